@@ -1,0 +1,119 @@
+// Command shipgate proves a software release is what it should be before it
+// ships: it verifies Authenticode and Apple code signatures, matches every
+// certificate and file against revocation blocklists and IoC lists, inventories
+// and diffs Electron releases, audits git history, and gates on a policy.
+//
+// Usage:
+//
+//	shipgate verify  [--policy F] [--blocklist F]... [--roots PEM]... [--format text|json|sarif] [-o F] [--fail-on error|warning|never] PATH...
+//	shipgate diff    [--format ...] [-o F] [--fail-on ...] OLD NEW
+//	shipgate sbom    [--format cyclonedx-json|spdx-json] [-o F] PATH
+//	shipgate git-audit --repo DIR --since REF [--until REF] [--policy F] [--format ...] [-o F] [--fail-on ...]
+//	shipgate attest  --key KEY.pem --report REPORT.json [-o F]
+//	shipgate verify-attestation --pub PUB.pem ENVELOPE
+//	shipgate demo
+//
+// Exit status: 0 the gate passed, 1 the gate failed, 2 the run itself failed.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+)
+
+// Exit codes of the public CLI contract.
+const (
+	exitPass  = 0
+	exitFail  = 1
+	exitError = 2
+)
+
+// env is what a subcommand may touch: its arguments and the standard streams.
+type env struct {
+	ctx    context.Context
+	args   []string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// command runs one verb and returns the exit status.
+type command struct {
+	summary string
+	run     func(e *env) int
+}
+
+// commands is filled by each verb's file.
+var commands = map[string]command{}
+
+func register(name, summary string, run func(e *env) int) {
+	if _, dup := commands[name]; dup {
+		panic("shipgate: duplicate command " + name)
+	}
+	commands[name] = command{summary: summary, run: run}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches args to a verb; it is main without the process around it.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return exitError
+		}
+		return exitPass
+	}
+	if args[0] == "version" || args[0] == "--version" {
+		fmt.Fprintln(stdout, "shipgate", version())
+		return exitPass
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "shipgate: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return exitError
+	}
+	return c.run(&env{ctx: ctx, args: args[1:], stdin: stdin, stdout: stdout, stderr: stderr})
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: shipgate <command> [flags] [args]")
+	fmt.Fprintln(w, "\ncommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-20s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nexit status: 0 gate passed, 1 gate failed, 2 the run failed")
+	fmt.Fprintln(w, "run 'shipgate <command> -h' for a command's flags")
+}
+
+// fail prints err for a run that could not be carried out and returns exitError.
+func fail(e *env, err error) int {
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(e.stderr, "shipgate: %v\n", err)
+		return exitError
+	}
+	fmt.Fprintf(e.stderr, "shipgate: %v\n", err)
+	return exitError
+}
+
+// usageError marks a bad invocation.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }

@@ -1,0 +1,3 @@
+module github.com/shipgate/shipgate
+
+go 1.26

@@ -1,0 +1,351 @@
+package signing
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/asn1"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ChainOptions says what a chain must satisfy.
+type ChainOptions struct {
+	// Time is the time at which every certificate must be valid. The zero
+	// value means now. Verifiers pass a verified timestamp's time here.
+	Time time.Time
+	// Usage is the extended key usage the leaf must carry (the leaf may also
+	// carry anyExtendedKeyUsage). Intermediates that restrict their extended
+	// key usages must allow it too, as Windows requires. Zero means any.
+	Usage x509.ExtKeyUsage
+	// AllowCriticalExtensions lists critical extensions the caller handles
+	// itself (Apple's code-signing markers, for example). Any other critical
+	// extension that crypto/x509 does not understand fails the chain.
+	AllowCriticalExtensions []asn1.ObjectIdentifier
+	// MaxDepth caps the chain length, root included; zero means 8.
+	MaxDepth int
+}
+
+// WeakAlgorithm records a certificate in a chain whose signature uses MD5 or
+// SHA-1. Such signatures are checked (crypto/x509 refuses them) and reported.
+type WeakAlgorithm struct {
+	// Subject is the subject of the certificate carrying the weak signature.
+	Subject string
+	// Algorithm names the signature algorithm, such as "SHA1-RSA".
+	Algorithm string
+}
+
+// ChainResult is the outcome of building a chain.
+type ChainResult struct {
+	// Chain is the best path found, leaf first. When Trusted is false it is the
+	// longest path that was built, which may stop short of any root.
+	Chain []*x509.Certificate
+	// Trusted reports whether Chain ends at a root of the TrustStore and every
+	// check along it passed.
+	Trusted bool
+	// Problem says why the chain is not trusted; empty when Trusted.
+	Problem string
+	// Weak lists certificates of Chain signed with MD5 or SHA-1.
+	Weak []WeakAlgorithm
+}
+
+// Identities returns the identities of r.Chain, leaf first.
+func (r ChainResult) Identities() []Identity {
+	out := make([]Identity, len(r.Chain))
+	for i, c := range r.Chain {
+		out[i] = NewIdentity(c)
+	}
+	return out
+}
+
+// VerifyChain builds a chain from leaf through the given intermediates to a root
+// of t and checks it at opts.Time: signatures (MD5 and SHA-1 ones included, and
+// reported as weak), validity periods, CA basic constraints and path lengths, key
+// usage keyCertSign on issuers, the extended key usage, and unknown critical
+// extensions. It does not check revocation, certificate policies or name
+// constraints. Integrity problems of the leaf are not its business: a chain that
+// does not reach a root is untrusted, never invalid.
+func (t *TrustStore) VerifyChain(leaf *x509.Certificate, intermediates []*x509.Certificate, opts ChainOptions) ChainResult {
+	at := opts.Time
+	if at.IsZero() {
+		at = time.Now()
+	}
+	depth := opts.MaxDepth
+	if depth <= 0 {
+		depth = 8
+	}
+	b := &builder{t: t, inter: intermediates, opts: opts, at: at, depth: depth}
+	if prob := b.checkCert(leaf, 0); prob != "" {
+		b.note([]*x509.Certificate{leaf}, nil, prob)
+	} else {
+		b.walk([]*x509.Certificate{leaf}, nil)
+	}
+	if b.best.Trusted {
+		return b.best
+	}
+	if t != nil && t.platform != nil && b.best.Problem != "" {
+		// The platform verifier knows roots we cannot enumerate.
+		if r, ok := b.platformVerify(leaf); ok {
+			return r
+		}
+	}
+	if b.best.Chain == nil {
+		b.best.Chain = []*x509.Certificate{leaf}
+	}
+	if b.best.Problem == "" {
+		b.best.Problem = "no path to a trusted root"
+	}
+	return b.best
+}
+
+type builder struct {
+	t     *TrustStore
+	inter []*x509.Certificate
+	opts  ChainOptions
+	at    time.Time
+	depth int
+	best  ChainResult
+	steps int
+}
+
+// maxSteps bounds path building on hostile certificate sets.
+const maxSteps = 1000
+
+// walk extends path (leaf first, every element already checked) toward a
+// root, keeping the best outcome.
+func (b *builder) walk(path []*x509.Certificate, weak []WeakAlgorithm) bool {
+	b.steps++
+	if b.steps > maxSteps {
+		b.note(path, weak, "chain building gave up after too many candidate paths")
+		return false
+	}
+	cur := path[len(path)-1]
+	if b.t.IsRoot(cur) {
+		b.best = ChainResult{Chain: clone(path), Trusted: true, Weak: weak}
+		return true
+	}
+	if len(path) >= b.depth {
+		b.note(path, weak, "chain longer than the maximum depth")
+		return false
+	}
+	cands := b.issuers(cur, path)
+	if len(cands) == 0 {
+		b.note(path, weak, fmt.Sprintf("no issuer found for %q among the embedded and trusted certificates", cur.Subject.String()))
+		return false
+	}
+	for _, p := range cands {
+		next := append(clone(path), p)
+		if prob := b.checkCert(p, len(path)); prob != "" {
+			b.note(next, weak, prob)
+			continue
+		}
+		w, err := checkSignedBy(cur, p)
+		if err != nil {
+			b.note(next, weak, fmt.Sprintf("signature of %q by %q does not verify: %v", cur.Subject.String(), p.Subject.String(), err))
+			continue
+		}
+		nw := weak
+		if w != "" {
+			nw = append(append([]WeakAlgorithm(nil), weak...), WeakAlgorithm{Subject: cur.Subject.String(), Algorithm: w})
+		}
+		if b.walk(next, nw) {
+			return true
+		}
+	}
+	return false
+}
+
+// note keeps the longest failing path as the best explanation.
+func (b *builder) note(path []*x509.Certificate, weak []WeakAlgorithm, prob string) {
+	if b.best.Trusted {
+		return
+	}
+	if b.best.Chain == nil || len(path) > len(b.best.Chain) {
+		b.best = ChainResult{Chain: clone(path), Problem: prob, Weak: weak}
+	}
+}
+
+func clone(p []*x509.Certificate) []*x509.Certificate { return append([]*x509.Certificate(nil), p...) }
+
+// issuers returns candidate issuers of c not already in path: roots first, then
+// intermediates, matched by subject and, when both carry them, key identifiers.
+func (b *builder) issuers(c *x509.Certificate, path []*x509.Certificate) []*x509.Certificate {
+	var out []*x509.Certificate
+	add := func(p *x509.Certificate) {
+		if !bytes.Equal(p.RawSubject, c.RawIssuer) {
+			return
+		}
+		if len(c.AuthorityKeyId) > 0 && len(p.SubjectKeyId) > 0 && !bytes.Equal(c.AuthorityKeyId, p.SubjectKeyId) {
+			return
+		}
+		for _, q := range path {
+			if bytes.Equal(q.Raw, p.Raw) {
+				return
+			}
+		}
+		for _, q := range out {
+			if bytes.Equal(q.Raw, p.Raw) {
+				return
+			}
+		}
+		out = append(out, p)
+	}
+	if b.t != nil {
+		for _, r := range b.t.bySubj[string(c.RawIssuer)] {
+			add(r)
+		}
+	}
+	for _, p := range b.inter {
+		add(p)
+	}
+	return out
+}
+
+// checkCert checks c at position i of a path (0 = leaf) on its own. A trust
+// anchor's validity period is not checked: RFC 5280 §6.1 takes none from it, and
+// Windows keeps honouring expired code-signing roots (Microsoft Root Authority
+// expired in 2020). Its constraints still apply.
+func (b *builder) checkCert(c *x509.Certificate, i int) string {
+	anchor := i > 0 && b.t.IsRoot(c)
+	if !anchor && b.at.Before(c.NotBefore) {
+		return fmt.Sprintf("certificate %q is not valid until %s (checked at %s)", c.Subject.String(), c.NotBefore.UTC().Format(time.RFC3339), b.at.UTC().Format(time.RFC3339))
+	}
+	if !anchor && b.at.After(c.NotAfter) {
+		return fmt.Sprintf("certificate %q expired at %s (checked at %s)", c.Subject.String(), c.NotAfter.UTC().Format(time.RFC3339), b.at.UTC().Format(time.RFC3339))
+	}
+	for _, ext := range c.UnhandledCriticalExtensions {
+		if !containsOID(b.opts.AllowCriticalExtensions, ext) {
+			return fmt.Sprintf("certificate %q has an unhandled critical extension %s", c.Subject.String(), ext)
+		}
+	}
+	if i > 0 {
+		if c.Version >= 3 && (!c.BasicConstraintsValid || !c.IsCA) {
+			return fmt.Sprintf("certificate %q issues certificates but is not a CA", c.Subject.String())
+		}
+		if c.KeyUsage != 0 && c.KeyUsage&x509.KeyUsageCertSign == 0 {
+			return fmt.Sprintf("certificate %q issues certificates but its key usage lacks keyCertSign", c.Subject.String())
+		}
+		// Path length counts the intermediates below c, the leaf excluded.
+		if c.BasicConstraintsValid && (c.MaxPathLen > 0 || c.MaxPathLenZero) && i-1 > c.MaxPathLen {
+			return fmt.Sprintf("certificate %q allows %d intermediates below it, found %d", c.Subject.String(), c.MaxPathLen, i-1)
+		}
+	}
+	if b.opts.Usage != 0 && !allowsUsage(c, b.opts.Usage, i == 0) {
+		if i == 0 {
+			return fmt.Sprintf("certificate %q lacks the %s extended key usage", c.Subject.String(), UsageName(b.opts.Usage))
+		}
+		return fmt.Sprintf("CA certificate %q restricts extended key usage and does not allow %s", c.Subject.String(), UsageName(b.opts.Usage))
+	}
+	return ""
+}
+
+// allowsUsage applies the EKU rule: a leaf must list u (or anyExtendedKeyUsage);
+// a CA that lists EKUs must list u or any, and one without the extension allows all.
+func allowsUsage(c *x509.Certificate, u x509.ExtKeyUsage, leaf bool) bool {
+	if len(c.ExtKeyUsage) == 0 && len(c.UnknownExtKeyUsage) == 0 {
+		return !leaf
+	}
+	for _, e := range c.ExtKeyUsage {
+		if e == u || e == x509.ExtKeyUsageAny {
+			return true
+		}
+	}
+	return false
+}
+
+// UsageName names an extended key usage as reports print it.
+func UsageName(u x509.ExtKeyUsage) string {
+	switch u {
+	case x509.ExtKeyUsageCodeSigning:
+		return "codeSigning (1.3.6.1.5.5.7.3.3)"
+	case x509.ExtKeyUsageTimeStamping:
+		return "timeStamping (1.3.6.1.5.5.7.3.8)"
+	case x509.ExtKeyUsageAny:
+		return "anyExtendedKeyUsage"
+	}
+	return fmt.Sprintf("extKeyUsage(%d)", int(u))
+}
+
+func containsOID(list []asn1.ObjectIdentifier, o asn1.ObjectIdentifier) bool {
+	for _, x := range list {
+		if x.Equal(o) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkSignedBy verifies c's signature with parent's key. It returns the name of
+// the algorithm when it is weak (MD5 or SHA-1), which crypto/x509 refuses and
+// this function checks explicitly.
+func checkSignedBy(c, parent *x509.Certificate) (weak string, err error) {
+	err = c.CheckSignatureFrom(parent)
+	if err == nil {
+		return "", nil
+	}
+	var ins x509.InsecureAlgorithmError
+	if !errors.As(err, &ins) {
+		return "", err
+	}
+	h, ok := weakHash(c.SignatureAlgorithm)
+	if !ok {
+		return "", err
+	}
+	if err := VerifyWeakSignature(parent.PublicKey, h, c.RawTBSCertificate, c.Signature); err != nil {
+		return "", err
+	}
+	return c.SignatureAlgorithm.String(), nil
+}
+
+func weakHash(a x509.SignatureAlgorithm) (crypto.Hash, bool) {
+	switch a {
+	case x509.MD5WithRSA:
+		return crypto.MD5, true
+	case x509.SHA1WithRSA, x509.ECDSAWithSHA1, x509.DSAWithSHA1:
+		return crypto.SHA1, true
+	}
+	return 0, false
+}
+
+// VerifyWeakSignature checks an RSA PKCS#1 v1.5 or ECDSA signature made with a
+// hash that crypto/x509 refuses (MD5, SHA-1). Callers report the weakness.
+func VerifyWeakSignature(pub any, h crypto.Hash, signed, sig []byte) error {
+	if !h.Available() {
+		return fmt.Errorf("hash %v unavailable", h)
+	}
+	hh := h.New()
+	hh.Write(signed)
+	d := hh.Sum(nil)
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		return rsa.VerifyPKCS1v15(k, h, d, sig)
+	case *ecdsa.PublicKey:
+		if !ecdsa.VerifyASN1(k, d, sig) {
+			return errors.New("ecdsa verification failure")
+		}
+		return nil
+	case ed25519.PublicKey:
+		return errors.New("ed25519 does not use a separate hash")
+	}
+	return fmt.Errorf("unsupported public key type %T", pub)
+}
+
+func (b *builder) platformVerify(leaf *x509.Certificate) (ChainResult, bool) {
+	pool := x509.NewCertPool()
+	for _, c := range b.inter {
+		pool.AddCert(c)
+	}
+	usages := []x509.ExtKeyUsage{x509.ExtKeyUsageAny}
+	if b.opts.Usage != 0 {
+		usages = []x509.ExtKeyUsage{b.opts.Usage}
+	}
+	chains, err := leaf.Verify(x509.VerifyOptions{Roots: b.t.platform, Intermediates: pool, CurrentTime: b.at, KeyUsages: usages})
+	if err != nil || len(chains) == 0 {
+		return ChainResult{}, false
+	}
+	return ChainResult{Chain: chains[0], Trusted: true}, true
+}

@@ -1,0 +1,64 @@
+package signing
+
+// Format names a signature format as reports spell it.
+type Format string
+
+const (
+	// FormatAuthenticode is a Windows Authenticode signature in a PE file.
+	FormatAuthenticode Format = "authenticode"
+	// FormatAppleCodesign is an Apple code signature in a Mach-O slice.
+	FormatAppleCodesign Format = "apple-codesign"
+)
+
+// Digest pairs the digest a signature records with the one recomputed from
+// the bytes. They are equal exactly when the signed bytes are intact.
+type Digest struct {
+	// Algorithm is "md5", "sha1", "sha256", "sha384" or "sha512".
+	Algorithm string `json:"algorithm"`
+	// Signed is the digest as the signature records it, lowercase hex.
+	Signed string `json:"signed"`
+	// Computed is the same digest recomputed from the file, lowercase hex.
+	Computed string `json:"computed"`
+}
+
+// Match reports whether both digests are present and equal.
+func (d Digest) Match() bool { return d.Signed != "" && d.Signed == d.Computed }
+
+// Signature is the facts about one signature of a file and the verdict that
+// follows from them, in the shape of the JSON report's signature object.
+type Signature struct {
+	// Format is the signature format.
+	Format Format `json:"format"`
+	// Index numbers the file's signatures in order: for Authenticode each
+	// WIN_CERTIFICATE entry, then its nested signatures; for Mach-O one per slice.
+	Index int `json:"index"`
+	// Arch names the Mach-O slice ("arm64", "x86_64"); empty for PE.
+	Arch string `json:"arch,omitempty"`
+	// Status is the verdict for this signature.
+	Status Status `json:"status"`
+	// Digest is the signed and recomputed digest of the signed bytes.
+	Digest *Digest `json:"digest,omitempty"`
+	// Signer identifies the signing certificate; nil when there is none.
+	Signer *Identity `json:"signer,omitempty"`
+	// Chain is the certificate chain, leaf first, as far as it was built.
+	Chain []Identity `json:"chain,omitempty"`
+	// Timestamp is the countersignature's time, nil when there is none.
+	Timestamp *Timestamp `json:"timestamp,omitempty"`
+	// Checks explain Status, one per test, in the order they ran.
+	Checks []Check `json:"checks"`
+}
+
+// AddCheck appends a check.
+func (s *Signature) AddCheck(name string, ok bool, detail string) {
+	s.Checks = append(s.Checks, Check{Name: name, OK: ok, Detail: detail})
+}
+
+// Failed reports whether a check with the given name failed.
+func (s *Signature) Failed(name string) bool {
+	for _, c := range s.Checks {
+		if c.Name == name && !c.OK {
+			return true
+		}
+	}
+	return false
+}
