@@ -1,0 +1,27 @@
+// Package attest makes and checks signed statements about a release.
+//
+// It covers two directions of the same problem:
+//
+//   - Outgoing: a pipeline that gated a release proves it to the next stage.
+//     [Statement] turns a shipgate JSON report into an in-toto v1 Statement whose
+//     subjects are the release's files (or the release archive) and whose
+//     predicate is a SLSA Verification Summary Attestation v1. [Sign] wraps it in
+//     a DSSE envelope signed with a key loaded by [LoadSigner]; [Verify] checks
+//     such an envelope with a public key and fails closed on anything unexpected.
+//     The envelope is the one cosign verify-blob-attestation --key accepts
+//     (payloadType application/vnd.in-toto+json, standard DSSE PAE).
+//
+//   - Incoming: upstream artifacts signed with Sigstore. [VerifyBlob] and
+//     [VerifySigstoreBundle] verify a Sigstore bundle (keyless or keyed) against
+//     a trusted_root.json entirely offline: certificate chain at the verified
+//     time, certificate identity and issuer, transparency log inclusion (proof
+//     and/or signed entry timestamp) and RFC 3161 signed timestamps, all from
+//     the bundle itself.
+//
+// Nothing here touches the network. Revocation of signing keys is not checked:
+// a key is trusted exactly when the caller passes it in.
+//
+// Errors that callers branch on are sentinel values ([ErrSignature],
+// [ErrPayloadType], [ErrSubjectMissing], …) wrapped with context; test them with
+// [errors.Is].
+package attest
