@@ -1,0 +1,195 @@
+package machofile
+
+import (
+	"crypto/x509"
+	"fmt"
+	"strings"
+
+	"github.com/shipgate/shipgate/internal/cms"
+	"github.com/shipgate/shipgate/internal/testpki"
+)
+
+// PKI is a test stand-in for Apple's code-signing hierarchy: a root, a
+// Developer ID CA with the 1.2.840.113635.100.6.2.6 marker, a Developer ID
+// Application leaf for team TEAM123456, and a time-stamping authority.
+type PKI struct {
+	Root, CA, Leaf, TSA *testpki.Cert
+	// Other is a leaf of a root nobody trusts.
+	OtherRoot, Other *testpki.Cert
+}
+
+// TeamID is the team of PKI.Leaf.
+const TeamID = "TEAM123456"
+
+// SignTime is when fixtures are signed and timestamped.
+var SignTime = testpki.Epoch
+
+// NewPKI mints the fixture PKI (deterministic).
+func NewPKI() *PKI {
+	root := testpki.NewRoot(testpki.Spec{CommonName: "shipgate Test Apple Root CA", Organization: "shipgate test", KeyN: 10})
+	ca := root.Issue(testpki.Spec{CommonName: "shipgate Test Developer ID Certification Authority", Organization: "shipgate test", CA: true, KeyN: 11, ExtraExtensions: DeveloperIDCAExtensions()})
+	leaf := ca.Issue(testpki.Spec{
+		CommonName: "Developer ID Application: Example Corp (" + TeamID + ")", Organization: "Example Corp", OrganizationalUnit: TeamID,
+		KeyN: 12, ExtraExtensions: DeveloperIDLeafExtensions(),
+	})
+	tsa := root.Issue(testpki.Spec{CommonName: "shipgate Test Timestamp Authority", Organization: "shipgate test", KeyN: 13, EKU: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping}})
+	other := testpki.NewRoot(testpki.Spec{CommonName: "Untrusted Root", KeyN: 14})
+	otherLeaf := other.Issue(testpki.Spec{CommonName: "Developer ID Application: Mallory (" + TeamID + ")", OrganizationalUnit: TeamID, KeyN: 15, ExtraExtensions: DeveloperIDLeafExtensions()})
+	return &PKI{Root: root, CA: ca, Leaf: leaf, TSA: tsa, OtherRoot: other, Other: otherLeaf}
+}
+
+// Signer returns the Developer ID signer of p with a timestamp.
+func (p *PKI) Signer() Signer {
+	return Signer{Leaf: p.Leaf, Chain: []*testpki.Cert{p.CA}, SigningTime: SignTime, TSA: p.TSA, TimestampAt: SignTime}
+}
+
+// Entitlements is the XML entitlements payload of the Developer ID fixtures.
+var Entitlements = []byte(`<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+	<key>com.apple.security.cs.allow-jit</key>
+	<true/>
+</dict>
+</plist>
+`)
+
+// DEREntitlements is the same entitlements dictionary in Apple's DER form.
+var DEREntitlements = []byte{0x70, 0x2a, 0x02, 0x01, 0x01, 0xb0, 0x25, 0x30, 0x23, 0x0c, 0x1e,
+	'c', 'o', 'm', '.', 'a', 'p', 'p', 'l', 'e', '.', 's', 'e', 'c', 'u', 'r', 'i', 't', 'y', '.', 'c', 's', '.', 'a', 'l', 'l', 'o', 'w', '-', 'j', 'i', 't',
+	0x01, 0x01, 0xff}
+
+// DeveloperIDSpec is how the Developer ID fixtures are signed: SHA-256
+// primary CodeDirectory with a SHA-1 alternate, hardened runtime, team ID,
+// requirements, both entitlement forms, and a timestamped CMS.
+func (p *PKI) DeveloperIDSpec(id string) SignSpec {
+	return SignSpec{
+		Identifier: id, TeamID: TeamID, Flags: FlagRuntime, HashTypes: []uint8{HashSHA256, HashSHA1},
+		ExecSegFlags: 1, Requirements: EmptyRequirements, Entitlements: Entitlements, DEREntitlements: DEREntitlements,
+		CMS: p.Signer().CMS,
+	}
+}
+
+// Fixture is one generated file and what verifying it must show.
+type Fixture struct {
+	Name string
+	Data []byte
+	// Want is the expected status of each slice ("valid" assumes the PKI
+	// root is trusted); Rules are exactly the rule IDs reported.
+	Want  []string
+	Rules []string
+	// Note says what the fixture is.
+	Note string
+}
+
+func must(b []byte, l *Layout, err error) ([]byte, *Layout) {
+	if err != nil {
+		panic(err)
+	}
+	return b, l
+}
+
+// Fixtures generates every committed codesign fixture.
+func Fixtures() []Fixture {
+	p := NewPKI()
+	arm := Build(Spec{CPU: CPUARM64, Seed: 1})
+	x86 := Build(Spec{CPU: CPUX86_64, Seed: 2})
+	var fx []Fixture
+	add := func(name, note, rule string, data []byte, want ...string) {
+		var rules []string
+		if rule != "" {
+			rules = strings.Split(rule, ",")
+		}
+		fx = append(fx, Fixture{Name: name, Data: data, Want: want, Rules: rules, Note: note})
+	}
+
+	adhoc, _ := must(Sign(arm, SignSpec{Flags: FlagAdhoc | FlagLinkerSigned, ExecSegFlags: 1}))
+	add("adhoc-linker-signed.macho", "arm64, linker-signed ad-hoc as the Go linker writes it", "codesign/adhoc", adhoc, "adhoc")
+	adhocFlip := append([]byte(nil), adhoc...)
+	adhocFlip[0x400+5000] ^= 0x01
+	add("adhoc-page-flip.macho", "ad-hoc with one byte flipped in page 1", "codesign/adhoc,codesign/page-hash-mismatch", adhocFlip, "invalid")
+	add("unsigned-x86_64.macho", "x86_64 without LC_CODE_SIGNATURE", "codesign/unsigned", x86, "unsigned")
+
+	devid, lay := must(Sign(arm, p.DeveloperIDSpec("com.example.tool")))
+	add("devid.macho", "Developer ID: SHA-256 CD + SHA-1 alternate, cdhashes attributes, team ID, entitlements, timestamp", "", devid, "valid")
+
+	flip := append([]byte(nil), devid...)
+	flip[0x400+9000] ^= 0x80
+	add("devid-page-flip.macho", "byte flipped in the last (short) code page after signing", "codesign/page-hash-mismatch", flip, "invalid")
+
+	swap := append([]byte(nil), devid...)
+	alt, _ := lay.Blob(SlotAlternate)
+	swap[alt.Off+87] ^= 0x10 // execSegFlags of the SHA-1 alternate: CS_EXECSEG_ALLOW_UNSIGNED
+	add("devid-cd-swap.macho", "SHA-1 alternate CodeDirectory replaced after signing (pages still match)", "codesign/cdhash-mismatch", swap, "invalid")
+
+	ent := append([]byte(nil), devid...)
+	eb, _ := lay.Blob(SlotEntitlements)
+	i := eb.Off + 8 + indexOf(Entitlements, "<true/>")
+	copy(ent[i:], "<fals/>")
+	add("devid-entitlements-edited.macho", "entitlements blob edited after signing", "codesign/special-slot-mismatch", ent, "invalid")
+
+	wrongSpec := p.DeveloperIDSpec("com.example.tool")
+	wrongSpec.TeamID = "WRONG12345"
+	wrong, _ := must(Sign(arm, wrongSpec))
+	add("devid-wrong-team.macho", "CodeDirectory names team WRONG12345, the certificate's OU is TEAM123456", "codesign/team-id-mismatch", wrong, "invalid")
+
+	stripSpec := p.DeveloperIDSpec("com.example.tool")
+	stripSpec.CMS, stripSpec.EmptyCMSWrapper = nil, true
+	strip, _ := must(Sign(arm, stripSpec))
+	add("devid-stripped-cms.macho", "Developer ID CodeDirectory (CS_ADHOC clear) whose CMS was stripped", "codesign/signature-invalid", strip, "invalid")
+
+	mdSpec := p.DeveloperIDSpec("com.example.tool")
+	s := p.Signer()
+	s.MessageDigest = make([]byte, 32)
+	mdSpec.CMS = s.CMS
+	md, _ := must(Sign(arm, mdSpec))
+	add("devid-cms-digest.macho", "CMS messageDigest does not match the primary CodeDirectory", "codesign/cms-digest-mismatch", md, "invalid")
+
+	badSig := append([]byte(nil), devid...)
+	cb, _ := lay.Blob(SlotSignature)
+	sigAt := cb.Off + 8 + indexOfBytes(badSig[cb.Off+8:cb.Off+cb.Len], lastSignatureValue(p, lay))
+	badSig[sigAt+10] ^= 0xff
+	add("devid-bad-signature.macho", "a byte of the CMS signature value flipped", "codesign/signature-invalid", badSig, "invalid")
+
+	otherSpec := p.DeveloperIDSpec("com.example.tool")
+	otherSpec.CMS = Signer{Leaf: p.Other, SigningTime: SignTime}.CMS
+	other, _ := must(Sign(arm, otherSpec))
+	add("devid-untrusted.macho", "signed by a leaf of a root nobody trusts", "codesign/untrusted-chain", other, "untrusted")
+
+	armU, _ := must(Sign(arm, p.DeveloperIDSpec("com.example.universal")))
+	x86U, _ := must(Sign(x86, p.DeveloperIDSpec("com.example.universal")))
+	fat32 := Fat([]Arch{{Data: x86U, Align: 12}, {Data: armU, Align: 12}}, false)
+	add("universal.macho", "fat (0xcafebabe) x86_64 + arm64, both Developer ID", "", fat32, "valid", "valid")
+	fat64 := Fat([]Arch{{Data: x86U, Align: 12}, {Data: armU, Align: 12}}, true)
+	add("universal64.macho", "fat64 (0xcafebabf) x86_64 + arm64, both Developer ID", "", fat64, "valid", "valid")
+	trail := append(append([]byte(nil), fat32...), []byte("payload appended after the last slice")...)
+	add("universal-trailing.macho", "fat file with bytes appended after the last slice", "codesign/data-outside-slices", trail, "valid", "valid")
+	mixed := Fat([]Arch{{Data: x86, Align: 12}, {Data: adhoc, Align: 12}}, false)
+	add("universal-mixed.macho", "fat x86_64 unsigned + arm64 linker-signed ad-hoc (like fsevents.node)", "codesign/adhoc,codesign/unsigned", mixed, "unsigned", "adhoc")
+	return fx
+}
+
+func indexOf(b []byte, s string) int { return indexOfBytes(b, []byte(s)) }
+
+func indexOfBytes(b, s []byte) int {
+	for i := 0; i+len(s) <= len(b); i++ {
+		if string(b[i:i+len(s)]) == string(s) {
+			return i
+		}
+	}
+	panic(fmt.Sprintf("machofile: %d-byte pattern not found", len(s)))
+}
+
+// lastSignatureValue re-creates the CMS signer's signature value of the
+// layout's primary CodeDirectory (RSA PKCS#1 v1.5 is deterministic).
+func lastSignatureValue(p *PKI, lay *Layout) []byte {
+	c, err := p.Signer().CMS(lay.CDs)
+	if err != nil {
+		panic(err)
+	}
+	sd, err := cms.Parse(c)
+	if err != nil {
+		panic(err)
+	}
+	return sd.Signers[0].Signature
+}

@@ -1,0 +1,383 @@
+package machofile
+
+import (
+	"crypto"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/binary"
+	"fmt"
+	"sort"
+)
+
+// Hash types of a CodeDirectory.
+const (
+	HashSHA1            uint8 = 1
+	HashSHA256          uint8 = 2
+	HashSHA256Truncated uint8 = 3
+	HashSHA384          uint8 = 4
+)
+
+// CodeDirectory flags.
+const (
+	FlagAdhoc        uint32 = 0x2
+	FlagRuntime      uint32 = 0x10000
+	FlagLinkerSigned uint32 = 0x20000
+)
+
+// Slots of the SuperBlob.
+const (
+	SlotCodeDirectory   uint32 = 0
+	SlotRequirements    uint32 = 2
+	SlotEntitlements    uint32 = 5
+	SlotDEREntitlements uint32 = 7
+	SlotAlternate       uint32 = 0x1000
+	SlotSignature       uint32 = 0x10000
+)
+
+// EmptyRequirements is an empty requirement set blob.
+var EmptyRequirements = []byte{0xfa, 0xde, 0x0c, 0x01, 0, 0, 0, 12, 0, 0, 0, 0}
+
+// CD is a CodeDirectory as built, handed to a CMSFunc.
+type CD struct {
+	Slot     uint32
+	HashType uint8
+	// Blob is the whole CodeDirectory blob; Digest its full digest with
+	// HashType's hash (SHA-256 for the truncated type).
+	Blob   []byte
+	Digest []byte
+}
+
+// CDHash returns the 20-byte cdhash.
+func (c CD) CDHash() []byte { return c.Digest[:20] }
+
+// Hash returns the crypto.Hash of c's hash type.
+func (c CD) Hash() crypto.Hash { h, _ := hashOf(c.HashType); return h }
+
+// CMSFunc returns the CMS signature over cds[0].Blob (the primary
+// CodeDirectory); the others are the alternates in slot order.
+type CMSFunc func(cds []CD) ([]byte, error)
+
+// SignSpec says how to sign. Zero fields take defaults.
+type SignSpec struct {
+	// Identifier defaults to "a.out"; TeamID is written when not empty.
+	Identifier string
+	TeamID     string
+	// Flags are the CodeDirectory flags (FlagAdhoc, FlagRuntime…).
+	Flags uint32
+	// PageLog is log2 of the page size; zero means 12 (4 KiB). Use -1 for a
+	// single hash over the whole code.
+	PageLog int
+	// HashTypes lists the primary CodeDirectory's hash type, then each
+	// alternate's; nil means SHA-256 only.
+	HashTypes []uint8
+	// ExecSegFlags is written into every CodeDirectory (1 = main binary).
+	ExecSegFlags uint64
+	// Requirements, Entitlements (XML plist payload) and DEREntitlements
+	// add those blobs, bound in special slots 2, 5 and 7.
+	Requirements    []byte
+	Entitlements    []byte
+	DEREntitlements []byte
+	// InfoPlist and CodeResources, when not nil, are bound in special slots
+	// 1 and 3 (a bundle's main executable).
+	InfoPlist     []byte
+	CodeResources []byte
+	// CMS signs; nil leaves out the CMS blob, unless EmptyCMSWrapper asks
+	// for an empty one as codesign -s - writes.
+	CMS             CMSFunc
+	EmptyCMSWrapper bool
+}
+
+// BlobPos locates a blob of the written signature in the file.
+type BlobPos struct {
+	Slot     uint32
+	Off, Len int
+}
+
+// Layout says where Sign put the signature.
+type Layout struct {
+	SigOff, SigSize int
+	Blobs           []BlobPos
+	CDs             []CD
+}
+
+// Blob returns the position of the blob in slot, or false.
+func (l *Layout) Blob(slot uint32) (BlobPos, bool) {
+	for _, b := range l.Blobs {
+		if b.Slot == slot {
+			return b, true
+		}
+	}
+	return BlobPos{}, false
+}
+
+func hashOf(t uint8) (crypto.Hash, int) {
+	switch t {
+	case HashSHA1:
+		return crypto.SHA1, 20
+	case HashSHA256:
+		return crypto.SHA256, 32
+	case HashSHA256Truncated:
+		return crypto.SHA256, 20
+	case HashSHA384:
+		return crypto.SHA384, 48
+	}
+	return 0, 0
+}
+
+func sum(h crypto.Hash, b []byte) []byte {
+	switch h {
+	case crypto.SHA1:
+		s := sha1.Sum(b)
+		return s[:]
+	case crypto.SHA256:
+		s := sha256.Sum256(b)
+		return s[:]
+	case crypto.SHA384:
+		s := sha512.Sum384(b)
+		return s[:]
+	}
+	panic("machofile: unsupported hash")
+}
+
+func blobOf(magic uint32, payload []byte) []byte {
+	b := make([]byte, 8+len(payload))
+	binary.BigEndian.PutUint32(b, magic)
+	binary.BigEndian.PutUint32(b[4:], uint32(len(b)))
+	copy(b[8:], payload)
+	return b
+}
+
+// Sign returns in (a thin 64-bit little-endian Mach-O) with a new embedded
+// signature replacing any it had, placed as the last data of __LINKEDIT.
+func Sign(in []byte, s SignSpec) ([]byte, *Layout, error) {
+	h, err := readHeader(in)
+	if err != nil {
+		return nil, nil, err
+	}
+	if h.linkedit < 0 {
+		return nil, nil, fmt.Errorf("machofile: no __LINKEDIT segment")
+	}
+	le := binary.LittleEndian
+	if s.Identifier == "" {
+		s.Identifier = "a.out"
+	}
+	if s.HashTypes == nil {
+		s.HashTypes = []uint8{HashSHA256}
+	}
+	pageLog := s.PageLog
+	if pageLog == 0 {
+		pageLog = 12
+	}
+	if pageLog < 0 {
+		pageLog = 0
+	}
+	var out []byte
+	var sigOff int
+	if h.codeSig >= 0 {
+		sigOff = int(le.Uint32(in[h.codeSig+8:]))
+		if sigOff > len(in) {
+			return nil, nil, fmt.Errorf("machofile: existing signature offset past the file")
+		}
+		out = append([]byte(nil), in[:sigOff]...)
+	} else {
+		sigOff = align(len(in), 16)
+		out = append(append([]byte(nil), in...), make([]byte, sigOff-len(in))...)
+		at := 32 + h.sizeCmds
+		if at+16 > h.firstSection {
+			return nil, nil, fmt.Errorf("machofile: no room for LC_CODE_SIGNATURE after the load commands")
+		}
+		le.PutUint32(out[at:], 0x1d)
+		le.PutUint32(out[at+4:], 16)
+		le.PutUint32(out[16:], uint32(h.ncmds+1))
+		le.PutUint32(out[20:], uint32(h.sizeCmds+16))
+		h.codeSig = at
+	}
+
+	// Blobs other than CodeDirectories and CMS.
+	type slotBlob struct {
+		slot uint32
+		data []byte
+	}
+	var extra []slotBlob
+	if s.Requirements != nil {
+		extra = append(extra, slotBlob{SlotRequirements, s.Requirements})
+	}
+	if s.Entitlements != nil {
+		extra = append(extra, slotBlob{SlotEntitlements, blobOf(0xfade7171, s.Entitlements)})
+	}
+	if s.DEREntitlements != nil {
+		extra = append(extra, slotBlob{SlotDEREntitlements, blobOf(0xfade7172, s.DEREntitlements)})
+	}
+	nSpecial := 0
+	for _, b := range extra {
+		nSpecial = max(nSpecial, int(b.slot))
+	}
+	if s.InfoPlist != nil {
+		nSpecial = max(nSpecial, 1)
+	}
+	if s.CodeResources != nil {
+		nSpecial = max(nSpecial, 3)
+	}
+	codeLimit := sigOff
+	nCode := 0
+	if codeLimit > 0 {
+		nCode = 1
+		if pageLog > 0 {
+			nCode = (codeLimit + 1<<pageLog - 1) >> pageLog
+		}
+	}
+	idLen := len(s.Identifier) + 1
+	teamLen := 0
+	if s.TeamID != "" {
+		teamLen = len(s.TeamID) + 1
+	}
+	cdSize := func(t uint8) int {
+		_, hs := hashOf(t)
+		return 88 + idLen + teamLen + (nSpecial+nCode)*hs
+	}
+	// Size the CMS by signing placeholders of the right sizes.
+	cmsReserve := 0
+	if s.CMS != nil {
+		var ph []CD
+		for i, t := range s.HashTypes {
+			hh, _ := hashOf(t)
+			ph = append(ph, CD{Slot: cdSlot(i), HashType: t, Blob: make([]byte, cdSize(t)), Digest: make([]byte, hh.Size())})
+		}
+		c, err := s.CMS(ph)
+		if err != nil {
+			return nil, nil, err
+		}
+		cmsReserve = len(c) + 512
+	}
+	nBlobs := len(s.HashTypes) + len(extra)
+	if s.CMS != nil || s.EmptyCMSWrapper {
+		nBlobs++
+	}
+	total := 12 + 8*nBlobs
+	for _, t := range s.HashTypes {
+		total += cdSize(t)
+	}
+	for _, b := range extra {
+		total += len(b.data)
+	}
+	if s.CMS != nil || s.EmptyCMSWrapper {
+		total += 8 + cmsReserve
+	}
+	sigSize := align(total, 16)
+	le.PutUint32(out[h.codeSig+8:], uint32(sigOff))
+	le.PutUint32(out[h.codeSig+12:], uint32(sigSize))
+	lk := out[h.linkedit:]
+	leFileOff := int(le.Uint64(lk[40:]))
+	le.PutUint64(lk[48:], uint64(sigOff+sigSize-leFileOff))
+	le.PutUint64(lk[32:], uint64(align(sigOff+sigSize-leFileOff, 0x4000)))
+
+	// Code pages and special slots.
+	var execBase, execLimit uint64
+	if h.text >= 0 {
+		execBase = le.Uint64(out[h.text+40:])
+		execLimit = le.Uint64(out[h.text+48:])
+	}
+	code := out[:codeLimit]
+	var cds []CD
+	for i, t := range s.HashTypes {
+		hh, hs := hashOf(t)
+		if hh == 0 {
+			return nil, nil, fmt.Errorf("machofile: unknown hash type %d", t)
+		}
+		cd := make([]byte, cdSize(t))
+		be := binary.BigEndian
+		hashOff := 88 + idLen + teamLen + nSpecial*hs
+		be.PutUint32(cd[0:], 0xfade0c02)
+		be.PutUint32(cd[4:], uint32(len(cd)))
+		be.PutUint32(cd[8:], 0x20400)
+		be.PutUint32(cd[12:], s.Flags)
+		be.PutUint32(cd[16:], uint32(hashOff))
+		be.PutUint32(cd[20:], 88)
+		be.PutUint32(cd[24:], uint32(nSpecial))
+		be.PutUint32(cd[28:], uint32(nCode))
+		be.PutUint32(cd[32:], uint32(codeLimit))
+		cd[36] = byte(hs)
+		cd[37] = t
+		cd[39] = byte(pageLog)
+		if teamLen > 0 {
+			be.PutUint32(cd[48:], uint32(88+idLen))
+			copy(cd[88+idLen:], s.TeamID)
+		}
+		be.PutUint64(cd[64:], execBase)
+		be.PutUint64(cd[72:], execLimit)
+		be.PutUint64(cd[80:], s.ExecSegFlags)
+		copy(cd[88:], s.Identifier)
+		put := func(slot int, data []byte) {
+			copy(cd[hashOff-slot*hs:], sum(hh, data)[:hs])
+		}
+		for _, b := range extra {
+			put(int(b.slot), b.data)
+		}
+		if s.InfoPlist != nil {
+			put(1, s.InfoPlist)
+		}
+		if s.CodeResources != nil {
+			put(3, s.CodeResources)
+		}
+		for p := 0; p < nCode; p++ {
+			a := p << pageLog
+			z := min(a+1<<pageLog, codeLimit)
+			if pageLog == 0 {
+				a, z = 0, codeLimit
+			}
+			copy(cd[hashOff+p*hs:], sum(hh, code[a:z])[:hs])
+		}
+		cds = append(cds, CD{Slot: cdSlot(i), HashType: t, Blob: cd, Digest: sum(hh, cd)})
+	}
+	var wrapper []byte
+	switch {
+	case s.CMS != nil:
+		c, err := s.CMS(cds)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(c) > cmsReserve {
+			return nil, nil, fmt.Errorf("machofile: CMS grew from the %d bytes reserved to %d", cmsReserve, len(c))
+		}
+		wrapper = blobOf(0xfade0b01, c)
+	case s.EmptyCMSWrapper:
+		wrapper = blobOf(0xfade0b01, nil)
+	}
+
+	// Assemble the SuperBlob: index sorted by slot.
+	var blobs []slotBlob
+	for _, c := range cds {
+		blobs = append(blobs, slotBlob{c.Slot, c.Blob})
+	}
+	blobs = append(blobs, extra...)
+	if wrapper != nil {
+		blobs = append(blobs, slotBlob{SlotSignature, wrapper})
+	}
+	sort.SliceStable(blobs, func(i, j int) bool { return blobs[i].slot < blobs[j].slot })
+	sb := make([]byte, 12+8*len(blobs))
+	be := binary.BigEndian
+	be.PutUint32(sb, 0xfade0cc0)
+	be.PutUint32(sb[8:], uint32(len(blobs)))
+	lay := &Layout{SigOff: sigOff, SigSize: sigSize, CDs: cds}
+	for i, b := range blobs {
+		be.PutUint32(sb[12+8*i:], b.slot)
+		be.PutUint32(sb[16+8*i:], uint32(len(sb)))
+		lay.Blobs = append(lay.Blobs, BlobPos{Slot: b.slot, Off: sigOff + len(sb), Len: len(b.data)})
+		sb = append(sb, b.data...)
+	}
+	be.PutUint32(sb[4:], uint32(len(sb)))
+	if len(sb) > sigSize {
+		return nil, nil, fmt.Errorf("machofile: signature is %d bytes, %d reserved", len(sb), sigSize)
+	}
+	out = append(out, sb...)
+	out = append(out, make([]byte, sigSize-len(sb))...)
+	return out, lay, nil
+}
+
+func cdSlot(i int) uint32 {
+	if i == 0 {
+		return SlotCodeDirectory
+	}
+	return SlotAlternate + uint32(i-1)
+}

@@ -1,0 +1,675 @@
+package codesign
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"howett.net/plist"
+
+	"github.com/shipgate/shipgate/signing"
+)
+
+// Caps on bundle metadata read into memory.
+const (
+	maxPlistSize   = 16 << 20
+	maxNestedDepth = 16
+	// maxInMemory caps a Mach-O read into memory when the fs.FS cannot give
+	// an io.ReaderAt (zip entries, for example).
+	maxInMemory = 512 << 20
+)
+
+// bundleExts are the directory extensions of Apple code bundles.
+var bundleExts = []string{".app", ".framework", ".appex", ".xpc", ".bundle", ".plugin", ".kext", ".qlgenerator", ".mdimporter", ".prefPane", ".saver", ".systemextension"}
+
+// BundleResult is the outcome of verifying a bundle and the code nested in it.
+type BundleResult struct {
+	// Path is the bundle directory as given.
+	Path string `json:"path"`
+	// Identifier is the bundle's CFBundleIdentifier, Executable the fs path
+	// of its main executable (empty when it has none).
+	Identifier string `json:"identifier,omitempty"`
+	Executable string `json:"executable,omitempty"`
+	// Items lists every Mach-O file of the bundle and of the bundles nested
+	// in it, sorted by path. Each Result's findings have an empty Path: they
+	// are about the item's file.
+	Items []BundleItem `json:"items"`
+	// Bundles lists the bundle directories verified, this one first, then
+	// nested ones sorted by path.
+	Bundles []string `json:"bundles"`
+	// Findings are bundle-level problems (sealed resources added, removed or
+	// changed; missing executables), with Path relative to the fs.FS.
+	Findings []signing.Finding `json:"findings"`
+}
+
+// BundleItem is one Mach-O file inside a bundle.
+type BundleItem struct {
+	// Path is the file's path in the fs.FS.
+	Path string `json:"path"`
+	// Bundle is the directory of the innermost bundle holding the file, and
+	// Main reports whether the file is that bundle's main executable, whose
+	// signature binds the bundle's Info.plist and CodeResources.
+	Bundle string `json:"bundle"`
+	Main   bool   `json:"main"`
+	// Result is the file's verification; nil with Err set when the file
+	// could not be read or its header does not parse.
+	Result *Result `json:"result"`
+	Err    string  `json:"error,omitempty"`
+}
+
+// Status returns the worst status over every item; a bundle finding of
+// severity error makes it at least invalid.
+func (b *BundleResult) Status() signing.Status {
+	s := signing.StatusValid
+	for _, it := range b.Items {
+		if it.Result == nil {
+			s = s.Worse(signing.StatusMalformed)
+			continue
+		}
+		s = s.Worse(it.Result.Status())
+	}
+	for _, f := range b.Findings {
+		if f.Severity == signing.SeverityError {
+			s = s.Worse(signing.StatusInvalid)
+		}
+	}
+	if len(b.Items) == 0 {
+		s = s.Worse(signing.StatusUnsigned)
+	}
+	return s
+}
+
+// bundleLayout is where a bundle keeps its parts.
+type bundleLayout struct {
+	root    string // the directory CodeResources paths are relative to
+	info    string // Info.plist path
+	execDir string // where the main executable lives
+}
+
+// locate finds the layout of the bundle at dir: macOS app style
+// (Contents/), versioned framework (Versions/Current/), or shallow.
+func locate(fsys fs.FS, dir string) (bundleLayout, bool) {
+	// Symlinks are never followed out of the bundle: the only one a layout
+	// goes through is Versions/Current, and only to a sibling version.
+	isFile := func(p string) bool {
+		if isSymlink(fsys, p) {
+			return false
+		}
+		st, err := fs.Stat(fsys, p)
+		return err == nil && st.Mode().IsRegular()
+	}
+	j := func(p ...string) string { return path.Join(append([]string{dir}, p...)...) }
+	switch {
+	case !isSymlink(fsys, j("Contents")) && isFile(j("Contents", "Info.plist")):
+		return bundleLayout{root: j("Contents"), info: j("Contents", "Info.plist"), execDir: j("Contents", "MacOS")}, true
+	case !isSymlink(fsys, j("Versions")) && isFile(j("Versions", "Current", "Resources", "Info.plist")):
+		root := j("Versions", "Current")
+		if t, err := fs.ReadLink(fsys, root); err == nil {
+			if strings.Contains(t, "/") || t == ".." || t == "." || t == "" {
+				return bundleLayout{}, false
+			}
+			root = j("Versions", t)
+			if isSymlink(fsys, root) || !isFile(path.Join(root, "Resources", "Info.plist")) {
+				return bundleLayout{}, false
+			}
+		}
+		return bundleLayout{root: root, info: path.Join(root, "Resources", "Info.plist"), execDir: root}, true
+	case isFile(j("Resources", "Info.plist")):
+		return bundleLayout{root: dir, info: j("Resources", "Info.plist"), execDir: dir}, true
+	case isFile(j("Info.plist")):
+		return bundleLayout{root: dir, info: j("Info.plist"), execDir: dir}, true
+	}
+	return bundleLayout{}, false
+}
+
+// IsBundle reports whether dir in fsys is an Apple code bundle (.app,
+// .framework, .appex, .xpc, .bundle…) that VerifyBundle can check: a
+// directory with a bundle extension and an Info.plist where the layout puts
+// it. "." is judged by its Info.plist alone.
+func IsBundle(fsys fs.FS, dir string) bool {
+	if dir != "." && !hasBundleExt(dir) {
+		return false
+	}
+	_, ok := locate(fsys, dir)
+	return ok
+}
+
+// isSymlink reports whether p is a symbolic link (when fsys can tell).
+func isSymlink(fsys fs.FS, p string) bool {
+	_, err := fs.ReadLink(fsys, p)
+	return err == nil
+}
+
+func hasBundleExt(p string) bool {
+	ext := path.Ext(p)
+	for _, e := range bundleExts {
+		if strings.EqualFold(ext, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// VerifyBundle verifies the bundle at dir in fsys ("." for the root): the
+// main executable's signature with the bundle's Info.plist and
+// _CodeSignature/CodeResources bound in its special slots; every file the
+// CodeResources seal lists (files2, SHA-256 hash2; nested code by cdhash;
+// symlinks by target) against the bundle's files, reporting files added,
+// removed or changed as codesign/resource-modified; and every Mach-O file
+// and nested bundle (Frameworks, Helpers, PlugIns…) as separate signed
+// items. opts.FileHash is not used.
+//
+// It returns an error only when dir is not a bundle or reading fails in a
+// way that stops the walk; unreadable or malformed files are findings.
+func VerifyBundle(fsys fs.FS, dir string, opts Options) (*BundleResult, error) {
+	dir = path.Clean(dir)
+	if !fs.ValidPath(dir) {
+		return nil, &fs.PathError{Op: "verifybundle", Path: dir, Err: fs.ErrInvalid}
+	}
+	if _, ok := locate(fsys, dir); !ok {
+		return nil, fmt.Errorf("codesign: %s is not a bundle (no Info.plist)", dir)
+	}
+	opts.FileHash = nil
+	out := &BundleResult{Path: dir, Items: []BundleItem{}, Findings: []signing.Finding{}}
+	if err := verifyBundle(fsys, dir, opts, out, 0, true); err != nil {
+		return nil, err
+	}
+	sort.SliceStable(out.Items, func(i, j int) bool { return out.Items[i].Path < out.Items[j].Path })
+	if len(out.Bundles) > 1 {
+		rest := out.Bundles[1:]
+		sort.Strings(rest)
+	}
+	sort.SliceStable(out.Findings, func(i, j int) bool {
+		a, b := out.Findings[i], out.Findings[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Message < b.Message
+	})
+	return out, nil
+}
+
+// sealEntry is one entry of a CodeResources files2 (or files) dictionary.
+type sealEntry struct {
+	hash2, hash1 []byte
+	cdhash       []byte
+	symlink      *string
+	optional     bool
+}
+
+// sealRule is one rules2 entry: a regexp over the path relative to the
+// bundle root, with its weight and flags.
+type sealRule struct {
+	re       *regexp.Regexp
+	weight   float64
+	omit     bool
+	nested   bool
+	optional bool
+}
+
+type seal struct {
+	files map[string]sealEntry
+	rules []sealRule
+	sha1  bool // only the legacy SHA-1 "files" dictionary is present
+}
+
+// defaultRules2 are the rules codesign writes for macOS bundles; they apply
+// when a CodeResources carries no rules2.
+var defaultRules2 = map[string]map[string]any{
+	"^.*":            {},
+	"^Info\\.plist$": {"omit": true, "weight": 20.0},
+	"^PkgInfo$":      {"omit": true, "weight": 20.0},
+	"^[^/]+$":        {"nested": true, "weight": 10.0},
+	"^(Frameworks|SharedFrameworks|PlugIns|Plug-ins|XPCServices|Helpers|MacOS|Library/(Automator|Spotlight|LoginItems))/": {"nested": true, "weight": 10.0},
+	"^embedded\\.provisionprofile$":           {"weight": 20.0},
+	"^Resources/":                             {"weight": 20.0},
+	"^Resources/.*\\.lproj/":                  {"optional": true, "weight": 1000.0},
+	"^Resources/.*\\.lproj/locversion.plist$": {"omit": true, "weight": 1100.0},
+	"^Resources/Base\\.lproj/":                {"weight": 1010.0},
+	"^(.*/)?\\.DS_Store$":                     {"omit": true, "weight": 2000.0},
+	".*\\.dSYM($|/)":                          {"weight": 11.0},
+}
+
+func parseSeal(b []byte) (*seal, error) {
+	var doc map[string]any
+	if _, err := plist.Unmarshal(b, &doc); err != nil {
+		return nil, err
+	}
+	s := &seal{files: map[string]sealEntry{}}
+	files, _ := doc["files2"].(map[string]any)
+	if files == nil {
+		files, _ = doc["files"].(map[string]any)
+		s.sha1 = true
+	}
+	for name, v := range files {
+		var e sealEntry
+		switch x := v.(type) {
+		case []byte:
+			e.hash1 = x
+		case map[string]any:
+			e.hash1, _ = x["hash"].([]byte)
+			e.hash2, _ = x["hash2"].([]byte)
+			e.cdhash, _ = x["cdhash"].([]byte)
+			if l, ok := x["symlink"].(string); ok {
+				e.symlink = &l
+			}
+			e.optional, _ = x["optional"].(bool)
+		default:
+			return nil, fmt.Errorf("files2 entry %q is a %T", name, v)
+		}
+		s.files[name] = e
+	}
+	rules := map[string]map[string]any{}
+	if r, ok := doc["rules2"].(map[string]any); ok {
+		for k, v := range r {
+			m, _ := v.(map[string]any)
+			if m == nil {
+				m = map[string]any{}
+			}
+			rules[k] = m
+		}
+	} else {
+		rules = defaultRules2
+	}
+	keys := make([]string, 0, len(rules))
+	for k := range rules {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		re, err := regexp.Compile(k)
+		if err != nil {
+			return nil, fmt.Errorf("rules2 pattern %q: %v", k, err)
+		}
+		m := rules[k]
+		r := sealRule{re: re, weight: 1}
+		switch w := m["weight"].(type) {
+		case float64:
+			r.weight = w
+		case uint64:
+			r.weight = float64(w)
+		case int64:
+			r.weight = float64(w)
+		}
+		r.omit, _ = m["omit"].(bool)
+		r.nested, _ = m["nested"].(bool)
+		r.optional, _ = m["optional"].(bool)
+		s.rules = append(s.rules, r)
+	}
+	return s, nil
+}
+
+// rule returns the heaviest rule matching rel, nil when none does.
+func (s *seal) rule(rel string) *sealRule {
+	var best *sealRule
+	for i := range s.rules {
+		r := &s.rules[i]
+		if r.re.MatchString(rel) && (best == nil || r.weight > best.weight) {
+			best = r
+		}
+	}
+	return best
+}
+
+func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth int, top bool) error {
+	lay, _ := locate(fsys, dir)
+	out.Bundles = append(out.Bundles, dir)
+	add := func(rule string, sev signing.Severity, p, msg string) {
+		f := signing.NewFinding(rule, sev, msg)
+		f.Path = p
+		out.Findings = append(out.Findings, f)
+	}
+	info, err := readSmall(fsys, lay.info)
+	if err != nil {
+		return fmt.Errorf("codesign: %w", err)
+	}
+	var ip struct {
+		Executable string `plist:"CFBundleExecutable"`
+		Identifier string `plist:"CFBundleIdentifier"`
+	}
+	if _, err := plist.Unmarshal(info, &ip); err != nil {
+		add(RuleMalformed, signing.SeverityError, lay.info, "Info.plist does not parse: "+err.Error())
+	}
+	if top {
+		out.Identifier = ip.Identifier
+	}
+	csPath := path.Join(lay.root, "_CodeSignature", "CodeResources")
+	var resources []byte
+	if isSymlink(fsys, csPath) || isSymlink(fsys, path.Dir(csPath)) {
+		add(RuleMalformed, signing.SeverityError, csPath, "CodeResources is a symlink, which is not followed")
+	} else if resources, err = readSmall(fsys, csPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("codesign: %w", err)
+	}
+	exe := ""
+	if ip.Executable != "" && !strings.Contains(ip.Executable, "/") && ip.Executable != ".." {
+		exe = path.Join(lay.execDir, ip.Executable)
+		if top {
+			out.Executable = exe
+		}
+		if isSymlink(fsys, exe) || isSymlink(fsys, lay.execDir) {
+			add(RuleMalformed, signing.SeverityError, exe, fmt.Sprintf("main executable %q is a symlink, which is not followed", ip.Executable))
+			exe = ""
+		} else if _, err := fs.Stat(fsys, exe); err != nil {
+			add(RuleMalformed, signing.SeverityError, exe, fmt.Sprintf("Info.plist names main executable %q, which is missing", ip.Executable))
+			exe = ""
+		} else {
+			it := verifyItem(fsys, exe, dir, true, opts, &external{info: info, resources: resources})
+			if it.Err != "" {
+				add(RuleMalformed, signing.SeverityError, exe, "main executable cannot be verified: "+it.Err)
+			}
+			out.Items = append(out.Items, it)
+		}
+	} else {
+		add(RuleUnsigned, signing.SeverityWarning, dir, "bundle has no main executable: a resource-only bundle keeps a detached signature, which is not verified")
+	}
+
+	var sl *seal
+	switch {
+	case resources == nil:
+		add(RuleResourceModified, signing.SeverityError, csPath, "bundle has no _CodeSignature/CodeResources: nothing seals its resources")
+	default:
+		if sl, err = parseSeal(resources); err != nil {
+			add(RuleMalformed, signing.SeverityError, csPath, "CodeResources does not parse: "+err.Error())
+			sl = nil
+		}
+	}
+
+	// Walk the bundle root: every file is sealed, omitted by a rule, nested
+	// code, or added after signing.
+	seen := map[string]bool{}
+	mainRel := ""
+	if exe != "" {
+		mainRel = strings.TrimPrefix(exe, lay.root+"/")
+	}
+	var nested []string
+	walkErr := fs.WalkDir(fsys, lay.root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			add(RuleMalformed, signing.SeverityError, p, "cannot read: "+err.Error())
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if p == lay.root {
+			return nil
+		}
+		rel := strings.TrimPrefix(p, lay.root+"/")
+		if d.IsDir() {
+			if rel == "_CodeSignature" {
+				return fs.SkipDir
+			}
+			if hasBundleExt(p) && IsBundle(fsys, p) {
+				nested = append(nested, p)
+				seen[rel] = true
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			seen[rel] = true
+			if sl != nil {
+				checkSymlink(fsys, sl, rel, p, add)
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		if rel == mainRel {
+			return nil
+		}
+		isMachO := sniffMachO(fsys, p)
+		var item *BundleItem
+		if isMachO {
+			it := verifyItem(fsys, p, dir, false, opts, nil)
+			if it.Err != "" {
+				add(RuleMalformed, signing.SeverityError, p, "Mach-O file cannot be verified: "+it.Err)
+			}
+			out.Items = append(out.Items, it)
+			item = &out.Items[len(out.Items)-1]
+		}
+		if sl == nil {
+			return nil
+		}
+		r := sl.rule(rel)
+		if r != nil && r.omit {
+			return nil
+		}
+		seen[rel] = true
+		e, ok := sl.files[rel]
+		if !ok {
+			add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("file %q was added after signing: CodeResources does not list it", rel))
+			return nil
+		}
+		switch {
+		case e.cdhash != nil:
+			var have []string
+			if item != nil && item.Result != nil {
+				for _, s := range item.Result.Slices {
+					have = append(have, s.CDHashes...)
+				}
+			}
+			if !containsHex(have, e.cdhash) {
+				add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("nested code %q changed: CodeResources seals cdhash %x, the file has %v", rel, e.cdhash, have))
+			}
+		case e.hash2 != nil || e.hash1 != nil:
+			h, want := crypto.SHA256, e.hash2
+			if want == nil {
+				h, want = crypto.SHA1, e.hash1
+			}
+			got, err := hashFile(fsys, p, h)
+			if err != nil {
+				add(RuleMalformed, signing.SeverityError, p, "cannot read: "+err.Error())
+			} else if !bytes.Equal(got, want) {
+				add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("file %q changed after signing: CodeResources seals %s %x, the file has %x", rel, hashName(h), want, got))
+			}
+		case e.symlink != nil:
+			add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("%q is sealed as a symlink but is a regular file", rel))
+		default:
+			add(RuleMalformed, signing.SeverityError, csPath, fmt.Sprintf("CodeResources entry %q has no hash", rel))
+		}
+		return nil
+	})
+	if walkErr != nil {
+		return fmt.Errorf("codesign: walking %s: %w", lay.root, walkErr)
+	}
+	// Nested bundles: verify them, then check the seal of each by cdhash.
+	for _, p := range nested {
+		rel := strings.TrimPrefix(p, lay.root+"/")
+		before := len(out.Items)
+		if depth+1 > maxNestedDepth {
+			add(RuleMalformed, signing.SeverityError, p, fmt.Sprintf("bundles nested deeper than %d levels are not verified", maxNestedDepth))
+			continue
+		}
+		if err := verifyBundle(fsys, p, opts, out, depth+1, false); err != nil {
+			return err
+		}
+		if sl == nil {
+			continue
+		}
+		e, ok := sl.files[rel]
+		if !ok {
+			if r := sl.rule(rel); r == nil || !r.omit {
+				add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("nested bundle %q was added after signing: CodeResources does not list it", rel))
+			}
+			continue
+		}
+		var have []string
+		for _, it := range out.Items[before:] {
+			if it.Main && it.Bundle == p && it.Result != nil {
+				for _, s := range it.Result.Slices {
+					have = append(have, s.CDHashes...)
+				}
+			}
+		}
+		if e.cdhash == nil {
+			add(RuleMalformed, signing.SeverityError, csPath, fmt.Sprintf("CodeResources seals nested bundle %q without a cdhash", rel))
+		} else if !containsHex(have, e.cdhash) {
+			add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("nested bundle %q changed: CodeResources seals cdhash %x, its main executable has %v", rel, e.cdhash, have))
+		}
+	}
+	if sl != nil {
+		names := make([]string, 0, len(sl.files))
+		for n := range sl.files {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			if seen[n] || sl.files[n].optional {
+				continue
+			}
+			if r := sl.rule(n); r != nil && r.optional {
+				continue
+			}
+			add(RuleResourceModified, signing.SeverityError, path.Join(lay.root, n), fmt.Sprintf("file %q sealed by CodeResources was removed", n))
+		}
+		if sl.sha1 {
+			add(RuleMalformed, signing.SeverityWarning, csPath, "CodeResources has only the legacy SHA-1 files dictionary (no files2)")
+		}
+	}
+	return nil
+}
+
+func checkSymlink(fsys fs.FS, sl *seal, rel, p string, add func(string, signing.Severity, string, string)) {
+	if r := sl.rule(rel); r != nil && r.omit {
+		return
+	}
+	e, ok := sl.files[rel]
+	if !ok {
+		add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("symlink %q was added after signing: CodeResources does not list it", rel))
+		return
+	}
+	if e.symlink == nil {
+		add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("%q is sealed as a file but is a symlink", rel))
+		return
+	}
+	target, err := fs.ReadLink(fsys, p)
+	if err != nil {
+		add(RuleMalformed, signing.SeverityWarning, p, "symlink target cannot be read, so its seal is not checked: "+err.Error())
+		return
+	}
+	if target != *e.symlink {
+		add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("symlink %q points to %q, CodeResources seals %q", rel, target, *e.symlink))
+	}
+}
+
+func containsHex(have []string, want []byte) bool {
+	w := hex.EncodeToString(want)
+	for _, h := range have {
+		if h == w {
+			return true
+		}
+	}
+	return false
+}
+
+// verifyItem verifies one Mach-O file of a bundle.
+func verifyItem(fsys fs.FS, p, bundle string, main bool, opts Options, ext *external) BundleItem {
+	it := BundleItem{Path: p, Bundle: bundle, Main: main}
+	r, err := verifyFS(fsys, p, opts, ext)
+	if err != nil {
+		var fe *FormatError
+		if !errors.As(err, &fe) || r == nil {
+			it.Err = err.Error()
+			if errors.Is(err, ErrNotMachO) && main {
+				it.Err = "main executable is not a Mach-O file"
+			}
+			return it
+		}
+	}
+	it.Result = r
+	return it
+}
+
+func verifyFS(fsys fs.FS, p string, opts Options, ext *external) (*Result, error) {
+	f, err := fsys.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if ra, ok := f.(io.ReaderAt); ok {
+		return verify(ra, st.Size(), opts, ext)
+	}
+	if st.Size() > maxInMemory {
+		return nil, fmt.Errorf("codesign: %s is %d bytes and its file system offers no random access (cap %d)", p, st.Size(), maxInMemory)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxInMemory+1))
+	if err != nil {
+		return nil, err
+	}
+	return verify(bytes.NewReader(b), int64(len(b)), opts, ext)
+}
+
+func sniffMachO(fsys fs.FS, p string) bool {
+	f, err := fsys.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var m [8]byte
+	if n, _ := io.ReadFull(f, m[:]); n < 8 {
+		return false
+	}
+	switch le := uint32(m[0]) | uint32(m[1])<<8 | uint32(m[2])<<16 | uint32(m[3])<<24; le {
+	case magic32, magic64, cigam32, cigam64:
+		return true
+	}
+	be := uint32(m[0])<<24 | uint32(m[1])<<16 | uint32(m[2])<<8 | uint32(m[3])
+	n := uint32(m[4])<<24 | uint32(m[5])<<16 | uint32(m[6])<<8 | uint32(m[7])
+	return (be == fatMagic && n > 0 && n < maxFatArches) || be == fatMagic6
+}
+
+func readSmall(fsys fs.FS, p string) ([]byte, error) {
+	f, err := fsys.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxPlistSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxPlistSize {
+		return nil, fmt.Errorf("%s is larger than %d bytes", p, maxPlistSize)
+	}
+	return b, nil
+}
+
+func hashFile(fsys fs.FS, p string, h crypto.Hash) ([]byte, error) {
+	f, err := fsys.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var d interface {
+		io.Writer
+		Sum([]byte) []byte
+	}
+	if h == crypto.SHA1 {
+		d = sha1.New()
+	} else {
+		d = sha256.New()
+	}
+	buf := make([]byte, 256<<10)
+	if _, err := io.CopyBuffer(d, f, buf); err != nil {
+		return nil, err
+	}
+	return d.Sum(nil), nil
+}

@@ -1,0 +1,162 @@
+package codesign
+
+import (
+	"io/fs"
+	"sort"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/shipgate/shipgate/internal/machofile"
+	"github.com/shipgate/shipgate/signing"
+)
+
+func bundleFS(files map[string]machofile.BundleFile) fstest.MapFS {
+	m := fstest.MapFS{}
+	for p, f := range files {
+		if f.Link != "" {
+			m[p] = &fstest.MapFile{Data: []byte(f.Link), Mode: fs.ModeSymlink}
+			continue
+		}
+		m[p] = &fstest.MapFile{Data: append([]byte(nil), f.Data...), Mode: f.Mode}
+	}
+	return m
+}
+
+func bundleRules(b *BundleResult) []string {
+	seen := map[string]bool{}
+	for _, f := range b.Findings {
+		seen[f.Rule] = true
+	}
+	for _, it := range b.Items {
+		if it.Result != nil {
+			for _, f := range it.Result.Findings {
+				seen[f.Rule] = true
+			}
+		}
+	}
+	var out []string
+	for r := range seen {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func dumpBundle(b *BundleResult) string {
+	var s strings.Builder
+	for _, it := range b.Items {
+		s.WriteString("item " + it.Path + " " + it.Err + "\n")
+		if it.Result != nil {
+			s.WriteString(dump(it.Result))
+		}
+	}
+	for _, f := range b.Findings {
+		s.WriteString("bundle finding " + f.Rule + " " + f.Path + ": " + f.Message + "\n")
+	}
+	return s.String()
+}
+
+func TestBundle(t *testing.T) {
+	p := machofile.NewPKI()
+	base := machofile.ExampleBundle(p)
+	opts := Options{Trust: testTrust(t), Time: checkTime}
+	app := "Example.app"
+	fw := app + "/Contents/Frameworks/Example Framework.framework"
+	cases := []struct {
+		name   string
+		mutate func(m fstest.MapFS)
+		rules  []string
+	}{
+		{"intact", func(fstest.MapFS) {}, []string{"codesign/adhoc"}},
+		{"resource-edited", func(m fstest.MapFS) { m[app+"/Contents/Resources/app.txt"].Data[0] ^= 1 }, []string{"codesign/adhoc", "codesign/resource-modified"}},
+		{"resource-added", func(m fstest.MapFS) { m[app+"/Contents/Resources/extra.js"] = &fstest.MapFile{Data: []byte("x")} }, []string{"codesign/adhoc", "codesign/resource-modified"}},
+		{"resource-removed", func(m fstest.MapFS) { delete(m, app+"/Contents/Resources/app.txt") }, []string{"codesign/adhoc", "codesign/resource-modified"}},
+		{"optional-lproj-removed", func(m fstest.MapFS) { delete(m, app+"/Contents/Resources/en.lproj/InfoPlist.strings") }, []string{"codesign/adhoc"}},
+		{"ds-store-omitted", func(m fstest.MapFS) { m[app+"/Contents/Resources/.DS_Store"] = &fstest.MapFile{Data: []byte("x")} }, []string{"codesign/adhoc"}},
+		{"info-plist-edited", func(m fstest.MapFS) { m[app+"/Contents/Info.plist"].Data[60] ^= 1 }, []string{"codesign/adhoc", "codesign/special-slot-mismatch"}},
+		{"code-resources-edited", func(m fstest.MapFS) {
+			d := m[app+"/Contents/_CodeSignature/CodeResources"].Data
+			i := strings.Index(string(d), "<key>hash2</key>")
+			d[i+len("<key>hash2</key>")+20] ^= 1
+		}, []string{"codesign/adhoc", "codesign/resource-modified", "codesign/special-slot-mismatch"}},
+		{"nested-dylib-replaced", func(m fstest.MapFS) {
+			b, _, err := machofile.Sign(machofile.Build(machofile.Spec{Seed: 99, CodeSize: 6000}), p.DeveloperIDSpec("libffmpeg"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m[fw+"/Versions/A/Libraries/libffmpeg.dylib"].Data = b
+		}, []string{"codesign/adhoc", "codesign/resource-modified"}},
+		{"nested-dylib-page-flip", func(m fstest.MapFS) { m[fw+"/Versions/A/Libraries/libffmpeg.dylib"].Data[0x500] ^= 1 }, []string{"codesign/adhoc", "codesign/page-hash-mismatch"}},
+		{"main-exe-symlink", func(m fstest.MapFS) {
+			m[app+"/Contents/MacOS/Example"] = &fstest.MapFile{Data: []byte("../Resources/addon.node"), Mode: fs.ModeSymlink}
+		}, []string{"codesign/adhoc", "codesign/malformed", "codesign/resource-modified"}},
+		{"symlink-retargeted", func(m fstest.MapFS) { m[fw+"/Versions/Current"].Data = []byte("B") }, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := bundleFS(base)
+			c.mutate(m)
+			if c.rules == nil {
+				if IsBundle(m, fw) {
+					t.Fatalf("broken framework still a bundle")
+				}
+				return
+			}
+			res, err := VerifyBundle(m, app, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := bundleRules(res); strings.Join(got, ",") != strings.Join(c.rules, ",") {
+				t.Errorf("rules %v, want %v\n%s", got, c.rules, dumpBundle(res))
+			}
+		})
+	}
+}
+
+func TestBundleItems(t *testing.T) {
+	m := bundleFS(machofile.ExampleBundle(machofile.NewPKI()))
+	res, err := VerifyBundle(m, "Example.app", Options{Trust: testTrust(t), Time: checkTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(dumpBundle(res))
+	var got []string
+	for _, it := range res.Items {
+		got = append(got, it.Path+"="+it.Result.Status().String())
+	}
+	want := []string{
+		"Example.app/Contents/Frameworks/Example Framework.framework/Versions/A/Example Framework=valid",
+		"Example.app/Contents/Frameworks/Example Framework.framework/Versions/A/Libraries/libffmpeg.dylib=valid",
+		"Example.app/Contents/MacOS/Example=valid",
+		"Example.app/Contents/Resources/addon.node=adhoc",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("items:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if !IsBundle(m, "Example.app") || !IsBundle(m, "Example.app/Contents/Frameworks/Example Framework.framework") || IsBundle(m, "Example.app/Contents") {
+		t.Error("IsBundle")
+	}
+}
+
+func TestBundleBrokenMain(t *testing.T) {
+	m := bundleFS(machofile.ExampleBundle(machofile.NewPKI()))
+	m["Example.app/Contents/MacOS/Example"] = &fstest.MapFile{Data: []byte("#!/bin/sh\necho not mach-o\n"), Mode: 0o755}
+	res, err := VerifyBundle(m, "Example.app", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range res.Findings {
+		found = found || (f.Rule == RuleMalformed && f.Path == "Example.app/Contents/MacOS/Example")
+	}
+	if !found || res.Status() != signing.StatusMalformed {
+		t.Fatalf("status %s\n%s", res.Status(), dumpBundle(res))
+	}
+	if _, err := VerifyBundle(m, "Example.app/Contents/Resources", Options{}); err == nil {
+		t.Fatal("VerifyBundle accepted a directory that is not a bundle")
+	}
+	if _, err := VerifyBundle(m, "../x.app", Options{}); err == nil {
+		t.Fatal("VerifyBundle accepted a path out of the fs")
+	}
+}

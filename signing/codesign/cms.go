@@ -1,0 +1,295 @@
+package codesign
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"howett.net/plist"
+
+	"github.com/shipgate/shipgate/internal/cms"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// Apple OIDs of code-signing CMS attributes and certificate markers.
+var (
+	// OIDCDHashesPlist is the signed attribute holding a plist of the
+	// 20-byte cdhashes of every CodeDirectory, in slot order.
+	OIDCDHashesPlist = asn1.ObjectIdentifier{1, 2, 840, 113635, 100, 9, 1}
+	// OIDCDHashes is the signed attribute holding each CodeDirectory's full
+	// digest with its algorithm.
+	OIDCDHashes = asn1.ObjectIdentifier{1, 2, 840, 113635, 100, 9, 2}
+	// OIDDeveloperIDApplication marks a Developer ID Application leaf.
+	OIDDeveloperIDApplication = asn1.ObjectIdentifier{1, 2, 840, 113635, 100, 6, 1, 13}
+	// OIDDeveloperIDCA marks the Developer ID Certification Authority.
+	OIDDeveloperIDCA = asn1.ObjectIdentifier{1, 2, 840, 113635, 100, 6, 2, 6}
+)
+
+// appleCriticalExtensions are Apple's certificate marker extensions
+// (1.2.840.113635.100.6.1.N on leaves, such as .13 Developer ID Application,
+// and 1.2.840.113635.100.6.2.N on intermediates, such as .6 Developer ID CA),
+// which Apple marks critical. They say what a certificate is for, carry no
+// constraint crypto/x509 could enforce, and are interpreted here.
+var appleCriticalExtensions = func() []asn1.ObjectIdentifier {
+	var out []asn1.ObjectIdentifier
+	for _, kind := range []int{1, 2} {
+		for n := 1; n <= 64; n++ {
+			out = append(out, asn1.ObjectIdentifier{1, 2, 840, 113635, 100, 6, kind, n})
+		}
+	}
+	return out
+}()
+
+var oidOU = asn1.ObjectIdentifier{2, 5, 4, 11}
+
+func hashName(h crypto.Hash) string { return cms.HashName(h) }
+
+// verifyCMS checks the CMS signature over the primary CodeDirectory and
+// everything that binds the signer to this slice.
+func (s *sliceState) verifyCMS(opts Options, payload []byte) {
+	primary := s.cds[0]
+	sigAt := s.slice.Offset + int64(s.im.sigOff)
+	if b := s.sb.find(slotSignature); b != nil {
+		sigAt += int64(b.off)
+	}
+	sd, err := cms.Parse(payload)
+	if err != nil {
+		s.check("cms", false, "CMS signature does not parse: "+err.Error())
+		s.add(RuleMalformed, signing.SeverityError, signing.StatusMalformed, sigAt, "CMS signature does not parse: "+err.Error())
+		return
+	}
+	if sd.Len < len(payload) && !allZero(payload[sd.Len:]) {
+		s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, sigAt+8+int64(sd.Len),
+			fmt.Sprintf("%d bytes follow the CMS signature inside its blob: nobody signed them", len(payload)-sd.Len))
+	}
+	if len(sd.Signers) != 1 {
+		s.check("signature", false, fmt.Sprintf("CMS has %d signers, want exactly one", len(sd.Signers)))
+		s.add(RuleSignatureInvalid, signing.SeverityError, signing.StatusInvalid, sigAt, fmt.Sprintf("CMS has %d signers, want exactly one", len(sd.Signers)))
+		return
+	}
+	si := sd.Signers[0]
+	if !sd.ContentType.Equal(cms.OIDData) || sd.RawContent != nil {
+		s.add(RuleSignatureInvalid, signing.SeverityError, signing.StatusInvalid, sigAt,
+			fmt.Sprintf("CMS must be detached id-data over the CodeDirectory (content type %s, attached content %t)", sd.ContentType, sd.RawContent != nil))
+	}
+	chk := cms.VerifySigner(si, sd.Certificates, cms.OIDData, primary.raw)
+	d := &signing.Digest{Algorithm: hashName(si.Hash), Signed: hex.EncodeToString(chk.MessageDigest)}
+	if si.Hash != 0 && si.Hash.Available() {
+		d.Computed = hex.EncodeToString(digest(si.Hash, primary.recomputed(primary.extSlots)))
+	}
+	s.sig.Digest = d
+	switch {
+	case chk.MessageDigest == nil:
+		s.check("cms-digest", false, errString(chk.Err))
+		s.add(RuleSignatureInvalid, signing.SeverityError, signing.StatusInvalid, sigAt, "CMS signer: "+errString(chk.Err))
+	case !chk.DigestOK:
+		s.check("cms-digest", false, fmt.Sprintf("messageDigest %x, primary CodeDirectory hashes to %x", chk.MessageDigest, chk.Computed))
+		s.add(RuleCMSDigestMismatch, signing.SeverityError, signing.StatusInvalid, s.slice.Offset+primary.off,
+			fmt.Sprintf("CMS messageDigest %x does not match the primary CodeDirectory (%s %x)", chk.MessageDigest, hashName(si.Hash), chk.Computed))
+	default:
+		s.check("cms-digest", true, fmt.Sprintf("messageDigest equals the %s of the primary CodeDirectory", hashName(si.Hash)))
+	}
+	switch {
+	case chk.Cert == nil:
+		s.check("signature", false, "the signer's certificate is not in the signature")
+		s.add(RuleSignatureInvalid, signing.SeverityError, signing.StatusInvalid, sigAt, "the signer's certificate is not in the CMS signature")
+	case !chk.SignatureOK:
+		s.check("signature", false, errString(chk.Err))
+		if chk.MessageDigest != nil {
+			s.add(RuleSignatureInvalid, signing.SeverityError, signing.StatusInvalid, sigAt, "CMS signer: "+errString(chk.Err))
+		}
+	case !chk.ContentTypeOK:
+		s.check("signature", false, "signed contentType is not id-data")
+		s.add(RuleSignatureInvalid, signing.SeverityError, signing.StatusInvalid, sigAt, "signed contentType attribute is not id-data")
+	default:
+		detail := "signature over the signed attributes verifies"
+		if chk.WeakHash != 0 {
+			detail += fmt.Sprintf(" (uses weak %s)", hashName(chk.WeakHash))
+		}
+		s.check("signature", true, detail)
+	}
+	s.checkCDHashAttrs(si, sigAt)
+	if chk.Cert == nil {
+		return
+	}
+	id := signing.NewIdentity(chk.Cert)
+	s.sig.Signer = &id
+
+	at := opts.Time
+	if tok := si.UnsignedAttr(cms.OIDAttrTimeStampToken); tok != nil && len(tok.Values) > 0 {
+		ts := cms.VerifyTimestampToken(tok.Values[0], si.Signature, cms.TimestampOptions{Trust: opts.Trust})
+		s.sig.Timestamp = ts
+		if ts.Verified {
+			at = ts.Time
+			s.check("timestamp", true, "RFC 3161 timestamp at "+ts.Time.UTC().Format("2006-01-02T15:04:05Z")+" verifies; the chain is checked at that time")
+		} else {
+			s.check("timestamp", false, "timestamp does not verify, so it does not move the validation time: "+ts.Detail)
+		}
+	}
+	cr := opts.Trust.VerifyChain(chk.Cert, sd.Certificates, signing.ChainOptions{
+		Time:                    at,
+		Usage:                   x509.ExtKeyUsageCodeSigning,
+		AllowCriticalExtensions: appleCriticalExtensions,
+	})
+	s.sig.Chain = cr.Identities()
+	if cr.Trusted {
+		s.check("chain", true, fmt.Sprintf("chains to %q", cr.Chain[len(cr.Chain)-1].Subject.String()))
+	} else {
+		s.check("chain", false, cr.Problem)
+		s.add(RuleUntrustedChain, signing.SeverityError, signing.StatusUntrusted, sigAt,
+			fmt.Sprintf("signer %q does not chain to a trusted root: %s", chk.Cert.Subject.String(), cr.Problem))
+	}
+	if hasExt(chk.Cert, OIDDeveloperIDApplication) {
+		switch {
+		case len(cr.Chain) < 2:
+			s.check("developer-id", false, "Developer ID leaf, but its issuer was not found")
+		case !hasExt(cr.Chain[1], OIDDeveloperIDCA):
+			s.check("developer-id", false, "Developer ID leaf issued by a CA without the Developer ID marker (1.2.840.113635.100.6.2.6)")
+			if cr.Trusted {
+				s.add(RuleUntrustedChain, signing.SeverityError, signing.StatusUntrusted, sigAt,
+					fmt.Sprintf("Developer ID leaf %q is issued by %q, which lacks the Developer ID CA marker 1.2.840.113635.100.6.2.6", chk.Cert.Subject.String(), cr.Chain[1].Subject.String()))
+			}
+		default:
+			s.check("developer-id", true, "Developer ID Application leaf (1.2.840.113635.100.6.1.13) under the Developer ID CA (1.2.840.113635.100.6.2.6)")
+		}
+	}
+	ou := subjectOU(chk.Cert)
+	teamOK := true
+	for _, cd := range s.cds {
+		if cd.TeamID != "" && cd.TeamID != ou {
+			teamOK = false
+			s.add(RuleTeamIDMismatch, signing.SeverityError, signing.StatusInvalid, s.slice.Offset+cd.off,
+				fmt.Sprintf("%s names team %q but the signing certificate's OU is %q", slotName(cd.Slot), cd.TeamID, ou))
+		}
+	}
+	switch {
+	case !teamOK:
+		s.check("team-id", false, fmt.Sprintf("CodeDirectory team %q, certificate OU %q", primary.TeamID, ou))
+	case primary.TeamID == "":
+		s.check("team-id", true, "the CodeDirectory names no team")
+	default:
+		s.check("team-id", true, fmt.Sprintf("team %s matches the certificate's OU", primary.TeamID))
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "unknown failure"
+	}
+	return err.Error()
+}
+
+// checkCDHashAttrs checks Apple's signed attributes that bind every
+// CodeDirectory (the plist of cdhashes and the list of full digests).
+// Without them alternate directories are bound by nothing and can be swapped.
+func (s *sliceState) checkCDHashAttrs(si *cms.SignerInfo, sigAt int64) {
+	ok := true
+	fail := func(msg string) {
+		ok = false
+		s.add(RuleCDHashMismatch, signing.SeverityError, signing.StatusInvalid, sigAt, msg)
+	}
+	var details []string
+	plistAttr := si.Attr(OIDCDHashesPlist)
+	if plistAttr != nil {
+		got, err := parseCDHashesPlist(plistAttr)
+		switch {
+		case err != nil:
+			fail("cdhashes attribute (1.2.840.113635.100.9.1) does not parse: " + err.Error())
+		case len(got) != len(s.cds):
+			fail(fmt.Sprintf("cdhashes attribute lists %d cdhashes, the signature has %d CodeDirectories", len(got), len(s.cds)))
+		default:
+			for i, cd := range s.cds {
+				if hex.EncodeToString(got[i]) != cd.CDHash {
+					fail(fmt.Sprintf("cdhashes attribute entry %d is %x, %s has cdhash %s", i, got[i], slotName(cd.Slot), cd.CDHash))
+				}
+			}
+			details = append(details, fmt.Sprintf("cdhashes plist binds all %d CodeDirectories", len(s.cds)))
+		}
+	}
+	if a := si.Attr(OIDCDHashes); a != nil {
+		covered := map[uint32]bool{}
+		for i, v := range a.Values {
+			var e struct {
+				Alg    asn1.ObjectIdentifier
+				Digest []byte
+			}
+			if rest, err := asn1.Unmarshal(v, &e); err != nil || len(rest) != 0 {
+				fail(fmt.Sprintf("cdhashes attribute (1.2.840.113635.100.9.2) value %d does not parse", i))
+				continue
+			}
+			h, known := cms.HashByOID(e.Alg)
+			match := false
+			for _, cd := range s.cds {
+				if known && cd.hash == h && bytes.Equal(digest(h, cd.raw), e.Digest) {
+					match = true
+					covered[cd.Slot] = true
+				}
+			}
+			if !match {
+				fail(fmt.Sprintf("cdhashes attribute (1.2.840.113635.100.9.2) value %d (%s %x) matches no CodeDirectory", i, e.Alg, e.Digest))
+			}
+		}
+		for _, cd := range s.cds {
+			if !covered[cd.Slot] {
+				fail(fmt.Sprintf("%s is not listed in the cdhashes attribute (1.2.840.113635.100.9.2)", slotName(cd.Slot)))
+			}
+		}
+		details = append(details, "cdhashes digest list checked")
+	}
+	if plistAttr == nil && si.Attr(OIDCDHashes) == nil {
+		if len(s.cds) > 1 {
+			fail(fmt.Sprintf("%d alternate CodeDirectories are bound by no cdhashes attribute: they could be swapped", len(s.cds)-1))
+		} else {
+			details = append(details, "no cdhashes attribute; the single CodeDirectory is bound by messageDigest")
+		}
+	}
+	if ok {
+		s.check("cdhashes", true, joinDetail(details))
+	} else {
+		s.check("cdhashes", false, "the signed cdhashes do not match every CodeDirectory")
+	}
+}
+
+func parseCDHashesPlist(a *cms.Attribute) ([][]byte, error) {
+	if len(a.Values) != 1 {
+		return nil, fmt.Errorf("%d values, want one", len(a.Values))
+	}
+	var raw []byte
+	if rest, err := asn1.Unmarshal(a.Values[0], &raw); err != nil || len(rest) != 0 {
+		return nil, errors.New("value is not an OCTET STRING")
+	}
+	var p struct {
+		CDHashes [][]byte `plist:"cdhashes"`
+	}
+	if _, err := plist.Unmarshal(raw, &p); err != nil {
+		return nil, err
+	}
+	if p.CDHashes == nil {
+		return nil, errors.New("plist has no cdhashes array")
+	}
+	return p.CDHashes, nil
+}
+
+func hasExt(c *x509.Certificate, oid asn1.ObjectIdentifier) bool {
+	for _, e := range c.Extensions {
+		if e.Id.Equal(oid) {
+			return true
+		}
+	}
+	return false
+}
+
+func subjectOU(c *x509.Certificate) string {
+	for _, atv := range c.Subject.Names {
+		if atv.Type.Equal(oidOU) {
+			if s, ok := atv.Value.(string); ok {
+				return s
+			}
+		}
+	}
+	return ""
+}

@@ -1,0 +1,44 @@
+// Package codesign verifies Apple code signatures in Mach-O files, universal
+// (fat) files and .app/.framework bundles, and says exactly who signed each
+// slice and whether every byte still matches.
+//
+// [Verify] reads a thin or universal file through an [io.ReaderAt] once, in
+// order: for every slice it locates LC_CODE_SIGNATURE (which must be the last
+// data of __LINKEDIT, the last segment), parses the embedded SuperBlob, and
+// for every CodeDirectory (the primary in slot 0 and the alternates from
+// 0x1000) recomputes each code page hash over [0, codeLimit) with that
+// directory's page size and hash type (SHA-1, SHA-256, SHA-256 truncated,
+// SHA-384), each bound special slot (requirements, entitlements, DER
+// entitlements; Info.plist and CodeResources in a bundle) and the 20-byte
+// cdhash. Signatures with a CMS blob are then checked as macOS does: the
+// messageDigest against the primary CodeDirectory, Apple's cdhashes
+// attributes (1.2.840.113635.100.9.1 and .9.2) against every CodeDirectory,
+// the signer's signature, the chain to the caller's [signing.TrustStore]
+// (Apple's roots are [signing.EmbeddedApple]), the Developer ID markers,
+// the CodeDirectory's team ID against the leaf's subject OU, and an RFC 3161
+// timestamp, which when verified becomes the time the chain is checked at.
+//
+// Each slice gets one [signing.Signature] with a status: valid, untrusted,
+// adhoc (CS_ADHOC, no identity: intact but vouched for by nobody), unsigned,
+// invalid or malformed. Integrity and trust are separate: a tampered page
+// is invalid whoever signed it, and an intact signature by an unknown
+// signer is untrusted. Problems are [signing.Finding] values with the rule
+// IDs listed as Rule* constants and documented in docs/rules/codesign.md.
+//
+// Universal files are read without go-macho's fat reader, which rejects
+// 64-bit fat headers (0xcafebabf): slices must lie inside the file and not
+// overlap, and bytes outside every slice other than zero alignment padding
+// are reported, since no signature covers them. go-macho reads the segment
+// commands; the signature structures are parsed here, so one malformed blob
+// is a finding and the rest of the file is still checked.
+//
+// [VerifyBundle] checks a bundle's main executable with its Info.plist and
+// _CodeSignature/CodeResources bound, the CodeResources seal (files2 SHA-256
+// hashes, nested code by cdhash, symlinks by target) against the bundle's
+// files, and every Mach-O and nested bundle inside it as separate items.
+//
+// Not checked: certificate revocation (OCSP), notarization tickets, the
+// designated requirement's expression (requirements are bound and hashed,
+// not evaluated), launch constraints' contents, and detached signatures of
+// resource-only bundles.
+package codesign

@@ -1,0 +1,180 @@
+package codesign
+
+import (
+	"bytes"
+	"fmt"
+	"hash"
+	"io"
+	"sort"
+)
+
+// bufSize is the read window of the single pass over a file.
+const bufSize = 1 << 20
+
+// sink consumes the bytes of the file range [start, end) in order.
+type sink interface {
+	span() (start, end int64)
+	write(b []byte)
+}
+
+// pageHasher recomputes the code slots of one CodeDirectory of a slice as the
+// bytes stream past.
+type pageHasher struct {
+	cd    *CodeDirectory
+	start int64 // file offset of the slice
+	limit int64 // file offset of the end of the hashed range
+	h     hash.Hash
+	page  int
+	fill  int64 // bytes of the current page written
+	sum   []byte
+	done  bool
+}
+
+func newPageHasher(cd *CodeDirectory, sliceOff int64) *pageHasher {
+	cd.computed = make([]byte, cd.CodeSlots*cd.HashSize)
+	return &pageHasher{cd: cd, start: sliceOff, limit: sliceOff + cd.CodeLimit, h: newHash(cd.hash), sum: make([]byte, 0, 64)}
+}
+
+func (p *pageHasher) span() (int64, int64) { return p.start, p.limit }
+
+func (p *pageHasher) write(b []byte) {
+	ps := p.cd.PageSize
+	for len(b) > 0 {
+		n := int64(len(b))
+		if ps > 0 && n > ps-p.fill {
+			n = ps - p.fill
+		}
+		p.h.Write(b[:n])
+		p.fill += n
+		b = b[n:]
+		if ps > 0 && p.fill == ps {
+			p.finish()
+		}
+	}
+}
+
+// close ends the last (short) page once the stream has passed the range.
+func (p *pageHasher) close(reached int64) {
+	if reached >= p.limit && p.fill > 0 {
+		p.finish()
+	}
+	if reached >= p.limit && p.cd.PageSize == 0 && p.page == 0 && p.cd.CodeSlots == 1 {
+		p.finish()
+	}
+	// Pages never completed (the file ends early) stay zero and mismatch.
+}
+
+func (p *pageHasher) finish() {
+	p.sum = p.h.Sum(p.sum[:0])
+	hs := p.cd.HashSize
+	if p.page < p.cd.CodeSlots {
+		copy(p.cd.computed[p.page*hs:], p.sum[:hs])
+	}
+	p.page++
+	p.fill = 0
+	p.h.Reset()
+}
+
+// verify compares recomputed and stored code slots.
+func (p *pageHasher) verify() {
+	cd := p.cd
+	hs := cd.HashSize
+	for i := 0; i < cd.CodeSlots; i++ {
+		if !bytes.Equal(cd.computed[i*hs:(i+1)*hs], cd.codeSlot(i)) {
+			if cd.BadPages == 0 {
+				cd.FirstBadPage = i
+			}
+			cd.BadPages++
+		}
+	}
+}
+
+// zeroSink records whether a range outside every slice holds only zeros.
+type zeroSink struct {
+	start, end int64
+	where      string // "between slices" or "after the last slice"
+	nonZero    int64  // file offset of the first non-zero byte, -1 if none
+	pos        int64
+}
+
+func (z *zeroSink) span() (int64, int64) { return z.start, z.end }
+
+func (z *zeroSink) write(b []byte) {
+	if z.nonZero < 0 {
+		for i, c := range b {
+			if c != 0 {
+				z.nonZero = z.pos + int64(i)
+				break
+			}
+		}
+	}
+	z.pos += int64(len(b))
+}
+
+func newZeroSink(start, end int64, where string) *zeroSink {
+	return &zeroSink{start: start, end: end, where: where, nonZero: -1, pos: start}
+}
+
+// stream reads [0, size) of r once, in order, in bufSize windows, feeding
+// fileHash (when not nil) every byte and each sink the bytes of its range.
+// Without fileHash, ranges no sink wants are skipped. It returns how far the
+// read got: less than size only when r ends early.
+func stream(r io.ReaderAt, size int64, fileHash hash.Hash, sinks []sink) (int64, error) {
+	sort.SliceStable(sinks, func(i, j int) bool {
+		a, _ := sinks[i].span()
+		b, _ := sinks[j].span()
+		return a < b
+	})
+	buf := make([]byte, bufSize)
+	pos := int64(0)
+	for pos < size {
+		if fileHash == nil {
+			next := int64(-1)
+			for _, s := range sinks {
+				a, z := s.span()
+				if z > pos && a < size {
+					if a < pos {
+						a = pos
+					}
+					if next < 0 || a < next {
+						next = a
+					}
+				}
+			}
+			if next < 0 {
+				return size, nil
+			}
+			pos = next
+		}
+		n := int64(len(buf))
+		if size-pos < n {
+			n = size - pos
+		}
+		// Stop windows at sink boundaries only when skipping ahead matters.
+		m, err := r.ReadAt(buf[:n], pos)
+		if m < int(n) {
+			if err == nil || err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return pos + int64(m), fmt.Errorf("reading at %#x: %w", pos+int64(m), err)
+		}
+		chunk := buf[:n]
+		if fileHash != nil {
+			fileHash.Write(chunk)
+		}
+		end := pos + n
+		for _, s := range sinks {
+			a, z := s.span()
+			if a >= end {
+				break
+			}
+			if z <= pos {
+				continue
+			}
+			lo, hi := max(a, pos), min(z, end)
+			s.write(chunk[lo-pos : hi-pos])
+		}
+		pos = end
+	}
+	return pos, nil
+}

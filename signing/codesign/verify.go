@@ -1,0 +1,604 @@
+package codesign
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/shipgate/shipgate/signing"
+)
+
+// maxFatArches bounds nfat_arch. Java class files share the 0xcafebabe
+// magic and put their major version (45 and up) where nfat_arch is.
+const maxFatArches = 45
+
+// external is the content of special slots that live outside the Mach-O:
+// the bundle's Info.plist and _CodeSignature/CodeResources. nil data means
+// the file is absent.
+type external struct {
+	info, resources []byte
+}
+
+// sliceState carries one slice through parsing, hashing and judging.
+type sliceState struct {
+	idx     int
+	fatArch *fatArch
+	slice   Slice
+	sig     signing.Signature
+	finds   []signing.Finding
+	status  signing.Status
+	im      *image
+	sb      *superBlob
+	cds     []*CodeDirectory
+	hashers []*pageHasher
+	ext     *external
+	done    bool // verdict already final (unsigned, malformed)
+}
+
+func (s *sliceState) add(rule string, sev signing.Severity, st signing.Status, off int64, msg string) {
+	f := signing.NewFinding(rule, sev, fmt.Sprintf("slice %d (%s): %s", s.idx, s.slice.Arch, msg)).For(s.idx)
+	if off >= 0 {
+		f = f.At(off)
+	}
+	s.finds = append(s.finds, f)
+	s.status = s.status.Worse(st)
+}
+
+func (s *sliceState) check(name string, ok bool, detail string) { s.sig.AddCheck(name, ok, detail) }
+
+type fatArch struct {
+	cpu, sub  uint32
+	off, size uint64
+	align     uint32
+	entryOff  int64
+}
+
+func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, error) {
+	var m [8]byte
+	if size < 8 {
+		return nil, ErrNotMachO
+	}
+	if n, err := r.ReadAt(m[:], 0); n < 8 {
+		return nil, fmt.Errorf("codesign: reading magic: %w", orEOF(err))
+	}
+	res := &Result{}
+	var states []*sliceState
+	var fileFinds []signing.Finding
+	var sinks []sink
+	switch be := binary.BigEndian.Uint32(m[:]); {
+	case be == fatMagic || be == fatMagic6:
+		n := binary.BigEndian.Uint32(m[4:])
+		if be == fatMagic && (n == 0 || n >= maxFatArches) {
+			return nil, ErrNotMachO // a Java class file, or nothing we know
+		}
+		res.Universal = true
+		arches, err := readFat(r, size, be == fatMagic6)
+		if err != nil {
+			var fe *FormatError
+			if errors.As(err, &fe) {
+				return formatFailure(r, size, opts, res, fe)
+			}
+			return nil, err
+		}
+		for i := range arches {
+			a := &arches[i]
+			st := &sliceState{idx: i, fatArch: a, ext: ext}
+			st.slice = Slice{Arch: archName(a.cpu, a.sub), CPUType: a.cpu, CPUSubtype: a.sub, Offset: int64(a.off), Size: int64(a.size)}
+			states = append(states, st)
+		}
+		var lf []signing.Finding
+		lf, sinks = fatLayout(arches, size, be == fatMagic6)
+		fileFinds = append(fileFinds, lf...)
+	default:
+		switch binary.LittleEndian.Uint32(m[:]) {
+		case magic32, magic64, cigam32, cigam64:
+		default:
+			return nil, ErrNotMachO
+		}
+		states = []*sliceState{{idx: 0, slice: Slice{Offset: 0, Size: size}, ext: ext}}
+	}
+	for _, st := range states {
+		if err := st.parse(r, size, opts); err != nil {
+			var fe *FormatError
+			if !res.Universal && errors.As(err, &fe) {
+				return formatFailure(r, size, opts, res, fe)
+			}
+			if !errors.As(err, &fe) {
+				return nil, fmt.Errorf("codesign: slice %d: %w", st.idx, err)
+			}
+			// One unreadable slice of a universal file: a finding, and
+			// the other slices are still checked.
+			st.sig = signing.Signature{Format: signing.FormatAppleCodesign, Index: st.idx, Arch: st.slice.Arch}
+			st.check("mach-o", false, fe.Error())
+			st.add(RuleMalformed, signing.SeverityError, signing.StatusMalformed, st.slice.Offset+fe.Offset, "Mach-O does not parse: "+fe.Reason)
+			st.done = true
+		}
+		for _, h := range st.hashers {
+			sinks = append(sinks, h)
+		}
+	}
+	reached, err := stream(r, size, opts.FileHash, sinks)
+	if err != nil {
+		return nil, fmt.Errorf("codesign: %w", err)
+	}
+	for _, st := range states {
+		for _, h := range st.hashers {
+			h.close(reached)
+		}
+		if !st.done {
+			st.judge(opts)
+		}
+		st.sig.Status = st.status
+		if len(st.sig.Checks) == 0 {
+			st.sig.Checks = []signing.Check{}
+		}
+		res.Slices = append(res.Slices, st.slice)
+		res.Signatures = append(res.Signatures, st.sig)
+		res.Findings = append(res.Findings, st.finds...)
+	}
+	for _, z := range sinks {
+		if zs, ok := z.(*zeroSink); ok && zs.nonZero >= 0 {
+			fileFinds = append(fileFinds, signing.NewFinding(RuleDataOutsideSlices, signing.SeverityError,
+				fmt.Sprintf("%d bytes %s at %#x are not padding (non-zero byte at %#x): no signature covers them", zs.end-zs.start, zs.where, zs.start, zs.nonZero)).At(zs.start))
+		}
+	}
+	res.Findings = append(res.Findings, fileFinds...)
+	sortFindings(res.Findings)
+	opts.logger().Debug("codesign: verified", "universal", res.Universal, "slices", len(res.Slices), "status", res.Status().String())
+	return res, nil
+}
+
+// formatFailure returns the Result for a file whose (fat or thin) header does
+// not parse: one malformed signature, one finding, and the FormatError. The
+// file is still streamed into opts.FileHash.
+func formatFailure(r io.ReaderAt, size int64, opts Options, res *Result, fe *FormatError) (*Result, error) {
+	if opts.FileHash != nil {
+		if _, err := stream(r, size, opts.FileHash, nil); err != nil {
+			return nil, fmt.Errorf("codesign: %w", err)
+		}
+	}
+	sig := signing.Signature{Format: signing.FormatAppleCodesign, Status: signing.StatusMalformed}
+	sig.AddCheck("mach-o", false, fe.Error())
+	res.Slices = nil
+	res.Signatures = []signing.Signature{sig}
+	res.Findings = []signing.Finding{signing.NewFinding(RuleMalformed, signing.SeverityError, "Mach-O does not parse: "+fe.Reason).At(fe.Offset).For(0)}
+	return res, fe
+}
+
+func sortFindings(fs []signing.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Signature != b.Signature {
+			return a.Signature < b.Signature
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		ao, bo := int64(-1), int64(-1)
+		if a.Offset != nil {
+			ao = *a.Offset
+		}
+		if b.Offset != nil {
+			bo = *b.Offset
+		}
+		if ao != bo {
+			return ao < bo
+		}
+		return a.Message < b.Message
+	})
+}
+
+// readFat parses a fat header, 32-bit (0xcafebabe) or 64-bit (0xcafebabf).
+func readFat(r io.ReaderAt, size int64, is64 bool) ([]fatArch, error) {
+	var h [8]byte
+	if err := readFull(r, h[:], 0); err != nil {
+		return nil, fmt.Errorf("reading fat header: %w", err)
+	}
+	n := binary.BigEndian.Uint32(h[4:])
+	if n == 0 || n >= maxFatArches {
+		return nil, &FormatError{Offset: 4, Reason: fmt.Sprintf("fat header lists %d architectures", n)}
+	}
+	es := int64(20)
+	if is64 {
+		es = 32
+	}
+	tbl := int64(n) * es
+	if 8+tbl > size {
+		return nil, &FormatError{Offset: 8, Reason: fmt.Sprintf("fat header lists %d architectures but the file is only %d bytes", n, size)}
+	}
+	b := make([]byte, tbl)
+	if err := readFull(r, b, 8); err != nil {
+		return nil, fmt.Errorf("reading fat header: %w", err)
+	}
+	out := make([]fatArch, n)
+	for i := range out {
+		e := b[int64(i)*es:]
+		a := fatArch{cpu: binary.BigEndian.Uint32(e), sub: binary.BigEndian.Uint32(e[4:]), entryOff: 8 + int64(i)*es}
+		if is64 {
+			a.off, a.size, a.align = binary.BigEndian.Uint64(e[8:]), binary.BigEndian.Uint64(e[16:]), binary.BigEndian.Uint32(e[24:])
+		} else {
+			a.off, a.size, a.align = uint64(binary.BigEndian.Uint32(e[8:])), uint64(binary.BigEndian.Uint32(e[12:])), binary.BigEndian.Uint32(e[16:])
+		}
+		if a.off > uint64(size) || a.size > uint64(size)-a.off {
+			return nil, &FormatError{Offset: a.entryOff, Reason: fmt.Sprintf("slice %d [%#x, +%#x) lies outside the %d-byte file", i, a.off, a.size, size)}
+		}
+		if a.off < uint64(8+tbl) {
+			return nil, &FormatError{Offset: a.entryOff, Reason: fmt.Sprintf("slice %d at %#x overlaps the fat header", i, a.off)}
+		}
+		out[i] = a
+	}
+	return out, nil
+}
+
+// fatLayout checks that slices do not overlap and that bytes outside every
+// slice are alignment padding. It returns findings and zero-checking sinks
+// for the gaps that could be padding.
+func fatLayout(arches []fatArch, size int64, is64 bool) ([]signing.Finding, []sink) {
+	var finds []signing.Finding
+	var sinks []sink
+	ord := make([]int, len(arches))
+	for i := range ord {
+		ord[i] = i
+	}
+	sort.SliceStable(ord, func(i, j int) bool { return arches[ord[i]].off < arches[ord[j]].off })
+	es := int64(20)
+	if is64 {
+		es = 32
+	}
+	pos := 8 + int64(len(arches))*es
+	seen := map[[2]uint32]int{}
+	for k, i := range ord {
+		a := arches[i]
+		key := [2]uint32{a.cpu, a.sub}
+		if j, dup := seen[key]; dup {
+			finds = append(finds, signing.NewFinding(RuleMalformed, signing.SeverityError,
+				fmt.Sprintf("slices %d and %d have the same architecture %s", j, i, archName(a.cpu, a.sub))).At(a.entryOff))
+		}
+		seen[key] = i
+		start, end := int64(a.off), int64(a.off+a.size)
+		if start < pos && k > 0 {
+			finds = append(finds, signing.NewFinding(RuleMalformed, signing.SeverityError,
+				fmt.Sprintf("slice %d [%#x, %#x) overlaps the previous slice, which ends at %#x", i, start, end, pos)).At(a.entryOff))
+		} else if start > pos {
+			finds, sinks = gap(finds, sinks, pos, start, a.align, "before slice "+fmt.Sprint(i))
+		}
+		if end > pos {
+			pos = end
+		}
+	}
+	if pos < size {
+		last := arches[ord[len(ord)-1]]
+		finds, sinks = gap(finds, sinks, pos, size, last.align, "after the last slice")
+	}
+	return finds, sinks
+}
+
+// gap judges the bytes [a, z) outside every slice: zeros shorter than the
+// alignment are padding (checked while streaming); anything longer is data
+// no signature covers.
+func gap(finds []signing.Finding, sinks []sink, a, z int64, align uint32, where string) ([]signing.Finding, []sink) {
+	if align > 20 {
+		align = 20
+	}
+	if z-a < int64(1)<<align {
+		return finds, append(sinks, newZeroSink(a, z, where))
+	}
+	return append(finds, signing.NewFinding(RuleDataOutsideSlices, signing.SeverityError,
+		fmt.Sprintf("%d bytes %s at %#x lie outside every slice, more than alignment padding: no signature covers them", z-a, where, a)).At(a)), sinks
+}
+
+// parse reads the slice's headers and signature blobs and prepares the page
+// hashers. A *FormatError means the Mach-O itself does not parse.
+func (s *sliceState) parse(r io.ReaderAt, fileSize int64, opts Options) error {
+	s.sig = signing.Signature{Format: signing.FormatAppleCodesign, Index: s.idx}
+	sr := io.NewSectionReader(r, s.slice.Offset, s.slice.Size)
+	im, err := readImage(sr, s.slice.Size)
+	if err != nil {
+		return err
+	}
+	s.im = im
+	if im.goMachoErr != "" {
+		opts.logger().Debug("codesign: go-macho could not read the segments; using our own reader", "slice", s.idx, "err", im.goMachoErr)
+	}
+	if s.fatArch == nil {
+		s.slice.CPUType, s.slice.CPUSubtype = im.cpuType, im.cpuSubtype
+		s.slice.Arch = archName(im.cpuType, im.cpuSubtype)
+	} else if s.fatArch.cpu != im.cpuType {
+		s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, s.fatArch.entryOff,
+			fmt.Sprintf("fat header says %s but the Mach-O header says %s", archName(s.fatArch.cpu, s.fatArch.sub), archName(im.cpuType, im.cpuSubtype)))
+	}
+	s.sig.Arch = s.slice.Arch
+	base := s.slice.Offset
+	probs, imageEnd := im.layoutProblems(s.slice.Size)
+	if im.sigCmdOff < 0 {
+		s.check("signature", false, "no LC_CODE_SIGNATURE load command: the slice is unsigned")
+		s.add(RuleUnsigned, signing.SeverityWarning, signing.StatusUnsigned, -1, "no code signature (no LC_CODE_SIGNATURE)")
+		s.done = true
+		return nil
+	}
+	for _, p := range probs {
+		s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, base+p.off, p.msg)
+	}
+	s.check("layout", len(probs) == 0, layoutDetail(probs))
+	if imageEnd < uint64(s.slice.Size) {
+		s.add(RuleDataOutsideSlices, signing.SeverityError, signing.StatusInvalid, base+int64(imageEnd),
+			fmt.Sprintf("%d bytes after the end of the Mach-O image (%#x) are covered by no signature", uint64(s.slice.Size)-imageEnd, imageEnd))
+	}
+	s.slice.SignatureOffset, s.slice.SignatureSize = int64(im.sigOff), int64(im.sigSize)
+	sigEnd := im.sigOff + im.sigSize
+	switch {
+	case sigEnd > uint64(s.slice.Size):
+		return s.malformed(base+im.sigCmdOff, fmt.Sprintf("code signature [%#x, %#x) runs past the end of the slice (%d bytes)", im.sigOff, sigEnd, s.slice.Size))
+	case im.sigSize > maxSignatureSize:
+		return s.malformed(base+im.sigCmdOff, fmt.Sprintf("code signature is %d bytes, over the cap of %d", im.sigSize, maxSignatureSize))
+	}
+	data := make([]byte, im.sigSize)
+	if err := readFull(r, data, base+int64(im.sigOff)); err != nil {
+		return fmt.Errorf("reading code signature: %w", err)
+	}
+	sb, err := parseSuperBlob(data)
+	if err != nil {
+		return s.malformed(base+int64(im.sigOff), err.Error())
+	}
+	s.sb = sb
+	sigBase := base + int64(im.sigOff)
+	for _, p := range sb.probs {
+		s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, sigBase+p.off, p.msg)
+	}
+	if int(sb.length) < len(data) && !allZero(data[sb.length:]) {
+		s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, sigBase+int64(sb.length),
+			fmt.Sprintf("non-zero bytes follow the SuperBlob inside the signature area (%d of %d bytes used): no hash covers them", sb.length, len(data)))
+	}
+	for _, b := range sb.blobs {
+		isCD := b.slot == slotCodeDirectory || (b.slot >= slotAlternateFirst && b.slot < slotAlternateLimit)
+		if !isCD {
+			continue
+		}
+		if b.magic != magicCodeDirectory {
+			s.add(RuleMalformed, signing.SeverityError, signing.StatusMalformed, sigBase+int64(b.off), fmt.Sprintf("%s blob has magic %#08x, not a CodeDirectory", slotName(b.slot), b.magic))
+			continue
+		}
+		cd, err := parseCodeDirectory(b.data, b.slot)
+		if err != nil {
+			s.add(RuleMalformed, signing.SeverityError, signing.StatusMalformed, sigBase+int64(b.off), slotName(b.slot)+": "+err.Error())
+			continue
+		}
+		cd.off = int64(im.sigOff) + int64(b.off)
+		s.cds = append(s.cds, cd)
+	}
+	if len(s.cds) == 0 || s.cds[0].Slot != slotCodeDirectory {
+		s.check("code-directory", false, "no usable primary CodeDirectory")
+		if len(s.cds) == 0 {
+			return s.malformed(sigBase, "the signature holds no usable CodeDirectory")
+		}
+		s.add(RuleMalformed, signing.SeverityError, signing.StatusMalformed, sigBase, "the signature holds no usable primary CodeDirectory (slot 0)")
+	}
+	primary := s.cds[0]
+	s.slice.Identifier, s.slice.TeamID, s.slice.Flags = primary.Identifier, primary.TeamID, primary.Flags
+	s.slice.Adhoc = primary.Flags&flagAdhoc != 0
+	s.slice.LinkerSigned = primary.Flags&flagLinkerSigned != 0
+	for _, cd := range s.cds {
+		at := base + cd.off
+		if cd.malformed != "" {
+			s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, at, slotName(cd.Slot)+": "+cd.malformed)
+		}
+		switch {
+		case cd.CodeLimit > int64(im.sigOff):
+			s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, at,
+				fmt.Sprintf("%s code limit %#x reaches into the code signature at %#x", slotName(cd.Slot), cd.CodeLimit, im.sigOff))
+		case cd.CodeLimit < int64(im.sigOff):
+			s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, base+cd.CodeLimit,
+				fmt.Sprintf("%s code limit %#x stops %d bytes short of the code signature at %#x: those bytes are covered by no hash", slotName(cd.Slot), cd.CodeLimit, int64(im.sigOff)-cd.CodeLimit, im.sigOff))
+		}
+		if cd != primary && (cd.Identifier != primary.Identifier || cd.TeamID != primary.TeamID || cd.Flags != primary.Flags) {
+			s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, at,
+				fmt.Sprintf("%s disagrees with the primary CodeDirectory (identifier %q team %q flags %#x, primary %q %q %#x)", slotName(cd.Slot), cd.Identifier, cd.TeamID, cd.Flags, primary.Identifier, primary.TeamID, primary.Flags))
+		}
+		h := newPageHasher(cd, base)
+		if lim := base + s.slice.Size; h.limit > lim {
+			h.limit = lim
+		}
+		s.hashers = append(s.hashers, h)
+	}
+	if b := sb.find(slotRequirements); b != nil {
+		s.slice.Requirements = b.magic == magicRequirements
+	}
+	if b := sb.find(slotEntitlements); b != nil && b.magic == magicEntitlements {
+		s.slice.Entitlements = string(b.data[8:])
+	}
+	if b := sb.find(slotDEREntitlements); b != nil && b.magic == magicDEREntitlements {
+		s.slice.DEREntitlements = append([]byte(nil), b.data[8:]...)
+	}
+	return nil
+}
+
+func layoutDetail(probs []layoutProblem) string {
+	if len(probs) == 0 {
+		return "the signature is the last data of __LINKEDIT, the last segment"
+	}
+	return probs[0].msg
+}
+
+// malformed ends the slice's checks with a malformed signature.
+func (s *sliceState) malformed(off int64, msg string) error {
+	s.check("code-directory", false, msg)
+	s.add(RuleMalformed, signing.SeverityError, signing.StatusMalformed, off, "code signature does not parse: "+msg)
+	s.done = true
+	return nil
+}
+
+// judge runs once the bytes have streamed past: page hashes, special slots,
+// cdhashes, then the CMS signature or the ad-hoc verdict.
+func (s *sliceState) judge(opts Options) {
+	base := s.slice.Offset
+	pagesOK := true
+	var pageDetail []string
+	for _, h := range s.hashers {
+		h.verify()
+		cd := h.cd
+		if cd.BadPages > 0 {
+			pagesOK = false
+			off := base
+			if cd.PageSize > 0 {
+				off += int64(cd.FirstBadPage) * cd.PageSize
+			}
+			s.add(RulePageHashMismatch, signing.SeverityError, signing.StatusInvalid, off,
+				fmt.Sprintf("%s (%s, %d-byte pages): %d of %d page hashes do not match, first page %d at slice offset %#x",
+					slotName(cd.Slot), cd.HashType, cd.PageSize, cd.BadPages, cd.CodeSlots, cd.FirstBadPage, off-base))
+		}
+		pageDetail = append(pageDetail, fmt.Sprintf("%s %s: %d/%d pages of %d bytes over [0, %#x)", slotName(cd.Slot), cd.HashType, cd.CodeSlots-cd.BadPages, cd.CodeSlots, cd.PageSize, cd.CodeLimit))
+	}
+	s.check("page-hashes", pagesOK, joinDetail(pageDetail))
+	specialOK, specialDetail := s.checkSpecialSlots()
+	s.check("special-slots", specialOK, specialDetail)
+	for _, cd := range s.cds {
+		s.slice.CDHashes = append(s.slice.CDHashes, cd.CDHash)
+		s.slice.CodeDirectories = append(s.slice.CodeDirectories, *cd)
+	}
+	if len(s.cds) == 0 {
+		return
+	}
+	primary := s.cds[0]
+	var payload []byte
+	if b := s.sb.find(slotSignature); b != nil {
+		if b.magic != magicBlobWrapper {
+			s.add(RuleMalformed, signing.SeverityError, signing.StatusMalformed, base+int64(s.im.sigOff)+int64(b.off),
+				fmt.Sprintf("signature slot holds magic %#08x, not a blob wrapper", b.magic))
+		} else {
+			payload = b.data[8:]
+		}
+	}
+	s.slice.CMS = len(payload) > 0
+	if len(payload) > 0 {
+		s.verifyCMS(opts, payload)
+		return
+	}
+	// No CMS: ad-hoc, or a signature whose CMS was stripped.
+	d := primary.hash
+	s.sig.Digest = &signing.Digest{
+		Algorithm: hashName(d),
+		Signed:    primary.Digest,
+		Computed:  hex.EncodeToString(digest(d, primary.recomputed(primary.extSlots))),
+	}
+	if primary.Flags&flagAdhoc == 0 {
+		s.check("signature", false, "the CodeDirectory is not ad-hoc (CS_ADHOC clear) but the signature carries no CMS: the signature was stripped")
+		s.add(RuleSignatureInvalid, signing.SeverityError, signing.StatusInvalid, base+int64(s.im.sigOff),
+			"CodeDirectory claims a signing identity (CS_ADHOC clear) but there is no CMS signature")
+		return
+	}
+	s.check("identity", false, "ad-hoc signature (CS_ADHOC): integrity only, no signing identity")
+	if primary.Flags&flagLinkerSigned != 0 {
+		s.check("linker-signed", true, "signed by the linker (CS_LINKER_SIGNED)")
+	}
+	s.add(RuleAdhoc, signing.SeverityWarning, signing.StatusAdhoc, -1,
+		fmt.Sprintf("ad-hoc signature, identifier %q, cdhash %s: no signing identity", primary.Identifier, primary.CDHash))
+}
+
+func joinDetail(parts []string) string {
+	var b bytes.Buffer
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// checkSpecialSlots compares every bound special slot of every directory
+// with the blob or file it binds, and flags blobs no directory binds.
+func (s *sliceState) checkSpecialSlots() (bool, string) {
+	ok := true
+	base := s.slice.Offset
+	var notes, checked []string
+	for _, cd := range s.cds {
+		cd.extSlots = map[int][]byte{}
+		at := base + cd.off
+		for i := 1; i <= cd.SpecialSlots; i++ {
+			stored := cd.specialSlot(i)
+			bound := !allZero(stored)
+			var data []byte
+			have := false
+			switch i {
+			case slotInfo, slotResourceDir:
+				if s.ext == nil {
+					if bound {
+						notes = append(notes, fmt.Sprintf("%s binds %s, which lives outside the Mach-O: checked only when verifying the bundle", slotName(cd.Slot), slotName(uint32(i))))
+					}
+					continue
+				}
+				if i == slotInfo {
+					data, have = s.ext.info, s.ext.info != nil
+				} else {
+					data, have = s.ext.resources, s.ext.resources != nil
+				}
+			case slotApplication, slotRepSpecific:
+				continue
+			default:
+				if b := s.sb.find(uint32(i)); b != nil {
+					data, have = b.data, true
+				}
+			}
+			switch {
+			case !bound && !have:
+				continue
+			case !bound && have:
+				ok = false
+				s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, at,
+					fmt.Sprintf("%s leaves the %s slot unbound, but the %s is present: nothing signs it", slotName(cd.Slot), slotName(uint32(i)), slotName(uint32(i))))
+			case bound && !have:
+				ok = false
+				s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, at,
+					fmt.Sprintf("%s binds a %s that is missing", slotName(cd.Slot), slotName(uint32(i))))
+			default:
+				got := digest(cd.hash, data)[:cd.HashSize]
+				cd.extSlots[i] = got
+				if cd == s.cds[0] {
+					checked = append(checked, slotName(uint32(i)))
+				}
+				if !bytes.Equal(got, stored) {
+					ok = false
+					cd.BadSpecialSlots = append(cd.BadSpecialSlots, i)
+					s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, at,
+						fmt.Sprintf("%s: the %s hash (special slot -%d) is %x, the %s hashes to %x", slotName(cd.Slot), slotName(uint32(i)), i, stored, slotName(uint32(i)), got))
+				}
+			}
+		}
+		// Blobs beyond the directory's special slots are bound by nobody.
+		for _, b := range s.sb.blobs {
+			if b.slot >= 1 && b.slot < 32 && int(b.slot) > cd.SpecialSlots {
+				ok = false
+				s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, base+int64(s.im.sigOff)+int64(b.off),
+					fmt.Sprintf("%s has %d special slots, so the %s blob is bound by nothing", slotName(cd.Slot), cd.SpecialSlots, slotName(b.slot)))
+			}
+		}
+		if s.ext != nil {
+			// In a bundle the main executable must bind both files.
+			for _, i := range []int{slotInfo, slotResourceDir} {
+				if i > cd.SpecialSlots {
+					have := (i == slotInfo && s.ext.info != nil) || (i == slotResourceDir && s.ext.resources != nil)
+					if have {
+						ok = false
+						s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, at,
+							fmt.Sprintf("%s does not bind the bundle's %s", slotName(cd.Slot), slotName(uint32(i))))
+					}
+				}
+			}
+		}
+	}
+	if ok {
+		what := "no special slot is bound"
+		if len(checked) > 0 {
+			what = "bound special slots match: " + strings.Join(checked, ", ")
+		}
+		notes = append([]string{what}, notes...)
+	} else {
+		notes = append([]string{"a special slot does not match"}, notes...)
+	}
+	return ok, joinDetail(notes)
+}
