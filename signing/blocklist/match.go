@@ -1,0 +1,345 @@
+package blocklist
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shipgate/shipgate/signing"
+)
+
+// Rule IDs of the findings a Hit becomes.
+const (
+	// RuleSignerBlocklisted is reported for a signature whose chain holds a
+	// blocked certificate.
+	RuleSignerBlocklisted = "signer/blocklisted"
+	// RuleFileKnownBad is reported for a file whose hash is listed.
+	RuleFileKnownBad = "file/known-bad"
+)
+
+const timeLayout = time.RFC3339
+
+// Hit is one entry that matched.
+type Hit struct {
+	// Entry is the matching entry. It points into the List and must not be
+	// modified.
+	Entry *Entry
+	// Certificate is the chain element that matched, pointing into the chain
+	// given to MatchChain; nil for file hits.
+	Certificate *signing.Identity
+	// ChainIndex is the position of Certificate in the chain (0 = leaf).
+	ChainIndex int
+	// Blocked reports whether the entry blocks the signature at the time
+	// that counts. Hits from MatchChain and MatchFile are always blocked;
+	// ExplainChain also returns listed certificates that do not block.
+	Blocked bool
+	// Explanation says why the time rule did or did not apply.
+	Explanation string
+}
+
+// Finding returns the report finding for the hit: rule signer/blocklisted for
+// a certificate, file/known-bad for a file, severity error, with a message
+// naming the entry, its source file and line, the reason and the time rule.
+// The caller sets the finding's path and signature index.
+func (h Hit) Finding() signing.Finding {
+	e := h.Entry
+	var b strings.Builder
+	rule := RuleFileKnownBad
+	if h.Certificate != nil {
+		rule = RuleSignerBlocklisted
+		role := "signer certificate"
+		if h.ChainIndex > 0 {
+			role = fmt.Sprintf("chain certificate %d", h.ChainIndex)
+		}
+		fmt.Fprintf(&b, "%s %q (serial %s, sha256 %s) is blocklisted by %s at %s",
+			role, h.Certificate.Subject, h.Certificate.Serial, h.Certificate.SHA256, e.String(), e.Where())
+		fmt.Fprintf(&b, " (reason %s", e.Reason)
+	} else {
+		fmt.Fprintf(&b, "file matches known-bad %s at %s", e.String(), e.Where())
+		b.WriteString(" (")
+	}
+	if !h.Blocked {
+		b.Reset()
+		fmt.Fprintf(&b, "listed but not blocked: %s at %s (reason %s", e.String(), e.Where(), e.Reason)
+	}
+	if e.Note != "" {
+		if h.Certificate != nil || !h.Blocked {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "note %q", e.Note)
+	}
+	if e.Reference != "" {
+		if h.Certificate != nil || e.Note != "" || !h.Blocked {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "reference %s", e.Reference)
+	}
+	b.WriteString(")")
+	if h.Explanation != "" {
+		b.WriteString(": ")
+		b.WriteString(h.Explanation)
+	}
+	msg := strings.Replace(b.String(), " ()", "", 1)
+	sev := signing.SeverityError
+	if !h.Blocked {
+		sev = signing.SeverityNote
+	}
+	return signing.NewFinding(rule, sev, msg)
+}
+
+// MatchChain returns the entries that block a signature made by chain (leaf
+// first) at signingTime under policy p. signingTime is the verified
+// timestamp's time when timestamped is true, else the "now" the caller
+// verifies at; an untimestamped signature may have been made at any moment up
+// to then, so an entry's window blocks it once the window has opened.
+//
+// Every certificate of the chain is looked up by SHA-1 and SHA-256
+// thumbprint, serial (alone and with its issuer), SPKI hash and TBS hashes;
+// the leaf also by team ID and subject. Hits come in chain order, then entry
+// load order, each entry at most once per certificate.
+func (l *List) MatchChain(chain []signing.Identity, signingTime time.Time, timestamped bool, p Policy) []Hit {
+	var hits []Hit
+	l.matchChain(chain, signingTime, timestamped, p, func(h Hit) {
+		if h.Blocked {
+			hits = append(hits, h)
+		}
+	})
+	return hits
+}
+
+// ExplainChain is MatchChain returning every listed certificate of chain,
+// including those whose entry does not block at signingTime (Hit.Blocked
+// false) — a build signed before a certificate's compromise window, say.
+func (l *List) ExplainChain(chain []signing.Identity, signingTime time.Time, timestamped bool, p Policy) []Hit {
+	var hits []Hit
+	l.matchChain(chain, signingTime, timestamped, p, func(h Hit) { hits = append(hits, h) })
+	return hits
+}
+
+func (l *List) matchChain(chain []signing.Identity, t time.Time, timestamped bool, p Policy, emit func(Hit)) {
+	if l == nil || len(l.entries) == 0 {
+		return
+	}
+	t = t.UTC()
+	for i := range chain {
+		id := &chain[i]
+		// Within a kind the keys looked up for one certificate differ (TBS
+		// hashes by length, subject keys by prefix), and an entry has one
+		// key, so no entry is found twice.
+		try := func(k Kind, key string, accept func(*Entry) bool) {
+			if key == "" {
+				return
+			}
+			l.lookup(k, key, func(pos int32) bool {
+				e := &l.entries[pos]
+				if accept != nil && !accept(e) {
+					return true
+				}
+				blocked, why := decide(e, t, timestamped, p)
+				emit(Hit{Entry: e, Certificate: id, ChainIndex: i, Blocked: blocked, Explanation: why})
+				return true
+			})
+		}
+		try(KindCertSHA1, id.SHA1, nil)
+		try(KindCertSHA256, id.SHA256, nil)
+		try(KindIssuerSerial, id.Serial, func(e *Entry) bool { return issuerMatches(e, id) })
+		try(KindSerial, id.Serial, nil)
+		try(KindSPKISHA256, id.SPKISHA256, nil)
+		try(KindTBS, id.TBS.MD5, nil)
+		try(KindTBS, id.TBS.SHA1, nil)
+		try(KindTBS, id.TBS.SHA256, nil)
+		try(KindTBS, id.TBS.SHA384, nil)
+		if i == 0 {
+			try(KindTeamID, id.TeamID, nil)
+			if l.index[KindSubject] != nil {
+				accept := func(e *Entry) bool { return subjectIssuerMatches(e, chain) }
+				if id.Subject != "" {
+					try(KindSubject, subjectKey(id.Subject), accept)
+				}
+				if cn := commonName(id); cn != "" {
+					try(KindSubject, "cn:"+strings.ToLower(cn), accept)
+				}
+			}
+		}
+	}
+}
+
+// commonName returns the leaf's subject CN.
+func commonName(id *signing.Identity) string {
+	if id.Certificate != nil {
+		return id.Certificate.Subject.CommonName
+	}
+	for _, p := range splitUnescaped(id.Subject) {
+		if typ, val, ok := strings.Cut(p, "="); ok && strings.EqualFold(strings.TrimSpace(typ), "CN") {
+			return strings.TrimSpace(val)
+		}
+	}
+	return ""
+}
+
+// issuerMatches reports whether id was issued by the issuer e names: by DER
+// bytes when both sides have them, else by canonical name (or issuer CN when
+// e.Issuer is a bare name).
+func issuerMatches(e *Entry, id *signing.Identity) bool {
+	if len(e.IssuerDER) > 0 && id.Certificate != nil {
+		return bytes.Equal(e.IssuerDER, id.Certificate.RawIssuer)
+	}
+	if e.Issuer == "" {
+		// Only a DER issuer was given and the identity has no certificate to
+		// compare it with: fail closed on the side of matching, as a serial
+		// from this issuer's CRL most likely names this certificate.
+		return len(e.IssuerDER) > 0
+	}
+	if !strings.Contains(e.Issuer, "=") {
+		cn := ""
+		if id.Certificate != nil {
+			cn = id.Certificate.Issuer.CommonName
+		} else {
+			for _, p := range splitUnescaped(id.Issuer) {
+				if typ, val, ok := strings.Cut(p, "="); ok && strings.EqualFold(strings.TrimSpace(typ), "CN") {
+					cn = strings.TrimSpace(val)
+				}
+			}
+		}
+		return strings.EqualFold(cn, e.Issuer)
+	}
+	return canonDN(e.Issuer) == canonDN(id.Issuer)
+}
+
+// subjectIssuerMatches checks a subject entry's issuer constraint against
+// the chain: the leaf's issuer, or a CA certificate's TBS hash.
+func subjectIssuerMatches(e *Entry, chain []signing.Identity) bool {
+	if e.ChainTBS != "" {
+		for j := 1; j < len(chain); j++ {
+			t := &chain[j].TBS
+			if e.ChainTBS == t.MD5 || e.ChainTBS == t.SHA1 || e.ChainTBS == t.SHA256 || e.ChainTBS == t.SHA384 {
+				return true
+			}
+		}
+		return false
+	}
+	return issuerMatches(e, &chain[0])
+}
+
+// decide applies the time rule of e to a signature made at t.
+func decide(e *Entry, t time.Time, timestamped bool, p Policy) (bool, string) {
+	when := fmt.Sprintf("the timestamp's time %s", t.Format(timeLayout))
+	if !timestamped {
+		when = fmt.Sprintf("the signature has no verified timestamp, so it may have been made at any time up to %s, and", t.Format(timeLayout))
+	}
+	if e.hasWindow() {
+		win := windowString(e)
+		if !timestamped {
+			if e.NotBefore == nil || !t.Before(*e.NotBefore) {
+				return true, fmt.Sprintf("%s the entry's window %s had opened (an explicit window decides under every policy)", when, win)
+			}
+			return false, fmt.Sprintf("%s the entry's window %s had not opened", when, win)
+		}
+		in := (e.NotBefore == nil || !t.Before(*e.NotBefore)) && (e.NotAfter == nil || !t.After(*e.NotAfter))
+		if in {
+			return true, fmt.Sprintf("%s is inside the entry's window %s (an explicit window decides under every policy)", when, win)
+		}
+		return false, fmt.Sprintf("%s is outside the entry's window %s", when, win)
+	}
+	switch p {
+	case PolicyAny:
+		return true, "policy any blocks every listed certificate whatever the time"
+	case PolicyStrict:
+		if e.Reason.compromise() {
+			r := "reason " + e.Reason.String()
+			if e.Reason == ReasonUnspecified {
+				r = "an unspecified or missing reason"
+			}
+			return true, fmt.Sprintf("policy strict: %s blocks regardless of time, since a timestamp cannot show who held the key", r)
+		}
+	}
+	if e.RevokedAt == nil {
+		return true, "the entry has no revocation date, so it blocks at any time"
+	}
+	rev := e.RevokedAt.Format(timeLayout)
+	if timestamped {
+		if !t.Before(*e.RevokedAt) {
+			return true, fmt.Sprintf("policy %s: %s is at or after the revocation date %s", p, when, rev)
+		}
+		return false, fmt.Sprintf("policy %s: %s is before the revocation date %s, and reason %s does not void earlier timestamps", p, when, rev, e.Reason)
+	}
+	if !t.Before(*e.RevokedAt) {
+		return true, fmt.Sprintf("policy %s: %s the revocation date %s has passed", p, when, rev)
+	}
+	return false, fmt.Sprintf("policy %s: %s the revocation date %s is still to come", p, when, rev)
+}
+
+func windowString(e *Entry) string {
+	from, to := "the beginning", "open-ended"
+	if e.NotBefore != nil {
+		from = e.NotBefore.Format(timeLayout)
+	}
+	if e.NotAfter != nil {
+		to = e.NotAfter.Format(timeLayout)
+	}
+	return from + " to " + to
+}
+
+// FileHashes are the digests of one file, lowercase hex; empty fields were
+// not computed.
+type FileHashes struct {
+	SHA256 string
+	SHA1   string
+	MD5    string
+	// Authentihash maps an algorithm name ("sha1", "sha256") to the PE
+	// Authenticode image hash computed with it.
+	Authentihash map[string]string
+	// CDHashes are the CodeDirectory hashes of an Apple code signature, full
+	// or truncated to 20 bytes.
+	CDHashes []string
+}
+
+// MatchFile returns the entries listing the file with hashes h, in the order
+// SHA-256, SHA-1, MD5, Authenticode hashes (by algorithm name), cdhashes; and
+// by load order for one hash.
+func (l *List) MatchFile(h FileHashes) []Hit {
+	if l == nil || len(l.entries) == 0 {
+		return nil
+	}
+	var hits []Hit
+	var seen map[int32]bool
+	try := func(k Kind, v, what string) {
+		v = strings.ToLower(strings.TrimSpace(v))
+		if v == "" {
+			return
+		}
+		l.lookup(k, v, func(pos int32) bool {
+			if seen == nil {
+				seen = make(map[int32]bool)
+			}
+			if seen[pos] {
+				return true
+			}
+			seen[pos] = true
+			hits = append(hits, Hit{Entry: &l.entries[pos], Blocked: true, Explanation: what + " is listed"})
+			return true
+		})
+	}
+	try(KindFileSHA256, h.SHA256, "the file's SHA-256")
+	try(KindFileSHA1, h.SHA1, "the file's SHA-1")
+	try(KindFileMD5, h.MD5, "the file's MD5")
+	if len(h.Authentihash) > 0 {
+		algs := make([]string, 0, len(h.Authentihash))
+		for a := range h.Authentihash {
+			algs = append(algs, a)
+		}
+		slices.Sort(algs)
+		for _, a := range algs {
+			try(KindAuthentihash, h.Authentihash[a], "the file's Authenticode "+a+" image hash")
+		}
+	}
+	for _, c := range h.CDHashes {
+		c = strings.ToLower(strings.TrimSpace(c))
+		if len(c) >= 40 {
+			try(KindCDHash, c[:40], "the CodeDirectory hash "+c[:40])
+		}
+	}
+	return hits
+}
