@@ -1,0 +1,401 @@
+package git
+
+import (
+	"archive/tar"
+	"bufio"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/ulikunitz/xz"
+
+	"github.com/shipgate/shipgate/signing"
+)
+
+// artifactEntry is one file of a release artifact, reduced to what the tag
+// comparison needs: its path and the git object id of its content.
+type artifactEntry struct {
+	name    string
+	symlink bool
+	// special is set for devices, FIFOs and other entries git cannot hold.
+	special string
+	hash    plumbing.Hash
+}
+
+// artifactScan is the content of an artifact plus the problems met reading it.
+type artifactScan struct {
+	entries []artifactEntry
+	// dirs are directory names seen (for top-level prefix detection).
+	dirs     []string
+	problems []signing.Finding
+}
+
+// blobHash computes the git blob id of size bytes read from r.
+func blobHash(r io.Reader, size int64) (plumbing.Hash, error) {
+	h := plumbing.NewHasher(plumbing.BlobObject, size)
+	n, err := io.Copy(h, r)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if n != size {
+		return plumbing.ZeroHash, fmt.Errorf("read %d bytes, want %d", n, size)
+	}
+	return h.Sum(), nil
+}
+
+func blobHashString(s string) plumbing.Hash {
+	h, _ := blobHash(strings.NewReader(s), int64(len(s)))
+	return h
+}
+
+// scanFS hashes every file of fsys.
+func scanFS(ctx context.Context, fsys fs.FS) (*artifactScan, error) {
+	sc := &artifactScan{}
+	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		if err != nil {
+			sc.problems = append(sc.problems, artifactProblem(name, err.Error()))
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if name == "." {
+			return nil
+		}
+		switch t := d.Type(); {
+		case d.IsDir():
+			sc.dirs = append(sc.dirs, name)
+		case t&fs.ModeSymlink != 0:
+			target, err := fs.ReadLink(fsys, name)
+			if err != nil {
+				sc.problems = append(sc.problems, artifactProblem(name, err.Error()))
+				return nil
+			}
+			sc.entries = append(sc.entries, artifactEntry{name: name, symlink: true, hash: blobHashString(target)})
+		case t.IsRegular():
+			h, err := hashFSFile(fsys, name)
+			if err != nil {
+				sc.problems = append(sc.problems, artifactProblem(name, err.Error()))
+				return nil
+			}
+			sc.entries = append(sc.entries, artifactEntry{name: name, hash: h})
+		default:
+			sc.entries = append(sc.entries, artifactEntry{name: name, special: t.String()})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+func hashFSFile(fsys fs.FS, name string) (plumbing.Hash, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return blobHash(f, st.Size())
+}
+
+func artifactProblem(name, msg string) signing.Finding {
+	return signing.Finding{Rule: RuleArtifactUnreadable, Severity: signing.SeverityError, Path: name, Message: name + ": " + msg, Signature: -1}
+}
+
+// scanTar hashes every file of a tar stream. Names are checked, never used
+// to touch the file system.
+func scanTar(ctx context.Context, r io.Reader, archive string) (*artifactScan, error) {
+	sc := &artifactScan{}
+	tr := tar.NewReader(r)
+	byName := map[string]plumbing.Hash{}
+	for i := 0; ; i++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			sc.problems = append(sc.problems, artifactProblem(archive, fmt.Sprintf("tar entry %d: %v; the rest of the archive was not compared", i, err)))
+			break
+		}
+		if hdr.Typeflag == tar.TypeXGlobalHeader {
+			continue
+		}
+		name, ok := cleanArchiveName(hdr.Name)
+		if !ok {
+			sc.problems = append(sc.problems, signing.Finding{Rule: RuleArtifactFileNotInTag, Severity: signing.SeverityError, Path: hdr.Name, Signature: -1,
+				Message: fmt.Sprintf("tar entry %d has an unsafe name %q (absolute or escaping the archive)", i, hdr.Name)})
+			continue
+		}
+		if name == "" {
+			continue
+		}
+		switch hdr.Typeflag {
+		case tar.TypeDir:
+			sc.dirs = append(sc.dirs, name)
+		case tar.TypeReg, tar.TypeRegA:
+			if hdr.Size < 0 {
+				sc.problems = append(sc.problems, artifactProblem(name, "negative size"))
+				continue
+			}
+			h, err := blobHash(tr, hdr.Size)
+			if err != nil {
+				sc.problems = append(sc.problems, artifactProblem(archive, fmt.Sprintf("%s: %v; the rest of the archive was not compared", name, err)))
+				return sc, nil
+			}
+			byName[name] = h
+			sc.entries = append(sc.entries, artifactEntry{name: name, hash: h})
+		case tar.TypeSymlink:
+			sc.entries = append(sc.entries, artifactEntry{name: name, symlink: true, hash: blobHashString(hdr.Linkname)})
+		case tar.TypeLink:
+			target, _ := cleanArchiveName(hdr.Linkname)
+			h, ok := byName[target]
+			if !ok {
+				sc.problems = append(sc.problems, artifactProblem(name, fmt.Sprintf("hard link to %q, which precedes it in no entry", hdr.Linkname)))
+				continue
+			}
+			sc.entries = append(sc.entries, artifactEntry{name: name, hash: h})
+		default:
+			sc.entries = append(sc.entries, artifactEntry{name: name, special: fmt.Sprintf("tar type %q", hdr.Typeflag)})
+		}
+	}
+	return sc, nil
+}
+
+// cleanArchiveName normalizes an archive member name; ok is false for
+// absolute names and names that leave the archive.
+func cleanArchiveName(n string) (string, bool) {
+	n = strings.TrimSuffix(n, "/")
+	if strings.HasPrefix(n, "/") || strings.Contains(n, "\\") {
+		return "", false
+	}
+	c := path.Clean(n)
+	if c == "." {
+		return "", true
+	}
+	if c == ".." || strings.HasPrefix(c, "../") {
+		return "", false
+	}
+	return c, true
+}
+
+// scanArtifactPath reads a release artifact from disk: a directory, or a
+// .tar, .tar.gz, .tgz or .tar.xz archive.
+func scanArtifactPath(ctx context.Context, name string) (*artifactScan, error) {
+	st, err := os.Stat(name)
+	if err != nil {
+		return nil, fmt.Errorf("git: artifact: %w", err)
+	}
+	if st.IsDir() {
+		root, err := os.OpenRoot(name)
+		if err != nil {
+			return nil, fmt.Errorf("git: artifact: %w", err)
+		}
+		defer root.Close()
+		return scanFS(ctx, root.FS())
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("git: artifact: %w", err)
+	}
+	defer f.Close()
+	base := path.Base(strings.ReplaceAll(name, "\\", "/"))
+	var r io.Reader = bufio.NewReaderSize(f, 1<<16)
+	switch {
+	case strings.HasSuffix(base, ".tar"):
+	case strings.HasSuffix(base, ".tar.gz"), strings.HasSuffix(base, ".tgz"):
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			return nil, fmt.Errorf("git: artifact %s: gzip: %w", name, err)
+		}
+		defer zr.Close()
+		r = zr
+	case strings.HasSuffix(base, ".tar.xz"), strings.HasSuffix(base, ".txz"):
+		xr, err := xz.NewReader(r)
+		if err != nil {
+			return nil, fmt.Errorf("git: artifact %s: xz: %w", name, err)
+		}
+		r = xr
+	default:
+		return nil, fmt.Errorf("git: artifact %s: not a directory, .tar, .tar.gz or .tar.xz", name)
+	}
+	return scanTar(ctx, r, base)
+}
+
+// flattenTree lists every file (blob or symlink) under tree h.
+func (r *repo) flattenTree(h plumbing.Hash, base string, out map[string]entryRef) error {
+	es, err := r.tree(h)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		p := join(base, e.name)
+		switch e.mode {
+		case filemode.Dir:
+			if err := r.flattenTree(e.hash, p, out); err != nil {
+				return err
+			}
+		case filemode.Submodule:
+		default:
+			out[p] = entryRef{hash: e.hash, mode: e.mode}
+		}
+	}
+	return nil
+}
+
+// compareArtifact compares an artifact's files with the tree at commit until
+// (or its subdirectory treePath).
+func (a *auditor) compareArtifact(until plumbing.Hash, treePath string, sc *artifactScan) error {
+	for _, p := range sc.problems {
+		a.add(p)
+	}
+	uc, err := a.r.commit(until)
+	if err != nil {
+		return err
+	}
+	root, err := a.r.entryAt(uc.tree, treePath)
+	if err != nil {
+		return err
+	}
+	if root.mode != filemode.Dir {
+		return fmt.Errorf("git: artifact tree path %q is not a directory at %s", treePath, until)
+	}
+	tree := map[string]entryRef{}
+	if err := a.r.flattenTree(root.hash, "", tree); err != nil {
+		return err
+	}
+	// A tarball usually wraps everything in one top-level directory
+	// (name-version/); strip it when the tree has no such entry.
+	strip := commonTop(sc)
+	if strip != "" {
+		e, err := a.r.entryAt(root.hash, strip)
+		if err != nil {
+			return err
+		}
+		if !e.hash.IsZero() {
+			strip = ""
+		}
+	}
+	ignoreMissing, err := a.exportIgnored(root.hash)
+	if err != nil {
+		return err
+	}
+	ignoreMissing = append(ignoreMissing, a.pol.ArtifactIgnoreMissing...)
+	seen := map[string]bool{}
+	for _, e := range sc.entries {
+		name := e.name
+		if strip != "" {
+			name = strings.TrimPrefix(name, strip+"/")
+		}
+		seen[name] = true
+		if matchAny(a.pol.ArtifactAllow, name) {
+			continue
+		}
+		te, ok := tree[name]
+		switch {
+		case e.special != "":
+			a.finding(RuleArtifactFileNotInTag, signing.SeverityError, name, "", fmt.Sprintf("%s is a special file (%s) git cannot hold", name, e.special))
+		case !ok:
+			a.finding(RuleArtifactFileNotInTag, signing.SeverityError, name, "", fmt.Sprintf("%s is in the artifact but not in the tree at %s", name, until))
+		case e.symlink != (te.mode == filemode.Symlink):
+			a.finding(RuleArtifactContentDiffers, signing.SeverityError, name, "", fmt.Sprintf("%s is a %s in the artifact but a %s at %s", name, kindName(e.symlink), kindName(te.mode == filemode.Symlink), until))
+		case e.hash != te.hash:
+			a.finding(RuleArtifactContentDiffers, signing.SeverityError, name, "", fmt.Sprintf("%s differs from the tree at %s (blob %s in the artifact, %s tagged)", name, until, e.hash, te.hash))
+		}
+	}
+	for _, name := range slices.Sorted(mapKeys(tree)) {
+		if seen[name] || matchAny(ignoreMissing, name) || matchAny(a.pol.ArtifactAllow, name) {
+			continue
+		}
+		a.finding(RuleArtifactFileMissing, signing.SeverityWarning, name, "", fmt.Sprintf("%s is in the tree at %s but not in the artifact", name, until))
+	}
+	return nil
+}
+
+// exportIgnored returns globs for the paths the root .gitattributes marks
+// export-ignore: git archive leaves them out of release tarballs, so their
+// absence is expected. Patterns without a slash match at any depth, as in
+// gitattributes(5).
+func (a *auditor) exportIgnored(root plumbing.Hash) ([]string, error) {
+	e, err := a.r.entryAt(root, ".gitattributes")
+	if err != nil || e.hash.IsZero() || !e.mode.IsFile() {
+		return nil, err
+	}
+	b, _, err := a.r.blobPrefix(e.hash, 1<<20)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for line := range strings.SplitSeq(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 || strings.HasPrefix(f[0], "#") || !slices.Contains(f[1:], "export-ignore") {
+			continue
+		}
+		pat := strings.TrimSuffix(f[0], "/")
+		if strings.Contains(pat, "/") {
+			pat = strings.TrimPrefix(pat, "/")
+		} else {
+			pat = "**/" + pat
+		}
+		if checkGlob(pat) == nil {
+			out = append(out, pat)
+		}
+	}
+	return out, nil
+}
+
+func kindName(symlink bool) string {
+	if symlink {
+		return "symlink"
+	}
+	return "file"
+}
+
+// commonTop returns the single top-level directory holding every entry, or "".
+func commonTop(sc *artifactScan) string {
+	top := ""
+	check := func(n string) bool {
+		first, _, ok := strings.Cut(n, "/")
+		if top == "" {
+			top = first
+		}
+		return first == top && (ok || slices.Contains(sc.dirs, n))
+	}
+	if len(sc.entries) == 0 {
+		return ""
+	}
+	for _, e := range sc.entries {
+		if !check(e.name) {
+			return ""
+		}
+	}
+	return top
+}
+
+// checkArtifact scans an artifact given as a file system.
+func (a *auditor) checkArtifact(ctx context.Context, until plumbing.Hash, fsys fs.FS, treePath string) error {
+	sc, err := scanFS(ctx, fsys)
+	if err != nil {
+		return err
+	}
+	return a.compareArtifact(until, treePath, sc)
+}

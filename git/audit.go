@@ -1,0 +1,679 @@
+package git
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/shipgate/shipgate/signing"
+)
+
+// Rule IDs reported by Audit.
+const (
+	RuleHistoryRewritten       = "git/history-rewritten"
+	RuleProtectedPathChange    = "git/protected-path-change"
+	RuleUnsignedProtected      = "git/unsigned-protected-change"
+	RuleSignerNotAllowed       = "git/signer-not-allowed"
+	RuleBadSignature           = "git/bad-signature"
+	RuleMultipleSignatures     = "git/multiple-signatures"
+	RuleBinaryAdded            = "git/binary-added"
+	RuleDateAnomaly            = "git/date-anomaly"
+	RuleUnexpectedAuthor       = "git/unexpected-author"
+	RuleVendorDrift            = "git/vendor-drift"
+	RuleVendorUnverified       = "git/vendor-unverified"
+	RuleArtifactFileNotInTag   = "git/artifact-file-not-in-tag"
+	RuleArtifactContentDiffers = "git/artifact-content-differs"
+	RuleArtifactFileMissing    = "git/artifact-file-missing"
+	RuleArtifactUnreadable     = "git/artifact-unreadable"
+)
+
+// Options configures Audit. The zero value audits all of HEAD's history with
+// an empty policy.
+type Options struct {
+	// Since is the last release (a tag, branch or commit id); the audit
+	// covers commits reachable from Until and not from Since. Empty means
+	// all of Until's history.
+	Since string
+	// Until is the revision being released; empty means HEAD.
+	Until string
+	// Policy says what is protected and who may change and sign it; nil is
+	// the empty policy.
+	Policy *Policy
+	// AllowedSigners and Keyring add SSH and OpenPGP keys to those the
+	// policy's files name.
+	AllowedSigners AllowedSigners
+	Keyring        openpgp.EntityList
+	// Artifact, when non-nil, is a release (such as a directory or an asar
+	// archive's contents) to compare with the tree at Until.
+	Artifact fs.FS
+	// ArtifactPath, when set, is a release directory or a .tar, .tar.gz,
+	// .tgz or .tar.xz archive to compare with the tree at Until. A single
+	// top-level directory wrapping the archive is ignored.
+	ArtifactPath string
+	// ArtifactTreePath is the directory of the tree the artifact
+	// corresponds to; empty means the root.
+	ArtifactTreePath string
+	// Now is the time for "date in the future" checks; zero means time.Now().
+	Now time.Time
+	// Backend selects how protected-path history is computed.
+	Backend Backend
+	// Logger receives progress messages; nil discards them.
+	Logger *slog.Logger
+}
+
+// Result is what Audit found.
+type Result struct {
+	// Since and Until are the full commit ids the range was computed from
+	// (Since is empty when the whole history was audited).
+	Since string `json:"since,omitempty"`
+	Until string `json:"until"`
+	// Tags are the annotated tags Since and Until name, with their signatures.
+	Tags []Tag `json:"tags,omitempty"`
+	// RangeSize is the number of commits audited.
+	RangeSize int `json:"rangeSize"`
+	// Commits are the commits of the range that change a protected path,
+	// newest first (by committer date, then id).
+	Commits []Commit `json:"commits"`
+	// Findings are sorted by path, rule, commit and message.
+	Findings []signing.Finding `json:"findings"`
+	// Backend is the path-history backend used ("go-git" or "git").
+	Backend string `json:"backend,omitempty"`
+}
+
+// Commit is a commit that changes protected paths.
+type Commit struct {
+	// Hash is the full commit id.
+	Hash string `json:"commit"`
+	// Parents are the full ids of its parents.
+	Parents   []string `json:"parents"`
+	Author    Person   `json:"author"`
+	Committer Person   `json:"committer"`
+	// Subject is the first line of the message.
+	Subject string `json:"subject"`
+	// Signature is nil when the commit is unsigned.
+	Signature *Signature `json:"signature,omitempty"`
+	// Protected are the policy globs the commit's changes match.
+	Protected []string `json:"protected"`
+	// Files are the protected files the commit changes, sorted.
+	Files []FileChange `json:"files"`
+}
+
+// FileChange is one changed file. For a merge, the file differs from at least
+// one parent; the counts are against the first parent it differs from.
+type FileChange struct {
+	Path string `json:"path"`
+	// Status is "added", "modified", "deleted" or "type-changed".
+	Status string `json:"status"`
+	// Parent is the index of the parent compared, -1 for a root commit.
+	Parent int `json:"parent"`
+	// Added and Deleted count lines; both are zero for binary files.
+	Added   int  `json:"added"`
+	Deleted int  `json:"deleted"`
+	Binary  bool `json:"binary,omitempty"`
+}
+
+// Tag is an annotated tag at an end of the range.
+type Tag struct {
+	Name string `json:"name"`
+	// Hash is the tag object's id.
+	Hash      string     `json:"hash"`
+	Target    string     `json:"target"`
+	Tagger    Person     `json:"tagger"`
+	Signature *Signature `json:"signature,omitempty"`
+}
+
+// resolvedRev is a revision resolved to a commit, with the annotated tag
+// objects peeled on the way.
+type resolvedRev struct {
+	commit plumbing.Hash
+	tags   []plumbing.Hash
+}
+
+// resolve resolves rev to a commit, remembering annotated tags it names.
+func (r *repo) resolve(rev string) (resolvedRev, error) {
+	var out resolvedRev
+	var start plumbing.Hash
+	for _, name := range []string{rev, "refs/tags/" + rev, "refs/heads/" + rev, "refs/remotes/" + rev, "refs/remotes/" + rev + "/HEAD"} {
+		if ref, err := r.r.Reference(plumbing.ReferenceName(name), true); err == nil {
+			start = ref.Hash()
+			break
+		}
+	}
+	if start.IsZero() && plumbing.IsHash(rev) {
+		start = plumbing.NewHash(rev)
+	}
+	if start.IsZero() {
+		h, err := r.r.ResolveRevision(plumbing.Revision(rev))
+		if err != nil {
+			return out, fmt.Errorf("git: resolve %q: %w", rev, err)
+		}
+		out.commit = *h
+		return out, nil
+	}
+	for range 16 {
+		typ, _, err := r.rawTyped(start, plumbing.AnyObject)
+		if err != nil {
+			return out, fmt.Errorf("git: resolve %q: %w", rev, err)
+		}
+		switch typ {
+		case plumbing.CommitObject:
+			out.commit = start
+			return out, nil
+		case plumbing.TagObject:
+			out.tags = append(out.tags, start)
+			b, err := r.raw(start, plumbing.TagObject)
+			if err != nil {
+				return out, err
+			}
+			t, err := parseTag(b)
+			if err != nil {
+				return out, fmt.Errorf("git: tag %s: %w", start, err)
+			}
+			start = plumbing.NewHash(t.object)
+		default:
+			return out, fmt.Errorf("git: %q names a %s, not a commit", rev, typ)
+		}
+	}
+	return out, fmt.Errorf("git: %q: tag chain too long", rev)
+}
+
+// resolveRange resolves since (empty: none) and until (empty: HEAD).
+func (r *repo) resolveRange(since, until string) (resolvedRev, resolvedRev, error) {
+	var s resolvedRev
+	if until == "" {
+		until = "HEAD"
+	}
+	u, err := r.resolve(until)
+	if err != nil {
+		return s, u, err
+	}
+	if since != "" {
+		if s, err = r.resolve(since); err != nil {
+			return s, u, err
+		}
+	}
+	return s, u, nil
+}
+
+// Audit audits the commits reachable from opts.Until and not from
+// opts.Since: changes to protected paths and who made and signed them,
+// heuristics for suspicious history, vendored directories against their
+// upstream pins, and, if given, a release artifact against the tree at Until.
+// An error means the audit could not be carried out; problems found in the
+// repository are Findings.
+func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	pol := opts.Policy
+	if pol == nil {
+		pol = &Policy{}
+	}
+	if err := pol.Validate(); err != nil {
+		return nil, err
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	ver, err := loadVerifier(pol, opts.AllowedSigners, opts.Keyring)
+	if err != nil {
+		return nil, err
+	}
+	r, err := openRepo(repoDir)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	since, until, err := r.resolveRange(opts.Since, opts.Until)
+	if err != nil {
+		return nil, err
+	}
+	a := &auditor{r: r, pol: pol, ver: ver, now: now, log: log}
+	res := &Result{Until: until.commit.String(), Commits: []Commit{}, Findings: []signing.Finding{}}
+	if !since.commit.IsZero() {
+		res.Since = since.commit.String()
+	}
+
+	var globs []string
+	for _, p := range pol.Protect {
+		globs = append(globs, p.Path)
+	}
+	ps := prefixes(globs)
+	gitBin := findGit()
+	useCLI := len(ps) > 0 && (opts.Backend == BackendGitCLI || (opts.Backend == BackendAuto && gitBin != ""))
+	if opts.Backend == BackendGitCLI && gitBin == "" {
+		return nil, errors.New("git: backend git: no git binary on PATH")
+	}
+	var changed map[plumbing.Hash]bool
+	res.Backend = BackendGoGit.String()
+	if useCLI {
+		res.Backend = BackendGitCLI.String()
+		changed, err = cliChanged(ctx, gitBin, repoDir, since.commit, until.commit, ps)
+		if err != nil {
+			if opts.Backend == BackendGitCLI || ctx.Err() != nil {
+				return nil, err
+			}
+			log.Warn("git binary failed; walking history in process", "err", err)
+			useCLI, res.Backend = false, BackendGoGit.String()
+		}
+	}
+	var walkPrefixes []string
+	if !useCLI && len(ps) > 0 {
+		walkPrefixes = ps
+	}
+	log.Info("walking history", "since", res.Since, "until", res.Until, "prefixes", ps, "backend", res.Backend)
+	w, err := r.walk(ctx, since.commit, until.commit, walkPrefixes)
+	if err != nil {
+		return nil, err
+	}
+	if !useCLI {
+		changed = w.changed
+	}
+	res.RangeSize = len(w.commits)
+	if !w.sinceReached {
+		a.add(signing.Finding{Rule: RuleHistoryRewritten, Severity: signing.SeverityError, Commit: since.commit.String(), Signature: -1,
+			Message: fmt.Sprintf("%s (%s) is not an ancestor of %s (%s): the release it marks has left the history", opts.Since, since.commit, orHEAD(opts.Until), until.commit)})
+	}
+	for _, tags := range [][]plumbing.Hash{since.tags, until.tags} {
+		for _, th := range tags {
+			t, err := a.checkTag(th)
+			if err != nil {
+				return nil, err
+			}
+			res.Tags = append(res.Tags, *t)
+		}
+	}
+	for i, h := range w.commits {
+		if i&255 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		c, err := a.checkCommit(h, changed[h])
+		if err != nil {
+			return nil, err
+		}
+		if c != nil {
+			res.Commits = append(res.Commits, *c)
+		}
+	}
+	slices.SortFunc(res.Commits, func(x, y Commit) int {
+		if c := y.Committer.When.Compare(x.Committer.When); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Hash, y.Hash)
+	})
+	if err := a.checkVendor(ctx, until.commit, a.pins); err != nil {
+		return nil, err
+	}
+	if opts.Artifact != nil {
+		if err := a.checkArtifact(ctx, until.commit, opts.Artifact, opts.ArtifactTreePath); err != nil {
+			return nil, err
+		}
+	}
+	if opts.ArtifactPath != "" {
+		sc, err := scanArtifactPath(ctx, opts.ArtifactPath)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.compareArtifact(until.commit, opts.ArtifactTreePath, sc); err != nil {
+			return nil, err
+		}
+	}
+	res.Findings = a.findings
+	SortFindings(res.Findings)
+	return res, nil
+}
+
+func orHEAD(s string) string {
+	if s == "" {
+		return "HEAD"
+	}
+	return s
+}
+
+// SortFindings orders findings by path, rule, commit and message, the
+// report order.
+func SortFindings(fs []signing.Finding) {
+	slices.SortStableFunc(fs, func(a, b signing.Finding) int {
+		if c := strings.Compare(a.Path, b.Path); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Rule, b.Rule); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Commit, b.Commit); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Message, b.Message)
+	})
+}
+
+// auditor carries the state of one Audit.
+type auditor struct {
+	r        *repo
+	pol      *Policy
+	ver      *verifier
+	now      time.Time
+	log      *slog.Logger
+	findings []signing.Finding
+	// pins are subtree pins found in commit messages, by directory.
+	pins map[string]subtreePin
+	// blobKinds memoizes content classification by blob id.
+	blobKinds map[plumbing.Hash]blobKind
+}
+
+func (a *auditor) add(f signing.Finding) { a.findings = append(a.findings, f) }
+
+func (a *auditor) finding(rule string, sev signing.Severity, path, commit, msg string) {
+	a.add(signing.Finding{Rule: rule, Severity: sev, Path: path, Commit: commit, Message: msg, Signature: -1})
+}
+
+// checkTag verifies an annotated tag's signature.
+func (a *auditor) checkTag(h plumbing.Hash) (*Tag, error) {
+	b, err := a.r.rawCopy(h, plumbing.TagObject)
+	if err != nil {
+		return nil, err
+	}
+	t, err := parseTag(b)
+	if err != nil {
+		return nil, fmt.Errorf("git: tag %s: %w", h, err)
+	}
+	out := &Tag{Name: t.name, Hash: h.String(), Target: t.object, Tagger: t.tagger}
+	if t.sig != "" {
+		out.Signature = a.ver.verify(t.sig, t.payload, t.tagger.When)
+		if t.extraSigs > 0 {
+			out.Signature.Multiple = true
+			out.Signature.Status = signing.StatusMalformed
+			out.Signature.Detail = fmt.Sprintf("%d signature blocks; git accepts exactly one", t.extraSigs+1)
+		}
+		a.signatureFindings(out.Signature, nil, "", h.String(), "tag "+t.name)
+	}
+	return out, nil
+}
+
+// signatureFindings reports a bad, multiple or disallowed signature. signers
+// is the allow list that applies (nil: any allowed key). For objects outside
+// protected paths only bad and multiple signatures are reported.
+func (a *auditor) signatureFindings(s *Signature, signers []string, path, commit, what string) {
+	switch {
+	case s.Multiple:
+		a.finding(RuleMultipleSignatures, signing.SeverityError, path, commit, what+" carries several signatures: "+s.Detail)
+	case s.Status == signing.StatusInvalid || s.Status == signing.StatusMalformed:
+		a.finding(RuleBadSignature, signing.SeverityError, path, commit, fmt.Sprintf("%s has a bad %s signature: %s", what, orUnknown(s.Format), s.Detail))
+	case signers != nil || path == "":
+		if !s.allowedBy(signers) {
+			msg := fmt.Sprintf("%s is signed (%s, key %s) but not by a signer allowed", what, s.Format, s.Key)
+			if path != "" {
+				msg += " for " + path
+			}
+			if s.Detail != "" {
+				msg += ": " + s.Detail
+			} else if s.Signer != "" {
+				msg += ": signer " + s.Signer
+			}
+			a.finding(RuleSignerNotAllowed, signing.SeverityError, path, commit, msg)
+		}
+	}
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown-format"
+	}
+	return s
+}
+
+// checkCommit runs every per-commit check; it returns the commit's record
+// when it changes a protected path.
+func (a *auditor) checkCommit(h plumbing.Hash, candidate bool) (*Commit, error) {
+	b, err := a.r.rawCopy(h, plumbing.CommitObject)
+	if err != nil {
+		return nil, err
+	}
+	c, err := parseCommit(b)
+	if err != nil {
+		return nil, fmt.Errorf("git: commit %s: %w", h, err)
+	}
+	id := h.String()
+	what := "commit " + id[:12]
+
+	var sig *Signature
+	if len(c.sigs) > 0 {
+		sig = a.ver.verify(strings.Join(c.sigs, ""), c.payload, c.committer.When)
+		if len(c.sigs) > 1 {
+			sig.Multiple, sig.Status = true, signing.StatusMalformed
+			sig.Detail = fmt.Sprintf("%d gpgsig headers; git accepts exactly one", len(c.sigs))
+		}
+		if sig.Multiple || sig.Status == signing.StatusInvalid || sig.Status == signing.StatusMalformed {
+			a.signatureFindings(sig, nil, "", id, what)
+		}
+	}
+	for i, mt := range c.mergetags {
+		t, err := parseTag([]byte(mt))
+		if err != nil {
+			a.finding(RuleBadSignature, signing.SeverityError, "", id, fmt.Sprintf("%s: mergetag %d cannot be parsed: %v", what, i, err))
+			continue
+		}
+		if t.sig == "" {
+			continue
+		}
+		ts := a.ver.verify(t.sig, t.payload, t.tagger.When)
+		if t.extraSigs > 0 {
+			ts.Multiple, ts.Status = true, signing.StatusMalformed
+			ts.Detail = fmt.Sprintf("%d signature blocks; git accepts exactly one", t.extraSigs+1)
+		}
+		if ts.Multiple || ts.Status == signing.StatusInvalid || ts.Status == signing.StatusMalformed {
+			a.signatureFindings(ts, nil, "", id, fmt.Sprintf("%s: merged tag %s", what, t.name))
+		}
+	}
+	a.checkDates(c, id, what)
+	a.collectPins(c)
+	if err := a.checkBinaries(c, id); err != nil {
+		return nil, err
+	}
+	if !candidate || len(a.pol.Protect) == 0 {
+		return nil, nil
+	}
+	return a.protectedChange(h, c, sig)
+}
+
+// checkDates reports committer dates before the author date or in the future.
+func (a *auditor) checkDates(c *rawCommit, id, what string) {
+	skew := a.pol.clockSkew()
+	if c.committer.When.Before(c.author.When.Add(-skew)) {
+		a.finding(RuleDateAnomaly, signing.SeverityWarning, "", id, fmt.Sprintf("%s: committer date %s is earlier than author date %s",
+			what, c.committer.When.UTC().Format(time.RFC3339), c.author.When.UTC().Format(time.RFC3339)))
+	}
+	for _, p := range []struct {
+		role string
+		who  Person
+	}{{"author", c.author}, {"committer", c.committer}} {
+		if p.who.When.After(a.now.Add(skew)) {
+			a.finding(RuleDateAnomaly, signing.SeverityWarning, "", id, fmt.Sprintf("%s: %s date %s is in the future",
+				what, p.role, p.who.When.UTC().Format(time.RFC3339)))
+		}
+	}
+}
+
+// protectedChange lists the protected files commit h changes and reports
+// who changed them and how it was signed.
+func (a *auditor) protectedChange(h plumbing.Hash, c *rawCommit, sig *Signature) (*Commit, error) {
+	var parents []plumbing.Hash
+	for _, p := range c.parents {
+		parents = append(parents, plumbing.NewHash(p))
+	}
+	tree := plumbing.NewHash(c.tree)
+	var globs []string
+	for _, p := range a.pol.Protect {
+		globs = append(globs, p.Path)
+	}
+	ps := prefixes(globs)
+	files := map[string]FileChange{}
+	blobs := map[string][2]entryRef{}
+	compare := func(parentTree plumbing.Hash, idx int) error {
+		for _, p := range ps {
+			chs, err := a.r.diffAt(parentTree, tree, p)
+			if err != nil {
+				return err
+			}
+			for _, ch := range chs {
+				if _, done := files[ch.path]; done || !matchAny(globs, ch.path) {
+					continue
+				}
+				files[ch.path] = FileChange{Path: ch.path, Status: changeStatus(ch), Parent: idx}
+				blobs[ch.path] = [2]entryRef{ch.from, ch.to}
+			}
+		}
+		return nil
+	}
+	if len(parents) == 0 {
+		if err := compare(plumbing.ZeroHash, -1); err != nil {
+			return nil, err
+		}
+	}
+	for i, ph := range parents {
+		pc, err := a.r.commit(ph)
+		if err != nil {
+			return nil, err
+		}
+		if err := compare(pc.tree, i); err != nil {
+			return nil, err
+		}
+	}
+	if len(files) == 0 {
+		return nil, nil
+	}
+	id := h.String()
+	out := &Commit{Hash: id, Author: c.author, Committer: c.committer, Subject: subject(c.message), Signature: sig, Parents: c.parents}
+	if out.Parents == nil {
+		out.Parents = []string{}
+	}
+	for p, fc := range files {
+		bl := blobs[p]
+		fc.Added, fc.Deleted, fc.Binary = a.lineCounts(bl[0], bl[1])
+		files[p] = fc
+	}
+	for _, p := range slices.Sorted(mapKeys(files)) {
+		out.Files = append(out.Files, files[p])
+	}
+	what := "commit " + id[:12]
+	for _, rule := range a.pol.Protect {
+		var hit []string
+		for _, f := range out.Files {
+			if matchGlob(rule.Path, f.Path) {
+				hit = append(hit, f.Path)
+			}
+		}
+		if len(hit) == 0 {
+			continue
+		}
+		out.Protected = append(out.Protected, rule.Path)
+		where := globPrefix(rule.Path)
+		if where == "" {
+			where = hit[0]
+		}
+		a.finding(RuleProtectedPathChange, signing.SeverityWarning, where, id, fmt.Sprintf("%s by %s <%s> (committed by %s <%s>, %s) changes %d file(s) under %s: %s",
+			what, c.author.Name, c.author.Email, c.committer.Name, c.committer.Email, c.committer.When.UTC().Format(time.RFC3339), len(hit), rule.Path, summarize(hit)))
+		switch {
+		case sig == nil:
+			a.finding(RuleUnsignedProtected, signing.SeverityError, where, id, fmt.Sprintf("%s changes %s and is not signed", what, rule.Path))
+		case sig.Multiple || sig.Status == signing.StatusInvalid || sig.Status == signing.StatusMalformed:
+			// Already reported as a bad or multiple signature.
+		default:
+			signers := rule.Signers
+			if signers == nil {
+				signers = []string{}
+			}
+			a.signatureFindings(sig, signers, where, id, what)
+		}
+		if len(rule.Owners) > 0 && !ownerMatch(rule.Owners, c.author) {
+			a.finding(RuleUnexpectedAuthor, signing.SeverityWarning, where, id, fmt.Sprintf("%s: author %s <%s> is not an owner of %s (%s)",
+				what, c.author.Name, c.author.Email, rule.Path, strings.Join(rule.Owners, ", ")))
+		}
+	}
+	return out, nil
+}
+
+func mapKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+func summarize(paths []string) string {
+	const show = 5
+	if len(paths) <= show {
+		return strings.Join(paths, ", ")
+	}
+	return strings.Join(paths[:show], ", ") + fmt.Sprintf(" and %d more", len(paths)-show)
+}
+
+func subject(msg string) string {
+	s, _, _ := strings.Cut(strings.TrimLeft(msg, "\n"), "\n")
+	return s
+}
+
+func changeStatus(ch change) string {
+	switch {
+	case ch.from.hash.IsZero():
+		return "added"
+	case ch.to.hash.IsZero():
+		return "deleted"
+	case ch.from.mode != ch.to.mode && (ch.from.mode.IsFile() != ch.to.mode.IsFile()):
+		return "type-changed"
+	}
+	return "modified"
+}
+
+// ownerMatch matches an author's email (case-insensitively) or name against
+// owner patterns.
+func ownerMatch(owners []string, p Person) bool {
+	email := strings.ToLower(p.Email)
+	for _, o := range owners {
+		if matchPatternList(email, []string{strings.ToLower(o)}) || o == p.Name {
+			return true
+		}
+	}
+	return false
+}
+
+// lineCounts counts added and deleted lines between two blobs; files over
+// maxDiffBytes or binary report zero lines.
+func (a *auditor) lineCounts(from, to entryRef) (added, deleted int, binary bool) {
+	const maxDiffBytes = 1 << 20
+	read := func(e entryRef) (string, bool) {
+		if e.hash.IsZero() || !e.mode.IsFile() {
+			return "", true
+		}
+		b, size, err := a.r.blobPrefix(e.hash, maxDiffBytes+1)
+		if err != nil || size > maxDiffBytes {
+			return "", false
+		}
+		if isBinary(b) {
+			return "", false
+		}
+		return string(b), true
+	}
+	fa, okA := read(from)
+	fb, okB := read(to)
+	if !okA || !okB {
+		return 0, 0, true
+	}
+	added, deleted = countLineChanges(fa, fb)
+	return added, deleted, false
+}

@@ -1,0 +1,27 @@
+// Package git audits a repository's history before a release: what happened
+// to protected upstream code (third_party/**, vendor/**, …) since the last
+// release, who changed it, whether each change was signed by a key allowed
+// for the path, whether vendored directories still match their pinned
+// upstream commits, and whether a release artifact matches the tagged tree.
+//
+// Path history uses "git log --full-history" semantics: a commit changes a
+// path when its tree entry there differs from that of any of its parents, so
+// merges that bring changes in are reported. go-git's path-filtered Log is
+// not used: it diffs against the previously returned commit rather than the
+// real parents. History is walked once and subtrees are compared by object
+// id, so unchanged subtrees are never read; the commit-graph file is used
+// when present. When a git binary is on PATH the commit set can come from
+// "git rev-list --full-history" instead (see [Backend]); both backends give
+// the same commits.
+//
+// Signatures: OpenPGP (checked against armored keyrings) and SSH (SSHSIG,
+// checked against an OpenSSH allowed_signers file, including
+// cert-authority, namespaces, valid-after and valid-before) on commits,
+// annotated tags and mergetag headers. x509 (gitsign) signatures are
+// recognised but not verified, so they never count as allowed. Objects with
+// several signatures are rejected, as git does.
+//
+// Not checked: the reflog or any record of past ref values (a rewritten
+// branch is detected only when the release tag is no longer an ancestor),
+// gittuf metadata, and SHA-256 repositories.
+package git

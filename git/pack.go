@@ -1,0 +1,364 @@
+package git
+
+import (
+	"bufio"
+	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// packs reads commits and trees straight from a repository's pack files
+// (pack index v2). go-git's object storage costs tens of microseconds per
+// object, which dominates a history walk that reads one root tree per
+// commit; this reader keeps the packs open, inflates into reused buffers and
+// caches delta bases. Objects it cannot find (loose objects, other index
+// versions) are read through go-git by the caller.
+type packs struct {
+	list []*pack
+	zr   io.ReadCloser
+	br   *bufio.Reader
+	// cache holds recently read objects by (pack, offset): delta chains of
+	// consecutive root trees share their bases.
+	cache    map[packPos]cachedObject
+	cacheLRU []packPos
+	cacheAt  int
+}
+
+type packPos struct {
+	p   *pack
+	off int64
+}
+
+type cachedObject struct {
+	typ  plumbing.ObjectType
+	data []byte
+}
+
+// pack is one .pack file with its v2 index.
+type pack struct {
+	name    string
+	f       *os.File
+	size    int64
+	fanout  [256]uint32
+	hashes  []byte // n * 20
+	offsets []byte // n * 4
+	large   []byte // m * 8
+}
+
+const (
+	// maxPackObject caps the size of a commit or tree read from a pack.
+	maxPackObject = 64 << 20
+	// maxDeltaDepth bounds delta chains (git's default is 50).
+	maxDeltaDepth = 1000
+	packCacheSize = 4096
+)
+
+// errNotInPack means the object is not in any pack this reader knows.
+var errNotInPack = errors.New("object not in a readable pack")
+
+// openPacks opens objects/pack/*.idx (version 2) under gitDir. Packs it
+// cannot read are skipped, their objects left to go-git.
+func openPacks(gitDir string) *packs {
+	ps := &packs{cache: map[packPos]cachedObject{}}
+	idxs, _ := filepath.Glob(filepath.Join(gitDir, "objects", "pack", "pack-*.idx"))
+	sort.Strings(idxs)
+	for _, idx := range idxs {
+		p, err := openPack(idx)
+		if err == nil {
+			ps.list = append(ps.list, p)
+		}
+	}
+	return ps
+}
+
+func openPack(idxName string) (*pack, error) {
+	b, err := os.ReadFile(idxName)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) < 8+256*4 || !bytes.Equal(b[:8], []byte{0xff, 't', 'O', 'c', 0, 0, 0, 2}) {
+		return nil, fmt.Errorf("%s: not a version 2 pack index", idxName)
+	}
+	p := &pack{name: strings.TrimSuffix(idxName, ".idx") + ".pack"}
+	for i := range 256 {
+		p.fanout[i] = binary.BigEndian.Uint32(b[8+4*i:])
+	}
+	n := int(p.fanout[255])
+	need := 8 + 256*4 + n*20 + n*4 + n*4 + 40
+	if n < 0 || need > len(b) || uint64(n) > uint64(len(b)) {
+		return nil, fmt.Errorf("%s: index truncated", idxName)
+	}
+	off := 8 + 256*4
+	p.hashes = b[off : off+n*20]
+	off += n*20 + n*4 // skip CRCs
+	p.offsets = b[off : off+n*4]
+	off += n * 4
+	p.large = b[off : len(b)-40]
+	f, err := os.Open(p.name)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	p.f, p.size = f, st.Size()
+	return p, nil
+}
+
+func (ps *packs) close() {
+	for _, p := range ps.list {
+		p.f.Close()
+	}
+}
+
+// find returns the offset of h in p.
+func (p *pack) find(h plumbing.Hash) (int64, bool) {
+	lo := 0
+	if h[0] > 0 {
+		lo = int(p.fanout[h[0]-1])
+	}
+	hi := int(p.fanout[h[0]])
+	if hi > len(p.hashes)/20 || lo > hi {
+		return 0, false
+	}
+	i := lo + sort.Search(hi-lo, func(i int) bool { return bytes.Compare(p.hashes[(lo+i)*20:(lo+i)*20+20], h[:]) >= 0 })
+	if i >= hi || !bytes.Equal(p.hashes[i*20:i*20+20], h[:]) {
+		return 0, false
+	}
+	o := binary.BigEndian.Uint32(p.offsets[i*4:])
+	if o&0x80000000 == 0 {
+		return int64(o), true
+	}
+	li := int(o & 0x7fffffff)
+	if li*8+8 > len(p.large) {
+		return 0, false
+	}
+	return int64(binary.BigEndian.Uint64(p.large[li*8:])), true
+}
+
+// read returns the type and content of h; the content must not be modified
+// and stays valid (it may be shared with the cache).
+func (ps *packs) read(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
+	return ps.readDepth(h, 0)
+}
+
+func (ps *packs) readDepth(h plumbing.Hash, depth int) (plumbing.ObjectType, []byte, error) {
+	for _, p := range ps.list {
+		if off, ok := p.find(h); ok {
+			return ps.readAt(p, off, depth)
+		}
+	}
+	return 0, nil, errNotInPack
+}
+
+func (ps *packs) remember(k packPos, typ plumbing.ObjectType, data []byte) {
+	if len(data) > 1<<20 {
+		return
+	}
+	if len(ps.cacheLRU) < packCacheSize {
+		ps.cacheLRU = append(ps.cacheLRU, k)
+	} else {
+		delete(ps.cache, ps.cacheLRU[ps.cacheAt])
+		ps.cacheLRU[ps.cacheAt] = k
+		ps.cacheAt = (ps.cacheAt + 1) % packCacheSize
+	}
+	ps.cache[k] = cachedObject{typ, data}
+}
+
+// readAt reads the object at off in p, resolving deltas.
+func (ps *packs) readAt(p *pack, off int64, depth int) (plumbing.ObjectType, []byte, error) {
+	k := packPos{p, off}
+	if c, ok := ps.cache[k]; ok {
+		return c.typ, c.data, nil
+	}
+	if depth > maxDeltaDepth {
+		return 0, nil, fmt.Errorf("%s: delta chain longer than %d at offset %d", p.name, maxDeltaDepth, off)
+	}
+	if off < 12 || off >= p.size-20 {
+		return 0, nil, fmt.Errorf("%s: object offset %d out of range", p.name, off)
+	}
+	// One buffered reader serves the header and the compressed data, so a
+	// small object costs one read.
+	sr := io.NewSectionReader(p.f, off, p.size-20-off)
+	if ps.br == nil {
+		ps.br = bufio.NewReaderSize(sr, 4096)
+	} else {
+		ps.br.Reset(sr)
+	}
+	br := ps.br
+	bad := func(what string) error { return fmt.Errorf("%s: offset %d: %s", p.name, off, what) }
+	c, err := br.ReadByte()
+	if err != nil {
+		return 0, nil, bad(err.Error())
+	}
+	typ := plumbing.ObjectType((c >> 4) & 7)
+	size := uint64(c & 15)
+	shift := 4
+	for c&0x80 != 0 {
+		if c, err = br.ReadByte(); err != nil || shift > 60 {
+			return 0, nil, bad("bad object header")
+		}
+		size |= uint64(c&0x7f) << shift
+		shift += 7
+	}
+	if size > maxPackObject {
+		return 0, nil, fmt.Errorf("%s: offset %d: object of %d bytes exceeds the %d-byte cap", p.name, off, size, maxPackObject)
+	}
+	var baseOff int64 = -1
+	var baseHash plumbing.Hash
+	switch typ {
+	case plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject, plumbing.TagObject:
+	case plumbing.OFSDeltaObject:
+		if c, err = br.ReadByte(); err != nil {
+			return 0, nil, bad("truncated delta offset")
+		}
+		rel := int64(c & 0x7f)
+		for c&0x80 != 0 {
+			if c, err = br.ReadByte(); err != nil || rel > 1<<55 {
+				return 0, nil, bad("bad delta offset")
+			}
+			rel = ((rel + 1) << 7) | int64(c&0x7f)
+		}
+		baseOff = off - rel
+		if baseOff <= 0 || baseOff >= off {
+			return 0, nil, fmt.Errorf("%s: offset %d: delta base offset %d out of range", p.name, off, baseOff)
+		}
+	case plumbing.REFDeltaObject:
+		if _, err := io.ReadFull(br, baseHash[:]); err != nil {
+			return 0, nil, bad("truncated delta base")
+		}
+	default:
+		return 0, nil, fmt.Errorf("%s: offset %d: unknown object type %d", p.name, off, typ)
+	}
+	data, err := ps.inflate(br, int(size))
+	if err != nil {
+		return 0, nil, fmt.Errorf("%s: offset %d: %w", p.name, off, err)
+	}
+	if typ == plumbing.OFSDeltaObject || typ == plumbing.REFDeltaObject {
+		var btyp plumbing.ObjectType
+		var base []byte
+		if baseOff >= 0 {
+			btyp, base, err = ps.readAt(p, baseOff, depth+1)
+		} else if bo, ok := p.find(baseHash); ok {
+			btyp, base, err = ps.readAt(p, bo, depth+1)
+		} else {
+			btyp, base, err = ps.readDepth(baseHash, depth+1)
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		data, err = applyDelta(base, data)
+		if err != nil {
+			return 0, nil, fmt.Errorf("%s: offset %d: %w", p.name, off, err)
+		}
+		typ = btyp
+	}
+	ps.remember(k, typ, data)
+	return typ, data, nil
+}
+
+// inflate decompresses exactly size bytes of zlib data from br.
+func (ps *packs) inflate(br *bufio.Reader, size int) ([]byte, error) {
+	var err error
+	if ps.zr == nil {
+		ps.zr, err = zlib.NewReader(br)
+	} else {
+		err = ps.zr.(zlib.Resetter).Reset(br, nil)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("zlib: %w", err)
+	}
+	out := make([]byte, size)
+	if _, err := io.ReadFull(ps.zr, out); err != nil {
+		return nil, fmt.Errorf("inflate: %w", err)
+	}
+	return out, nil
+}
+
+// applyDelta applies a git delta to base.
+func applyDelta(base, delta []byte) ([]byte, error) {
+	readSize := func() (uint64, error) {
+		var v uint64
+		for shift := 0; ; shift += 7 {
+			if len(delta) == 0 || shift > 63 {
+				return 0, errors.New("delta: truncated size")
+			}
+			c := delta[0]
+			delta = delta[1:]
+			v |= uint64(c&0x7f) << shift
+			if c&0x80 == 0 {
+				return v, nil
+			}
+		}
+	}
+	bs, err := readSize()
+	if err != nil {
+		return nil, err
+	}
+	if bs != uint64(len(base)) {
+		return nil, fmt.Errorf("delta: base is %d bytes, delta wants %d", len(base), bs)
+	}
+	rs, err := readSize()
+	if err != nil {
+		return nil, err
+	}
+	if rs > maxPackObject {
+		return nil, fmt.Errorf("delta: result of %d bytes exceeds the cap", rs)
+	}
+	out := make([]byte, 0, rs)
+	for len(delta) > 0 {
+		op := delta[0]
+		delta = delta[1:]
+		if op&0x80 != 0 {
+			var cpOff, cpLen uint32
+			for i := range 4 {
+				if op&(1<<i) != 0 {
+					if len(delta) == 0 {
+						return nil, errors.New("delta: truncated copy")
+					}
+					cpOff |= uint32(delta[0]) << (8 * i)
+					delta = delta[1:]
+				}
+			}
+			for i := range 3 {
+				if op&(0x10<<i) != 0 {
+					if len(delta) == 0 {
+						return nil, errors.New("delta: truncated copy")
+					}
+					cpLen |= uint32(delta[0]) << (8 * i)
+					delta = delta[1:]
+				}
+			}
+			if cpLen == 0 {
+				cpLen = 0x10000
+			}
+			if uint64(cpOff)+uint64(cpLen) > uint64(len(base)) || uint64(len(out))+uint64(cpLen) > rs {
+				return nil, errors.New("delta: copy out of range")
+			}
+			out = append(out, base[cpOff:cpOff+cpLen]...)
+		} else if op != 0 {
+			if int(op) > len(delta) || uint64(len(out))+uint64(op) > rs {
+				return nil, errors.New("delta: insert out of range")
+			}
+			out = append(out, delta[:op]...)
+			delta = delta[op:]
+		} else {
+			return nil, errors.New("delta: reserved opcode 0")
+		}
+	}
+	if uint64(len(out)) != rs {
+		return nil, fmt.Errorf("delta: produced %d bytes, want %d", len(out), rs)
+	}
+	return out, nil
+}

@@ -1,0 +1,94 @@
+package git
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParsePolicy(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "policy.yaml")
+	os.WriteFile(p, []byte(`protect:
+  - path: third_party/**
+    owners: ["*@example.com"]
+    signers: [alice@example.com]
+allowedSigners: keys/allowed_signers
+keyrings: [keys/team.asc]
+clockSkew: 90s
+vendor:
+  - path: third_party/zlib
+    upstream: ../zlib
+    commit: 0123456789abcdef0123456789abcdef01234567
+`), 0o644)
+	pol, err := LoadPolicy(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pol.AllowedSigners != filepath.Join(dir, "keys/allowed_signers") || pol.Vendor[0].Upstream != filepath.Join(dir, "../zlib") {
+		t.Errorf("paths not resolved: %+v", pol)
+	}
+	if pol.clockSkew() != 90*time.Second || pol.Protect[0].Owners[0] != "*@example.com" {
+		t.Errorf("%+v", pol)
+	}
+	for _, c := range []struct{ doc, want string }{
+		{"protect:\n  - path: a\n    owner: [x]\n", "line 3"},
+		{"protekt: []\n", "line 1"},
+		{"protect:\n  - path: '[a'\n", "syntax error in pattern"},
+		{"clockSkew: soon\n", "bad duration"},
+		{"vendor:\n  - path: ../x\n    upstream: u\n    commit: c\n", "clean relative path"},
+	} {
+		_, err := ParsePolicy([]byte(c.doc))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: error %v, want %q", c.doc, err, c.want)
+		}
+	}
+	if _, err := ParsePolicy(nil); err != nil {
+		t.Errorf("empty policy: %v", err)
+	}
+}
+
+func TestMatchGlob(t *testing.T) {
+	for _, c := range []struct {
+		g, p string
+		want bool
+	}{
+		{"vendor/**", "vendor/a/b.go", true},
+		{"vendor/**", "vendorx/a", false},
+		{"vendor", "vendor/a/b.go", true},
+		{"vendor/", "vendor/a", true},
+		{"**/node_modules/**", "app/node_modules/x/index.js", true},
+		{"**/node_modules/**", "node_modules/x", true},
+		{"electron/*.dll", "electron/ffmpeg.dll", true},
+		{"electron/*.dll", "electron/sub/ffmpeg.dll", false},
+		{"third_party/*/src/**", "third_party/zlib/src/a.c", true},
+		{"third_party/*/src/**", "third_party/zlib/doc/a", false},
+	} {
+		if got := matchGlob(c.g, c.p); got != c.want {
+			t.Errorf("matchGlob(%q, %q) = %v", c.g, c.p, got)
+		}
+	}
+	if got := prefixes([]string{"vendor/**", "vendor/a/**", "third_party/*/src", "x/y"}); strings.Join(got, ",") != "third_party,vendor,x/y" {
+		t.Errorf("prefixes: %v", got)
+	}
+	if got := prefixes([]string{"**/node_modules/**", "vendor"}); strings.Join(got, ",") != "" || len(got) != 1 {
+		t.Errorf("prefixes with **: %q", got)
+	}
+}
+
+func FuzzParsePolicy(f *testing.F) {
+	f.Add([]byte("protect:\n  - path: third_party/**\n    owners: [a@b]\n    signers: [a@b]\nclockSkew: 5m\n"))
+	f.Add([]byte("vendor:\n  - path: v\n    upstream: ../u\n    commit: abc\nupstreams: {x: y}\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := ParsePolicy(b)
+		if err != nil {
+			return
+		}
+		for _, r := range p.Protect {
+			matchGlob(r.Path, "third_party/a/b")
+			globPrefix(r.Path)
+		}
+	})
+}

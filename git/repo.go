@@ -1,0 +1,468 @@
+package git
+
+import (
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	gogit "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	cgv2 "github.com/go-git/go-git/v5/plumbing/format/commitgraph/v2"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+)
+
+// repo reads objects of one repository through go-git's object storage, with
+// the memos the audit relies on: commits by id, subtree lookups by
+// (tree, name).
+type repo struct {
+	r      *gogit.Repository
+	s      storer.EncodedObjectStorer
+	graph  cgv2.Index
+	store  *filesystem.Storage
+	packs  *packs
+	graph1 *commitGraph
+	// shallow is set for a shallow clone, whose history stops early.
+	shallow bool
+	commits map[plumbing.Hash]*commitInfo
+	subtree map[subKey]entryRef
+	buf     bytes.Buffer
+}
+
+// commitInfo is what the walk needs of a commit.
+type commitInfo struct {
+	tree    plumbing.Hash
+	parents []plumbing.Hash
+}
+
+type subKey struct {
+	tree plumbing.Hash
+	name string
+}
+
+// entryRef is a tree entry: its object and mode; the zero value means absent.
+type entryRef struct {
+	hash plumbing.Hash
+	mode filemode.FileMode
+}
+
+// openRepo opens the repository at dir (a work tree with .git, or a bare
+// repository) and its commit-graph when one exists.
+func openRepo(dir string) (*repo, error) {
+	r, err := gogit.PlainOpenWithOptions(dir, &gogit.PlainOpenOptions{EnableDotGitCommonDir: true})
+	if err != nil {
+		return nil, fmt.Errorf("git: open %s: %w", dir, err)
+	}
+	rp := &repo{r: r, s: r.Storer, commits: map[plumbing.Hash]*commitInfo{}, subtree: map[subKey]entryRef{}}
+	if fs, ok := r.Storer.(*filesystem.Storage); ok {
+		// Reopen the object store keeping pack files open: by default
+		// go-git opens and closes the pack for every object it reads.
+		st := filesystem.NewStorageWithOptions(fs.Filesystem(), cache.NewObjectLRU(64*cache.MiByte), filesystem.Options{KeepDescriptors: true})
+		if r2, err := gogit.Open(st, nil); err == nil {
+			rp.r, rp.s, rp.store = r2, st, st
+		}
+		rp.packs = openPacks(fs.Filesystem().Root())
+		if _, err := os.Stat(filepath.Join(fs.Filesystem().Root(), "shallow")); err == nil {
+			rp.shallow = true
+		}
+		if g, err := openCommitGraph(fs.Filesystem().Root()); err == nil {
+			rp.graph1 = g
+		} else if idx, err := cgv2.OpenChainOrFileIndex(fs.Filesystem()); err == nil {
+			rp.graph = idx
+		}
+	}
+	return rp, nil
+}
+
+func (r *repo) close() {
+	if r.graph != nil {
+		r.graph.Close()
+	}
+	if r.store != nil {
+		r.store.Close()
+	}
+	if r.packs != nil {
+		r.packs.close()
+	}
+}
+
+// raw returns an object's content. The slice must not be modified and is
+// valid until the next call.
+func (r *repo) raw(h plumbing.Hash, t plumbing.ObjectType) ([]byte, error) {
+	_, b, err := r.rawTyped(h, t)
+	return b, err
+}
+
+// rawTyped is raw that also returns the object's type (useful with
+// plumbing.AnyObject).
+func (r *repo) rawTyped(h plumbing.Hash, t plumbing.ObjectType) (plumbing.ObjectType, []byte, error) {
+	b, typ, err := r.rawFrom(h, t)
+	return typ, b, err
+}
+
+func (r *repo) rawFrom(h plumbing.Hash, t plumbing.ObjectType) ([]byte, plumbing.ObjectType, error) {
+	if r.packs != nil {
+		typ, b, err := r.packs.read(h)
+		switch {
+		case err == nil && t != plumbing.AnyObject && typ != t:
+			return nil, 0, fmt.Errorf("git: object %s is a %s, not a %s", h, typ, t)
+		case err == nil:
+			return b, typ, nil
+		case !errors.Is(err, errNotInPack):
+			return nil, 0, fmt.Errorf("git: object %s: %w", h, err)
+		}
+	}
+	o, err := r.s.EncodedObject(t, h)
+	if err != nil {
+		return nil, 0, fmt.Errorf("git: object %s: %w", h, err)
+	}
+	rd, err := o.Reader()
+	if err != nil {
+		return nil, 0, fmt.Errorf("git: object %s: %w", h, err)
+	}
+	defer rd.Close()
+	r.buf.Reset()
+	if _, err := r.buf.ReadFrom(rd); err != nil {
+		return nil, 0, fmt.Errorf("git: object %s: %w", h, err)
+	}
+	return r.buf.Bytes(), o.Type(), nil
+}
+
+// rawCopy is raw with a slice the caller owns.
+func (r *repo) rawCopy(h plumbing.Hash, t plumbing.ObjectType) ([]byte, error) {
+	b, err := r.raw(h, t)
+	return slices.Clone(b), err
+}
+
+// commit returns the tree and parents of commit h, from the commit-graph
+// when it holds h, else from the object.
+func (r *repo) commit(h plumbing.Hash) (*commitInfo, error) {
+	if c, ok := r.commits[h]; ok {
+		return c, nil
+	}
+	var c *commitInfo
+	if r.graph1 != nil {
+		c, _ = r.graph1.commit(h)
+	}
+	if c == nil && r.graph != nil {
+		if i, err := r.graph.GetIndexByHash(h); err == nil {
+			if d, err := r.graph.GetCommitDataByIndex(i); err == nil {
+				c = &commitInfo{tree: d.TreeHash, parents: d.ParentHashes}
+			}
+		}
+	}
+	if c == nil {
+		b, err := r.raw(h, plumbing.CommitObject)
+		if err != nil {
+			if r.shallow {
+				return nil, fmt.Errorf("%w (the repository is a shallow clone: fetch the history back to the last release, e.g. git fetch --unshallow)", err)
+			}
+			return nil, err
+		}
+		c, err = parseCommitHeader(b)
+		if err != nil {
+			return nil, fmt.Errorf("git: commit %s: %w", h, err)
+		}
+	}
+	r.commits[h] = c
+	return c, nil
+}
+
+// parseCommitHeader reads only the tree and parent lines of a commit.
+func parseCommitHeader(b []byte) (*commitInfo, error) {
+	c := &commitInfo{}
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i <= 0 {
+			break
+		}
+		line := b[:i]
+		b = b[i+1:]
+		switch {
+		case bytes.HasPrefix(line, []byte("tree ")):
+			h, ok := parseHex(line[5:])
+			if !ok {
+				return nil, errors.New("bad tree line")
+			}
+			c.tree = h
+		case bytes.HasPrefix(line, []byte("parent ")):
+			h, ok := parseHex(line[7:])
+			if !ok {
+				return nil, errors.New("bad parent line")
+			}
+			c.parents = append(c.parents, h)
+		default:
+			if c.tree.IsZero() {
+				return nil, errors.New("commit does not start with a tree line")
+			}
+			return c, nil
+		}
+	}
+	if c.tree.IsZero() {
+		return nil, errors.New("commit has no tree")
+	}
+	return c, nil
+}
+
+func parseHex(b []byte) (plumbing.Hash, bool) {
+	if len(b) != 40 {
+		return plumbing.ZeroHash, false
+	}
+	var h plumbing.Hash
+	if _, err := hex.Decode(h[:], b); err != nil {
+		return plumbing.ZeroHash, false
+	}
+	return h, true
+}
+
+// treeEntry is one entry of a tree object.
+type treeEntry struct {
+	name string
+	mode filemode.FileMode
+	hash plumbing.Hash
+}
+
+// parseTree decodes a tree object's content.
+func parseTree(b []byte) ([]treeEntry, error) {
+	var out []treeEntry
+	off := 0
+	for off < len(b) {
+		sp := bytes.IndexByte(b[off:], ' ')
+		if sp < 0 {
+			return nil, fmt.Errorf("tree entry at byte %d has no mode", off)
+		}
+		nul := bytes.IndexByte(b[off+sp:], 0)
+		if nul < 0 || off+sp+nul+21 > len(b) {
+			return nil, fmt.Errorf("tree entry at byte %d is truncated", off)
+		}
+		mode, err := filemode.New(string(b[off : off+sp]))
+		if err != nil {
+			return nil, fmt.Errorf("tree entry at byte %d: %w", off, err)
+		}
+		name := string(b[off+sp+1 : off+sp+nul])
+		var h plumbing.Hash
+		copy(h[:], b[off+sp+nul+1:off+sp+nul+21])
+		out = append(out, treeEntry{name: name, mode: mode, hash: h})
+		off += sp + nul + 21
+	}
+	return out, nil
+}
+
+// findInTree scans a tree object's content for name without decoding every entry.
+func findInTree(b []byte, name string) (entryRef, bool, error) {
+	off := 0
+	for off < len(b) {
+		sp := bytes.IndexByte(b[off:], ' ')
+		if sp < 0 {
+			return entryRef{}, false, fmt.Errorf("tree entry at byte %d has no mode", off)
+		}
+		nul := bytes.IndexByte(b[off+sp:], 0)
+		if nul < 0 || off+sp+nul+21 > len(b) {
+			return entryRef{}, false, fmt.Errorf("tree entry at byte %d is truncated", off)
+		}
+		if string(b[off+sp+1:off+sp+nul]) == name {
+			mode, err := filemode.New(string(b[off : off+sp]))
+			if err != nil {
+				return entryRef{}, false, fmt.Errorf("tree entry at byte %d: %w", off, err)
+			}
+			var h plumbing.Hash
+			copy(h[:], b[off+sp+nul+1:off+sp+nul+21])
+			return entryRef{hash: h, mode: mode}, true, nil
+		}
+		off += sp + nul + 21
+	}
+	return entryRef{}, false, nil
+}
+
+// entryAt returns the entry at path p ("/"-separated, "" for the root) under
+// root, or the zero entryRef when there is none. Lookups are memoized per
+// (tree, name), so a subtree shared by many commits is read once.
+func (r *repo) entryAt(root plumbing.Hash, p string) (entryRef, error) {
+	cur := entryRef{hash: root, mode: filemode.Dir}
+	if p == "" {
+		return cur, nil
+	}
+	for name := range strings.SplitSeq(p, "/") {
+		if cur.mode != filemode.Dir {
+			return entryRef{}, nil
+		}
+		k := subKey{cur.hash, name}
+		if e, ok := r.subtree[k]; ok {
+			cur = e
+			if e.hash.IsZero() {
+				return entryRef{}, nil
+			}
+			continue
+		}
+		b, err := r.raw(cur.hash, plumbing.TreeObject)
+		if err != nil {
+			return entryRef{}, err
+		}
+		e, _, err := findInTree(b, name)
+		if err != nil {
+			return entryRef{}, fmt.Errorf("git: tree %s: %w", cur.hash, err)
+		}
+		r.subtree[k] = e
+		if e.hash.IsZero() {
+			return entryRef{}, nil
+		}
+		cur = e
+	}
+	return cur, nil
+}
+
+// tree reads and decodes a tree.
+func (r *repo) tree(h plumbing.Hash) ([]treeEntry, error) {
+	b, err := r.raw(h, plumbing.TreeObject)
+	if err != nil {
+		return nil, err
+	}
+	es, err := parseTree(b)
+	if err != nil {
+		return nil, fmt.Errorf("git: tree %s: %w", h, err)
+	}
+	return es, nil
+}
+
+// change is one path whose entry differs between two trees.
+type change struct {
+	path     string
+	from, to entryRef
+}
+
+// diffTrees lists the non-tree paths that differ between trees a and b
+// (either may be zero, meaning empty), prefixed by base. Equal subtrees are
+// skipped without being read.
+func (r *repo) diffTrees(a, b plumbing.Hash, base string, out []change) ([]change, error) {
+	return diffTrees(r, r, a, b, base, out)
+}
+
+// diffTrees compares tree a of repository ra with tree b of rb. Object ids
+// name content, so equal ids are equal subtrees across repositories too.
+func diffTrees(ra, rb *repo, a, b plumbing.Hash, base string, out []change) ([]change, error) {
+	if a == b {
+		return out, nil
+	}
+	var ea, eb []treeEntry
+	var err error
+	if !a.IsZero() {
+		if ea, err = ra.tree(a); err != nil {
+			return nil, err
+		}
+	}
+	if !b.IsZero() {
+		if eb, err = rb.tree(b); err != nil {
+			return nil, err
+		}
+	}
+	ma := make(map[string]treeEntry, len(ea))
+	for _, e := range ea {
+		ma[e.name] = e
+	}
+	seen := make(map[string]bool, len(eb))
+	join := func(n string) string {
+		if base == "" {
+			return n
+		}
+		return base + "/" + n
+	}
+	for _, e := range eb {
+		seen[e.name] = true
+		old, had := ma[e.name]
+		if had && old.hash == e.hash && old.mode == e.mode {
+			continue
+		}
+		out, err = diffEntries(ra, rb, entryRef{old.hash, old.mode}, entryRef{e.hash, e.mode}, join(e.name), out)
+		if err != nil {
+			return nil, err
+		}
+	}
+	for _, e := range ea {
+		if seen[e.name] {
+			continue
+		}
+		out, err = diffEntries(ra, rb, entryRef{e.hash, e.mode}, entryRef{}, join(e.name), out)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// diffEntries compares two entries at path p, descending into trees.
+func diffEntries(ra, rb *repo, from, to entryRef, p string, out []change) ([]change, error) {
+	fromDir := from.mode == filemode.Dir
+	toDir := to.mode == filemode.Dir
+	var err error
+	switch {
+	case fromDir && toDir:
+		return diffTrees(ra, rb, from.hash, to.hash, p, out)
+	case fromDir:
+		if out, err = diffTrees(ra, rb, from.hash, plumbing.ZeroHash, p, out); err != nil {
+			return nil, err
+		}
+		if !to.hash.IsZero() {
+			out = append(out, change{path: p, to: to})
+		}
+		return out, nil
+	case toDir:
+		if !from.hash.IsZero() {
+			out = append(out, change{path: p, from: from})
+		}
+		return diffTrees(ra, rb, plumbing.ZeroHash, to.hash, p, out)
+	default:
+		return append(out, change{path: p, from: from, to: to}), nil
+	}
+}
+
+// diffAt lists differing files under prefix p between root trees a and b
+// (a zero root is the empty tree).
+func (r *repo) diffAt(a, b plumbing.Hash, p string) ([]change, error) {
+	var ea, eb entryRef
+	var err error
+	if !a.IsZero() {
+		if ea, err = r.entryAt(a, p); err != nil {
+			return nil, err
+		}
+	}
+	if !b.IsZero() {
+		if eb, err = r.entryAt(b, p); err != nil {
+			return nil, err
+		}
+	}
+	if ea == eb {
+		return nil, nil
+	}
+	return diffEntries(r, r, ea, eb, p, nil)
+}
+
+// blobPrefix returns up to n bytes of a blob and its full size.
+func (r *repo) blobPrefix(h plumbing.Hash, n int) ([]byte, int64, error) {
+	if r.packs != nil {
+		if typ, b, err := r.packs.read(h); err == nil && typ == plumbing.BlobObject {
+			return b[:min(n, len(b))], int64(len(b)), nil
+		}
+	}
+	o, err := r.s.EncodedObject(plumbing.BlobObject, h)
+	if err != nil {
+		return nil, 0, fmt.Errorf("git: blob %s: %w", h, err)
+	}
+	rd, err := o.Reader()
+	if err != nil {
+		return nil, 0, fmt.Errorf("git: blob %s: %w", h, err)
+	}
+	defer rd.Close()
+	b, err := io.ReadAll(io.LimitReader(rd, int64(n)))
+	if err != nil {
+		return nil, 0, fmt.Errorf("git: blob %s: %w", h, err)
+	}
+	return b, o.Size(), nil
+}

@@ -1,0 +1,267 @@
+package git
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+
+	"github.com/shipgate/shipgate/signing"
+)
+
+// subtreePin is a git-subtree-split trailer found in the range.
+type subtreePin struct {
+	split string
+	when  time.Time
+	from  string
+}
+
+var (
+	reSubtreeDir   = regexp.MustCompile(`(?m)^git-subtree-dir: *(\S+) *$`)
+	reSubtreeSplit = regexp.MustCompile(`(?m)^git-subtree-split: *([0-9a-f]{40}) *$`)
+)
+
+// collectPins remembers the newest git-subtree-split trailer per directory.
+func (a *auditor) collectPins(c *rawCommit) {
+	d := reSubtreeDir.FindStringSubmatch(c.message)
+	s := reSubtreeSplit.FindStringSubmatch(c.message)
+	if d == nil || s == nil {
+		return
+	}
+	dir := strings.Trim(d[1], "/")
+	if !fsValid(dir) {
+		return
+	}
+	if a.pins == nil {
+		a.pins = map[string]subtreePin{}
+	}
+	if old, ok := a.pins[dir]; ok && !c.committer.When.After(old.when) {
+		return
+	}
+	a.pins[dir] = subtreePin{split: s[1], when: c.committer.When}
+}
+
+// vendorCheck is one pin to verify.
+type vendorCheck struct {
+	pin    VendorPin
+	source string
+	// ignore are file names in the vendored directory that are local by
+	// design (the metadata file that declares the pin).
+	ignore []string
+}
+
+var (
+	reChromiumURL      = regexp.MustCompile(`(?m)^URL: *(\S+)`)
+	reChromiumRevision = regexp.MustCompile(`(?m)^Revision: *([0-9a-fA-F]{40})\s*$`)
+	reMetadataURL      = regexp.MustCompile(`value: *"([^"]+://[^"]+)"`)
+	reMetadataVersion  = regexp.MustCompile(`version: *"([0-9a-fA-F]{40})"`)
+)
+
+// findMetadataPins looks for README.chromium and METADATA files in the
+// protected directories (and two levels below them) of the tree.
+func (a *auditor) findMetadataPins(tree plumbing.Hash) ([]vendorCheck, error) {
+	var out []vendorCheck
+	var globs []string
+	for _, p := range a.pol.Protect {
+		globs = append(globs, p.Path)
+	}
+	var visit func(dir string, h plumbing.Hash, depth int) error
+	visit = func(dir string, h plumbing.Hash, depth int) error {
+		es, err := a.r.tree(h)
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			if e.mode == filemode.Dir {
+				if depth < 2 {
+					if err := visit(join(dir, e.name), e.hash, depth+1); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			if e.name != "README.chromium" && e.name != "METADATA" {
+				continue
+			}
+			b, _, err := a.r.blobPrefix(e.hash, 64<<10)
+			if err != nil {
+				return err
+			}
+			var url, rev []string
+			if e.name == "README.chromium" {
+				url, rev = reChromiumURL.FindStringSubmatch(string(b)), reChromiumRevision.FindStringSubmatch(string(b))
+			} else {
+				url, rev = reMetadataURL.FindStringSubmatch(string(b)), reMetadataVersion.FindStringSubmatch(string(b))
+			}
+			if url == nil || rev == nil || dir == "" {
+				continue
+			}
+			out = append(out, vendorCheck{
+				pin:    VendorPin{Path: dir, Upstream: url[1], Commit: strings.ToLower(rev[1])},
+				source: join(dir, e.name), ignore: []string{join(dir, e.name)},
+			})
+		}
+		return nil
+	}
+	for _, p := range prefixes(globs) {
+		if p == "" {
+			continue
+		}
+		e, err := a.r.entryAt(tree, p)
+		if err != nil {
+			return nil, err
+		}
+		if e.mode != filemode.Dir {
+			continue
+		}
+		if err := visit(p, e.hash, 0); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func join(dir, name string) string {
+	if dir == "" {
+		return name
+	}
+	return dir + "/" + name
+}
+
+// checkVendor compares every pinned vendored directory at until with its
+// upstream commit. Policy pins win over pins found in the tree or history.
+func (a *auditor) checkVendor(ctx context.Context, until plumbing.Hash, pins map[string]subtreePin) error {
+	uc, err := a.r.commit(until)
+	if err != nil {
+		return err
+	}
+	var checks []vendorCheck
+	have := map[string]bool{}
+	for _, p := range a.pol.Vendor {
+		checks = append(checks, vendorCheck{pin: p, source: "policy"})
+		have[p.Path] = true
+	}
+	for _, dir := range slices.Sorted(mapKeys(pins)) {
+		if have[dir] {
+			continue
+		}
+		have[dir] = true
+		checks = append(checks, vendorCheck{pin: VendorPin{Path: dir, Commit: pins[dir].split}, source: "git-subtree-split trailer"})
+	}
+	meta, err := a.findMetadataPins(uc.tree)
+	if err != nil {
+		return err
+	}
+	for _, m := range meta {
+		if !have[m.pin.Path] {
+			have[m.pin.Path] = true
+			checks = append(checks, m)
+		}
+	}
+	for _, vc := range checks {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := a.checkPin(uc.tree, vc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// upstreamRepo finds the repository holding a pin's commit: the policy's
+// clone, a clone mapped by URL or directory in Policy.Upstreams, or (for
+// subtree pins) this repository.
+func (a *auditor) upstreamRepo(p VendorPin) (*repo, bool, error) {
+	loc := p.Upstream
+	if mapped, ok := a.pol.Upstreams[p.Upstream]; ok && p.Upstream != "" {
+		loc = mapped
+	} else if mapped, ok := a.pol.Upstreams[p.Path]; ok && loc == "" {
+		loc = mapped
+	}
+	if loc == "" || strings.Contains(loc, "://") {
+		if p.Upstream == "" {
+			if _, err := a.r.commit(plumbing.NewHash(p.Commit)); err == nil {
+				return a.r, false, nil
+			}
+		}
+		return nil, false, nil
+	}
+	r, err := openRepo(loc)
+	if err != nil {
+		return nil, false, err
+	}
+	return r, true, nil
+}
+
+func (a *auditor) checkPin(tree plumbing.Hash, vc vendorCheck) error {
+	p := vc.pin
+	up, opened, err := a.upstreamRepo(p)
+	if err != nil {
+		a.finding(RuleVendorUnverified, signing.SeverityWarning, p.Path, "", fmt.Sprintf("%s pinned by %s to %s: %v", p.Path, vc.source, p.Commit, err))
+		return nil
+	}
+	if up == nil {
+		where := p.Upstream
+		if where == "" {
+			where = "the upstream repository"
+		}
+		a.finding(RuleVendorUnverified, signing.SeverityNote, p.Path, "", fmt.Sprintf("%s is pinned by %s to %s of %s, but no local clone is configured (policy upstreams)", p.Path, vc.source, p.Commit, where))
+		return nil
+	}
+	if opened {
+		defer up.close()
+	}
+	rev, err := up.resolve(p.Commit)
+	if err != nil {
+		a.finding(RuleVendorUnverified, signing.SeverityWarning, p.Path, "", fmt.Sprintf("%s is pinned by %s to %s, which the upstream clone does not have: %v", p.Path, vc.source, p.Commit, err))
+		return nil
+	}
+	upc, err := up.commit(rev.commit)
+	if err != nil {
+		return err
+	}
+	ue, err := up.entryAt(upc.tree, p.UpstreamPath)
+	if err != nil {
+		return err
+	}
+	le, err := a.r.entryAt(tree, p.Path)
+	if err != nil {
+		return err
+	}
+	if le.mode != filemode.Dir {
+		a.finding(RuleVendorDrift, signing.SeverityError, p.Path, "", fmt.Sprintf("%s (pinned by %s) is not a directory in the audited tree", p.Path, vc.source))
+		return nil
+	}
+	if ue.mode != filemode.Dir {
+		a.finding(RuleVendorUnverified, signing.SeverityWarning, p.Path, "", fmt.Sprintf("upstream commit %s has no directory %q", rev.commit, p.UpstreamPath))
+		return nil
+	}
+	chs, err := diffTrees(up, a.r, ue.hash, le.hash, p.Path, nil)
+	if err != nil {
+		return err
+	}
+	for _, ch := range chs {
+		if slices.Contains(vc.ignore, ch.path) {
+			continue
+		}
+		var what string
+		switch changeStatus(ch) {
+		case "added":
+			what = "is not in"
+		case "deleted":
+			what = "is missing; it is in"
+		default:
+			what = "differs from"
+		}
+		a.finding(RuleVendorDrift, signing.SeverityError, ch.path, "", fmt.Sprintf("%s %s upstream %s (pinned by %s)", ch.path, what, shortRev(rev.commit), vc.source))
+	}
+	return nil
+}
+
+func shortRev(h plumbing.Hash) string { return h.String() }

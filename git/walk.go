@@ -1,0 +1,265 @@
+package git
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os/exec"
+	"slices"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// Backend selects how path history is computed.
+type Backend int
+
+const (
+	// BackendAuto uses the git binary when one is on PATH (falling back to
+	// BackendGoGit if it fails, for example on a repository git refuses as
+	// of dubious ownership), else BackendGoGit.
+	BackendAuto Backend = iota
+	// BackendGoGit walks history in process, without a git binary: go-git
+	// opens the repository, and commits and trees are read from the pack
+	// files and the commit-graph directly.
+	BackendGoGit
+	// BackendGitCLI runs "git rev-list --full-history"; it fails when no
+	// git binary is on PATH. Only the commit set comes from git; every other
+	// fact is read in process.
+	BackendGitCLI
+)
+
+// String returns "auto", "go-git" or "git".
+func (b Backend) String() string {
+	switch b {
+	case BackendGoGit:
+		return "go-git"
+	case BackendGitCLI:
+		return "git"
+	}
+	return "auto"
+}
+
+// walkResult is one pass over a commit range.
+type walkResult struct {
+	// commits are the range, in walk order (until first).
+	commits []plumbing.Hash
+	// changed are the commits of the range whose tree differs under a prefix
+	// from at least one parent (a root commit: from the empty tree).
+	changed map[plumbing.Hash]bool
+	// sinceReached is true when since is an ancestor of until (or zero).
+	sinceReached bool
+}
+
+// walk lists the commits reachable from until and not from since (zero since:
+// all of until's history), and, when prefixes is non-nil, which of them
+// change something under one of prefixes, with git log --full-history
+// semantics: a commit counts when its entry at the prefix differs from that
+// of any of its parents.
+func (r *repo) walk(ctx context.Context, since, until plumbing.Hash, prefixes []string) (*walkResult, error) {
+	res := &walkResult{changed: map[plumbing.Hash]bool{}}
+	excluded := map[plumbing.Hash]bool{}
+	n := 0
+	tick := func() error {
+		n++
+		if n&1023 == 0 {
+			return ctx.Err()
+		}
+		return nil
+	}
+	if !since.IsZero() {
+		stack := []plumbing.Hash{since}
+		excluded[since] = true
+		for len(stack) > 0 {
+			h := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if err := tick(); err != nil {
+				return nil, err
+			}
+			c, err := r.commit(h)
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range c.parents {
+				if !excluded[p] {
+					excluded[p] = true
+					stack = append(stack, p)
+				}
+			}
+		}
+	} else {
+		res.sinceReached = true
+	}
+	if since == until {
+		res.sinceReached = true
+	}
+	seen := map[plumbing.Hash]bool{until: true}
+	stack := []plumbing.Hash{until}
+	if excluded[until] {
+		stack = nil
+	}
+	for len(stack) > 0 {
+		h := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if err := tick(); err != nil {
+			return nil, err
+		}
+		c, err := r.commit(h)
+		if err != nil {
+			return nil, err
+		}
+		res.commits = append(res.commits, h)
+		for _, p := range c.parents {
+			if p == since {
+				res.sinceReached = true
+			}
+			if !seen[p] && !excluded[p] {
+				seen[p] = true
+				stack = append(stack, p)
+			}
+		}
+		if prefixes != nil {
+			ch, err := r.changedUnder(c, prefixes)
+			if err != nil {
+				return nil, fmt.Errorf("git: commit %s: %w", h, err)
+			}
+			if ch {
+				res.changed[h] = true
+			}
+		}
+	}
+	return res, nil
+}
+
+// changedUnder reports whether commit c's entry at any prefix differs from
+// the same entry in one of its parents.
+func (r *repo) changedUnder(c *commitInfo, prefixes []string) (bool, error) {
+	for _, p := range prefixes {
+		e, err := r.entryAt(c.tree, p)
+		if err != nil {
+			return false, err
+		}
+		if len(c.parents) == 0 {
+			if !e.hash.IsZero() && !(p == "" && e.hash == emptyTree) {
+				return true, nil
+			}
+			continue
+		}
+		for _, ph := range c.parents {
+			pc, err := r.commit(ph)
+			if err != nil {
+				return false, err
+			}
+			pe, err := r.entryAt(pc.tree, p)
+			if err != nil {
+				return false, err
+			}
+			if pe != e {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// emptyTree is the id of the tree with no entries.
+var emptyTree = plumbing.NewHash("4b825dc642cb6eb9a060e54bf8d69288fbee4904")
+
+// cliChanged asks the git binary for the commits of until ^since that change
+// something under prefixes, with the same semantics as walk.
+func cliChanged(ctx context.Context, gitBin, dir string, since, until plumbing.Hash, prefixes []string) (map[plumbing.Hash]bool, error) {
+	args := []string{"--literal-pathspecs", "--no-replace-objects", "-C", dir,
+		"-c", "core.fsmonitor=false", "-c", "core.useReplaceRefs=false",
+		"rev-list", "--full-history", until.String()}
+	if !since.IsZero() {
+		args = append(args, "^"+since.String())
+	}
+	args = append(args, "--")
+	for _, p := range prefixes {
+		if p == "" {
+			p = "."
+		}
+		args = append(args, p)
+	}
+	cmd := exec.CommandContext(ctx, gitBin, args...)
+	cmd.Env = append(cmd.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_TERMINAL_PROMPT=0", "LC_ALL=C")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("git: %s rev-list: %w: %s", gitBin, err, strings.TrimSpace(stderr.String()))
+	}
+	res := map[plumbing.Hash]bool{}
+	for line := range strings.SplitSeq(string(out), "\n") {
+		if line == "" {
+			continue
+		}
+		h, ok := parseHex([]byte(line))
+		if !ok {
+			return nil, fmt.Errorf("git: rev-list printed %q, not an object id", line)
+		}
+		res[h] = true
+	}
+	return res, nil
+}
+
+// findGit returns the git binary on PATH, or "".
+func findGit() string {
+	p, err := exec.LookPath("git")
+	if err != nil {
+		return ""
+	}
+	return p
+}
+
+// HistoryOptions configures PathHistory. The zero value uses BackendAuto.
+type HistoryOptions struct {
+	// Backend selects go-git or the git binary.
+	Backend Backend
+}
+
+// PathHistory returns, sorted, the full ids of the commits reachable from
+// until and not from since that change something under one of paths (literal
+// "/"-separated repository paths; "" is the whole tree): the commit set of
+// "git log --full-history --format=%H since..until -- paths". A commit counts
+// when its tree entry at a path differs from that of at least one parent, so
+// merges that bring changes in are included. An empty since means all of
+// until's history; an empty until means HEAD.
+func PathHistory(ctx context.Context, repoDir, since, until string, paths []string, opts HistoryOptions) ([]string, error) {
+	r, err := openRepo(repoDir)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	s, u, err := r.resolveRange(since, until)
+	if err != nil {
+		return nil, err
+	}
+	ps := minimalPrefixes(slices.Clone(paths))
+	var changed map[plumbing.Hash]bool
+	switch gitBin := findGit(); {
+	case opts.Backend == BackendGitCLI && gitBin == "":
+		return nil, fmt.Errorf("git: backend git: no git binary on PATH")
+	case opts.Backend == BackendGitCLI || (opts.Backend == BackendAuto && gitBin != ""):
+		changed, err = cliChanged(ctx, gitBin, repoDir, s.commit, u.commit, ps)
+		if err == nil || opts.Backend == BackendGitCLI || ctx.Err() != nil {
+			break
+		}
+		fallthrough
+	default:
+		var w *walkResult
+		w, err = r.walk(ctx, s.commit, u.commit, ps)
+		if w != nil {
+			changed = w.changed
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(changed))
+	for h := range changed {
+		out = append(out, h.String())
+	}
+	slices.Sort(out)
+	return out, nil
+}

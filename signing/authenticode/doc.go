@@ -1,0 +1,25 @@
+// Package authenticode verifies Windows Authenticode signatures of PE files.
+//
+// [Verify] reads a PE file through an [io.ReaderAt] in one sequential pass and
+// reports, for every signature (each WIN_CERTIFICATE entry of the certificate
+// table, then every nested signature), the facts and the verdict: the image
+// digest recomputed with the signed algorithm, page hashes, messageDigest and
+// the signer's signature, RFC 3161 and legacy timestamps, the signer's
+// extended key usage and its chain to a caller-supplied [signing.TrustStore].
+// It also reports the tricks that keep a signature "valid" while a file
+// carries extra data: bytes after the PKCS#7 blob inside its WIN_CERTIFICATE
+// (CVE-2013-3900, as in 3CX's d3dcompiler_47.dll), data after the table,
+// unknown unsigned attributes carrying data, a wrong checksum, and weak
+// algorithms.
+//
+// Headers are parsed with github.com/saferwall/pe, used as a parser only: it
+// is given the header bytes alone, with every data directory parser off. The
+// certificate table, the signatures and all verification are done here,
+// because saferwall reads only the first entry and the first nested
+// signature, ignores timestamps and ties its verdict to the system roots.
+//
+// Integrity and trust are separate: an intact signature whose chain does not
+// reach a trusted root is untrusted, never invalid. Revocation (CRL, OCSP) is
+// not checked, nor are certificate policies or name constraints; match the
+// reported identities against a blocklist instead.
+package authenticode

@@ -1,0 +1,34 @@
+package authenticode
+
+// Rule IDs of the findings Verify reports, documented in
+// docs/rules/authenticode.md.
+const (
+	// RuleCertTablePadding: bytes after a PKCS#7 blob inside its
+	// WIN_CERTIFICATE beyond fewer than 8 zero bytes (CVE-2013-3900).
+	RuleCertTablePadding = "authenticode/cert-table-padding"
+	// RuleDataAfterCertTable: the certificate table does not end the file.
+	RuleDataAfterCertTable = "authenticode/data-after-cert-table"
+	// RuleCertTableInvalid: the table or an entry breaks the WIN_CERTIFICATE
+	// rules (revision, type, alignment, lengths, bounds).
+	RuleCertTableInvalid = "authenticode/cert-table-invalid"
+	// RuleMalformedSignature: a signature that cannot be parsed as Authenticode.
+	RuleMalformedSignature = "authenticode/malformed-signature"
+	// RuleUnsignedAttributeData: unknown unsigned attributes carrying data.
+	RuleUnsignedAttributeData = "authenticode/unsigned-attribute-data"
+	// RuleDigestMismatch: the image digest differs from the signed one.
+	RuleDigestMismatch = "authenticode/digest-mismatch"
+	// RulePageHashMismatch: a page hash differs from the signed one.
+	RulePageHashMismatch = "authenticode/page-hash-mismatch"
+	// RuleSignatureInvalid: messageDigest, contentType or the signature over
+	// the signed attributes does not verify.
+	RuleSignatureInvalid = "authenticode/signature-invalid"
+	// RuleUntrustedChain: the signer's chain does not reach a trusted root at
+	// the time that counts, or the leaf may not sign code.
+	RuleUntrustedChain = "authenticode/untrusted-chain"
+	// RuleTimestampInvalid: a timestamp is present but does not verify.
+	RuleTimestampInvalid = "authenticode/timestamp-invalid"
+	// RuleChecksumMismatch: the PE checksum is set and wrong.
+	RuleChecksumMismatch = "authenticode/checksum-mismatch"
+	// RuleWeakAlgorithm: MD5 or SHA-1 in a digest, signature or certificate.
+	RuleWeakAlgorithm = "authenticode/weak-algorithm"
+)
