@@ -79,7 +79,7 @@ func (t *TrustStore) VerifyChain(leaf *x509.Certificate, intermediates []*x509.C
 		depth = 8
 	}
 	b := &builder{t: t, inter: intermediates, opts: opts, at: at, depth: depth}
-	if prob := b.checkCert(leaf, 0); prob != "" {
+	if prob := b.checkCert(leaf, 0, false); prob != "" {
 		b.note([]*x509.Certificate{leaf}, nil, prob)
 	} else {
 		b.walk([]*x509.Certificate{leaf}, nil)
@@ -110,23 +110,37 @@ type builder struct {
 	depth int
 	best  ChainResult
 	steps int
+	sigs  map[[2]*x509.Certificate]sigResult
 }
 
-// maxSteps bounds path building on hostile certificate sets.
+type sigResult struct {
+	weak string
+	err  error
+}
+
+// maxSteps bounds path building on hostile certificate sets: every extension
+// of a path and every signature verification counts as one step, so a set of
+// look-alike CAs cannot make the search cost more than maxSteps signature
+// checks.
 const maxSteps = 1000
 
 // walk extends path (leaf first, every element already checked) toward a
-// root, keeping the best outcome.
+// root, keeping the best outcome. It returns true when the search is over: a
+// trusted path without weak signatures was found, or the step budget ran out.
 func (b *builder) walk(path []*x509.Certificate, weak []WeakAlgorithm) bool {
 	b.steps++
 	if b.steps > maxSteps {
 		b.note(path, weak, "chain building gave up after too many candidate paths")
-		return false
+		return true
 	}
 	cur := path[len(path)-1]
 	if b.t.IsRoot(cur) {
-		b.best = ChainResult{Chain: clone(path), Trusted: true, Weak: weak}
-		return true
+		// A trusted path that uses MD5 or SHA-1 is kept, but the search goes
+		// on for one that does not: cross-signed CAs often come in both.
+		if !b.best.Trusted || len(weak) < len(b.best.Weak) {
+			b.best = ChainResult{Chain: clone(path), Trusted: true, Weak: weak}
+		}
+		return len(weak) == 0
 	}
 	if len(path) >= b.depth {
 		b.note(path, weak, "chain longer than the maximum depth")
@@ -139,11 +153,15 @@ func (b *builder) walk(path []*x509.Certificate, weak []WeakAlgorithm) bool {
 	}
 	for _, p := range cands {
 		next := append(clone(path), p)
-		if prob := b.checkCert(p, len(path)); prob != "" {
+		if prob := b.checkCert(p, len(path), b.t.IsRoot(p)); prob != "" {
 			b.note(next, weak, prob)
 			continue
 		}
-		w, err := checkSignedBy(cur, p)
+		w, err, ok := b.signedBy(cur, p)
+		if !ok {
+			b.note(path, weak, "chain building gave up after too many signature checks")
+			return true
+		}
 		if err != nil {
 			b.note(next, weak, fmt.Sprintf("signature of %q by %q does not verify: %v", cur.Subject.String(), p.Subject.String(), err))
 			continue
@@ -157,6 +175,25 @@ func (b *builder) walk(path []*x509.Certificate, weak []WeakAlgorithm) bool {
 		}
 	}
 	return false
+}
+
+// signedBy checks c's signature by p once per pair, counting each new check as
+// a step; ok is false when the step budget is spent.
+func (b *builder) signedBy(c, p *x509.Certificate) (weak string, err error, ok bool) {
+	key := [2]*x509.Certificate{c, p}
+	if r, seen := b.sigs[key]; seen {
+		return r.weak, r.err, true
+	}
+	b.steps++
+	if b.steps > maxSteps {
+		return "", nil, false
+	}
+	weak, err = checkSignedBy(c, p)
+	if b.sigs == nil {
+		b.sigs = map[[2]*x509.Certificate]sigResult{}
+	}
+	b.sigs[key] = sigResult{weak, err}
+	return weak, err, true
 }
 
 // note keeps the longest failing path as the best explanation.
@@ -205,12 +242,17 @@ func (b *builder) issuers(c *x509.Certificate, path []*x509.Certificate) []*x509
 	return out
 }
 
-// checkCert checks c at position i of a path (0 = leaf) on its own. A trust
-// anchor's validity period is not checked: RFC 5280 §6.1 takes none from it, and
-// Windows keeps honouring expired code-signing roots (Microsoft Root Authority
-// expired in 2020). Its constraints still apply.
-func (b *builder) checkCert(c *x509.Certificate, i int) string {
-	anchor := i > 0 && b.t.IsRoot(c)
+// checkCert checks c at position i of a path (0 = leaf) on its own; anchor
+// says c is the trust anchor that ends the path. A trust anchor's validity
+// period is not checked: RFC 5280 §6.1 takes none from it, and Windows keeps
+// honouring expired code-signing roots (Microsoft Root Authority expired in
+// 2020). Nor must an anchor carry basicConstraints (Microsoft Root Authority
+// has none; RFC 5280 §6.1 takes anchors out of band); one that says CA:false
+// is refused. Its key usage, path length, extended key usage and critical
+// extensions still apply. An intermediate must be a CA by basicConstraints,
+// whatever its version, as RFC 5280 §6.1.4(k) and crypto/x509 require.
+func (b *builder) checkCert(c *x509.Certificate, i int, anchor bool) string {
+	anchor = anchor && i > 0
 	if !anchor && b.at.Before(c.NotBefore) {
 		return fmt.Sprintf("certificate %q is not valid until %s (checked at %s)", c.Subject.String(), c.NotBefore.UTC().Format(time.RFC3339), b.at.UTC().Format(time.RFC3339))
 	}
@@ -223,7 +265,11 @@ func (b *builder) checkCert(c *x509.Certificate, i int) string {
 		}
 	}
 	if i > 0 {
-		if c.Version >= 3 && (!c.BasicConstraintsValid || !c.IsCA) {
+		notCA := !c.BasicConstraintsValid || !c.IsCA
+		if anchor {
+			notCA = c.BasicConstraintsValid && !c.IsCA
+		}
+		if notCA {
 			return fmt.Sprintf("certificate %q issues certificates but is not a CA", c.Subject.String())
 		}
 		if c.KeyUsage != 0 && c.KeyUsage&x509.KeyUsageCertSign == 0 {
@@ -334,6 +380,11 @@ func VerifyWeakSignature(pub any, h crypto.Hash, signed, sig []byte) error {
 	return fmt.Errorf("unsupported public key type %T", pub)
 }
 
+// platformVerify asks the platform verifier, which knows roots we cannot
+// enumerate, then holds the chains it returns to the same per-certificate
+// rules as our own paths (leaf EKU listed explicitly, CA constraints, unknown
+// critical extensions, MaxDepth): crypto/x509 lets a leaf without the
+// extended key usage extension pass any usage, for one.
 func (b *builder) platformVerify(leaf *x509.Certificate) (ChainResult, bool) {
 	pool := x509.NewCertPool()
 	for _, c := range b.inter {
@@ -344,8 +395,23 @@ func (b *builder) platformVerify(leaf *x509.Certificate) (ChainResult, bool) {
 		usages = []x509.ExtKeyUsage{b.opts.Usage}
 	}
 	chains, err := leaf.Verify(x509.VerifyOptions{Roots: b.t.platform, Intermediates: pool, CurrentTime: b.at, KeyUsages: usages})
-	if err != nil || len(chains) == 0 {
+	if err != nil {
 		return ChainResult{}, false
 	}
-	return ChainResult{Chain: chains[0], Trusted: true}, true
+	for _, chain := range chains {
+		if len(chain) == 0 || len(chain) > b.depth {
+			continue
+		}
+		ok := true
+		for i, c := range chain {
+			if b.checkCert(c, i, i == len(chain)-1) != "" {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return ChainResult{Chain: chain, Trusted: true}, true
+		}
+	}
+	return ChainResult{}, false
 }

@@ -23,7 +23,8 @@ type EmbeddedRoots int
 
 const (
 	// EmbeddedMicrosoft is Microsoft Root Authority, Microsoft Root Certificate
-	// Authority 2010 and Microsoft Root Certificate Authority 2011.
+	// Authority (2001), Microsoft Root Certificate Authority 2010 and Microsoft
+	// Root Certificate Authority 2011.
 	EmbeddedMicrosoft EmbeddedRoots = 1 << iota
 	// EmbeddedApple is Apple Root CA, Apple Root CA - G2 and Apple Root CA - G3.
 	EmbeddedApple

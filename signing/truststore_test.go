@@ -17,6 +17,7 @@ import (
 func TestEmbeddedRootFingerprints(t *testing.T) {
 	want := map[string]string{
 		"Microsoft Root Authority":                  "f38406e540d7a9d90cb4a9479299640ffb6df9e224ecc7a01c0d9558d8dad77d",
+		"Microsoft Root Certificate Authority":      "885de64c340e3ea70658f01e1145f957fcda27aabeea1ab9faa9fdb0102d4077",
 		"Microsoft Root Certificate Authority 2010": "df545bf919a2439c36983b54cdfc903dfa4f37d3996d8d84b4c31eec6f3c163e",
 		"Microsoft Root Certificate Authority 2011": "847df6a78497943f27fc72eb93f9a637320a02b561d0a91b09e87a7807ed7c61",
 		"Apple Root CA":                             "b0b1730ecbc7ff4505142c49f1295e6eda6bcaed7e2c68c5be91b5a11001f024",
@@ -42,8 +43,8 @@ func TestEmbeddedRootFingerprints(t *testing.T) {
 	}
 	ms, _ := signing.EmbeddedCertificates(signing.EmbeddedMicrosoft)
 	apple, _ := signing.EmbeddedCertificates(signing.EmbeddedApple)
-	if len(ms) != 3 || len(apple) != 3 {
-		t.Errorf("microsoft %d, apple %d roots; want 3 and 3", len(ms), len(apple))
+	if len(ms) != 4 || len(apple) != 3 {
+		t.Errorf("microsoft %d, apple %d roots; want 4 and 3", len(ms), len(apple))
 	}
 }
 

@@ -130,6 +130,11 @@ func parseContentInfo(der []byte) (*SignedData, error) {
 	if !ci.ReadASN1(&body, cbasn1.Tag(0).Constructed().ContextSpecific()) {
 		return nil, errAt(0, "ContentInfo without content")
 	}
+	if !ci.Empty() {
+		// Nothing covers bytes here: they would be a hiding place inside the
+		// signature blob that no digest or padding check sees.
+		return nil, errAt(0, "trailing data inside ContentInfo")
+	}
 	return parseSignedData(body, len(der)-len(body))
 }
 
@@ -137,6 +142,9 @@ func parseSignedData(body cryptobyte.String, base int) (*SignedData, error) {
 	var sdSeq cryptobyte.String
 	if !body.ReadASN1(&sdSeq, cbasn1.SEQUENCE) {
 		return nil, errAt(base, "SignedData is not a SEQUENCE")
+	}
+	if !body.Empty() {
+		return nil, errAt(base, "trailing data after SignedData")
 	}
 	sd := &SignedData{}
 	var v int64
@@ -168,7 +176,7 @@ func parseSignedData(body cryptobyte.String, base int) (*SignedData, error) {
 		var elem cryptobyte.String
 		var tag cbasn1.Tag
 		var hdr int
-		if !explicit.ReadAnyASN1Element(&elem, &tag) {
+		if !explicit.ReadAnyASN1Element(&elem, &tag) || !explicit.Empty() || !eci.Empty() {
 			return nil, errAt(base, "bad eContent element")
 		}
 		raw := []byte(elem)
@@ -224,6 +232,9 @@ func parseSignedData(body cryptobyte.String, base int) (*SignedData, error) {
 		}
 		sd.Signers = append(sd.Signers, si)
 	}
+	if !sdSeq.Empty() {
+		return nil, errAt(base, "trailing data inside SignedData")
+	}
 	return sd, nil
 }
 
@@ -233,7 +244,7 @@ func ParseSignerInfo(der []byte) (*SignerInfo, error) {
 	si := &SignerInfo{Raw: der}
 	in := cryptobyte.String(der)
 	var s cryptobyte.String
-	if !in.ReadASN1(&s, cbasn1.SEQUENCE) {
+	if !in.ReadASN1(&s, cbasn1.SEQUENCE) || !in.Empty() {
 		return nil, errAt(0, "SignerInfo is not a SEQUENCE")
 	}
 	var v int64
@@ -250,13 +261,13 @@ func ParseSignerInfo(der []byte) (*SignerInfo, error) {
 	case cbasn1.SEQUENCE:
 		var ias, issuer cryptobyte.String
 		si.Serial = new(big.Int)
-		if !sid.ReadASN1(&ias, cbasn1.SEQUENCE) || !ias.ReadASN1Element(&issuer, cbasn1.SEQUENCE) || !ias.ReadASN1Integer(si.Serial) {
+		if !sid.ReadASN1(&ias, cbasn1.SEQUENCE) || !ias.ReadASN1Element(&issuer, cbasn1.SEQUENCE) || !ias.ReadASN1Integer(si.Serial) || !ias.Empty() || !sid.Empty() {
 			return nil, errAt(0, "bad IssuerAndSerialNumber")
 		}
 		si.IssuerRaw = issuer
 	case cbasn1.Tag(0).ContextSpecific():
 		var ski cryptobyte.String
-		if !sid.ReadASN1(&ski, cbasn1.Tag(0).ContextSpecific()) {
+		if !sid.ReadASN1(&ski, cbasn1.Tag(0).ContextSpecific()) || len(ski) == 0 {
 			return nil, errAt(0, "bad SubjectKeyIdentifier")
 		}
 		si.SubjectKeyID = ski
@@ -317,7 +328,7 @@ func parseAttributes(s cryptobyte.String) ([]Attribute, error) {
 	for !s.Empty() {
 		var a, set cryptobyte.String
 		var at Attribute
-		if !s.ReadASN1(&a, cbasn1.SEQUENCE) || !a.ReadASN1ObjectIdentifier(&at.Type) || !a.ReadASN1(&set, cbasn1.SET) {
+		if !s.ReadASN1(&a, cbasn1.SEQUENCE) || !a.ReadASN1ObjectIdentifier(&at.Type) || !a.ReadASN1(&set, cbasn1.SET) || !a.Empty() {
 			return nil, errAt(0, "bad attribute")
 		}
 		for !set.Empty() {

@@ -5,8 +5,10 @@ import (
 	"crypto"
 	"crypto/x509"
 	"encoding/asn1"
+	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,9 +37,21 @@ type TSTInfo struct {
 	HashedMessage []byte
 	Serial        *big.Int
 	GenTime       time.Time
+	// Accuracy is the TSA's stated accuracy of GenTime, zero when absent.
+	Accuracy time.Duration
+	// Ordering is the ordering flag (false when absent).
+	Ordering bool
+	// Nonce is the request's nonce, nil when absent.
+	Nonce *big.Int
+	// RawTSA is the DER GeneralName naming the TSA, nil when absent. It is
+	// informational: RFC 3161 does not bind it to the signer certificate.
+	RawTSA []byte
 }
 
-// ParseTSTInfo parses a DER TSTInfo (RFC 3161 §2.4.2).
+// ParseTSTInfo parses a DER TSTInfo (RFC 3161 §2.4.2). It requires version 1,
+// a digest algorithm it knows in the messageImprint, and no data after the
+// last field; the optional accuracy, ordering, nonce, tsa and extensions
+// fields are read in their order.
 func ParseTSTInfo(der []byte) (*TSTInfo, error) {
 	in := cryptobyte.String(der)
 	var s, mi, alg cryptobyte.String
@@ -48,13 +62,25 @@ func ParseTSTInfo(der []byte) (*TSTInfo, error) {
 		!mi.ReadASN1(&alg, cbasn1.SEQUENCE) || !alg.ReadASN1ObjectIdentifier(&t.ImprintOID) {
 		return nil, errAt(0, "bad TSTInfo")
 	}
+	if !in.Empty() {
+		return nil, errAt(len(der)-len(in), "trailing data after TSTInfo")
+	}
 	t.Version = int(v)
+	if t.Version != 1 {
+		return nil, errAt(0, "TSTInfo version %d, want 1", t.Version)
+	}
+	if !alg.Empty() {
+		var null cryptobyte.String
+		if !alg.ReadASN1(&null, cbasn1.NULL) || !null.Empty() || !alg.Empty() {
+			return nil, errAt(0, "bad messageImprint algorithm parameters")
+		}
+	}
 	var hm cryptobyte.String
-	if !mi.ReadASN1(&hm, cbasn1.OCTET_STRING) || !s.ReadASN1Integer(t.Serial) {
+	if !mi.ReadASN1(&hm, cbasn1.OCTET_STRING) || !mi.Empty() || !s.ReadASN1Integer(t.Serial) {
 		return nil, errAt(0, "bad TSTInfo messageImprint or serial")
 	}
 	t.HashedMessage = hm
-	t.ImprintHash, _ = HashByOID(t.ImprintOID)
+	t.ImprintHash, _ = digestByOID(t.ImprintOID)
 	var gt cryptobyte.String
 	if !s.ReadASN1(&gt, cbasn1.GeneralizedTime) {
 		return nil, errAt(0, "bad TSTInfo genTime")
@@ -64,7 +90,66 @@ func ParseTSTInfo(der []byte) (*TSTInfo, error) {
 		return nil, err
 	}
 	t.GenTime = tm
+	if s.PeekASN1Tag(cbasn1.SEQUENCE) {
+		var acc cryptobyte.String
+		s.ReadASN1(&acc, cbasn1.SEQUENCE)
+		d, err := parseAccuracy(acc)
+		if err != nil {
+			return nil, err
+		}
+		t.Accuracy = d
+	}
+	if s.PeekASN1Tag(cbasn1.BOOLEAN) && !s.ReadASN1Boolean(&t.Ordering) {
+		return nil, errAt(0, "bad TSTInfo ordering")
+	}
+	if s.PeekASN1Tag(cbasn1.INTEGER) {
+		t.Nonce = new(big.Int)
+		if !s.ReadASN1Integer(t.Nonce) {
+			return nil, errAt(0, "bad TSTInfo nonce")
+		}
+	}
+	if s.PeekASN1Tag(cbasn1.Tag(0).Constructed().ContextSpecific()) {
+		var tsa, gn cryptobyte.String
+		var tag cbasn1.Tag
+		if !s.ReadASN1(&tsa, cbasn1.Tag(0).Constructed().ContextSpecific()) || !tsa.ReadAnyASN1Element(&gn, &tag) || !tsa.Empty() {
+			return nil, errAt(0, "bad TSTInfo tsa name")
+		}
+		t.RawTSA = gn
+	}
+	if s.PeekASN1Tag(cbasn1.Tag(1).Constructed().ContextSpecific()) {
+		var ext cryptobyte.String
+		s.ReadASN1(&ext, cbasn1.Tag(1).Constructed().ContextSpecific())
+	}
+	if !s.Empty() {
+		return nil, errAt(0, "unexpected data after the TSTInfo fields")
+	}
 	return t, nil
+}
+
+// parseAccuracy reads Accuracy ::= SEQUENCE { seconds INTEGER OPTIONAL,
+// millis [0] INTEGER (1..999) OPTIONAL, micros [1] INTEGER (1..999) OPTIONAL }.
+func parseAccuracy(s cryptobyte.String) (time.Duration, error) {
+	var d time.Duration
+	var n int64
+	if s.PeekASN1Tag(cbasn1.INTEGER) {
+		if !s.ReadASN1Int64WithTag(&n, cbasn1.INTEGER) || n < 0 || n > 1<<32 {
+			return 0, errAt(0, "bad TSTInfo accuracy seconds")
+		}
+		d += time.Duration(n) * time.Second
+	}
+	for i, unit := range []time.Duration{time.Millisecond, time.Microsecond} {
+		tag := cbasn1.Tag(i).ContextSpecific()
+		if s.PeekASN1Tag(tag) {
+			if !s.ReadASN1Int64WithTag(&n, tag) || n < 1 || n > 999 {
+				return 0, errAt(0, "bad TSTInfo accuracy fraction")
+			}
+			d += time.Duration(n) * unit
+		}
+	}
+	if !s.Empty() {
+		return 0, errAt(0, "bad TSTInfo accuracy")
+	}
+	return d, nil
 }
 
 // parseGeneralizedTime accepts the RFC 3161 form YYYYMMDDhhmmss[.s+]Z.
@@ -90,9 +175,19 @@ func parseGeneralizedTime(s string) (time.Time, error) {
 // VerifyTimestampToken verifies an RFC 3161 time-stamp token (a ContentInfo
 // holding SignedData over a TSTInfo) over stamped, the signature value it
 // countersigns: the token's single signer and its signature, the
-// messageImprint against stamped, and the authority's chain with the
-// timeStamping usage at the asserted time. The result's Time is set whenever
-// the token parses; Verified only when every check passed.
+// messageImprint against stamped, the ESS signing-certificate(-v2) attribute
+// against the signer certificate when present, and the authority's chain with
+// the timeStamping usage at the asserted time (so genTime must lie inside the
+// TSA certificate's validity). The result's Time is set whenever the token
+// parses; Verified only when every check passed.
+//
+// The TSA certificate must be an end entity whose extended key usage holds
+// timeStamping alone, and whose key usage, if present, allows digitalSignature
+// or nonRepudiation (RFC 3161 §2.3); anyExtendedKeyUsage does not stand in for
+// timeStamping. That the extension is critical, which §2.3 also asks, is not
+// required (OpenSSL requires it). Revocation of the TSA certificate and
+// the TSTInfo policy, nonce and tsa name are not checked: the caller did not
+// make the request, so there is no nonce or policy to compare against.
 func VerifyTimestampToken(token, stamped []byte, opts TimestampOptions) *signing.Timestamp {
 	ts := &signing.Timestamp{Kind: signing.TimestampRFC3161}
 	sd, err := Parse(token)
@@ -114,8 +209,20 @@ func VerifyTimestampToken(token, stamped []byte, opts TimestampOptions) *signing
 		ts.Detail = fmt.Sprintf("time-stamp token has %d signers, want exactly one", len(sd.Signers))
 		return ts
 	}
+	si := sd.Signers[0]
 	certs := append(append([]*x509.Certificate(nil), sd.Certificates...), opts.Certificates...)
-	chk := VerifySigner(sd.Signers[0], certs, OIDTSTInfo, sd.Content)
+	signerCerts := certs
+	essCert, err := essSigningCertificate(si, certs)
+	if err != nil {
+		ts.Detail = "time-stamp token " + err.Error()
+		return ts
+	}
+	if essCert != nil {
+		// The attribute names the one certificate the TSA signed with; a
+		// look-alike with the same issuer and serial must not stand in.
+		signerCerts = []*x509.Certificate{essCert}
+	}
+	chk := VerifySigner(si, signerCerts, OIDTSTInfo, sd.Content)
 	if chk.Cert != nil {
 		id := signing.NewIdentity(chk.Cert)
 		ts.Authority = &id
@@ -134,13 +241,21 @@ func VerifyTimestampToken(token, stamped []byte, opts TimestampOptions) *signing
 		ts.Detail = "time-stamp messageImprint does not match the signature it stamps"
 		return ts
 	}
+	if prob := tsaCertProblem(chk.Cert, true); prob != "" {
+		ts.Detail = prob
+		return ts
+	}
 	return finishTimestamp(ts, chk.Cert, certs, opts)
 }
 
 // VerifyCountersignature verifies a legacy Authenticode countersignature (the
 // DER SignerInfo value of a PKCS#9 counterSignature attribute) over stamped:
-// its messageDigest against stamped, its signature, its signingTime, and the
-// authority's chain with the timeStamping usage at that time.
+// its messageDigest against stamped, its signature, its signingTime (UTCTime
+// or GeneralizedTime, exactly one), and the authority's chain with the
+// timeStamping usage at that time. The authority must be an end entity that
+// lists timeStamping explicitly; unlike RFC 3161 it need not be the only usage
+// nor critical, since the TSAs of that era did not all mark it so. Revocation
+// is not checked.
 func VerifyCountersignature(signerInfo, stamped []byte, opts TimestampOptions) *signing.Timestamp {
 	ts := &signing.Timestamp{Kind: signing.TimestampLegacy}
 	si, err := ParseSignerInfo(signerInfo)
@@ -148,14 +263,13 @@ func VerifyCountersignature(signerInfo, stamped []byte, opts TimestampOptions) *
 		ts.Detail = "countersignature does not parse: " + err.Error()
 		return ts
 	}
-	if st := si.Attr(OIDAttrSigningTime); st != nil && len(st.Values) == 1 {
-		var tm time.Time
-		if rest, err := asn1.Unmarshal(st.Values[0], &tm); err == nil && len(rest) == 0 {
-			ts.Time = tm.UTC()
+	if st, ok := singleValue(si.SignedAttrs, OIDAttrSigningTime); ok {
+		if tm, err := parseSigningTime(st); err == nil {
+			ts.Time = tm
 		}
 	}
 	if ts.Time.IsZero() {
-		ts.Detail = "countersignature has no signingTime"
+		ts.Detail = "countersignature has no single valid signingTime"
 		return ts
 	}
 	chk := VerifySigner(si, opts.Certificates, nil, stamped)
@@ -167,7 +281,168 @@ func VerifyCountersignature(signerInfo, stamped []byte, opts TimestampOptions) *
 		ts.Detail = "countersignature: " + chk.Err.Error()
 		return ts
 	}
+	if prob := tsaCertProblem(chk.Cert, false); prob != "" {
+		ts.Detail = prob
+		return ts
+	}
 	return finishTimestamp(ts, chk.Cert, opts.Certificates, opts)
+}
+
+// parseSigningTime reads a PKCS#9 signingTime value: UTCTime (required for
+// 1950–2049) or GeneralizedTime, fractional seconds allowed.
+func parseSigningTime(der []byte) (time.Time, error) {
+	s := cryptobyte.String(der)
+	var v cryptobyte.String
+	switch {
+	case s.PeekASN1Tag(cbasn1.GeneralizedTime):
+		if !s.ReadASN1(&v, cbasn1.GeneralizedTime) || !s.Empty() {
+			return time.Time{}, errAt(0, "bad signingTime")
+		}
+		return parseGeneralizedTime(string(v))
+	case s.PeekASN1Tag(cbasn1.UTCTime):
+		var tm time.Time
+		if !s.ReadASN1UTCTime(&tm) || !s.Empty() {
+			return time.Time{}, errAt(0, "bad signingTime")
+		}
+		return tm.UTC(), nil
+	}
+	return time.Time{}, errAt(0, "signingTime is neither UTCTime nor GeneralizedTime")
+}
+
+// tsaCertProblem says why c may not act as a time-stamping authority, or "".
+// strict applies RFC 3161 §2.3: timeStamping is the only extended key usage.
+// The extension's criticality is not required: it tells relying parties that
+// do not understand the extension to refuse the certificate, and this check
+// understands and enforces it, so the key is held to time-stamping either way.
+func tsaCertProblem(c *x509.Certificate, strict bool) string {
+	name := fmt.Sprintf("time-stamping authority %q", c.Subject.String())
+	if c.BasicConstraintsValid && c.IsCA {
+		return name + " is a CA certificate, not an end entity"
+	}
+	if c.KeyUsage != 0 && c.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
+		return name + " has a key usage without digitalSignature or nonRepudiation"
+	}
+	if !slices.Contains(c.ExtKeyUsage, x509.ExtKeyUsageTimeStamping) {
+		return name + " lacks the " + signing.UsageName(x509.ExtKeyUsageTimeStamping) + " extended key usage"
+	}
+	if !strict {
+		return ""
+	}
+	if len(c.ExtKeyUsage)+len(c.UnknownExtKeyUsage) != 1 {
+		return name + " has extended key usages besides timeStamping (RFC 3161 §2.3 allows only it)"
+	}
+	return ""
+}
+
+// essSigningCertificate checks the ESS signing-certificate (RFC 2634 §5.4)
+// and signing-certificate-v2 (RFC 5035) signed attributes of si when present:
+// each must appear once with one value, and the first ESSCertID of each must
+// name the same certificate of certs by hash (and by issuer and serial when
+// given). It returns that certificate, or nil when neither attribute is
+// present.
+func essSigningCertificate(si *SignerInfo, certs []*x509.Certificate) (*x509.Certificate, error) {
+	var found *x509.Certificate
+	for _, v2 := range []bool{false, true} {
+		oid := OIDAttrSigningCertificate
+		if v2 {
+			oid = OIDAttrSigningCertificateV2
+		}
+		if si.Attr(oid) == nil {
+			continue
+		}
+		val, ok := singleValue(si.SignedAttrs, oid)
+		if !ok {
+			return nil, fmt.Errorf("signing-certificate attribute %s must appear once with one value", oid)
+		}
+		h, certHash, issuerSerial, err := parseESSCertID(val, v2)
+		if err != nil {
+			return nil, err
+		}
+		var match *x509.Certificate
+		for _, c := range certs {
+			d, _ := digest(h, c.Raw)
+			if bytes.Equal(d, certHash) && (issuerSerial == nil || issuerSerialMatches(issuerSerial, c)) {
+				match = c
+				break
+			}
+		}
+		if match == nil {
+			return nil, fmt.Errorf("signing-certificate attribute %s names no certificate of the token", oid)
+		}
+		if found != nil && found != match {
+			return nil, errors.New("signing-certificate and signing-certificate-v2 name different certificates")
+		}
+		found = match
+	}
+	return found, nil
+}
+
+// parseESSCertID returns the hash, certHash and raw IssuerSerial of the first
+// ESSCertID (v2: ESSCertIDv2) of a SigningCertificate(V2) value.
+func parseESSCertID(val []byte, v2 bool) (crypto.Hash, []byte, []byte, error) {
+	bad := func(what string) (crypto.Hash, []byte, []byte, error) {
+		return 0, nil, nil, fmt.Errorf("signing-certificate attribute: bad %s", what)
+	}
+	in := cryptobyte.String(val)
+	var sc, ids, id cryptobyte.String
+	if !in.ReadASN1(&sc, cbasn1.SEQUENCE) || !in.Empty() || !sc.ReadASN1(&ids, cbasn1.SEQUENCE) || !ids.ReadASN1(&id, cbasn1.SEQUENCE) {
+		return bad("structure")
+	}
+	h := crypto.SHA1
+	if v2 {
+		h = crypto.SHA256 // DEFAULT id-sha256
+		if id.PeekASN1Tag(cbasn1.SEQUENCE) {
+			var alg cryptobyte.String
+			var oid asn1.ObjectIdentifier
+			if !id.ReadASN1(&alg, cbasn1.SEQUENCE) || !alg.ReadASN1ObjectIdentifier(&oid) {
+				return bad("hash algorithm")
+			}
+			hh, ok := digestByOID(oid)
+			if !ok || !hh.Available() {
+				return 0, nil, nil, fmt.Errorf("signing-certificate-v2 attribute: unknown hash %s", oid)
+			}
+			h = hh
+		}
+	}
+	var certHash cryptobyte.String
+	if !id.ReadASN1(&certHash, cbasn1.OCTET_STRING) {
+		return bad("certHash")
+	}
+	var issuerSerial []byte
+	if !id.Empty() {
+		var is cryptobyte.String
+		if !id.ReadASN1Element(&is, cbasn1.SEQUENCE) || !id.Empty() {
+			return bad("issuerSerial")
+		}
+		issuerSerial = is
+	}
+	return h, certHash, issuerSerial, nil
+}
+
+// issuerSerialMatches reports whether IssuerSerial ::= SEQUENCE { issuer
+// GeneralNames, serialNumber } names c: the serial is c's, and one
+// directoryName of issuer is c's issuer, byte for byte.
+func issuerSerialMatches(der []byte, c *x509.Certificate) bool {
+	in := cryptobyte.String(der)
+	var is, names cryptobyte.String
+	serial := new(big.Int)
+	if !in.ReadASN1(&is, cbasn1.SEQUENCE) || !is.ReadASN1(&names, cbasn1.SEQUENCE) || !is.ReadASN1Integer(serial) || !is.Empty() {
+		return false
+	}
+	if c.SerialNumber == nil || serial.Cmp(c.SerialNumber) != 0 {
+		return false
+	}
+	for !names.Empty() {
+		var gn cryptobyte.String
+		var tag cbasn1.Tag
+		if !names.ReadAnyASN1(&gn, &tag) {
+			return false
+		}
+		if tag == cbasn1.Tag(4).Constructed().ContextSpecific() && bytes.Equal(gn, c.RawIssuer) {
+			return true
+		}
+	}
+	return false
 }
 
 func finishTimestamp(ts *signing.Timestamp, leaf *x509.Certificate, certs []*x509.Certificate, opts TimestampOptions) *signing.Timestamp {

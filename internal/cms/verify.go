@@ -52,27 +52,74 @@ var (
 	ErrNoSignedAttributes = errors.New("signer has no signed attributes")
 )
 
-// FindCertificate returns the certificate in certs that si names.
+// FindCertificate returns the certificate in certs that si names: by issuer
+// and serial number when the signer identifier is IssuerAndSerialNumber, by
+// the subjectKeyIdentifier extension when it is [0]. When several certificates
+// match (a hostile signature can embed look-alikes), it returns the first; see
+// [VerifySigner], which tries each.
 func FindCertificate(si *SignerInfo, certs []*x509.Certificate) *x509.Certificate {
-	for _, c := range certs {
-		if si.Serial != nil && c.SerialNumber != nil && si.Serial.Cmp(c.SerialNumber) == 0 && bytes.Equal(si.IssuerRaw, c.RawIssuer) {
-			return c
-		}
-		if si.SubjectKeyID != nil && bytes.Equal(si.SubjectKeyID, c.SubjectKeyId) {
-			return c
-		}
+	if m := matchingCertificates(si, certs); len(m) > 0 {
+		return m[0]
 	}
 	return nil
+}
+
+func matchingCertificates(si *SignerInfo, certs []*x509.Certificate) []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, c := range certs {
+		switch {
+		case si.Serial != nil:
+			if c.SerialNumber != nil && si.Serial.Cmp(c.SerialNumber) == 0 && bytes.Equal(si.IssuerRaw, c.RawIssuer) {
+				out = append(out, c)
+			}
+		case len(si.SubjectKeyID) > 0:
+			// An empty identifier would match every certificate without the
+			// extension.
+			if bytes.Equal(si.SubjectKeyID, c.SubjectKeyId) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// singleValue returns the only value of the only attribute of type oid in
+// attrs. RFC 5652 §11 allows exactly one instance of contentType,
+// messageDigest and signingTime, each with exactly one value; a second one
+// would let two verifiers read different values from the same signature.
+func singleValue(attrs []Attribute, oid asn1.ObjectIdentifier) ([]byte, bool) {
+	var v []byte
+	n := 0
+	for _, a := range attrs {
+		if !a.Type.Equal(oid) {
+			continue
+		}
+		n++
+		if len(a.Values) != 1 {
+			return nil, false
+		}
+		v = a.Values[0]
+	}
+	return v, n == 1
 }
 
 // VerifySigner checks si over content: the messageDigest attribute against the
 // digest of content, the contentType attribute against contentType (skipped
 // when contentType is nil), and the signature over the signed attributes with
 // the signer certificate found in certs. Signed attributes are required, as
-// every code-signing format uses them.
+// every code-signing format uses them, and messageDigest and contentType must
+// each appear once with one value. When several certificates match the signer
+// identifier, the first whose key verifies the signature is the signer.
+//
+// VerifySigner checks integrity only: it does not decide whether the signer
+// is trusted (chain, validity period, key usages, revocation); callers do that
+// with [signing.TrustStore.VerifyChain] on the returned Cert.
 func VerifySigner(si *SignerInfo, certs []*x509.Certificate, contentType asn1.ObjectIdentifier, content []byte) SignerCheck {
 	r := SignerCheck{Hash: si.Hash, ContentTypeOK: true}
-	r.Cert = FindCertificate(si, certs)
+	cands := matchingCertificates(si, certs)
+	if len(cands) > 0 {
+		r.Cert = cands[0]
+	}
 	if si.Hash == 0 || !si.Hash.Available() {
 		r.Err = fmt.Errorf("%w %s", ErrUnknownDigest, si.DigestAlgorithm)
 		return r
@@ -87,35 +134,47 @@ func VerifySigner(si *SignerInfo, certs []*x509.Certificate, contentType asn1.Ob
 	h := si.Hash.New()
 	h.Write(content)
 	r.Computed = h.Sum(nil)
-	md := si.Attr(OIDAttrMessageDigest)
-	if md == nil || len(md.Values) != 1 {
+	md, ok := singleValue(si.SignedAttrs, OIDAttrMessageDigest)
+	if !ok {
 		r.Err = ErrNoMessageDigest
 		return r
 	}
 	var mdv []byte
-	if rest, err := asn1.Unmarshal(md.Values[0], &mdv); err != nil || len(rest) != 0 {
+	if rest, err := asn1.Unmarshal(md, &mdv); err != nil || len(rest) != 0 {
 		r.Err = ErrNoMessageDigest
 		return r
 	}
 	r.MessageDigest = mdv
 	r.DigestOK = subtle.ConstantTimeCompare(mdv, r.Computed) == 1
 	if contentType != nil {
-		ct := si.Attr(OIDAttrContentType)
+		ct, ok := singleValue(si.SignedAttrs, OIDAttrContentType)
 		var oid asn1.ObjectIdentifier
-		r.ContentTypeOK = ct != nil && len(ct.Values) == 1
-		if r.ContentTypeOK {
-			rest, err := asn1.Unmarshal(ct.Values[0], &oid)
+		r.ContentTypeOK = ok
+		if ok {
+			rest, err := asn1.Unmarshal(ct, &oid)
 			r.ContentTypeOK = err == nil && len(rest) == 0 && oid.Equal(contentType)
 		}
 	}
 	if r.Cert == nil {
 		r.Err = ErrNoSignerCert
-	} else if weak, err := CheckSignature(r.Cert.PublicKey, si, si.RawSignedAttrs); err != nil {
-		r.Err = fmt.Errorf("%w: %v", ErrSignature, err)
 	} else {
-		r.SignatureOK = true
-		if weak != 0 {
-			r.WeakHash = weak
+		var firstErr error
+		for _, c := range cands {
+			weak, err := CheckSignature(c.PublicKey, si, si.RawSignedAttrs)
+			if err != nil {
+				if firstErr == nil {
+					firstErr = err
+				}
+				continue
+			}
+			r.Cert, r.SignatureOK = c, true
+			if weak != 0 {
+				r.WeakHash = weak
+			}
+			break
+		}
+		if !r.SignatureOK {
+			r.Err = fmt.Errorf("%w: %v", ErrSignature, firstErr)
 		}
 	}
 	if r.Err == nil && !r.DigestOK {
@@ -223,8 +282,11 @@ func isECDSASig(a asn1.ObjectIdentifier) bool {
 	return false
 }
 
-// pssParams reads RSASSA-PSS-params (RFC 4055): hash [0], mgf [1], salt [2].
-// Absent fields take the RFC's defaults (SHA-1, MGF1-SHA-1, 20).
+// pssParams reads RSASSA-PSS-params (RFC 4055 §3.1): hash [0], mgf [1], salt
+// [2], trailerField [3]. Absent fields take the RFC's defaults (SHA-1,
+// MGF1-SHA-1, 20, 1). crypto/rsa always uses MGF1 with the message hash, so
+// parameters naming another mask hash are refused rather than verified with
+// a mask they do not describe.
 func pssParams(params []byte) (crypto.Hash, int, error) {
 	h, salt := crypto.SHA1, 20
 	s := cryptobyte.String(params)
@@ -232,7 +294,7 @@ func pssParams(params []byte) (crypto.Hash, int, error) {
 	if s.Empty() {
 		return h, salt, nil
 	}
-	if !s.ReadASN1(&seq, cbasn1.SEQUENCE) {
+	if !s.ReadASN1(&seq, cbasn1.SEQUENCE) || !s.Empty() {
 		return 0, 0, errors.New("bad RSASSA-PSS parameters")
 	}
 	var f cryptobyte.String
@@ -241,40 +303,87 @@ func pssParams(params []byte) (crypto.Hash, int, error) {
 		return 0, 0, errors.New("bad RSASSA-PSS hash")
 	}
 	if ok {
-		var a cryptobyte.String
-		var oid asn1.ObjectIdentifier
-		if !f.ReadASN1(&a, cbasn1.SEQUENCE) || !a.ReadASN1ObjectIdentifier(&oid) {
-			return 0, 0, errors.New("bad RSASSA-PSS hash")
-		}
-		hh, known := HashByOID(oid)
-		if !known {
-			return 0, 0, fmt.Errorf("unknown RSASSA-PSS hash %s", oid)
+		hh, err := pssHash(f)
+		if err != nil {
+			return 0, 0, err
 		}
 		h = hh
 	}
+	mh := crypto.SHA1 // MGF1 with SHA-1 when the field is absent
 	if !seq.ReadOptionalASN1(&f, &ok, cbasn1.Tag(1).Constructed().ContextSpecific()) {
 		return 0, 0, errors.New("bad RSASSA-PSS mask generation function")
 	}
 	if ok {
-		var a, p cryptobyte.String
-		var oid, mh asn1.ObjectIdentifier
-		if !f.ReadASN1(&a, cbasn1.SEQUENCE) || !a.ReadASN1ObjectIdentifier(&oid) || !oid.Equal(oidMGF1) ||
-			!a.ReadASN1(&p, cbasn1.SEQUENCE) || !p.ReadASN1ObjectIdentifier(&mh) {
+		var a cryptobyte.String
+		var oid asn1.ObjectIdentifier
+		if !f.ReadASN1(&a, cbasn1.SEQUENCE) || !f.Empty() || !a.ReadASN1ObjectIdentifier(&oid) || !oid.Equal(oidMGF1) {
 			return 0, 0, errors.New("unsupported RSASSA-PSS mask generation function")
 		}
-		if m, known := HashByOID(mh); !known || m != h {
-			return 0, 0, errors.New("RSASSA-PSS MGF1 hash differs from the message hash")
+		m, err := pssHash(a)
+		if err != nil {
+			return 0, 0, fmt.Errorf("RSASSA-PSS MGF1: %w", err)
 		}
+		mh = m
+	}
+	if mh != h {
+		return 0, 0, fmt.Errorf("RSASSA-PSS MGF1 hash %v differs from the message hash %v", mh, h)
 	}
 	if !seq.ReadOptionalASN1(&f, &ok, cbasn1.Tag(2).Constructed().ContextSpecific()) {
 		return 0, 0, errors.New("bad RSASSA-PSS salt length")
 	}
 	if ok {
 		var n int64
-		if !f.ReadASN1Int64WithTag(&n, cbasn1.INTEGER) || n < 0 || n > 1024 {
+		if !f.ReadASN1Int64WithTag(&n, cbasn1.INTEGER) || !f.Empty() || n < 0 || n > 1024 {
 			return 0, 0, errors.New("bad RSASSA-PSS salt length")
 		}
 		salt = int(n)
 	}
+	if !seq.ReadOptionalASN1(&f, &ok, cbasn1.Tag(3).Constructed().ContextSpecific()) {
+		return 0, 0, errors.New("bad RSASSA-PSS trailer field")
+	}
+	if ok {
+		var n int64
+		if !f.ReadASN1Int64WithTag(&n, cbasn1.INTEGER) || !f.Empty() || n != 1 {
+			return 0, 0, errors.New("RSASSA-PSS trailer field is not trailerFieldBC (1)")
+		}
+	}
+	if !seq.Empty() {
+		return 0, 0, errors.New("trailing data in RSASSA-PSS parameters")
+	}
 	return h, salt, nil
+}
+
+// pssHash reads the hash AlgorithmIdentifier of RSASSA-PSS parameters (or of
+// MGF1's parameters) from s, which must hold exactly it. Only digest
+// algorithm identifiers count here: signature algorithm OIDs that HashByOID
+// tolerates in Authenticode's digestAlgorithm are refused.
+func pssHash(s cryptobyte.String) (crypto.Hash, error) {
+	var a cryptobyte.String
+	var oid asn1.ObjectIdentifier
+	if !s.ReadASN1(&a, cbasn1.SEQUENCE) || !s.Empty() || !a.ReadASN1ObjectIdentifier(&oid) {
+		return 0, errors.New("bad RSASSA-PSS hash algorithm")
+	}
+	h, known := digestByOID(oid)
+	if !known || h == crypto.MD5 {
+		return 0, fmt.Errorf("unsupported RSASSA-PSS hash %s", oid)
+	}
+	// Parameters are absent or NULL (RFC 4055 §2.1).
+	if !a.Empty() {
+		var null cryptobyte.String
+		if !a.ReadASN1(&null, cbasn1.NULL) || !null.Empty() || !a.Empty() {
+			return 0, fmt.Errorf("bad parameters of RSASSA-PSS hash %s", oid)
+		}
+	}
+	return h, nil
+}
+
+// digestByOID maps a digest algorithm OID (not a signature algorithm OID) to
+// its hash.
+func digestByOID(oid asn1.ObjectIdentifier) (crypto.Hash, bool) {
+	for _, h := range []crypto.Hash{crypto.MD5, crypto.SHA1, crypto.SHA224, crypto.SHA256, crypto.SHA384, crypto.SHA512} {
+		if oid.Equal(OIDForHash(h)) {
+			return h, true
+		}
+	}
+	return 0, false
 }

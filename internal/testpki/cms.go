@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/asn1"
@@ -56,6 +57,9 @@ type CMSSpec struct {
 	OmitContentType bool
 	// MessageDigest overrides the messageDigest attribute's value when set.
 	MessageDigest []byte
+	// OmitMessageDigest leaves the messageDigest attribute out (add your own
+	// through ExtraSigned).
+	OmitMessageDigest bool
 }
 
 // SignCMS builds a DER ContentInfo holding SignedData with one SignerInfo.
@@ -87,7 +91,9 @@ func SignCMS(s CMSSpec) []byte {
 	if !s.SigningTime.IsZero() {
 		attrs = append(attrs, Attr{oidSigningTime, [][]byte{mustMarshal(s.SigningTime.UTC())}})
 	}
-	attrs = append(attrs, Attr{oidMessageDigest, [][]byte{TLV(0x04, md)}})
+	if !s.OmitMessageDigest {
+		attrs = append(attrs, Attr{oidMessageDigest, [][]byte{TLV(0x04, md)}})
+	}
 	attrs = append(attrs, s.ExtraSigned...)
 	si := signerInfo(s.Signer, h, attrs, s.Unsigned)
 
@@ -107,6 +113,12 @@ func SignCMS(s CMSSpec) []byte {
 		TLV(0x31, si),
 	)
 	return TLV(0x30, mustMarshal(oidSignedData), TLV(0xa0, sd))
+}
+
+// SignerInfo returns a DER SignerInfo signed by c with digest h over exactly
+// the given signed attributes, with the given unsigned attributes.
+func (c *Cert) SignerInfo(h crypto.Hash, signed, unsigned []Attr) []byte {
+	return signerInfo(c, h, signed, unsigned)
 }
 
 // signerInfo builds a SignerInfo signed by c over the given signed attributes.
@@ -165,6 +177,8 @@ func sign(c *Cert, h crypto.Hash, msg []byte) (sig, alg []byte) {
 			crypto.SHA384: {1, 2, 840, 10045, 4, 3, 3}, crypto.SHA512: {1, 2, 840, 10045, 4, 3, 4},
 		}[h]
 		return s, TLV(0x30, mustMarshal(oid))
+	case ed25519.PrivateKey:
+		return ed25519.Sign(k, msg), TLV(0x30, mustMarshal(asn1.ObjectIdentifier{1, 3, 101, 112}))
 	}
 	panic("testpki: unsupported key type")
 }

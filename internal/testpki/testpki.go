@@ -7,9 +7,11 @@ package testpki
 
 import (
 	"crypto"
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -32,10 +34,16 @@ const (
 	RSA KeyKind = iota
 	// ECDSA selects one of the fixed P-256 keys.
 	ECDSA
+	// Ed25519 selects an Ed25519 key made from a fixed seed.
+	Ed25519
 )
 
 // Key returns fixed test key number n of the given kind (n wraps around).
 func Key(kind KeyKind, n int) crypto.Signer {
+	if kind == Ed25519 {
+		seed := sha256.Sum256([]byte(fmt.Sprintf("testpki ed25519 key %d", n)))
+		return ed25519.NewKeyFromSeed(seed[:])
+	}
 	src := rsaKeys
 	if kind == ECDSA {
 		src = ecKeys
@@ -74,6 +82,14 @@ type Spec struct {
 	SignatureAlgorithm x509.SignatureAlgorithm
 	// ExtraExtensions are added verbatim (Apple markers, for example).
 	ExtraExtensions []pkix.Extension
+	// KeyUsage overrides the default key usage when not zero.
+	KeyUsage x509.KeyUsage
+	// NoBasicConstraints leaves the basicConstraints extension out, as in
+	// Microsoft Root Authority.
+	NoBasicConstraints bool
+	// Version1 mints an X.509 v1 certificate: no extensions at all. It needs
+	// an RSA issuer key.
+	Version1 bool
 }
 
 // Cert is a minted certificate with its key.
@@ -160,9 +176,18 @@ func mint(s Spec, parent *Cert) *Cert {
 			tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning}
 		}
 	}
+	if s.KeyUsage != 0 {
+		tmpl.KeyUsage = s.KeyUsage
+	}
+	if s.NoBasicConstraints {
+		tmpl.BasicConstraintsValid, tmpl.IsCA, tmpl.MaxPathLen, tmpl.MaxPathLenZero = false, false, 0, false
+	}
 	issuer, issuerKey := tmpl, key
 	if parent != nil {
 		issuer, issuerKey = parent.Cert, parent.Key
+	}
+	if s.Version1 {
+		return &Cert{Cert: mintV1(tmpl, issuer, key.Public(), issuerKey), Key: key}
 	}
 	if s.SignatureAlgorithm == x509.SHA1WithRSA {
 		return &Cert{Cert: mintSHA1(tmpl, issuer, key.Public(), issuerKey), Key: key}
@@ -223,6 +248,53 @@ func mintSHA1(tmpl, issuer *x509.Certificate, pub crypto.PublicKey, issuerKey cr
 	if err != nil {
 		panic(err)
 	}
+	cert, err := x509.ParseCertificate(out)
+	if err != nil {
+		panic(err)
+	}
+	return cert
+}
+
+// mintV1 builds an X.509 v1 certificate (no version field, no extensions)
+// signed with sha256WithRSAEncryption: it takes the TBSCertificate
+// crypto/x509 makes, drops the version and extensions, and signs the rest.
+func mintV1(tmpl, issuer *x509.Certificate, pub crypto.PublicKey, issuerKey crypto.Signer) *x509.Certificate {
+	rk, ok := issuerKey.(*rsa.PrivateKey)
+	if !ok {
+		panic("testpki: Version1 needs an RSA issuer key")
+	}
+	tmpl.SignatureAlgorithm = x509.SHA256WithRSA
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, pub, issuerKey)
+	if err != nil {
+		panic(err)
+	}
+	var c struct {
+		TBS asn1.RawValue
+		Alg pkix.AlgorithmIdentifier
+		Sig asn1.BitString
+	}
+	if _, err := asn1.Unmarshal(der, &c); err != nil {
+		panic(err)
+	}
+	var body []byte
+	rest := c.TBS.Bytes
+	for len(rest) > 0 {
+		var e asn1.RawValue
+		if rest, err = asn1.Unmarshal(rest, &e); err != nil {
+			panic(err)
+		}
+		if e.Class == asn1.ClassContextSpecific { // [0] version, [3] extensions
+			continue
+		}
+		body = append(body, e.FullBytes...)
+	}
+	tbs := TLV(0x30, body)
+	h := sha256.Sum256(tbs)
+	sig, err := rsa.SignPKCS1v15(nil, rk, crypto.SHA256, h[:])
+	if err != nil {
+		panic(err)
+	}
+	out := TLV(0x30, tbs, mustMarshal(c.Alg), TLV(0x03, append([]byte{0}, sig...)))
 	cert, err := x509.ParseCertificate(out)
 	if err != nil {
 		panic(err)

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/shipgate/shipgate/internal/demo"
+	"github.com/shipgate/shipgate/sbom"
+	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/attest"
+	"github.com/shipgate/shipgate/verify"
+	"github.com/shipgate/shipgate/verify/report"
+)
+
+func init() {
+	register("demo", "build two releases of a fictional Electron app, the second trojanized like 3CX's, and gate both", runDemo)
+}
+
+// runDemo is `shipgate demo`: the main job on generated demo releases.
+func runDemo(e *env) int {
+	fs := flag.NewFlagSet("shipgate demo", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	keep := fs.String("keep", "", "leave the releases, blocklists and policy.yaml in this directory (created if missing)")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: shipgate demo [--keep DIR]")
+		fmt.Fprintln(e.stderr, "\nBuilds acme-desktop 1.4.0 (clean) and 1.4.1 (trojanized as 3CX's releases were), gates both")
+		fmt.Fprintln(e.stderr, "with the demo policy, and signs a verification attestation for 1.4.0. No network.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(e.args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitPass
+		}
+		return exitError
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return exitError
+	}
+	dir := *keep
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "shipgate-demo-")
+		if err != nil {
+			return fail(e, err)
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	} else {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fail(e, err)
+		}
+		if ents, _ := os.ReadDir(dir); len(ents) > 0 {
+			return fail(e, usageError{fmt.Sprintf("demo: --keep directory %s is not empty", dir)})
+		}
+	}
+	m, err := demo.Build(dir)
+	if err != nil {
+		return fail(e, fmt.Errorf("demo: %w", err))
+	}
+	out := e.stdout
+	color := isTerminal(out)
+	fmt.Fprintf(out, "shipgate demo: two releases of %q, gated with the demo policy\n", demo.AppName)
+	fmt.Fprintln(out, "  1.4.0 is clean. 1.4.1 is trojanized the way 3CX's releases were in March 2023:")
+	fmt.Fprintln(out, "  - ffmpeg.dll: new code, same version resource, now signed by the vendor inside the compromise window")
+	fmt.Fprintln(out, "  - d3dcompiler_47.dll: a genuine signature with an encrypted payload stuffed inside its WIN_CERTIFICATE")
+	fmt.Fprintln(out, "  - libffmpeg.dylib: changed after it was signed with the vendor's Developer ID")
+	fmt.Fprintln(out, "  - the trojanized libraries are on the vendor's IoC list, the signing certificate on its blocklist")
+	fmt.Fprintln(out)
+
+	pol, err := verify.LoadPolicy(m.Policy)
+	if err != nil {
+		return fail(e, err)
+	}
+	var reports [2]*verify.Report
+	for i, rel := range []string{m.Clean, m.Trojan} {
+		r, err := verify.Release(e.ctx, verify.Options{Policy: pol, ToolVersion: version()}, rel)
+		if err != nil {
+			return fail(e, err)
+		}
+		reports[i] = r
+		fmt.Fprintf(out, "=== shipgate verify --policy policy.yaml %s\n", filepath.Base(rel))
+		if err := report.Text(out, r, report.Options{Color: color}); err != nil {
+			return fail(e, err)
+		}
+		fmt.Fprintln(out)
+	}
+
+	if err := demoDiff(e, m, color); err != nil {
+		return fail(e, err)
+	}
+
+	// The clean release passed: prove it to the next pipeline stage.
+	var js bytes.Buffer
+	if err := report.JSON(&js, reports[0]); err != nil {
+		return fail(e, err)
+	}
+	signer, err := attest.LoadSigner(m.AttestKey, "")
+	if err != nil {
+		return fail(e, err)
+	}
+	env, err := attest.Sign(js.Bytes(), signer, attest.SignOptions{})
+	if err != nil {
+		return fail(e, err)
+	}
+	verifier, err := attest.LoadVerifier(m.AttestPub, attest.KeyOptions{})
+	if err != nil {
+		return fail(e, err)
+	}
+	exe := filepath.Join(m.Clean, "windows", demo.AppName+".exe")
+	b, err := os.ReadFile(exe)
+	if err != nil {
+		return fail(e, err)
+	}
+	sum := sha256.Sum256(b)
+	v, err := attest.Verify(env, verifier, attest.VerifyOptions{Subjects: []attest.Subject{{Name: "windows/" + demo.AppName + ".exe", SHA256: hex.EncodeToString(sum[:])}}})
+	if err != nil {
+		return fail(e, fmt.Errorf("demo: the attestation did not verify: %w", err))
+	}
+	fmt.Fprintf(out, "=== attestation for %s\n", filepath.Base(m.Clean))
+	fmt.Fprintf(out, "signed an in-toto statement (%s) over %d files in a DSSE envelope; verified it with key %s\n",
+		v.PredicateType, len(v.Subjects), v.KeyID)
+	if *keep != "" {
+		envPath := filepath.Join(dir, filepath.Base(m.Clean)+".intoto.json")
+		if err := os.WriteFile(envPath, env, 0o644); err != nil {
+			return fail(e, err)
+		}
+		fmt.Fprintf(out, "  written to %s\n", envPath)
+	}
+	fmt.Fprintln(out)
+
+	fmt.Fprintf(out, "verdicts: %s %s, %s %s\n", filepath.Base(m.Clean), verdict(reports[0]), filepath.Base(m.Trojan), verdict(reports[1]))
+	if *keep != "" {
+		fmt.Fprintf(out, "kept in %s; try:\n  shipgate verify --policy %s %s\n", dir, m.Policy, m.Trojan)
+		fmt.Fprintf(out, "  shipgate verify-attestation --pub %s %s\n", m.AttestPub, filepath.Join(dir, filepath.Base(m.Clean)+".intoto.json"))
+	}
+	if !reports[0].Summary.Passed || reports[1].Summary.Passed {
+		fmt.Fprintln(e.stderr, "shipgate demo: unexpected verdicts: 1.4.0 should pass and 1.4.1 should fail")
+		return exitFail
+	}
+	return exitPass
+}
+
+func verdict(r *verify.Report) string {
+	if r.Summary.Passed {
+		return "PASS"
+	}
+	return fmt.Sprintf("FAIL (%d errors)", r.Summary.Errors)
+}
+
+// demoDiff shows what changed between the two Windows builds: the 3CX signal
+// is ffmpeg.dll changing bytes and signer without changing its version.
+func demoDiff(e *env, m *demo.Material, color bool) error {
+	trust, err := signing.NewTrustStore(signing.TrustStoreOptions{PEMFiles: []string{m.Roots}})
+	if err != nil {
+		return err
+	}
+	opts := sbom.Options{Signatures: signatures(trust)}
+	oldDir, newDir := filepath.Join(m.Clean, "windows"), filepath.Join(m.Trojan, "windows")
+	oldInv, err := sbom.Open(oldDir, opts)
+	if err != nil {
+		return err
+	}
+	newInv, err := sbom.Open(newDir, opts)
+	if err != nil {
+		return err
+	}
+	d := sbom.Diff(oldInv, newInv)
+	r := &verify.Report{Tool: verify.Tool{Name: "shipgate", Version: version()}}
+	r.Findings = append(append(r.Findings, newInv.Findings...), d.Findings...)
+	section := &diffSection{Old: filepath.Base(m.Clean) + "/windows", New: filepath.Base(m.Trojan) + "/windows", DiffResult: *d}
+	section.Findings = nil
+	r.Diff = section
+	r.Finalize(verify.FailOnError)
+	fmt.Fprintf(e.stdout, "=== shipgate diff %s %s\n", section.Old, section.New)
+	if err := report.Text(e.stdout, r, report.Options{Color: color}); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout)
+	return nil
+}

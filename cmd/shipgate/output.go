@@ -1,0 +1,114 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/shipgate/shipgate/verify"
+	"github.com/shipgate/shipgate/verify/report"
+)
+
+// listFlag is a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(s string) error {
+	*l = append(*l, s)
+	return nil
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// useColor reports whether text written to w may carry ANSI colours: w is a
+// terminal and NO_COLOR is not set.
+func useColor(w io.Writer) bool {
+	return isTerminal(w) && os.Getenv("NO_COLOR") == ""
+}
+
+// writeReport writes r in format f to the file out, or to stdout when out is
+// empty or "-".
+func writeReport(e *env, r *verify.Report, f report.Format, out string) error {
+	if out == "" || out == "-" {
+		return report.Write(e.stdout, r, f, report.Options{Color: f == report.FormatText && useColor(e.stdout)})
+	}
+	fh, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	if err := report.Write(fh, r, f, report.Options{}); err != nil {
+		fh.Close()
+		return err
+	}
+	return fh.Close()
+}
+
+// exitFor returns the exit status of a finished report.
+func exitFor(r *verify.Report) int {
+	if r.Summary.Passed {
+		return exitPass
+	}
+	return exitFail
+}
+
+// progressLine prints a run's progress on one terminal line, at most every
+// 200ms. It does nothing when w is not a terminal.
+type progressLine struct {
+	w    io.Writer
+	mu   sync.Mutex
+	last time.Time
+	used bool
+}
+
+func newProgressLine(w io.Writer) *progressLine {
+	if !isTerminal(w) {
+		return nil
+	}
+	return &progressLine{w: w}
+}
+
+func (p *progressLine) update(pr verify.Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if time.Since(p.last) < 200*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	p.used = true
+	fmt.Fprintf(p.w, "\r\x1b[K%d files, %s, %s/s", pr.Files, humanBytes(float64(pr.Bytes)), humanBytes(pr.Rate()))
+}
+
+// done clears the progress line.
+func (p *progressLine) done() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.used {
+		fmt.Fprint(p.w, "\r\x1b[K")
+	}
+}
+
+func humanBytes(n float64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
+	i := 0
+	for n >= 1024 && i < len(units)-1 {
+		n /= 1024
+		i++
+	}
+	if i == 0 {
+		return fmt.Sprintf("%.0f %s", n, units[i])
+	}
+	return fmt.Sprintf("%.1f %s", n, units[i])
+}

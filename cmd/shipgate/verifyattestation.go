@@ -1,0 +1,163 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/shipgate/shipgate/signing/attest"
+)
+
+func init() {
+	register("verify-attestation", "verify a signed shipgate attestation (DSSE envelope) and its subjects", runVerifyAttestation)
+}
+
+// runVerifyAttestation is `shipgate verify-attestation`.
+func runVerifyAttestation(e *env) int {
+	fs := flag.NewFlagSet("shipgate verify-attestation", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var (
+		pubPath     = fs.String("pub", "", "PEM public key (or certificate) of the signer")
+		allowFailed = fs.Bool("allow-failed", false, "accept a summary whose verificationResult is FAILED (exit 0 if all else verifies)")
+		rsaPSS      = fs.Bool("rsa-pss", false, "expect RSASSA-PSS signatures (RSA keys)")
+		hashName    = fs.String("hash", "sha256", "digest of RSA and ECDSA signatures: sha256, sha384 or sha512")
+		format      = fs.String("format", "text", "output format: text or json")
+		subjects    listFlag
+	)
+	fs.Var(&subjects, "subject", "file whose SHA-256 must be a subject of the statement (repeatable)")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: shipgate verify-attestation --pub PUB.pem [--subject FILE]... [--allow-failed] [--rsa-pss] [--hash sha256|sha384|sha512] [--format text|json] ENVELOPE")
+		fmt.Fprintln(e.stderr, "\nChecks the envelope's signature, payload type, statement and predicate types, that every --subject")
+		fmt.Fprintln(e.stderr, "file's digest is a subject, and that the result is PASSED. ENVELOPE may be - for standard input.")
+		fmt.Fprintln(e.stderr, "exit status: 0 verified, 1 verification failed, 2 the run failed")
+		fmt.Fprintln(e.stderr, "\nflags:")
+		fs.PrintDefaults()
+	}
+	if _, err := attestParseFlags(fs, e.args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitPass
+		}
+		return exitError
+	}
+	if fs.NArg() != 1 {
+		return fail(e, usageError{"verify-attestation: exactly one ENVELOPE is required"})
+	}
+	if *pubPath == "" {
+		return fail(e, usageError{"verify-attestation: --pub is required"})
+	}
+	if *format != "text" && *format != "json" {
+		return fail(e, usageError{"verify-attestation: --format must be text or json"})
+	}
+	h, err := attestHash(*hashName)
+	if err != nil {
+		return fail(e, err)
+	}
+	verifier, err := attest.LoadVerifier(*pubPath, attest.KeyOptions{RSAPSS: *rsaPSS, Hash: h})
+	if err != nil {
+		return fail(e, err)
+	}
+	envelope, err := attestReadInput(e, fs.Arg(0), attest.MaxEnvelopeSize)
+	if err != nil {
+		return fail(e, err)
+	}
+	opts := attest.VerifyOptions{AllowFailed: *allowFailed}
+	for _, p := range subjects {
+		sum, err := attestFileSHA256(p)
+		if err != nil {
+			return fail(e, err)
+		}
+		opts.Subjects = append(opts.Subjects, attest.Subject{SHA256: sum})
+	}
+
+	v, err := attest.Verify(envelope, verifier, opts)
+	if err != nil {
+		if errors.Is(err, attest.ErrSubjectMissing) {
+			// Name the file: the library only knows its digest.
+			for _, p := range subjects {
+				sum, _ := attestFileSHA256(p)
+				if strings.Contains(err.Error(), sum) {
+					err = fmt.Errorf("%s: %w", p, err)
+					break
+				}
+			}
+		}
+		fmt.Fprintf(e.stderr, "shipgate: verify-attestation: %s: %v\n", fs.Arg(0), err)
+		return exitFail
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(v); err != nil {
+			return fail(e, err)
+		}
+		return exitPass
+	}
+	p := v.Predicate
+	w := e.stdout
+	fmt.Fprintf(w, "verified: %s\n", fs.Arg(0))
+	fmt.Fprintf(w, "  signer:    %s (signature %d)\n", v.KeyID, v.SignatureIndex)
+	fmt.Fprintf(w, "  statement: %s\n  predicate: %s\n", v.StatementType, v.PredicateType)
+	verifier2 := p.VerifierID
+	if p.VerifierVersion != "" {
+		verifier2 += " " + p.VerifierVersion
+	}
+	fmt.Fprintf(w, "  result:    %s by %s", p.Result, verifier2)
+	if !p.TimeVerified.IsZero() {
+		fmt.Fprintf(w, " at %s", p.TimeVerified.Format(time.RFC3339))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  resource:  %s\n", p.ResourceURI)
+	if p.PolicySHA256 != "" {
+		fmt.Fprintf(w, "  policy:    %s (sha256:%s)\n", p.PolicyURI, p.PolicySHA256)
+	} else {
+		fmt.Fprintf(w, "  policy:    %s\n", p.PolicyURI)
+	}
+	if p.ReportSHA256 != "" {
+		fmt.Fprintf(w, "  report:    sha256:%s %s\n", p.ReportSHA256, p.ReportURI)
+	}
+	fmt.Fprintf(w, "  subjects:  %d\n", len(v.Subjects))
+	for i, m := range v.Matched {
+		fmt.Fprintf(w, "    %s = subject %q\n", subjects[i], m.Name)
+	}
+	return exitPass
+}
+
+// attestReadInput reads a file, or standard input for "-", up to limit bytes
+// plus one, so that the library sees (and names) an oversized input without
+// the CLI loading all of it.
+func attestReadInput(e *env, name string, limit int64) ([]byte, error) {
+	if name == "-" {
+		return io.ReadAll(io.LimitReader(e.stdin, limit+1))
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return b, nil
+}
+
+// attestFileSHA256 streams a file through SHA-256 and returns lowercase hex.
+func attestFileSHA256(name string) (string, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("%s: %w", name, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

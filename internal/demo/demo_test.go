@@ -1,0 +1,79 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/shipgate/shipgate/verify"
+)
+
+func TestGateVerdicts(t *testing.T) {
+	m, err := Build(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := verify.LoadPolicy(m.Policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean, err := verify.Release(context.Background(), verify.Options{Policy: pol}, m.Clean)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !clean.Summary.Passed || clean.Summary.Errors+clean.Summary.Warnings != 0 {
+		t.Errorf("1.4.0 should pass cleanly: %+v %v", clean.Summary, clean.Findings)
+	}
+	trojan, err := verify.Release(context.Background(), verify.Options{Policy: pol}, m.Trojan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if trojan.Summary.Passed {
+		t.Error("1.4.1 passed")
+	}
+	want := map[string]string{
+		"authenticode/cert-table-padding": "windows/d3dcompiler_47.dll",
+		"signer/blocklisted":              "windows/ffmpeg.dll",
+		"file/known-bad":                  "windows/ffmpeg.dll",
+		"codesign/page-hash-mismatch":     AppName + ".app/Contents/Frameworks/Electron Framework.framework/Versions/A/Libraries/libffmpeg.dylib",
+	}
+	for _, f := range trojan.Findings {
+		if want[f.Rule] == f.Path {
+			delete(want, f.Rule)
+		}
+	}
+	for rule, path := range want {
+		t.Errorf("1.4.1 lacks %s on %s", rule, path)
+	}
+}
+
+// The demo is reproducible: two builds write the same bytes.
+func TestBuildIsDeterministic(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	if _, err := Build(a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Build(b); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	err := filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.Type()&fs.ModeSymlink != 0 || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(a, p)
+		x, _ := os.ReadFile(p)
+		y, err := os.ReadFile(filepath.Join(b, rel))
+		if err != nil || !bytes.Equal(x, y) {
+			t.Errorf("%s differs between builds", rel)
+		}
+		n++
+		return nil
+	})
+	if err != nil || n < 20 {
+		t.Fatalf("walked %d files: %v", n, err)
+	}
+}

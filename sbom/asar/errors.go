@@ -1,0 +1,125 @@
+package asar
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/shipgate/shipgate/signing"
+)
+
+// Sentinel errors wrapped by [*EntryError]; test for them with [errors.Is].
+var (
+	// ErrInsecurePath results when an entry name is empty, ".", "..", or holds
+	// "/", "\" or NUL. Such an entry is left out of the file system.
+	ErrInsecurePath = errors.New("insecure entry name")
+	// ErrDuplicate results when a directory names the same entry twice. The
+	// last one is kept, as Electron's JSON parser does.
+	ErrDuplicate = errors.New("duplicate entry name")
+	// ErrOutOfBounds results when a file's offset and size reach past the end
+	// of the archive.
+	ErrOutOfBounds = errors.New("file data out of bounds")
+	// ErrLinkEscape results when a link target is absolute or climbs out of
+	// the archive root.
+	ErrLinkEscape = errors.New("link points outside the archive")
+	// ErrLinkLoop results when following links takes more than 40 steps.
+	ErrLinkLoop = errors.New("too many levels of links")
+	// ErrDanglingLink results when a link target does not exist in the archive.
+	ErrDanglingLink = errors.New("link target does not exist")
+	// ErrMalformedEntry results when an entry does not have the shape of a
+	// directory, a file or a link, or a field has the wrong type or range.
+	ErrMalformedEntry = errors.New("malformed entry")
+	// ErrTooDeep results when directories nest deeper than the cap.
+	ErrTooDeep = errors.New("directories nested too deeply")
+	// ErrUnpacked results when an unpacked file cannot be read from the
+	// unpacked folder: it is missing, not a regular file, has another size
+	// than the header records, or no unpacked folder was given.
+	ErrUnpacked = errors.New("unpacked file unavailable")
+	// ErrNoIntegrity results from [Reader.VerifyFile] when the header records
+	// no integrity for the file.
+	ErrNoIntegrity = errors.New("no integrity recorded")
+	// ErrIntegrity results when a file's bytes do not match the integrity
+	// the header records for it, or that integrity is malformed.
+	ErrIntegrity = errors.New("integrity mismatch")
+)
+
+// FormatError reports an archive whose header cannot be read at all.
+type FormatError struct {
+	// Offset is the byte offset in the archive where the problem is.
+	Offset int64
+	// Reason says what is wrong.
+	Reason string
+}
+
+func (e *FormatError) Error() string {
+	return fmt.Sprintf("asar: %s (at byte 0x%x)", e.Reason, e.Offset)
+}
+
+// EntryError reports a problem with one entry of an archive.
+type EntryError struct {
+	// Path is the entry's path from the archive root, "/"-separated. An entry
+	// with an unsafe name is named by its parent's path and its quoted name.
+	Path string
+	// Offset is the byte offset in the archive the problem is about: the
+	// entry's JSON in the header, or the data block that failed a check.
+	Offset int64
+	// Err is one of the sentinel errors of this package.
+	Err error
+	// Detail says more about this occurrence.
+	Detail string
+}
+
+func (e *EntryError) Error() string {
+	s := fmt.Sprintf("asar: %s: %v", e.Path, e.Err)
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	}
+	return s + fmt.Sprintf(" (at byte 0x%x)", e.Offset)
+}
+
+func (e *EntryError) Unwrap() error { return e.Err }
+
+// rules maps each sentinel to its rule ID and default severity.
+var rules = []struct {
+	err  error
+	rule string
+	sev  signing.Severity
+}{
+	{ErrInsecurePath, "asar/unsafe-name", signing.SeverityError},
+	{ErrDuplicate, "asar/duplicate-entry", signing.SeverityError},
+	{ErrOutOfBounds, "asar/out-of-bounds", signing.SeverityError},
+	{ErrLinkEscape, "asar/link-escape", signing.SeverityError},
+	{ErrLinkLoop, "asar/link-loop", signing.SeverityError},
+	{ErrDanglingLink, "asar/dangling-link", signing.SeverityWarning},
+	{ErrMalformedEntry, "asar/malformed-entry", signing.SeverityError},
+	{ErrTooDeep, "asar/malformed-entry", signing.SeverityError},
+	{ErrUnpacked, "asar/unpacked-missing", signing.SeverityError},
+	{ErrIntegrity, "asar/integrity-mismatch", signing.SeverityError},
+	{ErrNoIntegrity, "asar/no-integrity", signing.SeverityNote},
+}
+
+// RuleMalformed is the rule ID of an archive whose header cannot be read.
+const RuleMalformed = "asar/malformed"
+
+// Finding describes e as a report finding. Its Path is the entry path inside
+// the archive; the caller prefixes the archive's own path.
+func (e *EntryError) Finding() signing.Finding {
+	rule, sev := "asar/malformed-entry", signing.SeverityError
+	for _, r := range rules {
+		if errors.Is(e.Err, r.err) {
+			rule, sev = r.rule, r.sev
+			break
+		}
+	}
+	msg := e.Err.Error()
+	if e.Detail != "" {
+		msg += ": " + e.Detail
+	}
+	f := signing.NewFinding(rule, sev, msg).At(e.Offset)
+	f.Path = e.Path
+	return f
+}
+
+// Finding describes e as a report finding about the archive itself.
+func (e *FormatError) Finding() signing.Finding {
+	return signing.NewFinding(RuleMalformed, signing.SeverityError, e.Reason).At(e.Offset)
+}

@@ -1,0 +1,51 @@
+package asar
+
+import (
+	"bytes"
+	"io"
+	"io/fs"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/electronfix"
+)
+
+// FuzzReader feeds arbitrary archives to the reader and exercises every
+// accessor: none may panic, loop, or allocate beyond the input's size.
+func FuzzReader(f *testing.F) {
+	b, _ := electronfix.PackAsar(sample())
+	f.Add(b)
+	for _, j := range []string{
+		`{"files":{"a":{"size":1,"offset":"0"},"a":{"size":1,"offset":"0"}}}`,
+		`{"files":{"..":{"size":1,"offset":"0"},"l":{"link":"../x"}}}`,
+		`{"files":{"a":{"link":"b"},"b":{"link":"a/c"}}}`,
+		`{"files":{"d":{"files":{"__proto__":{"size":1,"offset":"0","integrity":{"algorithm":"SHA256","hash":"","blockSize":1,"blocks":[""]}}}}}}`,
+		`{"files":{"u":{"size":3,"unpacked":true},"big":{"size":9007199254740992,"offset":"1"}}}`,
+	} {
+		f.Add(electronfix.PackAsarRaw([]byte(j), []byte("abc")))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ar, err := NewReaderOptions(bytes.NewReader(b), int64(len(b)), Options{MaxHeaderSize: 1 << 20})
+		if err != nil {
+			return
+		}
+		_ = ar.Problems()
+		_ = fs.WalkDir(ar, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return nil
+			}
+			ar.Lstat(p)
+			ar.Stat(p)
+			if d.Type()&fs.ModeSymlink != 0 {
+				ar.ReadLink(p)
+			}
+			if d.Type().IsRegular() {
+				if f, err := ar.Open(p); err == nil {
+					io.Copy(io.Discard, f.(io.Reader))
+					f.Close()
+				}
+				ar.VerifyFile(p)
+			}
+			return nil
+		})
+	})
+}

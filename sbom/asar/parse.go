@@ -1,0 +1,655 @@
+package asar
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// jsonBase is the offset of the JSON string in the archive.
+const jsonBase = 16
+
+// maxNesting caps JSON nesting inside values the parser skips, as
+// encoding/json caps it.
+const maxNesting = 10000
+
+// parser turns the JSON header into entries in one pass over its bytes: a
+// strict JSON scanner (the grammar encoding/json accepts) that sees
+// duplicate names and applies the caps while it reads.
+type parser struct {
+	ar         *Reader
+	b          []byte
+	i          int
+	entries    int
+	maxEntries int
+	maxDepth   int
+	problems   []*EntryError
+}
+
+func (p *parser) off() int64 { return jsonBase + int64(p.i) }
+
+func (p *parser) fail(reason string) error {
+	return &FormatError{Offset: p.off(), Reason: "JSON header: " + reason}
+}
+
+func (p *parser) problem(path string, off int64, err error, detail string) *EntryError {
+	ee := &EntryError{Path: path, Offset: off, Err: err, Detail: detail}
+	p.problems = append(p.problems, ee)
+	return ee
+}
+
+// atEnd skips white space and reports whether the input is used up.
+func (p *parser) atEnd() bool {
+	p.ws()
+	return p.i >= len(p.b)
+}
+
+// ws skips white space and returns the next byte, or 0 at the end (a NUL
+// byte in the input also reads as 0: check atEnd where it matters).
+func (p *parser) ws() byte {
+	for p.i < len(p.b) {
+		switch c := p.b[p.i]; c {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return c
+		}
+	}
+	return 0
+}
+
+func (p *parser) expect(c byte) error {
+	if p.ws() != c {
+		if p.i >= len(p.b) {
+			return p.fail("unexpected end of JSON input")
+		}
+		return p.fail(fmt.Sprintf("invalid character %q, want %q", p.b[p.i], c))
+	}
+	p.i++
+	return nil
+}
+
+// more reports whether an object or array continues after a member: it
+// consumes the ',' and reports true, or consumes the closing byte and
+// reports false. first is set for the first member.
+func (p *parser) more(close byte, first bool) (bool, error) {
+	c := p.ws()
+	if c == close {
+		p.i++
+		return false, nil
+	}
+	if !first {
+		if c != ',' {
+			if p.i >= len(p.b) {
+				return false, p.fail("unexpected end of JSON input")
+			}
+			return false, p.fail(fmt.Sprintf("invalid character %q after a value", c))
+		}
+		p.i++
+		p.ws()
+	}
+	return true, nil
+}
+
+// str reads a string at the current position (after white space), decoding
+// escapes and replacing invalid UTF-8 with U+FFFD as encoding/json does.
+func (p *parser) str() (string, error) {
+	if p.ws() != '"' {
+		return "", p.fail("want a string")
+	}
+	p.i++
+	start := p.i
+	// Fast path: printable ASCII without escapes.
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		if c == '"' {
+			s := string(p.b[start:p.i])
+			p.i++
+			return s, nil
+		}
+		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+			break
+		}
+		p.i++
+	}
+	out := []byte(nil)
+	out = append(out, p.b[start:p.i]...)
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		switch {
+		case c == '"':
+			p.i++
+			return string(out), nil
+		case c < 0x20:
+			return "", p.fail("control character in string")
+		case c == '\\':
+			if p.i+1 >= len(p.b) {
+				return "", p.fail("unexpected end of JSON input")
+			}
+			e := p.b[p.i+1]
+			p.i += 2
+			switch e {
+			case '"', '\\', '/':
+				out = append(out, e)
+			case 'b':
+				out = append(out, '\b')
+			case 'f':
+				out = append(out, '\f')
+			case 'n':
+				out = append(out, '\n')
+			case 'r':
+				out = append(out, '\r')
+			case 't':
+				out = append(out, '\t')
+			case 'u':
+				r, ok := p.hex4()
+				if !ok {
+					return "", p.fail("invalid \\u escape")
+				}
+				if utf16.IsSurrogate(r) {
+					r2 := rune(-1)
+					if p.i+1 < len(p.b) && p.b[p.i] == '\\' && p.b[p.i+1] == 'u' {
+						save := p.i
+						p.i += 2
+						if v, ok := p.hex4(); ok {
+							r2 = v
+						} else {
+							return "", p.fail("invalid \\u escape")
+						}
+						if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+							out = utf8.AppendRune(out, dec)
+							continue
+						}
+						p.i = save // not a pair: the second escape stands alone
+					}
+					r = utf8.RuneError
+				}
+				out = utf8.AppendRune(out, r)
+			default:
+				return "", p.fail(fmt.Sprintf("invalid escape \\%c", e))
+			}
+		case c < utf8.RuneSelf:
+			out = append(out, c)
+			p.i++
+		default:
+			r, size := utf8.DecodeRune(p.b[p.i:])
+			if r == utf8.RuneError && size == 1 {
+				out = utf8.AppendRune(out, utf8.RuneError)
+			} else {
+				out = append(out, p.b[p.i:p.i+size]...)
+			}
+			p.i += size
+		}
+	}
+	return "", p.fail("unexpected end of JSON input")
+}
+
+func (p *parser) hex4() (rune, bool) {
+	if p.i+4 > len(p.b) {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(string(p.b[p.i:p.i+4]), 16, 16)
+	if err != nil || strings.ContainsAny(string(p.b[p.i:p.i+4]), "+-") {
+		return 0, false
+	}
+	p.i += 4
+	return rune(v), true
+}
+
+// num reads a number (JSON grammar) and returns its text.
+func (p *parser) num() (string, error) {
+	start := p.i
+	b := p.b
+	digits := func() int {
+		n := 0
+		for p.i < len(b) && b[p.i] >= '0' && b[p.i] <= '9' {
+			p.i++
+			n++
+		}
+		return n
+	}
+	if p.i < len(b) && b[p.i] == '-' {
+		p.i++
+	}
+	switch {
+	case p.i < len(b) && b[p.i] == '0':
+		p.i++
+	case digits() == 0:
+		return "", p.fail("invalid number")
+	}
+	if p.i < len(b) && b[p.i] == '.' {
+		p.i++
+		if digits() == 0 {
+			return "", p.fail("invalid number")
+		}
+	}
+	if p.i < len(b) && (b[p.i] == 'e' || b[p.i] == 'E') {
+		p.i++
+		if p.i < len(b) && (b[p.i] == '+' || b[p.i] == '-') {
+			p.i++
+		}
+		if digits() == 0 {
+			return "", p.fail("invalid number")
+		}
+	}
+	return string(b[start:p.i]), nil
+}
+
+// literal reads true, false or null.
+func (p *parser) literal() (string, error) {
+	for _, l := range []string{"true", "false", "null"} {
+		if strings.HasPrefix(string(p.b[p.i:min(p.i+5, len(p.b))]), l) {
+			p.i += len(l)
+			return l, nil
+		}
+	}
+	return "", p.fail(fmt.Sprintf("invalid character %q looking for a value", p.b[p.i]))
+}
+
+// skip consumes one value of any kind.
+func (p *parser) skip(nesting int) error {
+	if nesting > maxNesting {
+		return p.fail("nested too deeply")
+	}
+	switch c := p.ws(); {
+	case c == '{':
+		p.i++
+		for first := true; ; first = false {
+			ok, err := p.more('}', first)
+			if err != nil || !ok {
+				return err
+			}
+			if _, err := p.str(); err != nil {
+				return err
+			}
+			if err := p.expect(':'); err != nil {
+				return err
+			}
+			if err := p.skip(nesting + 1); err != nil {
+				return err
+			}
+		}
+	case c == '[':
+		p.i++
+		for first := true; ; first = false {
+			ok, err := p.more(']', first)
+			if err != nil || !ok {
+				return err
+			}
+			if err := p.skip(nesting + 1); err != nil {
+				return err
+			}
+		}
+	case c == '"':
+		_, err := p.str()
+		return err
+	case c == '-' || c >= '0' && c <= '9':
+		_, err := p.num()
+		return err
+	case p.i >= len(p.b):
+		return p.fail("unexpected end of JSON input")
+	default:
+		_, err := p.literal()
+		return err
+	}
+}
+
+func (p *parser) parse(header []byte) (*Entry, error) {
+	p.b = header
+	if p.ws() != '{' {
+		if p.i >= len(p.b) {
+			return nil, p.fail("unexpected end of JSON input")
+		}
+		return nil, &FormatError{Offset: p.off(), Reason: "JSON header is not an object"}
+	}
+	p.i++
+	root := &Entry{Path: ".", Name: ".", Kind: KindDir, Offset: -1, headerOff: jsonBase}
+	if err := p.entryBody(root, 0); err != nil {
+		return nil, err
+	}
+	if root.err != nil || root.Kind != KindDir {
+		return nil, &FormatError{Offset: jsonBase, Reason: "JSON header root is not a directory"}
+	}
+	if !p.atEnd() {
+		return nil, &FormatError{Offset: p.off(), Reason: "trailing data after the JSON header"}
+	}
+	return root, nil
+}
+
+// entryBody parses the members of an entry object whose '{' was consumed.
+func (p *parser) entryBody(e *Entry, depth int) error {
+	var (
+		seen                         uint8
+		hasFiles, hasSize, hasOffset bool
+		hasLink, badType             bool
+		bad                          []string
+	)
+	for first := true; ; first = false {
+		ok, err := p.more('}', first)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		key, err := p.str()
+		if err != nil {
+			return err
+		}
+		if err := p.expect(':'); err != nil {
+			return err
+		}
+		if bit := keyBit(key); seen&bit != 0 {
+			bad = append(bad, "duplicate key "+strconv.Quote(key))
+		} else {
+			seen |= bit
+		}
+		valOff := p.off()
+		c := p.ws()
+		switch key {
+		case "files":
+			hasFiles = true
+			if depth >= p.maxDepth {
+				p.problem(e.Path, valOff, ErrTooDeep, fmt.Sprintf("more than %d levels", p.maxDepth))
+				if err := p.skip(depth); err != nil {
+					return err
+				}
+				e.err = ErrTooDeep
+				continue
+			}
+			if c != '{' {
+				badType = true
+				bad = append(bad, `"files" is not an object`)
+				if err := p.skip(depth); err != nil {
+					return err
+				}
+				continue
+			}
+			p.i++
+			if err := p.dir(e, depth); err != nil {
+				return err
+			}
+		case "size":
+			hasSize = true
+			if c != '-' && (c < '0' || c > '9') {
+				bad = append(bad, `"size" is not an integer in [0, 2^53]`)
+				if err := p.skip(depth); err != nil {
+					return err
+				}
+				continue
+			}
+			n, err := p.num()
+			if err != nil {
+				return err
+			}
+			v, perr := strconv.ParseInt(n, 10, 64)
+			if perr != nil || v < 0 || v > 1<<53 {
+				bad = append(bad, `"size" is not an integer in [0, 2^53]`)
+				continue
+			}
+			e.Size = v
+		case "offset", "link":
+			if key == "offset" {
+				hasOffset = true
+			} else {
+				hasLink = true
+			}
+			if c != '"' {
+				bad = append(bad, strconv.Quote(key)+" is not a string")
+				if err := p.skip(depth); err != nil {
+					return err
+				}
+				continue
+			}
+			s, err := p.str()
+			if err != nil {
+				return err
+			}
+			if key == "link" {
+				e.Link = s
+				continue
+			}
+			v, perr := strconv.ParseUint(s, 10, 63)
+			if perr != nil || s == "" || strings.TrimLeft(s, "0123456789") != "" {
+				bad = append(bad, `"offset" is not a decimal string`)
+				continue
+			}
+			e.Offset = int64(v)
+		case "executable", "unpacked":
+			if c != 't' && c != 'f' {
+				bad = append(bad, strconv.Quote(key)+" is not a boolean")
+				if err := p.skip(depth); err != nil {
+					return err
+				}
+				continue
+			}
+			l, err := p.literal()
+			if err != nil {
+				return err
+			}
+			if l == "null" {
+				bad = append(bad, strconv.Quote(key)+" is not a boolean")
+				continue
+			}
+			if key == "executable" {
+				e.Executable = l == "true"
+			} else {
+				e.Unpacked = l == "true"
+			}
+		case "integrity":
+			in, msg, err := p.integrity(depth)
+			if err != nil {
+				return err
+			}
+			if msg != "" {
+				// The bytes stay readable; VerifyFile fails on them.
+				p.problem(e.Path, valOff, ErrIntegrity, msg)
+			}
+			e.Integrity = in
+		default:
+			if err := p.skip(depth); err != nil {
+				return err
+			}
+		}
+	}
+	switch {
+	case hasFiles && !hasLink && !hasSize && !hasOffset:
+		e.Kind = KindDir
+		e.Offset = -1
+	case hasLink && !hasFiles && !hasSize && !hasOffset:
+		e.Kind = KindLink
+		e.Offset = -1
+		if len(bad) == 0 {
+			c, err := cleanLinkTarget(e.Link)
+			if err != nil {
+				e.linkErr = err
+			} else {
+				e.Link = c
+			}
+		}
+	case hasSize && !hasFiles && !hasLink:
+		e.Kind = KindFile
+		if e.Unpacked {
+			e.Offset = -1
+		} else if !hasOffset {
+			bad = append(bad, `packed file has no "offset"`)
+		}
+	default:
+		e.Kind = KindFile
+		if !badType {
+			bad = append(bad, "not exactly one of a directory, a file or a link")
+		}
+	}
+	if len(bad) > 0 && e.err == nil {
+		e.err = p.problem(e.Path, e.headerOff, ErrMalformedEntry, strings.Join(bad, "; "))
+	}
+	return nil
+}
+
+// dir parses the members of e's "files" object, whose '{' was consumed.
+func (p *parser) dir(e *Entry, depth int) error {
+	index := map[string]int{}
+	for first := true; ; first = false {
+		ok, err := p.more('}', first)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		name, err := p.str()
+		if err != nil {
+			return err
+		}
+		if err := p.expect(':'); err != nil {
+			return err
+		}
+		off := p.off()
+		p.entries++
+		if p.entries > p.maxEntries {
+			return &FormatError{Offset: off, Reason: fmt.Sprintf("more than %d entries", p.maxEntries)}
+		}
+		childPath := name
+		if e.Path != "." {
+			childPath = e.Path + "/" + name
+		}
+		c := &Entry{Path: childPath, Name: name, Offset: -1, headerOff: off}
+		safe := safeName(name)
+		if !safe {
+			c.Path = e.Path + "/" + strconv.Quote(name)
+			if e.Path == "." {
+				c.Path = strconv.Quote(name)
+			}
+		}
+		if p.ws() != '{' {
+			if err := p.skip(depth); err != nil {
+				return err
+			}
+			c.Kind = KindFile
+			c.err = p.problem(c.Path, off, ErrMalformedEntry, "entry is not an object")
+		} else {
+			p.i++
+			if err := p.entryBody(c, depth+1); err != nil {
+				return err
+			}
+		}
+		if !safe {
+			p.problem(c.Path, off, ErrInsecurePath, "entry left out")
+			continue
+		}
+		if i, dup := index[name]; dup {
+			p.problem(c.Path, off, ErrDuplicate, fmt.Sprintf("first at byte 0x%x; the last one is used", e.children[i].headerOff))
+			e.children[i] = c
+			continue
+		}
+		index[name] = len(e.children)
+		e.children = append(e.children, c)
+	}
+	sort.Slice(e.children, func(i, j int) bool { return e.children[i].Name < e.children[j].Name })
+	return nil
+}
+
+// integrity parses an integrity object; msg says what is wrong with it.
+func (p *parser) integrity(depth int) (*Integrity, string, error) {
+	if p.ws() != '{' {
+		return &Integrity{}, `"integrity" is not an object`, p.skip(depth)
+	}
+	p.i++
+	in := &Integrity{}
+	var msgs []string
+	for first := true; ; first = false {
+		ok, err := p.more('}', first)
+		if err != nil {
+			return nil, "", err
+		}
+		if !ok {
+			break
+		}
+		key, err := p.str()
+		if err != nil {
+			return nil, "", err
+		}
+		if err := p.expect(':'); err != nil {
+			return nil, "", err
+		}
+		c := p.ws()
+		switch key {
+		case "algorithm", "hash":
+			if c != '"' {
+				msgs = append(msgs, "integrity "+key+" has the wrong type")
+				if err := p.skip(depth); err != nil {
+					return nil, "", err
+				}
+				continue
+			}
+			s, err := p.str()
+			if err != nil {
+				return nil, "", err
+			}
+			if key == "algorithm" {
+				in.Algorithm = s
+			} else {
+				in.Hash = s
+			}
+		case "blockSize":
+			if c != '-' && (c < '0' || c > '9') {
+				msgs = append(msgs, "integrity blockSize has the wrong type")
+				if err := p.skip(depth); err != nil {
+					return nil, "", err
+				}
+				continue
+			}
+			n, err := p.num()
+			if err != nil {
+				return nil, "", err
+			}
+			v, perr := strconv.ParseInt(n, 10, 64)
+			if perr != nil || v <= 0 {
+				msgs = append(msgs, "integrity blockSize is not a positive integer")
+				continue
+			}
+			in.BlockSize = v
+		case "blocks":
+			if c != '[' {
+				msgs = append(msgs, "integrity blocks has the wrong type")
+				if err := p.skip(depth); err != nil {
+					return nil, "", err
+				}
+				continue
+			}
+			p.i++
+			for first := true; ; first = false {
+				ok, err := p.more(']', first)
+				if err != nil {
+					return nil, "", err
+				}
+				if !ok {
+					break
+				}
+				if p.ws() != '"' {
+					msgs = append(msgs, "integrity block is not a string")
+					if err := p.skip(depth); err != nil {
+						return nil, "", err
+					}
+					continue
+				}
+				s, err := p.str()
+				if err != nil {
+					return nil, "", err
+				}
+				in.Blocks = append(in.Blocks, s)
+			}
+		default:
+			if err := p.skip(depth); err != nil {
+				return nil, "", err
+			}
+		}
+	}
+	if in.BlockSize <= 0 && len(msgs) == 0 {
+		msgs = append(msgs, "integrity blockSize is not a positive integer")
+	}
+	return in, strings.Join(msgs, "; "), nil
+}

@@ -1,0 +1,371 @@
+package sbom
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/shipgate/shipgate/signing"
+)
+
+// Rule IDs of Diff.
+const (
+	RuleChangedSameVersion  = "diff/changed-same-version"
+	RuleSignerChanged       = "diff/signer-changed"
+	RuleSignatureDowngraded = "diff/signature-downgraded"
+	RuleNewNativeCode       = "diff/new-native-code"
+	RuleInstallScript       = "diff/install-script"
+	RuleElectronVersion     = "diff/electron-version"
+	RuleFuseWeakened        = "diff/fuse-weakened"
+	RulePackageAdded        = "diff/package-added"
+	RulePackageRemoved      = "diff/package-removed"
+	RulePackageUpdated      = "diff/package-updated"
+	RuleLayoutChanged       = "diff/layout-changed"
+)
+
+// DiffResult is what changed from one release to the next.
+type DiffResult struct {
+	Electron VersionChange `json:"electron"`
+	App      VersionChange `json:"app"`
+	// Packages added, removed, updated (version changed) and changed with
+	// the same version, each sorted by path.
+	Added              []PackageRef   `json:"added"`
+	Removed            []PackageRef   `json:"removed"`
+	Updated            []PackageDelta `json:"updated"`
+	ChangedSameVersion []PackageRef   `json:"changedSameVersion"`
+	// Binaries whose bytes or signature changed, added, removed.
+	Binaries []BinaryDelta `json:"binaries"`
+	// Files outside packages whose bytes changed, were added or removed.
+	Files []FileDelta `json:"files"`
+	// Fuses that changed state.
+	Fuses []FuseDelta `json:"fuses"`
+	// Findings are the changes a gate should look at, sorted by path and rule.
+	Findings []signing.Finding `json:"findings,omitempty"`
+}
+
+// VersionChange is an old and a new version.
+type VersionChange struct {
+	Old string `json:"old"`
+	New string `json:"new"`
+}
+
+// PackageRef names a package at a path.
+type PackageRef struct {
+	Path    string `json:"path"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// PackageDelta is a package whose version changed.
+type PackageDelta struct {
+	Path string `json:"path"`
+	Name string `json:"name"`
+	Old  string `json:"old"`
+	New  string `json:"new"`
+}
+
+// BinaryDelta is a binary that changed.
+type BinaryDelta struct {
+	Path string `json:"path"`
+	// Change is "added", "removed" or "changed".
+	Change string  `json:"change"`
+	Old    *Binary `json:"old,omitempty"`
+	New    *Binary `json:"new,omitempty"`
+}
+
+// FileDelta is a file outside packages that changed.
+type FileDelta struct {
+	Path   string `json:"path"`
+	Change string `json:"change"`
+	Old    string `json:"old,omitempty"`
+	New    string `json:"new,omitempty"`
+}
+
+// FuseDelta is a fuse whose state changed in one wire.
+type FuseDelta struct {
+	Path     string `json:"path"`
+	Arch     string `json:"arch,omitempty"`
+	Fuse     string `json:"fuse"`
+	Old      string `json:"old"`
+	New      string `json:"new"`
+	Weakened bool   `json:"weakened"`
+}
+
+// Diff compares two releases of one application, old then new. Paths are
+// matched as they are, so both should have the same layout.
+func Diff(old, new *Inventory) *DiffResult {
+	d := &DiffResult{
+		Electron: VersionChange{old.Electron.Version, new.Electron.Version},
+		App:      VersionChange{old.App.Version, new.App.Version},
+	}
+	add := func(rule string, sev signing.Severity, path, msg string) {
+		f := signing.NewFinding(rule, sev, msg)
+		f.Path = path
+		d.Findings = append(d.Findings, f)
+	}
+	if old.Layout != new.Layout {
+		add(RuleLayoutChanged, signing.SeverityWarning, "", fmt.Sprintf("layout changed from %s to %s: paths cannot be matched", old.Layout, new.Layout))
+	}
+	if old.Electron.Version != new.Electron.Version {
+		add(RuleElectronVersion, signing.SeverityNote, "", fmt.Sprintf("Electron %s → %s", orNone(old.Electron.Version), orNone(new.Electron.Version)))
+	}
+	if old.App.Digest != "" && new.App.Digest != "" && old.App.Digest != new.App.Digest && old.App.Version == new.App.Version {
+		p := new.App.Asar
+		if p == "" {
+			p = new.App.Dir
+		}
+		add(RuleChangedSameVersion, signing.SeverityError, p, fmt.Sprintf("the application's own code changed but its version stayed %s", orNone(new.App.Version)))
+	}
+
+	// Packages.
+	oldPk := map[string]*Package{}
+	for i := range old.Packages {
+		oldPk[old.Packages[i].Path] = &old.Packages[i]
+	}
+	newPk := map[string]*Package{}
+	for i := range new.Packages {
+		p := &new.Packages[i]
+		newPk[p.Path] = p
+		o := oldPk[p.Path]
+		ref := PackageRef{p.Path, p.Name, p.Version}
+		switch {
+		case o == nil:
+			d.Added = append(d.Added, ref)
+			add(RulePackageAdded, signing.SeverityNote, p.Path, fmt.Sprintf("%s@%s added", p.Name, p.Version))
+		case o.Version != p.Version || o.Name != p.Name:
+			d.Updated = append(d.Updated, PackageDelta{p.Path, p.Name, o.Version, p.Version})
+			add(RulePackageUpdated, signing.SeverityNote, p.Path, fmt.Sprintf("%s %s → %s", p.Name, o.Version, p.Version))
+		case o.Digest != p.Digest:
+			d.ChangedSameVersion = append(d.ChangedSameVersion, ref)
+			add(RuleChangedSameVersion, signing.SeverityError, p.Path,
+				fmt.Sprintf("%s@%s: content changed (%d → %d files, digest %s → %s) while the declared version stayed the same",
+					p.Name, p.Version, o.Files, p.Files, short(o.Digest), short(p.Digest)))
+		}
+		if s := newScripts(o, p); len(s) > 0 {
+			add(RuleInstallScript, signing.SeverityWarning, p.Path, fmt.Sprintf("%s@%s has new or changed install scripts: %s", p.Name, p.Version, strings.Join(s, "; ")))
+		}
+	}
+	for i := range old.Packages {
+		o := &old.Packages[i]
+		if newPk[o.Path] == nil {
+			d.Removed = append(d.Removed, PackageRef{o.Path, o.Name, o.Version})
+			add(RulePackageRemoved, signing.SeverityNote, o.Path, fmt.Sprintf("%s@%s removed", o.Name, o.Version))
+		}
+	}
+
+	// Binaries.
+	oldBin := map[string]*Binary{}
+	for i := range old.Binaries {
+		oldBin[old.Binaries[i].Path] = &old.Binaries[i]
+	}
+	seen := map[string]bool{}
+	for i := range new.Binaries {
+		n := &new.Binaries[i]
+		seen[n.Path] = true
+		o := oldBin[n.Path]
+		if o == nil {
+			d.Binaries = append(d.Binaries, BinaryDelta{Path: n.Path, Change: "added", New: n})
+			add(RuleNewNativeCode, signing.SeverityWarning, n.Path, fmt.Sprintf("new %s binary (%s)%s", n.Kind, strings.Join(n.Arch, ", "), inPackage(n.Package)))
+			continue
+		}
+		sigChanged := !sameSigner(o.Signature, n.Signature)
+		worse := o.Signature != nil && n.Signature != nil && n.Signature.Status > o.Signature.Status
+		if o.SHA256 == n.SHA256 && !sigChanged && !worse {
+			continue
+		}
+		d.Binaries = append(d.Binaries, BinaryDelta{Path: n.Path, Change: "changed", Old: o, New: n})
+		sameVersion := o.Version == n.Version
+		// A binary inside a package is reported with its package.
+		pkgReported := n.Package != "" && oldPk[n.Package] != nil && newPk[n.Package] != nil
+		if o.SHA256 != n.SHA256 && sameVersion && !pkgReported {
+			msg := fmt.Sprintf("bytes changed (sha256 %s → %s) while the declared version stayed %s", short(o.SHA256), short(n.SHA256), orNone(n.Version))
+			sev := signing.SeverityError
+			if o.Signature != nil && n.Signature != nil && o.Signature.Digest != "" && o.Signature.Digest == n.Signature.Digest {
+				msg += "; the signed digest is unchanged, so the difference lies in the signature data"
+				if !sigChanged && !worse {
+					// Re-signing by the same signer (every macOS build) looks
+					// like this; so does data hidden in the signature blob.
+					sev = signing.SeverityWarning
+					msg += " (same signer, same status: re-signing, or data hidden in the signature blob)"
+				}
+			}
+			if wireChanged(old, new, n.Path) {
+				msg += "; its fuse wire changed too"
+			}
+			add(RuleChangedSameVersion, sev, n.Path, msg)
+		}
+		if sigChanged {
+			sev := signing.SeverityError
+			if !sameVersion {
+				sev = signing.SeverityWarning
+			}
+			add(RuleSignerChanged, sev, n.Path, fmt.Sprintf("signer changed from %s to %s", signerName(o.Signature), signerName(n.Signature)))
+		}
+		if worse {
+			add(RuleSignatureDowngraded, signing.SeverityError, n.Path, fmt.Sprintf("signature status went from %s to %s", o.Signature.Status, n.Signature.Status))
+		}
+	}
+	for i := range old.Binaries {
+		if o := &old.Binaries[i]; !seen[o.Path] {
+			d.Binaries = append(d.Binaries, BinaryDelta{Path: o.Path, Change: "removed", Old: o})
+		}
+	}
+
+	// Files outside packages (binaries among them are reported above).
+	isBin := map[string]bool{}
+	for _, b := range new.Binaries {
+		isBin[b.Path] = true
+	}
+	oldFile := map[string]*File{}
+	for i := range old.Files {
+		oldFile[old.Files[i].Path] = &old.Files[i]
+	}
+	newSeen := map[string]bool{}
+	for i := range new.Files {
+		n := &new.Files[i]
+		newSeen[n.Path] = true
+		o := oldFile[n.Path]
+		switch {
+		case o == nil:
+			d.Files = append(d.Files, FileDelta{Path: n.Path, Change: "added", New: n.SHA256})
+		case o.SHA256 != n.SHA256:
+			d.Files = append(d.Files, FileDelta{Path: n.Path, Change: "changed", Old: o.SHA256, New: n.SHA256})
+			if n.Component == "electron" && o.Version == n.Version && !isBin[n.Path] {
+				add(RuleChangedSameVersion, signing.SeverityError, n.Path,
+					fmt.Sprintf("Electron runtime file changed while Electron stayed %s", orNone(n.Version)))
+			}
+		}
+	}
+	for i := range old.Files {
+		if o := &old.Files[i]; !newSeen[o.Path] {
+			d.Files = append(d.Files, FileDelta{Path: o.Path, Change: "removed", Old: o.SHA256})
+		}
+	}
+
+	// Fuses, matched by binary and slice.
+	type key struct{ path, arch string }
+	oldW := map[key]FuseWire{}
+	for _, w := range old.Electron.Fuses {
+		oldW[key{w.Path, w.Arch}] = w
+	}
+	for _, w := range new.Electron.Fuses {
+		o, ok := oldW[key{w.Path, w.Arch}]
+		if !ok {
+			continue
+		}
+		for i := 0; i < max(len(o.Wire), len(w.Wire)); i++ {
+			if o.State(i) == w.State(i) {
+				continue
+			}
+			name := fmt.Sprintf("fuse %d", i)
+			if i < len(FuseNames) {
+				name = FuseNames[i]
+			}
+			sec, has := secureFuse[i]
+			weak := has && i < len(o.Wire) && o.Wire[i] == sec && (i >= len(w.Wire) || w.Wire[i] != sec)
+			d.Fuses = append(d.Fuses, FuseDelta{Path: w.Path, Arch: w.Arch, Fuse: name, Old: o.State(i), New: w.State(i), Weakened: weak})
+			if weak {
+				add(RuleFuseWeakened, signing.SeverityError, w.Path, fmt.Sprintf("%s went from %s to %s (%s)", name, o.State(i), w.State(i), orNone(w.Arch)))
+			}
+		}
+	}
+	nonNil(&d.Added)
+	nonNil(&d.Removed)
+	nonNil(&d.Updated)
+	nonNil(&d.ChangedSameVersion)
+	nonNil(&d.Binaries)
+	nonNil(&d.Files)
+	nonNil(&d.Fuses)
+	sortFindings(d.Findings)
+	d.Findings = slices.CompactFunc(d.Findings, func(a, b signing.Finding) bool {
+		return a.Path == b.Path && a.Rule == b.Rule && a.Message == b.Message
+	})
+	return d
+}
+
+// nonNil makes an empty list encode as [] rather than null.
+func nonNil[T any](s *[]T) {
+	if *s == nil {
+		*s = []T{}
+	}
+}
+
+// wireChanged reports whether a fuse wire of the binary at p differs.
+func wireChanged(old, new *Inventory, p string) bool {
+	var a, b []string
+	for _, w := range old.Electron.Fuses {
+		if w.Path == p {
+			a = append(a, w.Arch+":"+w.Wire)
+		}
+	}
+	for _, w := range new.Electron.Fuses {
+		if w.Path == p {
+			b = append(b, w.Arch+":"+w.Wire)
+		}
+	}
+	return len(a) > 0 && strings.Join(a, ",") != strings.Join(b, ",")
+}
+
+func newScripts(o, n *Package) []string {
+	var out []string
+	for _, s := range n.Scripts {
+		found := false
+		if o != nil {
+			for _, t := range o.Scripts {
+				if t == s {
+					found = true
+				}
+			}
+		}
+		if !found {
+			out = append(out, s.Name+": "+s.Command)
+		}
+	}
+	return out
+}
+
+func sameSigner(a, b *SignatureSummary) bool {
+	if a == nil || b == nil {
+		return true // not examined on one side: no claim either way
+	}
+	if (a.Signer == nil) != (b.Signer == nil) {
+		return false
+	}
+	return a.Signer == nil || a.Signer.SHA256 == b.Signer.SHA256 ||
+		(a.Signer.Subject == b.Signer.Subject && a.Signer.Issuer == b.Signer.Issuer && a.Signer.Serial == b.Signer.Serial)
+}
+
+func signerName(s *SignatureSummary) string {
+	if s == nil || s.Signer == nil {
+		return "nobody (" + statusOf(s) + ")"
+	}
+	return fmt.Sprintf("%q (serial %s)", s.Signer.Subject, s.Signer.Serial)
+}
+
+func statusOf(s *SignatureSummary) string {
+	if s == nil {
+		return "not examined"
+	}
+	return s.Status.String()
+}
+
+func inPackage(p string) string {
+	if p == "" {
+		return ""
+	}
+	return " in " + p
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}

@@ -1,0 +1,79 @@
+package sbom
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/shipgate/shipgate/signing"
+)
+
+func signed(status signing.Status, subject string) *SignatureSummary {
+	s := &SignatureSummary{Status: status}
+	if subject != "" {
+		s.Signer = &Signer{Subject: subject, Issuer: "CN=CA", Serial: subject, SHA256: subject}
+	}
+	return s
+}
+
+// TestDiffRules checks each rule on small inventories: one change each.
+func TestDiffRules(t *testing.T) {
+	base := func() *Inventory {
+		inv := &Inventory{
+			Layout:   LayoutWindows,
+			App:      App{Name: "a", Version: "1.0.0", Digest: "d1"},
+			Electron: Electron{Version: "30.1.2", Fuses: []FuseWire{{Path: "a.exe", Arch: "x86_64", Wire: "010011001"}}},
+			Packages: []Package{{Name: "p", Version: "1.0.0", Path: "resources/app.asar/node_modules/p", Digest: "x"}},
+			Binaries: []Binary{{Path: "lib.dll", SHA256: "s1", Kind: KindPE, Version: "30.1.2", Signature: signed(signing.StatusValid, "CN=Vendor")}},
+			Files:    []File{{Path: "lib.dll", SHA256: "s1", Component: "electron", Version: "30.1.2"}, {Path: "icudtl.dat", SHA256: "i1", Component: "electron", Version: "30.1.2"}},
+		}
+		inv.Binaries[0].Signature.Digest = "cd"
+		return inv
+	}
+	cases := []struct {
+		name   string
+		change func(n *Inventory)
+		want   string
+	}{
+		{"nothing", func(n *Inventory) {}, ""},
+		{"electron update", func(n *Inventory) { n.Electron.Version = "31.0.0" }, "note diff/electron-version "},
+		{"runtime data file", func(n *Inventory) { n.Files[1].SHA256 = "i2" }, "error diff/changed-same-version icudtl.dat"},
+		{"runtime data file with electron update", func(n *Inventory) {
+			n.Files[1].SHA256, n.Files[1].Version, n.Electron.Version = "i2", "31.0.0", "31.0.0"
+		}, "note diff/electron-version "},
+		{"app code same version", func(n *Inventory) { n.App.Digest = "d2"; n.App.Asar = "resources/app.asar" }, "error diff/changed-same-version resources/app.asar"},
+		{"app code new version", func(n *Inventory) { n.App.Digest, n.App.Version = "d2", "1.0.1" }, ""},
+		{"signature downgraded", func(n *Inventory) { n.Binaries[0].Signature = signed(signing.StatusInvalid, "CN=Vendor") },
+			"error diff/signature-downgraded lib.dll"},
+		{"signer renewed with a new version", func(n *Inventory) {
+			n.Binaries[0].SHA256, n.Binaries[0].Version, n.Binaries[0].Signature = "s2", "30.1.3", signed(signing.StatusValid, "CN=Vendor 2025")
+			n.Files[0].SHA256 = "s2"
+		}, "warning diff/signer-changed lib.dll"},
+		{"signature removed", func(n *Inventory) {
+			n.Binaries[0].SHA256, n.Binaries[0].Signature = "s2", signed(signing.StatusUnsigned, "")
+			n.Files[0].SHA256 = "s2"
+		}, "error diff/changed-same-version lib.dll\nerror diff/signature-downgraded lib.dll\nerror diff/signer-changed lib.dll"},
+		{"re-signed", func(n *Inventory) {
+			n.Binaries[0].SHA256, n.Files[0].SHA256 = "s2", "s2"
+			o := base()
+			o.Binaries[0].Signature.Digest = "cd"
+			*n.Binaries[0].Signature = *o.Binaries[0].Signature
+		}, "warning diff/changed-same-version lib.dll"},
+		{"fuse strengthened", func(n *Inventory) { n.Electron.Fuses[0].Wire = "010011000" }, ""},
+		{"fuse weakened", func(n *Inventory) { n.Electron.Fuses[0].Wire = "010001001" }, "error diff/fuse-weakened a.exe"},
+		{"package removed", func(n *Inventory) { n.Packages = nil }, "note diff/package-removed resources/app.asar/node_modules/p"},
+		{"install script", func(n *Inventory) { n.Packages[0].Scripts = []Script{{"postinstall", "x"}}; n.Packages[0].Digest = "y" },
+			"error diff/changed-same-version resources/app.asar/node_modules/p\nwarning diff/install-script resources/app.asar/node_modules/p"},
+		{"layout", func(n *Inventory) { n.Layout = LayoutMacOS }, "warning diff/layout-changed "},
+		{"signatures not examined", func(n *Inventory) { n.Binaries[0].Signature = nil }, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			n := base()
+			c.change(n)
+			got := strings.Join(findingKeys(Diff(base(), n).Findings), "\n")
+			if got != c.want {
+				t.Errorf("findings:\n%s\nwant:\n%s", got, c.want)
+			}
+		})
+	}
+}

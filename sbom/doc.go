@@ -1,0 +1,20 @@
+// Package sbom inventories Electron application releases and compares them.
+//
+// [Open] reads a release — a Windows or Linux layout directory, a macOS .app
+// bundle, or a bare app.asar — into an [Inventory]: the application, the
+// Electron runtime (version, fuse wires, the asar integrity claim checked
+// against the archive's real header hash), every npm package found from the
+// package.json files really present (inside app.asar, in app.asar.unpacked,
+// in resources/app), with a content digest over its files, and every native
+// binary (PE, Mach-O, ELF, .node) with its SHA-256, architecture, version
+// resource and signature summary.
+//
+// [Diff] compares two inventories of one application and reports, as
+// findings, what a release gate should stop: bytes that changed while the
+// declared version stayed the same (3CX's trojanized ffmpeg.dll), a changed
+// or worse signature, new native code, new install scripts and weakened
+// fuses.
+//
+// The package verifies no signature itself: [Options.Signatures] supplies
+// them (the CLI wires signing/authenticode and signing/codesign).
+package sbom

@@ -1,0 +1,243 @@
+package sbom
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"howett.net/plist"
+
+	"github.com/shipgate/shipgate/signing"
+)
+
+// FuseNames are the names of the fuses of wire version 1, by index.
+var FuseNames = []string{
+	"RunAsNode", "EnableCookieEncryption", "EnableNodeOptionsEnvironmentVariable",
+	"EnableNodeCliInspectArguments", "EnableEmbeddedAsarIntegrityValidation", "OnlyLoadAppFromAsar",
+	"LoadBrowserProcessSpecificV8Snapshot", "GrantFileProtocolExtraPrivileges", "WasmTrapHandlers",
+}
+
+// Fuse indexes the checks use.
+const (
+	FuseRunAsNode             = 0
+	FuseCookieEncryption      = 1
+	FuseNodeOptions           = 2
+	FuseNodeCliInspect        = 3
+	FuseAsarIntegrity         = 4
+	FuseOnlyLoadAppFromAsar   = 5
+	FuseGrantFileProtocolPriv = 7
+)
+
+// secureFuse is the state of each fuse that is safer ('1' on, '0' off);
+// fuses absent here have no safer state.
+var secureFuse = map[int]byte{
+	FuseRunAsNode: '0', FuseCookieEncryption: '1', FuseNodeOptions: '0', FuseNodeCliInspect: '0',
+	FuseAsarIntegrity: '1', FuseOnlyLoadAppFromAsar: '1', FuseGrantFileProtocolPriv: '0',
+}
+
+// FuseWire is one fuse wire found in a binary.
+type FuseWire struct {
+	// Path is the binary; Offset the sentinel's offset; Arch the slice.
+	Path   string `json:"path"`
+	Offset int64  `json:"offset"`
+	Arch   string `json:"arch,omitempty"`
+	// Version is the wire format version (1).
+	Version int `json:"version"`
+	// Wire is the fuse states as stored: '0' off, '1' on, 'r' removed.
+	Wire string `json:"wire"`
+}
+
+// On reports whether fuse i is on.
+func (w FuseWire) On(i int) bool { return i < len(w.Wire) && w.Wire[i] == '1' }
+
+// State names fuse i's state: "on", "off", "removed" or "absent".
+func (w FuseWire) State(i int) string {
+	if i >= len(w.Wire) {
+		return "absent"
+	}
+	switch w.Wire[i] {
+	case '1':
+		return "on"
+	case '0':
+		return "off"
+	case 'r':
+		return "removed"
+	}
+	return fmt.Sprintf("unknown(%q)", w.Wire[i])
+}
+
+func readWire(r io.ReaderAt, size int64, off int64) (FuseWire, bool) {
+	var hdr [2]byte
+	if _, err := r.ReadAt(hdr[:], off+int64(len(sentinel))); err != nil {
+		return FuseWire{}, false
+	}
+	n := int64(hdr[1])
+	if off+int64(len(sentinel))+2+n > size {
+		return FuseWire{}, false
+	}
+	wire := make([]byte, n)
+	if _, err := r.ReadAt(wire, off+int64(len(sentinel))+2); err != nil {
+		return FuseWire{}, false
+	}
+	return FuseWire{Offset: off, Version: int(hdr[0]), Wire: string(wire)}, true
+}
+
+// IntegrityClaim is an asar integrity claim of the application and how it
+// compares with the archive.
+type IntegrityClaim struct {
+	// Source is where the claim is: the Info.plist or the PE resource path.
+	Source string `json:"source"`
+	// File is the archive the claim names, as written there.
+	File      string `json:"file"`
+	Algorithm string `json:"algorithm"`
+	Hash      string `json:"hash"`
+	// Actual is the archive's real header hash; Match whether they agree.
+	Actual string `json:"actual"`
+	Match  bool   `json:"match"`
+}
+
+// electronFacts fills Electron: version, fuses, integrity claims.
+func (b *builder) electronFacts(byPath map[string]*item) {
+	inv := b.inv
+	el := &inv.Electron
+	switch inv.Layout {
+	case LayoutWindows:
+		if it := byPath["version"]; it != nil {
+			if raw, err := b.readSmall(it); err == nil {
+				el.Version = strings.TrimPrefix(strings.TrimSpace(string(raw)), "v")
+				el.VersionSource = "version file"
+			}
+		}
+	case LayoutMacOS:
+		if it := byPath["Contents/Frameworks/Electron Framework.framework/Versions/A/Resources/Info.plist"]; it != nil {
+			var info struct {
+				Version string `plist:"CFBundleVersion"`
+			}
+			if raw, err := b.readSmall(it); err == nil {
+				if _, err := plist.Unmarshal(raw, &info); err == nil && info.Version != "" {
+					el.Version, el.VersionSource = info.Version, "framework Info.plist"
+				}
+			}
+		}
+	}
+	for _, it := range b.items {
+		if el.Version == "" && it.electron != "" {
+			el.Version, el.VersionSource = it.electron, "binary string"
+		}
+		el.Fuses = append(el.Fuses, it.wires...)
+	}
+	sort.Slice(el.Fuses, func(i, j int) bool {
+		if el.Fuses[i].Path != el.Fuses[j].Path {
+			return el.Fuses[i].Path < el.Fuses[j].Path
+		}
+		return el.Fuses[i].Offset < el.Fuses[j].Offset
+	})
+
+	// Integrity claims.
+	actual := inv.App.AsarHeaderHash
+	switch inv.Layout {
+	case LayoutMacOS:
+		if it := byPath["Contents/Info.plist"]; it != nil {
+			var info struct {
+				Integrity map[string]struct {
+					Algorithm string `plist:"algorithm"`
+					Hash      string `plist:"hash"`
+				} `plist:"ElectronAsarIntegrity"`
+			}
+			if raw, err := b.readSmall(it); err == nil {
+				if _, err := plist.Unmarshal(raw, &info); err != nil {
+					b.finding("electron/info-plist-invalid", signing.SeverityWarning, it.path, "Info.plist does not parse: "+err.Error())
+				}
+			}
+			keys := make([]string, 0, len(info.Integrity))
+			for k := range info.Integrity {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				v := info.Integrity[k]
+				c := IntegrityClaim{Source: it.path, File: k, Algorithm: v.Algorithm, Hash: strings.ToLower(v.Hash)}
+				if "Contents/"+k == b.asarPath {
+					c.Actual = actual
+				}
+				el.Integrity = append(el.Integrity, c)
+			}
+		}
+	case LayoutWindows:
+		for _, it := range b.items {
+			if it.integrity == nil {
+				continue
+			}
+			var claims []struct{ File, Alg, Value string }
+			if err := json.Unmarshal(bytes.TrimRight(it.integrity, "\x00"), &claims); err != nil {
+				b.finding("electron/asar-integrity-mismatch", signing.SeverityError, it.path,
+					"Integrity/ElectronAsar resource does not parse: "+err.Error())
+				continue
+			}
+			for _, v := range claims {
+				c := IntegrityClaim{Source: it.path, File: v.File, Algorithm: v.Alg, Hash: strings.ToLower(v.Value)}
+				if strings.EqualFold(strings.ReplaceAll(v.File, `\`, "/"), b.asarPath) {
+					c.Actual = actual
+				}
+				el.Integrity = append(el.Integrity, c)
+			}
+		}
+	}
+	for i := range el.Integrity {
+		c := &el.Integrity[i]
+		c.Match = c.Actual != "" && strings.EqualFold(c.Algorithm, "sha256") && c.Hash == c.Actual
+		if !c.Match {
+			msg := fmt.Sprintf("%s claims %s %s for %s, but ", c.Source, c.Algorithm, c.Hash, c.File)
+			switch {
+			case c.Actual == "":
+				msg += "the release has no readable archive at that path"
+			case !strings.EqualFold(c.Algorithm, "sha256"):
+				msg += "the algorithm is not SHA256"
+			default:
+				msg += "the archive's header hashes to " + c.Actual
+			}
+			b.finding("electron/asar-integrity-mismatch", signing.SeverityError, b.asarPath, msg)
+		}
+	}
+	// Enforcement: both fuses on in every wire.
+	if b.ar == nil && inv.App.Dir != "" {
+		b.finding("electron/asar-integrity-not-enforced", signing.SeverityWarning, inv.App.Dir,
+			"the application is a plain folder, not an asar archive: Electron cannot validate its integrity")
+	}
+	if b.ar != nil && inv.Layout != LayoutAsar {
+		enforced := len(el.Fuses) > 0
+		var why []string
+		for _, w := range el.Fuses {
+			for _, i := range []int{FuseAsarIntegrity, FuseOnlyLoadAppFromAsar} {
+				if !w.On(i) {
+					enforced = false
+					why = append(why, fmt.Sprintf("%s is %s in %s (%s)", FuseNames[i], w.State(i), w.Path, w.Arch))
+				}
+			}
+		}
+		if len(el.Fuses) == 0 {
+			why = append(why, "no fuse wire was found")
+		}
+		el.IntegrityEnforced = enforced
+		if !enforced {
+			b.finding("electron/asar-integrity-not-enforced", signing.SeverityWarning, b.asarPath,
+				"Electron does not enforce the asar integrity: "+strings.Join(why, "; "))
+		}
+	}
+}
+
+func sortFindings(fs []signing.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Message < b.Message
+	})
+}

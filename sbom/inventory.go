@@ -1,0 +1,802 @@
+package sbom
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/shipgate/shipgate/sbom/asar"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// Options configures [Open]. The zero value inventories without signatures.
+type Options struct {
+	// Signatures returns the signatures of a binary of the given kind (see
+	// the Kind constants); nil leaves every binary's Signature nil, which
+	// means "not examined", never "unsigned".
+	Signatures func(r io.ReaderAt, size int64, kind string) ([]signing.Signature, error)
+	// Workers bounds parallel hashing; zero means GOMAXPROCS.
+	Workers int
+	// Logger receives debug messages; nil discards them.
+	Logger *slog.Logger
+}
+
+// Layouts of a release.
+const (
+	LayoutWindows = "windows" // a directory with resources/ (Windows or Linux)
+	LayoutMacOS   = "macos"   // an .app bundle
+	LayoutAsar    = "asar"    // a bare app.asar
+)
+
+// Inventory is what a release contains.
+type Inventory struct {
+	// Layout is LayoutWindows, LayoutMacOS or LayoutAsar.
+	Layout string `json:"layout"`
+	// App is the application as its own package.json and bundle describe it.
+	App App `json:"app"`
+	// Electron describes the runtime.
+	Electron Electron `json:"electron"`
+	// Packages are the npm packages, sorted by path.
+	Packages []Package `json:"packages"`
+	// Binaries are the native binaries, sorted by path.
+	Binaries []Binary `json:"binaries"`
+	// Files are the files outside npm packages (runtime and application
+	// code), sorted by path.
+	Files []File `json:"files"`
+	// Findings are the problems found while reading the release.
+	Findings []signing.Finding `json:"findings"`
+}
+
+// App describes the application itself.
+type App struct {
+	Name    string `json:"name,omitempty"`
+	Version string `json:"version,omitempty"`
+	// Asar is the path of the application archive, empty when there is none.
+	Asar string `json:"asar,omitempty"`
+	// Dir is the path of an unpacked application folder (resources/app).
+	Dir string `json:"dir,omitempty"`
+	// Digest is the content digest of the application's own files.
+	Digest string `json:"digest,omitempty"`
+	// AsarHeaderHash is the SHA-256 of app.asar's JSON header.
+	AsarHeaderHash string `json:"asarHeaderHash,omitempty"`
+	// Dependencies are the names the application's package.json depends
+	// on, sorted.
+	Dependencies []string `json:"dependencies,omitempty"`
+	// Root is the folder (or archive) holding the application's code.
+	Root string `json:"root,omitempty"`
+}
+
+// Electron describes the runtime of a release.
+type Electron struct {
+	// Version is "X.Y.Z", empty when unknown; VersionSource says where it
+	// was read ("version file", "framework Info.plist", "binary string").
+	Version       string `json:"version,omitempty"`
+	VersionSource string `json:"versionSource,omitempty"`
+	// Fuses are the fuse wires found, one per binary slice.
+	Fuses []FuseWire `json:"fuses,omitempty"`
+	// Integrity are the asar integrity claims found and how they compare.
+	Integrity []IntegrityClaim `json:"integrity,omitempty"`
+	// IntegrityEnforced reports that the fuses make Electron validate the
+	// asar integrity and load the app only from the asar.
+	IntegrityEnforced bool `json:"integrityEnforced"`
+}
+
+// Package is one npm package found in the release.
+type Package struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	License string `json:"license,omitempty"`
+	// Path is the package folder from the release root.
+	Path string `json:"path"`
+	// Scripts are the install-time scripts (preinstall, install,
+	// postinstall, prepare) by name.
+	Scripts []Script `json:"scripts,omitempty"`
+	// Gypfile reports a native build (gypfile or binding.gyp).
+	Gypfile bool `json:"gypfile,omitempty"`
+	// Dependencies are the names package.json depends on, sorted.
+	Dependencies []string `json:"dependencies,omitempty"`
+	// Files counts the package's own files (nested packages excluded).
+	Files int `json:"files"`
+	// Digest is the package's content digest: SHA-256 over the sorted lines
+	// "relative/path NUL sha256-hex LF" of its files.
+	Digest string `json:"digest"`
+	// Lock is the version the lockfile records, when there is one.
+	LockVersion string `json:"lockVersion,omitempty"`
+}
+
+// Script is one lifecycle script.
+type Script struct {
+	Name    string `json:"name"`
+	Command string `json:"command"`
+}
+
+// Binary is one native binary.
+type Binary struct {
+	Path   string   `json:"path"`
+	Size   int64    `json:"size"`
+	SHA256 string   `json:"sha256"`
+	Kind   string   `json:"kind"`
+	Arch   []string `json:"arch,omitempty"`
+	// NodeAddon reports a .node file.
+	NodeAddon bool `json:"nodeAddon,omitempty"`
+	// Package is the path of the npm package holding it, if any.
+	Package string `json:"package,omitempty"`
+	// ProductVersion and FileVersion come from a PE version resource.
+	ProductVersion string `json:"productVersion,omitempty"`
+	FileVersion    string `json:"fileVersion,omitempty"`
+	// Version is the declared version covering the binary: FileVersion, else
+	// the version of its package, its application or its Electron runtime.
+	Version string `json:"version,omitempty"`
+	// Signature summarizes the signatures; nil when not examined.
+	Signature *SignatureSummary `json:"signature,omitempty"`
+}
+
+// SignatureSummary is the gist of a binary's signatures.
+type SignatureSummary struct {
+	// Status is the worst status of its signatures (unsigned when none).
+	Status signing.Status `json:"status"`
+	// Signer identifies the first signature's signer, nil when none.
+	Signer *Signer `json:"signer,omitempty"`
+	// Digest is the first signature's recomputed digest (it excludes the
+	// signature itself).
+	Digest string `json:"digest,omitempty"`
+}
+
+// Signer is the identity of a signer, as blocklists match it.
+type Signer struct {
+	Subject string `json:"subject"`
+	Issuer  string `json:"issuer"`
+	Serial  string `json:"serial"`
+	SHA256  string `json:"sha256"`
+	TeamID  string `json:"teamID,omitempty"`
+}
+
+// File is one file outside npm packages.
+type File struct {
+	Path   string `json:"path"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+	// Component is "electron" for the runtime or "app" for the application.
+	Component string `json:"component"`
+	// Version is the declared version covering the file.
+	Version string `json:"version,omitempty"`
+}
+
+// item is one file to hash: a file on disk or an asar entry.
+type item struct {
+	path     string // release path
+	diskPath string // for binaries in app.asar.unpacked: the disk path
+	open     func() (io.ReaderAt, int64, io.Closer, error)
+	inAsar   bool
+	// verify, for asar entries, hashes the entry and checks the integrity
+	// its header records.
+	verify func() (string, error)
+
+	// results
+	sha256    string
+	size      int64
+	kind      string
+	bin       *Binary
+	wires     []FuseWire
+	electron  string // Electron/x.y.z found in the bytes
+	integrity []byte // PE Integrity/ElectronAsar resource
+	asarErr   *asar.EntryError
+	err       error
+}
+
+// Open reads the release at path: a directory (Windows or Linux layout), a
+// macOS .app bundle, or a bare app.asar. Unreadable or malformed files are
+// findings; the error is for a path that is no release at all.
+func Open(p string, opts Options) (*Inventory, error) {
+	p = filepath.Clean(p)
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, fmt.Errorf("sbom: %w", err)
+	}
+	b := &builder{opts: opts, root: p, inv: &Inventory{}}
+	if opts.Logger == nil {
+		b.opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	switch {
+	case !st.IsDir():
+		b.inv.Layout = LayoutAsar
+		b.asarPath = filepath.Base(p)
+		b.root = filepath.Dir(p)
+	case exists(filepath.Join(p, "Contents", "Info.plist")) || strings.HasSuffix(p, ".app"):
+		b.inv.Layout = LayoutMacOS
+		b.asarPath = "Contents/Resources/app.asar"
+		b.appDir = "Contents/Resources/app"
+	case exists(filepath.Join(p, "resources")):
+		b.inv.Layout = LayoutWindows
+		b.asarPath = "resources/app.asar"
+		b.appDir = "resources/app"
+	default:
+		return nil, fmt.Errorf("sbom: %s: not an Electron release (no resources/ folder, Contents/Info.plist or asar file)", p)
+	}
+	if err := b.build(); err != nil {
+		return nil, err
+	}
+	return b.inv, nil
+}
+
+func exists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+type builder struct {
+	opts     Options
+	root     string
+	asarPath string
+	appDir   string
+	inv      *Inventory
+	items    []*item
+	ar       *asar.Reader
+}
+
+func (b *builder) finding(rule string, sev signing.Severity, p, msg string) {
+	f := signing.NewFinding(rule, sev, msg)
+	f.Path = p
+	b.inv.Findings = append(b.inv.Findings, f)
+}
+
+func (b *builder) build() error {
+	if err := b.collect(); err != nil {
+		return err
+	}
+	b.hashAll()
+	b.assemble()
+	return nil
+}
+
+// collect lists the files: disk files, then the asar's entries.
+func (b *builder) collect() error {
+	asarFull := filepath.Join(b.root, filepath.FromSlash(b.asarPath))
+	if exists(asarFull) {
+		ar, err := asar.Open(asarFull)
+		if err != nil {
+			var fe *asar.FormatError
+			if errors.As(err, &fe) {
+				f := fe.Finding()
+				f.Path = b.asarPath
+				b.inv.Findings = append(b.inv.Findings, f)
+			} else {
+				b.finding("asar/malformed", signing.SeverityError, b.asarPath, err.Error())
+			}
+		} else {
+			b.ar = ar
+			b.inv.App.Asar = b.asarPath
+			b.inv.App.AsarHeaderHash = ar.HeaderHash()
+			for _, pr := range ar.Problems() {
+				f := pr.Finding()
+				f.Path = b.asarPath + "/" + f.Path
+				b.inv.Findings = append(b.inv.Findings, f)
+			}
+		}
+	}
+	if b.inv.Layout != LayoutAsar {
+		unpackedPrefix := b.asarPath + ".unpacked/"
+		err := filepath.WalkDir(b.root, func(full string, d fs.DirEntry, err error) error {
+			if err != nil {
+				rel, _ := filepath.Rel(b.root, full)
+				b.finding("file/unreadable", signing.SeverityError, filepath.ToSlash(rel), err.Error())
+				return nil
+			}
+			if !d.Type().IsRegular() {
+				return nil
+			}
+			rel, _ := filepath.Rel(b.root, full)
+			rel = filepath.ToSlash(rel)
+			if rel == b.asarPath && b.ar != nil {
+				return nil
+			}
+			if strings.HasPrefix(rel, unpackedPrefix) && b.ar != nil {
+				if e, err := b.ar.Entry(strings.TrimPrefix(rel, unpackedPrefix)); err == nil && e.Kind == asar.KindFile && e.Unpacked {
+					return nil // read through the archive
+				}
+			}
+			b.items = append(b.items, &item{path: rel, open: diskOpener(full)})
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("sbom: %w", err)
+		}
+	}
+	if b.ar != nil {
+		ar := b.ar
+		ar.Walk(func(e *asar.Entry) error {
+			if e.Kind != asar.KindFile || e.Err() != nil {
+				return nil
+			}
+			it := &item{path: b.asarPath + "/" + e.Path, inAsar: true}
+			if e.Unpacked {
+				it.diskPath = b.asarPath + ".unpacked/" + e.Path
+			}
+			name := e.Path
+			it.verify = func() (string, error) { return ar.VerifyFile(name) }
+			it.open = func() (io.ReaderAt, int64, io.Closer, error) {
+				f, err := ar.Open(name)
+				if err != nil {
+					return nil, 0, nil, err
+				}
+				return f.(io.ReaderAt), e.Size, f, nil
+			}
+			b.items = append(b.items, it)
+			return nil
+		})
+	}
+	sort.Slice(b.items, func(i, j int) bool { return b.items[i].path < b.items[j].path })
+	return nil
+}
+
+func diskOpener(full string) func() (io.ReaderAt, int64, io.Closer, error) {
+	return func() (io.ReaderAt, int64, io.Closer, error) {
+		f, err := os.Open(full)
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		st, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return nil, 0, nil, err
+		}
+		return f, st.Size(), f, nil
+	}
+}
+
+// hashAll hashes every item on the worker pool.
+func (b *builder) hashAll() {
+	n := b.opts.Workers
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	ch := make(chan *item)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 256<<10)
+			for it := range ch {
+				b.hashItem(it, buf)
+			}
+		}()
+	}
+	for _, it := range b.items {
+		ch <- it
+	}
+	close(ch)
+	wg.Wait()
+}
+
+var (
+	sentinel       = []byte("dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX")
+	electronMarker = []byte("Electron/")
+)
+
+func (b *builder) hashItem(it *item, buf []byte) {
+	r, size, c, err := it.open()
+	if err != nil {
+		it.err = err
+		return
+	}
+	defer c.Close()
+	it.size = size
+	if it.verify != nil {
+		sum, err := it.verify()
+		var ee *asar.EntryError
+		switch {
+		case err == nil || errors.Is(err, asar.ErrNoIntegrity):
+		case errors.As(err, &ee) && errors.Is(err, asar.ErrIntegrity):
+			it.asarErr = ee
+		default:
+			it.err = err
+			return
+		}
+		it.sha256 = sum
+		var head [64]byte
+		n, _ := r.ReadAt(head[:], 0)
+		it.kind = sniff(head[:n])
+		if it.kind != "" {
+			b.describe(it, r, size)
+		}
+		return
+	}
+	h := sha256.New()
+	const overlap = 64
+	var off int64
+	var carry []byte
+	scan := false
+	for off < size {
+		m, err := r.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
+		if off == 0 {
+			// The first read also tells the kind: no separate read.
+			it.kind = sniff(buf[:min(m, 64)])
+			scan = it.kind != "" && !it.inAsar
+		}
+		if m > 0 {
+			h.Write(buf[:m])
+			if scan {
+				win := append(carry, buf[:m]...)
+				base := off - int64(len(carry))
+				b.scan(it, r, size, win, base)
+				carry = append(carry[:0], win[max(0, len(win)-overlap):]...)
+			}
+			off += int64(m)
+		}
+		if err != nil && off < size {
+			it.err = fmt.Errorf("reading at byte %d: %w", off, err)
+			return
+		}
+	}
+	it.sha256 = hex.EncodeToString(h.Sum(nil))
+	if it.kind != "" {
+		b.describe(it, r, size)
+	}
+}
+
+// describe reads a binary's facts once its kind and digest are known.
+func (b *builder) describe(it *item, r io.ReaderAt, size int64) {
+	bin := &Binary{Path: it.path, Size: size, SHA256: it.sha256, Kind: it.kind, NodeAddon: strings.HasSuffix(it.path, ".node")}
+	if it.diskPath != "" {
+		bin.Path = it.diskPath
+	}
+	arch, slices, err := archs(r, size, it.kind)
+	if err == nil {
+		bin.Arch = arch
+	}
+	for i := range it.wires {
+		for _, s := range slices {
+			if it.wires[i].Offset >= s.off && it.wires[i].Offset < s.off+s.size {
+				it.wires[i].Arch = s.arch
+			}
+		}
+		if len(slices) == 0 && len(arch) == 1 {
+			it.wires[i].Arch = arch[0]
+		}
+	}
+	if it.kind == KindPE {
+		if pi, err := readPE(r, size); err == nil {
+			bin.Arch = []string{pi.arch}
+			bin.ProductVersion, bin.FileVersion = pi.productVersion, pi.fileVersion
+			for i := range it.wires {
+				it.wires[i].Arch = pi.arch
+			}
+			it.integrity = pi.asarIntegrity
+		}
+	}
+	if b.opts.Signatures != nil {
+		sigs, err := b.opts.Signatures(r, size, it.kind)
+		if err == nil {
+			bin.Signature = summarize(sigs)
+		} else {
+			bin.Signature = &SignatureSummary{Status: signing.StatusMalformed}
+		}
+	}
+	it.bin = bin
+}
+
+// scan looks for fuse wires and the Electron version string in win, which
+// starts at byte base of the file.
+func (b *builder) scan(it *item, r io.ReaderAt, size int64, win []byte, base int64) {
+	for i := 0; ; {
+		j := bytes.Index(win[i:], sentinel)
+		if j < 0 {
+			break
+		}
+		off := base + int64(i+j)
+		dup := false
+		for _, w := range it.wires {
+			dup = dup || w.Offset == off
+		}
+		if !dup {
+			if w, ok := readWire(r, size, off); ok {
+				w.Path = it.path
+				it.wires = append(it.wires, w)
+			}
+		}
+		i += j + 1
+	}
+	if it.electron == "" {
+		if j := bytes.Index(win, electronMarker); j >= 0 {
+			v := win[j+len(electronMarker):]
+			k := 0
+			for k < len(v) && k < 24 && (v[k] == '.' || v[k] >= '0' && v[k] <= '9') {
+				k++
+			}
+			if k >= 5 && k < len(v) {
+				it.electron = string(v[:k])
+			}
+		}
+	}
+}
+
+func summarize(sigs []signing.Signature) *SignatureSummary {
+	s := &SignatureSummary{Status: signing.StatusUnsigned}
+	for i, sig := range sigs {
+		if i == 0 {
+			s.Status = sig.Status
+			if sig.Signer != nil {
+				s.Signer = &Signer{Subject: sig.Signer.Subject, Issuer: sig.Signer.Issuer, Serial: sig.Signer.Serial,
+					SHA256: sig.Signer.SHA256, TeamID: sig.Signer.TeamID}
+			}
+			if sig.Digest != nil {
+				s.Digest = sig.Digest.Computed
+			}
+			continue
+		}
+		s.Status = s.Status.Worse(sig.Status)
+	}
+	return s
+}
+
+// packageDir returns the folder of the npm package holding p (a release
+// path), or "".
+func packageDir(p string) string {
+	i := strings.LastIndex(p, "/node_modules/")
+	if i < 0 {
+		if strings.HasPrefix(p, "node_modules/") {
+			i = -len("/")
+		} else {
+			return ""
+		}
+	}
+	rest := p[i+len("/node_modules/"):]
+	parts := strings.SplitN(rest, "/", 3)
+	switch {
+	case len(parts) >= 3 && strings.HasPrefix(parts[0], "@"):
+		return p[:i+len("/node_modules/")] + parts[0] + "/" + parts[1]
+	case len(parts) >= 2 && !strings.HasPrefix(parts[0], "@"):
+		return p[:i+len("/node_modules/")] + parts[0]
+	}
+	return ""
+}
+
+type pkgJSON struct {
+	Name         string            `json:"name"`
+	Version      string            `json:"version"`
+	License      any               `json:"license"`
+	Scripts      map[string]any    `json:"scripts"`
+	Gypfile      bool              `json:"gypfile"`
+	Dependencies map[string]any    `json:"dependencies"`
+	Optional     map[string]any    `json:"optionalDependencies"`
+	ProductName  string            `json:"productName"`
+	Packages     map[string]lockPk `json:"packages"`
+}
+
+type lockPk struct {
+	Version string `json:"version"`
+}
+
+var installScripts = []string{"preinstall", "install", "postinstall", "prepare"}
+
+// readSmall reads a small text file of the release (package.json, plist).
+func (b *builder) readSmall(it *item) ([]byte, error) {
+	r, size, c, err := it.open()
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	if size > 16<<20 {
+		return nil, fmt.Errorf("%d bytes is too large", size)
+	}
+	buf := make([]byte, size)
+	if _, err := r.ReadAt(buf, 0); err != nil && err != io.EOF {
+		return nil, err
+	}
+	return buf, nil
+}
+
+// assemble turns hashed items into the inventory.
+func (b *builder) assemble() {
+	inv := b.inv
+	byPath := map[string]*item{}
+	for _, it := range b.items {
+		byPath[it.path] = it
+		if it.err != nil {
+			b.finding("file/unreadable", signing.SeverityError, it.path, it.err.Error())
+		}
+		if it.asarErr != nil {
+			f := it.asarErr.Finding()
+			f.Path = b.asarPath + "/" + f.Path
+			b.inv.Findings = append(b.inv.Findings, f)
+		}
+	}
+	appRoot := b.asarPath
+	if b.ar == nil && exists(filepath.Join(b.root, filepath.FromSlash(b.appDir))) {
+		appRoot = b.appDir
+		inv.App.Dir = b.appDir
+	}
+	inv.App.Root = appRoot
+	// Application package.json.
+	if it := byPath[appRoot+"/package.json"]; it != nil {
+		if raw, err := b.readSmall(it); err == nil {
+			var pj pkgJSON
+			if json.Unmarshal(raw, &pj) == nil {
+				inv.App.Name, inv.App.Version = pj.Name, pj.Version
+				for d := range pj.Dependencies {
+					inv.App.Dependencies = append(inv.App.Dependencies, d)
+				}
+				for d := range pj.Optional {
+					inv.App.Dependencies = append(inv.App.Dependencies, d)
+				}
+				sort.Strings(inv.App.Dependencies)
+				inv.App.Dependencies = compactStrings(inv.App.Dependencies)
+			}
+		}
+	}
+	b.electronFacts(byPath)
+	// Packages: every package.json at a package folder's root.
+	pkgs := map[string]*Package{}
+	var lock map[string]lockPk
+	if it := byPath[appRoot+"/package-lock.json"]; it != nil {
+		if raw, err := b.readSmall(it); err == nil {
+			var l pkgJSON
+			if json.Unmarshal(raw, &l) == nil {
+				lock = l.Packages
+			}
+		}
+	}
+	for _, it := range b.items {
+		dir := packageDir(it.path)
+		if dir == "" || it.path != dir+"/package.json" {
+			continue
+		}
+		raw, err := b.readSmall(it)
+		if err != nil {
+			continue
+		}
+		var pj pkgJSON
+		if err := json.Unmarshal(raw, &pj); err != nil || pj.Name == "" {
+			b.finding("electron/package-json-invalid", signing.SeverityWarning, it.path, "package.json does not parse or has no name")
+			continue
+		}
+		p := &Package{Name: pj.Name, Version: pj.Version, License: licenseString(pj.License), Path: dir, Gypfile: pj.Gypfile}
+		for _, s := range installScripts {
+			if c, ok := pj.Scripts[s].(string); ok {
+				p.Scripts = append(p.Scripts, Script{Name: s, Command: c})
+			}
+		}
+		for d := range pj.Dependencies {
+			p.Dependencies = append(p.Dependencies, d)
+		}
+		for d := range pj.Optional {
+			p.Dependencies = append(p.Dependencies, d)
+		}
+		sort.Strings(p.Dependencies)
+		p.Dependencies = compactStrings(p.Dependencies)
+		if lock != nil {
+			rel := strings.TrimPrefix(dir, appRoot+"/")
+			if l, ok := lock[rel]; ok {
+				p.LockVersion = l.Version
+				if l.Version != "" && l.Version != p.Version {
+					b.finding("electron/lockfile-mismatch", signing.SeverityWarning, dir,
+						fmt.Sprintf("package.json says %s@%s, the lockfile %s", p.Name, p.Version, l.Version))
+				}
+			}
+		}
+		pkgs[dir] = p
+	}
+	// Digests, file ownership, binaries.
+	lines := map[string]*bytes.Buffer{}
+	var appLines bytes.Buffer
+	for _, it := range b.items {
+		if it.err != nil {
+			continue
+		}
+		owner := ""
+		for d := packageDir(it.path); d != ""; d = packageDir(path.Dir(d)) {
+			if pkgs[d] != nil {
+				owner = d
+				break
+			}
+		}
+		switch {
+		case owner != "":
+			p := pkgs[owner]
+			p.Files++
+			if lines[owner] == nil {
+				lines[owner] = &bytes.Buffer{}
+			}
+			fmt.Fprintf(lines[owner], "%s\x00%s\n", strings.TrimPrefix(it.path, owner+"/"), it.sha256)
+		default:
+			comp, ver := b.component(it.path, appRoot)
+			if comp == "app" {
+				fmt.Fprintf(&appLines, "%s\x00%s\n", strings.TrimPrefix(it.path, appRoot+"/"), it.sha256)
+			}
+			inv.Files = append(inv.Files, File{Path: it.path, Size: it.size, SHA256: it.sha256, Component: comp, Version: ver})
+		}
+		if it.bin != nil {
+			bin := it.bin
+			bin.Version = bin.FileVersion
+			if owner != "" {
+				bin.Package = owner
+				if bin.Version == "" {
+					bin.Version = pkgs[owner].Version
+				}
+			} else if bin.Version == "" {
+				_, bin.Version = b.component(it.path, appRoot)
+			}
+			inv.Binaries = append(inv.Binaries, *bin)
+		}
+	}
+	for d, p := range pkgs {
+		if l := lines[d]; l != nil {
+			sum := sha256.Sum256(l.Bytes())
+			p.Digest = hex.EncodeToString(sum[:])
+		}
+		inv.Packages = append(inv.Packages, *p)
+	}
+	if appLines.Len() > 0 {
+		sum := sha256.Sum256(appLines.Bytes())
+		inv.App.Digest = hex.EncodeToString(sum[:])
+	}
+	sort.Slice(inv.Packages, func(i, j int) bool { return inv.Packages[i].Path < inv.Packages[j].Path })
+	sort.Slice(inv.Binaries, func(i, j int) bool { return inv.Binaries[i].Path < inv.Binaries[j].Path })
+	sort.Slice(inv.Files, func(i, j int) bool { return inv.Files[i].Path < inv.Files[j].Path })
+	sortFindings(inv.Findings)
+	nonNil(&inv.Packages)
+	nonNil(&inv.Binaries)
+	nonNil(&inv.Files)
+	nonNil(&inv.Findings)
+}
+
+// component says who declares the version of a file outside npm packages:
+// the application (its code, its bundle's own files and resources) or the
+// Electron runtime.
+func (b *builder) component(p, appRoot string) (string, string) {
+	inv := b.inv
+	app := func() (string, string) { return "app", inv.App.Version }
+	if strings.HasPrefix(p, appRoot+"/") || strings.HasPrefix(p, b.asarPath+".unpacked/") {
+		return app()
+	}
+	switch inv.Layout {
+	case LayoutMacOS:
+		if strings.HasPrefix(p, "Contents/Frameworks/") {
+			rest := strings.TrimPrefix(p, "Contents/Frameworks/")
+			if strings.HasSuffix(strings.SplitN(rest, "/", 2)[0], ".app") {
+				return app() // helper apps carry the app's version
+			}
+			return "electron", inv.Electron.Version
+		}
+		return app()
+	case LayoutWindows:
+		if strings.HasPrefix(p, "resources/") {
+			return app()
+		}
+		return "electron", inv.Electron.Version
+	}
+	return app()
+}
+
+func licenseString(v any) string {
+	switch l := v.(type) {
+	case string:
+		return l
+	case map[string]any:
+		if t, ok := l["type"].(string); ok {
+			return t
+		}
+	}
+	return ""
+}
+
+func compactStrings(s []string) []string {
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}

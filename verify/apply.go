@@ -1,0 +1,188 @@
+package verify
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/shipgate/shipgate/signing"
+)
+
+// applyPolicy adds the policy's findings about file f to finds (the
+// verifiers' and blocklists' findings about it) and returns them.
+func (e *engine) applyPolicy(f *File, finds []signing.Finding, malformed bool) []signing.Finding {
+	s := e.pol.settingsFor(f.Path)
+	// The policy decides about unsigned, ad-hoc and untrusted code: the
+	// verifiers' findings that restate those statuses give way to the
+	// policy's, which carry their messages.
+	restated := map[int]string{}
+	if f.Kind.Native() {
+		kept := finds[:0:0]
+		for _, x := range finds {
+			if _, ok := statusRules[x.Rule]; ok {
+				restated[x.Signature] = x.Message
+				continue
+			}
+			kept = append(kept, x)
+		}
+		finds = kept
+	}
+	because := func(i int) string {
+		m := restated[i]
+		if m == "" {
+			m = restated[-1]
+		}
+		if m == "" {
+			return ""
+		}
+		return " (" + m + ")"
+	}
+	add := func(rule string, sev signing.Severity, sig int, msg string) {
+		x := finding(rule, sev, f.Path, msg)
+		finds = append(finds, x.For(sig))
+	}
+	for _, k := range s.forbid {
+		if k == f.Kind {
+			add(ruleForbiddenKind, signing.SeverityError, -1, fmt.Sprintf("files of kind %s are forbidden here by the policy", k))
+		}
+	}
+	if !f.Kind.Native() || malformed {
+		return finds
+	}
+	sigs := f.Signatures
+	if len(sigs) == 0 {
+		sigs = []signing.Signature{{Index: -1, Status: signing.StatusUnsigned}}
+	}
+	// strict is the severity of a failed requirement: an error when the
+	// policy requires it, a warning under the default.
+	strict := func(req ...Require) (signing.Severity, bool) {
+		if s.require == "" {
+			return signing.SeverityWarning, true
+		}
+		for _, r := range req {
+			if s.require == r {
+				return signing.SeverityError, true
+			}
+		}
+		return 0, false
+	}
+	for _, sig := range sigs {
+		what := sigName(f, sig)
+		switch sig.Status {
+		case signing.StatusUnsigned:
+			if s.allowUnsigned {
+				continue
+			}
+			if sev, ok := strict(RequireValid, RequireSigned); ok {
+				msg := fmt.Sprintf("%s file carries no signature", f.Kind)
+				if sig.Arch != "" {
+					msg = fmt.Sprintf("the %s slice carries no signature", sig.Arch)
+				}
+				add(ruleUnsigned, sev, sig.Index, capital(msg)+because(sig.Index))
+			}
+			continue
+		case signing.StatusAdhoc:
+			if s.allowAdhoc {
+				continue
+			}
+			if sev, ok := strict(RequireValid, RequireSigned); ok {
+				add(ruleAdhoc, sev, sig.Index, fmt.Sprintf("%s is ad-hoc signed: intact, but with no signing identity", capital(what))+because(sig.Index))
+			}
+			continue
+		case signing.StatusUntrusted:
+			if sev, ok := strict(RequireValid); ok {
+				detail := because(sig.Index)
+				if detail == "" {
+					detail = failedDetail(sig, "chain")
+				}
+				add(ruleUntrusted, sev, sig.Index, fmt.Sprintf("%s is intact but its chain does not reach a trusted root%s", capital(what), detail))
+			}
+		case signing.StatusRevoked, signing.StatusInvalid, signing.StatusMalformed:
+			if !explained(finds, sig.Index) {
+				add(ruleBadSignature, signing.SeverityError, sig.Index, fmt.Sprintf("%s is %s%s", capital(what), sig.Status, failedDetail(sig, "")))
+			}
+			continue
+		}
+		// Valid or untrusted: the identity must be an allowed one.
+		if len(s.signers) > 0 {
+			if sig.Status != signing.StatusValid {
+				add(ruleSignerNotAllow, signing.SeverityError, sig.Index, fmt.Sprintf("%s is %s, so its signer cannot be relied on; the policy allows only %s", capital(what), sig.Status, signersList(s.signers)))
+				continue
+			}
+			ok := false
+			for _, a := range s.signers {
+				if a.matches(sig.Signer) {
+					ok = true
+					break
+				}
+			}
+			if !ok {
+				add(ruleSignerNotAllow, signing.SeverityError, sig.Index, fmt.Sprintf("%s is by %s, which the policy does not allow (allowed: %s)", capital(what), signerName(sig.Signer), signersList(s.signers)))
+			}
+		}
+	}
+	return finds
+}
+
+// statusRules are the verifiers' rule IDs that only restate a signature's
+// status (unsigned, ad-hoc, untrusted); package verify reports the policy's
+// judgement of that status instead.
+var statusRules = map[string]signing.Status{
+	"codesign/unsigned":            signing.StatusUnsigned,
+	"codesign/adhoc":               signing.StatusAdhoc,
+	"codesign/untrusted-chain":     signing.StatusUntrusted,
+	"authenticode/untrusted-chain": signing.StatusUntrusted,
+}
+
+// explained reports whether an error finding about signature i (or about the
+// whole file) is already present.
+func explained(finds []signing.Finding, i int) bool {
+	for _, f := range finds {
+		if f.Severity == signing.SeverityError && (f.Signature == i || f.Signature < 0) {
+			return true
+		}
+	}
+	return false
+}
+
+func sigName(f *File, s signing.Signature) string {
+	switch {
+	case s.Index < 0:
+		return "the file"
+	case s.Arch != "":
+		return fmt.Sprintf("the %s slice's signature", s.Arch)
+	}
+	return fmt.Sprintf("signature %d", s.Index)
+}
+
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// failedDetail returns ": detail" of the first failed check (named name, or
+// any when name is empty).
+func failedDetail(s signing.Signature, name string) string {
+	for _, c := range s.Checks {
+		if !c.OK && (name == "" || c.Name == name) && c.Detail != "" {
+			return ": " + c.Detail
+		}
+	}
+	return ""
+}
+
+func signerName(id *signing.Identity) string {
+	if id == nil {
+		return "no identified signer"
+	}
+	return fmt.Sprintf("%q (issuer %q, SHA-256 %s)", id.Subject, id.Issuer, id.SHA256)
+}
+
+func signersList(ss []Signer) string {
+	parts := make([]string, len(ss))
+	for i, s := range ss {
+		parts[i] = "[" + s.String() + "]"
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,475 @@
+package verify
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"hash/crc32"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/shipgate/shipgate/signing"
+)
+
+// Rule IDs reported by this package.
+const (
+	ruleMalformed      = "file/malformed"
+	ruleUnreadable     = "file/unreadable"
+	ruleSymlinkEscape  = "file/symlink-escape"
+	ruleInsecurePath   = "file/insecure-path"
+	ruleDuplicateEntry = "file/duplicate-entry"
+	ruleUnsigned       = "policy/unsigned"
+	ruleUntrusted      = "policy/untrusted"
+	ruleAdhoc          = "policy/adhoc-not-allowed"
+	ruleSignerNotAllow = "policy/signer-not-allowed"
+	ruleForbiddenKind  = "policy/forbidden-kind"
+	ruleBadSignature   = "policy/bad-signature"
+)
+
+// nativeVerifier verifies the signatures of one native file. It returns a
+// *malformedError when the file cannot be parsed, another error when it
+// cannot be read. env.hash receives the file's bytes as they are read.
+type nativeVerifier func(ctx context.Context, r io.ReaderAt, size int64, env verifyEnv) (*nativeResult, error)
+
+// verifyEnv is what a nativeVerifier needs from the run.
+type verifyEnv struct {
+	trust *signing.TrustStore
+	time  time.Time
+	hash  hash.Hash
+	log   *slog.Logger
+	// authentihashSHA1 asks for the SHA-1 Authenticode image hash too.
+	authentihashSHA1 bool
+}
+
+// nativeResult is a verifier's outcome in this package's terms.
+type nativeResult struct {
+	sigs         []signing.Signature
+	findings     []signing.Finding
+	authentihash map[string]string // algorithm -> hex (PE)
+	cdhashes     []string          // hex (Mach-O)
+}
+
+// malformedError says a file of a recognised kind cannot be parsed.
+type malformedError struct {
+	offset int64 // -1 when unknown
+	reason string
+	// result, when set, is what the verifier could still say: its findings
+	// explain the malformation.
+	result *nativeResult
+	// finding, when its Rule is set, is the finding to report instead of
+	// file/malformed.
+	finding signing.Finding
+}
+
+func (e *malformedError) Error() string { return e.reason }
+
+// nativeVerifiers and archiveOpeners are filled by init functions of the
+// files that wire the format packages in; read-only afterwards.
+var (
+	nativeVerifiers = map[Kind]nativeVerifier{}
+	archiveOpeners  = map[Kind]archiveOpener{}
+)
+
+// archiveOpener opens an archive file as a file system; the findings are
+// about its entries, with paths inside the archive.
+type archiveOpener func(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error)
+
+// bufPool holds copy buffers for hashing.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
+
+// fileHasher is the hash.Hash given to verifiers: it feeds SHA-256 and, when
+// asked, SHA-1, MD5 and CRC-32, and counts the bytes.
+type fileHasher struct {
+	n      int64
+	sha256 hash.Hash
+	sha1   hash.Hash
+	md5    hash.Hash
+	crc    hash.Hash32
+}
+
+func newFileHasher(wantSHA1, wantMD5, wantCRC bool) *fileHasher {
+	h := &fileHasher{sha256: sha256.New()}
+	if wantSHA1 {
+		h.sha1 = sha1.New()
+	}
+	if wantMD5 {
+		h.md5 = md5.New()
+	}
+	if wantCRC {
+		h.crc = crc32.NewIEEE()
+	}
+	return h
+}
+
+func (h *fileHasher) Write(p []byte) (int, error) {
+	h.n += int64(len(p))
+	h.sha256.Write(p)
+	if h.sha1 != nil {
+		h.sha1.Write(p)
+	}
+	if h.md5 != nil {
+		h.md5.Write(p)
+	}
+	if h.crc != nil {
+		h.crc.Write(p)
+	}
+	return len(p), nil
+}
+
+func (h *fileHasher) Sum(b []byte) []byte { return h.sha256.Sum(b) }
+func (h *fileHasher) Size() int           { return sha256.Size }
+func (h *fileHasher) BlockSize() int      { return sha256.BlockSize }
+
+func (h *fileHasher) Reset() {
+	h.n = 0
+	for _, x := range []hash.Hash{h.sha256, h.sha1, h.md5} {
+		if x != nil {
+			x.Reset()
+		}
+	}
+	if h.crc != nil {
+		h.crc.Reset()
+	}
+}
+
+func hexSum(h hash.Hash) string {
+	if h == nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ctxReader and ctxReaderAt stop reads once the run is cancelled.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+type ctxReaderAt struct {
+	ctx context.Context
+	r   io.ReaderAt
+}
+
+func (c ctxReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.ReadAt(p, off)
+}
+
+func (e *engine) copyHash(h io.Writer, r io.Reader) error {
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	_, err := io.CopyBuffer(h, ctxReader{e.ctx, r}, *bp)
+	return err
+}
+
+// check is the state of one file being checked.
+type check struct {
+	e         *engine
+	j         *job
+	f         File
+	finds     []signing.Finding
+	h         *fileHasher
+	hashed    bool // h holds the whole file
+	malformed bool
+	listed    bool // f goes into the report
+	cleanup   []func()
+	native    *nativeResult
+	memHeld   bool // the bytes are held in memory under the run's budget
+}
+
+func (c *check) add(rule string, sev signing.Severity, msg string) *signing.Finding {
+	c.finds = append(c.finds, finding(rule, sev, c.f.Path, msg))
+	return &c.finds[len(c.finds)-1]
+}
+
+// process checks one file and records it.
+func (e *engine) process(j *job) {
+	if j.bundle {
+		e.checkBundle(j)
+		return
+	}
+	c := &check{e: e, j: j, f: File{Path: j.path, Size: j.size, Kind: KindOther}}
+	needSHA1, needMD5 := e.bl.needsHashes()
+	c.h = newFileHasher(needSHA1, needMD5, j.checkCRC)
+	c.run()
+	for i := len(c.cleanup) - 1; i >= 0; i-- {
+		c.cleanup[i]()
+	}
+	if e.ctx.Err() != nil {
+		return
+	}
+	if c.listed {
+		e.addFile(&c.f, c.finds)
+	} else {
+		e.addFile(nil, c.finds)
+	}
+}
+
+func (c *check) run() {
+	j := c.j
+	switch {
+	case j.diskPath != "":
+		fh, err := os.Open(j.diskPath)
+		if err != nil {
+			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot open: %v", unwrapPath(err)))
+			return
+		}
+		st, err := fh.Stat()
+		if err != nil {
+			fh.Close()
+			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot stat: %v", unwrapPath(err)))
+			return
+		}
+		c.f.Size = st.Size()
+		c.cleanup = append(c.cleanup, func() { fh.Close() })
+		c.withReaderAt(fh, st.Size())
+	case j.ra != nil:
+		c.withReaderAt(j.ra, j.size)
+	case j.open != nil:
+		rc, err := j.open()
+		if err != nil {
+			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot open archive entry: %v", err))
+			return
+		}
+		c.cleanup = append(c.cleanup, func() { rc.Close() })
+		c.withStream(rc, j.size)
+	case j.fsys != nil:
+		fh, err := j.fsys.Open(j.name)
+		if err != nil {
+			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot open archive entry: %v", unwrapPath(err)))
+			return
+		}
+		c.cleanup = append(c.cleanup, func() { fh.Close() })
+		if ra, ok := fh.(io.ReaderAt); ok {
+			c.withReaderAt(ra, j.size)
+		} else {
+			c.withStream(fh, j.size)
+		}
+	}
+}
+
+// withStream checks a file that can only be read front to back. Native code
+// and archives need random access: they are held in memory within the
+// run's MaxBuffer.
+func (c *check) withStream(r io.Reader, size int64) {
+	e := c.e
+	hdr := make([]byte, sniffLen)
+	n, err := io.ReadFull(ctxReader{e.ctx, r}, hdr)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		c.streamError(err)
+		return
+	}
+	hdr = hdr[:n]
+	kind := DetectKind(hdr)
+	c.f.Kind = kind
+	if kind.Native() || kind == KindAsar {
+		if e.budget.acquire(e.ctx, size) {
+			c.cleanup = append(c.cleanup, func() { e.budget.release(size) })
+			c.memHeld = true
+			buf := bytes.NewBuffer(make([]byte, 0, min(size, 64<<20)))
+			buf.Write(hdr)
+			_, err := io.Copy(buf, io.LimitReader(ctxReader{e.ctx, r}, size-int64(n)+1))
+			if err != nil {
+				c.streamError(err)
+				return
+			}
+			if int64(buf.Len()) != size {
+				c.add(ruleMalformed, signing.SeverityError, fmt.Sprintf("archive entry holds %d bytes, its header says %d", buf.Len(), size))
+				c.malformed = true
+				size = int64(buf.Len())
+			}
+			// Reading to the end made the zip reader check the CRC-32.
+			c.j.checkCRC = false
+			c.h.crc = nil
+			c.withReaderAt(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+			return
+		}
+		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("%s entry of %d bytes is compressed and larger than the %d-byte in-memory limit; its signatures were not checked", kind, size, e.budget.max))
+	}
+	c.h.Write(hdr)
+	if err := e.copyHash(c.h, r); err != nil {
+		c.streamError(err)
+		return
+	}
+	if c.h.n != size {
+		c.add(ruleMalformed, signing.SeverityError, fmt.Sprintf("archive entry holds %d bytes, its header says %d", c.h.n, size))
+	}
+	c.f.Size = c.h.n
+	c.f.SHA256 = hexSum(c.h.sha256)
+	c.listed = true
+	c.afterHash()
+}
+
+func (c *check) streamError(err error) {
+	if c.e.ctx.Err() != nil {
+		return
+	}
+	if errors.Is(err, zip.ErrChecksum) || errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrAlgorithm) {
+		c.add(ruleMalformed, signing.SeverityError, fmt.Sprintf("cannot read archive entry: %v", err))
+		return
+	}
+	c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read: %v", unwrapPath(err)))
+}
+
+// withReaderAt checks a file with random access.
+func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
+	e := c.e
+	c.f.Size = size
+	hdr := make([]byte, min(size, sniffLen))
+	if n, err := ra.ReadAt(hdr, 0); n < len(hdr) {
+		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read: %v", unwrapPath(err)))
+		return
+	}
+	c.f.Kind = DetectKind(hdr)
+	cra := ctxReaderAt{e.ctx, ra}
+	if v := nativeVerifiers[c.f.Kind]; v != nil {
+		env := verifyEnv{trust: e.trust, time: e.opts.Time, hash: c.h, log: e.log.With("path", c.f.Path), authentihashSHA1: e.bl.needsAuthentihashSHA1()}
+		res, err := v(e.ctx, cra, size, env)
+		if e.ctx.Err() != nil {
+			return
+		}
+		var me *malformedError
+		switch {
+		case errors.As(err, &me) && me.result != nil:
+			c.malformed = true
+			res = me.result
+		case errors.As(err, &me):
+			c.addMalformed(me)
+			c.malformed = true
+		case err != nil:
+			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read: %v", unwrapPath(err)))
+			return
+		}
+		if res != nil {
+			c.native = res
+			c.f.Signatures = res.sigs
+			for _, f := range res.findings {
+				f.Path = joinPath(c.f.Path, f.Path)
+				c.finds = append(c.finds, f)
+			}
+		}
+	}
+	if c.h.n != size {
+		// The verifier did not read every byte exactly once: hash again.
+		c.h.Reset()
+		if err := e.copyHash(c.h, io.NewSectionReader(ra, 0, size)); err != nil {
+			if e.ctx.Err() == nil {
+				c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read: %v", unwrapPath(err)))
+			}
+			return
+		}
+	}
+	c.f.SHA256 = hexSum(c.h.sha256)
+	c.listed = true
+	c.afterHash()
+	if open := archiveOpeners[c.f.Kind]; open != nil && !c.malformed {
+		c.openArchive(open, ra, size)
+	}
+}
+
+// afterHash runs the checks that need the file's hashes: CRC, blocklists,
+// policy.
+func (c *check) afterHash() {
+	if c.j.checkCRC && c.h.crc != nil && c.h.crc.Sum32() != c.j.crc {
+		c.add(ruleMalformed, signing.SeverityError, fmt.Sprintf("CRC-32 %08x of the zip entry does not match the %08x its header records", c.h.crc.Sum32(), c.j.crc))
+	}
+	fh := fileHashes{SHA256: c.f.SHA256, SHA1: hexSum(c.h.sha1), MD5: hexSum(c.h.md5)}
+	if c.native != nil {
+		fh.Authentihash = c.native.authentihash
+		fh.CDHashes = c.native.cdhashes
+	}
+	for _, f := range c.e.bl.matchFile(fh) {
+		f.Path = c.f.Path
+		c.finds = append(c.finds, f)
+	}
+	for i := range c.f.Signatures {
+		s := &c.f.Signatures[i]
+		for _, f := range c.e.bl.matchChain(s) {
+			f.Path = c.f.Path
+			c.finds = append(c.finds, f.For(s.Index))
+			s.Status = s.Status.Worse(signing.StatusRevoked)
+		}
+	}
+	c.finds = c.e.applyPolicy(&c.f, c.finds, c.malformed)
+}
+
+// addMalformed reports a file that cannot be parsed.
+func (c *check) addMalformed(me *malformedError) {
+	if me.finding.Rule != "" {
+		f := me.finding
+		f.Path = joinPath(c.f.Path, f.Path)
+		c.finds = append(c.finds, f)
+		return
+	}
+	f := c.add(ruleMalformed, signing.SeverityError, fmt.Sprintf("%s: %s", c.f.Kind, me.reason))
+	if me.offset >= 0 {
+		off := me.offset
+		f.Offset = &off
+	}
+}
+
+// openArchive opens an archive file (asar) and queues its entries.
+func (c *check) openArchive(open archiveOpener, ra io.ReaderAt, size int64) {
+	if c.j.depth >= maxDepth {
+		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("archive nested %d levels deep; its entries were not checked", c.j.depth))
+		return
+	}
+	fsys, entryFinds, err := open(ctxReaderAt{c.e.ctx, ra}, size)
+	if err != nil {
+		var me *malformedError
+		if errors.As(err, &me) {
+			c.addMalformed(me)
+		} else {
+			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read %s: %v", c.f.Kind, err))
+		}
+		return
+	}
+	for _, f := range entryFinds {
+		f.Path = joinPath(c.f.Path, f.Path)
+		c.finds = append(c.finds, f)
+	}
+	// The archive's bytes stay available until its last entry is checked.
+	ref := newRef(nil)
+	var held []func()
+	held, c.cleanup = c.cleanup, nil
+	ref.cleanup = func() {
+		for i := len(held) - 1; i >= 0; i-- {
+			held[i]()
+		}
+	}
+	c.cleanup = append(c.cleanup, ref.release)
+	sink := func(j *job) { c.e.q.push(j, false) }
+	if c.memHeld {
+		// Bytes held under the memory budget are released only when the
+		// last entry is done; checking the entries here, rather than on
+		// other workers, keeps workers waiting for budget from waiting on
+		// each other.
+		sink = func(j *job) {
+			if c.e.ctx.Err() == nil {
+				c.e.process(j)
+			}
+			j.finish()
+		}
+	}
+	c.finds = append(c.finds, c.e.walkArchiveFS(fsys, c.f.Path, c.j.depth+1, ref, sink)...)
+}

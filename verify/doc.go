@@ -1,0 +1,25 @@
+// Package verify checks a software release before it ships: it walks files,
+// directories, macOS .app bundles, .zip archives and Electron app.asar
+// archives, identifies every file's kind by its magic bytes, hashes every
+// file once, verifies the signatures of native code (Windows PE Authenticode,
+// Apple code signatures in Mach-O and universal files), matches certificates
+// and files against blocklists, applies a [Policy], and returns a [Report].
+//
+// Facts come first and the verdict after: the Report carries every signature
+// as the verifiers computed it, the findings, and a summary that says whether
+// the gate passed at the chosen threshold.
+//
+// A malformed or unreadable file is a finding (file/malformed,
+// file/unreadable); the rest of the release is still checked. Release
+// returns an error only when the run itself cannot be carried out: an input
+// that cannot be opened, a trust store or blocklist that cannot be loaded, a
+// cancelled context.
+//
+// Archives: a .zip given as input is read in place, entries streamed; an
+// app.asar found anywhere (or given as input) is opened and its entries are
+// checked as files below its path ("resources/app.asar/node_modules/x.node").
+// A .zip found inside a release is hashed and matched like any other file,
+// but not opened: pass it as an input to check its contents.
+//
+// Nothing here touches the network.
+package verify

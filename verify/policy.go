@@ -1,0 +1,656 @@
+package verify
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/shipgate/shipgate/signing"
+)
+
+// Policy says what a release must satisfy. It is read from YAML by
+// [LoadPolicy] or [ParsePolicy] and documented in docs/policy.md. The zero
+// Policy is the default policy: embedded Microsoft and Apple roots, the
+// built-in blocklist, revocation policy strict, fail on errors, and no
+// rules, so that unsigned, ad-hoc signed and untrusted native code are
+// warnings while invalid, malformed, revoked and known-bad files are errors.
+type Policy struct {
+	// Trust says which roots signatures may chain to.
+	Trust Trust `yaml:"trust" json:"trust"`
+	// Blocklists says which blocklists and IoC lists to match.
+	Blocklists Blocklists `yaml:"blocklists" json:"blocklists"`
+	// Rules apply to files by path. For each setting, the last rule that
+	// matches a file and sets it decides.
+	Rules []Rule `yaml:"rules" json:"rules"`
+	// Severity overrides the severity of findings by rule ID ("family/name")
+	// or family ("family/*"): "error", "warning", "note", or "off" to drop
+	// them. An exact ID wins over its family.
+	Severity map[string]string `yaml:"severity" json:"severity"`
+	// FailOn is the lowest severity that fails the gate; empty means error.
+	FailOn FailOn `yaml:"failOn" json:"failOn"`
+}
+
+// Trust configures the trust store.
+type Trust struct {
+	// Roots are PEM files of extra trusted roots. LoadPolicy resolves them
+	// relative to the policy file.
+	Roots []string `yaml:"roots" json:"roots"`
+	// System adds the operating system's roots.
+	System bool `yaml:"system" json:"system"`
+	// Embedded selects the embedded code-signing roots: "microsoft",
+	// "apple". Nil means both; an empty list means none.
+	Embedded *[]string `yaml:"embedded" json:"embedded"`
+	// RevocationPolicy says how a blocklisted certificate's revocation date
+	// and reason count against a signature's trusted time (its verified
+	// timestamp, else the verification time), as signing/blocklist.Policy defines:
+	// "windows" (blocked at or after the revocation date), "strict" (the
+	// default: as windows, but a key compromise or unspecified reason blocks
+	// at any time) or "any" (every listed certificate blocks).
+	RevocationPolicy string `yaml:"revocationPolicy" json:"revocationPolicy"`
+}
+
+// Blocklists configures blocklist matching.
+type Blocklists struct {
+	// Files are blocklist or IoC list files, resolved relative to the policy
+	// file by LoadPolicy.
+	Files []string `yaml:"files" json:"files"`
+	// Builtin turns the embedded blocklist (3CX) on or off; nil means on.
+	Builtin *bool `yaml:"builtin" json:"builtin"`
+}
+
+// Require says what signature a native file must carry.
+type Require string
+
+const (
+	// RequireValid requires every signature to be valid: intact and
+	// chaining to a trusted root.
+	RequireValid Require = "valid"
+	// RequireSigned requires an intact signature; an untrusted chain is
+	// accepted.
+	RequireSigned Require = "signed"
+	// RequireNone requires nothing: unsigned, ad-hoc and untrusted files give
+	// no finding. Broken signatures are still errors.
+	RequireNone Require = "none"
+)
+
+// Rule applies settings to the files whose path matches one of its globs.
+// Unset fields (nil, empty) leave the setting to earlier rules or the
+// default.
+type Rule struct {
+	// Match lists path globs, relative to the input and "/"-separated: "*"
+	// and "?" and "[...]" match within one path element as in [path.Match],
+	// and a "**" element matches any number of elements ("**/*.dll",
+	// "Contents/Frameworks/**").
+	Match []string `yaml:"match" json:"match"`
+	// Require applies to native code (pe, macho, macho-universal).
+	Require Require `yaml:"require" json:"require"`
+	// AllowAdhoc accepts Apple ad-hoc signatures.
+	AllowAdhoc *bool `yaml:"allowAdhoc" json:"allowAdhoc"`
+	// AllowUnsigned accepts native files without a signature, whatever
+	// Require says about signed ones.
+	AllowUnsigned *bool `yaml:"allowUnsigned" json:"allowUnsigned"`
+	// Signers, when set, are the only identities allowed to sign: every
+	// signature must be valid and match one of them.
+	Signers []Signer `yaml:"signers" json:"signers"`
+	// ForbidKinds lists file kinds that must not appear ("pe", "macho",
+	// "macho-universal", "asar", "other").
+	ForbidKinds []Kind `yaml:"forbidKinds" json:"forbidKinds"`
+
+	line int // line of the rule in the policy file; 0 when built in code
+}
+
+// Signer identifies an allowed signing certificate. Every field that is set
+// must match the signature's leaf certificate; a Signer needs Subject and
+// Issuer together, or Thumbprint, or TeamID.
+type Signer struct {
+	// Subject and Issuer are RFC 4514 strings compared exactly, as
+	// [signing.Identity] spells them.
+	Subject string `yaml:"subject" json:"subject"`
+	Issuer  string `yaml:"issuer" json:"issuer"`
+	// Thumbprint is the SHA-1 or SHA-256 of the certificate (hex; colons,
+	// spaces and case ignored).
+	Thumbprint string `yaml:"thumbprint" json:"thumbprint"`
+	// TeamID is an Apple Developer team identifier.
+	TeamID string `yaml:"teamID" json:"teamID"`
+}
+
+// PolicyError is a problem in a policy.
+type PolicyError struct {
+	// File is the policy file's name; empty for a policy parsed from bytes.
+	File string
+	// Line is the 1-based line of the problem; 0 when unknown.
+	Line int
+	// Reason says what is wrong.
+	Reason string
+}
+
+func (e *PolicyError) Error() string {
+	name := e.File
+	if name == "" {
+		name = "policy"
+	}
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", name, e.Line, e.Reason)
+	}
+	return fmt.Sprintf("%s: %s", name, e.Reason)
+}
+
+// maxPolicySize bounds a policy file.
+const maxPolicySize = 4 << 20
+
+// LoadPolicy reads and validates the policy file name. Relative paths in it
+// (trust roots, blocklist files) are resolved against the file's directory.
+func LoadPolicy(name string) (*Policy, error) {
+	st, err := os.Stat(name)
+	if err != nil {
+		return nil, fmt.Errorf("verify: policy: %w", err)
+	}
+	if st.Size() > maxPolicySize {
+		return nil, &PolicyError{File: name, Reason: fmt.Sprintf("larger than %d bytes", maxPolicySize)}
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("verify: policy: %w", err)
+	}
+	p, err := parsePolicy(b, name)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Dir(name)
+	for i, r := range p.Trust.Roots {
+		if !filepath.IsAbs(r) {
+			p.Trust.Roots[i] = filepath.Join(dir, filepath.FromSlash(r))
+		}
+	}
+	for i, f := range p.Blocklists.Files {
+		if !filepath.IsAbs(f) {
+			p.Blocklists.Files[i] = filepath.Join(dir, filepath.FromSlash(f))
+		}
+	}
+	return p, nil
+}
+
+// ParsePolicy parses and validates a policy. Unknown keys, wrong types and
+// bad values are errors naming the line. Relative paths are left as they are.
+func ParsePolicy(b []byte) (*Policy, error) { return parsePolicy(b, "") }
+
+func parsePolicy(b []byte, name string) (*Policy, error) {
+	if len(b) > maxPolicySize {
+		return nil, &PolicyError{File: name, Reason: fmt.Sprintf("larger than %d bytes", maxPolicySize)}
+	}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return &Policy{}, nil // an empty file is the default policy
+		}
+		return nil, syntaxError(err, name)
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		return &Policy{}, nil
+	}
+	if err := checkKeys(root, reflect.TypeOf(Policy{}), name); err != nil {
+		return nil, err
+	}
+	var p Policy
+	if err := root.Decode(&p); err != nil {
+		return nil, yamlError(err, name)
+	}
+	if rules := mapValue(root, "rules"); rules != nil && rules.Kind == yaml.SequenceNode {
+		for i := range p.Rules {
+			if i < len(rules.Content) {
+				p.Rules[i].line = rules.Content[i].Line
+			}
+		}
+	}
+	if err := p.validate(root, name); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// syntaxError turns a YAML syntax error ("yaml: line 3: …") into a
+// PolicyError.
+func syntaxError(err error, name string) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	var line int
+	if _, serr := fmt.Sscanf(msg, "line %d:", &line); serr == nil {
+		_, msg, _ = strings.Cut(msg, ": ")
+	}
+	return &PolicyError{File: name, Line: line, Reason: msg}
+}
+
+// yamlError turns a decoding error into a PolicyError at the line of its
+// first problem.
+func yamlError(err error, name string) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg := te.Errors[0]
+		var line int
+		if _, serr := fmt.Sscanf(msg, "line %d:", &line); serr == nil {
+			_, msg, _ = strings.Cut(msg, ": ")
+		}
+		return &PolicyError{File: name, Line: line, Reason: msg}
+	}
+	return &PolicyError{File: name, Reason: strings.TrimPrefix(err.Error(), "yaml: ")}
+}
+
+// checkKeys rejects mapping keys that t (a struct, slice, pointer or map
+// type) does not know, naming the line.
+func checkKeys(n *yaml.Node, t reflect.Type, name string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		return &PolicyError{File: name, Line: n.Line, Reason: "aliases are not allowed in a policy"}
+	case yaml.MappingNode:
+		switch t.Kind() {
+		case reflect.Struct:
+			fields := map[string]reflect.Type{}
+			for i := 0; i < t.NumField(); i++ {
+				f := t.Field(i)
+				if tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ","); tag != "" && tag != "-" {
+					fields[tag] = f.Type
+				}
+			}
+			seen := map[string]bool{}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				ft, ok := fields[k.Value]
+				if !ok {
+					return &PolicyError{File: name, Line: k.Line, Reason: fmt.Sprintf("unknown key %q (known: %s)", k.Value, knownKeys(fields))}
+				}
+				if seen[k.Value] {
+					return &PolicyError{File: name, Line: k.Line, Reason: fmt.Sprintf("duplicate key %q", k.Value)}
+				}
+				seen[k.Value] = true
+				if err := checkKeys(v, ft, name); err != nil {
+					return err
+				}
+			}
+		case reflect.Map:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if err := checkKeys(n.Content[i+1], t.Elem(), name); err != nil {
+					return err
+				}
+			}
+		}
+	case yaml.SequenceNode:
+		if t.Kind() == reflect.Slice {
+			for _, c := range n.Content {
+				if err := checkKeys(c, t.Elem(), name); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func knownKeys(fields map[string]reflect.Type) string {
+	var ks []string
+	for k := range fields {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return strings.Join(ks, ", ")
+}
+
+// mapValue returns the value node of key in mapping n, or nil.
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// lineAt returns the line of the node reached by keys (strings for mapping
+// keys, ints for sequence indexes) from n, or of the deepest node reached.
+func lineAt(n *yaml.Node, keys ...any) int {
+	line := 0
+	for _, k := range keys {
+		if n == nil {
+			break
+		}
+		line = n.Line
+		switch k := k.(type) {
+		case string:
+			if n.Kind != yaml.MappingNode {
+				return line
+			}
+			var next *yaml.Node
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == k {
+					line = n.Content[i].Line
+					next = n.Content[i+1]
+				}
+			}
+			n = next
+		case int:
+			if n.Kind != yaml.SequenceNode || k >= len(n.Content) {
+				return line
+			}
+			n = n.Content[k]
+		}
+	}
+	if n != nil {
+		line = n.Line
+	}
+	return line
+}
+
+var (
+	ruleIDPattern    = regexp.MustCompile(`^[a-z]+/([a-z0-9-]+|\*)$`)
+	hexPattern       = regexp.MustCompile(`^[0-9a-f]+$`)
+	revocationValues = []string{"strict", "windows", "any"}
+)
+
+// Validate checks a policy built in code the way ParsePolicy checks a file.
+func (p *Policy) Validate() error { return p.validate(nil, "") }
+
+func (p *Policy) validate(root *yaml.Node, name string) error {
+	bad := func(reason string, keys ...any) error {
+		return &PolicyError{File: name, Line: lineAt(root, keys...), Reason: reason}
+	}
+	if p.FailOn != "" {
+		if _, err := ParseFailOn(string(p.FailOn)); err != nil {
+			return bad(fmt.Sprintf("failOn %q: want error, warning, note or never", p.FailOn), "failOn")
+		}
+	}
+	if p.Trust.Embedded != nil {
+		for i, e := range *p.Trust.Embedded {
+			if e != "microsoft" && e != "apple" {
+				return bad(fmt.Sprintf("trust.embedded %q: want microsoft or apple", e), "trust", "embedded", i)
+			}
+		}
+	}
+	if r := p.Trust.RevocationPolicy; r != "" && !contains(revocationValues, r) {
+		return bad(fmt.Sprintf("trust.revocationPolicy %q: want strict, windows or any", r), "trust", "revocationPolicy")
+	}
+	for i, r := range p.Trust.Roots {
+		if r == "" {
+			return bad("trust.roots: empty path", "trust", "roots", i)
+		}
+	}
+	for i, f := range p.Blocklists.Files {
+		if f == "" {
+			return bad("blocklists.files: empty path", "blocklists", "files", i)
+		}
+	}
+	for id, sev := range p.Severity {
+		if !ruleIDPattern.MatchString(id) {
+			return bad(fmt.Sprintf("severity: %q is not a rule ID (family/name or family/*)", id), "severity", id)
+		}
+		if sev != "off" {
+			if _, err := signing.ParseSeverity(sev); err != nil {
+				return bad(fmt.Sprintf("severity of %s: %q: want error, warning, note or off", id, sev), "severity", id)
+			}
+		}
+	}
+	for i := range p.Rules {
+		r := &p.Rules[i]
+		if len(r.Match) == 0 {
+			return bad("rule without match globs", "rules", i)
+		}
+		for j, g := range r.Match {
+			if err := checkGlob(g); err != nil {
+				return bad(fmt.Sprintf("match %q: %v", g, err), "rules", i, "match", j)
+			}
+		}
+		switch r.Require {
+		case "", RequireValid, RequireSigned, RequireNone:
+		default:
+			return bad(fmt.Sprintf("require %q: want valid, signed or none", r.Require), "rules", i, "require")
+		}
+		for j, s := range r.Signers {
+			if err := s.check(); err != nil {
+				return bad(err.Error(), "rules", i, "signers", j)
+			}
+		}
+		for j, k := range r.ForbidKinds {
+			switch k {
+			case KindPE, KindMachO, KindMachOUniversal, KindAsar, KindOther:
+			default:
+				return bad(fmt.Sprintf("forbidKinds %q: want pe, macho, macho-universal, asar or other", k), "rules", i, "forbidKinds", j)
+			}
+		}
+	}
+	return nil
+}
+
+func (s Signer) check() error {
+	if s.Subject == "" && s.Issuer == "" && s.Thumbprint == "" && s.TeamID == "" {
+		return errors.New("signer without criteria: give subject and issuer, thumbprint, or teamID")
+	}
+	if (s.Subject == "") != (s.Issuer == "") && s.Thumbprint == "" && s.TeamID == "" {
+		return errors.New("signer needs subject and issuer together (or a thumbprint or teamID)")
+	}
+	if s.Thumbprint != "" {
+		t := normalizeHex(s.Thumbprint)
+		if !hexPattern.MatchString(t) || (len(t) != 40 && len(t) != 64) {
+			return fmt.Errorf("thumbprint %q: want the SHA-1 (40 hex digits) or SHA-256 (64) of the certificate", s.Thumbprint)
+		}
+	}
+	return nil
+}
+
+func normalizeHex(s string) string {
+	return strings.ToLower(strings.NewReplacer(":", "", " ", "").Replace(strings.TrimSpace(s)))
+}
+
+// matches reports whether id (a signature's leaf) satisfies s.
+func (s Signer) matches(id *signing.Identity) bool {
+	if id == nil {
+		return false
+	}
+	if s.Subject != "" && s.Subject != id.Subject {
+		return false
+	}
+	if s.Issuer != "" && s.Issuer != id.Issuer {
+		return false
+	}
+	if s.Thumbprint != "" {
+		t := normalizeHex(s.Thumbprint)
+		if t != id.SHA1 && t != id.SHA256 {
+			return false
+		}
+	}
+	if s.TeamID != "" && s.TeamID != id.TeamID {
+		return false
+	}
+	return true
+}
+
+func (s Signer) String() string {
+	var parts []string
+	if s.Subject != "" {
+		parts = append(parts, "subject "+s.Subject)
+	}
+	if s.Issuer != "" {
+		parts = append(parts, "issuer "+s.Issuer)
+	}
+	if s.Thumbprint != "" {
+		parts = append(parts, "thumbprint "+normalizeHex(s.Thumbprint))
+	}
+	if s.TeamID != "" {
+		parts = append(parts, "team ID "+s.TeamID)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// checkGlob validates a path glob.
+func checkGlob(g string) error {
+	if g == "" {
+		return errors.New("empty glob")
+	}
+	if strings.HasPrefix(g, "/") {
+		return errors.New("globs are relative to the input; drop the leading /")
+	}
+	for _, el := range strings.Split(g, "/") {
+		if el == "**" {
+			continue
+		}
+		if strings.Contains(el, "**") {
+			return errors.New(`"**" must be a whole path element`)
+		}
+		if _, err := path.Match(el, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MatchGlob reports whether the "/"-separated path p matches glob g (see
+// [Rule.Match]).
+func MatchGlob(g, p string) bool {
+	return matchElems(strings.Split(g, "/"), strings.Split(p, "/"))
+}
+
+func matchElems(g, p []string) bool {
+	for len(g) > 0 {
+		if g[0] == "**" {
+			for len(g) > 0 && g[0] == "**" {
+				g = g[1:]
+			}
+			if len(g) == 0 {
+				return true
+			}
+			for i := 0; i <= len(p); i++ {
+				if matchElems(g, p[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(p) == 0 {
+			return false
+		}
+		if ok, _ := path.Match(g[0], p[0]); !ok {
+			return false
+		}
+		g, p = g[1:], p[1:]
+	}
+	return len(p) == 0
+}
+
+// settings are the rule settings in force for one file.
+type settings struct {
+	require       Require
+	allowAdhoc    bool
+	allowUnsigned bool
+	signers       []Signer
+	signersLine   int
+	forbid        []Kind
+}
+
+// settingsFor resolves the settings for path p: for each setting, the last
+// matching rule that sets it.
+func (p *Policy) settingsFor(file string) settings {
+	var s settings
+	for i := range p.Rules {
+		r := &p.Rules[i]
+		if !r.matches(file) {
+			continue
+		}
+		if r.Require != "" {
+			s.require = r.Require
+		}
+		if r.AllowAdhoc != nil {
+			s.allowAdhoc = *r.AllowAdhoc
+		}
+		if r.AllowUnsigned != nil {
+			s.allowUnsigned = *r.AllowUnsigned
+		}
+		if len(r.Signers) > 0 {
+			s.signers, s.signersLine = r.Signers, r.line
+		}
+		if len(r.ForbidKinds) > 0 {
+			s.forbid = r.ForbidKinds
+		}
+	}
+	return s
+}
+
+func (r *Rule) matches(file string) bool {
+	for _, g := range r.Match {
+		if MatchGlob(g, file) {
+			return true
+		}
+	}
+	return false
+}
+
+// severityFor returns the severity a finding of rule id gets under p, and
+// false when the policy turns it off.
+func (p *Policy) severityFor(id string, def signing.Severity) (signing.Severity, bool) {
+	v, ok := p.Severity[id]
+	if !ok {
+		fam, _, _ := strings.Cut(id, "/")
+		v, ok = p.Severity[fam+"/*"]
+	}
+	if !ok {
+		return def, true
+	}
+	if v == "off" {
+		return def, false
+	}
+	s, err := signing.ParseSeverity(v)
+	if err != nil {
+		return def, true
+	}
+	return s, true
+}
+
+// trustOptions returns the TrustStoreOptions the policy asks for.
+func (p *Policy) trustOptions() signing.TrustStoreOptions {
+	o := signing.TrustStoreOptions{PEMFiles: p.Trust.Roots, System: p.Trust.System, Embedded: signing.EmbeddedAll}
+	if p.Trust.Embedded != nil {
+		o.Embedded = 0
+		for _, e := range *p.Trust.Embedded {
+			switch e {
+			case "microsoft":
+				o.Embedded |= signing.EmbeddedMicrosoft
+			case "apple":
+				o.Embedded |= signing.EmbeddedApple
+			}
+		}
+	}
+	return o
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// PolicySchema is the JSON Schema (draft 2020-12) of the policy file, as
+// docs/policy.md documents it. A policy that ParsePolicy accepts validates
+// against it once converted from YAML to JSON.
+//
+//go:embed policy.schema.json
+var PolicySchema []byte

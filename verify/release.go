@@ -1,0 +1,473 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/blocklist"
+)
+
+// Options configures [Release]. The zero value verifies with the default
+// policy, trusting the embedded Microsoft and Apple roots, at the current
+// time, on GOMAXPROCS workers.
+type Options struct {
+	// Policy is the policy to apply; nil means the default policy (see
+	// [Policy]).
+	Policy *Policy
+	// Trust is the trust store signatures must chain to. Nil means the
+	// store the policy's trust section describes.
+	Trust *signing.TrustStore
+	// Time is the time at which certificates are checked when a signature
+	// carries no verified timestamp; zero means now.
+	Time time.Time
+	// Blocklist is the list certificates and files are matched against. Nil
+	// means the lists the policy names, merged with the built-in one unless
+	// the policy turns it off.
+	Blocklist *blocklist.List
+	// FailOn overrides the policy's failOn when set.
+	FailOn FailOn
+	// Workers is the number of files checked at once; zero means GOMAXPROCS.
+	Workers int
+	// MaxBuffer caps the memory used to hold compressed zip entries that
+	// need random access (native code and asar archives inside a deflated
+	// zip); zero means 1 GiB. An entry larger than the cap is reported as
+	// file/unreadable.
+	MaxBuffer int64
+	// Progress, when set, is called after each file with the running
+	// totals. Calls are serialized; keep it quick.
+	Progress func(Progress)
+	// Logger receives debug logs; nil discards them.
+	Logger *slog.Logger
+	// ToolVersion is the version recorded in the report's tool section.
+	ToolVersion string
+}
+
+// Progress is the running total of a [Release] run.
+type Progress struct {
+	// Files and Bytes count the files checked so far and their sizes.
+	Files int
+	Bytes int64
+	// Elapsed is the time since the run started.
+	Elapsed time.Duration
+}
+
+// Rate returns the bytes checked per second so far.
+func (p Progress) Rate() float64 {
+	if p.Elapsed <= 0 {
+		return 0
+	}
+	return float64(p.Bytes) / p.Elapsed.Seconds()
+}
+
+// Release checks the release made of paths (files, directories, .app bundles,
+// .zip archives, app.asar archives) and returns its report.
+//
+// With one input that is a directory or a zip archive, report paths are
+// relative to it; otherwise each input's files are named under the input's
+// base name, and two inputs with the same base name are an error. Symbolic
+// links are never followed: one that points out of its input is a
+// file/symlink-escape finding, others are skipped (their targets are checked
+// where they are).
+//
+// The error is non-nil only when the run fails: an input cannot be read, the
+// policy is invalid, the trust store or a blocklist cannot be loaded, or ctx
+// is done.
+func Release(ctx context.Context, opts Options, paths ...string) (*Report, error) {
+	if len(paths) == 0 {
+		return nil, errors.New("verify: no input")
+	}
+	e, err := newEngine(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	inputs, err := resolveInputs(paths)
+	if err != nil {
+		return nil, err
+	}
+	return e.run(inputs)
+}
+
+// input is one path given to Release.
+type input struct {
+	path   string // as given
+	prefix string // report path prefix; "" for the sole directory or zip
+	dir    bool
+	zip    bool
+}
+
+func resolveInputs(paths []string) ([]input, error) {
+	var ins []input
+	names := map[string]string{}
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("verify: input: %w", err)
+		}
+		in := input{path: p, dir: st.IsDir()}
+		if !in.dir && !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("verify: input %s: not a regular file or directory", p)
+		}
+		if !in.dir {
+			z, err := sniffZip(p)
+			if err != nil {
+				return nil, fmt.Errorf("verify: input: %w", err)
+			}
+			in.zip = z
+		}
+		base := filepath.Base(filepath.Clean(p))
+		if base == "." || base == string(filepath.Separator) || base == ".." {
+			abs, err := filepath.Abs(p)
+			if err != nil {
+				return nil, fmt.Errorf("verify: input %s: %w", p, err)
+			}
+			base = filepath.Base(abs)
+		}
+		if prev, dup := names[base]; dup {
+			return nil, fmt.Errorf("verify: inputs %s and %s have the same name %q; report paths would collide", prev, p, base)
+		}
+		names[base] = p
+		in.prefix = base
+		ins = append(ins, in)
+	}
+	if len(ins) == 1 && (ins[0].dir || ins[0].zip) {
+		ins[0].prefix = ""
+	}
+	return ins, nil
+}
+
+func sniffZip(name string) (bool, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	var b [4]byte
+	n, _ := io.ReadFull(f, b[:])
+	return IsZip(b[:n]), nil
+}
+
+// joinPath joins a report path prefix and a relative name.
+func joinPath(prefix, name string) string {
+	if name == "" || name == "." {
+		return prefix
+	}
+	if prefix == "" {
+		return name
+	}
+	return prefix + "/" + name
+}
+
+// engine is one Release run.
+type engine struct {
+	ctx     context.Context
+	opts    Options
+	pol     *Policy
+	failOn  FailOn
+	trust   *signing.TrustStore
+	bl      *matcher
+	log     *slog.Logger
+	q       *queue
+	budget  *budget
+	start   time.Time
+	workers int
+
+	mu         sync.Mutex
+	bundleSigs map[string][]signing.Signature // a bundle's verdict per file path
+	files      []File
+	findings   []signing.Finding
+	progress   Progress
+}
+
+func newEngine(ctx context.Context, opts Options) (*engine, error) {
+	pol := opts.Policy
+	if pol == nil {
+		pol = &Policy{}
+	}
+	if err := pol.Validate(); err != nil {
+		return nil, err
+	}
+	failOn := opts.FailOn
+	if failOn == "" {
+		failOn = pol.FailOn
+	}
+	failOn, err := ParseFailOn(string(failOn))
+	if err != nil {
+		return nil, err
+	}
+	trust := opts.Trust
+	if trust == nil {
+		trust, err = signing.NewTrustStore(pol.trustOptions())
+		if err != nil {
+			return nil, fmt.Errorf("verify: trust store: %w", err)
+		}
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	now := opts.Time
+	if now.IsZero() {
+		now = time.Now()
+	}
+	list := opts.Blocklist
+	if list == nil {
+		list, err = loadBlocklist(pol, now, log)
+		if err != nil {
+			return nil, err
+		}
+	}
+	bl, err := newMatcher(list, pol, now)
+	if err != nil {
+		return nil, err
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	maxBuf := opts.MaxBuffer
+	if maxBuf <= 0 {
+		maxBuf = 1 << 30
+	}
+	return &engine{
+		ctx: ctx, opts: opts, pol: pol, failOn: failOn, trust: trust, bl: bl, log: log,
+		q: newQueue(4 * workers), budget: newBudget(maxBuf), workers: workers,
+		bundleSigs: map[string][]signing.Signature{},
+	}, nil
+}
+
+func (e *engine) run(inputs []input) (*Report, error) {
+	e.start = time.Now()
+	var wg sync.WaitGroup
+	for i := 0; i < e.workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				j, ok := e.q.pop()
+				if !ok {
+					return
+				}
+				if e.ctx.Err() == nil {
+					e.process(j)
+				}
+				j.finish()
+				e.q.done()
+			}
+		}()
+	}
+	var walkErr error
+	for _, in := range inputs {
+		var err error
+		switch {
+		case in.dir:
+			err = e.walkDir(in)
+		case in.zip:
+			err = e.walkZip(in)
+		default:
+			err = e.addDiskFile(in.path, in.prefix)
+		}
+		if err != nil {
+			walkErr = err
+			break
+		}
+		if e.ctx.Err() != nil {
+			break
+		}
+	}
+	e.q.close()
+	wg.Wait()
+	if err := e.ctx.Err(); err != nil {
+		return nil, fmt.Errorf("verify: %w", err)
+	}
+	if walkErr != nil {
+		return nil, walkErr
+	}
+	e.mergeBundleSignatures()
+	r := &Report{
+		SchemaVersion: SchemaVersion,
+		Tool:          Tool{Name: "shipgate", Version: e.opts.ToolVersion},
+		Files:         e.files,
+		Findings:      e.findings,
+	}
+	r.Finalize(e.failOn)
+	r.Findings = dedupe(r.Findings)
+	r.Finalize(e.failOn)
+	return r, nil
+}
+
+// addFile records a checked file and its findings, applying the policy's
+// severity overrides.
+func (e *engine) addFile(f *File, fs []signing.Finding) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if f != nil {
+		e.files = append(e.files, *f)
+	}
+	e.addFindingsLocked(fs)
+	if f != nil {
+		e.progress.Files++
+		e.progress.Bytes += f.Size
+		if e.opts.Progress != nil {
+			e.progress.Elapsed = time.Since(e.start)
+			e.opts.Progress(e.progress)
+		}
+	}
+}
+
+func (e *engine) addFindings(fs ...signing.Finding) {
+	e.mu.Lock()
+	e.addFindingsLocked(fs)
+	e.mu.Unlock()
+}
+
+func (e *engine) addFindingsLocked(fs []signing.Finding) {
+	for _, f := range fs {
+		sev, on := e.pol.severityFor(f.Rule, f.Severity)
+		if !on {
+			continue
+		}
+		f.Severity = sev
+		e.findings = append(e.findings, f)
+	}
+}
+
+// dedupe drops findings identical to the one before them in report order:
+// a file verified alone and again as part of a bundle may be reported twice.
+func dedupe(fs []signing.Finding) []signing.Finding {
+	out := fs[:0]
+	for i, f := range fs {
+		if i > 0 && sameFinding(fs[i-1], f) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func sameFinding(a, b signing.Finding) bool {
+	if a.Rule != b.Rule || a.Severity != b.Severity || a.Path != b.Path || a.Message != b.Message || a.Commit != b.Commit {
+		return false
+	}
+	if (a.Offset == nil) != (b.Offset == nil) {
+		return false
+	}
+	return a.Offset == nil || *a.Offset == *b.Offset
+}
+
+// symlinkEscapes reports whether a link at rel (a "/"-separated path in its
+// input) with the given target leaves the input.
+func symlinkEscapes(rel, target string) bool {
+	target = filepath.ToSlash(target)
+	if path.IsAbs(target) || filepath.IsAbs(target) || filepath.VolumeName(target) != "" {
+		return true
+	}
+	joined := path.Join(path.Dir(rel), target)
+	return joined == ".." || strings.HasPrefix(joined, "../")
+}
+
+// queue is the work queue: the walker blocks when max jobs are waiting,
+// workers adding nested jobs (asar entries) never block.
+type queue struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	items  []*job
+	active int // queued or running
+	max    int
+	closed bool
+}
+
+func newQueue(max int) *queue {
+	q := &queue{max: max}
+	q.cond = sync.NewCond(&q.mu)
+	return q
+}
+
+func (q *queue) push(j *job, wait bool) {
+	q.mu.Lock()
+	for wait && len(q.items) >= q.max {
+		q.cond.Wait()
+	}
+	q.items = append(q.items, j)
+	q.active++
+	q.mu.Unlock()
+	q.cond.Broadcast()
+}
+
+func (q *queue) pop() (*job, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.items) == 0 {
+		if q.closed && q.active == 0 {
+			return nil, false
+		}
+		q.cond.Wait()
+	}
+	j := q.items[0]
+	q.items[0] = nil
+	q.items = q.items[1:]
+	q.cond.Broadcast()
+	return j, true
+}
+
+func (q *queue) done() {
+	q.mu.Lock()
+	q.active--
+	q.mu.Unlock()
+	q.cond.Broadcast()
+}
+
+func (q *queue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	q.cond.Broadcast()
+}
+
+// budget is a counting semaphore over bytes of memory.
+type budget struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	free int64
+	max  int64
+}
+
+func newBudget(max int64) *budget {
+	b := &budget{free: max, max: max}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+// acquire waits for n bytes; it fails at once when n exceeds the cap.
+func (b *budget) acquire(ctx context.Context, n int64) bool {
+	if n > b.max {
+		return false
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for b.free < n {
+		if ctx.Err() != nil {
+			return false
+		}
+		b.cond.Wait()
+	}
+	b.free -= n
+	return true
+}
+
+func (b *budget) release(n int64) {
+	b.mu.Lock()
+	b.free += n
+	b.mu.Unlock()
+	b.cond.Broadcast()
+}

@@ -1,0 +1,290 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/shipgate/shipgate/docs"
+	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/verify"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// sample is a hand-made report covering every field the writers print.
+func sample() *verify.Report {
+	at := time.Date(2023, 3, 13, 6, 41, 52, 0, time.UTC)
+	id := &signing.Identity{
+		Subject: "CN=3CX Ltd,O=3CX Ltd,L=London,C=GB", Issuer: "CN=DigiCert Trusted G4 Code Signing RSA4096 SHA384 2021 CA1,O=DigiCert\\, Inc.,C=US",
+		Serial: "a1b2", SHA1: strings.Repeat("ab", 20), SHA256: strings.Repeat("cd", 32), SPKISHA256: strings.Repeat("ef", 32),
+		TBS: signing.TBSHashes{SHA256: strings.Repeat("01", 32)}, NotBefore: at.AddDate(-1, 0, 0), NotAfter: at.AddDate(1, 0, 0),
+	}
+	off := int64(0x1234)
+	r := &verify.Report{
+		Tool: verify.Tool{Name: "shipgate", Version: "v1.2.3"},
+		Files: []verify.File{
+			{Path: "z/other file.txt", Size: 5, SHA256: strings.Repeat("0", 64), Kind: verify.KindOther},
+			{Path: "app/3CXDesktopApp.exe", Size: 1 << 20, SHA256: strings.Repeat("a", 64), Kind: verify.KindPE, Signatures: []signing.Signature{{
+				Format: signing.FormatAuthenticode, Index: 0, Status: signing.StatusRevoked,
+				Digest:    &signing.Digest{Algorithm: "sha256", Signed: strings.Repeat("9", 64), Computed: strings.Repeat("9", 64)},
+				Signer:    id,
+				Chain:     []signing.Identity{*id},
+				Timestamp: &signing.Timestamp{Time: at, Kind: signing.TimestampRFC3161, Authority: id, Verified: true},
+				Checks:    []signing.Check{{Name: "digest", OK: true, Detail: "sha256 matches"}, {Name: "blocklist", OK: false, Detail: "leaf is blocklisted"}},
+			}}},
+			{Path: "mac/libffmpeg.dylib", Size: 4096, SHA256: strings.Repeat("b", 64), Kind: verify.KindMachOUniversal, Signatures: []signing.Signature{
+				{Format: signing.FormatAppleCodesign, Index: 0, Arch: "x86_64", Status: signing.StatusAdhoc, Checks: []signing.Check{{Name: "identity", OK: false, Detail: "ad-hoc"}}},
+				{Format: signing.FormatAppleCodesign, Index: 1, Arch: "arm64", Status: signing.StatusValid, Signer: id, Checks: []signing.Check{}},
+			}},
+		},
+		Findings: []signing.Finding{
+			{Rule: "signer/blocklisted", Severity: signing.SeverityError, Path: "app/3CXDesktopApp.exe", Message: "signed by a revoked certificate <3CX>", Signature: 0},
+			{Rule: "authenticode/cert-table-padding", Severity: signing.SeverityError, Path: "app/3CXDesktopApp.exe", Message: "data after the PKCS#7 blob", Offset: &off},
+			{Rule: "policy/adhoc-not-allowed", Severity: signing.SeverityWarning, Path: "mac/libffmpeg.dylib", Message: "the x86_64 slice is ad-hoc signed"},
+			{Rule: "git/unsigned-protected-change", Severity: signing.SeverityNote, Message: "a commit changed a vendored library", Commit: strings.Repeat("f", 40)},
+			{Rule: "file/symlink-escape", Severity: signing.SeverityError, Path: "z/link", Message: "points out"},
+		},
+	}
+	r.Finalize(verify.FailOnError)
+	return r
+}
+
+// section is a Diff value that prints itself.
+type section struct {
+	Added []string `json:"added"`
+}
+
+func (s section) WriteText(w io.Writer, color bool) error {
+	_, err := fmt.Fprintf(w, "diff: %d added\n", len(s.Added))
+	return err
+}
+
+func compileSchema(t *testing.T, name string, b []byte) *jsonschema.Schema {
+	t.Helper()
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource(name, doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// sarifSchema is the official SARIF 2.1.0 JSON Schema (OASIS, errata01).
+func sarifSchema(t *testing.T) *jsonschema.Schema {
+	b, err := os.ReadFile(filepath.Join("testdata", "sarif-schema-2.1.0.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return compileSchema(t, "sarif-schema-2.1.0.json", b)
+}
+
+func validate(t *testing.T, s *jsonschema.Schema, b []byte) {
+	t.Helper()
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Validate(inst); err != nil {
+		t.Errorf("schema validation: %v\n%s", err, b)
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(p, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (run go test -update after checking):\n%s", name, got)
+	}
+}
+
+func write(t *testing.T, r *verify.Report, f Format, opts Options) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := Write(&b, r, f, opts); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestJSON(t *testing.T) {
+	r := sample()
+	b := write(t, r, FormatJSON, Options{})
+	golden(t, "sample.json", b)
+	validate(t, compileSchema(t, "report.schema.json", JSONSchema), b)
+	if !bytes.Equal(b, write(t, sample(), FormatJSON, Options{})) {
+		t.Errorf("JSON is not deterministic")
+	}
+	var back verify.Report
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Files[0].Path != "app/3CXDesktopApp.exe" || back.Findings[0].Path != "" || back.Summary.Errors != 3 {
+		t.Errorf("round trip: files sorted by path, findings by path then rule: %+v", back)
+	}
+	if strings.Contains(string(b), `\u003c`) {
+		t.Errorf("HTML escaping in JSON output")
+	}
+	// The optional sections appear only when set.
+	if strings.Contains(string(b), `"diff"`) || strings.Contains(string(b), `"commits"`) {
+		t.Errorf("empty optional sections were written")
+	}
+	r.Diff = section{Added: []string{"x"}}
+	b = write(t, r, FormatJSON, Options{})
+	if !strings.Contains(string(b), `"diff": {`) {
+		t.Errorf("diff section missing:\n%s", b)
+	}
+	validate(t, compileSchema(t, "report.schema.json", JSONSchema), b)
+}
+
+func TestSARIF(t *testing.T) {
+	// The golden file does not depend on docs/rules.md, which other rules'
+	// authors edit.
+	lookupRule = func(id string) (docs.Rule, bool) {
+		if id == "file/symlink-escape" {
+			return docs.Rule{}, false
+		}
+		return docs.Rule{ID: id, Summary: "Summary of " + id + ".", Text: "Summary of " + id + ". More.\n\nWhy it matters.\n\nHow to fix."}, true
+	}
+	b := write(t, sample(), FormatSARIF, Options{})
+	lookupRule = docs.Lookup
+	golden(t, "sample.sarif", b)
+	validate(t, sarifSchema(t), b)
+	if !strings.Contains(string(b), `"text": "shipgate rule file/symlink-escape (undocumented)"`) || !strings.Contains(string(b), `"fullDescription": {
+                "text": "Summary of policy/adhoc-not-allowed. More."`) {
+		t.Errorf("rule descriptions:\n%s", b)
+	}
+	b = write(t, sample(), FormatSARIF, Options{})
+	validate(t, sarifSchema(t), b)
+	var log struct {
+		Runs []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct {
+						ID               string
+						ShortDescription struct{ Text string }
+					}
+				}
+			}
+			Artifacts []struct{ Location struct{ URI string } }
+			Results   []struct {
+				RuleID    string
+				RuleIndex int
+				Level     string
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI   string
+							Index *int
+						}
+						Region *struct{ ByteOffset int64 }
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(b, &log); err != nil {
+		t.Fatal(err)
+	}
+	run := log.Runs[0]
+	if len(run.Results) != 5 || len(run.Tool.Driver.Rules) != 5 {
+		t.Fatalf("%d results, %d rules; want one per finding and one per rule ID", len(run.Results), len(run.Tool.Driver.Rules))
+	}
+	for _, res := range run.Results {
+		if run.Tool.Driver.Rules[res.RuleIndex].ID != res.RuleID {
+			t.Errorf("result %s points at rule %d", res.RuleID, res.RuleIndex)
+		}
+	}
+	if run.Artifacts[2].Location.URI != "z/other%20file.txt" {
+		t.Errorf("artifact URI not escaped: %q", run.Artifacts[2].Location.URI)
+	}
+	var padded bool
+	for _, res := range run.Results {
+		if res.RuleID == "authenticode/cert-table-padding" {
+			l := res.Locations[0].PhysicalLocation
+			padded = l.Region != nil && l.Region.ByteOffset == 0x1234 && l.ArtifactLocation.Index != nil && *l.ArtifactLocation.Index == 0
+		}
+	}
+	if !padded {
+		t.Errorf("offset finding lacks its byte region or artifact index")
+	}
+	for _, rule := range run.Tool.Driver.Rules {
+		if rule.ID == "file/symlink-escape" && !strings.HasPrefix(rule.ShortDescription.Text, "A symbolic link") {
+			t.Errorf("rule text not taken from docs/rules.md: %q", rule.ShortDescription.Text)
+		}
+	}
+}
+
+func TestSARIFEmpty(t *testing.T) {
+	r := &verify.Report{Tool: verify.Tool{Name: "shipgate"}}
+	r.Finalize("")
+	b := write(t, r, FormatSARIF, Options{})
+	validate(t, sarifSchema(t), b)
+	j := write(t, r, FormatJSON, Options{})
+	validate(t, compileSchema(t, "report.schema.json", JSONSchema), j)
+	if !strings.Contains(string(j), `"files": []`) || !strings.Contains(string(j), `"findings": []`) {
+		t.Errorf("empty lists must be written as []:\n%s", j)
+	}
+}
+
+func TestText(t *testing.T) {
+	r := sample()
+	r.Diff = section{Added: []string{"a", "b"}}
+	b := write(t, r, FormatText, Options{})
+	golden(t, "sample.txt", b)
+	if bytes.Contains(b, []byte("\x1b[")) {
+		t.Errorf("colour without Color")
+	}
+	if !bytes.HasSuffix(b, []byte("FAIL: 3 files (2 signed), 3 errors, 1 warning\n")) {
+		t.Errorf("verdict line:\n%s", b)
+	}
+	if !bytes.Contains(b, []byte("diff: 2 added")) {
+		t.Errorf("text section not written")
+	}
+	c := write(t, r, FormatText, Options{Color: true})
+	if !bytes.Contains(c, []byte(ansiRed)) {
+		t.Errorf("no colour with Color")
+	}
+	r.Findings = nil
+	r.Finalize(verify.FailOnError)
+	if b := write(t, r, FormatText, Options{}); !bytes.Contains(b, []byte("PASS:")) {
+		t.Errorf("pass verdict:\n%s", b)
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	for in, want := range map[string]Format{"": FormatText, "text": FormatText, "json": FormatJSON, "sarif": FormatSARIF} {
+		if got, err := ParseFormat(in); err != nil || got != want {
+			t.Errorf("ParseFormat(%q) = %q, %v", in, got, err)
+		}
+	}
+	if _, err := ParseFormat("xml"); err == nil {
+		t.Errorf("ParseFormat(xml): no error")
+	}
+}

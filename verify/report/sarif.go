@@ -1,0 +1,207 @@
+package report
+
+import (
+	"io"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/shipgate/shipgate/docs"
+	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/verify"
+)
+
+// SARIFSchema is the schema URI written in SARIF logs.
+const SARIFSchema = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+
+// SrcRoot is the uriBaseId of artifact locations: paths are relative to the
+// input that was checked.
+const SrcRoot = "%SRCROOT%"
+
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool      sarifTool       `json:"tool"`
+	Artifacts []sarifArtifact `json:"artifacts,omitempty"`
+	Results   []sarifResult   `json:"results"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	Version        string      `json:"version,omitempty"`
+	InformationURI string      `json:"informationUri,omitempty"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifRule struct {
+	ID               string        `json:"id"`
+	ShortDescription sarifMessage  `json:"shortDescription"`
+	FullDescription  *sarifMessage `json:"fullDescription,omitempty"`
+	Help             *sarifHelp    `json:"help,omitempty"`
+}
+
+type sarifMessage struct {
+	Text string `json:"text"`
+}
+
+type sarifHelp struct {
+	Text     string `json:"text"`
+	Markdown string `json:"markdown"`
+}
+
+type sarifArtifact struct {
+	Location sarifArtifactLocation `json:"location"`
+	Length   int64                 `json:"length"`
+	Hashes   map[string]string     `json:"hashes,omitempty"`
+}
+
+type sarifArtifactLocation struct {
+	URI       string `json:"uri"`
+	URIBaseID string `json:"uriBaseId"`
+	Index     *int   `json:"index,omitempty"`
+}
+
+type sarifResult struct {
+	RuleID     string            `json:"ruleId"`
+	RuleIndex  int               `json:"ruleIndex"`
+	Level      string            `json:"level"`
+	Message    sarifMessage      `json:"message"`
+	Locations  []sarifLocation   `json:"locations,omitempty"`
+	Properties map[string]string `json:"properties,omitempty"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation sarifPhysical `json:"physicalLocation"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifactLocation `json:"artifactLocation"`
+	Region           *sarifRegion          `json:"region,omitempty"`
+}
+
+type sarifRegion struct {
+	ByteOffset int64 `json:"byteOffset"`
+}
+
+// SARIF writes r as a SARIF 2.1.0 log with one run: one rule per rule ID
+// that occurs, described by its docs/rules.md section (the first sentence as
+// shortDescription, the first paragraph as fullDescription, the whole
+// section as help); one artifact per file,
+// with its length and SHA-256; one result per finding, located at its file
+// (relative to %SRCROOT%, the input) and byte offset, with the commit in the
+// result's properties.
+func SARIF(w io.Writer, r *verify.Report) error {
+	ids := map[string]bool{}
+	for _, f := range r.Findings {
+		ids[f.Rule] = true
+	}
+	var sorted []string
+	for id := range ids {
+		sorted = append(sorted, id)
+	}
+	sort.Strings(sorted)
+	ruleIndex := map[string]int{}
+	rules := make([]sarifRule, 0, len(sorted))
+	for i, id := range sorted {
+		ruleIndex[id] = i
+		rules = append(rules, describeRule(id))
+	}
+	artIndex := map[string]int{}
+	arts := make([]sarifArtifact, 0, len(r.Files))
+	for _, f := range r.Files {
+		if _, dup := artIndex[f.Path]; dup {
+			continue
+		}
+		artIndex[f.Path] = len(arts)
+		a := sarifArtifact{Location: sarifArtifactLocation{URI: pathURI(f.Path), URIBaseID: SrcRoot}, Length: f.Size}
+		if f.SHA256 != "" {
+			a.Hashes = map[string]string{"sha-256": f.SHA256}
+		}
+		arts = append(arts, a)
+	}
+	results := make([]sarifResult, 0, len(r.Findings))
+	for _, f := range r.Findings {
+		res := sarifResult{
+			RuleID:    f.Rule,
+			RuleIndex: ruleIndex[f.Rule],
+			Level:     level(f.Severity),
+			Message:   sarifMessage{Text: f.Message},
+		}
+		if f.Path != "" {
+			loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifactLocation{URI: pathURI(f.Path), URIBaseID: SrcRoot}}}
+			if i, ok := artIndex[f.Path]; ok {
+				loc.PhysicalLocation.ArtifactLocation.Index = &i
+			}
+			if f.Offset != nil && *f.Offset >= 0 {
+				loc.PhysicalLocation.Region = &sarifRegion{ByteOffset: *f.Offset}
+			}
+			res.Locations = []sarifLocation{loc}
+		}
+		if f.Commit != "" {
+			res.Properties = map[string]string{"commit": f.Commit}
+		}
+		results = append(results, res)
+	}
+	name := r.Tool.Name
+	if name == "" {
+		name = "shipgate"
+	}
+	log := sarifLog{
+		Schema:  SARIFSchema,
+		Version: "2.1.0",
+		Runs: []sarifRun{{
+			Tool:      sarifTool{Driver: sarifDriver{Name: name, Version: r.Tool.Version, Rules: rules}},
+			Artifacts: arts,
+			Results:   results,
+		}},
+	}
+	return encode(w, log)
+}
+
+// lookupRule finds a rule's documentation; tests replace it.
+var lookupRule = docs.Lookup
+
+func describeRule(id string) sarifRule {
+	d, ok := lookupRule(id)
+	if !ok || d.Text == "" {
+		return sarifRule{ID: id, ShortDescription: sarifMessage{Text: "shipgate rule " + id + " (undocumented)"}}
+	}
+	short := d.Summary
+	if short == "" {
+		short = id
+	}
+	first, _, _ := strings.Cut(d.Text, "\n\n")
+	return sarifRule{
+		ID:               id,
+		ShortDescription: sarifMessage{Text: short},
+		FullDescription:  &sarifMessage{Text: strings.Join(strings.Fields(first), " ")},
+		Help:             &sarifHelp{Text: d.Text, Markdown: d.Text},
+	}
+}
+
+func level(s signing.Severity) string {
+	switch s {
+	case signing.SeverityError:
+		return "error"
+	case signing.SeverityWarning:
+		return "warning"
+	}
+	return "note"
+}
+
+// pathURI escapes each element of a "/"-separated relative path.
+func pathURI(p string) string {
+	parts := strings.Split(p, "/")
+	for i, s := range parts {
+		parts[i] = url.PathEscape(s)
+	}
+	return strings.Join(parts, "/")
+}

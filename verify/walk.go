@@ -1,0 +1,301 @@
+package verify
+
+import (
+	"archive/zip"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+
+	"github.com/shipgate/shipgate/signing"
+)
+
+// job is one file to check. Exactly one of diskPath, ra, open and fsys says
+// how to read it.
+type job struct {
+	path string // report path
+	size int64
+
+	diskPath string                        // a file on disk
+	ra       io.ReaderAt                   // random access inside a parent
+	open     func() (io.ReadCloser, error) // a compressed zip entry
+	fsys     fs.FS                         // an entry of an archive file system
+	name     string                        // its name in fsys
+
+	bundle bool // fsys/name is an Apple bundle directory to verify as a whole
+
+	crc      uint32 // the zip entry's CRC-32, when checkCRC
+	checkCRC bool
+	depth    int    // archive nesting
+	onDone   func() // called once the job is finished
+}
+
+func (j *job) finish() {
+	if j.onDone != nil {
+		j.onDone()
+	}
+}
+
+// maxDepth bounds asar-in-asar nesting.
+const maxDepth = 4
+
+// walkDir queues the regular files under in.path. Symbolic links are not
+// followed.
+func (e *engine) walkDir(in input) error {
+	root, err := filepath.EvalSymlinks(in.path)
+	if err != nil {
+		return fmt.Errorf("verify: input: %w", err)
+	}
+	dirFS := os.DirFS(root)
+	var bundles []string // outermost bundles found so far
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if cerr := e.ctx.Err(); cerr != nil {
+			return cerr
+		}
+		rel, rerr := filepath.Rel(root, p)
+		if rerr != nil {
+			return fmt.Errorf("verify: %s: %w", p, rerr)
+		}
+		rel = filepath.ToSlash(rel)
+		if err != nil {
+			if p == root {
+				return fmt.Errorf("verify: input: %w", err)
+			}
+			e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("cannot read: %v", unwrapPath(err))))
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
+			target, err := os.Readlink(p)
+			if err != nil {
+				e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("cannot read symbolic link: %v", unwrapPath(err))))
+				return nil
+			}
+			if symlinkEscapes(rel, target) {
+				e.addFindings(finding(ruleSymlinkEscape, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("symbolic link to %q points out of the release; it was not followed", target)))
+			}
+			return nil
+		case d.IsDir():
+			if !inBundle(bundles, rel) && isBundle(dirFS, rel) {
+				bundles = append(bundles, rel)
+				e.q.push(&job{path: joinPath(in.prefix, rel), fsys: dirFS, name: rel, bundle: true}, true)
+			}
+			return nil
+		case !d.Type().IsRegular():
+			return nil // devices, pipes and sockets are not release content
+		}
+		info, err := d.Info()
+		if err != nil {
+			e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("cannot stat: %v", unwrapPath(err))))
+			return nil
+		}
+		e.q.push(&job{path: joinPath(in.prefix, rel), size: info.Size(), diskPath: p}, true)
+		return nil
+	})
+}
+
+// inBundle reports whether rel lies inside one of the bundle directories.
+func inBundle(bundles []string, rel string) bool {
+	for _, b := range bundles {
+		if b == "." || strings.HasPrefix(rel, b+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// addDiskFile queues a single file given as input.
+func (e *engine) addDiskFile(name, report string) error {
+	st, err := os.Stat(name)
+	if err != nil {
+		return fmt.Errorf("verify: input: %w", err)
+	}
+	e.q.push(&job{path: report, size: st.Size(), diskPath: name}, true)
+	return nil
+}
+
+// walkZip queues the entries of the zip archive in.path. Stored entries are
+// read in place through the archive; compressed ones are streamed.
+func (e *engine) walkZip(in input) error {
+	f, err := os.Open(in.path)
+	if err != nil {
+		return fmt.Errorf("verify: input: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("verify: input: %w", err)
+	}
+	zr, err := zip.NewReader(f, st.Size())
+	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
+		f.Close()
+		return fmt.Errorf("verify: input %s: %w", in.path, err)
+	}
+	var names []string
+	for _, zf := range zr.File {
+		if n := strings.TrimSuffix(zf.Name, "/"); fs.ValidPath(n) {
+			names = append(names, n)
+		}
+	}
+	for _, b := range bundleRoots(zr, names) {
+		e.q.push(&job{path: joinPath(in.prefix, b), fsys: zr, name: b, bundle: true}, true)
+	}
+	// The archive stays open until its last entry is checked.
+	ref := newRef(func() { f.Close() })
+	defer ref.release()
+	seen := map[string]bool{}
+	for _, zf := range zr.File {
+		if cerr := e.ctx.Err(); cerr != nil {
+			return cerr
+		}
+		at := in.prefix
+		if at == "" {
+			at = "."
+		}
+		name := strings.TrimSuffix(zf.Name, "/")
+		if !fs.ValidPath(name) || strings.Contains(name, `\`) || name == "." {
+			e.addFindings(finding(ruleInsecurePath, signing.SeverityError, in.prefix, fmt.Sprintf("zip entry %q is not a relative path inside the archive; it was not checked", zf.Name)))
+			continue
+		}
+		mode := zf.Mode()
+		if strings.HasSuffix(zf.Name, "/") || mode.IsDir() {
+			continue
+		}
+		p := joinPath(in.prefix, name)
+		if seen[name] {
+			e.addFindings(finding(ruleDuplicateEntry, signing.SeverityError, p, fmt.Sprintf("zip archive %s holds more than one entry named %q; tools disagree on which one is extracted", at, name)))
+		}
+		seen[name] = true
+		if mode&fs.ModeSymlink != 0 {
+			e.checkZipSymlink(zf, name, p)
+			continue
+		}
+		if zf.Flags&0x1 != 0 {
+			e.addFindings(finding(ruleUnreadable, signing.SeverityError, p, "zip entry is encrypted and cannot be checked"))
+			continue
+		}
+		if zf.UncompressedSize64 > 1<<62 {
+			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("zip entry claims an uncompressed size of %d bytes", zf.UncompressedSize64)))
+			continue
+		}
+		j := &job{path: p, size: int64(zf.UncompressedSize64), crc: zf.CRC32, checkCRC: true}
+		if zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 {
+			off, err := zf.DataOffset()
+			if err != nil || off < 0 || off > st.Size() || j.size > st.Size()-off {
+				e.addFindings(finding(ruleMalformed, signing.SeverityError, p, "stored zip entry lies outside the archive"))
+				continue
+			}
+			j.ra = io.NewSectionReader(f, off, j.size)
+		} else {
+			zf := zf
+			j.open = func() (io.ReadCloser, error) { return zf.Open() }
+		}
+		ref.add()
+		j.onDone = ref.release
+		e.q.push(j, true)
+	}
+	return nil
+}
+
+// maxLinkTarget bounds a symbolic link target read from an archive.
+const maxLinkTarget = 4096
+
+func (e *engine) checkZipSymlink(zf *zip.File, name, report string) {
+	rc, err := zf.Open()
+	if err != nil {
+		e.addFindings(finding(ruleUnreadable, signing.SeverityError, report, fmt.Sprintf("cannot read symbolic link entry: %v", err)))
+		return
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, maxLinkTarget+1))
+	if err != nil || len(b) > maxLinkTarget {
+		e.addFindings(finding(ruleMalformed, signing.SeverityError, report, "symbolic link entry has an unreadable or oversized target"))
+		return
+	}
+	if symlinkEscapes(name, string(b)) {
+		e.addFindings(finding(ruleSymlinkEscape, signing.SeverityError, report, fmt.Sprintf("symbolic link to %q points out of the archive; it was not followed", string(b))))
+	}
+}
+
+// walkArchiveFS hands the entries of an archive file system (an asar) found
+// at report path parent to sink. ref keeps the archive's bytes alive.
+func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCount, sink func(*job)) []signing.Finding {
+	var finds []signing.Finding
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if cerr := e.ctx.Err(); cerr != nil {
+			return cerr
+		}
+		rp := joinPath(parent, p)
+		if err != nil {
+			finds = append(finds, finding(ruleUnreadable, signing.SeverityError, rp, fmt.Sprintf("cannot read archive entry: %v", unwrapPath(err))))
+			if d != nil && d.IsDir() && p != "." {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
+			// Links are the archive reader's business: it reports those
+			// that escape or dangle (asar/link-escape…); their targets are
+			// checked where they are.
+			return nil
+		case d.IsDir() || !d.Type().IsRegular():
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			finds = append(finds, finding(ruleUnreadable, signing.SeverityError, rp, fmt.Sprintf("cannot stat archive entry: %v", unwrapPath(err))))
+			return nil
+		}
+		ref.add()
+		sink(&job{path: rp, size: info.Size(), fsys: fsys, name: p, depth: depth, onDone: ref.release})
+		return nil
+	})
+	if err != nil && e.ctx.Err() == nil {
+		finds = append(finds, finding(ruleMalformed, signing.SeverityError, parent, fmt.Sprintf("cannot list archive: %v", err)))
+	}
+	return finds
+}
+
+// refCount runs a cleanup when its count drops to zero.
+type refCount struct {
+	n       atomic.Int64
+	cleanup func()
+}
+
+func newRef(cleanup func()) *refCount {
+	r := &refCount{cleanup: cleanup}
+	r.n.Store(1)
+	return r
+}
+
+func (r *refCount) add() { r.n.Add(1) }
+
+func (r *refCount) release() {
+	if r.n.Add(-1) == 0 && r.cleanup != nil {
+		r.cleanup()
+	}
+}
+
+// unwrapPath drops the path from a *fs.PathError: findings name the file
+// already, and absolute paths stay out of reports.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
+}
+
+func finding(rule string, sev signing.Severity, p, msg string) signing.Finding {
+	f := signing.NewFinding(rule, sev, msg)
+	f.Path = p
+	return f
+}
