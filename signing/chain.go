@@ -66,9 +66,19 @@ func (r ChainResult) Identities() []Identity {
 // of t and checks it at opts.Time: signatures (MD5 and SHA-1 ones included, and
 // reported as weak), validity periods, CA basic constraints and path lengths, key
 // usage keyCertSign on issuers, the extended key usage, and unknown critical
-// extensions. It does not check revocation, certificate policies or name
-// constraints. Integrity problems of the leaf are not its business: a chain that
-// does not reach a root is untrusted, never invalid.
+// extensions. Trust anchors are taken as RFC 5280 §6.1 takes them: their
+// validity period and self-signature are not checked and they need no
+// basicConstraints, but their other constraints apply. When several paths are
+// trusted, one without weak signatures is preferred. Path building is bounded
+// (MaxDepth, and a budget of path extensions and signature checks), so hostile
+// certificate sets cost little; a set that exhausts the budget is untrusted.
+//
+// It does not check revocation, certificate policies or name constraints, nor
+// self-issued certificates' exemption from path lengths (they count). Integrity
+// problems of the leaf are not its business: a chain that does not reach a
+// root is untrusted, never invalid. Where t uses a platform verifier (macOS,
+// Windows), chains that only it can build are held to the same per-certificate
+// rules, but the weak algorithms on them are not reported.
 func (t *TrustStore) VerifyChain(leaf *x509.Certificate, intermediates []*x509.Certificate, opts ChainOptions) ChainResult {
 	at := opts.Time
 	if at.IsZero() {
@@ -326,11 +336,19 @@ func containsOID(list []asn1.ObjectIdentifier, o asn1.ObjectIdentifier) bool {
 }
 
 // checkSignedBy verifies c's signature with parent's key. It returns the name of
-// the algorithm when it is weak (MD5 or SHA-1), which crypto/x509 refuses and
-// this function checks explicitly.
+// the algorithm when it is weak (MD5 or SHA-1); MD5, which crypto/x509 refuses,
+// is checked explicitly. Whether parent may issue certificates is checkCert's
+// business: crypto/x509's CheckSignatureFrom would refuse a v3 anchor without
+// basicConstraints, such as Microsoft Root Authority.
 func checkSignedBy(c, parent *x509.Certificate) (weak string, err error) {
-	err = c.CheckSignatureFrom(parent)
+	if parent.PublicKeyAlgorithm == x509.UnknownPublicKeyAlgorithm {
+		return "", errors.New("issuer public key algorithm unsupported")
+	}
+	err = parent.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature)
 	if err == nil {
+		if _, isWeak := weakHash(c.SignatureAlgorithm); isWeak {
+			return c.SignatureAlgorithm.String(), nil
+		}
 		return "", nil
 	}
 	var ins x509.InsecureAlgorithmError

@@ -42,7 +42,8 @@ type TrustStoreOptions struct {
 	// System adds the operating system's roots. On Linux and the BSDs the
 	// bundle files Go itself reads are loaded (honouring SSL_CERT_FILE and
 	// SSL_CERT_DIR); elsewhere the platform verifier is consulted for chains
-	// that use no weak algorithm.
+	// that shipgate's own path building cannot complete, and the chains it
+	// returns must still pass shipgate's per-certificate checks.
 	System bool
 	// Embedded adds the embedded well-known code-signing roots.
 	Embedded EmbeddedRoots

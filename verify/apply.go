@@ -7,10 +7,9 @@ import (
 	"github.com/shipgate/shipgate/signing"
 )
 
-// applyPolicy adds the policy's findings about file f to finds (the
-// verifiers' and blocklists' findings about it) and returns them.
-func (e *engine) applyPolicy(f *File, finds []signing.Finding, malformed bool) []signing.Finding {
-	s := e.pol.settingsFor(f.Path)
+// applyPolicy adds the findings of the policy's settings s for file f to
+// finds (the verifiers' and blocklists' findings about it) and returns them.
+func (e *engine) applyPolicy(f *File, s settings, finds []signing.Finding, malformed bool) []signing.Finding {
 	// The policy decides about unsigned, ad-hoc and untrusted code: the
 	// verifiers' findings that restate those statuses give way to the
 	// policy's, which carry their messages.

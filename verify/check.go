@@ -24,17 +24,19 @@ import (
 
 // Rule IDs reported by this package.
 const (
-	ruleMalformed      = "file/malformed"
-	ruleUnreadable     = "file/unreadable"
-	ruleSymlinkEscape  = "file/symlink-escape"
-	ruleInsecurePath   = "file/insecure-path"
-	ruleDuplicateEntry = "file/duplicate-entry"
-	ruleUnsigned       = "policy/unsigned"
-	ruleUntrusted      = "policy/untrusted"
-	ruleAdhoc          = "policy/adhoc-not-allowed"
-	ruleSignerNotAllow = "policy/signer-not-allowed"
-	ruleForbiddenKind  = "policy/forbidden-kind"
-	ruleBadSignature   = "policy/bad-signature"
+	ruleMalformed       = "file/malformed"
+	ruleUnreadable      = "file/unreadable"
+	ruleSymlinkEscape   = "file/symlink-escape"
+	ruleInsecurePath    = "file/insecure-path"
+	ruleDuplicateEntry  = "file/duplicate-entry"
+	ruleUnsigned        = "policy/unsigned"
+	ruleUntrusted       = "policy/untrusted"
+	ruleAdhoc           = "policy/adhoc-not-allowed"
+	ruleSignerNotAllow  = "policy/signer-not-allowed"
+	ruleForbiddenKind   = "policy/forbidden-kind"
+	ruleBadSignature    = "policy/bad-signature"
+	ruleSigstoreMissing = "policy/sigstore-missing"
+	ruleSigstoreInvalid = "policy/sigstore-invalid"
 )
 
 // nativeVerifier verifies the signatures of one native file. It returns a
@@ -194,7 +196,8 @@ type check struct {
 	listed    bool // f goes into the report
 	cleanup   []func()
 	native    *nativeResult
-	memHeld   bool // the bytes are held in memory under the run's budget
+	memHeld   bool        // the bytes are held in memory under the run's budget
+	ra        io.ReaderAt // the file's bytes, when checked with random access
 }
 
 func (c *check) add(rule string, sev signing.Severity, msg string) *signing.Finding {
@@ -335,6 +338,7 @@ func (c *check) streamError(err error) {
 func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	e := c.e
 	c.f.Size = size
+	c.ra = ra
 	hdr := make([]byte, min(size, sniffLen))
 	if n, err := ra.ReadAt(hdr, 0); n < len(hdr) {
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read: %v", unwrapPath(err)))
@@ -410,8 +414,57 @@ func (c *check) afterHash() {
 			s.Status = s.Status.Worse(signing.StatusRevoked)
 		}
 	}
-	c.finds = c.e.applyPolicy(&c.f, c.finds, c.malformed)
+	s := c.e.pol.settingsFor(c.f.Path)
+	c.finds = c.e.applyPolicy(&c.f, s, c.finds, c.malformed)
+	if s.sigstore != nil {
+		c.checkSigstore(s.sigstore, s.sigstoreLine)
+	}
 }
+
+// reopen returns a fresh reader of the file's bytes, for the rare check that
+// must read them a second time. The reader fails at its end when the bytes
+// are not those the walk hashed.
+func (c *check) reopen() (io.ReadCloser, error) {
+	j := c.j
+	var rc io.ReadCloser
+	var err error
+	switch {
+	case c.ra != nil:
+		rc = io.NopCloser(io.NewSectionReader(c.ra, 0, c.f.Size))
+	case j.open != nil:
+		rc, err = j.open()
+	case j.fsys != nil:
+		rc, err = j.fsys.Open(j.name)
+	case j.diskPath != "":
+		rc, err = os.Open(j.diskPath)
+	default:
+		err = errors.New("the file cannot be opened again")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &checkedReader{rc: rc, r: ctxReader{c.e.ctx, rc}, h: sha256.New(), want: c.f.SHA256}, nil
+}
+
+// checkedReader hashes what it reads and fails at the end when the hash is
+// not want: a file changed since it was first read is not verified.
+type checkedReader struct {
+	rc   io.Closer
+	r    io.Reader
+	h    hash.Hash
+	want string
+}
+
+func (c *checkedReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.h.Write(p[:n])
+	if err == io.EOF && hexSum(c.h) != c.want {
+		return n, errors.New("the file changed while it was being checked")
+	}
+	return n, err
+}
+
+func (c *checkedReader) Close() error { return c.rc.Close() }
 
 // addMalformed reports a file that cannot be parsed.
 func (c *check) addMalformed(me *malformedError) {

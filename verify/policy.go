@@ -106,6 +106,10 @@ type Rule struct {
 	// ForbidKinds lists file kinds that must not appear ("pe", "macho",
 	// "macho-universal", "asar", "other").
 	ForbidKinds []Kind `yaml:"forbidKinds" json:"forbidKinds"`
+	// Sigstore, when set, requires each matching file to carry a Sigstore
+	// bundle next to it that verifies with the given trusted root and
+	// identity. Files named "*.sigstore.json" are bundles and never need one.
+	Sigstore *Sigstore `yaml:"sigstore" json:"sigstore"`
 
 	line int // line of the rule in the policy file; 0 when built in code
 }
@@ -176,6 +180,15 @@ func LoadPolicy(name string) (*Policy, error) {
 	for i, f := range p.Blocklists.Files {
 		if !filepath.IsAbs(f) {
 			p.Blocklists.Files[i] = filepath.Join(dir, filepath.FromSlash(f))
+		}
+	}
+	for _, r := range p.Rules {
+		if s := r.Sigstore; s != nil {
+			for _, f := range []*string{&s.TrustedRoot, &s.Key} {
+				if *f != "" && !filepath.IsAbs(*f) {
+					*f = filepath.Join(dir, filepath.FromSlash(*f))
+				}
+			}
 		}
 	}
 	return p, nil
@@ -435,6 +448,11 @@ func (p *Policy) validate(root *yaml.Node, name string) error {
 				return bad(fmt.Sprintf("forbidKinds %q: want pe, macho, macho-universal, asar or other", k), "rules", i, "forbidKinds", j)
 			}
 		}
+		if r.Sigstore != nil {
+			if field, err := r.Sigstore.check(); err != nil {
+				return bad(err.Error(), "rules", i, "sigstore", field)
+			}
+		}
 	}
 	return nil
 }
@@ -562,6 +580,8 @@ type settings struct {
 	signers       []Signer
 	signersLine   int
 	forbid        []Kind
+	sigstore      *Sigstore
+	sigstoreLine  int
 }
 
 // settingsFor resolves the settings for path p: for each setting, the last
@@ -587,6 +607,9 @@ func (p *Policy) settingsFor(file string) settings {
 		}
 		if len(r.ForbidKinds) > 0 {
 			s.forbid = r.ForbidKinds
+		}
+		if r.Sigstore != nil {
+			s.sigstore, s.sigstoreLine = r.Sigstore, r.line
 		}
 	}
 	return s

@@ -99,6 +99,15 @@ func TestParsePolicyErrors(t *testing.T) {
 		{"not a mapping", "- a\n- b\n", 1, "cannot unmarshal"},
 		{"alias", "trust: &x {system: true}\nblocklists: *x\n", 2, "aliases"},
 		{"syntax", "rules: [\n", 0, ""},
+		{"unknown sigstore key", "rules:\n  - match: [a]\n    sigstore:\n      trustedRoot: r.json\n      certificateIdentity: a\n      certificateOidcIssuer: b\n      identity: c\n", 7, `unknown key "identity"`},
+		{"sigstore without trusted root", "rules:\n  - match: [a]\n    sigstore:\n      certificateIdentity: a\n      certificateOidcIssuer: b\n", 4, "trustedRoot"},
+		{"sigstore without identity", "rules:\n  - match: [a]\n    sigstore:\n      trustedRoot: r.json\n      certificateOidcIssuer: b\n", 4, "certificateIdentity"},
+		{"sigstore with two identities", "rules:\n  - match: [a]\n    sigstore:\n      trustedRoot: r.json\n      certificateIdentity: a\n      certificateIdentityRegexp: a.*\n      certificateOidcIssuer: b\n", 5, "exactly one"},
+		{"sigstore without issuer", "rules:\n  - match: [a]\n    sigstore:\n      trustedRoot: r.json\n      certificateIdentity: a\n", 4, "certificateOidcIssuer"},
+		{"sigstore key and identity", "rules:\n  - match: [a]\n    sigstore:\n      trustedRoot: r.json\n      key: k.pem\n      certificateIdentity: a\n", 5, "exclude"},
+		{"sigstore bad regexp", "rules:\n  - match: [a]\n    sigstore:\n      trustedRoot: r.json\n      certificateIdentityRegexp: '(a'\n      certificateOidcIssuer: b\n", 5, "certificateIdentityRegexp"},
+		{"sigstore negative timestamps", "rules:\n  - match: [a]\n    sigstore:\n      trustedRoot: r.json\n      key: k.pem\n      signedTimestamps: -1\n", 6, "signedTimestamps"},
+		{"sigstore wrong type", "rules:\n  - match: [a]\n    sigstore:\n      trustedRoot: r.json\n      key: k.pem\n      insecureIgnoreTlog: maybe\n", 6, "cannot unmarshal"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := parsePolicy([]byte(c.src), "p.yaml")
@@ -133,6 +142,13 @@ func TestLoadPolicyRelativePaths(t *testing.T) {
 	if pol.Blocklists.Files[0] != filepath.Join(dir, "lists", "x.csv") {
 		t.Errorf("blocklists %q", pol.Blocklists.Files)
 	}
+	os.WriteFile(p, []byte("rules:\n  - match: [a]\n    sigstore: {trustedRoot: sigstore/trusted_root.json, key: /abs/k.pem}\n"), 0o644)
+	if pol, err = LoadPolicy(p); err != nil {
+		t.Fatal(err)
+	}
+	if s := pol.Rules[0].Sigstore; s.TrustedRoot != filepath.Join(dir, "conf", "sigstore", "trusted_root.json") || s.Key != "/abs/k.pem" {
+		t.Errorf("sigstore paths %q %q", s.TrustedRoot, s.Key)
+	}
 	if _, err := LoadPolicy(filepath.Join(dir, "missing.yaml")); err == nil {
 		t.Errorf("missing policy: no error")
 	}
@@ -163,7 +179,11 @@ func TestPolicySchema(t *testing.T) {
 		inst, _ := jsonschema.UnmarshalJSON(strings.NewReader(string(b)))
 		return sch.Validate(inst)
 	}
-	for _, src := range []string{goodPolicy, "failOn: never\n", "{}\n", "rules: []\n"} {
+	sigstoreRule := "rules:\n  - match: ['**/*.tar.gz']\n    sigstore:\n      trustedRoot: trusted_root.json\n"
+	for _, src := range []string{goodPolicy, "failOn: never\n", "{}\n", "rules: []\n", sigstoreKeylessPolicy,
+		sigstoreRule + "      certificateIdentityRegexp: 'https://github\\.com/acme/.*'\n      certificateOidcIssuer: https://token.actions.githubusercontent.com\n      signedTimestamps: 1\n      insecureIgnoreSCT: true\n",
+		sigstoreRule + "      key: cosign.pub\n      insecureIgnoreTlog: true\n",
+	} {
 		if _, err := ParsePolicy([]byte(src)); err != nil {
 			t.Fatalf("parser rejects %q: %v", src, err)
 		}
@@ -181,6 +201,12 @@ func TestPolicySchema(t *testing.T) {
 		"severity:\n  file/malformed: fatal\n",
 		"trust:\n  revocationPolicy: lenient\n",
 		"trust:\n  embedded: [google]\n",
+		sigstoreRule + "      certificateIdentity: a\n",
+		sigstoreRule + "      key: k.pem\n      certificateIdentity: a\n      certificateOidcIssuer: b\n",
+		sigstoreRule + "      certificateIdentity: a\n      certificateIdentityRegexp: a\n      certificateOidcIssuer: b\n",
+		sigstoreRule + "      key: k.pem\n      tlog: false\n",
+		sigstoreRule + "      key: k.pem\n      signedTimestamps: -1\n",
+		"rules:\n  - match: [a]\n    sigstore:\n      key: k.pem\n",
 	} {
 		if _, err := ParsePolicy([]byte(src)); err == nil {
 			t.Fatalf("parser accepts %q", src)
@@ -195,6 +221,8 @@ func FuzzParsePolicy(f *testing.F) {
 	f.Add([]byte(goodPolicy))
 	f.Add([]byte("rules:\n  - match: ['**']\n"))
 	f.Add([]byte("a: &x [1]\nb: *x\n"))
+	f.Add([]byte(sigstoreKeylessPolicy))
+	f.Add([]byte("rules:\n  - match: [a]\n    sigstore: {trustedRoot: r.json, key: k.pem, signedTimestamps: 1, insecureIgnoreTlog: true}\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := ParsePolicy(b)
 		if err == nil {
@@ -204,6 +232,12 @@ func FuzzParsePolicy(f *testing.F) {
 			for i := range p.Rules {
 				p.settingsFor("a/b/c.dll")
 				_ = i
+			}
+			for _, r := range p.Rules {
+				if r.Sigstore != nil {
+					r.Sigstore.identity()
+					r.Sigstore.expected()
+				}
 			}
 		}
 	})

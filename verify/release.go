@@ -170,17 +170,20 @@ func joinPath(prefix, name string) string {
 
 // engine is one Release run.
 type engine struct {
-	ctx     context.Context
-	opts    Options
-	pol     *Policy
-	failOn  FailOn
-	trust   *signing.TrustStore
-	bl      *matcher
-	log     *slog.Logger
-	q       *queue
-	budget  *budget
-	start   time.Time
-	workers int
+	ctx    context.Context
+	opts   Options
+	pol    *Policy
+	failOn FailOn
+	trust  *signing.TrustStore
+	bl     *matcher
+	// sigstore holds the trusted roots and keys of the policy's sigstore
+	// settings.
+	sigstore map[*Sigstore]*sigstoreMaterial
+	log      *slog.Logger
+	q        *queue
+	budget   *budget
+	start    time.Time
+	workers  int
 
 	mu         sync.Mutex
 	bundleSigs map[string][]signing.Signature // a bundle's verdict per file path
@@ -231,6 +234,10 @@ func newEngine(ctx context.Context, opts Options) (*engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	sig, err := loadSigstore(pol)
+	if err != nil {
+		return nil, err
+	}
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -240,7 +247,7 @@ func newEngine(ctx context.Context, opts Options) (*engine, error) {
 		maxBuf = 1 << 30
 	}
 	return &engine{
-		ctx: ctx, opts: opts, pol: pol, failOn: failOn, trust: trust, bl: bl, log: log,
+		ctx: ctx, opts: opts, pol: pol, failOn: failOn, trust: trust, bl: bl, sigstore: sig, log: log,
 		q: newQueue(4 * workers), budget: newBudget(maxBuf), workers: workers,
 		bundleSigs: map[string][]signing.Signature{},
 	}, nil

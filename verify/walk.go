@@ -28,6 +28,11 @@ type job struct {
 
 	bundle bool // fsys/name is an Apple bundle directory to verify as a whole
 
+	// sib holds the files next to this one (its Sigstore bundle), where
+	// it is named sibName.
+	sib     fs.FS
+	sibName string
+
 	crc      uint32 // the zip entry's CRC-32, when checkCRC
 	checkCRC bool
 	depth    int    // archive nesting
@@ -96,7 +101,7 @@ func (e *engine) walkDir(in input) error {
 			e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("cannot stat: %v", unwrapPath(err))))
 			return nil
 		}
-		e.q.push(&job{path: joinPath(in.prefix, rel), size: info.Size(), diskPath: p}, true)
+		e.q.push(&job{path: joinPath(in.prefix, rel), size: info.Size(), diskPath: p, sib: dirFS, sibName: rel}, true)
 		return nil
 	})
 }
@@ -117,7 +122,7 @@ func (e *engine) addDiskFile(name, report string) error {
 	if err != nil {
 		return fmt.Errorf("verify: input: %w", err)
 	}
-	e.q.push(&job{path: report, size: st.Size(), diskPath: name}, true)
+	e.q.push(&job{path: report, size: st.Size(), diskPath: name, sib: os.DirFS(filepath.Dir(name)), sibName: filepath.Base(name)}, true)
 	return nil
 }
 
@@ -185,7 +190,7 @@ func (e *engine) walkZip(in input) error {
 			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("zip entry claims an uncompressed size of %d bytes", zf.UncompressedSize64)))
 			continue
 		}
-		j := &job{path: p, size: int64(zf.UncompressedSize64), crc: zf.CRC32, checkCRC: true}
+		j := &job{path: p, size: int64(zf.UncompressedSize64), crc: zf.CRC32, checkCRC: true, sib: zr, sibName: name}
 		if zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 {
 			off, err := zf.DataOffset()
 			if err != nil || off < 0 || off > st.Size() || j.size > st.Size()-off {
@@ -255,7 +260,7 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 			return nil
 		}
 		ref.add()
-		sink(&job{path: rp, size: info.Size(), fsys: fsys, name: p, depth: depth, onDone: ref.release})
+		sink(&job{path: rp, size: info.Size(), fsys: fsys, name: p, sib: fsys, sibName: p, depth: depth, onDone: ref.release})
 		return nil
 	})
 	if err != nil && e.ctx.Err() == nil {

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 
+	"github.com/shipgate/shipgate/signing/attest"
 	"github.com/shipgate/shipgate/verify"
 	"github.com/shipgate/shipgate/verify/report"
 )
@@ -22,14 +26,19 @@ func runVerify(e *env) int {
 		format     = fs.String("format", "text", "output format: text, json or sarif")
 		out        = fs.String("o", "", "write the report to this file instead of standard output")
 		failOn     = fs.String("fail-on", "", "lowest finding severity that fails the gate: error, warning, note or never (default: the policy's, else error)")
+		attestKey  = fs.String("attest-key", "", "also sign an in-toto verification summary of the JSON report with this PEM private key, as shipgate attest does (password of an encrypted key in $SHIPGATE_KEY_PASSWORD)")
+		attestOut  = fs.String("attest-out", "", "write the DSSE envelope of --attest-key to this file (required with --attest-key)")
 		blocklists listFlag
 		roots      listFlag
 	)
 	fs.Var(&blocklists, "blocklist", "blocklist or IoC list to match (repeatable)")
 	fs.Var(&roots, "roots", "PEM file of extra trusted roots (repeatable)")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: shipgate verify [--policy F] [--blocklist F]... [--roots PEM]... [--revocation-policy windows|strict|any] [--format text|json|sarif] [-o FILE] [--fail-on error|warning|never] PATH...")
+		fmt.Fprintln(e.stderr, "usage: shipgate verify [--policy F] [--blocklist F]... [--roots PEM]... [--revocation-policy windows|strict|any] [--format text|json|sarif] [-o FILE] [--fail-on error|warning|never]")
+		fmt.Fprintln(e.stderr, "                       [--attest-key KEY.pem --attest-out ENVELOPE] PATH...")
 		fmt.Fprintln(e.stderr, "\nPATH may be a file, a directory, a macOS .app bundle, a .zip archive or an app.asar.")
+		fmt.Fprintln(e.stderr, "With --attest-key, the envelope records the SHA-256 of the JSON report: with --format json and -o FILE,")
+		fmt.Fprintln(e.stderr, "of FILE's bytes; otherwise of the JSON report shipgate verify --format json would write.")
 		fmt.Fprintln(e.stderr, "exit status: 0 the gate passed, 1 it failed, 2 the run failed")
 		fmt.Fprintln(e.stderr, "\nflags:")
 		fs.PrintDefaults()
@@ -67,6 +76,25 @@ func runVerify(e *env) int {
 			return fail(e, usageError{err.Error()})
 		}
 	}
+	switch {
+	case *attestKey != "" && *attestOut == "":
+		return fail(e, usageError{"verify: --attest-key needs --attest-out (-o is the report)"})
+	case *attestKey == "" && *attestOut != "":
+		return fail(e, usageError{"verify: --attest-out needs --attest-key"})
+	case *attestOut == "-" && (*out == "" || *out == "-"):
+		return fail(e, usageError{"verify: the report and the attestation cannot both go to standard output"})
+	case *attestOut != "" && *attestOut != "-" && *out != "" && filepath.Clean(*attestOut) == filepath.Clean(*out):
+		return fail(e, usageError{"verify: --attest-out and -o name the same file"})
+	}
+	if *attestKey != "" {
+		// Fail before a long run, not after it.
+		if _, err := os.Stat(*attestKey); err != nil {
+			return fail(e, fmt.Errorf("--attest-key: %w", err))
+		}
+		if _, err := attestTime(""); err != nil {
+			return fail(e, err)
+		}
+	}
 	pol := &verify.Policy{}
 	if *policyFile != "" {
 		if pol, err = verify.LoadPolicy(*policyFile); err != nil {
@@ -91,8 +119,51 @@ func runVerify(e *env) int {
 	if err != nil {
 		return fail(e, err)
 	}
-	if err := writeReport(e, r, f, *out); err != nil {
+	if *attestKey == "" {
+		if err := writeReport(e, r, f, *out); err != nil {
+			return fail(e, fmt.Errorf("writing the report: %w", err))
+		}
+		return exitFor(r)
+	}
+	// The attestation records the SHA-256 of exactly the JSON report's
+	// bytes: rendered once, those bytes are also the report written when
+	// the format is JSON.
+	var reportJSON bytes.Buffer
+	if err := report.Write(&reportJSON, r, report.FormatJSON, report.Options{}); err != nil {
+		return fail(e, fmt.Errorf("rendering the JSON report: %w", err))
+	}
+	if f == report.FormatJSON {
+		err = writeBytes(e, reportJSON.Bytes(), *out)
+	} else {
+		err = writeReport(e, r, f, *out)
+	}
+	if err != nil {
 		return fail(e, fmt.Errorf("writing the report: %w", err))
 	}
+	// timeVerified: $SOURCE_DATE_EPOCH, else the end of the run, as
+	// shipgate attest records it.
+	attestAt, err := attestTime("")
+	if err != nil {
+		return fail(e, err)
+	}
+	envelope, err := attestSign(reportJSON.Bytes(), *attestKey, "SHIPGATE_KEY_PASSWORD", attest.KeyOptions{}, attest.SignOptions{
+		Statement: attest.StatementOptions{Time: attestAt},
+	})
+	if err != nil {
+		return fail(e, fmt.Errorf("attesting the report: %w", err))
+	}
+	if err := writeBytes(e, envelope, *attestOut); err != nil {
+		return fail(e, fmt.Errorf("writing the attestation: %w", err))
+	}
 	return exitFor(r)
+}
+
+// writeBytes writes b to the file out, or to standard output when out is
+// empty or "-".
+func writeBytes(e *env, b []byte, out string) error {
+	if out == "" || out == "-" {
+		_, err := e.stdout.Write(b)
+		return err
+	}
+	return os.WriteFile(out, b, 0o666)
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -172,5 +174,180 @@ func TestVerifyCLIErrors(t *testing.T) {
 	}
 	if code, _, errOut := runCLI(t, "verify", "-h"); code != exitPass || !strings.Contains(errOut, "usage: shipgate verify") {
 		t.Errorf("-h: exit %d, %q", code, errOut)
+	}
+}
+
+// envelopeStatement decodes the in-toto statement of a DSSE envelope file
+// (without verifying it) and returns it with the report digest it records.
+func envelopeStatement(t *testing.T, name string) (payload []byte, reportSHA256 string) {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var env struct {
+		Payload []byte `json:"payload"`
+	}
+	if err := json.Unmarshal(b, &env); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	var st struct {
+		Predicate struct {
+			ShipgateReport struct {
+				Digest struct {
+					SHA256 string `json:"sha256"`
+				} `json:"digest"`
+			} `json:"shipgateReport"`
+		} `json:"predicate"`
+	}
+	if err := json.Unmarshal(env.Payload, &st); err != nil {
+		t.Fatalf("%s payload: %v", name, err)
+	}
+	return env.Payload, st.Predicate.ShipgateReport.Digest.SHA256
+}
+
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+func TestVerifyCLIAttest(t *testing.T) {
+	dir, roots := verifyFixture(t)
+	keys := newAttestFixture(t, testpki.Key(testpki.ECDSA, 0))
+	t.Setenv("SOURCE_DATE_EPOCH", "1774780200")
+	out := t.TempDir()
+
+	t.Run("json report to a file", func(t *testing.T) {
+		rep, env := filepath.Join(out, "report.json"), filepath.Join(out, "report.intoto.json")
+		code, stdout, errOut := runCLI(t, "verify", "--roots", roots, "--format", "json", "-o", rep, "--attest-key", keys.key, "--attest-out", env, dir)
+		if code != exitPass || stdout != "" {
+			t.Fatalf("exit %d, stdout %q, stderr %s", code, stdout, errOut)
+		}
+		reportBytes, err := os.ReadFile(rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		payload, digest := envelopeStatement(t, env)
+		if digest != sha256Hex(reportBytes) {
+			t.Errorf("attested report digest %s, the report file's is %s", digest, sha256Hex(reportBytes))
+		}
+		code, vout, verr := runCLI(t, "verify-attestation", "--pub", keys.pub, "--subject", filepath.Join(dir, "app.exe"), "--subject", filepath.Join(dir, "readme.txt"), env)
+		if code != exitPass || !strings.Contains(vout, "PASSED") {
+			t.Errorf("verify-attestation: exit %d: %s%s", code, vout, verr)
+		}
+		// The same statement as shipgate attest makes of the report file.
+		env2 := filepath.Join(out, "attest.intoto.json")
+		if code, _, errOut := runCLI(t, "attest", "--key", keys.key, "--report", rep, "-o", env2); code != exitPass {
+			t.Fatalf("attest: exit %d: %s", code, errOut)
+		}
+		if payload2, _ := envelopeStatement(t, env2); !bytes.Equal(payload, payload2) {
+			t.Errorf("statements differ:\nverify: %s\nattest: %s", payload, payload2)
+		}
+	})
+	t.Run("text report: the JSON report is attested", func(t *testing.T) {
+		env := filepath.Join(out, "text.intoto.json")
+		code, stdout, errOut := runCLI(t, "verify", "--roots", roots, "--attest-key", keys.key, "--attest-out", env, dir)
+		if code != exitPass || !strings.HasPrefix(lastLine(stdout), "PASS: 4 files") {
+			t.Fatalf("exit %d, stderr %s:\n%s", code, errOut, stdout)
+		}
+		_, jsonReport, _ := runCLI(t, "verify", "--roots", roots, "--format", "json", dir)
+		if _, digest := envelopeStatement(t, env); digest != sha256Hex([]byte(jsonReport)) {
+			t.Errorf("attested digest %s, JSON report's %s", digest, sha256Hex([]byte(jsonReport)))
+		}
+		if code, vout, verr := runCLI(t, "verify-attestation", "--pub", keys.pub, env); code != exitPass {
+			t.Errorf("verify-attestation: exit %d: %s%s", code, vout, verr)
+		}
+	})
+	t.Run("json report on stdout", func(t *testing.T) {
+		env := filepath.Join(out, "stdout.intoto.json")
+		code, stdout, errOut := runCLI(t, "verify", "--format", "json", "--roots", roots, "--attest-key", keys.key, "--attest-out", env, dir)
+		if code != exitPass {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		if _, digest := envelopeStatement(t, env); digest != sha256Hex([]byte(stdout)) {
+			t.Errorf("attested digest %s, stdout's %s", digest, sha256Hex([]byte(stdout)))
+		}
+	})
+	t.Run("failed gate is attested as FAILED", func(t *testing.T) {
+		pol := filepath.Join(out, "policy.yaml")
+		os.WriteFile(pol, []byte("rules:\n  - match: ['**/*.dll']\n    require: valid\n"), 0o644)
+		env := filepath.Join(out, "failed.intoto.json")
+		code, _, errOut := runCLI(t, "verify", "--policy", pol, "--roots", roots, "--format", "sarif", "-o", filepath.Join(out, "r.sarif"), "--attest-key", keys.key, "--attest-out", env, dir)
+		if code != exitFail {
+			t.Fatalf("exit %d, want 1: %s", code, errOut)
+		}
+		if code, _, verr := runCLI(t, "verify-attestation", "--pub", keys.pub, env); code != exitFail || !strings.Contains(verr, "FAILED") {
+			t.Errorf("verify-attestation of a failed gate: exit %d: %s", code, verr)
+		}
+		if code, _, verr := runCLI(t, "verify-attestation", "--allow-failed", "--pub", keys.pub, env); code != exitPass {
+			t.Errorf("--allow-failed: exit %d: %s", code, verr)
+		}
+	})
+	t.Run("errors", func(t *testing.T) {
+		env := filepath.Join(out, "e.intoto.json")
+		for _, c := range []struct {
+			name string
+			args []string
+			want string
+		}{
+			{"key without out", []string{"--attest-key", keys.key}, "--attest-out"},
+			{"out without key", []string{"--attest-out", env}, "--attest-key"},
+			{"both on stdout", []string{"--attest-key", keys.key, "--attest-out", "-"}, "standard output"},
+			{"same file", []string{"--attest-key", keys.key, "--attest-out", env, "-o", env}, "same file"},
+			{"missing key", []string{"--attest-key", keys.key + ".missing", "--attest-out", env}, "--attest-key"},
+			{"public key", []string{"--attest-key", keys.pub, "--attest-out", env}, "attesting the report"},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				code, _, errOut := runCLI(t, append(append([]string{"verify", "--roots", roots}, c.args...), dir)...)
+				if code != exitError || !strings.Contains(errOut, c.want) {
+					t.Errorf("exit %d (want 2), stderr %q, want it to mention %q", code, errOut, c.want)
+				}
+			})
+		}
+	})
+}
+
+// TestVerifyCLISigstorePolicy gates a release whose bundled tarball must
+// carry its upstream's Sigstore bundle (signing/attest's committed fixtures).
+func TestVerifyCLISigstorePolicy(t *testing.T) {
+	src := filepath.Join("..", "..", "signing", "attest", "testdata", "sigstore")
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	base := t.TempDir()
+	write := func(name string, b []byte) string {
+		p := filepath.Join(base, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	pol := write("policy.yaml", []byte("rules:\n  - match: ['third_party/*.tar.gz']\n    sigstore:\n      trustedRoot: trusted_root.json\n"+
+		"      certificateIdentity: release@example.com\n      certificateOidcIssuer: https://accounts.example.com\n"))
+	write("trusted_root.json", read("trusted_root.json"))
+	write("release/third_party/libffmpeg.tar.gz", read("artifact.txt"))
+	write("release/third_party/libffmpeg.tar.gz.sigstore.json", read("keyless.sigstore.json"))
+	rel := filepath.Join(base, "release")
+	if code, out, errOut := runCLI(t, "verify", "--policy", pol, rel); code != exitPass {
+		t.Fatalf("good bundle: exit %d: %s%s", code, out, errOut)
+	}
+	write("release/third_party/libffmpeg.tar.gz", append(read("artifact.txt"), '!'))
+	code, out, _ := runCLI(t, "verify", "--policy", pol, "--format", "json", rel)
+	if code != exitFail || !strings.Contains(out, `"rule": "policy/sigstore-invalid"`) {
+		t.Errorf("tampered tarball: exit %d:\n%s", code, out)
+	}
+	os.Remove(filepath.Join(rel, "third_party", "libffmpeg.tar.gz.sigstore.json"))
+	code, out, _ = runCLI(t, "verify", "--policy", pol, "--format", "json", rel)
+	if code != exitFail || !strings.Contains(out, `"rule": "policy/sigstore-missing"`) {
+		t.Errorf("missing bundle: exit %d:\n%s", code, out)
+	}
+	os.Remove(filepath.Join(base, "trusted_root.json"))
+	if code, _, errOut := runCLI(t, "verify", "--policy", pol, rel); code != exitError || !strings.Contains(errOut, "trusted root") {
+		t.Errorf("missing trusted root: exit %d: %s", code, errOut)
 	}
 }

@@ -9,7 +9,8 @@ const (
 	// maxDepth bounds the nesting of constructed BER elements.
 	maxDepth = 64
 	// MaxSize bounds the size of one CMS structure; code signatures are far
-	// smaller (Authenticode tables are usually under 64 KiB).
+	// smaller (Authenticode tables are usually under 64 KiB). Input beyond it
+	// is not looked at.
 	MaxSize = 16 << 20
 )
 
@@ -33,12 +34,70 @@ func errAt(off int, format string, args ...any) error {
 // element used. Other BER freedoms (SET ordering, non-minimal INTEGERs) are
 // kept as they are, since signatures are computed over what the signer encoded.
 func berToDER(b []byte) (der []byte, used int, err error) {
-	if len(b) > MaxSize {
-		return nil, 0, errAt(0, "structure larger than %d bytes", MaxSize)
+	// Only the first MaxSize bytes are looked at: the element must fit in
+	// them, and whatever follows (padding, appended data) is the caller's to
+	// judge through used.
+	limited := len(b) > MaxSize
+	if limited {
+		b = b[:MaxSize]
+	}
+	defer func() {
+		if err != nil && limited {
+			err = errAt(0, "structure larger than %d bytes, or malformed: %v", MaxSize, err)
+		}
+	}()
+	// Most inputs (Authenticode's always) are DER already: check that in one
+	// pass without allocating, and copy.
+	if n, ok := derLen(b, 0, 0); ok {
+		return append([]byte(nil), b[:n]...), n, nil
 	}
 	out := make([]byte, 0, len(b))
 	out, used, err = convert(b, 0, 0, out)
 	return out, used, err
+}
+
+// derLen reports the length of the element at b[off:] when it is framed as
+// DER all the way down: definite minimal lengths and no constructed OCTET
+// STRING. It does not judge the contents (INTEGER minimality, SET order),
+// which berToDER keeps as they are anyway.
+func derLen(b []byte, off, depth int) (int, bool) {
+	if depth > maxDepth {
+		return 0, false
+	}
+	h, err := readHeader(b, off)
+	if err != nil || h.length < 0 || h.hdrLen != len(h.tagBytes)+lengthLen(h.length) {
+		return 0, false
+	}
+	if !h.constructed {
+		return h.hdrLen + h.length, true
+	}
+	if h.class == 0 && h.tag == 4 {
+		return 0, false
+	}
+	end := off + h.hdrLen + h.length
+	for pos := off + h.hdrLen; pos < end; {
+		n, ok := derLen(b[:end], pos, depth+1)
+		if !ok {
+			return 0, false
+		}
+		pos += n
+	}
+	return h.hdrLen + h.length, true
+}
+
+// lengthLen is the size of the minimal DER encoding of length n.
+func lengthLen(n int) int {
+	switch {
+	case n < 0x80:
+		return 1
+	case n < 0x100:
+		return 2
+	case n < 0x10000:
+		return 3
+	case n < 0x1000000:
+		return 4
+	}
+	return 5
 }
 
 type header struct {
@@ -143,14 +202,24 @@ func convert(b []byte, off, depth int, out []byte) ([]byte, int, error) {
 		out = append(out, b[body:body+h.length]...)
 		return out, h.hdrLen + h.length, nil
 	}
-	// Constructed: convert children into a scratch buffer, then frame it.
-	var inner []byte
+	// Constructed: write the tag, room for the longest length, the children
+	// in place, then the minimal length, moving the contents down to meet it.
+	// Each level moves its contents once, so the cost is bounded by maxDepth
+	// passes over the data, without allocating per element.
 	pos := body
 	end := len(b)
 	if h.length >= 0 {
 		end = body + h.length
 	}
 	joinOctets := h.class == 0 && h.tag == 4 // constructed OCTET STRING
+	if joinOctets {
+		out = append(out, 0x04)
+	} else {
+		out = append(out, h.tagBytes...)
+	}
+	lenPos := len(out)
+	out = append(out, 0, 0, 0, 0, 0)
+	contents := len(out)
 	for {
 		if h.length >= 0 && pos >= end {
 			break
@@ -164,29 +233,24 @@ func convert(b []byte, off, depth int, out []byte) ([]byte, int, error) {
 				return nil, 0, errAt(pos, "missing end-of-contents of an indefinite-length element")
 			}
 		}
-		var child []byte
+		k := len(out)
 		var n int
-		child, n, err = convert(b[:end], pos, depth+1, nil)
+		out, n, err = convert(b[:end], pos, depth+1, out)
 		if err != nil {
 			return nil, 0, err
 		}
 		if joinOctets {
-			ch, _ := readHeader(child, 0)
+			// A chunk of a constructed OCTET STRING loses its own header.
+			ch, _ := readHeader(out, k)
 			if ch.class != 0 || ch.tag != 4 {
 				return nil, 0, errAt(pos, "constructed OCTET STRING holds a non-OCTET STRING")
 			}
-			inner = append(inner, child[ch.hdrLen:]...)
-		} else {
-			inner = append(inner, child...)
+			out = append(out[:k], out[k+ch.hdrLen:]...)
 		}
 		pos += n
 	}
-	if joinOctets {
-		out = append(out, 0x04)
-	} else {
-		out = append(out, h.tagBytes...)
-	}
-	out = appendLength(out, len(inner))
-	out = append(out, inner...)
-	return out, pos - off, nil
+	n := len(out) - contents
+	l := appendLength(out[:lenPos], n)
+	copy(out[len(l):], out[contents:])
+	return out[:len(l)+n], pos - off, nil
 }

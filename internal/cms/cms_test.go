@@ -242,6 +242,8 @@ func FuzzParse(f *testing.F) {
 	f.Add(der)
 	f.Add(p.tsa.TimestampToken(crypto.SHA256, []byte("x"), testpki.Epoch, p.root))
 	f.Add([]byte{0x30, 0x80, 0x06, 0x01, 0x2a, 0x00, 0x00})
+	tst := tstSpec{genTime: "20240601133000.5Z", stamped: []byte("x"), tail: []byte{0x30, 0x03, 0x02, 0x01, 0x01}}.der(f)
+	f.Add(tokenOver(tst, p.tsa, []testpki.Attr{{Type: cms.OIDAttrSigningCertificateV2, Values: [][]byte{essCertV2(f, p.tsa.Cert.Raw, nil, crypto.SHA256, nil)}}}, p.root))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		sd, err := cms.Parse(b)
 		if err != nil {

@@ -102,7 +102,11 @@ func findAttr(attrs []Attribute, oid asn1.ObjectIdentifier) *Attribute {
 }
 
 // Parse parses a CMS ContentInfo holding SignedData from the start of b. Bytes
-// after the ContentInfo are ignored and reported through SignedData.Len.
+// after the ContentInfo are ignored and reported through SignedData.Len; bytes
+// inside it that no field owns (after the SignedData, after signerInfos, after
+// eContent, inside a SignerInfo or an Attribute) are an error, since no digest
+// covers them and no padding check would see them. Only the first MaxSize
+// bytes of b are read.
 func Parse(b []byte) (*SignedData, error) {
 	der, used, err := berToDER(b)
 	if err != nil {
@@ -239,7 +243,8 @@ func parseSignedData(body cryptobyte.String, base int) (*SignedData, error) {
 }
 
 // ParseSignerInfo parses one DER SignerInfo, such as the value of a legacy
-// PKCS#9 counterSignature attribute.
+// PKCS#9 counterSignature attribute; nothing may follow it. A
+// subjectKeyIdentifier signer identifier must not be empty.
 func ParseSignerInfo(der []byte) (*SignerInfo, error) {
 	si := &SignerInfo{Raw: der}
 	in := cryptobyte.String(der)

@@ -220,6 +220,10 @@ func VerifyTimestampToken(token, stamped []byte, opts TimestampOptions) *signing
 	if essCert != nil {
 		// The attribute names the one certificate the TSA signed with; a
 		// look-alike with the same issuer and serial must not stand in.
+		if FindCertificate(si, []*x509.Certificate{essCert}) == nil {
+			ts.Detail = fmt.Sprintf("time-stamp token signing-certificate attribute names %q, which the signer identifier does not", essCert.Subject.String())
+			return ts
+		}
 		signerCerts = []*x509.Certificate{essCert}
 	}
 	chk := VerifySigner(si, signerCerts, OIDTSTInfo, sd.Content)

@@ -90,6 +90,9 @@ type Spec struct {
 	// Version1 mints an X.509 v1 certificate: no extensions at all. It needs
 	// an RSA issuer key.
 	Version1 bool
+	// CriticalEKU marks the extended key usage extension critical, as RFC
+	// 3161 §2.3 asks of TSA certificates (crypto/x509 makes it non-critical).
+	CriticalEKU bool
 }
 
 // Cert is a minted certificate with its key.
@@ -179,6 +182,18 @@ func mint(s Spec, parent *Cert) *Cert {
 	if s.KeyUsage != 0 {
 		tmpl.KeyUsage = s.KeyUsage
 	}
+	if s.CriticalEKU && len(tmpl.ExtKeyUsage) > 0 {
+		var oids []asn1.ObjectIdentifier
+		for _, u := range tmpl.ExtKeyUsage {
+			oid, ok := ekuOIDs[u]
+			if !ok {
+				panic(fmt.Sprintf("testpki: no OID for extended key usage %d", u))
+			}
+			oids = append(oids, oid)
+		}
+		tmpl.ExtraExtensions = append(tmpl.ExtraExtensions, pkix.Extension{Id: asn1.ObjectIdentifier{2, 5, 29, 37}, Critical: true, Value: mustMarshal(oids)})
+		tmpl.ExtKeyUsage = nil
+	}
 	if s.NoBasicConstraints {
 		tmpl.BasicConstraintsValid, tmpl.IsCA, tmpl.MaxPathLen, tmpl.MaxPathLenZero = false, false, 0, false
 	}
@@ -202,6 +217,13 @@ func mint(s Spec, parent *Cert) *Cert {
 		panic(err)
 	}
 	return &Cert{Cert: cert, Key: key}
+}
+
+var ekuOIDs = map[x509.ExtKeyUsage]asn1.ObjectIdentifier{
+	x509.ExtKeyUsageAny:          {2, 5, 29, 37, 0},
+	x509.ExtKeyUsageServerAuth:   {1, 3, 6, 1, 5, 5, 7, 3, 1},
+	x509.ExtKeyUsageCodeSigning:  {1, 3, 6, 1, 5, 5, 7, 3, 3},
+	x509.ExtKeyUsageTimeStamping: {1, 3, 6, 1, 5, 5, 7, 3, 8},
 }
 
 func pubBytes(pub crypto.PublicKey) []byte {

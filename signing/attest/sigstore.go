@@ -2,6 +2,8 @@ package attest
 
 import (
 	"crypto"
+	"crypto/ed25519"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +11,7 @@ import (
 	"sort"
 	"time"
 
+	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	"github.com/sigstore/sigstore-go/pkg/bundle"
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/verify"
@@ -78,7 +81,12 @@ type BlobOptions struct {
 	Key        crypto.PublicKey
 	KeyOptions KeyOptions
 	// ArtifactSHA256, when set, is the artifact's SHA-256 and the artifact
-	// reader passed to VerifyBlob may be nil.
+	// reader passed to VerifyBlob may be nil. When both are given, the
+	// digest is used wherever it suffices (DSSE bundles, and message
+	// signatures whose message digest is SHA-256 and whose key is not
+	// Ed25519) and the artifact is read only otherwise, so a caller that
+	// has already hashed the artifact need not read it again. Without the
+	// artifact, a bundle the digest does not suffice for fails to verify.
 	ArtifactSHA256 []byte
 	// SignedTimestamps is the number of RFC 3161 timestamps from trusted
 	// timestamp authorities that must verify. Zero requires none beyond the
@@ -198,11 +206,11 @@ func VerifyBlob(bundleJSON []byte, artifact io.Reader, opts BlobOptions) (*BlobR
 	}
 
 	var artifactPolicy verify.ArtifactPolicyOption
+	if opts.ArtifactSHA256 != nil && len(opts.ArtifactSHA256) != sha256.Size {
+		return nil, fmt.Errorf("%w: artifact digest is %d bytes, not a SHA-256", ErrBundle, len(opts.ArtifactSHA256))
+	}
 	switch {
-	case opts.ArtifactSHA256 != nil:
-		if len(opts.ArtifactSHA256) != 32 {
-			return nil, fmt.Errorf("%w: artifact digest is %d bytes, not a SHA-256", ErrBundle, len(opts.ArtifactSHA256))
-		}
+	case opts.ArtifactSHA256 != nil && (artifact == nil || digestSuffices(&b, opts.Key)):
 		artifactPolicy = verify.WithArtifactDigest("sha256", opts.ArtifactSHA256)
 	case artifact != nil:
 		artifactPolicy = verify.WithArtifact(artifact)
@@ -235,6 +243,33 @@ func VerifyBlob(bundleJSON []byte, artifact io.Reader, opts BlobOptions) (*BlobR
 		}
 	}
 	return out, nil
+}
+
+// digestSuffices reports whether the SHA-256 of the artifact is enough to
+// verify b's signature: a DSSE bundle names its artifacts by digest, and a
+// message signature over a SHA-256 digest can be checked against it, except
+// with Ed25519 (pure Ed25519 signs the message itself, not a digest).
+func digestSuffices(b *bundle.Bundle, key crypto.PublicKey) bool {
+	if b.Bundle == nil {
+		return false
+	}
+	ms := b.Bundle.GetMessageSignature()
+	if ms == nil {
+		return b.Bundle.GetDsseEnvelope() != nil
+	}
+	if ms.GetMessageDigest().GetAlgorithm() != protocommon.HashAlgorithm_SHA2_256 {
+		return false
+	}
+	if key != nil {
+		_, ed := key.(ed25519.PublicKey)
+		return !ed
+	}
+	vc, err := b.VerificationContent()
+	if err != nil || vc.Certificate() == nil {
+		return false
+	}
+	_, ed := vc.Certificate().PublicKey.(ed25519.PublicKey)
+	return !ed
 }
 
 // VerifySigstoreBundle verifies a keyless Sigstore bundle over an artifact with

@@ -2,6 +2,8 @@ package attest
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -220,4 +222,47 @@ func TestVerifyBlobDSSE(t *testing.T) {
 	if _, err := VerifyBlob(b, bytes.NewReader([]byte("other bytes")), BlobOptions{TrustedRoot: f.trustedRoot, Identity: keylessID}); !errors.Is(err, ErrBundle) {
 		t.Errorf("artifact not a subject: err = %v, want ErrBundle", err)
 	}
+}
+
+// TestVerifyBlobDigestFirst checks that a digest given with the artifact is
+// used where it suffices, so the artifact is not read, and that the artifact
+// is read where it does not (Ed25519 message signatures).
+func TestVerifyBlobDigestFirst(t *testing.T) {
+	f := newSigstoreFixture(t)
+	artifact := []byte("vendor-lib.tar.gz contents")
+	sum := sha256.Sum256(artifact)
+	keyless := f.messageBundle(t, artifact, bundleSpec{san: fixtureSAN, issuer: fixtureIssuer})
+	if _, err := VerifyBlob(keyless, failingReader{t}, BlobOptions{TrustedRoot: f.trustedRoot, Identity: keylessID, ArtifactSHA256: sum[:]}); err != nil {
+		t.Fatalf("digest and artifact: %v", err)
+	}
+	other := sha256.Sum256([]byte("other"))
+	if _, err := VerifyBlob(keyless, failingReader{t}, BlobOptions{TrustedRoot: f.trustedRoot, Identity: keylessID, ArtifactSHA256: other[:]}); !errors.Is(err, ErrBundle) {
+		t.Fatalf("other digest: err = %v, want ErrBundle", err)
+	}
+
+	_, edKey, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Rekor v1 hashedrekord entries of Ed25519 keys need SHA-512: a
+	// timestamped bundle without a log entry stands in.
+	ed := f.messageBundle(t, artifact, bundleSpec{key: edKey, noTlog: true})
+	opts := BlobOptions{TrustedRoot: f.trustedRoot, Key: edKey.Public(), ArtifactSHA256: sum[:], InsecureIgnoreTlog: true}
+	if _, err := VerifyBlob(ed, bytes.NewReader(artifact), opts); err != nil {
+		t.Fatalf("Ed25519 with the artifact: %v", err)
+	}
+	if _, err := VerifyBlob(ed, nil, opts); !errors.Is(err, ErrBundle) {
+		t.Fatalf("Ed25519 with the digest alone: err = %v, want ErrBundle", err)
+	}
+	if _, err := VerifyBlob(ed, bytes.NewReader([]byte("tampered")), opts); !errors.Is(err, ErrBundle) {
+		t.Fatalf("Ed25519 over other bytes: err = %v, want ErrBundle", err)
+	}
+}
+
+// failingReader fails the test when read.
+type failingReader struct{ t *testing.T }
+
+func (r failingReader) Read([]byte) (int, error) {
+	r.t.Error("artifact read although its digest sufficed")
+	return 0, io.ErrUnexpectedEOF
 }

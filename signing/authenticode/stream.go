@@ -166,11 +166,7 @@ func stream(r io.ReaderAt, size int64, l *layout, img *imageHasher, jobs []*page
 	}
 	free := make(chan *chunk, nbuf)
 	for range nbuf {
-		if size >= bufSize {
-			free <- chunkPool.Get().(*chunk)
-		} else {
-			free <- &chunk{data: make([]byte, max(size, 8))}
-		}
+		free <- chunkPool.Get().(*chunk)
 	}
 	defer func() {
 		for range nbuf {

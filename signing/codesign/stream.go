@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"runtime"
 	"sort"
+	"sync"
 )
 
 // bufSize is the read window of the single pass over a file.
@@ -115,6 +117,10 @@ func newZeroSink(start, end int64, where string) *zeroSink {
 	return &zeroSink{start: start, end: end, where: where, nonZero: -1, pos: start}
 }
 
+// bufPool recycles the read windows of large files, so verifying many files
+// does not allocate (and clear) a window each.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, bufSize); return &b }}
+
 // stream reads [0, size) of r once, in order, in bufSize windows, feeding
 // fileHash (when not nil) every byte and each sink the bytes of its range.
 // Without fileHash, ranges no sink wants are skipped. It returns how far the
@@ -125,7 +131,46 @@ func stream(r io.ReaderAt, size int64, fileHash hash.Hash, sinks []sink) (int64,
 		b, _ := sinks[j].span()
 		return a < b
 	})
-	buf := make([]byte, bufSize)
+	// With a whole-file hash on a large file and a spare CPU, the file hash
+	// runs on its own goroutine over the same windows, two of them used in
+	// turn so the next read and the page hashes overlap the file hash: both
+	// then cost one hash time, not two. The hasher takes windows in order, so
+	// when every window is in flight, the next one to reuse is the oldest.
+	lane := fileHash != nil && size > bufSize && runtime.GOMAXPROCS(0) > 1
+	nbuf := 1
+	if lane {
+		nbuf = 2
+	}
+	bufs := make([]*[]byte, nbuf)
+	for i := range bufs {
+		bufs[i] = bufPool.Get().(*[]byte)
+	}
+	var work chan []byte
+	var done chan struct{}
+	var hasher sync.WaitGroup
+	inflight := 0
+	if lane {
+		work = make(chan []byte, nbuf)
+		done = make(chan struct{}, nbuf)
+		hasher.Add(1)
+		go func() {
+			defer hasher.Done()
+			for b := range work {
+				fileHash.Write(b)
+				done <- struct{}{}
+			}
+		}()
+	}
+	defer func() {
+		if lane {
+			close(work)
+			hasher.Wait()
+		}
+		for _, b := range bufs {
+			bufPool.Put(b)
+		}
+	}()
+	turn := 0
 	pos := int64(0)
 	for pos < size {
 		if fileHash == nil {
@@ -146,11 +191,16 @@ func stream(r io.ReaderAt, size int64, fileHash hash.Hash, sinks []sink) (int64,
 			}
 			pos = next
 		}
+		if inflight == nbuf {
+			<-done
+			inflight--
+		}
+		buf := *bufs[turn]
+		turn = (turn + 1) % nbuf
 		n := int64(len(buf))
 		if size-pos < n {
 			n = size - pos
 		}
-		// Stop windows at sink boundaries only when skipping ahead matters.
 		m, err := r.ReadAt(buf[:n], pos)
 		if m < int(n) {
 			if err == nil || err == io.EOF {
@@ -159,7 +209,11 @@ func stream(r io.ReaderAt, size int64, fileHash hash.Hash, sinks []sink) (int64,
 			return pos + int64(m), fmt.Errorf("reading at %#x: %w", pos+int64(m), err)
 		}
 		chunk := buf[:n]
-		if fileHash != nil {
+		switch {
+		case lane:
+			inflight++
+			work <- chunk
+		case fileHash != nil:
 			fileHash.Write(chunk)
 		}
 		end := pos + n

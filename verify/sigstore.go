@@ -1,0 +1,331 @@
+package verify
+
+import (
+	"crypto"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/attest"
+)
+
+// SigstoreBundleSuffix is appended to a file's name to find its Sigstore
+// bundle: the bundle of "dist/libffmpeg.tar.gz" is
+// "dist/libffmpeg.tar.gz.sigstore.json", in the same directory or archive.
+const SigstoreBundleSuffix = ".sigstore.json"
+
+// Sigstore requires the files a [Rule] matches to carry a Sigstore bundle
+// next to them (the file's name plus [SigstoreBundleSuffix]) that verifies
+// over the file's bytes, offline, against a trusted root. Keyless bundles
+// must name the expected certificate identity and OIDC issuer; keyed
+// bundles must be signed by Key.
+//
+// A bundle must verify as signing/attest.VerifyBlob verifies it: a
+// transparency log entry from a log of the trusted root (unless
+// InsecureIgnoreTlog), at least one verified time, the Fulcio chain at that
+// time, an embedded SCT when the trusted root lists CT logs (unless
+// InsecureIgnoreSCT), the signature over the file, and the identity.
+// Revocation of Fulcio certificates and keys is not checked; Sigstore has
+// none.
+type Sigstore struct {
+	// TrustedRoot is a Sigstore trusted_root.json (Fulcio CAs, Rekor logs,
+	// CT logs, timestamp authorities). Required. LoadPolicy resolves it
+	// relative to the policy file.
+	TrustedRoot string `yaml:"trustedRoot" json:"trustedRoot"`
+	// CertificateIdentity is the exact subject alternative name of the
+	// signing certificate (an e-mail address or a URI such as a GitHub
+	// workflow); CertificateIdentityRegexp is a regular expression (Go
+	// syntax) that must match the whole of it. Keyless bundles need
+	// exactly one of them.
+	CertificateIdentity       string `yaml:"certificateIdentity" json:"certificateIdentity"`
+	CertificateIdentityRegexp string `yaml:"certificateIdentityRegexp" json:"certificateIdentityRegexp"`
+	// CertificateOIDCIssuer is the exact OIDC issuer recorded in the
+	// certificate; CertificateOIDCIssuerRegexp a regular expression that
+	// must match the whole of it. Keyless bundles need exactly one of them.
+	CertificateOIDCIssuer       string `yaml:"certificateOidcIssuer" json:"certificateOidcIssuer"`
+	CertificateOIDCIssuerRegexp string `yaml:"certificateOidcIssuerRegexp" json:"certificateOidcIssuerRegexp"`
+	// Key is a PEM public key file: the bundles must be signed by this key
+	// (keyed bundles, as `cosign sign-blob --key` makes), and the identity
+	// fields must be empty. LoadPolicy resolves it relative to the policy
+	// file.
+	Key string `yaml:"key" json:"key"`
+	// SignedTimestamps is the number of RFC 3161 timestamps from timestamp
+	// authorities of the trusted root that must verify; zero requires none
+	// beyond the one verified time every bundle needs.
+	SignedTimestamps int `yaml:"signedTimestamps" json:"signedTimestamps"`
+	// InsecureIgnoreTlog accepts bundles without a transparency log entry;
+	// an RFC 3161 timestamp must then supply the signing time.
+	InsecureIgnoreTlog bool `yaml:"insecureIgnoreTlog" json:"insecureIgnoreTlog"`
+	// InsecureIgnoreSCT accepts keyless bundles whose certificate carries no
+	// verified SCT although the trusted root lists CT logs.
+	InsecureIgnoreSCT bool `yaml:"insecureIgnoreSCT" json:"insecureIgnoreSCT"`
+}
+
+// check validates s; field names the faulty key for the error's line.
+func (s *Sigstore) check() (field string, err error) {
+	if s.TrustedRoot == "" {
+		return "trustedRoot", errors.New("sigstore needs trustedRoot (a trusted_root.json)")
+	}
+	ids := s.CertificateIdentity != "" || s.CertificateIdentityRegexp != "" || s.CertificateOIDCIssuer != "" || s.CertificateOIDCIssuerRegexp != ""
+	if s.Key != "" {
+		if ids {
+			return "key", errors.New("sigstore: key and certificate identity exclude each other (key: keyed bundles; certificateIdentity and certificateOidcIssuer: keyless ones)")
+		}
+	} else {
+		if (s.CertificateIdentity == "") == (s.CertificateIdentityRegexp == "") {
+			return "certificateIdentity", errors.New("sigstore needs exactly one of certificateIdentity and certificateIdentityRegexp (or a key)")
+		}
+		if (s.CertificateOIDCIssuer == "") == (s.CertificateOIDCIssuerRegexp == "") {
+			return "certificateOidcIssuer", errors.New("sigstore needs exactly one of certificateOidcIssuer and certificateOidcIssuerRegexp (or a key)")
+		}
+	}
+	for _, re := range []struct{ key, v string }{{"certificateIdentityRegexp", s.CertificateIdentityRegexp}, {"certificateOidcIssuerRegexp", s.CertificateOIDCIssuerRegexp}} {
+		if re.v == "" {
+			continue
+		}
+		if _, err := regexp.Compile("^(?:" + re.v + ")$"); err != nil {
+			return re.key, fmt.Errorf("sigstore %s %q: %w", re.key, re.v, err)
+		}
+	}
+	if s.SignedTimestamps < 0 {
+		return "signedTimestamps", fmt.Errorf("sigstore signedTimestamps %d: want 0 or more", s.SignedTimestamps)
+	}
+	return "", nil
+}
+
+func (s *Sigstore) identity() attest.Identity {
+	return attest.Identity{
+		SAN: s.CertificateIdentity, SANRegexp: s.CertificateIdentityRegexp,
+		Issuer: s.CertificateOIDCIssuer, IssuerRegexp: s.CertificateOIDCIssuerRegexp,
+	}
+}
+
+// expected describes who must have signed, for messages.
+func (s *Sigstore) expected() string {
+	if s.Key != "" {
+		return "the key " + path.Base(strings.ReplaceAll(s.Key, `\`, "/"))
+	}
+	san, iss := s.CertificateIdentity, s.CertificateOIDCIssuer
+	if san == "" {
+		san = "/" + s.CertificateIdentityRegexp + "/"
+	}
+	if iss == "" {
+		iss = "/" + s.CertificateOIDCIssuerRegexp + "/"
+	}
+	return fmt.Sprintf("%s (issuer %s)", san, iss)
+}
+
+// sigstoreMaterial is a Sigstore setting with its files loaded.
+type sigstoreMaterial struct {
+	root []byte
+	key  crypto.PublicKey
+}
+
+// loadSigstore reads the trusted roots and keys the policy's sigstore
+// settings name, each file once. A file that cannot be read fails the run.
+func loadSigstore(p *Policy) (map[*Sigstore]*sigstoreMaterial, error) {
+	out := map[*Sigstore]*sigstoreMaterial{}
+	roots := map[string][]byte{}
+	keys := map[string]crypto.PublicKey{}
+	read := func(name string) ([]byte, error) {
+		st, err := os.Stat(name)
+		if err != nil {
+			return nil, err
+		}
+		if st.Size() > attest.MaxBundleSize {
+			return nil, fmt.Errorf("%s: larger than %d bytes", name, attest.MaxBundleSize)
+		}
+		return os.ReadFile(name)
+	}
+	for i := range p.Rules {
+		s := p.Rules[i].Sigstore
+		if s == nil {
+			continue
+		}
+		m := &sigstoreMaterial{}
+		if b, ok := roots[s.TrustedRoot]; ok {
+			m.root = b
+		} else {
+			b, err := read(s.TrustedRoot)
+			if err != nil {
+				return nil, fmt.Errorf("verify: sigstore trusted root: %w", err)
+			}
+			roots[s.TrustedRoot], m.root = b, b
+		}
+		if s.Key != "" {
+			if k, ok := keys[s.Key]; ok {
+				m.key = k
+			} else {
+				b, err := read(s.Key)
+				if err != nil {
+					return nil, fmt.Errorf("verify: sigstore key: %w", err)
+				}
+				k, err := attest.ParsePublicKey(b)
+				if err != nil {
+					return nil, fmt.Errorf("verify: sigstore key %s: %w", s.Key, err)
+				}
+				keys[s.Key], m.key = k, k
+			}
+		}
+		out[s] = m
+	}
+	return out, nil
+}
+
+// checkSigstore verifies the Sigstore bundle next to the file c checks, when
+// the policy asks for one. The file's SHA-256 has been computed by the walk;
+// the bundle is verified against it, and the file is read again only for the
+// rare bundles a digest cannot verify (Ed25519 or non-SHA-256 message
+// signatures).
+func (c *check) checkSigstore(s *Sigstore, line int) {
+	if s == nil || strings.HasSuffix(c.f.Path, SigstoreBundleSuffix) || c.f.SHA256 == "" {
+		return
+	}
+	j := c.j
+	bundleName := path.Base(c.f.Path) + SigstoreBundleSuffix
+	who := "the policy"
+	if line > 0 {
+		who = fmt.Sprintf("the policy rule at line %d", line)
+	}
+	if j.sib == nil {
+		c.add(ruleSigstoreMissing, signing.SeverityError, fmt.Sprintf("%s requires a Sigstore bundle %s next to this file, and files of this input have no neighbours to hold one", capital(who), bundleName))
+		return
+	}
+	b, err := readSibling(j.sib, j.sibName+SigstoreBundleSuffix)
+	if errors.Is(err, fs.ErrNotExist) {
+		c.add(ruleSigstoreMissing, signing.SeverityError, fmt.Sprintf("No Sigstore bundle %s next to this file; %s requires one signed by %s", bundleName, who, s.expected()))
+		return
+	}
+	if err != nil {
+		c.add(ruleSigstoreInvalid, signing.SeverityError, fmt.Sprintf("Sigstore bundle %s cannot be read: %v", bundleName, unwrapPath(err)))
+		return
+	}
+	m := c.e.sigstore[s]
+	digest, err := hex.DecodeString(c.f.SHA256)
+	if m == nil || err != nil {
+		// Fail closed: a setting whose files were not loaded (a rule
+		// changed during the run) verifies nothing.
+		c.add(ruleSigstoreInvalid, signing.SeverityError, fmt.Sprintf("Sigstore bundle %s was not verified: the trusted root of %s is not loaded", bundleName, who))
+		return
+	}
+	opts := attest.BlobOptions{
+		TrustedRoot: m.root, ArtifactSHA256: digest, SignedTimestamps: s.SignedTimestamps,
+		InsecureIgnoreTlog: s.InsecureIgnoreTlog, InsecureIgnoreSCT: s.InsecureIgnoreSCT,
+	}
+	if m.key != nil {
+		opts.Key = m.key
+	} else {
+		opts.Identity = s.identity()
+	}
+	art := &lazyReader{open: c.reopen}
+	defer art.close()
+	_, err = attest.VerifyBlob(b, art, opts)
+	if err == nil {
+		return
+	}
+	if art.err != nil && c.e.ctx.Err() == nil {
+		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read the file again to verify its Sigstore bundle %s: %v", bundleName, unwrapPath(art.err)))
+		return
+	}
+	c.add(ruleSigstoreInvalid, signing.SeverityError, fmt.Sprintf("Sigstore bundle %s does not verify as %s requires: %s", bundleName, who, sigstoreReason(err, s)))
+}
+
+// sigstoreReason says why a bundle failed: the identity, or the bundle
+// itself (signature, transparency log, timestamps, certificate chain), in
+// sigstore-go's words.
+func sigstoreReason(err error, s *Sigstore) string {
+	msg := err.Error()
+	for _, p := range []string{"attest: sigstore bundle does not verify: ", "attest: "} {
+		msg = strings.TrimPrefix(msg, p)
+	}
+	// sigstore-go formats some errors with a nil %w.
+	msg = strings.ReplaceAll(msg, "; error: %!w(<nil>)", "")
+	if errors.Is(err, attest.ErrIdentity) {
+		return fmt.Sprintf("identity mismatch: the bundle verifies, but its certificate is not %s: %s", s.expected(), msg)
+	}
+	return msg
+}
+
+// maxSibling bounds a bundle read next to an artifact.
+const maxSibling = attest.MaxBundleSize
+
+// readSibling reads the regular file name of fsys, up to maxSibling bytes.
+// A symbolic link is refused: the bundle must be part of the release.
+func readSibling(fsys fs.FS, name string) ([]byte, error) {
+	if !fs.ValidPath(name) {
+		return nil, fs.ErrNotExist
+	}
+	if _, ok := fsys.(fs.ReadLinkFS); ok {
+		st, err := fs.Lstat(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		if !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("not a regular file (mode %v)", st.Mode().Type())
+		}
+	}
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (mode %v)", st.Mode().Type())
+	}
+	if st.Size() > maxSibling {
+		return nil, fmt.Errorf("%d bytes, over the %d-byte limit", st.Size(), maxSibling)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxSibling+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxSibling {
+		return nil, fmt.Errorf("over the %d-byte limit", maxSibling)
+	}
+	return b, nil
+}
+
+// lazyReader opens its source on the first Read, so that a verification
+// that needs only the digest never reads the file again.
+type lazyReader struct {
+	open func() (io.ReadCloser, error)
+	rc   io.ReadCloser
+	err  error
+}
+
+func (l *lazyReader) Read(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	if l.rc == nil {
+		if l.open == nil {
+			l.err = errors.New("the file's bytes are no longer available")
+			return 0, l.err
+		}
+		if l.rc, l.err = l.open(); l.err != nil {
+			return 0, l.err
+		}
+	}
+	n, err := l.rc.Read(p)
+	if err != nil && err != io.EOF {
+		l.err = err
+	}
+	return n, err
+}
+
+func (l *lazyReader) close() {
+	if l.rc != nil {
+		l.rc.Close()
+	}
+}
