@@ -80,6 +80,9 @@ func (r ChainResult) Identities() []Identity {
 // Windows), chains that only it can build are held to the same per-certificate
 // rules, but the weak algorithms on them are not reported.
 func (t *TrustStore) VerifyChain(leaf *x509.Certificate, intermediates []*x509.Certificate, opts ChainOptions) ChainResult {
+	if leaf == nil {
+		return ChainResult{Problem: "no leaf certificate"}
+	}
 	at := opts.Time
 	if at.IsZero() {
 		at = time.Now()

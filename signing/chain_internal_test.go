@@ -292,3 +292,10 @@ func FuzzVerifyChain(f *testing.F) {
 		}
 	})
 }
+
+func TestVerifyChainNilLeaf(t *testing.T) {
+	var ts *TrustStore
+	if r := ts.VerifyChain(nil, nil, ChainOptions{}); r.Trusted || r.Problem == "" || len(r.Identities()) != 0 {
+		t.Fatalf("nil leaf: %+v", r)
+	}
+}

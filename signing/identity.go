@@ -30,7 +30,10 @@ type Identity struct {
 	// policies, Microsoft CTLs and LOLDrivers use, by algorithm.
 	TBS TBSHashes `json:"tbs"`
 	// TeamID is the Apple Developer team identifier held in the subject OU of an
-	// Apple-issued signing certificate, empty otherwise.
+	// Apple-issued signing certificate, empty otherwise. "Apple-issued" is read
+	// from the certificate's own extensions, so TeamID is only a claim: it
+	// names a team only when the chain reaches an Apple root, which callers
+	// check.
 	TeamID string `json:"teamID,omitempty"`
 	// NotBefore and NotAfter bound the certificate's validity.
 	NotBefore time.Time `json:"notBefore"`

@@ -61,10 +61,19 @@ type BundleItem struct {
 	// signature binds the bundle's Info.plist and CodeResources.
 	Bundle string `json:"bundle"`
 	Main   bool   `json:"main"`
+	// Size is the file's length in bytes and SHA256 the SHA-256 of its
+	// bytes (lowercase hex), computed during the read that verifies it; both
+	// are set when Result is.
+	Size   int64  `json:"size,omitempty"`
+	SHA256 string `json:"sha256,omitempty"`
 	// Result is the file's verification; nil with Err set when the file
-	// could not be read or its header does not parse.
+	// could not be read or is not a Mach-O file.
 	Result *Result `json:"result"`
-	Err    string  `json:"error,omitempty"`
+	// Malformed reports that the file's Mach-O or fat header does not
+	// parse: Result then holds one malformed signature and its finding, as
+	// Verify returns them with a *FormatError.
+	Malformed bool   `json:"malformed,omitempty"`
+	Err       string `json:"error,omitempty"`
 }
 
 // Status returns the worst status over every item; a bundle finding of
@@ -167,7 +176,9 @@ func hasBundleExt(p string) bool {
 // symlinks by target) against the bundle's files, reporting files added,
 // removed or changed as codesign/resource-modified; and every Mach-O file
 // and nested bundle (Frameworks, Helpers, PlugIns…) as separate signed
-// items. opts.FileHash is not used.
+// items, each read once: its page hashes and its SHA-256 (BundleItem.SHA256)
+// in the same pass. opts.FileHash is not used; opts.Files, when set,
+// supplies the SHA-256 of sealed files so that they are not read again.
 //
 // It returns an error only when dir is not a bundle or reading fails in a
 // way that stops the walk; unreadable or malformed files are findings.
@@ -470,7 +481,21 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 			if want == nil {
 				h, want = crypto.SHA1, e.hash1
 			}
-			got, err := hashFile(fsys, p, h)
+			var got []byte
+			var err error
+			known := false
+			switch {
+			case h != crypto.SHA256:
+			case item != nil && item.Result != nil:
+				// Verifying the Mach-O file hashed it already.
+				got, err = hex.DecodeString(item.SHA256)
+				known = err == nil
+			case opts.Files != nil:
+				got, known = opts.Files.SHA256(p)
+			}
+			if !known {
+				got, err = hashFile(fsys, p, h)
+			}
 			if err != nil {
 				add(RuleMalformed, signing.SeverityError, p, "cannot read: "+err.Error())
 			} else if !bytes.Equal(got, want) {
@@ -579,7 +604,9 @@ func containsHex(have []string, want []byte) bool {
 // verifyItem verifies one Mach-O file of a bundle.
 func verifyItem(fsys fs.FS, p, bundle string, main bool, opts Options, ext *external) BundleItem {
 	it := BundleItem{Path: p, Bundle: bundle, Main: main}
-	r, err := verifyFS(fsys, p, opts, ext)
+	h := sha256.New()
+	opts.FileHash = h
+	r, size, err := verifyFS(fsys, p, opts, ext)
 	if err != nil {
 		var fe *FormatError
 		if !errors.As(err, &fe) || r == nil {
@@ -589,32 +616,38 @@ func verifyItem(fsys fs.FS, p, bundle string, main bool, opts Options, ext *exte
 			}
 			return it
 		}
+		it.Malformed = true
 	}
 	it.Result = r
+	it.Size = size
+	it.SHA256 = hex.EncodeToString(h.Sum(nil))
 	return it
 }
 
-func verifyFS(fsys fs.FS, p string, opts Options, ext *external) (*Result, error) {
+// verifyFS verifies the file at p and returns the number of bytes verified.
+func verifyFS(fsys fs.FS, p string, opts Options, ext *external) (*Result, int64, error) {
 	f, err := fsys.Open(p)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if ra, ok := f.(io.ReaderAt); ok {
-		return verify(ra, st.Size(), opts, ext)
+		r, err := verify(ra, st.Size(), opts, ext)
+		return r, st.Size(), err
 	}
 	if st.Size() > maxInMemory {
-		return nil, fmt.Errorf("codesign: %s is %d bytes and its file system offers no random access (cap %d)", p, st.Size(), maxInMemory)
+		return nil, 0, fmt.Errorf("codesign: %s is %d bytes and its file system offers no random access (cap %d)", p, st.Size(), maxInMemory)
 	}
 	b, err := io.ReadAll(io.LimitReader(f, maxInMemory+1))
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return verify(bytes.NewReader(b), int64(len(b)), opts, ext)
+	r, err := verify(bytes.NewReader(b), int64(len(b)), opts, ext)
+	return r, int64(len(b)), err
 }
 
 func sniffMachO(fsys fs.FS, p string) bool {

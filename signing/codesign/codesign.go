@@ -44,8 +44,24 @@ type Options struct {
 	// digest without a second pass. It receives nothing when Verify returns
 	// ErrNotMachO or an I/O error.
 	FileHash hash.Hash
+	// Files, when set, lets VerifyBundle take what the caller already knows
+	// about the bundle's files instead of reading them again; nil means
+	// VerifyBundle reads every file itself. Verify does not use it.
+	Files BundleFiles
 	// Logger receives debug messages; nil discards them.
 	Logger *slog.Logger
+}
+
+// BundleFiles gives VerifyBundle facts about a bundle's files that the
+// caller computed while reading them, so that a caller hashing every file of
+// a release anyway does not have them read twice.
+type BundleFiles interface {
+	// SHA256 returns the SHA-256 of the regular file at p (a path in the
+	// fs.FS given to VerifyBundle), computed over the bytes it holds now,
+	// and true; or false when the caller does not know it, and VerifyBundle
+	// then hashes the file itself. VerifyBundle calls it for files sealed by
+	// a SHA-256 hash (CodeResources hash2), from one goroutine.
+	SHA256(p string) ([]byte, bool)
 }
 
 func (o Options) logger() *slog.Logger {
