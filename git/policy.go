@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shipgate/shipgate/internal/glob"
 	"gopkg.in/yaml.v3"
 )
 
@@ -183,55 +184,15 @@ func fsValid(s string) bool {
 
 // checkGlob rejects malformed patterns.
 func checkGlob(g string) error {
-	if g == "" {
-		return errors.New("empty glob")
-	}
-	if strings.HasPrefix(g, "/") {
-		return fmt.Errorf("glob %q: must be relative to the repository root", g)
-	}
-	for _, seg := range strings.Split(g, "/") {
-		if seg == "**" {
-			continue
-		}
-		if _, err := path.Match(seg, ""); err != nil {
-			return fmt.Errorf("glob %q: %w", g, err)
-		}
+	if err := glob.Check(g); err != nil {
+		return fmt.Errorf("glob %q: %w", g, err)
 	}
 	return nil
 }
 
 // matchGlob reports whether the "/"-separated path p matches glob g, or lies
 // below a directory that matches it.
-func matchGlob(g, p string) bool {
-	gs := strings.Split(strings.TrimSuffix(g, "/"), "/")
-	ps := strings.Split(p, "/")
-	return matchSegs(gs, ps)
-}
-
-func matchSegs(g, p []string) bool {
-	for len(g) > 0 {
-		if g[0] == "**" {
-			if len(g) == 1 {
-				return true
-			}
-			for i := 0; i <= len(p); i++ {
-				if matchSegs(g[1:], p[i:]) {
-					return true
-				}
-			}
-			return false
-		}
-		if len(p) == 0 {
-			return false
-		}
-		if ok, _ := path.Match(g[0], p[0]); !ok {
-			return false
-		}
-		g, p = g[1:], p[1:]
-	}
-	// The pattern is used up: it matched this path or a directory above it.
-	return true
-}
+func matchGlob(g, p string) bool { return glob.MatchOrBelow(g, p) }
 
 // globPrefix returns the literal leading directories of g: the subtree that
 // holds every path g can match ("" for the whole tree).

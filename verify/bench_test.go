@@ -113,7 +113,7 @@ func sha256Pass(dir string) (time.Duration, error) {
 	buf := make([]byte, 1<<20)
 	start := time.Now()
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil || !d.Type().IsRegular() {
 			return err
 		}
 		fh, err := os.Open(p)

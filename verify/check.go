@@ -184,6 +184,27 @@ func (e *engine) copyHash(h io.Writer, r io.Reader) error {
 	return err
 }
 
+// diskFile is a file opened on disk.
+type diskFile interface {
+	io.Reader
+	io.ReaderAt
+	io.Closer
+	Stat() (fs.FileInfo, error)
+}
+
+// openFile and dirFS open the files and directories of a release on disk;
+// tests replace them to count what is read.
+var (
+	openFile = func(name string) (diskFile, error) {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		return f, nil
+	}
+	dirFS = os.DirFS
+)
+
 // check is the state of one file being checked.
 type check struct {
 	e         *engine
@@ -198,6 +219,11 @@ type check struct {
 	native    *nativeResult
 	memHeld   bool        // the bytes are held in memory under the run's budget
 	ra        io.ReaderAt // the file's bytes, when checked with random access
+	// deferred reports a Mach-O file left to its bundle's check;
+	// readProblem a file whose bytes did not read as its archive entry
+	// says (CRC-32, size), so its SHA-256 is not lent to the bundle.
+	deferred    bool
+	readProblem bool
 }
 
 func (c *check) add(rule string, sev signing.Severity, msg string) *signing.Finding {
@@ -218,8 +244,15 @@ func (e *engine) process(j *job) {
 	for i := len(c.cleanup) - 1; i >= 0; i-- {
 		c.cleanup[i]()
 	}
-	if e.ctx.Err() != nil {
+	if e.ctx.Err() != nil || c.deferred {
 		return
+	}
+	if j.bs != nil {
+		var sum []byte
+		if c.listed && !c.readProblem {
+			sum, _ = hex.DecodeString(c.f.SHA256)
+		}
+		j.bs.checked(j.bname, sum)
 	}
 	if c.listed {
 		e.addFile(&c.f, c.finds)
@@ -232,7 +265,7 @@ func (c *check) run() {
 	j := c.j
 	switch {
 	case j.diskPath != "":
-		fh, err := os.Open(j.diskPath)
+		fh, err := openFile(j.diskPath)
 		if err != nil {
 			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot open: %v", unwrapPath(err)))
 			return
@@ -285,6 +318,11 @@ func (c *check) withStream(r io.Reader, size int64) {
 	hdr = hdr[:n]
 	kind := DetectKind(hdr)
 	c.f.Kind = kind
+	// A Mach-O file too large to hold is checked here, where that is
+	// reported.
+	if size <= e.budget.max && c.deferToBundle(kind) {
+		return
+	}
 	if kind.Native() || kind == KindAsar {
 		if e.budget.acquire(e.ctx, size) {
 			c.cleanup = append(c.cleanup, func() { e.budget.release(size) })
@@ -299,6 +337,7 @@ func (c *check) withStream(r io.Reader, size int64) {
 			if int64(buf.Len()) != size {
 				c.add(ruleMalformed, signing.SeverityError, fmt.Sprintf("archive entry holds %d bytes, its header says %d", buf.Len(), size))
 				c.malformed = true
+				c.readProblem = true
 				size = int64(buf.Len())
 			}
 			// Reading to the end made the zip reader check the CRC-32.
@@ -316,6 +355,7 @@ func (c *check) withStream(r io.Reader, size int64) {
 	}
 	if c.h.n != size {
 		c.add(ruleMalformed, signing.SeverityError, fmt.Sprintf("archive entry holds %d bytes, its header says %d", c.h.n, size))
+		c.readProblem = true
 	}
 	c.f.Size = c.h.n
 	c.f.SHA256 = hexSum(c.h.sha256)
@@ -345,6 +385,9 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 		return
 	}
 	c.f.Kind = DetectKind(hdr)
+	if c.deferToBundle(c.f.Kind) {
+		return
+	}
 	cra := ctxReaderAt{e.ctx, ra}
 	if v := nativeVerifiers[c.f.Kind]; v != nil {
 		env := verifyEnv{trust: e.trust, time: e.opts.Time, hash: c.h, log: e.log.With("path", c.f.Path), authentihashSHA1: e.bl.needsAuthentihashSHA1()}
@@ -374,9 +417,11 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 		}
 	}
 	if c.h.n != size {
-		// The verifier did not read every byte exactly once: hash again.
+		// No verifier read every byte exactly once: hash the rest after
+		// the header read above.
 		c.h.Reset()
-		if err := e.copyHash(c.h, io.NewSectionReader(ra, 0, size)); err != nil {
+		c.h.Write(hdr)
+		if err := e.copyHash(c.h, io.NewSectionReader(ra, int64(len(hdr)), size-int64(len(hdr)))); err != nil {
 			if e.ctx.Err() == nil {
 				c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read: %v", unwrapPath(err)))
 			}
@@ -395,6 +440,7 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 // policy.
 func (c *check) afterHash() {
 	if c.j.checkCRC && c.h.crc != nil && c.h.crc.Sum32() != c.j.crc {
+		c.readProblem = true
 		c.add(ruleMalformed, signing.SeverityError, fmt.Sprintf("CRC-32 %08x of the zip entry does not match the %08x its header records", c.h.crc.Sum32(), c.j.crc))
 	}
 	fh := fileHashes{SHA256: c.f.SHA256, SHA1: hexSum(c.h.sha1), MD5: hexSum(c.h.md5)}
@@ -436,7 +482,7 @@ func (c *check) reopen() (io.ReadCloser, error) {
 	case j.fsys != nil:
 		rc, err = j.fsys.Open(j.name)
 	case j.diskPath != "":
-		rc, err = os.Open(j.diskPath)
+		rc, err = openFile(j.diskPath)
 	default:
 		err = errors.New("the file cannot be opened again")
 	}

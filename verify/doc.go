@@ -21,5 +21,12 @@
 // A .zip found inside a release is hashed and matched like any other file,
 // but not opened: pass it as an input to check its contents.
 //
+// Apple bundles (.app, .framework…) in a directory or a zip are verified as
+// a whole as well: the main executable together with the bundle's Info.plist
+// and CodeResources, every sealed resource, and nested code. Each file of a
+// bundle is still one File of the report, and is read once: a Mach-O file by
+// the bundle's verification, any other file by its own check, whose SHA-256
+// the bundle's seal check reuses.
+//
 // Nothing here touches the network.
 package verify

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -16,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/shipgate/shipgate/internal/glob"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -518,59 +518,11 @@ func (s Signer) String() string {
 }
 
 // checkGlob validates a path glob.
-func checkGlob(g string) error {
-	if g == "" {
-		return errors.New("empty glob")
-	}
-	if strings.HasPrefix(g, "/") {
-		return errors.New("globs are relative to the input; drop the leading /")
-	}
-	for _, el := range strings.Split(g, "/") {
-		if el == "**" {
-			continue
-		}
-		if strings.Contains(el, "**") {
-			return errors.New(`"**" must be a whole path element`)
-		}
-		if _, err := path.Match(el, ""); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+func checkGlob(g string) error { return glob.Check(g) }
 
 // MatchGlob reports whether the "/"-separated path p matches glob g (see
 // [Rule.Match]).
-func MatchGlob(g, p string) bool {
-	return matchElems(strings.Split(g, "/"), strings.Split(p, "/"))
-}
-
-func matchElems(g, p []string) bool {
-	for len(g) > 0 {
-		if g[0] == "**" {
-			for len(g) > 0 && g[0] == "**" {
-				g = g[1:]
-			}
-			if len(g) == 0 {
-				return true
-			}
-			for i := 0; i <= len(p); i++ {
-				if matchElems(g, p[i:]) {
-					return true
-				}
-			}
-			return false
-		}
-		if len(p) == 0 {
-			return false
-		}
-		if ok, _ := path.Match(g[0], p[0]); !ok {
-			return false
-		}
-		g, p = g[1:], p[1:]
-	}
-	return len(p) == 0
-}
+func MatchGlob(g, p string) bool { return glob.Match(g, p) }
 
 // settings are the rule settings in force for one file.
 type settings struct {

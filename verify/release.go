@@ -185,6 +185,10 @@ type engine struct {
 	start    time.Time
 	workers  int
 
+	// bundleJobs are the Apple bundles found by the walk; they run once
+	// every file has been checked on its own (see checkBundle).
+	bundleJobs []*job
+
 	mu         sync.Mutex
 	bundleSigs map[string][]signing.Signature // a bundle's verdict per file path
 	files      []File
@@ -292,6 +296,18 @@ func (e *engine) run(inputs []input) (*Report, error) {
 			break
 		}
 	}
+	// Bundles go second: each reuses the hashes its files' checks computed,
+	// and verifies the Mach-O files those checks left to it.
+	if walkErr == nil && e.ctx.Err() == nil {
+		e.q.wait()
+		for _, j := range e.bundleJobs {
+			e.q.push(j, true)
+		}
+	} else {
+		for _, j := range e.bundleJobs {
+			j.finish()
+		}
+	}
 	e.q.close()
 	wg.Wait()
 	if err := e.ctx.Err(); err != nil {
@@ -350,7 +366,9 @@ func (e *engine) addFindingsLocked(fs []signing.Finding) {
 }
 
 // dedupe drops findings identical to the one before them in report order:
-// a file verified alone and again as part of a bundle may be reported twice.
+// a zip archive may hold two entries of the same name and content, and a
+// file a bundle verifies may also have been checked on its own (see
+// checkBundle).
 func dedupe(fs []signing.Finding) []signing.Finding {
 	out := fs[:0]
 	for i, f := range fs {
@@ -432,6 +450,15 @@ func (q *queue) done() {
 	q.active--
 	q.mu.Unlock()
 	q.cond.Broadcast()
+}
+
+// wait returns once no job is queued or running.
+func (q *queue) wait() {
+	q.mu.Lock()
+	for q.active > 0 {
+		q.cond.Wait()
+	}
+	q.mu.Unlock()
 }
 
 func (q *queue) close() {

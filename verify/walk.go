@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync/atomic"
 
@@ -27,6 +28,11 @@ type job struct {
 	name     string                        // its name in fsys
 
 	bundle bool // fsys/name is an Apple bundle directory to verify as a whole
+	// bs, on a bundle job, collects what the checks of the bundle's files
+	// leave to it; on the job of a file inside a bundle it is that bundle's,
+	// and bname is the file's name in the bundle job's fsys.
+	bs    *bundleState
+	bname string
 
 	// sib holds the files next to this one (its Sigstore bundle), where
 	// it is named sibName.
@@ -55,8 +61,9 @@ func (e *engine) walkDir(in input) error {
 	if err != nil {
 		return fmt.Errorf("verify: input: %w", err)
 	}
-	dirFS := os.DirFS(root)
+	rootFS := dirFS(root)
 	var bundles []string // outermost bundles found so far
+	var states []*bundleState
 	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if cerr := e.ctx.Err(); cerr != nil {
 			return cerr
@@ -88,9 +95,11 @@ func (e *engine) walkDir(in input) error {
 			}
 			return nil
 		case d.IsDir():
-			if !inBundle(bundles, rel) && isBundle(dirFS, rel) {
+			if bundleOf(bundles, rel) < 0 && isBundle(rootFS, rel) {
 				bundles = append(bundles, rel)
-				e.q.push(&job{path: joinPath(in.prefix, rel), fsys: dirFS, name: rel, bundle: true}, true)
+				bs := newBundleState()
+				states = append(states, bs)
+				e.bundleJobs = append(e.bundleJobs, &job{path: joinPath(in.prefix, rel), fsys: rootFS, name: rel, bundle: true, bs: bs})
 			}
 			return nil
 		case !d.Type().IsRegular():
@@ -101,19 +110,23 @@ func (e *engine) walkDir(in input) error {
 			e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("cannot stat: %v", unwrapPath(err))))
 			return nil
 		}
-		e.q.push(&job{path: joinPath(in.prefix, rel), size: info.Size(), diskPath: p, sib: dirFS, sibName: rel}, true)
+		j := &job{path: joinPath(in.prefix, rel), size: info.Size(), diskPath: p, sib: rootFS, sibName: rel}
+		if i := bundleOf(bundles, rel); i >= 0 {
+			j.bs, j.bname = states[i], rel
+		}
+		e.q.push(j, true)
 		return nil
 	})
 }
 
-// inBundle reports whether rel lies inside one of the bundle directories.
-func inBundle(bundles []string, rel string) bool {
-	for _, b := range bundles {
+// bundleOf returns the index of the bundle directory rel lies inside, or -1.
+func bundleOf(bundles []string, rel string) int {
+	for i, b := range bundles {
 		if b == "." || strings.HasPrefix(rel, b+"/") {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // addDiskFile queues a single file given as input.
@@ -149,12 +162,17 @@ func (e *engine) walkZip(in input) error {
 			names = append(names, n)
 		}
 	}
-	for _, b := range bundleRoots(zr, names) {
-		e.q.push(&job{path: joinPath(in.prefix, b), fsys: zr, name: b, bundle: true}, true)
-	}
-	// The archive stays open until its last entry is checked.
+	// The archive stays open until its last entry and bundle are checked.
 	ref := newRef(func() { f.Close() })
 	defer ref.release()
+	roots := bundleRoots(zr, names)
+	sort.Strings(roots)
+	states := make([]*bundleState, len(roots))
+	for i, b := range roots {
+		states[i] = newBundleState()
+		ref.add()
+		e.bundleJobs = append(e.bundleJobs, &job{path: joinPath(in.prefix, b), fsys: zr, name: b, bundle: true, bs: states[i], onDone: ref.release})
+	}
 	seen := map[string]bool{}
 	for _, zf := range zr.File {
 		if cerr := e.ctx.Err(); cerr != nil {
@@ -191,6 +209,9 @@ func (e *engine) walkZip(in input) error {
 			continue
 		}
 		j := &job{path: p, size: int64(zf.UncompressedSize64), crc: zf.CRC32, checkCRC: true, sib: zr, sibName: name}
+		if i := bundleOf(roots, name); i >= 0 {
+			j.bs, j.bname = states[i], name
+		}
 		if zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 {
 			off, err := zf.DataOffset()
 			if err != nil || off < 0 || off > st.Size() || j.size > st.Size()-off {

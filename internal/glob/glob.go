@@ -1,0 +1,82 @@
+// Package glob matches "/"-separated paths against the path globs that
+// shipgate's policies use: `*`, `?` and `[...]` match within one path element
+// as path.Match does, and a `**` element matches any number of elements
+// (`**/*.dll` matches `x.dll` and `a/b/x.dll`; `*.dll` only matches at the top).
+package glob
+
+import (
+	"errors"
+	"path"
+	"strings"
+)
+
+// Check reports whether g is a valid glob: not empty, relative, with `**`
+// only as a whole element, and every element a valid path.Match pattern.
+func Check(g string) error {
+	if g == "" {
+		return errors.New("empty glob")
+	}
+	if strings.HasPrefix(g, "/") {
+		return errors.New("globs are relative to the input; drop the leading /")
+	}
+	for _, el := range strings.Split(g, "/") {
+		if el == "**" {
+			continue
+		}
+		if strings.Contains(el, "**") {
+			return errors.New(`"**" must be a whole path element`)
+		}
+		if _, err := path.Match(el, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Match reports whether the path p matches the glob g as a whole. An invalid
+// glob matches nothing.
+func Match(g, p string) bool {
+	return match(split(g), strings.Split(p, "/"), false)
+}
+
+// MatchOrBelow reports whether p matches g or lies below a directory that
+// matches g: `vendor/**` and `vendor` both cover `vendor/x/y.c`.
+func MatchOrBelow(g, p string) bool {
+	return match(split(g), strings.Split(p, "/"), true)
+}
+
+func split(g string) []string {
+	return strings.Split(strings.TrimSuffix(g, "/"), "/")
+}
+
+// match reports whether the elements of p match those of g. It is dynamic
+// programming over (glob element, path element) pairs, so hostile globs such
+// as `**/a/**/a/**/a` cost O(len(g)·len(p)) instead of exponential
+// backtracking. With below, a path that continues after the glob is used up
+// still matches (it lies below a matching directory).
+func match(g, p []string, below bool) bool {
+	// ok[i][j]: g[i:] matches p[j:].
+	ok := make([][]bool, len(g)+1)
+	for i := range ok {
+		ok[i] = make([]bool, len(p)+1)
+	}
+	for j := 0; j <= len(p); j++ {
+		ok[len(g)][j] = below || j == len(p)
+	}
+	for i := len(g) - 1; i >= 0; i-- {
+		for j := len(p); j >= 0; j-- {
+			if g[i] == "**" {
+				// Match no element, or one more element and stay on "**".
+				ok[i][j] = ok[i+1][j] || (j < len(p) && ok[i][j+1])
+				continue
+			}
+			if j == len(p) {
+				continue
+			}
+			if m, _ := path.Match(g[i], p[j]); m {
+				ok[i][j] = ok[i+1][j+1]
+			}
+		}
+	}
+	return ok[0][0]
+}

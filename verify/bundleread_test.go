@@ -1,0 +1,232 @@
+package verify
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/machofile"
+)
+
+// readCounter counts the bytes read from each file, by absolute path.
+type readCounter struct {
+	mu sync.Mutex
+	n  map[string]int64
+}
+
+func (c *readCounter) add(name string, n int) {
+	c.mu.Lock()
+	c.n[name] += int64(n)
+	c.mu.Unlock()
+}
+
+// countedFile counts what is read from f.
+type countedFile struct {
+	f    *os.File
+	name string
+	c    *readCounter
+}
+
+func (f *countedFile) Read(p []byte) (int, error) {
+	n, err := f.f.Read(p)
+	f.c.add(f.name, n)
+	return n, err
+}
+
+func (f *countedFile) ReadAt(p []byte, off int64) (int, error) {
+	n, err := f.f.ReadAt(p, off)
+	f.c.add(f.name, n)
+	return n, err
+}
+
+func (f *countedFile) Stat() (fs.FileInfo, error) { return f.f.Stat() }
+func (f *countedFile) Close() error               { return f.f.Close() }
+func (f *countedFile) ReadDir(n int) ([]fs.DirEntry, error) {
+	return f.f.ReadDir(n)
+}
+
+// countedFS is os.DirFS(root) counting what is read from its files.
+type countedFS struct {
+	root string
+	fsys fs.FS
+	c    *readCounter
+}
+
+func (c countedFS) Open(name string) (fs.File, error) {
+	f, err := c.fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return &countedFile{f: f.(*os.File), name: filepath.Join(c.root, filepath.FromSlash(name)), c: c.c}, nil
+}
+
+func (c countedFS) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(c.fsys, name) }
+func (c countedFS) Stat(name string) (fs.FileInfo, error)      { return fs.Stat(c.fsys, name) }
+func (c countedFS) Lstat(name string) (fs.FileInfo, error)     { return fs.Lstat(c.fsys, name) }
+func (c countedFS) ReadLink(name string) (string, error)       { return fs.ReadLink(c.fsys, name) }
+
+// countReads makes Release count the bytes it reads from disk until the
+// test ends.
+func countReads(t *testing.T) *readCounter {
+	c := &readCounter{n: map[string]int64{}}
+	oldOpen, oldFS := openFile, dirFS
+	openFile = func(name string) (diskFile, error) {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		return &countedFile{f: f, name: name, c: c}, nil
+	}
+	dirFS = func(root string) fs.FS { return countedFS{root: root, fsys: os.DirFS(root), c: c} }
+	t.Cleanup(func() { openFile, dirFS = oldOpen, oldFS })
+	return c
+}
+
+// TestBundleReadOnce checks that a release holding .app bundles reads each
+// of their files once: a Mach-O file only by the bundle's verification,
+// which also hashes it for the report, and a sealed resource only by its
+// own check, whose SHA-256 the bundle's seal check reuses. Reading more than
+// once would cost at least the file's size again; what is allowed beyond one
+// pass is the kind sniff (4 KiB), the Mach-O headers and code signature read
+// while parsing, and a second read of the bundle's Info.plist and
+// CodeResources, which the bundle parses.
+func TestBundleReadOnce(t *testing.T) {
+	f := getFixtures(t)
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeBundle(t, dir)
+	big, err := bigAppFiles(f.apple, 3<<20, 2<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := writeBundleFiles(dir, big); err != nil {
+		t.Fatal(err)
+	}
+	// A Mach-O file outside the bundle root is not verified by the bundle,
+	// and is checked on its own.
+	stray := filepath.Join(dir, "Big.app", "stray.dylib")
+	if err := os.WriteFile(stray, f.machoValid, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []int{1, 3} {
+		c := countReads(t)
+		r := run(t, Options{Workers: w}, dir)
+		if r.Summary.Errors != 0 {
+			t.Fatalf("workers %d: %d errors: %v", w, r.Summary.Errors, r.Findings)
+		}
+		if len(r.Files) != 20 {
+			t.Errorf("workers %d: %d files in the report, want 20", w, len(r.Files))
+		}
+		for _, file := range r.Files {
+			p := filepath.Join(dir, filepath.FromSlash(file.Path))
+			got := c.n[p]
+			t.Logf("workers %d: %s (%s): %d bytes, %d read", w, file.Path, file.Kind, file.Size, got)
+			// The kind sniff, codesign's sniff, the Mach-O headers and the
+			// code signature (a hash per 4 KiB page per CodeDirectory).
+			slack := int64(4096+8+16<<10) + file.Size/32
+			switch base := filepath.Base(p); {
+			case base == "Info.plist" || base == "CodeResources":
+				// The bundle parses its metadata, besides its check
+				// hashing it: small files, capped at 16 MiB.
+				slack = file.Size + 8
+			case !file.Kind.Native():
+				slack = 8 // codesign's Mach-O sniff
+			}
+			if got < file.Size || got > file.Size+slack {
+				t.Errorf("workers %d: %s (%s, %d bytes): %d bytes read, want one pass (%d to %d)", w, file.Path, file.Kind, file.Size, got, file.Size, file.Size+slack)
+			}
+		}
+		if fileByPath(r, "Big.app/stray.dylib") == nil {
+			t.Errorf("workers %d: the stray Mach-O file is not in the report", w)
+		}
+	}
+}
+
+// The bundle's items keep what their own checks report: kind, size, digest.
+func TestBundleItemFile(t *testing.T) {
+	dir := t.TempDir()
+	writeBundle(t, dir)
+	r := run(t, Options{}, dir)
+	for name, bf := range machofile.ExampleBundle(getFixtures(t).apple) {
+		if bf.Link != "" {
+			continue
+		}
+		file := fileByPath(r, name)
+		if file == nil {
+			t.Errorf("%s: not in the report", name)
+			continue
+		}
+		if file.Size != int64(len(bf.Data)) || file.SHA256 != sha256Hex(bf.Data) {
+			t.Errorf("%s: size %d sha256 %s, want %d %s", name, file.Size, file.SHA256, len(bf.Data), sha256Hex(bf.Data))
+		}
+		if want := DetectKind(bf.Data); file.Kind != want {
+			t.Errorf("%s: kind %s, want %s", name, file.Kind, want)
+		}
+		if file.Kind.Native() && len(file.Signatures) == 0 {
+			t.Errorf("%s: no signatures", name)
+		}
+	}
+}
+
+var _ io.ReaderAt = (*countedFile)(nil)
+
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// cancelOnOpen is a countedFS that cancels the run when a file named name
+// is opened.
+type cancelOnOpen struct {
+	countedFS
+	name   string
+	cancel context.CancelFunc
+}
+
+func (c cancelOnOpen) Open(name string) (fs.File, error) {
+	if path.Base(name) == c.name {
+		c.cancel()
+	}
+	return c.countedFS.Open(name)
+}
+
+// TestBundleCancel checks that a run cancelled while its bundle is being
+// verified stops reading the bundle.
+func TestBundleCancel(t *testing.T) {
+	f := getFixtures(t)
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	big, err := bigAppFiles(f.apple, 8<<20, 1<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := writeBundleFiles(dir, big); err != nil {
+		t.Fatal(err)
+	}
+	c := countReads(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dirFS = func(root string) fs.FS {
+		return cancelOnOpen{countedFS{root: root, fsys: os.DirFS(root), c: c}, "Big Framework", cancel}
+	}
+	_, err = Release(ctx, Options{Trust: f.trust, Time: checkTime, Workers: 1}, dir)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+	fw := filepath.Join(dir, filepath.FromSlash("Big.app/Contents/Frameworks/Big Framework.framework/Versions/A/Big Framework"))
+	if n := c.n[fw]; n > 1<<20 {
+		t.Errorf("%d bytes of the framework read after the run was cancelled", n)
+	}
+}
