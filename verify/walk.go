@@ -64,7 +64,8 @@ func (e *engine) walkDir(in input) error {
 	rootFS := dirFS(root)
 	var bundles []string // outermost bundles found so far
 	var states []*bundleState
-	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	var jobs []*job
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if cerr := e.ctx.Err(); cerr != nil {
 			return cerr
 		}
@@ -114,9 +115,23 @@ func (e *engine) walkDir(in input) error {
 		if i := bundleOf(bundles, rel); i >= 0 {
 			j.bs, j.bname = states[i], rel
 		}
-		e.q.push(j, true)
+		jobs = append(jobs, j)
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// Largest files first: the workers then finish together instead of one
+	// of them hashing a big file alone at the end. The report does not
+	// depend on the order.
+	sort.SliceStable(jobs, func(a, b int) bool { return jobs[a].size > jobs[b].size })
+	for _, j := range jobs {
+		if cerr := e.ctx.Err(); cerr != nil {
+			return cerr
+		}
+		e.q.push(j, true)
+	}
+	return nil
 }
 
 // bundleOf returns the index of the bundle directory rel lies inside, or -1.
