@@ -18,7 +18,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -102,13 +101,9 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "run 'shipgate <command> -h' for a command's flags")
 }
 
-// fail prints err for a run that could not be carried out and returns exitError.
+// fail prints err for a run that could not be carried out (a usage error or
+// an unreadable input) and returns exitError.
 func fail(e *env, err error) int {
-	var ue usageError
-	if errors.As(err, &ue) {
-		fmt.Fprintf(e.stderr, "shipgate: %v\n", err)
-		return exitError
-	}
 	fmt.Fprintf(e.stderr, "shipgate: %v\n", err)
 	return exitError
 }
