@@ -11,11 +11,33 @@ import (
 
 func init() { archiveOpeners[KindAsar] = openAsar }
 
-// openAsar opens an Electron asar archive. Entries whose bytes live in the
-// sibling ".unpacked" folder are left out: that folder is checked where it
-// is, as ordinary files.
+// openAsar opens an Electron asar archive found in a release. Entries whose
+// bytes live in the sibling ".unpacked" folder are left out: that folder is
+// checked where it is, as ordinary files.
 func openAsar(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
-	ar, err := asar.NewReader(r, size)
+	ar, finds, err := readAsar(r, size, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return packedFS{ar}, finds, nil
+}
+
+// openLoneAsar opens an asar archive given as an input on its own: its
+// unpacked entries are checked as its entries, read from unpacked (the
+// sibling ".unpacked" folder; nil when there is none, and then those
+// entries are unreadable), since nothing else checks them.
+func openLoneAsar(unpacked fs.FS) archiveOpener {
+	return func(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
+		ar, finds, err := readAsar(r, size, unpacked)
+		if err != nil {
+			return nil, nil, err
+		}
+		return ar, finds, nil
+	}
+}
+
+func readAsar(r io.ReaderAt, size int64, unpacked fs.FS) (*asar.Reader, []signing.Finding, error) {
+	ar, err := asar.NewReaderOptions(r, size, asar.Options{Unpacked: unpacked})
 	if err != nil {
 		var fe *asar.FormatError
 		if errors.As(err, &fe) {
@@ -27,7 +49,7 @@ func openAsar(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 	for _, p := range ar.Problems() {
 		finds = append(finds, p.Finding())
 	}
-	return packedFS{ar}, finds, nil
+	return ar, finds, nil
 }
 
 // packedFS hides an asar's unpacked files from the walk.

@@ -316,14 +316,18 @@ func (c *check) withStream(r io.Reader, size int64) {
 		return
 	}
 	hdr = hdr[:n]
-	kind := DetectKind(hdr)
+	kind := detectKind(hdr, size)
+	if _, ok := peHeaderAt(hdr, size); ok && kind == KindOther {
+		// Perhaps a PE whose header lies beyond hdr: hold it and look.
+		kind = KindPE
+	}
 	c.f.Kind = kind
 	// A Mach-O file too large to hold is checked here, where that is
 	// reported.
 	if size <= e.budget.max && c.deferToBundle(kind) {
 		return
 	}
-	if kind.Native() || kind == KindAsar {
+	if kind.Native() || kind == KindAsar || IsZip(hdr) {
 		if e.budget.acquire(e.ctx, size) {
 			c.cleanup = append(c.cleanup, func() { e.budget.release(size) })
 			c.memHeld = true
@@ -384,7 +388,7 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read: %v", unwrapPath(err)))
 		return
 	}
-	c.f.Kind = DetectKind(hdr)
+	c.f.Kind = detectKindAt(ra, hdr, size)
 	if c.deferToBundle(c.f.Kind) {
 		return
 	}
@@ -432,8 +436,28 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	c.listed = true
 	c.afterHash()
 	if open := archiveOpeners[c.f.Kind]; open != nil && !c.malformed {
+		if c.f.Kind == KindAsar && c.j.lone && c.j.diskPath != "" {
+			open = openLoneAsar(c.unpackedDir(c.j.diskPath + ".unpacked"))
+		}
 		c.openArchive(open, ra, size)
+	} else if c.f.Kind == KindOther && IsZip(hdr) {
+		c.openZip(ra, size)
 	}
+}
+
+// unpackedDir opens the folder dir confined to itself, or returns nil when
+// there is no such folder; it stays open until the check is cleaned up.
+func (c *check) unpackedDir(dir string) fs.FS {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot open the archive's unpacked folder: %v", unwrapPath(err)))
+		return nil
+	}
+	c.cleanup = append(c.cleanup, func() { root.Close() })
+	return root.FS()
 }
 
 // afterHash runs the checks that need the file's hashes: CRC, blocklists,
@@ -547,10 +571,25 @@ func (c *check) openArchive(open archiveOpener, ra io.ReaderAt, size int64) {
 		f.Path = joinPath(c.f.Path, f.Path)
 		c.finds = append(c.finds, f)
 	}
-	// The archive's bytes stay available until its last entry is checked.
+	ref, sink := c.holdForEntries()
+	x := c.j.expand
+	c.finds = append(c.finds, c.e.walkArchiveFS(fsys, c.f.Path, c.j.depth+1, ref, func(j *job) { j.expand = x; sink(j) })...)
+}
+
+// holdForEntries keeps the file's bytes available until its last entry is
+// checked: the returned ref runs the check's cleanups, then releases the
+// job's parent, when released as many times as it was added to, once more
+// for the check itself. sink checks an entry's job.
+func (c *check) holdForEntries() (*refCount, func(*job)) {
 	ref := newRef(nil)
 	var held []func()
 	held, c.cleanup = c.cleanup, nil
+	if done := c.j.onDone; done != nil {
+		// The parent's bytes (an archive this file is an entry of) must
+		// outlive the entries too: release the parent last.
+		c.j.onDone = nil
+		held = append([]func(){done}, held...)
+	}
 	ref.cleanup = func() {
 		for i := len(held) - 1; i >= 0; i-- {
 			held[i]()
@@ -570,5 +609,39 @@ func (c *check) openArchive(open archiveOpener, ra io.ReaderAt, size int64) {
 			j.finish()
 		}
 	}
-	c.finds = append(c.finds, c.e.walkArchiveFS(fsys, c.f.Path, c.j.depth+1, ref, sink)...)
+	return ref, sink
+}
+
+// openZip opens a zip archive found in the release (a plugin bundle, a
+// NuGet or Java package, an archive the app extracts at run time) and
+// queues its entries, checked as the entries of an input zip are.
+func (c *check) openZip(ra io.ReaderAt, size int64) {
+	if c.j.depth >= maxDepth {
+		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("archive nested %d levels deep; its entries were not checked", c.j.depth))
+		return
+	}
+	cra := ctxReaderAt{c.e.ctx, ra}
+	zr, err := zip.NewReader(cra, size)
+	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
+		if c.e.ctx.Err() == nil {
+			c.add(ruleMalformed, signing.SeverityError, fmt.Sprintf("zip archive cannot be read, so its entries were not checked: %v", err))
+		}
+		return
+	}
+	x := c.j.expand
+	if x == nil {
+		x = newExpansion(size)
+	}
+	var total uint64
+	for _, zf := range zr.File {
+		if total += min(zf.UncompressedSize64, 1<<50); total > 1<<62 {
+			break
+		}
+	}
+	if total > 1<<62 || !x.take(int64(total)) {
+		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("zip archive declares %d bytes of entries, more than the archives nested here may expand to (%d times the outermost archive's size, at least %d bytes; a zip bomb?); its entries were not checked", total, expansionRatio, int64(minExpansion)))
+		return
+	}
+	ref, sink := c.holdForEntries()
+	c.e.zipEntries(zr, cra, size, c.f.Path, c.j.depth+1, ref, nil, nil, func(j *job) { j.expand = x; sink(j) })
 }

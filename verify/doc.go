@@ -16,10 +16,13 @@
 // cancelled context.
 //
 // Archives: a .zip given as input is read in place, entries streamed; an
-// app.asar found anywhere (or given as input) is opened and its entries are
-// checked as files below its path ("resources/app.asar/node_modules/x.node").
-// A .zip found inside a release is hashed and matched like any other file,
-// but not opened: pass it as an input to check its contents.
+// app.asar or a zip archive found anywhere (or given as input) is opened
+// and its entries are checked as files below its path
+// ("resources/app.asar/node_modules/x.node", "plugins/x.zip/x.dll"), down
+// to four levels of nesting. Zip entries with unsafe or duplicate names,
+// or whose data overlap another entry's (zip bombs), are findings and are
+// not read. An app.asar given on its own is checked with its unpacked
+// entries, read from the app.asar.unpacked folder beside it.
 //
 // Apple bundles (.app, .framework…) in a directory or a zip are verified as
 // a whole as well: the main executable together with the bundle's Info.plist

@@ -1,6 +1,9 @@
 package verify
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"io"
+)
 
 // sniffLen is how many leading bytes DetectKind looks at.
 const sniffLen = 4096
@@ -11,17 +14,23 @@ const sniffLen = 4096
 //   - PE: "MZ", and at the offset in e_lfanew (0x3c) the signature "PE\0\0";
 //     the PE header must lie within the bytes given.
 //   - Mach-O: 0xfeedface or 0xfeedfacf in either byte order.
-//   - universal Mach-O: 0xcafebabe or 0xcafebabf (big-endian) followed by an
-//     architecture count of 1 to 64. Java class files share 0xcafebabe but
-//     carry their version there, which is 45 or more, so the count tells them
-//     apart (as file(1) does).
+//   - universal Mach-O: 0xcafebabe or 0xcafebabf (big-endian) followed by
+//     an architecture count of 1 up to as many entries as fit in 4096 bytes
+//     (the loader reads no more). Java class files share 0xcafebabe but
+//     carry their version there, which is 45 or more: from 45 on, a
+//     0xcafebabe file is universal only when every entry of its table lies
+//     after the table (and within the file, when its size is known), so
+//     filler entries cannot hide a loadable slice.
 //   - asar: the Chromium pickle header Electron writes: a 4-byte size of 4,
 //     then the header pickle's size, its payload size, and the JSON string's
 //     length, consistent with each other, followed by '{'.
 //
 // Everything else is KindOther. Zip archives are KindOther too; see
 // [IsZip].
-func DetectKind(b []byte) Kind {
+func DetectKind(b []byte) Kind { return detectKind(b, -1) }
+
+// detectKind is DetectKind for a file of size bytes (-1 when unknown).
+func detectKind(b []byte, size int64) Kind {
 	if len(b) > sniffLen {
 		b = b[:sniffLen]
 	}
@@ -30,7 +39,7 @@ func DetectKind(b []byte) Kind {
 		return KindPE
 	case isMachO(b):
 		return KindMachO
-	case isFat(b):
+	case isFat(b, size):
 		return KindMachOUniversal
 	case isAsar(b):
 		return KindAsar
@@ -67,11 +76,14 @@ func isMachO(b []byte) bool {
 	return false
 }
 
-// maxFatArch bounds the architecture count of a universal file; real ones
-// have a handful, and Java class versions start at 45.
-const maxFatArch = 44
+// A universal file's architecture count: real ones have a handful, Java
+// class versions start at javaMinVersion, and dyld reads at most as many
+// entries as fit in the first 4096 bytes (204 32-bit, 127 64-bit ones).
+const javaMinVersion = 45
 
-func isFat(b []byte) bool {
+// isFat recognises a universal header in b, the first bytes of a file of
+// size bytes (-1 when unknown).
+func isFat(b []byte, size int64) bool {
 	if len(b) < 8 {
 		return false
 	}
@@ -80,7 +92,56 @@ func isFat(b []byte) bool {
 		return false
 	}
 	n := binary.BigEndian.Uint32(b[4:])
-	return n >= 1 && n <= maxFatArch
+	es := uint32(20)
+	if m == 0xcafebabf {
+		es = 32
+	}
+	switch {
+	case n == 0 || n > (sniffLen-8)/es:
+		return false
+	case n < javaMinVersion || m == 0xcafebabf:
+		return true
+	}
+	// A count a Java class version could hold: the table must hold.
+	tbl := 8 + 20*int(n)
+	if tbl > len(b) {
+		return false
+	}
+	for i := 8; i < tbl; i += 20 {
+		off, sz := uint64(binary.BigEndian.Uint32(b[i+8:])), uint64(binary.BigEndian.Uint32(b[i+12:]))
+		if off < uint64(tbl) || off+sz > 1<<32 || (size >= 0 && off+sz > uint64(size)) {
+			return false
+		}
+	}
+	return true
+}
+
+// peHeaderAt returns the offset e_lfanew gives when b starts a DOS header
+// whose PE header lies beyond b but within size bytes: the loader accepts
+// headers anywhere in the first 256 MiB, so the kind of such a file is
+// decided by reading there.
+func peHeaderAt(b []byte, size int64) (int64, bool) {
+	if len(b) < 0x40 || b[0] != 'M' || b[1] != 'Z' {
+		return 0, false
+	}
+	off := int64(binary.LittleEndian.Uint32(b[0x3c:]))
+	return off, off+4 > int64(len(b)) && off+4 <= size
+}
+
+// detectKindAt is detectKind for the file of size bytes at r whose first
+// bytes are b: it also finds PE headers beyond b.
+func detectKindAt(r io.ReaderAt, b []byte, size int64) Kind {
+	k := detectKind(b, size)
+	if k != KindOther {
+		return k
+	}
+	if off, ok := peHeaderAt(b, size); ok {
+		var sig [4]byte
+		if n, _ := r.ReadAt(sig[:], off); n == 4 && string(sig[:]) == "PE\x00\x00" {
+			return KindPE
+		}
+	}
+	return k
 }
 
 // isAsar checks the pickle framing of an asar header: uint32 4 (size of the

@@ -39,6 +39,14 @@ type job struct {
 	sib     fs.FS
 	sibName string
 
+	// lone marks a file given as an input on its own: an asar's unpacked
+	// folder beside it is not walked, so the archive's check reads it.
+	lone bool
+
+	// expand bounds what zip archives found below this job's archive (or
+	// in it) may expand to; nil outside any zip.
+	expand *expansion
+
 	crc      uint32 // the zip entry's CRC-32, when checkCRC
 	checkCRC bool
 	depth    int    // archive nesting
@@ -150,7 +158,7 @@ func (e *engine) addDiskFile(name, report string) error {
 	if err != nil {
 		return fmt.Errorf("verify: input: %w", err)
 	}
-	e.q.push(&job{path: report, size: st.Size(), diskPath: name, sib: os.DirFS(filepath.Dir(name)), sibName: filepath.Base(name)}, true)
+	e.q.push(&job{path: report, size: st.Size(), diskPath: name, sib: os.DirFS(filepath.Dir(name)), sibName: filepath.Base(name), lone: true}, true)
 	return nil
 }
 
@@ -188,29 +196,75 @@ func (e *engine) walkZip(in input) error {
 		ref.add()
 		e.bundleJobs = append(e.bundleJobs, &job{path: joinPath(in.prefix, b), fsys: zr, name: b, bundle: true, bs: states[i], onDone: ref.release})
 	}
+	x := newExpansion(st.Size())
+	e.zipEntries(zr, f, st.Size(), in.prefix, 0, ref, roots, states, func(j *job) { j.expand = x; e.q.push(j, true) })
+	return nil
+}
+
+// Zip archives found in a release are opened, and zips hold zips: 42.zip
+// expands 42 KB into petabytes through five levels. The zip archives
+// nested in one archive (a zip given as input, or the outermost zip found
+// in a release) may together declare at most expansionRatio times its size
+// in entries, and at least minExpansion bytes; Go's zip reader holds each
+// entry to its declared size. The ratio is Apache POI's zip bomb bound.
+const (
+	expansionRatio = 100
+	minExpansion   = 4 << 30
+)
+
+// expansion is the bytes zip archives nested in one archive may still
+// declare.
+type expansion struct{ left atomic.Int64 }
+
+func newExpansion(size int64) *expansion {
+	x := &expansion{}
+	x.left.Store(max(minExpansion, min(size, 1<<50)*expansionRatio))
+	return x
+}
+
+// take charges n bytes and reports whether they were left.
+func (x *expansion) take(n int64) bool {
+	if x.left.Add(-n) >= 0 {
+		return true
+	}
+	x.left.Add(n)
+	return false
+}
+
+// zipEntries queues the entries of the zip archive zr, whose bytes are the
+// size bytes at ra, through sink: prefix is the archive's report path
+// ("" for the input itself), ref keeps ra available until every entry is
+// checked, and files under roots belong to the bundle of the same index.
+// Findings about entries that are not checked go to the report.
+func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix string, depth int, ref *refCount, roots []string, states []*bundleState, sink func(*job)) {
+	at := prefix
+	if at == "" {
+		at = "."
+	}
+	overlap := zipOverlaps(zr, size)
 	seen := map[string]bool{}
-	for _, zf := range zr.File {
-		if cerr := e.ctx.Err(); cerr != nil {
-			return cerr
-		}
-		at := in.prefix
-		if at == "" {
-			at = "."
+	for i, zf := range zr.File {
+		if e.ctx.Err() != nil {
+			return
 		}
 		name := strings.TrimSuffix(zf.Name, "/")
 		if !fs.ValidPath(name) || strings.Contains(name, `\`) || name == "." {
-			e.addFindings(finding(ruleInsecurePath, signing.SeverityError, in.prefix, fmt.Sprintf("zip entry %q is not a relative path inside the archive; it was not checked", zf.Name)))
+			e.addFindings(finding(ruleInsecurePath, signing.SeverityError, prefix, fmt.Sprintf("zip entry %q is not a relative path inside the archive; it was not checked", zf.Name)))
 			continue
 		}
 		mode := zf.Mode()
 		if strings.HasSuffix(zf.Name, "/") || mode.IsDir() {
 			continue
 		}
-		p := joinPath(in.prefix, name)
+		p := joinPath(prefix, name)
 		if seen[name] {
 			e.addFindings(finding(ruleDuplicateEntry, signing.SeverityError, p, fmt.Sprintf("zip archive %s holds more than one entry named %q; tools disagree on which one is extracted", at, name)))
 		}
 		seen[name] = true
+		if overlap[i] {
+			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("the data of zip entry %q overlaps another entry's (a zip bomb, or a file that tools extract differently); it was not checked", zf.Name)))
+			continue
+		}
 		if mode&fs.ModeSymlink != 0 {
 			e.checkZipSymlink(zf, name, p)
 			continue
@@ -223,26 +277,62 @@ func (e *engine) walkZip(in input) error {
 			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("zip entry claims an uncompressed size of %d bytes", zf.UncompressedSize64)))
 			continue
 		}
-		j := &job{path: p, size: int64(zf.UncompressedSize64), crc: zf.CRC32, checkCRC: true, sib: zr, sibName: name}
+		j := &job{path: p, size: int64(zf.UncompressedSize64), crc: zf.CRC32, checkCRC: true, sib: zr, sibName: name, depth: depth}
 		if i := bundleOf(roots, name); i >= 0 {
 			j.bs, j.bname = states[i], name
 		}
 		if zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 {
 			off, err := zf.DataOffset()
-			if err != nil || off < 0 || off > st.Size() || j.size > st.Size()-off {
+			if err != nil || off < 0 || off > size || j.size > size-off {
 				e.addFindings(finding(ruleMalformed, signing.SeverityError, p, "stored zip entry lies outside the archive"))
 				continue
 			}
-			j.ra = io.NewSectionReader(f, off, j.size)
+			j.ra = io.NewSectionReader(ra, off, j.size)
 		} else {
 			zf := zf
 			j.open = func() (io.ReadCloser, error) { return zf.Open() }
 		}
 		ref.add()
 		j.onDone = ref.release
-		e.q.push(j, true)
+		sink(j)
 	}
-	return nil
+}
+
+// zipOverlaps marks the entries of zr whose compressed data overlaps
+// another entry's. Overlapping entries are how zip bombs reach terabytes
+// from megabytes (each entry re-reads the others' bytes), and how one
+// archive shows different files to different tools; no archiver writes
+// them.
+func zipOverlaps(zr *zip.Reader, size int64) map[int]bool {
+	type span struct {
+		i          int
+		start, end uint64
+	}
+	var spans []span
+	for i, zf := range zr.File {
+		if zf.CompressedSize64 == 0 {
+			continue
+		}
+		off, err := zf.DataOffset()
+		if err != nil || off < 0 {
+			continue // reported when the entry is read
+		}
+		spans = append(spans, span{i, uint64(off), uint64(off) + min(zf.CompressedSize64, uint64(size))})
+	}
+	sort.Slice(spans, func(a, b int) bool { return spans[a].start < spans[b].start })
+	out := map[int]bool{}
+	var end uint64
+	last := -1
+	for k, s := range spans {
+		if k > 0 && s.start < end {
+			out[s.i] = true
+			out[last] = true
+		}
+		if s.end > end {
+			end, last = s.end, s.i
+		}
+	}
+	return out
 }
 
 // maxLinkTarget bounds a symbolic link target read from an archive.

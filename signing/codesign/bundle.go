@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/sha1"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -660,13 +661,30 @@ func sniffMachO(fsys fs.FS, p string) bool {
 	if n, _ := io.ReadFull(f, m[:]); n < 8 {
 		return false
 	}
-	switch le := uint32(m[0]) | uint32(m[1])<<8 | uint32(m[2])<<16 | uint32(m[3])<<24; le {
+	switch binary.LittleEndian.Uint32(m[:]) {
 	case magic32, magic64, cigam32, cigam64:
 		return true
 	}
-	be := uint32(m[0])<<24 | uint32(m[1])<<16 | uint32(m[2])<<8 | uint32(m[3])
-	n := uint32(m[4])<<24 | uint32(m[5])<<16 | uint32(m[6])<<8 | uint32(m[7])
-	return (be == fatMagic && n > 0 && n < maxFatArches) || be == fatMagic6
+	switch binary.BigEndian.Uint32(m[:]) {
+	case fatMagic6:
+		return true
+	case fatMagic:
+	default:
+		return false
+	}
+	n := binary.BigEndian.Uint32(m[4:])
+	if n < javaMinVersion {
+		return n > 0
+	}
+	// A count a Java class version could hold: the table decides. It lies
+	// within the first 4096 bytes.
+	st, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	rest, _ := io.ReadAll(io.LimitReader(f, 4096-8))
+	b := append(m[:], rest...)
+	return isFatCount(bytes.NewReader(b), max(st.Size(), int64(len(b))), n)
 }
 
 func readSmall(fsys fs.FS, p string) ([]byte, error) {

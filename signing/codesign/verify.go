@@ -13,9 +13,45 @@ import (
 	"github.com/shipgate/shipgate/signing"
 )
 
-// maxFatArches bounds nfat_arch. Java class files share the 0xcafebabe
-// magic and put their major version (45 and up) where nfat_arch is.
-const maxFatArches = 45
+// maxFatArches bounds nfat_arch: dyld and the kernel read a fat header
+// from the file's first 4096 bytes, which hold at most 204 32-bit entries.
+const maxFatArches = (4096 - 8) / 20
+
+// javaMinVersion is the lowest Java class file major version. Class files
+// share the 0xcafebabe magic and put their version where nfat_arch is, so a
+// count from javaMinVersion up is a universal file only when its table
+// holds (see isFatCount).
+const javaMinVersion = 45
+
+// isFatCount reports whether a 0xcafebabe file of size bytes at r, whose
+// nfat_arch is n, is a universal file. Counts below javaMinVersion are; a
+// larger count up to maxFatArches is when every entry of the table lies
+// after the table and within the file, as dyld and the kernel require and
+// as a Java class file's constant pool does not. An attacker cannot hide a
+// loadable slice behind a long table of filler entries.
+func isFatCount(r io.ReaderAt, size int64, n uint32) bool {
+	if n == 0 || n > maxFatArches {
+		return false
+	}
+	if n < javaMinVersion {
+		return true
+	}
+	tbl := int64(n) * 20
+	if 8+tbl > size {
+		return false
+	}
+	b := make([]byte, tbl)
+	if readFull(r, b, 8) != nil {
+		return false
+	}
+	for i := int64(0); i < tbl; i += 20 {
+		off, sz := uint64(binary.BigEndian.Uint32(b[i+8:])), uint64(binary.BigEndian.Uint32(b[i+12:]))
+		if off < uint64(8+tbl) || off > uint64(size) || sz > uint64(size)-off {
+			return false
+		}
+	}
+	return true
+}
 
 // external is the content of special slots that live outside the Mach-O:
 // the bundle's Info.plist and _CodeSignature/CodeResources. nil data means
@@ -73,7 +109,7 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 	switch be := binary.BigEndian.Uint32(m[:]); {
 	case be == fatMagic || be == fatMagic6:
 		n := binary.BigEndian.Uint32(m[4:])
-		if be == fatMagic && (n == 0 || n >= maxFatArches) {
+		if be == fatMagic && !isFatCount(r, size, n) {
 			return nil, ErrNotMachO // a Java class file, or nothing we know
 		}
 		res.Universal = true
@@ -200,7 +236,7 @@ func readFat(r io.ReaderAt, size int64, is64 bool) ([]fatArch, error) {
 		return nil, fmt.Errorf("reading fat header: %w", err)
 	}
 	n := binary.BigEndian.Uint32(h[4:])
-	if n == 0 || n >= maxFatArches {
+	if n == 0 || n > maxFatArches {
 		return nil, &FormatError{Offset: 4, Reason: fmt.Sprintf("fat header lists %d architectures", n)}
 	}
 	es := int64(20)
