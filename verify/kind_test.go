@@ -103,6 +103,8 @@ func TestMatchGlob(t *testing.T) {
 		{"a/?/c", "a/b/c", true},
 		{"a/[bc]", "a/c", true},
 		{"**/**/x", "x", true},
+		{"**/*.dll", "windows/FFMPEG.DLL", true}, // case-insensitive file systems
+		{"windows/ffmpeg.dll", "Windows/FFmpeg.dll", true},
 	} {
 		if got := MatchGlob(c.g, c.p); got != c.want {
 			t.Errorf("MatchGlob(%q, %q) = %v, want %v", c.g, c.p, got, c.want)

@@ -521,8 +521,9 @@ func (s Signer) String() string {
 func checkGlob(g string) error { return glob.Check(g) }
 
 // MatchGlob reports whether the "/"-separated path p matches glob g (see
-// [Rule.Match]).
-func MatchGlob(g, p string) bool { return glob.Match(g, p) }
+// [Rule.Match]), ignoring case: releases run from case-insensitive file
+// systems, where `FFMPEG.DLL` is the `ffmpeg.dll` a rule names.
+func MatchGlob(g, p string) bool { return glob.MatchFold(g, p) }
 
 // settings are the rule settings in force for one file.
 type settings struct {

@@ -39,6 +39,13 @@ func Match(g, p string) bool {
 	return match(split(g), strings.Split(p, "/"), false)
 }
 
+// MatchFold is Match ignoring case, for paths of releases that Windows and
+// macOS read from case-insensitive file systems: `**/*.dll` must cover
+// `FFMPEG.DLL`, which Windows loads just the same.
+func MatchFold(g, p string) bool {
+	return Match(strings.ToLower(g), strings.ToLower(p))
+}
+
 // MatchOrBelow reports whether p matches g or lies below a directory that
 // matches g: `vendor/**` and `vendor` both cover `vendor/x/y.c`.
 func MatchOrBelow(g, p string) bool {

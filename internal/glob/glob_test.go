@@ -35,6 +35,15 @@ func TestMatch(t *testing.T) {
 	}
 }
 
+func TestMatchFold(t *testing.T) {
+	if !MatchFold("**/*.dll", "Windows/FFMPEG.DLL") || !MatchFold("Contents/Frameworks/**", "contents/frameworks/x") {
+		t.Error("MatchFold is case-sensitive")
+	}
+	if Match("**/*.dll", "FFMPEG.DLL") {
+		t.Error("Match ignores case")
+	}
+}
+
 func TestCheck(t *testing.T) {
 	for g, ok := range map[string]bool{"**/*.dll": true, "": false, "/abs": false, "a**b": false, "[": false, "a/**/b": true} {
 		if err := Check(g); (err == nil) != ok {
