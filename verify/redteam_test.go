@@ -5,11 +5,15 @@ package verify
 // shipgate to crash, hang or exhaust memory. Each test is one attack.
 
 import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
 	"context"
 	"crypto/sha1"
 	"crypto/x509"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -630,5 +634,45 @@ func TestRedTeamNestedZipBomb(t *testing.T) {
 	wantRules(t, run(t, Options{}, z), "bomb.zip", ruleUnreadable)
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("took %v", d)
+	}
+}
+
+// A small input zip that declares terabytes of entries is refused unread,
+// not hashed for days.
+func TestRedTeamInputZipBomb(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	var comp bytes.Buffer
+	fw, _ := flate.NewWriter(&comp, flate.BestCompression)
+	fw.Write(make([]byte, 1<<20))
+	fw.Close()
+	for i := 0; i < 4; i++ {
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: fmt.Sprintf("zeros%d.bin", i), Method: zip.Deflate,
+			CompressedSize64: uint64(comp.Len()), UncompressedSize64: 1 << 40})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(comp.Bytes())
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "release.zip")
+	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Release(context.Background(), Options{}, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Summary.Passed || len(r.Files) != 0 {
+		t.Fatalf("bomb zip: passed=%v, %d files checked", r.Summary.Passed, len(r.Files))
+	}
+	found := false
+	for _, f := range r.Findings {
+		found = found || (f.Rule == "file/unreadable" && strings.Contains(f.Message, "zip bomb"))
+	}
+	if !found {
+		t.Fatalf("no file/unreadable finding: %v", r.Findings)
 	}
 }

@@ -179,6 +179,24 @@ func (e *engine) walkZip(in input) error {
 		f.Close()
 		return fmt.Errorf("verify: input %s: %w", in.path, err)
 	}
+	// The input's own entries count against the zip-bomb bound too: a
+	// small archive declaring terabytes would otherwise be hashed for days.
+	x := newExpansion(st.Size())
+	var total uint64
+	for _, zf := range zr.File {
+		if total += min(zf.UncompressedSize64, 1<<50); total > 1<<62 {
+			break
+		}
+	}
+	if total > 1<<62 || !x.take(int64(total)) {
+		at := in.prefix
+		if at == "" {
+			at = filepath.Base(in.path)
+		}
+		e.addFindings(finding(ruleUnreadable, signing.SeverityError, at, fmt.Sprintf("zip archive declares %d bytes of entries, more than %d times its size (and more than %d bytes; a zip bomb?); its entries were not checked", total, expansionRatio, int64(minExpansion))))
+		f.Close()
+		return nil
+	}
 	var names []string
 	for _, zf := range zr.File {
 		if n := strings.TrimSuffix(zf.Name, "/"); fs.ValidPath(n) {
@@ -196,7 +214,6 @@ func (e *engine) walkZip(in input) error {
 		ref.add()
 		e.bundleJobs = append(e.bundleJobs, &job{path: joinPath(in.prefix, b), fsys: zr, name: b, bundle: true, bs: states[i], onDone: ref.release})
 	}
-	x := newExpansion(st.Size())
 	e.zipEntries(zr, f, st.Size(), in.prefix, 0, ref, roots, states, func(j *job) { j.expand = x; e.q.push(j, true) })
 	return nil
 }
