@@ -9,6 +9,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf16"
+
+	"github.com/shipgate/shipgate/internal/filekind"
 )
 
 // Binary kinds as the JSON report spells them.
@@ -20,7 +22,7 @@ const (
 )
 
 // sniff returns the binary kind of a file from its first bytes, or "".
-func sniff(head []byte) string {
+func sniff(head []byte, size int64) string {
 	if len(head) < 8 {
 		return ""
 	}
@@ -32,9 +34,9 @@ func sniff(head []byte) string {
 	case le == 0xfeedface || le == 0xfeedfacf || be == 0xfeedface || be == 0xfeedfacf:
 		return KindMachO
 	case be == 0xcafebabe || be == 0xcafebabf:
-		// Java class files share the magic; their next field (a version) is
-		// far above any sane slice count.
-		if n := binary.BigEndian.Uint32(head[4:]); n > 0 && n < 32 {
+		// Java class files share the magic: the same rule as the release
+		// walker's decides (internal/filekind).
+		if filekind.IsUniversal(head, size) {
 			return KindMachOUniversal
 		}
 	case bytes.HasPrefix(head, []byte("\x7fELF")):
@@ -82,7 +84,7 @@ func archs(r io.ReaderAt, size int64, kind string) ([]string, []slice, error) {
 		if wide {
 			entry = 32
 		}
-		tab := make([]byte, int64(cnt)*entry) // cnt < 32, checked by sniff
+		tab := make([]byte, int64(cnt)*entry) // cnt*entry < filekind.HeadLen, checked by sniff
 		if _, err := r.ReadAt(tab, 8); err != nil {
 			return nil, nil, fmt.Errorf("universal header: %w", err)
 		}

@@ -122,24 +122,45 @@ func Diff(old, new *Inventory) *DiffResult {
 	for i := range old.Packages {
 		oldPk[old.Packages[i].Path] = &old.Packages[i]
 	}
+	// The contents each name@version had anywhere in the old release: a
+	// package added at a new path (a nested copy shadowing the original for
+	// its dependents) must still match one of them.
+	oldByID := map[string][]*Package{}
+	for i := range old.Packages {
+		o := &old.Packages[i]
+		oldByID[o.Name+"@"+o.Version] = append(oldByID[o.Name+"@"+o.Version], o)
+	}
 	newPk := map[string]*Package{}
 	for i := range new.Packages {
 		p := &new.Packages[i]
 		newPk[p.Path] = p
 		o := oldPk[p.Path]
+		if o != nil && o.Name != p.Name {
+			// Another package now sits at this path: the old one is
+			// removed (below) and this one is added.
+			o = nil
+		}
 		ref := PackageRef{p.Path, p.Name, p.Version}
 		switch {
 		case o == nil:
 			d.Added = append(d.Added, ref)
 			add(RulePackageAdded, signing.SeverityNote, p.Path, fmt.Sprintf("%s@%s added", p.Name, p.Version))
-		case o.Version != p.Version || o.Name != p.Name:
+			if same := oldByID[p.Name+"@"+p.Version]; len(same) > 0 && !slices.ContainsFunc(same, func(q *Package) bool { return q.Digest == p.Digest }) {
+				d.ChangedSameVersion = append(d.ChangedSameVersion, ref)
+				add(RuleChangedSameVersion, signing.SeverityError, p.Path,
+					fmt.Sprintf("%s@%s: added here with content (%d files, digest %s) that no copy of %s@%s in the previous release had (%s has digest %s)",
+						p.Name, p.Version, p.Files, short(p.Digest), p.Name, p.Version, same[0].Path, short(same[0].Digest)))
+			}
+		case o.Version != p.Version && o.Version != "" && p.Version != "":
 			d.Updated = append(d.Updated, PackageDelta{p.Path, p.Name, o.Version, p.Version})
 			add(RulePackageUpdated, signing.SeverityNote, p.Path, fmt.Sprintf("%s %s → %s", p.Name, o.Version, p.Version))
 		case o.Digest != p.Digest:
+			// A version added or removed declares nothing new: Node loads
+			// a package.json without one all the same.
 			d.ChangedSameVersion = append(d.ChangedSameVersion, ref)
 			add(RuleChangedSameVersion, signing.SeverityError, p.Path,
-				fmt.Sprintf("%s@%s: content changed (%d → %d files, digest %s → %s) while the declared version stayed the same",
-					p.Name, p.Version, o.Files, p.Files, short(o.Digest), short(p.Digest)))
+				fmt.Sprintf("%s@%s: content changed (%d → %d files, digest %s → %s) while the declared version stayed %s",
+					p.Name, p.Version, o.Files, p.Files, short(o.Digest), short(p.Digest), versionChange(o.Version, p.Version)))
 		}
 		if s := newScripts(o, p); len(s) > 0 {
 			add(RuleInstallScript, signing.SeverityWarning, p.Path, fmt.Sprintf("%s@%s has new or changed install scripts: %s", p.Name, p.Version, strings.Join(s, "; ")))
@@ -147,7 +168,7 @@ func Diff(old, new *Inventory) *DiffResult {
 	}
 	for i := range old.Packages {
 		o := &old.Packages[i]
-		if newPk[o.Path] == nil {
+		if n := newPk[o.Path]; n == nil || n.Name != o.Name {
 			d.Removed = append(d.Removed, PackageRef{o.Path, o.Name, o.Version})
 			add(RulePackageRemoved, signing.SeverityNote, o.Path, fmt.Sprintf("%s@%s removed", o.Name, o.Version))
 		}
@@ -193,6 +214,15 @@ func Diff(old, new *Inventory) *DiffResult {
 				msg += "; its fuse wire changed too"
 			}
 			add(RuleChangedSameVersion, sev, n.Path, msg)
+		}
+		if o.SHA256 != n.SHA256 && !sameVersion && !pkgReported && runtimeFile(old, new, n) &&
+			new.Electron.Version != "" && old.Electron.Version == new.Electron.Version {
+			// A runtime file's own version resource is the attacker's to
+			// write; the runtime's version is what declares it. A warning:
+			// a vendor's own DLL beside the executable looks the same.
+			add(RuleChangedSameVersion, signing.SeverityWarning, n.Path,
+				fmt.Sprintf("bytes changed (sha256 %s → %s) and its version resource went %s → %s while Electron stayed %s",
+					short(o.SHA256), short(n.SHA256), orNone(o.Version), orNone(n.Version), new.Electron.Version))
 		}
 		if sigChanged {
 			sev := signing.SeverityError
@@ -248,8 +278,39 @@ func Diff(old, new *Inventory) *DiffResult {
 	for _, w := range old.Electron.Fuses {
 		oldW[key{w.Path, w.Arch}] = w
 	}
+	newW := map[key]bool{}
+	for _, w := range new.Electron.Fuses {
+		newW[key{w.Path, w.Arch}] = true
+	}
+	newBin := map[string]bool{}
+	newArch := map[key]bool{}
+	for _, b := range new.Binaries {
+		newBin[b.Path] = true
+		for _, a := range b.Arch {
+			newArch[key{b.Path, a}] = true
+		}
+	}
+	for _, w := range old.Electron.Fuses {
+		// Electron reads its wire by address, not by the sentinel: a wire
+		// that can no longer be found may have been rewritten at will.
+		if k := (key{w.Path, w.Arch}); !newW[k] && (newArch[k] || w.Arch == "" && newBin[w.Path]) {
+			newW[k] = true // once per slice
+			d.Fuses = append(d.Fuses, FuseDelta{Path: w.Path, Arch: w.Arch, Fuse: "wire", Old: w.Wire, New: "absent", Weakened: true})
+			add(RuleFuseWeakened, signing.SeverityError, w.Path, fmt.Sprintf("the fuse wire (%s) is no longer found in the binary; its fuses cannot be checked", orNone(w.Arch)))
+		}
+	}
 	for _, w := range new.Electron.Fuses {
 		o, ok := oldW[key{w.Path, w.Arch}]
+		if !ok {
+			// A new binary carrying a wire (the executable renamed) is
+			// held to the wire of an old binary that is gone.
+			for _, c := range old.Electron.Fuses {
+				if c.Arch == w.Arch && !newBin[c.Path] {
+					o, ok = c, true
+					break
+				}
+			}
+		}
 		if !ok {
 			continue
 		}
@@ -306,6 +367,23 @@ func wireChanged(old, new *Inventory, p string) bool {
 	return len(a) > 0 && strings.Join(a, ",") != strings.Join(b, ",")
 }
 
+// runtimeFile reports whether b, at the same path in old, belongs to the
+// Electron runtime: a file of the runtime component other than the
+// executable, which carries the fuse wire in both releases and is rebuilt
+// with the application's version at every release.
+func runtimeFile(old, new *Inventory, b *Binary) bool {
+	if b.Package != "" {
+		return false
+	}
+	if !slices.ContainsFunc(new.Files, func(f File) bool { return f.Path == b.Path && f.Component == "electron" }) {
+		return false
+	}
+	hasWire := func(inv *Inventory) bool {
+		return slices.ContainsFunc(inv.Electron.Fuses, func(w FuseWire) bool { return w.Path == b.Path })
+	}
+	return !hasWire(old) || !hasWire(new)
+}
+
 func newScripts(o, n *Package) []string {
 	var out []string
 	for _, s := range n.Scripts {
@@ -354,6 +432,13 @@ func inPackage(p string) string {
 		return ""
 	}
 	return " in " + p
+}
+
+func versionChange(o, n string) string {
+	if o == n {
+		return "the same"
+	}
+	return fmt.Sprintf("%s → %s", orNone(o), orNone(n))
 }
 
 func orNone(s string) string {

@@ -47,7 +47,7 @@ func TestDiffRules(t *testing.T) {
 		{"signer renewed with a new version", func(n *Inventory) {
 			n.Binaries[0].SHA256, n.Binaries[0].Version, n.Binaries[0].Signature = "s2", "30.1.3", signed(signing.StatusValid, "CN=Vendor 2025")
 			n.Files[0].SHA256 = "s2"
-		}, "warning diff/signer-changed lib.dll"},
+		}, "warning diff/changed-same-version lib.dll\nwarning diff/signer-changed lib.dll"},
 		{"signature removed", func(n *Inventory) {
 			n.Binaries[0].SHA256, n.Binaries[0].Signature = "s2", signed(signing.StatusUnsigned, "")
 			n.Files[0].SHA256 = "s2"

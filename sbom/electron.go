@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -84,6 +85,10 @@ func readWire(r io.ReaderAt, size int64, off int64) (FuseWire, bool) {
 	}
 	return FuseWire{Offset: off, Version: int(hdr[0]), Wire: string(wire)}, true
 }
+
+// RuleAppFolderShadowsAsar is the finding for an application folder beside
+// app.asar that Electron would load instead of the archive.
+const RuleAppFolderShadowsAsar = "electron/app-folder-shadows-asar"
 
 // IntegrityClaim is an asar integrity claim of the application and how it
 // compares with the archive.
@@ -222,6 +227,18 @@ func (b *builder) electronFacts(byPath map[string]*item) {
 			why = append(why, "no fuse wire was found")
 		}
 		el.IntegrityEnforced = enforced
+		// Without OnlyLoadAppFromAsar, Electron looks for the app folder
+		// before the archive: a folder beside app.asar replaces it.
+		if b.appDir != "" && exists(filepath.Join(b.root, filepath.FromSlash(b.appDir))) {
+			only := len(el.Fuses) > 0
+			for _, w := range el.Fuses {
+				only = only && w.On(FuseOnlyLoadAppFromAsar)
+			}
+			if !only {
+				b.finding(RuleAppFolderShadowsAsar, signing.SeverityError, b.appDir,
+					fmt.Sprintf("%s exists beside %s and OnlyLoadAppFromAsar is not on: Electron loads the folder, not the archive", b.appDir, b.asarPath))
+			}
+		}
 		if !enforced {
 			b.finding("electron/asar-integrity-not-enforced", signing.SeverityWarning, b.asarPath,
 				"Electron does not enforce the asar integrity: "+strings.Join(why, "; "))

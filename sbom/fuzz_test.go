@@ -21,7 +21,7 @@ func FuzzBinary(f *testing.F) {
 		electronfix.BuildMachO(electronfix.CPUArm64, electronfix.MachDylib, []byte("b"))))
 	f.Add([]byte("\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x3e\x00"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		kind := sniff(b)
+		kind := sniff(b, int64(len(b)))
 		r := bytes.NewReader(b)
 		archs(r, int64(len(b)), kind)
 		if kind == KindPE {

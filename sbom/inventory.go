@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/shipgate/shipgate/internal/filekind"
 	"github.com/shipgate/shipgate/sbom/asar"
 	"github.com/shipgate/shipgate/signing"
 )
@@ -111,7 +112,8 @@ type Package struct {
 	// Files counts the package's own files (nested packages excluded).
 	Files int `json:"files"`
 	// Digest is the package's content digest: SHA-256 over the sorted lines
-	// "relative/path NUL sha256-hex LF" of its files.
+	// "relative/path NUL sha256-hex LF" of its files; an asar link counts
+	// as "relative/path NUL link NUL target LF".
 	Digest string `json:"digest"`
 	// Lock is the version the lockfile records, when there is one.
 	LockVersion string `json:"lockVersion,omitempty"`
@@ -184,6 +186,9 @@ type item struct {
 	// verify, for asar entries, hashes the entry and checks the integrity
 	// its header records.
 	verify func() (string, error)
+	// link, for asar links, is the target; a link has no bytes of its own
+	// but counts in its package's (or the application's) digest.
+	link string
 
 	// results
 	sha256    string
@@ -292,11 +297,15 @@ func (b *builder) collect() error {
 				b.finding("file/unreadable", signing.SeverityError, filepath.ToSlash(rel), err.Error())
 				return nil
 			}
+			rel, _ := filepath.Rel(b.root, full)
+			rel = filepath.ToSlash(rel)
+			if d.Type()&fs.ModeSymlink != 0 {
+				b.checkLink(full, rel)
+				return nil
+			}
 			if !d.Type().IsRegular() {
 				return nil
 			}
-			rel, _ := filepath.Rel(b.root, full)
-			rel = filepath.ToSlash(rel)
 			if rel == b.asarPath && b.ar != nil {
 				return nil
 			}
@@ -315,6 +324,28 @@ func (b *builder) collect() error {
 	if b.ar != nil {
 		ar := b.ar
 		ar.Walk(func(e *asar.Entry) error {
+			if e.Kind == asar.KindLink && e.Err() == nil {
+				name := e.Path
+				b.items = append(b.items, &item{path: b.asarPath + "/" + e.Path, inAsar: true, link: e.Link,
+					open: func() (io.ReaderAt, int64, io.Closer, error) {
+						f, err := ar.Open(name) // follows the link
+						if err != nil {
+							return nil, 0, nil, err
+						}
+						st, err := f.Stat()
+						if err != nil {
+							f.Close()
+							return nil, 0, nil, err
+						}
+						ra, ok := f.(io.ReaderAt)
+						if !ok {
+							f.Close()
+							return nil, 0, nil, fmt.Errorf("%s: links to a directory", name)
+						}
+						return ra, st.Size(), f, nil
+					}})
+				return nil
+			}
 			if e.Kind != asar.KindFile || e.Err() != nil {
 				return nil
 			}
@@ -338,6 +369,29 @@ func (b *builder) collect() error {
 	sort.Slice(b.items, func(i, j int) bool { return b.items[i].path < b.items[j].path })
 	return nil
 }
+
+// checkLink reports a symbolic link of the release whose target is outside
+// the release or missing: the inventory never reads what it points to, and
+// the application would load it all the same.
+func (b *builder) checkLink(full, rel string) {
+	target, err := filepath.EvalSymlinks(full)
+	if err != nil {
+		b.finding(RuleLinkOutside, signing.SeverityError, rel, "symbolic link cannot be resolved: "+err.Error())
+		return
+	}
+	root, err := filepath.EvalSymlinks(b.root)
+	if err != nil {
+		root = b.root
+	}
+	if r, err := filepath.Rel(root, target); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		dest, _ := os.Readlink(full)
+		b.finding(RuleLinkOutside, signing.SeverityError, rel, fmt.Sprintf("symbolic link to %q points outside the release; its target is not inventoried", dest))
+	}
+}
+
+// RuleLinkOutside is the finding for a symbolic link of a release folder
+// that points outside it or nowhere.
+const RuleLinkOutside = "electron/link-outside-release"
 
 func diskOpener(full string) func() (io.ReaderAt, int64, io.Closer, error) {
 	return func() (io.ReaderAt, int64, io.Closer, error) {
@@ -385,6 +439,9 @@ var (
 )
 
 func (b *builder) hashItem(it *item, buf []byte) {
+	if it.link != "" {
+		return // a link has no bytes of its own
+	}
 	r, size, c, err := it.open()
 	if err != nil {
 		it.err = err
@@ -404,9 +461,9 @@ func (b *builder) hashItem(it *item, buf []byte) {
 			return
 		}
 		it.sha256 = sum
-		var head [64]byte
+		var head [filekind.HeadLen]byte
 		n, _ := r.ReadAt(head[:], 0)
-		it.kind = sniff(head[:n])
+		it.kind = sniff(head[:n], size)
 		if it.kind != "" {
 			b.describe(it, r, size)
 		}
@@ -421,7 +478,7 @@ func (b *builder) hashItem(it *item, buf []byte) {
 		m, err := r.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
 		if off == 0 {
 			// The first read also tells the kind: no separate read.
-			it.kind = sniff(buf[:min(m, 64)])
+			it.kind = sniff(buf[:min(m, filekind.HeadLen)], size)
 			scan = it.kind != "" && !it.inAsar
 		}
 		if m > 0 {
@@ -657,9 +714,19 @@ func (b *builder) assemble() {
 			continue
 		}
 		var pj pkgJSON
-		if err := json.Unmarshal(raw, &pj); err != nil || pj.Name == "" {
-			b.finding("electron/package-json-invalid", signing.SeverityWarning, it.path, "package.json does not parse or has no name")
+		if err := json.Unmarshal(raw, &pj); err != nil {
+			b.finding("electron/package-json-invalid", signing.SeverityWarning, it.path, "package.json does not parse")
 			continue
+		}
+		if pj.Name == "" {
+			// Node loads a package without a name all the same: name it by
+			// its folder so that its files stay under its digest.
+			pj.Name = dir[strings.LastIndex(dir, "/node_modules/")+len("/node_modules/"):]
+			if !strings.Contains(dir, "/node_modules/") {
+				pj.Name = strings.TrimPrefix(dir, "node_modules/")
+			}
+			b.finding("electron/package-json-invalid", signing.SeverityWarning, it.path,
+				"package.json has no name; the package is named after its folder, "+pj.Name)
 		}
 		p := &Package{Name: pj.Name, Version: pj.Version, License: licenseString(pj.License), Path: dir, Gypfile: pj.Gypfile}
 		for _, s := range installScripts {
@@ -701,6 +768,10 @@ func (b *builder) assemble() {
 				break
 			}
 		}
+		sum := it.sha256
+		if it.link != "" {
+			sum = "link\x00" + it.link
+		}
 		switch {
 		case owner != "":
 			p := pkgs[owner]
@@ -708,11 +779,14 @@ func (b *builder) assemble() {
 			if lines[owner] == nil {
 				lines[owner] = &bytes.Buffer{}
 			}
-			fmt.Fprintf(lines[owner], "%s\x00%s\n", strings.TrimPrefix(it.path, owner+"/"), it.sha256)
+			fmt.Fprintf(lines[owner], "%s\x00%s\n", strings.TrimPrefix(it.path, owner+"/"), sum)
+		case it.link != "":
+			// A link outside packages counts in the application's digest.
+			fmt.Fprintf(&appLines, "%s\x00%s\n", strings.TrimPrefix(it.path, appRoot+"/"), sum)
 		default:
 			comp, ver := b.component(it.path, appRoot)
 			if comp == "app" {
-				fmt.Fprintf(&appLines, "%s\x00%s\n", strings.TrimPrefix(it.path, appRoot+"/"), it.sha256)
+				fmt.Fprintf(&appLines, "%s\x00%s\n", strings.TrimPrefix(it.path, appRoot+"/"), sum)
 			}
 			inv.Files = append(inv.Files, File{Path: it.path, Size: it.size, SHA256: it.sha256, Component: comp, Version: ver})
 		}

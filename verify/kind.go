@@ -2,6 +2,7 @@ package verify
 
 import (
 	"encoding/binary"
+	"github.com/shipgate/shipgate/internal/filekind"
 	"io"
 )
 
@@ -76,45 +77,9 @@ func isMachO(b []byte) bool {
 	return false
 }
 
-// A universal file's architecture count: real ones have a handful, Java
-// class versions start at javaMinVersion, and dyld reads at most as many
-// entries as fit in the first 4096 bytes (204 32-bit, 127 64-bit ones).
-const javaMinVersion = 45
-
 // isFat recognises a universal header in b, the first bytes of a file of
 // size bytes (-1 when unknown).
-func isFat(b []byte, size int64) bool {
-	if len(b) < 8 {
-		return false
-	}
-	m := binary.BigEndian.Uint32(b)
-	if m != 0xcafebabe && m != 0xcafebabf {
-		return false
-	}
-	n := binary.BigEndian.Uint32(b[4:])
-	es := uint32(20)
-	if m == 0xcafebabf {
-		es = 32
-	}
-	switch {
-	case n == 0 || n > (sniffLen-8)/es:
-		return false
-	case n < javaMinVersion || m == 0xcafebabf:
-		return true
-	}
-	// A count a Java class version could hold: the table must hold.
-	tbl := 8 + 20*int(n)
-	if tbl > len(b) {
-		return false
-	}
-	for i := 8; i < tbl; i += 20 {
-		off, sz := uint64(binary.BigEndian.Uint32(b[i+8:])), uint64(binary.BigEndian.Uint32(b[i+12:]))
-		if off < uint64(tbl) || off+sz > 1<<32 || (size >= 0 && off+sz > uint64(size)) {
-			return false
-		}
-	}
-	return true
-}
+func isFat(b []byte, size int64) bool { return filekind.IsUniversal(b, size) }
 
 // peHeaderAt returns the offset e_lfanew gives when b starts a DOS header
 // whose PE header lies beyond b but within size bytes: the loader accepts
