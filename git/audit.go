@@ -141,14 +141,19 @@ type resolvedRev struct {
 func (r *repo) resolve(rev string) (resolvedRev, error) {
 	var out resolvedRev
 	var start plumbing.Hash
+	if plumbing.IsHash(rev) {
+		// A full object id names that object even when a ref has the
+		// same name (as in git), so nobody who can push a branch called
+		// after the last release's id can move the range.
+		start = plumbing.NewHash(rev)
+	}
 	for _, name := range []string{rev, "refs/tags/" + rev, "refs/heads/" + rev, "refs/remotes/" + rev, "refs/remotes/" + rev + "/HEAD"} {
-		if ref, err := r.r.Reference(plumbing.ReferenceName(name), true); err == nil {
-			start = ref.Hash()
+		if !start.IsZero() {
 			break
 		}
-	}
-	if start.IsZero() && plumbing.IsHash(rev) {
-		start = plumbing.NewHash(rev)
+		if ref, err := r.r.Reference(plumbing.ReferenceName(name), true); err == nil {
+			start = ref.Hash()
+		}
 	}
 	if start.IsZero() {
 		h, err := r.r.ResolveRevision(plumbing.Revision(rev))
@@ -238,6 +243,7 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	ver.now = now
 	a := &auditor{r: r, pol: pol, ver: ver, now: now, log: log}
 	res := &Result{Until: until.commit.String(), Commits: []Commit{}, Findings: []signing.Finding{}}
 	if !since.commit.IsZero() {

@@ -21,6 +21,11 @@
 // recognised but not verified, so they never count as allowed. Objects with
 // several signatures are rejected, as git does.
 //
+// Objects are read as git reads them (first tree and object headers, the
+// parent lines right after the tree, a full object id before a ref of the
+// same name); a tree that a checkout would write differently from how git
+// reads it stops the audit with [ErrHostileTree].
+//
 // Not checked: the reflog or any record of past ref values (a rewritten
 // branch is detected only when the release tag is no longer an ancestor),
 // gittuf metadata, and SHA-256 repositories.

@@ -42,6 +42,7 @@ func parseCommit(b []byte) (*rawCommit, error) {
 	var payload bytes.Buffer
 	rest := b
 	off := 0
+	var inParents, hasAuthor, hasCommitter bool
 	for {
 		if len(rest) == 0 {
 			return nil, fmt.Errorf("commit ends inside its header at byte %d", off)
@@ -68,23 +69,34 @@ func parseCommit(b []byte) (*rawCommit, error) {
 		field := rest[:end]
 		key, value, _ := bytes.Cut(field[:len(field)-1], []byte(" "))
 		val := strings.ReplaceAll(string(value), "\n ", "\n")
+		// As git does, the tree is the first header, the parents are the
+		// headers right after it, and the first author and committer
+		// count; repeated or misplaced ones are ignored.
 		switch string(key) {
 		case "tree":
-			c.tree = val
+			if off == 0 {
+				c.tree = val
+			}
 		case "parent":
-			c.parents = append(c.parents, val)
+			if inParents {
+				c.parents = append(c.parents, val)
+			}
 		case "author":
-			p, err := parsePerson(val)
-			if err != nil {
-				return nil, fmt.Errorf("commit author at byte %d: %w", off, err)
+			if !hasAuthor {
+				p, err := parsePerson(val)
+				if err != nil {
+					return nil, fmt.Errorf("commit author at byte %d: %w", off, err)
+				}
+				c.author, hasAuthor = p, true
 			}
-			c.author = p
 		case "committer":
-			p, err := parsePerson(val)
-			if err != nil {
-				return nil, fmt.Errorf("commit committer at byte %d: %w", off, err)
+			if !hasCommitter {
+				p, err := parsePerson(val)
+				if err != nil {
+					return nil, fmt.Errorf("commit committer at byte %d: %w", off, err)
+				}
+				c.committer, hasCommitter = p, true
 			}
-			c.committer = p
 		case "mergetag":
 			c.mergetags = append(c.mergetags, val+"\n")
 		}
@@ -97,6 +109,7 @@ func parseCommit(b []byte) (*rawCommit, error) {
 		default:
 			payload.Write(field)
 		}
+		inParents = (string(key) == "tree" && off == 0) || (string(key) == "parent" && inParents)
 		rest = rest[end:]
 		off += end
 	}
@@ -181,21 +194,24 @@ func parseTag(b []byte) (*rawTag, error) {
 	if !ok {
 		head = bytes.TrimSuffix(b, []byte("\n"))
 	}
-	for _, line := range strings.Split(string(head), "\n") {
+	// As git does, the object is the first line and the type the second;
+	// later repeats of any header are ignored.
+	hasTagger := false
+	for i, line := range strings.Split(string(head), "\n") {
 		k, v, _ := strings.Cut(line, " ")
-		switch k {
-		case "object":
+		switch {
+		case k == "object" && i == 0:
 			t.object = v
-		case "type":
+		case k == "type" && i == 1:
 			t.typ = v
-		case "tag":
+		case k == "tag" && t.name == "":
 			t.name = v
-		case "tagger":
+		case k == "tagger" && !hasTagger:
 			p, err := parsePerson(v)
 			if err != nil {
 				return nil, fmt.Errorf("tag tagger: %w", err)
 			}
-			t.tagger = p
+			t.tagger, hasTagger = p, true
 		}
 	}
 	if t.object == "" {

@@ -176,7 +176,9 @@ func (r *repo) commit(h plumbing.Hash) (*commitInfo, error) {
 	return c, nil
 }
 
-// parseCommitHeader reads only the tree and parent lines of a commit.
+// parseCommitHeader reads only the tree and parent lines of a commit, as git
+// does: the tree is the first line and the parents are the lines right after
+// it; "tree" and "parent" lines further down are not the commit's.
 func parseCommitHeader(b []byte) (*commitInfo, error) {
 	c := &commitInfo{}
 	for len(b) > 0 {
@@ -187,7 +189,9 @@ func parseCommitHeader(b []byte) (*commitInfo, error) {
 		line := b[:i]
 		b = b[i+1:]
 		switch {
-		case bytes.HasPrefix(line, []byte("tree ")):
+		case bytes.HasPrefix(line, []byte("tree ")) && c.tree.IsZero():
+			// Only the first line names the tree; git ignores any later
+			// "tree" line, and so must the audit.
 			h, ok := parseHex(line[5:])
 			if !ok {
 				return nil, errors.New("bad tree line")
@@ -248,17 +252,49 @@ func parseTree(b []byte) ([]treeEntry, error) {
 			return nil, fmt.Errorf("tree entry at byte %d: %w", off, err)
 		}
 		name := string(b[off+sp+1 : off+sp+nul])
+		if err := checkEntryName(name, off); err != nil {
+			return nil, err
+		}
 		var h plumbing.Hash
 		copy(h[:], b[off+sp+nul+1:off+sp+nul+21])
 		out = append(out, treeEntry{name: name, mode: mode, hash: h})
 		off += sp + nul + 21
 	}
+	if len(out) > 1 {
+		seen := make(map[string]bool, len(out))
+		for _, e := range out {
+			if seen[e.name] {
+				return nil, fmt.Errorf("%w: two entries named %q", ErrHostileTree, e.name)
+			}
+			seen[e.name] = true
+		}
+	}
 	return out, nil
 }
 
-// findInTree scans a tree object's content for name without decoding every entry.
+// ErrHostileTree is wrapped by the error for a tree object git would check
+// out differently from how it reads: an entry name with a slash (checked out
+// as a path in a subdirectory) or two entries with one name (git show reads
+// the first, a checkout writes the last). git fsck rejects both
+// (fullPathname, duplicateEntries); the audit refuses to go on.
+var ErrHostileTree = errors.New("tree git fsck rejects")
+
+// checkEntryName rejects tree entry names that do not name one path
+// component.
+func checkEntryName(name string, off int) error {
+	if name == "" || strings.ContainsRune(name, '/') {
+		return fmt.Errorf("%w: entry at byte %d is named %q", ErrHostileTree, off, name)
+	}
+	return nil
+}
+
+// findInTree scans a tree object's content for name without decoding every
+// entry. It rejects the tree if any entry name holds a slash or name appears
+// twice (see [ErrHostileTree]).
 func findInTree(b []byte, name string) (entryRef, bool, error) {
 	off := 0
+	var found entryRef
+	var ok bool
 	for off < len(b) {
 		sp := bytes.IndexByte(b[off:], ' ')
 		if sp < 0 {
@@ -268,18 +304,25 @@ func findInTree(b []byte, name string) (entryRef, bool, error) {
 		if nul < 0 || off+sp+nul+21 > len(b) {
 			return entryRef{}, false, fmt.Errorf("tree entry at byte %d is truncated", off)
 		}
-		if string(b[off+sp+1:off+sp+nul]) == name {
+		ename := b[off+sp+1 : off+sp+nul]
+		if len(ename) == 0 || bytes.IndexByte(ename, '/') >= 0 {
+			return entryRef{}, false, checkEntryName(string(ename), off)
+		}
+		if string(ename) == name {
+			if ok {
+				return entryRef{}, false, fmt.Errorf("%w: two entries named %q", ErrHostileTree, name)
+			}
 			mode, err := filemode.New(string(b[off : off+sp]))
 			if err != nil {
 				return entryRef{}, false, fmt.Errorf("tree entry at byte %d: %w", off, err)
 			}
 			var h plumbing.Hash
 			copy(h[:], b[off+sp+nul+1:off+sp+nul+21])
-			return entryRef{hash: h, mode: mode}, true, nil
+			found, ok = entryRef{hash: h, mode: mode}, true
 		}
 		off += sp + nul + 21
 	}
-	return entryRef{}, false, nil
+	return found, ok, nil
 }
 
 // entryAt returns the entry at path p ("/"-separated, "" for the root) under

@@ -2,6 +2,7 @@ package git
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -33,7 +34,9 @@ type Signature struct {
 	// Status is valid (verifies, and the key is in the allowed_signers file or
 	// the keyrings), untrusted (an SSH signature that verifies against its own
 	// key, which is not allowed; or an OpenPGP signature by a key not in the
-	// keyrings, whose integrity could therefore not be checked; or an x509
+	// keyrings, whose integrity could therefore not be checked; or an
+	// OpenPGP signature by a key expired or revoked at the audit time,
+	// which git does not accept either; or an x509
 	// signature, which is not verified), invalid (does not verify, or the key
 	// was expired or revoked when it signed) or malformed (cannot be parsed,
 	// or holds several signatures).
@@ -52,12 +55,17 @@ type Signature struct {
 	Multiple bool `json:"multiple,omitempty"`
 	// Detail says why the status is not valid.
 	Detail string `json:"detail,omitempty"`
+	// certPrincipals is true when Identities are an SSH certificate's
+	// principals: literal names, never patterns.
+	certPrincipals bool
 }
 
 // verifier checks signatures against the allowed keys.
 type verifier struct {
 	ssh AllowedSigners
 	pgp openpgp.EntityList
+	// now is when OpenPGP keys must still be usable (zero: time.Now()).
+	now time.Time
 }
 
 // loadVerifier reads the allowed_signers file and keyrings named by p and
@@ -172,6 +180,7 @@ func (v *verifier) verifySSH(armored string, payload []byte, at time.Time) *Sign
 		return out
 	}
 	out.Status = signing.StatusValid
+	_, out.certPrincipals = key.(*ssh.Certificate)
 	out.Identities = m.principals
 	out.Signer = strings.Join(m.principals, ",")
 	return out
@@ -251,10 +260,35 @@ func (v *verifier) verifyPGP(armored string, payload []byte) *Signature {
 		if ent != nil {
 			out.Detail = "signature verifies but the key was not usable when it signed: " + err.Error()
 		}
+	case !v.usableNow(ent, first):
+		// As git does (gpg's EXPKEYSIG is not a good signature): a key
+		// that has expired cannot vouch for anything, whatever creation
+		// time its holder wrote into the signature.
+		out.Status = signing.StatusUntrusted
+		out.Detail = "the signature verifies but key " + out.Key + " has expired or was revoked"
 	default:
 		out.Status = signing.StatusValid
 	}
 	return out
+}
+
+// usableNow reports whether the key that made sig can still sign at v.now.
+func (v *verifier) usableNow(ent *openpgp.Entity, sig *packet.Signature) bool {
+	now := v.now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	var id uint64
+	switch fp := sig.IssuerFingerprint; {
+	case sig.IssuerKeyId != nil:
+		id = *sig.IssuerKeyId
+	case len(fp) == 20:
+		id = binary.BigEndian.Uint64(fp[12:])
+	case len(fp) == 32:
+		id = binary.BigEndian.Uint64(fp[:8])
+	}
+	_, ok := ent.SigningKeyById(now, id)
+	return ok
 }
 
 // pgpIdentities lists the names a policy may use for an OpenPGP key.
@@ -289,9 +323,12 @@ func (s *Signature) allowedBy(signers []string) bool {
 			if strings.EqualFold(w, id) {
 				return true
 			}
-			if s.Format == FormatSSH && matchPatternList(want, []string{id}) {
+			if s.Format == FormatSSH && !s.certPrincipals && matchPatternList(want, []string{id}) {
 				// An allowed_signers principal pattern such as
-				// "*@example.com" admits the named identity.
+				// "*@example.com" admits the named identity. A
+				// certificate's principals are literal names, as
+				// OpenSSH treats them: a certificate issued for the
+				// principal "*@example.com" names nobody else.
 				return true
 			}
 		}
