@@ -31,7 +31,7 @@ func TestIsUniversal(t *testing.T) {
 		{"java class file (version 65)", java, int64(len(java)), false},
 		{"49 filler entries then code", fat(49, 4096, 16, 4096), 8192, true},
 		{"many entries pointing into the table", fat(60, 16, 16, 4096), 8192, false},
-		{"many entries beyond the file", fat(60, 4096, 1 << 20, 4096), 8192, false},
+		{"many entries beyond the file", fat(60, 4096, 1<<20, 4096), 8192, false},
 		{"more entries than fit in 4096 bytes", fat(205, 4096, 1, 4096), 8192, false},
 		{"zero entries", fat(0, 0, 0, 16), 16, false},
 		{"short", []byte{0xca, 0xfe}, 2, false},
