@@ -94,6 +94,22 @@ func (p *parser) more(close byte, first bool) (bool, error) {
 	return true, nil
 }
 
+// member reads the start of the next member of an object whose '{' was
+// consumed: its key and the ':' after it. ok is false once the closing '}'
+// has been consumed.
+func (p *parser) member(first bool) (key string, ok bool, err error) {
+	if ok, err = p.more('}', first); err != nil || !ok {
+		return "", false, err
+	}
+	if key, err = p.str(); err != nil {
+		return "", false, err
+	}
+	if err = p.expect(':'); err != nil {
+		return "", false, err
+	}
+	return key, true, nil
+}
+
 // str reads a string at the current position (after white space), decoding
 // escapes and replacing invalid UTF-8 with U+FFFD as encoding/json does.
 func (p *parser) str() (string, error) {
@@ -258,14 +274,8 @@ func (p *parser) skip(nesting int) error {
 	case c == '{':
 		p.i++
 		for first := true; ; first = false {
-			ok, err := p.more('}', first)
+			_, ok, err := p.member(first)
 			if err != nil || !ok {
-				return err
-			}
-			if _, err := p.str(); err != nil {
-				return err
-			}
-			if err := p.expect(':'); err != nil {
 				return err
 			}
 			if err := p.skip(nesting + 1); err != nil {
@@ -328,19 +338,12 @@ func (p *parser) entryBody(e *Entry, depth int) error {
 		bad                          []string
 	)
 	for first := true; ; first = false {
-		ok, err := p.more('}', first)
+		key, ok, err := p.member(first)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			break
-		}
-		key, err := p.str()
-		if err != nil {
-			return err
-		}
-		if err := p.expect(':'); err != nil {
-			return err
 		}
 		if bit := keyBit(key); seen&bit != 0 {
 			bad = append(bad, "duplicate key "+strconv.Quote(key))
@@ -493,19 +496,12 @@ func (p *parser) entryBody(e *Entry, depth int) error {
 func (p *parser) dir(e *Entry, depth int) error {
 	index := map[string]int{}
 	for first := true; ; first = false {
-		ok, err := p.more('}', first)
+		name, ok, err := p.member(first)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			break
-		}
-		name, err := p.str()
-		if err != nil {
-			return err
-		}
-		if err := p.expect(':'); err != nil {
-			return err
 		}
 		off := p.off()
 		p.entries++
@@ -561,19 +557,12 @@ func (p *parser) integrity(depth int) (*Integrity, string, error) {
 	in := &Integrity{}
 	var msgs []string
 	for first := true; ; first = false {
-		ok, err := p.more('}', first)
+		key, ok, err := p.member(first)
 		if err != nil {
 			return nil, "", err
 		}
 		if !ok {
 			break
-		}
-		key, err := p.str()
-		if err != nil {
-			return nil, "", err
-		}
-		if err := p.expect(':'); err != nil {
-			return nil, "", err
 		}
 		c := p.ws()
 		switch key {
