@@ -384,11 +384,17 @@ func (s *sliceState) parse(r io.ReaderAt, fileSize int64, opts Options) error {
 	s.sb = sb
 	sigBase := base + int64(im.sigOff)
 	for _, p := range sb.probs {
-		s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, sigBase+p.off, p.msg)
+		s.addProblem(sigBase, p)
 	}
-	if int(sb.length) < len(data) && !allZero(data[sb.length:]) {
-		s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, sigBase+int64(sb.length),
-			fmt.Sprintf("non-zero bytes follow the SuperBlob inside the signature area (%d of %d bytes used): no hash covers them", sb.length, len(data)))
+	if tail := data[sb.length:]; len(tail) > 0 {
+		at := sigBase + int64(sb.length)
+		if nz := firstNonZero(tail); nz >= 0 {
+			s.add(RuleUnownedSignatureData, signing.SeverityError, signing.StatusInvalid, at,
+				fmt.Sprintf("%d bytes at %#x follow the SuperBlob inside the %d-byte signature area and are not zero padding (first non-zero byte at %#x): no hash covers them", len(tail), at, len(data), at+int64(nz)))
+		} else if len(tail) > maxSignaturePad {
+			s.add(RuleUnownedSignatureData, signing.SeverityWarning, signing.StatusValid, at,
+				fmt.Sprintf("%d zero bytes at %#x follow the SuperBlob inside the signature area, more than the %d bytes of padding signers leave", len(tail), at, maxSignaturePad))
+		}
 	}
 	for _, b := range sb.blobs {
 		isCD := b.slot == slotCodeDirectory || (b.slot >= slotAlternateFirst && b.slot < slotAlternateLimit)
@@ -451,6 +457,20 @@ func (s *sliceState) parse(r io.ReaderAt, fileSize int64, opts Options) error {
 		s.slice.DEREntitlements = append([]byte(nil), b.data[8:]...)
 	}
 	return nil
+}
+
+// addProblem reports a structural problem of the signature area, whose
+// offset is relative to sigBase.
+func (s *sliceState) addProblem(sigBase int64, p layoutProblem) {
+	rule := p.rule
+	if rule == "" {
+		rule = RuleMalformed
+	}
+	if p.warn {
+		s.add(rule, signing.SeverityWarning, signing.StatusValid, sigBase+p.off, p.msg)
+		return
+	}
+	s.add(rule, signing.SeverityError, signing.StatusInvalid, sigBase+p.off, p.msg)
 }
 
 func layoutDetail(probs []layoutProblem) string {
@@ -547,46 +567,39 @@ func joinDetail(parts []string) string {
 }
 
 // checkSpecialSlots compares every bound special slot of every directory
-// with the blob or file it binds, and flags blobs no directory binds.
+// with the blob or file it binds, and accounts for every blob of the
+// SuperBlob: a CodeDirectory, the CMS, or a blob every directory binds by a
+// matching special-slot hash. Other blobs are reported (unbound, unknown
+// slot): their bytes are covered by no hash.
 func (s *sliceState) checkSpecialSlots() (bool, string) {
 	ok := true
 	base := s.slice.Offset
-	var notes, checked []string
+	sigBase := base + int64(s.im.sigOff)
+	var notes []string
+	var checked []int
+	hasBlob := map[uint32]bool{}
+	for _, b := range s.sb.blobs {
+		hasBlob[b.slot] = true
+	}
 	for _, cd := range s.cds {
 		cd.extSlots = map[int][]byte{}
 		at := base + cd.off
-		for i := 1; i <= cd.SpecialSlots; i++ {
+		// compare judges special slot i against data (have: it exists);
+		// blobAt is the file offset of the blob, -1 for external files.
+		compare := func(i int, data []byte, have bool, blobAt int64) {
 			stored := cd.specialSlot(i)
 			bound := !allZero(stored)
-			var data []byte
-			have := false
-			switch i {
-			case slotInfo, slotResourceDir:
-				if s.ext == nil {
-					if bound {
-						notes = append(notes, fmt.Sprintf("%s binds %s, which lives outside the Mach-O: checked only when verifying the bundle", slotName(cd.Slot), slotName(uint32(i))))
-					}
-					continue
-				}
-				if i == slotInfo {
-					data, have = s.ext.info, s.ext.info != nil
-				} else {
-					data, have = s.ext.resources, s.ext.resources != nil
-				}
-			case slotApplication, slotRepSpecific:
-				continue
-			default:
-				if b := s.sb.find(uint32(i)); b != nil {
-					data, have = b.data, true
-				}
-			}
 			switch {
 			case !bound && !have:
-				continue
 			case !bound && have:
 				ok = false
-				s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, at,
-					fmt.Sprintf("%s leaves the %s slot unbound, but the %s is present: nothing signs it", slotName(cd.Slot), slotName(uint32(i)), slotName(uint32(i))))
+				if blobAt < 0 {
+					s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, at,
+						fmt.Sprintf("%s leaves the %s slot unbound, but the %s is present: nothing signs it", slotName(cd.Slot), slotName(uint32(i)), slotName(uint32(i))))
+					return
+				}
+				s.add(RuleUnboundBlob, signing.SeverityError, signing.StatusInvalid, blobAt,
+					fmt.Sprintf("%s leaves special slot -%d zero, so the %d-byte %s blob at %#x is bound by nothing: no hash covers its bytes", slotName(cd.Slot), i, len(data), slotName(uint32(i)), blobAt))
 			case bound && !have:
 				ok = false
 				s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, at,
@@ -595,7 +608,7 @@ func (s *sliceState) checkSpecialSlots() (bool, string) {
 				got := digest(cd.hash, data)[:cd.HashSize]
 				cd.extSlots[i] = got
 				if cd == s.cds[0] {
-					checked = append(checked, slotName(uint32(i)))
+					checked = append(checked, i)
 				}
 				if !bytes.Equal(got, stored) {
 					ok = false
@@ -605,12 +618,61 @@ func (s *sliceState) checkSpecialSlots() (bool, string) {
 				}
 			}
 		}
-		// Blobs beyond the directory's special slots are bound by nobody.
+		// Special slots -1 and -3 bind files outside the Mach-O.
+		for _, i := range []int{slotInfo, slotResourceDir} {
+			if i > cd.SpecialSlots {
+				continue
+			}
+			if s.ext == nil {
+				if !allZero(cd.specialSlot(i)) {
+					notes = append(notes, fmt.Sprintf("%s binds %s, which lives outside the Mach-O: checked only when verifying the bundle", slotName(cd.Slot), slotName(uint32(i))))
+				}
+				continue
+			}
+			if i == slotInfo {
+				compare(i, s.ext.info, s.ext.info != nil, -1)
+			} else {
+				compare(i, s.ext.resources, s.ext.resources != nil, -1)
+			}
+		}
+		// The other special slots Apple defines bind blobs of the SuperBlob.
+		for i := 2; i <= min(cd.SpecialSlots, slotLastSpecial); i++ {
+			if i == slotResourceDir {
+				continue
+			}
+			b := s.sb.find(uint32(i))
+			if b == nil {
+				if i == slotApplication || i == slotRepSpecific {
+					continue // may bind data kept outside the signature
+				}
+				compare(i, nil, false, -1)
+				continue
+			}
+			compare(i, b.data, true, sigBase+int64(b.off))
+		}
+		// Hashes in slots past those Apple defines: each must bind a blob.
+		missing, firstMissing := 0, 0
+		for i := slotLastSpecial + 1; i <= cd.SpecialSlots; i++ {
+			if !hasBlob[uint32(i)] && !allZero(cd.specialSlot(i)) {
+				if missing == 0 {
+					firstMissing = i
+				}
+				missing++
+			}
+		}
+		if missing > 0 {
+			ok = false
+			s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, at,
+				fmt.Sprintf("%s holds hashes in %d special slots past -%d that bind no blob (first -%d)", slotName(cd.Slot), missing, slotLastSpecial, firstMissing))
+		}
 		for _, b := range s.sb.blobs {
-			if b.slot >= 1 && b.slot < 32 && int(b.slot) > cd.SpecialSlots {
+			switch {
+			case b.slot < 1 || b.slot > slotLastSpecial || b.slot == slotInfo || b.slot == slotResourceDir:
+			case int(b.slot) > cd.SpecialSlots:
+				// Blobs beyond the directory's special slots are bound by nobody.
 				ok = false
-				s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, base+int64(s.im.sigOff)+int64(b.off),
-					fmt.Sprintf("%s has %d special slots, so the %s blob is bound by nothing", slotName(cd.Slot), cd.SpecialSlots, slotName(b.slot)))
+				s.add(RuleUnboundBlob, signing.SeverityError, signing.StatusInvalid, sigBase+int64(b.off),
+					fmt.Sprintf("%s has %d special slots, so the %d-byte %s blob at %#x is bound by nothing: no hash covers its bytes", slotName(cd.Slot), cd.SpecialSlots, len(b.data), slotName(b.slot), sigBase+int64(b.off)))
 			}
 		}
 		if s.ext != nil {
@@ -627,14 +689,75 @@ func (s *sliceState) checkSpecialSlots() (bool, string) {
 			}
 		}
 	}
+	if !s.checkBlobOwners() {
+		ok = false
+	}
 	if ok {
 		what := "no special slot is bound"
 		if len(checked) > 0 {
-			what = "bound special slots match: " + strings.Join(checked, ", ")
+			sort.Ints(checked)
+			names := make([]string, len(checked))
+			for k, i := range checked {
+				names[k] = slotName(uint32(i))
+			}
+			what = "bound special slots match: " + strings.Join(names, ", ")
 		}
 		notes = append([]string{what}, notes...)
 	} else {
-		notes = append([]string{"a special slot does not match"}, notes...)
+		notes = append([]string{"a special slot does not match, or a blob is bound by nothing"}, notes...)
 	}
 	return ok, joinDetail(notes)
+}
+
+// checkBlobOwners reports blobs no CodeDirectory can bind: blobs in the
+// slots of the external files (-1 Info.plist, -3 CodeResources, whose
+// hashes bind the files, never a blob), in Apple's identification and
+// ticket slots, and in slots Apple does not define. A blob in an unknown
+// slot that every CodeDirectory binds by a matching hash is signed: a
+// warning. It returns false when it reported an error.
+func (s *sliceState) checkBlobOwners() bool {
+	ok := true
+	sigBase := s.slice.Offset + int64(s.im.sigOff)
+	for _, b := range s.sb.blobs {
+		at := sigBase + int64(b.off)
+		switch {
+		case b.slot == slotCodeDirectory, b.slot >= slotAlternateFirst && b.slot < slotAlternateLimit, b.slot == slotSignature:
+			// CodeDirectories are checked and hashed; the CMS is checked.
+		case b.slot >= 2 && b.slot <= slotLastSpecial && b.slot != slotResourceDir:
+			// Bound (or reported) by checkSpecialSlots.
+		case b.slot == slotInfo || b.slot == slotResourceDir:
+			ok = false
+			s.add(RuleUnboundBlob, signing.SeverityError, signing.StatusInvalid, at,
+				fmt.Sprintf("a %d-byte blob sits in the %s slot at %#x, but special slot -%d binds the bundle's file, never a blob: no hash covers its bytes", len(b.data), slotName(b.slot), at, b.slot))
+		case b.slot == slotIdentification || b.slot == slotTicket:
+			ok = false
+			s.add(RuleUnboundBlob, signing.SeverityError, signing.StatusInvalid, at,
+				fmt.Sprintf("the %d-byte %s blob at %#x is bound by no CodeDirectory and not verified: no hash covers its bytes", len(b.data), slotName(b.slot), at))
+		default:
+			if s.boundByAll(b) {
+				s.add(RuleUnknownSlot, signing.SeverityWarning, signing.StatusValid, at,
+					fmt.Sprintf("%s is not a slot Apple defines; every CodeDirectory binds its %d-byte blob at %#x by a matching hash", slotName(b.slot), len(b.data), at))
+				continue
+			}
+			ok = false
+			s.add(RuleUnknownSlot, signing.SeverityError, signing.StatusInvalid, at,
+				fmt.Sprintf("%s is not a slot Apple defines and no CodeDirectory binds its %d-byte blob at %#x: no hash covers its bytes", slotName(b.slot), len(b.data), at))
+		}
+	}
+	return ok
+}
+
+// boundByAll reports whether every CodeDirectory binds b by a special slot
+// holding b's hash.
+func (s *sliceState) boundByAll(b blob) bool {
+	if len(s.cds) == 0 || b.slot < 1 || b.slot >= slotAlternateFirst {
+		return false
+	}
+	for _, cd := range s.cds {
+		stored := cd.specialSlot(int(b.slot))
+		if stored == nil || allZero(stored) || !bytes.Equal(digest(cd.hash, b.data)[:cd.HashSize], stored) {
+			return false
+		}
+	}
+	return true
 }
