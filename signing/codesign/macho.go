@@ -2,6 +2,7 @@ package codesign
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -71,7 +72,10 @@ type image struct {
 // load-command walk that finds LC_CODE_SIGNATURE and the link-edit data is
 // ours, because go-macho allocates the signature from its unchecked size
 // and gives up on the whole file when one blob is bad.
-func readImage(r io.ReaderAt, size int64) (*image, error) {
+//
+// bud, when not nil, is charged for the load commands read (twice: our
+// walk and go-macho's); readImage returns errBudget when it runs out.
+func readImage(r io.ReaderAt, size int64, bud *budget) (*image, error) {
 	var hdr [32]byte
 	if size < 28 {
 		return nil, &FormatError{Offset: 0, Reason: "file shorter than a Mach-O header"}
@@ -111,6 +115,9 @@ func readImage(r io.ReaderAt, size int64) (*image, error) {
 	}
 	if uint64(ncmds)*8 > sizeCmds {
 		return nil, &FormatError{Offset: 16, Reason: fmt.Sprintf("%d load commands cannot fit in %d bytes", ncmds, sizeCmds)}
+	}
+	if !bud.readBytes(2*int64(sizeCmds), "load commands") || !bud.items(int64(ncmds), "load commands") {
+		return nil, errBudget
 	}
 	cmds := make([]byte, sizeCmds)
 	if err := readFull(r, cmds, int64(hdrSize)); err != nil {
@@ -286,6 +293,9 @@ func (im *image) layoutProblems(size int64) (probs []layoutProblem, imageEnd uin
 
 // layoutProblem is a structural problem at an offset. rule is empty for
 // codesign/malformed; warn marks a warning that leaves the status alone.
+// errBudget results when a file's work budget runs out.
+var errBudget = errors.New("codesign: work budget exceeded")
+
 type layoutProblem struct {
 	off  int64
 	msg  string

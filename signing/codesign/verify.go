@@ -74,6 +74,13 @@ type sliceState struct {
 	hashers []*pageHasher
 	ext     *external
 	done    bool // verdict already final (unsigned, malformed)
+	bud     *budget
+	// fileSize is the size of the whole file, for messages.
+	fileSize int64
+	// dupOf is the index of the earlier state for the same slice (same
+	// offset and size), -1 when this is the first: a repeated fat entry is
+	// verified once.
+	dupOf int
 }
 
 func (s *sliceState) add(rule string, sev signing.Severity, st signing.Status, off int64, msg string) {
@@ -106,6 +113,8 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 	var states []*sliceState
 	var fileFinds []signing.Finding
 	var sinks []sink
+	var overlaps map[int]string
+	bud := newBudget(size)
 	switch be := binary.BigEndian.Uint32(m[:]); {
 	case be == fatMagic || be == fatMagic6:
 		n := binary.BigEndian.Uint32(m[4:])
@@ -121,14 +130,21 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 			}
 			return nil, err
 		}
+		first := map[[2]uint64]int{}
 		for i := range arches {
 			a := &arches[i]
-			st := &sliceState{idx: i, fatArch: a, ext: ext}
+			st := &sliceState{idx: i, fatArch: a, ext: ext, bud: bud, dupOf: -1}
 			st.slice = Slice{Arch: archName(a.cpu, a.sub), CPUType: a.cpu, CPUSubtype: a.sub, Offset: int64(a.off), Size: int64(a.size)}
+			key := [2]uint64{a.off, a.size}
+			if j, dup := first[key]; dup {
+				st.dupOf = j
+			} else {
+				first[key] = i
+			}
 			states = append(states, st)
 		}
 		var lf []signing.Finding
-		lf, sinks = fatLayout(arches, size, be == fatMagic6)
+		lf, overlaps, sinks = fatLayout(arches, size, be == fatMagic6)
 		fileFinds = append(fileFinds, lf...)
 	default:
 		switch binary.LittleEndian.Uint32(m[:]) {
@@ -136,9 +152,12 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 		default:
 			return nil, ErrNotMachO
 		}
-		states = []*sliceState{{idx: 0, slice: Slice{Offset: 0, Size: size}, ext: ext}}
+		states = []*sliceState{{idx: 0, slice: Slice{Offset: 0, Size: size}, ext: ext, bud: bud, dupOf: -1}}
 	}
 	for _, st := range states {
+		if st.dupOf >= 0 {
+			continue
+		}
 		if err := st.parse(r, size, opts); err != nil {
 			var fe *FormatError
 			if !res.Universal && errors.As(err, &fe) {
@@ -158,11 +177,22 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 			sinks = append(sinks, h)
 		}
 	}
+	// Overlapping slices are reported on the later slice (in file order),
+	// which is then not valid: bytes that are two slices at once are
+	// code under two signatures.
+	for _, st := range states {
+		if msg, ok := overlaps[st.idx]; ok {
+			st.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, st.fatArch.entryOff, msg)
+		}
+	}
 	reached, err := stream(r, size, opts.FileHash, sinks)
 	if err != nil {
 		return nil, fmt.Errorf("codesign: %w", err)
 	}
 	for _, st := range states {
+		if st.dupOf >= 0 {
+			st.repeat(states[st.dupOf])
+		}
 		for _, h := range st.hashers {
 			h.close(reached)
 		}
@@ -274,9 +304,13 @@ func readFat(r io.ReaderAt, size int64, is64 bool) ([]fatArch, error) {
 // fatLayout checks that slices do not overlap and that bytes outside every
 // slice are alignment padding. It returns findings and zero-checking sinks
 // for the gaps that could be padding.
-func fatLayout(arches []fatArch, size int64, is64 bool) ([]signing.Finding, []sink) {
+//
+// Overlapping slices are returned as messages by entry index, for the
+// later of the two slices in file order (repeated entries included).
+func fatLayout(arches []fatArch, size int64, is64 bool) ([]signing.Finding, map[int]string, []sink) {
 	var finds []signing.Finding
 	var sinks []sink
+	overlaps := map[int]string{}
 	ord := make([]int, len(arches))
 	for i := range ord {
 		ord[i] = i
@@ -287,6 +321,7 @@ func fatLayout(arches []fatArch, size int64, is64 bool) ([]signing.Finding, []si
 		es = 32
 	}
 	pos := 8 + int64(len(arches))*es
+	last := -1 // the slice that ends at pos
 	seen := map[[2]uint32]int{}
 	for k, i := range ord {
 		a := arches[i]
@@ -298,20 +333,19 @@ func fatLayout(arches []fatArch, size int64, is64 bool) ([]signing.Finding, []si
 		seen[key] = i
 		start, end := int64(a.off), int64(a.off+a.size)
 		if start < pos && k > 0 {
-			finds = append(finds, signing.NewFinding(RuleMalformed, signing.SeverityError,
-				fmt.Sprintf("slice %d [%#x, %#x) overlaps the previous slice, which ends at %#x", i, start, end, pos)).At(a.entryOff))
+			overlaps[i] = fmt.Sprintf("fat entry %d [%#x, %#x) overlaps slice %d, which ends at %#x", i, start, end, last, pos)
 		} else if start > pos {
 			finds, sinks = gap(finds, sinks, pos, start, a.align, "before slice "+fmt.Sprint(i))
 		}
 		if end > pos {
-			pos = end
+			pos, last = end, i
 		}
 	}
 	if pos < size {
 		last := arches[ord[len(ord)-1]]
 		finds, sinks = gap(finds, sinks, pos, size, last.align, "after the last slice")
 	}
-	return finds, sinks
+	return finds, overlaps, sinks
 }
 
 // gap judges the bytes [a, z) outside every slice: zeros shorter than the
@@ -332,8 +366,12 @@ func gap(finds []signing.Finding, sinks []sink, a, z int64, align uint32, where 
 // hashers. A *FormatError means the Mach-O itself does not parse.
 func (s *sliceState) parse(r io.ReaderAt, fileSize int64, opts Options) error {
 	s.sig = signing.Signature{Format: signing.FormatAppleCodesign, Index: s.idx}
+	s.fileSize = fileSize
 	sr := io.NewSectionReader(r, s.slice.Offset, s.slice.Size)
-	im, err := readImage(sr, s.slice.Size)
+	im, err := readImage(sr, s.slice.Size, s.bud)
+	if errors.Is(err, errBudget) {
+		return s.overBudget()
+	}
 	if err != nil {
 		return err
 	}
@@ -373,6 +411,9 @@ func (s *sliceState) parse(r io.ReaderAt, fileSize int64, opts Options) error {
 	case im.sigSize > maxSignatureSize:
 		return s.malformed(base+im.sigCmdOff, fmt.Sprintf("code signature is %d bytes, over the cap of %d", im.sigSize, maxSignatureSize))
 	}
+	if !s.bud.readBytes(int64(im.sigSize), "code signatures") {
+		return s.overBudget()
+	}
 	data := make([]byte, im.sigSize)
 	if err := readFull(r, data, base+int64(im.sigOff)); err != nil {
 		return fmt.Errorf("reading code signature: %w", err)
@@ -382,6 +423,9 @@ func (s *sliceState) parse(r io.ReaderAt, fileSize int64, opts Options) error {
 		return s.malformed(base+int64(im.sigOff), err.Error())
 	}
 	s.sb = sb
+	if !s.bud.items(int64(len(sb.blobs)), "signature blobs") {
+		return s.overBudget()
+	}
 	sigBase := base + int64(im.sigOff)
 	for _, p := range sb.probs {
 		s.addProblem(sigBase, p)
@@ -445,6 +489,10 @@ func (s *sliceState) parse(r io.ReaderAt, fileSize int64, opts Options) error {
 		if lim := base + s.slice.Size; h.limit > lim {
 			h.limit = lim
 		}
+		if !s.bud.items(int64(cd.CodeSlots+cd.SpecialSlots), "hash slots") || !s.bud.hashBytes(h.limit-h.start) {
+			s.hashers = nil
+			return s.overBudget()
+		}
 		s.hashers = append(s.hashers, h)
 	}
 	if b := sb.find(slotRequirements); b != nil {
@@ -478,6 +526,34 @@ func layoutDetail(probs []layoutProblem) string {
 		return "the signature is the last data of __LINKEDIT, the last segment"
 	}
 	return probs[0].msg
+}
+
+// overBudget ends the slice's checks when the file's work budget has run
+// out: the slice is not verified, and says so.
+func (s *sliceState) overBudget() error {
+	if s.sig.Format == "" {
+		s.sig = signing.Signature{Format: signing.FormatAppleCodesign, Index: s.idx, Arch: s.slice.Arch}
+	}
+	s.check("work-budget", false, "not verified: the file's work budget ran out ("+s.bud.exceeded+")")
+	s.add(RuleWorkBudgetExceeded, signing.SeverityError, signing.StatusMalformed, -1,
+		fmt.Sprintf("not verified: the file asks for more work than its %d bytes justify (%s ran out; overlapping slices or oversized structures)", s.fileSize, s.bud.exceeded))
+	s.hashers = nil
+	s.done = true
+	return nil
+}
+
+// repeat makes s, a fat entry repeating the slice of orig, report orig's
+// verdict: the slice is verified once.
+func (s *sliceState) repeat(orig *sliceState) {
+	arch, cpu, sub := s.slice.Arch, s.slice.CPUType, s.slice.CPUSubtype
+	s.slice = orig.slice
+	s.slice.Arch, s.slice.CPUType, s.slice.CPUSubtype = arch, cpu, sub
+	s.sig = orig.sig
+	s.sig.Index, s.sig.Arch = s.idx, arch
+	s.sig.Checks = append([]signing.Check(nil), orig.sig.Checks...)
+	s.check("fat-entry", false, fmt.Sprintf("repeats the offset and size of slice %d, whose verdict it shares: verified once", orig.idx))
+	s.status = s.status.Worse(orig.sig.Status)
+	s.done = true
 }
 
 // malformed ends the slice's checks with a malformed signature.
@@ -531,6 +607,12 @@ func (s *sliceState) judge(opts Options) {
 	}
 	s.slice.CMS = len(payload) > 0
 	if len(payload) > 0 {
+		if !s.bud.items(budgetCMSCost, "CMS signatures") {
+			s.check("work-budget", false, "CMS signature not verified: the file's work budget ran out ("+s.bud.exceeded+")")
+			s.add(RuleWorkBudgetExceeded, signing.SeverityError, signing.StatusMalformed, -1,
+				fmt.Sprintf("CMS signature not verified: the file asks for more work than its %d bytes justify (%s ran out; overlapping slices or oversized structures)", s.fileSize, s.bud.exceeded))
+			return
+		}
 		s.verifyCMS(opts, payload)
 		return
 	}
