@@ -366,6 +366,7 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 		return fmt.Errorf("codesign: %w", err)
 	}
 	exe := ""
+	mainMachO := false // the main executable is a Mach-O file, verified with its embedded signature
 	if ip.Executable != "" && !strings.Contains(ip.Executable, "/") && ip.Executable != ".." {
 		exe = path.Join(lay.execDir, ip.Executable)
 		if top {
@@ -382,6 +383,7 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 			if it.Err != "" {
 				add(RuleMalformed, signing.SeverityError, exe, "main executable cannot be verified: "+it.Err)
 			}
+			mainMachO = it.Result != nil
 			out.Items = append(out.Items, it)
 		}
 	} else {
@@ -419,10 +421,16 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 			return nil
 		}
 		rel := strings.TrimPrefix(p, lay.root+"/")
-		if d.IsDir() {
-			if rel == "_CodeSignature" {
-				return fs.SkipDir
+		if rel == "_CodeSignature" && d.IsDir() {
+			return nil // every file in it is judged below
+		}
+		if strings.HasPrefix(rel, "_CodeSignature/") {
+			if !d.IsDir() {
+				checkSignatureDir(rel, p, d, mainMachO, add)
 			}
+			return nil
+		}
+		if d.IsDir() {
 			if hasBundleExt(p) && IsBundle(fsys, p) {
 				nested = append(nested, p)
 				seen[rel] = true
@@ -567,6 +575,33 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 		}
 	}
 	return nil
+}
+
+// detachedName matches the files codesign writes to _CodeSignature for a
+// bundle whose main executable is not Mach-O (or that has none): the
+// detached CodeDirectory, requirements, entitlements and CMS signature,
+// with "-N" suffixes for further slots.
+var detachedName = regexp.MustCompile(`^_CodeSignature/Code(Directory|Requirements|Signature|Entitlements|EntitlementsDER)(-[0-9]+)?$`)
+
+// checkSignatureDir judges a file under _CodeSignature/. CodeResources is
+// the seal, read and checked by verifyBundle; codesign writes nothing else
+// there for a bundle whose main executable carries an embedded signature,
+// so any other file is unsealed data. A detached signature's files are not
+// verified: without a Mach-O main executable they are reported as
+// warnings (the bundle is not valid anyway), any other file as an error.
+func checkSignatureDir(rel, p string, d fs.DirEntry, mainMachO bool, add func(string, signing.Severity, string, string)) {
+	if rel == "_CodeSignature/CodeResources" && d.Type().IsRegular() {
+		return
+	}
+	if !mainMachO && d.Type().IsRegular() && detachedName.MatchString(rel) {
+		add(RuleUnsigned, signing.SeverityWarning, p, fmt.Sprintf("%q is part of a detached signature, which is not verified", rel))
+		return
+	}
+	what := "file"
+	if d.Type()&fs.ModeSymlink != 0 {
+		what = "symlink"
+	}
+	add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("%s %q sits in _CodeSignature beside the seal but is not part of the signature: CodeResources does not seal it and no signature covers it", what, rel))
 }
 
 func checkSymlink(fsys fs.FS, sl *seal, rel, p string, add func(string, signing.Severity, string, string)) {
