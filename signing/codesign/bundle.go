@@ -25,6 +25,10 @@ import (
 const (
 	maxPlistSize   = 16 << 20
 	maxNestedDepth = 16
+	// maxSealRules caps the rules2 patterns of a CodeResources: each file
+	// of the bundle is matched against every rule, and codesign writes about
+	// a dozen.
+	maxSealRules = 256
 	// maxInMemory caps a Mach-O read into memory when the fs.FS cannot give
 	// an io.ReaderAt (zip entries, for example).
 	maxInMemory = 512 << 20
@@ -295,6 +299,9 @@ func parseSeal(b []byte) (*seal, error) {
 		}
 	} else {
 		rules = defaultRules2
+	}
+	if len(rules) > maxSealRules {
+		return nil, fmt.Errorf("rules2 holds %d rules, over the cap of %d", len(rules), maxSealRules)
 	}
 	keys := make([]string, 0, len(rules))
 	for k := range rules {

@@ -1,6 +1,7 @@
 package codesign
 
 import (
+	"fmt"
 	"io/fs"
 	"sort"
 	"strings"
@@ -234,5 +235,25 @@ func TestBundleDetachedSignatureFiles(t *testing.T) {
 				t.Errorf("worst severity %s, want %s", worst, c.sev)
 			}
 		})
+	}
+}
+
+// TestBundleSealRulesCapped refuses a CodeResources with more rules2
+// patterns than the cap: every file is matched against every rule.
+func TestBundleSealRulesCapped(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		want bool // the cap is reported
+	}{{maxSealRules, false}, {maxSealRules + 1, true}} {
+		var b strings.Builder
+		b.WriteString(`<plist version="1.0"><dict><key>files2</key><dict/><key>rules2</key><dict>`)
+		for i := 0; i < c.n; i++ {
+			fmt.Fprintf(&b, "<key>^r%d/</key><true/>", i)
+		}
+		b.WriteString(`</dict></dict></plist>`)
+		_, err := parseSeal([]byte(b.String()))
+		if got := err != nil && strings.Contains(err.Error(), "over the cap"); got != c.want {
+			t.Errorf("%d rules: err %v, want cap reported %v", c.n, err, c.want)
+		}
 	}
 }
