@@ -527,6 +527,11 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 	if walkErr != nil {
 		return fmt.Errorf("codesign: walking %s: %w", lay.root, walkErr)
 	}
+	if lay.root != dir {
+		if err := checkFrameworkRoot(fsys, dir, lay.root, add); err != nil {
+			return fmt.Errorf("codesign: walking %s: %w", dir, err)
+		}
+	}
 	// Nested bundles: verify them, then check the seal of each by cdhash.
 	for _, p := range nested {
 		rel := strings.TrimPrefix(p, lay.root+"/")
@@ -582,6 +587,54 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 		}
 	}
 	return nil
+}
+
+// checkFrameworkRoot judges what a versioned framework holds outside its
+// current version (root), which is the part its signature seals: the
+// Versions/Current symlink and the top-level symlinks into Versions/ are
+// the framework's layout; another version with its own seal is noted as
+// not verified; any other file is unsealed, as codesign --verify reports
+// "unsealed contents present in the root directory of an embedded
+// framework".
+func checkFrameworkRoot(fsys fs.FS, dir, root string, add func(string, signing.Severity, string, string)) error {
+	versions := path.Join(dir, "Versions")
+	return fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			add(RuleMalformed, signing.SeverityError, p, "cannot read: "+err.Error())
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		switch {
+		case p == dir || p == versions:
+			return nil
+		case p == root:
+			return fs.SkipDir
+		}
+		rel := strings.TrimPrefix(p, dir+"/")
+		if d.IsDir() {
+			if path.Dir(p) == versions {
+				if st, err := fs.Stat(fsys, path.Join(p, "_CodeSignature", "CodeResources")); err == nil && st.Mode().IsRegular() && !isSymlink(fsys, path.Join(p, "_CodeSignature")) {
+					add(RuleUnsigned, signing.SeverityWarning, p, fmt.Sprintf("framework version %q has its own seal, which is not verified: only the current version is", rel))
+					return fs.SkipDir
+				}
+			}
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			target, err := fs.ReadLink(fsys, p)
+			layout := err == nil && !path.IsAbs(target) && !strings.Contains("/"+target+"/", "/../") &&
+				(p == path.Join(versions, "Current") || (path.Dir(p) == dir && strings.HasPrefix(target, "Versions/")))
+			if layout {
+				return nil
+			}
+			add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("symlink %q (to %q) lies in the framework outside its current version and is not one of the framework's layout links: nothing seals it", rel, target))
+			return nil
+		}
+		add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("%q lies in the framework outside its current version %q, the part the signature seals: unsealed contents in the framework's root", rel, strings.TrimPrefix(root, dir+"/")))
+		return nil
+	})
 }
 
 // detachedName matches the files codesign writes to _CodeSignature for a

@@ -106,6 +106,19 @@ func TestBundle(t *testing.T) {
 		{"subdirectory-in-code-signature-dir", func(m fstest.MapFS) {
 			m[fw+"/Versions/A/_CodeSignature/x/y.js"] = &fstest.MapFile{Data: []byte("stage2")}
 		}, []string{"codesign/adhoc", "codesign/resource-modified"}},
+		{"file-in-framework-root", func(m fstest.MapFS) {
+			m[fw+"/payload.js"] = &fstest.MapFile{Data: []byte("stage2")}
+		}, []string{"codesign/adhoc", "codesign/resource-modified"}},
+		{"file-in-other-framework-version", func(m fstest.MapFS) {
+			m[fw+"/Versions/B/payload.js"] = &fstest.MapFile{Data: []byte("stage2")}
+		}, []string{"codesign/adhoc", "codesign/resource-modified"}},
+		{"signed-other-framework-version", func(m fstest.MapFS) {
+			m[fw+"/Versions/B/_CodeSignature/CodeResources"] = &fstest.MapFile{Data: machofile.CodeResources(nil, nil)}
+			m[fw+"/Versions/B/Resources/Info.plist"] = &fstest.MapFile{Data: []byte("old")}
+		}, []string{"codesign/adhoc", "codesign/unsigned"}},
+		{"framework-link-out-of-versions", func(m fstest.MapFS) {
+			m[fw+"/Resources"].Data = []byte("../../../Resources")
+		}, []string{"codesign/adhoc", "codesign/resource-modified"}},
 		{"symlink-in-code-signature-dir", func(m fstest.MapFS) {
 			m[app+"/Contents/_CodeSignature/CodeRequirements"] = &fstest.MapFile{Data: []byte("../Resources/app.txt"), Mode: fs.ModeSymlink}
 		}, []string{"codesign/adhoc", "codesign/resource-modified"}},
