@@ -528,7 +528,7 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 		return fmt.Errorf("codesign: walking %s: %w", lay.root, walkErr)
 	}
 	if lay.root != dir {
-		if err := checkFrameworkRoot(fsys, dir, lay.root, add); err != nil {
+		if err := checkOutsideRoot(fsys, dir, lay.root, add); err != nil {
 			return fmt.Errorf("codesign: walking %s: %w", dir, err)
 		}
 	}
@@ -589,14 +589,14 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 	return nil
 }
 
-// checkFrameworkRoot judges what a versioned framework holds outside its
-// current version (root), which is the part its signature seals: the
-// Versions/Current symlink and the top-level symlinks into Versions/ are
-// the framework's layout; another version with its own seal is noted as
-// not verified; any other file is unsealed, as codesign --verify reports
-// "unsealed contents present in the root directory of an embedded
-// framework".
-func checkFrameworkRoot(fsys fs.FS, dir, root string, add func(string, signing.Severity, string, string)) error {
+// checkOutsideRoot judges what a bundle holds outside root, the directory
+// its signature seals (Contents for an app, the current version of a
+// versioned framework). For a framework, the Versions/Current symlink and
+// the top-level symlinks into Versions/ are its layout, and another
+// version with its own seal is noted as not verified. Anything else is
+// unsealed, as codesign --verify reports "unsealed contents present in the
+// bundle root".
+func checkOutsideRoot(fsys fs.FS, dir, root string, add func(string, signing.Severity, string, string)) error {
 	versions := path.Join(dir, "Versions")
 	return fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -629,10 +629,10 @@ func checkFrameworkRoot(fsys fs.FS, dir, root string, add func(string, signing.S
 			if layout {
 				return nil
 			}
-			add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("symlink %q (to %q) lies in the framework outside its current version and is not one of the framework's layout links: nothing seals it", rel, target))
+			add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("symlink %q (to %q) lies in the bundle outside %q, the part the signature seals, and is not one of a framework's layout links: nothing seals it", rel, target, strings.TrimPrefix(root, dir+"/")))
 			return nil
 		}
-		add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("%q lies in the framework outside its current version %q, the part the signature seals: unsealed contents in the framework's root", rel, strings.TrimPrefix(root, dir+"/")))
+		add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("%q lies in the bundle outside %q, the part the signature seals: unsealed contents in the bundle root", rel, strings.TrimPrefix(root, dir+"/")))
 		return nil
 	})
 }

@@ -106,6 +106,9 @@ func TestBundle(t *testing.T) {
 		{"subdirectory-in-code-signature-dir", func(m fstest.MapFS) {
 			m[fw+"/Versions/A/_CodeSignature/x/y.js"] = &fstest.MapFile{Data: []byte("stage2")}
 		}, []string{"codesign/adhoc", "codesign/resource-modified"}},
+		{"file-in-app-root", func(m fstest.MapFS) {
+			m[app+"/payload.dylib"] = &fstest.MapFile{Data: []byte("stage2")}
+		}, []string{"codesign/adhoc", "codesign/resource-modified"}},
 		{"file-in-framework-root", func(m fstest.MapFS) {
 			m[fw+"/payload.js"] = &fstest.MapFile{Data: []byte("stage2")}
 		}, []string{"codesign/adhoc", "codesign/resource-modified"}},
