@@ -119,11 +119,19 @@ type Result struct {
 	Findings []signing.Finding `json:"findings"`
 }
 
-// Status returns the worst status of the file's signatures.
+// Status returns the worst status of the file's signatures, and at least
+// invalid when a finding about the file as a whole (bytes of a universal
+// file outside every slice, for example) is an error: such bytes are
+// covered by no signature, so the file is not what was signed.
 func (r *Result) Status() signing.Status {
 	s := signing.StatusValid
 	for _, sig := range r.Signatures {
 		s = s.Worse(sig.Status)
+	}
+	for _, f := range r.Findings {
+		if f.Signature < 0 && f.Severity == signing.SeverityError {
+			s = s.Worse(signing.StatusInvalid)
+		}
 	}
 	if len(r.Signatures) == 0 {
 		return signing.StatusMalformed

@@ -133,3 +133,21 @@ func setIndex(b []byte, lay *machofile.Layout, slot, off uint32) {
 	}
 	panic("no such slot")
 }
+
+// TestFileLevelErrorsMakeResultInvalid checks that bytes of a universal
+// file outside every slice leave the file's status invalid even though
+// each slice's own signature verifies.
+func TestFileLevelErrorsMakeResultInvalid(t *testing.T) {
+	trust := testTrust(t)
+	for _, f := range machofile.Fixtures() {
+		want := map[string]signing.Status{"universal.macho": signing.StatusValid, "universal-trailing.macho": signing.StatusInvalid}
+		w, ok := want[f.Name]
+		if !ok {
+			continue
+		}
+		r := verifyBytes(t, f.Data, Options{Trust: trust, Time: checkTime})
+		if r.Status() != w {
+			t.Errorf("%s: status %s, want %s\n%s", f.Name, r.Status(), w, dump(r))
+		}
+	}
+}
