@@ -2,6 +2,7 @@ package machofile
 
 import (
 	"crypto/x509"
+	"encoding/binary"
 	"fmt"
 	"strings"
 
@@ -166,6 +167,35 @@ func Fixtures() []Fixture {
 	add("universal-trailing.macho", "fat file with bytes appended after the last slice", "codesign/data-outside-slices", trail, "valid", "valid")
 	mixed := Fat([]Arch{{Data: x86, Align: 12}, {Data: adhoc, Align: 12}}, false)
 	add("universal-mixed.macho", "fat x86_64 unsigned + arm64 linker-signed ad-hoc (like fsevents.node)", "codesign/adhoc,codesign/unsigned", mixed, "unsigned", "adhoc")
+
+	// Hostile signatures: bytes of the signature area no hash covers.
+	payload := Blob(0xfade7171, []byte("https://attacker.example/stage2?key=0123456789abcdef"))
+	unknownSpec := p.DeveloperIDSpec("com.example.tool")
+	unknownSpec.ExtraBlobs = []ExtraBlob{{Slot: 0x20000, Data: payload}}
+	unknown, _ := must(Sign(arm, unknownSpec))
+	add("devid-unknown-slot.macho", "Developer ID with a payload blob in slot 0x20000, which Apple does not define and nothing binds", "codesign/unknown-slot", unknown, "invalid")
+	unboundSpec := p.DeveloperIDSpec("com.example.tool")
+	unboundSpec.Entitlements = nil
+	unboundSpec.ExtraBlobs = []ExtraBlob{{Slot: SlotEntitlements, Data: Blob(0xfade7171, Entitlements)}}
+	unbound, _ := must(Sign(arm, unboundSpec))
+	add("devid-unbound-entitlements.macho", "Developer ID whose entitlements blob is present but its special slot -5 is zero", "codesign/unbound-blob", unbound, "invalid")
+	dupSpec := p.DeveloperIDSpec("com.example.tool")
+	dupSpec.ExtraBlobs = []ExtraBlob{{Slot: SlotRequirements, Data: payload}}
+	dup, _ := must(Sign(arm, dupSpec))
+	add("devid-duplicate-slot.macho", "Developer ID whose SuperBlob lists the requirements slot twice, the second entry a payload", "codesign/duplicate-slot,codesign/unowned-signature-data", dup, "invalid")
+	trailSpec := p.DeveloperIDSpec("com.example.tool")
+	trailSpec.Trailer = []byte("stage2 payload after the SuperBlob")
+	sigTrail, _ := must(Sign(arm, trailSpec))
+	add("devid-signature-trailer.macho", "Developer ID with data after the SuperBlob inside LC_CODE_SIGNATURE's datasize", "codesign/unowned-signature-data", sigTrail, "invalid")
+
+	// A fat entry repeating another's offset and size: verified once, and
+	// the repeat is reported.
+	rep := Fat([]Arch{{Data: x86U, Align: 12}, {Data: armU, Align: 12}, {CPU: CPUARM64, Align: 4, Data: make([]byte, 16)}}, false)
+	e2, e3 := rep[8+20:], rep[8+40:]
+	copy(e3[8:16], e2[8:16])
+	end := binary.BigEndian.Uint32(e2[8:]) + binary.BigEndian.Uint32(e2[12:])
+	rep = rep[:end]
+	add("universal-repeated.macho", "fat x86_64 + arm64 whose third entry repeats the arm64 slice", "codesign/malformed", rep, "valid", "valid", "invalid")
 	return fx
 }
 

@@ -86,7 +86,29 @@ type SignSpec struct {
 	// for an empty one as codesign -s - writes.
 	CMS             CMSFunc
 	EmptyCMSWrapper bool
+	// ExtraBlobs are added to the SuperBlob as given, after the blobs above,
+	// for fixtures of hostile signatures: unknown or duplicate slots, blobs
+	// no CodeDirectory binds.
+	ExtraBlobs []ExtraBlob
+	// Trailer is written right after the SuperBlob, inside the
+	// LC_CODE_SIGNATURE area (which is then padded with zeros to 16 bytes).
+	Trailer []byte
 }
+
+// ExtraBlob is a blob SignSpec.ExtraBlobs adds to the SuperBlob.
+type ExtraBlob struct {
+	// Slot is the SuperBlob index type; Data the whole blob, header
+	// included (see Blob).
+	Slot uint32
+	Data []byte
+	// Bind hashes the blob into special slot Slot of every CodeDirectory
+	// (Slot must then be below 0x1000), as codesign binds requirements and
+	// entitlements. Unbound blobs are left out of the special slots.
+	Bind bool
+}
+
+// Blob returns a code-signing blob: magic, big-endian length, payload.
+func Blob(magic uint32, payload []byte) []byte { return blobOf(magic, payload) }
 
 // BlobPos locates a blob of the written signature in the file.
 type BlobPos struct {
@@ -209,6 +231,17 @@ func Sign(in []byte, s SignSpec) ([]byte, *Layout, error) {
 	if s.DEREntitlements != nil {
 		extra = append(extra, slotBlob{SlotDEREntitlements, blobOf(0xfade7172, s.DEREntitlements)})
 	}
+	var unbound []slotBlob
+	for _, b := range s.ExtraBlobs {
+		if b.Bind {
+			if b.Slot >= SlotAlternate {
+				return nil, nil, fmt.Errorf("machofile: slot %#x cannot be bound by a special slot", b.Slot)
+			}
+			extra = append(extra, slotBlob{b.Slot, b.Data})
+		} else {
+			unbound = append(unbound, slotBlob{b.Slot, b.Data})
+		}
+	}
 	nSpecial := 0
 	for _, b := range extra {
 		nSpecial = max(nSpecial, int(b.slot))
@@ -250,7 +283,7 @@ func Sign(in []byte, s SignSpec) ([]byte, *Layout, error) {
 		}
 		cmsReserve = len(c) + 512
 	}
-	nBlobs := len(s.HashTypes) + len(extra)
+	nBlobs := len(s.HashTypes) + len(extra) + len(unbound)
 	if s.CMS != nil || s.EmptyCMSWrapper {
 		nBlobs++
 	}
@@ -258,9 +291,10 @@ func Sign(in []byte, s SignSpec) ([]byte, *Layout, error) {
 	for _, t := range s.HashTypes {
 		total += cdSize(t)
 	}
-	for _, b := range extra {
+	for _, b := range append(extra, unbound...) {
 		total += len(b.data)
 	}
+	total += len(s.Trailer)
 	if s.CMS != nil || s.EmptyCMSWrapper {
 		total += 8 + cmsReserve
 	}
@@ -354,6 +388,7 @@ func Sign(in []byte, s SignSpec) ([]byte, *Layout, error) {
 	if wrapper != nil {
 		blobs = append(blobs, slotBlob{SlotSignature, wrapper})
 	}
+	blobs = append(blobs, unbound...)
 	sort.SliceStable(blobs, func(i, j int) bool { return blobs[i].slot < blobs[j].slot })
 	sb := make([]byte, 12+8*len(blobs))
 	be := binary.BigEndian
@@ -370,8 +405,12 @@ func Sign(in []byte, s SignSpec) ([]byte, *Layout, error) {
 	if len(sb) > sigSize {
 		return nil, nil, fmt.Errorf("machofile: signature is %d bytes, %d reserved", len(sb), sigSize)
 	}
+	if len(sb)+len(s.Trailer) > sigSize {
+		return nil, nil, fmt.Errorf("machofile: signature is %d bytes, %d reserved", len(sb)+len(s.Trailer), sigSize)
+	}
 	out = append(out, sb...)
-	out = append(out, make([]byte, sigSize-len(sb))...)
+	out = append(out, s.Trailer...)
+	out = append(out, make([]byte, sigSize-len(sb)-len(s.Trailer))...)
 	return out, lay, nil
 }
 

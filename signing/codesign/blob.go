@@ -36,6 +36,11 @@ const (
 	slotAlternateFirst  = 0x1000
 	slotAlternateLimit  = 0x1005
 	slotSignature       = 0x10000
+	slotIdentification  = 0x10001
+	slotTicket          = 0x10002
+	// slotLastSpecial is the last special slot Apple defines (the library
+	// constraint, CSSLOT_LIBRARY_CONSTRAINT).
+	slotLastSpecial = 11
 )
 
 // CodeDirectory flags (sys/codesign.h).
@@ -75,6 +80,10 @@ func slotName(slot uint32) string {
 		return fmt.Sprintf("alternate CodeDirectory %d", slot-slotAlternateFirst+1)
 	case slot == slotSignature:
 		return "CMS signature"
+	case slot == slotIdentification:
+		return "identification"
+	case slot == slotTicket:
+		return "ticket"
 	}
 	return fmt.Sprintf("slot %#x", slot)
 }
@@ -105,7 +114,10 @@ func (sb *superBlob) find(slot uint32) *blob {
 }
 
 // parseSuperBlob parses an embedded signature. It fails only when the
-// SuperBlob header itself is unusable.
+// SuperBlob header itself is unusable. Every byte of the SuperBlob is
+// accounted for: the header and index, a blob, or a problem naming it
+// (a duplicate slot, a blob overlapping another or the index, bytes that
+// belong to no blob).
 func parseSuperBlob(b []byte) (*superBlob, error) {
 	if len(b) < 12 {
 		return nil, fmt.Errorf("code signature is %d bytes, too short for a SuperBlob", len(b))
@@ -124,47 +136,83 @@ func parseSuperBlob(b []byte) (*superBlob, error) {
 	}
 	sb := &superBlob{length: length}
 	b = b[:length]
-	seen := map[uint32]bool{}
-	type span struct{ a, z uint32 }
-	covered := []span{{0, 12 + count*8}}
+	idxEnd := 12 + count*8
+	seen := map[uint32]uint32{}
 	for i := uint32(0); i < count; i++ {
 		ix := 12 + i*8
 		slot := binary.BigEndian.Uint32(b[ix:])
 		off := binary.BigEndian.Uint32(b[ix+4:])
-		if seen[slot] {
-			sb.probs = append(sb.probs, layoutProblem{int64(ix), fmt.Sprintf("%s slot appears twice in the SuperBlob index", slotName(slot))})
+		if first, dup := seen[slot]; dup {
+			// macOS takes the first entry of a slot; the second one's
+			// bytes are owned by nothing.
+			sb.probs = append(sb.probs, layoutProblem{off: int64(ix), rule: RuleDuplicateSlot,
+				msg: fmt.Sprintf("%s slot appears twice in the SuperBlob index (entries %d and %d): the second, pointing at %#x, is ignored as macOS ignores it", slotName(slot), first, i, off)})
 			continue
 		}
-		seen[slot] = true
+		seen[slot] = i
+		if off < idxEnd {
+			sb.probs = append(sb.probs, layoutProblem{off: int64(ix), rule: RuleBlobOverlap,
+				msg: fmt.Sprintf("%s blob offset %#x points into the SuperBlob header and index [0, %#x)", slotName(slot), off, idxEnd)})
+			continue
+		}
 		if uint64(off)+8 > uint64(length) {
-			sb.probs = append(sb.probs, layoutProblem{int64(ix), fmt.Sprintf("%s blob offset %#x lies outside the SuperBlob (%d bytes)", slotName(slot), off, length)})
+			sb.probs = append(sb.probs, layoutProblem{off: int64(ix), msg: fmt.Sprintf("%s blob offset %#x lies outside the SuperBlob (%d bytes)", slotName(slot), off, length)})
 			continue
 		}
 		bm := binary.BigEndian.Uint32(b[off:])
 		bl := binary.BigEndian.Uint32(b[off+4:])
 		if bl < 8 || uint64(off)+uint64(bl) > uint64(length) {
-			sb.probs = append(sb.probs, layoutProblem{int64(off), fmt.Sprintf("%s blob length %d runs past the SuperBlob (%d bytes)", slotName(slot), bl, length)})
+			sb.probs = append(sb.probs, layoutProblem{off: int64(off), msg: fmt.Sprintf("%s blob length %d runs past the SuperBlob (%d bytes)", slotName(slot), bl, length)})
 			continue
 		}
 		sb.blobs = append(sb.blobs, blob{slot: slot, off: off, magic: bm, data: b[off : off+bl]})
-		covered = append(covered, span{off, off + bl})
 	}
-	// Bytes of the SuperBlob that belong to no blob are signed by nobody.
-	sort.Slice(covered, func(i, j int) bool { return covered[i].a < covered[j].a })
-	end := uint32(0)
-	for _, s := range covered {
-		if s.a > end && !allZero(b[end:s.a]) {
-			sb.probs = append(sb.probs, layoutProblem{int64(end), fmt.Sprintf("%d bytes inside the SuperBlob at %#x belong to no blob", s.a-end, end)})
+	// Blobs in file order: each must start after the previous one ends, and
+	// bytes between them (or after the last) belong to no blob, so no hash
+	// covers them.
+	ord := append([]blob(nil), sb.blobs...)
+	sort.SliceStable(ord, func(i, j int) bool { return ord[i].off < ord[j].off })
+	end, endSlot := idxEnd, uint32(0)
+	for _, bl := range ord {
+		z := bl.off + uint32(len(bl.data))
+		switch {
+		case bl.off < end: // never the first blob: none starts in the index
+			sb.probs = append(sb.probs, layoutProblem{off: int64(bl.off), rule: RuleBlobOverlap,
+				msg: fmt.Sprintf("%s blob [%#x, %#x) overlaps the %s blob, which ends at %#x", slotName(bl.slot), bl.off, z, slotName(endSlot), end)})
+		case bl.off > end:
+			sb.probs = append(sb.probs, unownedProblem(b, end, bl.off, "inside the SuperBlob, before the "+slotName(bl.slot)+" blob"))
 		}
-		if s.z > end {
-			end = s.z
+		if z > end {
+			end, endSlot = z, bl.slot
 		}
 	}
-	if end < length && !allZero(b[end:length]) {
-		sb.probs = append(sb.probs, layoutProblem{int64(end), fmt.Sprintf("%d bytes inside the SuperBlob at %#x belong to no blob", length-end, end)})
+	if end < length {
+		sb.probs = append(sb.probs, unownedProblem(b, end, length, "inside the SuperBlob, after the last blob"))
 	}
 	sort.SliceStable(sb.blobs, func(i, j int) bool { return sb.blobs[i].slot < sb.blobs[j].slot })
 	return sb, nil
+}
+
+// unownedProblem reports the bytes b[a:z] that belong to no blob: an error
+// when any of them is non-zero (a payload needs no more than a few bytes),
+// a warning when they are all zero (they hold nothing, but no signer leaves
+// holes inside the SuperBlob).
+func unownedProblem(b []byte, a, z uint32, where string) layoutProblem {
+	if nz := firstNonZero(b[a:z]); nz >= 0 {
+		return layoutProblem{off: int64(a), rule: RuleUnownedSignatureData,
+			msg: fmt.Sprintf("%d bytes at %#x %s belong to no blob (first non-zero byte at %#x): no hash covers them", z-a, a, where, a+uint32(nz))}
+	}
+	return layoutProblem{off: int64(a), rule: RuleUnownedSignatureData, warn: true,
+		msg: fmt.Sprintf("%d zero bytes at %#x %s belong to no blob", z-a, a, where)}
+}
+
+func firstNonZero(b []byte) int {
+	for i, c := range b {
+		if c != 0 {
+			return i
+		}
+	}
+	return -1
 }
 
 func allZero(b []byte) bool {

@@ -25,6 +25,10 @@ import (
 const (
 	maxPlistSize   = 16 << 20
 	maxNestedDepth = 16
+	// maxSealRules caps the rules2 patterns of a CodeResources: each file
+	// of the bundle is matched against every rule, and codesign writes about
+	// a dozen.
+	maxSealRules = 256
 	// maxInMemory caps a Mach-O read into memory when the fs.FS cannot give
 	// an io.ReaderAt (zip entries, for example).
 	maxInMemory = 512 << 20
@@ -296,6 +300,9 @@ func parseSeal(b []byte) (*seal, error) {
 	} else {
 		rules = defaultRules2
 	}
+	if len(rules) > maxSealRules {
+		return nil, fmt.Errorf("rules2 holds %d rules, over the cap of %d", len(rules), maxSealRules)
+	}
 	keys := make([]string, 0, len(rules))
 	for k := range rules {
 		keys = append(keys, k)
@@ -366,6 +373,7 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 		return fmt.Errorf("codesign: %w", err)
 	}
 	exe := ""
+	mainMachO := false // the main executable is a Mach-O file, verified with its embedded signature
 	if ip.Executable != "" && !strings.Contains(ip.Executable, "/") && ip.Executable != ".." {
 		exe = path.Join(lay.execDir, ip.Executable)
 		if top {
@@ -382,6 +390,7 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 			if it.Err != "" {
 				add(RuleMalformed, signing.SeverityError, exe, "main executable cannot be verified: "+it.Err)
 			}
+			mainMachO = it.Result != nil
 			out.Items = append(out.Items, it)
 		}
 	} else {
@@ -419,10 +428,16 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 			return nil
 		}
 		rel := strings.TrimPrefix(p, lay.root+"/")
-		if d.IsDir() {
-			if rel == "_CodeSignature" {
-				return fs.SkipDir
+		if rel == "_CodeSignature" && d.IsDir() {
+			return nil // every file in it is judged below
+		}
+		if strings.HasPrefix(rel, "_CodeSignature/") {
+			if !d.IsDir() {
+				checkSignatureDir(rel, p, d, mainMachO, add)
 			}
+			return nil
+		}
+		if d.IsDir() {
 			if hasBundleExt(p) && IsBundle(fsys, p) {
 				nested = append(nested, p)
 				seen[rel] = true
@@ -512,6 +527,11 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 	if walkErr != nil {
 		return fmt.Errorf("codesign: walking %s: %w", lay.root, walkErr)
 	}
+	if lay.root != dir {
+		if err := checkOutsideRoot(fsys, dir, lay.root, add); err != nil {
+			return fmt.Errorf("codesign: walking %s: %w", dir, err)
+		}
+	}
 	// Nested bundles: verify them, then check the seal of each by cdhash.
 	for _, p := range nested {
 		rel := strings.TrimPrefix(p, lay.root+"/")
@@ -567,6 +587,81 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 		}
 	}
 	return nil
+}
+
+// checkOutsideRoot judges what a bundle holds outside root, the directory
+// its signature seals (Contents for an app, the current version of a
+// versioned framework). For a framework, the Versions/Current symlink and
+// the top-level symlinks into Versions/ are its layout, and another
+// version with its own seal is noted as not verified. Anything else is
+// unsealed, as codesign --verify reports "unsealed contents present in the
+// bundle root".
+func checkOutsideRoot(fsys fs.FS, dir, root string, add func(string, signing.Severity, string, string)) error {
+	versions := path.Join(dir, "Versions")
+	return fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			add(RuleMalformed, signing.SeverityError, p, "cannot read: "+err.Error())
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		switch {
+		case p == dir || p == versions:
+			return nil
+		case p == root:
+			return fs.SkipDir
+		}
+		rel := strings.TrimPrefix(p, dir+"/")
+		if d.IsDir() {
+			if path.Dir(p) == versions {
+				if st, err := fs.Stat(fsys, path.Join(p, "_CodeSignature", "CodeResources")); err == nil && st.Mode().IsRegular() && !isSymlink(fsys, path.Join(p, "_CodeSignature")) {
+					add(RuleUnsigned, signing.SeverityWarning, p, fmt.Sprintf("framework version %q has its own seal, which is not verified: only the current version is", rel))
+					return fs.SkipDir
+				}
+			}
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			target, err := fs.ReadLink(fsys, p)
+			layout := err == nil && !path.IsAbs(target) && !strings.Contains("/"+target+"/", "/../") &&
+				(p == path.Join(versions, "Current") || (path.Dir(p) == dir && strings.HasPrefix(target, "Versions/")))
+			if layout {
+				return nil
+			}
+			add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("symlink %q (to %q) lies in the bundle outside %q, the part the signature seals, and is not one of a framework's layout links: nothing seals it", rel, target, strings.TrimPrefix(root, dir+"/")))
+			return nil
+		}
+		add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("%q lies in the bundle outside %q, the part the signature seals: unsealed contents in the bundle root", rel, strings.TrimPrefix(root, dir+"/")))
+		return nil
+	})
+}
+
+// detachedName matches the files codesign writes to _CodeSignature for a
+// bundle whose main executable is not Mach-O (or that has none): the
+// detached CodeDirectory, requirements, entitlements and CMS signature,
+// with "-N" suffixes for further slots.
+var detachedName = regexp.MustCompile(`^_CodeSignature/Code(Directory|Requirements|Signature|Entitlements|EntitlementsDER)(-[0-9]+)?$`)
+
+// checkSignatureDir judges a file under _CodeSignature/. CodeResources is
+// the seal, read and checked by verifyBundle; codesign writes nothing else
+// there for a bundle whose main executable carries an embedded signature,
+// so any other file is unsealed data. A detached signature's files are not
+// verified: without a Mach-O main executable they are reported as
+// warnings (the bundle is not valid anyway), any other file as an error.
+func checkSignatureDir(rel, p string, d fs.DirEntry, mainMachO bool, add func(string, signing.Severity, string, string)) {
+	if rel == "_CodeSignature/CodeResources" && d.Type().IsRegular() {
+		return
+	}
+	if !mainMachO && d.Type().IsRegular() && detachedName.MatchString(rel) {
+		add(RuleUnsigned, signing.SeverityWarning, p, fmt.Sprintf("%q is part of a detached signature, which is not verified", rel))
+		return
+	}
+	what := "file"
+	if d.Type()&fs.ModeSymlink != 0 {
+		what = "symlink"
+	}
+	add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("%s %q sits in _CodeSignature beside the seal but is not part of the signature: CodeResources does not seal it and no signature covers it", what, rel))
 }
 
 func checkSymlink(fsys fs.FS, sl *seal, rel, p string, add func(string, signing.Severity, string, string)) {

@@ -1,6 +1,7 @@
 package codesign
 
 import (
+	"fmt"
 	"io/fs"
 	"sort"
 	"strings"
@@ -92,6 +93,38 @@ func TestBundle(t *testing.T) {
 			m[app+"/Contents/MacOS/Example"] = &fstest.MapFile{Data: []byte("../Resources/addon.node"), Mode: fs.ModeSymlink}
 		}, []string{"codesign/adhoc", "codesign/malformed", "codesign/resource-modified"}},
 		{"symlink-retargeted", func(m fstest.MapFS) { m[fw+"/Versions/Current"].Data = []byte("B") }, nil},
+		{"dylib-in-code-signature-dir", func(m fstest.MapFS) {
+			b, _, err := machofile.Sign(machofile.Build(machofile.Spec{Seed: 98, CodeSize: 6000}), p.DeveloperIDSpec("libpayload"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m[app+"/Contents/_CodeSignature/libpayload.dylib"] = &fstest.MapFile{Data: b, Mode: 0o755}
+		}, []string{"codesign/adhoc", "codesign/resource-modified"}},
+		{"detached-signature-name-beside-embedded", func(m fstest.MapFS) {
+			m[app+"/Contents/_CodeSignature/CodeSignature"] = &fstest.MapFile{Data: []byte("stage2")}
+		}, []string{"codesign/adhoc", "codesign/resource-modified"}},
+		{"subdirectory-in-code-signature-dir", func(m fstest.MapFS) {
+			m[fw+"/Versions/A/_CodeSignature/x/y.js"] = &fstest.MapFile{Data: []byte("stage2")}
+		}, []string{"codesign/adhoc", "codesign/resource-modified"}},
+		{"file-in-app-root", func(m fstest.MapFS) {
+			m[app+"/payload.dylib"] = &fstest.MapFile{Data: []byte("stage2")}
+		}, []string{"codesign/adhoc", "codesign/resource-modified"}},
+		{"file-in-framework-root", func(m fstest.MapFS) {
+			m[fw+"/payload.js"] = &fstest.MapFile{Data: []byte("stage2")}
+		}, []string{"codesign/adhoc", "codesign/resource-modified"}},
+		{"file-in-other-framework-version", func(m fstest.MapFS) {
+			m[fw+"/Versions/B/payload.js"] = &fstest.MapFile{Data: []byte("stage2")}
+		}, []string{"codesign/adhoc", "codesign/resource-modified"}},
+		{"signed-other-framework-version", func(m fstest.MapFS) {
+			m[fw+"/Versions/B/_CodeSignature/CodeResources"] = &fstest.MapFile{Data: machofile.CodeResources(nil, nil)}
+			m[fw+"/Versions/B/Resources/Info.plist"] = &fstest.MapFile{Data: []byte("old")}
+		}, []string{"codesign/adhoc", "codesign/unsigned"}},
+		{"framework-link-out-of-versions", func(m fstest.MapFS) {
+			m[fw+"/Resources"].Data = []byte("../../../Resources")
+		}, []string{"codesign/adhoc", "codesign/resource-modified"}},
+		{"symlink-in-code-signature-dir", func(m fstest.MapFS) {
+			m[app+"/Contents/_CodeSignature/CodeRequirements"] = &fstest.MapFile{Data: []byte("../Resources/app.txt"), Mode: fs.ModeSymlink}
+		}, []string{"codesign/adhoc", "codesign/resource-modified"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -158,5 +191,85 @@ func TestBundleBrokenMain(t *testing.T) {
 	}
 	if _, err := VerifyBundle(m, "../x.app", Options{}); err == nil {
 		t.Fatal("VerifyBundle accepted a path out of the fs")
+	}
+}
+
+// TestBundleDetachedSignatureFiles checks a bundle without a main
+// executable: the files of its detached signature are reported as not
+// verified (warnings), and anything else in _CodeSignature as unsealed.
+func TestBundleDetachedSignatureFiles(t *testing.T) {
+	info := []byte(`<?xml version="1.0" encoding="UTF-8"?>
+<plist version="1.0"><dict><key>CFBundleIdentifier</key><string>com.example.res</string></dict></plist>
+`)
+	files := map[string]machofile.BundleFile{"Resources/a.txt": {Data: []byte("a")}}
+	m := fstest.MapFS{
+		"Res.bundle/Contents/Info.plist":                      {Data: info},
+		"Res.bundle/Contents/Resources/a.txt":                 {Data: []byte("a")},
+		"Res.bundle/Contents/_CodeSignature/CodeResources":    {Data: machofile.CodeResources(files, nil)},
+		"Res.bundle/Contents/_CodeSignature/CodeDirectory":    {Data: []byte{0xfa, 0xde, 0x0c, 0x02}},
+		"Res.bundle/Contents/_CodeSignature/CodeRequirements": {Data: machofile.EmptyRequirements},
+		"Res.bundle/Contents/_CodeSignature/CodeSignature":    {Data: []byte{0x30}},
+	}
+	for _, c := range []struct {
+		name  string
+		extra string
+		want  []string
+		sev   signing.Severity
+	}{
+		{"detached files only", "", []string{"codesign/unsigned"}, signing.SeverityWarning},
+		{"extra file", "Res.bundle/Contents/_CodeSignature/payload.dylib", []string{"codesign/resource-modified", "codesign/unsigned"}, signing.SeverityError},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			fsys := fstest.MapFS{}
+			for k, v := range m {
+				fsys[k] = v
+			}
+			if c.extra != "" {
+				fsys[c.extra] = &fstest.MapFile{Data: []byte("stage2")}
+			}
+			res, err := VerifyBundle(fsys, "Res.bundle", Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := bundleRules(res); strings.Join(got, ",") != strings.Join(c.want, ",") {
+				t.Errorf("rules %v, want %v\n%s", got, c.want, dumpBundle(res))
+			}
+			worst := signing.SeverityWarning
+			n := 0
+			for _, f := range res.Findings {
+				if strings.Contains(f.Path, "_CodeSignature/Code") && f.Path != "Res.bundle/Contents/_CodeSignature/CodeResources" {
+					n++
+				}
+				if f.Severity == signing.SeverityError {
+					worst = signing.SeverityError
+				}
+			}
+			if n != 3 {
+				t.Errorf("%d findings name a detached signature file, want 3\n%s", n, dumpBundle(res))
+			}
+			if worst != c.sev {
+				t.Errorf("worst severity %s, want %s", worst, c.sev)
+			}
+		})
+	}
+}
+
+// TestBundleSealRulesCapped refuses a CodeResources with more rules2
+// patterns than the cap: every file is matched against every rule.
+func TestBundleSealRulesCapped(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		want bool // the cap is reported
+	}{{maxSealRules, false}, {maxSealRules + 1, true}} {
+		var b strings.Builder
+		b.WriteString(`<plist version="1.0"><dict><key>files2</key><dict/><key>rules2</key><dict>`)
+		for i := 0; i < c.n; i++ {
+			fmt.Fprintf(&b, "<key>^r%d/</key><true/>", i)
+		}
+		b.WriteString(`</dict></dict></plist>`)
+		_, err := parseSeal([]byte(b.String()))
+		if got := err != nil && strings.Contains(err.Error(), "over the cap"); got != c.want {
+			t.Errorf("%d rules: err %v, want cap reported %v", c.n, err, c.want)
+		}
 	}
 }

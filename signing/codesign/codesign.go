@@ -27,6 +27,24 @@ const (
 	RuleDataOutsideSlices   = "codesign/data-outside-slices"
 	RuleMalformed           = "codesign/malformed"
 	RuleResourceModified    = "codesign/resource-modified"
+	// RuleUnownedSignatureData reports bytes of the LC_CODE_SIGNATURE area
+	// that belong to no blob: holes inside the SuperBlob, data after it.
+	RuleUnownedSignatureData = "codesign/unowned-signature-data"
+	// RuleUnboundBlob reports a SuperBlob blob that no CodeDirectory binds
+	// by a special-slot hash (and that is not a CodeDirectory or the CMS).
+	RuleUnboundBlob = "codesign/unbound-blob"
+	// RuleUnknownSlot reports a SuperBlob index entry whose slot type Apple
+	// does not define.
+	RuleUnknownSlot = "codesign/unknown-slot"
+	// RuleDuplicateSlot reports a slot listed twice in the SuperBlob index.
+	RuleDuplicateSlot = "codesign/duplicate-slot"
+	// RuleBlobOverlap reports a blob overlapping another blob or the
+	// SuperBlob's header and index.
+	RuleBlobOverlap = "codesign/blob-overlap"
+	// RuleWorkBudgetExceeded reports a file whose structures ask for more
+	// parsing or hashing than its size can justify; the rest is not
+	// verified.
+	RuleWorkBudgetExceeded = "codesign/work-budget-exceeded"
 )
 
 // Options controls verification. The zero value is usable: it trusts no
@@ -101,11 +119,19 @@ type Result struct {
 	Findings []signing.Finding `json:"findings"`
 }
 
-// Status returns the worst status of the file's signatures.
+// Status returns the worst status of the file's signatures, and at least
+// invalid when a finding about the file as a whole (bytes of a universal
+// file outside every slice, for example) is an error: such bytes are
+// covered by no signature, so the file is not what was signed.
 func (r *Result) Status() signing.Status {
 	s := signing.StatusValid
 	for _, sig := range r.Signatures {
 		s = s.Worse(sig.Status)
+	}
+	for _, f := range r.Findings {
+		if f.Signature < 0 && f.Severity == signing.SeverityError {
+			s = s.Worse(signing.StatusInvalid)
+		}
 	}
 	if len(r.Signatures) == 0 {
 		return signing.StatusMalformed

@@ -25,6 +25,20 @@
 // signer is untrusted. Problems are [signing.Finding] values with the rule
 // IDs listed as Rule* constants and documented in docs/rules/codesign.md.
 //
+// Every byte of the signature area (LC_CODE_SIGNATURE's dataoff to
+// dataoff+datasize) is accounted for: the SuperBlob header and index, a
+// CodeDirectory, the CMS blob, a blob every CodeDirectory binds by a
+// matching special-slot hash, or zero padding after the SuperBlob. Anything
+// else — a blob in an unknown or unbound slot, a duplicate slot, blobs that
+// overlap, holes between blobs, data after the SuperBlob — is a finding
+// with its offset, and non-zero bytes no hash covers leave the slice
+// invalid.
+//
+// A hostile file may ask for far more work than its size: a universal
+// header listing one slice many times, or overlapping slices. Repeated fat
+// entries are verified once; everything else is charged to a work budget
+// proportional to the file's size (codesign/work-budget-exceeded).
+//
 // Universal files are read without go-macho's fat reader, which rejects
 // 64-bit fat headers (0xcafebabf): slices must lie inside the file and not
 // overlap, and bytes outside every slice other than zero alignment padding
@@ -36,6 +50,9 @@
 // _CodeSignature/CodeResources bound, the CodeResources seal (files2 SHA-256
 // hashes, nested code by cdhash, symlinks by target) against the bundle's
 // files, and every Mach-O and nested bundle inside it as separate items.
+// Files the seal cannot cover are reported too: anything in _CodeSignature
+// but CodeResources, and anything outside the part the signature seals (an
+// app's Contents, a framework's current version).
 //
 // Not checked: certificate revocation (OCSP), notarization tickets, the
 // designated requirement's expression (requirements are bound and hashed,

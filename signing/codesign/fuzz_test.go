@@ -19,6 +19,25 @@ func FuzzVerify(f *testing.F) {
 	}
 	f.Add([]byte{0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 0x34, 0, 0})
 	f.Add([]byte{0xca, 0xfe, 0xba, 0xbf, 0, 0, 0, 1})
+	// Hostile shapes: fat entries repeating or overlapping one slice, a
+	// CodeDirectory with thousands of special slots, thousands of load
+	// commands, blobs overlapping or pointing into the SuperBlob index.
+	p := machofile.NewPKI()
+	devid, lay, err := machofile.Sign(machofile.Build(machofile.Spec{CodeSize: 2000}), p.DeveloperIDSpec("x"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(fatOver(devid, 8, true))
+	f.Add(fatOver(devid, 8, false))
+	f.Add(manySpecialSlots(f, 1000))
+	f.Add(manyLoadCommands(4096))
+	overlap := bytes.Clone(devid)
+	ent, _ := lay.Blob(machofile.SlotEntitlements)
+	setIndex(overlap, lay, machofile.SlotDEREntitlements, uint32(ent.Off-lay.SigOff))
+	f.Add(overlap)
+	intoIndex := bytes.Clone(devid)
+	setIndex(intoIndex, lay, machofile.SlotRequirements, 12)
+	f.Add(intoIndex)
 	trust := testTrust(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		h := sha256.New()
@@ -56,6 +75,9 @@ func FuzzBundleSeal(f *testing.F) {
 	f.Add([]byte("bplist00"))
 	f.Add([]byte(`<plist><dict><key>rules2</key><dict><key>(</key><true/></dict></dict></plist>`))
 	base := bundleFS(files)
+	// A file beside the seal that nothing seals, so the fuzzer also walks
+	// _CodeSignature with a broken seal.
+	base["Example.app/Contents/_CodeSignature/CodeSignature"] = &fstest.MapFile{Data: []byte("stage2")}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m := fstest.MapFS{}
 		for k, v := range base {

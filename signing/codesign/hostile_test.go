@@ -93,7 +93,7 @@ func TestMalformedSignatures(t *testing.T) {
 			binary.LittleEndian.PutUint32(b[32+152+72+24+12:], 1<<24)
 		}), signing.StatusMalformed, RuleMalformed, "past the end"},
 		{"appended payload", append(bytes.Clone(signed), []byte("encrypted payload")...), signing.StatusInvalid, RuleDataOutsideSlices, "after the end of the Mach-O image"},
-		{"bytes after superblob", edit(signed, func(b []byte) { b[len(b)-1] = 0x41 }), signing.StatusInvalid, RuleMalformed, "follow the SuperBlob"},
+		{"bytes after superblob", edit(signed, func(b []byte) { b[len(b)-1] = 0x41 }), signing.StatusInvalid, RuleUnownedSignatureData, "follow the SuperBlob"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package codesign
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -27,6 +28,12 @@ const (
 	// maxSignatureSize caps LC_CODE_SIGNATURE datasize. A 4 GiB image with
 	// 4 KiB pages and SHA-256 plus SHA-1 directories needs about 52 MiB.
 	maxSignatureSize = 128 << 20
+	// maxSignaturePad is how many zero bytes may follow the SuperBlob in
+	// the LC_CODE_SIGNATURE area without a warning. The linkers pad to 16
+	// bytes; codesign and rcodesign reserve room for the CMS blob and its
+	// timestamp before signing and leave the unused part as zeros, a few
+	// KiB at most.
+	maxSignaturePad = 64 << 10
 )
 
 // segment is one LC_SEGMENT or LC_SEGMENT_64, in slice coordinates.
@@ -65,7 +72,10 @@ type image struct {
 // load-command walk that finds LC_CODE_SIGNATURE and the link-edit data is
 // ours, because go-macho allocates the signature from its unchecked size
 // and gives up on the whole file when one blob is bad.
-func readImage(r io.ReaderAt, size int64) (*image, error) {
+//
+// bud, when not nil, is charged for the load commands read (twice: our
+// walk and go-macho's); readImage returns errBudget when it runs out.
+func readImage(r io.ReaderAt, size int64, bud *budget) (*image, error) {
 	var hdr [32]byte
 	if size < 28 {
 		return nil, &FormatError{Offset: 0, Reason: "file shorter than a Mach-O header"}
@@ -105,6 +115,9 @@ func readImage(r io.ReaderAt, size int64) (*image, error) {
 	}
 	if uint64(ncmds)*8 > sizeCmds {
 		return nil, &FormatError{Offset: 16, Reason: fmt.Sprintf("%d load commands cannot fit in %d bytes", ncmds, sizeCmds)}
+	}
+	if !bud.readBytes(2*int64(sizeCmds), "load commands") || !bud.items(int64(ncmds), "load commands") {
+		return nil, errBudget
 	}
 	cmds := make([]byte, sizeCmds)
 	if err := readFull(r, cmds, int64(hdrSize)); err != nil {
@@ -251,36 +264,43 @@ func (im *image) layoutProblems(size int64) (probs []layoutProblem, imageEnd uin
 	}
 	sigEnd := im.sigOff + im.sigSize
 	if le == nil {
-		probs = append(probs, layoutProblem{im.sigCmdOff, "no __LINKEDIT segment holds the code signature"})
+		probs = append(probs, layoutProblem{off: im.sigCmdOff, msg: "no __LINKEDIT segment holds the code signature"})
 		return probs, imageEnd
 	}
 	leEnd := le.fileOff + le.fileSize
 	if im.sigOff < le.fileOff || sigEnd > leEnd {
-		probs = append(probs, layoutProblem{im.sigCmdOff, fmt.Sprintf("code signature [%#x, %#x) lies outside __LINKEDIT [%#x, %#x)", im.sigOff, sigEnd, le.fileOff, leEnd)})
+		probs = append(probs, layoutProblem{off: im.sigCmdOff, msg: fmt.Sprintf("code signature [%#x, %#x) lies outside __LINKEDIT [%#x, %#x)", im.sigOff, sigEnd, le.fileOff, leEnd)})
 	} else if sigEnd != leEnd {
-		probs = append(probs, layoutProblem{int64(sigEnd), fmt.Sprintf("code signature ends at %#x but __LINKEDIT continues to %#x: it is not the last data in __LINKEDIT", sigEnd, leEnd)})
+		probs = append(probs, layoutProblem{off: int64(sigEnd), msg: fmt.Sprintf("code signature ends at %#x but __LINKEDIT continues to %#x: it is not the last data in __LINKEDIT", sigEnd, leEnd)})
 	}
 	for _, s := range im.segments {
 		if s.name != "__LINKEDIT" && s.fileSize > 0 && s.fileOff+s.fileSize > le.fileOff {
-			probs = append(probs, layoutProblem{im.sigCmdOff, fmt.Sprintf("segment %s [%#x, %#x) ends after __LINKEDIT starts: __LINKEDIT is not the last segment", s.name, s.fileOff, s.fileOff+s.fileSize)})
+			probs = append(probs, layoutProblem{off: im.sigCmdOff, msg: fmt.Sprintf("segment %s [%#x, %#x) ends after __LINKEDIT starts: __LINKEDIT is not the last segment", s.name, s.fileOff, s.fileOff+s.fileSize)})
 		}
 	}
 	rs := append([]linkeditRange(nil), im.ranges...)
 	sort.Slice(rs, func(i, j int) bool { return rs[i].off < rs[j].off })
 	for _, r := range rs {
 		if r.cmd != "LC_CODE_SIGNATURE" && r.end > im.sigOff {
-			probs = append(probs, layoutProblem{int64(r.off), fmt.Sprintf("%s data [%#x, %#x) ends after the code signature starts at %#x: the signature is not the last data in __LINKEDIT", r.cmd, r.off, r.end, im.sigOff)})
+			probs = append(probs, layoutProblem{off: int64(r.off), msg: fmt.Sprintf("%s data [%#x, %#x) ends after the code signature starts at %#x: the signature is not the last data in __LINKEDIT", r.cmd, r.off, r.end, im.sigOff)})
 		}
 	}
 	if sigEnd > uint64(size) {
-		probs = append(probs, layoutProblem{im.sigCmdOff, fmt.Sprintf("code signature [%#x, %#x) runs past the end of the slice (%#x)", im.sigOff, sigEnd, size)})
+		probs = append(probs, layoutProblem{off: im.sigCmdOff, msg: fmt.Sprintf("code signature [%#x, %#x) runs past the end of the slice (%#x)", im.sigOff, sigEnd, size)})
 	}
 	return probs, imageEnd
 }
 
+// layoutProblem is a structural problem at an offset. rule is empty for
+// codesign/malformed; warn marks a warning that leaves the status alone.
+// errBudget results when a file's work budget runs out.
+var errBudget = errors.New("codesign: work budget exceeded")
+
 type layoutProblem struct {
-	off int64
-	msg string
+	off  int64
+	msg  string
+	rule string
+	warn bool
 }
 
 func cstring(b []byte) string {

@@ -74,6 +74,13 @@ type sliceState struct {
 	hashers []*pageHasher
 	ext     *external
 	done    bool // verdict already final (unsigned, malformed)
+	bud     *budget
+	// fileSize is the size of the whole file, for messages.
+	fileSize int64
+	// dupOf is the index of the earlier state for the same slice (same
+	// offset and size), -1 when this is the first: a repeated fat entry is
+	// verified once.
+	dupOf int
 }
 
 func (s *sliceState) add(rule string, sev signing.Severity, st signing.Status, off int64, msg string) {
@@ -106,6 +113,8 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 	var states []*sliceState
 	var fileFinds []signing.Finding
 	var sinks []sink
+	var overlaps map[int]string
+	bud := newBudget(size)
 	switch be := binary.BigEndian.Uint32(m[:]); {
 	case be == fatMagic || be == fatMagic6:
 		n := binary.BigEndian.Uint32(m[4:])
@@ -121,14 +130,21 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 			}
 			return nil, err
 		}
+		first := map[[2]uint64]int{}
 		for i := range arches {
 			a := &arches[i]
-			st := &sliceState{idx: i, fatArch: a, ext: ext}
+			st := &sliceState{idx: i, fatArch: a, ext: ext, bud: bud, dupOf: -1}
 			st.slice = Slice{Arch: archName(a.cpu, a.sub), CPUType: a.cpu, CPUSubtype: a.sub, Offset: int64(a.off), Size: int64(a.size)}
+			key := [2]uint64{a.off, a.size}
+			if j, dup := first[key]; dup {
+				st.dupOf = j
+			} else {
+				first[key] = i
+			}
 			states = append(states, st)
 		}
 		var lf []signing.Finding
-		lf, sinks = fatLayout(arches, size, be == fatMagic6)
+		lf, overlaps, sinks = fatLayout(arches, size, be == fatMagic6)
 		fileFinds = append(fileFinds, lf...)
 	default:
 		switch binary.LittleEndian.Uint32(m[:]) {
@@ -136,9 +152,12 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 		default:
 			return nil, ErrNotMachO
 		}
-		states = []*sliceState{{idx: 0, slice: Slice{Offset: 0, Size: size}, ext: ext}}
+		states = []*sliceState{{idx: 0, slice: Slice{Offset: 0, Size: size}, ext: ext, bud: bud, dupOf: -1}}
 	}
 	for _, st := range states {
+		if st.dupOf >= 0 {
+			continue
+		}
 		if err := st.parse(r, size, opts); err != nil {
 			var fe *FormatError
 			if !res.Universal && errors.As(err, &fe) {
@@ -158,11 +177,22 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 			sinks = append(sinks, h)
 		}
 	}
+	// Overlapping slices are reported on the later slice (in file order),
+	// which is then not valid: bytes that are two slices at once are
+	// code under two signatures.
+	for _, st := range states {
+		if msg, ok := overlaps[st.idx]; ok {
+			st.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, st.fatArch.entryOff, msg)
+		}
+	}
 	reached, err := stream(r, size, opts.FileHash, sinks)
 	if err != nil {
 		return nil, fmt.Errorf("codesign: %w", err)
 	}
 	for _, st := range states {
+		if st.dupOf >= 0 {
+			st.repeat(states[st.dupOf])
+		}
 		for _, h := range st.hashers {
 			h.close(reached)
 		}
@@ -274,9 +304,13 @@ func readFat(r io.ReaderAt, size int64, is64 bool) ([]fatArch, error) {
 // fatLayout checks that slices do not overlap and that bytes outside every
 // slice are alignment padding. It returns findings and zero-checking sinks
 // for the gaps that could be padding.
-func fatLayout(arches []fatArch, size int64, is64 bool) ([]signing.Finding, []sink) {
+//
+// Overlapping slices are returned as messages by entry index, for the
+// later of the two slices in file order (repeated entries included).
+func fatLayout(arches []fatArch, size int64, is64 bool) ([]signing.Finding, map[int]string, []sink) {
 	var finds []signing.Finding
 	var sinks []sink
+	overlaps := map[int]string{}
 	ord := make([]int, len(arches))
 	for i := range ord {
 		ord[i] = i
@@ -287,6 +321,7 @@ func fatLayout(arches []fatArch, size int64, is64 bool) ([]signing.Finding, []si
 		es = 32
 	}
 	pos := 8 + int64(len(arches))*es
+	last := -1 // the slice that ends at pos
 	seen := map[[2]uint32]int{}
 	for k, i := range ord {
 		a := arches[i]
@@ -298,20 +333,19 @@ func fatLayout(arches []fatArch, size int64, is64 bool) ([]signing.Finding, []si
 		seen[key] = i
 		start, end := int64(a.off), int64(a.off+a.size)
 		if start < pos && k > 0 {
-			finds = append(finds, signing.NewFinding(RuleMalformed, signing.SeverityError,
-				fmt.Sprintf("slice %d [%#x, %#x) overlaps the previous slice, which ends at %#x", i, start, end, pos)).At(a.entryOff))
+			overlaps[i] = fmt.Sprintf("fat entry %d [%#x, %#x) overlaps slice %d, which ends at %#x", i, start, end, last, pos)
 		} else if start > pos {
 			finds, sinks = gap(finds, sinks, pos, start, a.align, "before slice "+fmt.Sprint(i))
 		}
 		if end > pos {
-			pos = end
+			pos, last = end, i
 		}
 	}
 	if pos < size {
 		last := arches[ord[len(ord)-1]]
 		finds, sinks = gap(finds, sinks, pos, size, last.align, "after the last slice")
 	}
-	return finds, sinks
+	return finds, overlaps, sinks
 }
 
 // gap judges the bytes [a, z) outside every slice: zeros shorter than the
@@ -332,8 +366,12 @@ func gap(finds []signing.Finding, sinks []sink, a, z int64, align uint32, where 
 // hashers. A *FormatError means the Mach-O itself does not parse.
 func (s *sliceState) parse(r io.ReaderAt, fileSize int64, opts Options) error {
 	s.sig = signing.Signature{Format: signing.FormatAppleCodesign, Index: s.idx}
+	s.fileSize = fileSize
 	sr := io.NewSectionReader(r, s.slice.Offset, s.slice.Size)
-	im, err := readImage(sr, s.slice.Size)
+	im, err := readImage(sr, s.slice.Size, s.bud)
+	if errors.Is(err, errBudget) {
+		return s.overBudget()
+	}
 	if err != nil {
 		return err
 	}
@@ -373,6 +411,9 @@ func (s *sliceState) parse(r io.ReaderAt, fileSize int64, opts Options) error {
 	case im.sigSize > maxSignatureSize:
 		return s.malformed(base+im.sigCmdOff, fmt.Sprintf("code signature is %d bytes, over the cap of %d", im.sigSize, maxSignatureSize))
 	}
+	if !s.bud.readBytes(int64(im.sigSize), "code signatures") {
+		return s.overBudget()
+	}
 	data := make([]byte, im.sigSize)
 	if err := readFull(r, data, base+int64(im.sigOff)); err != nil {
 		return fmt.Errorf("reading code signature: %w", err)
@@ -382,13 +423,22 @@ func (s *sliceState) parse(r io.ReaderAt, fileSize int64, opts Options) error {
 		return s.malformed(base+int64(im.sigOff), err.Error())
 	}
 	s.sb = sb
+	if !s.bud.items(int64(len(sb.blobs)), "signature blobs") {
+		return s.overBudget()
+	}
 	sigBase := base + int64(im.sigOff)
 	for _, p := range sb.probs {
-		s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, sigBase+p.off, p.msg)
+		s.addProblem(sigBase, p)
 	}
-	if int(sb.length) < len(data) && !allZero(data[sb.length:]) {
-		s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, sigBase+int64(sb.length),
-			fmt.Sprintf("non-zero bytes follow the SuperBlob inside the signature area (%d of %d bytes used): no hash covers them", sb.length, len(data)))
+	if tail := data[sb.length:]; len(tail) > 0 {
+		at := sigBase + int64(sb.length)
+		if nz := firstNonZero(tail); nz >= 0 {
+			s.add(RuleUnownedSignatureData, signing.SeverityError, signing.StatusInvalid, at,
+				fmt.Sprintf("%d bytes at %#x follow the SuperBlob inside the %d-byte signature area and are not zero padding (first non-zero byte at %#x): no hash covers them", len(tail), at, len(data), at+int64(nz)))
+		} else if len(tail) > maxSignaturePad {
+			s.add(RuleUnownedSignatureData, signing.SeverityWarning, signing.StatusValid, at,
+				fmt.Sprintf("%d zero bytes at %#x follow the SuperBlob inside the signature area, more than the %d bytes of padding signers leave", len(tail), at, maxSignaturePad))
+		}
 	}
 	for _, b := range sb.blobs {
 		isCD := b.slot == slotCodeDirectory || (b.slot >= slotAlternateFirst && b.slot < slotAlternateLimit)
@@ -439,6 +489,10 @@ func (s *sliceState) parse(r io.ReaderAt, fileSize int64, opts Options) error {
 		if lim := base + s.slice.Size; h.limit > lim {
 			h.limit = lim
 		}
+		if !s.bud.items(int64(cd.CodeSlots+cd.SpecialSlots), "hash slots") || !s.bud.hashBytes(h.limit-h.start) {
+			s.hashers = nil
+			return s.overBudget()
+		}
 		s.hashers = append(s.hashers, h)
 	}
 	if b := sb.find(slotRequirements); b != nil {
@@ -453,11 +507,53 @@ func (s *sliceState) parse(r io.ReaderAt, fileSize int64, opts Options) error {
 	return nil
 }
 
+// addProblem reports a structural problem of the signature area, whose
+// offset is relative to sigBase.
+func (s *sliceState) addProblem(sigBase int64, p layoutProblem) {
+	rule := p.rule
+	if rule == "" {
+		rule = RuleMalformed
+	}
+	if p.warn {
+		s.add(rule, signing.SeverityWarning, signing.StatusValid, sigBase+p.off, p.msg)
+		return
+	}
+	s.add(rule, signing.SeverityError, signing.StatusInvalid, sigBase+p.off, p.msg)
+}
+
 func layoutDetail(probs []layoutProblem) string {
 	if len(probs) == 0 {
 		return "the signature is the last data of __LINKEDIT, the last segment"
 	}
 	return probs[0].msg
+}
+
+// overBudget ends the slice's checks when the file's work budget has run
+// out: the slice is not verified, and says so.
+func (s *sliceState) overBudget() error {
+	if s.sig.Format == "" {
+		s.sig = signing.Signature{Format: signing.FormatAppleCodesign, Index: s.idx, Arch: s.slice.Arch}
+	}
+	s.check("work-budget", false, "not verified: the file's work budget ran out ("+s.bud.exceeded+")")
+	s.add(RuleWorkBudgetExceeded, signing.SeverityError, signing.StatusMalformed, -1,
+		fmt.Sprintf("not verified: the file asks for more work than its %d bytes justify (%s ran out; overlapping slices or oversized structures)", s.fileSize, s.bud.exceeded))
+	s.hashers = nil
+	s.done = true
+	return nil
+}
+
+// repeat makes s, a fat entry repeating the slice of orig, report orig's
+// verdict: the slice is verified once.
+func (s *sliceState) repeat(orig *sliceState) {
+	arch, cpu, sub := s.slice.Arch, s.slice.CPUType, s.slice.CPUSubtype
+	s.slice = orig.slice
+	s.slice.Arch, s.slice.CPUType, s.slice.CPUSubtype = arch, cpu, sub
+	s.sig = orig.sig
+	s.sig.Index, s.sig.Arch = s.idx, arch
+	s.sig.Checks = append([]signing.Check(nil), orig.sig.Checks...)
+	s.check("fat-entry", false, fmt.Sprintf("repeats the offset and size of slice %d, whose verdict it shares: verified once", orig.idx))
+	s.status = s.status.Worse(orig.sig.Status)
+	s.done = true
 }
 
 // malformed ends the slice's checks with a malformed signature.
@@ -511,6 +607,12 @@ func (s *sliceState) judge(opts Options) {
 	}
 	s.slice.CMS = len(payload) > 0
 	if len(payload) > 0 {
+		if !s.bud.items(budgetCMSCost, "CMS signatures") {
+			s.check("work-budget", false, "CMS signature not verified: the file's work budget ran out ("+s.bud.exceeded+")")
+			s.add(RuleWorkBudgetExceeded, signing.SeverityError, signing.StatusMalformed, -1,
+				fmt.Sprintf("CMS signature not verified: the file asks for more work than its %d bytes justify (%s ran out; overlapping slices or oversized structures)", s.fileSize, s.bud.exceeded))
+			return
+		}
 		s.verifyCMS(opts, payload)
 		return
 	}
@@ -547,46 +649,39 @@ func joinDetail(parts []string) string {
 }
 
 // checkSpecialSlots compares every bound special slot of every directory
-// with the blob or file it binds, and flags blobs no directory binds.
+// with the blob or file it binds, and accounts for every blob of the
+// SuperBlob: a CodeDirectory, the CMS, or a blob every directory binds by a
+// matching special-slot hash. Other blobs are reported (unbound, unknown
+// slot): their bytes are covered by no hash.
 func (s *sliceState) checkSpecialSlots() (bool, string) {
 	ok := true
 	base := s.slice.Offset
-	var notes, checked []string
+	sigBase := base + int64(s.im.sigOff)
+	var notes []string
+	var checked []int
+	hasBlob := map[uint32]bool{}
+	for _, b := range s.sb.blobs {
+		hasBlob[b.slot] = true
+	}
 	for _, cd := range s.cds {
 		cd.extSlots = map[int][]byte{}
 		at := base + cd.off
-		for i := 1; i <= cd.SpecialSlots; i++ {
+		// compare judges special slot i against data (have: it exists);
+		// blobAt is the file offset of the blob, -1 for external files.
+		compare := func(i int, data []byte, have bool, blobAt int64) {
 			stored := cd.specialSlot(i)
 			bound := !allZero(stored)
-			var data []byte
-			have := false
-			switch i {
-			case slotInfo, slotResourceDir:
-				if s.ext == nil {
-					if bound {
-						notes = append(notes, fmt.Sprintf("%s binds %s, which lives outside the Mach-O: checked only when verifying the bundle", slotName(cd.Slot), slotName(uint32(i))))
-					}
-					continue
-				}
-				if i == slotInfo {
-					data, have = s.ext.info, s.ext.info != nil
-				} else {
-					data, have = s.ext.resources, s.ext.resources != nil
-				}
-			case slotApplication, slotRepSpecific:
-				continue
-			default:
-				if b := s.sb.find(uint32(i)); b != nil {
-					data, have = b.data, true
-				}
-			}
 			switch {
 			case !bound && !have:
-				continue
 			case !bound && have:
 				ok = false
-				s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, at,
-					fmt.Sprintf("%s leaves the %s slot unbound, but the %s is present: nothing signs it", slotName(cd.Slot), slotName(uint32(i)), slotName(uint32(i))))
+				if blobAt < 0 {
+					s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, at,
+						fmt.Sprintf("%s leaves the %s slot unbound, but the %s is present: nothing signs it", slotName(cd.Slot), slotName(uint32(i)), slotName(uint32(i))))
+					return
+				}
+				s.add(RuleUnboundBlob, signing.SeverityError, signing.StatusInvalid, blobAt,
+					fmt.Sprintf("%s leaves special slot -%d zero, so the %d-byte %s blob at %#x is bound by nothing: no hash covers its bytes", slotName(cd.Slot), i, len(data), slotName(uint32(i)), blobAt))
 			case bound && !have:
 				ok = false
 				s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, at,
@@ -595,7 +690,7 @@ func (s *sliceState) checkSpecialSlots() (bool, string) {
 				got := digest(cd.hash, data)[:cd.HashSize]
 				cd.extSlots[i] = got
 				if cd == s.cds[0] {
-					checked = append(checked, slotName(uint32(i)))
+					checked = append(checked, i)
 				}
 				if !bytes.Equal(got, stored) {
 					ok = false
@@ -605,12 +700,61 @@ func (s *sliceState) checkSpecialSlots() (bool, string) {
 				}
 			}
 		}
-		// Blobs beyond the directory's special slots are bound by nobody.
+		// Special slots -1 and -3 bind files outside the Mach-O.
+		for _, i := range []int{slotInfo, slotResourceDir} {
+			if i > cd.SpecialSlots {
+				continue
+			}
+			if s.ext == nil {
+				if !allZero(cd.specialSlot(i)) {
+					notes = append(notes, fmt.Sprintf("%s binds %s, which lives outside the Mach-O: checked only when verifying the bundle", slotName(cd.Slot), slotName(uint32(i))))
+				}
+				continue
+			}
+			if i == slotInfo {
+				compare(i, s.ext.info, s.ext.info != nil, -1)
+			} else {
+				compare(i, s.ext.resources, s.ext.resources != nil, -1)
+			}
+		}
+		// The other special slots Apple defines bind blobs of the SuperBlob.
+		for i := 2; i <= min(cd.SpecialSlots, slotLastSpecial); i++ {
+			if i == slotResourceDir {
+				continue
+			}
+			b := s.sb.find(uint32(i))
+			if b == nil {
+				if i == slotApplication || i == slotRepSpecific {
+					continue // may bind data kept outside the signature
+				}
+				compare(i, nil, false, -1)
+				continue
+			}
+			compare(i, b.data, true, sigBase+int64(b.off))
+		}
+		// Hashes in slots past those Apple defines: each must bind a blob.
+		missing, firstMissing := 0, 0
+		for i := slotLastSpecial + 1; i <= cd.SpecialSlots; i++ {
+			if !hasBlob[uint32(i)] && !allZero(cd.specialSlot(i)) {
+				if missing == 0 {
+					firstMissing = i
+				}
+				missing++
+			}
+		}
+		if missing > 0 {
+			ok = false
+			s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, at,
+				fmt.Sprintf("%s holds hashes in %d special slots past -%d that bind no blob (first -%d)", slotName(cd.Slot), missing, slotLastSpecial, firstMissing))
+		}
 		for _, b := range s.sb.blobs {
-			if b.slot >= 1 && b.slot < 32 && int(b.slot) > cd.SpecialSlots {
+			switch {
+			case b.slot < 1 || b.slot > slotLastSpecial || b.slot == slotInfo || b.slot == slotResourceDir:
+			case int(b.slot) > cd.SpecialSlots:
+				// Blobs beyond the directory's special slots are bound by nobody.
 				ok = false
-				s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, base+int64(s.im.sigOff)+int64(b.off),
-					fmt.Sprintf("%s has %d special slots, so the %s blob is bound by nothing", slotName(cd.Slot), cd.SpecialSlots, slotName(b.slot)))
+				s.add(RuleUnboundBlob, signing.SeverityError, signing.StatusInvalid, sigBase+int64(b.off),
+					fmt.Sprintf("%s has %d special slots, so the %d-byte %s blob at %#x is bound by nothing: no hash covers its bytes", slotName(cd.Slot), cd.SpecialSlots, len(b.data), slotName(b.slot), sigBase+int64(b.off)))
 			}
 		}
 		if s.ext != nil {
@@ -627,14 +771,75 @@ func (s *sliceState) checkSpecialSlots() (bool, string) {
 			}
 		}
 	}
+	if !s.checkBlobOwners() {
+		ok = false
+	}
 	if ok {
 		what := "no special slot is bound"
 		if len(checked) > 0 {
-			what = "bound special slots match: " + strings.Join(checked, ", ")
+			sort.Ints(checked)
+			names := make([]string, len(checked))
+			for k, i := range checked {
+				names[k] = slotName(uint32(i))
+			}
+			what = "bound special slots match: " + strings.Join(names, ", ")
 		}
 		notes = append([]string{what}, notes...)
 	} else {
-		notes = append([]string{"a special slot does not match"}, notes...)
+		notes = append([]string{"a special slot does not match, or a blob is bound by nothing"}, notes...)
 	}
 	return ok, joinDetail(notes)
+}
+
+// checkBlobOwners reports blobs no CodeDirectory can bind: blobs in the
+// slots of the external files (-1 Info.plist, -3 CodeResources, whose
+// hashes bind the files, never a blob), in Apple's identification and
+// ticket slots, and in slots Apple does not define. A blob in an unknown
+// slot that every CodeDirectory binds by a matching hash is signed: a
+// warning. It returns false when it reported an error.
+func (s *sliceState) checkBlobOwners() bool {
+	ok := true
+	sigBase := s.slice.Offset + int64(s.im.sigOff)
+	for _, b := range s.sb.blobs {
+		at := sigBase + int64(b.off)
+		switch {
+		case b.slot == slotCodeDirectory, b.slot >= slotAlternateFirst && b.slot < slotAlternateLimit, b.slot == slotSignature:
+			// CodeDirectories are checked and hashed; the CMS is checked.
+		case b.slot >= 2 && b.slot <= slotLastSpecial && b.slot != slotResourceDir:
+			// Bound (or reported) by checkSpecialSlots.
+		case b.slot == slotInfo || b.slot == slotResourceDir:
+			ok = false
+			s.add(RuleUnboundBlob, signing.SeverityError, signing.StatusInvalid, at,
+				fmt.Sprintf("a %d-byte blob sits in the %s slot at %#x, but special slot -%d binds the bundle's file, never a blob: no hash covers its bytes", len(b.data), slotName(b.slot), at, b.slot))
+		case b.slot == slotIdentification || b.slot == slotTicket:
+			ok = false
+			s.add(RuleUnboundBlob, signing.SeverityError, signing.StatusInvalid, at,
+				fmt.Sprintf("the %d-byte %s blob at %#x is bound by no CodeDirectory and not verified: no hash covers its bytes", len(b.data), slotName(b.slot), at))
+		default:
+			if s.boundByAll(b) {
+				s.add(RuleUnknownSlot, signing.SeverityWarning, signing.StatusValid, at,
+					fmt.Sprintf("%s is not a slot Apple defines; every CodeDirectory binds its %d-byte blob at %#x by a matching hash", slotName(b.slot), len(b.data), at))
+				continue
+			}
+			ok = false
+			s.add(RuleUnknownSlot, signing.SeverityError, signing.StatusInvalid, at,
+				fmt.Sprintf("%s is not a slot Apple defines and no CodeDirectory binds its %d-byte blob at %#x: no hash covers its bytes", slotName(b.slot), len(b.data), at))
+		}
+	}
+	return ok
+}
+
+// boundByAll reports whether every CodeDirectory binds b by a special slot
+// holding b's hash.
+func (s *sliceState) boundByAll(b blob) bool {
+	if len(s.cds) == 0 || b.slot < 1 || b.slot >= slotAlternateFirst {
+		return false
+	}
+	for _, cd := range s.cds {
+		stored := cd.specialSlot(int(b.slot))
+		if stored == nil || allZero(stored) || !bytes.Equal(digest(cd.hash, b.data)[:cd.HashSize], stored) {
+			return false
+		}
+	}
+	return true
 }
