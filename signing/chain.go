@@ -446,3 +446,26 @@ func (b *builder) platformVerify(leaf *x509.Certificate) (ChainResult, bool) {
 	}
 	return ChainResult{}, false
 }
+
+// ValidityProblem re-judges the validity periods of a trusted chain (leaf
+// first, ending at its trust anchor) at another time, as VerifyChain judges
+// them: every certificate but the anchor must be valid at at; the leaf always
+// is, even when it is the anchor itself. when names at in the problem ("the
+// current time" keeps reports of the same input byte-identical). It returns ""
+// when every period holds. It searches no other path, so a chain that another
+// path would have made valid at at is reported; the other checks of
+// VerifyChain do not depend on the time and are not repeated.
+func ValidityProblem(chain []Identity, at time.Time, when string) string {
+	for i, c := range chain {
+		if i > 0 && i == len(chain)-1 {
+			break // the trust anchor: RFC 5280 §6.1 takes no validity period from it
+		}
+		if at.Before(c.NotBefore) {
+			return fmt.Sprintf("certificate %q is not valid until %s (checked at %s)", c.Subject, c.NotBefore.UTC().Format(time.RFC3339), when)
+		}
+		if at.After(c.NotAfter) {
+			return fmt.Sprintf("certificate %q expired at %s (checked at %s)", c.Subject, c.NotAfter.UTC().Format(time.RFC3339), when)
+		}
+	}
+	return ""
+}
