@@ -1,12 +1,12 @@
 package blocklist
 
 import (
-	"bytes"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/shipgate/shipgate/internal/x509name"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -204,7 +204,7 @@ func (l *List) matchChain(chain []signing.Identity, t time.Time, timestamped, au
 					try(KindSubject, subjectKey(id.Subject), accept)
 				}
 				if cn := commonName(id); cn != "" {
-					try(KindSubject, "cn:"+strings.ToLower(cn), accept)
+					try(KindSubject, "cn:"+x509name.Fold(cn), accept)
 				}
 			}
 		}
@@ -225,11 +225,21 @@ func commonName(id *signing.Identity) string {
 }
 
 // issuerMatches reports whether id was issued by the issuer e names: by DER
-// bytes when both sides have them, else by canonical name (or issuer CN when
-// e.Issuer is a bare name).
+// name when both sides have one, compared as RFC 5280 §7.1 asks (so a CRL
+// whose issuer is a UTF8String still names certificates whose issuer is a
+// PrintableString), else by canonical string (or issuer CN when e.Issuer is
+// a bare name). When either DER name does not parse, the string comparison
+// may still match: for a blocklist, matching too much is the safe side.
 func issuerMatches(e *Entry, id *signing.Identity) bool {
 	if len(e.IssuerDER) > 0 && id.Certificate != nil {
-		return bytes.Equal(e.IssuerDER, id.Certificate.RawIssuer)
+		if x509name.Equal(e.IssuerDER, id.Certificate.RawIssuer) {
+			return true
+		}
+		_, okE := x509name.Canonical(e.IssuerDER)
+		_, okC := x509name.Canonical(id.Certificate.RawIssuer)
+		if (okE && okC) || e.Issuer == "" {
+			return false
+		}
 	}
 	if e.Issuer == "" {
 		// Only a DER issuer was given and the identity has no certificate to
@@ -248,7 +258,7 @@ func issuerMatches(e *Entry, id *signing.Identity) bool {
 				}
 			}
 		}
-		return strings.EqualFold(cn, e.Issuer)
+		return x509name.Fold(cn) == x509name.Fold(e.Issuer)
 	}
 	return canonDN(e.Issuer) == canonDN(id.Issuer)
 }
