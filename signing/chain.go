@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/shipgate/shipgate/internal/x509name"
 )
 
 // ChainOptions says what a chain must satisfy.
@@ -134,6 +136,9 @@ type builder struct {
 	best  ChainResult
 	steps int
 	sigs  map[[2]*x509.Certificate]sigResult
+	// interKeys are the name keys (x509name.Key) of inter's subjects, made
+	// on first use.
+	interKeys []string
 }
 
 type sigResult struct {
@@ -233,10 +238,15 @@ func clone(p []*x509.Certificate) []*x509.Certificate { return append([]*x509.Ce
 
 // issuers returns candidate issuers of c not already in path: roots first, then
 // intermediates, matched by subject and, when both carry them, key identifiers.
+// Names compare as RFC 5280 §7.1 asks (x509name): a CA whose subject is a
+// PrintableString issues a certificate whose issuer was written as a
+// UTF8String, as Windows and OpenSSL accept. A malformed name matches only
+// its own bytes.
 func (b *builder) issuers(c *x509.Certificate, path []*x509.Certificate) []*x509.Certificate {
 	var out []*x509.Certificate
-	add := func(p *x509.Certificate) {
-		if !bytes.Equal(p.RawSubject, c.RawIssuer) {
+	issuer := x509name.Key(c.RawIssuer)
+	add := func(p *x509.Certificate, subject string) {
+		if subject != issuer {
 			return
 		}
 		if len(c.AuthorityKeyId) > 0 && len(p.SubjectKeyId) > 0 && !bytes.Equal(c.AuthorityKeyId, p.SubjectKeyId) {
@@ -255,12 +265,18 @@ func (b *builder) issuers(c *x509.Certificate, path []*x509.Certificate) []*x509
 		out = append(out, p)
 	}
 	if b.t != nil {
-		for _, r := range b.t.bySubj[string(c.RawIssuer)] {
-			add(r)
+		for _, r := range b.t.bySubj[issuer] {
+			add(r, issuer)
 		}
 	}
-	for _, p := range b.inter {
-		add(p)
+	if b.interKeys == nil {
+		b.interKeys = make([]string, len(b.inter))
+		for i, p := range b.inter {
+			b.interKeys[i] = x509name.Key(p.RawSubject)
+		}
+	}
+	for i, p := range b.inter {
+		add(p, b.interKeys[i])
 	}
 	return out
 }
@@ -445,4 +461,27 @@ func (b *builder) platformVerify(leaf *x509.Certificate) (ChainResult, bool) {
 		}
 	}
 	return ChainResult{}, false
+}
+
+// ValidityProblem re-judges the validity periods of a trusted chain (leaf
+// first, ending at its trust anchor) at another time, as VerifyChain judges
+// them: every certificate but the anchor must be valid at at; the leaf always
+// is, even when it is the anchor itself. when names at in the problem ("the
+// current time" keeps reports of the same input byte-identical). It returns ""
+// when every period holds. It searches no other path, so a chain that another
+// path would have made valid at at is reported; the other checks of
+// VerifyChain do not depend on the time and are not repeated.
+func ValidityProblem(chain []Identity, at time.Time, when string) string {
+	for i, c := range chain {
+		if i > 0 && i == len(chain)-1 {
+			break // the trust anchor: RFC 5280 §6.1 takes no validity period from it
+		}
+		if at.Before(c.NotBefore) {
+			return fmt.Sprintf("certificate %q is not valid until %s (checked at %s)", c.Subject, c.NotBefore.UTC().Format(time.RFC3339), when)
+		}
+		if at.After(c.NotAfter) {
+			return fmt.Sprintf("certificate %q expired at %s (checked at %s)", c.Subject, c.NotAfter.UTC().Format(time.RFC3339), when)
+		}
+	}
+	return ""
 }

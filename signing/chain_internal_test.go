@@ -1,9 +1,11 @@
 package signing
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"fmt"
 	"math/big"
 	"strings"
@@ -297,5 +299,73 @@ func TestVerifyChainNilLeaf(t *testing.T) {
 	var ts *TrustStore
 	if r := ts.VerifyChain(nil, nil, ChainOptions{}); r.Trusted || r.Problem == "" || len(r.Identities()) != 0 {
 		t.Fatalf("nil leaf: %+v", r)
+	}
+}
+
+// utf8Name encodes CN=cn as a UTF8String, where crypto/x509 would write a
+// PrintableString.
+func utf8Name(t *testing.T, cn string) []byte {
+	t.Helper()
+	der, err := asn1.Marshal(pkix.RDNSequence{{{Type: asn1.ObjectIdentifier{2, 5, 4, 3}, Value: asn1.RawValue{Tag: asn1.TagUTF8String, Bytes: []byte(cn)}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}
+
+// issueNamed mints a code-signing leaf signed by parent whose issuer field
+// is the DER name issuer rather than parent's subject bytes.
+func issueNamed(t *testing.T, parent *testpki.Cert, issuer []byte, cn string) *x509.Certificate {
+	t.Helper()
+	p := *parent.Cert
+	p.RawSubject = issuer
+	key := testpki.Key(testpki.RSA, 7)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: cn},
+		NotBefore: testpki.Epoch.AddDate(-1, 0, 0), NotAfter: testpki.Epoch.AddDate(1, 0, 0),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, &p, key.Public(), parent.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(c.RawIssuer, issuer) {
+		t.Fatal("fixture issuer not written as asked")
+	}
+	return c
+}
+
+// TestChainNamesCompareAsRFC5280 checks that issuer and subject names match
+// as RFC 5280 §7.1 compares them, not byte for byte: a leaf whose issuer is
+// written as a UTF8String (or in another case) chains to a CA whose subject
+// is a PrintableString, through an intermediate or straight to a root, as
+// Windows and OpenSSL build it. Another name still does not.
+func TestChainNamesCompareAsRFC5280(t *testing.T) {
+	root := testpki.NewRoot(testpki.Spec{CommonName: "Name Test Root", KeyN: 0})
+	inter := root.Issue(testpki.Spec{CommonName: "Name Test Intermediate", CA: true, KeyN: 1})
+	if inter.Cert.RawSubject[len(inter.Cert.RawSubject)-len("Name Test Intermediate")-2] != asn1.TagPrintableString {
+		t.Fatal("fixture intermediate subject is not a PrintableString")
+	}
+	ts := storeOf(t, root)
+	cases := []struct {
+		name    string
+		leaf    *x509.Certificate
+		inter   []*x509.Certificate
+		trusted bool
+	}{
+		{"utf8-issuer-to-printable-intermediate", issueNamed(t, inter, utf8Name(t, "Name Test Intermediate"), "Leaf A"), certsOf(inter), true},
+		{"case-and-space-to-intermediate", issueNamed(t, inter, utf8Name(t, "name  TEST intermediate "), "Leaf B"), certsOf(inter), true},
+		{"utf8-issuer-to-printable-root", issueNamed(t, root, utf8Name(t, "Name Test Root"), "Leaf C"), nil, true},
+		{"other-name", issueNamed(t, inter, utf8Name(t, "Name Test Intermediate 2"), "Leaf D"), certsOf(inter), false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := ts.VerifyChain(tc.leaf, tc.inter, ChainOptions{Time: testpki.Epoch, Usage: x509.ExtKeyUsageCodeSigning})
+			if r.Trusted != tc.trusted {
+				t.Fatalf("trusted %t, want %t: %s", r.Trusted, tc.trusted, r.Problem)
+			}
+		})
 	}
 }

@@ -31,4 +31,30 @@ type Timestamp struct {
 	Verified bool `json:"verified"`
 	// Detail says why verification failed, empty when Verified.
 	Detail string `json:"detail,omitempty"`
+	// Disregarded says why a timestamp that verified does not count: a
+	// certificate of the authority's chain is blocklisted, so its time may
+	// be forged, as Windows ignores a timestamp whose authority is in the
+	// Disallowed store. Verifiers leave it empty; the caller that applies
+	// blocklists (package verify) sets it and then judges the signature as
+	// untimestamped.
+	Disregarded string `json:"disregarded,omitempty"`
+}
+
+// Counts reports whether t dates its signature: it is present, verified and
+// not disregarded. A signature whose timestamp does not count may have been
+// made at any moment up to the verification time.
+func (t *Timestamp) Counts() bool { return t != nil && t.Verified && t.Disregarded == "" }
+
+// AuthorityChain returns the identities of the authority's chain, leaf first:
+// Chain, or the Authority alone when no chain was built.
+func (t *Timestamp) AuthorityChain() []Identity {
+	switch {
+	case t == nil:
+		return nil
+	case len(t.Chain) > 0:
+		return t.Chain
+	case t.Authority != nil:
+		return []Identity{*t.Authority}
+	}
+	return nil
 }

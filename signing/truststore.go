@@ -11,6 +11,8 @@ import (
 	"path"
 	"runtime"
 	"sort"
+
+	"github.com/shipgate/shipgate/internal/x509name"
 )
 
 //go:embed roots/*.pem
@@ -55,8 +57,8 @@ type TrustStoreOptions struct {
 type TrustStore struct {
 	roots    []*x509.Certificate
 	seen     map[string]bool
-	bySubj   map[string][]*x509.Certificate
-	platform *x509.CertPool // non-nil when System was asked on a platform verifier OS
+	bySubj   map[string][]*x509.Certificate // by x509name.Key of the subject
+	platform *x509.CertPool                 // non-nil when System was asked on a platform verifier OS
 }
 
 // NewTrustStore builds a TrustStore from opts. It fails when a named file
@@ -175,7 +177,8 @@ func (t *TrustStore) AddCertificate(c *x509.Certificate) {
 	}
 	t.seen[string(c.Raw)] = true
 	t.roots = append(t.roots, c)
-	t.bySubj[string(c.RawSubject)] = append(t.bySubj[string(c.RawSubject)], c)
+	k := x509name.Key(c.RawSubject)
+	t.bySubj[k] = append(t.bySubj[k], c)
 }
 
 // Roots returns the store's root certificates in the order they were added.

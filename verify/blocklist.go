@@ -21,6 +21,7 @@ type matcher struct {
 	list     *blocklist.List
 	policy   blocklist.Policy
 	now      time.Time
+	nowGiven bool // now is the caller's Options.Time, not the clock
 	sha1     bool
 	md5      bool
 	authSHA1 bool
@@ -83,19 +84,74 @@ func (m *matcher) matchFile(h fileHashes) []signing.Finding {
 	return out
 }
 
-// matchChain matches a signature's chain at its verified timestamp, or at
-// the run's time when it has none.
-func (m *matcher) matchChain(s *signing.Signature) []signing.Finding {
-	if m.list == nil || len(s.Chain) == 0 {
+// matchSignature applies the blocklists to signature s and returns their
+// findings; it lowers s.Status where they change the verdict. Facts first:
+// a verified timestamp whose authority's chain holds a blocked certificate
+// (MatchTimestamp) does not count (Timestamp.Disregarded is set, as Windows
+// ignores a timestamp by an authority in its Disallowed store). The signer's
+// chain is then matched as untimestamped, at the run's time, and a chain the
+// verifier judged valid at the timestamp's time is re-judged at the run's
+// time: a leaf that has expired since is no longer trusted. Without a
+// verified timestamp the chain is matched at the run's time from the start.
+func (m *matcher) matchSignature(s *signing.Signature) []signing.Finding {
+	if m.list == nil {
 		return nil
 	}
+	var out []signing.Finding
+	if s.Timestamp.Counts() {
+		if hits := m.list.MatchTimestamp(s.Timestamp, m.now, m.policy); len(hits) > 0 {
+			ts := *s.Timestamp // the verifier's value may be shared
+			ts.Disregarded = fmt.Sprintf("the time-stamping authority's chain holds blocklisted certificate %q", hits[0].Certificate.Subject)
+			s.Timestamp = &ts
+			for _, hit := range hits {
+				out = append(out, hit.Finding())
+			}
+			s.AddCheck("timestamp-authority", false, ts.Disregarded+": the timestamp does not count, so the signature is judged as made at any time up to "+m.when())
+			if trustedChain(s) {
+				if prob := signing.ValidityProblem(s.Chain, m.now, m.when()); prob != "" {
+					s.AddCheck("chain", false, "without the timestamp the chain is checked at "+m.when()+": "+prob)
+					s.Status = s.Status.Worse(signing.StatusUntrusted)
+				}
+			}
+		}
+	}
+	if len(s.Chain) == 0 {
+		return out
+	}
 	at, stamped := m.now, false
-	if s.Timestamp != nil && s.Timestamp.Verified {
+	if s.Timestamp.Counts() {
 		at, stamped = s.Timestamp.Time, true
 	}
-	var out []signing.Finding
 	for _, hit := range m.list.MatchChain(s.Chain, at, stamped, m.policy) {
 		out = append(out, hit.Finding())
+		s.Status = s.Status.Worse(signing.StatusRevoked)
 	}
 	return out
+}
+
+// when names the run's time in check details: "the current time" when the
+// caller gave none, so that reports of the same input stay byte-identical.
+func (m *matcher) when() string {
+	if m.nowGiven {
+		return m.now.UTC().Format(time.RFC3339)
+	}
+	return "the current time"
+}
+
+// trustedChain reports whether the verifier found s's chain trusted at the
+// time it checked it: s.Chain ends at a trust anchor.
+func trustedChain(s *signing.Signature) bool {
+	if len(s.Chain) == 0 {
+		return false
+	}
+	saw := false
+	for _, c := range s.Checks {
+		if c.Name == "chain" {
+			if !c.OK {
+				return false
+			}
+			saw = true
+		}
+	}
+	return saw
 }

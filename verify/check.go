@@ -478,10 +478,9 @@ func (c *check) afterHash() {
 	}
 	for i := range c.f.Signatures {
 		s := &c.f.Signatures[i]
-		for _, f := range c.e.bl.matchChain(s) {
+		for _, f := range c.e.bl.matchSignature(s) {
 			f.Path = c.f.Path
 			c.finds = append(c.finds, f.For(s.Index))
-			s.Status = s.Status.Worse(signing.StatusRevoked)
 		}
 	}
 	s := c.e.pol.settingsFor(c.f.Path)

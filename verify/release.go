@@ -238,6 +238,7 @@ func newEngine(ctx context.Context, opts Options) (*engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	bl.nowGiven = !opts.Time.IsZero()
 	sig, err := loadSigstore(pol)
 	if err != nil {
 		return nil, err

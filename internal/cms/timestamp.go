@@ -15,6 +15,7 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
+	"github.com/shipgate/shipgate/internal/x509name"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -425,7 +426,7 @@ func parseESSCertID(val []byte, v2 bool) (crypto.Hash, []byte, []byte, error) {
 
 // issuerSerialMatches reports whether IssuerSerial ::= SEQUENCE { issuer
 // GeneralNames, serialNumber } names c: the serial is c's, and one
-// directoryName of issuer is c's issuer, byte for byte.
+// directoryName of issuer is c's issuer, compared as RFC 5280 §7.1 names.
 func issuerSerialMatches(der []byte, c *x509.Certificate) bool {
 	in := cryptobyte.String(der)
 	var is, names cryptobyte.String
@@ -442,7 +443,7 @@ func issuerSerialMatches(der []byte, c *x509.Certificate) bool {
 		if !names.ReadAnyASN1(&gn, &tag) {
 			return false
 		}
-		if tag == cbasn1.Tag(4).Constructed().ContextSpecific() && bytes.Equal(gn, c.RawIssuer) {
+		if tag == cbasn1.Tag(4).Constructed().ContextSpecific() && x509name.Equal(gn, c.RawIssuer) {
 			return true
 		}
 	}

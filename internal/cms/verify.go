@@ -14,6 +14,8 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/shipgate/shipgate/internal/x509name"
 )
 
 // SignerCheck is the outcome of verifying one SignerInfo: each field is a fact,
@@ -69,7 +71,7 @@ func matchingCertificates(si *SignerInfo, certs []*x509.Certificate) []*x509.Cer
 	for _, c := range certs {
 		switch {
 		case si.Serial != nil:
-			if c.SerialNumber != nil && si.Serial.Cmp(c.SerialNumber) == 0 && bytes.Equal(si.IssuerRaw, c.RawIssuer) {
+			if c.SerialNumber != nil && si.Serial.Cmp(c.SerialNumber) == 0 && x509name.Equal(si.IssuerRaw, c.RawIssuer) {
 				out = append(out, c)
 			}
 		case len(si.SubjectKeyID) > 0:

@@ -235,8 +235,9 @@ type Entry struct {
 	// RFC 4514 name, or a bare common name when it holds no "=".
 	Issuer string `json:"issuer,omitempty"`
 	// IssuerDER is the issuer's DER Name when the source gave it (a CRL, a
-	// certificate); it is compared byte for byte and takes precedence over
-	// Issuer.
+	// certificate); it is compared as RFC 5280 §7.1 compares names (string
+	// types, case and spaces do not matter) and takes precedence over
+	// Issuer, which decides only when a DER name does not parse.
 	IssuerDER []byte `json:"issuerDER,omitempty"`
 	// ChainTBS, on a KindSubject entry, is a TBS hash that some CA
 	// certificate of the chain must have (a WDAC CertRoot).

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shipgate/shipgate/internal/x509name"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -142,7 +143,7 @@ func (p *parser) crl(b []byte) error {
 	}
 	issuerName := rl.Issuer.String()
 	if iss := p.opts.CRLIssuer; iss != nil {
-		if !bytes.Equal(iss.RawSubject, rl.RawIssuer) {
+		if !x509name.Equal(iss.RawSubject, rl.RawIssuer) {
 			return p.errOff(0, "CRL issuer %q is not the given issuer %q", issuerName, iss.Subject.String())
 		}
 		if err := rl.CheckSignatureFrom(iss); err != nil {

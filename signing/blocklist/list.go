@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/shipgate/shipgate/internal/x509name"
 )
 
 // List is a set of blocklist entries indexed for lookup. The zero List is not
@@ -279,12 +281,13 @@ func indexKey(e *Entry) string {
 	return e.Value
 }
 
-// subjectKey keys a subject entry: a canonical DN, or a lowercased CN.
+// subjectKey keys a subject entry: a canonical DN, or a CN folded as
+// x509name.Fold does (case, spaces, Unicode compatibility forms).
 func subjectKey(v string) string {
 	if strings.Contains(v, "=") {
 		return "dn:" + canonDN(v)
 	}
-	return "cn:" + strings.ToLower(v)
+	return "cn:" + x509name.Fold(v)
 }
 
 // hexLengths lists the accepted hex lengths of each hashed kind.
@@ -451,8 +454,10 @@ func joinInts(ns []int) string {
 // canonDN returns a comparable form of a distinguished name written as RFC
 // 4514 ("CN=a,O=b"), OpenSSL one-line ("/C=US/O=b/CN=a") or with spaces after
 // separators: attribute types lowercased with common synonyms folded, values
-// lowercased and trimmed, and the RDNs sorted, so that either order matches.
-// DER comparison (Entry.IssuerDER) is exact; this is the fallback for
+// folded as RFC 4518 prepares them (x509name.Fold: case, inner and outer
+// spaces, Unicode compatibility forms), and the RDNs sorted, so that either
+// order matches. A string has no string types to differ in. DER names
+// (Entry.IssuerDER) compare as RFC 5280 §7.1 asks; this is the fallback for
 // sources that only give strings.
 func canonDN(s string) string {
 	s = strings.TrimSpace(s)
@@ -481,7 +486,7 @@ func canonDN(s string) string {
 		case "2.5.4.6":
 			typ = "c"
 		}
-		out = append(out, typ+"="+strings.ToLower(strings.TrimSpace(val)))
+		out = append(out, typ+"="+x509name.Fold(val))
 	}
 	sort.Strings(out)
 	return strings.Join(out, ",")

@@ -1,12 +1,12 @@
 package blocklist
 
 import (
-	"bytes"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/shipgate/shipgate/internal/x509name"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -15,6 +15,10 @@ const (
 	// RuleSignerBlocklisted is reported for a signature whose chain holds a
 	// blocked certificate.
 	RuleSignerBlocklisted = "signer/blocklisted"
+	// RuleTSABlocklisted is reported for a signature whose verified
+	// timestamp was made by a time-stamping authority whose chain holds a
+	// blocked certificate: the timestamp does not count.
+	RuleTSABlocklisted = "signer/tsa-blocklisted"
 	// RuleFileKnownBad is reported for a file whose hash is listed.
 	RuleFileKnownBad = "file/known-bad"
 )
@@ -31,6 +35,9 @@ type Hit struct {
 	Certificate *signing.Identity
 	// ChainIndex is the position of Certificate in the chain (0 = leaf).
 	ChainIndex int
+	// Authority reports that the chain is a time-stamping authority's, as
+	// MatchTimestamp returns: the hit voids a timestamp, not a signer.
+	Authority bool
 	// Blocked reports whether the entry blocks the signature at the time
 	// that counts. Hits from MatchChain and MatchFile are always blocked;
 	// ExplainChain also returns listed certificates that do not block.
@@ -40,9 +47,13 @@ type Hit struct {
 }
 
 // Finding returns the report finding for the hit: rule signer/blocklisted for
-// a certificate, file/known-bad for a file, severity error, with a message
-// naming the entry, its source file and line, the reason and the time rule.
-// The caller sets the finding's path and signature index.
+// a signer's certificate, file/known-bad for a file, severity error; rule
+// signer/tsa-blocklisted for a time-stamping authority's certificate, severity
+// warning, since what the ignored timestamp changes (the signer's blocklist
+// decision, its chain's validity) is reported on its own. The message names
+// the entry, its source file and line, the reason and the time rule. A hit
+// that does not block is a note. The caller sets the finding's path and
+// signature index.
 func (h Hit) Finding() signing.Finding {
 	e := h.Entry
 	var b strings.Builder
@@ -52,6 +63,13 @@ func (h Hit) Finding() signing.Finding {
 		role := "signer certificate"
 		if h.ChainIndex > 0 {
 			role = fmt.Sprintf("chain certificate %d", h.ChainIndex)
+		}
+		if h.Authority {
+			rule = RuleTSABlocklisted
+			role = "time-stamping authority certificate"
+			if h.ChainIndex > 0 {
+				role = fmt.Sprintf("time-stamping authority chain certificate %d", h.ChainIndex)
+			}
 		}
 		fmt.Fprintf(&b, "%s %q (serial %s, sha256 %s) is blocklisted by %s at %s",
 			role, h.Certificate.Subject, h.Certificate.Serial, h.Certificate.SHA256, e.String(), e.Where())
@@ -81,10 +99,16 @@ func (h Hit) Finding() signing.Finding {
 		b.WriteString(": ")
 		b.WriteString(h.Explanation)
 	}
+	if h.Authority && h.Blocked {
+		b.WriteString("; the timestamp does not count, so the signature is judged as made at any time up to the verification time")
+	}
 	msg := strings.Replace(b.String(), " ()", "", 1)
 	sev := signing.SeverityError
-	if !h.Blocked {
+	switch {
+	case !h.Blocked:
 		sev = signing.SeverityNote
+	case h.Authority:
+		sev = signing.SeverityWarning
 	}
 	return signing.NewFinding(rule, sev, msg)
 }
@@ -101,7 +125,28 @@ func (h Hit) Finding() signing.Finding {
 // load order, each entry at most once per certificate.
 func (l *List) MatchChain(chain []signing.Identity, signingTime time.Time, timestamped bool, p Policy) []Hit {
 	var hits []Hit
-	l.matchChain(chain, signingTime, timestamped, p, func(h Hit) {
+	l.matchChain(chain, signingTime, timestamped, false, p, func(h Hit) {
+		if h.Blocked {
+			hits = append(hits, h)
+		}
+	})
+	return hits
+}
+
+// MatchTimestamp returns the entries that block the time-stamping authority
+// of ts under policy p: every certificate of ts.AuthorityChain is looked up
+// as MatchChain looks up a signer's chain, with the time rule applied as to
+// an untimestamped signature made up to now, since nothing dates the
+// authority's own signature but the time it asserts. Hits have Authority set.
+//
+// A hit means the timestamp must not date the signature, as Windows ignores
+// a timestamp whose authority is in the Disallowed store: the caller then
+// matches the signer's chain with MatchChain(chain, now, false, p) and
+// re-judges the chain's validity at now. Whether ts verified is the caller's
+// business; an unverified timestamp counts for nothing anyway.
+func (l *List) MatchTimestamp(ts *signing.Timestamp, now time.Time, p Policy) []Hit {
+	var hits []Hit
+	l.matchChain(ts.AuthorityChain(), now, false, true, p, func(h Hit) {
 		if h.Blocked {
 			hits = append(hits, h)
 		}
@@ -114,11 +159,11 @@ func (l *List) MatchChain(chain []signing.Identity, signingTime time.Time, times
 // false) — a build signed before a certificate's compromise window, say.
 func (l *List) ExplainChain(chain []signing.Identity, signingTime time.Time, timestamped bool, p Policy) []Hit {
 	var hits []Hit
-	l.matchChain(chain, signingTime, timestamped, p, func(h Hit) { hits = append(hits, h) })
+	l.matchChain(chain, signingTime, timestamped, false, p, func(h Hit) { hits = append(hits, h) })
 	return hits
 }
 
-func (l *List) matchChain(chain []signing.Identity, t time.Time, timestamped bool, p Policy, emit func(Hit)) {
+func (l *List) matchChain(chain []signing.Identity, t time.Time, timestamped, authority bool, p Policy, emit func(Hit)) {
 	if l == nil || len(l.entries) == 0 {
 		return
 	}
@@ -137,8 +182,8 @@ func (l *List) matchChain(chain []signing.Identity, t time.Time, timestamped boo
 				if accept != nil && !accept(e) {
 					return true
 				}
-				blocked, why := decide(e, t, timestamped, p)
-				emit(Hit{Entry: e, Certificate: id, ChainIndex: i, Blocked: blocked, Explanation: why})
+				blocked, why := decide(e, t, timestamped, authority, p)
+				emit(Hit{Entry: e, Certificate: id, ChainIndex: i, Authority: authority, Blocked: blocked, Explanation: why})
 				return true
 			})
 		}
@@ -159,7 +204,7 @@ func (l *List) matchChain(chain []signing.Identity, t time.Time, timestamped boo
 					try(KindSubject, subjectKey(id.Subject), accept)
 				}
 				if cn := commonName(id); cn != "" {
-					try(KindSubject, "cn:"+strings.ToLower(cn), accept)
+					try(KindSubject, "cn:"+x509name.Fold(cn), accept)
 				}
 			}
 		}
@@ -180,11 +225,21 @@ func commonName(id *signing.Identity) string {
 }
 
 // issuerMatches reports whether id was issued by the issuer e names: by DER
-// bytes when both sides have them, else by canonical name (or issuer CN when
-// e.Issuer is a bare name).
+// name when both sides have one, compared as RFC 5280 §7.1 asks (so a CRL
+// whose issuer is a UTF8String still names certificates whose issuer is a
+// PrintableString), else by canonical string (or issuer CN when e.Issuer is
+// a bare name). When either DER name does not parse, the string comparison
+// may still match: for a blocklist, matching too much is the safe side.
 func issuerMatches(e *Entry, id *signing.Identity) bool {
 	if len(e.IssuerDER) > 0 && id.Certificate != nil {
-		return bytes.Equal(e.IssuerDER, id.Certificate.RawIssuer)
+		if x509name.Equal(e.IssuerDER, id.Certificate.RawIssuer) {
+			return true
+		}
+		_, okE := x509name.Canonical(e.IssuerDER)
+		_, okC := x509name.Canonical(id.Certificate.RawIssuer)
+		if (okE && okC) || e.Issuer == "" {
+			return false
+		}
 	}
 	if e.Issuer == "" {
 		// Only a DER issuer was given and the identity has no certificate to
@@ -203,7 +258,7 @@ func issuerMatches(e *Entry, id *signing.Identity) bool {
 				}
 			}
 		}
-		return strings.EqualFold(cn, e.Issuer)
+		return x509name.Fold(cn) == x509name.Fold(e.Issuer)
 	}
 	return canonDN(e.Issuer) == canonDN(id.Issuer)
 }
@@ -223,10 +278,14 @@ func subjectIssuerMatches(e *Entry, chain []signing.Identity) bool {
 	return issuerMatches(e, &chain[0])
 }
 
-// decide applies the time rule of e to a signature made at t.
-func decide(e *Entry, t time.Time, timestamped bool, p Policy) (bool, string) {
+// decide applies the time rule of e to a signature made at t; authority
+// says the signature is a time-stamping authority's (never timestamped).
+func decide(e *Entry, t time.Time, timestamped, authority bool, p Policy) (bool, string) {
 	when := fmt.Sprintf("the timestamp's time %s", t.Format(timeLayout))
-	if !timestamped {
+	switch {
+	case authority:
+		when = fmt.Sprintf("nothing dates the time-stamping authority's own signature, so it may have been made at any time up to %s, and", t.Format(timeLayout))
+	case !timestamped:
 		when = fmt.Sprintf("the signature has no verified timestamp, so it may have been made at any time up to %s, and", t.Format(timeLayout))
 	}
 	if e.hasWindow() {

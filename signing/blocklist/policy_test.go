@@ -334,3 +334,63 @@ entries:
 		t.Errorf("truncated cdhash: %v", hits)
 	}
 }
+
+// TestMatchTimestamp checks that a time-stamping authority's chain is
+// matched with the time rule of an untimestamped signature made up to now,
+// and that its hits become signer/tsa-blocklisted warnings.
+func TestMatchTimestamp(t *testing.T) {
+	pki := newTestPKI(t, "Example Signer Ltd", big.NewInt(0x7a))
+	sig := pki.sign([]byte("payload"), time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
+	sd, err := cms.Parse(sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	si := sd.Signers[0]
+	ts := cms.VerifyTimestampToken(si.UnsignedAttr(cms.OIDAttrTimeStampToken).Values[0], si.Signature, cms.TimestampOptions{Trust: pki.trust})
+	if !ts.Verified || len(ts.AuthorityChain()) != 2 {
+		t.Fatalf("fixture timestamp: verified %t, chain %d: %s", ts.Verified, len(ts.AuthorityChain()), ts.Detail)
+	}
+	tsaID := signing.NewIdentity(pki.tsa.Cert)
+	rootID := signing.NewIdentity(pki.root.Cert)
+	revoked := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name  string
+		entry Entry
+		now   time.Time
+		index int // chain index of the hit; -1 for none
+	}{
+		{"tsa-revoked-before-now", Entry{Kind: KindCertSHA256, Value: tsaID.SHA256, RevokedAt: &revoked, Reason: ReasonSuperseded}, revoked.AddDate(1, 0, 0), 0},
+		{"tsa-revoked-after-now", Entry{Kind: KindCertSHA256, Value: tsaID.SHA256, RevokedAt: &revoked, Reason: ReasonSuperseded}, revoked.AddDate(0, 0, -1), -1},
+		{"tsa-root-listed", Entry{Kind: KindCertSHA256, Value: rootID.SHA256}, revoked, 1},
+		{"other-certificate", Entry{Kind: KindCertSHA256, Value: strings.Repeat("ab", 32)}, revoked, -1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			l := New()
+			if err := l.Add(tc.entry); err != nil {
+				t.Fatal(err)
+			}
+			hits := l.MatchTimestamp(ts, tc.now, PolicyWindows)
+			if tc.index < 0 {
+				if len(hits) != 0 {
+					t.Fatalf("hits %+v, want none", hits)
+				}
+				return
+			}
+			if len(hits) != 1 || hits[0].ChainIndex != tc.index || !hits[0].Authority {
+				t.Fatalf("hits %+v, want one authority hit at %d", hits, tc.index)
+			}
+			f := hits[0].Finding()
+			if f.Rule != RuleTSABlocklisted || f.Severity != signing.SeverityWarning || !strings.Contains(f.Message, "time-stamping authority") {
+				t.Errorf("finding %+v", f)
+			}
+			// The same entry on the signer's side stays signer/blocklisted.
+			if sh := l.MatchChain(ts.AuthorityChain(), tc.now, false, PolicyWindows); len(sh) != 1 || sh[0].Finding().Rule != RuleSignerBlocklisted {
+				t.Errorf("MatchChain hits %+v", sh)
+			}
+		})
+	}
+	if hits := New().MatchTimestamp(nil, revoked, PolicyStrict); hits != nil {
+		t.Errorf("nil timestamp: %+v", hits)
+	}
+}

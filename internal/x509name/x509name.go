@@ -1,0 +1,226 @@
+// Package x509name compares X.509 distinguished names as RFC 5280 §7.1 asks:
+// two names are equal when they have the same relative distinguished names
+// in the same order, each with the same set of attributes (in any order
+// within the RDN), and attribute values compare equal after the LDAP
+// string preparation of RFC 4518 — whatever directory string type
+// (PrintableString, UTF8String, TeletexString, BMPString, UniversalString,
+// IA5String…) encodes them.
+//
+// The string preparation is RFC 4518's basics: transcoding to Unicode,
+// mapping characters RFC 4518 §2.2 maps to nothing (soft hyphen, zero-width
+// characters, byte order mark, controls) and whitespace to a space, case
+// folding, NFKC normalisation, and insignificant space handling (leading and
+// trailing spaces removed, inner runs folded to one). Prohibited characters
+// and bidi checks are not applied: such a value still compares, as itself.
+// TeletexString is read as ISO 8859-1, as OpenSSL and Windows read it.
+// Values of other types (and strings that do not decode) compare by their
+// DER bytes.
+//
+// This is what OpenSSL's X509_NAME canonical form and Windows chain building
+// do in substance, so that a CA whose subject is a PrintableString still
+// issues a certificate whose issuer field was written as a UTF8String.
+package x509name
+
+import (
+	"bytes"
+	"encoding/binary"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Universal tags of the string types a directory name may use.
+const (
+	tagUTF8      = 12
+	tagNumeric   = 18
+	tagPrintable = 19
+	tagTeletex   = 20
+	tagIA5       = 22
+	tagVisible   = 26
+	tagUniversal = 28
+	tagBMP       = 30
+)
+
+// maxName bounds the names canonicalised; larger ones compare by bytes only.
+// Certificates and CRLs cap their own sizes, so real names are far smaller.
+const maxName = 64 << 10
+
+// Canonical returns the canonical form of the DER Name der: two names RFC
+// 5280 §7.1 calls equal have the same canonical form, and different names
+// different ones. ok is false when der is not a well-formed Name (a
+// SEQUENCE OF non-empty SET OF AttributeTypeAndValue, nothing after it);
+// callers decide what that means.
+func Canonical(der []byte) (canon string, ok bool) {
+	if len(der) > maxName {
+		return "", false
+	}
+	in := cryptobyte.String(der)
+	var seq cryptobyte.String
+	if !in.ReadASN1(&seq, cbasn1.SEQUENCE) || !in.Empty() {
+		return "", false
+	}
+	var out []byte
+	var atvs [][]byte
+	for !seq.Empty() {
+		var set cryptobyte.String
+		if !seq.ReadASN1(&set, cbasn1.SET) || set.Empty() {
+			return "", false
+		}
+		atvs = atvs[:0]
+		for !set.Empty() {
+			var atv cryptobyte.String
+			if !set.ReadASN1(&atv, cbasn1.SEQUENCE) {
+				return "", false
+			}
+			var oid cryptobyte.String
+			var val cryptobyte.String
+			var tag cbasn1.Tag
+			if !atv.ReadASN1(&oid, cbasn1.OBJECT_IDENTIFIER) || len(oid) == 0 || !atv.ReadAnyASN1Element(&val, &tag) || !atv.Empty() {
+				return "", false
+			}
+			atvs = append(atvs, canonATV(oid, tag, val))
+		}
+		// A multi-valued RDN is a SET: its attributes in any order.
+		slices.SortFunc(atvs, bytes.Compare)
+		out = binary.AppendUvarint(out, uint64(len(atvs)))
+		for _, a := range atvs {
+			out = appendField(out, a)
+		}
+	}
+	return string(out), true
+}
+
+// canonATV encodes one attribute: its type's DER contents, then 's' and the
+// prepared string, or 'r' and the value's whole DER element.
+func canonATV(oid []byte, tag cbasn1.Tag, elem []byte) []byte {
+	a := appendField(nil, oid)
+	if s, ok := decode(tag, elem); ok {
+		return appendField(append(a, 's'), []byte(Fold(s)))
+	}
+	return appendField(append(a, 'r'), elem)
+}
+
+func appendField(b, f []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(f)))
+	return append(b, f...)
+}
+
+// decode returns the Unicode text of a directory string element, or false
+// when elem is not a string type or does not decode.
+func decode(tag cbasn1.Tag, elem []byte) (string, bool) {
+	s := cryptobyte.String(elem)
+	var body cryptobyte.String
+	if !s.ReadASN1(&body, tag) || !s.Empty() {
+		return "", false
+	}
+	switch tag {
+	case tagUTF8:
+		return string(body), utf8.Valid(body)
+	case tagPrintable, tagIA5, tagVisible, tagNumeric:
+		for _, c := range body {
+			if c >= 0x80 {
+				return "", false
+			}
+		}
+		return string(body), true
+	case tagTeletex:
+		r := make([]rune, len(body))
+		for i, c := range body {
+			r[i] = rune(c) // ISO 8859-1
+		}
+		return string(r), true
+	case tagBMP:
+		if len(body)%2 != 0 {
+			return "", false
+		}
+		u := make([]uint16, len(body)/2)
+		for i := range u {
+			u[i] = uint16(body[2*i])<<8 | uint16(body[2*i+1])
+		}
+		r := utf16.Decode(u)
+		if slices.Contains(r, utf8.RuneError) {
+			return "", false
+		}
+		return string(r), true
+	case tagUniversal:
+		if len(body)%4 != 0 {
+			return "", false
+		}
+		r := make([]rune, len(body)/4)
+		for i := range r {
+			r[i] = rune(binary.BigEndian.Uint32(body[4*i:]))
+			if !utf8.ValidRune(r[i]) {
+				return "", false
+			}
+		}
+		return string(r), true
+	}
+	return "", false
+}
+
+// Fold prepares an attribute value for comparison as RFC 4518 does for
+// caseIgnoreMatch: characters mapped to nothing are removed, whitespace
+// becomes a space, case is folded, the result is NFKC-normalised, leading
+// and trailing spaces are removed and inner runs of spaces folded to one.
+// It is exported for names given as strings (blocklists).
+func Fold(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || c < 0x20 || c == 0x7f {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		// Case folding and NFKC leave printable ASCII alone but for case.
+		return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+	}
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\u00ad', r == '\u034f', r == '\u180e', r == '\ufeff', r >= '\u200b' && r <= '\u200d', r == '\u2060':
+			return -1 // RFC 4518 §2.2: mapped to nothing
+		case unicode.IsSpace(r):
+			return ' '
+		case unicode.IsControl(r):
+			return -1
+		}
+		return r
+	}, s)
+	// A Caser is stateful: one per call, as package cases asks.
+	// NFKC can yield characters that fold again (U+2126 OHM SIGN to Ω).
+	s = cases.Fold().String(norm.NFKC.String(cases.Fold().String(s)))
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// Equal reports whether the DER names a and b are equal under RFC 5280
+// §7.1. Identical bytes are equal; otherwise both must be well-formed
+// names with the same canonical form, so a malformed name equals only
+// itself, byte for byte.
+func Equal(a, b []byte) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	ca, ok := Canonical(a)
+	if !ok {
+		return false
+	}
+	cb, ok := Canonical(b)
+	return ok && ca == cb
+}
+
+// Key returns a map key for the DER name der: keys are equal exactly when
+// Equal holds. A malformed name keys by its bytes, marked so that it never
+// collides with a canonical form.
+func Key(der []byte) string {
+	if c, ok := Canonical(der); ok {
+		return "c" + c
+	}
+	return "r" + string(der)
+}
