@@ -16,6 +16,10 @@ import (
 var (
 	oidSpcIndirectData    = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 1, 4}
 	oidSpcPEImageData     = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 1, 15}
+	// oidIndividualPurpose is SPC_INDIVIDUAL_SP_KEY_PURPOSE, a value of the
+	// SpcStatementType attribute; Debian's fwupdx64.efi.signed names it as
+	// the SpcIndirectDataContent inner type, with an SpcPeImageData value.
+	oidIndividualPurpose = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 1, 21}
 	oidNestedSignature    = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 4, 1}
 	oidPageHashesSHA1     = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 3, 1}
 	oidPageHashesSHA256   = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 3, 2}
@@ -61,7 +65,7 @@ func parseIndirectData(der []byte) (*indirectData, error) {
 	}
 	d.digest = bytes.Clone(dg)
 	d.hash, _ = cms.HashByOID(d.digestOID)
-	if d.dataType.Equal(oidSpcPEImageData) && !data.Empty() {
+	if (d.dataType.Equal(oidSpcPEImageData) || d.dataType.Equal(oidIndividualPurpose)) && !data.Empty() {
 		d.parsePEImageData(data)
 	}
 	return d, nil
