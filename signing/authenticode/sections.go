@@ -10,6 +10,10 @@ import (
 // maxOverlapFindings bounds the section-overlap findings of one file.
 const maxOverlapFindings = 16
 
+// mappedStart returns where the Windows loader starts reading s's file data:
+// PointerToRawData rounded down to 512 bytes, whatever FileAlignment says.
+func mappedStart(s section) int64 { return int64(s.off) &^ 0x1ff }
+
 // mappedEnd returns the end of the file bytes the Windows loader copies into
 // memory for s: SizeOfRawData rounded up to FileAlignment, but no more than
 // VirtualSize rounded up to SectionAlignment (when VirtualSize is set). It is
@@ -33,7 +37,8 @@ func (l *layout) mappedEnd(s section) int64 {
 	return end
 }
 
-// checkSections looks at the sections' file data against the bytes the
+// checkSections looks at the sections' file data, as the loader maps it
+// (mappedStart, mappedEnd), against the bytes the
 // Authenticode digest skips and against each other. The digest covers every
 // byte of the file but three ranges: the CheckSum field, the security
 // directory entry and the certificate table. A section whose data reaches
@@ -93,15 +98,16 @@ func (v *verifier) checkSections() {
 		skipped = append(skipped, span{l.secDirOff, l.secDirOff + 8})
 	}
 	for _, r := range secs {
+		ms, me := mappedStart(r.s), l.mappedEnd(r.s)
 		var hit []string
 		for k, x := range skipped {
-			if r.start < x.end && r.end > x.start {
+			if ms < x.end && me > x.start {
 				hit = append(hit, [...]string{"the CheckSum field", "the security directory entry"}[k])
 			}
 		}
 		switch {
 		case len(hit) > 0:
-			why := fmt.Sprintf("section %q file data [0x%x, 0x%x) covers %s, which the Authenticode digest skips: the loader maps those bytes into the section unsigned", r.s.name, r.start, r.end, joinAnd(hit))
+			why := fmt.Sprintf("section %q file data [0x%x, 0x%x), as the loader reads it [0x%x, 0x%x), covers %s, which the Authenticode digest skips: the loader maps those bytes into the section unsigned", r.s.name, r.start, r.end, ms, me, joinAnd(hit))
 			v.tableProblems = append(v.tableProblems, why)
 			report(signing.SeverityError, r.start, why)
 		case r.start < int64(l.sizeOfHeaders):

@@ -120,8 +120,18 @@ func TestSectionLayout(t *testing.T) {
 			return img
 		}},
 		{name: "section-in-headers", rule: RuleSectionOverlap, sev: signing.SeverityWarning, status: signing.StatusValid, make: func() []byte {
+			// SizeOfHeaders grown over the first section, which starts at
+			// 0x200, past the fields the digest skips.
 			img := bytes.Clone(base)
-			editSection(t, img, 0, -1, -1, int64(in.SecDirOff+8))
+			binary.LittleEndian.PutUint32(img[in.Lfanew+24+60:], in.Sections[0].Offset+0x200)
+			pefile.SetChecksum(img)
+			return img
+		}},
+		{name: "section-rounded-down-over-checksum", rule: RuleSectionOverlap, sev: signing.SeverityError, status: signing.StatusInvalid, make: func() []byte {
+			// PointerToRawData 0x1f8 is read from 0: the loader rounds it
+			// down to 512 bytes, so the section starts with the headers.
+			img := bytes.Clone(base)
+			editSection(t, img, 0, -1, -1, 0x1f8)
 			return img
 		}},
 		{name: "section-over-checksum", rule: RuleSectionOverlap, sev: signing.SeverityError, status: signing.StatusInvalid, make: func() []byte {
