@@ -64,6 +64,25 @@ func (v *verifier) checkSections() {
 		}
 		secs = append(secs, rng{s, int64(s.off), int64(s.off) + int64(s.size)})
 	}
+	// Findings are bounded per rule, so a hostile section table costs
+	// little; a table problem past the bound is still one.
+	count := map[string]int{}
+	report := func(rule string, sev signing.Severity, off int64, msg string, problem bool) {
+		n := count[rule]
+		count[rule]++
+		switch {
+		case n < maxOverlapFindings:
+			v.finding(rule, sev, -1, off, msg)
+			if problem {
+				v.tableProblems = append(v.tableProblems, msg)
+			}
+		case n == maxOverlapFindings:
+			v.finding(rule, sev, -1, off, fmt.Sprintf("more than %d such section layout problems; the rest are not reported", maxOverlapFindings))
+			if problem {
+				v.tableProblems = append(v.tableProblems, "more section layout problems")
+			}
+		}
+	}
 	// The certificate table.
 	if l.secDirOff >= 0 && l.certLen > 0 {
 		ts, te := l.certOff, l.certOff+l.certLen
@@ -78,19 +97,9 @@ func (v *verifier) checkSections() {
 			default:
 				continue
 			}
-			v.tableProblems = append(v.tableProblems, why)
-			v.finding(RuleSectionOverlapsCertTable, signing.SeverityError, -1, max(r.start, ts),
-				why+": the loader maps bytes the Authenticode digest skips, so they run unsigned")
+			report(RuleSectionOverlapsCertTable, signing.SeverityError, max(r.start, ts),
+				why+": the loader maps bytes the Authenticode digest skips, so they run unsigned", true)
 		}
-	}
-	n := 0
-	report := func(sev signing.Severity, off int64, msg string) {
-		if n < maxOverlapFindings {
-			v.finding(RuleSectionOverlap, sev, -1, off, msg)
-		} else if n == maxOverlapFindings {
-			v.finding(RuleSectionOverlap, signing.SeverityWarning, -1, off, fmt.Sprintf("more than %d section overlaps; the rest are not reported", maxOverlapFindings))
-		}
-		n++
 	}
 	// The headers, and within them the two fields the digest skips.
 	skipped := []span{{l.checksumOff, l.checksumOff + 4}}
@@ -107,11 +116,9 @@ func (v *verifier) checkSections() {
 		}
 		switch {
 		case len(hit) > 0:
-			why := fmt.Sprintf("section %q file data [0x%x, 0x%x), as the loader reads it [0x%x, 0x%x), covers %s, which the Authenticode digest skips: the loader maps those bytes into the section unsigned", r.s.name, r.start, r.end, ms, me, joinAnd(hit))
-			v.tableProblems = append(v.tableProblems, why)
-			report(signing.SeverityError, r.start, why)
+			report(RuleSectionOverlap, signing.SeverityError, r.start, fmt.Sprintf("section %q file data [0x%x, 0x%x), as the loader reads it [0x%x, 0x%x), covers %s, which the Authenticode digest skips: the loader maps those bytes into the section unsigned", r.s.name, r.start, r.end, ms, me, joinAnd(hit)), true)
 		case r.start < int64(l.sizeOfHeaders):
-			report(signing.SeverityWarning, r.start, fmt.Sprintf("section %q file data [0x%x, 0x%x) overlaps the headers (SizeOfHeaders 0x%x); no linker lays sections out so", r.s.name, r.start, r.end, l.sizeOfHeaders))
+			report(RuleSectionOverlap, signing.SeverityWarning, r.start, fmt.Sprintf("section %q file data [0x%x, 0x%x) overlaps the headers (SizeOfHeaders 0x%x); no linker lays sections out so", r.s.name, r.start, r.end, l.sizeOfHeaders), false)
 		}
 	}
 	// Each other.
@@ -119,7 +126,7 @@ func (v *verifier) checkSections() {
 	far := 0 // the section reaching furthest so far
 	for i := 1; i < len(secs); i++ {
 		if p := secs[far]; secs[i].start < p.end {
-			report(signing.SeverityWarning, secs[i].start, fmt.Sprintf("sections %q [0x%x, 0x%x) and %q [0x%x, 0x%x) share file data; no linker lays sections out so", p.s.name, p.start, p.end, secs[i].s.name, secs[i].start, secs[i].end))
+			report(RuleSectionOverlap, signing.SeverityWarning, secs[i].start, fmt.Sprintf("sections %q [0x%x, 0x%x) and %q [0x%x, 0x%x) share file data; no linker lays sections out so", p.s.name, p.start, p.end, secs[i].s.name, secs[i].start, secs[i].end), false)
 		}
 		if secs[i].end > secs[far].end {
 			far = i

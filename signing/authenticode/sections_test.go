@@ -213,3 +213,23 @@ func TestTruncatedSignedPE(t *testing.T) {
 		})
 	}
 }
+
+// A hostile section table yields a bounded number of layout findings.
+func TestSectionLayoutBounded(t *testing.T) {
+	var secs []pefile.Section
+	for i := 0; i < 60; i++ {
+		secs = append(secs, pefile.Section{Name: ".s", Data: bytes.Repeat([]byte{byte(i)}, 0x200)})
+	}
+	img, err := pefile.Build(pefile.Spec{Sections: secs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, _ := pefile.Parse(img)
+	for i := range secs {
+		editSection(t, img, i, -1, -1, int64(in.Sections[0].Offset))
+	}
+	res := verifyBytes(t, signImage(t, fixtures.NewPKI(), img), Options{})
+	if n := len(findingsOf(res, RuleSectionOverlap)); n == 0 || n > maxOverlapFindings+1 {
+		t.Errorf("%d section-overlap findings, want 1 to %d", n, maxOverlapFindings+1)
+	}
+}

@@ -16,10 +16,6 @@ import (
 var (
 	oidSpcIndirectData    = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 1, 4}
 	oidSpcPEImageData     = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 1, 15}
-	// oidIndividualPurpose is SPC_INDIVIDUAL_SP_KEY_PURPOSE, a value of the
-	// SpcStatementType attribute; Debian's fwupdx64.efi.signed names it as
-	// the SpcIndirectDataContent inner type, with an SpcPeImageData value.
-	oidIndividualPurpose = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 1, 21}
 	oidNestedSignature    = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 4, 1}
 	oidPageHashesSHA1     = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 3, 1}
 	oidPageHashesSHA256   = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 3, 2}
@@ -27,6 +23,11 @@ var (
 	oidCounterSignature   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 6}
 	oidLifetimeSigning    = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 10, 3, 13}
 )
+
+// oidIndividualPurpose is SPC_INDIVIDUAL_SP_KEY_PURPOSE, a value of the
+// SpcStatementType attribute; Debian's fwupdx64.efi.signed names it as the
+// SpcIndirectDataContent inner type, with an SpcPeImageData value.
+var oidIndividualPurpose = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 1, 21}
 
 // pageHashClassID identifies a page-hash SpcSerializedObject.
 var pageHashClassID = []byte{0xa6, 0xb5, 0x86, 0xd5, 0xb4, 0xa1, 0x24, 0x66, 0xae, 0x05, 0xa2, 0x17, 0xda, 0x8e, 0x60, 0xd6}
