@@ -26,7 +26,9 @@ type ChainOptions struct {
 	Usage x509.ExtKeyUsage
 	// AllowCriticalExtensions lists critical extensions the caller handles
 	// itself (Apple's code-signing markers, for example). Any other critical
-	// extension that crypto/x509 does not understand fails the chain.
+	// extension that crypto/x509 does not understand fails the chain, except
+	// Netscape's certificate type (2.16.840.1.113730.1.1), which VerifyChain
+	// handles as OpenSSL does: see checkNetscapeCertType.
 	AllowCriticalExtensions []asn1.ObjectIdentifier
 	// MaxDepth caps the chain length, root included; zero means 8.
 	MaxDepth int
@@ -299,6 +301,12 @@ func (b *builder) checkCert(c *x509.Certificate, i int, anchor bool) string {
 		return fmt.Sprintf("certificate %q expired at %s (checked at %s)", c.Subject.String(), c.NotAfter.UTC().Format(time.RFC3339), b.when())
 	}
 	for _, ext := range c.UnhandledCriticalExtensions {
+		if ext.Equal(oidNetscapeCertType) {
+			if why := checkNetscapeCertType(c, i > 0, b.opts.Usage); why != "" {
+				return why
+			}
+			continue
+		}
 		if !containsOID(b.opts.AllowCriticalExtensions, ext) {
 			return fmt.Sprintf("certificate %q has an unhandled critical extension %s", c.Subject.String(), ext)
 		}
@@ -353,6 +361,52 @@ func UsageName(u x509.ExtKeyUsage) string {
 		return "anyExtendedKeyUsage"
 	}
 	return fmt.Sprintf("extKeyUsage(%d)", int(u))
+}
+
+// oidNetscapeCertType is Netscape's certificate type extension
+// (2.16.840.1.113730.1.1), a BIT STRING of the purposes a certificate serves.
+var oidNetscapeCertType = asn1.ObjectIdentifier{2, 16, 840, 1, 113730, 1, 1}
+
+// Netscape certificate type bits (bit 0 is the most significant bit of the
+// first byte, as in a DER BIT STRING).
+const (
+	nsObjectSigning   = 3 // objsign: the certificate signs code
+	nsSSLCA           = 5
+	nsSMIMECA         = 6
+	nsObjectSigningCA = 7 // objCA: the CA issues code-signing certificates
+)
+
+// checkNetscapeCertType handles a critical Netscape certificate type
+// extension, the one critical extension outside RFC 5280 that code-signing
+// chains are known to carry: the Debian Secure Boot CA (the anchor of every
+// Debian shim, GRUB, kernel and fwupd EFI binary) marks it critical, and
+// OpenSSL, sbverify and UEFI firmware (EDK2 via OpenSSL) accept it, because
+// OpenSSL understands the extension and applies it as a purpose restriction.
+// shipgate does the same rather than ignoring it: for a code-signing chain a
+// CA must list objCA (Object Signing CA) and the leaf objsign (Object
+// Signing); for other usages, which the extension has no bit for, a CA must
+// list some CA bit and a leaf is accepted. A value that does not parse fails
+// the chain. Any other unknown critical extension still fails the chain
+// unless the caller lists it in ChainOptions.AllowCriticalExtensions.
+func checkNetscapeCertType(c *x509.Certificate, ca bool, usage x509.ExtKeyUsage) string {
+	var bits asn1.BitString
+	for _, e := range c.Extensions {
+		if !e.Id.Equal(oidNetscapeCertType) {
+			continue
+		}
+		if rest, err := asn1.Unmarshal(e.Value, &bits); err != nil || len(rest) != 0 {
+			return fmt.Sprintf("certificate %q has a critical Netscape certificate type extension that does not parse", c.Subject.String())
+		}
+	}
+	switch {
+	case usage == x509.ExtKeyUsageCodeSigning && ca && bits.At(nsObjectSigningCA) == 0:
+		return fmt.Sprintf("certificate %q has a critical Netscape certificate type extension without Object Signing CA", c.Subject.String())
+	case usage == x509.ExtKeyUsageCodeSigning && !ca && bits.At(nsObjectSigning) == 0:
+		return fmt.Sprintf("certificate %q has a critical Netscape certificate type extension without Object Signing", c.Subject.String())
+	case ca && bits.At(nsSSLCA) == 0 && bits.At(nsSMIMECA) == 0 && bits.At(nsObjectSigningCA) == 0:
+		return fmt.Sprintf("certificate %q has a critical Netscape certificate type extension without any CA type", c.Subject.String())
+	}
+	return ""
 }
 
 func containsOID(list []asn1.ObjectIdentifier, o asn1.ObjectIdentifier) bool {

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"crypto"
 	"fmt"
 	"log/slog"
 	"time"
@@ -24,7 +25,9 @@ type matcher struct {
 	nowGiven bool // now is the caller's Options.Time, not the clock
 	sha1     bool
 	md5      bool
-	authSHA1 bool
+	// authAlgs are the Authenticode image hash algorithms besides SHA-256
+	// (always computed) that some entry needs: SHA-1 and MD5 ones.
+	authAlgs []crypto.Hash
 }
 
 // loadBlocklist loads the blocklists the policy names (and the built-in
@@ -59,10 +62,12 @@ func newMatcher(l *blocklist.List, p *Policy, now time.Time) (*matcher, error) {
 	m := &matcher{list: l, policy: pol, now: now}
 	if l != nil {
 		m.sha1, m.md5 = l.NeedsHashes()
-		for _, e := range l.Entries() {
-			if e.Kind == blocklist.KindAuthentihash && len(e.Value) == 40 {
-				m.authSHA1 = true
-				break
+		if sha1, md5 := l.NeedsAuthentihashes(); sha1 || md5 {
+			if sha1 {
+				m.authAlgs = append(m.authAlgs, crypto.SHA1)
+			}
+			if md5 {
+				m.authAlgs = append(m.authAlgs, crypto.MD5)
 			}
 		}
 	}
@@ -71,7 +76,9 @@ func newMatcher(l *blocklist.List, p *Policy, now time.Time) (*matcher, error) {
 
 func (m *matcher) needsHashes() (sha1, md5 bool) { return m.sha1, m.md5 }
 
-func (m *matcher) needsAuthentihashSHA1() bool { return m.authSHA1 }
+// authentihashes returns the Authenticode image hash algorithms the lists
+// need besides SHA-256.
+func (m *matcher) authentihashes() []crypto.Hash { return m.authAlgs }
 
 func (m *matcher) matchFile(h fileHashes) []signing.Finding {
 	if m.list == nil {

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -50,8 +51,9 @@ type verifyEnv struct {
 	time  time.Time
 	hash  hash.Hash
 	log   *slog.Logger
-	// authentihashSHA1 asks for the SHA-1 Authenticode image hash too.
-	authentihashSHA1 bool
+	// authentihashes lists the Authenticode image hash algorithms the
+	// blocklists need besides SHA-256, which is always computed.
+	authentihashes []crypto.Hash
 }
 
 // nativeResult is a verifier's outcome in this package's terms.
@@ -394,7 +396,7 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	}
 	cra := ctxReaderAt{e.ctx, ra}
 	if v := nativeVerifiers[c.f.Kind]; v != nil {
-		env := verifyEnv{trust: e.trust, time: e.opts.Time, hash: c.h, log: e.log.With("path", c.f.Path), authentihashSHA1: e.bl.needsAuthentihashSHA1()}
+		env := verifyEnv{trust: e.trust, time: e.opts.Time, hash: c.h, log: e.log.With("path", c.f.Path), authentihashes: e.bl.authentihashes()}
 		res, err := v(e.ctx, cra, size, env)
 		if e.ctx.Err() != nil {
 			return

@@ -2,7 +2,6 @@ package verify
 
 import (
 	"context"
-	"crypto"
 	"errors"
 	"io"
 
@@ -13,10 +12,9 @@ func init() { nativeVerifiers[KindPE] = verifyPE }
 
 // verifyPE runs the Authenticode verifier.
 func verifyPE(ctx context.Context, r io.ReaderAt, size int64, env verifyEnv) (*nativeResult, error) {
-	opts := authenticode.Options{Trust: env.trust, Time: env.time, FileHash: env.hash, Logger: env.log}
-	if env.authentihashSHA1 {
-		opts.Authentihashes = []crypto.Hash{crypto.SHA1}
-	}
+	// The blocklists' image hash algorithms are computed in the same single
+	// pass as the digests the signatures need.
+	opts := authenticode.Options{Trust: env.trust, Time: env.time, FileHash: env.hash, Logger: env.log, Authentihashes: env.authentihashes}
 	res, err := authenticode.Verify(r, size, opts)
 	var fe *authenticode.FormatError
 	switch {

@@ -80,6 +80,9 @@ type SignSpec struct {
 	Unsigned []testpki.Attr
 	// LinkFile overrides the "<<<Obsolete>>>" string of SpcPeImageData.file.
 	LinkFile string
+	// DataType overrides the SpcIndirectDataContent inner type
+	// (SpcPeImageData, 1.3.6.1.4.1.311.2.1.15, when nil).
+	DataType asn1.ObjectIdentifier
 }
 
 // Sign returns the Authenticode PKCS#7 ContentInfo (DER) for img as s
@@ -128,7 +131,11 @@ func Sign(img []byte, s SignSpec) ([]byte, error) {
 		}
 		link = testpki.TLV(0xa2, testpki.TLV(0x80, bmp(file)))
 	}
-	return signIndirect(IndirectData(h, digest, link), h, s)
+	typ := s.DataType
+	if typ == nil {
+		typ = OIDSpcPEImageData
+	}
+	return signIndirect(IndirectDataType(typ, h, digest, link), h, s)
 }
 
 // SignDigest returns the Authenticode PKCS#7 ContentInfo (DER) over an image
@@ -216,9 +223,16 @@ func SignAttach(img []byte, s SignSpec) ([]byte, error) {
 // with empty flags and the given SpcLink (the [0] EXPLICIT file field's
 // content), and the digest as a DigestInfo.
 func IndirectData(h crypto.Hash, digest, link []byte) []byte {
+	return IndirectDataType(OIDSpcPEImageData, h, digest, link)
+}
+
+// IndirectDataType is [IndirectData] with another inner data type than
+// SpcPeImageData; the value is still an SpcPeImageData structure, as in
+// Debian's fwupdx64.efi.signed, whose type is 1.3.6.1.4.1.311.2.1.21.
+func IndirectDataType(typ asn1.ObjectIdentifier, h crypto.Hash, digest, link []byte) []byte {
 	peImage := testpki.TLV(0x30, []byte{0x03, 0x01, 0x00}, testpki.TLV(0xa0, link))
 	return testpki.TLV(0x30,
-		testpki.TLV(0x30, mustMarshal(OIDSpcPEImageData), peImage),
+		testpki.TLV(0x30, mustMarshal(typ), peImage),
 		testpki.TLV(0x30,
 			testpki.TLV(0x30, mustMarshal(testpki.HashOID(h)), []byte{0x05, 0x00}),
 			testpki.TLV(0x04, digest)),

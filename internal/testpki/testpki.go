@@ -378,3 +378,24 @@ func (r *Rand) Read(p []byte) (int, error) {
 }
 
 var _ io.Reader = (*Rand)(nil)
+
+// Netscape certificate type bits, as in a DER BIT STRING's first byte.
+const (
+	NSObjectSigning   byte = 0x10
+	NSSSLCA           byte = 0x04
+	NSSMIMECA         byte = 0x02
+	NSObjectSigningCA byte = 0x01
+	// NSDebianCA is the value the Debian Secure Boot CA carries (0xf7):
+	// every type but the reserved bit.
+	NSDebianCA byte = 0xf7
+)
+
+// NetscapeCertType returns a Netscape certificate type extension
+// (2.16.840.1.113730.1.1) with the given bits, for Spec.ExtraExtensions.
+func NetscapeCertType(bits byte, critical bool) pkix.Extension {
+	v, err := asn1.Marshal(asn1.BitString{Bytes: []byte{bits}, BitLength: 8})
+	if err != nil {
+		panic(err)
+	}
+	return pkix.Extension{Id: asn1.ObjectIdentifier{2, 16, 840, 1, 113730, 1, 1}, Critical: critical, Value: v}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/shipgate/shipgate/signing"
@@ -61,7 +62,10 @@ type Options struct {
 // verdict that follows from them.
 type Result struct {
 	// Status is the file's verdict: StatusUnsigned when it carries no
-	// signature, otherwise the worst status of its signatures. Every signature
+	// signature, otherwise the worst status of its signatures. A file whose
+	// certificate table is declared but holds no signature (cut short, or
+	// the table damaged) is not unsigned: it gets one StatusMalformed
+	// signature standing for the table. Every signature
 	// has to hold, nested ones included, for a file to be valid; a caller that
 	// wants Windows' view of the primary signature alone reads
 	// Signatures[0].Status. File-level tampering (bytes stuffed after a PKCS#7
@@ -205,6 +209,16 @@ func Verify(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 	}
 	if err := v.readTable(); err != nil {
 		return nil, err
+	}
+	v.checkSections()
+	if l.secDirOff >= 0 && l.certLen > 0 && len(v.sigs) == 0 {
+		// A table is declared but holds no signature: the file was cut
+		// short or the table damaged. It is not unsigned.
+		why := "the certificate table holds no signature"
+		if len(v.tableProblems) > 0 {
+			why += ": " + strings.Join(v.tableProblems, "; ")
+		}
+		v.sigs = append(v.sigs, &sigState{parent: -1, offset: l.certOff, malformed: why, malformedCheck: "cert-table", reported: true})
 	}
 	if err := v.hash(); err != nil {
 		return nil, err

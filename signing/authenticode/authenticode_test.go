@@ -65,7 +65,7 @@ func verifyBytes(t testing.TB, b []byte, opts Options) *Result {
 }
 
 // warningChecks may fail without changing a signature's status.
-var warningChecks = []string{"checksum", "unsigned-attributes", "timestamp"}
+var warningChecks = []string{"checksum", "unsigned-attributes", "timestamp", "indirect-data-type"}
 
 // checkFixture compares a Result with what the fixture's manifest says.
 func checkFixture(t *testing.T, f fixtures.Fixture, res *Result) {
@@ -253,9 +253,15 @@ func TestFileHashAndSingleRead(t *testing.T) {
 	f := loadFixtures(t)[1] // sha256.exe
 	cr := &countingReader{r: bytes.NewReader(f.Data)}
 	h := sha256.New()
-	res, err := Verify(cr, int64(len(f.Data)), Options{FileHash: h})
+	// Every authentihash a blocklist can name comes from the same read.
+	res, err := Verify(cr, int64(len(f.Data)), Options{FileHash: h, Authentihashes: []crypto.Hash{crypto.MD5, crypto.SHA1}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, a := range []string{"md5", "sha1", "sha256"} {
+		if res.Authentihash[a] == "" {
+			t.Errorf("no %s authentihash", a)
+		}
 	}
 	want := sha256.Sum256(f.Data)
 	if !bytes.Equal(h.Sum(nil), want[:]) {

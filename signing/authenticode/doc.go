@@ -9,8 +9,11 @@
 // It also reports the tricks that keep a signature "valid" while a file
 // carries extra data: bytes after the PKCS#7 blob inside its WIN_CERTIFICATE
 // (CVE-2013-3900, as in 3CX's d3dcompiler_47.dll), data after the table,
-// unknown unsigned attributes carrying data, a wrong checksum, and weak
-// algorithms.
+// sections the loader would map over the table or over the two header
+// fields the digest skips (CheckSum and the security directory entry),
+// overlapping sections, unknown unsigned attributes carrying data, a wrong
+// checksum, and weak algorithms. A file cut short inside or before its
+// declared table is malformed, never unsigned.
 //
 // Headers are parsed with github.com/saferwall/pe, used as a parser only: it
 // is given the header bytes alone, with every data directory parser off. The

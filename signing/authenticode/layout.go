@@ -29,7 +29,8 @@ const (
 // section is one section's raw data range in the file.
 type section struct {
 	name      string
-	off, size uint32
+	off, size uint32 // PointerToRawData, SizeOfRawData
+	vsize     uint32 // VirtualSize
 }
 
 // layout holds the header facts verification needs, all as file offsets.
@@ -176,7 +177,7 @@ func readLayout(r io.ReaderAt, size int64) (*layout, error) {
 				break
 			}
 		}
-		l.sections = append(l.sections, section{name: name, size: le.Uint32(b[16:]), off: le.Uint32(b[20:])})
+		l.sections = append(l.sections, section{name: name, vsize: le.Uint32(b[8:]), size: le.Uint32(b[16:]), off: le.Uint32(b[20:])})
 	}
 	return l, nil
 }

@@ -31,4 +31,14 @@ const (
 	RuleChecksumMismatch = "authenticode/checksum-mismatch"
 	// RuleWeakAlgorithm: MD5 or SHA-1 in a digest, signature or certificate.
 	RuleWeakAlgorithm = "authenticode/weak-algorithm"
+	// RuleNonstandardIndirectDataType: SpcIndirectDataContent names
+	// 1.3.6.1.4.1.311.2.1.21 instead of SpcPeImageData as its inner type
+	// (Debian's fwupdx64.efi.signed); the digest is verified as usual.
+	RuleNonstandardIndirectDataType = "authenticode/nonstandard-indirect-data-type"
+	// RuleSectionOverlapsCertTable: a section's file data, as the loader maps
+	// it, reaches into the certificate table, which the digest skips.
+	RuleSectionOverlapsCertTable = "authenticode/section-overlaps-cert-table"
+	// RuleSectionOverlap: sections' file data overlap each other or the
+	// headers, which no linker produces.
+	RuleSectionOverlap = "authenticode/section-overlap"
 )

@@ -24,6 +24,11 @@ var (
 	oidLifetimeSigning    = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 10, 3, 13}
 )
 
+// oidIndividualPurpose is SPC_INDIVIDUAL_SP_KEY_PURPOSE, a value of the
+// SpcStatementType attribute; Debian's fwupdx64.efi.signed names it as the
+// SpcIndirectDataContent inner type, with an SpcPeImageData value.
+var oidIndividualPurpose = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 1, 21}
+
 // pageHashClassID identifies a page-hash SpcSerializedObject.
 var pageHashClassID = []byte{0xa6, 0xb5, 0x86, 0xd5, 0xb4, 0xa1, 0x24, 0x66, 0xae, 0x05, 0xa2, 0x17, 0xda, 0x8e, 0x60, 0xd6}
 
@@ -61,7 +66,7 @@ func parseIndirectData(der []byte) (*indirectData, error) {
 	}
 	d.digest = bytes.Clone(dg)
 	d.hash, _ = cms.HashByOID(d.digestOID)
-	if d.dataType.Equal(oidSpcPEImageData) && !data.Empty() {
+	if (d.dataType.Equal(oidSpcPEImageData) || d.dataType.Equal(oidIndividualPurpose)) && !data.Empty() {
 		d.parsePEImageData(data)
 	}
 	return d, nil

@@ -43,7 +43,8 @@ type sigState struct {
 	sd                   *cms.SignedData
 	spc                  *indirectData
 	malformed            string // why it cannot be parsed; empty when it can
-	malformedCheck       string // the check that failed: "signed-data" or "content-type"
+	malformedCheck       string // the check that failed: "signed-data", "content-type" or "cert-table"
+	reported             bool   // the malformation is already a finding
 }
 
 // readTable walks DataDirectory[4] and the WIN_CERTIFICATE entries, checks

@@ -124,11 +124,17 @@ func (v *verifier) verifyOne(i int, s *sigState) (signing.Signature, Detail) {
 	var intact, trusted = true, true
 
 	// Structure of the table and this signature's entry.
-	probs := append(append([]string(nil), v.tableProblems...), v.entryProblems[s.entry]...)
-	if len(probs) > 0 {
+	probs := append([]string(nil), v.tableProblems...)
+	if s.entry < len(v.entryProblems) {
+		probs = append(probs, v.entryProblems[s.entry]...)
+	}
+	switch {
+	case s.reported:
+		// The signature stands for a damaged table; its own check says so.
+	case len(probs) > 0:
 		sig.AddCheck("cert-table", false, strings.Join(probs, "; "))
 		intact = false
-	} else {
+	default:
 		sig.AddCheck("cert-table", true, fmt.Sprintf("entry %d: revision 0x0200, PKCS_SIGNED_DATA, aligned, table ends the file, no bytes after the PKCS#7", s.entry))
 	}
 	if s.malformed != "" {
@@ -138,7 +144,9 @@ func (v *verifier) verifyOne(i int, s *sigState) (signing.Signature, Detail) {
 		}
 		sig.AddCheck(name, false, s.malformed)
 		sig.Status = signing.StatusMalformed
-		v.finding(RuleMalformedSignature, signing.SeverityError, i, s.offset, fmt.Sprintf("signature %d: %s", i, s.malformed))
+		if !s.reported {
+			v.finding(RuleMalformedSignature, signing.SeverityError, i, s.offset, fmt.Sprintf("signature %d: %s", i, s.malformed))
+		}
 		return sig, det
 	}
 	sd, spc := s.sd, s.spc
@@ -155,7 +163,13 @@ func (v *verifier) verifyOne(i int, s *sigState) (signing.Signature, Detail) {
 	}
 	sig.AddCheck("signer-count", true, "one SignerInfo")
 	si := sd.Signers[0]
-	if !spc.dataType.Equal(oidSpcPEImageData) {
+	if spc.dataType.Equal(oidIndividualPurpose) {
+		// osslsigncode, sbverify and UEFI firmware check only the digest, so
+		// they accept such a signature; Windows does not know the type.
+		sig.AddCheck("indirect-data-type", false, "SpcIndirectDataContent type is 1.3.6.1.4.1.311.2.1.21 (individual purpose), not SpcPeImageData (1.3.6.1.4.1.311.2.1.15); the image digest is verified as usual; a warning, it does not change the status")
+		v.finding(RuleNonstandardIndirectDataType, signing.SeverityWarning, i, s.offset,
+			fmt.Sprintf("signature %d: SpcIndirectDataContent names 1.3.6.1.4.1.311.2.1.21 instead of SpcPeImageData as its type (as Debian's fwupdx64.efi.signed does); osslsigncode, sbverify and UEFI firmware accept it, Windows may not", i))
+	} else if !spc.dataType.Equal(oidSpcPEImageData) {
 		sig.AddCheck("content-type", false, fmt.Sprintf("SpcIndirectDataContent type %s is not SpcPeImageData (1.3.6.1.4.1.311.2.1.15)", spc.dataType))
 		sig.Status = signing.StatusMalformed
 		v.finding(RuleMalformedSignature, signing.SeverityError, i, s.offset, fmt.Sprintf("signature %d does not sign a PE image (type %s)", i, spc.dataType))
