@@ -157,14 +157,17 @@ type zipEnd struct {
 // r: its size, and for a signed PE the start of its certificate table,
 // which a signed self-extractor's archive precedes). It returns the last
 // record (searching backward from each end in turn, as Go's archive/zip and
-// Info-ZIP do) whose central directory is where it says; failing that, a
+// Info-ZIP do) whose central directory is where it says, passing over an
+// empty archive's record when an archive with entries precedes it (22
+// bytes appended to a zip must not hide it from the walk, while extractors
+// that know where it starts still read it); failing that, a
 // record whose comment ends exactly at one of ends, with valid false; or
 // false. Random bytes that happen to read "PK\x05\x06" are neither: they
 // are not reported. tail, when not empty, is the file's last bytes, which
 // are not read again.
 func findZipEnd(r io.ReaderAt, size int64, ends []int64, tail []byte) (zipEnd, bool, error) {
-	var found zipEnd
-	ok := false
+	var found, empty zipEnd
+	ok, hasEmpty := false, false
 	for _, limit := range ends {
 		if limit <= 0 || limit > size {
 			continue
@@ -188,24 +191,31 @@ func findZipEnd(r io.ReaderAt, size int64, ends []int64, tail []byte) (zipEnd, b
 			if z.end > size {
 				continue // its comment runs past the file
 			}
-			if zipDirectoryAt(r, z.off, buf[i:i+eocdLen]) {
+			if valid, none := zipDirectoryAt(r, z.off, buf[i:i+eocdLen]); valid && !none {
 				z.valid = true
 				return z, true, nil
+			} else if valid && !hasEmpty {
+				z.valid = true
+				empty, hasEmpty = z, true
 			}
 			if !ok && slices.Contains(ends, z.end) {
 				found, ok = z, true
 			}
 		}
 	}
+	if hasEmpty {
+		return empty, true, nil
+	}
 	return found, ok, nil
 }
 
 // zipDirectoryAt checks the end record rec, at offset off of r: an empty
-// archive's record, a ZIP64 record with its locator just before, or one
-// whose central directory starts with its signature ("PK\x01\x02") either
-// right before the record or at the offset the record gives (archive/zip
-// tries both: a self-extractor's offsets may or may not count its stub).
-func zipDirectoryAt(r io.ReaderAt, off int64, rec []byte) bool {
+// archive's record (empty is then true), a ZIP64 record with its locator
+// just before, or one whose central directory starts with its signature
+// ("PK\x01\x02") either right before the record or at the offset the
+// record gives (archive/zip tries both: a self-extractor's offsets may or
+// may not count its stub).
+func zipDirectoryAt(r io.ReaderAt, off int64, rec []byte) (valid, empty bool) {
 	le := binary.LittleEndian
 	records, dirSize, dirOff := le.Uint16(rec[10:]), int64(le.Uint32(rec[12:])), int64(le.Uint32(rec[16:]))
 	sigAt := func(at int64, sig string) bool {
@@ -215,13 +225,13 @@ func zipDirectoryAt(r io.ReaderAt, off int64, rec []byte) bool {
 	}
 	switch {
 	case records == 0xffff || dirSize == 0xffffffff || dirOff == 0xffffffff:
-		return off >= 20 && sigAt(off-20, "PK\x06\x07")
+		return off >= 20 && sigAt(off-20, "PK\x06\x07"), false
 	case records == 0 && dirSize == 0:
-		return true
+		return true, true
 	case records == 0 || dirSize < 46:
-		return false // a directory record is at least 46 bytes
+		return false, false // a directory record is at least 46 bytes
 	}
-	return (dirSize <= off && sigAt(off-dirSize, "PK\x01\x02")) || (dirOff+4 <= off && sigAt(dirOff, "PK\x01\x02"))
+	return (dirSize <= off && sigAt(off-dirSize, "PK\x01\x02")) || (dirOff+4 <= off && sigAt(dirOff, "PK\x01\x02")), false
 }
 
 // peCertTable returns the file offset of the certificate table of the PE

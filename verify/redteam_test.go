@@ -840,3 +840,18 @@ func TestZipEndWithoutDirectory(t *testing.T) {
 
 // digestMismatch is the finding of a PE changed after signing.
 const digestMismatch = "authenticode/digest-mismatch"
+
+// TestZipEmptyEndRecordAppended: an empty archive's end record appended to
+// a zip makes readers that take the last record see no entries; the walk
+// still checks the archive before it, given as input or found in a
+// release.
+func TestZipEmptyEndRecordAppended(t *testing.T) {
+	f := getFixtures(t)
+	empty := []byte("PK\x05\x06" + strings.Repeat("\x00", 18))
+	z := append(makeZip(t, []zipEntry{{name: "a.dll", data: f.peUnsigned}}), empty...)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"x.zip": z, "data.bin": append([]byte("junk before"), z...)})
+	r := mustFail(t, Options{Policy: requireValid()}, "x.zip/a.dll", ruleUnsigned, dir)
+	wantRules(t, r, "data.bin/a.dll", ruleUnsigned)
+	mustFail(t, Options{Policy: requireValid()}, "a.dll", ruleUnsigned, filepath.Join(dir, "x.zip"))
+}

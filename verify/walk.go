@@ -174,7 +174,13 @@ func (e *engine) walkZip(in input) error {
 		f.Close()
 		return fmt.Errorf("verify: input: %w", err)
 	}
-	zr, err := zip.NewReader(f, st.Size())
+	// The archive ends with its last valid end record, which an empty
+	// archive's record appended to it does not hide (see findZipEnd).
+	size := st.Size()
+	if z, ok, err := findZipEnd(ctxReaderAt{e.ctx, f}, size, []int64{size}, nil); err == nil && ok && z.valid {
+		size = z.end
+	}
+	zr, err := zip.NewReader(io.NewSectionReader(f, 0, size), size)
 	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
 		f.Close()
 		return fmt.Errorf("verify: input %s: %w", in.path, err)
@@ -214,7 +220,7 @@ func (e *engine) walkZip(in input) error {
 		ref.add()
 		e.bundleJobs = append(e.bundleJobs, &job{path: joinPath(in.prefix, b), fsys: zr, name: b, bundle: true, bs: states[i], onDone: ref.release})
 	}
-	e.zipEntries(zr, f, st.Size(), in.prefix, 0, ref, roots, states, func(j *job) { j.expand = x; e.q.push(j, true) })
+	e.zipEntries(zr, f, size, in.prefix, 0, ref, roots, states, func(j *job) { j.expand = x; e.q.push(j, true) })
 	return nil
 }
 
