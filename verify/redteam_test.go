@@ -855,3 +855,20 @@ func TestZipEmptyEndRecordAppended(t *testing.T) {
 	wantRules(t, r, "data.bin/a.dll", ruleUnsigned)
 	mustFail(t, Options{Policy: requireValid()}, "a.dll", ruleUnsigned, filepath.Join(dir, "x.zip"))
 }
+
+// TestMachOFollowedByZipChecked: a Mach-O file followed by a zip is
+// verified as a Mach-O file and its zip's entries are checked.
+func TestMachOFollowedByZipChecked(t *testing.T) {
+	f := getFixtures(t)
+	for name, m := range map[string][]byte{"thin": f.machoValid, "universal": f.fat} {
+		t.Run(name, func(t *testing.T) {
+			b := append(append([]byte(nil), m...), zipAt(t, len(m), false, []zipEntry{{name: "payload/ffmpeg.dll", data: f.peTampered}})...)
+			dir := t.TempDir()
+			writeTree(t, dir, map[string][]byte{"tool": b})
+			r := mustFail(t, Options{Policy: requireValid()}, "tool/payload/ffmpeg.dll", digestMismatch, dir)
+			if m := fileByPath(r, "tool"); m == nil || !m.Kind.Native() || len(m.Signatures) == 0 {
+				t.Errorf("tool: %+v", m)
+			}
+		})
+	}
+}
