@@ -31,6 +31,7 @@ const (
 	ruleInsecurePath    = "file/insecure-path"
 	ruleDuplicateEntry  = "file/duplicate-entry"
 	ruleZipInvalid      = "file/zip-invalid"
+	ruleZipUnlisted     = "file/zip-unlisted-entry"
 	ruleUnsigned        = "policy/unsigned"
 	ruleUntrusted       = "policy/untrusted"
 	ruleAdhoc           = "policy/adhoc-not-allowed"
@@ -750,6 +751,9 @@ func (c *check) openZip(ra io.ReaderAt, size int64) {
 	if total > 1<<62 || !x.take(int64(total)) {
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("zip archive declares %d bytes of entries, more than the archives nested here may expand to (%d times the outermost archive's size, at least %d bytes; a zip bomb?); its entries were not checked", total, expansionRatio, int64(minExpansion)))
 		return
+	}
+	if f := zipUnlisted(cra, zr, c.f.Path); f != nil {
+		c.finds = append(c.finds, *f)
 	}
 	ref, sink := c.holdForEntries()
 	c.e.zipEntries(zr, cra, size, c.f.Path, c.j.depth+1, ref, nil, nil, func(j *job) { j.expand = x; sink(j) })

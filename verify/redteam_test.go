@@ -872,3 +872,24 @@ func TestMachOFollowedByZipChecked(t *testing.T) {
 		})
 	}
 }
+
+// TestZipLocalEntriesNotInDirectory: two zips end to end read as the
+// second to directory readers and as the first to extractors that stream
+// local headers from the start; the first one's unlisted entries are
+// reported, for a zip in a release and for an input zip. A zip read the
+// same both ways is not.
+func TestZipLocalEntriesNotInDirectory(t *testing.T) {
+	f := getFixtures(t)
+	first := makeZip(t, []zipEntry{{name: "evil.dll", data: f.peUnsigned}})
+	second := makeZip(t, []zipEntry{{name: "ok.dll", data: f.peValid}})
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"x.zip": append(append([]byte(nil), first...), second...), "y.zip": second})
+	r := mustFail(t, Options{Policy: requireValid()}, "x.zip", ruleZipUnlisted, dir)
+	if got := rulesFor(r, "y.zip"); len(got) != 0 {
+		t.Errorf("y.zip: %v", got)
+	}
+	mustFail(t, Options{Policy: requireValid()}, "x.zip", ruleZipUnlisted, filepath.Join(dir, "x.zip"))
+	if r := run(t, Options{Policy: requireValid()}, filepath.Join(dir, "y.zip")); !r.Summary.Passed {
+		t.Errorf("y.zip as input: %v", r.Findings)
+	}
+}
