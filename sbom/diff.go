@@ -110,12 +110,15 @@ func Diff(old, new *Inventory) *DiffResult {
 	if old.Electron.Version != new.Electron.Version {
 		add(RuleElectronVersion, signing.SeverityNote, "", fmt.Sprintf("Electron %s → %s", orNone(old.Electron.Version), orNone(new.Electron.Version)))
 	}
-	if old.App.Digest != "" && new.App.Digest != "" && old.App.Digest != new.App.Digest && old.App.Version == new.App.Version {
+	// A version dropped (or made unreadable) declares nothing new, as for
+	// packages.
+	if old.App.Digest != "" && new.App.Digest != "" && old.App.Digest != new.App.Digest &&
+		(old.App.Version == new.App.Version || old.App.Version == "" || new.App.Version == "") {
 		p := new.App.Asar
 		if p == "" {
 			p = new.App.Dir
 		}
-		add(RuleChangedSameVersion, signing.SeverityError, p, fmt.Sprintf("the application's own code changed but its version stayed %s", orNone(new.App.Version)))
+		add(RuleChangedSameVersion, signing.SeverityError, p, fmt.Sprintf("the application's own code changed but its version stayed %s", versionChange(old.App.Version, new.App.Version)))
 	}
 
 	// Packages.

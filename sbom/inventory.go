@@ -809,6 +809,20 @@ func (b *builder) assemble() {
 		}
 		pkgs[dir] = p
 	}
+	// A package folder of the application without a package.json is still
+	// what require() loads (its index.js): it is a package, named after its
+	// folder, with no version, so that its files keep a digest.
+	for _, it := range b.items {
+		for dir := packageDir(it.path); dir != "" && strings.HasPrefix(dir, appRoot+"/"); dir = packageDir(path.Dir(dir)) {
+			name := requireName(dir)
+			if pkgs[dir] != nil || strings.HasPrefix(name, ".") || strings.HasPrefix(path.Base(name), ".") {
+				continue
+			}
+			pkgs[dir] = &Package{Name: name, Path: dir}
+			b.finding("electron/package-json-invalid", signing.SeverityWarning, dir,
+				"package folder has no package.json; the package is named after its folder, "+name+", with no version")
+		}
+	}
 	// Digests, file ownership, binaries.
 	lines := map[string]*bytes.Buffer{}
 	var appLines bytes.Buffer

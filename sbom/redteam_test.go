@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -374,6 +375,33 @@ func TestRedTeamDiff(t *testing.T) {
 				})
 			},
 			want: []string{"error diff/changed-same-version " + rtAsar + "/node_modules/@chatter/ui/node_modules/tinycolor"}},
+		{name: "package.json deleted from a package, code changed",
+			change: func(t *testing.T, r *electronfix.Release) {
+				repackAsar(t, r, func(f map[string]*electronfix.AsarFile) {
+					delete(f, rtTiny+"package.json")
+					appendTo(f, rtTiny+"index.js", "evil()")
+				})
+			},
+			want: []string{"error diff/changed-same-version " + tiny, "inventory warning electron/package-json-invalid " + tiny},
+			not:  []string{"note diff/package-removed " + tiny}},
+		{name: "application version removed, application code changed",
+			change: func(t *testing.T, r *electronfix.Release) {
+				repackAsar(t, r, func(f map[string]*electronfix.AsarFile) {
+					pj := f["package.json"]
+					pj.Data = regexp.MustCompile(`"version":\s*"[^"]*",?`).ReplaceAll(pj.Data, nil)
+					appendTo(f, "main.js", "evil()")
+				})
+			},
+			want: []string{"error diff/changed-same-version " + rtAsar}},
+		{name: "application version made a number, application code changed",
+			change: func(t *testing.T, r *electronfix.Release) {
+				repackAsar(t, r, func(f map[string]*electronfix.AsarFile) {
+					pj := f["package.json"]
+					pj.Data = regexp.MustCompile(`"version":\s*"[^"]*"`).ReplaceAll(pj.Data, []byte(`"version": 141`))
+					appendTo(f, "main.js", "evil()")
+				})
+			},
+			want: []string{"error diff/changed-same-version " + rtAsar}},
 		{name: "lockfile edited to agree with tampered code",
 			change: func(t *testing.T, r *electronfix.Release) {
 				repackAsar(t, r, func(f map[string]*electronfix.AsarFile) {
