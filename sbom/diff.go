@@ -421,22 +421,36 @@ func newScripts(o, n *Package) []string {
 	return out
 }
 
-// sameSigner reports whether two signatures have the same signer: the same
-// certificate (by SHA-256 of its DER), or a certificate for the same
-// subject and the same key (by SHA-256 of its SubjectPublicKeyInfo), as a
-// renewal keeping the key gives. Names and serial alone prove nothing:
-// anyone can mint a certificate copying them onto another key.
+// sameSigner reports whether two files have the same signers: for each
+// signature in order, the same certificate (by SHA-256 of its DER), or a
+// certificate for the same subject and the same key (by SHA-256 of its
+// SubjectPublicKeyInfo), as a renewal keeping the key gives. Names and
+// serial alone prove nothing: anyone can mint a certificate copying them
+// onto another key.
 func sameSigner(a, b *SignatureSummary) bool {
 	if a == nil || b == nil {
 		return true // not examined on one side: no claim either way
 	}
-	if (a.Signer == nil) != (b.Signer == nil) {
+	if (a.Signer == nil) != (b.Signer == nil) || len(a.Others) != len(b.Others) {
 		return false
 	}
-	if a.Signer == nil {
-		return true
+	if a.Signer != nil && !sameCert(a.Signer, b.Signer) {
+		return false
 	}
-	x, y := a.Signer, b.Signer
+	for i := range a.Others {
+		if !sameCert(&a.Others[i], &b.Others[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameCert reports whether x and y identify the same signer (see
+// sameSigner); two signatures naming no signer are alike.
+func sameCert(x, y *Signer) bool {
+	if x.SHA256 == "" && y.SHA256 == "" {
+		return *x == *y
+	}
 	if x.SHA256 != "" && x.SHA256 == y.SHA256 {
 		return true
 	}
@@ -447,7 +461,11 @@ func signerName(s *SignatureSummary) string {
 	if s == nil || s.Signer == nil {
 		return "nobody (" + statusOf(s) + ")"
 	}
-	return fmt.Sprintf("%q (serial %s, certificate sha256 %s, key sha256 %s)", s.Signer.Subject, s.Signer.Serial, short(s.Signer.SHA256), short(orNone(s.Signer.SPKISHA256)))
+	name := fmt.Sprintf("%q (serial %s, certificate sha256 %s, key sha256 %s)", s.Signer.Subject, s.Signer.Serial, short(s.Signer.SHA256), short(orNone(s.Signer.SPKISHA256)))
+	for _, o := range s.Others {
+		name += fmt.Sprintf(", then %q (certificate sha256 %s)", o.Subject, short(orNone(o.SHA256)))
+	}
+	return name
 }
 
 func statusOf(s *SignatureSummary) string {

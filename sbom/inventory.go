@@ -152,6 +152,10 @@ type SignatureSummary struct {
 	Status signing.Status `json:"status"`
 	// Signer identifies the first signature's signer, nil when none.
 	Signer *Signer `json:"signer,omitempty"`
+	// Others identifies the signers of the file's other signatures
+	// (Authenticode nested signatures, further universal slices), in
+	// order; an entry is empty when that signature names no signer.
+	Others []Signer `json:"others,omitempty"`
 	// Digest is the first signature's recomputed digest (it excludes the
 	// signature itself).
 	Digest string `json:"digest,omitempty"`
@@ -583,12 +587,18 @@ func (b *builder) scan(it *item, r io.ReaderAt, size int64, win []byte, base int
 
 func summarize(sigs []signing.Signature) *SignatureSummary {
 	s := &SignatureSummary{Status: signing.StatusUnsigned}
+	signer := func(id *signing.Identity) Signer {
+		if id == nil {
+			return Signer{}
+		}
+		return Signer{Subject: id.Subject, Issuer: id.Issuer, Serial: id.Serial, SHA256: id.SHA256, SPKISHA256: id.SPKISHA256, TeamID: id.TeamID}
+	}
 	for i, sig := range sigs {
 		if i == 0 {
 			s.Status = sig.Status
 			if sig.Signer != nil {
-				s.Signer = &Signer{Subject: sig.Signer.Subject, Issuer: sig.Signer.Issuer, Serial: sig.Signer.Serial,
-					SHA256: sig.Signer.SHA256, SPKISHA256: sig.Signer.SPKISHA256, TeamID: sig.Signer.TeamID}
+				id := signer(sig.Signer)
+				s.Signer = &id
 			}
 			if sig.Digest != nil {
 				s.Digest = sig.Digest.Computed
@@ -596,6 +606,7 @@ func summarize(sigs []signing.Signature) *SignatureSummary {
 			continue
 		}
 		s.Status = s.Status.Worse(sig.Status)
+		s.Others = append(s.Others, signer(sig.Signer))
 	}
 	return s
 }

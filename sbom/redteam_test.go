@@ -635,16 +635,24 @@ func TestSignerChangedSameNamesOtherKey(t *testing.T) {
 		t.Fatal("the imposter certificate must share subject, issuer and serial, and differ in key")
 	}
 	img := peWith(t, electronfix.PESpec{Code: []byte("helper"), FileVersion: "1.0.0.0", ProductVersion: "1.0.0.0"})
-	signWith := func(c *testpki.Cert) []byte {
-		b, err := pefile.SignAttach(img, pefile.SignSpec{Signer: c, Certs: []*testpki.Cert{pki.Root}, Hash: crypto.SHA256, SigningTime: testpki.Epoch})
+	signWith := func(c *testpki.Cert, nested ...*testpki.Cert) []byte {
+		s := pefile.SignSpec{Signer: c, Certs: []*testpki.Cert{pki.Root}, Hash: crypto.SHA256, SigningTime: testpki.Epoch}
+		for _, n := range nested {
+			ci, err := pefile.Sign(img, pefile.SignSpec{Signer: n, Certs: []*testpki.Cert{pki.Root}, Hash: crypto.SHA256, SigningTime: testpki.Epoch})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Nested = append(s.Nested, ci)
+		}
+		b, err := pefile.SignAttach(img, s)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return b
 	}
-	inventory := func(c *testpki.Cert) *Inventory {
+	inventory := func(c *testpki.Cert, nested ...*testpki.Cert) *Inventory {
 		r := rtWindows(t, "1.4.0")
-		r.Files["helper.dll"] = signWith(c)
+		r.Files["helper.dll"] = signWith(c, nested...)
 		p, err := r.Write(t.TempDir())
 		if err != nil {
 			t.Fatal(err)
@@ -667,5 +675,20 @@ func TestSignerChangedSameNamesOtherKey(t *testing.T) {
 		if !slices.Contains(got, w) {
 			t.Errorf("missing %q; findings:\n%s", w, strings.Join(got, "\n"))
 		}
+	}
+	// The same holds for a nested signature: one by the imposter, added
+	// beside or in place of the vendor's, is another signer.
+	nestedVendor := inventory(pki.Vendor, pki.Vendor)
+	for name, n := range map[string]*Inventory{"added": inventory(pki.Vendor, imposter), "replaced": inventory(pki.Vendor, imposter)} {
+		from := old
+		if name == "replaced" {
+			from = nestedVendor
+		}
+		if got := findingKeys(Diff(from, n).Findings); !slices.Contains(got, "error diff/signer-changed helper.dll") {
+			t.Errorf("nested signature %s: findings:\n%s", name, strings.Join(got, "\n"))
+		}
+	}
+	if got := findingKeys(Diff(nestedVendor, inventory(pki.Vendor, pki.Vendor)).Findings); slices.ContainsFunc(got, func(k string) bool { return strings.Contains(k, "helper.dll") }) {
+		t.Errorf("same nested signers: %q", got)
 	}
 }
