@@ -142,7 +142,7 @@ func (h *fileHasher) BlockSize() int      { return sha256.BlockSize }
 
 func (h *fileHasher) Reset() {
 	h.n = 0
-	h.tail.b = h.tail.b[:0]
+	h.tail.reset()
 	for _, x := range []hash.Hash{h.sha256, h.sha1, h.md5} {
 		if x != nil {
 			x.Reset()
@@ -375,7 +375,7 @@ func (c *check) withStream(r io.Reader, size int64) {
 	c.afterHash()
 	// Files of other kinds got here because they were too large to hold,
 	// which is reported already.
-	if !c.readProblem && kind == KindOther && !IsZip(hdr) && hasZipEnd(c.h.tail.b) {
+	if !c.readProblem && kind == KindOther && !IsZip(hdr) && hasZipEnd(c.h.tail.bytes()) {
 		c.rereadForZip(hdr)
 	}
 }
@@ -409,24 +409,52 @@ func (c *check) rereadForZip(hdr []byte) {
 	c.findZip(c.ra, size, hdr)
 }
 
-// tailBuffer keeps the last max bytes written to it.
+// tailBuffer keeps the last max bytes written to it: in order until it
+// holds max bytes, then as a ring whose oldest byte is at pos. A write
+// costs no more than its length, however small the writes.
 type tailBuffer struct {
-	b   []byte
-	max int
+	b    []byte
+	max  int
+	pos  int
+	full bool
 }
 
 func (t *tailBuffer) Write(p []byte) (int, error) {
 	n := len(p)
-	if len(p) > t.max {
-		p = p[len(p)-t.max:]
+	if len(p) >= t.max {
+		t.b = append(t.b[:0], p[len(p)-t.max:]...)
+		t.pos, t.full = 0, true
+		return n, nil
 	}
-	t.b = append(t.b, p...)
-	if over := len(t.b) - t.max; over > 0 {
-		copy(t.b, t.b[over:])
-		t.b = t.b[:t.max]
+	if !t.full {
+		room := t.max - len(t.b)
+		if len(p) < room {
+			t.b = append(t.b, p...)
+			return n, nil
+		}
+		t.b = append(t.b, p[:room]...)
+		p = p[room:]
+		t.pos, t.full = 0, true
+	}
+	k := copy(t.b[t.pos:], p)
+	if k < len(p) {
+		t.pos = copy(t.b, p[k:])
+	} else if t.pos += k; t.pos == t.max {
+		t.pos = 0
 	}
 	return n, nil
 }
+
+// bytes returns the bytes kept, oldest first.
+func (t *tailBuffer) bytes() []byte {
+	if !t.full || t.pos == 0 {
+		return t.b
+	}
+	out := make([]byte, 0, len(t.b))
+	return append(append(out, t.b[t.pos:]...), t.b[:t.pos]...)
+}
+
+func (t *tailBuffer) reset() { t.b, t.pos, t.full = t.b[:0], 0, false }
 
 // hasZipEnd reports whether tail, a file's last bytes, holds the signature
 // of a zip end of central directory record whose comment fits.
@@ -530,7 +558,7 @@ func (c *check) findZip(ra io.ReaderAt, size int64, hdr []byte) {
 	}
 	var tail []byte
 	if c.h.n == size {
-		tail = c.h.tail.b
+		tail = c.h.tail.bytes()
 	}
 	z, ok, err := findZipEnd(ctxReaderAt{c.e.ctx, ra}, size, ends, tail)
 	switch {
