@@ -129,12 +129,14 @@ func Diff(old, new *Inventory) *DiffResult {
 	// The contents each name@version had anywhere in the old release: a
 	// package added at a new path (a nested copy shadowing the original for
 	// its dependents) must still match one of them. The name is the one
-	// require() resolves to the folder, not the package.json's claim.
+	// require() resolves to the folder, not the package.json's claim, and
+	// its case is ignored: on Windows and macOS file systems require("a")
+	// loads node_modules/A.
+	pkgID := func(p *Package) string { return strings.ToLower(requireName(p.Path)) + "@" + p.Version }
 	oldByID := map[string][]*Package{}
 	for i := range old.Packages {
 		o := &old.Packages[i]
-		id := requireName(o.Path) + "@" + o.Version
-		oldByID[id] = append(oldByID[id], o)
+		oldByID[pkgID(o)] = append(oldByID[pkgID(o)], o)
 	}
 	newPk := map[string]*Package{}
 	for i := range new.Packages {
@@ -156,7 +158,7 @@ func Diff(old, new *Inventory) *DiffResult {
 		case o == nil:
 			d.Added = append(d.Added, ref)
 			add(RulePackageAdded, signing.SeverityNote, p.Path, fmt.Sprintf("%s@%s added", p.Name, p.Version))
-			if same := oldByID[requireName(p.Path)+"@"+p.Version]; len(same) > 0 && !slices.ContainsFunc(same, func(q *Package) bool { return q.Digest == p.Digest }) {
+			if same := oldByID[pkgID(p)]; len(same) > 0 && !slices.ContainsFunc(same, func(q *Package) bool { return q.Digest == p.Digest }) {
 				d.ChangedSameVersion = append(d.ChangedSameVersion, ref)
 				add(RuleChangedSameVersion, signing.SeverityError, p.Path,
 					fmt.Sprintf("%s@%s: added here with content (%d files, digest %s) that no copy of %s@%s in the previous release had (%s has digest %s)",

@@ -402,6 +402,19 @@ func TestRedTeamDiff(t *testing.T) {
 				})
 			},
 			want: []string{"error diff/changed-same-version " + rtAsar}},
+		{name: "package folder renamed by case only, code changed",
+			change: func(t *testing.T, r *electronfix.Release) {
+				repackAsar(t, r, func(f map[string]*electronfix.AsarFile) {
+					for _, n := range []string{"package.json", "index.js", "lib/impl.js", "LICENSE"} {
+						c := f[rtTiny+n]
+						delete(f, rtTiny+n)
+						c.Path = "node_modules/TinyColor/" + n
+						f[c.Path] = c
+					}
+					appendTo(f, "node_modules/TinyColor/index.js", "evil()")
+				})
+			},
+			want: []string{"error diff/changed-same-version " + rtAsar + "/node_modules/TinyColor"}},
 		{name: "lockfile edited to agree with tampered code",
 			change: func(t *testing.T, r *electronfix.Release) {
 				repackAsar(t, r, func(f map[string]*electronfix.AsarFile) {
