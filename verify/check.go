@@ -373,8 +373,9 @@ func (c *check) withStream(r io.Reader, size int64) {
 	c.f.SHA256 = hexSum(c.h.sha256)
 	c.listed = true
 	c.afterHash()
-	// Files of other kinds got here because they were too large to hold,
-	// which is reported already.
+	// A file with no other kind that ends like a zip archive is read
+	// again to open it. Native code and archives got here only when too
+	// large to hold, which is reported already.
 	if !c.readProblem && kind == KindOther && !IsZip(hdr) && hasZipEnd(c.h.tail.bytes()) {
 		c.rereadForZip(hdr)
 	}
