@@ -21,6 +21,7 @@ const (
 	RulePackageRemoved      = "diff/package-removed"
 	RulePackageUpdated      = "diff/package-updated"
 	RuleLayoutChanged       = "diff/layout-changed"
+	RulePackageRenamed      = "diff/package-renamed"
 )
 
 // DiffResult is what changed from one release to the next.
@@ -109,12 +110,15 @@ func Diff(old, new *Inventory) *DiffResult {
 	if old.Electron.Version != new.Electron.Version {
 		add(RuleElectronVersion, signing.SeverityNote, "", fmt.Sprintf("Electron %s → %s", orNone(old.Electron.Version), orNone(new.Electron.Version)))
 	}
-	if old.App.Digest != "" && new.App.Digest != "" && old.App.Digest != new.App.Digest && old.App.Version == new.App.Version {
+	// A version dropped (or made unreadable) declares nothing new, as for
+	// packages.
+	if old.App.Digest != "" && new.App.Digest != "" && old.App.Digest != new.App.Digest &&
+		(old.App.Version == new.App.Version || old.App.Version == "" || new.App.Version == "") {
 		p := new.App.Asar
 		if p == "" {
 			p = new.App.Dir
 		}
-		add(RuleChangedSameVersion, signing.SeverityError, p, fmt.Sprintf("the application's own code changed but its version stayed %s", orNone(new.App.Version)))
+		add(RuleChangedSameVersion, signing.SeverityError, p, fmt.Sprintf("the application's own code changed but its version stayed %s", versionChange(old.App.Version, new.App.Version)))
 	}
 
 	// Packages.
@@ -124,11 +128,15 @@ func Diff(old, new *Inventory) *DiffResult {
 	}
 	// The contents each name@version had anywhere in the old release: a
 	// package added at a new path (a nested copy shadowing the original for
-	// its dependents) must still match one of them.
+	// its dependents) must still match one of them. The name is the one
+	// require() resolves to the folder, not the package.json's claim, and
+	// its case is ignored: on Windows and macOS file systems require("a")
+	// loads node_modules/A.
+	pkgID := func(p *Package) string { return strings.ToLower(requireName(p.Path)) + "@" + p.Version }
 	oldByID := map[string][]*Package{}
 	for i := range old.Packages {
 		o := &old.Packages[i]
-		oldByID[o.Name+"@"+o.Version] = append(oldByID[o.Name+"@"+o.Version], o)
+		oldByID[pkgID(o)] = append(oldByID[pkgID(o)], o)
 	}
 	newPk := map[string]*Package{}
 	for i := range new.Packages {
@@ -136,16 +144,21 @@ func Diff(old, new *Inventory) *DiffResult {
 		newPk[p.Path] = p
 		o := oldPk[p.Path]
 		if o != nil && o.Name != p.Name {
-			// Another package now sits at this path: the old one is
-			// removed (below) and this one is added.
-			o = nil
+			add(RulePackageRenamed, signing.SeverityWarning, p.Path,
+				fmt.Sprintf("package.json name changed from %q to %q; require(%q) still loads this folder", o.Name, p.Name, requireName(p.Path)))
+			if replaced(o, p) {
+				// Another package, with its own version, now sits at
+				// this path: the old one is removed (below) and this
+				// one is added.
+				o = nil
+			}
 		}
 		ref := PackageRef{p.Path, p.Name, p.Version}
 		switch {
 		case o == nil:
 			d.Added = append(d.Added, ref)
 			add(RulePackageAdded, signing.SeverityNote, p.Path, fmt.Sprintf("%s@%s added", p.Name, p.Version))
-			if same := oldByID[p.Name+"@"+p.Version]; len(same) > 0 && !slices.ContainsFunc(same, func(q *Package) bool { return q.Digest == p.Digest }) {
+			if same := oldByID[pkgID(p)]; len(same) > 0 && !slices.ContainsFunc(same, func(q *Package) bool { return q.Digest == p.Digest }) {
 				d.ChangedSameVersion = append(d.ChangedSameVersion, ref)
 				add(RuleChangedSameVersion, signing.SeverityError, p.Path,
 					fmt.Sprintf("%s@%s: added here with content (%d files, digest %s) that no copy of %s@%s in the previous release had (%s has digest %s)",
@@ -168,7 +181,7 @@ func Diff(old, new *Inventory) *DiffResult {
 	}
 	for i := range old.Packages {
 		o := &old.Packages[i]
-		if n := newPk[o.Path]; n == nil || n.Name != o.Name {
+		if n := newPk[o.Path]; n == nil || replaced(o, n) {
 			d.Removed = append(d.Removed, PackageRef{o.Path, o.Name, o.Version})
 			add(RulePackageRemoved, signing.SeverityNote, o.Path, fmt.Sprintf("%s@%s removed", o.Name, o.Version))
 		}
@@ -384,6 +397,14 @@ func runtimeFile(old, new *Inventory, b *Binary) bool {
 	return !hasWire(old) || !hasWire(new)
 }
 
+// replaced reports whether the package n at o's folder is another package
+// than o: both the name and a declared version changed. A name changed
+// under the same (or no) version is the same folder's package, whose code
+// is held to that version.
+func replaced(o, n *Package) bool {
+	return o.Name != n.Name && o.Version != "" && n.Version != "" && o.Version != n.Version
+}
+
 func newScripts(o, n *Package) []string {
 	var out []string
 	for _, s := range n.Scripts {
@@ -402,22 +423,51 @@ func newScripts(o, n *Package) []string {
 	return out
 }
 
+// sameSigner reports whether two files have the same signers: for each
+// signature in order, the same certificate (by SHA-256 of its DER), or a
+// certificate for the same subject and the same key (by SHA-256 of its
+// SubjectPublicKeyInfo), as a renewal keeping the key gives. Names and
+// serial alone prove nothing: anyone can mint a certificate copying them
+// onto another key.
 func sameSigner(a, b *SignatureSummary) bool {
 	if a == nil || b == nil {
 		return true // not examined on one side: no claim either way
 	}
-	if (a.Signer == nil) != (b.Signer == nil) {
+	if (a.Signer == nil) != (b.Signer == nil) || len(a.Others) != len(b.Others) {
 		return false
 	}
-	return a.Signer == nil || a.Signer.SHA256 == b.Signer.SHA256 ||
-		(a.Signer.Subject == b.Signer.Subject && a.Signer.Issuer == b.Signer.Issuer && a.Signer.Serial == b.Signer.Serial)
+	if a.Signer != nil && !sameCert(a.Signer, b.Signer) {
+		return false
+	}
+	for i := range a.Others {
+		if !sameCert(&a.Others[i], &b.Others[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameCert reports whether x and y identify the same signer (see
+// sameSigner); two signatures naming no signer are alike.
+func sameCert(x, y *Signer) bool {
+	if x.SHA256 == "" && y.SHA256 == "" {
+		return *x == *y
+	}
+	if x.SHA256 != "" && x.SHA256 == y.SHA256 {
+		return true
+	}
+	return x.SPKISHA256 != "" && x.SPKISHA256 == y.SPKISHA256 && x.Subject == y.Subject
 }
 
 func signerName(s *SignatureSummary) string {
 	if s == nil || s.Signer == nil {
 		return "nobody (" + statusOf(s) + ")"
 	}
-	return fmt.Sprintf("%q (serial %s)", s.Signer.Subject, s.Signer.Serial)
+	name := fmt.Sprintf("%q (serial %s, certificate sha256 %s, key sha256 %s)", s.Signer.Subject, s.Signer.Serial, short(s.Signer.SHA256), short(orNone(s.Signer.SPKISHA256)))
+	for _, o := range s.Others {
+		name += fmt.Sprintf(", then %q (certificate sha256 %s)", o.Subject, short(orNone(o.SHA256)))
+	}
+	return name
 }
 
 func statusOf(s *SignatureSummary) string {

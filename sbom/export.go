@@ -153,6 +153,9 @@ func binaryProps(b *Binary) [][2]string {
 		if s.Signer != nil {
 			p = append(p, [2]string{"shipgate:signer:subject", s.Signer.Subject}, [2]string{"shipgate:signer:issuer", s.Signer.Issuer},
 				[2]string{"shipgate:signer:serial", s.Signer.Serial}, [2]string{"shipgate:signer:sha256", s.Signer.SHA256})
+			if s.Signer.SPKISHA256 != "" {
+				p = append(p, [2]string{"shipgate:signer:spki-sha256", s.Signer.SPKISHA256})
+			}
 			if s.Signer.TeamID != "" {
 				p = append(p, [2]string{"shipgate:signer:team-id", s.Signer.TeamID})
 			}

@@ -152,18 +152,25 @@ type SignatureSummary struct {
 	Status signing.Status `json:"status"`
 	// Signer identifies the first signature's signer, nil when none.
 	Signer *Signer `json:"signer,omitempty"`
+	// Others identifies the signers of the file's other signatures
+	// (Authenticode nested signatures, further universal slices), in
+	// order; an entry is empty when that signature names no signer.
+	Others []Signer `json:"others,omitempty"`
 	// Digest is the first signature's recomputed digest (it excludes the
 	// signature itself).
 	Digest string `json:"digest,omitempty"`
 }
 
-// Signer is the identity of a signer, as blocklists match it.
+// Signer is the identity of a signer, as blocklists match it. Names and
+// serial are what the certificate claims; SHA256 (of the DER certificate)
+// and SPKISHA256 (of its DER SubjectPublicKeyInfo) are what identify it.
 type Signer struct {
-	Subject string `json:"subject"`
-	Issuer  string `json:"issuer"`
-	Serial  string `json:"serial"`
-	SHA256  string `json:"sha256"`
-	TeamID  string `json:"teamID,omitempty"`
+	Subject    string `json:"subject"`
+	Issuer     string `json:"issuer"`
+	Serial     string `json:"serial"`
+	SHA256     string `json:"sha256"`
+	SPKISHA256 string `json:"spkiSHA256,omitempty"`
+	TeamID     string `json:"teamID,omitempty"`
 }
 
 // File is one file outside npm packages.
@@ -580,12 +587,18 @@ func (b *builder) scan(it *item, r io.ReaderAt, size int64, win []byte, base int
 
 func summarize(sigs []signing.Signature) *SignatureSummary {
 	s := &SignatureSummary{Status: signing.StatusUnsigned}
+	signer := func(id *signing.Identity) Signer {
+		if id == nil {
+			return Signer{}
+		}
+		return Signer{Subject: id.Subject, Issuer: id.Issuer, Serial: id.Serial, SHA256: id.SHA256, SPKISHA256: id.SPKISHA256, TeamID: id.TeamID}
+	}
 	for i, sig := range sigs {
 		if i == 0 {
 			s.Status = sig.Status
 			if sig.Signer != nil {
-				s.Signer = &Signer{Subject: sig.Signer.Subject, Issuer: sig.Signer.Issuer, Serial: sig.Signer.Serial,
-					SHA256: sig.Signer.SHA256, TeamID: sig.Signer.TeamID}
+				id := signer(sig.Signer)
+				s.Signer = &id
 			}
 			if sig.Digest != nil {
 				s.Digest = sig.Digest.Computed
@@ -593,6 +606,7 @@ func summarize(sigs []signing.Signature) *SignatureSummary {
 			continue
 		}
 		s.Status = s.Status.Worse(sig.Status)
+		s.Others = append(s.Others, signer(sig.Signer))
 	}
 	return s
 }
@@ -619,6 +633,15 @@ func packageDir(p string) string {
 	return ""
 }
 
+// requireName is the name Node resolves to the package folder dir (a
+// release path ending in node_modules/<name> or node_modules/@scope/<name>).
+func requireName(dir string) string {
+	if i := strings.LastIndex(dir, "/node_modules/"); i >= 0 {
+		return dir[i+len("/node_modules/"):]
+	}
+	return strings.TrimPrefix(dir, "node_modules/")
+}
+
 type pkgJSON struct {
 	Name         string            `json:"name"`
 	Version      string            `json:"version"`
@@ -633,6 +656,45 @@ type pkgJSON struct {
 
 type lockPk struct {
 	Version string `json:"version"`
+}
+
+// utf8BOM is the byte order mark some editors put before JSON text.
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// parsePkgJSON decodes a package.json (or package-lock.json) the way Node
+// reads one: a UTF-8 byte order mark is skipped, keys match exactly (the
+// last of duplicate keys wins, as in JSON.parse), and a field of an
+// unexpected type (a numeric "version", a "scripts" list) is left empty and
+// named in bad rather than making the whole file unreadable: Node loads the
+// package all the same, and so must the inventory. err is set only when
+// raw is not a JSON object.
+func parsePkgJSON(raw []byte) (pj pkgJSON, bad []string, err error) {
+	raw = bytes.TrimPrefix(raw, utf8BOM)
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return pj, nil, err
+	}
+	if m == nil {
+		return pj, nil, errors.New("not a JSON object")
+	}
+	field := func(name string, v any) {
+		if r, ok := m[name]; ok && json.Unmarshal(r, v) != nil {
+			bad = append(bad, name)
+		}
+	}
+	field("name", &pj.Name)
+	field("version", &pj.Version)
+	if r, ok := m["license"]; ok {
+		json.Unmarshal(r, &pj.License) // any JSON value fits
+	}
+	field("scripts", &pj.Scripts)
+	field("gypfile", &pj.Gypfile)
+	field("dependencies", &pj.Dependencies)
+	field("optionalDependencies", &pj.Optional)
+	field("productName", &pj.ProductName)
+	field("packages", &pj.Packages)
+	sort.Strings(bad)
+	return pj, bad, nil
 }
 
 var installScripts = []string{"preinstall", "install", "postinstall", "prepare"}
@@ -678,8 +740,7 @@ func (b *builder) assemble() {
 	// Application package.json.
 	if it := byPath[appRoot+"/package.json"]; it != nil {
 		if raw, err := b.readSmall(it); err == nil {
-			var pj pkgJSON
-			if json.Unmarshal(raw, &pj) == nil {
+			if pj, _, err := parsePkgJSON(raw); err == nil {
 				inv.App.Name, inv.App.Version = pj.Name, pj.Version
 				for d := range pj.Dependencies {
 					inv.App.Dependencies = append(inv.App.Dependencies, d)
@@ -698,8 +759,7 @@ func (b *builder) assemble() {
 	var lock map[string]lockPk
 	if it := byPath[appRoot+"/package-lock.json"]; it != nil {
 		if raw, err := b.readSmall(it); err == nil {
-			var l pkgJSON
-			if json.Unmarshal(raw, &l) == nil {
+			if l, _, err := parsePkgJSON(raw); err == nil {
 				lock = l.Packages
 			}
 		}
@@ -713,20 +773,26 @@ func (b *builder) assemble() {
 		if err != nil {
 			continue
 		}
-		var pj pkgJSON
-		if err := json.Unmarshal(raw, &pj); err != nil {
-			b.finding("electron/package-json-invalid", signing.SeverityWarning, it.path, "package.json does not parse")
-			continue
+		// A package is its folder, as Node resolves it: whatever its
+		// package.json says (or fails to say), the files under the folder
+		// stay under the package's digest.
+		pj, bad, err := parsePkgJSON(raw)
+		switch {
+		case err != nil:
+			b.finding("electron/package-json-invalid", signing.SeverityWarning, it.path,
+				"package.json does not parse; the package is named after its folder, "+requireName(dir)+", with no version")
+		case len(bad) > 0:
+			b.finding("electron/package-json-invalid", signing.SeverityWarning, it.path,
+				fmt.Sprintf("package.json fields of the wrong type are ignored: %s", strings.Join(bad, ", ")))
 		}
 		if pj.Name == "" {
 			// Node loads a package without a name all the same: name it by
 			// its folder so that its files stay under its digest.
-			pj.Name = dir[strings.LastIndex(dir, "/node_modules/")+len("/node_modules/"):]
-			if !strings.Contains(dir, "/node_modules/") {
-				pj.Name = strings.TrimPrefix(dir, "node_modules/")
+			pj.Name = requireName(dir)
+			if err == nil {
+				b.finding("electron/package-json-invalid", signing.SeverityWarning, it.path,
+					"package.json has no name; the package is named after its folder, "+pj.Name)
 			}
-			b.finding("electron/package-json-invalid", signing.SeverityWarning, it.path,
-				"package.json has no name; the package is named after its folder, "+pj.Name)
 		}
 		p := &Package{Name: pj.Name, Version: pj.Version, License: licenseString(pj.License), Path: dir, Gypfile: pj.Gypfile}
 		for _, s := range installScripts {
@@ -753,6 +819,20 @@ func (b *builder) assemble() {
 			}
 		}
 		pkgs[dir] = p
+	}
+	// A package folder of the application without a package.json is still
+	// what require() loads (its index.js): it is a package, named after its
+	// folder, with no version, so that its files keep a digest.
+	for _, it := range b.items {
+		for dir := packageDir(it.path); dir != "" && strings.HasPrefix(dir, appRoot+"/"); dir = packageDir(path.Dir(dir)) {
+			name := requireName(dir)
+			if pkgs[dir] != nil || strings.HasPrefix(name, ".") || strings.HasPrefix(path.Base(name), ".") {
+				continue
+			}
+			pkgs[dir] = &Package{Name: name, Path: dir}
+			b.finding("electron/package-json-invalid", signing.SeverityWarning, dir,
+				"package folder has no package.json; the package is named after its folder, "+name+", with no version")
+		}
 	}
 	// Digests, file ownership, binaries.
 	lines := map[string]*bytes.Buffer{}

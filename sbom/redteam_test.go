@@ -2,17 +2,22 @@ package sbom
 
 import (
 	"bytes"
+	"crypto"
 	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/electronfix"
+	"github.com/shipgate/shipgate/internal/pefile"
+	"github.com/shipgate/shipgate/internal/testpki"
 	"github.com/shipgate/shipgate/sbom/asar"
+	"github.com/shipgate/shipgate/signing"
 )
 
 // The red-team tests change the second release of the fixture app the way
@@ -309,6 +314,107 @@ func TestRedTeamDiff(t *testing.T) {
 			},
 			want: []string{"error diff/changed-same-version " + tiny},
 			not:  []string{"note diff/package-updated " + tiny}},
+		{name: "package.json with a UTF-8 byte order mark, code changed",
+			change: func(t *testing.T, r *electronfix.Release) {
+				repackAsar(t, r, func(f map[string]*electronfix.AsarFile) {
+					pj := f[rtTiny+"package.json"]
+					pj.Data = append([]byte("\xef\xbb\xbf"), pj.Data...)
+					appendTo(f, rtTiny+"index.js", "evil()")
+				})
+			},
+			want: []string{"error diff/changed-same-version " + tiny},
+			not:  []string{"note diff/package-removed " + tiny}},
+		{name: "package version made a number, code changed",
+			change: func(t *testing.T, r *electronfix.Release) {
+				repackAsar(t, r, func(f map[string]*electronfix.AsarFile) {
+					f[rtTiny+"package.json"].Data = []byte(`{"name":"tinycolor","version":2,"main":"index.js"}`)
+					appendTo(f, rtTiny+"index.js", "evil()")
+				})
+			},
+			want: []string{"error diff/changed-same-version " + tiny, "inventory warning electron/package-json-invalid " + tiny + "/package.json"},
+			not:  []string{"note diff/package-removed " + tiny}},
+		{name: "package.json that does not parse, code changed",
+			change: func(t *testing.T, r *electronfix.Release) {
+				repackAsar(t, r, func(f map[string]*electronfix.AsarFile) {
+					f[rtTiny+"package.json"].Data = []byte(`{"name":"tinycolor","version":"2.1.0",}`)
+					appendTo(f, rtTiny+"index.js", "evil()")
+				})
+			},
+			want: []string{"error diff/changed-same-version " + tiny, "inventory warning electron/package-json-invalid " + tiny + "/package.json"},
+			not:  []string{"note diff/package-removed " + tiny}},
+		{name: "package renamed in package.json, version kept, code changed",
+			change: func(t *testing.T, r *electronfix.Release) {
+				repackAsar(t, r, func(f map[string]*electronfix.AsarFile) {
+					pj := f[rtTiny+"package.json"]
+					pj.Data = bytes.Replace(pj.Data, []byte(`"tinycolor"`), []byte(`"tinycolour-fork"`), 1)
+					appendTo(f, rtTiny+"index.js", "evil()")
+				})
+			},
+			want: []string{"error diff/changed-same-version " + tiny, "warning diff/package-renamed " + tiny},
+			not:  []string{"note diff/package-added " + tiny, "note diff/package-removed " + tiny}},
+		{name: "package renamed in package.json, version removed, code changed",
+			change: func(t *testing.T, r *electronfix.Release) {
+				repackAsar(t, r, func(f map[string]*electronfix.AsarFile) {
+					f[rtTiny+"package.json"].Data = []byte(`{"name":"other","main":"index.js"}`)
+					appendTo(f, rtTiny+"index.js", "evil()")
+				})
+			},
+			want: []string{"error diff/changed-same-version " + tiny, "warning diff/package-renamed " + tiny},
+			not:  []string{"note diff/package-added " + tiny}},
+		{name: "renamed nested copy shadowing a package, same version, other code",
+			change: func(t *testing.T, r *electronfix.Release) {
+				repackAsar(t, r, func(f map[string]*electronfix.AsarFile) {
+					for _, n := range []string{"package.json", "index.js", "lib/impl.js", "LICENSE"} {
+						c := *f[rtTiny+n]
+						c.Path = "node_modules/@chatter/ui/node_modules/tinycolor/" + n
+						f[c.Path] = &c
+					}
+					p := f["node_modules/@chatter/ui/node_modules/tinycolor/package.json"]
+					p.Data = bytes.Replace(p.Data, []byte(`"tinycolor"`), []byte(`"innocent-helper"`), 1)
+					appendTo(f, "node_modules/@chatter/ui/node_modules/tinycolor/index.js", "evil()")
+				})
+			},
+			want: []string{"error diff/changed-same-version " + rtAsar + "/node_modules/@chatter/ui/node_modules/tinycolor"}},
+		{name: "package.json deleted from a package, code changed",
+			change: func(t *testing.T, r *electronfix.Release) {
+				repackAsar(t, r, func(f map[string]*electronfix.AsarFile) {
+					delete(f, rtTiny+"package.json")
+					appendTo(f, rtTiny+"index.js", "evil()")
+				})
+			},
+			want: []string{"error diff/changed-same-version " + tiny, "inventory warning electron/package-json-invalid " + tiny},
+			not:  []string{"note diff/package-removed " + tiny}},
+		{name: "application version removed, application code changed",
+			change: func(t *testing.T, r *electronfix.Release) {
+				repackAsar(t, r, func(f map[string]*electronfix.AsarFile) {
+					pj := f["package.json"]
+					pj.Data = regexp.MustCompile(`"version":\s*"[^"]*",?`).ReplaceAll(pj.Data, nil)
+					appendTo(f, "main.js", "evil()")
+				})
+			},
+			want: []string{"error diff/changed-same-version " + rtAsar}},
+		{name: "application version made a number, application code changed",
+			change: func(t *testing.T, r *electronfix.Release) {
+				repackAsar(t, r, func(f map[string]*electronfix.AsarFile) {
+					pj := f["package.json"]
+					pj.Data = regexp.MustCompile(`"version":\s*"[^"]*"`).ReplaceAll(pj.Data, []byte(`"version": 141`))
+					appendTo(f, "main.js", "evil()")
+				})
+			},
+			want: []string{"error diff/changed-same-version " + rtAsar}},
+		{name: "package folder renamed by case only, code changed",
+			change: func(t *testing.T, r *electronfix.Release) {
+				repackAsar(t, r, func(f map[string]*electronfix.AsarFile) {
+					for _, n := range []string{"package.json", "index.js", "lib/impl.js", "LICENSE"} {
+						c := f[rtTiny+n]
+						delete(f, rtTiny+n)
+						c.Path = "node_modules/TinyColor/" + n
+						f[c.Path] = c
+					}
+					appendTo(f, "node_modules/TinyColor/index.js", "evil()")
+				})
+			},
+			want: []string{"error diff/changed-same-version " + rtAsar + "/node_modules/TinyColor"}},
 		{name: "lockfile edited to agree with tampered code",
 			change: func(t *testing.T, r *electronfix.Release) {
 				repackAsar(t, r, func(f map[string]*electronfix.AsarFile) {
@@ -527,5 +633,75 @@ func TestRedTeamDiskLinks(t *testing.T) {
 	}
 	if strings.Contains(got, "libEGL-alias") {
 		t.Errorf("a link inside the release is reported:\n%s", got)
+	}
+}
+
+// TestSignerChangedSameNamesOtherKey re-signs a binary with a certificate
+// that copies the vendor certificate's subject, issuer and serial over
+// another key: another signer, whatever the names say.
+func TestSignerChangedSameNamesOtherKey(t *testing.T) {
+	pki := electronfix.NewPKI()
+	imposter := pki.Root.Issue(testpki.Spec{CommonName: pki.Vendor.Cert.Subject.CommonName, Organization: pki.Vendor.Cert.Subject.Organization[0],
+		KeyN: 7, Serial: pki.Vendor.Cert.SerialNumber})
+	if imposter.Cert.Subject.String() != pki.Vendor.Cert.Subject.String() || imposter.Cert.Issuer.String() != pki.Vendor.Cert.Issuer.String() ||
+		imposter.Cert.SerialNumber.Cmp(pki.Vendor.Cert.SerialNumber) != 0 || bytes.Equal(imposter.Cert.RawSubjectPublicKeyInfo, pki.Vendor.Cert.RawSubjectPublicKeyInfo) {
+		t.Fatal("the imposter certificate must share subject, issuer and serial, and differ in key")
+	}
+	img := peWith(t, electronfix.PESpec{Code: []byte("helper"), FileVersion: "1.0.0.0", ProductVersion: "1.0.0.0"})
+	signWith := func(c *testpki.Cert, nested ...*testpki.Cert) []byte {
+		s := pefile.SignSpec{Signer: c, Certs: []*testpki.Cert{pki.Root}, Hash: crypto.SHA256, SigningTime: testpki.Epoch}
+		for _, n := range nested {
+			ci, err := pefile.Sign(img, pefile.SignSpec{Signer: n, Certs: []*testpki.Cert{pki.Root}, Hash: crypto.SHA256, SigningTime: testpki.Epoch})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Nested = append(s.Nested, ci)
+		}
+		b, err := pefile.SignAttach(img, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	inventory := func(c *testpki.Cert, nested ...*testpki.Cert) *Inventory {
+		r := rtWindows(t, "1.4.0")
+		r.Files["helper.dll"] = signWith(c, nested...)
+		p, err := r.Write(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return openRelease(t, p)
+	}
+	old, same, other := inventory(pki.Vendor), inventory(pki.Vendor), inventory(imposter)
+	for _, inv := range []*Inventory{old, other} {
+		for _, b := range inv.Binaries {
+			if b.Path == "helper.dll" && (b.Signature == nil || b.Signature.Status != signing.StatusValid || b.Signature.Signer == nil || b.Signature.Signer.SPKISHA256 == "") {
+				t.Fatalf("helper.dll signature: %+v", b.Signature)
+			}
+		}
+	}
+	if got := findingKeys(Diff(old, same).Findings); slices.ContainsFunc(got, func(k string) bool { return strings.Contains(k, "helper.dll") }) {
+		t.Errorf("same signer, same bytes: %q", got)
+	}
+	got := findingKeys(Diff(old, other).Findings)
+	for _, w := range []string{"error diff/signer-changed helper.dll", "error diff/changed-same-version helper.dll"} {
+		if !slices.Contains(got, w) {
+			t.Errorf("missing %q; findings:\n%s", w, strings.Join(got, "\n"))
+		}
+	}
+	// The same holds for a nested signature: one by the imposter, added
+	// beside or in place of the vendor's, is another signer.
+	nestedVendor := inventory(pki.Vendor, pki.Vendor)
+	for name, n := range map[string]*Inventory{"added": inventory(pki.Vendor, imposter), "replaced": inventory(pki.Vendor, imposter)} {
+		from := old
+		if name == "replaced" {
+			from = nestedVendor
+		}
+		if got := findingKeys(Diff(from, n).Findings); !slices.Contains(got, "error diff/signer-changed helper.dll") {
+			t.Errorf("nested signature %s: findings:\n%s", name, strings.Join(got, "\n"))
+		}
+	}
+	if got := findingKeys(Diff(nestedVendor, inventory(pki.Vendor, pki.Vendor)).Findings); slices.ContainsFunc(got, func(k string) bool { return strings.Contains(k, "helper.dll") }) {
+		t.Errorf("same nested signers: %q", got)
 	}
 }

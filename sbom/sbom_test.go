@@ -244,10 +244,15 @@ func TestPackageJSONProblems(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("findings:\n%s", strings.Join(got, "\n"))
 	}
-	if len(inv.Packages) != 2 {
+	// The package whose package.json does not parse is still its folder's
+	// package, named after the folder, with no version.
+	if len(inv.Packages) != 3 {
 		t.Fatalf("packages: %+v", inv.Packages)
 	}
-	a, b := inv.Packages[0], inv.Packages[1]
+	a, b, broken := inv.Packages[0], inv.Packages[1], inv.Packages[2]
+	if broken.Name != "broken" || broken.Version != "" || broken.Path != "app.asar/node_modules/broken" || broken.Files != 1 {
+		t.Errorf("broken = %+v", broken)
+	}
 	if a.Name != "a" || a.License != "MIT" || len(a.Scripts) != 1 || a.Scripts[0].Name != "postinstall" || a.Files != 1 || a.LockVersion != "1.0.1" {
 		t.Errorf("a = %+v", a)
 	}

@@ -8,6 +8,7 @@ import (
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -30,6 +31,8 @@ const (
 	ruleSymlinkEscape   = "file/symlink-escape"
 	ruleInsecurePath    = "file/insecure-path"
 	ruleDuplicateEntry  = "file/duplicate-entry"
+	ruleZipInvalid      = "file/zip-invalid"
+	ruleZipUnlisted     = "file/zip-unlisted-entry"
 	ruleUnsigned        = "policy/unsigned"
 	ruleUntrusted       = "policy/untrusted"
 	ruleAdhoc           = "policy/adhoc-not-allowed"
@@ -100,10 +103,13 @@ type fileHasher struct {
 	sha1   hash.Hash
 	md5    hash.Hash
 	crc    hash.Hash32
+	// tail keeps the last bytes written, where a zip archive's end
+	// record is looked for without reading the file again.
+	tail tailBuffer
 }
 
 func newFileHasher(wantSHA1, wantMD5, wantCRC bool) *fileHasher {
-	h := &fileHasher{sha256: sha256.New()}
+	h := &fileHasher{sha256: sha256.New(), tail: tailBuffer{max: zipTailLen}}
 	if wantSHA1 {
 		h.sha1 = sha1.New()
 	}
@@ -118,6 +124,7 @@ func newFileHasher(wantSHA1, wantMD5, wantCRC bool) *fileHasher {
 
 func (h *fileHasher) Write(p []byte) (int, error) {
 	h.n += int64(len(p))
+	h.tail.Write(p)
 	h.sha256.Write(p)
 	if h.sha1 != nil {
 		h.sha1.Write(p)
@@ -137,6 +144,7 @@ func (h *fileHasher) BlockSize() int      { return sha256.BlockSize }
 
 func (h *fileHasher) Reset() {
 	h.n = 0
+	h.tail.reset()
 	for _, x := range []hash.Hash{h.sha256, h.sha1, h.md5} {
 		if x != nil {
 			x.Reset()
@@ -367,6 +375,100 @@ func (c *check) withStream(r io.Reader, size int64) {
 	c.f.SHA256 = hexSum(c.h.sha256)
 	c.listed = true
 	c.afterHash()
+	// A file with no other kind that ends like a zip archive is read
+	// again to open it. Native code and archives got here only when too
+	// large to hold, which is reported already.
+	if !c.readProblem && kind == KindOther && !IsZip(hdr) && hasZipEnd(c.h.tail.bytes()) {
+		c.rereadForZip(hdr)
+	}
+}
+
+// rereadForZip reads a streamed file again into memory, within the run's
+// MaxBuffer, to open the zip archive its last bytes suggest.
+func (c *check) rereadForZip(hdr []byte) {
+	e, size := c.e, c.f.Size
+	if !e.budget.acquire(e.ctx, size) {
+		if e.ctx.Err() == nil {
+			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("entry of %d bytes ends like a zip archive, is compressed and is larger than the %d-byte in-memory limit; the archive's entries were not checked", size, e.budget.max))
+		}
+		return
+	}
+	c.cleanup = append(c.cleanup, func() { e.budget.release(size) })
+	c.memHeld = true
+	rc, err := c.reopen()
+	if err != nil {
+		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read the entry again to open the zip archive it ends with: %v", unwrapPath(err)))
+		return
+	}
+	defer rc.Close()
+	buf := bytes.NewBuffer(make([]byte, 0, min(size, 64<<20)))
+	if _, err := io.Copy(buf, io.LimitReader(rc, size+1)); err != nil || int64(buf.Len()) != size {
+		if e.ctx.Err() == nil {
+			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read the entry again to open the zip archive it ends with: %v", err))
+		}
+		return
+	}
+	c.ra = bytes.NewReader(buf.Bytes())
+	c.findZip(c.ra, size, hdr)
+}
+
+// tailBuffer keeps the last max bytes written to it: in order until it
+// holds max bytes, then as a ring whose oldest byte is at pos. A write
+// costs no more than its length, however small the writes.
+type tailBuffer struct {
+	b    []byte
+	max  int
+	pos  int
+	full bool
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	n := len(p)
+	if len(p) >= t.max {
+		t.b = append(t.b[:0], p[len(p)-t.max:]...)
+		t.pos, t.full = 0, true
+		return n, nil
+	}
+	if !t.full {
+		room := t.max - len(t.b)
+		if len(p) < room {
+			t.b = append(t.b, p...)
+			return n, nil
+		}
+		t.b = append(t.b, p[:room]...)
+		p = p[room:]
+		t.pos, t.full = 0, true
+	}
+	k := copy(t.b[t.pos:], p)
+	if k < len(p) {
+		t.pos = copy(t.b, p[k:])
+	} else if t.pos += k; t.pos == t.max {
+		t.pos = 0
+	}
+	return n, nil
+}
+
+// bytes returns the bytes kept, oldest first.
+func (t *tailBuffer) bytes() []byte {
+	if !t.full || t.pos == 0 {
+		return t.b
+	}
+	out := make([]byte, 0, len(t.b))
+	return append(append(out, t.b[t.pos:]...), t.b[:t.pos]...)
+}
+
+func (t *tailBuffer) reset() { t.b, t.pos, t.full = t.b[:0], 0, false }
+
+// hasZipEnd reports whether tail, a file's last bytes, holds the signature
+// of a zip end of central directory record whose comment fits.
+func hasZipEnd(tail []byte) bool {
+	for i := len(tail) - eocdLen; i >= 0; i-- {
+		if tail[i] == 'P' && tail[i+1] == 'K' && tail[i+2] == 5 && tail[i+3] == 6 &&
+			i+eocdLen+int(binary.LittleEndian.Uint16(tail[i+20:])) <= len(tail) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *check) streamError(err error) {
@@ -442,9 +544,46 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 			open = openLoneAsar(c.unpackedDir(c.j.diskPath + ".unpacked"))
 		}
 		c.openArchive(open, ra, size)
-	} else if c.f.Kind == KindOther && IsZip(hdr) {
-		c.openZip(ra, size)
+	} else if c.f.Kind != KindAsar {
+		c.findZip(ra, size, hdr)
 	}
+}
+
+// findZip opens the zip archive the file is or ends with: a zip, a
+// self-extractor (a PE or Mach-O followed by a zip, checked as both), or a
+// zip after other data. Its entries are reported under the file's path.
+func (c *check) findZip(ra io.ReaderAt, size int64, hdr []byte) {
+	ends := []int64{size}
+	if c.f.Kind == KindPE {
+		if off, ok := peCertTable(ra, size); ok && off < size {
+			ends = append(ends, off)
+		}
+	}
+	var tail []byte
+	if c.h.n == size {
+		tail = c.h.tail.bytes()
+	}
+	z, ok, err := findZipEnd(ctxReaderAt{c.e.ctx, ra}, size, ends, tail)
+	switch {
+	case c.e.ctx.Err() != nil:
+	case err != nil:
+		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot look for a zip archive at the end of the file: %v", unwrapPath(err)))
+	case ok && z.valid:
+		c.openZip(io.NewSectionReader(ra, 0, z.end), z.end)
+	case IsZip(hdr):
+		// The archive's reader says what is wrong with it.
+		c.openZip(ra, size)
+	case ok:
+		off := z.off
+		c.add(ruleZipInvalid, signing.SeverityError, fmt.Sprintf("a zip end of central directory record at offset %d ends the %s, but the central directory it describes is not there; extractors that recover such archives may find entries that were not checked", z.off, zipEndWhere(z.end, size))).Offset = &off
+	}
+}
+
+func zipEndWhere(end, size int64) string {
+	if end == size {
+		return "file"
+	}
+	return "signed content"
 }
 
 // unpackedDir opens the folder dir confined to itself, or returns nil when
@@ -642,6 +781,9 @@ func (c *check) openZip(ra io.ReaderAt, size int64) {
 	if total > 1<<62 || !x.take(int64(total)) {
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("zip archive declares %d bytes of entries, more than the archives nested here may expand to (%d times the outermost archive's size, at least %d bytes; a zip bomb?); its entries were not checked", total, expansionRatio, int64(minExpansion)))
 		return
+	}
+	if f := zipUnlisted(cra, zr, c.f.Path); f != nil {
+		c.finds = append(c.finds, *f)
 	}
 	ref, sink := c.holdForEntries()
 	c.e.zipEntries(zr, cra, size, c.f.Path, c.j.depth+1, ref, nil, nil, func(j *job) { j.expand = x; sink(j) })

@@ -19,9 +19,13 @@
 // app.asar or a zip archive found anywhere (or given as input) is opened
 // and its entries are checked as files below its path
 // ("resources/app.asar/node_modules/x.node", "plugins/x.zip/x.dll"), down
-// to four levels of nesting. Zip entries with unsafe or duplicate names,
+// to four levels of nesting. A zip archive is found by its end of central
+// directory record, as extractors find it, not by its first bytes: a zip
+// after other data is opened too, and a self-extractor (a PE or Mach-O file
+// followed by a zip) is verified as native code and its archive walked
+// ("setup.exe/payload/x.dll"). Zip entries with unsafe or duplicate names,
 // or whose data overlap another entry's (zip bombs), are findings and are
-// not read. An app.asar given on its own is checked with its unpacked
+// not read; so are local entries the central directory does not list. An app.asar given on its own is checked with its unpacked
 // entries, read from the app.asar.unpacked folder beside it.
 //
 // Apple bundles (.app, .framework…) in a directory or a zip are verified as

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -47,4 +48,42 @@ func validReportPath(p string) bool {
 		}
 	}
 	return filepath.IsLocal(p)
+}
+
+// FuzzFindZipEnd runs the zip end record search and the PE certificate
+// table lookup over hostile bytes: they must never panic, and a record
+// found must lie inside the file, its comment included.
+func FuzzFindZipEnd(f *testing.F) {
+	fx := getFixtures(f)
+	z := makeZip(f, []zipEntry{{name: "a.dll", data: []byte("MZ")}})
+	f.Add(z, 0)
+	f.Add(append(append([]byte(nil), fx.peValid...), z...), 0)
+	f.Add(append([]byte("junk"), z...), 3)
+	f.Add([]byte("PK\x05\x06\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x00\x00"), 1)
+	f.Fuzz(func(t *testing.T, b []byte, cut int) {
+		size := int64(len(b))
+		ends := []int64{size}
+		if off, ok := peCertTable(bytes.NewReader(b), size); ok {
+			if off <= 0 || off >= size {
+				t.Fatalf("certificate table at %d of %d", off, size)
+			}
+			ends = append(ends, off)
+		}
+		if cut > 0 && int64(cut) < size {
+			ends = append(ends, int64(cut))
+		}
+		tail := b[max(0, len(b)-zipTailLen):]
+		z, ok, err := findZipEnd(bytes.NewReader(b), size, ends, tail)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok && (z.off < 0 || z.off+eocdLen > z.end || z.end > size) {
+			t.Fatalf("record at %d ending at %d in %d bytes", z.off, z.end, size)
+		}
+		// The same answer without the tail.
+		z2, ok2, err := findZipEnd(bytes.NewReader(b), size, ends, nil)
+		if err != nil || ok2 != ok || z2 != z {
+			t.Fatalf("with tail %v %+v, without %v %+v (%v)", ok, z, ok2, z2, err)
+		}
+	})
 }

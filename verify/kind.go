@@ -2,8 +2,11 @@ package verify
 
 import (
 	"encoding/binary"
-	"github.com/shipgate/shipgate/internal/filekind"
+	"fmt"
 	"io"
+	"slices"
+
+	"github.com/shipgate/shipgate/internal/filekind"
 )
 
 // sniffLen is how many leading bytes DetectKind looks at.
@@ -27,7 +30,9 @@ const sniffLen = 4096
 //     length, consistent with each other, followed by '{'.
 //
 // Everything else is KindOther. Zip archives are KindOther too; see
-// [IsZip].
+// [IsZip]. The release walker also opens, as zip archives, files of any kind
+// that end with a zip archive's end of central directory record
+// (self-extractors, archives after a junk prefix).
 func DetectKind(b []byte) Kind { return detectKind(b, -1) }
 
 // detectKind is DetectKind for a file of size bytes (-1 when unknown).
@@ -49,7 +54,9 @@ func detectKind(b []byte, size int64) Kind {
 }
 
 // IsZip reports whether b starts with a zip local file header
-// ("PK\x03\x04") or an empty archive's end record ("PK\x05\x06").
+// ("PK\x03\x04") or an empty archive's end record ("PK\x05\x06"). A zip
+// archive may also follow other data: the release walker finds those by
+// their end record.
 func IsZip(b []byte) bool {
 	return len(b) >= 4 && b[0] == 'P' && b[1] == 'K' && ((b[2] == 3 && b[3] == 4) || (b[2] == 5 && b[3] == 6))
 }
@@ -122,4 +129,145 @@ func isAsar(b []byte) bool {
 	}
 	hdr, payload, strLen := le.Uint32(b[4:]), le.Uint32(b[8:]), le.Uint32(b[12:])
 	return hdr >= 8 && payload == hdr-4 && strLen <= payload-4 && strLen > 0 && b[16] == '{'
+}
+
+// A zip archive is found by its end of central directory record (APPNOTE
+// 4.3.16), not by its first bytes: extractors read a zip from its end, so
+// one can follow any data (a self-extractor's PE or Mach-O stub, a junk
+// prefix), its offsets adjusted to the file or not. The record is 22 bytes
+// and ends with a comment of up to 65535 bytes, so it starts within the
+// last zipTailLen bytes of the archive.
+const (
+	eocdLen    = 22
+	zipTailLen = 0xffff + eocdLen
+)
+
+// zipEnd is an end of central directory record found in a file.
+type zipEnd struct {
+	off int64 // where the record starts
+	end int64 // where its comment ends: the archive is the bytes before
+	// valid says the central directory the record describes starts with
+	// its signature where the record says, or the record is a ZIP64 one;
+	// otherwise the record only ends one of the regions searched exactly.
+	valid bool
+}
+
+// findZipEnd looks for a zip end of central directory record in the
+// zipTailLen bytes before each of ends (offsets in the file of size bytes at
+// r: its size, and for a signed PE the start of its certificate table,
+// which a signed self-extractor's archive precedes). It returns the last
+// record (searching backward from each end in turn, as Go's archive/zip and
+// Info-ZIP do) whose central directory is where it says, passing over an
+// empty archive's record when an archive with entries precedes it (22
+// bytes appended to a zip must not hide it from the walk, while extractors
+// that know where it starts still read it); failing that, a
+// record whose comment ends exactly at one of ends, with valid false; or
+// false. Random bytes that happen to read "PK\x05\x06" are neither: they
+// are not reported. tail, when not empty, is the file's last bytes, which
+// are not read again.
+func findZipEnd(r io.ReaderAt, size int64, ends []int64, tail []byte) (zipEnd, bool, error) {
+	var found, empty zipEnd
+	ok, hasEmpty := false, false
+	for _, limit := range ends {
+		if limit <= 0 || limit > size {
+			continue
+		}
+		start := max(0, limit-zipTailLen)
+		var buf []byte
+		if t := size - int64(len(tail)); start >= t {
+			buf = tail[start-t : limit-t]
+		} else {
+			buf = make([]byte, limit-start)
+			if n, err := r.ReadAt(buf, start); n < len(buf) {
+				return zipEnd{}, false, fmt.Errorf("reading the %d bytes before offset %d: %w", len(buf), limit, err)
+			}
+		}
+		for i := len(buf) - eocdLen; i >= 0; i-- {
+			if buf[i] != 'P' || buf[i+1] != 'K' || buf[i+2] != 5 || buf[i+3] != 6 {
+				continue
+			}
+			z := zipEnd{off: start + int64(i)}
+			z.end = z.off + eocdLen + int64(binary.LittleEndian.Uint16(buf[i+20:]))
+			if z.end > size {
+				continue // its comment runs past the file
+			}
+			if valid, none := zipDirectoryAt(r, z.off, buf[i:i+eocdLen]); valid && !none {
+				z.valid = true
+				return z, true, nil
+			} else if valid && !hasEmpty {
+				z.valid = true
+				empty, hasEmpty = z, true
+			}
+			if !ok && slices.Contains(ends, z.end) {
+				found, ok = z, true
+			}
+		}
+	}
+	if hasEmpty {
+		return empty, true, nil
+	}
+	return found, ok, nil
+}
+
+// zipDirectoryAt checks the end record rec, at offset off of r: an empty
+// archive's record (empty is then true), a ZIP64 record with its locator
+// just before, or one whose central directory starts with its signature
+// ("PK\x01\x02") either right before the record or at the offset the
+// record gives (archive/zip tries both: a self-extractor's offsets may or
+// may not count its stub).
+func zipDirectoryAt(r io.ReaderAt, off int64, rec []byte) (valid, empty bool) {
+	le := binary.LittleEndian
+	records, dirSize, dirOff := le.Uint16(rec[10:]), int64(le.Uint32(rec[12:])), int64(le.Uint32(rec[16:]))
+	sigAt := func(at int64, sig string) bool {
+		var b [4]byte
+		n, _ := r.ReadAt(b[:], at)
+		return at >= 0 && n == 4 && string(b[:]) == sig
+	}
+	switch {
+	case records == 0xffff || dirSize == 0xffffffff || dirOff == 0xffffffff:
+		return off >= 20 && sigAt(off-20, "PK\x06\x07"), false
+	case records == 0 && dirSize == 0:
+		return true, true
+	case records == 0 || dirSize < 46:
+		return false, false // a directory record is at least 46 bytes
+	}
+	return (dirSize <= off && sigAt(off-dirSize, "PK\x01\x02")) || (dirOff+4 <= off && sigAt(dirOff, "PK\x01\x02")), false
+}
+
+// peCertTable returns the file offset of the certificate table of the PE
+// file of size bytes at r (DataDirectory[4], whose address is a file
+// offset), when the headers give one inside the file.
+func peCertTable(r io.ReaderAt, size int64) (int64, bool) {
+	var b [0x40]byte
+	if n, _ := r.ReadAt(b[:], 0); n < len(b) {
+		return 0, false
+	}
+	nt := int64(binary.LittleEndian.Uint32(b[0x3c:]))
+	// Signature, file header (20 bytes), then the optional header up to
+	// and including DataDirectory[4] of a PE32+ image (112 + 5*8 bytes).
+	var h [4 + 20 + 112 + 40]byte
+	n, _ := r.ReadAt(h[:], nt)
+	if n < 4+20+2 || string(h[:4]) != "PE\x00\x00" {
+		return 0, false
+	}
+	le := binary.LittleEndian
+	optSize := int(le.Uint16(h[4+16:]))
+	opt := h[24:n]
+	var dirs, count int
+	switch le.Uint16(opt) {
+	case 0x10b:
+		dirs, count = 96, 92
+	case 0x20b:
+		dirs, count = 112, 108
+	default:
+		return 0, false
+	}
+	if len(opt) < dirs+40 || optSize < dirs+40 || le.Uint32(opt[count:]) < 5 {
+		return 0, false
+	}
+	off, sz := int64(le.Uint32(opt[dirs+32:])), int64(le.Uint32(opt[dirs+36:]))
+	if off == 0 || sz == 0 || off >= size {
+		return 0, false
+	}
+	return off, true
 }

@@ -676,3 +676,220 @@ func TestRedTeamInputZipBomb(t *testing.T) {
 		t.Fatalf("no file/unreadable finding: %v", r.Findings)
 	}
 }
+
+// zipAt returns a zip archive of entries meant to follow prefix bytes of
+// other data: with adjust, its offsets count the prefix (as a
+// self-extractor's archive is built); without, they start at the archive
+// (as when a zip is appended with cat).
+func zipAt(t *testing.T, prefix int, adjust bool, entries []zipEntry) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	if adjust {
+		zw.SetOffset(int64(prefix))
+	}
+	for _, e := range entries {
+		m := zip.Deflate
+		if e.store {
+			m = zip.Store
+		}
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.name, Method: m, Modified: testpki.Epoch})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(e.data)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestZipAfterJunkPrefixOpened: a zip after other bytes is found by its
+// end record, whether its offsets count the prefix or not, in a
+// directory, given alone, and as a compressed entry of another zip; a
+// tampered PE inside is reported.
+func TestZipAfterJunkPrefixOpened(t *testing.T) {
+	f := getFixtures(t)
+	junk := bytes.Repeat([]byte("not a zip header; "), 100)
+	for _, adjust := range []bool{false, true} {
+		t.Run(fmt.Sprintf("adjusted=%v", adjust), func(t *testing.T) {
+			b := append(append([]byte(nil), junk...), zipAt(t, len(junk), adjust, []zipEntry{
+				{name: "bin/ffmpeg.dll", data: f.peTampered},
+				{name: "bin/ok.dll", data: f.peValid, store: true},
+			})...)
+			dir := t.TempDir()
+			writeTree(t, dir, map[string][]byte{
+				"data.bin":  b,
+				"outer.zip": makeZip(t, []zipEntry{{name: "inner.bin", data: b}}),
+			})
+			r := mustFail(t, Options{Policy: requireValid()}, "data.bin/bin/ffmpeg.dll", digestMismatch, dir)
+			wantRules(t, r, "outer.zip/inner.bin/bin/ffmpeg.dll", digestMismatch)
+			for _, p := range []string{"data.bin/bin/ok.dll", "outer.zip/inner.bin/bin/ok.dll"} {
+				if fileByPath(r, p) == nil || len(rulesFor(r, p)) != 0 {
+					t.Errorf("%s: %v", p, rulesFor(r, p))
+				}
+			}
+			mustFail(t, Options{Policy: requireValid()}, "data.bin/bin/ffmpeg.dll", digestMismatch, filepath.Join(dir, "data.bin"))
+		})
+	}
+}
+
+// TestSelfExtractorCheckedAsPEAndZip: a PE followed by a zip (a
+// self-extractor) is verified as a PE and its zip's entries are checked,
+// whether the zip is signed with the stub, comes before a certificate
+// table larger than the end record's search window, or is appended
+// unsigned.
+func TestSelfExtractorCheckedAsPEAndZip(t *testing.T) {
+	f := getFixtures(t)
+	stub := f.peUnsigned
+	payload := []zipEntry{{name: "payload/ffmpeg.dll", data: f.peTampered}, {name: "payload/readme.txt", data: []byte("hello")}}
+	sfx := append(append([]byte(nil), stub...), zipAt(t, len(stub), true, payload)...)
+	signed, err := signPE(sfx, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An unsigned attribute of 80 KB puts the archive's end record more
+	// than 64 KiB before the end of the file.
+	bigTable, err := signPE(sfx, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot},
+		Unsigned: []testpki.Attr{{Type: []int{1, 3, 6, 1, 4, 1, 99999, 1}, Values: [][]byte{append([]byte{0x04, 0x83, 0x01, 0x38, 0x80}, make([]byte, 80000)...)}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(bigTable) - len(sfx); n <= zipTailLen {
+		t.Fatalf("certificate table of %d bytes", n)
+	}
+	appended := append(append([]byte(nil), f.peValid...), zipAt(t, len(f.peValid), false, payload)...)
+	cases := []struct {
+		name      string
+		b         []byte
+		peRules   []string // error rules of the PE itself
+		validStub bool
+	}{
+		{"signed", signed, nil, true},
+		{"big certificate table", bigTable, nil, false},
+		{"appended after the signature", appended, []string{"authenticode/data-after-cert-table"}, false},
+		{"unsigned", sfx, []string{ruleUnsigned}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeTree(t, dir, map[string][]byte{"setup.exe": c.b})
+			r := mustFail(t, Options{Policy: requireValid()}, "setup.exe/payload/ffmpeg.dll", digestMismatch, dir)
+			pe := fileByPath(r, "setup.exe")
+			if pe == nil || pe.Kind != KindPE || len(pe.Signatures) == 0 && c.validStub {
+				t.Fatalf("setup.exe: %+v", pe)
+			}
+			if c.validStub && len(rulesFor(r, "setup.exe")) != 0 {
+				t.Errorf("setup.exe: %v", rulesFor(r, "setup.exe"))
+			}
+			if len(c.peRules) > 0 {
+				wantRules(t, r, "setup.exe", c.peRules...)
+			}
+			if fileByPath(r, "setup.exe/payload/readme.txt") == nil {
+				t.Errorf("the archive's other entry is not in the report")
+			}
+		})
+	}
+}
+
+// TestZipEndWithoutDirectory: an end record that ends the file but
+// describes no central directory is reported, and nothing crashes; an end
+// record signature inside a file's data, ending nowhere, is not.
+func TestZipEndWithoutDirectory(t *testing.T) {
+	f := getFixtures(t)
+	eocd := func(records uint16, dirSize, dirOff uint32, comment string) []byte {
+		b := []byte("PK\x05\x06\x00\x00\x00\x00")
+		b = binary.LittleEndian.AppendUint16(b, records)
+		b = binary.LittleEndian.AppendUint16(b, records)
+		b = binary.LittleEndian.AppendUint32(b, dirSize)
+		b = binary.LittleEndian.AppendUint32(b, dirOff)
+		b = binary.LittleEndian.AppendUint16(b, uint16(len(comment)))
+		return append(b, comment...)
+	}
+	junk := bytes.Repeat([]byte("data "), 200)
+	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{
+		"fake.bin":       cat(junk, eocd(3, 200, 10, "")),
+		"huge.bin":       cat(junk, eocd(0xfff0, 0xfffff000, 0xfffffff0, "c")),
+		"zip64.bin":      cat(junk, eocd(0xffff, 0xffffffff, 0xffffffff, "")),
+		"pe.exe":         cat(f.peUnsigned, eocd(1, 46, 0, "x")),
+		"inner.bin":      cat(junk, eocd(1, 46, 0, ""), []byte("more data after the record")),
+		"truncated.bin":  cat(junk, eocd(1, 46, 0, "")[:20]),
+		"comment.bin":    cat(junk, eocd(1, 46, 0, "")[:20], []byte{0xff, 0xff}),
+		"fake.zip.entry": makeZip(t, []zipEntry{{name: "x.bin", data: cat(junk, eocd(2, 92, 0, ""))}}),
+	})
+	r := run(t, Options{}, dir)
+	for _, p := range []string{"fake.bin", "huge.bin", "zip64.bin", "pe.exe", "fake.zip.entry/x.bin"} {
+		if !has(rulesFor(r, p), "error "+ruleZipInvalid) {
+			t.Errorf("%s: %v", p, rulesFor(r, p))
+		}
+	}
+	for _, p := range []string{"inner.bin", "truncated.bin", "comment.bin"} {
+		if got := rulesFor(r, p); len(got) != 0 {
+			t.Errorf("%s: %v", p, got)
+		}
+	}
+	for _, fi := range r.Findings {
+		if fi.Rule == ruleZipInvalid && (fi.Offset == nil || *fi.Offset <= 0) {
+			t.Errorf("%s: no offset", fi.Path)
+		}
+	}
+}
+
+// digestMismatch is the finding of a PE changed after signing.
+const digestMismatch = "authenticode/digest-mismatch"
+
+// TestZipEmptyEndRecordAppended: an empty archive's end record appended to
+// a zip makes readers that take the last record see no entries; the walk
+// still checks the archive before it, given as input or found in a
+// release.
+func TestZipEmptyEndRecordAppended(t *testing.T) {
+	f := getFixtures(t)
+	empty := []byte("PK\x05\x06" + strings.Repeat("\x00", 18))
+	z := append(makeZip(t, []zipEntry{{name: "a.dll", data: f.peUnsigned}}), empty...)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"x.zip": z, "data.bin": append([]byte("junk before"), z...)})
+	r := mustFail(t, Options{Policy: requireValid()}, "x.zip/a.dll", ruleUnsigned, dir)
+	wantRules(t, r, "data.bin/a.dll", ruleUnsigned)
+	mustFail(t, Options{Policy: requireValid()}, "a.dll", ruleUnsigned, filepath.Join(dir, "x.zip"))
+}
+
+// TestMachOFollowedByZipChecked: a Mach-O file followed by a zip is
+// verified as a Mach-O file and its zip's entries are checked.
+func TestMachOFollowedByZipChecked(t *testing.T) {
+	f := getFixtures(t)
+	for name, m := range map[string][]byte{"thin": f.machoValid, "universal": f.fat} {
+		t.Run(name, func(t *testing.T) {
+			b := append(append([]byte(nil), m...), zipAt(t, len(m), false, []zipEntry{{name: "payload/ffmpeg.dll", data: f.peTampered}})...)
+			dir := t.TempDir()
+			writeTree(t, dir, map[string][]byte{"tool": b})
+			r := mustFail(t, Options{Policy: requireValid()}, "tool/payload/ffmpeg.dll", digestMismatch, dir)
+			if m := fileByPath(r, "tool"); m == nil || !m.Kind.Native() || len(m.Signatures) == 0 {
+				t.Errorf("tool: %+v", m)
+			}
+		})
+	}
+}
+
+// TestZipLocalEntriesNotInDirectory: two zips end to end read as the
+// second to directory readers and as the first to extractors that stream
+// local headers from the start; the first one's unlisted entries are
+// reported, for a zip in a release and for an input zip. A zip read the
+// same both ways is not.
+func TestZipLocalEntriesNotInDirectory(t *testing.T) {
+	f := getFixtures(t)
+	first := makeZip(t, []zipEntry{{name: "evil.dll", data: f.peUnsigned}})
+	second := makeZip(t, []zipEntry{{name: "ok.dll", data: f.peValid}})
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"x.zip": append(append([]byte(nil), first...), second...), "y.zip": second})
+	r := mustFail(t, Options{Policy: requireValid()}, "x.zip", ruleZipUnlisted, dir)
+	if got := rulesFor(r, "y.zip"); len(got) != 0 {
+		t.Errorf("y.zip: %v", got)
+	}
+	mustFail(t, Options{Policy: requireValid()}, "x.zip", ruleZipUnlisted, filepath.Join(dir, "x.zip"))
+	if r := run(t, Options{Policy: requireValid()}, filepath.Join(dir, "y.zip")); !r.Summary.Passed {
+		t.Errorf("y.zip as input: %v", r.Findings)
+	}
+}

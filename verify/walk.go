@@ -2,6 +2,7 @@ package verify
 
 import (
 	"archive/zip"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -174,7 +175,13 @@ func (e *engine) walkZip(in input) error {
 		f.Close()
 		return fmt.Errorf("verify: input: %w", err)
 	}
-	zr, err := zip.NewReader(f, st.Size())
+	// The archive ends with its last valid end record, which an empty
+	// archive's record appended to it does not hide (see findZipEnd).
+	size := st.Size()
+	if z, ok, err := findZipEnd(ctxReaderAt{e.ctx, f}, size, []int64{size}, nil); err == nil && ok && z.valid {
+		size = z.end
+	}
+	zr, err := zip.NewReader(io.NewSectionReader(f, 0, size), size)
 	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
 		f.Close()
 		return fmt.Errorf("verify: input %s: %w", in.path, err)
@@ -214,8 +221,39 @@ func (e *engine) walkZip(in input) error {
 		ref.add()
 		e.bundleJobs = append(e.bundleJobs, &job{path: joinPath(in.prefix, b), fsys: zr, name: b, bundle: true, bs: states[i], onDone: ref.release})
 	}
-	e.zipEntries(zr, f, st.Size(), in.prefix, 0, ref, roots, states, func(j *job) { j.expand = x; e.q.push(j, true) })
+	at := in.prefix
+	if at == "" {
+		at = filepath.Base(in.path)
+	}
+	if fi := zipUnlisted(f, zr, at); fi != nil {
+		e.addFindings(*fi)
+	}
+	e.zipEntries(zr, f, size, in.prefix, 0, ref, roots, states, func(j *job) { j.expand = x; e.q.push(j, true) })
 	return nil
+}
+
+// zipUnlisted checks the local file header at the start of the zip archive
+// at r (when it starts with one): it must be the header of an entry of the
+// central directory zr read. A zip whose first local header the directory
+// does not list — another archive before the one the directory describes,
+// or entries written without a directory — shows one set of files to
+// extractors that stream local headers from the start and another to
+// those that read the directory; the finding, at report path p, says so.
+func zipUnlisted(r io.ReaderAt, zr *zip.Reader, p string) *signing.Finding {
+	var h [30]byte
+	if n, _ := r.ReadAt(h[:], 0); n < len(h) || string(h[:4]) != "PK\x03\x04" {
+		return nil
+	}
+	data := int64(30) + int64(binary.LittleEndian.Uint16(h[26:])) + int64(binary.LittleEndian.Uint16(h[28:]))
+	for _, zf := range zr.File {
+		if off, err := zf.DataOffset(); err == nil && off == data {
+			return nil
+		}
+	}
+	f := finding(ruleZipUnlisted, signing.SeverityError, p, "the zip local file header at offset 0 belongs to no entry of the archive's central directory: extractors that read local headers from the start see files that were not checked")
+	zero := int64(0)
+	f.Offset = &zero
+	return &f
 }
 
 // Zip archives found in a release are opened, and zips hold zips: 42.zip
