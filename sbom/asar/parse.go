@@ -610,6 +610,7 @@ func (p *parser) integrity(depth int) (*Integrity, string, error) {
 				continue
 			}
 			p.i++
+			in.Blocks = nil // a repeated "blocks" replaces the earlier one, as JSON.parse does
 			for first := true; ; first = false {
 				ok, err := p.more(']', first)
 				if err != nil {
