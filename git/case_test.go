@@ -1,6 +1,7 @@
 package git
 
 import (
+	"context"
 	"slices"
 	"testing"
 
@@ -92,5 +93,45 @@ func TestPolicyCaseSensitivePathsKey(t *testing.T) {
 	}
 	if p, _ := ParsePolicy([]byte("protect:\n  - path: vendor/**\n")); !p.foldPaths() {
 		t.Error("paths do not ignore case by default")
+	}
+}
+
+// TestVendorPinCaseVariants checks that files under a directory whose path
+// differs from a pinned vendored directory only in case are compared with
+// upstream (a case-insensitive checkout merges them into the pinned
+// directory), and are not with caseSensitivePaths.
+func TestVendorPinCaseVariants(t *testing.T) {
+	up := newTestRepo(t)
+	upFiles := map[string]string{"zlib.h": "#define ZLIB 1\n", "inflate.c": "int inflate;\n"}
+	upCommit := up.commit(commitSpec{files: upFiles})
+	up.head(upCommit)
+
+	local := newTestRepo(t)
+	files := map[string]string{"src/main.c": "m\n"}
+	for k, v := range upFiles {
+		files["third_party/zlib/"+k] = v
+	}
+	files["Third_Party/zlib/inflate.c"] = "int inflate; /* backdoor */\n" // replaces the vendored file on checkout
+	files["third_party/ZLIB/zlib.h"] = "#define ZLIB 1\n"                  // same as upstream: harmless
+	files["third_party/ZLIB/extra.c"] = "evil\n"
+	c := local.commit(commitSpec{files: files})
+	local.head(c)
+	pin := VendorPin{Path: "third_party/zlib", Upstream: up.dir, Commit: upCommit.String()}
+	for _, cs := range []bool{false, true} {
+		res, err := Audit(context.Background(), local.dir, Options{Policy: &Policy{Vendor: []VendorPin{pin}, CaseSensitivePaths: cs}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range findingsOf(res, RuleVendorDrift) {
+			got = append(got, f.Path)
+		}
+		var want []string
+		if !cs {
+			want = []string{"Third_Party/zlib/inflate.c", "third_party/ZLIB/extra.c"}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("caseSensitivePaths %v: vendor-drift %v, want %v", cs, got, want)
+		}
 	}
 }
