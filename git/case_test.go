@@ -112,7 +112,7 @@ func TestVendorPinCaseVariants(t *testing.T) {
 		files["third_party/zlib/"+k] = v
 	}
 	files["Third_Party/zlib/inflate.c"] = "int inflate; /* backdoor */\n" // replaces the vendored file on checkout
-	files["third_party/ZLIB/zlib.h"] = "#define ZLIB 1\n"                  // same as upstream: harmless
+	files["third_party/ZLIB/zlib.h"] = "#define ZLIB 1\n"                 // same as upstream: harmless
 	files["third_party/ZLIB/extra.c"] = "evil\n"
 	c := local.commit(commitSpec{files: files})
 	local.head(c)
