@@ -307,7 +307,7 @@ func (a *auditor) compareArtifact(until plumbing.Hash, treePath string, sc *arti
 			name = strings.TrimPrefix(name, strip+"/")
 		}
 		seen[name] = true
-		if matchAny(a.pol.ArtifactAllow, name) {
+		if matchAny(a.pol.ArtifactAllow, name, a.pol.foldPaths()) {
 			continue
 		}
 		te, ok := tree[name]
@@ -323,7 +323,7 @@ func (a *auditor) compareArtifact(until plumbing.Hash, treePath string, sc *arti
 		}
 	}
 	for _, name := range slices.Sorted(mapKeys(tree)) {
-		if seen[name] || matchAny(ignoreMissing, name) || matchAny(a.pol.ArtifactAllow, name) {
+		if seen[name] || matchAny(ignoreMissing, name, a.pol.foldPaths()) || matchAny(a.pol.ArtifactAllow, name, a.pol.foldPaths()) {
 			continue
 		}
 		a.finding(RuleArtifactFileMissing, signing.SeverityWarning, name, "", fmt.Sprintf("%s is in the tree at %s but not in the artifact", name, until))

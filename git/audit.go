@@ -255,8 +255,14 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 		globs = append(globs, p.Path)
 	}
 	ps := prefixes(globs)
+	fold := pol.foldPaths()
+	r.foldPaths = fold
 	gitBin := findGit()
 	useCLI := len(ps) > 0 && (opts.Backend == BackendGitCLI || (opts.Backend == BackendAuto && gitBin != ""))
+	if fold && opts.Backend == BackendAuto && slices.ContainsFunc(ps, nonASCII) {
+		// git's icase pathspecs fold ASCII letters only.
+		useCLI = false
+	}
 	if opts.Backend == BackendGitCLI && gitBin == "" {
 		return nil, errors.New("git: backend git: no git binary on PATH")
 	}
@@ -264,7 +270,7 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 	res.Backend = BackendGoGit.String()
 	if useCLI {
 		res.Backend = BackendGitCLI.String()
-		changed, err = cliChanged(ctx, gitBin, repoDir, since.commit, until.commit, ps)
+		changed, err = cliChanged(ctx, gitBin, repoDir, since.commit, until.commit, ps, fold)
 		if err != nil {
 			if opts.Backend == BackendGitCLI || ctx.Err() != nil {
 				return nil, err
@@ -534,7 +540,7 @@ func (a *auditor) protectedChange(h plumbing.Hash, c *rawCommit, sig *Signature)
 				return err
 			}
 			for _, ch := range chs {
-				if _, done := files[ch.path]; done || !matchAny(globs, ch.path) {
+				if _, done := files[ch.path]; done || !matchAny(globs, ch.path, a.pol.foldPaths()) {
 					continue
 				}
 				files[ch.path] = FileChange{Path: ch.path, Status: changeStatus(ch), Parent: idx}
@@ -577,7 +583,7 @@ func (a *auditor) protectedChange(h plumbing.Hash, c *rawCommit, sig *Signature)
 	for _, rule := range a.pol.Protect {
 		var hit []string
 		for _, f := range out.Files {
-			if matchGlob(rule.Path, f.Path) {
+			if matchGlob(rule.Path, f.Path, a.pol.foldPaths()) {
 				hit = append(hit, f.Path)
 			}
 		}
@@ -682,4 +688,14 @@ func (a *auditor) lineCounts(from, to entryRef) (added, deleted int, binary bool
 	}
 	added, deleted = countLineChanges(fa, fb)
 	return added, deleted, false
+}
+
+// nonASCII reports whether s holds a byte outside ASCII.
+func nonASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return true
+		}
+	}
+	return false
 }

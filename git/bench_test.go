@@ -227,17 +227,26 @@ func BenchmarkPathHistory(b *testing.B) {
 // BenchmarkAudit runs the whole audit (every commit's signature, dates and
 // blobs, plus the protected-path walk) over the generated repository's
 // 45,000-commit range.
+// Paths are matched ignoring case (the default) and with caseSensitivePaths.
 func BenchmarkAudit(b *testing.B) {
 	dir := bigRepo(b)
-	opts := Options{Since: bigSince, Until: "master", Backend: BackendGoGit, Now: time.Unix(1800000000, 0),
-		Policy: &Policy{Protect: []ProtectRule{{Path: "vendor/**"}}}}
-	for b.Loop() {
-		res, err := Audit(context.Background(), dir, opts)
-		if err != nil {
-			b.Fatal(err)
+	for _, cs := range []bool{false, true} {
+		name := "fold"
+		if cs {
+			name = "exact"
 		}
-		if len(res.Commits) < 1000 {
-			b.Fatalf("%d protected commits", len(res.Commits))
-		}
+		b.Run(name, func(b *testing.B) {
+			opts := Options{Since: bigSince, Until: "master", Backend: BackendGoGit, Now: time.Unix(1800000000, 0),
+				Policy: &Policy{Protect: []ProtectRule{{Path: "vendor/**"}}, CaseSensitivePaths: cs}}
+			for b.Loop() {
+				res, err := Audit(context.Background(), dir, opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(res.Commits) < 1000 {
+					b.Fatalf("%d protected commits", len(res.Commits))
+				}
+			}
+		})
 	}
 }

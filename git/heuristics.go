@@ -118,7 +118,7 @@ func (a *auditor) checkBinaries(c *rawCommit, id string) error {
 		if ch.to.hash.IsZero() || !ch.to.mode.IsFile() || ch.to.mode == 0o120000 {
 			continue
 		}
-		if matchAny(a.pol.BinaryAllow, ch.path) {
+		if matchAny(a.pol.BinaryAllow, ch.path, a.pol.foldPaths()) {
 			continue
 		}
 		inParent := false

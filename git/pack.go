@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -28,9 +29,10 @@ type packs struct {
 	br   *bufio.Reader
 	// cache holds recently read objects by (pack, offset): delta chains of
 	// consecutive root trees share their bases.
-	cache    map[packPos]cachedObject
-	cacheLRU []packPos
-	cacheAt  int
+	cache      map[packPos]cachedObject
+	cacheLRU   []packPos
+	cacheAt    int
+	cacheBytes int
 }
 
 type packPos struct {
@@ -60,6 +62,10 @@ const (
 	// maxDeltaDepth bounds delta chains (git's default is 50).
 	maxDeltaDepth = 1000
 	packCacheSize = 4096
+	// packCacheBytes caps the bytes the cache holds: 4096 objects of up to
+	// 1 MiB each, which a hostile pack makes from a few bytes of delta
+	// copies each, would otherwise hold 4 GiB.
+	packCacheBytes = 32 << 20
 )
 
 // errNotInPack means the object is not in any pack this reader knows.
@@ -166,14 +172,22 @@ func (ps *packs) remember(k packPos, typ plumbing.ObjectType, data []byte) {
 	if len(data) > 1<<20 {
 		return
 	}
+	if ps.cacheBytes+len(data) > packCacheBytes {
+		// Over the byte cap: start afresh rather than track sizes per slot.
+		clear(ps.cache)
+		ps.cacheLRU, ps.cacheAt, ps.cacheBytes = ps.cacheLRU[:0], 0, 0
+	}
 	if len(ps.cacheLRU) < packCacheSize {
 		ps.cacheLRU = append(ps.cacheLRU, k)
 	} else {
-		delete(ps.cache, ps.cacheLRU[ps.cacheAt])
+		old := ps.cacheLRU[ps.cacheAt]
+		ps.cacheBytes -= len(ps.cache[old].data)
+		delete(ps.cache, old)
 		ps.cacheLRU[ps.cacheAt] = k
 		ps.cacheAt = (ps.cacheAt + 1) % packCacheSize
 	}
 	ps.cache[k] = cachedObject{typ, data}
+	ps.cacheBytes += len(data)
 }
 
 // readAt reads the object at off in p, resolving deltas.
@@ -279,9 +293,21 @@ func (ps *packs) inflate(br *bufio.Reader, size int) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zlib: %w", err)
 	}
-	out := make([]byte, size)
-	if _, err := io.ReadFull(ps.zr, out); err != nil {
-		return nil, fmt.Errorf("inflate: %w", err)
+	// The size is the object header's claim: allocate for what inflates,
+	// not for the claim, so 20 bytes of pack cannot cost 64 MiB.
+	out := make([]byte, 0, min(size, 64<<10))
+	for len(out) < size {
+		if len(out) == cap(out) {
+			out = slices.Grow(out, min(size-len(out), cap(out)))
+		}
+		n, err := ps.zr.Read(out[len(out):min(cap(out), size)])
+		out = out[:len(out)+n]
+		if err != nil && len(out) < size {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, fmt.Errorf("inflate: %d of %d bytes: %w", len(out), size, err)
+		}
 	}
 	return out, nil
 }
@@ -316,7 +342,9 @@ func applyDelta(base, delta []byte) ([]byte, error) {
 	if rs > maxPackObject {
 		return nil, fmt.Errorf("delta: result of %d bytes exceeds the cap", rs)
 	}
-	out := make([]byte, 0, rs)
+	// rs is the delta's claim; the result grows as the copies and inserts
+	// produce it.
+	out := make([]byte, 0, min(rs, uint64(len(base)+len(delta))))
 	for len(delta) > 0 {
 		op := delta[0]
 		delta = delta[1:]

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -103,6 +104,7 @@ func FuzzCommitGraph(f *testing.F) {
 
 func FuzzParseTree(f *testing.F) {
 	f.Add([]byte("100644 a\x00aaaaaaaaaaaaaaaaaaaa40000 d\x00bbbbbbbbbbbbbbbbbbbb"))
+	f.Add([]byte("100644 A\x00aaaaaaaaaaaaaaaaaaaa40000 a\x00bbbbbbbbbbbbbbbbbbbb40000 \xc3\x84\x00cccccccccccccccccccc"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		es, err := parseTree(b)
 		if err != nil {
@@ -111,6 +113,10 @@ func FuzzParseTree(f *testing.F) {
 		for _, e := range es {
 			if got, ok, err := findInTree(b, e.name); err != nil || !ok || got.hash == (plumbing.Hash{}) && e.hash != (plumbing.Hash{}) {
 				t.Fatalf("findInTree(%q) = %v %v %v", e.name, got, ok, err)
+			}
+			vs, err := findFoldInTree(b, strings.ToLower(e.name))
+			if err != nil || !slices.Contains(vs, namedRef{e.name, entryRef{e.hash, e.mode}}) {
+				t.Fatalf("findFoldInTree(%q) = %v %v", strings.ToLower(e.name), vs, err)
 			}
 		}
 	})

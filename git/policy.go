@@ -49,7 +49,18 @@ type Policy struct {
 	// earlier than the author date by more than this, or later than now by
 	// more than this. Zero means 5 minutes.
 	ClockSkew Duration `yaml:"clockSkew"`
+	// CaseSensitivePaths makes the path globs (protect, binaryAllow,
+	// artifactAllow, artifactIgnoreMissing) and the vendored directories
+	// match with their exact case. By default they ignore case: a checkout
+	// on Windows or macOS merges `Vendor/` and `vendor/` into one
+	// directory, so a change to `Vendor/x.c` is a change under `vendor/**`.
+	// Set it only for repositories that are never checked out on a
+	// case-insensitive file system.
+	CaseSensitivePaths bool `yaml:"caseSensitivePaths"`
 }
+
+// foldPaths reports whether paths are matched ignoring case.
+func (p *Policy) foldPaths() bool { return p == nil || !p.CaseSensitivePaths }
 
 // ProtectRule protects the paths matching a glob.
 type ProtectRule struct {
@@ -191,8 +202,13 @@ func checkGlob(g string) error {
 }
 
 // matchGlob reports whether the "/"-separated path p matches glob g, or lies
-// below a directory that matches it.
-func matchGlob(g, p string) bool { return glob.MatchOrBelow(g, p) }
+// below a directory that matches it, ignoring case when fold is set.
+func matchGlob(g, p string, fold bool) bool {
+	if fold {
+		return glob.MatchOrBelowFold(g, p)
+	}
+	return glob.MatchOrBelow(g, p)
+}
 
 // globPrefix returns the literal leading directories of g: the subtree that
 // holds every path g can match ("" for the whole tree).
@@ -208,10 +224,11 @@ func globPrefix(g string) string {
 	return strings.Join(lit, "/")
 }
 
-// matchAny reports whether p matches one of globs.
-func matchAny(globs []string, p string) bool {
+// matchAny reports whether p matches one of globs, ignoring case when fold
+// is set.
+func matchAny(globs []string, p string, fold bool) bool {
 	for _, g := range globs {
-		if matchGlob(g, p) {
+		if matchGlob(g, p, fold) {
 			return true
 		}
 	}

@@ -66,8 +66,23 @@ func TestMatchGlob(t *testing.T) {
 		{"third_party/*/src/**", "third_party/zlib/src/a.c", true},
 		{"third_party/*/src/**", "third_party/zlib/doc/a", false},
 	} {
-		if got := matchGlob(c.g, c.p); got != c.want {
-			t.Errorf("matchGlob(%q, %q) = %v", c.g, c.p, got)
+		for _, fold := range []bool{false, true} {
+			if got := matchGlob(c.g, c.p, fold); got != c.want {
+				t.Errorf("matchGlob(%q, %q, %v) = %v", c.g, c.p, fold, got)
+			}
+		}
+	}
+	for _, c := range []struct{ g, p string }{
+		{"vendor/**", "VENDOR/ffmpeg/x.c"},
+		{"vendor/**", "Vendor/x.c"},
+		{"third_party/*/src/**", "Third_Party/zlib/SRC/a.c"},
+		{"electron/*.dll", "Electron/FFMPEG.DLL"},
+	} {
+		if !matchGlob(c.g, c.p, true) {
+			t.Errorf("matchGlob(%q, %q) ignoring case = false", c.g, c.p)
+		}
+		if matchGlob(c.g, c.p, false) {
+			t.Errorf("matchGlob(%q, %q) with case = true", c.g, c.p)
 		}
 	}
 	if got := prefixes([]string{"vendor/**", "vendor/a/**", "third_party/*/src", "x/y"}); strings.Join(got, ",") != "third_party,vendor,x/y" {
@@ -87,7 +102,7 @@ func FuzzParsePolicy(f *testing.F) {
 			return
 		}
 		for _, r := range p.Protect {
-			matchGlob(r.Path, "third_party/a/b")
+			matchGlob(r.Path, "third_party/a/b", p.foldPaths())
 			globPrefix(r.Path)
 		}
 	})

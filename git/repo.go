@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -34,7 +35,18 @@ type repo struct {
 	shallow bool
 	commits map[plumbing.Hash]*commitInfo
 	subtree map[subKey]entryRef
-	buf     bytes.Buffer
+	// foldPaths makes the protected-path walk and diffs (entriesAt, diffAt)
+	// find a prefix under every case variant of its names, as a checkout on
+	// a case-insensitive file system merges them.
+	foldPaths bool
+	foldTree  map[subKey][]namedRef
+	buf       bytes.Buffer
+}
+
+// namedRef is a tree entry with the path it was found at.
+type namedRef struct {
+	path string
+	ref  entryRef
 }
 
 // commitInfo is what the walk needs of a commit.
@@ -362,6 +374,115 @@ func (r *repo) entryAt(root plumbing.Hash, p string) (entryRef, error) {
 	return cur, nil
 }
 
+// entriesAt returns the entries at path p under root: the one entryAt finds
+// or, with r.foldPaths, every entry whose path equals p ignoring case
+// (`VENDOR/ffmpeg` and `Vendor/FFmpeg` for "vendor/ffmpeg"), sorted by path.
+// Absent entries are left out.
+func (r *repo) entriesAt(root plumbing.Hash, p string) ([]namedRef, error) {
+	if !r.foldPaths || p == "" {
+		e, err := r.entryAt(root, p)
+		if err != nil || e.hash.IsZero() {
+			return nil, err
+		}
+		return []namedRef{{p, e}}, nil
+	}
+	cur := []namedRef{{"", entryRef{hash: root, mode: filemode.Dir}}}
+	for name := range strings.SplitSeq(p, "/") {
+		lname := strings.ToLower(name)
+		var next []namedRef
+		for _, d := range cur {
+			if d.ref.mode != filemode.Dir {
+				continue
+			}
+			k := subKey{d.ref.hash, lname}
+			found, ok := r.foldTree[k]
+			if !ok {
+				b, err := r.raw(d.ref.hash, plumbing.TreeObject)
+				if err != nil {
+					return nil, err
+				}
+				found, err = findFoldInTree(b, lname)
+				if err != nil {
+					return nil, fmt.Errorf("git: tree %s: %w", d.ref.hash, err)
+				}
+				if r.foldTree == nil {
+					r.foldTree = map[subKey][]namedRef{}
+				}
+				r.foldTree[k] = found
+			}
+			for _, f := range found {
+				next = append(next, namedRef{join(d.path, f.path), f.ref})
+			}
+		}
+		if len(next) == 0 {
+			return nil, nil
+		}
+		cur = next
+	}
+	slices.SortFunc(cur, func(a, b namedRef) int { return strings.Compare(a.path, b.path) })
+	return cur, nil
+}
+
+// findFoldInTree returns the entries of a tree object whose names lowercase
+// to lname, in tree order; path holds the entry name.
+func findFoldInTree(b []byte, lname string) ([]namedRef, error) {
+	var out []namedRef
+	off := 0
+	for off < len(b) {
+		sp := bytes.IndexByte(b[off:], ' ')
+		if sp < 0 {
+			return nil, fmt.Errorf("tree entry at byte %d has no mode", off)
+		}
+		nul := bytes.IndexByte(b[off+sp:], 0)
+		if nul < 0 || off+sp+nul+21 > len(b) {
+			return nil, fmt.Errorf("tree entry at byte %d is truncated", off)
+		}
+		ename := b[off+sp+1 : off+sp+nul]
+		if len(ename) == 0 || bytes.IndexByte(ename, '/') >= 0 {
+			return nil, checkEntryName(string(ename), off)
+		}
+		if foldEqual(ename, lname) {
+			mode, err := filemode.New(string(b[off : off+sp]))
+			if err != nil {
+				return nil, fmt.Errorf("tree entry at byte %d: %w", off, err)
+			}
+			var h plumbing.Hash
+			copy(h[:], b[off+sp+nul+1:off+sp+nul+21])
+			for _, o := range out {
+				if o.path == string(ename) {
+					return nil, fmt.Errorf("%w: two entries named %q", ErrHostileTree, ename)
+				}
+			}
+			out = append(out, namedRef{string(ename), entryRef{hash: h, mode: mode}})
+		}
+		off += sp + nul + 21
+	}
+	return out, nil
+}
+
+// foldEqual reports whether strings.ToLower(name) == lname, without
+// allocating for ASCII names.
+func foldEqual(name []byte, lname string) bool {
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			return strings.ToLower(string(name)) == lname
+		}
+	}
+	if len(name) != len(lname) {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lname[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // tree reads and decodes a tree.
 func (r *repo) tree(h plumbing.Hash) ([]treeEntry, error) {
 	b, err := r.raw(h, plumbing.TreeObject)
@@ -469,6 +590,9 @@ func diffEntries(ra, rb *repo, from, to entryRef, p string, out []change) ([]cha
 // diffAt lists differing files under prefix p between root trees a and b
 // (a zero root is the empty tree).
 func (r *repo) diffAt(a, b plumbing.Hash, p string) ([]change, error) {
+	if r.foldPaths && p != "" {
+		return r.diffAtFold(a, b, p)
+	}
 	var ea, eb entryRef
 	var err error
 	if !a.IsZero() {
@@ -485,6 +609,44 @@ func (r *repo) diffAt(a, b plumbing.Hash, p string) ([]change, error) {
 		return nil, nil
 	}
 	return diffEntries(r, r, ea, eb, p, nil)
+}
+
+// diffAtFold is diffAt over every case variant of p (see entriesAt): each
+// variant path is compared with the same path in the other tree.
+func (r *repo) diffAtFold(a, b plumbing.Hash, p string) ([]change, error) {
+	var va, vb []namedRef
+	var err error
+	if !a.IsZero() {
+		if va, err = r.entriesAt(a, p); err != nil {
+			return nil, err
+		}
+	}
+	if !b.IsZero() {
+		if vb, err = r.entriesAt(b, p); err != nil {
+			return nil, err
+		}
+	}
+	from := map[string]entryRef{}
+	for _, v := range va {
+		from[v.path] = v.ref
+	}
+	var out []change
+	for _, v := range vb {
+		if f := from[v.path]; f != v.ref {
+			if out, err = diffEntries(r, r, f, v.ref, v.path, out); err != nil {
+				return nil, err
+			}
+		}
+		delete(from, v.path)
+	}
+	for _, v := range va {
+		if f, ok := from[v.path]; ok {
+			if out, err = diffEntries(r, r, f, entryRef{}, v.path, out); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
 }
 
 // blobPrefix returns up to n bytes of a blob and its full size.

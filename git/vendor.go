@@ -112,15 +112,18 @@ func (a *auditor) findMetadataPins(tree plumbing.Hash) ([]vendorCheck, error) {
 		if p == "" {
 			continue
 		}
-		e, err := a.r.entryAt(tree, p)
+		// Every case variant of the protected directory (see entriesAt).
+		vs, err := a.r.entriesAt(tree, p)
 		if err != nil {
 			return nil, err
 		}
-		if e.mode != filemode.Dir {
-			continue
-		}
-		if err := visit(p, e.hash, 0); err != nil {
-			return nil, err
+		for _, v := range vs {
+			if v.ref.mode != filemode.Dir {
+				continue
+			}
+			if err := visit(v.path, v.ref.hash, 0); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return out, nil
@@ -230,6 +233,11 @@ func (a *auditor) checkPin(tree plumbing.Hash, vc vendorCheck) error {
 	if err != nil {
 		return err
 	}
+	if ue.mode == filemode.Dir {
+		if err := a.checkPinVariants(up, tree, ue, rev.commit, vc); err != nil {
+			return err
+		}
+	}
 	le, err := a.r.entryAt(tree, p.Path)
 	if err != nil {
 		return err
@@ -260,6 +268,49 @@ func (a *auditor) checkPin(tree plumbing.Hash, vc vendorCheck) error {
 			what = "differs from"
 		}
 		a.finding(RuleVendorDrift, signing.SeverityError, ch.path, "", fmt.Sprintf("%s %s upstream %s (pinned by %s)", ch.path, what, shortRev(rev.commit), vc.source))
+	}
+	return nil
+}
+
+// checkPinVariants reports the files of directories whose paths differ from
+// a pinned directory's only in case (`Third_Party/zlib` for
+// `third_party/zlib`): a case-insensitive checkout writes them into the
+// pinned directory, so each one not in upstream, or differing from it, is
+// drift. Files upstream has that a variant lacks are not: the pinned
+// directory itself holds them.
+func (a *auditor) checkPinVariants(up *repo, tree plumbing.Hash, ue entryRef, rev plumbing.Hash, vc vendorCheck) error {
+	if !a.pol.foldPaths() {
+		return nil
+	}
+	p := vc.pin
+	vs, err := a.r.entriesAt(tree, p.Path)
+	if err != nil {
+		return err
+	}
+	for _, v := range vs {
+		if v.path == p.Path {
+			continue
+		}
+		if v.ref.mode != filemode.Dir {
+			a.finding(RuleVendorDrift, signing.SeverityError, v.path, "", fmt.Sprintf("%s is not a directory and has the path of %s (pinned by %s) but for case: a case-insensitive checkout puts it in place of the vendored directory", v.path, p.Path, vc.source))
+			continue
+		}
+		chs, err := diffTrees(up, a.r, ue.hash, v.ref.hash, v.path, nil)
+		if err != nil {
+			return err
+		}
+		for _, ch := range chs {
+			st := changeStatus(ch)
+			if st == "deleted" || slices.Contains(vc.ignore, ch.path) {
+				continue
+			}
+			what := "is not in"
+			if st != "added" {
+				what = "differs from"
+			}
+			a.finding(RuleVendorDrift, signing.SeverityError, ch.path, "", fmt.Sprintf("%s %s upstream %s (pinned by %s); %s differs from %s only in case, so a case-insensitive checkout merges them",
+				ch.path, what, shortRev(rev), vc.source, v.path, p.Path))
+		}
 	}
 	return nil
 }

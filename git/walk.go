@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 )
 
 // Backend selects how path history is computed.
@@ -132,15 +133,24 @@ func (r *repo) walk(ctx context.Context, since, until plumbing.Hash, prefixes []
 }
 
 // changedUnder reports whether commit c's entry at any prefix differs from
-// the same entry in one of its parents.
+// the same entry in one of its parents. With r.foldPaths, the entries are
+// those of every case variant of the prefix (see entriesAt), and a commit
+// counts when the variants or one of their entries differ.
 func (r *repo) changedUnder(c *commitInfo, prefixes []string) (bool, error) {
+	at := func(tree plumbing.Hash, p string) ([]namedRef, error) {
+		if p == "" {
+			// The whole tree, even when empty.
+			return []namedRef{{"", entryRef{hash: tree, mode: filemode.Dir}}}, nil
+		}
+		return r.entriesAt(tree, p)
+	}
 	for _, p := range prefixes {
-		e, err := r.entryAt(c.tree, p)
+		es, err := at(c.tree, p)
 		if err != nil {
 			return false, err
 		}
 		if len(c.parents) == 0 {
-			if !e.hash.IsZero() && !(p == "" && e.hash == emptyTree) {
+			if len(es) > 0 && !(p == "" && es[0].ref.hash == emptyTree) {
 				return true, nil
 			}
 			continue
@@ -150,11 +160,11 @@ func (r *repo) changedUnder(c *commitInfo, prefixes []string) (bool, error) {
 			if err != nil {
 				return false, err
 			}
-			pe, err := r.entryAt(pc.tree, p)
+			pes, err := at(pc.tree, p)
 			if err != nil {
 				return false, err
 			}
-			if pe != e {
+			if !slices.Equal(pes, es) {
 				return true, nil
 			}
 		}
@@ -166,18 +176,29 @@ func (r *repo) changedUnder(c *commitInfo, prefixes []string) (bool, error) {
 var emptyTree = plumbing.NewHash("4b825dc642cb6eb9a060e54bf8d69288fbee4904")
 
 // cliChanged asks the git binary for the commits of until ^since that change
-// something under prefixes, with the same semantics as walk.
-func cliChanged(ctx context.Context, gitBin, dir string, since, until plumbing.Hash, prefixes []string) (map[plumbing.Hash]bool, error) {
-	args := []string{"--literal-pathspecs", "--no-replace-objects", "-C", dir,
+// something under prefixes, with the same semantics as walk. With fold, the
+// prefixes match ignoring ASCII case (git's icase pathspec magic); callers
+// keep prefixes with other letters to the walk, which folds them all.
+func cliChanged(ctx context.Context, gitBin, dir string, since, until plumbing.Hash, prefixes []string, fold bool) (map[plumbing.Hash]bool, error) {
+	args := []string{"--no-replace-objects", "-C", dir,
 		"-c", "core.fsmonitor=false", "-c", "core.useReplaceRefs=false",
 		"rev-list", "--full-history", until.String()}
 	if !since.IsZero() {
 		args = append(args, "^"+since.String())
 	}
+	if !fold {
+		args = append([]string{"--literal-pathspecs"}, args...)
+	}
 	args = append(args, "--")
 	for _, p := range prefixes {
-		if p == "" {
+		switch {
+		case p == "":
 			p = "."
+			if fold {
+				p = ":(literal)."
+			}
+		case fold:
+			p = ":(literal,icase)" + p
 		}
 		args = append(args, p)
 	}
@@ -241,7 +262,7 @@ func PathHistory(ctx context.Context, repoDir, since, until string, paths []stri
 	case opts.Backend == BackendGitCLI && gitBin == "":
 		return nil, fmt.Errorf("git: backend git: no git binary on PATH")
 	case opts.Backend == BackendGitCLI || (opts.Backend == BackendAuto && gitBin != ""):
-		changed, err = cliChanged(ctx, gitBin, repoDir, s.commit, u.commit, ps)
+		changed, err = cliChanged(ctx, gitBin, repoDir, s.commit, u.commit, ps, false)
 		if err == nil || opts.Backend == BackendGitCLI || ctx.Err() != nil {
 			break
 		}

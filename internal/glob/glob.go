@@ -52,6 +52,13 @@ func MatchOrBelow(g, p string) bool {
 	return match(split(g), strings.Split(p, "/"), true)
 }
 
+// MatchOrBelowFold is MatchOrBelow ignoring case, for repositories checked
+// out on case-insensitive file systems, where `Vendor/x.c` and `vendor/x.c`
+// are one file.
+func MatchOrBelowFold(g, p string) bool {
+	return MatchOrBelow(strings.ToLower(g), strings.ToLower(p))
+}
+
 func split(g string) []string {
 	return strings.Split(strings.TrimSuffix(g, "/"), "/")
 }

@@ -18,6 +18,15 @@ var (
 	// ErrOutOfBounds results when a file's offset and size reach past the end
 	// of the archive.
 	ErrOutOfBounds = errors.New("file data out of bounds")
+	// ErrOverlap results when a packed file's bytes overlap those of another
+	// packed file. @electron/asar writes each file's bytes once, so no real
+	// archive has it; two names for one range are a resource-exhaustion
+	// vector (ten thousand entries over one 100 MB range cost a terabyte of
+	// hashing) and a way to show one file under two names. The entry that
+	// starts later (or, from one offset, the later path) is made unreadable,
+	// so every byte of the data region is read for at most one entry, as
+	// archive/zip readers that refuse overlapping entries do.
+	ErrOverlap = errors.New("file data overlaps another entry")
 	// ErrLinkEscape results when a link target is absolute or climbs out of
 	// the archive root.
 	ErrLinkEscape = errors.New("link points outside the archive")
@@ -87,6 +96,7 @@ var rules = []struct {
 	{ErrInsecurePath, "asar/unsafe-name", signing.SeverityError},
 	{ErrDuplicate, "asar/duplicate-entry", signing.SeverityError},
 	{ErrOutOfBounds, "asar/out-of-bounds", signing.SeverityError},
+	{ErrOverlap, RuleOverlap, signing.SeverityError},
 	{ErrLinkEscape, "asar/link-escape", signing.SeverityError},
 	{ErrLinkLoop, "asar/link-loop", signing.SeverityError},
 	{ErrDanglingLink, "asar/dangling-link", signing.SeverityWarning},
@@ -99,6 +109,10 @@ var rules = []struct {
 
 // RuleMalformed is the rule ID of an archive whose header cannot be read.
 const RuleMalformed = "asar/malformed"
+
+// RuleOverlap is the rule ID of a packed file whose bytes overlap another
+// packed file's ([ErrOverlap]).
+const RuleOverlap = "asar/overlapping-entries"
 
 // Finding describes e as a report finding. Its Path is the entry path inside
 // the archive; the caller prefixes the archive's own path.

@@ -104,7 +104,7 @@ func TestHostileEntries(t *testing.T) {
 		{"link through itself", `{"files":{` + ok + `,"a":{"link":"a/x"}}}`, "a", ErrLinkLoop, "asar/link-loop", "", "a"},
 		{"link dangling", `{"files":{` + ok + `,"a":{"link":"nope"}}}`, "a", ErrDanglingLink, "asar/dangling-link", "", "a"},
 		{"too deep", `{"files":{` + ok + `,"a":{"files":{"b":{"files":{"c":{"files":{}}}}}}}}`, "a/b", ErrTooDeep, "asar/malformed-entry", "", ""},
-		{"bad integrity", `{"files":{` + ok + `,"f":{"size":1,"offset":"0","integrity":{"algorithm":1,"blocks":"x"}}}}`, "f", ErrIntegrity, "asar/integrity-mismatch", "", ""},
+		{"bad integrity", `{"files":{` + ok + `,"f":{"size":0,"offset":"0","integrity":{"algorithm":1,"blocks":"x"}}}}`, "f", ErrIntegrity, "asar/integrity-mismatch", "", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -177,7 +177,7 @@ func TestDuplicateNameKeepsLast(t *testing.T) {
 }
 
 func TestProtoKeys(t *testing.T) {
-	b := raw(`{"files":{"__proto__":{"files":{"constructor":{"size":2,"offset":"0"}}},"prototype":{"size":2,"offset":"0"}}}`, "ok")
+	b := raw(`{"files":{"__proto__":{"files":{"constructor":{"size":2,"offset":"0"}}},"prototype":{"size":2,"offset":"2"}}}`, "okok")
 	ar, err := NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		t.Fatal(err)

@@ -27,7 +27,18 @@ type parser struct {
 	maxEntries int
 	maxDepth   int
 	problems   []*EntryError
+	// pathBytes totals the entries' paths, which repeat their parents'
+	// names: deep nesting with long names makes them grow as depth × name
+	// length, so they are capped in proportion to the header.
+	pathBytes int64
 }
+
+// pathBytesPerHeaderByte caps the total length of the entries' paths per
+// byte of JSON header (plus 1 MiB). An entry takes at least about 20 header
+// bytes and real paths stay below a few hundred bytes, so real archives
+// stay far below it; a hostile one cannot make 1 MB of header cost more
+// than about 33 MB of paths.
+const pathBytesPerHeaderByte = 32
 
 func (p *parser) off() int64 { return jsonBase + int64(p.i) }
 
@@ -512,6 +523,10 @@ func (p *parser) dir(e *Entry, depth int) error {
 		if e.Path != "." {
 			childPath = e.Path + "/" + name
 		}
+		p.pathBytes += int64(len(childPath))
+		if limit := pathBytesPerHeaderByte*int64(len(p.b)) + 1<<20; p.pathBytes > limit {
+			return &FormatError{Offset: off, Reason: fmt.Sprintf("entry paths total more than %d bytes (%d per header byte): directories too deep for their names", limit, pathBytesPerHeaderByte)}
+		}
 		c := &Entry{Path: childPath, Name: name, Offset: -1, headerOff: off}
 		safe := safeName(name)
 		if !safe {
@@ -610,6 +625,7 @@ func (p *parser) integrity(depth int) (*Integrity, string, error) {
 				continue
 			}
 			p.i++
+			in.Blocks = nil // a repeated "blocks" replaces the earlier one, as JSON.parse does
 			for first := true; ; first = false {
 				ok, err := p.more(']', first)
 				if err != nil {

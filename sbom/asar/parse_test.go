@@ -78,6 +78,9 @@ func FuzzParserDifferential(f *testing.F) {
 		`{"files":{"f":{"size":5,"offset":"0","executable":true,"integrity":{"algorithm":"SHA256","hash":"ab","blockSize":4,"blocks":["a","b"]}}}}`,
 		`{"files":{"f":{"size":5,"offset":"0","integrity":{"algorithm":1,"blocks":"x"}},"g":{"size":1,"offset":"0","integrity":[]}}}`,
 		`{"files":{"\u00e9\ud83d\ude00":{"size":0,"offset":"0"},"k":{"size":1.5,"offset":"01"},"z":[1]}}`,
+		`{"files":{"f":{"size":1,"offset":"0","integrity":{"Algorithm":"MD5","algorithm":"SHA256","hash":"a","blockSize":4,"BlockSize":-1,"blocks":["a"]}}}}`,
+		`{"Files":{"a":{"size":1,"offset":"0"}},"files":{},"f":{"Size":1}}`,
+		`{"files":{"f":{"size":1,"offset":"0","integrity":{"algorithm":"SHA256","hash":"a","blockSize":4,"blocks":["a"],"blocks":["b"]}}}}`,
 	} {
 		f.Add([]byte(j))
 	}
@@ -117,4 +120,19 @@ func FuzzParserDifferential(f *testing.F) {
 			t.Fatalf("trees differ for %q:\nscanner:\n%s\nreference:\n%s", j, da, db)
 		}
 	})
+}
+
+// TestIntegrityRepeatedBlocksReplace checks that a repeated "blocks" key
+// replaces the earlier array, as JSON.parse does, instead of adding to it,
+// and that integrity keys are matched with their exact case.
+func TestIntegrityRepeatedBlocksReplace(t *testing.T) {
+	p := &parser{maxEntries: 64, maxDepth: 8}
+	root, err := p.parse([]byte(`{"files":{"f":{"size":1,"offset":"0","integrity":{"algorithm":"SHA256","Algorithm":"MD5","hash":"a","blockSize":4,"blocks":["a"],"blocks":["b"]}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := root.child("f").Integrity
+	if in == nil || len(in.Blocks) != 1 || in.Blocks[0] != "b" || in.Algorithm != "SHA256" {
+		t.Fatalf("integrity = %+v, want algorithm SHA256 and blocks [b]", in)
+	}
 }

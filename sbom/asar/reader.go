@@ -207,6 +207,47 @@ func (ar *Reader) checkTree() {
 		}
 	}
 	visit(ar.root)
+	ar.checkOverlaps()
+}
+
+// checkOverlaps marks packed files whose data overlap an earlier one's with
+// ErrOverlap. Files are swept in (offset, path) order; empty files occupy
+// no bytes (@electron/asar gives them the next file's offset) and never
+// overlap.
+func (ar *Reader) checkOverlaps() {
+	var files []*Entry
+	var visit func(e *Entry)
+	visit = func(e *Entry) {
+		for _, c := range e.children {
+			switch {
+			case c.Kind == KindDir:
+				visit(c)
+			case c.Kind == KindFile && c.err == nil && !c.Unpacked && c.Size > 0:
+				files = append(files, c)
+			}
+		}
+	}
+	visit(ar.root)
+	sort.Slice(files, func(i, j int) bool {
+		if files[i].Offset != files[j].Offset {
+			return files[i].Offset < files[j].Offset
+		}
+		return files[i].Path < files[j].Path
+	})
+	var last *Entry // the kept file whose data reach furthest
+	for _, f := range files {
+		if last != nil && f.Offset < last.Offset+last.Size {
+			start := ar.DataOffset() + f.Offset
+			end := min(f.Offset+f.Size, last.Offset+last.Size)
+			f.err = ar.problem(f.Path, start, ErrOverlap, fmt.Sprintf(
+				"data offset %d size %d share %d bytes with %s (data offset %d size %d, header at byte 0x%x); the entry is not read",
+				f.Offset, f.Size, end-f.Offset, last.Path, last.Offset, last.Size, last.headerOff))
+			continue
+		}
+		if last == nil || f.Offset+f.Size > last.Offset+last.Size {
+			last = f
+		}
+	}
 }
 
 func (ar *Reader) problem(p string, off int64, err error, detail string) *EntryError {

@@ -3,7 +3,6 @@ package asar
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -313,27 +312,99 @@ func (p *refParser) boolean() (bool, bool, error) {
 	return b, true, nil
 }
 
-// integrity parses an integrity object; msg says what is wrong with it.
-// Decode is used rather than tokens: the blocks make up most of a header.
+// integrity parses an integrity object from tokens; msg says what is wrong
+// with it. Keys are compared exactly, as JSON.parse does ("Algorithm" is not
+// "algorithm"), and a repeated key replaces the earlier value.
 func (p *refParser) integrity() (*Integrity, string, error) {
-	var v struct {
-		Algorithm string   `json:"algorithm"`
-		Hash      string   `json:"hash"`
-		BlockSize int64    `json:"blockSize"`
-		Blocks    []string `json:"blocks"`
+	t, err := p.token()
+	if err != nil {
+		return nil, "", err
 	}
-	if err := p.dec.Decode(&v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return &Integrity{}, "integrity " + te.Field + " has the wrong type", nil
+	if t != json.Delim('{') {
+		return &Integrity{}, `"integrity" is not an object`, p.skipFrom(t)
+	}
+	in := &Integrity{}
+	var msgs []string
+	for p.dec.More() {
+		kt, err := p.token()
+		if err != nil {
+			return nil, "", err
 		}
-		return nil, "", p.fail("JSON header: " + err.Error())
+		key, _ := kt.(string)
+		switch key {
+		case "algorithm", "hash":
+			s, ok, err := p.str()
+			if err != nil {
+				return nil, "", err
+			}
+			if !ok {
+				msgs = append(msgs, "integrity "+key+" has the wrong type")
+				continue
+			}
+			if key == "algorithm" {
+				in.Algorithm = s
+			} else {
+				in.Hash = s
+			}
+		case "blockSize":
+			t, err := p.token()
+			if err != nil {
+				return nil, "", err
+			}
+			n, isNum := t.(json.Number)
+			if !isNum {
+				msgs = append(msgs, "integrity blockSize has the wrong type")
+				if err := p.skipFrom(t); err != nil {
+					return nil, "", err
+				}
+				continue
+			}
+			v, perr := strconv.ParseInt(string(n), 10, 64)
+			if perr != nil || v <= 0 {
+				msgs = append(msgs, "integrity blockSize is not a positive integer")
+				continue
+			}
+			in.BlockSize = v
+		case "blocks":
+			t, err := p.token()
+			if err != nil {
+				return nil, "", err
+			}
+			if t != json.Delim('[') {
+				msgs = append(msgs, "integrity blocks has the wrong type")
+				if err := p.skipFrom(t); err != nil {
+					return nil, "", err
+				}
+				continue
+			}
+			in.Blocks = nil
+			for p.dec.More() {
+				s, ok, err := p.str()
+				if err != nil {
+					return nil, "", err
+				}
+				if !ok {
+					msgs = append(msgs, "integrity block is not a string")
+					continue
+				}
+				in.Blocks = append(in.Blocks, s)
+			}
+			if _, err := p.token(); err != nil { // ']'
+				return nil, "", err
+			}
+		default:
+			if err := p.skip(); err != nil {
+				return nil, "", err
+			}
+		}
 	}
-	in := &Integrity{Algorithm: v.Algorithm, Hash: v.Hash, BlockSize: v.BlockSize, Blocks: v.Blocks}
-	if v.BlockSize <= 0 {
-		return in, "integrity blockSize is not a positive integer", nil
+	if _, err := p.token(); err != nil { // '}'
+		return nil, "", err
 	}
-	return in, "", nil
+	if in.BlockSize <= 0 && len(msgs) == 0 {
+		msgs = append(msgs, "integrity blockSize is not a positive integer")
+	}
+	return in, strings.Join(msgs, "; "), nil
 }
 
 // skip consumes one value.
