@@ -32,7 +32,16 @@ const (
 	// maxInMemory caps a Mach-O read into memory when the fs.FS cannot give
 	// an io.ReaderAt (zip entries, for example).
 	maxInMemory = 512 << 20
+	// maxTicketSize bounds a stapled notarization ticket: Apple's tickets
+	// (a signed list of cdhashes with its certificates) are a few KiB, so a
+	// larger Contents/CodeResources is unsealed data, not a ticket.
+	maxTicketSize = 64 << 10
 )
+
+// stapledTicket is where stapler writes a bundle's notarization ticket,
+// relative to Contents/. codesign leaves the name out of the seal for that
+// reason (it once was a link to _CodeSignature/CodeResources).
+const stapledTicket = "CodeResources"
 
 // bundleExts are the directory extensions of Apple code bundles.
 var bundleExts = []string{".app", ".framework", ".appex", ".xpc", ".bundle", ".plugin", ".kext", ".qlgenerator", ".mdimporter", ".prefPane", ".saver", ".systemextension"}
@@ -240,6 +249,12 @@ type seal struct {
 	files map[string]sealEntry
 	rules []sealRule
 	sha1  bool // only the legacy SHA-1 "files" dictionary is present
+}
+
+// lists reports whether the seal names rel in its files dictionary.
+func (sl *seal) lists(rel string) bool {
+	_, ok := sl.files[rel]
+	return ok
 }
 
 // defaultRules2 are the rules codesign writes for macOS bundles; they apply
@@ -458,6 +473,11 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 		if rel == mainRel {
 			return nil
 		}
+		if rel == stapledTicket && path.Base(lay.root) == "Contents" && sl != nil && !sl.lists(rel) {
+			checkStapledTicket(fsys, p, add)
+			seen[rel] = true
+			return nil
+		}
 		isMachO := sniffMachO(fsys, p)
 		var item *BundleItem
 		if isMachO {
@@ -662,6 +682,23 @@ func checkSignatureDir(rel, p string, d fs.DirEntry, mainMachO bool, add func(st
 		what = "symlink"
 	}
 	add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("%s %q sits in _CodeSignature beside the seal but is not part of the signature: CodeResources does not seal it and no signature covers it", what, rel))
+}
+
+// checkStapledTicket judges Contents/CodeResources, where stapler puts a
+// notarization ticket. Nothing seals it and shipgate does not verify tickets
+// yet, so it is reported as a note with its size; a file larger than any
+// ticket is unsealed data and an error.
+func checkStapledTicket(fsys fs.FS, p string, add func(string, signing.Severity, string, string)) {
+	st, err := fs.Stat(fsys, p)
+	if err != nil {
+		add(RuleMalformed, signing.SeverityError, p, "cannot read: "+err.Error())
+		return
+	}
+	if st.Size() > maxTicketSize {
+		add(RuleNotarizationTicketUnverified, signing.SeverityError, p, fmt.Sprintf("Contents/CodeResources holds %d bytes, more than a stapled notarization ticket (at most %d): no signature covers them", st.Size(), maxTicketSize))
+		return
+	}
+	add(RuleNotarizationTicketUnverified, signing.SeverityNote, p, fmt.Sprintf("stapled notarization ticket of %d bytes: no code signature seals it and shipgate does not verify its signature or cdhash binding", st.Size()))
 }
 
 func checkSymlink(fsys fs.FS, sl *seal, rel, p string, add func(string, signing.Severity, string, string)) {

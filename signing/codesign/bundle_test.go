@@ -122,6 +122,15 @@ func TestBundle(t *testing.T) {
 		{"framework-link-out-of-versions", func(m fstest.MapFS) {
 			m[fw+"/Resources"].Data = []byte("../../../Resources")
 		}, []string{"codesign/adhoc", "codesign/resource-modified"}},
+		{"stapled-notarization-ticket", func(m fstest.MapFS) {
+			m[app+"/Contents/CodeResources"] = &fstest.MapFile{Data: make([]byte, 9000)}
+		}, []string{"codesign/adhoc", "codesign/notarization-ticket-unverified"}},
+		{"oversized-stapled-notarization-ticket", func(m fstest.MapFS) {
+			m[app+"/Contents/CodeResources"] = &fstest.MapFile{Data: make([]byte, 64<<10+1)}
+		}, []string{"codesign/adhoc", "codesign/notarization-ticket-unverified"}},
+		{"ticket-name-in-framework-version", func(m fstest.MapFS) {
+			m[fw+"/Versions/A/CodeResources"] = &fstest.MapFile{Data: []byte("stage2")}
+		}, []string{"codesign/adhoc", "codesign/resource-modified"}},
 		{"symlink-in-code-signature-dir", func(m fstest.MapFS) {
 			m[app+"/Contents/_CodeSignature/CodeRequirements"] = &fstest.MapFile{Data: []byte("../Resources/app.txt"), Mode: fs.ModeSymlink}
 		}, []string{"codesign/adhoc", "codesign/resource-modified"}},
@@ -144,6 +153,44 @@ func TestBundle(t *testing.T) {
 				t.Errorf("rules %v, want %v\n%s", got, c.rules, dumpBundle(res))
 			}
 		})
+	}
+}
+
+// TestStapledTicketSeverity: a ticket-sized Contents/CodeResources is a note
+// that leaves the bundle's verdict alone; a larger one is unsealed data.
+func TestStapledTicketSeverity(t *testing.T) {
+	base := machofile.ExampleBundle(machofile.NewPKI())
+	opts := Options{Trust: testTrust(t), Time: checkTime}
+	for _, c := range []struct {
+		size int
+		sev  signing.Severity
+	}{{4096, signing.SeverityNote}, {64 << 10, signing.SeverityNote}, {64<<10 + 1, signing.SeverityError}} {
+		m := bundleFS(base)
+		m["Example.app/Contents/CodeResources"] = &fstest.MapFile{Data: make([]byte, c.size)}
+		res, err := VerifyBundle(m, "Example.app", opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, f := range res.Findings {
+			if f.Rule == RuleNotarizationTicketUnverified {
+				n++
+				if f.Severity != c.sev || f.Path != "Example.app/Contents/CodeResources" {
+					t.Errorf("size %d: %s %s, want severity %s", c.size, f.Severity, f.Path, c.sev)
+				}
+			}
+		}
+		if n != 1 {
+			t.Errorf("size %d: %d ticket findings, want 1", c.size, n)
+		}
+		intact := bundleFS(base)
+		ref, _ := VerifyBundle(intact, "Example.app", opts)
+		if c.sev == signing.SeverityNote && res.Status() != ref.Status() {
+			t.Errorf("size %d: status %s, intact bundle %s", c.size, res.Status(), ref.Status())
+		}
+		if c.sev == signing.SeverityError && res.Status() != signing.StatusInvalid {
+			t.Errorf("size %d: status %s, want invalid", c.size, res.Status())
+		}
 	}
 }
 

@@ -45,6 +45,10 @@ const (
 	// parsing or hashing than its size can justify; the rest is not
 	// verified.
 	RuleWorkBudgetExceeded = "codesign/work-budget-exceeded"
+	// RuleNotarizationTicketUnverified reports a stapled notarization ticket
+	// (Contents/CodeResources of a bundle), which no code signature seals
+	// and which is not verified; one too large to be a ticket is an error.
+	RuleNotarizationTicketUnverified = "codesign/notarization-ticket-unverified"
 )
 
 // Options controls verification. The zero value is usable: it trusts no
