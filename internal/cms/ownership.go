@@ -23,20 +23,27 @@ const (
 	// LargeExtension is the extension value size beyond which an unused
 	// certificate is a payload.
 	LargeExtension = 1024
-	// maxCompletionChecks bounds the signature checks spent deciding whether
-	// unused self-signed certificates complete a chain.
-	maxCompletionChecks = 64
+	// maxCompletionChecks bounds the signature checks spent deciding which
+	// certificates complete a chain; a hostile set that exhausts it gets its
+	// remaining certificates reported as unused.
+	maxCompletionChecks = 256
 )
 
 // UnusedCertificates returns a Region (offsets in DER) for each certificate
 // of sd that no chain uses. A certificate is used when it is, byte for byte,
 // on one of chains (the signer's chain, a time-stamping authority's, a legacy
 // countersigner's: whatever the caller verified with sd's certificates), or
-// when it is a self-signed root that completes one of them: its own
-// signature verifies and it signs a certificate of a chain. That covers a
-// root embedded beside a chain that ended at the trust store's copy of it, or
-// at an untrusted root. A second copy of a used certificate is reported too,
-// as an oddity.
+// when it completes one: its key verifies the signature of a used
+// certificate, and its own signature verifies with the key of a certificate
+// we hold (itself, for a root) or no certificate we hold is named as its
+// issuer. That covers a root embedded beside a chain that ended at the trust
+// store's copy of it, and the intermediates of a chain cut short at an
+// expired leaf. A modified copy of a used certificate (same name and key, a
+// payload added) breaks its own signature and stays unused, unless its
+// issuer is one we do not hold: then only the chain's own verdict (which is
+// not trusted in that case) speaks against it. A byte-identical copy of a
+// used certificate is used too: it adds no byte of its own (osslsigncode's
+// time-stamp tokens carry the TSA certificate twice).
 //
 // An unused certificate larger than LargeCertificate bytes, or with an
 // extension value larger than LargeExtension bytes, is flagged as a Payload:
@@ -45,59 +52,63 @@ const (
 // of another path, a cross-certificate) and are not.
 func (sd *SignedData) UnusedCertificates(chains ...[]*x509.Certificate) []Region {
 	var used []*x509.Certificate
+	has := func(list []*x509.Certificate, c *x509.Certificate) bool {
+		return slices.ContainsFunc(list, func(u *x509.Certificate) bool { return bytes.Equal(u.Raw, c.Raw) })
+	}
 	for _, ch := range chains {
 		for _, c := range ch {
-			if c != nil && !slices.ContainsFunc(used, func(u *x509.Certificate) bool { return bytes.Equal(u.Raw, c.Raw) }) {
+			if c != nil && !has(used, c) {
 				used = append(used, c)
 			}
 		}
 	}
-	onChain := func(c *x509.Certificate) bool {
-		return slices.ContainsFunc(used, func(u *x509.Certificate) bool { return bytes.Equal(u.Raw, c.Raw) })
-	}
 	budget := maxCompletionChecks
-	completes := func(c *x509.Certificate) bool {
-		if !bytes.Equal(c.RawSubject, c.RawIssuer) {
-			return false
-		}
-		signsUsed := false
-		for _, u := range used {
-			if !bytes.Equal(u.RawIssuer, c.RawSubject) || bytes.Equal(u.Raw, c.Raw) {
-				continue
-			}
-			if budget--; budget < 0 {
-				return false
-			}
-			if signedBy(u, c) == nil {
-				signsUsed = true
-				break
-			}
-		}
-		if !signsUsed {
-			return false
-		}
+	check := func(c, parent *x509.Certificate) bool {
 		if budget--; budget < 0 {
 			return false
 		}
-		return signedBy(c, c) == nil
+		return signedBy(c, parent) == nil
+	}
+	issuesUsed := func(c *x509.Certificate) bool {
+		for _, u := range used {
+			if bytes.Equal(u.RawIssuer, c.RawSubject) && !bytes.Equal(u.Raw, c.Raw) && check(u, c) {
+				return true
+			}
+		}
+		return false
+	}
+	anchored := func(c *x509.Certificate) bool {
+		named := false
+		for _, p := range slices.Concat(sd.Certificates, used) {
+			if !bytes.Equal(p.RawSubject, c.RawIssuer) {
+				continue
+			}
+			named = true
+			if check(c, p) {
+				return true
+			}
+		}
+		return !named
+	}
+	for grew := true; grew; {
+		grew = false
+		for _, c := range sd.Certificates {
+			if !has(used, c) && issuesUsed(c) && anchored(c) {
+				used = append(used, c)
+				grew = true
+			}
+		}
 	}
 	var out []Region
-	seen := map[string]int{}
 	for i, c := range sd.Certificates {
 		off := 0
 		if i < len(sd.CertificateOffsets) {
 			off = sd.CertificateOffsets[i]
 		}
-		if first, dup := seen[string(c.Raw)]; dup {
-			out = append(out, Region{Offset: off, Len: len(c.Raw),
-				Reason: fmt.Sprintf("certificate %q repeats certificate %d byte for byte", c.Subject.String(), first)})
+		if has(used, c) {
 			continue
 		}
-		seen[string(c.Raw)] = i
-		if onChain(c) || completes(c) {
-			continue
-		}
-		r := Region{Offset: off, Len: len(c.Raw), Reason: fmt.Sprintf("certificate %q is on no verified chain", c.Subject.String())}
+		r := Region{Offset: off, Len: len(c.Raw), Unused: true, Reason: fmt.Sprintf("certificate %q is on no verified chain", c.Subject.String())}
 		big := 0
 		for _, e := range c.Extensions {
 			big = max(big, len(e.Value))
@@ -149,22 +160,38 @@ func Shift(regions []Region, delta int) []Region {
 
 // TimestampTokenRegions parses an RFC 3161 time-stamp token and returns what
 // in it nobody owns, offsets counted from the token's start: its Unowned
-// regions, the certificates on neither tsaChain nor completing it, and the
-// unsigned attributes of its SignerInfos, which no verifier of a token reads.
-// tsaChain is the authority's chain as verified (a [signing.Timestamp]'s
-// Chain). A token that does not parse yields nothing: its verification
-// already failed.
-func TimestampTokenRegions(token []byte, tsaChain []signing.Identity) []Region {
+// regions, the certificates that neither ts's authority chain uses nor
+// complete it (see [TimestampCertificates]), and the unsigned attributes of
+// its SignerInfos, which no verifier of a token reads. ts is what
+// [VerifyTimestampToken] said of the token. A token that does not parse
+// yields nothing: its verification already failed.
+func TimestampTokenRegions(token []byte, ts *signing.Timestamp) []Region {
 	sd, err := Parse(token)
 	if err != nil {
 		return nil
 	}
 	out := append([]Region(nil), sd.Unowned...)
-	out = append(out, sd.UnusedCertificates(IdentityCertificates(tsaChain))...)
+	out = append(out, sd.UnusedCertificates(TimestampCertificates(ts))...)
 	for _, si := range sd.Signers {
 		out = append(out, unsignedAttrRegion(sd, si, "unsigned attributes of the time-stamp token's signer")...)
 	}
 	return sortRegions(out)
+}
+
+// TimestampCertificates returns the certificates a timestamp's verification
+// used: its authority's chain, or the authority alone when verification
+// stopped before the chain was built (a bad imprint, say), so that the
+// certificates of a broken timestamp are judged by what they are, not
+// reported unused for the timestamp's failure.
+func TimestampCertificates(ts *signing.Timestamp) []*x509.Certificate {
+	if ts == nil {
+		return nil
+	}
+	out := IdentityCertificates(ts.Chain)
+	if len(out) == 0 && ts.Authority != nil && ts.Authority.Certificate != nil {
+		out = []*x509.Certificate{ts.Authority.Certificate}
+	}
+	return out
 }
 
 // CountersignatureRegions returns what nobody owns in a legacy PKCS#9

@@ -109,9 +109,14 @@ func TestCMSUnusedCertificates(t *testing.T) {
 		ExtraExtensions: []pkix.Extension{{Id: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 9}, Value: testpki.TLV(0x04, bytes.Repeat([]byte("x"), 1500))}}})
 	otherRoot := testpki.NewRoot(testpki.Spec{CommonName: "CMS Root", KeyKind: testpki.ECDSA}) // same name, other key
 	chain := []*x509.Certificate{leaf.Cert, inter.Cert}
+	// A copy of the intermediate with its signature broken, as any change
+	// to its contents (an added payload) would leave it.
+	forged := append([]byte(nil), inter.Cert.Raw...)
+	forged[len(forged)-1] ^= 1
 	for _, tc := range []struct {
 		name    string
 		certs   []*testpki.Cert
+		raw     [][]byte
 		chain   []*x509.Certificate
 		unused  []string // subjects, in order
 		payload []bool
@@ -122,11 +127,14 @@ func TestCMSUnusedCertificates(t *testing.T) {
 		{name: "look-alike root", certs: []*testpki.Cert{leaf, inter, otherRoot}, chain: chain, unused: []string{"CMS Root"}, payload: []bool{false}},
 		{name: "stranger", certs: []*testpki.Cert{leaf, stranger, inter}, chain: chain, unused: []string{"Stranger"}, payload: []bool{false}},
 		{name: "large extension", certs: []*testpki.Cert{leaf, inter, bigExt}, chain: chain, unused: []string{"Carrier"}, payload: []bool{true}},
-		{name: "duplicate", certs: []*testpki.Cert{leaf, inter, inter}, chain: chain, unused: []string{"CMS Intermediate"}, payload: []bool{false}},
+		{name: "copy of a used certificate", certs: []*testpki.Cert{leaf, inter, inter}, chain: chain},
+		{name: "copies of an unused certificate", certs: []*testpki.Cert{leaf, inter, stranger, bigExt, bigExt}, chain: chain, unused: []string{"Stranger", "Carrier", "Carrier"}, payload: []bool{false, true, true}},
+		{name: "chain cut at the leaf", certs: []*testpki.Cert{leaf, inter, p.root}, chain: chain[:1]},
+		{name: "forged intermediate copy", certs: []*testpki.Cert{leaf, inter}, raw: [][]byte{forged}, chain: append(chain, p.root.Cert), unused: []string{"CMS Intermediate"}, payload: []bool{false}},
 		{name: "no chain", certs: []*testpki.Cert{leaf, inter}, unused: []string{"CMS Leaf", "CMS Intermediate"}, payload: []bool{false, false}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			der := testpki.SignCMS(testpki.CMSSpec{Content: content, Signer: leaf, Certs: tc.certs})
+			der := testpki.SignCMS(testpki.CMSSpec{Content: content, Signer: leaf, Certs: tc.certs, RawCertificates: tc.raw})
 			sd, err := cms.Parse(der)
 			if err != nil {
 				t.Fatal(err)
@@ -159,7 +167,7 @@ func TestCMSTimestampTokenRegions(t *testing.T) {
 	if !ts.Verified {
 		t.Fatal(ts.Detail)
 	}
-	if r := cms.TimestampTokenRegions(good, ts.Chain); len(r) != 0 {
+	if r := cms.TimestampTokenRegions(good, ts); len(r) != 0 {
 		t.Fatalf("clean token: %+v", r)
 	}
 	tst, err := cms.Parse(good)
@@ -173,7 +181,7 @@ func TestCMSTimestampTokenRegions(t *testing.T) {
 	if !ts.Verified {
 		t.Fatal(ts.Detail)
 	}
-	got := cms.TimestampTokenRegions(stuffed, ts.Chain)
+	got := cms.TimestampTokenRegions(stuffed, ts)
 	var reasons []string
 	for _, r := range got {
 		reasons = append(reasons, r.Reason)

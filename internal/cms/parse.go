@@ -79,6 +79,10 @@ type Region struct {
 	// large (see [UnusedCertificates]). Verifiers treat a payload as
 	// tampering and a smaller region as an oddity worth a warning.
 	Payload bool
+	// Unused reports that the region is a parsed certificate no chain uses
+	// (from [SignedData.UnusedCertificates]), rather than bytes no field
+	// owns.
+	Unused bool
 }
 
 // MaxToleratedRegion is the size up to which an unowned region is reported

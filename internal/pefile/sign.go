@@ -80,6 +80,9 @@ type SignSpec struct {
 	Unsigned []testpki.Attr
 	// LinkFile overrides the "<<<Obsolete>>>" string of SpcPeImageData.file.
 	LinkFile string
+	// Tweak, when not nil, edits the CMS spec before each signing pass (to
+	// add unsigned structures such as crls or extra certificate entries).
+	Tweak func(*testpki.CMSSpec)
 }
 
 // Sign returns the Authenticode PKCS#7 ContentInfo (DER) for img as s
@@ -165,6 +168,9 @@ func signIndirect(content []byte, h crypto.Hash, s SignSpec) ([]byte, error) {
 	spec := testpki.CMSSpec{
 		ContentType: OIDSpcIndirectData, Content: content, Signer: s.Signer, Certs: certs,
 		Hash: h, SigningTime: s.SigningTime, ExtraSigned: signed,
+	}
+	if s.Tweak != nil {
+		s.Tweak(&spec)
 	}
 	unsigned := append([]testpki.Attr(nil), s.Unsigned...)
 	if len(s.Nested) > 0 {

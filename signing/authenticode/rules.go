@@ -31,4 +31,11 @@ const (
 	RuleChecksumMismatch = "authenticode/checksum-mismatch"
 	// RuleWeakAlgorithm: MD5 or SHA-1 in a digest, signature or certificate.
 	RuleWeakAlgorithm = "authenticode/weak-algorithm"
+	// RuleUnownedSignatureData: bytes inside a PKCS#7 SignedData (or a
+	// timestamp in it) that no verified field owns: crls, certificate entries
+	// that are not certificates, algorithm parameters other than NULL.
+	RuleUnownedSignatureData = "authenticode/unowned-signature-data"
+	// RuleUnusedCertificate: an embedded certificate that no verified chain
+	// uses.
+	RuleUnusedCertificate = "authenticode/unused-certificate"
 )
