@@ -237,3 +237,44 @@ func TestBERLengthBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestCMSRegionsOfBERInput: for BER input (Apple's indefinite lengths) the
+// regions are found in the DER re-encoding, and InputSpan maps them back to
+// the input bytes that encode the same elements.
+func TestCMSRegionsOfBERInput(t *testing.T) {
+	p := newPKI(t)
+	payload := testpki.TLV(0x04, bytes.Repeat([]byte("P"), 40))
+	der := testpki.SignCMS(testpki.CMSSpec{Content: content, Signer: p.signer, Certs: []*testpki.Cert{p.signer, p.badTSA},
+		Detached: true, CRLs: payload, SignerDigestParams: payload})
+	ber := toBER(t, der)
+	sd, err := cms.Parse(ber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]byte{
+		append(append([]byte{0xa1, 0x80}, payload...), 0, 0), // crls, indefinite
+		payload, // the digestAlgorithm parameters, primitive
+	}
+	if len(sd.Unowned) != len(want) {
+		t.Fatalf("unowned %+v", sd.Unowned)
+	}
+	for i, r := range sd.Unowned {
+		off, n := sd.InputSpan(r.Offset, r.Len)
+		if off < 0 || off+n > len(ber) || !bytes.Equal(ber[off:off+n], want[i]) {
+			t.Errorf("region %d %+v maps to [%d, +%d), not to its BER encoding", i, r, off, n)
+		}
+	}
+	unused := sd.UnusedCertificates([]*x509.Certificate{p.signer.Cert})
+	if len(unused) != 1 {
+		t.Fatalf("unused %+v", unused)
+	}
+	off, n := sd.InputSpan(unused[0].Offset, unused[0].Len)
+	if got := ber[off : off+n]; !bytes.Equal(got, toBER(t, p.badTSA.Cert.Raw)) {
+		t.Errorf("unused certificate maps to %x", got[:min(len(got), 16)])
+	}
+	// DER input maps to itself.
+	sdDER, _ := cms.Parse(der)
+	if off, n := sdDER.InputSpan(sdDER.Unowned[0].Offset, 7); off != sdDER.Unowned[0].Offset || n != 7 {
+		t.Errorf("DER input mapped to %d, %d", off, n)
+	}
+}

@@ -58,6 +58,9 @@ type SignedData struct {
 	// offsets). No signature covers these bytes. Whether the remaining
 	// certificates are used is the caller's to say; see [UnusedCertificates].
 	Unowned []Region
+
+	// spans maps DER offsets to input offsets for BER input; nil for DER.
+	spans []span
 }
 
 // Region is a byte range of a CMS encoding that nothing verified owns.
@@ -67,8 +70,8 @@ type SignedData struct {
 // is, DER is a copy of the input's first Len bytes, so offsets are offsets in
 // the input. For BER input (Apple's indefinite lengths) DER is a
 // re-encoding: offsets and lengths are those of the DER form, and since BER
-// headers are longer, they point at most a few bytes per enclosing element
-// before the same bytes in the input.
+// headers are longer, they point a few bytes per enclosing element
+// before the same bytes in the input; [SignedData.InputSpan] maps them back.
 type Region struct {
 	Offset int
 	Len    int
@@ -179,8 +182,10 @@ func findAttr(attrs []Attribute, oid asn1.ObjectIdentifier) *Attribute {
 // after the ContentInfo are ignored and reported through SignedData.Len; bytes
 // inside it that no field owns (after the SignedData, after signerInfos, after
 // eContent, inside a SignerInfo or an Attribute) are an error, since no digest
-// covers them and no padding check would see them. Only the first MaxSize
-// bytes of b are read.
+// covers them and no padding check would see them. Bytes inside it that are
+// well-formed but owned by nothing verified (crls, entries that are not
+// certificates, odd algorithm parameters) are listed in SignedData.Unowned.
+// Only the first MaxSize bytes of b are read.
 func Parse(b []byte) (*SignedData, error) {
 	der, used, err := berToDER(b)
 	if err != nil {
@@ -192,6 +197,9 @@ func Parse(b []byte) (*SignedData, error) {
 	}
 	sd.Len = used
 	sd.DER = der
+	if len(der) != used || string(der) != string(b[:used]) {
+		sd.spans = mapSpans(b[:used], der)
+	}
 	return sd, nil
 }
 

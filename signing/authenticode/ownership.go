@@ -56,10 +56,12 @@ func (v *verifier) checkOwnership(i int, s *sigState, sig *signing.Signature, o 
 			sev = signing.SeverityError
 			payload = true
 		} else {
-			small = append(small, fmt.Sprintf("%d bytes at +0x%x", r.Len, r.Offset))
+			off, n := sd.InputSpan(r.Offset, r.Len)
+			small = append(small, fmt.Sprintf("%d bytes at +0x%x", n, off))
 		}
-		v.finding(rule, sev, i, s.offset+int64(r.Offset),
-			fmt.Sprintf("signature %d: %s %d bytes at offset 0x%x of the PKCS#7 blob: %s; no signature covers them", i, what, r.Len, r.Offset, r.Reason))
+		off, n := sd.InputSpan(r.Offset, r.Len) // the identity for DER, which Authenticode is
+		v.finding(rule, sev, i, s.offset+int64(off),
+			fmt.Sprintf("signature %d: %s %d bytes at offset 0x%x of the PKCS#7 blob: %s; no signature covers them", i, what, n, off, r.Reason))
 	}
 	for _, r := range unowned {
 		report(RuleUnownedSignatureData, "unowned", r)

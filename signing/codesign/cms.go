@@ -382,8 +382,11 @@ func (o *cmsOwnership) report(s *sliceState) {
 		if r.Payload {
 			sev, st, payload = signing.SeverityError, signing.StatusInvalid, true
 		}
-		s.add(rule, sev, st, o.at+int64(r.Offset),
-			fmt.Sprintf("%s %d bytes at offset 0x%x of the CMS signature: %s; no signature covers them", what, r.Len, r.Offset, r.Reason))
+		// Apple's BER is re-encoded as DER for parsing: map back to the
+		// bytes of the file.
+		off, n := o.sd.InputSpan(r.Offset, r.Len)
+		s.add(rule, sev, st, o.at+int64(off),
+			fmt.Sprintf("%s %d bytes at offset 0x%x of the CMS signature: %s; no signature covers them", what, n, off, r.Reason))
 	}
 	for _, r := range unowned {
 		emit(RuleUnownedSignatureData, "unowned", r)

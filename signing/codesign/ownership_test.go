@@ -85,3 +85,65 @@ func TestCMSOwnership(t *testing.T) {
 		})
 	}
 }
+
+// toBER rewrites every constructed element of DER with an indefinite length,
+// as Apple's signer writes its CMS.
+func toBER(t *testing.T, der []byte) []byte {
+	t.Helper()
+	var out []byte
+	for len(der) > 0 {
+		var rv asn1.RawValue
+		rest, err := asn1.Unmarshal(der, &rv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rv.IsCompound {
+			out = append(out, rv.FullBytes[0], 0x80)
+			out = append(out, toBER(t, rv.Bytes)...)
+			out = append(out, 0, 0)
+		} else {
+			out = append(out, rv.FullBytes...)
+		}
+		der = rest
+	}
+	return out
+}
+
+// TestCMSOwnershipBEROffsets: in a BER CMS the finding's offset is the file
+// offset of the BER bytes of the unowned element, not of its DER form.
+func TestCMSOwnershipBEROffsets(t *testing.T) {
+	p := machofile.NewPKI()
+	payload := testpki.TLV(0x04, bytes.Repeat([]byte("PAYLOAD!"), 32))
+	signer := p.Signer()
+	signer.Tweak = func(c *testpki.CMSSpec) { c.CRLs = payload }
+	spec := p.DeveloperIDSpec("com.example.ber")
+	spec.CMS = func(cds []machofile.CD) ([]byte, error) {
+		der, err := signer.CMS(cds)
+		if err != nil {
+			return nil, err
+		}
+		return toBER(t, der), nil
+	}
+	b, _, err := machofile.Sign(machofile.Build(machofile.Spec{CPU: machofile.CPUARM64, Seed: 8}), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := verifyBytes(t, b, Options{Trust: testTrust(t), Time: checkTime})
+	want := append(append([]byte{0xa1, 0x80}, payload...), 0, 0)
+	k := bytes.Index(b, want)
+	if k < 0 {
+		t.Fatal("BER crls not in the file")
+	}
+	var found bool
+	for _, f := range r.Findings {
+		if f.Rule == RuleUnownedSignatureData {
+			found = true
+			if *f.Offset != int64(k) {
+				t.Errorf("offset 0x%x, want 0x%x: %s", *f.Offset, k, f.Message)
+			}
+		}
+	}
+	if !found || r.Status() != signing.StatusInvalid {
+		t.Errorf("status %s, found %v\n%s", r.Status(), found, dump(r))
+	}
+}
