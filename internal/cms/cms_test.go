@@ -250,6 +250,8 @@ func FuzzParse(f *testing.F) {
 		CRLs: testpki.TLV(0x04, []byte("crl")), RawCertificates: [][]byte{testpki.TLV(0xa1, []byte{1, 2}), testpki.TLV(0x30, nil)},
 		DigestAlgorithmsParams: []byte{5, 0, 5, 0}, SignerDigestParams: []byte{4, 1, 'x'}, SignatureParams: []byte{}}))
 	f.Add(p.signer.Countersign(crypto.SHA1, []byte("x"), testpki.Epoch))
+	f.Add(toBER(&testing.T{}, testpki.SignCMS(testpki.CMSSpec{Content: content, Signer: p.signer, Certs: []*testpki.Cert{p.signer, p.tsa},
+		Detached: true, CRLs: testpki.TLV(0x04, []byte("crl")), SignerDigestParams: []byte{4, 1, 'x'}})))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, r := range cms.CountersignatureRegions(b) {
 			if r.Offset < 0 || r.Offset+r.Len > len(b) {
@@ -268,6 +270,9 @@ func FuzzParse(f *testing.F) {
 		for _, r := range regions {
 			if r.Offset < 0 || r.Len <= 0 || r.Offset+r.Len > len(sd.DER) {
 				t.Fatalf("region %+v outside the %d-byte DER", r, len(sd.DER))
+			}
+			if off, n := sd.InputSpan(r.Offset, r.Len); off < 0 || n <= 0 || off+n > sd.Len {
+				t.Fatalf("region %+v maps to [%d, +%d), outside the %d input bytes", r, off, n, sd.Len)
 			}
 		}
 		for _, si := range sd.Signers {
