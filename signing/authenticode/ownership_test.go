@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"slices"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/pefile"
@@ -31,7 +32,8 @@ func TestOwnershipOfSignatureBytes(t *testing.T) {
 		status signing.Status
 		rule   string           // the one ownership rule expected, "" for none
 		sev    signing.Severity // its severity
-		at     []byte           // the bytes the finding's offset points at
+		at     []byte           // the bytes the finding's offset points at; nil to skip
+		also   []string         // other rules expected
 	}{
 		{name: "clean", spec: func(s *pefile.SignSpec) {}, status: signing.StatusValid},
 		{name: "clean with root and timestamp", spec: func(s *pefile.SignSpec) { s.Certs = append(s.Certs, p.Root); s.Stamp = tsa }, status: signing.StatusValid},
@@ -52,6 +54,12 @@ func TestOwnershipOfSignatureBytes(t *testing.T) {
 			status: signing.StatusValid, rule: RuleUnusedCertificate, sev: signing.SeverityWarning, at: stranger.Cert.Raw},
 		{name: "unused certificate with a large extension", spec: func(s *pefile.SignSpec) { s.Certs = append(s.Certs, carrier) },
 			status: signing.StatusInvalid, rule: RuleUnusedCertificate, sev: signing.SeverityError, at: carrier.Cert.Raw},
+		{name: "legacy countersignature with unsigned attributes", spec: func(s *pefile.SignSpec) {
+			s.Certs = append(s.Certs, p.TSA)
+			s.Unsigned = []testpki.Attr{{Type: pefile.OIDCounterSignature, Values: [][]byte{p.TSA.SignerInfo(crypto.SHA256,
+				[]testpki.Attr{{Type: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 4}, Values: [][]byte{testpki.TLV(0x04, make([]byte, 32))}}},
+				[]testpki.Attr{{Type: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 4}, Values: [][]byte{payload}}})}}}
+		}, status: signing.StatusInvalid, rule: RuleUnownedSignatureData, sev: signing.SeverityError, also: []string{RuleTimestampInvalid}},
 		{name: "timestamp token carrying an unused certificate", spec: func(s *pefile.SignSpec) {
 			s.Stamp = &pefile.Stamp{TSA: p.TSA, At: tsa.At, Chain: []*testpki.Cert{p.Root, carrier}}
 		}, status: signing.StatusInvalid, rule: RuleUnusedCertificate, sev: signing.SeverityError, at: carrier.Cert.Raw},
@@ -71,7 +79,7 @@ func TestOwnershipOfSignatureBytes(t *testing.T) {
 			for _, f := range res.Findings {
 				if f.Rule == RuleUnownedSignatureData || f.Rule == RuleUnusedCertificate {
 					got = append(got, f)
-				} else {
+				} else if !slices.Contains(tc.also, f.Rule) {
 					t.Errorf("unexpected finding %s: %s", f.Rule, f.Message)
 				}
 			}
@@ -85,7 +93,11 @@ func TestOwnershipOfSignatureBytes(t *testing.T) {
 				t.Fatalf("findings %+v, want one %s %s", got, tc.sev, tc.rule)
 			}
 			off := *got[0].Offset
-			if off < 0 || off+int64(len(tc.at)) > int64(len(b)) || !bytes.Equal(b[off:off+int64(len(tc.at))], tc.at) {
+			if tc.at == nil {
+				if !bytes.Contains(b[off:], testpki.TLV(0x30, testpki.TLV(0x06, []byte{0x2b, 6, 1, 4, 1, 0x86, 0x8d, 0x1f, 4}), testpki.TLV(0x31, payload))[:12]) {
+					t.Errorf("finding offset 0x%x is not before the countersignature's unsigned attribute", off)
+				}
+			} else if off < 0 || off+int64(len(tc.at)) > int64(len(b)) || !bytes.Equal(b[off:off+int64(len(tc.at))], tc.at) {
 				t.Errorf("finding offset 0x%x does not point at the unowned bytes", off)
 			}
 			// Status and checks agree: the signature-data check fails exactly

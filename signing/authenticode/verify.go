@@ -275,6 +275,14 @@ func (v *verifier) verifyOne(i int, s *sigState) (signing.Signature, Detail) {
 					}
 				}
 				own.nested(sd, val, cms.CountersignatureRegions(val))
+				if len(cms.TimestampCertificates(ts)) == 0 {
+					// Verification stopped before naming the authority (no
+					// signingTime, say): its certificate is still the one
+					// the countersignature names, not an unused one.
+					if cs, err := cms.ParseSignerInfo(val); err == nil {
+						own.chains = append(own.chains, []*x509.Certificate{cms.FindCertificate(cs, sd.Certificates)})
+					}
+				}
 			default:
 				continue
 			}
