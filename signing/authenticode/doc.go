@@ -9,8 +9,10 @@
 // It also reports the tricks that keep a signature "valid" while a file
 // carries extra data: bytes after the PKCS#7 blob inside its WIN_CERTIFICATE
 // (CVE-2013-3900, as in 3CX's d3dcompiler_47.dll), data after the table,
-// unknown unsigned attributes carrying data, a wrong checksum, and weak
-// algorithms.
+// unknown unsigned attributes carrying data, bytes inside the PKCS#7 that no
+// verified field owns (crls, non-certificate entries, odd algorithm
+// parameters, in timestamps too) and certificates no verified chain uses, a
+// wrong checksum, and weak algorithms.
 //
 // Headers are parsed with github.com/saferwall/pe, used as a parser only: it
 // is given the header bytes alone, with every data directory parser off. The
