@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/shipgate/shipgate/internal/cms"
 	"github.com/shipgate/shipgate/internal/pefile"
 	"github.com/shipgate/shipgate/internal/pefile/fixtures"
 	"github.com/shipgate/shipgate/internal/testpki"
@@ -129,6 +130,28 @@ func TestOwnershipOffsetsInFile(t *testing.T) {
 	for _, f := range res.Findings {
 		if f.Rule == RuleUnownedSignatureData && *f.Offset != blob+int64(k) {
 			t.Errorf("offset 0x%x, want 0x%x", *f.Offset, blob+int64(k))
+		}
+	}
+}
+
+// TestNestedSignatureOffsets: every signature's Offset, nested ones at any
+// depth included, is where its PKCS#7 starts in the file, since ownership
+// findings are placed relative to it.
+func TestNestedSignatureOffsets(t *testing.T) {
+	b := fixtureNamed(t, "nested-recursive.exe")
+	res := verifyBytes(t, b, Options{Trust: fixtureTrust(t), Time: fixtures.Now})
+	for i, d := range res.Details {
+		if d.Offset < 0 || d.Offset >= int64(len(b)) {
+			t.Errorf("signature %d (depth %d): offset 0x%x outside the %d-byte file", i, d.Depth, d.Offset, len(b))
+			continue
+		}
+		sd, err := cms.Parse(b[d.Offset:])
+		if err != nil {
+			t.Errorf("signature %d (depth %d): no PKCS#7 at 0x%x: %v", i, d.Depth, d.Offset, err)
+			continue
+		}
+		if got := cms.HashName(sd.Signers[0].Hash); got != res.Signatures[i].Digest.Algorithm {
+			t.Errorf("signature %d (depth %d): the PKCS#7 at 0x%x signs with %s, the signature with %s", i, d.Depth, d.Offset, got, res.Signatures[i].Digest.Algorithm)
 		}
 	}
 }
