@@ -14,6 +14,7 @@ import (
 	"encoding/asn1"
 	"fmt"
 	"math/big"
+	"slices"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
@@ -51,9 +52,10 @@ type SignedData struct {
 	Len int
 	// DER is the ContentInfo re-encoded as DER.
 	DER []byte
-	// Unowned lists the byte ranges of DER that no verified field owns: the
-	// crls field, certificate entries that are not parsed X.509
-	// certificates, and AlgorithmIdentifier parameters where only NULL or
+	// Unowned lists the byte ranges of DER that no verified field owns, in
+	// offset order: the crls field, certificate entries that are not parsed
+	// X.509 certificates, digestAlgorithms entries no signer uses, and
+	// AlgorithmIdentifier parameters where only NULL or
 	// nothing belongs (those of each SignerInfo included, moved to DER
 	// offsets). No signature covers these bytes. Whether the remaining
 	// certificates are used is the caller's to say; see [UnusedCertificates].
@@ -242,16 +244,22 @@ func parseSignedData(der []byte, body cryptobyte.String, base int) (*SignedData,
 	if !sdSeq.ReadASN1(&algs, cbasn1.SET) {
 		return nil, errAt(base, "SignedData digestAlgorithms missing")
 	}
+	var algElems [][]byte // each entry's whole encoding, for the check after signerInfos
 	for !algs.Empty() {
-		var a cryptobyte.String
+		var a, elem cryptobyte.String
 		var oid asn1.ObjectIdentifier
-		if !algs.ReadASN1(&a, cbasn1.SEQUENCE) || !a.ReadASN1ObjectIdentifier(&oid) {
+		if !algs.ReadASN1Element(&elem, cbasn1.SEQUENCE) {
+			return nil, errAt(base, "bad digest AlgorithmIdentifier")
+		}
+		whole := []byte(elem)
+		if !elem.ReadASN1(&a, cbasn1.SEQUENCE) || !a.ReadASN1ObjectIdentifier(&oid) {
 			return nil, errAt(base, "bad digest AlgorithmIdentifier")
 		}
 		if r, bad := nullParams(der, a, "digestAlgorithms entry "+oid.String()); bad {
 			sd.Unowned = append(sd.Unowned, r)
 		}
 		sd.DigestAlgorithms = append(sd.DigestAlgorithms, oid)
+		algElems = append(algElems, whole)
 	}
 	var eci cryptobyte.String
 	if !sdSeq.ReadASN1(&eci, cbasn1.SEQUENCE) || !eci.ReadASN1ObjectIdentifier(&sd.ContentType) {
@@ -340,7 +348,28 @@ func parseSignedData(der []byte, body cryptobyte.String, base int) (*SignedData,
 	if !sdSeq.Empty() {
 		return nil, errAt(base, "trailing data inside SignedData")
 	}
+	// An announced digest algorithm no signer uses is read by nobody, and
+	// an OID's arcs can encode any bytes.
+	for i, oid := range sd.DigestAlgorithms {
+		if !slices.ContainsFunc(sd.Signers, func(si *SignerInfo) bool { return sameDigest(oid, si.DigestAlgorithm) }) {
+			off, _ := offsetIn(der, algElems[i])
+			sd.Unowned = append(sd.Unowned, newRegion(off, len(algElems[i]), "digestAlgorithms entry %s, which no signer uses", oid))
+		}
+	}
+	slices.SortStableFunc(sd.Unowned, func(a, b Region) int { return a.Offset - b.Offset })
 	return sd, nil
+}
+
+// sameDigest reports whether two digest algorithm identifiers name the same
+// hash (signers sometimes put a signature algorithm OID in the digest
+// position; HashByOID maps both).
+func sameDigest(a, b asn1.ObjectIdentifier) bool {
+	if a.Equal(b) {
+		return true
+	}
+	ha, okA := HashByOID(a)
+	hb, okB := HashByOID(b)
+	return okA && okB && ha == hb
 }
 
 // ParseSignerInfo parses one DER SignerInfo, such as the value of a legacy

@@ -70,6 +70,9 @@ type CMSSpec struct {
 	// SignerInfo's digestAlgorithm and its signatureAlgorithm (RSA only).
 	// None of them is covered by the signature.
 	DigestAlgorithmsParams, SignerDigestParams, SignatureParams []byte
+	// ExtraDigestAlgorithms are extra digestAlgorithms entries (DER
+	// AlgorithmIdentifiers) after the signer's.
+	ExtraDigestAlgorithms [][]byte
 }
 
 // SignCMS builds a DER ContentInfo holding SignedData with one SignerInfo.
@@ -128,7 +131,7 @@ func SignCMS(s CMSSpec) []byte {
 	}
 	sd := TLV(0x30,
 		mustMarshal(1),
-		TLV(0x31, digestAlgs),
+		TLV(0x31, append([][]byte{digestAlgs}, s.ExtraDigestAlgorithms...)...),
 		TLV(0x30, encap),
 		optional(0xa0, certs),
 		crls,
