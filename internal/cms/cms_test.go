@@ -267,6 +267,11 @@ func FuzzParse(f *testing.F) {
 		}
 		regions := append(append([]cms.Region(nil), sd.Unowned...), sd.UnusedCertificates(sd.Certificates)...)
 		regions = append(regions, cms.TimestampTokenRegions(b, nil)...)
+		for i := 1; i < len(sd.Unowned); i++ {
+			if a, b := sd.Unowned[i-1], sd.Unowned[i]; a.Offset+a.Len > b.Offset {
+				t.Fatalf("unowned regions overlap or are out of order: %+v, %+v", a, b)
+			}
+		}
 		for _, r := range regions {
 			if r.Offset < 0 || r.Len <= 0 || r.Offset+r.Len > len(sd.DER) {
 				t.Fatalf("region %+v outside the %d-byte DER", r, len(sd.DER))

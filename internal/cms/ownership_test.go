@@ -40,6 +40,7 @@ func TestCMSUnownedRegions(t *testing.T) {
 	attrCert := testpki.TLV(0xa1, bytes.Repeat([]byte{1}, 30)) // attribute certificate choice [1]
 	brokenCert := testpki.TLV(0x30, testpki.TLV(0x02, []byte{1}))
 	sha1Alg := testpki.TLV(0x30, testpki.TLV(0x06, []byte{0x2b, 0x0e, 0x03, 0x02, 0x1a}), []byte{5, 0})
+	sha1WithParams := testpki.TLV(0x30, testpki.TLV(0x06, []byte{0x2b, 0x0e, 0x03, 0x02, 0x1a}), payload)
 	longOID := testpki.TLV(0x30, testpki.TLV(0x06, append([]byte{0x2a}, bytes.Repeat([]byte{0x50}, 40)...)))
 	for _, tc := range []struct {
 		name    string
@@ -57,6 +58,7 @@ func TestCMSUnownedRegions(t *testing.T) {
 		{name: "digestAlgorithms NULL twice", spec: with(func(s *testpki.CMSSpec) { s.DigestAlgorithmsParams = []byte{5, 0, 5, 0} }), want: []byte{5, 0, 5, 0}, reason: "digestAlgorithms"},
 		{name: "digestAlgorithms absent parameters", spec: with(func(s *testpki.CMSSpec) { s.DigestAlgorithmsParams = []byte{} })},
 		{name: "digestAlgorithms entry no signer uses", spec: with(func(s *testpki.CMSSpec) { s.ExtraDigestAlgorithms = [][]byte{sha1Alg} }), want: sha1Alg, reason: "no signer uses"},
+		{name: "unused digestAlgorithms entry with parameters", spec: with(func(s *testpki.CMSSpec) { s.ExtraDigestAlgorithms = [][]byte{sha1WithParams} }), want: sha1WithParams, reason: "no signer uses", payload: true},
 		{name: "digestAlgorithms entry with a long OID", spec: with(func(s *testpki.CMSSpec) { s.ExtraDigestAlgorithms = [][]byte{longOID} }), want: longOID, reason: "no signer uses", payload: true},
 		{name: "signer digestAlgorithm parameters", spec: with(func(s *testpki.CMSSpec) { s.SignerDigestParams = payload }), want: payload, reason: "SignerInfo digestAlgorithm", payload: true},
 		{name: "signatureAlgorithm parameters", spec: with(func(s *testpki.CMSSpec) { s.SignatureParams = payload }), want: payload, reason: "signatureAlgorithm", payload: true},

@@ -58,7 +58,8 @@ type SignedData struct {
 	// AlgorithmIdentifier parameters where only NULL or
 	// nothing belongs (those of each SignerInfo included, moved to DER
 	// offsets). No signature covers these bytes. Whether the remaining
-	// certificates are used is the caller's to say; see [UnusedCertificates].
+	// certificates are used is the caller's to say; see
+	// [SignedData.UnusedCertificates].
 	Unowned []Region
 
 	// spans maps DER offsets to input offsets for BER input; nil for DER.
@@ -81,7 +82,7 @@ type Region struct {
 	Reason string
 	// Payload reports that the region is large enough to carry a payload:
 	// more than MaxToleratedRegion bytes, or an unused certificate that is
-	// large (see [UnusedCertificates]). Verifiers treat a payload as
+	// large (see [SignedData.UnusedCertificates]). Verifiers treat a payload as
 	// tampering and a smaller region as an oddity worth a warning.
 	Payload bool
 	// Unused reports that the region is a parsed certificate no chain uses
@@ -353,6 +354,9 @@ func parseSignedData(der []byte, body cryptobyte.String, base int) (*SignedData,
 	for i, oid := range sd.DigestAlgorithms {
 		if !slices.ContainsFunc(sd.Signers, func(si *SignerInfo) bool { return sameDigest(oid, si.DigestAlgorithm) }) {
 			off, _ := offsetIn(der, algElems[i])
+			end := off + len(algElems[i])
+			// The entry's own parameters are inside it: one finding.
+			sd.Unowned = slices.DeleteFunc(sd.Unowned, func(r Region) bool { return r.Offset >= off && r.Offset+r.Len <= end })
 			sd.Unowned = append(sd.Unowned, newRegion(off, len(algElems[i]), "digestAlgorithms entry %s, which no signer uses", oid))
 		}
 	}
