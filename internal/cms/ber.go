@@ -158,12 +158,20 @@ func readHeader(b []byte, off int) (header, error) {
 		if off+n > len(b) {
 			return h, errAt(off, "truncated length")
 		}
-		v := 0
+		// At most 4 length bytes, and the value is bounded by MaxSize before
+		// it becomes an int, so no length can wrap to a negative (on 32-bit
+		// platforms, 0xffffffff would otherwise read as -1, "indefinite").
+		// Leading zero bytes (a non-minimal length, which BER allows) carry
+		// nothing but zeros and vanish from the DER form.
+		var v int64
 		for i := 0; i < n; i++ {
-			v = v<<8 | int(b[off+i])
+			v = v<<8 | int64(b[off+i])
+		}
+		if v > MaxSize {
+			return h, errAt(start, "element length %d is larger than %d", v, MaxSize)
 		}
 		off += n
-		h.length = v
+		h.length = int(v)
 	}
 	h.hdrLen = off - start
 	if h.length >= 0 && h.length > len(b)-off {

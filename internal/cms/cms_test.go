@@ -244,13 +244,41 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte{0x30, 0x80, 0x06, 0x01, 0x2a, 0x00, 0x00})
 	tst := tstSpec{genTime: "20240601133000.5Z", stamped: []byte("x"), tail: []byte{0x30, 0x03, 0x02, 0x01, 0x01}}.der(f)
 	f.Add(tokenOver(tst, p.tsa, []testpki.Attr{{Type: cms.OIDAttrSigningCertificateV2, Values: [][]byte{essCertV2(f, p.tsa.Cert.Raw, nil, crypto.SHA256, nil)}}}, p.root))
+	// Seeds for the ownership paths: crls, non-certificate entries, odd
+	// algorithm parameters, a root beside the chain.
+	f.Add(testpki.SignCMS(testpki.CMSSpec{Content: content, Signer: p.signer, Certs: []*testpki.Cert{p.signer, p.root},
+		CRLs: testpki.TLV(0x04, []byte("crl")), RawCertificates: [][]byte{testpki.TLV(0xa1, []byte{1, 2}), testpki.TLV(0x30, nil)},
+		DigestAlgorithmsParams: []byte{5, 0, 5, 0}, SignerDigestParams: []byte{4, 1, 'x'}, SignatureParams: []byte{}}))
+	f.Add(p.signer.Countersign(crypto.SHA1, []byte("x"), testpki.Epoch))
+	f.Add(toBER(&testing.T{}, testpki.SignCMS(testpki.CMSSpec{Content: content, Signer: p.signer, Certs: []*testpki.Cert{p.signer, p.tsa},
+		Detached: true, CRLs: testpki.TLV(0x04, []byte("crl")), SignerDigestParams: []byte{4, 1, 'x'}})))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, r := range cms.CountersignatureRegions(b) {
+			if r.Offset < 0 || r.Offset+r.Len > len(b) {
+				t.Fatalf("countersignature region %+v outside %d bytes", r, len(b))
+			}
+		}
 		sd, err := cms.Parse(b)
 		if err != nil {
 			return
 		}
 		if sd.Len > len(b) {
 			t.Fatalf("Len %d beyond input %d", sd.Len, len(b))
+		}
+		regions := append(append([]cms.Region(nil), sd.Unowned...), sd.UnusedCertificates(sd.Certificates)...)
+		regions = append(regions, cms.TimestampTokenRegions(b, nil)...)
+		for i := 1; i < len(sd.Unowned); i++ {
+			if a, b := sd.Unowned[i-1], sd.Unowned[i]; a.Offset+a.Len > b.Offset {
+				t.Fatalf("unowned regions overlap or are out of order: %+v, %+v", a, b)
+			}
+		}
+		for _, r := range regions {
+			if r.Offset < 0 || r.Len <= 0 || r.Offset+r.Len > len(sd.DER) {
+				t.Fatalf("region %+v outside the %d-byte DER", r, len(sd.DER))
+			}
+			if off, n := sd.InputSpan(r.Offset, r.Len); off < 0 || n <= 0 || off+n > sd.Len {
+				t.Fatalf("region %+v maps to [%d, +%d), outside the %d input bytes", r, off, n, sd.Len)
+			}
 		}
 		for _, si := range sd.Signers {
 			cms.VerifySigner(si, sd.Certificates, sd.ContentType, sd.Content)

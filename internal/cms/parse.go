@@ -14,6 +14,7 @@ import (
 	"encoding/asn1"
 	"fmt"
 	"math/big"
+	"slices"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
@@ -36,9 +37,14 @@ type SignedData struct {
 	// SpcIndirectDataContent it is the SEQUENCE's value without tag and length.
 	Content []byte
 	// Certificates are the certificates embedded in the SignedData, in order.
-	// Entries that fail to parse are skipped and counted in BadCertificates.
+	// Entries that fail to parse, or are not X.509 certificates (attribute
+	// certificates, other choices), are skipped, counted in BadCertificates
+	// and listed in Unowned.
 	Certificates    []*x509.Certificate
 	BadCertificates int
+	// CertificateOffsets[i] is the offset in DER of Certificates[i], whose
+	// encoding is Certificates[i].Raw.
+	CertificateOffsets []int
 	// Signers are the SignerInfos, in order.
 	Signers []*SignerInfo
 	// Len is how many bytes of the input the ContentInfo used; bytes after it
@@ -46,7 +52,74 @@ type SignedData struct {
 	Len int
 	// DER is the ContentInfo re-encoded as DER.
 	DER []byte
+	// Unowned lists the byte ranges of DER that no verified field owns, in
+	// offset order: the crls field, certificate entries that are not parsed
+	// X.509 certificates, digestAlgorithms entries no signer uses, and
+	// AlgorithmIdentifier parameters where only NULL or
+	// nothing belongs (those of each SignerInfo included, moved to DER
+	// offsets). No signature covers these bytes. Whether the remaining
+	// certificates are used is the caller's to say; see
+	// [SignedData.UnusedCertificates].
+	Unowned []Region
+
+	// spans maps DER offsets to input offsets for BER input; nil for DER.
+	spans []span
 }
+
+// Region is a byte range of a CMS encoding that nothing verified owns.
+//
+// Offset counts from the start of the encoding the region was found in:
+// SignedData.DER, or SignerInfo.Raw. For DER input, which Authenticode always
+// is, DER is a copy of the input's first Len bytes, so offsets are offsets in
+// the input. For BER input (Apple's indefinite lengths) DER is a
+// re-encoding: offsets and lengths are those of the DER form, and since BER
+// headers are longer, they point a few bytes per enclosing element
+// before the same bytes in the input; [SignedData.InputSpan] maps them back.
+type Region struct {
+	Offset int
+	Len    int
+	// Reason names what the bytes are and why nobody owns them.
+	Reason string
+	// Payload reports that the region is large enough to carry a payload:
+	// more than MaxToleratedRegion bytes, or an unused certificate that is
+	// large (see [SignedData.UnusedCertificates]). Verifiers treat a payload as
+	// tampering and a smaller region as an oddity worth a warning.
+	Payload bool
+	// Unused reports that the region is a parsed certificate no chain uses
+	// (from [SignedData.UnusedCertificates]), rather than bytes no field
+	// owns.
+	Unused bool
+}
+
+// MaxToleratedRegion is the size up to which an unowned region is reported
+// as an oddity rather than a payload carrier: a stray empty crls field (2
+// bytes) or a doubled NULL is sloppy encoding, while anything past a hash's
+// worth of bytes can hold a key, a URL or a configuration.
+const MaxToleratedRegion = 16
+
+func newRegion(off, n int, format string, args ...any) Region {
+	return Region{Offset: off, Len: n, Reason: fmt.Sprintf(format, args...), Payload: n > MaxToleratedRegion}
+}
+
+// offsetIn returns where sub starts inside base, when sub is a non-empty
+// subslice of base (cryptobyte reads share the input's array, so the
+// difference of capacities is the offset).
+func offsetIn(base, sub []byte) (int, bool) {
+	off := cap(base) - cap(sub)
+	if len(sub) == 0 || off < 0 || off+len(sub) > len(base) || &base[off] != &sub[0] {
+		return 0, false
+	}
+	return off, true
+}
+
+// OffsetOf returns the offset in DER of b, which must be a slice of DER as
+// the parser returned it (an attribute value, a certificate's Raw, a
+// SignerInfo's Raw); ok is false otherwise.
+func (sd *SignedData) OffsetOf(b []byte) (off int, ok bool) { return offsetIn(sd.DER, b) }
+
+// OffsetOf returns the offset in Raw of b, a slice of Raw such as an
+// attribute value; ok is false otherwise.
+func (si *SignerInfo) OffsetOf(b []byte) (off int, ok bool) { return offsetIn(si.Raw, b) }
 
 // SignerInfo is one CMS SignerInfo.
 type SignerInfo struct {
@@ -72,7 +145,14 @@ type SignerInfo struct {
 	// Signature is the signature value ("encryptedDigest" in PKCS#7).
 	Signature []byte
 	// UnsignedAttrs are the unsigned attributes: nobody signed these bytes.
-	UnsignedAttrs []Attribute
+	// RawUnsignedAttrs is their whole [1] element, a slice of Raw, nil when
+	// absent.
+	UnsignedAttrs    []Attribute
+	RawUnsignedAttrs []byte
+	// Unowned lists the ranges of Raw that no field owns: parameters of the
+	// digest or signature AlgorithmIdentifier other than NULL or nothing
+	// (RSASSA-PSS parameters excepted, which the signature check reads).
+	Unowned []Region
 }
 
 // Attribute is a CMS attribute with every value of its SET.
@@ -105,8 +185,10 @@ func findAttr(attrs []Attribute, oid asn1.ObjectIdentifier) *Attribute {
 // after the ContentInfo are ignored and reported through SignedData.Len; bytes
 // inside it that no field owns (after the SignedData, after signerInfos, after
 // eContent, inside a SignerInfo or an Attribute) are an error, since no digest
-// covers them and no padding check would see them. Only the first MaxSize
-// bytes of b are read.
+// covers them and no padding check would see them. Bytes inside it that are
+// well-formed but owned by nothing verified (crls, entries that are not
+// certificates, odd algorithm parameters) are listed in SignedData.Unowned.
+// Only the first MaxSize bytes of b are read.
 func Parse(b []byte) (*SignedData, error) {
 	der, used, err := berToDER(b)
 	if err != nil {
@@ -118,6 +200,9 @@ func Parse(b []byte) (*SignedData, error) {
 	}
 	sd.Len = used
 	sd.DER = der
+	if len(der) != used || string(der) != string(b[:used]) {
+		sd.spans = mapSpans(b[:used], der)
+	}
 	return sd, nil
 }
 
@@ -139,10 +224,10 @@ func parseContentInfo(der []byte) (*SignedData, error) {
 		// signature blob that no digest or padding check sees.
 		return nil, errAt(0, "trailing data inside ContentInfo")
 	}
-	return parseSignedData(body, len(der)-len(body))
+	return parseSignedData(der, body, len(der)-len(body))
 }
 
-func parseSignedData(body cryptobyte.String, base int) (*SignedData, error) {
+func parseSignedData(der []byte, body cryptobyte.String, base int) (*SignedData, error) {
 	var sdSeq cryptobyte.String
 	if !body.ReadASN1(&sdSeq, cbasn1.SEQUENCE) {
 		return nil, errAt(base, "SignedData is not a SEQUENCE")
@@ -160,13 +245,22 @@ func parseSignedData(body cryptobyte.String, base int) (*SignedData, error) {
 	if !sdSeq.ReadASN1(&algs, cbasn1.SET) {
 		return nil, errAt(base, "SignedData digestAlgorithms missing")
 	}
+	var algElems [][]byte // each entry's whole encoding, for the check after signerInfos
 	for !algs.Empty() {
-		var a cryptobyte.String
+		var a, elem cryptobyte.String
 		var oid asn1.ObjectIdentifier
-		if !algs.ReadASN1(&a, cbasn1.SEQUENCE) || !a.ReadASN1ObjectIdentifier(&oid) {
+		if !algs.ReadASN1Element(&elem, cbasn1.SEQUENCE) {
 			return nil, errAt(base, "bad digest AlgorithmIdentifier")
 		}
+		whole := []byte(elem)
+		if !elem.ReadASN1(&a, cbasn1.SEQUENCE) || !a.ReadASN1ObjectIdentifier(&oid) {
+			return nil, errAt(base, "bad digest AlgorithmIdentifier")
+		}
+		if r, bad := nullParams(der, a, "digestAlgorithms entry "+oid.String()); bad {
+			sd.Unowned = append(sd.Unowned, r)
+		}
 		sd.DigestAlgorithms = append(sd.DigestAlgorithms, oid)
+		algElems = append(algElems, whole)
 	}
 	var eci cryptobyte.String
 	if !sdSeq.ReadASN1(&eci, cbasn1.SEQUENCE) || !eci.ReadASN1ObjectIdentifier(&sd.ContentType) {
@@ -204,21 +298,32 @@ func parseSignedData(body cryptobyte.String, base int) (*SignedData, error) {
 		if !certs.ReadAnyASN1Element(&c, &tag) {
 			return nil, errAt(base, "bad certificate entry")
 		}
+		off, _ := offsetIn(der, c)
 		if tag != cbasn1.SEQUENCE {
-			// Attribute certificates and other choices are not X.509 certificates.
+			// Attribute certificates and other choices are not X.509
+			// certificates: nothing here reads or verifies them.
 			sd.BadCertificates++
+			sd.Unowned = append(sd.Unowned, newRegion(off, len(c), "certificates entry with tag [%d] is not an X.509 certificate", int(tag&0x1f)))
 			continue
 		}
 		cert, err := x509.ParseCertificate(c)
 		if err != nil {
 			sd.BadCertificates++
+			sd.Unowned = append(sd.Unowned, newRegion(off, len(c), "certificates entry does not parse (%v)", err))
 			continue
 		}
 		sd.Certificates = append(sd.Certificates, cert)
+		sd.CertificateOffsets = append(sd.CertificateOffsets, off)
 	}
-	var crls cryptobyte.String
-	if !sdSeq.ReadOptionalASN1(&crls, &present, cbasn1.Tag(1).Constructed().ContextSpecific()) {
-		return nil, errAt(base, "bad crls field")
+	if sdSeq.PeekASN1Tag(cbasn1.Tag(1).Constructed().ContextSpecific()) {
+		// Revocation data nobody reads: no check here consults it, so its
+		// bytes are covered by nothing.
+		var crls cryptobyte.String
+		if !sdSeq.ReadASN1Element(&crls, cbasn1.Tag(1).Constructed().ContextSpecific()) {
+			return nil, errAt(base, "bad crls field")
+		}
+		off, _ := offsetIn(der, crls)
+		sd.Unowned = append(sd.Unowned, newRegion(off, len(crls), "crls field: revocation data no check reads"))
 	}
 	var sis cryptobyte.String
 	if !sdSeq.ReadASN1(&sis, cbasn1.SET) {
@@ -234,12 +339,41 @@ func parseSignedData(body cryptobyte.String, base int) (*SignedData, error) {
 		if err != nil {
 			return nil, err
 		}
+		off, _ := offsetIn(der, raw)
+		for _, r := range si.Unowned {
+			r.Offset += off
+			sd.Unowned = append(sd.Unowned, r)
+		}
 		sd.Signers = append(sd.Signers, si)
 	}
 	if !sdSeq.Empty() {
 		return nil, errAt(base, "trailing data inside SignedData")
 	}
+	// An announced digest algorithm no signer uses is read by nobody, and
+	// an OID's arcs can encode any bytes.
+	for i, oid := range sd.DigestAlgorithms {
+		if !slices.ContainsFunc(sd.Signers, func(si *SignerInfo) bool { return sameDigest(oid, si.DigestAlgorithm) }) {
+			off, _ := offsetIn(der, algElems[i])
+			end := off + len(algElems[i])
+			// The entry's own parameters are inside it: one finding.
+			sd.Unowned = slices.DeleteFunc(sd.Unowned, func(r Region) bool { return r.Offset >= off && r.Offset+r.Len <= end })
+			sd.Unowned = append(sd.Unowned, newRegion(off, len(algElems[i]), "digestAlgorithms entry %s, which no signer uses", oid))
+		}
+	}
+	slices.SortStableFunc(sd.Unowned, func(a, b Region) int { return a.Offset - b.Offset })
 	return sd, nil
+}
+
+// sameDigest reports whether two digest algorithm identifiers name the same
+// hash (signers sometimes put a signature algorithm OID in the digest
+// position; HashByOID maps both).
+func sameDigest(a, b asn1.ObjectIdentifier) bool {
+	if a.Equal(b) {
+		return true
+	}
+	ha, okA := HashByOID(a)
+	hb, okB := HashByOID(b)
+	return okA && okB && ha == hb
 }
 
 // ParseSignerInfo parses one DER SignerInfo, such as the value of a legacy
@@ -283,6 +417,9 @@ func ParseSignerInfo(der []byte) (*SignerInfo, error) {
 	if !s.ReadASN1(&alg, cbasn1.SEQUENCE) || !alg.ReadASN1ObjectIdentifier(&si.DigestAlgorithm) {
 		return nil, errAt(0, "bad digestAlgorithm")
 	}
+	if r, bad := nullParams(der, alg, "SignerInfo digestAlgorithm "+si.DigestAlgorithm.String()); bad {
+		si.Unowned = append(si.Unowned, r)
+	}
 	si.Hash, _ = HashByOID(si.DigestAlgorithm)
 	var sattrs cryptobyte.String
 	var present bool
@@ -306,14 +443,27 @@ func ParseSignerInfo(der []byte) (*SignerInfo, error) {
 		return nil, errAt(0, "bad signatureAlgorithm")
 	}
 	si.SignatureAlgorithmParams = salg
+	// RSASSA-PSS parameters are meaningful, and pssParams reads every byte
+	// of them when the signature is checked.
+	if !si.SignatureAlgorithm.Equal(oidRSAPSS) {
+		if r, bad := nullParams(der, salg, "SignerInfo signatureAlgorithm "+si.SignatureAlgorithm.String()); bad {
+			si.Unowned = append(si.Unowned, r)
+		}
+	}
 	var sig cryptobyte.String
 	if !s.ReadASN1(&sig, cbasn1.OCTET_STRING) {
 		return nil, errAt(0, "bad signature value")
 	}
 	si.Signature = sig
 	var uattrs cryptobyte.String
-	if !s.ReadOptionalASN1(&uattrs, &present, cbasn1.Tag(1).Constructed().ContextSpecific()) {
-		return nil, errAt(0, "bad unsignedAttrs")
+	if s.PeekASN1Tag(cbasn1.Tag(1).Constructed().ContextSpecific()) {
+		var elem cryptobyte.String
+		if !s.ReadASN1Element(&elem, cbasn1.Tag(1).Constructed().ContextSpecific()) {
+			return nil, errAt(0, "bad unsignedAttrs")
+		}
+		si.RawUnsignedAttrs = elem
+		elem.ReadASN1(&uattrs, cbasn1.Tag(1).Constructed().ContextSpecific())
+		present = true
 	}
 	if present {
 		attrs, err := parseAttributes(uattrs)
@@ -326,6 +476,17 @@ func ParseSignerInfo(der []byte) (*SignerInfo, error) {
 		return nil, errAt(0, "trailing data inside SignerInfo")
 	}
 	return si, nil
+}
+
+// nullParams judges the parameters left in alg after its OID: nothing or a
+// single NULL belongs there (RFC 5754 §2, RFC 3370 §2.1 and §3.2, RFC 5758
+// §3.2, RFC 8419); anything else is a region of base nobody reads.
+func nullParams(base []byte, alg cryptobyte.String, what string) (Region, bool) {
+	if len(alg) == 0 || (len(alg) == 2 && alg[0] == 0x05 && alg[1] == 0x00) {
+		return Region{}, false
+	}
+	off, _ := offsetIn(base, alg)
+	return newRegion(off, len(alg), "parameters of %s other than NULL or absent", what), true
 }
 
 func parseAttributes(s cryptobyte.String) ([]Attribute, error) {

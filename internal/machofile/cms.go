@@ -54,6 +54,10 @@ type Signer struct {
 	OmitCDHashes bool
 	// MessageDigest overrides the messageDigest value (for bad fixtures).
 	MessageDigest []byte
+	// Tweak, when not nil, edits the CMS spec before signing (to add
+	// unsigned structures such as crls, extra certificate entries or
+	// unsigned attributes).
+	Tweak func(*testpki.CMSSpec)
 }
 
 // CMS signs cds as a CMSFunc.
@@ -96,6 +100,9 @@ func (s Signer) CMS(cds []CD) ([]byte, error) {
 		Signer: s.Leaf, Certs: append([]*testpki.Cert{s.Leaf}, s.Chain...),
 		Hash: h, SigningTime: s.SigningTime, ExtraSigned: extra, MessageDigest: s.MessageDigest,
 	}
+	if s.Tweak != nil {
+		s.Tweak(&spec)
+	}
 	der := testpki.SignCMS(spec)
 	if s.TSA == nil {
 		return der, nil
@@ -105,6 +112,6 @@ func (s Signer) CMS(cds []CD) ([]byte, error) {
 		return nil, fmt.Errorf("machofile: reparsing own CMS: %v", err)
 	}
 	tok := s.TSA.TimestampToken(crypto.SHA256, sd.Signers[0].Signature, s.TimestampAt, s.TSAChain...)
-	spec.Unsigned = []testpki.Attr{{Type: oidTimeStampToken, Values: [][]byte{tok}}}
+	spec.Unsigned = append([]testpki.Attr{{Type: oidTimeStampToken, Values: [][]byte{tok}}}, spec.Unsigned...)
 	return testpki.SignCMS(spec), nil
 }

@@ -83,6 +83,9 @@ type SignSpec struct {
 	// DataType overrides the SpcIndirectDataContent inner type
 	// (SpcPeImageData, 1.3.6.1.4.1.311.2.1.15, when nil).
 	DataType asn1.ObjectIdentifier
+	// Tweak, when not nil, edits the CMS spec before each signing pass (to
+	// add unsigned structures such as crls or extra certificate entries).
+	Tweak func(*testpki.CMSSpec)
 }
 
 // Sign returns the Authenticode PKCS#7 ContentInfo (DER) for img as s
@@ -172,6 +175,9 @@ func signIndirect(content []byte, h crypto.Hash, s SignSpec) ([]byte, error) {
 	spec := testpki.CMSSpec{
 		ContentType: OIDSpcIndirectData, Content: content, Signer: s.Signer, Certs: certs,
 		Hash: h, SigningTime: s.SigningTime, ExtraSigned: signed,
+	}
+	if s.Tweak != nil {
+		s.Tweak(&spec)
 	}
 	unsigned := append([]testpki.Attr(nil), s.Unsigned...)
 	if len(s.Nested) > 0 {

@@ -60,6 +60,19 @@ type CMSSpec struct {
 	// OmitMessageDigest leaves the messageDigest attribute out (add your own
 	// through ExtraSigned).
 	OmitMessageDigest bool
+	// RawCertificates are extra certificate-set entries (DER elements of any
+	// CertificateChoices) appended after Certs.
+	RawCertificates [][]byte
+	// CRLs, when not nil, adds a crls [1] field with these contents.
+	CRLs []byte
+	// DigestAlgorithmsParams, SignerDigestParams and SignatureParams, when
+	// not nil, replace the NULL parameters of the digestAlgorithms entry, the
+	// SignerInfo's digestAlgorithm and its signatureAlgorithm (RSA only).
+	// None of them is covered by the signature.
+	DigestAlgorithmsParams, SignerDigestParams, SignatureParams []byte
+	// ExtraDigestAlgorithms are extra digestAlgorithms entries (DER
+	// AlgorithmIdentifiers) after the signer's.
+	ExtraDigestAlgorithms [][]byte
 }
 
 // SignCMS builds a DER ContentInfo holding SignedData with one SignerInfo.
@@ -95,7 +108,7 @@ func SignCMS(s CMSSpec) []byte {
 		attrs = append(attrs, Attr{oidMessageDigest, [][]byte{TLV(0x04, md)}})
 	}
 	attrs = append(attrs, s.ExtraSigned...)
-	si := signerInfo(s.Signer, h, attrs, s.Unsigned)
+	si := signerInfoWith(s.Signer, h, attrs, s.Unsigned, s.SignerDigestParams, s.SignatureParams)
 
 	encap := mustMarshal(ctype)
 	if !s.Detached && elem != nil {
@@ -105,11 +118,23 @@ func SignCMS(s CMSSpec) []byte {
 	for _, c := range s.Certs {
 		certs = append(certs, c.Cert.Raw...)
 	}
+	for _, c := range s.RawCertificates {
+		certs = append(certs, c...)
+	}
+	var crls []byte
+	if s.CRLs != nil {
+		crls = TLV(0xa1, s.CRLs)
+	}
+	digestAlgs := algID(h)
+	if s.DigestAlgorithmsParams != nil {
+		digestAlgs = TLV(0x30, mustMarshal(HashOID(h)), s.DigestAlgorithmsParams)
+	}
 	sd := TLV(0x30,
 		mustMarshal(1),
-		TLV(0x31, algID(h)),
+		TLV(0x31, append([][]byte{digestAlgs}, s.ExtraDigestAlgorithms...)...),
 		TLV(0x30, encap),
 		optional(0xa0, certs),
+		crls,
 		TLV(0x31, si),
 	)
 	return TLV(0x30, mustMarshal(oidSignedData), TLV(0xa0, sd))
@@ -123,12 +148,25 @@ func (c *Cert) SignerInfo(h crypto.Hash, signed, unsigned []Attr) []byte {
 
 // signerInfo builds a SignerInfo signed by c over the given signed attributes.
 func signerInfo(c *Cert, h crypto.Hash, signed, unsigned []Attr) []byte {
+	return signerInfoWith(c, h, signed, unsigned, nil, nil)
+}
+
+// signerInfoWith is signerInfo with the parameters of the digest and (RSA)
+// signature algorithm identifiers replaced when not nil.
+func signerInfoWith(c *Cert, h crypto.Hash, signed, unsigned []Attr, digestParams, sigParams []byte) []byte {
 	set := attrSet(signed)
 	sig, sigAlg := sign(c, h, set)
+	digestAlg := algID(h)
+	if digestParams != nil {
+		digestAlg = TLV(0x30, mustMarshal(HashOID(h)), digestParams)
+	}
+	if sigParams != nil {
+		sigAlg = TLV(0x30, mustMarshal(oidRSA), sigParams)
+	}
 	return TLV(0x30,
 		mustMarshal(1),
 		TLV(0x30, c.Cert.RawIssuer, mustMarshal(c.Cert.SerialNumber)),
-		algID(h),
+		digestAlg,
 		append([]byte{0xa0}, set[1:]...), // [0] IMPLICIT SET OF Attribute
 		sigAlg,
 		TLV(0x04, sig),

@@ -11,9 +11,11 @@
 // (CVE-2013-3900, as in 3CX's d3dcompiler_47.dll), data after the table,
 // sections the loader would map over the table or over the two header
 // fields the digest skips (CheckSum and the security directory entry),
-// overlapping sections, unknown unsigned attributes carrying data, a wrong
-// checksum, and weak algorithms. A file cut short inside or before its
-// declared table is malformed, never unsigned.
+// overlapping sections, unknown unsigned attributes carrying data, bytes
+// inside the PKCS#7 that no verified field owns (crls, non-certificate
+// entries, odd algorithm parameters, in timestamps too) and certificates no
+// verified chain uses, a wrong checksum, and weak algorithms. A file cut
+// short inside or before its declared table is malformed, never unsigned.
 //
 // Headers are parsed with github.com/saferwall/pe, used as a parser only: it
 // is given the header bytes alone, with every data directory parser off. The

@@ -98,6 +98,8 @@ func TestOsslsigncodeSigned(t *testing.T) {
 		return path
 	}
 	certs := write("certs.pem", p.Leaf.PEM(), p.Inter.PEM())
+	withRoot := write("certs-root.pem", p.Leaf.PEM(), p.Inter.PEM(), p.Root.PEM())
+	cross := write("cross.pem", p.OtherRoot.PEM())
 	key := write("leaf.key", p.Leaf.KeyPEM())
 	tsaCerts := write("tsa.pem", p.TSA.PEM(), p.Root.PEM())
 	tsaKey := write("tsa.key", p.TSA.KeyPEM())
@@ -127,6 +129,7 @@ func TestOsslsigncodeSigned(t *testing.T) {
 		{"sha512-odd", append(sign, "-h", "sha512", "-in", odd), 1, false, false},
 		{"pagehash", append(sign, "-h", "sha256", "-ph", "-in", base), 1, true, false},
 		{"timestamp", append(sign, "-h", "sha256", "-TSA-certs", tsaCerts, "-TSA-key", tsaKey, "-TSA-time", at, "-in", base), 1, false, true},
+		{"timestamp-with-root", []string{"sign", "-certs", withRoot, "-key", key, "-h", "sha256", "-TSA-certs", tsaCerts, "-TSA-key", tsaKey, "-TSA-time", at, "-in", base}, 1, false, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -145,8 +148,34 @@ func TestOsslsigncodeSigned(t *testing.T) {
 			if got := res.Signatures[0].Timestamp != nil && res.Signatures[0].Timestamp.Verified; got != c.timestamp {
 				t.Errorf("timestamp verified = %v, want %v (%+v)", got, c.timestamp, res.Signatures[0].Timestamp)
 			}
+			// Every byte of osslsigncode's PKCS#7 (a root beside the chain and
+			// the timestamp token's certificates included) is owned.
+			for _, f := range res.Findings {
+				if f.Rule == RuleUnownedSignatureData || f.Rule == RuleUnusedCertificate {
+					t.Errorf("finding on osslsigncode output: %+v", f)
+				}
+			}
 		})
 	}
+	// A cross certificate osslsigncode adds with -ac is on no chain: a
+	// warning that leaves the signature valid.
+	t.Run("cross-certificate", func(t *testing.T) {
+		out := filepath.Join(dir, "cross.exe")
+		run(t, append(append([]string(nil), sign...), "-h", "sha256", "-ac", cross, "-in", base, "-out", out)...)
+		res, err := Open(out, Options{Trust: trust, Time: fixtures.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []signing.Finding
+		for _, f := range res.Findings {
+			if f.Rule == RuleUnusedCertificate {
+				got = append(got, f)
+			}
+		}
+		if res.Status != signing.StatusValid || len(got) != 1 || got[0].Severity != signing.SeverityWarning || !strings.Contains(got[0].Message, "Unknown Root CA") {
+			t.Fatalf("status %s, unused-certificate findings %+v", res.Status, got)
+		}
+	})
 	// Nest a SHA-1 signature onto the page-hashed file, then a third.
 	t.Run("nested", func(t *testing.T) {
 		in := filepath.Join(dir, "pagehash.exe")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/shipgate/shipgate/internal/pefile"
 	"github.com/shipgate/shipgate/internal/pefile/fixtures"
+	"github.com/shipgate/shipgate/internal/testpki"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -99,6 +100,14 @@ func FuzzVerify(f *testing.F) {
 		f.Add(fx.Data)
 	}
 	f.Add(fixtures.Odd()[:300])
+	// A signature with unowned bytes inside its PKCS#7 and an unused
+	// certificate, for the ownership paths.
+	p := fixtures.NewPKI()
+	if b, err := pefile.SignAttach(fixtures.Base(), pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter, p.OtherRoot},
+		Stamp: &pefile.Stamp{TSA: p.TSA, At: fixtures.Now.AddDate(0, -1, 0), Chain: []*testpki.Cert{p.Root}},
+		Tweak: func(c *testpki.CMSSpec) { c.CRLs = []byte{4, 1, 'x'}; c.SignerDigestParams = []byte{5, 0, 5, 0} }}); err == nil {
+		f.Add(b)
+	}
 	trust := fixtureTrust(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res, err := Verify(bytes.NewReader(data), int64(len(data)), Options{Trust: trust, Time: fixtures.Now})

@@ -41,4 +41,11 @@ const (
 	// RuleSectionOverlap: sections' file data overlap each other or the
 	// headers, which no linker produces.
 	RuleSectionOverlap = "authenticode/section-overlap"
+	// RuleUnownedSignatureData: bytes inside a PKCS#7 SignedData (or a
+	// timestamp in it) that no verified field owns: crls, certificate entries
+	// that are not certificates, algorithm parameters other than NULL.
+	RuleUnownedSignatureData = "authenticode/unowned-signature-data"
+	// RuleUnusedCertificate: an embedded certificate that no verified chain
+	// uses.
+	RuleUnusedCertificate = "authenticode/unused-certificate"
 )

@@ -177,7 +177,7 @@ func (v *verifier) readEntry(i int, e *Entry, next int64) error {
 			v.entryProblems[i] = append(v.entryProblems[i], "non-zero alignment padding")
 		}
 	}
-	v.addSignature(i, -1, 0, blobOff, sd, blob)
+	v.addSignature(i, -1, 0, blobOff, sd, blob, blobOff)
 	return nil
 }
 
@@ -218,9 +218,11 @@ func (v *verifier) addMalformed(entry, parent, depth int, off int64, reason stri
 	v.sigs = append(v.sigs, &sigState{entry: entry, parent: parent, depth: depth, offset: off, malformed: reason})
 }
 
-// addSignature records sd and, depth first, every value of every
-// nested-signature attribute of its signers.
-func (v *verifier) addSignature(entry, parent, depth int, off int64, sd *cms.SignedData, within []byte) {
+// addSignature records sd, whose PKCS#7 is at file offset off, and, depth
+// first, every value of every nested-signature attribute of its signers.
+// within is the entry's whole blob, at file offset withinOff: nested values
+// are located in it.
+func (v *verifier) addSignature(entry, parent, depth int, off int64, sd *cms.SignedData, within []byte, withinOff int64) {
 	if len(v.sigs) >= maxSignatures {
 		v.finding(RuleMalformedSignature, signing.SeverityError, -1, off, fmt.Sprintf("more than %d signatures; the rest were not examined", maxSignatures))
 		return
@@ -250,7 +252,7 @@ func (v *verifier) addSignature(entry, parent, depth int, off int64, sd *cms.Sig
 			for _, val := range a.Values {
 				noff := off
 				if k := bytes.Index(within, val); k >= 0 {
-					noff = off + int64(k)
+					noff = withinOff + int64(k)
 				}
 				if depth+1 > maxNestDepth {
 					v.addMalformed(entry, idx, depth+1, noff, fmt.Sprintf("nested more than %d levels deep", maxNestDepth))
@@ -261,7 +263,7 @@ func (v *verifier) addSignature(entry, parent, depth int, off int64, sd *cms.Sig
 					v.addMalformed(entry, idx, depth+1, noff, "nested PKCS#7 SignedData does not parse: "+err.Error())
 					continue
 				}
-				v.addSignature(entry, idx, depth+1, noff, nsd, within)
+				v.addSignature(entry, idx, depth+1, noff, nsd, within, withinOff)
 			}
 		}
 	}

@@ -272,6 +272,7 @@ func (v *verifier) verifyOne(i int, s *sigState) (signing.Signature, Detail) {
 	// Timestamps: every one is verified; the first that verifies sets the
 	// validation time.
 	var best *signing.Timestamp
+	var own ownership
 	tsOpts := cms.TimestampOptions{Trust: v.opts.Trust, Certificates: sd.Certificates}
 	for _, a := range si.UnsignedAttrs {
 		for _, val := range a.Values {
@@ -279,6 +280,7 @@ func (v *verifier) verifyOne(i int, s *sigState) (signing.Signature, Detail) {
 			switch {
 			case a.Type.Equal(oidRFC3161CounterSign):
 				ts = cms.VerifyTimestampToken(val, si.Signature, tsOpts)
+				own.nested(sd, val, cms.TimestampTokenRegions(val, ts))
 			case a.Type.Equal(oidCounterSignature):
 				ts = cms.VerifyCountersignature(val, si.Signature, tsOpts)
 				if !ts.Verified {
@@ -286,9 +288,20 @@ func (v *verifier) verifyOne(i int, s *sigState) (signing.Signature, Detail) {
 						ts = alt
 					}
 				}
+				own.nested(sd, val, cms.CountersignatureRegions(val))
+				if len(cms.TimestampCertificates(ts)) == 0 {
+					// Verification stopped before naming the authority (no
+					// signingTime, say): its certificate is still the one
+					// the countersignature names, not an unused one.
+					if cs, err := cms.ParseSignerInfo(val); err == nil {
+						own.chains = append(own.chains, []*x509.Certificate{cms.FindCertificate(cs, sd.Certificates)})
+					}
+				}
 			default:
 				continue
 			}
+			// The authority's chain may use the SignedData's certificates.
+			own.chains = append(own.chains, cms.TimestampCertificates(ts))
 			det.Timestamps = append(det.Timestamps, *ts)
 			if best == nil || (ts.Verified && !best.Verified) {
 				best = ts
@@ -345,6 +358,7 @@ func (v *verifier) verifyOne(i int, s *sigState) (signing.Signature, Detail) {
 			trusted = false
 		}
 		cr := v.opts.Trust.VerifyChain(chk.Cert, sd.Certificates, signing.ChainOptions{Time: at, Usage: x509.ExtKeyUsageCodeSigning})
+		own.chains = append(own.chains, cr.Chain)
 		sig.Chain = cr.Identities()
 		for _, w := range cr.Weak {
 			weak = append(weak, fmt.Sprintf("certificate %q signed with %s", w.Subject, w.Algorithm))
@@ -373,6 +387,9 @@ func (v *verifier) verifyOne(i int, s *sigState) (signing.Signature, Detail) {
 			}
 		}
 		v.finding(RuleWeakAlgorithm, sev, i, s.offset, fmt.Sprintf("signature %d uses weak algorithms: %s", i, strings.Join(weak, "; ")))
+	}
+	if v.checkOwnership(i, s, &sig, &own) {
+		intact = false
 	}
 	switch {
 	case !intact:

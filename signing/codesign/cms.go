@@ -66,6 +66,8 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 		s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, sigAt+8+int64(sd.Len),
 			fmt.Sprintf("%d bytes follow the CMS signature inside its blob: nobody signed them", len(payload)-sd.Len))
 	}
+	own := cmsOwnership{sd: sd, at: sigAt + 8}
+	defer own.report(s)
 	if len(sd.Signers) != 1 {
 		s.check("signature", false, fmt.Sprintf("CMS has %d signers, want exactly one", len(sd.Signers)))
 		s.add(RuleSignatureInvalid, signing.SeverityError, signing.StatusInvalid, sigAt, fmt.Sprintf("CMS has %d signers, want exactly one", len(sd.Signers)))
@@ -113,6 +115,7 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 		s.check("signature", true, detail)
 	}
 	s.checkCDHashAttrs(si, sigAt)
+	own.unsignedAttrs(si)
 	if chk.Cert == nil {
 		return
 	}
@@ -122,6 +125,7 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 	at := opts.Time
 	if tok := si.UnsignedAttr(cms.OIDAttrTimeStampToken); tok != nil && len(tok.Values) > 0 {
 		ts := cms.VerifyTimestampToken(tok.Values[0], si.Signature, cms.TimestampOptions{Trust: opts.Trust})
+		own.nested(tok.Values[0], cms.TimestampTokenRegions(tok.Values[0], ts))
 		s.sig.Timestamp = ts
 		if ts.Verified {
 			at = ts.Time
@@ -136,6 +140,8 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 		AllowCriticalExtensions: appleCriticalExtensions,
 	})
 	s.sig.Chain = cr.Identities()
+	own.chain = cr.Chain
+	own.judgeCertificates = true
 	if cr.Trusted {
 		s.check("chain", true, fmt.Sprintf("chains to %q", cr.Chain[len(cr.Chain)-1].Subject.String()))
 	} else {
@@ -292,4 +298,95 @@ func subjectOU(c *x509.Certificate) string {
 		}
 	}
 	return ""
+}
+
+// cmsOwnership attributes the bytes of a slice's CMS signature: what the
+// parser found unowned, what its timestamp token holds unowned, unsigned
+// attributes nobody reads, and certificates no verified chain uses.
+type cmsOwnership struct {
+	sd *cms.SignedData
+	// at is the file offset of the CMS blob's first byte (after the 8-byte
+	// blob header).
+	at int64
+	// chain is the signer's chain as verified; judgeCertificates is set
+	// once it was built (no signer certificate, no judgement of the rest).
+	chain             []*x509.Certificate
+	judgeCertificates bool
+	// unowned and unused are regions found inside nested structures and
+	// attributes, at offsets of sd.DER.
+	unowned, unused []cms.Region
+}
+
+// nested records the regions of a structure held at val, a slice of DER.
+func (o *cmsOwnership) nested(val []byte, regions []cms.Region) {
+	off, ok := o.sd.OffsetOf(val)
+	if !ok {
+		return
+	}
+	for _, r := range cms.Shift(regions, off) {
+		if r.Unused {
+			o.unused = append(o.unused, r)
+		} else {
+			o.unowned = append(o.unowned, r)
+		}
+	}
+}
+
+// unsignedAttrs reports the signer's unsigned attributes other than the one
+// timestamp token Apple's signer writes (its first value): nothing reads a
+// second token, a second value or another attribute, so their bytes are
+// covered by nothing.
+func (o *cmsOwnership) unsignedAttrs(si *cms.SignerInfo) {
+	tokens := 0
+	for _, a := range si.UnsignedAttrs {
+		for k, v := range a.Values {
+			if a.Type.Equal(cms.OIDAttrTimeStampToken) && tokens == 0 && k == 0 {
+				tokens++
+				continue
+			}
+			off, ok := o.sd.OffsetOf(v)
+			if !ok {
+				continue
+			}
+			r := cms.Region{Offset: off, Len: len(v), Payload: len(v) > cms.MaxToleratedRegion,
+				Reason: fmt.Sprintf("value %d of unsigned attribute %s, which nothing reads", k, a.Type)}
+			o.unowned = append(o.unowned, r)
+		}
+	}
+}
+
+// report turns the regions into findings: one that can carry a payload is
+// an error that makes the signature invalid (as bytes after the CMS in its
+// blob do), a smaller one a warning. The signature-data check is added only
+// when there is something to say, so clean reports stay as they were.
+func (o *cmsOwnership) report(s *sliceState) {
+	unowned := append(append([]cms.Region(nil), o.sd.Unowned...), o.unowned...)
+	unused := o.unused
+	if o.judgeCertificates {
+		unused = append(o.sd.UnusedCertificates(o.chain), unused...)
+	}
+	payload, n := false, len(unowned)+len(unused)
+	emit := func(rule, what string, r cms.Region) {
+		sev, st := signing.SeverityWarning, signing.StatusValid
+		if r.Payload {
+			sev, st, payload = signing.SeverityError, signing.StatusInvalid, true
+		}
+		// Apple's BER is re-encoded as DER for parsing: map back to the
+		// bytes of the file.
+		off, n := o.sd.InputSpan(r.Offset, r.Len)
+		s.add(rule, sev, st, o.at+int64(off),
+			fmt.Sprintf("%s %d bytes at offset 0x%x of the CMS signature: %s; no signature covers them", what, n, off, r.Reason))
+	}
+	for _, r := range unowned {
+		emit(RuleUnownedSignatureData, "unowned", r)
+	}
+	for _, r := range unused {
+		emit(RuleUnusedCertificate, "unused certificate,", r)
+	}
+	switch {
+	case payload:
+		s.check("signature-data", false, fmt.Sprintf("%d regions of the CMS signature are covered by no signature and large enough to carry a payload", n))
+	case n > 0:
+		s.check("signature-data", true, fmt.Sprintf("every byte of the CMS signature is verified or tolerated, except %d small oddities reported as warnings", n))
+	}
 }

@@ -28,8 +28,13 @@ const (
 	RuleMalformed           = "codesign/malformed"
 	RuleResourceModified    = "codesign/resource-modified"
 	// RuleUnownedSignatureData reports bytes of the LC_CODE_SIGNATURE area
-	// that belong to no blob: holes inside the SuperBlob, data after it.
+	// that belong to no blob (holes inside the SuperBlob, data after it), and
+	// bytes of the CMS signature or its timestamp token that no verified
+	// field owns.
 	RuleUnownedSignatureData = "codesign/unowned-signature-data"
+	// RuleUnusedCertificate reports an embedded certificate that no verified
+	// chain uses.
+	RuleUnusedCertificate = "codesign/unused-certificate"
 	// RuleUnboundBlob reports a SuperBlob blob that no CodeDirectory binds
 	// by a special-slot hash (and that is not a CodeDirectory or the CMS).
 	RuleUnboundBlob = "codesign/unbound-blob"

@@ -17,6 +17,10 @@
 // (Apple's roots are [signing.EmbeddedApple]), the Developer ID markers,
 // the CodeDirectory's team ID against the leaf's subject OU, and an RFC 3161
 // timestamp, which when verified becomes the time the chain is checked at.
+// Every byte of the CMS is attributed: bytes no verified field owns (crls,
+// non-certificate entries, odd algorithm parameters, unsigned attributes
+// other than the timestamp, the same inside the token) and certificates no
+// verified chain uses are reported at their file offsets.
 //
 // Each slice gets one [signing.Signature] with a status: valid, untrusted,
 // adhoc (CS_ADHOC, no identity: intact but vouched for by nobody), unsigned,

@@ -1,0 +1,238 @@
+package cms
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/shipgate/shipgate/signing"
+)
+
+// Thresholds above which an unused certificate is a payload carrier rather
+// than a leftover. Real code-signing certificates stay well below them: RSA
+// 4096 leaves with long policy and distribution-point extensions are about
+// 2 KiB, and their largest extension a few hundred bytes (a CT SCT list, the
+// biggest common one, about 700 bytes).
+const (
+	// LargeCertificate is the encoded size beyond which an unused
+	// certificate is a payload.
+	LargeCertificate = 4096
+	// LargeExtension is the extension value size beyond which an unused
+	// certificate is a payload.
+	LargeExtension = 1024
+	// maxCompletionChecks bounds the signature checks spent deciding which
+	// certificates complete a chain; a hostile set that exhausts it gets its
+	// remaining certificates reported as unused.
+	maxCompletionChecks = 256
+)
+
+// UnusedCertificates returns a Region (offsets in DER) for each certificate
+// of sd that no chain uses. A certificate is used when it is, byte for byte,
+// on one of chains (the signer's chain, a time-stamping authority's, a legacy
+// countersigner's: whatever the caller verified with sd's certificates), or
+// when it completes one: its key verifies the signature of a used
+// certificate, and its own signature verifies with the key of a certificate
+// we hold (itself, for a root) or no certificate we hold is named as its
+// issuer. That covers a root embedded beside a chain that ended at the trust
+// store's copy of it, and the intermediates of a chain cut short at an
+// expired leaf. A modified copy of a used certificate (same name and key, a
+// payload added) breaks its own signature and stays unused, unless its
+// issuer is one we do not hold: then only the chain's own verdict (which is
+// not trusted in that case) speaks against it. A byte-identical copy of a
+// used certificate is used too: it adds no byte of its own (osslsigncode's
+// time-stamp tokens carry the TSA certificate twice).
+//
+// An unused certificate larger than LargeCertificate bytes, or with an
+// extension value larger than LargeExtension bytes, is flagged as a Payload:
+// the certificate set is covered by no signature, so anyone can add such a
+// certificate to a signed file. Smaller ones are leftovers (an intermediate
+// of another path, a cross-certificate) and are not.
+func (sd *SignedData) UnusedCertificates(chains ...[]*x509.Certificate) []Region {
+	var used []*x509.Certificate
+	has := func(list []*x509.Certificate, c *x509.Certificate) bool {
+		return slices.ContainsFunc(list, func(u *x509.Certificate) bool { return bytes.Equal(u.Raw, c.Raw) })
+	}
+	for _, ch := range chains {
+		for _, c := range ch {
+			if c != nil && !has(used, c) {
+				used = append(used, c)
+			}
+		}
+	}
+	budget := maxCompletionChecks
+	check := func(c, parent *x509.Certificate) bool {
+		if budget--; budget < 0 {
+			return false
+		}
+		return signedBy(c, parent) == nil
+	}
+	issuesUsed := func(c *x509.Certificate) bool {
+		for _, u := range used {
+			if bytes.Equal(u.RawIssuer, c.RawSubject) && !bytes.Equal(u.Raw, c.Raw) && check(u, c) {
+				return true
+			}
+		}
+		return false
+	}
+	anchored := func(c *x509.Certificate) bool {
+		named := false
+		for _, p := range slices.Concat(sd.Certificates, used) {
+			if !bytes.Equal(p.RawSubject, c.RawIssuer) {
+				continue
+			}
+			named = true
+			if check(c, p) {
+				return true
+			}
+		}
+		return !named
+	}
+	for grew := true; grew; {
+		grew = false
+		for _, c := range sd.Certificates {
+			if !has(used, c) && issuesUsed(c) && anchored(c) {
+				used = append(used, c)
+				grew = true
+			}
+		}
+	}
+	var out []Region
+	for i, c := range sd.Certificates {
+		off := 0
+		if i < len(sd.CertificateOffsets) {
+			off = sd.CertificateOffsets[i]
+		}
+		if has(used, c) {
+			continue
+		}
+		r := Region{Offset: off, Len: len(c.Raw), Unused: true, Reason: fmt.Sprintf("certificate %q is on no verified chain", c.Subject.String())}
+		big := 0
+		for _, e := range c.Extensions {
+			big = max(big, len(e.Value))
+		}
+		switch {
+		case len(c.Raw) > LargeCertificate:
+			r.Payload = true
+			r.Reason += fmt.Sprintf(" and is %d bytes long (more than %d)", len(c.Raw), LargeCertificate)
+		case big > LargeExtension:
+			r.Payload = true
+			r.Reason += fmt.Sprintf(" and carries a %d-byte extension (more than %d)", big, LargeExtension)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// signedBy checks c's signature with parent's key, MD5 and SHA-1 included
+// (old roots and timestamping chains use them; crypto/x509 refuses them).
+func signedBy(c, parent *x509.Certificate) error {
+	err := parent.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature)
+	var ins x509.InsecureAlgorithmError
+	if err == nil || !errors.As(err, &ins) {
+		return err
+	}
+	var h crypto.Hash
+	switch c.SignatureAlgorithm {
+	case x509.MD5WithRSA:
+		h = crypto.MD5
+	case x509.SHA1WithRSA, x509.ECDSAWithSHA1:
+		h = crypto.SHA1
+	default:
+		return err
+	}
+	return signing.VerifyWeakSignature(parent.PublicKey, h, c.RawTBSCertificate, c.Signature)
+}
+
+// Shift returns regions with delta added to every offset, for moving the
+// regions of a nested structure (a time-stamp token, a countersignature) to
+// the offsets of the encoding that holds it.
+func Shift(regions []Region, delta int) []Region {
+	out := make([]Region, len(regions))
+	for i, r := range regions {
+		r.Offset += delta
+		out[i] = r
+	}
+	return out
+}
+
+// TimestampTokenRegions parses an RFC 3161 time-stamp token and returns what
+// in it nobody owns, offsets counted from the token's start: its Unowned
+// regions, the certificates that neither ts's authority chain uses nor
+// complete it (see [TimestampCertificates]), and the unsigned attributes of
+// its SignerInfos, which no verifier of a token reads. ts is what
+// [VerifyTimestampToken] said of the token. A token that does not parse
+// yields nothing: its verification already failed.
+func TimestampTokenRegions(token []byte, ts *signing.Timestamp) []Region {
+	sd, err := Parse(token)
+	if err != nil {
+		return nil
+	}
+	out := append([]Region(nil), sd.Unowned...)
+	out = append(out, sd.UnusedCertificates(TimestampCertificates(ts))...)
+	for _, si := range sd.Signers {
+		out = append(out, unsignedAttrRegion(sd, si, "unsigned attributes of the time-stamp token's signer")...)
+	}
+	return sortRegions(out)
+}
+
+// TimestampCertificates returns the certificates a timestamp's verification
+// used: its authority's chain, or the authority alone when verification
+// stopped before the chain was built (a bad imprint, say), so that the
+// certificates of a broken timestamp are judged by what they are, not
+// reported unused for the timestamp's failure.
+func TimestampCertificates(ts *signing.Timestamp) []*x509.Certificate {
+	if ts == nil {
+		return nil
+	}
+	out := IdentityCertificates(ts.Chain)
+	if len(out) == 0 && ts.Authority != nil && ts.Authority.Certificate != nil {
+		out = []*x509.Certificate{ts.Authority.Certificate}
+	}
+	return out
+}
+
+// CountersignatureRegions returns what nobody owns in a legacy PKCS#9
+// countersignature SignerInfo (its DER as the attribute value holds it),
+// offsets counted from its start: its Unowned regions and its unsigned
+// attributes, which no verifier reads. Certificates are the enclosing
+// SignedData's, judged with it.
+func CountersignatureRegions(signerInfo []byte) []Region {
+	si, err := ParseSignerInfo(signerInfo)
+	if err != nil {
+		return nil
+	}
+	out := append([]Region(nil), si.Unowned...)
+	if len(si.RawUnsignedAttrs) > 0 {
+		off, _ := si.OffsetOf(si.RawUnsignedAttrs)
+		out = append(out, newRegion(off, len(si.RawUnsignedAttrs), "unsigned attributes of a countersignature"))
+	}
+	return sortRegions(out)
+}
+
+func unsignedAttrRegion(sd *SignedData, si *SignerInfo, what string) []Region {
+	if len(si.RawUnsignedAttrs) == 0 {
+		return nil
+	}
+	off, _ := sd.OffsetOf(si.RawUnsignedAttrs)
+	return []Region{newRegion(off, len(si.RawUnsignedAttrs), "%s", what)}
+}
+
+// IdentityCertificates returns the certificates of ids, skipping those
+// without one.
+func IdentityCertificates(ids []signing.Identity) []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, id := range ids {
+		if id.Certificate != nil {
+			out = append(out, id.Certificate)
+		}
+	}
+	return out
+}
+
+func sortRegions(r []Region) []Region {
+	slices.SortStableFunc(r, func(a, b Region) int { return a.Offset - b.Offset })
+	return r
+}

@@ -1,0 +1,82 @@
+package authenticode
+
+import (
+	"crypto/x509"
+	"fmt"
+	"strings"
+
+	"github.com/shipgate/shipgate/internal/cms"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// ownership collects, for one signature, what its SignedData's bytes are
+// attributed to: the chains that use its certificates, and the unowned
+// regions found in the timestamps it carries.
+type ownership struct {
+	// chains are the verified chains built with the SignedData's
+	// certificates: the signer's and every timestamp authority's.
+	chains [][]*x509.Certificate
+	// unowned and unused are regions of nested structures (time-stamp
+	// tokens, countersignatures) moved to offsets in the SignedData's DER.
+	unowned, unused []cms.Region
+}
+
+// nested records the regions of a structure held at val, a slice of sd.DER,
+// splitting a token's unused certificates from its other regions.
+func (o *ownership) nested(sd *cms.SignedData, val []byte, regions []cms.Region) {
+	off, ok := sd.OffsetOf(val)
+	if !ok {
+		return
+	}
+	for _, r := range cms.Shift(regions, off) {
+		if r.Unused {
+			o.unused = append(o.unused, r)
+		} else {
+			o.unowned = append(o.unowned, r)
+		}
+	}
+}
+
+// checkOwnership reports every byte range of signature i's SignedData that
+// is neither verified nor a tolerated structure: the parser's unowned
+// regions (crls, entries that are not certificates, algorithm parameters
+// other than NULL), those inside its timestamps, and certificates that no
+// verified chain uses. Regions that can carry a payload are errors and make
+// the signature invalid, as CVE-2013-3900 stuffing after the blob does;
+// smaller ones are warnings. It reports whether a payload was found.
+func (v *verifier) checkOwnership(i int, s *sigState, sig *signing.Signature, o *ownership) bool {
+	sd := s.sd
+	unowned := append(append([]cms.Region(nil), sd.Unowned...), o.unowned...)
+	unused := append(sd.UnusedCertificates(o.chains...), o.unused...)
+	payload := false
+	var small []string
+	report := func(rule, what string, r cms.Region) {
+		sev := signing.SeverityWarning
+		if r.Payload {
+			sev = signing.SeverityError
+			payload = true
+		} else {
+			off, n := sd.InputSpan(r.Offset, r.Len)
+			small = append(small, fmt.Sprintf("%d bytes at +0x%x", n, off))
+		}
+		off, n := sd.InputSpan(r.Offset, r.Len) // the identity for DER, which Authenticode is
+		v.finding(rule, sev, i, s.offset+int64(off),
+			fmt.Sprintf("signature %d: %s %d bytes at offset 0x%x of the PKCS#7 blob: %s; no signature covers them", i, what, n, off, r.Reason))
+	}
+	for _, r := range unowned {
+		report(RuleUnownedSignatureData, "unowned", r)
+	}
+	for _, r := range unused {
+		report(RuleUnusedCertificate, "unused certificate,", r)
+	}
+	n := len(unowned) + len(unused)
+	switch {
+	case payload:
+		sig.AddCheck("signature-data", false, fmt.Sprintf("%d regions of the SignedData are covered by no signature and large enough to carry a payload", n))
+	case n > 0:
+		sig.AddCheck("signature-data", true, "every byte of the SignedData is verified or tolerated, except small oddities reported as warnings: "+strings.Join(small, ", "))
+	default:
+		sig.AddCheck("signature-data", true, "every byte of the SignedData is verified or a tolerated structure")
+	}
+	return payload
+}
