@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/shipgate/shipgate/internal/x509name"
 	"slices"
 
 	"github.com/shipgate/shipgate/signing"
@@ -30,7 +31,9 @@ const (
 )
 
 // UnusedCertificates returns a Region (offsets in DER) for each certificate
-// of sd that no chain uses. A certificate is used when it is, byte for byte,
+// of sd that no chain uses, and for each attribute certificate of sd that no
+// certificate of those chains signed, unless it names such a certificate as
+// its issuer and is at most MaxToleratedAttrCert bytes long. A certificate is used when it is, byte for byte,
 // on one of chains (the signer's chain, a time-stamping authority's, a legacy
 // countersigner's: whatever the caller verified with sd's certificates), or
 // when it completes one: its key verifies the signature of a used
@@ -100,6 +103,21 @@ func (sd *SignedData) UnusedCertificates(chains ...[]*x509.Certificate) []Region
 		}
 	}
 	var out []Region
+	for _, ac := range sd.attrCerts {
+		if slices.ContainsFunc(used, func(u *x509.Certificate) bool {
+			if budget--; budget < 0 {
+				return false
+			}
+			return ac.signedBy(u)
+		}) {
+			continue
+		}
+		if ac.issuer != nil && ac.n <= MaxToleratedAttrCert && slices.ContainsFunc(used, func(u *x509.Certificate) bool { return x509name.Equal(ac.issuer, u.RawSubject) }) {
+			continue // a time-stamp server's attribute certificate; see MaxToleratedAttrCert
+		}
+		r := newRegion(ac.off, ac.n, "attribute certificate signed by no certificate on a verified chain")
+		out = append(out, r)
+	}
 	for i, c := range sd.Certificates {
 		off := 0
 		if i < len(sd.CertificateOffsets) {
@@ -123,6 +141,7 @@ func (sd *SignedData) UnusedCertificates(chains ...[]*x509.Certificate) []Region
 		}
 		out = append(out, r)
 	}
+	slices.SortStableFunc(out, func(a, b Region) int { return a.Offset - b.Offset })
 	return out
 }
 

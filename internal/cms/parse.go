@@ -38,8 +38,9 @@ type SignedData struct {
 	Content []byte
 	// Certificates are the certificates embedded in the SignedData, in order.
 	// Entries that fail to parse, or are not X.509 certificates (attribute
-	// certificates, other choices), are skipped, counted in BadCertificates
-	// and listed in Unowned.
+	// certificates, other choices), are skipped and counted in
+	// BadCertificates; they are listed in Unowned, except attribute
+	// certificates, which UnusedCertificates judges by who signed them.
 	Certificates    []*x509.Certificate
 	BadCertificates int
 	// CertificateOffsets[i] is the offset in DER of Certificates[i], whose
@@ -64,6 +65,9 @@ type SignedData struct {
 
 	// spans maps DER offsets to input offsets for BER input; nil for DER.
 	spans []span
+	// attrCerts are the attribute certificates of the certificate set,
+	// judged by UnusedCertificates.
+	attrCerts []attrCert
 }
 
 // Region is a byte range of a CMS encoding that nothing verified owns.
@@ -301,8 +305,14 @@ func parseSignedData(der []byte, body cryptobyte.String, base int) (*SignedData,
 		off, _ := offsetIn(der, c)
 		if tag != cbasn1.SEQUENCE {
 			// Attribute certificates and other choices are not X.509
-			// certificates: nothing here reads or verifies them.
+			// certificates. An attribute certificate is owned once a
+			// certificate on a verified chain is found to have signed it
+			// (UnusedCertificates); anything else is covered by nothing.
 			sd.BadCertificates++
+			if ac, err := parseAttrCert(c, off); err == nil {
+				sd.attrCerts = append(sd.attrCerts, ac)
+				continue
+			}
 			sd.Unowned = append(sd.Unowned, newRegion(off, len(c), "certificates entry with tag [%d] is not an X.509 certificate", int(tag&0x1f)))
 			continue
 		}
