@@ -116,8 +116,10 @@ func (h Hit) Finding() signing.Finding {
 // MatchChain returns the entries that block a signature made by chain (leaf
 // first) at signingTime under policy p. signingTime is the verified
 // timestamp's time when timestamped is true, else the "now" the caller
-// verifies at; an untimestamped signature may have been made at any moment up
-// to then, so an entry's window blocks it once the window has opened.
+// verifies at (zero: the clock, named "the verification time" in
+// explanations so that reports of the same input stay identical); an
+// untimestamped signature may have been made at any moment up to then, so an
+// entry's window blocks it once the window has opened.
 //
 // Every certificate of the chain is looked up by SHA-1 and SHA-256
 // thumbprint, serial (alone and with its issuer), SPKI hash and TBS hashes;
@@ -144,6 +146,8 @@ func (l *List) MatchChain(chain []signing.Identity, signingTime time.Time, times
 // matches the signer's chain with MatchChain(chain, now, false, p) and
 // re-judges the chain's validity at now. Whether ts verified is the caller's
 // business; an unverified timestamp counts for nothing anyway.
+//
+// A zero now is the clock, as for MatchChain.
 func (l *List) MatchTimestamp(ts *signing.Timestamp, now time.Time, p Policy) []Hit {
 	var hits []Hit
 	l.matchChain(ts.AuthorityChain(), now, false, true, p, func(h Hit) {
@@ -167,7 +171,14 @@ func (l *List) matchChain(chain []signing.Identity, t time.Time, timestamped, au
 	if l == nil || len(l.entries) == 0 {
 		return
 	}
+	label := ""
+	if t.IsZero() && (!timestamped || authority) {
+		t, label = time.Now(), "the verification time"
+	}
 	t = t.UTC()
+	if label == "" {
+		label = t.Format(timeLayout)
+	}
 	for i := range chain {
 		id := &chain[i]
 		// Within a kind the keys looked up for one certificate differ (TBS
@@ -182,7 +193,7 @@ func (l *List) matchChain(chain []signing.Identity, t time.Time, timestamped, au
 				if accept != nil && !accept(e) {
 					return true
 				}
-				blocked, why := decide(e, t, timestamped, authority, p)
+				blocked, why := decide(e, t, label, timestamped, authority, p)
 				emit(Hit{Entry: e, Certificate: id, ChainIndex: i, Authority: authority, Blocked: blocked, Explanation: why})
 				return true
 			})
@@ -278,15 +289,16 @@ func subjectIssuerMatches(e *Entry, chain []signing.Identity) bool {
 	return issuerMatches(e, &chain[0])
 }
 
-// decide applies the time rule of e to a signature made at t; authority
-// says the signature is a time-stamping authority's (never timestamped).
-func decide(e *Entry, t time.Time, timestamped, authority bool, p Policy) (bool, string) {
-	when := fmt.Sprintf("the timestamp's time %s", t.Format(timeLayout))
+// decide applies the time rule of e to a signature made at t, which label
+// names in the explanation; authority says the signature is a time-stamping
+// authority's (never timestamped).
+func decide(e *Entry, t time.Time, label string, timestamped, authority bool, p Policy) (bool, string) {
+	when := fmt.Sprintf("the timestamp's time %s", label)
 	switch {
 	case authority:
-		when = fmt.Sprintf("nothing dates the time-stamping authority's own signature, so it may have been made at any time up to %s, and", t.Format(timeLayout))
+		when = fmt.Sprintf("nothing dates the time-stamping authority's own signature, so it may have been made at any time up to %s, and", label)
 	case !timestamped:
-		when = fmt.Sprintf("the signature has no verified timestamp, so it may have been made at any time up to %s, and", t.Format(timeLayout))
+		when = fmt.Sprintf("the signature has no verified timestamp, so it may have been made at any time up to %s, and", label)
 	}
 	if e.hasWindow() {
 		win := windowString(e)

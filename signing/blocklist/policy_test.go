@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"fmt"
 	"math/big"
 	"strings"
 	"testing"
@@ -392,5 +393,30 @@ func TestMatchTimestamp(t *testing.T) {
 	}
 	if hits := New().MatchTimestamp(nil, revoked, PolicyStrict); hits != nil {
 		t.Errorf("nil timestamp: %+v", hits)
+	}
+}
+
+// TestUntimestampedZeroTimeIsTheClock: a zero "now" for an untimestamped
+// signature means the clock, and the explanation names it "the verification
+// time" instead of printing the clock, so repeated runs give identical
+// findings.
+func TestUntimestampedZeroTimeIsTheClock(t *testing.T) {
+	pki := newTestPKI(t, "Clock Test Signer", nil)
+	leaf := signing.NewIdentity(pki.leaf.Cert)
+	l, err := Parse(strings.NewReader(`{"version":1,"entries":[{"kind":"cert-sha256","value":"`+leaf.SHA256+`","notBefore":"2001-01-01T00:00:00Z"}]}`), "list.json", LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := l.MatchChain([]signing.Identity{leaf}, time.Time{}, false, PolicyWindows)
+	second := l.MatchChain([]signing.Identity{leaf}, time.Time{}, false, PolicyWindows)
+	if len(first) != 1 || len(second) != 1 {
+		t.Fatalf("hits %+v / %+v, want one each (window opened before the clock)", first, second)
+	}
+	a, b := first[0].Finding().Message, second[0].Finding().Message
+	if a != b || !strings.Contains(a, "the verification time") || strings.Contains(a, fmt.Sprint(time.Now().Year())) {
+		t.Errorf("messages differ or print the clock:\n%s\n%s", a, b)
+	}
+	if hits := l.MatchChain([]signing.Identity{leaf}, time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), false, PolicyWindows); len(hits) != 0 {
+		t.Errorf("a given time before the window still blocks: %+v", hits)
 	}
 }
