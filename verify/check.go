@@ -484,6 +484,7 @@ func (c *check) afterHash() {
 			s.Status = s.Status.Worse(signing.StatusRevoked)
 		}
 	}
+	c.checkWindowsAlias()
 	s := c.e.pol.settingsFor(c.f.Path)
 	c.finds = c.e.applyPolicy(&c.f, s, c.finds, c.malformed)
 	if s.sigstore != nil {
