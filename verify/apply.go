@@ -96,7 +96,7 @@ func (e *engine) applyPolicy(f *File, s settings, finds []signing.Finding, malfo
 				add(ruleUntrusted, sev, sig.Index, fmt.Sprintf("%s is intact but its chain does not reach a trusted root%s", capital(what), detail))
 			}
 		case signing.StatusRevoked, signing.StatusInvalid, signing.StatusMalformed:
-			if !explained(finds, sig.Index) {
+			if !e.explained(finds, sig.Index) {
 				add(ruleBadSignature, signing.SeverityError, sig.Index, fmt.Sprintf("%s is %s%s", capital(what), sig.Status, failedDetail(sig, "")))
 			}
 			continue
@@ -133,10 +133,15 @@ var statusRules = map[string]signing.Status{
 }
 
 // explained reports whether an error finding about signature i (or about the
-// whole file) is already present.
-func explained(finds []signing.Finding, i int) bool {
+// whole file) is already present, at the severity the policy gives it: a
+// finding the policy turns off or down explains nothing, or overriding one
+// tolerated rule would silence every broken signature of the file.
+func (e *engine) explained(finds []signing.Finding, i int) bool {
 	for _, f := range finds {
-		if f.Severity == signing.SeverityError && (f.Signature == i || f.Signature < 0) {
+		if f.Signature != i && f.Signature >= 0 {
+			continue
+		}
+		if sev, on := e.pol.severityFor(f.Rule, f.Severity); on && sev == signing.SeverityError {
 			return true
 		}
 	}
