@@ -1,0 +1,94 @@
+package verify
+
+// Red-team regression tests, third pass: each test is one attack on the
+// gate (a false PASS, or a small input that costs too much).
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/pefile"
+	"github.com/shipgate/shipgate/internal/testpki"
+	"github.com/shipgate/shipgate/signing"
+)
+
+func TestWindowsName(t *testing.T) {
+	for in, want := range map[string]string{
+		"app.exe":                  "app.exe",
+		"app.exe.":                 "app.exe",
+		"app.exe . .":              "app.exe",
+		"app.exe::$DATA":           "app.exe",
+		"app.exe:evil":             "app.exe",
+		"windows./app.exe":         "windows/app.exe",
+		"a b/c.d.dll":              "a b/c.d.dll",
+		".config/x":                ".config/x",
+		"rel.zip/win ./lib.dll...": "rel.zip/win/lib.dll",
+	} {
+		if got := windowsName(in); got != want {
+			t.Errorf("windowsName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A rule requires our signer on windows/*.exe. A PE validly signed by
+// someone else, named so that the rule does not match but Windows installs it
+// as windows/app.exe, must not pass.
+func TestWindowsAliasEvadesSignerRule(t *testing.T) {
+	f := getFixtures(t)
+	mallory := f.winRoot.Issue(testpki.Spec{CommonName: "Mallory Ltd", Organization: "Mallory Ltd", KeyN: 11})
+	foreign, err := signPE(f.peUnsigned, pefile.SignSpec{Signer: mallory, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := &Policy{Rules: []Rule{
+		{Match: []string{"**"}, Require: RequireValid},
+		{Match: []string{"windows/*.exe"}, Signers: []Signer{{Subject: "CN=Example Vendor Ltd,O=Example Vendor Ltd", Issuer: "CN=Shipgate Test Root"}}},
+	}}
+	opts := Options{Policy: pol, Trust: f.trust, Time: checkTime}
+
+	// The rule itself works: the foreign signer under the real name fails.
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"windows/app.exe": foreign})
+	mustFail(t, opts, "windows/app.exe", ruleSignerNotAllow, dir)
+
+	for _, name := range []string{"windows/app.exe.", "windows/app.exe ", "windows/app.exe::$DATA", "windows./app.exe"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeTree(t, dir, map[string][]byte{"windows/readme.txt": []byte("hi")})
+			writeFile(t, filepath.Join(dir, filepath.FromSlash(name)), foreign)
+			mustFail(t, opts, name, ruleWindowsAlias, dir)
+		})
+	}
+
+	// Our own signature under its real name passes.
+	dir = t.TempDir()
+	writeTree(t, dir, map[string][]byte{"windows/app.exe": f.peValid, "docs/notes.txt.": []byte("text")})
+	if r := run(t, opts, dir); !r.Summary.Passed {
+		t.Errorf("clean release fails: %v", r.Findings)
+	}
+}
+
+// A policy that tones down the verifier's own finding about a broken
+// signature must not make the broken signature pass: policy/bad-signature
+// takes over, as it does when no verifier finding explains the status.
+func TestSeverityOverrideKeepsBrokenSignatureAnError(t *testing.T) {
+	f := getFixtures(t)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"app.exe": f.peTampered})
+	for _, sev := range []map[string]string{
+		{"authenticode/digest-mismatch": "warning"},
+		{"authenticode/digest-mismatch": "off"},
+		{"authenticode/*": "note"},
+	} {
+		pol := &Policy{Severity: sev}
+		r := mustFail(t, Options{Policy: pol, Trust: f.trust, Time: checkTime}, "app.exe", ruleBadSignature, dir)
+		if s := fileByPath(r, "app.exe"); s == nil || len(s.Signatures) == 0 || s.Signatures[0].Status != signing.StatusInvalid {
+			t.Errorf("%v: tampered PE not reported invalid: %+v", sev, s)
+		}
+	}
+	// Turning policy/bad-signature off too is an explicit choice.
+	pol := &Policy{Severity: map[string]string{"authenticode/digest-mismatch": "off", "policy/bad-signature": "off"}}
+	if r := run(t, Options{Policy: pol, Trust: f.trust, Time: checkTime}, dir); !r.Summary.Passed {
+		t.Errorf("both rules off: findings %v", r.Findings)
+	}
+}
