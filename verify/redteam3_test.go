@@ -4,6 +4,7 @@ package verify
 // gate (a false PASS, or a small input that costs too much).
 
 import (
+	"io/fs"
 	"path/filepath"
 	"testing"
 
@@ -90,5 +91,28 @@ func TestSeverityOverrideKeepsBrokenSignatureAnError(t *testing.T) {
 	pol := &Policy{Severity: map[string]string{"authenticode/digest-mismatch": "off", "policy/bad-signature": "off"}}
 	if r := run(t, Options{Policy: pol, Trust: f.trust, Time: checkTime}, dir); !r.Summary.Passed {
 		t.Errorf("both rules off: findings %v", r.Findings)
+	}
+}
+
+// A zip entry whose attributes say directory but whose name has no trailing
+// slash is extracted as a file by Info-ZIP's unzip; the walker skipped it as
+// a directory, so an unsigned DLL went unchecked.
+func TestZipDirectoryEntryWithData(t *testing.T) {
+	f := getFixtures(t)
+	z := writeFile(t, filepath.Join(t.TempDir(), "rel.zip"), makeZip(t, []zipEntry{
+		{name: "win/", mode: fs.ModeDir | 0o755},
+		{name: "win/evil.dll", data: f.peUnsigned, mode: fs.ModeDir | 0o755},
+		{name: "win/readme.txt", data: []byte("hi")},
+	}))
+	mustFail(t, Options{Policy: requireValid()}, "win/evil.dll", ruleMalformed, z)
+
+	// Empty directories, with or without the trailing slash, are fine.
+	z = writeFile(t, filepath.Join(t.TempDir(), "ok.zip"), makeZip(t, []zipEntry{
+		{name: "win/", mode: fs.ModeDir | 0o755},
+		{name: "win/empty", mode: fs.ModeDir | 0o755},
+		{name: "win/readme.txt", data: []byte("hi")},
+	}))
+	if r := run(t, Options{Policy: requireValid()}, z); !r.Summary.Passed {
+		t.Errorf("empty directories fail the gate: %v", r.Findings)
 	}
 }

@@ -271,6 +271,13 @@ func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix s
 		}
 		mode := zf.Mode()
 		if strings.HasSuffix(zf.Name, "/") || mode.IsDir() {
+			// A directory holds no data. One that does is a file to
+			// extractors that go by the name (Info-ZIP's unzip writes
+			// "evil.dll" with directory attributes as a file) and hidden
+			// bytes to the others.
+			if zipDirHasData(zf) {
+				e.addFindings(finding(ruleMalformed, signing.SeverityError, joinPath(prefix, name), fmt.Sprintf("zip entry %q is marked as a directory but holds %d bytes (%d compressed), which some extractors write as a file and others drop; it was not checked", zf.Name, zf.UncompressedSize64, zf.CompressedSize64)))
+			}
 			continue
 		}
 		p := joinPath(prefix, name)
@@ -313,6 +320,29 @@ func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix s
 		j.onDone = ref.release
 		sink(j)
 	}
+}
+
+// zipDirHasData reports whether the directory entry zf holds data: a size,
+// compressed bytes beyond an empty deflate stream under a name ending in "/"
+// (which Go's reader refuses to open), or bytes that decompress from an
+// entry named like a file.
+func zipDirHasData(zf *zip.File) bool {
+	switch {
+	case zf.UncompressedSize64 > 0:
+		return true
+	case zf.CompressedSize64 == 0:
+		return false
+	case strings.HasSuffix(zf.Name, "/"):
+		return zf.CompressedSize64 > 2
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		return true
+	}
+	defer rc.Close()
+	var b [1]byte
+	n, err := io.ReadFull(rc, b[:])
+	return n > 0 || (err != nil && err != io.EOF)
 }
 
 // zipOverlaps marks the entries of zr whose compressed data overlaps
