@@ -68,23 +68,27 @@ func (e *engine) applyPolicy(f *File, s settings, finds []signing.Finding, malfo
 		what := sigName(f, sig)
 		switch sig.Status {
 		case signing.StatusUnsigned:
-			if s.allowUnsigned {
+			if s.allowUnsigned && !s.signersOverride(s.unsignedRule) {
 				continue
 			}
-			if sev, ok := strict(RequireValid, RequireSigned); ok {
-				msg := fmt.Sprintf("%s file carries no signature", f.Kind)
-				if sig.Arch != "" {
-					msg = fmt.Sprintf("the %s slice carries no signature", sig.Arch)
-				}
+			msg := fmt.Sprintf("%s file carries no signature", f.Kind)
+			if sig.Arch != "" {
+				msg = fmt.Sprintf("the %s slice carries no signature", sig.Arch)
+			}
+			if sev, ok := strict(RequireValid, RequireSigned); ok && (sev == signing.SeverityError || len(s.signers) == 0) {
 				add(ruleUnsigned, sev, sig.Index, capital(msg)+because(sig.Index))
+			} else if len(s.signers) > 0 {
+				add(ruleSignerNotAllow, signing.SeverityError, sig.Index, fmt.Sprintf("%s; the policy allows only %s", capital(msg), signersList(s.signers)))
 			}
 			continue
 		case signing.StatusAdhoc:
-			if s.allowAdhoc {
+			if s.allowAdhoc && !s.signersOverride(s.adhocRule) {
 				continue
 			}
-			if sev, ok := strict(RequireValid, RequireSigned); ok {
+			if sev, ok := strict(RequireValid, RequireSigned); ok && (sev == signing.SeverityError || len(s.signers) == 0) {
 				add(ruleAdhoc, sev, sig.Index, fmt.Sprintf("%s is ad-hoc signed: intact, but with no signing identity", capital(what))+because(sig.Index))
+			} else if len(s.signers) > 0 {
+				add(ruleSignerNotAllow, signing.SeverityError, sig.Index, fmt.Sprintf("%s is ad-hoc signed, with no signing identity; the policy allows only %s", capital(what), signersList(s.signers)))
 			}
 			continue
 		case signing.StatusUntrusted:

@@ -116,3 +116,52 @@ func TestZipDirectoryEntryWithData(t *testing.T) {
 		t.Errorf("empty directories fail the gate: %v", r.Findings)
 	}
 }
+
+// A signers rule pins who signs a path. Unsigned or ad-hoc code there used
+// to get only the default warning (no require set), or nothing at all when
+// an earlier, broader rule allowed it: a trojan ad-hoc signed main
+// executable passed a policy that names the team that must sign it.
+func TestSignersRefuseUnsignedAndAdhoc(t *testing.T) {
+	f := getFixtures(t)
+	yes := true
+	cases := []struct {
+		name  string
+		rules []Rule
+		pass  bool
+	}{
+		{"signers only", []Rule{
+			{Match: []string{"MacOS/*"}, Signers: []Signer{{TeamID: "ABCDE12345"}}},
+		}, false},
+		{"earlier allowance", []Rule{
+			{Match: []string{"**"}, Require: RequireValid, AllowAdhoc: &yes, AllowUnsigned: &yes},
+			{Match: []string{"MacOS/*"}, Signers: []Signer{{TeamID: "ABCDE12345"}}},
+		}, false},
+		{"later exception", []Rule{
+			{Match: []string{"**"}, Signers: []Signer{{TeamID: "ABCDE12345"}}},
+			{Match: []string{"MacOS/*"}, AllowAdhoc: &yes, AllowUnsigned: &yes},
+		}, true},
+		{"same rule", []Rule{
+			{Match: []string{"MacOS/*"}, Signers: []Signer{{TeamID: "ABCDE12345"}}, AllowAdhoc: &yes, AllowUnsigned: &yes},
+		}, true},
+	}
+	for _, c := range cases {
+		for name, b := range map[string][]byte{"adhoc": f.machoAdhoc, "unsigned": f.machoUnsigned} {
+			t.Run(c.name+"/"+name, func(t *testing.T) {
+				dir := t.TempDir()
+				writeTree(t, dir, map[string][]byte{"MacOS/app": b})
+				opts := Options{Policy: &Policy{Rules: c.rules}, Trust: f.trust, Time: checkTime}
+				if c.pass {
+					if r := run(t, opts, dir); !r.Summary.Passed {
+						t.Errorf("fails: %v", r.Findings)
+					}
+					return
+				}
+				rule := ruleSignerNotAllow
+				if c.rules[0].Require == RequireValid {
+					rule = map[string]string{"adhoc": ruleAdhoc, "unsigned": ruleUnsigned}[name]
+				}
+				mustFail(t, opts, "MacOS/app", rule, dir)
+			})
+		}
+	}
+}
