@@ -165,3 +165,21 @@ func TestSignersRefuseUnsignedAndAdhoc(t *testing.T) {
 		}
 	}
 }
+
+// NTFS compares upper-cased names, so "ınstaller.exe" (dotless i) is the
+// installer.exe a signers rule names; lower-casing alone missed it.
+func TestCaseFoldAliasEvadesSignerRule(t *testing.T) {
+	f := getFixtures(t)
+	mallory := f.winRoot.Issue(testpki.Spec{CommonName: "Mallory Ltd", Organization: "Mallory Ltd", KeyN: 11})
+	foreign, err := signPE(f.peUnsigned, pefile.SignSpec{Signer: mallory, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := &Policy{Rules: []Rule{
+		{Match: []string{"**"}, Require: RequireValid},
+		{Match: []string{"windows/installer.exe"}, Signers: []Signer{{Subject: "CN=Example Vendor Ltd,O=Example Vendor Ltd", Issuer: "CN=Shipgate Test Root"}}},
+	}}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"windows/ınstaller.exe": foreign})
+	mustFail(t, Options{Policy: pol, Trust: f.trust, Time: checkTime}, "windows/ınstaller.exe", ruleSignerNotAllow, dir)
+}

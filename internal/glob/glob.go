@@ -8,6 +8,7 @@ import (
 	"errors"
 	"path"
 	"strings"
+	"unicode"
 )
 
 // Check reports whether g is a valid glob: not empty, relative, with `**`
@@ -41,9 +42,18 @@ func Match(g, p string) bool {
 
 // MatchFold is Match ignoring case, for paths of releases that Windows and
 // macOS read from case-insensitive file systems: `**/*.dll` must cover
-// `FFMPEG.DLL`, which Windows loads just the same.
+// `FFMPEG.DLL`, which Windows loads just the same. Case is folded through
+// upper case, as NTFS's upcase table and APFS compare names, so the dotless
+// `ı` matches `i` and the long `ſ` matches `s`: `ınstaller.exe` is the file
+// that Windows opens as `installer.exe`.
 func MatchFold(g, p string) bool {
-	return Match(strings.ToLower(g), strings.ToLower(p))
+	return Match(Fold(g), Fold(p))
+}
+
+// Fold returns s with each character mapped to the lower case of its upper
+// case, the key MatchFold compares.
+func Fold(s string) string {
+	return strings.Map(func(r rune) rune { return unicode.ToLower(unicode.ToUpper(r)) }, s)
 }
 
 // MatchOrBelow reports whether p matches g or lies below a directory that
