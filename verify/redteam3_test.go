@@ -5,6 +5,7 @@ package verify
 
 import (
 	"io/fs"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -182,4 +183,66 @@ func TestCaseFoldAliasEvadesSignerRule(t *testing.T) {
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"windows/ınstaller.exe": foreign})
 	mustFail(t, Options{Policy: pol, Trust: f.trust, Time: checkTime}, "windows/ınstaller.exe", ruleSignerNotAllow, dir)
+}
+
+// A symbolic link is a file where it lies to whatever installs the release.
+// "windows/app.exe" as a link to a DLL signed by someone else escaped the
+// signers rule for windows/*.exe: links were left to be checked at their
+// targets, under the targets' rules.
+func TestSymlinkAliasEvadesSignerRule(t *testing.T) {
+	f := getFixtures(t)
+	mallory := f.winRoot.Issue(testpki.Spec{CommonName: "Mallory Ltd", Organization: "Mallory Ltd", KeyN: 11})
+	foreign, err := signPE(f.peUnsigned, pefile.SignSpec{Signer: mallory, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := &Policy{Rules: []Rule{
+		{Match: []string{"**"}, Require: RequireValid},
+		{Match: []string{"windows/*.exe", "windows/bin/**"}, Signers: []Signer{{Subject: "CN=Example Vendor Ltd,O=Example Vendor Ltd", Issuer: "CN=Shipgate Test Root"}}},
+	}}
+	opts := Options{Policy: pol, Trust: f.trust, Time: checkTime}
+	symlink := func(t *testing.T, target, name string) {
+		t.Helper()
+		if err := os.Symlink(target, name); err != nil {
+			t.Skip("no symbolic links here:", err)
+		}
+	}
+
+	t.Run("file link", func(t *testing.T) {
+		dir := t.TempDir()
+		writeTree(t, dir, map[string][]byte{"windows/lib/codec.dll": foreign})
+		symlink(t, "lib/codec.dll", filepath.Join(dir, "windows", "app.exe"))
+		mustFail(t, opts, "windows/app.exe", ruleSignerNotAllow, dir)
+	})
+	t.Run("directory link", func(t *testing.T) {
+		dir := t.TempDir()
+		writeTree(t, dir, map[string][]byte{"windows/lib/codec.dll": foreign})
+		symlink(t, "lib", filepath.Join(dir, "windows", "bin"))
+		mustFail(t, opts, "windows/bin/codec.dll", ruleSignerNotAllow, dir)
+	})
+	t.Run("link to link", func(t *testing.T) {
+		dir := t.TempDir()
+		writeTree(t, dir, map[string][]byte{"windows/lib/codec.dll": foreign})
+		symlink(t, "lib", filepath.Join(dir, "windows", "lib2"))
+		symlink(t, "lib2/codec.dll", filepath.Join(dir, "windows", "app.exe"))
+		mustFail(t, opts, "windows/app.exe", ruleSignerNotAllow, dir)
+	})
+	t.Run("zip link", func(t *testing.T) {
+		z := writeFile(t, filepath.Join(t.TempDir(), "rel.zip"), makeZip(t, []zipEntry{
+			{name: "windows/lib/codec.dll", data: foreign},
+			{name: "windows/app.exe", data: []byte("lib/codec.dll"), mode: fs.ModeSymlink | 0o777},
+		}))
+		mustFail(t, opts, "windows/app.exe", ruleSignerNotAllow, z)
+	})
+	t.Run("loop and same rules", func(t *testing.T) {
+		dir := t.TempDir()
+		writeTree(t, dir, map[string][]byte{"windows/app.exe": f.peValid, "windows/lib/codec.dll": f.peValid})
+		symlink(t, "b", filepath.Join(dir, "windows", "a"))
+		symlink(t, "a", filepath.Join(dir, "windows", "b"))
+		symlink(t, "app.exe", filepath.Join(dir, "windows", "current.exe"))
+		symlink(t, "..", filepath.Join(dir, "windows", "lib", "up"))
+		if r := run(t, opts, dir); !r.Summary.Passed {
+			t.Errorf("links to allowed files fail: %v", r.Findings)
+		}
+	})
 }

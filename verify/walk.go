@@ -101,6 +101,8 @@ func (e *engine) walkDir(in input) error {
 			}
 			if symlinkEscapes(rel, target) {
 				e.addFindings(finding(ruleSymlinkEscape, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("symbolic link to %q points out of the release; it was not followed", target)))
+			} else {
+				e.addLink(in.prefix, rel, target)
 			}
 			return nil
 		case d.IsDir():
@@ -290,7 +292,7 @@ func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix s
 			continue
 		}
 		if mode&fs.ModeSymlink != 0 {
-			e.checkZipSymlink(zf, name, p)
+			e.checkZipSymlink(zf, prefix, name, p)
 			continue
 		}
 		if zf.Flags&0x1 != 0 {
@@ -385,7 +387,7 @@ func zipOverlaps(zr *zip.Reader, size int64) map[int]bool {
 // maxLinkTarget bounds a symbolic link target read from an archive.
 const maxLinkTarget = 4096
 
-func (e *engine) checkZipSymlink(zf *zip.File, name, report string) {
+func (e *engine) checkZipSymlink(zf *zip.File, prefix, name, report string) {
 	rc, err := zf.Open()
 	if err != nil {
 		e.addFindings(finding(ruleUnreadable, signing.SeverityError, report, fmt.Sprintf("cannot read symbolic link entry: %v", err)))
@@ -399,7 +401,9 @@ func (e *engine) checkZipSymlink(zf *zip.File, name, report string) {
 	}
 	if symlinkEscapes(name, string(b)) {
 		e.addFindings(finding(ruleSymlinkEscape, signing.SeverityError, report, fmt.Sprintf("symbolic link to %q points out of the archive; it was not followed", string(b))))
+		return
 	}
+	e.addLink(prefix, name, string(b))
 }
 
 // walkArchiveFS hands the entries of an archive file system (an asar) found
