@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/shipgate/shipgate/internal/electronfix"
 	"github.com/shipgate/shipgate/internal/pefile"
 	"github.com/shipgate/shipgate/internal/testpki"
 	"github.com/shipgate/shipgate/signing"
@@ -233,6 +234,19 @@ func TestSymlinkAliasEvadesSignerRule(t *testing.T) {
 			{name: "windows/app.exe", data: []byte("lib/codec.dll"), mode: fs.ModeSymlink | 0o777},
 		}))
 		mustFail(t, opts, "windows/app.exe", ruleSignerNotAllow, z)
+	})
+	t.Run("asar link", func(t *testing.T) {
+		dir := t.TempDir()
+		writeTree(t, dir, map[string][]byte{"windows/resources/app.asar": packAsar([]electronfix.AsarFile{
+			{Path: "package.json", Data: []byte(`{"name":"x"}`)},
+			{Path: "lib/codec.node", Data: foreign},
+			{Path: "native/addon.node", Link: "lib/codec.node"},
+		})})
+		pol := &Policy{Rules: []Rule{
+			{Match: []string{"**"}, Require: RequireValid},
+			{Match: []string{"**/app.asar/native/**"}, Signers: []Signer{{Subject: "CN=Example Vendor Ltd,O=Example Vendor Ltd", Issuer: "CN=Shipgate Test Root"}}},
+		}}
+		mustFail(t, Options{Policy: pol, Trust: f.trust, Time: checkTime}, "windows/resources/app.asar/native/addon.node", ruleSignerNotAllow, dir)
 	})
 	t.Run("loop and same rules", func(t *testing.T) {
 		dir := t.TempDir()

@@ -426,7 +426,13 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 		case d.Type()&fs.ModeSymlink != 0:
 			// Links are the archive reader's business: it reports those
 			// that escape or dangle (asar/link-escape…); their targets are
-			// checked where they are.
+			// checked where they are, and held to the rules for the
+			// links' paths too (see checkLinks).
+			if rl, ok := fsys.(fs.ReadLinkFS); ok {
+				if t, err := rl.ReadLink(p); err == nil {
+					e.addLink(parent, p, t)
+				}
+			}
 			return nil
 		case d.IsDir() || !d.Type().IsRegular():
 			return nil
