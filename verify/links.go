@@ -15,10 +15,13 @@ import (
 type link struct{ path, target string }
 
 // Bounds on link resolution: hops through links to links, and link paths
-// checked in all (a link to a large directory stands for every file in it).
+// judged by the policy (those that reach native code, or any file when a
+// rule forbids kinds; a link to a directory stands for every such file in
+// it). A release that needs more is refused rather than checked for
+// minutes: each link to the root multiplies the files.
 const (
 	maxLinkHops    = 40
-	maxLinkAliases = 1 << 20
+	maxLinkAliases = 1 << 14
 )
 
 // addLink records the symbolic link at report path p whose target, relative
@@ -39,15 +42,22 @@ func (e *engine) addLink(prefix, rel, target string) {
 // target's own settings are not repeated: a link whose path has the same
 // settings as its target adds nothing.
 func (e *engine) checkLinks() {
-	if len(e.links) == 0 {
+	if len(e.links) == 0 || len(e.pol.Rules) == 0 {
 		return
 	}
+	forbids := false
+	for _, r := range e.pol.Rules {
+		forbids = forbids || len(r.ForbidKinds) > 0
+	}
+	// Only native code (and any file when a rule forbids kinds) can get a
+	// finding from the rules for its path.
 	byPath := make(map[string]*File, len(e.files))
 	paths := make([]string, 0, len(e.files))
 	for i := range e.files {
-		f := &e.files[i]
-		byPath[f.Path] = f
-		paths = append(paths, f.Path)
+		if f := &e.files[i]; f.Kind.Native() || forbids {
+			byPath[f.Path] = f
+			paths = append(paths, f.Path)
+		}
 	}
 	sort.Strings(paths)
 	to := make(map[string]string, len(e.links))
@@ -57,30 +67,36 @@ func (e *engine) checkLinks() {
 	links := append([]link(nil), e.links...)
 	sort.Slice(links, func(a, b int) bool { return links[a].path < links[b].path })
 	var finds []signing.Finding
-	n := 0
+	judged := 0
+	// alias judges file f at link path p; it reports false once the bound
+	// is passed, with a finding at the link l.
+	alias := func(l link, p string, f *File) bool {
+		if judged++; judged > maxLinkAliases {
+			finds = append(finds, finding(ruleUnreadable, signing.SeverityError, l.path, fmt.Sprintf("symbolic links reach native code under more than %d paths; the policy was not applied to the rest", maxLinkAliases)))
+			return false
+		}
+		finds = append(finds, e.aliasPolicy(p, f)...)
+		return true
+	}
+	defer func() { e.addFindings(finds...) }()
 	for _, l := range links {
 		t, ok := resolveLink(to, l.target)
 		if !ok {
 			continue
 		}
-		if f := byPath[t]; f != nil {
-			n++
-			finds = append(finds, e.aliasPolicy(l.path, f)...)
+		if f := byPath[t]; f != nil && !alias(l, l.path, f) {
+			return
 		}
 		under := t + "/"
 		if t == "" {
 			under = ""
 		}
 		for i := sort.SearchStrings(paths, under); i < len(paths) && strings.HasPrefix(paths[i], under); i++ {
-			if n++; n > maxLinkAliases {
-				finds = append(finds, finding(ruleUnreadable, signing.SeverityError, l.path, fmt.Sprintf("symbolic links reach more than %d files; the policy was not applied to the paths of the rest", maxLinkAliases)))
-				e.addFindings(finds...)
+			if !alias(l, joinPath(l.path, paths[i][len(under):]), byPath[paths[i]]) {
 				return
 			}
-			finds = append(finds, e.aliasPolicy(joinPath(l.path, paths[i][len(under):]), byPath[paths[i]])...)
 		}
 	}
-	e.addFindings(finds...)
 }
 
 // resolveLink follows links through to (link path to target), for the path

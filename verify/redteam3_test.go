@@ -4,10 +4,13 @@ package verify
 // gate (a false PASS, or a small input that costs too much).
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/shipgate/shipgate/internal/electronfix"
 	"github.com/shipgate/shipgate/internal/pefile"
@@ -259,4 +262,31 @@ func TestSymlinkAliasEvadesSignerRule(t *testing.T) {
 			t.Errorf("links to allowed files fail: %v", r.Findings)
 		}
 	})
+}
+
+// Every link to the release's root stands for every file again: n links and
+// n DLLs make n² paths to judge. The walk stops at a bound and fails closed.
+func TestSymlinkAliasesBounded(t *testing.T) {
+	f := getFixtures(t)
+	var entries []zipEntry
+	for i := range 130 {
+		entries = append(entries, zipEntry{name: fmt.Sprintf("lib/%d.dll", i), data: f.peUnsigned})
+	}
+	for i := range 130 {
+		entries = append(entries, zipEntry{name: fmt.Sprintf("l%03d", i), data: []byte("."), mode: fs.ModeSymlink | 0o777})
+	}
+	z := writeFile(t, filepath.Join(t.TempDir(), "rel.zip"), makeZip(t, entries))
+	pol := &Policy{Rules: []Rule{{Match: []string{"l*/**"}, Require: RequireValid}}}
+	start := time.Now()
+	r := run(t, Options{Policy: pol}, z)
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("took %v", d)
+	}
+	found := false
+	for _, x := range r.Findings {
+		found = found || (x.Rule == ruleUnreadable && strings.Contains(x.Message, "symbolic links reach native code"))
+	}
+	if !found || r.Summary.Passed {
+		t.Errorf("no bound finding; passed %v", r.Summary.Passed)
+	}
 }
