@@ -14,11 +14,12 @@ const ruleWindowsAlias = "file/windows-alias"
 // windowsName returns the "/"-separated path p as Win32 resolves it: each
 // element loses an NTFS stream suffix (":stream" or "::$DATA") and its
 // trailing dots and spaces. "app.exe.", "app.exe " and "app.exe::$DATA" all
-// open app.exe.
+// open app.exe. A NUL byte ends an element too, as it ends the name an
+// extractor written in C passes to the file system.
 func windowsName(p string) string {
 	els := strings.Split(p, "/")
 	for i, el := range els {
-		if j := strings.IndexByte(el, ':'); j >= 0 {
+		if j := strings.IndexAny(el, ":\x00"); j >= 0 {
 			el = el[:j]
 		}
 		els[i] = strings.TrimRight(el, ". ")
@@ -39,5 +40,5 @@ func (c *check) checkWindowsAlias() {
 	if w == c.f.Path {
 		return
 	}
-	c.add(ruleWindowsAlias, signing.SeverityError, fmt.Sprintf("%s file's name %q is %q on Windows (trailing dots and spaces and NTFS stream suffixes are dropped), so policy rules matched a name it is not installed under", c.f.Kind, c.f.Path, w))
+	c.add(ruleWindowsAlias, signing.SeverityError, fmt.Sprintf("%s file's name %q is %q on Windows (trailing dots and spaces, NTFS stream suffixes and what follows a NUL are dropped), so policy rules matched a name it is not installed under", c.f.Kind, c.f.Path, w))
 }

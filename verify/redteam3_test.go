@@ -29,6 +29,7 @@ func TestWindowsName(t *testing.T) {
 		"a b/c.d.dll":              "a b/c.d.dll",
 		".config/x":                ".config/x",
 		"rel.zip/win ./lib.dll...": "rel.zip/win/lib.dll",
+		"app.exe\x00.txt":          "app.exe",
 	} {
 		if got := windowsName(in); got != want {
 			t.Errorf("windowsName(%q) = %q, want %q", in, got, want)
@@ -65,6 +66,11 @@ func TestWindowsAliasEvadesSignerRule(t *testing.T) {
 			mustFail(t, opts, name, ruleWindowsAlias, dir)
 		})
 	}
+
+	// A NUL cannot be in a name on disk, but can be in a zip entry's, and
+	// an extractor written in C stops the name there.
+	z := writeFile(t, filepath.Join(t.TempDir(), "rel.zip"), makeZip(t, []zipEntry{{name: "windows/app.exe\x00.txt", data: foreign}}))
+	mustFail(t, opts, "windows/app.exe\x00.txt", ruleWindowsAlias, z)
 
 	// Our own signature under its real name passes.
 	dir = t.TempDir()
