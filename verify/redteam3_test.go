@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/shipgate/shipgate/internal/electronfix"
+	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/internal/pefile"
 	"github.com/shipgate/shipgate/internal/testpki"
 	"github.com/shipgate/shipgate/signing"
@@ -295,4 +296,28 @@ func TestSymlinkAliasesBounded(t *testing.T) {
 	if !found || r.Summary.Passed {
 		t.Errorf("no bound finding; passed %v", r.Summary.Passed)
 	}
+}
+
+// A leaf under a trusted root that is not Apple's claims a team ID with
+// Apple's leaf marker and the team in its OU: a teamID signer rule must not
+// take the claim (the codesign verifier wants the Developer ID CA marker on
+// the issuer, so the chain is untrusted and the signer not allowed).
+func TestTeamIDClaimUnderNonAppleCA(t *testing.T) {
+	f := getFixtures(t)
+	rogue := f.winRoot.Issue(testpki.Spec{
+		CommonName: "Developer ID Application: Mallory (" + machofile.TeamID + ")", OrganizationalUnit: machofile.TeamID,
+		KeyN: 21, ExtraExtensions: machofile.DeveloperIDLeafExtensions(),
+	})
+	spec := f.apple.DeveloperIDSpec("com.example.app")
+	s := f.apple.Signer()
+	s.Leaf, s.Chain = rogue, nil
+	spec.CMS = s.CMS
+	b, _, err := machofile.Sign(machofile.Build(machofile.Spec{Seed: 5}), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"MacOS/app": b})
+	pol := &Policy{Rules: []Rule{{Match: []string{"**"}, Signers: []Signer{{TeamID: machofile.TeamID}}}}}
+	mustFail(t, Options{Policy: pol, Trust: f.trust, Time: checkTime}, "MacOS/app", ruleSignerNotAllow, dir)
 }
