@@ -364,6 +364,7 @@ func (c *check) withStream(r io.Reader, size int64) {
 	c.f.Size = c.h.n
 	c.f.SHA256 = hexSum(c.h.sha256)
 	c.listed = true
+	c.checkUnopenedArchive(hdr)
 	c.afterHash()
 }
 
@@ -434,6 +435,7 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	}
 	c.f.SHA256 = hexSum(c.h.sha256)
 	c.listed = true
+	c.checkUnopenedArchive(hdr)
 	c.afterHash()
 	if open := archiveOpeners[c.f.Kind]; open != nil && !c.malformed {
 		if c.f.Kind == KindAsar && c.j.lone && c.j.diskPath != "" {

@@ -42,3 +42,42 @@ func (c *check) checkWindowsAlias() {
 	}
 	c.add(ruleWindowsAlias, signing.SeverityError, fmt.Sprintf("%s file's name %q is %q on Windows (trailing dots and spaces, NTFS stream suffixes and what follows a NUL are dropped), so policy rules matched a name it is not installed under", c.f.Kind, c.f.Path, w))
 }
+
+// ruleUncheckedArchive reports a container format that shipgate does not
+// open, so that the files inside it are not checked.
+const ruleUncheckedArchive = "file/unchecked-archive"
+
+// archiveMagic lists the container formats recognised by their first bytes
+// (tar by its ustar magic at 257) that are not opened.
+var archiveMagic = []struct {
+	name  string
+	off   int
+	magic string
+}{
+	{"gzip", 0, "\x1f\x8b"},
+	{"xz", 0, "\xfd7zXZ\x00"},
+	{"bzip2", 0, "BZh"},
+	{"zstd", 0, "\x28\xb5\x2f\xfd"},
+	{"7-Zip", 0, "7z\xbc\xaf\x27\x1c"},
+	{"RAR", 0, "Rar!\x1a\x07"},
+	{"Microsoft Cabinet", 0, "MSCF\x00\x00\x00\x00"},
+	{"OLE compound (MSI installer or Office document)", 0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"},
+	{"xar (macOS installer package)", 0, "xar!"},
+	{"tar", 257, "ustar"},
+}
+
+// checkUnopenedArchive reports an "other" file that is a container shipgate
+// cannot open: a payload packed into plugins.tar.gz or an MSI would
+// otherwise pass a gate that requires every native file to be signed,
+// because the native files inside are never seen.
+func (c *check) checkUnopenedArchive(hdr []byte) {
+	if c.f.Kind != KindOther || IsZip(hdr) {
+		return
+	}
+	for _, m := range archiveMagic {
+		if len(hdr) >= m.off+len(m.magic) && string(hdr[m.off:m.off+len(m.magic)]) == m.magic {
+			c.add(ruleUncheckedArchive, signing.SeverityWarning, fmt.Sprintf("%s archive: shipgate does not open it, so the files inside were not checked; unpack it into the release to check them", m.name))
+			return
+		}
+	}
+}

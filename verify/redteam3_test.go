@@ -4,6 +4,9 @@ package verify
 // gate (a false PASS, or a small input that costs too much).
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"fmt"
 	"io/fs"
 	"os"
@@ -320,4 +323,37 @@ func TestTeamIDClaimUnderNonAppleCA(t *testing.T) {
 	writeTree(t, dir, map[string][]byte{"MacOS/app": b})
 	pol := &Policy{Rules: []Rule{{Match: []string{"**"}, Signers: []Signer{{TeamID: machofile.TeamID}}}}}
 	mustFail(t, Options{Policy: pol, Trust: f.trust, Time: checkTime}, "MacOS/app", ruleSignerNotAllow, dir)
+}
+
+// An unsigned DLL packed into plugins.tar.gz was never seen: the gate that
+// requires every native file to be signed passed without a word.
+func TestUncheckedArchiveReported(t *testing.T) {
+	f := getFixtures(t)
+	var tb bytes.Buffer
+	tw := tar.NewWriter(&tb)
+	tw.WriteHeader(&tar.Header{Name: "codec.dll", Mode: 0o644, Size: int64(len(f.peUnsigned)), Typeflag: tar.TypeReg})
+	tw.Write(f.peUnsigned)
+	tw.Close()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(tb.Bytes())
+	zw.Close()
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{
+		"resources/plugins.tar.gz": gz.Bytes(),
+		"resources/plugins.tar":    tb.Bytes(),
+		"resources/notes.txt":      []byte("plain text"),
+	})
+	r := run(t, Options{Policy: requireValid()}, dir)
+	for _, p := range []string{"resources/plugins.tar.gz", "resources/plugins.tar"} {
+		if got := rulesFor(r, p); !has(got, "warning "+ruleUncheckedArchive) {
+			t.Errorf("%s: findings %q", p, got)
+		}
+	}
+	if got := rulesFor(r, "resources/notes.txt"); len(got) != 0 {
+		t.Errorf("plain text: findings %q", got)
+	}
+	pol := requireValid()
+	pol.Severity = map[string]string{ruleUncheckedArchive: "error"}
+	mustFail(t, Options{Policy: pol}, "resources/plugins.tar.gz", ruleUncheckedArchive, dir)
 }
