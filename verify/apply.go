@@ -44,6 +44,11 @@ func (e *engine) applyPolicy(f *File, s settings, finds []signing.Finding, malfo
 			add(ruleForbiddenKind, signing.SeverityError, -1, fmt.Sprintf("files of kind %s are forbidden here by the policy", k))
 		}
 	}
+	if f.Kind.Native() && malformed && !e.anyError(finds) {
+		// The findings that say why the file cannot be parsed are turned
+		// down or off by the policy; the file is still not verified.
+		add(ruleBadSignature, signing.SeverityError, -1, fmt.Sprintf("%s file cannot be parsed, so its signatures were not verified", f.Kind))
+	}
 	if !f.Kind.Native() || malformed {
 		return finds
 	}
@@ -145,6 +150,17 @@ func (e *engine) explained(finds []signing.Finding, i int) bool {
 		if f.Signature != i && f.Signature >= 0 {
 			continue
 		}
+		if sev, on := e.pol.severityFor(f.Rule, f.Severity); on && sev == signing.SeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+// anyError reports whether one of finds is an error at the severity the
+// policy gives it.
+func (e *engine) anyError(finds []signing.Finding) bool {
+	for _, f := range finds {
 		if sev, on := e.pol.severityFor(f.Rule, f.Severity); on && sev == signing.SeverityError {
 			return true
 		}

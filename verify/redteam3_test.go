@@ -357,3 +357,17 @@ func TestUncheckedArchiveReported(t *testing.T) {
 	pol.Severity = map[string]string{ruleUncheckedArchive: "error"}
 	mustFail(t, Options{Policy: pol}, "resources/plugins.tar.gz", ruleUncheckedArchive, dir)
 }
+
+// A native file that cannot be parsed is not verified, even when the policy
+// turns down the finding that says why.
+func TestSeverityOverrideKeepsMalformedNativeAnError(t *testing.T) {
+	f := getFixtures(t)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"app.exe": f.peValid[:0x120]})
+	pol := &Policy{Severity: map[string]string{"file/*": "warning", "authenticode/*": "warning"}}
+	mustFail(t, Options{Policy: pol, Trust: f.trust, Time: checkTime}, "app.exe", ruleBadSignature, dir)
+	pol.Severity["policy/bad-signature"] = "off"
+	if r := run(t, Options{Policy: pol, Trust: f.trust, Time: checkTime}, dir); !r.Summary.Passed {
+		t.Errorf("every rule off: %v", r.Findings)
+	}
+}
