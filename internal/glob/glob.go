@@ -6,13 +6,16 @@ package glob
 
 import (
 	"errors"
+	"fmt"
 	"path"
 	"strings"
 	"unicode"
 )
 
 // Check reports whether g is a valid glob: not empty, relative, with `**`
-// only as a whole element, and every element a valid path.Match pattern.
+// only as a whole element, every element a valid path.Match pattern, and
+// none that can never match a release path (empty, ".", "..", a backslash
+// used as a separator).
 func Check(g string) error {
 	if g == "" {
 		return errors.New("empty glob")
@@ -20,9 +23,17 @@ func Check(g string) error {
 	if strings.HasPrefix(g, "/") {
 		return errors.New("globs are relative to the input; drop the leading /")
 	}
-	for _, el := range strings.Split(g, "/") {
-		if el == "**" {
+	for _, el := range strings.Split(strings.TrimSuffix(g, "/"), "/") {
+		switch el {
+		case "**":
 			continue
+		case "", ".", "..":
+			// Release paths are clean: such a glob would match nothing,
+			// and the rule would silently apply nowhere.
+			return fmt.Errorf("element %q never matches: paths are relative, clean and \"/\"-separated", el)
+		}
+		if i := strings.IndexByte(el, '\\'); i >= 0 && (i+1 == len(el) || !strings.ContainsRune(`*?[]\\-^`, rune(el[i+1]))) {
+			return errors.New(`"\\" escapes the next glob character; paths are "/"-separated`)
 		}
 		if strings.Contains(el, "**") {
 			return errors.New(`"**" must be a whole path element`)

@@ -23,3 +23,18 @@ func TestMatchFoldUnicodeCase(t *testing.T) {
 		}
 	}
 }
+
+// A glob that can never match a release path would make its rule apply
+// nowhere without a word: refuse it when the policy is loaded.
+func TestCheckRefusesGlobsThatNeverMatch(t *testing.T) {
+	for _, g := range []string{"./windows/*.exe", "windows//x.dll", "a/../b", `windows\app.exe`, "x/."} {
+		if Check(g) == nil {
+			t.Errorf("Check(%q) accepted a glob that matches nothing", g)
+		}
+	}
+	for _, g := range []string{"windows/*.exe", "Contents/Frameworks/**", "**", "vendor/", `a\*b`, `[a-z]?.dll`} {
+		if err := Check(g); err != nil {
+			t.Errorf("Check(%q): %v", g, err)
+		}
+	}
+}
