@@ -371,3 +371,33 @@ func TestSeverityOverrideKeepsMalformedNativeAnError(t *testing.T) {
 		t.Errorf("every rule off: %v", r.Findings)
 	}
 }
+
+// A zip entry whose local header names another file than its central
+// directory record: Go, unzip and Python extract readme.txt, a streaming
+// extractor (Java's ZipInputStream) writes the unsigned DLL as readme.dll,
+// which the rule for *.dll never judged.
+func TestZipLocalNameDiffers(t *testing.T) {
+	f := getFixtures(t)
+	pol := &Policy{Rules: []Rule{{Match: []string{"**/*.dll"}, Require: RequireValid}}}
+	for _, store := range []bool{true, false} {
+		z := makeZip(t, []zipEntry{
+			{name: "win/a.txt", data: []byte("first")},
+			{name: "win/readme.txt", data: f.peUnsigned, store: store},
+			{name: "win/z.txt", data: []byte("last")},
+		})
+		i := bytes.Index(z, []byte("win/readme.txt"))
+		copy(z[i:], "win/readme.dll") // the local header comes first
+		p := writeFile(t, filepath.Join(t.TempDir(), "rel.zip"), z)
+		mustFail(t, Options{Policy: pol}, "win/readme.txt", ruleMalformed, p)
+	}
+	// Untouched archives, stored and deflated, with data descriptors, give
+	// no such finding.
+	z := writeFile(t, filepath.Join(t.TempDir(), "ok.zip"), makeZip(t, []zipEntry{
+		{name: "win/a.txt", data: []byte("first")},
+		{name: "win/readme.txt", data: []byte("text holding PK\x03\x04 like a header"), store: true},
+		{name: "win/s.txt", data: []byte("stored"), store: true},
+	}))
+	if r := run(t, Options{Policy: pol}, z); len(r.Findings) != 0 {
+		t.Errorf("clean zip: %v", r.Findings)
+	}
+}

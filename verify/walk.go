@@ -261,6 +261,7 @@ func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix s
 		at = "."
 	}
 	overlap := zipOverlaps(zr, size)
+	localName := zipLocalNames(zr, ra, size)
 	seen := map[string]bool{}
 	for i, zf := range zr.File {
 		if e.ctx.Err() != nil {
@@ -290,6 +291,9 @@ func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix s
 		if overlap[i] {
 			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("the data of zip entry %q overlaps another entry's (a zip bomb, or a file that tools extract differently); it was not checked", zf.Name)))
 			continue
+		}
+		if why := localName[i]; why != "" {
+			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("zip entry %q: %s; extractors that stream the archive install it under that name, so it was checked under a name it may not have", zf.Name, why)))
 		}
 		if mode&fs.ModeSymlink != 0 {
 			e.checkZipSymlink(zf, prefix, name, p)
