@@ -44,6 +44,11 @@ func (e *engine) applyPolicy(f *File, s settings, finds []signing.Finding, malfo
 			add(ruleForbiddenKind, signing.SeverityError, -1, fmt.Sprintf("files of kind %s are forbidden here by the policy", k))
 		}
 	}
+	if f.Kind.Native() && malformed && !e.anyError(finds) {
+		// The findings that say why the file cannot be parsed are turned
+		// down or off by the policy; the file is still not verified.
+		add(ruleBadSignature, signing.SeverityError, -1, fmt.Sprintf("%s file cannot be parsed, so its signatures were not verified", f.Kind))
+	}
 	if !f.Kind.Native() || malformed {
 		return finds
 	}
@@ -68,23 +73,27 @@ func (e *engine) applyPolicy(f *File, s settings, finds []signing.Finding, malfo
 		what := sigName(f, sig)
 		switch sig.Status {
 		case signing.StatusUnsigned:
-			if s.allowUnsigned {
+			if s.allowUnsigned && !s.signersOverride(s.unsignedRule) {
 				continue
 			}
-			if sev, ok := strict(RequireValid, RequireSigned); ok {
-				msg := fmt.Sprintf("%s file carries no signature", f.Kind)
-				if sig.Arch != "" {
-					msg = fmt.Sprintf("the %s slice carries no signature", sig.Arch)
-				}
+			msg := fmt.Sprintf("%s file carries no signature", f.Kind)
+			if sig.Arch != "" {
+				msg = fmt.Sprintf("the %s slice carries no signature", sig.Arch)
+			}
+			if sev, ok := strict(RequireValid, RequireSigned); ok && (sev == signing.SeverityError || len(s.signers) == 0) {
 				add(ruleUnsigned, sev, sig.Index, capital(msg)+because(sig.Index))
+			} else if len(s.signers) > 0 {
+				add(ruleSignerNotAllow, signing.SeverityError, sig.Index, fmt.Sprintf("%s; the policy allows only %s", capital(msg), signersList(s.signers)))
 			}
 			continue
 		case signing.StatusAdhoc:
-			if s.allowAdhoc {
+			if s.allowAdhoc && !s.signersOverride(s.adhocRule) {
 				continue
 			}
-			if sev, ok := strict(RequireValid, RequireSigned); ok {
+			if sev, ok := strict(RequireValid, RequireSigned); ok && (sev == signing.SeverityError || len(s.signers) == 0) {
 				add(ruleAdhoc, sev, sig.Index, fmt.Sprintf("%s is ad-hoc signed: intact, but with no signing identity", capital(what))+because(sig.Index))
+			} else if len(s.signers) > 0 {
+				add(ruleSignerNotAllow, signing.SeverityError, sig.Index, fmt.Sprintf("%s is ad-hoc signed, with no signing identity; the policy allows only %s", capital(what), signersList(s.signers)))
 			}
 			continue
 		case signing.StatusUntrusted:
@@ -96,7 +105,7 @@ func (e *engine) applyPolicy(f *File, s settings, finds []signing.Finding, malfo
 				add(ruleUntrusted, sev, sig.Index, fmt.Sprintf("%s is intact but its chain does not reach a trusted root%s", capital(what), detail))
 			}
 		case signing.StatusRevoked, signing.StatusInvalid, signing.StatusMalformed:
-			if !explained(finds, sig.Index) {
+			if !e.explained(finds, sig.Index) {
 				add(ruleBadSignature, signing.SeverityError, sig.Index, fmt.Sprintf("%s is %s%s", capital(what), sig.Status, failedDetail(sig, "")))
 			}
 			continue
@@ -133,10 +142,26 @@ var statusRules = map[string]signing.Status{
 }
 
 // explained reports whether an error finding about signature i (or about the
-// whole file) is already present.
-func explained(finds []signing.Finding, i int) bool {
+// whole file) is already present, at the severity the policy gives it: a
+// finding the policy turns off or down explains nothing, or overriding one
+// tolerated rule would silence every broken signature of the file.
+func (e *engine) explained(finds []signing.Finding, i int) bool {
 	for _, f := range finds {
-		if f.Severity == signing.SeverityError && (f.Signature == i || f.Signature < 0) {
+		if f.Signature != i && f.Signature >= 0 {
+			continue
+		}
+		if sev, on := e.pol.severityFor(f.Rule, f.Severity); on && sev == signing.SeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+// anyError reports whether one of finds is an error at the severity the
+// policy gives it.
+func (e *engine) anyError(finds []signing.Finding) bool {
+	for _, f := range finds {
+		if sev, on := e.pol.severityFor(f.Rule, f.Severity); on && sev == signing.SeverityError {
 			return true
 		}
 	}

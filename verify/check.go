@@ -374,6 +374,7 @@ func (c *check) withStream(r io.Reader, size int64) {
 	c.f.Size = c.h.n
 	c.f.SHA256 = hexSum(c.h.sha256)
 	c.listed = true
+	c.checkUnopenedArchive(hdr)
 	c.afterHash()
 	// A file with no other kind that ends like a zip archive is read
 	// again to open it. Native code and archives got here only when too
@@ -538,6 +539,7 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	}
 	c.f.SHA256 = hexSum(c.h.sha256)
 	c.listed = true
+	c.checkUnopenedArchive(hdr)
 	c.afterHash()
 	if open := archiveOpeners[c.f.Kind]; open != nil && !c.malformed {
 		if c.f.Kind == KindAsar && c.j.lone && c.j.diskPath != "" {
@@ -624,6 +626,7 @@ func (c *check) afterHash() {
 			c.finds = append(c.finds, f.For(s.Index))
 		}
 	}
+	c.checkWindowsAlias()
 	s := c.e.pol.settingsFor(c.f.Path)
 	c.finds = c.e.applyPolicy(&c.f, s, c.finds, c.malformed)
 	if s.sigstore != nil {

@@ -101,7 +101,8 @@ type Rule struct {
 	// Require says about signed ones.
 	AllowUnsigned *bool `yaml:"allowUnsigned" json:"allowUnsigned"`
 	// Signers, when set, are the only identities allowed to sign: every
-	// signature must be valid and match one of them.
+	// signature must be valid and match one of them, and unsigned or ad-hoc
+	// code is refused unless the same or a later rule allows it.
 	Signers []Signer `yaml:"signers" json:"signers"`
 	// ForbidKinds lists file kinds that must not appear ("pe", "macho",
 	// "macho-universal", "asar", "other").
@@ -532,9 +533,12 @@ type settings struct {
 	allowUnsigned bool
 	signers       []Signer
 	signersLine   int
-	forbid        []Kind
-	sigstore      *Sigstore
-	sigstoreLine  int
+	// The indexes of the rules that set allowAdhoc, allowUnsigned and
+	// signers: a signers rule after an allowance overrides it.
+	adhocRule, unsignedRule, signersRule int
+	forbid                               []Kind
+	sigstore                             *Sigstore
+	sigstoreLine                         int
 }
 
 // settingsFor resolves the settings for path p: for each setting, the last
@@ -550,13 +554,13 @@ func (p *Policy) settingsFor(file string) settings {
 			s.require = r.Require
 		}
 		if r.AllowAdhoc != nil {
-			s.allowAdhoc = *r.AllowAdhoc
+			s.allowAdhoc, s.adhocRule = *r.AllowAdhoc, i
 		}
 		if r.AllowUnsigned != nil {
-			s.allowUnsigned = *r.AllowUnsigned
+			s.allowUnsigned, s.unsignedRule = *r.AllowUnsigned, i
 		}
 		if len(r.Signers) > 0 {
-			s.signers, s.signersLine = r.Signers, r.line
+			s.signers, s.signersLine, s.signersRule = r.Signers, r.line, i
 		}
 		if len(r.ForbidKinds) > 0 {
 			s.forbid = r.ForbidKinds
@@ -566,6 +570,13 @@ func (p *Policy) settingsFor(file string) settings {
 		}
 	}
 	return s
+}
+
+// signersOverride reports whether a signers setting applies over an
+// allowance set by rule i: it was set by a later rule. A rule that sets both
+// means its allowance as an exception to its signers.
+func (s *settings) signersOverride(i int) bool {
+	return len(s.signers) > 0 && s.signersRule > i
 }
 
 func (r *Rule) matches(file string) bool {

@@ -194,6 +194,7 @@ type engine struct {
 	files      []File
 	findings   []signing.Finding
 	progress   Progress
+	links      []link // symbolic links inside the release (see checkLinks)
 }
 
 func newEngine(ctx context.Context, opts Options) (*engine, error) {
@@ -318,6 +319,7 @@ func (e *engine) run(inputs []input) (*Report, error) {
 		return nil, walkErr
 	}
 	e.mergeBundleSignatures()
+	e.checkLinks()
 	r := &Report{
 		SchemaVersion: SchemaVersion,
 		Tool:          Tool{Name: "shipgate", Version: e.opts.ToolVersion},

@@ -102,6 +102,8 @@ func (e *engine) walkDir(in input) error {
 			}
 			if symlinkEscapes(rel, target) {
 				e.addFindings(finding(ruleSymlinkEscape, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("symbolic link to %q points out of the release; it was not followed", target)))
+			} else {
+				e.addLink(in.prefix, rel, target)
 			}
 			return nil
 		case d.IsDir():
@@ -297,6 +299,7 @@ func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix s
 		at = "."
 	}
 	overlap := zipOverlaps(zr, size)
+	localName := zipLocalNames(zr, ra, size)
 	seen := map[string]bool{}
 	for i, zf := range zr.File {
 		if e.ctx.Err() != nil {
@@ -309,6 +312,13 @@ func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix s
 		}
 		mode := zf.Mode()
 		if strings.HasSuffix(zf.Name, "/") || mode.IsDir() {
+			// A directory holds no data. One that does is a file to
+			// extractors that go by the name (Info-ZIP's unzip writes
+			// "evil.dll" with directory attributes as a file) and hidden
+			// bytes to the others.
+			if zipDirHasData(zf) {
+				e.addFindings(finding(ruleMalformed, signing.SeverityError, joinPath(prefix, name), fmt.Sprintf("zip entry %q is marked as a directory but holds %d bytes (%d compressed), which some extractors write as a file and others drop; it was not checked", zf.Name, zf.UncompressedSize64, zf.CompressedSize64)))
+			}
 			continue
 		}
 		p := joinPath(prefix, name)
@@ -320,8 +330,11 @@ func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix s
 			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("the data of zip entry %q overlaps another entry's (a zip bomb, or a file that tools extract differently); it was not checked", zf.Name)))
 			continue
 		}
+		if why := localName[i]; why != "" {
+			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("zip entry %q: %s; extractors that stream the archive install it under that name, so it was checked under a name it may not have", zf.Name, why)))
+		}
 		if mode&fs.ModeSymlink != 0 {
-			e.checkZipSymlink(zf, name, p)
+			e.checkZipSymlink(zf, prefix, name, p)
 			continue
 		}
 		if zf.Flags&0x1 != 0 {
@@ -351,6 +364,29 @@ func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix s
 		j.onDone = ref.release
 		sink(j)
 	}
+}
+
+// zipDirHasData reports whether the directory entry zf holds data: a size,
+// compressed bytes beyond an empty deflate stream under a name ending in "/"
+// (which Go's reader refuses to open), or bytes that decompress from an
+// entry named like a file.
+func zipDirHasData(zf *zip.File) bool {
+	switch {
+	case zf.UncompressedSize64 > 0:
+		return true
+	case zf.CompressedSize64 == 0:
+		return false
+	case strings.HasSuffix(zf.Name, "/"):
+		return zf.CompressedSize64 > 2
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		return true
+	}
+	defer rc.Close()
+	var b [1]byte
+	n, err := io.ReadFull(rc, b[:])
+	return n > 0 || (err != nil && err != io.EOF)
 }
 
 // zipOverlaps marks the entries of zr whose compressed data overlaps
@@ -393,7 +429,7 @@ func zipOverlaps(zr *zip.Reader, size int64) map[int]bool {
 // maxLinkTarget bounds a symbolic link target read from an archive.
 const maxLinkTarget = 4096
 
-func (e *engine) checkZipSymlink(zf *zip.File, name, report string) {
+func (e *engine) checkZipSymlink(zf *zip.File, prefix, name, report string) {
 	rc, err := zf.Open()
 	if err != nil {
 		e.addFindings(finding(ruleUnreadable, signing.SeverityError, report, fmt.Sprintf("cannot read symbolic link entry: %v", err)))
@@ -407,7 +443,9 @@ func (e *engine) checkZipSymlink(zf *zip.File, name, report string) {
 	}
 	if symlinkEscapes(name, string(b)) {
 		e.addFindings(finding(ruleSymlinkEscape, signing.SeverityError, report, fmt.Sprintf("symbolic link to %q points out of the archive; it was not followed", string(b))))
+		return
 	}
+	e.addLink(prefix, name, string(b))
 }
 
 // walkArchiveFS hands the entries of an archive file system (an asar) found
@@ -430,7 +468,13 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 		case d.Type()&fs.ModeSymlink != 0:
 			// Links are the archive reader's business: it reports those
 			// that escape or dangle (asar/link-escape…); their targets are
-			// checked where they are.
+			// checked where they are, and held to the rules for the
+			// links' paths too (see checkLinks).
+			if rl, ok := fsys.(fs.ReadLinkFS); ok {
+				if t, err := rl.ReadLink(p); err == nil {
+					e.addLink(parent, p, t)
+				}
+			}
 			return nil
 		case d.IsDir() || !d.Type().IsRegular():
 			return nil

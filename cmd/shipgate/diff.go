@@ -123,16 +123,16 @@ type upstreamSection struct {
 
 // WriteText prints the comparison for people.
 func (s *upstreamSection) WriteText(w io.Writer, color bool) error {
-	fmt.Fprintf(w, "upstream %s (sha256 %s) → %s\n", s.Zip, s.SHA256, s.Release)
+	fmt.Fprintf(w, "upstream %s (sha256 %s) → %s\n", report.Clean(s.Zip), s.SHA256, report.Clean(s.Release))
 	fmt.Fprintf(w, "  %d runtime files compared, %d modified, %d extra, %d missing\n", s.Compared, len(s.Modified), len(s.Extra), len(s.Missing))
 	for _, m := range s.Modified {
-		fmt.Fprintf(w, "  modified %s (upstream %s)\n", m.Path, m.Upstream)
+		fmt.Fprintf(w, "  modified %s (upstream %s)\n", report.Clean(m.Path), report.Clean(m.Upstream))
 	}
 	for _, x := range s.Extra {
-		fmt.Fprintf(w, "  extra    %s\n", x)
+		fmt.Fprintf(w, "  extra    %s\n", report.Clean(x))
 	}
 	for _, x := range s.Missing {
-		fmt.Fprintf(w, "  missing  %s\n", x)
+		fmt.Fprintf(w, "  missing  %s\n", report.Clean(x))
 	}
 	return nil
 }
@@ -168,7 +168,14 @@ type diffSection struct {
 
 // WriteText prints the diff for people.
 func (s *diffSection) WriteText(w io.Writer, color bool) error {
-	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	p := func(format string, a ...any) {
+		for i, x := range a {
+			if s, ok := x.(string); ok {
+				a[i] = report.Clean(s)
+			}
+		}
+		fmt.Fprintf(w, format, a...)
+	}
 	p("diff %s → %s\n", s.Old, s.New)
 	p("  app %s → %s, Electron %s → %s\n", dash(s.App.Old), dash(s.App.New), dash(s.Electron.Old), dash(s.Electron.New))
 	for _, a := range s.Added {
@@ -191,7 +198,7 @@ func (s *diffSection) WriteText(w io.Writer, color bool) error {
 	}
 	var changed []string
 	for _, f := range s.Files {
-		changed = append(changed, f.Change+" "+f.Path)
+		changed = append(changed, f.Change+" "+report.Clean(f.Path))
 	}
 	if len(changed) > 0 {
 		p("  files: %s\n", strings.Join(changed, ", "))

@@ -136,23 +136,31 @@ func (s *gitSection) WriteText(w io.Writer, color bool) error {
 		since = "(root)"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "git history %s..%s: %d commits audited, %d change protected paths\n", since, r.Until, r.RangeSize, len(r.Commits))
+	p := func(format string, a ...any) {
+		for i, x := range a {
+			if s, ok := x.(string); ok {
+				a[i] = report.Clean(s)
+			}
+		}
+		fmt.Fprintf(&b, format, a...)
+	}
+	p("git history %s..%s: %d commits audited, %d change protected paths\n", since, r.Until, r.RangeSize, len(r.Commits))
 	for _, t := range r.Tags {
-		fmt.Fprintf(&b, "  tag %s (%s) %s\n", t.Name, t.Hash, sigText(t.Signature))
+		p("  tag %s (%s) %s\n", t.Name, t.Hash, sigText(t.Signature))
 	}
 	for _, c := range r.Commits {
-		fmt.Fprintf(&b, "  %s %s\n", c.Hash, c.Subject)
-		fmt.Fprintf(&b, "    author    %s <%s> %s\n", c.Author.Name, c.Author.Email, c.Author.When.Format(time.RFC3339))
-		fmt.Fprintf(&b, "    committer %s <%s> %s\n", c.Committer.Name, c.Committer.Email, c.Committer.When.Format(time.RFC3339))
-		fmt.Fprintf(&b, "    signature %s\n", sigText(c.Signature))
+		p("  %s %s\n", c.Hash, c.Subject)
+		p("    author    %s <%s> %s\n", c.Author.Name, c.Author.Email, c.Author.When.Format(time.RFC3339))
+		p("    committer %s <%s> %s\n", c.Committer.Name, c.Committer.Email, c.Committer.When.Format(time.RFC3339))
+		p("    signature %s\n", sigText(c.Signature))
 		if len(c.Parents) > 1 {
-			fmt.Fprintf(&b, "    merge of %s\n", strings.Join(c.Parents, " "))
+			p("    merge of %s\n", strings.Join(c.Parents, " "))
 		}
 		for _, f := range c.Files {
 			if f.Binary {
-				fmt.Fprintf(&b, "    %-9s %s (binary)\n", f.Status, f.Path)
+				p("    %-9s %s (binary)\n", f.Status, f.Path)
 			} else {
-				fmt.Fprintf(&b, "    %-9s %s +%d -%d\n", f.Status, f.Path, f.Added, f.Deleted)
+				p("    %-9s %s +%d -%d\n", f.Status, f.Path, f.Added, f.Deleted)
 			}
 		}
 	}

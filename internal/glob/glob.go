@@ -6,12 +6,16 @@ package glob
 
 import (
 	"errors"
+	"fmt"
 	"path"
 	"strings"
+	"unicode"
 )
 
 // Check reports whether g is a valid glob: not empty, relative, with `**`
-// only as a whole element, and every element a valid path.Match pattern.
+// only as a whole element, every element a valid path.Match pattern, and
+// none that can never match a release path (empty, ".", "..", a backslash
+// used as a separator).
 func Check(g string) error {
 	if g == "" {
 		return errors.New("empty glob")
@@ -19,9 +23,17 @@ func Check(g string) error {
 	if strings.HasPrefix(g, "/") {
 		return errors.New("globs are relative to the input; drop the leading /")
 	}
-	for _, el := range strings.Split(g, "/") {
-		if el == "**" {
+	for _, el := range strings.Split(strings.TrimSuffix(g, "/"), "/") {
+		switch el {
+		case "**":
 			continue
+		case "", ".", "..":
+			// Release paths are clean: such a glob would match nothing,
+			// and the rule would silently apply nowhere.
+			return fmt.Errorf("element %q never matches: paths are relative, clean and \"/\"-separated", el)
+		}
+		if i := strings.IndexByte(el, '\\'); i >= 0 && (i+1 == len(el) || !strings.ContainsRune(`*?[]\\-^`, rune(el[i+1]))) {
+			return errors.New(`"\\" escapes the next glob character; paths are "/"-separated`)
 		}
 		if strings.Contains(el, "**") {
 			return errors.New(`"**" must be a whole path element`)
@@ -41,9 +53,18 @@ func Match(g, p string) bool {
 
 // MatchFold is Match ignoring case, for paths of releases that Windows and
 // macOS read from case-insensitive file systems: `**/*.dll` must cover
-// `FFMPEG.DLL`, which Windows loads just the same.
+// `FFMPEG.DLL`, which Windows loads just the same. Case is folded through
+// upper case, as NTFS's upcase table and APFS compare names, so the dotless
+// `ı` matches `i` and the long `ſ` matches `s`: `ınstaller.exe` is the file
+// that Windows opens as `installer.exe`.
 func MatchFold(g, p string) bool {
-	return Match(strings.ToLower(g), strings.ToLower(p))
+	return Match(Fold(g), Fold(p))
+}
+
+// Fold returns s with each character mapped to the lower case of its upper
+// case, the key MatchFold compares.
+func Fold(s string) string {
+	return strings.Map(func(r rune) rune { return unicode.ToLower(unicode.ToUpper(r)) }, s)
 }
 
 // MatchOrBelow reports whether p matches g or lies below a directory that

@@ -111,20 +111,20 @@ func (t *textWriter) paint(code, s string) string {
 }
 
 func (t *textWriter) file(f *verify.File) {
-	t.printf("%s  %s, %s, sha256 %s\n", t.paint(ansiBold, f.Path), f.Kind, size(f.Size), f.SHA256)
+	t.printf("%s  %s, %s, sha256 %s\n", t.paint(ansiBold, Clean(f.Path)), f.Kind, size(f.Size), f.SHA256)
 }
 
 func (t *textWriter) signature(s *signing.Signature) {
 	head := fmt.Sprintf("signature %d", s.Index)
 	if s.Arch != "" {
-		head += " (" + s.Arch + ")"
+		head += " (" + Clean(s.Arch) + ")"
 	}
 	t.printf("  %s  %s  %s\n", head, s.Format, t.status(s.Status))
 	if s.Signer != nil {
-		t.printf("    signer     %s\n", s.Signer.Subject)
-		t.printf("    issuer     %s\n", s.Signer.Issuer)
+		t.printf("    signer     %s\n", Clean(s.Signer.Subject))
+		t.printf("    issuer     %s\n", Clean(s.Signer.Issuer))
 		if s.Signer.TeamID != "" {
-			t.printf("    team ID    %s\n", s.Signer.TeamID)
+			t.printf("    team ID    %s\n", Clean(s.Signer.TeamID))
 		}
 	}
 	if s.Timestamp != nil {
@@ -132,7 +132,7 @@ func (t *textWriter) signature(s *signing.Signature) {
 		if !s.Timestamp.Verified {
 			v = "not verified"
 			if s.Timestamp.Detail != "" {
-				v += ": " + s.Timestamp.Detail
+				v += ": " + Clean(s.Timestamp.Detail)
 			}
 		}
 		t.printf("    timestamp  %s (%s, %s)\n", s.Timestamp.Time.UTC().Format(time.RFC3339), s.Timestamp.Kind, v)
@@ -142,7 +142,7 @@ func (t *textWriter) signature(s *signing.Signature) {
 	}
 	for _, c := range s.Checks {
 		if !c.OK {
-			t.printf("    %s %s: %s\n", t.paint(ansiRed, "✗"), c.Name, c.Detail)
+			t.printf("    %s %s: %s\n", t.paint(ansiRed, "✗"), Clean(c.Name), Clean(c.Detail))
 		}
 	}
 }
@@ -169,19 +169,19 @@ func (t *textWriter) finding(f signing.Finding, withPath bool) {
 	}
 	var where []string
 	if withPath && f.Path != "" {
-		where = append(where, f.Path)
+		where = append(where, Clean(f.Path))
 	}
 	if f.Offset != nil {
 		where = append(where, fmt.Sprintf("offset 0x%x", *f.Offset))
 	}
 	if f.Commit != "" {
-		where = append(where, "commit "+f.Commit)
+		where = append(where, "commit "+Clean(f.Commit))
 	}
 	loc := ""
 	if len(where) > 0 {
 		loc = " [" + strings.Join(where, ", ") + "]"
 	}
-	t.printf("  %s %s: %s%s\n", sev, f.Rule, f.Message, loc)
+	t.printf("  %s %s: %s%s\n", sev, Clean(f.Rule), Clean(f.Message), loc)
 }
 
 func size(n int64) string {

@@ -1,0 +1,139 @@
+package verify
+
+import (
+	"fmt"
+	"path"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/shipgate/shipgate/signing"
+)
+
+// link is a symbolic link that stays inside the release: the report paths
+// of the link and of what it points to.
+type link struct{ path, target string }
+
+// Bounds on link resolution: hops through links to links, and link paths
+// judged by the policy (those that reach native code, or any file when a
+// rule forbids kinds; a link to a directory stands for every such file in
+// it). A release that needs more is refused rather than checked for
+// minutes: each link to the root multiplies the files.
+const (
+	maxLinkHops    = 40
+	maxLinkAliases = 1 << 14
+)
+
+// addLink records the symbolic link at report path p whose target, relative
+// to the link's directory, is target; prefix is the report path of the
+// directory or archive the link's path is relative to.
+func (e *engine) addLink(prefix, rel, target string) {
+	t := path.Join(path.Dir(rel), strings.ReplaceAll(target, `\`, "/"))
+	e.mu.Lock()
+	e.links = append(e.links, link{path: joinPath(prefix, rel), target: joinPath(prefix, t)})
+	e.mu.Unlock()
+}
+
+// checkLinks holds the files that links reach to the policy's settings for
+// the links' paths. A link is a file where it lies to whatever installs the
+// release (an installer that copies the tree, macOS running a bundle), so a
+// rule for "windows/*.exe" must judge "windows/app.exe" even when it is a
+// link to a DLL signed by someone else. Findings already given under the
+// target's own settings are not repeated: a link whose path has the same
+// settings as its target adds nothing.
+func (e *engine) checkLinks() {
+	if len(e.links) == 0 || len(e.pol.Rules) == 0 {
+		return
+	}
+	forbids := false
+	for _, r := range e.pol.Rules {
+		forbids = forbids || len(r.ForbidKinds) > 0
+	}
+	// Only native code (and any file when a rule forbids kinds) can get a
+	// finding from the rules for its path.
+	byPath := make(map[string]*File, len(e.files))
+	paths := make([]string, 0, len(e.files))
+	for i := range e.files {
+		if f := &e.files[i]; f.Kind.Native() || forbids {
+			byPath[f.Path] = f
+			paths = append(paths, f.Path)
+		}
+	}
+	sort.Strings(paths)
+	to := make(map[string]string, len(e.links))
+	for _, l := range e.links {
+		to[l.path] = l.target
+	}
+	links := append([]link(nil), e.links...)
+	sort.Slice(links, func(a, b int) bool { return links[a].path < links[b].path })
+	var finds []signing.Finding
+	judged := 0
+	// alias judges file f at link path p; it reports false once the bound
+	// is passed, with a finding at the link l.
+	alias := func(l link, p string, f *File) bool {
+		if judged++; judged > maxLinkAliases {
+			finds = append(finds, finding(ruleUnreadable, signing.SeverityError, l.path, fmt.Sprintf("symbolic links reach native code under more than %d paths; the policy was not applied to the rest", maxLinkAliases)))
+			return false
+		}
+		finds = append(finds, e.aliasPolicy(p, f)...)
+		return true
+	}
+	defer func() { e.addFindings(finds...) }()
+	for _, l := range links {
+		t, ok := resolveLink(to, l.target)
+		if !ok {
+			continue
+		}
+		if f := byPath[t]; f != nil && !alias(l, l.path, f) {
+			return
+		}
+		under := t + "/"
+		if t == "" {
+			under = ""
+		}
+		for i := sort.SearchStrings(paths, under); i < len(paths) && strings.HasPrefix(paths[i], under); i++ {
+			if !alias(l, joinPath(l.path, paths[i][len(under):]), byPath[paths[i]]) {
+				return
+			}
+		}
+	}
+}
+
+// resolveLink follows links through to (link path to target), for the path
+// itself and for directories on its way, and reports false for a loop.
+func resolveLink(to map[string]string, p string) (string, bool) {
+	for hop := 0; hop < maxLinkHops; hop++ {
+		if t, ok := to[p]; ok {
+			p = t
+			continue
+		}
+		moved := false
+		for i := strings.LastIndexByte(p, '/'); i > 0; i = strings.LastIndexByte(p[:i], '/') {
+			if t, ok := to[p[:i]]; ok {
+				p = joinPath(t, p[i+1:])
+				moved = true
+				break
+			}
+		}
+		if !moved {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// aliasPolicy returns the findings of the policy's settings for path alias
+// about file f, which a link at alias reaches, when they differ from f's own.
+func (e *engine) aliasPolicy(alias string, f *File) []signing.Finding {
+	s := e.pol.settingsFor(alias)
+	if reflect.DeepEqual(s, e.pol.settingsFor(f.Path)) {
+		return nil
+	}
+	g := *f
+	g.Path = alias
+	finds := e.applyPolicy(&g, s, nil, false)
+	for i := range finds {
+		finds[i].Message += fmt.Sprintf(" (%s is a symbolic link to %s)", alias, f.Path)
+	}
+	return finds
+}

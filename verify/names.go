@@ -1,0 +1,83 @@
+package verify
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/shipgate/shipgate/signing"
+)
+
+// ruleWindowsAlias reports a file whose name Windows rewrites when it
+// creates or opens it.
+const ruleWindowsAlias = "file/windows-alias"
+
+// windowsName returns the "/"-separated path p as Win32 resolves it: each
+// element loses an NTFS stream suffix (":stream" or "::$DATA") and its
+// trailing dots and spaces. "app.exe.", "app.exe " and "app.exe::$DATA" all
+// open app.exe. A NUL byte ends an element too, as it ends the name an
+// extractor written in C passes to the file system.
+func windowsName(p string) string {
+	els := strings.Split(p, "/")
+	for i, el := range els {
+		if j := strings.IndexAny(el, ":\x00"); j >= 0 {
+			el = el[:j]
+		}
+		els[i] = strings.TrimRight(el, ". ")
+	}
+	return strings.Join(els, "/")
+}
+
+// checkWindowsAlias reports native code and asar archives whose path is not
+// the one Windows installs them under. The policy's rules match the path as
+// it is in the release, so "app.exe." would escape a rule for "*.exe" (a
+// signer requirement, say) and still be installed as app.exe by an
+// extractor or installer running on Windows.
+func (c *check) checkWindowsAlias() {
+	if !c.f.Kind.Native() && c.f.Kind != KindAsar {
+		return
+	}
+	w := windowsName(c.f.Path)
+	if w == c.f.Path {
+		return
+	}
+	c.add(ruleWindowsAlias, signing.SeverityError, fmt.Sprintf("%s file's name %q is %q on Windows (trailing dots and spaces, NTFS stream suffixes and what follows a NUL are dropped), so policy rules matched a name it is not installed under", c.f.Kind, c.f.Path, w))
+}
+
+// ruleUncheckedArchive reports a container format that shipgate does not
+// open, so that the files inside it are not checked.
+const ruleUncheckedArchive = "file/unchecked-archive"
+
+// archiveMagic lists the container formats recognised by their first bytes
+// (tar by its ustar magic at 257) that are not opened.
+var archiveMagic = []struct {
+	name  string
+	off   int
+	magic string
+}{
+	{"gzip", 0, "\x1f\x8b"},
+	{"xz", 0, "\xfd7zXZ\x00"},
+	{"bzip2", 0, "BZh"},
+	{"zstd", 0, "\x28\xb5\x2f\xfd"},
+	{"7-Zip", 0, "7z\xbc\xaf\x27\x1c"},
+	{"RAR", 0, "Rar!\x1a\x07"},
+	{"Microsoft Cabinet", 0, "MSCF\x00\x00\x00\x00"},
+	{"OLE compound (MSI installer or Office document)", 0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"},
+	{"xar (macOS installer package)", 0, "xar!"},
+	{"tar", 257, "ustar"},
+}
+
+// checkUnopenedArchive reports an "other" file that is a container shipgate
+// cannot open: a payload packed into plugins.tar.gz or an MSI would
+// otherwise pass a gate that requires every native file to be signed,
+// because the native files inside are never seen.
+func (c *check) checkUnopenedArchive(hdr []byte) {
+	if c.f.Kind != KindOther || IsZip(hdr) {
+		return
+	}
+	for _, m := range archiveMagic {
+		if len(hdr) >= m.off+len(m.magic) && string(hdr[m.off:m.off+len(m.magic)]) == m.magic {
+			c.add(ruleUncheckedArchive, signing.SeverityWarning, fmt.Sprintf("%s archive: shipgate does not open it, so the files inside were not checked; unpack it into the release to check them", m.name))
+			return
+		}
+	}
+}

@@ -1,0 +1,65 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Clean returns s fit to print on a terminal or CI log: control characters
+// (C0 and C1, DEL), Unicode bidirectional controls and bytes that are not
+// UTF-8 are replaced by Go escapes such as `\x1b` and `\u202e`. File names,
+// certificate subjects and commit messages come from the release or the
+// repository being checked; printed raw, a newline forges report lines and
+// an escape sequence or a right-to-left override hides or rewrites the
+// findings shown before it.
+func Clean(s string) string {
+	if clean(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unsafeRune(r) && r < 0x100:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case unsafeRune(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+func clean(s string) bool {
+	for i := 0; i < len(s); {
+		if c := s[i]; c >= 0x20 && c < 0x7f {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && n == 1) || unsafeRune(r) {
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
+// unsafeRune reports whether r changes how a terminal shows what follows:
+// a control character or a bidirectional formatting character.
+func unsafeRune(r rune) bool {
+	switch {
+	case r < 0x20, r >= 0x7f && r < 0xa0:
+		return true
+	case r == 0x061c, r == 0x200e, r == 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		return true
+	case r == 0x2028, r == 0x2029: // line and paragraph separators
+		return true
+	}
+	return false
+}
