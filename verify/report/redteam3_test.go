@@ -61,3 +61,17 @@ func TestTextEscapesHostileStrings(t *testing.T) {
 		}
 	}
 }
+
+// TestTextDisregardedTimestamp: a timestamp whose authority is blocklisted
+// is shown as disregarded, not as a plain "verified" one.
+func TestTextDisregardedTimestamp(t *testing.T) {
+	ts := &signing.Timestamp{Kind: "rfc3161", Verified: true, Disregarded: "the time-stamping authority's chain holds blocklisted certificate \"CN=TSA\""}
+	r := &verify.Report{Files: []verify.File{{Path: "a.exe", Kind: verify.KindPE, Signatures: []signing.Signature{{
+		Format: signing.FormatAuthenticode, Status: signing.StatusRevoked, Timestamp: ts,
+	}}}}}
+	r.Finalize(verify.FailOnError)
+	b := write(t, r, FormatText, Options{})
+	if !bytes.Contains(b, []byte("verified but disregarded: the time-stamping authority's chain holds blocklisted")) {
+		t.Errorf("disregarded timestamp not shown:\n%s", b)
+	}
+}
