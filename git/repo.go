@@ -246,31 +246,73 @@ type treeEntry struct {
 	hash plumbing.Hash
 }
 
-// parseTree decodes a tree object's content.
-func parseTree(b []byte) ([]treeEntry, error) {
-	var out []treeEntry
+// rawTreeEntry is one entry of a tree object as stored: mode digits, name
+// and object id, sliced from the object's content.
+type rawTreeEntry struct {
+	off  int // where the entry starts in the tree object
+	mode []byte
+	name []byte
+	hash plumbing.Hash
+}
+
+// scanTree calls fn for each entry of a tree object's content in order,
+// without decoding modes or checking names; fn's error stops the scan.
+func scanTree(b []byte, fn func(e rawTreeEntry) error) error {
 	off := 0
 	for off < len(b) {
 		sp := bytes.IndexByte(b[off:], ' ')
 		if sp < 0 {
-			return nil, fmt.Errorf("tree entry at byte %d has no mode", off)
+			return fmt.Errorf("tree entry at byte %d has no mode", off)
 		}
 		nul := bytes.IndexByte(b[off+sp:], 0)
 		if nul < 0 || off+sp+nul+21 > len(b) {
-			return nil, fmt.Errorf("tree entry at byte %d is truncated", off)
+			return fmt.Errorf("tree entry at byte %d is truncated", off)
 		}
-		mode, err := filemode.New(string(b[off : off+sp]))
-		if err != nil {
-			return nil, fmt.Errorf("tree entry at byte %d: %w", off, err)
+		e := rawTreeEntry{off: off, mode: b[off : off+sp], name: b[off+sp+1 : off+sp+nul]}
+		copy(e.hash[:], b[off+sp+nul+1:off+sp+nul+21])
+		if err := fn(e); err != nil {
+			return err
 		}
-		name := string(b[off+sp+1 : off+sp+nul])
-		if err := checkEntryName(name, off); err != nil {
-			return nil, err
-		}
-		var h plumbing.Hash
-		copy(h[:], b[off+sp+nul+1:off+sp+nul+21])
-		out = append(out, treeEntry{name: name, mode: mode, hash: h})
 		off += sp + nul + 21
+	}
+	return nil
+}
+
+// fileMode decodes the entry's mode.
+func (e rawTreeEntry) fileMode() (filemode.FileMode, error) {
+	mode, err := filemode.New(string(e.mode))
+	if err != nil {
+		return 0, fmt.Errorf("tree entry at byte %d: %w", e.off, err)
+	}
+	return mode, nil
+}
+
+// checkName rejects an empty name or one holding a slash (see
+// [ErrHostileTree]).
+func (e rawTreeEntry) checkName() error {
+	if len(e.name) == 0 || bytes.IndexByte(e.name, '/') >= 0 {
+		return checkEntryName(string(e.name), e.off)
+	}
+	return nil
+}
+
+// parseTree decodes a tree object's content.
+func parseTree(b []byte) ([]treeEntry, error) {
+	var out []treeEntry
+	err := scanTree(b, func(e rawTreeEntry) error {
+		mode, err := e.fileMode()
+		if err != nil {
+			return err
+		}
+		name := string(e.name)
+		if err := checkEntryName(name, e.off); err != nil {
+			return err
+		}
+		out = append(out, treeEntry{name: name, mode: mode, hash: e.hash})
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(out) > 1 {
 		seen := make(map[string]bool, len(out))
@@ -304,35 +346,27 @@ func checkEntryName(name string, off int) error {
 // entry. It rejects the tree if any entry name holds a slash or name appears
 // twice (see [ErrHostileTree]).
 func findInTree(b []byte, name string) (entryRef, bool, error) {
-	off := 0
 	var found entryRef
 	var ok bool
-	for off < len(b) {
-		sp := bytes.IndexByte(b[off:], ' ')
-		if sp < 0 {
-			return entryRef{}, false, fmt.Errorf("tree entry at byte %d has no mode", off)
+	err := scanTree(b, func(e rawTreeEntry) error {
+		if err := e.checkName(); err != nil {
+			return err
 		}
-		nul := bytes.IndexByte(b[off+sp:], 0)
-		if nul < 0 || off+sp+nul+21 > len(b) {
-			return entryRef{}, false, fmt.Errorf("tree entry at byte %d is truncated", off)
+		if string(e.name) != name {
+			return nil
 		}
-		ename := b[off+sp+1 : off+sp+nul]
-		if len(ename) == 0 || bytes.IndexByte(ename, '/') >= 0 {
-			return entryRef{}, false, checkEntryName(string(ename), off)
+		if ok {
+			return fmt.Errorf("%w: two entries named %q", ErrHostileTree, name)
 		}
-		if string(ename) == name {
-			if ok {
-				return entryRef{}, false, fmt.Errorf("%w: two entries named %q", ErrHostileTree, name)
-			}
-			mode, err := filemode.New(string(b[off : off+sp]))
-			if err != nil {
-				return entryRef{}, false, fmt.Errorf("tree entry at byte %d: %w", off, err)
-			}
-			var h plumbing.Hash
-			copy(h[:], b[off+sp+nul+1:off+sp+nul+21])
-			found, ok = entryRef{hash: h, mode: mode}, true
+		mode, err := e.fileMode()
+		if err != nil {
+			return err
 		}
-		off += sp + nul + 21
+		found, ok = entryRef{hash: e.hash, mode: mode}, true
+		return nil
+	})
+	if err != nil {
+		return entryRef{}, false, err
 	}
 	return found, ok, nil
 }
@@ -427,35 +461,27 @@ func (r *repo) entriesAt(root plumbing.Hash, p string) ([]namedRef, error) {
 // to lname, in tree order; path holds the entry name.
 func findFoldInTree(b []byte, lname string) ([]namedRef, error) {
 	var out []namedRef
-	off := 0
-	for off < len(b) {
-		sp := bytes.IndexByte(b[off:], ' ')
-		if sp < 0 {
-			return nil, fmt.Errorf("tree entry at byte %d has no mode", off)
+	err := scanTree(b, func(e rawTreeEntry) error {
+		if err := e.checkName(); err != nil {
+			return err
 		}
-		nul := bytes.IndexByte(b[off+sp:], 0)
-		if nul < 0 || off+sp+nul+21 > len(b) {
-			return nil, fmt.Errorf("tree entry at byte %d is truncated", off)
+		if !foldEqual(e.name, lname) {
+			return nil
 		}
-		ename := b[off+sp+1 : off+sp+nul]
-		if len(ename) == 0 || bytes.IndexByte(ename, '/') >= 0 {
-			return nil, checkEntryName(string(ename), off)
+		mode, err := e.fileMode()
+		if err != nil {
+			return err
 		}
-		if foldEqual(ename, lname) {
-			mode, err := filemode.New(string(b[off : off+sp]))
-			if err != nil {
-				return nil, fmt.Errorf("tree entry at byte %d: %w", off, err)
+		for _, o := range out {
+			if o.path == string(e.name) {
+				return fmt.Errorf("%w: two entries named %q", ErrHostileTree, e.name)
 			}
-			var h plumbing.Hash
-			copy(h[:], b[off+sp+nul+1:off+sp+nul+21])
-			for _, o := range out {
-				if o.path == string(ename) {
-					return nil, fmt.Errorf("%w: two entries named %q", ErrHostileTree, ename)
-				}
-			}
-			out = append(out, namedRef{string(ename), entryRef{hash: h, mode: mode}})
 		}
-		off += sp + nul + 21
+		out = append(out, namedRef{string(e.name), entryRef{hash: e.hash, mode: mode}})
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
