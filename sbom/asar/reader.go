@@ -145,10 +145,14 @@ func NewReaderOptions(r io.ReaderAt, size int64, opts Options) (*Reader, error) 
 	case jsonLen < 0 || jsonLen > payload-4:
 		return nil, &FormatError{Offset: 12, Reason: fmt.Sprintf("JSON length %d does not fit the header pickle payload %d", jsonLen, payload)}
 	}
-	header := make([]byte, jsonLen)
-	if _, err := r.ReadAt(header, 16); err != nil {
-		return nil, &FormatError{Offset: 16, Reason: "reading JSON header: " + err.Error()}
+	// The JSON string and its alignment padding, read at once: the padding
+	// is checked by checkUnowned.
+	padLen := min((4-jsonLen%4)%4, 8+headerSize-(jsonBase+jsonLen))
+	buf := make([]byte, jsonLen+padLen)
+	if _, err := r.ReadAt(buf, jsonBase); err != nil {
+		return nil, &FormatError{Offset: jsonBase, Reason: "reading JSON header: " + err.Error()}
 	}
+	header, padding := buf[:jsonLen:jsonLen], buf[jsonLen:]
 	ar := &Reader{
 		r:          r,
 		size:       size,
@@ -166,6 +170,7 @@ func NewReaderOptions(r io.ReaderAt, size int64, opts Options) (*Reader, error) 
 	ar.root = root
 	ar.problems = p.problems
 	ar.checkTree()
+	ar.checkUnowned(padding)
 	sort.SliceStable(ar.problems, func(i, j int) bool {
 		a, b := ar.problems[i], ar.problems[j]
 		if a.Path != b.Path {
