@@ -113,11 +113,11 @@ func (ar *Reader) checkUnowned(padding []byte) {
 			for _, r := range spans[i:] {
 				total += r.size
 			}
-			ar.unowned(s.off, total, fmt.Sprintf("%d more ranges of %d bytes in all, the first at byte 0x%x %s",
-				len(spans)-i, total, s.off, s.what))
+			ar.unowned(s.off, total, fmt.Sprintf("%d more ranges of %d bytes in all, the first %s",
+				len(spans)-i, total, s.what))
 			break
 		}
-		ar.unowned(s.off, s.size, fmt.Sprintf("%d bytes at byte 0x%x %s", s.size, s.off, s.what))
+		ar.unowned(s.off, s.size, fmt.Sprintf("%d bytes %s", s.size, s.what))
 	}
 }
 
