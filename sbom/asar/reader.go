@@ -169,8 +169,7 @@ func NewReaderOptions(r io.ReaderAt, size int64, opts Options) (*Reader, error) 
 	}
 	ar.root = root
 	ar.problems = p.problems
-	ar.checkTree()
-	ar.checkUnowned(padding)
+	ar.checkUnowned(padding, ar.checkTree())
 	sort.SliceStable(ar.problems, func(i, j int) bool {
 		a, b := ar.problems[i], ar.problems[j]
 		if a.Path != b.Path {
@@ -182,7 +181,9 @@ func NewReaderOptions(r io.ReaderAt, size int64, opts Options) (*Reader, error) 
 }
 
 // checkTree validates data ranges and links once the whole tree is known.
-func (ar *Reader) checkTree() {
+// It returns the packed non-empty files in data order, as checkOverlaps
+// does.
+func (ar *Reader) checkTree() []*Entry {
 	dataSize := ar.size - ar.DataOffset()
 	var visit func(e *Entry)
 	visit = func(e *Entry) {
@@ -212,14 +213,14 @@ func (ar *Reader) checkTree() {
 		}
 	}
 	visit(ar.root)
-	ar.checkOverlaps()
+	return ar.checkOverlaps()
 }
 
 // checkOverlaps marks packed files whose data overlap an earlier one's with
 // ErrOverlap. Files are swept in (offset, path) order; empty files occupy
 // no bytes (@electron/asar gives them the next file's offset) and never
-// overlap.
-func (ar *Reader) checkOverlaps() {
+// overlap. It returns the files swept, in that order.
+func (ar *Reader) checkOverlaps() []*Entry {
 	var files []*Entry
 	var visit func(e *Entry)
 	visit = func(e *Entry) {
@@ -253,6 +254,7 @@ func (ar *Reader) checkOverlaps() {
 			last = f
 		}
 	}
+	return files
 }
 
 func (ar *Reader) problem(p string, off int64, err error, detail string) *EntryError {

@@ -1,9 +1,6 @@
 package asar
 
-import (
-	"fmt"
-	"sort"
-)
+import "fmt"
 
 // UnownedPayloadSize is the size above which a range of unowned bytes
 // ([ErrUnownedData]) can carry a payload: such a range is an error, a
@@ -39,8 +36,9 @@ type span struct {
 // left out for an unsafe or duplicate name) own nothing: their bytes are
 // reported here as well as the entry's own problem, since no check reads
 // them. padding holds the bytes after the JSON string, at most its
-// alignment padding.
-func (ar *Reader) checkUnowned(padding []byte) {
+// alignment padding; files are the packed non-empty files sorted by data
+// offset.
+func (ar *Reader) checkUnowned(padding []byte, files []*Entry) {
 	var spans []span
 	jsonEnd := jsonBase + ar.jsonLen
 	dataOff := ar.DataOffset()
@@ -62,25 +60,6 @@ func (ar *Reader) checkUnowned(padding []byte) {
 		}
 	}
 
-	var files []*Entry
-	var visit func(e *Entry)
-	visit = func(e *Entry) {
-		for _, c := range e.children {
-			switch {
-			case c.Kind == KindDir:
-				visit(c)
-			case c.Kind == KindFile && c.err == nil && !c.Unpacked && c.Size > 0:
-				files = append(files, c)
-			}
-		}
-	}
-	visit(ar.root)
-	sort.Slice(files, func(i, j int) bool {
-		if files[i].Offset != files[j].Offset {
-			return files[i].Offset < files[j].Offset
-		}
-		return files[i].Path < files[j].Path
-	})
 	var end int64     // data offset where the owned bytes so far end
 	var before *Entry // the file whose data end there
 	after := func() string {
@@ -90,6 +69,9 @@ func (ar *Reader) checkUnowned(padding []byte) {
 		return fmt.Sprintf("after the data of %s", before.Path)
 	}
 	for _, f := range files {
+		if f.err != nil {
+			continue
+		}
 		if f.Offset > end {
 			spans = append(spans, span{dataOff + end, f.Offset - end, fmt.Sprintf(
 				"between files' data: %s, before the data of %s (data offset %d)", after(), f.Path, f.Offset)})
