@@ -291,7 +291,11 @@ func (b *builder) collect() error {
 			b.inv.App.AsarHeaderHash = ar.HeaderHash()
 			for _, pr := range ar.Problems() {
 				f := pr.Finding()
-				f.Path = b.asarPath + "/" + f.Path
+				if f.Path == "." { // about the archive itself (asar/unowned-data)
+					f.Path = b.asarPath
+				} else {
+					f.Path = b.asarPath + "/" + f.Path
+				}
 				b.inv.Findings = append(b.inv.Findings, f)
 			}
 		}

@@ -318,6 +318,29 @@ func TestAsarFileTampered(t *testing.T) {
 	}
 }
 
+// TestAsarTrailingDataInInventory: bytes appended to app.asar are an
+// inventory finding about the archive itself, in a release and in a bare
+// app.asar.
+func TestAsarTrailingDataInInventory(t *testing.T) {
+	r, err := electronfix.Windows(electronfix.Clean())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Files["resources/app.asar"] = append(bytes.Clone(r.Files["resources/app.asar"]), bytes.Repeat([]byte("payload!"), 100)...)
+	dir := writeReleaseFrom(t, r)
+	got := findingKeys(openRelease(t, dir).Findings)
+	if len(got) != 1 || got[0] != "error asar/unowned-data resources/app.asar" {
+		t.Errorf("release findings = %v", got)
+	}
+	inv, err := Open(filepath.Join(dir, "resources", "app.asar"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := findingKeys(inv.Findings); len(got) != 1 || got[0] != "error asar/unowned-data app.asar" {
+		t.Errorf("bare asar findings = %v", got)
+	}
+}
+
 func writeReleaseFrom(t *testing.T, r *electronfix.Release) string {
 	t.Helper()
 	p, err := r.Write(t.TempDir())

@@ -401,3 +401,41 @@ func TestZipLocalNameDiffers(t *testing.T) {
 		t.Errorf("clean zip: %v", r.Findings)
 	}
 }
+
+// TestAsarTrailingBytesReported: bytes appended to an asar archive after
+// its last file's data belong to no entry, and neither the header hash nor
+// any file's integrity covers them. They are asar/unowned-data at the
+// archive's path and offset, whether the archive is in a release folder,
+// given on its own, or inside a zip.
+func TestAsarTrailingBytesReported(t *testing.T) {
+	a := packAsar([]electronfix.AsarFile{{Path: "package.json", Data: []byte(`{"name":"x"}`)}, {Path: "index.js", Data: []byte("1")}})
+	clean := int64(len(a))
+	a = append(a, bytes.Repeat([]byte("MZ-hidden-payload"), 200)...)
+	wantAt := func(t *testing.T, input, p string) {
+		t.Helper()
+		r := mustFail(t, Options{Policy: requireValid()}, p, "asar/unowned-data", input)
+		for _, f := range r.Findings {
+			if f.Rule == "asar/unowned-data" && f.Path == p {
+				if f.Offset == nil || *f.Offset != clean || !strings.Contains(f.Message, "3400 bytes") {
+					t.Errorf("finding at offset %v: %s; want offset %d, 3400 bytes", f.Offset, f.Message, clean)
+				}
+				return
+			}
+		}
+	}
+	t.Run("release", func(t *testing.T) {
+		dir := t.TempDir()
+		writeTree(t, dir, map[string][]byte{"resources/app.asar": a})
+		wantAt(t, dir, "resources/app.asar")
+	})
+	t.Run("lone", func(t *testing.T) {
+		p := filepath.Join(t.TempDir(), "app.asar")
+		os.WriteFile(p, a, 0o644)
+		wantAt(t, p, "app.asar")
+	})
+	t.Run("zip", func(t *testing.T) {
+		p := filepath.Join(t.TempDir(), "rel.zip")
+		os.WriteFile(p, makeZip(t, []zipEntry{{name: "resources/app.asar", data: a}}), 0o644)
+		wantAt(t, p, "resources/app.asar")
+	})
+}

@@ -33,7 +33,13 @@
 // file's SHA-256 and the SHA-256 of each of its blocks and compares them with
 // the integrity the header records for it.
 //
+// Every byte of the archive is the header's, a readable packed file's, or
+// reported: bytes after the last file's data, gaps between files' data and
+// header pickle bytes beyond the JSON string and its zero alignment padding
+// are [ErrUnownedData] problems with their offset and size. Neither the
+// header hash nor any file's integrity covers such bytes. Files whose data
+// overlap an earlier file's are [ErrOverlap] problems and are not read.
+//
 // What is not checked: that the header hash matches anything (the caller
-// compares it with the application's claim), and overlaps between the byte
-// ranges of different files, which are legal.
+// compares it with the application's claim).
 package asar

@@ -27,6 +27,13 @@ var (
 	// so every byte of the data region is read for at most one entry, as
 	// archive/zip readers that refuse overlapping entries do.
 	ErrOverlap = errors.New("file data overlaps another entry")
+	// ErrUnownedData results when bytes of the archive belong neither to
+	// the header nor to the data of a readable packed file: bytes after the
+	// last file's data, gaps between files' data, or header pickle bytes
+	// after the JSON string other than its zero alignment padding.
+	// @electron/asar writes none. The problem's Path is "." and its Size
+	// the number of bytes.
+	ErrUnownedData = errors.New("unowned data")
 	// ErrLinkEscape results when a link target is absolute or climbs out of
 	// the archive root.
 	ErrLinkEscape = errors.New("link points outside the archive")
@@ -73,6 +80,9 @@ type EntryError struct {
 	Offset int64
 	// Err is one of the sentinel errors of this package.
 	Err error
+	// Size is the number of bytes from Offset the problem is about, for
+	// [ErrUnownedData]; zero otherwise.
+	Size int64
 	// Detail says more about this occurrence.
 	Detail string
 }
@@ -97,6 +107,7 @@ var rules = []struct {
 	{ErrDuplicate, "asar/duplicate-entry", signing.SeverityError},
 	{ErrOutOfBounds, "asar/out-of-bounds", signing.SeverityError},
 	{ErrOverlap, RuleOverlap, signing.SeverityError},
+	{ErrUnownedData, RuleUnownedData, signing.SeverityError},
 	{ErrLinkEscape, "asar/link-escape", signing.SeverityError},
 	{ErrLinkLoop, "asar/link-loop", signing.SeverityError},
 	{ErrDanglingLink, "asar/dangling-link", signing.SeverityWarning},
@@ -114,6 +125,10 @@ const RuleMalformed = "asar/malformed"
 // packed file's ([ErrOverlap]).
 const RuleOverlap = "asar/overlapping-entries"
 
+// RuleUnownedData is the rule ID of archive bytes no header field or
+// readable file owns ([ErrUnownedData]).
+const RuleUnownedData = "asar/unowned-data"
+
 // Finding describes e as a report finding. Its Path is the entry path inside
 // the archive; the caller prefixes the archive's own path.
 func (e *EntryError) Finding() signing.Finding {
@@ -123,6 +138,9 @@ func (e *EntryError) Finding() signing.Finding {
 			rule, sev = r.rule, r.sev
 			break
 		}
+	}
+	if errors.Is(e.Err, ErrUnownedData) && e.Size <= UnownedPayloadSize {
+		sev = signing.SeverityWarning
 	}
 	msg := e.Err.Error()
 	if e.Detail != "" {

@@ -23,12 +23,23 @@ func FuzzReader(f *testing.F) {
 	} {
 		f.Add(electronfix.PackAsarRaw([]byte(j), []byte("abc")))
 	}
+	// Unowned data: trailing bytes, a gap, header slack, padding not zero.
+	f.Add(append(bytes.Clone(b), "MZ-hidden-payload"...))
+	f.Add(electronfix.PackAsarRaw([]byte(`{"files":{"a":{"size":1,"offset":"0"},"b":{"size":1,"offset":"9"}}}`), []byte("a_______b")))
+	f.Add(headerWith(`{"files":{"a":{"size":1,"offset":"0"}}}`, "a", 8, 24))
+	pad := electronfix.PackAsarRaw([]byte(`{"files":{"a":{"size":1,"offset":"0"}}}`), []byte("a"))
+	pad[16+39] = 'P'
+	f.Add(pad)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		ar, err := NewReaderOptions(bytes.NewReader(b), int64(len(b)), Options{MaxHeaderSize: 1 << 20})
 		if err != nil {
 			return
 		}
 		_ = ar.Problems()
+		// Every byte is the header's, a readable file's or reported.
+		if err := checkCoverage(ar, b); err != nil {
+			t.Error(err)
+		}
 		_ = fs.WalkDir(ar, ".", func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return nil

@@ -2,6 +2,7 @@ package asar
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -114,4 +115,41 @@ func cliListing(out string) string {
 	}
 	sort.Strings(paths)
 	return strings.Join(paths, "\n")
+}
+
+// TestAsarCLIArchivesHaveNoUnownedData packs trees with @electron/asar so
+// that the JSON header takes every length modulo 4, and checks that its
+// archives have no unowned data: the header's padding is zero and the
+// files' data are back to back to the end.
+func TestAsarCLIArchivesHaveNoUnownedData(t *testing.T) {
+	cli := asarCLI(t)
+	dir := t.TempDir()
+	for n := range 4 {
+		src := filepath.Join(dir, fmt.Sprint("src", n))
+		for p, data := range map[string]string{
+			"package.json":                    `{"name":"x"}`,
+			"lib/" + strings.Repeat("n", n+1): "x",
+			"empty":                           "",
+			"big.bin":                         strings.Repeat("b", 70000),
+			"native.node":                     "unpacked",
+		} {
+			full := filepath.Join(src, filepath.FromSlash(p))
+			os.MkdirAll(filepath.Dir(full), 0o755)
+			if err := os.WriteFile(full, []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		name := filepath.Join(dir, fmt.Sprint(n, ".asar"))
+		if out, err := exec.Command(cli, "pack", src, name, "--unpack", "*.node").CombinedOutput(); err != nil {
+			t.Fatalf("asar pack: %v: %s", err, out)
+		}
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ar, probs := unownedProblems(t, b)
+		if len(probs) != 0 {
+			t.Errorf("JSON length %d: unowned problems %v", len(ar.Header()), probs)
+		}
+	}
 }

@@ -61,6 +61,8 @@ func readAll(t testing.TB, ar *Reader) int {
 // TestOverlappingEntries checks that packed files sharing or overlapping a
 // data range are reported under asar/overlapping-entries, naming both
 // entries and the offset, and that only the first of them stays readable.
+// Bytes only a refused entry names are read by nothing and are also
+// reported as asar/unowned-data.
 func TestOverlappingEntries(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -68,12 +70,15 @@ func TestOverlappingEntries(t *testing.T) {
 		data   string
 		bad    map[string]string // path -> the entry it overlaps
 		offset int64             // data offset of the first problem
+		// unowned is the data offset and size of the bytes no readable
+		// entry holds, when there are some.
+		unowned [2]int64
 	}{
-		{"disjoint", `{"files":{"a":{"size":2,"offset":"0"},"b":{"size":2,"offset":"2"},"e":{"size":0,"offset":"2"},"f":{"size":0,"offset":"2"}}}`, "abcd", nil, 0},
-		{"same range", `{"files":{"a":{"size":4,"offset":"0"},"b":{"size":4,"offset":"0"}}}`, "abcd", map[string]string{"b": "a"}, 0},
-		{"inside", `{"files":{"a":{"size":4,"offset":"0"},"b":{"size":1,"offset":"2"}}}`, "abcd", map[string]string{"b": "a"}, 2},
-		{"straddles", `{"files":{"a":{"size":3,"offset":"0"},"d":{"files":{"b":{"size":3,"offset":"2"}}}}}`, "abcdef", map[string]string{"d/b": "a"}, 2},
-		{"after a long one", `{"files":{"a":{"size":6,"offset":"0"},"b":{"size":1,"offset":"1"},"c":{"size":1,"offset":"4"}}}`, "abcdef", map[string]string{"b": "a", "c": "a"}, 1},
+		{"disjoint", `{"files":{"a":{"size":2,"offset":"0"},"b":{"size":2,"offset":"2"},"e":{"size":0,"offset":"2"},"f":{"size":0,"offset":"2"}}}`, "abcd", nil, 0, [2]int64{}},
+		{"same range", `{"files":{"a":{"size":4,"offset":"0"},"b":{"size":4,"offset":"0"}}}`, "abcd", map[string]string{"b": "a"}, 0, [2]int64{}},
+		{"inside", `{"files":{"a":{"size":4,"offset":"0"},"b":{"size":1,"offset":"2"}}}`, "abcd", map[string]string{"b": "a"}, 2, [2]int64{}},
+		{"straddles", `{"files":{"a":{"size":3,"offset":"0"},"d":{"files":{"b":{"size":3,"offset":"2"}}}}}`, "abcdef", map[string]string{"d/b": "a"}, 2, [2]int64{3, 3}},
+		{"after a long one", `{"files":{"a":{"size":6,"offset":"0"},"b":{"size":1,"offset":"1"},"c":{"size":1,"offset":"4"}}}`, "abcdef", map[string]string{"b": "a", "c": "a"}, 1, [2]int64{}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -83,7 +88,12 @@ func TestOverlappingEntries(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := map[string]string{}
+			var unowned [2]int64
 			for _, p := range ar.Problems() {
+				if errors.Is(p.Err, ErrUnownedData) {
+					unowned = [2]int64{p.Offset - ar.DataOffset(), p.Size}
+					continue
+				}
 				if !errors.Is(p.Err, ErrOverlap) {
 					t.Errorf("unexpected problem %v", p)
 					continue
@@ -108,6 +118,9 @@ func TestOverlappingEntries(t *testing.T) {
 			}
 			if fmt.Sprint(got) != fmt.Sprint(c.bad) && !(len(got) == 0 && len(c.bad) == 0) {
 				t.Errorf("overlaps = %v, want %v", got, c.bad)
+			}
+			if unowned != c.unowned {
+				t.Errorf("unowned data (offset, size) = %v, want %v", unowned, c.unowned)
 			}
 			if _, err := ar.Open("a"); err != nil {
 				t.Errorf("the first entry is unreadable: %v", err)

@@ -145,10 +145,14 @@ func NewReaderOptions(r io.ReaderAt, size int64, opts Options) (*Reader, error) 
 	case jsonLen < 0 || jsonLen > payload-4:
 		return nil, &FormatError{Offset: 12, Reason: fmt.Sprintf("JSON length %d does not fit the header pickle payload %d", jsonLen, payload)}
 	}
-	header := make([]byte, jsonLen)
-	if _, err := r.ReadAt(header, 16); err != nil {
-		return nil, &FormatError{Offset: 16, Reason: "reading JSON header: " + err.Error()}
+	// The JSON string and its alignment padding, read at once: the padding
+	// is checked by checkUnowned.
+	padLen := min((4-jsonLen%4)%4, 8+headerSize-(jsonBase+jsonLen))
+	buf := make([]byte, jsonLen+padLen)
+	if _, err := r.ReadAt(buf, jsonBase); err != nil {
+		return nil, &FormatError{Offset: jsonBase, Reason: "reading JSON header: " + err.Error()}
 	}
+	header, padding := buf[:jsonLen:jsonLen], buf[jsonLen:]
 	ar := &Reader{
 		r:          r,
 		size:       size,
@@ -165,7 +169,7 @@ func NewReaderOptions(r io.ReaderAt, size int64, opts Options) (*Reader, error) 
 	}
 	ar.root = root
 	ar.problems = p.problems
-	ar.checkTree()
+	ar.checkUnowned(padding, ar.checkTree())
 	sort.SliceStable(ar.problems, func(i, j int) bool {
 		a, b := ar.problems[i], ar.problems[j]
 		if a.Path != b.Path {
@@ -177,7 +181,9 @@ func NewReaderOptions(r io.ReaderAt, size int64, opts Options) (*Reader, error) 
 }
 
 // checkTree validates data ranges and links once the whole tree is known.
-func (ar *Reader) checkTree() {
+// It returns the packed non-empty files in data order, as checkOverlaps
+// does.
+func (ar *Reader) checkTree() []*Entry {
 	dataSize := ar.size - ar.DataOffset()
 	var visit func(e *Entry)
 	visit = func(e *Entry) {
@@ -207,14 +213,14 @@ func (ar *Reader) checkTree() {
 		}
 	}
 	visit(ar.root)
-	ar.checkOverlaps()
+	return ar.checkOverlaps()
 }
 
 // checkOverlaps marks packed files whose data overlap an earlier one's with
 // ErrOverlap. Files are swept in (offset, path) order; empty files occupy
 // no bytes (@electron/asar gives them the next file's offset) and never
-// overlap.
-func (ar *Reader) checkOverlaps() {
+// overlap. It returns the files swept, in that order.
+func (ar *Reader) checkOverlaps() []*Entry {
 	var files []*Entry
 	var visit func(e *Entry)
 	visit = func(e *Entry) {
@@ -248,6 +254,7 @@ func (ar *Reader) checkOverlaps() {
 			last = f
 		}
 	}
+	return files
 }
 
 func (ar *Reader) problem(p string, off int64, err error, detail string) *EntryError {
