@@ -451,12 +451,6 @@ func issuerSerialMatches(der []byte, c *x509.Certificate) bool {
 }
 
 func finishTimestamp(ts *signing.Timestamp, leaf *x509.Certificate, certs []*x509.Certificate, opts TimestampOptions) *signing.Timestamp {
-	r := opts.Trust.VerifyChain(leaf, certs, signing.ChainOptions{Time: ts.Time, Usage: x509.ExtKeyUsageTimeStamping})
-	ts.Chain = r.Identities()
-	if !r.Trusted {
-		ts.Detail = "time-stamping authority not trusted: " + r.Problem
-		return ts
-	}
-	ts.Verified = true
+	ts.SetChain(opts.Trust.VerifyChain(leaf, certs, signing.ChainOptions{Time: ts.Time, Usage: x509.ExtKeyUsageTimeStamping}))
 	return ts
 }
