@@ -226,6 +226,9 @@ func newEngine(ctx context.Context, opts Options) (*engine, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	for _, src := range trust.Sources() {
+		log.Debug("trust source", "kind", src.Kind, "name", src.Name, "roots", src.Roots)
+	}
 	now := opts.Time
 	if now.IsZero() {
 		now = time.Now()
