@@ -319,6 +319,15 @@ func parseSigningTime(der []byte) (time.Time, error) {
 // The extension's criticality is not required: it tells relying parties that
 // do not understand the extension to refuse the certificate, and this check
 // understands and enforces it, so the key is held to time-stamping either way.
+// CountersignatureAuthorityProblem says why c may not sign a legacy
+// Authenticode countersignature (the rules VerifyCountersignature applies:
+// an end entity listing timeStamping explicitly, with a fitting key usage),
+// or returns "". Callers that verify a countersignature by other means (the
+// raw RSA signatures of old Symantec TSAs) apply it too.
+func CountersignatureAuthorityProblem(c *x509.Certificate) string {
+	return tsaCertProblem(c, false)
+}
+
 func tsaCertProblem(c *x509.Certificate, strict bool) string {
 	name := fmt.Sprintf("time-stamping authority %q", c.Subject.String())
 	if c.BasicConstraintsValid && c.IsCA {

@@ -433,6 +433,12 @@ func (v *verifier) rawRSACountersignature(val, stamped []byte, certs []*x509.Cer
 		return nil
 	}
 	out := *ts
+	// The signature checks out; the authority is held to the rules of a
+	// regular countersignature.
+	if prob := cms.CountersignatureAuthorityProblem(chk.Cert); prob != "" {
+		out.Detail = prob
+		return &out
+	}
 	out.SetChain(v.opts.Trust.VerifyChain(chk.Cert, certs, signing.ChainOptions{Time: ts.Time, Usage: x509.ExtKeyUsageTimeStamping}))
 	return &out
 }
