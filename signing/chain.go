@@ -53,6 +53,11 @@ type ChainResult struct {
 	Trusted bool
 	// Problem says why the chain is not trusted; empty when Trusted.
 	Problem string
+	// Unanchored reports that the chain is untrusted only for want of a root:
+	// every certificate of Chain passed its checks, but no issuer of its last
+	// certificate is a root of the TrustStore or among the intermediates
+	// (typically Chain ends at a self-signed root the store does not hold).
+	Unanchored bool
 	// Weak lists certificates of Chain signed with MD5 or SHA-1.
 	Weak []WeakAlgorithm
 }
@@ -178,7 +183,9 @@ func (b *builder) walk(path []*x509.Certificate, weak []WeakAlgorithm) bool {
 	}
 	cands := b.issuers(cur, path)
 	if len(cands) == 0 {
-		b.note(path, weak, fmt.Sprintf("no issuer found for %q among the embedded and trusted certificates", cur.Subject.String()))
+		if b.note(path, weak, fmt.Sprintf("no issuer found for %q among the embedded and trusted certificates", cur.Subject.String())) {
+			b.best.Unanchored = true
+		}
 		return false
 	}
 	for _, p := range cands {
@@ -226,14 +233,17 @@ func (b *builder) signedBy(c, p *x509.Certificate) (weak string, err error, ok b
 	return weak, err, true
 }
 
-// note keeps the longest failing path as the best explanation.
-func (b *builder) note(path []*x509.Certificate, weak []WeakAlgorithm, prob string) {
+// note keeps the longest failing path as the best explanation, and reports
+// whether it kept this one.
+func (b *builder) note(path []*x509.Certificate, weak []WeakAlgorithm, prob string) bool {
 	if b.best.Trusted {
-		return
+		return false
 	}
 	if b.best.Chain == nil || len(path) > len(b.best.Chain) {
 		b.best = ChainResult{Chain: clone(path), Problem: prob, Weak: weak}
+		return true
 	}
+	return false
 }
 
 func clone(p []*x509.Certificate) []*x509.Certificate { return append([]*x509.Certificate(nil), p...) }

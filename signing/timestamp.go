@@ -31,6 +31,12 @@ type Timestamp struct {
 	Verified bool `json:"verified"`
 	// Detail says why verification failed, empty when Verified.
 	Detail string `json:"detail,omitempty"`
+	// Intact reports that everything but the authority's chain verified: the
+	// token's signature, its imprint over the stamped signature and the
+	// authority certificate's fitness for time-stamping. An intact timestamp
+	// whose chain is not trusted is not Verified and does not count; its
+	// Detail says "timestamp intact but …".
+	Intact bool `json:"-"`
 	// Disregarded says why a timestamp that verified does not count: a
 	// certificate of the authority's chain is blocklisted, so its time may
 	// be forged, as Windows ignores a timestamp whose authority is in the
@@ -38,6 +44,22 @@ type Timestamp struct {
 	// blocklists (package verify) sets it and then judges the signature as
 	// untimestamped.
 	Disregarded string `json:"disregarded,omitempty"`
+}
+
+// SetChain records r, the authority's chain of a timestamp whose token
+// verified: t becomes Intact, and Verified when r is trusted; otherwise
+// Detail says the timestamp is intact and why its chain is not trusted.
+func (t *Timestamp) SetChain(r ChainResult) {
+	t.Chain = r.Identities()
+	t.Intact = true
+	switch {
+	case r.Trusted:
+		t.Verified, t.Detail = true, ""
+	case r.Unanchored:
+		t.Detail = "timestamp intact but its authority's chain does not reach a trusted root (" + r.Problem + ")"
+	default:
+		t.Detail = "timestamp intact but its authority's chain is not trusted (" + r.Problem + ")"
+	}
 }
 
 // Counts reports whether t dates its signature: it is present, verified and

@@ -9,8 +9,10 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 
 	"github.com/shipgate/shipgate/internal/x509name"
 )
@@ -42,11 +44,23 @@ type TrustStoreOptions struct {
 	// PEM holds PEM bundles given as bytes.
 	PEM [][]byte
 	// System adds the operating system's roots. On Linux and the BSDs the
-	// bundle files Go itself reads are loaded (honouring SSL_CERT_FILE and
-	// SSL_CERT_DIR); elsewhere the platform verifier is consulted for chains
-	// that shipgate's own path building cannot complete, and the chains it
-	// returns must still pass shipgate's per-certificate checks.
+	// first bundle file of the list Go itself reads is loaded (honouring
+	// SSL_CERT_FILE and SSL_CERT_DIR); elsewhere the platform verifier is
+	// consulted for chains that shipgate's own path building cannot
+	// complete, and the chains it returns must still pass shipgate's
+	// per-certificate checks. These bundles say nothing about what a root is
+	// trusted for (Debian's lists the roots Mozilla trusts for TLS), so a
+	// system root anchors code-signing chains unless the root certificate
+	// itself restricts its extended key usages; the leaf must still carry
+	// the code-signing usage, and CAs on the path must allow it.
 	System bool
+	// SystemFiles, when non-nil, stands in for the operating system's roots
+	// when System is set: the PEM bundles named are read instead of the
+	// platform's files, SSL_CERT_FILE, SSL_CERT_DIR and platform verifier,
+	// and one that cannot be read or holds no certificate fails. A non-nil
+	// empty list gives no system roots. It pins a copy of a platform bundle
+	// for hermetic runs and tests; nil means the platform's own store.
+	SystemFiles []string
 	// Embedded adds the embedded well-known code-signing roots.
 	Embedded EmbeddedRoots
 }
@@ -55,6 +69,7 @@ type TrustStoreOptions struct {
 // built from local material only, never from the network. A nil or empty
 // TrustStore trusts nothing. A TrustStore is safe for concurrent use once built.
 type TrustStore struct {
+	sources  []TrustSource
 	roots    []*x509.Certificate
 	seen     map[string]bool
 	bySubj   map[string][]*x509.Certificate // by x509name.Key of the subject
@@ -66,34 +81,103 @@ type TrustStore struct {
 func NewTrustStore(opts TrustStoreOptions) (*TrustStore, error) {
 	t := &TrustStore{seen: map[string]bool{}, bySubj: map[string][]*x509.Certificate{}}
 	for _, name := range opts.PEMFiles {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			return nil, fmt.Errorf("signing: reading roots: %w", err)
-		}
-		if err := t.AddPEM(b); err != nil {
-			return nil, fmt.Errorf("signing: roots %s: %w", name, err)
+		if err := t.addFile(TrustFile, name); err != nil {
+			return nil, err
 		}
 	}
 	for i, b := range opts.PEM {
+		n := len(t.roots)
 		if err := t.AddPEM(b); err != nil {
 			return nil, fmt.Errorf("signing: roots bundle %d: %w", i, err)
 		}
+		t.sources = append(t.sources, TrustSource{Kind: TrustPEM, Name: fmt.Sprintf("bundle %d", i), Roots: len(t.roots) - n})
 	}
-	if opts.Embedded != 0 {
-		certs, err := EmbeddedCertificates(opts.Embedded)
+	for _, set := range []struct {
+		bit  EmbeddedRoots
+		name string
+	}{{EmbeddedMicrosoft, "microsoft"}, {EmbeddedApple, "apple"}} {
+		if opts.Embedded&set.bit == 0 {
+			continue
+		}
+		certs, err := EmbeddedCertificates(set.bit)
 		if err != nil {
 			return nil, err
 		}
+		n := len(t.roots)
 		for _, c := range certs {
 			t.AddCertificate(c)
 		}
+		t.sources = append(t.sources, TrustSource{Kind: TrustEmbedded, Name: set.name, Roots: len(t.roots) - n})
 	}
 	if opts.System {
-		if err := t.addSystem(); err != nil {
+		if opts.SystemFiles != nil {
+			for _, name := range opts.SystemFiles {
+				if err := t.addFile(TrustSystem, name); err != nil {
+					return nil, err
+				}
+			}
+			if len(opts.SystemFiles) == 0 {
+				t.sources = append(t.sources, TrustSource{Kind: TrustSystem})
+			}
+		} else if err := t.addSystem(); err != nil {
 			return nil, err
 		}
 	}
 	return t, nil
+}
+
+// addFile adds the roots of the PEM bundle name, recording it as a source of
+// the given kind.
+func (t *TrustStore) addFile(kind TrustSourceKind, name string) error {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return fmt.Errorf("signing: reading roots: %w", err)
+	}
+	n := len(t.roots)
+	if err := t.AddPEM(b); err != nil {
+		return fmt.Errorf("signing: roots %s: %w", name, err)
+	}
+	t.sources = append(t.sources, TrustSource{Kind: kind, Name: name, Roots: len(t.roots) - n})
+	return nil
+}
+
+// TrustSourceKind says what kind of material a TrustSource is.
+type TrustSourceKind string
+
+const (
+	// TrustFile is a PEM file of TrustStoreOptions.PEMFiles.
+	TrustFile TrustSourceKind = "file"
+	// TrustPEM is a PEM bundle of TrustStoreOptions.PEM.
+	TrustPEM TrustSourceKind = "pem"
+	// TrustEmbedded is a set of embedded roots.
+	TrustEmbedded TrustSourceKind = "embedded"
+	// TrustSystem is the operating system's roots: a bundle file or
+	// directory, or the platform verifier.
+	TrustSystem TrustSourceKind = "system"
+)
+
+// TrustSource records where some of a TrustStore's roots came from, so that a
+// caller can say which trust a verdict rests on.
+type TrustSource struct {
+	// Kind is the kind of material.
+	Kind TrustSourceKind `json:"kind"`
+	// Name is the file or directory read, the embedded set ("microsoft",
+	// "apple"), "bundle N" for the Nth PEM of TrustStoreOptions.PEM,
+	// "platform verifier" on macOS and Windows, or empty for a system
+	// store where no bundle was found.
+	Name string `json:"name,omitempty"`
+	// Roots counts the roots it added that no earlier source had added; the
+	// platform verifier's roots cannot be listed and count 0.
+	Roots int `json:"roots"`
+}
+
+// Sources returns where the store's roots came from, in the order they were
+// loaded. Roots added later with AddPEM or AddCertificate are not listed.
+func (t *TrustStore) Sources() []TrustSource {
+	if t == nil {
+		return nil
+	}
+	return append([]TrustSource(nil), t.sources...)
 }
 
 // EmbeddedCertificates returns the embedded roots selected by which, sorted by
@@ -221,8 +305,10 @@ func (t *TrustStore) addSystem() error {
 			return fmt.Errorf("signing: system roots: %w", err)
 		}
 		t.platform = pool
+		t.sources = append(t.sources, TrustSource{Kind: TrustSystem, Name: "platform verifier"})
 		return nil
 	}
+	found := false
 	files := systemBundleFiles
 	if f := os.Getenv("SSL_CERT_FILE"); f != "" {
 		files = []string{f}
@@ -232,17 +318,32 @@ func (t *TrustStore) addSystem() error {
 		if err != nil {
 			continue
 		}
+		n := len(t.roots)
 		if err := t.AddPEM(b); err == nil {
+			t.sources = append(t.sources, TrustSource{Kind: TrustSystem, Name: f, Roots: len(t.roots) - n})
+			found = true
 			break
 		}
 	}
-	if d := os.Getenv("SSL_CERT_DIR"); d != "" {
-		ents, _ := os.ReadDir(d)
-		for _, e := range ents {
-			if b, err := os.ReadFile(path.Join(d, e.Name())); err == nil {
-				_ = t.AddPEM(b) // not every file in a cert dir is PEM
+	if env := os.Getenv("SSL_CERT_DIR"); env != "" {
+		// A colon-separated list, as Go reads it.
+		for _, d := range strings.Split(env, ":") {
+			ents, err := os.ReadDir(d)
+			if d == "" || err != nil {
+				continue
 			}
+			n := len(t.roots)
+			for _, e := range ents {
+				if b, err := os.ReadFile(filepath.Join(d, e.Name())); err == nil {
+					_ = t.AddPEM(b) // not every file in a cert dir is PEM
+				}
+			}
+			t.sources = append(t.sources, TrustSource{Kind: TrustSystem, Name: d, Roots: len(t.roots) - n})
+			found = true
 		}
+	}
+	if !found {
+		t.sources = append(t.sources, TrustSource{Kind: TrustSystem})
 	}
 	return nil
 }

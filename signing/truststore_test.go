@@ -96,6 +96,8 @@ func TestVerifyChain(t *testing.T) {
 		problem string
 		chain   int
 		weak    int
+		// unanchored: untrusted only for want of a root.
+		unanchored bool
 	}{
 		{name: "valid", leaf: leaf.Cert, usage: cs, trusted: true, chain: 3},
 		{name: "expired", leaf: expired.Cert, usage: cs, problem: "expired"},
@@ -108,7 +110,7 @@ func TestVerifyChain(t *testing.T) {
 		{name: "SHA-1 chain is weak, not untrusted", leaf: sha1Leaf.Cert, usage: cs, trusted: true, chain: 3, weak: 2},
 		{name: "path length exceeded", leaf: tightLeaf.Cert, usage: cs, problem: "allows 0 intermediates"},
 		{name: "CA EKU restriction", leaf: underRestricted.Cert, usage: cs, problem: "restricts extended key usage"},
-		{name: "unknown root", leaf: other.Issue(testpki.Spec{CommonName: "Other leaf", KeyN: 2}).Cert, usage: cs, problem: "no issuer found"},
+		{name: "unknown root", leaf: other.Issue(testpki.Spec{CommonName: "Other leaf", KeyN: 2}).Cert, usage: cs, problem: "no issuer found", unanchored: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -128,6 +130,9 @@ func TestVerifyChain(t *testing.T) {
 			}
 			if len(r.Weak) != tc.weak {
 				t.Errorf("weak = %v, want %d entries", r.Weak, tc.weak)
+			}
+			if r.Unanchored != tc.unanchored {
+				t.Errorf("unanchored = %v, want %v", r.Unanchored, tc.unanchored)
 			}
 		})
 	}

@@ -21,8 +21,9 @@ import (
 
 // Policy says what a release must satisfy. It is read from YAML by
 // [LoadPolicy] or [ParsePolicy] and documented in docs/policy.md. The zero
-// Policy is the default policy: embedded Microsoft and Apple roots, the
-// built-in blocklist, revocation policy strict, fail on errors, and no
+// Policy is the default policy, the one `shipgate verify` applies without
+// flags: embedded Microsoft and Apple roots and the operating system's
+// roots, the built-in blocklist, revocation policy strict, fail on errors, and no
 // rules, so that unsigned, ad-hoc signed and untrusted native code are
 // warnings while invalid, malformed, revoked and known-bad files are errors.
 type Policy struct {
@@ -46,8 +47,11 @@ type Trust struct {
 	// Roots are PEM files of extra trusted roots. LoadPolicy resolves them
 	// relative to the policy file.
 	Roots []string `yaml:"roots" json:"roots"`
-	// System adds the operating system's roots.
-	System bool `yaml:"system" json:"system"`
+	// System says whether the operating system's roots are trusted too, as
+	// signing.TrustStoreOptions.System loads them: nil (absent) means yes,
+	// as Windows and macOS trust third-party code-signing CAs; false keeps
+	// the run hermetic, trusting only Roots and Embedded.
+	System *bool `yaml:"system" json:"system"`
 	// Embedded selects the embedded code-signing roots: "microsoft",
 	// "apple". Nil means both; an empty list means none.
 	Embedded *[]string `yaml:"embedded" json:"embedded"`
@@ -609,9 +613,18 @@ func (p *Policy) severityFor(id string, def signing.Severity) (signing.Severity,
 	return s, true
 }
 
+// SystemRoots reports whether the operating system's roots are trusted:
+// System, true when unset.
+func (t *Trust) SystemRoots() bool { return t.System == nil || *t.System }
+
+// systemRootFiles stands in for the operating system's roots when non-nil
+// (signing.TrustStoreOptions.SystemFiles); tests set it so that no verdict
+// depends on the machine's own store.
+var systemRootFiles []string
+
 // trustOptions returns the TrustStoreOptions the policy asks for.
 func (p *Policy) trustOptions() signing.TrustStoreOptions {
-	o := signing.TrustStoreOptions{PEMFiles: p.Trust.Roots, System: p.Trust.System, Embedded: signing.EmbeddedAll}
+	o := signing.TrustStoreOptions{PEMFiles: p.Trust.Roots, System: p.Trust.SystemRoots(), SystemFiles: systemRootFiles, Embedded: signing.EmbeddedAll}
 	if p.Trust.Embedded != nil {
 		o.Embedded = 0
 		for _, e := range *p.Trust.Embedded {

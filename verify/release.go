@@ -19,8 +19,10 @@ import (
 )
 
 // Options configures [Release]. The zero value verifies with the default
-// policy, trusting the embedded Microsoft and Apple roots, at the current
-// time, on GOMAXPROCS workers.
+// policy, trusting the embedded Microsoft and Apple roots and the operating
+// system's roots (as `shipgate verify` without flags does), at the current
+// time, on GOMAXPROCS workers. A hermetic run sets Policy.Trust.System to
+// false or passes its own Trust.
 type Options struct {
 	// Policy is the policy to apply; nil means the default policy (see
 	// [Policy]).
@@ -223,6 +225,9 @@ func newEngine(ctx context.Context, opts Options) (*engine, error) {
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	for _, src := range trust.Sources() {
+		log.Debug("trust source", "kind", src.Kind, "name", src.Name, "roots", src.Roots)
 	}
 	now := opts.Time
 	if now.IsZero() {

@@ -28,13 +28,15 @@ func runVerify(e *env) int {
 		failOn     = fs.String("fail-on", "", "lowest finding severity that fails the gate: error, warning, note or never (default: the policy's, else error)")
 		attestKey  = fs.String("attest-key", "", "also sign an in-toto verification summary of the JSON report with this PEM private key, as shipgate attest does (password of an encrypted key in $SHIPGATE_KEY_PASSWORD)")
 		attestOut  = fs.String("attest-out", "", "write the DSSE envelope of --attest-key to this file (required with --attest-key)")
+		noSystem   = fs.Bool("no-system-roots", false, "trust only the embedded roots and --roots, not the operating system's (overrides the policy's trust.system)")
 		blocklists listFlag
 		roots      listFlag
 	)
 	fs.Var(&blocklists, "blocklist", "blocklist or IoC list to match (repeatable)")
 	fs.Var(&roots, "roots", "PEM file of extra trusted roots (repeatable)")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: shipgate verify [--policy F] [--blocklist F]... [--roots PEM]... [--revocation-policy windows|strict|any] [--format text|json|sarif] [-o FILE] [--fail-on error|warning|never]")
+		fmt.Fprintln(e.stderr, "usage: shipgate verify [--policy F] [--blocklist F]... [--roots PEM]... [--no-system-roots] [--revocation-policy windows|strict|any]")
+		fmt.Fprintln(e.stderr, "                       [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never]")
 		fmt.Fprintln(e.stderr, "                       [--attest-key KEY.pem --attest-out ENVELOPE] PATH...")
 		fmt.Fprintln(e.stderr, "\nPATH may be a file, a directory, a macOS .app bundle, a .zip archive or an app.asar.")
 		fmt.Fprintln(e.stderr, "With --attest-key, the envelope records the SHA-256 of the JSON report: with --format json and -o FILE,")
@@ -102,6 +104,9 @@ func runVerify(e *env) int {
 		}
 	}
 	pol.Trust.Roots = append(pol.Trust.Roots, roots...)
+	if *noSystem {
+		pol.Trust.System = new(false)
+	}
 	pol.Blocklists.Files = append(pol.Blocklists.Files, blocklists...)
 	if *revocation != "" {
 		pol.Trust.RevocationPolicy = *revocation

@@ -196,22 +196,25 @@ func TestTimestampToken(t *testing.T) {
 	if !ts.Verified || !ts.Time.Equal(at) || ts.Kind != signing.TimestampRFC3161 || ts.Authority == nil {
 		t.Fatalf("good token: %+v", ts)
 	}
+	// A token that verifies but whose authority's chain is not trusted is
+	// intact: its detail says so instead of calling the token invalid.
 	for _, tc := range []struct {
 		name, want string
 		token      []byte
 		stamped    []byte
 		trust      *signing.TrustStore
+		intact     bool
 	}{
-		{"imprint over other bytes", "messageImprint", good, []byte("another signature"), p.trust},
-		{"untrusted authority", "not trusted", good, stamped, nil},
-		{"authority without timeStamping", "timeStamping", p.badTSA.TimestampToken(crypto.SHA256, stamped, at), stamped, p.trust},
-		{"authority expired at genTime", "expired", p.tsa.TimestampToken(crypto.SHA256, stamped, testpki.Epoch.AddDate(6, 0, 0)), stamped, p.trust},
-		{"garbage", "does not parse", []byte{1, 2, 3}, stamped, p.trust},
+		{"imprint over other bytes", "messageImprint", good, []byte("another signature"), p.trust, false},
+		{"untrusted authority", `timestamp intact but its authority's chain does not reach a trusted root (no issuer found for "CN=CMS Root"`, good, stamped, nil, true},
+		{"authority without timeStamping", "timeStamping", p.badTSA.TimestampToken(crypto.SHA256, stamped, at), stamped, p.trust, false},
+		{"authority expired at genTime", "timestamp intact but its authority's chain is not trusted (certificate \"CN=CMS TSA\" expired", p.tsa.TimestampToken(crypto.SHA256, stamped, testpki.Epoch.AddDate(6, 0, 0)), stamped, p.trust, true},
+		{"garbage", "does not parse", []byte{1, 2, 3}, stamped, p.trust, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ts := cms.VerifyTimestampToken(tc.token, tc.stamped, cms.TimestampOptions{Trust: tc.trust})
-			if ts.Verified || !strings.Contains(ts.Detail, tc.want) {
-				t.Fatalf("verified=%v detail %q, want failure mentioning %q", ts.Verified, ts.Detail, tc.want)
+			if ts.Verified || !strings.Contains(ts.Detail, tc.want) || ts.Intact != tc.intact {
+				t.Fatalf("verified=%v intact=%v detail %q, want failure mentioning %q, intact=%v", ts.Verified, ts.Intact, ts.Detail, tc.want, tc.intact)
 			}
 		})
 	}

@@ -319,6 +319,15 @@ func parseSigningTime(der []byte) (time.Time, error) {
 // The extension's criticality is not required: it tells relying parties that
 // do not understand the extension to refuse the certificate, and this check
 // understands and enforces it, so the key is held to time-stamping either way.
+// CountersignatureAuthorityProblem says why c may not sign a legacy
+// Authenticode countersignature (the rules VerifyCountersignature applies:
+// an end entity listing timeStamping explicitly, with a fitting key usage),
+// or returns "". Callers that verify a countersignature by other means (the
+// raw RSA signatures of old Symantec TSAs) apply it too.
+func CountersignatureAuthorityProblem(c *x509.Certificate) string {
+	return tsaCertProblem(c, false)
+}
+
 func tsaCertProblem(c *x509.Certificate, strict bool) string {
 	name := fmt.Sprintf("time-stamping authority %q", c.Subject.String())
 	if c.BasicConstraintsValid && c.IsCA {
@@ -451,12 +460,6 @@ func issuerSerialMatches(der []byte, c *x509.Certificate) bool {
 }
 
 func finishTimestamp(ts *signing.Timestamp, leaf *x509.Certificate, certs []*x509.Certificate, opts TimestampOptions) *signing.Timestamp {
-	r := opts.Trust.VerifyChain(leaf, certs, signing.ChainOptions{Time: ts.Time, Usage: x509.ExtKeyUsageTimeStamping})
-	ts.Chain = r.Identities()
-	if !r.Trusted {
-		ts.Detail = "time-stamping authority not trusted: " + r.Problem
-		return ts
-	}
-	ts.Verified = true
+	ts.SetChain(opts.Trust.VerifyChain(leaf, certs, signing.ChainOptions{Time: ts.Time, Usage: x509.ExtKeyUsageTimeStamping}))
 	return ts
 }

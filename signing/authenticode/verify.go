@@ -331,8 +331,15 @@ func (v *verifier) verifyOne(i int, s *sigState) (signing.Signature, Detail) {
 			}
 			sig.AddCheck("timestamp", true, detail)
 		} else {
-			sig.AddCheck("timestamp", false, fmt.Sprintf("%s timestamp does not verify: %s; the chain is checked at %s", best.Kind, best.Detail, atName()))
-			v.finding(RuleTimestampInvalid, signing.SeverityWarning, i, s.offset, fmt.Sprintf("signature %d: %s timestamp does not verify: %s", i, best.Kind, best.Detail))
+			// An intact timestamp's Detail says "timestamp intact but its
+			// authority's chain …": the token is good, only its trust
+			// is not.
+			what := fmt.Sprintf("%s timestamp does not verify: %s", best.Kind, best.Detail)
+			if best.Intact {
+				what = fmt.Sprintf("%s %s", best.Kind, best.Detail)
+			}
+			sig.AddCheck("timestamp", false, fmt.Sprintf("%s; the chain is checked at %s", what, atName()))
+			v.finding(RuleTimestampInvalid, signing.SeverityWarning, i, s.offset, fmt.Sprintf("signature %d: %s", i, what))
 		}
 	}
 	det.ValidationTime = at.UTC()
@@ -426,13 +433,13 @@ func (v *verifier) rawRSACountersignature(val, stamped []byte, certs []*x509.Cer
 		return nil
 	}
 	out := *ts
-	cr := v.opts.Trust.VerifyChain(chk.Cert, certs, signing.ChainOptions{Time: ts.Time, Usage: x509.ExtKeyUsageTimeStamping})
-	out.Chain = cr.Identities()
-	if !cr.Trusted {
-		out.Detail = "time-stamping authority not trusted: " + cr.Problem
+	// The signature checks out; the authority is held to the rules of a
+	// regular countersignature.
+	if prob := cms.CountersignatureAuthorityProblem(chk.Cert); prob != "" {
+		out.Detail = prob
 		return &out
 	}
-	out.Verified, out.Detail = true, ""
+	out.SetChain(v.opts.Trust.VerifyChain(chk.Cert, certs, signing.ChainOptions{Time: ts.Time, Usage: x509.ExtKeyUsageTimeStamping}))
 	return &out
 }
 

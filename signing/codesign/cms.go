@@ -131,7 +131,13 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 			at = ts.Time
 			s.check("timestamp", true, "RFC 3161 timestamp at "+ts.Time.UTC().Format("2006-01-02T15:04:05Z")+" verifies; the chain is checked at that time")
 		} else {
-			s.check("timestamp", false, "timestamp does not verify, so it does not move the validation time: "+ts.Detail)
+			detail := "timestamp does not verify, so it does not move the validation time: " + ts.Detail
+			if ts.Intact {
+				// "timestamp intact but its authority's chain …": the
+				// token is good, only its trust is not.
+				detail = ts.Detail + ", so it does not move the validation time"
+			}
+			s.check("timestamp", false, detail)
 		}
 	}
 	cr := opts.Trust.VerifyChain(chk.Cert, sd.Certificates, signing.ChainOptions{

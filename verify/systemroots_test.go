@@ -1,0 +1,116 @@
+package verify
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/pefile"
+	"github.com/shipgate/shipgate/internal/testpki"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// withSystemRoots makes the PEM bundle of certs the operating system's roots
+// for the rest of the test.
+func withSystemRoots(t *testing.T, certs ...*testpki.Cert) {
+	t.Helper()
+	var b []byte
+	for _, c := range certs {
+		b = append(b, c.PEM()...)
+	}
+	name := filepath.Join(t.TempDir(), "ca-certificates.crt")
+	if err := os.WriteFile(name, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := systemRootFiles
+	systemRootFiles = []string{name}
+	t.Cleanup(func() { systemRootFiles = old })
+}
+
+// TestSystemRootsTrustedByDefault checks that a third-party vendor's
+// signature, chaining to a root of the operating system's store, is valid
+// with the default policy (nil, as a library caller passes, or a policy
+// without trust.system), and untrusted when the policy says system: false;
+// and that a leaf without the codeSigning usage under the same root stays
+// untrusted.
+func TestSystemRootsTrustedByDefault(t *testing.T) {
+	f := getFixtures(t)
+	noEKU := f.winRoot.Issue(testpki.Spec{CommonName: "Vendor TLS Server", KeyN: 4, NoEKU: true})
+	img, err := pefile.Build(pefile.Spec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	peNoEKU, err := signPE(img, pefile.SignSpec{Signer: noEKU, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"vendor.dll": f.peValid, "noeku.dll": peNoEKU})
+	withSystemRoots(t, f.winRoot)
+
+	no := false
+	parsed, err := ParsePolicy([]byte("trust:\n  embedded: [microsoft]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hermetic, err := ParsePolicy([]byte("trust:\n  system: false\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		policy *Policy
+		want   signing.Status
+	}{
+		{"nil policy", nil, signing.StatusValid},
+		{"policy without system", parsed, signing.StatusValid},
+		{"system: false", hermetic, signing.StatusUntrusted},
+		{"System false in code", &Policy{Trust: Trust{System: &no}}, signing.StatusUntrusted},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			// No Trust: the store is the policy's, as the CLI builds it.
+			r, err := Release(context.Background(), Options{Policy: c.policy, Time: checkTime}, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := fileByPath(r, "vendor.dll")
+			if v == nil || len(v.Signatures) != 1 || v.Signatures[0].Status != c.want {
+				t.Fatalf("vendor.dll: %+v; findings %q", v, rulesFor(r, "vendor.dll"))
+			}
+			untrusted := has(rulesFor(r, "vendor.dll"), "warning policy/untrusted")
+			if untrusted != (c.want == signing.StatusUntrusted) {
+				t.Errorf("vendor.dll findings %q", rulesFor(r, "vendor.dll"))
+			}
+			n := fileByPath(r, "noeku.dll")
+			if n == nil || len(n.Signatures) != 1 || n.Signatures[0].Status != signing.StatusUntrusted || !n.Signatures[0].Failed("eku") {
+				t.Errorf("noeku.dll: %+v", n)
+			}
+		})
+	}
+}
+
+// TestTrustSystemYAML checks that trust.system distinguishes absent (the
+// default, true) from false.
+func TestTrustSystemYAML(t *testing.T) {
+	for _, c := range []struct {
+		yaml string
+		set  bool
+		want bool
+	}{
+		{"trust: {}\n", false, true},
+		{"trust:\n  system: true\n", true, true},
+		{"trust:\n  system: false\n", true, false},
+	} {
+		p, err := ParsePolicy([]byte(c.yaml))
+		if err != nil {
+			t.Fatalf("%q: %v", c.yaml, err)
+		}
+		if (p.Trust.System != nil) != c.set || p.Trust.SystemRoots() != c.want || p.trustOptions().System != c.want {
+			t.Errorf("%q: System %v, SystemRoots %v", c.yaml, p.Trust.System, p.Trust.SystemRoots())
+		}
+	}
+	if !(&Policy{}).Trust.SystemRoots() {
+		t.Error("the zero Policy does not trust the system roots")
+	}
+}
