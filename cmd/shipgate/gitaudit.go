@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,8 +19,7 @@ func init() {
 }
 
 func runGitAudit(e *env) int {
-	fs := flag.NewFlagSet("shipgate git-audit", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlags(e)
 	var (
 		repo         = fs.String("repo", ".", "repository directory (work tree or bare)")
 		since        = fs.String("since", "", "last release: tag, branch or commit (required)")
@@ -42,18 +39,29 @@ func runGitAudit(e *env) int {
 	fs.Var(&protect, "protect", "protected path glob such as third_party/** (repeatable; added to the policy's)")
 	fs.Var(&keyrings, "keyring", "armored OpenPGP keyring of keys that may sign (repeatable; added to the policy's)")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: shipgate git-audit --repo DIR --since REF [--until REF] [--policy F] [--protect GLOB]... [--allowed-signers F] [--keyring F]... [--artifact PATH] [--format text|json|sarif] [-o F] [--fail-on error|warning|note|never]")
+		w := fs.Output()
+		fmt.Fprintln(w, "usage: shipgate git-audit --since REF [--repo DIR] [--until REF] [--policy F] [--protect GLOB]... [--allowed-signers F]")
+		fmt.Fprintln(w, "                          [--keyring F]... [--artifact PATH [--artifact-tree-path DIR]] [--backend auto|go-git|git]")
+		fmt.Fprintln(w, "                          [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never] [-v]")
+		fmt.Fprintln(w, "\nAudits the commits of --since..--until that change protected paths (--protect, the policy's protect")
+		fmt.Fprintln(w, "and vendor entries) and compares --artifact with the tree at --until; with neither there is nothing")
+		fmt.Fprintln(w, "to audit and the run fails.")
+		fmt.Fprintln(w, "exit status: 0 the gate passed, 1 it failed, 2 the run failed")
+		fmt.Fprintln(w, "\nflags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(e.args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitPass
-		}
-		return exitError
+	args, code, ok := parseFlags(e, fs)
+	if !ok {
+		return code
 	}
-	if fs.NArg() != 0 || *since == "" {
-		fs.Usage()
-		return exitError
+	if code := noArgs(e, args); code != exitPass {
+		return code
+	}
+	if *since == "" {
+		return fail(e, usageError{"--since is required"})
+	}
+	if *repo == "" {
+		return fail(e, usageError{"--repo is required"})
 	}
 	f, err := report.ParseFormat(*format)
 	if err != nil {
