@@ -35,7 +35,7 @@ func runAttest(e *env) int {
 	fs.Usage = func() {
 		w := fs.Output()
 		fmt.Fprintln(w, "usage: shipgate attest --key KEY.pem --report REPORT.json [-o FILE] [--password-env VAR] [--rsa-pss] [--hash sha256|sha384|sha512]")
-		fmt.Fprintln(w, "                       [--resource-uri URI] [--policy-uri URI] [--report-uri URI] [--time RFC3339|none]")
+		fmt.Fprintln(w, "                       [--resource-uri URI] [--policy-uri URI] [--report-uri URI] [--time RFC3339|none] [--no-keyid]")
 		fmt.Fprintln(w, "\nWrites a DSSE envelope (payloadType application/vnd.in-toto+json) holding an in-toto v1 Statement")
 		fmt.Fprintln(w, "with a SLSA Verification Summary v1 predicate; check it with shipgate verify-attestation or")
 		fmt.Fprintln(w, "cosign verify-blob-attestation --key PUB --signature ENVELOPE --type https://slsa.dev/verification_summary/v1.")

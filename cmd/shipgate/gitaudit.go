@@ -98,6 +98,11 @@ func runGitAudit(e *env) int {
 	if err := pol.Validate(); err != nil {
 		return fail(e, usageError{err.Error()})
 	}
+	if len(pol.Protect) == 0 && len(pol.Vendor) == 0 && *artifact == "" {
+		// An audit of nothing would pass every history: a gate that
+		// cannot fail is a misconfiguration, not a verdict.
+		return fail(e, usageError{"nothing to audit: give --protect GLOB, a --policy with protect or vendor entries, or --artifact"})
+	}
 	opts := git.Options{Since: *since, Until: *until, Policy: pol, Backend: be, ArtifactTreePath: *artifactTree}
 	if *verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(e.stderr, nil))
@@ -119,7 +124,7 @@ func runGitAudit(e *env) int {
 		return fail(e, err)
 	}
 	r := &verify.Report{Tool: verify.Tool{Name: "shipgate", Version: version()}, Findings: res.Findings,
-		Commits: &gitSection{res: res}}
+		Commits: &gitSection{res: res, artifact: *artifact, protected: len(pol.Protect) + len(pol.Vendor)}}
 	r.Finalize(threshold)
 	if err := writeReport(e, r, f, *out); err != nil {
 		return fail(e, err)
@@ -129,7 +134,13 @@ func runGitAudit(e *env) int {
 
 // gitSection is the commit list of a git audit: in JSON, the array of
 // commits that change protected paths; in text, the range and the same list.
-type gitSection struct{ res *git.Result }
+type gitSection struct {
+	res *git.Result
+	// artifact is --artifact as given; protected counts the protect and
+	// vendor entries of the policy.
+	artifact  string
+	protected int
+}
 
 // MarshalJSON encodes the commit list.
 func (s *gitSection) MarshalJSON() ([]byte, error) {
@@ -152,7 +163,18 @@ func (s *gitSection) WriteText(w io.Writer, color bool) error {
 		}
 		fmt.Fprintf(&b, format, a...)
 	}
-	p("git history %s..%s: %d commits audited, %d change protected paths\n", since, r.Until, r.RangeSize, len(r.Commits))
+	if s.protected > 0 {
+		p("git history %s..%s: %d commits audited, %d change protected paths\n", since, r.Until, r.RangeSize, len(r.Commits))
+	} else {
+		p("git history %s..%s: %d commits, no protected paths to audit them for\n", since, r.Until, r.RangeSize)
+	}
+	if a := r.Artifact; a != nil {
+		p("artifact %s: %d of its %d files match the tree at %s", s.artifact, a.Matched, a.Files, r.Until)
+		if a.Allowed > 0 {
+			p(", %d allowed to differ by the policy", a.Allowed)
+		}
+		p(" (the tree has %d)\n", a.TreeFiles)
+	}
 	for _, t := range r.Tags {
 		p("  tag %s (%s) %s\n", t.Name, t.Hash, sigText(t.Signature))
 	}

@@ -32,7 +32,8 @@ func runVerifyAttestation(e *env) int {
 	fs.Var(&subjects, "subject", "file whose SHA-256 must be a subject of the statement (repeatable)")
 	fs.Usage = func() {
 		w := fs.Output()
-		fmt.Fprintln(w, "usage: shipgate verify-attestation --pub PUB.pem [--subject FILE]... [--allow-failed] [--rsa-pss] [--hash sha256|sha384|sha512] [--format text|json] ENVELOPE")
+		fmt.Fprintln(w, "usage: shipgate verify-attestation --pub PUB.pem [--subject FILE]... [--allow-failed] [--rsa-pss] [--hash sha256|sha384|sha512]")
+		fmt.Fprintln(w, "                                   [--format text|json] ENVELOPE")
 		fmt.Fprintln(w, "\nChecks the envelope's signature, payload type, statement and predicate types, that every --subject")
 		fmt.Fprintln(w, "file's digest is a subject, and that the result is PASSED. ENVELOPE may be - for standard input.")
 		fmt.Fprintln(w, "exit status: 0 verified, 1 verification failed, 2 the run failed")

@@ -32,9 +32,9 @@ func runVerifyBlob(e *env) int {
 	fs.Usage = func() {
 		w := fs.Output()
 		fmt.Fprintln(w, "usage: shipgate verify-blob --bundle F.sigstore.json --trusted-root trusted_root.json")
-		fmt.Fprintln(w, "                           (--certificate-identity ID | --certificate-identity-regexp RE)")
-		fmt.Fprintln(w, "                           (--certificate-oidc-issuer ISS | --certificate-oidc-issuer-regexp RE)")
-		fmt.Fprintln(w, "                           [--key PUB.pem] [--signed-timestamps N] [--format text|json] FILE")
+		fmt.Fprintln(w, "                            ((--certificate-identity ID | --certificate-identity-regexp RE)")
+		fmt.Fprintln(w, "                             (--certificate-oidc-issuer ISS | --certificate-oidc-issuer-regexp RE) | --key PUB.pem)")
+		fmt.Fprintln(w, "                            [--signed-timestamps N] [--insecure-ignore-tlog] [--insecure-ignore-sct] [--format text|json] FILE")
 		fmt.Fprintln(w, "\nVerifies offline: transparency log inclusion and signed timestamps come from the bundle.")
 		fmt.Fprintln(w, "exit status: 0 verified, 1 verification failed, 2 the run failed")
 		fmt.Fprintln(w, "\nflags:")
