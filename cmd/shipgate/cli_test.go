@@ -379,3 +379,79 @@ func TestAttestationVersion(t *testing.T) {
 		}
 	}
 }
+
+// synopsisOrder is the order of the verbs in README.md's synopsis.
+var synopsisOrder = []string{"verify", "diff", "sbom", "git-audit", "attest", "verify-attestation", "verify-blob", "demo", "version"}
+
+// synopsis returns the usage lines of verb's --help (up to the first blank
+// line), without "usage: ".
+func synopsis(t *testing.T, verb string) string {
+	t.Helper()
+	_, out, _ := runCLI(t, verb, "--help")
+	head, _, _ := strings.Cut(out, "\n\n")
+	var b strings.Builder
+	for i, l := range strings.Split(head, "\n") {
+		if i == 0 {
+			l = strings.TrimPrefix(l, "usage: ")
+		} else {
+			l = strings.TrimPrefix(l, "       ")
+		}
+		b.WriteString(l + "\n")
+	}
+	return b.String()
+}
+
+// TestUsageNamesEveryFlag checks that each verb's usage lines name every
+// flag the verb defines.
+func TestUsageNamesEveryFlag(t *testing.T) {
+	flagLine := regexp.MustCompile(`(?m)^  -(\S+)`)
+	for _, v := range verbs() {
+		_, out, _ := runCLI(t, v, "--help")
+		syn := synopsis(t, v)
+		for _, m := range flagLine.FindAllStringSubmatch(out, -1) {
+			name := "--" + m[1]
+			if len(m[1]) == 1 {
+				name = "-" + m[1]
+			}
+			if !regexp.MustCompile(`[\[( ]` + regexp.QuoteMeta(name) + `[\]) |]`).MatchString(syn + " ") {
+				t.Errorf("the usage of %s does not name %s:\n%s", v, name, syn)
+			}
+		}
+	}
+}
+
+// TestREADMESynopsis keeps README.md's synopsis the CLI's: every verb's
+// usage lines, in synopsisOrder.
+func TestREADMESynopsis(t *testing.T) {
+	if !slices.Equal(slices.Sorted(slices.Values(synopsisOrder)), verbs()) {
+		t.Fatalf("synopsisOrder %v does not list the verbs %v", synopsisOrder, verbs())
+	}
+	var want strings.Builder
+	want.WriteString("```\n")
+	for _, v := range synopsisOrder {
+		want.WriteString(synopsis(t, v))
+	}
+	want.WriteString("```\n")
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), want.String()) {
+		t.Errorf("README.md does not hold the synopsis of shipgate's usage; want\n%s", want.String())
+	}
+	// The package comment of main.go holds it too.
+	src, err := os.ReadFile("main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc strings.Builder
+	for _, v := range synopsisOrder {
+		for _, l := range strings.SplitAfter(strings.TrimSuffix(synopsis(t, v), "\n"), "\n") {
+			doc.WriteString("//\t" + l)
+		}
+		doc.WriteString("\n")
+	}
+	if !strings.Contains(string(src), doc.String()) {
+		t.Errorf("main.go's package comment does not hold the synopsis; want\n%s", doc.String())
+	}
+}

@@ -168,13 +168,6 @@ func (s *gitSection) WriteText(w io.Writer, color bool) error {
 	} else {
 		p("git history %s..%s: %d commits, no protected paths to audit them for\n", since, r.Until, r.RangeSize)
 	}
-	if a := r.Artifact; a != nil {
-		p("artifact %s: %d of its %d files match the tree at %s", s.artifact, a.Matched, a.Files, r.Until)
-		if a.Allowed > 0 {
-			p(", %d allowed to differ by the policy", a.Allowed)
-		}
-		p(" (the tree has %d)\n", a.TreeFiles)
-	}
 	for _, t := range r.Tags {
 		p("  tag %s (%s) %s\n", t.Name, t.Hash, sigText(t.Signature))
 	}
@@ -193,6 +186,13 @@ func (s *gitSection) WriteText(w io.Writer, color bool) error {
 				p("    %-9s %s +%d -%d\n", f.Status, f.Path, f.Added, f.Deleted)
 			}
 		}
+	}
+	if a := r.Artifact; a != nil {
+		p("artifact %s: %d of its %d files match the tree at %s", s.artifact, a.Matched, a.Files, r.Until)
+		if a.Allowed > 0 {
+			p(", %d allowed to differ by the policy", a.Allowed)
+		}
+		p(" (the tree has %d)\n", a.TreeFiles)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

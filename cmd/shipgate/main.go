@@ -3,15 +3,30 @@
 // certificate and file against revocation blocklists and IoC lists, inventories
 // and diffs Electron releases, audits git history, and gates on a policy.
 //
-// Usage:
+// Usage (README.md holds the same synopsis; TestREADMESynopsis checks both
+// against each verb's --help):
 //
-//	shipgate verify  [--policy F] [--blocklist F]... [--roots PEM]... [--format text|json|sarif] [-o F] [--fail-on error|warning|never] PATH...
-//	shipgate diff    [--format ...] [-o F] [--fail-on ...] OLD NEW
-//	shipgate sbom    [--format cyclonedx-json|spdx-json] [-o F] PATH
-//	shipgate git-audit --repo DIR --since REF [--until REF] [--policy F] [--format ...] [-o F] [--fail-on ...]
-//	shipgate attest  --key KEY.pem --report REPORT.json [-o F]
-//	shipgate verify-attestation --pub PUB.pem ENVELOPE
-//	shipgate demo
+//	shipgate verify [--policy F] [--blocklist F]... [--roots PEM]... [--revocation-policy strict|windows|any]
+//	                [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never]
+//	                [--attest-key KEY.pem --attest-out ENVELOPE] PATH...
+//	shipgate diff [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never] [--roots PEM]... OLD NEW
+//	shipgate diff --upstream electron-vX.Y.Z-PLATFORM-ARCH.zip [--shasums SHASUMS256.txt] [flags] RELEASE
+//	shipgate sbom [--format cyclonedx-json|spdx-json] [-o FILE] [--serial] [--roots PEM]... PATH
+//	shipgate git-audit --since REF [--repo DIR] [--until REF] [--policy F] [--protect GLOB]... [--allowed-signers F]
+//	                   [--keyring F]... [--artifact PATH [--artifact-tree-path DIR]] [--backend auto|go-git|git]
+//	                   [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never] [-v]
+//	shipgate attest --key KEY.pem --report REPORT.json [-o FILE] [--password-env VAR] [--rsa-pss] [--hash sha256|sha384|sha512]
+//	                [--resource-uri URI] [--policy-uri URI] [--report-uri URI] [--time RFC3339|none] [--no-keyid]
+//	shipgate verify-attestation --pub PUB.pem [--subject FILE]... [--allow-failed] [--rsa-pss] [--hash sha256|sha384|sha512]
+//	                            [--format text|json] ENVELOPE
+//	shipgate verify-blob --bundle F.sigstore.json --trusted-root trusted_root.json
+//	                     ((--certificate-identity ID | --certificate-identity-regexp RE)
+//	                      (--certificate-oidc-issuer ISS | --certificate-oidc-issuer-regexp RE) | --key PUB.pem)
+//	                     [--signed-timestamps N] [--insecure-ignore-tlog] [--insecure-ignore-sct] [--format text|json] FILE
+//	shipgate demo [--keep DIR]
+//	shipgate version
+//
+// Flags may come before or after the arguments; -- ends the flags.
 //
 // Exit status: 0 the gate passed, 1 the gate failed, 2 the run itself failed.
 package main
