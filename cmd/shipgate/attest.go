@@ -71,8 +71,12 @@ func runAttest(e *env) int {
 		Statement: attest.StatementOptions{Time: when, ResourceURI: *resourceURI, PolicyURI: *policyURI, ReportURI: *reportURI},
 		NoKeyID:   *noKeyID,
 	})
+	if errors.Is(err, attest.ErrReport) {
+		err = fmt.Errorf("%s: %w", *reportPath, err)
+	}
 	if err != nil {
-		return fail(e, fmt.Errorf("%s: %w", *reportPath, err))
+		// Key errors name the key file already.
+		return fail(e, err)
 	}
 	if *out == "" || *out == "-" {
 		if _, err := e.stdout.Write(envelope); err != nil {

@@ -147,6 +147,7 @@ func TestErrorsNameEachContextOnce(t *testing.T) {
 		{[]string{"verify", "--blocklist", "missing.csv", dir}, "shipgate: verify: blocklist: open missing.csv: no such file or directory\n"},
 		{[]string{"verify", "--blocklist", "junk.txt", dir}, "shipgate: verify: blocklist: junk.txt: offset 0 (0x0): unrecognized blocklist format"},
 		{[]string{"verify", "nope"}, "shipgate: verify: input: stat nope: no such file or directory\n"},
+		{[]string{"attest", "--key", "missing.pem", "--report", "junk.txt"}, "shipgate: open missing.pem: no such file or directory\n"},
 	} {
 		code, _, errOut := runCLI(t, c.args...)
 		if code != exitError || !strings.HasPrefix(errOut, c.want) || strings.Count(errOut, "\n") != 1 {
