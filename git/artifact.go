@@ -57,12 +57,19 @@ func blobHashString(s string) plumbing.Hash {
 	return h
 }
 
-// scanFS hashes every file of fsys.
-func scanFS(ctx context.Context, fsys fs.FS) (*artifactScan, error) {
+// scanFS hashes every file of fsys. With skipGit, a top-level ".git"
+// (the repository of a checkout given as the artifact) is left out.
+func scanFS(ctx context.Context, fsys fs.FS, skipGit bool) (*artifactScan, error) {
 	sc := &artifactScan{}
 	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr
+		}
+		if skipGit && name == ".git" {
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
 		}
 		if err != nil {
 			sc.problems = append(sc.problems, artifactProblem(name, err.Error()))
@@ -211,7 +218,9 @@ func scanArtifactPath(ctx context.Context, name string) (*artifactScan, error) {
 			return nil, fmt.Errorf("git: artifact: %w", err)
 		}
 		defer root.Close()
-		return scanFS(ctx, root.FS())
+		// A directory may be a checkout: its .git is the repository, not
+		// part of the release.
+		return scanFS(ctx, root.FS(), true)
 	}
 	f, err := os.Open(name)
 	if err != nil {
@@ -264,32 +273,33 @@ func (r *repo) flattenTree(h plumbing.Hash, base string, out map[string]entryRef
 
 // compareArtifact compares an artifact's files with the tree at commit until
 // (or its subdirectory treePath).
-func (a *auditor) compareArtifact(until plumbing.Hash, treePath string, sc *artifactScan) error {
+func (a *auditor) compareArtifact(until plumbing.Hash, treePath string, sc *artifactScan) (*ArtifactSummary, error) {
 	for _, p := range sc.problems {
 		a.add(p)
 	}
 	uc, err := a.r.commit(until)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	root, err := a.r.entryAt(uc.tree, treePath)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if root.mode != filemode.Dir {
-		return fmt.Errorf("git: artifact tree path %q is not a directory at %s", treePath, until)
+		return nil, fmt.Errorf("git: artifact tree path %q is not a directory at %s", treePath, until)
 	}
 	tree := map[string]entryRef{}
 	if err := a.r.flattenTree(root.hash, "", tree); err != nil {
-		return err
+		return nil, err
 	}
+	sum := &ArtifactSummary{Files: len(sc.entries), TreeFiles: len(tree)}
 	// A tarball usually wraps everything in one top-level directory
 	// (name-version/); strip it when the tree has no such entry.
 	strip := commonTop(sc)
 	if strip != "" {
 		e, err := a.r.entryAt(root.hash, strip)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !e.hash.IsZero() {
 			strip = ""
@@ -297,7 +307,7 @@ func (a *auditor) compareArtifact(until plumbing.Hash, treePath string, sc *arti
 	}
 	ignoreMissing, err := a.exportIgnored(root.hash)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ignoreMissing = append(ignoreMissing, a.pol.ArtifactIgnoreMissing...)
 	seen := map[string]bool{}
@@ -308,6 +318,7 @@ func (a *auditor) compareArtifact(until plumbing.Hash, treePath string, sc *arti
 		}
 		seen[name] = true
 		if matchAny(a.pol.ArtifactAllow, name, a.pol.foldPaths()) {
+			sum.Allowed++
 			continue
 		}
 		te, ok := tree[name]
@@ -320,6 +331,8 @@ func (a *auditor) compareArtifact(until plumbing.Hash, treePath string, sc *arti
 			a.finding(RuleArtifactContentDiffers, signing.SeverityError, name, "", fmt.Sprintf("%s is a %s in the artifact but a %s at %s", name, kindName(e.symlink), kindName(te.mode == filemode.Symlink), until))
 		case e.hash != te.hash:
 			a.finding(RuleArtifactContentDiffers, signing.SeverityError, name, "", fmt.Sprintf("%s differs from the tree at %s (blob %s in the artifact, %s tagged)", name, until, e.hash, te.hash))
+		default:
+			sum.Matched++
 		}
 	}
 	for _, name := range slices.Sorted(mapKeys(tree)) {
@@ -328,7 +341,7 @@ func (a *auditor) compareArtifact(until plumbing.Hash, treePath string, sc *arti
 		}
 		a.finding(RuleArtifactFileMissing, signing.SeverityWarning, name, "", fmt.Sprintf("%s is in the tree at %s but not in the artifact", name, until))
 	}
-	return nil
+	return sum, nil
 }
 
 // exportIgnored returns globs for the paths the root .gitattributes marks
@@ -392,10 +405,10 @@ func commonTop(sc *artifactScan) string {
 }
 
 // checkArtifact scans an artifact given as a file system.
-func (a *auditor) checkArtifact(ctx context.Context, until plumbing.Hash, fsys fs.FS, treePath string) error {
-	sc, err := scanFS(ctx, fsys)
+func (a *auditor) checkArtifact(ctx context.Context, until plumbing.Hash, fsys fs.FS, treePath string) (*ArtifactSummary, error) {
+	sc, err := scanFS(ctx, fsys, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	return a.compareArtifact(until, treePath, sc)
 }

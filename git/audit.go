@@ -86,6 +86,23 @@ type Result struct {
 	Findings []signing.Finding `json:"findings"`
 	// Backend is the path-history backend used ("go-git" or "git").
 	Backend string `json:"backend,omitempty"`
+	// Artifact counts the files of the release artifact compared with the
+	// tree at Until; nil when no artifact was given.
+	Artifact *ArtifactSummary `json:"artifact,omitempty"`
+}
+
+// ArtifactSummary counts what the comparison of a release artifact with the
+// tagged tree found; the differences themselves are findings.
+type ArtifactSummary struct {
+	// Files is the number of files (and symlinks) in the artifact; a
+	// directory's top-level .git is not one.
+	Files int `json:"files"`
+	// Matched is how many of them are identical to the tree's.
+	Matched int `json:"matched"`
+	// Allowed is how many the policy's artifactAllow excuses.
+	Allowed int `json:"allowed"`
+	// TreeFiles is the number of files in the tree compared with.
+	TreeFiles int `json:"treeFiles"`
 }
 
 // Commit is a commit that changes protected paths.
@@ -329,7 +346,7 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 		return nil, err
 	}
 	if opts.Artifact != nil {
-		if err := a.checkArtifact(ctx, until.commit, opts.Artifact, opts.ArtifactTreePath); err != nil {
+		if res.Artifact, err = a.checkArtifact(ctx, until.commit, opts.Artifact, opts.ArtifactTreePath); err != nil {
 			return nil, err
 		}
 	}
@@ -338,7 +355,7 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := a.compareArtifact(until.commit, opts.ArtifactTreePath, sc); err != nil {
+		if res.Artifact, err = a.compareArtifact(until.commit, opts.ArtifactTreePath, sc); err != nil {
 			return nil, err
 		}
 	}

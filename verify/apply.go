@@ -47,7 +47,7 @@ func (e *engine) applyPolicy(f *File, s settings, finds []signing.Finding, malfo
 	if f.Kind.Native() && malformed && !e.anyError(finds) {
 		// The findings that say why the file cannot be parsed are turned
 		// down or off by the policy; the file is still not verified.
-		add(ruleBadSignature, signing.SeverityError, -1, fmt.Sprintf("%s file cannot be parsed, so its signatures were not verified", f.Kind))
+		add(ruleBadSignature, signing.SeverityError, -1, fmt.Sprintf("%s file cannot be parsed, so its signatures were not verified", kindLabel(f.Kind)))
 	}
 	if !f.Kind.Native() || malformed {
 		return finds
@@ -76,7 +76,7 @@ func (e *engine) applyPolicy(f *File, s settings, finds []signing.Finding, malfo
 			if s.allowUnsigned && !s.signersOverride(s.unsignedRule) {
 				continue
 			}
-			msg := fmt.Sprintf("%s file carries no signature", f.Kind)
+			msg := fmt.Sprintf("%s file carries no signature", kindLabel(f.Kind))
 			if sig.Arch != "" {
 				msg = fmt.Sprintf("the %s slice carries no signature", sig.Arch)
 			}
@@ -176,6 +176,21 @@ func sigName(f *File, s signing.Signature) string {
 		return fmt.Sprintf("the %s slice's signature", s.Arch)
 	}
 	return fmt.Sprintf("signature %d", s.Index)
+}
+
+// kindLabel names kind k in a message: "PE", "Mach-O", "universal Mach-O",
+// not the lowercase report values ("pe"), which capital would turn into
+// "Pe".
+func kindLabel(k Kind) string {
+	switch k {
+	case KindPE:
+		return "PE"
+	case KindMachO:
+		return "Mach-O"
+	case KindMachOUniversal:
+		return "universal Mach-O"
+	}
+	return string(k)
 }
 
 func capital(s string) string {

@@ -40,7 +40,7 @@ func loadBlocklist(p *Policy, now time.Time, log *slog.Logger) (*blocklist.List,
 	for _, name := range p.Blocklists.Files {
 		x, err := blocklist.Load(name, blocklist.LoadOptions{Now: now, Logger: log})
 		if err != nil {
-			return nil, fmt.Errorf("verify: blocklist: %w", err)
+			return nil, fmt.Errorf("verify: %w", err) // err names the blocklist: "blocklist: …"
 		}
 		for _, w := range x.Warnings() {
 			log.Warn("blocklist", "warning", w.String())

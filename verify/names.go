@@ -40,7 +40,7 @@ func (c *check) checkWindowsAlias() {
 	if w == c.f.Path {
 		return
 	}
-	c.add(ruleWindowsAlias, signing.SeverityError, fmt.Sprintf("%s file's name %q is %q on Windows (trailing dots and spaces, NTFS stream suffixes and what follows a NUL are dropped), so policy rules matched a name it is not installed under", c.f.Kind, c.f.Path, w))
+	c.add(ruleWindowsAlias, signing.SeverityError, fmt.Sprintf("%s file's name %q is %q on Windows (trailing dots and spaces, NTFS stream suffixes and what follows a NUL are dropped), so policy rules matched a name it is not installed under", kindLabel(c.f.Kind), c.f.Path, w))
 }
 
 // ruleUncheckedArchive reports a container format that shipgate does not

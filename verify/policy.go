@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/shipgate/shipgate/docs"
 	"github.com/shipgate/shipgate/internal/glob"
 	"github.com/shipgate/shipgate/signing"
 )
@@ -416,9 +417,18 @@ func (p *Policy) validate(root *yaml.Node, name string) error {
 			return bad("blocklists.files: empty path", "blocklists", "files", i)
 		}
 	}
-	for id, sev := range p.Severity {
+	ids := make([]string, 0, len(p.Severity))
+	for id := range p.Severity {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids) // report the same override first on every run
+	for _, id := range ids {
+		sev := p.Severity[id]
 		if !ruleIDPattern.MatchString(id) {
 			return bad(fmt.Sprintf("severity: %q is not a rule ID (family/name or family/*)", id), "severity", id)
+		}
+		if !knownRule(id) {
+			return bad(fmt.Sprintf("severity: unknown rule %q (docs/rules.md lists the rule IDs)", id), "severity", id)
 		}
 		if sev != "off" {
 			if _, err := signing.ParseSeverity(sev); err != nil {
@@ -590,6 +600,22 @@ func (r *Rule) matches(file string) bool {
 		}
 	}
 	return false
+}
+
+// knownRule reports whether id is a documented rule ID, or a family glob
+// ("family/*") of at least one: a misspelt ID in a severity override
+// would otherwise silently change nothing.
+func knownRule(id string) bool {
+	if fam, ok := strings.CutSuffix(id, "/*"); ok {
+		for _, r := range docs.Rules() {
+			if strings.HasPrefix(r.ID, fam+"/") {
+				return true
+			}
+		}
+		return false
+	}
+	_, ok := docs.Lookup(id)
+	return ok
 }
 
 // severityFor returns the severity a finding of rule id gets under p, and

@@ -54,7 +54,8 @@ type Report struct {
 type Tool struct {
 	// Name is the program's name, "shipgate" for the CLI.
 	Name string `json:"name"`
-	// Version is the program's version, "devel" for an unreleased build.
+	// Version is the program's version: a module version, "0.0.0-" and a VCS
+	// revision, or empty when the build recorded neither.
 	Version string `json:"version"`
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"crypto"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"strconv"
@@ -19,8 +18,7 @@ func init() {
 
 // runAttest is `shipgate attest`.
 func runAttest(e *env) int {
-	fs := flag.NewFlagSet("shipgate attest", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlags(e)
 	var (
 		keyPath     = fs.String("key", "", "PEM private key (ECDSA P-256/P-384/P-521, Ed25519, RSA ≥ 2048; may be encrypted)")
 		reportPath  = fs.String("report", "", "shipgate JSON report (shipgate verify --format json)")
@@ -35,25 +33,27 @@ func runAttest(e *env) int {
 		noKeyID     = fs.Bool("no-keyid", false, "leave the signature's keyid empty")
 	)
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: shipgate attest --key KEY.pem --report REPORT.json [-o FILE] [--password-env VAR] [--rsa-pss] [--hash sha256|sha384|sha512]")
-		fmt.Fprintln(e.stderr, "                       [--resource-uri URI] [--policy-uri URI] [--report-uri URI] [--time RFC3339|none]")
-		fmt.Fprintln(e.stderr, "\nWrites a DSSE envelope (payloadType application/vnd.in-toto+json) holding an in-toto v1 Statement")
-		fmt.Fprintln(e.stderr, "with a SLSA Verification Summary v1 predicate; check it with shipgate verify-attestation or")
-		fmt.Fprintln(e.stderr, "cosign verify-blob-attestation --key PUB --signature ENVELOPE --type https://slsa.dev/verification_summary/v1.")
-		fmt.Fprintln(e.stderr, "\nflags:")
+		w := fs.Output()
+		fmt.Fprintln(w, "usage: shipgate attest --key KEY.pem --report REPORT.json [-o FILE] [--password-env VAR] [--rsa-pss] [--hash sha256|sha384|sha512]")
+		fmt.Fprintln(w, "                       [--resource-uri URI] [--policy-uri URI] [--report-uri URI] [--time RFC3339|none] [--no-keyid]")
+		fmt.Fprintln(w, "\nWrites a DSSE envelope (payloadType application/vnd.in-toto+json) holding an in-toto v1 Statement")
+		fmt.Fprintln(w, "with a SLSA Verification Summary v1 predicate; check it with shipgate verify-attestation or")
+		fmt.Fprintln(w, "cosign verify-blob-attestation --key PUB --signature ENVELOPE --type https://slsa.dev/verification_summary/v1.")
+		fmt.Fprintln(w, "\nflags:")
 		fs.PrintDefaults()
 	}
-	if _, err := attestParseFlags(fs, e.args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitPass
-		}
-		return exitError
+	args, code, ok := parseFlags(e, fs)
+	if !ok {
+		return code
 	}
-	if fs.NArg() != 0 {
-		return fail(e, usageError{"attest: unexpected argument " + strconv.Quote(fs.Arg(0))})
+	if code := noArgs(e, args); code != exitPass {
+		return code
 	}
-	if *keyPath == "" || *reportPath == "" {
-		return fail(e, usageError{"attest: --key and --report are required"})
+	if *keyPath == "" {
+		return fail(e, usageError{"attest: --key is required"})
+	}
+	if *reportPath == "" {
+		return fail(e, usageError{"attest: --report is required"})
 	}
 	h, err := attestHash(*hashName)
 	if err != nil {
@@ -71,8 +71,12 @@ func runAttest(e *env) int {
 		Statement: attest.StatementOptions{Time: when, ResourceURI: *resourceURI, PolicyURI: *policyURI, ReportURI: *reportURI},
 		NoKeyID:   *noKeyID,
 	})
+	if errors.Is(err, attest.ErrReport) {
+		err = fmt.Errorf("%s: %w", *reportPath, err)
+	}
 	if err != nil {
-		return fail(e, fmt.Errorf("%s: %w", *reportPath, err))
+		// Key errors name the key file already.
+		return fail(e, err)
 	}
 	if *out == "" || *out == "-" {
 		if _, err := e.stdout.Write(envelope); err != nil {
@@ -148,30 +152,4 @@ func attestTime(flagValue string) (time.Time, error) {
 		return time.Unix(n, 0).UTC(), nil
 	}
 	return time.Now().UTC().Truncate(time.Second), nil
-}
-
-// attestParseFlags parses args with fs, allowing flags after positional
-// arguments (shipgate verify-attestation ENVELOPE --subject F). A lone "--"
-// ends flag parsing. It returns the positional arguments, which fs.Args()
-// also reports afterwards.
-func attestParseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			break
-		}
-		if len(args) > 0 && len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
-			positional = append(positional, rest...)
-			break
-		}
-		positional = append(positional, rest[0])
-		args = rest[1:]
-	}
-	// Reset fs.Args() to the collected positional arguments.
-	_ = fs.Parse(append([]string{"--"}, positional...))
-	return positional, nil
 }

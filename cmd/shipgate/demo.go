@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,24 +22,22 @@ func init() {
 
 // runDemo is `shipgate demo`: the main job on generated demo releases.
 func runDemo(e *env) int {
-	fs := flag.NewFlagSet("shipgate demo", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlags(e)
 	keep := fs.String("keep", "", "leave the releases, blocklists and policy.yaml in this directory (created if missing)")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: shipgate demo [--keep DIR]")
-		fmt.Fprintln(e.stderr, "\nBuilds acme-desktop 1.4.0 (clean) and 1.4.1 (trojanized as 3CX's releases were), gates both")
-		fmt.Fprintln(e.stderr, "with the demo policy, and signs a verification attestation for 1.4.0. No network.")
+		w := fs.Output()
+		fmt.Fprintln(w, "usage: shipgate demo [--keep DIR]")
+		fmt.Fprintln(w, "\nBuilds acme-desktop 1.4.0 (clean) and 1.4.1 (trojanized as 3CX's releases were), gates both")
+		fmt.Fprintln(w, "with the demo policy, and signs a verification attestation for 1.4.0. No network.")
+		fmt.Fprintln(w, "\nflags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(e.args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitPass
-		}
-		return exitError
+	args, code, ok := parseFlags(e, fs)
+	if !ok {
+		return code
 	}
-	if fs.NArg() != 0 {
-		fs.Usage()
-		return exitError
+	if code := noArgs(e, args); code != exitPass {
+		return code
 	}
 	dir := *keep
 	if dir == "" {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -21,8 +19,7 @@ func init() {
 }
 
 func runDiff(e *env) int {
-	fs := flag.NewFlagSet("shipgate diff", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlags(e)
 	var (
 		format = fs.String("format", "text", "output format: text, json or sarif")
 		out    = fs.String("o", "", "write the report to this file instead of stdout")
@@ -33,19 +30,24 @@ func runDiff(e *env) int {
 	)
 	fs.Var(&roots, "roots", "PEM file of extra trusted roots (repeatable); the embedded Microsoft and Apple roots are always trusted")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: shipgate diff [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never] [--roots PEM]... OLD NEW")
-		fmt.Fprintln(e.stderr, "       shipgate diff --upstream electron-vX.Y.Z-PLATFORM-ARCH.zip [--shasums SHASUMS256.txt] [flags] RELEASE")
+		w := fs.Output()
+		fmt.Fprintln(w, "usage: shipgate diff [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never] [--roots PEM]... OLD NEW")
+		fmt.Fprintln(w, "       shipgate diff --upstream electron-vX.Y.Z-PLATFORM-ARCH.zip [--shasums SHASUMS256.txt] [flags] RELEASE")
+		fmt.Fprintln(w, "\nexit status: 0 the gate passed, 1 it failed, 2 the run failed")
+		fmt.Fprintln(w, "\nflags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(e.args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitPass
-		}
-		return exitError
+	args, code, ok := parseFlags(e, fs)
+	if !ok {
+		return code
 	}
-	if want := 2 - min(len(*up), 1); fs.NArg() != want || (*sums != "" && *up == "") {
-		fs.Usage()
-		return exitError
+	switch {
+	case *sums != "" && *up == "":
+		return fail(e, usageError{"--shasums needs --upstream"})
+	case *up != "" && len(args) != 1:
+		return fail(e, usageError{fmt.Sprintf("with --upstream, want one RELEASE, got %d arguments", len(args))})
+	case *up == "" && len(args) != 2:
+		return fail(e, usageError{fmt.Sprintf("want OLD and NEW, got %d arguments", len(args))})
 	}
 	f, err := report.ParseFormat(*format)
 	if err != nil {
@@ -61,13 +63,13 @@ func runDiff(e *env) int {
 	}
 	opts := sbom.Options{Signatures: signatures(trust)}
 	if *up != "" {
-		return runUpstream(e, *up, *sums, fs.Arg(0), opts, f, threshold, *out)
+		return runUpstream(e, *up, *sums, args[0], opts, f, threshold, *out)
 	}
-	oldInv, err := sbom.Open(fs.Arg(0), opts)
+	oldInv, err := sbom.Open(args[0], opts)
 	if err != nil {
 		return fail(e, err)
 	}
-	newInv, err := sbom.Open(fs.Arg(1), opts)
+	newInv, err := sbom.Open(args[1], opts)
 	if err != nil {
 		return fail(e, err)
 	}
@@ -75,7 +77,7 @@ func runDiff(e *env) int {
 	r := &verify.Report{Tool: verify.Tool{Name: "shipgate", Version: version()}}
 	// The gate judges the new release: its own findings and the changes.
 	r.Findings = append(append(r.Findings, newInv.Findings...), d.Findings...)
-	section := &diffSection{Old: fs.Arg(0), New: fs.Arg(1), DiffResult: *d}
+	section := &diffSection{Old: args[0], New: args[1], DiffResult: *d}
 	section.Findings = nil
 	r.Diff = section
 	r.Finalize(threshold)

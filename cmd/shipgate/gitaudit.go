@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,8 +19,7 @@ func init() {
 }
 
 func runGitAudit(e *env) int {
-	fs := flag.NewFlagSet("shipgate git-audit", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlags(e)
 	var (
 		repo         = fs.String("repo", ".", "repository directory (work tree or bare)")
 		since        = fs.String("since", "", "last release: tag, branch or commit (required)")
@@ -42,18 +39,29 @@ func runGitAudit(e *env) int {
 	fs.Var(&protect, "protect", "protected path glob such as third_party/** (repeatable; added to the policy's)")
 	fs.Var(&keyrings, "keyring", "armored OpenPGP keyring of keys that may sign (repeatable; added to the policy's)")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: shipgate git-audit --repo DIR --since REF [--until REF] [--policy F] [--protect GLOB]... [--allowed-signers F] [--keyring F]... [--artifact PATH] [--format text|json|sarif] [-o F] [--fail-on error|warning|note|never]")
+		w := fs.Output()
+		fmt.Fprintln(w, "usage: shipgate git-audit --since REF [--repo DIR] [--until REF] [--policy F] [--protect GLOB]... [--allowed-signers F]")
+		fmt.Fprintln(w, "                          [--keyring F]... [--artifact PATH [--artifact-tree-path DIR]] [--backend auto|go-git|git]")
+		fmt.Fprintln(w, "                          [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never] [-v]")
+		fmt.Fprintln(w, "\nAudits the commits of --since..--until that change protected paths (--protect, the policy's protect")
+		fmt.Fprintln(w, "and vendor entries) and compares --artifact with the tree at --until; with neither there is nothing")
+		fmt.Fprintln(w, "to audit and the run fails.")
+		fmt.Fprintln(w, "exit status: 0 the gate passed, 1 it failed, 2 the run failed")
+		fmt.Fprintln(w, "\nflags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(e.args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitPass
-		}
-		return exitError
+	args, code, ok := parseFlags(e, fs)
+	if !ok {
+		return code
 	}
-	if fs.NArg() != 0 || *since == "" {
-		fs.Usage()
-		return exitError
+	if code := noArgs(e, args); code != exitPass {
+		return code
+	}
+	if *since == "" {
+		return fail(e, usageError{"--since is required"})
+	}
+	if *repo == "" {
+		return fail(e, usageError{"--repo is required"})
 	}
 	f, err := report.ParseFormat(*format)
 	if err != nil {
@@ -90,6 +98,11 @@ func runGitAudit(e *env) int {
 	if err := pol.Validate(); err != nil {
 		return fail(e, usageError{err.Error()})
 	}
+	if len(pol.Protect) == 0 && len(pol.Vendor) == 0 && *artifact == "" {
+		// An audit of nothing would pass every history: a gate that
+		// cannot fail is a misconfiguration, not a verdict.
+		return fail(e, usageError{"nothing to audit: give --protect GLOB, a --policy with protect or vendor entries, or --artifact"})
+	}
 	opts := git.Options{Since: *since, Until: *until, Policy: pol, Backend: be, ArtifactTreePath: *artifactTree}
 	if *verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(e.stderr, nil))
@@ -111,7 +124,7 @@ func runGitAudit(e *env) int {
 		return fail(e, err)
 	}
 	r := &verify.Report{Tool: verify.Tool{Name: "shipgate", Version: version()}, Findings: res.Findings,
-		Commits: &gitSection{res: res}}
+		Commits: &gitSection{res: res, artifact: *artifact, protected: len(pol.Protect) + len(pol.Vendor)}}
 	r.Finalize(threshold)
 	if err := writeReport(e, r, f, *out); err != nil {
 		return fail(e, err)
@@ -121,7 +134,13 @@ func runGitAudit(e *env) int {
 
 // gitSection is the commit list of a git audit: in JSON, the array of
 // commits that change protected paths; in text, the range and the same list.
-type gitSection struct{ res *git.Result }
+type gitSection struct {
+	res *git.Result
+	// artifact is --artifact as given; protected counts the protect and
+	// vendor entries of the policy.
+	artifact  string
+	protected int
+}
 
 // MarshalJSON encodes the commit list.
 func (s *gitSection) MarshalJSON() ([]byte, error) {
@@ -144,7 +163,11 @@ func (s *gitSection) WriteText(w io.Writer, color bool) error {
 		}
 		fmt.Fprintf(&b, format, a...)
 	}
-	p("git history %s..%s: %d commits audited, %d change protected paths\n", since, r.Until, r.RangeSize, len(r.Commits))
+	if s.protected > 0 {
+		p("git history %s..%s: %d commits audited, %d change protected paths\n", since, r.Until, r.RangeSize, len(r.Commits))
+	} else {
+		p("git history %s..%s: %d commits, no protected paths to audit them for\n", since, r.Until, r.RangeSize)
+	}
 	for _, t := range r.Tags {
 		p("  tag %s (%s) %s\n", t.Name, t.Hash, sigText(t.Signature))
 	}
@@ -163,6 +186,13 @@ func (s *gitSection) WriteText(w io.Writer, color bool) error {
 				p("    %-9s %s +%d -%d\n", f.Status, f.Path, f.Added, f.Deleted)
 			}
 		}
+	}
+	if a := r.Artifact; a != nil {
+		p("artifact %s: %d of its %d files match the tree at %s", s.artifact, a.Matched, a.Files, r.Until)
+		if a.Allowed > 0 {
+			p(", %d allowed to differ by the policy", a.Allowed)
+		}
+		p(" (the tree has %d)\n", a.TreeFiles)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

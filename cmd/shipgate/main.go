@@ -3,15 +3,30 @@
 // certificate and file against revocation blocklists and IoC lists, inventories
 // and diffs Electron releases, audits git history, and gates on a policy.
 //
-// Usage:
+// Usage (README.md holds the same synopsis; TestREADMESynopsis checks both
+// against each verb's --help):
 //
-//	shipgate verify  [--policy F] [--blocklist F]... [--roots PEM]... [--format text|json|sarif] [-o F] [--fail-on error|warning|never] PATH...
-//	shipgate diff    [--format ...] [-o F] [--fail-on ...] OLD NEW
-//	shipgate sbom    [--format cyclonedx-json|spdx-json] [-o F] PATH
-//	shipgate git-audit --repo DIR --since REF [--until REF] [--policy F] [--format ...] [-o F] [--fail-on ...]
-//	shipgate attest  --key KEY.pem --report REPORT.json [-o F]
-//	shipgate verify-attestation --pub PUB.pem ENVELOPE
-//	shipgate demo
+//	shipgate verify [--policy F] [--blocklist F]... [--roots PEM]... [--no-system-roots] [--revocation-policy strict|windows|any]
+//	                [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never]
+//	                [--attest-key KEY.pem --attest-out ENVELOPE] PATH...
+//	shipgate diff [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never] [--roots PEM]... OLD NEW
+//	shipgate diff --upstream electron-vX.Y.Z-PLATFORM-ARCH.zip [--shasums SHASUMS256.txt] [flags] RELEASE
+//	shipgate sbom [--format cyclonedx-json|spdx-json] [-o FILE] [--serial] [--roots PEM]... PATH
+//	shipgate git-audit --since REF [--repo DIR] [--until REF] [--policy F] [--protect GLOB]... [--allowed-signers F]
+//	                   [--keyring F]... [--artifact PATH [--artifact-tree-path DIR]] [--backend auto|go-git|git]
+//	                   [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never] [-v]
+//	shipgate attest --key KEY.pem --report REPORT.json [-o FILE] [--password-env VAR] [--rsa-pss] [--hash sha256|sha384|sha512]
+//	                [--resource-uri URI] [--policy-uri URI] [--report-uri URI] [--time RFC3339|none] [--no-keyid]
+//	shipgate verify-attestation --pub PUB.pem [--subject FILE]... [--allow-failed] [--rsa-pss] [--hash sha256|sha384|sha512]
+//	                            [--format text|json] ENVELOPE
+//	shipgate verify-blob --bundle F.sigstore.json --trusted-root trusted_root.json
+//	                     ((--certificate-identity ID | --certificate-identity-regexp RE)
+//	                      (--certificate-oidc-issuer ISS | --certificate-oidc-issuer-regexp RE) | --key PUB.pem)
+//	                     [--signed-timestamps N] [--insecure-ignore-tlog] [--insecure-ignore-sct] [--format text|json] FILE
+//	shipgate demo [--keep DIR]
+//	shipgate version
+//
+// Flags may come before or after the arguments; -- ends the flags.
 //
 // Exit status: 0 the gate passed, 1 the gate failed, 2 the run itself failed.
 package main
@@ -23,6 +38,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 )
 
 // Exit codes of the public CLI contract.
@@ -34,7 +50,9 @@ const (
 
 // env is what a subcommand may touch: its arguments and the standard streams.
 type env struct {
-	ctx    context.Context
+	ctx context.Context
+	// verb is the command's name, as in "shipgate verb".
+	verb   string
 	args   []string
 	stdin  io.Reader
 	stdout io.Writer
@@ -66,26 +84,40 @@ func main() {
 
 // run dispatches args to a verb; it is main without the process around it.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(stderr)
-		if len(args) == 0 {
-			return exitError
-		}
-		return exitPass
-	}
-	if args[0] == "version" || args[0] == "--version" {
-		fmt.Fprintln(stdout, "shipgate", version())
-		return exitPass
-	}
-	c, ok := commands[args[0]]
-	if !ok {
-		fmt.Fprintf(stderr, "shipgate: unknown command %q\n\n", args[0])
+	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
 		usage(stderr)
 		return exitError
 	}
-	return c.run(&env{ctx: ctx, args: args[1:], stdin: stdin, stdout: stdout, stderr: stderr})
+	switch args[0] {
+	case "-h", "-help", "--help":
+		usage(stdout)
+		return exitPass
+	case "help":
+		if len(args) == 1 {
+			usage(stdout)
+			return exitPass
+		}
+		// shipgate help VERB is shipgate VERB --help.
+		args = []string{args[1], "--help"}
+	case "-version", "--version":
+		args = []string{"version"}
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		what := "command"
+		if strings.HasPrefix(args[0], "-") {
+			what = "flag"
+		}
+		fmt.Fprintf(stderr, "shipgate: unknown %s %q\n", what, args[0])
+		fmt.Fprintln(stderr, "run 'shipgate --help' for the commands")
+		return exitError
+	}
+	e.verb, e.args = args[0], args[1:]
+	return c.run(e)
 }
 
+// usage writes the top-level help.
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: shipgate <command> [flags] [args]")
 	fmt.Fprintln(w, "\ncommands:")
@@ -97,18 +129,7 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-20s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nexit status: 0 gate passed, 1 gate failed, 2 the run failed")
-	fmt.Fprintln(w, "run 'shipgate <command> -h' for a command's flags")
+	fmt.Fprintln(w, "\nFlags may come before or after the arguments; -- ends the flags.")
+	fmt.Fprintln(w, "exit status: 0 gate passed, 1 gate failed, 2 the run failed")
+	fmt.Fprintln(w, "run 'shipgate <command> --help' for a command's flags")
 }
-
-// fail prints err for a run that could not be carried out (a usage error or
-// an unreadable input) and returns exitError.
-func fail(e *env, err error) int {
-	fmt.Fprintf(e.stderr, "shipgate: %v\n", err)
-	return exitError
-}
-
-// usageError marks a bad invocation.
-type usageError struct{ msg string }
-
-func (u usageError) Error() string { return u.msg }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"crypto/rand"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -19,8 +17,7 @@ func init() {
 }
 
 func runSBOM(e *env) int {
-	fs := flag.NewFlagSet("shipgate sbom", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlags(e)
 	var (
 		format = fs.String("format", sbom.FormatCycloneDXJSON, "SBOM format: cyclonedx-json or spdx-json")
 		out    = fs.String("o", "", "write the SBOM to this file instead of stdout")
@@ -29,24 +26,23 @@ func runSBOM(e *env) int {
 	)
 	fs.Var(&roots, "roots", "PEM file of extra trusted roots for the signature summaries (repeatable)")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: shipgate sbom [--format cyclonedx-json|spdx-json] [-o FILE] [--serial] [--roots PEM]... PATH")
-		fmt.Fprintln(e.stderr, "The document's time is SOURCE_DATE_EPOCH when set, else the modification time of PATH.")
+		w := fs.Output()
+		fmt.Fprintln(w, "usage: shipgate sbom [--format cyclonedx-json|spdx-json] [-o FILE] [--serial] [--roots PEM]... PATH")
+		fmt.Fprintln(w, "\nThe document's time is SOURCE_DATE_EPOCH when set, else the modification time of PATH.")
+		fmt.Fprintln(w, "\nflags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(e.args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitPass
-		}
-		return exitError
+	args, code, ok := parseFlags(e, fs)
+	if !ok {
+		return code
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return exitError
+	if len(args) != 1 {
+		return fail(e, usageError{fmt.Sprintf("want one PATH, got %d arguments", len(args))})
 	}
 	if *format != sbom.FormatCycloneDXJSON && *format != sbom.FormatSPDXJSON {
 		return fail(e, usageError{fmt.Sprintf("unknown --format %q (want cyclonedx-json or spdx-json)", *format)})
 	}
-	path := fs.Arg(0)
+	path := args[0]
 	opts := sbom.ExportOptions{ToolVersion: version()}
 	if v := os.Getenv("SOURCE_DATE_EPOCH"); v != "" {
 		sec, err := strconv.ParseInt(v, 10, 64)

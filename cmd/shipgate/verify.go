@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,8 +17,7 @@ func init() {
 
 // runVerify is `shipgate verify`.
 func runVerify(e *env) int {
-	fs := flag.NewFlagSet("shipgate verify", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlags(e)
 	var (
 		policyFile = fs.String("policy", "", "policy file (YAML, see docs/policy.md)")
 		revocation = fs.String("revocation-policy", "", "which signing time counts against a blocklisted certificate: strict, windows or any (overrides the policy)")
@@ -35,38 +33,23 @@ func runVerify(e *env) int {
 	fs.Var(&blocklists, "blocklist", "blocklist or IoC list to match (repeatable)")
 	fs.Var(&roots, "roots", "PEM file of extra trusted roots (repeatable)")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: shipgate verify [--policy F] [--blocklist F]... [--roots PEM]... [--no-system-roots] [--revocation-policy windows|strict|any]")
-		fmt.Fprintln(e.stderr, "                       [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never]")
-		fmt.Fprintln(e.stderr, "                       [--attest-key KEY.pem --attest-out ENVELOPE] PATH...")
-		fmt.Fprintln(e.stderr, "\nPATH may be a file, a directory, a macOS .app bundle, a .zip archive or an app.asar.")
-		fmt.Fprintln(e.stderr, "With --attest-key, the envelope records the SHA-256 of the JSON report: with --format json and -o FILE,")
-		fmt.Fprintln(e.stderr, "of FILE's bytes; otherwise of the JSON report shipgate verify --format json would write.")
-		fmt.Fprintln(e.stderr, "exit status: 0 the gate passed, 1 it failed, 2 the run failed")
-		fmt.Fprintln(e.stderr, "\nflags:")
+		w := fs.Output()
+		fmt.Fprintln(w, "usage: shipgate verify [--policy F] [--blocklist F]... [--roots PEM]... [--no-system-roots] [--revocation-policy strict|windows|any]")
+		fmt.Fprintln(w, "                       [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never]")
+		fmt.Fprintln(w, "                       [--attest-key KEY.pem --attest-out ENVELOPE] PATH...")
+		fmt.Fprintln(w, "\nPATH may be a file, a directory, a macOS .app bundle, a .zip archive or an app.asar.")
+		fmt.Fprintln(w, "With --attest-key, the envelope records the SHA-256 of the JSON report: with --format json and -o FILE,")
+		fmt.Fprintln(w, "of FILE's bytes; otherwise of the JSON report shipgate verify --format json would write.")
+		fmt.Fprintln(w, "exit status: 0 the gate passed, 1 it failed, 2 the run failed")
+		fmt.Fprintln(w, "\nflags:")
 		fs.PrintDefaults()
 	}
-	// Flags may follow the paths: parse again after each path ("--" ends
-	// the flags).
-	var paths []string
-	for args := e.args; ; {
-		if err := fs.Parse(args); err != nil {
-			if err == flag.ErrHelp {
-				return exitPass
-			}
-			return exitError
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			break
-		}
-		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
-			paths = append(paths, rest...)
-			break
-		}
-		paths, args = append(paths, rest[0]), rest[1:]
+	paths, code, ok := parseFlags(e, fs)
+	if !ok {
+		return code
 	}
 	if len(paths) == 0 {
-		return fail(e, usageError{"verify: no PATH given"})
+		return fail(e, usageError{"verify: a PATH is required"})
 	}
 	f, err := report.ParseFormat(*format)
 	if err != nil {

@@ -151,7 +151,7 @@ func TestVerifyCLIErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no path", []string{"verify"}, "no PATH"},
+		{"no path", []string{"verify"}, "verify: a PATH is required"},
 		{"missing input", []string{"verify", filepath.Join(dir, "nope")}, "no such file"},
 		{"bad format", []string{"verify", "--format", "xml", dir}, "format"},
 		{"bad fail-on", []string{"verify", "--fail-on", "sometimes", dir}, "failOn"},
@@ -172,8 +172,8 @@ func TestVerifyCLIErrors(t *testing.T) {
 			}
 		})
 	}
-	if code, _, errOut := runCLI(t, "verify", "-h"); code != exitPass || !strings.Contains(errOut, "usage: shipgate verify") {
-		t.Errorf("-h: exit %d, %q", code, errOut)
+	if code, out, _ := runCLI(t, "verify", "-h"); code != exitPass || !strings.Contains(out, "usage: shipgate verify") {
+		t.Errorf("-h: exit %d, %q", code, out)
 	}
 }
 

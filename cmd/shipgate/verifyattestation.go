@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -21,8 +20,7 @@ func init() {
 
 // runVerifyAttestation is `shipgate verify-attestation`.
 func runVerifyAttestation(e *env) int {
-	fs := flag.NewFlagSet("shipgate verify-attestation", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlags(e)
 	var (
 		pubPath     = fs.String("pub", "", "PEM public key (or certificate) of the signer")
 		allowFailed = fs.Bool("allow-failed", false, "accept a summary whose verificationResult is FAILED (exit 0 if all else verifies)")
@@ -33,20 +31,20 @@ func runVerifyAttestation(e *env) int {
 	)
 	fs.Var(&subjects, "subject", "file whose SHA-256 must be a subject of the statement (repeatable)")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: shipgate verify-attestation --pub PUB.pem [--subject FILE]... [--allow-failed] [--rsa-pss] [--hash sha256|sha384|sha512] [--format text|json] ENVELOPE")
-		fmt.Fprintln(e.stderr, "\nChecks the envelope's signature, payload type, statement and predicate types, that every --subject")
-		fmt.Fprintln(e.stderr, "file's digest is a subject, and that the result is PASSED. ENVELOPE may be - for standard input.")
-		fmt.Fprintln(e.stderr, "exit status: 0 verified, 1 verification failed, 2 the run failed")
-		fmt.Fprintln(e.stderr, "\nflags:")
+		w := fs.Output()
+		fmt.Fprintln(w, "usage: shipgate verify-attestation --pub PUB.pem [--subject FILE]... [--allow-failed] [--rsa-pss] [--hash sha256|sha384|sha512]")
+		fmt.Fprintln(w, "                                   [--format text|json] ENVELOPE")
+		fmt.Fprintln(w, "\nChecks the envelope's signature, payload type, statement and predicate types, that every --subject")
+		fmt.Fprintln(w, "file's digest is a subject, and that the result is PASSED. ENVELOPE may be - for standard input.")
+		fmt.Fprintln(w, "exit status: 0 verified, 1 verification failed, 2 the run failed")
+		fmt.Fprintln(w, "\nflags:")
 		fs.PrintDefaults()
 	}
-	if _, err := attestParseFlags(fs, e.args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitPass
-		}
-		return exitError
+	args, code, ok := parseFlags(e, fs)
+	if !ok {
+		return code
 	}
-	if fs.NArg() != 1 {
+	if len(args) != 1 {
 		return fail(e, usageError{"verify-attestation: exactly one ENVELOPE is required"})
 	}
 	if *pubPath == "" {
@@ -63,7 +61,7 @@ func runVerifyAttestation(e *env) int {
 	if err != nil {
 		return fail(e, err)
 	}
-	envelope, err := attestReadInput(e, fs.Arg(0), attest.MaxEnvelopeSize)
+	envelope, err := attestReadInput(e, args[0], attest.MaxEnvelopeSize)
 	if err != nil {
 		return fail(e, err)
 	}
@@ -88,7 +86,7 @@ func runVerifyAttestation(e *env) int {
 				}
 			}
 		}
-		fmt.Fprintf(e.stderr, "shipgate: verify-attestation: %s: %v\n", fs.Arg(0), err)
+		fmt.Fprintf(e.stderr, "shipgate: verify-attestation: %s: %v\n", args[0], err)
 		return exitFail
 	}
 	if *format == "json" {
@@ -101,7 +99,7 @@ func runVerifyAttestation(e *env) int {
 	}
 	p := v.Predicate
 	w := e.stdout
-	fmt.Fprintf(w, "verified: %s\n", fs.Arg(0))
+	fmt.Fprintf(w, "verified: %s\n", args[0])
 	fmt.Fprintf(w, "  signer:    %s (signature %d)\n", v.KeyID, v.SignatureIndex)
 	fmt.Fprintf(w, "  statement: %s\n  predicate: %s\n", v.StatementType, v.PredicateType)
 	verifier2 := p.VerifierID

@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"time"
@@ -17,8 +15,7 @@ func init() {
 
 // runVerifyBlob is `shipgate verify-blob`.
 func runVerifyBlob(e *env) int {
-	fs := flag.NewFlagSet("shipgate verify-blob", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlags(e)
 	var (
 		bundlePath = fs.String("bundle", "", "Sigstore bundle (*.sigstore.json)")
 		rootPath   = fs.String("trusted-root", "", "Sigstore trusted_root.json (Fulcio CAs, Rekor logs, CT logs, TSAs)")
@@ -33,26 +30,28 @@ func runVerifyBlob(e *env) int {
 		format     = fs.String("format", "text", "output format: text or json")
 	)
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: shipgate verify-blob --bundle F.sigstore.json --trusted-root trusted_root.json")
-		fmt.Fprintln(e.stderr, "                           (--certificate-identity ID | --certificate-identity-regexp RE)")
-		fmt.Fprintln(e.stderr, "                           (--certificate-oidc-issuer ISS | --certificate-oidc-issuer-regexp RE)")
-		fmt.Fprintln(e.stderr, "                           [--key PUB.pem] [--signed-timestamps N] [--format text|json] FILE")
-		fmt.Fprintln(e.stderr, "\nVerifies offline: transparency log inclusion and signed timestamps come from the bundle.")
-		fmt.Fprintln(e.stderr, "exit status: 0 verified, 1 verification failed, 2 the run failed")
-		fmt.Fprintln(e.stderr, "\nflags:")
+		w := fs.Output()
+		fmt.Fprintln(w, "usage: shipgate verify-blob --bundle F.sigstore.json --trusted-root trusted_root.json")
+		fmt.Fprintln(w, "                            ((--certificate-identity ID | --certificate-identity-regexp RE)")
+		fmt.Fprintln(w, "                             (--certificate-oidc-issuer ISS | --certificate-oidc-issuer-regexp RE) | --key PUB.pem)")
+		fmt.Fprintln(w, "                            [--signed-timestamps N] [--insecure-ignore-tlog] [--insecure-ignore-sct] [--format text|json] FILE")
+		fmt.Fprintln(w, "\nVerifies offline: transparency log inclusion and signed timestamps come from the bundle.")
+		fmt.Fprintln(w, "exit status: 0 verified, 1 verification failed, 2 the run failed")
+		fmt.Fprintln(w, "\nflags:")
 		fs.PrintDefaults()
 	}
-	if _, err := attestParseFlags(fs, e.args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitPass
-		}
-		return exitError
+	args, code, ok := parseFlags(e, fs)
+	if !ok {
+		return code
 	}
-	if fs.NArg() != 1 {
+	if len(args) != 1 {
 		return fail(e, usageError{"verify-blob: exactly one FILE is required"})
 	}
-	if *bundlePath == "" || *rootPath == "" {
-		return fail(e, usageError{"verify-blob: --bundle and --trusted-root are required"})
+	if *bundlePath == "" {
+		return fail(e, usageError{"verify-blob: --bundle is required"})
+	}
+	if *rootPath == "" {
+		return fail(e, usageError{"verify-blob: --trusted-root is required"})
 	}
 	if *format != "text" && *format != "json" {
 		return fail(e, usageError{"verify-blob: --format must be text or json"})
@@ -87,7 +86,7 @@ func runVerifyBlob(e *env) int {
 	if opts.TrustedRoot, err = attestReadInput(e, *rootPath, attest.MaxBundleSize); err != nil {
 		return fail(e, err)
 	}
-	artifact, err := os.Open(fs.Arg(0))
+	artifact, err := os.Open(args[0])
 	if err != nil {
 		return fail(e, err)
 	}
@@ -95,7 +94,7 @@ func runVerifyBlob(e *env) int {
 
 	res, err := attest.VerifyBlob(bundleJSON, artifact, opts)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "shipgate: verify-blob: %s: %v\n", fs.Arg(0), err)
+		fmt.Fprintf(e.stderr, "shipgate: verify-blob: %s: %v\n", args[0], err)
 		return exitFail
 	}
 	if *format == "json" {
@@ -107,7 +106,7 @@ func runVerifyBlob(e *env) int {
 		return exitPass
 	}
 	w := e.stdout
-	fmt.Fprintf(w, "verified: %s\n", fs.Arg(0))
+	fmt.Fprintf(w, "verified: %s\n", args[0])
 	if res.KeyID != "" {
 		fmt.Fprintf(w, "  signer:  key %s\n", res.KeyID)
 	} else {

@@ -82,8 +82,13 @@ func Text(w io.Writer, r *verify.Report, opts Options) error {
 	if !s.Passed {
 		verdict = t.paint(ansiBold+ansiRed, "FAIL")
 	}
-	t.printf("%s: %d %s (%d signed), %d %s, %d %s\n", verdict,
-		s.Files, plural(s.Files, "file", "files"), s.Signed,
+	// A diff or a git audit walks no files of its own: its summary
+	// counts only findings.
+	counts := ""
+	if len(r.Files) > 0 || (r.Diff == nil && r.Commits == nil) {
+		counts = fmt.Sprintf("%d %s (%d signed), ", s.Files, plural(s.Files, "file", "files"), s.Signed)
+	}
+	t.printf("%s: %s%d %s, %d %s\n", verdict, counts,
 		s.Errors, plural(s.Errors, "error", "errors"), s.Warnings, plural(s.Warnings, "warning", "warnings"))
 	if t.err != nil {
 		return t.err

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// newFlags returns the flag set of the verb e runs. Its Usage should write to
+// fs.Output(): parseFlags points that at standard output for --help and
+// discards the flag package's own messages.
+func newFlags(e *env) *flag.FlagSet {
+	fs := flag.NewFlagSet("shipgate "+e.verb, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// parseFlags parses e.args with fs, the one flag parser of every verb:
+// flags may come before, between or after the positional arguments
+// (shipgate verify DIR --format json), and "--" ends the flags. -h and
+// --help print fs.Usage to standard output. It returns the positional
+// arguments with ok set, or, with ok unset, the exit status the verb
+// returns: exitPass after help, exitError after a bad flag, which is
+// reported on standard error in one line followed by a hint.
+func parseFlags(e *env, fs *flag.FlagSet) (args []string, code int, ok bool) {
+	fs.SetOutput(io.Discard)
+	rest := e.args
+	for {
+		err := fs.Parse(rest)
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(e.stdout)
+			fs.Usage()
+			fs.SetOutput(io.Discard)
+			return nil, exitPass, false
+		}
+		if err != nil {
+			return nil, fail(e, usageError{err.Error()}), false
+		}
+		left := fs.Args()
+		if len(left) == 0 {
+			break
+		}
+		if n := len(rest) - len(left); n > 0 && rest[n-1] == "--" {
+			args = append(args, left...)
+			break
+		}
+		args, rest = append(args, left[0]), left[1:]
+	}
+	return args, exitPass, true
+}
+
+// noArgs reports the first of args as unexpected, for verbs that take no
+// positional arguments; it returns exitPass when args is empty.
+func noArgs(e *env, args []string) int {
+	if len(args) == 0 {
+		return exitPass
+	}
+	return fail(e, usageError{fmt.Sprintf("unexpected argument %q", args[0])})
+}
+
+// usageError marks a bad invocation: fail prints it with the verb's name
+// and a hint to its --help.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+// fail prints err for a run that could not be carried out (a usage error or
+// an unreadable input) and returns exitError. A usage error is one line
+// naming the verb, then a hint.
+func fail(e *env, err error) int {
+	var u usageError
+	if !errors.As(err, &u) {
+		fmt.Fprintf(e.stderr, "shipgate: %v\n", err)
+		return exitError
+	}
+	msg := u.msg
+	if e.verb != "" && !strings.HasPrefix(msg, e.verb+": ") {
+		msg = e.verb + ": " + msg
+	}
+	fmt.Fprintf(e.stderr, "shipgate: %s\n", msg)
+	if e.verb != "" {
+		fmt.Fprintf(e.stderr, "run 'shipgate %s --help' for usage\n", e.verb)
+	} else {
+		fmt.Fprintln(e.stderr, "run 'shipgate --help' for usage")
+	}
+	return exitError
+}
