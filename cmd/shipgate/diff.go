@@ -28,10 +28,11 @@ func runDiff(e *env) int {
 		sums   = fs.String("shasums", "", "with --upstream: the SHASUMS256.txt the zip must match")
 		roots  listFlag
 	)
+	noSystem := fs.Bool("no-system-roots", false, "trust only the embedded roots and --roots, not the operating system's")
 	fs.Var(&roots, "roots", "PEM file of extra trusted roots (repeatable); the embedded Microsoft and Apple roots are always trusted")
 	fs.Usage = func() {
 		w := fs.Output()
-		fmt.Fprintln(w, "usage: shipgate diff [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never] [--roots PEM]... OLD NEW")
+		fmt.Fprintln(w, "usage: shipgate diff [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never] [--roots PEM]... [--no-system-roots] OLD NEW")
 		fmt.Fprintln(w, "       shipgate diff --upstream electron-vX.Y.Z-PLATFORM-ARCH.zip [--shasums SHASUMS256.txt] [flags] RELEASE")
 		fmt.Fprintln(w, "\nexit status: 0 the gate passed, 1 it failed, 2 the run failed")
 		fmt.Fprintln(w, "\nflags:")
@@ -57,7 +58,7 @@ func runDiff(e *env) int {
 	if err != nil {
 		return fail(e, usageError{err.Error()})
 	}
-	trust, err := signing.NewTrustStore(signing.TrustStoreOptions{PEMFiles: roots, Embedded: signing.EmbeddedAll})
+	trust, err := signing.NewTrustStore(signing.TrustStoreOptions{PEMFiles: roots, Embedded: signing.EmbeddedAll, System: !*noSystem})
 	if err != nil {
 		return fail(e, err)
 	}

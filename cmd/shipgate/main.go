@@ -9,9 +9,9 @@
 //	shipgate verify [--policy F] [--blocklist F]... [--roots PEM]... [--no-system-roots] [--revocation-policy strict|windows|any]
 //	                [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never]
 //	                [--attest-key KEY.pem --attest-out ENVELOPE] PATH...
-//	shipgate diff [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never] [--roots PEM]... OLD NEW
+//	shipgate diff [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never] [--roots PEM]... [--no-system-roots] OLD NEW
 //	shipgate diff --upstream electron-vX.Y.Z-PLATFORM-ARCH.zip [--shasums SHASUMS256.txt] [flags] RELEASE
-//	shipgate sbom [--format cyclonedx-json|spdx-json] [-o FILE] [--serial] [--roots PEM]... PATH
+//	shipgate sbom [--format cyclonedx-json|spdx-json] [-o FILE] [--serial] [--roots PEM]... [--no-system-roots] PATH
 //	shipgate git-audit --since REF [--repo DIR] [--until REF] [--policy F] [--protect GLOB]... [--allowed-signers F]
 //	                   [--keyring F]... [--artifact PATH [--artifact-tree-path DIR]] [--backend auto|go-git|git]
 //	                   [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never] [-v]

@@ -24,10 +24,11 @@ func runSBOM(e *env) int {
 		serial = fs.Bool("serial", false, "give the CycloneDX document a random serialNumber (off: output is reproducible)")
 		roots  listFlag
 	)
+	noSystem := fs.Bool("no-system-roots", false, "trust only the embedded roots and --roots, not the operating system's")
 	fs.Var(&roots, "roots", "PEM file of extra trusted roots for the signature summaries (repeatable)")
 	fs.Usage = func() {
 		w := fs.Output()
-		fmt.Fprintln(w, "usage: shipgate sbom [--format cyclonedx-json|spdx-json] [-o FILE] [--serial] [--roots PEM]... PATH")
+		fmt.Fprintln(w, "usage: shipgate sbom [--format cyclonedx-json|spdx-json] [-o FILE] [--serial] [--roots PEM]... [--no-system-roots] PATH")
 		fmt.Fprintln(w, "\nThe document's time is SOURCE_DATE_EPOCH when set, else the modification time of PATH.")
 		fmt.Fprintln(w, "\nflags:")
 		fs.PrintDefaults()
@@ -62,7 +63,7 @@ func runSBOM(e *env) int {
 		u[8] = u[8]&0x3f | 0x80
 		opts.SerialNumber = fmt.Sprintf("urn:uuid:%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:])
 	}
-	trust, err := signing.NewTrustStore(signing.TrustStoreOptions{PEMFiles: roots, Embedded: signing.EmbeddedAll})
+	trust, err := signing.NewTrustStore(signing.TrustStoreOptions{PEMFiles: roots, Embedded: signing.EmbeddedAll, System: !*noSystem})
 	if err != nil {
 		return fail(e, err)
 	}
