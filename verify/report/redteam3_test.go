@@ -75,3 +75,19 @@ func TestTextDisregardedTimestamp(t *testing.T) {
 		t.Errorf("disregarded timestamp not shown:\n%s", b)
 	}
 }
+
+// TestJSONDisregardedTimestampValidates: a timestamp disregarded for a
+// blocklisted authority is written with its reason and the report still
+// validates against the published schema.
+func TestJSONDisregardedTimestampValidates(t *testing.T) {
+	ts := &signing.Timestamp{Kind: "rfc3161", Verified: true, Disregarded: "blocklisted authority"}
+	r := &verify.Report{Tool: verify.Tool{Name: "shipgate", Version: "v1.2.3"}, Files: []verify.File{{Path: "a.exe", Kind: verify.KindPE, SHA256: strings.Repeat("a", 64), Signatures: []signing.Signature{{
+		Format: signing.FormatAuthenticode, Status: signing.StatusRevoked, Timestamp: ts,
+	}}}}}
+	r.Finalize(verify.FailOnError)
+	b := write(t, r, FormatJSON, Options{})
+	if !bytes.Contains(b, []byte(`"disregarded": "blocklisted authority"`)) {
+		t.Fatalf("disregarded not written:\n%s", b)
+	}
+	validate(t, compileSchema(t, "report.schema.json", JSONSchema), b)
+}
