@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shipgate/shipgate/signing/attest"
+	"github.com/shipgate/shipgate/signing/sigstore"
 )
 
 func init() {
@@ -93,7 +94,7 @@ func runVerifyBlob(e *env) int {
 	}
 	defer artifact.Close()
 
-	res, err := attest.VerifyBlob(bundleJSON, artifact, opts)
+	res, err := sigstore.VerifyBlob(bundleJSON, artifact, opts)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "shipgate: verify-blob: %s: %v\n", fs.Arg(0), err)
 		return exitFail
