@@ -277,6 +277,9 @@ func TestSigstoreNoVerifier(t *testing.T) {
 	}
 }
 
+// sigstore.Verifier is the implementation the shipgate command sets.
+var _ SigstoreVerifier = sigstore.Verifier{}
+
 // stubSigstore records what verify asks a SigstoreVerifier and answers err.
 type stubSigstore struct {
 	calls []attest.BlobOptions
