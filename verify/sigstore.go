@@ -27,6 +27,7 @@ const SigstoreBundleSuffix = ".sigstore.json"
 // implementation, sigstore.Verifier, built on sigstore-go; verify does not
 // import it, so that a program that never checks Sigstore bundles does not
 // link sigstore-go's gRPC, OpenTelemetry and transparency-log clients.
+// Release calls it from several goroutines at once.
 type SigstoreVerifier interface {
 	// VerifyBundle verifies bundle (a Sigstore bundle's JSON) over an
 	// artifact as opts require, offline. opts.ArtifactSHA256 is the
