@@ -53,6 +53,11 @@ type Options struct {
 	Logger *slog.Logger
 	// ToolVersion is the version recorded in the report's tool section.
 	ToolVersion string
+	// Sigstore verifies the Sigstore bundles the policy's sigstore rules
+	// require. Nil is allowed only for a policy without sigstore rules:
+	// with them, Release fails rather than skip the check. The shipgate
+	// command sets signing/sigstore.Verifier{}.
+	Sigstore SigstoreVerifier
 }
 
 // Progress is the running total of a [Release] run.
@@ -245,6 +250,11 @@ func newEngine(ctx context.Context, opts Options) (*engine, error) {
 		return nil, err
 	}
 	bl.nowGiven = !opts.Time.IsZero()
+	if opts.Sigstore == nil {
+		if err := errNoSigstoreVerifier(pol); err != nil {
+			return nil, err
+		}
+	}
 	sig, err := loadSigstore(pol)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"context"
 	"crypto"
 	"encoding/hex"
 	"errors"
@@ -21,13 +22,47 @@ import (
 // "dist/libffmpeg.tar.gz.sigstore.json", in the same directory or archive.
 const SigstoreBundleSuffix = ".sigstore.json"
 
+// SigstoreVerifier verifies a Sigstore bundle over an artifact; the policy's
+// sigstore rules need one (see [Options]). Package signing/sigstore has the
+// implementation, sigstore.Verifier, built on sigstore-go; verify does not
+// import it, so that a program that never checks Sigstore bundles does not
+// link sigstore-go's gRPC, OpenTelemetry and transparency-log clients.
+// Release calls it from several goroutines at once.
+type SigstoreVerifier interface {
+	// VerifyBundle verifies bundle (a Sigstore bundle's JSON) over an
+	// artifact as opts require, offline. opts.ArtifactSHA256 is the
+	// artifact's SHA-256; artifact yields its bytes, for the bundles whose
+	// signature a digest cannot check (Ed25519 and non-SHA-256 message
+	// signatures), and should not be read otherwise. The error wraps
+	// attest.ErrIdentity when the bundle verifies but its certificate is
+	// not the expected identity; any other error means the bundle does not
+	// verify (or ctx is done).
+	VerifyBundle(ctx context.Context, bundle []byte, artifact io.Reader, opts attest.BlobOptions) (*attest.BlobResult, error)
+}
+
+// errNoSigstoreVerifier is the error of a run whose policy has sigstore
+// rules and whose Options name no SigstoreVerifier.
+func errNoSigstoreVerifier(p *Policy) error {
+	for i := range p.Rules {
+		if p.Rules[i].Sigstore == nil {
+			continue
+		}
+		who := fmt.Sprintf("rule %d of the policy", i+1)
+		if l := p.Rules[i].line; l > 0 {
+			who = fmt.Sprintf("the policy rule at line %d", l)
+		}
+		return fmt.Errorf("verify: %s requires Sigstore bundles, and no Sigstore verifier is set: set Options.Sigstore (package signing/sigstore has one)", who)
+	}
+	return nil
+}
+
 // Sigstore requires the files a [Rule] matches to carry a Sigstore bundle
 // next to them (the file's name plus [SigstoreBundleSuffix]) that verifies
 // over the file's bytes, offline, against a trusted root. Keyless bundles
 // must name the expected certificate identity and OIDC issuer; keyed
 // bundles must be signed by Key.
 //
-// A bundle must verify as signing/attest.VerifyBlob verifies it: a
+// A bundle must verify as signing/sigstore.VerifyBlob verifies it: a
 // transparency log entry from a log of the trusted root (unless
 // InsecureIgnoreTlog), at least one verified time, the Fulcio chain at that
 // time, an embedded SCT when the trusted root lists CT logs (unless
@@ -215,6 +250,12 @@ func (c *check) checkSigstore(s *Sigstore, line int) {
 		c.add(ruleSigstoreInvalid, signing.SeverityError, fmt.Sprintf("Sigstore bundle %s was not verified: the trusted root of %s is not loaded", bundleName, who))
 		return
 	}
+	verifier := c.e.opts.Sigstore
+	if verifier == nil {
+		// Release refuses to start without one; fail closed all the same.
+		c.add(ruleSigstoreInvalid, signing.SeverityError, fmt.Sprintf("Sigstore bundle %s was not verified: no Sigstore verifier is set", bundleName))
+		return
+	}
 	opts := attest.BlobOptions{
 		TrustedRoot: m.root, ArtifactSHA256: digest, SignedTimestamps: s.SignedTimestamps,
 		InsecureIgnoreTlog: s.InsecureIgnoreTlog, InsecureIgnoreSCT: s.InsecureIgnoreSCT,
@@ -226,7 +267,7 @@ func (c *check) checkSigstore(s *Sigstore, line int) {
 	}
 	art := &lazyReader{open: c.reopen}
 	defer art.close()
-	_, err = attest.VerifyBlob(b, art, opts)
+	_, err = verifier.VerifyBundle(c.e.ctx, b, art, opts)
 	if err == nil {
 		return
 	}

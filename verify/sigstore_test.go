@@ -6,21 +6,25 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/shipgate/shipgate/signing/attest"
+	"github.com/shipgate/shipgate/signing/sigstore"
 )
 
-// The Sigstore fixtures are signing/attest's committed bundles, made with
+// The Sigstore fixtures are signing/sigstore's committed bundles, made with
 // sigstore-go's virtual Sigstore by that package's TestSigstoreFixtures
 // (-update-sigstore): artifact.txt, a keyless bundle for release@example.com
 // (issuer https://accounts.example.com), a keyed bundle and its public key,
 // and the trusted root of the virtual deployment.
 func sigstoreTestdata(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "signing", "attest", "testdata", "sigstore", name))
+	b, err := os.ReadFile(filepath.Join("..", "signing", "sigstore", "testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +59,7 @@ func sigstoreCase(t *testing.T, policy string, files map[string][]byte, input fu
 	if input != nil {
 		in = input(dir)
 	}
-	return run(t, Options{Policy: pol}, in)
+	return run(t, Options{Policy: pol, Sigstore: sigstore.Verifier{}}, in)
 }
 
 func findingsOf(r *Report, rule string) []string {
@@ -233,7 +237,7 @@ func TestSigstorePolicyLoadErrors(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			s := c.s
 			pol := &Policy{Rules: []Rule{{Match: []string{"**"}, Sigstore: &s}}}
-			_, err := Release(context.Background(), Options{Policy: pol}, filepath.Join(dir, "release"))
+			_, err := Release(context.Background(), Options{Policy: pol, Sigstore: sigstore.Verifier{}}, filepath.Join(dir, "release"))
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err = %v, want it to mention %q", err, c.want)
 			}
@@ -242,6 +246,99 @@ func TestSigstorePolicyLoadErrors(t *testing.T) {
 				t.Errorf("a file that cannot be loaded is not a policy syntax error: %v", err)
 			}
 		})
+	}
+}
+
+// TestSigstoreNoVerifier checks that a policy with sigstore rules fails the
+// run when Options name no Sigstore verifier, rather than skip the check,
+// and that a policy without them needs none.
+func TestSigstoreNoVerifier(t *testing.T) {
+	base := t.TempDir()
+	writeTree(t, base, map[string][]byte{
+		"conf/policy.yaml":                            []byte("failOn: error\n" + sigstoreKeylessPolicy),
+		"conf/sigstore/trusted_root.json":             sigstoreTestdata(t, "trusted_root.json"),
+		"release/dist/libffmpeg.tar.gz":               sigstoreTestdata(t, "artifact.txt"),
+		"release/dist/libffmpeg.tar.gz.sigstore.json": sigstoreTestdata(t, "keyless.sigstore.json"),
+	})
+	pol, err := LoadPolicy(filepath.Join(base, "conf", "policy.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Release(context.Background(), Options{Policy: pol}, filepath.Join(base, "release"))
+	if err == nil || !strings.Contains(err.Error(), "no Sigstore verifier") || !strings.Contains(err.Error(), "line 3") {
+		t.Fatalf("sigstore rule without a verifier: report %v, err = %v; want an error naming the rule's line", r != nil, err)
+	}
+	code := &Policy{Rules: []Rule{{Match: []string{"**"}, Sigstore: &Sigstore{TrustedRoot: "x", Key: "y"}}}}
+	if _, err := Release(context.Background(), Options{Policy: code}, filepath.Join(base, "release")); err == nil || !strings.Contains(err.Error(), "rule 1 of the policy") {
+		t.Fatalf("policy built in code: err = %v", err)
+	}
+	if _, err := Release(context.Background(), Options{}, filepath.Join(base, "release")); err != nil {
+		t.Fatalf("no sigstore rules, no verifier: %v", err)
+	}
+}
+
+// sigstore.Verifier is the implementation the shipgate command sets.
+var _ SigstoreVerifier = sigstore.Verifier{}
+
+// stubSigstore records what verify asks a SigstoreVerifier and answers err.
+type stubSigstore struct {
+	calls []attest.BlobOptions
+	err   error
+}
+
+func (s *stubSigstore) VerifyBundle(ctx context.Context, bundle []byte, artifact io.Reader, opts attest.BlobOptions) (*attest.BlobResult, error) {
+	s.calls = append(s.calls, opts)
+	if s.err != nil {
+		return nil, s.err
+	}
+	return &attest.BlobResult{}, nil
+}
+
+// TestSigstoreVerifierRequest checks what verify passes through the
+// SigstoreVerifier interface: the trusted root, the rule's identity and
+// requirements, and the file's SHA-256; and that an identity error from the
+// verifier is reported as one.
+func TestSigstoreVerifierRequest(t *testing.T) {
+	base := t.TempDir()
+	artifact := sigstoreTestdata(t, "artifact.txt")
+	root := sigstoreTestdata(t, "trusted_root.json")
+	policy := strings.Replace(sigstoreKeylessPolicy, "      certificateIdentity:", "      signedTimestamps: 2\n      insecureIgnoreSCT: true\n      certificateIdentity:", 1)
+	writeTree(t, base, map[string][]byte{
+		"conf/policy.yaml":                            []byte(policy),
+		"conf/sigstore/trusted_root.json":             root,
+		"release/dist/libffmpeg.tar.gz":               artifact,
+		"release/dist/libffmpeg.tar.gz.sigstore.json": []byte("{}"),
+	})
+	pol, err := LoadPolicy(filepath.Join(base, "conf", "policy.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stub := &stubSigstore{}
+	r, err := Release(context.Background(), Options{Policy: pol, Sigstore: stub, Workers: 1}, filepath.Join(base, "release"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stub.calls) != 1 {
+		t.Fatalf("%d calls, want 1", len(stub.calls))
+	}
+	got := stub.calls[0]
+	sum := sha256.Sum256(artifact)
+	want := attest.Identity{SAN: "release@example.com", Issuer: "https://accounts.example.com"}
+	if !bytes.Equal(got.TrustedRoot, root) || got.Identity != want || got.Key != nil || !bytes.Equal(got.ArtifactSHA256, sum[:]) ||
+		got.SignedTimestamps != 2 || !got.InsecureIgnoreSCT || got.InsecureIgnoreTlog {
+		t.Errorf("request = %+v", got)
+	}
+	if f := findingsOf(r, ruleSigstoreInvalid); len(f) != 0 {
+		t.Errorf("verified bundle reported: %v", f)
+	}
+
+	stub = &stubSigstore{err: fmt.Errorf("%w: SAN is mallory@example.com", attest.ErrIdentity)}
+	r, err = Release(context.Background(), Options{Policy: pol, Sigstore: stub, Workers: 1}, filepath.Join(base, "release"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := findingsOf(r, ruleSigstoreInvalid); len(f) != 1 || !strings.Contains(f[0], "identity mismatch") {
+		t.Errorf("identity error: findings %v", f)
 	}
 }
 
@@ -284,7 +381,7 @@ func BenchmarkSigstoreBundle(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	opts := Options{Policy: pol, Trust: getFixtures(b).trust, Time: checkTime, Workers: 1}
+	opts := Options{Policy: pol, Trust: getFixtures(b).trust, Time: checkTime, Workers: 1, Sigstore: sigstore.Verifier{}}
 	b.ReportAllocs()
 	for b.Loop() {
 		r, err := Release(context.Background(), opts, filepath.Join(base, "release"))

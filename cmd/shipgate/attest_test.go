@@ -180,7 +180,7 @@ func TestAttestCLIEncryptedKey(t *testing.T) {
 }
 
 func TestVerifyBlobCLI(t *testing.T) {
-	dir := filepath.Join("..", "..", "signing", "attest", "testdata", "sigstore")
+	dir := filepath.Join("..", "..", "signing", "sigstore", "testdata")
 	p := func(name string) string { return filepath.Join(dir, name) }
 	keyless := []string{"verify-blob", "--bundle", p("keyless.sigstore.json"), "--trusted-root", p("trusted_root.json")}
 	id := []string{"--certificate-identity", "release@example.com", "--certificate-oidc-issuer", "https://accounts.example.com"}

@@ -12,6 +12,7 @@ import (
 	"github.com/shipgate/shipgate/sbom"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/attest"
+	"github.com/shipgate/shipgate/signing/sigstore"
 	"github.com/shipgate/shipgate/verify"
 	"github.com/shipgate/shipgate/verify/report"
 )
@@ -75,7 +76,7 @@ func runDemo(e *env) int {
 	}
 	var reports [2]*verify.Report
 	for i, rel := range []string{m.Clean, m.Trojan} {
-		r, err := verify.Release(e.ctx, verify.Options{Policy: pol, ToolVersion: version()}, rel)
+		r, err := verify.Release(e.ctx, verify.Options{Policy: pol, ToolVersion: version(), Sigstore: sigstore.Verifier{}}, rel)
 		if err != nil {
 			return fail(e, err)
 		}

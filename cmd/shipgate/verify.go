@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/shipgate/shipgate/signing/attest"
+	"github.com/shipgate/shipgate/signing/sigstore"
 	"github.com/shipgate/shipgate/verify"
 	"github.com/shipgate/shipgate/verify/report"
 )
@@ -97,7 +98,7 @@ func runVerify(e *env) int {
 	if err := pol.Validate(); err != nil {
 		return fail(e, usageError{err.Error()})
 	}
-	opts := verify.Options{Policy: pol, FailOn: threshold, ToolVersion: version()}
+	opts := verify.Options{Policy: pol, FailOn: threshold, ToolVersion: version(), Sigstore: sigstore.Verifier{}}
 	progress := newProgressLine(e.stderr)
 	if progress != nil {
 		opts.Progress = progress.update

@@ -310,7 +310,7 @@ func TestVerifyCLIAttest(t *testing.T) {
 // TestVerifyCLISigstorePolicy gates a release whose bundled tarball must
 // carry its upstream's Sigstore bundle (signing/attest's committed fixtures).
 func TestVerifyCLISigstorePolicy(t *testing.T) {
-	src := filepath.Join("..", "..", "signing", "attest", "testdata", "sigstore")
+	src := filepath.Join("..", "..", "signing", "sigstore", "testdata")
 	read := func(name string) []byte {
 		b, err := os.ReadFile(filepath.Join(src, name))
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/shipgate/shipgate/signing/attest"
+	"github.com/shipgate/shipgate/signing/sigstore"
 )
 
 func init() {
@@ -92,7 +93,7 @@ func runVerifyBlob(e *env) int {
 	}
 	defer artifact.Close()
 
-	res, err := attest.VerifyBlob(bundleJSON, artifact, opts)
+	res, err := sigstore.VerifyBlob(bundleJSON, artifact, opts)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "shipgate: verify-blob: %s: %v\n", args[0], err)
 		return exitFail

@@ -11,12 +11,12 @@
 //     The envelope is the one cosign verify-blob-attestation --key accepts
 //     (payloadType application/vnd.in-toto+json, standard DSSE PAE).
 //
-//   - Incoming: upstream artifacts signed with Sigstore. [VerifyBlob] and
-//     [VerifySigstoreBundle] verify a Sigstore bundle (keyless or keyed) against
-//     a trusted_root.json entirely offline: certificate chain at the verified
-//     time, certificate identity and issuer, transparency log inclusion (proof
-//     and/or signed entry timestamp) and RFC 3161 signed timestamps, all from
-//     the bundle itself.
+//   - Incoming: upstream artifacts signed with Sigstore. This package holds
+//     the vocabulary — [BlobOptions] (trusted root, expected [Identity] or
+//     key, timestamp and log requirements), [BlobResult], [ErrBundle] and
+//     [ErrIdentity] — and package signing/sigstore verifies the bundles. The
+//     verifier lives apart because it is built on sigstore-go, which brings
+//     gRPC and OpenTelemetry; this package does not import it.
 //
 // Nothing here touches the network. Revocation of signing keys is not checked:
 // a key is trusted exactly when the caller passes it in.

@@ -1,6 +1,7 @@
 package attest
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/sha256"
@@ -61,12 +62,12 @@ func TestInteropSecureSystemsLib(t *testing.T) {
 					t.Errorf("go-securesystemslib (pub set: %v): %v", adapter.Pub != nil, err)
 				}
 			}
-			if err := sigdsse.WrapVerifier(v, sigdsse.WithExpectedPayloadType(PayloadType)).VerifySignature(bytesReader(envBytes), nil); err != nil {
+			if err := sigdsse.WrapVerifier(v, sigdsse.WithExpectedPayloadType(PayloadType)).VerifySignature(bytes.NewReader(envBytes), nil); err != nil {
 				t.Errorf("sigstore dsse.WrapVerifier: %v", err)
 			}
 			// And the other way: an envelope made by sigstore's DSSE signer
 			// verifies with Verify.
-			other, err := sigdsse.WrapSigner(s, PayloadType).SignMessage(bytesReader(mustStatement(t, report)))
+			other, err := sigdsse.WrapSigner(s, PayloadType).SignMessage(bytes.NewReader(mustStatement(t, report)))
 			if err != nil {
 				t.Fatal(err)
 			}

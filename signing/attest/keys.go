@@ -134,6 +134,15 @@ func ParseVerifier(pemBytes []byte, opts KeyOptions) (signature.Verifier, error)
 	if err != nil {
 		return nil, err
 	}
+	return NewVerifier(pub, opts)
+}
+
+// NewVerifier returns a verifier for pub with the scheme opts selects, after
+// checking pub is an accepted key type and size (see [ParsePublicKey]).
+func NewVerifier(pub crypto.PublicKey, opts KeyOptions) (signature.Verifier, error) {
+	if err := checkPublicKey(pub); err != nil {
+		return nil, err
+	}
 	lo, err := opts.loadOptions()
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
-package attest
+package sigstore
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -125,7 +126,7 @@ func (f *sigstoreFixture) messageBundle(t testing.TB, artifact []byte, s bundleS
 	if err != nil {
 		t.Fatal(err)
 	}
-	sig, err := signer.SignMessage(bytesReader(signed))
+	sig, err := signer.SignMessage(bytes.NewReader(signed))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,4 +305,22 @@ func (f *sigstoreFixture) dsseBundle(t testing.TB, statement []byte, san, issuer
 		t.Fatal(err)
 	}
 	return out
+}
+
+// canonicalJSON re-encodes a JSON document with sorted keys and no
+// insignificant whitespace, so regenerated fixtures are stable.
+func canonicalJSON(b []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

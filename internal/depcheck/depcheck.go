@@ -1,0 +1,91 @@
+// Package depcheck finds forbidden dependencies of packages with `go list`,
+// for tests that keep heavy modules out of shipgate's library packages.
+package depcheck
+
+import (
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+)
+
+// Heavy are the module paths that must not be linked into a program for
+// importing shipgate's verification packages: sigstore-go and the gRPC and
+// OpenTelemetry stacks it brings. Only signing/sigstore, which verifies
+// Sigstore bundles, and the shipgate command may depend on them.
+var Heavy = []string{"google.golang.org/grpc", "go.opentelemetry.io", "github.com/sigstore/sigstore-go"}
+
+// ErrNoGo results when the go command is not on PATH.
+var ErrNoGo = errors.New("depcheck: go command not on PATH")
+
+// List returns the import paths of the packages patterns name (`go list`
+// patterns such as "github.com/shipgate/shipgate/signing/...").
+func List(patterns ...string) ([]string, error) {
+	out, err := goList(append([]string{"-f", "{{.ImportPath}}"}, patterns...))
+	if err != nil {
+		return nil, err
+	}
+	return strings.Fields(out), nil
+}
+
+// Forbidden returns, for the non-test builds of roots, each package that
+// belongs to one of the modules or package trees in banned, as the shortest
+// import chain from a root ("a -> b -> google.golang.org/grpc"), one per
+// place the chain enters a banned tree.
+func Forbidden(roots, banned []string) ([]string, error) {
+	out, err := goList(append([]string{"-deps", "-f", `{{.ImportPath}} {{join .Imports " "}}`}, roots...))
+	if err != nil {
+		return nil, err
+	}
+	imports := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if f := strings.Fields(line); len(f) > 0 {
+			imports[f[0]] = f[1:]
+		}
+	}
+	isBanned := func(p string) bool {
+		for _, b := range banned {
+			if p == b || strings.HasPrefix(p, b+"/") {
+				return true
+			}
+		}
+		return false
+	}
+	parent := map[string]string{}
+	queue := append([]string(nil), roots...)
+	for _, r := range roots {
+		parent[r] = ""
+	}
+	var found []string
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		if isBanned(p) {
+			chain := []string{p}
+			for q := parent[p]; q != ""; q = parent[q] {
+				chain = append([]string{q}, chain...)
+			}
+			found = append(found, strings.Join(chain, " -> "))
+			continue
+		}
+		for _, q := range imports[p] {
+			if _, seen := parent[q]; !seen {
+				parent[q] = p
+				queue = append(queue, q)
+			}
+		}
+	}
+	return found, nil
+}
+
+func goList(args []string) (string, error) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		return "", ErrNoGo
+	}
+	out, err := exec.Command(goTool, append([]string{"list"}, args...)...).CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("depcheck: go list: %w\n%s", err, out)
+	}
+	return string(out), nil
+}

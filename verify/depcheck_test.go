@@ -1,0 +1,30 @@
+package verify_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/depcheck"
+)
+
+// TestNoHeavyDependencies keeps verify and its subpackages free of gRPC,
+// OpenTelemetry and sigstore-go: Sigstore bundles are verified through
+// Options.Sigstore, which the shipgate command fills with
+// signing/sigstore.Verifier. Test files may import signing/sigstore; only
+// the non-test build is checked. A failure names the chain of imports.
+func TestNoHeavyDependencies(t *testing.T) {
+	roots, err := depcheck.List("github.com/shipgate/shipgate/verify/...")
+	if errors.Is(err, depcheck.ErrNoGo) {
+		t.Skip("go command not on PATH; cannot list dependencies")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad, err := depcheck.Forbidden(roots, depcheck.Heavy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, chain := range bad {
+		t.Errorf("forbidden dependency: %s", chain)
+	}
+}
