@@ -33,7 +33,7 @@ func TestClean(t *testing.T) {
 // terminal escapes or newlines must not rewrite what the text report shows:
 // no erased error lines, no forged PASS verdict.
 func TestTextEscapesHostileStrings(t *testing.T) {
-	forge := "\x1b[1A\x1b[2K\r\nPASS: 1 file (1 signed), 0 errors, 0 warnings\n\x1b[8m"
+	forge := "\x1b[1A\x1b[2K\r\nPASS: 1 file (1 signed), 0 errors, 0 warnings, 0 notes\n\x1b[8m"
 	id := &signing.Identity{Subject: "CN=Acme" + forge, Issuer: "CN=Root\u202e", TeamID: "T\nEAM"}
 	r := &verify.Report{
 		Files: []verify.File{{Path: "evil" + forge + ".exe", Kind: verify.KindPE, Signatures: []signing.Signature{{
