@@ -56,6 +56,10 @@ func ExampleRelease() {
 	// Output:
 	// README.txt other 5891b5b522d5
 	// {Files:1 Signed:0 Errors:0 Warnings:0 Passed:true}
-	// 1 other file checked, nothing to report
-	// PASS: 1 file (0 signed), 0 errors, 0 warnings
+	// PASS: 1 file (0 signed), 0 errors, 0 warnings, 0 notes
+	//
+	// signers
+	//   (not code, no signature)      1 file
+	//
+	// PASS: 1 file (0 signed), 0 errors, 0 warnings, 0 notes
 }

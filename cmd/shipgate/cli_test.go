@@ -234,12 +234,12 @@ func TestSummaryFitsVerb(t *testing.T) {
 	os.WriteFile(a, []byte("a"), 0o644)
 	os.WriteFile(b, []byte("b"), 0o644)
 	_, out, _ := runCLI(t, "diff", a, b)
-	if strings.Contains(out, "signed)") || !regexp.MustCompile(`(?m)^(PASS|FAIL): \d+ errors?, \d+ warnings?\n$`).MatchString(out) {
+	if strings.Contains(out, "signed)") || !regexp.MustCompile(`(?m)^(PASS|FAIL): \d+ errors?, \d+ warnings?, \d+ notes?\n$`).MatchString(out) {
 		t.Errorf("diff summary:\n%s", out)
 	}
 	repo, since := gitFixture(t)
 	_, out, errOut := runCLI(t, "git-audit", "--repo", repo, "--since", since, "--protect", "vendor/**")
-	if strings.Contains(out, "signed)") || !regexp.MustCompile(`(?m)^(PASS|FAIL): \d+ errors?, \d+ warnings?\n$`).MatchString(out) {
+	if strings.Contains(out, "signed)") || !regexp.MustCompile(`(?m)^(PASS|FAIL): \d+ errors?, \d+ warnings?, \d+ notes?\n$`).MatchString(out) {
 		t.Errorf("git-audit summary:\n%s%s", out, errOut)
 	}
 }

@@ -82,7 +82,7 @@ func runDiff(e *env) int {
 	section.Findings = nil
 	r.Diff = section
 	r.Finalize(threshold)
-	if err := writeReport(e, r, f, *out); err != nil {
+	if err := writeReport(e, r, f, *out, report.Options{}); err != nil {
 		return fail(e, err)
 	}
 	return exitFor(r)
@@ -112,7 +112,7 @@ func runUpstream(e *env, zipPath, sumsPath, release string, opts sbom.Options, f
 	section.Findings = nil
 	r.Diff = section
 	r.Finalize(threshold)
-	if err := writeReport(e, r, f, out); err != nil {
+	if err := writeReport(e, r, f, out, report.Options{}); err != nil {
 		return fail(e, err)
 	}
 	return exitFor(r)

@@ -126,7 +126,7 @@ func runGitAudit(e *env) int {
 	r := &verify.Report{Tool: verify.Tool{Name: "shipgate", Version: version()}, Findings: res.Findings,
 		Commits: &gitSection{res: res, artifact: *artifact, protected: len(pol.Protect) + len(pol.Vendor)}}
 	r.Finalize(threshold)
-	if err := writeReport(e, r, f, *out); err != nil {
+	if err := writeReport(e, r, f, *out, report.Options{}); err != nil {
 		return fail(e, err)
 	}
 	return exitFor(r)

@@ -7,7 +7,7 @@
 // against each verb's --help):
 //
 //	shipgate verify [--policy F] [--blocklist F]... [--roots PEM]... [--no-system-roots] [--revocation-policy strict|windows|any]
-//	                [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never]
+//	                [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never] [-v | --verbose]
 //	                [--attest-key KEY.pem --attest-out ENVELOPE] PATH...
 //	shipgate diff [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never] [--roots PEM]... [--no-system-roots] OLD NEW
 //	shipgate diff --upstream electron-vX.Y.Z-PLATFORM-ARCH.zip [--shasums SHASUMS256.txt] [flags] RELEASE

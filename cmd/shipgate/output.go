@@ -37,16 +37,18 @@ func useColor(w io.Writer) bool {
 }
 
 // writeReport writes r in format f to the file out, or to stdout when out is
-// empty or "-".
-func writeReport(e *env, r *verify.Report, f report.Format, out string) error {
+// empty or "-". opts.Color is set here: only for text on a terminal.
+func writeReport(e *env, r *verify.Report, f report.Format, out string, opts report.Options) error {
+	opts.Color = false
 	if out == "" || out == "-" {
-		return report.Write(e.stdout, r, f, report.Options{Color: f == report.FormatText && useColor(e.stdout)})
+		opts.Color = f == report.FormatText && useColor(e.stdout)
+		return report.Write(e.stdout, r, f, opts)
 	}
 	fh, err := os.Create(out)
 	if err != nil {
 		return err
 	}
-	if err := report.Write(fh, r, f, report.Options{}); err != nil {
+	if err := report.Write(fh, r, f, opts); err != nil {
 		fh.Close()
 		return err
 	}

@@ -28,19 +28,24 @@ func runVerify(e *env) int {
 		attestKey  = fs.String("attest-key", "", "also sign an in-toto verification summary of the JSON report with this PEM private key, as shipgate attest does (password of an encrypted key in $SHIPGATE_KEY_PASSWORD)")
 		attestOut  = fs.String("attest-out", "", "write the DSSE envelope of --attest-key to this file (required with --attest-key)")
 		noSystem   = fs.Bool("no-system-roots", false, "trust only the embedded roots and --roots, not the operating system's (overrides the policy's trust.system)")
+		verbose    bool
 		blocklists listFlag
 		roots      listFlag
 	)
 	fs.Var(&blocklists, "blocklist", "blocklist or IoC list to match (repeatable)")
 	fs.Var(&roots, "roots", "PEM file of extra trusted roots (repeatable)")
+	fs.BoolVar(&verbose, "v", false, "text format: print the signature block of every signed file, not only of files with findings")
+	fs.BoolVar(&verbose, "verbose", false, "same as -v")
 	fs.Usage = func() {
 		w := fs.Output()
 		fmt.Fprintln(w, "usage: shipgate verify [--policy F] [--blocklist F]... [--roots PEM]... [--no-system-roots] [--revocation-policy strict|windows|any]")
-		fmt.Fprintln(w, "                       [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never]")
+		fmt.Fprintln(w, "                       [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never] [-v | --verbose]")
 		fmt.Fprintln(w, "                       [--attest-key KEY.pem --attest-out ENVELOPE] PATH...")
 		fmt.Fprintln(w, "\nPATH may be a file, a directory, a macOS .app bundle, a .zip archive or an app.asar.")
 		fmt.Fprintln(w, "With --attest-key, the envelope records the SHA-256 of the JSON report: with --format json and -o FILE,")
 		fmt.Fprintln(w, "of FILE's bytes; otherwise of the JSON report shipgate verify --format json would write.")
+		fmt.Fprintln(w, "The text report starts and ends with the verdict line, then lists findings by severity and a table of")
+		fmt.Fprintln(w, "signers; signature blocks are printed for files with findings or failed signatures, or for all with -v.")
 		fmt.Fprintln(w, "exit status: 0 the gate passed, 1 it failed, 2 the run failed")
 		fmt.Fprintln(w, "\nflags:")
 		fs.PrintDefaults()
@@ -109,7 +114,7 @@ func runVerify(e *env) int {
 		return fail(e, err)
 	}
 	if *attestKey == "" {
-		if err := writeReport(e, r, f, *out); err != nil {
+		if err := writeReport(e, r, f, *out, report.Options{Verbose: verbose}); err != nil {
 			return fail(e, fmt.Errorf("writing the report: %w", err))
 		}
 		return exitFor(r)
@@ -124,7 +129,7 @@ func runVerify(e *env) int {
 	if f == report.FormatJSON {
 		err = writeBytes(e, reportJSON.Bytes(), *out)
 	} else {
-		err = writeReport(e, r, f, *out)
+		err = writeReport(e, r, f, *out, report.Options{Verbose: verbose})
 	}
 	if err != nil {
 		return fail(e, fmt.Errorf("writing the report: %w", err))

@@ -351,3 +351,32 @@ func TestVerifyCLISigstorePolicy(t *testing.T) {
 		t.Errorf("missing trusted root: exit %d: %s", code, errOut)
 	}
 }
+
+// TestVerifyVerbose: the text report prints the signature block of a file
+// without findings only with -v or --verbose; the verdict line comes first
+// and last either way.
+func TestVerifyVerbose(t *testing.T) {
+	dir, roots := verifyFixture(t)
+	for _, c := range []struct {
+		flag string
+		want bool
+	}{{"", false}, {"-v", true}, {"--verbose", true}} {
+		args := []string{"verify", "--roots", roots, dir}
+		if c.flag != "" {
+			args = append(args, c.flag)
+		}
+		code, out, errOut := runCLI(t, args...)
+		if code != exitPass {
+			t.Fatalf("%q: exit %d: %s\n%s", c.flag, code, errOut, out)
+		}
+		if got := strings.Contains(out, "\napp.exe  pe, ") && strings.Contains(out, "signer     CN=CLI Vendor"); got != c.want {
+			t.Errorf("%q: signature block of app.exe shown %v, want %v:\n%s", c.flag, got, c.want, out)
+		}
+		if first, _, _ := strings.Cut(out, "\n"); first != lastLine(out) || !strings.HasPrefix(first, "PASS: 4 files (1 signed)") {
+			t.Errorf("%q: verdict lines %q and %q", c.flag, first, lastLine(out))
+		}
+		if !strings.Contains(out, "\nsigners\n  CLI Vendor  ") {
+			t.Errorf("%q: signer table:\n%s", c.flag, out)
+		}
+	}
+}

@@ -49,6 +49,9 @@ type Options struct {
 	// Color adds ANSI colours to the text format. The CLI sets it only when
 	// writing to a terminal.
 	Color bool
+	// Verbose makes the text format print the signature block of every
+	// signed file, not only of the files that have findings.
+	Verbose bool
 }
 
 // TextSection is implemented by a Report's Diff or Commits value that can

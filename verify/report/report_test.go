@@ -261,7 +261,8 @@ func TestText(t *testing.T) {
 	if bytes.Contains(b, []byte("\x1b[")) {
 		t.Errorf("colour without Color")
 	}
-	if !bytes.HasSuffix(b, []byte("FAIL: 3 files (2 signed), 3 errors, 1 warning\n")) {
+	const verdict = "FAIL: 3 files (2 signed), 3 errors, 1 warning, 1 note\n"
+	if !bytes.HasPrefix(b, []byte(verdict)) || !bytes.HasSuffix(b, []byte("\n\n"+verdict)) {
 		t.Errorf("verdict line:\n%s", b)
 	}
 	if !bytes.Contains(b, []byte("diff: 2 added")) {
@@ -286,5 +287,140 @@ func TestParseFormat(t *testing.T) {
 	}
 	if _, err := ParseFormat("xml"); err == nil {
 		t.Errorf("ParseFormat(xml): no error")
+	}
+}
+
+// TestTextVerdictFirstAndLast: the verdict line opens the text report and
+// closes it, for files, for a diff and for a passing run.
+func TestTextVerdictFirstAndLast(t *testing.T) {
+	diff := &verify.Report{Diff: section{}, Findings: []signing.Finding{{Rule: "diff/x", Severity: signing.SeverityWarning, Path: "a", Message: "m"}}}
+	diff.Finalize(verify.FailOnError)
+	pass := sample()
+	pass.Findings = nil
+	pass.Finalize(verify.FailOnError)
+	for _, c := range []struct {
+		name string
+		r    *verify.Report
+		want string
+	}{
+		{"files", sample(), "FAIL: 3 files (2 signed), 3 errors, 1 warning, 1 note"},
+		{"diff", diff, "PASS: 0 errors, 1 warning, 0 notes"},
+		{"pass", pass, "PASS: 3 files (2 signed), 0 errors, 0 warnings, 0 notes"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			lines := strings.Split(strings.TrimSuffix(string(write(t, c.r, FormatText, Options{})), "\n"), "\n")
+			if lines[0] != c.want || lines[len(lines)-1] != c.want {
+				t.Errorf("first %q, last %q, want %q", lines[0], lines[len(lines)-1], c.want)
+			}
+		})
+	}
+}
+
+// TestTextGroupsFindingsBySeverity: errors, then warnings, then notes, each
+// finding under its group's header with its path, rule and message, whatever
+// the order of the report's findings.
+func TestTextGroupsFindingsBySeverity(t *testing.T) {
+	r := &verify.Report{Files: []verify.File{{Path: "a.exe", Kind: verify.KindPE}}, Findings: []signing.Finding{
+		{Rule: "x/note", Severity: signing.SeverityNote, Path: "a.exe", Message: "n1"},
+		{Rule: "x/warn", Severity: signing.SeverityWarning, Path: "b.dll", Message: "w1"},
+		{Rule: "x/err", Severity: signing.SeverityError, Path: "c.dll", Message: "e1"},
+		{Rule: "x/err", Severity: signing.SeverityError, Path: "a.exe", Message: "e2"},
+	}}
+	r.Finalize(verify.FailOnError)
+	r.Findings[0], r.Findings[3] = r.Findings[3], r.Findings[0]
+	b := string(write(t, r, FormatText, Options{}))
+	want := []string{
+		"errors (2)\n",
+		"  a.exe  x/err: e2\n",
+		"  c.dll  x/err: e1\n",
+		"\nwarnings (1)\n",
+		"  b.dll  x/warn: w1\n",
+		"\nnotes (1)\n",
+		"  a.exe  x/note: n1\n",
+		"\nsigners\n",
+	}
+	at := 0
+	for _, w := range want {
+		i := strings.Index(b[at:], w)
+		if i < 0 {
+			t.Fatalf("%q missing or out of order:\n%s", w, b)
+		}
+		at += i + len(w)
+	}
+	if !bytes.Equal([]byte(b), write(t, r, FormatText, Options{})) {
+		t.Errorf("text is not deterministic")
+	}
+}
+
+// TestTextSignerTable: one row per signing identity in short form with its
+// number of files and their statuses (the worst signature per file), then
+// ad-hoc, signerless, unsigned code and non-code rows.
+func TestTextSignerTable(t *testing.T) {
+	acme := &signing.Identity{Subject: "CN=Developer ID Application: Acme Ltd (ACME123),OU=ACME123,O=Acme Ltd", Issuer: "CN=Apple", TeamID: "ACME123"}
+	fab := &signing.Identity{Subject: "CN=Fabrikam Code Signing,O=Fabrikam\\, Inc.,C=US", Issuer: "CN=Root"}
+	fake := &signing.Identity{Subject: "CN=Fabrikam Code Signing,O=Fabrikam\\, Inc.,C=US", Issuer: "CN=Other CA"}
+	sig := func(id *signing.Identity, st signing.Status) signing.Signature {
+		return signing.Signature{Format: signing.FormatAuthenticode, Status: st, Signer: id}
+	}
+	r := &verify.Report{Files: []verify.File{
+		{Path: "a", Kind: verify.KindMachOUniversal, Signatures: []signing.Signature{sig(acme, signing.StatusValid), sig(acme, signing.StatusInvalid)}},
+		{Path: "b", Kind: verify.KindMachO, Signatures: []signing.Signature{sig(acme, signing.StatusValid)}},
+		{Path: "c", Kind: verify.KindMachO, Signatures: []signing.Signature{sig(acme, signing.StatusValid), sig(nil, signing.StatusAdhoc)}},
+		{Path: "d.dll", Kind: verify.KindPE, Signatures: []signing.Signature{sig(fab, signing.StatusRevoked)}},
+		{Path: "e.dll", Kind: verify.KindPE, Signatures: []signing.Signature{sig(fake, signing.StatusValid)}},
+		{Path: "f.dll", Kind: verify.KindPE, Signatures: []signing.Signature{sig(nil, signing.StatusMalformed)}},
+		{Path: "g.dll", Kind: verify.KindPE},
+		{Path: "h.dll", Kind: verify.KindPE, Signatures: []signing.Signature{sig(nil, signing.StatusUnsigned)}},
+		{Path: "i.js", Kind: verify.KindOther},
+		{Path: "j.txt", Kind: verify.KindOther},
+		{Path: "k.txt", Kind: verify.KindOther},
+	}}
+	r.Finalize(verify.FailOnError)
+	b := string(write(t, r, FormatText, Options{}))
+	_, table, _ := strings.Cut(b, "\nsigners\n")
+	table, _, _ = strings.Cut(table, "\n\n")
+	want := `  Developer ID Application: Acme Ltd (ACME123)                 3 files  2 valid, 1 invalid
+  Fabrikam Code Signing (Fabrikam, Inc.), issuer Other CA      1 file   1 valid
+  Fabrikam Code Signing (Fabrikam, Inc.), issuer Root          1 file   1 revoked
+  (ad-hoc)                                                     1 file   1 adhoc
+  (no signer)                                                  1 file   1 malformed
+  (unsigned code)                                              2 files
+  (not code, no signature)                                     3 files`
+	if table != want {
+		t.Errorf("signer table:\n%s\nwant:\n%s\nreport:\n%s", table, want, b)
+	}
+}
+
+// TestTextSignatureBlocks: a file without findings and with good signatures
+// shows its signature block only with Verbose; a file with findings, or with
+// a failed signature, always shows it.
+func TestTextSignatureBlocks(t *testing.T) {
+	id := &signing.Identity{Subject: "CN=Acme", Issuer: "CN=Root"}
+	sig := func(st signing.Status) []signing.Signature {
+		return []signing.Signature{{Format: signing.FormatAuthenticode, Status: st, Signer: id}}
+	}
+	r := &verify.Report{
+		Files: []verify.File{
+			{Path: "quiet.dll", Kind: verify.KindPE, Signatures: sig(signing.StatusValid)},
+			{Path: "noisy.dll", Kind: verify.KindPE, Signatures: sig(signing.StatusValid)},
+			{Path: "broken.dll", Kind: verify.KindPE, Signatures: sig(signing.StatusInvalid)},
+			{Path: "plain.txt", Kind: verify.KindOther},
+		},
+		Findings: []signing.Finding{{Rule: "x/y", Severity: signing.SeverityWarning, Path: "noisy.dll", Message: "m"}},
+	}
+	r.Finalize(verify.FailOnError)
+	for _, verbose := range []bool{false, true} {
+		b := string(write(t, r, FormatText, Options{Verbose: verbose}))
+		for _, c := range []struct {
+			path string
+			want bool
+		}{{"quiet.dll", verbose}, {"noisy.dll", true}, {"broken.dll", true}, {"plain.txt", false}} {
+			if got := strings.Contains(b, "\n"+c.path+"  "); got != c.want {
+				t.Errorf("verbose %v: block of %s shown %v, want %v:\n%s", verbose, c.path, got, c.want, b)
+			}
+		}
+		if n := strings.Count(b, "  signature 0  authenticode"); verbose && n != 3 || !verbose && n != 2 {
+			t.Errorf("verbose %v: %d signature blocks:\n%s", verbose, n, b)
+		}
 	}
 }

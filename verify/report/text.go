@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/verify"
@@ -21,66 +24,132 @@ const (
 	ansiDim    = "\x1b[2m"
 )
 
-// Text writes r for people: the files that have signatures or findings,
-// each with its signatures and findings, then findings that concern no
-// file, then a one-line verdict.
+// Text writes r for people, summary first, so that a release engineer reads
+// the outcome in seconds:
+//
+//  1. the verdict line: PASS or FAIL, then the counts of files, signed
+//     files, errors, warnings and notes (a diff or a git audit, which walk
+//     no files of their own, count findings only);
+//  2. the findings grouped by severity (errors, then warnings, then notes),
+//     each with its path, rule, message and location;
+//  3. the signers: each signing identity in short form (CN and O, team ID)
+//     with the number of files it signed and their statuses, then rows for
+//     ad-hoc signatures, signatures without a signer, unsigned code and
+//     files that are not code;
+//  4. the full signature block of each file that has findings or a revoked,
+//     invalid or malformed signature, or of every signed file with
+//     [Options.Verbose];
+//  5. the Diff or Commits section, when it implements [TextSection];
+//  6. the verdict line again: CI logs are read from the bottom.
+//
+// Every string from the artifact passes through [Clean]. The output is
+// deterministic: findings are sorted, signers by name.
 func Text(w io.Writer, r *verify.Report, opts Options) error {
 	bw := bufio.NewWriter(w)
 	t := &textWriter{w: bw, color: opts.Color}
-	byPath := map[string][]signing.Finding{}
-	var loose []signing.Finding
-	files := map[string]bool{}
-	for _, f := range r.Files {
-		files[f.Path] = true
-	}
-	for _, f := range r.Findings {
-		if f.Path != "" && files[f.Path] {
-			byPath[f.Path] = append(byPath[f.Path], f)
-		} else {
-			loose = append(loose, f)
+	verdict := t.verdict(r)
+	t.printf("%s\n", verdict)
+
+	findings := slices.Clone(r.Findings)
+	verify.SortFindings(findings)
+	withFindings := map[string]bool{}
+	for _, f := range findings {
+		if f.Path != "" {
+			withFindings[f.Path] = true
 		}
 	}
-	quiet := 0
-	for i := range r.Files {
-		f := &r.Files[i]
-		fs := byPath[f.Path]
-		if len(f.Signatures) == 0 && len(fs) == 0 {
-			quiet++
+	for _, g := range []struct {
+		sev         signing.Severity
+		name, color string
+	}{
+		{signing.SeverityError, "errors", ansiRed},
+		{signing.SeverityWarning, "warnings", ansiYellow},
+		{signing.SeverityNote, "notes", ansiCyan},
+	} {
+		var group []signing.Finding
+		for _, f := range findings {
+			if severityGroup(f.Severity) == g.sev {
+				group = append(group, f)
+			}
+		}
+		if len(group) == 0 {
 			continue
 		}
+		t.printf("\n%s\n", t.paint(ansiBold+g.color, fmt.Sprintf("%s (%d)", g.name, len(group))))
+		for _, f := range group {
+			t.finding(f)
+		}
+	}
+
+	if len(r.Files) > 0 {
+		t.signers(r.Files)
+	}
+
+	for i := range r.Files {
+		f := &r.Files[i]
+		if !withFindings[f.Path] && !failedSignature(f) && !(opts.Verbose && len(f.Signatures) > 0) {
+			continue
+		}
+		t.printf("\n")
 		t.file(f)
 		for _, s := range f.Signatures {
 			t.signature(&s)
 		}
-		for _, x := range fs {
-			t.finding(x, false)
-		}
-		t.printf("\n")
 	}
-	if len(loose) > 0 {
-		for _, x := range loose {
-			t.finding(x, true)
-		}
-		t.printf("\n")
-	}
+
 	for _, sec := range []any{r.Diff, r.Commits} {
 		if ts, ok := sec.(TextSection); ok {
-			if err := bw.Flush(); err != nil {
-				return err
-			}
-			if err := ts.WriteText(w, opts.Color); err != nil {
-				return err
-			}
 			t.printf("\n")
+			if t.err == nil {
+				t.err = bw.Flush()
+			}
+			if t.err == nil {
+				t.err = ts.WriteText(w, opts.Color)
+			}
 		}
 	}
-	if quiet > 0 {
-		t.printf("%s\n", t.paint(ansiDim, fmt.Sprintf("%d other %s checked, nothing to report", quiet, plural(quiet, "file", "files"))))
+	t.printf("\n%s\n", verdict)
+	if t.err != nil {
+		return t.err
 	}
+	return bw.Flush()
+}
+
+// failedSignature reports whether f carries a signature that is revoked,
+// invalid or malformed: its block is printed even when no finding names the
+// file (a policy that silenced the rule), since a bad signature is never
+// summarised away. Untrusted and ad-hoc signatures are the policy's call
+// and show only with findings or -v.
+func failedSignature(f *verify.File) bool {
+	for _, s := range f.Signatures {
+		if s.Status >= signing.StatusRevoked {
+			return true
+		}
+	}
+	return false
+}
+
+// severityGroup returns the group a finding of severity s is listed in:
+// anything neither an error nor a warning is a note.
+func severityGroup(s signing.Severity) signing.Severity {
+	if s == signing.SeverityError || s == signing.SeverityWarning {
+		return s
+	}
+	return signing.SeverityNote
+}
+
+// verdict returns the verdict line of r.
+func (t *textWriter) verdict(r *verify.Report) string {
 	s := r.Summary
-	verdict := t.paint(ansiBold+ansiGreen, "PASS")
+	v := t.paint(ansiBold+ansiGreen, "PASS")
 	if !s.Passed {
-		verdict = t.paint(ansiBold+ansiRed, "FAIL")
+		v = t.paint(ansiBold+ansiRed, "FAIL")
+	}
+	notes := 0
+	for _, f := range r.Findings {
+		if severityGroup(f.Severity) == signing.SeverityNote {
+			notes++
+		}
 	}
 	// A diff or a git audit walks no files of its own: its summary
 	// counts only findings.
@@ -88,12 +157,171 @@ func Text(w io.Writer, r *verify.Report, opts Options) error {
 	if len(r.Files) > 0 || (r.Diff == nil && r.Commits == nil) {
 		counts = fmt.Sprintf("%d %s (%d signed), ", s.Files, plural(s.Files, "file", "files"), s.Signed)
 	}
-	t.printf("%s: %s%d %s, %d %s\n", verdict, counts,
-		s.Errors, plural(s.Errors, "error", "errors"), s.Warnings, plural(s.Warnings, "warning", "warnings"))
-	if t.err != nil {
-		return t.err
+	return fmt.Sprintf("%s: %s%d %s, %d %s, %d %s", v, counts,
+		s.Errors, plural(s.Errors, "error", "errors"), s.Warnings, plural(s.Warnings, "warning", "warnings"),
+		notes, plural(notes, "note", "notes"))
+}
+
+// signerRow is one row of the signer table: the files a signer signed and
+// the status of each, the worst of its signatures by that signer.
+type signerRow struct {
+	name  string
+	files map[string]signing.Status
+}
+
+// Rows of the signer table for files without a signing identity; they follow
+// the signers, in this order.
+const (
+	rowAdhoc    = "(ad-hoc)"
+	rowNoSigner = "(no signer)"
+	rowUnsigned = "(unsigned code)"
+	rowNotCode  = "(not code, no signature)"
+)
+
+// signers writes the signer table of files.
+func (t *textWriter) signers(files []verify.File) {
+	bySigner := map[string]*signerRow{}
+	special := map[string]*signerRow{}
+	add := func(m map[string]*signerRow, key, name, path string, st signing.Status) {
+		row := m[key]
+		if row == nil {
+			row = &signerRow{name: name, files: map[string]signing.Status{}}
+			m[key] = row
+		}
+		if old, ok := row.files[path]; !ok || st > old {
+			row.files[path] = st
+		}
 	}
-	return bw.Flush()
+	for i := range files {
+		f := &files[i]
+		signed := false
+		for _, s := range f.Signatures {
+			switch {
+			case s.Signer != nil:
+				id := s.Signer
+				add(bySigner, id.Subject+"\x00"+id.Issuer+"\x00"+id.TeamID, shortName(id.Subject, id.TeamID), f.Path, s.Status)
+			case s.Status == signing.StatusAdhoc:
+				add(special, rowAdhoc, rowAdhoc, f.Path, s.Status)
+			case s.Status == signing.StatusUnsigned:
+				continue
+			default:
+				add(special, rowNoSigner, rowNoSigner, f.Path, s.Status)
+			}
+			signed = true
+		}
+		switch {
+		case signed:
+		case f.Kind.Native():
+			add(special, rowUnsigned, rowUnsigned, f.Path, signing.StatusUnsigned)
+		default:
+			add(special, rowNotCode, rowNotCode, f.Path, signing.StatusUnsigned)
+		}
+	}
+	// Two identities with the same short name (a look-alike certificate
+	// from another issuer) are told apart by their issuers.
+	names := map[string]int{}
+	for _, row := range bySigner {
+		names[row.name]++
+	}
+	for key, row := range bySigner {
+		if names[row.name] > 1 {
+			_, issuer, _ := strings.Cut(key, "\x00")
+			issuer, _, _ = strings.Cut(issuer, "\x00")
+			row.name += ", issuer " + shortName(issuer, "")
+		}
+	}
+	var rows []*signerRow
+	for _, key := range slices.Sorted(maps.Keys(bySigner)) {
+		rows = append(rows, bySigner[key])
+	}
+	slices.SortStableFunc(rows, func(a, b *signerRow) int { return strings.Compare(a.name, b.name) })
+	for _, key := range []string{rowAdhoc, rowNoSigner, rowUnsigned, rowNotCode} {
+		if row := special[key]; row != nil {
+			rows = append(rows, row)
+		}
+	}
+	width := 0
+	for _, row := range rows {
+		width = max(width, min(utf8.RuneCountInString(row.name), 64))
+	}
+	t.printf("\n%s\n", t.paint(ansiBold, "signers"))
+	for _, row := range rows {
+		pad := strings.Repeat(" ", max(0, width-utf8.RuneCountInString(row.name)))
+		n := len(row.files)
+		line := fmt.Sprintf("  %s%s  %5d %-5s", row.name, pad, n, plural(n, "file", "files"))
+		if row.name != rowUnsigned && row.name != rowNotCode {
+			count := map[signing.Status]int{}
+			for _, st := range row.files {
+				count[st]++
+			}
+			var parts []string
+			for _, st := range slices.Sorted(maps.Keys(count)) {
+				parts = append(parts, fmt.Sprintf("%d %s", count[st], t.status(st)))
+			}
+			line += "  " + strings.Join(parts, ", ")
+		}
+		t.printf("%s\n", strings.TrimRight(line, " "))
+	}
+}
+
+// shortName returns the short form of a distinguished name for the signer
+// table: its CN, then its O when the CN does not already name it, then the
+// team ID when neither names it; the whole name when it has neither CN nor
+// O. The result is [Clean].
+func shortName(dn, teamID string) string {
+	var cn, o string
+	for _, attr := range splitDN(dn) {
+		k, v, ok := strings.Cut(attr, "=")
+		if !ok {
+			continue
+		}
+		switch strings.ToUpper(strings.TrimSpace(k)) {
+		case "CN":
+			if cn == "" {
+				cn = v
+			}
+		case "O":
+			if o == "" {
+				o = v
+			}
+		}
+	}
+	name := cn
+	switch {
+	case cn == "" && o == "":
+		name = dn
+	case cn == "":
+		name = o
+	case o != "" && !strings.Contains(cn, o):
+		name = cn + " (" + o + ")"
+	}
+	if teamID != "" && !strings.Contains(name, teamID) {
+		name += " [" + teamID + "]"
+	}
+	if name == "" {
+		name = "(empty subject)"
+	}
+	return Clean(name)
+}
+
+// splitDN splits an RFC 4514 string at its unescaped commas and plus signs
+// and removes the backslash of each escaped character.
+func splitDN(dn string) []string {
+	var parts []string
+	var b strings.Builder
+	for i := 0; i < len(dn); i++ {
+		switch c := dn[i]; {
+		case c == '\\' && i+1 < len(dn):
+			i++
+			b.WriteByte(dn[i])
+		case c == ',' || c == '+':
+			parts = append(parts, b.String())
+			b.Reset()
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return append(parts, b.String())
 }
 
 type textWriter struct {
@@ -165,20 +393,8 @@ func (t *textWriter) status(s signing.Status) string {
 	return t.paint(ansiYellow, s.String())
 }
 
-func (t *textWriter) finding(f signing.Finding, withPath bool) {
-	var sev string
-	switch f.Severity {
-	case signing.SeverityError:
-		sev = t.paint(ansiRed, "error  ")
-	case signing.SeverityWarning:
-		sev = t.paint(ansiYellow, "warning")
-	default:
-		sev = t.paint(ansiCyan, "note   ")
-	}
+func (t *textWriter) finding(f signing.Finding) {
 	var where []string
-	if withPath && f.Path != "" {
-		where = append(where, Clean(f.Path))
-	}
 	if f.Offset != nil {
 		where = append(where, fmt.Sprintf("offset 0x%x", *f.Offset))
 	}
@@ -189,7 +405,11 @@ func (t *textWriter) finding(f signing.Finding, withPath bool) {
 	if len(where) > 0 {
 		loc = " [" + strings.Join(where, ", ") + "]"
 	}
-	t.printf("  %s %s: %s%s\n", sev, Clean(f.Rule), Clean(f.Message), loc)
+	path := ""
+	if f.Path != "" {
+		path = t.paint(ansiBold, Clean(f.Path)) + "  "
+	}
+	t.printf("  %s%s: %s%s\n", path, Clean(f.Rule), Clean(f.Message), loc)
 }
 
 func size(n int64) string {
