@@ -28,12 +28,55 @@ const (
 	// certificates complete a chain; a hostile set that exhausts it gets its
 	// remaining certificates reported as unused.
 	maxCompletionChecks = 256
+	// MaxToleratedTotal is the most bytes that the small unowned regions of
+	// one signature (each at most MaxToleratedRegion) may hold together;
+	// beyond it they are a payload split into pieces (a thousand unused
+	// 16-byte digestAlgorithms entries hold 13 KB). Real oddities (an
+	// empty crls field, a doubled NULL, an unused SHA-1 entry) are a few
+	// bytes each and rarely more than one.
+	MaxToleratedTotal = 64
+	// MaxUnusedCertificateBytes is the most bytes that the unused
+	// certificates of one signature may hold together; beyond it they are a
+	// payload split into certificates each under LargeCertificate. Leftover
+	// intermediates and cross-certificates are a few, about 1.5 KiB each.
+	MaxUnusedCertificateBytes = 4 * LargeCertificate
 )
+
+// Judge returns unowned and unused (regions of one signature, from its
+// Unowned, nested structures and [SignedData.UnusedCertificates]) with
+// every region flagged as a Payload when, together, they could carry one:
+// unowned regions that are no payload each but hold more than
+// MaxToleratedTotal bytes together, or unused certificates that hold more
+// than MaxUnusedCertificateBytes together. The inputs are not modified.
+func Judge(unowned, unused []Region) ([]Region, []Region) {
+	return judgeTotal(unowned, MaxToleratedTotal, "small unowned regions"), judgeTotal(unused, MaxUnusedCertificateBytes, "unused certificates")
+}
+
+func judgeTotal(regions []Region, limit int, what string) []Region {
+	out := slices.Clone(regions)
+	total := 0
+	for _, r := range out {
+		if !r.Payload {
+			total += r.Len
+		}
+	}
+	if total <= limit {
+		return out
+	}
+	for i := range out {
+		if !out[i].Payload {
+			out[i].Payload = true
+			out[i].Reason += fmt.Sprintf(" (%s of this signature hold %d bytes together, more than %d)", what, total, limit)
+		}
+	}
+	return out
+}
 
 // UnusedCertificates returns a Region (offsets in DER) for each certificate
 // of sd that no chain uses, and for each attribute certificate of sd that no
 // certificate of those chains signed, unless it names such a certificate as
-// its issuer and is at most MaxToleratedAttrCert bytes long. A certificate is used when it is, byte for byte,
+// its issuer and is at most MaxToleratedAttrCert bytes long (the first such
+// one only: a time-stamping service embeds one). A certificate is used when it is, byte for byte,
 // on one of chains (the signer's chain, a time-stamping authority's, a legacy
 // countersigner's: whatever the caller verified with sd's certificates), or
 // when it completes one: its key verifies the signature of a used
@@ -103,6 +146,7 @@ func (sd *SignedData) UnusedCertificates(chains ...[]*x509.Certificate) []Region
 		}
 	}
 	var out []Region
+	tolerated := false // one per SignedData, as Microsoft's tokens carry
 	for _, ac := range sd.attrCerts {
 		if slices.ContainsFunc(used, func(u *x509.Certificate) bool {
 			if budget--; budget < 0 {
@@ -112,7 +156,8 @@ func (sd *SignedData) UnusedCertificates(chains ...[]*x509.Certificate) []Region
 		}) {
 			continue
 		}
-		if ac.issuer != nil && ac.n <= MaxToleratedAttrCert && slices.ContainsFunc(used, func(u *x509.Certificate) bool { return x509name.Equal(ac.issuer, u.RawSubject) }) {
+		if !tolerated && ac.issuer != nil && ac.n <= MaxToleratedAttrCert && slices.ContainsFunc(used, func(u *x509.Certificate) bool { return x509name.Equal(ac.issuer, u.RawSubject) }) {
+			tolerated = true
 			continue // a time-stamp server's attribute certificate; see MaxToleratedAttrCert
 		}
 		r := newRegion(ac.off, ac.n, "attribute certificate signed by no certificate on a verified chain")

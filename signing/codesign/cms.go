@@ -365,6 +365,7 @@ func (o *cmsOwnership) report(s *sliceState) {
 	if o.judgeCertificates {
 		unused = append(o.sd.UnusedCertificates(o.chain), unused...)
 	}
+	unowned, unused = cms.Judge(unowned, unused) // small regions add up
 	payload, n := false, len(unowned)+len(unused)
 	emit := func(rule, what string, r cms.Region) {
 		sev, st := signing.SeverityWarning, signing.StatusValid

@@ -1,0 +1,123 @@
+package cms_test
+
+import (
+	"bytes"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/cms"
+	"github.com/shipgate/shipgate/internal/testpki"
+)
+
+// smallAlgEntries returns n distinct unused digestAlgorithms entries of
+// exactly cms.MaxToleratedRegion bytes, each an OID whose arcs carry 11
+// bytes of data.
+func smallAlgEntries(n int) [][]byte {
+	var out [][]byte
+	for i := range n {
+		arcs := append([]byte{0x2a}, bytes.Repeat([]byte{byte(0x20 + i%0x5f)}, 10)...)
+		out = append(out, testpki.TLV(0x30, testpki.TLV(0x06, append(arcs, byte(i%0x7f)))))
+	}
+	return out
+}
+
+// TestJudgeSmallUnownedRegionsAddUp: unowned regions each small enough to
+// be an oddity are a payload when together they hold more than
+// cms.MaxToleratedTotal bytes; one or two stay warnings.
+func TestJudgeSmallUnownedRegionsAddUp(t *testing.T) {
+	p := newPKI(t)
+	for _, tc := range []struct {
+		entries int
+		payload bool
+	}{{1, false}, {4, false}, {5, true}, {200, true}} {
+		der := testpki.SignCMS(testpki.CMSSpec{Content: content, Signer: p.signer, Certs: []*testpki.Cert{p.signer, p.root}, ExtraDigestAlgorithms: smallAlgEntries(tc.entries)})
+		sd, err := cms.Parse(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sd.Unowned) != tc.entries {
+			t.Fatalf("%d entries: %d regions", tc.entries, len(sd.Unowned))
+		}
+		for _, r := range sd.Unowned {
+			if r.Len != cms.MaxToleratedRegion || r.Payload {
+				t.Fatalf("entry region %+v: want %d bytes, no payload alone", r, cms.MaxToleratedRegion)
+			}
+		}
+		unowned, _ := cms.Judge(sd.Unowned, nil)
+		for _, r := range unowned {
+			if r.Payload != tc.payload {
+				t.Errorf("%d entries of %d bytes: region %+v, want payload %v", tc.entries, cms.MaxToleratedRegion, r, tc.payload)
+			}
+		}
+		if sd.Unowned[0].Payload {
+			t.Error("Judge modified its input")
+		}
+	}
+}
+
+// TestJudgeUnusedCertificatesAddUp: unused certificates each under the
+// size that makes one a payload are a payload when together they hold more
+// than cms.MaxUnusedCertificateBytes.
+func TestJudgeUnusedCertificatesAddUp(t *testing.T) {
+	p := newPKI(t)
+	chain := []*x509.Certificate{p.signer.Cert, p.root.Cert}
+	var carriers []*testpki.Cert
+	for i := range 6 {
+		var ext []pkix.Extension
+		for k := range 3 {
+			ext = append(ext, pkix.Extension{Id: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 20, k}, Value: testpki.TLV(0x04, bytes.Repeat([]byte{byte('a' + i)}, 1000))})
+		}
+		carriers = append(carriers, p.root.Issue(testpki.Spec{CommonName: "Carrier", KeyN: 10 + i, ExtraExtensions: ext}))
+	}
+	for _, tc := range []struct {
+		n       int
+		payload bool
+	}{{1, false}, {4, false}, {6, true}} {
+		der := testpki.SignCMS(testpki.CMSSpec{Content: content, Signer: p.signer, Certs: append([]*testpki.Cert{p.signer, p.root}, carriers[:tc.n]...)})
+		sd, err := cms.Parse(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		unused := sd.UnusedCertificates(chain)
+		if len(unused) != tc.n {
+			t.Fatalf("%d carriers: %d unused", tc.n, len(unused))
+		}
+		for _, r := range unused {
+			if r.Payload || r.Len > cms.LargeCertificate {
+				t.Fatalf("carrier %+v is a payload alone; the test needs one under the limits", r)
+			}
+		}
+		_, judged := cms.Judge(nil, unused)
+		for _, r := range judged {
+			if r.Payload != tc.payload {
+				t.Errorf("%d unused certificates: region %+v, want payload %v", tc.n, r, tc.payload)
+			}
+		}
+	}
+}
+
+// TestAttributeCertificateToleratedOncePerSignedData: an unverifiable
+// attribute certificate naming a chain certificate as issuer is tolerated
+// once (a time-stamping service's); further ones are reported as payloads,
+// or a thousand 1 KiB entries would hold a megabyte.
+func TestAttributeCertificateToleratedOncePerSignedData(t *testing.T) {
+	p := newPKI(t)
+	rootName := p.root.Cert.RawSubject
+	chain := []*x509.Certificate{p.signer.Cert, p.root.Cert}
+	attrs := func(b byte) []byte {
+		return testpki.TLV(0x30, testpki.TLV(0x06, []byte{0x2b, 6, 1, 4, 1, 0x84, 0x59, 10, 4, 1}), testpki.TLV(0x31, testpki.TLV(0x04, bytes.Repeat([]byte{b}, 500))))
+	}
+	first := attributeCertificate(t, rootName, attrs('A'), nil)
+	second := attributeCertificate(t, rootName, attrs('B'), nil)
+	if len(second) > cms.MaxToleratedAttrCert {
+		t.Fatalf("test attribute certificate is %d bytes, want one tolerated alone", len(second))
+	}
+	der := testpki.SignCMS(testpki.CMSSpec{Content: content, Signer: p.signer, Certs: []*testpki.Cert{p.signer, p.root}, RawCertificates: [][]byte{first, second}})
+	sd, err := cms.Parse(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRegion(t, der, sd.UnusedCertificates(chain), second, "attribute certificate", true)
+}

@@ -1,0 +1,114 @@
+package authenticode
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/pefile"
+	"github.com/shipgate/shipgate/internal/pefile/fixtures"
+	"github.com/shipgate/shipgate/internal/testpki"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// unverifiableAttrCert is an RFC 5755 attribute certificate entry ([1])
+// naming issuer (a DER Name) in its v2Form, with a signature of zeros, data
+// bytes of fill in its attributes.
+func unverifiableAttrCert(issuer []byte, fill byte, data int) []byte {
+	alg := testpki.TLV(0x30, testpki.TLV(0x06, []byte{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b}), []byte{5, 0})
+	attrs := testpki.TLV(0x30, testpki.TLV(0x06, []byte{0x2b, 6, 1, 4, 1, 0x84, 0x59, 10, 4, 1}), testpki.TLV(0x31, testpki.TLV(0x04, bytes.Repeat([]byte{fill}, data))))
+	info := testpki.TLV(0x30,
+		testpki.TLV(0x02, []byte{1}),
+		testpki.TLV(0x30, testpki.TLV(0xa1, testpki.TLV(0xa4, issuer))),
+		testpki.TLV(0xa0, testpki.TLV(0x30, testpki.TLV(0xa4, issuer))),
+		alg,
+		testpki.TLV(0x02, []byte{0x11, fill}),
+		testpki.TLV(0x30, testpki.TLV(0x18, []byte("20260513084337Z")), testpki.TLV(0x18, []byte("20260514084337Z"))),
+		testpki.TLV(0x30, attrs),
+	)
+	return testpki.TLV(0xa1, info, alg, testpki.TLV(0x03, append([]byte{0}, make([]byte, 256)...)))
+}
+
+// TestOwnershipSplitPayloads: a payload cut into pieces each under the
+// per-region limits (16-byte unused digestAlgorithms entries, unused
+// certificates under 4 KiB with extensions under 1 KiB, attribute
+// certificates under 1 KiB naming a chain certificate) still makes the
+// signature invalid; one such piece alone stays a warning or tolerated.
+func TestOwnershipSplitPayloads(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := fixtureTrust(t)
+	algs := func(n int) [][]byte {
+		var out [][]byte
+		for i := range n {
+			out = append(out, testpki.TLV(0x30, testpki.TLV(0x06, append(append([]byte{0x2a}, bytes.Repeat([]byte{'P'}, 10)...), byte(i&0x7f)))))
+		}
+		return out
+	}
+	var carriers []*testpki.Cert
+	for i := range 6 {
+		var ext []pkix.Extension
+		for k := range 3 {
+			ext = append(ext, pkix.Extension{Id: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 20, k}, Value: testpki.TLV(0x04, bytes.Repeat([]byte{byte('a' + i)}, 1000))})
+		}
+		carriers = append(carriers, p.Root.Issue(testpki.Spec{CommonName: "Carrier", KeyN: 20 + i, ExtraExtensions: ext}))
+	}
+	attrCerts := func(n int) [][]byte {
+		var out [][]byte
+		for i := range n {
+			out = append(out, unverifiableAttrCert(p.Root.Cert.RawSubject, byte('A'+i), 500))
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name   string
+		spec   func(*pefile.SignSpec)
+		status signing.Status
+		rule   string // the rule every ownership finding has
+		sev    signing.Severity
+	}{
+		{name: "one 16-byte unused digestAlgorithms entry", spec: func(s *pefile.SignSpec) {
+			s.Tweak = func(c *testpki.CMSSpec) { c.ExtraDigestAlgorithms = algs(1) }
+		}, status: signing.StatusValid, rule: RuleUnownedSignatureData, sev: signing.SeverityWarning},
+		{name: "two hundred 16-byte unused digestAlgorithms entries", spec: func(s *pefile.SignSpec) {
+			s.Tweak = func(c *testpki.CMSSpec) { c.ExtraDigestAlgorithms = algs(200) }
+		}, status: signing.StatusInvalid, rule: RuleUnownedSignatureData, sev: signing.SeverityError},
+		{name: "one unused certificate under the limits", spec: func(s *pefile.SignSpec) { s.Certs = append(s.Certs, carriers[0]) },
+			status: signing.StatusValid, rule: RuleUnusedCertificate, sev: signing.SeverityWarning},
+		{name: "six unused certificates under the limits", spec: func(s *pefile.SignSpec) { s.Certs = append(s.Certs, carriers...) },
+			status: signing.StatusInvalid, rule: RuleUnusedCertificate, sev: signing.SeverityError},
+		{name: "one attribute certificate naming the root", spec: func(s *pefile.SignSpec) {
+			s.Certs = append(s.Certs, p.Root)
+			s.Tweak = func(c *testpki.CMSSpec) { c.RawCertificates = attrCerts(1) }
+		}, status: signing.StatusValid},
+		{name: "many attribute certificates naming the root", spec: func(s *pefile.SignSpec) {
+			s.Certs = append(s.Certs, p.Root)
+			s.Tweak = func(c *testpki.CMSSpec) { c.RawCertificates = attrCerts(20) }
+		}, status: signing.StatusInvalid, rule: RuleUnusedCertificate, sev: signing.SeverityError},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}, Hash: crypto.SHA256}
+			tc.spec(&s)
+			b, err := pefile.SignAttach(fixtures.Base(), s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := verifyBytes(t, b, Options{Trust: trust, Time: fixtures.Now})
+			if res.Status != tc.status {
+				t.Errorf("status %s, want %s", res.Status, tc.status)
+			}
+			n := 0
+			for _, f := range res.Findings {
+				if tc.rule == "" || f.Rule != tc.rule || f.Severity != tc.sev {
+					t.Errorf("finding %s %s: %s", f.Severity, f.Rule, f.Message)
+					continue
+				}
+				n++
+			}
+			if tc.rule != "" && n == 0 {
+				t.Errorf("no %s %s finding", tc.sev, tc.rule)
+			}
+		})
+	}
+}

@@ -1,0 +1,54 @@
+package codesign
+
+import (
+	"bytes"
+	"encoding/asn1"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/machofile"
+	"github.com/shipgate/shipgate/internal/testpki"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// TestCMSOwnershipSplitPayload: a payload cut into unsigned attribute values
+// of at most 16 bytes each makes the slice invalid, though one such value
+// alone is a warning.
+func TestCMSOwnershipSplitPayload(t *testing.T) {
+	p := machofile.NewPKI()
+	trust := testTrust(t)
+	attr := func(n int) testpki.Attr {
+		a := testpki.Attr{Type: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 3}}
+		for i := range n {
+			a.Values = append(a.Values, testpki.TLV(0x04, append(bytes.Repeat([]byte{'P'}, 13), byte(i))))
+		}
+		return a
+	}
+	for _, tc := range []struct {
+		values int
+		status signing.Status
+		sev    signing.Severity
+	}{{1, signing.StatusValid, signing.SeverityWarning}, {300, signing.StatusInvalid, signing.SeverityError}} {
+		signer := p.Signer()
+		signer.Tweak = func(c *testpki.CMSSpec) { c.Unsigned = []testpki.Attr{attr(tc.values)} }
+		spec := p.DeveloperIDSpec("com.example.split")
+		spec.CMS = signer.CMS
+		b, _, err := machofile.Sign(machofile.Build(machofile.Spec{CPU: machofile.CPUARM64, Seed: 7}), spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := verifyBytes(t, b, Options{Trust: trust, Time: checkTime})
+		if r.Status() != tc.status {
+			t.Errorf("%d values: status %s, want %s\n%s", tc.values, r.Status(), tc.status, dump(r))
+		}
+		n := 0
+		for _, f := range r.Findings {
+			if f.Rule != RuleUnownedSignatureData || f.Severity != tc.sev {
+				t.Errorf("%d values: finding %s %s: %s", tc.values, f.Severity, f.Rule, f.Message)
+			}
+			n++
+		}
+		if n != tc.values {
+			t.Errorf("%d values: %d findings", tc.values, n)
+		}
+	}
+}
