@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"strings"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/cms"
@@ -120,4 +121,42 @@ func TestAttributeCertificateToleratedOncePerSignedData(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkRegion(t, der, sd.UnusedCertificates(chain), second, "attribute certificate", true)
+}
+
+// TestSignerIdentifierIssuerPaddingNamesNothing: a signer identifier whose
+// issuer name equals the certificate's as RFC 5280 compares names, but is
+// padded with characters that fold away (controls, zero-width spaces,
+// runs of spaces), would carry kilobytes in an unsigned field every check
+// reads as owned; more than cms.MaxToleratedRegion bytes beyond the
+// certificate's own issuer it names no certificate, and the signature does
+// not verify. A few bytes of difference (another string type, case, a
+// doubled space) still name it.
+func TestSignerIdentifierIssuerPaddingNamesNothing(t *testing.T) {
+	p := newPKI(t)
+	cn := p.signer.Cert.Issuer.CommonName
+	name := func(v []byte) []byte {
+		return testpki.TLV(0x30, testpki.TLV(0x31, testpki.TLV(0x30, testpki.TLV(0x06, []byte{0x55, 4, 3}), testpki.TLV(0x0c, v))))
+	}
+	padded := []byte(cn[:2])
+	for i := range 600 {
+		padded = append(padded, byte(0x0e+i%0x11)) // C0 controls other than spaces: mapped to nothing
+	}
+	padded = append(padded, cn[2:]...)
+	for _, tc := range []struct {
+		name   string
+		issuer []byte
+		want   bool
+	}{
+		{"certificate's bytes", p.signer.Cert.RawIssuer, true},
+		{"UTF8String, other case, doubled space", name([]byte(strings.ToUpper(cn[:1]) + strings.ReplaceAll(cn[1:], " ", "  "))), true},
+		{"padded with controls", name(padded), false},
+		{"padded with zero-width spaces", name([]byte(cn[:1] + strings.Repeat("\u200b", 300) + cn[1:])), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			si := &cms.SignerInfo{Serial: p.signer.Cert.SerialNumber, IssuerRaw: tc.issuer}
+			if got := cms.FindCertificate(si, []*x509.Certificate{p.root.Cert, p.signer.Cert}) == p.signer.Cert; got != tc.want {
+				t.Errorf("identifier of %d bytes names the signer: %t, want %t", len(tc.issuer), got, tc.want)
+			}
+		})
+	}
 }
