@@ -160,3 +160,84 @@ func TestSignerIdentifierIssuerPaddingNamesNothing(t *testing.T) {
 		})
 	}
 }
+
+// berWith re-encodes der as Apple's signer does (indefinite lengths), with
+// two freedoms BER has and DER drops: every OCTET STRING of at least 64
+// bytes written as constructed fragments with empties empty fragments
+// among them, and every definite length written in longForm bytes.
+func berWith(t *testing.T, der []byte, empties, longForm int) []byte {
+	t.Helper()
+	length := func(n int) []byte {
+		if longForm == 0 {
+			return testpki.TLV(0x04, make([]byte, n))[1 : len(testpki.TLV(0x04, make([]byte, n)))-n]
+		}
+		b := []byte{0x80 | byte(longForm)}
+		for i := longForm - 1; i >= 0; i-- {
+			b = append(b, byte(n>>(8*i)))
+		}
+		return b
+	}
+	var out []byte
+	for len(der) > 0 {
+		var rv asn1.RawValue
+		rest, err := asn1.Unmarshal(der, &rv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tag := rv.FullBytes[0]
+		switch {
+		case rv.IsCompound:
+			out = append(append(append(out, tag, 0x80), berWith(t, rv.Bytes, empties, longForm)...), 0, 0)
+		case tag == 0x04 && len(rv.Bytes) >= 64:
+			out = append(out, 0x24, 0x80)
+			half := len(rv.Bytes) / 2
+			out = append(append(append(out, 0x04), length(half)...), rv.Bytes[:half]...)
+			for range empties {
+				out = append(out, 0x04, 0x00)
+			}
+			out = append(append(append(out, 0x04), length(len(rv.Bytes)-half)...), rv.Bytes[half:]...)
+			out = append(out, 0, 0)
+		default:
+			out = append(append(append(out, tag), length(len(rv.Bytes))...), rv.Bytes...)
+		}
+		der = rest
+	}
+	return out
+}
+
+// TestBERSlackRefused: a BER signature whose encoding choices, dropped by
+// its DER form, could carry data (empty OCTET STRING fragments, length
+// octets beyond the minimal form) is refused beyond cms.MaxToleratedRegion
+// bytes of them; Apple's BER (indefinite lengths, fragments) parses, and
+// its signature verifies.
+func TestBERSlackRefused(t *testing.T) {
+	p := newPKI(t)
+	der := testpki.SignCMS(testpki.CMSSpec{Content: content, Signer: p.signer, Certs: []*testpki.Cert{p.signer, p.root}})
+	for _, tc := range []struct {
+		name             string
+		empties, longLen int
+		ok               bool
+	}{
+		{"indefinite lengths, split OCTET STRINGs", 0, 0, true},
+		{"a few empty fragments", 4, 0, true},
+		{"many empty fragments", 200, 0, false},
+		{"four-byte lengths everywhere", 0, 4, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ber := berWith(t, der, tc.empties, tc.longLen)
+			sd, err := cms.Parse(ber)
+			if (err == nil) != tc.ok {
+				t.Fatalf("Parse of %d BER bytes (DER %d): %v, want ok %v", len(ber), len(der), err, tc.ok)
+			}
+			if err != nil {
+				if !strings.Contains(err.Error(), "DER form drops") {
+					t.Errorf("error %v does not say why", err)
+				}
+				return
+			}
+			if r := cms.VerifySigner(sd.Signers[0], sd.Certificates, nil, content[2:]); r.Err != nil {
+				t.Errorf("signature does not verify: %v", r.Err)
+			}
+		})
+	}
+}
