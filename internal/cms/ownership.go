@@ -172,22 +172,43 @@ func (sd *SignedData) UnusedCertificates(chains ...[]*x509.Certificate) []Region
 			continue
 		}
 		r := Region{Offset: off, Len: len(c.Raw), Unused: true, Reason: fmt.Sprintf("certificate %q is on no verified chain", c.Subject.String())}
-		big := 0
-		for _, e := range c.Extensions {
-			big = max(big, len(e.Value))
-		}
-		switch {
-		case len(c.Raw) > LargeCertificate:
+		if why := carrierReason(c); why != "" {
 			r.Payload = true
-			r.Reason += fmt.Sprintf(" and is %d bytes long (more than %d)", len(c.Raw), LargeCertificate)
-		case big > LargeExtension:
-			r.Payload = true
-			r.Reason += fmt.Sprintf(" and carries a %d-byte extension (more than %d)", big, LargeExtension)
+			r.Reason += " and " + why
 		}
 		out = append(out, r)
 	}
 	slices.SortStableFunc(out, func(a, b Region) int { return a.Offset - b.Offset })
 	return out
+}
+
+// carrierReason says why c is large enough to carry a payload (more than
+// LargeCertificate bytes, or an extension value of more than
+// LargeExtension), or returns "".
+func carrierReason(c *x509.Certificate) string {
+	big := 0
+	for _, e := range c.Extensions {
+		big = max(big, len(e.Value))
+	}
+	switch {
+	case len(c.Raw) > LargeCertificate:
+		return fmt.Sprintf("is %d bytes long (more than %d)", len(c.Raw), LargeCertificate)
+	case big > LargeExtension:
+		return fmt.Sprintf("carries a %d-byte extension (more than %d)", big, LargeExtension)
+	}
+	return ""
+}
+
+// NamedAuthority returns c as the certificate a timestamp that did not
+// verify names as its authority, to count as used: nil when c is nil or
+// large enough to carry a payload (see [SignedData.UnusedCertificates]),
+// since a broken timestamp vouches for nothing, and naming a carrier
+// certificate in one must not make it owned.
+func NamedAuthority(c *x509.Certificate) *x509.Certificate {
+	if c == nil || carrierReason(c) != "" {
+		return nil
+	}
+	return c
 }
 
 // signedBy checks c's signature with parent's key, MD5 and SHA-1 included
@@ -246,14 +267,22 @@ func TimestampTokenRegions(token []byte, ts *signing.Timestamp) []Region {
 // used: its authority's chain, or the authority alone when verification
 // stopped before the chain was built (a bad imprint, say), so that the
 // certificates of a broken timestamp are judged by what they are, not
-// reported unused for the timestamp's failure.
+// reported unused for the timestamp's failure; but, when the timestamp did
+// not verify, no certificate large enough to carry a payload (see
+// [NamedAuthority]).
 func TimestampCertificates(ts *signing.Timestamp) []*x509.Certificate {
 	if ts == nil {
 		return nil
 	}
 	out := IdentityCertificates(ts.Chain)
-	if len(out) == 0 && ts.Authority != nil && ts.Authority.Certificate != nil {
-		out = []*x509.Certificate{ts.Authority.Certificate}
+	if !ts.Verified {
+		// A chain that did not verify vouches for nothing either.
+		out = slices.DeleteFunc(out, func(c *x509.Certificate) bool { return NamedAuthority(c) == nil })
+	}
+	if len(out) == 0 && ts.Authority != nil {
+		if c := NamedAuthority(ts.Authority.Certificate); c != nil {
+			out = []*x509.Certificate{c}
+		}
 	}
 	return out
 }

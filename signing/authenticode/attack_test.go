@@ -3,6 +3,7 @@ package authenticode
 import (
 	"bytes"
 	"crypto"
+	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"testing"
@@ -108,6 +109,61 @@ func TestOwnershipSplitPayloads(t *testing.T) {
 			}
 			if tc.rule != "" && n == 0 {
 				t.Errorf("no %s %s finding", tc.sev, tc.rule)
+			}
+		})
+	}
+}
+
+// TestBrokenTimestampDoesNotOwnCertificate: a certificate is not made used
+// by a timestamp that does not verify and names it as its authority (a
+// legacy countersignature without signingTime, an RFC 3161 token over
+// another signature): a payload-sized certificate so named is still an
+// unused certificate and an error, not a timestamp warning alone.
+func TestBrokenTimestampDoesNotOwnCertificate(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := fixtureTrust(t)
+	carrier := p.Root.Issue(testpki.Spec{CommonName: "Carrier TSA", KeyN: 30,
+		ExtraExtensions: []pkix.Extension{{Id: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 9}, Value: testpki.TLV(0x04, bytes.Repeat([]byte("x"), 4000))}}})
+	md := asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 4}
+	selfCarrier := testpki.NewRoot(testpki.Spec{CommonName: "Self TSA", KeyN: 31, EKU: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping},
+		ExtraExtensions: []pkix.Extension{{Id: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 9}, Value: testpki.TLV(0x04, bytes.Repeat([]byte("x"), 4000))}}})
+	for _, tc := range []struct {
+		name string
+		spec func(*pefile.SignSpec)
+	}{
+		{name: "legacy countersignature without signingTime", spec: func(s *pefile.SignSpec) {
+			s.Certs = append(s.Certs, carrier)
+			s.Unsigned = []testpki.Attr{{Type: pefile.OIDCounterSignature, Values: [][]byte{carrier.SignerInfo(crypto.SHA256,
+				[]testpki.Attr{{Type: md, Values: [][]byte{testpki.TLV(0x04, make([]byte, 32))}}}, nil)}}}
+		}},
+		{name: "RFC 3161 token by the carrier over other data", spec: func(s *pefile.SignSpec) {
+			s.Certs = append(s.Certs, carrier)
+			s.Unsigned = []testpki.Attr{{Type: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 3, 3, 1}, Values: [][]byte{carrier.TimestampToken(crypto.SHA256, []byte("something else"), fixtures.Now.AddDate(0, -1, 0), p.Root)}}}
+		}},
+		{name: "RFC 3161 token by a self-signed carrier", spec: func(s *pefile.SignSpec) {
+			s.Stamp = &pefile.Stamp{TSA: selfCarrier, At: fixtures.Now.AddDate(0, -1, 0), Chain: []*testpki.Cert{selfCarrier}}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}, Hash: crypto.SHA256}
+			tc.spec(&s)
+			b, err := pefile.SignAttach(fixtures.Base(), s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := verifyBytes(t, b, Options{Trust: trust, Time: fixtures.Now})
+			if res.Status != signing.StatusInvalid {
+				t.Errorf("status %s, want invalid", res.Status)
+			}
+			found := false
+			for _, f := range res.Findings {
+				t.Logf("%s %s: %s", f.Severity, f.Rule, f.Message)
+				if f.Rule == RuleUnusedCertificate && f.Severity == signing.SeverityError {
+					found = true
+				}
+			}
+			if !found {
+				t.Error("no error unused-certificate for the carrier")
 			}
 		})
 	}

@@ -294,7 +294,9 @@ func (v *verifier) verifyOne(i int, s *sigState) (signing.Signature, Detail) {
 					// signingTime, say): its certificate is still the one
 					// the countersignature names, not an unused one.
 					if cs, err := cms.ParseSignerInfo(val); err == nil {
-						own.chains = append(own.chains, []*x509.Certificate{cms.FindCertificate(cs, sd.Certificates)})
+						if c := cms.NamedAuthority(cms.FindCertificate(cs, sd.Certificates)); c != nil {
+							own.chains = append(own.chains, []*x509.Certificate{c})
+						}
 					}
 				}
 			default:
