@@ -329,3 +329,43 @@ func sortRegions(r []Region) []Region {
 	slices.SortStableFunc(r, func(a, b Region) int { return a.Offset - b.Offset })
 	return r
 }
+
+// MaxUnverifiedSigned is the most bytes of signed attributes and content
+// that a timestamp which does not verify may hold and still be taken for a
+// real one that failed (an authority the trust store lacks, an expired
+// certificate): a real token's TSTInfo and signed attributes, or a legacy
+// countersignature's signed attributes, are a few hundred bytes.
+const MaxUnverifiedSigned = 1024
+
+// UnverifiedTimestampRegions returns what nobody owns in a timestamp that
+// did not verify, offsets counted from its start: no signature vouches for
+// its signed attributes or its content, so when they hold more than
+// MaxUnverifiedSigned bytes together the whole value is a payload region;
+// a value that does not parse as a timestamp at all (legacy says a PKCS#9
+// countersignature SignerInfo, else an RFC 3161 token) is a region of its
+// own size. Its certificates are judged as usual.
+func UnverifiedTimestampRegions(val []byte, legacy bool) []Region {
+	var signers []*SignerInfo
+	n := 0
+	if legacy {
+		si, err := ParseSignerInfo(val)
+		if err != nil {
+			return []Region{newRegion(0, len(val), "countersignature that does not parse (%v)", err)}
+		}
+		signers = []*SignerInfo{si}
+	} else {
+		sd, err := Parse(val)
+		if err != nil {
+			return []Region{newRegion(0, len(val), "time-stamp token that does not parse (%v)", err)}
+		}
+		signers, n = sd.Signers, len(sd.Content)
+	}
+	for _, si := range signers {
+		n += len(si.RawSignedAttrs)
+	}
+	if n <= MaxUnverifiedSigned {
+		return nil
+	}
+	return []Region{{Offset: 0, Len: len(val), Payload: true,
+		Reason: fmt.Sprintf("timestamp that does not verify, with %d bytes of signed attributes and content (more than a real one's %d): no signature vouches for them", n, MaxUnverifiedSigned)}}
+}

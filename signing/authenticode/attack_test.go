@@ -168,3 +168,81 @@ func TestBrokenTimestampDoesNotOwnCertificate(t *testing.T) {
 		})
 	}
 }
+
+// TestBrokenTimestampPayload: a timestamp that does not verify vouches for
+// none of its bytes: a legacy countersignature or an RFC 3161 token that
+// fails, carrying kilobytes in its signed attributes or content, makes the
+// signature invalid, not a timestamp warning alone.
+func TestBrokenTimestampPayload(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := fixtureTrust(t)
+	md := asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 4}
+	blob := testpki.TLV(0x04, bytes.Repeat([]byte("PAYLOAD!"), 1000))
+	for _, tc := range []struct {
+		name string
+		spec func(*pefile.SignSpec)
+	}{
+		{name: "legacy countersignature with a large signed attribute", spec: func(s *pefile.SignSpec) {
+			s.Certs = append(s.Certs, p.TSA)
+			s.Unsigned = []testpki.Attr{{Type: pefile.OIDCounterSignature, Values: [][]byte{p.TSA.SignerInfo(crypto.SHA256,
+				[]testpki.Attr{{Type: md, Values: [][]byte{testpki.TLV(0x04, make([]byte, 32))}}, {Type: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 5}, Values: [][]byte{blob}}}, nil)}}}
+		}},
+		{name: "RFC 3161 attribute whose value is not a token", spec: func(s *pefile.SignSpec) {
+			s.Unsigned = []testpki.Attr{{Type: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 3, 3, 1}, Values: [][]byte{blob}}}
+		}},
+		{name: "legacy countersignature attribute whose value is not a SignerInfo", spec: func(s *pefile.SignSpec) {
+			s.Unsigned = []testpki.Attr{{Type: pefile.OIDCounterSignature, Values: [][]byte{blob}}}
+		}},
+		{name: "RFC 3161 token with a large signed attribute, over other data", spec: func(s *pefile.SignSpec) {
+			s.Unsigned = []testpki.Attr{{Type: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 3, 3, 1}, Values: [][]byte{testpki.SignCMS(testpki.CMSSpec{
+				ContentType: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 1, 4}, Content: bytes.Repeat([]byte("T"), 64), ContentIsOctetString: true,
+				Signer: p.TSA, Certs: []*testpki.Cert{p.TSA},
+				ExtraSigned: []testpki.Attr{{Type: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 5}, Values: [][]byte{blob}}}})}}}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}, Hash: crypto.SHA256}
+			tc.spec(&s)
+			b, err := pefile.SignAttach(fixtures.Base(), s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := verifyBytes(t, b, Options{Trust: trust, Time: fixtures.Now})
+			for _, f := range res.Findings {
+				t.Logf("%s %s: %s", f.Severity, f.Rule, f.Message)
+			}
+			if res.Status != signing.StatusInvalid {
+				t.Errorf("status %s, want invalid", res.Status)
+			}
+		})
+	}
+}
+
+// TestBrokenRealTimestampStaysWarning: a real timestamp that fails (its
+// imprint does not match, or its authority is untrusted) is a warning that
+// leaves the signature valid: its few hundred bytes of signed data are no
+// payload.
+func TestBrokenRealTimestampStaysWarning(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := fixtureTrust(t)
+	for name, st := range map[string]*pefile.Stamp{
+		"imprint mismatch":        {TSA: p.TSA, At: fixtures.Now.AddDate(0, -1, 0), Chain: []*testpki.Cert{p.Root}, Corrupt: true},
+		"legacy imprint mismatch": {TSA: p.TSA, At: fixtures.Now.AddDate(0, -1, 0), Chain: []*testpki.Cert{p.Root}, Corrupt: true, Legacy: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			b, err := pefile.SignAttach(fixtures.Base(), pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}, Hash: crypto.SHA256, Stamp: st})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := verifyBytes(t, b, Options{Trust: trust, Time: fixtures.Now})
+			if res.Status != signing.StatusValid {
+				t.Errorf("status %s, want valid", res.Status)
+			}
+			for _, f := range res.Findings {
+				if f.Rule != RuleTimestampInvalid {
+					t.Errorf("finding %s %s: %s", f.Severity, f.Rule, f.Message)
+				}
+			}
+		})
+	}
+}

@@ -302,6 +302,9 @@ func (v *verifier) verifyOne(i int, s *sigState) (signing.Signature, Detail) {
 			default:
 				continue
 			}
+			if !ts.Verified {
+				own.nested(sd, val, cms.UnverifiedTimestampRegions(val, a.Type.Equal(oidCounterSignature)))
+			}
 			// The authority's chain may use the SignedData's certificates.
 			own.chains = append(own.chains, cms.TimestampCertificates(ts))
 			det.Timestamps = append(det.Timestamps, *ts)

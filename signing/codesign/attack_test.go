@@ -52,3 +52,26 @@ func TestCMSOwnershipSplitPayload(t *testing.T) {
 		}
 	}
 }
+
+// TestCMSBrokenTimestampPayload: a timestamp-token attribute whose value is
+// no token (kilobytes of anything) makes the slice invalid; nothing
+// vouches for its bytes.
+func TestCMSBrokenTimestampPayload(t *testing.T) {
+	p := machofile.NewPKI()
+	trust := testTrust(t)
+	signer := p.Signer()
+	signer.TSA = nil // the only token is the hostile one
+	signer.Tweak = func(c *testpki.CMSSpec) {
+		c.Unsigned = []testpki.Attr{{Type: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}, Values: [][]byte{testpki.TLV(0x04, bytes.Repeat([]byte("PAYLOAD!"), 500))}}}
+	}
+	spec := p.DeveloperIDSpec("com.example.broken-token")
+	spec.CMS = signer.CMS
+	b, _, err := machofile.Sign(machofile.Build(machofile.Spec{CPU: machofile.CPUARM64, Seed: 7}), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := verifyBytes(t, b, Options{Trust: trust, Time: checkTime})
+	if r.Status() != signing.StatusInvalid {
+		t.Errorf("status %s, want invalid\n%s", r.Status(), dump(r))
+	}
+}

@@ -126,6 +126,9 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 	if tok := si.UnsignedAttr(cms.OIDAttrTimeStampToken); tok != nil && len(tok.Values) > 0 {
 		ts := cms.VerifyTimestampToken(tok.Values[0], si.Signature, cms.TimestampOptions{Trust: opts.Trust})
 		own.nested(tok.Values[0], cms.TimestampTokenRegions(tok.Values[0], ts))
+		if !ts.Verified {
+			own.nested(tok.Values[0], cms.UnverifiedTimestampRegions(tok.Values[0], false))
+		}
 		s.sig.Timestamp = ts
 		if ts.Verified {
 			at = ts.Time
