@@ -338,34 +338,36 @@ func sortRegions(r []Region) []Region {
 const MaxUnverifiedSigned = 1024
 
 // UnverifiedTimestampRegions returns what nobody owns in a timestamp that
-// did not verify, offsets counted from its start: no signature vouches for
-// its signed attributes or its content, so when they hold more than
-// MaxUnverifiedSigned bytes together the whole value is a payload region;
-// a value that does not parse as a timestamp at all (legacy says a PKCS#9
+// did not verify, offsets counted from its start, and the bytes of signed
+// attributes and content it holds. No signature vouches for them: when
+// they hold more than MaxUnverifiedSigned bytes together with before (the
+// bytes of the signature's earlier timestamps that did not verify, so that
+// many small ones add up), the whole value is a payload region. A value
+// that does not parse as a timestamp at all (legacy says a PKCS#9
 // countersignature SignerInfo, else an RFC 3161 token) is a region of its
 // own size. Its certificates are judged as usual.
-func UnverifiedTimestampRegions(val []byte, legacy bool) []Region {
+func UnverifiedTimestampRegions(val []byte, legacy bool, before int) ([]Region, int) {
 	var signers []*SignerInfo
 	n := 0
 	if legacy {
 		si, err := ParseSignerInfo(val)
 		if err != nil {
-			return []Region{newRegion(0, len(val), "countersignature that does not parse (%v)", err)}
+			return []Region{newRegion(0, len(val), "countersignature that does not parse (%v)", err)}, 0
 		}
 		signers = []*SignerInfo{si}
 	} else {
 		sd, err := Parse(val)
 		if err != nil {
-			return []Region{newRegion(0, len(val), "time-stamp token that does not parse (%v)", err)}
+			return []Region{newRegion(0, len(val), "time-stamp token that does not parse (%v)", err)}, 0
 		}
 		signers, n = sd.Signers, len(sd.Content)
 	}
 	for _, si := range signers {
 		n += len(si.RawSignedAttrs)
 	}
-	if n <= MaxUnverifiedSigned {
-		return nil
+	if before+n <= MaxUnverifiedSigned {
+		return nil, n
 	}
 	return []Region{{Offset: 0, Len: len(val), Payload: true,
-		Reason: fmt.Sprintf("timestamp that does not verify, with %d bytes of signed attributes and content (more than a real one's %d): no signature vouches for them", n, MaxUnverifiedSigned)}}
+		Reason: fmt.Sprintf("timestamp that does not verify, with %d bytes of signed attributes and content (%d with the signature's other such timestamps, more than a real one's %d): no signature vouches for them", n, before+n, MaxUnverifiedSigned)}}, n
 }

@@ -246,3 +246,54 @@ func TestBrokenRealTimestampStaysWarning(t *testing.T) {
 		})
 	}
 }
+
+// TestManyBrokenTimestampsAddUp: timestamps that do not verify, each
+// under the size of a real one, are a payload together beyond it.
+func TestManyBrokenTimestampsAddUp(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := fixtureTrust(t)
+	md := asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 4}
+	var vals [][]byte
+	for i := range 20 {
+		vals = append(vals, p.TSA.SignerInfo(crypto.SHA256, []testpki.Attr{{Type: md, Values: [][]byte{testpki.TLV(0x04, make([]byte, 32))}},
+			{Type: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 5}, Values: [][]byte{testpki.TLV(0x04, bytes.Repeat([]byte{byte('a' + i)}, 500))}}}, nil))
+	}
+	b, err := pefile.SignAttach(fixtures.Base(), pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter, p.TSA}, Hash: crypto.SHA256,
+		Unsigned: []testpki.Attr{{Type: pefile.OIDCounterSignature, Values: vals}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := verifyBytes(t, b, Options{Trust: trust, Time: fixtures.Now}); res.Status != signing.StatusInvalid {
+		t.Errorf("status %s, want invalid", res.Status)
+	}
+}
+
+// TestManyBrokenTimestampsNamingCertificates: timestamps that do not
+// verify, each naming its own certificate under the payload limits, make
+// those certificates used only up to cms.MaxUnusedCertificateBytes in all;
+// past it they are unused certificates, and together a payload.
+func TestManyBrokenTimestampsNamingCertificates(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := fixtureTrust(t)
+	md := asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 4}
+	s := pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}, Hash: crypto.SHA256}
+	var vals [][]byte
+	for i := range 12 {
+		var ext []pkix.Extension
+		for k := range 3 {
+			ext = append(ext, pkix.Extension{Id: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 20, k}, Value: testpki.TLV(0x04, bytes.Repeat([]byte{byte('a' + i)}, 1000))})
+		}
+		c := p.Root.Issue(testpki.Spec{CommonName: "Named", KeyN: 40 + i, ExtraExtensions: ext})
+		s.Certs = append(s.Certs, c)
+		vals = append(vals, c.SignerInfo(crypto.SHA256, []testpki.Attr{{Type: md, Values: [][]byte{testpki.TLV(0x04, make([]byte, 32))}}}, nil))
+	}
+	s.Unsigned = []testpki.Attr{{Type: pefile.OIDCounterSignature, Values: vals}}
+	b, err := pefile.SignAttach(fixtures.Base(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := verifyBytes(t, b, Options{Trust: trust, Time: fixtures.Now})
+	if res.Status != signing.StatusInvalid {
+		t.Errorf("status %s, want invalid", res.Status)
+	}
+}

@@ -127,7 +127,8 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 		ts := cms.VerifyTimestampToken(tok.Values[0], si.Signature, cms.TimestampOptions{Trust: opts.Trust})
 		own.nested(tok.Values[0], cms.TimestampTokenRegions(tok.Values[0], ts))
 		if !ts.Verified {
-			own.nested(tok.Values[0], cms.UnverifiedTimestampRegions(tok.Values[0], false))
+			r, _ := cms.UnverifiedTimestampRegions(tok.Values[0], false, 0)
+			own.nested(tok.Values[0], r)
 		}
 		s.sig.Timestamp = ts
 		if ts.Verified {
