@@ -129,6 +129,9 @@ func (t *textWriter) signature(s *signing.Signature) {
 	}
 	if s.Timestamp != nil {
 		v := "verified"
+		if s.Timestamp.Disregarded != "" {
+			v = "verified, disregarded: " + Clean(s.Timestamp.Disregarded)
+		}
 		if !s.Timestamp.Verified {
 			v = "not verified"
 			if s.Timestamp.Detail != "" {
