@@ -19,6 +19,8 @@ import (
 	cgv2 "github.com/go-git/go-git/v5/plumbing/format/commitgraph/v2"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+
+	"github.com/shipgate/shipgate/internal/glob"
 )
 
 // repo reads objects of one repository through go-git's object storage, with
@@ -422,7 +424,7 @@ func (r *repo) entriesAt(root plumbing.Hash, p string) ([]namedRef, error) {
 	}
 	cur := []namedRef{{"", entryRef{hash: root, mode: filemode.Dir}}}
 	for name := range strings.SplitSeq(p, "/") {
-		lname := strings.ToLower(name)
+		lname := glob.Fold(name)
 		var next []namedRef
 		for _, d := range cur {
 			if d.ref.mode != filemode.Dir {
@@ -486,12 +488,12 @@ func findFoldInTree(b []byte, lname string) ([]namedRef, error) {
 	return out, nil
 }
 
-// foldEqual reports whether strings.ToLower(name) == lname, without
+// foldEqual reports whether glob.Fold(name) == lname, without
 // allocating for ASCII names.
 func foldEqual(name []byte, lname string) bool {
 	for i := 0; i < len(name); i++ {
 		if name[i] >= utf8.RuneSelf {
-			return strings.ToLower(string(name)) == lname
+			return glob.Fold(string(name)) == lname
 		}
 	}
 	if len(name) != len(lname) {

@@ -175,6 +175,10 @@ func (r *repo) changedUnder(c *commitInfo, prefixes []string) (bool, error) {
 // emptyTree is the id of the tree with no entries.
 var emptyTree = plumbing.NewHash("4b825dc642cb6eb9a060e54bf8d69288fbee4904")
 
+// foldASCII are the ASCII letters that non-ASCII letters case-fold to
+// (glob.Fold: İ and ı to i, ſ to s, U+212A KELVIN SIGN to k).
+const foldASCII = "iIsSkK"
+
 // cliChanged asks the git binary for the commits of until ^since that change
 // something under prefixes, with the same semantics as walk. With fold, the
 // prefixes match ignoring ASCII case (git's icase pathspec magic); callers
@@ -197,6 +201,19 @@ func cliChanged(ctx context.Context, gitBin, dir string, since, until plumbing.H
 			if fold {
 				p = ":(literal)."
 			}
+		case fold && strings.ContainsAny(p, foldASCII):
+			// icase folds ASCII letters only, and these three have
+			// non-ASCII forms that fold to them (ı and İ, ſ, the Kelvin
+			// sign): a wildcard stands for each, and the walk's own
+			// matching, which folds them, picks the commits that count.
+			g := strings.Map(func(r rune) rune {
+				if strings.ContainsRune(foldASCII, r) {
+					return '*'
+				}
+				return r
+			}, p)
+			args = append(args, ":(glob,icase)"+g, ":(glob,icase)"+g+"/**")
+			continue
 		case fold:
 			p = ":(literal,icase)" + p
 		}

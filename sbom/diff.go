@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/shipgate/shipgate/internal/glob"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -130,9 +131,11 @@ func Diff(old, new *Inventory) *DiffResult {
 	// package added at a new path (a nested copy shadowing the original for
 	// its dependents) must still match one of them. The name is the one
 	// require() resolves to the folder, not the package.json's claim, and
-	// its case is ignored: on Windows and macOS file systems require("a")
-	// loads node_modules/A.
-	pkgID := func(p *Package) string { return strings.ToLower(requireName(p.Path)) + "@" + p.Version }
+	// its case is ignored, folded through upper case as NTFS's upcase table
+	// folds it (glob.Fold): on Windows and macOS file systems require("a")
+	// loads node_modules/A, and on Windows require("tinycolor") loads
+	// node_modules/tınycolor.
+	pkgID := func(p *Package) string { return glob.Fold(requireName(p.Path)) + "@" + p.Version }
 	oldByID := map[string][]*Package{}
 	for i := range old.Packages {
 		o := &old.Packages[i]

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -227,35 +228,119 @@ func (e *engine) walkZip(in input) error {
 	if at == "" {
 		at = filepath.Base(in.path)
 	}
-	if fi := zipUnlisted(f, zr, at); fi != nil {
+	if fi := zipUnlisted(f, zr, size, at); fi != nil {
 		e.addFindings(*fi)
 	}
 	e.zipEntries(zr, f, size, in.prefix, 0, ref, roots, states, func(j *job) { j.expand = x; e.q.push(j, true) })
 	return nil
 }
 
-// zipUnlisted checks the local file header at the start of the zip archive
-// at r (when it starts with one): it must be the header of an entry of the
-// central directory zr read. A zip whose first local header the directory
-// does not list — another archive before the one the directory describes,
-// or entries written without a directory — shows one set of files to
-// extractors that stream local headers from the start and another to
-// those that read the directory; the finding, at report path p, says so.
-func zipUnlisted(r io.ReaderAt, zr *zip.Reader, p string) *signing.Finding {
+// zipUnlisted checks the local file headers of the zip archive of size
+// bytes at r that streaming extractors read: the one at its start (when it
+// starts with one), and any between the listed entries, from the end of one
+// entry's data to the next entry's local header, or after the last entry's
+// data and before the central directory. The first must be the header of an
+// entry of the central directory zr read; any other is an entry no
+// directory lists. A zip whose local headers the directory does not list —
+// another archive before the one the directory describes, entries written
+// without a directory, or an entry whose directory record was removed —
+// shows one set of files to extractors that stream local headers (Java's
+// ZipInputStream, bsdtar reading a pipe) and another to those that read the
+// directory; the finding, at report path p, says so.
+func zipUnlisted(r io.ReaderAt, zr *zip.Reader, size int64, p string) *signing.Finding {
 	var h [30]byte
-	if n, _ := r.ReadAt(h[:], 0); n < len(h) || string(h[:4]) != "PK\x03\x04" {
-		return nil
-	}
-	data := int64(30) + int64(binary.LittleEndian.Uint16(h[26:])) + int64(binary.LittleEndian.Uint16(h[28:]))
-	for _, zf := range zr.File {
-		if off, err := zf.DataOffset(); err == nil && off == data {
-			return nil
+	if n, _ := r.ReadAt(h[:], 0); n == len(h) && string(h[:4]) == "PK\x03\x04" {
+		data := int64(30) + int64(binary.LittleEndian.Uint16(h[26:])) + int64(binary.LittleEndian.Uint16(h[28:]))
+		if !slices.ContainsFunc(zr.File, func(zf *zip.File) bool { off, err := zf.DataOffset(); return err == nil && off == data }) {
+			f := finding(ruleZipUnlisted, signing.SeverityError, p, "the zip local file header at offset 0 belongs to no entry of the archive's central directory: extractors that read local headers from the start see files that were not checked")
+			zero := int64(0)
+			f.Offset = &zero
+			return &f
 		}
 	}
-	f := finding(ruleZipUnlisted, signing.SeverityError, p, "the zip local file header at offset 0 belongs to no entry of the archive's central directory: extractors that read local headers from the start see files that were not checked")
-	zero := int64(0)
-	f.Offset = &zero
-	return &f
+	if at, ok := zipHiddenHeader(r, zr, size); ok {
+		f := finding(ruleZipUnlisted, signing.SeverityError, p, fmt.Sprintf("the zip local file header at offset %d, between the archive's listed entries, belongs to no entry of its central directory: extractors that stream local headers see a file that was not checked", at))
+		f.Offset = &at
+		return &f
+	}
+	return nil
+}
+
+// zipHiddenHeader returns the offset of the first local file header
+// signature found after the data of a listed entry and before the next
+// listed entry's own local header (the last signature in the gap whose
+// name and extra field end exactly where that entry's data starts), or
+// before the central directory (the first "PK\x01\x02" or end record
+// signature) after the last entry. Bytes before the first entry (a
+// self-extractor's stub, which may well hold the signature) are not
+// searched. Each gap is read once, so the work is at most the archive's
+// size.
+func zipHiddenHeader(r io.ReaderAt, zr *zip.Reader, size int64) (int64, bool) {
+	type span struct{ start, end int64 }
+	var es []span
+	for _, zf := range zr.File {
+		off, err := zf.DataOffset()
+		if err != nil || off < 0 || off > size {
+			continue
+		}
+		es = append(es, span{off, off + int64(min(zf.CompressedSize64, uint64(size-off)))})
+	}
+	if len(es) == 0 {
+		return 0, false
+	}
+	sort.Slice(es, func(a, b int) bool { return es[a].start < es[b].start })
+	prevEnd := es[0].end
+	for k := 1; k <= len(es); k++ {
+		next := size // after the last entry: up to the central directory
+		if k < len(es) {
+			next = es[k].start
+		}
+		if prevEnd < next {
+			if at, ok := hiddenInGap(r, prevEnd, next, k == len(es)); ok {
+				return at, true
+			}
+		}
+		if k < len(es) {
+			prevEnd = max(prevEnd, es[k].end)
+		}
+	}
+	return 0, false
+}
+
+// hiddenInGap searches r[from:to] for a local file header signature that
+// does not introduce the data at to: last says the gap runs to the end of
+// the archive, where the central directory ends the search.
+func hiddenInGap(r io.ReaderAt, from, to int64, last bool) (int64, bool) {
+	const chunk = 1 << 20
+	buf := make([]byte, min(to-from, chunk+3))
+	for pos := from; pos < to; pos += chunk {
+		b := buf[:min(to-pos, chunk+3)]
+		if n, _ := r.ReadAt(b, pos); n < len(b) {
+			return 0, false
+		}
+		for i := 0; i+4 <= len(b) && i < chunk; i++ {
+			if b[i] != 'P' || b[i+1] != 'K' {
+				continue
+			}
+			sig := string(b[i+2 : i+4])
+			if last && (sig == "\x01\x02" || sig == "\x05\x06" || sig == "\x06\x06") {
+				return 0, false // the central directory or an end record
+			}
+			if sig != "\x03\x04" {
+				continue
+			}
+			at := pos + int64(i)
+			var h [30]byte
+			if n, _ := r.ReadAt(h[:], at); n < len(h) {
+				return 0, false
+			}
+			if !last && at+30+int64(binary.LittleEndian.Uint16(h[26:]))+int64(binary.LittleEndian.Uint16(h[28:])) == to {
+				return 0, false // the next entry's own header
+			}
+			return at, true
+		}
+	}
+	return 0, false
 }
 
 // Zip archives found in a release are opened, and zips hold zips: 42.zip

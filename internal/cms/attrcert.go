@@ -30,7 +30,8 @@ type attrCert struct {
 // nCipher time-stamp server attribute certificate (about 860 bytes) in its
 // RFC 3161 tokens whose signature no certificate in the file verifies; a
 // gate cannot call every Microsoft-timestamped file tampered, so such an
-// entry is attributed to that named structure, within this bound.
+// entry is attributed to that named structure, within this bound, once per
+// SignedData (a second one is reported: no token carries two).
 const MaxToleratedAttrCert = 1024
 
 // attrCertAlgs maps the signature algorithms attribute certificates use to

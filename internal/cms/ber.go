@@ -56,6 +56,60 @@ func berToDER(b []byte) (der []byte, used int, err error) {
 	return out, used, err
 }
 
+// berSlack counts the bytes of the BER element at b[off:] that encode
+// choices DER does not have and nothing reads: length octets beyond the
+// minimal definite form, and empty fragments of a constructed OCTET STRING
+// (any number fit between two others). Their choice can carry any data,
+// which the DER re-encoding drops, so no ownership check would see it.
+// Indefinite lengths with their end-of-contents octets, and where a
+// constructed OCTET STRING is cut into non-empty fragments, are the BER
+// Apple's signer writes and are not counted. It returns the count and the
+// element's length.
+func berSlack(b []byte, off, depth int, fragment bool) (slack, n int, err error) {
+	if depth > maxDepth {
+		return 0, 0, errAt(off, "nesting deeper than %d", maxDepth)
+	}
+	h, err := readHeader(b, off)
+	if err != nil {
+		return 0, 0, err
+	}
+	if h.length >= 0 {
+		slack = h.hdrLen - len(h.tagBytes) - lengthLen(h.length)
+		if fragment && h.length == 0 {
+			slack = h.hdrLen
+		}
+	}
+	body := off + h.hdrLen
+	if !h.constructed {
+		return slack, h.hdrLen + h.length, nil
+	}
+	end := len(b)
+	if h.length >= 0 {
+		end = body + h.length
+	}
+	octets := h.class == 0 && h.tag == 4
+	pos := body
+	for {
+		if h.length >= 0 && pos >= end {
+			break
+		}
+		if h.length < 0 && pos+1 < len(b) && b[pos] == 0 && b[pos+1] == 0 {
+			pos += 2
+			break
+		}
+		s, k, err := berSlack(b[:end], pos, depth+1, octets)
+		if err != nil {
+			return 0, 0, err
+		}
+		slack += s
+		pos += k
+	}
+	if fragment && h.length < 0 && pos-off == h.hdrLen+2 {
+		slack += h.hdrLen + 2 // an empty indefinite fragment
+	}
+	return slack, pos - off, nil
+}
+
 // derLen reports the length of the element at b[off:] when it is framed as
 // DER all the way down: definite minimal lengths and no constructed OCTET
 // STRING. It does not judge the contents (INTEGER minimality, SET order),

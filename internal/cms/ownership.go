@@ -28,12 +28,55 @@ const (
 	// certificates complete a chain; a hostile set that exhausts it gets its
 	// remaining certificates reported as unused.
 	maxCompletionChecks = 256
+	// MaxToleratedTotal is the most bytes that the small unowned regions of
+	// one signature (each at most MaxToleratedRegion) may hold together;
+	// beyond it they are a payload split into pieces (a thousand unused
+	// 16-byte digestAlgorithms entries hold 13 KB). Real oddities (an
+	// empty crls field, a doubled NULL, an unused SHA-1 entry) are a few
+	// bytes each and rarely more than one.
+	MaxToleratedTotal = 64
+	// MaxUnusedCertificateBytes is the most bytes that the unused
+	// certificates of one signature may hold together; beyond it they are a
+	// payload split into certificates each under LargeCertificate. Leftover
+	// intermediates and cross-certificates are a few, about 1.5 KiB each.
+	MaxUnusedCertificateBytes = 4 * LargeCertificate
 )
+
+// Judge returns unowned and unused (regions of one signature, from its
+// Unowned, nested structures and [SignedData.UnusedCertificates]) with
+// every region flagged as a Payload when, together, they could carry one:
+// unowned regions that are no payload each but hold more than
+// MaxToleratedTotal bytes together, or unused certificates that hold more
+// than MaxUnusedCertificateBytes together. The inputs are not modified.
+func Judge(unowned, unused []Region) ([]Region, []Region) {
+	return judgeTotal(unowned, MaxToleratedTotal, "small unowned regions"), judgeTotal(unused, MaxUnusedCertificateBytes, "unused certificates")
+}
+
+func judgeTotal(regions []Region, limit int, what string) []Region {
+	out := slices.Clone(regions)
+	total := 0
+	for _, r := range out {
+		if !r.Payload {
+			total += r.Len
+		}
+	}
+	if total <= limit {
+		return out
+	}
+	for i := range out {
+		if !out[i].Payload {
+			out[i].Payload = true
+			out[i].Reason += fmt.Sprintf(" (%s of this signature hold %d bytes together, more than %d)", what, total, limit)
+		}
+	}
+	return out
+}
 
 // UnusedCertificates returns a Region (offsets in DER) for each certificate
 // of sd that no chain uses, and for each attribute certificate of sd that no
 // certificate of those chains signed, unless it names such a certificate as
-// its issuer and is at most MaxToleratedAttrCert bytes long. A certificate is used when it is, byte for byte,
+// its issuer and is at most MaxToleratedAttrCert bytes long (the first such
+// one only: a time-stamping service embeds one). A certificate is used when it is, byte for byte,
 // on one of chains (the signer's chain, a time-stamping authority's, a legacy
 // countersigner's: whatever the caller verified with sd's certificates), or
 // when it completes one: its key verifies the signature of a used
@@ -103,6 +146,7 @@ func (sd *SignedData) UnusedCertificates(chains ...[]*x509.Certificate) []Region
 		}
 	}
 	var out []Region
+	tolerated := false // one per SignedData, as Microsoft's tokens carry
 	for _, ac := range sd.attrCerts {
 		if slices.ContainsFunc(used, func(u *x509.Certificate) bool {
 			if budget--; budget < 0 {
@@ -112,7 +156,8 @@ func (sd *SignedData) UnusedCertificates(chains ...[]*x509.Certificate) []Region
 		}) {
 			continue
 		}
-		if ac.issuer != nil && ac.n <= MaxToleratedAttrCert && slices.ContainsFunc(used, func(u *x509.Certificate) bool { return x509name.Equal(ac.issuer, u.RawSubject) }) {
+		if !tolerated && ac.issuer != nil && ac.n <= MaxToleratedAttrCert && slices.ContainsFunc(used, func(u *x509.Certificate) bool { return x509name.Equal(ac.issuer, u.RawSubject) }) {
+			tolerated = true
 			continue // a time-stamp server's attribute certificate; see MaxToleratedAttrCert
 		}
 		r := newRegion(ac.off, ac.n, "attribute certificate signed by no certificate on a verified chain")
@@ -127,22 +172,43 @@ func (sd *SignedData) UnusedCertificates(chains ...[]*x509.Certificate) []Region
 			continue
 		}
 		r := Region{Offset: off, Len: len(c.Raw), Unused: true, Reason: fmt.Sprintf("certificate %q is on no verified chain", c.Subject.String())}
-		big := 0
-		for _, e := range c.Extensions {
-			big = max(big, len(e.Value))
-		}
-		switch {
-		case len(c.Raw) > LargeCertificate:
+		if why := carrierReason(c); why != "" {
 			r.Payload = true
-			r.Reason += fmt.Sprintf(" and is %d bytes long (more than %d)", len(c.Raw), LargeCertificate)
-		case big > LargeExtension:
-			r.Payload = true
-			r.Reason += fmt.Sprintf(" and carries a %d-byte extension (more than %d)", big, LargeExtension)
+			r.Reason += " and " + why
 		}
 		out = append(out, r)
 	}
 	slices.SortStableFunc(out, func(a, b Region) int { return a.Offset - b.Offset })
 	return out
+}
+
+// carrierReason says why c is large enough to carry a payload (more than
+// LargeCertificate bytes, or an extension value of more than
+// LargeExtension), or returns "".
+func carrierReason(c *x509.Certificate) string {
+	big := 0
+	for _, e := range c.Extensions {
+		big = max(big, len(e.Value))
+	}
+	switch {
+	case len(c.Raw) > LargeCertificate:
+		return fmt.Sprintf("is %d bytes long (more than %d)", len(c.Raw), LargeCertificate)
+	case big > LargeExtension:
+		return fmt.Sprintf("carries a %d-byte extension (more than %d)", big, LargeExtension)
+	}
+	return ""
+}
+
+// NamedAuthority returns c as the certificate a timestamp that did not
+// verify names as its authority, to count as used: nil when c is nil or
+// large enough to carry a payload (see [SignedData.UnusedCertificates]),
+// since a broken timestamp vouches for nothing, and naming a carrier
+// certificate in one must not make it owned.
+func NamedAuthority(c *x509.Certificate) *x509.Certificate {
+	if c == nil || carrierReason(c) != "" {
+		return nil
+	}
+	return c
 }
 
 // signedBy checks c's signature with parent's key, MD5 and SHA-1 included
@@ -201,14 +267,22 @@ func TimestampTokenRegions(token []byte, ts *signing.Timestamp) []Region {
 // used: its authority's chain, or the authority alone when verification
 // stopped before the chain was built (a bad imprint, say), so that the
 // certificates of a broken timestamp are judged by what they are, not
-// reported unused for the timestamp's failure.
+// reported unused for the timestamp's failure; but, when the timestamp did
+// not verify, no certificate large enough to carry a payload (see
+// [NamedAuthority]).
 func TimestampCertificates(ts *signing.Timestamp) []*x509.Certificate {
 	if ts == nil {
 		return nil
 	}
 	out := IdentityCertificates(ts.Chain)
-	if len(out) == 0 && ts.Authority != nil && ts.Authority.Certificate != nil {
-		out = []*x509.Certificate{ts.Authority.Certificate}
+	if !ts.Verified {
+		// A chain that did not verify vouches for nothing either.
+		out = slices.DeleteFunc(out, func(c *x509.Certificate) bool { return NamedAuthority(c) == nil })
+	}
+	if len(out) == 0 && ts.Authority != nil {
+		if c := NamedAuthority(ts.Authority.Certificate); c != nil {
+			out = []*x509.Certificate{c}
+		}
 	}
 	return out
 }
@@ -254,4 +328,46 @@ func IdentityCertificates(ids []signing.Identity) []*x509.Certificate {
 func sortRegions(r []Region) []Region {
 	slices.SortStableFunc(r, func(a, b Region) int { return a.Offset - b.Offset })
 	return r
+}
+
+// MaxUnverifiedSigned is the most bytes of signed attributes and content
+// that a timestamp which does not verify may hold and still be taken for a
+// real one that failed (an authority the trust store lacks, an expired
+// certificate): a real token's TSTInfo and signed attributes, or a legacy
+// countersignature's signed attributes, are a few hundred bytes.
+const MaxUnverifiedSigned = 1024
+
+// UnverifiedTimestampRegions returns what nobody owns in a timestamp that
+// did not verify, offsets counted from its start, and the bytes of signed
+// attributes and content it holds. No signature vouches for them: when
+// they hold more than MaxUnverifiedSigned bytes together with before (the
+// bytes of the signature's earlier timestamps that did not verify, so that
+// many small ones add up), the whole value is a payload region. A value
+// that does not parse as a timestamp at all (legacy says a PKCS#9
+// countersignature SignerInfo, else an RFC 3161 token) is a region of its
+// own size. Its certificates are judged as usual.
+func UnverifiedTimestampRegions(val []byte, legacy bool, before int) ([]Region, int) {
+	var signers []*SignerInfo
+	n := 0
+	if legacy {
+		si, err := ParseSignerInfo(val)
+		if err != nil {
+			return []Region{newRegion(0, len(val), "countersignature that does not parse (%v)", err)}, 0
+		}
+		signers = []*SignerInfo{si}
+	} else {
+		sd, err := Parse(val)
+		if err != nil {
+			return []Region{newRegion(0, len(val), "time-stamp token that does not parse (%v)", err)}, 0
+		}
+		signers, n = sd.Signers, len(sd.Content)
+	}
+	for _, si := range signers {
+		n += len(si.RawSignedAttrs)
+	}
+	if before+n <= MaxUnverifiedSigned {
+		return nil, n
+	}
+	return []Region{{Offset: 0, Len: len(val), Payload: true,
+		Reason: fmt.Sprintf("timestamp that does not verify, with %d bytes of signed attributes and content (%d with the signature's other such timestamps, more than a real one's %d): no signature vouches for them", n, before+n, MaxUnverifiedSigned)}}, n
 }

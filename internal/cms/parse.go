@@ -198,6 +198,14 @@ func Parse(b []byte) (*SignedData, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(der) != used || string(der) != string(b[:used]) {
+		// BER: its choices that DER drops are seen by nothing below.
+		if slack, _, err := berSlack(b[:used], 0, 0, false); err != nil {
+			return nil, err
+		} else if slack > MaxToleratedRegion {
+			return nil, errAt(0, "BER encoding carries %d bytes that its DER form drops (length octets beyond the minimal form, empty OCTET STRING fragments), more than %d: no signature or check sees them", slack, MaxToleratedRegion)
+		}
+	}
 	sd, err := parseContentInfo(der)
 	if err != nil {
 		return nil, err

@@ -66,12 +66,19 @@ func FindCertificate(si *SignerInfo, certs []*x509.Certificate) *x509.Certificat
 	return nil
 }
 
+// matchingCertificates returns the certificates si's identifier names. An
+// issuer name compares as RFC 5280 §7.1 asks (string types, case, spaces,
+// characters RFC 4518 maps to nothing), but one more than
+// MaxToleratedRegion bytes longer than the certificate's own issuer names
+// nothing: the identifier is covered by no signature, and a name padded
+// with characters that fold away would carry kilobytes in a field every
+// check reads as owned.
 func matchingCertificates(si *SignerInfo, certs []*x509.Certificate) []*x509.Certificate {
 	var out []*x509.Certificate
 	for _, c := range certs {
 		switch {
 		case si.Serial != nil:
-			if c.SerialNumber != nil && si.Serial.Cmp(c.SerialNumber) == 0 && x509name.Equal(si.IssuerRaw, c.RawIssuer) {
+			if c.SerialNumber != nil && si.Serial.Cmp(c.SerialNumber) == 0 && len(si.IssuerRaw) <= len(c.RawIssuer)+MaxToleratedRegion && x509name.Equal(si.IssuerRaw, c.RawIssuer) {
 				out = append(out, c)
 			}
 		case len(si.SubjectKeyID) > 0:

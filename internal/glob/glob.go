@@ -73,11 +73,12 @@ func MatchOrBelow(g, p string) bool {
 	return match(split(g), strings.Split(p, "/"), true)
 }
 
-// MatchOrBelowFold is MatchOrBelow ignoring case, for repositories checked
-// out on case-insensitive file systems, where `Vendor/x.c` and `vendor/x.c`
-// are one file.
+// MatchOrBelowFold is MatchOrBelow ignoring case as MatchFold does, for
+// repositories checked out on case-insensitive file systems, where
+// `Vendor/x.c` and `vendor/x.c` are one file (and so are `thırd_party/x.c`
+// and `third_party/x.c` on NTFS).
 func MatchOrBelowFold(g, p string) bool {
-	return MatchOrBelow(strings.ToLower(g), strings.ToLower(p))
+	return MatchOrBelow(Fold(g), Fold(p))
 }
 
 func split(g string) []string {

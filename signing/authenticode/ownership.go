@@ -48,6 +48,7 @@ func (v *verifier) checkOwnership(i int, s *sigState, sig *signing.Signature, o 
 	sd := s.sd
 	unowned := append(append([]cms.Region(nil), sd.Unowned...), o.unowned...)
 	unused := append(sd.UnusedCertificates(o.chains...), o.unused...)
+	unowned, unused = cms.Judge(unowned, unused) // small regions add up
 	payload := false
 	var small []string
 	report := func(rule, what string, r cms.Region) {

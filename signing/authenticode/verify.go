@@ -274,6 +274,26 @@ func (v *verifier) verifyOne(i int, s *sigState) (signing.Signature, Detail) {
 	var best *signing.Timestamp
 	var own ownership
 	tsOpts := cms.TimestampOptions{Trust: v.opts.Trust, Certificates: sd.Certificates}
+	unverified := 0 // signed bytes of the timestamps that did not verify
+	// vouched keeps the certificates that timestamps which did not verify
+	// name, up to cms.MaxUnusedCertificateBytes in all: beyond it, many
+	// broken timestamps would make as many certificates used.
+	named := map[*x509.Certificate]bool{}
+	namedBytes := 0
+	vouched := func(cs []*x509.Certificate) []*x509.Certificate {
+		var out []*x509.Certificate
+		for _, c := range cs {
+			if !named[c] {
+				if namedBytes+len(c.Raw) > cms.MaxUnusedCertificateBytes {
+					continue
+				}
+				named[c] = true
+				namedBytes += len(c.Raw)
+			}
+			out = append(out, c)
+		}
+		return out
+	}
 	for _, a := range si.UnsignedAttrs {
 		for _, val := range a.Values {
 			var ts *signing.Timestamp
@@ -294,14 +314,25 @@ func (v *verifier) verifyOne(i int, s *sigState) (signing.Signature, Detail) {
 					// signingTime, say): its certificate is still the one
 					// the countersignature names, not an unused one.
 					if cs, err := cms.ParseSignerInfo(val); err == nil {
-						own.chains = append(own.chains, []*x509.Certificate{cms.FindCertificate(cs, sd.Certificates)})
+						if c := cms.NamedAuthority(cms.FindCertificate(cs, sd.Certificates)); c != nil {
+							own.chains = append(own.chains, vouched([]*x509.Certificate{c}))
+						}
 					}
 				}
 			default:
 				continue
 			}
+			if !ts.Verified {
+				r, n := cms.UnverifiedTimestampRegions(val, a.Type.Equal(oidCounterSignature), unverified)
+				unverified += n
+				own.nested(sd, val, r)
+			}
 			// The authority's chain may use the SignedData's certificates.
-			own.chains = append(own.chains, cms.TimestampCertificates(ts))
+			if ts.Verified {
+				own.chains = append(own.chains, cms.TimestampCertificates(ts))
+			} else {
+				own.chains = append(own.chains, vouched(cms.TimestampCertificates(ts)))
+			}
 			det.Timestamps = append(det.Timestamps, *ts)
 			if best == nil || (ts.Verified && !best.Verified) {
 				best = ts

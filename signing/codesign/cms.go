@@ -126,6 +126,10 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 	if tok := si.UnsignedAttr(cms.OIDAttrTimeStampToken); tok != nil && len(tok.Values) > 0 {
 		ts := cms.VerifyTimestampToken(tok.Values[0], si.Signature, cms.TimestampOptions{Trust: opts.Trust})
 		own.nested(tok.Values[0], cms.TimestampTokenRegions(tok.Values[0], ts))
+		if !ts.Verified {
+			r, _ := cms.UnverifiedTimestampRegions(tok.Values[0], false, 0)
+			own.nested(tok.Values[0], r)
+		}
 		s.sig.Timestamp = ts
 		if ts.Verified {
 			at = ts.Time
@@ -371,6 +375,7 @@ func (o *cmsOwnership) report(s *sliceState) {
 	if o.judgeCertificates {
 		unused = append(o.sd.UnusedCertificates(o.chain), unused...)
 	}
+	unowned, unused = cms.Judge(unowned, unused) // small regions add up
 	payload, n := false, len(unowned)+len(unused)
 	emit := func(rule, what string, r cms.Region) {
 		sev, st := signing.SeverityWarning, signing.StatusValid
