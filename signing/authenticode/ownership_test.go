@@ -155,3 +155,45 @@ func TestNestedSignatureOffsets(t *testing.T) {
 		}
 	}
 }
+
+// TestUnsignedAttributeDataSeverity: unknown unsigned attributes are bytes no
+// signature covers: an error once they can hold a payload (more than 16
+// bytes), a warning below; either way the signed content is intact and the
+// status stays valid, so a policy can lower the rule for tagged installers.
+func TestUnsignedAttributeDataSeverity(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := fixtureTrust(t)
+	tag := asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 42921, 1, 2, 1}
+	for _, tc := range []struct {
+		name string
+		val  []byte
+		sev  signing.Severity
+	}{
+		{"small", testpki.TLV(0x04, []byte("tag-0001")), signing.SeverityWarning},
+		{"payload", testpki.TLV(0x04, bytes.Repeat([]byte("P"), 4096)), signing.SeverityError},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := pefile.SignAttach(fixtures.Base(), pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}, Hash: crypto.SHA256,
+				Unsigned: []testpki.Attr{{Type: tag, Values: [][]byte{tc.val}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := verifyBytes(t, b, Options{Trust: trust, Time: fixtures.Now})
+			if res.Status != signing.StatusValid {
+				t.Errorf("status %s, want valid (the signed content is intact)", res.Status)
+			}
+			n := 0
+			for _, f := range res.Findings {
+				if f.Rule == RuleUnsignedAttributeData {
+					n++
+					if f.Severity != tc.sev {
+						t.Errorf("severity %s, want %s", f.Severity, tc.sev)
+					}
+				}
+			}
+			if n != 1 {
+				t.Errorf("%d unsigned-attribute-data findings, want 1: %+v", n, res.Findings)
+			}
+		})
+	}
+}

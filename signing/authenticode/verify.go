@@ -250,6 +250,7 @@ func (v *verifier) verifyOne(i int, s *sigState) (signing.Signature, Detail) {
 	// Unsigned attributes: timestamps and nested signatures are known; the
 	// rest is unauthenticated data.
 	var stuffed []string
+	stuffedBytes := 0
 	for _, a := range si.UnsignedAttrs {
 		det.UnsignedAttributes = append(det.UnsignedAttributes, a.Type.String())
 		if a.Type.Equal(oidNestedSignature) || a.Type.Equal(oidRFC3161CounterSign) || a.Type.Equal(oidCounterSignature) {
@@ -261,11 +262,20 @@ func (v *verifier) verifyOne(i int, s *sigState) (signing.Signature, Detail) {
 		}
 		if n > 2*len(a.Values) { // more than empty or NULL values
 			stuffed = append(stuffed, fmt.Sprintf("%s (%d bytes)", a.Type, n))
+			stuffedBytes += n
 		}
 	}
 	if len(stuffed) > 0 {
-		sig.AddCheck("unsigned-attributes", false, "unknown unsigned attributes carry data: "+strings.Join(stuffed, ", ")+"; a warning, it does not change the status")
-		v.finding(RuleUnsignedAttributeData, signing.SeverityWarning, i, s.offset,
+		// Like bytes no field owns: an error once there is room for a
+		// payload, a warning below. The status is left alone (the signed
+		// content is intact), so a vendor that tags installers per download
+		// can lower the rule's severity in its policy.
+		sev := signing.SeverityWarning
+		if stuffedBytes > cms.MaxToleratedRegion {
+			sev = signing.SeverityError
+		}
+		sig.AddCheck("unsigned-attributes", false, "unknown unsigned attributes carry data: "+strings.Join(stuffed, ", ")+"; the status is unchanged")
+		v.finding(RuleUnsignedAttributeData, sev, i, s.offset,
 			fmt.Sprintf("signature %d carries unauthenticated data in unknown unsigned attributes: %s", i, strings.Join(stuffed, ", ")))
 	}
 
