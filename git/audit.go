@@ -135,6 +135,10 @@ type FileChange struct {
 	Added   int  `json:"added"`
 	Deleted int  `json:"deleted"`
 	Binary  bool `json:"binary,omitempty"`
+	// Large is set when the lines were not counted exactly: a side is over
+	// 8 MiB (both counts are zero), or the change is too scattered for the
+	// count's cost bound (the counts are then an upper bound).
+	Large bool `json:"large,omitempty"`
 }
 
 // Tag is an annotated tag at an end of the range.
@@ -400,6 +404,8 @@ type auditor struct {
 	pins map[string]subtreePin
 	// blobKinds memoizes content classification by blob id.
 	blobKinds map[plumbing.Hash]blobKind
+	// lineCache memoizes line counts by (old, new) blob id.
+	lineCache map[[2]plumbing.Hash]lineCount
 }
 
 func (a *auditor) add(f signing.Finding) { a.findings = append(a.findings, f) }
@@ -590,7 +596,8 @@ func (a *auditor) protectedChange(h plumbing.Hash, c *rawCommit, sig *Signature)
 	}
 	for p, fc := range files {
 		bl := blobs[p]
-		fc.Added, fc.Deleted, fc.Binary = a.lineCounts(bl[0], bl[1])
+		lc := a.lineCounts(bl[0], bl[1])
+		fc.Added, fc.Deleted, fc.Binary, fc.Large = lc.added, lc.deleted, lc.binary, lc.large
 		files[p] = fc
 	}
 	for _, p := range slices.Sorted(mapKeys(files)) {
@@ -679,32 +686,6 @@ func ownerMatch(owners []string, p Person) bool {
 		}
 	}
 	return false
-}
-
-// lineCounts counts added and deleted lines between two blobs; files over
-// maxDiffBytes or binary report zero lines.
-func (a *auditor) lineCounts(from, to entryRef) (added, deleted int, binary bool) {
-	const maxDiffBytes = 1 << 20
-	read := func(e entryRef) (string, bool) {
-		if e.hash.IsZero() || !e.mode.IsFile() {
-			return "", true
-		}
-		b, size, err := a.r.blobPrefix(e.hash, maxDiffBytes+1)
-		if err != nil || size > maxDiffBytes {
-			return "", false
-		}
-		if isBinary(b) {
-			return "", false
-		}
-		return string(b), true
-	}
-	fa, okA := read(from)
-	fb, okB := read(to)
-	if !okA || !okB {
-		return 0, 0, true
-	}
-	added, deleted = countLineChanges(fa, fb)
-	return added, deleted, false
 }
 
 // nonASCII reports whether s holds a byte outside ASCII.

@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/utils/diff"
-	"github.com/sergi/go-diff/diffmatchpatch"
 
 	"github.com/shipgate/shipgate/signing"
 )
@@ -159,19 +158,267 @@ func (a *auditor) checkBinaries(c *rawCommit, id string) error {
 	return nil
 }
 
-// countLineChanges counts lines added and deleted from a to b.
-func countLineChanges(a, b string) (added, deleted int) {
-	for _, d := range diff.Do(a, b) {
-		n := strings.Count(d.Text, "\n")
-		if d.Text != "" && !strings.HasSuffix(d.Text, "\n") {
-			n++
+// Bounds of line counting. A side over maxDiffBytes is not read: the file is
+// reported as a large change with no counts. Below it the count costs time
+// linear in the blob sizes: an exact shortest edit script is searched for up
+// to exactDiffWork steps; past that, lines unique to both sides anchor the
+// diff and each gap between anchors gets its own exact search from a shared
+// budget of gapDiffWork steps plus diffWorkPerLine per line. A gap the budget
+// cannot afford counts as wholly deleted and added, and the change is
+// reported as large (its counts are then an upper bound).
+const (
+	maxDiffBytes    = 8 << 20
+	exactDiffWork   = 1 << 22
+	gapDiffWork     = 1 << 22
+	diffWorkPerLine = 64
+)
+
+// lineCount is the line count of one blob pair.
+type lineCount struct {
+	added, deleted int
+	binary, large  bool
+}
+
+// lineCounts counts added and deleted lines between two blobs, once per
+// pair of blob ids. Binary files count no lines; see maxDiffBytes for large
+// ones.
+func (a *auditor) lineCounts(from, to entryRef) lineCount {
+	key := [2]plumbing.Hash{diffSide(from), diffSide(to)}
+	if lc, ok := a.lineCache[key]; ok {
+		return lc
+	}
+	lc := a.countBlobs(key[0], key[1])
+	if a.lineCache == nil {
+		a.lineCache = map[[2]plumbing.Hash]lineCount{}
+	}
+	a.lineCache[key] = lc
+	return lc
+}
+
+// diffSide is the blob a side of a change contributes lines from: none
+// (the zero id) for a missing entry, a submodule or a tree.
+func diffSide(e entryRef) plumbing.Hash {
+	if e.hash.IsZero() || !e.mode.IsFile() {
+		return plumbing.ZeroHash
+	}
+	return e.hash
+}
+
+// countBlobs reads two blobs (the zero id is empty) and counts their lines.
+func (a *auditor) countBlobs(from, to plumbing.Hash) lineCount {
+	var text [2]string
+	large := false
+	for i, h := range [2]plumbing.Hash{from, to} {
+		if h.IsZero() {
+			continue
 		}
-		switch d.Type {
-		case diffmatchpatch.DiffInsert:
-			added += n
-		case diffmatchpatch.DiffDelete:
-			deleted += n
+		b, size, err := a.r.blobPrefix(h, maxDiffBytes+1)
+		if err != nil || isBinary(b) {
+			return lineCount{binary: true}
+		}
+		large = large || size > maxDiffBytes
+		text[i] = string(b)
+	}
+	if large {
+		return lineCount{large: true}
+	}
+	added, deleted, exact := countLineChanges(text[0], text[1])
+	return lineCount{added: added, deleted: deleted, large: !exact}
+}
+
+// splitLines splits s after each newline; a last line without one is a line
+// of its own, so "a" and "a\n" differ.
+func splitLines(s string) []string {
+	out := make([]string, 0, strings.Count(s, "\n")+1)
+	for s != "" {
+		i := strings.IndexByte(s, '\n') + 1
+		if i == 0 {
+			i = len(s)
+		}
+		out = append(out, s[:i])
+		s = s[i:]
+	}
+	return out
+}
+
+// countLineChanges counts lines added and deleted from a to b: the lines
+// inserted and deleted by a shortest edit script when one is found within
+// exactDiffWork steps (as git diff --numstat and the Myers diff shipgate
+// used before count ordinary edits), else by an anchored diff whose counts may exceed
+// the minimum. exact is false when a gap between anchors was over budget and
+// counted as wholly replaced. Time and memory are linear in the sizes, up to
+// a log factor for the anchors.
+func countLineChanges(a, b string) (added, deleted int, exact bool) {
+	la, lb := splitLines(a), splitLines(b)
+	// Number the distinct lines.
+	ids := make(map[string]int32, len(la))
+	number := func(ls []string) []int32 {
+		out := make([]int32, len(ls))
+		for i, l := range ls {
+			id, ok := ids[l]
+			if !ok {
+				id = int32(len(ids))
+				ids[l] = id
+			}
+			out[i] = id
+		}
+		return out
+	}
+	x, y := number(la), number(lb)
+	x, y = trimCommon(x, y)
+	budget := exactDiffWork
+	if d := editDistance(x, y, &budget); d >= 0 {
+		return (d + len(y) - len(x)) / 2, (d + len(x) - len(y)) / 2, true
+	}
+	budget = gapDiffWork + diffWorkPerLine*(len(x)+len(y))
+	exact = true
+	ax, ay := 0, 0
+	gap := func(ex, ey int) {
+		gx, gy := trimCommon(x[ax:ex], y[ay:ey])
+		d := -1
+		if budget > 0 {
+			d = editDistance(gx, gy, &budget)
+		}
+		if d < 0 {
+			exact = false
+			deleted += len(gx)
+			added += len(gy)
+			return
+		}
+		added += (d + len(gy) - len(gx)) / 2
+		deleted += (d + len(gx) - len(gy)) / 2
+	}
+	for _, p := range anchors(x, y, len(ids)) {
+		gap(p[0], p[1])
+		ax, ay = p[0]+1, p[1]+1
+	}
+	gap(len(x), len(y))
+	return added, deleted, exact
+}
+
+// trimCommon drops the lines x and y start and end with alike.
+func trimCommon(x, y []int32) ([]int32, []int32) {
+	n := 0
+	for n < len(x) && n < len(y) && x[n] == y[n] {
+		n++
+	}
+	x, y = x[n:], y[n:]
+	n = 0
+	for n < len(x) && n < len(y) && x[len(x)-1-n] == y[len(y)-1-n] {
+		n++
+	}
+	return x[:len(x)-n], y[:len(y)-n]
+}
+
+// anchors returns the positions (in x, in y) of lines that occur exactly
+// once in each, as the longest sequence increasing in both (patience diff's
+// anchors). nids bounds the line numbers.
+func anchors(x, y []int32, nids int) [][2]int {
+	cx := make([]int32, nids)
+	cy := make([]int32, nids)
+	at := make([]int, nids)
+	for i, v := range x {
+		cx[v]++
+		at[v] = i
+	}
+	for _, v := range y {
+		cy[v]++
+	}
+	// Pairs in y order; the longest run increasing in x is kept.
+	var pairs [][2]int
+	for j, v := range y {
+		if cx[v] == 1 && cy[v] == 1 {
+			pairs = append(pairs, [2]int{at[v], j})
 		}
 	}
-	return added, deleted
+	// Patience sorting: tails[k] is the pair index ending the best run of
+	// length k+1; prev links runs back.
+	var tails []int
+	prev := make([]int, len(pairs))
+	for i, p := range pairs {
+		k := sort.Search(len(tails), func(k int) bool { return pairs[tails[k]][0] > p[0] })
+		prev[i] = -1
+		if k > 0 {
+			prev[i] = tails[k-1]
+		}
+		if k == len(tails) {
+			tails = append(tails, i)
+		} else {
+			tails[k] = i
+		}
+	}
+	if len(tails) == 0 {
+		return nil
+	}
+	out := make([][2]int, len(tails))
+	for i, k := len(tails)-1, tails[len(tails)-1]; i >= 0; i, k = i-1, prev[k] {
+		out[i] = pairs[k]
+	}
+	return out
+}
+
+// editDistance returns the number of lines inserted plus deleted by a
+// shortest edit script from x to y (Myers' greedy algorithm, keeping only
+// the furthest point of each diagonal), or -1 when that takes more steps
+// than *budget. Each step, a diagonal tried or a line matched, is taken
+// from *budget.
+func editDistance(x, y []int32, budget *int) int {
+	n, m := len(x), len(y)
+	if n == 0 || m == 0 {
+		*budget -= n + m
+		return n + m
+	}
+	// v[k+off] is the furthest x reached on diagonal k = x-y; diagonals
+	// run from -m to n.
+	const unreached = math.MinInt
+	off := m
+	v := make([]int, n+m+1)
+	for i := range v {
+		v[i] = unreached
+	}
+	for d := 0; d <= n+m; d++ {
+		lo, hi := max(-d, -m), min(d, n)
+		if (lo+d)%2 != 0 {
+			lo++
+		}
+		for k := lo; k <= hi; k += 2 {
+			var px int
+			switch {
+			case d == 0:
+				px = 0
+			default:
+				px = unreached
+				// From diagonal k+1 by an insertion (down), when y stays in range.
+				if k+1 <= n {
+					if xd := v[k+1+off]; xd != unreached && xd-k <= m {
+						px = xd
+					}
+				}
+				// From diagonal k-1 by a deletion (right), when x stays in range.
+				if k-1 >= -m {
+					if xr := v[k-1+off]; xr != unreached && xr < n && xr+1 > px {
+						px = xr + 1
+					}
+				}
+				if px == unreached {
+					continue
+				}
+			}
+			py := px - k
+			from := px
+			for px < n && py < m && x[px] == y[py] {
+				px++
+				py++
+			}
+			*budget -= 1 + px - from
+			v[k+off] = px
+			if px == n && py == m {
+				return d
+			}
+		}
+		if *budget < 0 {
+			return -1
+		}
+	}
+	return n + m
 }

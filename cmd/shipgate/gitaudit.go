@@ -180,9 +180,14 @@ func (s *gitSection) WriteText(w io.Writer, color bool) error {
 			p("    merge of %s\n", strings.Join(c.Parents, " "))
 		}
 		for _, f := range c.Files {
-			if f.Binary {
+			switch {
+			case f.Binary:
 				p("    %-9s %s (binary)\n", f.Status, f.Path)
-			} else {
+			case f.Large && f.Added == 0 && f.Deleted == 0:
+				p("    %-9s %s (large change: over 8 MiB, lines not counted)\n", f.Status, f.Path)
+			case f.Large:
+				p("    %-9s %s +%d -%d (large change: counts are upper bounds)\n", f.Status, f.Path, f.Added, f.Deleted)
+			default:
 				p("    %-9s %s +%d -%d\n", f.Status, f.Path, f.Added, f.Deleted)
 			}
 		}
