@@ -1,6 +1,7 @@
 package git
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -421,6 +422,108 @@ func benchSharedPair(b *testing.B, count func(a *auditor, from, to entryRef)) {
 		a := &auditor{r: r}
 		for range 50 {
 			count(a, from, to)
+		}
+	}
+}
+
+// lcsCounts counts by the textbook quadratic longest common subsequence of
+// lines, the minimum any diff can report.
+func lcsCounts(a, b string) (added, deleted int) {
+	x, y := splitLines(a), splitLines(b)
+	prev := make([]int, len(y)+1)
+	cur := make([]int, len(y)+1)
+	for i := range x {
+		for j := range y {
+			switch {
+			case x[i] == y[j]:
+				cur[j+1] = prev[j] + 1
+			default:
+				cur[j+1] = max(prev[j+1], cur[j])
+			}
+		}
+		prev, cur = cur, prev
+	}
+	l := prev[len(y)]
+	return len(y) - l, len(x) - l
+}
+
+// TestCountLineChangesMinimal checks the exact counts against the longest
+// common subsequence on random files over a few distinct lines (many
+// repeats, where diffs differ most).
+func TestCountLineChangesMinimal(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	gen := func(n, k int) string {
+		var s strings.Builder
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&s, "%d\n", r.IntN(k))
+		}
+		if r.IntN(4) == 0 {
+			s.WriteString("tail")
+		}
+		return s.String()
+	}
+	for iter := 0; iter < 2000; iter++ {
+		k := 1 + r.IntN(6)
+		a, b := gen(r.IntN(40), k), gen(r.IntN(40), k)
+		add, del, exact := countLineChanges(a, b)
+		la, ld := lcsCounts(a, b)
+		if !exact || add != la || del != ld {
+			t.Fatalf("%q -> %q: +%d -%d exact %v, minimum +%d -%d", a, b, add, del, exact, la, ld)
+		}
+	}
+}
+
+// FuzzCountLineChanges checks the counts are those of an edit script and,
+// for small inputs, minimal.
+func FuzzCountLineChanges(f *testing.F) {
+	f.Add("a\nb\nc\n", "a\nc\nd")
+	f.Add("", "x\n")
+	f.Add("\x00\xff\n\n", "\n\x00")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		add, del, exact := countLineChanges(a, b)
+		na, nb := len(splitLines(a)), len(splitLines(b))
+		if add < 0 || del < 0 || add > nb || del > na || add-del != nb-na {
+			t.Fatalf("+%d -%d for %d and %d lines", add, del, na, nb)
+		}
+		if na*nb <= 1<<16 {
+			la, ld := lcsCounts(a, b)
+			if !exact || add != la || del != ld {
+				t.Fatalf("+%d -%d exact %v, minimum +%d -%d", add, del, exact, la, ld)
+			}
+		}
+	})
+}
+
+func TestAuditProtectedFileCounts(t *testing.T) {
+	tr := newTestRepo(t)
+	old, edited := scattered(2000, 100)
+	big := strings.Repeat("0123456789abcdef\n", maxDiffBytes/17+1)
+	files := func(content, large string) map[string]string {
+		m := map[string]string{"src/large.txt": large}
+		for i := range 50 {
+			m[fmt.Sprintf("src/f%02d.go", i)] = content
+		}
+		return m
+	}
+	c0 := tr.commit(commitSpec{files: files(old, "small\n")})
+	tr.tag("v1", c0, nil)
+	c1 := tr.commit(commitSpec{files: files(edited, big), parents: []plumbing.Hash{c0}})
+	tr.head(c1)
+	res, err := Audit(context.Background(), tr.dir, Options{Since: "v1", Now: epoch.Add(100 * time.Hour),
+		Policy: &Policy{Protect: []ProtectRule{{Path: "src/**"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Commits) != 1 || len(res.Commits[0].Files) != 51 {
+		t.Fatalf("commits %+v, want one with 51 files", res.Commits)
+	}
+	for _, f := range res.Commits[0].Files {
+		want := FileChange{Path: f.Path, Status: "modified", Added: 20, Deleted: 20}
+		if f.Path == "src/large.txt" {
+			want = FileChange{Path: f.Path, Status: "modified", Large: true}
+		}
+		if f != want {
+			t.Errorf("file %+v, want %+v", f, want)
 		}
 	}
 }
