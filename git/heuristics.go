@@ -244,10 +244,10 @@ func splitLines(s string) []string {
 // countLineChanges counts lines added and deleted from a to b: the lines
 // inserted and deleted by a shortest edit script when one is found within
 // exactDiffWork steps (as git diff --numstat and the Myers diff shipgate
-// used before count ordinary edits), else by an anchored diff whose counts may exceed
-// the minimum. exact is false when a gap between anchors was over budget and
-// counted as wholly replaced. Time and memory are linear in the sizes, up to
-// a log factor for the anchors.
+// used before count ordinary edits), else by an anchored diff whose counts
+// may exceed the minimum around repeated lines. exact is false when a gap
+// between anchors was over budget and counted as wholly replaced. Time and
+// memory are linear in the sizes, up to a log factor for the anchors.
 func countLineChanges(a, b string) (added, deleted int, exact bool) {
 	la, lb := splitLines(a), splitLines(b)
 	// Number the distinct lines.
@@ -415,9 +415,9 @@ func editDistance(x, y []int32, budget *int) int {
 			if px == n && py == m {
 				return d
 			}
-		}
-		if *budget < 0 {
-			return -1
+			if *budget < 0 {
+				return -1
+			}
 		}
 	}
 	return n + m
