@@ -2,6 +2,7 @@ package verify
 
 import (
 	"archive/zip"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -135,8 +136,8 @@ func (e *engine) walkDir(in input) error {
 	}
 	// Largest files first: the workers then finish together instead of one
 	// of them hashing a big file alone at the end. The report does not
-	// depend on the order.
-	sort.SliceStable(jobs, func(a, b int) bool { return jobs[a].size > jobs[b].size })
+	// depend on the order, so an unstable sort does.
+	slices.SortFunc(jobs, func(a, b *job) int { return cmp.Compare(b.size, a.size) })
 	for _, j := range jobs {
 		if cerr := e.ctx.Err(); cerr != nil {
 			return cerr
