@@ -78,10 +78,10 @@ func (c countedFS) ReadLink(name string) (string, error)       { return fs.ReadL
 func countReads(t *testing.T) *readCounter {
 	c := &readCounter{n: map[string]int64{}}
 	oldOpen, oldFS, oldWhole := openFile, dirFS, readWhole
-	readWhole = func(name string, buf []byte) (int, bool) {
-		n, ok := readWholeFile(name, buf)
+	readWhole = func(name string, buf []byte) (int, bool, int64) {
+		n, ok, size := readWholeFile(name, buf)
 		c.add(name, n)
-		return n, ok
+		return n, ok, size
 	}
 	openFile = func(name string) (diskFile, error) {
 		f, err := os.Open(name)

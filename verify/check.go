@@ -245,6 +245,9 @@ type check struct {
 	// says (CRC-32, size), so its SHA-256 is not lent to the bundle.
 	deferred    bool
 	readProblem bool
+	// postponed reports a large file on disk queued again (see
+	// engine.postpone).
+	postponed bool
 }
 
 func (c *check) add(rule string, sev signing.Severity, msg string) *signing.Finding {
@@ -265,7 +268,7 @@ func (e *engine) process(j *job) {
 	for i := len(c.cleanup) - 1; i >= 0; i-- {
 		c.cleanup[i]()
 	}
-	if e.ctx.Err() != nil || c.deferred {
+	if e.ctx.Err() != nil || c.deferred || c.postponed {
 		return
 	}
 	if j.bs != nil {
@@ -287,7 +290,8 @@ func (c *check) run() {
 	switch {
 	case j.diskPath != "" && j.size < smallFile:
 		bp := smallPool.Get().(*[]byte)
-		if n, ok := readWhole(j.diskPath, *bp); ok {
+		n, ok, size := readWhole(j.diskPath, *bp)
+		if ok {
 			// The buffer goes back to the pool when the check is done,
 			// or when the last entry of the archive it holds is.
 			c.cleanup = append(c.cleanup, func() { smallPool.Put(bp) })
@@ -295,6 +299,14 @@ func (c *check) run() {
 			return
 		}
 		smallPool.Put(bp)
+		if j.size < 0 && size >= 0 && j.onDone == nil {
+			// The walk did not stat the file; now that it is known to
+			// be large, it waits for the run's other large files.
+			j.size = size
+			c.postponed = true
+			c.e.postpone(j)
+			return
+		}
 		c.openDisk()
 	case j.diskPath != "":
 		c.openDisk()

@@ -6,11 +6,11 @@ import "syscall"
 
 // readWholeFile reads the file name into buf with one open, as few reads
 // as it takes and one close, and reports whether buf held all of it: a
-// read that returns less than asked is the end of a regular file. Any
-// error, or a file that fills buf, leaves the caller to open it as usual
-// (where failures are reported). O_NONBLOCK keeps a FIFO put in a file's
-// place from blocking the open.
-func readWholeFile(name string, buf []byte) (int, bool) {
+// read that returns less than asked is the end of a regular file. A file
+// that fills buf returns its size (from fstat), any error -1: either
+// leaves the caller to open it as usual (where failures are reported).
+// O_NONBLOCK keeps a FIFO put in a file's place from blocking the open.
+func readWholeFile(name string, buf []byte) (n int, whole bool, size int64) {
 	var fd int
 	var err error
 	for {
@@ -20,24 +20,27 @@ func readWholeFile(name string, buf []byte) (int, bool) {
 		}
 	}
 	if err != nil {
-		return 0, false
+		return 0, false, -1
 	}
 	defer syscall.Close(fd)
-	n := 0
 	for n < len(buf) {
 		k, err := syscall.Pread(fd, buf[n:], int64(n))
 		switch {
 		case err == syscall.EINTR:
 			continue
 		case err != nil || k < 0:
-			return 0, false
+			return 0, false, -1
 		case k == 0:
-			return n, true
+			return n, true, int64(n)
 		}
 		n += k
 		if n < len(buf) {
-			return n, true
+			return n, true, int64(n)
 		}
 	}
-	return 0, false
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		return 0, false, -1
+	}
+	return 0, false, st.Size
 }

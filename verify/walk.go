@@ -2,7 +2,6 @@ package verify
 
 import (
 	"archive/zip"
-	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -119,12 +118,10 @@ func (e *engine) walkDir(in input) error {
 		case !d.Type().IsRegular():
 			return nil // devices, pipes and sockets are not release content
 		}
-		info, err := d.Info()
-		if err != nil {
-			e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("cannot stat: %v", unwrapPath(err))))
-			return nil
-		}
-		j := &job{path: joinPath(in.prefix, rel), size: info.Size(), diskPath: p, sib: rootFS, sibName: rel}
+		// The file is not stat'ed here: its check reads it whole when
+		// small, and queues it again with its size when not (see
+		// engine.postpone). Most files of a release are small.
+		j := &job{path: joinPath(in.prefix, rel), size: -1, diskPath: p, sib: rootFS, sibName: rel}
 		if i := bundleOf(bundles, rel); i >= 0 {
 			j.bs, j.bname = states[i], rel
 		}
@@ -134,10 +131,6 @@ func (e *engine) walkDir(in input) error {
 	if err != nil {
 		return err
 	}
-	// Largest files first: the workers then finish together instead of one
-	// of them hashing a big file alone at the end. The report does not
-	// depend on the order, so an unstable sort does.
-	slices.SortFunc(jobs, func(a, b *job) int { return cmp.Compare(b.size, a.size) })
 	for _, j := range jobs {
 		if cerr := e.ctx.Err(); cerr != nil {
 			return cerr
