@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shipgate/shipgate/internal/electronfix"
 	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/internal/pefile"
 	"github.com/shipgate/shipgate/internal/testpki"
@@ -298,4 +299,52 @@ func BenchmarkReleaseSmallFiles(b *testing.B) {
 	b.ReportMetric(best, "best-cpu-x-sha256-pass")
 	b.ReportMetric(float64(cVerify.Nanoseconds())/float64(b.N)/float64(*smallFiles)/1e3, "cpu-µs/file")
 	b.ReportMetric(float64(cSHA.Nanoseconds())/float64(b.N)/float64(*smallFiles)/1e3, "sha256-cpu-µs/file")
+}
+
+// BenchmarkAsarVsSHA256 verifies an app.asar of 2,000 entries (512 B to
+// 64 KiB, about 64 MiB) given on its own, interleaving each run with one
+// SHA-256 pass over the archive, and reports the ratio of their CPU times
+// (mean and best of the iterations; target: at most 1.5).
+func BenchmarkAsarVsSHA256(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var files []electronfix.AsarFile
+	for i := range 2000 {
+		data := make([]byte, 512+rng.IntN(64<<10))
+		testpki.NewRand(uint64(i)).Read(data)
+		files = append(files, electronfix.AsarFile{Path: fmt.Sprintf("node_modules/pkg%d/lib/file%d.js", i/20, i%20), Data: data})
+	}
+	arc, _ := electronfix.PackAsar(files)
+	dir := b.TempDir()
+	name := filepath.Join(dir, "app.asar")
+	if err := os.WriteFile(name, arc, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	opts := Options{Trust: getFixtures(b).trust, Time: checkTime}
+	if _, err := sha256Pass(dir); err != nil {
+		b.Fatal(err)
+	}
+	var cSHA, cVerify time.Duration
+	best := math.Inf(1)
+	b.SetBytes(int64(len(arc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		c0 := cpuTime()
+		if _, err := sha256Pass(dir); err != nil {
+			b.Fatal(err)
+		}
+		c1 := cpuTime()
+		r, err := Release(context.Background(), opts, name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c2 := cpuTime()
+		if len(r.Files) != len(files)+1 || r.Summary.Errors != 0 {
+			b.Fatalf("asar: %d files, %d errors: %+v", len(r.Files), r.Summary.Errors, r.Findings[:min(3, len(r.Findings))])
+		}
+		cSHA += c1 - c0
+		cVerify += c2 - c1
+		best = min(best, float64(c2-c1)/float64(c1-c0))
+	}
+	b.ReportMetric(float64(cVerify)/float64(cSHA), "cpu-x-sha256-pass")
+	b.ReportMetric(best, "best-cpu-x-sha256-pass")
 }

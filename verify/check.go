@@ -238,7 +238,8 @@ type check struct {
 	listed    bool // f goes into the report
 	cleanup   []func()
 	native    *nativeResult
-	memHeld   bool        // the bytes are held in memory under the run's budget
+	memHeld   bool // the bytes are held in memory under the run's budget
+	arc       *openedArchive
 	ra        io.ReaderAt // the file's bytes, when checked with random access
 	// deferred reports a Mach-O file left to its bundle's check;
 	// readProblem a file whose bytes did not read as its archive entry
@@ -564,27 +565,45 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 			}
 		}
 	}
-	if c.h.n != size {
+	open := archiveOpeners[c.f.Kind]
+	if open != nil && !c.malformed {
+		if c.f.Kind == KindAsar && c.j.lone && c.j.diskPath != "" {
+			open = openLoneAsar(c.unpackedDir(c.j.diskPath + ".unpacked"))
+		}
+		// The archive's header is read before its bytes are hashed, so
+		// the one pass hashes its entries too (see entryHasher).
+		c.arc = c.readArchive(open, ra, size)
+	}
+	switch {
+	case c.h.n == size:
+		c.f.SHA256 = hexSum(c.h.sha256)
+	case c.j.sum != nil && c.h.sha1 == nil && c.h.md5 == nil && c.h.crc == nil:
+		// An archive entry whose SHA-256 the archive's check computed
+		// while hashing the archive, and no other hash is needed.
+		c.f.SHA256 = hex.EncodeToString(c.j.sum)
+	default:
 		// No verifier read every byte exactly once: hash the rest after
 		// the header read above.
 		c.h.Reset()
-		c.h.Write(hdr)
-		if err := e.copyHash(c.h, io.NewSectionReader(ra, int64(len(hdr)), size-int64(len(hdr)))); err != nil {
+		var w io.Writer = c.h
+		if c.arc != nil && c.arc.err == nil {
+			w = newEntryHasher(c.h, c.arc.fsys, size)
+			c.arc.sums = w.(*entryHasher).sums
+		}
+		w.Write(hdr)
+		if err := e.copyHash(w, io.NewSectionReader(ra, int64(len(hdr)), size-int64(len(hdr)))); err != nil {
 			if e.ctx.Err() == nil {
 				c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read: %v", unwrapPath(err)))
 			}
 			return
 		}
+		c.f.SHA256 = hexSum(c.h.sha256)
 	}
-	c.f.SHA256 = hexSum(c.h.sha256)
 	c.listed = true
 	c.checkUnopenedArchive(hdr)
 	c.afterHash()
-	if open := archiveOpeners[c.f.Kind]; open != nil && !c.malformed {
-		if c.f.Kind == KindAsar && c.j.lone && c.j.diskPath != "" {
-			open = openLoneAsar(c.unpackedDir(c.j.diskPath + ".unpacked"))
-		}
-		c.openArchive(open, ra, size)
+	if c.arc != nil {
+		c.openArchive(c.arc)
 	} else if c.f.Kind != KindAsar {
 		c.findZip(ra, size, hdr)
 	}
@@ -733,29 +752,53 @@ func (c *check) addMalformed(me *malformedError) {
 	}
 }
 
-// openArchive opens an archive file (asar) and queues its entries.
-func (c *check) openArchive(open archiveOpener, ra io.ReaderAt, size int64) {
+// openedArchive is an archive file (asar) opened by its check.
+type openedArchive struct {
+	fsys  fs.FS
+	finds []signing.Finding
+	err   error
+	// sums holds the SHA-256 of entries, by path, computed while the
+	// archive was hashed.
+	sums map[string][]byte
+}
+
+// readArchive opens an archive file (asar), reading its header.
+func (c *check) readArchive(open archiveOpener, ra io.ReaderAt, size int64) *openedArchive {
 	if c.j.depth >= maxDepth {
-		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("archive nested %d levels deep; its entries were not checked", c.j.depth))
-		return
+		return &openedArchive{err: errTooDeep}
 	}
-	fsys, entryFinds, err := open(ctxReaderAt{c.e.ctx, ra}, size)
-	if err != nil {
+	fsys, finds, err := open(ctxReaderAt{c.e.ctx, ra}, size)
+	return &openedArchive{fsys: fsys, finds: finds, err: err}
+}
+
+var errTooDeep = errors.New("archive nested too deep")
+
+// openArchive reports on an archive file (asar) readArchive opened and
+// queues its entries.
+func (c *check) openArchive(a *openedArchive) {
+	if err := a.err; err != nil {
 		var me *malformedError
-		if errors.As(err, &me) {
+		switch {
+		case err == errTooDeep:
+			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("archive nested %d levels deep; its entries were not checked", c.j.depth))
+		case errors.As(err, &me):
 			c.addMalformed(me)
-		} else {
+		default:
 			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read %s: %v", c.f.Kind, err))
 		}
 		return
 	}
-	for _, f := range entryFinds {
+	for _, f := range a.finds {
 		f.Path = joinPath(c.f.Path, f.Path)
 		c.finds = append(c.finds, f)
 	}
 	ref, sink := c.holdForEntries()
 	x := c.j.expand
-	c.finds = append(c.finds, c.e.walkArchiveFS(fsys, c.f.Path, c.j.depth+1, ref, func(j *job) { j.expand = x; sink(j) })...)
+	c.finds = append(c.finds, c.e.walkArchiveFS(a.fsys, c.f.Path, c.j.depth+1, ref, func(j *job) {
+		j.expand = x
+		j.sum = a.sums[j.name]
+		sink(j)
+	})...)
 }
 
 // holdForEntries keeps the file's bytes available until its last entry is

@@ -49,6 +49,10 @@ type job struct {
 	// in it) may expand to; nil outside any zip.
 	expand *expansion
 
+	// sum, when set, is the SHA-256 of the entry of an asar computed
+	// while the archive was hashed.
+	sum []byte
+
 	crc      uint32 // the zip entry's CRC-32, when checkCRC
 	checkCRC bool
 	depth    int    // archive nesting
