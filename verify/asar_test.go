@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -104,5 +105,24 @@ func TestAsarEntrySHA256FromArchivePass(t *testing.T) {
 				t.Errorf("%s lone=%v: %d entries reported, want %d: %+v", c.name, lone, got, len(c.want), r.Files)
 			}
 		}
+	}
+}
+
+// TestAsarEntryEndingInZipOpened checks that an asar entry ending with a
+// zip archive after other bytes is opened, though the archive's pass,
+// which looks for zip end records, spares the other entries that look.
+func TestAsarEntryEndingInZipOpened(t *testing.T) {
+	z := makeZip(t, []zipEntry{{name: "inner.txt", data: []byte("inner")}})
+	sfx := append([]byte("#!/bin/sh\nexit 0\n"), z...)
+	arc := packAsar([]electronfix.AsarFile{{Path: "a.js", Data: []byte("alpha")}, {Path: "tool.sh", Data: sfx}, {Path: "z.js", Data: []byte("zulu")}})
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"app.asar": arc})
+	r := run(t, Options{}, dir)
+	var paths []string
+	for _, f := range r.Files {
+		paths = append(paths, f.Path)
+	}
+	if !slices.Contains(paths, "app.asar/tool.sh/inner.txt") {
+		t.Errorf("the zip archive ending app.asar/tool.sh was not opened: files %v", paths)
 	}
 }

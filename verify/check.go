@@ -587,8 +587,9 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 		c.h.Reset()
 		var w io.Writer = c.h
 		if c.arc != nil && c.arc.err == nil {
-			w = newEntryHasher(c.h, c.arc.fsys, size)
-			c.arc.sums = w.(*entryHasher).sums
+			x := newEntryHasher(c.h, c.arc.fsys, size)
+			c.arc.sums, c.arc.noZip = x.sums, x.noZip
+			w = x
 		}
 		w.Write(hdr)
 		if err := e.copyHash(w, io.NewSectionReader(ra, int64(len(hdr)), size-int64(len(hdr)))); err != nil {
@@ -602,9 +603,14 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	c.listed = true
 	c.checkUnopenedArchive(hdr)
 	c.afterHash()
-	if c.arc != nil {
+	switch {
+	case c.arc != nil:
 		c.openArchive(c.arc)
-	} else if c.f.Kind != KindAsar {
+	case c.f.Kind == KindAsar:
+	case c.j.noZipEnd && c.f.Kind != KindPE && !IsZip(hdr):
+		// The archive's pass found no zip end record in its last
+		// bytes, and there is no other end to look before.
+	default:
 		c.findZip(ra, size, hdr)
 	}
 }
@@ -758,8 +764,10 @@ type openedArchive struct {
 	finds []signing.Finding
 	err   error
 	// sums holds the SHA-256 of entries, by path, computed while the
-	// archive was hashed.
-	sums map[string][]byte
+	// archive was hashed; noZip the entries without a zip end record
+	// signature in their last bytes.
+	sums  map[string][]byte
+	noZip map[string]bool
 }
 
 // readArchive opens an archive file (asar), reading its header.
@@ -796,7 +804,7 @@ func (c *check) openArchive(a *openedArchive) {
 	x := c.j.expand
 	c.finds = append(c.finds, c.e.walkArchiveFS(a.fsys, c.f.Path, c.j.depth+1, ref, func(j *job) {
 		j.expand = x
-		j.sum = a.sums[j.name]
+		j.sum, j.noZipEnd = a.sums[j.name], a.noZip[j.name]
 		sink(j)
 	})...)
 }

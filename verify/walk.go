@@ -52,6 +52,9 @@ type job struct {
 	// sum, when set, is the SHA-256 of the entry of an asar computed
 	// while the archive was hashed.
 	sum []byte
+	// noZipEnd says that pass found no zip end record signature in the
+	// entry's last zipTailLen bytes.
+	noZipEnd bool
 
 	crc      uint32 // the zip entry's CRC-32, when checkCRC
 	checkCRC bool
