@@ -1,6 +1,12 @@
 package verify
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/electronfix"
@@ -42,5 +48,81 @@ func TestAsarUnownedDataSeverity(t *testing.T) {
 				t.Errorf("asar/unowned-data %q, passed %v; want %q, %v; findings %v", got, r.Summary.Passed, c.sev, c.passed, r.Findings)
 			}
 		})
+	}
+}
+
+// TestAsarEntrySHA256FromArchivePass checks the SHA-256 of asar entries,
+// which the archive's check computes while hashing the archive: each
+// matches the entry's bytes, for empty entries, entries sharing or
+// overlapping another's bytes (hashed by their own checks), and an archive
+// given on its own or found in a release.
+func TestAsarEntrySHA256FromArchivePass(t *testing.T) {
+	big := bytes.Repeat([]byte("0123456789abcdef"), 40000) // spans several copy buffers
+	files := []electronfix.AsarFile{
+		{Path: "a.js", Data: []byte("alpha")},
+		{Path: "empty.txt"},
+		{Path: "lib/big.bin", Data: big},
+		{Path: "lib/z.js", Data: []byte("zulu")},
+	}
+	overlap := electronfix.PackAsarRaw([]byte(`{"files":{"a.js":{"size":4,"offset":"0"},"b.js":{"size":4,"offset":"2"},"c.js":{"size":0,"offset":"6"},"d.js":{"size":2,"offset":"6"}}}`),
+		[]byte("abcdefgh"))
+	want := map[string]string{
+		"a.js": "alpha", "empty.txt": "", "lib/big.bin": string(big), "lib/z.js": "zulu",
+	}
+	// The archive's reader reports b.js, which overlaps a.js, and lists
+	// it no more.
+	wantOverlap := map[string]string{"a.js": "abcd", "c.js": "", "d.js": "gh"}
+	for _, c := range []struct {
+		name string
+		asar []byte
+		want map[string]string
+	}{{"packed", packAsar(files), want}, {"overlap", overlap, wantOverlap}} {
+		for _, lone := range []bool{false, true} {
+			dir := t.TempDir()
+			writeTree(t, dir, map[string][]byte{"app.asar": c.asar})
+			in, prefix := dir, "app.asar/"
+			if lone {
+				in = filepath.Join(dir, "app.asar")
+			}
+			r := run(t, Options{}, in)
+			got := 0
+			for _, f := range r.Files {
+				name, ok := strings.CutPrefix(f.Path, prefix)
+				if !ok {
+					continue
+				}
+				data, ok := c.want[name]
+				if !ok {
+					t.Errorf("%s lone=%v: unexpected entry %s", c.name, lone, f.Path)
+					continue
+				}
+				got++
+				if sum := sha256.Sum256([]byte(data)); f.SHA256 != hex.EncodeToString(sum[:]) {
+					t.Errorf("%s lone=%v: %s has SHA-256 %s, want that of %q", c.name, lone, f.Path, f.SHA256, data[:min(len(data), 16)])
+				}
+			}
+			if got != len(c.want) {
+				t.Errorf("%s lone=%v: %d entries reported, want %d: %+v", c.name, lone, got, len(c.want), r.Files)
+			}
+		}
+	}
+}
+
+// TestAsarEntryEndingInZipOpened checks that an asar entry ending with a
+// zip archive after other bytes is opened, though the archive's pass,
+// which looks for zip end records, spares the other entries that look.
+func TestAsarEntryEndingInZipOpened(t *testing.T) {
+	z := makeZip(t, []zipEntry{{name: "inner.txt", data: []byte("inner")}})
+	sfx := append([]byte("#!/bin/sh\nexit 0\n"), z...)
+	arc := packAsar([]electronfix.AsarFile{{Path: "a.js", Data: []byte("alpha")}, {Path: "tool.sh", Data: sfx}, {Path: "z.js", Data: []byte("zulu")}})
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"app.asar": arc})
+	r := run(t, Options{}, dir)
+	var paths []string
+	for _, f := range r.Files {
+		paths = append(paths, f.Path)
+	}
+	if !slices.Contains(paths, "app.asar/tool.sh/inner.txt") {
+		t.Errorf("the zip archive ending app.asar/tool.sh was not opened: files %v", paths)
 	}
 }

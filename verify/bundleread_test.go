@@ -77,7 +77,12 @@ func (c countedFS) ReadLink(name string) (string, error)       { return fs.ReadL
 // test ends.
 func countReads(t *testing.T) *readCounter {
 	c := &readCounter{n: map[string]int64{}}
-	oldOpen, oldFS := openFile, dirFS
+	oldOpen, oldFS, oldWhole := openFile, dirFS, readWhole
+	readWhole = func(name string, buf []byte) (int, bool, int64) {
+		n, ok, size := readWholeFile(name, buf)
+		c.add(name, n)
+		return n, ok, size
+	}
 	openFile = func(name string) (diskFile, error) {
 		f, err := os.Open(name)
 		if err != nil {
@@ -86,7 +91,7 @@ func countReads(t *testing.T) *readCounter {
 		return &countedFile{f: f, name: name, c: c}, nil
 	}
 	dirFS = func(root string) fs.FS { return countedFS{root: root, fsys: os.DirFS(root), c: c} }
-	t.Cleanup(func() { openFile, dirFS = oldOpen, oldFS })
+	t.Cleanup(func() { openFile, dirFS, readWhole = oldOpen, oldFS, oldWhole })
 	return c
 }
 

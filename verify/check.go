@@ -213,7 +213,18 @@ var (
 		return f, nil
 	}
 	dirFS = os.DirFS
+	// readWhole reads a small file whole (see readWholeFile).
+	readWhole = readWholeFile
 )
+
+// smallFile is the size up to which a file on disk is read whole into a
+// pooled buffer with one open, read and close, instead of being opened,
+// stat'ed and read at offsets: most files of a release are small, and the
+// system calls cost more than hashing them.
+const smallFile = 64 << 10
+
+// smallPool holds the buffers small files are read into.
+var smallPool = sync.Pool{New: func() any { b := make([]byte, smallFile+1); return &b }}
 
 // check is the state of one file being checked.
 type check struct {
@@ -227,13 +238,17 @@ type check struct {
 	listed    bool // f goes into the report
 	cleanup   []func()
 	native    *nativeResult
-	memHeld   bool        // the bytes are held in memory under the run's budget
+	memHeld   bool // the bytes are held in memory under the run's budget
+	arc       *openedArchive
 	ra        io.ReaderAt // the file's bytes, when checked with random access
 	// deferred reports a Mach-O file left to its bundle's check;
 	// readProblem a file whose bytes did not read as its archive entry
 	// says (CRC-32, size), so its SHA-256 is not lent to the bundle.
 	deferred    bool
 	readProblem bool
+	// postponed reports a large file on disk queued again (see
+	// engine.postpone).
+	postponed bool
 }
 
 func (c *check) add(rule string, sev signing.Severity, msg string) *signing.Finding {
@@ -254,7 +269,7 @@ func (e *engine) process(j *job) {
 	for i := len(c.cleanup) - 1; i >= 0; i-- {
 		c.cleanup[i]()
 	}
-	if e.ctx.Err() != nil || c.deferred {
+	if e.ctx.Err() != nil || c.deferred || c.postponed {
 		return
 	}
 	if j.bs != nil {
@@ -274,21 +289,28 @@ func (e *engine) process(j *job) {
 func (c *check) run() {
 	j := c.j
 	switch {
+	case j.diskPath != "" && j.size < smallFile:
+		bp := smallPool.Get().(*[]byte)
+		n, ok, size := readWhole(j.diskPath, *bp)
+		if ok {
+			// The buffer goes back to the pool when the check is done,
+			// or when the last entry of the archive it holds is.
+			c.cleanup = append(c.cleanup, func() { smallPool.Put(bp) })
+			c.withReaderAt(bytes.NewReader((*bp)[:n]), int64(n))
+			return
+		}
+		smallPool.Put(bp)
+		if j.size < 0 && size >= 0 && j.onDone == nil {
+			// The walk did not stat the file; now that it is known to
+			// be large, it waits for the run's other large files.
+			j.size = size
+			c.postponed = true
+			c.e.postpone(j)
+			return
+		}
+		c.openDisk()
 	case j.diskPath != "":
-		fh, err := openFile(j.diskPath)
-		if err != nil {
-			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot open: %v", unwrapPath(err)))
-			return
-		}
-		st, err := fh.Stat()
-		if err != nil {
-			fh.Close()
-			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot stat: %v", unwrapPath(err)))
-			return
-		}
-		c.f.Size = st.Size()
-		c.cleanup = append(c.cleanup, func() { fh.Close() })
-		c.withReaderAt(fh, st.Size())
+		c.openDisk()
 	case j.ra != nil:
 		c.withReaderAt(j.ra, j.size)
 	case j.open != nil:
@@ -312,6 +334,24 @@ func (c *check) run() {
 			c.withStream(fh, j.size)
 		}
 	}
+}
+
+// openDisk checks a file on disk, opened for random access.
+func (c *check) openDisk() {
+	fh, err := openFile(c.j.diskPath)
+	if err != nil {
+		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot open: %v", unwrapPath(err)))
+		return
+	}
+	st, err := fh.Stat()
+	if err != nil {
+		fh.Close()
+		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot stat: %v", unwrapPath(err)))
+		return
+	}
+	c.f.Size = st.Size()
+	c.cleanup = append(c.cleanup, func() { fh.Close() })
+	c.withReaderAt(fh, st.Size())
 }
 
 // withStream checks a file that can only be read front to back. Native code
@@ -525,28 +565,52 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 			}
 		}
 	}
-	if c.h.n != size {
+	open := archiveOpeners[c.f.Kind]
+	if open != nil && !c.malformed {
+		if c.f.Kind == KindAsar && c.j.lone && c.j.diskPath != "" {
+			open = openLoneAsar(c.unpackedDir(c.j.diskPath + ".unpacked"))
+		}
+		// The archive's header is read before its bytes are hashed, so
+		// the one pass hashes its entries too (see entryHasher).
+		c.arc = c.readArchive(open, ra, size)
+	}
+	switch {
+	case c.h.n == size:
+		c.f.SHA256 = hexSum(c.h.sha256)
+	case c.j.sum != nil && c.h.sha1 == nil && c.h.md5 == nil && c.h.crc == nil:
+		// An archive entry whose SHA-256 the archive's check computed
+		// while hashing the archive, and no other hash is needed.
+		c.f.SHA256 = hex.EncodeToString(c.j.sum)
+	default:
 		// No verifier read every byte exactly once: hash the rest after
 		// the header read above.
 		c.h.Reset()
-		c.h.Write(hdr)
-		if err := e.copyHash(c.h, io.NewSectionReader(ra, int64(len(hdr)), size-int64(len(hdr)))); err != nil {
+		var w io.Writer = c.h
+		if c.arc != nil && c.arc.err == nil {
+			x := newEntryHasher(c.h, c.arc.fsys, size)
+			c.arc.sums, c.arc.noZip = x.sums, x.noZip
+			w = x
+		}
+		w.Write(hdr)
+		if err := e.copyHash(w, io.NewSectionReader(ra, int64(len(hdr)), size-int64(len(hdr)))); err != nil {
 			if e.ctx.Err() == nil {
 				c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read: %v", unwrapPath(err)))
 			}
 			return
 		}
+		c.f.SHA256 = hexSum(c.h.sha256)
 	}
-	c.f.SHA256 = hexSum(c.h.sha256)
 	c.listed = true
 	c.checkUnopenedArchive(hdr)
 	c.afterHash()
-	if open := archiveOpeners[c.f.Kind]; open != nil && !c.malformed {
-		if c.f.Kind == KindAsar && c.j.lone && c.j.diskPath != "" {
-			open = openLoneAsar(c.unpackedDir(c.j.diskPath + ".unpacked"))
-		}
-		c.openArchive(open, ra, size)
-	} else if c.f.Kind != KindAsar {
+	switch {
+	case c.arc != nil:
+		c.openArchive(c.arc)
+	case c.f.Kind == KindAsar:
+	case c.j.noZipEnd && c.f.Kind != KindPE && !IsZip(hdr):
+		// The archive's pass found no zip end record in its last
+		// bytes, and there is no other end to look before.
+	default:
 		c.findZip(ra, size, hdr)
 	}
 }
@@ -694,29 +758,55 @@ func (c *check) addMalformed(me *malformedError) {
 	}
 }
 
-// openArchive opens an archive file (asar) and queues its entries.
-func (c *check) openArchive(open archiveOpener, ra io.ReaderAt, size int64) {
+// openedArchive is an archive file (asar) opened by its check.
+type openedArchive struct {
+	fsys  fs.FS
+	finds []signing.Finding
+	err   error
+	// sums holds the SHA-256 of entries, by path, computed while the
+	// archive was hashed; noZip the entries without a zip end record
+	// signature in their last bytes.
+	sums  map[string][]byte
+	noZip map[string]bool
+}
+
+// readArchive opens an archive file (asar), reading its header.
+func (c *check) readArchive(open archiveOpener, ra io.ReaderAt, size int64) *openedArchive {
 	if c.j.depth >= maxDepth {
-		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("archive nested %d levels deep; its entries were not checked", c.j.depth))
-		return
+		return &openedArchive{err: errTooDeep}
 	}
-	fsys, entryFinds, err := open(ctxReaderAt{c.e.ctx, ra}, size)
-	if err != nil {
+	fsys, finds, err := open(ctxReaderAt{c.e.ctx, ra}, size)
+	return &openedArchive{fsys: fsys, finds: finds, err: err}
+}
+
+var errTooDeep = errors.New("archive nested too deep")
+
+// openArchive reports on an archive file (asar) readArchive opened and
+// queues its entries.
+func (c *check) openArchive(a *openedArchive) {
+	if err := a.err; err != nil {
 		var me *malformedError
-		if errors.As(err, &me) {
+		switch {
+		case err == errTooDeep:
+			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("archive nested %d levels deep; its entries were not checked", c.j.depth))
+		case errors.As(err, &me):
 			c.addMalformed(me)
-		} else {
+		default:
 			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read %s: %v", c.f.Kind, err))
 		}
 		return
 	}
-	for _, f := range entryFinds {
+	for _, f := range a.finds {
 		f.Path = joinPath(c.f.Path, f.Path)
 		c.finds = append(c.finds, f)
 	}
 	ref, sink := c.holdForEntries()
 	x := c.j.expand
-	c.finds = append(c.finds, c.e.walkArchiveFS(fsys, c.f.Path, c.j.depth+1, ref, func(j *job) { j.expand = x; sink(j) })...)
+	c.finds = append(c.finds, c.e.walkArchiveFS(a.fsys, c.f.Path, c.j.depth+1, ref, func(j *job) {
+		j.expand = x
+		j.sum, j.noZipEnd = a.sums[j.name], a.noZip[j.name]
+		sink(j)
+	})...)
 }
 
 // holdForEntries keeps the file's bytes available until its last entry is

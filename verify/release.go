@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -192,6 +194,10 @@ type engine struct {
 	start    time.Time
 	workers  int
 
+	// large are the files on disk the walk did not stat that turned out
+	// too large to read whole (see postpone).
+	large []*job
+
 	// bundleJobs are the Apple bundles found by the walk; they run once
 	// every file has been checked on its own (see checkBundle).
 	bundleJobs []*job
@@ -317,6 +323,16 @@ func (e *engine) run(inputs []input) (*Report, error) {
 	// and verifies the Mach-O files those checks left to it.
 	if walkErr == nil && e.ctx.Err() == nil {
 		e.q.wait()
+		// Large files found by the walk go next, largest first: the
+		// workers then finish together instead of one of them hashing a
+		// big file alone at the end. The report does not depend on the
+		// order, so an unstable sort does.
+		slices.SortFunc(e.large, func(a, b *job) int { return cmp.Compare(b.size, a.size) })
+		for _, j := range e.large {
+			e.q.push(j, true)
+		}
+		e.large = nil
+		e.q.wait()
 		for _, j := range e.bundleJobs {
 			e.q.push(j, true)
 		}
@@ -345,6 +361,14 @@ func (e *engine) run(inputs []input) (*Report, error) {
 	r.Findings = dedupe(r.Findings)
 	r.Finalize(e.failOn)
 	return r, nil
+}
+
+// postpone queues the file on disk j, found large by its check, to be
+// checked once the walk's other files are, in order of size.
+func (e *engine) postpone(j *job) {
+	e.mu.Lock()
+	e.large = append(e.large, j)
+	e.mu.Unlock()
 }
 
 // addFile records a checked file and its findings, applying the policy's

@@ -1,8 +1,10 @@
 package verify
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
+	"strings"
 
 	"github.com/shipgate/shipgate/signing"
 )
@@ -148,14 +150,20 @@ func (r *Report) Finalize(failOn FailOn) {
 	if r.Findings == nil {
 		r.Findings = []signing.Finding{}
 	}
-	sort.SliceStable(r.Files, func(i, j int) bool {
-		a, b := &r.Files[i], &r.Files[j]
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		return a.SHA256 < b.SHA256
-	})
+	// The two sorts run at once. Neither needs to be stable: files and
+	// findings that compare equal print the same.
+	done := make(chan struct{})
+	go func() {
+		slices.SortFunc(r.Files, func(a, b File) int {
+			if c := strings.Compare(a.Path, b.Path); c != 0 {
+				return c
+			}
+			return strings.Compare(a.SHA256, b.SHA256)
+		})
+		close(done)
+	}()
 	SortFindings(r.Findings)
+	<-done
 	s := Summary{Files: len(r.Files), Passed: true}
 	for i := range r.Files {
 		if r.Files[i].Signed() {
@@ -179,30 +187,31 @@ func (r *Report) Finalize(failOn FailOn) {
 // SortFindings sorts findings into report order: by path, rule, commit,
 // offset (none first), then message.
 func SortFindings(fs []signing.Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := &fs[i], &fs[j]
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		if a.Rule != b.Rule {
-			return a.Rule < b.Rule
-		}
-		if a.Commit != b.Commit {
-			return a.Commit < b.Commit
-		}
-		ao, bo := int64(-1), int64(-1)
-		if a.Offset != nil {
-			ao = *a.Offset
-		}
-		if b.Offset != nil {
-			bo = *b.Offset
-		}
-		if ao != bo {
-			return ao < bo
-		}
-		if a.Message != b.Message {
-			return a.Message < b.Message
-		}
-		return a.Severity > b.Severity
-	})
+	slices.SortFunc(fs, compareFindings)
+}
+
+func compareFindings(a, b signing.Finding) int {
+	if c := strings.Compare(a.Path, b.Path); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Rule, b.Rule); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Commit, b.Commit); c != 0 {
+		return c
+	}
+	ao, bo := int64(-1), int64(-1)
+	if a.Offset != nil {
+		ao = *a.Offset
+	}
+	if b.Offset != nil {
+		bo = *b.Offset
+	}
+	if c := cmp.Compare(ao, bo); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Message, b.Message); c != 0 {
+		return c
+	}
+	return cmp.Compare(b.Severity, a.Severity)
 }

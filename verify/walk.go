@@ -49,6 +49,13 @@ type job struct {
 	// in it) may expand to; nil outside any zip.
 	expand *expansion
 
+	// sum, when set, is the SHA-256 of the entry of an asar computed
+	// while the archive was hashed.
+	sum []byte
+	// noZipEnd says that pass found no zip end record signature in the
+	// entry's last zipTailLen bytes.
+	noZipEnd bool
+
 	crc      uint32 // the zip entry's CRC-32, when checkCRC
 	checkCRC bool
 	depth    int    // archive nesting
@@ -118,12 +125,10 @@ func (e *engine) walkDir(in input) error {
 		case !d.Type().IsRegular():
 			return nil // devices, pipes and sockets are not release content
 		}
-		info, err := d.Info()
-		if err != nil {
-			e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("cannot stat: %v", unwrapPath(err))))
-			return nil
-		}
-		j := &job{path: joinPath(in.prefix, rel), size: info.Size(), diskPath: p, sib: rootFS, sibName: rel}
+		// The file is not stat'ed here: its check reads it whole when
+		// small, and queues it again with its size when not (see
+		// engine.postpone). Most files of a release are small.
+		j := &job{path: joinPath(in.prefix, rel), size: -1, diskPath: p, sib: rootFS, sibName: rel}
 		if i := bundleOf(bundles, rel); i >= 0 {
 			j.bs, j.bname = states[i], rel
 		}
@@ -133,10 +138,6 @@ func (e *engine) walkDir(in input) error {
 	if err != nil {
 		return err
 	}
-	// Largest files first: the workers then finish together instead of one
-	// of them hashing a big file alone at the end. The report does not
-	// depend on the order.
-	sort.SliceStable(jobs, func(a, b int) bool { return jobs[a].size > jobs[b].size })
 	for _, j := range jobs {
 		if cerr := e.ctx.Err(); cerr != nil {
 			return cerr
