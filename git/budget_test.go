@@ -142,9 +142,10 @@ func TestPackDeltaSizeClaimNotPreallocated(t *testing.T) {
 
 // TestPackCacheBytesBounded bounds what the object cache keeps alive:
 // deltas that each turn a few bytes of pack into 1 MiB (64 KiB copies of
-// a zero base) must not stay cached 4096 at a time.
+// a zero base) must not stay cached 4096 at a time. 80 of them make 80 MiB,
+// two and a half times the byte cap.
 func TestPackCacheBytesBounded(t *testing.T) {
-	const n = 200
+	const n = 80
 	base := make([]byte, 64<<10)
 	// Delta: base size 65536, result size 1 MiB - 1, then 15 copies of
 	// 64 KiB and one of 65535 bytes.

@@ -382,11 +382,12 @@ func TestRedTeamDatesAndRewrite(t *testing.T) {
 }
 
 // TestRedTeamHugeBlob: a large vendored blob is classified from a prefix and
-// diffed only up to the cap; the audit stays fast.
+// diffed only up to the cap; the audit stays fast. The blob is 8 MiB, eight
+// times the largest cap (1 MiB of diff or prefix).
 func TestRedTeamHugeBlob(t *testing.T) {
 	tr := newTestRepo(t)
 	root, base := rtBase(tr)
-	big := strings.Repeat("line of vendored code\n", 24<<20/22)
+	big := strings.Repeat("line of vendored code\n", 8<<20/22)
 	c := tr.commit(commitSpec{files: with(base, "vendor/lib/big.c", big), parents: []plumbing.Hash{root}})
 	tr.head(c)
 	start := time.Now()
