@@ -231,6 +231,30 @@ func signedBy(c, parent *x509.Certificate) error {
 	return signing.VerifyWeakSignature(parent.PublicKey, h, c.RawTBSCertificate, c.Signature)
 }
 
+// Nested collects the regions found inside structures a SignedData holds
+// (time-stamp tokens, countersignatures, attribute values), moved to offsets
+// of the SignedData's DER and split into unused certificates and other
+// unowned bytes, ready for [Judge].
+type Nested struct {
+	Unowned, Unused []Region
+}
+
+// Add records regions, counted from the start of val, where val is a slice
+// of sd.DER; regions of a val that is not part of sd.DER are dropped.
+func (n *Nested) Add(sd *SignedData, val []byte, regions []Region) {
+	off, ok := sd.OffsetOf(val)
+	if !ok {
+		return
+	}
+	for _, r := range Shift(regions, off) {
+		if r.Unused {
+			n.Unused = append(n.Unused, r)
+		} else {
+			n.Unowned = append(n.Unowned, r)
+		}
+	}
+}
+
 // Shift returns regions with delta added to every offset, for moving the
 // regions of a nested structure (a time-stamp token, a countersignature) to
 // the offsets of the encoding that holds it.

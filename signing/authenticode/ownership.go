@@ -16,25 +16,9 @@ type ownership struct {
 	// chains are the verified chains built with the SignedData's
 	// certificates: the signer's and every timestamp authority's.
 	chains [][]*x509.Certificate
-	// unowned and unused are regions of nested structures (time-stamp
-	// tokens, countersignatures) moved to offsets in the SignedData's DER.
-	unowned, unused []cms.Region
-}
-
-// nested records the regions of a structure held at val, a slice of sd.DER,
-// splitting a token's unused certificates from its other regions.
-func (o *ownership) nested(sd *cms.SignedData, val []byte, regions []cms.Region) {
-	off, ok := sd.OffsetOf(val)
-	if !ok {
-		return
-	}
-	for _, r := range cms.Shift(regions, off) {
-		if r.Unused {
-			o.unused = append(o.unused, r)
-		} else {
-			o.unowned = append(o.unowned, r)
-		}
-	}
+	// nested are the regions of nested structures (time-stamp tokens,
+	// countersignatures) moved to offsets in the SignedData's DER.
+	nested cms.Nested
 }
 
 // checkOwnership reports every byte range of signature i's SignedData that
@@ -46,8 +30,8 @@ func (o *ownership) nested(sd *cms.SignedData, val []byte, regions []cms.Region)
 // smaller ones are warnings. It reports whether a payload was found.
 func (v *verifier) checkOwnership(i int, s *sigState, sig *signing.Signature, o *ownership) bool {
 	sd := s.sd
-	unowned := append(append([]cms.Region(nil), sd.Unowned...), o.unowned...)
-	unused := append(sd.UnusedCertificates(o.chains...), o.unused...)
+	unowned := append(append([]cms.Region(nil), sd.Unowned...), o.nested.Unowned...)
+	unused := append(sd.UnusedCertificates(o.chains...), o.nested.Unused...)
 	unowned, unused = cms.Judge(unowned, unused) // small regions add up
 	payload := false
 	var small []string

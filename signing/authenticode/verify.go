@@ -310,7 +310,7 @@ func (v *verifier) verifyOne(i int, s *sigState) (signing.Signature, Detail) {
 			switch {
 			case a.Type.Equal(oidRFC3161CounterSign):
 				ts = cms.VerifyTimestampToken(val, si.Signature, tsOpts)
-				own.nested(sd, val, cms.TimestampTokenRegions(val, ts))
+				own.nested.Add(sd, val, cms.TimestampTokenRegions(val, ts))
 			case a.Type.Equal(oidCounterSignature):
 				ts = cms.VerifyCountersignature(val, si.Signature, tsOpts)
 				if !ts.Verified {
@@ -318,7 +318,7 @@ func (v *verifier) verifyOne(i int, s *sigState) (signing.Signature, Detail) {
 						ts = alt
 					}
 				}
-				own.nested(sd, val, cms.CountersignatureRegions(val))
+				own.nested.Add(sd, val, cms.CountersignatureRegions(val))
 				if len(cms.TimestampCertificates(ts)) == 0 {
 					// Verification stopped before naming the authority (no
 					// signingTime, say): its certificate is still the one
@@ -335,7 +335,7 @@ func (v *verifier) verifyOne(i int, s *sigState) (signing.Signature, Detail) {
 			if !ts.Verified {
 				r, n := cms.UnverifiedTimestampRegions(val, a.Type.Equal(oidCounterSignature), unverified)
 				unverified += n
-				own.nested(sd, val, r)
+				own.nested.Add(sd, val, r)
 			}
 			// The authority's chain may use the SignedData's certificates.
 			if ts.Verified {

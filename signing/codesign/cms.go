@@ -125,10 +125,10 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 	at := opts.Time
 	if tok := si.UnsignedAttr(cms.OIDAttrTimeStampToken); tok != nil && len(tok.Values) > 0 {
 		ts := cms.VerifyTimestampToken(tok.Values[0], si.Signature, cms.TimestampOptions{Trust: opts.Trust})
-		own.nested(tok.Values[0], cms.TimestampTokenRegions(tok.Values[0], ts))
+		own.nested.Add(sd, tok.Values[0], cms.TimestampTokenRegions(tok.Values[0], ts))
 		if !ts.Verified {
 			r, _ := cms.UnverifiedTimestampRegions(tok.Values[0], false, 0)
-			own.nested(tok.Values[0], r)
+			own.nested.Add(sd, tok.Values[0], r)
 		}
 		s.sig.Timestamp = ts
 		if ts.Verified {
@@ -322,24 +322,9 @@ type cmsOwnership struct {
 	// once it was built (no signer certificate, no judgement of the rest).
 	chain             []*x509.Certificate
 	judgeCertificates bool
-	// unowned and unused are regions found inside nested structures and
+	// nested are the regions found inside nested structures and
 	// attributes, at offsets of sd.DER.
-	unowned, unused []cms.Region
-}
-
-// nested records the regions of a structure held at val, a slice of DER.
-func (o *cmsOwnership) nested(val []byte, regions []cms.Region) {
-	off, ok := o.sd.OffsetOf(val)
-	if !ok {
-		return
-	}
-	for _, r := range cms.Shift(regions, off) {
-		if r.Unused {
-			o.unused = append(o.unused, r)
-		} else {
-			o.unowned = append(o.unowned, r)
-		}
-	}
+	nested cms.Nested
 }
 
 // unsignedAttrs reports the signer's unsigned attributes other than the one
@@ -360,7 +345,7 @@ func (o *cmsOwnership) unsignedAttrs(si *cms.SignerInfo) {
 			}
 			r := cms.Region{Offset: off, Len: len(v), Payload: len(v) > cms.MaxToleratedRegion,
 				Reason: fmt.Sprintf("value %d of unsigned attribute %s, which nothing reads", k, a.Type)}
-			o.unowned = append(o.unowned, r)
+			o.nested.Unowned = append(o.nested.Unowned, r)
 		}
 	}
 }
@@ -370,8 +355,8 @@ func (o *cmsOwnership) unsignedAttrs(si *cms.SignerInfo) {
 // blob do), a smaller one a warning. The signature-data check is added only
 // when there is something to say, so clean reports stay as they were.
 func (o *cmsOwnership) report(s *sliceState) {
-	unowned := append(append([]cms.Region(nil), o.sd.Unowned...), o.unowned...)
-	unused := o.unused
+	unowned := append(append([]cms.Region(nil), o.sd.Unowned...), o.nested.Unowned...)
+	unused := o.nested.Unused
 	if o.judgeCertificates {
 		unused = append(o.sd.UnusedCertificates(o.chain), unused...)
 	}
