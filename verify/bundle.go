@@ -122,7 +122,7 @@ func (c *check) deferToBundle(kind Kind) bool {
 func (e *engine) checkBundle(j *job) {
 	bs := j.bs
 	report := joinPath(j.path, "")
-	res, err := codesign.VerifyBundle(ctxFS{e.ctx, j.fsys}, j.name, codesign.Options{Trust: e.trust, Time: e.opts.Time, Files: bs, Logger: e.log.With("bundle", report)})
+	res, err := codesign.VerifyBundle(ctxFS{e.ctx, j.fsys}, j.name, codesign.Options{Trust: e.appleTrust, Time: e.opts.Time, Files: bs, Logger: e.log.With("bundle", report)})
 	if e.ctx.Err() != nil {
 		return
 	}

@@ -50,7 +50,10 @@ type nativeVerifier func(ctx context.Context, r io.ReaderAt, size int64, env ver
 
 // verifyEnv is what a nativeVerifier needs from the run.
 type verifyEnv struct {
-	trust *signing.TrustStore
+	// trust anchors Authenticode chains; appleTrust anchors Apple code
+	// signatures, which the platform trusts only under Apple's roots, so it
+	// never holds the operating system's (TLS-program) roots.
+	trust, appleTrust *signing.TrustStore
 	time  time.Time
 	hash  hash.Hash
 	log   *slog.Logger
@@ -539,7 +542,7 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	}
 	cra := ctxReaderAt{e.ctx, ra}
 	if v := nativeVerifiers[c.f.Kind]; v != nil {
-		env := verifyEnv{trust: e.trust, time: e.opts.Time, hash: c.h, log: e.log.With("path", c.f.Path), authentihashes: e.bl.authentihashes()}
+		env := verifyEnv{trust: e.trust, appleTrust: e.appleTrust, time: e.opts.Time, hash: c.h, log: e.log.With("path", c.f.Path), authentihashes: e.bl.authentihashes()}
 		res, err := v(e.ctx, cra, size, env)
 		if e.ctx.Err() != nil {
 			return

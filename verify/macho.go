@@ -16,7 +16,7 @@ func init() {
 // verifyMachO runs the Apple code signature verifier on thin and universal
 // files.
 func verifyMachO(ctx context.Context, r io.ReaderAt, size int64, env verifyEnv) (*nativeResult, error) {
-	res, err := codesign.Verify(r, size, codesign.Options{Trust: env.trust, Time: env.time, FileHash: env.hash, Logger: env.log})
+	res, err := codesign.Verify(r, size, codesign.Options{Trust: env.appleTrust, Time: env.time, FileHash: env.hash, Logger: env.log})
 	var fe *codesign.FormatError
 	switch {
 	case errors.As(err, &fe):

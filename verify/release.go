@@ -183,8 +183,11 @@ type engine struct {
 	opts   Options
 	pol    *Policy
 	failOn FailOn
-	trust  *signing.TrustStore
-	bl     *matcher
+	trust  *signing.TrustStore // Authenticode chains
+	// appleTrust anchors Apple code signatures: trust without the
+	// operating system's roots (see verifyEnv).
+	appleTrust *signing.TrustStore
+	bl         *matcher
 	// sigstore holds the trusted roots and keys of the policy's sigstore
 	// settings.
 	sigstore map[*Sigstore]*sigstoreMaterial
@@ -226,11 +229,22 @@ func newEngine(ctx context.Context, opts Options) (*engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	trust := opts.Trust
+	trust, appleTrust := opts.Trust, opts.Trust
 	if trust == nil {
-		trust, err = signing.NewTrustStore(pol.trustOptions())
+		to := pol.trustOptions()
+		trust, err = signing.NewTrustStore(to)
 		if err != nil {
 			return nil, fmt.Errorf("verify: trust store: %w", err)
+		}
+		appleTrust = trust
+		if to.System {
+			// macOS trusts Developer ID and Apple's other code-signing
+			// leaves only under Apple's roots: the operating system's
+			// roots (a TLS root program) anchor Authenticode alone.
+			to.System, to.SystemFiles = false, nil
+			if appleTrust, err = signing.NewTrustStore(to); err != nil {
+				return nil, fmt.Errorf("verify: trust store: %w", err)
+			}
 		}
 	}
 	log := opts.Logger
@@ -274,7 +288,7 @@ func newEngine(ctx context.Context, opts Options) (*engine, error) {
 		maxBuf = 1 << 30
 	}
 	return &engine{
-		ctx: ctx, opts: opts, pol: pol, failOn: failOn, trust: trust, bl: bl, sigstore: sig, log: log,
+		ctx: ctx, opts: opts, pol: pol, failOn: failOn, trust: trust, appleTrust: appleTrust, bl: bl, sigstore: sig, log: log,
 		q: newQueue(4 * workers), budget: newBudget(maxBuf), workers: workers,
 		bundleSigs: map[string][]signing.Signature{},
 	}, nil

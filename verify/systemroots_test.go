@@ -114,3 +114,43 @@ func TestTrustSystemYAML(t *testing.T) {
 		t.Error("the zero Policy does not trust the system roots")
 	}
 }
+
+// TestSystemRootsDoNotAnchorAppleSignatures: the operating system's roots are
+// trusted for Authenticode only. macOS accepts Developer ID and other Apple
+// code-signing leaves only under Apple's roots, so a Mach-O (or bundle) whose
+// chain ends at a root that is merely in the system bundle stays untrusted,
+// while a PE under the same kind of root is valid.
+func TestSystemRootsDoNotAnchorAppleSignatures(t *testing.T) {
+	f := getFixtures(t)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"vendor.dll": f.peValid, "libvendor.dylib": f.machoValid})
+	withSystemRoots(t, f.winRoot, f.apple.Root)
+	r, err := Release(context.Background(), Options{Time: checkTime}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := fileByPath(r, "vendor.dll"); v == nil || len(v.Signatures) != 1 || v.Signatures[0].Status != signing.StatusValid {
+		t.Fatalf("vendor.dll: %+v", v)
+	}
+	m := fileByPath(r, "libvendor.dylib")
+	if m == nil || len(m.Signatures) == 0 {
+		t.Fatalf("libvendor.dylib: %+v", m)
+	}
+	for _, s := range m.Signatures {
+		if s.Status != signing.StatusUntrusted {
+			t.Errorf("libvendor.dylib %s: %s, want untrusted (a system root does not anchor an Apple signature)", s.Arch, s.Status)
+		}
+	}
+	// The roots the caller names still anchor both.
+	roots := filepath.Join(t.TempDir(), "roots.pem")
+	if err := os.WriteFile(roots, f.apple.Root.PEM(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err = Release(context.Background(), Options{Time: checkTime, Policy: &Policy{Trust: Trust{Roots: []string{roots}}}}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := fileByPath(r, "libvendor.dylib"); m == nil || m.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("libvendor.dylib with --roots: %+v", m)
+	}
+}

@@ -157,7 +157,7 @@ func demoDiff(e *env, m *demo.Material, color bool) error {
 	if err != nil {
 		return err
 	}
-	opts := sbom.Options{Signatures: signatures(trust)}
+	opts := sbom.Options{Signatures: signatures(trust, trust)}
 	oldDir, newDir := filepath.Join(m.Clean, "windows"), filepath.Join(m.Trojan, "windows")
 	oldInv, err := sbom.Open(oldDir, opts)
 	if err != nil {

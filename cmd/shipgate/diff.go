@@ -58,11 +58,11 @@ func runDiff(e *env) int {
 	if err != nil {
 		return fail(e, usageError{err.Error()})
 	}
-	trust, err := signing.NewTrustStore(signing.TrustStoreOptions{PEMFiles: roots, Embedded: signing.EmbeddedAll, System: !*noSystem})
+	trust, appleTrust, err := trustStores(roots, *noSystem)
 	if err != nil {
 		return fail(e, err)
 	}
-	opts := sbom.Options{Signatures: signatures(trust)}
+	opts := sbom.Options{Signatures: signatures(trust, appleTrust)}
 	if *up != "" {
 		return runUpstream(e, *up, *sums, args[0], opts, f, threshold, *out)
 	}
@@ -142,7 +142,21 @@ func (s *upstreamSection) WriteText(w io.Writer, color bool) error {
 
 // signatures wires signing/authenticode and signing/codesign into the
 // inventory.
-func signatures(trust *signing.TrustStore) func(io.ReaderAt, int64, string) ([]signing.Signature, error) {
+// trustStores returns the stores the signature summaries of diff and sbom
+// use, as verify builds them: Authenticode chains may end at the operating
+// system's roots (unless noSystem), Apple code signatures only at Apple's
+// embedded roots or the given ones, as macOS trusts them.
+func trustStores(roots []string, noSystem bool) (pe, apple *signing.TrustStore, err error) {
+	o := signing.TrustStoreOptions{PEMFiles: roots, Embedded: signing.EmbeddedAll}
+	if apple, err = signing.NewTrustStore(o); err != nil || noSystem {
+		return apple, apple, err
+	}
+	o.System = true
+	pe, err = signing.NewTrustStore(o)
+	return pe, apple, err
+}
+
+func signatures(trust, appleTrust *signing.TrustStore) func(io.ReaderAt, int64, string) ([]signing.Signature, error) {
 	return func(r io.ReaderAt, size int64, kind string) ([]signing.Signature, error) {
 		switch kind {
 		case sbom.KindPE:
@@ -152,7 +166,7 @@ func signatures(trust *signing.TrustStore) func(io.ReaderAt, int64, string) ([]s
 			}
 			return res.Signatures, nil
 		case sbom.KindMachO, sbom.KindMachOUniversal:
-			res, err := codesign.Verify(r, size, codesign.Options{Trust: trust})
+			res, err := codesign.Verify(r, size, codesign.Options{Trust: appleTrust})
 			if err != nil {
 				return nil, err
 			}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/shipgate/shipgate/sbom"
-	"github.com/shipgate/shipgate/signing"
 )
 
 func init() {
@@ -63,11 +62,11 @@ func runSBOM(e *env) int {
 		u[8] = u[8]&0x3f | 0x80
 		opts.SerialNumber = fmt.Sprintf("urn:uuid:%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:])
 	}
-	trust, err := signing.NewTrustStore(signing.TrustStoreOptions{PEMFiles: roots, Embedded: signing.EmbeddedAll, System: !*noSystem})
+	trust, appleTrust, err := trustStores(roots, *noSystem)
 	if err != nil {
 		return fail(e, err)
 	}
-	inv, err := sbom.Open(path, sbom.Options{Signatures: signatures(trust)})
+	inv, err := sbom.Open(path, sbom.Options{Signatures: signatures(trust, appleTrust)})
 	if err != nil {
 		return fail(e, err)
 	}
