@@ -54,9 +54,9 @@ type verifyEnv struct {
 	// signatures, which the platform trusts only under Apple's roots, so it
 	// never holds the operating system's (TLS-program) roots.
 	trust, appleTrust *signing.TrustStore
-	time  time.Time
-	hash  hash.Hash
-	log   *slog.Logger
+	time              time.Time
+	hash              hash.Hash
+	log               *slog.Logger
 	// authentihashes lists the Authenticode image hash algorithms the
 	// blocklists need besides SHA-256, which is always computed.
 	authentihashes []crypto.Hash
