@@ -27,8 +27,10 @@ type EmbeddedRoots int
 
 const (
 	// EmbeddedMicrosoft is Microsoft Root Authority, Microsoft Root Certificate
-	// Authority (2001), Microsoft Root Certificate Authority 2010 and Microsoft
-	// Root Certificate Authority 2011.
+	// Authority (2001), Microsoft Root Certificate Authority 2010, Microsoft
+	// Root Certificate Authority 2011 and Microsoft Identity Verification Root
+	// Certificate Authority 2020 (the root of Azure Trusted Signing's code-signing
+	// and time-stamping certificates).
 	EmbeddedMicrosoft EmbeddedRoots = 1 << iota
 	// EmbeddedApple is Apple Root CA, Apple Root CA - G2 and Apple Root CA - G3.
 	EmbeddedApple

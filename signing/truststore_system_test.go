@@ -90,7 +90,7 @@ func TestTrustSources(t *testing.T) {
 	want := []signing.TrustSource{
 		{Kind: signing.TrustFile, Name: extra, Roots: 1},
 		{Kind: signing.TrustPEM, Name: "bundle 0", Roots: 1},
-		{Kind: signing.TrustEmbedded, Name: "microsoft", Roots: 4},
+		{Kind: signing.TrustEmbedded, Name: "microsoft", Roots: 5},
 		{Kind: signing.TrustEmbedded, Name: "apple", Roots: 3},
 		// The bundle's first root was already added from PEM.
 		{Kind: signing.TrustSystem, Name: p.bundle, Roots: 1},

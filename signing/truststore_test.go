@@ -16,13 +16,14 @@ import (
 // changed file cannot go unnoticed.
 func TestEmbeddedRootFingerprints(t *testing.T) {
 	want := map[string]string{
-		"Microsoft Root Authority":                  "f38406e540d7a9d90cb4a9479299640ffb6df9e224ecc7a01c0d9558d8dad77d",
-		"Microsoft Root Certificate Authority":      "885de64c340e3ea70658f01e1145f957fcda27aabeea1ab9faa9fdb0102d4077",
-		"Microsoft Root Certificate Authority 2010": "df545bf919a2439c36983b54cdfc903dfa4f37d3996d8d84b4c31eec6f3c163e",
-		"Microsoft Root Certificate Authority 2011": "847df6a78497943f27fc72eb93f9a637320a02b561d0a91b09e87a7807ed7c61",
-		"Apple Root CA":                             "b0b1730ecbc7ff4505142c49f1295e6eda6bcaed7e2c68c5be91b5a11001f024",
-		"Apple Root CA - G2":                        "c2b9b042dd57830e7d117dac55ac8ae19407d38e41d88f3215bc3a890444a050",
-		"Apple Root CA - G3":                        "63343abfb89a6a03ebb57e9b3f5fa7be7c4f5c756f3017b3a8c488c3653e9179",
+		"Microsoft Root Authority":                                        "f38406e540d7a9d90cb4a9479299640ffb6df9e224ecc7a01c0d9558d8dad77d",
+		"Microsoft Root Certificate Authority":                            "885de64c340e3ea70658f01e1145f957fcda27aabeea1ab9faa9fdb0102d4077",
+		"Microsoft Root Certificate Authority 2010":                       "df545bf919a2439c36983b54cdfc903dfa4f37d3996d8d84b4c31eec6f3c163e",
+		"Microsoft Root Certificate Authority 2011":                       "847df6a78497943f27fc72eb93f9a637320a02b561d0a91b09e87a7807ed7c61",
+		"Microsoft Identity Verification Root Certificate Authority 2020": "5367f20c7ade0e2bca790915056d086b720c33c1fa2a2661acf787e3292e1270",
+		"Apple Root CA":      "b0b1730ecbc7ff4505142c49f1295e6eda6bcaed7e2c68c5be91b5a11001f024",
+		"Apple Root CA - G2": "c2b9b042dd57830e7d117dac55ac8ae19407d38e41d88f3215bc3a890444a050",
+		"Apple Root CA - G3": "63343abfb89a6a03ebb57e9b3f5fa7be7c4f5c756f3017b3a8c488c3653e9179",
 	}
 	certs, err := signing.EmbeddedCertificates(signing.EmbeddedAll)
 	if err != nil {
@@ -43,8 +44,8 @@ func TestEmbeddedRootFingerprints(t *testing.T) {
 	}
 	ms, _ := signing.EmbeddedCertificates(signing.EmbeddedMicrosoft)
 	apple, _ := signing.EmbeddedCertificates(signing.EmbeddedApple)
-	if len(ms) != 4 || len(apple) != 3 {
-		t.Errorf("microsoft %d, apple %d roots; want 4 and 3", len(ms), len(apple))
+	if len(ms) != 5 || len(apple) != 3 {
+		t.Errorf("microsoft %d, apple %d roots; want 5 and 3", len(ms), len(apple))
 	}
 }
 
