@@ -198,6 +198,7 @@ func Verify(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 		return nil, err
 	}
 	v := &verifier{r: r, l: l, opts: opts, log: log}
+	v.sub = peSubject{v}
 	v.res = &Result{
 		Checksum: Checksum{Stored: l.storedChecksum},
 		PE32Plus: l.pe32plus,

@@ -22,6 +22,11 @@ var (
 	oidRFC3161CounterSign = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 3, 3, 1}
 	oidCounterSignature   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 6}
 	oidLifetimeSigning    = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 10, 3, 13}
+	// oidSpcSipInfo types the SpcIndirectDataContent of formats digested by
+	// a subject interface package: scripts and MSI databases.
+	oidSpcSipInfo = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 1, 30}
+	// oidSpcCabData types the SpcIndirectDataContent of cabinets.
+	oidSpcCabData = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 1, 25}
 )
 
 // oidIndividualPurpose is SPC_INDIVIDUAL_SP_KEY_PURPOSE, a value of the

@@ -24,6 +24,9 @@ type verifier struct {
 	opts Options
 	log  *slog.Logger
 	res  *Result
+	// sub is the signed format the shared signature steps ask for digests
+	// and structure.
+	sub subject
 
 	// tableProblems apply to every signature; entryProblems[i] to the
 	// signatures of entry i.
