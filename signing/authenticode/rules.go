@@ -48,4 +48,17 @@ const (
 	// RuleUnusedCertificate: an embedded certificate that no verified chain
 	// uses.
 	RuleUnusedCertificate = "authenticode/unused-certificate"
+
+	// RuleScriptDigestMismatch: a script's digest, recomputed as its
+	// subject interface package does, differs from the signed one.
+	RuleScriptDigestMismatch = "script/digest-mismatch"
+	// RuleScriptMalformedSignature: a script's signature block or the
+	// signature in it cannot be parsed as Authenticode for that script kind.
+	RuleScriptMalformedSignature = "script/malformed-signature"
+	// RuleScriptContentAfterSignature: bytes follow the signature block of
+	// a .ps1, .psm1, .psd1, .js or .vbs; no signature covers them.
+	RuleScriptContentAfterSignature = "script/content-after-signature"
+	// RuleScriptSignatureTrailingData: the signature block decodes to bytes
+	// after the PKCS#7 SignedData.
+	RuleScriptSignatureTrailingData = "script/signature-trailing-data"
 )

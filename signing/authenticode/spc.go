@@ -40,6 +40,7 @@ var pageHashClassID = []byte{0xa6, 0xb5, 0x86, 0xd5, 0xb4, 0xa1, 0x24, 0x66, 0xa
 // indirectData is a parsed SpcIndirectDataContent.
 type indirectData struct {
 	dataType  asn1.ObjectIdentifier
+	value     []byte // the DER after dataType: SpcPeImageData, SpcSipInfo…
 	digestOID asn1.ObjectIdentifier
 	hash      crypto.Hash // 0 when the algorithm is unknown
 	digest    []byte
@@ -70,6 +71,7 @@ func parseIndirectData(der []byte) (*indirectData, error) {
 		return nil, errIndirectData
 	}
 	d.digest = bytes.Clone(dg)
+	d.value = bytes.Clone(data)
 	d.hash, _ = cms.HashByOID(d.digestOID)
 	if (d.dataType.Equal(oidSpcPEImageData) || d.dataType.Equal(oidIndividualPurpose)) && !data.Empty() {
 		d.parsePEImageData(data)

@@ -81,19 +81,29 @@ func (v *verifier) finding(rule string, sev signing.Severity, sig int, off int64
 
 // verifyAll judges every signature and the file-level checks.
 func (v *verifier) verifyAll() {
-	ck := v.res.Checksum
-	ckOK := ck.Stored == 0 || ck.Stored == ck.Computed
-	ckDetail := fmt.Sprintf("stored 0x%08x, computed 0x%08x", ck.Stored, ck.Computed)
-	if ck.Stored == 0 {
-		ckDetail = fmt.Sprintf("not set (computed 0x%08x)", ck.Computed)
-	}
-	if !ckOK {
-		v.finding(RuleChecksumMismatch, signing.SeverityWarning, -1, v.l.checksumOff,
-			"PE checksum is wrong ("+ckDetail+"): the file was changed after linking or signing; Windows enforces it only for drivers and boot files")
+	// The PE checksum is a warning of its own and a check on every
+	// signature; other formats have none.
+	var addChecksum func(*signing.Signature)
+	if v.l != nil {
+		ck := v.res.Checksum
+		ckOK := ck.Stored == 0 || ck.Stored == ck.Computed
+		ckDetail := fmt.Sprintf("stored 0x%08x, computed 0x%08x", ck.Stored, ck.Computed)
+		if ck.Stored == 0 {
+			ckDetail = fmt.Sprintf("not set (computed 0x%08x)", ck.Computed)
+		}
+		if !ckOK {
+			v.finding(RuleChecksumMismatch, signing.SeverityWarning, -1, v.l.checksumOff,
+				"PE checksum is wrong ("+ckDetail+"): the file was changed after linking or signing; Windows enforces it only for drivers and boot files")
+		}
+		addChecksum = func(sig *signing.Signature) {
+			sig.AddCheck("checksum", ckOK, ckDetail+"; a warning, it does not change the status")
+		}
 	}
 	for i, s := range v.sigs {
 		sig, det := v.verifyOne(i, s)
-		sig.AddCheck("checksum", ckOK, ckDetail+"; a warning, it does not change the status")
+		if addChecksum != nil {
+			addChecksum(&sig)
+		}
 		v.log.Debug("authenticode: signature", "index", i, "entry", det.Entry, "parent", det.Parent, "offset", det.Offset, "status", sig.Status.String())
 		v.res.Signatures = append(v.res.Signatures, sig)
 		v.res.Details = append(v.res.Details, det)
