@@ -1,5 +1,6 @@
 // Package authenticode verifies Windows Authenticode signatures of PE files
-// and of the other formats Windows signs: scripts ([VerifyScript]).
+// and of the other formats Windows signs: scripts ([VerifyScript]) and MSI
+// databases ([VerifyMSI], over the compound-file reader internal/cfb).
 //
 // [Verify] reads a PE file through an [io.ReaderAt] in one sequential pass and
 // reports, for every signature (each WIN_CERTIFICATE entry of the certificate

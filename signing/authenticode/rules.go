@@ -61,4 +61,19 @@ const (
 	// RuleScriptSignatureTrailingData: the signature block decodes to bytes
 	// after the PKCS#7 SignedData.
 	RuleScriptSignatureTrailingData = "script/signature-trailing-data"
+	// RuleMSIDigestMismatch: an MSI database's digest over its streams and
+	// storages differs from the signed one.
+	RuleMSIDigestMismatch = "msi/digest-mismatch"
+	// RuleMSIMetadataDigestMismatch: the MsiDigitalSignatureEx stream does
+	// not hold the digest of the streams' metadata.
+	RuleMSIMetadataDigestMismatch = "msi/metadata-digest-mismatch"
+	// RuleMSIMalformedSignature: the DigitalSignature stream cannot be
+	// parsed as an MSI Authenticode signature.
+	RuleMSIMalformedSignature = "msi/malformed-signature"
+	// RuleMSISignatureTrailingData: the DigitalSignature stream holds bytes
+	// after its PKCS#7 SignedData.
+	RuleMSISignatureTrailingData = "msi/signature-trailing-data"
+	// RuleMSIUnownedData: non-zero bytes of the compound file that no
+	// stream, table or header owns.
+	RuleMSIUnownedData = "msi/unowned-data"
 )

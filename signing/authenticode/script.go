@@ -454,7 +454,7 @@ func sipDataType(j *judgement, want []byte, what string) bool {
 	guid, ok := sipGUID(spc.value)
 	if !ok || !bytes.Equal(guid, want) {
 		return j.malformed("sip", fmt.Sprintf("SpcSipInfo names subject interface package %x, not the %s one (%x)", guid, what, want),
-			fmt.Sprintf("signature %d names subject interface package %x, which does not digest a %s", i, guid, what))
+			fmt.Sprintf("signature %d names subject interface package %x, not the %s one", i, guid, what))
 	}
 	j.sig.AddCheck("sip", true, fmt.Sprintf("SpcSipInfo names the %s subject interface package", what))
 	return true
