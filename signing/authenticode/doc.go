@@ -1,6 +1,7 @@
 // Package authenticode verifies Windows Authenticode signatures of PE files
-// and of the other formats Windows signs: scripts ([VerifyScript]) and MSI
-// databases ([VerifyMSI], over the compound-file reader internal/cfb).
+// and of the other formats Windows signs: scripts ([VerifyScript]), MSI
+// databases ([VerifyMSI], over the compound-file reader internal/cfb) and
+// cabinets ([VerifyCAB]).
 //
 // [Verify] reads a PE file through an [io.ReaderAt] in one sequential pass and
 // reports, for every signature (each WIN_CERTIFICATE entry of the certificate
@@ -29,7 +30,8 @@
 // SignedData and SpcIndirectDataContent, the signer, timestamps, the chain,
 // weak algorithms, and the ownership of every byte of the SignedData; each
 // format adds the checks of its container (the certificate table of a PE
-// file, the comment block of a script) under its own rule family.
+// file, the comment block of a script, the compound file of an MSI, the
+// reserve of a cabinet) under its own rule family (script/…, msi/…, cab/…).
 //
 // github.com/sassoftware/relic/v8 (v8.2.0) was evaluated for the other
 // formats and is not used: its compound-file reader (lib/comdoc) allocates

@@ -76,4 +76,20 @@ const (
 	// RuleMSIUnownedData: non-zero bytes of the compound file that no
 	// stream, table or header owns.
 	RuleMSIUnownedData = "msi/unowned-data"
+	// RuleCABDigestMismatch: a cabinet's digest differs from the signed one.
+	RuleCABDigestMismatch = "cab/digest-mismatch"
+	// RuleCABMalformedSignature: a cabinet's signature locator or the
+	// signature cannot be parsed as a cabinet's Authenticode signature.
+	RuleCABMalformedSignature = "cab/malformed-signature"
+	// RuleCABDataAfterSignature: bytes follow a signed cabinet's signature.
+	RuleCABDataAfterSignature = "cab/data-after-signature"
+	// RuleCABDataAfterCabinet: bytes follow the cabinet's cbCabinet and
+	// belong to no part of it.
+	RuleCABDataAfterCabinet = "cab/data-after-cabinet"
+	// RuleCABSignatureTrailingData: the signature area holds bytes after
+	// the PKCS#7 SignedData.
+	RuleCABSignatureTrailingData = "cab/signature-trailing-data"
+	// RuleCABUnhashedHeaderData: header fields the cabinet digest skips
+	// hold unexpected values.
+	RuleCABUnhashedHeaderData = "cab/unhashed-header-data"
 )
