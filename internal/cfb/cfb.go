@@ -46,6 +46,13 @@ const (
 // sectors, 64 GiB of 4096-byte ones).
 const MaxSectors = 1 << 24
 
+// MaxEntries caps the directory entries of a file (an MSI has hundreds);
+// MaxDepth caps how deep storages nest.
+const (
+	MaxEntries = 1 << 16
+	MaxDepth   = 32
+)
+
 // ErrNotCFB is returned when the input does not start with the compound
 // file signature.
 var ErrNotCFB = errors.New("cfb: not a compound file")
@@ -208,6 +215,9 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 	dirChain, err := f.chain(firstDir, "directory", -1)
 	if err != nil {
 		return nil, err
+	}
+	if int64(len(dirChain))*f.sectorSize/128 > MaxEntries {
+		return nil, &FormatError{48, fmt.Sprintf("directory of %d sectors holds more than %d entries", len(dirChain), MaxEntries)}
 	}
 	for _, s := range dirChain {
 		if err := f.readSector(s, buf); err != nil {
@@ -523,11 +533,15 @@ func (f *File) chain(start uint32, what string, size int64) ([]uint32, error) {
 func (f *File) walkTree() error {
 	seen := make([]bool, len(f.Entries))
 	seen[0] = true
+	depth := map[int]int{0: 0}
 	var storages []*Entry
 	storages = append(storages, f.Entries[0])
 	for len(storages) > 0 {
 		st := storages[len(storages)-1]
 		storages = storages[:len(storages)-1]
+		if depth[st.Index] > MaxDepth {
+			return &FormatError{st.Offset, fmt.Sprintf("storages nest more than %d deep", MaxDepth)}
+		}
 		stack := []uint32{st.child}
 		for len(stack) > 0 {
 			i := stack[len(stack)-1]
@@ -549,6 +563,7 @@ func (f *File) walkTree() error {
 			f.children[st.Index] = append(f.children[st.Index], e)
 			stack = append(stack, e.left, e.right)
 			if e.Type == TypeStorage {
+				depth[e.Index] = depth[st.Index] + 1
 				storages = append(storages, e)
 			}
 		}

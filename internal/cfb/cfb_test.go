@@ -134,3 +134,23 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+// TestDepthLimit rejects storages nested deeper than MaxDepth and accepts
+// them at MaxDepth.
+func TestDepthLimit(t *testing.T) {
+	nest := func(n int) []byte {
+		leaf := &Node{Name: "s", Data: []byte("x")}
+		for i := 0; i < n; i++ {
+			leaf = &Node{Name: "d", Children: []*Node{leaf}}
+		}
+		return Build(&Node{Children: []*Node{leaf}})
+	}
+	if _, err := Open(bytes.NewReader(nest(MaxDepth)), int64(len(nest(MaxDepth)))); err != nil {
+		t.Errorf("depth %d: %v", MaxDepth, err)
+	}
+	deep := nest(MaxDepth + 2)
+	var fe *FormatError
+	if _, err := Open(bytes.NewReader(deep), int64(len(deep))); !errors.As(err, &fe) {
+		t.Errorf("depth %d: %v, want a FormatError", MaxDepth+2, err)
+	}
+}

@@ -211,8 +211,8 @@ func TestOsslsigncodeMSI(t *testing.T) {
 				t.Fatal(err)
 			}
 			res := verifyMSI(t, signed, trust)
-			if res.Status != signing.StatusValid {
-				t.Fatalf("status %s, want valid; findings %+v", res.Status, res.Findings)
+			if res.Status != signing.StatusValid || len(res.Findings) != 0 {
+				t.Fatalf("status %s, want valid without findings; findings %+v", res.Status, res.Findings)
 			}
 			// For an MSI osslsigncode prints the file's digest as
 			// "Calculated DigitalSignature" ("Calculated message digest" is
