@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"unicode/utf16"
 )
 
@@ -566,6 +567,19 @@ func (f *File) walkTree() error {
 				depth[e.Index] = depth[st.Index] + 1
 				storages = append(storages, e)
 			}
+		}
+	}
+	// Names are unique within a storage, compared as the format orders them
+	// (upper case): a second entry of a name would be a stream that readers
+	// looking it up never see.
+	for _, kids := range f.children {
+		names := make(map[string]bool, len(kids))
+		for _, e := range kids {
+			k := strings.ToUpper(e.Name)
+			if names[k] {
+				return &FormatError{e.Offset, fmt.Sprintf("directory entry %d: a second entry named %q in one storage", e.Index, e.Name)}
+			}
+			names[k] = true
 		}
 	}
 	for i, e := range f.Entries {

@@ -154,3 +154,17 @@ func TestDepthLimit(t *testing.T) {
 		t.Errorf("depth %d: %v, want a FormatError", MaxDepth+2, err)
 	}
 }
+
+// TestDuplicateNames rejects two entries of one name in a storage, which
+// would hide the second from readers that look the name up.
+func TestDuplicateNames(t *testing.T) {
+	b := Build(&Node{Children: []*Node{{Name: "a", Data: []byte("1")}, {Name: "A", Data: []byte("2")}}})
+	var fe *FormatError
+	if _, err := Open(bytes.NewReader(b), int64(len(b))); !errors.As(err, &fe) {
+		t.Fatalf("Open: %v, want a FormatError", err)
+	}
+	b = Build(&Node{Children: []*Node{{Name: "a", Data: []byte("1")}, {Name: "b", Data: []byte("2")}}})
+	if _, err := Open(bytes.NewReader(b), int64(len(b))); err != nil {
+		t.Fatal(err)
+	}
+}

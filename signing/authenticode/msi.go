@@ -197,6 +197,12 @@ func (v *verifier) msiSignature(f *cfb.File, e *cfb.Entry) error {
 	return nil
 }
 
+// isMSISignatureStream reports whether e is one of the signature streams
+// the digest leaves out. A storage of that name is hashed like any other.
+func isMSISignatureStream(e *cfb.Entry) bool {
+	return e.Type == cfb.TypeStream && (e.Name == msiSignatureStream || e.Name == msiSignatureExStream)
+}
+
 // msiSorted returns a storage's children in the order the MSI SIP hashes
 // them: names compared as UTF-16LE bytes, a name before its extensions.
 func msiSorted(f *cfb.File, st *cfb.Entry) []*cfb.Entry {
@@ -221,7 +227,7 @@ func msiSorted(f *cfb.File, st *cfb.Entry) []*cfb.Entry {
 // are left out.
 func msiHash(f *cfb.File, st *cfb.Entry, w io.Writer, root bool) error {
 	for _, e := range msiSorted(f, st) {
-		if root && (e.Name == msiSignatureStream || e.Name == msiSignatureExStream) {
+		if root && isMSISignatureStream(e) {
 			continue
 		}
 		switch e.Type {
@@ -247,7 +253,7 @@ func msiPrehash(f *cfb.File, st *cfb.Entry, w io.Writer) {
 	root := st.Type == cfb.TypeRoot
 	msiDirent(st, w)
 	for _, e := range msiSorted(f, st) {
-		if root && (e.Name == msiSignatureStream || e.Name == msiSignatureExStream) {
+		if root && isMSISignatureStream(e) {
 			continue
 		}
 		switch e.Type {

@@ -258,3 +258,27 @@ func FuzzVerifyMSI(f *testing.F) {
 		}
 	})
 }
+
+// TestMSISignatureNamedStorageHashed puts a storage named like the
+// signature stream in the root: it is hashed, not skipped, so a payload in
+// it breaks the digest.
+func TestMSISignatureNamedStorageHashed(t *testing.T) {
+	p := fixtures.NewPKI()
+	b := signMSI(t, p, msiSpec{})
+	f, err := cfb.Open(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sig []byte
+	for _, e := range f.Children(f.Root()) {
+		if e.Name == msiSignatureStream {
+			sig, _ = f.ReadAll(e, 1<<20)
+		}
+	}
+	hidden := &cfb.Node{Name: msiSignatureExStream, Storage: true, Children: []*cfb.Node{{Name: "payload", Data: []byte("hidden payload")}}}
+	b = cfb.Build(msiTree(hidden, &cfb.Node{Name: msiSignatureStream, Data: sig}))
+	res := verifyMSI(t, b, scriptTrust(t, p))
+	if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIDigestMismatch) {
+		t.Fatalf("status %s findings %+v, want invalid with %s", res.Status, res.Findings, RuleMSIDigestMismatch)
+	}
+}
