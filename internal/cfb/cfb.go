@@ -120,6 +120,10 @@ type File struct {
 	// Version is the major version, 3 or 4.
 	Version   int
 	miniOwned map[uint32]string
+	// fatSectors and miniFATSectors hold the tables, in order; header is
+	// the first 512 bytes.
+	fatSectors, miniFATSectors []uint32
+	header                     [512]byte
 }
 
 // Open parses the compound file in r (size bytes).
@@ -135,7 +139,7 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 		return nil, ErrNotCFB
 	}
 	le := binary.LittleEndian
-	f := &File{r: r, size: size, children: map[int][]*Entry{}}
+	f := &File{r: r, size: size, children: map[int][]*Entry{}, header: h}
 	major, shift, miniShift := le.Uint16(h[26:]), le.Uint16(h[30:]), le.Uint16(h[32:])
 	switch {
 	case le.Uint16(h[28:]) != 0xfffe:
@@ -194,6 +198,7 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 	if uint32(len(fatSectors)) != nFAT {
 		return nil, &FormatError{44, fmt.Sprintf("header counts %d FAT sectors, the DIFAT lists %d", nFAT, len(fatSectors))}
 	}
+	f.fatSectors = fatSectors
 	f.fat = make([]uint32, 0, len(fatSectors)*per)
 	for _, s := range fatSectors {
 		if err := f.claim(s, "FAT"); err != nil {
@@ -244,6 +249,7 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 	if uint32(len(miniFATChain)) != nMini {
 		return nil, &FormatError{64, fmt.Sprintf("header counts %d mini FAT sectors, the chain has %d", nMini, len(miniFATChain))}
 	}
+	f.miniFATSectors = miniFATChain
 	for _, s := range miniFATChain {
 		if err := f.readSector(s, buf); err != nil {
 			return nil, err
@@ -337,6 +343,31 @@ func (f *File) Unowned() ([]Region, error) {
 		}
 		add(512, b, "header padding")
 	}
+	// Header fields that must be zero: the class identifier, the reserved
+	// bytes, the transaction signature, and a version 3 file's directory
+	// sector count.
+	for _, fld := range [][2]int{{8, 24}, {34, 40}, {52, 56}} {
+		add(int64(fld[0]), f.header[fld[0]:fld[1]], "reserved header field")
+	}
+	if f.Version == 3 {
+		add(40, f.header[40:44], "reserved header field")
+	}
+	// Table entries for sectors the file does not have hold no sector
+	// numbers.
+	per := f.sectorSize / 4
+	tableSlack := func(table []uint32, secs []uint32, from int64, why string) {
+		for i := from; i < int64(len(table)); i++ {
+			// Writers leave special values (ENDOFCHAIN, osslsigncode's
+			// mini FAT) there; only a sector number is data.
+			if table[i] <= maxRegSect {
+				var v [4]byte
+				binary.LittleEndian.PutUint32(v[:], table[i]^freeSect) // non-zero where it differs from FREESECT
+				add(f.sectorOffset(secs[i/per])+(i%per)*4, v[:], why)
+			}
+		}
+	}
+	tableSlack(f.fat, f.fatSectors, f.nsect, "FAT entry for a sector past the end of the file")
+	tableSlack(f.minifat, f.miniFATSectors, (miniSizeOf(f)+63)/64, "mini FAT entry for a mini sector past the mini stream")
 	// Slack after each regular stream's end, in sector order.
 	tails := map[uint32]int64{} // sector -> bytes used
 	for _, e := range f.Entries {
@@ -424,6 +455,8 @@ func (f *File) Unowned() ([]Region, error) {
 	}
 	return out, nil
 }
+
+func miniSizeOf(f *File) int64 { return f.Entries[0].Size }
 
 // maxRegions caps the regions Unowned returns; the last one says when
 // more were found.

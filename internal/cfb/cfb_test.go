@@ -168,3 +168,24 @@ func TestDuplicateNames(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestTableAndHeaderSlack finds data in FAT entries for sectors past the
+// end of the file and in reserved header fields.
+func TestTableAndHeaderSlack(t *testing.T) {
+	b := Build(sample())
+	f := read(t, b)
+	cases := map[string]func(c []byte){
+		"fat-slack":    func(c []byte) { copy(c[512+4*int(f.nsect)+8:], "\x01\x02\x03\x04") },
+		"header-clsid": func(c []byte) { copy(c[8:], "hidden") },
+	}
+	for name, mut := range cases {
+		t.Run(name, func(t *testing.T) {
+			c := bytes.Clone(b)
+			mut(c)
+			r, err := read(t, c).Unowned()
+			if err != nil || len(r) != 1 {
+				t.Fatalf("Unowned: %+v %v, want one region", r, err)
+			}
+		})
+	}
+}
