@@ -297,10 +297,9 @@ func findScriptBlock(data []byte, enc scriptEncoding, st scriptStyle) *scriptBlo
 			line, next = data[at:nl], nl+len(crlf)
 		}
 		if bytes.Equal(line, endLine) {
+			// An end line closing the file without its CR LF is tolerated:
+			// editors drop a final newline, and nothing follows.
 			blk.end = next
-			if nl < 0 {
-				blk.problems = append(blk.problems, "the end line of the signature block lacks its CR LF")
-			}
 			break
 		}
 		if nl < 0 || !bytes.HasPrefix(line, prefix) {

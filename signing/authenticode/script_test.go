@@ -268,6 +268,18 @@ func TestScriptMalformedBlock(t *testing.T) {
 	}
 }
 
+// TestScriptEndLineWithoutNewline drops the CR LF after the end line:
+// nothing follows the block, so the signature stays valid.
+func TestScriptEndLineWithoutNewline(t *testing.T) {
+	p := fixtures.NewPKI()
+	s := scriptSamples()["ps1-utf8"]
+	signed := signScript(t, p, s)
+	res := verifyScript(t, s.kind, bytes.TrimSuffix(signed, []byte("\r\n")), scriptTrust(t, p))
+	if res.Status != signing.StatusValid || len(res.Findings) != 0 {
+		t.Fatalf("status %s findings %+v, want valid", res.Status, res.Findings)
+	}
+}
+
 // TestScriptKindOf maps extensions to kinds.
 func TestScriptKindOf(t *testing.T) {
 	for name, want := range map[string]ScriptKind{"a.ps1": ScriptPowerShell, "M.PSM1": ScriptPowerShell, "d.psd1": ScriptPowerShell,
