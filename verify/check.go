@@ -537,6 +537,9 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 		return
 	}
 	c.f.Kind = detectKindAt(ra, hdr, size)
+	if c.f.Kind == KindOther {
+		c.f.Kind = windowsKind(ra, c.f.Path, hdr, size) // kind_windows_formats.go
+	}
 	if c.deferToBundle(c.f.Kind) {
 		return
 	}

@@ -304,3 +304,43 @@ func rawCountersign(tsa *testpki.Cert, h crypto.Hash, stamped []byte, at time.Ti
 		testpki.TLV(0x04, sig),
 	), nil
 }
+
+// OIDSpcSipInfo and OIDSpcCabData type the SpcIndirectDataContent of
+// formats other than PE: scripts and MSI databases name a subject interface
+// package (SpcSipInfo), cabinets an SpcLink.
+var (
+	OIDSpcSipInfo = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 1, 30}
+	OIDSpcCabData = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 1, 25}
+)
+
+// SipIndirectData encodes SpcIndirectDataContent naming a subject interface
+// package: SpcSipInfo { version, guid, 0, 0, 0, 0, 0 } and the digest.
+func SipIndirectData(version int, guid []byte, h crypto.Hash, digest []byte) []byte {
+	sip := testpki.TLV(0x30, mustMarshal(version), testpki.TLV(0x04, guid),
+		[]byte{2, 1, 0}, []byte{2, 1, 0}, []byte{2, 1, 0}, []byte{2, 1, 0}, []byte{2, 1, 0})
+	return indirect(OIDSpcSipInfo, sip, h, digest)
+}
+
+func indirect(typ asn1.ObjectIdentifier, value []byte, h crypto.Hash, digest []byte) []byte {
+	return testpki.TLV(0x30,
+		testpki.TLV(0x30, mustMarshal(typ), value),
+		testpki.TLV(0x30,
+			testpki.TLV(0x30, mustMarshal(testpki.HashOID(h)), []byte{0x05, 0x00}),
+			testpki.TLV(0x04, digest)),
+	)
+}
+
+// SignContent returns the Authenticode PKCS#7 ContentInfo (DER) over an
+// SpcIndirectDataContent built elsewhere (for scripts, MSI databases,
+// cabinets). s.Hash is the signer's digest algorithm; digest-related fields
+// of s (PageHashes, Digest, LinkFile, DataType) are ignored.
+func SignContent(content []byte, s SignSpec) ([]byte, error) {
+	if s.Signer == nil {
+		return nil, errors.New("pefile: no signer")
+	}
+	h := s.Hash
+	if h == 0 {
+		h = crypto.SHA256
+	}
+	return signIndirect(content, h, s)
+}

@@ -58,8 +58,11 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Result holds the facts about one PE file's Authenticode signatures and the
-// verdict that follows from them.
+// Result holds the facts about one file's Authenticode signatures and the
+// verdict that follows from them. For a script, an MSI database or a
+// cabinet ([VerifyScript], [VerifyMSI], [VerifyCAB]) the PE fields
+// (Checksum, CertTable, Entries, PE32Plus, Machine) are zero, Authentihash
+// holds that format's digests, and every signature's Detail.Entry is 0.
 type Result struct {
 	// Status is the file's verdict: StatusUnsigned when it carries no
 	// signature, otherwise the worst status of its signatures. A file whose
@@ -198,6 +201,7 @@ func Verify(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 		return nil, err
 	}
 	v := &verifier{r: r, l: l, opts: opts, log: log}
+	v.sub = peSubject{v}
 	v.res = &Result{
 		Checksum: Checksum{Stored: l.storedChecksum},
 		PE32Plus: l.pe32plus,

@@ -1,4 +1,7 @@
-// Package authenticode verifies Windows Authenticode signatures of PE files.
+// Package authenticode verifies Windows Authenticode signatures of PE files
+// and of the other formats Windows signs: scripts ([VerifyScript]), MSI
+// databases ([VerifyMSI], over the compound-file reader internal/cfb) and
+// cabinets ([VerifyCAB]).
 //
 // [Verify] reads a PE file through an [io.ReaderAt] in one sequential pass and
 // reports, for every signature (each WIN_CERTIFICATE entry of the certificate
@@ -22,6 +25,23 @@
 // certificate table, the signatures and all verification are done here,
 // because saferwall reads only the first entry and the first nested
 // signature, ignores timestamps and ties its verdict to the system roots.
+//
+// Every format shares the steps after its digest is recomputed: the
+// SignedData and SpcIndirectDataContent, the signer, timestamps, the chain,
+// weak algorithms, and the ownership of every byte of the SignedData; each
+// format adds the checks of its container (the certificate table of a PE
+// file, the comment block of a script, the compound file of an MSI, the
+// reserve of a cabinet) under its own rule family (script/…, msi/…, cab/…).
+//
+// github.com/sassoftware/relic/v8 (v8.2.0) was evaluated for the other
+// formats and is not used: its compound-file reader (lib/comdoc) allocates
+// the sector table from the header's count unchecked, indexes sector tables
+// and directory entries with values read from the file without bounds checks
+// (a panic on hostile input), follows sector and directory chains without
+// cycle detection, and lib/authenticode verifies with its own PKCS#7 and
+// trust code; its PowerShell digest also keeps the whole block framing
+// rules in a line reader that accepts what this package reports. The
+// digest rules were checked against its code, osslsigncode's and jsign's.
 //
 // Integrity and trust are separate: an intact signature whose chain does not
 // reach a trusted root is untrusted, never invalid. Revocation (CRL, OCSP) is

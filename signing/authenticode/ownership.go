@@ -45,7 +45,13 @@ func (v *verifier) checkOwnership(i int, s *sigState, sig *signing.Signature, o 
 			small = append(small, fmt.Sprintf("%d bytes at +0x%x", n, off))
 		}
 		off, n := sd.InputSpan(r.Offset, r.Len) // the identity for DER, which Authenticode is
-		v.finding(rule, sev, i, s.offset+int64(off),
+		at := s.offset + int64(off)
+		if v.encoded {
+			// The PKCS#7 is carried as text (base64 in a script's
+			// comments): the finding points at the signature block.
+			at = s.offset
+		}
+		v.finding(rule, sev, i, at,
 			fmt.Sprintf("signature %d: %s %d bytes at offset 0x%x of the PKCS#7 blob: %s; no signature covers them", i, what, n, off, r.Reason))
 	}
 	for _, r := range unowned {

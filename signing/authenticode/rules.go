@@ -48,4 +48,48 @@ const (
 	// RuleUnusedCertificate: an embedded certificate that no verified chain
 	// uses.
 	RuleUnusedCertificate = "authenticode/unused-certificate"
+
+	// RuleScriptDigestMismatch: a script's digest, recomputed as its
+	// subject interface package does, differs from the signed one.
+	RuleScriptDigestMismatch = "script/digest-mismatch"
+	// RuleScriptMalformedSignature: a script's signature block or the
+	// signature in it cannot be parsed as Authenticode for that script kind.
+	RuleScriptMalformedSignature = "script/malformed-signature"
+	// RuleScriptContentAfterSignature: bytes follow the signature block of
+	// a .ps1, .psm1, .psd1, .js or .vbs; no signature covers them.
+	RuleScriptContentAfterSignature = "script/content-after-signature"
+	// RuleScriptSignatureTrailingData: the signature block decodes to bytes
+	// after the PKCS#7 SignedData.
+	RuleScriptSignatureTrailingData = "script/signature-trailing-data"
+	// RuleMSIDigestMismatch: an MSI database's digest over its streams and
+	// storages differs from the signed one.
+	RuleMSIDigestMismatch = "msi/digest-mismatch"
+	// RuleMSIMetadataDigestMismatch: the MsiDigitalSignatureEx stream does
+	// not hold the digest of the streams' metadata.
+	RuleMSIMetadataDigestMismatch = "msi/metadata-digest-mismatch"
+	// RuleMSIMalformedSignature: the DigitalSignature stream cannot be
+	// parsed as an MSI Authenticode signature.
+	RuleMSIMalformedSignature = "msi/malformed-signature"
+	// RuleMSISignatureTrailingData: the DigitalSignature stream holds bytes
+	// after its PKCS#7 SignedData.
+	RuleMSISignatureTrailingData = "msi/signature-trailing-data"
+	// RuleMSIUnownedData: non-zero bytes of the compound file that no
+	// stream, table or header owns.
+	RuleMSIUnownedData = "msi/unowned-data"
+	// RuleCABDigestMismatch: a cabinet's digest differs from the signed one.
+	RuleCABDigestMismatch = "cab/digest-mismatch"
+	// RuleCABMalformedSignature: a cabinet's signature locator or the
+	// signature cannot be parsed as a cabinet's Authenticode signature.
+	RuleCABMalformedSignature = "cab/malformed-signature"
+	// RuleCABDataAfterSignature: bytes follow a signed cabinet's signature.
+	RuleCABDataAfterSignature = "cab/data-after-signature"
+	// RuleCABDataAfterCabinet: bytes follow the cabinet's cbCabinet and
+	// belong to no part of it.
+	RuleCABDataAfterCabinet = "cab/data-after-cabinet"
+	// RuleCABSignatureTrailingData: the signature area holds bytes after
+	// the PKCS#7 SignedData.
+	RuleCABSignatureTrailingData = "cab/signature-trailing-data"
+	// RuleCABUnhashedHeaderData: header fields the cabinet digest skips
+	// hold unexpected values.
+	RuleCABUnhashedHeaderData = "cab/unhashed-header-data"
 )

@@ -22,6 +22,11 @@ var (
 	oidRFC3161CounterSign = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 3, 3, 1}
 	oidCounterSignature   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 6}
 	oidLifetimeSigning    = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 10, 3, 13}
+	// oidSpcSipInfo types the SpcIndirectDataContent of formats digested by
+	// a subject interface package: scripts and MSI databases.
+	oidSpcSipInfo = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 1, 30}
+	// oidSpcCabData types the SpcIndirectDataContent of cabinets.
+	oidSpcCabData = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 1, 25}
 )
 
 // oidIndividualPurpose is SPC_INDIVIDUAL_SP_KEY_PURPOSE, a value of the
@@ -35,6 +40,7 @@ var pageHashClassID = []byte{0xa6, 0xb5, 0x86, 0xd5, 0xb4, 0xa1, 0x24, 0x66, 0xa
 // indirectData is a parsed SpcIndirectDataContent.
 type indirectData struct {
 	dataType  asn1.ObjectIdentifier
+	value     []byte // the DER after dataType: SpcPeImageData, SpcSipInfo…
 	digestOID asn1.ObjectIdentifier
 	hash      crypto.Hash // 0 when the algorithm is unknown
 	digest    []byte
@@ -65,6 +71,7 @@ func parseIndirectData(der []byte) (*indirectData, error) {
 		return nil, errIndirectData
 	}
 	d.digest = bytes.Clone(dg)
+	d.value = bytes.Clone(data)
 	d.hash, _ = cms.HashByOID(d.digestOID)
 	if (d.dataType.Equal(oidSpcPEImageData) || d.dataType.Equal(oidIndividualPurpose)) && !data.Empty() {
 		d.parsePEImageData(data)

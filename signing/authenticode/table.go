@@ -24,6 +24,12 @@ type verifier struct {
 	opts Options
 	log  *slog.Logger
 	res  *Result
+	// sub is the signed format the shared signature steps ask for digests
+	// and structure.
+	sub subject
+	// encoded says the signatures are carried encoded (base64 text), so
+	// offsets inside a PKCS#7 are not file offsets.
+	encoded bool
 
 	// tableProblems apply to every signature; entryProblems[i] to the
 	// signatures of entry i.

@@ -1,0 +1,709 @@
+// Package cfb reads OLE compound files ([MS-CFB]), the container of MSI
+// databases, for a verifier that faces hostile input: every count and
+// sector number read from the file is checked against the file's size
+// before it is used, every chain is followed with cycle and cross-link
+// detection, the directory tree is walked with a visited set, and nothing
+// is allocated from an unchecked size. It also accounts for every sector,
+// so the bytes no stream, table or header owns can be reported.
+//
+// It is written here rather than taken from github.com/sassoftware/relic
+// (lib/comdoc), which allocates the sector table from the header's count,
+// indexes tables with sector numbers from the file unchecked, and follows
+// chains and the directory tree without cycle detection: a crafted file
+// panics it or makes it loop or allocate gigabytes.
+package cfb
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"unicode/utf16"
+)
+
+// Special sector numbers ([MS-CFB] 2.1).
+const (
+	maxRegSect = 0xfffffffa
+	difSect    = 0xfffffffc
+	fatSect    = 0xfffffffd
+	endOfChain = 0xfffffffe
+	freeSect   = 0xffffffff
+	noStream   = 0xffffffff
+)
+
+// Entry types of a directory entry.
+const (
+	TypeUnused  = 0
+	TypeStorage = 1
+	TypeStream  = 2
+	TypeRoot    = 5
+)
+
+// MaxSectors caps the sectors of a file Open accepts (8 GiB of 512-byte
+// sectors, 64 GiB of 4096-byte ones).
+const MaxSectors = 1 << 24
+
+// MaxEntries caps the directory entries of a file (an MSI has hundreds);
+// MaxDepth caps how deep storages nest.
+const (
+	MaxEntries = 1 << 16
+	MaxDepth   = 32
+)
+
+// ErrNotCFB is returned when the input does not start with the compound
+// file signature.
+var ErrNotCFB = errors.New("cfb: not a compound file")
+
+// FormatError reports a compound file whose structure is broken.
+type FormatError struct {
+	// Offset is the file offset of the offending structure.
+	Offset int64
+	// Reason says what is wrong.
+	Reason string
+}
+
+func (e *FormatError) Error() string {
+	return fmt.Sprintf("cfb: %s at offset 0x%x", e.Reason, e.Offset)
+}
+
+// Entry is one directory entry.
+type Entry struct {
+	// Index is the entry's number in the directory.
+	Index int
+	// Name is the entry's name; RawName its UTF-16 code units, without the
+	// terminating NUL.
+	Name    string
+	RawName []uint16
+	// Type is TypeStorage, TypeStream or TypeRoot.
+	Type uint8
+	// CLSID is the class identifier of a storage.
+	CLSID [16]byte
+	// Raw is the entry's 128 bytes as stored.
+	Raw [128]byte
+	// Start is the first sector; Size the stream's size.
+	Start uint32
+	Size  int64
+	// Offset is the entry's file offset.
+	Offset int64
+
+	left, right, child uint32
+	runs               [][2]int64 // file ranges of a stream's bytes
+}
+
+// Region is a byte range of the file that nothing owns, or that is slack
+// after a stream's end, holding non-zero bytes.
+type Region struct {
+	Offset, Len int64
+	// Reason says where the bytes are.
+	Reason string
+}
+
+// File is an open compound file.
+type File struct {
+	r          io.ReaderAt
+	size       int64
+	sectorSize int64
+	nsect      int64 // sectors the file holds, a partial last one included
+	fat        []uint32
+	minifat    []uint32
+	// Entries are the directory entries, Entries[0] the root.
+	Entries []*Entry
+	// owner[s] names what sector s holds; "" for none.
+	owner      []string
+	miniChain  []uint32 // the mini stream's sectors
+	children   map[int][]*Entry
+	headerSize int64
+	// Version is the major version, 3 or 4.
+	Version   int
+	miniOwned map[uint32]string
+	// fatSectors and miniFATSectors hold the tables, in order; header is
+	// the first 512 bytes.
+	fatSectors, miniFATSectors []uint32
+	header                     [512]byte
+}
+
+// Open parses the compound file in r (size bytes).
+func Open(r io.ReaderAt, size int64) (*File, error) {
+	var h [512]byte
+	if size < 512 {
+		return nil, ErrNotCFB
+	}
+	if _, err := r.ReadAt(h[:], 0); err != nil {
+		return nil, fmt.Errorf("cfb: %w", err)
+	}
+	if !bytes.Equal(h[:8], []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}) {
+		return nil, ErrNotCFB
+	}
+	le := binary.LittleEndian
+	f := &File{r: r, size: size, children: map[int][]*Entry{}, header: h}
+	major, shift, miniShift := le.Uint16(h[26:]), le.Uint16(h[30:]), le.Uint16(h[32:])
+	switch {
+	case le.Uint16(h[28:]) != 0xfffe:
+		return nil, &FormatError{28, "byte order mark is not 0xfffe"}
+	case major == 3 && shift == 9, major == 4 && shift == 12:
+	default:
+		return nil, &FormatError{26, fmt.Sprintf("version %d with sector shift %d", major, shift)}
+	}
+	if miniShift != 6 || le.Uint32(h[56:]) != 4096 {
+		return nil, &FormatError{32, "mini sector shift is not 6 or the mini stream cutoff is not 4096"}
+	}
+	f.Version = int(major)
+	f.sectorSize = 1 << shift
+	f.headerSize = f.sectorSize
+	if size < f.headerSize {
+		return nil, &FormatError{0, "file shorter than its header sector"}
+	}
+	f.nsect = (size - f.headerSize + f.sectorSize - 1) / f.sectorSize
+	if f.nsect > MaxSectors {
+		return nil, &FormatError{0, fmt.Sprintf("%d sectors exceed the limit of %d", f.nsect, MaxSectors)}
+	}
+	f.owner = make([]string, f.nsect)
+	nFAT, firstDir := le.Uint32(h[44:]), le.Uint32(h[48:])
+	firstMini, nMini := le.Uint32(h[60:]), le.Uint32(h[64:])
+	firstDIFAT, nDIFAT := le.Uint32(h[68:]), le.Uint32(h[72:])
+	if int64(nFAT) > f.nsect || int64(nMini) > f.nsect || int64(nDIFAT) > f.nsect {
+		return nil, &FormatError{44, "sector counts exceed the sectors in the file"}
+	}
+	// DIFAT: 109 entries in the header, then a chain of DIFAT sectors.
+	var fatSectors []uint32
+	for i := 0; i < 109; i++ {
+		if s := le.Uint32(h[76+4*i:]); s != freeSect {
+			fatSectors = append(fatSectors, s)
+		}
+	}
+	per := int(f.sectorSize / 4)
+	buf := make([]byte, f.sectorSize)
+	s := firstDIFAT
+	for n := uint32(0); s != endOfChain && s != freeSect; n++ {
+		if n >= nDIFAT {
+			return nil, &FormatError{72, "DIFAT chain longer than its count"}
+		}
+		if err := f.claim(s, "DIFAT"); err != nil {
+			return nil, err
+		}
+		if err := f.readSector(s, buf); err != nil {
+			return nil, err
+		}
+		for i := 0; i < per-1; i++ {
+			if v := le.Uint32(buf[4*i:]); v != freeSect {
+				fatSectors = append(fatSectors, v)
+			}
+		}
+		s = le.Uint32(buf[4*(per-1):])
+	}
+	if uint32(len(fatSectors)) != nFAT {
+		return nil, &FormatError{44, fmt.Sprintf("header counts %d FAT sectors, the DIFAT lists %d", nFAT, len(fatSectors))}
+	}
+	f.fatSectors = fatSectors
+	f.fat = make([]uint32, 0, len(fatSectors)*per)
+	for _, s := range fatSectors {
+		if err := f.claim(s, "FAT"); err != nil {
+			return nil, err
+		}
+		if err := f.readSector(s, buf); err != nil {
+			return nil, err
+		}
+		for i := 0; i < per; i++ {
+			f.fat = append(f.fat, le.Uint32(buf[4*i:]))
+		}
+	}
+	// The FAT must describe the FAT and DIFAT sectors as such.
+	for _, s := range fatSectors {
+		if int(s) >= len(f.fat) || f.fat[s] != fatSect {
+			return nil, &FormatError{f.sectorOffset(s), fmt.Sprintf("FAT sector %d is not marked FATSECT", s)}
+		}
+	}
+	// Directory.
+	dirChain, err := f.chain(firstDir, "directory", -1)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(dirChain))*f.sectorSize/128 > MaxEntries {
+		return nil, &FormatError{48, fmt.Sprintf("directory of %d sectors holds more than %d entries", len(dirChain), MaxEntries)}
+	}
+	for _, s := range dirChain {
+		if err := f.readSector(s, buf); err != nil {
+			return nil, err
+		}
+		for k := int64(0); k < f.sectorSize/128; k++ {
+			e := &Entry{Index: len(f.Entries), Offset: f.sectorOffset(s) + 128*k}
+			copy(e.Raw[:], buf[128*k:])
+			if err := f.parseEntry(e); err != nil {
+				return nil, err
+			}
+			f.Entries = append(f.Entries, e)
+		}
+	}
+	if len(f.Entries) == 0 || f.Entries[0].Type != TypeRoot {
+		return nil, &FormatError{f.sectorOffset(firstDir), "the first directory entry is not the root"}
+	}
+	// Mini FAT and the mini stream.
+	miniFATChain, err := f.chain(firstMini, "mini FAT", -1)
+	if err != nil {
+		return nil, err
+	}
+	if uint32(len(miniFATChain)) != nMini {
+		return nil, &FormatError{64, fmt.Sprintf("header counts %d mini FAT sectors, the chain has %d", nMini, len(miniFATChain))}
+	}
+	f.miniFATSectors = miniFATChain
+	for _, s := range miniFATChain {
+		if err := f.readSector(s, buf); err != nil {
+			return nil, err
+		}
+		for i := 0; i < per; i++ {
+			f.minifat = append(f.minifat, le.Uint32(buf[4*i:]))
+		}
+	}
+	root := f.Entries[0]
+	if f.miniChain, err = f.chain(root.Start, "mini stream", root.Size); err != nil {
+		return nil, err
+	}
+	if err := f.walkTree(); err != nil {
+		return nil, err
+	}
+	for _, e := range f.Entries {
+		if e.Type == TypeStream {
+			if e.runs, err = f.streamRuns(e); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return f, nil
+}
+
+// Open returns a reader of a stream's bytes.
+func (f *File) Open(e *Entry) io.Reader {
+	rs := make([]io.Reader, len(e.runs))
+	for i, r := range e.runs {
+		rs[i] = io.NewSectionReader(f.r, r[0], r[1])
+	}
+	return io.MultiReader(rs...)
+}
+
+// ReadAll returns a stream's bytes; streams over max bytes are refused.
+func (f *File) ReadAll(e *Entry, max int64) ([]byte, error) {
+	if e.Size > max {
+		return nil, &FormatError{e.Offset + 120, fmt.Sprintf("stream %q of %d bytes exceeds the %d-byte limit", e.Name, e.Size, max)}
+	}
+	b := make([]byte, 0, e.Size)
+	w := bytes.NewBuffer(b)
+	if _, err := io.Copy(w, f.Open(e)); err != nil {
+		return nil, fmt.Errorf("cfb: %w", err)
+	}
+	return w.Bytes(), nil
+}
+
+// Unowned returns, in file order, the regions holding non-zero bytes that
+// no stream, table or header owns: free or unreachable sectors, slack after
+// a stream's last byte in its sector or mini sector, unused mini sectors,
+// unused directory entries, and the padding of a version 4 header.
+func (f *File) Unowned() ([]Region, error) {
+	var out []Region
+	truncated := false
+	add := func(off int64, b []byte, why string) {
+		for i := 0; i < len(b); {
+			if b[i] == 0 {
+				i++
+				continue
+			}
+			j := i
+			for j < len(b) && b[j] != 0 {
+				j++
+			}
+			// Merge runs separated by few zeros into one region.
+			if k := len(out) - 1; k >= 0 && out[k].Reason == why && off+int64(i) >= out[k].Offset && off+int64(i)-(out[k].Offset+out[k].Len) <= 16 {
+				out[k].Len = off + int64(j) - out[k].Offset
+			} else if len(out) >= maxRegions {
+				truncated = true
+			} else {
+				out = append(out, Region{Offset: off + int64(i), Len: int64(j - i), Reason: why})
+			}
+			i = j
+		}
+	}
+	buf := make([]byte, f.sectorSize)
+	read := func(off, n int64) ([]byte, error) {
+		n = min(n, f.size-off)
+		if n <= 0 {
+			return nil, nil
+		}
+		if _, err := f.r.ReadAt(buf[:n], off); err != nil && err != io.EOF {
+			return nil, fmt.Errorf("cfb: %w", err)
+		}
+		return buf[:n], nil
+	}
+	if f.headerSize > 512 {
+		b, err := read(512, f.headerSize-512)
+		if err != nil {
+			return nil, err
+		}
+		add(512, b, "header padding")
+	}
+	// Header fields that must be zero: the class identifier, the reserved
+	// bytes, the transaction signature, and a version 3 file's directory
+	// sector count.
+	for _, fld := range [][2]int{{8, 24}, {34, 40}, {52, 56}} {
+		add(int64(fld[0]), f.header[fld[0]:fld[1]], "reserved header field")
+	}
+	if f.Version == 3 {
+		add(40, f.header[40:44], "reserved header field")
+	}
+	// Table entries for sectors the file does not have hold no sector
+	// numbers.
+	per := f.sectorSize / 4
+	tableSlack := func(table []uint32, secs []uint32, from int64, why string) {
+		for i := from; i < int64(len(table)); i++ {
+			// Writers leave special values (ENDOFCHAIN, osslsigncode's
+			// mini FAT) there; only a sector number is data.
+			if table[i] <= maxRegSect {
+				var v [4]byte
+				binary.LittleEndian.PutUint32(v[:], table[i]^freeSect) // non-zero where it differs from FREESECT
+				add(f.sectorOffset(secs[i/per])+(i%per)*4, v[:], why)
+			}
+		}
+	}
+	tableSlack(f.fat, f.fatSectors, f.nsect, "FAT entry for a sector past the end of the file")
+	tableSlack(f.minifat, f.miniFATSectors, (miniSizeOf(f)+63)/64, "mini FAT entry for a mini sector past the mini stream")
+	// Slack after each regular stream's end, in sector order.
+	tails := map[uint32]int64{} // sector -> bytes used
+	for _, e := range f.Entries {
+		if e.Type == TypeStream && e.Size >= 4096 && len(e.runs) > 0 {
+			last := e.runs[len(e.runs)-1]
+			end := last[0] + last[1]
+			if used := (end - f.headerSize) % f.sectorSize; used != 0 {
+				tails[uint32((end-f.headerSize)/f.sectorSize)] = used
+			}
+		}
+	}
+	miniSize := f.Entries[0].Size
+	miniIndex := map[uint32]int64{} // sector -> index in the mini stream
+	for i, s := range f.miniChain {
+		miniIndex[s] = int64(i)
+	}
+	for s := int64(0); s < f.nsect; s++ {
+		off := f.sectorOffset(uint32(s))
+		switch owner := f.owner[s]; {
+		case owner == "":
+			b, err := read(off, f.sectorSize)
+			if err != nil {
+				return nil, err
+			}
+			why := "free or unreachable sector"
+			if off+f.sectorSize > f.size {
+				why = "partial sector at the end of the file"
+			}
+			add(off, b, why)
+		case owner == "mini stream":
+			b, err := read(off, f.sectorSize)
+			if err != nil {
+				return nil, err
+			}
+			base := miniIndex[uint32(s)] * f.sectorSize
+			for k := int64(0); k < f.sectorSize; k += 64 {
+				ms := uint32((base + k) / 64)
+				mb := b[min(k, int64(len(b))):min(k+64, int64(len(b)))]
+				switch {
+				case base+k >= miniSize:
+					add(off+k, mb, "mini stream sector after the mini stream's end")
+				case f.miniOwner(ms) == "":
+					add(off+k, mb, "free mini sector")
+				}
+			}
+		case tails[uint32(s)] != 0:
+			used := tails[uint32(s)]
+			b, err := read(off+used, f.sectorSize-used)
+			if err != nil {
+				return nil, err
+			}
+			add(off+used, b, "slack after a stream's end")
+		}
+	}
+	// Slack in the last mini sector of small streams.
+	for _, e := range f.Entries {
+		if e.Type != TypeStream || e.Size >= 4096 || e.Size%64 == 0 || len(e.runs) == 0 {
+			continue
+		}
+		last := e.runs[len(e.runs)-1]
+		b, err := read(last[0]+last[1], 64-last[1])
+		if err != nil {
+			return nil, err
+		}
+		add(last[0]+last[1], b, "slack after a stream's end")
+	}
+	// Directory entries.
+	for _, e := range f.Entries {
+		if e.Type == TypeUnused {
+			raw := e.Raw
+			for k := 68; k < 80; k += 4 { // NOSTREAM siblings and child are the norm
+				if binary.LittleEndian.Uint32(raw[k:]) == noStream {
+					clear(raw[k : k+4])
+				}
+			}
+			add(e.Offset, raw[:], "unused directory entry")
+			continue
+		}
+		n := 2 * (len(e.RawName) + 1)
+		add(e.Offset+int64(n), e.Raw[n:64], "directory entry name padding")
+	}
+	sortRegions(out)
+	if truncated {
+		out[len(out)-1].Reason += fmt.Sprintf("; more than %d regions, the rest not listed", maxRegions)
+	}
+	return out, nil
+}
+
+func miniSizeOf(f *File) int64 { return f.Entries[0].Size }
+
+// maxRegions caps the regions Unowned returns; the last one says when
+// more were found.
+const maxRegions = 1024
+
+func sortRegions(r []Region) {
+	slices.SortStableFunc(r, func(a, b Region) int { return cmp.Compare(a.Offset, b.Offset) })
+}
+
+func (f *File) parseEntry(e *Entry) error {
+	le := binary.LittleEndian
+	nameLen := le.Uint16(e.Raw[64:])
+	e.Type = e.Raw[66]
+	e.left, e.right, e.child = le.Uint32(e.Raw[68:]), le.Uint32(e.Raw[72:]), le.Uint32(e.Raw[76:])
+	copy(e.CLSID[:], e.Raw[80:96])
+	e.Start = le.Uint32(e.Raw[116:])
+	e.Size = int64(le.Uint32(e.Raw[120:]))
+	if f.Version == 4 {
+		e.Size |= int64(le.Uint32(e.Raw[124:])) << 32
+	}
+	switch e.Type {
+	case TypeUnused:
+		return nil
+	case TypeStorage, TypeStream, TypeRoot:
+	default:
+		return &FormatError{e.Offset + 66, fmt.Sprintf("directory entry %d has type %d", e.Index, e.Type)}
+	}
+	if nameLen < 2 || nameLen > 64 || nameLen%2 != 0 {
+		return &FormatError{e.Offset + 64, fmt.Sprintf("directory entry %d has a name length of %d", e.Index, nameLen)}
+	}
+	n := int(nameLen/2) - 1
+	e.RawName = make([]uint16, n)
+	for i := range n {
+		e.RawName[i] = le.Uint16(e.Raw[2*i:])
+	}
+	if le.Uint16(e.Raw[2*n:]) != 0 {
+		return &FormatError{e.Offset, fmt.Sprintf("directory entry %d: name not terminated", e.Index)}
+	}
+	e.Name = string(utf16.Decode(e.RawName))
+	if e.Size > f.size*64 && e.Type != TypeStorage { // far beyond what the file can hold
+		return &FormatError{e.Offset + 120, fmt.Sprintf("directory entry %d: size %d", e.Index, e.Size)}
+	}
+	return nil
+}
+
+func (f *File) sectorOffset(s uint32) int64 { return f.headerSize + int64(s)*f.sectorSize }
+
+func (f *File) readSector(s uint32, buf []byte) error {
+	if int64(s) >= f.nsect {
+		return &FormatError{0, fmt.Sprintf("sector %d beyond the end of the file", s)}
+	}
+	off := f.sectorOffset(s)
+	n := min(int64(len(buf)), f.size-off)
+	clear(buf)
+	if _, err := f.r.ReadAt(buf[:n], off); err != nil && err != io.EOF {
+		return fmt.Errorf("cfb: %w", err)
+	}
+	return nil
+}
+
+// claim records that sector s holds what; a sector claimed twice is a
+// cross-linked file.
+func (f *File) claim(s uint32, what string) error {
+	if s > maxRegSect || int64(s) >= f.nsect {
+		return &FormatError{0, fmt.Sprintf("%s sector %d beyond the end of the file (%d sectors)", what, s, f.nsect)}
+	}
+	if f.owner[s] != "" {
+		return &FormatError{f.sectorOffset(s), fmt.Sprintf("sector %d belongs to both %s and %s", s, f.owner[s], what)}
+	}
+	f.owner[s] = what
+	return nil
+}
+
+// chain follows a FAT chain from start, claiming every sector for what.
+// size, when not negative, is the byte count the chain must hold.
+func (f *File) chain(start uint32, what string, size int64) ([]uint32, error) {
+	var out []uint32
+	for s := start; s != endOfChain; {
+		if s == freeSect && len(out) == 0 && size <= 0 {
+			break // an empty chain written as FREESECT
+		}
+		if int64(len(out)) >= f.nsect {
+			return nil, &FormatError{0, what + " chain longer than the file"}
+		}
+		if err := f.claim(s, what); err != nil {
+			return nil, err
+		}
+		if int(s) >= len(f.fat) {
+			return nil, &FormatError{f.sectorOffset(s), fmt.Sprintf("%s sector %d is not in the FAT", what, s)}
+		}
+		out = append(out, s)
+		s = f.fat[s]
+	}
+	if size >= 0 {
+		need := (size + f.sectorSize - 1) / f.sectorSize
+		if int64(len(out)) != need {
+			return nil, &FormatError{0, fmt.Sprintf("%s of %d bytes has %d sectors, want %d", what, size, len(out), need)}
+		}
+		if need > 0 && f.sectorOffset(out[len(out)-1])+(size-(need-1)*f.sectorSize) > f.size {
+			return nil, &FormatError{f.sectorOffset(out[len(out)-1]), what + " ends beyond the end of the file"}
+		}
+	}
+	return out, nil
+}
+
+// walkTree builds every storage's children from the red-black trees,
+// rejecting entries reached twice.
+func (f *File) walkTree() error {
+	seen := make([]bool, len(f.Entries))
+	seen[0] = true
+	depth := map[int]int{0: 0}
+	var storages []*Entry
+	storages = append(storages, f.Entries[0])
+	for len(storages) > 0 {
+		st := storages[len(storages)-1]
+		storages = storages[:len(storages)-1]
+		if depth[st.Index] > MaxDepth {
+			return &FormatError{st.Offset, fmt.Sprintf("storages nest more than %d deep", MaxDepth)}
+		}
+		stack := []uint32{st.child}
+		for len(stack) > 0 {
+			i := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if i == noStream {
+				continue
+			}
+			if int(i) >= len(f.Entries) {
+				return &FormatError{st.Offset, fmt.Sprintf("directory tree of %q names entry %d of %d", st.Name, i, len(f.Entries))}
+			}
+			if seen[i] {
+				return &FormatError{f.Entries[i].Offset, fmt.Sprintf("directory entry %d is reached twice", i)}
+			}
+			seen[i] = true
+			e := f.Entries[i]
+			if e.Type != TypeStorage && e.Type != TypeStream {
+				return &FormatError{e.Offset, fmt.Sprintf("directory entry %d in a tree has type %d", i, e.Type)}
+			}
+			f.children[st.Index] = append(f.children[st.Index], e)
+			stack = append(stack, e.left, e.right)
+			if e.Type == TypeStorage {
+				depth[e.Index] = depth[st.Index] + 1
+				storages = append(storages, e)
+			}
+		}
+	}
+	// Names are unique within a storage, compared as the format orders them
+	// (upper case): a second entry of a name would be a stream that readers
+	// looking it up never see.
+	for _, kids := range f.children {
+		names := make(map[string]bool, len(kids))
+		for _, e := range kids {
+			k := strings.ToUpper(e.Name)
+			if names[k] {
+				return &FormatError{e.Offset, fmt.Sprintf("directory entry %d: a second entry named %q in one storage", e.Index, e.Name)}
+			}
+			names[k] = true
+		}
+	}
+	for i, e := range f.Entries {
+		if e.Type != TypeUnused && !seen[i] {
+			return &FormatError{e.Offset, fmt.Sprintf("directory entry %d (%q) is in no storage", i, e.Name)}
+		}
+	}
+	return nil
+}
+
+// Children returns a storage's entries, in no particular order.
+func (f *File) Children(e *Entry) []*Entry { return f.children[e.Index] }
+
+// Root returns the root storage.
+func (f *File) Root() *Entry { return f.Entries[0] }
+
+// streamRuns returns the file ranges that hold a stream's bytes, in order,
+// claiming its sectors, and records non-zero slack after its end.
+func (f *File) streamRuns(e *Entry) ([][2]int64, error) {
+	if e.Size < 4096 {
+		return f.miniRuns(e)
+	}
+	ch, err := f.chain(e.Start, fmt.Sprintf("stream %q", e.Name), e.Size)
+	if err != nil {
+		return nil, err
+	}
+	var runs [][2]int64
+	left := e.Size
+	for _, s := range ch {
+		off, n := f.sectorOffset(s), min(left, f.sectorSize)
+		if k := len(runs) - 1; k >= 0 && runs[k][0]+runs[k][1] == off {
+			runs[k][1] += n
+		} else {
+			runs = append(runs, [2]int64{off, n})
+		}
+		left -= n
+	}
+	return runs, nil
+}
+
+// miniRuns maps a small stream to file ranges through the mini FAT.
+func (f *File) miniRuns(e *Entry) ([][2]int64, error) {
+	var runs [][2]int64
+	left := e.Size
+	seen := 0
+	for ms := e.Start; left > 0; {
+		if ms > maxRegSect || int(ms) >= len(f.minifat) {
+			return nil, &FormatError{e.Offset + 116, fmt.Sprintf("stream %q: mini sector %d is not in the mini FAT", e.Name, ms)}
+		}
+		if f.miniOwner(ms) != "" {
+			return nil, &FormatError{e.Offset + 116, fmt.Sprintf("stream %q: mini sector %d belongs to %s too", e.Name, ms, f.miniOwner(ms))}
+		}
+		f.setMiniOwner(ms, e.Name)
+		if seen++; seen > len(f.minifat) {
+			return nil, &FormatError{e.Offset, "mini chain longer than the mini FAT"}
+		}
+		off, ok := f.miniOffset(ms)
+		if !ok {
+			return nil, &FormatError{e.Offset + 116, fmt.Sprintf("stream %q: mini sector %d beyond the mini stream", e.Name, ms)}
+		}
+		n := min(left, 64)
+		runs = append(runs, [2]int64{off, n})
+		left -= n
+		next := f.minifat[ms]
+		if left == 0 && next != endOfChain {
+			return nil, &FormatError{e.Offset, fmt.Sprintf("stream %q: mini chain longer than its size", e.Name)}
+		}
+		ms = next
+	}
+	return runs, nil
+}
+
+// miniOwners is indexed by mini sector.
+func (f *File) miniOwner(ms uint32) string {
+	if f.miniOwned == nil {
+		return ""
+	}
+	return f.miniOwned[ms]
+}
+
+func (f *File) setMiniOwner(ms uint32, what string) {
+	if f.miniOwned == nil {
+		f.miniOwned = make(map[uint32]string)
+	}
+	f.miniOwned[ms] = what
+}
+
+func (f *File) miniOffset(ms uint32) (int64, bool) {
+	i := int64(ms) * 64 / f.sectorSize
+	if i >= int64(len(f.miniChain)) || int64(ms)*64+64 > f.Entries[0].Size {
+		return 0, false
+	}
+	return f.sectorOffset(f.miniChain[i]) + int64(ms)*64%f.sectorSize, true
+}

@@ -1,0 +1,267 @@
+package authenticode
+
+import (
+	"bytes"
+	"crypto"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+
+	"github.com/shipgate/shipgate/internal/cms"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// ErrNotCAB is returned by VerifyCAB when the input does not start with a
+// cabinet header ("MSCF").
+var ErrNotCAB = errors.New("authenticode: not a cabinet")
+
+// CFHEADER flags ([MS-CAB] 2.1).
+const (
+	cabPrevCabinet    = 0x0001
+	cabNextCabinet    = 0x0002
+	cabReservePresent = 0x0004
+)
+
+// cabSigReserve is the size of the header reserve that carries the
+// signature locator: 00 00 10 00, offset, size, eight zero bytes.
+const cabSigReserve = 20
+
+// VerifyCAB checks the Authenticode signature of the cabinet in r (size
+// bytes). A signed cabinet has a 20-byte header reserve (cbCFHeader) that
+// locates the PKCS#7 after the cabinet's data; the digest covers the
+// header except reserved1, iCabinet, the reserve sizes and the first 16
+// bytes of the reserve, then everything from byte 56 to the signature
+// (osslsigncode's reading of Microsoft's format). Then, like [Verify] for a
+// PE file, the SignedData, signer, timestamps, chain and the ownership of
+// every byte in it are checked.
+//
+// Reported: bytes after the signature (rule cab/data-after-signature) or
+// after an unsigned cabinet's cbCabinet (cab/data-after-cabinet), bytes
+// after the PKCS#7 inside the signature area (cab/signature-trailing-data),
+// and unexpected values in the header fields the digest skips
+// (cab/unhashed-header-data). The cabinet's files are not extracted.
+//
+// Result.Authentihash holds the cabinet digests; the PE fields are zero. The
+// error is [ErrNotCAB] when r is not a cabinet, a [*FormatError] when its
+// header cannot be parsed, and otherwise an I/O error.
+func VerifyCAB(r io.ReaderAt, size int64, opts Options) (*Result, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	var h [60]byte
+	n, err := r.ReadAt(h[:min(size, 60)], 0)
+	if n < 4 || !bytes.Equal(h[:4], []byte("MSCF")) {
+		return nil, ErrNotCAB
+	}
+	if n < 36 {
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("authenticode: %w", err)
+		}
+		return nil, &FormatError{Offset: 0, Reason: "cabinet header cut short"}
+	}
+	le := binary.LittleEndian
+	cbCabinet := int64(le.Uint32(h[8:]))
+	coffFiles := int64(le.Uint32(h[16:]))
+	cFolders := int64(le.Uint16(h[26:]))
+	flags := le.Uint16(h[30:])
+	if h[25] != 1 || h[24] != 3 {
+		return nil, &FormatError{Offset: 24, Reason: fmt.Sprintf("cabinet version %d.%d, want 1.3", h[25], h[24])}
+	}
+	v := &verifier{r: r, opts: opts, log: log}
+	v.res = &Result{Status: signing.StatusUnsigned}
+	sub := &cabSubject{digests: map[crypto.Hash][]byte{}}
+	v.sub = sub
+	if opts.FileHash != nil {
+		if _, err := io.Copy(opts.FileHash, io.NewSectionReader(r, 0, size)); err != nil {
+			return nil, fmt.Errorf("authenticode: %w", err)
+		}
+	}
+	// The signature locator.
+	var cbCFHeader int64
+	var cbCFFolder, cbCFData byte
+	idx := int64(36)
+	if flags&cabReservePresent != 0 {
+		if n < 40 {
+			return nil, &FormatError{Offset: 36, Reason: "cabinet reserve sizes cut short"}
+		}
+		cbCFHeader, cbCFFolder, cbCFData = int64(le.Uint16(h[36:])), h[38], h[39]
+		idx = 40 + cbCFHeader
+	}
+	signed := flags&cabReservePresent != 0 && cbCFHeader == cabSigReserve && n >= 60 &&
+		le.Uint32(h[44:]) != 0 && le.Uint32(h[48:]) != 0
+	sigPos, sigLen := int64(le.Uint32(h[44:])), int64(le.Uint32(h[48:]))
+	if !signed {
+		sigPos, sigLen = size, 0
+	}
+	// The optional names, then the folders, must end where the files start.
+	if flags&(cabPrevCabinet|cabNextCabinet) != 0 {
+		count := 0
+		if flags&cabPrevCabinet != 0 {
+			count += 2
+		}
+		if flags&cabNextCabinet != 0 {
+			count += 2
+		}
+		var names [4 * 256]byte
+		m, _ := r.ReadAt(names[:min(int64(len(names)), max(size-idx, 0))], idx)
+		k := 0
+		for range count {
+			z := bytes.IndexByte(names[k:m], 0)
+			if z < 0 || z > 255 {
+				return nil, &FormatError{Offset: idx + int64(k), Reason: "cabinet set name not terminated within 256 bytes"}
+			}
+			k += z + 1
+		}
+		idx += int64(k)
+	}
+	foldersEnd := idx + cFolders*(8+int64(cbCFFolder))
+	switch {
+	case cbCabinet > size:
+		return nil, &FormatError{Offset: 8, Reason: fmt.Sprintf("cbCabinet %d exceeds the file size %d", cbCabinet, size)}
+	case coffFiles != foldersEnd:
+		return nil, &FormatError{Offset: 16, Reason: fmt.Sprintf("coffFiles 0x%x, the folders end at 0x%x", coffFiles, foldersEnd)}
+	}
+	if signed {
+		v.cabSignature(h[:], size, cbCabinet, sigPos, sigLen, cbCFFolder, cbCFData)
+	} else if size > cbCabinet {
+		v.finding(RuleCABDataAfterCabinet, signing.SeverityError, -1, cbCabinet,
+			fmt.Sprintf("%d bytes follow the cabinet (cbCabinet %d) and belong to no part of it", size-cbCabinet, cbCabinet))
+	}
+	// The digest ranges.
+	ranges := [][2]int64{{0, 4}, {8, size - 8}}
+	if signed {
+		end := min(sigPos, size)
+		ranges = [][2]int64{{0, 4}, {8, 26}, {56, max(end-56, 0)}}
+	}
+	algs := []crypto.Hash{crypto.SHA256}
+	algs = append(algs, opts.Authentihashes...)
+	for _, s := range v.sigs {
+		if s.spc != nil {
+			algs = append(algs, s.spc.hash)
+		}
+	}
+	var hs []hash.Hash
+	var ws []io.Writer
+	var use []crypto.Hash
+	for _, a := range dedupe(algs) {
+		if slices.Contains(supported, a) && a.Available() {
+			d := a.New()
+			hs, ws, use = append(hs, d), append(ws, d), append(use, a)
+		}
+	}
+	w := io.MultiWriter(ws...)
+	for _, rg := range ranges {
+		if _, err := io.Copy(w, io.NewSectionReader(r, rg[0], rg[1])); err != nil {
+			return nil, fmt.Errorf("authenticode: %w", err)
+		}
+	}
+	v.res.Authentihash = map[string]string{}
+	for i, a := range use {
+		d := hs[i].Sum(nil)
+		sub.digests[a] = d
+		v.res.Authentihash[cms.HashName(a)] = hex.EncodeToString(d)
+	}
+	v.verifyAll()
+	return v.res, nil
+}
+
+// cabSignature checks the signature locator and the header fields the
+// digest skips, and parses the PKCS#7.
+func (v *verifier) cabSignature(h []byte, size, cbCabinet, sigPos, sigLen int64, cbCFFolder, cbCFData byte) {
+	sub := v.sub.(*cabSubject)
+	le := binary.LittleEndian
+	var odd []string
+	if x := le.Uint32(h[4:]); x != 0 {
+		odd = append(odd, fmt.Sprintf("reserved1 is 0x%08x", x))
+	}
+	if !bytes.Equal(h[40:44], []byte{0, 0, 0x10, 0}) {
+		odd = append(odd, fmt.Sprintf("the signature reserve starts % x, not 00 00 10 00", h[40:44]))
+	}
+	if !allZero(h[52:56]) {
+		odd = append(odd, fmt.Sprintf("reserve bytes 52-55 are % x, not zero", h[52:56]))
+	}
+	if cbCFData != 0 {
+		odd = append(odd, fmt.Sprintf("cbCFData is %d: the per-block reserve size is not covered by the digest", cbCFData))
+	}
+	if len(odd) > 0 {
+		v.finding(RuleCABUnhashedHeaderData, signing.SeverityWarning, -1, 4,
+			"header fields the digest skips hold unexpected values: "+strings.Join(odd, "; "))
+	}
+	end := sigPos + sigLen
+	switch {
+	case cbCFFolder != 0:
+		v.addMalformed(0, -1, 0, 38, fmt.Sprintf("cbCFFolder is %d: a signed cabinet's folder entries carry no reserve", cbCFFolder))
+		return
+	case sigPos < cbCabinet || end > size:
+		v.addMalformed(0, -1, 0, 44, fmt.Sprintf("signature [0x%x, 0x%x) lies inside the cabinet (cbCabinet 0x%x) or beyond the file (0x%x)", sigPos, end, cbCabinet, size))
+		return
+	case sigLen > maxTableBytes:
+		v.addMalformed(0, -1, 0, sigPos, fmt.Sprintf("PKCS#7 blob of %d bytes exceeds the %d-byte limit", sigLen, maxTableBytes))
+		return
+	}
+	if sigPos > cbCabinet {
+		v.finding(RuleCABDataAfterCabinet, signing.SeverityWarning, -1, cbCabinet,
+			fmt.Sprintf("%d bytes lie between the cabinet's end (cbCabinet 0x%x) and its signature: the digest covers them, no extractor reads them", sigPos-cbCabinet, cbCabinet))
+	}
+	if end < size {
+		sub.problems = append(sub.problems, fmt.Sprintf("%d bytes after the signature", size-end))
+		v.finding(RuleCABDataAfterSignature, signing.SeverityError, -1, end,
+			fmt.Sprintf("%d bytes follow the signature, which must end the file: no signature covers them", size-end))
+	}
+	blob := make([]byte, sigLen)
+	if err := readFull(v.r, blob, sigPos); err != nil {
+		v.addMalformed(0, -1, 0, sigPos, "signature cannot be read: "+err.Error())
+		return
+	}
+	sd, err := cms.Parse(blob)
+	if err != nil {
+		v.addMalformed(0, -1, 0, sigPos, "PKCS#7 SignedData does not parse: "+err.Error())
+		return
+	}
+	// Up to 7 zero bytes may align the signature, as in a PE table.
+	if tail := blob[sd.Len:]; len(tail) >= 8 || !allZero(tail) {
+		sub.problems = append(sub.problems, fmt.Sprintf("%d bytes after the PKCS#7 in the signature area", len(tail)))
+		v.finding(RuleCABSignatureTrailingData, signing.SeverityError, 0, sigPos+int64(sd.Len),
+			fmt.Sprintf("the signature area holds %d bytes after its PKCS#7 SignedData: no signature covers them", len(tail)))
+	}
+	v.addSignature(0, -1, 0, sigPos, sd, blob, sigPos)
+}
+
+// cabSubject is a cabinet for the shared signature steps.
+type cabSubject struct {
+	digests  map[crypto.Hash][]byte
+	problems []string
+}
+
+func (c *cabSubject) structure(*verifier, *sigState) (string, []string, string) {
+	return "cab-signature", c.problems, "the signature follows the cabinet and ends the file, nothing after its PKCS#7"
+}
+
+func (c *cabSubject) dataType(j *judgement) bool {
+	spc, i := j.s.spc, j.i
+	if !spc.dataType.Equal(oidSpcCabData) {
+		return j.malformed("content-type", fmt.Sprintf("SpcIndirectDataContent type %s is not the cabinet type (1.3.6.1.4.1.311.2.1.25)", spc.dataType),
+			fmt.Sprintf("signature %d does not sign a cabinet (type %s)", i, spc.dataType))
+	}
+	return true
+}
+
+func (c *cabSubject) digest(h crypto.Hash) ([]byte, bool) {
+	d, ok := c.digests[h]
+	return d, ok
+}
+
+func (c *cabSubject) what() string { return "cabinet" }
+
+func (c *cabSubject) extra(*judgement) bool { return true }
+
+func (c *cabSubject) rules() formatRules {
+	return formatRules{digestMismatch: RuleCABDigestMismatch, malformed: RuleCABMalformedSignature}
+}

@@ -1,0 +1,320 @@
+package authenticode
+
+import (
+	"bytes"
+	"crypto"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"log/slog"
+	"slices"
+
+	"github.com/shipgate/shipgate/internal/cfb"
+	"github.com/shipgate/shipgate/internal/cms"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// ErrNotMSI is returned by VerifyMSI when the input is not an OLE compound
+// file.
+var ErrNotMSI = errors.New("authenticode: not a compound file")
+
+// Names of the signature streams in an MSI's root storage.
+const (
+	msiSignatureStream   = "\x05DigitalSignature"
+	msiSignatureExStream = "\x05MsiDigitalSignatureEx"
+)
+
+// msiGUID is the MSI subject interface package's GUID as SpcSipInfo
+// stores it ({000C10F1-0000-0000-C000-000000000046}).
+var msiGUID = mustHex("f1100c0000000000c000000000000046")
+
+// VerifyMSI checks the Authenticode signature of the MSI database (an OLE
+// compound file) in r (size bytes): the DigitalSignature stream of the root
+// storage, the digest recomputed over every stream and storage class
+// identifier in the order the MSI subject interface package uses (names
+// compared as UTF-16LE bytes), preceded by the metadata digest when an
+// MsiDigitalSignatureEx stream is present (which must hold that digest),
+// and then, like [Verify] for a PE file, the SignedData, signer,
+// timestamps, chain and the ownership of every byte in it.
+//
+// The compound file is read with a reader that accounts for every sector
+// (internal/cfb): non-zero bytes in free or unreachable sectors, in the
+// slack after a stream's end, in unused directory entries or after the last
+// sector are reported (rule msi/unowned-data); they are covered by no
+// digest. Payload-sized ones make every signature invalid, as stuffing in a
+// PE certificate table does.
+//
+// Result.Authentihash holds the MSI digests; the PE fields are zero. A file
+// without a DigitalSignature stream is StatusUnsigned. The error is
+// [ErrNotMSI] when r is not a compound file, a [*FormatError] when its
+// structure is broken (cycles, sectors beyond the end, cross-linked
+// chains), and otherwise an I/O error.
+func VerifyMSI(r io.ReaderAt, size int64, opts Options) (*Result, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	f, err := cfb.Open(r, size)
+	var fe *cfb.FormatError
+	switch {
+	case errors.Is(err, cfb.ErrNotCFB):
+		return nil, ErrNotMSI
+	case errors.As(err, &fe):
+		return nil, &FormatError{Offset: fe.Offset, Reason: "compound file: " + fe.Reason}
+	case err != nil:
+		return nil, err
+	}
+	if opts.FileHash != nil {
+		if _, err := io.Copy(opts.FileHash, io.NewSectionReader(r, 0, size)); err != nil {
+			return nil, fmt.Errorf("authenticode: %w", err)
+		}
+	}
+	v := &verifier{r: r, opts: opts, log: log, encoded: true}
+	v.res = &Result{Status: signing.StatusUnsigned}
+	sub := &msiSubject{f: f, digests: map[crypto.Hash][]byte{}}
+	v.sub = sub
+	var sigEntry, exEntry *cfb.Entry
+	for _, e := range f.Children(f.Root()) {
+		switch {
+		case e.Type == cfb.TypeStream && e.Name == msiSignatureStream:
+			sigEntry = e
+		case e.Type == cfb.TypeStream && e.Name == msiSignatureExStream:
+			exEntry = e
+		}
+	}
+	var ex []byte
+	if exEntry != nil {
+		if ex, err = f.ReadAll(exEntry, 1024); err != nil {
+			return nil, msiError(err)
+		}
+	}
+	if sigEntry != nil {
+		if err := v.msiSignature(f, sigEntry); err != nil {
+			return nil, err
+		}
+	}
+	// Bytes no stream owns.
+	regions, err := f.Unowned()
+	if err != nil {
+		return nil, msiError(err)
+	}
+	payload := false
+	for _, reg := range regions {
+		sev := signing.SeverityWarning
+		if reg.Len > cms.MaxToleratedRegion {
+			sev, payload = signing.SeverityError, true
+		}
+		v.finding(RuleMSIUnownedData, sev, -1, reg.Offset,
+			fmt.Sprintf("%d non-zero bytes in the compound file that no stream owns (%s): no digest covers them", reg.Len, reg.Reason))
+	}
+	if payload {
+		sub.problems = append(sub.problems, "the compound file carries data outside its streams")
+	}
+	// Digests: the signatures' algorithms, SHA-256 and the extra ones.
+	algs := []crypto.Hash{crypto.SHA256}
+	algs = append(algs, opts.Authentihashes...)
+	for _, s := range v.sigs {
+		if s.spc != nil {
+			algs = append(algs, s.spc.hash)
+		}
+	}
+	v.res.Authentihash = map[string]string{}
+	var hs []hash.Hash
+	var use []crypto.Hash
+	for _, a := range dedupe(algs) {
+		if !slices.Contains(supported, a) || !a.Available() {
+			continue
+		}
+		h := a.New()
+		if exEntry != nil {
+			pre := a.New()
+			msiPrehash(f, f.Root(), pre)
+			p := pre.Sum(nil)
+			sub.prehash(a, p, ex)
+			h.Write(p)
+		}
+		hs, use = append(hs, h), append(use, a)
+	}
+	ws := make([]io.Writer, len(hs))
+	for i, h := range hs {
+		ws[i] = h
+	}
+	if err := msiHash(f, f.Root(), io.MultiWriter(ws...), true); err != nil {
+		return nil, msiError(err)
+	}
+	for i, a := range use {
+		d := hs[i].Sum(nil)
+		sub.digests[a] = d
+		v.res.Authentihash[cms.HashName(a)] = hex.EncodeToString(d)
+	}
+	if sigEntry != nil && exEntry != nil {
+		for _, s := range v.sigs {
+			if s.spc != nil && s.parent < 0 {
+				if why := sub.exProblem(s.spc.hash); why != "" {
+					sub.problems = append(sub.problems, why)
+					v.finding(RuleMSIMetadataDigestMismatch, signing.SeverityError, -1, exEntry.Offset, why)
+				}
+			}
+		}
+	}
+	v.verifyAll()
+	return v.res, nil
+}
+
+func msiError(err error) error {
+	var fe *cfb.FormatError
+	if errors.As(err, &fe) {
+		return &FormatError{Offset: fe.Offset, Reason: "compound file: " + fe.Reason}
+	}
+	return fmt.Errorf("authenticode: %w", err)
+}
+
+// msiSignature reads the DigitalSignature stream and parses its PKCS#7.
+func (v *verifier) msiSignature(f *cfb.File, e *cfb.Entry) error {
+	blob, err := f.ReadAll(e, maxTableBytes)
+	if err != nil {
+		var fe *cfb.FormatError
+		if errors.As(err, &fe) {
+			v.addMalformed(0, -1, 0, e.Offset, "DigitalSignature stream: "+fe.Reason)
+			return nil
+		}
+		return msiError(err)
+	}
+	sd, err := cms.Parse(blob)
+	if err != nil {
+		v.addMalformed(0, -1, 0, e.Offset, "PKCS#7 SignedData does not parse: "+err.Error())
+		return nil
+	}
+	if extra := len(blob) - sd.Len; extra > 0 {
+		sub := v.sub.(*msiSubject)
+		sub.problems = append(sub.problems, fmt.Sprintf("%d bytes after the PKCS#7 in the DigitalSignature stream", extra))
+		v.finding(RuleMSISignatureTrailingData, signing.SeverityError, 0, e.Offset,
+			fmt.Sprintf("the DigitalSignature stream holds %d bytes after its PKCS#7 SignedData: no signature covers them", extra))
+	}
+	v.addSignature(0, -1, 0, e.Offset, sd, nil, 0)
+	return nil
+}
+
+// isMSISignatureStream reports whether e is one of the signature streams
+// the digest leaves out. A storage of that name is hashed like any other.
+func isMSISignatureStream(e *cfb.Entry) bool {
+	return e.Type == cfb.TypeStream && (e.Name == msiSignatureStream || e.Name == msiSignatureExStream)
+}
+
+// msiSorted returns a storage's children in the order the MSI SIP hashes
+// them: names compared as UTF-16LE bytes, a name before its extensions.
+func msiSorted(f *cfb.File, st *cfb.Entry) []*cfb.Entry {
+	kids := slices.Clone(f.Children(st))
+	slices.SortStableFunc(kids, func(a, b *cfb.Entry) int {
+		for k := 0; k < len(a.RawName) && k < len(b.RawName); k++ {
+			x, y := a.RawName[k], b.RawName[k]
+			if x&0xff != y&0xff {
+				return int(x&0xff) - int(y&0xff)
+			}
+			if x>>8 != y>>8 {
+				return int(x>>8) - int(y>>8)
+			}
+		}
+		return len(a.RawName) - len(b.RawName)
+	})
+	return kids
+}
+
+// msiHash writes every stream's content in order, recursing into storages,
+// then the storage's class identifier. The signature streams of the root
+// are left out.
+func msiHash(f *cfb.File, st *cfb.Entry, w io.Writer, root bool) error {
+	for _, e := range msiSorted(f, st) {
+		if root && isMSISignatureStream(e) {
+			continue
+		}
+		switch e.Type {
+		case cfb.TypeStream:
+			if _, err := io.Copy(w, f.Open(e)); err != nil {
+				return err
+			}
+		case cfb.TypeStorage:
+			if err := msiHash(f, e, w, false); err != nil {
+				return err
+			}
+		}
+	}
+	w.Write(st.CLSID[:])
+	return nil
+}
+
+// msiPrehash writes the metadata MsiDigitalSignatureEx covers: for the
+// storage its name (not the root's), class identifier, state bits and
+// times (not the root's), then each child in order, a stream as its name,
+// size, state bits and times.
+func msiPrehash(f *cfb.File, st *cfb.Entry, w io.Writer) {
+	root := st.Type == cfb.TypeRoot
+	msiDirent(st, w)
+	for _, e := range msiSorted(f, st) {
+		if root && isMSISignatureStream(e) {
+			continue
+		}
+		switch e.Type {
+		case cfb.TypeStream:
+			msiDirent(e, w)
+		case cfb.TypeStorage:
+			msiPrehash(f, e, w)
+		}
+	}
+}
+
+func msiDirent(e *cfb.Entry, w io.Writer) {
+	raw := e.Raw[:]
+	if e.Type != cfb.TypeRoot {
+		w.Write(raw[:2*len(e.RawName)])
+	}
+	if e.Type != cfb.TypeStream {
+		w.Write(e.CLSID[:])
+	} else {
+		w.Write(raw[120:124])
+	}
+	w.Write(raw[96:100])
+	if e.Type != cfb.TypeRoot {
+		w.Write(raw[100:116])
+	}
+}
+
+// msiSubject is an MSI database for the shared signature steps.
+type msiSubject struct {
+	f        *cfb.File
+	digests  map[crypto.Hash][]byte
+	pre      map[crypto.Hash]string // why MsiDigitalSignatureEx does not match, per algorithm
+	problems []string
+}
+
+func (m *msiSubject) prehash(h crypto.Hash, computed, stored []byte) {
+	if m.pre == nil {
+		m.pre = map[crypto.Hash]string{}
+	}
+	if !bytes.Equal(computed, stored) {
+		m.pre[h] = fmt.Sprintf("MsiDigitalSignatureEx holds %x, the %s metadata digest is %x: the streams' names, sizes, times or class identifiers were changed after signing", stored, cms.HashName(h), computed)
+	}
+}
+
+func (m *msiSubject) exProblem(h crypto.Hash) string { return m.pre[h] }
+
+func (m *msiSubject) structure(*verifier, *sigState) (string, []string, string) {
+	return "compound-file", m.problems, "every byte of the compound file belongs to a stream, a table or the header; MsiDigitalSignatureEx, when present, matches"
+}
+
+func (m *msiSubject) dataType(j *judgement) bool { return sipDataType(j, msiGUID, "MSI database") }
+
+func (m *msiSubject) digest(h crypto.Hash) ([]byte, bool) {
+	d, ok := m.digests[h]
+	return d, ok
+}
+
+func (m *msiSubject) what() string { return "MSI database" }
+
+func (m *msiSubject) extra(*judgement) bool { return true }
+
+func (m *msiSubject) rules() formatRules {
+	return formatRules{digestMismatch: RuleMSIDigestMismatch, malformed: RuleMSIMalformedSignature}
+}

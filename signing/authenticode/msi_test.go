@@ -1,0 +1,324 @@
+package authenticode
+
+import (
+	"bytes"
+	"crypto"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/cfb"
+	"github.com/shipgate/shipgate/internal/pefile"
+	"github.com/shipgate/shipgate/internal/pefile/fixtures"
+	"github.com/shipgate/shipgate/internal/testpki"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// msiTree is a small MSI-like compound file: table streams with MSI's
+// packed names, a cabinet-sized stream and a storage.
+func msiTree(extra ...*cfb.Node) *cfb.Node {
+	root := &cfb.Node{CLSID: [16]byte{0x84, 0x10, 0x0c, 0, 0, 0, 0, 0, 0xc0, 0, 0, 0, 0, 0, 0, 0x46}, Children: []*cfb.Node{
+		{Name: "\u4840\u3f3f\u4577\u446c\u3b6a\u45e4\u4824", Data: []byte("string pool data")},
+		{Name: "\u4840\u3b3f\u43f2\u4438\u45b1", Data: bytes.Repeat([]byte{1, 0, 2, 0}, 40)},
+		{Name: "\u0005SummaryInformation", Data: bytes.Repeat([]byte("summary "), 50)},
+		{Name: "payload.cab", Data: bytes.Repeat([]byte("MSCF cabinet bytes "), 400)},
+		{Name: "sub", CLSID: [16]byte{9, 9}, Children: []*cfb.Node{{Name: "inner", Data: []byte("hello inner stream")}}},
+	}}
+	root.Children = append(root.Children, extra...)
+	return root
+}
+
+// msiSpec describes a Go-signed MSI fixture.
+type msiSpec struct {
+	// ex adds MsiDigitalSignatureEx; badEx stores a wrong one.
+	ex, badEx bool
+	// trailing follows the PKCS#7 in the DigitalSignature stream.
+	trailing []byte
+}
+
+// signMSI signs msiTree with the digest computed by VerifyMSI on the
+// unsigned file (osslsigncode cross-checks that digest independently).
+func signMSI(t testing.TB, p *fixtures.PKI, s msiSpec) []byte {
+	t.Helper()
+	var extra []*cfb.Node
+	h := crypto.SHA256
+	var pre []byte
+	if s.ex || s.badEx {
+		// The metadata digest does not depend on the signature streams.
+		un := cfb.Build(msiTree())
+		f, err := cfb.Open(bytes.NewReader(un), int64(len(un)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := h.New()
+		msiPrehash(f, f.Root(), d)
+		pre = d.Sum(nil)
+		stored := pre
+		if s.badEx {
+			stored = bytes.Repeat([]byte{0xee}, len(pre))
+		}
+		extra = append(extra, &cfb.Node{Name: msiSignatureExStream, Data: stored})
+	}
+	un := cfb.Build(msiTree(extra...))
+	res, err := VerifyMSI(bytes.NewReader(un), int64(len(un)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest, _ := hex.DecodeString(res.Authentihash["sha256"])
+	if s.badEx {
+		// Sign what a signer that wrote the right one would have signed.
+		d := h.New()
+		d.Write(pre)
+		f, _ := cfb.Open(bytes.NewReader(un), int64(len(un)))
+		if err := msiHash(f, f.Root(), d, true); err != nil {
+			t.Fatal(err)
+		}
+		digest = d.Sum(nil)
+	}
+	blob, err := pefile.SignContent(pefile.SipIndirectData(1, msiGUID, h, digest),
+		pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}, SigningTime: fixtures.Now.AddDate(0, -1, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra = append(extra, &cfb.Node{Name: msiSignatureStream, Data: append(blob, s.trailing...)})
+	return cfb.Build(msiTree(extra...))
+}
+
+func verifyMSI(t testing.TB, b []byte, trust *signing.TrustStore) *Result {
+	t.Helper()
+	res, err := VerifyMSI(bytes.NewReader(b), int64(len(b)), Options{Trust: trust, Time: fixtures.Now})
+	if err != nil {
+		t.Fatalf("VerifyMSI: %v", err)
+	}
+	return res
+}
+
+// TestMSISignedValid verifies Go-signed MSIs with and without the metadata
+// digest, and the unsigned one.
+func TestMSISignedValid(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := scriptTrust(t, p)
+	for name, s := range map[string]msiSpec{"plain": {}, "dse": {ex: true}} {
+		t.Run(name, func(t *testing.T) {
+			res := verifyMSI(t, signMSI(t, p, s), trust)
+			if res.Status != signing.StatusValid || len(res.Findings) != 0 {
+				t.Fatalf("status %s findings %+v, want valid", res.Status, res.Findings)
+			}
+		})
+	}
+	un := cfb.Build(msiTree())
+	if res := verifyMSI(t, un, trust); res.Status != signing.StatusUnsigned || res.Authentihash["sha256"] == "" {
+		t.Fatalf("unsigned: status %s digests %v", res.Status, res.Authentihash)
+	}
+}
+
+// TestMSITamperedDigestMismatch changes a byte of a stream.
+func TestMSITamperedDigestMismatch(t *testing.T) {
+	p := fixtures.NewPKI()
+	b := signMSI(t, p, msiSpec{ex: true})
+	k := bytes.Index(b, []byte("hello inner"))
+	b[k] = 'j'
+	res := verifyMSI(t, b, scriptTrust(t, p))
+	if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIDigestMismatch) {
+		t.Fatalf("status %s findings %+v, want invalid with %s", res.Status, res.Findings, RuleMSIDigestMismatch)
+	}
+}
+
+// TestMSIMetadataDigestMismatch stores a wrong MsiDigitalSignatureEx.
+func TestMSIMetadataDigestMismatch(t *testing.T) {
+	p := fixtures.NewPKI()
+	res := verifyMSI(t, signMSI(t, p, msiSpec{badEx: true}), scriptTrust(t, p))
+	if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIMetadataDigestMismatch) || hasRule(res, RuleMSIDigestMismatch) {
+		t.Fatalf("status %s findings %+v, want invalid with %s only", res.Status, res.Findings, RuleMSIMetadataDigestMismatch)
+	}
+}
+
+// TestMSIUnownedData appends a payload after the last sector and writes
+// one into a stream's slack: no digest covers either.
+func TestMSIUnownedData(t *testing.T) {
+	p := fixtures.NewPKI()
+	b := signMSI(t, p, msiSpec{})
+	cases := map[string][]byte{
+		"appended": append(bytes.Clone(b), bytes.Repeat([]byte("PAYLOAD!"), 64)...),
+	}
+	c := bytes.Clone(b)
+	k := bytes.Index(c, []byte("hello inner stream")) + len("hello inner stream")
+	copy(c[k:], "payload in the mini sector's slack")
+	cases["slack"] = c
+	for name, b := range cases {
+		t.Run(name, func(t *testing.T) {
+			res := verifyMSI(t, b, scriptTrust(t, p))
+			if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIUnownedData) || hasRule(res, RuleMSIDigestMismatch) {
+				t.Fatalf("status %s findings %+v, want invalid with %s only", res.Status, res.Findings, RuleMSIUnownedData)
+			}
+		})
+	}
+}
+
+// TestMSISignatureTrailingData stuffs bytes after the PKCS#7 in the
+// DigitalSignature stream.
+func TestMSISignatureTrailingData(t *testing.T) {
+	p := fixtures.NewPKI()
+	res := verifyMSI(t, signMSI(t, p, msiSpec{trailing: bytes.Repeat([]byte{0xaa}, 100)}), scriptTrust(t, p))
+	if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSISignatureTrailingData) {
+		t.Fatalf("status %s findings %+v, want invalid with %s", res.Status, res.Findings, RuleMSISignatureTrailingData)
+	}
+}
+
+// TestMSINotCompoundFile returns ErrNotMSI for other data.
+func TestMSINotCompoundFile(t *testing.T) {
+	b := []byte("MZ not an msi at all, padded to be long enough to hold a compound file header .....")
+	b = append(b, make([]byte, 600)...)
+	if _, err := VerifyMSI(bytes.NewReader(b), int64(len(b)), Options{}); err != ErrNotMSI {
+		t.Fatalf("err %v, want ErrNotMSI", err)
+	}
+}
+
+var msiCalculatedRE = regexp.MustCompile(`(?m)^Calculated DigitalSignature\s*:\s*([0-9A-Fa-f]+)`)
+
+// TestOsslsigncodeMSI has osslsigncode sign our compound file, with and
+// without MsiDigitalSignatureEx: we accept both and compute its digest;
+// osslsigncode accepts our Go-signed file; a tampered copy fails for both.
+func TestOsslsigncodeMSI(t *testing.T) {
+	tool := needOsslsigncode(t)
+	p := fixtures.NewPKI()
+	trust := scriptTrust(t, p)
+	dir := t.TempDir()
+	write := func(name string, b ...[]byte) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, bytes.Join(b, nil), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	certs := write("certs.pem", p.Leaf.PEM(), p.Inter.PEM())
+	key := write("leaf.key", p.Leaf.KeyPEM())
+	ca := write("ca.pem", p.Root.PEM())
+	in := write("in.msi", cfb.Build(msiTree()))
+	for name, args := range map[string][]string{"plain": nil, "dse": {"-add-msi-dse"}} {
+		t.Run(name, func(t *testing.T) {
+			out := filepath.Join(dir, name+".msi")
+			cmd := append([]string{"sign", "-certs", certs, "-key", key, "-h", "sha256"}, args...)
+			if b, err := exec.Command(tool, append(cmd, "-in", in, "-out", out)...).CombinedOutput(); err != nil {
+				t.Fatalf("osslsigncode sign: %v\n%s", err, b)
+			}
+			signed, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := verifyMSI(t, signed, trust)
+			if res.Status != signing.StatusValid || len(res.Findings) != 0 {
+				t.Fatalf("status %s, want valid without findings; findings %+v", res.Status, res.Findings)
+			}
+			// For an MSI osslsigncode prints the file's digest as
+			// "Calculated DigitalSignature" ("Calculated message digest" is
+			// the SpcIndirectDataContent's).
+			o, _ := exec.Command(tool, "verify", "-ignore-cdp", "-in", out).CombinedOutput()
+			var want []string
+			for _, m := range msiCalculatedRE.FindAllStringSubmatch(string(o), -1) {
+				want = append(want, strings.ToLower(m[1]))
+			}
+			if len(want) != 1 || res.Signatures[0].Digest.Computed != want[0] {
+				t.Errorf("osslsigncode computes %v, we computed %s", want, res.Signatures[0].Digest.Computed)
+			}
+			bad := bytes.Clone(signed)
+			k := bytes.Index(bad, []byte("hello inner"))
+			bad[k] = 'j'
+			if b, err := exec.Command(tool, "verify", "-CAfile", ca, "-ignore-cdp", "-in", write(name+"-bad.msi", bad)).CombinedOutput(); err == nil {
+				t.Errorf("osslsigncode accepts the tampered MSI:\n%s", b)
+			}
+			if res := verifyMSI(t, bad, trust); res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIDigestMismatch) {
+				t.Errorf("tampered: status %s findings %+v", res.Status, res.Findings)
+			}
+		})
+	}
+	for name, s := range map[string]msiSpec{"go-plain": {}, "go-dse": {ex: true}} {
+		path := write(name+".msi", signMSI(t, p, s))
+		if b, err := exec.Command(tool, "verify", "-CAfile", ca, "-ignore-cdp", "-in", path).CombinedOutput(); err != nil {
+			t.Errorf("%s: osslsigncode rejects our signed MSI: %v\n%s", name, err, b)
+		}
+	}
+}
+
+// FuzzVerifyMSI feeds mutated compound files to VerifyMSI: it must not
+// panic.
+func FuzzVerifyMSI(f *testing.F) {
+	p := fixtures.NewPKI()
+	f.Add(cfb.Build(msiTree()))
+	f.Add(signMSI(f, p, msiSpec{}))
+	f.Add(signMSI(f, p, msiSpec{ex: true}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		res, err := VerifyMSI(bytes.NewReader(b), int64(len(b)), Options{})
+		if err == nil && res.Authentihash["sha256"] == "" {
+			t.Fatal("no sha256 digest")
+		}
+	})
+}
+
+// TestMSISignatureNamedStorageHashed puts a storage named like the
+// signature stream in the root: it is hashed, not skipped, so a payload in
+// it breaks the digest.
+func TestMSISignatureNamedStorageHashed(t *testing.T) {
+	p := fixtures.NewPKI()
+	b := signMSI(t, p, msiSpec{})
+	f, err := cfb.Open(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sig []byte
+	for _, e := range f.Children(f.Root()) {
+		if e.Name == msiSignatureStream {
+			sig, _ = f.ReadAll(e, 1<<20)
+		}
+	}
+	hidden := &cfb.Node{Name: msiSignatureExStream, Storage: true, Children: []*cfb.Node{{Name: "payload", Data: []byte("hidden payload")}}}
+	b = cfb.Build(msiTree(hidden, &cfb.Node{Name: msiSignatureStream, Data: sig}))
+	res := verifyMSI(t, b, scriptTrust(t, p))
+	if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIDigestMismatch) {
+		t.Fatalf("status %s findings %+v, want invalid with %s", res.Status, res.Findings, RuleMSIDigestMismatch)
+	}
+}
+
+// BenchmarkVerifyMSI verifies a signed 6 MB MSI held in memory, with the
+// whole-file SHA-256 a release check asks for; compare with
+// BenchmarkSHA256MSI, one SHA-256 pass over the same bytes.
+func BenchmarkVerifyMSI(b *testing.B) {
+	p := fixtures.NewPKI()
+	trust := scriptTrust(b, p)
+	big := &cfb.Node{Name: "big.cab", Data: bytes.Repeat([]byte("cabinet bytes 0123456789abcdef\n"), 200000)}
+	un := cfb.Build(msiTree(big))
+	res, err := VerifyMSI(bytes.NewReader(un), int64(len(un)), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	digest, _ := hex.DecodeString(res.Authentihash["sha256"])
+	blob, err := pefile.SignContent(pefile.SipIndirectData(1, msiGUID, crypto.SHA256, digest), pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	msi := cfb.Build(msiTree(big, &cfb.Node{Name: msiSignatureStream, Data: blob}))
+	b.SetBytes(int64(len(msi)))
+	b.ResetTimer()
+	for range b.N {
+		res, err := VerifyMSI(bytes.NewReader(msi), int64(len(msi)), Options{Trust: trust, Time: fixtures.Now, FileHash: crypto.SHA256.New()})
+		if err != nil || res.Status != signing.StatusValid {
+			b.Fatalf("%v %v", err, res.Status)
+		}
+	}
+}
+
+// BenchmarkSHA256MSI is one SHA-256 pass over the MSI of BenchmarkVerifyMSI.
+func BenchmarkSHA256MSI(b *testing.B) {
+	big := &cfb.Node{Name: "big.cab", Data: bytes.Repeat([]byte("cabinet bytes 0123456789abcdef\n"), 200000)}
+	msi := cfb.Build(msiTree(big))
+	b.SetBytes(int64(len(msi)))
+	for range b.N {
+		h := crypto.SHA256.New()
+		h.Write(msi)
+		h.Sum(nil)
+	}
+}

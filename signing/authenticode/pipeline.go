@@ -1,0 +1,450 @@
+package authenticode
+
+import (
+	"crypto"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shipgate/shipgate/internal/cms"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// subject is what a signed format gives the steps every Authenticode
+// signature goes through once its digest is recomputed: the PE image, a
+// script, an MSI database or a cabinet. The steps after the digest (the
+// signer, timestamps, chain, weak algorithms, ownership of the SignedData's
+// bytes) are the same for all of them.
+type subject interface {
+	// structure returns the name of the check on the container around
+	// signature s ("cert-table" for PE), the problems found there, and the
+	// detail to report when there are none.
+	structure(v *verifier, s *sigState) (check string, problems []string, ok string)
+	// dataType judges the SpcIndirectDataContent type of j's signature; it
+	// adds the checks and findings and returns false when the signature does
+	// not sign this format at all (j is then malformed).
+	dataType(j *judgement) bool
+	// digest returns the format's recomputed Authenticode digest with h;
+	// false when it was not computed.
+	digest(h crypto.Hash) ([]byte, bool)
+	// what names the digested content in messages ("image", "script").
+	what() string
+	// extra runs the format's checks beyond the digest (PE page hashes) and
+	// reports whether the signature stays intact.
+	extra(j *judgement) bool
+	// rules gives the rule IDs of the format's own findings.
+	rules() formatRules
+}
+
+// formatRules are the rule IDs a format reports under its own family; the
+// rules about the SignedData, its signer, timestamps and chain are shared
+// (authenticode/…).
+type formatRules struct {
+	// digestMismatch: the recomputed digest differs from the signed one.
+	digestMismatch string
+	// malformed: a signature that cannot be parsed as Authenticode for this
+	// format.
+	malformed string
+}
+
+// judgement carries one signature through the shared steps.
+type judgement struct {
+	v   *verifier
+	sub subject
+	i   int
+	s   *sigState
+	sig signing.Signature
+	det Detail
+	// intact and trusted become false as checks fail; the verdict follows.
+	intact, trusted bool
+	chk             cms.SignerCheck
+	own             ownership
+	weak            []string
+	at              time.Time // the time the chain is checked at
+	atName          func() string
+}
+
+// verifyOne checks one signature: the container's structure, the parsed
+// SignedData and SpcIndirectDataContent, the signer and the digest, the
+// format's own checks, unsigned attributes, timestamps, the chain, and the
+// ownership of every byte of the SignedData.
+func (v *verifier) verifyOne(i int, s *sigState) (signing.Signature, Detail) {
+	j := &judgement{
+		v: v, sub: v.sub, i: i, s: s,
+		sig:    signing.Signature{Format: signing.FormatAuthenticode, Index: i},
+		det:    Detail{Entry: s.entry, Parent: s.parent, Depth: s.depth, Offset: s.offset},
+		intact: true, trusted: true,
+	}
+	j.structure()
+	if !j.parsed() || !j.indirectData() {
+		return j.sig, j.det
+	}
+	j.signer()
+	if !j.sub.extra(j) {
+		j.intact = false
+	}
+	j.signerVerdict()
+	j.unsignedAttributes()
+	j.timestamps()
+	j.trust()
+	if v.checkOwnership(i, s, &j.sig, &j.own) {
+		j.intact = false
+	}
+	switch {
+	case !j.intact:
+		j.sig.Status = signing.StatusInvalid
+	case !j.trusted:
+		j.sig.Status = signing.StatusUntrusted
+	default:
+		j.sig.Status = signing.StatusValid
+	}
+	return j.sig, j.det
+}
+
+func (j *judgement) finding(rule string, sev signing.Severity, msg string) {
+	j.v.finding(rule, sev, j.i, j.s.offset, msg)
+}
+
+// malformed ends the judgement: the signature is not Authenticode for this
+// format.
+func (j *judgement) malformed(check, detail, finding string) bool {
+	j.sig.AddCheck(check, false, detail)
+	j.sig.Status = signing.StatusMalformed
+	j.finding(j.sub.rules().malformed, signing.SeverityError, finding)
+	return false
+}
+
+// structure checks the container around the signature (the certificate
+// table of a PE file, the signature block of a script…).
+func (j *judgement) structure() {
+	check, probs, ok := j.sub.structure(j.v, j.s)
+	switch {
+	case j.s.reported:
+		// The signature stands for a damaged container; its own check says so.
+	case len(probs) > 0:
+		j.sig.AddCheck(check, false, strings.Join(probs, "; "))
+		j.intact = false
+	default:
+		j.sig.AddCheck(check, true, ok)
+	}
+}
+
+// parsed reports whether the signature parsed; when not, it records why.
+func (j *judgement) parsed() bool {
+	s := j.s
+	if s.malformed == "" {
+		return true
+	}
+	name := s.malformedCheck
+	if name == "" {
+		name = "signed-data"
+	}
+	j.sig.AddCheck(name, false, s.malformed)
+	j.sig.Status = signing.StatusMalformed
+	if !s.reported {
+		j.finding(j.sub.rules().malformed, signing.SeverityError, fmt.Sprintf("signature %d: %s", j.i, s.malformed))
+	}
+	return false
+}
+
+// indirectData checks the signer count, the SpcIndirectDataContent type and
+// its digest algorithm, and records the signed and computed digests.
+func (j *judgement) indirectData() bool {
+	sd, spc, i := j.s.sd, j.s.spc, j.i
+	if computed, ok := j.sub.digest(spc.hash); ok && spc.hash != 0 {
+		j.sig.Digest = &signing.Digest{Algorithm: cms.HashName(spc.hash), Signed: hex.EncodeToString(spc.digest), Computed: hex.EncodeToString(computed)}
+	}
+	if len(sd.Signers) != 1 {
+		return j.malformed("signer-count", fmt.Sprintf("%d SignerInfos, Authenticode requires exactly one", len(sd.Signers)),
+			fmt.Sprintf("signature %d has %d signers, want exactly one", i, len(sd.Signers)))
+	}
+	j.sig.AddCheck("signer-count", true, "one SignerInfo")
+	if !j.sub.dataType(j) {
+		return false
+	}
+	if spc.hash == 0 || !slices.Contains(supported, spc.hash) || j.sig.Digest == nil {
+		return j.malformed("digest", fmt.Sprintf("unknown %s digest algorithm %s", j.sub.what(), spc.digestOID),
+			fmt.Sprintf("signature %d uses an unknown digest algorithm %s", i, spc.digestOID))
+	}
+	return true
+}
+
+// signer checks the signer's contentType attribute and the recomputed
+// digest; messageDigest and the signature follow the format's own checks
+// (signerVerdict), so the checks keep their order.
+func (j *judgement) signer() {
+	sd, spc, i := j.s.sd, j.s.spc, j.i
+	si := sd.Signers[0]
+	j.chk = cms.VerifySigner(si, sd.Certificates, oidSpcIndirectData, sd.Content)
+	if j.chk.ContentTypeOK {
+		j.sig.AddCheck("content-type", true, "SpcIndirectDataContent of "+dataTypeName(spc.dataType))
+	} else {
+		j.sig.AddCheck("content-type", false, "the signed contentType attribute is missing or is not SpcIndirectDataContent")
+		j.intact = false
+	}
+	alg, what := cms.HashName(spc.hash), j.sub.what()
+	if j.sig.Digest.Match() {
+		j.sig.AddCheck("digest", true, alg+" "+what+" digest matches")
+	} else {
+		j.sig.AddCheck("digest", false, fmt.Sprintf("%s %s digest: signed %s, computed %s", alg, what, j.sig.Digest.Signed, j.sig.Digest.Computed))
+		j.finding(j.sub.rules().digestMismatch, signing.SeverityError,
+			fmt.Sprintf("signature %d: the file's %s Authenticode digest %s differs from the signed %s: the %s was modified after signing", i, alg, j.sig.Digest.Computed, j.sig.Digest.Signed, what))
+		j.intact = false
+	}
+}
+
+// signerVerdict reports messageDigest and the signature over the signed
+// attributes, and the signer's own signingTime.
+func (j *judgement) signerVerdict() {
+	chk, si := j.chk, j.s.sd.Signers[0]
+	switch {
+	case chk.Computed == nil && chk.Err != nil:
+		j.sig.AddCheck("message-digest", false, chk.Err.Error())
+	case chk.DigestOK:
+		j.sig.AddCheck("message-digest", true, "messageDigest matches SpcIndirectDataContent")
+	default:
+		j.sig.AddCheck("message-digest", false, "messageDigest attribute does not match SpcIndirectDataContent: the signed content was altered")
+	}
+	if chk.Cert != nil {
+		id := signing.NewIdentity(chk.Cert)
+		j.sig.Signer = &id
+	}
+	switch {
+	case chk.SignatureOK:
+		j.sig.AddCheck("signature", true, "signature over the signed attributes verifies with the signer's key")
+	case chk.Cert == nil:
+		j.sig.AddCheck("signature", false, "signer certificate not found among the embedded certificates")
+	default:
+		j.sig.AddCheck("signature", false, chk.Err.Error())
+	}
+	if !chk.DigestOK || !chk.SignatureOK || !chk.ContentTypeOK {
+		j.intact = false
+		msg := "signature does not verify"
+		if chk.Err != nil {
+			msg = chk.Err.Error()
+		}
+		j.finding(RuleSignatureInvalid, signing.SeverityError, fmt.Sprintf("signature %d: %s", j.i, msg))
+	}
+	if st := si.Attr(cms.OIDAttrSigningTime); st != nil && len(st.Values) == 1 {
+		if t, ok := parseTime(st.Values[0]); ok {
+			j.det.SigningTime = &t
+		}
+	}
+}
+
+// unsignedAttributes lists the signer's unsigned attributes and reports
+// unknown ones carrying data: timestamps and nested signatures are known,
+// the rest is unauthenticated data.
+func (j *judgement) unsignedAttributes() {
+	var stuffed []string
+	stuffedBytes := 0
+	for _, a := range j.s.sd.Signers[0].UnsignedAttrs {
+		j.det.UnsignedAttributes = append(j.det.UnsignedAttributes, a.Type.String())
+		if a.Type.Equal(oidNestedSignature) || a.Type.Equal(oidRFC3161CounterSign) || a.Type.Equal(oidCounterSignature) {
+			continue
+		}
+		n := 0
+		for _, val := range a.Values {
+			n += len(val)
+		}
+		if n > 2*len(a.Values) { // more than empty or NULL values
+			stuffed = append(stuffed, fmt.Sprintf("%s (%d bytes)", a.Type, n))
+			stuffedBytes += n
+		}
+	}
+	if len(stuffed) == 0 {
+		return
+	}
+	// Like bytes no field owns: an error once there is room for a payload,
+	// a warning below. The status is left alone (the signed content is
+	// intact), so a vendor that tags installers per download can lower the
+	// rule's severity in its policy.
+	sev := signing.SeverityWarning
+	if stuffedBytes > cms.MaxToleratedRegion {
+		sev = signing.SeverityError
+	}
+	j.sig.AddCheck("unsigned-attributes", false, "unknown unsigned attributes carry data: "+strings.Join(stuffed, ", ")+"; the status is unchanged")
+	j.finding(RuleUnsignedAttributeData, sev,
+		fmt.Sprintf("signature %d carries unauthenticated data in unknown unsigned attributes: %s", j.i, strings.Join(stuffed, ", ")))
+}
+
+// timestamps verifies every timestamp; the first that verifies sets the
+// validation time.
+func (j *judgement) timestamps() {
+	v, sd, i := j.v, j.s.sd, j.i
+	si := sd.Signers[0]
+	var best *signing.Timestamp
+	tsOpts := cms.TimestampOptions{Trust: v.opts.Trust, Certificates: sd.Certificates}
+	unverified := 0 // signed bytes of the timestamps that did not verify
+	// vouched keeps the certificates that timestamps which did not verify
+	// name, up to cms.MaxUnusedCertificateBytes in all: beyond it, many
+	// broken timestamps would make as many certificates used.
+	named := map[*x509.Certificate]bool{}
+	namedBytes := 0
+	vouched := func(cs []*x509.Certificate) []*x509.Certificate {
+		var out []*x509.Certificate
+		for _, c := range cs {
+			if !named[c] {
+				if namedBytes+len(c.Raw) > cms.MaxUnusedCertificateBytes {
+					continue
+				}
+				named[c] = true
+				namedBytes += len(c.Raw)
+			}
+			out = append(out, c)
+		}
+		return out
+	}
+	for _, a := range si.UnsignedAttrs {
+		for _, val := range a.Values {
+			var ts *signing.Timestamp
+			switch {
+			case a.Type.Equal(oidRFC3161CounterSign):
+				ts = cms.VerifyTimestampToken(val, si.Signature, tsOpts)
+				j.own.nested.Add(sd, val, cms.TimestampTokenRegions(val, ts))
+			case a.Type.Equal(oidCounterSignature):
+				ts = cms.VerifyCountersignature(val, si.Signature, tsOpts)
+				if !ts.Verified {
+					if alt := v.rawRSACountersignature(val, si.Signature, sd.Certificates, ts); alt != nil {
+						ts = alt
+					}
+				}
+				j.own.nested.Add(sd, val, cms.CountersignatureRegions(val))
+				if len(cms.TimestampCertificates(ts)) == 0 {
+					// Verification stopped before naming the authority (no
+					// signingTime, say): its certificate is still the one
+					// the countersignature names, not an unused one.
+					if cs, err := cms.ParseSignerInfo(val); err == nil {
+						if c := cms.NamedAuthority(cms.FindCertificate(cs, sd.Certificates)); c != nil {
+							j.own.chains = append(j.own.chains, vouched([]*x509.Certificate{c}))
+						}
+					}
+				}
+			default:
+				continue
+			}
+			if !ts.Verified {
+				r, n := cms.UnverifiedTimestampRegions(val, a.Type.Equal(oidCounterSignature), unverified)
+				unverified += n
+				j.own.nested.Add(sd, val, r)
+			}
+			// The authority's chain may use the SignedData's certificates.
+			if ts.Verified {
+				j.own.chains = append(j.own.chains, cms.TimestampCertificates(ts))
+			} else {
+				j.own.chains = append(j.own.chains, vouched(cms.TimestampCertificates(ts)))
+			}
+			j.det.Timestamps = append(j.det.Timestamps, *ts)
+			if best == nil || (ts.Verified && !best.Verified) {
+				best = ts
+			}
+		}
+	}
+	chk := j.chk
+	lifetime := chk.Cert != nil && slices.ContainsFunc(chk.Cert.UnknownExtKeyUsage, oidLifetimeSigning.Equal)
+	j.at = v.opts.Time
+	j.atName = func() string {
+		// "now" is named, not printed, so that reports stay byte-identical.
+		if v.opts.Time.IsZero() && (best == nil || !best.Verified || lifetime) {
+			return "the current time"
+		}
+		return j.at.UTC().Format(time.RFC3339)
+	}
+	if j.at.IsZero() {
+		j.at = time.Now()
+	}
+	if best != nil {
+		j.sig.Timestamp = best
+		if best.Verified {
+			detail := fmt.Sprintf("%s timestamp at %s verified", best.Kind, best.Time.UTC().Format(time.RFC3339))
+			if lifetime {
+				detail += "; the leaf has the lifetime-signing usage, so the chain is checked at " + j.atName()
+			} else {
+				j.at = best.Time
+			}
+			j.sig.AddCheck("timestamp", true, detail)
+		} else {
+			// An intact timestamp's Detail says "timestamp intact but its
+			// authority's chain …": the token is good, only its trust
+			// is not.
+			what := fmt.Sprintf("%s timestamp does not verify: %s", best.Kind, best.Detail)
+			if best.Intact {
+				what = fmt.Sprintf("%s %s", best.Kind, best.Detail)
+			}
+			j.sig.AddCheck("timestamp", false, fmt.Sprintf("%s; the chain is checked at %s", what, j.atName()))
+			j.finding(RuleTimestampInvalid, signing.SeverityWarning, fmt.Sprintf("signature %d: %s", i, what))
+		}
+	}
+	j.det.ValidationTime = j.at.UTC()
+}
+
+// trust checks that the leaf may sign code and that its chain reaches a
+// trusted root at the time that counts, and reports weak algorithms.
+func (j *judgement) trust() {
+	v, sd, spc, chk, i := j.v, j.s.sd, j.s.spc, j.chk, j.i
+	if cms.Weak(spc.hash) {
+		j.weak = append(j.weak, j.sub.what()+" digest "+cms.HashName(spc.hash))
+	}
+	if chk.WeakHash != 0 {
+		j.weak = append(j.weak, "signer digest "+cms.HashName(chk.WeakHash))
+	}
+	if chk.Cert == nil {
+		j.sig.AddCheck("eku", false, "no signer certificate")
+		j.sig.AddCheck("chain", false, "no signer certificate")
+		j.trusted = false
+	} else {
+		if ok, detail := codeSigningLeaf(chk.Cert); ok {
+			j.sig.AddCheck("eku", true, detail)
+		} else {
+			j.sig.AddCheck("eku", false, detail)
+			j.trusted = false
+		}
+		cr := v.opts.Trust.VerifyChain(chk.Cert, sd.Certificates, signing.ChainOptions{Time: j.at, Usage: x509.ExtKeyUsageCodeSigning})
+		j.own.chains = append(j.own.chains, cr.Chain)
+		j.sig.Chain = cr.Identities()
+		for _, w := range cr.Weak {
+			j.weak = append(j.weak, fmt.Sprintf("certificate %q signed with %s", w.Subject, w.Algorithm))
+		}
+		if cr.Trusted {
+			j.sig.AddCheck("chain", true, fmt.Sprintf("chain of %d reaches a trusted root at %s", len(cr.Chain), j.atName()))
+		} else {
+			j.sig.AddCheck("chain", false, cr.Problem)
+			j.trusted = false
+		}
+	}
+	if !j.trusted {
+		why := []string{}
+		for _, c := range j.sig.Checks {
+			if (c.Name == "eku" || c.Name == "chain") && !c.OK {
+				why = append(why, c.Detail)
+			}
+		}
+		j.finding(RuleUntrustedChain, signing.SeverityError, fmt.Sprintf("signature %d is not trusted: %s", i, strings.Join(dedupeStrings(why), "; ")))
+	}
+	if len(j.weak) > 0 {
+		sev := signing.SeverityWarning
+		for _, w := range j.weak {
+			if strings.Contains(w, "md5") || strings.Contains(w, "MD5") {
+				sev = signing.SeverityError // MD5 collisions forged a code-signing CA (Flame, 2012)
+			}
+		}
+		j.finding(RuleWeakAlgorithm, sev, fmt.Sprintf("signature %d uses weak algorithms: %s", i, strings.Join(j.weak, "; ")))
+	}
+}
+
+// dataTypeName names an SpcIndirectDataContent type in checks.
+func dataTypeName(oid asn1.ObjectIdentifier) string {
+	switch {
+	case oid.Equal(oidSpcPEImageData), oid.Equal(oidIndividualPurpose):
+		return "SpcPeImageData"
+	case oid.Equal(oidSpcSipInfo):
+		return "SpcSipInfo"
+	case oid.Equal(oidSpcCabData):
+		return "SpcLink (cabinet)"
+	}
+	return oid.String()
+}

@@ -1,0 +1,104 @@
+package verify
+
+import (
+	"bytes"
+	"crypto"
+	"encoding/base64"
+	"encoding/hex"
+	"strings"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/cfb"
+	"github.com/shipgate/shipgate/internal/pefile"
+	"github.com/shipgate/shipgate/internal/testpki"
+	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/authenticode"
+)
+
+// signedMSI builds a small compound file with an MSI root class and signs
+// it with the fixtures' Windows leaf.
+func signedMSI(t *testing.T) []byte {
+	t.Helper()
+	f := getFixtures(t)
+	tree := func(extra ...*cfb.Node) *cfb.Node {
+		return &cfb.Node{CLSID: [16]byte{0x84, 0x10, 0x0c, 0, 0, 0, 0, 0, 0xc0, 0, 0, 0, 0, 0, 0, 0x46},
+			Children: append([]*cfb.Node{{Name: "table", Data: []byte("installer table data")}}, extra...)}
+	}
+	un := cfb.Build(tree())
+	res, err := authenticode.VerifyMSI(bytes.NewReader(un), int64(len(un)), authenticode.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest, _ := hex.DecodeString(res.Authentihash["sha256"])
+	guid, _ := hex.DecodeString("f1100c0000000000c000000000000046")
+	blob, err := pefile.SignContent(pefile.SipIndirectData(1, guid, crypto.SHA256, digest), pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfb.Build(tree(&cfb.Node{Name: "\x05DigitalSignature", Data: blob}))
+}
+
+// signedPS1 signs a PowerShell script with the fixtures' Windows leaf.
+func signedPS1(t *testing.T, text string) []byte {
+	t.Helper()
+	f := getFixtures(t)
+	res, err := authenticode.VerifyScript(strings.NewReader(text), int64(len(text)), authenticode.ScriptPowerShell, authenticode.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest, _ := hex.DecodeString(res.Authentihash["sha256"])
+	guid, _ := hex.DecodeString("1fcc3b60594b084eb724d2c6297ef351")
+	blob, err := pefile.SignContent(pefile.SipIndirectData(65536, guid, crypto.SHA256, digest), pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b64 := base64.StdEncoding.EncodeToString(blob)
+	var b strings.Builder
+	b.WriteString(text + "\r\n# SIG # Begin signature block\r\n")
+	for i := 0; i < len(b64); i += 64 {
+		b.WriteString("# " + b64[i:min(i+64, len(b64))] + "\r\n")
+	}
+	b.WriteString("# SIG # End signature block\r\n")
+	return []byte(b.String())
+}
+
+// TestWindowsFormatsInRelease checks that a release's MSI and PowerShell
+// files are detected and verified: signed ones are valid, tampered ones
+// fail with their format's rule, and a plain .js stays an other file.
+func TestWindowsFormatsInRelease(t *testing.T) {
+	msi := signedMSI(t)
+	bad := bytes.Clone(msi)
+	bad[bytes.Index(bad, []byte("installer table"))] = 'j'
+	ps1 := signedPS1(t, "Write-Host hello\r\n")
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{
+		"setup.msi":    msi,
+		"tampered.msi": bad,
+		"install.ps1":  ps1,
+		"evil.ps1":     append(bytes.Clone(ps1), "Invoke-Payload\r\n"...),
+		"app.js":       []byte("console.log('not signed')\n"),
+	})
+	r := run(t, Options{}, dir)
+	for path, want := range map[string]Kind{"setup.msi": KindMSI, "tampered.msi": KindMSI, "install.ps1": KindPowerShell, "evil.ps1": KindPowerShell, "app.js": KindOther} {
+		if fb := fileByPath(r, path); fb == nil || fb.Kind != want {
+			t.Errorf("%s: %+v, want kind %s", path, fb, want)
+		}
+	}
+	for _, path := range []string{"setup.msi", "install.ps1"} {
+		if fb := fileByPath(r, path); len(fb.Signatures) != 1 || fb.Signatures[0].Status != signing.StatusValid {
+			t.Errorf("%s: signatures %+v, want one valid", path, fb.Signatures)
+		}
+		if got := rulesFor(r, path); len(got) != 0 {
+			t.Errorf("%s: findings %q", path, got)
+		}
+	}
+	if got := rulesFor(r, "tampered.msi"); !has(got, "error "+authenticode.RuleMSIDigestMismatch) {
+		t.Errorf("tampered.msi: findings %q, want %s", got, authenticode.RuleMSIDigestMismatch)
+	}
+	if got := rulesFor(r, "evil.ps1"); !has(got, "error "+authenticode.RuleScriptContentAfterSignature) {
+		t.Errorf("evil.ps1: findings %q, want %s", got, authenticode.RuleScriptContentAfterSignature)
+	}
+	if r.Summary.Passed {
+		t.Error("a release with a tampered MSI passed")
+	}
+}
