@@ -117,4 +117,3 @@ func signatures(trust, appleTrust *signing.TrustStore) func(io.ReaderAt, int64, 
 		return nil, nil
 	}
 }
-
