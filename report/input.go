@@ -15,24 +15,34 @@ const (
 	InputAsar InputKind = "asar"
 	// InputFile is any other single file (an executable, an installer).
 	InputFile InputKind = "file"
+	// InputArchive is a single-file archive of a format the producer does
+	// not name (reports of other producers write it).
+	InputArchive InputKind = "archive"
+	// InputMultiple is several paths verified as one release; Input.Parts
+	// lists them.
+	InputMultiple InputKind = "multiple"
 )
 
 // Archive reports whether inputs of kind k are a single file: what is
 // shipped is then that file's bytes, and its SHA-256 names the release.
-func (k InputKind) Archive() bool { return k == InputZip || k == InputAsar || k == InputFile }
+func (k InputKind) Archive() bool {
+	return k == InputZip || k == InputAsar || k == InputFile || k == InputArchive
+}
 
-// Input is one path a run was given.
+// Input is what a run verified: one path, or several (InputMultiple).
 type Input struct {
-	// Path is the path as given, in the operating system's form. It may
-	// be absolute; consumers that publish it (attestations) reduce an
-	// absolute path to its last element.
-	Path string `json:"path"`
+	// Path is the path as given, in the operating system's form; empty
+	// for InputMultiple. It may be absolute; consumers that publish it
+	// (attestations) reduce an absolute path to its last element.
+	Path string `json:"path,omitempty"`
 	// Kind is what the path is.
 	Kind InputKind `json:"kind"`
 	// Size and SHA256 (lowercase hex) are the length and digest of a
 	// single-file input ([InputKind.Archive]); zero for directories.
 	Size   int64  `json:"size,omitempty"`
 	SHA256 string `json:"sha256,omitempty"`
+	// Parts are the paths of an InputMultiple input, in the order given.
+	Parts []Input `json:"parts,omitempty"`
 }
 
 // PolicySource says where a policy came from.

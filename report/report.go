@@ -18,10 +18,9 @@ type Report struct {
 	SchemaVersion int `json:"schemaVersion"`
 	// Tool names the producer.
 	Tool Tool `json:"tool"`
-	// Inputs are the paths the run was given, in order; nil when the
-	// producer does not record them (a diff and a git audit record theirs
-	// in their own sections).
-	Inputs []Input `json:"inputs,omitempty"`
+	// Input is what the run verified; nil when the producer does not
+	// record it (a diff and a git audit name theirs in their own sections).
+	Input *Input `json:"input,omitempty"`
 	// Policy says which policy judged the release; nil when the producer
 	// applies none of its own.
 	Policy *Policy `json:"policy,omitempty"`
