@@ -66,32 +66,13 @@ func runGitAudit(e *env) int {
 	if err != nil {
 		return fail(e, usageError{err.Error()})
 	}
-	var be git.Backend
-	switch *backend {
-	case "auto":
-		be = git.BackendAuto
-	case "go-git":
-		be = git.BackendGoGit
-	case "git":
-		be = git.BackendGitCLI
-	default:
-		return fail(e, usageError{fmt.Sprintf("unknown backend %q (want auto, go-git or git)", *backend)})
+	be, err := parseBackend(*backend)
+	if err != nil {
+		return fail(e, err)
 	}
-	pol := &git.Policy{}
-	if *policyFile != "" {
-		if pol, err = git.LoadPolicy(*policyFile); err != nil {
-			return fail(e, err)
-		}
-	}
-	for _, g := range protect {
-		pol.Protect = append(pol.Protect, git.ProtectRule{Path: g})
-	}
-	if *allowed != "" {
-		pol.AllowedSigners = *allowed
-	}
-	pol.Keyrings = append(pol.Keyrings, keyrings...)
-	if err := pol.Validate(); err != nil {
-		return fail(e, usageError{err.Error()})
+	pol, err := gitPolicy(*policyFile, protect, *allowed, keyrings)
+	if err != nil {
+		return fail(e, err)
 	}
 	if len(pol.Protect) == 0 && len(pol.Vendor) == 0 && *artifact == "" {
 		// An audit of nothing would pass every history: a gate that
@@ -111,4 +92,40 @@ func runGitAudit(e *env) int {
 		return fail(e, err)
 	}
 	return exitFor(r)
+}
+
+// parseBackend returns the --backend named s.
+func parseBackend(s string) (git.Backend, error) {
+	switch s {
+	case "auto":
+		return git.BackendAuto, nil
+	case "go-git":
+		return git.BackendGoGit, nil
+	case "git":
+		return git.BackendGitCLI, nil
+	}
+	return 0, usageError{fmt.Sprintf("unknown backend %q (want auto, go-git or git)", s)}
+}
+
+// gitPolicy loads the --policy file (an empty policy without one) and adds
+// the --protect, --allowed-signers and --keyring flags to it.
+func gitPolicy(file string, protect []string, allowed string, keyrings []string) (*git.Policy, error) {
+	pol := &git.Policy{}
+	if file != "" {
+		var err error
+		if pol, err = git.LoadPolicy(file); err != nil {
+			return nil, err
+		}
+	}
+	for _, g := range protect {
+		pol.Protect = append(pol.Protect, git.ProtectRule{Path: g})
+	}
+	if allowed != "" {
+		pol.AllowedSigners = allowed
+	}
+	pol.Keyrings = append(pol.Keyrings, keyrings...)
+	if err := pol.Validate(); err != nil {
+		return nil, usageError{err.Error()}
+	}
+	return pol, nil
 }
