@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/shipgate/shipgate/report"
@@ -20,16 +21,17 @@ func policySource(src report.PolicySource, name string, b []byte) *report.Policy
 }
 
 // sources records a run's input and policy in its report. Newly made, it
-// has started to hash the single-file inputs beside the run.
+// has started to describe the inputs and to hash the zip archives among
+// them beside the run.
 type sources struct {
 	policy *report.Policy
 	done   chan struct{}
-	input  *report.Input
+	parts  []report.Input
 	err    error
 }
 
-// newSources describes paths, the inputs of a run judged by pol, hashing
-// the single-file ones on another goroutine.
+// newSources describes paths, the inputs of a run judged by pol, on
+// another goroutine.
 func newSources(paths []string, pol *Policy) *sources {
 	s := &sources{policy: &report.Policy{Source: report.PolicyBuiltin}, done: make(chan struct{})}
 	if pol != nil && pol.Source != nil {
@@ -37,23 +39,20 @@ func newSources(paths []string, pol *Policy) *sources {
 	}
 	go func() {
 		defer close(s.done)
-		parts := make([]report.Input, len(paths))
+		s.parts = make([]report.Input, len(paths))
 		for i, p := range paths {
-			if parts[i], s.err = describeInput(p); s.err != nil {
+			if s.parts[i], s.err = describeInput(p); s.err != nil {
 				return
 			}
-		}
-		if len(parts) == 1 {
-			s.input = &parts[0]
-		} else {
-			s.input = &report.Input{Kind: report.InputMultiple, Parts: parts}
 		}
 	}()
 	return s
 }
 
-// record waits for the inputs' digests and records the input and policy in
-// r, the report of a run that ended with err.
+// record waits for the inputs' descriptions and records the input and
+// policy in r, the report of a run that ended with err. A single file other
+// than a zip archive is a file of the report, named by its base name: its
+// size and digest are those the run computed from the bytes it verified.
 func (s *sources) record(r *Report, err error) (*Report, error) {
 	<-s.done
 	if err != nil {
@@ -62,11 +61,30 @@ func (s *sources) record(r *Report, err error) (*Report, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
-	r.Input, r.Policy = s.input, s.policy
+	for i := range s.parts {
+		in := &s.parts[i]
+		if !in.Kind.Archive() || in.SHA256 != "" {
+			continue
+		}
+		name := filepath.Base(filepath.Clean(in.Path))
+		if j := slices.IndexFunc(r.Files, func(f File) bool { return f.Path == name }); j >= 0 {
+			in.Size, in.SHA256 = r.Files[j].Size, r.Files[j].SHA256
+			continue
+		}
+		if in.Size, in.SHA256, err = hashFile(in.Path); err != nil {
+			return nil, err
+		}
+	}
+	r.Input = &report.Input{Kind: report.InputMultiple, Parts: s.parts}
+	if len(s.parts) == 1 {
+		r.Input = &s.parts[0]
+	}
+	r.Policy = s.policy
 	return r, nil
 }
 
-// describeInput says what the path p is and, for a single file, hashes it.
+// describeInput says what the path p is and hashes it when it is a zip
+// archive, whose bytes the run does not hash as a whole.
 func describeInput(p string) (report.Input, error) {
 	in := report.Input{Path: p}
 	st, err := os.Stat(p)
@@ -90,22 +108,30 @@ func describeInput(p string) (report.Input, error) {
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
 		return in, fmt.Errorf("verify: input %s: %w", p, err)
 	}
-	head = head[:n]
+	head, err = head[:n], nil
 	switch {
 	case IsZip(head):
 		in.Kind = report.InputZip
+		in.Size, in.SHA256, err = hashFile(p)
 	case DetectKind(head) == KindAsar:
 		in.Kind = report.InputAsar
 	default:
 		in.Kind = report.InputFile
 	}
-	h := sha256.New()
-	h.Write(head)
-	m, err := io.Copy(h, f)
+	return in, err
+}
+
+// hashFile returns the size and SHA-256 of the file name.
+func hashFile(name string) (int64, string, error) {
+	f, err := os.Open(name)
 	if err != nil {
-		return in, fmt.Errorf("verify: input %s: %w", p, err)
+		return 0, "", fmt.Errorf("verify: input: %w", err)
 	}
-	in.Size = int64(n) + m
-	in.SHA256 = hex.EncodeToString(h.Sum(nil))
-	return in, nil
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return 0, "", fmt.Errorf("verify: input %s: %w", name, err)
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), nil
 }
