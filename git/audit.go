@@ -13,6 +13,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -67,6 +68,12 @@ type Options struct {
 	Backend Backend
 	// Logger receives progress messages; nil discards them.
 	Logger *slog.Logger
+	// FailOn is the gate's threshold of [AuditReport]; empty means
+	// report.FailOnError. Audit ignores it.
+	FailOn report.FailOn
+	// ToolVersion is the version [AuditReport] records in the report's
+	// tool section.
+	ToolVersion string
 }
 
 // Result is what Audit found.
@@ -375,22 +382,8 @@ func orHEAD(s string) string {
 	return s
 }
 
-// SortFindings orders findings by path, rule, commit and message, the
-// report order.
-func SortFindings(fs []signing.Finding) {
-	slices.SortStableFunc(fs, func(a, b signing.Finding) int {
-		if c := strings.Compare(a.Path, b.Path); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Rule, b.Rule); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Commit, b.Commit); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Message, b.Message)
-	})
-}
+// SortFindings sorts findings into report order, [report.CompareFindings].
+func SortFindings(fs []signing.Finding) { report.SortFindings(fs) }
 
 // auditor carries the state of one Audit.
 type auditor struct {

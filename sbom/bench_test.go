@@ -1,10 +1,13 @@
 package sbom
 
 import (
+	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/shipgate/shipgate/internal/electronfix"
 )
@@ -77,4 +80,53 @@ func BenchmarkOpenAndDiff30k(b *testing.B) {
 			b.Fatalf("changed = %v", d.ChangedSameVersion)
 		}
 	}
+}
+
+// BenchmarkDiffVsSBOM reads one release as `shipgate sbom` does, then diffs
+// it with another as `shipgate diff` does (DiffReleases, which reads both at
+// once), then reads both one after the other and diffs them (as the command
+// did before DiffReleases), and reports the wall-clock ratios of each diff
+// to the one read: x-sbom and best-x-sbom for DiffReleases (target: at most
+// 1.2), sequential-x-sbom for the sequential reads.
+func BenchmarkDiffVsSBOM(b *testing.B) {
+	oldDir := bigRelease(b, b.TempDir(), false)
+	newDir := bigRelease(b, b.TempDir(), true)
+	if _, err := Open(newDir, Options{}); err != nil { // warm the page cache
+		b.Fatal(err)
+	}
+	var tSBOM, tDiff, tSeq time.Duration
+	best := math.Inf(1)
+	b.ReportAllocs()
+	for b.Loop() {
+		t0 := time.Now()
+		if _, err := Open(newDir, Options{}); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		r, err := DiffReleases(context.Background(), oldDir, newDir, DiffOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(r.Diff.ChangedSameVersion) != 1 {
+			b.Fatalf("changed = %v", r.Diff.ChangedSameVersion)
+		}
+		t2 := time.Now()
+		o, err := Open(oldDir, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, err := Open(newDir, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		Diff(o, n)
+		t3 := time.Now()
+		tSBOM += t1.Sub(t0)
+		tDiff += t2.Sub(t1)
+		tSeq += t3.Sub(t2)
+		best = min(best, float64(t2.Sub(t1))/float64(t1.Sub(t0)))
+	}
+	b.ReportMetric(float64(tDiff)/float64(tSBOM), "x-sbom")
+	b.ReportMetric(best, "best-x-sbom")
+	b.ReportMetric(float64(tSeq)/float64(tSBOM), "sequential-x-sbom")
 }

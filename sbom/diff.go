@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/shipgate/shipgate/internal/glob"
+	"github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -25,81 +26,39 @@ const (
 	RulePackageRenamed      = "diff/package-renamed"
 )
 
-// DiffResult is what changed from one release to the next.
+// DiffResult is what changed from one release to the next: the report's
+// diff section ([report.ReleaseDiff], whose Old and New names Diff leaves
+// empty) and the findings a gate should look at.
 type DiffResult struct {
-	Electron VersionChange `json:"electron"`
-	App      VersionChange `json:"app"`
-	// Packages added, removed, updated (version changed) and changed with
-	// the same version, each sorted by path.
-	Added              []PackageRef   `json:"added"`
-	Removed            []PackageRef   `json:"removed"`
-	Updated            []PackageDelta `json:"updated"`
-	ChangedSameVersion []PackageRef   `json:"changedSameVersion"`
-	// Binaries whose bytes or signature changed, added, removed.
-	Binaries []BinaryDelta `json:"binaries"`
-	// Files outside packages whose bytes changed, were added or removed.
-	Files []FileDelta `json:"files"`
-	// Fuses that changed state.
-	Fuses []FuseDelta `json:"fuses"`
-	// Findings are the changes a gate should look at, sorted by path and rule.
+	report.ReleaseDiff
+	// Findings are the changes a gate should look at, in report order.
 	Findings []signing.Finding `json:"findings,omitempty"`
 }
 
-// VersionChange is an old and a new version.
-type VersionChange struct {
-	Old string `json:"old"`
-	New string `json:"new"`
-}
-
-// PackageRef names a package at a path.
-type PackageRef struct {
-	Path    string `json:"path"`
-	Name    string `json:"name"`
-	Version string `json:"version"`
-}
-
-// PackageDelta is a package whose version changed.
-type PackageDelta struct {
-	Path string `json:"path"`
-	Name string `json:"name"`
-	Old  string `json:"old"`
-	New  string `json:"new"`
-}
-
-// BinaryDelta is a binary that changed.
-type BinaryDelta struct {
-	Path string `json:"path"`
-	// Change is "added", "removed" or "changed".
-	Change string  `json:"change"`
-	Old    *Binary `json:"old,omitempty"`
-	New    *Binary `json:"new,omitempty"`
-}
-
-// FileDelta is a file outside packages that changed.
-type FileDelta struct {
-	Path   string `json:"path"`
-	Change string `json:"change"`
-	Old    string `json:"old,omitempty"`
-	New    string `json:"new,omitempty"`
-}
-
-// FuseDelta is a fuse whose state changed in one wire.
-type FuseDelta struct {
-	Path     string `json:"path"`
-	Arch     string `json:"arch,omitempty"`
-	Fuse     string `json:"fuse"`
-	Old      string `json:"old"`
-	New      string `json:"new"`
-	Weakened bool   `json:"weakened"`
-}
+// Types of a [DiffResult], defined by package report.
+type (
+	// VersionChange is an old and a new version.
+	VersionChange = report.VersionChange
+	// PackageRef names a package at a path.
+	PackageRef = report.PackageRef
+	// PackageDelta is a package whose version changed.
+	PackageDelta = report.PackageDelta
+	// BinaryDelta is a binary that changed; its Old and New are
+	// [report.Binary] records of the inventories' [Binary] values.
+	BinaryDelta = report.BinaryDelta
+	// FileDelta is a file outside packages that changed.
+	FileDelta = report.FileDelta
+	// FuseDelta is a fuse whose state changed in one wire.
+	FuseDelta = report.FuseDelta
+)
 
 // Diff compares two releases of one application, old then new. Paths are
 // matched as they are, so both should have the same layout.
 func Diff(old, new *Inventory) *DiffResult {
-	d := &DiffResult{
-		Electron: VersionChange{old.Electron.Version, new.Electron.Version},
-		App:      VersionChange{old.App.Version, new.App.Version},
-	}
+	d := &DiffResult{ReleaseDiff: report.ReleaseDiff{
+		Electron: VersionChange{Old: old.Electron.Version, New: new.Electron.Version},
+		App:      VersionChange{Old: old.App.Version, New: new.App.Version},
+	}}
 	add := func(rule string, sev signing.Severity, path, msg string) {
 		f := signing.NewFinding(rule, sev, msg)
 		f.Path = path
@@ -156,7 +115,7 @@ func Diff(old, new *Inventory) *DiffResult {
 				o = nil
 			}
 		}
-		ref := PackageRef{p.Path, p.Name, p.Version}
+		ref := PackageRef{Path: p.Path, Name: p.Name, Version: p.Version}
 		switch {
 		case o == nil:
 			d.Added = append(d.Added, ref)
@@ -168,7 +127,7 @@ func Diff(old, new *Inventory) *DiffResult {
 						p.Name, p.Version, p.Files, short(p.Digest), p.Name, p.Version, same[0].Path, short(same[0].Digest)))
 			}
 		case o.Version != p.Version && o.Version != "" && p.Version != "":
-			d.Updated = append(d.Updated, PackageDelta{p.Path, p.Name, o.Version, p.Version})
+			d.Updated = append(d.Updated, PackageDelta{Path: p.Path, Name: p.Name, Old: o.Version, New: p.Version})
 			add(RulePackageUpdated, signing.SeverityNote, p.Path, fmt.Sprintf("%s %s → %s", p.Name, o.Version, p.Version))
 		case o.Digest != p.Digest:
 			// A version added or removed declares nothing new: Node loads
@@ -185,7 +144,7 @@ func Diff(old, new *Inventory) *DiffResult {
 	for i := range old.Packages {
 		o := &old.Packages[i]
 		if n := newPk[o.Path]; n == nil || replaced(o, n) {
-			d.Removed = append(d.Removed, PackageRef{o.Path, o.Name, o.Version})
+			d.Removed = append(d.Removed, PackageRef{Path: o.Path, Name: o.Name, Version: o.Version})
 			add(RulePackageRemoved, signing.SeverityNote, o.Path, fmt.Sprintf("%s@%s removed", o.Name, o.Version))
 		}
 	}
@@ -201,7 +160,7 @@ func Diff(old, new *Inventory) *DiffResult {
 		seen[n.Path] = true
 		o := oldBin[n.Path]
 		if o == nil {
-			d.Binaries = append(d.Binaries, BinaryDelta{Path: n.Path, Change: "added", New: n})
+			d.Binaries = append(d.Binaries, BinaryDelta{Path: n.Path, Change: report.ChangeAdded, New: n.record()})
 			add(RuleNewNativeCode, signing.SeverityWarning, n.Path, fmt.Sprintf("new %s binary (%s)%s", n.Kind, strings.Join(n.Arch, ", "), inPackage(n.Package)))
 			continue
 		}
@@ -210,7 +169,7 @@ func Diff(old, new *Inventory) *DiffResult {
 		if o.SHA256 == n.SHA256 && !sigChanged && !worse {
 			continue
 		}
-		d.Binaries = append(d.Binaries, BinaryDelta{Path: n.Path, Change: "changed", Old: o, New: n})
+		d.Binaries = append(d.Binaries, BinaryDelta{Path: n.Path, Change: report.ChangeChanged, Old: o.record(), New: n.record()})
 		sameVersion := o.Version == n.Version
 		// A binary inside a package is reported with its package.
 		pkgReported := n.Package != "" && oldPk[n.Package] != nil && newPk[n.Package] != nil
@@ -253,7 +212,7 @@ func Diff(old, new *Inventory) *DiffResult {
 	}
 	for i := range old.Binaries {
 		if o := &old.Binaries[i]; !seen[o.Path] {
-			d.Binaries = append(d.Binaries, BinaryDelta{Path: o.Path, Change: "removed", Old: o})
+			d.Binaries = append(d.Binaries, BinaryDelta{Path: o.Path, Change: report.ChangeRemoved, Old: o.record()})
 		}
 	}
 
@@ -273,9 +232,9 @@ func Diff(old, new *Inventory) *DiffResult {
 		o := oldFile[n.Path]
 		switch {
 		case o == nil:
-			d.Files = append(d.Files, FileDelta{Path: n.Path, Change: "added", New: n.SHA256})
+			d.Files = append(d.Files, FileDelta{Path: n.Path, Change: report.ChangeAdded, New: n.SHA256})
 		case o.SHA256 != n.SHA256:
-			d.Files = append(d.Files, FileDelta{Path: n.Path, Change: "changed", Old: o.SHA256, New: n.SHA256})
+			d.Files = append(d.Files, FileDelta{Path: n.Path, Change: report.ChangeChanged, Old: o.SHA256, New: n.SHA256})
 			if n.Component == "electron" && o.Version == n.Version && !isBin[n.Path] {
 				add(RuleChangedSameVersion, signing.SeverityError, n.Path,
 					fmt.Sprintf("Electron runtime file changed while Electron stayed %s", orNone(n.Version)))
@@ -284,7 +243,7 @@ func Diff(old, new *Inventory) *DiffResult {
 	}
 	for i := range old.Files {
 		if o := &old.Files[i]; !newSeen[o.Path] {
-			d.Files = append(d.Files, FileDelta{Path: o.Path, Change: "removed", Old: o.SHA256})
+			d.Files = append(d.Files, FileDelta{Path: o.Path, Change: report.ChangeRemoved, Old: o.SHA256})
 		}
 	}
 
@@ -353,7 +312,7 @@ func Diff(old, new *Inventory) *DiffResult {
 	nonNil(&d.Binaries)
 	nonNil(&d.Files)
 	nonNil(&d.Fuses)
-	sortFindings(d.Findings)
+	report.SortFindings(d.Findings)
 	d.Findings = slices.CompactFunc(d.Findings, func(a, b signing.Finding) bool {
 		return a.Path == b.Path && a.Rule == b.Rule && a.Message == b.Message
 	})
@@ -506,4 +465,25 @@ func short(h string) string {
 		return h[:12]
 	}
 	return h
+}
+
+// record returns b as the report records it, nil for nil.
+func (b *Binary) record() *report.Binary {
+	if b == nil {
+		return nil
+	}
+	r := &report.Binary{
+		Path: b.Path, Size: b.Size, SHA256: b.SHA256, Kind: b.Kind, Arch: b.Arch, NodeAddon: b.NodeAddon,
+		Package: b.Package, ProductVersion: b.ProductVersion, FileVersion: b.FileVersion, Version: b.Version,
+	}
+	if s := b.Signature; s != nil {
+		r.Signature = &report.SignatureSummary{Status: s.Status, Digest: s.Digest}
+		if s.Signer != nil {
+			r.Signature.Signer = new(report.Signer(*s.Signer))
+		}
+		for _, o := range s.Others {
+			r.Signature.Others = append(r.Signature.Others, report.Signer(o))
+		}
+	}
+	return r
 }

@@ -11,6 +11,7 @@ import (
 
 	"howett.net/plist"
 
+	"github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -246,15 +247,5 @@ func (b *builder) electronFacts(byPath map[string]*item) {
 	}
 }
 
-func sortFindings(fs []signing.Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		if a.Rule != b.Rule {
-			return a.Rule < b.Rule
-		}
-		return a.Message < b.Message
-	})
-}
+// sortFindings sorts findings into report order.
+func sortFindings(fs []signing.Finding) { report.SortFindings(fs) }

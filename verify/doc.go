@@ -35,5 +35,11 @@
 // the bundle's verification, any other file by its own check, whose SHA-256
 // the bundle's seal check reuses.
 //
+// The Report is package report's model ([Report] is an alias of
+// report.Report): besides files and findings it records its input (the
+// paths as given, their kinds, and a single file's size and SHA-256, which
+// attestations name as the release) and its policy (the file and the
+// SHA-256 of its bytes, or the built-in policy).
+//
 // Nothing here touches the network.
 package verify

@@ -17,6 +17,7 @@ import (
 
 	"github.com/shipgate/shipgate/docs"
 	"github.com/shipgate/shipgate/internal/glob"
+	"github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -41,6 +42,10 @@ type Policy struct {
 	Severity map[string]string `yaml:"severity" json:"severity"`
 	// FailOn is the lowest severity that fails the gate; empty means error.
 	FailOn FailOn `yaml:"failOn" json:"failOn"`
+	// Source says where the policy came from, for the report's policy
+	// section: LoadPolicy and ParsePolicy set it. Nil means the built-in
+	// policy, possibly changed in code or by command-line flags.
+	Source *report.Policy `yaml:"-" json:"-"`
 }
 
 // Trust configures the trust store.
@@ -177,6 +182,7 @@ func LoadPolicy(name string) (*Policy, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.Source = policySource(report.PolicyFile, name, b)
 	dir := filepath.Dir(name)
 	for i, r := range p.Trust.Roots {
 		if !filepath.IsAbs(r) {
@@ -202,7 +208,13 @@ func LoadPolicy(name string) (*Policy, error) {
 
 // ParsePolicy parses and validates a policy. Unknown keys, wrong types and
 // bad values are errors naming the line. Relative paths are left as they are.
-func ParsePolicy(b []byte) (*Policy, error) { return parsePolicy(b, "") }
+func ParsePolicy(b []byte) (*Policy, error) {
+	p, err := parsePolicy(b, "")
+	if err == nil {
+		p.Source = policySource(report.PolicyBytes, "", b)
+	}
+	return p, err
+}
 
 func parsePolicy(b []byte, name string) (*Policy, error) {
 	if len(b) > maxPolicySize {

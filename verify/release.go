@@ -104,7 +104,8 @@ func Release(ctx context.Context, opts Options, paths ...string) (*Report, error
 	if err != nil {
 		return nil, err
 	}
-	return e.run(inputs)
+	src := newSources(paths, opts.Policy) // hashes single-file inputs beside the run
+	return src.record(e.run(inputs))
 }
 
 // input is one path given to Release.

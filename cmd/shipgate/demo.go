@@ -157,24 +157,16 @@ func demoDiff(e *env, m *demo.Material, color bool) error {
 	if err != nil {
 		return err
 	}
-	opts := sbom.Options{Signatures: signatures(trust, trust)}
-	oldDir, newDir := filepath.Join(m.Clean, "windows"), filepath.Join(m.Trojan, "windows")
-	oldInv, err := sbom.Open(oldDir, opts)
+	opts := sbom.DiffOptions{Inventory: sbom.Options{Signatures: signatures(trust, trust)}, FailOn: verify.FailOnError, ToolVersion: version()}
+	r, err := sbom.DiffReleases(e.ctx, filepath.Join(m.Clean, "windows"), filepath.Join(m.Trojan, "windows"), opts)
 	if err != nil {
 		return err
 	}
-	newInv, err := sbom.Open(newDir, opts)
-	if err != nil {
-		return err
-	}
-	d := sbom.Diff(oldInv, newInv)
-	r := &verify.Report{Tool: verify.Tool{Name: "shipgate", Version: version()}}
-	r.Findings = append(append(r.Findings, newInv.Findings...), d.Findings...)
-	section := &diffSection{Old: filepath.Base(m.Clean) + "/windows", New: filepath.Base(m.Trojan) + "/windows", DiffResult: *d}
-	section.Findings = nil
-	r.Diff = section
-	r.Finalize(verify.FailOnError)
-	fmt.Fprintf(e.stdout, "=== shipgate diff %s %s\n", section.Old, section.New)
+	// The demo's releases live in a temporary directory: name them as
+	// the demo does.
+	d := r.Diff.ReleaseDiff
+	d.Old, d.New = filepath.Base(m.Clean)+"/windows", filepath.Base(m.Trojan)+"/windows"
+	fmt.Fprintf(e.stdout, "=== shipgate diff %s %s\n", d.Old, d.New)
 	if err := report.Text(e.stdout, r, report.Options{Color: color}); err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/shipgate/shipgate/sbom"
 	"github.com/shipgate/shipgate/signing"
@@ -62,86 +61,27 @@ func runDiff(e *env) int {
 	if err != nil {
 		return fail(e, err)
 	}
-	opts := sbom.Options{Signatures: signatures(trust, appleTrust)}
+	opts := sbom.DiffOptions{Inventory: sbom.Options{Signatures: signatures(trust, appleTrust)}, FailOn: threshold, ToolVersion: version()}
+	var r *verify.Report
 	if *up != "" {
-		return runUpstream(e, *up, *sums, args[0], opts, f, threshold, *out)
+		if *sums != "" {
+			if opts.Upstream.SHASUMS, err = os.ReadFile(*sums); err != nil {
+				return fail(e, err)
+			}
+		}
+		r, err = sbom.DiffUpstream(e.ctx, *up, args[0], opts)
+	} else {
+		r, err = sbom.DiffReleases(e.ctx, args[0], args[1], opts)
 	}
-	oldInv, err := sbom.Open(args[0], opts)
 	if err != nil {
 		return fail(e, err)
 	}
-	newInv, err := sbom.Open(args[1], opts)
-	if err != nil {
-		return fail(e, err)
-	}
-	d := sbom.Diff(oldInv, newInv)
-	r := &verify.Report{Tool: verify.Tool{Name: "shipgate", Version: version()}}
-	// The gate judges the new release: its own findings and the changes.
-	r.Findings = append(append(r.Findings, newInv.Findings...), d.Findings...)
-	section := &diffSection{Old: args[0], New: args[1], DiffResult: *d}
-	section.Findings = nil
-	r.Diff = section
-	r.Finalize(threshold)
 	if err := writeReport(e, r, f, *out, report.Options{}); err != nil {
 		return fail(e, err)
 	}
 	return exitFor(r)
 }
 
-// runUpstream compares a release with the official Electron zip.
-func runUpstream(e *env, zipPath, sumsPath, release string, opts sbom.Options, f report.Format, threshold verify.FailOn, out string) int {
-	var uo sbom.UpstreamOptions
-	if sumsPath != "" {
-		b, err := os.ReadFile(sumsPath)
-		if err != nil {
-			return fail(e, err)
-		}
-		uo.SHASUMS = b
-	}
-	inv, err := sbom.Open(release, opts)
-	if err != nil {
-		return fail(e, err)
-	}
-	res, err := sbom.CompareUpstream(zipPath, inv, uo)
-	if err != nil {
-		return fail(e, err)
-	}
-	r := &verify.Report{Tool: verify.Tool{Name: "shipgate", Version: version()}}
-	r.Findings = append(append(r.Findings, inv.Findings...), res.Findings...)
-	section := &upstreamSection{Release: release, UpstreamResult: *res}
-	section.Findings = nil
-	r.Diff = section
-	r.Finalize(threshold)
-	if err := writeReport(e, r, f, out, report.Options{}); err != nil {
-		return fail(e, err)
-	}
-	return exitFor(r)
-}
-
-// upstreamSection is the "diff" section of an upstream comparison.
-type upstreamSection struct {
-	Release string `json:"release"`
-	sbom.UpstreamResult
-}
-
-// WriteText prints the comparison for people.
-func (s *upstreamSection) WriteText(w io.Writer, color bool) error {
-	fmt.Fprintf(w, "upstream %s (sha256 %s) → %s\n", report.Clean(s.Zip), s.SHA256, report.Clean(s.Release))
-	fmt.Fprintf(w, "  %d runtime files compared, %d modified, %d extra, %d missing\n", s.Compared, len(s.Modified), len(s.Extra), len(s.Missing))
-	for _, m := range s.Modified {
-		fmt.Fprintf(w, "  modified %s (upstream %s)\n", report.Clean(m.Path), report.Clean(m.Upstream))
-	}
-	for _, x := range s.Extra {
-		fmt.Fprintf(w, "  extra    %s\n", report.Clean(x))
-	}
-	for _, x := range s.Missing {
-		fmt.Fprintf(w, "  missing  %s\n", report.Clean(x))
-	}
-	return nil
-}
-
-// signatures wires signing/authenticode and signing/codesign into the
-// inventory.
 // trustStores returns the stores the signature summaries of diff and sbom
 // use, as verify builds them: Authenticode chains may end at the operating
 // system's roots (unless noSystem), Apple code signatures only at Apple's
@@ -156,6 +96,8 @@ func trustStores(roots []string, noSystem bool) (pe, apple *signing.TrustStore, 
 	return pe, apple, err
 }
 
+// signatures wires signing/authenticode and signing/codesign into the
+// inventory.
 func signatures(trust, appleTrust *signing.TrustStore) func(io.ReaderAt, int64, string) ([]signing.Signature, error) {
 	return func(r io.ReaderAt, size int64, kind string) ([]signing.Signature, error) {
 		switch kind {
@@ -174,58 +116,4 @@ func signatures(trust, appleTrust *signing.TrustStore) func(io.ReaderAt, int64, 
 		}
 		return nil, nil
 	}
-}
-
-// diffSection is the "diff" section of the report.
-type diffSection struct {
-	Old string `json:"old"`
-	New string `json:"new"`
-	sbom.DiffResult
-}
-
-// WriteText prints the diff for people.
-func (s *diffSection) WriteText(w io.Writer, color bool) error {
-	p := func(format string, a ...any) {
-		for i, x := range a {
-			if s, ok := x.(string); ok {
-				a[i] = report.Clean(s)
-			}
-		}
-		fmt.Fprintf(w, format, a...)
-	}
-	p("diff %s → %s\n", s.Old, s.New)
-	p("  app %s → %s, Electron %s → %s\n", dash(s.App.Old), dash(s.App.New), dash(s.Electron.Old), dash(s.Electron.New))
-	for _, a := range s.Added {
-		p("  + %s@%s (%s)\n", a.Name, a.Version, a.Path)
-	}
-	for _, a := range s.Removed {
-		p("  - %s@%s (%s)\n", a.Name, a.Version, a.Path)
-	}
-	for _, u := range s.Updated {
-		p("  ~ %s %s → %s\n", u.Name, u.Old, u.New)
-	}
-	for _, c := range s.ChangedSameVersion {
-		p("  ! %s@%s changed without a version change\n", c.Name, c.Version)
-	}
-	for _, b := range s.Binaries {
-		p("  %s binary %s\n", b.Change, b.Path)
-	}
-	for _, f := range s.Fuses {
-		p("  fuse %s %s → %s in %s %s\n", f.Fuse, f.Old, f.New, f.Path, f.Arch)
-	}
-	var changed []string
-	for _, f := range s.Files {
-		changed = append(changed, f.Change+" "+report.Clean(f.Path))
-	}
-	if len(changed) > 0 {
-		p("  files: %s\n", strings.Join(changed, ", "))
-	}
-	return nil
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

@@ -1,15 +1,10 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
-	"strings"
-	"time"
 
 	"github.com/shipgate/shipgate/git"
-	"github.com/shipgate/shipgate/sbom/asar"
 	"github.com/shipgate/shipgate/verify"
 	"github.com/shipgate/shipgate/verify/report"
 )
@@ -71,151 +66,66 @@ func runGitAudit(e *env) int {
 	if err != nil {
 		return fail(e, usageError{err.Error()})
 	}
-	var be git.Backend
-	switch *backend {
-	case "auto":
-		be = git.BackendAuto
-	case "go-git":
-		be = git.BackendGoGit
-	case "git":
-		be = git.BackendGitCLI
-	default:
-		return fail(e, usageError{fmt.Sprintf("unknown backend %q (want auto, go-git or git)", *backend)})
+	be, err := parseBackend(*backend)
+	if err != nil {
+		return fail(e, err)
 	}
-	pol := &git.Policy{}
-	if *policyFile != "" {
-		if pol, err = git.LoadPolicy(*policyFile); err != nil {
-			return fail(e, err)
-		}
-	}
-	for _, g := range protect {
-		pol.Protect = append(pol.Protect, git.ProtectRule{Path: g})
-	}
-	if *allowed != "" {
-		pol.AllowedSigners = *allowed
-	}
-	pol.Keyrings = append(pol.Keyrings, keyrings...)
-	if err := pol.Validate(); err != nil {
-		return fail(e, usageError{err.Error()})
+	pol, err := gitPolicy(*policyFile, protect, *allowed, keyrings)
+	if err != nil {
+		return fail(e, err)
 	}
 	if len(pol.Protect) == 0 && len(pol.Vendor) == 0 && *artifact == "" {
 		// An audit of nothing would pass every history: a gate that
 		// cannot fail is a misconfiguration, not a verdict.
 		return fail(e, usageError{"nothing to audit: give --protect GLOB, a --policy with protect or vendor entries, or --artifact"})
 	}
-	opts := git.Options{Since: *since, Until: *until, Policy: pol, Backend: be, ArtifactTreePath: *artifactTree}
+	opts := git.Options{Since: *since, Until: *until, Policy: pol, Backend: be, ArtifactPath: *artifact, ArtifactTreePath: *artifactTree,
+		FailOn: threshold, ToolVersion: version()}
 	if *verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(e.stderr, nil))
 	}
-	if *artifact != "" {
-		if strings.HasSuffix(*artifact, ".asar") {
-			ar, err := asar.Open(*artifact)
-			if err != nil {
-				return fail(e, err)
-			}
-			defer ar.Close()
-			opts.Artifact = ar
-		} else {
-			opts.ArtifactPath = *artifact
-		}
-	}
-	res, err := git.Audit(e.ctx, *repo, opts)
+	r, err := git.AuditReport(e.ctx, *repo, opts)
 	if err != nil {
 		return fail(e, err)
 	}
-	r := &verify.Report{Tool: verify.Tool{Name: "shipgate", Version: version()}, Findings: res.Findings,
-		Commits: &gitSection{res: res, artifact: *artifact, protected: len(pol.Protect) + len(pol.Vendor)}}
-	r.Finalize(threshold)
 	if err := writeReport(e, r, f, *out, report.Options{}); err != nil {
 		return fail(e, err)
 	}
 	return exitFor(r)
 }
 
-// gitSection is the commit list of a git audit: in JSON, the array of
-// commits that change protected paths; in text, the range and the same list.
-type gitSection struct {
-	res *git.Result
-	// artifact is --artifact as given; protected counts the protect and
-	// vendor entries of the policy.
-	artifact  string
-	protected int
+// parseBackend returns the --backend named s.
+func parseBackend(s string) (git.Backend, error) {
+	switch s {
+	case "auto":
+		return git.BackendAuto, nil
+	case "go-git":
+		return git.BackendGoGit, nil
+	case "git":
+		return git.BackendGitCLI, nil
+	}
+	return 0, usageError{fmt.Sprintf("unknown backend %q (want auto, go-git or git)", s)}
 }
 
-// MarshalJSON encodes the commit list.
-func (s *gitSection) MarshalJSON() ([]byte, error) {
-	return json.Marshal(s.res.Commits)
-}
-
-// WriteText prints the audited range and each protected change.
-func (s *gitSection) WriteText(w io.Writer, color bool) error {
-	r := s.res
-	since := r.Since
-	if since == "" {
-		since = "(root)"
-	}
-	var b strings.Builder
-	p := func(format string, a ...any) {
-		for i, x := range a {
-			if s, ok := x.(string); ok {
-				a[i] = report.Clean(s)
-			}
-		}
-		fmt.Fprintf(&b, format, a...)
-	}
-	if s.protected > 0 {
-		p("git history %s..%s: %d commits audited, %d change protected paths\n", since, r.Until, r.RangeSize, len(r.Commits))
-	} else {
-		p("git history %s..%s: %d commits, no protected paths to audit them for\n", since, r.Until, r.RangeSize)
-	}
-	for _, t := range r.Tags {
-		p("  tag %s (%s) %s\n", t.Name, t.Hash, sigText(t.Signature))
-	}
-	for _, c := range r.Commits {
-		p("  %s %s\n", c.Hash, c.Subject)
-		p("    author    %s <%s> %s\n", c.Author.Name, c.Author.Email, c.Author.When.Format(time.RFC3339))
-		p("    committer %s <%s> %s\n", c.Committer.Name, c.Committer.Email, c.Committer.When.Format(time.RFC3339))
-		p("    signature %s\n", sigText(c.Signature))
-		if len(c.Parents) > 1 {
-			p("    merge of %s\n", strings.Join(c.Parents, " "))
-		}
-		for _, f := range c.Files {
-			switch {
-			case f.Binary:
-				p("    %-9s %s (binary)\n", f.Status, f.Path)
-			case f.Large && f.Added == 0 && f.Deleted == 0:
-				p("    %-9s %s (large change: over 8 MiB, lines not counted)\n", f.Status, f.Path)
-			case f.Large:
-				p("    %-9s %s +%d -%d (large change: counts are upper bounds)\n", f.Status, f.Path, f.Added, f.Deleted)
-			default:
-				p("    %-9s %s +%d -%d\n", f.Status, f.Path, f.Added, f.Deleted)
-			}
+// gitPolicy loads the --policy file (an empty policy without one) and adds
+// the --protect, --allowed-signers and --keyring flags to it.
+func gitPolicy(file string, protect []string, allowed string, keyrings []string) (*git.Policy, error) {
+	pol := &git.Policy{}
+	if file != "" {
+		var err error
+		if pol, err = git.LoadPolicy(file); err != nil {
+			return nil, err
 		}
 	}
-	if a := r.Artifact; a != nil {
-		p("artifact %s: %d of its %d files match the tree at %s", s.artifact, a.Matched, a.Files, r.Until)
-		if a.Allowed > 0 {
-			p(", %d allowed to differ by the policy", a.Allowed)
-		}
-		p(" (the tree has %d)\n", a.TreeFiles)
+	for _, g := range protect {
+		pol.Protect = append(pol.Protect, git.ProtectRule{Path: g})
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-func sigText(s *git.Signature) string {
-	if s == nil {
-		return "unsigned"
+	if allowed != "" {
+		pol.AllowedSigners = allowed
 	}
-	t := s.Format + " " + s.Status.String()
-	if s.Signer != "" {
-		t += " by " + s.Signer
+	pol.Keyrings = append(pol.Keyrings, keyrings...)
+	if err := pol.Validate(); err != nil {
+		return nil, usageError{err.Error()}
 	}
-	if s.Key != "" {
-		t += " (key " + s.Key + ")"
-	}
-	if s.Detail != "" {
-		t += ": " + s.Detail
-	}
-	return t
+	return pol, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,26 +17,63 @@ func init() {
 	register("verify", "verify the signatures of a release and gate it on a policy", runVerify)
 }
 
-// runVerify is `shipgate verify`.
+// verifyFlags are the flags of `shipgate verify`.
+type verifyFlags struct {
+	policyFile, revocation, format, out, failOn, attestKey, attestOut *string
+	noSystem                                                          *bool
+	verbose                                                           bool
+	blocklists, roots                                                 listFlag
+}
+
+// runVerify is `shipgate verify`: parse the flags, run verify.Release, write
+// the report and, with --attest-key, its attestation.
 func runVerify(e *env) int {
+	fs, fl := newVerifyFlags(e)
+	paths, code, ok := parseFlags(e, fs)
+	if !ok {
+		return code
+	}
+	format, threshold, err := fl.check(paths)
+	if err != nil {
+		return fail(e, err)
+	}
+	pol, err := fl.policy()
+	if err != nil {
+		return fail(e, err)
+	}
+	opts := verify.Options{Policy: pol, FailOn: threshold, ToolVersion: version(), Sigstore: sigstore.Verifier{}}
+	progress := newProgressLine(e.stderr)
+	if progress != nil {
+		opts.Progress = progress.update
+	}
+	r, err := verify.Release(e.ctx, opts, paths...)
+	progress.done()
+	if err != nil {
+		return fail(e, err)
+	}
+	if err := fl.write(e, r, format); err != nil {
+		return fail(e, err)
+	}
+	return exitFor(r)
+}
+
+// newVerifyFlags declares the flags of `shipgate verify`.
+func newVerifyFlags(e *env) (*flag.FlagSet, *verifyFlags) {
 	fs := newFlags(e)
-	var (
-		policyFile = fs.String("policy", "", "policy file (YAML, see docs/policy.md)")
-		revocation = fs.String("revocation-policy", "", "which signing time counts against a blocklisted certificate: strict, windows or any (overrides the policy)")
-		format     = fs.String("format", "text", "output format: text, json or sarif")
-		out        = fs.String("o", "", "write the report to this file instead of standard output")
-		failOn     = fs.String("fail-on", "", "lowest finding severity that fails the gate: error, warning, note or never (default: the policy's, else error)")
-		attestKey  = fs.String("attest-key", "", "also sign an in-toto verification summary of the JSON report with this PEM private key, as shipgate attest does (password of an encrypted key in $SHIPGATE_KEY_PASSWORD)")
-		attestOut  = fs.String("attest-out", "", "write the DSSE envelope of --attest-key to this file (required with --attest-key)")
-		noSystem   = fs.Bool("no-system-roots", false, "trust only the embedded roots and --roots, not the operating system's (overrides the policy's trust.system)")
-		verbose    bool
-		blocklists listFlag
-		roots      listFlag
-	)
-	fs.Var(&blocklists, "blocklist", "blocklist or IoC list to match (repeatable)")
-	fs.Var(&roots, "roots", "PEM file of extra trusted roots (repeatable)")
-	fs.BoolVar(&verbose, "v", false, "text format: print the signature block of every signed file, not only of files with findings")
-	fs.BoolVar(&verbose, "verbose", false, "same as -v")
+	fl := &verifyFlags{
+		policyFile: fs.String("policy", "", "policy file (YAML, see docs/policy.md)"),
+		revocation: fs.String("revocation-policy", "", "which signing time counts against a blocklisted certificate: strict, windows or any (overrides the policy)"),
+		format:     fs.String("format", "text", "output format: text, json or sarif"),
+		out:        fs.String("o", "", "write the report to this file instead of standard output"),
+		failOn:     fs.String("fail-on", "", "lowest finding severity that fails the gate: error, warning, note or never (default: the policy's, else error)"),
+		attestKey:  fs.String("attest-key", "", "also sign an in-toto verification summary of the JSON report with this PEM private key, as shipgate attest does (password of an encrypted key in $SHIPGATE_KEY_PASSWORD)"),
+		attestOut:  fs.String("attest-out", "", "write the DSSE envelope of --attest-key to this file (required with --attest-key)"),
+		noSystem:   fs.Bool("no-system-roots", false, "trust only the embedded roots and --roots, not the operating system's (overrides the policy's trust.system)"),
+	}
+	fs.Var(&fl.blocklists, "blocklist", "blocklist or IoC list to match (repeatable)")
+	fs.Var(&fl.roots, "roots", "PEM file of extra trusted roots (repeatable)")
+	fs.BoolVar(&fl.verbose, "v", false, "text format: print the signature block of every signed file, not only of files with findings")
+	fs.BoolVar(&fl.verbose, "verbose", false, "same as -v")
 	fs.Usage = func() {
 		w := fs.Output()
 		fmt.Fprintln(w, "usage: shipgate verify [--policy F] [--blocklist F]... [--roots PEM]... [--no-system-roots] [--revocation-policy strict|windows|any]")
@@ -50,106 +88,114 @@ func runVerify(e *env) int {
 		fmt.Fprintln(w, "\nflags:")
 		fs.PrintDefaults()
 	}
-	paths, code, ok := parseFlags(e, fs)
-	if !ok {
-		return code
-	}
+	return fs, fl
+}
+
+// check rejects bad combinations of flags before a long run, and returns
+// the output format and the --fail-on threshold (empty: the policy's).
+func (fl *verifyFlags) check(paths []string) (report.Format, verify.FailOn, error) {
 	if len(paths) == 0 {
-		return fail(e, usageError{"verify: a PATH is required"})
+		return "", "", usageError{"verify: a PATH is required"}
 	}
-	f, err := report.ParseFormat(*format)
+	f, err := report.ParseFormat(*fl.format)
 	if err != nil {
-		return fail(e, usageError{err.Error()})
+		return "", "", usageError{err.Error()}
 	}
 	var threshold verify.FailOn
-	if *failOn != "" {
-		if threshold, err = verify.ParseFailOn(*failOn); err != nil {
-			return fail(e, usageError{err.Error()})
+	if *fl.failOn != "" {
+		if threshold, err = verify.ParseFailOn(*fl.failOn); err != nil {
+			return "", "", usageError{err.Error()}
 		}
 	}
+	key, attestOut, out := *fl.attestKey, *fl.attestOut, *fl.out
 	switch {
-	case *attestKey != "" && *attestOut == "":
-		return fail(e, usageError{"verify: --attest-key needs --attest-out (-o is the report)"})
-	case *attestKey == "" && *attestOut != "":
-		return fail(e, usageError{"verify: --attest-out needs --attest-key"})
-	case *attestOut == "-" && (*out == "" || *out == "-"):
-		return fail(e, usageError{"verify: the report and the attestation cannot both go to standard output"})
-	case *attestOut != "" && *attestOut != "-" && *out != "" && filepath.Clean(*attestOut) == filepath.Clean(*out):
-		return fail(e, usageError{"verify: --attest-out and -o name the same file"})
+	case key != "" && attestOut == "":
+		return "", "", usageError{"verify: --attest-key needs --attest-out (-o is the report)"}
+	case key == "" && attestOut != "":
+		return "", "", usageError{"verify: --attest-out needs --attest-key"}
+	case attestOut == "-" && (out == "" || out == "-"):
+		return "", "", usageError{"verify: the report and the attestation cannot both go to standard output"}
+	case attestOut != "" && attestOut != "-" && out != "" && filepath.Clean(attestOut) == filepath.Clean(out):
+		return "", "", usageError{"verify: --attest-out and -o name the same file"}
 	}
-	if *attestKey != "" {
+	if key != "" {
 		// Fail before a long run, not after it.
-		if _, err := os.Stat(*attestKey); err != nil {
-			return fail(e, fmt.Errorf("--attest-key: %w", err))
+		if _, err := os.Stat(key); err != nil {
+			return "", "", fmt.Errorf("--attest-key: %w", err)
 		}
 		if _, err := attestTime(""); err != nil {
-			return fail(e, err)
+			return "", "", err
 		}
 	}
+	return f, threshold, nil
+}
+
+// policy loads --policy (the built-in policy without it) and applies the
+// flags that override it.
+func (fl *verifyFlags) policy() (*verify.Policy, error) {
 	pol := &verify.Policy{}
-	if *policyFile != "" {
-		if pol, err = verify.LoadPolicy(*policyFile); err != nil {
-			return fail(e, err)
+	if *fl.policyFile != "" {
+		var err error
+		if pol, err = verify.LoadPolicy(*fl.policyFile); err != nil {
+			return nil, err
 		}
 	}
-	pol.Trust.Roots = append(pol.Trust.Roots, roots...)
-	if *noSystem {
+	pol.Trust.Roots = append(pol.Trust.Roots, fl.roots...)
+	if *fl.noSystem {
 		pol.Trust.System = new(false)
 	}
-	pol.Blocklists.Files = append(pol.Blocklists.Files, blocklists...)
-	if *revocation != "" {
-		pol.Trust.RevocationPolicy = *revocation
+	pol.Blocklists.Files = append(pol.Blocklists.Files, fl.blocklists...)
+	if *fl.revocation != "" {
+		pol.Trust.RevocationPolicy = *fl.revocation
 	}
 	if err := pol.Validate(); err != nil {
-		return fail(e, usageError{err.Error()})
+		return nil, usageError{err.Error()}
 	}
-	opts := verify.Options{Policy: pol, FailOn: threshold, ToolVersion: version(), Sigstore: sigstore.Verifier{}}
-	progress := newProgressLine(e.stderr)
-	if progress != nil {
-		opts.Progress = progress.update
-	}
-	r, err := verify.Release(e.ctx, opts, paths...)
-	progress.done()
-	if err != nil {
-		return fail(e, err)
-	}
-	if *attestKey == "" {
-		if err := writeReport(e, r, f, *out, report.Options{Verbose: verbose}); err != nil {
-			return fail(e, fmt.Errorf("writing the report: %w", err))
+	return pol, nil
+}
+
+// write writes the report in format f and, with --attest-key, the signed
+// verification summary of its JSON form.
+func (fl *verifyFlags) write(e *env, r *verify.Report, f report.Format) error {
+	opts := report.Options{Verbose: fl.verbose}
+	if *fl.attestKey == "" {
+		if err := writeReport(e, r, f, *fl.out, opts); err != nil {
+			return fmt.Errorf("writing the report: %w", err)
 		}
-		return exitFor(r)
+		return nil
 	}
 	// The attestation records the SHA-256 of exactly the JSON report's
 	// bytes: rendered once, those bytes are also the report written when
 	// the format is JSON.
 	var reportJSON bytes.Buffer
 	if err := report.Write(&reportJSON, r, report.FormatJSON, report.Options{}); err != nil {
-		return fail(e, fmt.Errorf("rendering the JSON report: %w", err))
+		return fmt.Errorf("rendering the JSON report: %w", err)
 	}
+	var err error
 	if f == report.FormatJSON {
-		err = writeBytes(e, reportJSON.Bytes(), *out)
+		err = writeBytes(e, reportJSON.Bytes(), *fl.out)
 	} else {
-		err = writeReport(e, r, f, *out, report.Options{Verbose: verbose})
+		err = writeReport(e, r, f, *fl.out, opts)
 	}
 	if err != nil {
-		return fail(e, fmt.Errorf("writing the report: %w", err))
+		return fmt.Errorf("writing the report: %w", err)
 	}
 	// timeVerified: $SOURCE_DATE_EPOCH, else the end of the run, as
 	// shipgate attest records it.
 	attestAt, err := attestTime("")
 	if err != nil {
-		return fail(e, err)
+		return err
 	}
-	envelope, err := attestSign(reportJSON.Bytes(), *attestKey, "SHIPGATE_KEY_PASSWORD", attest.KeyOptions{}, attest.SignOptions{
+	envelope, err := attestSign(reportJSON.Bytes(), *fl.attestKey, "SHIPGATE_KEY_PASSWORD", attest.KeyOptions{}, attest.SignOptions{
 		Statement: attest.StatementOptions{Time: attestAt},
 	})
 	if err != nil {
-		return fail(e, fmt.Errorf("attesting the report: %w", err))
+		return fmt.Errorf("attesting the report: %w", err)
 	}
-	if err := writeBytes(e, envelope, *attestOut); err != nil {
-		return fail(e, fmt.Errorf("writing the attestation: %w", err))
+	if err := writeBytes(e, envelope, *fl.attestOut); err != nil {
+		return fmt.Errorf("writing the attestation: %w", err)
 	}
-	return exitFor(r)
+	return nil
 }
 
 // writeBytes writes b to the file out, or to standard output when out is

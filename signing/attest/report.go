@@ -6,61 +6,40 @@ import (
 	"fmt"
 	"path"
 	"strings"
+
+	"github.com/shipgate/shipgate/report"
 )
 
-// report is the part of a shipgate JSON report (schemaVersion 1) an
-// attestation needs. It is read from bytes so that this package does not
-// depend on package verify.
-type report struct {
-	SchemaVersion *int `json:"schemaVersion"`
-	Tool          struct {
-		Name    string `json:"name"`
-		Version string `json:"version"`
-	} `json:"tool"`
-	// Input and Policy are optional extensions of schema 1.
-	Input *struct {
-		Path   string `json:"path"`
-		Kind   string `json:"kind"`
-		SHA256 string `json:"sha256"`
-	} `json:"input"`
-	Policy *struct {
-		Path   string `json:"path"`
-		SHA256 string `json:"sha256"`
-	} `json:"policy"`
-	Files []struct {
-		Path   string `json:"path"`
-		Size   int64  `json:"size"`
-		SHA256 string `json:"sha256"`
-		Kind   string `json:"kind"`
-	} `json:"files"`
-	Summary *struct {
-		Files    int   `json:"files"`
-		Signed   int   `json:"signed"`
-		Errors   int   `json:"errors"`
-		Warnings int   `json:"warnings"`
-		Passed   *bool `json:"passed"`
-	} `json:"summary"`
-}
-
-// parseReport decodes and checks a report.
-func parseReport(b []byte) (*report, error) {
+// parseReport decodes and checks a shipgate JSON report (package report).
+// Keys the gate depends on must be present, not merely zero: a report
+// without schemaVersion or summary.passed is refused.
+func parseReport(b []byte) (*report.Report, error) {
 	if len(b) > MaxEnvelopeSize {
 		return nil, fmt.Errorf("%w: report is %d bytes, over the %d-byte limit", ErrReport, len(b), MaxEnvelopeSize)
 	}
 	if err := checkJSON(b); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrReport, err)
 	}
-	var r report
-	if err := json.Unmarshal(b, &r); err != nil {
+	var present struct {
+		SchemaVersion *int `json:"schemaVersion"`
+		Summary       *struct {
+			Passed *bool `json:"passed"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal(b, &present); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrReport, jsonError("report", err))
 	}
 	switch {
-	case r.SchemaVersion == nil:
+	case present.SchemaVersion == nil:
 		return nil, fmt.Errorf("%w: no schemaVersion", ErrReport)
-	case *r.SchemaVersion != 1:
-		return nil, fmt.Errorf("%w: schemaVersion %d is not supported (want 1)", ErrReport, *r.SchemaVersion)
-	case r.Summary == nil || r.Summary.Passed == nil:
+	case *present.SchemaVersion != report.SchemaVersion:
+		return nil, fmt.Errorf("%w: schemaVersion %d is not supported (want %d)", ErrReport, *present.SchemaVersion, report.SchemaVersion)
+	case present.Summary == nil || present.Summary.Passed == nil:
 		return nil, fmt.Errorf("%w: no summary.passed: cannot tell whether the gate passed", ErrReport)
+	}
+	var r report.Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrReport, jsonError("report", err))
 	}
 	for i, f := range r.Files {
 		if f.Path == "" {
@@ -70,8 +49,8 @@ func parseReport(b []byte) (*report, error) {
 			return nil, fmt.Errorf("%w: file %q: sha256 %q is not 64 lowercase hex digits", ErrReport, f.Path, f.SHA256)
 		}
 	}
-	if r.Input != nil && r.Input.Kind == "archive" && !isSHA256Hex(r.Input.SHA256) {
-		return nil, fmt.Errorf("%w: archive input %q: sha256 %q is not 64 lowercase hex digits", ErrReport, r.Input.Path, r.Input.SHA256)
+	if in := r.Input; in != nil && in.Kind.Archive() && !isSHA256Hex(in.SHA256) {
+		return nil, fmt.Errorf("%w: %s input %q: sha256 %q is not 64 lowercase hex digits", ErrReport, in.Kind, in.Path, in.SHA256)
 	}
 	if r.Policy != nil && r.Policy.SHA256 != "" && !isSHA256Hex(r.Policy.SHA256) {
 		return nil, fmt.Errorf("%w: policy sha256 %q is not 64 lowercase hex digits", ErrReport, r.Policy.SHA256)

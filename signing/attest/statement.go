@@ -12,6 +12,8 @@ import (
 	intoto "github.com/in-toto/attestation/go/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/shipgate/shipgate/report"
 )
 
 // Type URIs written and required by this package.
@@ -25,6 +27,9 @@ const (
 	// BuiltinPolicyURI names shipgate's built-in policy in a summary whose
 	// report records no policy file.
 	BuiltinPolicyURI = "urn:shipgate:policy:builtin"
+	// PolicyDigestURIPrefix, followed by the SHA-256 of the policy's
+	// bytes, names a policy that was not read from a file.
+	PolicyDigestURIPrefix = "urn:shipgate:policy:sha256:"
 )
 
 // Verification results of a summary.
@@ -49,8 +54,9 @@ type StatementOptions struct {
 	// else "urn:shipgate:report:sha256:<report digest>".
 	ResourceURI string
 	// PolicyURI names the policy. Zero uses the report's policy path (as for
-	// ResourceURI), else [BuiltinPolicyURI]. The policy digest is always the
-	// report's policy.sha256 when present.
+	// ResourceURI), else PolicyDigestURIPrefix and the policy's digest for
+	// a policy read from bytes, else [BuiltinPolicyURI]. The policy digest
+	// is always the report's policy.sha256 when present.
 	PolicyURI string
 	// ReportURI, when set, is recorded next to the report digest, for
 	// consumers that want to fetch the full report.
@@ -117,14 +123,16 @@ type reportSummary struct {
 	} `json:"summary"`
 }
 
-// Statement returns the in-toto v1 Statement for a shipgate JSON report: its
-// subjects are the report's files (path and sha256), or the release archive
-// alone when the report's input is an archive ("input": {"kind": "archive",
-// "path", "sha256"}); its predicate is a SLSA Verification Summary v1 with
-// shipgate as verifier (version from the report's tool.version), the policy
-// (the report's "policy" {"path","sha256"} when present, else the built-in
-// one), verificationResult PASSED exactly when summary.passed is true, and the
-// SHA-256 of the report bytes in the shipgateReport extension field.
+// Statement returns the in-toto v1 Statement for a shipgate JSON report
+// ([report.Report]): its subjects are the report's files (path and sha256),
+// or the input alone when the report's input is a single file (a zip, an
+// asar, an installer: [report.InputKind.Archive]), named by its path and
+// digested by its sha256; its predicate is a SLSA Verification Summary v1
+// with shipgate as verifier (version from the report's tool.version), the
+// policy (the report's policy file, by path and SHA-256 digest; policy bytes
+// without a file by digest alone; else the built-in one), verificationResult
+// PASSED exactly when summary.passed is true, and the SHA-256 of the report
+// bytes in the shipgateReport extension field.
 //
 // The output is deterministic: the same report and options give the same
 // bytes (keys sorted, subjects sorted by name, no insignificant whitespace).
@@ -158,18 +166,8 @@ func Statement(reportJSON []byte, opts StatementOptions) ([]byte, error) {
 			p.ResourceURI = "urn:shipgate:report:sha256:" + reportHex
 		}
 	}
-	p.Policy.URI = opts.PolicyURI
-	if r.Policy != nil && r.Policy.SHA256 != "" {
-		p.Policy.Digest = map[string]string{"sha256": r.Policy.SHA256}
-	}
-	if p.Policy.URI == "" {
-		if r.Policy != nil && r.Policy.Path != "" {
-			p.Policy.URI = uriFromPath(r.Policy.Path)
-		} else {
-			p.Policy.URI = BuiltinPolicyURI
-		}
-	}
-	if *r.Summary.Passed {
+	p.Policy = policyDescriptor(r.Policy, opts.PolicyURI)
+	if r.Summary.Passed {
 		p.VerificationResult = ResultPassed
 		p.VerifiedLevels = []string{LevelGatePassed}
 	} else {
@@ -181,7 +179,7 @@ func Statement(reportJSON []byte, opts StatementOptions) ([]byte, error) {
 	rs.Summary.Signed = r.Summary.Signed
 	rs.Summary.Errors = r.Summary.Errors
 	rs.Summary.Warnings = r.Summary.Warnings
-	rs.Summary.Passed = *r.Summary.Passed
+	rs.Summary.Passed = r.Summary.Passed
 	p.ShipgateReport = rs
 
 	pred, err := toStruct(p)
@@ -210,13 +208,37 @@ func Statement(reportJSON []byte, opts StatementOptions) ([]byte, error) {
 	return canonicalJSON(raw)
 }
 
-// reportSubjects lists the subjects of a report, sorted by name.
-func reportSubjects(r *report) ([]Subject, error) {
-	if r.Input != nil && r.Input.Kind == "archive" {
-		if r.Input.Path == "" {
-			return nil, fmt.Errorf("%w: archive input has no path", ErrReport)
+// policyDescriptor describes the policy p a report records: a policy file
+// by its path (or uri when set) and digest; policy bytes of no file by their
+// digest, as urn:shipgate:policy:sha256:<digest>; otherwise the built-in
+// policy.
+func policyDescriptor(p *report.Policy, uri string) descriptor {
+	var d descriptor
+	if p != nil && p.SHA256 != "" && p.Source != report.PolicyBuiltin {
+		d.Digest = map[string]string{"sha256": p.SHA256}
+	}
+	switch {
+	case uri != "":
+		d.URI = uri
+	case p != nil && p.Path != "" && p.Source != report.PolicyBuiltin:
+		d.URI = uriFromPath(p.Path)
+	case d.Digest != nil:
+		d.URI = PolicyDigestURIPrefix + p.SHA256
+	default:
+		d.URI = BuiltinPolicyURI
+	}
+	return d
+}
+
+// reportSubjects lists the subjects of a report, sorted by name: the input
+// alone when it is a single file (an archive is shipped as its bytes), else
+// every file.
+func reportSubjects(r *report.Report) ([]Subject, error) {
+	if in := r.Input; in != nil && in.Kind.Archive() {
+		if in.Path == "" {
+			return nil, fmt.Errorf("%w: %s input has no path", ErrReport, in.Kind)
 		}
-		return []Subject{{Name: uriFromPath(r.Input.Path), SHA256: r.Input.SHA256}}, nil
+		return []Subject{{Name: uriFromPath(in.Path), SHA256: in.SHA256}}, nil
 	}
 	seen := make(map[string]string, len(r.Files))
 	var out []Subject

@@ -1,14 +1,12 @@
-// Package report writes a [verify.Report] for people (Text), for programs
-// (JSON, the contract of DESIGN.md) and for code-scanning dashboards (SARIF
-// 2.1.0).
+// Package report writes a shipgate report ([model.Report], package
+// github.com/shipgate/shipgate/report) for people (Text), for programs (JSON,
+// the contract of DESIGN.md) and for code-scanning dashboards (SARIF 2.1.0).
 //
-// Every producer of a verify.Report — shipgate verify, diff and git-audit —
-// writes through this package: fill the Report (Files, Findings, and the
-// optional Diff or Commits section), call [verify.Report.Finalize] with the
-// gate's threshold, then [Write]. A Diff or Commits value that implements
-// [TextSection] prints itself in the text format; in JSON it is encoded
-// as-is (encoding/json sorts map keys, so keep it free of unordered slices
-// to stay deterministic); SARIF carries findings only.
+// Every producer of a report — verify.Release, sbom.DiffReleases and
+// git.AuditReport — writes through this package: the producer fills the
+// Report and calls [model.Report.Finalize]; [Write] then renders it. The
+// text format prints the typed diff and git sections itself; in JSON they
+// are encoded as they are; SARIF carries findings only.
 package report
 
 import (
@@ -17,7 +15,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/shipgate/shipgate/verify"
+	model "github.com/shipgate/shipgate/report"
 )
 
 // Format names an output format.
@@ -54,14 +52,8 @@ type Options struct {
 	Verbose bool
 }
 
-// TextSection is implemented by a Report's Diff or Commits value that can
-// print itself in the text format.
-type TextSection interface {
-	WriteText(w io.Writer, color bool) error
-}
-
 // Write writes r in format f.
-func Write(w io.Writer, r *verify.Report, f Format, opts Options) error {
+func Write(w io.Writer, r *model.Report, f Format, opts Options) error {
 	switch f {
 	case FormatJSON:
 		return JSON(w, r)
@@ -75,7 +67,7 @@ func Write(w io.Writer, r *verify.Report, f Format, opts Options) error {
 
 // JSON writes r as indented JSON followed by a newline. The same report
 // gives byte-identical output.
-func JSON(w io.Writer, r *verify.Report) error {
+func JSON(w io.Writer, r *model.Report) error {
 	return encode(w, r)
 }
 

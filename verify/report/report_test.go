@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +13,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/shipgate/shipgate/docs"
+	model "github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/verify"
 )
@@ -59,14 +58,12 @@ func sample() *verify.Report {
 	return r
 }
 
-// section is a Diff value that prints itself.
-type section struct {
-	Added []string `json:"added"`
-}
-
-func (s section) WriteText(w io.Writer, color bool) error {
-	_, err := fmt.Fprintf(w, "diff: %d added\n", len(s.Added))
-	return err
+// twoAdded is a release diff adding two packages.
+func twoAdded() *model.Diff {
+	return &model.Diff{ReleaseDiff: &model.ReleaseDiff{Old: "1.0", New: "1.1",
+		Added:   []model.PackageRef{{Path: "node_modules/a", Name: "a", Version: "1.0.0"}, {Path: "node_modules/b", Name: "b", Version: "2.0.0"}},
+		Removed: []model.PackageRef{}, Updated: []model.PackageDelta{}, ChangedSameVersion: []model.PackageRef{},
+		Binaries: []model.BinaryDelta{}, Files: []model.FileDelta{}, Fuses: []model.FuseDelta{}}}
 }
 
 func compileSchema(t *testing.T, name string, b []byte) *jsonschema.Schema {
@@ -155,7 +152,7 @@ func TestJSON(t *testing.T) {
 	if strings.Contains(string(b), `"diff"`) || strings.Contains(string(b), `"commits"`) {
 		t.Errorf("empty optional sections were written")
 	}
-	r.Diff = section{Added: []string{"x"}}
+	r.Diff = twoAdded()
 	b = write(t, r, FormatJSON, Options{})
 	if !strings.Contains(string(b), `"diff": {`) {
 		t.Errorf("diff section missing:\n%s", b)
@@ -255,7 +252,7 @@ func TestSARIFEmpty(t *testing.T) {
 
 func TestText(t *testing.T) {
 	r := sample()
-	r.Diff = section{Added: []string{"a", "b"}}
+	r.Diff = twoAdded()
 	b := write(t, r, FormatText, Options{})
 	golden(t, "sample.txt", b)
 	if bytes.Contains(b, []byte("\x1b[")) {
@@ -265,7 +262,7 @@ func TestText(t *testing.T) {
 	if !bytes.HasPrefix(b, []byte(verdict)) || !bytes.HasSuffix(b, []byte("\n\n"+verdict)) {
 		t.Errorf("verdict line:\n%s", b)
 	}
-	if !bytes.Contains(b, []byte("diff: 2 added")) {
+	if !bytes.Contains(b, []byte("diff 1.0 → 1.1\n  app - → -, Electron - → -\n  + a@1.0.0 (node_modules/a)\n  + b@2.0.0 (node_modules/b)\n")) {
 		t.Errorf("text section not written")
 	}
 	c := write(t, r, FormatText, Options{Color: true})
@@ -293,7 +290,7 @@ func TestParseFormat(t *testing.T) {
 // TestTextVerdictFirstAndLast: the verdict line opens the text report and
 // closes it, for files, for a diff and for a passing run.
 func TestTextVerdictFirstAndLast(t *testing.T) {
-	diff := &verify.Report{Diff: section{}, Findings: []signing.Finding{{Rule: "diff/x", Severity: signing.SeverityWarning, Path: "a", Message: "m"}}}
+	diff := &verify.Report{Diff: twoAdded(), Findings: []signing.Finding{{Rule: "diff/x", Severity: signing.SeverityWarning, Path: "a", Message: "m"}}}
 	diff.Finalize(verify.FailOnError)
 	pass := sample()
 	pass.Findings = nil

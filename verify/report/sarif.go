@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/shipgate/shipgate/docs"
+	model "github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/signing"
-	"github.com/shipgate/shipgate/verify"
 )
 
 // SARIFSchema is the schema URI written in SARIF logs.
@@ -98,7 +98,7 @@ type sarifRegion struct {
 // with its length and SHA-256; one result per finding, located at its file
 // (relative to %SRCROOT%, the input) and byte offset, with the commit in the
 // result's properties.
-func SARIF(w io.Writer, r *verify.Report) error {
+func SARIF(w io.Writer, r *model.Report) error {
 	ids := map[string]bool{}
 	for _, f := range r.Findings {
 		ids[f.Rule] = true

@@ -10,8 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	model "github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/signing"
-	"github.com/shipgate/shipgate/verify"
 )
 
 const (
@@ -39,19 +39,19 @@ const (
 //  4. the full signature block of each file that has findings or a revoked,
 //     invalid or malformed signature, or of every signed file with
 //     [Options.Verbose];
-//  5. the Diff or Commits section, when it implements [TextSection];
+//  5. the diff section, or the git audit's range and commits;
 //  6. the verdict line again: CI logs are read from the bottom.
 //
 // Every string from the artifact passes through [Clean]. The output is
 // deterministic: findings are sorted, signers by name.
-func Text(w io.Writer, r *verify.Report, opts Options) error {
+func Text(w io.Writer, r *model.Report, opts Options) error {
 	bw := bufio.NewWriter(w)
 	t := &textWriter{w: bw, color: opts.Color}
 	verdict := t.verdict(r)
 	t.printf("%s\n", verdict)
 
 	findings := slices.Clone(r.Findings)
-	verify.SortFindings(findings)
+	model.SortFindings(findings)
 	withFindings := map[string]bool{}
 	for _, f := range findings {
 		if f.Path != "" {
@@ -97,16 +97,13 @@ func Text(w io.Writer, r *verify.Report, opts Options) error {
 		}
 	}
 
-	for _, sec := range []any{r.Diff, r.Commits} {
-		if ts, ok := sec.(TextSection); ok {
-			t.printf("\n")
-			if t.err == nil {
-				t.err = bw.Flush()
-			}
-			if t.err == nil {
-				t.err = ts.WriteText(w, opts.Color)
-			}
-		}
+	if r.Diff != nil {
+		t.printf("\n")
+		t.diff(r.Diff)
+	}
+	if r.Git != nil {
+		t.printf("\n")
+		t.git(r.Git, r.Commits)
 	}
 	t.printf("\n%s\n", verdict)
 	if t.err != nil {
@@ -120,7 +117,7 @@ func Text(w io.Writer, r *verify.Report, opts Options) error {
 // file (a policy that silenced the rule), since a bad signature is never
 // summarised away. Untrusted and ad-hoc signatures are the policy's call
 // and show only with findings or -v.
-func failedSignature(f *verify.File) bool {
+func failedSignature(f *model.File) bool {
 	for _, s := range f.Signatures {
 		if s.Status >= signing.StatusRevoked {
 			return true
@@ -139,7 +136,7 @@ func severityGroup(s signing.Severity) signing.Severity {
 }
 
 // verdict returns the verdict line of r.
-func (t *textWriter) verdict(r *verify.Report) string {
+func (t *textWriter) verdict(r *model.Report) string {
 	s := r.Summary
 	v := t.paint(ansiBold+ansiGreen, "PASS")
 	if !s.Passed {
@@ -154,7 +151,7 @@ func (t *textWriter) verdict(r *verify.Report) string {
 	// A diff or a git audit walks no files of its own: its summary
 	// counts only findings.
 	counts := ""
-	if len(r.Files) > 0 || (r.Diff == nil && r.Commits == nil) {
+	if len(r.Files) > 0 || !walksNoFiles(r) {
 		counts = fmt.Sprintf("%d %s (%d signed), ", s.Files, plural(s.Files, "file", "files"), s.Signed)
 	}
 	return fmt.Sprintf("%s: %s%d %s, %d %s, %d %s", v, counts,
@@ -179,7 +176,7 @@ const (
 )
 
 // signers writes the signer table of files.
-func (t *textWriter) signers(files []verify.File) {
+func (t *textWriter) signers(files []model.File) {
 	bySigner := map[string]*signerRow{}
 	special := map[string]*signerRow{}
 	add := func(m map[string]*signerRow, key, name, path string, st signing.Status) {
@@ -343,7 +340,7 @@ func (t *textWriter) paint(code, s string) string {
 	return code + s + ansiReset
 }
 
-func (t *textWriter) file(f *verify.File) {
+func (t *textWriter) file(f *model.File) {
 	t.printf("%s  %s, %s, sha256 %s\n", t.paint(ansiBold, Clean(f.Path)), f.Kind, size(f.Size), f.SHA256)
 }
 

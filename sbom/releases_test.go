@@ -1,0 +1,102 @@
+package sbom
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/shipgate/shipgate/internal/electronfix"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// fill sets every exported field reachable from v to a non-zero value, so
+// that a field one type has and a copy of it lacks shows in their JSON.
+func fill(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fill(v.Elem())
+	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			v.Set(reflect.ValueOf(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)))
+			return
+		}
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fill(v.Field(i))
+			}
+		}
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+		for i := range 2 {
+			fill(v.Index(i))
+		}
+	case reflect.String:
+		v.SetString("s")
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int64:
+		v.SetInt(1)
+	}
+}
+
+// TestBinaryRecordKeepsJSON: the report's record of a binary encodes as the
+// inventory's Binary does, so the diff section keeps its shape.
+func TestBinaryRecordKeepsJSON(t *testing.T) {
+	var b Binary
+	fill(reflect.ValueOf(&b).Elem())
+	b.Signature.Status = signing.StatusUntrusted
+	want, _ := json.Marshal(b)
+	got, _ := json.Marshal(b.record())
+	if !bytes.Equal(got, want) {
+		t.Errorf("record:\n%s\nBinary:\n%s", got, want)
+	}
+	if (*Binary)(nil).record() != nil {
+		t.Error("record of nil")
+	}
+}
+
+// TestDiffReleasesReport: the report of a release diff holds the diff
+// section named as given, the new release's findings and the change's, and
+// no files.
+func TestDiffReleasesReport(t *testing.T) {
+	write := func(spec electronfix.Spec) string {
+		rel, err := electronfix.Windows(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir, err := rel.Write(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	oldDir := write(electronfix.Clean())
+	newDir := write(electronfix.Spec{AppVersion: "1.4.0", TamperPackage: true})
+	r, err := DiffReleases(context.Background(), oldDir, newDir, DiffOptions{ToolVersion: "v9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := r.Diff.ReleaseDiff
+	if d == nil || r.Diff.UpstreamDiff != nil || d.Old != oldDir || d.New != newDir || len(d.ChangedSameVersion) != 1 {
+		t.Fatalf("diff = %+v", r.Diff)
+	}
+	if r.Tool.Version != "v9" || len(r.Files) != 0 || r.Summary.Passed || r.Summary.Errors == 0 {
+		t.Errorf("report = %+v", r)
+	}
+	b, _ := json.Marshal(r)
+	if bytes.Contains(b, []byte(`"findings":null`)) || !bytes.Contains(b, []byte(`"diff":{"old":`)) {
+		t.Errorf("json: %s", b)
+	}
+	if _, err := DiffReleases(context.Background(), oldDir, t.TempDir(), DiffOptions{}); err == nil {
+		t.Error("a folder that is no release: no error")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := DiffReleases(ctx, oldDir, newDir, DiffOptions{}); err == nil {
+		t.Error("cancelled: no error")
+	}
+}

@@ -1,0 +1,121 @@
+package attest
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/shipgate/shipgate/report"
+)
+
+// vsaOf returns the subjects and predicate of the statement made from r.
+func vsaOf(t *testing.T, r *report.Report) (subjects []Subject, pred map[string]any) {
+	t.Helper()
+	r.Finalize("")
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmt, err := Statement(b, StatementOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Subject []struct {
+			Name   string            `json:"name"`
+			Digest map[string]string `json:"digest"`
+		} `json:"subject"`
+		Predicate map[string]any `json:"predicate"`
+	}
+	if err := json.Unmarshal(stmt, &st); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st.Subject {
+		subjects = append(subjects, Subject{Name: s.Name, SHA256: s.Digest["sha256"]})
+	}
+	return subjects, st.Predicate
+}
+
+func releaseReport() *report.Report {
+	return &report.Report{Tool: report.Tool{Name: "shipgate", Version: "v0.3.0"}, Files: []report.File{
+		{Path: "Acme.exe", Size: 3, SHA256: strings.Repeat("1", 64), Kind: report.KindPE},
+		{Path: "ffmpeg.dll", Size: 3, SHA256: strings.Repeat("2", 64), Kind: report.KindPE},
+	}}
+}
+
+func TestVSANamesPolicyFileAndDigest(t *testing.T) {
+	digest := strings.Repeat("5c", 32)
+	for _, c := range []struct {
+		name       string
+		policy     *report.Policy
+		uri        string
+		wantDigest string
+	}{
+		{"file", &report.Policy{Source: report.PolicyFile, Path: "ci/release-policy.yaml", SHA256: digest}, "ci/release-policy.yaml", digest},
+		{"absolute file", &report.Policy{Source: report.PolicyFile, Path: "/home/ci/release-policy.yaml", SHA256: digest}, "release-policy.yaml", digest},
+		{"bytes", &report.Policy{Source: report.PolicyBytes, SHA256: digest}, PolicyDigestURIPrefix + digest, digest},
+		{"builtin", &report.Policy{Source: report.PolicyBuiltin}, BuiltinPolicyURI, ""},
+		{"none recorded", nil, BuiltinPolicyURI, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := releaseReport()
+			r.Policy = c.policy
+			_, pred := vsaOf(t, r)
+			pol := pred["policy"].(map[string]any)
+			if pol["uri"] != c.uri {
+				t.Errorf("policy uri = %v, want %s", pol["uri"], c.uri)
+			}
+			var got string
+			if d, ok := pol["digest"].(map[string]any); ok {
+				got, _ = d["sha256"].(string)
+			}
+			if got != c.wantDigest {
+				t.Errorf("policy digest = %q, want %q", got, c.wantDigest)
+			}
+		})
+	}
+}
+
+func TestVSASubjectIsArchiveDigest(t *testing.T) {
+	zipDigest := strings.Repeat("7e", 32)
+	for _, c := range []struct {
+		name  string
+		input *report.Input
+		want  []Subject
+	}{
+		{"zip", &report.Input{Path: "/build/Acme-1.4.2.zip", Kind: report.InputZip, Size: 9, SHA256: zipDigest},
+			[]Subject{{Name: "Acme-1.4.2.zip", SHA256: zipDigest}}},
+		{"asar", &report.Input{Path: "dist/app.asar", Kind: report.InputAsar, Size: 9, SHA256: zipDigest},
+			[]Subject{{Name: "dist/app.asar", SHA256: zipDigest}}},
+		{"installer", &report.Input{Path: "AcmeSetup.exe", Kind: report.InputFile, Size: 9, SHA256: zipDigest},
+			[]Subject{{Name: "AcmeSetup.exe", SHA256: zipDigest}}},
+		{"directory", &report.Input{Path: "dist", Kind: report.InputDirectory},
+			[]Subject{{Name: "Acme.exe", SHA256: strings.Repeat("1", 64)}, {Name: "ffmpeg.dll", SHA256: strings.Repeat("2", 64)}}},
+		{"several paths", &report.Input{Kind: report.InputMultiple, Parts: []report.Input{
+			{Path: "a.zip", Kind: report.InputZip, SHA256: zipDigest}, {Path: "b", Kind: report.InputDirectory}}},
+			[]Subject{{Name: "Acme.exe", SHA256: strings.Repeat("1", 64)}, {Name: "ffmpeg.dll", SHA256: strings.Repeat("2", 64)}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := releaseReport()
+			r.Input = c.input
+			got, _ := vsaOf(t, r)
+			if len(got) != len(c.want) {
+				t.Fatalf("subjects = %+v, want %+v", got, c.want)
+			}
+			for i := range got {
+				if got[i] != c.want[i] {
+					t.Errorf("subject %d = %+v, want %+v", i, got[i], c.want[i])
+				}
+			}
+		})
+	}
+	t.Run("archive without a digest is refused", func(t *testing.T) {
+		r := releaseReport()
+		r.Input = &report.Input{Path: "a.zip", Kind: report.InputZip}
+		r.Finalize("")
+		b, _ := json.Marshal(r)
+		if _, err := Statement(b, StatementOptions{}); err == nil {
+			t.Error("no error")
+		}
+	})
+}

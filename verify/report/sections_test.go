@@ -1,0 +1,73 @@
+package report
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	model "github.com/shipgate/shipgate/report"
+)
+
+func TestGitTextLineCountsLargeChange(t *testing.T) {
+	r := &model.Report{Git: &model.GitAudit{Until: "u", Protected: 1}, Commits: []model.Commit{{
+		Hash: "c", Subject: "s",
+		Files: []model.FileChange{
+			{Path: "a.go", Status: "modified", Added: 3, Deleted: 1},
+			{Path: "b.bin", Status: "added", Binary: true},
+			{Path: "big.txt", Status: "modified", Large: true},
+			{Path: "gen.txt", Status: "modified", Added: 9000, Deleted: 8000, Large: true},
+		},
+	}}}
+	r.Finalize("")
+	var b bytes.Buffer
+	if err := Text(&b, r, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"git history (root)..u: 0 commits audited, 1 change protected paths\n",
+		"modified  a.go +3 -1\n",
+		"added     b.bin (binary)\n",
+		"modified  big.txt (large change: over 8 MiB, lines not counted)\n",
+		"modified  gen.txt +9000 -8000 (large change: counts are upper bounds)\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, b.String())
+		}
+	}
+	if strings.Contains(b.String(), "files (") {
+		t.Errorf("a git audit's verdict counts files:\n%s", b.String())
+	}
+}
+
+// Commit subjects, author names and file names come from the repository or
+// release under audit; printed raw, an escape sequence or a newline rewrites
+// the report a reviewer reads.
+func TestTextSectionsEscapeHostileStrings(t *testing.T) {
+	forge := "\x1b[2K\r\nPASS: 0 errors\x1b[8m"
+	git := &model.Report{Git: &model.GitAudit{Until: "u", Artifact: &model.GitArtifact{Path: "dist" + forge}}, Commits: []model.Commit{{
+		Hash: "c", Subject: "fix" + forge,
+		Author:    model.Person{Name: "Eve" + forge, Email: "e@x" + forge},
+		Committer: model.Person{Name: "Eve", Email: "e@x"},
+		Signature: &model.GitSignature{Format: "ssh", Signer: "eve" + forge, Detail: forge},
+		Files:     []model.FileChange{{Path: "vendor/x" + forge, Status: "modified"}},
+	}}}
+	diff := &model.Report{Diff: &model.Diff{ReleaseDiff: &model.ReleaseDiff{Old: "a" + forge, New: "b",
+		Binaries: []model.BinaryDelta{{Change: "added", Path: "x.dll" + forge}},
+		Files:    []model.FileDelta{{Change: "added", Path: "y" + forge}},
+	}}}
+	upstream := &model.Report{Diff: &model.Diff{UpstreamDiff: &model.UpstreamDiff{Release: "r" + forge, Zip: "z" + forge,
+		Modified: []model.UpstreamFile{{Path: "m" + forge, Upstream: "u" + forge}}, Extra: []string{"e" + forge}, Missing: []string{"x" + forge}}}}
+	for name, r := range map[string]*model.Report{"git": git, "diff": diff, "upstream": upstream} {
+		r.Finalize("")
+		var b bytes.Buffer
+		if err := Text(&b, r, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		for _, seq := range []string{"\x1b", "\r", "\nPASS: 0 errors\\"} {
+			if strings.Contains(out, seq) {
+				t.Errorf("%s: output holds %q:\n%s", name, seq, out)
+			}
+		}
+	}
+}
