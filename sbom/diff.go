@@ -9,22 +9,6 @@ import (
 	"github.com/shipgate/shipgate/signing"
 )
 
-// Rule IDs of Diff.
-const (
-	RuleChangedSameVersion  = "diff/changed-same-version"
-	RuleSignerChanged       = "diff/signer-changed"
-	RuleSignatureDowngraded = "diff/signature-downgraded"
-	RuleNewNativeCode       = "diff/new-native-code"
-	RuleInstallScript       = "diff/install-script"
-	RuleElectronVersion     = "diff/electron-version"
-	RuleFuseWeakened        = "diff/fuse-weakened"
-	RulePackageAdded        = "diff/package-added"
-	RulePackageRemoved      = "diff/package-removed"
-	RulePackageUpdated      = "diff/package-updated"
-	RuleLayoutChanged       = "diff/layout-changed"
-	RulePackageRenamed      = "diff/package-renamed"
-)
-
 // DiffResult is what changed from one release to the next.
 type DiffResult struct {
 	Electron VersionChange `json:"electron"`
@@ -100,7 +84,7 @@ func Diff(old, new *Inventory) *DiffResult {
 		Electron: VersionChange{old.Electron.Version, new.Electron.Version},
 		App:      VersionChange{old.App.Version, new.App.Version},
 	}
-	add := func(rule string, sev signing.Severity, path, msg string) {
+	add := func(rule signing.Rule, sev signing.Severity, path, msg string) {
 		f := signing.NewFinding(rule, sev, msg)
 		f.Path = path
 		d.Findings = append(d.Findings, f)

@@ -620,11 +620,10 @@ func knownRule(id string) bool {
 
 // severityFor returns the severity a finding of rule id gets under p, and
 // false when the policy turns it off.
-func (p *Policy) severityFor(id string, def signing.Severity) (signing.Severity, bool) {
-	v, ok := p.Severity[id]
+func (p *Policy) severityFor(id signing.Rule, def signing.Severity) (signing.Severity, bool) {
+	v, ok := p.Severity[string(id)]
 	if !ok {
-		fam, _, _ := strings.Cut(id, "/")
-		v, ok = p.Severity[fam+"/*"]
+		v, ok = p.Severity[id.Family()+"/*"]
 	}
 	if !ok {
 		return def, true

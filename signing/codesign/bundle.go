@@ -361,7 +361,7 @@ func (s *seal) rule(rel string) *sealRule {
 func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth int, top bool) error {
 	lay, _ := locate(fsys, dir)
 	out.Bundles = append(out.Bundles, dir)
-	add := func(rule string, sev signing.Severity, p, msg string) {
+	add := func(rule signing.Rule, sev signing.Severity, p, msg string) {
 		f := signing.NewFinding(rule, sev, msg)
 		f.Path = p
 		out.Findings = append(out.Findings, f)
@@ -616,7 +616,7 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 // version with its own seal is noted as not verified. Anything else is
 // unsealed, as codesign --verify reports "unsealed contents present in the
 // bundle root".
-func checkOutsideRoot(fsys fs.FS, dir, root string, add func(string, signing.Severity, string, string)) error {
+func checkOutsideRoot(fsys fs.FS, dir, root string, add func(signing.Rule, signing.Severity, string, string)) error {
 	versions := path.Join(dir, "Versions")
 	return fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -669,7 +669,7 @@ var detachedName = regexp.MustCompile(`^_CodeSignature/Code(Directory|Requiremen
 // so any other file is unsealed data. A detached signature's files are not
 // verified: without a Mach-O main executable they are reported as
 // warnings (the bundle is not valid anyway), any other file as an error.
-func checkSignatureDir(rel, p string, d fs.DirEntry, mainMachO bool, add func(string, signing.Severity, string, string)) {
+func checkSignatureDir(rel, p string, d fs.DirEntry, mainMachO bool, add func(signing.Rule, signing.Severity, string, string)) {
 	if rel == "_CodeSignature/CodeResources" && d.Type().IsRegular() {
 		return
 	}
@@ -688,7 +688,7 @@ func checkSignatureDir(rel, p string, d fs.DirEntry, mainMachO bool, add func(st
 // notarization ticket. Nothing seals it and shipgate does not verify tickets
 // yet, so it is reported as a note with its size; a file larger than any
 // ticket is unsealed data and an error.
-func checkStapledTicket(fsys fs.FS, p string, add func(string, signing.Severity, string, string)) {
+func checkStapledTicket(fsys fs.FS, p string, add func(signing.Rule, signing.Severity, string, string)) {
 	st, err := fs.Stat(fsys, p)
 	if err != nil {
 		add(RuleMalformed, signing.SeverityError, p, "cannot read: "+err.Error())
@@ -701,7 +701,7 @@ func checkStapledTicket(fsys fs.FS, p string, add func(string, signing.Severity,
 	add(RuleNotarizationTicketUnverified, signing.SeverityNote, p, fmt.Sprintf("stapled notarization ticket of %d bytes: no code signature seals it and shipgate does not verify its signature or cdhash binding", st.Size()))
 }
 
-func checkSymlink(fsys fs.FS, sl *seal, rel, p string, add func(string, signing.Severity, string, string)) {
+func checkSymlink(fsys fs.FS, sl *seal, rel, p string, add func(signing.Rule, signing.Severity, string, string)) {
 	if r := sl.rule(rel); r != nil && r.omit {
 		return
 	}
