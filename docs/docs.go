@@ -5,6 +5,11 @@
 // `go generate ./docs` (see gen.go). Each rule is a level-two heading naming
 // the rule ID, "## family/name", followed by its text: what it means, why it
 // matters and how to fix it.
+//
+// In code, each package that reports findings declares its rule IDs as
+// signing.Rule constants in its rules.go, and other code refers to those
+// constants; the tests of this package fail when an ID in code is not
+// documented here, or is spelled as a literal outside a rules.go.
 package docs
 
 import (

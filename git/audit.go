@@ -17,25 +17,6 @@ import (
 	"github.com/shipgate/shipgate/signing"
 )
 
-// Rule IDs reported by Audit.
-const (
-	RuleHistoryRewritten       = "git/history-rewritten"
-	RuleProtectedPathChange    = "git/protected-path-change"
-	RuleUnsignedProtected      = "git/unsigned-protected-change"
-	RuleSignerNotAllowed       = "git/signer-not-allowed"
-	RuleBadSignature           = "git/bad-signature"
-	RuleMultipleSignatures     = "git/multiple-signatures"
-	RuleBinaryAdded            = "git/binary-added"
-	RuleDateAnomaly            = "git/date-anomaly"
-	RuleUnexpectedAuthor       = "git/unexpected-author"
-	RuleVendorDrift            = "git/vendor-drift"
-	RuleVendorUnverified       = "git/vendor-unverified"
-	RuleArtifactFileNotInTag   = "git/artifact-file-not-in-tag"
-	RuleArtifactContentDiffers = "git/artifact-content-differs"
-	RuleArtifactFileMissing    = "git/artifact-file-missing"
-	RuleArtifactUnreadable     = "git/artifact-unreadable"
-)
-
 // Options configures Audit. The zero value audits all of HEAD's history with
 // an empty policy.
 type Options struct {
@@ -403,7 +384,7 @@ type auditor struct {
 
 func (a *auditor) add(f signing.Finding) { a.findings = append(a.findings, f) }
 
-func (a *auditor) finding(rule string, sev signing.Severity, path, commit, msg string) {
+func (a *auditor) finding(rule signing.Rule, sev signing.Severity, path, commit, msg string) {
 	a.add(signing.Finding{Rule: rule, Severity: sev, Path: path, Commit: commit, Message: msg, Signature: -1})
 }
 

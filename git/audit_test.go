@@ -105,7 +105,7 @@ func TestPathHistoryFullHistory(t *testing.T) {
 	}
 }
 
-func findingsOf(res *Result, rule string) []signing.Finding {
+func findingsOf(res *Result, rule signing.Rule) []signing.Finding {
 	var out []signing.Finding
 	for _, f := range res.Findings {
 		if f.Rule == rule {

@@ -16,6 +16,8 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/ulikunitz/xz"
+
+	"github.com/shipgate/shipgate/signing"
 )
 
 // noise returns n deterministic pseudo-random bytes (like a compressed test
@@ -283,11 +285,11 @@ func TestAuditArtifact(t *testing.T) {
 		name  string
 		files map[string]string
 		ext   string
-		want  []string
+		want  []signing.Rule
 	}{
-		{"exact.tar", with(tagged), ".tar", []string{RuleArtifactFileMissing}},
-		{"extra-m4.tar.gz", release, ".tar.gz", []string{RuleArtifactFileNotInTag}},
-		{"tampered.tar.xz", tampered, ".tar.xz", []string{RuleArtifactFileNotInTag, RuleArtifactContentDiffers}},
+		{"exact.tar", with(tagged), ".tar", []signing.Rule{RuleArtifactFileMissing}},
+		{"extra-m4.tar.gz", release, ".tar.gz", []signing.Rule{RuleArtifactFileNotInTag}},
+		{"tampered.tar.xz", tampered, ".tar.xz", []signing.Rule{RuleArtifactFileNotInTag, RuleArtifactContentDiffers}},
 	}
 	for _, cs := range cases {
 		t.Run(cs.name, func(t *testing.T) {
@@ -299,7 +301,7 @@ func TestAuditArtifact(t *testing.T) {
 			}
 			var got []string
 			for _, f := range res.Findings {
-				got = append(got, f.Rule+":"+f.Path)
+				got = append(got, string(f.Rule)+":"+f.Path)
 			}
 			var want []string
 			for _, r := range cs.want {
@@ -309,9 +311,9 @@ func TestAuditArtifact(t *testing.T) {
 					// is bypassed; exact.tar holds it and is clean.
 					continue
 				case RuleArtifactFileNotInTag:
-					want = append(want, r+":m4/build-to-host.m4")
+					want = append(want, string(r)+":m4/build-to-host.m4")
 				case RuleArtifactContentDiffers:
-					want = append(want, r+":src/liblzma/a.c")
+					want = append(want, string(r)+":src/liblzma/a.c")
 				}
 			}
 			SortFindings(res.Findings)
@@ -338,9 +340,9 @@ func TestAuditArtifact(t *testing.T) {
 	}
 	var got []string
 	for _, f := range res.Findings {
-		got = append(got, f.Rule+":"+f.Path)
+		got = append(got, string(f.Rule)+":"+f.Path)
 	}
-	want := []string{RuleArtifactFileMissing + ":configure.ac", RuleArtifactFileMissing + ":link"}
+	want := []string{string(RuleArtifactFileMissing) + ":configure.ac", string(RuleArtifactFileMissing) + ":link"}
 	if !slices.Equal(got, want) {
 		t.Errorf("fs artifact: %v, want %v", got, want)
 	}

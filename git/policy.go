@@ -1,19 +1,17 @@
 package git
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/shipgate/shipgate/internal/glob"
 	"gopkg.in/yaml.v3"
+
+	"github.com/shipgate/shipgate/internal/glob"
+	"github.com/shipgate/shipgate/internal/strictyaml"
 )
 
 // Policy says which paths of a repository hold upstream code that must not
@@ -111,16 +109,20 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// LoadPolicy reads a YAML policy file. Unknown keys are errors naming their
-// line. Relative file paths in it are resolved against the file's directory.
+// maxPolicySize bounds a policy file.
+const maxPolicySize = 4 << 20
+
+// LoadPolicy reads a YAML policy file as ParsePolicy does; its errors name
+// the file and the line. Relative file paths in it are resolved against the
+// file's directory.
 func LoadPolicy(name string) (*Policy, error) {
-	b, err := os.ReadFile(name)
+	b, err := strictyaml.ReadFile(name, maxPolicySize)
 	if err != nil {
 		return nil, err
 	}
-	p, err := ParsePolicy(b)
+	p, err := parsePolicy(b, name)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, err
 	}
 	dir := filepath.Dir(name)
 	abs := func(s string) string {
@@ -142,15 +144,26 @@ func LoadPolicy(name string) (*Policy, error) {
 	return p, nil
 }
 
-// ParsePolicy parses a YAML policy document and checks its globs.
-func ParsePolicy(b []byte) (*Policy, error) {
+// ParsePolicy parses a YAML policy document and checks its globs. It reads
+// YAML strictly: unknown keys, duplicate keys, anchors and aliases, a second
+// document and wrong types are errors naming the line.
+func ParsePolicy(b []byte) (*Policy, error) { return parsePolicy(b, "") }
+
+// parsePolicy parses a policy read from the file name ("" for bytes given
+// directly, named "policy" in errors).
+func parsePolicy(b []byte, name string) (*Policy, error) {
+	label := name
+	if label == "" {
+		label = "policy"
+	}
 	p := &Policy{}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(p); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("policy: %w", err)
+	if _, err := strictyaml.Unmarshal(b, p, strictyaml.Options{Name: label, MaxSize: maxPolicySize}); err != nil {
+		return nil, err
 	}
 	if err := p.Validate(); err != nil {
+		if name != "" {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
 		return nil, err
 	}
 	return p, nil

@@ -1,11 +1,15 @@
 package git
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/shipgate/shipgate/internal/strictyaml"
 )
 
 func TestParsePolicy(t *testing.T) {
@@ -34,8 +38,8 @@ vendor:
 		t.Errorf("%+v", pol)
 	}
 	for _, c := range []struct{ doc, want string }{
-		{"protect:\n  - path: a\n    owner: [x]\n", "line 3"},
-		{"protekt: []\n", "line 1"},
+		{"protect:\n  - path: a\n    owner: [x]\n", `policy:3: unknown key "owner"`},
+		{"protekt: []\n", `policy:1: unknown key "protekt"`},
 		{"protect:\n  - path: '[a'\n", "syntax error in pattern"},
 		{"clockSkew: soon\n", "bad duration"},
 		{"vendor:\n  - path: ../x\n    upstream: u\n    commit: c\n", "clean relative path"},
@@ -47,6 +51,54 @@ vendor:
 	}
 	if _, err := ParsePolicy(nil); err != nil {
 		t.Errorf("empty policy: %v", err)
+	}
+}
+
+// TestPolicyStrictYAML checks each rejection of the strict YAML reader
+// through ParsePolicy (errors naming "policy" and the line) and LoadPolicy
+// (naming the file).
+func TestPolicyStrictYAML(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name, doc string
+		line      int
+		kind      error
+	}{
+		{"unknown key", "protect:\n  - path: a\n    signer: [x]\n", 3, strictyaml.ErrUnknownKey},
+		{"unknown vendor key", "vendor:\n  - path: v\n    upstream: u\n    commit: c\n    branch: main\n", 5, strictyaml.ErrUnknownKey},
+		{"duplicate key", "allowedSigners: a\nallowedSigners: b\n", 2, strictyaml.ErrDuplicateKey},
+		{"duplicate upstream", "upstreams:\n  https://x: a\n  https://x: b\n", 3, strictyaml.ErrDuplicateKey},
+		{"second document", "binaryAllow: [a]\n---\nbinaryAllow: ['**']\n", 2, strictyaml.ErrMultipleDocuments},
+		{"anchor and alias", "binaryAllow: &b ['**']\nartifactAllow: *b\n", 1, strictyaml.ErrAlias},
+		{"merge key", "protect:\n  - <<: {path: a}\n", 2, strictyaml.ErrAlias},
+		{"wrong type", "protect: yes\n", 1, strictyaml.ErrType},
+		{"syntax", "protect: [\n", 1, strictyaml.ErrSyntax},
+		{"too large", "protect: []\n" + strings.Repeat("#", maxPolicySize), 0, strictyaml.ErrTooLarge},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParsePolicy([]byte(c.doc))
+			if !errors.Is(err, c.kind) {
+				t.Fatalf("ParsePolicy: err = %v, want %v", err, c.kind)
+			}
+			if c.line > 0 && !strings.HasPrefix(err.Error(), fmt.Sprintf("policy:%d: ", c.line)) {
+				t.Errorf("ParsePolicy: err %q does not name line %d", err, c.line)
+			}
+			p := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "-")+".yaml")
+			if err := os.WriteFile(p, []byte(c.doc), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err = LoadPolicy(p)
+			if !errors.Is(err, c.kind) {
+				t.Fatalf("LoadPolicy: err = %v, want %v", err, c.kind)
+			}
+			want := p + ": "
+			if c.line > 0 {
+				want = fmt.Sprintf("%s:%d: ", p, c.line)
+			}
+			if !strings.HasPrefix(err.Error(), want) {
+				t.Errorf("LoadPolicy: err %q does not start with %q", err, want)
+			}
+		})
 	}
 }
 
@@ -96,6 +148,8 @@ func TestMatchGlob(t *testing.T) {
 func FuzzParsePolicy(f *testing.F) {
 	f.Add([]byte("protect:\n  - path: third_party/**\n    owners: [a@b]\n    signers: [a@b]\nclockSkew: 5m\n"))
 	f.Add([]byte("vendor:\n  - path: v\n    upstream: ../u\n    commit: abc\nupstreams: {x: y}\n"))
+	f.Add([]byte("binaryAllow: &b ['**']\nartifactAllow: *b\n"))
+	f.Add([]byte("protect:\n  - <<: {path: a}\n---\n{}\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := ParsePolicy(b)
 		if err != nil {

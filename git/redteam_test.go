@@ -53,7 +53,7 @@ func rtAudit(t *testing.T, dir string, opts Options, check func(t *testing.T, re
 
 // rtHas fails unless res has a finding of rule on commit c (any commit when c
 // is zero).
-func rtHas(t *testing.T, res *Result, rule string, c plumbing.Hash) {
+func rtHas(t *testing.T, res *Result, rule signing.Rule, c plumbing.Hash) {
 	t.Helper()
 	for _, f := range res.Findings {
 		if f.Rule == rule && (c.IsZero() || f.Commit == c.String()) {
@@ -63,7 +63,7 @@ func rtHas(t *testing.T, res *Result, rule string, c plumbing.Hash) {
 	t.Errorf("no %s finding on %s; findings: %v", rule, c, rtRules(res))
 }
 
-func rtNone(t *testing.T, res *Result, rule string) {
+func rtNone(t *testing.T, res *Result, rule signing.Rule) {
 	t.Helper()
 	if fs := findingsOf(res, rule); len(fs) > 0 {
 		t.Errorf("unexpected %s: %v", rule, fs)
@@ -73,7 +73,7 @@ func rtNone(t *testing.T, res *Result, rule string) {
 func rtRules(res *Result) []string {
 	var out []string
 	for _, f := range res.Findings {
-		out = append(out, f.Rule+"@"+f.Commit[:min(8, len(f.Commit))])
+		out = append(out, string(f.Rule)+"@"+f.Commit[:min(8, len(f.Commit))])
 	}
 	return out
 }
@@ -208,12 +208,12 @@ func TestRedTeamSSHValidityAndPatterns(t *testing.T) {
 			if f.Severity == signing.SeverityError {
 				for _, h := range []plumbing.Hash{after, before, wild, certOther, certListed, certPattern, certAlice} {
 					if f.Commit == h.String() {
-						errs[h] += f.Rule + " "
+						errs[h] += string(f.Rule) + " "
 					}
 				}
 			}
 		}
-		want := map[plumbing.Hash]string{
+		want := map[plumbing.Hash]signing.Rule{
 			after:       RuleSignerNotAllowed, // signed after valid-before
 			before:      "",                   // git semantics: checked at the committer date
 			wild:        "",                   // the allowed_signers line lets this key sign as any @example.com
@@ -223,7 +223,7 @@ func TestRedTeamSSHValidityAndPatterns(t *testing.T) {
 			certAlice:   "",                   // the CA vouches for alice@example.com
 		}
 		for h, w := range want {
-			if strings.TrimSpace(errs[h]) != w {
+			if strings.TrimSpace(errs[h]) != string(w) {
 				t.Errorf("commit %s: errors %q, want %q", h, errs[h], w)
 			}
 		}

@@ -23,7 +23,7 @@ import (
 type sigCase struct {
 	name  string
 	spec  func(*commitSpec)
-	rules []string // findings expected on this commit (besides protected-path-change)
+	rules []signing.Rule // findings expected on this commit (besides protected-path-change)
 }
 
 func TestAuditSignatures(t *testing.T) {
@@ -44,32 +44,32 @@ func TestAuditSignatures(t *testing.T) {
 		return func(p []byte) string { return sign(append([]byte("x"), p...)) }
 	}
 	cases := []sigCase{
-		{"unsigned", func(s *commitSpec) {}, []string{RuleUnsignedProtected}},
+		{"unsigned", func(s *commitSpec) {}, []signing.Rule{RuleUnsignedProtected}},
 		{"pgp-allowed", func(s *commitSpec) { s.sign = alicePGP.sign }, nil},
-		{"pgp-unknown-key", func(s *commitSpec) { s.sign = evePGP.sign }, []string{RuleSignerNotAllowed}},
-		{"pgp-known-not-allowed", func(s *commitSpec) { s.sign = bobPGP.sign }, []string{RuleSignerNotAllowed}},
-		{"pgp-tampered", func(s *commitSpec) { s.sign = tamper(alicePGP.sign) }, []string{RuleBadSignature}},
+		{"pgp-unknown-key", func(s *commitSpec) { s.sign = evePGP.sign }, []signing.Rule{RuleSignerNotAllowed}},
+		{"pgp-known-not-allowed", func(s *commitSpec) { s.sign = bobPGP.sign }, []signing.Rule{RuleSignerNotAllowed}},
+		{"pgp-tampered", func(s *commitSpec) { s.sign = tamper(alicePGP.sign) }, []signing.Rule{RuleBadSignature}},
 		{"ssh-allowed", func(s *commitSpec) { s.sign = aliceSSH.sign }, nil},
 		{"ssh-sha256", func(s *commitSpec) {
 			s.sign = func(p []byte) string { return aliceSSH.signNS(p, "git", "sha256") }
 		}, nil},
-		{"ssh-unknown-key", func(s *commitSpec) { s.sign = strangerSSH.sign }, []string{RuleSignerNotAllowed}},
-		{"ssh-principal-not-allowed", func(s *commitSpec) { s.sign = eveSSH.sign }, []string{RuleSignerNotAllowed}},
-		{"ssh-expired", func(s *commitSpec) { s.sign = oldSSH.sign }, []string{RuleSignerNotAllowed}},
+		{"ssh-unknown-key", func(s *commitSpec) { s.sign = strangerSSH.sign }, []signing.Rule{RuleSignerNotAllowed}},
+		{"ssh-principal-not-allowed", func(s *commitSpec) { s.sign = eveSSH.sign }, []signing.Rule{RuleSignerNotAllowed}},
+		{"ssh-expired", func(s *commitSpec) { s.sign = oldSSH.sign }, []signing.Rule{RuleSignerNotAllowed}},
 		{"ssh-wrong-namespace", func(s *commitSpec) {
 			s.sign = func(p []byte) string { return aliceSSH.signNS(p, "file", "sha512") }
-		}, []string{RuleBadSignature}},
-		{"ssh-tampered", func(s *commitSpec) { s.sign = tamper(aliceSSH.sign) }, []string{RuleBadSignature}},
-		{"two-signatures", func(s *commitSpec) { s.sign = aliceSSH.sign; s.extraSig = true }, []string{RuleMultipleSignatures}},
+		}, []signing.Rule{RuleBadSignature}},
+		{"ssh-tampered", func(s *commitSpec) { s.sign = tamper(aliceSSH.sign) }, []signing.Rule{RuleBadSignature}},
+		{"two-signatures", func(s *commitSpec) { s.sign = aliceSSH.sign; s.extraSig = true }, []signing.Rule{RuleMultipleSignatures}},
 		{"two-blocks", func(s *commitSpec) {
 			s.sign = func(p []byte) string { return aliceSSH.sign(p) + alicePGP.sign(p) }
-		}, []string{RuleMultipleSignatures}},
+		}, []signing.Rule{RuleMultipleSignatures}},
 		{"garbage", func(s *commitSpec) {
 			s.sign = func([]byte) string { return "-----BEGIN SSH SIGNATURE-----\nAAAA\n-----END SSH SIGNATURE-----\n" }
-		}, []string{RuleBadSignature}},
+		}, []signing.Rule{RuleBadSignature}},
 		{"x509", func(s *commitSpec) {
 			s.sign = func([]byte) string { return "-----BEGIN SIGNED MESSAGE-----\nAAAA\n-----END SIGNED MESSAGE-----\n" }
-		}, []string{RuleSignerNotAllowed}},
+		}, []signing.Rule{RuleSignerNotAllowed}},
 	}
 	tr := newTestRepo(t)
 	prev := tr.commit(commitSpec{files: map[string]string{"vendor/a": "0\n"}})
@@ -90,7 +90,7 @@ func TestAuditSignatures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byCommit := map[string][]string{}
+	byCommit := map[string][]signing.Rule{}
 	for _, f := range res.Findings {
 		if f.Rule == RuleProtectedPathChange {
 			continue
@@ -147,11 +147,11 @@ func TestAuditTagSignatures(t *testing.T) {
 	tr.head(m)
 	cases := []struct {
 		since, until string
-		want         []string
+		want         []signing.Rule
 	}{
-		{"good", "master", []string{RuleBadSignature}}, // the bad mergetag
-		{"bad", "c1ref", []string{RuleBadSignature}},
-		{"good", "eve", []string{RuleSignerNotAllowed}},
+		{"good", "master", []signing.Rule{RuleBadSignature}}, // the bad mergetag
+		{"bad", "c1ref", []signing.Rule{RuleBadSignature}},
+		{"good", "eve", []signing.Rule{RuleSignerNotAllowed}},
 	}
 	tr.ref("refs/heads/c1ref", c1)
 	for _, c := range cases {
@@ -160,7 +160,7 @@ func TestAuditTagSignatures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []string
+			var got []signing.Rule
 			for _, f := range res.Findings {
 				got = append(got, f.Rule)
 			}

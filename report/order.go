@@ -16,7 +16,7 @@ func CompareFindings(a, b signing.Finding) int {
 	if c := strings.Compare(a.Path, b.Path); c != 0 {
 		return c
 	}
-	if c := strings.Compare(a.Rule, b.Rule); c != 0 {
+	if c := strings.Compare(string(a.Rule), string(b.Rule)); c != 0 {
 		return c
 	}
 	if c := strings.Compare(a.Commit, b.Commit); c != 0 {

@@ -10,22 +10,6 @@ import (
 	"github.com/shipgate/shipgate/signing"
 )
 
-// Rule IDs of Diff.
-const (
-	RuleChangedSameVersion  = "diff/changed-same-version"
-	RuleSignerChanged       = "diff/signer-changed"
-	RuleSignatureDowngraded = "diff/signature-downgraded"
-	RuleNewNativeCode       = "diff/new-native-code"
-	RuleInstallScript       = "diff/install-script"
-	RuleElectronVersion     = "diff/electron-version"
-	RuleFuseWeakened        = "diff/fuse-weakened"
-	RulePackageAdded        = "diff/package-added"
-	RulePackageRemoved      = "diff/package-removed"
-	RulePackageUpdated      = "diff/package-updated"
-	RuleLayoutChanged       = "diff/layout-changed"
-	RulePackageRenamed      = "diff/package-renamed"
-)
-
 // DiffResult is what changed from one release to the next: the report's
 // diff section ([report.ReleaseDiff], whose Old and New names Diff leaves
 // empty) and the findings a gate should look at.
@@ -59,7 +43,7 @@ func Diff(old, new *Inventory) *DiffResult {
 		Electron: VersionChange{Old: old.Electron.Version, New: new.Electron.Version},
 		App:      VersionChange{Old: old.App.Version, New: new.App.Version},
 	}}
-	add := func(rule string, sev signing.Severity, path, msg string) {
+	add := func(rule signing.Rule, sev signing.Severity, path, msg string) {
 		f := signing.NewFinding(rule, sev, msg)
 		f.Path = path
 		d.Findings = append(d.Findings, f)

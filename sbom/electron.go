@@ -87,10 +87,6 @@ func readWire(r io.ReaderAt, size int64, off int64) (FuseWire, bool) {
 	return FuseWire{Offset: off, Version: int(hdr[0]), Wire: string(wire)}, true
 }
 
-// RuleAppFolderShadowsAsar is the finding for an application folder beside
-// app.asar that Electron would load instead of the archive.
-const RuleAppFolderShadowsAsar = "electron/app-folder-shadows-asar"
-
 // IntegrityClaim is an asar integrity claim of the application and how it
 // compares with the archive.
 type IntegrityClaim struct {

@@ -256,7 +256,7 @@ type builder struct {
 	ar       *asar.Reader
 }
 
-func (b *builder) finding(rule string, sev signing.Severity, p, msg string) {
+func (b *builder) finding(rule signing.Rule, sev signing.Severity, p, msg string) {
 	f := signing.NewFinding(rule, sev, msg)
 	f.Path = p
 	b.inv.Findings = append(b.inv.Findings, f)
@@ -399,10 +399,6 @@ func (b *builder) checkLink(full, rel string) {
 		b.finding(RuleLinkOutside, signing.SeverityError, rel, fmt.Sprintf("symbolic link to %q points outside the release; its target is not inventoried", dest))
 	}
 }
-
-// RuleLinkOutside is the finding for a symbolic link of a release folder
-// that points outside it or nowhere.
-const RuleLinkOutside = "electron/link-outside-release"
 
 func diskOpener(full string) func() (io.ReaderAt, int64, io.Closer, error) {
 	return func() (io.ReaderAt, int64, io.Closer, error) {

@@ -140,8 +140,8 @@ func rtDiff(t *testing.T, old, new *electronfix.Release) []string {
 	}
 	keys := findingKeys(Diff(oi, ni).Findings)
 	for _, f := range ni.Findings {
-		if strings.HasPrefix(f.Rule, "electron/package-json") || strings.HasPrefix(f.Rule, "asar/") {
-			keys = append(keys, "inventory "+f.Severity.String()+" "+f.Rule+" "+f.Path)
+		if f.Rule == RulePackageJSONInvalid || f.Rule.Family() == "asar" {
+			keys = append(keys, "inventory "+f.Severity.String()+" "+string(f.Rule)+" "+f.Path)
 		}
 	}
 	return keys
@@ -596,7 +596,7 @@ func TestRedTeamAppFolderBesideAsar(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := slices.Contains(findingKeys(inv.Findings), "error "+RuleAppFolderShadowsAsar+" resources/app")
+		got := slices.Contains(findingKeys(inv.Findings), "error "+string(RuleAppFolderShadowsAsar)+" resources/app")
 		if got != weak {
 			t.Errorf("OnlyLoadAppFromAsar off = %v: finding = %v", weak, got)
 		}
@@ -626,7 +626,7 @@ func TestRedTeamDiskLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := strings.Join(findingKeys(inv.Findings), "\n")
-	for _, w := range []string{"error " + RuleLinkOutside + " ffmpeg.dll", "error " + RuleLinkOutside + " dangling.dll"} {
+	for _, w := range []string{"error " + string(RuleLinkOutside) + " ffmpeg.dll", "error " + string(RuleLinkOutside) + " dangling.dll"} {
 		if !strings.Contains(got, w) {
 			t.Errorf("missing %q in\n%s", w, got)
 		}

@@ -65,7 +65,7 @@ func openRelease(t testing.TB, p string) *Inventory {
 func findingKeys(fs []signing.Finding) []string {
 	var out []string
 	for _, f := range fs {
-		out = append(out, f.Severity.String()+" "+f.Rule+" "+f.Path)
+		out = append(out, f.Severity.String()+" "+string(f.Rule)+" "+f.Path)
 	}
 	sort.Strings(out)
 	return out

@@ -18,12 +18,6 @@ import (
 	"github.com/shipgate/shipgate/signing"
 )
 
-// Rule IDs of CompareUpstream.
-const (
-	RuleRuntimeModified = "electron/runtime-modified"
-	RuleRuntimeExtra    = "electron/runtime-extra"
-)
-
 // UpstreamOptions configures [CompareUpstream]. The zero value compares
 // without checking the zip against a checksum list.
 type UpstreamOptions struct {
@@ -165,7 +159,7 @@ func CompareUpstream(zipPath string, release *Inventory, opts UpstreamOptions) (
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	add := func(rule string, sev signing.Severity, p, msg string) {
+	add := func(rule signing.Rule, sev signing.Severity, p, msg string) {
 		fd := signing.NewFinding(rule, sev, msg)
 		fd.Path = p
 		res.Findings = append(res.Findings, fd)

@@ -4,8 +4,9 @@ package signing
 // explained by its checks: a Status other than valid always has at least one
 // failed Check saying why.
 type Check struct {
-	// Name identifies the test, such as "digest", "chain" or "timestamp".
-	Name string `json:"name"`
+	// Name identifies the test, such as [CheckDigest], [CheckChain] or
+	// [CheckTimestamp].
+	Name CheckName `json:"name"`
 	// OK reports whether the test passed.
 	OK bool `json:"ok"`
 	// Detail says what was compared or why the test failed.
@@ -70,7 +71,7 @@ func (e *UnknownSeverityError) Error() string {
 // audit) so that reports and policies treat them alike.
 type Finding struct {
 	// Rule is the rule ID, "family/name", documented in docs/rules.md.
-	Rule string `json:"rule"`
+	Rule Rule `json:"rule"`
 	// Severity is the producer's default severity; a policy may override it.
 	Severity Severity `json:"severity"`
 	// Path is the file the finding is about, relative to the verified input
@@ -91,7 +92,7 @@ type Finding struct {
 }
 
 // NewFinding returns a Finding with no offset and no signature index.
-func NewFinding(rule string, sev Severity, msg string) Finding {
+func NewFinding(rule Rule, sev Severity, msg string) Finding {
 	return Finding{Rule: rule, Severity: sev, Message: msg, Signature: -1}
 }
 

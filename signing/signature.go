@@ -49,12 +49,12 @@ type Signature struct {
 }
 
 // AddCheck appends a check.
-func (s *Signature) AddCheck(name string, ok bool, detail string) {
+func (s *Signature) AddCheck(name CheckName, ok bool, detail string) {
 	s.Checks = append(s.Checks, Check{Name: name, OK: ok, Detail: detail})
 }
 
 // Failed reports whether a check with the given name failed.
-func (s *Signature) Failed(name string) bool {
+func (s *Signature) Failed(name CheckName) bool {
 	for _, c := range s.Checks {
 		if c.Name == name && !c.OK {
 			return true

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/authenticode"
+	"github.com/shipgate/shipgate/signing/codesign"
 )
 
 // applyPolicy adds the findings of the policy's settings s for file f to
@@ -35,19 +37,19 @@ func (e *engine) applyPolicy(f *File, s settings, finds []signing.Finding, malfo
 		}
 		return " (" + m + ")"
 	}
-	add := func(rule string, sev signing.Severity, sig int, msg string) {
+	add := func(rule signing.Rule, sev signing.Severity, sig int, msg string) {
 		x := finding(rule, sev, f.Path, msg)
 		finds = append(finds, x.For(sig))
 	}
 	for _, k := range s.forbid {
 		if k == f.Kind {
-			add(ruleForbiddenKind, signing.SeverityError, -1, fmt.Sprintf("files of kind %s are forbidden here by the policy", k))
+			add(RuleForbiddenKind, signing.SeverityError, -1, fmt.Sprintf("files of kind %s are forbidden here by the policy", k))
 		}
 	}
 	if f.Kind.Native() && malformed && !e.anyError(finds) {
 		// The findings that say why the file cannot be parsed are turned
 		// down or off by the policy; the file is still not verified.
-		add(ruleBadSignature, signing.SeverityError, -1, fmt.Sprintf("%s file cannot be parsed, so its signatures were not verified", kindLabel(f.Kind)))
+		add(RuleBadSignature, signing.SeverityError, -1, fmt.Sprintf("%s file cannot be parsed, so its signatures were not verified", kindLabel(f.Kind)))
 	}
 	if !f.Kind.Native() || malformed {
 		return finds
@@ -81,9 +83,9 @@ func (e *engine) applyPolicy(f *File, s settings, finds []signing.Finding, malfo
 				msg = fmt.Sprintf("the %s slice carries no signature", sig.Arch)
 			}
 			if sev, ok := strict(RequireValid, RequireSigned); ok && (sev == signing.SeverityError || len(s.signers) == 0) {
-				add(ruleUnsigned, sev, sig.Index, capital(msg)+because(sig.Index))
+				add(RuleUnsigned, sev, sig.Index, capital(msg)+because(sig.Index))
 			} else if len(s.signers) > 0 {
-				add(ruleSignerNotAllow, signing.SeverityError, sig.Index, fmt.Sprintf("%s; the policy allows only %s", capital(msg), signersList(s.signers)))
+				add(RuleSignerNotAllowed, signing.SeverityError, sig.Index, fmt.Sprintf("%s; the policy allows only %s", capital(msg), signersList(s.signers)))
 			}
 			continue
 		case signing.StatusAdhoc:
@@ -91,29 +93,29 @@ func (e *engine) applyPolicy(f *File, s settings, finds []signing.Finding, malfo
 				continue
 			}
 			if sev, ok := strict(RequireValid, RequireSigned); ok && (sev == signing.SeverityError || len(s.signers) == 0) {
-				add(ruleAdhoc, sev, sig.Index, fmt.Sprintf("%s is ad-hoc signed: intact, but with no signing identity", capital(what))+because(sig.Index))
+				add(RuleAdhocNotAllowed, sev, sig.Index, fmt.Sprintf("%s is ad-hoc signed: intact, but with no signing identity", capital(what))+because(sig.Index))
 			} else if len(s.signers) > 0 {
-				add(ruleSignerNotAllow, signing.SeverityError, sig.Index, fmt.Sprintf("%s is ad-hoc signed, with no signing identity; the policy allows only %s", capital(what), signersList(s.signers)))
+				add(RuleSignerNotAllowed, signing.SeverityError, sig.Index, fmt.Sprintf("%s is ad-hoc signed, with no signing identity; the policy allows only %s", capital(what), signersList(s.signers)))
 			}
 			continue
 		case signing.StatusUntrusted:
 			if sev, ok := strict(RequireValid); ok {
 				detail := because(sig.Index)
 				if detail == "" {
-					detail = failedDetail(sig, "chain")
+					detail = failedDetail(sig, signing.CheckChain)
 				}
-				add(ruleUntrusted, sev, sig.Index, fmt.Sprintf("%s is intact but its chain does not reach a trusted root%s", capital(what), detail))
+				add(RuleUntrusted, sev, sig.Index, fmt.Sprintf("%s is intact but its chain does not reach a trusted root%s", capital(what), detail))
 			}
 		case signing.StatusRevoked, signing.StatusInvalid, signing.StatusMalformed:
 			if !e.explained(finds, sig.Index) {
-				add(ruleBadSignature, signing.SeverityError, sig.Index, fmt.Sprintf("%s is %s%s", capital(what), sig.Status, failedDetail(sig, "")))
+				add(RuleBadSignature, signing.SeverityError, sig.Index, fmt.Sprintf("%s is %s%s", capital(what), sig.Status, failedDetail(sig, "")))
 			}
 			continue
 		}
 		// Valid or untrusted: the identity must be an allowed one.
 		if len(s.signers) > 0 {
 			if sig.Status != signing.StatusValid {
-				add(ruleSignerNotAllow, signing.SeverityError, sig.Index, fmt.Sprintf("%s is %s, so its signer cannot be relied on; the policy allows only %s", capital(what), sig.Status, signersList(s.signers)))
+				add(RuleSignerNotAllowed, signing.SeverityError, sig.Index, fmt.Sprintf("%s is %s, so its signer cannot be relied on; the policy allows only %s", capital(what), sig.Status, signersList(s.signers)))
 				continue
 			}
 			ok := false
@@ -124,7 +126,7 @@ func (e *engine) applyPolicy(f *File, s settings, finds []signing.Finding, malfo
 				}
 			}
 			if !ok {
-				add(ruleSignerNotAllow, signing.SeverityError, sig.Index, fmt.Sprintf("%s is by %s, which the policy does not allow (allowed: %s)", capital(what), signerName(sig.Signer), signersList(s.signers)))
+				add(RuleSignerNotAllowed, signing.SeverityError, sig.Index, fmt.Sprintf("%s is by %s, which the policy does not allow (allowed: %s)", capital(what), signerName(sig.Signer), signersList(s.signers)))
 			}
 		}
 	}
@@ -134,11 +136,11 @@ func (e *engine) applyPolicy(f *File, s settings, finds []signing.Finding, malfo
 // statusRules are the verifiers' rule IDs that only restate a signature's
 // status (unsigned, ad-hoc, untrusted); package verify reports the policy's
 // judgement of that status instead.
-var statusRules = map[string]signing.Status{
-	"codesign/unsigned":            signing.StatusUnsigned,
-	"codesign/adhoc":               signing.StatusAdhoc,
-	"codesign/untrusted-chain":     signing.StatusUntrusted,
-	"authenticode/untrusted-chain": signing.StatusUntrusted,
+var statusRules = map[signing.Rule]signing.Status{
+	codesign.RuleUnsigned:           signing.StatusUnsigned,
+	codesign.RuleAdhoc:              signing.StatusAdhoc,
+	codesign.RuleUntrustedChain:     signing.StatusUntrusted,
+	authenticode.RuleUntrustedChain: signing.StatusUntrusted,
 }
 
 // explained reports whether an error finding about signature i (or about the
@@ -202,7 +204,7 @@ func capital(s string) string {
 
 // failedDetail returns ": detail" of the first failed check (named name, or
 // any when name is empty).
-func failedDetail(s signing.Signature, name string) string {
+func failedDetail(s signing.Signature, name signing.CheckName) string {
 	for _, c := range s.Checks {
 		if !c.OK && (name == "" || c.Name == name) && c.Detail != "" {
 			return ": " + c.Detail

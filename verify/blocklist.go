@@ -113,10 +113,10 @@ func (m *matcher) matchSignature(s *signing.Signature) []signing.Finding {
 			for _, hit := range hits {
 				out = append(out, hit.Finding())
 			}
-			s.AddCheck("timestamp-authority", false, ts.Disregarded+": the timestamp does not count, so the signature is judged as made at any time up to "+m.when())
+			s.AddCheck(signing.CheckTimestampAuthority, false, ts.Disregarded+": the timestamp does not count, so the signature is judged as made at any time up to "+m.when())
 			if trustedChain(s) {
 				if prob := signing.ValidityProblem(s.Chain, m.now, m.when()); prob != "" {
-					s.AddCheck("chain", false, "without the timestamp the chain is checked at "+m.when()+": "+prob)
+					s.AddCheck(signing.CheckChain, false, "without the timestamp the chain is checked at "+m.when()+": "+prob)
 					s.Status = s.Status.Worse(signing.StatusUntrusted)
 				}
 			}
@@ -163,7 +163,7 @@ func trustedChain(s *signing.Signature) bool {
 	}
 	saw := false
 	for _, c := range s.Checks {
-		if c.Name == "chain" {
+		if c.Name == signing.CheckChain {
 			if !c.OK {
 				return false
 			}

@@ -63,7 +63,7 @@ func TestBundle(t *testing.T) {
 	if got := rulesFor(r, "Example.app/Contents/Resources/app.txt"); !has(got, "error codesign/resource-modified") {
 		var all []string
 		for _, f := range r.Findings {
-			all = append(all, f.Path+" "+f.Rule)
+			all = append(all, f.Path+" "+string(f.Rule))
 		}
 		t.Errorf("edited resource: findings %q; all: %s", got, strings.Join(all, "\n"))
 	}
@@ -165,7 +165,7 @@ func TestBundleInZip(t *testing.T) {
 	}
 }
 
-func checkDetail(s signing.Signature, name string) string {
+func checkDetail(s signing.Signature, name signing.CheckName) string {
 	for _, c := range s.Checks {
 		if c.Name == name {
 			return c.Detail

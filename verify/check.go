@@ -24,25 +24,6 @@ import (
 	"github.com/shipgate/shipgate/signing"
 )
 
-// Rule IDs reported by this package.
-const (
-	ruleMalformed       = "file/malformed"
-	ruleUnreadable      = "file/unreadable"
-	ruleSymlinkEscape   = "file/symlink-escape"
-	ruleInsecurePath    = "file/insecure-path"
-	ruleDuplicateEntry  = "file/duplicate-entry"
-	ruleZipInvalid      = "file/zip-invalid"
-	ruleZipUnlisted     = "file/zip-unlisted-entry"
-	ruleUnsigned        = "policy/unsigned"
-	ruleUntrusted       = "policy/untrusted"
-	ruleAdhoc           = "policy/adhoc-not-allowed"
-	ruleSignerNotAllow  = "policy/signer-not-allowed"
-	ruleForbiddenKind   = "policy/forbidden-kind"
-	ruleBadSignature    = "policy/bad-signature"
-	ruleSigstoreMissing = "policy/sigstore-missing"
-	ruleSigstoreInvalid = "policy/sigstore-invalid"
-)
-
 // nativeVerifier verifies the signatures of one native file. It returns a
 // *malformedError when the file cannot be parsed, another error when it
 // cannot be read. env.hash receives the file's bytes as they are read.
@@ -254,7 +235,7 @@ type check struct {
 	postponed bool
 }
 
-func (c *check) add(rule string, sev signing.Severity, msg string) *signing.Finding {
+func (c *check) add(rule signing.Rule, sev signing.Severity, msg string) *signing.Finding {
 	c.finds = append(c.finds, finding(rule, sev, c.f.Path, msg))
 	return &c.finds[len(c.finds)-1]
 }

@@ -7,10 +7,6 @@ import (
 	"github.com/shipgate/shipgate/signing"
 )
 
-// ruleWindowsAlias reports a file whose name Windows rewrites when it
-// creates or opens it.
-const ruleWindowsAlias = "file/windows-alias"
-
 // windowsName returns the "/"-separated path p as Win32 resolves it: each
 // element loses an NTFS stream suffix (":stream" or "::$DATA") and its
 // trailing dots and spaces. "app.exe.", "app.exe " and "app.exe::$DATA" all
@@ -40,12 +36,8 @@ func (c *check) checkWindowsAlias() {
 	if w == c.f.Path {
 		return
 	}
-	c.add(ruleWindowsAlias, signing.SeverityError, fmt.Sprintf("%s file's name %q is %q on Windows (trailing dots and spaces, NTFS stream suffixes and what follows a NUL are dropped), so policy rules matched a name it is not installed under", kindLabel(c.f.Kind), c.f.Path, w))
+	c.add(RuleWindowsAlias, signing.SeverityError, fmt.Sprintf("%s file's name %q is %q on Windows (trailing dots and spaces, NTFS stream suffixes and what follows a NUL are dropped), so policy rules matched a name it is not installed under", kindLabel(c.f.Kind), c.f.Path, w))
 }
-
-// ruleUncheckedArchive reports a container format that shipgate does not
-// open, so that the files inside it are not checked.
-const ruleUncheckedArchive = "file/unchecked-archive"
 
 // archiveMagic lists the container formats recognised by their first bytes
 // (tar by its ustar magic at 257) that are not opened.
@@ -76,7 +68,7 @@ func (c *check) checkUnopenedArchive(hdr []byte) {
 	}
 	for _, m := range archiveMagic {
 		if len(hdr) >= m.off+len(m.magic) && string(hdr[m.off:m.off+len(m.magic)]) == m.magic {
-			c.add(ruleUncheckedArchive, signing.SeverityWarning, fmt.Sprintf("%s archive: shipgate does not open it, so the files inside were not checked; unpack it into the release to check them", m.name))
+			c.add(RuleUncheckedArchive, signing.SeverityWarning, fmt.Sprintf("%s archive: shipgate does not open it, so the files inside were not checked; unpack it into the release to check them", m.name))
 			return
 		}
 	}

@@ -1,14 +1,10 @@
 package verify
 
 import (
-	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
-	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -18,6 +14,7 @@ import (
 	"github.com/shipgate/shipgate/docs"
 	"github.com/shipgate/shipgate/internal/glob"
 	"github.com/shipgate/shipgate/report"
+	"github.com/shipgate/shipgate/internal/strictyaml"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -148,6 +145,10 @@ type PolicyError struct {
 	Line int
 	// Reason says what is wrong.
 	Reason string
+	// Err is the underlying problem when the YAML reader found it (an
+	// unknown or duplicate key, an alias, a second document, a size over
+	// the limit, a syntax or type error); nil for a bad value.
+	Err error
 }
 
 func (e *PolicyError) Error() string {
@@ -161,22 +162,18 @@ func (e *PolicyError) Error() string {
 	return fmt.Sprintf("%s: %s", name, e.Reason)
 }
 
+// Unwrap returns Err.
+func (e *PolicyError) Unwrap() error { return e.Err }
+
 // maxPolicySize bounds a policy file.
 const maxPolicySize = 4 << 20
 
 // LoadPolicy reads and validates the policy file name. Relative paths in it
 // (trust roots, blocklist files) are resolved against the file's directory.
 func LoadPolicy(name string) (*Policy, error) {
-	st, err := os.Stat(name)
+	b, err := strictyaml.ReadFile(name, maxPolicySize)
 	if err != nil {
-		return nil, fmt.Errorf("verify: policy: %w", err)
-	}
-	if st.Size() > maxPolicySize {
-		return nil, &PolicyError{File: name, Reason: fmt.Sprintf("larger than %d bytes", maxPolicySize)}
-	}
-	b, err := os.ReadFile(name)
-	if err != nil {
-		return nil, fmt.Errorf("verify: policy: %w", err)
+		return nil, policyError(err, name)
 	}
 	p, err := parsePolicy(b, name)
 	if err != nil {
@@ -206,8 +203,10 @@ func LoadPolicy(name string) (*Policy, error) {
 	return p, nil
 }
 
-// ParsePolicy parses and validates a policy. Unknown keys, wrong types and
-// bad values are errors naming the line. Relative paths are left as they are.
+// ParsePolicy parses and validates a policy. It reads YAML strictly: unknown
+// keys, duplicate keys, anchors and aliases, a second document, wrong types
+// and bad values are errors naming the line. Relative paths are left as they
+// are.
 func ParsePolicy(b []byte) (*Policy, error) {
 	p, err := parsePolicy(b, "")
 	if err == nil {
@@ -217,30 +216,13 @@ func ParsePolicy(b []byte) (*Policy, error) {
 }
 
 func parsePolicy(b []byte, name string) (*Policy, error) {
-	if len(b) > maxPolicySize {
-		return nil, &PolicyError{File: name, Reason: fmt.Sprintf("larger than %d bytes", maxPolicySize)}
-	}
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return &Policy{}, nil // an empty file is the default policy
-		}
-		return nil, syntaxError(err, name)
-	}
-	root := &doc
-	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
-		root = root.Content[0]
-	}
-	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
-		return &Policy{}, nil
-	}
-	if err := checkKeys(root, reflect.TypeOf(Policy{}), name); err != nil {
-		return nil, err
-	}
 	var p Policy
-	if err := root.Decode(&p); err != nil {
-		return nil, yamlError(err, name)
+	root, err := strictyaml.Unmarshal(b, &p, strictyaml.Options{Name: name, MaxSize: maxPolicySize})
+	if err != nil {
+		return nil, policyError(err, name)
+	}
+	if root == nil {
+		return &Policy{}, nil // an empty file is the default policy
 	}
 	if rules := mapValue(root, "rules"); rules != nil && rules.Kind == yaml.SequenceNode {
 		for i := range p.Rules {
@@ -255,92 +237,14 @@ func parsePolicy(b []byte, name string) (*Policy, error) {
 	return &p, nil
 }
 
-// syntaxError turns a YAML syntax error ("yaml: line 3: …") into a
-// PolicyError.
-func syntaxError(err error, name string) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	var line int
-	if _, serr := fmt.Sscanf(msg, "line %d:", &line); serr == nil {
-		_, msg, _ = strings.Cut(msg, ": ")
+// policyError turns an error of the YAML reader into a *PolicyError; other
+// errors (the file cannot be opened) are wrapped as they are.
+func policyError(err error, name string) error {
+	var ye *strictyaml.Error
+	if errors.As(err, &ye) {
+		return &PolicyError{File: name, Line: ye.Line, Reason: ye.Reason, Err: ye}
 	}
-	return &PolicyError{File: name, Line: line, Reason: msg}
-}
-
-// yamlError turns a decoding error into a PolicyError at the line of its
-// first problem.
-func yamlError(err error, name string) error {
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		msg := te.Errors[0]
-		var line int
-		if _, serr := fmt.Sscanf(msg, "line %d:", &line); serr == nil {
-			_, msg, _ = strings.Cut(msg, ": ")
-		}
-		return &PolicyError{File: name, Line: line, Reason: msg}
-	}
-	return &PolicyError{File: name, Reason: strings.TrimPrefix(err.Error(), "yaml: ")}
-}
-
-// checkKeys rejects mapping keys that t (a struct, slice, pointer or map
-// type) does not know, naming the line.
-func checkKeys(n *yaml.Node, t reflect.Type, name string) error {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch n.Kind {
-	case yaml.AliasNode:
-		return &PolicyError{File: name, Line: n.Line, Reason: "aliases are not allowed in a policy"}
-	case yaml.MappingNode:
-		switch t.Kind() {
-		case reflect.Struct:
-			fields := map[string]reflect.Type{}
-			for i := 0; i < t.NumField(); i++ {
-				f := t.Field(i)
-				if tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ","); tag != "" && tag != "-" {
-					fields[tag] = f.Type
-				}
-			}
-			seen := map[string]bool{}
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i], n.Content[i+1]
-				ft, ok := fields[k.Value]
-				if !ok {
-					return &PolicyError{File: name, Line: k.Line, Reason: fmt.Sprintf("unknown key %q (known: %s)", k.Value, knownKeys(fields))}
-				}
-				if seen[k.Value] {
-					return &PolicyError{File: name, Line: k.Line, Reason: fmt.Sprintf("duplicate key %q", k.Value)}
-				}
-				seen[k.Value] = true
-				if err := checkKeys(v, ft, name); err != nil {
-					return err
-				}
-			}
-		case reflect.Map:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if err := checkKeys(n.Content[i+1], t.Elem(), name); err != nil {
-					return err
-				}
-			}
-		}
-	case yaml.SequenceNode:
-		if t.Kind() == reflect.Slice {
-			for _, c := range n.Content {
-				if err := checkKeys(c, t.Elem(), name); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return nil
-}
-
-func knownKeys(fields map[string]reflect.Type) string {
-	var ks []string
-	for k := range fields {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return strings.Join(ks, ", ")
+	return fmt.Errorf("verify: policy: %w", err)
 }
 
 // mapValue returns the value node of key in mapping n, or nil.
@@ -632,11 +536,10 @@ func knownRule(id string) bool {
 
 // severityFor returns the severity a finding of rule id gets under p, and
 // false when the policy turns it off.
-func (p *Policy) severityFor(id string, def signing.Severity) (signing.Severity, bool) {
-	v, ok := p.Severity[id]
+func (p *Policy) severityFor(id signing.Rule, def signing.Severity) (signing.Severity, bool) {
+	v, ok := p.Severity[string(id)]
 	if !ok {
-		fam, _, _ := strings.Cut(id, "/")
-		v, ok = p.Severity[fam+"/*"]
+		v, ok = p.Severity[id.Family()+"/*"]
 	}
 	if !ok {
 		return def, true

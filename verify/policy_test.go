@@ -10,6 +10,8 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"gopkg.in/yaml.v3"
+
+	"github.com/shipgate/shipgate/internal/strictyaml"
 )
 
 const goodPolicy = `# release gate
@@ -97,7 +99,13 @@ func TestParsePolicyErrors(t *testing.T) {
 		{"bad embedded root set", "trust:\n  embedded: [google]\n", 2, "embedded"},
 		{"wrong type", "trust:\n  system: [yes]\n", 2, "cannot unmarshal"},
 		{"not a mapping", "- a\n- b\n", 1, "cannot unmarshal"},
-		{"alias", "trust: &x {system: true}\nblocklists: *x\n", 2, "aliases"},
+		{"alias", "trust: &x {system: true}\nblocklists: *x\n", 1, "aliases"},
+		{"alias of a scalar", "failOn: &f error\nseverity: {file/malformed: *f}\n", 1, "aliases"},
+		{"merge key", "trust:\n  <<: {system: false}\n", 2, "merge key"},
+		{"second document", "failOn: error\n---\nfailOn: never\n", 2, "second YAML document"},
+		{"duplicate nested key", "trust:\n  system: true\n  system: false\n", 3, `duplicate key "system"`},
+		{"duplicate severity key", "severity:\n  file/malformed: off\n  file/malformed: error\n", 3, `duplicate key "file/malformed"`},
+		{"too large", "failOn: error\n" + strings.Repeat("#", maxPolicySize), 0, "larger than the limit"},
 		{"syntax", "rules: [\n", 0, ""},
 		{"unknown sigstore key", "rules:\n  - match: [a]\n    sigstore:\n      trustedRoot: r.json\n      certificateIdentity: a\n      certificateOidcIssuer: b\n      identity: c\n", 7, `unknown key "identity"`},
 		{"sigstore without trusted root", "rules:\n  - match: [a]\n    sigstore:\n      certificateIdentity: a\n      certificateOidcIssuer: b\n", 4, "trustedRoot"},
@@ -126,6 +134,53 @@ func TestParsePolicyErrors(t *testing.T) {
 }
 
 func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+// TestLoadPolicyStrict reads each kind of strictness failure from a file:
+// the error is a *PolicyError naming the file and the line, and a file over
+// the size limit is refused before it is read.
+func TestLoadPolicyStrict(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name, src string
+		line      int
+		kind      error
+	}{
+		{"unknown key", "failOn: error\nrulez: []\n", 2, strictyaml.ErrUnknownKey},
+		{"duplicate key", "failOn: error\nfailOn: never\n", 2, strictyaml.ErrDuplicateKey},
+		{"second document", "failOn: error\n---\n{}\n", 2, strictyaml.ErrMultipleDocuments},
+		{"anchor and alias", "trust: &x {system: true}\nblocklists: *x\n", 1, strictyaml.ErrAlias},
+		{"syntax", "rules: [\n  - a: b\n  -\n", 0, strictyaml.ErrSyntax},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "-")+".yaml")
+			if err := os.WriteFile(p, []byte(c.src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := LoadPolicy(p)
+			var pe *PolicyError
+			if !errors.As(err, &pe) || !errors.Is(err, c.kind) {
+				t.Fatalf("err = %v, want a *PolicyError for %v", err, c.kind)
+			}
+			if pe.File != p || (c.line > 0 && !strings.HasPrefix(err.Error(), p+":"+itoa(c.line)+": ")) {
+				t.Errorf("err %q does not name %s:%d", err, p, c.line)
+			}
+		})
+	}
+	big := filepath.Join(dir, "big.yaml")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Truncate(1 << 30); err != nil {
+		t.Skip("no sparse files:", err)
+	}
+	_, err = LoadPolicy(big)
+	var pe *PolicyError
+	if !errors.As(err, &pe) || !errors.Is(err, strictyaml.ErrTooLarge) || pe.File != big {
+		t.Errorf("1 GiB policy: %v", err)
+	}
+}
 
 func TestLoadPolicyRelativePaths(t *testing.T) {
 	dir := t.TempDir()
@@ -223,8 +278,16 @@ func FuzzParsePolicy(f *testing.F) {
 	f.Add([]byte("a: &x [1]\nb: *x\n"))
 	f.Add([]byte(sigstoreKeylessPolicy))
 	f.Add([]byte("rules:\n  - match: [a]\n    sigstore: {trustedRoot: r.json, key: k.pem, signedTimestamps: 1, insecureIgnoreTlog: true}\n"))
+	for _, s := range []string{"failOn: error\n---\n{}\n", "trust:\n  <<: {system: false}\n", "failOn: error\nfailOn: never\n",
+		"severity: {file/malformed: off, policy/*: note}\n", "rules:\n  - match: [a]\n    requires: valid\n", ""} {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := ParsePolicy(b)
+		var pe *PolicyError
+		if err != nil && !errors.As(err, &pe) {
+			t.Errorf("error %v is not a *PolicyError", err)
+		}
 		if err == nil {
 			if err := p.Validate(); err != nil {
 				t.Errorf("parsed policy does not validate: %v", err)

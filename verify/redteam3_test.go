@@ -173,7 +173,7 @@ func TestSignersRefuseUnsignedAndAdhoc(t *testing.T) {
 				}
 				rule := ruleSignerNotAllow
 				if c.rules[0].Require == RequireValid {
-					rule = map[string]string{"adhoc": ruleAdhoc, "unsigned": ruleUnsigned}[name]
+					rule = map[string]signing.Rule{"adhoc": ruleAdhoc, "unsigned": ruleUnsigned}[name]
 				}
 				mustFail(t, opts, "MacOS/app", rule, dir)
 			})
@@ -346,7 +346,7 @@ func TestUncheckedArchiveReported(t *testing.T) {
 	})
 	r := run(t, Options{Policy: requireValid()}, dir)
 	for _, p := range []string{"resources/plugins.tar.gz", "resources/plugins.tar"} {
-		if got := rulesFor(r, p); !has(got, "warning "+ruleUncheckedArchive) {
+		if got := rulesFor(r, p); !has(got, "warning "+string(ruleUncheckedArchive)) {
 			t.Errorf("%s: findings %q", p, got)
 		}
 	}
@@ -354,7 +354,7 @@ func TestUncheckedArchiveReported(t *testing.T) {
 		t.Errorf("plain text: findings %q", got)
 	}
 	pol := requireValid()
-	pol.Severity = map[string]string{ruleUncheckedArchive: "error"}
+	pol.Severity = map[string]string{string(ruleUncheckedArchive): "error"}
 	mustFail(t, Options{Policy: pol}, "resources/plugins.tar.gz", ruleUncheckedArchive, dir)
 }
 

@@ -40,7 +40,7 @@ func requireValid() *Policy {
 
 // mustFail runs the gate over paths and fails the test unless it fails
 // with a finding of rule at path p.
-func mustFail(t *testing.T, opts Options, p, rule string, paths ...string) *Report {
+func mustFail(t *testing.T, opts Options, p string, rule signing.Rule, paths ...string) *Report {
 	t.Helper()
 	r := run(t, opts, paths...)
 	if r.Summary.Passed {
@@ -63,14 +63,14 @@ func mustFail(t *testing.T, opts Options, p, rule string, paths ...string) *Repo
 
 // wantRules fails the test unless the gate failed and each of rules is an
 // error finding at path p.
-func wantRules(t *testing.T, r *Report, p string, rules ...string) {
+func wantRules(t *testing.T, r *Report, p string, rules ...signing.Rule) {
 	t.Helper()
 	if r.Summary.Passed {
 		t.Errorf("the gate passed")
 	}
 	got := rulesFor(r, p)
 	for _, rule := range rules {
-		if !has(got, "error "+rule) {
+		if !has(got, "error "+string(rule)) {
 			t.Errorf("%s: no error %s in %q", p, rule, got)
 		}
 	}
@@ -763,13 +763,13 @@ func TestSelfExtractorCheckedAsPEAndZip(t *testing.T) {
 	cases := []struct {
 		name      string
 		b         []byte
-		peRules   []string // error rules of the PE itself
+		peRules   []signing.Rule // error rules of the PE itself
 		validStub bool
 	}{
 		{"signed", signed, nil, true},
 		{"big certificate table", bigTable, nil, false},
-		{"appended after the signature", appended, []string{"authenticode/data-after-cert-table"}, false},
-		{"unsigned", sfx, []string{ruleUnsigned}, false},
+		{"appended after the signature", appended, []signing.Rule{"authenticode/data-after-cert-table"}, false},
+		{"unsigned", sfx, []signing.Rule{ruleUnsigned}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -822,7 +822,7 @@ func TestZipEndWithoutDirectory(t *testing.T) {
 	})
 	r := run(t, Options{}, dir)
 	for _, p := range []string{"fake.bin", "huge.bin", "zip64.bin", "pe.exe", "fake.zip.entry/x.bin"} {
-		if !has(rulesFor(r, p), "error "+ruleZipInvalid) {
+		if !has(rulesFor(r, p), "error "+string(ruleZipInvalid)) {
 			t.Errorf("%s: %v", p, rulesFor(r, p))
 		}
 	}

@@ -46,7 +46,7 @@ func rulesFor(r *Report, p string) []string {
 	var out []string
 	for _, f := range r.Findings {
 		if f.Path == p {
-			out = append(out, f.Severity.String()+" "+f.Rule)
+			out = append(out, f.Severity.String()+" "+string(f.Rule))
 		}
 	}
 	sort.Strings(out)

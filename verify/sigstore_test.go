@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/attest"
 	"github.com/shipgate/shipgate/signing/sigstore"
 )
@@ -62,7 +63,7 @@ func sigstoreCase(t *testing.T, policy string, files map[string][]byte, input fu
 	return run(t, Options{Policy: pol, Sigstore: sigstore.Verifier{}}, in)
 }
 
-func findingsOf(r *Report, rule string) []string {
+func findingsOf(r *Report, rule signing.Rule) []string {
 	var out []string
 	for _, f := range r.Findings {
 		if f.Rule == rule {
@@ -198,7 +199,7 @@ func TestSigstorePolicy(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := sigstoreCase(t, c.policy, c.files, c.input)
-			check := func(rule string, want []string) {
+			check := func(rule signing.Rule, want []string) {
 				got := findingsOf(r, rule)
 				if len(got) != len(want) {
 					t.Fatalf("%s findings = %q, want on %q", rule, got, want)

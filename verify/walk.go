@@ -610,7 +610,7 @@ func unwrapPath(err error) error {
 	return err
 }
 
-func finding(rule string, sev signing.Severity, p, msg string) signing.Finding {
+func finding(rule signing.Rule, sev signing.Severity, p, msg string) signing.Finding {
 	f := signing.NewFinding(rule, sev, msg)
 	f.Path = p
 	return f

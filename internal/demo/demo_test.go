@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/verify"
 )
 
@@ -34,7 +35,7 @@ func TestGateVerdicts(t *testing.T) {
 	if trojan.Summary.Passed {
 		t.Error("1.4.1 passed")
 	}
-	want := map[string]string{
+	want := map[signing.Rule]string{
 		"authenticode/cert-table-padding": "windows/d3dcompiler_47.dll",
 		"signer/blocklisted":              "windows/ffmpeg.dll",
 		"file/known-bad":                  "windows/ffmpeg.dll",

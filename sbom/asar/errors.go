@@ -100,39 +100,28 @@ func (e *EntryError) Unwrap() error { return e.Err }
 // rules maps each sentinel to its rule ID and default severity.
 var rules = []struct {
 	err  error
-	rule string
+	rule signing.Rule
 	sev  signing.Severity
 }{
-	{ErrInsecurePath, "asar/unsafe-name", signing.SeverityError},
-	{ErrDuplicate, "asar/duplicate-entry", signing.SeverityError},
-	{ErrOutOfBounds, "asar/out-of-bounds", signing.SeverityError},
+	{ErrInsecurePath, RuleUnsafeName, signing.SeverityError},
+	{ErrDuplicate, RuleDuplicateEntry, signing.SeverityError},
+	{ErrOutOfBounds, RuleOutOfBounds, signing.SeverityError},
 	{ErrOverlap, RuleOverlap, signing.SeverityError},
 	{ErrUnownedData, RuleUnownedData, signing.SeverityError},
-	{ErrLinkEscape, "asar/link-escape", signing.SeverityError},
-	{ErrLinkLoop, "asar/link-loop", signing.SeverityError},
-	{ErrDanglingLink, "asar/dangling-link", signing.SeverityWarning},
-	{ErrMalformedEntry, "asar/malformed-entry", signing.SeverityError},
-	{ErrTooDeep, "asar/malformed-entry", signing.SeverityError},
-	{ErrUnpacked, "asar/unpacked-missing", signing.SeverityError},
-	{ErrIntegrity, "asar/integrity-mismatch", signing.SeverityError},
-	{ErrNoIntegrity, "asar/no-integrity", signing.SeverityNote},
+	{ErrLinkEscape, RuleLinkEscape, signing.SeverityError},
+	{ErrLinkLoop, RuleLinkLoop, signing.SeverityError},
+	{ErrDanglingLink, RuleDanglingLink, signing.SeverityWarning},
+	{ErrMalformedEntry, RuleMalformedEntry, signing.SeverityError},
+	{ErrTooDeep, RuleMalformedEntry, signing.SeverityError},
+	{ErrUnpacked, RuleUnpackedMissing, signing.SeverityError},
+	{ErrIntegrity, RuleIntegrityMismatch, signing.SeverityError},
+	{ErrNoIntegrity, RuleNoIntegrity, signing.SeverityNote},
 }
-
-// RuleMalformed is the rule ID of an archive whose header cannot be read.
-const RuleMalformed = "asar/malformed"
-
-// RuleOverlap is the rule ID of a packed file whose bytes overlap another
-// packed file's ([ErrOverlap]).
-const RuleOverlap = "asar/overlapping-entries"
-
-// RuleUnownedData is the rule ID of archive bytes no header field or
-// readable file owns ([ErrUnownedData]).
-const RuleUnownedData = "asar/unowned-data"
 
 // Finding describes e as a report finding. Its Path is the entry path inside
 // the archive; the caller prefixes the archive's own path.
 func (e *EntryError) Finding() signing.Finding {
-	rule, sev := "asar/malformed-entry", signing.SeverityError
+	rule, sev := RuleMalformedEntry, signing.SeverityError
 	for _, r := range rules {
 		if errors.Is(e.Err, r.err) {
 			rule, sev = r.rule, r.sev

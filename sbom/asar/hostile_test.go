@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/electronfix"
+	"github.com/shipgate/shipgate/signing"
 )
 
 func raw(json string, data string) []byte {
@@ -68,7 +69,7 @@ func TestHostileEntries(t *testing.T) {
 		json string
 		path string // problem path
 		err  error
-		rule string
+		rule signing.Rule
 		// absent is a name that must not be in the file system; open is a
 		// name whose Open must fail with err.
 		absent, open string

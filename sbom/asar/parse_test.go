@@ -56,7 +56,7 @@ func describeTree(root *Entry, problems []*EntryError) string {
 		kind := "?"
 		for _, r := range rules {
 			if errors.Is(p.Err, r.err) {
-				kind = r.rule
+				kind = string(r.rule)
 				break
 			}
 		}

@@ -66,7 +66,7 @@ func TestOwnershipSplitPayloads(t *testing.T) {
 		name   string
 		spec   func(*pefile.SignSpec)
 		status signing.Status
-		rule   string // the rule every ownership finding has
+		rule   signing.Rule // the rule every ownership finding has
 		sev    signing.Severity
 	}{
 		{name: "one 16-byte unused digestAlgorithms entry", spec: func(s *pefile.SignSpec) {

@@ -222,7 +222,7 @@ func Verify(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 		if len(v.tableProblems) > 0 {
 			why += ": " + strings.Join(v.tableProblems, "; ")
 		}
-		v.sigs = append(v.sigs, &sigState{parent: -1, offset: l.certOff, malformed: why, malformedCheck: "cert-table", reported: true})
+		v.sigs = append(v.sigs, &sigState{parent: -1, offset: l.certOff, malformed: why, malformedCheck: CheckCertTable, reported: true})
 	}
 	if err := v.hash(); err != nil {
 		return nil, err

@@ -78,7 +78,7 @@ func checkFixture(t *testing.T, f fixtures.Fixture, res *Result) {
 	}
 	var rules []string
 	for _, fd := range res.Findings {
-		rules = append(rules, fd.Rule)
+		rules = append(rules, string(fd.Rule))
 		if fd.Offset == nil {
 			t.Errorf("finding %s has no offset", fd.Rule)
 		}
@@ -99,8 +99,8 @@ func checkFixture(t *testing.T, f fixtures.Fixture, res *Result) {
 		bad := false
 		for _, c := range s.Checks {
 			if !c.OK {
-				failed[c.Name] = true
-				if !slices.Contains(warningChecks, c.Name) {
+				failed[string(c.Name)] = true
+				if !slices.Contains(warningChecks, string(c.Name)) {
 					bad = true
 				}
 			}

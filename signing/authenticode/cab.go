@@ -240,7 +240,7 @@ type cabSubject struct {
 	problems []string
 }
 
-func (c *cabSubject) structure(*verifier, *sigState) (string, []string, string) {
+func (c *cabSubject) structure(*verifier, *sigState) (signing.CheckName, []string, string) {
 	return "cab-signature", c.problems, "the signature follows the cabinet and ends the file, nothing after its PKCS#7"
 }
 

@@ -135,11 +135,11 @@ func TestDebianSecureBoot(t *testing.T) {
 			}
 			var rules []string
 			for _, f := range res.Findings {
-				rules = append(rules, f.Rule)
+				rules = append(rules, string(f.Rule))
 			}
 			var want []string
 			if strings.HasPrefix(name, "fwupd") {
-				want = []string{RuleNonstandardIndirectDataType}
+				want = []string{string(RuleNonstandardIndirectDataType)}
 			}
 			if !slices.Equal(rules, want) {
 				t.Errorf("rules %q, want %q", rules, want)

@@ -300,7 +300,7 @@ func (m *msiSubject) prehash(h crypto.Hash, computed, stored []byte) {
 
 func (m *msiSubject) exProblem(h crypto.Hash) string { return m.pre[h] }
 
-func (m *msiSubject) structure(*verifier, *sigState) (string, []string, string) {
+func (m *msiSubject) structure(*verifier, *sigState) (signing.CheckName, []string, string) {
 	return "compound-file", m.problems, "every byte of the compound file belongs to a stream, a table or the header; MsiDigitalSignatureEx, when present, matches"
 }
 

@@ -35,7 +35,7 @@ func (v *verifier) checkOwnership(i int, s *sigState, sig *signing.Signature, o 
 	unowned, unused = cms.Judge(unowned, unused) // small regions add up
 	payload := false
 	var small []string
-	report := func(rule, what string, r cms.Region) {
+	report := func(rule signing.Rule, what string, r cms.Region) {
 		sev := signing.SeverityWarning
 		if r.Payload {
 			sev = signing.SeverityError

@@ -31,10 +31,10 @@ func TestOwnershipOfSignatureBytes(t *testing.T) {
 		name   string
 		spec   func(*pefile.SignSpec)
 		status signing.Status
-		rule   string           // the one ownership rule expected, "" for none
+		rule   signing.Rule     // the one ownership rule expected, "" for none
 		sev    signing.Severity // its severity
 		at     []byte           // the bytes the finding's offset points at; nil to skip
-		also   []string         // other rules expected
+		also   []signing.Rule   // other rules expected
 	}{
 		{name: "clean", spec: func(s *pefile.SignSpec) {}, status: signing.StatusValid},
 		{name: "clean with root and timestamp", spec: func(s *pefile.SignSpec) { s.Certs = append(s.Certs, p.Root); s.Stamp = tsa }, status: signing.StatusValid},
@@ -60,7 +60,7 @@ func TestOwnershipOfSignatureBytes(t *testing.T) {
 			s.Unsigned = []testpki.Attr{{Type: pefile.OIDCounterSignature, Values: [][]byte{p.TSA.SignerInfo(crypto.SHA256,
 				[]testpki.Attr{{Type: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 4}, Values: [][]byte{testpki.TLV(0x04, make([]byte, 32))}}},
 				[]testpki.Attr{{Type: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 4}, Values: [][]byte{payload}}})}}}
-		}, status: signing.StatusInvalid, rule: RuleUnownedSignatureData, sev: signing.SeverityError, also: []string{RuleTimestampInvalid}},
+		}, status: signing.StatusInvalid, rule: RuleUnownedSignatureData, sev: signing.SeverityError, also: []signing.Rule{RuleTimestampInvalid}},
 		{name: "timestamp token carrying an unused certificate", spec: func(s *pefile.SignSpec) {
 			s.Stamp = &pefile.Stamp{TSA: p.TSA, At: tsa.At, Chain: []*testpki.Cert{p.Root, carrier}}
 		}, status: signing.StatusInvalid, rule: RuleUnusedCertificate, sev: signing.SeverityError, at: carrier.Cert.Raw},

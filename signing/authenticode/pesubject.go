@@ -10,7 +10,7 @@ import (
 // peSubject is the PE image for the shared signature steps.
 type peSubject struct{ v *verifier }
 
-func (p peSubject) structure(v *verifier, s *sigState) (string, []string, string) {
+func (p peSubject) structure(v *verifier, s *sigState) (signing.CheckName, []string, string) {
 	probs := append([]string(nil), v.tableProblems...)
 	if s.entry < len(v.entryProblems) {
 		probs = append(probs, v.entryProblems[s.entry]...)

@@ -23,7 +23,7 @@ type subject interface {
 	// structure returns the name of the check on the container around
 	// signature s ("cert-table" for PE), the problems found there, and the
 	// detail to report when there are none.
-	structure(v *verifier, s *sigState) (check string, problems []string, ok string)
+	structure(v *verifier, s *sigState) (check signing.CheckName, problems []string, ok string)
 	// dataType judges the SpcIndirectDataContent type of j's signature; it
 	// adds the checks and findings and returns false when the signature does
 	// not sign this format at all (j is then malformed).
@@ -45,10 +45,10 @@ type subject interface {
 // (authenticode/…).
 type formatRules struct {
 	// digestMismatch: the recomputed digest differs from the signed one.
-	digestMismatch string
+	digestMismatch signing.Rule
 	// malformed: a signature that cannot be parsed as Authenticode for this
 	// format.
-	malformed string
+	malformed signing.Rule
 }
 
 // judgement carries one signature through the shared steps.
@@ -105,13 +105,13 @@ func (v *verifier) verifyOne(i int, s *sigState) (signing.Signature, Detail) {
 	return j.sig, j.det
 }
 
-func (j *judgement) finding(rule string, sev signing.Severity, msg string) {
+func (j *judgement) finding(rule signing.Rule, sev signing.Severity, msg string) {
 	j.v.finding(rule, sev, j.i, j.s.offset, msg)
 }
 
 // malformed ends the judgement: the signature is not Authenticode for this
 // format.
-func (j *judgement) malformed(check, detail, finding string) bool {
+func (j *judgement) malformed(check signing.CheckName, detail, finding string) bool {
 	j.sig.AddCheck(check, false, detail)
 	j.sig.Status = signing.StatusMalformed
 	j.finding(j.sub.rules().malformed, signing.SeverityError, finding)

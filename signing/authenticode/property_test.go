@@ -84,7 +84,7 @@ func TestFlipsDetected(t *testing.T) {
 	}
 }
 
-func hasRule(res *Result, rule string) bool {
+func hasRule(res *Result, rule signing.Rule) bool {
 	for _, f := range res.Findings {
 		if f.Rule == rule {
 			return true
@@ -127,7 +127,7 @@ func FuzzVerify(f *testing.F) {
 		for _, s := range res.Signatures {
 			if s.Status == signing.StatusValid {
 				for _, c := range s.Checks {
-					if !c.OK && !slices.Contains(warningChecks, c.Name) && !(c.Name == "page-hashes" && strings.HasPrefix(c.Detail, "page hashes not verified")) {
+					if !c.OK && !slices.Contains(warningChecks, string(c.Name)) && !(c.Name == "page-hashes" && strings.HasPrefix(c.Detail, "page hashes not verified")) {
 						t.Fatalf("valid signature with failed check %+v", c)
 					}
 				}

@@ -1,95 +1,124 @@
 package authenticode
 
+import "github.com/shipgate/shipgate/signing"
+
 // Rule IDs of the findings Verify reports, documented in
 // docs/rules/authenticode.md.
 const (
 	// RuleCertTablePadding: bytes after a PKCS#7 blob inside its
 	// WIN_CERTIFICATE beyond fewer than 8 zero bytes (CVE-2013-3900).
-	RuleCertTablePadding = "authenticode/cert-table-padding"
+	RuleCertTablePadding signing.Rule = "authenticode/cert-table-padding"
 	// RuleDataAfterCertTable: the certificate table does not end the file.
-	RuleDataAfterCertTable = "authenticode/data-after-cert-table"
+	RuleDataAfterCertTable signing.Rule = "authenticode/data-after-cert-table"
 	// RuleCertTableInvalid: the table or an entry breaks the WIN_CERTIFICATE
 	// rules (revision, type, alignment, lengths, bounds).
-	RuleCertTableInvalid = "authenticode/cert-table-invalid"
+	RuleCertTableInvalid signing.Rule = "authenticode/cert-table-invalid"
 	// RuleMalformedSignature: a signature that cannot be parsed as Authenticode.
-	RuleMalformedSignature = "authenticode/malformed-signature"
+	RuleMalformedSignature signing.Rule = "authenticode/malformed-signature"
 	// RuleUnsignedAttributeData: unknown unsigned attributes carrying data.
-	RuleUnsignedAttributeData = "authenticode/unsigned-attribute-data"
+	RuleUnsignedAttributeData signing.Rule = "authenticode/unsigned-attribute-data"
 	// RuleDigestMismatch: the image digest differs from the signed one.
-	RuleDigestMismatch = "authenticode/digest-mismatch"
+	RuleDigestMismatch signing.Rule = "authenticode/digest-mismatch"
 	// RulePageHashMismatch: a page hash differs from the signed one.
-	RulePageHashMismatch = "authenticode/page-hash-mismatch"
+	RulePageHashMismatch signing.Rule = "authenticode/page-hash-mismatch"
 	// RuleSignatureInvalid: messageDigest, contentType or the signature over
 	// the signed attributes does not verify.
-	RuleSignatureInvalid = "authenticode/signature-invalid"
+	RuleSignatureInvalid signing.Rule = "authenticode/signature-invalid"
 	// RuleUntrustedChain: the signer's chain does not reach a trusted root at
 	// the time that counts, or the leaf may not sign code.
-	RuleUntrustedChain = "authenticode/untrusted-chain"
+	RuleUntrustedChain signing.Rule = "authenticode/untrusted-chain"
 	// RuleTimestampInvalid: a timestamp is present but does not verify.
-	RuleTimestampInvalid = "authenticode/timestamp-invalid"
+	RuleTimestampInvalid signing.Rule = "authenticode/timestamp-invalid"
 	// RuleChecksumMismatch: the PE checksum is set and wrong.
-	RuleChecksumMismatch = "authenticode/checksum-mismatch"
+	RuleChecksumMismatch signing.Rule = "authenticode/checksum-mismatch"
 	// RuleWeakAlgorithm: MD5 or SHA-1 in a digest, signature or certificate.
-	RuleWeakAlgorithm = "authenticode/weak-algorithm"
+	RuleWeakAlgorithm signing.Rule = "authenticode/weak-algorithm"
 	// RuleNonstandardIndirectDataType: SpcIndirectDataContent names
 	// 1.3.6.1.4.1.311.2.1.21 instead of SpcPeImageData as its inner type
 	// (Debian's fwupdx64.efi.signed); the digest is verified as usual.
-	RuleNonstandardIndirectDataType = "authenticode/nonstandard-indirect-data-type"
+	RuleNonstandardIndirectDataType signing.Rule = "authenticode/nonstandard-indirect-data-type"
 	// RuleSectionOverlapsCertTable: a section's file data, as the loader maps
 	// it, reaches into the certificate table, which the digest skips.
-	RuleSectionOverlapsCertTable = "authenticode/section-overlaps-cert-table"
+	RuleSectionOverlapsCertTable signing.Rule = "authenticode/section-overlaps-cert-table"
 	// RuleSectionOverlap: sections' file data overlap each other or the
 	// headers, which no linker produces.
-	RuleSectionOverlap = "authenticode/section-overlap"
+	RuleSectionOverlap signing.Rule = "authenticode/section-overlap"
 	// RuleUnownedSignatureData: bytes inside a PKCS#7 SignedData (or a
 	// timestamp in it) that no verified field owns: crls, certificate entries
 	// that are not certificates, algorithm parameters other than NULL.
-	RuleUnownedSignatureData = "authenticode/unowned-signature-data"
+	RuleUnownedSignatureData signing.Rule = "authenticode/unowned-signature-data"
 	// RuleUnusedCertificate: an embedded certificate that no verified chain
 	// uses.
-	RuleUnusedCertificate = "authenticode/unused-certificate"
+	RuleUnusedCertificate signing.Rule = "authenticode/unused-certificate"
 
 	// RuleScriptDigestMismatch: a script's digest, recomputed as its
 	// subject interface package does, differs from the signed one.
-	RuleScriptDigestMismatch = "script/digest-mismatch"
+	RuleScriptDigestMismatch signing.Rule = "script/digest-mismatch"
 	// RuleScriptMalformedSignature: a script's signature block or the
 	// signature in it cannot be parsed as Authenticode for that script kind.
-	RuleScriptMalformedSignature = "script/malformed-signature"
+	RuleScriptMalformedSignature signing.Rule = "script/malformed-signature"
 	// RuleScriptContentAfterSignature: bytes follow the signature block of
 	// a .ps1, .psm1, .psd1, .js or .vbs; no signature covers them.
-	RuleScriptContentAfterSignature = "script/content-after-signature"
+	RuleScriptContentAfterSignature signing.Rule = "script/content-after-signature"
 	// RuleScriptSignatureTrailingData: the signature block decodes to bytes
 	// after the PKCS#7 SignedData.
-	RuleScriptSignatureTrailingData = "script/signature-trailing-data"
+	RuleScriptSignatureTrailingData signing.Rule = "script/signature-trailing-data"
 	// RuleMSIDigestMismatch: an MSI database's digest over its streams and
 	// storages differs from the signed one.
-	RuleMSIDigestMismatch = "msi/digest-mismatch"
+	RuleMSIDigestMismatch signing.Rule = "msi/digest-mismatch"
 	// RuleMSIMetadataDigestMismatch: the MsiDigitalSignatureEx stream does
 	// not hold the digest of the streams' metadata.
-	RuleMSIMetadataDigestMismatch = "msi/metadata-digest-mismatch"
+	RuleMSIMetadataDigestMismatch signing.Rule = "msi/metadata-digest-mismatch"
 	// RuleMSIMalformedSignature: the DigitalSignature stream cannot be
 	// parsed as an MSI Authenticode signature.
-	RuleMSIMalformedSignature = "msi/malformed-signature"
+	RuleMSIMalformedSignature signing.Rule = "msi/malformed-signature"
 	// RuleMSISignatureTrailingData: the DigitalSignature stream holds bytes
 	// after its PKCS#7 SignedData.
-	RuleMSISignatureTrailingData = "msi/signature-trailing-data"
+	RuleMSISignatureTrailingData signing.Rule = "msi/signature-trailing-data"
 	// RuleMSIUnownedData: non-zero bytes of the compound file that no
 	// stream, table or header owns.
-	RuleMSIUnownedData = "msi/unowned-data"
+	RuleMSIUnownedData signing.Rule = "msi/unowned-data"
 	// RuleCABDigestMismatch: a cabinet's digest differs from the signed one.
-	RuleCABDigestMismatch = "cab/digest-mismatch"
+	RuleCABDigestMismatch signing.Rule = "cab/digest-mismatch"
 	// RuleCABMalformedSignature: a cabinet's signature locator or the
 	// signature cannot be parsed as a cabinet's Authenticode signature.
-	RuleCABMalformedSignature = "cab/malformed-signature"
+	RuleCABMalformedSignature signing.Rule = "cab/malformed-signature"
 	// RuleCABDataAfterSignature: bytes follow a signed cabinet's signature.
-	RuleCABDataAfterSignature = "cab/data-after-signature"
+	RuleCABDataAfterSignature signing.Rule = "cab/data-after-signature"
 	// RuleCABDataAfterCabinet: bytes follow the cabinet's cbCabinet and
 	// belong to no part of it.
-	RuleCABDataAfterCabinet = "cab/data-after-cabinet"
+	RuleCABDataAfterCabinet signing.Rule = "cab/data-after-cabinet"
 	// RuleCABSignatureTrailingData: the signature area holds bytes after
 	// the PKCS#7 SignedData.
-	RuleCABSignatureTrailingData = "cab/signature-trailing-data"
+	RuleCABSignatureTrailingData signing.Rule = "cab/signature-trailing-data"
 	// RuleCABUnhashedHeaderData: header fields the cabinet digest skips
 	// hold unexpected values.
-	RuleCABUnhashedHeaderData = "cab/unhashed-header-data"
+	RuleCABUnhashedHeaderData signing.Rule = "cab/unhashed-header-data"
+)
+
+// Names of the Authenticode-specific checks in a Signature's Checks. The
+// checks both formats run (digest, page hashes, signature, signature data,
+// chain, EKU, timestamp) use the names in package signing, such as
+// [signing.CheckChain].
+const (
+	// CheckCertTable: the WIN_CERTIFICATE table and this signature's entry
+	// follow the rules (revision, type, alignment, bounds, nothing after).
+	CheckCertTable signing.CheckName = "cert-table"
+	// CheckSignedData: the entry holds a PKCS#7 SignedData that parses.
+	CheckSignedData signing.CheckName = "signed-data"
+	// CheckContentType: the signed content is SpcIndirectDataContent of
+	// SpcPeImageData, and the contentType attribute says so.
+	CheckContentType signing.CheckName = "content-type"
+	// CheckIndirectDataType: SpcIndirectDataContent names a nonstandard
+	// inner type (a warning; see RuleNonstandardIndirectDataType).
+	CheckIndirectDataType signing.CheckName = "indirect-data-type"
+	// CheckSignerCount: the SignedData has exactly one SignerInfo.
+	CheckSignerCount signing.CheckName = "signer-count"
+	// CheckMessageDigest: the messageDigest attribute matches the signed
+	// SpcIndirectDataContent.
+	CheckMessageDigest signing.CheckName = "message-digest"
+	// CheckUnsignedAttributes: unknown unsigned attributes carry no data.
+	CheckUnsignedAttributes signing.CheckName = "unsigned-attributes"
+	// CheckChecksum: the PE checksum is unset or correct (a warning only).
+	CheckChecksum signing.CheckName = "checksum"
 )

@@ -434,7 +434,7 @@ type scriptSubject struct {
 	problems []string
 }
 
-func (s *scriptSubject) structure(v *verifier, _ *sigState) (string, []string, string) {
+func (s *scriptSubject) structure(v *verifier, _ *sigState) (signing.CheckName, []string, string) {
 	return "signature-block", s.problems, "one signature block in " + s.kind.String() + " comments, framed by CR LF, nothing after it but what the format allows"
 }
 

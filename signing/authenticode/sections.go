@@ -66,8 +66,8 @@ func (v *verifier) checkSections() {
 	}
 	// Findings are bounded per rule, so a hostile section table costs
 	// little; a table problem past the bound is still one.
-	count := map[string]int{}
-	report := func(rule string, sev signing.Severity, off int64, msg string, problem bool) {
+	count := map[signing.Rule]int{}
+	report := func(rule signing.Rule, sev signing.Severity, off int64, msg string, problem bool) {
 		n := count[rule]
 		count[rule]++
 		switch {

@@ -60,7 +60,7 @@ func signImage(t *testing.T, p *fixtures.PKI, img []byte) []byte {
 	return out
 }
 
-func findingsOf(res *Result, rule string) []signing.Finding {
+func findingsOf(res *Result, rule signing.Rule) []signing.Finding {
 	var out []signing.Finding
 	for _, f := range res.Findings {
 		if f.Rule == rule {
@@ -89,7 +89,7 @@ func TestSectionLayout(t *testing.T) {
 	cases := []struct {
 		name   string
 		make   func() []byte
-		rule   string // "" for no layout finding
+		rule   signing.Rule // "" for no layout finding
 		sev    signing.Severity
 		status signing.Status
 	}{
@@ -153,7 +153,7 @@ func TestSectionLayout(t *testing.T) {
 				}
 			}
 			var layout []signing.Finding
-			for _, r := range []string{RuleSectionOverlapsCertTable, RuleSectionOverlap} {
+			for _, r := range []signing.Rule{RuleSectionOverlapsCertTable, RuleSectionOverlap} {
 				layout = append(layout, findingsOf(res, r)...)
 			}
 			if c.rule == "" {

@@ -48,9 +48,9 @@ type sigState struct {
 	offset               int64
 	sd                   *cms.SignedData
 	spc                  *indirectData
-	malformed            string // why it cannot be parsed; empty when it can
-	malformedCheck       string // the check that failed: "signed-data", "content-type" or "cert-table"
-	reported             bool   // the malformation is already a finding
+	malformed            string            // why it cannot be parsed; empty when it can
+	malformedCheck       signing.CheckName // the check that failed: CheckSignedData, CheckContentType or CheckCertTable
+	reported             bool              // the malformation is already a finding
 }
 
 // readTable walks DataDirectory[4] and the WIN_CERTIFICATE entries, checks
@@ -239,7 +239,7 @@ func (v *verifier) addSignature(entry, parent, depth int, off int64, sd *cms.Sig
 	switch {
 	case !sd.ContentType.Equal(oidSpcIndirectData):
 		s.malformed = fmt.Sprintf("content type %s is not SpcIndirectDataContent (1.3.6.1.4.1.311.2.1.4)", sd.ContentType)
-		s.malformedCheck = "content-type"
+		s.malformedCheck = CheckContentType
 	case sd.RawContent == nil:
 		s.malformed = "SignedData carries no content"
 	default:

@@ -75,7 +75,7 @@ func dedupe(h []crypto.Hash) []crypto.Hash {
 }
 
 // finding records a finding; sig is a signature index or -1.
-func (v *verifier) finding(rule string, sev signing.Severity, sig int, off int64, msg string) {
+func (v *verifier) finding(rule signing.Rule, sev signing.Severity, sig int, off int64, msg string) {
 	v.res.Findings = append(v.res.Findings, signing.NewFinding(rule, sev, msg).At(off).For(sig))
 }
 

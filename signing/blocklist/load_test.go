@@ -11,11 +11,13 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf16"
 
+	"github.com/shipgate/shipgate/internal/strictyaml"
 	"github.com/shipgate/shipgate/internal/testpki"
 	"github.com/shipgate/shipgate/signing"
 )
@@ -569,6 +571,53 @@ func hexDecode(s string) ([]byte, error) {
 		b[i] = v
 	}
 	return b, nil
+}
+
+// TestYAMLStrict checks each rejection of the strict YAML reader through the
+// native YAML and LOLDrivers loaders: a *ParseError naming the source and
+// the line, matching the reader's error kind.
+func TestYAMLStrict(t *testing.T) {
+	const entry = "  - kind: serial\n    value: '01'\n"
+	const lol = "Id: x\nKnownVulnerableSamples:\n  - SHA256: 0000000000000000000000000000000000000000000000000000000000000000\n"
+	for _, c := range []struct {
+		name   string
+		format Format
+		input  string
+		line   int
+		kind   error
+	}{
+		{"native duplicate entry field", FormatNative, "version: 1\nentries:\n  - kind: serial\n    value: '01'\n    value: '02'\n", 5, strictyaml.ErrDuplicateKey},
+		{"native duplicate entries", FormatNative, "version: 1\nentries:\n" + entry + "entries: []\n", 5, strictyaml.ErrDuplicateKey},
+		{"native second document", FormatNative, "version: 1\nentries:\n" + entry + "---\nversion: 1\nentries: []\n", 5, strictyaml.ErrMultipleDocuments},
+		{"native anchor and alias", FormatNative, "version: 1\nentries:\n  - &e\n    kind: serial\n    value: '01'\n  - *e\n", 3, strictyaml.ErrAlias},
+		{"native merge key", FormatNative, "version: 1\nentries:\n  - <<: {kind: serial}\n    value: '01'\n", 3, strictyaml.ErrAlias},
+		{"native syntax", FormatNative, "version: 1\nentries: [\n", 0, strictyaml.ErrSyntax},
+		{"loldrivers duplicate key", FormatLOLDrivers, lol + "Id: y\n", 4, strictyaml.ErrDuplicateKey},
+		{"loldrivers second document", FormatLOLDrivers, lol + "---\n" + lol, 4, strictyaml.ErrMultipleDocuments},
+		{"loldrivers alias", FormatLOLDrivers, "Id: &i x\nKnownVulnerableSamples: []\nTags: [*i]\n", 1, strictyaml.ErrAlias},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse(strings.NewReader(c.input), "list.yaml", LoadOptions{Format: c.format})
+			var pe *ParseError
+			if !errors.As(err, &pe) || !errors.Is(err, c.kind) {
+				t.Fatalf("err = %v, want a *ParseError for %v", err, c.kind)
+			}
+			if c.line > 0 && (pe.Line != c.line || !strings.Contains(err.Error(), "list.yaml:"+strconv.Itoa(c.line)+": ")) {
+				t.Errorf("err %q at line %d, want %d", err, pe.Line, c.line)
+			}
+			if strings.Count(err.Error(), "list.yaml") != 1 {
+				t.Errorf("err %q names the source more than once", err)
+			}
+		})
+	}
+	// The size cap is checked before the YAML is parsed.
+	big := "version: 1\nentries:\n" + strings.Repeat(entry, 100)
+	if _, err := Parse(strings.NewReader(big), "list.yaml", LoadOptions{MaxSize: int64(len(big) - 1)}); err == nil || !strings.Contains(err.Error(), "cap") {
+		t.Errorf("over the cap: %v", err)
+	}
+	if _, err := Parse(strings.NewReader(big), "list.yaml", LoadOptions{MaxSize: int64(len(big))}); err != nil {
+		t.Errorf("at the cap: %v", err)
+	}
 }
 
 // TestMalformed checks that garbage is rejected with a ParseError locating

@@ -24,14 +24,13 @@ const minLOLSerialHex = 16
 // nor Microsoft's certificates, which sign third-party drivers through WHCP;
 // those samples stay blocked by their hashes.
 func (p *parser) loldrivers(b []byte) error {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return p.errLine(yamlErrLine(err), "%v", err)
+	root, err := p.parseYAML(b)
+	if err != nil {
+		return err
 	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
+	if root == nil {
 		return p.errLine(1, "empty document")
 	}
-	root := doc.Content[0]
 	var drivers []*yaml.Node
 	switch root.Kind {
 	case yaml.MappingNode:

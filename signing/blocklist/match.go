@@ -10,19 +10,6 @@ import (
 	"github.com/shipgate/shipgate/signing"
 )
 
-// Rule IDs of the findings a Hit becomes.
-const (
-	// RuleSignerBlocklisted is reported for a signature whose chain holds a
-	// blocked certificate.
-	RuleSignerBlocklisted = "signer/blocklisted"
-	// RuleTSABlocklisted is reported for a signature whose verified
-	// timestamp was made by a time-stamping authority whose chain holds a
-	// blocked certificate: the timestamp does not count.
-	RuleTSABlocklisted = "signer/tsa-blocklisted"
-	// RuleFileKnownBad is reported for a file whose hash is listed.
-	RuleFileKnownBad = "file/known-bad"
-)
-
 const timeLayout = time.RFC3339
 
 // Hit is one entry that matched.

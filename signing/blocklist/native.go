@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/shipgate/shipgate/internal/strictyaml"
 )
 
 // nativeVersion is the only native format version this package reads.
@@ -410,14 +412,13 @@ func (c *lineCounter) lineAt(off int64) int {
 
 // nativeYAML reads the YAML form, keeping each entry's line.
 func (p *parser) nativeYAML(b []byte) error {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return p.errLine(yamlErrLine(err), "%v", err)
+	root, err := p.parseYAML(b)
+	if err != nil {
+		return err
 	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
+	if root == nil {
 		return p.errLine(1, "empty YAML document")
 	}
-	root := doc.Content[0]
 	var seq *yaml.Node
 	version := 0
 	switch root.Kind {
@@ -466,8 +467,8 @@ func (p *parser) nativeYAML(b []byte) error {
 			}
 		}
 		var re rawEntry
-		if err := n.Decode(&re); err != nil {
-			return p.errLine(n.Line, "%v", err)
+		if err := strictyaml.Decode(n, &re, p.yamlOptions()); err != nil {
+			return p.yamlError(err)
 		}
 		if err := p.addRaw(re, n.Line); err != nil {
 			return err
@@ -485,29 +486,41 @@ func (f *flexString) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// yamlErrLine extracts "line N" from a yaml.v3 error, 0 if absent.
-func yamlErrLine(err error) int {
-	var te *yaml.TypeError
-	msg := err.Error()
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		msg = te.Errors[0]
+// parseYAML reads b with the strict YAML reader shared by every YAML input
+// (one document, no anchors or aliases, no duplicate keys, the size cap
+// checked first) and returns its root, nil for an empty document.
+func (p *parser) parseYAML(b []byte) (*yaml.Node, error) {
+	root, err := strictyaml.Parse(b, p.yamlOptions())
+	if err != nil {
+		return nil, p.yamlError(err)
 	}
-	i := strings.Index(msg, "line ")
-	if i < 0 {
-		return 0
-	}
-	n := 0
-	for _, c := range msg[i+5:] {
-		if c < '0' || c > '9' {
-			break
-		}
-		n = n*10 + int(c-'0')
-		if n > 1<<30 {
-			return 0
-		}
-	}
-	return n
+	return root, nil
 }
+
+func (p *parser) yamlOptions() strictyaml.Options {
+	max := p.opts.MaxSize
+	if max <= 0 {
+		max = defaultMaxSize
+	}
+	return strictyaml.Options{Name: p.name, MaxSize: max}
+}
+
+// yamlError turns an error of the strict YAML reader into a ParseError at
+// its line.
+func (p *parser) yamlError(err error) error {
+	var ye *strictyaml.Error
+	if errors.As(err, &ye) {
+		return &ParseError{Source: p.name, Format: p.format, Line: ye.Line, Offset: -1, Err: yamlReason{ye}}
+	}
+	return p.errLine(0, "%w", err)
+}
+
+// yamlReason prints a strict YAML error without the input's name and line,
+// which its ParseError prints.
+type yamlReason struct{ e *strictyaml.Error }
+
+func (r yamlReason) Error() string { return "yaml: " + r.e.Reason }
+func (r yamlReason) Unwrap() error { return r.e }
 
 // addRaw converts and adds one native entry.
 func (p *parser) addRaw(re rawEntry, line int) error {

@@ -146,7 +146,7 @@ func manySpecialSlots(t testing.TB, n int) []byte {
 	return b
 }
 
-func hasRule(r *Result, rule string) bool {
+func hasRule(r *Result, rule signing.Rule) bool {
 	for _, f := range r.Findings {
 		if f.Rule == rule {
 			return true

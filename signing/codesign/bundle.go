@@ -358,223 +358,301 @@ func (s *seal) rule(rel string) *sealRule {
 	return best
 }
 
+// bundleCheck is the state of verifying one bundle directory: the layout,
+// what Info.plist and CodeResources say, and what the walk of its root has
+// found. Its steps run in order (verifyBundle); each adds findings to out.
+type bundleCheck struct {
+	fsys  fs.FS
+	dir   string
+	opts  Options
+	out   *BundleResult
+	depth int
+	top   bool
+	lay   bundleLayout
+
+	info      []byte // Info.plist
+	csPath    string // _CodeSignature/CodeResources
+	resources []byte // its content; nil when absent or not read
+	exe       string // the main executable's path; "" when there is none to verify
+	mainMachO bool   // the main executable is a Mach-O file, verified with its embedded signature
+	seal      *seal  // the parsed CodeResources; nil when absent or malformed
+	seen      map[string]bool
+	nested    []string // nested bundles, verified after the walk
+}
+
 func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth int, top bool) error {
 	lay, _ := locate(fsys, dir)
 	out.Bundles = append(out.Bundles, dir)
-	add := func(rule string, sev signing.Severity, p, msg string) {
-		f := signing.NewFinding(rule, sev, msg)
-		f.Path = p
-		out.Findings = append(out.Findings, f)
-	}
-	info, err := readSmall(fsys, lay.info)
+	b := &bundleCheck{fsys: fsys, dir: dir, opts: opts, out: out, depth: depth, top: top, lay: lay,
+		csPath: path.Join(lay.root, "_CodeSignature", "CodeResources"), seen: map[string]bool{}}
+	executable, err := b.readMetadata()
 	if err != nil {
-		return fmt.Errorf("codesign: %w", err)
+		return err
+	}
+	b.verifyMainExecutable(executable)
+	b.parseSeal()
+	if err := b.walkRoot(); err != nil {
+		return err
+	}
+	if lay.root != dir {
+		if err := checkOutsideRoot(fsys, dir, lay.root, b.add); err != nil {
+			return fmt.Errorf("codesign: walking %s: %w", dir, err)
+		}
+	}
+	if err := b.verifyNested(); err != nil {
+		return err
+	}
+	b.checkRemoved()
+	return nil
+}
+
+// add records a finding about path p.
+func (b *bundleCheck) add(rule signing.Rule, sev signing.Severity, p, msg string) {
+	f := signing.NewFinding(rule, sev, msg)
+	f.Path = p
+	b.out.Findings = append(b.out.Findings, f)
+}
+
+// readMetadata reads Info.plist and CodeResources, and returns the main
+// executable's name as Info.plist gives it. A CodeResources that is a
+// symlink is a finding and is not read; one that cannot be read stops the
+// verification.
+func (b *bundleCheck) readMetadata() (executable string, err error) {
+	b.info, err = readSmall(b.fsys, b.lay.info)
+	if err != nil {
+		return "", fmt.Errorf("codesign: %w", err)
 	}
 	var ip struct {
 		Executable string `plist:"CFBundleExecutable"`
 		Identifier string `plist:"CFBundleIdentifier"`
 	}
-	if _, err := plist.Unmarshal(info, &ip); err != nil {
-		add(RuleMalformed, signing.SeverityError, lay.info, "Info.plist does not parse: "+err.Error())
+	if _, err := plist.Unmarshal(b.info, &ip); err != nil {
+		b.add(RuleMalformed, signing.SeverityError, b.lay.info, "Info.plist does not parse: "+err.Error())
 	}
-	if top {
-		out.Identifier = ip.Identifier
+	if b.top {
+		b.out.Identifier = ip.Identifier
 	}
-	csPath := path.Join(lay.root, "_CodeSignature", "CodeResources")
-	var resources []byte
-	if isSymlink(fsys, csPath) || isSymlink(fsys, path.Dir(csPath)) {
-		add(RuleMalformed, signing.SeverityError, csPath, "CodeResources is a symlink, which is not followed")
-	} else if resources, err = readSmall(fsys, csPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("codesign: %w", err)
+	if isSymlink(b.fsys, b.csPath) || isSymlink(b.fsys, path.Dir(b.csPath)) {
+		b.add(RuleMalformed, signing.SeverityError, b.csPath, "CodeResources is a symlink, which is not followed")
+	} else if b.resources, err = readSmall(b.fsys, b.csPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("codesign: %w", err)
 	}
-	exe := ""
-	mainMachO := false // the main executable is a Mach-O file, verified with its embedded signature
-	if ip.Executable != "" && !strings.Contains(ip.Executable, "/") && ip.Executable != ".." {
-		exe = path.Join(lay.execDir, ip.Executable)
-		if top {
-			out.Executable = exe
-		}
-		if isSymlink(fsys, exe) || isSymlink(fsys, lay.execDir) {
-			add(RuleMalformed, signing.SeverityError, exe, fmt.Sprintf("main executable %q is a symlink, which is not followed", ip.Executable))
-			exe = ""
-		} else if _, err := fs.Stat(fsys, exe); err != nil {
-			add(RuleMalformed, signing.SeverityError, exe, fmt.Sprintf("Info.plist names main executable %q, which is missing", ip.Executable))
-			exe = ""
-		} else {
-			it := verifyItem(fsys, exe, dir, true, opts, &external{info: info, resources: resources})
-			if it.Err != "" {
-				add(RuleMalformed, signing.SeverityError, exe, "main executable cannot be verified: "+it.Err)
-			}
-			mainMachO = it.Result != nil
-			out.Items = append(out.Items, it)
-		}
-	} else {
-		add(RuleUnsigned, signing.SeverityWarning, dir, "bundle has no main executable: a resource-only bundle keeps a detached signature, which is not verified")
-	}
+	return ip.Executable, nil
+}
 
-	var sl *seal
-	switch {
-	case resources == nil:
-		add(RuleResourceModified, signing.SeverityError, csPath, "bundle has no _CodeSignature/CodeResources: nothing seals its resources")
-	default:
-		if sl, err = parseSeal(resources); err != nil {
-			add(RuleMalformed, signing.SeverityError, csPath, "CodeResources does not parse: "+err.Error())
-			sl = nil
-		}
+// verifyMainExecutable verifies the main executable Info.plist names, with
+// Info.plist and CodeResources bound in its special slots. A bundle without
+// one keeps a detached signature, which is not verified.
+func (b *bundleCheck) verifyMainExecutable(executable string) {
+	if executable == "" || strings.Contains(executable, "/") || executable == ".." {
+		b.add(RuleUnsigned, signing.SeverityWarning, b.dir, "bundle has no main executable: a resource-only bundle keeps a detached signature, which is not verified")
+		return
 	}
+	exe := path.Join(b.lay.execDir, executable)
+	if b.top {
+		b.out.Executable = exe
+	}
+	if isSymlink(b.fsys, exe) || isSymlink(b.fsys, b.lay.execDir) {
+		b.add(RuleMalformed, signing.SeverityError, exe, fmt.Sprintf("main executable %q is a symlink, which is not followed", executable))
+		return
+	}
+	if _, err := fs.Stat(b.fsys, exe); err != nil {
+		b.add(RuleMalformed, signing.SeverityError, exe, fmt.Sprintf("Info.plist names main executable %q, which is missing", executable))
+		return
+	}
+	b.exe = exe
+	it := verifyItem(b.fsys, exe, b.dir, true, b.opts, &external{info: b.info, resources: b.resources})
+	if it.Err != "" {
+		b.add(RuleMalformed, signing.SeverityError, exe, "main executable cannot be verified: "+it.Err)
+	}
+	b.mainMachO = it.Result != nil
+	b.out.Items = append(b.out.Items, it)
+}
 
-	// Walk the bundle root: every file is sealed, omitted by a rule, nested
-	// code, or added after signing.
-	seen := map[string]bool{}
+// parseSeal parses CodeResources; without one, nothing seals the bundle's
+// resources.
+func (b *bundleCheck) parseSeal() {
+	if b.resources == nil {
+		b.add(RuleResourceModified, signing.SeverityError, b.csPath, "bundle has no _CodeSignature/CodeResources: nothing seals its resources")
+		return
+	}
+	sl, err := parseSeal(b.resources)
+	if err != nil {
+		b.add(RuleMalformed, signing.SeverityError, b.csPath, "CodeResources does not parse: "+err.Error())
+		return
+	}
+	b.seal = sl
+}
+
+// walkRoot walks the bundle root: every file is sealed, omitted by a rule,
+// nested code, or added after signing. Nested bundles are collected for
+// verifyNested.
+func (b *bundleCheck) walkRoot() error {
 	mainRel := ""
-	if exe != "" {
-		mainRel = strings.TrimPrefix(exe, lay.root+"/")
+	if b.exe != "" {
+		mainRel = strings.TrimPrefix(b.exe, b.lay.root+"/")
 	}
-	var nested []string
-	walkErr := fs.WalkDir(fsys, lay.root, func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(b.fsys, b.lay.root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			add(RuleMalformed, signing.SeverityError, p, "cannot read: "+err.Error())
+			b.add(RuleMalformed, signing.SeverityError, p, "cannot read: "+err.Error())
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
 			return nil
 		}
-		if p == lay.root {
+		if p == b.lay.root {
 			return nil
 		}
-		rel := strings.TrimPrefix(p, lay.root+"/")
+		rel := strings.TrimPrefix(p, b.lay.root+"/")
 		if rel == "_CodeSignature" && d.IsDir() {
 			return nil // every file in it is judged below
 		}
 		if strings.HasPrefix(rel, "_CodeSignature/") {
 			if !d.IsDir() {
-				checkSignatureDir(rel, p, d, mainMachO, add)
+				checkSignatureDir(rel, p, d, b.mainMachO, b.add)
 			}
 			return nil
 		}
 		if d.IsDir() {
-			if hasBundleExt(p) && IsBundle(fsys, p) {
-				nested = append(nested, p)
-				seen[rel] = true
+			if hasBundleExt(p) && IsBundle(b.fsys, p) {
+				b.nested = append(b.nested, p)
+				b.seen[rel] = true
 				return fs.SkipDir
 			}
 			return nil
 		}
 		if d.Type()&fs.ModeSymlink != 0 {
-			seen[rel] = true
-			if sl != nil {
-				checkSymlink(fsys, sl, rel, p, add)
+			b.seen[rel] = true
+			if b.seal != nil {
+				checkSymlink(b.fsys, b.seal, rel, p, b.add)
 			}
 			return nil
 		}
-		if !d.Type().IsRegular() {
+		if !d.Type().IsRegular() || rel == mainRel {
 			return nil
 		}
-		if rel == mainRel {
-			return nil
-		}
-		if rel == stapledTicket && path.Base(lay.root) == "Contents" && sl != nil && !sl.lists(rel) {
-			checkStapledTicket(fsys, p, add)
-			seen[rel] = true
-			return nil
-		}
-		isMachO := sniffMachO(fsys, p)
-		var item *BundleItem
-		if isMachO {
-			it := verifyItem(fsys, p, dir, false, opts, nil)
-			if it.Err != "" {
-				add(RuleMalformed, signing.SeverityError, p, "Mach-O file cannot be verified: "+it.Err)
-			}
-			out.Items = append(out.Items, it)
-			item = &out.Items[len(out.Items)-1]
-		}
-		if sl == nil {
-			return nil
-		}
-		r := sl.rule(rel)
-		if r != nil && r.omit {
-			return nil
-		}
-		seen[rel] = true
-		e, ok := sl.files[rel]
-		if !ok {
-			add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("file %q was added after signing: CodeResources does not list it", rel))
-			return nil
-		}
-		switch {
-		case e.cdhash != nil:
-			var have []string
-			if item != nil && item.Result != nil {
-				for _, s := range item.Result.Slices {
-					have = append(have, s.CDHashes...)
-				}
-			}
-			if !containsHex(have, e.cdhash) {
-				add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("nested code %q changed: CodeResources seals cdhash %x, the file has %v", rel, e.cdhash, have))
-			}
-		case e.hash2 != nil || e.hash1 != nil:
-			h, want := crypto.SHA256, e.hash2
-			if want == nil {
-				h, want = crypto.SHA1, e.hash1
-			}
-			var got []byte
-			var err error
-			known := false
-			switch {
-			case h != crypto.SHA256:
-			case item != nil && item.Result != nil:
-				// Verifying the Mach-O file hashed it already.
-				got, err = hex.DecodeString(item.SHA256)
-				known = err == nil
-			case opts.Files != nil:
-				got, known = opts.Files.SHA256(p)
-			}
-			if !known {
-				got, err = hashFile(fsys, p, h)
-			}
-			if err != nil {
-				add(RuleMalformed, signing.SeverityError, p, "cannot read: "+err.Error())
-			} else if !bytes.Equal(got, want) {
-				add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("file %q changed after signing: CodeResources seals %s %x, the file has %x", rel, hashName(h), want, got))
-			}
-		case e.symlink != nil:
-			add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("%q is sealed as a symlink but is a regular file", rel))
-		default:
-			add(RuleMalformed, signing.SeverityError, csPath, fmt.Sprintf("CodeResources entry %q has no hash", rel))
-		}
+		b.checkFile(p, rel)
 		return nil
 	})
-	if walkErr != nil {
-		return fmt.Errorf("codesign: walking %s: %w", lay.root, walkErr)
+	if err != nil {
+		return fmt.Errorf("codesign: walking %s: %w", b.lay.root, err)
 	}
-	if lay.root != dir {
-		if err := checkOutsideRoot(fsys, dir, lay.root, add); err != nil {
-			return fmt.Errorf("codesign: walking %s: %w", dir, err)
+	return nil
+}
+
+// checkFile judges the regular file p (rel in the bundle root), other than
+// the main executable: a stapled ticket, or a file that must be sealed.
+// Mach-O files are verified as items of their own, whether sealed or not.
+func (b *bundleCheck) checkFile(p, rel string) {
+	if rel == stapledTicket && path.Base(b.lay.root) == "Contents" && b.seal != nil && !b.seal.lists(rel) {
+		checkStapledTicket(b.fsys, p, b.add)
+		b.seen[rel] = true
+		return
+	}
+	var item *BundleItem
+	if sniffMachO(b.fsys, p) {
+		it := verifyItem(b.fsys, p, b.dir, false, b.opts, nil)
+		if it.Err != "" {
+			b.add(RuleMalformed, signing.SeverityError, p, "Mach-O file cannot be verified: "+it.Err)
 		}
+		b.out.Items = append(b.out.Items, it)
+		item = &b.out.Items[len(b.out.Items)-1]
 	}
-	// Nested bundles: verify them, then check the seal of each by cdhash.
-	for _, p := range nested {
-		rel := strings.TrimPrefix(p, lay.root+"/")
-		before := len(out.Items)
-		if depth+1 > maxNestedDepth {
-			add(RuleMalformed, signing.SeverityError, p, fmt.Sprintf("bundles nested deeper than %d levels are not verified", maxNestedDepth))
+	if b.seal == nil {
+		return
+	}
+	if r := b.seal.rule(rel); r != nil && r.omit {
+		return
+	}
+	b.seen[rel] = true
+	e, ok := b.seal.files[rel]
+	if !ok {
+		b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("file %q was added after signing: CodeResources does not list it", rel))
+		return
+	}
+	b.checkSealed(p, rel, e, item)
+}
+
+// checkSealed compares file p with its seal entry e: nested code by cdhash,
+// other files by hash (SHA-256 from files2, else SHA-1 from files). item is
+// the file's verification when it is Mach-O, whose SHA-256 is then known.
+func (b *bundleCheck) checkSealed(p, rel string, e sealEntry, item *BundleItem) {
+	switch {
+	case e.cdhash != nil:
+		var have []string
+		if item != nil && item.Result != nil {
+			for _, s := range item.Result.Slices {
+				have = append(have, s.CDHashes...)
+			}
+		}
+		if !containsHex(have, e.cdhash) {
+			b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("nested code %q changed: CodeResources seals cdhash %x, the file has %v", rel, e.cdhash, have))
+		}
+	case e.hash2 != nil || e.hash1 != nil:
+		h, want := crypto.SHA256, e.hash2
+		if want == nil {
+			h, want = crypto.SHA1, e.hash1
+		}
+		got, err := b.fileHash(p, h, item)
+		if err != nil {
+			b.add(RuleMalformed, signing.SeverityError, p, "cannot read: "+err.Error())
+		} else if !bytes.Equal(got, want) {
+			b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("file %q changed after signing: CodeResources seals %s %x, the file has %x", rel, hashName(h), want, got))
+		}
+	case e.symlink != nil:
+		b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("%q is sealed as a symlink but is a regular file", rel))
+	default:
+		b.add(RuleMalformed, signing.SeverityError, b.csPath, fmt.Sprintf("CodeResources entry %q has no hash", rel))
+	}
+}
+
+// fileHash returns the h digest of file p: for SHA-256, the one verifying
+// the Mach-O item computed, or the one Options.Files knows, before reading
+// the file again.
+func (b *bundleCheck) fileHash(p string, h crypto.Hash, item *BundleItem) ([]byte, error) {
+	var got []byte
+	var err error
+	known := false
+	switch {
+	case h != crypto.SHA256:
+	case item != nil && item.Result != nil:
+		// Verifying the Mach-O file hashed it already.
+		got, err = hex.DecodeString(item.SHA256)
+		known = err == nil
+	case b.opts.Files != nil:
+		got, known = b.opts.Files.SHA256(p)
+	}
+	if !known {
+		got, err = hashFile(b.fsys, p, h)
+	}
+	return got, err
+}
+
+// verifyNested verifies each nested bundle, then checks its seal: the
+// cdhash CodeResources records against its main executable's.
+func (b *bundleCheck) verifyNested() error {
+	for _, p := range b.nested {
+		rel := strings.TrimPrefix(p, b.lay.root+"/")
+		before := len(b.out.Items)
+		if b.depth+1 > maxNestedDepth {
+			b.add(RuleMalformed, signing.SeverityError, p, fmt.Sprintf("bundles nested deeper than %d levels are not verified", maxNestedDepth))
 			continue
 		}
-		if err := verifyBundle(fsys, p, opts, out, depth+1, false); err != nil {
+		if err := verifyBundle(b.fsys, p, b.opts, b.out, b.depth+1, false); err != nil {
 			return err
 		}
-		if sl == nil {
+		if b.seal == nil {
 			continue
 		}
-		e, ok := sl.files[rel]
+		e, ok := b.seal.files[rel]
 		if !ok {
-			if r := sl.rule(rel); r == nil || !r.omit {
-				add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("nested bundle %q was added after signing: CodeResources does not list it", rel))
+			if r := b.seal.rule(rel); r == nil || !r.omit {
+				b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("nested bundle %q was added after signing: CodeResources does not list it", rel))
 			}
 			continue
 		}
 		var have []string
-		for _, it := range out.Items[before:] {
+		for _, it := range b.out.Items[before:] {
 			if it.Main && it.Bundle == p && it.Result != nil {
 				for _, s := range it.Result.Slices {
 					have = append(have, s.CDHashes...)
@@ -582,31 +660,39 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 			}
 		}
 		if e.cdhash == nil {
-			add(RuleMalformed, signing.SeverityError, csPath, fmt.Sprintf("CodeResources seals nested bundle %q without a cdhash", rel))
+			b.add(RuleMalformed, signing.SeverityError, b.csPath, fmt.Sprintf("CodeResources seals nested bundle %q without a cdhash", rel))
 		} else if !containsHex(have, e.cdhash) {
-			add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("nested bundle %q changed: CodeResources seals cdhash %x, its main executable has %v", rel, e.cdhash, have))
-		}
-	}
-	if sl != nil {
-		names := make([]string, 0, len(sl.files))
-		for n := range sl.files {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			if seen[n] || sl.files[n].optional {
-				continue
-			}
-			if r := sl.rule(n); r != nil && r.optional {
-				continue
-			}
-			add(RuleResourceModified, signing.SeverityError, path.Join(lay.root, n), fmt.Sprintf("file %q sealed by CodeResources was removed", n))
-		}
-		if sl.sha1 {
-			add(RuleMalformed, signing.SeverityWarning, csPath, "CodeResources has only the legacy SHA-1 files dictionary (no files2)")
+			b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("nested bundle %q changed: CodeResources seals cdhash %x, its main executable has %v", rel, e.cdhash, have))
 		}
 	}
 	return nil
+}
+
+// checkRemoved reports the files CodeResources seals that the walk did not
+// see (in name order), unless the seal marks them optional, and a seal
+// with only the legacy SHA-1 dictionary.
+func (b *bundleCheck) checkRemoved() {
+	sl := b.seal
+	if sl == nil {
+		return
+	}
+	names := make([]string, 0, len(sl.files))
+	for n := range sl.files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if b.seen[n] || sl.files[n].optional {
+			continue
+		}
+		if r := sl.rule(n); r != nil && r.optional {
+			continue
+		}
+		b.add(RuleResourceModified, signing.SeverityError, path.Join(b.lay.root, n), fmt.Sprintf("file %q sealed by CodeResources was removed", n))
+	}
+	if sl.sha1 {
+		b.add(RuleMalformed, signing.SeverityWarning, b.csPath, "CodeResources has only the legacy SHA-1 files dictionary (no files2)")
+	}
 }
 
 // checkOutsideRoot judges what a bundle holds outside root, the directory
@@ -616,7 +702,7 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 // version with its own seal is noted as not verified. Anything else is
 // unsealed, as codesign --verify reports "unsealed contents present in the
 // bundle root".
-func checkOutsideRoot(fsys fs.FS, dir, root string, add func(string, signing.Severity, string, string)) error {
+func checkOutsideRoot(fsys fs.FS, dir, root string, add func(signing.Rule, signing.Severity, string, string)) error {
 	versions := path.Join(dir, "Versions")
 	return fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -669,7 +755,7 @@ var detachedName = regexp.MustCompile(`^_CodeSignature/Code(Directory|Requiremen
 // so any other file is unsealed data. A detached signature's files are not
 // verified: without a Mach-O main executable they are reported as
 // warnings (the bundle is not valid anyway), any other file as an error.
-func checkSignatureDir(rel, p string, d fs.DirEntry, mainMachO bool, add func(string, signing.Severity, string, string)) {
+func checkSignatureDir(rel, p string, d fs.DirEntry, mainMachO bool, add func(signing.Rule, signing.Severity, string, string)) {
 	if rel == "_CodeSignature/CodeResources" && d.Type().IsRegular() {
 		return
 	}
@@ -688,7 +774,7 @@ func checkSignatureDir(rel, p string, d fs.DirEntry, mainMachO bool, add func(st
 // notarization ticket. Nothing seals it and shipgate does not verify tickets
 // yet, so it is reported as a note with its size; a file larger than any
 // ticket is unsealed data and an error.
-func checkStapledTicket(fsys fs.FS, p string, add func(string, signing.Severity, string, string)) {
+func checkStapledTicket(fsys fs.FS, p string, add func(signing.Rule, signing.Severity, string, string)) {
 	st, err := fs.Stat(fsys, p)
 	if err != nil {
 		add(RuleMalformed, signing.SeverityError, p, "cannot read: "+err.Error())
@@ -701,7 +787,7 @@ func checkStapledTicket(fsys fs.FS, p string, add func(string, signing.Severity,
 	add(RuleNotarizationTicketUnverified, signing.SeverityNote, p, fmt.Sprintf("stapled notarization ticket of %d bytes: no code signature seals it and shipgate does not verify its signature or cdhash binding", st.Size()))
 }
 
-func checkSymlink(fsys fs.FS, sl *seal, rel, p string, add func(string, signing.Severity, string, string)) {
+func checkSymlink(fsys fs.FS, sl *seal, rel, p string, add func(signing.Rule, signing.Severity, string, string)) {
 	if r := sl.rule(rel); r != nil && r.omit {
 		return
 	}

@@ -27,12 +27,12 @@ func bundleFS(files map[string]machofile.BundleFile) fstest.MapFS {
 func bundleRules(b *BundleResult) []string {
 	seen := map[string]bool{}
 	for _, f := range b.Findings {
-		seen[f.Rule] = true
+		seen[string(f.Rule)] = true
 	}
 	for _, it := range b.Items {
 		if it.Result != nil {
 			for _, f := range it.Result.Findings {
-				seen[f.Rule] = true
+				seen[string(f.Rule)] = true
 			}
 		}
 	}
@@ -53,7 +53,7 @@ func dumpBundle(b *BundleResult) string {
 		}
 	}
 	for _, f := range b.Findings {
-		s.WriteString("bundle finding " + f.Rule + " " + f.Path + ": " + f.Message + "\n")
+		s.WriteString("bundle finding " + string(f.Rule) + " " + f.Path + ": " + f.Message + "\n")
 	}
 	return s.String()
 }

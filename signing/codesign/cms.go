@@ -58,7 +58,7 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 	}
 	sd, err := cms.Parse(payload)
 	if err != nil {
-		s.check("cms", false, "CMS signature does not parse: "+err.Error())
+		s.check(CheckCMS, false, "CMS signature does not parse: "+err.Error())
 		s.add(RuleMalformed, signing.SeverityError, signing.StatusMalformed, sigAt, "CMS signature does not parse: "+err.Error())
 		return
 	}
@@ -69,7 +69,7 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 	own := cmsOwnership{sd: sd, at: sigAt + 8}
 	defer own.report(s)
 	if len(sd.Signers) != 1 {
-		s.check("signature", false, fmt.Sprintf("CMS has %d signers, want exactly one", len(sd.Signers)))
+		s.check(signing.CheckSignature, false, fmt.Sprintf("CMS has %d signers, want exactly one", len(sd.Signers)))
 		s.add(RuleSignatureInvalid, signing.SeverityError, signing.StatusInvalid, sigAt, fmt.Sprintf("CMS has %d signers, want exactly one", len(sd.Signers)))
 		return
 	}
@@ -86,33 +86,33 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 	s.sig.Digest = d
 	switch {
 	case chk.MessageDigest == nil:
-		s.check("cms-digest", false, errString(chk.Err))
+		s.check(CheckCMSDigest, false, errString(chk.Err))
 		s.add(RuleSignatureInvalid, signing.SeverityError, signing.StatusInvalid, sigAt, "CMS signer: "+errString(chk.Err))
 	case !chk.DigestOK:
-		s.check("cms-digest", false, fmt.Sprintf("messageDigest %x, primary CodeDirectory hashes to %x", chk.MessageDigest, chk.Computed))
+		s.check(CheckCMSDigest, false, fmt.Sprintf("messageDigest %x, primary CodeDirectory hashes to %x", chk.MessageDigest, chk.Computed))
 		s.add(RuleCMSDigestMismatch, signing.SeverityError, signing.StatusInvalid, s.slice.Offset+primary.off,
 			fmt.Sprintf("CMS messageDigest %x does not match the primary CodeDirectory (%s %x)", chk.MessageDigest, hashName(si.Hash), chk.Computed))
 	default:
-		s.check("cms-digest", true, fmt.Sprintf("messageDigest equals the %s of the primary CodeDirectory", hashName(si.Hash)))
+		s.check(CheckCMSDigest, true, fmt.Sprintf("messageDigest equals the %s of the primary CodeDirectory", hashName(si.Hash)))
 	}
 	switch {
 	case chk.Cert == nil:
-		s.check("signature", false, "the signer's certificate is not in the signature")
+		s.check(signing.CheckSignature, false, "the signer's certificate is not in the signature")
 		s.add(RuleSignatureInvalid, signing.SeverityError, signing.StatusInvalid, sigAt, "the signer's certificate is not in the CMS signature")
 	case !chk.SignatureOK:
-		s.check("signature", false, errString(chk.Err))
+		s.check(signing.CheckSignature, false, errString(chk.Err))
 		if chk.MessageDigest != nil {
 			s.add(RuleSignatureInvalid, signing.SeverityError, signing.StatusInvalid, sigAt, "CMS signer: "+errString(chk.Err))
 		}
 	case !chk.ContentTypeOK:
-		s.check("signature", false, "signed contentType is not id-data")
+		s.check(signing.CheckSignature, false, "signed contentType is not id-data")
 		s.add(RuleSignatureInvalid, signing.SeverityError, signing.StatusInvalid, sigAt, "signed contentType attribute is not id-data")
 	default:
 		detail := "signature over the signed attributes verifies"
 		if chk.WeakHash != 0 {
 			detail += fmt.Sprintf(" (uses weak %s)", hashName(chk.WeakHash))
 		}
-		s.check("signature", true, detail)
+		s.check(signing.CheckSignature, true, detail)
 	}
 	s.checkCDHashAttrs(si, sigAt)
 	own.unsignedAttrs(si)
@@ -133,7 +133,7 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 		s.sig.Timestamp = ts
 		if ts.Verified {
 			at = ts.Time
-			s.check("timestamp", true, "RFC 3161 timestamp at "+ts.Time.UTC().Format("2006-01-02T15:04:05Z")+" verifies; the chain is checked at that time")
+			s.check(signing.CheckTimestamp, true, "RFC 3161 timestamp at "+ts.Time.UTC().Format("2006-01-02T15:04:05Z")+" verifies; the chain is checked at that time")
 		} else {
 			detail := "timestamp does not verify, so it does not move the validation time: " + ts.Detail
 			if ts.Intact {
@@ -141,7 +141,7 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 				// token is good, only its trust is not.
 				detail = ts.Detail + ", so it does not move the validation time"
 			}
-			s.check("timestamp", false, detail)
+			s.check(signing.CheckTimestamp, false, detail)
 		}
 	}
 	cr := opts.Trust.VerifyChain(chk.Cert, sd.Certificates, signing.ChainOptions{
@@ -153,24 +153,24 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 	own.chain = cr.Chain
 	own.judgeCertificates = true
 	if cr.Trusted {
-		s.check("chain", true, fmt.Sprintf("chains to %q", cr.Chain[len(cr.Chain)-1].Subject.String()))
+		s.check(signing.CheckChain, true, fmt.Sprintf("chains to %q", cr.Chain[len(cr.Chain)-1].Subject.String()))
 	} else {
-		s.check("chain", false, cr.Problem)
+		s.check(signing.CheckChain, false, cr.Problem)
 		s.add(RuleUntrustedChain, signing.SeverityError, signing.StatusUntrusted, sigAt,
 			fmt.Sprintf("signer %q does not chain to a trusted root: %s", chk.Cert.Subject.String(), cr.Problem))
 	}
 	if hasExt(chk.Cert, OIDDeveloperIDApplication) {
 		switch {
 		case len(cr.Chain) < 2:
-			s.check("developer-id", false, "Developer ID leaf, but its issuer was not found")
+			s.check(CheckDeveloperID, false, "Developer ID leaf, but its issuer was not found")
 		case !hasExt(cr.Chain[1], OIDDeveloperIDCA):
-			s.check("developer-id", false, "Developer ID leaf issued by a CA without the Developer ID marker (1.2.840.113635.100.6.2.6)")
+			s.check(CheckDeveloperID, false, "Developer ID leaf issued by a CA without the Developer ID marker (1.2.840.113635.100.6.2.6)")
 			if cr.Trusted {
 				s.add(RuleUntrustedChain, signing.SeverityError, signing.StatusUntrusted, sigAt,
 					fmt.Sprintf("Developer ID leaf %q is issued by %q, which lacks the Developer ID CA marker 1.2.840.113635.100.6.2.6", chk.Cert.Subject.String(), cr.Chain[1].Subject.String()))
 			}
 		default:
-			s.check("developer-id", true, "Developer ID Application leaf (1.2.840.113635.100.6.1.13) under the Developer ID CA (1.2.840.113635.100.6.2.6)")
+			s.check(CheckDeveloperID, true, "Developer ID Application leaf (1.2.840.113635.100.6.1.13) under the Developer ID CA (1.2.840.113635.100.6.2.6)")
 		}
 	}
 	ou := subjectOU(chk.Cert)
@@ -184,11 +184,11 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 	}
 	switch {
 	case !teamOK:
-		s.check("team-id", false, fmt.Sprintf("CodeDirectory team %q, certificate OU %q", primary.TeamID, ou))
+		s.check(CheckTeamID, false, fmt.Sprintf("CodeDirectory team %q, certificate OU %q", primary.TeamID, ou))
 	case primary.TeamID == "":
-		s.check("team-id", true, "the CodeDirectory names no team")
+		s.check(CheckTeamID, true, "the CodeDirectory names no team")
 	default:
-		s.check("team-id", true, fmt.Sprintf("team %s matches the certificate's OU", primary.TeamID))
+		s.check(CheckTeamID, true, fmt.Sprintf("team %s matches the certificate's OU", primary.TeamID))
 	}
 }
 
@@ -264,9 +264,9 @@ func (s *sliceState) checkCDHashAttrs(si *cms.SignerInfo, sigAt int64) {
 		}
 	}
 	if ok {
-		s.check("cdhashes", true, joinDetail(details))
+		s.check(CheckCDHashes, true, joinDetail(details))
 	} else {
-		s.check("cdhashes", false, "the signed cdhashes do not match every CodeDirectory")
+		s.check(CheckCDHashes, false, "the signed cdhashes do not match every CodeDirectory")
 	}
 }
 
@@ -362,7 +362,7 @@ func (o *cmsOwnership) report(s *sliceState) {
 	}
 	unowned, unused = cms.Judge(unowned, unused) // small regions add up
 	payload, n := false, len(unowned)+len(unused)
-	emit := func(rule, what string, r cms.Region) {
+	emit := func(rule signing.Rule, what string, r cms.Region) {
 		sev, st := signing.SeverityWarning, signing.StatusValid
 		if r.Payload {
 			sev, st, payload = signing.SeverityError, signing.StatusInvalid, true
@@ -381,8 +381,8 @@ func (o *cmsOwnership) report(s *sliceState) {
 	}
 	switch {
 	case payload:
-		s.check("signature-data", false, fmt.Sprintf("%d regions of the CMS signature are covered by no signature and large enough to carry a payload", n))
+		s.check(signing.CheckSignatureData, false, fmt.Sprintf("%d regions of the CMS signature are covered by no signature and large enough to carry a payload", n))
 	case n > 0:
-		s.check("signature-data", true, fmt.Sprintf("every byte of the CMS signature is verified or tolerated, except %d small oddities reported as warnings", n))
+		s.check(signing.CheckSignatureData, true, fmt.Sprintf("every byte of the CMS signature is verified or tolerated, except %d small oddities reported as warnings", n))
 	}
 }

@@ -26,7 +26,7 @@ func TestCMSOwnership(t *testing.T) {
 		name   string
 		signer func(*machofile.Signer)
 		status signing.Status
-		rule   string
+		rule   signing.Rule
 		sev    signing.Severity
 		at     []byte // the bytes the finding's offset points at
 	}{

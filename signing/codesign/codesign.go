@@ -12,50 +12,6 @@ import (
 	"github.com/shipgate/shipgate/signing"
 )
 
-// Rule IDs of the findings this package produces, documented in
-// docs/rules/codesign.md.
-const (
-	RulePageHashMismatch    = "codesign/page-hash-mismatch"
-	RuleSpecialSlotMismatch = "codesign/special-slot-mismatch"
-	RuleCMSDigestMismatch   = "codesign/cms-digest-mismatch"
-	RuleCDHashMismatch      = "codesign/cdhash-mismatch"
-	RuleSignatureInvalid    = "codesign/signature-invalid"
-	RuleUntrustedChain      = "codesign/untrusted-chain"
-	RuleTeamIDMismatch      = "codesign/team-id-mismatch"
-	RuleAdhoc               = "codesign/adhoc"
-	RuleUnsigned            = "codesign/unsigned"
-	RuleDataOutsideSlices   = "codesign/data-outside-slices"
-	RuleMalformed           = "codesign/malformed"
-	RuleResourceModified    = "codesign/resource-modified"
-	// RuleUnownedSignatureData reports bytes of the LC_CODE_SIGNATURE area
-	// that belong to no blob (holes inside the SuperBlob, data after it), and
-	// bytes of the CMS signature or its timestamp token that no verified
-	// field owns.
-	RuleUnownedSignatureData = "codesign/unowned-signature-data"
-	// RuleUnusedCertificate reports an embedded certificate that no verified
-	// chain uses.
-	RuleUnusedCertificate = "codesign/unused-certificate"
-	// RuleUnboundBlob reports a SuperBlob blob that no CodeDirectory binds
-	// by a special-slot hash (and that is not a CodeDirectory or the CMS).
-	RuleUnboundBlob = "codesign/unbound-blob"
-	// RuleUnknownSlot reports a SuperBlob index entry whose slot type Apple
-	// does not define.
-	RuleUnknownSlot = "codesign/unknown-slot"
-	// RuleDuplicateSlot reports a slot listed twice in the SuperBlob index.
-	RuleDuplicateSlot = "codesign/duplicate-slot"
-	// RuleBlobOverlap reports a blob overlapping another blob or the
-	// SuperBlob's header and index.
-	RuleBlobOverlap = "codesign/blob-overlap"
-	// RuleWorkBudgetExceeded reports a file whose structures ask for more
-	// parsing or hashing than its size can justify; the rest is not
-	// verified.
-	RuleWorkBudgetExceeded = "codesign/work-budget-exceeded"
-	// RuleNotarizationTicketUnverified reports a stapled notarization ticket
-	// (Contents/CodeResources of a bundle), which no code signature seals
-	// and which is not verified; one too large to be a ticket is an error.
-	RuleNotarizationTicketUnverified = "codesign/notarization-ticket-unverified"
-)
-
 // Options controls verification. The zero value is usable: it trusts no
 // root, checks at the current time and logs nothing.
 type Options struct {

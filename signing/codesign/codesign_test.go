@@ -35,9 +35,9 @@ func rulesOf(r *Result) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, f := range r.Findings {
-		if !seen[f.Rule] {
-			seen[f.Rule] = true
-			out = append(out, f.Rule)
+		if r := string(f.Rule); !seen[r] {
+			seen[r] = true
+			out = append(out, r)
 		}
 	}
 	sort.Strings(out)
@@ -57,11 +57,11 @@ func dump(r *Result) string {
 	for _, s := range r.Signatures {
 		b.WriteString(s.Arch + " " + s.Status.String() + "\n")
 		for _, c := range s.Checks {
-			b.WriteString("  check " + c.Name + " " + map[bool]string{true: "ok", false: "FAIL"}[c.OK] + ": " + c.Detail + "\n")
+			b.WriteString("  check " + string(c.Name) + " " + map[bool]string{true: "ok", false: "FAIL"}[c.OK] + ": " + c.Detail + "\n")
 		}
 	}
 	for _, f := range r.Findings {
-		b.WriteString("  finding " + f.Rule + ": " + f.Message + "\n")
+		b.WriteString("  finding " + string(f.Rule) + ": " + f.Message + "\n")
 	}
 	return b.String()
 }

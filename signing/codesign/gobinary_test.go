@@ -63,7 +63,7 @@ func TestGoLinkerBinaries(t *testing.T) {
 	if cd := s.CodeDirectories[0]; cd.HashType != HashSHA256 || cd.PageSize != 4096 || cd.CodeLimit != s.SignatureOffset || cd.BadPages != 0 {
 		t.Fatalf("CodeDirectory %+v", cd)
 	}
-	if strings.Join(rulesOf(r), ",") != RuleAdhoc {
+	if strings.Join(rulesOf(r), ",") != string(RuleAdhoc) {
 		t.Fatalf("rules %v", rulesOf(r))
 	}
 	flipped := bytes.Clone(arm)

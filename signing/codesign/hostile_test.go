@@ -53,7 +53,7 @@ func TestFormatErrors(t *testing.T) {
 		if fe.Offset != c.off {
 			t.Errorf("%s: offset %d, want %d (%v)", name, fe.Offset, c.off, fe)
 		}
-		if r == nil || r.Status() != signing.StatusMalformed || rulesOf(r)[0] != RuleMalformed {
+		if r == nil || r.Status() != signing.StatusMalformed || rulesOf(r)[0] != string(RuleMalformed) {
 			t.Errorf("%s: result %+v", name, r)
 		}
 	}
@@ -78,7 +78,7 @@ func TestMalformedSignatures(t *testing.T) {
 		name   string
 		b      []byte
 		status signing.Status
-		rule   string
+		rule   signing.Rule
 		msg    string
 	}{
 		{"superblob magic", edit(signed, func(b []byte) { b[lay.SigOff] = 0 }), signing.StatusMalformed, RuleMalformed, "magic"},

@@ -9,6 +9,8 @@ import (
 
 	macho "github.com/blacktop/go-macho"
 	"github.com/blacktop/go-macho/types"
+
+	"github.com/shipgate/shipgate/signing"
 )
 
 // Mach-O header magics as read little-endian from the first four bytes.
@@ -299,7 +301,7 @@ var errBudget = errors.New("codesign: work budget exceeded")
 type layoutProblem struct {
 	off  int64
 	msg  string
-	rule string
+	rule signing.Rule
 	warn bool
 }
 

@@ -28,7 +28,7 @@ func TestSignatureOwnership(t *testing.T) {
 		// want is the slice's status; rule the finding that must appear
 		// (empty: no ownership finding at all), sev its severity.
 		want signing.Status
-		rule string
+		rule signing.Rule
 		sev  signing.Severity
 	}{
 		{name: "clean Developer ID", spec: p.DeveloperIDSpec("x"), want: signing.StatusValid},
@@ -76,7 +76,7 @@ func TestSignatureOwnership(t *testing.T) {
 			setIndex(b, lay, machofile.SlotRequirements, 12)
 		}, want: signing.StatusInvalid, rule: RuleBlobOverlap, sev: signing.SeverityError},
 	}
-	ownership := map[string]bool{RuleUnknownSlot: true, RuleUnboundBlob: true, RuleDuplicateSlot: true, RuleUnownedSignatureData: true, RuleBlobOverlap: true}
+	ownership := map[signing.Rule]bool{RuleUnknownSlot: true, RuleUnboundBlob: true, RuleDuplicateSlot: true, RuleUnownedSignatureData: true, RuleBlobOverlap: true}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			b, lay, err := machofile.Sign(code, c.spec)

@@ -83,7 +83,7 @@ type sliceState struct {
 	dupOf int
 }
 
-func (s *sliceState) add(rule string, sev signing.Severity, st signing.Status, off int64, msg string) {
+func (s *sliceState) add(rule signing.Rule, sev signing.Severity, st signing.Status, off int64, msg string) {
 	f := signing.NewFinding(rule, sev, fmt.Sprintf("slice %d (%s): %s", s.idx, s.slice.Arch, msg)).For(s.idx)
 	if off >= 0 {
 		f = f.At(off)
@@ -92,7 +92,9 @@ func (s *sliceState) add(rule string, sev signing.Severity, st signing.Status, o
 	s.status = s.status.Worse(st)
 }
 
-func (s *sliceState) check(name string, ok bool, detail string) { s.sig.AddCheck(name, ok, detail) }
+func (s *sliceState) check(name signing.CheckName, ok bool, detail string) {
+	s.sig.AddCheck(name, ok, detail)
+}
 
 type fatArch struct {
 	cpu, sub  uint32
@@ -169,7 +171,7 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 			// One unreadable slice of a universal file: a finding, and
 			// the other slices are still checked.
 			st.sig = signing.Signature{Format: signing.FormatAppleCodesign, Index: st.idx, Arch: st.slice.Arch}
-			st.check("mach-o", false, fe.Error())
+			st.check(CheckMachO, false, fe.Error())
 			st.add(RuleMalformed, signing.SeverityError, signing.StatusMalformed, st.slice.Offset+fe.Offset, "Mach-O does not parse: "+fe.Reason)
 			st.done = true
 		}
@@ -229,7 +231,7 @@ func formatFailure(r io.ReaderAt, size int64, opts Options, res *Result, fe *For
 		}
 	}
 	sig := signing.Signature{Format: signing.FormatAppleCodesign, Status: signing.StatusMalformed}
-	sig.AddCheck("mach-o", false, fe.Error())
+	sig.AddCheck(CheckMachO, false, fe.Error())
 	res.Slices = nil
 	res.Signatures = []signing.Signature{sig}
 	res.Findings = []signing.Finding{signing.NewFinding(RuleMalformed, signing.SeverityError, "Mach-O does not parse: "+fe.Reason).At(fe.Offset).For(0)}
@@ -390,7 +392,7 @@ func (s *sliceState) parse(r io.ReaderAt, fileSize int64, opts Options) error {
 	base := s.slice.Offset
 	probs, imageEnd := im.layoutProblems(s.slice.Size)
 	if im.sigCmdOff < 0 {
-		s.check("signature", false, "no LC_CODE_SIGNATURE load command: the slice is unsigned")
+		s.check(signing.CheckSignature, false, "no LC_CODE_SIGNATURE load command: the slice is unsigned")
 		s.add(RuleUnsigned, signing.SeverityWarning, signing.StatusUnsigned, -1, "no code signature (no LC_CODE_SIGNATURE)")
 		s.done = true
 		return nil
@@ -398,7 +400,7 @@ func (s *sliceState) parse(r io.ReaderAt, fileSize int64, opts Options) error {
 	for _, p := range probs {
 		s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, base+p.off, p.msg)
 	}
-	s.check("layout", len(probs) == 0, layoutDetail(probs))
+	s.check(CheckLayout, len(probs) == 0, layoutDetail(probs))
 	if imageEnd < uint64(s.slice.Size) {
 		s.add(RuleDataOutsideSlices, signing.SeverityError, signing.StatusInvalid, base+int64(imageEnd),
 			fmt.Sprintf("%d bytes after the end of the Mach-O image (%#x) are covered by no signature", uint64(s.slice.Size)-imageEnd, imageEnd))
@@ -458,7 +460,7 @@ func (s *sliceState) parse(r io.ReaderAt, fileSize int64, opts Options) error {
 		s.cds = append(s.cds, cd)
 	}
 	if len(s.cds) == 0 || s.cds[0].Slot != slotCodeDirectory {
-		s.check("code-directory", false, "no usable primary CodeDirectory")
+		s.check(CheckCodeDirectory, false, "no usable primary CodeDirectory")
 		if len(s.cds) == 0 {
 			return s.malformed(sigBase, "the signature holds no usable CodeDirectory")
 		}
@@ -534,7 +536,7 @@ func (s *sliceState) overBudget() error {
 	if s.sig.Format == "" {
 		s.sig = signing.Signature{Format: signing.FormatAppleCodesign, Index: s.idx, Arch: s.slice.Arch}
 	}
-	s.check("work-budget", false, "not verified: the file's work budget ran out ("+s.bud.exceeded+")")
+	s.check(CheckWorkBudget, false, "not verified: the file's work budget ran out ("+s.bud.exceeded+")")
 	s.add(RuleWorkBudgetExceeded, signing.SeverityError, signing.StatusMalformed, -1,
 		fmt.Sprintf("not verified: the file asks for more work than its %d bytes justify (%s ran out; overlapping slices or oversized structures)", s.fileSize, s.bud.exceeded))
 	s.hashers = nil
@@ -551,14 +553,14 @@ func (s *sliceState) repeat(orig *sliceState) {
 	s.sig = orig.sig
 	s.sig.Index, s.sig.Arch = s.idx, arch
 	s.sig.Checks = append([]signing.Check(nil), orig.sig.Checks...)
-	s.check("fat-entry", false, fmt.Sprintf("repeats the offset and size of slice %d, whose verdict it shares: verified once", orig.idx))
+	s.check(CheckFatEntry, false, fmt.Sprintf("repeats the offset and size of slice %d, whose verdict it shares: verified once", orig.idx))
 	s.status = s.status.Worse(orig.sig.Status)
 	s.done = true
 }
 
 // malformed ends the slice's checks with a malformed signature.
 func (s *sliceState) malformed(off int64, msg string) error {
-	s.check("code-directory", false, msg)
+	s.check(CheckCodeDirectory, false, msg)
 	s.add(RuleMalformed, signing.SeverityError, signing.StatusMalformed, off, "code signature does not parse: "+msg)
 	s.done = true
 	return nil
@@ -585,9 +587,9 @@ func (s *sliceState) judge(opts Options) {
 		}
 		pageDetail = append(pageDetail, fmt.Sprintf("%s %s: %d/%d pages of %d bytes over [0, %#x)", slotName(cd.Slot), cd.HashType, cd.CodeSlots-cd.BadPages, cd.CodeSlots, cd.PageSize, cd.CodeLimit))
 	}
-	s.check("page-hashes", pagesOK, joinDetail(pageDetail))
+	s.check(signing.CheckPageHashes, pagesOK, joinDetail(pageDetail))
 	specialOK, specialDetail := s.checkSpecialSlots()
-	s.check("special-slots", specialOK, specialDetail)
+	s.check(CheckSpecialSlots, specialOK, specialDetail)
 	for _, cd := range s.cds {
 		s.slice.CDHashes = append(s.slice.CDHashes, cd.CDHash)
 		s.slice.CodeDirectories = append(s.slice.CodeDirectories, *cd)
@@ -608,7 +610,7 @@ func (s *sliceState) judge(opts Options) {
 	s.slice.CMS = len(payload) > 0
 	if len(payload) > 0 {
 		if !s.bud.items(budgetCMSCost, "CMS signatures") {
-			s.check("work-budget", false, "CMS signature not verified: the file's work budget ran out ("+s.bud.exceeded+")")
+			s.check(CheckWorkBudget, false, "CMS signature not verified: the file's work budget ran out ("+s.bud.exceeded+")")
 			s.add(RuleWorkBudgetExceeded, signing.SeverityError, signing.StatusMalformed, -1,
 				fmt.Sprintf("CMS signature not verified: the file asks for more work than its %d bytes justify (%s ran out; overlapping slices or oversized structures)", s.fileSize, s.bud.exceeded))
 			return
@@ -624,14 +626,14 @@ func (s *sliceState) judge(opts Options) {
 		Computed:  hex.EncodeToString(digest(d, primary.recomputed(primary.extSlots))),
 	}
 	if primary.Flags&flagAdhoc == 0 {
-		s.check("signature", false, "the CodeDirectory is not ad-hoc (CS_ADHOC clear) but the signature carries no CMS: the signature was stripped")
+		s.check(signing.CheckSignature, false, "the CodeDirectory is not ad-hoc (CS_ADHOC clear) but the signature carries no CMS: the signature was stripped")
 		s.add(RuleSignatureInvalid, signing.SeverityError, signing.StatusInvalid, base+int64(s.im.sigOff),
 			"CodeDirectory claims a signing identity (CS_ADHOC clear) but there is no CMS signature")
 		return
 	}
-	s.check("identity", false, "ad-hoc signature (CS_ADHOC): integrity only, no signing identity")
+	s.check(CheckIdentity, false, "ad-hoc signature (CS_ADHOC): integrity only, no signing identity")
 	if primary.Flags&flagLinkerSigned != 0 {
-		s.check("linker-signed", true, "signed by the linker (CS_LINKER_SIGNED)")
+		s.check(CheckLinkerSigned, true, "signed by the linker (CS_LINKER_SIGNED)")
 	}
 	s.add(RuleAdhoc, signing.SeverityWarning, signing.StatusAdhoc, -1,
 		fmt.Sprintf("ad-hoc signature, identifier %q, cdhash %s: no signing identity", primary.Identifier, primary.CDHash))

@@ -38,7 +38,7 @@ func TestTextEscapesHostileStrings(t *testing.T) {
 	r := &verify.Report{
 		Files: []verify.File{{Path: "evil" + forge + ".exe", Kind: verify.KindPE, Signatures: []signing.Signature{{
 			Format: signing.FormatAuthenticode, Arch: "x\n", Status: signing.StatusInvalid, Signer: id,
-			Checks: []signing.Check{{Name: "digest" + forge, Detail: "bad" + forge}},
+			Checks: []signing.Check{{Name: signing.CheckDigest + signing.CheckName(forge), Detail: "bad" + forge}},
 		}}}},
 		Findings: []signing.Finding{
 			{Rule: "policy/bad-signature", Severity: signing.SeverityError, Path: "evil" + forge + ".exe", Message: "broken" + forge},

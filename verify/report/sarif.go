@@ -101,7 +101,7 @@ type sarifRegion struct {
 func SARIF(w io.Writer, r *model.Report) error {
 	ids := map[string]bool{}
 	for _, f := range r.Findings {
-		ids[f.Rule] = true
+		ids[string(f.Rule)] = true
 	}
 	var sorted []string
 	for id := range ids {
@@ -130,8 +130,8 @@ func SARIF(w io.Writer, r *model.Report) error {
 	results := make([]sarifResult, 0, len(r.Findings))
 	for _, f := range r.Findings {
 		res := sarifResult{
-			RuleID:    f.Rule,
-			RuleIndex: ruleIndex[f.Rule],
+			RuleID:    string(f.Rule),
+			RuleIndex: ruleIndex[string(f.Rule)],
 			Level:     level(f.Severity),
 			Message:   sarifMessage{Text: f.Message},
 		}

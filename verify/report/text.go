@@ -375,7 +375,7 @@ func (t *textWriter) signature(s *signing.Signature) {
 	}
 	for _, c := range s.Checks {
 		if !c.OK {
-			t.printf("    %s %s: %s\n", t.paint(ansiRed, "✗"), Clean(c.Name), Clean(c.Detail))
+			t.printf("    %s %s: %s\n", t.paint(ansiRed, "✗"), Clean(string(c.Name)), Clean(c.Detail))
 		}
 	}
 }
@@ -406,7 +406,7 @@ func (t *textWriter) finding(f signing.Finding) {
 	if f.Path != "" {
 		path = t.paint(ansiBold, Clean(f.Path)) + "  "
 	}
-	t.printf("  %s%s: %s%s\n", path, Clean(f.Rule), Clean(f.Message), loc)
+	t.printf("  %s%s: %s%s\n", path, Clean(string(f.Rule)), Clean(f.Message), loc)
 }
 
 func size(n int64) string {

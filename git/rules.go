@@ -1,0 +1,39 @@
+package git
+
+import "github.com/shipgate/shipgate/signing"
+
+// Rule IDs reported by Audit, documented in docs/rules/git.md.
+const (
+	// RuleHistoryRewritten: the --since revision is not an ancestor of
+	// --until.
+	RuleHistoryRewritten signing.Rule = "git/history-rewritten"
+	// RuleProtectedPathChange: a commit changes a protected path.
+	RuleProtectedPathChange signing.Rule = "git/protected-path-change"
+	// RuleUnsignedProtected: a commit changing a protected path is unsigned.
+	RuleUnsignedProtected signing.Rule = "git/unsigned-protected-change"
+	// RuleSignerNotAllowed: a commit or tag is signed by a key not allowed
+	// for it.
+	RuleSignerNotAllowed signing.Rule = "git/signer-not-allowed"
+	// RuleBadSignature: a commit, tag or mergetag signature does not verify.
+	RuleBadSignature signing.Rule = "git/bad-signature"
+	// RuleMultipleSignatures: a commit or tag carries several signatures.
+	RuleMultipleSignatures signing.Rule = "git/multiple-signatures"
+	// RuleBinaryAdded: a commit adds or changes binary or high-entropy content.
+	RuleBinaryAdded signing.Rule = "git/binary-added"
+	// RuleDateAnomaly: committer before author, or a date in the future.
+	RuleDateAnomaly signing.Rule = "git/date-anomaly"
+	// RuleUnexpectedAuthor: a protected path is changed by none of its owners.
+	RuleUnexpectedAuthor signing.Rule = "git/unexpected-author"
+	// RuleVendorDrift: a vendored directory differs from its pinned upstream.
+	RuleVendorDrift signing.Rule = "git/vendor-drift"
+	// RuleVendorUnverified: a vendored directory's pin cannot be checked.
+	RuleVendorUnverified signing.Rule = "git/vendor-unverified"
+	// RuleArtifactFileNotInTag: an artifact file is not in the tree at --until.
+	RuleArtifactFileNotInTag signing.Rule = "git/artifact-file-not-in-tag"
+	// RuleArtifactContentDiffers: an artifact file differs from the tree's.
+	RuleArtifactContentDiffers signing.Rule = "git/artifact-content-differs"
+	// RuleArtifactFileMissing: a file of the tree is missing from the artifact.
+	RuleArtifactFileMissing signing.Rule = "git/artifact-file-missing"
+	// RuleArtifactUnreadable: the artifact or a file in it cannot be read.
+	RuleArtifactUnreadable signing.Rule = "git/artifact-unreadable"
+)

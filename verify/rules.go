@@ -1,0 +1,81 @@
+package verify
+
+import "github.com/shipgate/shipgate/signing"
+
+// Rule IDs of the findings about files and archives of a release, documented
+// in docs/rules/verify.md.
+const (
+	// RuleMalformed: a file of a native kind cannot be parsed, or an
+	// archive entry is inconsistent.
+	RuleMalformed signing.Rule = "file/malformed"
+	// RuleUnreadable: a file of the release cannot be read.
+	RuleUnreadable signing.Rule = "file/unreadable"
+	// RuleSymlinkEscape: a symbolic link points out of the release or archive.
+	RuleSymlinkEscape signing.Rule = "file/symlink-escape"
+	// RuleInsecurePath: an archive entry's name is not a relative path
+	// inside the archive.
+	RuleInsecurePath signing.Rule = "file/insecure-path"
+	// RuleDuplicateEntry: an archive holds two entries of one name.
+	RuleDuplicateEntry signing.Rule = "file/duplicate-entry"
+	// RuleZipInvalid: a zip archive's structures are inconsistent.
+	RuleZipInvalid signing.Rule = "file/zip-invalid"
+	// RuleZipUnlisted: a zip holds a local entry its central directory does
+	// not list.
+	RuleZipUnlisted signing.Rule = "file/zip-unlisted-entry"
+	// RuleWindowsAlias: a file whose name Windows rewrites when it creates
+	// or opens it.
+	RuleWindowsAlias signing.Rule = "file/windows-alias"
+	// RuleUncheckedArchive: a container format that shipgate does not open,
+	// so that the files inside it are not checked.
+	RuleUncheckedArchive signing.Rule = "file/unchecked-archive"
+)
+
+// Rule IDs of the policy's judgements, documented in docs/rules/verify.md.
+const (
+	// RuleUnsigned: native code without a signature where the policy
+	// requires one.
+	RuleUnsigned signing.Rule = "policy/unsigned"
+	// RuleUntrusted: an intact signature whose chain does not reach a
+	// trusted root where the policy requires a valid one.
+	RuleUntrusted signing.Rule = "policy/untrusted"
+	// RuleAdhocNotAllowed: an Apple ad-hoc signature the policy does not allow.
+	RuleAdhocNotAllowed signing.Rule = "policy/adhoc-not-allowed"
+	// RuleSignerNotAllowed: a signature by none of the signers the policy
+	// allows.
+	RuleSignerNotAllowed signing.Rule = "policy/signer-not-allowed"
+	// RuleForbiddenKind: a file of a kind the policy forbids.
+	RuleForbiddenKind signing.Rule = "policy/forbidden-kind"
+	// RuleBadSignature: a signature that is invalid, malformed or revoked,
+	// or a native file that cannot be parsed, without another error finding
+	// saying so.
+	RuleBadSignature signing.Rule = "policy/bad-signature"
+	// RuleSigstoreMissing: a file the policy requires a Sigstore bundle for
+	// has none.
+	RuleSigstoreMissing signing.Rule = "policy/sigstore-missing"
+	// RuleSigstoreInvalid: a file's Sigstore bundle does not verify as the
+	// policy requires.
+	RuleSigstoreInvalid signing.Rule = "policy/sigstore-invalid"
+)
+
+// The package's former unexported names of its rule IDs, kept while code
+// that uses them (walk.go, check.go, release.go, kind.go and tests) is being
+// rewritten; new code uses the exported names.
+const (
+	ruleMalformed        = RuleMalformed
+	ruleUnreadable       = RuleUnreadable
+	ruleSymlinkEscape    = RuleSymlinkEscape
+	ruleInsecurePath     = RuleInsecurePath
+	ruleDuplicateEntry   = RuleDuplicateEntry
+	ruleZipInvalid       = RuleZipInvalid
+	ruleZipUnlisted      = RuleZipUnlisted
+	ruleWindowsAlias     = RuleWindowsAlias
+	ruleUncheckedArchive = RuleUncheckedArchive
+	ruleUnsigned         = RuleUnsigned
+	ruleUntrusted        = RuleUntrusted
+	ruleAdhoc            = RuleAdhocNotAllowed
+	ruleSignerNotAllow   = RuleSignerNotAllowed
+	ruleForbiddenKind    = RuleForbiddenKind
+	ruleBadSignature     = RuleBadSignature
+	ruleSigstoreMissing  = RuleSigstoreMissing
+	ruleSigstoreInvalid  = RuleSigstoreInvalid
+)
