@@ -30,7 +30,7 @@ func off(n int64) *int64 { return &n }
 
 func TestCompareFindingsOrder(t *testing.T) {
 	f := func(path, rule, commit string, offset *int64, msg string, sev signing.Severity) signing.Finding {
-		return signing.Finding{Path: path, Rule: rule, Commit: commit, Offset: offset, Message: msg, Severity: sev, Signature: -1}
+		return signing.Finding{Path: path, Rule: signing.Rule(rule), Commit: commit, Offset: offset, Message: msg, Severity: sev, Signature: -1}
 	}
 	want := []signing.Finding{
 		f("", "git/date-anomaly", "aa", nil, "m", signing.SeverityWarning),

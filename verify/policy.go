@@ -13,8 +13,8 @@ import (
 
 	"github.com/shipgate/shipgate/docs"
 	"github.com/shipgate/shipgate/internal/glob"
-	"github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/internal/strictyaml"
+	"github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/signing"
 )
 

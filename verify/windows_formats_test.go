@@ -92,10 +92,10 @@ func TestWindowsFormatsInRelease(t *testing.T) {
 			t.Errorf("%s: findings %q", path, got)
 		}
 	}
-	if got := rulesFor(r, "tampered.msi"); !has(got, "error "+authenticode.RuleMSIDigestMismatch) {
+	if got := rulesFor(r, "tampered.msi"); !has(got, "error "+string(authenticode.RuleMSIDigestMismatch)) {
 		t.Errorf("tampered.msi: findings %q, want %s", got, authenticode.RuleMSIDigestMismatch)
 	}
-	if got := rulesFor(r, "evil.ps1"); !has(got, "error "+authenticode.RuleScriptContentAfterSignature) {
+	if got := rulesFor(r, "evil.ps1"); !has(got, "error "+string(authenticode.RuleScriptContentAfterSignature)) {
 		t.Errorf("evil.ps1: findings %q, want %s", got, authenticode.RuleScriptContentAfterSignature)
 	}
 	if r.Summary.Passed {

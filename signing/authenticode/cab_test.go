@@ -144,7 +144,7 @@ func TestCABPayloadReported(t *testing.T) {
 	cases := []struct {
 		name   string
 		b      []byte
-		rule   string
+		rule   signing.Rule
 		status signing.Status
 	}{
 		{"after-signature", append(signCAB(t, p, nil), payload...), RuleCABDataAfterSignature, signing.StatusInvalid},
