@@ -20,13 +20,20 @@ import (
 // packs reads commits and trees straight from a repository's pack files
 // (pack index v2). go-git's object storage costs tens of microseconds per
 // object, which dominates a history walk that reads one root tree per
-// commit; this reader keeps the packs open, inflates into reused buffers and
-// caches delta bases. Objects it cannot find (loose objects, other index
-// versions) are read through go-git by the caller.
+// commit; this reader maps the packs into memory (or keeps them open where
+// mapping is unsupported), inflates into reused state and caches delta
+// bases. Objects it cannot find (loose objects, other index versions) are
+// read through go-git by the caller.
+//
+// A packs is used by one goroutine at a time; fork gives another goroutine
+// its own reader over the same packs.
 type packs struct {
 	list []*pack
-	zr   io.ReadCloser
-	br   *bufio.Reader
+	// forked readers share list and leave closing it to the original.
+	forked bool
+	zr     io.ReadCloser
+	br     *bufio.Reader
+	mr     *bytes.Reader
 	// cache holds recently read objects by (pack, offset): delta chains of
 	// consecutive root trees share their bases.
 	cache      map[packPos]cachedObject
@@ -54,6 +61,9 @@ type pack struct {
 	hashes  []byte // n * 20
 	offsets []byte // n * 4
 	large   []byte // m * 8
+	// data is the whole pack file mapped read-only, or nil when it could
+	// not be mapped (then objects are read with ReadAt).
+	data []byte
 }
 
 const (
@@ -119,16 +129,38 @@ func openPack(idxName string) (*pack, error) {
 		return nil, err
 	}
 	p.f, p.size = f, st.Size()
+	if p.size < 32 {
+		f.Close()
+		return nil, fmt.Errorf("%s: truncated pack", p.name)
+	}
+	if d, err := mapFile(f, p.size); err == nil {
+		p.data = d
+	}
 	return p, nil
 }
 
+// fork returns a reader over the same packs with its own inflate state and
+// cache, for use by another goroutine. Closing it does nothing; the packs
+// stay open until ps is closed.
+func (ps *packs) fork() *packs {
+	return &packs{list: ps.list, forked: true, cache: map[packPos]cachedObject{}}
+}
+
 func (ps *packs) close() {
+	if ps.forked {
+		return
+	}
 	for _, p := range ps.list {
+		if p.data != nil {
+			unmapFile(p.data)
+			p.data = nil
+		}
 		p.f.Close()
 	}
 }
 
-// find returns the offset of h in p.
+// find returns the offset of h in p. The binary search compares the ids'
+// first eight bytes as one number and the rest only on a tie.
 func (p *pack) find(h plumbing.Hash) (int64, bool) {
 	lo := 0
 	if h[0] > 0 {
@@ -138,8 +170,29 @@ func (p *pack) find(h plumbing.Hash) (int64, bool) {
 	if hi > len(p.hashes)/20 || lo > hi {
 		return 0, false
 	}
-	i := lo + sort.Search(hi-lo, func(i int) bool { return bytes.Compare(p.hashes[(lo+i)*20:(lo+i)*20+20], h[:]) >= 0 })
-	if i >= hi || !bytes.Equal(p.hashes[i*20:i*20+20], h[:]) {
+	key := binary.BigEndian.Uint64(h[:8])
+	i := -1
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		e := p.hashes[mid*20 : mid*20+20]
+		c := 0
+		if v := binary.BigEndian.Uint64(e); v < key {
+			c = -1
+		} else if v > key {
+			c = 1
+		} else {
+			c = bytes.Compare(e[8:], h[8:])
+		}
+		switch {
+		case c < 0:
+			lo = mid + 1
+		case c > 0:
+			hi = mid
+		default:
+			i, lo = mid, hi
+		}
+	}
+	if i < 0 {
 		return 0, false
 	}
 	o := binary.BigEndian.Uint32(p.offsets[i*4:])
@@ -202,15 +255,24 @@ func (ps *packs) readAt(p *pack, off int64, depth int) (plumbing.ObjectType, []b
 	if off < 12 || off >= p.size-20 {
 		return 0, nil, fmt.Errorf("%s: object offset %d out of range", p.name, off)
 	}
-	// One buffered reader serves the header and the compressed data, so a
-	// small object costs one read.
-	sr := io.NewSectionReader(p.f, off, p.size-20-off)
-	if ps.br == nil {
-		ps.br = bufio.NewReaderSize(sr, 4096)
+	// A mapped pack is read in place; otherwise one buffered reader serves
+	// the header and the compressed data, so a small object costs one read.
+	var br packReader
+	if p.data != nil {
+		if ps.mr == nil {
+			ps.mr = bytes.NewReader(nil)
+		}
+		ps.mr.Reset(p.data[off : p.size-20])
+		br = ps.mr
 	} else {
-		ps.br.Reset(sr)
+		sr := io.NewSectionReader(p.f, off, p.size-20-off)
+		if ps.br == nil {
+			ps.br = bufio.NewReaderSize(sr, 4096)
+		} else {
+			ps.br.Reset(sr)
+		}
+		br = ps.br
 	}
-	br := ps.br
 	bad := func(what string) error { return fmt.Errorf("%s: offset %d: %s", p.name, off, what) }
 	c, err := br.ReadByte()
 	if err != nil {
@@ -278,12 +340,23 @@ func (ps *packs) readAt(p *pack, off int64, depth int) (plumbing.ObjectType, []b
 		}
 		typ = btyp
 	}
-	ps.remember(k, typ, data)
+	if depth > 0 || typ != plumbing.BlobObject {
+		// A blob read for itself is classified once and not read again
+		// soon; caching it would evict the trees that are.
+		ps.remember(k, typ, data)
+	}
 	return typ, data, nil
 }
 
+// packReader is what an object is read from: its header byte by byte, then
+// its zlib stream (flate reads a ByteReader without buffering it again).
+type packReader interface {
+	io.Reader
+	io.ByteReader
+}
+
 // inflate decompresses exactly size bytes of zlib data from br.
-func (ps *packs) inflate(br *bufio.Reader, size int) ([]byte, error) {
+func (ps *packs) inflate(br packReader, size int) ([]byte, error) {
 	var err error
 	if ps.zr == nil {
 		ps.zr, err = zlib.NewReader(br)
