@@ -40,6 +40,7 @@ type rawCommit struct {
 func parseCommit(b []byte) (*rawCommit, error) {
 	c := &rawCommit{}
 	var payload bytes.Buffer
+	payload.Grow(len(b))
 	rest := b
 	off := 0
 	var inParents, hasAuthor, hasCommitter bool

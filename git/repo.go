@@ -2,6 +2,7 @@ package git
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	gogit "github.com/go-git/go-git/v5"
@@ -43,8 +45,23 @@ type repo struct {
 	foldPaths bool
 	foldTree  map[subKey][]namedRef
 	buf       bytes.Buffer
-	// treeSorted memoizes sortedTree's verdict per tree id.
-	treeSorted map[plumbing.Hash]bool
+	// stash, when non-nil, keeps the content of commits read from packs
+	// for rawCopy, up to maxStashBytes (stashBytes), so the audit inflates
+	// each commit once.
+	stash      map[plumbing.Hash][]byte
+	stashBytes int
+	noStash    bool
+	// mu, once forks exist, serializes what they share and is not safe for
+	// concurrent use: go-git's object storage and commit-graph index.
+	mu *sync.Mutex
+	// forked is set on a fork, which leaves closing to the original.
+	forked bool
+	// bg tracks goroutines reading the repository (see background).
+	bg       sync.WaitGroup
+	bgCancel []context.CancelFunc
+	// trees caches sortedTree's trees by id; treeBytes is their size.
+	trees     map[plumbing.Hash]cachedTree
+	treeBytes int
 	// entryStarts is checkTreeOrder's reused buffer.
 	entryStarts []int
 }
@@ -100,7 +117,49 @@ func openRepo(dir string) (*repo, error) {
 	return rp, nil
 }
 
+// fork returns a reader of the same repository for another goroutine: it
+// shares the mapped packs, the commit-graph and (under a lock) go-git's
+// storage, and has its own caches. Closing it does nothing.
+func (r *repo) fork() *repo {
+	if r.mu == nil {
+		r.mu = &sync.Mutex{}
+	}
+	f := &repo{r: r.r, s: r.s, graph: r.graph, graph1: r.graph1, shallow: r.shallow, foldPaths: r.foldPaths,
+		commits: map[plumbing.Hash]*commitInfo{}, subtree: map[subKey]entryRef{}, mu: r.mu, forked: true, noStash: true}
+	if r.packs != nil {
+		f.packs = r.packs.fork()
+	}
+	return f
+}
+
+// background returns a context for goroutines that read r (counted in
+// r.bg): closing r cancels it and waits for them.
+func (r *repo) background(ctx context.Context) context.Context {
+	ctx, cancel := context.WithCancel(ctx)
+	r.bgCancel = append(r.bgCancel, cancel)
+	return ctx
+}
+
+func (r *repo) lock() {
+	if r.mu != nil {
+		r.mu.Lock()
+	}
+}
+
+func (r *repo) unlock() {
+	if r.mu != nil {
+		r.mu.Unlock()
+	}
+}
+
 func (r *repo) close() {
+	if r.forked {
+		return
+	}
+	for _, cancel := range r.bgCancel {
+		cancel()
+	}
+	r.bg.Wait()
 	if r.graph != nil {
 		r.graph.Close()
 	}
@@ -145,6 +204,8 @@ func (r *repo) rawRead(h plumbing.Hash, t plumbing.ObjectType) ([]byte, plumbing
 			return nil, 0, false, fmt.Errorf("git: object %s: %w", h, err)
 		}
 	}
+	r.lock()
+	defer r.unlock()
 	o, err := r.s.EncodedObject(t, h)
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("git: object %s: %w", h, err)
@@ -161,11 +222,21 @@ func (r *repo) rawRead(h plumbing.Hash, t plumbing.ObjectType) ([]byte, plumbing
 	return r.buf.Bytes(), o.Type(), false, nil
 }
 
-// rawCopy is raw with a slice the caller owns.
+// rawCopy is raw with a slice the caller owns. A commit the walk stashed is
+// taken from the stash (and leaves it).
 func (r *repo) rawCopy(h plumbing.Hash, t plumbing.ObjectType) ([]byte, error) {
+	if b, ok := r.stash[h]; ok && t == plumbing.CommitObject {
+		delete(r.stash, h)
+		r.stashBytes -= len(b)
+		return slices.Clone(b), nil
+	}
 	b, err := r.raw(h, t)
 	return slices.Clone(b), err
 }
+
+// maxStashBytes bounds the commit objects the walk keeps for the audit's
+// per-commit checks, which read each commit of the range once more.
+const maxStashBytes = 64 << 20
 
 // commit returns the tree and parents of commit h, from the commit-graph
 // when it holds h, else from the object.
@@ -178,14 +249,16 @@ func (r *repo) commit(h plumbing.Hash) (*commitInfo, error) {
 		c, _ = r.graph1.commit(h)
 	}
 	if c == nil && r.graph != nil {
+		r.lock()
 		if i, err := r.graph.GetIndexByHash(h); err == nil {
 			if d, err := r.graph.GetCommitDataByIndex(i); err == nil {
 				c = &commitInfo{tree: d.TreeHash, parents: d.ParentHashes}
 			}
 		}
+		r.unlock()
 	}
 	if c == nil {
-		b, err := r.raw(h, plumbing.CommitObject)
+		b, _, fromPack, err := r.rawRead(h, plumbing.CommitObject)
 		if err != nil {
 			if r.shallow {
 				return nil, fmt.Errorf("%w (the repository is a shallow clone: fetch the history back to the last release, e.g. git fetch --unshallow)", err)
@@ -195,6 +268,10 @@ func (r *repo) commit(h plumbing.Hash) (*commitInfo, error) {
 		c, err = parseCommitHeader(b)
 		if err != nil {
 			return nil, fmt.Errorf("git: commit %s: %w", h, err)
+		}
+		if r.stash != nil && fromPack && r.stashBytes+len(b) <= maxStashBytes {
+			r.stash[h] = b
+			r.stashBytes += len(b)
 		}
 	}
 	r.commits[h] = c
@@ -699,35 +776,45 @@ func compareTreeNames(a []byte, aDir bool, b []byte, bDir bool) int {
 	return int(ca) - int(cb)
 }
 
-// maxTreeVerdicts bounds the memo of which trees are sorted; past it the
-// memo starts afresh.
-const maxTreeVerdicts = 1 << 20
+// Bounds of the tree cache: trees kept by id, with their verdict. Past
+// either bound the cache starts afresh.
+const (
+	maxCachedTrees     = 1 << 16
+	maxCachedTreeBytes = 32 << 20
+)
+
+// cachedTree is a tree's content and whether diffTrees may join it.
+type cachedTree struct {
+	data   []byte
+	sorted bool
+}
 
 // sortedTree returns the content of tree h (nil for the zero id) and whether
 // its entries are in git's order with no name twice, so that diffTrees may
 // join it. The content stays valid (it is never reused for another object).
 // Every entry is decoded: a malformed entry, a name with a slash or the
-// same name twice in sorted order is an error. The verdict is memoized per
-// tree id.
+// same name twice in sorted order is an error. Trees are cached by id: the
+// root tree of a commit is read again as its child's parent tree.
 func (r *repo) sortedTree(h plumbing.Hash) ([]byte, bool, error) {
 	if h.IsZero() {
 		return nil, true, nil
+	}
+	if t, ok := r.trees[h]; ok {
+		return t.data, t.sorted, nil
 	}
 	b, err := r.stableRaw(h, plumbing.TreeObject)
 	if err != nil {
 		return nil, false, err
 	}
-	if v, ok := r.treeSorted[h]; ok {
-		return b, v, nil
-	}
 	sorted, err := r.checkTreeOrder(b)
 	if err != nil {
 		return nil, false, fmt.Errorf("git: tree %s: %w", h, err)
 	}
-	if r.treeSorted == nil || len(r.treeSorted) >= maxTreeVerdicts {
-		r.treeSorted = map[plumbing.Hash]bool{}
+	if r.trees == nil || len(r.trees) >= maxCachedTrees || r.treeBytes+len(b) > maxCachedTreeBytes {
+		r.trees, r.treeBytes = map[plumbing.Hash]cachedTree{}, 0
 	}
-	r.treeSorted[h] = sorted
+	r.trees[h] = cachedTree{b, sorted}
+	r.treeBytes += len(b)
 	return b, sorted, nil
 }
 
@@ -941,6 +1028,8 @@ func (r *repo) blobPrefix(h plumbing.Hash, n int) ([]byte, int64, error) {
 			return b[:min(n, len(b))], int64(len(b)), nil
 		}
 	}
+	r.lock()
+	defer r.unlock()
 	o, err := r.s.EncodedObject(plumbing.BlobObject, h)
 	if err != nil {
 		return nil, 0, fmt.Errorf("git: blob %s: %w", h, err)
