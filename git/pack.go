@@ -35,21 +35,30 @@ type packs struct {
 	br     *bufio.Reader
 	mr     *bytes.Reader
 	// cache holds recently read objects by (pack, offset): delta chains of
-	// consecutive root trees share their bases.
-	cache      map[packPos]cachedObject
-	cacheLRU   []packPos
-	cacheAt    int
+	// consecutive root trees share their bases. It is direct-mapped (an
+	// object's offset picks its one slot), as cheap to consult as git's
+	// delta base cache; cacheBytes is what it holds.
+	cache      []cacheSlot
 	cacheBytes int
 }
 
-type packPos struct {
-	p   *pack
-	off int64
-}
-
-type cachedObject struct {
+// cacheSlot is one cached object; p is nil when the slot is empty.
+type cacheSlot struct {
+	p    *pack
+	off  int64
 	typ  plumbing.ObjectType
 	data []byte
+}
+
+// newPacks returns a reader over the given packs.
+func newPacks(list []*pack) *packs {
+	return &packs{list: list, cache: make([]cacheSlot, packCacheSize)}
+}
+
+// slot returns the cache slot of the object at off in p.
+func (ps *packs) slot(p *pack, off int64) *cacheSlot {
+	h := (uint64(off) ^ p.seq<<48) * 0x9e3779b97f4a7c15
+	return &ps.cache[h>>(64-packCacheBits)]
 }
 
 // pack is one .pack file with its v2 index.
@@ -61,6 +70,8 @@ type pack struct {
 	hashes  []byte // n * 20
 	offsets []byte // n * 4
 	large   []byte // m * 8
+	// seq numbers the packs of one reader, for the cache.
+	seq uint64
 	// data is the whole pack file mapped read-only, or nil when it could
 	// not be mapped (then objects are read with ReadAt).
 	data []byte
@@ -71,7 +82,9 @@ const (
 	maxPackObject = 64 << 20
 	// maxDeltaDepth bounds delta chains (git's default is 50).
 	maxDeltaDepth = 1000
-	packCacheSize = 4096
+	// packCacheSize is the number of cache slots, 1<<packCacheBits.
+	packCacheBits = 12
+	packCacheSize = 1 << packCacheBits
 	// packCacheBytes caps the bytes the cache holds: 4096 objects of up to
 	// 1 MiB each, which a hostile pack makes from a few bytes of delta
 	// copies each, would otherwise hold 4 GiB.
@@ -84,12 +97,13 @@ var errNotInPack = errors.New("object not in a readable pack")
 // openPacks opens objects/pack/*.idx (version 2) under gitDir. Packs it
 // cannot read are skipped, their objects left to go-git.
 func openPacks(gitDir string) *packs {
-	ps := &packs{cache: map[packPos]cachedObject{}}
+	ps := newPacks(nil)
 	idxs, _ := filepath.Glob(filepath.Join(gitDir, "objects", "pack", "pack-*.idx"))
 	sort.Strings(idxs)
 	for _, idx := range idxs {
 		p, err := openPack(idx)
 		if err == nil {
+			p.seq = uint64(len(ps.list))
 			ps.list = append(ps.list, p)
 		}
 	}
@@ -143,7 +157,9 @@ func openPack(idxName string) (*pack, error) {
 // cache, for use by another goroutine. Closing it does nothing; the packs
 // stay open until ps is closed.
 func (ps *packs) fork() *packs {
-	return &packs{list: ps.list, forked: true, cache: map[packPos]cachedObject{}}
+	f := newPacks(ps.list)
+	f.forked = true
+	return f
 }
 
 func (ps *packs) close() {
@@ -159,8 +175,11 @@ func (ps *packs) close() {
 	}
 }
 
-// find returns the offset of h in p. The binary search compares the ids'
-// first eight bytes as one number and the rest only on a tie.
+// find returns the offset of h in p. Object ids are uniformly distributed,
+// so a few interpolation steps (guessing h's position from its value
+// between the range's ends) narrow the fanout range before a binary
+// search; the steps are capped, so ids an attacker clustered cost no more
+// than a binary search.
 func (p *pack) find(h plumbing.Hash) (int64, bool) {
 	lo := 0
 	if h[0] > 0 {
@@ -171,25 +190,46 @@ func (p *pack) find(h plumbing.Hash) (int64, bool) {
 		return 0, false
 	}
 	key := binary.BigEndian.Uint64(h[:8])
-	i := -1
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		e := p.hashes[mid*20 : mid*20+20]
-		c := 0
-		if v := binary.BigEndian.Uint64(e); v < key {
-			c = -1
-		} else if v > key {
-			c = 1
-		} else {
-			c = bytes.Compare(e[8:], h[8:])
+	cmp := func(i int) int {
+		e := p.hashes[i*20 : i*20+20]
+		if v := binary.BigEndian.Uint64(e); v != key {
+			if v < key {
+				return -1
+			}
+			return 1
 		}
-		switch {
+		return bytes.Compare(e[8:], h[8:])
+	}
+	i := -1
+	for step := 0; step < 3 && hi-lo > 8 && i < 0; step++ {
+		kl := binary.BigEndian.Uint64(p.hashes[lo*20:])
+		kh := binary.BigEndian.Uint64(p.hashes[(hi-1)*20:])
+		if key < kl || key > kh {
+			return 0, false
+		}
+		if kh == kl {
+			break
+		}
+		mid := lo + int(float64(key-kl)/float64(kh-kl)*float64(hi-1-lo))
+		mid = max(lo, min(mid, hi-1))
+		switch c := cmp(mid); {
 		case c < 0:
 			lo = mid + 1
 		case c > 0:
 			hi = mid
 		default:
-			i, lo = mid, hi
+			i = mid
+		}
+	}
+	for i < 0 && lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		switch c := cmp(mid); {
+		case c < 0:
+			lo = mid + 1
+		case c > 0:
+			hi = mid
+		default:
+			i = mid
 		}
 	}
 	if i < 0 {
@@ -221,33 +261,26 @@ func (ps *packs) readDepth(h plumbing.Hash, depth int) (plumbing.ObjectType, []b
 	return 0, nil, errNotInPack
 }
 
-func (ps *packs) remember(k packPos, typ plumbing.ObjectType, data []byte) {
+// remember caches an object in its slot, evicting the slot's object. An
+// object that would take the cache over packCacheBytes is not cached.
+func (ps *packs) remember(p *pack, off int64, typ plumbing.ObjectType, data []byte) {
 	if len(data) > 1<<20 {
 		return
 	}
+	sl := ps.slot(p, off)
+	ps.cacheBytes -= len(sl.data)
+	*sl = cacheSlot{}
 	if ps.cacheBytes+len(data) > packCacheBytes {
-		// Over the byte cap: start afresh rather than track sizes per slot.
-		clear(ps.cache)
-		ps.cacheLRU, ps.cacheAt, ps.cacheBytes = ps.cacheLRU[:0], 0, 0
+		return
 	}
-	if len(ps.cacheLRU) < packCacheSize {
-		ps.cacheLRU = append(ps.cacheLRU, k)
-	} else {
-		old := ps.cacheLRU[ps.cacheAt]
-		ps.cacheBytes -= len(ps.cache[old].data)
-		delete(ps.cache, old)
-		ps.cacheLRU[ps.cacheAt] = k
-		ps.cacheAt = (ps.cacheAt + 1) % packCacheSize
-	}
-	ps.cache[k] = cachedObject{typ, data}
+	*sl = cacheSlot{p: p, off: off, typ: typ, data: data}
 	ps.cacheBytes += len(data)
 }
 
 // readAt reads the object at off in p, resolving deltas.
 func (ps *packs) readAt(p *pack, off int64, depth int) (plumbing.ObjectType, []byte, error) {
-	k := packPos{p, off}
-	if c, ok := ps.cache[k]; ok {
-		return c.typ, c.data, nil
+	if sl := ps.slot(p, off); sl.p == p && sl.off == off {
+		return sl.typ, sl.data, nil
 	}
 	if depth > maxDeltaDepth {
 		return 0, nil, fmt.Errorf("%s: delta chain longer than %d at offset %d", p.name, maxDeltaDepth, off)
@@ -343,7 +376,7 @@ func (ps *packs) readAt(p *pack, off int64, depth int) (plumbing.ObjectType, []b
 	if depth > 0 || typ != plumbing.BlobObject {
 		// A blob read for itself is classified once and not read again
 		// soon; caching it would evict the trees that are.
-		ps.remember(k, typ, data)
+		ps.remember(p, off, typ, data)
 	}
 	return typ, data, nil
 }

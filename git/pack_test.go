@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -120,4 +121,43 @@ func FuzzParseTree(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestPackFindEveryObject looks up every object of a 30,000-object pack
+// (over a hundred per fanout range, where find interpolates) and ids next
+// to each that the pack lacks.
+func TestPackFindEveryObject(t *testing.T) {
+	var stream bytes.Buffer
+	for i := range 30000 {
+		c := fmt.Sprintf("blob %d\n", i)
+		fmt.Fprintf(&stream, "blob\nmark :%d\ndata %d\n%s\n", i+1, len(c), c)
+	}
+	dir := fastImportRepo(t, stream.Bytes())
+	ids := lines(runGit(t, dir, "cat-file", "--batch-all-objects", "--batch-check=%(objectname)"))
+	if len(ids) != 30000 {
+		t.Fatalf("%d objects", len(ids))
+	}
+	ps := openPacks(dir)
+	defer ps.close()
+	if len(ps.list) != 1 {
+		t.Fatalf("%d packs", len(ps.list))
+	}
+	p := ps.list[0]
+	have := map[plumbing.Hash]bool{}
+	for _, id := range ids {
+		have[plumbing.NewHash(id)] = true
+	}
+	for _, id := range ids {
+		h := plumbing.NewHash(id)
+		if _, ok := p.find(h); !ok {
+			t.Fatalf("%s not found", h)
+		}
+		for _, flip := range []int{19, 7, 1} {
+			g := h
+			g[flip] ^= 1
+			if _, ok := p.find(g); ok != have[g] {
+				t.Fatalf("%s: found %v, in pack %v", g, ok, have[g])
+			}
+		}
+	}
 }
