@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 )
 
 // TestPackAndGraphReaders audits a repository with loose objects, then packs
@@ -108,8 +109,22 @@ func FuzzParseTree(f *testing.F) {
 	f.Add([]byte("100644 A\x00aaaaaaaaaaaaaaaaaaaa40000 a\x00bbbbbbbbbbbbbbbbbbbb40000 \xc3\x84\x00cccccccccccccccccccc"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		es, err := parseTree(b)
+		// The merge join's check accepts only what parseTree accepts, in
+		// git's order: never a tree with one name twice.
+		sorted, serr := (&repo{}).checkTreeOrder(b)
 		if err != nil {
+			if sorted && serr == nil {
+				t.Fatalf("parseTree: %v, but checkTreeOrder accepts the tree as sorted", err)
+			}
 			return
+		}
+		if serr != nil {
+			t.Fatalf("parseTree accepts the tree, checkTreeOrder: %v", serr)
+		}
+		for i := 1; sorted && i < len(es); i++ {
+			if compareTreeNames([]byte(es[i-1].name), es[i-1].mode == filemode.Dir, []byte(es[i].name), es[i].mode == filemode.Dir) >= 0 {
+				t.Fatalf("checkTreeOrder calls %q before %q sorted", es[i-1].name, es[i].name)
+			}
 		}
 		for _, e := range es {
 			if got, ok, err := findInTree(b, e.name); err != nil || !ok || got.hash == (plumbing.Hash{}) && e.hash != (plumbing.Hash{}) {
