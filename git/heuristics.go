@@ -198,6 +198,9 @@ func binaryHits(r *repo, pol *Policy, tree, base plumbing.Hash, others []plumbin
 // at once: neighbours share trees, which the worker's caches then hold.
 const binaryScanChunk = 64
 
+// maxBinaryScanWorkers caps the goroutines of a binaryScan.
+const maxBinaryScanWorkers = 8
+
 // binaryScan computes checkBinaries' results for the commits of a range on
 // GOMAXPROCS goroutines, each with its own reader over the repository (see
 // repo.fork), ahead of the audit's sequential loop. The scan diffs the tree
@@ -234,7 +237,8 @@ type binItem struct {
 // startBinaryScan starts a binaryScan of commits (in walk order) when more
 // than one CPU is available; the scan stops when the repository is closed.
 func (a *auditor) startBinaryScan(ctx context.Context, commits []plumbing.Hash) {
-	workers := runtime.GOMAXPROCS(0)
+	// Each worker holds up to 64 MiB of caches (packs and trees).
+	workers := min(runtime.GOMAXPROCS(0), maxBinaryScanWorkers)
 	if workers < 2 || len(commits) < 2*binaryScanChunk {
 		return
 	}
