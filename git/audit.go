@@ -314,6 +314,7 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 			res.Tags = append(res.Tags, *t)
 		}
 	}
+	a.startBinaryScan(ctx, w.commits)
 	for i, h := range w.commits {
 		if i&255 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -380,6 +381,8 @@ type auditor struct {
 	blobKinds map[plumbing.Hash]blobKind
 	// lineCache memoizes line counts by (old, new) blob id.
 	lineCache map[[2]plumbing.Hash]lineCount
+	// bins, when non-nil, computes checkBinaries ahead on other goroutines.
+	bins *binaryScan
 }
 
 func (a *auditor) add(f signing.Finding) { a.findings = append(a.findings, f) }

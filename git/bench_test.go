@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -283,6 +284,66 @@ func BenchmarkAudit(b *testing.B) {
 				if len(res.Commits) < 1000 {
 					b.Fatalf("%d protected commits", len(res.Commits))
 				}
+			}
+		})
+	}
+}
+
+// BenchmarkAuditVsGitLog interleaves one "git log --raw -m --full-history"
+// over the generated repository's range (a tree diff of every commit against
+// every parent: the work the repository-wide binary heuristic needs) and one
+// Audit with every check on, per backend, so load on a shared machine affects
+// both alike. It reports the ratios of wall time (mean and best-of) and of
+// CPU time (targets: at most 1.5 with the git backend, 2.5 with go-git), and
+// the audit's cost per commit.
+// Run: go test -run XXX -bench AuditVsGitLog -benchtime 3x ./git/
+func BenchmarkAuditVsGitLog(b *testing.B) {
+	dir := bigRepo(b)
+	git := gitBin(b)
+	for _, be := range []Backend{BackendGitCLI, BackendGoGit} {
+		b.Run(be.String(), func(b *testing.B) {
+			opts := Options{Since: bigSince, Until: "master", Backend: be, Now: time.Unix(1800000000, 0),
+				Policy: &Policy{Protect: []ProtectRule{{Path: "vendor/**"}}}}
+			var tGit, tAudit, cGit, cAudit time.Duration
+			bestGit, bestAudit := time.Duration(1<<62), time.Duration(1<<62)
+			commits := 0
+			for b.Loop() {
+				cmd := exec.Command(git, "-C", dir, "log", "--raw", "-m", "--full-history", "--format=%H", bigSince+"..master")
+				// A pipe, as a reader of the log has: git may skip work
+				// for output to /dev/null.
+				cmd.Stdout = io.Discard
+				c0, _ := cpuTime()
+				t0 := time.Now()
+				if err := cmd.Run(); err != nil {
+					b.Fatal(err)
+				}
+				t1 := time.Now()
+				c1, _ := cpuTime()
+				res, err := Audit(context.Background(), dir, opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				t2 := time.Now()
+				c2, _ := cpuTime()
+				commits = res.RangeSize
+				dGit, dAudit := t1.Sub(t0), t2.Sub(t1)
+				tGit += dGit
+				tAudit += dAudit
+				bestGit, bestAudit = min(bestGit, dGit), min(bestAudit, dAudit)
+				// Both include the children: git log itself, and the git
+				// rev-list the git backend runs.
+				cGit += c1 - c0
+				cAudit += c2 - c1
+			}
+			b.ReportMetric(tAudit.Seconds()/tGit.Seconds(), "audit/git-log")
+			b.ReportMetric(bestAudit.Seconds()/bestGit.Seconds(), "best-audit/git-log")
+			if cAudit > 0 && cGit > 0 {
+				b.ReportMetric(cAudit.Seconds()/cGit.Seconds(), "cpu-audit/git-log")
+			}
+			if commits > 0 {
+				n := float64(commits) * float64(b.N)
+				b.ReportMetric(float64(tAudit.Microseconds())/n, "audit-µs/commit")
+				b.ReportMetric(float64(cAudit.Microseconds())/n, "audit-cpu-µs/commit")
 			}
 		})
 	}

@@ -23,8 +23,16 @@
 //
 // Objects are read as git reads them (first tree and object headers, the
 // parent lines right after the tree, a full object id before a ref of the
-// same name); a tree that a checkout would write differently from how git
-// reads it stops the audit with [ErrHostileTree].
+// same name, entry modes canonicalised as git does, so "40755" is a
+// directory); a tree that a checkout would write differently from how git
+// reads it stops the audit with [ErrHostileTree]. Trees are compared as
+// git's tree diff compares them, walking both in git's entry order; a tree
+// whose entries are out of that order (which git fsck rejects and git's own
+// diff misreads) is compared by entry name instead, so no change is missed.
+//
+// Packs are mapped into memory. The per-commit binary heuristic runs on
+// GOMAXPROCS goroutines (at most 8), each with its own caches; findings are
+// gathered in walk order, so the report does not depend on scheduling.
 //
 // Not checked: the reflog or any record of past ref values (a rewritten
 // branch is detected only when the release tag is no longer an ancestor),

@@ -2,10 +2,14 @@ package git
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -93,38 +97,78 @@ func classify(b []byte, size int64) blobKind {
 // checkBinaries reports binary or high-entropy blobs a commit adds or
 // changes. A merge is charged only with content that differs from every
 // parent (what the merge itself introduced); content a side branch brought
-// is charged to the side branch's commits.
+// is charged to the side branch's commits. When a binaryScan computed the
+// commit ahead (see startBinaryScan), its result is used.
 func (a *auditor) checkBinaries(c *rawCommit, id string) error {
-	tree := plumbing.NewHash(c.tree)
-	var base plumbing.Hash
-	var others []plumbing.Hash
-	for i, p := range c.parents {
-		pc, err := a.r.commit(plumbing.NewHash(p))
+	hits, ok := a.bins.take(plumbing.NewHash(id), c)
+	if !ok {
+		tree := plumbing.NewHash(c.tree)
+		var base plumbing.Hash
+		var others []plumbing.Hash
+		for i, p := range c.parents {
+			pc, err := a.r.commit(plumbing.NewHash(p))
+			if err != nil {
+				return err
+			}
+			if i == 0 {
+				base = pc.tree
+			} else {
+				others = append(others, pc.tree)
+			}
+		}
+		if a.blobKinds == nil {
+			a.blobKinds = map[plumbing.Hash]blobKind{}
+		}
+		var err error
+		hits, err = binaryHits(a.r, a.pol, tree, base, others, func(h plumbing.Hash) (blobKind, bool) {
+			k, ok := a.blobKinds[h]
+			return k, ok
+		}, func(h plumbing.Hash, k blobKind) { a.blobKinds[h] = k })
 		if err != nil {
 			return err
 		}
-		if i == 0 {
-			base = pc.tree
-		} else {
-			others = append(others, pc.tree)
+	}
+	for _, hit := range hits {
+		verb := "adds"
+		if !hit.added {
+			verb = "changes"
 		}
+		a.finding(RuleBinaryAdded, signing.SeverityWarning, hit.path, id, fmt.Sprintf("commit %s %s %s: %s", id[:12], verb, hit.path, hit.reason))
 	}
-	chs, err := a.r.diffTrees(base, tree, "", nil)
+	return nil
+}
+
+// binHit is a blob checkBinaries reports: its path, whether the commit adds
+// the path (rather than changing it), and why the content is suspicious.
+type binHit struct {
+	path   string
+	added  bool
+	reason string
+}
+
+// binaryHits diffs tree against base (the first parent's tree; zero for a
+// root commit) and returns the suspicious blobs that are in none of the other
+// parents' trees, in diff order. Blob classifications are looked up with get
+// and stored with put.
+func binaryHits(r *repo, pol *Policy, tree, base plumbing.Hash, others []plumbing.Hash,
+	get func(plumbing.Hash) (blobKind, bool), put func(plumbing.Hash, blobKind)) ([]binHit, error) {
+	chs, err := r.diffTrees(base, tree, "", nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var hits []binHit
 	for _, ch := range chs {
 		if ch.to.hash.IsZero() || !ch.to.mode.IsFile() || ch.to.mode == 0o120000 {
 			continue
 		}
-		if matchAny(a.pol.BinaryAllow, ch.path, a.pol.foldPaths()) {
+		if matchAny(pol.BinaryAllow, ch.path, pol.foldPaths()) {
 			continue
 		}
 		inParent := false
 		for _, ot := range others {
-			e, err := a.r.entryAt(ot, ch.path)
+			e, err := r.entryAt(ot, ch.path)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if e.hash == ch.to.hash {
 				inParent = true
@@ -134,28 +178,173 @@ func (a *auditor) checkBinaries(c *rawCommit, id string) error {
 		if inParent {
 			continue
 		}
-		k, ok := a.blobKinds[ch.to.hash]
+		k, ok := get(ch.to.hash)
 		if !ok {
-			b, size, err := a.r.blobPrefix(ch.to.hash, sniffBytes)
+			b, size, err := r.blobPrefix(ch.to.hash, sniffBytes)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			k = classify(b, size)
-			if a.blobKinds == nil {
-				a.blobKinds = map[plumbing.Hash]blobKind{}
-			}
-			a.blobKinds[ch.to.hash] = k
+			put(ch.to.hash, k)
 		}
-		if !k.suspicious {
-			continue
+		if k.suspicious {
+			hits = append(hits, binHit{path: ch.path, added: ch.from.hash.IsZero(), reason: k.reason})
 		}
-		verb := "adds"
-		if !ch.from.hash.IsZero() {
-			verb = "changes"
-		}
-		a.finding(RuleBinaryAdded, signing.SeverityWarning, ch.path, id, fmt.Sprintf("commit %s %s %s: %s", id[:12], verb, ch.path, k.reason))
 	}
-	return nil
+	return hits, nil
+}
+
+// binaryScanChunk is how many consecutive commits a binaryScan worker takes
+// at once: neighbours share trees, which the worker's caches then hold.
+const binaryScanChunk = 64
+
+// maxBinaryScanWorkers caps the goroutines of a binaryScan.
+const maxBinaryScanWorkers = 8
+
+// binaryScan computes checkBinaries' results for the commits of a range on
+// GOMAXPROCS goroutines, each with its own reader over the repository (see
+// repo.fork), ahead of the audit's sequential loop. The scan diffs the tree
+// and parents the walk read (from the commit-graph or the commit's first
+// lines); the loop takes the results in walk order (take), checking them
+// against the commit object it parsed, so the findings and their order do
+// not depend on scheduling. A commit whose object names another tree or
+// other parents, or that the scan could not read, is left to the loop,
+// which then reports what it finds itself.
+type binaryScan struct {
+	items []binItem
+	hits  [][]binHit
+	ok    []bool
+	// done[k] is closed when chunk k is computed.
+	done []chan struct{}
+	next int // the item take expects next
+	// kinds memoizes blob classification across the workers.
+	kindsMu sync.Mutex
+	kinds   map[plumbing.Hash]blobKind
+}
+
+// binItem is one commit to scan, with what the walk read of it.
+type binItem struct {
+	id      plumbing.Hash
+	tree    plumbing.Hash
+	parents []plumbing.Hash
+	// trees are the parents' trees.
+	trees []plumbing.Hash
+	// skip leaves the commit to the loop: the walk could not read it or
+	// a parent.
+	skip bool
+}
+
+// startBinaryScan starts a binaryScan of commits (in walk order) when more
+// than one CPU is available; the scan stops when the repository is closed.
+func (a *auditor) startBinaryScan(ctx context.Context, commits []plumbing.Hash) {
+	// Each worker holds up to 64 MiB of caches (packs and trees).
+	workers := min(runtime.GOMAXPROCS(0), maxBinaryScanWorkers)
+	if workers < 2 || len(commits) < 2*binaryScanChunk {
+		return
+	}
+	s := &binaryScan{
+		items: make([]binItem, len(commits)),
+		hits:  make([][]binHit, len(commits)),
+		ok:    make([]bool, len(commits)),
+		done:  make([]chan struct{}, (len(commits)+binaryScanChunk-1)/binaryScanChunk),
+		kinds: map[plumbing.Hash]blobKind{},
+	}
+	for i, h := range commits {
+		it := binItem{id: h}
+		ci, err := a.r.commit(h)
+		if err != nil {
+			it.skip = true
+		} else {
+			it.tree, it.parents = ci.tree, ci.parents
+			for _, p := range ci.parents {
+				pc, err := a.r.commit(p)
+				if err != nil {
+					it.skip = true
+					break
+				}
+				it.trees = append(it.trees, pc.tree)
+			}
+		}
+		s.items[i] = it
+	}
+	for k := range s.done {
+		s.done[k] = make(chan struct{})
+	}
+	ctx = a.r.background(ctx)
+	var nextChunk atomic.Int64
+	for range workers {
+		f := a.r.fork()
+		a.r.bg.Add(1)
+		go func() {
+			defer a.r.bg.Done()
+			defer f.close()
+			for {
+				k := int(nextChunk.Add(1) - 1)
+				if k >= len(s.done) {
+					return
+				}
+				if ctx.Err() == nil {
+					for i := k * binaryScanChunk; i < min(len(s.items), (k+1)*binaryScanChunk); i++ {
+						s.scan(f, a.pol, i)
+					}
+				}
+				close(s.done[k])
+			}
+		}()
+	}
+	a.bins = s
+}
+
+// scan computes item i with the worker's repository f.
+func (s *binaryScan) scan(f *repo, pol *Policy, i int) {
+	it := &s.items[i]
+	if it.skip {
+		return
+	}
+	var base plumbing.Hash
+	var others []plumbing.Hash
+	if len(it.trees) > 0 {
+		base, others = it.trees[0], it.trees[1:]
+	}
+	hits, err := binaryHits(f, pol, it.tree, base, others, func(h plumbing.Hash) (blobKind, bool) {
+		s.kindsMu.Lock()
+		defer s.kindsMu.Unlock()
+		k, ok := s.kinds[h]
+		return k, ok
+	}, func(h plumbing.Hash, k blobKind) {
+		s.kindsMu.Lock()
+		defer s.kindsMu.Unlock()
+		s.kinds[h] = k
+	})
+	if err != nil {
+		return
+	}
+	s.hits[i], s.ok[i] = hits, true
+}
+
+// take returns the scan's result for commit id, parsed as c, waiting for
+// it; ok is false when there is no scan, id is not the commit the scan
+// expects next, c names another tree or other parents than the scan used, or
+// the scan left it to the caller.
+func (s *binaryScan) take(id plumbing.Hash, c *rawCommit) ([]binHit, bool) {
+	if s == nil || s.next >= len(s.items) || s.items[s.next].id != id {
+		return nil, false
+	}
+	i := s.next
+	s.next++
+	<-s.done[i/binaryScanChunk]
+	it := s.items[i]
+	hits, ok := s.hits[i], s.ok[i]
+	s.hits[i], s.items[i] = nil, binItem{}
+	if !ok || plumbing.NewHash(c.tree) != it.tree || len(c.parents) != len(it.parents) {
+		return nil, false
+	}
+	for j, p := range c.parents {
+		if plumbing.NewHash(p) != it.parents[j] {
+			return nil, false
+		}
+	}
+	return hits, true
 }
 
 // Bounds of line counting. A side over maxDiffBytes is not read: the file is

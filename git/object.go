@@ -39,7 +39,10 @@ type rawCommit struct {
 // header). It keeps the exact bytes a signature covers.
 func parseCommit(b []byte) (*rawCommit, error) {
 	c := &rawCommit{}
+	// The payload is b without its signature headers: b itself when it
+	// has none (the common case), else built once the first one is met.
 	var payload bytes.Buffer
+	cut := false
 	rest := b
 	off := 0
 	var inParents, hasAuthor, hasCommitter bool
@@ -53,7 +56,9 @@ func parseCommit(b []byte) (*rawCommit, error) {
 		}
 		line := rest[:i]
 		if len(line) == 0 {
-			payload.Write(rest)
+			if cut {
+				payload.Write(rest)
+			}
 			c.message = string(rest[1:])
 			break
 		}
@@ -101,13 +106,22 @@ func parseCommit(b []byte) (*rawCommit, error) {
 			c.mergetags = append(c.mergetags, val+"\n")
 		}
 		switch string(key) {
-		case "gpgsig":
-			c.sigs = append(c.sigs, val+"\n")
-		case "gpgsig-sha256":
-			// Signature for the SHA-256 form of the object; not part of
-			// the payload and not verifiable in a SHA-1 repository.
+		case "gpgsig", "gpgsig-sha256":
+			// gpgsig-sha256 signs the SHA-256 form of the object; it is
+			// not part of the payload either, and not verifiable in a
+			// SHA-1 repository.
+			if string(key) == "gpgsig" {
+				c.sigs = append(c.sigs, val+"\n")
+			}
+			if !cut {
+				payload.Grow(len(b))
+				payload.Write(b[:off])
+				cut = true
+			}
 		default:
-			payload.Write(field)
+			if cut {
+				payload.Write(field)
+			}
 		}
 		inParents = (string(key) == "tree" && off == 0) || (string(key) == "parent" && inParents)
 		rest = rest[end:]
@@ -116,7 +130,10 @@ func parseCommit(b []byte) (*rawCommit, error) {
 	if len(c.tree) != 40 && len(c.tree) != 64 {
 		return nil, fmt.Errorf("commit has no valid tree header")
 	}
-	c.payload = payload.Bytes()
+	c.payload = b
+	if cut {
+		c.payload = payload.Bytes()
+	}
 	return c, nil
 }
 

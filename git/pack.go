@@ -20,29 +20,45 @@ import (
 // packs reads commits and trees straight from a repository's pack files
 // (pack index v2). go-git's object storage costs tens of microseconds per
 // object, which dominates a history walk that reads one root tree per
-// commit; this reader keeps the packs open, inflates into reused buffers and
-// caches delta bases. Objects it cannot find (loose objects, other index
-// versions) are read through go-git by the caller.
+// commit; this reader maps the packs into memory (or keeps them open where
+// mapping is unsupported), inflates into reused state and caches delta
+// bases. Objects it cannot find (loose objects, other index versions) are
+// read through go-git by the caller.
+//
+// A packs is used by one goroutine at a time; fork gives another goroutine
+// its own reader over the same packs.
 type packs struct {
 	list []*pack
-	zr   io.ReadCloser
-	br   *bufio.Reader
+	// forked readers share list and leave closing it to the original.
+	forked bool
+	zr     io.ReadCloser
+	br     *bufio.Reader
+	mr     *bytes.Reader
 	// cache holds recently read objects by (pack, offset): delta chains of
-	// consecutive root trees share their bases.
-	cache      map[packPos]cachedObject
-	cacheLRU   []packPos
-	cacheAt    int
+	// consecutive root trees share their bases. It is direct-mapped (an
+	// object's offset picks its one slot), as cheap to consult as git's
+	// delta base cache; cacheBytes is what it holds.
+	cache      []cacheSlot
 	cacheBytes int
 }
 
-type packPos struct {
-	p   *pack
-	off int64
-}
-
-type cachedObject struct {
+// cacheSlot is one cached object; p is nil when the slot is empty.
+type cacheSlot struct {
+	p    *pack
+	off  int64
 	typ  plumbing.ObjectType
 	data []byte
+}
+
+// newPacks returns a reader over the given packs.
+func newPacks(list []*pack) *packs {
+	return &packs{list: list, cache: make([]cacheSlot, packCacheSize)}
+}
+
+// slot returns the cache slot of the object at off in p.
+func (ps *packs) slot(p *pack, off int64) *cacheSlot {
+	h := (uint64(off) ^ p.seq<<48) * 0x9e3779b97f4a7c15
+	return &ps.cache[h>>(64-packCacheBits)]
 }
 
 // pack is one .pack file with its v2 index.
@@ -54,6 +70,11 @@ type pack struct {
 	hashes  []byte // n * 20
 	offsets []byte // n * 4
 	large   []byte // m * 8
+	// seq numbers the packs of one reader, for the cache.
+	seq uint64
+	// data is the whole pack file mapped read-only, or nil when it could
+	// not be mapped (then objects are read with ReadAt).
+	data []byte
 }
 
 const (
@@ -61,7 +82,9 @@ const (
 	maxPackObject = 64 << 20
 	// maxDeltaDepth bounds delta chains (git's default is 50).
 	maxDeltaDepth = 1000
-	packCacheSize = 4096
+	// packCacheSize is the number of cache slots, 1<<packCacheBits.
+	packCacheBits = 12
+	packCacheSize = 1 << packCacheBits
 	// packCacheBytes caps the bytes the cache holds: 4096 objects of up to
 	// 1 MiB each, which a hostile pack makes from a few bytes of delta
 	// copies each, would otherwise hold 4 GiB.
@@ -74,12 +97,13 @@ var errNotInPack = errors.New("object not in a readable pack")
 // openPacks opens objects/pack/*.idx (version 2) under gitDir. Packs it
 // cannot read are skipped, their objects left to go-git.
 func openPacks(gitDir string) *packs {
-	ps := &packs{cache: map[packPos]cachedObject{}}
+	ps := newPacks(nil)
 	idxs, _ := filepath.Glob(filepath.Join(gitDir, "objects", "pack", "pack-*.idx"))
 	sort.Strings(idxs)
 	for _, idx := range idxs {
 		p, err := openPack(idx)
 		if err == nil {
+			p.seq = uint64(len(ps.list))
 			ps.list = append(ps.list, p)
 		}
 	}
@@ -119,16 +143,43 @@ func openPack(idxName string) (*pack, error) {
 		return nil, err
 	}
 	p.f, p.size = f, st.Size()
+	if p.size < 32 {
+		f.Close()
+		return nil, fmt.Errorf("%s: truncated pack", p.name)
+	}
+	if d, err := mapFile(f, p.size); err == nil {
+		p.data = d
+	}
 	return p, nil
 }
 
+// fork returns a reader over the same packs with its own inflate state and
+// cache, for use by another goroutine. Closing it does nothing; the packs
+// stay open until ps is closed.
+func (ps *packs) fork() *packs {
+	f := newPacks(ps.list)
+	f.forked = true
+	return f
+}
+
 func (ps *packs) close() {
+	if ps.forked {
+		return
+	}
 	for _, p := range ps.list {
+		if p.data != nil {
+			unmapFile(p.data)
+			p.data = nil
+		}
 		p.f.Close()
 	}
 }
 
-// find returns the offset of h in p.
+// find returns the offset of h in p. Object ids are uniformly distributed,
+// so a few interpolation steps (guessing h's position from its value
+// between the range's ends) narrow the fanout range before a binary
+// search; the steps are capped, so ids an attacker clustered cost no more
+// than a binary search.
 func (p *pack) find(h plumbing.Hash) (int64, bool) {
 	lo := 0
 	if h[0] > 0 {
@@ -138,8 +189,50 @@ func (p *pack) find(h plumbing.Hash) (int64, bool) {
 	if hi > len(p.hashes)/20 || lo > hi {
 		return 0, false
 	}
-	i := lo + sort.Search(hi-lo, func(i int) bool { return bytes.Compare(p.hashes[(lo+i)*20:(lo+i)*20+20], h[:]) >= 0 })
-	if i >= hi || !bytes.Equal(p.hashes[i*20:i*20+20], h[:]) {
+	key := binary.BigEndian.Uint64(h[:8])
+	cmp := func(i int) int {
+		e := p.hashes[i*20 : i*20+20]
+		if v := binary.BigEndian.Uint64(e); v != key {
+			if v < key {
+				return -1
+			}
+			return 1
+		}
+		return bytes.Compare(e[8:], h[8:])
+	}
+	i := -1
+	for step := 0; step < 3 && hi-lo > 8 && i < 0; step++ {
+		kl := binary.BigEndian.Uint64(p.hashes[lo*20:])
+		kh := binary.BigEndian.Uint64(p.hashes[(hi-1)*20:])
+		if key < kl || key > kh {
+			return 0, false
+		}
+		if kh == kl {
+			break
+		}
+		mid := lo + int(float64(key-kl)/float64(kh-kl)*float64(hi-1-lo))
+		mid = max(lo, min(mid, hi-1))
+		switch c := cmp(mid); {
+		case c < 0:
+			lo = mid + 1
+		case c > 0:
+			hi = mid
+		default:
+			i = mid
+		}
+	}
+	for i < 0 && lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		switch c := cmp(mid); {
+		case c < 0:
+			lo = mid + 1
+		case c > 0:
+			hi = mid
+		default:
+			i = mid
+		}
+	}
+	if i < 0 {
 		return 0, false
 	}
 	o := binary.BigEndian.Uint32(p.offsets[i*4:])
@@ -168,33 +261,26 @@ func (ps *packs) readDepth(h plumbing.Hash, depth int) (plumbing.ObjectType, []b
 	return 0, nil, errNotInPack
 }
 
-func (ps *packs) remember(k packPos, typ plumbing.ObjectType, data []byte) {
+// remember caches an object in its slot, evicting the slot's object. An
+// object that would take the cache over packCacheBytes is not cached.
+func (ps *packs) remember(p *pack, off int64, typ plumbing.ObjectType, data []byte) {
 	if len(data) > 1<<20 {
 		return
 	}
+	sl := ps.slot(p, off)
+	ps.cacheBytes -= len(sl.data)
+	*sl = cacheSlot{}
 	if ps.cacheBytes+len(data) > packCacheBytes {
-		// Over the byte cap: start afresh rather than track sizes per slot.
-		clear(ps.cache)
-		ps.cacheLRU, ps.cacheAt, ps.cacheBytes = ps.cacheLRU[:0], 0, 0
+		return
 	}
-	if len(ps.cacheLRU) < packCacheSize {
-		ps.cacheLRU = append(ps.cacheLRU, k)
-	} else {
-		old := ps.cacheLRU[ps.cacheAt]
-		ps.cacheBytes -= len(ps.cache[old].data)
-		delete(ps.cache, old)
-		ps.cacheLRU[ps.cacheAt] = k
-		ps.cacheAt = (ps.cacheAt + 1) % packCacheSize
-	}
-	ps.cache[k] = cachedObject{typ, data}
+	*sl = cacheSlot{p: p, off: off, typ: typ, data: data}
 	ps.cacheBytes += len(data)
 }
 
 // readAt reads the object at off in p, resolving deltas.
 func (ps *packs) readAt(p *pack, off int64, depth int) (plumbing.ObjectType, []byte, error) {
-	k := packPos{p, off}
-	if c, ok := ps.cache[k]; ok {
-		return c.typ, c.data, nil
+	if sl := ps.slot(p, off); sl.p == p && sl.off == off {
+		return sl.typ, sl.data, nil
 	}
 	if depth > maxDeltaDepth {
 		return 0, nil, fmt.Errorf("%s: delta chain longer than %d at offset %d", p.name, maxDeltaDepth, off)
@@ -202,15 +288,24 @@ func (ps *packs) readAt(p *pack, off int64, depth int) (plumbing.ObjectType, []b
 	if off < 12 || off >= p.size-20 {
 		return 0, nil, fmt.Errorf("%s: object offset %d out of range", p.name, off)
 	}
-	// One buffered reader serves the header and the compressed data, so a
-	// small object costs one read.
-	sr := io.NewSectionReader(p.f, off, p.size-20-off)
-	if ps.br == nil {
-		ps.br = bufio.NewReaderSize(sr, 4096)
+	// A mapped pack is read in place; otherwise one buffered reader serves
+	// the header and the compressed data, so a small object costs one read.
+	var br packReader
+	if p.data != nil {
+		if ps.mr == nil {
+			ps.mr = bytes.NewReader(nil)
+		}
+		ps.mr.Reset(p.data[off : p.size-20])
+		br = ps.mr
 	} else {
-		ps.br.Reset(sr)
+		sr := io.NewSectionReader(p.f, off, p.size-20-off)
+		if ps.br == nil {
+			ps.br = bufio.NewReaderSize(sr, 4096)
+		} else {
+			ps.br.Reset(sr)
+		}
+		br = ps.br
 	}
-	br := ps.br
 	bad := func(what string) error { return fmt.Errorf("%s: offset %d: %s", p.name, off, what) }
 	c, err := br.ReadByte()
 	if err != nil {
@@ -278,12 +373,23 @@ func (ps *packs) readAt(p *pack, off int64, depth int) (plumbing.ObjectType, []b
 		}
 		typ = btyp
 	}
-	ps.remember(k, typ, data)
+	if depth > 0 || typ != plumbing.BlobObject {
+		// A blob read for itself is classified once and not read again
+		// soon; caching it would evict the trees that are.
+		ps.remember(p, off, typ, data)
+	}
 	return typ, data, nil
 }
 
+// packReader is what an object is read from: its header byte by byte, then
+// its zlib stream (flate reads a ByteReader without buffering it again).
+type packReader interface {
+	io.Reader
+	io.ByteReader
+}
+
 // inflate decompresses exactly size bytes of zlib data from br.
-func (ps *packs) inflate(br *bufio.Reader, size int) ([]byte, error) {
+func (ps *packs) inflate(br packReader, size int) ([]byte, error) {
 	var err error
 	if ps.zr == nil {
 		ps.zr, err = zlib.NewReader(br)

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 
 	"github.com/shipgate/shipgate/internal/glob"
 )
@@ -108,8 +110,22 @@ func FuzzParseTree(f *testing.F) {
 	f.Add([]byte("100644 A\x00aaaaaaaaaaaaaaaaaaaa40000 a\x00bbbbbbbbbbbbbbbbbbbb40000 \xc3\x84\x00cccccccccccccccccccc"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		es, err := parseTree(b)
+		// The merge join's check accepts only what parseTree accepts, in
+		// git's order: never a tree with one name twice.
+		sorted, serr := (&repo{}).checkTreeOrder(b)
 		if err != nil {
+			if sorted && serr == nil {
+				t.Fatalf("parseTree: %v, but checkTreeOrder accepts the tree as sorted", err)
+			}
 			return
+		}
+		if serr != nil {
+			t.Fatalf("parseTree accepts the tree, checkTreeOrder: %v", serr)
+		}
+		for i := 1; sorted && i < len(es); i++ {
+			if compareTreeNames([]byte(es[i-1].name), es[i-1].mode == filemode.Dir, []byte(es[i].name), es[i].mode == filemode.Dir) >= 0 {
+				t.Fatalf("checkTreeOrder calls %q before %q sorted", es[i-1].name, es[i].name)
+			}
 		}
 		for _, e := range es {
 			if got, ok, err := findInTree(b, e.name); err != nil || !ok || got.hash == (plumbing.Hash{}) && e.hash != (plumbing.Hash{}) {
@@ -123,4 +139,43 @@ func FuzzParseTree(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestPackFindEveryObject looks up every object of a 30,000-object pack
+// (over a hundred per fanout range, where find interpolates) and ids next
+// to each that the pack lacks.
+func TestPackFindEveryObject(t *testing.T) {
+	var stream bytes.Buffer
+	for i := range 30000 {
+		c := fmt.Sprintf("blob %d\n", i)
+		fmt.Fprintf(&stream, "blob\nmark :%d\ndata %d\n%s\n", i+1, len(c), c)
+	}
+	dir := fastImportRepo(t, stream.Bytes())
+	ids := lines(runGit(t, dir, "cat-file", "--batch-all-objects", "--batch-check=%(objectname)"))
+	if len(ids) != 30000 {
+		t.Fatalf("%d objects", len(ids))
+	}
+	ps := openPacks(dir)
+	defer ps.close()
+	if len(ps.list) != 1 {
+		t.Fatalf("%d packs", len(ps.list))
+	}
+	p := ps.list[0]
+	have := map[plumbing.Hash]bool{}
+	for _, id := range ids {
+		have[plumbing.NewHash(id)] = true
+	}
+	for _, id := range ids {
+		h := plumbing.NewHash(id)
+		if _, ok := p.find(h); !ok {
+			t.Fatalf("%s not found", h)
+		}
+		for _, flip := range []int{19, 7, 1} {
+			g := h
+			g[flip] ^= 1
+			if _, ok := p.find(g); ok != have[g] {
+				t.Fatalf("%s: found %v, in pack %v", g, ok, have[g])
+			}
+		}
+	}
 }

@@ -2,6 +2,7 @@ package git
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	gogit "github.com/go-git/go-git/v5"
@@ -43,6 +45,25 @@ type repo struct {
 	foldPaths bool
 	foldTree  map[subKey][]namedRef
 	buf       bytes.Buffer
+	// stash, when non-nil, keeps the content of commits read from packs
+	// for rawCopy, up to maxStashBytes (stashBytes), so the audit inflates
+	// each commit once.
+	stash      map[plumbing.Hash][]byte
+	stashBytes int
+	noStash    bool
+	// mu, once forks exist, serializes what they share and is not safe for
+	// concurrent use: go-git's object storage and commit-graph index.
+	mu *sync.Mutex
+	// forked is set on a fork, which leaves closing to the original.
+	forked bool
+	// bg tracks goroutines reading the repository (see background).
+	bg       sync.WaitGroup
+	bgCancel []context.CancelFunc
+	// trees caches sortedTree's trees by id; treeBytes is their size.
+	trees     map[plumbing.Hash]cachedTree
+	treeBytes int
+	// entryStarts is checkTreeOrder's reused buffer.
+	entryStarts []int
 }
 
 // namedRef is a tree entry with the path it was found at.
@@ -96,7 +117,49 @@ func openRepo(dir string) (*repo, error) {
 	return rp, nil
 }
 
+// fork returns a reader of the same repository for another goroutine: it
+// shares the mapped packs, the commit-graph and (under a lock) go-git's
+// storage, and has its own caches. Closing it does nothing.
+func (r *repo) fork() *repo {
+	if r.mu == nil {
+		r.mu = &sync.Mutex{}
+	}
+	f := &repo{r: r.r, s: r.s, graph: r.graph, graph1: r.graph1, shallow: r.shallow, foldPaths: r.foldPaths,
+		commits: map[plumbing.Hash]*commitInfo{}, subtree: map[subKey]entryRef{}, mu: r.mu, forked: true, noStash: true}
+	if r.packs != nil {
+		f.packs = r.packs.fork()
+	}
+	return f
+}
+
+// background returns a context for goroutines that read r (counted in
+// r.bg): closing r cancels it and waits for them.
+func (r *repo) background(ctx context.Context) context.Context {
+	ctx, cancel := context.WithCancel(ctx)
+	r.bgCancel = append(r.bgCancel, cancel)
+	return ctx
+}
+
+func (r *repo) lock() {
+	if r.mu != nil {
+		r.mu.Lock()
+	}
+}
+
+func (r *repo) unlock() {
+	if r.mu != nil {
+		r.mu.Unlock()
+	}
+}
+
 func (r *repo) close() {
+	if r.forked {
+		return
+	}
+	for _, cancel := range r.bgCancel {
+		cancel()
+	}
+	r.bg.Wait()
 	if r.graph != nil {
 		r.graph.Close()
 	}
@@ -123,38 +186,57 @@ func (r *repo) rawTyped(h plumbing.Hash, t plumbing.ObjectType) (plumbing.Object
 }
 
 func (r *repo) rawFrom(h plumbing.Hash, t plumbing.ObjectType) ([]byte, plumbing.ObjectType, error) {
+	b, typ, _, err := r.rawRead(h, t)
+	return b, typ, err
+}
+
+// rawRead is rawFrom that also says whether the content came from a pack
+// (and so is never reused) rather than r.buf.
+func (r *repo) rawRead(h plumbing.Hash, t plumbing.ObjectType) ([]byte, plumbing.ObjectType, bool, error) {
 	if r.packs != nil {
 		typ, b, err := r.packs.read(h)
 		switch {
 		case err == nil && t != plumbing.AnyObject && typ != t:
-			return nil, 0, fmt.Errorf("git: object %s is a %s, not a %s", h, typ, t)
+			return nil, 0, false, fmt.Errorf("git: object %s is a %s, not a %s", h, typ, t)
 		case err == nil:
-			return b, typ, nil
+			return b, typ, true, nil
 		case !errors.Is(err, errNotInPack):
-			return nil, 0, fmt.Errorf("git: object %s: %w", h, err)
+			return nil, 0, false, fmt.Errorf("git: object %s: %w", h, err)
 		}
 	}
+	r.lock()
+	defer r.unlock()
 	o, err := r.s.EncodedObject(t, h)
 	if err != nil {
-		return nil, 0, fmt.Errorf("git: object %s: %w", h, err)
+		return nil, 0, false, fmt.Errorf("git: object %s: %w", h, err)
 	}
 	rd, err := o.Reader()
 	if err != nil {
-		return nil, 0, fmt.Errorf("git: object %s: %w", h, err)
+		return nil, 0, false, fmt.Errorf("git: object %s: %w", h, err)
 	}
 	defer rd.Close()
 	r.buf.Reset()
 	if _, err := r.buf.ReadFrom(rd); err != nil {
-		return nil, 0, fmt.Errorf("git: object %s: %w", h, err)
+		return nil, 0, false, fmt.Errorf("git: object %s: %w", h, err)
 	}
-	return r.buf.Bytes(), o.Type(), nil
+	return r.buf.Bytes(), o.Type(), false, nil
 }
 
-// rawCopy is raw with a slice the caller owns.
+// rawCopy is raw with a slice the caller owns. A commit the walk stashed is
+// taken from the stash (and leaves it).
 func (r *repo) rawCopy(h plumbing.Hash, t plumbing.ObjectType) ([]byte, error) {
+	if b, ok := r.stash[h]; ok && t == plumbing.CommitObject {
+		delete(r.stash, h)
+		r.stashBytes -= len(b)
+		return slices.Clone(b), nil
+	}
 	b, err := r.raw(h, t)
 	return slices.Clone(b), err
 }
+
+// maxStashBytes bounds the commit objects the walk keeps for the audit's
+// per-commit checks, which read each commit of the range once more.
+const maxStashBytes = 64 << 20
 
 // commit returns the tree and parents of commit h, from the commit-graph
 // when it holds h, else from the object.
@@ -167,14 +249,16 @@ func (r *repo) commit(h plumbing.Hash) (*commitInfo, error) {
 		c, _ = r.graph1.commit(h)
 	}
 	if c == nil && r.graph != nil {
+		r.lock()
 		if i, err := r.graph.GetIndexByHash(h); err == nil {
 			if d, err := r.graph.GetCommitDataByIndex(i); err == nil {
 				c = &commitInfo{tree: d.TreeHash, parents: d.ParentHashes}
 			}
 		}
+		r.unlock()
 	}
 	if c == nil {
-		b, err := r.raw(h, plumbing.CommitObject)
+		b, _, fromPack, err := r.rawRead(h, plumbing.CommitObject)
 		if err != nil {
 			if r.shallow {
 				return nil, fmt.Errorf("%w (the repository is a shallow clone: fetch the history back to the last release, e.g. git fetch --unshallow)", err)
@@ -184,6 +268,10 @@ func (r *repo) commit(h plumbing.Hash) (*commitInfo, error) {
 		c, err = parseCommitHeader(b)
 		if err != nil {
 			return nil, fmt.Errorf("git: commit %s: %w", h, err)
+		}
+		if r.stash != nil && fromPack && r.stashBytes+len(b) <= maxStashBytes {
+			r.stash[h] = b
+			r.stashBytes += len(b)
 		}
 	}
 	r.commits[h] = c
@@ -257,36 +345,79 @@ type rawTreeEntry struct {
 	hash plumbing.Hash
 }
 
+// nextEntry decodes the tree entry at off of a tree object's content and
+// returns it with the offset of the next one, without decoding its mode or
+// checking its name.
+func nextEntry(b []byte, off int) (rawTreeEntry, int, error) {
+	sp := bytes.IndexByte(b[off:], ' ')
+	if sp < 0 {
+		return rawTreeEntry{}, 0, fmt.Errorf("tree entry at byte %d has no mode", off)
+	}
+	nul := bytes.IndexByte(b[off+sp:], 0)
+	if nul < 0 || off+sp+nul+21 > len(b) {
+		return rawTreeEntry{}, 0, fmt.Errorf("tree entry at byte %d is truncated", off)
+	}
+	e := rawTreeEntry{off: off, mode: b[off : off+sp], name: b[off+sp+1 : off+sp+nul]}
+	copy(e.hash[:], b[off+sp+nul+1:off+sp+nul+21])
+	return e, off + sp + nul + 21, nil
+}
+
 // scanTree calls fn for each entry of a tree object's content in order,
 // without decoding modes or checking names; fn's error stops the scan.
 func scanTree(b []byte, fn func(e rawTreeEntry) error) error {
-	off := 0
-	for off < len(b) {
-		sp := bytes.IndexByte(b[off:], ' ')
-		if sp < 0 {
-			return fmt.Errorf("tree entry at byte %d has no mode", off)
+	for off := 0; off < len(b); {
+		e, next, err := nextEntry(b, off)
+		if err != nil {
+			return err
 		}
-		nul := bytes.IndexByte(b[off+sp:], 0)
-		if nul < 0 || off+sp+nul+21 > len(b) {
-			return fmt.Errorf("tree entry at byte %d is truncated", off)
-		}
-		e := rawTreeEntry{off: off, mode: b[off : off+sp], name: b[off+sp+1 : off+sp+nul]}
-		copy(e.hash[:], b[off+sp+nul+1:off+sp+nul+21])
 		if err := fn(e); err != nil {
 			return err
 		}
-		off += sp + nul + 21
+		off = next
 	}
 	return nil
 }
 
-// fileMode decodes the entry's mode.
+// fileMode decodes the entry's mode as git does (tree-walk.c get_mode and
+// canon_mode): octal digits, then any regular file is 100644 or 100755 by
+// its owner execute bit, any symlink 120000, any directory 40000, and
+// anything else a submodule (160000). So "40755" names a directory and
+// "100664" a plain file, as a checkout treats them.
 func (e rawTreeEntry) fileMode() (filemode.FileMode, error) {
-	mode, err := filemode.New(string(e.mode))
-	if err != nil {
-		return 0, fmt.Errorf("tree entry at byte %d: %w", e.off, err)
+	switch string(e.mode) {
+	case "100644":
+		return filemode.Regular, nil
+	case "40000":
+		return filemode.Dir, nil
+	case "100755":
+		return filemode.Executable, nil
+	case "120000":
+		return filemode.Symlink, nil
+	case "160000":
+		return filemode.Submodule, nil
 	}
-	return mode, nil
+	if len(e.mode) == 0 {
+		return 0, fmt.Errorf("tree entry at byte %d has an empty mode", e.off)
+	}
+	var m uint32
+	for _, c := range e.mode {
+		if c < '0' || c > '7' {
+			return 0, fmt.Errorf("tree entry at byte %d: malformed mode %q", e.off, e.mode)
+		}
+		m = m<<3 + uint32(c-'0')
+	}
+	switch m & 0o170000 {
+	case 0o100000:
+		if m&0o100 != 0 {
+			return filemode.Executable, nil
+		}
+		return filemode.Regular, nil
+	case 0o120000:
+		return filemode.Symlink, nil
+	case 0o040000:
+		return filemode.Dir, nil
+	}
+	return filemode.Submodule, nil
 }
 
 // checkName rejects an empty name or one holding a slash (see
@@ -539,7 +670,220 @@ func (r *repo) diffTrees(a, b plumbing.Hash, base string, out []change) ([]chang
 
 // diffTrees compares tree a of repository ra with tree b of rb. Object ids
 // name content, so equal ids are equal subtrees across repositories too.
+//
+// As git's tree diff does, it walks both trees' entries together in git's
+// tree order (a merge join), descending only into subtrees whose ids
+// differ. The join is only right for trees sorted as git writes them: when
+// either tree is not (a hand-made object git fsck rejects, which git's own
+// diff misreads), the trees are compared by name instead, so no change is
+// missed; duplicate names are refused either way (see [ErrHostileTree]).
 func diffTrees(ra, rb *repo, a, b plumbing.Hash, base string, out []change) ([]change, error) {
+	if a == b {
+		return out, nil
+	}
+	ta, okA, err := ra.sortedTree(a)
+	if err != nil {
+		return nil, err
+	}
+	tb, okB, err := rb.sortedTree(b)
+	if err != nil {
+		return nil, err
+	}
+	if !okA || !okB {
+		return diffTreesByName(ra, rb, a, b, base, out)
+	}
+	var ea, eb rawTreeEntry
+	var ma, mb filemode.FileMode
+	offA, offB := 0, 0
+	haveA, haveB := false, false
+	for {
+		// Each tree was decoded whole by sortedTree, so these cannot fail.
+		if !haveA && offA < len(ta) {
+			if ea, offA, err = nextEntry(ta, offA); err != nil {
+				return nil, fmt.Errorf("git: tree %s: %w", a, err)
+			}
+			if ma, err = ea.fileMode(); err != nil {
+				return nil, fmt.Errorf("git: tree %s: %w", a, err)
+			}
+			haveA = true
+		}
+		if !haveB && offB < len(tb) {
+			if eb, offB, err = nextEntry(tb, offB); err != nil {
+				return nil, fmt.Errorf("git: tree %s: %w", b, err)
+			}
+			if mb, err = eb.fileMode(); err != nil {
+				return nil, fmt.Errorf("git: tree %s: %w", b, err)
+			}
+			haveB = true
+		}
+		var c int
+		switch {
+		case !haveA && !haveB:
+			return out, nil
+		case !haveA:
+			c = 1
+		case !haveB:
+			c = -1
+		default:
+			c = compareTreeNames(ea.name, ma == filemode.Dir, eb.name, mb == filemode.Dir)
+		}
+		switch {
+		case c < 0:
+			out, err = diffEntries(ra, rb, entryRef{ea.hash, ma}, entryRef{}, joinBytes(base, ea.name), out)
+			haveA = false
+		case c > 0:
+			out, err = diffEntries(ra, rb, entryRef{}, entryRef{eb.hash, mb}, joinBytes(base, eb.name), out)
+			haveB = false
+		default:
+			if ea.hash != eb.hash || ma != mb {
+				out, err = diffEntries(ra, rb, entryRef{ea.hash, ma}, entryRef{eb.hash, mb}, joinBytes(base, eb.name), out)
+			}
+			haveA, haveB = false, false
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+func joinBytes(base string, name []byte) string {
+	if base == "" {
+		return string(name)
+	}
+	return base + "/" + string(name)
+}
+
+// compareTreeNames orders tree entries as git sorts them (base_name_compare):
+// by name bytes, a directory's name compared as if it ended in "/". So the
+// file "foo" sorts before "foo.txt", which sorts before the directory "foo",
+// and a file and a directory never compare equal.
+func compareTreeNames(a []byte, aDir bool, b []byte, bDir bool) int {
+	n := min(len(a), len(b))
+	if c := bytes.Compare(a[:n], b[:n]); c != 0 {
+		return c
+	}
+	var ca, cb byte
+	if len(a) > n {
+		ca = a[n]
+	} else if aDir {
+		ca = '/'
+	}
+	if len(b) > n {
+		cb = b[n]
+	} else if bDir {
+		cb = '/'
+	}
+	return int(ca) - int(cb)
+}
+
+// Bounds of the tree cache: trees kept by id, with their verdict. Past
+// either bound the cache starts afresh.
+const (
+	maxCachedTrees     = 1 << 16
+	maxCachedTreeBytes = 32 << 20
+)
+
+// cachedTree is a tree's content and whether diffTrees may join it.
+type cachedTree struct {
+	data   []byte
+	sorted bool
+}
+
+// sortedTree returns the content of tree h (nil for the zero id) and whether
+// its entries are in git's order with no name twice, so that diffTrees may
+// join it. The content stays valid (it is never reused for another object).
+// Every entry is decoded: a malformed entry, a name with a slash or the
+// same name twice in sorted order is an error. Trees are cached by id: the
+// root tree of a commit is read again as its child's parent tree.
+func (r *repo) sortedTree(h plumbing.Hash) ([]byte, bool, error) {
+	if h.IsZero() {
+		return nil, true, nil
+	}
+	if t, ok := r.trees[h]; ok {
+		return t.data, t.sorted, nil
+	}
+	b, err := r.stableRaw(h, plumbing.TreeObject)
+	if err != nil {
+		return nil, false, err
+	}
+	sorted, err := r.checkTreeOrder(b)
+	if err != nil {
+		return nil, false, fmt.Errorf("git: tree %s: %w", h, err)
+	}
+	if r.trees == nil || len(r.trees) >= maxCachedTrees || r.treeBytes+len(b) > maxCachedTreeBytes {
+		r.trees, r.treeBytes = map[plumbing.Hash]cachedTree{}, 0
+	}
+	r.trees[h] = cachedTree{b, sorted}
+	r.treeBytes += len(b)
+	return b, sorted, nil
+}
+
+// checkTreeOrder decodes every entry of a tree's content and reports whether
+// they are strictly increasing in git's order. It rejects a tree holding one
+// name twice: in sorted order, the file "foo" and the directory "foo" are
+// apart, with only names that continue "foo" with a byte below "/"
+// ("foo.txt", "foo-1") between them, which is where it looks back.
+func (r *repo) checkTreeOrder(b []byte) (bool, error) {
+	starts := r.entryStarts[:0]
+	defer func() { r.entryStarts = starts[:0] }()
+	var prev rawTreeEntry
+	prevDir := false
+	for off, i := 0, 0; off < len(b); i++ {
+		e, next, err := nextEntry(b, off)
+		if err != nil {
+			return false, err
+		}
+		if err := e.checkName(); err != nil {
+			return false, err
+		}
+		mode, err := e.fileMode()
+		if err != nil {
+			return false, err
+		}
+		dir := mode == filemode.Dir
+		if i > 0 {
+			c := compareTreeNames(prev.name, prevDir, e.name, dir)
+			if c == 0 {
+				return false, fmt.Errorf("%w: two entries named %q", ErrHostileTree, e.name)
+			}
+			if c > 0 {
+				return false, nil
+			}
+		}
+		if dir {
+			for j := len(starts) - 1; j >= 0; j-- {
+				q, _, _ := nextEntry(b, starts[j])
+				if !bytes.HasPrefix(q.name, e.name) {
+					break
+				}
+				if len(q.name) == len(e.name) {
+					return false, fmt.Errorf("%w: two entries named %q", ErrHostileTree, e.name)
+				}
+				if q.name[len(e.name)] >= '/' {
+					break
+				}
+			}
+		}
+		starts = append(starts, off)
+		prev, prevDir = e, dir
+		off = next
+	}
+	return true, nil
+}
+
+// stableRaw is raw with content that stays valid after later reads: pack
+// contents are never reused; what go-git reads is copied.
+func (r *repo) stableRaw(h plumbing.Hash, t plumbing.ObjectType) ([]byte, error) {
+	b, _, fromPack, err := r.rawRead(h, t)
+	if err != nil || fromPack {
+		return b, err
+	}
+	return slices.Clone(b), nil
+}
+
+// diffTreesByName is diffTrees for trees that are not in git's order: it
+// matches entries by name, whatever their order.
+func diffTreesByName(ra, rb *repo, a, b plumbing.Hash, base string, out []change) ([]change, error) {
 	if a == b {
 		return out, nil
 	}
@@ -684,6 +1028,8 @@ func (r *repo) blobPrefix(h plumbing.Hash, n int) ([]byte, int64, error) {
 			return b[:min(n, len(b))], int64(len(b)), nil
 		}
 	}
+	r.lock()
+	defer r.unlock()
 	o, err := r.s.EncodedObject(plumbing.BlobObject, h)
 	if err != nil {
 		return nil, 0, fmt.Errorf("git: blob %s: %w", h, err)

@@ -94,6 +94,11 @@ func (r *repo) walk(ctx context.Context, since, until plumbing.Hash, prefixes []
 	if since == until {
 		res.sinceReached = true
 	}
+	// The commits of the range are kept for the per-commit checks that
+	// read them next (see rawCopy).
+	if r.stash == nil && !r.noStash {
+		r.stash = map[plumbing.Hash][]byte{}
+	}
 	seen := map[plumbing.Hash]bool{until: true}
 	stack := []plumbing.Hash{until}
 	if excluded[until] {
@@ -269,6 +274,7 @@ func PathHistory(ctx context.Context, repoDir, since, until string, paths []stri
 		return nil, err
 	}
 	defer r.close()
+	r.noStash = true // only the commit set is wanted
 	s, u, err := r.resolveRange(since, until)
 	if err != nil {
 		return nil, err
