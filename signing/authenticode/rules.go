@@ -61,6 +61,10 @@ const (
 	// RuleScriptSignatureTrailingData: the signature block decodes to bytes
 	// after the PKCS#7 SignedData.
 	RuleScriptSignatureTrailingData = "script/signature-trailing-data"
+	// RuleScriptInvalidText: the hashed text of a script read as UTF-8
+	// holds bytes that are not UTF-8; the digest covers U+FFFD for them,
+	// not the bytes.
+	RuleScriptInvalidText = "script/invalid-text-encoding"
 	// RuleMSIDigestMismatch: an MSI database's digest over its streams and
 	// storages differs from the signed one.
 	RuleMSIDigestMismatch = "msi/digest-mismatch"
