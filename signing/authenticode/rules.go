@@ -80,6 +80,10 @@ const (
 	// RuleMSIUnownedData: non-zero bytes of the compound file that no
 	// stream, table or header owns.
 	RuleMSIUnownedData = "msi/unowned-data"
+	// RuleMSIUnsignedMetadata: a signed MSI without MsiDigitalSignatureEx,
+	// whose digest covers no stream name or size: a note, and an error for
+	// empty streams, which such a digest does not see at all.
+	RuleMSIUnsignedMetadata = "msi/unsigned-metadata"
 	// RuleCABDigestMismatch: a cabinet's digest differs from the signed one.
 	RuleCABDigestMismatch = "cab/digest-mismatch"
 	// RuleCABMalformedSignature: a cabinet's signature locator or the
