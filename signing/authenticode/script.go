@@ -329,7 +329,7 @@ func findScriptBlock(data []byte, enc scriptEncoding, st scriptStyle) *scriptBlo
 		b64 = append(b64, chunk...)
 		at = next
 	}
-	der, err := base64.StdEncoding.DecodeString(string(b64))
+	der, err := base64.StdEncoding.Strict().DecodeString(string(b64))
 	if err != nil {
 		blk.problems = append(blk.problems, "the signature block is not base64: "+err.Error())
 		return blk

@@ -3,6 +3,7 @@ package authenticode
 import (
 	"bytes"
 	"encoding/binary"
+	"strings"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/pefile/fixtures"
@@ -207,4 +208,32 @@ func TestScriptWSFBlockMovedMalformed(t *testing.T) {
 	if res.Status == signing.StatusValid || !hasRule(res, RuleScriptMalformedSignature) {
 		t.Fatalf("moved: status %s findings %+v, want not valid with %s", res.Status, res.Findings, RuleScriptMalformedSignature)
 	}
+}
+
+// TestScriptNonCanonicalBase64Malformed sets the unused low bits of the
+// block's last base64 character before its padding: a lenient decoder
+// returns the same PKCS#7, so those bits would be unsigned data.
+func TestScriptNonCanonicalBase64Malformed(t *testing.T) {
+	p := fixtures.NewPKI()
+	s := scriptSamples()["ps1-utf8"]
+	for n := 0; n < 3; n++ {
+		// A byte or two after the PKCS#7 makes the base64 end in padding.
+		s.trailing = make([]byte, n)
+		signed := signScript(t, p, s)
+		k := bytes.Index(signed, []byte("=\r\n# SIG # End"))
+		if k < 0 {
+			continue
+		}
+		for signed[k-1] == '=' {
+			k--
+		}
+		const alpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+		signed[k-1] = alpha[strings.IndexByte(alpha, signed[k-1])|1]
+		res := verifyScript(t, s.kind, signed, scriptTrust(t, p))
+		if res.Status == signing.StatusValid || !hasRule(res, RuleScriptMalformedSignature) {
+			t.Fatalf("status %s findings %+v, want not valid with %s", res.Status, res.Findings, RuleScriptMalformedSignature)
+		}
+		return
+	}
+	t.Skip("no padded signature produced")
 }
