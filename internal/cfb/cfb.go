@@ -178,7 +178,8 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 	per := int(f.sectorSize / 4)
 	buf := make([]byte, f.sectorSize)
 	s := firstDIFAT
-	for n := uint32(0); s != endOfChain && s != freeSect; n++ {
+	n := uint32(0)
+	for ; s != endOfChain && s != freeSect; n++ {
 		if n >= nDIFAT {
 			return nil, &FormatError{72, "DIFAT chain longer than its count"}
 		}
@@ -194,6 +195,9 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 			}
 		}
 		s = le.Uint32(buf[4*(per-1):])
+	}
+	if n != nDIFAT {
+		return nil, &FormatError{72, fmt.Sprintf("header counts %d DIFAT sectors, the chain has %d", nDIFAT, n)}
 	}
 	if uint32(len(fatSectors)) != nFAT {
 		return nil, &FormatError{44, fmt.Sprintf("header counts %d FAT sectors, the DIFAT lists %d", nFAT, len(fatSectors))}
@@ -300,7 +304,11 @@ func (f *File) ReadAll(e *Entry, max int64) ([]byte, error) {
 // Unowned returns, in file order, the regions holding non-zero bytes that
 // no stream, table or header owns: free or unreachable sectors, slack after
 // a stream's last byte in its sector or mini sector, unused mini sectors,
-// unused directory entries, and the padding of a version 4 header.
+// unused directory entries, the padding of a version 4 header, reserved
+// header fields, FAT and mini FAT entries of free sectors that hold sector
+// numbers, and directory entry fields that must be zero (a stream's class
+// identifier, state bits and times; a storage's start and size; the root's
+// creation time, siblings and name).
 func (f *File) Unowned() ([]Region, error) {
 	var out []Region
 	truncated := false
@@ -352,6 +360,9 @@ func (f *File) Unowned() ([]Region, error) {
 	if f.Version == 3 {
 		add(40, f.header[40:44], "reserved header field")
 	}
+	if mv := binary.LittleEndian.Uint16(f.header[24:]); mv != 0x3e && mv != 0x3b {
+		add(24, f.header[24:26], "minor version other than 0x3E or 0x3B")
+	}
 	// Table entries for sectors the file does not have hold no sector
 	// numbers.
 	per := f.sectorSize / 4
@@ -388,6 +399,11 @@ func (f *File) Unowned() ([]Region, error) {
 		off := f.sectorOffset(uint32(s))
 		switch owner := f.owner[s]; {
 		case owner == "":
+			// A free sector's FAT entry holds FREESECT; a sector number there
+			// is data no chain uses.
+			if s < int64(len(f.fat)) && f.fat[s] <= maxRegSect {
+				f.tableEntry(add, f.fat, f.fatSectors, s, freeSect, "FAT entry of a free sector")
+			}
 			b, err := read(off, f.sectorSize)
 			if err != nil {
 				return nil, err
@@ -397,6 +413,10 @@ func (f *File) Unowned() ([]Region, error) {
 				why = "partial sector at the end of the file"
 			}
 			add(off, b, why)
+		case owner == "DIFAT":
+			if s < int64(len(f.fat)) && f.fat[s] != difSect {
+				f.tableEntry(add, f.fat, f.fatSectors, s, difSect, "FAT entry of a DIFAT sector other than DIFSECT")
+			}
 		case owner == "mini stream":
 			b, err := read(off, f.sectorSize)
 			if err != nil {
@@ -411,6 +431,9 @@ func (f *File) Unowned() ([]Region, error) {
 					add(off+k, mb, "mini stream sector after the mini stream's end")
 				case f.miniOwner(ms) == "":
 					add(off+k, mb, "free mini sector")
+					if int(ms) < len(f.minifat) && f.minifat[ms] <= maxRegSect {
+						f.tableEntry(add, f.minifat, f.miniFATSectors, int64(ms), freeSect, "mini FAT entry of a free mini sector")
+					}
 				}
 			}
 		case tails[uint32(s)] != 0:
@@ -448,12 +471,61 @@ func (f *File) Unowned() ([]Region, error) {
 		}
 		n := 2 * (len(e.RawName) + 1)
 		add(e.Offset+int64(n), e.Raw[n:64], "directory entry name padding")
+		f.entryFields(e, add)
 	}
 	sortRegions(out)
 	if truncated {
 		out[len(out)-1].Reason += fmt.Sprintf("; more than %d regions, the rest not listed", maxRegions)
 	}
 	return out, nil
+}
+
+// tableEntry reports entry i of a FAT or mini FAT (held in secs) where it
+// differs from want.
+func (f *File) tableEntry(add func(int64, []byte, string), table, secs []uint32, i int64, want uint32, why string) {
+	per := f.sectorSize / 4
+	if i/per >= int64(len(secs)) {
+		return
+	}
+	var v [4]byte
+	binary.LittleEndian.PutUint32(v[:], table[i]^want) // non-zero where it differs
+	add(f.sectorOffset(secs[i/per])+(i%per)*4, v[:], why)
+}
+
+// entryFields reports the fields of a used directory entry that [MS-CFB]
+// 2.6.3 requires to be zero (or NOSTREAM) and that no digest covers: a
+// stream's class identifier, state bits, times and child; a storage's start
+// sector and size; the root's creation time, siblings and a name other than
+// "Root Entry"; the high half of a version 3 stream's size; a color other
+// than red or black.
+func (f *File) entryFields(e *Entry, add func(int64, []byte, string)) {
+	le := binary.LittleEndian
+	raw := e.Raw
+	ptr := func(at int, why string) {
+		var v [4]byte
+		le.PutUint32(v[:], le.Uint32(raw[at:])^noStream)
+		add(e.Offset+int64(at), v[:], why)
+	}
+	switch e.Type {
+	case TypeStream:
+		add(e.Offset+80, raw[80:116], "stream directory entry's class identifier, state bits or times, which must be zero")
+		ptr(76, "stream directory entry's child, which must be NOSTREAM")
+	case TypeStorage:
+		add(e.Offset+116, raw[116:128], "storage directory entry's start sector or size, which must be zero")
+	case TypeRoot:
+		add(e.Offset+100, raw[100:108], "root entry's creation time, which must be zero")
+		ptr(68, "root entry's left sibling, which must be NOSTREAM")
+		ptr(72, "root entry's right sibling, which must be NOSTREAM")
+		if e.Name != "Root Entry" {
+			add(e.Offset, raw[:2*len(e.RawName)], "root entry name other than \"Root Entry\"")
+		}
+	}
+	if f.Version == 3 && e.Type != TypeStorage {
+		add(e.Offset+124, raw[124:128], "high half of a version 3 stream size")
+	}
+	if raw[67] > 1 {
+		add(e.Offset+67, raw[67:68], "directory entry color other than red or black")
+	}
 }
 
 func miniSizeOf(f *File) int64 { return f.Entries[0].Size }

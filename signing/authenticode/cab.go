@@ -45,7 +45,9 @@ const cabSigReserve = 20
 // after an unsigned cabinet's cbCabinet (cab/data-after-cabinet), bytes
 // after the PKCS#7 inside the signature area (cab/signature-trailing-data),
 // and unexpected values in the header fields the digest skips
-// (cab/unhashed-header-data). The cabinet's files are not extracted.
+// (cab/unhashed-header-data): a non-zero per-block reserve size (cbCFData)
+// makes the signature invalid, since it changes what the signed bytes
+// extract to. The cabinet's files are not extracted.
 //
 // Result.Authentihash holds the cabinet digests; the PE fields are zero. The
 // error is [ErrNotCAB] when r is not a cabinet, a [*FormatError] when its
@@ -187,8 +189,15 @@ func (v *verifier) cabSignature(h []byte, size, cbCabinet, sigPos, sigLen int64,
 	if !allZero(h[52:56]) {
 		odd = append(odd, fmt.Sprintf("reserve bytes 52-55 are % x, not zero", h[52:56]))
 	}
+	if flags := le.Uint16(h[30:]); flags&(cabPrevCabinet|cabNextCabinet) == 0 && le.Uint16(h[34:]) != 0 {
+		odd = append(odd, fmt.Sprintf("iCabinet is %d in a cabinet of no set", le.Uint16(h[34:])))
+	}
 	if cbCFData != 0 {
-		odd = append(odd, fmt.Sprintf("cbCFData is %d: the per-block reserve size is not covered by the digest", cbCFData))
+		// The byte moves where each CFDATA block's data starts: the covered
+		// bytes would extract to other files.
+		why := fmt.Sprintf("cbCFData is %d: the digest skips it, yet it decides where each data block's bytes start", cbCFData)
+		sub.problems = append(sub.problems, why)
+		v.finding(RuleCABUnhashedHeaderData, signing.SeverityError, -1, 39, why+", so the signed bytes can be made to extract differently")
 	}
 	if len(odd) > 0 {
 		v.finding(RuleCABUnhashedHeaderData, signing.SeverityWarning, -1, 4,

@@ -43,8 +43,11 @@ var msiGUID = mustHex("f1100c0000000000c000000000000046")
 // (internal/cfb): non-zero bytes in free or unreachable sectors, in the
 // slack after a stream's end, in unused directory entries or after the last
 // sector are reported (rule msi/unowned-data); they are covered by no
-// digest. Payload-sized ones make every signature invalid, as stuffing in a
-// PE certificate table does.
+// digest. Payload-sized ones, alone or together, make every signature
+// invalid, as stuffing in a PE certificate table does. Without
+// MsiDigitalSignatureEx the digest covers no name or size: a note says so
+// and empty streams, which that digest does not see, are reported (rule
+// msi/unsigned-metadata).
 //
 // Result.Authentihash holds the MSI digests; the PE fields are zero. A file
 // without a DigitalSignature stream is StatusUnsigned. The error is
@@ -100,10 +103,16 @@ func VerifyMSI(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, msiError(err)
 	}
+	// Small regions add up: spread over many places they carry a payload
+	// too.
+	total := int64(0)
+	for _, reg := range regions {
+		total += reg.Len
+	}
 	payload := false
 	for _, reg := range regions {
 		sev := signing.SeverityWarning
-		if reg.Len > cms.MaxToleratedRegion {
+		if reg.Len > cms.MaxToleratedRegion || total > cms.MaxToleratedTotal {
 			sev, payload = signing.SeverityError, true
 		}
 		v.finding(RuleMSIUnownedData, sev, -1, reg.Offset,
@@ -111,6 +120,9 @@ func VerifyMSI(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 	}
 	if payload {
 		sub.problems = append(sub.problems, "the compound file carries data outside its streams")
+	}
+	if sigEntry != nil && exEntry == nil {
+		v.msiUnsignedMetadata(f, sigEntry)
 	}
 	// Digests: the signatures' algorithms, SHA-256 and the extra ones.
 	algs := []crypto.Hash{crypto.SHA256}
@@ -161,6 +173,38 @@ func VerifyMSI(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 	}
 	v.verifyAll()
 	return v.res, nil
+}
+
+// msiUnsignedMetadata reports what a digest without MsiDigitalSignatureEx
+// leaves out. It hashes the streams' contents joined, in name order, and
+// no name or size: streams can be renamed within that order and bytes can
+// move between neighbours (a note), and an empty stream adds nothing, so
+// empty streams, added in any number with any names, are reported like
+// unowned bytes: their names' bytes, an error once they could carry a
+// payload.
+func (v *verifier) msiUnsignedMetadata(f *cfb.File, sig *cfb.Entry) {
+	v.finding(RuleMSIUnsignedMetadata, signing.SeverityNote, -1, sig.Offset,
+		"the MSI has no MsiDigitalSignatureEx: its signature covers the streams' contents in name order but no name or size, so streams can be renamed within that order and bytes moved between neighbours without breaking it")
+	var empty []*cfb.Entry
+	total := 0
+	for _, e := range f.Entries {
+		if e.Type == cfb.TypeStream && e.Size == 0 && !(isMSISignatureStream(e) && slices.Contains(f.Children(f.Root()), e)) {
+			empty = append(empty, e)
+			total += 2 * len(e.RawName)
+		}
+	}
+	payload := false
+	for _, e := range empty {
+		sev := signing.SeverityWarning
+		if 2*len(e.RawName) > cms.MaxToleratedRegion || total > cms.MaxToleratedTotal {
+			sev, payload = signing.SeverityError, true
+		}
+		v.finding(RuleMSIUnsignedMetadata, sev, -1, e.Offset,
+			fmt.Sprintf("empty stream %q: without MsiDigitalSignatureEx no digest covers its existence or its %d-byte name", e.Name, 2*len(e.RawName)))
+	}
+	if payload {
+		v.sub.(*msiSubject).problems = append(v.sub.(*msiSubject).problems, fmt.Sprintf("%d empty streams that no digest covers", len(empty)))
+	}
 }
 
 func msiError(err error) error {

@@ -63,6 +63,10 @@ const (
 	// RuleScriptSignatureTrailingData: the signature block decodes to bytes
 	// after the PKCS#7 SignedData.
 	RuleScriptSignatureTrailingData signing.Rule = "script/signature-trailing-data"
+	// RuleScriptInvalidText: the hashed text of a script read as UTF-8
+	// holds bytes that are not UTF-8; the digest covers U+FFFD for them,
+	// not the bytes.
+	RuleScriptInvalidText signing.Rule = "script/invalid-text-encoding"
 	// RuleMSIDigestMismatch: an MSI database's digest over its streams and
 	// storages differs from the signed one.
 	RuleMSIDigestMismatch signing.Rule = "msi/digest-mismatch"
@@ -78,6 +82,10 @@ const (
 	// RuleMSIUnownedData: non-zero bytes of the compound file that no
 	// stream, table or header owns.
 	RuleMSIUnownedData signing.Rule = "msi/unowned-data"
+	// RuleMSIUnsignedMetadata: a signed MSI without MsiDigitalSignatureEx,
+	// whose digest covers no stream name or size: a note, and an error for
+	// empty streams, which such a digest does not see at all.
+	RuleMSIUnsignedMetadata signing.Rule = "msi/unsigned-metadata"
 	// RuleCABDigestMismatch: a cabinet's digest differs from the signed one.
 	RuleCABDigestMismatch signing.Rule = "cab/digest-mismatch"
 	// RuleCABMalformedSignature: a cabinet's signature locator or the

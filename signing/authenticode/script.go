@@ -148,7 +148,11 @@ type scriptBlock struct {
 // file, the SignedData, its signer, timestamps, chain and the ownership of
 // every byte in it. Bytes after the block of a .ps1, .js or .vbs are
 // reported (rule script/content-after-signature): no signature covers them,
-// yet the interpreter runs them.
+// yet the interpreter runs them. Lines of the block holding anything but
+// base64 after their prefix, and a .wsf block not right before the last
+// </job>, are malformed (script/malformed-signature); bytes of hashed
+// UTF-8 text that are not UTF-8 are reported (script/invalid-text-encoding)
+// since the digest hashes U+FFFD for any of them.
 //
 // Result.Authentihash holds the script's SIP digests (the hash a catalog
 // lists for it); the PE fields of Result are zero. A file with no signature
@@ -189,21 +193,24 @@ func VerifyScript(r io.ReaderAt, size int64, kind ScriptKind, opts Options) (*Re
 	v.res = &Result{Status: signing.StatusUnsigned}
 	blk := findScriptBlock(data, enc, st)
 	// The hashed text: before the block, and for a .wsf after it too.
-	text := [][]byte{data}
+	text, at := [][]byte{data}, []int{0}
 	if blk != nil {
 		text = [][]byte{data[:blk.start]}
 		if kind == ScriptWSF {
-			text = append(text, data[blk.end:])
+			text, at = append(text, data[blk.end:]), append(at, blk.end)
 		}
 	}
 	if st.wsh {
-		text[0] = text[0][bom:]
+		text[0], at[0] = text[0][bom:], bom
 	}
 	sub := &scriptSubject{kind: kind, style: st, digests: map[crypto.Hash][]byte{}}
 	v.sub = sub
 	if blk != nil {
 		sub.problems = blk.problems
-		v.scriptSignature(kind, blk, len(data))
+		if enc == encUTF8 {
+			v.scriptInvalidUTF8(text, at)
+		}
+		v.scriptSignature(kind, blk, data, enc)
 	} else if k := bytes.Index(data, encodeASCII(st.begin, enc)); k >= 0 {
 		v.finding(RuleScriptMalformedSignature, signing.SeverityWarning, -1, int64(k),
 			fmt.Sprintf("%q appears but not as a line framed by CR LF, as signers write it: the script is treated as unsigned", st.begin))
@@ -313,16 +320,41 @@ func findScriptBlock(data []byte, enc scriptEncoding, st scriptStyle) *scriptBlo
 			blk.end = len(data)
 			break
 		}
+		// Only base64 after the prefix: decoders skip CR and LF, but the
+		// interpreters end a line at a lone CR or LF, so what follows one
+		// would be code inside the block, not a comment.
+		if k := slices.IndexFunc(chunk, func(c byte) bool { return !isBase64(c) }); k >= 0 {
+			blk.problems = append(blk.problems, fmt.Sprintf("line at 0x%x inside the signature block holds %q, not base64, after its prefix", at, chunk[k]))
+		}
 		b64 = append(b64, chunk...)
 		at = next
 	}
-	der, err := base64.StdEncoding.DecodeString(string(b64))
+	der, err := base64.StdEncoding.Strict().DecodeString(string(b64))
 	if err != nil {
 		blk.problems = append(blk.problems, "the signature block is not base64: "+err.Error())
 		return blk
 	}
 	blk.der = der
 	return blk
+}
+
+// lowerASCII returns a copy of b with ASCII letters in lower case, every
+// other byte (and so every offset) kept.
+func lowerASCII(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// isBase64 reports whether c belongs to the standard base64 alphabet, the
+// padding included.
+func isBase64(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '='
 }
 
 // decodeASCII returns the ASCII text of b in the file's encoding.
@@ -345,10 +377,51 @@ func decodeASCII(b []byte, enc scriptEncoding) ([]byte, bool) {
 	return out, true
 }
 
-// scriptSignature parses the block's PKCS#7 and checks what surrounds it.
-func (v *verifier) scriptSignature(kind ScriptKind, blk *scriptBlock, size int) {
-	off := int64(blk.start)
+// scriptInvalidUTF8 reports bytes of the hashed text (parts at the given
+// file offsets) that are not UTF-8. The digest hashes U+FFFD for each of
+// them, so any invalid byte could stand in for another, carrying data the
+// signature does not pin down; the signature is then invalid.
+func (v *verifier) scriptInvalidUTF8(text [][]byte, at []int) {
+	first, n := -1, 0
+	for i, t := range text {
+		for k := 0; k < len(t); {
+			r, size := utf8.DecodeRune(t[k:])
+			if r == utf8.RuneError && size == 1 {
+				if first < 0 {
+					first = at[i] + k
+				}
+				n++
+			}
+			k += size
+		}
+	}
+	if n == 0 {
+		return
+	}
 	sub := v.sub.(*scriptSubject)
+	sub.problems = append(sub.problems, fmt.Sprintf("%d bytes of the signed text are not UTF-8", n))
+	v.finding(RuleScriptInvalidText, signing.SeverityError, -1, int64(first),
+		fmt.Sprintf("%d bytes of the text read as UTF-8 are not UTF-8, the first at 0x%x: the digest covers U+FFFD for each, not the bytes, which could be swapped for other invalid ones", n, first))
+}
+
+// scriptSignature parses the block's PKCS#7 and checks what surrounds it.
+func (v *verifier) scriptSignature(kind ScriptKind, blk *scriptBlock, data []byte, enc scriptEncoding) {
+	off := int64(blk.start)
+	size := len(data)
+	sub := v.sub.(*scriptSubject)
+	if kind == ScriptWSF {
+		// Signers put the element right before the last </job>. The digest
+		// joins the text around it, so elsewhere (inside a script element,
+		// between two tokens) it would change the file without changing
+		// the digest.
+		closing := encodeASCII("</job>", enc)
+		rest := lowerASCII(data[blk.end:])
+		if !bytes.HasPrefix(rest, closing) || indexAligned(rest, closing, len(closing), len(closing)/6) >= 0 {
+			why := "the <signature> element is not right before the last </job>"
+			sub.problems = append(sub.problems, why)
+			v.finding(RuleScriptMalformedSignature, signing.SeverityError, -1, off, why+": the digest joins the text around it, so it could sit anywhere")
+		}
+	}
 	if kind != ScriptWSF && blk.end < size {
 		n := size - blk.end
 		sub.problems = append(sub.problems, fmt.Sprintf("%d bytes after the signature block", n))
