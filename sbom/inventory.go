@@ -474,7 +474,7 @@ func (b *builder) hashItem(it *item, buf []byte) {
 		it.sha256 = sum
 		var head [filekind.HeadLen]byte
 		n, _ := r.ReadAt(head[:], 0)
-		it.kind = sniff(head[:n], size)
+		it.kind = sniffAt(r, head[:n], size)
 		if it.kind != "" {
 			b.describe(it, r, size)
 		}
@@ -489,7 +489,7 @@ func (b *builder) hashItem(it *item, buf []byte) {
 		m, err := r.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
 		if off == 0 {
 			// The first read also tells the kind: no separate read.
-			it.kind = sniff(buf[:min(m, filekind.HeadLen)], size)
+			it.kind = sniffAt(r, buf[:min(m, filekind.HeadLen)], size)
 			scan = it.kind != "" && !it.inAsar
 		}
 		if m > 0 {
