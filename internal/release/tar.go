@@ -672,8 +672,8 @@ func (c *countReader) Read(p []byte) (int, error) {
 // reads or skips it.
 type posReader struct {
 	r      io.Reader
-	ra     io.ReaderAt    // the stream, when it can be read at offsets
-	seek   io.Seeker      // its seeker
+	ra     io.ReaderAt // the stream, when it can be read at offsets
+	seek   io.Seeker   // its seeker
 	pos    int64
 	ws, we int64
 	hidden int64 // first non-zero watched byte; -1 none
