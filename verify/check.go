@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -291,10 +292,14 @@ func (e *engine) process(j *job) {
 
 func (c *check) run() {
 	j := c.j
-	switch {
-	case j.diskPath != "" && j.size < smallFile:
+	switch src := j.src.(type) {
+	case release.Disk:
+		if j.size >= smallFile {
+			c.openDisk(src.DiskPath())
+			return
+		}
 		bp := smallPool.Get().(*[]byte)
-		n, ok, size := readWhole(j.diskPath, *bp)
+		n, ok, size := readWhole(src.DiskPath(), *bp)
 		if ok {
 			// The buffer goes back to the pool when the check is done,
 			// or when the last entry of the archive it holds is.
@@ -311,37 +316,27 @@ func (c *check) run() {
 			c.e.postpone(j)
 			return
 		}
-		c.openDisk()
-	case j.diskPath != "":
-		c.openDisk()
-	case j.ra != nil:
-		c.withReaderAt(j.ra, j.size)
-	case j.open != nil:
-		rc, err := j.open()
-		if err != nil {
-			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot open archive entry: %v", err))
-			return
-		}
-		c.cleanup = append(c.cleanup, func() { rc.Close() })
-		c.withStream(rc, j.size)
-	case j.fsys != nil:
-		fh, err := j.fsys.Open(j.name)
+		c.openDisk(src.DiskPath())
+	case release.Window:
+		c.withReaderAt(src.ReaderAt(), j.size)
+	default:
+		rc, err := src.Open()
 		if err != nil {
 			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot open archive entry: %v", unwrapPath(err)))
 			return
 		}
-		c.cleanup = append(c.cleanup, func() { fh.Close() })
-		if ra, ok := fh.(io.ReaderAt); ok {
+		c.cleanup = append(c.cleanup, func() { rc.Close() })
+		if ra, ok := rc.(io.ReaderAt); ok {
 			c.withReaderAt(ra, j.size)
 		} else {
-			c.withStream(fh, j.size)
+			c.withStream(rc, j.size)
 		}
 	}
 }
 
 // openDisk checks a file on disk, opened for random access.
-func (c *check) openDisk() {
-	fh, err := openFile(c.j.diskPath)
+func (c *check) openDisk(name string) {
+	fh, err := openFile(name)
 	if err != nil {
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot open: %v", unwrapPath(err)))
 		return
@@ -570,8 +565,8 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	}
 	open := archiveOpeners[c.f.Kind]
 	if open != nil && !c.malformed {
-		if c.f.Kind == KindAsar && c.j.lone && c.j.diskPath != "" {
-			open = openLoneAsar(c.unpackedDir(c.j.diskPath + ".unpacked"))
+		if d, ok := c.j.src.(release.Disk); ok && c.f.Kind == KindAsar && c.j.lone {
+			open = openLoneAsar(c.unpackedDir(d.DiskPath() + ".unpacked"))
 		}
 		// The archive's header is read before its bytes are hashed, so
 		// the one pass hashes its entries too (see entryHasher).
@@ -708,15 +703,13 @@ func (c *check) reopen() (io.ReadCloser, error) {
 	j := c.j
 	var rc io.ReadCloser
 	var err error
-	switch {
+	switch d, disk := j.src.(release.Disk); {
 	case c.ra != nil:
 		rc = io.NopCloser(io.NewSectionReader(c.ra, 0, c.f.Size))
-	case j.open != nil:
-		rc, err = j.open()
-	case j.fsys != nil:
-		rc, err = j.fsys.Open(j.name)
-	case j.diskPath != "":
-		rc, err = openFile(j.diskPath)
+	case disk:
+		rc, err = openFile(d.DiskPath())
+	case j.src != nil:
+		rc, err = j.src.Open()
 	default:
 		err = errors.New("the file cannot be opened again")
 	}

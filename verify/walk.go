@@ -14,22 +14,25 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
 )
 
-// job is one file to check. Exactly one of diskPath, ra, open and fsys says
-// how to read it.
+// job is one file to check, or an Apple bundle to verify as a whole.
 type job struct {
 	path string // report path
 	size int64
 
-	diskPath string                        // a file on disk
-	ra       io.ReaderAt                   // random access inside a parent
-	open     func() (io.ReadCloser, error) // a compressed zip entry
-	fsys     fs.FS                         // an entry of an archive file system
-	name     string                        // its name in fsys
+	// src reads the file's bytes, however its container holds them (see
+	// check.run); nil on a bundle job.
+	src release.Source
+	// name is the file's name in its archive (an asar, whose pass over
+	// the archive hashed it: see sum) or, on a bundle job, the bundle's
+	// directory in fsys.
+	name string
+	fsys fs.FS // on a bundle job, the file system holding the bundle
 
-	bundle bool // fsys/name is an Apple bundle directory to verify as a whole
+	bundle bool // a bundle job: fsys/name is an Apple bundle directory
 	// bs, on a bundle job, collects what the checks of the bundle's files
 	// leave to it; on the job of a file inside a bundle it is that bundle's,
 	// and bname is the file's name in the bundle job's fsys.
@@ -128,7 +131,7 @@ func (e *engine) walkDir(in input) error {
 		// The file is not stat'ed here: its check reads it whole when
 		// small, and queues it again with its size when not (see
 		// engine.postpone). Most files of a release are small.
-		j := &job{path: joinPath(in.prefix, rel), size: -1, diskPath: p, sib: rootFS, sibName: rel}
+		j := &job{path: joinPath(in.prefix, rel), size: -1, src: release.File(p), sib: rootFS, sibName: rel}
 		if i := bundleOf(bundles, rel); i >= 0 {
 			j.bs, j.bname = states[i], rel
 		}
@@ -163,7 +166,7 @@ func (e *engine) addDiskFile(name, report string) error {
 	if err != nil {
 		return fmt.Errorf("verify: input: %w", err)
 	}
-	e.q.push(&job{path: report, size: st.Size(), diskPath: name, sib: os.DirFS(filepath.Dir(name)), sibName: filepath.Base(name), lone: true}, true)
+	e.q.push(&job{path: report, size: st.Size(), src: release.File(name), sib: os.DirFS(filepath.Dir(name)), sibName: filepath.Base(name), lone: true}, true)
 	return nil
 }
 
@@ -441,10 +444,9 @@ func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix s
 				e.addFindings(finding(ruleMalformed, signing.SeverityError, p, "stored zip entry lies outside the archive"))
 				continue
 			}
-			j.ra = io.NewSectionReader(ra, off, j.size)
+			j.src = release.NewSection(ra, off, j.size)
 		} else {
-			zf := zf
-			j.open = func() (io.ReadCloser, error) { return zf.Open() }
+			j.src = release.Func(zf.Open)
 		}
 		ref.add()
 		j.onDone = ref.release
@@ -571,7 +573,7 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 			return nil
 		}
 		ref.add()
-		sink(&job{path: rp, size: info.Size(), fsys: fsys, name: p, sib: fsys, sibName: p, depth: depth, onDone: ref.release})
+		sink(&job{path: rp, size: info.Size(), src: release.FSFile{FS: fsys, Name: p}, name: p, sib: fsys, sibName: p, depth: depth, onDone: ref.release})
 		return nil
 	})
 	if err != nil && e.ctx.Err() == nil {
