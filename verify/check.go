@@ -253,6 +253,8 @@ type check struct {
 	// postponed reports a large file on disk queued again (see
 	// engine.postpone).
 	postponed bool
+	// tarOpened reports a tarball whose entries were checked.
+	tarOpened bool
 }
 
 func (c *check) add(rule string, sev signing.Severity, msg string) *signing.Finding {
@@ -375,7 +377,7 @@ func (c *check) withStream(r io.Reader, size int64) {
 	if size <= e.budget.max && c.deferToBundle(kind) {
 		return
 	}
-	if kind.Native() || kind == KindAsar || IsZip(hdr) {
+	if kind.Native() || kind == KindAsar || IsZip(hdr) || (kind == KindOther && isTarball(hdr)) {
 		if e.budget.acquire(e.ctx, size) {
 			c.cleanup = append(c.cleanup, func() { e.budget.release(size) })
 			c.memHeld = true
@@ -398,7 +400,11 @@ func (c *check) withStream(r io.Reader, size int64) {
 			c.withReaderAt(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
 			return
 		}
-		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("%s entry of %d bytes is compressed and larger than the %d-byte in-memory limit; its signatures were not checked", kind, size, e.budget.max))
+		if kind == KindOther {
+			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("tarball entry of %d bytes is compressed and larger than the %d-byte in-memory limit; its entries were not checked", size, e.budget.max))
+		} else {
+			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("%s entry of %d bytes is compressed and larger than the %d-byte in-memory limit; its signatures were not checked", kind, size, e.budget.max))
+		}
 	}
 	c.h.Write(hdr)
 	if err := e.copyHash(c.h, r); err != nil {
@@ -514,6 +520,10 @@ func (c *check) streamError(err error) {
 	if c.e.ctx.Err() != nil {
 		return
 	}
+	if _, tar := c.j.src.(*release.Stream); tar && errors.Is(err, io.ErrUnexpectedEOF) {
+		c.add(ruleMalformed, signing.SeverityError, fmt.Sprintf("tar entry is cut short: %v", err))
+		return
+	}
 	if errors.Is(err, zip.ErrChecksum) || errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrAlgorithm) {
 		c.add(ruleMalformed, signing.SeverityError, fmt.Sprintf("cannot read archive entry: %v", err))
 		return
@@ -599,9 +609,13 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 		c.f.SHA256 = hexSum(c.h.sha256)
 	}
 	c.listed = true
+	if c.f.Kind == KindOther && isTarball(hdr) {
+		c.tarOpened = c.openTar(ra, size)
+	}
 	c.checkUnopenedArchive(hdr)
 	c.afterHash()
 	switch {
+	case c.tarOpened:
 	case c.arc != nil:
 		c.openArchive(c.arc)
 	case c.f.Kind == KindAsar:

@@ -278,8 +278,8 @@ func OpenTar(r io.ReaderAt, size int64, opts TarOptions) (*TarReader, error) {
 	first, err := br.Peek(filekind.TarBlock)
 	if err != nil && len(first) < filekind.TarBlock {
 		t.Close()
-		if len(first) == 0 || errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF {
-			return nil, ErrNotTar
+		if err == io.EOF {
+			return nil, ErrNotTar // a short stream, cleanly ended
 		}
 		return nil, fmt.Errorf("%s: %w", comp, err)
 	}
@@ -429,10 +429,7 @@ func (t *TarReader) next() (*Entry, error) {
 	t.checkPadding()
 	t.pos.ws, t.pos.we = 0, 0
 	if err != nil {
-		if err == io.EOF || (errors.Is(err, io.ErrUnexpectedEOF) && t.pos.pos == start) {
-			return nil, io.EOF
-		}
-		return nil, err
+		return nil, err // io.EOF at the end-of-archive marker or a clean end
 	}
 	idx := t.index
 	t.index++
