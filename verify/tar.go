@@ -9,24 +9,14 @@ import (
 	"github.com/shipgate/shipgate/signing"
 )
 
-// Rule IDs of tarballs (see release.TarReader).
+// Rule IDs of tarballs (see release.TarReader); the reader's other
+// problems use the rules of every container (ruleMalformed…).
 const (
-	ruleTarTrailingData = "file/tar-trailing-data"
-	ruleTarHiddenData   = "file/tar-hidden-data"
-	ruleTarHardlink     = "file/tar-hardlink"
-	ruleTarSpecialEntry = "file/tar-special-entry"
+	ruleTarTrailingData = release.RuleTarTrailingData
+	ruleTarHiddenData   = release.RuleTarHiddenData
+	ruleTarHardlink     = release.RuleTarHardlink
+	ruleTarSpecialEntry = release.RuleTarSpecialEntry
 )
-
-// tarRules maps the tar reader's problems to rule IDs.
-var tarRules = map[release.ProblemKind]string{
-	release.ProblemMalformed:    ruleMalformed,
-	release.ProblemInsecurePath: ruleInsecurePath,
-	release.ProblemDuplicate:    ruleDuplicateEntry,
-	release.ProblemHardlink:     ruleTarHardlink,
-	release.ProblemTrailingData: ruleTarTrailingData,
-	release.ProblemHiddenData:   ruleTarHiddenData,
-	release.ProblemTooLarge:     ruleUnreadable,
-}
 
 // isTarball reports whether hdr, a file's first bytes, starts a tar archive
 // or a gzip, xz or zstd stream that may hold one.
@@ -95,7 +85,7 @@ func (c *check) tarProblems(ps []release.Problem) {
 		if name, ok := release.CleanName(p.Name); ok && name != "" && p.Kind != release.ProblemInsecurePath {
 			at = joinPath(c.f.Path, name)
 		}
-		f := finding(tarRules[p.Kind], signing.SeverityError, at, p.Message)
+		f := finding(p.Kind.Rule(), signing.SeverityError, at, p.Message)
 		if p.Offset >= 0 && !p.InStream {
 			off := p.Offset
 			f.Offset = &off

@@ -10,6 +10,8 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
+
+	"github.com/shipgate/shipgate/internal/release"
 )
 
 // tarEntry is one member of a test tarball.
@@ -161,5 +163,16 @@ func TestTarballHardLinkJudgedAtItsPath(t *testing.T) {
 	r := run(t, Options{Policy: pol}, dir)
 	if got := rulesFor(r, "x.tar/bin/codec.dll"); !has(got, "error "+ruleUnsigned) {
 		t.Errorf("findings %q; all %+v", got, r.Findings)
+	}
+}
+
+// The tar reader's rule IDs are the ones this package reports for every
+// container.
+func TestTarRulesAreContainerRules(t *testing.T) {
+	for got, want := range map[string]string{release.RuleMalformed: ruleMalformed, release.RuleUnreadable: ruleUnreadable,
+		release.RuleInsecurePath: ruleInsecurePath, release.RuleDuplicateEntry: ruleDuplicateEntry} {
+		if got != want {
+			t.Errorf("release rule %s, verify rule %s", got, want)
+		}
 	}
 }

@@ -723,3 +723,36 @@ func (s seekPosReader) Seek(off int64, whence int) (int64, error) {
 	p.pos = to
 	return to, nil
 }
+
+// Rule IDs of the problems of tarballs, as verify and sbom report them
+// (documented in docs/rules/verify.md). RuleMalformed, RuleInsecurePath,
+// RuleDuplicateEntry and RuleUnreadable are the rules of every container.
+const (
+	RuleMalformed       = "file/malformed"
+	RuleUnreadable      = "file/unreadable"
+	RuleInsecurePath    = "file/insecure-path"
+	RuleDuplicateEntry  = "file/duplicate-entry"
+	RuleTarTrailingData = "file/tar-trailing-data"
+	RuleTarHiddenData   = "file/tar-hidden-data"
+	RuleTarHardlink     = "file/tar-hardlink"
+	RuleTarSpecialEntry = "file/tar-special-entry"
+)
+
+// Rule returns the rule ID of a problem of kind k.
+func (k ProblemKind) Rule() string {
+	switch k {
+	case ProblemInsecurePath:
+		return RuleInsecurePath
+	case ProblemDuplicate:
+		return RuleDuplicateEntry
+	case ProblemHardlink:
+		return RuleTarHardlink
+	case ProblemTrailingData:
+		return RuleTarTrailingData
+	case ProblemHiddenData:
+		return RuleTarHiddenData
+	case ProblemTooLarge:
+		return RuleUnreadable
+	}
+	return RuleMalformed
+}
