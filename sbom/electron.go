@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -102,6 +101,13 @@ type IntegrityClaim struct {
 	// Actual is the archive's real header hash; Match whether they agree.
 	Actual string `json:"actual"`
 	Match  bool   `json:"match"`
+}
+
+// electron reports whether the release has an Electron layout (an npm
+// package or a plain tree of files has no Electron facts to check).
+func (b *builder) electron() bool {
+	l := b.inv.Layout
+	return l == LayoutWindows || l == LayoutMacOS || l == LayoutAsar
 }
 
 // electronFacts fills Electron: version, fuses, integrity claims.
@@ -208,7 +214,7 @@ func (b *builder) electronFacts(byPath map[string]*item) {
 		}
 	}
 	// Enforcement: both fuses on in every wire.
-	if b.ar == nil && inv.App.Dir != "" {
+	if b.ar == nil && inv.App.Dir != "" && b.electron() {
 		b.finding("electron/asar-integrity-not-enforced", signing.SeverityWarning, inv.App.Dir,
 			"the application is a plain folder, not an asar archive: Electron cannot validate its integrity")
 	}
@@ -229,7 +235,7 @@ func (b *builder) electronFacts(byPath map[string]*item) {
 		el.IntegrityEnforced = enforced
 		// Without OnlyLoadAppFromAsar, Electron looks for the app folder
 		// before the archive: a folder beside app.asar replaces it.
-		if b.appDir != "" && exists(filepath.Join(b.root, filepath.FromSlash(b.appDir))) {
+		if b.appDir != "" && b.hasDir(b.appDir) {
 			only := len(el.Fuses) > 0
 			for _, w := range el.Fuses {
 				only = only && w.On(FuseOnlyLoadAppFromAsar)
