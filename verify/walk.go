@@ -217,6 +217,11 @@ func (e *engine) walkZip(in input) error {
 			names = append(names, n)
 		}
 	}
+	// The report will hold about one file per entry: its list is sized
+	// once rather than grown (and copied) a million times over.
+	e.mu.Lock()
+	e.files = slices.Grow(e.files, len(zr.File))
+	e.mu.Unlock()
 	// The archive stays open until its last entry and bundle are checked.
 	ref := newRef(func() { f.Close() })
 	defer ref.release()
@@ -294,13 +299,14 @@ func zipHiddenHeader(r io.ReaderAt, zr *zip.Reader, size int64) (int64, bool) {
 	}
 	sort.Slice(es, func(a, b int) bool { return es[a].start < es[b].start })
 	prevEnd := es[0].end
+	var buf []byte // reused from gap to gap
 	for k := 1; k <= len(es); k++ {
 		next := size // after the last entry: up to the central directory
 		if k < len(es) {
 			next = es[k].start
 		}
 		if prevEnd < next {
-			if at, ok := hiddenInGap(r, prevEnd, next, k == len(es)); ok {
+			if at, ok := hiddenInGap(r, prevEnd, next, k == len(es), &buf); ok {
 				return at, true
 			}
 		}
@@ -313,10 +319,14 @@ func zipHiddenHeader(r io.ReaderAt, zr *zip.Reader, size int64) (int64, bool) {
 
 // hiddenInGap searches r[from:to] for a local file header signature that
 // does not introduce the data at to: last says the gap runs to the end of
-// the archive, where the central directory ends the search.
-func hiddenInGap(r io.ReaderAt, from, to int64, last bool) (int64, bool) {
+// the archive, where the central directory ends the search. *bp is a
+// buffer to reuse.
+func hiddenInGap(r io.ReaderAt, from, to int64, last bool, bp *[]byte) (int64, bool) {
 	const chunk = 1 << 20
-	buf := make([]byte, min(to-from, chunk+3))
+	if n := int(min(to-from, chunk+3)); cap(*bp) < n {
+		*bp = make([]byte, n)
+	}
+	buf := (*bp)[:min(to-from, chunk+3)]
 	for pos := from; pos < to; pos += chunk {
 		b := buf[:min(to-pos, chunk+3)]
 		if n, _ := r.ReadAt(b, pos); n < len(b) {
@@ -389,10 +399,18 @@ func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix s
 	}
 	overlap := zipOverlaps(zr, size)
 	localName := zipLocalNames(zr, ra, size)
-	seen := map[string]bool{}
+	dups := zipDuplicates(zr)
+	// Once queued, an entry is its job's: the reader's record of it is
+	// dropped, so that a million-entry archive does not stay in memory
+	// until its last entry is checked. Apple bundles and Sigstore bundles
+	// are read through the reader as a file system, which needs them all.
+	free := len(roots) == 0 && !e.pol.usesSigstore()
 	for i, zf := range zr.File {
 		if e.ctx.Err() != nil {
 			return
+		}
+		if free {
+			zr.File[i] = nil
 		}
 		name := strings.TrimSuffix(zf.Name, "/")
 		if !fs.ValidPath(name) || strings.Contains(name, `\`) || name == "." {
@@ -411,10 +429,12 @@ func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix s
 			continue
 		}
 		p := joinPath(prefix, name)
-		if seen[name] {
-			e.addFindings(finding(ruleDuplicateEntry, signing.SeverityError, p, fmt.Sprintf("zip archive %s holds more than one entry named %q; tools disagree on which one is extracted", at, name)))
+		if n, dup := dups[name]; dup {
+			if n > 0 {
+				e.addFindings(finding(ruleDuplicateEntry, signing.SeverityError, p, fmt.Sprintf("zip archive %s holds more than one entry named %q; tools disagree on which one is extracted", at, name)))
+			}
+			dups[name] = n + 1
 		}
-		seen[name] = true
 		if overlap[i] {
 			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("the data of zip entry %q overlaps another entry's (a zip bomb, or a file that tools extract differently); it was not checked", zf.Name)))
 			continue
@@ -452,6 +472,29 @@ func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix s
 		j.onDone = ref.release
 		sink(j)
 	}
+}
+
+// zipDuplicates returns the names that more than one file entry of zr
+// (those zipEntries checks: valid relative paths, not directories) uses,
+// each mapped to 0. Sorting the names costs a slice of them for a moment
+// where a set of every name seen would stay for the whole walk.
+func zipDuplicates(zr *zip.Reader) map[string]int {
+	names := make([]string, 0, len(zr.File))
+	for _, zf := range zr.File {
+		name := strings.TrimSuffix(zf.Name, "/")
+		if !fs.ValidPath(name) || strings.Contains(name, `\`) || name == "." || strings.HasSuffix(zf.Name, "/") || zf.Mode().IsDir() {
+			continue
+		}
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	dups := map[string]int{}
+	for i := 1; i < len(names); i++ {
+		if names[i] == names[i-1] {
+			dups[names[i]] = 0
+		}
+	}
+	return dups
 }
 
 // zipDirHasData reports whether the directory entry zf holds data: a size,

@@ -39,6 +39,7 @@ func zipLocalNames(zr *zip.Reader, ra io.ReaderAt, size int64) map[int]string {
 	sort.Slice(es, func(a, b int) bool { return es[a].start < es[b].start })
 	out := map[int]string{}
 	var prevEnd int64
+	var buf []byte // reused: an archive has a window per entry
 	for _, x := range es {
 		// A local header is at most 30 bytes and a name and an extra
 		// field of 64 KiB each.
@@ -47,7 +48,10 @@ func zipLocalNames(zr *zip.Reader, ra io.ReaderAt, size int64) map[int]string {
 		if lo >= x.start {
 			continue // overlapping entries are reported by zipOverlaps
 		}
-		win := make([]byte, x.start-lo)
+		if n := int(x.start - lo); cap(buf) < n {
+			buf = make([]byte, n)
+		}
+		win := buf[:x.start-lo]
 		if n, _ := ra.ReadAt(win, lo); n < len(win) {
 			continue
 		}
