@@ -885,7 +885,7 @@ func (c *check) openZip(ra io.ReaderAt, size int64) {
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("zip archive declares %d bytes of entries, more than the archives nested here may expand to (%d times the outermost archive's size, at least %d bytes; a zip bomb?); its entries were not checked", total, expansionRatio, int64(minExpansion)))
 		return
 	}
-	if f := zipUnlisted(cra, zr, size, c.f.Path); f != nil {
+	if f := zipUnlisted(cra, zipRecords(zr, size), size, c.f.Path); f != nil {
 		c.finds = append(c.finds, *f)
 	}
 	ref, sink := c.holdForEntries()

@@ -237,7 +237,7 @@ func (e *engine) walkZip(in input) error {
 	if at == "" {
 		at = filepath.Base(in.path)
 	}
-	if fi := zipUnlisted(f, zr, size, at); fi != nil {
+	if fi := zipUnlisted(f, zipRecords(zr, size), size, at); fi != nil {
 		e.addFindings(*fi)
 	}
 	e.zipEntries(zr, f, size, in.prefix, 0, ref, roots, states, func(j *job) { j.expand = x; e.q.push(j, true) })
@@ -256,18 +256,18 @@ func (e *engine) walkZip(in input) error {
 // shows one set of files to extractors that stream local headers (Java's
 // ZipInputStream, bsdtar reading a pipe) and another to those that read the
 // directory; the finding, at report path p, says so.
-func zipUnlisted(r io.ReaderAt, zr *zip.Reader, size int64, p string) *signing.Finding {
+func zipUnlisted(r io.ReaderAt, recs []zipRec, size int64, p string) *signing.Finding {
 	var h [30]byte
 	if n, _ := r.ReadAt(h[:], 0); n == len(h) && string(h[:4]) == "PK\x03\x04" {
 		data := int64(30) + int64(binary.LittleEndian.Uint16(h[26:])) + int64(binary.LittleEndian.Uint16(h[28:]))
-		if !slices.ContainsFunc(zr.File, func(zf *zip.File) bool { off, err := zf.DataOffset(); return err == nil && off == data }) {
+		if !slices.ContainsFunc(recs, func(z zipRec) bool { return z.off >= 0 && z.off == data }) {
 			f := finding(ruleZipUnlisted, signing.SeverityError, p, "the zip local file header at offset 0 belongs to no entry of the archive's central directory: extractors that read local headers from the start see files that were not checked")
 			zero := int64(0)
 			f.Offset = &zero
 			return &f
 		}
 	}
-	if at, ok := zipHiddenHeader(r, zr, size); ok {
+	if at, ok := zipHiddenHeader(r, recs, size); ok {
 		f := finding(ruleZipUnlisted, signing.SeverityError, p, fmt.Sprintf("the zip local file header at offset %d, between the archive's listed entries, belongs to no entry of its central directory: extractors that stream local headers see a file that was not checked", at))
 		f.Offset = &at
 		return &f
@@ -284,15 +284,15 @@ func zipUnlisted(r io.ReaderAt, zr *zip.Reader, size int64, p string) *signing.F
 // self-extractor's stub, which may well hold the signature) are not
 // searched. Each gap is read once, so the work is at most the archive's
 // size.
-func zipHiddenHeader(r io.ReaderAt, zr *zip.Reader, size int64) (int64, bool) {
+func zipHiddenHeader(r io.ReaderAt, recs []zipRec, size int64) (int64, bool) {
 	type span struct{ start, end int64 }
 	var es []span
-	for _, zf := range zr.File {
-		off, err := zf.DataOffset()
-		if err != nil || off < 0 || off > size {
+	for _, z := range recs {
+		off := z.off
+		if off < 0 || off > size {
 			continue
 		}
-		es = append(es, span{off, off + int64(min(zf.CompressedSize64, uint64(size-off)))})
+		es = append(es, span{off, off + int64(min(z.comp, uint64(size-off)))})
 	}
 	if len(es) == 0 {
 		return 0, false
@@ -393,24 +393,46 @@ func (x *expansion) take(n int64) bool {
 // checked, and files under roots belong to the bundle of the same index.
 // Findings about entries that are not checked go to the report.
 func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix string, depth int, ref *refCount, roots []string, states []*bundleState, sink func(*job)) {
-	at := prefix
-	if at == "" {
-		at = "."
-	}
-	overlap := zipOverlaps(zr, size)
-	localName := zipLocalNames(zr, ra, size)
-	dups := zipDuplicates(zr)
+	recs := zipRecords(zr, size)
+	zc := e.newZipChecks(recs, ra, size, prefix)
 	// Once queued, an entry is its job's: the reader's record of it is
 	// dropped, so that a million-entry archive does not stay in memory
 	// until its last entry is checked. Apple bundles and Sigstore bundles
 	// are read through the reader as a file system, which needs them all.
 	free := len(roots) == 0 && !e.pol.usesSigstore()
-	for i, zf := range zr.File {
+	e.zipChunkEntries(zc, zr, 0, ra, size, prefix, depth, ref, roots, states, free, sink)
+}
+
+// zipChecks is what zipEntries knows of a whole archive before it queues
+// any entry: entries whose data overlaps another's, whose local header
+// names them otherwise, and the names used twice.
+type zipChecks struct {
+	at        string
+	overlap   map[int]bool
+	localName map[int]string
+	dups      map[string]int
+}
+
+func (e *engine) newZipChecks(recs []zipRec, ra io.ReaderAt, size int64, prefix string) *zipChecks {
+	at := prefix
+	if at == "" {
+		at = "."
+	}
+	return &zipChecks{at: at, overlap: zipOverlaps(recs, size), localName: zipLocalNames(recs, ra, size), dups: zipDuplicates(recs)}
+}
+
+// zipChunkEntries queues the entries of zr, which are those of an archive
+// from index base on (the whole archive, or a chunk of its central
+// directory: see walkZipChunked).
+func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.ReaderAt, size int64, prefix string, depth int, ref *refCount, roots []string, states []*bundleState, free bool, sink func(*job)) {
+	at, overlap, localName, dups := zc.at, zc.overlap, zc.localName, zc.dups
+	for k, zf := range zr.File {
+		i := base + k
 		if e.ctx.Err() != nil {
 			return
 		}
 		if free {
-			zr.File[i] = nil
+			zr.File[k] = nil
 		}
 		name := strings.TrimSuffix(zf.Name, "/")
 		if !fs.ValidPath(name) || strings.Contains(name, `\`) || name == "." {
@@ -478,11 +500,11 @@ func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix s
 // (those zipEntries checks: valid relative paths, not directories) uses,
 // each mapped to 0. Sorting the names costs a slice of them for a moment
 // where a set of every name seen would stay for the whole walk.
-func zipDuplicates(zr *zip.Reader) map[string]int {
-	names := make([]string, 0, len(zr.File))
-	for _, zf := range zr.File {
-		name := strings.TrimSuffix(zf.Name, "/")
-		if !fs.ValidPath(name) || strings.Contains(name, `\`) || name == "." || strings.HasSuffix(zf.Name, "/") || zf.Mode().IsDir() {
+func zipDuplicates(recs []zipRec) map[string]int {
+	names := make([]string, 0, len(recs))
+	for _, z := range recs {
+		name := strings.TrimSuffix(z.name, "/")
+		if !fs.ValidPath(name) || strings.Contains(name, `\`) || name == "." || strings.HasSuffix(z.name, "/") || z.dir {
 			continue
 		}
 		names = append(names, name)
@@ -525,21 +547,21 @@ func zipDirHasData(zf *zip.File) bool {
 // from megabytes (each entry re-reads the others' bytes), and how one
 // archive shows different files to different tools; no archiver writes
 // them.
-func zipOverlaps(zr *zip.Reader, size int64) map[int]bool {
+func zipOverlaps(recs []zipRec, size int64) map[int]bool {
 	type span struct {
 		i          int
 		start, end uint64
 	}
 	var spans []span
-	for i, zf := range zr.File {
-		if zf.CompressedSize64 == 0 {
+	for i, z := range recs {
+		if z.comp == 0 {
 			continue
 		}
-		off, err := zf.DataOffset()
-		if err != nil || off < 0 {
+		off := z.off
+		if off < 0 {
 			continue // reported when the entry is read
 		}
-		spans = append(spans, span{i, uint64(off), uint64(off) + min(zf.CompressedSize64, uint64(size))})
+		spans = append(spans, span{i, uint64(off), uint64(off) + min(z.comp, uint64(size))})
 	}
 	sort.Slice(spans, func(a, b int) bool { return spans[a].start < spans[b].start })
 	out := map[int]bool{}
