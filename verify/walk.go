@@ -185,8 +185,12 @@ func (e *engine) walkZip(in input) error {
 	// The archive ends with its last valid end record, which an empty
 	// archive's record appended to it does not hide (see findZipEnd).
 	size := st.Size()
-	if z, ok, err := findZipEnd(ctxReaderAt{e.ctx, f}, size, []int64{size}, nil); err == nil && ok && z.valid {
+	z, ok, err := findZipEnd(ctxReaderAt{e.ctx, f}, size, []int64{size}, nil)
+	if err == nil && ok && z.valid {
 		size = z.end
+		if e.walkZipChunked(in, f, st.Size(), size, z) {
+			return nil
+		}
 	}
 	zr, err := zip.NewReader(io.NewSectionReader(f, 0, size), size)
 	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
