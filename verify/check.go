@@ -378,7 +378,7 @@ func (c *check) withStream(r io.Reader, size int64) {
 		return
 	}
 	if kind.Native() || kind == KindAsar || IsZip(hdr) || (kind == KindOther && isTarball(hdr)) {
-		if e.budget.acquire(e.ctx, size) {
+		if size <= e.budget.max-c.j.held && e.budget.acquire(e.ctx, size) {
 			c.cleanup = append(c.cleanup, func() { e.budget.release(size) })
 			c.memHeld = true
 			buf := bytes.NewBuffer(make([]byte, 0, min(size, 64<<20)))
@@ -401,9 +401,9 @@ func (c *check) withStream(r io.Reader, size int64) {
 			return
 		}
 		if kind == KindOther {
-			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("tarball entry of %d bytes is compressed and larger than the %d-byte in-memory limit; its entries were not checked", size, e.budget.max))
+			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("tarball entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; its entries were not checked", size, e.budget.max, heldBy(c.j.held)))
 		} else {
-			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("%s entry of %d bytes is compressed and larger than the %d-byte in-memory limit; its signatures were not checked", kind, size, e.budget.max))
+			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("%s entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; its signatures were not checked", kind, size, e.budget.max, heldBy(c.j.held)))
 		}
 	}
 	c.h.Write(hdr)
@@ -426,6 +426,15 @@ func (c *check) withStream(r io.Reader, size int64) {
 	if !c.readProblem && kind == KindOther && !IsZip(hdr) && hasZipEnd(c.h.tail.bytes()) {
 		c.rereadForZip(hdr)
 	}
+}
+
+// heldBy says how much of the memory limit the archives holding a file
+// take, when they take some.
+func heldBy(held int64) string {
+	if held == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" less the %d bytes the archive holding it takes", held)
 }
 
 // rereadForZip reads a streamed file again into memory, within the run's

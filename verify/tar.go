@@ -56,7 +56,10 @@ func (c *check) openTar(ra io.ReaderAt, size int64) bool {
 		p := joinPath(c.f.Path, ent.Name)
 		switch ent.Type {
 		case release.TypeFile:
-			j := &job{path: p, size: ent.Size, src: ent.Source, depth: c.j.depth + 1, expand: x}
+			j := &job{path: p, size: ent.Size, src: ent.Source, depth: c.j.depth + 1, expand: x, held: c.j.held}
+			if c.memHeld {
+				j.held += size
+			}
 			// The entry is checked now, before the stream moves on.
 			c.e.process(j)
 		case release.TypeSymlink:

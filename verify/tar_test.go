@@ -176,3 +176,21 @@ func TestTarRulesAreContainerRules(t *testing.T) {
 		}
 	}
 }
+
+// A native file inside a compressed tarball that is itself held in memory
+// (inside a deflated zip) may take only what the tarball leaves of the
+// memory limit: waiting for more would wait for the tarball's own bytes.
+func TestTarballEntryUnderHeldBudget(t *testing.T) {
+	f := getFixtures(t)
+	tgz := gzipOf(makeTar(t, tarEntry{name: "codec.dll", data: f.peValid}, tarEntry{name: "small.exe", data: f.peValid[:64]}))
+	zp := filepath.Join(t.TempDir(), "r.zip")
+	os.WriteFile(zp, makeZip(t, []zipEntry{{name: "plugins.tgz", data: tgz}}), 0o644)
+	// The limit fits the DLL alone, and the tarball alone, not both.
+	r := run(t, Options{MaxBuffer: int64(len(tgz)) + int64(len(f.peValid)) - 1, Workers: 1}, zp)
+	if got := rulesFor(r, "plugins.tgz/codec.dll"); !has(got, "error "+ruleUnreadable) {
+		t.Errorf("codec.dll: %q", got)
+	}
+	if got := fileByPath(r, "plugins.tgz/small.exe"); got == nil {
+		t.Error("small.exe, which fits, was not checked")
+	}
+}

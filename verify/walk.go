@@ -59,6 +59,12 @@ type job struct {
 	// entry's last zipTailLen bytes.
 	noZipEnd bool
 
+	// held is what the archives this job's file is an entry of hold of
+	// the run's memory budget while it is checked (a tarball's entries
+	// are checked while the tarball is held): the file may take at most
+	// the rest, or waiting for it would wait for itself.
+	held int64
+
 	crc      uint32 // the zip entry's CRC-32, when checkCRC
 	checkCRC bool
 	depth    int    // archive nesting
