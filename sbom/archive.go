@@ -195,7 +195,17 @@ func readSource(src release.Source, size int64) ([]byte, error) {
 // layoutOf tells the layout of an archive's release from its paths: an
 // Electron app for macOS (Contents/Info.plist) or Windows and Linux
 // (resources/), an npm package (package/package.json), or files.
+//
+// A tarball or zip that wraps everything in one folder (name-1.2.3/, as
+// release tarballs and packagers' zips do) is read from inside it, so that
+// two versions' paths match; an npm package's package/ folder is its
+// application folder and stays.
 func (b *builder) layoutOf() {
+	if top := commonTop(b.files); top != "" && top != "package" {
+		for _, it := range b.files {
+			it.path = strings.TrimPrefix(it.path, top+"/")
+		}
+	}
 	has := func(p string) bool {
 		for _, it := range b.files {
 			if it.path == p {
@@ -229,4 +239,17 @@ func (b *builder) openAsarItem(it *item) (*asar.Reader, error) {
 	}
 	b.closers = append(b.closers, func() { c.Close() })
 	return asar.NewReader(ra, size)
+}
+
+// commonTop returns the one top-level folder holding every file, or "".
+func commonTop(files []*item) string {
+	top := ""
+	for _, it := range files {
+		first, _, ok := strings.Cut(it.path, "/")
+		if !ok || (top != "" && first != top) {
+			return ""
+		}
+		top = first
+	}
+	return top
 }

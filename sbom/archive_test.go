@@ -180,3 +180,27 @@ func TestOpenTarballTrailingData(t *testing.T) {
 		t.Errorf("findings %+v", inv.Findings)
 	}
 }
+
+// Release tarballs wrap their files in a folder named after the version:
+// the inventory reads from inside it, so that two versions diff by path.
+func TestDiffVersionedTarballs(t *testing.T) {
+	dir := t.TempDir()
+	open := func(v, tail string) *Inventory {
+		p := npmTgz(t, dir, "tool-"+v+".tar.gz",
+			tarFile{name: "tool-" + v + "/bin/tool.exe", data: peImage(t, tail)},
+			tarFile{name: "tool-" + v + "/README", data: []byte("hi")})
+		inv, err := Open(p, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return inv
+	}
+	old, nw := open("1.0.0", "a"), open("1.1.0", "b")
+	if len(old.Binaries) != 1 || old.Binaries[0].Path != "bin/tool.exe" {
+		t.Fatalf("binaries %+v", old.Binaries)
+	}
+	d := Diff(old, nw)
+	if len(d.Binaries) != 1 || d.Binaries[0].Change != "changed" || len(d.Files) != 1 || d.Files[0].Path != "bin/tool.exe" {
+		t.Errorf("binaries %+v, files %+v", d.Binaries, d.Files)
+	}
+}
