@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/klauspost/compress/zstd"
@@ -441,6 +442,10 @@ func (t *TarReader) next() (*Entry, error) {
 			Message: fmt.Sprintf("tar entry %d (%q) declares %d bytes, past the archive's expansion budget (%d times its size, at least %d bytes; a decompression bomb?); the rest of the archive was not read", idx, hdr.Name, hdr.Size, ExpansionRatio, int64(MinExpansion))})
 		return nil, errStop
 	}
+	if k, n := unknownPAX(hdr); k != "" {
+		t.problem(Problem{Kind: ProblemHiddenData, Index: idx, Name: hdr.Name, Offset: start,
+			Message: fmt.Sprintf("tar entry %d carries a pax record %q of %d bytes that no extractor writes to a file", idx, k, n)})
+	}
 	sparse := hdr.Typeflag == tar.TypeGNUSparse || hasSparse(hdr)
 	dataStart := t.pos.pos
 	t.dataEnd, t.watch = dataStart+hdr.Size, !sparse
@@ -499,6 +504,30 @@ func (t *TarReader) next() (*Entry, error) {
 		delete(t.files, name)
 	}
 	return e, nil
+}
+
+// unknownPAX returns the first (by key) pax record of h that is not one
+// extractors apply to the file (POSIX.1-2017 pax keywords for names, ids,
+// sizes and times; GNU sparse maps; the extended attributes bsdtar and
+// GNU tar store), with its length: a "comment" record, or any vendor's, is
+// bytes carried by the archive that no check reads.
+func unknownPAX(h *tar.Header) (string, int) {
+	var bad []string
+	for k := range h.PAXRecords {
+		switch k {
+		case "path", "linkpath", "size", "uid", "gid", "uname", "gname", "mtime", "atime", "ctime", "charset", "hdrcharset":
+			continue
+		}
+		if strings.HasPrefix(k, "GNU.sparse.") || strings.HasPrefix(k, "SCHILY.") || strings.HasPrefix(k, "LIBARCHIVE.") {
+			continue
+		}
+		bad = append(bad, k)
+	}
+	if len(bad) == 0 {
+		return "", 0
+	}
+	slices.Sort(bad)
+	return bad[0], len(h.PAXRecords[bad[0]])
 }
 
 func hasSparse(h *tar.Header) bool {

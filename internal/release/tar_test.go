@@ -218,6 +218,23 @@ func TestTarProblems(t *testing.T) {
 	}
 }
 
+func TestTarPAXComment(t *testing.T) {
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	tw.WriteHeader(&tar.Header{Name: "a.txt", Typeflag: tar.TypeReg, Size: 1, PAXRecords: map[string]string{"comment": strings.Repeat("payload", 100), "SCHILY.xattr.user.x": "1"}})
+	tw.Write([]byte("a"))
+	tw.WriteHeader(&tar.Header{Name: "b.txt", Typeflag: tar.TypeReg, Size: 1, PAXRecords: map[string]string{"SCHILY.xattr.com.apple.provenance": "x"}})
+	tw.Write([]byte("b"))
+	tw.Close()
+	_, probs, err := readAll(t, b.Bytes(), TarOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !equalKinds(kinds(probs), []ProblemKind{ProblemHiddenData}) || !strings.Contains(probs[0].Message, `"comment" of 700 bytes`) {
+		t.Errorf("problems %+v", probs)
+	}
+}
+
 func equalKinds(a, b []ProblemKind) bool {
 	if len(a) != len(b) {
 		return false
