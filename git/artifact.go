@@ -1,11 +1,7 @@
 package git
 
 import (
-	"archive/tar"
-	"bufio"
-	"compress/gzip"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -16,8 +12,8 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
-	"github.com/ulikunitz/xz"
 
+	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -126,66 +122,81 @@ func artifactProblem(name, msg string) signing.Finding {
 	return signing.Finding{Rule: RuleArtifactUnreadable, Severity: signing.SeverityError, Path: name, Message: name + ": " + msg, Signature: -1}
 }
 
-// scanTar hashes every file of a tar stream. Names are checked, never used
-// to touch the file system.
-func scanTar(ctx context.Context, r io.Reader, archive string) (*artifactScan, error) {
+// scanTar hashes every file of the tarball of size bytes at r (plain, gzip,
+// xz or zstd), read by the release walker's tar reader so that git-audit
+// and verify hold an artifact to the same checks. Names are checked, never
+// used to touch the file system.
+func scanTar(ctx context.Context, r io.ReaderAt, size int64, archive string) (*artifactScan, error) {
 	sc := &artifactScan{}
-	tr := tar.NewReader(r)
-	byName := map[string]plumbing.Hash{}
-	for i := 0; ; i++ {
+	tr, err := release.OpenTar(r, size, release.TarOptions{})
+	if err != nil {
+		sc.problems = append(sc.problems, artifactProblem(archive, fmt.Sprintf("not a tar archive that can be read: %v", err)))
+		return sc, nil
+	}
+	defer tr.Close()
+	problems := func() {
+		for _, p := range tr.Problems() {
+			sc.problems = append(sc.problems, tarProblem(p, archive))
+		}
+	}
+	defer problems()
+	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		hdr, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
+		e, err := tr.Next()
+		problems()
 		if err != nil {
-			sc.problems = append(sc.problems, artifactProblem(archive, fmt.Sprintf("tar entry %d: %v; the rest of the archive was not compared", i, err)))
 			break
 		}
-		if hdr.Typeflag == tar.TypeXGlobalHeader {
-			continue
-		}
-		name, ok := cleanArchiveName(hdr.Name)
-		if !ok {
-			sc.problems = append(sc.problems, signing.Finding{Rule: RuleArtifactFileNotInTag, Severity: signing.SeverityError, Path: hdr.Name, Signature: -1,
-				Message: fmt.Sprintf("tar entry %d has an unsafe name %q (absolute or escaping the archive)", i, hdr.Name)})
-			continue
-		}
-		if name == "" {
-			continue
-		}
-		switch hdr.Typeflag {
-		case tar.TypeDir:
-			sc.dirs = append(sc.dirs, name)
-		case tar.TypeReg, tar.TypeRegA:
-			if hdr.Size < 0 {
-				sc.problems = append(sc.problems, artifactProblem(name, "negative size"))
-				continue
-			}
-			h, err := blobHash(tr, hdr.Size)
+		switch e.Type {
+		case release.TypeDir:
+			sc.dirs = append(sc.dirs, e.Name)
+		case release.TypeFile:
+			h, err := hashSource(e.Source, e.Size)
 			if err != nil {
-				sc.problems = append(sc.problems, artifactProblem(archive, fmt.Sprintf("%s: %v; the rest of the archive was not compared", name, err)))
+				sc.problems = append(sc.problems, artifactProblem(archive, fmt.Sprintf("%s: %v; the rest of the archive was not compared", e.Name, err)))
 				return sc, nil
 			}
-			byName[name] = h
-			sc.entries = append(sc.entries, artifactEntry{name: name, hash: h})
-		case tar.TypeSymlink:
-			sc.entries = append(sc.entries, artifactEntry{name: name, symlink: true, hash: blobHashString(hdr.Linkname)})
-		case tar.TypeLink:
-			target, _ := cleanArchiveName(hdr.Linkname)
-			h, ok := byName[target]
-			if !ok {
-				sc.problems = append(sc.problems, artifactProblem(name, fmt.Sprintf("hard link to %q, which precedes it in no entry", hdr.Linkname)))
-				continue
+			sc.entries = append(sc.entries, artifactEntry{name: e.Name, hash: h})
+		case release.TypeSymlink:
+			sc.entries = append(sc.entries, artifactEntry{name: e.Name, symlink: true, hash: blobHashString(e.Link)})
+		case release.TypeHardlink:
+			var h plumbing.Hash
+			for _, p := range sc.entries {
+				if p.name == e.Link && !p.symlink && p.special == "" {
+					h = p.hash
+				}
 			}
-			sc.entries = append(sc.entries, artifactEntry{name: name, hash: h})
+			sc.entries = append(sc.entries, artifactEntry{name: e.Name, hash: h})
 		default:
-			sc.entries = append(sc.entries, artifactEntry{name: name, special: fmt.Sprintf("tar type %q", hdr.Typeflag)})
+			sc.entries = append(sc.entries, artifactEntry{name: e.Name, special: e.Special})
 		}
 	}
 	return sc, nil
+}
+
+func hashSource(src release.Source, size int64) (plumbing.Hash, error) {
+	rc, err := src.Open()
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	defer rc.Close()
+	return blobHash(rc, size)
+}
+
+// tarProblem turns a problem of the tar reader into a finding of the
+// artifact comparison.
+func tarProblem(p release.Problem, archive string) signing.Finding {
+	switch p.Kind {
+	case release.ProblemInsecurePath:
+		return signing.Finding{Rule: RuleArtifactFileNotInTag, Severity: signing.SeverityError, Path: p.Name, Signature: -1, Message: p.Message}
+	case release.ProblemMalformed:
+		return artifactProblem(archive, fmt.Sprintf("tar entry %d: %v; the rest of the archive was not compared", p.Index, p.Err))
+	case release.ProblemHardlink, release.ProblemDuplicate:
+		return artifactProblem(p.Name, p.Message)
+	}
+	return artifactProblem(archive, p.Message)
 }
 
 // cleanArchiveName normalizes an archive member name; ok is false for
@@ -227,27 +238,12 @@ func scanArtifactPath(ctx context.Context, name string) (*artifactScan, error) {
 		return nil, fmt.Errorf("git: artifact: %w", err)
 	}
 	defer f.Close()
-	base := path.Base(strings.ReplaceAll(name, "\\", "/"))
-	var r io.Reader = bufio.NewReaderSize(f, 1<<16)
-	switch {
-	case strings.HasSuffix(base, ".tar"):
-	case strings.HasSuffix(base, ".tar.gz"), strings.HasSuffix(base, ".tgz"):
-		zr, err := gzip.NewReader(r)
-		if err != nil {
-			return nil, fmt.Errorf("git: artifact %s: gzip: %w", name, err)
-		}
-		defer zr.Close()
-		r = zr
-	case strings.HasSuffix(base, ".tar.xz"), strings.HasSuffix(base, ".txz"):
-		xr, err := xz.NewReader(r)
-		if err != nil {
-			return nil, fmt.Errorf("git: artifact %s: xz: %w", name, err)
-		}
-		r = xr
-	default:
-		return nil, fmt.Errorf("git: artifact %s: not a directory, .tar, .tar.gz or .tar.xz", name)
+	var head [512]byte
+	n, _ := f.ReadAt(head[:], 0)
+	if _, ok := release.TarCompression(head[:n]); !ok {
+		return nil, fmt.Errorf("git: artifact %s: not a directory, .tar, .tar.gz, .tar.xz or .tar.zst", name)
 	}
-	return scanTar(ctx, r, base)
+	return scanTar(ctx, f, st.Size(), path.Base(strings.ReplaceAll(name, "\\", "/")))
 }
 
 // flattenTree lists every file (blob or symlink) under tree h.

@@ -21,25 +21,26 @@ const (
 	KindELF            = "elf"
 )
 
-// sniff returns the binary kind of a file from its first bytes, or "".
-func sniff(head []byte, size int64) string {
-	if len(head) < 8 {
-		return ""
-	}
-	le := binary.LittleEndian.Uint32(head)
-	be := binary.BigEndian.Uint32(head)
-	switch {
-	case head[0] == 'M' && head[1] == 'Z':
+// sniff returns the binary kind of a file from its first bytes, or "", by
+// the release walker's rules (internal/filekind), so that a file cannot be
+// native code to one and data to the other.
+func sniff(head []byte, size int64) string { return binaryKind(filekind.Detect(head, size)) }
+
+// sniffAt is sniff for the file of size bytes at r: it also finds a PE header
+// beyond head.
+func sniffAt(r io.ReaderAt, head []byte, size int64) string {
+	return binaryKind(filekind.DetectAt(r, head, size))
+}
+
+func binaryKind(k filekind.Kind) string {
+	switch k {
+	case filekind.PE:
 		return KindPE
-	case le == 0xfeedface || le == 0xfeedfacf || be == 0xfeedface || be == 0xfeedfacf:
+	case filekind.MachO:
 		return KindMachO
-	case be == 0xcafebabe || be == 0xcafebabf:
-		// Java class files share the magic: the same rule as the release
-		// walker's decides (internal/filekind).
-		if filekind.IsUniversal(head, size) {
-			return KindMachOUniversal
-		}
-	case bytes.HasPrefix(head, []byte("\x7fELF")):
+	case filekind.MachOUniversal:
+		return KindMachOUniversal
+	case filekind.ELF:
 		return KindELF
 	}
 	return ""

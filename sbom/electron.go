@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -101,6 +100,13 @@ type IntegrityClaim struct {
 	Match  bool   `json:"match"`
 }
 
+// electron reports whether the release has an Electron layout (an npm
+// package or a plain tree of files has no Electron facts to check).
+func (b *builder) electron() bool {
+	l := b.inv.Layout
+	return l == LayoutWindows || l == LayoutMacOS || l == LayoutAsar
+}
+
 // electronFacts fills Electron: version, fuses, integrity claims.
 func (b *builder) electronFacts(byPath map[string]*item) {
 	inv := b.inv
@@ -151,7 +157,7 @@ func (b *builder) electronFacts(byPath map[string]*item) {
 			}
 			if raw, err := b.readSmall(it); err == nil {
 				if _, err := plist.Unmarshal(raw, &info); err != nil {
-					b.finding("electron/info-plist-invalid", signing.SeverityWarning, it.path, "Info.plist does not parse: "+err.Error())
+					b.finding(RuleInfoPlistInvalid, signing.SeverityWarning, it.path, "Info.plist does not parse: "+err.Error())
 				}
 			}
 			keys := make([]string, 0, len(info.Integrity))
@@ -175,7 +181,7 @@ func (b *builder) electronFacts(byPath map[string]*item) {
 			}
 			var claims []struct{ File, Alg, Value string }
 			if err := json.Unmarshal(bytes.TrimRight(it.integrity, "\x00"), &claims); err != nil {
-				b.finding("electron/asar-integrity-mismatch", signing.SeverityError, it.path,
+				b.finding(RuleAsarIntegrityMismatch, signing.SeverityError, it.path,
 					"Integrity/ElectronAsar resource does not parse: "+err.Error())
 				continue
 			}
@@ -201,12 +207,12 @@ func (b *builder) electronFacts(byPath map[string]*item) {
 			default:
 				msg += "the archive's header hashes to " + c.Actual
 			}
-			b.finding("electron/asar-integrity-mismatch", signing.SeverityError, b.asarPath, msg)
+			b.finding(RuleAsarIntegrityMismatch, signing.SeverityError, b.asarPath, msg)
 		}
 	}
 	// Enforcement: both fuses on in every wire.
-	if b.ar == nil && inv.App.Dir != "" {
-		b.finding("electron/asar-integrity-not-enforced", signing.SeverityWarning, inv.App.Dir,
+	if b.ar == nil && inv.App.Dir != "" && b.electron() {
+		b.finding(RuleAsarIntegrityNotEnforced, signing.SeverityWarning, inv.App.Dir,
 			"the application is a plain folder, not an asar archive: Electron cannot validate its integrity")
 	}
 	if b.ar != nil && inv.Layout != LayoutAsar {
@@ -226,7 +232,7 @@ func (b *builder) electronFacts(byPath map[string]*item) {
 		el.IntegrityEnforced = enforced
 		// Without OnlyLoadAppFromAsar, Electron looks for the app folder
 		// before the archive: a folder beside app.asar replaces it.
-		if b.appDir != "" && exists(filepath.Join(b.root, filepath.FromSlash(b.appDir))) {
+		if b.appDir != "" && b.hasDir(b.appDir) {
 			only := len(el.Fuses) > 0
 			for _, w := range el.Fuses {
 				only = only && w.On(FuseOnlyLoadAppFromAsar)
@@ -237,7 +243,7 @@ func (b *builder) electronFacts(byPath map[string]*item) {
 			}
 		}
 		if !enforced {
-			b.finding("electron/asar-integrity-not-enforced", signing.SeverityWarning, b.asarPath,
+			b.finding(RuleAsarIntegrityNotEnforced, signing.SeverityWarning, b.asarPath,
 				"Electron does not enforce the asar integrity: "+strings.Join(why, "; "))
 		}
 	}

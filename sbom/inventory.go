@@ -19,6 +19,7 @@ import (
 	"sync"
 
 	"github.com/shipgate/shipgate/internal/filekind"
+	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/sbom/asar"
 	"github.com/shipgate/shipgate/signing"
 )
@@ -40,11 +41,14 @@ const (
 	LayoutWindows = "windows" // a directory with resources/ (Windows or Linux)
 	LayoutMacOS   = "macos"   // an .app bundle
 	LayoutAsar    = "asar"    // a bare app.asar
+	LayoutNpm     = "npm"     // an npm package tarball (its files under package/)
+	LayoutFiles   = "files"   // any other directory, zip archive or tarball
 )
 
 // Inventory is what a release contains.
 type Inventory struct {
-	// Layout is LayoutWindows, LayoutMacOS or LayoutAsar.
+	// Layout is LayoutWindows, LayoutMacOS, LayoutAsar, LayoutNpm or
+	// LayoutFiles.
 	Layout string `json:"layout"`
 	// App is the application as its own package.json and bundle describe it.
 	App App `json:"app"`
@@ -209,9 +213,13 @@ type item struct {
 	err       error
 }
 
-// Open reads the release at path: a directory (Windows or Linux layout), a
-// macOS .app bundle, or a bare app.asar. Unreadable or malformed files are
-// findings; the error is for a path that is no release at all.
+// Open reads the release at path: a directory (an Electron release in the
+// Windows or Linux layout, or any other tree of files), a macOS .app bundle,
+// a zip archive or a tarball (.tar, .tar.gz, .tgz, .tar.xz, .tar.zst; an npm
+// package's .tgz among them) holding such a tree, or a bare app.asar.
+// Electron facts are added when the release has them. Unreadable or
+// malformed files are findings; the error is for a path that is no release
+// at all, such as a file that is none of those archives.
 func Open(p string, opts Options) (*Inventory, error) {
 	p = filepath.Clean(p)
 	st, err := os.Stat(p)
@@ -222,11 +230,26 @@ func Open(p string, opts Options) (*Inventory, error) {
 	if opts.Logger == nil {
 		b.opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	defer b.close()
 	switch {
 	case !st.IsDir():
-		b.inv.Layout = LayoutAsar
-		b.asarPath = filepath.Base(p)
-		b.root = filepath.Dir(p)
+		kind, err := archiveKind(p)
+		if err != nil {
+			return nil, fmt.Errorf("sbom: %w", err)
+		}
+		switch kind {
+		case filekind.Asar:
+			b.inv.Layout = LayoutAsar
+			b.asarPath = filepath.Base(p)
+			b.root = filepath.Dir(p)
+		case archiveZip, archiveTar:
+			if err := b.listArchive(kind); err != nil {
+				return nil, err
+			}
+			b.layoutOf()
+		default:
+			return nil, fmt.Errorf("sbom: %s: not a release (a directory, .app bundle, zip archive, tarball or asar archive)", p)
+		}
 	case exists(filepath.Join(p, "Contents", "Info.plist")) || strings.HasSuffix(p, ".app"):
 		b.inv.Layout = LayoutMacOS
 		b.asarPath = "Contents/Resources/app.asar"
@@ -236,7 +259,7 @@ func Open(p string, opts Options) (*Inventory, error) {
 		b.asarPath = "resources/app.asar"
 		b.appDir = "resources/app"
 	default:
-		return nil, fmt.Errorf("sbom: %s: not an Electron release (no resources/ folder, Contents/Info.plist or asar file)", p)
+		b.inv.Layout = LayoutFiles
 	}
 	if err := b.build(); err != nil {
 		return nil, err
@@ -246,6 +269,36 @@ func Open(p string, opts Options) (*Inventory, error) {
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }
 
+// Archive kinds archiveKind returns besides filekind's.
+const (
+	archiveZip = filekind.Kind(200 + iota)
+	archiveTar
+)
+
+// archiveKind tells what the file p is: an asar, a zip archive, a tarball,
+// or something else.
+func archiveKind(p string) (filekind.Kind, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return filekind.Other, err
+	}
+	defer f.Close()
+	head := make([]byte, filekind.HeadLen)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	k := filekind.Detect(head, -1)
+	switch {
+	case k == filekind.Asar:
+		return k, nil
+	case filekind.IsZip(head):
+		return archiveZip, nil
+	}
+	if _, ok := release.TarCompression(head); ok {
+		return archiveTar, nil
+	}
+	return filekind.Other, nil
+}
+
 type builder struct {
 	opts     Options
 	root     string
@@ -254,6 +307,32 @@ type builder struct {
 	inv      *Inventory
 	items    []*item
 	ar       *asar.Reader
+
+	// archive is set when the release is a zip archive or a tarball:
+	// files are its files (its links left out), closers what to close
+	// once the inventory is built.
+	archive bool
+	files   []*item
+	closers []func()
+}
+
+func (b *builder) close() {
+	for _, c := range b.closers {
+		c()
+	}
+}
+
+// hasDir reports whether the release holds the folder rel.
+func (b *builder) hasDir(rel string) bool {
+	if !b.archive {
+		return exists(filepath.Join(b.root, filepath.FromSlash(rel)))
+	}
+	for _, it := range b.files {
+		if strings.HasPrefix(it.path, rel+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *builder) finding(rule signing.Rule, sev signing.Severity, p, msg string) {
@@ -274,8 +353,22 @@ func (b *builder) build() error {
 // collect lists the files: disk files, then the asar's entries.
 func (b *builder) collect() error {
 	asarFull := filepath.Join(b.root, filepath.FromSlash(b.asarPath))
-	if exists(asarFull) {
-		ar, err := asar.Open(asarFull)
+	var asarItem *item
+	if b.archive {
+		for _, it := range b.files {
+			if b.asarPath != "" && it.path == b.asarPath {
+				asarItem = it
+			}
+		}
+	}
+	if b.asarPath != "" && (asarItem != nil || (!b.archive && exists(asarFull))) {
+		var ar *asar.Reader
+		var err error
+		if asarItem != nil {
+			ar, err = b.openAsarItem(asarItem)
+		} else {
+			ar, err = asar.Open(asarFull)
+		}
 		if err != nil {
 			var fe *asar.FormatError
 			if errors.As(err, &fe) {
@@ -283,7 +376,7 @@ func (b *builder) collect() error {
 				f.Path = b.asarPath
 				b.inv.Findings = append(b.inv.Findings, f)
 			} else {
-				b.finding("asar/malformed", signing.SeverityError, b.asarPath, err.Error())
+				b.finding(asar.RuleMalformed, signing.SeverityError, b.asarPath, err.Error())
 			}
 		} else {
 			b.ar = ar
@@ -300,12 +393,24 @@ func (b *builder) collect() error {
 			}
 		}
 	}
-	if b.inv.Layout != LayoutAsar {
-		unpackedPrefix := b.asarPath + ".unpacked/"
+	unpackedPrefix := b.asarPath + ".unpacked/"
+	if b.archive {
+		for _, it := range b.files {
+			if it == asarItem && b.ar != nil {
+				continue
+			}
+			if strings.HasPrefix(it.path, unpackedPrefix) && b.ar != nil {
+				if e, err := b.ar.Entry(strings.TrimPrefix(it.path, unpackedPrefix)); err == nil && e.Kind == asar.KindFile && e.Unpacked {
+					continue // read through the archive
+				}
+			}
+			b.items = append(b.items, it)
+		}
+	} else if b.inv.Layout != LayoutAsar {
 		err := filepath.WalkDir(b.root, func(full string, d fs.DirEntry, err error) error {
 			if err != nil {
 				rel, _ := filepath.Rel(b.root, full)
-				b.finding("file/unreadable", signing.SeverityError, filepath.ToSlash(rel), err.Error())
+				b.finding(RuleUnreadable, signing.SeverityError, filepath.ToSlash(rel), err.Error())
 				return nil
 			}
 			rel, _ := filepath.Rel(b.root, full)
@@ -470,7 +575,7 @@ func (b *builder) hashItem(it *item, buf []byte) {
 		it.sha256 = sum
 		var head [filekind.HeadLen]byte
 		n, _ := r.ReadAt(head[:], 0)
-		it.kind = sniff(head[:n], size)
+		it.kind = sniffAt(r, head[:n], size)
 		if it.kind != "" {
 			b.describe(it, r, size)
 		}
@@ -485,7 +590,7 @@ func (b *builder) hashItem(it *item, buf []byte) {
 		m, err := r.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
 		if off == 0 {
 			// The first read also tells the kind: no separate read.
-			it.kind = sniff(buf[:min(m, filekind.HeadLen)], size)
+			it.kind = sniffAt(r, buf[:min(m, filekind.HeadLen)], size)
 			scan = it.kind != "" && !it.inAsar
 		}
 		if m > 0 {
@@ -723,7 +828,7 @@ func (b *builder) assemble() {
 	for _, it := range b.items {
 		byPath[it.path] = it
 		if it.err != nil {
-			b.finding("file/unreadable", signing.SeverityError, it.path, it.err.Error())
+			b.finding(RuleUnreadable, signing.SeverityError, it.path, it.err.Error())
 		}
 		if it.asarErr != nil {
 			f := it.asarErr.Finding()
@@ -732,13 +837,19 @@ func (b *builder) assemble() {
 		}
 	}
 	appRoot := b.asarPath
-	if b.ar == nil && exists(filepath.Join(b.root, filepath.FromSlash(b.appDir))) {
+	if b.ar == nil && b.appDir != "" && b.hasDir(b.appDir) {
 		appRoot = b.appDir
 		inv.App.Dir = b.appDir
 	}
 	inv.App.Root = appRoot
 	// Application package.json.
-	if it := byPath[appRoot+"/package.json"]; it != nil {
+	appFile := func(name string) string {
+		if appRoot == "" {
+			return name
+		}
+		return appRoot + "/" + name
+	}
+	if it := byPath[appFile("package.json")]; it != nil {
 		if raw, err := b.readSmall(it); err == nil {
 			if pj, _, err := parsePkgJSON(raw); err == nil {
 				inv.App.Name, inv.App.Version = pj.Name, pj.Version
@@ -757,7 +868,7 @@ func (b *builder) assemble() {
 	// Packages: every package.json at a package folder's root.
 	pkgs := map[string]*Package{}
 	var lock map[string]lockPk
-	if it := byPath[appRoot+"/package-lock.json"]; it != nil {
+	if it := byPath[appFile("package-lock.json")]; it != nil {
 		if raw, err := b.readSmall(it); err == nil {
 			if l, _, err := parsePkgJSON(raw); err == nil {
 				lock = l.Packages
@@ -779,10 +890,10 @@ func (b *builder) assemble() {
 		pj, bad, err := parsePkgJSON(raw)
 		switch {
 		case err != nil:
-			b.finding("electron/package-json-invalid", signing.SeverityWarning, it.path,
+			b.finding(RulePackageJSONInvalid, signing.SeverityWarning, it.path,
 				"package.json does not parse; the package is named after its folder, "+requireName(dir)+", with no version")
 		case len(bad) > 0:
-			b.finding("electron/package-json-invalid", signing.SeverityWarning, it.path,
+			b.finding(RulePackageJSONInvalid, signing.SeverityWarning, it.path,
 				fmt.Sprintf("package.json fields of the wrong type are ignored: %s", strings.Join(bad, ", ")))
 		}
 		if pj.Name == "" {
@@ -790,7 +901,7 @@ func (b *builder) assemble() {
 			// its folder so that its files stay under its digest.
 			pj.Name = requireName(dir)
 			if err == nil {
-				b.finding("electron/package-json-invalid", signing.SeverityWarning, it.path,
+				b.finding(RulePackageJSONInvalid, signing.SeverityWarning, it.path,
 					"package.json has no name; the package is named after its folder, "+pj.Name)
 			}
 		}
@@ -813,7 +924,7 @@ func (b *builder) assemble() {
 			if l, ok := lock[rel]; ok {
 				p.LockVersion = l.Version
 				if l.Version != "" && l.Version != p.Version {
-					b.finding("electron/lockfile-mismatch", signing.SeverityWarning, dir,
+					b.finding(RuleLockfileMismatch, signing.SeverityWarning, dir,
 						fmt.Sprintf("package.json says %s@%s, the lockfile %s", p.Name, p.Version, l.Version))
 				}
 			}
@@ -830,7 +941,7 @@ func (b *builder) assemble() {
 				continue
 			}
 			pkgs[dir] = &Package{Name: name, Path: dir}
-			b.finding("electron/package-json-invalid", signing.SeverityWarning, dir,
+			b.finding(RulePackageJSONInvalid, signing.SeverityWarning, dir,
 				"package folder has no package.json; the package is named after its folder, "+name+", with no version")
 		}
 	}

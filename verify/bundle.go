@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/codesign"
 )
@@ -183,7 +184,7 @@ func (e *engine) addBundleResult(j *job, res *codesign.BundleResult) {
 // would have: the bundle's verdict, then blocklists, policy and Sigstore.
 func (e *engine) addBundleItem(d deferredFile, it codesign.BundleItem) {
 	res := it.Result
-	c := &check{e: e, j: d.j, f: File{Path: d.j.path, Size: it.Size, SHA256: it.SHA256, Kind: d.kind}, ra: d.j.ra, malformed: it.Malformed, listed: true}
+	c := &check{e: e, j: d.j, f: File{Path: d.j.path, Size: it.Size, SHA256: it.SHA256, Kind: d.kind}, ra: windowOf(d.j), malformed: it.Malformed, listed: true}
 	c.h = newFileHasher(false, false, false)
 	if sha1, md5 := e.bl.needsHashes(); sha1 || md5 {
 		// The blocklist matches files by digests the bundle did not
@@ -321,4 +322,13 @@ func bundleRoots(fsys fs.FS, names []string) []string {
 		}
 	}
 	return roots
+}
+
+// windowOf returns the bytes of j's file when they lie in place in an open
+// archive, or nil.
+func windowOf(j *job) io.ReaderAt {
+	if w, ok := j.src.(release.Window); ok {
+		return w.ReaderAt()
+	}
+	return nil
 }

@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -233,6 +234,8 @@ type check struct {
 	// postponed reports a large file on disk queued again (see
 	// engine.postpone).
 	postponed bool
+	// tarOpened reports a tarball whose entries were checked.
+	tarOpened bool
 }
 
 func (c *check) add(rule signing.Rule, sev signing.Severity, msg string) *signing.Finding {
@@ -272,10 +275,14 @@ func (e *engine) process(j *job) {
 
 func (c *check) run() {
 	j := c.j
-	switch {
-	case j.diskPath != "" && j.size < smallFile:
+	switch src := j.src.(type) {
+	case release.Disk:
+		if j.size >= smallFile {
+			c.openDisk(src.DiskPath())
+			return
+		}
 		bp := smallPool.Get().(*[]byte)
-		n, ok, size := readWhole(j.diskPath, *bp)
+		n, ok, size := readWhole(src.DiskPath(), *bp)
 		if ok {
 			// The buffer goes back to the pool when the check is done,
 			// or when the last entry of the archive it holds is.
@@ -292,37 +299,27 @@ func (c *check) run() {
 			c.e.postpone(j)
 			return
 		}
-		c.openDisk()
-	case j.diskPath != "":
-		c.openDisk()
-	case j.ra != nil:
-		c.withReaderAt(j.ra, j.size)
-	case j.open != nil:
-		rc, err := j.open()
-		if err != nil {
-			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot open archive entry: %v", err))
-			return
-		}
-		c.cleanup = append(c.cleanup, func() { rc.Close() })
-		c.withStream(rc, j.size)
-	case j.fsys != nil:
-		fh, err := j.fsys.Open(j.name)
+		c.openDisk(src.DiskPath())
+	case release.Window:
+		c.withReaderAt(src.ReaderAt(), j.size)
+	default:
+		rc, err := src.Open()
 		if err != nil {
 			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot open archive entry: %v", unwrapPath(err)))
 			return
 		}
-		c.cleanup = append(c.cleanup, func() { fh.Close() })
-		if ra, ok := fh.(io.ReaderAt); ok {
+		c.cleanup = append(c.cleanup, func() { rc.Close() })
+		if ra, ok := rc.(io.ReaderAt); ok {
 			c.withReaderAt(ra, j.size)
 		} else {
-			c.withStream(fh, j.size)
+			c.withStream(rc, j.size)
 		}
 	}
 }
 
 // openDisk checks a file on disk, opened for random access.
-func (c *check) openDisk() {
-	fh, err := openFile(c.j.diskPath)
+func (c *check) openDisk(name string) {
+	fh, err := openFile(name)
 	if err != nil {
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot open: %v", unwrapPath(err)))
 		return
@@ -361,8 +358,8 @@ func (c *check) withStream(r io.Reader, size int64) {
 	if size <= e.budget.max && c.deferToBundle(kind) {
 		return
 	}
-	if kind.Native() || kind == KindAsar || IsZip(hdr) {
-		if e.budget.acquire(e.ctx, size) {
+	if kind.Native() || kind == KindAsar || IsZip(hdr) || (kind == KindOther && isTarball(hdr)) {
+		if size <= e.budget.max-c.j.held && e.budget.acquire(e.ctx, size) {
 			c.cleanup = append(c.cleanup, func() { e.budget.release(size) })
 			c.memHeld = true
 			buf := bytes.NewBuffer(make([]byte, 0, min(size, 64<<20)))
@@ -384,7 +381,11 @@ func (c *check) withStream(r io.Reader, size int64) {
 			c.withReaderAt(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
 			return
 		}
-		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("%s entry of %d bytes is compressed and larger than the %d-byte in-memory limit; its signatures were not checked", kind, size, e.budget.max))
+		if kind == KindOther {
+			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("tarball entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; its entries were not checked", size, e.budget.max, heldBy(c.j.held)))
+		} else {
+			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("%s entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; its signatures were not checked", kind, size, e.budget.max, heldBy(c.j.held)))
+		}
 	}
 	c.h.Write(hdr)
 	if err := e.copyHash(c.h, r); err != nil {
@@ -406,6 +407,15 @@ func (c *check) withStream(r io.Reader, size int64) {
 	if !c.readProblem && kind == KindOther && !IsZip(hdr) && hasZipEnd(c.h.tail.bytes()) {
 		c.rereadForZip(hdr)
 	}
+}
+
+// heldBy says how much of the memory limit the archives holding a file
+// take, when they take some.
+func heldBy(held int64) string {
+	if held == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" less the %d bytes the archive holding it takes", held)
 }
 
 // rereadForZip reads a streamed file again into memory, within the run's
@@ -500,6 +510,10 @@ func (c *check) streamError(err error) {
 	if c.e.ctx.Err() != nil {
 		return
 	}
+	if _, tar := c.j.src.(*release.Stream); tar && errors.Is(err, io.ErrUnexpectedEOF) {
+		c.add(ruleMalformed, signing.SeverityError, fmt.Sprintf("tar entry is cut short: %v", err))
+		return
+	}
 	if errors.Is(err, zip.ErrChecksum) || errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrAlgorithm) {
 		c.add(ruleMalformed, signing.SeverityError, fmt.Sprintf("cannot read archive entry: %v", err))
 		return
@@ -554,8 +568,8 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	}
 	open := archiveOpeners[c.f.Kind]
 	if open != nil && !c.malformed {
-		if c.f.Kind == KindAsar && c.j.lone && c.j.diskPath != "" {
-			open = openLoneAsar(c.unpackedDir(c.j.diskPath + ".unpacked"))
+		if d, ok := c.j.src.(release.Disk); ok && c.f.Kind == KindAsar && c.j.lone {
+			open = openLoneAsar(c.unpackedDir(d.DiskPath() + ".unpacked"))
 		}
 		// The archive's header is read before its bytes are hashed, so
 		// the one pass hashes its entries too (see entryHasher).
@@ -588,9 +602,13 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 		c.f.SHA256 = hexSum(c.h.sha256)
 	}
 	c.listed = true
+	if c.f.Kind == KindOther && isTarball(hdr) {
+		c.tarOpened = c.openTar(ra, size)
+	}
 	c.checkUnopenedArchive(hdr)
 	c.afterHash()
 	switch {
+	case c.tarOpened:
 	case c.arc != nil:
 		c.openArchive(c.arc)
 	case c.f.Kind == KindAsar:
@@ -692,15 +710,13 @@ func (c *check) reopen() (io.ReadCloser, error) {
 	j := c.j
 	var rc io.ReadCloser
 	var err error
-	switch {
+	switch d, disk := j.src.(release.Disk); {
 	case c.ra != nil:
 		rc = io.NopCloser(io.NewSectionReader(c.ra, 0, c.f.Size))
-	case j.open != nil:
-		rc, err = j.open()
-	case j.fsys != nil:
-		rc, err = j.fsys.Open(j.name)
-	case j.diskPath != "":
-		rc, err = openFile(j.diskPath)
+	case disk:
+		rc, err = openFile(d.DiskPath())
+	case j.src != nil:
+		rc, err = j.src.Open()
 	default:
 		err = errors.New("the file cannot be opened again")
 	}
@@ -862,7 +878,7 @@ func (c *check) openZip(ra io.ReaderAt, size int64) {
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("zip archive declares %d bytes of entries, more than the archives nested here may expand to (%d times the outermost archive's size, at least %d bytes; a zip bomb?); its entries were not checked", total, expansionRatio, int64(minExpansion)))
 		return
 	}
-	if f := zipUnlisted(cra, zr, size, c.f.Path); f != nil {
+	if f := zipUnlisted(cra, zipRecords(zr, size), size, c.f.Path); f != nil {
 		c.finds = append(c.finds, *f)
 	}
 	ref, sink := c.holdForEntries()

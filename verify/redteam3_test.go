@@ -4,7 +4,6 @@ package verify
 // gate (a false PASS, or a small input that costs too much).
 
 import (
-	"archive/tar"
 	"bytes"
 	"compress/gzip"
 	"fmt"
@@ -325,27 +324,23 @@ func TestTeamIDClaimUnderNonAppleCA(t *testing.T) {
 	mustFail(t, Options{Policy: pol, Trust: f.trust, Time: checkTime}, "MacOS/app", ruleSignerNotAllow, dir)
 }
 
-// An unsigned DLL packed into plugins.tar.gz was never seen: the gate that
-// requires every native file to be signed passed without a word.
+// An unsigned DLL packed into an archive shipgate does not open (bzip2, or
+// gzip holding no tar archive) was never seen: the gate that requires every
+// native file to be signed passed without a word.
 func TestUncheckedArchiveReported(t *testing.T) {
 	f := getFixtures(t)
-	var tb bytes.Buffer
-	tw := tar.NewWriter(&tb)
-	tw.WriteHeader(&tar.Header{Name: "codec.dll", Mode: 0o644, Size: int64(len(f.peUnsigned)), Typeflag: tar.TypeReg})
-	tw.Write(f.peUnsigned)
-	tw.Close()
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
-	zw.Write(tb.Bytes())
+	zw.Write(f.peUnsigned)
 	zw.Close()
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{
-		"resources/plugins.tar.gz": gz.Bytes(),
-		"resources/plugins.tar":    tb.Bytes(),
-		"resources/notes.txt":      []byte("plain text"),
+		"resources/codec.dll.gz":    gz.Bytes(),
+		"resources/plugins.tar.bz2": append([]byte("BZh91AY&SY"), f.peUnsigned...),
+		"resources/notes.txt":       []byte("plain text"),
 	})
 	r := run(t, Options{Policy: requireValid()}, dir)
-	for _, p := range []string{"resources/plugins.tar.gz", "resources/plugins.tar"} {
+	for _, p := range []string{"resources/codec.dll.gz", "resources/plugins.tar.bz2"} {
 		if got := rulesFor(r, p); !has(got, "warning "+string(ruleUncheckedArchive)) {
 			t.Errorf("%s: findings %q", p, got)
 		}
@@ -355,7 +350,7 @@ func TestUncheckedArchiveReported(t *testing.T) {
 	}
 	pol := requireValid()
 	pol.Severity = map[string]string{string(ruleUncheckedArchive): "error"}
-	mustFail(t, Options{Policy: pol}, "resources/plugins.tar.gz", ruleUncheckedArchive, dir)
+	mustFail(t, Options{Policy: pol}, "resources/codec.dll.gz", ruleUncheckedArchive, dir)
 }
 
 // A native file that cannot be parsed is not verified, even when the policy

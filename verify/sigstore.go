@@ -42,6 +42,17 @@ type SigstoreVerifier interface {
 
 // errNoSigstoreVerifier is the error of a run whose policy has sigstore
 // rules and whose Options name no SigstoreVerifier.
+// usesSigstore reports whether a rule of the policy requires Sigstore
+// bundles, which are read from beside the files they cover.
+func (p *Policy) usesSigstore() bool {
+	for i := range p.Rules {
+		if p.Rules[i].Sigstore != nil {
+			return true
+		}
+	}
+	return false
+}
+
 func errNoSigstoreVerifier(p *Policy) error {
 	for i := range p.Rules {
 		if p.Rules[i].Sigstore == nil {

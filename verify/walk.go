@@ -14,22 +14,25 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
 )
 
-// job is one file to check. Exactly one of diskPath, ra, open and fsys says
-// how to read it.
+// job is one file to check, or an Apple bundle to verify as a whole.
 type job struct {
 	path string // report path
 	size int64
 
-	diskPath string                        // a file on disk
-	ra       io.ReaderAt                   // random access inside a parent
-	open     func() (io.ReadCloser, error) // a compressed zip entry
-	fsys     fs.FS                         // an entry of an archive file system
-	name     string                        // its name in fsys
+	// src reads the file's bytes, however its container holds them (see
+	// check.run); nil on a bundle job.
+	src release.Source
+	// name is the file's name in its archive (an asar, whose pass over
+	// the archive hashed it: see sum) or, on a bundle job, the bundle's
+	// directory in fsys.
+	name string
+	fsys fs.FS // on a bundle job, the file system holding the bundle
 
-	bundle bool // fsys/name is an Apple bundle directory to verify as a whole
+	bundle bool // a bundle job: fsys/name is an Apple bundle directory
 	// bs, on a bundle job, collects what the checks of the bundle's files
 	// leave to it; on the job of a file inside a bundle it is that bundle's,
 	// and bname is the file's name in the bundle job's fsys.
@@ -55,6 +58,12 @@ type job struct {
 	// noZipEnd says that pass found no zip end record signature in the
 	// entry's last zipTailLen bytes.
 	noZipEnd bool
+
+	// held is what the archives this job's file is an entry of hold of
+	// the run's memory budget while it is checked (a tarball's entries
+	// are checked while the tarball is held): the file may take at most
+	// the rest, or waiting for it would wait for itself.
+	held int64
 
 	crc      uint32 // the zip entry's CRC-32, when checkCRC
 	checkCRC bool
@@ -128,7 +137,7 @@ func (e *engine) walkDir(in input) error {
 		// The file is not stat'ed here: its check reads it whole when
 		// small, and queues it again with its size when not (see
 		// engine.postpone). Most files of a release are small.
-		j := &job{path: joinPath(in.prefix, rel), size: -1, diskPath: p, sib: rootFS, sibName: rel}
+		j := &job{path: joinPath(in.prefix, rel), size: -1, src: release.File(p), sib: rootFS, sibName: rel}
 		if i := bundleOf(bundles, rel); i >= 0 {
 			j.bs, j.bname = states[i], rel
 		}
@@ -163,7 +172,7 @@ func (e *engine) addDiskFile(name, report string) error {
 	if err != nil {
 		return fmt.Errorf("verify: input: %w", err)
 	}
-	e.q.push(&job{path: report, size: st.Size(), diskPath: name, sib: os.DirFS(filepath.Dir(name)), sibName: filepath.Base(name), lone: true}, true)
+	e.q.push(&job{path: report, size: st.Size(), src: release.File(name), sib: os.DirFS(filepath.Dir(name)), sibName: filepath.Base(name), lone: true}, true)
 	return nil
 }
 
@@ -182,8 +191,12 @@ func (e *engine) walkZip(in input) error {
 	// The archive ends with its last valid end record, which an empty
 	// archive's record appended to it does not hide (see findZipEnd).
 	size := st.Size()
-	if z, ok, err := findZipEnd(ctxReaderAt{e.ctx, f}, size, []int64{size}, nil); err == nil && ok && z.valid {
+	z, ok, err := findZipEnd(ctxReaderAt{e.ctx, f}, size, []int64{size}, nil)
+	if err == nil && ok && z.valid {
 		size = z.end
+		if e.walkZipChunked(in, f, st.Size(), size, z) {
+			return nil
+		}
 	}
 	zr, err := zip.NewReader(io.NewSectionReader(f, 0, size), size)
 	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
@@ -214,6 +227,11 @@ func (e *engine) walkZip(in input) error {
 			names = append(names, n)
 		}
 	}
+	// The report will hold about one file per entry: its list is sized
+	// once rather than grown (and copied) a million times over.
+	e.mu.Lock()
+	e.files = slices.Grow(e.files, len(zr.File))
+	e.mu.Unlock()
 	// The archive stays open until its last entry and bundle are checked.
 	ref := newRef(func() { f.Close() })
 	defer ref.release()
@@ -229,7 +247,7 @@ func (e *engine) walkZip(in input) error {
 	if at == "" {
 		at = filepath.Base(in.path)
 	}
-	if fi := zipUnlisted(f, zr, size, at); fi != nil {
+	if fi := zipUnlisted(f, zipRecords(zr, size), size, at); fi != nil {
 		e.addFindings(*fi)
 	}
 	e.zipEntries(zr, f, size, in.prefix, 0, ref, roots, states, func(j *job) { j.expand = x; e.q.push(j, true) })
@@ -248,18 +266,18 @@ func (e *engine) walkZip(in input) error {
 // shows one set of files to extractors that stream local headers (Java's
 // ZipInputStream, bsdtar reading a pipe) and another to those that read the
 // directory; the finding, at report path p, says so.
-func zipUnlisted(r io.ReaderAt, zr *zip.Reader, size int64, p string) *signing.Finding {
+func zipUnlisted(r io.ReaderAt, recs []zipRec, size int64, p string) *signing.Finding {
 	var h [30]byte
 	if n, _ := r.ReadAt(h[:], 0); n == len(h) && string(h[:4]) == "PK\x03\x04" {
 		data := int64(30) + int64(binary.LittleEndian.Uint16(h[26:])) + int64(binary.LittleEndian.Uint16(h[28:]))
-		if !slices.ContainsFunc(zr.File, func(zf *zip.File) bool { off, err := zf.DataOffset(); return err == nil && off == data }) {
+		if !slices.ContainsFunc(recs, func(z zipRec) bool { return z.off >= 0 && z.off == data }) {
 			f := finding(ruleZipUnlisted, signing.SeverityError, p, "the zip local file header at offset 0 belongs to no entry of the archive's central directory: extractors that read local headers from the start see files that were not checked")
 			zero := int64(0)
 			f.Offset = &zero
 			return &f
 		}
 	}
-	if at, ok := zipHiddenHeader(r, zr, size); ok {
+	if at, ok := zipHiddenHeader(r, recs, size); ok {
 		f := finding(ruleZipUnlisted, signing.SeverityError, p, fmt.Sprintf("the zip local file header at offset %d, between the archive's listed entries, belongs to no entry of its central directory: extractors that stream local headers see a file that was not checked", at))
 		f.Offset = &at
 		return &f
@@ -276,28 +294,29 @@ func zipUnlisted(r io.ReaderAt, zr *zip.Reader, size int64, p string) *signing.F
 // self-extractor's stub, which may well hold the signature) are not
 // searched. Each gap is read once, so the work is at most the archive's
 // size.
-func zipHiddenHeader(r io.ReaderAt, zr *zip.Reader, size int64) (int64, bool) {
+func zipHiddenHeader(r io.ReaderAt, recs []zipRec, size int64) (int64, bool) {
 	type span struct{ start, end int64 }
 	var es []span
-	for _, zf := range zr.File {
-		off, err := zf.DataOffset()
-		if err != nil || off < 0 || off > size {
+	for _, z := range recs {
+		off := z.off
+		if off < 0 || off > size {
 			continue
 		}
-		es = append(es, span{off, off + int64(min(zf.CompressedSize64, uint64(size-off)))})
+		es = append(es, span{off, off + int64(min(z.comp, uint64(size-off)))})
 	}
 	if len(es) == 0 {
 		return 0, false
 	}
 	sort.Slice(es, func(a, b int) bool { return es[a].start < es[b].start })
 	prevEnd := es[0].end
+	var buf []byte // reused from gap to gap
 	for k := 1; k <= len(es); k++ {
 		next := size // after the last entry: up to the central directory
 		if k < len(es) {
 			next = es[k].start
 		}
 		if prevEnd < next {
-			if at, ok := hiddenInGap(r, prevEnd, next, k == len(es)); ok {
+			if at, ok := hiddenInGap(r, prevEnd, next, k == len(es), &buf); ok {
 				return at, true
 			}
 		}
@@ -310,10 +329,14 @@ func zipHiddenHeader(r io.ReaderAt, zr *zip.Reader, size int64) (int64, bool) {
 
 // hiddenInGap searches r[from:to] for a local file header signature that
 // does not introduce the data at to: last says the gap runs to the end of
-// the archive, where the central directory ends the search.
-func hiddenInGap(r io.ReaderAt, from, to int64, last bool) (int64, bool) {
+// the archive, where the central directory ends the search. *bp is a
+// buffer to reuse.
+func hiddenInGap(r io.ReaderAt, from, to int64, last bool, bp *[]byte) (int64, bool) {
 	const chunk = 1 << 20
-	buf := make([]byte, min(to-from, chunk+3))
+	if n := int(min(to-from, chunk+3)); cap(*bp) < n {
+		*bp = make([]byte, n)
+	}
+	buf := (*bp)[:min(to-from, chunk+3)]
 	for pos := from; pos < to; pos += chunk {
 		b := buf[:min(to-pos, chunk+3)]
 		if n, _ := r.ReadAt(b, pos); n < len(b) {
@@ -380,16 +403,46 @@ func (x *expansion) take(n int64) bool {
 // checked, and files under roots belong to the bundle of the same index.
 // Findings about entries that are not checked go to the report.
 func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix string, depth int, ref *refCount, roots []string, states []*bundleState, sink func(*job)) {
+	recs := zipRecords(zr, size)
+	zc := e.newZipChecks(recs, ra, size, prefix)
+	// Once queued, an entry is its job's: the reader's record of it is
+	// dropped, so that a million-entry archive does not stay in memory
+	// until its last entry is checked. Apple bundles and Sigstore bundles
+	// are read through the reader as a file system, which needs them all.
+	free := len(roots) == 0 && !e.pol.usesSigstore()
+	e.zipChunkEntries(zc, zr, 0, ra, size, prefix, depth, ref, roots, states, free, sink)
+}
+
+// zipChecks is what zipEntries knows of a whole archive before it queues
+// any entry: entries whose data overlaps another's, whose local header
+// names them otherwise, and the names used twice.
+type zipChecks struct {
+	at        string
+	overlap   map[int]bool
+	localName map[int]string
+	dups      map[string]int
+}
+
+func (e *engine) newZipChecks(recs []zipRec, ra io.ReaderAt, size int64, prefix string) *zipChecks {
 	at := prefix
 	if at == "" {
 		at = "."
 	}
-	overlap := zipOverlaps(zr, size)
-	localName := zipLocalNames(zr, ra, size)
-	seen := map[string]bool{}
-	for i, zf := range zr.File {
+	return &zipChecks{at: at, overlap: zipOverlaps(recs, size), localName: zipLocalNames(recs, ra, size), dups: zipDuplicates(recs)}
+}
+
+// zipChunkEntries queues the entries of zr, which are those of an archive
+// from index base on (the whole archive, or a chunk of its central
+// directory: see walkZipChunked).
+func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.ReaderAt, size int64, prefix string, depth int, ref *refCount, roots []string, states []*bundleState, free bool, sink func(*job)) {
+	at, overlap, localName, dups := zc.at, zc.overlap, zc.localName, zc.dups
+	for k, zf := range zr.File {
+		i := base + k
 		if e.ctx.Err() != nil {
 			return
+		}
+		if free {
+			zr.File[k] = nil
 		}
 		name := strings.TrimSuffix(zf.Name, "/")
 		if !fs.ValidPath(name) || strings.Contains(name, `\`) || name == "." {
@@ -408,10 +461,12 @@ func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix s
 			continue
 		}
 		p := joinPath(prefix, name)
-		if seen[name] {
-			e.addFindings(finding(ruleDuplicateEntry, signing.SeverityError, p, fmt.Sprintf("zip archive %s holds more than one entry named %q; tools disagree on which one is extracted", at, name)))
+		if n, dup := dups[name]; dup {
+			if n > 0 {
+				e.addFindings(finding(ruleDuplicateEntry, signing.SeverityError, p, fmt.Sprintf("zip archive %s holds more than one entry named %q; tools disagree on which one is extracted", at, name)))
+			}
+			dups[name] = n + 1
 		}
-		seen[name] = true
 		if overlap[i] {
 			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("the data of zip entry %q overlaps another entry's (a zip bomb, or a file that tools extract differently); it was not checked", zf.Name)))
 			continue
@@ -441,15 +496,37 @@ func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix s
 				e.addFindings(finding(ruleMalformed, signing.SeverityError, p, "stored zip entry lies outside the archive"))
 				continue
 			}
-			j.ra = io.NewSectionReader(ra, off, j.size)
+			j.src = release.NewSection(ra, off, j.size)
 		} else {
-			zf := zf
-			j.open = func() (io.ReadCloser, error) { return zf.Open() }
+			j.src = release.Func(zf.Open)
 		}
 		ref.add()
 		j.onDone = ref.release
 		sink(j)
 	}
+}
+
+// zipDuplicates returns the names that more than one file entry of zr
+// (those zipEntries checks: valid relative paths, not directories) uses,
+// each mapped to 0. Sorting the names costs a slice of them for a moment
+// where a set of every name seen would stay for the whole walk.
+func zipDuplicates(recs []zipRec) map[string]int {
+	names := make([]string, 0, len(recs))
+	for _, z := range recs {
+		name := strings.TrimSuffix(z.name, "/")
+		if !fs.ValidPath(name) || strings.Contains(name, `\`) || name == "." || strings.HasSuffix(z.name, "/") || z.dir {
+			continue
+		}
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	dups := map[string]int{}
+	for i := 1; i < len(names); i++ {
+		if names[i] == names[i-1] {
+			dups[names[i]] = 0
+		}
+	}
+	return dups
 }
 
 // zipDirHasData reports whether the directory entry zf holds data: a size,
@@ -480,21 +557,21 @@ func zipDirHasData(zf *zip.File) bool {
 // from megabytes (each entry re-reads the others' bytes), and how one
 // archive shows different files to different tools; no archiver writes
 // them.
-func zipOverlaps(zr *zip.Reader, size int64) map[int]bool {
+func zipOverlaps(recs []zipRec, size int64) map[int]bool {
 	type span struct {
 		i          int
 		start, end uint64
 	}
 	var spans []span
-	for i, zf := range zr.File {
-		if zf.CompressedSize64 == 0 {
+	for i, z := range recs {
+		if z.comp == 0 {
 			continue
 		}
-		off, err := zf.DataOffset()
-		if err != nil || off < 0 {
+		off := z.off
+		if off < 0 {
 			continue // reported when the entry is read
 		}
-		spans = append(spans, span{i, uint64(off), uint64(off) + min(zf.CompressedSize64, uint64(size))})
+		spans = append(spans, span{i, uint64(off), uint64(off) + min(z.comp, uint64(size))})
 	}
 	sort.Slice(spans, func(a, b int) bool { return spans[a].start < spans[b].start })
 	out := map[int]bool{}
@@ -571,7 +648,7 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 			return nil
 		}
 		ref.add()
-		sink(&job{path: rp, size: info.Size(), fsys: fsys, name: p, sib: fsys, sibName: p, depth: depth, onDone: ref.release})
+		sink(&job{path: rp, size: info.Size(), src: release.FSFile{FS: fsys, Name: p}, name: p, sib: fsys, sibName: p, depth: depth, onDone: ref.release})
 		return nil
 	})
 	if err != nil && e.ctx.Err() == nil {

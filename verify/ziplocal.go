@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/binary"
 	"fmt"
@@ -22,23 +21,24 @@ import (
 // hidden at the end of the real one's extra field does not hide the real
 // name. The bytes read are those between data regions, at most 128 KiB
 // before each entry, so never more than the archive's size in all.
-func zipLocalNames(zr *zip.Reader, ra io.ReaderAt, size int64) map[int]string {
+func zipLocalNames(recs []zipRec, ra io.ReaderAt, size int64) map[int]string {
 	type ent struct {
 		i          int
 		start, end int64
 	}
 	var es []ent
-	for i, zf := range zr.File {
-		off, err := zf.DataOffset()
-		if err != nil || off < 0 || off > size {
+	for i, z := range recs {
+		off := z.off
+		if off < 0 || off > size {
 			continue // reported when the entry is read
 		}
-		end := off + int64(min(zf.CompressedSize64, uint64(size-off)))
+		end := off + int64(min(z.comp, uint64(size-off)))
 		es = append(es, ent{i, off, end})
 	}
 	sort.Slice(es, func(a, b int) bool { return es[a].start < es[b].start })
 	out := map[int]string{}
 	var prevEnd int64
+	var buf []byte // reused: an archive has a window per entry
 	for _, x := range es {
 		// A local header is at most 30 bytes and a name and an extra
 		// field of 64 KiB each.
@@ -47,11 +47,14 @@ func zipLocalNames(zr *zip.Reader, ra io.ReaderAt, size int64) map[int]string {
 		if lo >= x.start {
 			continue // overlapping entries are reported by zipOverlaps
 		}
-		win := make([]byte, x.start-lo)
+		if n := int(x.start - lo); cap(buf) < n {
+			buf = make([]byte, n)
+		}
+		win := buf[:x.start-lo]
 		if n, _ := ra.ReadAt(win, lo); n < len(win) {
 			continue
 		}
-		central := zr.File[x.i].Name
+		central := recs[x.i].name
 		for p := 0; p+30 <= len(win); {
 			k := bytes.Index(win[p:], []byte("PK\x03\x04"))
 			if k < 0 {

@@ -230,9 +230,12 @@ func TestPEFileMessage(t *testing.T) {
 
 func TestSummaryFitsVerb(t *testing.T) {
 	d := t.TempDir()
-	a, b := filepath.Join(d, "a.txt"), filepath.Join(d, "b.txt")
-	os.WriteFile(a, []byte("a"), 0o644)
-	os.WriteFile(b, []byte("b"), 0o644)
+	// Two releases (a file that is no release is an error: see sbom.Open).
+	a, b := filepath.Join(d, "a"), filepath.Join(d, "b")
+	os.MkdirAll(a, 0o755)
+	os.MkdirAll(b, 0o755)
+	os.WriteFile(filepath.Join(a, "x.txt"), []byte("a"), 0o644)
+	os.WriteFile(filepath.Join(b, "x.txt"), []byte("b"), 0o644)
 	_, out, _ := runCLI(t, "diff", a, b)
 	if strings.Contains(out, "signed)") || !regexp.MustCompile(`(?m)^(PASS|FAIL): \d+ errors?, \d+ warnings?, \d+ notes?\n$`).MatchString(out) {
 		t.Errorf("diff summary:\n%s", out)

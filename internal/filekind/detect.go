@@ -1,0 +1,205 @@
+package filekind
+
+import (
+	"bytes"
+	"encoding/binary"
+	"io"
+)
+
+// Kind is what a file is, as its first bytes say.
+type Kind uint8
+
+// Kinds Detect tells apart.
+const (
+	// Other is any file no rule below recognises.
+	Other Kind = iota
+	// PE is a Windows Portable Executable: "MZ", and at the offset in
+	// e_lfanew (0x3c) the signature "PE\0\0".
+	PE
+	// MachO is a thin Mach-O file: 0xfeedface or 0xfeedfacf in either
+	// byte order.
+	MachO
+	// MachOUniversal is a universal (fat) Mach-O file (see IsUniversal).
+	MachOUniversal
+	// Asar is an Electron asar archive: the Chromium pickle header Electron
+	// writes (see IsAsar).
+	Asar
+	// ELF is an ELF object ("\x7fELF").
+	ELF
+	// Tar is an uncompressed tar archive: a first header block whose
+	// checksum verifies (see IsTarHeader).
+	Tar
+	// Gzip, XZ and Zstd are compressed streams, which may hold a tar
+	// archive (see Compression).
+	Gzip
+	XZ
+	Zstd
+)
+
+var kindNames = [...]string{"other", "pe", "macho", "macho-universal", "asar", "elf", "tar", "gzip", "xz", "zstd"}
+
+// String returns the kind's lowercase name.
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "other"
+}
+
+// Native reports whether k is native code shipgate verifies signatures of.
+func (k Kind) Native() bool { return k == PE || k == MachO || k == MachOUniversal }
+
+// Magic numbers of the compressed streams.
+const (
+	gzipMagic = "\x1f\x8b"
+	xzMagic   = "\xfd7zXZ\x00"
+	zstdMagic = "\x28\xb5\x2f\xfd"
+)
+
+// Detect identifies a file from head, its first bytes (HeadLen, or the whole
+// file when shorter), and its size (-1 when unknown), by magic numbers and
+// never by name. Native code wins over containers: a PE is a PE even when a
+// zip archive follows it. Detect does not look beyond head: see DetectAt.
+func Detect(head []byte, size int64) Kind {
+	if len(head) > HeadLen {
+		head = head[:HeadLen]
+	}
+	switch {
+	case IsPE(head):
+		return PE
+	case isMachO(head):
+		return MachO
+	case IsUniversal(head, size):
+		return MachOUniversal
+	case IsAsar(head):
+		return Asar
+	case bytes.HasPrefix(head, []byte("\x7fELF")):
+		return ELF
+	case bytes.HasPrefix(head, []byte(gzipMagic)):
+		return Gzip
+	case bytes.HasPrefix(head, []byte(xzMagic)):
+		return XZ
+	case bytes.HasPrefix(head, []byte(zstdMagic)):
+		return Zstd
+	case IsTarHeader(head):
+		return Tar
+	}
+	return Other
+}
+
+// DetectAt is Detect for the file of size bytes at r whose first bytes are
+// head: it also finds a PE header that e_lfanew places beyond head (the
+// loader accepts one anywhere in the file).
+func DetectAt(r io.ReaderAt, head []byte, size int64) Kind {
+	k := Detect(head, size)
+	if k != Other {
+		return k
+	}
+	if off, ok := PEHeaderBeyond(head, size); ok {
+		var sig [4]byte
+		if n, _ := r.ReadAt(sig[:], off); n == 4 && string(sig[:]) == "PE\x00\x00" {
+			return PE
+		}
+	}
+	return k
+}
+
+// IsPE reports whether b starts a DOS header whose e_lfanew points, within
+// b, at the signature "PE\0\0".
+func IsPE(b []byte) bool {
+	if len(b) < 0x40 || b[0] != 'M' || b[1] != 'Z' {
+		return false
+	}
+	off := binary.LittleEndian.Uint32(b[0x3c:])
+	if uint64(off)+4 > uint64(len(b)) {
+		return false
+	}
+	return b[off] == 'P' && b[off+1] == 'E' && b[off+2] == 0 && b[off+3] == 0
+}
+
+// PEHeaderBeyond returns the offset e_lfanew gives when b starts a DOS header
+// whose PE header lies beyond b but within size bytes, where only a read
+// there can decide the kind.
+func PEHeaderBeyond(b []byte, size int64) (int64, bool) {
+	if len(b) < 0x40 || b[0] != 'M' || b[1] != 'Z' {
+		return 0, false
+	}
+	off := int64(binary.LittleEndian.Uint32(b[0x3c:]))
+	return off, off+4 > int64(len(b)) && off+4 <= size
+}
+
+func isMachO(b []byte) bool {
+	if len(b) < 4 {
+		return false
+	}
+	switch binary.BigEndian.Uint32(b) {
+	case 0xfeedface, 0xfeedfacf, 0xcefaedfe, 0xcffaedfe:
+		return true
+	}
+	return false
+}
+
+// IsAsar checks the pickle framing of an asar header: uint32 4 (size of the
+// size pickle), uint32 header-pickle size, uint32 payload size (header-pickle
+// size - 4), uint32 JSON length (at most payload - 4), then '{'.
+func IsAsar(b []byte) bool {
+	if len(b) < 17 {
+		return false
+	}
+	le := binary.LittleEndian
+	if le.Uint32(b) != 4 {
+		return false
+	}
+	hdr, payload, strLen := le.Uint32(b[4:]), le.Uint32(b[8:]), le.Uint32(b[12:])
+	return hdr >= 8 && payload == hdr-4 && strLen <= payload-4 && strLen > 0 && b[16] == '{'
+}
+
+// IsZip reports whether b starts with a zip local file header
+// ("PK\x03\x04") or an empty archive's end record ("PK\x05\x06"). A zip
+// archive may also follow other data; the release walker finds those by
+// their end record.
+func IsZip(b []byte) bool {
+	return len(b) >= 4 && b[0] == 'P' && b[1] == 'K' && ((b[2] == 3 && b[3] == 4) || (b[2] == 5 && b[3] == 6))
+}
+
+// TarBlock is the size of a tar header block.
+const TarBlock = 512
+
+// IsTarHeader reports whether b starts with a tar header block whose
+// checksum (the field at 148, eight bytes of octal) equals the sum of the
+// block's bytes with that field read as spaces, as every tar reader
+// requires (POSIX.1-2017 pax, "ustar Interchange Format"; V7 and GNU
+// headers carry the same field). An all-zero block is not a header.
+func IsTarHeader(b []byte) bool {
+	if len(b) < TarBlock {
+		return false
+	}
+	b = b[:TarBlock]
+	var unsigned, signed int64
+	zero := true
+	for i, c := range b {
+		if i >= 148 && i < 156 {
+			c = ' '
+		}
+		if b[i] != 0 {
+			zero = false
+		}
+		unsigned += int64(c)
+		signed += int64(int8(c))
+	}
+	if zero {
+		return false
+	}
+	f := bytes.TrimRight(bytes.TrimLeft(b[148:156], " "), " \x00")
+	if len(f) == 0 {
+		return false
+	}
+	var v int64
+	for _, c := range f {
+		if c < '0' || c > '7' {
+			return false
+		}
+		v = v*8 + int64(c-'0')
+	}
+	return v == unsigned || v == signed
+}

@@ -1,0 +1,71 @@
+package filekind
+
+import (
+	"archive/tar"
+	"bytes"
+	"encoding/binary"
+	"testing"
+)
+
+func tarHead(t *testing.T) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	if err := tw.WriteHeader(&tar.Header{Name: "a.txt", Mode: 0o644, Size: 1, Typeflag: tar.TypeReg}); err != nil {
+		t.Fatal(err)
+	}
+	tw.Write([]byte("x"))
+	tw.Close()
+	return b.Bytes()
+}
+
+func TestDetect(t *testing.T) {
+	pe := make([]byte, 0x80)
+	copy(pe, "MZ")
+	binary.LittleEndian.PutUint32(pe[0x3c:], 0x40)
+	copy(pe[0x40:], "PE\x00\x00")
+	stub := bytes.Clone(pe)
+	binary.LittleEndian.PutUint32(stub[0x3c:], 0x1000)
+	badSum := tarHead(t)
+	badSum[0] ^= 1
+	cases := []struct {
+		name string
+		b    []byte
+		want Kind
+	}{
+		{"pe", pe, PE},
+		{"mz without pe header", []byte("MZ not really"), Other},
+		{"pe header beyond the bytes", stub, Other},
+		{"macho", []byte{0xcf, 0xfa, 0xed, 0xfe, 0, 0, 0, 0}, MachO},
+		{"universal", fat(1, 4096, 16, 4200), MachOUniversal},
+		{"elf", []byte("\x7fELF\x02\x01\x01"), ELF},
+		{"tar", tarHead(t), Tar},
+		{"tar with a bad checksum", badSum, Other},
+		{"zero block", make([]byte, 1024), Other},
+		{"gzip", []byte("\x1f\x8b\x08\x00"), Gzip},
+		{"xz", []byte("\xfd7zXZ\x00\x00"), XZ},
+		{"zstd", []byte("\x28\xb5\x2f\xfd\x00"), Zstd},
+		{"text", []byte("hello"), Other},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := Detect(c.b, int64(len(c.b))); got != c.want {
+				t.Errorf("Detect = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestDetectAtFindsFarPEHeader(t *testing.T) {
+	b := make([]byte, 0x1100)
+	copy(b, "MZ")
+	binary.LittleEndian.PutUint32(b[0x3c:], 0x1000)
+	copy(b[0x1000:], "PE\x00\x00")
+	head := b[:HeadLen]
+	if k := Detect(head, int64(len(b))); k != Other {
+		t.Fatalf("Detect = %v", k)
+	}
+	if k := DetectAt(bytes.NewReader(b), head, int64(len(b))); k != PE {
+		t.Errorf("DetectAt = %v, want pe", k)
+	}
+}

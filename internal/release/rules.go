@@ -1,0 +1,17 @@
+package release
+
+import "github.com/shipgate/shipgate/signing"
+
+// Rule IDs of the problems of tarballs, as verify and sbom report them
+// (documented in docs/rules/verify.md). RuleMalformed, RuleInsecurePath,
+// RuleDuplicateEntry and RuleUnreadable are the rules of every container.
+const (
+	RuleMalformed       signing.Rule = "file/malformed"
+	RuleUnreadable      signing.Rule = "file/unreadable"
+	RuleInsecurePath    signing.Rule = "file/insecure-path"
+	RuleDuplicateEntry  signing.Rule = "file/duplicate-entry"
+	RuleTarTrailingData signing.Rule = "file/tar-trailing-data"
+	RuleTarHiddenData   signing.Rule = "file/tar-hidden-data"
+	RuleTarHardlink     signing.Rule = "file/tar-hardlink"
+	RuleTarSpecialEntry signing.Rule = "file/tar-special-entry"
+)

@@ -1,0 +1,774 @@
+package release
+
+import (
+	"archive/tar"
+	"bufio"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
+
+	"github.com/shipgate/shipgate/internal/filekind"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// Compression is how a tarball is compressed.
+type Compression uint8
+
+// Compressions OpenTar reads.
+const (
+	// None is a plain tar archive.
+	None Compression = iota
+	// Gzip is a single gzip member (RFC 1952): .tar.gz, .tgz.
+	Gzip
+	// XZ is a single xz stream: .tar.xz.
+	XZ
+	// Zstd is a single Zstandard frame (RFC 8878): .tar.zst.
+	Zstd
+)
+
+func (c Compression) String() string {
+	switch c {
+	case Gzip:
+		return "gzip"
+	case XZ:
+		return "xz"
+	case Zstd:
+		return "zstd"
+	}
+	return "tar"
+}
+
+// TarCompression returns the compression of a tarball from its first bytes,
+// and false when they start neither a tar header nor a compressed stream
+// (whose content OpenTar checks).
+func TarCompression(head []byte) (Compression, bool) {
+	switch filekind.Detect(head, -1) {
+	case filekind.Tar:
+		return None, true
+	case filekind.Gzip:
+		return Gzip, true
+	case filekind.XZ:
+		return XZ, true
+	case filekind.Zstd:
+		return Zstd, true
+	}
+	return None, false
+}
+
+// ErrNotTar says a compressed stream does not hold a tar archive.
+var ErrNotTar = errors.New("release: not a tar archive")
+
+// ProblemKind says what a [Problem] of a tarball is.
+type ProblemKind uint8
+
+// Problems TarReader reports.
+const (
+	// ProblemMalformed results when a header or the compressed stream
+	// cannot be read: the rest of the archive is not read.
+	ProblemMalformed ProblemKind = iota + 1
+	// ProblemInsecurePath results when an entry's name is absolute, holds
+	// "..", a backslash or an empty element: the entry is not returned.
+	ProblemInsecurePath
+	// ProblemDuplicate results when a name is used by two entries that are
+	// not both directories; both are returned (extractors keep the last).
+	ProblemDuplicate
+	// ProblemHardlink results when a hard link's target is not an earlier
+	// file of the archive: the link is not returned.
+	ProblemHardlink
+	// ProblemTrailingData results when non-zero bytes follow the
+	// end-of-archive marker, or bytes follow the compressed stream (a
+	// second gzip member, xz stream or zstd frame, or anything else).
+	ProblemTrailingData
+	// ProblemHiddenData results when an entry's padding to 512 bytes is not
+	// zero, or the gzip header carries an extra field or a comment: bytes no
+	// extractor writes to a file.
+	ProblemHiddenData
+	// ProblemTooLarge results when the archive expands past its budget or
+	// holds more than MaxEntries entries: the rest is not read.
+	ProblemTooLarge
+)
+
+// Problem is something wrong with a tarball that its entries do not show.
+type Problem struct {
+	Kind ProblemKind
+	// Index counts the entries read before it (0 for the first); Name is
+	// the entry's name as the header gives it, "" for the archive.
+	Index int
+	Name  string
+	// Offset is where the problem starts, -1 when unknown: in the file,
+	// or, when InStream is set, in the decompressed tar stream.
+	Offset   int64
+	InStream bool
+	// Err is the underlying error of a ProblemMalformed.
+	Err     error
+	Message string
+}
+
+// EntryType is what a tar entry is.
+type EntryType uint8
+
+// Entry types.
+const (
+	TypeFile EntryType = iota
+	TypeDir
+	TypeSymlink
+	// TypeHardlink is a hard link to an earlier file of the archive,
+	// named by Link.
+	TypeHardlink
+	// TypeSpecial is a device, FIFO or an entry of a type tar extractors
+	// disagree on; Special describes it.
+	TypeSpecial
+)
+
+// Entry is one member of a tarball.
+type Entry struct {
+	// Name is the entry's path in the archive: relative, "/"-separated,
+	// without a leading "./" or a trailing "/".
+	Name string
+	// Header is the header as archive/tar read it.
+	Header *tar.Header
+	Type   EntryType
+	// Size is the file's size (TypeFile).
+	Size int64
+	// Link is a symbolic link's target as written, or a hard link's
+	// target entry name.
+	Link string
+	// LinkEscapes reports a symbolic link whose target is absolute or
+	// leaves the archive.
+	LinkEscapes bool
+	// Special describes a TypeSpecial entry ("character device", …).
+	Special string
+	// Offset is where the entry's header starts in the tar stream.
+	Offset int64
+	// Source reads a file's bytes, until the next call to Next: a
+	// [Window] into the archive when it is not compressed, a [Stream]
+	// otherwise; nil for other types.
+	Source Source
+}
+
+// TarOptions bounds a [TarReader]. The zero value is safe.
+type TarOptions struct {
+	// Take charges n bytes of the decompressed stream against an
+	// expansion budget and reports whether they were left. Nil means a
+	// budget of ExpansionRatio times the archive's size, at least
+	// MinExpansion bytes.
+	Take func(n int64) bool
+	// MaxEntries bounds the entries read; zero means DefaultMaxEntries.
+	MaxEntries int
+}
+
+// Expansion bounds: a compressed archive may expand to ExpansionRatio times
+// its size, and at least MinExpansion bytes (Apache POI's zip bomb bound,
+// which verify also applies to zip archives).
+const (
+	ExpansionRatio    = 100
+	MinExpansion      = 4 << 30
+	DefaultMaxEntries = 1 << 21
+)
+
+// Bounds on a zstd frame: the window a decoder must keep (zstd --long=27
+// and below; the format allows 3.75 TiB) and the memory it may use.
+const (
+	maxZstdWindow = 128 << 20
+	maxZstdMemory = 1 << 30
+)
+
+// TarReader reads the entries of a tarball one after the other, checking
+// what extractors disagree on and which bytes no entry holds.
+type TarReader struct {
+	r     io.ReaderAt
+	size  int64
+	comp  Compression
+	tr    *tar.Reader
+	pos   *posReader
+	take  func(int64) bool
+	max   int
+	close func()
+
+	// after checks the compressed stream once the tar stream is read.
+	after func() []Problem
+
+	index    int
+	seen     map[string]EntryType
+	files    map[string]string // file or hard link name -> file name
+	problems []Problem
+	done     bool
+	// dataEnd is where the last entry's data ends in the tar stream, and
+	// watch whether its padding is checked.
+	dataEnd int64
+	watch   bool
+}
+
+// OpenTar opens the tarball of size bytes at r, plain or compressed (see
+// Compression). It returns ErrNotTar when a compressed stream does not
+// start with a tar header; other errors say the stream cannot be read.
+func OpenTar(r io.ReaderAt, size int64, opts TarOptions) (*TarReader, error) {
+	var head [filekind.TarBlock]byte
+	n, _ := r.ReadAt(head[:], 0)
+	comp, ok := TarCompression(head[:n])
+	if !ok {
+		return nil, ErrNotTar
+	}
+	t := &TarReader{r: r, size: size, comp: comp, take: opts.Take, max: opts.MaxEntries,
+		seen: map[string]EntryType{}, files: map[string]string{}}
+	if t.take == nil {
+		left := max(MinExpansion, min(size, 1<<50)*ExpansionRatio)
+		t.take = func(n int64) bool {
+			if n > left {
+				return false
+			}
+			left -= n
+			return true
+		}
+	}
+	if t.max <= 0 {
+		t.max = DefaultMaxEntries
+	}
+	var stream io.Reader
+	switch comp {
+	case None:
+		sr := io.NewSectionReader(r, 0, size)
+		t.pos = &posReader{r: sr, ra: r, seek: sr, hidden: -1}
+		t.tr = tar.NewReader(seekPosReader{t.pos})
+		return t, nil
+	case Gzip:
+		cr := &countReader{r: io.NewSectionReader(r, 0, size)}
+		br := bufio.NewReaderSize(cr, 64<<10)
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		zr.Multistream(false)
+		stream = zr
+		t.after = func() []Problem { return t.afterGzip(zr, cr, br) }
+	case XZ:
+		cr := &countReader{r: io.NewSectionReader(r, 0, size)}
+		xr, err := xz.ReaderConfig{SingleStream: true}.NewReader(cr)
+		if err != nil {
+			return nil, fmt.Errorf("xz: %w", err)
+		}
+		stream = xr
+	case Zstd:
+		end, err := zstdFrameEnd(r, size)
+		if err != nil {
+			return nil, fmt.Errorf("zstd: %w", err)
+		}
+		d, err := zstd.NewReader(io.NewSectionReader(r, 0, end), zstd.WithDecoderConcurrency(1),
+			zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxWindow(maxZstdWindow), zstd.WithDecoderMaxMemory(maxZstdMemory))
+		if err != nil {
+			return nil, fmt.Errorf("zstd: %w", err)
+		}
+		t.close = d.Close
+		stream = d
+		if end < size {
+			t.after = func() []Problem {
+				return []Problem{{Kind: ProblemTrailingData, Offset: end, Index: t.index,
+					Message: fmt.Sprintf("%d bytes follow the zstd frame at offset %d (%s); extractors that read every frame see them", size-end, end, zstdWhat(r, end))}}
+			}
+		}
+	}
+	br := bufio.NewReaderSize(stream, 64<<10)
+	first, err := br.Peek(filekind.TarBlock)
+	if err != nil && len(first) < filekind.TarBlock {
+		t.Close()
+		if err == io.EOF {
+			return nil, ErrNotTar // a short stream, cleanly ended
+		}
+		return nil, fmt.Errorf("%s: %w", comp, err)
+	}
+	if !filekind.IsTarHeader(first) {
+		t.Close()
+		return nil, ErrNotTar
+	}
+	t.pos = &posReader{r: br, hidden: -1}
+	t.tr = tar.NewReader(t.pos)
+	return t, nil
+}
+
+// Compression returns the tarball's compression.
+func (t *TarReader) Compression() Compression { return t.comp }
+
+// Close releases the decompressor.
+func (t *TarReader) Close() {
+	if t.close != nil {
+		t.close()
+		t.close = nil
+	}
+}
+
+// Problems returns the problems found since the last call.
+func (t *TarReader) Problems() []Problem {
+	p := t.problems
+	t.problems = nil
+	return p
+}
+
+func (t *TarReader) problem(p Problem) {
+	if p.Index == 0 {
+		p.Index = t.index
+	}
+	p.InStream = p.InStream || (t.comp != None && p.Offset >= 0)
+	t.problems = append(t.problems, p)
+}
+
+// Next returns the next entry, or io.EOF once the archive is read (or can
+// be read no further: the problems say why). Entries with insecure names
+// and dangling hard links are not returned; their problems are.
+func (t *TarReader) Next() (*Entry, error) {
+	for !t.done {
+		e, err := t.next()
+		if err != nil {
+			t.finish(err)
+			return nil, io.EOF
+		}
+		if e != nil {
+			return e, nil
+		}
+	}
+	return nil, io.EOF
+}
+
+// finish ends the archive: after its end-of-archive marker, the rest of the
+// tar stream must be zeros, and nothing may follow the compressed stream.
+func (t *TarReader) finish(err error) {
+	t.done = true
+	defer t.Close()
+	if err != io.EOF {
+		if err != errStop {
+			t.problem(Problem{Kind: ProblemMalformed, Offset: t.pos.pos, Err: err,
+				Message: fmt.Sprintf("tar entry %d cannot be read at offset %d: %v; the rest of the archive was not read", t.index, t.pos.pos, err)})
+		}
+		return
+	}
+	t.checkPadding()
+	start := t.pos.pos
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := t.pos.Read(buf)
+		if n > 0 {
+			if !t.take(int64(n)) {
+				t.problem(Problem{Kind: ProblemTooLarge, Offset: t.pos.pos,
+					Message: fmt.Sprintf("the tar stream goes on after its end-of-archive marker at offset %d past the archive's expansion budget (a decompression bomb?); the rest was not read", start)})
+				return
+			}
+			if i := nonZeroAt(buf[:n]); i >= 0 {
+				at := t.pos.pos - int64(n) + int64(i)
+				t.problem(Problem{Kind: ProblemTrailingData, Offset: at,
+					Message: fmt.Sprintf("non-zero bytes at offset %d follow the tar end-of-archive marker; tools that read past it (tar --ignore-zeros) find what was not checked", at)})
+				return
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if errors.Is(err, errXZTrailing) {
+				t.problem(Problem{Kind: ProblemTrailingData, Offset: -1,
+					Message: "bytes follow the xz stream; extractors that read every stream see them"})
+			} else {
+				t.problem(Problem{Kind: ProblemMalformed, Offset: t.pos.pos, Err: err,
+					Message: fmt.Sprintf("the %s stream cannot be read after the tar end-of-archive marker: %v", t.comp, err)})
+			}
+			return
+		}
+	}
+	if t.after != nil {
+		for _, p := range t.after() {
+			t.problem(p)
+		}
+	}
+}
+
+func nonZeroAt(b []byte) int {
+	for i, c := range b {
+		if c != 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// errStop ends the archive after a problem already reported.
+var errStop = errors.New("stop")
+
+// errXZTrailing is what the xz reader returns for data after its stream.
+var errXZTrailing = errors.New("xz: unexpected data after stream")
+
+// checkPadding reports non-zero bytes between the end of the last entry's
+// data and the next 512-byte boundary, which archive/tar skips unread.
+func (t *TarReader) checkPadding() {
+	if !t.watch {
+		return
+	}
+	t.watch = false
+	if at := t.pos.hidden; at >= 0 {
+		t.pos.hidden = -1
+		t.problem(Problem{Kind: ProblemHiddenData, Offset: at, Index: t.index - 1,
+			Message: fmt.Sprintf("the padding after tar entry %d's data holds non-zero bytes at offset %d, which no extractor writes to a file", t.index-1, at)})
+	}
+}
+
+func (t *TarReader) next() (*Entry, error) {
+	if t.index >= t.max {
+		t.problem(Problem{Kind: ProblemTooLarge, Offset: t.pos.pos,
+			Message: fmt.Sprintf("the tar archive holds more than %d entries; the rest were not read", t.max)})
+		return nil, errStop
+	}
+	if t.watch {
+		t.pos.ws, t.pos.we = t.dataEnd, (t.dataEnd+filekind.TarBlock-1)/filekind.TarBlock*filekind.TarBlock
+	}
+	start := t.pos.pos
+	hdr, err := t.tr.Next()
+	t.checkPadding()
+	t.pos.ws, t.pos.we = 0, 0
+	if err != nil {
+		return nil, err // io.EOF at the end-of-archive marker or a clean end
+	}
+	idx := t.index
+	t.index++
+	if hdr.Size < 0 {
+		return nil, fmt.Errorf("negative size %d", hdr.Size)
+	}
+	if !t.take(t.pos.pos - start + hdr.Size) {
+		t.problem(Problem{Kind: ProblemTooLarge, Index: idx, Name: hdr.Name, Offset: start,
+			Message: fmt.Sprintf("tar entry %d (%q) declares %d bytes, past the archive's expansion budget (%d times its size, at least %d bytes; a decompression bomb?); the rest of the archive was not read", idx, hdr.Name, hdr.Size, ExpansionRatio, int64(MinExpansion))})
+		return nil, errStop
+	}
+	if k, n := unknownPAX(hdr); k != "" {
+		t.problem(Problem{Kind: ProblemHiddenData, Index: idx, Name: hdr.Name, Offset: start,
+			Message: fmt.Sprintf("tar entry %d carries a pax record %q of %d bytes that no extractor writes to a file", idx, k, n)})
+	}
+	sparse := hdr.Typeflag == tar.TypeGNUSparse || hasSparse(hdr)
+	dataStart := t.pos.pos
+	t.dataEnd, t.watch = dataStart+hdr.Size, !sparse
+	switch hdr.Typeflag {
+	case tar.TypeXGlobalHeader:
+		return nil, nil
+	case tar.TypeReg, tar.TypeChar, tar.TypeBlock, tar.TypeFifo, tar.TypeCont, tar.TypeGNUSparse:
+	case tar.TypeLink, tar.TypeSymlink:
+		t.dataEnd = dataStart // links hold no data; any is skipped as padding
+	}
+	name, ok := cleanName(hdr.Name)
+	if !ok {
+		t.problem(Problem{Kind: ProblemInsecurePath, Index: idx, Name: hdr.Name, Offset: start,
+			Message: fmt.Sprintf("tar entry %d has an unsafe name %q (absolute, escaping the archive, or with a backslash or an empty element)", idx, hdr.Name)})
+		return nil, nil
+	}
+	if name == "" {
+		return nil, nil // the archive's root directory, "./"
+	}
+	e := &Entry{Name: name, Header: hdr, Offset: start}
+	switch hdr.Typeflag {
+	case tar.TypeReg, tar.TypeCont, tar.TypeGNUSparse:
+		e.Type, e.Size = TypeFile, hdr.Size
+		if t.comp == None && !sparse {
+			e.Source = NewSection(t.r, dataStart, hdr.Size)
+		} else {
+			e.Source = NewStream(t.tr)
+		}
+	case tar.TypeDir:
+		e.Type = TypeDir
+	case tar.TypeSymlink:
+		e.Type, e.Link, e.LinkEscapes = TypeSymlink, hdr.Linkname, linkEscapes(name, hdr.Linkname)
+	case tar.TypeLink:
+		target, ok := cleanName(hdr.Linkname)
+		file, found := t.files[target]
+		if !ok || !found {
+			t.problem(Problem{Kind: ProblemHardlink, Index: idx, Name: name, Offset: start,
+				Message: fmt.Sprintf("hard link to %q, which precedes it in no entry", hdr.Linkname)})
+			return nil, nil
+		}
+		e.Type, e.Link = TypeHardlink, file
+	default:
+		e.Type, e.Special = TypeSpecial, specialName(hdr)
+	}
+	if prev, dup := t.seen[name]; dup && (prev != TypeDir || e.Type != TypeDir) {
+		t.problem(Problem{Kind: ProblemDuplicate, Index: idx, Name: name, Offset: start,
+			Message: fmt.Sprintf("tar archive holds more than one entry named %q; extractors keep the last", name)})
+	}
+	t.seen[name] = e.Type
+	switch e.Type {
+	case TypeFile:
+		t.files[name] = name
+	case TypeHardlink:
+		t.files[name] = e.Link
+	default:
+		delete(t.files, name)
+	}
+	return e, nil
+}
+
+// unknownPAX returns the first (by key) pax record of h that is not one
+// extractors apply to the file (POSIX.1-2017 pax keywords for names, ids,
+// sizes and times; GNU sparse maps; the extended attributes bsdtar and
+// GNU tar store), with its length: a "comment" record, or any vendor's, is
+// bytes carried by the archive that no check reads.
+func unknownPAX(h *tar.Header) (string, int) {
+	var bad []string
+	for k := range h.PAXRecords {
+		switch k {
+		case "path", "linkpath", "size", "uid", "gid", "uname", "gname", "mtime", "atime", "ctime", "charset", "hdrcharset":
+			continue
+		}
+		if strings.HasPrefix(k, "GNU.sparse.") || strings.HasPrefix(k, "SCHILY.") || strings.HasPrefix(k, "LIBARCHIVE.") {
+			continue
+		}
+		bad = append(bad, k)
+	}
+	if len(bad) == 0 {
+		return "", 0
+	}
+	slices.Sort(bad)
+	return bad[0], len(h.PAXRecords[bad[0]])
+}
+
+func hasSparse(h *tar.Header) bool {
+	for k := range h.PAXRecords {
+		if strings.HasPrefix(k, "GNU.sparse.") {
+			return true
+		}
+	}
+	return false
+}
+
+func specialName(h *tar.Header) string {
+	switch h.Typeflag {
+	case tar.TypeChar:
+		return "character device"
+	case tar.TypeBlock:
+		return "block device"
+	case tar.TypeFifo:
+		return "FIFO"
+	}
+	return fmt.Sprintf("tar type %q", h.Typeflag)
+}
+
+// cleanName returns a tar member name as a path inside the archive: without
+// leading "./" and a trailing "/", "" for the root; ok is false for names
+// that are absolute, leave the archive, hold a backslash (a separator on
+// Windows) or an empty or "." element.
+func cleanName(n string) (string, bool) {
+	for strings.HasPrefix(n, "./") {
+		n = strings.TrimLeft(n[2:], "/")
+	}
+	n = strings.TrimSuffix(n, "/")
+	if n == "" || n == "." {
+		return "", true
+	}
+	if strings.Contains(n, `\`) || !fs.ValidPath(n) {
+		return "", false
+	}
+	return n, true
+}
+
+// CleanName is the name check TarReader applies, for callers that list
+// archive members themselves.
+func CleanName(n string) (string, bool) { return cleanName(n) }
+
+// linkEscapes reports whether a link at name with the given target leaves
+// the archive.
+func linkEscapes(name, target string) bool {
+	target = strings.ReplaceAll(target, `\`, "/")
+	if path.IsAbs(target) || (len(target) >= 2 && target[1] == ':') {
+		return true
+	}
+	j := path.Join(path.Dir(name), target)
+	return j == ".." || strings.HasPrefix(j, "../")
+}
+
+// afterGzip checks the gzip member once its data is read: its header's
+// extra field and comment, and what follows it in the file.
+func (t *TarReader) afterGzip(zr *gzip.Reader, cr *countReader, br *bufio.Reader) []Problem {
+	var out []Problem
+	if len(zr.Header.Extra) > 0 || zr.Header.Comment != "" {
+		out = append(out, Problem{Kind: ProblemHiddenData, Offset: 10,
+			Message: fmt.Sprintf("the gzip header carries %d bytes of extra field and a %d-byte comment, which no extractor writes to a file", len(zr.Header.Extra), len(zr.Header.Comment))})
+	}
+	end := cr.n - int64(br.Buffered())
+	if end < t.size {
+		var b [2]byte
+		n, _ := t.r.ReadAt(b[:], end)
+		what := "bytes that are not a gzip member"
+		if n == 2 && string(b[:]) == "\x1f\x8b" {
+			what = "another gzip member, which gunzip and tar -z decompress and append to the archive"
+		}
+		out = append(out, Problem{Kind: ProblemTrailingData, Offset: end,
+			Message: fmt.Sprintf("%d bytes follow the gzip member at offset %d: %s", t.size-end, end, what)})
+	}
+	return out
+}
+
+// zstdFrameEnd returns where the Zstandard frame at the start of r ends
+// (RFC 8878, 3.1.1): its header, blocks up to the one marked last, and the
+// optional checksum. The decoder reads every frame of a file and skips
+// skippable frames unseen; only the first frame is decompressed, and what
+// follows it is reported.
+func zstdFrameEnd(r io.ReaderAt, size int64) (int64, error) {
+	var h [18]byte
+	n, _ := r.ReadAt(h[:], 0)
+	if n < 6 || string(h[:4]) != zstdMagicStr {
+		return 0, errors.New("no frame at offset 0")
+	}
+	fhd := h[4]
+	if fhd&0x08 != 0 {
+		return 0, errors.New("reserved bit set in the frame header")
+	}
+	single := fhd&0x20 != 0
+	off := int64(5)
+	if !single {
+		off++
+	}
+	off += [4]int64{0, 1, 2, 4}[fhd&3]
+	fcs := [4]int64{0, 2, 4, 8}[fhd>>6]
+	if fhd>>6 == 0 && single {
+		fcs = 1
+	}
+	off += fcs
+	for {
+		var b [3]byte
+		if n, _ := r.ReadAt(b[:], off); n < 3 {
+			return 0, fmt.Errorf("block header at offset %d runs past the file", off)
+		}
+		v := uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16
+		last, typ, bsize := v&1 != 0, (v>>1)&3, int64(v>>3)
+		off += 3
+		switch typ {
+		case 0, 2:
+			off += bsize
+		case 1:
+			off++
+		default:
+			return 0, fmt.Errorf("reserved block type at offset %d", off-3)
+		}
+		if off > size {
+			return 0, fmt.Errorf("block at offset %d runs past the file", off)
+		}
+		if last {
+			break
+		}
+	}
+	if fhd&0x04 != 0 {
+		off += 4
+	}
+	if off > size {
+		return 0, errors.New("checksum runs past the file")
+	}
+	return off, nil
+}
+
+const zstdMagicStr = "\x28\xb5\x2f\xfd"
+
+// zstdWhat names what starts at off of r.
+func zstdWhat(r io.ReaderAt, off int64) string {
+	var b [4]byte
+	if n, _ := r.ReadAt(b[:], off); n == 4 {
+		m := binary.LittleEndian.Uint32(b[:])
+		switch {
+		case string(b[:]) == zstdMagicStr:
+			return "another zstd frame"
+		case m&0xfffffff0 == 0x184d2a50:
+			return "a skippable frame, which decoders pass over unseen"
+		}
+	}
+	return "not a zstd frame"
+}
+
+// countReader counts the bytes read through it.
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// posReader tracks the position in the tar stream and looks for non-zero
+// bytes in the watched range [ws, we) (an entry's padding) as archive/tar
+// reads or skips it.
+type posReader struct {
+	r      io.Reader
+	ra     io.ReaderAt // the stream, when it can be read at offsets
+	seek   io.Seeker   // its seeker
+	pos    int64
+	ws, we int64
+	hidden int64 // first non-zero watched byte; -1 none
+}
+
+func (p *posReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 {
+		p.look(b[:n], p.pos)
+		p.pos += int64(n)
+	}
+	if err != nil && err.Error() == errXZTrailing.Error() {
+		err = errXZTrailing
+	}
+	return n, err
+}
+
+func (p *posReader) look(b []byte, at int64) {
+	if p.hidden >= 0 {
+		return
+	}
+	lo, hi := max(p.ws, at), min(p.we, at+int64(len(b)))
+	for i := lo; i < hi; i++ {
+		if b[i-at] != 0 {
+			p.hidden = i
+			return
+		}
+	}
+}
+
+// seekPosReader lets archive/tar skip a plain tarball's data by seeking; the
+// padding skipped is still read, at its offset.
+type seekPosReader struct{ *posReader }
+
+func (s seekPosReader) Seek(off int64, whence int) (int64, error) {
+	p := s.posReader
+	if whence != io.SeekCurrent {
+		return 0, errors.New("release: unsupported seek")
+	}
+	to := p.pos + off
+	if lo, hi := max(p.ws, p.pos), min(p.we, to); lo < hi {
+		b := make([]byte, hi-lo)
+		if n, _ := p.ra.ReadAt(b, lo); n == len(b) {
+			p.look(b, lo)
+		}
+	}
+	if _, err := p.seek.Seek(to, io.SeekStart); err != nil {
+		return p.pos, err
+	}
+	p.pos = to
+	return to, nil
+}
+
+// Rule returns the rule ID of a problem of kind k.
+func (k ProblemKind) Rule() signing.Rule {
+	switch k {
+	case ProblemInsecurePath:
+		return RuleInsecurePath
+	case ProblemDuplicate:
+		return RuleDuplicateEntry
+	case ProblemHardlink:
+		return RuleTarHardlink
+	case ProblemTrailingData:
+		return RuleTarTrailingData
+	case ProblemHiddenData:
+		return RuleTarHiddenData
+	case ProblemTooLarge:
+		return RuleUnreadable
+	}
+	return RuleMalformed
+}

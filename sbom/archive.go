@@ -1,0 +1,255 @@
+package sbom
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/shipgate/shipgate/internal/filekind"
+	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/sbom/asar"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// maxHeld bounds the bytes of a compressed archive's files held in memory
+// for the inventory: a tarball's files can be read only in order, and a zip
+// entry's only through its decompressor, while binaries are read at offsets.
+const maxHeld = 2 << 30
+
+// listArchive lists the files of the zip archive or tarball b.root into
+// b.files, read by the release walker's readers (internal/release), with the
+// same checks of names and links as verify's.
+func (b *builder) listArchive(kind filekind.Kind) error {
+	f, err := os.Open(b.root)
+	if err != nil {
+		return fmt.Errorf("sbom: %w", err)
+	}
+	b.closers = append(b.closers, func() { f.Close() })
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("sbom: %w", err)
+	}
+	b.archive = true
+	if kind == archiveZip {
+		return b.listZip(f, st.Size())
+	}
+	return b.listTar(f, st.Size())
+}
+
+func (b *builder) listZip(f *os.File, size int64) error {
+	zr, err := zip.NewReader(f, size)
+	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
+		return fmt.Errorf("sbom: %s: %w", b.root, err)
+	}
+	seen := map[string]bool{}
+	var held int64
+	for _, zf := range zr.File {
+		name, ok := release.CleanName(zf.Name)
+		if !ok {
+			b.finding(release.RuleInsecurePath, signing.SeverityError, "", fmt.Sprintf("zip entry %q is not a relative path inside the archive; it was not inventoried", zf.Name))
+			continue
+		}
+		if name == "" || zf.Mode().IsDir() || strings.HasSuffix(zf.Name, "/") || zf.Mode()&fs.ModeSymlink != 0 {
+			continue
+		}
+		if seen[name] {
+			b.finding(release.RuleDuplicateEntry, signing.SeverityError, name, fmt.Sprintf("zip archive holds more than one entry named %q", name))
+			continue
+		}
+		seen[name] = true
+		zf := zf
+		it := &item{path: name}
+		if off, err := zf.DataOffset(); err == nil && zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 && off >= 0 && int64(zf.UncompressedSize64) <= size-off {
+			sec := io.NewSectionReader(f, off, int64(zf.UncompressedSize64))
+			it.open = func() (io.ReaderAt, int64, io.Closer, error) { return sec, sec.Size(), io.NopCloser(nil), nil }
+		} else {
+			n := int64(min(zf.UncompressedSize64, 1<<62))
+			if held += n; held > maxHeld {
+				b.finding(release.RuleUnreadable, signing.SeverityError, name, fmt.Sprintf("the archive's compressed files exceed %d bytes; %s was not inventoried", int64(maxHeld), name))
+				continue
+			}
+			it.open = func() (io.ReaderAt, int64, io.Closer, error) {
+				rc, err := zf.Open()
+				if err != nil {
+					return nil, 0, nil, err
+				}
+				defer rc.Close()
+				data, err := io.ReadAll(io.LimitReader(rc, n+1))
+				if err != nil {
+					return nil, 0, nil, err
+				}
+				if int64(len(data)) != n {
+					return nil, 0, nil, fmt.Errorf("zip entry holds %d bytes, its header says %d", len(data), n)
+				}
+				return bytes.NewReader(data), n, io.NopCloser(nil), nil
+			}
+		}
+		b.files = append(b.files, it)
+	}
+	return nil
+}
+
+func (b *builder) listTar(f *os.File, size int64) error {
+	tr, err := release.OpenTar(f, size, release.TarOptions{})
+	if err != nil {
+		return fmt.Errorf("sbom: %s: %w", b.root, err)
+	}
+	defer tr.Close()
+	byName := map[string]*item{}
+	var held int64
+	problems := func() {
+		for _, p := range tr.Problems() {
+			at := ""
+			if n, ok := release.CleanName(p.Name); ok && p.Kind != release.ProblemInsecurePath {
+				at = n
+			}
+			f := signing.NewFinding(p.Kind.Rule(), signing.SeverityError, p.Message)
+			f.Path = at
+			if p.Offset >= 0 && !p.InStream {
+				off := p.Offset
+				f.Offset = &off
+			}
+			b.inv.Findings = append(b.inv.Findings, f)
+		}
+	}
+	for {
+		e, err := tr.Next()
+		problems()
+		if err != nil {
+			break
+		}
+		switch e.Type {
+		case release.TypeFile:
+			it := &item{path: e.Name}
+			if w, ok := e.Source.(release.Window); ok {
+				ra, n := w.ReaderAt(), e.Size
+				it.open = func() (io.ReaderAt, int64, io.Closer, error) { return ra, n, io.NopCloser(nil), nil }
+			} else {
+				if held += e.Size; held > maxHeld {
+					b.finding(release.RuleUnreadable, signing.SeverityError, e.Name, fmt.Sprintf("the tarball's files exceed %d bytes; %s was not inventoried", int64(maxHeld), e.Name))
+					continue
+				}
+				data, err := readSource(e.Source, e.Size)
+				if err != nil {
+					b.finding(release.RuleMalformed, signing.SeverityError, e.Name, fmt.Sprintf("tar entry cannot be read: %v", err))
+					continue
+				}
+				it.open = func() (io.ReaderAt, int64, io.Closer, error) {
+					return bytes.NewReader(data), int64(len(data)), io.NopCloser(nil), nil
+				}
+			}
+			if byName[e.Name] != nil {
+				b.removeFile(e.Name) // extractors keep the last
+			}
+			byName[e.Name] = it
+			b.files = append(b.files, it)
+		case release.TypeHardlink:
+			if t := byName[e.Link]; t != nil {
+				it := &item{path: e.Name, open: t.open}
+				byName[e.Name] = it
+				b.files = append(b.files, it)
+			}
+		case release.TypeSymlink:
+			if e.LinkEscapes {
+				b.finding(RuleLinkOutside, signing.SeverityError, e.Name, fmt.Sprintf("symbolic link to %q points outside the release; its target is not inventoried", e.Link))
+			}
+		case release.TypeSpecial:
+			b.finding(release.RuleTarSpecialEntry, signing.SeverityError, e.Name, fmt.Sprintf("tar entry is a %s; it holds no file to inventory", e.Special))
+		}
+	}
+	problems()
+	return nil
+}
+
+func (b *builder) removeFile(name string) {
+	out := b.files[:0]
+	for _, it := range b.files {
+		if it.path != name {
+			out = append(out, it)
+		}
+	}
+	b.files = out
+}
+
+func readSource(src release.Source, size int64) ([]byte, error) {
+	rc, err := src.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, size+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) != size {
+		return nil, fmt.Errorf("holds %d bytes, its header says %d", len(data), size)
+	}
+	return data, nil
+}
+
+// layoutOf tells the layout of an archive's release from its paths: an
+// Electron app for macOS (Contents/Info.plist) or Windows and Linux
+// (resources/), an npm package (package/package.json), or files.
+//
+// A tarball or zip that wraps everything in one folder (name-1.2.3/, as
+// release tarballs and packagers' zips do) is read from inside it, so that
+// two versions' paths match; an npm package's package/ folder is its
+// application folder and stays.
+func (b *builder) layoutOf() {
+	if top := commonTop(b.files); top != "" && top != "package" {
+		for _, it := range b.files {
+			it.path = strings.TrimPrefix(it.path, top+"/")
+		}
+	}
+	has := func(p string) bool {
+		for _, it := range b.files {
+			if it.path == p {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("Contents/Info.plist"):
+		b.inv.Layout = LayoutMacOS
+		b.asarPath = "Contents/Resources/app.asar"
+		b.appDir = "Contents/Resources/app"
+	case b.hasDir("resources"):
+		b.inv.Layout = LayoutWindows
+		b.asarPath = "resources/app.asar"
+		b.appDir = "resources/app"
+	case has("package/package.json"):
+		b.inv.Layout = LayoutNpm
+		b.appDir = "package"
+	default:
+		b.inv.Layout = LayoutFiles
+	}
+}
+
+// openAsarItem opens the archive's app.asar from its bytes.
+func (b *builder) openAsarItem(it *item) (*asar.Reader, error) {
+	ra, size, c, err := it.open()
+	if err != nil {
+		return nil, err
+	}
+	b.closers = append(b.closers, func() { c.Close() })
+	return asar.NewReader(ra, size)
+}
+
+// commonTop returns the one top-level folder holding every file, or "".
+func commonTop(files []*item) string {
+	top := ""
+	for _, it := range files {
+		first, _, ok := strings.Cut(it.path, "/")
+		if !ok || (top != "" && first != top) {
+			return ""
+		}
+		top = first
+	}
+	return top
+}

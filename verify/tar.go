@@ -1,0 +1,98 @@
+package verify
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// Rule IDs of tarballs (see release.TarReader); the reader's other
+// problems use the rules of every container (ruleMalformed…).
+const (
+	ruleTarTrailingData = release.RuleTarTrailingData
+	ruleTarHiddenData   = release.RuleTarHiddenData
+	ruleTarHardlink     = release.RuleTarHardlink
+	ruleTarSpecialEntry = release.RuleTarSpecialEntry
+)
+
+// isTarball reports whether hdr, a file's first bytes, starts a tar archive
+// or a gzip, xz or zstd stream that may hold one.
+func isTarball(hdr []byte) bool {
+	_, ok := release.TarCompression(hdr)
+	return ok
+}
+
+// openTar opens the tarball (plain or compressed) the file is, and checks
+// its entries one after the other as it reads them, as the files of a
+// directory: a compressed stream is read once, front to back. It reports
+// false when the file holds no tar archive after all.
+func (c *check) openTar(ra io.ReaderAt, size int64) bool {
+	if c.j.depth >= maxDepth {
+		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("archive nested %d levels deep; its entries were not checked", c.j.depth))
+		return true
+	}
+	x := c.j.expand
+	if x == nil {
+		x = newExpansion(size)
+	}
+	tr, err := release.OpenTar(ctxReaderAt{c.e.ctx, ra}, size, release.TarOptions{Take: x.take})
+	if errors.Is(err, release.ErrNotTar) || (err != nil && c.e.ctx.Err() != nil) {
+		return false
+	}
+	if err != nil {
+		c.add(ruleMalformed, signing.SeverityError, fmt.Sprintf("%s stream cannot be read, so the tar archive it holds was not checked: %v", c.f.Kind, err))
+		return true
+	}
+	defer tr.Close()
+	for c.e.ctx.Err() == nil {
+		ent, err := tr.Next()
+		c.tarProblems(tr.Problems())
+		if err != nil {
+			break
+		}
+		p := joinPath(c.f.Path, ent.Name)
+		switch ent.Type {
+		case release.TypeFile:
+			j := &job{path: p, size: ent.Size, src: ent.Source, depth: c.j.depth + 1, expand: x, held: c.j.held}
+			if c.memHeld {
+				j.held += size
+			}
+			// The entry is checked now, before the stream moves on.
+			c.e.process(j)
+		case release.TypeSymlink:
+			if ent.LinkEscapes {
+				c.finds = append(c.finds, finding(ruleSymlinkEscape, signing.SeverityError, p, fmt.Sprintf("symbolic link to %q points out of the archive; it was not followed", ent.Link)))
+			} else {
+				c.e.addLink(c.f.Path, ent.Name, ent.Link)
+			}
+		case release.TypeHardlink:
+			c.e.mu.Lock()
+			c.e.links = append(c.e.links, link{path: p, target: joinPath(c.f.Path, ent.Link)})
+			c.e.mu.Unlock()
+		case release.TypeSpecial:
+			c.finds = append(c.finds, finding(ruleTarSpecialEntry, signing.SeverityError, p, fmt.Sprintf("tar entry is a %s, which extractors create as a device or pipe, or skip; it holds no file to check", ent.Special)))
+		}
+	}
+	c.tarProblems(tr.Problems())
+	return true
+}
+
+// tarProblems reports the tar reader's problems on the tarball (or on the
+// entry named).
+func (c *check) tarProblems(ps []release.Problem) {
+	for _, p := range ps {
+		at := c.f.Path
+		if name, ok := release.CleanName(p.Name); ok && name != "" && p.Kind != release.ProblemInsecurePath {
+			at = joinPath(c.f.Path, name)
+		}
+		f := finding(p.Kind.Rule(), signing.SeverityError, at, p.Message)
+		if p.Offset >= 0 && !p.InStream {
+			off := p.Offset
+			f.Offset = &off
+		}
+		c.finds = append(c.finds, f)
+	}
+}

@@ -1,0 +1,197 @@
+package verify
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
+
+	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// tarEntry is one member of a test tarball.
+type tarEntry struct {
+	name string
+	data []byte
+	typ  byte
+	link string
+}
+
+func makeTar(t testing.TB, es ...tarEntry) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	for _, e := range es {
+		h := &tar.Header{Name: e.name, Mode: 0o755, Typeflag: e.typ, Linkname: e.link}
+		if h.Typeflag == 0 {
+			h.Typeflag, h.Size = tar.TypeReg, int64(len(e.data))
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write(e.data)
+	}
+	tw.Close()
+	return b.Bytes()
+}
+
+func gzipOf(b []byte) []byte {
+	var o bytes.Buffer
+	w := gzip.NewWriter(&o)
+	w.Write(b)
+	w.Close()
+	return o.Bytes()
+}
+
+// A trojanized DLL inside a tarball is found as it is in a directory,
+// whatever the compression, at the path of the tarball plus its name.
+func TestTarballEntriesVerified(t *testing.T) {
+	f := getFixtures(t)
+	plain := makeTar(t,
+		tarEntry{name: "plugin/", typ: tar.TypeDir},
+		tarEntry{name: "plugin/app.exe", data: f.peValid},
+		tarEntry{name: "plugin/ffmpeg.dll", data: f.peTampered},
+		tarEntry{name: "plugin/codec.dll", data: f.peUnsigned},
+		tarEntry{name: "plugin/readme.txt", data: []byte("hi")},
+	)
+	var xzb bytes.Buffer
+	xw, _ := xz.NewWriter(&xzb)
+	xw.Write(plain)
+	xw.Close()
+	zw, _ := zstd.NewWriter(nil)
+	zst := zw.EncodeAll(plain, nil)
+	zw.Close()
+	nested := makeZip(t, []zipEntry{{name: "dist/plugin.tgz", data: gzipOf(plain)}})
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{
+		"p.tar":     plain,
+		"p.tar.gz":  gzipOf(plain),
+		"p.tar.xz":  xzb.Bytes(),
+		"p.tar.zst": zst,
+		"p.zip":     nested,
+	})
+	r := run(t, Options{Policy: requireValid()}, dir)
+	for _, tb := range []string{"p.tar", "p.tar.gz", "p.tar.xz", "p.tar.zst", "p.zip/dist/plugin.tgz"} {
+		if got := fileByPath(r, tb+"/plugin/app.exe"); got == nil || got.Kind != KindPE || len(got.Signatures) == 0 || got.Signatures[0].Status.String() != "valid" {
+			t.Errorf("%s: app.exe = %+v", tb, got)
+		}
+		if got := rulesFor(r, tb+"/plugin/codec.dll"); !has(got, "error "+string(ruleUnsigned)) {
+			t.Errorf("%s: codec.dll findings %q", tb, got)
+		}
+		if got := fileByPath(r, tb+"/plugin/ffmpeg.dll"); got == nil || got.Signatures[0].Status.String() != "invalid" {
+			t.Errorf("%s: tampered ffmpeg.dll = %+v", tb, got)
+		}
+		if got := rulesFor(r, tb); len(got) != 0 {
+			t.Errorf("%s: findings on the tarball %q", tb, got)
+		}
+		if got := fileByPath(r, tb+"/plugin/readme.txt"); got == nil {
+			t.Errorf("%s: readme.txt missing", tb)
+		}
+	}
+	if r.Summary.Passed {
+		t.Error("release passed")
+	}
+}
+
+// A tarball given as an input is opened, and its entries are reported under
+// its name (an npm package's .tgz, a release tarball).
+func TestTarballInput(t *testing.T) {
+	f := getFixtures(t)
+	p := filepath.Join(t.TempDir(), "pkg.tgz")
+	os.WriteFile(p, gzipOf(makeTar(t, tarEntry{name: "package/build/addon.node", data: f.peUnsigned})), 0o644)
+	r := run(t, Options{Policy: requireValid()}, p)
+	if got := rulesFor(r, "pkg.tgz/package/build/addon.node"); !has(got, "error "+string(ruleUnsigned)) {
+		t.Errorf("findings %q", got)
+	}
+}
+
+func TestTarballFindings(t *testing.T) {
+	f := getFixtures(t)
+	clean := makeTar(t, tarEntry{name: "a.txt", data: []byte("alpha")})
+	padded := bytes.Clone(clean)
+	padded[512+5] = 'X'
+	cases := []struct {
+		name string
+		tar  []byte
+		path string // where the finding is, under the tarball
+		rule signing.Rule
+	}{
+		{"insecure path", makeTar(t, tarEntry{name: "../evil.dll", data: f.peUnsigned}), "", ruleInsecurePath},
+		{"duplicate", makeTar(t, tarEntry{name: "a.dll", data: f.peValid}, tarEntry{name: "a.dll", data: f.peUnsigned}), "/a.dll", ruleDuplicateEntry},
+		{"symlink escape", makeTar(t, tarEntry{name: "l", typ: tar.TypeSymlink, link: "../../etc/passwd"}), "/l", ruleSymlinkEscape},
+		{"dangling hard link", makeTar(t, tarEntry{name: "h", typ: tar.TypeLink, link: "../../etc/passwd"}), "/h", ruleTarHardlink},
+		{"device", makeTar(t, tarEntry{name: "mem", typ: tar.TypeChar}), "/mem", ruleTarSpecialEntry},
+		{"fifo", makeTar(t, tarEntry{name: "pipe", typ: tar.TypeFifo}), "/pipe", ruleTarSpecialEntry},
+		{"bytes after the end marker", append(bytes.Clone(clean), f.peUnsigned...), "", ruleTarTrailingData},
+		{"non-zero padding", padded, "", ruleTarHiddenData},
+		{"second gzip member", append(gzipOf(clean), gzipOf(makeTar(t, tarEntry{name: "evil.dll", data: f.peUnsigned}))...), "", ruleTarTrailingData},
+		{"truncated stream", gzipOf(clean)[:40], "", ruleMalformed},
+		{"truncated entry", gzipOf(makeTar(t, tarEntry{name: "a.dll", data: f.peUnsigned}))[:400], "/a.dll", ruleMalformed},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeTree(t, dir, map[string][]byte{"x.tar": c.tar})
+			r := run(t, Options{}, dir)
+			if got := rulesFor(r, "x.tar"+c.path); !has(got, "error "+string(c.rule)) {
+				t.Errorf("findings at x.tar%s: %q; all: %+v", c.path, got, r.Findings)
+			}
+		})
+	}
+	// The clean tarball has none.
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"x.tar": clean, "y.tar.gz": gzipOf(clean)})
+	if r := run(t, Options{}, dir); len(r.Findings) != 0 {
+		t.Errorf("clean tarballs: %+v", r.Findings)
+	}
+}
+
+// A hard link in a tarball is the file it links to, judged by the policy's
+// rules for the link's own path too.
+func TestTarballHardLinkJudgedAtItsPath(t *testing.T) {
+	f := getFixtures(t)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"x.tar": makeTar(t,
+		tarEntry{name: "lib/codec.dat", data: f.peUnsigned},
+		tarEntry{name: "bin/codec.dll", typ: tar.TypeLink, link: "lib/codec.dat"})})
+	pol := &Policy{Rules: []Rule{{Match: []string{"**/*.dll"}, Require: "valid"}}}
+	r := run(t, Options{Policy: pol}, dir)
+	if got := rulesFor(r, "x.tar/bin/codec.dll"); !has(got, "error "+string(ruleUnsigned)) {
+		t.Errorf("findings %q; all %+v", got, r.Findings)
+	}
+}
+
+// The tar reader's rule IDs are the ones this package reports for every
+// container.
+func TestTarRulesAreContainerRules(t *testing.T) {
+	for got, want := range map[signing.Rule]signing.Rule{release.RuleMalformed: ruleMalformed, release.RuleUnreadable: ruleUnreadable,
+		release.RuleInsecurePath: ruleInsecurePath, release.RuleDuplicateEntry: ruleDuplicateEntry} {
+		if got != want {
+			t.Errorf("release rule %s, verify rule %s", got, want)
+		}
+	}
+}
+
+// A native file inside a compressed tarball that is itself held in memory
+// (inside a deflated zip) may take only what the tarball leaves of the
+// memory limit: waiting for more would wait for the tarball's own bytes.
+func TestTarballEntryUnderHeldBudget(t *testing.T) {
+	f := getFixtures(t)
+	tgz := gzipOf(makeTar(t, tarEntry{name: "codec.dll", data: f.peValid}, tarEntry{name: "small.exe", data: f.peValid[:64]}))
+	zp := filepath.Join(t.TempDir(), "r.zip")
+	os.WriteFile(zp, makeZip(t, []zipEntry{{name: "plugins.tgz", data: tgz}}), 0o644)
+	// The limit fits the DLL alone, and the tarball alone, not both.
+	r := run(t, Options{MaxBuffer: int64(len(tgz)) + int64(len(f.peValid)) - 1, Workers: 1}, zp)
+	if got := rulesFor(r, "plugins.tgz/codec.dll"); !has(got, "error "+string(ruleUnreadable)) {
+		t.Errorf("codec.dll: %q", got)
+	}
+	if got := fileByPath(r, "plugins.tgz/small.exe"); got == nil {
+		t.Error("small.exe, which fits, was not checked")
+	}
+}

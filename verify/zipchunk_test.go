@@ -1,0 +1,50 @@
+package verify
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// A zip archive walked a chunk of its central directory at a time gives
+// the report the whole reader gives, findings across chunks included
+// (duplicate names, overlapping data, local headers that disagree).
+func TestZipChunkedWalkMatchesWhole(t *testing.T) {
+	f := getFixtures(t)
+	var es []zipEntry
+	for i := 0; i < 40; i++ {
+		es = append(es, zipEntry{name: fmt.Sprintf("lib/f%02d.js", i), data: []byte(fmt.Sprint(i)), store: i%2 == 0})
+	}
+	es = append(es,
+		zipEntry{name: "bin/app.exe", data: f.peValid, store: true},
+		zipEntry{name: "bin/codec.dll", data: f.peUnsigned},
+		zipEntry{name: "lib/f03.js", data: []byte("again")},
+		zipEntry{name: "../evil.dll", data: f.peUnsigned},
+		zipEntry{name: "bin/link", data: []byte("../../etc"), mode: os.ModeSymlink | 0o777},
+		zipEntry{name: "dir/", data: nil},
+	)
+	z := makeZip(t, es)
+	// A local header that names its entry otherwise.
+	if i := bytes.Index(z, []byte("lib/f07.js")); i > 0 {
+		copy(z[i:], "lib/x07.js")
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "release.zip")
+	os.WriteFile(p, z, 0o644)
+
+	whole := run(t, Options{Policy: requireValid()}, p)
+	defer func(n int) { zipChunkLen = n }(zipChunkLen)
+	zipChunkLen = 7
+	chunked := run(t, Options{Policy: requireValid()}, p)
+	a, _ := json.MarshalIndent(whole, "", " ")
+	b, _ := json.MarshalIndent(chunked, "", " ")
+	if !bytes.Equal(a, b) {
+		t.Errorf("chunked walk differs:\nwhole:\n%s\nchunked:\n%s", a, b)
+	}
+	if len(whole.Files) < 40 || len(rulesFor(whole, "lib/f03.js")) == 0 || len(rulesFor(whole, "lib/f07.js")) == 0 {
+		t.Errorf("the archive lacks the findings it is made to have: %+v", whole.Findings)
+	}
+}
