@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -91,8 +93,14 @@ func TestDiffReleasesReport(t *testing.T) {
 	if bytes.Contains(b, []byte(`"findings":null`)) || !bytes.Contains(b, []byte(`"diff":{"old":`)) {
 		t.Errorf("json: %s", b)
 	}
-	if _, err := DiffReleases(context.Background(), oldDir, t.TempDir(), DiffOptions{}); err == nil {
-		t.Error("a folder that is no release: no error")
+	notes := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(notes, []byte("release notes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{notes, filepath.Join(t.TempDir(), "missing")} {
+		if _, err := DiffReleases(context.Background(), oldDir, p, DiffOptions{}); err == nil {
+			t.Errorf("%s, no release: no error", filepath.Base(p))
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"encoding/base64"
 	"encoding/hex"
+	"slices"
 	"strings"
 	"testing"
 
@@ -88,7 +89,9 @@ func TestWindowsFormatsInRelease(t *testing.T) {
 		if fb := fileByPath(r, path); len(fb.Signatures) != 1 || fb.Signatures[0].Status != signing.StatusValid {
 			t.Errorf("%s: signatures %+v, want one valid", path, fb.Signatures)
 		}
-		if got := rulesFor(r, path); len(got) != 0 {
+		// The fixture MSI has no MsiDigitalSignatureEx: a note says its
+		// digest covers no stream metadata.
+		if got := slices.DeleteFunc(rulesFor(r, path), func(s string) bool { return s == "note "+string(authenticode.RuleMSIUnsignedMetadata) }); len(got) != 0 {
 			t.Errorf("%s: findings %q", path, got)
 		}
 	}
