@@ -63,12 +63,44 @@ const (
 	KindMachOUniversal Kind = "macho-universal"
 	// KindAsar is an Electron asar archive.
 	KindAsar Kind = "asar"
+	// KindMSI is a Windows Installer database, patch, transform or merge
+	// module: an OLE compound file named .msi, .msp, .mst or .msm, or
+	// whose root storage has an MSI class identifier.
+	KindMSI Kind = "msi"
+	// KindCAB is a cabinet ("MSCF", version 1.3).
+	KindCAB Kind = "cab"
+	// KindPowerShell is a PowerShell script, module or data file (.ps1,
+	// .psm1, .psd1), by name.
+	KindPowerShell Kind = "powershell"
+	// KindJScript is a Windows Script Host JScript file: a .js carrying a
+	// "// SIG // Begin signature block" line in its last 256 KiB. Other
+	// .js files (web and Node.js code) are KindOther.
+	KindJScript Kind = "jscript"
+	// KindVBScript is a Windows Script Host VBScript file (.vbs), by name.
+	KindVBScript Kind = "vbscript"
+	// KindWSF is a Windows Script File (.wsf), by name.
+	KindWSF Kind = "wsf"
 	// KindOther is any other file.
 	KindOther Kind = "other"
 )
 
-// Native reports whether files of kind k carry code signatures.
-func (k Kind) Native() bool { return k == KindPE || k == KindMachO || k == KindMachOUniversal }
+// kinds lists every Kind, KindOther last.
+var kinds = []Kind{KindPE, KindMachO, KindMachOUniversal, KindAsar, KindMSI, KindCAB, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindOther}
+
+// Kinds returns every file kind a report can name, in a fixed order.
+func Kinds() []Kind { return slices.Clone(kinds) }
+
+// Native reports whether files of kind k carry code signatures: Windows
+// Authenticode (PE, MSI, cabinets and scripts) or Apple code signatures
+// (Mach-O). Policy requirements (`require`, signer rules, unsigned code)
+// apply to these kinds.
+func (k Kind) Native() bool {
+	switch k {
+	case KindPE, KindMachO, KindMachOUniversal, KindMSI, KindCAB, KindPowerShell, KindJScript, KindVBScript, KindWSF:
+		return true
+	}
+	return false
+}
 
 // File is one file of a release.
 type File struct {

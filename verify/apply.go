@@ -191,6 +191,18 @@ func kindLabel(k Kind) string {
 		return "Mach-O"
 	case KindMachOUniversal:
 		return "universal Mach-O"
+	case KindMSI:
+		return "MSI"
+	case KindCAB:
+		return "cabinet"
+	case KindPowerShell:
+		return "PowerShell"
+	case KindJScript:
+		return "JScript"
+	case KindVBScript:
+		return "VBScript"
+	case KindWSF:
+		return "Windows Script"
 	}
 	return string(k)
 }

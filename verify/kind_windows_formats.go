@@ -9,28 +9,18 @@ import (
 	"path"
 	"strings"
 
+	"github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/signing/authenticode"
 )
 
 // Kinds of the Windows formats signed with Authenticode besides PE.
 const (
-	// KindMSI is a Windows Installer database, patch, transform or merge
-	// module: an OLE compound file named .msi, .msp, .mst or .msm, or
-	// whose root storage has an MSI class identifier.
-	KindMSI Kind = "msi"
-	// KindCAB is a cabinet ("MSCF", version 1.3).
-	KindCAB Kind = "cab"
-	// KindPowerShell is a PowerShell script, module or data file (.ps1,
-	// .psm1, .psd1), by name.
-	KindPowerShell Kind = "powershell"
-	// KindJScript is a Windows Script Host JScript file: a .js carrying a
-	// "// SIG // Begin signature block" line in its last 256 KiB. Other
-	// .js files (web and Node.js code) stay KindOther.
-	KindJScript Kind = "jscript"
-	// KindVBScript is a Windows Script Host VBScript file (.vbs), by name.
-	KindVBScript Kind = "vbscript"
-	// KindWSF is a Windows Script File (.wsf), by name.
-	KindWSF Kind = "wsf"
+	KindMSI        = report.KindMSI
+	KindCAB        = report.KindCAB
+	KindPowerShell = report.KindPowerShell
+	KindJScript    = report.KindJScript
+	KindVBScript   = report.KindVBScript
+	KindWSF        = report.KindWSF
 )
 
 func init() {

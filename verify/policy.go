@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -111,8 +112,8 @@ type Rule struct {
 	// signature must be valid and match one of them, and unsigned or ad-hoc
 	// code is refused unless the same or a later rule allows it.
 	Signers []Signer `yaml:"signers" json:"signers"`
-	// ForbidKinds lists file kinds that must not appear ("pe", "macho",
-	// "macho-universal", "asar", "other").
+	// ForbidKinds lists file kinds that must not appear: any of
+	// report.Kinds ("pe", "macho", "msi", "powershell", "other"…).
 	ForbidKinds []Kind `yaml:"forbidKinds" json:"forbidKinds"`
 	// Sigstore, when set, requires each matching file to carry a Sigstore
 	// bundle next to it that verifies with the given trusted root and
@@ -373,10 +374,8 @@ func (p *Policy) validate(root *yaml.Node, name string) error {
 			}
 		}
 		for j, k := range r.ForbidKinds {
-			switch k {
-			case KindPE, KindMachO, KindMachOUniversal, KindAsar, KindOther:
-			default:
-				return bad(fmt.Sprintf("forbidKinds %q: want pe, macho, macho-universal, asar or other", k), "rules", i, "forbidKinds", j)
+			if !slices.Contains(report.Kinds(), k) {
+				return bad(fmt.Sprintf("forbidKinds %q: want one of %s", k, kindList()), "rules", i, "forbidKinds", j)
 			}
 		}
 		if r.Sigstore != nil {
@@ -595,3 +594,13 @@ func contains(list []string, s string) bool {
 //
 //go:embed policy.schema.json
 var PolicySchema []byte
+
+// kindList is every kind's name, for messages: "pe, macho, … or other".
+func kindList() string {
+	ks := report.Kinds()
+	names := make([]string, len(ks))
+	for i, k := range ks {
+		names[i] = string(k)
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}

@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"encoding/base64"
 	"encoding/hex"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/shipgate/shipgate/internal/cfb"
 	"github.com/shipgate/shipgate/internal/pefile"
 	"github.com/shipgate/shipgate/internal/testpki"
+	"github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/authenticode"
 )
@@ -103,5 +105,77 @@ func TestWindowsFormatsInRelease(t *testing.T) {
 	}
 	if r.Summary.Passed {
 		t.Error("a release with a tampered MSI passed")
+	}
+}
+
+// TestUnsignedWindowsFormatsUnderRequireValid checks that MSI, cabinet and
+// script files are code to the policy as PE files are: unsigned ones fail
+// `require: valid` (and are warned about by default), signed ones pass, and
+// forbidKinds names the new kinds.
+func TestUnsignedWindowsFormatsUnderRequireValid(t *testing.T) {
+	unsignedMSI := cfb.Build(&cfb.Node{CLSID: [16]byte{0x84, 0x10, 0x0c, 0, 0, 0, 0, 0, 0xc0, 0, 0, 0, 0, 0, 0, 0x46},
+		Children: []*cfb.Node{{Name: "table", Data: []byte("installer table data")}}})
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{
+		"setup.msi":    signedMSI(t),
+		"unsigned.msi": unsignedMSI,
+		"install.ps1":  signedPS1(t, "Write-Host hello\r\n"),
+		"plain.ps1":    []byte("Write-Host unsigned\r\n"),
+		"helper.vbs":   []byte("WScript.Echo \"unsigned\"\r\n"),
+	})
+	unsigned := []string{"unsigned.msi", "plain.ps1", "helper.vbs"}
+	for _, tc := range []struct {
+		name string
+		pol  *Policy
+		sev  string
+	}{{"default", nil, "warning"}, {"require-valid", requireValid(), "error"}} {
+		r := run(t, Options{Policy: tc.pol}, dir)
+		for _, p := range unsigned {
+			if got := rulesFor(r, p); !has(got, tc.sev+" "+string(ruleUnsigned)) {
+				t.Errorf("%s: %s: findings %q, want %s %s", tc.name, p, got, tc.sev, ruleUnsigned)
+			}
+		}
+		for _, p := range []string{"setup.msi", "install.ps1"} {
+			for _, g := range rulesFor(r, p) {
+				if strings.HasPrefix(g, "error ") || strings.HasSuffix(g, string(ruleUnsigned)) {
+					t.Errorf("%s: %s: finding %q", tc.name, p, g)
+				}
+			}
+		}
+		if tc.pol != nil && r.Summary.Passed {
+			t.Errorf("%s: the gate passed with unsigned MSI and scripts", tc.name)
+		}
+	}
+	pol := &Policy{Rules: []Rule{{Match: []string{"**"}, ForbidKinds: []Kind{KindMSI, KindPowerShell}}}}
+	if err := pol.Validate(); err != nil {
+		t.Fatalf("forbidKinds msi, powershell: %v", err)
+	}
+	r := run(t, Options{Policy: pol}, dir)
+	for _, p := range []string{"setup.msi", "unsigned.msi", "install.ps1", "plain.ps1"} {
+		if got := rulesFor(r, p); !has(got, "error "+string(RuleForbiddenKind)) {
+			t.Errorf("forbidKinds: %s: findings %q", p, got)
+		}
+	}
+	if got := rulesFor(r, "helper.vbs"); has(got, "error "+string(RuleForbiddenKind)) {
+		t.Errorf("forbidKinds: helper.vbs: findings %q", got)
+	}
+}
+
+// TestSchemasListEveryKind keeps the kind enums of the policy and report
+// JSON schemas equal to report.Kinds.
+func TestSchemasListEveryKind(t *testing.T) {
+	var want []string
+	for _, k := range report.Kinds() {
+		want = append(want, `"`+string(k)+`"`)
+	}
+	enum := `{"enum": [` + strings.Join(want, ", ") + `]}`
+	for _, p := range []string{"policy.schema.json", "report/schema/report.schema.json"} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(b, []byte(enum)) {
+			t.Errorf("%s does not list the kinds as %s", p, enum)
+		}
 	}
 }
