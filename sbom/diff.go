@@ -39,20 +39,42 @@ type (
 // Diff compares two releases of one application, old then new. Paths are
 // matched as they are, so both should have the same layout.
 func Diff(old, new *Inventory) *DiffResult {
-	d := &DiffResult{ReleaseDiff: report.ReleaseDiff{
+	c := &differ{old: old, new: new, d: &DiffResult{ReleaseDiff: report.ReleaseDiff{
 		Electron: VersionChange{Old: old.Electron.Version, New: new.Electron.Version},
 		App:      VersionChange{Old: old.App.Version, New: new.App.Version},
-	}}
-	add := func(rule signing.Rule, sev signing.Severity, path, msg string) {
-		f := signing.NewFinding(rule, sev, msg)
-		f.Path = path
-		d.Findings = append(d.Findings, f)
-	}
+	}}}
+	c.app()
+	c.packages()
+	c.binaries()
+	c.files()
+	c.fuses()
+	return c.finish()
+}
+
+// differ holds the two inventories being compared, the result being
+// built, and the package indexes the binaries' step shares.
+type differ struct {
+	old, new     *Inventory
+	d            *DiffResult
+	oldPk, newPk map[string]*Package
+}
+
+// add records a finding about path.
+func (d *DiffResult) add(rule signing.Rule, sev signing.Severity, path, msg string) {
+	f := signing.NewFinding(rule, sev, msg)
+	f.Path = path
+	d.Findings = append(d.Findings, f)
+}
+
+// app compares the layout, the Electron version and the application's own
+// code.
+func (c *differ) app() {
+	old, new, d := c.old, c.new, c.d
 	if old.Layout != new.Layout {
-		add(RuleLayoutChanged, signing.SeverityWarning, "", fmt.Sprintf("layout changed from %s to %s: paths cannot be matched", old.Layout, new.Layout))
+		d.add(RuleLayoutChanged, signing.SeverityWarning, "", fmt.Sprintf("layout changed from %s to %s: paths cannot be matched", old.Layout, new.Layout))
 	}
 	if old.Electron.Version != new.Electron.Version {
-		add(RuleElectronVersion, signing.SeverityNote, "", fmt.Sprintf("Electron %s → %s", orNone(old.Electron.Version), orNone(new.Electron.Version)))
+		d.add(RuleElectronVersion, signing.SeverityNote, "", fmt.Sprintf("Electron %s → %s", orNone(old.Electron.Version), orNone(new.Electron.Version)))
 	}
 	// A version dropped (or made unreadable) declares nothing new, as for
 	// packages.
@@ -62,11 +84,16 @@ func Diff(old, new *Inventory) *DiffResult {
 		if p == "" {
 			p = new.App.Dir
 		}
-		add(RuleChangedSameVersion, signing.SeverityError, p, fmt.Sprintf("the application's own code changed but its version stayed %s", versionChange(old.App.Version, new.App.Version)))
+		d.add(RuleChangedSameVersion, signing.SeverityError, p, fmt.Sprintf("the application's own code changed but its version stayed %s", versionChange(old.App.Version, new.App.Version)))
 	}
+}
 
-	// Packages.
+// packages compares the npm packages by path: added, removed, updated,
+// renamed, and changed without a version change.
+func (c *differ) packages() {
+	old, new, d := c.old, c.new, c.d
 	oldPk := map[string]*Package{}
+	c.oldPk = oldPk
 	for i := range old.Packages {
 		oldPk[old.Packages[i].Path] = &old.Packages[i]
 	}
@@ -85,12 +112,13 @@ func Diff(old, new *Inventory) *DiffResult {
 		oldByID[pkgID(o)] = append(oldByID[pkgID(o)], o)
 	}
 	newPk := map[string]*Package{}
+	c.newPk = newPk
 	for i := range new.Packages {
 		p := &new.Packages[i]
 		newPk[p.Path] = p
 		o := oldPk[p.Path]
 		if o != nil && o.Name != p.Name {
-			add(RulePackageRenamed, signing.SeverityWarning, p.Path,
+			d.add(RulePackageRenamed, signing.SeverityWarning, p.Path,
 				fmt.Sprintf("package.json name changed from %q to %q; require(%q) still loads this folder", o.Name, p.Name, requireName(p.Path)))
 			if replaced(o, p) {
 				// Another package, with its own version, now sits at
@@ -103,37 +131,41 @@ func Diff(old, new *Inventory) *DiffResult {
 		switch {
 		case o == nil:
 			d.Added = append(d.Added, ref)
-			add(RulePackageAdded, signing.SeverityNote, p.Path, fmt.Sprintf("%s@%s added", p.Name, p.Version))
+			d.add(RulePackageAdded, signing.SeverityNote, p.Path, fmt.Sprintf("%s@%s added", p.Name, p.Version))
 			if same := oldByID[pkgID(p)]; len(same) > 0 && !slices.ContainsFunc(same, func(q *Package) bool { return q.Digest == p.Digest }) {
 				d.ChangedSameVersion = append(d.ChangedSameVersion, ref)
-				add(RuleChangedSameVersion, signing.SeverityError, p.Path,
+				d.add(RuleChangedSameVersion, signing.SeverityError, p.Path,
 					fmt.Sprintf("%s@%s: added here with content (%d files, digest %s) that no copy of %s@%s in the previous release had (%s has digest %s)",
 						p.Name, p.Version, p.Files, short(p.Digest), p.Name, p.Version, same[0].Path, short(same[0].Digest)))
 			}
 		case o.Version != p.Version && o.Version != "" && p.Version != "":
 			d.Updated = append(d.Updated, PackageDelta{Path: p.Path, Name: p.Name, Old: o.Version, New: p.Version})
-			add(RulePackageUpdated, signing.SeverityNote, p.Path, fmt.Sprintf("%s %s → %s", p.Name, o.Version, p.Version))
+			d.add(RulePackageUpdated, signing.SeverityNote, p.Path, fmt.Sprintf("%s %s → %s", p.Name, o.Version, p.Version))
 		case o.Digest != p.Digest:
 			// A version added or removed declares nothing new: Node loads
 			// a package.json without one all the same.
 			d.ChangedSameVersion = append(d.ChangedSameVersion, ref)
-			add(RuleChangedSameVersion, signing.SeverityError, p.Path,
+			d.add(RuleChangedSameVersion, signing.SeverityError, p.Path,
 				fmt.Sprintf("%s@%s: content changed (%d → %d files, digest %s → %s) while the declared version stayed %s",
 					p.Name, p.Version, o.Files, p.Files, short(o.Digest), short(p.Digest), versionChange(o.Version, p.Version)))
 		}
 		if s := newScripts(o, p); len(s) > 0 {
-			add(RuleInstallScript, signing.SeverityWarning, p.Path, fmt.Sprintf("%s@%s has new or changed install scripts: %s", p.Name, p.Version, strings.Join(s, "; ")))
+			d.add(RuleInstallScript, signing.SeverityWarning, p.Path, fmt.Sprintf("%s@%s has new or changed install scripts: %s", p.Name, p.Version, strings.Join(s, "; ")))
 		}
 	}
 	for i := range old.Packages {
 		o := &old.Packages[i]
 		if n := newPk[o.Path]; n == nil || replaced(o, n) {
 			d.Removed = append(d.Removed, PackageRef{Path: o.Path, Name: o.Name, Version: o.Version})
-			add(RulePackageRemoved, signing.SeverityNote, o.Path, fmt.Sprintf("%s@%s removed", o.Name, o.Version))
+			d.add(RulePackageRemoved, signing.SeverityNote, o.Path, fmt.Sprintf("%s@%s removed", o.Name, o.Version))
 		}
 	}
+}
 
-	// Binaries.
+// binaries compares the native binaries by path: new native code, bytes
+// changed under the same version, signer changes and downgrades.
+func (c *differ) binaries() {
+	old, new, d := c.old, c.new, c.d
 	oldBin := map[string]*Binary{}
 	for i := range old.Binaries {
 		oldBin[old.Binaries[i].Path] = &old.Binaries[i]
@@ -145,7 +177,7 @@ func Diff(old, new *Inventory) *DiffResult {
 		o := oldBin[n.Path]
 		if o == nil {
 			d.Binaries = append(d.Binaries, BinaryDelta{Path: n.Path, Change: report.ChangeAdded, New: n.record()})
-			add(RuleNewNativeCode, signing.SeverityWarning, n.Path, fmt.Sprintf("new %s binary (%s)%s", n.Kind, strings.Join(n.Arch, ", "), inPackage(n.Package)))
+			d.add(RuleNewNativeCode, signing.SeverityWarning, n.Path, fmt.Sprintf("new %s binary (%s)%s", n.Kind, strings.Join(n.Arch, ", "), inPackage(n.Package)))
 			continue
 		}
 		sigChanged := !sameSigner(o.Signature, n.Signature)
@@ -156,7 +188,7 @@ func Diff(old, new *Inventory) *DiffResult {
 		d.Binaries = append(d.Binaries, BinaryDelta{Path: n.Path, Change: report.ChangeChanged, Old: o.record(), New: n.record()})
 		sameVersion := o.Version == n.Version
 		// A binary inside a package is reported with its package.
-		pkgReported := n.Package != "" && oldPk[n.Package] != nil && newPk[n.Package] != nil
+		pkgReported := n.Package != "" && c.oldPk[n.Package] != nil && c.newPk[n.Package] != nil
 		if o.SHA256 != n.SHA256 && sameVersion && !pkgReported {
 			msg := fmt.Sprintf("bytes changed (sha256 %s → %s) while the declared version stayed %s", short(o.SHA256), short(n.SHA256), orNone(n.Version))
 			sev := signing.SeverityError
@@ -172,14 +204,14 @@ func Diff(old, new *Inventory) *DiffResult {
 			if wireChanged(old, new, n.Path) {
 				msg += "; its fuse wire changed too"
 			}
-			add(RuleChangedSameVersion, sev, n.Path, msg)
+			d.add(RuleChangedSameVersion, sev, n.Path, msg)
 		}
 		if o.SHA256 != n.SHA256 && !sameVersion && !pkgReported && runtimeFile(old, new, n) &&
 			new.Electron.Version != "" && old.Electron.Version == new.Electron.Version {
 			// A runtime file's own version resource is the attacker's to
 			// write; the runtime's version is what declares it. A warning:
 			// a vendor's own DLL beside the executable looks the same.
-			add(RuleChangedSameVersion, signing.SeverityWarning, n.Path,
+			d.add(RuleChangedSameVersion, signing.SeverityWarning, n.Path,
 				fmt.Sprintf("bytes changed (sha256 %s → %s) and its version resource went %s → %s while Electron stayed %s",
 					short(o.SHA256), short(n.SHA256), orNone(o.Version), orNone(n.Version), new.Electron.Version))
 		}
@@ -188,10 +220,10 @@ func Diff(old, new *Inventory) *DiffResult {
 			if !sameVersion {
 				sev = signing.SeverityWarning
 			}
-			add(RuleSignerChanged, sev, n.Path, fmt.Sprintf("signer changed from %s to %s", signerName(o.Signature), signerName(n.Signature)))
+			d.add(RuleSignerChanged, sev, n.Path, fmt.Sprintf("signer changed from %s to %s", signerName(o.Signature), signerName(n.Signature)))
 		}
 		if worse {
-			add(RuleSignatureDowngraded, signing.SeverityError, n.Path, fmt.Sprintf("signature status went from %s to %s", o.Signature.Status, n.Signature.Status))
+			d.add(RuleSignatureDowngraded, signing.SeverityError, n.Path, fmt.Sprintf("signature status went from %s to %s", o.Signature.Status, n.Signature.Status))
 		}
 	}
 	for i := range old.Binaries {
@@ -199,8 +231,12 @@ func Diff(old, new *Inventory) *DiffResult {
 			d.Binaries = append(d.Binaries, BinaryDelta{Path: o.Path, Change: report.ChangeRemoved, Old: o.record()})
 		}
 	}
+}
 
-	// Files outside packages (binaries among them are reported above).
+// files compares the files outside packages (binaries among them are
+// reported by binaries).
+func (c *differ) files() {
+	old, new, d := c.old, c.new, c.d
 	isBin := map[string]bool{}
 	for _, b := range new.Binaries {
 		isBin[b.Path] = true
@@ -220,7 +256,7 @@ func Diff(old, new *Inventory) *DiffResult {
 		case o.SHA256 != n.SHA256:
 			d.Files = append(d.Files, FileDelta{Path: n.Path, Change: report.ChangeChanged, Old: o.SHA256, New: n.SHA256})
 			if n.Component == "electron" && o.Version == n.Version && !isBin[n.Path] {
-				add(RuleChangedSameVersion, signing.SeverityError, n.Path,
+				d.add(RuleChangedSameVersion, signing.SeverityError, n.Path,
 					fmt.Sprintf("Electron runtime file changed while Electron stayed %s", orNone(n.Version)))
 			}
 		}
@@ -230,8 +266,11 @@ func Diff(old, new *Inventory) *DiffResult {
 			d.Files = append(d.Files, FileDelta{Path: o.Path, Change: report.ChangeRemoved, Old: o.SHA256})
 		}
 	}
+}
 
-	// Fuses, matched by binary and slice.
+// fuses compares the Electron fuse wires, matched by binary and slice.
+func (c *differ) fuses() {
+	old, new, d := c.old, c.new, c.d
 	type key struct{ path, arch string }
 	oldW := map[key]FuseWire{}
 	for _, w := range old.Electron.Fuses {
@@ -255,7 +294,7 @@ func Diff(old, new *Inventory) *DiffResult {
 		if k := (key{w.Path, w.Arch}); !newW[k] && (newArch[k] || w.Arch == "" && newBin[w.Path]) {
 			newW[k] = true // once per slice
 			d.Fuses = append(d.Fuses, FuseDelta{Path: w.Path, Arch: w.Arch, Fuse: "wire", Old: w.Wire, New: "absent", Weakened: true})
-			add(RuleFuseWeakened, signing.SeverityError, w.Path, fmt.Sprintf("the fuse wire (%s) is no longer found in the binary; its fuses cannot be checked", orNone(w.Arch)))
+			d.add(RuleFuseWeakened, signing.SeverityError, w.Path, fmt.Sprintf("the fuse wire (%s) is no longer found in the binary; its fuses cannot be checked", orNone(w.Arch)))
 		}
 	}
 	for _, w := range new.Electron.Fuses {
@@ -285,10 +324,16 @@ func Diff(old, new *Inventory) *DiffResult {
 			weak := has && i < len(o.Wire) && o.Wire[i] == sec && (i >= len(w.Wire) || w.Wire[i] != sec)
 			d.Fuses = append(d.Fuses, FuseDelta{Path: w.Path, Arch: w.Arch, Fuse: name, Old: o.State(i), New: w.State(i), Weakened: weak})
 			if weak {
-				add(RuleFuseWeakened, signing.SeverityError, w.Path, fmt.Sprintf("%s went from %s to %s (%s)", name, o.State(i), w.State(i), orNone(w.Arch)))
+				d.add(RuleFuseWeakened, signing.SeverityError, w.Path, fmt.Sprintf("%s went from %s to %s (%s)", name, o.State(i), w.State(i), orNone(w.Arch)))
 			}
 		}
 	}
+}
+
+// finish makes empty lists encode as [] and sorts and deduplicates the
+// findings.
+func (c *differ) finish() *DiffResult {
+	d := c.d
 	nonNil(&d.Added)
 	nonNil(&d.Removed)
 	nonNil(&d.Updated)
