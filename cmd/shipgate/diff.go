@@ -20,7 +20,7 @@ func init() {
 func runDiff(e *env) int {
 	fs := newFlags(e)
 	var (
-		format = fs.String("format", "text", "output format: text, json or sarif")
+		format = fs.String("format", "text", "output format: text, json, sarif or markdown")
 		out    = fs.String("o", "", "write the report to this file instead of stdout")
 		failOn = fs.String("fail-on", "error", "lowest finding severity that fails the gate: error, warning, note or never")
 		up     = fs.String("upstream", "", "compare RELEASE's runtime with this official electron-vX.Y.Z-<platform>-<arch>.zip instead of diffing two releases")
@@ -31,7 +31,7 @@ func runDiff(e *env) int {
 	fs.Var(&roots, "roots", "PEM file of extra trusted roots (repeatable); the embedded Microsoft and Apple roots are always trusted")
 	fs.Usage = func() {
 		w := fs.Output()
-		fmt.Fprintln(w, "usage: shipgate diff [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never] [--roots PEM]... [--no-system-roots] OLD NEW")
+		fmt.Fprintln(w, "usage: shipgate diff [--format text|json|sarif|markdown] [-o FILE] [--fail-on error|warning|note|never] [--roots PEM]... [--no-system-roots] OLD NEW")
 		fmt.Fprintln(w, "       shipgate diff --upstream electron-vX.Y.Z-PLATFORM-ARCH.zip [--shasums SHASUMS256.txt] [flags] RELEASE")
 		fmt.Fprintln(w, "\nexit status: 0 the gate passed, 1 it failed, 2 the run failed")
 		fmt.Fprintln(w, "\nflags:")

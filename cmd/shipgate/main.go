@@ -7,14 +7,15 @@
 // against each verb's --help):
 //
 //	shipgate verify [--policy F] [--blocklist F]... [--roots PEM]... [--no-system-roots] [--revocation-policy strict|windows|any]
-//	                [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never] [-v | --verbose]
+//	                [--format text|json|sarif|markdown] [-o FILE] [--fail-on error|warning|note|never] [-v | --verbose]
 //	                [--attest-key KEY.pem --attest-out ENVELOPE] PATH...
-//	shipgate diff [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never] [--roots PEM]... [--no-system-roots] OLD NEW
+//	shipgate diff [--format text|json|sarif|markdown] [-o FILE] [--fail-on error|warning|note|never] [--roots PEM]... [--no-system-roots] OLD NEW
 //	shipgate diff --upstream electron-vX.Y.Z-PLATFORM-ARCH.zip [--shasums SHASUMS256.txt] [flags] RELEASE
 //	shipgate sbom [--format cyclonedx-json|spdx-json] [-o FILE] [--serial] [--roots PEM]... [--no-system-roots] PATH
 //	shipgate git-audit --since REF [--repo DIR] [--until REF] [--policy F] [--protect GLOB]... [--allowed-signers F]
 //	                   [--keyring F]... [--artifact PATH [--artifact-tree-path DIR]] [--backend auto|go-git|git]
-//	                   [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never] [-v]
+//	                   [--format text|json|sarif|markdown] [-o FILE] [--fail-on error|warning|note|never] [-v]
+//	shipgate render [--format text|json|sarif|markdown] [-o FILE] [-v | --verbose] REPORT.json
 //	shipgate attest --key KEY.pem --report REPORT.json [-o FILE] [--password-env VAR] [--rsa-pss] [--hash sha256|sha384|sha512]
 //	                [--resource-uri URI] [--policy-uri URI] [--report-uri URI] [--time RFC3339|none] [--no-keyid]
 //	shipgate verify-attestation --pub PUB.pem [--subject FILE]... [--allow-failed] [--rsa-pss] [--hash sha256|sha384|sha512]

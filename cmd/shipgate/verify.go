@@ -63,7 +63,7 @@ func newVerifyFlags(e *env) (*flag.FlagSet, *verifyFlags) {
 	fl := &verifyFlags{
 		policyFile: fs.String("policy", "", "policy file (YAML, see docs/policy.md)"),
 		revocation: fs.String("revocation-policy", "", "which signing time counts against a blocklisted certificate: strict, windows or any (overrides the policy)"),
-		format:     fs.String("format", "text", "output format: text, json or sarif"),
+		format:     fs.String("format", "text", "output format: text, json, sarif or markdown"),
 		out:        fs.String("o", "", "write the report to this file instead of standard output"),
 		failOn:     fs.String("fail-on", "", "lowest finding severity that fails the gate: error, warning, note or never (default: the policy's, else error)"),
 		attestKey:  fs.String("attest-key", "", "also sign an in-toto verification summary of the JSON report with this PEM private key, as shipgate attest does (password of an encrypted key in $SHIPGATE_KEY_PASSWORD)"),
@@ -77,7 +77,7 @@ func newVerifyFlags(e *env) (*flag.FlagSet, *verifyFlags) {
 	fs.Usage = func() {
 		w := fs.Output()
 		fmt.Fprintln(w, "usage: shipgate verify [--policy F] [--blocklist F]... [--roots PEM]... [--no-system-roots] [--revocation-policy strict|windows|any]")
-		fmt.Fprintln(w, "                       [--format text|json|sarif] [-o FILE] [--fail-on error|warning|note|never] [-v | --verbose]")
+		fmt.Fprintln(w, "                       [--format text|json|sarif|markdown] [-o FILE] [--fail-on error|warning|note|never] [-v | --verbose]")
 		fmt.Fprintln(w, "                       [--attest-key KEY.pem --attest-out ENVELOPE] PATH...")
 		fmt.Fprintln(w, "\nPATH may be a file, a directory, a macOS .app bundle, a .zip archive or an app.asar.")
 		fmt.Fprintln(w, "With --attest-key, the envelope records the SHA-256 of the JSON report: with --format json and -o FILE,")

@@ -1,6 +1,7 @@
 // Package report writes a shipgate report ([model.Report], package
 // github.com/shipgate/shipgate/report) for people (Text), for programs (JSON,
-// the contract of DESIGN.md) and for code-scanning dashboards (SARIF 2.1.0).
+// the contract of DESIGN.md), for code-scanning dashboards (SARIF 2.1.0) and
+// for CI job summaries (Markdown).
 //
 // Every producer of a report — verify.Release, sbom.DiffReleases and
 // git.AuditReport — writes through this package: the producer fills the
@@ -28,6 +29,9 @@ const (
 	FormatJSON Format = "json"
 	// FormatSARIF is SARIF 2.1.0.
 	FormatSARIF Format = "sarif"
+	// FormatMarkdown is a GitHub-flavoured Markdown summary for CI job
+	// pages.
+	FormatMarkdown Format = "markdown"
 )
 
 // ParseFormat returns the Format named s; empty means text.
@@ -35,10 +39,10 @@ func ParseFormat(s string) (Format, error) {
 	switch Format(s) {
 	case "":
 		return FormatText, nil
-	case FormatText, FormatJSON, FormatSARIF:
+	case FormatText, FormatJSON, FormatSARIF, FormatMarkdown:
 		return Format(s), nil
 	}
-	return "", fmt.Errorf("report: unknown format %q (want text, json or sarif)", s)
+	return "", fmt.Errorf("report: unknown format %q (want text, json, sarif or markdown)", s)
 }
 
 // Options configures the writers. The zero value writes plain text without
@@ -59,6 +63,8 @@ func Write(w io.Writer, r *model.Report, f Format, opts Options) error {
 		return JSON(w, r)
 	case FormatSARIF:
 		return SARIF(w, r)
+	case FormatMarkdown:
+		return Markdown(w, r)
 	case FormatText, "":
 		return Text(w, r, opts)
 	}

@@ -166,6 +166,20 @@ type signerRow struct {
 	files map[string]signing.Status
 }
 
+// statuses returns how many of the row's files have each status, worst
+// last ("2 valid, 1 untrusted"), each status named by label.
+func (row *signerRow) statuses(label func(signing.Status) string) string {
+	count := map[signing.Status]int{}
+	for _, st := range row.files {
+		count[st]++
+	}
+	var parts []string
+	for _, st := range slices.Sorted(maps.Keys(count)) {
+		parts = append(parts, fmt.Sprintf("%d %s", count[st], label(st)))
+	}
+	return strings.Join(parts, ", ")
+}
+
 // Rows of the signer table for files without a signing identity; they follow
 // the signers, in this order.
 const (
@@ -175,8 +189,9 @@ const (
 	rowNotCode  = "(not code, no signature)"
 )
 
-// signers writes the signer table of files.
-func (t *textWriter) signers(files []model.File) {
+// signerRows returns the rows of the signer table of files: the signing
+// identities sorted by short name, then the special rows.
+func signerRows(files []model.File) []*signerRow {
 	bySigner := map[string]*signerRow{}
 	special := map[string]*signerRow{}
 	add := func(m map[string]*signerRow, key, name, path string, st signing.Status) {
@@ -237,6 +252,12 @@ func (t *textWriter) signers(files []model.File) {
 			rows = append(rows, row)
 		}
 	}
+	return rows
+}
+
+// signers writes the signer table of files.
+func (t *textWriter) signers(files []model.File) {
+	rows := signerRows(files)
 	width := 0
 	for _, row := range rows {
 		width = max(width, min(utf8.RuneCountInString(row.name), 64))
@@ -247,15 +268,7 @@ func (t *textWriter) signers(files []model.File) {
 		n := len(row.files)
 		line := fmt.Sprintf("  %s%s  %5d %-5s", row.name, pad, n, plural(n, "file", "files"))
 		if row.name != rowUnsigned && row.name != rowNotCode {
-			count := map[signing.Status]int{}
-			for _, st := range row.files {
-				count[st]++
-			}
-			var parts []string
-			for _, st := range slices.Sorted(maps.Keys(count)) {
-				parts = append(parts, fmt.Sprintf("%d %s", count[st], t.status(st)))
-			}
-			line += "  " + strings.Join(parts, ", ")
+			line += "  " + row.statuses(t.status)
 		}
 		t.printf("%s\n", strings.TrimRight(line, " "))
 	}
