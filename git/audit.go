@@ -49,12 +49,21 @@ type Options struct {
 	Backend Backend
 	// Logger receives progress messages; nil discards them.
 	Logger *slog.Logger
+	// Progress, when set, is called after each commit of the range is
+	// checked, from the goroutine that called Audit.
+	Progress func(Progress)
 	// FailOn is the gate's threshold of [AuditReport]; empty means
 	// report.FailOnError. Audit ignores it.
 	FailOn report.FailOn
 	// ToolVersion is the version [AuditReport] records in the report's
 	// tool section.
 	ToolVersion string
+}
+
+// Progress is the running count of an [Audit]: commits of the range
+// checked so far, of Total.
+type Progress struct {
+	Commits, Total int
 }
 
 // Result is what Audit found.
@@ -327,6 +336,9 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 		}
 		if c != nil {
 			res.Commits = append(res.Commits, *c)
+		}
+		if opts.Progress != nil {
+			opts.Progress(Progress{Commits: i + 1, Total: len(w.commits)})
 		}
 	}
 	slices.SortFunc(res.Commits, func(x, y Commit) int {

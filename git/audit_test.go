@@ -217,3 +217,26 @@ func TestAuditShallowClone(t *testing.T) {
 		t.Fatalf("error %v, want a shallow-clone hint", err)
 	}
 }
+
+// TestAuditProgress checks that Progress counts every commit of the range,
+// in order, up to its size.
+func TestAuditProgress(t *testing.T) {
+	h := buildHistory(t)
+	var got []Progress
+	res, err := Audit(context.Background(), h.tr.dir, Options{
+		Since: "v1", Backend: BackendGoGit, Now: epoch.Add(1000 * 24 * 60 * 60 * 1e9),
+		Policy:   &Policy{Protect: []ProtectRule{{Path: "vendor/**"}}},
+		Progress: func(p Progress) { got = append(got, p) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != res.RangeSize {
+		t.Fatalf("%d progress calls, range of %d", len(got), res.RangeSize)
+	}
+	for i, p := range got {
+		if p.Commits != i+1 || p.Total != res.RangeSize {
+			t.Errorf("call %d: %+v", i, p)
+		}
+	}
+}

@@ -84,7 +84,14 @@ func runGitAudit(e *env) int {
 	if *verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(e.stderr, nil))
 	}
+	progress := newProgressLine(e.stderr)
+	if progress != nil && !*verbose {
+		opts.Progress = func(pr git.Progress) {
+			progress.show(func() string { return fmt.Sprintf("%d of %d commits", pr.Commits, pr.Total) })
+		}
+	}
 	r, err := git.AuditReport(e.ctx, *repo, opts)
+	progress.done()
 	if err != nil {
 		return fail(e, err)
 	}

@@ -80,6 +80,14 @@ func newProgressLine(w io.Writer) *progressLine {
 }
 
 func (p *progressLine) update(pr verify.Progress) {
+	p.show(func() string {
+		return fmt.Sprintf("%d files, %s, %s/s", pr.Files, humanBytes(float64(pr.Bytes)), humanBytes(pr.Rate()))
+	})
+}
+
+// show replaces the line with line(), unless the last update was under
+// 200ms ago.
+func (p *progressLine) show(line func() string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if time.Since(p.last) < 200*time.Millisecond {
@@ -87,7 +95,7 @@ func (p *progressLine) update(pr verify.Progress) {
 	}
 	p.last = time.Now()
 	p.used = true
-	fmt.Fprintf(p.w, "\r\x1b[K%d files, %s, %s/s", pr.Files, humanBytes(float64(pr.Bytes)), humanBytes(pr.Rate()))
+	fmt.Fprintf(p.w, "\r\x1b[K%s", line())
 }
 
 // done clears the progress line.
