@@ -24,6 +24,7 @@
 //	                     ((--certificate-identity ID | --certificate-identity-regexp RE)
 //	                      (--certificate-oidc-issuer ISS | --certificate-oidc-issuer-regexp RE) | --key PUB.pem)
 //	                     [--signed-timestamps N] [--insecure-ignore-tlog] [--insecure-ignore-sct] [--format text|json] FILE
+//	shipgate trusted-root [--tuf-url URL] [--tuf-root root.json] [--tuf-cache DIR] [--offline] [-o FILE]
 //	shipgate demo [--keep DIR]
 //	shipgate version
 //
