@@ -385,7 +385,7 @@ func TestAttestationVersion(t *testing.T) {
 }
 
 // synopsisOrder is the order of the verbs in README.md's synopsis.
-var synopsisOrder = []string{"verify", "diff", "sbom", "git-audit", "render", "attest", "verify-attestation", "verify-blob", "trusted-root", "demo", "version"}
+var synopsisOrder = []string{"verify", "diff", "sbom", "git-audit", "render", "attest", "verify-attestation", "verify-blob", "trusted-root", "blocklist", "demo", "version"}
 
 // synopsis returns the usage lines of verb's --help (up to the first blank
 // line), without "usage: ".

@@ -25,6 +25,8 @@
 //	                      (--certificate-oidc-issuer ISS | --certificate-oidc-issuer-regexp RE) | --key PUB.pem)
 //	                     [--signed-timestamps N] [--insecure-ignore-tlog] [--insecure-ignore-sct] [--format text|json] FILE
 //	shipgate trusted-root [--tuf-url URL] [--tuf-root root.json] [--tuf-cache DIR] [--offline] [-o FILE]
+//	shipgate blocklist update --out DIR [--source NAME=URL]... [--sources FILE] [--no-defaults] [--allow-http]
+//	                          [--allow-shrink]
 //	shipgate demo [--keep DIR]
 //	shipgate version
 //

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/shipgate/shipgate/internal/atomicfile"
 	"github.com/shipgate/shipgate/signing/sigstore"
 )
 
@@ -66,35 +67,8 @@ func runTrustedRoot(e *env) int {
 		}
 		return exitPass
 	}
-	if err := writeFileAtomic(*out, b); err != nil {
+	if err := atomicfile.WriteFile(*out, b); err != nil {
 		return fail(e, err)
 	}
 	return exitPass
-}
-
-// writeFileAtomic replaces the file at name with b: a reader sees the old
-// file or the new one, never part of it.
-func writeFileAtomic(name string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Rename(f.Name(), name); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return nil
 }

@@ -70,7 +70,7 @@ func newVerifyFlags(e *env) (*flag.FlagSet, *verifyFlags) {
 		attestOut:  fs.String("attest-out", "", "write the DSSE envelope of --attest-key to this file (required with --attest-key)"),
 		noSystem:   fs.Bool("no-system-roots", false, "trust only the embedded roots and --roots, not the operating system's (overrides the policy's trust.system)"),
 	}
-	fs.Var(&fl.blocklists, "blocklist", "blocklist or IoC list to match (repeatable)")
+	fs.Var(&fl.blocklists, "blocklist", "blocklist or IoC list to match, or a directory from shipgate blocklist update (repeatable)")
 	fs.Var(&fl.roots, "roots", "PEM file of extra trusted roots (repeatable)")
 	fs.BoolVar(&fl.verbose, "v", false, "text format: print the signature block of every signed file, not only of files with findings")
 	fs.BoolVar(&fl.verbose, "verbose", false, "same as -v")

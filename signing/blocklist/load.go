@@ -118,7 +118,8 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // ErrUnknownFormat results when auto-detection recognizes no format.
 var ErrUnknownFormat = errors.New("unrecognized blocklist format")
 
-// Load reads the blocklist file at path.
+// Load reads the blocklist file at path, or the blocklist directory at
+// path as LoadDir does.
 func Load(path string, opts LoadOptions) (*List, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -128,6 +129,9 @@ func Load(path string, opts LoadOptions) (*List, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("blocklist: %w", err)
+	}
+	if fi.IsDir() {
+		return LoadDir(path, opts)
 	}
 	max := opts.MaxSize
 	if max <= 0 {
@@ -251,6 +255,11 @@ func (p *parser) warnOff(off int64, format string, args ...any) {
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // detect guesses the format of b.
+// DetectFormat returns the format of the list b, named name (its
+// extension tells YAML apart), as Parse detects it: FormatAuto when no
+// format matches.
+func DetectFormat(b []byte, name string) Format { return detect(b, name) }
+
 func detect(b []byte, name string) Format {
 	t := bytes.TrimLeft(bytes.TrimPrefix(b, utf8BOM), " \t\r\n")
 	if len(t) == 0 {
