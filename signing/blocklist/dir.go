@@ -66,8 +66,10 @@ var sourceName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 
 // ValidSourceName reports whether name may name a source: lower-case
 // letters, digits, '.', '_' and '-', starting with a letter or digit, at
-// most 64 characters.
-func ValidSourceName(name string) bool { return sourceName.MatchString(name) }
+// most 64 characters, and no prefix of the lock file's own name.
+func ValidSourceName(name string) bool {
+	return sourceName.MatchString(name) && !strings.HasPrefix(LockName, name+".")
+}
 
 // FileName returns the file a source named name with format f is stored
 // in.

@@ -303,7 +303,7 @@ func TestUpdateOneFailingSourceKeepsTheOthers(t *testing.T) {
 }
 
 func TestUpdateRejectsBadSourceNames(t *testing.T) {
-	for _, name := range []string{"", "../x", "a/b", "UPPER", ".hidden", strings.Repeat("a", 65)} {
+	for _, name := range []string{"", "../x", "a/b", "UPPER", ".hidden", strings.Repeat("a", 65), "sources.lock", "sources"} {
 		_, err := Run(context.Background(), Options{Dir: t.TempDir(), Sources: []Source{{Name: name, URL: "https://example.invalid/"}}})
 		if err == nil || !strings.Contains(err.Error(), "invalid source name") {
 			t.Errorf("name %q: error %v", name, err)
