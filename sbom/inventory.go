@@ -213,6 +213,10 @@ type item struct {
 	err       error
 }
 
+// ErrNotRelease results when Open is given a file that is no release: not
+// an archive it reads.
+var ErrNotRelease = errors.New("not a release")
+
 // Open reads the release at path: a directory (an Electron release in the
 // Windows or Linux layout, or any other tree of files), a macOS .app bundle,
 // a zip archive or a tarball (.tar, .tar.gz, .tgz, .tar.xz, .tar.zst; an npm
@@ -248,7 +252,7 @@ func Open(p string, opts Options) (*Inventory, error) {
 			}
 			b.layoutOf()
 		default:
-			return nil, fmt.Errorf("sbom: %s: not a release (a directory, .app bundle, zip archive, tarball or asar archive)", p)
+			return nil, fmt.Errorf("sbom: %s: %w (a directory, .app bundle, zip archive, tarball or asar archive)", p, ErrNotRelease)
 		}
 	case exists(filepath.Join(p, "Contents", "Info.plist")) || strings.HasSuffix(p, ".app"):
 		b.inv.Layout = LayoutMacOS

@@ -31,6 +31,9 @@ type Policy struct {
 	Trust Trust `yaml:"trust" json:"trust"`
 	// Blocklists says which blocklists and IoC lists to match.
 	Blocklists Blocklists `yaml:"blocklists" json:"blocklists"`
+	// Vulnerabilities says which OSV records and OpenVEX statements to
+	// match the release's inventory against.
+	Vulnerabilities Vulnerabilities `yaml:"vulnerabilities" json:"vulnerabilities"`
 	// Rules apply to files by path. For each setting, the last rule that
 	// matches a file and sets it decides.
 	Rules []Rule `yaml:"rules" json:"rules"`
@@ -192,6 +195,13 @@ func LoadPolicy(name string) (*Policy, error) {
 			p.Blocklists.Files[i] = filepath.Join(dir, filepath.FromSlash(f))
 		}
 	}
+	for _, list := range [][]string{p.Vulnerabilities.OSV, p.Vulnerabilities.VEX} {
+		for i, f := range list {
+			if !filepath.IsAbs(f) {
+				list[i] = filepath.Join(dir, filepath.FromSlash(f))
+			}
+		}
+	}
 	for _, r := range p.Rules {
 		if s := r.Sigstore; s != nil {
 			for _, f := range []*string{&s.TrustedRoot, &s.Key} {
@@ -333,6 +343,19 @@ func (p *Policy) validate(root *yaml.Node, name string) error {
 		if f == "" {
 			return bad("blocklists.files: empty path", "blocklists", "files", i)
 		}
+	}
+	for i, f := range p.Vulnerabilities.OSV {
+		if f == "" {
+			return bad("vulnerabilities.osv: empty path", "vulnerabilities", "osv", i)
+		}
+	}
+	for i, f := range p.Vulnerabilities.VEX {
+		if f == "" {
+			return bad("vulnerabilities.vex: empty path", "vulnerabilities", "vex", i)
+		}
+	}
+	if len(p.Vulnerabilities.VEX) > 0 && len(p.Vulnerabilities.OSV) == 0 {
+		return bad("vulnerabilities.vex without vulnerabilities.osv: VEX statements apply to OSV matches", "vulnerabilities", "vex")
 	}
 	ids := make([]string, 0, len(p.Severity))
 	for id := range p.Severity {

@@ -60,6 +60,11 @@ type Options struct {
 	// with them, Release fails rather than skip the check. The shipgate
 	// command sets signing/sigstore.Verifier{}.
 	Sigstore SigstoreVerifier
+	// Vulnerabilities matches each input's inventory against the OSV
+	// records and OpenVEX statements the policy's vulnerabilities section
+	// names. Nil is allowed only for a policy without OSV directories. The
+	// shipgate command sets a sbom/vuln.Scanner.
+	Vulnerabilities VulnerabilityScanner
 }
 
 // Progress is the running total of a [Release] run.
@@ -276,6 +281,9 @@ func newEngine(ctx context.Context, opts Options) (*engine, error) {
 			return nil, err
 		}
 	}
+	if opts.Vulnerabilities == nil && len(pol.Vulnerabilities.OSV) > 0 {
+		return nil, errors.New("verify: the policy names OSV records (vulnerabilities.osv), and no vulnerability scanner is set: set Options.Vulnerabilities (package sbom/vuln has one)")
+	}
 	sig, err := loadSigstore(pol)
 	if err != nil {
 		return nil, err
@@ -315,6 +323,7 @@ func (e *engine) run(inputs []input) (*Report, error) {
 			}
 		}()
 	}
+	vulns := e.scanVulnerabilities(inputs)
 	var walkErr error
 	for _, in := range inputs {
 		var err error
@@ -363,6 +372,9 @@ func (e *engine) run(inputs []input) (*Report, error) {
 	}
 	if walkErr != nil {
 		return nil, walkErr
+	}
+	if err := vulns(); err != nil {
+		return nil, err
 	}
 	e.mergeBundleSignatures()
 	e.checkLinks()

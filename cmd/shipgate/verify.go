@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/shipgate/shipgate/sbom/vuln"
 	"github.com/shipgate/shipgate/signing/attest"
 	"github.com/shipgate/shipgate/signing/sigstore"
 	"github.com/shipgate/shipgate/verify"
@@ -22,7 +23,7 @@ type verifyFlags struct {
 	policyFile, revocation, format, out, failOn, attestKey, attestOut *string
 	noSystem                                                          *bool
 	verbose                                                           bool
-	blocklists, roots                                                 listFlag
+	blocklists, roots, osv, vex                                       listFlag
 }
 
 // runVerify is `shipgate verify`: parse the flags, run verify.Release, write
@@ -41,7 +42,7 @@ func runVerify(e *env) int {
 	if err != nil {
 		return fail(e, err)
 	}
-	opts := verify.Options{Policy: pol, FailOn: threshold, ToolVersion: version(), Sigstore: sigstore.Verifier{}}
+	opts := verify.Options{Policy: pol, FailOn: threshold, ToolVersion: version(), Sigstore: sigstore.Verifier{}, Vulnerabilities: &vuln.Scanner{}}
 	progress := newProgressLine(e.stderr)
 	if progress != nil {
 		opts.Progress = progress.update
@@ -72,11 +73,14 @@ func newVerifyFlags(e *env) (*flag.FlagSet, *verifyFlags) {
 	}
 	fs.Var(&fl.blocklists, "blocklist", "blocklist or IoC list to match, or a directory from shipgate blocklist update (repeatable)")
 	fs.Var(&fl.roots, "roots", "PEM file of extra trusted roots (repeatable)")
+	fs.Var(&fl.osv, "osv", "directory of OSV records (JSON, or OSV's zip exports) to match the release's npm packages and Electron against, offline (repeatable)")
+	fs.Var(&fl.vex, "vex", "OpenVEX document whose not_affected and fixed statements turn OSV matches into notes (repeatable; needs --osv or a policy's vulnerabilities.osv)")
 	fs.BoolVar(&fl.verbose, "v", false, "text format: print the signature block of every signed file, not only of files with findings")
 	fs.BoolVar(&fl.verbose, "verbose", false, "same as -v")
 	fs.Usage = func() {
 		w := fs.Output()
 		fmt.Fprintln(w, "usage: shipgate verify [--policy F] [--blocklist F]... [--roots PEM]... [--no-system-roots] [--revocation-policy strict|windows|any]")
+		fmt.Fprintln(w, "                       [--osv DIR]... [--vex FILE]...")
 		fmt.Fprintln(w, "                       [--format text|json|sarif|markdown] [-o FILE] [--fail-on error|warning|note|never] [-v | --verbose]")
 		fmt.Fprintln(w, "                       [--attest-key KEY.pem --attest-out ENVELOPE] PATH...")
 		fmt.Fprintln(w, "\nPATH may be a file, a directory, a macOS .app bundle, a .zip archive or an app.asar.")
@@ -145,6 +149,8 @@ func (fl *verifyFlags) policy() (*verify.Policy, error) {
 		pol.Trust.System = new(false)
 	}
 	pol.Blocklists.Files = append(pol.Blocklists.Files, fl.blocklists...)
+	pol.Vulnerabilities.OSV = append(pol.Vulnerabilities.OSV, fl.osv...)
+	pol.Vulnerabilities.VEX = append(pol.Vulnerabilities.VEX, fl.vex...)
 	if *fl.revocation != "" {
 		pol.Trust.RevocationPolicy = *fl.revocation
 	}

@@ -1,0 +1,226 @@
+package vuln
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/shipgate/shipgate/sbom"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// EcosystemNpm is OSV's name of the npm ecosystem.
+const EcosystemNpm = "npm"
+
+// Check matches inv's npm packages, and its Electron runtime as the npm
+// package "electron", against db, and returns one finding per package copy
+// and record (a record reached again through an alias is reported once),
+// sorted by path and rule. A statement of vex saying not_affected or fixed
+// turns the finding into a RuleNotAffected note carrying its justification.
+func Check(inv *sbom.Inventory, db *DB, vex *VEX) []signing.Finding {
+	var out []signing.Finding
+	for _, p := range inv.Packages {
+		out = append(out, checkPackage(db, vex, p.Name, p.Version, p.Path)...)
+		// Node resolves require("x") by the folder node_modules/x, whatever
+		// the name package.json declares: a renamed copy is still x.
+		if dir := folderName(p.Path); dir != "" && dir != p.Name {
+			out = append(out, checkPackage(db, vex, dir, p.Version, p.Path)...)
+		}
+	}
+	if v := inv.Electron.Version; v != "" {
+		out = append(out, checkPackage(db, vex, "electron", v, "")...)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Path != out[j].Path {
+			return out[i].Path < out[j].Path
+		}
+		return out[i].Message < out[j].Message
+	})
+	return out
+}
+
+func checkPackage(db *DB, vex *VEX, name, version, where string) []signing.Finding {
+	if version == "" {
+		return nil
+	}
+	var out []signing.Finding
+	covered := map[string]bool{}
+	matches := db.Lookup(EcosystemNpm, name, version)
+	// Of records that alias each other, the most severe (then the first
+	// by ID) is reported: a GHSA record rather than its bare CVE twin.
+	sort.SliceStable(matches, func(i, j int) bool {
+		return rank(matches[i].Record, name) > rank(matches[j].Record, name)
+	})
+	for _, m := range matches {
+		r := m.Record
+		ids := append([]string{r.ID}, r.Aliases...)
+		if covered[r.ID] {
+			continue
+		}
+		for _, id := range ids {
+			covered[id] = true
+		}
+		rule, sev := classify(r, name)
+		msg := fmt.Sprintf("%s %s: %s", name, version, describe(r, name))
+		switch {
+		case len(m.Fixed) > 0:
+			msg += "; fixed in " + strings.Join(m.Fixed, ", ")
+		case rule == RuleKnownVulnerable:
+			msg += "; no fixed version"
+		}
+		if st := vex.decide(ids, name, version); st != nil && (st.status == statusNotAffected || st.status == statusFixed) {
+			rule, sev = RuleNotAffected, signing.SeverityNote
+			msg += fmt.Sprintf(" — OpenVEX %s (%s): %s", strings.ReplaceAll(st.status, "_", " "), st.source, st.why)
+		}
+		f := signing.NewFinding(rule, sev, msg)
+		f.Path = where
+		out = append(out, f)
+	}
+	return out
+}
+
+// describe is "ID (aliases) summary [SEVERITY]".
+func describe(r *Record, name string) string {
+	s := r.ID
+	if len(r.Aliases) > 0 {
+		a := append([]string(nil), r.Aliases...)
+		sort.Strings(a)
+		s += " (" + strings.Join(a, ", ") + ")"
+	}
+	if r.Summary != "" {
+		s += " " + strings.TrimSpace(r.Summary)
+	}
+	if sev := severityLabel(r, name); sev != "" {
+		s += " [" + sev + "]"
+	}
+	return s
+}
+
+// rank orders records for reporting: malicious first, then by severity.
+func rank(r *Record, name string) int {
+	if strings.HasPrefix(r.ID, "MAL-") {
+		return 5
+	}
+	switch severityLabel(r, name) {
+	case "CRITICAL":
+		return 4
+	case "HIGH":
+		return 3
+	case "MODERATE", "MEDIUM":
+		return 2
+	case "LOW":
+		return 1
+	}
+	return 0
+}
+
+// classify returns the rule and severity of a match: malicious-package
+// records are errors; vulnerabilities follow the advisory's severity
+// (critical and high: error, moderate or unknown: warning, low: note).
+func classify(r *Record, name string) (signing.Rule, signing.Severity) {
+	if strings.HasPrefix(r.ID, "MAL-") {
+		return RuleKnownMalicious, signing.SeverityError
+	}
+	switch severityLabel(r, name) {
+	case "CRITICAL", "HIGH":
+		return RuleKnownVulnerable, signing.SeverityError
+	case "LOW":
+		return RuleKnownVulnerable, signing.SeverityNote
+	}
+	return RuleKnownVulnerable, signing.SeverityWarning
+}
+
+// severityLabel is the advisory's severity word, upper-case: the affected
+// package's own when name is given and it has one, else the record's.
+func severityLabel(r *Record, name string) string {
+	if name != "" {
+		for _, a := range r.Affected {
+			if a.Package.Name == name && a.DatabaseSpecific.Severity != "" {
+				return strings.ToUpper(a.DatabaseSpecific.Severity)
+			}
+		}
+	}
+	return strings.ToUpper(r.DatabaseSpecific.Severity)
+}
+
+// Scanner checks releases against OSV records in directories and OpenVEX
+// files, loading each set once. It is what verify.Options.Vulnerabilities
+// takes; the zero Scanner is ready to use and safe for concurrent use.
+type Scanner struct {
+	// Inventory configures the inventory of each release.
+	Inventory sbom.Options
+
+	mu    sync.Mutex
+	dbs   map[string]*DB
+	vexes map[string]*VEX
+}
+
+// Scan inventories the release at path (what sbom.Open takes) and checks
+// it against the records under osvDirs with the statements of vexFiles.
+func (s *Scanner) Scan(ctx context.Context, path string, osvDirs, vexFiles []string) ([]signing.Finding, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	db, vex, err := s.load(osvDirs, vexFiles)
+	if err != nil {
+		return nil, err
+	}
+	inv, err := sbom.Open(path, s.Inventory)
+	if errors.Is(err, sbom.ErrNotRelease) {
+		// A lone binary or document has no package inventory.
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("vuln: %w", err)
+	}
+	return Check(inv, db, vex), nil
+}
+
+func (s *Scanner) load(osvDirs, vexFiles []string) (*DB, *VEX, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dbs == nil {
+		s.dbs, s.vexes = map[string]*DB{}, map[string]*VEX{}
+	}
+	k := strings.Join(osvDirs, "\x00")
+	db := s.dbs[k]
+	if db == nil {
+		var err error
+		if db, err = Load(osvDirs...); err != nil {
+			return nil, nil, err
+		}
+		s.dbs[k] = db
+	}
+	k = strings.Join(vexFiles, "\x00")
+	vex := s.vexes[k]
+	if vex == nil {
+		var err error
+		if vex, err = LoadVEX(vexFiles...); err != nil {
+			return nil, nil, err
+		}
+		s.vexes[k] = vex
+	}
+	return db, vex, nil
+}
+
+// folderName returns the package name Node resolves the folder p by: the
+// part after its last node_modules/ ("@scope/name" for scoped packages), or
+// "" when p is not under node_modules.
+func folderName(p string) string {
+	i := strings.LastIndex(p, "node_modules/")
+	if i < 0 {
+		return ""
+	}
+	rest := p[i+len("node_modules/"):]
+	parts := strings.Split(rest, "/")
+	switch {
+	case len(parts) == 1 && parts[0] != "":
+		return parts[0]
+	case len(parts) == 2 && strings.HasPrefix(parts[0], "@"):
+		return rest
+	}
+	return ""
+}

@@ -1,0 +1,17 @@
+package vuln
+
+import "github.com/shipgate/shipgate/signing"
+
+// Rule IDs of the findings Check reports, documented in docs/rules/vuln.md.
+const (
+	// RuleKnownVulnerable: a package version in the release is affected by
+	// an OSV vulnerability record.
+	RuleKnownVulnerable signing.Rule = "vuln/known-vulnerable"
+	// RuleKnownMalicious: a package version in the release is named by an
+	// OSV malicious-package record (MAL-…).
+	RuleKnownMalicious signing.Rule = "vuln/known-malicious"
+	// RuleNotAffected: a record matched, and an OpenVEX statement declares
+	// the product not affected (or fixed); kept as a note for the audit
+	// trail.
+	RuleNotAffected signing.Rule = "vuln/not-affected"
+)
