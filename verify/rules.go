@@ -55,6 +55,9 @@ const (
 	// RuleSigstoreInvalid: a file's Sigstore bundle does not verify as the
 	// policy requires.
 	RuleSigstoreInvalid signing.Rule = "policy/sigstore-invalid"
+	// RuleProvenanceMismatch: a file's Sigstore bundle verifies, but it is
+	// not SLSA provenance meeting the policy's provenance requirements.
+	RuleProvenanceMismatch signing.Rule = "policy/provenance-mismatch"
 )
 
 // The package's former unexported names of its rule IDs, kept while code

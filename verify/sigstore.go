@@ -15,6 +15,7 @@ import (
 
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/attest"
+	"github.com/shipgate/shipgate/signing/provenance"
 )
 
 // SigstoreBundleSuffix is appended to a file's name to find its Sigstore
@@ -112,12 +113,22 @@ type Sigstore struct {
 	// InsecureIgnoreSCT accepts keyless bundles whose certificate carries no
 	// verified SCT although the trusted root lists CT logs.
 	InsecureIgnoreSCT bool `yaml:"insecureIgnoreSCT" json:"insecureIgnoreSCT"`
+	// Provenance, when set, requires the bundle to hold a SLSA provenance
+	// statement (a DSSE bundle, as npm and GitHub artifact attestations
+	// are) whose predicate type, builder, build type and source meet it,
+	// with the file as a subject.
+	Provenance *provenance.Requirements `yaml:"provenance" json:"provenance"`
 }
 
 // check validates s; field names the faulty key for the error's line.
 func (s *Sigstore) check() (field string, err error) {
 	if s.TrustedRoot == "" {
 		return "trustedRoot", errors.New("sigstore needs trustedRoot (a trusted_root.json)")
+	}
+	if s.Provenance != nil {
+		if err := s.Provenance.Validate(); err != nil {
+			return "provenance", fmt.Errorf("sigstore %w", err)
+		}
 	}
 	ids := s.CertificateIdentity != "" || s.CertificateIdentityRegexp != "" || s.CertificateOIDCIssuer != "" || s.CertificateOIDCIssuerRegexp != ""
 	if s.Key != "" {
@@ -278,8 +289,9 @@ func (c *check) checkSigstore(s *Sigstore, line int) {
 	}
 	art := &lazyReader{open: c.reopen}
 	defer art.close()
-	_, err = verifier.VerifyBundle(c.e.ctx, b, art, opts)
+	res, err := verifier.VerifyBundle(c.e.ctx, b, art, opts)
 	if err == nil {
+		c.checkProvenance(s, res, bundleName, who)
 		return
 	}
 	if art.err != nil && c.e.ctx.Err() == nil {
@@ -379,5 +391,24 @@ func (l *lazyReader) Read(p []byte) (int, error) {
 func (l *lazyReader) close() {
 	if l.rc != nil {
 		l.rc.Close()
+	}
+}
+
+// checkProvenance applies a sigstore rule's provenance requirements to a
+// bundle that verified.
+func (c *check) checkProvenance(s *Sigstore, res *attest.BlobResult, bundleName, who string) {
+	if s.Provenance == nil {
+		return
+	}
+	if res == nil || len(res.Statement) == 0 {
+		c.add(RuleProvenanceMismatch, signing.SeverityError, fmt.Sprintf("Sigstore bundle %s verifies, but it signs the file itself, not a SLSA provenance statement, and %s requires provenance", bundleName, who))
+		return
+	}
+	p, err := provenance.Parse(res.Statement)
+	if err == nil {
+		err = p.Check(*s.Provenance, c.f.SHA256)
+	}
+	if err != nil {
+		c.add(RuleProvenanceMismatch, signing.SeverityError, fmt.Sprintf("Sigstore bundle %s verifies, but its provenance does not meet %s: %s", bundleName, who, strings.TrimPrefix(err.Error(), "provenance: ")))
 	}
 }

@@ -199,6 +199,9 @@ func TestVerifyBlobCLI(t *testing.T) {
 		{"no identity", append(append([]string{}, keyless...), p("artifact.txt")), exitError, "--certificate-identity"},
 		{"key and identity", append(append(append([]string{}, keyless...), id...), "--key", p("keyed.pub.pem"), p("artifact.txt")), exitError, "exclude"},
 		{"no file", append(append([]string{}, keyless...), id...), exitError, "FILE"},
+		{"provenance of a message signature", append(append(append([]string{}, keyless...), id...), "--source-repository", "github.com/acme/app", p("artifact.txt")), exitFail, "not a SLSA provenance statement"},
+		{"provenance bad regexp", append(append(append([]string{}, keyless...), id...), "--source-ref-regexp", "(", p("artifact.txt")), exitError, "sourceRefRegexp"},
+		{"provenance other predicate type", append(append(append([]string{}, keyless...), id...), "--predicate-type", "https://slsa.dev/verification_summary/v1", p("artifact.txt")), exitError, "not a SLSA provenance type"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

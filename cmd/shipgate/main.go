@@ -20,10 +20,12 @@
 //	shipgate attest --key KEY.pem --report REPORT.json [-o FILE] [--password-env VAR] [--rsa-pss] [--hash sha256|sha384|sha512]
 //	                [--resource-uri URI] [--policy-uri URI] [--report-uri URI] [--time RFC3339|none] [--no-keyid]
 //	shipgate verify-attestation --pub PUB.pem [--subject FILE]... [--allow-failed] [--rsa-pss] [--hash sha256|sha384|sha512]
-//	                            [--format text|json] ENVELOPE
+//	                            [--verifier-id ID]... [--format text|json] ENVELOPE
 //	shipgate verify-blob --bundle F.sigstore.json --trusted-root trusted_root.json
 //	                     ((--certificate-identity ID | --certificate-identity-regexp RE)
 //	                      (--certificate-oidc-issuer ISS | --certificate-oidc-issuer-regexp RE) | --key PUB.pem)
+//	                     [--provenance] [--source-repository R] [--source-ref REF | --source-ref-regexp RE]
+//	                     [--builder-id ID | --builder-id-regexp RE] [--build-type URI] [--predicate-type URI]...
 //	                     [--signed-timestamps N] [--insecure-ignore-tlog] [--insecure-ignore-sct] [--format text|json] FILE
 //	shipgate trusted-root [--tuf-url URL] [--tuf-root root.json] [--tuf-cache DIR] [--offline] [-o FILE]
 //	shipgate blocklist update --out DIR [--source NAME=URL]... [--sources FILE] [--no-defaults] [--allow-http]

@@ -28,12 +28,14 @@ func runVerifyAttestation(e *env) int {
 		hashName    = fs.String("hash", "sha256", "digest of RSA and ECDSA signatures: sha256, sha384 or sha512")
 		format      = fs.String("format", "text", "output format: text or json")
 		subjects    listFlag
+		verifierIDs listFlag
 	)
 	fs.Var(&subjects, "subject", "file whose SHA-256 must be a subject of the statement (repeatable)")
+	fs.Var(&verifierIDs, "verifier-id", "accept summaries by this verifier (exact predicate verifier.id, repeatable; default shipgate's), e.g. slsa-verifier's")
 	fs.Usage = func() {
 		w := fs.Output()
 		fmt.Fprintln(w, "usage: shipgate verify-attestation --pub PUB.pem [--subject FILE]... [--allow-failed] [--rsa-pss] [--hash sha256|sha384|sha512]")
-		fmt.Fprintln(w, "                                   [--format text|json] ENVELOPE")
+		fmt.Fprintln(w, "                                   [--verifier-id ID]... [--format text|json] ENVELOPE")
 		fmt.Fprintln(w, "\nChecks the envelope's signature, payload type, statement and predicate types, that every --subject")
 		fmt.Fprintln(w, "file's digest is a subject, and that the result is PASSED. ENVELOPE may be - for standard input.")
 		fmt.Fprintln(w, "exit status: 0 verified, 1 verification failed, 2 the run failed")
@@ -65,7 +67,7 @@ func runVerifyAttestation(e *env) int {
 	if err != nil {
 		return fail(e, err)
 	}
-	opts := attest.VerifyOptions{AllowFailed: *allowFailed}
+	opts := attest.VerifyOptions{AllowFailed: *allowFailed, VerifierIDs: verifierIDs}
 	for _, p := range subjects {
 		sum, err := attestFileSHA256(p)
 		if err != nil {

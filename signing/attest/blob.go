@@ -79,6 +79,10 @@ type BlobResult struct {
 	// in-toto statement rather than a message signature.
 	PredicateType string    `json:"predicateType,omitempty"`
 	Subjects      []Subject `json:"subjects,omitempty"`
+	// Statement is the verified DSSE payload (the in-toto statement) byte
+	// for byte, for callers that interpret its predicate
+	// (signing/provenance); nil for message signatures.
+	Statement []byte `json:"-"`
 }
 
 // BlobTimestamp is one verified time of a bundle's signature.

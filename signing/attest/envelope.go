@@ -266,3 +266,9 @@ var keyFolder = strings.NewReplacer("\u017f", "s", "\u212a", "k")
 func foldKey(k string) string {
 	return strings.ToLower(keyFolder.Replace(k))
 }
+
+// CheckJSON rejects a JSON document that parsers could read differently:
+// duplicate object keys (compared case-insensitively, as encoding/json
+// matches fields), data after the top-level value, a top-level value that
+// is not an object, and deep nesting. Errors wrap ErrMalformed.
+func CheckJSON(b []byte) error { return checkJSON(b) }

@@ -58,7 +58,7 @@ func FuzzStatement(f *testing.F) {
 			return
 		}
 		var v Verified
-		if err := parseStatement(st, &v); err != nil {
+		if err := parseStatement(st, &v, nil); err != nil {
 			t.Fatalf("statement made from a report does not parse back: %v\n%s", err, st)
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +22,13 @@ type VerifyOptions struct {
 	// AllowFailed accepts a summary whose verificationResult is FAILED. Its
 	// Verified.Predicate.Result then says so.
 	AllowFailed bool
+	// VerifierIDs are the accepted predicate verifier.id values, so that
+	// summaries written by other verifiers (slsa-verifier's
+	// https://github.com/slsa-framework/slsa-verifier/v2/…) can be checked;
+	// empty accepts shipgate's (VerifierID) only. The ID is compared
+	// exactly: whoever holds the key can write any ID, so the key, not the
+	// ID, says who verified.
+	VerifierIDs []string
 }
 
 // Verified is what [Verify] established about an envelope.
@@ -88,7 +96,7 @@ func Verify(envelope []byte, verifier signature.Verifier, opts VerifyOptions) (*
 		return nil, err
 	}
 	v := &Verified{KeyID: keyID, SignatureIndex: idx, PayloadType: env.PayloadType, Statement: env.Payload}
-	if err := parseStatement(env.Payload, v); err != nil {
+	if err := parseStatement(env.Payload, v, opts.VerifierIDs); err != nil {
 		return nil, err
 	}
 	if err := matchSubjects(v, opts.Subjects); err != nil {
@@ -150,7 +158,7 @@ type statementJSON struct {
 }
 
 // parseStatement applies step 4 of Verify and fills v.
-func parseStatement(payload []byte, v *Verified) error {
+func parseStatement(payload []byte, v *Verified, verifierIDs []string) error {
 	if err := checkJSON(payload); err != nil {
 		return fmt.Errorf("statement: %w", err)
 	}
@@ -184,8 +192,11 @@ func parseStatement(payload []byte, v *Verified) error {
 	if err := json.Unmarshal(st.Predicate, &p); err != nil {
 		return jsonError("predicate", err)
 	}
-	if p.Verifier.ID != VerifierID {
-		return fmt.Errorf("%w: verifier %q, want %q", ErrPredicateType, p.Verifier.ID, VerifierID)
+	if len(verifierIDs) == 0 {
+		verifierIDs = []string{VerifierID}
+	}
+	if !slices.Contains(verifierIDs, p.Verifier.ID) {
+		return fmt.Errorf("%w: verifier %q, want %s", ErrPredicateType, p.Verifier.ID, strings.Join(verifierIDs, " or "))
 	}
 	switch p.VerificationResult {
 	case ResultPassed:
@@ -207,6 +218,11 @@ func parseStatement(payload []byte, v *Verified) error {
 		VerifiedLevels: p.VerifiedLevels,
 	}
 	pr.VerifierVersion = p.Verifier.Version["shipgate"]
+	if pr.VerifierVersion == "" && len(p.Verifier.Version) == 1 {
+		for _, v := range p.Verifier.Version {
+			pr.VerifierVersion = v
+		}
+	}
 	if p.TimeVerified != "" {
 		t, err := time.Parse(time.RFC3339, p.TimeVerified)
 		if err != nil {

@@ -155,6 +155,7 @@ func VerifyBlob(bundleJSON []byte, artifact io.Reader, opts attest.BlobOptions) 
 	}
 	sort.SliceStable(out.Timestamps, func(i, j int) bool { return out.Timestamps[i].Time.Before(out.Timestamps[j].Time) })
 	if res.Statement != nil {
+		out.Statement = b.Bundle.GetDsseEnvelope().GetPayload()
 		out.PredicateType = res.Statement.GetPredicateType()
 		for _, s := range res.Statement.GetSubject() {
 			out.Subjects = append(out.Subjects, attest.Subject{Name: s.GetName(), SHA256: s.GetDigest()["sha256"]})
