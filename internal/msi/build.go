@@ -26,6 +26,12 @@ var CLSID = [16]byte{0x84, 0x10, 0x0c, 0, 0, 0, 0, 0, 0xc0, 0, 0, 0, 0, 0, 0, 0x
 // "Binary.Name" row's data, a cabinet) as a compound file, for test
 // fixtures: strings are UTF-8 in code page 65001, referenced by 2-byte ids.
 func Build(tables []BuildTable, streams map[string][]byte) []byte {
+	return cfb.Build(BuildNode(tables, streams))
+}
+
+// BuildNode returns the compound file tree [Build] writes, to which a test
+// may add streams (a signature) before writing it with [cfb.Build].
+func BuildNode(tables []BuildTable, streams map[string][]byte) *cfb.Node {
 	le := binary.LittleEndian
 	strs := []string{""}
 	ids := map[string]int{}
@@ -110,5 +116,5 @@ func Build(tables []BuildTable, streams map[string][]byte) []byte {
 	for _, n := range names {
 		add(n, false, streams[n])
 	}
-	return cfb.Build(root)
+	return root
 }
