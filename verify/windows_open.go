@@ -128,21 +128,12 @@ func (c *check) openMSI(ra io.ReaderAt, size int64, x *expansion) {
 		return
 	}
 	used := map[*msi.Stream]bool{}
-	for _, p := range db.Payloads() {
-		rp := joinPath(c.f.Path, pathElem(p.Table)+"/"+pathElem(p.Key))
-		if p.Stream == nil {
-			c.finds = append(c.finds, finding(RuleMSIMissingStream, signing.SeverityError, rp, fmt.Sprintf("the %s table's row %q refers to a stream the database does not hold", p.Table, p.Key)))
-			continue
-		}
-		used[p.Stream] = true
-		n := p.Stream.Entry.Size
-		c.entry(rp, release.NewSection(db.ReaderAt(p.Stream), 0, n), n, x)
-	}
 	paths, bad := db.FilePaths()
 	for _, k := range bad {
 		c.finds = append(c.finds, finding(ruleInsecurePath, signing.SeverityError, c.f.Path, fmt.Sprintf("the File table's file %q has a name, or a folder in the Directory table, that is not a plain file or folder name (or its folders loop); it is reported under its key", k)))
 	}
 	seen := map[string]string{}
+	cabs := map[*msi.Stream]bool{}
 	for _, cb := range db.Cabinets() {
 		at := joinPath(c.f.Path, pathElem(cb.Name))
 		switch {
@@ -152,9 +143,10 @@ func (c *check) openMSI(ra io.ReaderAt, size int64, x *expansion) {
 		case cb.Stream == nil:
 			c.finds = append(c.finds, finding(RuleMSIMissingStream, signing.SeverityError, at, fmt.Sprintf("the Media table's disk %d names the embedded cabinet %q, which the database does not hold: the installer cannot install its files", cb.DiskID, cb.Name)))
 			continue
-		case used[cb.Stream]:
+		case cabs[cb.Stream]:
 			continue // two Media rows, one cabinet
 		}
+		cabs[cb.Stream] = true
 		used[cb.Stream] = true
 		cr, err := cab.NewReader(ctxReaderAt{c.e.ctx, db.ReaderAt(cb.Stream)}, cb.Stream.Entry.Size)
 		if err != nil {
@@ -175,6 +167,18 @@ func (c *check) openMSI(ra io.ReaderAt, size int64, x *expansion) {
 			seen[at+"/"+p] = key
 			return p, true
 		})
+	}
+	// A stream that is both a cabinet and a row's payload (a crafted
+	// database) is checked as both.
+	for _, p := range db.Payloads() {
+		rp := joinPath(c.f.Path, pathElem(p.Table)+"/"+pathElem(p.Key))
+		if p.Stream == nil {
+			c.finds = append(c.finds, finding(RuleMSIMissingStream, signing.SeverityError, rp, fmt.Sprintf("the %s table's row %q refers to a stream the database does not hold", p.Table, p.Key)))
+			continue
+		}
+		used[p.Stream] = true
+		n := p.Stream.Entry.Size
+		c.entry(rp, release.NewSection(db.ReaderAt(p.Stream), 0, n), n, x)
 	}
 	for _, s := range db.Streams {
 		if used[s] || msi.SystemStream(s.Name) || (s.Table && (db.Tables[s.Name] != nil || msiCatalog[s.Name])) {

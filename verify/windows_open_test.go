@@ -3,6 +3,7 @@ package verify
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -310,5 +311,71 @@ func TestWixlInstaller(t *testing.T) {
 	}
 	if bytes.Contains([]byte(strings.Join(rulesFor(r, "setup.msi"), " ")), []byte("error")) {
 		t.Errorf("setup.msi: %q", rulesFor(r, "setup.msi"))
+	}
+}
+
+// TestOsslsigncodeSignedInstallers has osslsigncode sign a cabinet and an
+// MSI built here: both signatures verify (osslsigncode writes the cabinet's
+// signature reserve, which the cabinet reader then steps over), and the
+// trojanized DLL inside each still fails the gate at its path.
+func TestOsslsigncodeSignedInstallers(t *testing.T) {
+	tool, err := exec.LookPath("osslsigncode")
+	if err != nil {
+		t.Skip("osslsigncode is not installed; the signed-installer cross-check was skipped")
+	}
+	f := getFixtures(t)
+	src, dir := t.TempDir(), t.TempDir()
+	write := func(name string, b []byte) string {
+		p := filepath.Join(src, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	certs, key := write("certs.pem", f.winLeaf.PEM()), write("leaf.key", f.winLeaf.KeyPEM())
+	tables, streams := installer{dll: f.peTampered, customAction: f.peValid, method: cab.MethodMSZIP}.node()
+	for name, b := range map[string][]byte{
+		"drivers.cab": cab.Build([]cab.BuildFile{{Name: `bin\evil.dll`, Data: f.peTampered}}, cab.BuildOptions{Method: cab.MethodMSZIP}),
+		"setup.msi":   msi.Build(tables, streams),
+	} {
+		in := write(name, b)
+		if out, err := exec.Command(tool, "sign", "-certs", certs, "-key", key, "-h", "sha256", "-in", in, "-out", filepath.Join(dir, name)).CombinedOutput(); err != nil {
+			t.Fatalf("osslsigncode sign %s: %v\n%s", name, err, out)
+		}
+	}
+	r := mustFail(t, Options{}, "drivers.cab/bin/evil.dll", authenticode.RuleDigestMismatch, dir)
+	wantRules(t, r, innerDLL, authenticode.RuleDigestMismatch)
+	for _, p := range []string{"drivers.cab", "setup.msi"} {
+		fi := fileByPath(r, p)
+		if fi == nil || len(fi.Signatures) != 1 || fi.Signatures[0].Status != signing.StatusValid {
+			t.Errorf("%s: %+v", p, fi)
+		}
+	}
+}
+
+// TestMSIDeterministic checks that a release of installers and cabinets
+// gives byte-identical reports whatever the number of workers.
+func TestMSIDeterministic(t *testing.T) {
+	f := getFixtures(t)
+	in := installer{dll: f.peTampered, customAction: f.peUnsigned, method: cab.MethodMSZIP,
+		extraMedia: [][]any{{2, 3, "#gone.cab"}}, extraStreams: map[string][]byte{"hidden": f.peValid, "other": []byte("x")}}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{
+		"a/setup.msi": in.signed(t),
+		"b/setup.msi": installer{dll: f.peValid, customAction: f.peValid}.signed(t),
+		"drivers.cab": cab.Build([]cab.BuildFile{{Name: `x\a.dll`, Data: f.peValid}, {Name: `x\b.dll`, Data: f.peUnsigned}}, cab.BuildOptions{Method: cab.MethodMSZIP}),
+	})
+	var outs [][]byte
+	for _, w := range []int{1, 2, 7} {
+		b, err := json.Marshal(run(t, Options{Workers: w}, dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, b)
+	}
+	for i := 1; i < len(outs); i++ {
+		if !bytes.Equal(outs[0], outs[i]) {
+			t.Fatalf("reports differ:\n%s\n---\n%s", outs[0], outs[i])
+		}
 	}
 }
