@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shipgate/shipgate/internal/cab"
 	"github.com/shipgate/shipgate/internal/cfb"
@@ -203,9 +204,9 @@ func (c *check) openMSI(ra io.ReaderAt, size int64, x *expansion) {
 var msiCatalog = map[string]bool{"_StringPool": true, "_StringData": true, "_Columns": true, "_Tables": true}
 
 // pathElem makes a name from an MSI table one element of a report path:
-// "%", "/", "\\" and NUL are escaped as %25, %2F, %5C and %00, and "", "."
-// and ".." written %00, %2E and %2E%2E, so that distinct names stay
-// distinct and none leaves its folder.
+// "%", "/", "\\", control characters and invalid UTF-8 bytes are escaped
+// as %XX, and "", "." and ".." written %00, %2E and %2E%2E, so that
+// distinct names stay distinct and none leaves its folder.
 func pathElem(s string) string {
 	switch s {
 	case "":
@@ -215,5 +216,16 @@ func pathElem(s string) string {
 	case "..":
 		return "%2E%2E"
 	}
-	return strings.NewReplacer("%", "%25", "/", "%2F", `\`, "%5C", "\x00", "%00").Replace(s)
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == '%' || r == '/' || r == '\\' || r < 0x20 || r == 0x7f || (r == utf8.RuneError && n == 1) {
+			fmt.Fprintf(&b, "%%%02X", s[i])
+			i++
+			continue
+		}
+		b.WriteString(s[i : i+n])
+		i += n
+	}
+	return b.String()
 }

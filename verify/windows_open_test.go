@@ -2,6 +2,7 @@ package verify
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"os"
@@ -378,4 +379,62 @@ func TestMSIDeterministic(t *testing.T) {
 			t.Fatalf("reports differ:\n%s\n---\n%s", outs[0], outs[i])
 		}
 	}
+}
+
+// TestPathElem escapes what would leave a folder or hide in a path.
+func TestPathElem(t *testing.T) {
+	for in, want := range map[string]string{
+		"CustomDll": "CustomDll", "..": "%2E%2E", ".": "%2E", "": "%00", `..\evil`: "..%5Cevil",
+		"a/b": "a%2Fb", "100%": "100%25", "\x05Summary": "%05Summary", "Ünï": "Ünï", "\xff": "%FF",
+	} {
+		if got := pathElem(in); got != want {
+			t.Errorf("pathElem(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestMSILZXCabinet reports an installer whose cabinet is LZX-compressed:
+// its files are not opened, and each is a cab/not-opened warning.
+func TestMSILZXCabinet(t *testing.T) {
+	f := getFixtures(t)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"setup.msi": installer{dll: f.peValid, customAction: f.peValid, method: cab.MethodLZX}.signed(t)})
+	r := run(t, Options{}, dir)
+	if got := rulesFor(r, "setup.msi/app.cab/AppDll"); !has(got, "warning "+string(RuleCABNotOpened)) {
+		t.Errorf("findings %q", got)
+	}
+	if fileByPath(r, innerDLL) != nil {
+		t.Error("an LZX file was reported as checked")
+	}
+}
+
+// FuzzReleaseMSI runs Release over hostile installers and cabinets: it must
+// never panic nor report a path that leaves the release.
+func FuzzReleaseMSI(f *testing.F) {
+	fx := getFixtures(f)
+	tables, streams := installer{dll: fx.peValid, customAction: []byte("MZ"), method: cab.MethodMSZIP, extraStreams: map[string][]byte{"x": []byte("y")}}.node()
+	f.Add(msi.Build(tables, streams), false)
+	f.Add(cab.Build([]cab.BuildFile{{Name: `a\b.dll`, Data: fx.peValid[:600]}}, cab.BuildOptions{Method: cab.MethodMSZIP}), true)
+	dir := f.TempDir()
+	opts := Options{Trust: fx.trust, Time: checkTime, MaxBuffer: 1 << 20}
+	f.Fuzz(func(t *testing.T, b []byte, isCab bool) {
+		name := "setup.msi"
+		if isCab {
+			name = "setup.cab"
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Release(context.Background(), opts, dir)
+		os.Remove(p)
+		if err != nil {
+			return
+		}
+		for _, f := range r.Files {
+			if !validReportPath(f.Path) {
+				t.Errorf("report path %q leaves the release", f.Path)
+			}
+		}
+	})
 }
