@@ -63,25 +63,31 @@ func (c *check) entry(p string, src release.Source, size int64, x *expansion) {
 	c.e.process(j)
 }
 
-// walkCab checks the files of cabinet cr, found at report path at; name,
-// when set, maps a file's name in the cabinet to its report path under at
-// (an MSI's File table) and reports false for a name it does not know.
-func (c *check) walkCab(cr *cab.Reader, at string, x *expansion, name func(string) (string, bool)) {
+// walkCab checks the files of cabinet cr, found at report path at; paths,
+// when not nil, maps a file's name in the cabinet to its report path under
+// at (an MSI's File table keys to installed paths).
+func (c *check) walkCab(cr *cab.Reader, at string, x *expansion, paths map[string]string) {
+	where := func(name string) string {
+		if q, ok := paths[name]; ok {
+			return joinPath(at, q)
+		}
+		return joinPath(at, name)
+	}
 	for _, p := range cr.Problems() {
-		where := at
+		w := at
 		if n, ok := cab.CleanName(p.Name); ok && p.Kind != cab.ProblemInsecurePath {
-			where = joinPath(at, n)
+			w = where(n)
 		}
 		var f signing.Finding
 		switch p.Kind {
 		case cab.ProblemInsecurePath:
-			f = finding(ruleInsecurePath, signing.SeverityError, where, p.Message)
+			f = finding(ruleInsecurePath, signing.SeverityError, w, p.Message)
 		case cab.ProblemDuplicate:
-			f = finding(ruleDuplicateEntry, signing.SeverityError, where, p.Message)
+			f = finding(ruleDuplicateEntry, signing.SeverityError, w, p.Message)
 		case cab.ProblemNotOpened:
-			f = finding(RuleCABNotOpened, signing.SeverityWarning, where, p.Message)
+			f = finding(RuleCABNotOpened, signing.SeverityWarning, w, p.Message)
 		default:
-			f = finding(ruleMalformed, signing.SeverityError, where, p.Message)
+			f = finding(ruleMalformed, signing.SeverityError, w, p.Message)
 		}
 		off := p.Offset
 		f.Offset = &off
@@ -91,14 +97,18 @@ func (c *check) walkCab(cr *cab.Reader, at string, x *expansion, name func(strin
 		c.finds = append(c.finds, finding(ruleUnreadable, signing.SeverityError, at, fmt.Sprintf("cabinet's files decompress to %d bytes, more than the archives nested here may expand to (%d times the outermost archive's size, at least %d bytes; a bomb?); its files were not checked", n, expansionRatio, int64(minExpansion))))
 		return
 	}
+	seen := map[string]string{} // report path -> the file's name in the cabinet
 	err := cr.Walk(func(f *cab.File, r io.Reader) error {
 		p := joinPath(at, f.Name)
-		if name != nil {
-			if q, ok := name(f.Name); ok {
-				p = joinPath(at, q)
-			} else {
+		if paths != nil {
+			if q, ok := paths[f.Name]; !ok {
 				c.finds = append(c.finds, finding(RuleMSIUnreferencedData, signing.SeverityWarning, p, fmt.Sprintf("cabinet file %q is not in the MSI's File table, so Windows Installer does not install it; it was checked under its name in the cabinet", f.Name)))
+			} else if prev, dup := seen[joinPath(at, q)]; dup && prev != f.Name {
+				c.finds = append(c.finds, finding(ruleDuplicateEntry, signing.SeverityError, joinPath(at, q), fmt.Sprintf("the MSI installs files %q and %q to one path; the second is reported under its key", prev, f.Name)))
+			} else {
+				p = joinPath(at, q)
 			}
+			seen[p] = f.Name
 		}
 		c.entry(p, release.NewStream(r), f.Size, x)
 		return c.e.ctx.Err()
@@ -133,7 +143,6 @@ func (c *check) openMSI(ra io.ReaderAt, size int64, x *expansion) {
 	for _, k := range bad {
 		c.finds = append(c.finds, finding(ruleInsecurePath, signing.SeverityError, c.f.Path, fmt.Sprintf("the File table's file %q has a name, or a folder in the Directory table, that is not a plain file or folder name (or its folders loop); it is reported under its key", k)))
 	}
-	seen := map[string]string{}
 	cabs := map[*msi.Stream]bool{}
 	for _, cb := range db.Cabinets() {
 		at := joinPath(c.f.Path, pathElem(cb.Name))
@@ -156,18 +165,7 @@ func (c *check) openMSI(ra io.ReaderAt, size int64, x *expansion) {
 			}
 			continue
 		}
-		c.walkCab(cr, at, x, func(key string) (string, bool) {
-			p, ok := paths[key]
-			if !ok {
-				return "", false
-			}
-			if prev, dup := seen[at+"/"+p]; dup && prev != key {
-				c.finds = append(c.finds, finding(ruleDuplicateEntry, signing.SeverityError, joinPath(at, p), fmt.Sprintf("the MSI installs files %q and %q to one path; the second is reported under its key", prev, key)))
-				return key, true
-			}
-			seen[at+"/"+p] = key
-			return p, true
-		})
+		c.walkCab(cr, at, x, paths)
 	}
 	// A stream that is both a cabinet and a row's payload (a crafted
 	// database) is checked as both.

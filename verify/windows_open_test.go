@@ -400,7 +400,7 @@ func TestMSILZXCabinet(t *testing.T) {
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"setup.msi": installer{dll: f.peValid, customAction: f.peValid, method: cab.MethodLZX}.signed(t)})
 	r := run(t, Options{}, dir)
-	if got := rulesFor(r, "setup.msi/app.cab/AppDll"); !has(got, "warning "+string(RuleCABNotOpened)) {
+	if got := rulesFor(r, innerDLL); !has(got, "warning "+string(RuleCABNotOpened)) {
 		t.Errorf("findings %q", got)
 	}
 	if fileByPath(r, innerDLL) != nil {
@@ -437,4 +437,19 @@ func FuzzReleaseMSI(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestMSITwoFilesOnePath reports two File rows installed to one path (the
+// cabinet's second file would hide behind the first's name): the second
+// is checked under its key.
+func TestMSITwoFilesOnePath(t *testing.T) {
+	f := getFixtures(t)
+	tables, streams := installer{dll: f.peValid, customAction: f.peValid}.node()
+	tables[1].Rows[1][2] = "app.dll" // Readme installs as app.dll too
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"setup.msi": signMSI(t, msi.BuildNode(tables, streams))})
+	r := mustFail(t, Options{}, innerDLL, ruleDuplicateEntry, dir)
+	if fileByPath(r, innerDLL) == nil || fileByPath(r, "setup.msi/app.cab/Readme") == nil {
+		t.Errorf("files %v", r.Files)
+	}
 }
