@@ -180,7 +180,7 @@ func (c *check) openMSI(ra io.ReaderAt, size int64, x *expansion) {
 		c.entry(rp, release.NewSection(db.ReaderAt(p.Stream), 0, n), n, x)
 	}
 	for _, s := range db.Streams {
-		if used[s] || msi.SystemStream(s.Name) || (s.Table && (db.Tables[s.Name] != nil || msiCatalog[s.Name])) {
+		if used[s] || msi.SystemStream(s.Name) || (s.Table && (db.Schema[s.Name] != nil || msiCatalog[s.Name])) {
 			continue
 		}
 		what := "stream"

@@ -514,6 +514,14 @@ func (c *Reader) Walk(fn func(f *File, r io.Reader) error) error {
 	})
 	var d *decoder
 	for _, f := range byFolder {
+		if f.Size == 0 {
+			// Nothing to decompress: an empty file placed inside
+			// another must not make the folder be decompressed again.
+			if err := fn(f, bytes.NewReader(nil)); err != nil {
+				return err
+			}
+			continue
+		}
 		if d == nil || d.folder != f.Folder || d.pos > f.FolderOffset {
 			d = c.newDecoder(f.Folder)
 		}

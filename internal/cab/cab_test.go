@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"math/rand/v2"
@@ -307,4 +308,46 @@ func FuzzReader(f *testing.F) {
 		}
 		fs.WalkDir(c, ".", func(p string, d fs.DirEntry, err error) error { return nil })
 	})
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.ReaderAt
+	n int64
+}
+
+func (c *countingReader) ReadAt(p []byte, off int64) (int, error) {
+	n, err := c.r.ReadAt(p, off)
+	c.n += int64(n)
+	return n, err
+}
+
+// TestWalkEmptyFilesInsideOthers places empty files inside the data of
+// the files before them: Walk must not decompress the folder again for
+// each (which would make a cabinet of n files cost n passes).
+func TestWalkEmptyFilesInsideOthers(t *testing.T) {
+	var files []BuildFile
+	chunk := bytes.Repeat([]byte("0123456789abcdef"), 4096)
+	for i := 0; i < 20; i++ {
+		files = append(files, BuildFile{Name: fmt.Sprintf("f%02d", i), Data: chunk}, BuildFile{Name: fmt.Sprintf("z%02d", i)})
+	}
+	b := Build(files, BuildOptions{Method: MethodMSZIP})
+	for _, f := range open(t, b).Files {
+		if f.Size == 0 {
+			b = patch(b, int(f.Offset)+4, uint32(f.FolderOffset-int64(len(chunk))+1), 4)
+		}
+	}
+	cr := &countingReader{r: bytes.NewReader(b)}
+	c, err := NewReader(cr, int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	cr.n = 0
+	if err := c.Walk(func(f *File, r io.Reader) error { n++; _, err := io.Copy(io.Discard, r); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if n != 40 || cr.n > int64(len(b)) {
+		t.Errorf("%d files, read %d bytes of a %d-byte cabinet", n, cr.n, len(b))
+	}
 }

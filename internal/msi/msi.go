@@ -45,7 +45,7 @@ const (
 	// MaxTableBytes caps one table's stream; MaxCells the cells of all
 	// tables read.
 	MaxTableBytes = 64 << 20
-	MaxCells      = 1 << 24
+	MaxCells      = 1 << 22
 	// MaxColumns caps a table's columns (Windows Installer allows 32).
 	MaxColumns = 32
 )
@@ -139,9 +139,11 @@ type Database struct {
 	cf         *cfb.File
 	strs       []string
 	strRefSize int
-	// Tables are the tables the schema describes and whose streams are
-	// present, by name.
+	// Tables are the tables read, by name: those this package uses
+	// (Media, File, Component, Directory) and those with a binary column.
+	// Schema holds the columns of every table _Columns describes.
 	Tables map[string]*Table
+	Schema map[string][]Column
 	// Streams are the root streams, in name order; Storages the names of
 	// root storages (embedded sub-databases and transforms).
 	Streams  []*Stream
@@ -319,7 +321,11 @@ func (d *Database) readSchema() error {
 		}
 		schema[t] = append(schema[t], Column{Name: r[2].S, Type: uint16(r[3].N)})
 	}
+	d.Schema = schema
 	for _, name := range order {
+		if !readTables[name] && !slices.ContainsFunc(schema[name], Column.Binary) {
+			continue // not needed: its cells would only cost memory
+		}
 		t := &Table{Name: name, Columns: schema[name]}
 		if s := d.table(name); s != nil {
 			if err := d.readTable(t, s); err != nil {
@@ -330,6 +336,9 @@ func (d *Database) readSchema() error {
 	}
 	return nil
 }
+
+// readTables are the tables read besides those with a binary column.
+var readTables = map[string]bool{"Media": true, "File": true, "Component": true, "Directory": true}
 
 // width returns a column's bytes in a row.
 func (d *Database) width(c Column) int {
