@@ -12,6 +12,13 @@
 // compressed with Quantum or LZX, and files that continue into or from
 // another cabinet of a set, are listed and reported as problems, not opened.
 //
+// Not checked: a folder's data beyond the end of its last file, and bytes of
+// a folder no file claims (decompressed and skipped, not returned), are
+// hidden from every extractor too; the data blocks after the last file's end
+// are not read, so their checksums are not verified. The header's set
+// fields and reserve areas are the signature verifier's business
+// (signing/authenticode).
+//
 // It is written here rather than taken from a module: the Go module list
 // served to this project holds no cabinet reader; github.com/google/go-cabfile
 // reads from an io.ReadSeeker and decompresses a file's whole folder for every

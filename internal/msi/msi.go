@@ -16,6 +16,11 @@
 // 0x8000 (2 bytes) or 0x80000000 (4 bytes), zero meaning null, strings as
 // 2- or 3-byte string pool indexes.
 //
+// Not read: the values of other tables, so code kept as text in a table (a
+// CustomAction row of type 37 or 38 holds a JScript or VBScript in its
+// Target column; Property values) is not found here; and root storages
+// (embedded sub-databases, transforms) are only listed.
+//
 // Every count and size read from the file is checked before it is used:
 // strings, tables and cells have caps, and a table whose stream is not a
 // whole number of rows is refused. No module read MSI tables: the relic
