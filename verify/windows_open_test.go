@@ -3,7 +3,9 @@ package verify
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -451,5 +453,32 @@ func TestMSITwoFilesOnePath(t *testing.T) {
 	r := mustFail(t, Options{}, innerDLL, ruleDuplicateEntry, dir)
 	if fileByPath(r, innerDLL) == nil || fileByPath(r, "setup.msi/app.cab/Readme") == nil {
 		t.Errorf("files %v", r.Files)
+	}
+}
+
+// TestMSIBlocklists applies the blocklists to what an installer carries: a
+// known-bad file in its cabinet and a custom action signed by a blocklisted
+// certificate are found at their paths inside it.
+func TestMSIBlocklists(t *testing.T) {
+	f := getFixtures(t)
+	payload := []byte("a known-bad helper\r\n")
+	tables, streams := installer{dll: f.peUntrusted, customAction: f.peValid, method: cab.MethodMSZIP}.node()
+	streams["app.cab"] = cab.Build([]cab.BuildFile{{Name: "AppDll", Data: f.peUntrusted}, {Name: "Readme", Data: payload}}, cab.BuildOptions{Method: cab.MethodMSZIP})
+	dir := t.TempDir()
+	rel := filepath.Join(dir, "release")
+	writeTree(t, rel, map[string][]byte{"setup.msi": msi.Build(tables, streams)})
+	bad := sha256.Sum256(payload)
+	lists := filepath.Join(dir, "lists")
+	writeTree(t, lists, map[string][]byte{"signer.pem": f.winLeaf.PEM(), "hashes.txt": []byte(hex.EncodeToString(bad[:]) + "\n")})
+	pol := &Policy{Blocklists: Blocklists{Files: []string{filepath.Join(lists, "signer.pem"), filepath.Join(lists, "hashes.txt")}}}
+	r := run(t, Options{Policy: pol}, rel)
+	if got := rulesFor(r, "setup.msi/app.cab/Acme App/readme.txt"); !has(got, "error file/known-bad") {
+		t.Errorf("readme.txt: findings %q", got)
+	}
+	if got := rulesFor(r, innerCA); !has(got, "error signer/blocklisted") {
+		t.Errorf("%s: findings %q", innerCA, got)
+	}
+	if got := rulesFor(r, innerDLL); strings.Contains(strings.Join(got, ","), "blocklisted") {
+		t.Errorf("%s is signed by another certificate: %q", innerDLL, got)
 	}
 }
