@@ -192,6 +192,9 @@ func (c *check) openMSI(ra io.ReaderAt, size int64, x *expansion) {
 		n := s.Entry.Size
 		c.entry(rp, release.NewSection(db.ReaderAt(s), 0, n), n, x)
 	}
+	for _, sc := range db.InlineScripts() {
+		c.finds = append(c.finds, finding(ruleUncheckedArchive, signing.SeverityNote, c.f.Path, fmt.Sprintf("custom action %q runs a %s of %d characters kept in the CustomAction table; it is covered by the MSI's signature alone and was not checked", sc.Action, sc.Language, len(sc.Text))))
+	}
 	for _, st := range db.Storages {
 		c.finds = append(c.finds, finding(ruleUncheckedArchive, signing.SeverityWarning, c.f.Path, fmt.Sprintf("the MSI holds the storage %q (an embedded database or transform), which shipgate does not open; the files inside were not checked", st)))
 	}

@@ -482,3 +482,22 @@ func TestMSIBlocklists(t *testing.T) {
 		t.Errorf("%s is signed by another certificate: %q", innerDLL, got)
 	}
 }
+
+// TestMSIInlineScript notes a custom action whose VBScript is kept in the
+// CustomAction table: it is code no file check sees.
+func TestMSIInlineScript(t *testing.T) {
+	f := getFixtures(t)
+	tables, streams := installer{dll: f.peValid, customAction: f.peValid}.node()
+	tables = append(tables, msi.BuildTable{Name: "CustomAction", Columns: []msi.Column{{Name: "Action", Type: colKey}, {Name: "Type", Type: colI2}, {Name: "Source", Type: colStr}, {Name: "Target", Type: colStr}},
+		Rows: [][]any{{"Payload", 38, nil, `CreateObject("WScript.Shell").Run "calc"`}}})
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"setup.msi": signMSI(t, msi.BuildNode(tables, streams))})
+	r := run(t, Options{}, dir)
+	found := false
+	for _, x := range r.Findings {
+		found = found || (x.Path == "setup.msi" && x.Rule == ruleUncheckedArchive && strings.Contains(x.Message, `"Payload" runs a VBScript`))
+	}
+	if !found {
+		t.Errorf("no note about the inline VBScript: %v", rulesFor(r, "setup.msi"))
+	}
+}

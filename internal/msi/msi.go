@@ -16,10 +16,11 @@
 // 0x8000 (2 bytes) or 0x80000000 (4 bytes), zero meaning null, strings as
 // 2- or 3-byte string pool indexes.
 //
-// Not read: the values of other tables, so code kept as text in a table (a
-// CustomAction row of type 37 or 38 holds a JScript or VBScript in its
-// Target column; Property values) is not found here; and root storages
-// (embedded sub-databases, transforms) are only listed.
+// Not read: the values of other tables (Property values, which custom
+// actions of types 53 and 54 run as scripts, among them); custom actions
+// whose script is their Target text (types 37 and 38) are listed by
+// [Database.InlineScripts], not checked; root storages (embedded
+// sub-databases, transforms) are only listed.
 //
 // Every count and size read from the file is checked before it is used:
 // strings, tables and cells have caps, and a table whose stream is not a
@@ -343,7 +344,7 @@ func (d *Database) readSchema() error {
 }
 
 // readTables are the tables read besides those with a binary column.
-var readTables = map[string]bool{"Media": true, "File": true, "Component": true, "Directory": true}
+var readTables = map[string]bool{"Media": true, "File": true, "Component": true, "Directory": true, "CustomAction": true}
 
 // width returns a column's bytes in a row.
 func (d *Database) width(c Column) int {
@@ -650,4 +651,42 @@ func SystemStream(name string) bool {
 		return true
 	}
 	return false
+}
+
+// InlineScript is a custom action whose JScript or VBScript is the text of
+// its Target column.
+type InlineScript struct {
+	Action string
+	// Language is "JScript" or "VBScript".
+	Language string
+	// Text is the script.
+	Text string
+}
+
+// InlineScripts returns the custom actions of types 37 (JScript) and 38
+// (VBScript), with any option bits, in action order.
+func (d *Database) InlineScripts() []InlineScript {
+	t := d.Tables["CustomAction"]
+	if t == nil {
+		return nil
+	}
+	a, ty, tg := t.Col("Action"), t.Col("Type"), t.Col("Target")
+	if a < 0 || ty < 0 || tg < 0 {
+		return nil
+	}
+	var out []InlineScript
+	for _, r := range t.Rows {
+		var lang string
+		switch r[ty].N & 0x3f {
+		case 37:
+			lang = "JScript"
+		case 38:
+			lang = "VBScript"
+		default:
+			continue
+		}
+		out = append(out, InlineScript{Action: r[a].S, Language: lang, Text: r[tg].S})
+	}
+	slices.SortFunc(out, func(x, y InlineScript) int { return strings.Compare(x.Action, y.Action) })
+	return out
 }

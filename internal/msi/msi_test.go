@@ -53,6 +53,8 @@ func sampleTables() []BuildTable {
 			Rows: [][]any{{"TARGETDIR", nil, "SourceDir"}, {"ProgramFilesFolder", "TARGETDIR", "."}, {"INSTALLDIR", "ProgramFilesFolder", "ACME~1|Acme App"}, {"DOCS", "INSTALLDIR", "docs:src"}}},
 		{Name: "Binary", Columns: []Column{{"Name", s72}, {"Data", bin}},
 			Rows: [][]any{{"CustomDll", "x"}, {"Missing", "x"}}},
+		{Name: "CustomAction", Columns: []Column{{"Action", s72}, {"Type", i2}, {"Source", S72}, {"Target", S72}},
+			Rows: [][]any{{"RunDll", 1, "CustomDll", "Entry"}, {"Inline", 38 | 0x400, nil, "MsgBox 1"}, {"JS", 37, nil, "x()"}}},
 	}
 }
 
@@ -93,6 +95,9 @@ func TestTables(t *testing.T) {
 	paths, bad := d.FilePaths()
 	if paths["AppDll"] != "Acme App/app.dll" || paths["Readme"] != "Acme App/docs/readme.txt" || len(bad) != 0 {
 		t.Errorf("FilePaths = %v, bad %v", paths, bad)
+	}
+	if got := d.InlineScripts(); len(got) != 2 || got[0] != (InlineScript{"Inline", "VBScript", "MsgBox 1"}) || got[1].Language != "JScript" {
+		t.Errorf("InlineScripts = %+v", got)
 	}
 	if s := d.Stream("stray"); s == nil {
 		t.Error("stray stream not listed")
