@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shipgate/shipgate/internal/cab"
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
 )
@@ -358,7 +359,7 @@ func (c *check) withStream(r io.Reader, size int64) {
 	if size <= e.budget.max && c.deferToBundle(kind) {
 		return
 	}
-	if kind.Native() || kind == KindAsar || IsZip(hdr) || (kind == KindOther && isTarball(hdr)) {
+	if kind.Native() || kind == KindAsar || IsZip(hdr) || (kind == KindOther && (isTarball(hdr) || hasWindowsContainerMagic(hdr))) {
 		if size <= e.budget.max-c.j.held && e.budget.acquire(e.ctx, size) {
 			c.cleanup = append(c.cleanup, func() { e.budget.release(size) })
 			c.memHeld = true
@@ -381,7 +382,9 @@ func (c *check) withStream(r io.Reader, size int64) {
 			c.withReaderAt(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
 			return
 		}
-		if kind == KindOther {
+		if kind == KindOther && hasWindowsContainerMagic(hdr) {
+			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cabinet or compound file (MSI) entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; its signatures and the files inside were not checked", size, e.budget.max, heldBy(c.j.held)))
+		} else if kind == KindOther {
 			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("tarball entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; its entries were not checked", size, e.budget.max, heldBy(c.j.held)))
 		} else {
 			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("%s entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; its signatures were not checked", kind, size, e.budget.max, heldBy(c.j.held)))
@@ -514,7 +517,7 @@ func (c *check) streamError(err error) {
 		c.add(ruleMalformed, signing.SeverityError, fmt.Sprintf("tar entry is cut short: %v", err))
 		return
 	}
-	if errors.Is(err, zip.ErrChecksum) || errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrAlgorithm) {
+	if errors.Is(err, zip.ErrChecksum) || errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrAlgorithm) || errors.As(err, new(*cab.FormatError)) {
 		c.add(ruleMalformed, signing.SeverityError, fmt.Sprintf("cannot read archive entry: %v", err))
 		return
 	}
@@ -607,6 +610,9 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	}
 	c.checkUnopenedArchive(hdr)
 	c.afterHash()
+	if (c.f.Kind == KindCAB || c.f.Kind == KindMSI) && !c.malformed {
+		c.openWindows(ra, size) // windows_open.go
+	}
 	switch {
 	case c.tarOpened:
 	case c.arc != nil:

@@ -30,6 +30,21 @@ const (
 	RuleUncheckedArchive signing.Rule = "file/unchecked-archive"
 )
 
+// Rule IDs of opening cabinets and Windows Installer databases, documented
+// in docs/rules/cab.md and docs/rules/msi.md.
+const (
+	// RuleCABNotOpened: files of a cabinet that shipgate does not
+	// decompress (LZX or Quantum folders, files continued across a set).
+	RuleCABNotOpened signing.Rule = "cab/not-opened"
+	// RuleMSIMissingStream: a table of an MSI refers to a stream (an
+	// embedded cabinet, a Binary table entry) the database does not hold.
+	RuleMSIMissingStream signing.Rule = "msi/missing-stream"
+	// RuleMSIUnreferencedData: data in an MSI that Windows Installer does
+	// not install: a stream no table refers to, a cabinet file the File
+	// table does not list.
+	RuleMSIUnreferencedData signing.Rule = "msi/unreferenced-data"
+)
+
 // Rule IDs of the policy's judgements, documented in docs/rules/verify.md.
 const (
 	// RuleUnsigned: native code without a signature where the policy

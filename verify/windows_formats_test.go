@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/cfb"
+	"github.com/shipgate/shipgate/internal/msi"
 	"github.com/shipgate/shipgate/internal/pefile"
 	"github.com/shipgate/shipgate/internal/testpki"
 	"github.com/shipgate/shipgate/report"
@@ -18,16 +19,19 @@ import (
 	"github.com/shipgate/shipgate/signing/authenticode"
 )
 
-// signedMSI builds a small compound file with an MSI root class and signs
-// it with the fixtures' Windows leaf.
+// signedMSI builds a small Windows Installer database and signs it with
+// the fixtures' Windows leaf.
 func signedMSI(t *testing.T) []byte {
 	t.Helper()
+	return signMSI(t, msi.BuildNode([]msi.BuildTable{{Name: "Property", Columns: []msi.Column{{Name: "Property", Type: 0x2d48}, {Name: "Value", Type: 0x0fff}},
+		Rows: [][]any{{"Comment", "installer table data"}}}}, nil))
+}
+
+// signMSI signs the compound file root with the fixtures' Windows leaf.
+func signMSI(t testing.TB, root *cfb.Node) []byte {
+	t.Helper()
 	f := getFixtures(t)
-	tree := func(extra ...*cfb.Node) *cfb.Node {
-		return &cfb.Node{CLSID: [16]byte{0x84, 0x10, 0x0c, 0, 0, 0, 0, 0, 0xc0, 0, 0, 0, 0, 0, 0, 0x46},
-			Children: append([]*cfb.Node{{Name: "table", Data: []byte("installer table data")}}, extra...)}
-	}
-	un := cfb.Build(tree())
+	un := cfb.Build(root)
 	res, err := authenticode.VerifyMSI(bytes.NewReader(un), int64(len(un)), authenticode.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +42,9 @@ func signedMSI(t *testing.T) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return cfb.Build(tree(&cfb.Node{Name: "\x05DigitalSignature", Data: blob}))
+	signed := *root
+	signed.Children = append(slices.Clone(root.Children), &cfb.Node{Name: "\x05DigitalSignature", Data: blob})
+	return cfb.Build(&signed)
 }
 
 // signedPS1 signs a PowerShell script with the fixtures' Windows leaf.
@@ -69,13 +75,13 @@ func signedPS1(t *testing.T, text string) []byte {
 // files are detected and verified: signed ones are valid, tampered ones
 // fail with their format's rule, and a plain .js stays an other file.
 func TestWindowsFormatsInRelease(t *testing.T) {
-	msi := signedMSI(t)
-	bad := bytes.Clone(msi)
+	signed := signedMSI(t)
+	bad := bytes.Clone(signed)
 	bad[bytes.Index(bad, []byte("installer table"))] = 'j'
 	ps1 := signedPS1(t, "Write-Host hello\r\n")
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{
-		"setup.msi":    msi,
+		"setup.msi":    signed,
 		"tampered.msi": bad,
 		"install.ps1":  ps1,
 		"evil.ps1":     append(bytes.Clone(ps1), "Invoke-Payload\r\n"...),

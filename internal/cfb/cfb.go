@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sort"
 	"strings"
 	"unicode/utf16"
 )
@@ -286,6 +287,62 @@ func (f *File) Open(e *Entry) io.Reader {
 		rs[i] = io.NewSectionReader(f.r, r[0], r[1])
 	}
 	return io.MultiReader(rs...)
+}
+
+// ReaderAt returns random access to a stream's bytes, which lie in runs of
+// sectors scattered over the file: reads past the stream's end return
+// io.EOF.
+func (f *File) ReaderAt(e *Entry) io.ReaderAt {
+	s := &streamReader{r: f.r, runs: e.runs, size: e.Size, starts: make([]int64, len(e.runs))}
+	var off int64
+	for i, r := range e.runs {
+		s.starts[i] = off
+		off += r[1]
+	}
+	return s
+}
+
+type streamReader struct {
+	r      io.ReaderAt
+	runs   [][2]int64
+	starts []int64 // stream offset of each run
+	size   int64
+}
+
+func (s *streamReader) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errors.New("cfb: negative offset")
+	}
+	if off >= s.size {
+		return 0, io.EOF
+	}
+	// The first run holding off; runs are in stream order.
+	i, pos := 0, int64(0)
+	if len(s.runs) > 0 {
+		i = sort.Search(len(s.runs), func(k int) bool { return s.starts[k]+s.runs[k][1] > off })
+		if i < len(s.runs) {
+			pos = s.starts[i]
+		}
+	}
+	n := 0
+	for ; n < len(p) && i < len(s.runs); i++ {
+		r := s.runs[i]
+		skip := max(off+int64(n)-pos, 0)
+		want := min(int64(len(p)-n), r[1]-skip)
+		k, err := s.r.ReadAt(p[n:n+int(want)], r[0]+skip)
+		n += k
+		if err != nil && int64(k) < want {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return n, err
+		}
+		pos += r[1]
+	}
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
 }
 
 // ReadAll returns a stream's bytes; streams over max bytes are refused.

@@ -3,6 +3,7 @@ package cfb
 import (
 	"bytes"
 	"errors"
+	"io"
 	"testing"
 )
 
@@ -187,5 +188,36 @@ func TestTableAndHeaderSlack(t *testing.T) {
 				t.Fatalf("Unowned: %+v %v, want one region", r, err)
 			}
 		})
+	}
+}
+
+// TestReaderAt reads windows of a large (FAT) and a small (mini stream)
+// stream at offsets crossing sectors and compares them with ReadAll.
+func TestReaderAt(t *testing.T) {
+	big := make([]byte, 20000)
+	for i := range big {
+		big[i] = byte(i * 7)
+	}
+	b := Build(&Node{Children: []*Node{{Name: "big", Data: big}, {Name: "gap", Data: bytes.Repeat([]byte{1}, 5000)}, {Name: "small", Data: big[:1000]}}})
+	f := read(t, b)
+	for _, e := range f.Entries {
+		if e.Type != TypeStream || e.Name == "gap" {
+			continue
+		}
+		want, err := f.ReadAll(e, 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ra := f.ReaderAt(e)
+		for _, w := range [][2]int{{0, 10}, {60, 10}, {500, 30}, {0, len(want)}, {len(want) - 5, 5}, {511, 2}} {
+			p := make([]byte, w[1])
+			if n, err := ra.ReadAt(p, int64(w[0])); n != w[1] || err != nil || !bytes.Equal(p, want[w[0]:w[0]+w[1]]) {
+				t.Errorf("%s: ReadAt(%d, %d) = %d, %v", e.Name, w[0], w[1], n, err)
+			}
+		}
+		p := make([]byte, 10)
+		if n, err := ra.ReadAt(p, int64(len(want)-4)); n != 4 || err != io.EOF {
+			t.Errorf("%s: read past the end = %d, %v", e.Name, n, err)
+		}
 	}
 }

@@ -1,0 +1,97 @@
+package cab
+
+import (
+	"bytes"
+	"compress/flate"
+	"encoding/binary"
+)
+
+// BuildFile is a file to write with [Build].
+type BuildFile struct {
+	// Name is stored as given ("\\"-separated by convention).
+	Name string
+	Data []byte
+}
+
+// BuildOptions says how [Build] writes a cabinet.
+type BuildOptions struct {
+	// Method is MethodNone or MethodMSZIP; another method is written as the
+	// folder's typeCompress with the data stored, for tests of what is
+	// not decompressed.
+	Method Method
+	// NoChecksums leaves every CFDATA checksum zero.
+	NoChecksums bool
+	// BlockSize is the uncompressed bytes per block (zero: 32 KiB).
+	BlockSize int
+}
+
+// Build writes a cabinet of one folder holding files, for test fixtures.
+func Build(files []BuildFile, opts BuildOptions) []byte {
+	le := binary.LittleEndian
+	var all []byte
+	for _, f := range files {
+		all = append(all, f.Data...)
+	}
+	bs := opts.BlockSize
+	if bs <= 0 || bs > maxBlockUncomp {
+		bs = maxBlockUncomp
+	}
+	var blocks [][]byte // each: header + data
+	var window []byte
+	for off := 0; off < len(all); off += bs {
+		chunk := all[off:min(off+bs, len(all))]
+		data := chunk
+		if opts.Method == MethodMSZIP {
+			var b bytes.Buffer
+			b.WriteString("CK")
+			w, _ := flate.NewWriterDict(&b, flate.BestCompression, window)
+			w.Write(chunk)
+			w.Close()
+			data = b.Bytes()
+			window = append(window, chunk...)
+			if len(window) > maxBlockUncomp {
+				window = window[len(window)-maxBlockUncomp:]
+			}
+		}
+		blk := make([]byte, 8, 8+len(data))
+		le.PutUint16(blk[4:], uint16(len(data)))
+		le.PutUint16(blk[6:], uint16(len(chunk)))
+		blk = append(blk, data...)
+		if !opts.NoChecksums {
+			le.PutUint32(blk, checksum(blk[4:8], checksum(data, 0)))
+		}
+		blocks = append(blocks, blk)
+	}
+	coffFiles := 36 + 8
+	var filesPart []byte
+	var pos uint32
+	for _, f := range files {
+		var e [16]byte
+		le.PutUint32(e[:], uint32(len(f.Data)))
+		le.PutUint32(e[4:], pos)
+		le.PutUint16(e[10:], 0x5a21) // 2025-01-01
+		le.PutUint16(e[14:], 0x20)   // archive
+		pos += uint32(len(f.Data))
+		filesPart = append(filesPart, e[:]...)
+		filesPart = append(filesPart, f.Name...)
+		filesPart = append(filesPart, 0)
+	}
+	dataStart := coffFiles + len(filesPart)
+	out := make([]byte, 36, dataStart)
+	copy(out, "MSCF")
+	le.PutUint32(out[16:], uint32(coffFiles))
+	out[24], out[25] = 3, 1
+	le.PutUint16(out[26:], 1)
+	le.PutUint16(out[28:], uint16(len(files)))
+	var folder [8]byte
+	le.PutUint32(folder[:], uint32(dataStart))
+	le.PutUint16(folder[4:], uint16(len(blocks)))
+	le.PutUint16(folder[6:], uint16(opts.Method))
+	out = append(out, folder[:]...)
+	out = append(out, filesPart...)
+	for _, b := range blocks {
+		out = append(out, b...)
+	}
+	le.PutUint32(out[8:], uint32(len(out)))
+	return out
+}

@@ -1,0 +1,84 @@
+package msi
+
+import (
+	"strings"
+	"unicode/utf16"
+)
+
+// The alphabet of packed stream names: 0-9, A-Z, a-z, "." and "_".
+func charIndex(r rune) int {
+	switch {
+	case r >= '0' && r <= '9':
+		return int(r - '0')
+	case r >= 'A' && r <= 'Z':
+		return int(r-'A') + 10
+	case r >= 'a' && r <= 'z':
+		return int(r-'a') + 36
+	case r == '.':
+		return 62
+	case r == '_':
+		return 63
+	}
+	return -1
+}
+
+func indexChar(i int) rune {
+	switch {
+	case i < 10:
+		return rune('0' + i)
+	case i < 36:
+		return rune('A' + i - 10)
+	case i < 62:
+		return rune('a' + i - 36)
+	case i == 62:
+		return '.'
+	}
+	return '_'
+}
+
+// DecodeName unpacks a stream name as stored in the compound file: a code
+// unit in U+3800–U+47FF holds two characters of the alphabet (low six bits
+// first), one in U+4800–U+483F holds one; others stand for themselves
+// (U+4840 marks a table's stream).
+func DecodeName(stored string) string {
+	var b strings.Builder
+	for _, r := range stored {
+		switch {
+		case r >= 0x3800 && r < 0x4800:
+			v := int(r - 0x3800)
+			b.WriteRune(indexChar(v & 0x3f))
+			b.WriteRune(indexChar(v >> 6 & 0x3f))
+		case r >= 0x4800 && r < 0x4840:
+			b.WriteRune(indexChar(int(r - 0x4800)))
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// EncodeName packs a stream name as Windows Installer stores it; table
+// marks a table's stream.
+func EncodeName(name string, table bool) string {
+	var out []rune
+	if table {
+		out = append(out, 0x4840)
+	}
+	rs := []rune(name)
+	for i := 0; i < len(rs); i++ {
+		a := charIndex(rs[i])
+		if a < 0 {
+			out = append(out, rs[i])
+			continue
+		}
+		if i+1 < len(rs) {
+			if c := charIndex(rs[i+1]); c >= 0 {
+				out = append(out, rune(0x3800+c<<6+a))
+				i++
+				continue
+			}
+		}
+		out = append(out, rune(0x4800+a))
+	}
+	return string(utf16.Decode(utf16.Encode(out)))
+}
