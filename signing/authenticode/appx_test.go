@@ -1,0 +1,340 @@
+package authenticode
+
+import (
+	"bytes"
+	"encoding/binary"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/pefile/fixtures"
+	"github.com/shipgate/shipgate/internal/x509name"
+	"github.com/shipgate/shipgate/signing"
+)
+
+func buildAPPX(t testing.TB, p *fixtures.PKI, s fixtures.APPXSpec) []byte {
+	t.Helper()
+	b, err := fixtures.APPX(p, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func verifyAPPX(t testing.TB, b []byte, trust *signing.TrustStore) *Result {
+	t.Helper()
+	res, err := VerifyAPPX(bytes.NewReader(b), int64(len(b)), Options{Trust: trust, Time: fixtures.Now})
+	if err != nil {
+		t.Fatalf("VerifyAPPX: %v", err)
+	}
+	return res
+}
+
+func rules(res *Result) []string {
+	var out []string
+	for _, f := range res.Findings {
+		out = append(out, string(f.Rule))
+	}
+	return out
+}
+
+// replaceIn replaces the only occurrence of old in b.
+func replaceIn(t testing.TB, b []byte, old, new string) []byte {
+	t.Helper()
+	if bytes.Count(b, []byte(old)) != 1 || len(old) != len(new) {
+		t.Fatalf("%q occurs %d times", old, bytes.Count(b, []byte(old)))
+	}
+	return bytes.Replace(b, []byte(old), []byte(new), 1)
+}
+
+// TestAPPXValid verifies a Go-signed package, its signature stored or
+// compressed, and an unsigned one.
+func TestAPPXValid(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := scriptTrust(t, p)
+	for _, store := range []bool{false, true} {
+		res := verifyAPPX(t, buildAPPX(t, p, fixtures.APPXSpec{StoreSignature: store}), trust)
+		if res.Status != signing.StatusValid || len(res.Findings) != 0 {
+			t.Fatalf("store %v: status %s findings %+v", store, res.Status, res.Findings)
+		}
+		var names []string
+		for _, c := range res.Signatures[0].Checks {
+			names = append(names, string(c.Name))
+		}
+		if !strings.Contains(strings.Join(names, ","), "publisher") {
+			t.Errorf("no publisher check: %v", names)
+		}
+	}
+	res := verifyAPPX(t, buildAPPX(t, p, fixtures.APPXSpec{Unsigned: true}), trust)
+	if res.Status != signing.StatusUnsigned || len(res.Findings) != 0 {
+		t.Errorf("unsigned: status %s findings %+v", res.Status, res.Findings)
+	}
+}
+
+// TestAPPXTampered checks that each change fails for its own reason.
+func TestAPPXTampered(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := scriptTrust(t, p)
+	good := buildAPPX(t, p, fixtures.APPXSpec{})
+	for _, tc := range []struct {
+		name   string
+		b      []byte
+		rule   signing.Rule
+		status signing.Status
+	}{
+		// The stored file's data: the package digest and the block map
+		// both see it.
+		{"file data", replaceIn(t, good, "hello from the package", "HELLO from the package"), RuleMSIXBlockMapMismatch, signing.StatusInvalid},
+		{"file data digest", replaceIn(t, good, "hello from the package", "HELLO from the package"), RuleMSIXDigestMismatch, signing.StatusInvalid},
+		{"extra file not in block map", buildAPPX(t, p, fixtures.APPXSpec{NotInBlockMap: []string{"app.exe"}}), RuleMSIXFileNotInBlockMap, signing.StatusInvalid},
+		{"block map lists a missing file", buildAPPX(t, p, fixtures.APPXSpec{ExtraInBlockMap: []fixtures.APPXFile{{Name: "gone.dll", Data: []byte("x")}}}), RuleMSIXBlockMapFileMissing, signing.StatusInvalid},
+		{"publisher mismatch", buildAPPX(t, p, fixtures.APPXSpec{Signer: p.Leaf2}), RuleMSIXPublisherMismatch, signing.StatusInvalid},
+		// Another CA's leaf: untrusted, and not the manifest's publisher.
+		{"untrusted signer", buildAPPX(t, p, fixtures.APPXSpec{Signer: p.OtherLeaf}), RuleUntrustedChain, signing.StatusInvalid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := verifyAPPX(t, tc.b, trust)
+			if res.Status != tc.status || !hasRule(res, tc.rule) {
+				t.Errorf("status %s rules %v, want %s with %s", res.Status, rules(res), tc.status, tc.rule)
+			}
+		})
+	}
+}
+
+// TestAPPXContentTypesTampered rewrites [Content_Types].xml (stored, so
+// its bytes can be changed in place): AXCT and AXPC no longer match.
+func TestAPPXContentTypesTampered(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := scriptTrust(t, p)
+	files := fixtures.DefaultAPPXFiles()
+	bm := fixtures.APPXBlockMap(files)
+	unsigned, err := fixtures.APPXZip(files, bm, []byte(fixtures.APPXContentTypes), nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := verifyAPPX(t, unsigned, trust)
+	if res.Status != signing.StatusUnsigned {
+		t.Fatalf("status %s", res.Status)
+	}
+	signed := buildAPPX(t, p, fixtures.APPXSpec{})
+	// Find the content types' local data through our own reader and
+	// flip one of its compressed bytes.
+	z, err := readAPPXZip(bytes.NewReader(signed), int64(len(signed)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := z.byName[appxContentTypesName]
+	bad := bytes.Clone(signed)
+	bad[e.dataOff+int64(e.comp)/2] ^= 0x01
+	res = verifyAPPX(t, bad, trust)
+	if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIXDigestMismatch) {
+		t.Fatalf("status %s rules %v", res.Status, rules(res))
+	}
+	var detail string
+	for _, c := range res.Signatures[0].Checks {
+		if c.Name == "appx-digests" {
+			detail = c.Detail
+		}
+	}
+	if !strings.Contains(detail, "AXPC differs") {
+		t.Errorf("appx-digests: %q", detail)
+	}
+}
+
+// TestAPPXUnsignedBytes appends bytes no digest covers at the places an
+// attacker has: after the end record, and between the signature and the
+// central directory.
+func TestAPPXUnsignedBytes(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := scriptTrust(t, p)
+	good := buildAPPX(t, p, fixtures.APPXSpec{StoreSignature: true})
+	t.Run("after end record", func(t *testing.T) {
+		res := verifyAPPX(t, append(bytes.Clone(good), "payload"...), trust)
+		if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIXUnsignedData) {
+			t.Errorf("status %s rules %v", res.Status, rules(res))
+		}
+	})
+	t.Run("after the PKCS#7", func(t *testing.T) {
+		// Grow the stored p7x: the zip stays readable, the SignedData does
+		// not own the bytes.
+		files := fixtures.DefaultAPPXFiles()
+		z, _ := readAPPXZip(bytes.NewReader(good), int64(len(good)))
+		sig := z.byName[appxSignatureName]
+		p7x := bytes.Clone(good[sig.dataOff : sig.dataOff+int64(sig.comp)])
+		p7x = append(p7x, bytes.Repeat([]byte("X"), 300)...)
+		bm := fixtures.APPXBlockMap(files)
+		b, err := fixtures.APPXZip(files, bm, []byte(fixtures.APPXContentTypes), p7x, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := verifyAPPX(t, b, trust)
+		if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIXSignatureTrailingData) {
+			t.Errorf("status %s rules %v", res.Status, rules(res))
+		}
+	})
+	t.Run("comment on the signature record", func(t *testing.T) {
+		// Give the signature's central directory record a comment: the
+		// directory digest leaves that record out.
+		z, _ := readAPPXZip(bytes.NewReader(good), int64(len(good)))
+		sig := z.byName[appxSignatureName]
+		b := bytes.Clone(good)
+		pos := sig.cdOff + sig.cdLen
+		comment := []byte("unsigned comment")
+		b = append(b[:pos:pos], append(comment, good[pos:]...)...)
+		binary.LittleEndian.PutUint16(b[sig.cdOff+32:], uint16(len(comment)))
+		eocd := int64(len(b)) - 22
+		binary.LittleEndian.PutUint32(b[eocd+12:], binary.LittleEndian.Uint32(b[eocd+12:])+uint32(len(comment)))
+		res := verifyAPPX(t, b, trust)
+		if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIXUnsignedData) {
+			t.Errorf("status %s rules %v", res.Status, rules(res))
+		}
+	})
+}
+
+// TestAPPXHostileSizes feeds headers with sizes that would make a careless
+// reader allocate or read far away: they are format errors, not panics.
+func TestAPPXHostileSizes(t *testing.T) {
+	p := fixtures.NewPKI()
+	good := buildAPPX(t, p, fixtures.APPXSpec{})
+	eocd := len(good) - 22
+	for name, mut := range map[string]func(b []byte){
+		"directory size":   func(b []byte) { binary.LittleEndian.PutUint32(b[eocd+12:], 0x7fffffff) },
+		"directory offset": func(b []byte) { binary.LittleEndian.PutUint32(b[eocd+16:], 0xfffffff0) },
+		"entry count":      func(b []byte) { binary.LittleEndian.PutUint16(b[eocd+10:], 0xfff0) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			b := bytes.Clone(good)
+			mut(b)
+			var fe *FormatError
+			if _, err := VerifyAPPX(bytes.NewReader(b), int64(len(b)), Options{}); err == nil || !asFormatError(err, &fe) {
+				t.Errorf("error %v, want a FormatError", err)
+			}
+		})
+	}
+	// A block map whose file claims a huge size lists too few blocks.
+	files := fixtures.DefaultAPPXFiles()
+	bm := bytes.Replace(fixtures.APPXBlockMap(files), []byte(`Name="app.exe" Size="`), []byte(`Name="app.exe" Size="9`), 1)
+	b, err := fixtures.APPXZip(files, bm, []byte(fixtures.APPXContentTypes), nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := verifyAPPX(t, b, nil)
+	if !hasRule(res, RuleMSIXMalformedPackage) {
+		t.Errorf("rules %v", rules(res))
+	}
+}
+
+func asFormatError(err error, fe **FormatError) bool {
+	e, ok := err.(*FormatError)
+	*fe = e
+	return ok
+}
+
+// TestAPPXPublisherName parses publisher strings as Windows writes them.
+func TestAPPXPublisherName(t *testing.T) {
+	p := fixtures.NewPKI()
+	for _, tc := range []struct {
+		s  string
+		ok bool
+	}{
+		{fixtures.FixturePublisher, true},
+		{"CN=Fixture Software Ltd,O=Fixture Software Ltd", true},
+		{`CN="Fixture Software Ltd", O="Fixture Software Ltd"`, true},
+		{"cn=fixture software ltd; o=Fixture  Software Ltd", true},
+		{"O=Fixture Software Ltd, CN=Fixture Software Ltd", false},
+		{"CN=Fixture Software Ltd", false},
+		{"CN=Fixture Software Ltd, O=Fixture Software Ltd, C=US", false},
+		{"CN=Fixture Software Ltd+O=Fixture Software Ltd", false},
+		{"garbage", false},
+	} {
+		der, err := publisherName(tc.s)
+		got := err == nil && x509nameEqual(der, p.Leaf.Cert.RawSubject)
+		if got != tc.ok {
+			t.Errorf("%q: match %v (err %v), want %v", tc.s, got, err, tc.ok)
+		}
+	}
+}
+
+// TestOsslsigncodeAPPX has osslsigncode sign our unsigned package: we
+// accept it; it accepts our Go-signed one; a tampered copy fails for both.
+func TestOsslsigncodeAPPX(t *testing.T) {
+	tool := needOsslsigncode(t)
+	p := fixtures.NewPKI()
+	trust := scriptTrust(t, p)
+	dir := t.TempDir()
+	write := func(name string, b ...[]byte) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, bytes.Join(b, nil), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	certs := write("certs.pem", p.Leaf.PEM(), p.Inter.PEM())
+	key := write("leaf.key", p.Leaf.KeyPEM())
+	ca := write("ca.pem", p.Root.PEM())
+	out := filepath.Join(dir, "signed.msix")
+	in := write("unsigned.msix", buildAPPX(t, p, fixtures.APPXSpec{Unsigned: true}))
+	if b, err := exec.Command(tool, "sign", "-certs", certs, "-key", key, "-h", "sha256", "-in", in, "-out", out).CombinedOutput(); err != nil {
+		t.Fatalf("osslsigncode sign: %v\n%s", err, b)
+	}
+	signed, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := verifyAPPX(t, signed, trust)
+	if res.Status != signing.StatusValid || len(res.Findings) != 0 {
+		t.Fatalf("osslsigncode-signed: status %s findings %+v", res.Status, res.Findings)
+	}
+	if b, err := exec.Command(tool, "verify", "-CAfile", ca, "-ignore-cdp", "-in", out).CombinedOutput(); err != nil {
+		t.Errorf("osslsigncode rejects its own package: %v\n%s", err, b)
+	}
+	bad := replaceIn(t, signed, "hello from the package", "HELLO from the package")
+	if b, err := exec.Command(tool, "verify", "-CAfile", ca, "-ignore-cdp", "-in", write("bad.msix", bad)).CombinedOutput(); err == nil {
+		t.Errorf("osslsigncode accepts the tampered package:\n%s", b)
+	}
+	if res := verifyAPPX(t, bad, trust); res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIXDigestMismatch) {
+		t.Errorf("tampered: status %s rules %v", res.Status, rules(res))
+	}
+	for _, store := range []bool{false, true} {
+		path := write("go-signed.msix", buildAPPX(t, p, fixtures.APPXSpec{StoreSignature: store}))
+		if b, err := exec.Command(tool, "verify", "-CAfile", ca, "-ignore-cdp", "-in", path).CombinedOutput(); err != nil {
+			t.Errorf("store %v: osslsigncode rejects our signed package: %v\n%s", store, err, b)
+		}
+	}
+}
+
+// FuzzVerifyAPPX feeds mutated packages to VerifyAPPX: it must not panic,
+// and a Result always has its SHA-256 digest.
+func FuzzVerifyAPPX(f *testing.F) {
+	p := fixtures.NewPKI()
+	f.Add(buildAPPX(f, p, fixtures.APPXSpec{}))
+	f.Add(buildAPPX(f, p, fixtures.APPXSpec{StoreSignature: true}))
+	f.Add(buildAPPX(f, p, fixtures.APPXSpec{Unsigned: true, Files: []fixtures.APPXFile{{Name: "a", Data: []byte("b")}}}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		res, err := VerifyAPPX(bytes.NewReader(b), int64(len(b)), Options{})
+		if err == nil && res.Authentihash["sha256"] == "" {
+			t.Fatal("no sha256 digest")
+		}
+	})
+}
+
+// FuzzAPPXBlockMap feeds block maps and publisher strings to their
+// parsers: they must not panic.
+func FuzzAPPXBlockMap(f *testing.F) {
+	f.Add(fixtures.APPXBlockMap(fixtures.DefaultAPPXFiles()), fixtures.FixturePublisher)
+	f.Add([]byte(`<BlockMap xmlns="http://schemas.microsoft.com/appx/2010/blockmap" HashMethod="http://www.w3.org/2001/04/xmlenc#sha256"><File Name="a" Size="0"/></BlockMap>`), `CN="a ""b""", O=x+OU=y`)
+	f.Fuzz(func(t *testing.T, b []byte, publisher string) {
+		if bm, err := parseAPPXBlockMap(b); err == nil {
+			for _, name := range bm.order {
+				if bm.files[name] == nil {
+					t.Fatal("listed file missing")
+				}
+			}
+		}
+		publisherName(publisher)
+	})
+}
+
+func x509nameEqual(a, b []byte) bool { return x509name.Equal(a, b) }
