@@ -210,10 +210,14 @@ func (v *verifier) appxProblem(rule signing.Rule, sev signing.Severity, off int6
 
 // appxSignature reads AppxSignature.p7x and parses its PKCS#7.
 func (v *verifier) appxSignature(e *appxEntry) {
-	blob, err := v.sub.(*appxSubject).z.readAll(v.r, e, maxTableBytes)
+	blob, rest, err := v.sub.(*appxSubject).z.readExact(v.r, e, maxTableBytes)
 	if err != nil {
 		v.addMalformed(0, -1, 0, e.local, appxSignatureName+" cannot be read: "+err.Error())
 		return
+	}
+	if rest > 0 {
+		v.appxProblem(RuleMSIXUnsignedData, signing.SeverityError, e.dataOff+int64(e.comp)-rest,
+			fmt.Sprintf("%d compressed bytes of %s follow the end of its deflate stream: no digest covers them", rest, appxSignatureName))
 	}
 	if !bytes.HasPrefix(blob, []byte("PKCX")) {
 		v.addMalformed(0, -1, 0, e.local, appxSignatureName+` does not start with "PKCX"`)

@@ -174,6 +174,16 @@ func TestAPPXUnsignedBytes(t *testing.T) {
 			t.Errorf("status %s rules %v", res.Status, rules(res))
 		}
 	})
+	t.Run("after the deflate stream", func(t *testing.T) {
+		res := verifyAPPX(t, buildAPPX(t, p, fixtures.APPXSpec{SignatureTail: bytes.Repeat([]byte("P"), 200)}), trust)
+		if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIXUnsignedData) {
+			t.Errorf("status %s rules %v", res.Status, rules(res))
+		}
+		// The same without a tail is valid: the check is not the reason.
+		if res := verifyAPPX(t, buildAPPX(t, p, fixtures.APPXSpec{SignatureTail: []byte{}}), trust); res.Status != signing.StatusValid {
+			t.Errorf("no tail: status %s rules %v", res.Status, rules(res))
+		}
+	})
 	t.Run("comment on the signature record", func(t *testing.T) {
 		// Give the signature's central directory record a comment: the
 		// directory digest leaves that record out.

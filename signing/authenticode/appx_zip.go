@@ -328,19 +328,43 @@ func (z *appxZip) open(r io.ReaderAt, ent *appxEntry, limit int64) (io.Reader, e
 
 // readAll reads ent's uncompressed data, up to limit bytes.
 func (z *appxZip) readAll(r io.ReaderAt, ent *appxEntry, limit int64) ([]byte, error) {
-	if ent.uncomp > uint64(limit) {
-		return nil, fmt.Errorf("%d bytes uncompressed exceed the %d-byte limit", ent.uncomp, limit)
+	b, _, err := z.readExact(r, ent, limit)
+	return b, err
+}
+
+// readExact reads ent's uncompressed data, up to limit bytes (and as many
+// compressed), and also returns how many of its compressed bytes follow
+// the end of its deflate stream: bytes no extractor reads.
+func (z *appxZip) readExact(r io.ReaderAt, ent *appxEntry, limit int64) ([]byte, int64, error) {
+	if ent.uncomp > uint64(limit) || ent.comp > uint64(limit) {
+		return nil, 0, fmt.Errorf("%d bytes (%d compressed) exceed the %d-byte limit", ent.uncomp, ent.comp, limit)
 	}
-	rd, err := z.open(r, ent, int64(ent.uncomp)+1)
-	if err != nil {
-		return nil, err
+	if ent.localErr != "" {
+		return nil, 0, fmt.Errorf("%s", ent.localErr)
 	}
-	b, err := io.ReadAll(rd)
-	if err != nil {
-		return nil, err
+	comp := make([]byte, ent.comp)
+	if err := readFull(r, comp, ent.dataOff); err != nil {
+		return nil, 0, err
+	}
+	var b []byte
+	var rest int64
+	switch ent.method {
+	case 0:
+		b = comp
+	case 8:
+		// flate reads a bytes.Reader byte by byte, never past its stream's
+		// end, so what is left of it after EOF is what follows the stream.
+		br := bytes.NewReader(comp)
+		var err error
+		if b, err = io.ReadAll(io.LimitReader(flate.NewReader(br), int64(ent.uncomp)+1)); err != nil {
+			return nil, 0, err
+		}
+		rest = int64(br.Len())
+	default:
+		return nil, 0, fmt.Errorf("compression method %d is not stored (0) or deflate (8)", ent.method)
 	}
 	if uint64(len(b)) != ent.uncomp {
-		return nil, fmt.Errorf("holds %d bytes uncompressed, its header says %d", len(b), ent.uncomp)
+		return nil, 0, fmt.Errorf("holds %d bytes uncompressed, its header says %d", len(b), ent.uncomp)
 	}
-	return b, nil
+	return b, rest, nil
 }
