@@ -73,6 +73,27 @@ func TestAPPXValid(t *testing.T) {
 	}
 }
 
+// TestAPPXZip64 verifies a package ending with ZIP64 end records, as
+// makeappx writes them: the directory digest rewrites them too.
+func TestAPPXZip64(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := scriptTrust(t, p)
+	good := buildAPPX(t, p, fixtures.APPXSpec{Zip64: true})
+	if res := verifyAPPX(t, good, trust); res.Status != signing.StatusValid || len(res.Findings) != 0 {
+		t.Fatalf("status %s findings %+v", res.Status, res.Findings)
+	}
+	// The ZIP64 record's version field is covered by AXCD.
+	z, err := readAPPXZip(bytes.NewReader(good), int64(len(good)))
+	if err != nil || !z.zip64 {
+		t.Fatalf("zip64 %v, err %v", z != nil && z.zip64, err)
+	}
+	bad := bytes.Clone(good)
+	bad[z.z64Off+12] ^= 1
+	if res := verifyAPPX(t, bad, trust); res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIXDigestMismatch) {
+		t.Errorf("tampered ZIP64 record: status %s rules %v", res.Status, rules(res))
+	}
+}
+
 // TestAPPXTampered checks that each change fails for its own reason.
 func TestAPPXTampered(t *testing.T) {
 	p := fixtures.NewPKI()
