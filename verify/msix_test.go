@@ -12,10 +12,13 @@ import (
 
 // msixPackage builds an MSIX package signed with the fixtures' Windows
 // leaf (unsigned when unsigned is set).
-func msixPackage(t *testing.T, unsigned bool) []byte {
+func msixPackage(t *testing.T, unsigned bool) []byte { return msixBuild(t, unsigned, false) }
+
+// msixBuild builds a package, or a bundle holding one.
+func msixBuild(t *testing.T, unsigned, bundle bool) []byte {
 	t.Helper()
 	f := getFixtures(t)
-	b, err := pefixtures.APPX(nil, pefixtures.APPXSpec{Unsigned: unsigned, Signer: f.winLeaf, Chain: []*testpki.Cert{f.winRoot},
+	b, err := pefixtures.APPX(nil, pefixtures.APPXSpec{Unsigned: unsigned, Bundle: bundle, Signer: f.winLeaf, Chain: []*testpki.Cert{f.winRoot},
 		Publisher: "CN=Example Vendor Ltd, O=Example Vendor Ltd"})
 	if err != nil {
 		t.Fatal(err)
@@ -34,17 +37,19 @@ func TestMSIXInRelease(t *testing.T) {
 	bad[i] = 'H'
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{
-		"app.msix":      good,
-		"renamed.zip":   good,
-		"tampered.appx": bad,
+		"app.msix":       good,
+		"renamed.zip":    good,
+		"tampered.appx":  bad,
+		"app.msixbundle": msixBuild(t, false, true),
 	})
 	r := run(t, Options{}, dir)
-	for path, want := range map[string]Kind{"app.msix": KindMSIX, "renamed.zip": KindMSIX, "tampered.appx": KindMSIX, "app.msix/app.exe": KindPE, "app.msix/AppxManifest.xml": KindOther} {
+	for path, want := range map[string]Kind{"app.msix": KindMSIX, "renamed.zip": KindMSIX, "tampered.appx": KindMSIX, "app.msix/app.exe": KindPE, "app.msix/AppxManifest.xml": KindOther,
+		"app.msixbundle": KindMSIX, "app.msixbundle/app_x64.msix": KindMSIX, "app.msixbundle/app_x64.msix/app.exe": KindPE} {
 		if fb := fileByPath(r, path); fb == nil || fb.Kind != want {
 			t.Errorf("%s: %+v, want kind %s", path, fb, want)
 		}
 	}
-	for _, p := range []string{"app.msix", "renamed.zip"} {
+	for _, p := range []string{"app.msix", "renamed.zip", "app.msixbundle", "app.msixbundle/app_x64.msix"} {
 		if fb := fileByPath(r, p); len(fb.Signatures) != 1 || fb.Signatures[0].Status != signing.StatusValid {
 			t.Errorf("%s: signatures %+v, want one valid", p, fb.Signatures)
 		}

@@ -73,6 +73,36 @@ func TestAPPXValid(t *testing.T) {
 	}
 }
 
+// TestAPPXBundle verifies a bundle: its SpcSipInfo names the bundle
+// subject interface package and its publisher comes from the bundle
+// manifest; a bundle signed as a package is malformed.
+func TestAPPXBundle(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := scriptTrust(t, p)
+	if res := verifyAPPX(t, buildAPPX(t, p, fixtures.APPXSpec{Bundle: true}), trust); res.Status != signing.StatusValid || len(res.Findings) != 0 {
+		t.Fatalf("status %s findings %+v", res.Status, res.Findings)
+	}
+	inner, err := fixtures.APPX(p, fixtures.APPXSpec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := []fixtures.APPXFile{
+		{Name: "AppxMetadata/AppxBundleManifest.xml", Data: fixtures.APPXBundleManifest(fixtures.FixturePublisher, "app_x64.msix")},
+		{Name: "app_x64.msix", Data: inner, Store: true},
+	}
+	res := verifyAPPX(t, buildAPPX(t, p, fixtures.APPXSpec{Files: files}), trust)
+	if res.Status != signing.StatusMalformed || !hasRule(res, RuleMSIXMalformedSignature) {
+		t.Errorf("bundle signed as a package: status %s rules %v", res.Status, rules(res))
+	}
+	res = verifyAPPX(t, buildAPPX(t, p, fixtures.APPXSpec{Bundle: true, Files: []fixtures.APPXFile{
+		{Name: "AppxMetadata/AppxBundleManifest.xml", Data: fixtures.APPXBundleManifest("CN=Someone Else", "app_x64.msix")},
+		{Name: "app_x64.msix", Data: inner, Store: true},
+	}}), trust)
+	if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIXPublisherMismatch) {
+		t.Errorf("bundle publisher: status %s rules %v", res.Status, rules(res))
+	}
+}
+
 // TestAPPXZip64 verifies a package ending with ZIP64 end records, as
 // makeappx writes them: the directory digest rewrites them too.
 func TestAPPXZip64(t *testing.T) {
@@ -327,6 +357,20 @@ func TestOsslsigncodeAPPX(t *testing.T) {
 	}
 	if res := verifyAPPX(t, bad, trust); res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIXDigestMismatch) {
 		t.Errorf("tampered: status %s rules %v", res.Status, rules(res))
+	}
+	// A bundle: osslsigncode signs it as one, and reads ours.
+	bout := filepath.Join(dir, "signed.msixbundle")
+	bin := write("unsigned.msixbundle", buildAPPX(t, p, fixtures.APPXSpec{Bundle: true, Unsigned: true}))
+	if b, err := exec.Command(tool, "sign", "-certs", certs, "-key", key, "-h", "sha256", "-in", bin, "-out", bout).CombinedOutput(); err != nil {
+		t.Fatalf("osslsigncode sign bundle: %v\n%s", err, b)
+	}
+	if signed, err := os.ReadFile(bout); err != nil {
+		t.Fatal(err)
+	} else if res := verifyAPPX(t, signed, trust); res.Status != signing.StatusValid || len(res.Findings) != 0 {
+		t.Errorf("osslsigncode-signed bundle: status %s findings %+v", res.Status, res.Findings)
+	}
+	if b, err := exec.Command(tool, "verify", "-CAfile", ca, "-ignore-cdp", "-in", write("go-signed.msixbundle", buildAPPX(t, p, fixtures.APPXSpec{Bundle: true}))).CombinedOutput(); err != nil {
+		t.Errorf("osslsigncode rejects our signed bundle: %v\n%s", err, b)
 	}
 	for _, store := range []bool{false, true} {
 		path := write("go-signed.msix", buildAPPX(t, p, fixtures.APPXSpec{StoreSignature: store}))
