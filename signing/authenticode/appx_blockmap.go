@@ -204,7 +204,7 @@ func (v *verifier) appxCheckFile(z *appxZip, e *appxEntry, bf *appxBlockFile, h 
 // AppxBundleManifest.xml.
 type manifestXML struct {
 	XMLName  xml.Name
-	Identity struct {
+	Identity []struct {
 		Publisher string `xml:"Publisher,attr"`
 	} `xml:"Identity"`
 }
@@ -232,10 +232,21 @@ func (v *verifier) appxPublisher() string {
 		sub.publisherErr = name + " does not parse: " + err.Error()
 		return ""
 	}
-	if m.Identity.Publisher == "" {
-		sub.publisherErr = name + " names no Identity Publisher"
+	want := "Package"
+	if sub.bundle {
+		want = "Bundle"
 	}
-	return m.Identity.Publisher
+	switch {
+	case m.XMLName.Local != want:
+		sub.publisherErr = fmt.Sprintf("%s's root element is %s, not %s", name, m.XMLName.Local, want)
+	case len(m.Identity) != 1:
+		sub.publisherErr = fmt.Sprintf("%s has %d Identity elements, want one", name, len(m.Identity))
+	case m.Identity[0].Publisher == "":
+		sub.publisherErr = name + " names no Identity Publisher"
+	default:
+		return m.Identity[0].Publisher
+	}
+	return ""
 }
 
 // checkPublisher compares the manifest's publisher with the signer's

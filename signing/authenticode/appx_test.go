@@ -73,6 +73,26 @@ func TestAPPXValid(t *testing.T) {
 	}
 }
 
+// TestAPPXManifestIdentity checks that a manifest with two Identity
+// elements (which one would Windows read?) or none fails the publisher
+// check.
+func TestAPPXManifestIdentity(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := scriptTrust(t, p)
+	for name, manifest := range map[string]string{
+		"two identities": `<Package xmlns="http://schemas.microsoft.com/appx/manifest/foundation/windows10"><Identity Name="a" Publisher="CN=Someone Else"/><Identity Name="a" Publisher="` + fixtures.FixturePublisher + `"/></Package>`,
+		"no identity":    `<Package xmlns="http://schemas.microsoft.com/appx/manifest/foundation/windows10"/>`,
+		"wrong root":     `<Bundle><Identity Name="a" Publisher="` + fixtures.FixturePublisher + `"/></Bundle>`,
+	} {
+		files := fixtures.DefaultAPPXFiles()
+		files[0].Data = []byte(manifest)
+		res := verifyAPPX(t, buildAPPX(t, p, fixtures.APPXSpec{Files: files}), trust)
+		if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIXPublisherMismatch) {
+			t.Errorf("%s: status %s rules %v", name, res.Status, rules(res))
+		}
+	}
+}
+
 // TestAPPXBundle verifies a bundle: its SpcSipInfo names the bundle
 // subject interface package and its publisher comes from the bundle
 // manifest; a bundle signed as a package is malformed.
@@ -233,6 +253,14 @@ func TestAPPXUnsignedBytes(t *testing.T) {
 		// The same without a tail is valid: the check is not the reason.
 		if res := verifyAPPX(t, buildAPPX(t, p, fixtures.APPXSpec{SignatureTail: []byte{}}), trust); res.Status != signing.StatusValid {
 			t.Errorf("no tail: status %s rules %v", res.Status, rules(res))
+		}
+	})
+	t.Run("empty end record appended", func(t *testing.T) {
+		// An empty archive's end record after the package must not hide
+		// the package from the verifier (the walker passes over it too).
+		res := verifyAPPX(t, append(bytes.Clone(good), "PK\x05\x06\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"...), trust)
+		if len(res.Signatures) != 1 || res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIXUnsignedData) {
+			t.Errorf("status %s rules %v", res.Status, rules(res))
 		}
 	})
 	t.Run("comment on the signature record", func(t *testing.T) {

@@ -84,18 +84,49 @@ func readAPPXZip(r io.ReaderAt, size int64) (*appxZip, error) {
 	if err := readFull(r, tail, size-tailLen); err != nil {
 		return nil, err
 	}
-	// The last end record whose comment fits in the file.
-	at := -1
-	for i := len(tail) - zipEndLen; i >= 0; i-- {
-		if string(tail[i:i+4]) == zipEndSig && i+zipEndLen+int(binary.LittleEndian.Uint16(tail[i+20:])) <= len(tail) {
-			at = i
-			break
+	// The last end record whose comment fits in the file and whose
+	// directory is where it says, passing over an empty archive's record
+	// when one with entries precedes it, as the release walker does (22
+	// bytes appended must not hide the package); failing that, the last
+	// whose comment fits.
+	le := binary.LittleEndian
+	at, empty, fits := -1, -1, -1
+	for i := len(tail) - zipEndLen; i >= 0 && at < 0; i-- {
+		if string(tail[i:i+4]) != zipEndSig || i+zipEndLen+int(le.Uint16(tail[i+20:])) > len(tail) {
+			continue
+		}
+		if fits < 0 {
+			fits = i
+		}
+		off := size - tailLen + int64(i)
+		count, dirSize, dirOff := le.Uint16(tail[i+10:]), int64(le.Uint32(tail[i+12:])), int64(le.Uint32(tail[i+16:]))
+		var sig [4]byte
+		switch {
+		case count == 0xffff || dirSize == 0xffffffff || dirOff == 0xffffffff:
+			if off >= zip64LocatorLen {
+				if _, err := r.ReadAt(sig[:], off-zip64LocatorLen); err == nil && string(sig[:]) == zip64LocatorSig {
+					at = i
+				}
+			}
+		case count == 0 && dirSize == 0:
+			if empty < 0 {
+				empty = i
+			}
+		case dirOff+dirSize <= off:
+			if _, err := r.ReadAt(sig[:], dirOff); err == nil && string(sig[:]) == zipCentralSig {
+				at = i
+			}
 		}
 	}
-	if at < 0 {
+	switch {
+	case at >= 0:
+	case empty >= 0:
+		at = empty
+	case fits >= 0:
+		at = fits
+	default:
 		return nil, ErrNotAPPX
 	}
-	le := binary.LittleEndian
 	z.eocdOff = size - tailLen + int64(at)
 	z.end = z.eocdOff + zipEndLen + int64(le.Uint16(tail[at+20:]))
 	z.eocd = bytes.Clone(tail[at : z.end-(size-tailLen)])
