@@ -91,7 +91,7 @@ func parseAPPXBlockMap(b []byte) (*appxBlockMap, error) {
 			}
 			bf.blocks = append(bf.blocks, sum)
 		}
-		key := strings.ReplaceAll(f.Name, `\`, "/")
+		key := partKey(strings.ReplaceAll(f.Name, `\`, "/"))
 		if _, dup := bm.files[key]; dup {
 			return nil, fmt.Errorf("file %q is listed twice", f.Name)
 		}
@@ -132,10 +132,15 @@ func appxPartName(zipName string) string {
 	return zipName
 }
 
+// partKey is the key a part name is compared by: OPC part names are
+// equal regardless of case (ECMA-376-2 §6.2.2.3).
+func partKey(name string) string { return strings.ToLower(name) }
+
 // appxCheckBlocks checks every file against the block map.
 func (v *verifier) appxCheckBlocks(bm *appxBlockMap) {
 	z := v.sub.(*appxSubject).z
 	seen := map[string]bool{}
+	zipNames := map[string]string{}
 	for _, e := range z.entries {
 		switch e.name {
 		case appxBlockMapName, appxContentTypesName, appxSignatureName:
@@ -144,7 +149,13 @@ func (v *verifier) appxCheckBlocks(bm *appxBlockMap) {
 		if strings.HasSuffix(e.name, "/") && e.uncomp == 0 {
 			continue // a folder
 		}
-		name := appxPartName(e.name)
+		name := partKey(appxPartName(e.name))
+		if other, dup := zipNames[name]; dup {
+			v.appxProblem(RuleMSIXMalformedPackage, signing.SeverityError, e.local,
+				fmt.Sprintf("%s and %s name the same part: Windows refuses the package, and an extractor keeps one of them", other, e.name))
+			continue
+		}
+		zipNames[name] = e.name
 		bf := bm.files[name]
 		if bf == nil {
 			v.appxProblem(RuleMSIXFileNotInBlockMap, signing.SeverityError, e.local,

@@ -75,6 +75,29 @@ func TestAPPXValid(t *testing.T) {
 	}
 }
 
+// TestAPPXPartNameAliases adds a second entry whose name differs from
+// one in the block map only by case and percent-encoding: both match its
+// blocks, but they are one part to Windows, and an extractor keeps one.
+func TestAPPXPartNameAliases(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := scriptTrust(t, p)
+	files := fixtures.DefaultAPPXFiles()
+	bm := fixtures.APPXBlockMap(files)
+	alias := files[1]
+	alias.Name = "APP.exe"
+	b, err := fixtures.APPXZip(append(files, alias), bm, []byte(fixtures.APPXContentTypes), nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := verifyAPPX(t, b, trust); !hasRule(res, RuleMSIXMalformedPackage) {
+		t.Errorf("rules %v", rules(res))
+	}
+	// The percent-encoded name of a listed part is that part.
+	if res := verifyAPPX(t, buildAPPX(t, p, fixtures.APPXSpec{}), trust); res.Status != signing.StatusValid {
+		t.Errorf("status %s rules %v", res.Status, rules(res))
+	}
+}
+
 // TestAPPXManifestIdentity checks that a manifest with two Identity
 // elements (which one would Windows read?) or none fails the publisher
 // check.
