@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"encoding/binary"
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -145,6 +146,21 @@ func TestAPPXBundle(t *testing.T) {
 	}}), trust)
 	if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIXPublisherMismatch) {
 		t.Errorf("bundle publisher: status %s rules %v", res.Status, rules(res))
+	}
+}
+
+// TestAPPXCodeIntegrity signs a package holding a code integrity catalog,
+// which AXCI covers, and checks that the digest check names an AXCI that
+// the signature lacks.
+func TestAPPXCodeIntegrity(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := scriptTrust(t, p)
+	files := append(fixtures.DefaultAPPXFiles(), fixtures.APPXFile{Name: "AppxMetadata/CodeIntegrity.cat", Data: []byte("catalog bytes")})
+	if res := verifyAPPX(t, buildAPPX(t, p, fixtures.APPXSpec{Files: files}), trust); res.Status != signing.StatusValid || len(res.Findings) != 0 {
+		t.Fatalf("status %s findings %+v", res.Status, res.Findings)
+	}
+	if d := appxDiff([]byte("APPXAXPC"+strings.Repeat("a", 32)), []byte("APPXAXPC"+strings.Repeat("a", 32)+"AXCI"+strings.Repeat("b", 32)), 32); d != "AXCI not signed" {
+		t.Errorf("appxDiff: %q", d)
 	}
 }
 
@@ -410,6 +426,18 @@ func TestOsslsigncodeAPPX(t *testing.T) {
 	}
 	if res := verifyAPPX(t, bad, trust); res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIXDigestMismatch) {
 		t.Errorf("tampered: status %s rules %v", res.Status, rules(res))
+	}
+	// A code integrity catalog: osslsigncode's AXCI is ours.
+	cfiles := append(fixtures.DefaultAPPXFiles(), fixtures.APPXFile{Name: "AppxMetadata/CodeIntegrity.cat", Data: []byte("catalog bytes")})
+	cout := filepath.Join(dir, "ci-signed.msix")
+	cin := write("ci.msix", buildAPPX(t, p, fixtures.APPXSpec{Files: cfiles, Unsigned: true}))
+	if b, err := exec.Command(tool, "sign", "-certs", certs, "-key", key, "-h", "sha256", "-in", cin, "-out", cout).CombinedOutput(); err != nil {
+		t.Fatalf("osslsigncode sign: %v\n%s", err, b)
+	}
+	if signed, err := os.ReadFile(cout); err != nil {
+		t.Fatal(err)
+	} else if res := verifyAPPX(t, signed, trust); res.Status != signing.StatusValid || len(res.Findings) != 0 || !strings.Contains(res.Signatures[0].Digest.Signed, hex.EncodeToString([]byte("AXCI"))) {
+		t.Errorf("osslsigncode-signed with a catalog: status %s findings %+v", res.Status, res.Findings)
 	}
 	// A bundle: osslsigncode signs it as one, and reads ours.
 	bout := filepath.Join(dir, "signed.msixbundle")
