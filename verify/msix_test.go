@@ -12,10 +12,10 @@ import (
 
 // msixPackage builds an MSIX package signed with the fixtures' Windows
 // leaf (unsigned when unsigned is set).
-func msixPackage(t *testing.T, unsigned bool) []byte { return msixBuild(t, unsigned, false) }
+func msixPackage(t testing.TB, unsigned bool) []byte { return msixBuild(t, unsigned, false) }
 
 // msixBuild builds a package, or a bundle holding one.
-func msixBuild(t *testing.T, unsigned, bundle bool) []byte {
+func msixBuild(t testing.TB, unsigned, bundle bool) []byte {
 	t.Helper()
 	f := getFixtures(t)
 	b, err := pefixtures.APPX(nil, pefixtures.APPXSpec{Unsigned: unsigned, Bundle: bundle, Signer: f.winLeaf, Chain: []*testpki.Cert{f.winRoot},
