@@ -2,6 +2,7 @@ package authenticode
 
 import (
 	"bytes"
+	"cmp"
 	"crypto"
 	"encoding/binary"
 	"encoding/hex"
@@ -291,7 +292,7 @@ func (v *verifier) appxLayout(sig *appxEntry) {
 			recs = append(recs, e)
 		}
 	}
-	slices.SortFunc(recs, func(a, b *appxEntry) int { return int(min(max(a.local-b.local, -1), 1)) })
+	slices.SortFunc(recs, func(a, b *appxEntry) int { return cmp.Compare(a.local, b.local) })
 	at := int64(0)
 	for _, e := range recs {
 		switch {

@@ -156,7 +156,7 @@ func readAPPXZip(r io.ReaderAt, size int64) (*appxZip, error) {
 				return nil, err
 			}
 			recLen := le.Uint64(h[4:])
-			if string(h[:4]) != zip64EndSig || recLen < zip64EndMin-12 || recLen > uint64(z.eocdOff-zip64LocatorLen-z.z64Off-12) {
+			if string(h[:4]) != zip64EndSig || recLen < zip64EndMin-12 || recLen > uint64(z.eocdOff-zip64LocatorLen-z.z64Off-12) || recLen > maxAPPXDirectory {
 				return nil, &FormatError{Offset: z.z64Off, Reason: "ZIP64 end record missing or of a bad size"}
 			}
 			z.z64 = make([]byte, 12+recLen)
