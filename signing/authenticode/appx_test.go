@@ -222,36 +222,45 @@ func TestAPPXContentTypesTampered(t *testing.T) {
 	trust := scriptTrust(t, p)
 	files := fixtures.DefaultAPPXFiles()
 	bm := fixtures.APPXBlockMap(files)
-	unsigned, err := fixtures.APPXZip(files, bm, []byte(fixtures.APPXContentTypes), nil, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := verifyAPPX(t, unsigned, trust)
-	if res.Status != signing.StatusUnsigned {
-		t.Fatalf("status %s", res.Status)
-	}
 	signed := buildAPPX(t, p, fixtures.APPXSpec{})
-	// Find the content types' local data through our own reader and
-	// flip one of its compressed bytes.
 	z, err := readAPPXZip(bytes.NewReader(signed), int64(len(signed)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := z.byName[appxContentTypesName]
-	bad := bytes.Clone(signed)
-	bad[e.dataOff+int64(e.comp)/2] ^= 0x01
-	res = verifyAPPX(t, bad, trust)
+	p7x, err := z.readAll(bytes.NewReader(signed), z.byName[appxSignatureName], maxTableBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	digestCheck := func(res *Result) string {
+		for _, c := range res.Signatures[0].Checks {
+			if c.Name == "appx-digests" {
+				return c.Detail
+			}
+		}
+		return ""
+	}
+	// The same signature over a package whose content types say .exe
+	// files are text: AXCT (and the records holding it) no longer match.
+	ct := strings.Replace(fixtures.APPXContentTypes, `Extension="exe" ContentType="application/x-msdownload"`, `Extension="exe" ContentType="text/plain"`, 1)
+	bad, err := fixtures.APPXZip(files, bm, []byte(ct), p7x, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := verifyAPPX(t, bad, trust)
 	if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIXDigestMismatch) {
 		t.Fatalf("status %s rules %v", res.Status, rules(res))
 	}
-	var detail string
-	for _, c := range res.Signatures[0].Checks {
-		if c.Name == "appx-digests" {
-			detail = c.Detail
-		}
+	if d := digestCheck(res); !strings.Contains(d, "AXCT differs") || strings.Contains(d, "AXBM") {
+		t.Errorf("appx-digests: %q", d)
 	}
-	if !strings.Contains(detail, "AXPC differs") {
-		t.Errorf("appx-digests: %q", detail)
+	// A flipped compressed byte of the content types breaks the records'
+	// digest even when the part still inflates.
+	e := z.byName[appxContentTypesName]
+	flipped := bytes.Clone(signed)
+	flipped[e.dataOff+int64(e.comp)/2] ^= 0x01
+	res = verifyAPPX(t, flipped, trust)
+	if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIXDigestMismatch) || !strings.Contains(digestCheck(res), "AXPC differs") {
+		t.Errorf("flipped: status %s rules %v", res.Status, rules(res))
 	}
 }
 
