@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shipgate/shipgate/internal/pefile"
 	"github.com/shipgate/shipgate/internal/pefile/fixtures"
 	"github.com/shipgate/shipgate/internal/testpki"
 	"github.com/shipgate/shipgate/internal/x509name"
@@ -161,6 +162,23 @@ func TestAPPXCodeIntegrity(t *testing.T) {
 	}
 	if d := appxDiff([]byte("APPXAXPC"+strings.Repeat("a", 32)), []byte("APPXAXPC"+strings.Repeat("a", 32)+"AXCI"+strings.Repeat("b", 32)), 32); d != "AXCI not signed" {
 		t.Errorf("appxDiff: %q", d)
+	}
+}
+
+// TestAPPXTimestamp checks that the shared steps judge an APPX signature's
+// timestamp: a leaf expired by now is valid when a trusted timestamp puts
+// the signature inside its validity, untrusted without one.
+func TestAPPXTimestamp(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := scriptTrust(t, p)
+	spec := fixtures.APPXSpec{Signer: p.Expired, Publisher: "CN=Fixture Expired Signer"}
+	if res := verifyAPPX(t, buildAPPX(t, p, spec), trust); res.Status != signing.StatusUntrusted {
+		t.Errorf("no timestamp: status %s rules %v", res.Status, rules(res))
+	}
+	spec.Stamp = &pefile.Stamp{TSA: p.TSA, At: fixtures.Now.AddDate(0, -2, 0), Chain: []*testpki.Cert{p.Root}}
+	res := verifyAPPX(t, buildAPPX(t, p, spec), trust)
+	if res.Status != signing.StatusValid || res.Signatures[0].Timestamp == nil || !res.Signatures[0].Timestamp.Verified {
+		t.Errorf("timestamped: status %s rules %v", res.Status, rules(res))
 	}
 }
 
