@@ -69,9 +69,12 @@ const (
 // the manifest's Identity must be the signer's subject, or Windows refuses
 // the package (rule msix/publisher-mismatch).
 //
-// Every file but the block map, the content types and the signature must
-// be listed in AppxBlockMap.xml with its size and the hash of each 64 KiB
-// block of its uncompressed data, whether the package is signed or not
+// Every file but the block map, the content types, the signature, the code
+// integrity catalog (which AXCI covers) and a bundle's packages (which AXPC
+// and their own signatures cover; a bundle's block map lists its manifest
+// alone, as makeappx writes it, and the bundle manifest gives their sizes)
+// must be listed in AppxBlockMap.xml with its size and the hash of each
+// 64 KiB block of its uncompressed data, whether the package is signed or not
 // (rules msix/file-not-in-block-map, msix/block-map-file-missing,
 // msix/block-map-mismatch). Bytes no digest covers are reported
 // (msix/unsigned-data): a record after the signature's, bytes between it and

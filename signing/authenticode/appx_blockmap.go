@@ -138,9 +138,18 @@ func partKey(name string) string { return strings.ToLower(name) }
 
 // appxCheckBlocks checks every file against the block map.
 func (v *verifier) appxCheckBlocks(bm *appxBlockMap) {
-	z := v.sub.(*appxSubject).z
+	sub := v.sub.(*appxSubject)
+	z := sub.z
 	seen := map[string]bool{}
 	zipNames := map[string]string{}
+	// Files the block map need not list: the code integrity catalog, which
+	// AXCI covers, and a bundle's packages, which AXPC covers and which
+	// carry their own signatures (a bundle's block map lists its manifest
+	// alone). The value is the size the bundle manifest gives, or -1.
+	exempt := map[string]int64{partKey(appxCodeIntegrityName): -1}
+	if sub.bundle {
+		v.appxBundlePackages(exempt)
+	}
 	for _, e := range z.entries {
 		switch e.name {
 		case appxBlockMapName, appxContentTypesName, appxSignatureName:
@@ -157,6 +166,13 @@ func (v *verifier) appxCheckBlocks(bm *appxBlockMap) {
 		}
 		zipNames[name] = e.name
 		bf := bm.files[name]
+		if want, ok := exempt[name]; ok && bf == nil {
+			if want >= 0 && uint64(want) != e.uncomp {
+				v.appxProblem(RuleMSIXMalformedPackage, signing.SeverityError, e.local,
+					fmt.Sprintf("%s holds %d bytes, the bundle manifest gives %d", e.name, e.uncomp, want))
+			}
+			continue
+		}
 		if bf == nil {
 			v.appxProblem(RuleMSIXFileNotInBlockMap, signing.SeverityError, e.local,
 				fmt.Sprintf("%s is in the package but not in the block map: Windows refuses the package, and no hash vouches for the file", e.name))
@@ -172,6 +188,40 @@ func (v *verifier) appxCheckBlocks(bm *appxBlockMap) {
 			v.appxProblem(RuleMSIXBlockMapFileMissing, signing.SeverityError, z.cdOff,
 				fmt.Sprintf("the block map lists %s, which the package does not hold", bm.files[name].name))
 		}
+	}
+}
+
+// bundleManifestXML is the package list of an AppxBundleManifest.xml.
+type bundleManifestXML struct {
+	Packages []struct {
+		FileName string `xml:"FileName,attr"`
+		Size     string `xml:"Size,attr"`
+	} `xml:"Packages>Package"`
+}
+
+// appxBundlePackages adds the packages a bundle's manifest lists to
+// exempt, with their sizes. A manifest that cannot be read exempts nothing;
+// the publisher check reports it.
+func (v *verifier) appxBundlePackages(exempt map[string]int64) {
+	z := v.sub.(*appxSubject).z
+	e := z.byName[appxBundleManifestName]
+	if e == nil {
+		return
+	}
+	b, err := z.readAll(v.r, e, maxAPPXXML)
+	if err != nil {
+		return
+	}
+	var m bundleManifestXML
+	if xml.NewDecoder(bytes.NewReader(b)).Decode(&m) != nil {
+		return
+	}
+	for _, p := range m.Packages {
+		size := int64(-1)
+		if n, err := strconv.ParseInt(p.Size, 10, 64); err == nil && n > 0 {
+			size = n
+		}
+		exempt[partKey(strings.ReplaceAll(p.FileName, `\`, "/"))] = size
 	}
 }
 

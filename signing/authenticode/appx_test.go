@@ -134,15 +134,38 @@ func TestAPPXBundle(t *testing.T) {
 		t.Fatal(err)
 	}
 	files := []fixtures.APPXFile{
-		{Name: "AppxMetadata/AppxBundleManifest.xml", Data: fixtures.APPXBundleManifest(fixtures.FixturePublisher, "app_x64.msix")},
+		{Name: "AppxMetadata/AppxBundleManifest.xml", Data: fixtures.APPXBundleManifest(fixtures.FixturePublisher, "app_x64.msix", len(inner))},
 		{Name: "app_x64.msix", Data: inner, Store: true},
 	}
 	res := verifyAPPX(t, buildAPPX(t, p, fixtures.APPXSpec{Files: files}), trust)
 	if res.Status != signing.StatusMalformed || !hasRule(res, RuleMSIXMalformedSignature) {
 		t.Errorf("bundle signed as a package: status %s rules %v", res.Status, rules(res))
 	}
+	// The bundle's block map lists its manifest alone: a package the
+	// manifest names is exempt, with the size it gives; another file is not.
+	for name, tc := range map[string]struct {
+		size  int
+		extra []fixtures.APPXFile
+		rule  signing.Rule
+	}{
+		"package size": {size: len(inner) + 1, rule: RuleMSIXMalformedPackage},
+		"extra file":   {size: len(inner), extra: []fixtures.APPXFile{{Name: "payload.dll", Data: []byte("MZ")}}, rule: RuleMSIXFileNotInBlockMap},
+	} {
+		files := append([]fixtures.APPXFile{
+			{Name: "AppxMetadata/AppxBundleManifest.xml", Data: fixtures.APPXBundleManifest(fixtures.FixturePublisher, "app_x64.msix", tc.size)},
+			{Name: "app_x64.msix", Data: inner, Store: true},
+		}, tc.extra...)
+		notListed := []string{"app_x64.msix"}
+		for _, f := range tc.extra {
+			notListed = append(notListed, f.Name)
+		}
+		res := verifyAPPX(t, buildAPPX(t, p, fixtures.APPXSpec{Bundle: true, Files: files, NotInBlockMap: notListed}), trust)
+		if res.Status != signing.StatusInvalid || !hasRule(res, tc.rule) {
+			t.Errorf("%s: status %s rules %v", name, res.Status, rules(res))
+		}
+	}
 	res = verifyAPPX(t, buildAPPX(t, p, fixtures.APPXSpec{Bundle: true, Files: []fixtures.APPXFile{
-		{Name: "AppxMetadata/AppxBundleManifest.xml", Data: fixtures.APPXBundleManifest("CN=Someone Else", "app_x64.msix")},
+		{Name: "AppxMetadata/AppxBundleManifest.xml", Data: fixtures.APPXBundleManifest("CN=Someone Else", "app_x64.msix", len(inner))},
 		{Name: "app_x64.msix", Data: inner, Store: true},
 	}}), trust)
 	if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIXPublisherMismatch) {
@@ -157,8 +180,12 @@ func TestAPPXCodeIntegrity(t *testing.T) {
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	files := append(fixtures.DefaultAPPXFiles(), fixtures.APPXFile{Name: "AppxMetadata/CodeIntegrity.cat", Data: []byte("catalog bytes")})
-	if res := verifyAPPX(t, buildAPPX(t, p, fixtures.APPXSpec{Files: files}), trust); res.Status != signing.StatusValid || len(res.Findings) != 0 {
-		t.Fatalf("status %s findings %+v", res.Status, res.Findings)
+	// Listed in the block map or not (AXCI covers it, as the MSIX SDK
+	// has it), the catalog is fine.
+	for _, notListed := range [][]string{nil, {"AppxMetadata/CodeIntegrity.cat"}} {
+		if res := verifyAPPX(t, buildAPPX(t, p, fixtures.APPXSpec{Files: files, NotInBlockMap: notListed}), trust); res.Status != signing.StatusValid || len(res.Findings) != 0 {
+			t.Fatalf("not listed %v: status %s findings %+v", notListed, res.Status, res.Findings)
+		}
 	}
 	if d := appxDiff([]byte("APPXAXPC"+strings.Repeat("a", 32)), []byte("APPXAXPC"+strings.Repeat("a", 32)+"AXCI"+strings.Repeat("b", 32)), 32); d != "AXCI not signed" {
 		t.Errorf("appxDiff: %q", d)
