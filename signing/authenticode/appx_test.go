@@ -519,8 +519,10 @@ func TestOsslsigncodeAPPX(t *testing.T) {
 // and a Result always has its SHA-256 digest.
 func FuzzVerifyAPPX(f *testing.F) {
 	p := fixtures.NewPKI()
-	f.Add(buildAPPX(f, p, fixtures.APPXSpec{}))
-	f.Add(buildAPPX(f, p, fixtures.APPXSpec{StoreSignature: true}))
+	// Small packages, so that mutations reach every part.
+	small := []fixtures.APPXFile{{Name: "AppxManifest.xml", Data: fixtures.APPXManifest(fixtures.FixturePublisher)}, {Name: "a b.txt", Data: []byte("hello"), Store: true}}
+	f.Add(buildAPPX(f, p, fixtures.APPXSpec{Files: small}))
+	f.Add(buildAPPX(f, p, fixtures.APPXSpec{Files: small, StoreSignature: true, Zip64: true}))
 	f.Add(buildAPPX(f, p, fixtures.APPXSpec{Unsigned: true, Files: []fixtures.APPXFile{{Name: "a", Data: []byte("b")}}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		res, err := VerifyAPPX(bytes.NewReader(b), int64(len(b)), Options{})
