@@ -150,6 +150,12 @@ func VerifyAPPX(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 	if z.byName[appxContentTypesName] == nil {
 		v.appxProblem(RuleMSIXMalformedPackage, signing.SeverityError, z.cdOff, "the package has no "+appxContentTypesName)
 	}
+	switch m, b := z.byName[appxManifestName] != nil, z.byName[appxBundleManifestName] != nil; {
+	case m && b:
+		v.appxProblem(RuleMSIXMalformedPackage, signing.SeverityError, z.cdOff, "the package holds both "+appxManifestName+" and "+appxBundleManifestName+": Windows refuses it")
+	case !m && !b:
+		v.appxProblem(RuleMSIXMalformedPackage, signing.SeverityError, z.cdOff, "the package holds neither "+appxManifestName+" nor "+appxBundleManifestName)
+	}
 	dir := z.directoryForDigest(sig, signedEnd)
 	parts := map[string][]byte{}
 	for _, name := range []string{appxContentTypesName, appxBlockMapName, appxCodeIntegrityName} {
@@ -367,7 +373,6 @@ type appxSubject struct {
 	z        *appxZip
 	bundle   bool
 	computed map[crypto.Hash][]byte // the APPX digest blobs, by hash
-	parts    map[string][]byte      // content types, block map, code integrity
 	problems []string
 	// publisher is the manifest's Identity Publisher; empty when unknown,
 	// with publisherErr saying why.

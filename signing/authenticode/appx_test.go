@@ -94,6 +94,14 @@ func TestAPPXPartNameAliases(t *testing.T) {
 	if res := verifyAPPX(t, b, trust); !hasRule(res, RuleMSIXMalformedPackage) {
 		t.Errorf("rules %v", rules(res))
 	}
+	// A package and a bundle at once, or neither.
+	both := append(fixtures.DefaultAPPXFiles(), fixtures.APPXFile{Name: "AppxMetadata/AppxBundleManifest.xml", Data: fixtures.APPXBundleManifest(fixtures.FixturePublisher, "x.msix", 1)})
+	neither := fixtures.DefaultAPPXFiles()[1:]
+	for name, files := range map[string][]fixtures.APPXFile{"both manifests": both, "no manifest": neither} {
+		if res := verifyAPPX(t, buildAPPX(t, p, fixtures.APPXSpec{Files: files, Unsigned: true}), trust); !hasRule(res, RuleMSIXMalformedPackage) {
+			t.Errorf("%s: rules %v", name, rules(res))
+		}
+	}
 	// The percent-encoded name of a listed part is that part.
 	if res := verifyAPPX(t, buildAPPX(t, p, fixtures.APPXSpec{}), trust); res.Status != signing.StatusValid {
 		t.Errorf("status %s rules %v", res.Status, rules(res))
