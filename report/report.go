@@ -69,6 +69,10 @@ const (
 	KindMSI Kind = "msi"
 	// KindCAB is a cabinet ("MSCF", version 1.3).
 	KindCAB Kind = "cab"
+	// KindMSIX is an MSIX or APPX package or bundle: a zip archive holding
+	// AppxSignature.p7x or AppxBlockMap.xml, or named .msix, .appx,
+	// .msixbundle or .appxbundle.
+	KindMSIX Kind = "msix"
 	// KindPowerShell is a PowerShell script, module or data file (.ps1,
 	// .psm1, .psd1), by name.
 	KindPowerShell Kind = "powershell"
@@ -85,18 +89,18 @@ const (
 )
 
 // kinds lists every Kind, KindOther last.
-var kinds = []Kind{KindPE, KindMachO, KindMachOUniversal, KindAsar, KindMSI, KindCAB, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindOther}
+var kinds = []Kind{KindPE, KindMachO, KindMachOUniversal, KindAsar, KindMSI, KindCAB, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindOther}
 
 // Kinds returns every file kind a report can name, in a fixed order.
 func Kinds() []Kind { return slices.Clone(kinds) }
 
 // Native reports whether files of kind k carry code signatures: Windows
-// Authenticode (PE, MSI, cabinets and scripts) or Apple code signatures
+// Authenticode (PE, MSI, cabinets, MSIX packages and scripts) or Apple code signatures
 // (Mach-O). Policy requirements (`require`, signer rules, unsigned code)
 // apply to these kinds.
 func (k Kind) Native() bool {
 	switch k {
-	case KindPE, KindMachO, KindMachOUniversal, KindMSI, KindCAB, KindPowerShell, KindJScript, KindVBScript, KindWSF:
+	case KindPE, KindMachO, KindMachOUniversal, KindMSI, KindCAB, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF:
 		return true
 	}
 	return false

@@ -195,6 +195,8 @@ func kindLabel(k Kind) string {
 		return "MSI"
 	case KindCAB:
 		return "cabinet"
+	case KindMSIX:
+		return "MSIX package"
 	case KindPowerShell:
 		return "PowerShell"
 	case KindJScript:

@@ -19,6 +19,7 @@ func FuzzReleaseZip(f *testing.F) {
 	f.Add(makeZip(f, []zipEntry{{name: "a.exe", data: fx.peValid, store: true}, {name: "b/app.asar", data: asar}}))
 	f.Add(makeZip(f, []zipEntry{{name: "x.dylib", data: fx.fat}, {name: "l", data: []byte("../x"), mode: os.ModeSymlink | 0o777}}))
 	f.Add(makeZip(f, []zipEntry{{name: "../../evil", data: []byte("x")}, {name: "d/", data: nil}}))
+	f.Add(makeZip(f, []zipEntry{{name: "pkg.msix", data: msixPackage(f, false), store: true}}))
 	dir := f.TempDir()
 	opts := Options{Trust: fx.trust, Time: checkTime, MaxBuffer: 1 << 20}
 	f.Fuzz(func(t *testing.T, b []byte) {

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -17,6 +18,7 @@ import (
 const (
 	KindMSI        = report.KindMSI
 	KindCAB        = report.KindCAB
+	KindMSIX       = report.KindMSIX
 	KindPowerShell = report.KindPowerShell
 	KindJScript    = report.KindJScript
 	KindVBScript   = report.KindVBScript
@@ -26,6 +28,7 @@ const (
 func init() {
 	nativeVerifiers[KindMSI] = windowsVerifier(authenticode.VerifyMSI)
 	nativeVerifiers[KindCAB] = windowsVerifier(authenticode.VerifyCAB)
+	nativeVerifiers[KindMSIX] = windowsVerifier(authenticode.VerifyAPPX)
 	for k, sk := range map[Kind]authenticode.ScriptKind{
 		KindPowerShell: authenticode.ScriptPowerShell, KindJScript: authenticode.ScriptJScript,
 		KindVBScript: authenticode.ScriptVBScript, KindWSF: authenticode.ScriptWSF,
@@ -46,7 +49,7 @@ func windowsVerifier(verify func(io.ReaderAt, int64, authenticode.Options) (*aut
 		switch {
 		case errors.As(err, &fe):
 			return nil, &malformedError{offset: fe.Offset, reason: fe.Reason}
-		case errors.Is(err, authenticode.ErrNotMSI), errors.Is(err, authenticode.ErrNotCAB):
+		case errors.Is(err, authenticode.ErrNotMSI), errors.Is(err, authenticode.ErrNotCAB), errors.Is(err, authenticode.ErrNotAPPX):
 			return nil, &malformedError{offset: -1, reason: err.Error()}
 		case err != nil:
 			return nil, err
@@ -65,12 +68,17 @@ var msiCLSIDs = [][]byte{
 
 // windowsKind identifies the signed Windows formats other than PE in a
 // file named name whose first bytes are hdr: cabinets and MSI files by
-// their magic (an MSI's compound file by its name or root class), scripts
-// by their name, as Windows picks a script's signature rules by extension.
-// It returns KindOther for anything else.
+// their magic (an MSI's compound file by its name or root class), MSIX
+// packages by their name or the parts their zip holds, scripts by their
+// name, as Windows picks a script's signature rules by extension. It
+// returns KindOther for anything else.
 func windowsKind(r io.ReaderAt, name string, hdr []byte, size int64) Kind {
 	ext := strings.ToLower(path.Ext(name))
 	switch {
+	case ext == ".msix" || ext == ".appx" || ext == ".msixbundle" || ext == ".appxbundle":
+		return KindMSIX
+	case IsZip(hdr) && zipHoldsAPPXParts(r, size):
+		return KindMSIX
 	case len(hdr) >= 36 && bytes.HasPrefix(hdr, []byte("MSCF")) && hdr[24] == 3 && hdr[25] == 1:
 		return KindCAB
 	case len(hdr) >= 512 && bytes.HasPrefix(hdr, []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}):
@@ -133,4 +141,64 @@ func hasJScriptBlock(r io.ReaderAt, size int64) bool {
 		wide = append(wide, begin[i], 0)
 	}
 	return bytes.Contains(buf, wide)
+}
+
+// msixScanLimit bounds the central directory read to tell an MSIX package
+// from another zip archive.
+const msixScanLimit = 64 << 20
+
+// zipHoldsAPPXParts reports whether the central directory of the zip
+// archive of size bytes at r (the archive the file is, not one after a
+// stub: an MSIX package starts with its first record) lists
+// AppxSignature.p7x or AppxBlockMap.xml.
+func zipHoldsAPPXParts(r io.ReaderAt, size int64) bool {
+	z, ok, err := findZipEnd(r, size, []int64{size}, nil)
+	if err != nil || !ok || !z.valid {
+		return false
+	}
+	var rec [eocdLen]byte
+	if n, _ := r.ReadAt(rec[:], z.off); n < len(rec) {
+		return false
+	}
+	le := binary.LittleEndian
+	records, dirSize, dirOff := uint64(le.Uint16(rec[10:])), uint64(le.Uint32(rec[12:])), uint64(le.Uint32(rec[16:]))
+	if records == 0xffff || dirSize == 0xffffffff || dirOff == 0xffffffff {
+		var loc [20]byte
+		if n, _ := r.ReadAt(loc[:], z.off-20); z.off < 20 || n < len(loc) || string(loc[:4]) != "PK\x06\x07" {
+			return false
+		}
+		var d64 [56]byte
+		off64 := int64(le.Uint64(loc[8:]))
+		if n, _ := r.ReadAt(d64[:], off64); off64 < 0 || n < len(d64) || string(d64[:4]) != "PK\x06\x06" {
+			return false
+		}
+		records, dirSize, dirOff = le.Uint64(d64[32:]), le.Uint64(d64[40:]), le.Uint64(d64[48:])
+	}
+	if dirSize > msixScanLimit || dirOff > uint64(size) || dirSize > uint64(size)-dirOff {
+		return false
+	}
+	br := bufio.NewReaderSize(io.NewSectionReader(r, int64(dirOff), int64(dirSize)), 1<<16)
+	var h [46]byte
+	name := make([]byte, 0, 64)
+	for range records {
+		if _, err := io.ReadFull(br, h[:]); err != nil || string(h[:4]) != "PK\x01\x02" {
+			return false
+		}
+		n, rest := int(le.Uint16(h[28:])), int(le.Uint16(h[30:]))+int(le.Uint16(h[32:]))
+		if n == len("AppxSignature.p7x") || n == len("AppxBlockMap.xml") {
+			name = name[:n]
+			if _, err := io.ReadFull(br, name); err != nil {
+				return false
+			}
+			if s := string(name); s == "AppxSignature.p7x" || s == "AppxBlockMap.xml" {
+				return true
+			}
+		} else {
+			rest += n
+		}
+		if _, err := br.Discard(rest); err != nil {
+			return false
+		}
+	}
+	return false
 }

@@ -1,7 +1,7 @@
 // Package authenticode verifies Windows Authenticode signatures of PE files
 // and of the other formats Windows signs: scripts ([VerifyScript]), MSI
-// databases ([VerifyMSI], over the compound-file reader internal/cfb) and
-// cabinets ([VerifyCAB]).
+// databases ([VerifyMSI], over the compound-file reader internal/cfb),
+// cabinets ([VerifyCAB]) and MSIX/APPX packages and bundles ([VerifyAPPX]).
 //
 // [Verify] reads a PE file through an [io.ReaderAt] in one sequential pass and
 // reports, for every signature (each WIN_CERTIFICATE entry of the certificate
@@ -31,7 +31,15 @@
 // weak algorithms, and the ownership of every byte of the SignedData; each
 // format adds the checks of its container (the certificate table of a PE
 // file, the comment block of a script, the compound file of an MSI, the
-// reserve of a cabinet) under its own rule family (script/…, msi/…, cab/…).
+// reserve of a cabinet, the zip records and block map of an MSIX package)
+// under its own rule family (script/…, msi/…, cab/…, msix/…).
+//
+// An MSIX package is read record by record by a zip reader of this
+// package rather than archive/zip: the APPX digests cover raw byte ranges
+// (everything before the signature's local header; the central directory
+// less one record), and bytes between records or after them must be found,
+// which archive/zip hides. Its XML parts are read with encoding/xml, after
+// their size is checked against a limit.
 //
 // github.com/sassoftware/relic/v8 (v8.2.0) was evaluated for the other
 // formats and is not used: its compound-file reader (lib/comdoc) allocates

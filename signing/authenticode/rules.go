@@ -102,6 +102,37 @@ const (
 	// RuleCABUnhashedHeaderData: header fields the cabinet digest skips
 	// hold unexpected values.
 	RuleCABUnhashedHeaderData signing.Rule = "cab/unhashed-header-data"
+	// RuleMSIXDigestMismatch: the APPX digests (package records, central
+	// directory, content types, block map, code integrity catalog) differ
+	// from the signed ones.
+	RuleMSIXDigestMismatch signing.Rule = "msix/digest-mismatch"
+	// RuleMSIXMalformedSignature: AppxSignature.p7x cannot be parsed as an
+	// APPX Authenticode signature.
+	RuleMSIXMalformedSignature signing.Rule = "msix/malformed-signature"
+	// RuleMSIXSignatureTrailingData: AppxSignature.p7x holds bytes after
+	// its PKCS#7 SignedData.
+	RuleMSIXSignatureTrailingData signing.Rule = "msix/signature-trailing-data"
+	// RuleMSIXMalformedPackage: a package part or zip record is missing or
+	// cannot be read (no block map, no content types, a local header that
+	// disagrees with the central directory, overlapping records).
+	RuleMSIXMalformedPackage signing.Rule = "msix/malformed-package"
+	// RuleMSIXUnsignedData: bytes of the package that no APPX digest covers.
+	RuleMSIXUnsignedData signing.Rule = "msix/unsigned-data"
+	// RuleMSIXUnownedData: bytes between the files' records that the
+	// package digest covers but no file owns.
+	RuleMSIXUnownedData signing.Rule = "msix/unowned-data"
+	// RuleMSIXBlockMapMismatch: a file's size or a block's hash differs
+	// from AppxBlockMap.xml.
+	RuleMSIXBlockMapMismatch signing.Rule = "msix/block-map-mismatch"
+	// RuleMSIXFileNotInBlockMap: a file of the package is not listed in
+	// AppxBlockMap.xml.
+	RuleMSIXFileNotInBlockMap signing.Rule = "msix/file-not-in-block-map"
+	// RuleMSIXBlockMapFileMissing: AppxBlockMap.xml lists a file the
+	// package does not hold.
+	RuleMSIXBlockMapFileMissing signing.Rule = "msix/block-map-file-missing"
+	// RuleMSIXPublisherMismatch: the manifest's Identity Publisher is not
+	// the signer's subject (or cannot be read); Windows refuses the package.
+	RuleMSIXPublisherMismatch signing.Rule = "msix/publisher-mismatch"
 )
 
 // Names of the Authenticode-specific checks in a Signature's Checks. The
