@@ -141,6 +141,20 @@ type node struct {
 
 // Build returns the archive described by s.
 func Build(s Spec) ([]byte, *Layout) {
+	guess := -1
+	for range 8 {
+		b, lay, n := s.build(guess)
+		if n == guess || !s.CMS {
+			return b, lay
+		}
+		// The CMS's length depends on what it signs (its timestamp's
+		// serial): reserve what it took and build again.
+		guess = n
+	}
+	panic("pkgfile: the CMS length does not settle")
+}
+
+func (s Spec) build(cmsGuess int) ([]byte, *Layout, int) {
 	h := s.Hash
 	if h == 0 {
 		h = crypto.SHA1
@@ -159,7 +173,10 @@ func Build(s Spec) ([]byte, *Layout) {
 		cmsSigner = s.Signer
 	}
 	if s.CMS {
-		cmsSize = len(s.cms(cmsSigner, make([]byte, h.Size())))
+		cmsSize = cmsGuess
+		if cmsSize < 0 {
+			cmsSize = len(s.cms(cmsSigner, make([]byte, h.Size())))
+		}
 		lay.CMS = heapOff
 		heapOff += int64(cmsSize)
 	}
@@ -300,13 +317,13 @@ func Build(s Spec) ([]byte, *Layout) {
 	if s.CMS {
 		c := s.cms(cmsSigner, sum)
 		if len(c) != cmsSize {
-			panic(fmt.Sprintf("pkgfile: CMS of %d bytes, reserved %d", len(c), cmsSize))
+			return nil, nil, len(c)
 		}
 		out.Write(c)
 	}
 	out.Write(heap.Bytes())
 	out.Write(s.ExtraHeap)
-	return out.Bytes(), lay
+	return out.Bytes(), lay, cmsSize
 }
 
 // cms signs the checksum sum as a detached CMS, as productsign does.

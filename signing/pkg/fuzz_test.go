@@ -17,6 +17,7 @@ func FuzzReader(f *testing.F) {
 	f.Add(b)
 	f.Add([]byte("xar!\x00\x1c\x00\x01"))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		Verify(bytes.NewReader(b), int64(len(b)), Options{})
 		x, err := NewReader(bytes.NewReader(b), int64(len(b)))
 		if err != nil {
 			return
