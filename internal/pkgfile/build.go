@@ -65,8 +65,11 @@ type PKI struct {
 const OtherTeamID = "OTHER98765"
 
 // NewPKI mints the fixture PKI (deterministic).
-func NewPKI() *PKI {
-	p := &PKI{PKI: machofile.NewPKI()}
+func NewPKI() *PKI { return WithInstallers(machofile.NewPKI()) }
+
+// WithInstallers adds installer leaves to machofile's PKI mp.
+func WithInstallers(mp *machofile.PKI) *PKI {
+	p := &PKI{PKI: mp}
 	p.Installer = p.CA.Issue(testpki.Spec{
 		CommonName: "Developer ID Installer: Example Corp (" + machofile.TeamID + ")", Organization: "Example Corp",
 		OrganizationalUnit: machofile.TeamID, KeyN: 16, NoEKU: true, ExtraExtensions: InstallerLeafExtensions(),
