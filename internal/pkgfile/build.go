@@ -144,20 +144,23 @@ type node struct {
 
 // Build returns the archive described by s.
 func Build(s Spec) ([]byte, *Layout) {
-	guess := -1
-	for range 8 {
-		b, lay, n := s.build(guess)
-		if n == guess || !s.CMS {
-			return b, lay
+	// The CMS's length depends on what it signs (its timestamp's serial):
+	// reserve what it took and build again; when that does not settle,
+	// move the signing time by a second and start over.
+	for nonce := range 16 {
+		guess := -1
+		for range 4 {
+			b, lay, n := s.build(guess, nonce)
+			if n == guess || !s.CMS {
+				return b, lay
+			}
+			guess = n
 		}
-		// The CMS's length depends on what it signs (its timestamp's
-		// serial): reserve what it took and build again.
-		guess = n
 	}
 	panic("pkgfile: the CMS length does not settle")
 }
 
-func (s Spec) build(cmsGuess int) ([]byte, *Layout, int) {
+func (s Spec) build(cmsGuess, nonce int) ([]byte, *Layout, int) {
 	h := s.Hash
 	if h == 0 {
 		h = crypto.SHA1
@@ -178,7 +181,7 @@ func (s Spec) build(cmsGuess int) ([]byte, *Layout, int) {
 	if s.CMS {
 		cmsSize = cmsGuess
 		if cmsSize < 0 {
-			cmsSize = len(s.cms(cmsSigner, make([]byte, h.Size())))
+			cmsSize = len(s.cms(cmsSigner, make([]byte, h.Size()), nonce))
 		}
 		lay.CMS = heapOff
 		heapOff += int64(cmsSize)
@@ -318,7 +321,7 @@ func (s Spec) build(cmsGuess int) ([]byte, *Layout, int) {
 		out.Write(sig)
 	}
 	if s.CMS {
-		c := s.cms(cmsSigner, sum)
+		c := s.cms(cmsSigner, sum, nonce)
 		if len(c) != cmsSize {
 			return nil, nil, len(c)
 		}
@@ -330,11 +333,11 @@ func (s Spec) build(cmsGuess int) ([]byte, *Layout, int) {
 }
 
 // cms signs the checksum sum as a detached CMS, as productsign does.
-func (s Spec) cms(signer *testpki.Cert, sum []byte) []byte {
+func (s Spec) cms(signer *testpki.Cert, sum []byte, nonce int) []byte {
 	spec := testpki.CMSSpec{
 		Content: sum, ContentIsOctetString: true, Detached: true,
 		Signer: signer, Certs: append([]*testpki.Cert{signer}, s.Chain...), Hash: crypto.SHA256,
-		SigningTime: testpki.Epoch,
+		SigningTime: testpki.Epoch.Add(time.Duration(nonce) * time.Second),
 	}
 	der := testpki.SignCMS(spec)
 	if s.TSA == nil {

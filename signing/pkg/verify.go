@@ -209,7 +209,10 @@ func (v *verifier) checkTOC(signed bool) {
 		return
 	}
 	if x.Hash == crypto.MD5 {
-		v.add(RuleWeakChecksum, signing.SeverityWarning, 24, "the table of contents checksum is MD5, which does not bind it against a forger")
+		// A colliding table of contents can be made for an MD5 checksum:
+		// the signature does not bind this one.
+		v.add(RuleWeakChecksum, signing.SeverityError, 24, "the table of contents checksum is MD5, which does not bind it against a forger")
+		return
 	}
 	v.res.TOCChecksumOK = true
 }
@@ -248,7 +251,8 @@ func (v *verifier) checkFiles(signed bool) {
 			ok = false
 			v.add(RuleFileChecksumMissing, missingSev, at, "%s has no archived checksum in a known algorithm (%q), so the table of contents does not bind its bytes", quotePath(e.Path), d.Archived.Style)
 		} else if ah == crypto.MD5 {
-			v.add(RuleWeakChecksum, signing.SeverityWarning, at, "%s is bound by an MD5 archived checksum, which does not resist a forger", quotePath(e.Path))
+			ok = false
+			v.add(RuleWeakChecksum, missingSev, at, "%s is bound by an MD5 archived checksum, which does not resist a forger", quotePath(e.Path))
 		}
 		c := x.CheckData(e)
 		switch {

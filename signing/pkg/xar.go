@@ -267,7 +267,8 @@ func NewReader(r io.ReaderAt, size int64) (*Reader, error) {
 	if n, err := r.ReadAt(x.tocRaw, int64(hd.Size)); n < len(x.tocRaw) {
 		return nil, formatErr(int64(hd.Size), "reading the table of contents: %v", err)
 	}
-	zr, err := zlib.NewReader(bytes.NewReader(x.tocRaw))
+	tr := bytes.NewReader(x.tocRaw)
+	zr, err := zlib.NewReader(tr)
 	if err != nil {
 		return nil, formatErr(int64(hd.Size), "table of contents is not a zlib stream: %v", err)
 	}
@@ -282,6 +283,10 @@ func NewReader(r io.ReaderAt, size int64) (*Reader, error) {
 	// covered by the checksum but mean nothing to a reader.
 	if rest, _ := io.Copy(io.Discard, zr); rest != 0 {
 		return nil, formatErr(16, "table of contents decompresses to more than the %d bytes the header says", hd.TOCSize)
+	}
+	if tr.Len() > 0 {
+		at := int64(hd.Size) + int64(len(x.tocRaw)-tr.Len())
+		x.problem(RuleUnownedHeapData, signing.SeverityWarning, at, "%d bytes after the table of contents' zlib stream mean nothing (the checksum covers them, no reader reads them)", tr.Len())
 	}
 	if err := x.parseTOC(); err != nil {
 		return nil, err
