@@ -31,7 +31,9 @@ func TestAttackNoChecksumAlgorithm(t *testing.T) {
 // names another algorithm for its checksum.
 func TestAttackChecksumStyleDisagrees(t *testing.T) {
 	s := signedSpec(t)
-	s.TweakTOC = func(x string) string { return strings.Replace(x, `<checksum style="sha1">`, `<checksum style="sha256">`, 1) }
+	s.TweakTOC = func(x string) string {
+		return strings.Replace(x, `<checksum style="sha1">`, `<checksum style="sha256">`, 1)
+	}
 	b, _ := pkgfile.Build(s)
 	res := verifyBytes(t, b, machofile.SignTime)
 	if got := statuses(res); got != "apple-pkg:invalid apple-pkg-cms:invalid" || !strings.Contains(rules(res), string(RuleTOCChecksumMismatch)) {
