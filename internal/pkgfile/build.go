@@ -489,7 +489,13 @@ func PBZX(b []byte, chunk int) []byte {
 // Distribution, app.pkg's PackageInfo, its pbzx (or gzip) Payload and its
 // Scripts with a postinstall.
 func ExamplePackage(p *machofile.PKI, pbzx bool) []File {
-	bundle := machofile.ExampleBundle(p)
+	return Product("com.example.app", "1.4.0", machofile.ExampleBundle(p), pbzx)
+}
+
+// Product returns the files of a product archive installing the bundle
+// files (paths such as "X.app/Contents/…") into /Applications from
+// component package app.pkg, with a postinstall script.
+func Product(id, version string, bundle map[string]machofile.BundleFile, pbzx bool) []File {
 	payload := CPIO(BundleCPIO("Applications", bundle))
 	if pbzx {
 		payload = PBZX(payload, 64<<10)
@@ -500,22 +506,21 @@ func ExamplePackage(p *machofile.PKI, pbzx bool) []File {
 		{Name: ".", Mode: 0o040755},
 		{Name: "./postinstall", Mode: 0o100755, Data: []byte("#!/bin/sh\n/usr/bin/true\n")},
 	}))
-	dist := `<?xml version="1.0" encoding="utf-8"?>
+	dist := fmt.Sprintf(`<?xml version="1.0" encoding="utf-8"?>
 <installer-gui-script minSpecVersion="2">
-    <title>Example</title>
-    <pkg-ref id="com.example.app"/>
-    <choices-outline><line choice="default"><line choice="com.example.app"/></line></choices-outline>
+    <pkg-ref id="%[1]s"/>
+    <choices-outline><line choice="default"><line choice="%[1]s"/></line></choices-outline>
     <choice id="default"/>
-    <choice id="com.example.app" visible="false"><pkg-ref id="com.example.app"/></choice>
-    <pkg-ref id="com.example.app" version="1.4.0" onConclusion="none">#app.pkg</pkg-ref>
+    <choice id="%[1]s" visible="false"><pkg-ref id="%[1]s"/></choice>
+    <pkg-ref id="%[1]s" version="%[2]s" onConclusion="none">#app.pkg</pkg-ref>
 </installer-gui-script>
-`
-	info := `<?xml version="1.0" encoding="utf-8"?>
-<pkg-info format-version="2" identifier="com.example.app" version="1.4.0" install-location="/" auth="root">
-    <payload numberOfFiles="16" installKBytes="100"/>
+`, id, version)
+	info := fmt.Sprintf(`<?xml version="1.0" encoding="utf-8"?>
+<pkg-info format-version="2" identifier="%s" version="%s" install-location="/" auth="root">
+    <payload numberOfFiles="%d" installKBytes="100"/>
     <scripts><postinstall file="./postinstall"/></scripts>
 </pkg-info>
-`
+`, id, version, len(bundle))
 	return []File{
 		{Path: "Distribution", Data: []byte(dist), Encoding: EncodingZlib},
 		{Path: "app.pkg/PackageInfo", Data: []byte(info), Encoding: EncodingZlib},

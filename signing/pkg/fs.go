@@ -92,7 +92,7 @@ func OpenFS(x *Reader, opts FSOptions) (fs.FS, []signing.Finding) {
 					}
 					if e.Name == "Scripts" {
 						listScripts(n, e.Path, func(p string) {
-							add(RuleInstallScript, signing.SeverityNote, p, -1, "install script %s: the installer runs it as root", p)
+							add(RuleInstallScript, signing.SeverityNote, p, -1, "%s", "install script: the installer runs it as root")
 						})
 					}
 				}
