@@ -226,7 +226,7 @@ func (s Spec) build(cmsGuess, nonce int) ([]byte, *Layout, int) {
 	}
 	var toc strings.Builder
 	toc.WriteString("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xar>\n <toc>\n")
-	fmt.Fprintf(&toc, "  <checksum style=\"%s\">\n   <offset>0</offset>\n   <size>%d</size>\n  </checksum>\n", name(h), h.Size())
+	fmt.Fprintf(&toc, "  <checksum style=\"%s\">\n   <offset>0</offset>\n   <size>%d</size>\n  </checksum>\n", cms.HashName(h), h.Size())
 	fmt.Fprintf(&toc, "  <creation-time>%s</creation-time>\n", testpki.Epoch.Format("2006-01-02T15:04:05"))
 	keyInfo := func(leaf *testpki.Cert, chain []*testpki.Cert) string {
 		var b strings.Builder
@@ -276,8 +276,8 @@ func (s Spec) build(cmsGuess, nonce int) ([]byte, *Layout, int) {
 					if ec == "" {
 						ec = hexSum(h, f.Data)
 					}
-					fmt.Fprintf(&toc, "%s  <extracted-checksum style=\"%s\">%s</extracted-checksum>\n", indent, name(h), ec)
-					fmt.Fprintf(&toc, "%s  <archived-checksum style=\"%s\">%s</archived-checksum>\n", indent, name(h), ac)
+					fmt.Fprintf(&toc, "%s  <extracted-checksum style=\"%s\">%s</extracted-checksum>\n", indent, cms.HashName(h), ec)
+					fmt.Fprintf(&toc, "%s  <archived-checksum style=\"%s\">%s</archived-checksum>\n", indent, cms.HashName(h), ac)
 				}
 				fmt.Fprintf(&toc, "%s </data>\n", indent)
 			}
@@ -350,20 +350,6 @@ func (s Spec) cms(signer *testpki.Cert, sum []byte, nonce int) []byte {
 	tok := s.TSA.TimestampToken(crypto.SHA256, sd.Signers[0].Signature, s.TimestampAt)
 	spec.Unsigned = []testpki.Attr{{Type: oidTimeStampToken, Values: [][]byte{tok}}}
 	return testpki.SignCMS(spec)
-}
-
-func name(h crypto.Hash) string {
-	switch h {
-	case crypto.SHA1:
-		return "sha1"
-	case crypto.SHA256:
-		return "sha256"
-	case crypto.SHA512:
-		return "sha512"
-	case crypto.MD5:
-		return "md5"
-	}
-	panic("pkgfile: unsupported hash")
 }
 
 func algNumber(h crypto.Hash) uint32 {

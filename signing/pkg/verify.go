@@ -308,19 +308,29 @@ func (v *verifier) malformedSig(sig *signing.Signature, at int64, format string,
 	v.add(RuleSignatureInvalid, signing.SeverityError, at, "signature %d: %s", sig.Index, msg).Signature = sig.Index
 }
 
+// start begins the Signature of s, which must be of style style, at its
+// heap offset; ok is false when it cannot be verified at all.
+func (v *verifier) start(i int, s Signature, style string) (sig signing.Signature, at int64, ok bool) {
+	sig = v.newSig(i, s)
+	at = v.x.HeapStart + s.Ref.Offset
+	switch {
+	case s.Style != style:
+		v.malformedSig(&sig, at, "signature style %q is not %s", s.Style, style)
+	case v.x.Hash == 0:
+		v.malformedSig(&sig, at, "the archive has no checksum for the signature to sign")
+	default:
+		return sig, at, true
+	}
+	return sig, at, false
+}
+
 // verifyRSA checks an RSA <signature>: PKCS#1 v1.5 over the table of
 // contents checksum, with the header's hash, by the first KeyInfo
 // certificate.
 func (v *verifier) verifyRSA(i int, s Signature) (signing.Signature, *x509.Certificate) {
 	x := v.x
-	sig := v.newSig(i, s)
-	at := x.HeapStart + s.Ref.Offset
-	if s.Style != "RSA" {
-		v.malformedSig(&sig, at, "<signature> style %q is not RSA", s.Style)
-		return sig, nil
-	}
-	if x.Hash == 0 {
-		v.malformedSig(&sig, at, "the archive has no checksum for the signature to sign")
+	sig, at, ok := v.start(i, s, "RSA")
+	if !ok {
 		return sig, nil
 	}
 	certs, err := parseCerts(s.Certificates)
@@ -360,14 +370,8 @@ func (v *verifier) verifyRSA(i int, s Signature) (signing.Signature, *x509.Certi
 // contents checksum bytes.
 func (v *verifier) verifyCMS(i int, s Signature) (signing.Signature, *x509.Certificate) {
 	x := v.x
-	sig := v.newSig(i, s)
-	at := x.HeapStart + s.Ref.Offset
-	if s.Style != "CMS" {
-		v.malformedSig(&sig, at, "<x-signature> style %q is not CMS", s.Style)
-		return sig, nil
-	}
-	if x.Hash == 0 {
-		v.malformedSig(&sig, at, "the archive has no checksum for the signature to sign")
+	sig, at, ok := v.start(i, s, "CMS")
+	if !ok {
 		return sig, nil
 	}
 	raw, err := x.ReadHeap(s.Ref, maxSignatureSize)

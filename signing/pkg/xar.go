@@ -5,10 +5,10 @@ import (
 	"compress/bzip2"
 	"compress/zlib"
 	"crypto"
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
+	_ "crypto/md5" // xar checksum algorithms
+	_ "crypto/sha1"
+	_ "crypto/sha256"
+	_ "crypto/sha512"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/shipgate/shipgate/internal/cms"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -333,33 +334,21 @@ func hashByName(s string) (crypto.Hash, bool) {
 	return 0, false
 }
 
+// newHash returns a hash of algorithm h, nil for none. The algorithms
+// hashByName knows are linked in by this file's imports.
 func newHash(h crypto.Hash) hash.Hash {
-	switch h {
-	case crypto.SHA1:
-		return sha1.New()
-	case crypto.SHA256:
-		return sha256.New()
-	case crypto.SHA512:
-		return sha512.New()
-	case crypto.MD5:
-		return md5.New()
+	if h == 0 || !h.Available() {
+		return nil
 	}
-	return nil
+	return h.New()
 }
 
 // hashName names h as reports do.
 func hashName(h crypto.Hash) string {
-	switch h {
-	case crypto.SHA1:
-		return "sha1"
-	case crypto.SHA256:
-		return "sha256"
-	case crypto.SHA512:
-		return "sha512"
-	case crypto.MD5:
-		return "md5"
+	if h == 0 {
+		return "none"
 	}
-	return "none"
+	return cms.HashName(h)
 }
 
 // The table of contents as encoding/xml reads it. Elements that must occur
