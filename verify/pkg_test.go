@@ -199,3 +199,20 @@ func TestPkgBundleSeal(t *testing.T) {
 		t.Errorf("errors:\n%s", errs)
 	}
 }
+
+// TestPkgBlocklistedInstaller: a package signed by a blocklisted installer
+// certificate is revoked, as any signature is.
+func TestPkgBlocklistedInstaller(t *testing.T) {
+	s, p := pkgSpec(t)
+	b, _ := pkgfile.Build(s)
+	dir := writePkg(t, b)
+	lists := t.TempDir()
+	writeTree(t, lists, map[string][]byte{"signer.pem": p.Installer.PEM()})
+	r := run(t, Options{Policy: &Policy{Blocklists: Blocklists{Files: []string{filepath.Join(lists, "signer.pem")}}}}, dir)
+	if got := rulesFor(r, "Example-1.4.0.pkg"); !has(got, "error signer/blocklisted") {
+		t.Errorf("findings %q", got)
+	}
+	if st := fileByPath(r, "Example-1.4.0.pkg").Signatures[0].Status; st != signing.StatusRevoked {
+		t.Errorf("status %s, want revoked", st)
+	}
+}

@@ -796,6 +796,12 @@ func (x *Reader) CheckData(e *Entry) DataCheck {
 	ah, _ := hashByName(d.Archived.Style)
 	eh, _ := hashByName(d.Extracted.Style)
 	aw, ew := newHash(ah), newHash(eh)
+	// Stored data is its own decoding: one hash serves both checksums
+	// when they use one algorithm.
+	same := d.Encoding == EncodingNone && ah == eh && aw != nil
+	if same {
+		ew = nil
+	}
 	raw := io.Reader(io.NewSectionReader(x.r, x.HeapStart+d.Ref.Offset, d.Ref.Size))
 	if aw != nil {
 		raw = io.TeeReader(raw, aw)
@@ -831,7 +837,12 @@ func (x *Reader) CheckData(e *Entry) DataCheck {
 		out.ArchivedComputed = hex.EncodeToString(aw.Sum(nil))
 		out.ArchivedOK = out.ArchivedComputed == d.Archived.Hex
 	}
-	if ew != nil && out.Err == nil {
+	switch {
+	case out.Err != nil:
+	case same:
+		out.ExtractedComputed = out.ArchivedComputed
+		out.ExtractedOK = out.ExtractedComputed == d.Extracted.Hex
+	case ew != nil:
 		out.ExtractedComputed = hex.EncodeToString(ew.Sum(nil))
 		out.ExtractedOK = out.ExtractedComputed == d.Extracted.Hex
 	}
