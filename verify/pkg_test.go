@@ -2,6 +2,7 @@ package verify
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -214,5 +215,22 @@ func TestPkgBlocklistedInstaller(t *testing.T) {
 	}
 	if st := fileByPath(r, "Example-1.4.0.pkg").Signatures[0].Status; st != signing.StatusRevoked {
 		t.Errorf("status %s, want revoked", st)
+	}
+}
+
+// TestPkgReportDeterministic: the same package gives byte-identical JSON.
+func TestPkgReportDeterministic(t *testing.T) {
+	s, _ := pkgSpec(t)
+	s.ExtraHeap = []byte("x") // findings too
+	b, _ := pkgfile.Build(s)
+	dir := writePkg(t, b)
+	var out [2]bytes.Buffer
+	for i := range out {
+		if err := json.NewEncoder(&out[i]).Encode(run(t, Options{}, dir)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(out[0].Bytes(), out[1].Bytes()) {
+		t.Error("two runs differ")
 	}
 }

@@ -182,7 +182,7 @@ type cpioProblem struct {
 func parseCPIO(b []byte) (*node, []cpioProblem, error) {
 	root := newDir(".")
 	var probs []cpioProblem
-	seen := map[string]bool{}
+	seen, folded := map[string]bool{}, map[string]string{}
 	for off, count := 0, 0; ; count++ {
 		if count > maxCPIOEntries {
 			return nil, nil, fmt.Errorf("more than %d cpio entries", maxCPIOEntries)
@@ -237,8 +237,11 @@ func parseCPIO(b []byte) (*node, []cpioProblem, error) {
 		}
 		if seen[p] {
 			probs = append(probs, cpioProblem{name, "a second entry of that name, which replaces the first when installed"})
+		} else if o := folded[strings.ToLower(p)]; o != "" {
+			probs = append(probs, cpioProblem{name, fmt.Sprintf("its name differs from %q only in case, so on a case-insensitive volume (macOS's default) one is installed over the other", o)})
 		}
 		seen[p] = true
+		folded[strings.ToLower(p)] = p
 		var n *node
 		switch mode & 0o170000 {
 		case 0o100000:

@@ -528,7 +528,7 @@ func (x *Reader) addEntries(files []xmlFile, parent string, depth int) error {
 	if depth > maxDepth {
 		return formatErr(at, "<file> elements nest more than %d deep", maxDepth)
 	}
-	seen := map[string]bool{}
+	seen, folded := map[string]bool{}, map[string]string{}
 	for i := range files {
 		f := &files[i]
 		if len(x.Entries) >= maxEntries {
@@ -562,7 +562,14 @@ func (x *Reader) addEntries(files []xmlFile, parent string, depth int) error {
 				e.Unsafe = fmt.Sprintf("its name %q holds a slash, a backslash or a NUL", e.Name)
 			case seen[e.Name]:
 				e.Unsafe = fmt.Sprintf("its name %q repeats a sibling's", e.Name)
+			case folded[strings.ToLower(e.Name)] != "":
+				// Installer extracts the archive onto a case-insensitive
+				// volume, where one would replace the other.
+				e.Unsafe = fmt.Sprintf("its name %q differs from its sibling %q only in case", e.Name, folded[strings.ToLower(e.Name)])
 			}
+		}
+		if e.Unsafe == "" {
+			folded[strings.ToLower(e.Name)] = e.Name
 		}
 		if strings.HasPrefix(parent, "\x00") {
 			e.Unsafe = "its parent's name is unsafe"

@@ -115,6 +115,7 @@ func TestReaderDuplicateElements(t *testing.T) {
 		"second size":     {"<size>20</size>", "<size>20</size><size>21</size>", true},
 		"second name":     {"<name>Distribution</name>", "<name>Distribution</name><name>Other</name>", false},
 		"slash in name":   {"<name>Distribution</name>", "<name>../Distribution</name>", false},
+		"case duplicate":  {"<name>PackageInfo</name>", "<name>PAYLOAD</name>", false},
 		"second toc":      {"</toc>", "</toc><toc></toc>", true},
 	} {
 		t.Run(name, func(t *testing.T) {
