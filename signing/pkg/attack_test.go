@@ -163,3 +163,23 @@ func TestAttackHeaderPadding(t *testing.T) {
 		t.Errorf("problems %+v", x.Problems)
 	}
 }
+
+// TestAttackDirectoryWithData: bytes hung on a directory entry are bound
+// by their checksum but never walked: reported.
+func TestAttackDirectoryWithData(t *testing.T) {
+	b, lay := pkgfile.Build(pkgfile.Spec{Files: plainFiles()})
+	off := lay.Data["a.pkg/PackageInfo"]
+	b, _ = pkgfile.Build(pkgfile.Spec{Files: plainFiles(), TweakTOC: func(x string) string {
+		// Move PackageInfo's <data> onto its parent directory a.pkg.
+		i := strings.Index(x, "<name>PackageInfo</name>")
+		j := strings.Index(x[i:], "<data>") + i
+		k := strings.Index(x[j:], "</data>") + j + len("</data>")
+		data := x[j:k]
+		x = x[:j] + x[k:]
+		return strings.Replace(x, "<type>directory</type>", "<type>directory</type>"+data, 1)
+	}})
+	res := verifyBytes(t, b, machofile.SignTime)
+	if !strings.Contains(rules(res), string(RuleUnsupportedEntry)) {
+		t.Errorf("findings %s (data at %d)", rules(res), off)
+	}
+}

@@ -241,6 +241,9 @@ func (v *verifier) checkFiles(signed bool) {
 			continue
 		}
 		at := x.HeapStart + d.Ref.Offset
+		if e.Type == TypeDirectory {
+			v.add(RuleUnsupportedEntry, signing.SeverityWarning, at, "directory %s carries %d bytes of data, which no extractor writes and which were not opened", quotePath(e.Path), d.Ref.Size)
+		}
 		switch d.Encoding {
 		case EncodingNone, EncodingZlib, EncodingBzip2:
 		default:
