@@ -7,7 +7,6 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -170,6 +169,12 @@ func Verify(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 		}
 	}
 	v.res.Signatures = sigs
+	if opts.Logger != nil {
+		for _, s := range sigs {
+			opts.Logger.Debug("pkg signature", "index", s.Index, "format", s.Format, "status", s.Status)
+		}
+		opts.Logger.Debug("pkg checked", "tocChecksum", v.res.TOCChecksumOK, "files", v.res.FilesOK, "findings", len(v.res.Findings))
+	}
 	return v.res, nil
 }
 
@@ -514,11 +519,4 @@ func hasExt(c *x509.Certificate, oid asn1.ObjectIdentifier) bool {
 		}
 	}
 	return false
-}
-
-// IsFormatError reports whether err says the input is not a readable xar
-// archive (ErrNotXar or a *FormatError), as opposed to an I/O failure.
-func IsFormatError(err error) bool {
-	var fe *FormatError
-	return errors.Is(err, ErrNotXar) || errors.As(err, &fe)
 }
