@@ -84,23 +84,25 @@ const (
 	KindVBScript Kind = "vbscript"
 	// KindWSF is a Windows Script File (.wsf), by name.
 	KindWSF Kind = "wsf"
+	// KindPkg is a macOS flat installer package: a xar archive ("xar!").
+	KindPkg Kind = "pkg"
 	// KindOther is any other file.
 	KindOther Kind = "other"
 )
 
 // kinds lists every Kind, KindOther last.
-var kinds = []Kind{KindPE, KindMachO, KindMachOUniversal, KindAsar, KindMSI, KindCAB, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindOther}
+var kinds = []Kind{KindPE, KindMachO, KindMachOUniversal, KindAsar, KindMSI, KindCAB, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindPkg, KindOther}
 
 // Kinds returns every file kind a report can name, in a fixed order.
 func Kinds() []Kind { return slices.Clone(kinds) }
 
 // Native reports whether files of kind k carry code signatures: Windows
-// Authenticode (PE, MSI, cabinets, MSIX packages and scripts) or Apple code signatures
-// (Mach-O). Policy requirements (`require`, signer rules, unsigned code)
+// Authenticode (PE, MSI, cabinets, MSIX packages and scripts), Apple code
+// signatures (Mach-O) or Apple installer signatures (flat packages). Policy requirements (`require`, signer rules, unsigned code)
 // apply to these kinds.
 func (k Kind) Native() bool {
 	switch k {
-	case KindPE, KindMachO, KindMachOUniversal, KindMSI, KindCAB, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF:
+	case KindPE, KindMachO, KindMachOUniversal, KindMSI, KindCAB, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindPkg:
 		return true
 	}
 	return false

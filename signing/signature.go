@@ -8,6 +8,12 @@ const (
 	FormatAuthenticode Format = "authenticode"
 	// FormatAppleCodesign is an Apple code signature in a Mach-O slice.
 	FormatAppleCodesign Format = "apple-codesign"
+	// FormatApplePkg is the RSA <signature> of a macOS flat installer
+	// package (xar), over its table of contents checksum.
+	FormatApplePkg Format = "apple-pkg"
+	// FormatApplePkgCMS is the CMS <x-signature> of a flat installer
+	// package, over the same checksum.
+	FormatApplePkgCMS Format = "apple-pkg-cms"
 )
 
 // Digest pairs the digest a signature records with the one recomputed from

@@ -7,6 +7,7 @@ import (
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/authenticode"
 	"github.com/shipgate/shipgate/signing/codesign"
+	"github.com/shipgate/shipgate/signing/pkg"
 )
 
 // applyPolicy adds the findings of the policy's settings s for file f to
@@ -141,6 +142,7 @@ var statusRules = map[signing.Rule]signing.Status{
 	codesign.RuleAdhoc:              signing.StatusAdhoc,
 	codesign.RuleUntrustedChain:     signing.StatusUntrusted,
 	authenticode.RuleUntrustedChain: signing.StatusUntrusted,
+	pkg.RuleUntrustedChain:          signing.StatusUntrusted,
 }
 
 // explained reports whether an error finding about signature i (or about the
@@ -205,6 +207,8 @@ func kindLabel(k Kind) string {
 		return "VBScript"
 	case KindWSF:
 		return "Windows Script"
+	case KindPkg:
+		return "installer package"
 	}
 	return string(k)
 }

@@ -30,6 +30,18 @@ import (
 // own would. A Mach-O file the bundle does not verify (outside the bundle
 // root, or unreadable) is then checked on its own.
 
+// addBundleJob queues the check of a bundle found by the walk, to run once
+// every file has been checked on its own.
+func (e *engine) addBundleJob(j *job) {
+	e.bundleMu.Lock()
+	e.bundleJobs = append(e.bundleJobs, j)
+	e.bundleMu.Unlock()
+}
+
+// bundleArchives are the kinds of archive whose file systems may hold
+// Apple bundles, which are verified as bundles.
+var bundleArchives = map[Kind]bool{KindPkg: true}
+
 // isBundle reports whether dir in fsys is an Apple code bundle.
 func isBundle(fsys fs.FS, dir string) bool { return codesign.IsBundle(fsys, dir) }
 

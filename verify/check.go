@@ -349,6 +349,9 @@ func (c *check) withStream(r io.Reader, size int64) {
 	}
 	hdr = hdr[:n]
 	kind := detectKind(hdr, size)
+	if kind == KindOther && isXar(hdr) {
+		kind = KindPkg // kind_pkg.go
+	}
 	if _, ok := peHeaderAt(hdr, size); ok && kind == KindOther {
 		// Perhaps a PE whose header lies beyond hdr: hold it and look.
 		kind = KindPE
@@ -537,6 +540,9 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	c.f.Kind = detectKindAt(ra, hdr, size)
 	if c.f.Kind == KindOther {
 		c.f.Kind = windowsKind(ra, c.f.Path, hdr, size) // kind_windows_formats.go
+	}
+	if c.f.Kind == KindOther && isXar(hdr) {
+		c.f.Kind = KindPkg // kind_pkg.go
 	}
 	if c.deferToBundle(c.f.Kind) {
 		return
@@ -811,7 +817,7 @@ func (c *check) openArchive(a *openedArchive) {
 	}
 	ref, sink := c.holdForEntries()
 	x := c.j.expand
-	c.finds = append(c.finds, c.e.walkArchiveFS(a.fsys, c.f.Path, c.j.depth+1, ref, func(j *job) {
+	c.finds = append(c.finds, c.e.walkArchiveFS(a.fsys, c.f.Path, c.j.depth+1, ref, bundleArchives[c.f.Kind], func(j *job) {
 		j.expand = x
 		j.sum, j.noZipEnd = a.sums[j.name], a.noZip[j.name]
 		sink(j)

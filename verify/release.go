@@ -208,7 +208,10 @@ type engine struct {
 	large []*job
 
 	// bundleJobs are the Apple bundles found by the walk; they run once
-	// every file has been checked on its own (see checkBundle).
+	// every file has been checked on its own (see checkBundle). Checks of
+	// archives that hold bundles (installer packages) add to them while
+	// the walk goes on, under bundleMu.
+	bundleMu   sync.Mutex
 	bundleJobs []*job
 
 	mu         sync.Mutex

@@ -128,7 +128,7 @@ func (e *engine) walkDir(in input) error {
 				bundles = append(bundles, rel)
 				bs := newBundleState()
 				states = append(states, bs)
-				e.bundleJobs = append(e.bundleJobs, &job{path: joinPath(in.prefix, rel), fsys: rootFS, name: rel, bundle: true, bs: bs})
+				e.addBundleJob(&job{path: joinPath(in.prefix, rel), fsys: rootFS, name: rel, bundle: true, bs: bs})
 			}
 			return nil
 		case !d.Type().IsRegular():
@@ -241,7 +241,7 @@ func (e *engine) walkZip(in input) error {
 	for i, b := range roots {
 		states[i] = newBundleState()
 		ref.add()
-		e.bundleJobs = append(e.bundleJobs, &job{path: joinPath(in.prefix, b), fsys: zr, name: b, bundle: true, bs: states[i], onDone: ref.release})
+		e.addBundleJob(&job{path: joinPath(in.prefix, b), fsys: zr, name: b, bundle: true, bs: states[i], onDone: ref.release})
 	}
 	at := in.prefix
 	if at == "" {
@@ -613,8 +613,30 @@ func (e *engine) checkZipSymlink(zf *zip.File, prefix, name, report string) {
 
 // walkArchiveFS hands the entries of an archive file system (an asar) found
 // at report path parent to sink. ref keeps the archive's bytes alive.
-func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCount, sink func(*job)) []signing.Finding {
+func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCount, bundles bool, sink func(*job)) []signing.Finding {
 	var finds []signing.Finding
+	// An archive that may hold Apple bundles (an installer package's
+	// Payload) has them verified as bundles, as a folder's are: its
+	// files are listed first to find the bundles.
+	var roots []string
+	var states []*bundleState
+	if bundles {
+		var names []string
+		fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
+				names = append(names, p)
+			}
+			return nil
+		})
+		roots = bundleRoots(fsys, names)
+		sort.Strings(roots)
+		for _, b := range roots {
+			bs := newBundleState()
+			states = append(states, bs)
+			ref.add()
+			e.addBundleJob(&job{path: joinPath(parent, b), fsys: fsys, name: b, bundle: true, bs: bs, depth: depth, onDone: ref.release})
+		}
+	}
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if cerr := e.ctx.Err(); cerr != nil {
 			return cerr
@@ -648,7 +670,11 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 			return nil
 		}
 		ref.add()
-		sink(&job{path: rp, size: info.Size(), src: release.FSFile{FS: fsys, Name: p}, name: p, sib: fsys, sibName: p, depth: depth, onDone: ref.release})
+		j := &job{path: rp, size: info.Size(), src: release.FSFile{FS: fsys, Name: p}, name: p, sib: fsys, sibName: p, depth: depth, onDone: ref.release}
+		if i := bundleOf(roots, p); i >= 0 {
+			j.bs, j.bname = states[i], p
+		}
+		sink(j)
 		return nil
 	})
 	if err != nil && e.ctx.Err() == nil {

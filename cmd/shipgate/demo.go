@@ -66,7 +66,7 @@ func runDemo(e *env) int {
 	fmt.Fprintln(out, "  1.4.0 is clean. 1.4.1 is trojanized the way 3CX's releases were in March 2023:")
 	fmt.Fprintln(out, "  - ffmpeg.dll: new code, same version resource, now signed by the vendor inside the compromise window")
 	fmt.Fprintln(out, "  - d3dcompiler_47.dll: a genuine signature with an encrypted payload stuffed inside its WIN_CERTIFICATE")
-	fmt.Fprintln(out, "  - libffmpeg.dylib: changed after it was signed with the vendor's Developer ID")
+	fmt.Fprintln(out, "  - libffmpeg.dylib: changed after it was signed with the vendor's Developer ID, in the .app and inside the signed .pkg")
 	fmt.Fprintln(out, "  - the trojanized libraries are on the vendor's IoC list, the signing certificate on its blocklist")
 	fmt.Fprintln(out)
 

@@ -137,8 +137,9 @@ rules:
     signers:
       - subject: "CN=Acme Desktop Ltd,O=Acme Desktop Ltd"
         issuer: "CN=Acme Demo Root CA,O=shipgate demo"
-  # The macOS build is signed by our Apple team.
-  - match: ["Acme Desktop.app/**"]
+  # The macOS build is signed by our Apple team, as is its installer
+  # package and the app inside it.
+  - match: ["Acme Desktop.app/**", "*.pkg", "*.pkg/*.pkg/Payload/Applications/Acme Desktop.app/**"]
     signers:
       - teamID: ACME4654HL
 `

@@ -49,6 +49,21 @@ func TestGateVerdicts(t *testing.T) {
 	for rule, path := range want {
 		t.Errorf("1.4.1 lacks %s on %s", rule, path)
 	}
+	// The installer packages: 1.4.0's verifies, and the app inside 1.4.1's
+	// carries the changed libffmpeg.dylib.
+	for _, f := range clean.Files {
+		if f.Path == AppName+"-"+CleanVer+".pkg" && (f.Kind != "pkg" || len(f.Signatures) != 2 || f.Signatures[0].Status != signing.StatusValid) {
+			t.Errorf("1.4.0 package: %+v", f)
+		}
+	}
+	inPkg := AppName + "-" + TrojanVer + ".pkg/app.pkg/Payload/Applications/" + AppName + ".app/Contents/Frameworks/Electron Framework.framework/Versions/A/Libraries/libffmpeg.dylib"
+	found := false
+	for _, f := range trojan.Findings {
+		found = found || (f.Rule == "codesign/page-hash-mismatch" && f.Path == inPkg)
+	}
+	if !found {
+		t.Errorf("1.4.1 lacks codesign/page-hash-mismatch on %s", inPkg)
+	}
 }
 
 // The demo is reproducible: two builds write the same bytes.

@@ -36,6 +36,9 @@ var (
 // and a Developer ID-style CA and leaf for the macOS build.
 type PKI struct {
 	Root, Vendor, Platform, TSA, DevIDCA, DevID *testpki.Cert
+	// Installer signs the macOS installer package (Developer ID
+	// Installer).
+	Installer *testpki.Cert
 }
 
 // NewPKI mints the demo PKI. Keys are fixed, so every run makes the same

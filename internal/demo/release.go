@@ -80,6 +80,7 @@ func build(p *PKI, version string, trojan bool) (release, error) {
 	if err := macOS(r, p, version, signedAt, trojan); err != nil {
 		return nil, fmt.Errorf("macOS build: %w", err)
 	}
+	macPkg(r, p, version, signedAt) // pkg.go
 	return r, nil
 }
 

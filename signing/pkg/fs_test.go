@@ -1,0 +1,103 @@
+package pkg
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/shipgate/shipgate/internal/machofile"
+	"github.com/shipgate/shipgate/internal/pkgfile"
+)
+
+func TestOpenFSExamplePackage(t *testing.T) {
+	p, _ := testPKI(t)
+	for _, pbzx := range []bool{false, true} {
+		b, _ := pkgfile.Build(pkgfile.Spec{Files: pkgfile.ExamplePackage(p.PKI, pbzx)})
+		x := open(t, b)
+		fsys, finds := OpenFS(x, FSOptions{})
+		if len(finds) != 1 || finds[0].Rule != RuleInstallScript || finds[0].Path != "app.pkg/Scripts/postinstall" {
+			t.Fatalf("pbzx %t: findings %+v", pbzx, finds)
+		}
+		exe, err := fs.ReadFile(fsys, "app.pkg/Payload/Applications/Example.app/Contents/MacOS/Example")
+		want := machofile.ExampleBundle(p.PKI)["Example.app/Contents/MacOS/Example"].Data
+		if err != nil || !bytes.Equal(exe, want) {
+			t.Fatalf("pbzx %t: main executable: %v", pbzx, err)
+		}
+		link, err := fs.ReadLink(fsys, "app.pkg/Payload/Applications/Example.app/Contents/Frameworks/Example Framework.framework/Versions/Current")
+		if err != nil || link != "A" {
+			t.Errorf("link %q, %v", link, err)
+		}
+		if err := fstest.TestFS(fsys, "Distribution", "app.pkg/PackageInfo", "app.pkg/Scripts/postinstall",
+			"app.pkg/Payload/Applications/Example.app/Contents/Info.plist"); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func cpioPackage(t *testing.T, payload []byte) (fs.FS, string) {
+	b, _ := pkgfile.Build(pkgfile.Spec{Files: []pkgfile.File{{Path: "app.pkg/Payload", Data: payload}}})
+	fsys, finds := OpenFS(open(t, b), FSOptions{MaxPayload: 1 << 20})
+	var out []string
+	for _, f := range finds {
+		out = append(out, string(f.Rule)+": "+f.Message)
+	}
+	return fsys, strings.Join(out, "\n")
+}
+
+// TestOpenFSHostilePayloads: entries that escape the archive, repeat a
+// name or are devices are reported and left out; archives that cannot be
+// read or are too large are reported and left as plain files.
+func TestOpenFSHostilePayloads(t *testing.T) {
+	for name, tc := range map[string]struct {
+		payload []byte
+		want    string
+	}{
+		"dot-dot escape":  {pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{{Name: "./../../etc/evil", Mode: 0o100644, Data: []byte("x")}})), `entry "./../../etc/evil" was not checked: not a relative path`},
+		"absolute":        {pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{{Name: "/etc/evil", Mode: 0o100644}})), `entry "/etc/evil" was not checked`},
+		"case duplicate":  {pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{{Name: "./App", Mode: 0o100644, Data: []byte("1")}, {Name: "./app", Mode: 0o100644, Data: []byte("2")}})), `differs from "App" only in case`},
+		"duplicate":       {pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{{Name: "./a", Mode: 0o100644, Data: []byte("1")}, {Name: "./a", Mode: 0o100644, Data: []byte("2")}})), `a second entry of that name`},
+		"device":          {pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{{Name: "./dev", Mode: 0o020644}})), `neither file, directory nor symlink`},
+		"no trailer":      {pkgfile.Gzip(pkgfile.CPIO(nil)[:10]), `cut short`},
+		"after trailer":   {pkgfile.Gzip(append(pkgfile.CPIO(nil), "hidden"...)), `not zero padding`},
+		"not compressed":  {[]byte("hello, world"), `neither gzip, pbzx`},
+		"too large":       {pkgfile.Gzip(make([]byte, 2<<20)), `pkg/payload-too-large`},
+		"too large pbzx":  {pkgfile.PBZX(make([]byte, 2<<20), 1<<20), `pkg/payload-too-large`},
+		"after gzip":      {append(pkgfile.Gzip(pkgfile.CPIO(nil)), 1, 2, 3), `follow the gzip stream`},
+		"newc":            {pkgfile.Gzip([]byte(strings.Repeat("070701", 30))), `newc`},
+		"file under file": {pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{{Name: "./a", Mode: 0o100644}, {Name: "./a/b", Mode: 0o100644}})), `its parent "a" is not a directory`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, got := cpioPackage(t, tc.payload)
+			if !strings.Contains(got, tc.want) {
+				t.Errorf("findings:\n%s\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestOpenFSSymlinkEscape: a payload symlink pointing out of the archive
+// is reported by ReadLink as written and never followed out by Open.
+func TestOpenFSSymlinkEscape(t *testing.T) {
+	fsys, finds := cpioPackage(t, pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{
+		{Name: "./up", Mode: 0o120755, Data: []byte("../../../../etc/passwd")},
+		{Name: "./abs", Mode: 0o120755, Data: []byte("/etc/passwd")},
+		{Name: "./loop", Mode: 0o120755, Data: []byte("loop")},
+	})))
+	if finds != "" {
+		t.Errorf("findings %s", finds)
+	}
+	for _, n := range []string{"up", "abs", "loop"} {
+		if _, err := fsys.Open("app.pkg/Payload/" + n); err == nil {
+			t.Errorf("%s opened", n)
+		}
+		if l, err := fs.ReadLink(fsys, "app.pkg/Payload/"+n); err != nil || l == "" {
+			t.Errorf("%s: ReadLink %q %v", n, l, err)
+		}
+	}
+	if _, err := fsys.Open("app.pkg/Payload/../x"); !errors.Is(err, fs.ErrInvalid) {
+		t.Errorf("invalid path: %v", err)
+	}
+}

@@ -1,0 +1,299 @@
+package pkg
+
+import (
+	"bufio"
+	"bytes"
+	"compress/bzip2"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strconv"
+	"strings"
+
+	"github.com/ulikunitz/xz"
+)
+
+// ErrTooLarge is returned for a Payload or Scripts archive that
+// decompresses to more than the limit given.
+var ErrTooLarge = errors.New("archive decompresses to more than the limit")
+
+// maxCPIOEntries caps the entries of one cpio archive.
+const maxCPIOEntries = 1 << 20
+
+// decompress reads a component's Payload or Scripts stream (gzip, pbzx,
+// bzip2, or an uncompressed cpio archive) into memory, at most limit
+// bytes.
+func decompress(r io.Reader, limit int64) ([]byte, error) {
+	br := bufio.NewReader(r)
+	magic, _ := br.Peek(6)
+	var src io.Reader
+	switch {
+	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		zr.Multistream(false)
+		src = zr
+	case bytes.HasPrefix(magic, []byte("pbzx")):
+		src = &pbzxReader{r: br, limit: limit}
+	case bytes.HasPrefix(magic, []byte("BZh")):
+		src = bzip2.NewReader(br)
+	case bytes.HasPrefix(magic, []byte("070707")):
+		src = br
+	default:
+		return nil, fmt.Errorf("neither gzip, pbzx, bzip2 nor an odc cpio archive (starts % x)", magic)
+	}
+	var out bytes.Buffer
+	n, err := io.Copy(&out, io.LimitReader(src, limit+1))
+	if err != nil {
+		if errors.Is(err, ErrTooLarge) {
+			return nil, err
+		}
+		return nil, err
+	}
+	if n > limit {
+		return nil, ErrTooLarge
+	}
+	if zr, ok := src.(*gzip.Reader); ok {
+		// Bytes after the gzip stream are not part of the archive.
+		if rest, _ := io.Copy(io.Discard, br); rest != 0 {
+			return nil, fmt.Errorf("%d bytes follow the gzip stream", rest)
+		}
+		_ = zr
+	}
+	return out.Bytes(), nil
+}
+
+// pbzxReader decodes Apple's pbzx stream: "pbzx", a big-endian 64-bit
+// chunk size, then chunks of a 64-bit flags word (bit 24 set when another
+// chunk follows) and a 64-bit length, each an xz stream or, when it would
+// not shrink, the raw chunk.
+type pbzxReader struct {
+	r       *bufio.Reader
+	limit   int64
+	started bool
+	more    bool
+	cur     io.Reader
+	chunk   uint64
+	err     error
+}
+
+func (p *pbzxReader) Read(b []byte) (int, error) {
+	for {
+		if p.err != nil {
+			return 0, p.err
+		}
+		if p.cur != nil {
+			n, err := p.cur.Read(b)
+			if err == io.EOF {
+				p.cur = nil
+				if n > 0 {
+					return n, nil
+				}
+				continue
+			}
+			if err != nil {
+				p.err = fmt.Errorf("pbzx chunk: %w", err)
+			}
+			return n, err
+		}
+		if err := p.next(); err != nil {
+			p.err = err
+			return 0, err
+		}
+	}
+}
+
+func (p *pbzxReader) next() error {
+	var h [16]byte
+	if !p.started {
+		if _, err := io.ReadFull(p.r, h[:12]); err != nil {
+			return fmt.Errorf("pbzx header: %w", err)
+		}
+		p.chunk = binary.BigEndian.Uint64(h[4:12])
+		p.started, p.more = true, true
+	}
+	if !p.more {
+		if _, err := p.r.ReadByte(); err == nil {
+			return errors.New("pbzx: bytes follow the last chunk")
+		}
+		return io.EOF
+	}
+	if _, err := io.ReadFull(p.r, h[:]); err != nil {
+		return fmt.Errorf("pbzx chunk header: %w", err)
+	}
+	flags, n := binary.BigEndian.Uint64(h[:8]), binary.BigEndian.Uint64(h[8:])
+	p.more = flags&(1<<24) != 0
+	if n > uint64(p.limit) {
+		return ErrTooLarge
+	}
+	data := io.LimitReader(p.r, int64(n))
+	magic, _ := p.r.Peek(6)
+	if n >= 6 && bytes.Equal(magic, []byte{0xfd, '7', 'z', 'X', 'Z', 0}) {
+		xr, err := xz.NewReader(data)
+		if err != nil {
+			return fmt.Errorf("pbzx chunk: %w", err)
+		}
+		xr.SingleStream = true
+		p.cur = &drain{r: xr, rest: data}
+	} else {
+		p.cur = &drain{r: data, rest: data}
+	}
+	return nil
+}
+
+// drain reads r, then checks that rest (the chunk's compressed bytes) is
+// used up.
+type drain struct {
+	r    io.Reader
+	rest io.Reader
+}
+
+func (d *drain) Read(b []byte) (int, error) {
+	n, err := d.r.Read(b)
+	if err == io.EOF {
+		if k, _ := io.Copy(io.Discard, d.rest); k != 0 {
+			return n, fmt.Errorf("%d bytes follow the xz stream in its chunk", k)
+		}
+	}
+	return n, err
+}
+
+// odcHeaderLen is the length of an odc ("070707") cpio header: magic, dev,
+// ino, mode, uid, gid, nlink, rdev (6 octal digits each), mtime (11),
+// namesize (6), filesize (11).
+const odcHeaderLen = 76
+
+// cpioProblem is an entry of a cpio archive that was not added.
+type cpioProblem struct {
+	name   string
+	reason string
+}
+
+// parseCPIO reads an odc cpio archive held in b into a tree. Entries whose
+// names are not relative paths inside the archive, that repeat a name
+// (the last one wins, as the installer extracts them in order), or that
+// are neither files, directories nor symlinks are returned as problems.
+// A header that cannot be read is an error with its offset.
+func parseCPIO(b []byte) (*node, []cpioProblem, error) {
+	root := newDir(".")
+	var probs []cpioProblem
+	seen, folded := map[string]bool{}, map[string]string{}
+	for off, count := 0, 0; ; count++ {
+		if count > maxCPIOEntries {
+			return nil, nil, fmt.Errorf("more than %d cpio entries", maxCPIOEntries)
+		}
+		if len(b)-off < odcHeaderLen {
+			return nil, nil, fmt.Errorf("cpio header at offset %d is cut short (no TRAILER!!! entry)", off)
+		}
+		h := b[off : off+odcHeaderLen]
+		switch string(h[:6]) {
+		case "070707":
+		case "070701", "070702":
+			return nil, nil, fmt.Errorf("cpio entry at offset %d is in the newc format, not odc", off)
+		default:
+			return nil, nil, fmt.Errorf("cpio entry at offset %d has the magic %q, not 070707", off, h[:6])
+		}
+		mode, err1 := octal(h[18:24])
+		nameSize, err2 := octal(h[59:65])
+		fileSize, err3 := octal(h[65:76])
+		if err := errors.Join(err1, err2, err3); err != nil {
+			return nil, nil, fmt.Errorf("cpio header at offset %d: %w", off, err)
+		}
+		nameAt := off + odcHeaderLen
+		if nameSize < 1 || nameSize > int64(len(b)-nameAt) {
+			return nil, nil, fmt.Errorf("cpio name of %d bytes at offset %d runs past the archive", nameSize, nameAt)
+		}
+		dataAt := nameAt + int(nameSize)
+		if fileSize > int64(len(b)-dataAt) {
+			return nil, nil, fmt.Errorf("cpio data of %d bytes at offset %d runs past the archive", fileSize, dataAt)
+		}
+		rawName := b[nameAt:dataAt]
+		if rawName[len(rawName)-1] != 0 || bytes.IndexByte(rawName[:len(rawName)-1], 0) >= 0 {
+			return nil, nil, fmt.Errorf("cpio name at offset %d is not one NUL-terminated string", nameAt)
+		}
+		name := string(rawName[:len(rawName)-1])
+		data := b[dataAt : dataAt+int(fileSize)]
+		off = dataAt + int(fileSize)
+		if name == "TRAILER!!!" {
+			for _, c := range b[off:] {
+				if c != 0 {
+					return nil, nil, fmt.Errorf("%d bytes after the cpio trailer at offset %d are not zero padding", len(b)-off, off)
+				}
+			}
+			return root, probs, nil
+		}
+		p := strings.TrimPrefix(name, "./")
+		if p == "." || p == "" && name == "." {
+			continue // the root itself
+		}
+		if !fs.ValidPath(p) || strings.Contains(p, `\`) {
+			probs = append(probs, cpioProblem{name, "not a relative path inside the archive"})
+			continue
+		}
+		if seen[p] {
+			probs = append(probs, cpioProblem{name, "a second entry of that name, which replaces the first when installed"})
+		} else if o := folded[strings.ToLower(p)]; o != "" {
+			probs = append(probs, cpioProblem{name, fmt.Sprintf("its name differs from %q only in case, so on a case-insensitive volume (macOS's default) one is installed over the other", o)})
+		}
+		seen[p] = true
+		folded[strings.ToLower(p)] = p
+		var n *node
+		switch mode & 0o170000 {
+		case 0o100000:
+			n = &node{mode: fs.FileMode(mode & 0o777), size: fileSize, data: data}
+		case 0o040000:
+			if fileSize != 0 {
+				probs = append(probs, cpioProblem{name, fmt.Sprintf("a directory holding %d bytes", fileSize)})
+			}
+			n = newDir("")
+			n.mode |= fs.FileMode(mode & 0o777)
+		case 0o120000:
+			n = &node{mode: fs.ModeSymlink | 0o777, size: fileSize, link: string(data)}
+		default:
+			probs = append(probs, cpioProblem{name, fmt.Sprintf("of file type %06o, neither file, directory nor symlink", mode&0o170000)})
+			continue
+		}
+		if why := place(root, p, n); why != "" {
+			probs = append(probs, cpioProblem{name, why})
+		}
+	}
+}
+
+// place puts n at path p under root, making missing parent directories. A
+// directory entry for an existing directory keeps its contents.
+func place(root *node, p string, n *node) string {
+	parts := strings.Split(p, "/")
+	d := root
+	for _, q := range parts[:len(parts)-1] {
+		c := d.kids[q]
+		if c == nil {
+			c = newDir(q)
+			d.kids[q] = c
+		}
+		if !c.mode.IsDir() {
+			return fmt.Sprintf("its parent %q is not a directory", q)
+		}
+		d = c
+	}
+	last := parts[len(parts)-1]
+	n.name = last
+	if old := d.kids[last]; old != nil && old.mode.IsDir() && n.mode.IsDir() {
+		return ""
+	}
+	d.kids[last] = n
+	return ""
+}
+
+// octal parses a field of ASCII octal digits.
+func octal(b []byte) (int64, error) {
+	n, err := strconv.ParseInt(string(b), 8, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("field %q is not octal", b)
+	}
+	return n, nil
+}

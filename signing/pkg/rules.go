@@ -1,0 +1,64 @@
+package pkg
+
+import "github.com/shipgate/shipgate/signing"
+
+// Rule IDs of the findings this package produces, documented in
+// docs/rules/pkg.md.
+const (
+	// RuleMalformed reports a xar header, table of contents or heap
+	// reference that cannot be read as the format says.
+	RuleMalformed signing.Rule = "pkg/malformed"
+	// RuleTOCChecksumMismatch reports a table of contents whose hash is not
+	// the checksum stored in the heap, or a checksum that is missing or of
+	// the wrong algorithm or size.
+	RuleTOCChecksumMismatch signing.Rule = "pkg/toc-checksum-mismatch"
+	// RuleFileChecksumMismatch reports a file whose heap bytes (archived
+	// checksum) or decoded bytes (extracted checksum) do not hash to what
+	// the table of contents records.
+	RuleFileChecksumMismatch signing.Rule = "pkg/file-checksum-mismatch"
+	// RuleFileChecksumMissing reports a file with data but no archived
+	// checksum, so the signature over the table of contents does not cover
+	// its bytes.
+	RuleFileChecksumMissing signing.Rule = "pkg/file-checksum-missing"
+	// RuleWeakChecksum reports a checksum in MD5, which no longer binds
+	// bytes against a forger.
+	RuleWeakChecksum signing.Rule = "pkg/weak-checksum"
+	// RuleUnownedHeapData reports heap bytes (or bytes after the heap) that
+	// no file, checksum or signature of the table of contents owns.
+	RuleUnownedHeapData signing.Rule = "pkg/unowned-heap-data"
+	// RuleHeapOverlap reports two heap references that share bytes.
+	RuleHeapOverlap signing.Rule = "pkg/heap-overlap"
+	// RuleUnsafeName reports a file name that is empty, ".", "..", holds a
+	// slash or a NUL, or repeats a sibling's name.
+	RuleUnsafeName signing.Rule = "pkg/unsafe-name"
+	// RuleUnsupportedEntry reports a table of contents entry that is not a
+	// plain file or directory (symlinks, hard links, devices), or whose
+	// data encoding is unknown; it is not opened.
+	RuleUnsupportedEntry signing.Rule = "pkg/unsupported-entry"
+	// RuleSignatureInvalid reports an RSA or CMS signature that does not
+	// verify over the table of contents checksum.
+	RuleSignatureInvalid signing.Rule = "pkg/signature-invalid"
+	// RuleUntrustedChain reports an intact signature whose certificate does
+	// not chain to a trusted root at the time that counts.
+	RuleUntrustedChain signing.Rule = "pkg/untrusted-chain"
+	// RuleNotInstallerCertificate reports a signing certificate that is not
+	// an installer-signing one (Developer ID Installer, or Mac App Store
+	// installer): no package-signing extended key usage.
+	RuleNotInstallerCertificate signing.Rule = "pkg/not-installer-certificate"
+	// RuleSignerMismatch reports an RSA and a CMS signature of one package
+	// made with different certificates.
+	RuleSignerMismatch signing.Rule = "pkg/signer-mismatch"
+	// RuleUnusedCertificate reports a certificate in a signature's KeyInfo
+	// or CMS that no verified chain uses.
+	RuleUnusedCertificate signing.Rule = "pkg/unused-certificate"
+	// RulePayloadMalformed reports a Payload or Scripts archive (gzip or
+	// pbzx compressed cpio) that cannot be read, or whose entries are
+	// unsafe; its contents were not checked.
+	RulePayloadMalformed signing.Rule = "pkg/payload-malformed"
+	// RulePayloadTooLarge reports a Payload or Scripts archive that
+	// decompresses to more than the limit; its contents were not checked.
+	RulePayloadTooLarge signing.Rule = "pkg/payload-too-large"
+	// RuleInstallScript lists an install script (preinstall, postinstall,
+	// …): code the installer runs as root.
+	RuleInstallScript signing.Rule = "pkg/install-script"
+)

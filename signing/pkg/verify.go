@@ -1,0 +1,522 @@
+package pkg
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/shipgate/shipgate/internal/cms"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// Check names this package adds to the shared ones.
+const (
+	// CheckTOCChecksum compares the table of contents checksum stored in
+	// the heap with the hash of the table.
+	CheckTOCChecksum signing.CheckName = "toc-checksum"
+	// CheckFileChecksums checks every file's archived checksum against its
+	// heap bytes, and every heap byte's owner.
+	CheckFileChecksums signing.CheckName = "file-checksums"
+	// CheckInstallerCertificate checks that the signer may sign installer
+	// packages (Developer ID Installer, or Mac App Store installer), and
+	// that a Developer ID leaf is issued by the Developer ID CA.
+	CheckInstallerCertificate signing.CheckName = "installer-certificate"
+)
+
+// Apple certificate markers and extended key usages of installer signing.
+var (
+	// OIDDeveloperIDInstaller marks a Developer ID Installer leaf.
+	OIDDeveloperIDInstaller = asn1.ObjectIdentifier{1, 2, 840, 113635, 100, 6, 1, 14}
+	// OIDDeveloperIDCA marks the Developer ID Certification Authority.
+	OIDDeveloperIDCA = asn1.ObjectIdentifier{1, 2, 840, 113635, 100, 6, 2, 6}
+	// OIDEKUDeveloperIDInstaller is the Developer ID Installer EKU.
+	OIDEKUDeveloperIDInstaller = asn1.ObjectIdentifier{1, 2, 840, 113635, 100, 4, 13}
+	// OIDEKUMacInstaller is the 3rd Party Mac Developer Installer EKU (Mac
+	// App Store packages).
+	OIDEKUMacInstaller = asn1.ObjectIdentifier{1, 2, 840, 113635, 100, 4, 9}
+)
+
+// appleCriticalExtensions are Apple's certificate markers
+// (1.2.840.113635.100.6.1.N on leaves, .6.2.N on intermediates), which
+// Apple marks critical and which are interpreted here.
+var appleCriticalExtensions = func() []asn1.ObjectIdentifier {
+	var out []asn1.ObjectIdentifier
+	for _, kind := range []int{1, 2} {
+		for n := 1; n <= 64; n++ {
+			out = append(out, asn1.ObjectIdentifier{1, 2, 840, 113635, 100, 6, kind, n})
+		}
+	}
+	return out
+}()
+
+// Options configures Verify. The zero value trusts nothing.
+type Options struct {
+	// Trust holds the roots chains must reach ([signing.EmbeddedApple] for
+	// Apple's); nil trusts nothing, so every signature is at best
+	// untrusted.
+	Trust *signing.TrustStore
+	// Time is when certificates must be valid when no timestamp verifies;
+	// zero means now.
+	Time time.Time
+	// Logger receives debug messages; nil discards them.
+	Logger *slog.Logger
+}
+
+// Result is what Verify found.
+type Result struct {
+	// Reader is the archive as read.
+	Reader *Reader
+	// Signatures are the package's signatures: the RSA <signature> first,
+	// then each CMS <x-signature>. Empty when the package is unsigned.
+	Signatures []signing.Signature
+	// Findings are the problems found, with file offsets.
+	Findings []signing.Finding
+	// TOCChecksumOK reports a table of contents checksum present and equal
+	// to the table's hash; FilesOK every file's archived checksum present
+	// and matching and every heap byte owned.
+	TOCChecksumOK, FilesOK bool
+}
+
+type verifier struct {
+	x    *Reader
+	opts Options
+	res  *Result
+	// digest is the table of contents hash, stored the checksum in the heap.
+	digest, stored []byte
+	// cmsCerts are each CMS signature's certificates, by index.
+	cmsCerts map[int][]*x509.Certificate
+}
+
+func (v *verifier) add(rule signing.Rule, sev signing.Severity, off int64, format string, args ...any) *signing.Finding {
+	f := signing.Finding{Rule: rule, Severity: sev, Message: fmt.Sprintf(format, args...)}
+	if off >= 0 {
+		o := off
+		f.Offset = &o
+	}
+	v.res.Findings = append(v.res.Findings, f)
+	return &v.res.Findings[len(v.res.Findings)-1]
+}
+
+// Verify reads the flat package of size bytes at r and checks it as
+// pkgutil --check-signature and the installer do, offline: the table of
+// contents checksum against the table, every file's archived checksum
+// against its heap bytes (and the extracted one against the decoded bytes),
+// the ownership of every heap byte, each RSA and CMS signature over the
+// checksum, the signer's chain to opts.Trust at the CMS timestamp's time
+// when one verifies (else opts.Time), and the installer certificate kind.
+// A package that cannot be read returns ErrNotXar or a *FormatError;
+// tampering and untrusted signers are Results.
+//
+// Not checked: certificate revocation (OCSP), notarization tickets, and
+// the Payload's contents, which [OpenFS] exposes for the caller to verify.
+func Verify(r io.ReaderAt, size int64, opts Options) (*Result, error) {
+	x, err := NewReader(r, size)
+	if err != nil {
+		return nil, err
+	}
+	v := &verifier{x: x, opts: opts, res: &Result{Reader: x}, cmsCerts: map[int][]*x509.Certificate{}}
+	for _, p := range x.Problems {
+		sev := p.Severity
+		v.add(p.Rule, sev, p.Offset, "%s", p.Message)
+	}
+	signed := len(x.Signatures) > 0
+	v.checkTOC(signed)
+	v.checkFiles(signed)
+	at := opts.Time
+	var ts *signing.Timestamp
+	sigs := make([]signing.Signature, len(x.Signatures))
+	leaves := make([]*x509.Certificate, len(x.Signatures))
+	// CMS first: its timestamp is the time every chain is checked at.
+	for i, s := range x.Signatures {
+		if s.Extended {
+			sigs[i], leaves[i] = v.verifyCMS(i, s)
+			if t := sigs[i].Timestamp; t.Counts() && ts == nil {
+				ts, at = t, t.Time
+			}
+		}
+	}
+	for i, s := range x.Signatures {
+		if !s.Extended {
+			sigs[i], leaves[i] = v.verifyRSA(i, s)
+		}
+	}
+	var first *x509.Certificate
+	for i := range sigs {
+		s := &sigs[i]
+		if leaves[i] != nil {
+			v.judgeChain(s, x.Signatures[i], leaves[i], at, ts)
+			if first == nil {
+				first = leaves[i]
+			} else if !first.Equal(leaves[i]) {
+				v.add(RuleSignerMismatch, signing.SeverityError, x.HeapStart+x.Signatures[i].Ref.Offset,
+					"signature %d is by %q but signature 0 by %q: one package, two signers", i, leaves[i].Subject.String(), first.Subject.String()).Signature = i
+				s.AddCheck(signing.CheckSignature, false, "signed by another certificate than the package's first signature")
+				s.Status = s.Status.Worse(signing.StatusInvalid)
+			}
+		}
+		if !v.res.TOCChecksumOK {
+			s.Status = s.Status.Worse(signing.StatusInvalid)
+		}
+		if !v.res.FilesOK {
+			s.Status = s.Status.Worse(signing.StatusInvalid)
+		}
+	}
+	v.res.Signatures = sigs
+	if opts.Logger != nil {
+		for _, s := range sigs {
+			opts.Logger.Debug("pkg signature", "index", s.Index, "format", s.Format, "status", s.Status)
+		}
+		opts.Logger.Debug("pkg checked", "tocChecksum", v.res.TOCChecksumOK, "files", v.res.FilesOK, "findings", len(v.res.Findings))
+	}
+	return v.res, nil
+}
+
+// checkTOC compares the stored table of contents checksum with the hash of
+// the compressed table.
+func (v *verifier) checkTOC(signed bool) {
+	x := v.x
+	c := x.TOCChecksum
+	at := x.HeapStart + c.Ref.Offset
+	v.digest = x.TOCDigest()
+	switch {
+	case x.Hash == 0:
+		if signed || c.Present {
+			v.add(RuleTOCChecksumMismatch, signing.SeverityError, 24, "the xar header names no checksum algorithm, so nothing binds the table of contents to its signature")
+		}
+		return
+	case !c.Present:
+		v.add(RuleTOCChecksumMismatch, signing.SeverityError, int64(x.Header.Size), "the table of contents has no <checksum>: nothing binds it to the archive's signature")
+		return
+	}
+	if h, ok := hashByName(c.Style); !ok || h != x.Hash {
+		v.add(RuleTOCChecksumMismatch, signing.SeverityError, 24, "the table of contents checksum style %q is not the header's algorithm (%s)", c.Style, hashName(x.Hash))
+		return
+	}
+	if c.Ref.Size != int64(x.Hash.Size()) {
+		v.add(RuleTOCChecksumMismatch, signing.SeverityError, at, "the table of contents checksum is %d bytes, %s has %d", c.Ref.Size, hashName(x.Hash), x.Hash.Size())
+		return
+	}
+	stored, err := x.ReadHeap(c.Ref, 64)
+	if err != nil {
+		v.add(RuleMalformed, signing.SeverityError, at, "reading the table of contents checksum: %v", err)
+		return
+	}
+	v.stored = stored
+	if !bytes.Equal(stored, v.digest) {
+		v.add(RuleTOCChecksumMismatch, signing.SeverityError, at, "the table of contents hashes to %s %x, the heap records %x: the table was changed after the archive was written", hashName(x.Hash), v.digest, stored)
+		return
+	}
+	if x.Hash == crypto.MD5 {
+		// A colliding table of contents can be made for an MD5 checksum:
+		// the signature does not bind this one.
+		v.add(RuleWeakChecksum, signing.SeverityError, 24, "the table of contents checksum is MD5, which does not bind it against a forger")
+		return
+	}
+	v.res.TOCChecksumOK = true
+}
+
+// checkFiles checks each entry's data against its checksums.
+func (v *verifier) checkFiles(signed bool) {
+	x := v.x
+	ok := true
+	for _, p := range x.Problems {
+		if p.Severity == signing.SeverityError && (p.Rule == RuleUnownedHeapData || p.Rule == RuleHeapOverlap || p.Rule == RuleMalformed) {
+			ok = false
+		}
+	}
+	missingSev := signing.SeverityWarning
+	if signed {
+		missingSev = signing.SeverityError
+	}
+	for _, e := range x.Entries {
+		switch e.Type {
+		case TypeFile, TypeDirectory:
+		default:
+			v.add(RuleUnsupportedEntry, signing.SeverityWarning, -1, "table of contents entry %s is a %q, which is not opened", quotePath(e.Path), e.Type)
+		}
+		d := e.Data
+		if d == nil {
+			continue
+		}
+		at := x.HeapStart + d.Ref.Offset
+		if e.Type == TypeDirectory {
+			v.add(RuleUnsupportedEntry, signing.SeverityWarning, at, "directory %s carries %d bytes of data, which no extractor writes and which were not opened", quotePath(e.Path), d.Ref.Size)
+		}
+		switch d.Encoding {
+		case EncodingNone, EncodingZlib, EncodingBzip2:
+		default:
+			v.add(RuleUnsupportedEntry, signing.SeverityError, at, "the data of %s has the unknown encoding %q, so it cannot be read", quotePath(e.Path), d.Encoding)
+		}
+		ah, aok := hashByName(d.Archived.Style)
+		if !aok || d.Archived.Hex == "" {
+			ok = false
+			v.add(RuleFileChecksumMissing, missingSev, at, "%s has no archived checksum in a known algorithm (%q), so the table of contents does not bind its bytes", quotePath(e.Path), d.Archived.Style)
+		} else if ah == crypto.MD5 {
+			ok = false
+			v.add(RuleWeakChecksum, missingSev, at, "%s is bound by an MD5 archived checksum, which does not resist a forger", quotePath(e.Path))
+		}
+		c := x.CheckData(e)
+		switch {
+		case aok && d.Archived.Hex != "" && !c.ArchivedOK:
+			ok = false
+			v.add(RuleFileChecksumMismatch, signing.SeverityError, at, "%s: its %d heap bytes hash to %s %s, the table of contents records %s", quotePath(e.Path), d.Ref.Size, d.Archived.Style, c.ArchivedComputed, d.Archived.Hex)
+		case c.Err != nil:
+			ok = false
+			v.add(RuleMalformed, signing.SeverityError, at, "%s: %v", quotePath(e.Path), c.Err)
+		case c.ExtractedComputed != "" && !c.ExtractedOK:
+			ok = false
+			v.add(RuleFileChecksumMismatch, signing.SeverityError, at, "%s: its decoded bytes hash to %s %s, the table of contents records %s", quotePath(e.Path), d.Extracted.Style, c.ExtractedComputed, d.Extracted.Hex)
+		}
+	}
+	v.res.FilesOK = ok
+}
+
+func (v *verifier) newSig(i int, s Signature) signing.Signature {
+	f := signing.FormatApplePkg
+	if s.Extended {
+		f = signing.FormatApplePkgCMS
+	}
+	sig := signing.Signature{Format: f, Index: i, Status: signing.StatusValid}
+	if v.res.TOCChecksumOK {
+		sig.AddCheck(CheckTOCChecksum, true, fmt.Sprintf("the table of contents hashes to the %s checksum the heap records", hashName(v.x.Hash)))
+	} else {
+		sig.AddCheck(CheckTOCChecksum, false, "the table of contents does not match its checksum")
+	}
+	if v.res.FilesOK {
+		sig.AddCheck(CheckFileChecksums, true, "every file's heap bytes match the archived checksum the table records, and every heap byte is owned")
+	} else {
+		sig.AddCheck(CheckFileChecksums, false, "a file's bytes do not match the table of contents, or heap bytes belong to nothing")
+	}
+	return sig
+}
+
+func parseCerts(ders [][]byte) ([]*x509.Certificate, error) {
+	var out []*x509.Certificate
+	for i, d := range ders {
+		c, err := x509.ParseCertificate(d)
+		if err != nil {
+			return nil, fmt.Errorf("KeyInfo certificate %d: %w", i, err)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func (v *verifier) malformedSig(sig *signing.Signature, at int64, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	sig.AddCheck(signing.CheckSignature, false, msg)
+	sig.Status = sig.Status.Worse(signing.StatusMalformed)
+	v.add(RuleSignatureInvalid, signing.SeverityError, at, "signature %d: %s", sig.Index, msg).Signature = sig.Index
+}
+
+// start begins the Signature of s, which must be of style style, at its
+// heap offset; ok is false when it cannot be verified at all.
+func (v *verifier) start(i int, s Signature, style string) (sig signing.Signature, at int64, ok bool) {
+	sig = v.newSig(i, s)
+	at = v.x.HeapStart + s.Ref.Offset
+	switch {
+	case s.Style != style:
+		v.malformedSig(&sig, at, "signature style %q is not %s", s.Style, style)
+	case v.x.Hash == 0:
+		v.malformedSig(&sig, at, "the archive has no checksum for the signature to sign")
+	default:
+		return sig, at, true
+	}
+	return sig, at, false
+}
+
+// verifyRSA checks an RSA <signature>: PKCS#1 v1.5 over the table of
+// contents checksum, with the header's hash, by the first KeyInfo
+// certificate.
+func (v *verifier) verifyRSA(i int, s Signature) (signing.Signature, *x509.Certificate) {
+	x := v.x
+	sig, at, ok := v.start(i, s, "RSA")
+	if !ok {
+		return sig, nil
+	}
+	certs, err := parseCerts(s.Certificates)
+	if err != nil || len(certs) == 0 {
+		v.malformedSig(&sig, at, "no usable certificate in KeyInfo: %v", err)
+		return sig, nil
+	}
+	leaf := certs[0]
+	id := signing.NewIdentity(leaf)
+	sig.Signer = &id
+	sig.Digest = &signing.Digest{Algorithm: hashName(x.Hash), Signed: hex.EncodeToString(v.stored), Computed: hex.EncodeToString(v.digest)}
+	pub, ok := leaf.PublicKey.(*rsa.PublicKey)
+	if !ok {
+		v.malformedSig(&sig, at, "the KeyInfo leaf %q has a %T key, not RSA", leaf.Subject.String(), leaf.PublicKey)
+		return sig, leaf
+	}
+	if s.Ref.Size != int64(pub.Size()) {
+		v.malformedSig(&sig, at, "the signature is %d bytes, the %d-bit key signs %d", s.Ref.Size, pub.N.BitLen(), pub.Size())
+		return sig, leaf
+	}
+	raw, err := x.ReadHeap(s.Ref, maxSignatureSize)
+	if err != nil {
+		v.malformedSig(&sig, at, "%v", err)
+		return sig, leaf
+	}
+	if err := rsa.VerifyPKCS1v15(pub, x.Hash, v.digest, raw); err != nil {
+		sig.AddCheck(signing.CheckSignature, false, "the RSA signature does not verify over the table of contents checksum")
+		sig.Status = sig.Status.Worse(signing.StatusInvalid)
+		v.add(RuleSignatureInvalid, signing.SeverityError, at, "signature %d: the RSA signature by %q does not verify over the table of contents %s checksum", i, leaf.Subject.String(), hashName(x.Hash)).Signature = i
+		return sig, leaf
+	}
+	sig.AddCheck(signing.CheckSignature, true, fmt.Sprintf("RSA PKCS#1 v1.5 signature over the %s table of contents checksum verifies", hashName(x.Hash)))
+	return sig, leaf
+}
+
+// verifyCMS checks a CMS <x-signature>: detached id-data over the table of
+// contents checksum bytes.
+func (v *verifier) verifyCMS(i int, s Signature) (signing.Signature, *x509.Certificate) {
+	x := v.x
+	sig, at, ok := v.start(i, s, "CMS")
+	if !ok {
+		return sig, nil
+	}
+	raw, err := x.ReadHeap(s.Ref, maxSignatureSize)
+	if err != nil {
+		v.malformedSig(&sig, at, "%v", err)
+		return sig, nil
+	}
+	sd, err := cms.Parse(raw)
+	if err != nil {
+		v.malformedSig(&sig, at, "CMS signature does not parse: %v", err)
+		return sig, nil
+	}
+	if sd.Len < len(raw) {
+		v.add(RuleUnownedHeapData, signing.SeverityError, at+int64(sd.Len), "%d heap bytes follow the CMS signature %d inside its range: nobody signed them", len(raw)-sd.Len, i).Signature = i
+		sig.Status = sig.Status.Worse(signing.StatusInvalid)
+	}
+	if len(sd.Signers) != 1 {
+		v.malformedSig(&sig, at, "CMS has %d signers, want exactly one", len(sd.Signers))
+		return sig, nil
+	}
+	if !sd.ContentType.Equal(cms.OIDData) || sd.RawContent != nil {
+		v.malformedSig(&sig, at, "CMS must be detached id-data over the checksum (content type %s, attached content %t)", sd.ContentType, sd.RawContent != nil)
+		return sig, nil
+	}
+	si := sd.Signers[0]
+	chk := cms.VerifySigner(si, sd.Certificates, cms.OIDData, v.digest)
+	sig.Digest = &signing.Digest{Algorithm: cms.HashName(si.Hash), Signed: hex.EncodeToString(chk.MessageDigest), Computed: hex.EncodeToString(chk.Computed)}
+	switch {
+	case chk.Cert == nil:
+		v.malformedSig(&sig, at, "the signer's certificate is not in the CMS signature")
+		return sig, nil
+	case chk.MessageDigest == nil || !chk.DigestOK:
+		sig.AddCheck(signing.CheckDigest, false, "CMS messageDigest is not the hash of the table of contents checksum: "+errString(chk.Err))
+		sig.Status = sig.Status.Worse(signing.StatusInvalid)
+		v.add(RuleSignatureInvalid, signing.SeverityError, at, "signature %d: the CMS messageDigest does not match the table of contents checksum: %s", i, errString(chk.Err)).Signature = i
+	case !chk.SignatureOK || !chk.ContentTypeOK:
+		sig.AddCheck(signing.CheckDigest, true, "CMS messageDigest matches the table of contents checksum")
+		sig.AddCheck(signing.CheckSignature, false, errString(chk.Err))
+		sig.Status = sig.Status.Worse(signing.StatusInvalid)
+		v.add(RuleSignatureInvalid, signing.SeverityError, at, "signature %d: the CMS signature does not verify: %s", i, errString(chk.Err)).Signature = i
+	default:
+		sig.AddCheck(signing.CheckDigest, true, "CMS messageDigest matches the table of contents checksum")
+		sig.AddCheck(signing.CheckSignature, true, "CMS signature over the signed attributes verifies")
+	}
+	id := signing.NewIdentity(chk.Cert)
+	sig.Signer = &id
+	if tok := si.UnsignedAttr(cms.OIDAttrTimeStampToken); tok != nil && len(tok.Values) > 0 {
+		ts := cms.VerifyTimestampToken(tok.Values[0], si.Signature, cms.TimestampOptions{Trust: v.opts.Trust})
+		sig.Timestamp = ts
+		if ts.Verified {
+			sig.AddCheck(signing.CheckTimestamp, true, "RFC 3161 timestamp at "+ts.Time.UTC().Format("2006-01-02T15:04:05Z")+" verifies; chains are checked at that time")
+		} else {
+			sig.AddCheck(signing.CheckTimestamp, false, "timestamp does not verify, so it does not move the validation time: "+ts.Detail)
+		}
+	}
+	// The chain is built from the CMS certificates and the KeyInfo's.
+	v.cmsCerts[i] = sd.Certificates
+	return sig, chk.Cert
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "unknown failure"
+	}
+	return err.Error()
+}
+
+// judgeChain builds the signer's chain at time at and checks that the
+// certificate may sign installer packages.
+func (v *verifier) judgeChain(sig *signing.Signature, s Signature, leaf *x509.Certificate, at time.Time, ts *signing.Timestamp) {
+	x := v.x
+	off := x.HeapStart + s.Ref.Offset
+	keyInfo, _ := parseCerts(s.Certificates)
+	inter := append([]*x509.Certificate(nil), keyInfo...)
+	inter = append(inter, v.cmsCerts[sig.Index]...)
+	if ts != nil && sig.Timestamp == nil {
+		// The package's CMS timestamp dates this signature too.
+		sig.AddCheck(signing.CheckTimestamp, true, "the package's CMS timestamp at "+ts.Time.UTC().Format("2006-01-02T15:04:05Z")+" dates this signature")
+	}
+	cr := v.opts.Trust.VerifyChain(leaf, inter, signing.ChainOptions{Time: at, AllowCriticalExtensions: appleCriticalExtensions})
+	sig.Chain = cr.Identities()
+	if cr.Trusted {
+		sig.AddCheck(signing.CheckChain, true, fmt.Sprintf("chains to %q", cr.Chain[len(cr.Chain)-1].Subject.String()))
+	} else {
+		sig.AddCheck(signing.CheckChain, false, cr.Problem)
+		sig.Status = sig.Status.Worse(signing.StatusUntrusted)
+		v.add(RuleUntrustedChain, signing.SeverityError, off, "signature %d: signer %q does not chain to a trusted root: %s", sig.Index, leaf.Subject.String(), cr.Problem).Signature = sig.Index
+	}
+	used := map[string]bool{}
+	for _, c := range cr.Chain {
+		used[string(c.Raw)] = true
+	}
+	for j, c := range keyInfo {
+		if !used[string(c.Raw)] {
+			v.add(RuleUnusedCertificate, signing.SeverityWarning, off, "signature %d: KeyInfo certificate %d (%q) is in no verified chain", sig.Index, j, c.Subject.String()).Signature = sig.Index
+		}
+	}
+	ok, detail := installerCert(leaf, cr.Chain, cr.Trusted)
+	sig.AddCheck(CheckInstallerCertificate, ok, detail)
+	if !ok {
+		sig.Status = sig.Status.Worse(signing.StatusUntrusted)
+		v.add(RuleNotInstallerCertificate, signing.SeverityError, off, "signature %d: %s", sig.Index, detail).Signature = sig.Index
+	}
+}
+
+// installerCert reports whether leaf may sign installer packages: it
+// carries the Developer ID Installer or Mac installer extended key usage,
+// and a Developer ID Installer leaf (marker 1.2.840.113635.100.6.1.14) is
+// issued by a CA with the Developer ID marker (1.2.840.113635.100.6.2.6).
+// The issuer is judged only on a trusted chain: an untrusted one is
+// reported already.
+func installerCert(leaf *x509.Certificate, chain []*x509.Certificate, trusted bool) (bool, string) {
+	var devID, mas bool
+	for _, o := range leaf.UnknownExtKeyUsage {
+		devID = devID || o.Equal(OIDEKUDeveloperIDInstaller)
+		mas = mas || o.Equal(OIDEKUMacInstaller)
+	}
+	if !devID && !mas {
+		return false, fmt.Sprintf("%q has neither the Developer ID Installer (1.2.840.113635.100.4.13) nor the Mac installer (1.2.840.113635.100.4.9) extended key usage: it may not sign installer packages", leaf.Subject.String())
+	}
+	if hasExt(leaf, OIDDeveloperIDInstaller) || devID {
+		if !trusted {
+			return true, "Developer ID Installer certificate; its issuer is not judged on an untrusted chain"
+		}
+		if len(chain) < 2 || !hasExt(chain[1], OIDDeveloperIDCA) {
+			return false, fmt.Sprintf("Developer ID Installer leaf %q is not issued by a CA with the Developer ID marker 1.2.840.113635.100.6.2.6", leaf.Subject.String())
+		}
+		return true, "Developer ID Installer certificate under the Developer ID CA"
+	}
+	return true, "Mac installer certificate (3rd Party Mac Developer Installer)"
+}
+
+func hasExt(c *x509.Certificate, oid asn1.ObjectIdentifier) bool {
+	for _, e := range c.Extensions {
+		if e.Id.Equal(oid) {
+			return true
+		}
+	}
+	return false
+}
