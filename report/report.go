@@ -80,23 +80,27 @@ const (
 	KindVBScript Kind = "vbscript"
 	// KindWSF is a Windows Script File (.wsf), by name.
 	KindWSF Kind = "wsf"
+	// KindDMG is a macOS disk image (UDIF): a file ending with a version 4
+	// koly trailer, or any file named .dmg (which, without one, is
+	// reported as malformed).
+	KindDMG Kind = "dmg"
 	// KindOther is any other file.
 	KindOther Kind = "other"
 )
 
 // kinds lists every Kind, KindOther last.
-var kinds = []Kind{KindPE, KindMachO, KindMachOUniversal, KindAsar, KindMSI, KindCAB, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindOther}
+var kinds = []Kind{KindPE, KindMachO, KindMachOUniversal, KindAsar, KindMSI, KindCAB, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindDMG, KindOther}
 
 // Kinds returns every file kind a report can name, in a fixed order.
 func Kinds() []Kind { return slices.Clone(kinds) }
 
 // Native reports whether files of kind k carry code signatures: Windows
 // Authenticode (PE, MSI, cabinets and scripts) or Apple code signatures
-// (Mach-O). Policy requirements (`require`, signer rules, unsigned code)
+// (Mach-O, disk images). Policy requirements (`require`, signer rules, unsigned code)
 // apply to these kinds.
 func (k Kind) Native() bool {
 	switch k {
-	case KindPE, KindMachO, KindMachOUniversal, KindMSI, KindCAB, KindPowerShell, KindJScript, KindVBScript, KindWSF:
+	case KindPE, KindMachO, KindMachOUniversal, KindMSI, KindCAB, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindDMG:
 		return true
 	}
 	return false

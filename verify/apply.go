@@ -203,6 +203,8 @@ func kindLabel(k Kind) string {
 		return "VBScript"
 	case KindWSF:
 		return "Windows Script"
+	case KindDMG:
+		return "disk image"
 	}
 	return string(k)
 }
