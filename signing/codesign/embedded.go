@@ -23,6 +23,11 @@ type Embedded struct {
 	// Label names the signed thing at the start of finding messages, such
 	// as "disk image"; empty means "embedded signature".
 	Label string
+	// StapledTicket accepts a blob in the ticket slot (0x10002), where
+	// stapler puts a disk image's notarization ticket after signing: it
+	// is reported as unverified (a note; an error past 64 KiB) instead of
+	// as a blob no hash binds.
+	StapledTicket bool
 }
 
 // VerifyEmbedded checks the code signature e locates in r[0:size] as Verify
@@ -44,7 +49,7 @@ func VerifyEmbedded(r io.ReaderAt, size int64, e Embedded, opts Options) (*Resul
 	if label == "" {
 		label = "embedded signature"
 	}
-	st := &sliceState{idx: 0, slice: Slice{Offset: 0, Size: size}, bud: newBudget(size), dupOf: -1, outside: e.Outside, label: label, fileSize: size}
+	st := &sliceState{idx: 0, slice: Slice{Offset: 0, Size: size}, bud: newBudget(size), dupOf: -1, outside: e.Outside, label: label, fileSize: size, ticketSlot: e.StapledTicket}
 	st.sig = signing.Signature{Format: signing.FormatAppleCodesign, Index: 0}
 	var err error
 	switch {
@@ -65,16 +70,7 @@ func VerifyEmbedded(r io.ReaderAt, size int64, e Embedded, opts Options) (*Resul
 	if err != nil {
 		return nil, fmt.Errorf("codesign: %w", err)
 	}
-	for _, h := range st.hashers {
-		h.close(reached)
-	}
-	if !st.done {
-		st.judge(opts)
-	}
-	st.sig.Status = st.status
-	if len(st.sig.Checks) == 0 {
-		st.sig.Checks = []signing.Check{}
-	}
+	st.finish(reached, opts)
 	res := &Result{Slices: []Slice{st.slice}, Signatures: []signing.Signature{st.sig}, Findings: st.finds}
 	sortFindings(res.Findings)
 	opts.logger().Debug("codesign: verified embedded signature", "label", label, "status", res.Status().String())

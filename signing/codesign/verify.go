@@ -89,6 +89,9 @@ type sliceState struct {
 	// label, when set, names the signed thing in messages instead of
 	// "slice N (arch)".
 	label string
+	// ticketSlot accepts a stapled notarization ticket in the SuperBlob's
+	// ticket slot (VerifyEmbedded, for disk images).
+	ticketSlot bool
 }
 
 func (s *sliceState) add(rule signing.Rule, sev signing.Severity, st signing.Status, off int64, msg string) {
@@ -207,16 +210,7 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 		if st.dupOf >= 0 {
 			st.repeat(states[st.dupOf])
 		}
-		for _, h := range st.hashers {
-			h.close(reached)
-		}
-		if !st.done {
-			st.judge(opts)
-		}
-		st.sig.Status = st.status
-		if len(st.sig.Checks) == 0 {
-			st.sig.Checks = []signing.Check{}
-		}
+		st.finish(reached, opts)
 		res.Slices = append(res.Slices, st.slice)
 		res.Signatures = append(res.Signatures, st.sig)
 		res.Findings = append(res.Findings, st.finds...)
@@ -231,6 +225,21 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 	sortFindings(res.Findings)
 	opts.logger().Debug("codesign: verified", "universal", res.Universal, "slices", len(res.Slices), "status", res.Status().String())
 	return res, nil
+}
+
+// finish judges the slice once the file has streamed up to reached: page
+// hashes, special slots, CMS, and the final status.
+func (s *sliceState) finish(reached int64, opts Options) {
+	for _, h := range s.hashers {
+		h.close(reached)
+	}
+	if !s.done {
+		s.judge(opts)
+	}
+	s.sig.Status = s.status
+	if len(s.sig.Checks) == 0 {
+		s.sig.Checks = []signing.Check{}
+	}
 }
 
 // formatFailure returns the Result for a file whose (fat or thin) header does
@@ -845,6 +854,17 @@ func (s *sliceState) checkBlobOwners() bool {
 			ok = false
 			s.add(RuleUnboundBlob, signing.SeverityError, signing.StatusInvalid, at,
 				fmt.Sprintf("a %d-byte blob sits in the %s slot at %#x, but special slot -%d binds the bundle's file, never a blob: no hash covers its bytes", len(b.data), slotName(b.slot), at, b.slot))
+		case b.slot == slotTicket && s.ticketSlot:
+			// A disk image is notarized by stapling the ticket into
+			// its SuperBlob, after signing: no hash can bind it.
+			if len(b.data) > maxTicketSize {
+				ok = false
+				s.add(RuleNotarizationTicketUnverified, signing.SeverityError, signing.StatusInvalid, at,
+					fmt.Sprintf("the ticket slot at %#x holds %d bytes, more than a stapled notarization ticket (at most %d): no hash covers them", at, len(b.data), maxTicketSize))
+				continue
+			}
+			s.add(RuleNotarizationTicketUnverified, signing.SeverityNote, signing.StatusValid, at,
+				fmt.Sprintf("stapled notarization ticket of %d bytes at %#x: no code signature seals it and shipgate does not verify its signature or cdhash binding", len(b.data), at))
 		case b.slot == slotIdentification || b.slot == slotTicket:
 			ok = false
 			s.add(RuleUnboundBlob, signing.SeverityError, signing.StatusInvalid, at,

@@ -298,3 +298,55 @@ func TestBuiltChecksums(t *testing.T) {
 		t.Errorf("data fork checksum %08x", c)
 	}
 }
+
+func ticketSpec(n int) machofile.SignSpec {
+	spec := dmgfile.SignSpec(testPKI, "x")
+	spec.ExtraBlobs = []machofile.ExtraBlob{{Slot: 0x10002, Data: machofile.Blob(0x73386368, bytes.Repeat([]byte{0x73}, n))}} // "s8ch"
+	return spec
+}
+
+// TestStapledTicket: stapler adds the notarization ticket to the
+// SuperBlob after signing; it is reported, not mistaken for tampering.
+func TestStapledTicket(t *testing.T) {
+	b, _ := signed(t, dmgfile.Spec{}, ticketSpec(9000), nil)
+	expect(t, run(t, b), signing.StatusValid, "codesign/notarization-ticket-unverified")
+}
+
+// TestStapledTicketOversized: the ticket slot is no place for a payload.
+func TestStapledTicketOversized(t *testing.T) {
+	b, _ := signed(t, dmgfile.Spec{}, ticketSpec(100<<10), nil)
+	expect(t, run(t, b), signing.StatusInvalid, "codesign/notarization-ticket-unverified")
+}
+
+// TestSignatureLengthOverPayload: the koly's code signature length is not
+// signed; growing it over a payload put after the SuperBlob leaves no
+// unowned gap, but the bytes after the SuperBlob are still reported.
+func TestSignatureLengthOverPayload(t *testing.T) {
+	payload := []byte("stage2 payload hidden inside the signature area")
+	b, lay := signed(t, dmgfile.Spec{}, dmgfile.SignSpec(testPKI, "x"), payload)
+	putKoly(b, kolySigLength, uint64(lay.SigLen+len(payload)))
+	expect(t, run(t, b), signing.StatusInvalid, "codesign/unowned-signature-data")
+}
+
+// TestPlistMovedBySignedKoly: the koly trailer is signed (slot 6), so
+// pointing it at another plist breaks the signature.
+func TestPlistMovedBySignedKoly(t *testing.T) {
+	b, lay := signed(t, dmgfile.Spec{}, dmgfile.SignSpec(testPKI, "x"), nil)
+	putKoly(b, kolyXMLOffset+8, uint64(lay.XMLLen-1))
+	res := run(t, b)
+	if res.Status() != signing.StatusInvalid || !slices.Contains(rules(res), "codesign/special-slot-mismatch") {
+		t.Errorf("status %s rules %v", res.Status(), rules(res))
+	}
+}
+
+// TestCorruptZlibChunk: a chunk that does not decode is malformed, not
+// skipped.
+func TestCorruptZlibChunk(t *testing.T) {
+	b, lay := dmgfile.Build(dmgfile.Spec{})
+	z := lay.Chunk(dmgfile.ChunkZlib)
+	copy(b[z.Off+2:], bytes.Repeat([]byte{0xff}, 16))
+	res := run(t, b)
+	if !slices.Contains(rules(res), string(RuleMalformed)) {
+		t.Errorf("rules %v\n%s", rules(res), dump(res))
+	}
+}

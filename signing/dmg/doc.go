@@ -29,5 +29,7 @@
 // carries is not verified (dmg/filesystem-not-opened says so on every
 // image); segmented and encrypted images, old images whose block tables
 // live in a resource fork, and stapled notarization tickets (a ticket blob
-// is reported as unbound by package codesign).
+// in the SuperBlob's ticket slot, which stapler adds after signing, is
+// reported as codesign/notarization-ticket-unverified: a note, or an error
+// past 64 KiB).
 package dmg

@@ -109,8 +109,8 @@ func Open(path string, opts Options) (*Result, error) {
 //
 // Not checked: the file system inside the image (APFS or HFS+ is not
 // opened, so the files it holds are not verified; dmg/filesystem-not-opened
-// says so), stapled notarization tickets (a ticket blob in the SuperBlob is
-// reported as unbound), encrypted and segmented images.
+// says so), stapled notarization tickets (a ticket blob in the SuperBlob's
+// ticket slot is reported as unverified), encrypted and segmented images.
 func Verify(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 	im, err := NewReader(r, size)
 	if err != nil {
@@ -513,7 +513,7 @@ func (v *verifier) signature() error {
 	// length is not known until the signature is made.
 	binary.BigEndian.PutUint64(signed[kolySigLength:], 0)
 	cs, err := codesign.VerifyEmbedded(v.r, v.size, codesign.Embedded{
-		Offset: int64(sigA), Size: int64(sigN), Label: "disk image signature",
+		Offset: int64(sigA), Size: int64(sigN), Label: "disk image signature", StapledTicket: true,
 		Outside: map[int][]byte{slotRepSpecific: signed[:]},
 	}, codesign.Options{Trust: v.opts.Trust, Time: v.opts.Time, FileHash: v.opts.FileHash, Logger: v.opts.Logger})
 	if err != nil {
