@@ -50,6 +50,9 @@ type Spec struct {
 	// Trailer is written between the plist and the koly trailer (Sign
 	// writes its own between the signature and the trailer).
 	Trailer []byte
+	// ZeroSectors is the size of the APFS partition's zero-fill chunk;
+	// zero means 16. A hostile image claims billions.
+	ZeroSectors int
 }
 
 // ChunkPos locates a chunk's data in the image.
@@ -108,6 +111,8 @@ func sectors(b []byte) []byte {
 	return append(append([]byte(nil), b...), make([]byte, n-len(b))...)
 }
 
+var zeroSector [512]byte
+
 // Build returns an unsigned UDZO-style image and its layout.
 func Build(s Spec) ([]byte, *Layout) {
 	payload := s.Payload
@@ -127,10 +132,14 @@ func Build(s Spec) ([]byte, *Layout) {
 	mbr := make([]byte, 512)
 	mbr[510], mbr[511] = 0x55, 0xaa
 	p := sectors(payload)
+	zs := s.ZeroSectors
+	if zs == 0 {
+		zs = 16
+	}
 	apfs := []chunk{
 		{typ: ChunkZlib, sectors: 8, data: zlibOf(super), plain: super},
 		{typ: ChunkRaw, sectors: 4, data: raw, plain: raw},
-		{typ: ChunkZeroFill, sectors: 16, plain: make([]byte, 16*512)},
+		{typ: ChunkZeroFill, sectors: zs},
 		{typ: ChunkBzip2, sectors: 1, data: bzip2Sector, plain: BzipSector},
 		{typ: ChunkZlib, sectors: len(p) / 512, data: zlibOf(p), plain: p},
 	}
@@ -181,8 +190,12 @@ func Build(s Spec) ([]byte, *Layout) {
 				lay.Chunks = append(lay.Chunks, ChunkPos{Partition: pi, Index: ci, Type: c.typ, Off: len(data), Len: len(c.data)})
 			}
 			data = append(data, c.data...)
-			if c.typ == ChunkIgnore {
-				h.Write(make([]byte, c.sectors*512))
+			if c.typ == ChunkIgnore || c.typ == ChunkZeroFill {
+				// A hostile count is not hashed: its table's checksum
+				// is then wrong, which the expansion limit hides.
+				for range min(c.sectors, 1<<16) {
+					h.Write(zeroSector[:])
+				}
 			} else {
 				h.Write(c.plain)
 			}

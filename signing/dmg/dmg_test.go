@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shipgate/shipgate/internal/dmgfile"
 	"github.com/shipgate/shipgate/internal/machofile"
@@ -348,5 +349,19 @@ func TestCorruptZlibChunk(t *testing.T) {
 	res := run(t, b)
 	if !slices.Contains(rules(res), string(RuleMalformed)) {
 		t.Errorf("rules %v\n%s", rules(res), dump(res))
+	}
+}
+
+// TestHugeZeroFill: a zero-fill chunk claiming 2^36 sectors (32 TiB) stops
+// at the default expansion limit instead of hashing terabytes of zeros.
+func TestHugeZeroFill(t *testing.T) {
+	b, _ := dmgfile.Build(dmgfile.Spec{ZeroSectors: 1 << 36})
+	start := time.Now()
+	res := run(t, b)
+	if !slices.Contains(rules(res), string(RuleExpansionLimit)) {
+		t.Errorf("rules %v", rules(res))
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("took %v", d)
 	}
 }

@@ -384,6 +384,9 @@ func parseMish(b []byte, dataFork uint64, room int) (*Partition, error) {
 	if v := be.Uint32(b[4:]); v != 1 {
 		return nil, fmt.Errorf("block table version %d, want 1", v)
 	}
+	if dataFork > 1<<62 {
+		return nil, fmt.Errorf("data fork offset %#x is out of range", dataFork)
+	}
 	p := &Partition{FirstSector: be.Uint64(b[8:]), Sectors: be.Uint64(b[16:]), DataOffset: be.Uint64(b[24:]), Checksum: readChecksum(b[64:])}
 	n := be.Uint32(b[200:])
 	if uint64(n) > uint64(room) {
