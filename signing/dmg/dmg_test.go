@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"hash/crc32"
 	"slices"
@@ -363,5 +364,21 @@ func TestHugeZeroFill(t *testing.T) {
 	}
 	if d := time.Since(start); d > 30*time.Second {
 		t.Errorf("took %v", d)
+	}
+}
+
+// TestDeterministic: the same image gives byte-identical JSON.
+func TestDeterministic(t *testing.T) {
+	b, _ := signed(t, dmgfile.Spec{LZFSE: true}, ticketSpec(100), []byte("x"))
+	var out [][]byte
+	for range 2 {
+		j, err := json.Marshal(run(t, b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, j)
+	}
+	if !bytes.Equal(out[0], out[1]) {
+		t.Error("two runs differ")
 	}
 }
