@@ -233,9 +233,10 @@ type Image struct {
 	// Partitions are the blkx entries in plist order; one that does not
 	// parse is left out (and reported).
 	Partitions []Partition `json:"partitions"`
-	// Findings are the problems found while parsing, at file offsets.
-	Findings []signing.Finding `json:"findings"`
-	// plist is the XML plist's range, xmlOK whether it parsed.
+	// Findings are the problems found while parsing, at file offsets;
+	// Verify's Result carries them with its own.
+	Findings []signing.Finding `json:"-"`
+	// xmlOK says the plist parsed and its blkx array was read.
 	xmlOK bool
 }
 
