@@ -15,7 +15,7 @@ import (
 )
 
 // usedRule matches a string literal that is a rule ID of a known family.
-var usedRule = regexp.MustCompile(`^(authenticode|codesign|signer|file|asar|electron|diff|git|policy|script|msi|cab|pkg)/[a-z0-9-]+$`)
+var usedRule = regexp.MustCompile(`^(authenticode|codesign|signer|file|asar|electron|diff|git|policy|script|msi|cab|pkg|dmg)/[a-z0-9-]+$`)
 
 // TestEveryRuleDocumented fails when a rule ID used as a string literal in
 // the module's non-test Go code has no section in docs/rules.md.

@@ -86,23 +86,28 @@ const (
 	KindWSF Kind = "wsf"
 	// KindPkg is a macOS flat installer package: a xar archive ("xar!").
 	KindPkg Kind = "pkg"
+	// KindDMG is a macOS disk image (UDIF): a file ending with a version 4
+	// koly trailer, or any file named .dmg (which, without one, is
+	// reported as malformed).
+	KindDMG Kind = "dmg"
 	// KindOther is any other file.
 	KindOther Kind = "other"
 )
 
 // kinds lists every Kind, KindOther last.
-var kinds = []Kind{KindPE, KindMachO, KindMachOUniversal, KindAsar, KindMSI, KindCAB, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindPkg, KindOther}
+var kinds = []Kind{KindPE, KindMachO, KindMachOUniversal, KindAsar, KindMSI, KindCAB, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindPkg, KindDMG, KindOther}
 
 // Kinds returns every file kind a report can name, in a fixed order.
 func Kinds() []Kind { return slices.Clone(kinds) }
 
 // Native reports whether files of kind k carry code signatures: Windows
 // Authenticode (PE, MSI, cabinets, MSIX packages and scripts), Apple code
-// signatures (Mach-O) or Apple installer signatures (flat packages). Policy requirements (`require`, signer rules, unsigned code)
+// signatures (Mach-O) Apple code signatures of disk images, or Apple
+// installer signatures (flat packages). Policy requirements (`require`, signer rules, unsigned code)
 // apply to these kinds.
 func (k Kind) Native() bool {
 	switch k {
-	case KindPE, KindMachO, KindMachOUniversal, KindMSI, KindCAB, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindPkg:
+	case KindPE, KindMachO, KindMachOUniversal, KindMSI, KindCAB, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindPkg, KindDMG:
 		return true
 	}
 	return false

@@ -209,6 +209,8 @@ func kindLabel(k Kind) string {
 		return "Windows Script"
 	case KindPkg:
 		return "installer package"
+	case KindDMG:
+		return "disk image"
 	}
 	return string(k)
 }

@@ -356,6 +356,11 @@ func (c *check) withStream(r io.Reader, size int64) {
 		// Perhaps a PE whose header lies beyond hdr: hold it and look.
 		kind = KindPE
 	}
+	if kind == KindOther && namedDMG(c.f.Path) { // dmg.go
+		// A disk image is known by its trailer, which a stream shows
+		// last: hold a .dmg and look.
+		kind = KindDMG
+	}
 	c.f.Kind = kind
 	// A Mach-O file too large to hold is checked here, where that is
 	// reported.
@@ -544,6 +549,7 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	if c.f.Kind == KindOther && isXar(hdr) {
 		c.f.Kind = KindPkg // kind_pkg.go
 	}
+	c.f.Kind = dmgKind(ra, c.f.Path, hdr, size, c.f.Kind) // dmg.go
 	if c.deferToBundle(c.f.Kind) {
 		return
 	}

@@ -30,7 +30,9 @@ const sniffLen = 4096
 //     then the header pickle's size, its payload size, and the JSON string's
 //     length, consistent with each other, followed by '{'.
 //
-// Everything else is KindOther. Zip archives and tarballs are KindOther too;
+// Everything else is KindOther. The release walker also knows disk images
+// (KindDMG) by the koly trailer at their end, which the first bytes do not
+// show, and a .dmg by its name. Zip archives and tarballs are KindOther too;
 // see [IsZip]. The release walker also opens, as zip archives, files of any
 // kind that end with a zip archive's end of central directory record
 // (self-extractors, archives after a junk prefix), and, as tar archives,

@@ -93,6 +93,9 @@ type SignSpec struct {
 	// Trailer is written right after the SuperBlob, inside the
 	// LC_CODE_SIGNATURE area (which is then padded with zeros to 16 bytes).
 	Trailer []byte
+	// SpecialData binds data kept outside the SuperBlob in special slots,
+	// by slot number: a disk image's koly trailer in slot 6 (rep-specific).
+	SpecialData map[uint32][]byte
 }
 
 // ExtraBlob is a blob SignSpec.ExtraBlobs adds to the SuperBlob.
@@ -181,19 +184,6 @@ func Sign(in []byte, s SignSpec) ([]byte, *Layout, error) {
 		return nil, nil, fmt.Errorf("machofile: no __LINKEDIT segment")
 	}
 	le := binary.LittleEndian
-	if s.Identifier == "" {
-		s.Identifier = "a.out"
-	}
-	if s.HashTypes == nil {
-		s.HashTypes = []uint8{HashSHA256}
-	}
-	pageLog := s.PageLog
-	if pageLog == 0 {
-		pageLog = 12
-	}
-	if pageLog < 0 {
-		pageLog = 0
-	}
 	var out []byte
 	var sigOff int
 	if h.codeSig >= 0 {
@@ -215,111 +205,165 @@ func Sign(in []byte, s SignSpec) ([]byte, *Layout, error) {
 		le.PutUint32(out[20:], uint32(h.sizeCmds+16))
 		h.codeSig = at
 	}
-
-	// Blobs other than CodeDirectories and CMS.
-	type slotBlob struct {
-		slot uint32
-		data []byte
+	p, err := newPlan(s, sigOff)
+	if err != nil {
+		return nil, nil, err
 	}
-	var extra []slotBlob
-	if s.Requirements != nil {
-		extra = append(extra, slotBlob{SlotRequirements, s.Requirements})
-	}
-	if s.Entitlements != nil {
-		extra = append(extra, slotBlob{SlotEntitlements, blobOf(0xfade7171, s.Entitlements)})
-	}
-	if s.DEREntitlements != nil {
-		extra = append(extra, slotBlob{SlotDEREntitlements, blobOf(0xfade7172, s.DEREntitlements)})
-	}
-	var unbound []slotBlob
-	for _, b := range s.ExtraBlobs {
-		if b.Bind {
-			if b.Slot >= SlotAlternate {
-				return nil, nil, fmt.Errorf("machofile: slot %#x cannot be bound by a special slot", b.Slot)
-			}
-			extra = append(extra, slotBlob{b.Slot, b.Data})
-		} else {
-			unbound = append(unbound, slotBlob{b.Slot, b.Data})
-		}
-	}
-	nSpecial := 0
-	for _, b := range extra {
-		nSpecial = max(nSpecial, int(b.slot))
-	}
-	if s.InfoPlist != nil {
-		nSpecial = max(nSpecial, 1)
-	}
-	if s.CodeResources != nil {
-		nSpecial = max(nSpecial, 3)
-	}
-	codeLimit := sigOff
-	nCode := 0
-	if codeLimit > 0 {
-		nCode = 1
-		if pageLog > 0 {
-			nCode = (codeLimit + 1<<pageLog - 1) >> pageLog
-		}
-	}
-	idLen := len(s.Identifier) + 1
-	teamLen := 0
-	if s.TeamID != "" {
-		teamLen = len(s.TeamID) + 1
-	}
-	cdSize := func(t uint8) int {
-		_, hs := hashOf(t)
-		return 88 + idLen + teamLen + (nSpecial+nCode)*hs
-	}
-	// Size the CMS by signing placeholders of the right sizes.
-	cmsReserve := 0
-	if s.CMS != nil {
-		var ph []CD
-		for i, t := range s.HashTypes {
-			hh, _ := hashOf(t)
-			ph = append(ph, CD{Slot: cdSlot(i), HashType: t, Blob: make([]byte, cdSize(t)), Digest: make([]byte, hh.Size())})
-		}
-		c, err := s.CMS(ph)
-		if err != nil {
-			return nil, nil, err
-		}
-		cmsReserve = len(c) + 512
-	}
-	nBlobs := len(s.HashTypes) + len(extra) + len(unbound)
-	if s.CMS != nil || s.EmptyCMSWrapper {
-		nBlobs++
-	}
-	total := 12 + 8*nBlobs
-	for _, t := range s.HashTypes {
-		total += cdSize(t)
-	}
-	for _, b := range append(extra, unbound...) {
-		total += len(b.data)
-	}
-	total += len(s.Trailer)
-	if s.CMS != nil || s.EmptyCMSWrapper {
-		total += 8 + cmsReserve
-	}
-	sigSize := align(total, 16)
+	sigSize := p.sigSize
 	le.PutUint32(out[h.codeSig+8:], uint32(sigOff))
 	le.PutUint32(out[h.codeSig+12:], uint32(sigSize))
 	lk := out[h.linkedit:]
 	leFileOff := int(le.Uint64(lk[40:]))
 	le.PutUint64(lk[48:], uint64(sigOff+sigSize-leFileOff))
 	le.PutUint64(lk[32:], uint64(align(sigOff+sigSize-leFileOff, 0x4000)))
-
-	// Code pages and special slots.
 	var execBase, execLimit uint64
 	if h.text >= 0 {
 		execBase = le.Uint64(out[h.text+40:])
 		execLimit = le.Uint64(out[h.text+48:])
 	}
-	code := out[:codeLimit]
+	sig, lay, err := p.build(out[:sigOff], execBase, execLimit)
+	if err != nil {
+		return nil, nil, err
+	}
+	return append(out, sig...), lay, nil
+}
+
+// SignData returns the signature area (a SuperBlob padded with zeros to 16
+// bytes) whose CodeDirectories hash code, the bytes before it, as a disk
+// image embeds one: the code limit is len(code), and SignSpec.SpecialData
+// binds data kept outside the SuperBlob (the koly trailer in slot 6). The
+// layout's offsets count from the start of code.
+func SignData(code []byte, s SignSpec) ([]byte, *Layout, error) {
+	p, err := newPlan(s, len(code))
+	if err != nil {
+		return nil, nil, err
+	}
+	return p.build(code, 0, 0)
+}
+
+type slotBlob struct {
+	slot uint32
+	data []byte
+}
+
+// plan is the sizing of a signature over codeLimit bytes, fixed before the
+// code is hashed (a Mach-O's load commands hold the signature's size).
+type plan struct {
+	s               SignSpec
+	pageLog         int
+	extra, unbound  []slotBlob
+	nSpecial, nCode int
+	idLen, teamLen  int
+	codeLimit       int
+	cmsReserve      int
+	sigSize         int
+}
+
+func newPlan(s SignSpec, codeLimit int) (*plan, error) {
+	if s.Identifier == "" {
+		s.Identifier = "a.out"
+	}
+	if s.HashTypes == nil {
+		s.HashTypes = []uint8{HashSHA256}
+	}
+	p := &plan{s: s, codeLimit: codeLimit, pageLog: s.PageLog}
+	if p.pageLog == 0 {
+		p.pageLog = 12
+	}
+	if p.pageLog < 0 {
+		p.pageLog = 0
+	}
+	// Blobs other than CodeDirectories and CMS.
+	if s.Requirements != nil {
+		p.extra = append(p.extra, slotBlob{SlotRequirements, s.Requirements})
+	}
+	if s.Entitlements != nil {
+		p.extra = append(p.extra, slotBlob{SlotEntitlements, blobOf(0xfade7171, s.Entitlements)})
+	}
+	if s.DEREntitlements != nil {
+		p.extra = append(p.extra, slotBlob{SlotDEREntitlements, blobOf(0xfade7172, s.DEREntitlements)})
+	}
+	for _, b := range s.ExtraBlobs {
+		if b.Bind {
+			if b.Slot >= SlotAlternate {
+				return nil, fmt.Errorf("machofile: slot %#x cannot be bound by a special slot", b.Slot)
+			}
+			p.extra = append(p.extra, slotBlob{b.Slot, b.Data})
+		} else {
+			p.unbound = append(p.unbound, slotBlob{b.Slot, b.Data})
+		}
+	}
+	for _, b := range p.extra {
+		p.nSpecial = max(p.nSpecial, int(b.slot))
+	}
+	for slot := range s.SpecialData {
+		p.nSpecial = max(p.nSpecial, int(slot))
+	}
+	if s.InfoPlist != nil {
+		p.nSpecial = max(p.nSpecial, 1)
+	}
+	if s.CodeResources != nil {
+		p.nSpecial = max(p.nSpecial, 3)
+	}
+	if codeLimit > 0 {
+		p.nCode = 1
+		if p.pageLog > 0 {
+			p.nCode = (codeLimit + 1<<p.pageLog - 1) >> p.pageLog
+		}
+	}
+	p.idLen = len(s.Identifier) + 1
+	if s.TeamID != "" {
+		p.teamLen = len(s.TeamID) + 1
+	}
+	// Size the CMS by signing placeholders of the right sizes.
+	if s.CMS != nil {
+		var ph []CD
+		for i, t := range s.HashTypes {
+			hh, _ := hashOf(t)
+			ph = append(ph, CD{Slot: cdSlot(i), HashType: t, Blob: make([]byte, p.cdSize(t)), Digest: make([]byte, hh.Size())})
+		}
+		c, err := s.CMS(ph)
+		if err != nil {
+			return nil, err
+		}
+		p.cmsReserve = len(c) + 512
+	}
+	nBlobs := len(s.HashTypes) + len(p.extra) + len(p.unbound)
+	if s.CMS != nil || s.EmptyCMSWrapper {
+		nBlobs++
+	}
+	total := 12 + 8*nBlobs
+	for _, t := range s.HashTypes {
+		total += p.cdSize(t)
+	}
+	for _, b := range append(p.extra, p.unbound...) {
+		total += len(b.data)
+	}
+	total += len(s.Trailer)
+	if s.CMS != nil || s.EmptyCMSWrapper {
+		total += 8 + p.cmsReserve
+	}
+	p.sigSize = align(total, 16)
+	return p, nil
+}
+
+func (p *plan) cdSize(t uint8) int {
+	_, hs := hashOf(t)
+	return 88 + p.idLen + p.teamLen + (p.nSpecial+p.nCode)*hs
+}
+
+// build hashes code (codeLimit bytes) and returns the signature area.
+func (p *plan) build(code []byte, execBase, execLimit uint64) ([]byte, *Layout, error) {
+	s, pageLog, codeLimit := p.s, p.pageLog, p.codeLimit
+	sigOff := len(code)
+	idLen, teamLen, nSpecial, nCode := p.idLen, p.teamLen, p.nSpecial, p.nCode
 	var cds []CD
 	for i, t := range s.HashTypes {
 		hh, hs := hashOf(t)
 		if hh == 0 {
 			return nil, nil, fmt.Errorf("machofile: unknown hash type %d", t)
 		}
-		cd := make([]byte, cdSize(t))
+		cd := make([]byte, p.cdSize(t))
 		be := binary.BigEndian
 		hashOff := 88 + idLen + teamLen + nSpecial*hs
 		be.PutUint32(cd[0:], 0xfade0c02)
@@ -345,8 +389,11 @@ func Sign(in []byte, s SignSpec) ([]byte, *Layout, error) {
 		put := func(slot int, data []byte) {
 			copy(cd[hashOff-slot*hs:], sum(hh, data)[:hs])
 		}
-		for _, b := range extra {
+		for _, b := range p.extra {
 			put(int(b.slot), b.data)
+		}
+		for slot, data := range s.SpecialData {
+			put(int(slot), data)
 		}
 		if s.InfoPlist != nil {
 			put(1, s.InfoPlist)
@@ -354,13 +401,13 @@ func Sign(in []byte, s SignSpec) ([]byte, *Layout, error) {
 		if s.CodeResources != nil {
 			put(3, s.CodeResources)
 		}
-		for p := 0; p < nCode; p++ {
-			a := p << pageLog
+		for pg := 0; pg < nCode; pg++ {
+			a := pg << pageLog
 			z := min(a+1<<pageLog, codeLimit)
 			if pageLog == 0 {
 				a, z = 0, codeLimit
 			}
-			copy(cd[hashOff+p*hs:], sum(hh, code[a:z])[:hs])
+			copy(cd[hashOff+pg*hs:], sum(hh, code[a:z])[:hs])
 		}
 		cds = append(cds, CD{Slot: cdSlot(i), HashType: t, Blob: cd, Digest: sum(hh, cd)})
 	}
@@ -371,8 +418,8 @@ func Sign(in []byte, s SignSpec) ([]byte, *Layout, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		if len(c) > cmsReserve {
-			return nil, nil, fmt.Errorf("machofile: CMS grew from the %d bytes reserved to %d", cmsReserve, len(c))
+		if len(c) > p.cmsReserve {
+			return nil, nil, fmt.Errorf("machofile: CMS grew from the %d bytes reserved to %d", p.cmsReserve, len(c))
 		}
 		wrapper = blobOf(0xfade0b01, c)
 	case s.EmptyCMSWrapper:
@@ -384,17 +431,17 @@ func Sign(in []byte, s SignSpec) ([]byte, *Layout, error) {
 	for _, c := range cds {
 		blobs = append(blobs, slotBlob{c.Slot, c.Blob})
 	}
-	blobs = append(blobs, extra...)
+	blobs = append(blobs, p.extra...)
 	if wrapper != nil {
 		blobs = append(blobs, slotBlob{SlotSignature, wrapper})
 	}
-	blobs = append(blobs, unbound...)
+	blobs = append(blobs, p.unbound...)
 	sort.SliceStable(blobs, func(i, j int) bool { return blobs[i].slot < blobs[j].slot })
 	sb := make([]byte, 12+8*len(blobs))
 	be := binary.BigEndian
 	be.PutUint32(sb, 0xfade0cc0)
 	be.PutUint32(sb[8:], uint32(len(blobs)))
-	lay := &Layout{SigOff: sigOff, SigSize: sigSize, CDs: cds}
+	lay := &Layout{SigOff: sigOff, SigSize: p.sigSize, CDs: cds}
 	for i, b := range blobs {
 		be.PutUint32(sb[12+8*i:], b.slot)
 		be.PutUint32(sb[16+8*i:], uint32(len(sb)))
@@ -402,16 +449,12 @@ func Sign(in []byte, s SignSpec) ([]byte, *Layout, error) {
 		sb = append(sb, b.data...)
 	}
 	be.PutUint32(sb[4:], uint32(len(sb)))
-	if len(sb) > sigSize {
-		return nil, nil, fmt.Errorf("machofile: signature is %d bytes, %d reserved", len(sb), sigSize)
+	if len(sb)+len(s.Trailer) > p.sigSize {
+		return nil, nil, fmt.Errorf("machofile: signature is %d bytes, %d reserved", len(sb)+len(s.Trailer), p.sigSize)
 	}
-	if len(sb)+len(s.Trailer) > sigSize {
-		return nil, nil, fmt.Errorf("machofile: signature is %d bytes, %d reserved", len(sb)+len(s.Trailer), sigSize)
-	}
-	out = append(out, sb...)
-	out = append(out, s.Trailer...)
-	out = append(out, make([]byte, sigSize-len(sb)-len(s.Trailer))...)
-	return out, lay, nil
+	sb = append(sb, s.Trailer...)
+	sb = append(sb, make([]byte, p.sigSize-len(sb))...)
+	return sb, lay, nil
 }
 
 func cdSlot(i int) uint32 {

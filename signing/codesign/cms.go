@@ -52,7 +52,7 @@ func hashName(h crypto.Hash) string { return cms.HashName(h) }
 // everything that binds the signer to this slice.
 func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 	primary := s.cds[0]
-	sigAt := s.slice.Offset + int64(s.im.sigOff)
+	sigAt := s.slice.Offset + int64(s.sigOff)
 	if b := s.sb.find(slotSignature); b != nil {
 		sigAt += int64(b.off)
 	}

@@ -58,6 +58,11 @@
 // but CodeResources, and anything outside the part the signature seals (an
 // app's Contents, a framework's current version).
 //
+// [VerifyEmbedded] checks a SuperBlob kept in a file that is not a Mach-O,
+// as a disk image keeps one (package dmg): its CodeDirectories hash every
+// byte before the signature, and special slots may bind data the caller
+// passes (a disk image's koly trailer in slot 6).
+//
 // Not checked: certificate revocation (OCSP), notarization tickets, the
 // designated requirement's expression (requirements are bound and hashed,
 // not evaluated), launch constraints' contents, and detached signatures of

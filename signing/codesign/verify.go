@@ -81,10 +81,25 @@ type sliceState struct {
 	// offset and size), -1 when this is the first: a repeated fat entry is
 	// verified once.
 	dupOf int
+	// sigOff and sigSize locate the signature area in the slice.
+	sigOff, sigSize uint64
+	// outside holds data that special slots bind but that lives outside
+	// the SuperBlob and the bundle, by slot (VerifyEmbedded).
+	outside map[int][]byte
+	// label, when set, names the signed thing in messages instead of
+	// "slice N (arch)".
+	label string
+	// ticketSlot accepts a stapled notarization ticket in the SuperBlob's
+	// ticket slot (VerifyEmbedded, for disk images).
+	ticketSlot bool
 }
 
 func (s *sliceState) add(rule signing.Rule, sev signing.Severity, st signing.Status, off int64, msg string) {
-	f := signing.NewFinding(rule, sev, fmt.Sprintf("slice %d (%s): %s", s.idx, s.slice.Arch, msg)).For(s.idx)
+	where := s.label
+	if where == "" {
+		where = fmt.Sprintf("slice %d (%s)", s.idx, s.slice.Arch)
+	}
+	f := signing.NewFinding(rule, sev, where+": "+msg).For(s.idx)
 	if off >= 0 {
 		f = f.At(off)
 	}
@@ -195,16 +210,7 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 		if st.dupOf >= 0 {
 			st.repeat(states[st.dupOf])
 		}
-		for _, h := range st.hashers {
-			h.close(reached)
-		}
-		if !st.done {
-			st.judge(opts)
-		}
-		st.sig.Status = st.status
-		if len(st.sig.Checks) == 0 {
-			st.sig.Checks = []signing.Check{}
-		}
+		st.finish(reached, opts)
 		res.Slices = append(res.Slices, st.slice)
 		res.Signatures = append(res.Signatures, st.sig)
 		res.Findings = append(res.Findings, st.finds...)
@@ -219,6 +225,21 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 	sortFindings(res.Findings)
 	opts.logger().Debug("codesign: verified", "universal", res.Universal, "slices", len(res.Slices), "status", res.Status().String())
 	return res, nil
+}
+
+// finish judges the slice once the file has streamed up to reached: page
+// hashes, special slots, CMS, and the final status.
+func (s *sliceState) finish(reached int64, opts Options) {
+	for _, h := range s.hashers {
+		h.close(reached)
+	}
+	if !s.done {
+		s.judge(opts)
+	}
+	s.sig.Status = s.status
+	if len(s.sig.Checks) == 0 {
+		s.sig.Checks = []signing.Check{}
+	}
 }
 
 // formatFailure returns the Result for a file whose (fat or thin) header does
@@ -405,30 +426,39 @@ func (s *sliceState) parse(r io.ReaderAt, fileSize int64, opts Options) error {
 		s.add(RuleDataOutsideSlices, signing.SeverityError, signing.StatusInvalid, base+int64(imageEnd),
 			fmt.Sprintf("%d bytes after the end of the Mach-O image (%#x) are covered by no signature", uint64(s.slice.Size)-imageEnd, imageEnd))
 	}
-	s.slice.SignatureOffset, s.slice.SignatureSize = int64(im.sigOff), int64(im.sigSize)
-	sigEnd := im.sigOff + im.sigSize
+	s.sigOff, s.sigSize = im.sigOff, im.sigSize
+	return s.parseSignature(r)
+}
+
+// parseSignature reads and parses the signature area at s.sigOff (in the
+// slice) and prepares a page hasher for every CodeDirectory.
+func (s *sliceState) parseSignature(r io.ReaderAt) error {
+	base := s.slice.Offset
+	sigCmd := base + s.sigCmdOff()
+	s.slice.SignatureOffset, s.slice.SignatureSize = int64(s.sigOff), int64(s.sigSize)
+	sigEnd := s.sigOff + s.sigSize
 	switch {
 	case sigEnd > uint64(s.slice.Size):
-		return s.malformed(base+im.sigCmdOff, fmt.Sprintf("code signature [%#x, %#x) runs past the end of the slice (%d bytes)", im.sigOff, sigEnd, s.slice.Size))
-	case im.sigSize > maxSignatureSize:
-		return s.malformed(base+im.sigCmdOff, fmt.Sprintf("code signature is %d bytes, over the cap of %d", im.sigSize, maxSignatureSize))
+		return s.malformed(sigCmd, fmt.Sprintf("code signature [%#x, %#x) runs past the end of the slice (%d bytes)", s.sigOff, sigEnd, s.slice.Size))
+	case s.sigSize > maxSignatureSize:
+		return s.malformed(sigCmd, fmt.Sprintf("code signature is %d bytes, over the cap of %d", s.sigSize, maxSignatureSize))
 	}
-	if !s.bud.readBytes(int64(im.sigSize), "code signatures") {
+	if !s.bud.readBytes(int64(s.sigSize), "code signatures") {
 		return s.overBudget()
 	}
-	data := make([]byte, im.sigSize)
-	if err := readFull(r, data, base+int64(im.sigOff)); err != nil {
+	data := make([]byte, s.sigSize)
+	if err := readFull(r, data, base+int64(s.sigOff)); err != nil {
 		return fmt.Errorf("reading code signature: %w", err)
 	}
 	sb, err := parseSuperBlob(data)
 	if err != nil {
-		return s.malformed(base+int64(im.sigOff), err.Error())
+		return s.malformed(base+int64(s.sigOff), err.Error())
 	}
 	s.sb = sb
 	if !s.bud.items(int64(len(sb.blobs)), "signature blobs") {
 		return s.overBudget()
 	}
-	sigBase := base + int64(im.sigOff)
+	sigBase := base + int64(s.sigOff)
 	for _, p := range sb.probs {
 		s.addProblem(sigBase, p)
 	}
@@ -456,7 +486,7 @@ func (s *sliceState) parse(r io.ReaderAt, fileSize int64, opts Options) error {
 			s.add(RuleMalformed, signing.SeverityError, signing.StatusMalformed, sigBase+int64(b.off), slotName(b.slot)+": "+err.Error())
 			continue
 		}
-		cd.off = int64(im.sigOff) + int64(b.off)
+		cd.off = int64(s.sigOff) + int64(b.off)
 		s.cds = append(s.cds, cd)
 	}
 	if len(s.cds) == 0 || s.cds[0].Slot != slotCodeDirectory {
@@ -476,12 +506,12 @@ func (s *sliceState) parse(r io.ReaderAt, fileSize int64, opts Options) error {
 			s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, at, slotName(cd.Slot)+": "+cd.malformed)
 		}
 		switch {
-		case cd.CodeLimit > int64(im.sigOff):
+		case cd.CodeLimit > int64(s.sigOff):
 			s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, at,
-				fmt.Sprintf("%s code limit %#x reaches into the code signature at %#x", slotName(cd.Slot), cd.CodeLimit, im.sigOff))
-		case cd.CodeLimit < int64(im.sigOff):
+				fmt.Sprintf("%s code limit %#x reaches into the code signature at %#x", slotName(cd.Slot), cd.CodeLimit, s.sigOff))
+		case cd.CodeLimit < int64(s.sigOff):
 			s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, base+cd.CodeLimit,
-				fmt.Sprintf("%s code limit %#x stops %d bytes short of the code signature at %#x: those bytes are covered by no hash", slotName(cd.Slot), cd.CodeLimit, int64(im.sigOff)-cd.CodeLimit, im.sigOff))
+				fmt.Sprintf("%s code limit %#x stops %d bytes short of the code signature at %#x: those bytes are covered by no hash", slotName(cd.Slot), cd.CodeLimit, int64(s.sigOff)-cd.CodeLimit, s.sigOff))
 		}
 		if cd != primary && (cd.Identifier != primary.Identifier || cd.TeamID != primary.TeamID || cd.Flags != primary.Flags) {
 			s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, at,
@@ -601,7 +631,7 @@ func (s *sliceState) judge(opts Options) {
 	var payload []byte
 	if b := s.sb.find(slotSignature); b != nil {
 		if b.magic != magicBlobWrapper {
-			s.add(RuleMalformed, signing.SeverityError, signing.StatusMalformed, base+int64(s.im.sigOff)+int64(b.off),
+			s.add(RuleMalformed, signing.SeverityError, signing.StatusMalformed, base+int64(s.sigOff)+int64(b.off),
 				fmt.Sprintf("signature slot holds magic %#08x, not a blob wrapper", b.magic))
 		} else {
 			payload = b.data[8:]
@@ -627,7 +657,7 @@ func (s *sliceState) judge(opts Options) {
 	}
 	if primary.Flags&flagAdhoc == 0 {
 		s.check(signing.CheckSignature, false, "the CodeDirectory is not ad-hoc (CS_ADHOC clear) but the signature carries no CMS: the signature was stripped")
-		s.add(RuleSignatureInvalid, signing.SeverityError, signing.StatusInvalid, base+int64(s.im.sigOff),
+		s.add(RuleSignatureInvalid, signing.SeverityError, signing.StatusInvalid, base+int64(s.sigOff),
 			"CodeDirectory claims a signing identity (CS_ADHOC clear) but there is no CMS signature")
 		return
 	}
@@ -658,7 +688,7 @@ func joinDetail(parts []string) string {
 func (s *sliceState) checkSpecialSlots() (bool, string) {
 	ok := true
 	base := s.slice.Offset
-	sigBase := base + int64(s.im.sigOff)
+	sigBase := base + int64(s.sigOff)
 	var notes []string
 	var checked []int
 	hasBlob := map[uint32]bool{}
@@ -725,6 +755,10 @@ func (s *sliceState) checkSpecialSlots() (bool, string) {
 				continue
 			}
 			b := s.sb.find(uint32(i))
+			if d, ok := s.outside[i]; ok && b == nil {
+				compare(i, d, true, -1)
+				continue
+			}
 			if b == nil {
 				if i == slotApplication || i == slotRepSpecific {
 					continue // may bind data kept outside the signature
@@ -757,6 +791,13 @@ func (s *sliceState) checkSpecialSlots() (bool, string) {
 				ok = false
 				s.add(RuleUnboundBlob, signing.SeverityError, signing.StatusInvalid, sigBase+int64(b.off),
 					fmt.Sprintf("%s has %d special slots, so the %d-byte %s blob at %#x is bound by nothing: no hash covers its bytes", slotName(cd.Slot), cd.SpecialSlots, len(b.data), slotName(b.slot), sigBase+int64(b.off)))
+			}
+		}
+		for _, i := range sortedSlots(s.outside) {
+			if i > cd.SpecialSlots {
+				ok = false
+				s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, at,
+					fmt.Sprintf("%s has %d special slots and does not bind the %s (slot -%d)", slotName(cd.Slot), cd.SpecialSlots, slotName(uint32(i)), i))
 			}
 		}
 		if s.ext != nil {
@@ -801,7 +842,7 @@ func (s *sliceState) checkSpecialSlots() (bool, string) {
 // warning. It returns false when it reported an error.
 func (s *sliceState) checkBlobOwners() bool {
 	ok := true
-	sigBase := s.slice.Offset + int64(s.im.sigOff)
+	sigBase := s.slice.Offset + int64(s.sigOff)
 	for _, b := range s.sb.blobs {
 		at := sigBase + int64(b.off)
 		switch {
@@ -813,6 +854,17 @@ func (s *sliceState) checkBlobOwners() bool {
 			ok = false
 			s.add(RuleUnboundBlob, signing.SeverityError, signing.StatusInvalid, at,
 				fmt.Sprintf("a %d-byte blob sits in the %s slot at %#x, but special slot -%d binds the bundle's file, never a blob: no hash covers its bytes", len(b.data), slotName(b.slot), at, b.slot))
+		case b.slot == slotTicket && s.ticketSlot:
+			// A disk image is notarized by stapling the ticket into
+			// its SuperBlob, after signing: no hash can bind it.
+			if len(b.data) > maxTicketSize {
+				ok = false
+				s.add(RuleNotarizationTicketUnverified, signing.SeverityError, signing.StatusInvalid, at,
+					fmt.Sprintf("the ticket slot at %#x holds %d bytes, more than a stapled notarization ticket (at most %d): no hash covers them", at, len(b.data), maxTicketSize))
+				continue
+			}
+			s.add(RuleNotarizationTicketUnverified, signing.SeverityNote, signing.StatusValid, at,
+				fmt.Sprintf("stapled notarization ticket of %d bytes at %#x: no code signature seals it and shipgate does not verify its signature or cdhash binding", len(b.data), at))
 		case b.slot == slotIdentification || b.slot == slotTicket:
 			ok = false
 			s.add(RuleUnboundBlob, signing.SeverityError, signing.StatusInvalid, at,

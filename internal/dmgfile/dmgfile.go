@@ -1,0 +1,284 @@
+// Package dmgfile builds UDIF disk images (.dmg) for tests: a data fork of
+// raw, zlib, bzip2, zero-fill and ignore chunks, the XML plist with its
+// block tables (mish), CRC-32 checksums and the koly trailer, optionally
+// signed with a SuperBlob whose CodeDirectory hashes the image as codesign
+// signs one (a single hash over [0, signature), the koly trailer bound in
+// special slot 6 with its code signature length zeroed).
+package dmgfile
+
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"hash/crc32"
+
+	"howett.net/plist"
+
+	"github.com/shipgate/shipgate/internal/machofile"
+)
+
+// Chunk types.
+const (
+	ChunkZeroFill   uint32 = 0
+	ChunkRaw        uint32 = 1
+	ChunkIgnore     uint32 = 2
+	ChunkZlib       uint32 = 0x80000005
+	ChunkBzip2      uint32 = 0x80000006
+	ChunkLZFSE      uint32 = 0x80000007
+	ChunkComment    uint32 = 0x7ffffffe
+	ChunkTerminator uint32 = 0xffffffff
+)
+
+// bzip2Sector is one sector, "shipgate bzip2 sector " repeated to 512
+// bytes, compressed by bzip2 -9 (Go has no bzip2 writer); BzipSector is
+// the sector it decodes to.
+var bzip2Sector, _ = hex.DecodeString("425a6839314159265359f1bcd3180000dd1980400010003ae0dc1020007053000026aaa34f42632605f45d8bb1735302c0b22c8b153e54d0bca9f8590b42e61795342d0bd177245385090f1bcd3180")
+
+// BzipSector is the decoded content of the bzip2 chunk.
+var BzipSector = bytes.Repeat([]byte("shipgate bzip2 sector "), 24)[:512]
+
+// Spec says what to build. The zero value builds the standard image.
+type Spec struct {
+	// Payload is stored zlib-compressed in the APFS partition, padded with
+	// zeros to whole sectors; nil stores a fixed text.
+	Payload []byte
+	// LZFSE adds a chunk typed LZFSE (holding bytes no decoder is asked
+	// to read) to the APFS partition.
+	LZFSE bool
+	// Trailer is written between the plist and the koly trailer (Sign
+	// writes its own between the signature and the trailer).
+	Trailer []byte
+	// ZeroSectors is the size of the APFS partition's zero-fill chunk;
+	// zero means 16. A hostile image claims billions.
+	ZeroSectors int
+}
+
+// ChunkPos locates a chunk's data in the image.
+type ChunkPos struct {
+	Partition, Index int
+	Type             uint32
+	Off, Len         int
+}
+
+// Layout says where Build put things.
+type Layout struct {
+	DataFork       [2]int
+	XMLOff, XMLLen int
+	Chunks         []ChunkPos
+	// Sig locates the signature area (Sign only).
+	SigOff, SigLen int
+	Sign           *machofile.Layout
+}
+
+// Chunk returns the position of the first chunk of type t.
+func (l *Layout) Chunk(t uint32) ChunkPos {
+	for _, c := range l.Chunks {
+		if c.Type == t {
+			return c
+		}
+	}
+	panic(fmt.Sprintf("dmgfile: no chunk of type %#x", t))
+}
+
+type chunk struct {
+	typ     uint32
+	sectors int
+	data    []byte // stored
+	plain   []byte // decoded
+}
+
+type partition struct {
+	name   string
+	id     string
+	chunks []chunk
+}
+
+func zlibOf(b []byte) []byte {
+	var buf bytes.Buffer
+	w, _ := zlib.NewWriterLevel(&buf, zlib.BestCompression)
+	w.Write(b)
+	w.Close()
+	return buf.Bytes()
+}
+
+func sectors(b []byte) []byte {
+	n := (len(b) + 511) / 512 * 512
+	if n == 0 {
+		n = 512
+	}
+	return append(append([]byte(nil), b...), make([]byte, n-len(b))...)
+}
+
+var zeroSector [512]byte
+
+// Build returns an unsigned UDZO-style image and its layout.
+func Build(s Spec) ([]byte, *Layout) {
+	payload := s.Payload
+	if payload == nil {
+		payload = []byte("Contents/MacOS/Example: the application inside the disk image (a stand-in for an APFS volume's files)\n")
+	}
+	// An APFS container superblock's magic at byte 32 of the partition.
+	super := make([]byte, 8*512)
+	copy(super[32:], "NXSB")
+	for i := 64; i < len(super); i++ {
+		super[i] = byte(i * 7)
+	}
+	raw := make([]byte, 4*512)
+	for i := range raw {
+		raw[i] = byte(i*13 + 5)
+	}
+	mbr := make([]byte, 512)
+	mbr[510], mbr[511] = 0x55, 0xaa
+	p := sectors(payload)
+	zs := s.ZeroSectors
+	if zs == 0 {
+		zs = 16
+	}
+	apfs := []chunk{
+		{typ: ChunkZlib, sectors: 8, data: zlibOf(super), plain: super},
+		{typ: ChunkRaw, sectors: 4, data: raw, plain: raw},
+		{typ: ChunkZeroFill, sectors: zs},
+		{typ: ChunkBzip2, sectors: 1, data: bzip2Sector, plain: BzipSector},
+		{typ: ChunkZlib, sectors: len(p) / 512, data: zlibOf(p), plain: p},
+	}
+	if s.LZFSE {
+		lz := []byte("bvx2 not really an LZFSE block: nothing decodes it here....")
+		apfs = append(apfs, chunk{typ: ChunkLZFSE, sectors: 2, data: lz})
+	}
+	parts := []partition{
+		{name: "Protective Master Boot Record (MBR : 0)", id: "-1", chunks: []chunk{{typ: ChunkRaw, sectors: 1, data: mbr, plain: mbr}}},
+		{name: "disk image (Apple_APFS : 1)", id: "0", chunks: apfs},
+		{name: " (Apple_Free : 2)", id: "1", chunks: []chunk{{typ: ChunkIgnore, sectors: 8}}},
+	}
+	be := binary.BigEndian
+	var data []byte
+	lay := &Layout{}
+	type entry struct {
+		Attributes string `plist:"Attributes"`
+		CFName     string `plist:"CFName"`
+		Data       []byte `plist:"Data"`
+		ID         string `plist:"ID"`
+		Name       string `plist:"Name"`
+	}
+	var blkx []entry
+	var crcs []uint32
+	sector := 0
+	for pi, pt := range parts {
+		total := 0
+		for _, c := range pt.chunks {
+			total += c.sectors
+		}
+		n := len(pt.chunks) + 1
+		mish := make([]byte, 204+40*n)
+		copy(mish, "mish")
+		be.PutUint32(mish[4:], 1)
+		be.PutUint64(mish[8:], uint64(sector))
+		be.PutUint64(mish[16:], uint64(total))
+		be.PutUint32(mish[200:], uint32(n))
+		h := crc32.NewIEEE()
+		at := 0
+		for ci, c := range pt.chunks {
+			e := mish[204+40*ci:]
+			be.PutUint32(e, c.typ)
+			be.PutUint64(e[8:], uint64(at))
+			be.PutUint64(e[16:], uint64(c.sectors))
+			be.PutUint64(e[24:], uint64(len(data)))
+			be.PutUint64(e[32:], uint64(len(c.data)))
+			if len(c.data) > 0 {
+				lay.Chunks = append(lay.Chunks, ChunkPos{Partition: pi, Index: ci, Type: c.typ, Off: len(data), Len: len(c.data)})
+			}
+			data = append(data, c.data...)
+			if c.typ == ChunkIgnore || c.typ == ChunkZeroFill {
+				// A hostile count is not hashed: its table's checksum
+				// is then wrong, which the expansion limit hides.
+				for range min(c.sectors, 1<<16) {
+					h.Write(zeroSector[:])
+				}
+			} else {
+				h.Write(c.plain)
+			}
+			at += c.sectors
+		}
+		e := mish[204+40*(n-1):]
+		be.PutUint32(e, ChunkTerminator)
+		be.PutUint64(e[8:], uint64(at))
+		sum := h.Sum32()
+		if pt.chunks[0].typ == ChunkIgnore {
+			sum = 0
+		}
+		be.PutUint32(mish[64:], 2)
+		be.PutUint32(mish[68:], 32)
+		be.PutUint32(mish[72:], sum)
+		crcs = append(crcs, sum)
+		blkx = append(blkx, entry{Attributes: "0x0050", CFName: pt.name, Data: mish, ID: pt.id, Name: pt.name})
+		sector += total
+	}
+	xml, err := plist.MarshalIndent(map[string]any{"resource-fork": map[string]any{"blkx": blkx}}, plist.XMLFormat, "\t")
+	if err != nil {
+		panic(err)
+	}
+	xml = append(xml, '\n')
+	lay.DataFork = [2]int{0, len(data)}
+	lay.XMLOff, lay.XMLLen = len(data), len(xml)
+	img := append(append([]byte(nil), data...), xml...)
+	img = append(img, s.Trailer...)
+	master := make([]byte, 4*len(crcs))
+	for i, c := range crcs {
+		be.PutUint32(master[4*i:], c)
+	}
+	k := make([]byte, 512)
+	copy(k, "koly")
+	be.PutUint32(k[4:], 4)
+	be.PutUint32(k[8:], 512)
+	be.PutUint32(k[12:], 1) // flattened
+	be.PutUint64(k[24:], 0)
+	be.PutUint64(k[32:], uint64(len(data)))
+	be.PutUint32(k[60:], 1)
+	be.PutUint32(k[56:], 1)
+	be.PutUint32(k[80:], 2)
+	be.PutUint32(k[84:], 32)
+	be.PutUint32(k[88:], crc32.ChecksumIEEE(data))
+	be.PutUint64(k[216:], uint64(len(data)))
+	be.PutUint64(k[224:], uint64(len(xml)))
+	be.PutUint32(k[352:], 2)
+	be.PutUint32(k[356:], 32)
+	be.PutUint32(k[360:], crc32.ChecksumIEEE(master))
+	be.PutUint32(k[488:], 1)
+	be.PutUint64(k[492:], uint64(sector))
+	return append(img, k...), lay
+}
+
+// SignSpec is how the fixtures sign an image: one SHA-256 CodeDirectory
+// with a single hash over the whole image (page size 0) and team TeamID,
+// an empty requirement set, and a timestamped Developer ID CMS from p.
+func SignSpec(p *machofile.PKI, id string) machofile.SignSpec {
+	return machofile.SignSpec{Identifier: id, TeamID: machofile.TeamID, PageLog: -1, Requirements: machofile.EmptyRequirements, CMS: p.Signer().CMS}
+}
+
+// Sign returns img (an unsigned image from Build, without a trailer) with
+// an embedded code signature after its plist, and trailer between the
+// signature and the koly trailer. The CodeDirectories hash [0, signature)
+// and bind, in special slot 6, the koly trailer with the signature's
+// offset set and its length zero.
+func Sign(img []byte, lay *Layout, s machofile.SignSpec, trailer []byte) ([]byte, *Layout, error) {
+	be := binary.BigEndian
+	sigOff := lay.XMLOff + lay.XMLLen
+	if len(img) != sigOff+512 {
+		return nil, nil, fmt.Errorf("dmgfile: image has data between its plist and its koly trailer")
+	}
+	k := append([]byte(nil), img[sigOff:]...)
+	be.PutUint64(k[296:], uint64(sigOff))
+	be.PutUint64(k[304:], 0)
+	s.SpecialData = map[uint32][]byte{6: append([]byte(nil), k...)}
+	sig, sl, err := machofile.SignData(img[:sigOff], s)
+	if err != nil {
+		return nil, nil, err
+	}
+	be.PutUint64(k[304:], uint64(len(sig)))
+	out := append(append(append(append([]byte(nil), img[:sigOff]...), sig...), trailer...), k...)
+	l := *lay
+	l.SigOff, l.SigLen, l.Sign = sigOff, len(sig), sl
+	return out, &l, nil
+}

@@ -1,0 +1,47 @@
+package dmg
+
+import "github.com/shipgate/shipgate/signing"
+
+// Rule IDs of the findings this package produces, documented in
+// docs/rules/dmg.md. Problems of the embedded code signature itself carry
+// package codesign's rules (codesign/page-hash-mismatch…).
+const (
+	// RuleMalformed reports a koly trailer, plist or block table (mish)
+	// that is inconsistent: counts or offsets out of range, chunks outside
+	// the data fork or overlapping, sectors that do not add up.
+	RuleMalformed signing.Rule = "dmg/malformed"
+	// RuleChecksumMismatch reports a CRC-32 of the koly trailer or a block
+	// table that does not match the bytes it covers.
+	RuleChecksumMismatch signing.Rule = "dmg/checksum-mismatch"
+	// RuleUnownedData reports bytes of the file that belong to no
+	// structure: not the data fork (or a chunk in it), the plist, the
+	// resource fork, the code signature or the koly trailer.
+	RuleUnownedData signing.Rule = "dmg/unowned-data"
+	// RuleChunkNotOpened reports chunks compressed with a codec this
+	// package does not decode (LZFSE, ADC, LZMA): their content is not
+	// read and their partition's checksum not verified.
+	RuleChunkNotOpened signing.Rule = "dmg/chunk-not-opened"
+	// RuleExpansionLimit reports an image whose blocks expand to more than
+	// the limit: the rest of its checksums are not verified.
+	RuleExpansionLimit signing.Rule = "dmg/expansion-limit"
+	// RuleSignatureOutOfRange reports koly code signature fields that point
+	// outside the file or into the data fork, the plist or the trailer.
+	RuleSignatureOutOfRange signing.Rule = "dmg/signature-out-of-range"
+	// RuleUnsigned reports a disk image without an embedded code signature.
+	RuleUnsigned signing.Rule = "dmg/unsigned"
+	// RuleFilesystemNotOpened notes that the file system inside the image
+	// (APFS, HFS+) was not opened, so the files it holds (an .app) were
+	// not verified.
+	RuleFilesystemNotOpened signing.Rule = "dmg/filesystem-not-opened"
+)
+
+// Names of the checks of a disk image in a Signature's Checks, besides
+// those package codesign runs on the embedded signature.
+const (
+	// CheckKoly: the koly trailer and the structures it locates parse.
+	CheckKoly signing.CheckName = "koly"
+	// CheckChecksums: the data fork and block table CRC-32s match.
+	CheckChecksums signing.CheckName = "udif-checksums"
+	// CheckLayout: every byte of the file belongs to a structure.
+	CheckLayout signing.CheckName = "udif-layout"
+)
