@@ -69,6 +69,9 @@ const (
 	KindMSI Kind = "msi"
 	// KindCAB is a cabinet ("MSCF", version 1.3).
 	KindCAB Kind = "cab"
+	// KindCatalog is a Windows security catalog: a file named .cat holding
+	// a PKCS#7 SignedData whose content is a certificate trust list.
+	KindCatalog Kind = "catalog"
 	// KindPowerShell is a PowerShell script, module or data file (.ps1,
 	// .psm1, .psd1), by name.
 	KindPowerShell Kind = "powershell"
@@ -85,18 +88,18 @@ const (
 )
 
 // kinds lists every Kind, KindOther last.
-var kinds = []Kind{KindPE, KindMachO, KindMachOUniversal, KindAsar, KindMSI, KindCAB, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindOther}
+var kinds = []Kind{KindPE, KindMachO, KindMachOUniversal, KindAsar, KindMSI, KindCAB, KindCatalog, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindOther}
 
 // Kinds returns every file kind a report can name, in a fixed order.
 func Kinds() []Kind { return slices.Clone(kinds) }
 
 // Native reports whether files of kind k carry code signatures: Windows
-// Authenticode (PE, MSI, cabinets and scripts) or Apple code signatures
+// Authenticode (PE, MSI, cabinets, catalogs and scripts) or Apple code signatures
 // (Mach-O). Policy requirements (`require`, signer rules, unsigned code)
 // apply to these kinds.
 func (k Kind) Native() bool {
 	switch k {
-	case KindPE, KindMachO, KindMachOUniversal, KindMSI, KindCAB, KindPowerShell, KindJScript, KindVBScript, KindWSF:
+	case KindPE, KindMachO, KindMachOUniversal, KindMSI, KindCAB, KindCatalog, KindPowerShell, KindJScript, KindVBScript, KindWSF:
 		return true
 	}
 	return false

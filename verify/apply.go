@@ -195,6 +195,8 @@ func kindLabel(k Kind) string {
 		return "MSI"
 	case KindCAB:
 		return "cabinet"
+	case KindCatalog:
+		return "security catalog"
 	case KindPowerShell:
 		return "PowerShell"
 	case KindJScript:

@@ -23,6 +23,7 @@ import (
 
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/authenticode"
 )
 
 // nativeVerifier verifies the signatures of one native file. It returns a
@@ -50,6 +51,8 @@ type nativeResult struct {
 	findings     []signing.Finding
 	authentihash map[string]string // algorithm -> hex (PE)
 	cdhashes     []string          // hex (Mach-O)
+	// catalog is a security catalog's member list (KindCatalog).
+	catalog *authenticode.Catalog
 }
 
 // malformedError says a file of a recognised kind cannot be parsed.
