@@ -8,6 +8,9 @@ const (
 	FormatAuthenticode Format = "authenticode"
 	// FormatAppleCodesign is an Apple code signature in a Mach-O slice.
 	FormatAppleCodesign Format = "apple-codesign"
+	// FormatCatalog is a file's membership in a verified Windows security
+	// catalog, which signs its digest (signtool verify /c).
+	FormatCatalog Format = "authenticode-catalog"
 )
 
 // Digest pairs the digest a signature records with the one recomputed from
@@ -44,6 +47,10 @@ type Signature struct {
 	Chain []Identity `json:"chain,omitempty"`
 	// Timestamp is the countersignature's time, nil when there is none.
 	Timestamp *Timestamp `json:"timestamp,omitempty"`
+	// Catalog names the security catalog that vouches for the file, for
+	// FormatCatalog: its report path, or the base name of a catalog given
+	// on the command line.
+	Catalog string `json:"catalog,omitempty"`
 	// Checks explain Status, one per test, in the order they ran.
 	Checks []Check `json:"checks"`
 }

@@ -254,7 +254,7 @@ func (e *engine) process(j *job) {
 	}
 	c := &check{e: e, j: j, f: File{Path: j.path, Size: j.size, Kind: KindOther}}
 	needSHA1, needMD5 := e.bl.needsHashes()
-	c.h = newFileHasher(needSHA1, needMD5, j.checkCRC)
+	c.h = newFileHasher(needSHA1 || e.catSHA1, needMD5, j.checkCRC)
 	c.run()
 	for i := len(c.cleanup) - 1; i >= 0; i-- {
 		c.cleanup[i]()
@@ -270,7 +270,8 @@ func (e *engine) process(j *job) {
 		j.bs.checked(j.bname, sum)
 	}
 	if c.listed {
-		e.addFile(&c.f, c.finds)
+		cat, x := c.catalogFacts()
+		e.addCheckedFile(&c.f, c.finds, cat, x)
 	} else {
 		e.addFile(nil, c.finds)
 	}
@@ -543,7 +544,7 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	}
 	cra := ctxReaderAt{e.ctx, ra}
 	if v := nativeVerifiers[c.f.Kind]; v != nil {
-		env := verifyEnv{trust: e.trust, appleTrust: e.appleTrust, time: e.opts.Time, hash: c.h, log: e.log.With("path", c.f.Path), authentihashes: e.bl.authentihashes()}
+		env := verifyEnv{trust: e.trust, appleTrust: e.appleTrust, time: e.opts.Time, hash: c.h, log: e.log.With("path", c.f.Path), authentihashes: e.authAlgs}
 		res, err := v(e.ctx, cra, size, env)
 		if e.ctx.Err() != nil {
 			return
