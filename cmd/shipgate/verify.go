@@ -22,7 +22,7 @@ type verifyFlags struct {
 	policyFile, revocation, format, out, failOn, attestKey, attestOut *string
 	noSystem                                                          *bool
 	verbose                                                           bool
-	blocklists, roots                                                 listFlag
+	blocklists, roots, catalogs                                       listFlag
 }
 
 // runVerify is `shipgate verify`: parse the flags, run verify.Release, write
@@ -41,7 +41,7 @@ func runVerify(e *env) int {
 	if err != nil {
 		return fail(e, err)
 	}
-	opts := verify.Options{Policy: pol, FailOn: threshold, ToolVersion: version(), Sigstore: sigstore.Verifier{}}
+	opts := verify.Options{Policy: pol, FailOn: threshold, ToolVersion: version(), Sigstore: sigstore.Verifier{}, Catalogs: fl.catalogs}
 	progress := newProgressLine(e.stderr)
 	if progress != nil {
 		opts.Progress = progress.update
@@ -72,11 +72,12 @@ func newVerifyFlags(e *env) (*flag.FlagSet, *verifyFlags) {
 	}
 	fs.Var(&fl.blocklists, "blocklist", "blocklist or IoC list to match (repeatable)")
 	fs.Var(&fl.roots, "roots", "PEM file of extra trusted roots (repeatable)")
+	fs.Var(&fl.catalogs, "catalog", "Windows security catalog (.cat) whose verified members count as signed, as signtool verify /c does (repeatable)")
 	fs.BoolVar(&fl.verbose, "v", false, "text format: print the signature block of every signed file, not only of files with findings")
 	fs.BoolVar(&fl.verbose, "verbose", false, "same as -v")
 	fs.Usage = func() {
 		w := fs.Output()
-		fmt.Fprintln(w, "usage: shipgate verify [--policy F] [--blocklist F]... [--roots PEM]... [--no-system-roots] [--revocation-policy strict|windows|any]")
+		fmt.Fprintln(w, "usage: shipgate verify [--policy F] [--blocklist F]... [--roots PEM]... [--catalog F.cat]... [--no-system-roots] [--revocation-policy strict|windows|any]")
 		fmt.Fprintln(w, "                       [--format text|json|sarif|markdown] [-o FILE] [--fail-on error|warning|note|never] [-v | --verbose]")
 		fmt.Fprintln(w, "                       [--attest-key KEY.pem --attest-out ENVELOPE] PATH...")
 		fmt.Fprintln(w, "\nPATH may be a file, a directory, a macOS .app bundle, a .zip archive or an app.asar.")
