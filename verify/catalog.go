@@ -77,6 +77,27 @@ func (c *check) catalogFacts() (*catalogEntry, *fileExtra) {
 	return ent, x
 }
 
+// maxRunCatalogMembers bounds the members of the release's catalogs a run
+// holds (a variable for tests).
+var maxRunCatalogMembers = 1 << 21
+
+// addCatalogLocked keeps a catalog of the release for applyCatalogs, within
+// maxRunCatalogMembers: past it, none of the release's catalogs is kept,
+// whatever the order their checks finished in. Called with e.mu held.
+func (e *engine) addCatalogLocked(c *catalogEntry) {
+	e.catPaths = append(e.catPaths, c.path)
+	if e.catOverflow {
+		return
+	}
+	e.catMembers += len(c.cat.Members)
+	if e.catMembers <= maxRunCatalogMembers {
+		e.catalogs = append(e.catalogs, c)
+		return
+	}
+	e.catOverflow = true
+	e.catalogs = slices.DeleteFunc(e.catalogs, func(c *catalogEntry) bool { return !c.external })
+}
+
 // worstStatus is the status of a file with signatures sigs: unsigned when
 // none, else the worst.
 func worstStatus(sigs []signing.Signature) signing.Status {
@@ -171,39 +192,67 @@ func (e *engine) needsSHA1Rerun() bool {
 	return false
 }
 
-// memberKey is how a member is looked up: the digest's domain ("image"
-// for a PE image or subject-interface digest, "file" for a flat one), its
-// algorithm name and its lowercase hex.
+// memberKey is how a member is looked up: the digest's domain, its
+// algorithm name and its lowercase hex. The domain follows the member's
+// SpcIndirectDataContent type: "pe" (SpcPeImageData: a PE image digest),
+// "sip" (SpcSipInfo: a script's or MSI database's digest) or "file" (the
+// flat digest of a file, or a cabinet's digest, which makecat types alike).
 type memberKey struct{ domain, alg, digest string }
 
 func keyOf(m authenticode.Member) (memberKey, bool) {
 	if m.Hash() == 0 || m.Digest == "" {
 		return memberKey{}, false
 	}
-	d := "image"
+	var d string
 	switch m.Kind {
+	case authenticode.MemberPE:
+		d = "pe"
+	case authenticode.MemberSIP:
+		d = "sip"
 	case authenticode.MemberFile:
 		d = "file"
-	case authenticode.MemberPE, authenticode.MemberSIP:
 	default:
 		return memberKey{}, false
 	}
 	return memberKey{d, m.Algorithm, m.Digest}, true
 }
 
-// fileKeys returns the keys file f can be found under.
+// fileKeys returns the keys file f can be found under. As Windows hashes
+// a file for a catalog lookup with its subject interface package, a PE file
+// is found by its image digest alone; MSI databases, cabinets and scripts
+// by their Authenticode digest or their flat digest; other files by their
+// flat digest.
 func fileKeys(f *File, x *fileExtra) []memberKey {
-	keys := []memberKey{{"file", "sha256", f.SHA256}}
-	if x == nil {
-		return keys
-	}
-	if x.sha1 != "" {
-		keys = append(keys, memberKey{"file", "sha1", x.sha1})
-	}
-	if f.Kind != KindOther {
-		for alg, d := range x.authentihash {
-			keys = append(keys, memberKey{"image", alg, d})
+	var keys []memberKey
+	flat := func() {
+		keys = append(keys, memberKey{"file", "sha256", f.SHA256})
+		if x != nil && x.sha1 != "" {
+			keys = append(keys, memberKey{"file", "sha1", x.sha1})
 		}
+	}
+	auth := func(domains ...string) {
+		if x == nil {
+			return
+		}
+		algs := make([]string, 0, len(x.authentihash))
+		for alg := range x.authentihash {
+			algs = append(algs, alg)
+		}
+		slices.Sort(algs)
+		for _, d := range domains {
+			for _, alg := range algs {
+				keys = append(keys, memberKey{d, alg, x.authentihash[alg]})
+			}
+		}
+	}
+	switch f.Kind {
+	case KindPE:
+		auth("pe")
+	case KindOther:
+		flat()
+	default:
+		auth("sip", "file")
+		flat()
 	}
 	return keys
 }
@@ -232,6 +281,13 @@ func (c *catalogEntry) inScope(p string) bool {
 // Catalogs are taken in path order and each file is judged alone, so the
 // result does not depend on scheduling.
 func (e *engine) applyCatalogs() {
+	if e.catOverflow {
+		slices.Sort(e.catPaths)
+		for _, p := range e.catPaths {
+			e.addFindings(finding(RuleCatalogNotVerified, signing.SeverityWarning, p,
+				fmt.Sprintf("catalog not used: the release's catalogs list more than %d members in all, so none of them vouches for any file", maxRunCatalogMembers)))
+		}
+	}
 	if len(e.catalogs) == 0 {
 		return
 	}
@@ -315,22 +371,16 @@ func dedupeRefs(rs []memberRef) []memberRef {
 func (e *engine) catalogSign(f *File, x *fileExtra, refs []memberRef) {
 	for i, r := range refs {
 		c := r.cat
-		computed := f.SHA256
+		// The digest of the file that matched the member.
 		k, _ := keyOf(r.m)
-		switch {
-		case k.domain == "image" && x != nil:
-			computed = x.authentihash[k.alg]
-		case k.alg == "sha1" && x != nil:
-			computed = x.sha1
+		computed, what := r.m.Digest, "flat file digest"
+		if x != nil && x.authentihash[k.alg] == r.m.Digest && f.Kind != KindOther {
+			what = "Authenticode digest"
 		}
 		sig := signing.Signature{
 			Format: signing.FormatCatalog, Index: i, Status: signing.StatusValid, Catalog: c.path,
 			Digest: &signing.Digest{Algorithm: r.m.Algorithm, Signed: r.m.Digest, Computed: computed},
 			Signer: c.sig.Signer, Chain: c.sig.Chain, Timestamp: c.sig.Timestamp,
-		}
-		what := "flat file digest"
-		if k.domain == "image" {
-			what = "Authenticode digest"
 		}
 		sig.AddCheck("catalog-member", true, fmt.Sprintf("the file's %s %s is member %q of catalog %s", r.m.Algorithm, what, r.m.Tag, c.path))
 		sig.AddCheck("catalog-signature", true, fmt.Sprintf("catalog %s's signature is valid", c.path))
@@ -386,14 +436,21 @@ func (e *engine) catalogNameCheck(f *File, keys []memberKey, byName map[string][
 				continue
 			}
 			claimed = append(claimed, o.m.Algorithm+" "+o.m.Digest)
+			// The file can be compared with the member when it has a
+			// digest of the member's algorithm; a member of a domain the
+			// file has no digest in (a PE image member for a text file) is
+			// not it either.
+			domain := false
 			for _, fk := range keys {
+				if fk.domain == k.domain {
+					domain = true
+				}
 				if fk.domain == k.domain && fk.alg == k.alg {
 					known = true
 					match = match || fk == k
 				}
 			}
-			// A PE image member of a file that is not a PE is not it.
-			if k.domain == "image" && f.Kind == KindOther {
+			if !domain {
 				known = true
 			}
 		}

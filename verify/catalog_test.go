@@ -14,6 +14,7 @@ import (
 	"github.com/shipgate/shipgate/internal/pefile"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/authenticode"
+	"github.com/shipgate/shipgate/signing/blocklist"
 )
 
 var catalogReadme = []byte("driver package readme\r\n")
@@ -279,6 +280,122 @@ func TestCatalogMembershipDeterministic(t *testing.T) {
 		}
 		if !bytes.Equal(b, first) {
 			t.Fatalf("workers %d: the report differs", w)
+		}
+	}
+}
+
+// TestCatalogDigestDomains: a member vouches only for the digest its type
+// names: a PE image member carrying a text file's flat SHA-256 does not
+// sign the text file, and a flat member carrying a PE file's flat SHA-256
+// does not sign the PE, which Windows looks up by its image digest.
+func TestCatalogDigestDomains(t *testing.T) {
+	f := getFixtures(t)
+	flatText := sha256.Sum256(catalogReadme)
+	flatPE := sha256.Sum256(f.peUnsigned)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{
+		"drv.cat":    signedCatalog(t, nil, pefile.CatalogMember{Digest: flatText[:]}, pefile.CatalogMember{Flat: true, Digest: flatPE[:]}),
+		"app.exe":    f.peUnsigned,
+		"readme.txt": catalogReadme,
+	})
+	r := run(t, Options{Policy: requireValid()}, dir)
+	for _, p := range []string{"app.exe", "readme.txt"} {
+		if fb := fileByPath(r, p); len(fb.Signatures) != 0 {
+			t.Errorf("%s: signatures %+v, want none", p, fb.Signatures)
+		}
+	}
+}
+
+// TestCatalogRevokedSigner: a catalog whose signer is blocklisted is
+// revoked and vouches for nothing.
+func TestCatalogRevokedSigner(t *testing.T) {
+	f := getFixtures(t)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{
+		"drv.cat": signedCatalog(t, nil, catalogRelease(t, crypto.SHA256)...),
+		"app.exe": f.peUnsigned,
+	})
+	r := run(t, Options{Policy: requireValid(), Blocklist: blocklistFor(f.winLeaf, nil, blocklist.ReasonKeyCompromise)}, dir)
+	if fb := fileByPath(r, "drv.cat"); len(fb.Signatures) != 1 || fb.Signatures[0].Status != signing.StatusRevoked {
+		t.Errorf("drv.cat: %+v", fb.Signatures)
+	}
+	if fb := fileByPath(r, "app.exe"); len(fb.Signatures) != 0 || !has(rulesFor(r, "app.exe"), "error "+string(RuleUnsigned)) {
+		t.Errorf("app.exe: %+v %q", fb.Signatures, rulesFor(r, "app.exe"))
+	}
+}
+
+// TestCatalogMalformedInRelease: a .cat whose member list does not parse
+// is a malformed file and vouches for nothing, even for the members before
+// the broken one.
+func TestCatalogMalformedInRelease(t *testing.T) {
+	f := getFixtures(t)
+	m := catalogRelease(t, crypto.SHA256)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{
+		"drv.cat": signedCatalog(t, nil, m[0], pefile.CatalogMember{Raw: []byte{0x30, 0x03, 0x02, 0x01, 0x00}}),
+		"app.exe": f.peUnsigned,
+	})
+	r := run(t, Options{Policy: requireValid()}, dir)
+	if got := rulesFor(r, "drv.cat"); !has(got, "error "+string(RuleMalformed)) {
+		t.Errorf("drv.cat: findings %q", got)
+	}
+	if fb := fileByPath(r, "app.exe"); len(fb.Signatures) != 0 {
+		t.Errorf("app.exe: %+v", fb.Signatures)
+	}
+}
+
+// TestCatalogInZip: a catalog inside a zip archive of the release vouches
+// for the entries of its directory in the archive.
+func TestCatalogInZip(t *testing.T) {
+	f := getFixtures(t)
+	z := makeZip(t, []zipEntry{
+		{name: "drv/drv.cat", data: signedCatalog(t, nil, catalogRelease(t, crypto.SHA256)...)},
+		{name: "drv/app.exe", data: f.peUnsigned},
+		{name: "drv/readme.txt", data: catalogReadme, store: true},
+		{name: "app.exe", data: f.peUnsigned},
+	})
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"pkg.zip": z})
+	r := run(t, Options{Policy: requireValid()}, dir)
+	for _, p := range []string{"pkg.zip/drv/app.exe", "pkg.zip/drv/readme.txt"} {
+		if !catalogSigned(r, p, "pkg.zip/drv/drv.cat") {
+			t.Errorf("%s: %+v", p, fileByPath(r, p))
+		}
+	}
+	if fb := fileByPath(r, "pkg.zip/app.exe"); fb == nil || len(fb.Signatures) != 0 {
+		t.Errorf("pkg.zip/app.exe: %+v", fb)
+	}
+}
+
+// TestCatalogRunMemberBound: past the run's bound on catalog members, none
+// of the release's catalogs vouches for anything, whatever the order the
+// workers checked them in; catalogs given on the command line still do.
+func TestCatalogRunMemberBound(t *testing.T) {
+	f := getFixtures(t)
+	defer func(n int) { maxRunCatalogMembers = n }(maxRunCatalogMembers)
+	maxRunCatalogMembers = 3
+	m := catalogRelease(t, crypto.SHA256)
+	ext := filepath.Join(t.TempDir(), "vendor.cat")
+	writeTree(t, filepath.Dir(ext), map[string][]byte{"vendor.cat": signedCatalog(t, nil, m[1])})
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{
+		"a.cat":      signedCatalog(t, nil, m...),
+		"b.cat":      signedCatalog(t, nil, m...),
+		"app.exe":    f.peUnsigned,
+		"readme.txt": catalogReadme,
+	})
+	for _, w := range []int{1, 8} {
+		r := run(t, Options{Policy: requireValid(), Workers: w, Catalogs: []string{ext}}, dir)
+		if fb := fileByPath(r, "app.exe"); len(fb.Signatures) != 0 {
+			t.Errorf("workers %d: app.exe: %+v", w, fb.Signatures)
+		}
+		for _, p := range []string{"a.cat", "b.cat"} {
+			if !has(rulesFor(r, p), "warning "+string(RuleCatalogNotVerified)) {
+				t.Errorf("workers %d: %s: %q", w, p, rulesFor(r, p))
+			}
+		}
+		if !catalogSigned(r, "readme.txt", "vendor.cat") {
+			t.Errorf("workers %d: readme.txt: %+v", w, fileByPath(r, "readme.txt"))
 		}
 	}
 }

@@ -352,6 +352,9 @@ func (c *check) withStream(r io.Reader, size int64) {
 	}
 	hdr = hdr[:n]
 	kind := detectKind(hdr, size)
+	if kind == KindOther {
+		kind = catalogKind(c.f.Path, hdr) // read whole below, as native code is
+	}
 	if _, ok := peHeaderAt(hdr, size); ok && kind == KindOther {
 		// Perhaps a PE whose header lies beyond hdr: hold it and look.
 		kind = KindPE

@@ -100,9 +100,7 @@ func windowsKind(r io.ReaderAt, name string, hdr []byte, size int64) Kind {
 	}
 	switch ext {
 	case ".cat":
-		if isCatalogHeader(hdr) {
-			return KindCatalog
-		}
+		return catalogKind(name, hdr)
 	case ".ps1", ".psm1", ".psd1":
 		return KindPowerShell
 	case ".js":
@@ -139,6 +137,16 @@ func hasJScriptBlock(r io.ReaderAt, size int64) bool {
 		wide = append(wide, begin[i], 0)
 	}
 	return bytes.Contains(buf, wide)
+}
+
+// catalogKind returns KindCatalog for a file named name (.cat) whose first
+// bytes hdr start a signed certificate trust list, else KindOther. It needs
+// no more than the header, so streamed archive entries are recognised too.
+func catalogKind(name string, hdr []byte) Kind {
+	if strings.EqualFold(path.Ext(name), ".cat") && isCatalogHeader(hdr) {
+		return KindCatalog
+	}
+	return KindOther
 }
 
 // isCatalogHeader reports whether hdr, a file's first bytes, starts a DER

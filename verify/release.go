@@ -237,6 +237,12 @@ type engine struct {
 	// the digests membership needs of e.files[i] (see applyCatalogs).
 	catalogs []*catalogEntry
 	extras   map[int]*fileExtra
+	// catPaths are the report paths of the release's catalogs that
+	// verified; catMembers counts their members. Past maxRunCatalogMembers
+	// (catOverflow), none of the release's catalogs is used.
+	catPaths    []string
+	catMembers  int
+	catOverflow bool
 	// catSHA1 makes every file's SHA-1 and Authenticode SHA-1 computed,
 	// for catalogs that list SHA-1 digests; authAlgs are the Authenticode
 	// digest algorithms to compute besides SHA-256.
@@ -334,6 +340,9 @@ func (e *engine) run(inputs []input) (*Report, error) {
 	e.authAlgs = e.bl.authentihashes()
 	if e.catSHA1 && !slices.Contains(e.authAlgs, crypto.SHA1) {
 		e.authAlgs = append(slices.Clone(e.authAlgs), crypto.SHA1)
+	}
+	if sha1, _ := e.bl.needsHashes(); sha1 && slices.Contains(e.authAlgs, crypto.SHA1) {
+		e.catSHA1 = true // the blocklists need every SHA-1 already
 	}
 	var wg sync.WaitGroup
 	for i := 0; i < e.workers; i++ {
@@ -440,7 +449,7 @@ func (e *engine) addCheckedFile(f *File, fs []signing.Finding, cat *catalogEntry
 			e.extras[len(e.files)-1] = x
 		}
 		if cat != nil {
-			e.catalogs = append(e.catalogs, cat)
+			e.addCatalogLocked(cat)
 		}
 	}
 	e.addFindingsLocked(fs)

@@ -40,8 +40,9 @@ var OIDCTL = oidCTL
 const (
 	// MaxCatalogBytes bounds the size of a catalog file read into memory.
 	MaxCatalogBytes = 64 << 20
-	// MaxCatalogMembers bounds the members of one catalog.
-	MaxCatalogMembers = 1 << 20
+	// MaxCatalogMembers bounds the members of one catalog (Windows' largest
+	// hold tens of thousands).
+	MaxCatalogMembers = 1 << 19
 	// maxMemberAttributes bounds the attributes of one member.
 	maxMemberAttributes = 64
 )
@@ -249,6 +250,7 @@ func parseCTL(sd *cms.SignedData) (*Catalog, error) {
 	if !ctl.Empty() {
 		return nil, bad(ctl, "%d bytes follow the CTL's fields", len(ctl))
 	}
+	guids := map[string]string{} // every member names one of a few SIPs
 	for !subjects.Empty() {
 		if len(c.Members) == MaxCatalogMembers {
 			return nil, bad(subjects, "more than %d members", MaxCatalogMembers)
@@ -256,6 +258,11 @@ func parseCTL(sd *cms.SignedData) (*Catalog, error) {
 		m, err := parseMember(&subjects, off, bad)
 		if err != nil {
 			return nil, err
+		}
+		if g, ok := guids[m.SubjectGUID]; ok {
+			m.SubjectGUID = g
+		} else if len(guids) < 64 {
+			guids[m.SubjectGUID] = m.SubjectGUID
 		}
 		c.Members = append(c.Members, m)
 	}
