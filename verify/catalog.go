@@ -200,7 +200,9 @@ func (e *engine) needsSHA1Rerun() bool {
 type memberKey struct{ domain, alg, digest string }
 
 func keyOf(m authenticode.Member) (memberKey, bool) {
-	if m.Hash() == 0 || m.Digest == "" {
+	// An MD5 member vouches for nothing: colliding files are cheap to
+	// make (the catalog's weak-algorithm finding says so).
+	if m.Hash() == 0 || m.Hash() == crypto.MD5 || m.Digest == "" {
 		return memberKey{}, false
 	}
 	var d string

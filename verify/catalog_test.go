@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/json"
@@ -397,5 +398,27 @@ func TestCatalogRunMemberBound(t *testing.T) {
 		if !catalogSigned(r, "readme.txt", "vendor.cat") {
 			t.Errorf("workers %d: readme.txt: %+v", w, fileByPath(r, "readme.txt"))
 		}
+	}
+}
+
+// TestCatalogMD5MemberVouchesForNothing: an MD5 member matches no file,
+// even when the run computes MD5 digests for a blocklist.
+func TestCatalogMD5MemberVouchesForNothing(t *testing.T) {
+	flat := md5.Sum(catalogReadme)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{
+		"drv.cat":    signedCatalog(t, nil, pefile.CatalogMember{Hash: crypto.MD5, Flat: true, Digest: flat[:], Name: "readme.txt"}),
+		"readme.txt": catalogReadme,
+	})
+	l := blocklist.New()
+	if err := l.Add(blocklist.Entry{Kind: blocklist.KindFileMD5, Value: strings.Repeat("0", 32), Source: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, Options{Blocklist: l}, dir)
+	if fb := fileByPath(r, "readme.txt"); len(fb.Signatures) != 0 {
+		t.Errorf("readme.txt: %+v", fb.Signatures)
+	}
+	if got := rulesFor(r, "drv.cat"); !has(got, "error "+string(authenticode.RuleWeakAlgorithm)) {
+		t.Errorf("drv.cat: findings %q, want an MD5 weak-algorithm error", got)
 	}
 }
