@@ -49,6 +49,12 @@ type CatalogMember struct {
 // CTL returns the DER of a catalog's certificate trust list with the given
 // members, as makecat writes a version-2 catalog.
 func CTL(at time.Time, members ...CatalogMember) []byte {
+	return CTLWithExtensions(at, nil, members...)
+}
+
+// CTLWithExtensions is [CTL] with ctlExtensions: ext, when not nil, is the
+// DER of the Extensions SEQUENCE (catalog-level attributes).
+func CTLWithExtensions(at time.Time, ext []byte, members ...CatalogMember) []byte {
 	var subjects [][]byte
 	for _, m := range members {
 		if m.Raw != nil {
@@ -63,7 +69,15 @@ func CTL(at time.Time, members ...CatalogMember) []byte {
 		mustMarshal(at.UTC()),
 		testpki.TLV(0x30, mustMarshal(OIDCatalogListMember2), []byte{0x05, 0x00}),
 		testpki.TLV(0x30, subjects...),
+		optionalExplicit(0xa0, ext),
 	)
+}
+
+func optionalExplicit(tag byte, b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	return testpki.TLV(tag, b)
 }
 
 // CatalogSubject encodes one TrustedSubject.

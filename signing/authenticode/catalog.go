@@ -19,6 +19,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/shipgate/shipgate/internal/cms"
+	"github.com/shipgate/shipgate/internal/ctl"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -150,166 +151,85 @@ func ParseCatalog(der []byte) (*Catalog, error) {
 	return parseCTL(sd)
 }
 
-// parseCTL parses the CTL of sd (RFC-less, [MS-CAESO] 4.4.5.3):
-//
-//	CertificateTrustList ::= SEQUENCE {
-//	    version CTLVersion DEFAULT v1, subjectUsage SubjectUsage,
-//	    listIdentifier OCTET STRING OPTIONAL, sequenceNumber INTEGER OPTIONAL,
-//	    ctlThisUpdate Time, ctlNextUpdate Time OPTIONAL,
-//	    subjectAlgorithm AlgorithmIdentifier,
-//	    trustedSubjects SEQUENCE OF TrustedSubject OPTIONAL,
-//	    ctlExtensions [0] EXPLICIT Extensions OPTIONAL }
-//	TrustedSubject ::= SEQUENCE { subjectIdentifier OCTET STRING,
-//	    subjectAttributes SET OF Attribute OPTIONAL }
-//
-// A catalog's subjectUsage holds szOID_CATALOG_LIST and its
-// subjectAlgorithm is szOID_CATALOG_LIST_MEMBER or …MEMBER2.
+// parseCTL parses the CTL of sd as a catalog ([MS-CAESO] 4.4.5.3): its
+// subjectUsage holds szOID_CATALOG_LIST, its subjectAlgorithm is
+// szOID_CATALOG_LIST_MEMBER or …MEMBER2, and each trusted subject is a
+// member: the tag, then attributes among which SpcIndirectDataContent
+// carries the digest.
 func parseCTL(sd *cms.SignedData) (*Catalog, error) {
 	base := int64(0)
 	if off, ok := sd.OffsetOf(sd.RawContent); ok {
 		base = int64(off)
 	}
-	whole := cryptobyte.String(sd.RawContent)
-	off := func(s cryptobyte.String) int64 { return base + int64(len(whole)-len(s)) }
-	bad := func(s cryptobyte.String, format string, args ...any) error {
-		return &FormatError{Offset: off(s), Reason: "catalog: " + fmt.Sprintf(format, args...)}
-	}
-	in := whole
-	var ctl cryptobyte.String
-	if !in.ReadASN1(&ctl, cbasn1.SEQUENCE) || !in.Empty() {
-		return nil, bad(whole, "the CTL is not one SEQUENCE")
-	}
-	c := &Catalog{}
-	if ctl.PeekASN1Tag(cbasn1.INTEGER) {
-		var v int64
-		if !ctl.ReadASN1Int64WithTag(&v, cbasn1.INTEGER) || v < 0 || v > 255 {
-			return nil, bad(ctl, "bad CTL version")
+	formatError := func(err error) error {
+		var ce *ctl.Error
+		if errors.As(err, &ce) {
+			return &FormatError{Offset: base + int64(ce.Offset), Reason: "catalog: " + ce.Reason}
 		}
-		c.Version = int(v)
+		return err
 	}
-	var usage cryptobyte.String
-	at := ctl
-	if !ctl.ReadASN1(&usage, cbasn1.SEQUENCE) {
-		return nil, bad(at, "bad subjectUsage")
+	l, err := ctl.Parse(sd.RawContent)
+	if err != nil {
+		return nil, formatError(err)
 	}
-	isCatalog := false
+	c := &Catalog{Version: l.Version, ThisUpdate: l.ThisUpdate, ListIdentifier: hex.EncodeToString(l.ListIdentifier)}
 	var usages []string
-	for !usage.Empty() {
-		var oid asn1.ObjectIdentifier
-		if !usage.ReadASN1ObjectIdentifier(&oid) {
-			return nil, bad(usage, "bad subjectUsage OID")
-		}
-		usages = append(usages, oid.String())
-		isCatalog = isCatalog || oid.Equal(oidCatalogList)
+	for _, u := range l.Usages {
+		usages = append(usages, u.String())
 	}
-	if !isCatalog {
+	if !slices.ContainsFunc(l.Usages, oidCatalogList.Equal) {
 		return nil, fmt.Errorf("%w: CTL subjectUsage [%s] lacks the catalog list %s", ErrNotCatalog, strings.Join(usages, " "), oidCatalogList)
 	}
-	if ctl.PeekASN1Tag(cbasn1.OCTET_STRING) {
-		var id cryptobyte.String
-		if !ctl.ReadASN1(&id, cbasn1.OCTET_STRING) {
-			return nil, bad(ctl, "bad listIdentifier")
-		}
-		c.ListIdentifier = hex.EncodeToString(id)
-	}
-	if ctl.PeekASN1Tag(cbasn1.INTEGER) && !ctl.SkipASN1(cbasn1.INTEGER) {
-		return nil, bad(ctl, "bad sequenceNumber")
-	}
-	at = ctl
-	if !readCTLTime(&ctl, &c.ThisUpdate) {
-		return nil, bad(at, "bad ctlThisUpdate")
-	}
-	if ctl.PeekASN1Tag(cbasn1.UTCTime) || ctl.PeekASN1Tag(cbasn1.GeneralizedTime) {
-		var next time.Time
-		at = ctl
-		if !readCTLTime(&ctl, &next) {
-			return nil, bad(at, "bad ctlNextUpdate")
-		}
-	}
-	var alg cryptobyte.String
-	var algOID asn1.ObjectIdentifier
-	at = ctl
-	if !ctl.ReadASN1(&alg, cbasn1.SEQUENCE) || !alg.ReadASN1ObjectIdentifier(&algOID) {
-		return nil, bad(at, "bad subjectAlgorithm")
-	}
 	switch {
-	case algOID.Equal(oidCatalogListMember):
+	case l.Algorithm.Equal(oidCatalogListMember):
 		c.MemberVersion = 1
-	case algOID.Equal(oidCatalogListMember2):
+	case l.Algorithm.Equal(oidCatalogListMember2):
 		c.MemberVersion = 2
 	default:
-		return nil, bad(at, "subjectAlgorithm %s is not a catalog member list (%s or %s)", algOID, oidCatalogListMember, oidCatalogListMember2)
-	}
-	var subjects cryptobyte.String
-	if ctl.PeekASN1Tag(cbasn1.SEQUENCE) && !ctl.ReadASN1(&subjects, cbasn1.SEQUENCE) {
-		return nil, bad(ctl, "bad trustedSubjects")
-	}
-	if ctl.PeekASN1Tag(cbasn1.Tag(0).Constructed().ContextSpecific()) && !ctl.SkipASN1(cbasn1.Tag(0).Constructed().ContextSpecific()) {
-		return nil, bad(ctl, "bad ctlExtensions")
-	}
-	if !ctl.Empty() {
-		return nil, bad(ctl, "%d bytes follow the CTL's fields", len(ctl))
+		return nil, &FormatError{Offset: base + int64(l.AlgorithmOffset), Reason: fmt.Sprintf("catalog: subjectAlgorithm %s is not a catalog member list (%s or %s)", l.Algorithm, oidCatalogListMember, oidCatalogListMember2)}
 	}
 	guids := map[string]string{} // every member names one of a few SIPs
-	for !subjects.Empty() {
-		if len(c.Members) == MaxCatalogMembers {
-			return nil, bad(subjects, "more than %d members", MaxCatalogMembers)
+	err = l.Subjects(MaxCatalogMembers, maxMemberAttributes, func(s ctl.Subject) error {
+		m, reason, at := parseMember(s)
+		if reason != "" {
+			return &ctl.Error{Offset: at, Reason: reason}
 		}
-		m, err := parseMember(&subjects, off, bad)
-		if err != nil {
-			return nil, err
-		}
+		m.Offset = base + int64(s.Offset)
 		if g, ok := guids[m.SubjectGUID]; ok {
 			m.SubjectGUID = g
 		} else if len(guids) < 64 {
 			guids[m.SubjectGUID] = m.SubjectGUID
 		}
 		c.Members = append(c.Members, m)
+		return nil
+	})
+	if err != nil {
+		return nil, formatError(err)
 	}
 	return c, nil
 }
 
-// parseMember parses one TrustedSubject.
-func parseMember(subjects *cryptobyte.String, off func(cryptobyte.String) int64, bad func(cryptobyte.String, string, ...any) error) (Member, error) {
-	at := *subjects
-	m := Member{Offset: off(at), Kind: MemberUnknown}
-	var subj, id cryptobyte.String
-	if !subjects.ReadASN1(&subj, cbasn1.SEQUENCE) || !subj.ReadASN1(&id, cbasn1.OCTET_STRING) {
-		return m, bad(at, "bad member")
-	}
-	m.Tag = memberTag(id)
-	var attrs cryptobyte.String
-	if subj.PeekASN1Tag(cbasn1.SET) && !subj.ReadASN1(&attrs, cbasn1.SET) {
-		return m, bad(subj, "bad member attributes")
-	}
-	if !subj.Empty() {
-		return m, bad(subj, "member %q: %d bytes follow its attributes", m.Tag, len(subj))
-	}
-	n, spc := 0, false
-	for !attrs.Empty() {
-		if n++; n > maxMemberAttributes {
-			return m, bad(attrs, "member %q has more than %d attributes", m.Tag, maxMemberAttributes)
+// parseMember reads one member's attributes; when one does not parse it
+// returns why and the offset of the attribute.
+func parseMember(s ctl.Subject) (m Member, reason string, at int) {
+	m = Member{Kind: MemberUnknown, Tag: memberTag(s.ID)}
+	spc := false
+	for _, a := range s.Attributes {
+		bad := func(format string, args ...any) (Member, string, int) {
+			return m, fmt.Sprintf("member %q: ", m.Tag) + fmt.Sprintf(format, args...), a.Offset
 		}
-		aAt := attrs
-		var a, vals cryptobyte.String
-		var typ asn1.ObjectIdentifier
-		if !attrs.ReadASN1(&a, cbasn1.SEQUENCE) || !a.ReadASN1ObjectIdentifier(&typ) || !a.ReadASN1(&vals, cbasn1.SET) || !a.Empty() {
-			return m, bad(aAt, "member %q: bad attribute", m.Tag)
-		}
-		var v cryptobyte.String
 		switch {
-		case typ.Equal(oidSpcIndirectData):
+		case a.Type.Equal(oidSpcIndirectData):
 			if spc {
-				return m, bad(aAt, "member %q has two SpcIndirectDataContent attributes", m.Tag)
+				return bad("two SpcIndirectDataContent attributes")
 			}
 			spc = true
-			var raw cryptobyte.String
-			if !vals.ReadASN1Element(&raw, cbasn1.SEQUENCE) || !vals.Empty() {
-				return m, bad(aAt, "member %q: SpcIndirectDataContent attribute must hold one value", m.Tag)
+			if len(a.Values) != 1 {
+				return bad("SpcIndirectDataContent attribute must hold one value")
 			}
-			d, err := parseIndirectData(raw)
+			d, err := parseIndirectData(a.Values[0])
 			if err != nil {
-				return m, bad(aAt, "member %q: %v", m.Tag, err)
+				return bad("%v", err)
 			}
 			switch {
 			case d.dataType.Equal(oidSpcPEImageData):
@@ -324,28 +244,38 @@ func parseMember(subjects *cryptobyte.String, off func(cryptobyte.String) int64,
 			if d.hash == 0 || !slices.Contains(supported, d.hash) {
 				m.hash, m.Algorithm = 0, d.digestOID.String()
 			} else if len(d.digest) != d.hash.Size() {
-				return m, bad(aAt, "member %q: %s digest of %d bytes", m.Tag, m.Algorithm, len(d.digest))
+				return bad("%s digest of %d bytes", m.Algorithm, len(d.digest))
 			}
 			m.Digest = hex.EncodeToString(d.digest)
-		case typ.Equal(oidCatMemberInfo):
+		case a.Type.Equal(oidCatMemberInfo):
+			v := cryptobyte.String(first(a.Values))
 			var info, guid cryptobyte.String
-			if !vals.ReadASN1(&info, cbasn1.SEQUENCE) || !info.ReadASN1(&guid, cbasn1.Tag(30)) {
-				return m, bad(aAt, "member %q: bad CAT_MEMBERINFO", m.Tag)
+			if !v.ReadASN1(&info, cbasn1.SEQUENCE) || !info.ReadASN1(&guid, cbasn1.Tag(30)) {
+				return bad("bad CAT_MEMBERINFO")
 			}
 			m.SubjectGUID = bmpString(guid)
-		case typ.Equal(oidCatNameValue):
-			var nv, tag cryptobyte.String
+		case a.Type.Equal(oidCatNameValue):
+			v := cryptobyte.String(first(a.Values))
+			var nv, tag, val cryptobyte.String
 			var flags int64
-			if !vals.ReadASN1(&nv, cbasn1.SEQUENCE) || !nv.ReadASN1(&tag, cbasn1.Tag(30)) ||
-				!nv.ReadASN1Int64WithTag(&flags, cbasn1.INTEGER) || !nv.ReadASN1(&v, cbasn1.OCTET_STRING) {
-				return m, bad(aAt, "member %q: bad CAT_NAMEVALUE", m.Tag)
+			if !v.ReadASN1(&nv, cbasn1.SEQUENCE) || !nv.ReadASN1(&tag, cbasn1.Tag(30)) ||
+				!nv.ReadASN1Int64WithTag(&flags, cbasn1.INTEGER) || !nv.ReadASN1(&val, cbasn1.OCTET_STRING) {
+				return bad("bad CAT_NAMEVALUE")
 			}
 			if strings.EqualFold(bmpString(tag), "File") {
-				m.Name = decodeUTF16LE(v)
+				m.Name = decodeUTF16LE(val)
 			}
 		}
 	}
-	return m, nil
+	return m, "", 0
+}
+
+// first returns the first of vals, nil when there is none.
+func first(vals [][]byte) []byte {
+	if len(vals) == 0 {
+		return nil
+	}
+	return vals[0]
 }
 
 // memberTag decodes a subjectIdentifier: UTF-16LE text (a trailing NUL
@@ -389,16 +319,6 @@ func decodeUTF16LE(b []byte) string {
 		u = append(u, c)
 	}
 	return string(utf16.Decode(u))
-}
-
-func readCTLTime(s *cryptobyte.String, t *time.Time) bool {
-	switch {
-	case s.PeekASN1Tag(cbasn1.UTCTime):
-		return s.ReadASN1UTCTime(t)
-	case s.PeekASN1Tag(cbasn1.GeneralizedTime):
-		return s.ReadASN1GeneralizedTime(t)
-	}
-	return false
 }
 
 // VerifyCatalog checks the signature of the security catalog in r (size

@@ -295,3 +295,24 @@ func FuzzParseCatalog(f *testing.F) {
 		}
 	})
 }
+
+// TestCatalogMemberOffsets: members' offsets point at them in the file,
+// also when catalog-level attributes (ctlExtensions) follow the members.
+func TestCatalogMemberOffsets(t *testing.T) {
+	p := fixtures.NewPKI()
+	members := catalogMembers(t)
+	ext := testpki.TLV(0x30, testpki.TLV(0x30, mustDER(oidCatNameValue), testpki.TLV(0x04, []byte("catalog attribute"))))
+	cat, err := pefile.SignCatalog(pefile.CTLWithExtensions(fixtures.Now, ext, members...), pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ParseCatalog(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range c.Members {
+		if want := bytes.Index(cat, pefile.CatalogSubject(members[i])); m.Offset != int64(want) {
+			t.Errorf("member %d at 0x%x, want 0x%x", i, m.Offset, want)
+		}
+	}
+}

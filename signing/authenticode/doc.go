@@ -1,7 +1,9 @@
 // Package authenticode verifies Windows Authenticode signatures of PE files
 // and of the other formats Windows signs: scripts ([VerifyScript]), MSI
-// databases ([VerifyMSI], over the compound-file reader internal/cfb) and
-// cabinets ([VerifyCAB]).
+// databases ([VerifyMSI], over the compound-file reader internal/cfb),
+// cabinets ([VerifyCAB]) and security catalogs ([VerifyCatalog], whose
+// certificate trust list internal/ctl reads; [ParseCatalog] lists the
+// members, and the caller decides which files they vouch for).
 //
 // [Verify] reads a PE file through an [io.ReaderAt] in one sequential pass and
 // reports, for every signature (each WIN_CERTIFICATE entry of the certificate
@@ -31,7 +33,9 @@
 // weak algorithms, and the ownership of every byte of the SignedData; each
 // format adds the checks of its container (the certificate table of a PE
 // file, the comment block of a script, the compound file of an MSI, the
-// reserve of a cabinet) under its own rule family (script/…, msi/…, cab/…).
+// reserve of a cabinet) under its own rule family (script/…, msi/…, cab/…,
+// catalog/…). A catalog's signature covers its own content, the CTL, so its
+// "digest" is the CTL's, compared with the signer's messageDigest.
 //
 // github.com/sassoftware/relic/v8 (v8.2.0) was evaluated for the other
 // formats and is not used: its compound-file reader (lib/comdoc) allocates
