@@ -422,3 +422,29 @@ func TestCatalogMD5MemberVouchesForNothing(t *testing.T) {
 		t.Errorf("drv.cat: findings %q, want an MD5 weak-algorithm error", got)
 	}
 }
+
+// TestCatalogSignersPolicy: a catalog signature is held to the policy's
+// signers as an embedded one is: the catalog's signer must be allowed.
+func TestCatalogSignersPolicy(t *testing.T) {
+	f := getFixtures(t)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{
+		"drv.cat": signedCatalog(t, nil, catalogRelease(t, crypto.SHA256)...),
+		"app.exe": f.peUnsigned,
+	})
+	for _, c := range []struct {
+		name    string
+		signer  Signer
+		allowed bool
+	}{
+		{"allowed", Signer{Subject: "CN=Example Vendor Ltd,O=Example Vendor Ltd", Issuer: "CN=Shipgate Test Root"}, true},
+		{"other", Signer{Subject: "CN=Someone Else", Issuer: "CN=Nobody Trusts Me Root"}, false},
+	} {
+		pol := &Policy{Rules: []Rule{{Match: []string{"**"}, Require: RequireValid, Signers: []Signer{c.signer}}}}
+		r := run(t, Options{Policy: pol}, dir)
+		got := rulesFor(r, "app.exe")
+		if !catalogSigned(r, "app.exe", "drv.cat") || has(got, "error "+string(RuleUnsigned)) || has(got, "error "+string(RuleSignerNotAllowed)) == c.allowed {
+			t.Errorf("%s: app.exe %+v findings %q", c.name, fileByPath(r, "app.exe").Signatures, got)
+		}
+	}
+}
