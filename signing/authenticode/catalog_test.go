@@ -316,3 +316,52 @@ func TestCatalogMemberOffsets(t *testing.T) {
 		}
 	}
 }
+
+// TestCatalogNestedSignatureOtherCTL: a nested signature over another
+// member list (one more member) makes the catalog malformed rather than
+// letting either list through.
+func TestCatalogNestedSignatureOtherCTL(t *testing.T) {
+	p := fixtures.NewPKI()
+	members := catalogMembers(t)
+	extra := sha256.Sum256([]byte("smuggled"))
+	nested, err := pefile.SignCatalog(pefile.CTL(fixtures.Now, append(members, pefile.CatalogMember{Flat: true, Digest: extra[:]})...), pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := pefile.SignCatalog(pefile.CTL(fixtures.Now, members...), pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}, Nested: [][]byte{nested}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := verifyCatalog(t, cat, scriptTrust(t, p))
+	if res.Status != signing.StatusMalformed || !hasRule(res, RuleCatalogMalformedSignature) || len(res.Signatures) != 2 {
+		t.Fatalf("status %s signatures %d findings %+v", res.Status, len(res.Signatures), res.Findings)
+	}
+	// The same CTL nested is fine.
+	same, err := pefile.SignCatalog(pefile.CTL(fixtures.Now, members...), pefile.SignSpec{Signer: p.Leaf2, Certs: []*testpki.Cert{p.Inter}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err = pefile.SignCatalog(pefile.CTL(fixtures.Now, members...), pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}, Nested: [][]byte{same}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := verifyCatalog(t, cat, scriptTrust(t, p)); res.Status != signing.StatusValid || len(res.Signatures) != 2 {
+		t.Errorf("same CTL nested: status %s findings %+v", res.Status, res.Findings)
+	}
+}
+
+// TestCatalogStuffedSignatureData: a payload in the SignedData's crls, which
+// no signature covers, makes the catalog invalid.
+func TestCatalogStuffedSignatureData(t *testing.T) {
+	p := fixtures.NewPKI()
+	payload := bytes.Repeat([]byte{0x41}, 4096)
+	cat, err := pefile.SignCatalog(pefile.CTL(fixtures.Now, catalogMembers(t)...), pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter},
+		Tweak: func(s *testpki.CMSSpec) { s.CRLs = testpki.TLV(0x04, payload) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := verifyCatalog(t, cat, scriptTrust(t, p))
+	if res.Status != signing.StatusInvalid || !hasRule(res, RuleUnownedSignatureData) {
+		t.Fatalf("status %s findings %+v", res.Status, res.Findings)
+	}
+}
