@@ -61,7 +61,9 @@ type Options struct {
 	// catalog that verifies lists is signed by it, as `signtool verify /c`
 	// sees it. A path that is not a catalog fails the run; a catalog that
 	// does not verify is a catalog/not-verified finding and vouches for
-	// nothing.
+	// nothing. A catalog of the release that verifies and lists SHA-1
+	// digests makes Release check the release a second time, computing
+	// every file's SHA-1 (Progress then starts again).
 	Catalogs []string
 	// Sigstore verifies the Sigstore bundles the policy's sigstore rules
 	// require. Nil is allowed only for a policy without sigstore rules:

@@ -39,8 +39,10 @@ var OIDCTL = oidCTL
 
 // Limits on hostile catalogs.
 const (
-	// MaxCatalogBytes bounds the size of a catalog file read into memory.
-	MaxCatalogBytes = 64 << 20
+	// MaxCatalogBytes bounds the size of a catalog file read into memory:
+	// the largest PKCS#7 internal/cms parses (16 MiB, some 40,000 members
+	// as makecat writes them).
+	MaxCatalogBytes = cms.MaxSize
 	// MaxCatalogMembers bounds the members of one catalog (Windows' largest
 	// hold tens of thousands).
 	MaxCatalogMembers = 1 << 19
@@ -356,8 +358,11 @@ func VerifyCatalog(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 		opts.FileHash.Write(buf)
 	}
 	sd, err := cms.Parse(buf)
-	if err != nil || !sd.ContentType.Equal(oidCTL) || sd.RawContent == nil {
-		return nil, ErrNotCatalog
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%w: %v", ErrNotCatalog, err)
+	case !sd.ContentType.Equal(oidCTL) || sd.RawContent == nil:
+		return nil, fmt.Errorf("%w: content type %s", ErrNotCatalog, sd.ContentType)
 	}
 	cat, err := parseCTL(sd)
 	if err != nil {
