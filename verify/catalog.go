@@ -41,7 +41,8 @@ type catalogEntry struct {
 type fileExtra struct {
 	sha1         string
 	authentihash map[string]string
-	malformed    bool
+	// malformed: the file cannot be parsed or was not read whole.
+	malformed bool
 }
 
 // catalogEligible reports whether files of kind k can be vouched for by a
@@ -67,7 +68,9 @@ func (c *check) catalogFacts() (*catalogEntry, *fileExtra) {
 	if !catalogEligible(c.f.Kind) {
 		return ent, nil
 	}
-	x := &fileExtra{sha1: hexSum(c.h.sha1), malformed: c.malformed}
+	// A file that cannot be parsed, or whose bytes did not read as its
+	// archive entry says, is never vouched for.
+	x := &fileExtra{sha1: hexSum(c.h.sha1), malformed: c.malformed || c.readProblem}
 	if c.native != nil {
 		x.authentihash = c.native.authentihash
 	}
