@@ -69,6 +69,9 @@ const (
 	KindMSI Kind = "msi"
 	// KindCAB is a cabinet ("MSCF", version 1.3).
 	KindCAB Kind = "cab"
+	// KindCatalog is a Windows security catalog: a file named .cat holding
+	// a PKCS#7 SignedData whose content is a certificate trust list.
+	KindCatalog Kind = "catalog"
 	// KindMSIX is an MSIX or APPX package or bundle: a zip archive holding
 	// AppxSignature.p7x or AppxBlockMap.xml, or named .msix, .appx,
 	// .msixbundle or .appxbundle.
@@ -95,19 +98,19 @@ const (
 )
 
 // kinds lists every Kind, KindOther last.
-var kinds = []Kind{KindPE, KindMachO, KindMachOUniversal, KindAsar, KindMSI, KindCAB, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindPkg, KindDMG, KindOther}
+var kinds = []Kind{KindPE, KindMachO, KindMachOUniversal, KindAsar, KindMSI, KindCAB, KindCatalog, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindPkg, KindDMG, KindOther}
 
 // Kinds returns every file kind a report can name, in a fixed order.
 func Kinds() []Kind { return slices.Clone(kinds) }
 
 // Native reports whether files of kind k carry code signatures: Windows
-// Authenticode (PE, MSI, cabinets, MSIX packages and scripts), Apple code
-// signatures (Mach-O) Apple code signatures of disk images, or Apple
+// Authenticode (PE, MSI, cabinets, catalogs, MSIX packages and scripts), Apple code
+// signatures (Mach-O), Apple code signatures of disk images, or Apple
 // installer signatures (flat packages). Policy requirements (`require`, signer rules, unsigned code)
 // apply to these kinds.
 func (k Kind) Native() bool {
 	switch k {
-	case KindPE, KindMachO, KindMachOUniversal, KindMSI, KindCAB, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindPkg, KindDMG:
+	case KindPE, KindMachO, KindMachOUniversal, KindMSI, KindCAB, KindCatalog, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindPkg, KindDMG:
 		return true
 	}
 	return false

@@ -14,6 +14,9 @@ const (
 	// FormatApplePkgCMS is the CMS <x-signature> of a flat installer
 	// package, over the same checksum.
 	FormatApplePkgCMS Format = "apple-pkg-cms"
+	// FormatCatalog is a file's membership in a verified Windows security
+	// catalog, which signs its digest (signtool verify /c).
+	FormatCatalog Format = "authenticode-catalog"
 )
 
 // Digest pairs the digest a signature records with the one recomputed from
@@ -50,6 +53,10 @@ type Signature struct {
 	Chain []Identity `json:"chain,omitempty"`
 	// Timestamp is the countersignature's time, nil when there is none.
 	Timestamp *Timestamp `json:"timestamp,omitempty"`
+	// Catalog names the security catalog that vouches for the file, for
+	// FormatCatalog: its report path, or the base name of a catalog given
+	// on the command line.
+	Catalog string `json:"catalog,omitempty"`
 	// Checks explain Status, one per test, in the order they ran.
 	Checks []Check `json:"checks"`
 }

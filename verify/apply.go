@@ -199,6 +199,8 @@ func kindLabel(k Kind) string {
 		return "cabinet"
 	case KindMSIX:
 		return "MSIX package"
+	case KindCatalog:
+		return "security catalog"
 	case KindPowerShell:
 		return "PowerShell"
 	case KindJScript:

@@ -24,6 +24,7 @@ import (
 	"github.com/shipgate/shipgate/internal/cab"
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/authenticode"
 )
 
 // nativeVerifier verifies the signatures of one native file. It returns a
@@ -51,6 +52,8 @@ type nativeResult struct {
 	findings     []signing.Finding
 	authentihash map[string]string // algorithm -> hex (PE)
 	cdhashes     []string          // hex (Mach-O)
+	// catalog is a security catalog's member list (KindCatalog).
+	catalog *authenticode.Catalog
 }
 
 // malformedError says a file of a recognised kind cannot be parsed.
@@ -252,7 +255,7 @@ func (e *engine) process(j *job) {
 	}
 	c := &check{e: e, j: j, f: File{Path: j.path, Size: j.size, Kind: KindOther}}
 	needSHA1, needMD5 := e.bl.needsHashes()
-	c.h = newFileHasher(needSHA1, needMD5, j.checkCRC)
+	c.h = newFileHasher(needSHA1 || e.catSHA1, needMD5, j.checkCRC)
 	c.run()
 	for i := len(c.cleanup) - 1; i >= 0; i-- {
 		c.cleanup[i]()
@@ -268,7 +271,8 @@ func (e *engine) process(j *job) {
 		j.bs.checked(j.bname, sum)
 	}
 	if c.listed {
-		e.addFile(&c.f, c.finds)
+		cat, x := c.catalogFacts()
+		e.addCheckedFile(&c.f, c.finds, cat, x)
 	} else {
 		e.addFile(nil, c.finds)
 	}
@@ -351,6 +355,9 @@ func (c *check) withStream(r io.Reader, size int64) {
 	kind := detectKind(hdr, size)
 	if kind == KindOther && isXar(hdr) {
 		kind = KindPkg // kind_pkg.go
+	}
+	if kind == KindOther {
+		kind = catalogKind(c.f.Path, hdr) // read whole below, as native code is
 	}
 	if _, ok := peHeaderAt(hdr, size); ok && kind == KindOther {
 		// Perhaps a PE whose header lies beyond hdr: hold it and look.
@@ -555,7 +562,7 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	}
 	cra := ctxReaderAt{e.ctx, ra}
 	if v := nativeVerifiers[c.f.Kind]; v != nil {
-		env := verifyEnv{trust: e.trust, appleTrust: e.appleTrust, time: e.opts.Time, hash: c.h, log: e.log.With("path", c.f.Path), authentihashes: e.bl.authentihashes()}
+		env := verifyEnv{trust: e.trust, appleTrust: e.appleTrust, time: e.opts.Time, hash: c.h, log: e.log.With("path", c.f.Path), authentihashes: e.authAlgs}
 		res, err := v(e.ctx, cra, size, env)
 		if e.ctx.Err() != nil {
 			return

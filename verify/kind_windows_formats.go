@@ -19,6 +19,7 @@ const (
 	KindMSI        = report.KindMSI
 	KindCAB        = report.KindCAB
 	KindMSIX       = report.KindMSIX
+	KindCatalog    = report.KindCatalog
 	KindPowerShell = report.KindPowerShell
 	KindJScript    = report.KindJScript
 	KindVBScript   = report.KindVBScript
@@ -29,6 +30,7 @@ func init() {
 	nativeVerifiers[KindMSI] = windowsVerifier(authenticode.VerifyMSI)
 	nativeVerifiers[KindCAB] = windowsVerifier(authenticode.VerifyCAB)
 	nativeVerifiers[KindMSIX] = windowsVerifier(authenticode.VerifyAPPX)
+	nativeVerifiers[KindCatalog] = windowsVerifier(authenticode.VerifyCatalog)
 	for k, sk := range map[Kind]authenticode.ScriptKind{
 		KindPowerShell: authenticode.ScriptPowerShell, KindJScript: authenticode.ScriptJScript,
 		KindVBScript: authenticode.ScriptVBScript, KindWSF: authenticode.ScriptWSF,
@@ -49,12 +51,12 @@ func windowsVerifier(verify func(io.ReaderAt, int64, authenticode.Options) (*aut
 		switch {
 		case errors.As(err, &fe):
 			return nil, &malformedError{offset: fe.Offset, reason: fe.Reason}
-		case errors.Is(err, authenticode.ErrNotMSI), errors.Is(err, authenticode.ErrNotCAB), errors.Is(err, authenticode.ErrNotAPPX):
+		case errors.Is(err, authenticode.ErrNotMSI), errors.Is(err, authenticode.ErrNotCAB), errors.Is(err, authenticode.ErrNotAPPX), errors.Is(err, authenticode.ErrNotCatalog):
 			return nil, &malformedError{offset: -1, reason: err.Error()}
 		case err != nil:
 			return nil, err
 		}
-		return &nativeResult{sigs: res.Signatures, findings: res.Findings, authentihash: res.Authentihash}, nil
+		return &nativeResult{sigs: res.Signatures, findings: res.Findings, authentihash: res.Authentihash, catalog: res.Catalog}, nil
 	}
 }
 
@@ -105,6 +107,8 @@ func windowsKind(r io.ReaderAt, name string, hdr []byte, size int64) Kind {
 		return KindOther
 	}
 	switch ext {
+	case ".cat":
+		return catalogKind(name, hdr)
 	case ".ps1", ".psm1", ".psd1":
 		return KindPowerShell
 	case ".js":
@@ -201,4 +205,72 @@ func zipHoldsAPPXParts(r io.ReaderAt, size int64) bool {
 		}
 	}
 	return false
+}
+
+// catalogKind returns KindCatalog for a file named name (.cat) whose first
+// bytes hdr start a signed certificate trust list, else KindOther. It needs
+// no more than the header, so streamed archive entries are recognised too.
+func catalogKind(name string, hdr []byte) Kind {
+	if strings.EqualFold(path.Ext(name), ".cat") && isCatalogHeader(hdr) {
+		return KindCatalog
+	}
+	return KindOther
+}
+
+// isCatalogHeader reports whether hdr, a file's first bytes, starts a DER
+// ContentInfo of SignedData whose encapsulated content type is a
+// certificate trust list (1.3.6.1.4.1.311.10.1):
+//
+//	SEQUENCE { OID signedData, [0] { SEQUENCE { INTEGER version,
+//	  SET digestAlgorithms, SEQUENCE { OID ctl, … } … } } }
+//
+// Only the headers are read: the lengths must fit the file, not hdr.
+func isCatalogHeader(hdr []byte) bool {
+	signedData := []byte{0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02}
+	ctl := []byte{0x06, 0x09, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x0a, 0x01}
+	b := hdr
+	// enter reads the header of an element with tag t and returns its
+	// contents (cut to hdr) and whether it is there.
+	enter := func(t byte) bool {
+		if len(b) < 2 || b[0] != t {
+			return false
+		}
+		n, l := int(b[1]), 2
+		if n >= 0x80 {
+			k := n & 0x7f
+			if k == 0 || k > 4 || len(b) < 2+k {
+				return false
+			}
+			l += k
+		}
+		b = b[l:]
+		return true
+	}
+	skip := func(t byte) bool {
+		if len(b) < 2 || b[0] != t {
+			return false
+		}
+		n, l := int(b[1]), 2
+		if n >= 0x80 {
+			k := n & 0x7f
+			if k == 0 || k > 2 || len(b) < 2+k {
+				return false
+			}
+			n = 0
+			for _, c := range b[2 : 2+k] {
+				n = n<<8 | int(c)
+			}
+			l += k
+		}
+		if len(b) < l+n {
+			return false
+		}
+		b = b[l+n:]
+		return true
+	}
+	if !enter(0x30) || !bytes.HasPrefix(b, signedData) {
+		return false
+	}
+	b = b[len(signedData):]
+	return enter(0xa0) && enter(0x30) && skip(0x02) && skip(0x31) && enter(0x30) && bytes.HasPrefix(b, ctl)
 }

@@ -3,6 +3,7 @@ package verify
 import (
 	"cmp"
 	"context"
+	"crypto"
 	"errors"
 	"fmt"
 	"io"
@@ -55,6 +56,15 @@ type Options struct {
 	Logger *slog.Logger
 	// ToolVersion is the version recorded in the report's tool section.
 	ToolVersion string
+	// Catalogs are security catalog files (.cat) to use besides those found
+	// in the release: a file with no signature of its own whose digest a
+	// catalog that verifies lists is signed by it, as `signtool verify /c`
+	// sees it. A path that is not a catalog fails the run; a catalog that
+	// does not verify is a catalog/not-verified finding and vouches for
+	// nothing. A catalog of the release that verifies and lists SHA-1
+	// digests makes Release check the release a second time, computing
+	// every file's SHA-1 (Progress then starts again).
+	Catalogs []string
 	// Sigstore verifies the Sigstore bundles the policy's sigstore rules
 	// require. Nil is allowed only for a policy without sigstore rules:
 	// with them, Release fails rather than skip the check. The shipgate
@@ -110,7 +120,18 @@ func Release(ctx context.Context, opts Options, paths ...string) (*Report, error
 		return nil, err
 	}
 	src := newSources(paths, opts.Policy) // hashes single-file inputs beside the run
-	return src.record(e.run(inputs))
+	r, err := e.run(inputs)
+	if err == nil && e.needsSHA1Rerun() {
+		// A catalog of the release lists SHA-1 digests, which the run
+		// did not compute: run again computing them for every file.
+		e, err = newEngine(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		e.catSHA1 = true
+		r, err = e.run(inputs)
+	}
+	return src.record(r, err)
 }
 
 // input is one path given to Release.
@@ -220,6 +241,23 @@ type engine struct {
 	findings   []signing.Finding
 	progress   Progress
 	links      []link // symbolic links inside the release (see checkLinks)
+
+	// catalogs are the security catalogs verified (Options.Catalogs
+	// first, then those of the release as their checks finish); extras
+	// the digests membership needs of e.files[i] (see applyCatalogs).
+	catalogs []*catalogEntry
+	extras   map[int]*fileExtra
+	// catPaths are the report paths of the release's catalogs that
+	// verified; catMembers counts their members. Past maxRunCatalogMembers
+	// (catOverflow), none of the release's catalogs is used.
+	catPaths    []string
+	catMembers  int
+	catOverflow bool
+	// catSHA1 makes every file's SHA-1 and Authenticode SHA-1 computed,
+	// for catalogs that list SHA-1 digests; authAlgs are the Authenticode
+	// digest algorithms to compute besides SHA-256.
+	catSHA1  bool
+	authAlgs []crypto.Hash
 }
 
 func newEngine(ctx context.Context, opts Options) (*engine, error) {
@@ -308,6 +346,17 @@ func newEngine(ctx context.Context, opts Options) (*engine, error) {
 
 func (e *engine) run(inputs []input) (*Report, error) {
 	e.start = time.Now()
+	e.extras = map[int]*fileExtra{}
+	if err := e.loadCatalogs(e.opts.Catalogs); err != nil {
+		return nil, err
+	}
+	e.authAlgs = e.bl.authentihashes()
+	if e.catSHA1 && !slices.Contains(e.authAlgs, crypto.SHA1) {
+		e.authAlgs = append(slices.Clone(e.authAlgs), crypto.SHA1)
+	}
+	if sha1, _ := e.bl.needsHashes(); sha1 && slices.Contains(e.authAlgs, crypto.SHA1) {
+		e.catSHA1 = true // the blocklists need every SHA-1 already
+	}
 	var wg sync.WaitGroup
 	for i := 0; i < e.workers; i++ {
 		wg.Add(1)
@@ -380,6 +429,7 @@ func (e *engine) run(inputs []input) (*Report, error) {
 		return nil, err
 	}
 	e.mergeBundleSignatures()
+	e.applyCatalogs()
 	e.checkLinks()
 	r := &Report{
 		SchemaVersion: SchemaVersion,
@@ -403,11 +453,21 @@ func (e *engine) postpone(j *job) {
 
 // addFile records a checked file and its findings, applying the policy's
 // severity overrides.
-func (e *engine) addFile(f *File, fs []signing.Finding) {
+func (e *engine) addFile(f *File, fs []signing.Finding) { e.addCheckedFile(f, fs, nil, nil) }
+
+// addCheckedFile is addFile with what catalog membership needs: the
+// catalog the file is, and its digests (see applyCatalogs).
+func (e *engine) addCheckedFile(f *File, fs []signing.Finding, cat *catalogEntry, x *fileExtra) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if f != nil {
 		e.files = append(e.files, *f)
+		if x != nil {
+			e.extras[len(e.files)-1] = x
+		}
+		if cat != nil {
+			e.addCatalogLocked(cat)
+		}
 	}
 	e.addFindingsLocked(fs)
 	if f != nil {

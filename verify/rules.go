@@ -45,6 +45,17 @@ const (
 	RuleMSIUnreferencedData signing.Rule = "msi/unreferenced-data"
 )
 
+// Rule IDs of catalog membership, documented in docs/rules/catalog.md.
+const (
+	// RuleCatalogNotVerified: a catalog given with --catalog does not
+	// verify, or an unsigned file is a member only of catalogs that do not:
+	// they vouch for nothing.
+	RuleCatalogNotVerified signing.Rule = "catalog/not-verified"
+	// RuleCatalogHashMismatch: a verified catalog names a file of the
+	// release with a digest other than the file's.
+	RuleCatalogHashMismatch signing.Rule = "catalog/hash-mismatch"
+)
+
 // Rule IDs of the policy's judgements, documented in docs/rules/verify.md.
 const (
 	// RuleUnsigned: native code without a signature where the policy

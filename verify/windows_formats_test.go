@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shipgate/shipgate/internal/cfb"
 	"github.com/shipgate/shipgate/internal/msi"
@@ -183,5 +184,59 @@ func TestSchemasListEveryKind(t *testing.T) {
 		if !bytes.Contains(b, []byte(enum)) {
 			t.Errorf("%s does not list the kinds as %s", p, enum)
 		}
+	}
+}
+
+// signedCatalog signs a catalog of members with signer (the fixtures'
+// Windows leaf when nil).
+func signedCatalog(t *testing.T, signer *testpki.Cert, members ...pefile.CatalogMember) []byte {
+	t.Helper()
+	f := getFixtures(t)
+	if signer == nil {
+		signer = f.winLeaf
+	}
+	cat, err := pefile.SignCatalog(pefile.CTL(checkTime.Add(-time.Hour), members...), pefile.SignSpec{Signer: signer, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
+}
+
+// TestCatalogKind checks that a .cat holding a signed CTL is a catalog and
+// verified: valid, tampered, and not a catalog (another name, or a PE
+// signature blob named .cat).
+func TestCatalogKind(t *testing.T) {
+	f := getFixtures(t)
+	d, err := pefile.ImageDigest(f.peUnsigned, crypto.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := signedCatalog(t, nil, pefile.CatalogMember{Digest: d, Name: "app.exe"})
+	bad := bytes.Clone(cat)
+	bad[bytes.Index(bad, d)] ^= 1
+	peSig, err := pefile.Sign(f.peUnsigned, pefile.SignSpec{Signer: f.winLeaf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{
+		"drv.cat":      cat,
+		"DRV2.CAT":     cat,
+		"tampered.cat": bad,
+		"catalog.bin":  cat,
+		"pesig.cat":    peSig,
+		"text.cat":     []byte("not a catalog\n"),
+	})
+	r := run(t, Options{Policy: requireValid()}, dir)
+	for path, want := range map[string]Kind{"drv.cat": KindCatalog, "DRV2.CAT": KindCatalog, "tampered.cat": KindCatalog, "catalog.bin": KindOther, "pesig.cat": KindOther, "text.cat": KindOther} {
+		if fb := fileByPath(r, path); fb == nil || fb.Kind != want {
+			t.Errorf("%s: %+v, want kind %s", path, fb, want)
+		}
+	}
+	if fb := fileByPath(r, "drv.cat"); len(fb.Signatures) != 1 || fb.Signatures[0].Status != signing.StatusValid || len(rulesFor(r, "drv.cat")) != 0 {
+		t.Errorf("drv.cat: signatures %+v findings %q", fb.Signatures, rulesFor(r, "drv.cat"))
+	}
+	if got := rulesFor(r, "tampered.cat"); !has(got, "error "+string(authenticode.RuleCatalogDigestMismatch)) {
+		t.Errorf("tampered.cat: findings %q", got)
 	}
 }

@@ -6,7 +6,7 @@
 // Usage (README.md holds the same synopsis; TestREADMESynopsis checks both
 // against each verb's --help):
 //
-//	shipgate verify [--policy F] [--blocklist F]... [--roots PEM]... [--no-system-roots] [--revocation-policy strict|windows|any]
+//	shipgate verify [--policy F] [--blocklist F]... [--roots PEM]... [--catalog F.cat]... [--no-system-roots] [--revocation-policy strict|windows|any]
 //	                [--osv DIR]... [--vex FILE]...
 //	                [--format text|json|sarif|markdown] [-o FILE] [--fail-on error|warning|note|never] [-v | --verbose]
 //	                [--attest-key KEY.pem --attest-out ENVELOPE] PATH...

@@ -23,7 +23,7 @@ type verifyFlags struct {
 	policyFile, revocation, format, out, failOn, attestKey, attestOut *string
 	noSystem                                                          *bool
 	verbose                                                           bool
-	blocklists, roots, osv, vex                                       listFlag
+	blocklists, roots, osv, vex, catalogs                             listFlag
 }
 
 // runVerify is `shipgate verify`: parse the flags, run verify.Release, write
@@ -42,7 +42,7 @@ func runVerify(e *env) int {
 	if err != nil {
 		return fail(e, err)
 	}
-	opts := verify.Options{Policy: pol, FailOn: threshold, ToolVersion: version(), Sigstore: sigstore.Verifier{}, Vulnerabilities: &vuln.Scanner{}}
+	opts := verify.Options{Policy: pol, FailOn: threshold, ToolVersion: version(), Sigstore: sigstore.Verifier{}, Vulnerabilities: &vuln.Scanner{}, Catalogs: fl.catalogs}
 	progress := newProgressLine(e.stderr)
 	if progress != nil {
 		opts.Progress = progress.update
@@ -75,11 +75,12 @@ func newVerifyFlags(e *env) (*flag.FlagSet, *verifyFlags) {
 	fs.Var(&fl.roots, "roots", "PEM file of extra trusted roots (repeatable)")
 	fs.Var(&fl.osv, "osv", "directory of OSV records (JSON, or OSV's zip exports) to match the release's npm packages and Electron against, offline (repeatable)")
 	fs.Var(&fl.vex, "vex", "OpenVEX document whose not_affected and fixed statements turn OSV matches into notes (repeatable; needs --osv or a policy's vulnerabilities.osv)")
+	fs.Var(&fl.catalogs, "catalog", "Windows security catalog (.cat) whose verified members count as signed, as signtool verify /c does (repeatable)")
 	fs.BoolVar(&fl.verbose, "v", false, "text format: print the signature block of every signed file, not only of files with findings")
 	fs.BoolVar(&fl.verbose, "verbose", false, "same as -v")
 	fs.Usage = func() {
 		w := fs.Output()
-		fmt.Fprintln(w, "usage: shipgate verify [--policy F] [--blocklist F]... [--roots PEM]... [--no-system-roots] [--revocation-policy strict|windows|any]")
+		fmt.Fprintln(w, "usage: shipgate verify [--policy F] [--blocklist F]... [--roots PEM]... [--catalog F.cat]... [--no-system-roots] [--revocation-policy strict|windows|any]")
 		fmt.Fprintln(w, "                       [--osv DIR]... [--vex FILE]...")
 		fmt.Fprintln(w, "                       [--format text|json|sarif|markdown] [-o FILE] [--fail-on error|warning|note|never] [-v | --verbose]")
 		fmt.Fprintln(w, "                       [--attest-key KEY.pem --attest-out ENVELOPE] PATH...")

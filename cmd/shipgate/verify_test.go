@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -378,5 +379,48 @@ func TestVerifyVerbose(t *testing.T) {
 		if !strings.Contains(out, "\nsigners\n  CLI Vendor  ") {
 			t.Errorf("%q: signer table:\n%s", c.flag, out)
 		}
+	}
+}
+
+// TestVerifyCLICatalog: --catalog makes the unsigned DLL it lists signed
+// under `require: valid`; without it the gate fails; a missing catalog is a
+// failed run.
+func TestVerifyCLICatalog(t *testing.T) {
+	base := t.TempDir()
+	root := testpki.NewRoot(testpki.Spec{CommonName: "CLI Test Root", CA: true, MaxPathLen: -1})
+	leaf := root.Issue(testpki.Spec{CommonName: "CLI Vendor", KeyN: 1})
+	img, err := pefile.Build(pefile.Spec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := pefile.ImageDigest(img, crypto.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := pefile.SignCatalog(pefile.CTL(testpki.Epoch, pefile.CatalogMember{Digest: d, Name: "plugin.dll"}), pefile.SignSpec{Signer: leaf, Certs: []*testpki.Cert{root}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(base, "release")
+	os.MkdirAll(dir, 0o755)
+	write := func(p string, b []byte) string {
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write(filepath.Join(dir, "plugin.dll"), img)
+	catPath := write(filepath.Join(base, "vendor.cat"), cat)
+	roots := write(filepath.Join(base, "root.pem"), root.PEM())
+	pol := write(filepath.Join(base, "policy.yaml"), []byte("rules:\n  - match: ['**/*.dll']\n    require: valid\n"))
+	code, out, errOut := runCLI(t, "verify", "--policy", pol, "--roots", roots, "--no-system-roots", "--catalog", catPath, "--format", "json", dir)
+	if code != exitPass || !strings.Contains(out, `"format": "authenticode-catalog"`) || !strings.Contains(out, `"catalog": "vendor.cat"`) {
+		t.Errorf("with --catalog: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, _ := runCLI(t, "verify", "--policy", pol, "--roots", roots, "--no-system-roots", dir); code != exitFail || !strings.Contains(out, "policy/unsigned") {
+		t.Errorf("without --catalog: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := runCLI(t, "verify", "--roots", roots, "--catalog", filepath.Join(base, "missing.cat"), dir); code != exitError || !strings.Contains(errOut, "missing.cat") {
+		t.Errorf("missing catalog: exit %d: %s", code, errOut)
 	}
 }

@@ -163,6 +163,15 @@ func SignDigest(digest []byte, s SignSpec) ([]byte, error) {
 }
 
 func signIndirect(content []byte, h crypto.Hash, s SignSpec) ([]byte, error) {
+	return signContentType(OIDSpcIndirectData, content, h, s)
+}
+
+// signContentType signs content of the given type (SpcIndirectDataContent,
+// or a catalog's CTL) with the Authenticode signed attributes.
+func signContentType(typ asn1.ObjectIdentifier, content []byte, h crypto.Hash, s SignSpec) ([]byte, error) {
+	if s.Signer == nil {
+		return nil, errors.New("pefile: no signer")
+	}
 	certs := append([]*testpki.Cert{s.Signer}, s.Certs...)
 	signed := []testpki.Attr{
 		{Type: OIDSpcStatementType, Values: [][]byte{testpki.TLV(0x30, mustMarshal(OIDIndividualPurpose))}},
@@ -173,7 +182,7 @@ func signIndirect(content []byte, h crypto.Hash, s SignSpec) ([]byte, error) {
 		}})
 	}
 	spec := testpki.CMSSpec{
-		ContentType: OIDSpcIndirectData, Content: content, Signer: s.Signer, Certs: certs,
+		ContentType: typ, Content: content, Signer: s.Signer, Certs: certs,
 		Hash: h, SigningTime: s.SigningTime, ExtraSigned: signed,
 	}
 	if s.Tweak != nil {

@@ -94,6 +94,9 @@ type Result struct {
 	CertTable Span `json:"certTable"`
 	// Entries describes each WIN_CERTIFICATE entry of the table.
 	Entries []Entry `json:"entries,omitempty"`
+	// Catalog is the member list of a security catalog ([VerifyCatalog]);
+	// nil for other formats.
+	Catalog *Catalog `json:"catalog,omitempty"`
 	// PE32Plus reports a 64-bit optional header; Machine is the COFF machine.
 	PE32Plus bool   `json:"pe32Plus"`
 	Machine  uint16 `json:"machine"`

@@ -1,7 +1,10 @@
 // Package authenticode verifies Windows Authenticode signatures of PE files
 // and of the other formats Windows signs: scripts ([VerifyScript]), MSI
 // databases ([VerifyMSI], over the compound-file reader internal/cfb),
-// cabinets ([VerifyCAB]) and MSIX/APPX packages and bundles ([VerifyAPPX]).
+// cabinets ([VerifyCAB]), security catalogs ([VerifyCatalog], whose
+// certificate trust list internal/ctl reads; [ParseCatalog] lists the
+// members, and the caller decides which files they vouch for) and MSIX/APPX
+// packages and bundles ([VerifyAPPX]).
 //
 // [Verify] reads a PE file through an [io.ReaderAt] in one sequential pass and
 // reports, for every signature (each WIN_CERTIFICATE entry of the certificate
@@ -32,7 +35,9 @@
 // format adds the checks of its container (the certificate table of a PE
 // file, the comment block of a script, the compound file of an MSI, the
 // reserve of a cabinet, the zip records and block map of an MSIX package)
-// under its own rule family (script/…, msi/…, cab/…, msix/…).
+// under its own rule family (script/…, msi/…, cab/…, catalog/…, msix/…). A catalog's signature
+// covers its own content, the CTL, so its "digest" is the CTL's, compared
+// with the signer's messageDigest.
 //
 // An MSIX package is read record by record by a zip reader of this
 // package rather than archive/zip: the APPX digests cover raw byte ranges

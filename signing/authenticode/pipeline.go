@@ -155,6 +155,15 @@ func (j *judgement) parsed() bool {
 // its digest algorithm, and records the signed and computed digests.
 func (j *judgement) indirectData() bool {
 	sd, spc, i := j.s.sd, j.s.spc, j.i
+	if spc == nil {
+		// A catalog: its signature covers the CTL itself.
+		if len(sd.Signers) != 1 {
+			return j.malformed("signer-count", fmt.Sprintf("%d SignerInfos, Authenticode requires exactly one", len(sd.Signers)),
+				fmt.Sprintf("signature %d has %d signers, want exactly one", i, len(sd.Signers)))
+		}
+		j.sig.AddCheck("signer-count", true, "one SignerInfo")
+		return j.sub.dataType(j)
+	}
 	if computed, ok := j.sub.digest(spc.hash); ok && spc.hash != 0 {
 		j.sig.Digest = &signing.Digest{Algorithm: cms.HashName(spc.hash), Signed: hex.EncodeToString(spc.digest), Computed: hex.EncodeToString(computed)}
 	}
@@ -179,6 +188,10 @@ func (j *judgement) indirectData() bool {
 func (j *judgement) signer() {
 	sd, spc, i := j.s.sd, j.s.spc, j.i
 	si := sd.Signers[0]
+	if spc == nil {
+		j.catalogSigner()
+		return
+	}
 	j.chk = cms.VerifySigner(si, sd.Certificates, oidSpcIndirectData, sd.Content)
 	if j.chk.ContentTypeOK {
 		j.sig.AddCheck("content-type", true, "SpcIndirectDataContent of "+dataTypeName(spc.dataType))
@@ -386,7 +399,7 @@ func (j *judgement) timestamps() {
 // trusted root at the time that counts, and reports weak algorithms.
 func (j *judgement) trust() {
 	v, sd, spc, chk, i := j.v, j.s.sd, j.s.spc, j.chk, j.i
-	if cms.Weak(spc.hash) {
+	if spc != nil && cms.Weak(spc.hash) {
 		j.weak = append(j.weak, j.sub.what()+" digest "+cms.HashName(spc.hash))
 	}
 	if chk.WeakHash != 0 {

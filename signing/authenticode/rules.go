@@ -161,3 +161,25 @@ const (
 	// CheckChecksum: the PE checksum is unset or correct (a warning only).
 	CheckChecksum signing.CheckName = "checksum"
 )
+
+// Rule IDs of the findings VerifyCatalog reports, documented in
+// docs/rules/catalog.md.
+const (
+	// RuleCatalogDigestMismatch: the CTL's digest differs from the signed
+	// messageDigest: the member list was changed after signing.
+	RuleCatalogDigestMismatch signing.Rule = "catalog/digest-mismatch"
+	// RuleCatalogMalformedSignature: the catalog's signature cannot be
+	// parsed as Authenticode over a CTL.
+	RuleCatalogMalformedSignature signing.Rule = "catalog/malformed-signature"
+	// RuleCatalogDataAfterSignature: bytes follow the catalog's SignedData.
+	RuleCatalogDataAfterSignature signing.Rule = "catalog/data-after-signature"
+	// RuleCatalogDuplicateMember: a member is listed twice with the same
+	// digest.
+	RuleCatalogDuplicateMember signing.Rule = "catalog/duplicate-member"
+	// RuleCatalogConflictingMember: one member tag, or one file name, is
+	// given two different digests.
+	RuleCatalogConflictingMember signing.Rule = "catalog/conflicting-member"
+	// RuleCatalogTagMismatch: a member's tag is written as a digest other
+	// than the member's own.
+	RuleCatalogTagMismatch signing.Rule = "catalog/member-tag-mismatch"
+)

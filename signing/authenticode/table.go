@@ -236,7 +236,15 @@ func (v *verifier) addSignature(entry, parent, depth int, off int64, sd *cms.Sig
 	s := &sigState{entry: entry, parent: parent, depth: depth, offset: off, sd: sd}
 	idx := len(v.sigs)
 	v.sigs = append(v.sigs, s)
+	_, catalog := v.sub.(*catalogSubject)
 	switch {
+	case catalog && !sd.ContentType.Equal(oidCTL):
+		s.malformed = fmt.Sprintf("content type %s is not a certificate trust list (1.3.6.1.4.1.311.10.1)", sd.ContentType)
+		s.malformedCheck = CheckContentType
+	case catalog && sd.RawContent == nil:
+		s.malformed = "SignedData carries no content"
+	case catalog:
+		// The CTL is the content itself; the first signature's was parsed.
 	case !sd.ContentType.Equal(oidSpcIndirectData):
 		s.malformed = fmt.Sprintf("content type %s is not SpcIndirectDataContent (1.3.6.1.4.1.311.2.1.4)", sd.ContentType)
 		s.malformedCheck = CheckContentType

@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -14,6 +16,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/shipgate/shipgate/internal/cms"
+	"github.com/shipgate/shipgate/internal/ctl"
 )
 
 // Microsoft certificate trust list object identifiers (MS-CAESO, wincrypt.h).
@@ -27,8 +30,12 @@ var (
 	oidSHA256             = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
 )
 
-// maxCTLSubjects bounds the entries of one CTL (Microsoft's hold hundreds).
-const maxCTLSubjects = 1 << 22
+// maxCTLSubjects bounds the entries of one CTL (Microsoft's hold hundreds);
+// maxCTLAttributes the attributes of one entry.
+const (
+	maxCTLSubjects   = 1 << 22
+	maxCTLAttributes = 64
+)
 
 // ctl reads a Microsoft certificate trust list of disallowed certificates
 // (disallowedcert.stl): a PKCS#7 SignedData whose content is a CTL with
@@ -72,58 +79,25 @@ func (p *parser) ctl(b []byte) error {
 		base += int64(len(sd.RawContent) - len(inner))
 		content = inner
 	}
-	whole := content
-	off := func(s cryptobyte.String) int64 { return base + int64(len(whole)-len(s)) }
-	var ctl cryptobyte.String
-	if !content.ReadASN1(&ctl, cbasn1.SEQUENCE) {
-		return p.errOff(base, "CTL is not a SEQUENCE")
-	}
-	var version int64
-	if ctl.PeekASN1Tag(cbasn1.INTEGER) && !ctl.ReadASN1Int64WithTag(&version, cbasn1.INTEGER) {
-		return p.errOff(off(ctl), "bad CTL version")
-	}
-	var usage cryptobyte.String
-	if !ctl.ReadASN1(&usage, cbasn1.SEQUENCE) {
-		return p.errOff(off(ctl), "bad CTL subjectUsage")
-	}
-	disallowed := false
-	var usages []string
-	for !usage.Empty() {
-		var oid asn1.ObjectIdentifier
-		if !usage.ReadASN1ObjectIdentifier(&oid) {
-			return p.errOff(off(usage), "bad subjectUsage OID")
+	l, err := ctl.Parse(content)
+	if err != nil {
+		var ce *ctl.Error
+		if errors.As(err, &ce) {
+			return p.errOff(base+int64(ce.Offset), "%s", ce.Reason)
 		}
-		usages = append(usages, oid.String())
-		disallowed = disallowed || oid.Equal(oidDisallowedList)
+		return p.errOff(base, "%v", err)
 	}
-	if !disallowed {
+	var usages []string
+	for _, u := range l.Usages {
+		usages = append(usages, u.String())
+	}
+	if !slices.ContainsFunc(l.Usages, oidDisallowedList.Equal) {
 		return p.errOff(base, "CTL subjectUsage [%s] is not the disallowed list %s: a trust list of another kind (authroot.stl trusts its subjects) is not a blocklist", strings.Join(usages, " "), oidDisallowedList)
 	}
-	if ctl.PeekASN1Tag(cbasn1.OCTET_STRING) && !ctl.SkipASN1(cbasn1.OCTET_STRING) {
-		return p.errOff(off(ctl), "bad CTL listIdentifier")
-	}
-	if ctl.PeekASN1Tag(cbasn1.INTEGER) && !ctl.SkipASN1(cbasn1.INTEGER) {
-		return p.errOff(off(ctl), "bad CTL sequenceNumber")
-	}
-	var thisUpdate time.Time
-	if !readTime(&ctl, &thisUpdate) {
-		return p.errOff(off(ctl), "bad CTL thisUpdate")
-	}
-	if ctl.PeekASN1Tag(cbasn1.UTCTime) || ctl.PeekASN1Tag(cbasn1.GeneralizedTime) {
-		var next time.Time
-		if !readTime(&ctl, &next) {
-			return p.errOff(off(ctl), "bad CTL nextUpdate")
-		}
-	}
-	var alg cryptobyte.String
-	var algOID asn1.ObjectIdentifier
-	algOff := off(ctl)
-	if !ctl.ReadASN1(&alg, cbasn1.SEQUENCE) || !alg.ReadASN1ObjectIdentifier(&algOID) {
-		return p.errOff(algOff, "bad CTL subjectAlgorithm")
-	}
+	algOff := base + int64(l.AlgorithmOffset)
 	var kind Kind
 	var lengths []int
-	switch {
+	switch algOID := l.Algorithm; {
 	case algOID.Equal(oidSHA1):
 		kind, lengths = KindCertSHA1, []int{20}
 	case algOID.Equal(oidSHA256):
@@ -133,56 +107,39 @@ func (p *parser) ctl(b []byte) error {
 	default:
 		return p.errOff(algOff, "unsupported CTL subjectAlgorithm %s (want SHA-1, SHA-256 or the certificate signature hash %s)", algOID, oidCertSignatureHash)
 	}
-	var subjects cryptobyte.String
-	if ctl.PeekASN1Tag(cbasn1.SEQUENCE) && !ctl.ReadASN1(&subjects, cbasn1.SEQUENCE) {
-		return p.errOff(off(ctl), "bad CTL trustedSubjects")
-	}
-	n := 0
-	for !subjects.Empty() {
-		n++
-		if n > maxCTLSubjects {
-			return p.errOff(off(subjects), "more than %d CTL subjects", maxCTLSubjects)
+	err = l.Subjects(maxCTLSubjects, maxCTLAttributes, func(s ctl.Subject) error {
+		entOff := base + int64(s.Offset)
+		if !slices.Contains(lengths, len(s.ID)) {
+			return p.errOff(entOff, "subject identifier of %d bytes does not fit subjectAlgorithm %s", len(s.ID), l.Algorithm)
 		}
-		entOff := off(subjects)
-		var subj, id cryptobyte.String
-		if !subjects.ReadASN1(&subj, cbasn1.SEQUENCE) || !subj.ReadASN1(&id, cbasn1.OCTET_STRING) {
-			return p.errOff(entOff, "bad CTL trusted subject")
-		}
-		okLen := false
-		for _, l := range lengths {
-			okLen = okLen || len(id) == l
-		}
-		if !okLen {
-			return p.errOff(entOff, "subject identifier of %d bytes does not fit subjectAlgorithm %s", len(id), algOID)
-		}
-		e := Entry{Kind: kind, Value: hex.EncodeToString(id)}
-		var attrs cryptobyte.String
-		if subj.PeekASN1Tag(cbasn1.SET) && !subj.ReadASN1(&attrs, cbasn1.SET) {
-			return p.errOff(entOff, "bad CTL subject attributes")
-		}
-		for !attrs.Empty() {
-			var a, vals cryptobyte.String
-			var typ asn1.ObjectIdentifier
-			if !attrs.ReadASN1(&a, cbasn1.SEQUENCE) || !a.ReadASN1ObjectIdentifier(&typ) || !a.ReadASN1(&vals, cbasn1.SET) {
-				return p.errOff(entOff, "bad CTL subject attribute")
+		e := Entry{Kind: kind, Value: hex.EncodeToString(s.ID)}
+		for _, a := range s.Attributes {
+			if len(a.Values) == 0 {
+				continue
 			}
-			var v cryptobyte.String
+			v := cryptobyte.String(a.Values[0])
+			var octets cryptobyte.String
 			switch {
-			case typ.Equal(oidDisallowedFileTime):
-				if !vals.ReadASN1(&v, cbasn1.OCTET_STRING) || len(v) != 8 {
+			case a.Type.Equal(oidDisallowedFileTime):
+				if !v.ReadASN1(&octets, cbasn1.OCTET_STRING) || len(octets) != 8 {
 					return p.errOff(entOff, "DisallowedFileTime is not an 8-byte FILETIME")
 				}
-				t := fileTime(binary.LittleEndian.Uint64(v))
+				t := fileTime(binary.LittleEndian.Uint64(octets))
 				e.NotBefore = &t
-			case typ.Equal(oidFriendlyName):
-				if vals.ReadASN1(&v, cbasn1.OCTET_STRING) {
-					e.Note = utf16le(v)
+			case a.Type.Equal(oidFriendlyName):
+				if v.ReadASN1(&octets, cbasn1.OCTET_STRING) {
+					e.Note = utf16le(octets)
 				}
 			}
 		}
-		if err := p.addAt(e, 0, entOff); err != nil {
-			return err
+		return p.addAt(e, 0, entOff)
+	})
+	if err != nil {
+		var ce *ctl.Error
+		if errors.As(err, &ce) {
+			return p.errOff(base+int64(ce.Offset), "%s", ce.Reason)
 		}
+		return err
 	}
 	p.ctlSignature(sd)
 	return nil
@@ -224,14 +181,4 @@ func utf16le(b []byte) string {
 		u = append(u, c)
 	}
 	return string(utf16.Decode(u))
-}
-
-func readTime(s *cryptobyte.String, t *time.Time) bool {
-	switch {
-	case s.PeekASN1Tag(cbasn1.UTCTime):
-		return s.ReadASN1UTCTime(t)
-	case s.PeekASN1Tag(cbasn1.GeneralizedTime):
-		return s.ReadASN1GeneralizedTime(t)
-	}
-	return false
 }

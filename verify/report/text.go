@@ -363,6 +363,9 @@ func (t *textWriter) signature(s *signing.Signature) {
 		head += " (" + Clean(s.Arch) + ")"
 	}
 	t.printf("  %s  %s  %s\n", head, s.Format, t.status(s.Status))
+	if s.Catalog != "" {
+		t.printf("    catalog    %s\n", Clean(s.Catalog))
+	}
 	if s.Signer != nil {
 		t.printf("    signer     %s\n", Clean(s.Signer.Subject))
 		t.printf("    issuer     %s\n", Clean(s.Signer.Issuer))
