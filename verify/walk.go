@@ -191,14 +191,31 @@ func (e *engine) walkZip(in input) error {
 	// The archive ends with its last valid end record, which an empty
 	// archive's record appended to it does not hide (see findZipEnd).
 	size := st.Size()
+	at := in.prefix
+	if at == "" {
+		at = filepath.Base(in.path)
+	}
+	var ra io.ReaderAt = f
 	z, ok, err := findZipEnd(ctxReaderAt{e.ctx, f}, size, []int64{size}, nil)
 	if err == nil && ok && z.valid {
+		ze, err := readZipEnds(ctxReaderAt{e.ctx, f}, z)
+		if le := (*zip64LocatorError)(nil); errors.As(err, &le) {
+			fi := finding(ruleMalformed, signing.SeverityError, at, le.Error())
+			fi.Offset = &le.loc
+			e.addFindings(fi)
+			f.Close()
+			return nil
+		}
+		if err == nil {
+			e.addFindings(ze.unowned(f, size, at)...)
+			ra = ze.reader(f)
+		}
 		size = z.end
-		if e.walkZipChunked(in, f, st.Size(), size, z) {
+		if ra == io.ReaderAt(f) && e.walkZipChunked(in, f, st.Size(), size, z) {
 			return nil
 		}
 	}
-	zr, err := zip.NewReader(io.NewSectionReader(f, 0, size), size)
+	zr, err := zip.NewReader(io.NewSectionReader(ra, 0, size), size)
 	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
 		f.Close()
 		return fmt.Errorf("verify: input %s: %w", in.path, err)
@@ -213,10 +230,6 @@ func (e *engine) walkZip(in input) error {
 		}
 	}
 	if total > 1<<62 || !x.take(int64(total)) {
-		at := in.prefix
-		if at == "" {
-			at = filepath.Base(in.path)
-		}
 		e.addFindings(finding(ruleUnreadable, signing.SeverityError, at, fmt.Sprintf("zip archive declares %d bytes of entries, more than %d times its size (and more than %d bytes; a zip bomb?); its entries were not checked", total, expansionRatio, int64(minExpansion))))
 		f.Close()
 		return nil
@@ -243,14 +256,10 @@ func (e *engine) walkZip(in input) error {
 		ref.add()
 		e.bundleJobs = append(e.bundleJobs, &job{path: joinPath(in.prefix, b), fsys: zr, name: b, bundle: true, bs: states[i], onDone: ref.release})
 	}
-	at := in.prefix
-	if at == "" {
-		at = filepath.Base(in.path)
-	}
-	if fi := zipUnlisted(f, zipRecords(zr, size), size, at); fi != nil {
+	if fi := zipUnlisted(ra, zipRecords(zr, size), size, at); fi != nil {
 		e.addFindings(*fi)
 	}
-	e.zipEntries(zr, f, size, in.prefix, 0, ref, roots, states, func(j *job) { j.expand = x; e.q.push(j, true) })
+	e.zipEntries(zr, ra, size, in.prefix, 0, ref, roots, states, func(j *job) { j.expand = x; e.q.push(j, true) })
 	return nil
 }
 
