@@ -3,6 +3,9 @@ package verify
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -215,5 +218,135 @@ func TestZip64LocatorPointsToGarbage(t *testing.T) {
 	r = run(t, Options{}, filepath.Join(dir, "twin"))
 	if got := zipFindings(r, "data.bin", ruleZipInvalid); len(got) != 1 || got[0].Offset == nil || *got[0].Offset != int64(len(prefix)+loc) {
 		t.Errorf("twin: want file/zip-invalid at the locator, got %+v", r.Findings)
+	}
+}
+
+// TestZipLocalHeaderHiddenInPrefix: a local file header in the data before
+// a zip's first listed entry (a second archive in a self-extractor's stub
+// or after a junk prefix, a lone local entry) is file/zip-unlisted-entry
+// at its offset, whether the archive's offsets count the prefix or not; a
+// stub that is a PE, or junk holding the signature without a header an
+// extractor would read, is not.
+func TestZipLocalHeaderHiddenInPrefix(t *testing.T) {
+	f := getFixtures(t)
+	hidden := makeZip(t, []zipEntry{{name: "evil.dll", data: f.peUnsigned}})
+	lone := hidden[:bytes.Index(hidden, []byte("PK\x01\x02"))] // a local entry, no directory
+	junk := []byte("junk before the archive; ")
+	noise := append(append([]byte(nil), junk...), "PK\x03\x04\x14\x00\x00\x00\xee\xee and then no header at all"...)
+	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+	entries := []zipEntry{{name: "ok.txt", data: []byte("hello")}}
+	for _, tc := range []struct {
+		name   string
+		prefix []byte
+		at     int // -1: nothing to report
+	}{
+		{"archive after junk", cat(junk, hidden, junk), len(junk)},
+		{"archive in a PE stub's overlay", cat(f.peUnsigned, hidden), len(f.peUnsigned)},
+		{"lone local entry", cat(junk, lone), len(junk)},
+		{"PE stub", f.peUnsigned, -1},
+		{"signature without a header", noise, -1},
+	} {
+		for _, adjust := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s adjusted=%v", tc.name, adjust), func(t *testing.T) {
+				b := cat(tc.prefix, zipAt(t, len(tc.prefix), adjust, entries))
+				dir := t.TempDir()
+				writeTree(t, dir, map[string][]byte{"setup.bin": b})
+				r := run(t, Options{}, dir)
+				got := zipFindings(r, "setup.bin", ruleZipUnlisted)
+				if fileByPath(r, "setup.bin/ok.txt") == nil {
+					t.Errorf("the archive's entry was not checked: %v", r.Findings)
+				}
+				if tc.at < 0 {
+					if len(got) != 0 {
+						t.Errorf("false positive: %+v", got)
+					}
+					return
+				}
+				if len(got) != 1 || got[0].Offset == nil || *got[0].Offset != int64(tc.at) || got[0].Severity != signing.SeverityError {
+					t.Errorf("want one error at offset %d, got %+v", tc.at, got)
+				}
+			})
+		}
+	}
+}
+
+// goStubSource is a self-extractor's stub: it reads the archive after it
+// and writes one, so that the code reading and writing local headers is
+// linked in.
+const goStubSource = `package main
+
+import (
+	"archive/zip"
+	"io"
+	"os"
+)
+
+func main() {
+	r, err := zip.OpenReader(os.Args[0])
+	if err != nil {
+		os.Exit(1)
+	}
+	w := zip.NewWriter(os.Stdout)
+	for _, f := range r.File {
+		rc, err := f.Open()
+		if err != nil {
+			os.Exit(1)
+		}
+		out, _ := w.Create(f.Name)
+		io.Copy(out, rc)
+		rc.Close()
+	}
+	w.Close()
+}
+`
+
+// TestZipGoBuiltSelfExtractorStub: a Go program that reads zip archives,
+// built for Windows, holds "PK\x03\x04" in its code; as a self-extractor's
+// stub it gives no file/zip-unlisted-entry, and the same stub with a
+// second archive appended to it does.
+func TestZipGoBuiltSelfExtractorStub(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a Go program")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go tool not found")
+	}
+	src := t.TempDir()
+	writeTree(t, src, map[string][]byte{
+		"go.mod":  []byte("module stub\n\ngo 1.21\n"),
+		"main.go": []byte(goStubSource),
+	})
+	exe := filepath.Join(src, "stub.exe")
+	cmd := exec.Command(goTool, "build", "-trimpath", "-ldflags=-s -w -buildid=", "-o", exe, ".")
+	cmd.Dir = src
+	cmd.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=-buildvcs=false")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	stub, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(stub, []byte("PK\x03\x04")) {
+		t.Log("the stub does not hold the local header signature; the test proves less")
+	}
+	f := getFixtures(t)
+	hidden := makeZip(t, []zipEntry{{name: "evil.dll", data: f.peUnsigned}})
+	entries := []zipEntry{{name: "payload/readme.txt", data: []byte("hello")}}
+	for _, adjust := range []bool{false, true} {
+		dir := t.TempDir()
+		attacked := append(append([]byte(nil), stub...), hidden...)
+		writeTree(t, dir, map[string][]byte{
+			"setup.exe":  append(append([]byte(nil), stub...), zipAt(t, len(stub), adjust, entries)...),
+			"setup2.exe": append(attacked, zipAt(t, len(attacked), adjust, entries)...),
+		})
+		r := run(t, Options{}, dir)
+		if got := zipFindings(r, "setup.exe", ruleZipUnlisted); len(got) != 0 || fileByPath(r, "setup.exe/payload/readme.txt") == nil {
+			t.Errorf("adjusted=%v: real stub: %+v", adjust, got)
+		}
+		if got := zipFindings(r, "setup2.exe", ruleZipUnlisted); len(got) != 1 || *got[0].Offset != int64(len(stub)) {
+			t.Errorf("adjusted=%v: stub with a hidden archive: %+v", adjust, got)
+		}
 	}
 }
