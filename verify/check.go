@@ -340,7 +340,14 @@ func (c *check) openDisk(name string) {
 // run's MaxBuffer.
 func (c *check) withStream(r io.Reader, size int64) {
 	e := c.e
-	hdr := make([]byte, sniffLen)
+	// A zip entry's size is known: a small one needs no sniffLen buffer
+	// (a million tiny entries would each leave 4 KiB to collect). One
+	// byte more than the size still shows a stream that runs longer.
+	hdrLen := int64(sniffLen)
+	if size >= 0 && size < sniffLen {
+		hdrLen = size + 1
+	}
+	hdr := make([]byte, hdrLen)
 	n, err := io.ReadFull(ctxReader{e.ctx, r}, hdr)
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
 		c.streamError(err)

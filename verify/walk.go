@@ -398,7 +398,7 @@ func plausibleLocalHeader(r io.ReaderAt, at, to, size int64) (ok, own bool) {
 // size.
 func zipHiddenHeader(r io.ReaderAt, recs []zipRec, size int64) (int64, bool) {
 	type span struct{ start, end int64 }
-	var es []span
+	es := make([]span, 0, len(recs))
 	for _, z := range recs {
 		off := z.off
 		if off < 0 || off > size {
@@ -664,7 +664,7 @@ func zipOverlaps(recs []zipRec, size int64) map[int]bool {
 		i          int
 		start, end uint64
 	}
-	var spans []span
+	spans := make([]span, 0, len(recs))
 	for i, z := range recs {
 		if z.comp == 0 {
 			continue
