@@ -334,7 +334,7 @@ func hiddenInPrefix(r io.ReaderAt, to, size int64) (int64, bool) {
 			}
 			i += k
 			at := pos + int64(i)
-			if ok, own := plausibleLocalHeader(r, at, to, size); own {
+			if ok, own := plausibleLocalHeader(r, b[i:], at, to, size); own {
 				return 0, false
 			} else if ok {
 				return at, true
@@ -345,17 +345,22 @@ func hiddenInPrefix(r io.ReaderAt, to, size int64) (int64, bool) {
 }
 
 // plausibleLocalHeader reports whether the local file header signature at
-// offset at of r (of size bytes) starts a header that an extractor would
+// offset at of r (of size bytes), whose bytes from there on b holds (some
+// or all of them), starts a header that an extractor would
 // read as an entry: a known compression method (APPNOTE 4.4.5), a name of
 // printable bytes, and a name, extra field and (unless a data descriptor
 // follows) data that fit in the file. own says the header's name and extra
 // field end at to: it is the header of the entry whose data starts there.
 // Fields an extractor does not act on (versions, times, CRC) are not
 // looked at: an attacker sets them at will.
-func plausibleLocalHeader(r io.ReaderAt, at, to, size int64) (ok, own bool) {
-	var h [30]byte
-	if n, _ := r.ReadAt(h[:], at); n < len(h) {
-		return false, false
+func plausibleLocalHeader(r io.ReaderAt, b []byte, at, to, size int64) (ok, own bool) {
+	h := b
+	if len(h) < 30 {
+		var a [30]byte
+		if n, _ := r.ReadAt(a[:], at); n < len(a) {
+			return false, false
+		}
+		h = a[:]
 	}
 	le := binary.LittleEndian
 	flags, method := le.Uint16(h[6:]), le.Uint16(h[8:])
@@ -376,9 +381,14 @@ func plausibleLocalHeader(r io.ReaderAt, at, to, size int64) (ok, own bool) {
 	if n == 0 || end > size {
 		return false, false
 	}
-	name := make([]byte, n)
-	if k, _ := r.ReadAt(name, at+30); int64(k) < n {
-		return false, false
+	var name []byte
+	if int64(len(h)) >= 30+n {
+		name = h[30 : 30+n]
+	} else {
+		name = make([]byte, n)
+		if k, _ := r.ReadAt(name, at+30); int64(k) < n {
+			return false, false
+		}
 	}
 	for _, c := range name {
 		if c < 0x20 || c == 0x7f {

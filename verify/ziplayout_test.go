@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shipgate/shipgate/signing"
 )
@@ -348,5 +349,68 @@ func TestZipGoBuiltSelfExtractorStub(t *testing.T) {
 		if got := zipFindings(r, "setup2.exe", ruleZipUnlisted); len(got) != 1 || *got[0].Offset != int64(len(stub)) {
 			t.Errorf("adjusted=%v: stub with a hidden archive: %+v", adjust, got)
 		}
+	}
+}
+
+// TestZipTrailingDataInNestedZip: a zip inside a zip is held to the same
+// rule: bytes after its end record are reported at the inner archive's
+// path, stored or deflated, and a ZIP64 archive with data before it and
+// unadjusted offsets is opened inside another zip too.
+func TestZipTrailingDataInNestedZip(t *testing.T) {
+	f := getFixtures(t)
+	inner := makeZip(t, []zipEntry{{name: "a.dll", data: f.peValid}})
+	trailing := append(append([]byte(nil), inner...), "payload"...)
+	junk := []byte("junk before a ZIP64 archive")
+	z64 := append(append([]byte(nil), junk...), toZip64(t, zipAt(t, len(junk), false, []zipEntry{{name: "b.dll", data: f.peTampered}}), 0)...)
+	for _, store := range []bool{false, true} {
+		dir := t.TempDir()
+		writeTree(t, dir, map[string][]byte{"outer.zip": makeZip(t, []zipEntry{{name: "inner.zip", data: trailing, store: store}, {name: "z64.bin", data: z64, store: store}})})
+		r := run(t, Options{Policy: requireValid()}, filepath.Join(dir, "outer.zip"))
+		if got := zipFindings(r, "inner.zip", ruleZipTrailing); len(got) != 1 || *got[0].Offset != int64(len(inner)) {
+			t.Errorf("store=%v: %+v", store, r.Findings)
+		}
+		wantRules(t, r, "z64.bin/b.dll", digestMismatch)
+		if got := zipFindings(r, "z64.bin", ruleMalformed); len(got) != 0 {
+			t.Errorf("store=%v: z64.bin: %+v", store, got)
+		}
+	}
+}
+
+// TestZipPrefixHeaderWithDataDescriptor: a hidden local header whose sizes
+// are in a data descriptor (flag bit 3, sizes zero), as streaming writers
+// make them, is reported in a prefix like any other.
+func TestZipPrefixHeaderWithDataDescriptor(t *testing.T) {
+	var hdr []byte
+	hdr = append(hdr, "PK\x03\x04\x14\x00\x08\x00\x08\x00"...)
+	hdr = append(hdr, make([]byte, 16)...) // time, date, CRC, sizes: zero
+	hdr = binary.LittleEndian.AppendUint16(hdr, uint16(len("evil.dll")))
+	hdr = binary.LittleEndian.AppendUint16(hdr, 0)
+	hdr = append(hdr, "evil.dll"...)
+	hdr = append(hdr, bytes.Repeat([]byte{0xaa}, 64)...)
+	prefix := append([]byte("stub "), hdr...)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"setup.bin": append(prefix, zipAt(t, len(prefix), false, []zipEntry{{name: "ok.txt", data: []byte("hi")}})...)})
+	r := run(t, Options{}, dir)
+	if got := zipFindings(r, "setup.bin", ruleZipUnlisted); len(got) != 1 || *got[0].Offset != int64(len("stub ")) {
+		t.Errorf("%+v", r.Findings)
+	}
+}
+
+// TestZipPrefixFullOfSignaturesIsLinear: a prefix of 16 MiB made of local
+// header signatures costs one pass over it, not a read per signature, and
+// reports nothing (none starts a header an extractor would read).
+func TestZipPrefixFullOfSignaturesIsLinear(t *testing.T) {
+	// Not at offset 0, where any signature is reported (see zipUnlisted).
+	prefix := append([]byte("stub"), bytes.Repeat([]byte("PK\x03\x04"), 4<<20)...)
+	b := append(prefix, zipAt(t, len(prefix), true, []zipEntry{{name: "ok.txt", data: []byte("hi")}})...)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"x.zip": b})
+	start := time.Now()
+	r := run(t, Options{}, filepath.Join(dir, "x.zip"))
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("took %v", d)
+	}
+	if got := zipFindings(r, "x.zip", ruleZipUnlisted); len(got) != 0 {
+		t.Errorf("%+v", got)
 	}
 }
