@@ -414,3 +414,16 @@ func TestZipPrefixFullOfSignaturesIsLinear(t *testing.T) {
 		t.Errorf("%+v", got)
 	}
 }
+
+// TestZipTrailingDataBeyondSearchWindowFailsClosed: more than 64 KiB
+// appended to a zip puts its end record out of reach of extractors that
+// search the last 64 KiB (archive/zip, Info-ZIP) and of shipgate: a file
+// that starts like a zip is then file/malformed, never an opaque file that
+// passes.
+func TestZipTrailingDataBeyondSearchWindowFailsClosed(t *testing.T) {
+	f := getFixtures(t)
+	z := append(makeZip(t, []zipEntry{{name: "a.dll", data: f.peUnsigned}}), bytes.Repeat([]byte("x"), 70000)...)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"x.zip": z})
+	mustFail(t, Options{}, "x.zip", ruleMalformed, dir)
+}
