@@ -95,7 +95,7 @@ func readZipEnds(r io.ReaderAt, z zipEnd) (zipEnds, error) {
 	// archive/zip: the base is what puts the directory right before the
 	// end records, unless a directory header parses at the recorded offset.
 	base := endRec - int64(dirSize) - int64(dirOff)
-	if base > 0 && sigAt(r, int64(dirOff), "PK\x01\x02") {
+	if base > 0 && dirHeaderAt(r, int64(dirOff)) {
 		base = 0
 	}
 	ze.dirEnd = base + int64(dirOff) + int64(dirSize)
@@ -132,6 +132,24 @@ func zip64RecordBefore(r io.ReaderAt, loc int64) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// dirHeaderAt reports whether a central directory header is at offset at
+// of r as archive/zip reads one: its signature, then fixed fields and the
+// name, extra field and comment their lengths give, all inside the file.
+func dirHeaderAt(r io.ReaderAt, at int64) bool {
+	var h [46]byte
+	if n, _ := r.ReadAt(h[:], at); n < len(h) || string(h[:4]) != "PK\x01\x02" {
+		return false
+	}
+	le := binary.LittleEndian
+	rest := int64(le.Uint16(h[28:])) + int64(le.Uint16(h[30:])) + int64(le.Uint16(h[32:]))
+	if rest == 0 {
+		return true
+	}
+	var b [1]byte
+	n, _ := r.ReadAt(b[:], at+46+rest-1)
+	return n == 1
 }
 
 func sigAt(r io.ReaderAt, at int64, sig string) bool {
