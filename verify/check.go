@@ -345,7 +345,14 @@ func (c *check) openDisk(name string) {
 // run's MaxBuffer.
 func (c *check) withStream(r io.Reader, size int64) {
 	e := c.e
-	hdr := make([]byte, sniffLen)
+	// A zip entry's size is known: a small one needs no sniffLen buffer
+	// (a million tiny entries would each leave 4 KiB to collect). One
+	// byte more than the size still shows a stream that runs longer.
+	hdrLen := int64(sniffLen)
+	if size >= 0 && size < sniffLen {
+		hdrLen = size + 1
+	}
+	hdr := make([]byte, hdrLen)
 	n, err := io.ReadFull(ctxReader{e.ctx, r}, hdr)
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
 		c.streamError(err)
@@ -665,6 +672,27 @@ func (c *check) findZip(ra io.ReaderAt, size int64, hdr []byte) {
 	case err != nil:
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot look for a zip archive at the end of the file: %v", unwrapPath(err)))
 	case ok && z.valid:
+		// The archive ends with its end record's comment; the file may
+		// go on with a structure of its own (a signed PE's certificate
+		// table), and any other byte is the archive's to account for.
+		limit := size
+		for _, e := range ends {
+			if e >= z.end && e < limit {
+				limit = e
+			}
+		}
+		if limit < size && limit-z.end < 8 && allZero(ra, z.end, limit) {
+			limit = z.end // the certificate table's alignment (PE format, "The Attribute Certificate Table")
+		}
+		ze, err := readZipEnds(ctxReaderAt{c.e.ctx, ra}, z)
+		if le := (*zip64LocatorError)(nil); errors.As(err, &le) {
+			c.add(ruleMalformed, signing.SeverityError, le.Error()).Offset = &le.loc
+			return
+		}
+		if err == nil {
+			c.finds = append(c.finds, ze.unowned(ra, limit, c.f.Path)...)
+			ra = ze.reader(ra)
+		}
 		c.openZip(io.NewSectionReader(ra, 0, z.end), z.end)
 	case IsZip(hdr):
 		// The archive's reader says what is wrong with it.
@@ -673,6 +701,14 @@ func (c *check) findZip(ra io.ReaderAt, size int64, hdr []byte) {
 		off := z.off
 		c.add(ruleZipInvalid, signing.SeverityError, fmt.Sprintf("a zip end of central directory record at offset %d ends the %s, but the central directory it describes is not there; extractors that recover such archives may find entries that were not checked", z.off, zipEndWhere(z.end, size))).Offset = &off
 	}
+}
+
+// allZero reports whether the bytes of r in [from, to), fewer than 8, are
+// zeros.
+func allZero(r io.ReaderAt, from, to int64) bool {
+	var b [8]byte
+	n, _ := r.ReadAt(b[:to-from], from)
+	return int64(n) == to-from && b == [8]byte{}
 }
 
 func zipEndWhere(end, size int64) string {

@@ -88,3 +88,47 @@ func FuzzFindZipEnd(f *testing.F) {
 		}
 	})
 }
+
+// FuzzZipEnds reads the end structures of whatever archive findZipEnd
+// finds in hostile bytes, and searches the bytes before it for hidden
+// local headers: they must never panic, the byte ranges they report must
+// lie inside the file, and the reader they give must read what the file
+// holds but for the locator's offset.
+func FuzzZipEnds(f *testing.F) {
+	fx := getFixtures(f)
+	z := makeZip(f, []zipEntry{{name: "a.dll", data: []byte("MZ")}})
+	f.Add(z)
+	f.Add(append([]byte("junk"), z...))
+	f.Add(append(append([]byte(nil), fx.peUnsigned...), z...))
+	f.Add(append(append([]byte(nil), z...), "PK\x05\x06\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00trailing"...))
+	f.Add([]byte("PK\x06\x06\x2c\x00\x00\x00\x00\x00\x00\x00-\x00-\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x2e\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+		"PK\x06\x07\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00" +
+		"PK\x05\x06\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x00\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		size := int64(len(b))
+		r := bytes.NewReader(b)
+		zend, ok, err := findZipEnd(r, size, []int64{size}, nil)
+		if err != nil || !ok {
+			return
+		}
+		ze, err := readZipEnds(r, zend)
+		if err != nil {
+			return
+		}
+		for _, fi := range ze.unowned(r, size, "x") {
+			if fi.Offset == nil || *fi.Offset < 0 || *fi.Offset >= size {
+				t.Fatalf("finding outside the file: %+v", fi)
+			}
+		}
+		got := make([]byte, len(b))
+		if n, _ := ze.reader(r).ReadAt(got, 0); n != len(b) {
+			t.Fatalf("read %d of %d bytes", n, len(b))
+		}
+		if ze.fix == nil && !bytes.Equal(got, b) {
+			t.Fatal("the reader changed bytes without a fix")
+		}
+		if at, ok := hiddenInPrefix(r, min(zend.off, size), size); ok && (at < 0 || at >= zend.off) {
+			t.Fatalf("hidden header at %d, outside the prefix of %d bytes", at, zend.off)
+		}
+	})
+}

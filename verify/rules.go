@@ -22,6 +22,10 @@ const (
 	// RuleZipUnlisted: a zip holds a local entry its central directory does
 	// not list.
 	RuleZipUnlisted signing.Rule = "file/zip-unlisted-entry"
+	// RuleZipTrailing: bytes of a zip archive that none of its end
+	// structures owns: after the end record's comment, or between the
+	// central directory and the end records.
+	RuleZipTrailing signing.Rule = "file/zip-trailing-data"
 	// RuleWindowsAlias: a file whose name Windows rewrites when it creates
 	// or opens it.
 	RuleWindowsAlias signing.Rule = "file/windows-alias"
@@ -97,6 +101,7 @@ const (
 	ruleDuplicateEntry   = RuleDuplicateEntry
 	ruleZipInvalid       = RuleZipInvalid
 	ruleZipUnlisted      = RuleZipUnlisted
+	ruleZipTrailing      = RuleZipTrailing
 	ruleWindowsAlias     = RuleWindowsAlias
 	ruleUncheckedArchive = RuleUncheckedArchive
 	ruleUnsigned         = RuleUnsigned

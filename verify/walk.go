@@ -2,6 +2,7 @@ package verify
 
 import (
 	"archive/zip"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -191,14 +192,31 @@ func (e *engine) walkZip(in input) error {
 	// The archive ends with its last valid end record, which an empty
 	// archive's record appended to it does not hide (see findZipEnd).
 	size := st.Size()
+	at := in.prefix
+	if at == "" {
+		at = filepath.Base(in.path)
+	}
+	var ra io.ReaderAt = f
 	z, ok, err := findZipEnd(ctxReaderAt{e.ctx, f}, size, []int64{size}, nil)
 	if err == nil && ok && z.valid {
+		ze, err := readZipEnds(ctxReaderAt{e.ctx, f}, z)
+		if le := (*zip64LocatorError)(nil); errors.As(err, &le) {
+			fi := finding(ruleMalformed, signing.SeverityError, at, le.Error())
+			fi.Offset = &le.loc
+			e.addFindings(fi)
+			f.Close()
+			return nil
+		}
+		if err == nil {
+			e.addFindings(ze.unowned(f, size, at)...)
+			ra = ze.reader(f)
+		}
 		size = z.end
-		if e.walkZipChunked(in, f, st.Size(), size, z) {
+		if ra == io.ReaderAt(f) && e.walkZipChunked(in, f, st.Size(), size, z) {
 			return nil
 		}
 	}
-	zr, err := zip.NewReader(io.NewSectionReader(f, 0, size), size)
+	zr, err := zip.NewReader(io.NewSectionReader(ra, 0, size), size)
 	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
 		f.Close()
 		return fmt.Errorf("verify: input %s: %w", in.path, err)
@@ -213,10 +231,6 @@ func (e *engine) walkZip(in input) error {
 		}
 	}
 	if total > 1<<62 || !x.take(int64(total)) {
-		at := in.prefix
-		if at == "" {
-			at = filepath.Base(in.path)
-		}
 		e.addFindings(finding(ruleUnreadable, signing.SeverityError, at, fmt.Sprintf("zip archive declares %d bytes of entries, more than %d times its size (and more than %d bytes; a zip bomb?); its entries were not checked", total, expansionRatio, int64(minExpansion))))
 		f.Close()
 		return nil
@@ -243,20 +257,17 @@ func (e *engine) walkZip(in input) error {
 		ref.add()
 		e.addBundleJob(&job{path: joinPath(in.prefix, b), fsys: zr, name: b, bundle: true, bs: states[i], onDone: ref.release})
 	}
-	at := in.prefix
-	if at == "" {
-		at = filepath.Base(in.path)
-	}
-	if fi := zipUnlisted(f, zipRecords(zr, size), size, at); fi != nil {
+	if fi := zipUnlisted(ra, zipRecords(zr, size), size, at); fi != nil {
 		e.addFindings(*fi)
 	}
-	e.zipEntries(zr, f, size, in.prefix, 0, ref, roots, states, func(j *job) { j.expand = x; e.q.push(j, true) })
+	e.zipEntries(zr, ra, size, in.prefix, 0, ref, roots, states, func(j *job) { j.expand = x; e.q.push(j, true) })
 	return nil
 }
 
 // zipUnlisted checks the local file headers of the zip archive of size
 // bytes at r that streaming extractors read: the one at its start (when it
-// starts with one), and any between the listed entries, from the end of one
+// starts with one), any in the data before the first listed entry (see
+// hiddenInPrefix), and any between the listed entries, from the end of one
 // entry's data to the next entry's local header, or after the last entry's
 // data and before the central directory. The first must be the header of an
 // entry of the central directory zr read; any other is an entry no
@@ -277,6 +288,17 @@ func zipUnlisted(r io.ReaderAt, recs []zipRec, size int64, p string) *signing.Fi
 			return &f
 		}
 	}
+	first := int64(-1) // where the first listed entry's data starts
+	for _, z := range recs {
+		if z.off >= 0 && z.off <= size && (first < 0 || z.off < first) {
+			first = z.off
+		}
+	}
+	if at, ok := hiddenInPrefix(r, first, size); ok {
+		f := finding(ruleZipUnlisted, signing.SeverityError, p, fmt.Sprintf("the zip local file header at offset %d, in the data before the archive's first listed entry, belongs to no entry of its central directory: extractors that stream local headers from the start of the file, or search for the first one, see a file that was not checked", at))
+		f.Offset = &at
+		return &f
+	}
 	if at, ok := zipHiddenHeader(r, recs, size); ok {
 		f := finding(ruleZipUnlisted, signing.SeverityError, p, fmt.Sprintf("the zip local file header at offset %d, between the archive's listed entries, belongs to no entry of its central directory: extractors that stream local headers see a file that was not checked", at))
 		f.Offset = &at
@@ -285,18 +307,108 @@ func zipUnlisted(r io.ReaderAt, recs []zipRec, size int64, p string) *signing.Fi
 	return nil
 }
 
+// hiddenInPrefix searches the bytes of r before to, where the first listed
+// entry's data starts, for a local file header other than that entry's
+// own (the one whose name and extra field end at to): a second archive, or
+// entries written without a directory, that extractors which stream local
+// headers from the start, or search for the first, read instead. Those
+// bytes are often a self-extractor's stub, which is code: code that reads
+// zips holds the signature "PK\x03\x04" as an operand, so only a
+// signature followed by a header an extractor would read counts (see
+// plausibleLocalHeader). The bytes are read once, a MiB at a time.
+func hiddenInPrefix(r io.ReaderAt, to, size int64) (int64, bool) {
+	const chunk = 1 << 20
+	if to <= 4 {
+		return 0, false
+	}
+	buf := make([]byte, min(to, chunk+3))
+	for pos := int64(0); pos < to; pos += chunk {
+		b := buf[:min(to-pos, chunk+3)]
+		if n, _ := r.ReadAt(b, pos); n < len(b) {
+			return 0, false
+		}
+		for i := 0; i < chunk; i++ {
+			k := bytes.Index(b[i:], []byte("PK\x03\x04"))
+			if k < 0 || i+k >= chunk {
+				break
+			}
+			i += k
+			at := pos + int64(i)
+			if ok, own := plausibleLocalHeader(r, b[i:], at, to, size); own {
+				return 0, false
+			} else if ok {
+				return at, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// plausibleLocalHeader reports whether the local file header signature at
+// offset at of r (of size bytes), whose bytes from there on b holds (some
+// or all of them), starts a header that an extractor would
+// read as an entry: a known compression method (APPNOTE 4.4.5), a name of
+// printable bytes, and a name, extra field and (unless a data descriptor
+// follows) data that fit in the file. own says the header's name and extra
+// field end at to: it is the header of the entry whose data starts there.
+// Fields an extractor does not act on (versions, times, CRC) are not
+// looked at: an attacker sets them at will.
+func plausibleLocalHeader(r io.ReaderAt, b []byte, at, to, size int64) (ok, own bool) {
+	h := b
+	if len(h) < 30 {
+		var a [30]byte
+		if n, _ := r.ReadAt(a[:], at); n < len(a) {
+			return false, false
+		}
+		h = a[:]
+	}
+	le := binary.LittleEndian
+	flags, method := le.Uint16(h[6:]), le.Uint16(h[8:])
+	comp := int64(le.Uint32(h[18:]))
+	n, m := int64(le.Uint16(h[26:])), int64(le.Uint16(h[28:]))
+	if at+30+n+m == to {
+		return true, true
+	}
+	switch method {
+	case 0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 14, 16, 18, 19, 20, 93, 94, 95, 96, 97, 98, 99:
+	default:
+		return false, false
+	}
+	end := at + 30 + n + m
+	if flags&0x8 == 0 && comp != 0xffffffff {
+		end += comp
+	}
+	if n == 0 || end > size {
+		return false, false
+	}
+	var name []byte
+	if int64(len(h)) >= 30+n {
+		name = h[30 : 30+n]
+	} else {
+		name = make([]byte, n)
+		if k, _ := r.ReadAt(name, at+30); int64(k) < n {
+			return false, false
+		}
+	}
+	for _, c := range name {
+		if c < 0x20 || c == 0x7f {
+			return false, false
+		}
+	}
+	return true, false
+}
+
 // zipHiddenHeader returns the offset of the first local file header
 // signature found after the data of a listed entry and before the next
 // listed entry's own local header (the last signature in the gap whose
 // name and extra field end exactly where that entry's data starts), or
 // before the central directory (the first "PK\x01\x02" or end record
-// signature) after the last entry. Bytes before the first entry (a
-// self-extractor's stub, which may well hold the signature) are not
-// searched. Each gap is read once, so the work is at most the archive's
+// signature) after the last entry. Bytes before the first entry are
+// hiddenInPrefix's. Each gap is read once, so the work is at most the archive's
 // size.
 func zipHiddenHeader(r io.ReaderAt, recs []zipRec, size int64) (int64, bool) {
 	type span struct{ start, end int64 }
-	var es []span
+	es := make([]span, 0, len(recs))
 	for _, z := range recs {
 		off := z.off
 		if off < 0 || off > size {
@@ -562,7 +674,7 @@ func zipOverlaps(recs []zipRec, size int64) map[int]bool {
 		i          int
 		start, end uint64
 	}
-	var spans []span
+	spans := make([]span, 0, len(recs))
 	for i, z := range recs {
 		if z.comp == 0 {
 			continue

@@ -48,3 +48,36 @@ func TestZipChunkedWalkMatchesWhole(t *testing.T) {
 		t.Errorf("the archive lacks the findings it is made to have: %+v", whole.Findings)
 	}
 }
+
+// TestZipChunkedWalkReportsTrailingData: the chunked walk reports bytes
+// after the end record as the whole reader does, and a ZIP64 archive is
+// walked in chunks with the same report as whole.
+func TestZipChunkedWalkReportsTrailingData(t *testing.T) {
+	var es []zipEntry
+	for i := 0; i < 40; i++ {
+		es = append(es, zipEntry{name: fmt.Sprintf("lib/f%02d.js", i), data: []byte(fmt.Sprint(i)), store: i%3 == 0})
+	}
+	z := makeZip(t, es)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"trailing.zip": append(append([]byte(nil), z...), "appended payload"...), "zip64.zip": toZip64(t, z, 0)})
+	for _, name := range []string{"trailing.zip", "zip64.zip"} {
+		p := filepath.Join(dir, name)
+		whole := run(t, Options{}, p)
+		func() {
+			defer func(n int) { zipChunkLen = n }(zipChunkLen)
+			zipChunkLen = 7
+			chunked := run(t, Options{}, p)
+			a, _ := json.MarshalIndent(whole, "", " ")
+			b, _ := json.MarshalIndent(chunked, "", " ")
+			if !bytes.Equal(a, b) {
+				t.Errorf("%s: chunked walk differs:\nwhole:\n%s\nchunked:\n%s", name, a, b)
+			}
+		}()
+		if len(whole.Files) != 40 {
+			t.Errorf("%s: %d files", name, len(whole.Files))
+		}
+		if got := zipFindings(whole, name, ruleZipTrailing); (name == "trailing.zip") != (len(got) == 1) {
+			t.Errorf("%s: %+v", name, whole.Findings)
+		}
+	}
+}

@@ -184,7 +184,11 @@ func (e *engine) walkZipChunked(in input, f *os.File, fileSize, size int64, end 
 	if !ok {
 		return false
 	}
-	var recs []zipRec
+	total := 0
+	for _, ch := range chunks {
+		total += ch.n
+	}
+	recs := make([]zipRec, 0, total)
 	for _, ch := range chunks {
 		zr, err := ch.reader(f)
 		if err != nil {
@@ -203,14 +207,14 @@ func (e *engine) walkZipChunked(in input, f *os.File, fileSize, size int64, end 
 		at = filepath.Base(in.path)
 	}
 	x := newExpansion(fileSize)
-	var total uint64
+	var declared uint64
 	for _, r := range recs {
-		if total += min(r.uncomp, 1<<50); total > 1<<62 {
+		if declared += min(r.uncomp, 1<<50); declared > 1<<62 {
 			break
 		}
 	}
-	if total > 1<<62 || !x.take(int64(total)) {
-		e.addFindings(finding(ruleUnreadable, signing.SeverityError, at, fmt.Sprintf("zip archive declares %d bytes of entries, more than %d times its size (and more than %d bytes; a zip bomb?); its entries were not checked", total, expansionRatio, int64(minExpansion))))
+	if declared > 1<<62 || !x.take(int64(declared)) {
+		e.addFindings(finding(ruleUnreadable, signing.SeverityError, at, fmt.Sprintf("zip archive declares %d bytes of entries, more than %d times its size (and more than %d bytes; a zip bomb?); its entries were not checked", declared, expansionRatio, int64(minExpansion))))
 		f.Close()
 		return true
 	}

@@ -26,7 +26,7 @@ func zipLocalNames(recs []zipRec, ra io.ReaderAt, size int64) map[int]string {
 		i          int
 		start, end int64
 	}
-	var es []ent
+	es := make([]ent, 0, len(recs))
 	for i, z := range recs {
 		off := z.off
 		if off < 0 || off > size {

@@ -421,3 +421,25 @@ func TestTextSignatureBlocks(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONStreamedFilesMatchEncoder: the JSON report, written a file at a
+// time, is byte for byte what encoding/json writes for the whole report,
+// with files carrying signatures, HTML characters and a finding whose
+// message holds the files key itself.
+func TestJSONStreamedFilesMatchEncoder(t *testing.T) {
+	r := sample()
+	r.Files = append(r.Files, verify.File{Path: "a/<b>&c.txt", Size: 1, SHA256: strings.Repeat("0", 64), Kind: "other"})
+	r.Findings = append(r.Findings, signing.Finding{Rule: "file/malformed", Severity: signing.SeverityError, Path: "x", Message: "\n  \"files\": [] is not a key"})
+	for name, r := range map[string]*verify.Report{"sample": r, "no files": {}} {
+		var whole, streamed bytes.Buffer
+		if err := encode(&whole, r); err != nil {
+			t.Fatal(err)
+		}
+		if err := JSON(&streamed, r); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(whole.Bytes(), streamed.Bytes()) {
+			t.Errorf("%s: streamed JSON differs:\n%s\nwant:\n%s", name, streamed.Bytes(), whole.Bytes())
+		}
+	}
+}
