@@ -43,12 +43,13 @@ const (
 	LayoutAsar    = "asar"    // a bare app.asar
 	LayoutNpm     = "npm"     // an npm package tarball (its files under package/)
 	LayoutFiles   = "files"   // any other directory, zip archive or tarball
+	LayoutFile    = "file"    // one executable or installer (PE, Mach-O, ELF, MSI, cabinet)
 )
 
 // Inventory is what a release contains.
 type Inventory struct {
-	// Layout is LayoutWindows, LayoutMacOS, LayoutAsar, LayoutNpm or
-	// LayoutFiles.
+	// Layout is LayoutWindows, LayoutMacOS, LayoutAsar, LayoutNpm,
+	// LayoutFiles or LayoutFile.
 	Layout string `json:"layout"`
 	// App is the application as its own package.json and bundle describe it.
 	App App `json:"app"`
@@ -216,10 +217,11 @@ type item struct {
 // Open reads the release at path: a directory (an Electron release in the
 // Windows or Linux layout, or any other tree of files), a macOS .app bundle,
 // a zip archive or a tarball (.tar, .tar.gz, .tgz, .tar.xz, .tar.zst; an npm
-// package's .tgz among them) holding such a tree, or a bare app.asar.
-// Electron facts are added when the release has them. Unreadable or
-// malformed files are findings; the error is for a path that is no release
-// at all, such as a file that is none of those archives.
+// package's .tgz among them) holding such a tree, a bare app.asar, or a
+// release that is one file, an executable or an installer (PE, Mach-O, ELF,
+// MSI or cabinet), as verify takes one. Electron facts are added when the
+// release has them. Unreadable or malformed files are findings; the error is
+// for a path that is no release at all, such as a text file.
 func Open(p string, opts Options) (*Inventory, error) {
 	p = filepath.Clean(p)
 	st, err := os.Stat(p)
@@ -247,8 +249,13 @@ func Open(p string, opts Options) (*Inventory, error) {
 				return nil, err
 			}
 			b.layoutOf()
+		case archiveSingle:
+			// The release is the file, named as verify names it.
+			b.inv.Layout = LayoutFile
+			b.archive = true
+			b.files = []*item{{path: filepath.Base(p), open: diskOpener(p)}}
 		default:
-			return nil, fmt.Errorf("sbom: %s: not a release (a directory, .app bundle, zip archive, tarball or asar archive)", p)
+			return nil, fmt.Errorf("sbom: %s: not a release (a directory, .app bundle, zip archive, tarball, asar archive, executable or installer)", p)
 		}
 	case exists(filepath.Join(p, "Contents", "Info.plist")) || strings.HasSuffix(p, ".app"):
 		b.inv.Layout = LayoutMacOS
@@ -273,10 +280,13 @@ func exists(p string) bool { _, err := os.Stat(p); return err == nil }
 const (
 	archiveZip = filekind.Kind(200 + iota)
 	archiveTar
+	// archiveSingle is a file that is a release on its own: an
+	// executable or an installer.
+	archiveSingle
 )
 
 // archiveKind tells what the file p is: an asar, a zip archive, a tarball,
-// or something else.
+// a release of its own, or something else.
 func archiveKind(p string) (filekind.Kind, error) {
 	f, err := os.Open(p)
 	if err != nil {
@@ -296,7 +306,17 @@ func archiveKind(p string) (filekind.Kind, error) {
 	if _, ok := release.TarCompression(head); ok {
 		return archiveTar, nil
 	}
+	if k.Native() || k == filekind.ELF || isInstaller(head) {
+		return archiveSingle, nil
+	}
 	return filekind.Other, nil
+}
+
+// isInstaller reports whether head starts a Windows installer: a compound
+// file (MSI) or a cabinet. Their signatures are verify's to check; sbom
+// records the file.
+func isInstaller(head []byte) bool {
+	return bytes.HasPrefix(head, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")) || bytes.HasPrefix(head, []byte("MSCF"))
 }
 
 type builder struct {
