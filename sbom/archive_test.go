@@ -204,3 +204,68 @@ func TestDiffVersionedTarballs(t *testing.T) {
 		t.Errorf("binaries %+v, files %+v", d.Binaries, d.Files)
 	}
 }
+
+// An executable or an installer on its own is a release of one file, as
+// verify takes it; two such releases diff file to file whatever their
+// names. A file of no such kind stays an error (TestOpenFileThatIsNoRelease).
+func TestOpenSingleFileRelease(t *testing.T) {
+	dir := t.TempDir()
+	cfb := append([]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), make([]byte, 504)...)
+	for _, c := range []struct {
+		name string
+		data []byte
+		bin  bool
+	}{
+		{"setup.exe", peImage(t, "x"), true},
+		{"tool", append([]byte("\x7fELF\x02\x01\x01"), make([]byte, 57)...), true},
+		{"setup.msi", cfb, false},
+		{"data.cab", append([]byte("MSCF"), make([]byte, 60)...), false},
+	} {
+		p := filepath.Join(dir, c.name)
+		os.WriteFile(p, c.data, 0o644)
+		inv, err := Open(p, Options{})
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if inv.Layout != LayoutFile || len(inv.Files) != 1 || inv.Files[0].Path != c.name || inv.Files[0].Size != int64(len(c.data)) {
+			t.Errorf("%s: layout %s, files %+v", c.name, inv.Layout, inv.Files)
+		}
+		if got := len(inv.Binaries) == 1 && inv.Binaries[0].Path == c.name; got != c.bin {
+			t.Errorf("%s: binaries %+v", c.name, inv.Binaries)
+		}
+	}
+}
+
+func TestDiffSingleFileReleases(t *testing.T) {
+	dir := t.TempDir()
+	open := func(name, tail string) *Inventory {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, peImage(t, tail), 0o644)
+		inv, err := Open(p, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return inv
+	}
+	old, nw := open("setup-1.0.exe", "a"), open("setup-1.1.exe", "b")
+	d := Diff(old, nw)
+	if len(d.Binaries) != 1 || d.Binaries[0].Path != "setup-1.1.exe" || d.Binaries[0].Change != "changed" ||
+		d.Binaries[0].Old.Path != "setup-1.1.exe" || d.Binaries[0].Old.SHA256 == d.Binaries[0].New.SHA256 {
+		t.Errorf("binaries %+v, want setup-1.1.exe changed", d.Binaries)
+	}
+	if len(d.Files) != 1 || d.Files[0].Path != "setup-1.1.exe" || d.Files[0].Change != "changed" {
+		t.Errorf("files %+v", d.Files)
+	}
+	for _, f := range d.Findings {
+		if f.Rule == RuleLayoutChanged {
+			t.Errorf("finding %+v", f)
+		}
+	}
+	if old.Files[0].Path != "setup-1.0.exe" || old.Binaries[0].Path != "setup-1.0.exe" {
+		t.Errorf("Diff renamed the old inventory's file: %+v", old.Files)
+	}
+	if d := Diff(old, open("setup-1.0-again.exe", "a")); len(d.Binaries) != 0 || len(d.Files) != 0 {
+		t.Errorf("the same installer under another name differs: %+v", d)
+	}
+}

@@ -37,8 +37,11 @@ type (
 )
 
 // Diff compares two releases of one application, old then new. Paths are
-// matched as they are, so both should have the same layout.
+// matched as they are, so both should have the same layout; two releases
+// that are one file each (LayoutFile: setup-1.0.exe, setup-1.1.exe) are
+// compared file to file, under the new file's name.
 func Diff(old, new *Inventory) *DiffResult {
+	old = renameSingleFile(old, new)
 	c := &differ{old: old, new: new, d: &DiffResult{ReleaseDiff: report.ReleaseDiff{
 		Electron: VersionChange{Old: old.Electron.Version, New: new.Electron.Version},
 		App:      VersionChange{Old: old.App.Version, New: new.App.Version},
@@ -49,6 +52,27 @@ func Diff(old, new *Inventory) *DiffResult {
 	c.files()
 	c.fuses()
 	return c.finish()
+}
+
+// renameSingleFile returns old with its one file named as new's when both
+// releases are one file of different names; else old itself. old is not
+// modified.
+func renameSingleFile(old, new *Inventory) *Inventory {
+	if old.Layout != LayoutFile || new.Layout != LayoutFile || len(old.Files) != 1 || len(new.Files) != 1 ||
+		old.Files[0].Path == new.Files[0].Path {
+		return old
+	}
+	from, to := old.Files[0].Path, new.Files[0].Path
+	o := *old
+	o.Files = slices.Clone(old.Files)
+	o.Files[0].Path = to
+	o.Binaries = slices.Clone(old.Binaries)
+	for i := range o.Binaries {
+		if o.Binaries[i].Path == from {
+			o.Binaries[i].Path = to
+		}
+	}
+	return &o
 }
 
 // differ holds the two inventories being compared, the result being

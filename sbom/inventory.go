@@ -43,12 +43,13 @@ const (
 	LayoutAsar    = "asar"    // a bare app.asar
 	LayoutNpm     = "npm"     // an npm package tarball (its files under package/)
 	LayoutFiles   = "files"   // any other directory, zip archive or tarball
+	LayoutFile    = "file"    // one executable or installer (PE, Mach-O, ELF, MSI, cabinet)
 )
 
 // Inventory is what a release contains.
 type Inventory struct {
-	// Layout is LayoutWindows, LayoutMacOS, LayoutAsar, LayoutNpm or
-	// LayoutFiles.
+	// Layout is LayoutWindows, LayoutMacOS, LayoutAsar, LayoutNpm,
+	// LayoutFiles or LayoutFile.
 	Layout string `json:"layout"`
 	// App is the application as its own package.json and bundle describe it.
 	App App `json:"app"`
@@ -220,10 +221,11 @@ var ErrNotRelease = errors.New("not a release")
 // Open reads the release at path: a directory (an Electron release in the
 // Windows or Linux layout, or any other tree of files), a macOS .app bundle,
 // a zip archive or a tarball (.tar, .tar.gz, .tgz, .tar.xz, .tar.zst; an npm
-// package's .tgz among them) holding such a tree, or a bare app.asar.
-// Electron facts are added when the release has them. Unreadable or
-// malformed files are findings; the error is for a path that is no release
-// at all, such as a file that is none of those archives.
+// package's .tgz among them) holding such a tree, a bare app.asar, or a
+// release that is one file, an executable or an installer (PE, Mach-O, ELF,
+// MSI or cabinet), as verify takes one. Electron facts are added when the
+// release has them. Unreadable or malformed files are findings; the error is
+// for a path that is no release at all, such as a text file.
 func Open(p string, opts Options) (*Inventory, error) {
 	p = filepath.Clean(p)
 	st, err := os.Stat(p)
@@ -251,8 +253,13 @@ func Open(p string, opts Options) (*Inventory, error) {
 				return nil, err
 			}
 			b.layoutOf()
+		case archiveSingle:
+			// The release is the file, named as verify names it.
+			b.inv.Layout = LayoutFile
+			b.archive = true
+			b.files = []*item{{path: filepath.Base(p), open: diskOpener(p)}}
 		default:
-			return nil, fmt.Errorf("sbom: %s: %w (a directory, .app bundle, zip archive, tarball or asar archive)", p, ErrNotRelease)
+			return nil, fmt.Errorf("sbom: %s: %w (a directory, .app bundle, zip archive, tarball, asar archive, executable or installer)", p, ErrNotRelease)
 		}
 	case exists(filepath.Join(p, "Contents", "Info.plist")) || strings.HasSuffix(p, ".app"):
 		b.inv.Layout = LayoutMacOS
@@ -277,10 +284,13 @@ func exists(p string) bool { _, err := os.Stat(p); return err == nil }
 const (
 	archiveZip = filekind.Kind(200 + iota)
 	archiveTar
+	// archiveSingle is a file that is a release on its own: an
+	// executable or an installer.
+	archiveSingle
 )
 
 // archiveKind tells what the file p is: an asar, a zip archive, a tarball,
-// or something else.
+// a release of its own, or something else.
 func archiveKind(p string) (filekind.Kind, error) {
 	f, err := os.Open(p)
 	if err != nil {
@@ -300,7 +310,17 @@ func archiveKind(p string) (filekind.Kind, error) {
 	if _, ok := release.TarCompression(head); ok {
 		return archiveTar, nil
 	}
+	if k.Native() || k == filekind.ELF || isInstaller(head) {
+		return archiveSingle, nil
+	}
 	return filekind.Other, nil
+}
+
+// isInstaller reports whether head starts a Windows installer: a compound
+// file (MSI) or a cabinet. Their signatures are verify's to check; sbom
+// records the file.
+func isInstaller(head []byte) bool {
+	return bytes.HasPrefix(head, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")) || bytes.HasPrefix(head, []byte("MSCF"))
 }
 
 type builder struct {
@@ -825,9 +845,24 @@ func (b *builder) readSmall(it *item) ([]byte, error) {
 	return buf, nil
 }
 
-// assemble turns hashed items into the inventory.
+// assemble turns hashed items into the inventory, in named steps: the
+// items' own findings, the application, its Electron facts, the npm
+// packages, then each file's owner and the digests.
 func (b *builder) assemble() {
-	inv := b.inv
+	byPath := b.itemFindings()
+	appRoot := b.appRoot()
+	b.inv.App.Root = appRoot
+	b.appPackage(byPath, appRoot)
+	b.electronFacts(byPath)
+	pkgs := b.packages(b.lockfile(byPath, appRoot), appRoot)
+	b.folderPackages(pkgs, appRoot)
+	b.assignFiles(pkgs, appRoot)
+	b.finishInventory()
+}
+
+// itemFindings indexes the items by path and reports those that could not
+// be read or whose asar entry is malformed.
+func (b *builder) itemFindings() map[string]*item {
 	byPath := map[string]*item{}
 	for _, it := range b.items {
 		byPath[it.path] = it
@@ -840,45 +875,83 @@ func (b *builder) assemble() {
 			b.inv.Findings = append(b.inv.Findings, f)
 		}
 	}
-	appRoot := b.asarPath
+	return byPath
+}
+
+// appRoot returns the folder of the application's code: the asar, or the
+// unpacked app folder when there is no asar (App.Dir then names it).
+func (b *builder) appRoot() string {
 	if b.ar == nil && b.appDir != "" && b.hasDir(b.appDir) {
-		appRoot = b.appDir
-		inv.App.Dir = b.appDir
+		b.inv.App.Dir = b.appDir
+		return b.appDir
 	}
-	inv.App.Root = appRoot
-	// Application package.json.
-	appFile := func(name string) string {
-		if appRoot == "" {
-			return name
-		}
-		return appRoot + "/" + name
+	return b.asarPath
+}
+
+// appFile is the path of the application's file name under appRoot.
+func appFile(appRoot, name string) string {
+	if appRoot == "" {
+		return name
 	}
-	if it := byPath[appFile("package.json")]; it != nil {
-		if raw, err := b.readSmall(it); err == nil {
-			if pj, _, err := parsePkgJSON(raw); err == nil {
-				inv.App.Name, inv.App.Version = pj.Name, pj.Version
-				for d := range pj.Dependencies {
-					inv.App.Dependencies = append(inv.App.Dependencies, d)
-				}
-				for d := range pj.Optional {
-					inv.App.Dependencies = append(inv.App.Dependencies, d)
-				}
-				sort.Strings(inv.App.Dependencies)
-				inv.App.Dependencies = compactStrings(inv.App.Dependencies)
-			}
-		}
+	return appRoot + "/" + name
+}
+
+// appPackage reads the application's name, version and dependencies from
+// its package.json.
+func (b *builder) appPackage(byPath map[string]*item, appRoot string) {
+	it := byPath[appFile(appRoot, "package.json")]
+	if it == nil {
+		return
 	}
-	b.electronFacts(byPath)
-	// Packages: every package.json at a package folder's root.
+	raw, err := b.readSmall(it)
+	if err != nil {
+		return
+	}
+	pj, _, err := parsePkgJSON(raw)
+	if err != nil {
+		return
+	}
+	inv := b.inv
+	inv.App.Name, inv.App.Version = pj.Name, pj.Version
+	inv.App.Dependencies = dependencies(pj)
+}
+
+// dependencies lists a package's dependencies and optional dependencies,
+// sorted, each once.
+func dependencies(pj pkgJSON) []string {
+	var deps []string
+	for d := range pj.Dependencies {
+		deps = append(deps, d)
+	}
+	for d := range pj.Optional {
+		deps = append(deps, d)
+	}
+	sort.Strings(deps)
+	return compactStrings(deps)
+}
+
+// lockfile returns the packages of the application's package-lock.json,
+// nil without one.
+func (b *builder) lockfile(byPath map[string]*item, appRoot string) map[string]lockPk {
+	it := byPath[appFile(appRoot, "package-lock.json")]
+	if it == nil {
+		return nil
+	}
+	raw, err := b.readSmall(it)
+	if err != nil {
+		return nil
+	}
+	l, _, err := parsePkgJSON(raw)
+	if err != nil {
+		return nil
+	}
+	return l.Packages
+}
+
+// packages returns the npm packages by folder: every package.json at a
+// package folder's root, checked against the lockfile's packages.
+func (b *builder) packages(lock map[string]lockPk, appRoot string) map[string]*Package {
 	pkgs := map[string]*Package{}
-	var lock map[string]lockPk
-	if it := byPath[appFile("package-lock.json")]; it != nil {
-		if raw, err := b.readSmall(it); err == nil {
-			if l, _, err := parsePkgJSON(raw); err == nil {
-				lock = l.Packages
-			}
-		}
-	}
 	for _, it := range b.items {
 		dir := packageDir(it.path)
 		if dir == "" || it.path != dir+"/package.json" {
@@ -888,41 +961,7 @@ func (b *builder) assemble() {
 		if err != nil {
 			continue
 		}
-		// A package is its folder, as Node resolves it: whatever its
-		// package.json says (or fails to say), the files under the folder
-		// stay under the package's digest.
-		pj, bad, err := parsePkgJSON(raw)
-		switch {
-		case err != nil:
-			b.finding(RulePackageJSONInvalid, signing.SeverityWarning, it.path,
-				"package.json does not parse; the package is named after its folder, "+requireName(dir)+", with no version")
-		case len(bad) > 0:
-			b.finding(RulePackageJSONInvalid, signing.SeverityWarning, it.path,
-				fmt.Sprintf("package.json fields of the wrong type are ignored: %s", strings.Join(bad, ", ")))
-		}
-		if pj.Name == "" {
-			// Node loads a package without a name all the same: name it by
-			// its folder so that its files stay under its digest.
-			pj.Name = requireName(dir)
-			if err == nil {
-				b.finding(RulePackageJSONInvalid, signing.SeverityWarning, it.path,
-					"package.json has no name; the package is named after its folder, "+pj.Name)
-			}
-		}
-		p := &Package{Name: pj.Name, Version: pj.Version, License: licenseString(pj.License), Path: dir, Gypfile: pj.Gypfile}
-		for _, s := range installScripts {
-			if c, ok := pj.Scripts[s].(string); ok {
-				p.Scripts = append(p.Scripts, Script{Name: s, Command: c})
-			}
-		}
-		for d := range pj.Dependencies {
-			p.Dependencies = append(p.Dependencies, d)
-		}
-		for d := range pj.Optional {
-			p.Dependencies = append(p.Dependencies, d)
-		}
-		sort.Strings(p.Dependencies)
-		p.Dependencies = compactStrings(p.Dependencies)
+		p := b.packageOf(it, dir, raw)
 		if lock != nil {
 			rel := strings.TrimPrefix(dir, appRoot+"/")
 			if l, ok := lock[rel]; ok {
@@ -935,9 +974,48 @@ func (b *builder) assemble() {
 		}
 		pkgs[dir] = p
 	}
-	// A package folder of the application without a package.json is still
-	// what require() loads (its index.js): it is a package, named after its
-	// folder, with no version, so that its files keep a digest.
+	return pkgs
+}
+
+// packageOf returns the package in folder dir whose package.json it is,
+// with contents raw.
+func (b *builder) packageOf(it *item, dir string, raw []byte) *Package {
+	// A package is its folder, as Node resolves it: whatever its
+	// package.json says (or fails to say), the files under the folder
+	// stay under the package's digest.
+	pj, bad, err := parsePkgJSON(raw)
+	switch {
+	case err != nil:
+		b.finding(RulePackageJSONInvalid, signing.SeverityWarning, it.path,
+			"package.json does not parse; the package is named after its folder, "+requireName(dir)+", with no version")
+	case len(bad) > 0:
+		b.finding(RulePackageJSONInvalid, signing.SeverityWarning, it.path,
+			fmt.Sprintf("package.json fields of the wrong type are ignored: %s", strings.Join(bad, ", ")))
+	}
+	if pj.Name == "" {
+		// Node loads a package without a name all the same: name it by
+		// its folder so that its files stay under its digest.
+		pj.Name = requireName(dir)
+		if err == nil {
+			b.finding(RulePackageJSONInvalid, signing.SeverityWarning, it.path,
+				"package.json has no name; the package is named after its folder, "+pj.Name)
+		}
+	}
+	p := &Package{Name: pj.Name, Version: pj.Version, License: licenseString(pj.License), Path: dir, Gypfile: pj.Gypfile}
+	for _, s := range installScripts {
+		if c, ok := pj.Scripts[s].(string); ok {
+			p.Scripts = append(p.Scripts, Script{Name: s, Command: c})
+		}
+	}
+	p.Dependencies = dependencies(pj)
+	return p
+}
+
+// folderPackages adds to pkgs the package folders of the application that
+// have no package.json: require() still loads them (their index.js), so
+// each is a package, named after its folder, with no version, so that its
+// files keep a digest.
+func (b *builder) folderPackages(pkgs map[string]*Package, appRoot string) {
 	for _, it := range b.items {
 		for dir := packageDir(it.path); dir != "" && strings.HasPrefix(dir, appRoot+"/"); dir = packageDir(path.Dir(dir)) {
 			name := requireName(dir)
@@ -949,7 +1027,14 @@ func (b *builder) assemble() {
 				"package folder has no package.json; the package is named after its folder, "+name+", with no version")
 		}
 	}
-	// Digests, file ownership, binaries.
+}
+
+// assignFiles gives each readable item its owner: a package (its file
+// count and digest), the application's digest, or the inventory's own
+// files; binaries are recorded with the version that applies to them.
+// The packages then join the inventory.
+func (b *builder) assignFiles(pkgs map[string]*Package, appRoot string) {
+	inv := b.inv
 	lines := map[string]*bytes.Buffer{}
 	var appLines bytes.Buffer
 	for _, it := range b.items {
@@ -986,17 +1071,7 @@ func (b *builder) assemble() {
 			inv.Files = append(inv.Files, File{Path: it.path, Size: it.size, SHA256: it.sha256, Component: comp, Version: ver})
 		}
 		if it.bin != nil {
-			bin := it.bin
-			bin.Version = bin.FileVersion
-			if owner != "" {
-				bin.Package = owner
-				if bin.Version == "" {
-					bin.Version = pkgs[owner].Version
-				}
-			} else if bin.Version == "" {
-				_, bin.Version = b.component(it.path, appRoot)
-			}
-			inv.Binaries = append(inv.Binaries, *bin)
+			inv.Binaries = append(inv.Binaries, b.binaryOf(it, owner, pkgs, appRoot))
 		}
 	}
 	for d, p := range pkgs {
@@ -1010,6 +1085,28 @@ func (b *builder) assemble() {
 		sum := sha256.Sum256(appLines.Bytes())
 		inv.App.Digest = hex.EncodeToString(sum[:])
 	}
+}
+
+// binaryOf returns the binary record of it, owned by the package in folder
+// owner ("" for none): its version is its own file version, else its
+// package's, else its component's.
+func (b *builder) binaryOf(it *item, owner string, pkgs map[string]*Package, appRoot string) Binary {
+	bin := it.bin
+	bin.Version = bin.FileVersion
+	if owner != "" {
+		bin.Package = owner
+		if bin.Version == "" {
+			bin.Version = pkgs[owner].Version
+		}
+	} else if bin.Version == "" {
+		_, bin.Version = b.component(it.path, appRoot)
+	}
+	return *bin
+}
+
+// finishInventory sorts the inventory's lists and makes empty ones non-nil.
+func (b *builder) finishInventory() {
+	inv := b.inv
 	sort.Slice(inv.Packages, func(i, j int) bool { return inv.Packages[i].Path < inv.Packages[j].Path })
 	sort.Slice(inv.Binaries, func(i, j int) bool { return inv.Binaries[i].Path < inv.Binaries[j].Path })
 	sort.Slice(inv.Files, func(i, j int) bool { return inv.Files[i].Path < inv.Files[j].Path })

@@ -93,6 +93,19 @@ func CompareUpstream(zipPath string, release *Inventory, opts UpstreamOptions) (
 	if release.Electron.Version != res.Version {
 		return nil, fmt.Errorf("sbom: the release runs Electron %s (%s), the zip is Electron %s", orNone(release.Electron.Version), release.Electron.VersionSource, res.Version)
 	}
+	upstream, err := res.readZip(zipPath, opts)
+	if err != nil {
+		return nil, err
+	}
+	res.compare(release, upstream)
+	return res, nil
+}
+
+// readZip hashes the zip at zipPath into r.SHA256, checks it against
+// opts.SHASUMS, and returns the SHA-256 of each of its files by path,
+// reading at most opts.MaxBytes uncompressed.
+func (r *UpstreamResult) readZip(zipPath string, opts UpstreamOptions) (map[string]string, error) {
+	name := r.Zip
 	f, err := os.Open(zipPath)
 	if err != nil {
 		return nil, fmt.Errorf("sbom: %w", err)
@@ -103,14 +116,14 @@ func CompareUpstream(zipPath string, release *Inventory, opts UpstreamOptions) (
 	if err != nil {
 		return nil, fmt.Errorf("sbom: %s: %w", name, err)
 	}
-	res.SHA256 = hex.EncodeToString(h.Sum(nil))
+	r.SHA256 = hex.EncodeToString(h.Sum(nil))
 	if opts.SHASUMS != nil {
 		want, ok := shasumFor(opts.SHASUMS, name)
 		if !ok {
 			return nil, fmt.Errorf("sbom: SHASUMS256.txt has no line for %s", name)
 		}
-		if want != res.SHA256 {
-			return nil, fmt.Errorf("sbom: %s has SHA-256 %s, SHASUMS256.txt says %s", name, res.SHA256, want)
+		if want != r.SHA256 {
+			return nil, fmt.Errorf("sbom: %s has SHA-256 %s, SHASUMS256.txt says %s", name, r.SHA256, want)
 		}
 	}
 	zr, err := zip.NewReader(f, size)
@@ -147,81 +160,94 @@ func CompareUpstream(zipPath string, release *Inventory, opts UpstreamOptions) (
 		}
 		upstream[zf.Name] = hex.EncodeToString(fh.Sum(nil))
 	}
+	return upstream, nil
+}
 
+// add records a finding about path p.
+func (r *UpstreamResult) add(rule signing.Rule, sev signing.Severity, p, msg string) {
+	fd := signing.NewFinding(rule, sev, msg)
+	fd.Path = p
+	r.Findings = append(r.Findings, fd)
+}
+
+// compare matches each upstream file (path → SHA-256) with the release's,
+// recording those compared, modified and missing, then the release's
+// runtime files upstream does not ship.
+func (r *UpstreamResult) compare(release *Inventory, upstream map[string]string) {
 	files := map[string]*File{}
 	for i := range release.Files {
 		files[release.Files[i].Path] = &release.Files[i]
 	}
-	exe := mainExecutable(release, res.Platform)
+	exe := mainExecutable(release, r.Platform)
 	mapped := map[string]bool{}
 	names := make([]string, 0, len(upstream))
 	for n := range upstream {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	add := func(rule signing.Rule, sev signing.Severity, p, msg string) {
-		fd := signing.NewFinding(rule, sev, msg)
-		fd.Path = p
-		res.Findings = append(res.Findings, fd)
-	}
 	for _, up := range names {
-		var candidates []string
-		switch up {
-		case "resources/default_app.asar":
-			continue
-		case "electron.exe", "electron":
-			if exe != "" {
-				candidates = []string{exe}
-			}
-		case "LICENSE":
-			candidates = []string{"LICENSE.electron.txt", "LICENSE"}
-		default:
-			candidates = []string{up}
+		if up == "resources/default_app.asar" {
+			continue // Electron's default app, which packagers leave out
 		}
 		var got *File
-		for _, c := range candidates {
+		for _, c := range upstreamCandidates(up, exe) {
 			if got = files[c]; got != nil {
 				break
 			}
 		}
 		if got == nil {
-			res.Missing = append(res.Missing, up)
+			r.Missing = append(r.Missing, up)
 			continue
 		}
 		mapped[got.Path] = true
-		res.Compared++
+		r.Compared++
 		if got.SHA256 == upstream[up] {
 			continue
 		}
-		res.Modified = append(res.Modified, UpstreamFile{Path: got.Path, Upstream: up, Expected: upstream[up], Actual: got.SHA256})
+		r.Modified = append(r.Modified, UpstreamFile{Path: got.Path, Upstream: up, Expected: upstream[up], Actual: got.SHA256})
 		if got.Path == exe {
-			add(RuleRuntimeModified, signing.SeverityNote, got.Path,
+			r.add(RuleRuntimeModified, signing.SeverityNote, got.Path,
 				fmt.Sprintf("the executable differs from upstream %s (expected: packagers rewrite its icon, version and integrity resources and sign it)", up))
 			continue
 		}
-		add(RuleRuntimeModified, signing.SeverityError, got.Path,
+		r.add(RuleRuntimeModified, signing.SeverityError, got.Path,
 			fmt.Sprintf("differs from %s in the official Electron %s %s-%s zip (sha256 %s, upstream %s)",
-				up, res.Version, res.Platform, res.Arch, short(got.SHA256), short(upstream[up])))
+				up, r.Version, r.Platform, r.Arch, short(got.SHA256), short(upstream[up])))
 	}
 	for _, fl := range release.Files {
 		if fl.Component != "electron" || mapped[fl.Path] || fl.Path == exe {
 			continue
 		}
-		res.Extra = append(res.Extra, fl.Path)
-		add(RuleRuntimeExtra, signing.SeverityWarning, fl.Path,
-			fmt.Sprintf("the official Electron %s %s-%s zip does not ship this file next to the runtime", res.Version, res.Platform, res.Arch))
+		r.Extra = append(r.Extra, fl.Path)
+		r.add(RuleRuntimeExtra, signing.SeverityWarning, fl.Path,
+			fmt.Sprintf("the official Electron %s %s-%s zip does not ship this file next to the runtime", r.Version, r.Platform, r.Arch))
 	}
-	if res.Modified == nil {
-		res.Modified = []UpstreamFile{}
+	if r.Modified == nil {
+		r.Modified = []UpstreamFile{}
 	}
-	if res.Missing == nil {
-		res.Missing = []string{}
+	if r.Missing == nil {
+		r.Missing = []string{}
 	}
-	if res.Extra == nil {
-		res.Extra = []string{}
+	if r.Extra == nil {
+		r.Extra = []string{}
 	}
-	sortFindings(res.Findings)
-	return res, nil
+	sortFindings(r.Findings)
+}
+
+// upstreamCandidates are the release paths that may hold the upstream
+// file up: the renamed executable exe ("" when unknown) for electron(.exe),
+// Electron's license under either name, else the same path.
+func upstreamCandidates(up, exe string) []string {
+	switch up {
+	case "electron.exe", "electron":
+		if exe != "" {
+			return []string{exe}
+		}
+		return nil
+	case "LICENSE":
+		return []string{"LICENSE.electron.txt", "LICENSE"}
+	}
+	return []string{up}
 }
 
 // mainExecutable is the release's renamed electron executable: the

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -70,77 +71,116 @@ func runDemo(e *env) int {
 	fmt.Fprintln(out, "  - the trojanized libraries are on the vendor's IoC list, the signing certificate on its blocklist")
 	fmt.Fprintln(out)
 
-	pol, err := verify.LoadPolicy(m.Policy)
+	reports, err := demoVerify(e, m, color)
 	if err != nil {
 		return fail(e, err)
 	}
-	var reports [2]*verify.Report
-	for i, rel := range []string{m.Clean, m.Trojan} {
-		r, err := verify.Release(e.ctx, verify.Options{Policy: pol, ToolVersion: version(), Sigstore: sigstore.Verifier{}}, rel)
-		if err != nil {
-			return fail(e, err)
-		}
-		reports[i] = r
-		fmt.Fprintf(out, "=== shipgate verify --policy policy.yaml %s\n", filepath.Base(rel))
-		if err := report.Text(out, r, report.Options{Color: color}); err != nil {
-			return fail(e, err)
-		}
-		fmt.Fprintln(out)
-	}
-
 	if err := demoDiff(e, m, color); err != nil {
 		return fail(e, err)
 	}
-
 	// The clean release passed: prove it to the next pipeline stage.
-	var js bytes.Buffer
-	if err := report.JSON(&js, reports[0]); err != nil {
-		return fail(e, err)
-	}
-	signer, err := attest.LoadSigner(m.AttestKey, "")
-	if err != nil {
-		return fail(e, err)
-	}
-	env, err := attest.Sign(js.Bytes(), signer, attest.SignOptions{})
-	if err != nil {
-		return fail(e, err)
-	}
-	verifier, err := attest.LoadVerifier(m.AttestPub, attest.KeyOptions{})
-	if err != nil {
-		return fail(e, err)
-	}
-	exe := filepath.Join(m.Clean, "windows", demo.AppName+".exe")
-	b, err := os.ReadFile(exe)
-	if err != nil {
-		return fail(e, err)
-	}
-	sum := sha256.Sum256(b)
-	v, err := attest.Verify(env, verifier, attest.VerifyOptions{Subjects: []attest.Subject{{Name: "windows/" + demo.AppName + ".exe", SHA256: hex.EncodeToString(sum[:])}}})
-	if err != nil {
-		return fail(e, fmt.Errorf("demo: the attestation did not verify: %w", err))
-	}
-	fmt.Fprintf(out, "=== attestation for %s\n", filepath.Base(m.Clean))
-	fmt.Fprintf(out, "signed an in-toto statement (%s) over %d files in a DSSE envelope; verified it with key %s\n",
-		v.PredicateType, len(v.Subjects), v.KeyID)
+	keptIn := "" // where the releases stay, if anywhere
 	if *keep != "" {
-		envPath := filepath.Join(dir, filepath.Base(m.Clean)+".intoto.json")
-		if err := os.WriteFile(envPath, env, 0o644); err != nil {
-			return fail(e, err)
-		}
-		fmt.Fprintf(out, "  written to %s\n", envPath)
+		keptIn = dir
 	}
-	fmt.Fprintln(out)
+	if err := demoAttest(e, m, reports[0], keptIn); err != nil {
+		return fail(e, err)
+	}
 
 	fmt.Fprintf(out, "verdicts: %s %s, %s %s\n", filepath.Base(m.Clean), verdict(reports[0]), filepath.Base(m.Trojan), verdict(reports[1]))
-	if *keep != "" {
-		fmt.Fprintf(out, "kept in %s; try:\n  shipgate verify --policy %s %s\n", dir, m.Policy, m.Trojan)
-		fmt.Fprintf(out, "  shipgate verify-attestation --pub %s %s\n", m.AttestPub, filepath.Join(dir, filepath.Base(m.Clean)+".intoto.json"))
+	if keptIn != "" {
+		demoHints(out, m, keptIn)
 	}
 	if !reports[0].Summary.Passed || reports[1].Summary.Passed {
 		fmt.Fprintln(e.stderr, "shipgate demo: unexpected verdicts: 1.4.0 should pass and 1.4.1 should fail")
 		return exitFail
 	}
 	return exitPass
+}
+
+// demoCommand is how the demo's hints run shipgate: from a checkout, as
+// README.md does.
+const demoCommand = "go run ./cmd/shipgate"
+
+// demoHints suggests what to run on the releases kept in dir.
+func demoHints(out io.Writer, m *demo.Material, dir string) {
+	fmt.Fprintf(out, "kept in %s; try:\n", dir)
+	fmt.Fprintf(out, "  %s verify --policy %s %s\n", demoCommand, m.Policy, m.Trojan)
+	fmt.Fprintf(out, "  %s verify-attestation --pub %s %s\n", demoCommand, m.AttestPub, demoEnvelope(m, dir))
+}
+
+// demoEnvelope is where a kept demo writes the clean release's attestation.
+func demoEnvelope(m *demo.Material, dir string) string {
+	return filepath.Join(dir, filepath.Base(m.Clean)+".intoto.json")
+}
+
+// demoVerify gates both releases with the demo policy and prints their
+// reports.
+func demoVerify(e *env, m *demo.Material, color bool) ([2]*verify.Report, error) {
+	var reports [2]*verify.Report
+	pol, err := verify.LoadPolicy(m.Policy)
+	if err != nil {
+		return reports, err
+	}
+	for i, rel := range []string{m.Clean, m.Trojan} {
+		r, err := verify.Release(e.ctx, verify.Options{Policy: pol, ToolVersion: version(), Sigstore: sigstore.Verifier{}}, rel)
+		if err != nil {
+			return reports, err
+		}
+		reports[i] = r
+		fmt.Fprintf(e.stdout, "=== shipgate verify --policy policy.yaml %s\n", filepath.Base(rel))
+		if err := report.Text(e.stdout, r, report.Options{Color: color}); err != nil {
+			return reports, err
+		}
+		fmt.Fprintln(e.stdout)
+	}
+	return reports, nil
+}
+
+// demoAttest signs a verification attestation over the clean release's
+// report r and verifies it as the next pipeline stage would, against the
+// digest of the release's executable. A keptIn directory (the releases',
+// or "") receives the envelope.
+func demoAttest(e *env, m *demo.Material, r *verify.Report, keptIn string) error {
+	var js bytes.Buffer
+	if err := report.JSON(&js, r); err != nil {
+		return err
+	}
+	signer, err := attest.LoadSigner(m.AttestKey, "")
+	if err != nil {
+		return err
+	}
+	env, err := attest.Sign(js.Bytes(), signer, attest.SignOptions{})
+	if err != nil {
+		return err
+	}
+	verifier, err := attest.LoadVerifier(m.AttestPub, attest.KeyOptions{})
+	if err != nil {
+		return err
+	}
+	exe := filepath.Join(m.Clean, "windows", demo.AppName+".exe")
+	b, err := os.ReadFile(exe)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(b)
+	v, err := attest.Verify(env, verifier, attest.VerifyOptions{Subjects: []attest.Subject{{Name: "windows/" + demo.AppName + ".exe", SHA256: hex.EncodeToString(sum[:])}}})
+	if err != nil {
+		return fmt.Errorf("demo: the attestation did not verify: %w", err)
+	}
+	out := e.stdout
+	fmt.Fprintf(out, "=== attestation for %s\n", filepath.Base(m.Clean))
+	fmt.Fprintf(out, "signed an in-toto statement (%s) over %d files in a DSSE envelope; verified it with key %s\n",
+		v.PredicateType, len(v.Subjects), v.KeyID)
+	if keptIn != "" {
+		envPath := demoEnvelope(m, keptIn)
+		if err := os.WriteFile(envPath, env, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "  written to %s\n", envPath)
+	}
+	fmt.Fprintln(out)
+	return nil
 }
 
 func verdict(r *verify.Report) string {

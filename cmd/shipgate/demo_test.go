@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -63,6 +64,51 @@ func TestDemo(t *testing.T) {
 	if code := run(context.Background(), []string{"verify-attestation", "--pub", filepath.Join(dir, "attest-pub.pem"),
 		filepath.Join(dir, "acme-desktop-1.4.0.intoto.json")}, nil, &out, &errb); code != exitPass {
 		t.Fatalf("verify-attestation: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+}
+
+// TestDemoHintsRunFromCheckout checks that the commands a kept demo
+// suggests are run as README.md runs shipgate (go run ./cmd/shipgate) and
+// give the verdicts the demo promises: the trojanized release fails, the
+// clean release's attestation verifies.
+func TestDemoHintsRunFromCheckout(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "kept")
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"demo", "--keep", dir}, nil, &out, &errb); code != exitPass {
+		t.Fatalf("demo exit %d\n%s", code, errb.String())
+	}
+	_, hints, found := strings.Cut(out.String(), "kept in "+dir+"; try:\n")
+	if !found {
+		t.Fatalf("no hints in the demo's output:\n%s", out.String())
+	}
+	want := map[string]int{"verify": exitFail, "verify-attestation": exitPass}
+	for _, l := range strings.Split(strings.TrimSuffix(hints, "\n"), "\n") {
+		cmd, ok := strings.CutPrefix(l, "  go run ./cmd/shipgate ")
+		if !ok {
+			t.Errorf("hint %q does not run go run ./cmd/shipgate as README.md does", l)
+			continue
+		}
+		args := strings.Fields(cmd)
+		code, ok := want[args[0]]
+		if !ok {
+			t.Errorf("unexpected hint %q", l)
+			continue
+		}
+		delete(want, args[0])
+		var hout, herr bytes.Buffer
+		if got := run(context.Background(), args, nil, &hout, &herr); got != code {
+			t.Errorf("%s: exit %d, want %d\n%s%s", l, got, code, hout.String(), herr.String())
+		}
+	}
+	if len(want) != 0 {
+		t.Errorf("no hint for %v", want)
+	}
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "go run ./cmd/shipgate demo --keep") {
+		t.Errorf("README.md no longer runs the demo with go run ./cmd/shipgate; the hints should follow it")
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 )
 
 func init() {
-	register("diff", "compare two releases of an Electron app: packages, binaries, signers, fuses", runDiff)
+	register("diff", "compare two releases of any kind verify opens: files, packages, binaries, signers, fuses", runDiff)
 }
 
 func runDiff(e *env) int {

@@ -1,7 +1,8 @@
 // Command shipgate proves a software release is what it should be before it
 // ships: it verifies Authenticode and Apple code signatures, matches every
 // certificate and file against revocation blocklists and IoC lists, inventories
-// and diffs Electron releases, audits git history, and gates on a policy.
+// and diffs releases (Electron apps in depth), audits git history, and gates on
+// a policy.
 //
 // Usage (README.md holds the same synopsis; TestREADMESynopsis checks both
 // against each verb's --help):

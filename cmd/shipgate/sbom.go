@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	register("sbom", "write a CycloneDX 1.6 or SPDX 2.3 SBOM of an Electron release, asar contents included", runSBOM)
+	register("sbom", "write a CycloneDX 1.6 or SPDX 2.3 SBOM of a release, asar contents and Electron facts included", runSBOM)
 }
 
 func runSBOM(e *env) int {

@@ -342,12 +342,7 @@ func (p *parser) parse(header []byte) (*Entry, error) {
 
 // entryBody parses the members of an entry object whose '{' was consumed.
 func (p *parser) entryBody(e *Entry, depth int) error {
-	var (
-		seen                         uint8
-		hasFiles, hasSize, hasOffset bool
-		hasLink, badType             bool
-		bad                          []string
-	)
+	var k entryKeys
 	for first := true; ; first = false {
 		key, ok, err := p.member(first)
 		if err != nil {
@@ -356,127 +351,167 @@ func (p *parser) entryBody(e *Entry, depth int) error {
 		if !ok {
 			break
 		}
-		if bit := keyBit(key); seen&bit != 0 {
-			bad = append(bad, "duplicate key "+strconv.Quote(key))
+		if bit := keyBit(key); k.seen&bit != 0 {
+			k.bad = append(k.bad, "duplicate key "+strconv.Quote(key))
 		} else {
-			seen |= bit
+			k.seen |= bit
 		}
-		valOff := p.off()
-		c := p.ws()
-		switch key {
-		case "files":
-			hasFiles = true
-			if depth >= p.maxDepth {
-				p.problem(e.Path, valOff, ErrTooDeep, fmt.Sprintf("more than %d levels", p.maxDepth))
-				if err := p.skip(depth); err != nil {
-					return err
-				}
-				e.err = ErrTooDeep
-				continue
-			}
-			if c != '{' {
-				badType = true
-				bad = append(bad, `"files" is not an object`)
-				if err := p.skip(depth); err != nil {
-					return err
-				}
-				continue
-			}
-			p.i++
-			if err := p.dir(e, depth); err != nil {
-				return err
-			}
-		case "size":
-			hasSize = true
-			if c != '-' && (c < '0' || c > '9') {
-				bad = append(bad, `"size" is not an integer in [0, 2^53]`)
-				if err := p.skip(depth); err != nil {
-					return err
-				}
-				continue
-			}
-			n, err := p.num()
-			if err != nil {
-				return err
-			}
-			v, perr := strconv.ParseInt(n, 10, 64)
-			if perr != nil || v < 0 || v > 1<<53 {
-				bad = append(bad, `"size" is not an integer in [0, 2^53]`)
-				continue
-			}
-			e.Size = v
-		case "offset", "link":
-			if key == "offset" {
-				hasOffset = true
-			} else {
-				hasLink = true
-			}
-			if c != '"' {
-				bad = append(bad, strconv.Quote(key)+" is not a string")
-				if err := p.skip(depth); err != nil {
-					return err
-				}
-				continue
-			}
-			s, err := p.str()
-			if err != nil {
-				return err
-			}
-			if key == "link" {
-				e.Link = s
-				continue
-			}
-			v, perr := strconv.ParseUint(s, 10, 63)
-			if perr != nil || s == "" || strings.TrimLeft(s, "0123456789") != "" {
-				bad = append(bad, `"offset" is not a decimal string`)
-				continue
-			}
-			e.Offset = int64(v)
-		case "executable", "unpacked":
-			if c != 't' && c != 'f' {
-				bad = append(bad, strconv.Quote(key)+" is not a boolean")
-				if err := p.skip(depth); err != nil {
-					return err
-				}
-				continue
-			}
-			l, err := p.literal()
-			if err != nil {
-				return err
-			}
-			if l == "null" {
-				bad = append(bad, strconv.Quote(key)+" is not a boolean")
-				continue
-			}
-			if key == "executable" {
-				e.Executable = l == "true"
-			} else {
-				e.Unpacked = l == "true"
-			}
-		case "integrity":
-			in, msg, err := p.integrity(depth)
-			if err != nil {
-				return err
-			}
-			if msg != "" {
-				// The bytes stay readable; VerifyFile fails on them.
-				p.problem(e.Path, valOff, ErrIntegrity, msg)
-			}
-			e.Integrity = in
-		default:
-			if err := p.skip(depth); err != nil {
-				return err
-			}
+		if err := p.entryMember(e, &k, key, depth); err != nil {
+			return err
 		}
 	}
+	k.classify(e)
+	if len(k.bad) > 0 && e.err == nil {
+		e.err = p.problem(e.Path, e.headerOff, ErrMalformedEntry, strings.Join(k.bad, "; "))
+	}
+	return nil
+}
+
+// entryKeys is what the members of an entry's object said: which keys it
+// has, and what was wrong with them.
+type entryKeys struct {
+	seen                         uint8
+	hasFiles, hasSize, hasOffset bool
+	hasLink, badType             bool
+	bad                          []string
+}
+
+// skipBad records why the value at hand is refused and skips it.
+func (k *entryKeys) skipBad(p *parser, depth int, why string) error {
+	k.bad = append(k.bad, why)
+	return p.skip(depth)
+}
+
+// entryMember parses the value of e's member key, whose name was consumed.
+func (p *parser) entryMember(e *Entry, k *entryKeys, key string, depth int) error {
+	valOff := p.off()
+	c := p.ws()
+	switch key {
+	case "files":
+		k.hasFiles = true
+		return p.entryFiles(e, k, c, valOff, depth)
+	case "size":
+		k.hasSize = true
+		return p.entrySize(e, k, c, depth)
+	case "offset", "link":
+		if key == "offset" {
+			k.hasOffset = true
+		} else {
+			k.hasLink = true
+		}
+		return p.entryString(e, k, key, c, depth)
+	case "executable", "unpacked":
+		return p.entryBool(e, k, key, c, depth)
+	case "integrity":
+		in, msg, err := p.integrity(depth)
+		if err != nil {
+			return err
+		}
+		if msg != "" {
+			// The bytes stay readable; VerifyFile fails on them.
+			p.problem(e.Path, valOff, ErrIntegrity, msg)
+		}
+		e.Integrity = in
+		return nil
+	default:
+		return p.skip(depth)
+	}
+}
+
+// entryFiles parses a directory's "files" object, whose first character
+// is c, at offset valOff.
+func (p *parser) entryFiles(e *Entry, k *entryKeys, c byte, valOff int64, depth int) error {
+	if depth >= p.maxDepth {
+		p.problem(e.Path, valOff, ErrTooDeep, fmt.Sprintf("more than %d levels", p.maxDepth))
+		if err := p.skip(depth); err != nil {
+			return err
+		}
+		e.err = ErrTooDeep
+		return nil
+	}
+	if c != '{' {
+		k.badType = true
+		return k.skipBad(p, depth, `"files" is not an object`)
+	}
+	p.i++
+	return p.dir(e, depth)
+}
+
+// entrySize parses a file's "size", a JSON integer in [0, 2^53].
+func (p *parser) entrySize(e *Entry, k *entryKeys, c byte, depth int) error {
+	const bad = `"size" is not an integer in [0, 2^53]`
+	if c != '-' && (c < '0' || c > '9') {
+		return k.skipBad(p, depth, bad)
+	}
+	n, err := p.num()
+	if err != nil {
+		return err
+	}
+	v, perr := strconv.ParseInt(n, 10, 64)
+	if perr != nil || v < 0 || v > 1<<53 {
+		k.bad = append(k.bad, bad)
+		return nil
+	}
+	e.Size = v
+	return nil
+}
+
+// entryString parses a link's "link" or a file's "offset" (a decimal
+// string).
+func (p *parser) entryString(e *Entry, k *entryKeys, key string, c byte, depth int) error {
+	if c != '"' {
+		return k.skipBad(p, depth, strconv.Quote(key)+" is not a string")
+	}
+	s, err := p.str()
+	if err != nil {
+		return err
+	}
+	if key == "link" {
+		e.Link = s
+		return nil
+	}
+	v, perr := strconv.ParseUint(s, 10, 63)
+	if perr != nil || s == "" || strings.TrimLeft(s, "0123456789") != "" {
+		k.bad = append(k.bad, `"offset" is not a decimal string`)
+		return nil
+	}
+	e.Offset = int64(v)
+	return nil
+}
+
+// entryBool parses a file's "executable" or "unpacked", a JSON boolean.
+func (p *parser) entryBool(e *Entry, k *entryKeys, key string, c byte, depth int) error {
+	if c != 't' && c != 'f' {
+		return k.skipBad(p, depth, strconv.Quote(key)+" is not a boolean")
+	}
+	l, err := p.literal()
+	if err != nil {
+		return err
+	}
+	if l == "null" {
+		k.bad = append(k.bad, strconv.Quote(key)+" is not a boolean")
+		return nil
+	}
+	if key == "executable" {
+		e.Executable = l == "true"
+	} else {
+		e.Unpacked = l == "true"
+	}
+	return nil
+}
+
+// classify gives e its kind from the keys it has: a directory has only
+// "files", a link only "link", a file "size" (and "offset" unless
+// unpacked). Anything else is malformed.
+func (k *entryKeys) classify(e *Entry) {
 	switch {
-	case hasFiles && !hasLink && !hasSize && !hasOffset:
+	case k.hasFiles && !k.hasLink && !k.hasSize && !k.hasOffset:
 		e.Kind = KindDir
 		e.Offset = -1
-	case hasLink && !hasFiles && !hasSize && !hasOffset:
+	case k.hasLink && !k.hasFiles && !k.hasSize && !k.hasOffset:
 		e.Kind = KindLink
 		e.Offset = -1
-		if len(bad) == 0 {
+		if len(k.bad) == 0 {
 			c, err := cleanLinkTarget(e.Link)
 			if err != nil {
 				e.linkErr = err
@@ -484,23 +519,19 @@ func (p *parser) entryBody(e *Entry, depth int) error {
 				e.Link = c
 			}
 		}
-	case hasSize && !hasFiles && !hasLink:
+	case k.hasSize && !k.hasFiles && !k.hasLink:
 		e.Kind = KindFile
 		if e.Unpacked {
 			e.Offset = -1
-		} else if !hasOffset {
-			bad = append(bad, `packed file has no "offset"`)
+		} else if !k.hasOffset {
+			k.bad = append(k.bad, `packed file has no "offset"`)
 		}
 	default:
 		e.Kind = KindFile
-		if !badType {
-			bad = append(bad, "not exactly one of a directory, a file or a link")
+		if !k.badType {
+			k.bad = append(k.bad, "not exactly one of a directory, a file or a link")
 		}
 	}
-	if len(bad) > 0 && e.err == nil {
-		e.err = p.problem(e.Path, e.headerOff, ErrMalformedEntry, strings.Join(bad, "; "))
-	}
-	return nil
 }
 
 // dir parses the members of e's "files" object, whose '{' was consumed.

@@ -31,7 +31,12 @@ func (t *textWriter) diff(d *model.Diff) {
 func (t *textWriter) releaseDiff(s *model.ReleaseDiff) {
 	p := t.cleanf
 	p("diff %s → %s\n", s.Old, s.New)
-	p("  app %s → %s, Electron %s → %s\n", dash(s.App.Old), dash(s.App.New), dash(s.Electron.Old), dash(s.Electron.New))
+	if s.Electron.Old == "" && s.Electron.New == "" {
+		// Not an Electron app: an npm package, a folder of files.
+		p("  app %s → %s\n", dash(s.App.Old), dash(s.App.New))
+	} else {
+		p("  app %s → %s, Electron %s → %s\n", dash(s.App.Old), dash(s.App.New), dash(s.Electron.Old), dash(s.Electron.New))
+	}
 	for _, a := range s.Added {
 		p("  + %s@%s (%s)\n", a.Name, a.Version, a.Path)
 	}

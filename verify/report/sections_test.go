@@ -71,3 +71,21 @@ func TestTextSectionsEscapeHostileStrings(t *testing.T) {
 		}
 	}
 }
+
+// TestTextDiffNamesElectronOnlyWhenKnown: a diff of two releases that are
+// not Electron apps (npm packages, folders) says nothing of Electron; one of
+// Electron apps gives both runtime versions.
+func TestTextDiffNamesElectronOnlyWhenKnown(t *testing.T) {
+	r := sample()
+	r.Diff = twoAdded()
+	r.Diff.App = model.VersionChange{Old: "1.0.0", New: "1.0.1"}
+	b := write(t, r, FormatText, Options{})
+	if !bytes.Contains(b, []byte("\n  app 1.0.0 → 1.0.1\n")) || bytes.Contains(b, []byte("Electron")) {
+		t.Errorf("a diff without Electron names it:\n%s", b)
+	}
+	r.Diff.Electron = model.VersionChange{Old: "30.0.0", New: "31.0.0"}
+	b = write(t, r, FormatText, Options{})
+	if !bytes.Contains(b, []byte("\n  app 1.0.0 → 1.0.1, Electron 30.0.0 → 31.0.0\n")) {
+		t.Errorf("a diff of Electron apps does not give the runtime's versions:\n%s", b)
+	}
+}
