@@ -126,3 +126,98 @@ func TestAsarEntryEndingInZipOpened(t *testing.T) {
 		t.Errorf("the zip archive ending app.asar/tool.sh was not opened: files %v", paths)
 	}
 }
+
+// TestAsarJScriptDetectionMatchesLooseFiles checks that the archive's
+// pass, which notes where JScript signature block begin lines occur so that
+// its .js entries are not read again to look, gives each entry the kind
+// the same file gets on its own: a begin line (UTF-8 or UTF-16LE) in the
+// last 256 KiB makes a jscript, one further from the end, one cut off by
+// the entry's end, one split between two entries, and one in the next
+// entry's bytes do not.
+func TestAsarJScriptDetectionMatchesLooseFiles(t *testing.T) {
+	block := "\r\n// SIG // Begin signature block\r\n// SIG // MIIB\r\n// SIG // End signature block\r\n"
+	code := func(n int) string { return strings.Repeat("module.exports = 1;\n", n/20+1)[:n] }
+	begin := string(jsBegin)
+	files := map[string]string{
+		"signed.js":    code(100) + block,
+		"wide.js":      string(jsBeginWide) + "\r\x00\n\x00",
+		"big.js":       code(3<<20) + block, // spans several copy buffers
+		"far.js":       block + code(jsTail),
+		"edge.js":      block + code(jsTail-len(block)+len("\r\n")), // the begin line just inside
+		"cut.js":       code(50) + begin[:len(begin)-1],
+		"split1.js":    code(50) + begin[:10], // split1.js and split2.js are adjacent in the archive
+		"split2.js":    begin[10:] + "\r\n",
+		"before.js":    code(70),
+		"before2.txt":  begin, // a begin line in the entry after before.js
+		"not-js.txt":   block,
+		"lib/deep.js":  code(10) + block,
+		"lib/plain.js": code(10),
+	}
+	var entries []electronfix.AsarFile
+	for name, data := range files {
+		entries = append(entries, electronfix.AsarFile{Path: name, Data: []byte(data)})
+	}
+	dir := t.TempDir()
+	loose := map[string][]byte{"app.asar": packAsar(entries)}
+	for name, data := range files {
+		loose["loose/"+name] = []byte(data)
+	}
+	writeTree(t, dir, loose)
+	r := run(t, Options{}, dir)
+	for name := range files {
+		in, out := fileByPath(r, "app.asar/"+name), fileByPath(r, "loose/"+name)
+		if in == nil || out == nil {
+			t.Fatalf("%s: not reported (in the archive %v, loose %v)", name, in != nil, out != nil)
+		}
+		if in.Kind != out.Kind {
+			t.Errorf("%s: kind %s in the archive, %s on its own", name, in.Kind, out.Kind)
+		}
+	}
+	for name, want := range map[string]Kind{"signed.js": KindJScript, "wide.js": KindJScript, "big.js": KindJScript, "edge.js": KindJScript, "lib/deep.js": KindJScript,
+		"far.js": KindOther, "cut.js": KindOther, "split1.js": KindOther, "split2.js": KindOther, "before.js": KindOther, "lib/plain.js": KindOther} {
+		if got := fileByPath(r, "loose/"+name).Kind; got != want {
+			t.Errorf("loose/%s: kind %s, want %s", name, got, want)
+		}
+	}
+}
+
+// TestTailScanAcrossWrites checks that the archive pass's look for a
+// signature in an entry's last bytes finds it whatever the writes' sizes
+// (shorter than the signature, splitting it), and only when it starts in
+// the last tail bytes with need bytes before the entry's end.
+func TestTailScanAcrossWrites(t *testing.T) {
+	sig := []byte("PK\x05\x06")
+	const start, size, tail, need = 1000, 4000, 1500, 22
+	entry := func(at int) []byte {
+		b := bytes.Repeat([]byte{'x'}, size)
+		if at >= 0 {
+			copy(b[at:], sig)
+		}
+		return b
+	}
+	for _, c := range []struct {
+		name string
+		at   int // where the signature is in the entry; -1 for nowhere
+		want bool
+	}{
+		{"none", -1, false},
+		{"before the tail", size - tail - 1, false},
+		{"starting the tail", size - tail, true},
+		{"need fits", size - need, true},
+		{"need does not fit", size - need + 1, false},
+		{"cut by the end", size - 3, false},
+	} {
+		for _, sizes := range [][]int{{1}, {3}, {4}, {5}, {700}, {size}, {1, 2, 40, 7, 1000}} {
+			b := entry(c.at)
+			s := tailScan{sig: sig, tail: tail, need: need}
+			for pos, k := 0, 0; pos < len(b); k++ {
+				n := min(sizes[k%len(sizes)], len(b)-pos)
+				s.scan(b[pos:pos+n], int64(start+pos), start, start+size)
+				pos += n
+			}
+			if s.found != c.want {
+				t.Errorf("%s, writes of %v bytes: found %v, want %v", c.name, sizes, s.found, c.want)
+			}
+		}
+	}
+}

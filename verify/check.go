@@ -226,6 +226,7 @@ type check struct {
 	memHeld   bool // the bytes are held in memory under the run's budget
 	arc       *openedArchive
 	ra        io.ReaderAt // the file's bytes, when checked with random access
+	mem       []byte      // the file's bytes, when held in memory whole
 	// deferred reports a Mach-O file left to its bundle's check;
 	// readProblem a file whose bytes did not read as its archive entry
 	// says (CRC-32, size), so its SHA-256 is not lent to the bundle.
@@ -287,7 +288,8 @@ func (c *check) run() {
 			// The buffer goes back to the pool when the check is done,
 			// or when the last entry of the archive it holds is.
 			c.cleanup = append(c.cleanup, func() { smallPool.Put(bp) })
-			c.withReaderAt(bytes.NewReader((*bp)[:n]), int64(n))
+			c.mem = (*bp)[:n]
+			c.withReaderAt(bytes.NewReader(c.mem), int64(n))
 			return
 		}
 		smallPool.Put(bp)
@@ -378,7 +380,8 @@ func (c *check) withStream(r io.Reader, size int64) {
 			// Reading to the end made the zip reader check the CRC-32.
 			c.j.checkCRC = false
 			c.h.crc = nil
-			c.withReaderAt(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+			c.mem = buf.Bytes()
+			c.withReaderAt(bytes.NewReader(c.mem), int64(buf.Len()))
 			return
 		}
 		if kind == KindOther {
@@ -533,7 +536,7 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	}
 	c.f.Kind = detectKindAt(ra, hdr, size)
 	if c.f.Kind == KindOther {
-		c.f.Kind = windowsKind(ra, c.f.Path, hdr, size) // kind_windows_formats.go
+		c.f.Kind = windowsKind(ra, c.f.Path, hdr, size, c.jsBlock) // kind_windows_formats.go
 	}
 	if c.deferToBundle(c.f.Kind) {
 		return
@@ -589,7 +592,7 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 		var w io.Writer = c.h
 		if c.arc != nil && c.arc.err == nil {
 			x := newEntryHasher(c.h, c.arc.fsys, size)
-			c.arc.sums, c.arc.noZip = x.sums, x.noZip
+			c.arc.sums, c.arc.noZip, c.arc.noJS = x.sums, x.noZip, x.noJS
 			w = x
 		}
 		w.Write(hdr)
@@ -618,6 +621,19 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	default:
 		c.findZip(ra, size, hdr)
 	}
+}
+
+// jsBlock reports whether the last jsTail bytes of the file, of size bytes
+// at r, hold a JScript signature block's begin line, without reading them
+// again when the file is held in memory or its archive's pass looked.
+func (c *check) jsBlock(r io.ReaderAt, size int64) bool {
+	switch {
+	case c.j.noJSBlock:
+		return false
+	case c.mem != nil && int64(len(c.mem)) == size:
+		return jsBlockIn(c.mem[max(0, size-jsTail):])
+	}
+	return hasJScriptBlock(r, size)
 }
 
 // findZip opens the zip archive the file is or ends with: a zip, a
@@ -768,9 +784,10 @@ type openedArchive struct {
 	err   error
 	// sums holds the SHA-256 of entries, by path, computed while the
 	// archive was hashed; noZip the entries without a zip end record
-	// signature in their last bytes.
-	sums  map[string][]byte
-	noZip map[string]bool
+	// signature in their last bytes, noJS those without a JScript
+	// signature block's begin line.
+	sums        map[string][]byte
+	noZip, noJS map[string]bool
 }
 
 // readArchive opens an archive file (asar), reading its header.
@@ -807,7 +824,7 @@ func (c *check) openArchive(a *openedArchive) {
 	x := c.j.expand
 	c.finds = append(c.finds, c.e.walkArchiveFS(a.fsys, c.f.Path, c.j.depth+1, ref, func(j *job) {
 		j.expand = x
-		j.sum, j.noZipEnd = a.sums[j.name], a.noZip[j.name]
+		j.sum, j.noZipEnd, j.noJSBlock = a.sums[j.name], a.noZip[j.name], a.noJS[j.name]
 		sink(j)
 	})...)
 }
