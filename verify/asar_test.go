@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"io"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/electronfix"
+	"github.com/shipgate/shipgate/internal/pefile"
+	"github.com/shipgate/shipgate/internal/testpki"
+	"github.com/shipgate/shipgate/sbom/asar"
 )
 
 // TestAsarUnownedDataSeverity: in a release, a gap of a payload's size
@@ -127,14 +132,21 @@ func TestAsarEntryEndingInZipOpened(t *testing.T) {
 	}
 }
 
-// TestAsarJScriptDetectionMatchesLooseFiles checks that the archive's
-// pass, which notes where JScript signature block begin lines occur so that
-// its .js entries are not read again to look, gives each entry the kind
-// the same file gets on its own: a begin line (UTF-8 or UTF-16LE) in the
-// last 256 KiB makes a jscript, one further from the end, one cut off by
-// the entry's end, one split between two entries, and one in the next
-// entry's bytes do not.
-func TestAsarJScriptDetectionMatchesLooseFiles(t *testing.T) {
+// TestAsarEntriesCheckedAsLooseFiles checks that the archive's pass, which
+// looks for JScript signature block begin lines in .js entries so that
+// they are not read again to look, and keeps entries' first bytes so that
+// their kinds are told without reading them again, leaves each entry
+// reported as the same file on its own is (kind, SHA-256, findings): a
+// begin line (UTF-8 or UTF-16LE) in the last 256 KiB makes a jscript, one
+// further from the end, one cut off by the entry's end, one split between
+// two entries, and one in the next entry's bytes do not; a PE, a nested
+// asar and a zip are told by their first bytes, as are entries of about
+// the sniffed length.
+func TestAsarEntriesCheckedAsLooseFiles(t *testing.T) {
+	pe, err := pefile.Build(pefile.Spec{Size: 3 * sniffLen})
+	if err != nil {
+		t.Fatal(err)
+	}
 	block := "\r\n// SIG // Begin signature block\r\n// SIG // MIIB\r\n// SIG // End signature block\r\n"
 	code := func(n int) string { return strings.Repeat("module.exports = 1;\n", n/20+1)[:n] }
 	begin := string(jsBegin)
@@ -152,6 +164,13 @@ func TestAsarJScriptDetectionMatchesLooseFiles(t *testing.T) {
 		"not-js.txt":   block,
 		"lib/deep.js":  code(10) + block,
 		"lib/plain.js": code(10),
+		"tool.exe":     string(pe),
+		"nested.asar":  string(packAsar([]electronfix.AsarFile{{Path: "inner.js", Data: []byte("1")}})),
+		"data.zip":     string(makeZip(t, []zipEntry{{name: "z.txt", data: []byte("zip")}})),
+		"sniff-1.bin":  string(pe[:sniffLen-1]),
+		"sniff.bin":    string(pe[:sniffLen]),
+		"sniff+1.bin":  string(pe[:sniffLen+1]),
+		"empty.js":     "",
 	}
 	var entries []electronfix.AsarFile
 	for name, data := range files {
@@ -169,14 +188,67 @@ func TestAsarJScriptDetectionMatchesLooseFiles(t *testing.T) {
 		if in == nil || out == nil {
 			t.Fatalf("%s: not reported (in the archive %v, loose %v)", name, in != nil, out != nil)
 		}
-		if in.Kind != out.Kind {
-			t.Errorf("%s: kind %s in the archive, %s on its own", name, in.Kind, out.Kind)
+		if in.Kind != out.Kind || in.SHA256 != out.SHA256 {
+			t.Errorf("%s: kind %s, SHA-256 %s in the archive; %s, %s on its own", name, in.Kind, in.SHA256, out.Kind, out.SHA256)
 		}
+		if a, b := rulesFor(r, "app.asar/"+name), rulesFor(r, "loose/"+name); !slices.Equal(a, b) {
+			t.Errorf("%s: findings %q in the archive, %q on its own", name, a, b)
+		}
+	}
+	if got := fileByPath(r, "app.asar/tool.exe").Kind; got != KindPE {
+		t.Errorf("app.asar/tool.exe: kind %s, want %s", got, KindPE)
 	}
 	for name, want := range map[string]Kind{"signed.js": KindJScript, "wide.js": KindJScript, "big.js": KindJScript, "edge.js": KindJScript, "lib/deep.js": KindJScript,
 		"far.js": KindOther, "cut.js": KindOther, "split1.js": KindOther, "split2.js": KindOther, "before.js": KindOther, "lib/plain.js": KindOther} {
 		if got := fileByPath(r, "loose/"+name).Kind; got != want {
 			t.Errorf("loose/%s: kind %s, want %s", name, got, want)
+		}
+	}
+}
+
+// TestEntryHasherKeepsHeads checks the archive pass's facts for each entry
+// whatever the writes' sizes: the SHA-256 of its bytes and its first
+// min(size, sniffLen) bytes, kept until they would take more than
+// headBudget bytes and not after.
+func TestEntryHasherKeepsHeads(t *testing.T) {
+	t.Parallel()
+	var files []electronfix.AsarFile
+	sizes := []int{1, sniffLen - 1, sniffLen, sniffLen + 1, 3 << 20}
+	for i := 0; i < headBudget/sniffLen+8; i++ {
+		sizes = append(sizes, sniffLen+i%3)
+	}
+	for i, n := range sizes {
+		data := make([]byte, n)
+		testpki.NewRand(uint64(i)).Read(data)
+		files = append(files, electronfix.AsarFile{Path: fmt.Sprintf("f%05d", i), Data: data})
+	}
+	arc := packAsar(files)
+	ar, err := asar.NewReader(bytes.NewReader(arc), int64(len(arc)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []int{4093, 1 << 20} {
+		x := newEntryHasher(io.Discard, ar, int64(len(arc)))
+		for pos := 0; pos < len(arc); pos += w {
+			x.Write(arc[pos:min(pos+w, len(arc))])
+		}
+		kept, dropped := 0, 0
+		for _, f := range files {
+			facts, ok := x.facts[f.Path]
+			if sum := sha256.Sum256(f.Data); !ok || !bytes.Equal(facts.sum, sum[:]) {
+				t.Fatalf("writes of %d: %s: SHA-256 %x, want %x", w, f.Path, facts.sum, sum)
+			}
+			switch head := f.Data[:min(len(f.Data), sniffLen)]; {
+			case facts.head == nil:
+				dropped++
+			case !bytes.Equal(facts.head, head) || cap(facts.head) != len(head):
+				t.Fatalf("writes of %d: %s: head of %d bytes, want its first %d", w, f.Path, len(facts.head), len(head))
+			default:
+				kept += len(head)
+			}
+		}
+		if kept > headBudget || kept < headBudget-2*sniffLen || dropped == 0 {
+			t.Errorf("writes of %d: %d bytes of heads kept, %d entries without, want at most %d bytes", w, kept, dropped, headBudget)
 		}
 	}
 }

@@ -529,10 +529,13 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	e := c.e
 	c.f.Size = size
 	c.ra = ra
-	hdr := make([]byte, min(size, sniffLen))
-	if n, err := ra.ReadAt(hdr, 0); n < len(hdr) {
-		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read: %v", unwrapPath(err)))
-		return
+	hdr := c.j.head
+	if int64(len(hdr)) != min(size, sniffLen) {
+		hdr = make([]byte, min(size, sniffLen))
+		if n, err := ra.ReadAt(hdr, 0); n < len(hdr) {
+			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read: %v", unwrapPath(err)))
+			return
+		}
 	}
 	c.f.Kind = detectKindAt(ra, hdr, size)
 	if c.f.Kind == KindOther {
@@ -592,7 +595,7 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 		var w io.Writer = c.h
 		if c.arc != nil && c.arc.err == nil {
 			x := newEntryHasher(c.h, c.arc.fsys, size)
-			c.arc.sums, c.arc.noZip, c.arc.noJS = x.sums, x.noZip, x.noJS
+			c.arc.facts = x.facts
 			w = x
 		}
 		w.Write(hdr)
@@ -782,12 +785,8 @@ type openedArchive struct {
 	fsys  fs.FS
 	finds []signing.Finding
 	err   error
-	// sums holds the SHA-256 of entries, by path, computed while the
-	// archive was hashed; noZip the entries without a zip end record
-	// signature in their last bytes, noJS those without a JScript
-	// signature block's begin line.
-	sums        map[string][]byte
-	noZip, noJS map[string]bool
+	// facts holds what the archive's pass learnt of its entries, by path.
+	facts map[string]entryFacts
 }
 
 // readArchive opens an archive file (asar), reading its header.
@@ -824,7 +823,9 @@ func (c *check) openArchive(a *openedArchive) {
 	x := c.j.expand
 	c.finds = append(c.finds, c.e.walkArchiveFS(a.fsys, c.f.Path, c.j.depth+1, ref, func(j *job) {
 		j.expand = x
-		j.sum, j.noZipEnd, j.noJSBlock = a.sums[j.name], a.noZip[j.name], a.noJS[j.name]
+		if f, ok := a.facts[j.name]; ok {
+			j.sum, j.noZipEnd, j.noJSBlock, j.head = f.sum, f.noZipEnd, f.noJSBlock, f.head
+		}
 		sink(j)
 	})...)
 }

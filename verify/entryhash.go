@@ -25,19 +25,43 @@ import (
 // record ("PK\x05\x06") and, in a .js entry's, for the begin line of a
 // JScript signature block, so that an entry without one is not read again
 // to look for a zip archive at its end (see findZip) or for a signature
-// block (see windowsKind).
+// block (see windowsKind). It keeps the first bytes of entries, up to
+// headBudget bytes in all, so that their checks need not read them again
+// to tell their kind.
 type entryHasher struct {
 	w     io.Writer // the archive's hash
 	pos   int64     // bytes written so far
 	spans []entrySpan
 	next  int // the first span not finished
 	h     hash.Hash
-	sums  map[string][]byte
-	noZip map[string]bool // entries with no zip end record signature in their last zipTailLen bytes
-	noJS  map[string]bool // .js entries with no JScript signature block begin line in their last jsTail bytes
+	facts map[string]entryFacts
 	// zipEnd, jsSig and jsSigWide look in the entry being hashed.
 	zipEnd, jsSig, jsSigWide tailScan
+	// head collects the entry's first bytes, within arena; kept counts
+	// the bytes kept so far.
+	head    []byte
+	started bool // head is the next span's
+	arena   []byte
+	kept    int
 }
+
+// entryFacts is what the archive's pass learnt of an entry.
+type entryFacts struct {
+	sum []byte // its SHA-256
+	// noZipEnd reports no zip end record signature in its last zipTailLen
+	// bytes, noJSBlock (for a .js entry) no JScript signature block begin
+	// line in its last jsTail bytes.
+	noZipEnd, noJSBlock bool
+	// head, when not nil, holds its first min(size, sniffLen) bytes.
+	head []byte
+}
+
+// headBudget bounds the bytes an archive's pass keeps of its entries' first
+// bytes, and headArena the size of the blocks they are kept in.
+const (
+	headBudget = 16 << 20
+	headArena  = 1 << 20
+)
 
 // zipEndSig is the signature of a zip end of central directory record.
 var zipEndSig = []byte("PK\x05\x06")
@@ -49,7 +73,7 @@ type entrySpan struct {
 }
 
 func newEntryHasher(w io.Writer, fsys fs.FS, size int64) *entryHasher {
-	x := &entryHasher{w: w, h: sha256.New(), sums: map[string][]byte{}, noZip: map[string]bool{}, noJS: map[string]bool{},
+	x := &entryHasher{w: w, h: sha256.New(), facts: map[string]entryFacts{},
 		zipEnd: tailScan{sig: zipEndSig, tail: zipTailLen, need: eocdLen},
 		// The begin line's tail from "SIG": a begin line in the last
 		// jsTail bytes holds one there too, and one that is not a begin
@@ -133,7 +157,14 @@ func (x *entryHasher) hashEntries(p []byte) {
 			break
 		}
 		lo, hi := max(s.start, from), min(s.end, to)
+		if !x.started {
+			x.startHead(s.end - s.start)
+			x.started = true
+		}
 		if lo < hi {
+			if x.head != nil && len(x.head) < cap(x.head) {
+				x.head = append(x.head, p[lo-from:min(hi, s.start+int64(cap(x.head)))-from]...)
+			}
 			x.h.Write(p[lo-from : hi-from])
 			x.zipEnd.scan(p[lo-from:hi-from], lo, s.start, s.end)
 			if s.js {
@@ -144,19 +175,30 @@ func (x *entryHasher) hashEntries(p []byte) {
 		if s.end > to {
 			break
 		}
-		x.sums[s.name] = x.h.Sum(nil)
-		if !x.zipEnd.found {
-			x.noZip[s.name] = true
-		}
-		if s.js && !x.jsSig.found && !x.jsSigWide.found {
-			x.noJS[s.name] = true
-		}
+		x.facts[s.name] = entryFacts{sum: x.h.Sum(nil), head: x.head,
+			noZipEnd: !x.zipEnd.found, noJSBlock: s.js && !x.jsSig.found && !x.jsSigWide.found}
+		x.head, x.started = nil, false
 		x.h.Reset()
 		x.zipEnd.reset()
 		x.jsSig.reset()
 		x.jsSigWide.reset()
 		x.next++
 	}
+}
+
+// startHead makes room for the first bytes of an entry of size bytes,
+// when the budget allows.
+func (x *entryHasher) startHead(size int64) {
+	n := int(min(size, sniffLen))
+	if x.kept+n > headBudget {
+		x.head = nil
+		return
+	}
+	if len(x.arena) < n {
+		x.arena = make([]byte, headArena)
+	}
+	x.head, x.arena = x.arena[:0:n], x.arena[n:]
+	x.kept += n
 }
 
 // tailScan looks for sig in the last tail bytes of an entry, given its

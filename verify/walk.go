@@ -59,6 +59,9 @@ type job struct {
 	// entry's last zipTailLen bytes, noJSBlock no JScript signature
 	// block begin line in its last jsTail bytes.
 	noZipEnd, noJSBlock bool
+	// head, when set, holds the first min(size, sniffLen) bytes of the
+	// entry, kept by that pass.
+	head []byte
 
 	// held is what the archives this job's file is an entry of hold of
 	// the run's memory budget while it is checked (a tarball's entries
