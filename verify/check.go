@@ -289,6 +289,7 @@ func (c *check) run() {
 			// or when the last entry of the archive it holds is.
 			c.cleanup = append(c.cleanup, func() { smallPool.Put(bp) })
 			c.mem = (*bp)[:n]
+			c.h.tail.max = 0 // the bytes are all in c.mem
 			c.withReaderAt(bytes.NewReader(c.mem), int64(n))
 			return
 		}
@@ -650,7 +651,10 @@ func (c *check) findZip(ra io.ReaderAt, size int64, hdr []byte) {
 		}
 	}
 	var tail []byte
-	if c.h.n == size {
+	switch {
+	case c.mem != nil && int64(len(c.mem)) == size:
+		tail = c.mem
+	case c.h.n == size:
 		tail = c.h.tail.bytes()
 	}
 	z, ok, err := findZipEnd(ctxReaderAt{c.e.ctx, ra}, size, ends, tail)
