@@ -153,7 +153,7 @@ func TestAsarEntriesCheckedAsLooseFiles(t *testing.T) {
 	files := map[string]string{
 		"signed.js":    code(100) + block,
 		"wide.js":      string(jsBeginWide) + "\r\x00\n\x00",
-		"big.js":       code(3<<20) + block, // spans several copy buffers
+		"big.js":       code(1<<20) + block, // spans two copy buffers
 		"far.js":       block + code(jsTail),
 		"edge.js":      block + code(jsTail-len(block)+len("\r\n")), // the begin line just inside
 		"cut.js":       code(50) + begin[:len(begin)-1],
@@ -208,13 +208,14 @@ func TestAsarEntriesCheckedAsLooseFiles(t *testing.T) {
 
 // TestEntryHasherKeepsHeads checks the archive pass's facts for each entry
 // whatever the writes' sizes: the SHA-256 of its bytes and its first
-// min(size, sniffLen) bytes, kept until they would take more than
-// headBudget bytes and not after.
+// min(size, sniffLen) bytes, kept until they would take more than its
+// budget (headBudget, here 64 KiB) and not after.
 func TestEntryHasherKeepsHeads(t *testing.T) {
 	t.Parallel()
+	const budget = 64 << 10
 	var files []electronfix.AsarFile
 	sizes := []int{1, sniffLen - 1, sniffLen, sniffLen + 1, 3 << 20}
-	for i := 0; i < headBudget/sniffLen+8; i++ {
+	for i := 0; i < budget/sniffLen+8; i++ {
 		sizes = append(sizes, sniffLen+i%3)
 	}
 	for i, n := range sizes {
@@ -229,6 +230,7 @@ func TestEntryHasherKeepsHeads(t *testing.T) {
 	}
 	for _, w := range []int{4093, 1 << 20} {
 		x := newEntryHasher(io.Discard, ar, int64(len(arc)))
+		x.budget = budget
 		for pos := 0; pos < len(arc); pos += w {
 			x.Write(arc[pos:min(pos+w, len(arc))])
 		}
@@ -247,8 +249,8 @@ func TestEntryHasherKeepsHeads(t *testing.T) {
 				kept += len(head)
 			}
 		}
-		if kept > headBudget || kept < headBudget-2*sniffLen || dropped == 0 {
-			t.Errorf("writes of %d: %d bytes of heads kept, %d entries without, want at most %d bytes", w, kept, dropped, headBudget)
+		if kept > budget || kept < budget-2*sniffLen || dropped == 0 {
+			t.Errorf("writes of %d: %d bytes of heads kept, %d entries without, want at most %d bytes", w, kept, dropped, budget)
 		}
 	}
 }

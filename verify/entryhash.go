@@ -43,6 +43,7 @@ type entryHasher struct {
 	started bool // head is the next span's
 	arena   []byte
 	kept    int
+	budget  int // headBudget; less in tests
 }
 
 // entryFacts is what the archive's pass learnt of an entry.
@@ -73,7 +74,7 @@ type entrySpan struct {
 }
 
 func newEntryHasher(w io.Writer, fsys fs.FS, size int64) *entryHasher {
-	x := &entryHasher{w: w, h: sha256.New(), facts: map[string]entryFacts{},
+	x := &entryHasher{w: w, h: sha256.New(), facts: map[string]entryFacts{}, budget: headBudget,
 		zipEnd: tailScan{sig: zipEndSig, tail: zipTailLen, need: eocdLen},
 		// The begin line's tail from "SIG": a begin line in the last
 		// jsTail bytes holds one there too, and one that is not a begin
@@ -190,7 +191,7 @@ func (x *entryHasher) hashEntries(p []byte) {
 // when the budget allows.
 func (x *entryHasher) startHead(size int64) {
 	n := int(min(size, sniffLen))
-	if x.kept+n > headBudget {
+	if x.kept+n > x.budget {
 		x.head = nil
 		return
 	}
