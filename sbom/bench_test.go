@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -87,22 +88,28 @@ func BenchmarkOpenAndDiff30k(b *testing.B) {
 // once), then reads both one after the other and diffs them (as the command
 // did before DiffReleases), and reports the wall-clock ratios of each diff
 // to the one read: x-sbom and best-x-sbom for DiffReleases (target: at most
-// 1.2), sequential-x-sbom for the sequential reads.
+// 1.2), sequential-x-sbom for the sequential reads. It also reports the CPU
+// time of the diff against the read's (cpu-x-sbom: about 2, as the diff
+// reads two releases) and the read's CPU time per wall-clock time
+// (sbom-cores): on an idle machine of n cores the diff's wall-clock ratio is
+// about max(1, cpu-x-sbom × sbom-cores / n), so the fewer cores one read
+// keeps busy, the closer the diff comes to one read. On a loaded machine
+// the wall-clock ratios tend to the CPU ratio.
 func BenchmarkDiffVsSBOM(b *testing.B) {
 	oldDir := bigRelease(b, b.TempDir(), false)
 	newDir := bigRelease(b, b.TempDir(), true)
 	if _, err := Open(newDir, Options{}); err != nil { // warm the page cache
 		b.Fatal(err)
 	}
-	var tSBOM, tDiff, tSeq time.Duration
+	var tSBOM, tDiff, tSeq, cSBOM, cDiff time.Duration
 	best := math.Inf(1)
 	b.ReportAllocs()
 	for b.Loop() {
-		t0 := time.Now()
+		c0, t0 := cpuTime(), time.Now()
 		if _, err := Open(newDir, Options{}); err != nil {
 			b.Fatal(err)
 		}
-		t1 := time.Now()
+		c1, t1 := cpuTime(), time.Now()
 		r, err := DiffReleases(context.Background(), oldDir, newDir, DiffOptions{})
 		if err != nil {
 			b.Fatal(err)
@@ -110,7 +117,9 @@ func BenchmarkDiffVsSBOM(b *testing.B) {
 		if len(r.Diff.ChangedSameVersion) != 1 {
 			b.Fatalf("changed = %v", r.Diff.ChangedSameVersion)
 		}
-		t2 := time.Now()
+		c2, t2 := cpuTime(), time.Now()
+		cSBOM += c1 - c0
+		cDiff += c2 - c1
 		o, err := Open(oldDir, Options{})
 		if err != nil {
 			b.Fatal(err)
@@ -129,4 +138,16 @@ func BenchmarkDiffVsSBOM(b *testing.B) {
 	b.ReportMetric(float64(tDiff)/float64(tSBOM), "x-sbom")
 	b.ReportMetric(best, "best-x-sbom")
 	b.ReportMetric(float64(tSeq)/float64(tSBOM), "sequential-x-sbom")
+	b.ReportMetric(float64(cDiff)/float64(cSBOM), "cpu-x-sbom")
+	b.ReportMetric(float64(cSBOM)/float64(tSBOM), "sbom-cores")
+	b.ReportMetric(float64(tSBOM.Milliseconds())/float64(b.N), "sbom-ms")
+}
+
+// cpuTime is the user and system CPU time of the process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

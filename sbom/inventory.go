@@ -196,8 +196,11 @@ type item struct {
 	open     func() (io.ReaderAt, int64, io.Closer, error)
 	inAsar   bool
 	// verify, for asar entries, hashes the entry and checks the integrity
-	// its header records.
-	verify func() (string, error)
+	// its header records, copying its first bytes into head (see
+	// asar.Reader.VerifyFileHead).
+	verify func(head []byte) (string, int, error)
+	// entrySize, for asar entries, is the size the header records.
+	entrySize int64
 	// link, for asar links, is the target; a link has no bytes of its own
 	// but counts in its package's (or the application's) digest.
 	link string
@@ -494,7 +497,8 @@ func (b *builder) collect() error {
 				it.diskPath = b.asarPath + ".unpacked/" + e.Path
 			}
 			name := e.Path
-			it.verify = func() (string, error) { return ar.VerifyFile(name) }
+			it.verify = func(head []byte) (string, int, error) { return ar.VerifyFileHead(name, head) }
+			it.entrySize = e.Size
 			it.open = func() (io.ReaderAt, int64, io.Closer, error) {
 				f, err := ar.Open(name)
 				if err != nil {
@@ -578,6 +582,15 @@ func (b *builder) hashItem(it *item, buf []byte) {
 	if it.link != "" {
 		return // a link has no bytes of its own
 	}
+	if it.verify != nil && it.diskPath == "" {
+		// A packed asar entry: it is opened only when its first bytes,
+		// copied while it is verified, say it is a binary.
+		r := &lazyReaderAt{open: it.open}
+		defer r.close()
+		it.size = it.entrySize
+		b.verifyItem(it, r, buf)
+		return
+	}
 	r, size, c, err := it.open()
 	if err != nil {
 		it.err = err
@@ -586,23 +599,7 @@ func (b *builder) hashItem(it *item, buf []byte) {
 	defer c.Close()
 	it.size = size
 	if it.verify != nil {
-		sum, err := it.verify()
-		var ee *asar.EntryError
-		switch {
-		case err == nil || errors.Is(err, asar.ErrNoIntegrity):
-		case errors.As(err, &ee) && errors.Is(err, asar.ErrIntegrity):
-			it.asarErr = ee
-		default:
-			it.err = err
-			return
-		}
-		it.sha256 = sum
-		var head [filekind.HeadLen]byte
-		n, _ := r.ReadAt(head[:], 0)
-		it.kind = sniffAt(r, head[:n], size)
-		if it.kind != "" {
-			b.describe(it, r, size)
-		}
+		b.verifyItem(it, r, buf)
 		return
 	}
 	h := sha256.New()
@@ -635,6 +632,51 @@ func (b *builder) hashItem(it *item, buf []byte) {
 	it.sha256 = hex.EncodeToString(h.Sum(nil))
 	if it.kind != "" {
 		b.describe(it, r, size)
+	}
+}
+
+// verifyItem hashes an asar entry, checking its integrity, and tells its
+// kind; buf (of at least filekind.HeadLen bytes) takes its first bytes.
+func (b *builder) verifyItem(it *item, r io.ReaderAt, buf []byte) {
+	head := buf[:filekind.HeadLen]
+	sum, n, err := it.verify(head)
+	var ee *asar.EntryError
+	switch {
+	case err == nil || errors.Is(err, asar.ErrNoIntegrity):
+	case errors.As(err, &ee) && errors.Is(err, asar.ErrIntegrity):
+		it.asarErr = ee
+	default:
+		it.err = err
+		return
+	}
+	it.sha256 = sum
+	it.kind = sniffAt(r, head[:n], it.size)
+	if it.kind != "" {
+		b.describe(it, r, it.size)
+	}
+}
+
+// lazyReaderAt opens its file on the first read.
+type lazyReaderAt struct {
+	open func() (io.ReaderAt, int64, io.Closer, error)
+	r    io.ReaderAt
+	c    io.Closer
+	err  error
+}
+
+func (l *lazyReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if l.r == nil && l.err == nil {
+		l.r, _, l.c, l.err = l.open()
+	}
+	if l.err != nil {
+		return 0, l.err
+	}
+	return l.r.ReadAt(p, off)
+}
+
+func (l *lazyReaderAt) close() {
+	if l.c != nil {
+		l.c.Close()
 	}
 }
 

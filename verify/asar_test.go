@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"io"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/electronfix"
+	"github.com/shipgate/shipgate/internal/pefile"
+	"github.com/shipgate/shipgate/internal/testpki"
+	"github.com/shipgate/shipgate/sbom/asar"
 )
 
 // TestAsarUnownedDataSeverity: in a release, a gap of a payload's size
@@ -124,5 +129,169 @@ func TestAsarEntryEndingInZipOpened(t *testing.T) {
 	}
 	if !slices.Contains(paths, "app.asar/tool.sh/inner.txt") {
 		t.Errorf("the zip archive ending app.asar/tool.sh was not opened: files %v", paths)
+	}
+}
+
+// TestAsarEntriesCheckedAsLooseFiles checks that the archive's pass, which
+// looks for JScript signature block begin lines in .js entries so that
+// they are not read again to look, and keeps entries' first bytes so that
+// their kinds are told without reading them again, leaves each entry
+// reported as the same file on its own is (kind, SHA-256, findings): a
+// begin line (UTF-8 or UTF-16LE) in the last 256 KiB makes a jscript, one
+// further from the end, one cut off by the entry's end, one split between
+// two entries, and one in the next entry's bytes do not; a PE, a nested
+// asar and a zip are told by their first bytes, as are entries of about
+// the sniffed length.
+func TestAsarEntriesCheckedAsLooseFiles(t *testing.T) {
+	pe, err := pefile.Build(pefile.Spec{Size: 3 * sniffLen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := "\r\n// SIG // Begin signature block\r\n// SIG // MIIB\r\n// SIG // End signature block\r\n"
+	code := func(n int) string { return strings.Repeat("module.exports = 1;\n", n/20+1)[:n] }
+	begin := string(jsBegin)
+	files := map[string]string{
+		"signed.js":    code(100) + block,
+		"wide.js":      string(jsBeginWide) + "\r\x00\n\x00",
+		"big.js":       code(1<<20) + block, // spans two copy buffers
+		"far.js":       block + code(jsTail),
+		"edge.js":      block + code(jsTail-len(block)+len("\r\n")), // the begin line just inside
+		"cut.js":       code(50) + begin[:len(begin)-1],
+		"split1.js":    code(50) + begin[:10], // split1.js and split2.js are adjacent in the archive
+		"split2.js":    begin[10:] + "\r\n",
+		"before.js":    code(70),
+		"before2.txt":  begin, // a begin line in the entry after before.js
+		"not-js.txt":   block,
+		"lib/deep.js":  code(10) + block,
+		"lib/plain.js": code(10),
+		"tool.exe":     string(pe),
+		"nested.asar":  string(packAsar([]electronfix.AsarFile{{Path: "inner.js", Data: []byte("1")}})),
+		"data.zip":     string(makeZip(t, []zipEntry{{name: "z.txt", data: []byte("zip")}})),
+		"sniff-1.bin":  string(pe[:sniffLen-1]),
+		"sniff.bin":    string(pe[:sniffLen]),
+		"sniff+1.bin":  string(pe[:sniffLen+1]),
+		"empty.js":     "",
+	}
+	var entries []electronfix.AsarFile
+	for name, data := range files {
+		entries = append(entries, electronfix.AsarFile{Path: name, Data: []byte(data)})
+	}
+	dir := t.TempDir()
+	loose := map[string][]byte{"app.asar": packAsar(entries)}
+	for name, data := range files {
+		loose["loose/"+name] = []byte(data)
+	}
+	writeTree(t, dir, loose)
+	r := run(t, Options{}, dir)
+	for name := range files {
+		in, out := fileByPath(r, "app.asar/"+name), fileByPath(r, "loose/"+name)
+		if in == nil || out == nil {
+			t.Fatalf("%s: not reported (in the archive %v, loose %v)", name, in != nil, out != nil)
+		}
+		if in.Kind != out.Kind || in.SHA256 != out.SHA256 {
+			t.Errorf("%s: kind %s, SHA-256 %s in the archive; %s, %s on its own", name, in.Kind, in.SHA256, out.Kind, out.SHA256)
+		}
+		if a, b := rulesFor(r, "app.asar/"+name), rulesFor(r, "loose/"+name); !slices.Equal(a, b) {
+			t.Errorf("%s: findings %q in the archive, %q on its own", name, a, b)
+		}
+	}
+	if got := fileByPath(r, "app.asar/tool.exe").Kind; got != KindPE {
+		t.Errorf("app.asar/tool.exe: kind %s, want %s", got, KindPE)
+	}
+	for name, want := range map[string]Kind{"signed.js": KindJScript, "wide.js": KindJScript, "big.js": KindJScript, "edge.js": KindJScript, "lib/deep.js": KindJScript,
+		"far.js": KindOther, "cut.js": KindOther, "split1.js": KindOther, "split2.js": KindOther, "before.js": KindOther, "lib/plain.js": KindOther} {
+		if got := fileByPath(r, "loose/"+name).Kind; got != want {
+			t.Errorf("loose/%s: kind %s, want %s", name, got, want)
+		}
+	}
+}
+
+// TestEntryHasherKeepsHeads checks the archive pass's facts for each entry
+// whatever the writes' sizes: the SHA-256 of its bytes and its first
+// min(size, sniffLen) bytes, kept until they would take more than its
+// budget (headBudget, here 64 KiB) and not after.
+func TestEntryHasherKeepsHeads(t *testing.T) {
+	t.Parallel()
+	const budget = 64 << 10
+	var files []electronfix.AsarFile
+	sizes := []int{1, sniffLen - 1, sniffLen, sniffLen + 1, 3 << 20}
+	for i := 0; i < budget/sniffLen+8; i++ {
+		sizes = append(sizes, sniffLen+i%3)
+	}
+	for i, n := range sizes {
+		data := make([]byte, n)
+		testpki.NewRand(uint64(i)).Read(data)
+		files = append(files, electronfix.AsarFile{Path: fmt.Sprintf("f%05d", i), Data: data})
+	}
+	arc := packAsar(files)
+	ar, err := asar.NewReader(bytes.NewReader(arc), int64(len(arc)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []int{4093, 1 << 20} {
+		x := newEntryHasher(io.Discard, ar, int64(len(arc)))
+		x.budget = budget
+		for pos := 0; pos < len(arc); pos += w {
+			x.Write(arc[pos:min(pos+w, len(arc))])
+		}
+		kept, dropped := 0, 0
+		for _, f := range files {
+			facts, ok := x.facts[f.Path]
+			if sum := sha256.Sum256(f.Data); !ok || !bytes.Equal(facts.sum, sum[:]) {
+				t.Fatalf("writes of %d: %s: SHA-256 %x, want %x", w, f.Path, facts.sum, sum)
+			}
+			switch head := f.Data[:min(len(f.Data), sniffLen)]; {
+			case facts.head == nil:
+				dropped++
+			case !bytes.Equal(facts.head, head) || cap(facts.head) != len(head):
+				t.Fatalf("writes of %d: %s: head of %d bytes, want its first %d", w, f.Path, len(facts.head), len(head))
+			default:
+				kept += len(head)
+			}
+		}
+		if kept > budget || kept < budget-2*sniffLen || dropped == 0 {
+			t.Errorf("writes of %d: %d bytes of heads kept, %d entries without, want at most %d bytes", w, kept, dropped, budget)
+		}
+	}
+}
+
+// TestTailScanAcrossWrites checks that the archive pass's look for a
+// signature in an entry's last bytes finds it whatever the writes' sizes
+// (shorter than the signature, splitting it), and only when it starts in
+// the last tail bytes with need bytes before the entry's end.
+func TestTailScanAcrossWrites(t *testing.T) {
+	sig := []byte("PK\x05\x06")
+	const start, size, tail, need = 1000, 4000, 1500, 22
+	entry := func(at int) []byte {
+		b := bytes.Repeat([]byte{'x'}, size)
+		if at >= 0 {
+			copy(b[at:], sig)
+		}
+		return b
+	}
+	for _, c := range []struct {
+		name string
+		at   int // where the signature is in the entry; -1 for nowhere
+		want bool
+	}{
+		{"none", -1, false},
+		{"before the tail", size - tail - 1, false},
+		{"starting the tail", size - tail, true},
+		{"need fits", size - need, true},
+		{"need does not fit", size - need + 1, false},
+		{"cut by the end", size - 3, false},
+	} {
+		for _, sizes := range [][]int{{1}, {3}, {4}, {5}, {700}, {size}, {1, 2, 40, 7, 1000}} {
+			b := entry(c.at)
+			s := tailScan{sig: sig, tail: tail, need: need}
+			for pos, k := 0, 0; pos < len(b); k++ {
+				n := min(sizes[k%len(sizes)], len(b)-pos)
+				s.scan(b[pos:pos+n], int64(start+pos), start, start+size)
+				pos += n
+			}
+			if s.found != c.want {
+				t.Errorf("%s, writes of %v bytes: found %v, want %v", c.name, sizes, s.found, c.want)
+			}
+		}
 	}
 }

@@ -230,6 +230,7 @@ type check struct {
 	memHeld   bool // the bytes are held in memory under the run's budget
 	arc       *openedArchive
 	ra        io.ReaderAt // the file's bytes, when checked with random access
+	mem       []byte      // the file's bytes, when held in memory whole
 	// deferred reports a Mach-O file left to its bundle's check;
 	// readProblem a file whose bytes did not read as its archive entry
 	// says (CRC-32, size), so its SHA-256 is not lent to the bundle.
@@ -292,7 +293,9 @@ func (c *check) run() {
 			// The buffer goes back to the pool when the check is done,
 			// or when the last entry of the archive it holds is.
 			c.cleanup = append(c.cleanup, func() { smallPool.Put(bp) })
-			c.withReaderAt(bytes.NewReader((*bp)[:n]), int64(n))
+			c.mem = (*bp)[:n]
+			c.h.tail.max = 0 // the bytes are all in c.mem
+			c.withReaderAt(bytes.NewReader(c.mem), int64(n))
 			return
 		}
 		smallPool.Put(bp)
@@ -401,7 +404,8 @@ func (c *check) withStream(r io.Reader, size int64) {
 			// Reading to the end made the zip reader check the CRC-32.
 			c.j.checkCRC = false
 			c.h.crc = nil
-			c.withReaderAt(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+			c.mem = buf.Bytes()
+			c.withReaderAt(bytes.NewReader(c.mem), int64(buf.Len()))
 			return
 		}
 		if kind == KindOther && hasWindowsContainerMagic(hdr) {
@@ -551,14 +555,17 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	e := c.e
 	c.f.Size = size
 	c.ra = ra
-	hdr := make([]byte, min(size, sniffLen))
-	if n, err := ra.ReadAt(hdr, 0); n < len(hdr) {
-		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read: %v", unwrapPath(err)))
-		return
+	hdr := c.j.head
+	if int64(len(hdr)) != min(size, sniffLen) {
+		hdr = make([]byte, min(size, sniffLen))
+		if n, err := ra.ReadAt(hdr, 0); n < len(hdr) {
+			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read: %v", unwrapPath(err)))
+			return
+		}
 	}
 	c.f.Kind = detectKindAt(ra, hdr, size)
 	if c.f.Kind == KindOther {
-		c.f.Kind = windowsKind(ra, c.f.Path, hdr, size) // kind_windows_formats.go
+		c.f.Kind = windowsKind(ra, c.f.Path, hdr, size, c.jsBlock) // kind_windows_formats.go
 	}
 	if c.f.Kind == KindOther && isXar(hdr) {
 		c.f.Kind = KindPkg // kind_pkg.go
@@ -618,7 +625,7 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 		var w io.Writer = c.h
 		if c.arc != nil && c.arc.err == nil {
 			x := newEntryHasher(c.h, c.arc.fsys, size)
-			c.arc.sums, c.arc.noZip = x.sums, x.noZip
+			c.arc.facts = x.facts
 			w = x
 		}
 		w.Write(hdr)
@@ -652,6 +659,19 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	}
 }
 
+// jsBlock reports whether the last jsTail bytes of the file, of size bytes
+// at r, hold a JScript signature block's begin line, without reading them
+// again when the file is held in memory or its archive's pass looked.
+func (c *check) jsBlock(r io.ReaderAt, size int64) bool {
+	switch {
+	case c.j.noJSBlock:
+		return false
+	case c.mem != nil && int64(len(c.mem)) == size:
+		return jsBlockIn(c.mem[max(0, size-jsTail):])
+	}
+	return hasJScriptBlock(r, size)
+}
+
 // findZip opens the zip archive the file is or ends with: a zip, a
 // self-extractor (a PE or Mach-O followed by a zip, checked as both), or a
 // zip after other data. Its entries are reported under the file's path.
@@ -663,7 +683,10 @@ func (c *check) findZip(ra io.ReaderAt, size int64, hdr []byte) {
 		}
 	}
 	var tail []byte
-	if c.h.n == size {
+	switch {
+	case c.mem != nil && int64(len(c.mem)) == size:
+		tail = c.mem
+	case c.h.n == size:
 		tail = c.h.tail.bytes()
 	}
 	z, ok, err := findZipEnd(ctxReaderAt{c.e.ctx, ra}, size, ends, tail)
@@ -827,11 +850,8 @@ type openedArchive struct {
 	fsys  fs.FS
 	finds []signing.Finding
 	err   error
-	// sums holds the SHA-256 of entries, by path, computed while the
-	// archive was hashed; noZip the entries without a zip end record
-	// signature in their last bytes.
-	sums  map[string][]byte
-	noZip map[string]bool
+	// facts holds what the archive's pass learnt of its entries, by path.
+	facts map[string]entryFacts
 }
 
 // readArchive opens an archive file (asar), reading its header.
@@ -868,7 +888,9 @@ func (c *check) openArchive(a *openedArchive) {
 	x := c.j.expand
 	c.finds = append(c.finds, c.e.walkArchiveFS(a.fsys, c.f.Path, c.j.depth+1, ref, bundleArchives[c.f.Kind], func(j *job) {
 		j.expand = x
-		j.sum, j.noZipEnd = a.sums[j.name], a.noZip[j.name]
+		if f, ok := a.facts[j.name]; ok {
+			j.sum, j.noZipEnd, j.noJSBlock, j.head = f.sum, f.noZipEnd, f.noJSBlock, f.head
+		}
 		sink(j)
 	})...)
 }

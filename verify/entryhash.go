@@ -21,22 +21,48 @@ import (
 //
 // The archive's hash and the entries' run at once, on two goroutines, so
 // that the pass takes about as long as hashing the archive alone. The pass
-// also notes where the signature of a zip end record ("PK\x05\x06") occurs,
-// so that an entry without one in its last bytes is not read again to look
-// for a zip archive at its end (see findZip).
+// also looks in each entry's last bytes for the signature of a zip end
+// record ("PK\x05\x06") and, in a .js entry's, for the begin line of a
+// JScript signature block, so that an entry without one is not read again
+// to look for a zip archive at its end (see findZip) or for a signature
+// block (see windowsKind). It keeps the first bytes of entries, up to
+// headBudget bytes in all, so that their checks need not read them again
+// to tell their kind.
 type entryHasher struct {
 	w     io.Writer // the archive's hash
 	pos   int64     // bytes written so far
 	spans []entrySpan
 	next  int // the first span not finished
 	h     hash.Hash
-	sums  map[string][]byte
-	noZip map[string]bool // entries noZipEnd holds for
-	// zipEnds holds the offsets of zip end record signatures, ascending;
-	// carry the last bytes of the previous write.
-	zipEnds []int64
-	carry   []byte
+	facts map[string]entryFacts
+	// zipEnd, jsSig and jsSigWide look in the entry being hashed.
+	zipEnd, jsSig, jsSigWide tailScan
+	// head collects the entry's first bytes, within arena; kept counts
+	// the bytes kept so far.
+	head    []byte
+	started bool // head is the next span's
+	arena   []byte
+	kept    int
+	budget  int // headBudget; less in tests
 }
+
+// entryFacts is what the archive's pass learnt of an entry.
+type entryFacts struct {
+	sum []byte // its SHA-256
+	// noZipEnd reports no zip end record signature in its last zipTailLen
+	// bytes, noJSBlock (for a .js entry) no JScript signature block begin
+	// line in its last jsTail bytes.
+	noZipEnd, noJSBlock bool
+	// head, when not nil, holds its first min(size, sniffLen) bytes.
+	head []byte
+}
+
+// headBudget bounds the bytes an archive's pass keeps of its entries' first
+// bytes, and headArena the size of the blocks they are kept in.
+const (
+	headBudget = 16 << 20
+	headArena  = 1 << 20
+)
 
 // zipEndSig is the signature of a zip end of central directory record.
 var zipEndSig = []byte("PK\x05\x06")
@@ -44,10 +70,17 @@ var zipEndSig = []byte("PK\x05\x06")
 type entrySpan struct {
 	start, end int64
 	name       string
+	js         bool // a .js entry
 }
 
 func newEntryHasher(w io.Writer, fsys fs.FS, size int64) *entryHasher {
-	x := &entryHasher{w: w, h: sha256.New(), sums: map[string][]byte{}, noZip: map[string]bool{}}
+	x := &entryHasher{w: w, h: sha256.New(), facts: map[string]entryFacts{}, budget: headBudget,
+		zipEnd: tailScan{sig: zipEndSig, tail: zipTailLen, need: eocdLen},
+		// The begin line's tail from "SIG": a begin line in the last
+		// jsTail bytes holds one there too, and one that is not a begin
+		// line costs only a second look (hasJScriptBlock).
+		jsSig:     tailScan{sig: jsBegin[3:], tail: jsTail, need: len(jsBegin) - 3},
+		jsSigWide: tailScan{sig: jsBeginWide[6:], tail: jsTail, need: len(jsBeginWide) - 6}}
 	var ar *asar.Reader
 	switch f := fsys.(type) {
 	case *asar.Reader:
@@ -66,7 +99,7 @@ func newEntryHasher(w io.Writer, fsys fs.FS, size int64) *entryHasher {
 		if start < base || start > size || e.Size > size-start {
 			return nil
 		}
-		x.spans = append(x.spans, entrySpan{start, start + e.Size, e.Path})
+		x.spans = append(x.spans, entrySpan{start, start + e.Size, e.Path, isJSName(e.Path)})
 		return nil
 	})
 	sort.Slice(x.spans, func(a, b int) bool {
@@ -115,34 +148,9 @@ func (x *entryHasher) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// noZipEnd reports whether the bytes [start, end) hashed so far have no
-// zip end record signature in their last zipTailLen bytes.
-func (x *entryHasher) noZipEnd(start, end int64) bool {
-	lo := max(start, end-zipTailLen)
-	i := sort.Search(len(x.zipEnds), func(i int) bool { return x.zipEnds[i] >= lo })
-	return i == len(x.zipEnds) || x.zipEnds[i] > end-eocdLen
-}
-
 // hashEntries feeds p, the bytes at x.pos, to the entries' hashes and
-// looks for zip end record signatures in it.
+// looks for signatures in their last bytes.
 func (x *entryHasher) hashEntries(p []byte) {
-	// A signature across the previous write and this one.
-	if len(x.carry) > 0 {
-		j := append(x.carry, p[:min(len(p), len(zipEndSig)-1)]...)
-		if i := bytes.Index(j, zipEndSig); i >= 0 {
-			x.zipEnds = append(x.zipEnds, x.pos-int64(len(x.carry))+int64(i))
-		}
-	}
-	for off := 0; ; {
-		i := bytes.Index(p[off:], zipEndSig)
-		if i < 0 {
-			break
-		}
-		x.zipEnds = append(x.zipEnds, x.pos+int64(off+i))
-		off += i + 1
-	}
-	k := min(len(p), len(zipEndSig)-1)
-	x.carry = append(x.carry[:0], p[len(p)-k:]...)
 	from, to := x.pos, x.pos+int64(len(p))
 	for x.next < len(x.spans) {
 		s := &x.spans[x.next]
@@ -150,17 +158,98 @@ func (x *entryHasher) hashEntries(p []byte) {
 			break
 		}
 		lo, hi := max(s.start, from), min(s.end, to)
+		if !x.started {
+			x.startHead(s.end - s.start)
+			x.started = true
+		}
 		if lo < hi {
+			if x.head != nil && len(x.head) < cap(x.head) {
+				x.head = append(x.head, p[lo-from:min(hi, s.start+int64(cap(x.head)))-from]...)
+			}
 			x.h.Write(p[lo-from : hi-from])
+			x.zipEnd.scan(p[lo-from:hi-from], lo, s.start, s.end)
+			if s.js {
+				x.jsSig.scan(p[lo-from:hi-from], lo, s.start, s.end)
+				x.jsSigWide.scan(p[lo-from:hi-from], lo, s.start, s.end)
+			}
 		}
 		if s.end > to {
 			break
 		}
-		x.sums[s.name] = x.h.Sum(nil)
-		if x.noZipEnd(s.start, s.end) {
-			x.noZip[s.name] = true
-		}
+		x.facts[s.name] = entryFacts{sum: x.h.Sum(nil), head: x.head,
+			noZipEnd: !x.zipEnd.found, noJSBlock: s.js && !x.jsSig.found && !x.jsSigWide.found}
+		x.head, x.started = nil, false
 		x.h.Reset()
+		x.zipEnd.reset()
+		x.jsSig.reset()
+		x.jsSigWide.reset()
 		x.next++
 	}
 }
+
+// startHead makes room for the first bytes of an entry of size bytes,
+// when the budget allows.
+func (x *entryHasher) startHead(size int64) {
+	n := int(min(size, sniffLen))
+	if x.kept+n > x.budget {
+		x.head = nil
+		return
+	}
+	if len(x.arena) < n {
+		x.arena = make([]byte, headArena)
+	}
+	x.head, x.arena = x.arena[:0:n], x.arena[n:]
+	x.kept += n
+}
+
+// tailScan looks for sig in the last tail bytes of an entry, given its
+// bytes in order, and reports whether one starts there with need bytes
+// before the entry's end.
+type tailScan struct {
+	sig   []byte
+	tail  int64
+	need  int
+	found bool
+	// carry holds the last len(sig)-1 bytes scanned, for a signature
+	// across two calls.
+	carry []byte
+}
+
+// scan looks at b, the bytes at off of an entry that spans [start, end).
+func (t *tailScan) scan(b []byte, off, start, end int64) {
+	if lo := max(start, end-t.tail); off < lo {
+		if off+int64(len(b)) <= lo {
+			return
+		}
+		b, off = b[lo-off:], lo
+	}
+	if t.found {
+		return
+	}
+	k := len(t.sig) - 1
+	if len(t.carry) > 0 {
+		j := append(t.carry[:len(t.carry):len(t.carry)], b[:min(len(b), k)]...)
+		if i := bytes.Index(j, t.sig); i >= 0 && off-int64(len(t.carry))+int64(i)+int64(t.need) <= end {
+			t.found = true
+			return
+		}
+		if len(b) < k {
+			t.carry = append(t.carry[:0], j[max(0, len(j)-k):]...)
+			return
+		}
+	}
+	for o := 0; ; {
+		i := bytes.Index(b[o:], t.sig)
+		if i < 0 {
+			break
+		}
+		if off+int64(o+i)+int64(t.need) <= end {
+			t.found = true
+			return
+		}
+		o += i + 1
+	}
+	t.carry = append(t.carry[:0], b[max(0, len(b)-k):]...)
+}
+
+func (t *tailScan) reset() { t.found, t.carry = false, t.carry[:0] }

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -127,10 +128,9 @@ func findZipEnd(r io.ReaderAt, size int64, ends []int64, tail []byte) (zipEnd, b
 				return zipEnd{}, false, fmt.Errorf("reading the %d bytes before offset %d: %w", len(buf), limit, err)
 			}
 		}
-		for i := len(buf) - eocdLen; i >= 0; i-- {
-			if buf[i] != 'P' || buf[i+1] != 'K' || buf[i+2] != 5 || buf[i+3] != 6 {
-				continue
-			}
+		sigs := zipEndSigs(buf)
+		for s := len(sigs) - 1; s >= 0; s-- {
+			i := sigs[s]
 			z := zipEnd{off: start + int64(i)}
 			z.end = z.off + eocdLen + int64(binary.LittleEndian.Uint16(buf[i+20:]))
 			if z.end > size {
@@ -152,6 +152,22 @@ func findZipEnd(r io.ReaderAt, size int64, ends []int64, tail []byte) (zipEnd, b
 		return empty, true, nil
 	}
 	return found, ok, nil
+}
+
+// zipEndSigs returns, ascending, the offsets in buf of the zip end record
+// signatures followed by room for the record. They are found forward
+// (bytes.Index is vectorised), and tried from the last.
+func zipEndSigs(buf []byte) []int {
+	var sigs []int
+	for o := 0; o <= len(buf)-eocdLen; {
+		k := bytes.Index(buf[o:len(buf)-eocdLen+len(zipEndSig)], zipEndSig)
+		if k < 0 {
+			break
+		}
+		sigs = append(sigs, o+k)
+		o += k + 1
+	}
+	return sigs
 }
 
 // zipDirectoryAt checks the end record rec, at offset off of r: an empty

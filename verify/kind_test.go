@@ -3,7 +3,10 @@ package verify
 import (
 	"bytes"
 	"encoding/binary"
+	"slices"
 	"testing"
+
+	"github.com/shipgate/shipgate/internal/testpki"
 )
 
 func TestDetectKind(t *testing.T) {
@@ -108,6 +111,32 @@ func TestMatchGlob(t *testing.T) {
 	} {
 		if got := MatchGlob(c.g, c.p); got != c.want {
 			t.Errorf("MatchGlob(%q, %q) = %v, want %v", c.g, c.p, got, c.want)
+		}
+	}
+}
+
+// TestZipEndSigsMatchesByteScan checks the vectorised search for zip end
+// record signatures against a byte-by-byte scan, on buffers with
+// signatures planted everywhere, overlapping, and in the last 22 bytes
+// (where no record fits).
+func TestZipEndSigsMatchesByteScan(t *testing.T) {
+	rng := testpki.NewRand(11)
+	for n := range 200 {
+		buf := make([]byte, n)
+		rng.Read(buf)
+		for k := 0; k < n/8; k++ {
+			var b [2]byte
+			rng.Read(b[:])
+			copy(buf[int(b[0])%n:], "PK\x05\x06PK\x05\x06"[:4+int(b[1])%5])
+		}
+		var want []int
+		for i := 0; i <= len(buf)-eocdLen; i++ {
+			if bytes.HasPrefix(buf[i:], zipEndSig) {
+				want = append(want, i)
+			}
+		}
+		if got := zipEndSigs(buf); !slices.Equal(got, want) {
+			t.Fatalf("%d bytes %x: signatures at %v, want %v", n, buf, got, want)
 		}
 	}
 }

@@ -72,9 +72,10 @@ var msiCLSIDs = [][]byte{
 // file named name whose first bytes are hdr: cabinets and MSI files by
 // their magic (an MSI's compound file by its name or root class), MSIX
 // packages by their name or the parts their zip holds, scripts by their
-// name, as Windows picks a script's signature rules by extension. It
-// returns KindOther for anything else.
-func windowsKind(r io.ReaderAt, name string, hdr []byte, size int64) Kind {
+// name, as Windows picks a script's signature rules by extension (a .js
+// only when jsBlock, given r and size, reports a signature block: see
+// hasJScriptBlock). It returns KindOther for anything else.
+func windowsKind(r io.ReaderAt, name string, hdr []byte, size int64, jsBlock func(io.ReaderAt, int64) bool) Kind {
 	ext := strings.ToLower(path.Ext(name))
 	switch {
 	case ext == ".msix" || ext == ".appx" || ext == ".msixbundle" || ext == ".appxbundle":
@@ -111,10 +112,10 @@ func windowsKind(r io.ReaderAt, name string, hdr []byte, size int64) Kind {
 		return catalogKind(name, hdr)
 	case ".ps1", ".psm1", ".psd1":
 		return KindPowerShell
-	case ".js":
+	case ".js": // as isJSName
 		// Most .js files are web or Node.js code, never signed: only one
 		// carrying a Windows Script Host signature block is a JScript.
-		if hasJScriptBlock(r, size) {
+		if jsBlock(r, size) {
 			return KindJScript
 		}
 	case ".vbs":
@@ -128,6 +129,23 @@ func windowsKind(r io.ReaderAt, name string, hdr []byte, size int64) Kind {
 // jsTail is how far from its end a .js is searched for a signature block.
 const jsTail = 256 << 10
 
+// isJSName reports whether name is that of a .js file, which windowsKind
+// looks in for a JScript signature block.
+func isJSName(name string) bool { return strings.ToLower(path.Ext(name)) == ".js" }
+
+// jsBegin and jsBeginWide are the begin line of a JScript signature block
+// in UTF-8 and UTF-16LE.
+var (
+	jsBegin     = []byte("// SIG // Begin signature block")
+	jsBeginWide = func() []byte {
+		w := make([]byte, 0, 2*len(jsBegin))
+		for _, c := range jsBegin {
+			w = append(w, c, 0)
+		}
+		return w
+	}()
+)
+
 // hasJScriptBlock reports whether the last jsTail bytes of a file hold the
 // begin line of a JScript signature block, in UTF-8 or UTF-16LE.
 func hasJScriptBlock(r io.ReaderAt, size int64) bool {
@@ -136,15 +154,13 @@ func hasJScriptBlock(r io.ReaderAt, size int64) bool {
 	if k, _ := r.ReadAt(buf, size-n); int64(k) != n {
 		return false
 	}
-	const begin = "// SIG // Begin signature block"
-	if bytes.Contains(buf, []byte(begin)) {
-		return true
-	}
-	wide := make([]byte, 0, 2*len(begin))
-	for i := 0; i < len(begin); i++ {
-		wide = append(wide, begin[i], 0)
-	}
-	return bytes.Contains(buf, wide)
+	return jsBlockIn(buf)
+}
+
+// jsBlockIn reports whether tail holds the begin line of a JScript
+// signature block, in UTF-8 or UTF-16LE.
+func jsBlockIn(tail []byte) bool {
+	return bytes.Contains(tail, jsBegin) || bytes.Contains(tail, jsBeginWide)
 }
 
 // msixScanLimit bounds the central directory read to tell an MSIX package

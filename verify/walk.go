@@ -57,8 +57,12 @@ type job struct {
 	// while the archive was hashed.
 	sum []byte
 	// noZipEnd says that pass found no zip end record signature in the
-	// entry's last zipTailLen bytes.
-	noZipEnd bool
+	// entry's last zipTailLen bytes, noJSBlock no JScript signature
+	// block begin line in its last jsTail bytes.
+	noZipEnd, noJSBlock bool
+	// head, when set, holds the first min(size, sniffLen) bytes of the
+	// entry, kept by that pass.
+	head []byte
 
 	// held is what the archives this job's file is an entry of hold of
 	// the run's memory budget while it is checked (a tarball's entries

@@ -129,6 +129,7 @@ func realDER() [][]byte {
 // TestDERIsUnchanged: a DER input comes out byte-identical, and Len is its
 // length whatever follows it.
 func TestDERIsUnchanged(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(1, 2))
 	inputs := realDER()
 	for i := 0; i < berInputs; i++ {
@@ -155,6 +156,7 @@ func TestDERIsUnchanged(t *testing.T) {
 // TestBERNormalises: the BER forms of a DER structure normalise back to it,
 // and Len counts the BER bytes.
 func TestBERNormalises(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(3, 4))
 	inputs := realDER()
 	for i := 0; i < berInputs; i++ {

@@ -6,17 +6,48 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/verify"
 )
 
-func TestGateVerdicts(t *testing.T) {
-	m, err := Build(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
+// built is one build of the demo, made once for the tests that only read
+// it, under a temporary root TestMain removes.
+var built struct {
+	once sync.Once
+	root string
+	m    *Material
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.root != "" {
+		os.RemoveAll(built.root)
 	}
+	os.Exit(code)
+}
+
+// sharedBuild returns the demo built once for the package's tests, which
+// must not change it.
+func sharedBuild(t *testing.T) *Material {
+	t.Helper()
+	built.once.Do(func() {
+		if built.root, built.err = os.MkdirTemp("", "shipgate-demo-"); built.err == nil {
+			built.m, built.err = Build(built.root)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return built.m
+}
+
+func TestGateVerdicts(t *testing.T) {
+	t.Parallel()
+	m := sharedBuild(t)
 	pol, err := verify.LoadPolicy(m.Policy)
 	if err != nil {
 		t.Fatal(err)
@@ -68,10 +99,8 @@ func TestGateVerdicts(t *testing.T) {
 
 // The demo is reproducible: two builds write the same bytes.
 func TestBuildIsDeterministic(t *testing.T) {
-	a, b := t.TempDir(), t.TempDir()
-	if _, err := Build(a); err != nil {
-		t.Fatal(err)
-	}
+	t.Parallel()
+	a, b := sharedBuild(t).Dir, t.TempDir()
 	if _, err := Build(b); err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package asar
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"io/fs"
 	"testing"
@@ -50,11 +51,18 @@ func FuzzReader(f *testing.F) {
 				ar.ReadLink(p)
 			}
 			if d.Type().IsRegular() {
+				var data []byte
 				if f, err := ar.Open(p); err == nil {
-					io.Copy(io.Discard, f.(io.Reader))
+					data, _ = io.ReadAll(f.(io.Reader))
 					f.Close()
 				}
-				ar.VerifyFile(p)
+				sum, err := ar.VerifyFile(p)
+				// VerifyFileHead says the same, with the first bytes.
+				head := make([]byte, 64)
+				sum2, n, err2 := ar.VerifyFileHead(p, head)
+				if sum2 != sum || fmt.Sprint(err2) != fmt.Sprint(err) || (sum != "" && !bytes.Equal(head[:n], data[:min(len(data), len(head))])) {
+					t.Errorf("%s: VerifyFileHead = %s, %q, %v; VerifyFile = %s, %v, first bytes %q", p, sum2, head[:n], err2, sum, err, data[:min(len(data), len(head))])
+				}
 			}
 			return nil
 		})

@@ -20,16 +20,24 @@ const maxBlockSize = 1 << 30
 // wrapping [ErrIntegrity] (at the offset of the first bad block) when they
 // differ. The digest is returned whenever the bytes could be read.
 func (ar *Reader) VerifyFile(name string) (string, error) {
+	digest, _, err := ar.VerifyFileHead(name, nil)
+	return digest, err
+}
+
+// VerifyFileHead is [Reader.VerifyFile] that also copies the file's first
+// bytes into head, as they are read, and returns how many it copied: the
+// caller that must tell the file's kind need not read them again.
+func (ar *Reader) VerifyFileHead(name string, head []byte) (string, int, error) {
 	e, err := ar.resolve("read", name, true)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	if e.Kind != KindFile {
-		return "", &fs.PathError{Op: "read", Path: name, Err: fs.ErrInvalid}
+		return "", 0, &fs.PathError{Op: "read", Path: name, Err: fs.ErrInvalid}
 	}
 	sr, closer, err := ar.contents(e)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	if closer != nil {
 		defer closer.Close()
@@ -40,11 +48,20 @@ func (ar *Reader) VerifyFile(name string) (string, error) {
 	}
 	in := e.Integrity
 	whole := sha256.New()
-	if in == nil {
-		if _, err := io.Copy(whole, sr); err != nil {
-			return "", &EntryError{Path: e.Path, Offset: base, Err: err}
+	// hashAll hashes the whole file, when its blocks are not checked.
+	hashAll := func() (string, int, error) {
+		hw := &headWriter{w: whole, head: head}
+		if _, err := io.Copy(hw, sr); err != nil {
+			return "", 0, &EntryError{Path: e.Path, Offset: base, Err: err}
 		}
-		return hex.EncodeToString(whole.Sum(nil)), &EntryError{Path: e.Path, Offset: e.headerOff, Err: ErrNoIntegrity}
+		return hex.EncodeToString(whole.Sum(nil)), hw.n, nil
+	}
+	if in == nil {
+		digest, n, err := hashAll()
+		if err != nil {
+			return "", 0, err
+		}
+		return digest, n, &EntryError{Path: e.Path, Offset: e.headerOff, Err: ErrNoIntegrity}
 	}
 	mismatch := func(off int64, detail string) *EntryError {
 		return &EntryError{Path: e.Path, Offset: off, Err: ErrIntegrity, Detail: detail}
@@ -58,12 +75,17 @@ func (ar *Reader) VerifyFile(name string) (string, error) {
 		bad = mismatch(e.headerOff, fmt.Sprintf("%d blocks recorded, %d bytes need %d", len(in.Blocks), e.Size, want))
 	}
 	if bad != nil {
-		if _, err := io.Copy(whole, sr); err != nil {
-			return "", &EntryError{Path: e.Path, Offset: base, Err: err}
+		digest, n, err := hashAll()
+		if err != nil {
+			return "", 0, err
 		}
-		return hex.EncodeToString(whole.Sum(nil)), bad
+		return digest, n, bad
 	}
-	block := sha256.New()
+	// A file of one block has the block's digest: it is hashed once.
+	var block hash.Hash
+	if len(in.Blocks) > 1 {
+		block = sha256.New()
+	}
 	buf := make([]byte, min(in.BlockSize, 256<<10, max(e.Size, 1)))
 	var sum [sha256.Size]byte
 	checkBlock := func(i int64, h hash.Hash) {
@@ -72,14 +94,19 @@ func (ar *Reader) VerifyFile(name string) (string, error) {
 		}
 	}
 	var n, inBlock, idx int64
+	copied := 0
 	for n < e.Size {
 		chunk := min(int64(len(buf)), e.Size-n, in.BlockSize-inBlock)
 		if _, err := io.ReadFull(sr, buf[:chunk]); err != nil {
-			return "", &EntryError{Path: e.Path, Offset: base + n, Err: err}
+			return "", 0, &EntryError{Path: e.Path, Offset: base + n, Err: err}
 		}
+		copied += copy(head[copied:], buf[:chunk])
 		whole.Write(buf[:chunk])
-		block.Write(buf[:chunk])
 		n += chunk
+		if block == nil {
+			continue
+		}
+		block.Write(buf[:chunk])
 		inBlock += chunk
 		if inBlock == in.BlockSize {
 			checkBlock(idx, block)
@@ -88,7 +115,9 @@ func (ar *Reader) VerifyFile(name string) (string, error) {
 			inBlock = 0
 		}
 	}
-	if inBlock > 0 || e.Size == 0 {
+	if block == nil {
+		checkBlock(0, whole)
+	} else if inBlock > 0 {
 		checkBlock(idx, block)
 	}
 	digest := hex.EncodeToString(whole.Sum(nil))
@@ -96,9 +125,21 @@ func (ar *Reader) VerifyFile(name string) (string, error) {
 		bad = mismatch(base, "file hash differs from the header's integrity")
 	}
 	if bad != nil {
-		return digest, bad
+		return digest, copied, bad
 	}
-	return digest, nil
+	return digest, copied, nil
+}
+
+// headWriter passes writes to w, copying the first bytes into head.
+type headWriter struct {
+	w    io.Writer
+	head []byte
+	n    int
+}
+
+func (h *headWriter) Write(p []byte) (int, error) {
+	h.n += copy(h.head[h.n:], p)
+	return h.w.Write(p)
 }
 
 // blockCount is the number of integrity blocks of a file: at least one.

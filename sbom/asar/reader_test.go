@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -223,6 +224,10 @@ func TestVerifyFileIntegrity(t *testing.T) {
 	if _, err := ar.VerifyFile("a.bin"); err != nil {
 		t.Fatalf("good archive: %v", err)
 	}
+	head := make([]byte, len(big)+10)
+	if _, n, err := ar.VerifyFileHead("a.bin", head); err != nil || !bytes.Equal(head[:n], big) {
+		t.Fatalf("VerifyFileHead copied %d bytes (equal %v), err %v; want the %d bytes of a.bin", n, bytes.Equal(head[:n], big), err, len(big))
+	}
 
 	// Flip one byte in the second block of a.bin: the check names block 1.
 	bad := bytes.Clone(good)
@@ -262,6 +267,10 @@ func TestVerifyFileIntegrityHeader(t *testing.T) {
 		{"wrong algorithm", `,"integrity":{"algorithm":"MD5","hash":"` + hx + `","blockSize":1024,"blocks":["` + hx + `"]}`, ErrIntegrity},
 		{"missing block", `,"integrity":{"algorithm":"SHA256","hash":"` + hx + `","blockSize":4,"blocks":["` + blockHex(data[:4]) + `"]}`, ErrIntegrity},
 		{"zero block size", `,"integrity":{"algorithm":"SHA256","hash":"` + hx + `","blockSize":0,"blocks":[]}`, ErrIntegrity},
+		// One block, hashed once for the file and the block: each digest
+		// is still compared.
+		{"wrong single block", `,"integrity":{"algorithm":"SHA256","hash":"` + hx + `","blockSize":1024,"blocks":["` + blockHex([]byte("hellO")) + `"]}`, ErrIntegrity},
+		{"single block size", `,"integrity":{"algorithm":"SHA256","hash":"` + hx + `","blockSize":5,"blocks":["` + hx + `"]}`, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -276,6 +285,14 @@ func TestVerifyFileIntegrityHeader(t *testing.T) {
 			}
 			if sum != hx {
 				t.Errorf("digest %s, want %s", sum, hx)
+			}
+			// VerifyFileHead says the same and copies the first bytes.
+			for _, size := range []int{3, 8} {
+				head := make([]byte, size)
+				sum2, n, err2 := ar.VerifyFileHead("f", head)
+				if sum2 != sum || fmt.Sprint(err2) != fmt.Sprint(err) || string(head[:n]) != string(data[:min(size, len(data))]) {
+					t.Errorf("VerifyFileHead(%d) = %s, %q, %v; want %s, %q, %v", size, sum2, head[:n], err2, sum, data[:min(size, len(data))], err)
+				}
 			}
 		})
 	}

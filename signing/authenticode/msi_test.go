@@ -184,6 +184,7 @@ var msiCalculatedRE = regexp.MustCompile(`(?m)^Calculated DigitalSignature\s*:\s
 // without MsiDigitalSignatureEx: we accept both and compute its digest;
 // osslsigncode accepts our Go-signed file; a tampered copy fails for both.
 func TestOsslsigncodeMSI(t *testing.T) {
+	t.Parallel()
 	tool := needOsslsigncode(t)
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)

@@ -41,6 +41,7 @@ func osslDigests(t *testing.T, tool, path string) []string {
 // TestOsslsigncodeDigests checks that our computed digest equals
 // osslsigncode's "Calculated message digest" on every fixture it can read.
 func TestOsslsigncodeDigests(t *testing.T) {
+	t.Parallel()
 	tool := needOsslsigncode(t)
 	compared := 0
 	for _, f := range loadFixtures(t) {
@@ -87,6 +88,7 @@ func compareDigests(t *testing.T, name string, got, want []string) {
 // checks that Verify accepts them with that root: plain, with page hashes,
 // nested and with an RFC 3161 timestamp from osslsigncode's built-in TSA.
 func TestOsslsigncodeSigned(t *testing.T) {
+	t.Parallel()
 	tool := needOsslsigncode(t)
 	dir := t.TempDir()
 	p := fixtures.NewPKI()

@@ -30,6 +30,7 @@ func fixtureNamed(t testing.TB, name string) []byte {
 // signed, page-hashed fixture: none may come out valid or untrusted. Flips of
 // the CheckSum field leave the signature valid with a checksum warning.
 func TestFlipsDetected(t *testing.T) {
+	t.Parallel()
 	trust := fixtureTrust(t)
 	good := fixtureNamed(t, "page-hashes-sha256.exe")
 	in, err := pefile.Parse(good)

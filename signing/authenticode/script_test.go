@@ -299,6 +299,7 @@ func TestScriptKindOf(t *testing.T) {
 // script kind (2.10 added .js, without the Windows Script Host's length
 // suffix, so its .js signatures would not verify on Windows).
 func TestOsslsigncodeScript(t *testing.T) {
+	t.Parallel()
 	tool := needOsslsigncode(t)
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)

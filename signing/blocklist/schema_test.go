@@ -59,6 +59,7 @@ func TestSchemaMatchesCode(t *testing.T) {
 // TestSchemaCrossCheck validates documents with an independent JSON Schema
 // implementation (Python's jsonschema) and checks it agrees with the loader.
 func TestSchemaCrossCheck(t *testing.T) {
+	t.Parallel()
 	py, err := exec.LookPath("python3")
 	if err != nil {
 		t.Skip("python3 not installed: skipping the JSON Schema cross-check")

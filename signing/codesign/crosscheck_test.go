@@ -30,6 +30,7 @@ func llvmTool(t *testing.T, name string) string {
 // thin files, and checks that every slice verifies and that the
 // architectures agree with llvm-lipo -info.
 func TestCrossCheckLLVMLipo(t *testing.T) {
+	t.Parallel()
 	lipo := llvmTool(t, "llvm-lipo")
 	dir := t.TempDir()
 	p := machofile.NewPKI()
@@ -74,6 +75,7 @@ func TestCrossCheckLLVMLipo(t *testing.T) {
 // TestCrossCheckLLVMObjdump compares where LC_CODE_SIGNATURE points, as
 // llvm-objdump reads it, with the slices Verify reports.
 func TestCrossCheckLLVMObjdump(t *testing.T) {
+	t.Parallel()
 	objdump := llvmTool(t, "llvm-objdump")
 	re := regexp.MustCompile(`cmd LC_CODE_SIGNATURE\s+cmdsize \d+\s+dataoff (\d+)\s+datasize (\d+)`)
 	for _, name := range []string{"devid.macho", "adhoc-linker-signed.macho", "universal.macho", "universal64.macho"} {

@@ -50,6 +50,7 @@ func buildGo(t *testing.T, goarch string) []byte {
 }
 
 func TestGoLinkerBinaries(t *testing.T) {
+	t.Parallel()
 	arm := buildGo(t, "arm64")
 	amd := buildGo(t, "amd64")
 	trust := testTrust(t)

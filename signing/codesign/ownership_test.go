@@ -17,6 +17,7 @@ var payloadBlob = machofile.Blob(0xfade7171, []byte("https://attacker.example/st
 // each is reported with its offset, and that the signature is not left
 // valid when the bytes could carry a payload.
 func TestSignatureOwnership(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	code := machofile.Build(machofile.Spec{})
 	be := binary.BigEndian

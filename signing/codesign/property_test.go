@@ -15,6 +15,7 @@ import (
 // page hash mismatch of that slice and make it invalid, and no other slice
 // may be blamed.
 func TestRandomFlipsCaught(t *testing.T) {
+	t.Parallel()
 	var fat []byte
 	for _, f := range machofile.Fixtures() {
 		if f.Name == "universal.macho" {
