@@ -32,6 +32,9 @@ type Options struct {
 	Signatures func(r io.ReaderAt, size int64, kind string) ([]signing.Signature, error)
 	// Workers bounds parallel hashing; zero means GOMAXPROCS.
 	Workers int
+	// Progress, when set, is called after each file is read with the
+	// running totals. Calls are serialized; keep it quick.
+	Progress func(Progress)
 	// Logger receives debug messages; nil discards them.
 	Logger *slog.Logger
 }
@@ -327,13 +330,16 @@ func isInstaller(head []byte) bool {
 }
 
 type builder struct {
-	opts     Options
-	root     string
-	asarPath string
-	appDir   string
-	inv      *Inventory
-	items    []*item
-	ar       *asar.Reader
+	opts Options
+	// progressMu serializes Options.Progress; progressNow is its total.
+	progressMu  sync.Mutex
+	progressNow Progress
+	root        string
+	asarPath    string
+	appDir      string
+	inv         *Inventory
+	items       []*item
+	ar          *asar.Reader
 
 	// archive is set when the release is a zip archive or a tarball:
 	// files are its files (its links left out), closers what to close
@@ -563,6 +569,7 @@ func (b *builder) hashAll() {
 			buf := make([]byte, 256<<10)
 			for it := range ch {
 				b.hashItem(it, buf)
+				b.progress(it)
 			}
 		}()
 	}
@@ -571,6 +578,25 @@ func (b *builder) hashAll() {
 	}
 	close(ch)
 	wg.Wait()
+}
+
+// Progress is the running total of an inventory.
+type Progress struct {
+	// Files and Bytes count the files read so far and their sizes.
+	Files int
+	Bytes int64
+}
+
+// progress reports it as read, when the caller asked for progress.
+func (b *builder) progress(it *item) {
+	if b.opts.Progress == nil {
+		return
+	}
+	b.progressMu.Lock()
+	defer b.progressMu.Unlock()
+	b.progressNow.Files++
+	b.progressNow.Bytes += it.size
+	b.opts.Progress(b.progressNow)
 }
 
 var (

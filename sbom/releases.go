@@ -42,12 +42,27 @@ func DiffReleases(ctx context.Context, oldPath, newPath string, opts DiffOptions
 		oldInv, newInv *Inventory
 		oldErr, newErr error
 	)
+	oldOpts, newOpts := opts.Inventory, opts.Inventory
+	if p := opts.Inventory.Progress; p != nil {
+		// Both releases report into one total, one call at a time.
+		var mu sync.Mutex
+		var sides [2]Progress
+		side := func(i int) func(Progress) {
+			return func(pr Progress) {
+				mu.Lock()
+				defer mu.Unlock()
+				sides[i] = pr
+				p(Progress{Files: sides[0].Files + sides[1].Files, Bytes: sides[0].Bytes + sides[1].Bytes})
+			}
+		}
+		oldOpts.Progress, newOpts.Progress = side(0), side(1)
+	}
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		oldInv, oldErr = Open(oldPath, opts.Inventory)
+		oldInv, oldErr = Open(oldPath, oldOpts)
 	}()
-	newInv, newErr = Open(newPath, opts.Inventory)
+	newInv, newErr = Open(newPath, newOpts)
 	wg.Wait()
 	if oldErr != nil {
 		return nil, oldErr

@@ -62,6 +62,10 @@ func runDiff(e *env) int {
 		return fail(e, err)
 	}
 	opts := sbom.DiffOptions{Inventory: sbom.Options{Signatures: signatures(trust, appleTrust)}, FailOn: threshold, ToolVersion: version()}
+	progress := newProgressLine(e.stderr)
+	if progress != nil {
+		opts.Inventory.Progress = progress.inventory
+	}
 	var r *verify.Report
 	if *up != "" {
 		if *sums != "" {
@@ -73,6 +77,7 @@ func runDiff(e *env) int {
 	} else {
 		r, err = sbom.DiffReleases(e.ctx, args[0], args[1], opts)
 	}
+	progress.done()
 	if err != nil {
 		return fail(e, err)
 	}

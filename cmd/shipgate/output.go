@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/shipgate/shipgate/sbom"
 	"github.com/shipgate/shipgate/verify"
 	"github.com/shipgate/shipgate/verify/report"
 )
@@ -66,17 +67,30 @@ func exitFor(r *verify.Report) int {
 // progressLine prints a run's progress on one terminal line, at most every
 // 200ms. It does nothing when w is not a terminal.
 type progressLine struct {
-	w    io.Writer
-	mu   sync.Mutex
-	last time.Time
-	used bool
+	w     io.Writer
+	mu    sync.Mutex
+	start time.Time
+	last  time.Time
+	used  bool
 }
 
 func newProgressLine(w io.Writer) *progressLine {
 	if !isTerminal(w) {
 		return nil
 	}
-	return &progressLine{w: w}
+	return &progressLine{w: w, start: time.Now()}
+}
+
+// inventory shows the progress of sbom and diff: the files read and their
+// bytes, with the rate since the line was made.
+func (p *progressLine) inventory(pr sbom.Progress) {
+	p.show(func() string {
+		rate := 0.0
+		if d := time.Since(p.start).Seconds(); d > 0 {
+			rate = float64(pr.Bytes) / d
+		}
+		return fmt.Sprintf("%d files, %s, %s/s", pr.Files, humanBytes(float64(pr.Bytes)), humanBytes(rate))
+	})
 }
 
 func (p *progressLine) update(pr verify.Progress) {

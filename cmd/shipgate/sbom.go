@@ -66,7 +66,13 @@ func runSBOM(e *env) int {
 	if err != nil {
 		return fail(e, err)
 	}
-	inv, err := sbom.Open(path, sbom.Options{Signatures: signatures(trust, appleTrust)})
+	sopts := sbom.Options{Signatures: signatures(trust, appleTrust)}
+	progress := newProgressLine(e.stderr)
+	if progress != nil {
+		sopts.Progress = progress.inventory
+	}
+	inv, err := sbom.Open(path, sopts)
+	progress.done()
 	if err != nil {
 		return fail(e, err)
 	}
