@@ -59,7 +59,15 @@ type LockedSource struct {
 	FetchedSHA256 string `json:"fetchedSha256,omitempty"`
 	// Entries is the number of entries the list parsed into.
 	Entries int `json:"entries"`
+	// Signed names the signature the list carried and that verified when
+	// it was fetched ("microsoft-ctl"); empty for lists whose integrity
+	// rests on the transport (https).
+	Signed string `json:"signed,omitempty"`
 }
+
+// SignedMicrosoftCTL is LockedSource.Signed of a certificate trust list
+// whose PKCS#7 signature verified and chained to Microsoft's roots.
+const SignedMicrosoftCTL = "microsoft-ctl"
 
 // sourceName is what a source name may be: it becomes a file name.
 var sourceName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
@@ -140,6 +148,8 @@ func ParseLock(b []byte, name string) (*Lock, error) {
 			return nil, fmt.Errorf("blocklist: %w %s: source %q: file %q, want %q", ErrLock, name, s.Name, s.File, FileName(s.Name, s.Format))
 		case len(s.SHA256) != 64 || !isHex(s.SHA256) || strings.ToLower(s.SHA256) != s.SHA256:
 			return nil, fmt.Errorf("blocklist: %w %s: source %q: sha256 %q is not 64 lower-case hex digits", ErrLock, name, s.Name, s.SHA256)
+		case s.Signed != "" && (s.Signed != SignedMicrosoftCTL || s.Format != FormatCTL):
+			return nil, fmt.Errorf("blocklist: %w %s: source %q: signed %q (only %q, for a ctl)", ErrLock, name, s.Name, s.Signed, SignedMicrosoftCTL)
 		case s.Size < 0:
 			return nil, fmt.Errorf("blocklist: %w %s: source %q: negative size", ErrLock, name, s.Name)
 		}

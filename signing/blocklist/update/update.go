@@ -2,7 +2,10 @@
 // follows into a blocklist directory that verification then reads offline
 // (blocklist.LoadDir, `shipgate verify --blocklist DIR`).
 //
-// Every list is fetched over HTTPS, parsed with the format it is declared
+// Every list is fetched over HTTPS (Windows' disallowed-certificate trust
+// list, which Microsoft serves in clear, only with a verified Microsoft
+// signature), extracted from its zip or cabinet when it comes in one,
+// parsed with the format it is declared
 // or detected to have, and stored only when it parsed into at least one
 // entry and did not shrink to less than half of the list it replaces: a
 // truncated download, an error page or a feed that changed format never
@@ -19,6 +22,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/asn1"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -32,6 +36,9 @@ import (
 	"time"
 
 	"github.com/shipgate/shipgate/internal/atomicfile"
+	"github.com/shipgate/shipgate/internal/cab"
+	"github.com/shipgate/shipgate/internal/cms"
+	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/blocklist"
 )
 
@@ -49,17 +56,27 @@ type Source struct {
 	// Format is the list's format; blocklist.FormatAuto detects it from the
 	// fetched bytes.
 	Format blocklist.Format `json:"format,omitempty"`
+	// Signed, when blocklist.SignedMicrosoftCTL, requires the list to be a
+	// certificate trust list whose signature verifies and chains to
+	// Options.CTLRoots (Microsoft's roots by default). Such a list may be
+	// fetched over plain http: its integrity rests on the signature, as
+	// Windows fetches it.
+	Signed string `json:"signed,omitempty"`
 }
 
 // Default returns the public sources `shipgate blocklist update` fetches
 // unless told otherwise: the LOLDrivers project's driver list (vulnerable
 // and malicious drivers: file hashes, authentihashes, signer certificates)
-// and Microsoft's recommended vulnerable-driver block rules (the enforced
-// WDAC policy from the zip Microsoft publishes).
+// Microsoft's recommended vulnerable-driver block rules (the enforced
+// WDAC policy from the zip Microsoft publishes), and the certificates
+// Windows distrusts (disallowedcert.stl from the cabinet Windows Update
+// serves, accepted only when Microsoft's signature on it verifies).
 func Default() []Source {
 	return []Source{
 		{Name: "loldrivers", URL: "https://www.loldrivers.io/api/drivers.json", Format: blocklist.FormatLOLDrivers},
 		{Name: "microsoft-driver-blocklist", URL: "https://aka.ms/VulnerableDriverBlockList", Member: "SiPolicy_Enforced.xml", Format: blocklist.FormatWDAC},
+		{Name: "windows-disallowed-certificates", URL: "http://ctldl.windowsupdate.com/msdownload/update/v3/static/trustedr/en/disallowedcertstl.cab",
+			Member: "disallowedcert.stl", Format: blocklist.FormatCTL, Signed: blocklist.SignedMicrosoftCTL},
 	}
 }
 
@@ -86,6 +103,9 @@ type Options struct {
 	// AllowShrink accepts a list with fewer than half the entries of the
 	// one it replaces.
 	AllowShrink bool
+	// CTLRoots are the roots a Signed source's signer must chain to; nil
+	// means Microsoft's embedded roots.
+	CTLRoots *signing.TrustStore
 }
 
 // Status is the outcome of one source.
@@ -195,13 +215,16 @@ func plan(opts Options, lock *blocklist.Lock) ([]Source, error) {
 		if _, err := blocklist.ParseFormat(string(s.Format)); err != nil {
 			return nil, fmt.Errorf("blocklist update: source %q: %w", s.Name, err)
 		}
+		if s.Signed != "" && (s.Signed != blocklist.SignedMicrosoftCTL || s.Format != blocklist.FormatCTL) {
+			return nil, fmt.Errorf("blocklist update: source %q: signed %q (only %q, for a ctl)", s.Name, s.Signed, blocklist.SignedMicrosoftCTL)
+		}
 		named[s.Name] = true
 		out = append(out, s)
 	}
 	if opts.KeepLocked {
 		for _, l := range lock.Sources {
 			if !named[l.Name] {
-				out = append(out, Source{Name: l.Name, URL: l.URL, Member: l.Member, Format: l.Format})
+				out = append(out, Source{Name: l.Name, URL: l.URL, Member: l.Member, Format: l.Format, Signed: l.Signed})
 			}
 		}
 	}
@@ -230,7 +253,7 @@ func (u *updater) one(ctx context.Context, s Source, prev *blocklist.LockedSourc
 	if prev != nil {
 		sr.Locked, sr.Previous = *prev, prev.Entries
 	}
-	body, err := u.fetch(ctx, s.URL)
+	body, err := u.fetch(ctx, s.URL, s.Signed != "")
 	if err != nil {
 		sr.Err = err
 		return sr
@@ -240,6 +263,12 @@ func (u *updater) one(ctx context.Context, s Source, prev *blocklist.LockedSourc
 	if s.Member != "" {
 		if data, err = member(body, s.Member, u.opts.MaxSize); err != nil {
 			sr.Err = err
+			return sr
+		}
+	}
+	if s.Signed == blocklist.SignedMicrosoftCTL {
+		if err := u.verifyCTL(data); err != nil {
+			sr.Err = fmt.Errorf("%w: %s: %w", ErrRefused, s.URL, err)
 			return sr
 		}
 	}
@@ -268,6 +297,7 @@ func (u *updater) one(ctx context.Context, s Source, prev *blocklist.LockedSourc
 	rec := blocklist.LockedSource{
 		Name: s.Name, File: blocklist.FileName(s.Name, format), URL: s.URL, Member: s.Member, Format: format,
 		Fetched: u.opts.Now().UTC().Truncate(time.Second), SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), Entries: sr.Entries,
+		Signed: s.Signed,
 	}
 	if s.Member != "" {
 		rec.FetchedSHA256 = hex.EncodeToString(fetchedSum[:])
@@ -288,15 +318,15 @@ func (u *updater) one(ctx context.Context, s Source, prev *blocklist.LockedSourc
 }
 
 // fetch GETs rawURL, refusing plain http (also on redirects) unless
-// allowed and bodies over MaxSize.
-func (u *updater) fetch(ctx context.Context, rawURL string) ([]byte, error) {
-	if err := u.checkURL(rawURL); err != nil {
+// allowed, or the list is signed, and bodies over MaxSize.
+func (u *updater) fetch(ctx context.Context, rawURL string, signed bool) ([]byte, error) {
+	if err := u.checkURL(rawURL, signed); err != nil {
 		return nil, err
 	}
 	c := *u.client
 	next := c.CheckRedirect
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if err := u.checkURL(req.URL.String()); err != nil {
+		if err := u.checkURL(req.URL.String(), signed); err != nil {
 			return fmt.Errorf("redirect: %w", err)
 		}
 		if next != nil {
@@ -333,7 +363,7 @@ func (u *updater) fetch(ctx context.Context, rawURL string) ([]byte, error) {
 	return b, nil
 }
 
-func (u *updater) checkURL(rawURL string) error {
+func (u *updater) checkURL(rawURL string, signed bool) error {
 	p, err := url.Parse(rawURL)
 	if err != nil {
 		return err
@@ -341,7 +371,7 @@ func (u *updater) checkURL(rawURL string) error {
 	switch {
 	case p.Scheme == "https":
 		return nil
-	case p.Scheme == "http" && u.opts.AllowHTTP:
+	case p.Scheme == "http" && (u.opts.AllowHTTP || signed):
 		return nil
 	case p.Scheme == "http":
 		return fmt.Errorf("%s: plain http (a list fetched in clear can be altered on the way; allow it with AllowHTTP / --allow-http)", rawURL)
@@ -349,8 +379,11 @@ func (u *updater) checkURL(rawURL string) error {
 	return fmt.Errorf("%s: scheme %q, want https", rawURL, p.Scheme)
 }
 
-// member extracts the entry named name from the zip archive b.
+// member extracts the entry named name from the zip archive or cabinet b.
 func member(b []byte, name string, max int64) ([]byte, error) {
+	if bytes.HasPrefix(b, []byte("MSCF")) {
+		return cabMember(b, name, max)
+	}
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		return nil, fmt.Errorf("%w: member %s: the fetched file is not a zip archive: %w", ErrRefused, name, err)
@@ -397,4 +430,78 @@ func fileMatches(p, sum string) bool {
 		return false
 	}
 	return hex.EncodeToString(h.Sum(nil)) == sum
+}
+
+// cabMember extracts the file named name (or ending in "/"+name) from the
+// cabinet b.
+func cabMember(b []byte, name string, max int64) ([]byte, error) {
+	cr, err := cab.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil, fmt.Errorf("%w: member %s: %w", ErrRefused, name, err)
+	}
+	if cr.Expansion() > 64*max {
+		return nil, fmt.Errorf("%w: member %s: the cabinet expands to %d bytes", ErrRefused, name, cr.Expansion())
+	}
+	var found *cab.File
+	for _, f := range cr.Files {
+		if f.Name == name || strings.HasSuffix(f.Name, "/"+name) {
+			if found != nil {
+				return nil, fmt.Errorf("%w: member %s: more than one file matches (%s, %s)", ErrRefused, name, found.Name, f.Name)
+			}
+			found = f
+		}
+	}
+	if found == nil {
+		return nil, fmt.Errorf("%w: member %s: not in the cabinet", ErrRefused, name)
+	}
+	if found.Size > max {
+		return nil, fmt.Errorf("%w: member %s: %d bytes, more than the %d-byte cap", ErrRefused, found.Name, found.Size, max)
+	}
+	var data []byte
+	err = cr.Walk(func(f *cab.File, r io.Reader) error {
+		if f != found {
+			return nil
+		}
+		var err error
+		data, err = io.ReadAll(io.LimitReader(r, max+1))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: member %s: %w", ErrRefused, found.Name, err)
+	}
+	return data, nil
+}
+
+// oidCTL is szOID_CTL, the content type of a certificate trust list.
+var oidCTL = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 10, 1}
+
+// verifyCTL checks that b is a certificate trust list signed by a
+// certificate chaining to Options.CTLRoots (Microsoft's roots by default),
+// valid now.
+func (u *updater) verifyCTL(b []byte) error {
+	sd, err := cms.Parse(b)
+	if err != nil {
+		return fmt.Errorf("not a signed certificate trust list: %w", err)
+	}
+	if !sd.ContentType.Equal(oidCTL) {
+		return fmt.Errorf("content type %s is not a certificate trust list", sd.ContentType)
+	}
+	if len(sd.Signers) != 1 {
+		return fmt.Errorf("%d signers, want 1", len(sd.Signers))
+	}
+	chk := cms.VerifySigner(sd.Signers[0], sd.Certificates, sd.ContentType, sd.Content)
+	if chk.Err != nil {
+		return fmt.Errorf("the trust list's signature does not verify: %w", chk.Err)
+	}
+	roots := u.opts.CTLRoots
+	if roots == nil {
+		if roots, err = signing.NewTrustStore(signing.TrustStoreOptions{Embedded: signing.EmbeddedMicrosoft}); err != nil {
+			return err
+		}
+	}
+	res := roots.VerifyChain(chk.Cert, sd.Certificates, signing.ChainOptions{Time: u.opts.Now()})
+	if !res.Trusted {
+		return fmt.Errorf("the trust list's signer %q does not chain to a trusted root: %s", chk.Cert.Subject.String(), res.Problem)
+	}
+	return nil
 }
