@@ -35,7 +35,7 @@ func runBlocklist(e *env) int {
 	var (
 		out         = fs.String("out", "", "the blocklist directory to update (created if missing; required)")
 		sourcesF    = fs.String("sources", "", "JSON file with a list of sources: [{\"name\", \"url\", \"format\", \"member\"}]")
-		noDefaults  = fs.Bool("no-defaults", false, "do not fetch the default public sources (LOLDrivers, Microsoft's vulnerable-driver block rules)")
+		noDefaults  = fs.Bool("no-defaults", false, "do not fetch the default public sources (LOLDrivers, Microsoft's vulnerable-driver block rules, Windows' disallowed certificates)")
 		allowHTTP   = fs.Bool("allow-http", false, "allow plain-http URLs (a list fetched in clear can be altered on the way)")
 		allowShrink = fs.Bool("allow-shrink", false, "accept a list with fewer than half the entries of the stored one")
 		sources     sourceFlag
