@@ -3,7 +3,10 @@ package verify
 import (
 	"bytes"
 	"crypto"
+	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/cab"
@@ -95,5 +98,46 @@ func TestCatalogMSIEmptyStreamNamesReported(t *testing.T) {
 				t.Errorf("setup.msi: findings %q, want %s", rulesFor(r, "setup.msi"), authenticode.RuleMSIUnsignedMetadata)
 			}
 		})
+	}
+}
+
+// TestCatalogManyMembersOfOneDigestOrName: a catalog listing one digest, or
+// one file name, thousands of times costs each file of the release no more
+// than one member (before, 60,000 copies and 3,000 files took 1m45s, and
+// 50,000 digests of one name 32 s and 24 GB), and the hash-mismatch finding
+// lists a bounded number of digests.
+func TestCatalogManyMembersOfOneDigestOrName(t *testing.T) {
+	const members, files = 5000, 200
+	empty := sha256.Sum256(nil)
+	dup := make([]pefile.CatalogMember, members)
+	named := make([]pefile.CatalogMember, members)
+	for i := range members {
+		dup[i] = pefile.CatalogMember{Flat: true, Digest: empty[:], Tag: "x"}
+		d := sha256.Sum256([]byte(fmt.Sprint(i)))
+		named[i] = pefile.CatalogMember{Flat: true, Digest: d[:], Tag: fmt.Sprint(i), Name: "b"}
+	}
+	tree := map[string][]byte{"dup.cat": signedCatalog(t, nil, dup...), "named.cat": signedCatalog(t, nil, named...)}
+	for i := range files {
+		tree[fmt.Sprintf("d/%d/a", i)] = nil
+		tree[fmt.Sprintf("d/%d/b", i)] = []byte("b")
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, tree)
+	r := run(t, Options{Policy: requireValid()}, dir)
+	if !catalogSigned(r, "d/0/a", "dup.cat") {
+		t.Errorf("d/0/a: %+v", fileByPath(r, "d/0/a"))
+	}
+	n := 0
+	for _, x := range r.Findings {
+		if x.Rule != RuleCatalogHashMismatch {
+			continue
+		}
+		n++
+		if len(x.Message) > 2000 || !strings.Contains(x.Message, fmt.Sprintf("%d more", members-maxClaimedDigests)) {
+			t.Fatalf("%s: message of %d bytes: %.300s", x.Path, len(x.Message), x.Message)
+		}
+	}
+	if n != files {
+		t.Errorf("%d hash-mismatch findings, want %d", n, files)
 	}
 }
