@@ -305,16 +305,28 @@ func (e *engine) applyCatalogs() {
 		}
 		return strings.Compare(a.path, b.path)
 	})
+	// A catalog's members are kept once per digest (the first; a file is
+	// signed by the first member of each catalog listing it), and those of
+	// one name grouped: a catalog listing one digest or one name many
+	// times costs no more per file than listing it once.
 	byKey := map[memberKey][]memberRef{}
-	byName := map[string][]memberRef{}
+	byName := map[string][]*nameGroup{}
 	for _, c := range e.catalogs {
 		for _, m := range c.cat.Members {
-			if k, ok := keyOf(m); ok {
-				byKey[k] = append(byKey[k], memberRef{c, m})
+			k, ok := keyOf(m)
+			if ok {
+				if refs := byKey[k]; len(refs) == 0 || refs[len(refs)-1].cat != c {
+					byKey[k] = append(refs, memberRef{c, m})
+				}
 			}
-			if m.Name != "" && c.status == signing.StatusValid {
+			if m.Name != "" && ok && c.status == signing.StatusValid {
 				n := strings.ToLower(m.Name)
-				byName[n] = append(byName[n], memberRef{c, m})
+				gs := byName[n]
+				if len(gs) == 0 || gs[len(gs)-1].cat != c {
+					gs = append(gs, &nameGroup{cat: c, keys: map[memberKey]bool{}, domains: map[string]bool{}, algs: map[[2]string]bool{}})
+					byName[n] = gs
+				}
+				gs[len(gs)-1].add(k, m)
 			}
 		}
 	}
@@ -415,55 +427,68 @@ func (e *engine) catalogSign(f *File, x *fileExtra, refs []memberRef) {
 	e.addFindingsLocked(again)
 }
 
+// maxClaimedDigests bounds the digests a catalog/hash-mismatch finding
+// lists: a catalog naming one file with many digests makes no finding of
+// many megabytes, once per file of that name.
+const maxClaimedDigests = 8
+
 // catalogNameCheck reports file f when a valid catalog covering it names a
 // file of its base name with digests none of which is f's.
-func (e *engine) catalogNameCheck(f *File, keys []memberKey, byName map[string][]memberRef) []signing.Finding {
-	refs := byName[strings.ToLower(path.Base(f.Path))]
-	if len(refs) == 0 {
-		return nil
-	}
+func (e *engine) catalogNameCheck(f *File, keys []memberKey, byName map[string][]*nameGroup) []signing.Finding {
 	var out []signing.Finding
-	done := map[*catalogEntry]bool{}
-	for _, r := range refs {
-		c := r.cat
-		if done[c] || !c.inScope(f.Path) {
+	for _, g := range byName[strings.ToLower(path.Base(f.Path))] {
+		c := g.cat
+		if !c.inScope(f.Path) {
 			continue
 		}
-		done[c] = true
-		var claimed []string
+		// The file can be compared with a member when it has a digest of
+		// the member's algorithm; a member of a domain the file has no
+		// digest in (a PE image member for a text file) is not it either.
 		match, known := false, false
-		for _, o := range refs {
-			if o.cat != c {
-				continue
-			}
-			k, ok := keyOf(o.m)
-			if !ok {
-				continue
-			}
-			claimed = append(claimed, o.m.Algorithm+" "+o.m.Digest)
-			// The file can be compared with the member when it has a
-			// digest of the member's algorithm; a member of a domain the
-			// file has no digest in (a PE image member for a text file) is
-			// not it either.
-			domain := false
-			for _, fk := range keys {
-				if fk.domain == k.domain {
-					domain = true
-				}
-				if fk.domain == k.domain && fk.alg == k.alg {
-					known = true
-					match = match || fk == k
-				}
-			}
-			if !domain {
-				known = true
-			}
+		fileDomains := map[string]bool{}
+		for _, fk := range keys {
+			fileDomains[fk.domain] = true
+			match = match || g.keys[fk]
+			known = known || g.algs[[2]string{fk.domain, fk.alg}]
+		}
+		for d := range g.domains {
+			known = known || !fileDomains[d]
 		}
 		if match || !known {
 			continue
+		}
+		claimed := g.claimed
+		if g.n > len(claimed) {
+			claimed = append(slices.Clone(claimed), fmt.Sprintf("%d more", g.n-len(claimed)))
 		}
 		out = append(out, finding(RuleCatalogHashMismatch, signing.SeverityError, f.Path,
 			fmt.Sprintf("catalog %s names %q with the digest %s, which is not this file's: the file is not the one the catalog vouches for", c.path, path.Base(f.Path), strings.Join(claimed, ", "))))
 	}
 	return out
+}
+
+// nameGroup is what a catalog's members of one file name claim: their
+// keys, the domains and (domain, algorithm) pairs of those keys, and the
+// first maxClaimedDigests of their digests for a finding, so that a file
+// is compared with any number of members at once.
+type nameGroup struct {
+	cat     *catalogEntry
+	keys    map[memberKey]bool
+	domains map[string]bool
+	algs    map[[2]string]bool
+	claimed []string
+	n       int // distinct keys
+}
+
+func (g *nameGroup) add(k memberKey, m authenticode.Member) {
+	if g.keys[k] {
+		return
+	}
+	g.keys[k] = true
+	g.domains[k.domain] = true
+	g.algs[[2]string{k.domain, k.alg}] = true
+	g.n++
+	if len(g.claimed) < maxClaimedDigests {
+		g.claimed = append(g.claimed, m.Algorithm+" "+m.Digest)
+	}
 }

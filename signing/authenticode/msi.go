@@ -121,8 +121,13 @@ func VerifyMSI(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 	if payload {
 		sub.problems = append(sub.problems, "the compound file carries data outside its streams")
 	}
-	if sigEntry != nil && exEntry == nil {
+	switch {
+	case sigEntry != nil && exEntry == nil:
 		v.msiUnsignedMetadata(f, sigEntry)
+	case sigEntry == nil:
+		// An unsigned MSI's digest, by which a catalog lists it, does not
+		// see empty streams either.
+		v.msiEmptyStreams(f)
 	}
 	// Digests: the signatures' algorithms, SHA-256 and the extra ones.
 	algs := []crypto.Hash{crypto.SHA256}
@@ -185,6 +190,13 @@ func VerifyMSI(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 func (v *verifier) msiUnsignedMetadata(f *cfb.File, sig *cfb.Entry) {
 	v.finding(RuleMSIUnsignedMetadata, signing.SeverityNote, -1, sig.Offset,
 		"the MSI has no MsiDigitalSignatureEx: its signature covers the streams' contents in name order but no name or size, so streams can be renamed within that order and bytes moved between neighbours without breaking it")
+	v.msiEmptyStreams(f)
+}
+
+// msiEmptyStreams reports the empty streams of f, which a digest without
+// MsiDigitalSignatureEx (a signature's, or the one a catalog lists an
+// unsigned MSI by) does not see.
+func (v *verifier) msiEmptyStreams(f *cfb.File) {
 	var empty []*cfb.Entry
 	total := 0
 	for _, e := range f.Entries {

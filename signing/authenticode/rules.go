@@ -84,7 +84,8 @@ const (
 	RuleMSIUnownedData signing.Rule = "msi/unowned-data"
 	// RuleMSIUnsignedMetadata: a signed MSI without MsiDigitalSignatureEx,
 	// whose digest covers no stream name or size: a note, and an error for
-	// empty streams, which such a digest does not see at all.
+	// empty streams, which such a digest does not see at all (those of an
+	// unsigned MSI, which a catalog lists by such a digest, too).
 	RuleMSIUnsignedMetadata signing.Rule = "msi/unsigned-metadata"
 	// RuleCABDigestMismatch: a cabinet's digest differs from the signed one.
 	RuleCABDigestMismatch signing.Rule = "cab/digest-mismatch"
