@@ -43,12 +43,9 @@ func Check(inv *sbom.Inventory, db *DB, vex *VEX) []signing.Finding {
 }
 
 func checkPackage(db *DB, vex *VEX, name, version, where string) []signing.Finding {
-	if version == "" {
-		return nil
-	}
 	var out []signing.Finding
 	covered := map[string]bool{}
-	matches := db.Lookup(EcosystemNpm, name, version)
+	matches := db.Lookup(EcosystemNpm, name, cleanVersion(version))
 	// Of records that alias each other, the most severe (then the first
 	// by ID) is reported: a GHSA record rather than its bare CVE twin.
 	sort.SliceStable(matches, func(i, j int) bool {
@@ -78,6 +75,22 @@ func checkPackage(db *DB, vex *VEX, name, version, where string) []signing.Findi
 		f := signing.NewFinding(rule, sev, msg)
 		f.Path = where
 		out = append(out, f)
+	}
+	if !validSemver(cleanVersion(version)) {
+		// Node loads the package whatever its version says: records
+		// that name it and could not be evaluated are reported.
+		var ids []string
+		for _, r := range db.Named(EcosystemNpm, name) {
+			if !covered[r.ID] {
+				ids = append(ids, r.ID)
+			}
+		}
+		if len(ids) > 0 {
+			f := signing.NewFinding(RuleUnknownVersion, signing.SeverityWarning,
+				fmt.Sprintf("%s %q: the version is not SemVer, so %s cannot be ruled out", name, version, strings.Join(ids, ", ")))
+			f.Path = where
+			out = append(out, f)
+		}
 	}
 	return out
 }
@@ -138,7 +151,7 @@ func classify(r *Record, name string) (signing.Rule, signing.Severity) {
 func severityLabel(r *Record, name string) string {
 	if name != "" {
 		for _, a := range r.Affected {
-			if a.Package.Name == name && a.DatabaseSpecific.Severity != "" {
+			if strings.EqualFold(a.Package.Name, name) && a.DatabaseSpecific.Severity != "" {
 				return strings.ToUpper(a.DatabaseSpecific.Severity)
 			}
 		}
