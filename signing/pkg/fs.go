@@ -26,8 +26,8 @@ type FSOptions struct {
 
 // OpenFS returns the package's files as a file system: the table of
 // contents' files and directories, with each component's Payload and
-// Scripts (a file of that name at the root or in a directory whose name
-// ends in ".pkg") opened as a directory of the cpio archive it holds, so
+// Scripts (a file of that name at the root or in a directory at the root)
+// opened as a directory of the cpio archive it holds, so
 // that "app.pkg/Payload/Applications/X.app" is walked like a folder. Files
 // of the table are decoded when opened; Payload and Scripts archives are
 // decompressed now, within opts.MaxPayload. The findings, with paths in the
@@ -105,14 +105,16 @@ func OpenFS(x *Reader, opts FSOptions) (fs.FS, []signing.Finding) {
 
 // isComponentArchive reports whether a table of contents path is a
 // component's Payload or Scripts: at the root (a component package on its
-// own) or in a directory named "*.pkg" at the root (a product archive).
+// own) or in a directory at the root (a product archive: the
+// Distribution's pkg-ref names that directory, "#app.pkg" by custom but
+// any name installs).
 func isComponentArchive(p string) bool {
 	dir, base := path.Split(p)
 	if base != "Payload" && base != "Scripts" {
 		return false
 	}
 	dir = strings.TrimSuffix(dir, "/")
-	return dir == "" || (!strings.Contains(dir, "/") && strings.HasSuffix(dir, ".pkg"))
+	return !strings.Contains(dir, "/")
 }
 
 type mounted struct {
