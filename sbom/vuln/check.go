@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -183,13 +185,37 @@ func (s *Scanner) Scan(ctx context.Context, path string, osvDirs, vexFiles []str
 	}
 	inv, err := sbom.Open(path, s.Inventory)
 	if errors.Is(err, sbom.ErrNotRelease) {
-		// A lone binary or document has no package inventory.
+		// A lone binary or document has no package inventory; an
+		// installer package or disk image has one nobody read.
+		if opaqueRelease(filepath.ToSlash(path)) {
+			w := signing.NewFinding(RuleNotInventoried, signing.SeverityWarning,
+				fmt.Sprintf("%s was not opened for vulnerability matching: the npm packages it holds were not matched against the OSV records", filepath.Base(path)))
+			return []signing.Finding{w}, nil
+		}
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("vuln: %w", err)
 	}
-	return Check(inv, db, vex), nil
+	var nested []string
+	if st, err := os.Stat(path); err == nil && st.IsDir() && inv.Layout == sbom.LayoutFiles {
+		if nested, err = nestedReleases(path); err != nil {
+			return nil, fmt.Errorf("vuln: %w", err)
+		}
+	}
+	var out []signing.Finding
+	for _, f := range append(Check(inv, db, vex), notInventoried(inv, nested)...) {
+		if !inside(f.Path, nested) {
+			out = append(out, f)
+		}
+	}
+	more, err := s.scanNested(path, nested, db, vex)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, more...)
+	sortFindings(out)
+	return out, nil
 }
 
 func (s *Scanner) load(osvDirs, vexFiles []string) (*DB, *VEX, error) {

@@ -1,7 +1,10 @@
 package vuln
 
 import (
+	"strings"
+
 	"context"
+	"github.com/shipgate/shipgate/internal/electronfix"
 	"path/filepath"
 	"testing"
 )
@@ -74,5 +77,66 @@ func TestScanUnknownVersionNamesRecords(t *testing.T) {
 	}
 	if got := scanOne(t, "lodash", `{"name": "lodash", "version": "4.17.21"}`); len(got) != 0 {
 		t.Errorf("fixed version: findings %q", got)
+	}
+}
+
+// asarRelease packs an app.asar holding lodash 4.17.15.
+func asarBytes(t *testing.T) []byte {
+	t.Helper()
+	a, _ := electronfix.PackAsar([]electronfix.AsarFile{
+		{Path: "package.json", Data: []byte(`{"name": "demo", "version": "1.0.0"}`)},
+		{Path: "node_modules/lodash/package.json", Data: []byte(`{"name": "lodash", "version": "4.17.15"}`)},
+		{Path: "node_modules/lodash/index.js", Data: []byte("module.exports = {}\n")},
+	})
+	return a
+}
+
+// TestScanFindsAppsInsideAFolderOfReleases: a folder holding the
+// releases of several platforms (dist/mac/Demo.app, dist/win-unpacked)
+// has its apps' archives matched, not only the files at known places.
+func TestScanFindsAppsInsideAFolderOfReleases(t *testing.T) {
+	dir := t.TempDir()
+	a := asarBytes(t)
+	write(t, filepath.Join(dir, "mac", "Demo.app", "Contents", "Info.plist"), "<plist/>")
+	write(t, filepath.Join(dir, "mac", "Demo.app", "Contents", "Resources", "app.asar"), string(a))
+	write(t, filepath.Join(dir, "win-unpacked", "resources", "app.asar"), string(a))
+	var s Scanner
+	finds, err := s.Scan(context.Background(), dir, []string{osvDir(t, lodashRecord)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range finds {
+		got = append(got, f.Path+" "+string(f.Rule))
+	}
+	want := []string{
+		"mac/Demo.app/Contents/Resources/app.asar/node_modules/lodash vuln/known-vulnerable",
+		"win-unpacked/resources/app.asar/node_modules/lodash vuln/known-vulnerable",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestScanSaysWhatItDidNotOpen: an installer package, and an asar archive
+// that is not the application's, are named rather than passed in silence.
+func TestScanSaysWhatItDidNotOpen(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "Demo.pkg"), "xar!\x00\x1c\x00\x01")
+	var s Scanner
+	finds, err := s.Scan(context.Background(), filepath.Join(dir, "Demo.pkg"), []string{osvDir(t, lodashRecord)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(finds) != 1 || finds[0].Rule != RuleNotInventoried {
+		t.Errorf("Demo.pkg: findings %+v", finds)
+	}
+	write(t, filepath.Join(dir, "tree", "plugins", "extra.asar"), string(asarBytes(t)))
+	finds, err = s.Scan(context.Background(), filepath.Join(dir, "tree"), []string{osvDir(t, lodashRecord)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(finds) != 1 || finds[0].Rule != RuleNotInventoried || finds[0].Path != "plugins/extra.asar" {
+		t.Errorf("tree: findings %+v", finds)
 	}
 }
