@@ -24,16 +24,17 @@ const EcosystemNpm = "npm"
 // turns the finding into a RuleNotAffected note carrying its justification.
 func Check(inv *sbom.Inventory, db *DB, vex *VEX) []signing.Finding {
 	var out []signing.Finding
+	app := product{name: inv.App.Name, version: inv.App.Version}
 	for _, p := range inv.Packages {
-		out = append(out, checkPackage(db, vex, p.Name, p.Version, p.Path)...)
+		out = append(out, checkPackage(db, vex, p.Name, p.Version, p.Path, app)...)
 		// Node resolves require("x") by the folder node_modules/x, whatever
 		// the name package.json declares: a renamed copy is still x.
 		if dir := folderName(p.Path); dir != "" && dir != p.Name {
-			out = append(out, checkPackage(db, vex, dir, p.Version, p.Path)...)
+			out = append(out, checkPackage(db, vex, dir, p.Version, p.Path, app)...)
 		}
 	}
 	if v := inv.Electron.Version; v != "" {
-		out = append(out, checkPackage(db, vex, "electron", v, "")...)
+		out = append(out, checkPackage(db, vex, "electron", v, "", app)...)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Path != out[j].Path {
@@ -44,7 +45,7 @@ func Check(inv *sbom.Inventory, db *DB, vex *VEX) []signing.Finding {
 	return out
 }
 
-func checkPackage(db *DB, vex *VEX, name, version, where string) []signing.Finding {
+func checkPackage(db *DB, vex *VEX, name, version, where string, app product) []signing.Finding {
 	var out []signing.Finding
 	covered := map[string]bool{}
 	matches := db.Lookup(EcosystemNpm, name, cleanVersion(version))
@@ -70,7 +71,7 @@ func checkPackage(db *DB, vex *VEX, name, version, where string) []signing.Findi
 		case rule == RuleKnownVulnerable:
 			msg += "; no fixed version"
 		}
-		if st := vex.decide(ids, name, version); st != nil && (st.status == statusNotAffected || st.status == statusFixed) {
+		if st := vex.decide(ids, name, version, app); st != nil && (st.status == statusNotAffected || st.status == statusFixed) {
 			rule, sev = RuleNotAffected, signing.SeverityNote
 			msg += fmt.Sprintf(" — OpenVEX %s (%s): %s", strings.ReplaceAll(st.status, "_", " "), st.source, st.why)
 		}

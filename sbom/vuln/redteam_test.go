@@ -5,6 +5,7 @@ import (
 
 	"context"
 	"github.com/shipgate/shipgate/internal/electronfix"
+	"github.com/shipgate/shipgate/signing"
 	"path/filepath"
 	"testing"
 )
@@ -138,5 +139,40 @@ func TestScanSaysWhatItDidNotOpen(t *testing.T) {
 	}
 	if len(finds) != 1 || finds[0].Rule != RuleNotInventoried || finds[0].Path != "plugins/extra.asar" {
 		t.Errorf("tree: findings %+v", finds)
+	}
+}
+
+// TestVEXSubcomponentHoldsOnlyInItsProduct: "lodash is not affected in
+// demo 1.0.0" does not suppress lodash in demo 2.0.0 or in another
+// application, nor under a product that is not an npm package URL.
+func TestVEXSubcomponentHoldsOnlyInItsProduct(t *testing.T) {
+	vexFor := func(product string) string {
+		p := filepath.Join(t.TempDir(), "v.json")
+		write(t, p, `{"@context": "https://openvex.dev/ns/v0.2.0", "statements": [{"vulnerability": {"name": "CVE-2020-8203"},
+  "products": [{"@id": "`+product+`", "subcomponents": [{"@id": "pkg:npm/lodash@4.17.15"}]}],
+  "status": "not_affected", "justification": "vulnerable_code_not_in_execute_path"}]}`)
+		return p
+	}
+	for product, want := range map[string]signing.Rule{
+		"pkg:npm/demo@1.0.0":           RuleNotAffected,
+		"pkg:npm/demo":                 RuleNotAffected,
+		"pkg:npm/demo@0.9.0":           RuleKnownVulnerable,
+		"pkg:npm/other-app@1.0.0":      RuleKnownVulnerable,
+		"https://example.com/demo/1.0": RuleKnownVulnerable,
+	} {
+		var s Scanner
+		finds, err := s.Scan(context.Background(), release(t), []string{osvDir(t, lodashRecord)}, []string{vexFor(product)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rules []string
+		for _, f := range finds {
+			if strings.Contains(f.Message, "lodash") {
+				rules = append(rules, string(f.Rule))
+			}
+		}
+		if len(rules) != 1 || rules[0] != string(want) {
+			t.Errorf("product %s: lodash findings %v, want %s", product, rules, want)
+		}
 	}
 }
