@@ -7,6 +7,7 @@ import (
 
 	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/internal/pkgfile"
+	"github.com/shipgate/shipgate/signing/pkg"
 )
 
 // TestPkgComponentDirectoryWithoutPkgSuffix: a Distribution's pkg-ref
@@ -35,5 +36,20 @@ func TestPkgComponentDirectoryWithoutPkgSuffix(t *testing.T) {
 	errs := strings.Join(errorRules(r), "\n")
 	if !strings.Contains(errs, "libffmpeg.dylib codesign/page-hash-mismatch") {
 		t.Errorf("the changed dylib in app/Payload was not verified; errors:\n%s", errs)
+	}
+}
+
+// TestOpenPkgDecompressionBoundedBySize: a 64 KB package whose Payload
+// gunzips to 64 MiB is not decompressed into memory: what a package may
+// decompress to grows with its size.
+func TestOpenPkgDecompressionBoundedBySize(t *testing.T) {
+	payload := pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{{Name: "./zeros", Mode: 0o100644, Data: make([]byte, 64<<20)}}))
+	b, _ := pkgfile.Build(pkgfile.Spec{Files: []pkgfile.File{{Path: "Payload", Data: payload}}})
+	_, finds, err := openPkg(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(finds) != 1 || finds[0].Rule != pkg.RulePayloadTooLarge {
+		t.Errorf("%d-byte package: findings %+v", len(b), finds)
 	}
 }

@@ -19,8 +19,8 @@ const DefaultMaxPayload = 1 << 30
 // FSOptions configures OpenFS.
 type FSOptions struct {
 	// MaxPayload caps the decompressed bytes of all Payload and Scripts
-	// archives of the package, which are held in memory; zero means
-	// DefaultMaxPayload.
+	// archives of the package, which are held in memory, and the decoded
+	// bytes of its compressed files; zero means DefaultMaxPayload.
 	MaxPayload int64
 }
 
@@ -74,6 +74,15 @@ func OpenFS(x *Reader, opts FSOptions) (fs.FS, []signing.Finding) {
 			size := int64(0)
 			if e.Data != nil {
 				size = e.Data.Size
+			}
+			if e.Data != nil && e.Data.Encoding != EncodingNone {
+				// Decoding is work the limit bounds too: entries
+				// sharing one thousandfold stream would each decode it.
+				if size > budget {
+					add(RulePayloadTooLarge, signing.SeverityError, e.Path, x.HeapStart+e.Data.Ref.Offset, "%s decodes to %d bytes, over the %d left of the package's limit, so it was not checked", e.Name, size, budget)
+					continue
+				}
+				budget -= size
 			}
 			n := &node{name: e.Name, mode: 0o644, size: size, open: func() (io.Reader, error) { return x.Open(e) }}
 			if isComponentArchive(e.Path) && e.Data != nil {
