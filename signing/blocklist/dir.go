@@ -187,7 +187,8 @@ const DirStaleAfter = 30 * 24 * time.Hour
 // lock that is missing, invalid or names no list, is an error
 // wrapping ErrLock: a directory that changed since it was fetched is not
 // trusted. A list fetched more than DirStaleAfter before opts.Now (or now)
-// adds a Warning, as does one fetched after it. Files in dir that the lock does not name are ignored.
+// adds a Warning, as does one fetched after it. Files in dir that the lock
+// does not name are not loaded; each adds a Warning (dot files aside).
 func LoadDir(dir string, opts LoadOptions) (*List, error) {
 	lock, err := ReadLock(dir)
 	if err != nil {
@@ -224,6 +225,22 @@ func LoadDir(dir string, opts LoadOptions) (*List, error) {
 			l.warnings = append(l.warnings, Warning{Source: p, Message: fmt.Sprintf("fetched %s, %d days ago: run shipgate blocklist update", s.Fetched.UTC().Format(time.RFC3339), int(age.Hours()/24))})
 		}
 		out.Merge(l)
+	}
+	// A list dropped into the directory by hand is not loaded: say so,
+	// rather than let its entries go missing in silence.
+	locked := map[string]bool{LockName: true}
+	for _, s := range lock.Sources {
+		locked[s.File] = true
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("blocklist: %w", err)
+	}
+	for _, e := range ents {
+		if e.IsDir() || locked[e.Name()] || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		out.warnings = append(out.warnings, Warning{Source: filepath.Join(dir, e.Name()), Message: fmt.Sprintf("not named by %s, so not loaded: add its source with shipgate blocklist update, or give the file itself as a blocklist", LockName)})
 	}
 	return out, nil
 }

@@ -72,3 +72,22 @@ func TestLoadDirWarnsWhenFetchedInTheFuture(t *testing.T) {
 		t.Fatalf("warnings %+v", l.Warnings())
 	}
 }
+
+// TestLoadDirWarnsOfUnlockedFiles: a list copied into the directory by
+// hand is not loaded, and LoadDir says so.
+func TestLoadDirWarnsOfUnlockedFiles(t *testing.T) {
+	dir := lockedDir(t, twoHashes, 2, time.Now())
+	if err := os.WriteFile(filepath.Join(dir, "extra.txt"), []byte(strings.Repeat("c", 64)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".iocs.txt.123"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := LoadDir(dir, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Len() != 2 || len(l.Warnings()) != 1 || !hasWarning(l, "not named by "+LockName) || !strings.HasSuffix(l.Warnings()[0].Source, "extra.txt") {
+		t.Fatalf("%d entries, warnings %+v", l.Len(), l.Warnings())
+	}
+}
