@@ -3,6 +3,7 @@ package pkg
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"regexp"
 	"strings"
 	"testing"
@@ -61,5 +62,26 @@ func TestOpenFSCompressedFilesChargeTheLimit(t *testing.T) {
 	}
 	if n != 6 {
 		t.Errorf("%d payload-too-large findings, want 6: %+v", n, finds)
+	}
+}
+
+// TestOpenFSLaterEntryDoesNotHideADirectory: an entry after the files of
+// a directory it was created for, naming that directory as a symlink or
+// a file, is reported and does not hide the files from the walk.
+func TestOpenFSLaterEntryDoesNotHideADirectory(t *testing.T) {
+	for name, last := range map[string]pkgfile.CPIOFile{
+		"symlink": {Name: "./Applications", Mode: 0o120755, Data: []byte("/tmp")},
+		"file":    {Name: "./Applications", Mode: 0o100644, Data: []byte("x")},
+	} {
+		fsys, got := cpioPackage(t, pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{
+			{Name: "./Applications/X.app/Contents/MacOS/X", Mode: 0o100755, Data: []byte("code")},
+			last,
+		})))
+		if !strings.Contains(got, `entry "./Applications" was not checked`) {
+			t.Errorf("%s: findings:\n%s", name, got)
+		}
+		if _, err := fs.Stat(fsys, "app.pkg/Payload/Applications/X.app/Contents/MacOS/X"); err != nil {
+			t.Errorf("%s: the executable is hidden: %v", name, err)
+		}
 	}
 }
