@@ -43,7 +43,9 @@ func openPkg(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 	if err != nil {
 		return nil, nil, pkgError(err)
 	}
-	fsys, finds := pkg.OpenFS(x, pkg.FSOptions{})
+	// What a package may decompress to grows with its size, not to the
+	// library's 1 GiB for any package: a 500 KB gzip bomb would take 2 GB.
+	fsys, finds := pkg.OpenFS(x, pkg.FSOptions{MaxPayload: min(pkg.DefaultMaxPayload, 16<<20+64*size)})
 	return fsys, finds, nil
 }
 

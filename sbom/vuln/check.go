@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -22,16 +24,17 @@ const EcosystemNpm = "npm"
 // turns the finding into a RuleNotAffected note carrying its justification.
 func Check(inv *sbom.Inventory, db *DB, vex *VEX) []signing.Finding {
 	var out []signing.Finding
+	app := product{name: inv.App.Name, version: inv.App.Version}
 	for _, p := range inv.Packages {
-		out = append(out, checkPackage(db, vex, p.Name, p.Version, p.Path)...)
+		out = append(out, checkPackage(db, vex, p.Name, p.Version, p.Path, app)...)
 		// Node resolves require("x") by the folder node_modules/x, whatever
 		// the name package.json declares: a renamed copy is still x.
 		if dir := folderName(p.Path); dir != "" && dir != p.Name {
-			out = append(out, checkPackage(db, vex, dir, p.Version, p.Path)...)
+			out = append(out, checkPackage(db, vex, dir, p.Version, p.Path, app)...)
 		}
 	}
 	if v := inv.Electron.Version; v != "" {
-		out = append(out, checkPackage(db, vex, "electron", v, "")...)
+		out = append(out, checkPackage(db, vex, "electron", v, "", app)...)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Path != out[j].Path {
@@ -42,13 +45,10 @@ func Check(inv *sbom.Inventory, db *DB, vex *VEX) []signing.Finding {
 	return out
 }
 
-func checkPackage(db *DB, vex *VEX, name, version, where string) []signing.Finding {
-	if version == "" {
-		return nil
-	}
+func checkPackage(db *DB, vex *VEX, name, version, where string, app product) []signing.Finding {
 	var out []signing.Finding
 	covered := map[string]bool{}
-	matches := db.Lookup(EcosystemNpm, name, version)
+	matches := db.Lookup(EcosystemNpm, name, cleanVersion(version))
 	// Of records that alias each other, the most severe (then the first
 	// by ID) is reported: a GHSA record rather than its bare CVE twin.
 	sort.SliceStable(matches, func(i, j int) bool {
@@ -71,13 +71,29 @@ func checkPackage(db *DB, vex *VEX, name, version, where string) []signing.Findi
 		case rule == RuleKnownVulnerable:
 			msg += "; no fixed version"
 		}
-		if st := vex.decide(ids, name, version); st != nil && (st.status == statusNotAffected || st.status == statusFixed) {
+		if st := vex.decide(ids, name, version, app); st != nil && (st.status == statusNotAffected || st.status == statusFixed) {
 			rule, sev = RuleNotAffected, signing.SeverityNote
 			msg += fmt.Sprintf(" — OpenVEX %s (%s): %s", strings.ReplaceAll(st.status, "_", " "), st.source, st.why)
 		}
 		f := signing.NewFinding(rule, sev, msg)
 		f.Path = where
 		out = append(out, f)
+	}
+	if !validSemver(cleanVersion(version)) {
+		// Node loads the package whatever its version says: records
+		// that name it and could not be evaluated are reported.
+		var ids []string
+		for _, r := range db.Named(EcosystemNpm, name) {
+			if !covered[r.ID] {
+				ids = append(ids, r.ID)
+			}
+		}
+		if len(ids) > 0 {
+			f := signing.NewFinding(RuleUnknownVersion, signing.SeverityWarning,
+				fmt.Sprintf("%s %q: the version is not SemVer, so %s cannot be ruled out", name, version, strings.Join(ids, ", ")))
+			f.Path = where
+			out = append(out, f)
+		}
 	}
 	return out
 }
@@ -138,7 +154,7 @@ func classify(r *Record, name string) (signing.Rule, signing.Severity) {
 func severityLabel(r *Record, name string) string {
 	if name != "" {
 		for _, a := range r.Affected {
-			if a.Package.Name == name && a.DatabaseSpecific.Severity != "" {
+			if strings.EqualFold(a.Package.Name, name) && a.DatabaseSpecific.Severity != "" {
 				return strings.ToUpper(a.DatabaseSpecific.Severity)
 			}
 		}
@@ -170,13 +186,37 @@ func (s *Scanner) Scan(ctx context.Context, path string, osvDirs, vexFiles []str
 	}
 	inv, err := sbom.Open(path, s.Inventory)
 	if errors.Is(err, sbom.ErrNotRelease) {
-		// A lone binary or document has no package inventory.
+		// A lone binary or document has no package inventory; an
+		// installer package or disk image has one nobody read.
+		if opaqueRelease(filepath.ToSlash(path)) {
+			w := signing.NewFinding(RuleNotInventoried, signing.SeverityWarning,
+				fmt.Sprintf("%s was not opened for vulnerability matching: the npm packages it holds were not matched against the OSV records", filepath.Base(path)))
+			return []signing.Finding{w}, nil
+		}
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("vuln: %w", err)
 	}
-	return Check(inv, db, vex), nil
+	var nested []string
+	if st, err := os.Stat(path); err == nil && st.IsDir() && inv.Layout == sbom.LayoutFiles {
+		if nested, err = nestedReleases(path); err != nil {
+			return nil, fmt.Errorf("vuln: %w", err)
+		}
+	}
+	var out []signing.Finding
+	for _, f := range append(Check(inv, db, vex), notInventoried(inv, nested)...) {
+		if !inside(f.Path, nested) {
+			out = append(out, f)
+		}
+	}
+	more, err := s.scanNested(path, nested, db, vex)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, more...)
+	sortFindings(out)
+	return out, nil
 }
 
 func (s *Scanner) load(osvDirs, vexFiles []string) (*DB, *VEX, error) {

@@ -35,7 +35,7 @@ func FuzzVEX(f *testing.F) {
 		if err := v.parse(b, "fuzz.json"); err != nil {
 			return
 		}
-		v.decide([]string{"CVE-1", "GHSA-1"}, "@a/b", "1.0.0")
-		v.decide([]string{"CVE-1"}, "c", "1")
+		v.decide([]string{"CVE-1", "GHSA-1"}, "@a/b", "1.0.0", product{name: "@a/b", version: "1.0.0"})
+		v.decide([]string{"CVE-1"}, "c", "1", product{name: "@a/b", version: "1.0.0"})
 	})
 }

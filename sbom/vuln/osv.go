@@ -235,7 +235,20 @@ func (db *DB) add(b []byte, where string) error {
 // Len returns the number of records loaded (withdrawn ones are skipped).
 func (db *DB) Len() int { return len(db.records) }
 
-func key(ecosystem, name string) string { return ecosystem + "\x00" + name }
+// key is the index key of a package: npm names are unique regardless of
+// case, and macOS and Windows resolve require("x") to a folder X.
+func key(ecosystem, name string) string { return ecosystem + "\x00" + strings.ToLower(name) }
+
+// Named returns the records naming the package name in ecosystem, in ID
+// order, whatever version they affect.
+func (db *DB) Named(ecosystem, name string) []*Record {
+	var out []*Record
+	for _, pos := range db.index[key(ecosystem, name)] {
+		out = append(out, db.records[pos])
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
 
 // checkRange refuses a range whose events cannot be evaluated: an event
 // with no field or several, or a SEMVER/ECOSYSTEM range with no
@@ -279,7 +292,7 @@ func (db *DB) Lookup(ecosystem, name, version string) []Match {
 		hit := false
 		var fixed []string
 		for _, a := range r.Affected {
-			if a.Package.Ecosystem != ecosystem || a.Package.Name != name {
+			if a.Package.Ecosystem != ecosystem || !strings.EqualFold(a.Package.Name, name) {
 				continue
 			}
 			if affected(a, version) {
@@ -320,6 +333,13 @@ func affected(a Affected, version string) bool {
 		}
 	}
 	if !validSemver(version) {
+		// A range from "0" with no end affects every version, whatever
+		// the version says.
+		for _, rg := range a.Ranges {
+			if (rg.Type == "SEMVER" || rg.Type == "ECOSYSTEM") && everyVersion(rg.Events) {
+				return true
+			}
+		}
 		return false
 	}
 	for _, rg := range a.Ranges {
@@ -328,6 +348,16 @@ func affected(a Affected, version string) bool {
 		}
 	}
 	return false
+}
+
+// everyVersion reports whether events are only introduced "0" events.
+func everyVersion(events []Event) bool {
+	for _, e := range events {
+		if e.Introduced != "0" {
+			return false
+		}
+	}
+	return len(events) > 0
 }
 
 // inRange applies the OSV evaluation: events sorted by version, a version

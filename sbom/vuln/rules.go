@@ -14,4 +14,10 @@ const (
 	// the product not affected (or fixed); kept as a note for the audit
 	// trail.
 	RuleNotAffected signing.Rule = "vuln/not-affected"
+	// RuleUnknownVersion: a package in the release has no version, or one
+	// that is not SemVer, and OSV records name it.
+	RuleUnknownVersion signing.Rule = "vuln/unknown-version"
+	// RuleNotInventoried: the release holds an asar archive, installer
+	// package or disk image whose npm packages were not matched.
+	RuleNotInventoried signing.Rule = "vuln/not-inventoried"
 )

@@ -36,6 +36,10 @@ type statement struct {
 type product struct {
 	name    string // npm name, "@scope/name" for scoped packages
 	version string // empty: every version
+	// in is the product a subcomponent belongs to: the statement holds
+	// for the subcomponent only inside that application. nil for a
+	// product named on its own.
+	in *product
 }
 
 // VEX statuses that suppress a match.
@@ -145,7 +149,7 @@ func (v *VEX) parse(b []byte, name string) error {
 			case json.Unmarshal(raw, &ps) == nil:
 				st.addProduct(ps)
 			case json.Unmarshal(raw, &po) == nil:
-				st.addProducts(po)
+				st.addProducts(po, nil)
 			default:
 				return fmt.Errorf("%w: %s: statements[%d]: a product is neither a string nor an object", ErrVEX, name, i)
 			}
@@ -155,28 +159,55 @@ func (v *VEX) parse(b []byte, name string) error {
 	return nil
 }
 
-func (st *statement) addProducts(p vexProduct) {
-	st.addProduct(p.ID)
-	st.addProduct(p.Identifiers.PURL)
+// addProducts adds p and its subcomponents. A subcomponent is the
+// statement's subject only inside its product: OpenVEX's "lodash is not
+// affected in demo 1.0.0" says nothing of demo 2.0.0, or of lodash in
+// another application. in is the product p belongs to, nil at the top; a
+// product that is not an npm package URL cannot be recognised as the
+// release's application, so its subcomponents are never covered.
+func (st *statement) addProducts(p vexProduct, in *product) {
+	st.addProductIn(p.ID, in)
+	st.addProductIn(p.Identifiers.PURL, in)
+	if len(p.Subcomponents) == 0 {
+		return
+	}
+	self := npmProduct(p.ID)
+	if self == nil {
+		self = npmProduct(p.Identifiers.PURL)
+	}
+	if self == nil {
+		self = &product{name: "\x00unrecognised"}
+	}
+	self.in = in
 	for _, s := range p.Subcomponents {
-		st.addProducts(s)
+		st.addProducts(s, self)
 	}
 }
 
 // addProduct adds an npm package URL; anything else is ignored.
-func (st *statement) addProduct(s string) {
+func (st *statement) addProduct(s string) { st.addProductIn(s, nil) }
+
+func (st *statement) addProductIn(s string, in *product) {
+	if p := npmProduct(s); p != nil {
+		p.in = in
+		st.products = append(st.products, *p)
+	}
+}
+
+// npmProduct reads an npm package URL, nil for anything else.
+func npmProduct(s string) *product {
 	if !strings.HasPrefix(s, "pkg:npm/") {
-		return
+		return nil
 	}
 	p, err := packageurl.FromString(s)
 	if err != nil || p.Type != "npm" {
-		return
+		return nil
 	}
 	name := p.Name
 	if p.Namespace != "" {
 		name = p.Namespace + "/" + p.Name
 	}
-	st.products = append(st.products, product{name: name, version: p.Version})
+	return &product{name: name, version: p.Version}
 }
 
 func nonEmpty(s ...string) []string {
@@ -192,14 +223,14 @@ func nonEmpty(s ...string) []string {
 // decide returns the statement that governs record ids (a record's ID and
 // aliases) for the npm package name@version: the latest by timestamp, the
 // later in input order on a tie; nil when none applies.
-func (v *VEX) decide(ids []string, name, version string) *statement {
+func (v *VEX) decide(ids []string, name, version string, app product) *statement {
 	if v == nil {
 		return nil
 	}
 	var best *statement
 	for i := range v.statements {
 		st := &v.statements[i]
-		if !st.names(ids) || !st.covers(name, version) {
+		if !st.names(ids) || !st.covers(name, version, app) {
 			continue
 		}
 		if best == nil || !st.when.Before(best.when) {
@@ -220,11 +251,23 @@ func (st *statement) names(ids []string) bool {
 	return false
 }
 
-func (st *statement) covers(name, version string) bool {
+// covers reports whether a product of st is name@version, inside the
+// application app when it is a subcomponent.
+func (st *statement) covers(name, version string, app product) bool {
 	for _, p := range st.products {
-		if p.name == name && (p.version == "" || p.version == version) {
+		if p.is(name, version) && (p.in == nil || p.in.isApp(app)) {
 			return true
 		}
 	}
 	return false
+}
+
+func (p *product) is(name, version string) bool {
+	return p.name == name && (p.version == "" || p.version == version)
+}
+
+// isApp reports whether p (and the product it belongs to, if any) is the
+// release's application.
+func (p *product) isApp(app product) bool {
+	return app.name != "" && p.is(app.name, app.version) && (p.in == nil || p.in.isApp(app))
 }

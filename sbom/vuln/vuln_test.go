@@ -274,7 +274,7 @@ func TestVEXRefusesNotAffectedWithoutJustification(t *testing.T) {
 func TestScopedPackageURL(t *testing.T) {
 	var st statement
 	st.addProduct("pkg:npm/%40electron/remote@2.0.1")
-	if !st.covers("@electron/remote", "2.0.1") || st.covers("remote", "2.0.1") {
+	if !st.covers("@electron/remote", "2.0.1", product{}) || st.covers("remote", "2.0.1", product{}) {
 		t.Errorf("products %+v", st.products)
 	}
 }

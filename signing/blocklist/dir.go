@@ -193,14 +193,20 @@ const DirStaleAfter = 30 * 24 * time.Hour
 // update` (package signing/blocklist/update): every list its lock file
 // records, each checked against the recorded size and SHA-256 before it is
 // parsed with the recorded format, merged into one List. A list that does
-// not match the lock, or a lock that is missing or invalid, is an error
+// not match the lock or parses into fewer entries than it recorded, or a
+// lock that is missing, invalid or names no list, is an error
 // wrapping ErrLock: a directory that changed since it was fetched is not
 // trusted. A list fetched more than DirStaleAfter before opts.Now (or now)
-// adds a Warning. Files in dir that the lock does not name are ignored.
+// adds a Warning, as does one fetched after it. Files in dir that the lock
+// does not name are not loaded; each adds a Warning (dot files aside).
 func LoadDir(dir string, opts LoadOptions) (*List, error) {
 	lock, err := ReadLock(dir)
 	if err != nil {
 		return nil, err
+	}
+	if len(lock.Sources) == 0 {
+		// An empty blocklist would let every file pass.
+		return nil, fmt.Errorf("blocklist: %w %s: %s names no list: run shipgate blocklist update", ErrLock, dir, LockName)
 	}
 	now := opts.Now
 	if now.IsZero() {
@@ -219,10 +225,32 @@ func LoadDir(dir string, opts LoadOptions) (*List, error) {
 		if err != nil {
 			return nil, err
 		}
+		if l.Len() < s.Entries {
+			return nil, fmt.Errorf("blocklist: %w: %s parses into %d entries, %s recorded %d: refetch it with shipgate blocklist update", ErrLock, p, l.Len(), LockName, s.Entries)
+		}
+		if s.Fetched.After(now.Add(24 * time.Hour)) {
+			l.warnings = append(l.warnings, Warning{Source: p, Message: fmt.Sprintf("fetched %s, in the future: the lock's time cannot be trusted to tell a stale list", s.Fetched.UTC().Format(time.RFC3339))})
+		}
 		if age := now.Sub(s.Fetched); age > DirStaleAfter {
 			l.warnings = append(l.warnings, Warning{Source: p, Message: fmt.Sprintf("fetched %s, %d days ago: run shipgate blocklist update", s.Fetched.UTC().Format(time.RFC3339), int(age.Hours()/24))})
 		}
 		out.Merge(l)
+	}
+	// A list dropped into the directory by hand is not loaded: say so,
+	// rather than let its entries go missing in silence.
+	locked := map[string]bool{LockName: true}
+	for _, s := range lock.Sources {
+		locked[s.File] = true
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("blocklist: %w", err)
+	}
+	for _, e := range ents {
+		if e.IsDir() || locked[e.Name()] || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		out.warnings = append(out.warnings, Warning{Source: filepath.Join(dir, e.Name()), Message: fmt.Sprintf("not named by %s, so not loaded: add its source with shipgate blocklist update, or give the file itself as a blocklist", LockName)})
 	}
 	return out, nil
 }

@@ -19,15 +19,15 @@ const DefaultMaxPayload = 1 << 30
 // FSOptions configures OpenFS.
 type FSOptions struct {
 	// MaxPayload caps the decompressed bytes of all Payload and Scripts
-	// archives of the package, which are held in memory; zero means
-	// DefaultMaxPayload.
+	// archives of the package, which are held in memory, and the decoded
+	// bytes of its compressed files; zero means DefaultMaxPayload.
 	MaxPayload int64
 }
 
 // OpenFS returns the package's files as a file system: the table of
 // contents' files and directories, with each component's Payload and
-// Scripts (a file of that name at the root or in a directory whose name
-// ends in ".pkg") opened as a directory of the cpio archive it holds, so
+// Scripts (a file of that name at the root or in a directory at the root)
+// opened as a directory of the cpio archive it holds, so
 // that "app.pkg/Payload/Applications/X.app" is walked like a folder. Files
 // of the table are decoded when opened; Payload and Scripts archives are
 // decompressed now, within opts.MaxPayload. The findings, with paths in the
@@ -75,6 +75,15 @@ func OpenFS(x *Reader, opts FSOptions) (fs.FS, []signing.Finding) {
 			if e.Data != nil {
 				size = e.Data.Size
 			}
+			if e.Data != nil && e.Data.Encoding != EncodingNone {
+				// Decoding is work the limit bounds too: entries
+				// sharing one thousandfold stream would each decode it.
+				if size > budget {
+					add(RulePayloadTooLarge, signing.SeverityError, e.Path, x.HeapStart+e.Data.Ref.Offset, "%s decodes to %d bytes, over the %d left of the package's limit, so it was not checked", e.Name, size, budget)
+					continue
+				}
+				budget -= size
+			}
 			n := &node{name: e.Name, mode: 0o644, size: size, open: func() (io.Reader, error) { return x.Open(e) }}
 			if isComponentArchive(e.Path) && e.Data != nil {
 				at := x.HeapStart + e.Data.Ref.Offset
@@ -105,14 +114,16 @@ func OpenFS(x *Reader, opts FSOptions) (fs.FS, []signing.Finding) {
 
 // isComponentArchive reports whether a table of contents path is a
 // component's Payload or Scripts: at the root (a component package on its
-// own) or in a directory named "*.pkg" at the root (a product archive).
+// own) or in a directory at the root (a product archive: the
+// Distribution's pkg-ref names that directory, "#app.pkg" by custom but
+// any name installs).
 func isComponentArchive(p string) bool {
 	dir, base := path.Split(p)
 	if base != "Payload" && base != "Scripts" {
 		return false
 	}
 	dir = strings.TrimSuffix(dir, "/")
-	return dir == "" || (!strings.Contains(dir, "/") && strings.HasSuffix(dir, ".pkg"))
+	return !strings.Contains(dir, "/")
 }
 
 type mounted struct {

@@ -282,11 +282,23 @@ func place(root *node, p string, n *node) string {
 	}
 	last := parts[len(parts)-1]
 	n.name = last
-	if old := d.kids[last]; old != nil && old.mode.IsDir() && n.mode.IsDir() {
-		return ""
+	if old := d.kids[last]; old != nil && old.mode.IsDir() {
+		if n.mode.IsDir() {
+			return ""
+		}
+		// The directory's entries came first: replacing it would hide
+		// them from the walk while the installer still writes them.
+		return fmt.Sprintf("it would replace the directory %q, whose entries precede it, with a %s", p, kindOf(n.mode))
 	}
 	d.kids[last] = n
 	return ""
+}
+
+func kindOf(m fs.FileMode) string {
+	if m&fs.ModeSymlink != 0 {
+		return "symbolic link"
+	}
+	return "file"
 }
 
 // octal parses a field of ASCII octal digits.

@@ -231,6 +231,7 @@ func (v *verifier) checkFiles(signed bool) {
 			ok = false
 		}
 	}
+	checked := map[Data]DataCheck{}
 	missingSev := signing.SeverityWarning
 	if signed {
 		missingSev = signing.SeverityError
@@ -262,7 +263,14 @@ func (v *verifier) checkFiles(signed bool) {
 			ok = false
 			v.add(RuleWeakChecksum, missingSev, at, "%s is bound by an MD5 archived checksum, which does not resist a forger", quotePath(e.Path))
 		}
-		c := x.CheckData(e)
+		// Entries may share one <data> (xar stores duplicate files once):
+		// it is decoded once, or a thousand entries naming one
+		// thousandfold stream would decode it a thousand times.
+		c, seen := checked[*d]
+		if !seen {
+			c = x.CheckData(e)
+			checked[*d] = c
+		}
 		switch {
 		case aok && d.Archived.Hex != "" && !c.ArchivedOK:
 			ok = false

@@ -163,9 +163,14 @@ func Parse(b []byte) (*Provenance, error) {
 			if p.SourceRepository == "" {
 				p.SourceRepository, p.SourceRef = repo, ref
 			}
-			if sameRepo(repo, p.SourceRepository) {
-				p.SourceDigest = digestString(deps[0].Digest)
+			// External parameters are the build's inputs, which some
+			// build types take from the user: a statement whose inputs
+			// name another source than the one resolved is refused
+			// rather than read by the half that suits.
+			if !sameRepo(repo, p.SourceRepository) || (ref != "" && p.SourceRef != "" && ref != p.SourceRef) {
+				return nil, fmt.Errorf("%w: externalParameters name %s@%s, resolvedDependencies[0] %s@%s", ErrProvenance, p.SourceRepository, p.SourceRef, repo, ref)
 			}
+			p.SourceDigest = digestString(deps[0].Digest)
 		}
 	case PredicateV02:
 		var pr predicateV02
