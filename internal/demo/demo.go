@@ -130,10 +130,11 @@ rules:
   - match: ["**"]
     require: valid
   # ...except the Chromium runtime libraries, which Electron ships unsigned.
-  - match: ["windows/ffmpeg.dll", "windows/libEGL.dll", "windows/libGLESv2.dll"]
+  - match: ["windows/ffmpeg.dll", "windows/libEGL.dll", "windows/libGLESv2.dll",
+            "*.msi/app.cab/Acme Desktop/ffmpeg.dll", "*.msi/app.cab/Acme Desktop/libEGL.dll", "*.msi/app.cab/Acme Desktop/libGLESv2.dll"]
     allowUnsigned: true
   # Our own executable is signed by us.
-  - match: ["windows/*.exe"]
+  - match: ["windows/*.exe", "*.msi", "*.msi/app.cab/Acme Desktop/*.exe"]
     signers:
       - subject: "CN=Acme Desktop Ltd,O=Acme Desktop Ltd"
         issuer: "CN=Acme Demo Root CA,O=shipgate demo"

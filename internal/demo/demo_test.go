@@ -87,6 +87,28 @@ func TestGateVerdicts(t *testing.T) {
 			t.Errorf("1.4.0 package: %+v", f)
 		}
 	}
+	// The Windows installers: 1.4.0's verifies, and the cabinet inside
+	// 1.4.1's carries the trojanized ffmpeg.dll and the stuffed
+	// d3dcompiler_47.dll, found as in the directory.
+	msiOK := false
+	for _, f := range clean.Files {
+		msiOK = msiOK || (f.Path == AppName+"-"+CleanVer+".msi" && f.Kind == "msi" && len(f.Signatures) == 1 && f.Signatures[0].Status == signing.StatusValid)
+	}
+	if !msiOK {
+		t.Errorf("1.4.0 lacks a valid signed %s-%s.msi", AppName, CleanVer)
+	}
+	inMSI := map[signing.Rule]string{
+		"file/known-bad":                  AppName + "-" + TrojanVer + ".msi/app.cab/" + AppName + "/ffmpeg.dll",
+		"authenticode/cert-table-padding": AppName + "-" + TrojanVer + ".msi/app.cab/" + AppName + "/d3dcompiler_47.dll",
+	}
+	for _, f := range trojan.Findings {
+		if inMSI[f.Rule] == f.Path {
+			delete(inMSI, f.Rule)
+		}
+	}
+	for rule, path := range inMSI {
+		t.Errorf("1.4.1 lacks %s on %s", rule, path)
+	}
 	inPkg := AppName + "-" + TrojanVer + ".pkg/app.pkg/Payload/Applications/" + AppName + ".app/Contents/Frameworks/Electron Framework.framework/Versions/A/Libraries/libffmpeg.dylib"
 	found := false
 	for _, f := range trojan.Findings {

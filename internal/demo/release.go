@@ -80,6 +80,9 @@ func build(p *PKI, version string, trojan bool) (release, error) {
 	if err := macOS(r, p, version, signedAt, trojan); err != nil {
 		return nil, fmt.Errorf("macOS build: %w", err)
 	}
+	if err := windowsMSI(r, p, version, signedAt); err != nil { // msi.go
+		return nil, fmt.Errorf("windows installer: %w", err)
+	}
 	macPkg(r, p, version, signedAt) // pkg.go
 	return r, nil
 }
