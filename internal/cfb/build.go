@@ -25,7 +25,8 @@ func (n *Node) isStorage() bool { return n.Storage || len(n.Children) > 0 }
 // Build writes a version 3 compound file (512-byte sectors) holding root's
 // children, for test fixtures: streams under 4096 bytes go to the mini
 // stream, directory trees are kept in compound-file name order, and every
-// unused byte is zero. It panics on more than 109 FAT sectors (about 7 MB).
+// unused byte is zero; past 109 FAT sectors (about 7 MB) the FAT is listed
+// in DIFAT sectors.
 func Build(root *Node) []byte {
 	const ss = 512
 	le := binary.LittleEndian
@@ -99,14 +100,17 @@ func Build(root *Node) []byte {
 	for _, e := range bigs {
 		dataSecs += secs(len(e.n.Data))
 	}
-	fatSecs := 1
-	for (fatSecs+dataSecs+ss/4-1)/(ss/4) > fatSecs {
+	// The header lists 109 FAT sectors; each DIFAT sector lists 127 more.
+	const perDIFAT = ss/4 - 1
+	fatSecs, difatSecs := 1, 0
+	for {
+		difatSecs = max(0, (fatSecs-109+perDIFAT-1)/perDIFAT)
+		if (fatSecs+difatSecs+dataSecs+ss/4-1)/(ss/4) <= fatSecs {
+			break
+		}
 		fatSecs++
 	}
-	if fatSecs > 109 {
-		panic("cfb: Build supports at most 109 FAT sectors")
-	}
-	total := fatSecs + dataSecs
+	total := fatSecs + difatSecs + dataSecs
 	fat := make([]uint32, fatSecs*ss/4)
 	for i := range fat {
 		fat[i] = freeSect
@@ -128,6 +132,14 @@ func Build(root *Node) []byte {
 	}
 	for i := 0; i < fatSecs; i++ {
 		fat[next] = fatSect
+		next++
+	}
+	difatStart := uint32(endOfChain)
+	if difatSecs > 0 {
+		difatStart = uint32(next)
+	}
+	for i := 0; i < difatSecs; i++ {
+		fat[next] = difSect
 		next++
 	}
 	dirStart := alloc(dirSecs)
@@ -152,7 +164,8 @@ func Build(root *Node) []byte {
 	le.PutUint32(h[56:], 4096)
 	le.PutUint32(h[60:], miniFATStart)
 	le.PutUint32(h[64:], uint32(miniFATSecs))
-	le.PutUint32(h[68:], endOfChain)
+	le.PutUint32(h[68:], difatStart)
+	le.PutUint32(h[72:], uint32(difatSecs))
 	for i := 0; i < 109; i++ {
 		v := uint32(freeSect)
 		if i < fatSecs {
@@ -162,6 +175,21 @@ func Build(root *Node) []byte {
 	}
 	for i, v := range fat {
 		le.PutUint32(out[ss+4*i:], v)
+	}
+	for k := range difatSecs {
+		d := sec(difatStart + uint32(k))
+		for i := range perDIFAT {
+			v := uint32(freeSect)
+			if f := 109 + k*perDIFAT + i; f < fatSecs {
+				v = uint32(f)
+			}
+			le.PutUint32(d[4*i:], v)
+		}
+		nextDIFAT := uint32(endOfChain)
+		if k+1 < difatSecs {
+			nextDIFAT = difatStart + uint32(k+1)
+		}
+		le.PutUint32(d[4*perDIFAT:], nextDIFAT)
 	}
 	// Directory.
 	d := sec(dirStart)

@@ -2,6 +2,7 @@ package cfb
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"testing"
@@ -48,6 +49,33 @@ func TestBuildRoundTrip(t *testing.T) {
 	walk(f.Root(), "")
 	if got["small"] != "hello, compound file" || len(got["big"]) != 11200 || got["dir/inner"] != "inner data" || got["empty"] != "" || len(got) != 4 {
 		t.Errorf("streams: %v", len(got))
+	}
+	if r, err := f.Unowned(); err != nil || len(r) != 0 {
+		t.Errorf("Unowned: %v %v", r, err)
+	}
+}
+
+// TestBuildDIFAT builds a file whose FAT needs DIFAT sectors (a 20 MB
+// stream: 313 FAT sectors, two DIFAT sectors) and reads every byte back,
+// with no byte left unowned.
+func TestBuildDIFAT(t *testing.T) {
+	big := make([]byte, 20<<20)
+	for i := range big {
+		big[i] = byte(i * 7 >> 9)
+	}
+	b := Build(&Node{Children: []*Node{{Name: "big", Data: big}, {Name: "small", Data: []byte("after the big one")}}})
+	if n := binary.LittleEndian.Uint32(b[72:]); n != 2 {
+		t.Fatalf("%d DIFAT sectors, want 2", n)
+	}
+	f := read(t, b)
+	for _, e := range f.Children(f.Root()) {
+		data, err := f.ReadAll(e, 32<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (e.Name == "big" && !bytes.Equal(data, big)) || (e.Name == "small" && string(data) != "after the big one") {
+			t.Errorf("stream %s read back wrong (%d bytes)", e.Name, len(data))
+		}
 	}
 	if r, err := f.Unowned(); err != nil || len(r) != 0 {
 		t.Errorf("Unowned: %v %v", r, err)
