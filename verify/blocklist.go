@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/shipgate/shipgate/signing"
@@ -48,6 +49,48 @@ func loadBlocklist(p *Policy, now time.Time, log *slog.Logger) (*blocklist.List,
 		l.Merge(x)
 	}
 	return l, nil
+}
+
+// maxBlocklistWarnings caps the blocklist/warning findings of one run; the
+// last one says how many more there were.
+const maxBlocklistWarnings = 20
+
+// blocklistWarnings reports what loading the blocklists warned about (a
+// stale or future-dated list, a file its lock does not name, skipped
+// entries) as findings: a gate that matched against a list it should not
+// trust says so in its report, not only in a log.
+func (e *engine) blocklistWarnings() {
+	if e.bl == nil || e.bl.list == nil {
+		return
+	}
+	ws := e.bl.list.Warnings()
+	// The ones that say the list is not whole and current come first.
+	slices.SortStableFunc(ws, func(a, b blocklist.Warning) int {
+		switch {
+		case a.Incomplete == b.Incomplete:
+			return 0
+		case a.Incomplete:
+			return -1
+		}
+		return 1
+	})
+	for i, w := range ws {
+		if i == maxBlocklistWarnings-1 && len(ws) > maxBlocklistWarnings {
+			sev := signing.SeverityNote
+			for _, r := range ws[i:] {
+				if r.Incomplete {
+					sev = signing.SeverityWarning
+				}
+			}
+			e.addFindings(finding(RuleBlocklistWarning, sev, "", fmt.Sprintf("%d more blocklist warnings (a debug log lists them all)", len(ws)-i)))
+			break
+		}
+		sev := signing.SeverityNote
+		if w.Incomplete {
+			sev = signing.SeverityWarning
+		}
+		e.addFindings(finding(RuleBlocklistWarning, sev, "", "blocklist "+w.String()))
+	}
 }
 
 func newMatcher(l *blocklist.List, p *Policy, now time.Time) (*matcher, error) {

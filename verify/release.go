@@ -430,6 +430,7 @@ func (e *engine) run(inputs []input) (*Report, error) {
 	}
 	e.mergeBundleSignatures()
 	e.applyCatalogs()
+	e.blocklistWarnings()
 	e.checkLinks()
 	r := &Report{
 		SchemaVersion: SchemaVersion,

@@ -32,6 +32,11 @@ const (
 	// RuleUncheckedArchive: a container format that shipgate does not open,
 	// so that the files inside it are not checked.
 	RuleUncheckedArchive signing.Rule = "file/unchecked-archive"
+	// RuleBlocklistWarning: a blocklist the verification used loaded with
+	// a warning (stale, fetched in the future, a file its lock does not
+	// name, an entry that was skipped), documented in
+	// docs/rules/blocklist.md.
+	RuleBlocklistWarning signing.Rule = "blocklist/warning"
 )
 
 // Rule IDs of opening cabinets and Windows Installer databases, documented

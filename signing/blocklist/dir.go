@@ -229,10 +229,10 @@ func LoadDir(dir string, opts LoadOptions) (*List, error) {
 			return nil, fmt.Errorf("blocklist: %w: %s parses into %d entries, %s recorded %d: refetch it with shipgate blocklist update", ErrLock, p, l.Len(), LockName, s.Entries)
 		}
 		if s.Fetched.After(now.Add(24 * time.Hour)) {
-			l.warnings = append(l.warnings, Warning{Source: p, Message: fmt.Sprintf("fetched %s, in the future: the lock's time cannot be trusted to tell a stale list", s.Fetched.UTC().Format(time.RFC3339))})
+			l.warnings = append(l.warnings, Warning{Source: p, Message: fmt.Sprintf("fetched %s, in the future: the lock's time cannot be trusted to tell a stale list", s.Fetched.UTC().Format(time.RFC3339)), Incomplete: true})
 		}
 		if age := now.Sub(s.Fetched); age > DirStaleAfter {
-			l.warnings = append(l.warnings, Warning{Source: p, Message: fmt.Sprintf("fetched %s, %d days ago: run shipgate blocklist update", s.Fetched.UTC().Format(time.RFC3339), int(age.Hours()/24))})
+			l.warnings = append(l.warnings, Warning{Source: p, Message: fmt.Sprintf("fetched %s, %d days ago: run shipgate blocklist update", s.Fetched.UTC().Format(time.RFC3339), int(age.Hours()/24)), Incomplete: true})
 		}
 		out.Merge(l)
 	}
@@ -250,7 +250,7 @@ func LoadDir(dir string, opts LoadOptions) (*List, error) {
 		if e.IsDir() || locked[e.Name()] || strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
-		out.warnings = append(out.warnings, Warning{Source: filepath.Join(dir, e.Name()), Message: fmt.Sprintf("not named by %s, so not loaded: add its source with shipgate blocklist update, or give the file itself as a blocklist", LockName)})
+		out.warnings = append(out.warnings, Warning{Source: filepath.Join(dir, e.Name()), Message: fmt.Sprintf("not named by %s, so not loaded: add its source with shipgate blocklist update, or give the file itself as a blocklist", LockName), Incomplete: true})
 	}
 	return out, nil
 }

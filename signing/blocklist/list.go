@@ -37,6 +37,11 @@ type Warning struct {
 	Offset int64  `json:"offset,omitempty"`
 	// Message says what happened, lowercase.
 	Message string `json:"message"`
+	// Incomplete marks a warning that the list matched against is not the
+	// whole, current list (stale, dated in the future, a file left
+	// unloaded, entries dropped past the limit), rather than that an
+	// entry or indicator was skipped.
+	Incomplete bool `json:"incomplete,omitempty"`
 }
 
 // String returns "source:line: message".
@@ -180,7 +185,7 @@ func (l *List) Merge(other *List) {
 		}
 		if err := l.appendEntry(e); err != nil {
 			// Only ErrTooManyEntries; the list keeps what fits.
-			l.warnings = append(l.warnings, Warning{Source: e.Source, Message: err.Error()})
+			l.warnings = append(l.warnings, Warning{Source: e.Source, Message: err.Error(), Incomplete: true})
 			break
 		}
 	}
