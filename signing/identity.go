@@ -35,6 +35,12 @@ type Identity struct {
 	// names a team only when the chain reaches an Apple root, which callers
 	// check.
 	TeamID string `json:"teamID,omitempty"`
+	// AppleKind is the role Apple's markers give a signature's signer
+	// ([ClassifyApple] of the leaf and its issuer in the chain as built),
+	// set by the Apple verifiers on [Signature.Signer] and the chain's
+	// leaf; empty for other certificates and verifiers. Like TeamID it is
+	// a claim that holds as far as the chain is trusted.
+	AppleKind AppleCertKind `json:"appleKind,omitempty"`
 	// NotBefore and NotAfter bound the certificate's validity.
 	NotBefore time.Time `json:"notBefore"`
 	NotAfter  time.Time `json:"notAfter"`
