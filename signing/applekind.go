@@ -169,6 +169,9 @@ type AppleClassification struct {
 	Claims []AppleCertKind
 	// Problem says why Kind is unknown; empty otherwise.
 	Problem string
+	// IssuerMismatch reports that the leaf names one kind but its issuer
+	// lacks the marker that kind requires, or is not known.
+	IssuerMismatch bool
 }
 
 // Claim reports whether the leaf's markers name kind k, whatever its
@@ -262,7 +265,7 @@ func ExplainApple(leaf, issuer *x509.Certificate) AppleClassification {
 	default:
 		k := c.Claims[0]
 		if p := issuerProblem(k, issuer); p != "" {
-			c.Problem = p
+			c.Problem, c.IssuerMismatch = p, true
 		} else {
 			c.Kind = k
 		}

@@ -139,6 +139,11 @@ type Signer struct {
 	Thumbprint string `yaml:"thumbprint" json:"thumbprint"`
 	// TeamID is an Apple Developer team identifier.
 	TeamID string `yaml:"teamID" json:"teamID"`
+	// AppleKind, when set, is the kind of Apple certificate the leaf must
+	// be ([signing.AppleCertKind]: "developer-id-application",
+	// "developer-id-installer", …), as the report's signer.appleKind says.
+	// It narrows the other criteria and is not one itself.
+	AppleKind string `yaml:"appleKind" json:"appleKind"`
 }
 
 // PolicyError is a problem in a policy.
@@ -392,6 +397,15 @@ func (p *Policy) validate(root *yaml.Node, name string) error {
 			return bad(fmt.Sprintf("require %q: want valid, signed or none", r.Require), "rules", i, "require")
 		}
 		for j, s := range r.Signers {
+			if s.AppleKind != "" {
+				k, err := signing.ParseAppleCertKind(s.AppleKind)
+				if err == nil && k == signing.AppleKindUnknown {
+					err = errors.New(`appleKind "unknown" names no kind a signer could be required to have`)
+				}
+				if err != nil {
+					return bad("signer: "+err.Error(), "rules", i, "signers", j, "appleKind")
+				}
+			}
 			if err := s.check(); err != nil {
 				return bad(err.Error(), "rules", i, "signers", j)
 			}
@@ -412,7 +426,7 @@ func (p *Policy) validate(root *yaml.Node, name string) error {
 
 func (s Signer) check() error {
 	if s.Subject == "" && s.Issuer == "" && s.Thumbprint == "" && s.TeamID == "" {
-		return errors.New("signer without criteria: give subject and issuer, thumbprint, or teamID")
+		return errors.New("signer without criteria: give subject and issuer, thumbprint, or teamID (appleKind only narrows them)")
 	}
 	if (s.Subject == "") != (s.Issuer == "") && s.Thumbprint == "" && s.TeamID == "" {
 		return errors.New("signer needs subject and issuer together (or a thumbprint or teamID)")
@@ -450,6 +464,9 @@ func (s Signer) matches(id *signing.Identity) bool {
 	if s.TeamID != "" && s.TeamID != id.TeamID {
 		return false
 	}
+	if s.AppleKind != "" && signing.AppleCertKind(s.AppleKind) != id.AppleKind {
+		return false
+	}
 	return true
 }
 
@@ -466,6 +483,9 @@ func (s Signer) String() string {
 	}
 	if s.TeamID != "" {
 		parts = append(parts, "team ID "+s.TeamID)
+	}
+	if s.AppleKind != "" {
+		parts = append(parts, "Apple kind "+s.AppleKind)
 	}
 	return strings.Join(parts, ", ")
 }
