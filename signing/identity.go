@@ -15,7 +15,8 @@ import (
 
 // Identity describes a certificate as users and blocklists name it.
 type Identity struct {
-	// Subject and Issuer are RFC 4514 strings.
+	// Subject and Issuer are RFC 4514 strings as [FormatName] spells
+	// them: pkix.Name.String's form, with UID and DC by name.
 	Subject string `json:"subject"`
 	Issuer  string `json:"issuer"`
 	// Serial is lowercase hex without colons or leading zeros ("0" for zero);
@@ -71,8 +72,8 @@ func NewIdentity(cert *x509.Certificate) Identity {
 	t256 := sha256.Sum256(cert.RawTBSCertificate)
 	t384 := sha512.Sum384(cert.RawTBSCertificate)
 	id := Identity{
-		Subject:    cert.Subject.String(),
-		Issuer:     cert.Issuer.String(),
+		Subject:    FormatName(cert.Subject),
+		Issuer:     FormatName(cert.Issuer),
 		Serial:     SerialHex(cert),
 		SHA1:       hex.EncodeToString(s1[:]),
 		SHA256:     hex.EncodeToString(s256[:]),

@@ -172,3 +172,44 @@ func TestSchemasListEveryAppleKind(t *testing.T) {
 		t.Errorf("report schema lacks %s", report)
 	}
 }
+
+// TestPolicySubjectReadable: an Apple leaf's subject is printed and
+// matched with its UID by name; the raw form earlier reports printed
+// matches too, and a subject naming another UID does not.
+func TestPolicySubjectReadable(t *testing.T) {
+	f := getFixtures(t)
+	leaf := f.apple.CA.Issue(testpki.Spec{CommonName: "Developer ID Application: Example Corp (" + machofile.TeamID + ")", Organization: "Example Corp",
+		OrganizationalUnit: machofile.TeamID, KeyN: 41, ExtraExtensions: machofile.DeveloperIDLeafExtensions(),
+		ExtraNames: []pkix.AttributeTypeAndValue{testpki.UID(machofile.TeamID)}})
+	s := f.apple.Signer()
+	s.Leaf = leaf
+	spec := f.apple.DeveloperIDSpec("com.example.app")
+	spec.CMS = s.CMS
+	b, _, err := machofile.Sign(machofile.Build(machofile.Spec{Seed: 5}), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"MacOS/app": b})
+	readable := "CN=Developer ID Application: Example Corp (" + machofile.TeamID + "),OU=" + machofile.TeamID + ",O=Example Corp,UID=" + machofile.TeamID
+	issuer := signing.FormatName(f.apple.CA.Cert.Subject)
+	pol := func(subject string) *Policy {
+		return &Policy{Rules: []Rule{{Match: []string{"**"}, Require: RequireValid, Signers: []Signer{{Subject: subject, Issuer: issuer}}}}}
+	}
+	r := run(t, Options{Policy: pol(readable)}, dir)
+	if !r.Summary.Passed {
+		t.Fatalf("readable subject refused: %v", r.Findings)
+	}
+	js, _ := json.Marshal(fileByPath(r, "MacOS/app").Signatures[0].Signer)
+	if !strings.Contains(string(js), `"subject":"`+readable+`"`) {
+		t.Errorf("signer JSON %s", js)
+	}
+	raw := leaf.Cert.Subject.String()
+	if !strings.Contains(raw, "0.9.2342.19200300.100.1.1=#") {
+		t.Fatalf("raw form %q", raw)
+	}
+	if r := run(t, Options{Policy: pol(raw)}, dir); !r.Summary.Passed {
+		t.Errorf("raw subject refused: %v", r.Findings)
+	}
+	mustFail(t, Options{Policy: pol(strings.Replace(readable, "UID="+machofile.TeamID, "UID=OTHER98765", 1))}, "MacOS/app", ruleSignerNotAllow, dir)
+}

@@ -131,7 +131,9 @@ type Rule struct {
 // Issuer together, or Thumbprint, or TeamID.
 type Signer struct {
 	// Subject and Issuer are RFC 4514 strings compared exactly, as
-	// [signing.Identity] spells them.
+	// [signing.Identity] spells them (UID and DC by name); the form
+	// pkix.Name.String gives, with those as dotted OIDs and hex, matches
+	// too.
 	Subject string `yaml:"subject" json:"subject"`
 	Issuer  string `yaml:"issuer" json:"issuer"`
 	// Thumbprint is the SHA-1 or SHA-256 of the certificate (hex; colons,
@@ -449,10 +451,13 @@ func (s Signer) matches(id *signing.Identity) bool {
 	if id == nil {
 		return false
 	}
-	if s.Subject != "" && s.Subject != id.Subject {
+	// Names are compared as the report prints them (signing.FormatName:
+	// UID and DC by name) or as pkix.Name.String printed them before, so
+	// that policies written against older reports keep matching.
+	if s.Subject != "" && s.Subject != id.Subject && (id.Certificate == nil || s.Subject != id.Certificate.Subject.String()) {
 		return false
 	}
-	if s.Issuer != "" && s.Issuer != id.Issuer {
+	if s.Issuer != "" && s.Issuer != id.Issuer && (id.Certificate == nil || s.Issuer != id.Certificate.Issuer.String()) {
 		return false
 	}
 	if s.Thumbprint != "" {

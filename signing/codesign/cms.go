@@ -142,11 +142,11 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 	own.chain = cr.Chain
 	own.judgeCertificates = true
 	if cr.Trusted {
-		s.check(signing.CheckChain, true, fmt.Sprintf("chains to %q", cr.Chain[len(cr.Chain)-1].Subject.String()))
+		s.check(signing.CheckChain, true, fmt.Sprintf("chains to %q", signing.FormatName(cr.Chain[len(cr.Chain)-1].Subject)))
 	} else {
 		s.check(signing.CheckChain, false, cr.Problem)
 		s.add(RuleUntrustedChain, signing.SeverityError, signing.StatusUntrusted, sigAt,
-			fmt.Sprintf("signer %q does not chain to a trusted root: %s", chk.Cert.Subject.String(), cr.Problem))
+			fmt.Sprintf("signer %q does not chain to a trusted root: %s", signing.FormatName(chk.Cert.Subject), cr.Problem))
 	}
 	s.appleKind(chk.Cert, cr, sigAt)
 	ou := subjectOU(chk.Cert)
@@ -193,7 +193,7 @@ func (s *sliceState) appleKind(leaf *x509.Certificate, cr signing.ChainResult, s
 			s.check(CheckDeveloperID, false, "Developer ID leaf issued by a CA without the Developer ID marker (1.2.840.113635.100.6.2.6): "+ac.Problem)
 			if cr.Trusted {
 				s.add(RuleUntrustedChain, signing.SeverityError, signing.StatusUntrusted, sigAt,
-					fmt.Sprintf("Developer ID leaf %q is issued by %q, which lacks the Developer ID CA marker 1.2.840.113635.100.6.2.6", leaf.Subject.String(), issuer.Subject.String()))
+					fmt.Sprintf("Developer ID leaf %q is issued by %q, which lacks the Developer ID CA marker 1.2.840.113635.100.6.2.6", signing.FormatName(leaf.Subject), signing.FormatName(issuer.Subject)))
 			}
 		default:
 			s.check(CheckDeveloperID, false, "Developer ID leaf whose kind is unknown: "+ac.Problem)

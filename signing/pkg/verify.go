@@ -150,7 +150,7 @@ func Verify(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 				first = leaves[i]
 			} else if !first.Equal(leaves[i]) {
 				v.add(RuleSignerMismatch, signing.SeverityError, x.HeapStart+x.Signatures[i].Ref.Offset,
-					"signature %d is by %q but signature 0 by %q: one package, two signers", i, leaves[i].Subject.String(), first.Subject.String()).Signature = i
+					"signature %d is by %q but signature 0 by %q: one package, two signers", i, signing.FormatName(leaves[i].Subject), signing.FormatName(first.Subject)).Signature = i
 				s.AddCheck(signing.CheckSignature, false, "signed by another certificate than the package's first signature")
 				s.Status = s.Status.Worse(signing.StatusInvalid)
 			}
@@ -354,7 +354,7 @@ func (v *verifier) verifyRSA(i int, s Signature) (signing.Signature, *x509.Certi
 	sig.Digest = &signing.Digest{Algorithm: hashName(x.Hash), Signed: hex.EncodeToString(v.stored), Computed: hex.EncodeToString(v.digest)}
 	pub, ok := leaf.PublicKey.(*rsa.PublicKey)
 	if !ok {
-		v.malformedSig(&sig, at, "the KeyInfo leaf %q has a %T key, not RSA", leaf.Subject.String(), leaf.PublicKey)
+		v.malformedSig(&sig, at, "the KeyInfo leaf %q has a %T key, not RSA", signing.FormatName(leaf.Subject), leaf.PublicKey)
 		return sig, leaf
 	}
 	if s.Ref.Size != int64(pub.Size()) {
@@ -369,7 +369,7 @@ func (v *verifier) verifyRSA(i int, s Signature) (signing.Signature, *x509.Certi
 	if err := rsa.VerifyPKCS1v15(pub, x.Hash, v.digest, raw); err != nil {
 		sig.AddCheck(signing.CheckSignature, false, "the RSA signature does not verify over the table of contents checksum")
 		sig.Status = sig.Status.Worse(signing.StatusInvalid)
-		v.add(RuleSignatureInvalid, signing.SeverityError, at, "signature %d: the RSA signature by %q does not verify over the table of contents %s checksum", i, leaf.Subject.String(), hashName(x.Hash)).Signature = i
+		v.add(RuleSignatureInvalid, signing.SeverityError, at, "signature %d: the RSA signature by %q does not verify over the table of contents %s checksum", i, signing.FormatName(leaf.Subject), hashName(x.Hash)).Signature = i
 		return sig, leaf
 	}
 	sig.AddCheck(signing.CheckSignature, true, fmt.Sprintf("RSA PKCS#1 v1.5 signature over the %s table of contents checksum verifies", hashName(x.Hash)))
@@ -464,11 +464,11 @@ func (v *verifier) judgeChain(sig *signing.Signature, s Signature, leaf *x509.Ce
 	cr := v.opts.Trust.VerifyChain(leaf, inter, signing.ChainOptions{Time: at, AllowCriticalExtensions: signing.AppleMarkerExtensions()})
 	sig.Chain = cr.Identities()
 	if cr.Trusted {
-		sig.AddCheck(signing.CheckChain, true, fmt.Sprintf("chains to %q", cr.Chain[len(cr.Chain)-1].Subject.String()))
+		sig.AddCheck(signing.CheckChain, true, fmt.Sprintf("chains to %q", signing.FormatName(cr.Chain[len(cr.Chain)-1].Subject)))
 	} else {
 		sig.AddCheck(signing.CheckChain, false, cr.Problem)
 		sig.Status = sig.Status.Worse(signing.StatusUntrusted)
-		v.add(RuleUntrustedChain, signing.SeverityError, off, "signature %d: signer %q does not chain to a trusted root: %s", sig.Index, leaf.Subject.String(), cr.Problem).Signature = sig.Index
+		v.add(RuleUntrustedChain, signing.SeverityError, off, "signature %d: signer %q does not chain to a trusted root: %s", sig.Index, signing.FormatName(leaf.Subject), cr.Problem).Signature = sig.Index
 	}
 	used := map[string]bool{}
 	for _, c := range cr.Chain {
@@ -476,7 +476,7 @@ func (v *verifier) judgeChain(sig *signing.Signature, s Signature, leaf *x509.Ce
 	}
 	for j, c := range keyInfo {
 		if !used[string(c.Raw)] {
-			v.add(RuleUnusedCertificate, signing.SeverityWarning, off, "signature %d: KeyInfo certificate %d (%q) is in no verified chain", sig.Index, j, c.Subject.String()).Signature = sig.Index
+			v.add(RuleUnusedCertificate, signing.SeverityWarning, off, "signature %d: KeyInfo certificate %d (%q) is in no verified chain", sig.Index, j, signing.FormatName(c.Subject)).Signature = sig.Index
 		}
 	}
 	var issuer *x509.Certificate
@@ -524,16 +524,16 @@ func installerCert(leaf *x509.Certificate, ac signing.AppleClassification, trust
 		mas = mas || o.Equal(signing.OIDAppleEKUMacInstaller)
 	}
 	if !devID && !mas {
-		return false, false, fmt.Sprintf("%q has neither the Developer ID Installer (1.2.840.113635.100.4.13) nor the Mac installer (1.2.840.113635.100.4.9) extended key usage: it may not sign installer packages", leaf.Subject.String())
+		return false, false, fmt.Sprintf("%q has neither the Developer ID Installer (1.2.840.113635.100.4.13) nor the Mac installer (1.2.840.113635.100.4.9) extended key usage: it may not sign installer packages", signing.FormatName(leaf.Subject))
 	}
 	if ac.Claim(signing.AppleKindDeveloperIDInstaller) {
 		switch {
 		case !trusted:
 			return true, false, "Developer ID Installer certificate; its issuer is not judged on an untrusted chain"
 		case ac.IssuerMismatch:
-			return false, false, fmt.Sprintf("Developer ID Installer leaf %q is not issued by a CA with the Developer ID marker 1.2.840.113635.100.6.2.6", leaf.Subject.String())
+			return false, false, fmt.Sprintf("Developer ID Installer leaf %q is not issued by a CA with the Developer ID marker 1.2.840.113635.100.6.2.6", signing.FormatName(leaf.Subject))
 		case ac.Kind != signing.AppleKindDeveloperIDInstaller:
-			return false, false, fmt.Sprintf("Developer ID Installer leaf %q is of no single kind: %s", leaf.Subject.String(), ac.Problem)
+			return false, false, fmt.Sprintf("Developer ID Installer leaf %q is of no single kind: %s", signing.FormatName(leaf.Subject), ac.Problem)
 		}
 		return true, false, "Developer ID Installer certificate under the Developer ID CA"
 	}
