@@ -22,9 +22,10 @@ func appleCAs() (root, devID, wwdr, codeSigning, plain *testpki.Cert) {
 }
 
 func TestClassifyApple(t *testing.T) {
-	_, devID, wwdr, codeSigning, plain := appleCAs()
+	root, devID, wwdr, codeSigning, plain := appleCAs()
 	marker := testpki.AppleLeafMarker
 	garbage := func(e pkix.Extension) pkix.Extension { e.Value = []byte{0x0c, 0x01, 'x'}; return e }
+	garbageCA := root.Issue(testpki.Spec{CommonName: "Developer ID Certification Authority", CA: true, KeyN: 25, ExtraExtensions: []pkix.Extension{garbage(testpki.AppleCAMarker(6))}})
 	date := pkix.Extension{Id: asn1.ObjectIdentifier{1, 2, 840, 113635, 100, 6, 1, 33}, Value: []byte{0x17, 0x0d, '1', '9', '0', '2', '0', '1', '0', '0', '0', '0', '0', '0', 'Z'}}
 	tests := []struct {
 		name   string
@@ -60,6 +61,12 @@ func TestClassifyApple(t *testing.T) {
 		{name: "unlisted-marker", exts: []pkix.Extension{marker(16)}, issuer: wwdr, want: signing.AppleKindUnknown},
 		{name: "qualifier-only", exts: []pkix.Extension{date}, issuer: devID, want: signing.AppleKindUnknown},
 		{name: "software-signing-wrong-ca", exts: []pkix.Extension{marker(1)}, issuer: plain, want: signing.AppleKindUnknown},
+		{name: "issuer-garbage-marker", exts: []pkix.Extension{marker(13)}, issuer: garbageCA, want: signing.AppleKindUnknown},
+		{name: "longer-arc-marker", exts: []pkix.Extension{{Id: asn1.ObjectIdentifier{1, 2, 840, 113635, 100, 6, 1, 13, 1}, Value: []byte{5, 0}}}, issuer: devID, want: signing.AppleKindUnknown},
+		{name: "ca-marker-on-leaf", exts: []pkix.Extension{testpki.AppleCAMarker(6)}, issuer: devID, want: signing.AppleKindUnknown},
+		{name: "non-critical-marker", exts: []pkix.Extension{{Id: signing.OIDAppleDeveloperIDApplication, Value: []byte{5, 0}}}, issuer: devID, want: signing.AppleKindDeveloperIDApplication},
+		{name: "marker-with-trailing-bytes", exts: []pkix.Extension{{Id: signing.OIDAppleDeveloperIDApplication, Critical: true, Value: []byte{5, 0, 0}}}, issuer: devID, want: signing.AppleKindUnknown},
+		{name: "marker-empty-value", exts: []pkix.Extension{{Id: signing.OIDAppleDeveloperIDApplication, Critical: true, Value: []byte{}}}, issuer: devID, want: signing.AppleKindUnknown},
 		{name: "installer-eku-and-app-marker", exts: []pkix.Extension{marker(13), testpki.AppleEKU(13)}, noEKU: true, issuer: devID, want: signing.AppleKindUnknown},
 	}
 	for i, tt := range tests {

@@ -10,25 +10,37 @@ import (
 
 	"github.com/shipgate/shipgate/internal/dmgfile"
 	"github.com/shipgate/shipgate/internal/machofile"
+	"github.com/shipgate/shipgate/internal/pkgfile"
 	"github.com/shipgate/shipgate/internal/testpki"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/codesign"
+	"github.com/shipgate/shipgate/signing/pkg"
 )
 
-// developmentSigned returns a Mach-O signed by an Apple Development leaf
-// of the fixture team, issued by a Worldwide Developer Relations CA of the
-// fixture Apple root.
-func developmentSigned(t *testing.T) []byte {
-	t.Helper()
-	f := getFixtures(t)
-	wwdr := f.apple.Root.Issue(testpki.Spec{CommonName: "shipgate Test Apple Worldwide Developer Relations Certification Authority", CA: true, KeyN: 26,
+// wwdrCA is a Worldwide Developer Relations CA of the fixture Apple root.
+func wwdrCA(t *testing.T) *testpki.Cert {
+	return getFixtures(t).apple.Root.Issue(testpki.Spec{CommonName: "shipgate Test Apple Worldwide Developer Relations Certification Authority", CA: true, KeyN: 26,
 		ExtraExtensions: []pkix.Extension{testpki.AppleCAMarker(1)}})
+}
+
+// developmentSigner signs as an Apple Development leaf of the fixture
+// team, issued by a Worldwide Developer Relations CA of the fixture root.
+func developmentSigner(t *testing.T) machofile.Signer {
+	f := getFixtures(t)
+	wwdr := wwdrCA(t)
 	leaf := wwdr.Issue(testpki.Spec{CommonName: "Apple Development: Example Corp (" + machofile.TeamID + ")", OrganizationalUnit: machofile.TeamID, KeyN: 40,
 		ExtraExtensions: []pkix.Extension{testpki.AppleLeafMarker(2), testpki.AppleLeafMarker(12)}})
 	s := f.apple.Signer()
 	s.Leaf, s.Chain = leaf, []*testpki.Cert{wwdr}
+	return s
+}
+
+// developmentSigned returns a Mach-O signed by developmentSigner.
+func developmentSigned(t *testing.T) []byte {
+	t.Helper()
+	f := getFixtures(t)
 	spec := f.apple.DeveloperIDSpec("com.example.app")
-	spec.CMS = s.CMS
+	spec.CMS = developmentSigner(t).CMS
 	b, _, err := machofile.Sign(machofile.Build(machofile.Spec{Seed: 5}), spec)
 	if err != nil {
 		t.Fatal(err)
@@ -108,6 +120,46 @@ func TestPolicyAppleKindDMG(t *testing.T) {
 	}
 	if has(rulesFor(r, "Example-1.4.0.dmg"), "error "+string(ruleSignerNotAllow)) {
 		t.Errorf("findings %v", rulesFor(r, "Example-1.4.0.dmg"))
+	}
+
+	dev := good
+	dev.CMS = developmentSigner(t).CMS
+	dir = t.TempDir()
+	writeTree(t, dir, map[string][]byte{"Example-1.4.0.dmg": dmgFixture(t, &dev, nil)})
+	r = mustFail(t, Options{Policy: pol}, "Example-1.4.0.dmg", ruleSignerNotAllow, dir)
+	if m := fileByPath(r, "Example-1.4.0.dmg"); m.Signatures[0].Signer.AppleKind != signing.AppleKindDevelopment {
+		t.Errorf("kind %q", m.Signatures[0].Signer.AppleKind)
+	}
+	if got := rulesFor(r, "Example-1.4.0.dmg"); !has(got, "warning "+string(codesign.RuleNotDistributionCertificate)) {
+		t.Errorf("findings %v", got)
+	}
+}
+
+// TestPkgMacAppStoreInstallerFailsGate: a package signed with a Mac App
+// Store installer certificate fails the default gate
+// (pkg/not-distribution-certificate), and a policy that requires
+// developer-id-installer refuses it too.
+func TestPkgMacAppStoreInstallerFailsGate(t *testing.T) {
+	wwdr := wwdrCA(t)
+	leaf := wwdr.Issue(testpki.Spec{CommonName: "3rd Party Mac Developer Installer: Example Corp (" + machofile.TeamID + ")", OrganizationalUnit: machofile.TeamID,
+		KeyN: 42, NoEKU: true, ExtraExtensions: []pkix.Extension{testpki.AppleLeafMarker(8), testpki.AppleEKU(9)}})
+	s, _ := pkgSpec(t)
+	s.Signer, s.Chain = leaf, []*testpki.Cert{wwdr}
+	b, _ := pkgfile.Build(s)
+	dir := writePkg(t, b)
+	r := mustFail(t, Options{}, "Example-1.4.0.pkg", pkg.RuleNotDistributionCertificate, dir)
+	if m := fileByPath(r, "Example-1.4.0.pkg"); m.Signatures[0].Status != signing.StatusValid || m.Signatures[0].Signer.AppleKind != signing.AppleKindMacInstallerDistribution {
+		t.Errorf("signature %+v", m.Signatures[0])
+	}
+	pol, err := ParsePolicy([]byte("rules:\n  - match: [\"**/*.pkg\"]\n    signers:\n      - teamID: TEAM123456\n        appleKind: developer-id-installer\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustFail(t, Options{Policy: pol}, "Example-1.4.0.pkg", ruleSignerNotAllow, dir)
+	good, _ := pkgSpec(t)
+	b, _ = pkgfile.Build(good)
+	if errs := errorRules(run(t, Options{Policy: pol}, writePkg(t, b))); len(errs) != 0 {
+		t.Errorf("Developer ID Installer package under the policy: %v", errs)
 	}
 }
 
