@@ -190,10 +190,10 @@ func (s *sliceState) appleKind(leaf *x509.Certificate, cr signing.ChainResult, s
 		case issuer == nil:
 			s.check(CheckDeveloperID, false, "Developer ID leaf, but its issuer was not found")
 		case ac.IssuerMismatch:
-			s.check(CheckDeveloperID, false, "Developer ID leaf issued by a CA without the Developer ID marker (1.2.840.113635.100.6.2.6): "+ac.Problem)
+			s.check(CheckDeveloperID, false, "Developer ID leaf not confirmed by its issuer: "+ac.Problem)
 			if cr.Trusted {
 				s.add(RuleUntrustedChain, signing.SeverityError, signing.StatusUntrusted, sigAt,
-					fmt.Sprintf("Developer ID leaf %q is issued by %q, which lacks the Developer ID CA marker 1.2.840.113635.100.6.2.6", signing.FormatName(leaf.Subject), signing.FormatName(issuer.Subject)))
+					fmt.Sprintf("Developer ID leaf %q is issued by %q, which does not carry the Developer ID CA marker 1.2.840.113635.100.6.2.6 as Apple writes it (%s)", signing.FormatName(leaf.Subject), signing.FormatName(issuer.Subject), ac.Problem))
 			}
 		default:
 			s.check(CheckDeveloperID, false, "Developer ID leaf whose kind is unknown: "+ac.Problem)
