@@ -265,3 +265,18 @@ func TestPolicySubjectReadable(t *testing.T) {
 	}
 	mustFail(t, Options{Policy: pol(strings.Replace(readable, "UID="+machofile.TeamID, "UID=OTHER98765", 1))}, "MacOS/app", ruleSignerNotAllow, dir)
 }
+
+// TestNotDistributionCertificateRaised: a policy raises the development
+// certificate warning to an error and the gate fails on it.
+func TestNotDistributionCertificateRaised(t *testing.T) {
+	pol, err := ParsePolicy([]byte("severity:\n  codesign/not-distribution-certificate: error\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"MacOS/app": developmentSigned(t)})
+	r := mustFail(t, Options{Policy: pol}, "MacOS/app", codesign.RuleNotDistributionCertificate, dir)
+	if got := rulesFor(r, "MacOS/app"); !has(got, "error "+string(codesign.RuleNotDistributionCertificate)) {
+		t.Errorf("findings %v", got)
+	}
+}
