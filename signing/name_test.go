@@ -3,6 +3,10 @@ package signing_test
 import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -73,5 +77,34 @@ func TestFormatNameValues(t *testing.T) {
 	n := pkix.Name{CommonName: "x", Names: []pkix.AttributeTypeAndValue{{Type: asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 1}, Value: 7}}}
 	if got, want := signing.FormatName(n), "CN=x,0.9.2342.19200300.100.1.1=#020107"; got != want || n.String() != want {
 		t.Errorf("integer UID: %q (pkix %q), want %q", got, n.String(), want)
+	}
+}
+
+// TestFormatNameOpenSSL cross-checks the attribute names and values with
+// OpenSSL's RFC 2253 rendering (which keeps the DER order, where
+// pkix.Name.String and FormatName put UID and DC last): the same
+// attributes, UID and DC by name.
+func TestFormatNameOpenSSL(t *testing.T) {
+	openssl, err := exec.LookPath("openssl")
+	if err != nil {
+		t.Skip("openssl not installed: skipping the cross-check")
+	}
+	root := testpki.NewRoot(testpki.Spec{CommonName: "name test root", KeyN: 20})
+	leaf := root.Issue(testpki.Spec{CommonName: "Apple Development: Example Corp (ABCDE12345)", Organization: "Example Corp", OrganizationalUnit: "ABCDE12345",
+		KeyN: 21, ExtraNames: []pkix.AttributeTypeAndValue{testpki.UID("ABCDE12345"), {Type: oidDC, Value: "example"}}})
+	p := filepath.Join(t.TempDir(), "leaf.pem")
+	if err := os.WriteFile(p, leaf.PEM(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(openssl, "x509", "-in", p, "-noout", "-subject", "-nameopt", "RFC2253").CombinedOutput()
+	if err != nil {
+		t.Fatalf("openssl: %v\n%s", err, out)
+	}
+	theirs := strings.Split(strings.TrimPrefix(strings.TrimSpace(string(out)), "subject="), ",")
+	ours := strings.Split(signing.FormatName(leaf.Cert.Subject), ",")
+	slices.Sort(theirs)
+	slices.Sort(ours)
+	if !slices.Equal(theirs, ours) {
+		t.Errorf("openssl %q, ours %q", theirs, ours)
 	}
 }
