@@ -15,7 +15,8 @@ import (
 
 // Identity describes a certificate as users and blocklists name it.
 type Identity struct {
-	// Subject and Issuer are RFC 4514 strings.
+	// Subject and Issuer are RFC 4514 strings as [FormatName] spells
+	// them: pkix.Name.String's form, with UID and DC by name.
 	Subject string `json:"subject"`
 	Issuer  string `json:"issuer"`
 	// Serial is lowercase hex without colons or leading zeros ("0" for zero);
@@ -35,6 +36,12 @@ type Identity struct {
 	// names a team only when the chain reaches an Apple root, which callers
 	// check.
 	TeamID string `json:"teamID,omitempty"`
+	// AppleKind is the role Apple's markers give a signature's signer
+	// ([ClassifyApple] of the leaf and its issuer in the chain as built),
+	// set by the Apple verifiers on [Signature.Signer] and the chain's
+	// leaf; empty for other certificates and verifiers. Like TeamID it is
+	// a claim that holds as far as the chain is trusted.
+	AppleKind AppleCertKind `json:"appleKind,omitempty"`
 	// NotBefore and NotAfter bound the certificate's validity.
 	NotBefore time.Time `json:"notBefore"`
 	NotAfter  time.Time `json:"notAfter"`
@@ -65,8 +72,8 @@ func NewIdentity(cert *x509.Certificate) Identity {
 	t256 := sha256.Sum256(cert.RawTBSCertificate)
 	t384 := sha512.Sum384(cert.RawTBSCertificate)
 	id := Identity{
-		Subject:    cert.Subject.String(),
-		Issuer:     cert.Issuer.String(),
+		Subject:    FormatName(cert.Subject),
+		Issuer:     FormatName(cert.Issuer),
 		Serial:     SerialHex(cert),
 		SHA1:       hex.EncodeToString(s1[:]),
 		SHA256:     hex.EncodeToString(s256[:]),

@@ -239,6 +239,9 @@ func signerName(id *signing.Identity) string {
 	if id == nil {
 		return "no identified signer"
 	}
+	if id.AppleKind != "" {
+		return fmt.Sprintf("%q (issuer %q, SHA-256 %s, Apple kind %s)", id.Subject, id.Issuer, id.SHA256, id.AppleKind)
+	}
 	return fmt.Sprintf("%q (issuer %q, SHA-256 %s)", id.Subject, id.Issuer, id.SHA256)
 }
 

@@ -131,7 +131,9 @@ type Rule struct {
 // Issuer together, or Thumbprint, or TeamID.
 type Signer struct {
 	// Subject and Issuer are RFC 4514 strings compared exactly, as
-	// [signing.Identity] spells them.
+	// [signing.Identity] spells them (UID and DC by name); the form
+	// pkix.Name.String gives, with those as dotted OIDs and hex, matches
+	// too.
 	Subject string `yaml:"subject" json:"subject"`
 	Issuer  string `yaml:"issuer" json:"issuer"`
 	// Thumbprint is the SHA-1 or SHA-256 of the certificate (hex; colons,
@@ -139,6 +141,11 @@ type Signer struct {
 	Thumbprint string `yaml:"thumbprint" json:"thumbprint"`
 	// TeamID is an Apple Developer team identifier.
 	TeamID string `yaml:"teamID" json:"teamID"`
+	// AppleKind, when set, is the kind of Apple certificate the leaf must
+	// be ([signing.AppleCertKind]: "developer-id-application",
+	// "developer-id-installer", …), as the report's signer.appleKind says.
+	// It narrows the other criteria and is not one itself.
+	AppleKind string `yaml:"appleKind" json:"appleKind"`
 }
 
 // PolicyError is a problem in a policy.
@@ -392,6 +399,15 @@ func (p *Policy) validate(root *yaml.Node, name string) error {
 			return bad(fmt.Sprintf("require %q: want valid, signed or none", r.Require), "rules", i, "require")
 		}
 		for j, s := range r.Signers {
+			if s.AppleKind != "" {
+				k, err := signing.ParseAppleCertKind(s.AppleKind)
+				if err == nil && k == signing.AppleKindUnknown {
+					err = errors.New(`appleKind "unknown" names no kind a signer could be required to have`)
+				}
+				if err != nil {
+					return bad("signer: "+err.Error(), "rules", i, "signers", j, "appleKind")
+				}
+			}
 			if err := s.check(); err != nil {
 				return bad(err.Error(), "rules", i, "signers", j)
 			}
@@ -412,7 +428,7 @@ func (p *Policy) validate(root *yaml.Node, name string) error {
 
 func (s Signer) check() error {
 	if s.Subject == "" && s.Issuer == "" && s.Thumbprint == "" && s.TeamID == "" {
-		return errors.New("signer without criteria: give subject and issuer, thumbprint, or teamID")
+		return errors.New("signer without criteria: give subject and issuer, thumbprint, or teamID (appleKind only narrows them)")
 	}
 	if (s.Subject == "") != (s.Issuer == "") && s.Thumbprint == "" && s.TeamID == "" {
 		return errors.New("signer needs subject and issuer together (or a thumbprint or teamID)")
@@ -435,10 +451,13 @@ func (s Signer) matches(id *signing.Identity) bool {
 	if id == nil {
 		return false
 	}
-	if s.Subject != "" && s.Subject != id.Subject {
+	// Names are compared as the report prints them (signing.FormatName:
+	// UID and DC by name) or as pkix.Name.String printed them before, so
+	// that policies written against older reports keep matching.
+	if s.Subject != "" && s.Subject != id.Subject && (id.Certificate == nil || s.Subject != id.Certificate.Subject.String()) {
 		return false
 	}
-	if s.Issuer != "" && s.Issuer != id.Issuer {
+	if s.Issuer != "" && s.Issuer != id.Issuer && (id.Certificate == nil || s.Issuer != id.Certificate.Issuer.String()) {
 		return false
 	}
 	if s.Thumbprint != "" {
@@ -448,6 +467,9 @@ func (s Signer) matches(id *signing.Identity) bool {
 		}
 	}
 	if s.TeamID != "" && s.TeamID != id.TeamID {
+		return false
+	}
+	if s.AppleKind != "" && signing.AppleCertKind(s.AppleKind) != id.AppleKind {
 		return false
 	}
 	return true
@@ -466,6 +488,9 @@ func (s Signer) String() string {
 	}
 	if s.TeamID != "" {
 		parts = append(parts, "team ID "+s.TeamID)
+	}
+	if s.AppleKind != "" {
+		parts = append(parts, "Apple kind "+s.AppleKind)
 	}
 	return strings.Join(parts, ", ")
 }

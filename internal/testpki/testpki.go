@@ -62,6 +62,9 @@ type Spec struct {
 	CommonName         string
 	Organization       string
 	OrganizationalUnit string
+	// ExtraNames are subject attributes added after the others (an Apple
+	// leaf's UID, for example).
+	ExtraNames []pkix.AttributeTypeAndValue
 	// Serial defaults to a number derived from CommonName.
 	Serial *big.Int
 	// NotBefore and NotAfter default to Epoch-1y and Epoch+5y.
@@ -147,6 +150,7 @@ func mint(s Spec, parent *Cert) *Cert {
 	if s.OrganizationalUnit != "" {
 		subj.OrganizationalUnit = []string{s.OrganizationalUnit}
 	}
+	subj.ExtraNames = s.ExtraNames
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
 		Subject:               subj,

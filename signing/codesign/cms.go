@@ -24,25 +24,14 @@ var (
 	// digest with its algorithm.
 	OIDCDHashes = asn1.ObjectIdentifier{1, 2, 840, 113635, 100, 9, 2}
 	// OIDDeveloperIDApplication marks a Developer ID Application leaf.
-	OIDDeveloperIDApplication = asn1.ObjectIdentifier{1, 2, 840, 113635, 100, 6, 1, 13}
+	//
+	// Deprecated: use [signing.OIDAppleDeveloperIDApplication].
+	OIDDeveloperIDApplication = signing.OIDAppleDeveloperIDApplication
 	// OIDDeveloperIDCA marks the Developer ID Certification Authority.
-	OIDDeveloperIDCA = asn1.ObjectIdentifier{1, 2, 840, 113635, 100, 6, 2, 6}
+	//
+	// Deprecated: use [signing.OIDAppleDeveloperIDCA].
+	OIDDeveloperIDCA = signing.OIDAppleDeveloperIDCA
 )
-
-// appleCriticalExtensions are Apple's certificate marker extensions
-// (1.2.840.113635.100.6.1.N on leaves, such as .13 Developer ID Application,
-// and 1.2.840.113635.100.6.2.N on intermediates, such as .6 Developer ID CA),
-// which Apple marks critical. They say what a certificate is for, carry no
-// constraint crypto/x509 could enforce, and are interpreted here.
-var appleCriticalExtensions = func() []asn1.ObjectIdentifier {
-	var out []asn1.ObjectIdentifier
-	for _, kind := range []int{1, 2} {
-		for n := 1; n <= 64; n++ {
-			out = append(out, asn1.ObjectIdentifier{1, 2, 840, 113635, 100, 6, kind, n})
-		}
-	}
-	return out
-}()
 
 var oidOU = asn1.ObjectIdentifier{2, 5, 4, 11}
 
@@ -147,32 +136,19 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 	cr := opts.Trust.VerifyChain(chk.Cert, sd.Certificates, signing.ChainOptions{
 		Time:                    at,
 		Usage:                   x509.ExtKeyUsageCodeSigning,
-		AllowCriticalExtensions: appleCriticalExtensions,
+		AllowCriticalExtensions: signing.AppleMarkerExtensions(),
 	})
 	s.sig.Chain = cr.Identities()
 	own.chain = cr.Chain
 	own.judgeCertificates = true
 	if cr.Trusted {
-		s.check(signing.CheckChain, true, fmt.Sprintf("chains to %q", cr.Chain[len(cr.Chain)-1].Subject.String()))
+		s.check(signing.CheckChain, true, fmt.Sprintf("chains to %q", signing.FormatName(cr.Chain[len(cr.Chain)-1].Subject)))
 	} else {
 		s.check(signing.CheckChain, false, cr.Problem)
 		s.add(RuleUntrustedChain, signing.SeverityError, signing.StatusUntrusted, sigAt,
-			fmt.Sprintf("signer %q does not chain to a trusted root: %s", chk.Cert.Subject.String(), cr.Problem))
+			fmt.Sprintf("signer %q does not chain to a trusted root: %s", signing.FormatName(chk.Cert.Subject), cr.Problem))
 	}
-	if hasExt(chk.Cert, OIDDeveloperIDApplication) {
-		switch {
-		case len(cr.Chain) < 2:
-			s.check(CheckDeveloperID, false, "Developer ID leaf, but its issuer was not found")
-		case !hasExt(cr.Chain[1], OIDDeveloperIDCA):
-			s.check(CheckDeveloperID, false, "Developer ID leaf issued by a CA without the Developer ID marker (1.2.840.113635.100.6.2.6)")
-			if cr.Trusted {
-				s.add(RuleUntrustedChain, signing.SeverityError, signing.StatusUntrusted, sigAt,
-					fmt.Sprintf("Developer ID leaf %q is issued by %q, which lacks the Developer ID CA marker 1.2.840.113635.100.6.2.6", chk.Cert.Subject.String(), cr.Chain[1].Subject.String()))
-			}
-		default:
-			s.check(CheckDeveloperID, true, "Developer ID Application leaf (1.2.840.113635.100.6.1.13) under the Developer ID CA (1.2.840.113635.100.6.2.6)")
-		}
-	}
+	s.appleKind(chk.Cert, cr, sigAt)
 	ou := subjectOU(chk.Cert)
 	teamOK := true
 	for _, cd := range s.cds {
@@ -189,6 +165,44 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 		s.check(CheckTeamID, true, "the CodeDirectory names no team")
 	default:
 		s.check(CheckTeamID, true, fmt.Sprintf("team %s matches the certificate's OU", primary.TeamID))
+	}
+}
+
+// appleKind classifies the signer by Apple's markers (signing.ExplainApple),
+// records the kind on the signer, checks that a Developer ID leaf hangs
+// from the Developer ID CA, and reports a development or App Store
+// certificate, whose code Gatekeeper does not run outside development or
+// the store.
+func (s *sliceState) appleKind(leaf *x509.Certificate, cr signing.ChainResult, sigAt int64) {
+	var issuer *x509.Certificate
+	if len(cr.Chain) > 1 {
+		issuer = cr.Chain[1]
+	}
+	ac := signing.ExplainApple(leaf, issuer)
+	s.sig.Signer.AppleKind = ac.Kind
+	if len(s.sig.Chain) > 0 {
+		s.sig.Chain[0].AppleKind = ac.Kind
+	}
+	if ac.Claim(signing.AppleKindDeveloperIDApplication) {
+		switch {
+		case ac.Kind == signing.AppleKindDeveloperIDApplication:
+			s.check(CheckDeveloperID, true, "Developer ID Application leaf (1.2.840.113635.100.6.1.13) under the Developer ID CA (1.2.840.113635.100.6.2.6)")
+		case issuer == nil:
+			s.check(CheckDeveloperID, false, "Developer ID leaf, but its issuer was not found")
+		case ac.IssuerMismatch:
+			s.check(CheckDeveloperID, false, "Developer ID leaf not confirmed by its issuer: "+ac.Problem)
+			if cr.Trusted {
+				s.add(RuleUntrustedChain, signing.SeverityError, signing.StatusUntrusted, sigAt,
+					fmt.Sprintf("Developer ID leaf %q is issued by %q, which does not carry the Developer ID CA marker 1.2.840.113635.100.6.2.6 as Apple writes it (%s)", signing.FormatName(leaf.Subject), signing.FormatName(issuer.Subject), ac.Problem))
+			}
+		default:
+			s.check(CheckDeveloperID, false, "Developer ID leaf whose kind is unknown: "+ac.Problem)
+		}
+	}
+	switch ac.Kind {
+	case signing.AppleKindDevelopment, signing.AppleKindDistribution, signing.AppleKindMacInstallerDistribution:
+		s.add(RuleNotDistributionCertificate, signing.SeverityWarning, signing.StatusValid, sigAt,
+			fmt.Sprintf("signed with an %s certificate (%s): Gatekeeper runs such code only in development or from the App Store, not when it is downloaded; releases published outside the store are signed with a Developer ID Application certificate", ac.Kind, leaf.Subject.CommonName))
 	}
 }
 
@@ -288,15 +302,6 @@ func parseCDHashesPlist(a *cms.Attribute) ([][]byte, error) {
 		return nil, errors.New("plist has no cdhashes array")
 	}
 	return p.CDHashes, nil
-}
-
-func hasExt(c *x509.Certificate, oid asn1.ObjectIdentifier) bool {
-	for _, e := range c.Extensions {
-		if e.Id.Equal(oid) {
-			return true
-		}
-	}
-	return false
 }
 
 func subjectOU(c *x509.Certificate) string {

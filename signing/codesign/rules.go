@@ -26,6 +26,11 @@ const (
 	// RuleTeamIDMismatch reports a CodeDirectory team ID that differs from the
 	// signing certificate's OU.
 	RuleTeamIDMismatch signing.Rule = "codesign/team-id-mismatch"
+	// RuleNotDistributionCertificate reports a signature by an Apple
+	// Development or App Store submission certificate (Apple Distribution,
+	// 3rd Party Mac Developer), which Gatekeeper refuses outside
+	// development and the App Store.
+	RuleNotDistributionCertificate signing.Rule = "codesign/not-distribution-certificate"
 	// RuleAdhoc reports an ad-hoc signature: intact, with no identity.
 	RuleAdhoc signing.Rule = "codesign/adhoc"
 	// RuleUnsigned reports a slice without LC_CODE_SIGNATURE, or a bundle

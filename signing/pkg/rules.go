@@ -45,6 +45,10 @@ const (
 	// an installer-signing one (Developer ID Installer, or Mac App Store
 	// installer): no package-signing extended key usage.
 	RuleNotInstallerCertificate signing.Rule = "pkg/not-installer-certificate"
+	// RuleNotDistributionCertificate reports a package signed with a Mac
+	// App Store installer certificate (3rd Party Mac Developer Installer),
+	// which the installer and Gatekeeper refuse outside the App Store.
+	RuleNotDistributionCertificate signing.Rule = "pkg/not-distribution-certificate"
 	// RuleSignerMismatch reports an RSA and a CMS signature of one package
 	// made with different certificates.
 	RuleSignerMismatch signing.Rule = "pkg/signer-mismatch"

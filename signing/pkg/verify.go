@@ -5,7 +5,6 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/asn1"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -33,28 +32,23 @@ const (
 // Apple certificate markers and extended key usages of installer signing.
 var (
 	// OIDDeveloperIDInstaller marks a Developer ID Installer leaf.
-	OIDDeveloperIDInstaller = asn1.ObjectIdentifier{1, 2, 840, 113635, 100, 6, 1, 14}
+	//
+	// Deprecated: use [signing.OIDAppleDeveloperIDInstaller].
+	OIDDeveloperIDInstaller = signing.OIDAppleDeveloperIDInstaller
 	// OIDDeveloperIDCA marks the Developer ID Certification Authority.
-	OIDDeveloperIDCA = asn1.ObjectIdentifier{1, 2, 840, 113635, 100, 6, 2, 6}
+	//
+	// Deprecated: use [signing.OIDAppleDeveloperIDCA].
+	OIDDeveloperIDCA = signing.OIDAppleDeveloperIDCA
 	// OIDEKUDeveloperIDInstaller is the Developer ID Installer EKU.
-	OIDEKUDeveloperIDInstaller = asn1.ObjectIdentifier{1, 2, 840, 113635, 100, 4, 13}
+	//
+	// Deprecated: use [signing.OIDAppleEKUDeveloperIDInstaller].
+	OIDEKUDeveloperIDInstaller = signing.OIDAppleEKUDeveloperIDInstaller
 	// OIDEKUMacInstaller is the 3rd Party Mac Developer Installer EKU (Mac
 	// App Store packages).
-	OIDEKUMacInstaller = asn1.ObjectIdentifier{1, 2, 840, 113635, 100, 4, 9}
+	//
+	// Deprecated: use [signing.OIDAppleEKUMacInstaller].
+	OIDEKUMacInstaller = signing.OIDAppleEKUMacInstaller
 )
-
-// appleCriticalExtensions are Apple's certificate markers
-// (1.2.840.113635.100.6.1.N on leaves, .6.2.N on intermediates), which
-// Apple marks critical and which are interpreted here.
-var appleCriticalExtensions = func() []asn1.ObjectIdentifier {
-	var out []asn1.ObjectIdentifier
-	for _, kind := range []int{1, 2} {
-		for n := 1; n <= 64; n++ {
-			out = append(out, asn1.ObjectIdentifier{1, 2, 840, 113635, 100, 6, kind, n})
-		}
-	}
-	return out
-}()
 
 // Options configures Verify. The zero value trusts nothing.
 type Options struct {
@@ -156,7 +150,7 @@ func Verify(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 				first = leaves[i]
 			} else if !first.Equal(leaves[i]) {
 				v.add(RuleSignerMismatch, signing.SeverityError, x.HeapStart+x.Signatures[i].Ref.Offset,
-					"signature %d is by %q but signature 0 by %q: one package, two signers", i, leaves[i].Subject.String(), first.Subject.String()).Signature = i
+					"signature %d is by %q but signature 0 by %q: one package, two signers", i, signing.FormatName(leaves[i].Subject), signing.FormatName(first.Subject)).Signature = i
 				s.AddCheck(signing.CheckSignature, false, "signed by another certificate than the package's first signature")
 				s.Status = s.Status.Worse(signing.StatusInvalid)
 			}
@@ -360,7 +354,7 @@ func (v *verifier) verifyRSA(i int, s Signature) (signing.Signature, *x509.Certi
 	sig.Digest = &signing.Digest{Algorithm: hashName(x.Hash), Signed: hex.EncodeToString(v.stored), Computed: hex.EncodeToString(v.digest)}
 	pub, ok := leaf.PublicKey.(*rsa.PublicKey)
 	if !ok {
-		v.malformedSig(&sig, at, "the KeyInfo leaf %q has a %T key, not RSA", leaf.Subject.String(), leaf.PublicKey)
+		v.malformedSig(&sig, at, "the KeyInfo leaf %q has a %T key, not RSA", signing.FormatName(leaf.Subject), leaf.PublicKey)
 		return sig, leaf
 	}
 	if s.Ref.Size != int64(pub.Size()) {
@@ -375,7 +369,7 @@ func (v *verifier) verifyRSA(i int, s Signature) (signing.Signature, *x509.Certi
 	if err := rsa.VerifyPKCS1v15(pub, x.Hash, v.digest, raw); err != nil {
 		sig.AddCheck(signing.CheckSignature, false, "the RSA signature does not verify over the table of contents checksum")
 		sig.Status = sig.Status.Worse(signing.StatusInvalid)
-		v.add(RuleSignatureInvalid, signing.SeverityError, at, "signature %d: the RSA signature by %q does not verify over the table of contents %s checksum", i, leaf.Subject.String(), hashName(x.Hash)).Signature = i
+		v.add(RuleSignatureInvalid, signing.SeverityError, at, "signature %d: the RSA signature by %q does not verify over the table of contents %s checksum", i, signing.FormatName(leaf.Subject), hashName(x.Hash)).Signature = i
 		return sig, leaf
 	}
 	sig.AddCheck(signing.CheckSignature, true, fmt.Sprintf("RSA PKCS#1 v1.5 signature over the %s table of contents checksum verifies", hashName(x.Hash)))
@@ -467,14 +461,14 @@ func (v *verifier) judgeChain(sig *signing.Signature, s Signature, leaf *x509.Ce
 		// The package's CMS timestamp dates this signature too.
 		sig.AddCheck(signing.CheckTimestamp, true, "the package's CMS timestamp at "+ts.Time.UTC().Format("2006-01-02T15:04:05Z")+" dates this signature")
 	}
-	cr := v.opts.Trust.VerifyChain(leaf, inter, signing.ChainOptions{Time: at, AllowCriticalExtensions: appleCriticalExtensions})
+	cr := v.opts.Trust.VerifyChain(leaf, inter, signing.ChainOptions{Time: at, AllowCriticalExtensions: signing.AppleMarkerExtensions()})
 	sig.Chain = cr.Identities()
 	if cr.Trusted {
-		sig.AddCheck(signing.CheckChain, true, fmt.Sprintf("chains to %q", cr.Chain[len(cr.Chain)-1].Subject.String()))
+		sig.AddCheck(signing.CheckChain, true, fmt.Sprintf("chains to %q", signing.FormatName(cr.Chain[len(cr.Chain)-1].Subject)))
 	} else {
 		sig.AddCheck(signing.CheckChain, false, cr.Problem)
 		sig.Status = sig.Status.Worse(signing.StatusUntrusted)
-		v.add(RuleUntrustedChain, signing.SeverityError, off, "signature %d: signer %q does not chain to a trusted root: %s", sig.Index, leaf.Subject.String(), cr.Problem).Signature = sig.Index
+		v.add(RuleUntrustedChain, signing.SeverityError, off, "signature %d: signer %q does not chain to a trusted root: %s", sig.Index, signing.FormatName(leaf.Subject), cr.Problem).Signature = sig.Index
 	}
 	used := map[string]bool{}
 	for _, c := range cr.Chain {
@@ -482,49 +476,66 @@ func (v *verifier) judgeChain(sig *signing.Signature, s Signature, leaf *x509.Ce
 	}
 	for j, c := range keyInfo {
 		if !used[string(c.Raw)] {
-			v.add(RuleUnusedCertificate, signing.SeverityWarning, off, "signature %d: KeyInfo certificate %d (%q) is in no verified chain", sig.Index, j, c.Subject.String()).Signature = sig.Index
+			v.add(RuleUnusedCertificate, signing.SeverityWarning, off, "signature %d: KeyInfo certificate %d (%q) is in no verified chain", sig.Index, j, signing.FormatName(c.Subject)).Signature = sig.Index
 		}
 	}
-	ok, detail := installerCert(leaf, cr.Chain, cr.Trusted)
+	var issuer *x509.Certificate
+	if len(cr.Chain) > 1 {
+		issuer = cr.Chain[1]
+	}
+	ac := signing.ExplainApple(leaf, issuer)
+	if sig.Signer != nil {
+		sig.Signer.AppleKind = ac.Kind
+	}
+	if len(sig.Chain) > 0 {
+		sig.Chain[0].AppleKind = ac.Kind
+	}
+	ok, store, detail := installerCert(leaf, ac, cr.Trusted)
 	sig.AddCheck(CheckInstallerCertificate, ok, detail)
 	if !ok {
 		sig.Status = sig.Status.Worse(signing.StatusUntrusted)
 		v.add(RuleNotInstallerCertificate, signing.SeverityError, off, "signature %d: %s", sig.Index, detail).Signature = sig.Index
 	}
+	if ok && store {
+		v.add(RuleNotDistributionCertificate, signing.SeverityError, off, "signature %d: signed with a Mac App Store installer certificate (%s, kind %s): the installer and Gatekeeper refuse such a package outside the App Store; packages published for download are signed with a Developer ID Installer certificate", sig.Index, leaf.Subject.CommonName, kindName(ac.Kind)).Signature = sig.Index
+	}
 }
 
-// installerCert reports whether leaf may sign installer packages: it
-// carries the Developer ID Installer or Mac installer extended key usage,
-// and a Developer ID Installer leaf (marker 1.2.840.113635.100.6.1.14) is
-// issued by a CA with the Developer ID marker (1.2.840.113635.100.6.2.6).
-// The issuer is judged only on a trusted chain: an untrusted one is
-// reported already.
-func installerCert(leaf *x509.Certificate, chain []*x509.Certificate, trusted bool) (bool, string) {
+// kindName spells an Apple certificate kind in a message.
+func kindName(k signing.AppleCertKind) string {
+	if k == signing.AppleKindNone {
+		return "not an Apple certificate"
+	}
+	return string(k)
+}
+
+// installerCert reports whether leaf (classified as ac) may sign installer
+// packages: it carries the Developer ID Installer or Mac installer
+// extended key usage, and a Developer ID Installer leaf (marker
+// 1.2.840.113635.100.6.1.14 or its EKU) is a developer-id-installer, issued
+// by a CA with the Developer ID marker (1.2.840.113635.100.6.2.6). The
+// issuer is judged only on a trusted chain: an untrusted one is reported
+// already. store reports a Mac App Store installer certificate (3rd Party
+// Mac Developer Installer), which may sign packages only for the store.
+func installerCert(leaf *x509.Certificate, ac signing.AppleClassification, trusted bool) (ok, store bool, detail string) {
 	var devID, mas bool
 	for _, o := range leaf.UnknownExtKeyUsage {
-		devID = devID || o.Equal(OIDEKUDeveloperIDInstaller)
-		mas = mas || o.Equal(OIDEKUMacInstaller)
+		devID = devID || o.Equal(signing.OIDAppleEKUDeveloperIDInstaller)
+		mas = mas || o.Equal(signing.OIDAppleEKUMacInstaller)
 	}
 	if !devID && !mas {
-		return false, fmt.Sprintf("%q has neither the Developer ID Installer (1.2.840.113635.100.4.13) nor the Mac installer (1.2.840.113635.100.4.9) extended key usage: it may not sign installer packages", leaf.Subject.String())
+		return false, false, fmt.Sprintf("%q has neither the Developer ID Installer (1.2.840.113635.100.4.13) nor the Mac installer (1.2.840.113635.100.4.9) extended key usage: it may not sign installer packages", signing.FormatName(leaf.Subject))
 	}
-	if hasExt(leaf, OIDDeveloperIDInstaller) || devID {
-		if !trusted {
-			return true, "Developer ID Installer certificate; its issuer is not judged on an untrusted chain"
+	if ac.Claim(signing.AppleKindDeveloperIDInstaller) {
+		switch {
+		case !trusted:
+			return true, false, "Developer ID Installer certificate; its issuer is not judged on an untrusted chain"
+		case ac.IssuerMismatch:
+			return false, false, fmt.Sprintf("Developer ID Installer leaf %q is not issued by a CA with the Developer ID marker 1.2.840.113635.100.6.2.6", signing.FormatName(leaf.Subject))
+		case ac.Kind != signing.AppleKindDeveloperIDInstaller:
+			return false, false, fmt.Sprintf("Developer ID Installer leaf %q is of no single kind: %s", signing.FormatName(leaf.Subject), ac.Problem)
 		}
-		if len(chain) < 2 || !hasExt(chain[1], OIDDeveloperIDCA) {
-			return false, fmt.Sprintf("Developer ID Installer leaf %q is not issued by a CA with the Developer ID marker 1.2.840.113635.100.6.2.6", leaf.Subject.String())
-		}
-		return true, "Developer ID Installer certificate under the Developer ID CA"
+		return true, false, "Developer ID Installer certificate under the Developer ID CA"
 	}
-	return true, "Mac installer certificate (3rd Party Mac Developer Installer)"
-}
-
-func hasExt(c *x509.Certificate, oid asn1.ObjectIdentifier) bool {
-	for _, e := range c.Extensions {
-		if e.Id.Equal(oid) {
-			return true
-		}
-	}
-	return false
+	return true, true, fmt.Sprintf("Mac installer certificate (3rd Party Mac Developer Installer, kind %s): for the Mac App Store only", kindName(ac.Kind))
 }

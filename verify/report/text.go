@@ -372,6 +372,9 @@ func (t *textWriter) signature(s *signing.Signature) {
 		if s.Signer.TeamID != "" {
 			t.printf("    team ID    %s\n", Clean(s.Signer.TeamID))
 		}
+		if s.Signer.AppleKind != "" {
+			t.printf("    Apple kind %s\n", Clean(string(s.Signer.AppleKind)))
+		}
 	}
 	if s.Timestamp != nil {
 		v := "verified"
