@@ -403,10 +403,10 @@ func TestRequirementEvaluate(t *testing.T) {
 	// certificate terms are false.
 	bare := &reqContext{identifier: "x", entsKnown: false}
 	for req, want := range map[string]signing.RequirementResult{
-		`info[CFBundleVersion] exists`: unknown,
-		`entitlement[a] exists`:        unknown,
-		`anchor apple`:                 unknown,
-		`anchor apple generic`:         unsat,
+		`info[CFBundleVersion] exists`:              unknown,
+		`entitlement[a] exists`:                     unknown,
+		`anchor apple`:                              unknown,
+		`anchor apple generic`:                      unsat,
 		`certificate leaf[subject.OU] = ABCDE12345`: unsat,
 	} {
 		if got, _ := mustCompile(t, req).evaluate(bare); got != want {
