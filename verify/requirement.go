@@ -19,7 +19,10 @@ func compileRequirement(text string) (*codesign.Requirement, error) {
 
 // checkRequirement evaluates the policy's requirement against every slice
 // of a Mach-O file, as `codesign --verify -R=…` does. Anything but
-// satisfied is a finding: an unknown outcome is never a pass.
+// satisfied is a finding: an unknown outcome is never a pass, and neither
+// is a signature that is not intact, or intact but untrusted (anyone can
+// mint a certificate with any subject). Ad-hoc signatures are evaluated:
+// cdhash and identifier requirements mean something for them.
 func (c *check) checkRequirement(text string, line int) {
 	if (c.f.Kind != KindMachO && c.f.Kind != KindMachOUniversal) || c.native == nil || c.malformed {
 		return
@@ -46,8 +49,18 @@ func (c *check) checkRequirement(text string, line int) {
 		if i < len(c.native.sigs) {
 			sig = &c.native.sigs[i]
 		}
-		if sig != nil && sig.Status == signing.StatusUnsigned {
+		switch {
+		case sig == nil:
+			add(fmt.Sprintf("%s has no verified signature, so it cannot satisfy the requirement %s (%s)", capital(what), req, who))
+			continue
+		case sig.Status == signing.StatusUnsigned:
 			add(fmt.Sprintf("%s is unsigned, so it cannot satisfy the requirement %s (%s)", capital(what), req, who))
+			continue
+		case sig.Status != signing.StatusValid && sig.Status != signing.StatusAdhoc:
+			// An untrusted chain names whoever minted it, and a broken
+			// signature vouches for nothing: as with signers, neither
+			// can satisfy a requirement.
+			add(fmt.Sprintf("%s's signature is %s, so it cannot satisfy the requirement %s (%s)", capital(what), sig.Status, req, who))
 			continue
 		}
 		res, why := s.Satisfies(req)

@@ -14,6 +14,8 @@ import (
 // be decided offline.
 func TestPolicyRequirement(t *testing.T) {
 	f := getFixtures(t)
+	var extra requirementFixtures
+	extra.machoUntrusted, extra.machoTampered = untrustedAndTampered(t)
 	for _, tc := range []struct {
 		name, req string
 		file      []byte
@@ -28,6 +30,8 @@ func TestPolicyRequirement(t *testing.T) {
 		{"adhoc", `certificate leaf[subject.OU] = ` + machofile.TeamID, f.machoAdhoc, false},
 		{"adhoc by cdhash", `identifier "com.example.helper"`, f.machoAdhoc, true},
 		{"unsigned", `always`, f.machoUnsigned, false},
+		{"untrusted chain", `certificate leaf[subject.OU] = ` + machofile.TeamID, extra.machoUntrusted, false},
+		{"tampered", `identifier "com.example.app"`, extra.machoTampered, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pol, err := ParsePolicy([]byte("rules:\n  - match: [\"MacOS/*\"]\n    require: none\n    requirement: '" + tc.req + "'\n"))
@@ -59,4 +63,26 @@ func TestPolicyRequirementInvalid(t *testing.T) {
 	if !errors.As(err, &pe) || pe.Line != 3 || !strings.Contains(pe.Reason, "requirement") {
 		t.Fatalf("err = %v", err)
 	}
+}
+
+type requirementFixtures struct{ machoUntrusted, machoTampered []byte }
+
+// untrustedAndTampered signs a Mach-O with the fixture PKI's untrusted
+// leaf (team OU TEAM123456, a root nobody trusts), and flips a code byte
+// of a Developer ID one.
+func untrustedAndTampered(t *testing.T) ([]byte, []byte) {
+	p := machofile.NewPKI()
+	thin := machofile.Build(machofile.Spec{CPU: machofile.CPUARM64, Seed: 1})
+	spec := p.DeveloperIDSpec("com.example.app")
+	spec.CMS = machofile.Signer{Leaf: p.Other, SigningTime: machofile.SignTime}.CMS
+	untrusted, _, err := machofile.Sign(thin, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, _, err := machofile.Sign(thin, p.DeveloperIDSpec("com.example.app"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	good[0x400+100] ^= 1
+	return untrusted, good
 }

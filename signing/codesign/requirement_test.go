@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -553,4 +554,33 @@ func FuzzParseRequirement(f *testing.F) {
 			t.Fatalf("%q: %q after a round trip, %q before", text, back.String(), r.String())
 		}
 	})
+}
+
+// TestRequirementInfoPlistInBundle: info[…] terms are decided for a
+// bundle's main executable, whose Info.plist the signature binds, and
+// unknown for other code of the bundle.
+func TestRequirementInfoPlistInBundle(t *testing.T) {
+	res, err := VerifyBundle(os.DirFS(fixtureDir), "Example.app", Options{Trust: testTrust(t), Time: checkTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]signing.RequirementResult{
+		"Example.app/Contents/MacOS/Example": signing.RequirementSatisfied,
+		"Example.app/Contents/Frameworks/Example Framework.framework/Versions/A/Libraries/libffmpeg.dylib": signing.RequirementUnknown,
+	}
+	seen := 0
+	for _, it := range res.Items {
+		w, ok := want[it.Path]
+		if !ok {
+			continue
+		}
+		seen++
+		got, why := it.Result.Slices[0].Satisfies(mustCompile(t, `info[CFBundleExecutable] = Example and info[CFBundlePackageType] = APPL and info[NoSuchKey] absent`))
+		if got != w {
+			t.Errorf("%s: %s, want %s (%v)", it.Path, got, w, why)
+		}
+	}
+	if seen != len(want) {
+		t.Fatalf("found %d of %d items", seen, len(want))
+	}
 }
