@@ -184,8 +184,8 @@ func Open(path string, opts Options) (*Result, error) {
 // finding) when the Mach-O or fat header itself cannot be parsed. Any other
 // error is an I/O failure.
 //
-// Verify does not check revocation (OCSP), notarization tickets or the
-// designated requirement's expression.
+// Verify evaluates each slice's designated requirement; it does not check
+// revocation (OCSP) or notarization tickets.
 func Verify(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 	return verify(r, size, opts, nil)
 }

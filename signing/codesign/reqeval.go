@@ -192,7 +192,7 @@ func (e *evaluation) eval(n *reqNode) tri {
 	case opNamedAnchor, opNamedCode:
 		return e.undecided(n, "names a requirement stored in macOS's Security framework")
 	case opPlatform:
-		return triOf(c.identifier != "" && uint32(c.platform) == n.num)
+		return triOf(uint32(c.platform) == n.num)
 	case opNotarized:
 		return e.undecided(n, "notarization is decided by Apple's ticket service or a stapled ticket, not checked here")
 	case opLegacyDevID:

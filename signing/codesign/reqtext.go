@@ -43,6 +43,12 @@ func CompileRequirement(text string) (*Requirement, error) {
 	if t := p.peek(); t.kind != tokEOF {
 		return nil, p.errAt(t, "unexpected %q after the requirement", t.text)
 	}
+	// and/or chains nest to the left, one level per operator: the tree
+	// must stay within the depth the binary parser (and Apple's
+	// interpreter) accept.
+	if d := treeDepth(root); d > maxReqDepth {
+		return nil, &FormatError{Offset: 0, Reason: fmt.Sprintf("requirement text: nested %d operators deep, more than %d", d, maxReqDepth)}
+	}
 	return &Requirement{root: root}, nil
 }
 
@@ -471,4 +477,13 @@ func (p *reqParser) hash() ([]byte, error) {
 		return nil, p.errAt(t, "empty hash")
 	}
 	return t.data, nil
+}
+
+// treeDepth is the nesting depth of n's tree (1 for a leaf).
+func treeDepth(n *reqNode) int {
+	d := 0
+	for _, k := range n.kids {
+		d = max(d, treeDepth(k))
+	}
+	return d + 1
 }

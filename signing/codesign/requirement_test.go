@@ -584,3 +584,17 @@ func TestRequirementInfoPlistInBundle(t *testing.T) {
 		t.Fatalf("found %d of %d items", seen, len(want))
 	}
 }
+
+// TestCompileRequirementLongChain: a chain of more and-operators than the
+// binary parser nests is refused when compiled, so every compiled
+// requirement parses back.
+func TestCompileRequirementLongChain(t *testing.T) {
+	if _, err := CompileRequirement(strings.Repeat("always and ", 1200) + "always"); err == nil {
+		t.Fatal("a chain of 1200 ands compiled")
+	}
+	r := mustCompile(t, strings.Repeat("always and ", 500)+"always")
+	b, _ := r.MarshalBinary()
+	if _, err := ParseRequirement(b); err != nil {
+		t.Fatal(err)
+	}
+}
