@@ -523,6 +523,13 @@ func (s *sliceState) designated(opts Options) {
 			return
 		}
 		entry = set.find(reqTypeDesignated)
+		if entry != nil && errors.Is(entry.err, ErrLightweightRequirement) {
+			dr.Result = signing.RequirementUnknown
+			dr.Undecided = []string{"the designated requirement is a lightweight code requirement (DER), which is not evaluated"}
+			s.check(CheckDesignatedRequirement, false, dr.Undecided[0])
+			s.add(RuleDesignatedRequirementUndecided, signing.SeverityNote, signing.StatusValid, at+int64(entry.off), dr.Undecided[0])
+			return
+		}
 		if entry != nil && entry.err != nil {
 			s.badRequirement(dr, at, entry.err)
 			return

@@ -3,6 +3,7 @@ package codesign
 import (
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -30,6 +31,9 @@ const (
 	// expression form. Kind 2 (lightweight code requirements, DER) is
 	// reported as not understood.
 	reqKindExpr = 1
+	// reqKindLWCR is a lightweight code requirement (a DER dictionary, as
+	// launch constraints use): recognised, not evaluated.
+	reqKindLWCR = 2
 
 	// ReqTypeDesignated is the designated requirement's type in a
 	// Requirements blob; the others are host (1), guest (2), library (4)
@@ -106,6 +110,11 @@ const (
 // cfAbsoluteEpoch is the reference date of CFAbsoluteTime, in which match
 // operands of date comparisons count seconds.
 var cfAbsoluteEpoch = time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// ErrLightweightRequirement results when a Requirement blob holds a
+// lightweight code requirement (kind 2, DER) rather than an expression:
+// shipgate does not evaluate that form.
+var ErrLightweightRequirement = errors.New("codesign: lightweight code requirement (kind 2) is not evaluated")
 
 // Requirement is a parsed code requirement: an expression in Apple's
 // requirement language, read from a Requirement blob or compiled from its
@@ -372,8 +381,12 @@ func ParseRequirement(b []byte) (*Requirement, error) {
 	if n < 12 || uint64(n) > uint64(len(b)) {
 		return nil, &FormatError{Offset: 4, Reason: fmt.Sprintf("requirement: blob length %d does not fit its %d bytes", n, len(b))}
 	}
-	if k := binary.BigEndian.Uint32(b[8:]); k != reqKindExpr {
-		return nil, &FormatError{Offset: 8, Reason: fmt.Sprintf("requirement: kind %d is not the expression form (1)", k)}
+	switch k := binary.BigEndian.Uint32(b[8:]); k {
+	case reqKindExpr:
+	case reqKindLWCR:
+		return nil, ErrLightweightRequirement
+	default:
+		return nil, &FormatError{Offset: 8, Reason: fmt.Sprintf("requirement: kind %d is neither the expression form (1) nor a lightweight code requirement (2)", k)}
 	}
 	r := &reqReader{b: b[:n], pc: 12}
 	root, err := r.expr(1)

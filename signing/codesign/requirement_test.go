@@ -236,7 +236,7 @@ func TestRequirementHostile(t *testing.T) {
 		"empty":            wrap(nil),
 		"blob too short":   good[:8],
 		"blob length lies": append(append([]byte{}, good[:4]...), 0xff, 0xff, 0xff, 0xff),
-		"wrong kind":       append(append(append([]byte{}, good[:8]...), 0, 0, 0, 2), good[12:]...),
+		"wrong kind":       append(append(append([]byte{}, good[:8]...), 0, 0, 0, 3), good[12:]...),
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := ParseRequirement(b)
@@ -501,6 +501,23 @@ func TestDesignatedRequirementFixture(t *testing.T) {
 		r := verifyBytes(t, b, opts)
 		if r.Status() != signing.StatusInvalid || len(r.Findings) != 1 || r.Findings[0].Rule != RuleDesignatedRequirementUnsatisfied {
 			t.Fatalf("status %s\n%s", r.Status(), dump(r))
+		}
+	})
+	t.Run("lightweight", func(t *testing.T) {
+		spec := p.DeveloperIDSpec("com.example.dr")
+		set := reqSet(t, map[uint32]*Requirement{reqTypeDesignated: mustCompile(t, "always")})
+		binary.BigEndian.PutUint32(set[28:], 2) // kind 2: a lightweight code requirement
+		spec.Requirements = set
+		b, _, err := machofile.Sign(machofile.Build(machofile.Spec{CPU: machofile.CPUARM64, Seed: 3}), spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := verifyBytes(t, b, opts)
+		if r.Status() != signing.StatusValid || len(r.Findings) != 1 || r.Findings[0].Rule != RuleDesignatedRequirementUndecided {
+			t.Fatalf("status %s\n%s", r.Status(), dump(r))
+		}
+		if d := r.Signatures[0].DesignatedRequirement; d.Result != signing.RequirementUnknown {
+			t.Errorf("designated requirement %+v", d)
 		}
 	})
 	t.Run("implicit", func(t *testing.T) {
