@@ -151,7 +151,7 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 	})
 	s.sig.Chain = cr.Identities()
 	own.chain = cr.Chain
-	s.chain = cr.Chain
+	s.chain, s.chainTrusted = cr.Chain, cr.Trusted
 	own.judgeCertificates = true
 	if cr.Trusted {
 		s.check(signing.CheckChain, true, fmt.Sprintf("chains to %q", cr.Chain[len(cr.Chain)-1].Subject.String()))

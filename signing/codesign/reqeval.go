@@ -26,8 +26,10 @@ type reqContext struct {
 	cdhash   []byte
 	platform uint8
 	// chain is the signer's chain, leaf first, as built; nil for ad-hoc
-	// signatures.
-	chain []*x509.Certificate
+	// signatures. chainTrusted reports that it verified to a trusted root:
+	// otherwise its anchor proves nothing and anchor terms are unknown.
+	chain        []*x509.Certificate
+	chainTrusted bool
 	// info is the bound Info.plist's top-level dictionary; infoKnown is
 	// false when the code's Info.plist was not available (a Mach-O checked
 	// outside its bundle).
@@ -105,6 +107,9 @@ func (e *evaluation) eval(n *reqNode) tri {
 	case opAppleAnchor:
 		return e.appleSigned(n)
 	case opAppleGenericAnchor:
+		if len(c.chain) > 0 && !c.chainTrusted {
+			return e.undecided(n, "the signer's chain does not verify to a trusted root")
+		}
 		return triOf(e.appleAnchored())
 	case opAnchorHash:
 		cert := c.cert(n.slot)
@@ -219,6 +224,9 @@ func (e *evaluation) appleAnchored() bool {
 func (e *evaluation) appleSigned(n *reqNode) tri {
 	if len(e.ctx.chain) == 0 {
 		return e.undecided(n, "without a certificate chain only the trust cache of the Mac that runs it could vouch for it")
+	}
+	if !e.ctx.chainTrusted {
+		return e.undecided(n, "the signer's chain does not verify to a trusted root")
 	}
 	if !e.appleAnchored() {
 		return triFalse
@@ -490,7 +498,7 @@ func (s *sliceState) designated(opts Options) {
 			best = cd
 		}
 	}
-	ctx := &reqContext{identifier: primary.Identifier, platform: primary.Platform, chain: s.chain, appleRoot: opts.appleRoot}
+	ctx := &reqContext{identifier: primary.Identifier, platform: primary.Platform, chain: s.chain, chainTrusted: s.chainTrusted, appleRoot: opts.appleRoot}
 	if ctx.appleRoot == nil {
 		ctx.appleRoot = isAppleRoot
 	}

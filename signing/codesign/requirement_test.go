@@ -316,14 +316,15 @@ func evalCtx(t testing.TB) (*reqContext, *machofile.PKI) {
 	chain := []*x509.Certificate{p.Leaf.Cert, p.CA.Cert, p.Root.Cert}
 	root := p.Root.Cert
 	return &reqContext{
-		identifier: "com.example.app",
-		cdhash:     bytes.Repeat([]byte{0xab}, 20),
-		chain:      chain,
-		info:       map[string]any{"CFBundleIdentifier": "com.example.app", "CFBundleVersion": "1.10", "LSUIElement": false, "Tags": []any{"a", "b"}},
-		infoKnown:  true,
-		ents:       map[string]any{"com.apple.security.cs.allow-jit": true},
-		entsKnown:  true,
-		appleRoot:  func(c *x509.Certificate) bool { return bytes.Equal(c.Raw, root.Raw) },
+		identifier:   "com.example.app",
+		cdhash:       bytes.Repeat([]byte{0xab}, 20),
+		chain:        chain,
+		chainTrusted: true,
+		info:         map[string]any{"CFBundleIdentifier": "com.example.app", "CFBundleVersion": "1.10", "LSUIElement": false, "Tags": []any{"a", "b"}},
+		infoKnown:    true,
+		ents:         map[string]any{"com.apple.security.cs.allow-jit": true},
+		entsKnown:    true,
+		appleRoot:    func(c *x509.Certificate) bool { return bytes.Equal(c.Raw, root.Raw) },
 	}, p
 }
 
@@ -518,6 +519,30 @@ func TestDesignatedRequirementFixture(t *testing.T) {
 		}
 		if d := r.Signatures[0].DesignatedRequirement; d.Result != signing.RequirementUnknown {
 			t.Errorf("designated requirement %+v", d)
+		}
+	})
+	t.Run("untrusted chain", func(t *testing.T) {
+		// The anchor of a chain that does not verify proves nothing:
+		// anchor apple generic is undecided, the certificate terms still
+		// decide.
+		spec := p.DeveloperIDSpec("com.example.dr")
+		spec.Requirements = reqSet(t, map[uint32]*Requirement{reqTypeDesignated: mustCompile(t, dr(machofile.TeamID))})
+		b, _, err := machofile.Sign(machofile.Build(machofile.Spec{CPU: machofile.CPUARM64, Seed: 3}), spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := verifyBytes(t, b, Options{Time: checkTime, appleRoot: opts.appleRoot}) // trusts nothing
+		if d := r.Signatures[0].DesignatedRequirement; d.Result != signing.RequirementUnknown || len(d.Undecided) != 1 || !strings.Contains(d.Undecided[0], "trusted root") {
+			t.Errorf("designated requirement %+v", d)
+		}
+		spec.Requirements = reqSet(t, map[uint32]*Requirement{reqTypeDesignated: mustCompile(t, dr("ABCDE12345"))})
+		b, _, err = machofile.Sign(machofile.Build(machofile.Spec{CPU: machofile.CPUARM64, Seed: 3}), spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = verifyBytes(t, b, Options{Time: checkTime, appleRoot: opts.appleRoot})
+		if d := r.Signatures[0].DesignatedRequirement; d.Result != signing.RequirementUnsatisfied {
+			t.Errorf("other team, untrusted chain: %+v", d)
 		}
 	})
 	t.Run("implicit", func(t *testing.T) {

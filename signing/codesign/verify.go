@@ -93,8 +93,10 @@ type sliceState struct {
 	// ticketSlot accepts a stapled notarization ticket in the SuperBlob's
 	// ticket slot (VerifyEmbedded, for disk images).
 	ticketSlot bool
-	// chain is the signer's chain as built (leaf first), for requirements.
-	chain []*x509.Certificate
+	// chain is the signer's chain as built (leaf first), for requirements;
+	// chainTrusted reports that it verified to a trusted root.
+	chain        []*x509.Certificate
+	chainTrusted bool
 }
 
 func (s *sliceState) add(rule signing.Rule, sev signing.Severity, st signing.Status, off int64, msg string) {
