@@ -574,6 +574,10 @@ func FuzzParseRequirement(f *testing.F) {
 		b, _ := r.MarshalBinary()
 		f.Add(b, s)
 	}
+	p := machofile.NewPKI()
+	set := machofile.DesignatedRequirements("com.example.tool", p.Root.Cert.Raw, machofile.TeamID)
+	f.Add(set[20:], "designated => "+string(set[32:40]))
+	f.Add(set, "")
 	f.Fuzz(func(t *testing.T, b []byte, text string) {
 		if r, err := ParseRequirement(b); err == nil {
 			_ = r.String()
