@@ -98,6 +98,13 @@ func TestRequirementRoundTrip(t *testing.T) {
 		{`notarized`, `notarized`},
 		{`legacy`, `legacy`},
 		{`info[X] = 0x00ff`, `info[X] = 0x00ff`},
+		{"identifier 0x636166c3a9", `identifier 0x636166c3a9`},
+		{`identifier "a\"b\\c"`, `identifier "a\"b\\c"`}, // UTF-8 prints as hex in the C locale
+		// The shape of a real Developer ID application's requirement: an
+		// or inside an and-chain keeps its parentheses, the and-chain
+		// inside the or needs none.
+		{`anchor apple generic and identifier "com.google.Chrome" and (certificate leaf[field.1.2.840.113635.100.6.1.9] /* exists */ or certificate 1[field.1.2.840.113635.100.6.2.6] /* exists */ and certificate leaf[field.1.2.840.113635.100.6.1.13] /* exists */ and certificate leaf[subject.OU] = EQHXZ8M8AV)`,
+			`anchor apple generic and identifier "com.google.Chrome" and (certificate leaf[field.1.2.840.113635.100.6.1.9] /* exists */ or certificate 1[field.1.2.840.113635.100.6.2.6] /* exists */ and certificate leaf[field.1.2.840.113635.100.6.1.13] /* exists */ and certificate leaf[subject.OU] = EQHXZ8M8AV)`},
 		{`designated => identifier "com.example.app" and anchor apple generic and certificate 1[field.1.2.840.113635.100.6.2.6] /* exists */ and certificate leaf[field.1.2.840.113635.100.6.1.13] /* exists */ and certificate leaf[subject.OU] = ABCDE12345`,
 			`identifier "com.example.app" and anchor apple generic and certificate 1[field.1.2.840.113635.100.6.2.6] /* exists */ and certificate leaf[field.1.2.840.113635.100.6.1.13] /* exists */ and certificate leaf[subject.OU] = ABCDE12345`},
 	} {
