@@ -60,7 +60,7 @@ type evaluation struct {
 	unknown map[string]bool
 }
 
-// Evaluate reports whether the facts in ctx satisfy r: satisfied,
+// evaluate reports whether the facts in ctx satisfy r: satisfied,
 // unsatisfied, or unknown, with the terms that could not be decided.
 func (r *Requirement) evaluate(ctx *reqContext) (signing.RequirementResult, []string) {
 	e := &evaluation{ctx: ctx, unknown: map[string]bool{}}

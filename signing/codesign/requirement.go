@@ -35,7 +35,7 @@ const (
 	// launch constraints use): recognised, not evaluated.
 	reqKindLWCR = 2
 
-	// ReqTypeDesignated is the designated requirement's type in a
+	// reqTypeDesignated is the designated requirement's type in a
 	// Requirements blob; the others are host (1), guest (2), library (4)
 	// and plugin (5).
 	reqTypeDesignated = 3
