@@ -53,6 +53,10 @@ type Signature struct {
 	Chain []Identity `json:"chain,omitempty"`
 	// Timestamp is the countersignature's time, nil when there is none.
 	Timestamp *Timestamp `json:"timestamp,omitempty"`
+	// DesignatedRequirement is an Apple code signature's designated
+	// requirement and whether the signature satisfies it; nil for other
+	// formats and for code whose signature was not verified that far.
+	DesignatedRequirement *DesignatedRequirement `json:"designatedRequirement,omitempty"`
 	// Catalog names the security catalog that vouches for the file, for
 	// FormatCatalog: its report path, or the base name of a catalog given
 	// on the command line.
@@ -74,4 +78,35 @@ func (s *Signature) Failed(name CheckName) bool {
 		}
 	}
 	return false
+}
+
+// RequirementResult is the outcome of evaluating an Apple code requirement
+// against a signature.
+type RequirementResult string
+
+const (
+	// RequirementSatisfied results when the signature meets the requirement.
+	RequirementSatisfied RequirementResult = "satisfied"
+	// RequirementUnsatisfied results when it does not.
+	RequirementUnsatisfied RequirementResult = "unsatisfied"
+	// RequirementUnknown results when the outcome depends on terms that
+	// cannot be decided offline (notarization, trust settings, named
+	// requirements of the Security framework…): never taken as satisfied.
+	RequirementUnknown RequirementResult = "unknown"
+)
+
+// DesignatedRequirement is the requirement an Apple code signature names as
+// its identity (codesign -d -r-) and how the signature fares against it, as
+// codesign --verify checks.
+type DesignatedRequirement struct {
+	// Text is the requirement in Apple's text form; empty when Implicit.
+	Text string `json:"text,omitempty"`
+	// Implicit reports a signature without an explicit designated
+	// requirement: macOS derives one from the signature itself.
+	Implicit bool `json:"implicit,omitempty"`
+	// Result is the outcome of evaluating Text; empty when Implicit.
+	Result RequirementResult `json:"result,omitempty"`
+	// Undecided lists the terms that could not be evaluated, each with
+	// the reason, when Result is unknown.
+	Undecided []string `json:"undecided,omitempty"`
 }

@@ -216,6 +216,7 @@ func (e *engine) addBundleItem(d deferredFile, it codesign.BundleItem) {
 	}
 	c.native = &nativeResult{sigs: res.Signatures, findings: res.Findings}
 	if !it.Malformed {
+		c.native.slices = res.Slices
 		for _, s := range res.Slices {
 			c.native.cdhashes = append(c.native.cdhashes, s.CDHashes...)
 		}

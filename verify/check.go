@@ -25,6 +25,7 @@ import (
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/authenticode"
+	"github.com/shipgate/shipgate/signing/codesign"
 )
 
 // nativeVerifier verifies the signatures of one native file. It returns a
@@ -54,6 +55,8 @@ type nativeResult struct {
 	cdhashes     []string          // hex (Mach-O)
 	// catalog is a security catalog's member list (KindCatalog).
 	catalog *authenticode.Catalog
+	// slices are a Mach-O file's slices, for policy requirements.
+	slices []codesign.Slice
 }
 
 // malformedError says a file of a recognised kind cannot be parsed.
@@ -784,6 +787,9 @@ func (c *check) afterHash() {
 	c.finds = c.e.applyPolicy(&c.f, s, c.finds, c.malformed)
 	if s.sigstore != nil {
 		c.checkSigstore(s.sigstore, s.sigstoreLine)
+	}
+	if s.requirement != "" {
+		c.checkRequirement(s.requirement, s.requirementLine)
 	}
 }
 

@@ -31,7 +31,7 @@ func verifyMachO(ctx context.Context, r io.ReaderAt, size int64, env verifyEnv) 
 	case err != nil:
 		return nil, err
 	}
-	out := &nativeResult{sigs: res.Signatures, findings: res.Findings}
+	out := &nativeResult{sigs: res.Signatures, findings: res.Findings, slices: res.Slices}
 	for _, s := range res.Slices {
 		out.cdhashes = append(out.cdhashes, s.CDHashes...)
 	}

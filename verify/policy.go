@@ -122,6 +122,11 @@ type Rule struct {
 	// bundle next to it that verifies with the given trusted root and
 	// identity. Files named "*.sigstore.json" are bundles and never need one.
 	Sigstore *Sigstore `yaml:"sigstore" json:"sigstore"`
+	// Requirement, when set, is an Apple code requirement in the text form
+	// of csreq(1), such as `anchor apple generic and certificate
+	// leaf[subject.OU] = "ABCDE12345"`, that every slice of a matching
+	// Mach-O file must satisfy, as `codesign --verify -R=…` checks.
+	Requirement string `yaml:"requirement" json:"requirement"`
 
 	line int // line of the rule in the policy file; 0 when built in code
 }
@@ -422,6 +427,11 @@ func (p *Policy) validate(root *yaml.Node, name string) error {
 				return bad(err.Error(), "rules", i, "sigstore", field)
 			}
 		}
+		if r.Requirement != "" {
+			if _, err := compileRequirement(r.Requirement); err != nil {
+				return bad(err.Error(), "rules", i, "requirement")
+			}
+		}
 	}
 	return nil
 }
@@ -516,6 +526,8 @@ type settings struct {
 	forbid                               []Kind
 	sigstore                             *Sigstore
 	sigstoreLine                         int
+	requirement                          string
+	requirementLine                      int
 }
 
 // settingsFor resolves the settings for path p: for each setting, the last
@@ -544,6 +556,9 @@ func (p *Policy) settingsFor(file string) settings {
 		}
 		if r.Sigstore != nil {
 			s.sigstore, s.sigstoreLine = r.Sigstore, r.line
+		}
+		if r.Requirement != "" {
+			s.requirement, s.requirementLine = r.Requirement, r.line
 		}
 	}
 	return s

@@ -188,6 +188,17 @@ func Fixtures() []Fixture {
 	sigTrail, _ := must(Sign(arm, trailSpec))
 	add("devid-signature-trailer.macho", "Developer ID with data after the SuperBlob inside LC_CODE_SIGNATURE's datasize", "codesign/unowned-signature-data", sigTrail, "invalid")
 
+	// Designated requirements: one the signature satisfies, one naming
+	// another team's OU.
+	drSpec := p.DeveloperIDSpec("com.example.tool")
+	drSpec.Requirements = DesignatedRequirements("com.example.tool", p.Root.Cert.Raw, TeamID)
+	dr, _ := must(Sign(arm, drSpec))
+	add("devid-designated-requirement.macho", "Developer ID with a designated requirement (identifier, anchor hash, Developer ID markers, team OU) it satisfies", "", dr, "valid")
+	drOtherSpec := p.DeveloperIDSpec("com.example.tool")
+	drOtherSpec.Requirements = DesignatedRequirements("com.example.tool", p.Root.Cert.Raw, "ABCDE12345")
+	drOther, _ := must(Sign(arm, drOtherSpec))
+	add("devid-dr-other-team.macho", "Developer ID whose designated requirement names team ABCDE12345, not its signer's", "codesign/designated-requirement-unsatisfied", drOther, "invalid")
+
 	// A fat entry repeating another's offset and size: verified once, and
 	// the repeat is reported.
 	rep := Fat([]Arch{{Data: x86U, Align: 12}, {Data: armU, Align: 12}, {CPU: CPUARM64, Align: 4, Data: make([]byte, 16)}}, false)

@@ -140,6 +140,7 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 	})
 	s.sig.Chain = cr.Identities()
 	own.chain = cr.Chain
+	s.chain, s.chainTrusted = cr.Chain, cr.Trusted
 	own.judgeCertificates = true
 	if cr.Trusted {
 		s.check(signing.CheckChain, true, fmt.Sprintf("chains to %q", signing.FormatName(cr.Chain[len(cr.Chain)-1].Subject)))

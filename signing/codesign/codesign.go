@@ -1,6 +1,7 @@
 package codesign
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"hash"
@@ -33,6 +34,10 @@ type Options struct {
 	Files BundleFiles
 	// Logger receives debug messages; nil discards them.
 	Logger *slog.Logger
+
+	// appleRoot, set by tests only, replaces the check that a chain's
+	// anchor is one of Apple's roots ("anchor apple generic").
+	appleRoot func(*x509.Certificate) bool
 }
 
 // BundleFiles gives VerifyBundle facts about a bundle's files that the
@@ -138,6 +143,10 @@ type Slice struct {
 	DEREntitlements []byte `json:"derEntitlements,omitempty"`
 	// CMS reports a non-empty CMS signature blob.
 	CMS bool `json:"cms,omitempty"`
+
+	// req holds the facts requirements are evaluated against; nil when
+	// the slice's signature was not verified that far.
+	req *reqContext
 }
 
 // Open verifies the file at path. It is sugar for Verify on an *os.File.
@@ -175,8 +184,8 @@ func Open(path string, opts Options) (*Result, error) {
 // finding) when the Mach-O or fat header itself cannot be parsed. Any other
 // error is an I/O failure.
 //
-// Verify does not check revocation (OCSP), notarization tickets or the
-// designated requirement's expression.
+// Verify evaluates each slice's designated requirement; it does not check
+// revocation (OCSP) or notarization tickets.
 func Verify(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 	return verify(r, size, opts, nil)
 }

@@ -63,8 +63,17 @@
 // byte before the signature, and special slots may bind data the caller
 // passes (a disk image's koly trailer in slot 6).
 //
+// Each signature's designated requirement (the Requirements blob's entry
+// of type 3) is parsed, printed in Apple's text form as
+// `codesign -d -r-` prints it, and evaluated against the verified facts
+// as `codesign --verify` does: a signature that does not satisfy its own
+// requirement is invalid (codesign/designated-requirement-unsatisfied).
+// Terms that cannot be decided offline (notarized, legacy, trust settings,
+// named requirements) are unknown, never satisfied. [CompileRequirement]
+// reads the text form, and [Slice.Satisfies] evaluates any requirement
+// against a verified slice, as `codesign --verify -R` does.
+//
 // Not checked: certificate revocation (OCSP), notarization tickets, the
-// designated requirement's expression (requirements are bound and hashed,
-// not evaluated), launch constraints' contents, and detached signatures of
-// resource-only bundles.
+// requirements CodeResources records for nested code, launch constraints'
+// contents, and detached signatures of resource-only bundles.
 package codesign

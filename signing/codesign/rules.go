@@ -72,6 +72,14 @@ const (
 	// (Contents/CodeResources of a bundle), which no code signature seals
 	// and which is not verified; one too large to be a ticket is an error.
 	RuleNotarizationTicketUnverified signing.Rule = "codesign/notarization-ticket-unverified"
+	// RuleDesignatedRequirementUnsatisfied reports a signature that does not
+	// satisfy its own designated requirement, or whose designated
+	// requirement does not parse: codesign --verify refuses such code.
+	RuleDesignatedRequirementUnsatisfied signing.Rule = "codesign/designated-requirement-unsatisfied"
+	// RuleDesignatedRequirementUndecided reports a designated requirement
+	// whose outcome depends on terms that cannot be decided offline
+	// (notarization, trust settings, named requirements).
+	RuleDesignatedRequirementUndecided signing.Rule = "codesign/designated-requirement-undecided"
 )
 
 // Names of the checks specific to Apple code signatures in a Signature's
@@ -104,6 +112,9 @@ const (
 	CheckIdentity signing.CheckName = "identity"
 	// CheckLinkerSigned: the ad-hoc signature was made by the linker.
 	CheckLinkerSigned signing.CheckName = "linker-signed"
+	// CheckDesignatedRequirement: the signature satisfies its designated
+	// requirement (or carries none, so macOS derives one).
+	CheckDesignatedRequirement signing.CheckName = "designated-requirement"
 	// CheckWorkBudget: fails when the file's work budget ran out before
 	// verification finished.
 	CheckWorkBudget signing.CheckName = "work-budget"

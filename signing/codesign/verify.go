@@ -2,6 +2,7 @@ package codesign
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -92,6 +93,10 @@ type sliceState struct {
 	// ticketSlot accepts a stapled notarization ticket in the SuperBlob's
 	// ticket slot (VerifyEmbedded, for disk images).
 	ticketSlot bool
+	// chain is the signer's chain as built (leaf first), for requirements;
+	// chainTrusted reports that it verified to a trusted root.
+	chain        []*x509.Certificate
+	chainTrusted bool
 }
 
 func (s *sliceState) add(rule signing.Rule, sev signing.Severity, st signing.Status, off int64, msg string) {
@@ -235,6 +240,7 @@ func (s *sliceState) finish(reached int64, opts Options) {
 	}
 	if !s.done {
 		s.judge(opts)
+		s.designated(opts)
 	}
 	s.sig.Status = s.status
 	if len(s.sig.Checks) == 0 {

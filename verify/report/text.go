@@ -392,6 +392,9 @@ func (t *textWriter) signature(s *signing.Signature) {
 	if s.Digest != nil {
 		t.printf("    digest     %s %s\n", s.Digest.Algorithm, s.Digest.Computed)
 	}
+	if d := s.DesignatedRequirement; d != nil && !d.Implicit {
+		t.printf("    designated %s (%s)\n", Clean(d.Text), d.Result)
+	}
 	for _, c := range s.Checks {
 		if !c.OK {
 			t.printf("    %s %s: %s\n", t.paint(ansiRed, "✗"), Clean(string(c.Name)), Clean(c.Detail))
