@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/shipgate/shipgate/internal/container"
 	"github.com/shipgate/shipgate/internal/filekind"
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/sbom/asar"
@@ -46,13 +47,17 @@ const (
 	LayoutAsar    = "asar"    // a bare app.asar
 	LayoutNpm     = "npm"     // an npm package tarball (its files under package/)
 	LayoutFiles   = "files"   // any other directory, zip archive or tarball
-	LayoutFile    = "file"    // one executable or installer (PE, Mach-O, ELF, MSI, cabinet)
+	LayoutFile    = "file"    // one executable, or an installer that is not opened
+	// LayoutInstaller is an MSI, cabinet or macOS installer package: the
+	// installer itself and, under its name, the files it carries, as
+	// verify names them (setup.msi/app.cab/Acme App/app.dll).
+	LayoutInstaller = "installer"
 )
 
 // Inventory is what a release contains.
 type Inventory struct {
 	// Layout is LayoutWindows, LayoutMacOS, LayoutAsar, LayoutNpm,
-	// LayoutFiles or LayoutFile.
+	// LayoutFiles, LayoutFile or LayoutInstaller.
 	Layout string `json:"layout"`
 	// App is the application as its own package.json and bundle describe it.
 	App App `json:"app"`
@@ -227,10 +232,11 @@ var ErrNotRelease = errors.New("not a release")
 // Open reads the release at path: a directory (an Electron release in the
 // Windows or Linux layout, or any other tree of files), a macOS .app bundle,
 // a zip archive or a tarball (.tar, .tar.gz, .tgz, .tar.xz, .tar.zst; an npm
-// package's .tgz among them) holding such a tree, a bare app.asar, or a
-// release that is one file, an executable or an installer (PE, Mach-O, ELF,
-// MSI or cabinet), as verify takes one. Electron facts are added when the
-// release has them. Unreadable or malformed files are findings; the error is
+// package's .tgz among them) holding such a tree, a bare app.asar, an
+// installer (an MSI, a cabinet or a macOS .pkg: the installer and the files
+// it carries, opened by the walker verify opens them with, under the same
+// names and limits), or a release that is one executable (PE, Mach-O,
+// ELF). Electron facts are added when the release has them. Unreadable or malformed files are findings; the error is
 // for a path that is no release at all, such as a text file.
 func Open(p string, opts Options) (*Inventory, error) {
 	p = filepath.Clean(p)
@@ -245,7 +251,7 @@ func Open(p string, opts Options) (*Inventory, error) {
 	defer b.close()
 	switch {
 	case !st.IsDir():
-		kind, err := archiveKind(p)
+		kind, ck, err := archiveKind(p)
 		if err != nil {
 			return nil, fmt.Errorf("sbom: %w", err)
 		}
@@ -259,6 +265,11 @@ func Open(p string, opts Options) (*Inventory, error) {
 				return nil, err
 			}
 			b.layoutOf()
+		case archiveInstaller:
+			b.inv.Layout = LayoutInstaller
+			if err := b.listContainer(ck); err != nil {
+				return nil, err
+			}
 		case archiveSingle:
 			// The release is the file, named as verify names it.
 			b.inv.Layout = LayoutFile
@@ -291,16 +302,19 @@ const (
 	archiveZip = filekind.Kind(200 + iota)
 	archiveTar
 	// archiveSingle is a file that is a release on its own: an
-	// executable or an installer.
+	// executable, or a compound file or cabinet the walker does not open.
 	archiveSingle
+	// archiveInstaller is an installer the walker opens (see
+	// container.Detect).
+	archiveInstaller
 )
 
 // archiveKind tells what the file p is: an asar, a zip archive, a tarball,
-// a release of its own, or something else.
-func archiveKind(p string) (filekind.Kind, error) {
+// an installer (and which), a release of its own, or something else.
+func archiveKind(p string) (filekind.Kind, container.Kind, error) {
 	f, err := os.Open(p)
 	if err != nil {
-		return filekind.Other, err
+		return filekind.Other, container.None, err
 	}
 	defer f.Close()
 	head := make([]byte, filekind.HeadLen)
@@ -309,22 +323,29 @@ func archiveKind(p string) (filekind.Kind, error) {
 	k := filekind.Detect(head, -1)
 	switch {
 	case k == filekind.Asar:
-		return k, nil
+		return k, container.None, nil
 	case filekind.IsZip(head):
-		return archiveZip, nil
+		return archiveZip, container.None, nil
 	}
 	if _, ok := release.TarCompression(head); ok {
-		return archiveTar, nil
+		return archiveTar, container.None, nil
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return filekind.Other, container.None, err
+	}
+	if ck := container.Detect(f, strings.ToLower(filepath.Ext(p)), head, st.Size()); ck != container.None {
+		return archiveInstaller, ck, nil
 	}
 	if k.Native() || k == filekind.ELF || isInstaller(head) {
-		return archiveSingle, nil
+		return archiveSingle, container.None, nil
 	}
-	return filekind.Other, nil
+	return filekind.Other, container.None, nil
 }
 
-// isInstaller reports whether head starts a Windows installer: a compound
-// file (MSI) or a cabinet. Their signatures are verify's to check; sbom
-// records the file.
+// isInstaller reports whether head starts a compound file or a cabinet
+// that container.Detect does not open (another compound file, a cabinet of
+// another version): sbom records the file alone.
 func isInstaller(head []byte) bool {
 	return bytes.HasPrefix(head, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")) || bytes.HasPrefix(head, []byte("MSCF"))
 }

@@ -82,8 +82,9 @@ func (j *job) finish() {
 	}
 }
 
-// maxDepth bounds asar-in-asar nesting.
-const maxDepth = 4
+// maxDepth bounds archive nesting (asar in asar, cabinet in MSI), as sbom
+// bounds it.
+const maxDepth = release.MaxDepth
 
 // walkDir queues the regular files under in.path. Symbolic links are not
 // followed.

@@ -35,3 +35,7 @@ func (x *Expansion) Take(n int64) bool {
 	x.left.Add(n)
 	return false
 }
+
+// MaxDepth bounds the nesting of archives the walkers open: an archive
+// found MaxDepth levels down is reported, not opened.
+const MaxDepth = 4

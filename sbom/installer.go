@@ -1,0 +1,121 @@
+package sbom
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/shipgate/shipgate/internal/container"
+	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// listContainer lists the installer b.root (an MSI, a cabinet or an
+// installer package, of kind k) into b.files: the installer itself, named
+// as verify names it, then the files it carries under its name, walked by
+// internal/container as verify walks them (setup.msi/app.cab/Acme
+// App/app.dll, setup.msi/Binary/CustomDll), within one expansion budget of
+// the installer's size. An entry that is itself an MSI, cabinet or package
+// is opened too, to verify's nesting depth; zips, tarballs and asars
+// inside stay files.
+func (b *builder) listContainer(k container.Kind) error {
+	f, err := os.Open(b.root)
+	if err != nil {
+		return fmt.Errorf("sbom: %w", err)
+	}
+	b.closers = append(b.closers, func() { f.Close() })
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("sbom: %w", err)
+	}
+	b.archive = true
+	name := filepath.Base(b.root)
+	b.files = append(b.files, &item{path: name, open: diskOpener(b.root)})
+	l := &containerLister{b: b, x: release.NewExpansion(st.Size()), seen: map[string]bool{name: true}}
+	l.walk(k, f, st.Size(), name, 0)
+	return nil
+}
+
+// containerLister lists the files of one installer and the installers
+// nested in it.
+type containerLister struct {
+	b    *builder
+	x    *release.Expansion
+	held int64 // bytes of entries held in memory (see maxHeld)
+	seen map[string]bool
+}
+
+// walk lists the container of kind k in the size bytes at r, found at
+// report path at, depth levels down.
+func (l *containerLister) walk(k container.Kind, r io.ReaderAt, size int64, at string, depth int) {
+	b := l.b
+	container.Walk(context.Background(), k, r, size, at, l.x, container.Visitor{
+		Finding: func(f signing.Finding) { b.inv.Findings = append(b.inv.Findings, f) },
+		Entry:   func(e container.Entry) { l.entry(e, depth+1) },
+	})
+}
+
+// entry lists one file of a container, depth levels down, and opens it
+// when it is a container too.
+func (l *containerLister) entry(e container.Entry, depth int) {
+	b := l.b
+	if l.seen[e.Path] {
+		// Distinct names in a container are distinct report paths (see
+		// container.PathElem); two of a kind are the reader's to report.
+		b.finding(release.RuleDuplicateEntry, signing.SeverityError, e.Path, fmt.Sprintf("the installer holds more than one file at %s; the first was inventoried", e.Path))
+		return
+	}
+	l.seen[e.Path] = true
+	ra := l.readerAt(e)
+	if ra == nil {
+		return
+	}
+	size := e.Size
+	b.files = append(b.files, &item{path: e.Path, open: func() (io.ReaderAt, int64, io.Closer, error) {
+		return ra, size, io.NopCloser(nil), nil
+	}})
+	head := make([]byte, min(size, container.HeadLen))
+	n, _ := ra.ReadAt(head, 0)
+	k := container.Detect(ra, strings.ToLower(filepath.Ext(e.Path)), head[:n], size)
+	switch {
+	case k == container.None:
+	case depth >= release.MaxDepth:
+		b.finding(release.RuleUnreadable, signing.SeverityError, e.Path, fmt.Sprintf("archive nested %d levels deep; its entries were not inventoried", depth))
+	default:
+		l.walk(k, ra, size, e.Path, depth)
+	}
+}
+
+// readerAt returns random access to the entry's bytes: the container's
+// own window, the package reader's file held in memory, or the entry read
+// now (a cabinet's file is a stream, readable only now), charged to
+// maxHeld. It reports an entry it cannot read and returns nil.
+func (l *containerLister) readerAt(e container.Entry) io.ReaderAt {
+	b := l.b
+	switch src := e.Source.(type) {
+	case release.Window:
+		return src.ReaderAt()
+	case release.FSFile:
+		if f, err := src.Open(); err == nil {
+			if ra, ok := f.(io.ReaderAt); ok {
+				return ra // closing it frees nothing
+			}
+			f.Close()
+		}
+	}
+	if e.Size < 0 || e.Size > maxHeld-l.held {
+		b.finding(release.RuleUnreadable, signing.SeverityError, e.Path, fmt.Sprintf("the installer's compressed files exceed %d bytes; %s was not inventoried", int64(maxHeld), e.Path))
+		return nil
+	}
+	l.held += e.Size
+	data, err := readSource(e.Source, e.Size)
+	if err != nil {
+		b.finding(release.RuleMalformed, signing.SeverityError, e.Path, fmt.Sprintf("installer entry cannot be read: %v", err))
+		return nil
+	}
+	return bytes.NewReader(data)
+}

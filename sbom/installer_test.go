@@ -1,0 +1,313 @@
+package sbom
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/cab"
+	"github.com/shipgate/shipgate/internal/electronfix"
+	"github.com/shipgate/shipgate/internal/machofile"
+	"github.com/shipgate/shipgate/internal/msi"
+	"github.com/shipgate/shipgate/internal/pkgfile"
+	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/pkg"
+)
+
+// Column types as WiX writes them.
+const (
+	colKey   = 0x2d48 // s72
+	colStr   = 0x1d48 // S72
+	colName  = 0x0fff // l255
+	colI2Key = 0x2502
+	colI4    = 0x0104
+	colBin   = 0x1900
+)
+
+// msiSpec is a fixture installer: files (by installed path under
+// "Acme App") in one embedded MSZIP cabinet app.cab, and Binary-table
+// custom actions by key.
+type msiSpec struct {
+	files   map[string][]byte
+	binary  map[string][]byte
+	rename  map[string]string // installed path -> the File table's FileName instead
+	streams map[string][]byte // extra streams by name
+}
+
+// build writes the installer as msitools would lay it out: a Directory row
+// per folder, a Component per folder, a File row per file (key F<n>, the
+// cabinet's name for it).
+func (s msiSpec) build() []byte {
+	names := slices.Sorted(func(yield func(string) bool) {
+		for n := range s.files {
+			if !yield(n) {
+				return
+			}
+		}
+	})
+	dirKey := map[string]string{".": "INSTALLDIR"}
+	dirs := [][]any{{"TARGETDIR", nil, "SourceDir"}, {"ProgramFilesFolder", "TARGETDIR", "."}, {"INSTALLDIR", "ProgramFilesFolder", "ACME~1|Acme App"}}
+	comps := [][]any{{"C_INSTALLDIR", "INSTALLDIR"}}
+	var key func(d string) string
+	key = func(d string) string {
+		if k, ok := dirKey[d]; ok {
+			return k
+		}
+		k := fmt.Sprintf("D%d", len(dirKey))
+		dirKey[d] = k
+		dirs = append(dirs, []any{k, key(path.Dir(d)), path.Base(d)})
+		comps = append(comps, []any{"C_" + k, k})
+		return k
+	}
+	var files [][]any
+	var cabFiles []cab.BuildFile
+	for i, n := range names {
+		k := fmt.Sprintf("F%d", i+1)
+		name := path.Base(n)
+		if r, ok := s.rename[n]; ok {
+			name = r
+		}
+		files = append(files, []any{k, "C_" + key(path.Dir(n)), name, len(s.files[n]), i + 1})
+		cabFiles = append(cabFiles, cab.BuildFile{Name: k, Data: s.files[n]})
+	}
+	streams := map[string][]byte{"app.cab": cab.Build(cabFiles, cab.BuildOptions{Method: cab.MethodMSZIP})}
+	var bins [][]any
+	for k, v := range s.binary {
+		bins = append(bins, []any{k, "x"})
+		streams["Binary."+k] = v
+	}
+	for k, v := range s.streams {
+		streams[k] = v
+	}
+	tables := []msi.BuildTable{
+		{Name: "Media", Columns: []msi.Column{{Name: "DiskId", Type: colI2Key}, {Name: "LastSequence", Type: colI4}, {Name: "Cabinet", Type: colStr}},
+			Rows: [][]any{{1, len(names), "#app.cab"}}},
+		{Name: "File", Columns: []msi.Column{{Name: "File", Type: colKey}, {Name: "Component_", Type: colKey}, {Name: "FileName", Type: colName}, {Name: "FileSize", Type: colI4}, {Name: "Sequence", Type: colI4}},
+			Rows: files},
+		{Name: "Component", Columns: []msi.Column{{Name: "Component", Type: colKey}, {Name: "Directory_", Type: colKey}}, Rows: comps},
+		{Name: "Directory", Columns: []msi.Column{{Name: "Directory", Type: colKey}, {Name: "Directory_Parent", Type: colStr}, {Name: "DefaultDir", Type: colName}}, Rows: dirs},
+		{Name: "Binary", Columns: []msi.Column{{Name: "Name", Type: colKey}, {Name: "Data", Type: colBin}}, Rows: bins},
+	}
+	return msi.Build(tables, streams)
+}
+
+// electronMSI returns the Windows release of spec packed as an installer
+// whose custom action is the release's ffmpeg.dll.
+func electronMSI(t testing.TB, s electronfix.Spec) msiSpec {
+	t.Helper()
+	r, err := electronfix.Windows(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return msiSpec{files: r.Files, binary: map[string][]byte{"CustomDll": r.Files["ffmpeg.dll"]}}
+}
+
+func writeFile(t testing.TB, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func sum(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+func binaryAt(inv *Inventory, p string) *Binary {
+	for i := range inv.Binaries {
+		if inv.Binaries[i].Path == p {
+			return &inv.Binaries[i]
+		}
+	}
+	return nil
+}
+
+func fileAt(inv *Inventory, p string) *File {
+	for i := range inv.Files {
+		if inv.Files[i].Path == p {
+			return &inv.Files[i]
+		}
+	}
+	return nil
+}
+
+// TestInstallerMSIInventory inventories an MSI as verify walks it: the
+// installer itself, the files of its embedded cabinet at their installed
+// paths (subfolders from the Directory table), and its custom-action DLL
+// under Binary/; each PE a Binary with its hash, version resource and
+// signature summary.
+func TestInstallerMSIInventory(t *testing.T) {
+	r, err := electronfix.Windows(electronfix.Clean())
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := electronMSI(t, electronfix.Clean())
+	p := writeFile(t, t.TempDir(), "acme-1.4.0.msi", spec.build())
+	inv, err := Open(p, Options{Signatures: fixtureSignatures(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Layout != LayoutInstaller {
+		t.Errorf("layout %s", inv.Layout)
+	}
+	for _, f := range inv.Findings {
+		t.Errorf("finding %s %s: %s", f.Rule, f.Path, f.Message)
+	}
+	const at = "acme-1.4.0.msi/app.cab/Acme App/"
+	if fileAt(inv, "acme-1.4.0.msi") == nil {
+		t.Error("the installer itself is not inventoried")
+	}
+	for n, data := range r.Files {
+		f := fileAt(inv, at+n)
+		if f == nil || f.SHA256 != sum(data) || f.Size != int64(len(data)) {
+			t.Errorf("%s: %+v", n, f)
+		}
+	}
+	exe := binaryAt(inv, at+electronfix.AppName+".exe")
+	if exe == nil || exe.Kind != KindPE || exe.FileVersion != "1.4.0.0" || exe.Signature == nil || exe.Signature.Status != signing.StatusValid || exe.Signature.Signer == nil {
+		t.Errorf("exe: %+v", exe)
+	}
+	ff := binaryAt(inv, at+"ffmpeg.dll")
+	if ff == nil || ff.SHA256 != sum(r.Files["ffmpeg.dll"]) || ff.Signature == nil || ff.Signature.Status != signing.StatusUnsigned {
+		t.Errorf("ffmpeg.dll: %+v", ff)
+	}
+	d3d := binaryAt(inv, at+"d3dcompiler_47.dll")
+	if d3d == nil || d3d.FileVersion != "10.0.20348.1" || d3d.Signature == nil || d3d.Signature.Status != signing.StatusValid {
+		t.Errorf("d3dcompiler_47.dll: %+v", d3d)
+	}
+	if ca := binaryAt(inv, "acme-1.4.0.msi/Binary/CustomDll"); ca == nil || ca.SHA256 != ff.SHA256 {
+		t.Errorf("custom action: %+v", ca)
+	}
+}
+
+// TestDiffInstallerMSIs is 3CX's case as the diff sees it: two signed
+// releases' installers, named by version, compared file to file inside;
+// ffmpeg.dll (and the custom action, the same DLL) changed while its
+// declared version did not and gained a signer, and d3dcompiler_47.dll
+// carries data in its signature blob.
+func TestDiffInstallerMSIs(t *testing.T) {
+	dir := t.TempDir()
+	oldP := writeFile(t, dir, "acme-1.4.0.msi", electronMSI(t, electronfix.Clean()).build())
+	newP := writeFile(t, dir, "acme-1.4.1.msi", electronMSI(t, electronfix.Trojanized()).build())
+	rep, err := DiffReleases(context.Background(), oldP, newP, DiffOptions{Inventory: Options{Signatures: fixtureSignatures(t)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const at = "acme-1.4.1.msi/app.cab/Acme App/"
+	want := map[string]signing.Severity{
+		string(RuleChangedSameVersion) + " " + at + "ffmpeg.dll":                 signing.SeverityError,
+		string(RuleChangedSameVersion) + " " + "acme-1.4.1.msi/Binary/CustomDll": signing.SeverityError,
+		string(RuleChangedSameVersion) + " " + at + "d3dcompiler_47.dll":         signing.SeverityError,
+		string(RuleSignatureDowngraded) + " " + at + "d3dcompiler_47.dll":        signing.SeverityError,
+		string(RuleSignerChanged) + " " + at + "ffmpeg.dll":                      signing.SeverityError,
+	}
+	for _, f := range rep.Findings {
+		if f.Rule == RuleLayoutChanged {
+			t.Errorf("finding %s: %s", f.Rule, f.Message)
+		}
+		k := string(f.Rule) + " " + f.Path
+		if sev, ok := want[k]; ok {
+			if f.Severity != sev {
+				t.Errorf("%s: severity %s, want %s", k, f.Severity, sev)
+			}
+			delete(want, k)
+		}
+	}
+	for k := range want {
+		t.Errorf("no finding %s", k)
+	}
+	if rep.Summary.Passed {
+		t.Error("the gate passed a trojanized installer")
+	}
+	var unchanged bool
+	for _, b := range rep.Diff.Binaries {
+		unchanged = unchanged || strings.HasSuffix(b.Path, "/libEGL.dll")
+	}
+	if unchanged {
+		t.Error("an unchanged DLL is reported as changed")
+	}
+}
+
+// TestInstallerCAB inventories a cabinet's files under its name, and a
+// cabinet inside a cabinet too.
+func TestInstallerCAB(t *testing.T) {
+	dll := peImage(t, "cab")
+	inner := cab.Build([]cab.BuildFile{{Name: `bin\inner.dll`, Data: dll}}, cab.BuildOptions{})
+	c := cab.Build([]cab.BuildFile{{Name: `app\tool.dll`, Data: dll}, {Name: "readme.txt", Data: []byte("hi")}, {Name: "more.cab", Data: inner}}, cab.BuildOptions{Method: cab.MethodMSZIP})
+	p := writeFile(t, t.TempDir(), "data.cab", c)
+	inv, err := Open(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Layout != LayoutInstaller || len(inv.Findings) != 0 {
+		t.Errorf("layout %s, findings %+v", inv.Layout, inv.Findings)
+	}
+	for _, b := range []string{"data.cab/app/tool.dll", "data.cab/more.cab/bin/inner.dll"} {
+		if bin := binaryAt(inv, b); bin == nil || bin.SHA256 != sum(dll) {
+			t.Errorf("%s: %+v", b, bin)
+		}
+	}
+	if fileAt(inv, "data.cab/readme.txt") == nil || fileAt(inv, "data.cab/more.cab") == nil {
+		t.Errorf("files %+v", inv.Files)
+	}
+}
+
+// TestInstallerPkg inventories a macOS installer package's payload: the
+// app bundle's Mach-O files under the package's component folders, with
+// their signatures as Options.Signatures reports them.
+func TestInstallerPkg(t *testing.T) {
+	mp := machofile.NewPKI()
+	bundle := machofile.ExampleBundle(mp)
+	b, _ := pkgfile.Build(pkgfile.Spec{Files: pkgfile.Product("com.example.app", "1.4.0", bundle, true)})
+	p := writeFile(t, t.TempDir(), "Example-1.4.0.pkg", b)
+	var kinds []string
+	inv, err := Open(p, Options{Signatures: func(_ io.ReaderAt, _ int64, kind string) ([]signing.Signature, error) {
+		kinds = append(kinds, kind)
+		return nil, nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Layout != LayoutInstaller {
+		t.Errorf("layout %s", inv.Layout)
+	}
+	for _, f := range inv.Findings {
+		if f.Rule != pkg.RuleInstallScript { // the package reader's, about the postinstall
+			t.Errorf("finding %s %s: %s", f.Rule, f.Path, f.Message)
+		}
+	}
+	n := 0
+	for name, f := range bundle {
+		if f.Link != "" || f.Mode.IsDir() {
+			continue
+		}
+		q := "Example-1.4.0.pkg/app.pkg/Payload/Applications/" + name
+		got := fileAt(inv, q)
+		if got == nil || got.SHA256 != sum(f.Data) {
+			t.Errorf("%s: %+v", q, got)
+		}
+		if bin := binaryAt(inv, q); bin != nil {
+			n++
+			if bin.Signature == nil {
+				t.Errorf("%s: signatures not examined", q)
+			}
+		}
+	}
+	if n == 0 || len(kinds) != n {
+		t.Errorf("%d Mach-O binaries, %d signature calls", n, len(kinds))
+	}
+	if fileAt(inv, "Example-1.4.0.pkg/app.pkg/Scripts/postinstall") == nil {
+		t.Error("the postinstall script is not inventoried")
+	}
+}
