@@ -119,3 +119,27 @@ func (l *containerLister) readerAt(e container.Entry) io.ReaderAt {
 	}
 	return bytes.NewReader(data)
 }
+
+// installedApp finds the Electron application the installer installs: the
+// one folder holding resources/app.asar or resources/app/package.json,
+// whose files are then read as a Windows layout's (the application's
+// package.json, npm packages, the runtime's version, its integrity claims).
+// With none, or more than one, the installer's files are files.
+func (b *builder) installedApp() {
+	homes := map[string]bool{}
+	for _, it := range b.files {
+		if h, ok := strings.CutSuffix(it.path, "/resources/app.asar"); ok {
+			homes[h] = true
+		} else if h, ok := strings.CutSuffix(it.path, "/resources/app/package.json"); ok {
+			homes[h] = true
+		}
+	}
+	if len(homes) != 1 {
+		return
+	}
+	for h := range homes {
+		b.home = h
+	}
+	b.asarPath = b.home + "/resources/app.asar"
+	b.appDir = b.home + "/resources/app"
+}

@@ -270,6 +270,7 @@ func Open(p string, opts Options) (*Inventory, error) {
 			if err := b.listContainer(ck); err != nil {
 				return nil, err
 			}
+			b.installedApp()
 		case archiveSingle:
 			// The release is the file, named as verify names it.
 			b.inv.Layout = LayoutFile
@@ -360,7 +361,11 @@ type builder struct {
 	appDir      string
 	inv         *Inventory
 	items       []*item
-	ar          *asar.Reader
+	// home, in an installer, is the folder it installs an Electron
+	// application in the Windows layout to (setup.msi/app.cab/Acme App):
+	// its files are the runtime's and resources/ the application's.
+	home string
+	ar   *asar.Reader
 
 	// archive is set when the release is a zip archive or a tarball:
 	// files are its files (its links left out), closers what to close
@@ -1230,6 +1235,15 @@ func (b *builder) component(p, appRoot string) (string, string) {
 			return app()
 		}
 		return "electron", inv.Electron.Version
+	case LayoutInstaller:
+		// Files the installer installs beside the application, and its
+		// custom actions, are the application's (the installer's).
+		if rest, ok := strings.CutPrefix(p, b.home+"/"); ok && b.home != "" {
+			if strings.HasPrefix(rest, "resources/") {
+				return app()
+			}
+			return "electron", inv.Electron.Version
+		}
 	}
 	return app()
 }
