@@ -18,6 +18,7 @@ import (
 	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/internal/msi"
 	"github.com/shipgate/shipgate/internal/pkgfile"
+	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/pkg"
 )
@@ -40,6 +41,8 @@ type msiSpec struct {
 	binary  map[string][]byte
 	rename  map[string]string // installed path -> the File table's FileName instead
 	streams map[string][]byte // extra streams by name
+	cab     string            // the cabinet's stream name (default app.cab)
+	flat    bool              // files install to ProgramFilesFolder ("."), not "Acme App"
 }
 
 // build writes the installer as msitools would lay it out: a Directory row
@@ -54,8 +57,15 @@ func (s msiSpec) build() []byte {
 		}
 	})
 	dirKey := map[string]string{".": "INSTALLDIR"}
+	if s.flat {
+		dirKey["."] = "ProgramFilesFolder"
+	}
+	cabName := s.cab
+	if cabName == "" {
+		cabName = "app.cab"
+	}
 	dirs := [][]any{{"TARGETDIR", nil, "SourceDir"}, {"ProgramFilesFolder", "TARGETDIR", "."}, {"INSTALLDIR", "ProgramFilesFolder", "ACME~1|Acme App"}}
-	comps := [][]any{{"C_INSTALLDIR", "INSTALLDIR"}}
+	comps := [][]any{{"C_" + dirKey["."], dirKey["."]}}
 	var key func(d string) string
 	key = func(d string) string {
 		if k, ok := dirKey[d]; ok {
@@ -78,7 +88,7 @@ func (s msiSpec) build() []byte {
 		files = append(files, []any{k, "C_" + key(path.Dir(n)), name, len(s.files[n]), i + 1})
 		cabFiles = append(cabFiles, cab.BuildFile{Name: k, Data: s.files[n]})
 	}
-	streams := map[string][]byte{"app.cab": cab.Build(cabFiles, cab.BuildOptions{Method: cab.MethodMSZIP})}
+	streams := map[string][]byte{cabName: cab.Build(cabFiles, cab.BuildOptions{Method: cab.MethodMSZIP})}
 	var bins [][]any
 	for k, v := range s.binary {
 		bins = append(bins, []any{k, "x"})
@@ -89,7 +99,7 @@ func (s msiSpec) build() []byte {
 	}
 	tables := []msi.BuildTable{
 		{Name: "Media", Columns: []msi.Column{{Name: "DiskId", Type: colI2Key}, {Name: "LastSequence", Type: colI4}, {Name: "Cabinet", Type: colStr}},
-			Rows: [][]any{{1, len(names), "#app.cab"}}},
+			Rows: [][]any{{1, len(names), "#" + cabName}}},
 		{Name: "File", Columns: []msi.Column{{Name: "File", Type: colKey}, {Name: "Component_", Type: colKey}, {Name: "FileName", Type: colName}, {Name: "FileSize", Type: colI4}, {Name: "Sequence", Type: colI4}},
 			Rows: files},
 		{Name: "Component", Columns: []msi.Column{{Name: "Component", Type: colKey}, {Name: "Directory_", Type: colKey}}, Rows: comps},
@@ -320,5 +330,94 @@ func TestInstallerPkg(t *testing.T) {
 	}
 	if fileAt(inv, "Example-1.4.0.pkg/app.pkg/Scripts/postinstall") == nil {
 		t.Error("the postinstall script is not inventoried")
+	}
+}
+
+// TestInstallerBomb keeps a cabinet whose folders share their data blocks
+// to declare terabytes from being decompressed, on its own and embedded in
+// an MSI: the expansion budget verify applies refuses it, a finding says
+// so, and the installer itself is still inventoried.
+func TestInstallerBomb(t *testing.T) {
+	dir := t.TempDir()
+	bomb := cab.BuildBomb(200)
+	msiBomb := msiSpec{files: map[string][]byte{"a.dll": peImage(t, "a")}, binary: map[string][]byte{"Bomb": bomb}}.build()
+	for _, c := range []struct{ name, at string }{
+		{"bomb.cab", "bomb.cab"},
+		{"bomb.msi", "bomb.msi/Binary/Bomb"},
+	} {
+		data := bomb
+		if c.name == "bomb.msi" {
+			data = msiBomb
+		}
+		inv, err := Open(writeFile(t, dir, c.name, data), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := findingKeys(inv.Findings); !slices.Contains(got, "error "+string(release.RuleUnreadable)+" "+c.at) {
+			t.Errorf("%s: findings %q", c.name, got)
+		}
+		if fileAt(inv, c.name) == nil {
+			t.Errorf("%s: the installer is not inventoried", c.name)
+		}
+	}
+}
+
+// TestInstallerNestedDepth opens cabinets in cabinets to verify's depth
+// and reports the one below.
+func TestInstallerNestedDepth(t *testing.T) {
+	c := cab.Build([]cab.BuildFile{{Name: "x.dll", Data: peImage(t, "x")}}, cab.BuildOptions{})
+	for range release.MaxDepth {
+		c = cab.Build([]cab.BuildFile{{Name: "in.cab", Data: c}}, cab.BuildOptions{})
+	}
+	inv, err := Open(writeFile(t, t.TempDir(), "deep.cab", c), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deepest := "deep.cab" + strings.Repeat("/in.cab", release.MaxDepth)
+	if got := findingKeys(inv.Findings); !slices.Equal(got, []string{"error " + string(release.RuleUnreadable) + " " + deepest}) {
+		t.Errorf("findings %q", got)
+	}
+	if fileAt(inv, deepest) == nil || len(inv.Binaries) != 0 {
+		t.Errorf("files %+v, binaries %+v", inv.Files, inv.Binaries)
+	}
+}
+
+// TestInstallerHostileNames keeps a File table name that climbs out of the
+// installer from becoming a path of the inventory: the file is listed under
+// its key and the name is an error, as verify reports it.
+func TestInstallerHostileNames(t *testing.T) {
+	dll := peImage(t, "evil")
+	spec := msiSpec{files: map[string][]byte{"evil.dll": dll}, rename: map[string]string{"evil.dll": `..\..\evil.dll`}}
+	inv, err := Open(writeFile(t, t.TempDir(), "setup.msi", spec.build()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := findingKeys(inv.Findings); !slices.Equal(got, []string{"error " + string(release.RuleInsecurePath) + " setup.msi"}) {
+		t.Errorf("findings %q", got)
+	}
+	if b := binaryAt(inv, "setup.msi/app.cab/F1"); b == nil || b.SHA256 != sum(dll) {
+		t.Errorf("binaries %+v", inv.Binaries)
+	}
+	for _, f := range inv.Files {
+		if strings.Contains(f.Path, "..") {
+			t.Errorf("path %q", f.Path)
+		}
+	}
+}
+
+// TestInstallerPathCollision is a crafted MSI whose embedded cabinet is
+// named "Binary" and installs a file CustomDll to the root, so that the
+// cabinet's file and the Binary table's custom action (which Windows
+// Installer runs) share one path: the inventory keeps the first and
+// reports the second rather than let one hide the other.
+func TestInstallerPathCollision(t *testing.T) {
+	spec := msiSpec{cab: "Binary", flat: true, files: map[string][]byte{"CustomDll": peImage(t, "benign")},
+		binary: map[string][]byte{"CustomDll": peImage(t, "evil")}}
+	inv, err := Open(writeFile(t, t.TempDir(), "setup.msi", spec.build()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := findingKeys(inv.Findings); !slices.Equal(got, []string{"error " + string(release.RuleDuplicateEntry) + " setup.msi/Binary/CustomDll"}) {
+		t.Errorf("findings %q", got)
 	}
 }
