@@ -21,6 +21,7 @@ import (
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/pkg"
+	"github.com/shipgate/shipgate/verify"
 )
 
 // Column types as WiX writes them.
@@ -419,5 +420,52 @@ func TestInstallerPathCollision(t *testing.T) {
 	}
 	if got := findingKeys(inv.Findings); !slices.Equal(got, []string{"error " + string(release.RuleDuplicateEntry) + " setup.msi/Binary/CustomDll"}) {
 		t.Errorf("findings %q", got)
+	}
+}
+
+// TestInstallerNamesAsVerify has verify and sbom open the same installer
+// (files in folders, a nested cabinet, a custom action, a stream no table
+// names): they name the same files, and report the same findings about the
+// installer's contents.
+func TestInstallerNamesAsVerify(t *testing.T) {
+	dll := peImage(t, "x")
+	nested := cab.Build([]cab.BuildFile{{Name: `lib\inner.dll`, Data: dll}}, cab.BuildOptions{Method: cab.MethodMSZIP})
+	spec := msiSpec{
+		files:   map[string][]byte{"bin/a.dll": dll, "bin/sub/b.dll": dll, "readme.txt": []byte("hi"), "extra.cab": nested},
+		binary:  map[string][]byte{"CustomDll": dll},
+		streams: map[string][]byte{"Extra": dll},
+	}
+	p := writeFile(t, t.TempDir(), "setup.msi", spec.build())
+	inv, err := Open(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := verify.Release(context.Background(), verify.Options{}, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, want []string
+	for _, f := range inv.Files {
+		got = append(got, f.Path)
+	}
+	for _, f := range rep.Files {
+		want = append(want, f.Path)
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("sbom lists\n%s\nverify\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(got) != 8 {
+		t.Errorf("%d files, want 8: %q", len(got), got)
+	}
+	var vf []string
+	for _, f := range rep.Findings {
+		if f.Rule == verify.RuleMSIUnreferencedData {
+			vf = append(vf, findingKeys([]signing.Finding{f})...)
+		}
+	}
+	if sf := findingKeys(inv.Findings); len(vf) == 0 || !slices.Equal(sf, vf) {
+		t.Errorf("sbom finds %q, verify %q", sf, vf)
 	}
 }
