@@ -4,16 +4,15 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/cab"
+	"github.com/shipgate/shipgate/internal/cfb"
 	"github.com/shipgate/shipgate/internal/electronfix"
 	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/internal/msi"
@@ -24,19 +23,10 @@ import (
 	"github.com/shipgate/shipgate/verify"
 )
 
-// Column types as WiX writes them.
-const (
-	colKey   = 0x2d48 // s72
-	colStr   = 0x1d48 // S72
-	colName  = 0x0fff // l255
-	colI2Key = 0x2502
-	colI4    = 0x0104
-	colBin   = 0x1900
-)
-
 // msiSpec is a fixture installer: files (by installed path under
-// "Acme App") in one embedded MSZIP cabinet app.cab, and Binary-table
-// custom actions by key.
+// "Acme App", or under ProgramFilesFolder when flat) in one embedded MSZIP
+// cabinet app.cab, and Binary-table custom actions by key (see
+// msi.BuildInstaller).
 type msiSpec struct {
 	files   map[string][]byte
 	binary  map[string][]byte
@@ -46,68 +36,12 @@ type msiSpec struct {
 	flat    bool              // files install to ProgramFilesFolder ("."), not "Acme App"
 }
 
-// build writes the installer as msitools would lay it out: a Directory row
-// per folder, a Component per folder, a File row per file (key F<n>, the
-// cabinet's name for it).
 func (s msiSpec) build() []byte {
-	names := slices.Sorted(func(yield func(string) bool) {
-		for n := range s.files {
-			if !yield(n) {
-				return
-			}
-		}
-	})
-	dirKey := map[string]string{".": "INSTALLDIR"}
+	folder := "ACME~1|Acme App"
 	if s.flat {
-		dirKey["."] = "ProgramFilesFolder"
+		folder = ""
 	}
-	cabName := s.cab
-	if cabName == "" {
-		cabName = "app.cab"
-	}
-	dirs := [][]any{{"TARGETDIR", nil, "SourceDir"}, {"ProgramFilesFolder", "TARGETDIR", "."}, {"INSTALLDIR", "ProgramFilesFolder", "ACME~1|Acme App"}}
-	comps := [][]any{{"C_" + dirKey["."], dirKey["."]}}
-	var key func(d string) string
-	key = func(d string) string {
-		if k, ok := dirKey[d]; ok {
-			return k
-		}
-		k := fmt.Sprintf("D%d", len(dirKey))
-		dirKey[d] = k
-		dirs = append(dirs, []any{k, key(path.Dir(d)), path.Base(d)})
-		comps = append(comps, []any{"C_" + k, k})
-		return k
-	}
-	var files [][]any
-	var cabFiles []cab.BuildFile
-	for i, n := range names {
-		k := fmt.Sprintf("F%d", i+1)
-		name := path.Base(n)
-		if r, ok := s.rename[n]; ok {
-			name = r
-		}
-		files = append(files, []any{k, "C_" + key(path.Dir(n)), name, len(s.files[n]), i + 1})
-		cabFiles = append(cabFiles, cab.BuildFile{Name: k, Data: s.files[n]})
-	}
-	streams := map[string][]byte{cabName: cab.Build(cabFiles, cab.BuildOptions{Method: cab.MethodMSZIP})}
-	var bins [][]any
-	for k, v := range s.binary {
-		bins = append(bins, []any{k, "x"})
-		streams["Binary."+k] = v
-	}
-	for k, v := range s.streams {
-		streams[k] = v
-	}
-	tables := []msi.BuildTable{
-		{Name: "Media", Columns: []msi.Column{{Name: "DiskId", Type: colI2Key}, {Name: "LastSequence", Type: colI4}, {Name: "Cabinet", Type: colStr}},
-			Rows: [][]any{{1, len(names), "#" + cabName}}},
-		{Name: "File", Columns: []msi.Column{{Name: "File", Type: colKey}, {Name: "Component_", Type: colKey}, {Name: "FileName", Type: colName}, {Name: "FileSize", Type: colI4}, {Name: "Sequence", Type: colI4}},
-			Rows: files},
-		{Name: "Component", Columns: []msi.Column{{Name: "Component", Type: colKey}, {Name: "Directory_", Type: colKey}}, Rows: comps},
-		{Name: "Directory", Columns: []msi.Column{{Name: "Directory", Type: colKey}, {Name: "Directory_Parent", Type: colStr}, {Name: "DefaultDir", Type: colName}}, Rows: dirs},
-		{Name: "Binary", Columns: []msi.Column{{Name: "Name", Type: colKey}, {Name: "Data", Type: colBin}}, Rows: bins},
-	}
-	return msi.Build(tables, streams)
+	return cfb.Build(msi.BuildInstaller(msi.Installer{Folder: folder, Files: s.files, Rename: s.rename, Cabinet: s.cab, Binary: s.binary, Streams: s.streams}))
 }
 
 // electronMSI returns the Windows release of spec packed as an installer

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/shipgate/shipgate/sbom"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/verify"
 )
@@ -87,6 +88,23 @@ func TestGateVerdicts(t *testing.T) {
 			t.Errorf("1.4.0 package: %+v", f)
 		}
 	}
+	// The Windows installers: 1.4.0's verifies, 1.4.1's is signed inside
+	// the compromise window and installs the trojanized ffmpeg.dll.
+	for _, f := range clean.Files {
+		if f.Path == AppName+"-"+CleanVer+".msi" && (f.Kind != "msi" || len(f.Signatures) != 1 || f.Signatures[0].Status != signing.StatusValid) {
+			t.Errorf("1.4.0 installer: %+v", f)
+		}
+	}
+	msiWant := map[string]bool{
+		"signer/blocklisted " + AppName + "-" + TrojanVer + ".msi":                                true,
+		"file/known-bad " + AppName + "-" + TrojanVer + ".msi/app.cab/" + AppName + "/ffmpeg.dll": true,
+	}
+	for _, f := range trojan.Findings {
+		delete(msiWant, string(f.Rule)+" "+f.Path)
+	}
+	for k := range msiWant {
+		t.Errorf("1.4.1 lacks %s", k)
+	}
 	inPkg := AppName + "-" + TrojanVer + ".pkg/app.pkg/Payload/Applications/" + AppName + ".app/Contents/Frameworks/Electron Framework.framework/Versions/A/Libraries/libffmpeg.dylib"
 	found := false
 	for _, f := range trojan.Findings {
@@ -120,5 +138,31 @@ func TestBuildIsDeterministic(t *testing.T) {
 	})
 	if err != nil || n < 20 {
 		t.Fatalf("walked %d files: %v", n, err)
+	}
+}
+
+// The installers diff as the release folders do: 1.4.1's MSI installs an
+// ffmpeg.dll whose bytes changed under the same version resource.
+func TestInstallerDiff(t *testing.T) {
+	t.Parallel()
+	m := sharedBuild(t)
+	r, err := sbom.DiffReleases(context.Background(), filepath.Join(m.Clean, AppName+"-"+CleanVer+".msi"),
+		filepath.Join(m.Trojan, AppName+"-"+TrojanVer+".msi"), sbom.DiffOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := AppName + "-" + TrojanVer + ".msi/app.cab/" + AppName + "/"
+	want := map[string]bool{
+		string(sbom.RuleChangedSameVersion) + " " + at + "ffmpeg.dll":         true,
+		string(sbom.RuleChangedSameVersion) + " " + at + "d3dcompiler_47.dll": true,
+	}
+	for _, f := range r.Findings {
+		delete(want, string(f.Rule)+" "+f.Path)
+	}
+	for k := range want {
+		t.Errorf("the installers' diff lacks %s", k)
+	}
+	if r.Summary.Passed {
+		t.Error("the installers' diff passed")
 	}
 }
