@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/shipgate/shipgate/internal/container"
@@ -34,10 +35,44 @@ func (b *builder) listContainer(k container.Kind) error {
 	}
 	b.archive = true
 	name := filepath.Base(b.root)
-	b.files = append(b.files, &item{path: name, open: diskOpener(b.root)})
-	l := &containerLister{b: b, x: release.NewExpansion(st.Size()), seen: map[string]bool{name: true}}
+	b.files = append(b.files, &item{path: name, open: diskOpener(b.root), opened: true})
+	l := &containerLister{b: b, x: release.NewExpansion(st.Size()), seen: map[string]bool{name: true},
+		add: func(it *item) { b.files = append(b.files, it) }}
 	l.walk(k, f, st.Size(), name, 0)
 	return nil
+}
+
+// openInstallers lists the files of the installers found among the
+// release's files (an MSI in a folder or a zip, as verify opens it), under
+// each one's path, and hashes them; each installer has its expansion
+// budget, as verify gives an outermost archive. Files inside app.asar and
+// inside an installer already listed are not opened.
+func (b *builder) openInstallers() {
+	seen := map[string]bool{}
+	var found []*item
+	for _, it := range b.items {
+		seen[it.path] = true
+		if it.installer != container.None && it.err == nil {
+			found = append(found, it)
+		}
+	}
+	if len(found) == 0 {
+		return
+	}
+	var added []*item
+	for _, it := range found {
+		ra, size, c, err := it.open()
+		if err != nil {
+			it.err = err
+			continue
+		}
+		b.closers = append(b.closers, func() { c.Close() })
+		l := &containerLister{b: b, x: release.NewExpansion(size), seen: seen, add: func(e *item) { added = append(added, e) }}
+		l.walk(it.installer, ra, size, it.path, 0)
+	}
+	b.hashAll(added)
+	b.items = append(b.items, added...)
+	sort.Slice(b.items, func(i, j int) bool { return b.items[i].path < b.items[j].path })
 }
 
 // containerLister lists the files of one installer and the installers
@@ -45,8 +80,8 @@ func (b *builder) listContainer(k container.Kind) error {
 type containerLister struct {
 	b    *builder
 	x    *release.Expansion
-	held int64 // bytes of entries held in memory (see maxHeld)
-	seen map[string]bool
+	seen map[string]bool // the paths listed so far
+	add  func(*item)     // takes each file listed
 }
 
 // walk lists the container of kind k in the size bytes at r, found at
@@ -75,7 +110,7 @@ func (l *containerLister) entry(e container.Entry, depth int) {
 		return
 	}
 	size := e.Size
-	b.files = append(b.files, &item{path: e.Path, open: func() (io.ReaderAt, int64, io.Closer, error) {
+	l.add(&item{path: e.Path, opened: true, open: func() (io.ReaderAt, int64, io.Closer, error) {
 		return ra, size, io.NopCloser(nil), nil
 	}})
 	head := make([]byte, min(size, container.HeadLen))
@@ -107,11 +142,11 @@ func (l *containerLister) readerAt(e container.Entry) io.ReaderAt {
 			f.Close()
 		}
 	}
-	if e.Size < 0 || e.Size > maxHeld-l.held {
-		b.finding(release.RuleUnreadable, signing.SeverityError, e.Path, fmt.Sprintf("the installer's compressed files exceed %d bytes; %s was not inventoried", int64(maxHeld), e.Path))
+	if e.Size < 0 || e.Size > maxHeld-b.installerHeld {
+		b.finding(release.RuleUnreadable, signing.SeverityError, e.Path, fmt.Sprintf("the installers' compressed files exceed %d bytes; %s was not inventoried", int64(maxHeld), e.Path))
 		return nil
 	}
-	l.held += e.Size
+	b.installerHeld += e.Size
 	data, err := readSource(e.Source, e.Size)
 	if err != nil {
 		b.finding(release.RuleMalformed, signing.SeverityError, e.Path, fmt.Sprintf("installer entry cannot be read: %v", err))

@@ -1,6 +1,8 @@
 package sbom
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -359,8 +361,8 @@ func TestInstallerPathCollision(t *testing.T) {
 
 // TestInstallerNamesAsVerify has verify and sbom open the same installer
 // (files in folders, a nested cabinet, a custom action, a stream no table
-// names): they name the same files, and report the same findings about the
-// installer's contents.
+// names) given on its own, in a folder and in a zip: they name the same
+// files, and report the same findings about the installer's contents.
 func TestInstallerNamesAsVerify(t *testing.T) {
 	dll := peImage(t, "x")
 	nested := cab.Build([]cab.BuildFile{{Name: `lib\inner.dll`, Data: dll}}, cab.BuildOptions{Method: cab.MethodMSZIP})
@@ -369,37 +371,62 @@ func TestInstallerNamesAsVerify(t *testing.T) {
 		binary:  map[string][]byte{"CustomDll": dll},
 		streams: map[string][]byte{"Extra": dll},
 	}
-	p := writeFile(t, t.TempDir(), "setup.msi", spec.build())
-	inv, err := Open(p, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := verify.Release(context.Background(), verify.Options{}, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got, want []string
-	for _, f := range inv.Files {
-		got = append(got, f.Path)
-	}
-	for _, f := range rep.Files {
-		want = append(want, f.Path)
-	}
-	slices.Sort(got)
-	slices.Sort(want)
-	if !slices.Equal(got, want) {
-		t.Errorf("sbom lists\n%s\nverify\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
-	if len(got) != 8 {
-		t.Errorf("%d files, want 8: %q", len(got), got)
-	}
-	var vf []string
-	for _, f := range rep.Findings {
-		if f.Rule == verify.RuleMSIUnreferencedData {
-			vf = append(vf, findingKeys([]signing.Finding{f})...)
+	data := spec.build()
+	dir := t.TempDir()
+	lone := writeFile(t, dir, "setup.msi", data)
+	folder := filepath.Join(dir, "folder")
+	os.MkdirAll(filepath.Join(folder, "win"), 0o755)
+	writeFile(t, folder, "win/setup.msi", data)
+	writeFile(t, folder, "README", []byte("hi"))
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	w, _ := zw.Create("win/setup.msi")
+	w.Write(data)
+	w, _ = zw.Create("README") // else sbom reads the zip from inside win/
+	w.Write([]byte("hi"))
+	zw.Close()
+	zp := writeFile(t, dir, "release.zip", zb.Bytes())
+	for _, c := range []struct {
+		name, path, at string
+		files          int
+	}{
+		{"alone", lone, "setup.msi", 8},
+		{"in a folder", folder, "win/setup.msi", 9},
+		{"in a zip", zp, "win/setup.msi", 9},
+	} {
+		inv, err := Open(c.path, Options{})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if sf := findingKeys(inv.Findings); len(vf) == 0 || !slices.Equal(sf, vf) {
-		t.Errorf("sbom finds %q, verify %q", sf, vf)
+		rep, err := verify.Release(context.Background(), verify.Options{}, c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, want []string
+		for _, f := range inv.Files {
+			got = append(got, f.Path)
+		}
+		for _, f := range rep.Files {
+			// verify names a zip's files under the zip's name.
+			want = append(want, strings.TrimPrefix(f.Path, "release.zip/"))
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: sbom lists\n%s\nverify\n%s", c.name, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if len(got) != c.files || !slices.Contains(got, c.at+"/app.cab/Acme App/extra.cab/lib/inner.dll") || binaryAt(inv, c.at+"/Binary/CustomDll") == nil {
+			t.Errorf("%s: %d files, want %d: %q", c.name, len(got), c.files, got)
+		}
+		var vf []string
+		for _, f := range rep.Findings {
+			if f.Rule == verify.RuleMSIUnreferencedData {
+				f.Path = strings.TrimPrefix(f.Path, "release.zip/")
+				vf = append(vf, findingKeys([]signing.Finding{f})...)
+			}
+		}
+		if sf := findingKeys(inv.Findings); len(vf) == 0 || !slices.Equal(sf, vf) {
+			t.Errorf("%s: sbom finds %q, verify %q", c.name, sf, vf)
+		}
 	}
 }

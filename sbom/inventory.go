@@ -212,6 +212,9 @@ type item struct {
 	// link, for asar links, is the target; a link has no bytes of its own
 	// but counts in its package's (or the application's) digest.
 	link string
+	// opened marks an installer's own item and the files listed from
+	// inside one: they are not opened again (see openInstallers).
+	opened bool
 
 	// results
 	sha256    string
@@ -220,6 +223,7 @@ type item struct {
 	bin       *Binary
 	wires     []FuseWire
 	electron  string // Electron/x.y.z found in the bytes
+	installer container.Kind
 	integrity []byte // PE Integrity/ElectronAsar resource
 	asarErr   *asar.EntryError
 	err       error
@@ -373,6 +377,9 @@ type builder struct {
 	archive bool
 	files   []*item
 	closers []func()
+	// installerHeld is the bytes of installers' files held in memory
+	// (see containerLister.readerAt), at most maxHeld.
+	installerHeld int64
 }
 
 func (b *builder) close() {
@@ -404,7 +411,8 @@ func (b *builder) build() error {
 	if err := b.collect(); err != nil {
 		return err
 	}
-	b.hashAll()
+	b.hashAll(b.items)
+	b.openInstallers()
 	b.assemble()
 	return nil
 }
@@ -580,8 +588,8 @@ func diskOpener(full string) func() (io.ReaderAt, int64, io.Closer, error) {
 	}
 }
 
-// hashAll hashes every item on the worker pool.
-func (b *builder) hashAll() {
+// hashAll hashes items on the worker pool.
+func (b *builder) hashAll(items []*item) {
 	n := b.opts.Workers
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
@@ -599,7 +607,7 @@ func (b *builder) hashAll() {
 			}
 		}()
 	}
-	for _, it := range b.items {
+	for _, it := range items {
 		ch <- it
 	}
 	close(ch)
@@ -664,6 +672,9 @@ func (b *builder) hashItem(it *item, buf []byte) {
 		if off == 0 {
 			// The first read also tells the kind: no separate read.
 			it.kind = sniffAt(r, buf[:min(m, filekind.HeadLen)], size)
+			if !it.inAsar && !it.opened {
+				it.installer = container.Detect(r, strings.ToLower(path.Ext(it.path)), buf[:min(m, container.HeadLen)], size)
+			}
 			scan = it.kind != "" && !it.inAsar
 		}
 		if m > 0 {

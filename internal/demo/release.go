@@ -80,8 +80,9 @@ func build(p *PKI, version string, trojan bool) (release, error) {
 	if err := macOS(r, p, version, signedAt, trojan); err != nil {
 		return nil, fmt.Errorf("macOS build: %w", err)
 	}
-	macPkg(r, p, version, signedAt)                             // pkg.go
-	if err := windowsMSI(r, p, version, signedAt); err != nil { // msi.go
+	macPkg(r, p, version, signedAt) // pkg.go
+	// msi.go
+	if err := windowsMSI(r, p, version, signedAt); err != nil {
 		return nil, err
 	}
 	return r, nil
