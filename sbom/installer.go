@@ -1,8 +1,12 @@
 package sbom
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/shipgate/shipgate/internal/container"
+	"github.com/shipgate/shipgate/internal/filekind"
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
 )
@@ -105,8 +110,12 @@ func (l *containerLister) entry(e container.Entry, depth int) {
 		return
 	}
 	l.seen[e.Path] = true
-	ra := l.readerAt(e)
-	if ra == nil {
+	ra, done := l.readerAt(e)
+	switch {
+	case done != nil:
+		l.add(done) // hashed as it streamed by: no code, no container
+		return
+	case ra == nil:
 		return
 	}
 	size := e.Size
@@ -125,34 +134,81 @@ func (l *containerLister) entry(e container.Entry, depth int) {
 	}
 }
 
+// maxStreamedSmall is the size up to which a streamed file of an installer
+// is held in memory whatever it is: the inventory reads small text files
+// (package.json, Electron's version file) again.
+const maxStreamedSmall = 16 << 20
+
 // readerAt returns random access to the entry's bytes: the container's
 // own window, the package reader's file held in memory, or the entry read
-// now (a cabinet's file is a stream, readable only now), charged to
-// maxHeld. It reports an entry it cannot read and returns nil.
-func (l *containerLister) readerAt(e container.Entry) io.ReaderAt {
+// now (a cabinet's file is a stream, readable only now), held in memory
+// and charged to maxHeld. A large streamed file that is no binary,
+// container or asar (by its first bytes) is hashed as it streams by and
+// returned as done, hashed, with no bytes held: a cabinet of zeros does not
+// fill the memory. It reports an entry it cannot read and returns nils.
+func (l *containerLister) readerAt(e container.Entry) (ra io.ReaderAt, done *item) {
 	b := l.b
 	switch src := e.Source.(type) {
 	case release.Window:
-		return src.ReaderAt()
+		return src.ReaderAt(), nil
 	case release.FSFile:
 		if f, err := src.Open(); err == nil {
 			if ra, ok := f.(io.ReaderAt); ok {
-				return ra // closing it frees nothing
+				return ra, nil // closing it frees nothing
 			}
 			f.Close()
 		}
 	}
-	if e.Size < 0 || e.Size > maxHeld-b.installerHeld {
+	bad := func(err error) (io.ReaderAt, *item) {
+		b.finding(release.RuleMalformed, signing.SeverityError, e.Path, fmt.Sprintf("installer entry cannot be read: %v", err))
+		return nil, nil
+	}
+	if e.Size < 0 {
+		return bad(fmt.Errorf("its size is %d", e.Size))
+	}
+	rc, err := e.Source.Open()
+	if err != nil {
+		return bad(err)
+	}
+	defer rc.Close()
+	br := bufio.NewReaderSize(rc, filekind.HeadLen)
+	head, _ := br.Peek(int(min(e.Size, filekind.HeadLen)))
+	if e.Size > maxStreamedSmall && !keepStreamed(head) {
+		h := sha256.New()
+		n, err := io.Copy(h, io.LimitReader(br, e.Size+1))
+		if err == nil && n != e.Size {
+			err = fmt.Errorf("holds %d bytes, its header says %d", n, e.Size)
+		}
+		if err != nil {
+			return bad(err)
+		}
+		return nil, &item{path: e.Path, opened: true, hashed: true, size: n, sha256: hex.EncodeToString(h.Sum(nil)),
+			open: func() (io.ReaderAt, int64, io.Closer, error) { return nil, 0, nil, errNotHeld }}
+	}
+	if e.Size > maxHeld-b.installerHeld {
 		b.finding(release.RuleUnreadable, signing.SeverityError, e.Path, fmt.Sprintf("the installers' compressed files exceed %d bytes; %s was not inventoried", int64(maxHeld), e.Path))
-		return nil
+		return nil, nil
 	}
 	b.installerHeld += e.Size
-	data, err := readSource(e.Source, e.Size)
-	if err != nil {
-		b.finding(release.RuleMalformed, signing.SeverityError, e.Path, fmt.Sprintf("installer entry cannot be read: %v", err))
-		return nil
+	data, err := io.ReadAll(io.LimitReader(br, e.Size+1))
+	if err == nil && int64(len(data)) != e.Size {
+		err = fmt.Errorf("holds %d bytes, its header says %d", len(data), e.Size)
 	}
-	return bytes.NewReader(data)
+	if err != nil {
+		return bad(err)
+	}
+	return bytes.NewReader(data), nil
+}
+
+// errNotHeld says a file hashed as it streamed by was read again.
+var errNotHeld = errors.New("the installer's file was hashed as it was decompressed and is not held for reading again")
+
+// keepStreamed reports whether a streamed file starting with head must be
+// held for random access: a binary, a container to open, an asar.
+func keepStreamed(head []byte) bool {
+	k := filekind.Detect(head, -1)
+	return k.Native() || k == filekind.ELF || k == filekind.Asar ||
+		container.CompoundFile(head) || bytes.HasPrefix(head, []byte("MSCF")) || bytes.HasPrefix(head, []byte("xar!"))
 }
 
 // installedApp finds the Electron application the installer installs: the

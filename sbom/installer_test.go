@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/shipgate/shipgate/internal/cab"
 	"github.com/shipgate/shipgate/internal/cfb"
+	"github.com/shipgate/shipgate/internal/container"
 	"github.com/shipgate/shipgate/internal/electronfix"
 	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/internal/msi"
@@ -428,5 +430,39 @@ func TestInstallerNamesAsVerify(t *testing.T) {
 		if sf := findingKeys(inv.Findings); len(vf) == 0 || !slices.Equal(sf, vf) {
 			t.Errorf("%s: sbom finds %q, verify %q", c.name, sf, vf)
 		}
+	}
+}
+
+// TestInstallerLargeDataStreamed hashes a cabinet's large file that is no
+// code as it is decompressed, holding none of it: a cabinet of zeros does
+// not fill the memory. A large package.json so streamed is not read again
+// (its Open fails) and does not stop the inventory.
+func TestInstallerLargeDataStreamed(t *testing.T) {
+	zeros := make([]byte, 20<<20)
+	pj := append([]byte(`{"name":"x","version":"1.0.0"}`), bytes.Repeat([]byte(" "), 17<<20)...)
+	dll := peImage(t, "small")
+	c := cab.Build([]cab.BuildFile{{Name: "data.bin", Data: zeros}, {Name: "app.dll", Data: dll},
+		{Name: `App\resources\app\package.json`, Data: pj}}, cab.BuildOptions{Method: cab.MethodMSZIP})
+	p := writeFile(t, t.TempDir(), "data.cab", c)
+	b := &builder{root: p, inv: &Inventory{}, opts: Options{Logger: slog.New(slog.DiscardHandler)}}
+	defer b.close()
+	if err := b.listContainer(container.CAB); err != nil {
+		t.Fatal(err)
+	}
+	if b.installerHeld != int64(len(dll)) {
+		t.Errorf("%d bytes held, want the DLL's %d", b.installerHeld, len(dll))
+	}
+	inv, err := Open(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := fileAt(inv, "data.cab/data.bin"); f == nil || f.SHA256 != sum(zeros) || f.Size != int64(len(zeros)) {
+		t.Errorf("data.bin: %+v", f)
+	}
+	if f := fileAt(inv, "data.cab/App/resources/app/package.json"); f == nil || f.SHA256 != sum(pj) {
+		t.Errorf("package.json: %+v", f)
+	}
+	if binaryAt(inv, "data.cab/app.dll") == nil {
+		t.Errorf("binaries %+v", inv.Binaries)
 	}
 }

@@ -215,6 +215,9 @@ type item struct {
 	// opened marks an installer's own item and the files listed from
 	// inside one: they are not opened again (see openInstallers).
 	opened bool
+	// hashed marks a file of an installer hashed as it streamed by (no
+	// code): its sha256 and size are set, and it has no bytes to read.
+	hashed bool
 
 	// results
 	sha256    string
@@ -639,8 +642,8 @@ var (
 )
 
 func (b *builder) hashItem(it *item, buf []byte) {
-	if it.link != "" {
-		return // a link has no bytes of its own
+	if it.link != "" || it.hashed {
+		return // a link has no bytes of its own; a hashed file is done
 	}
 	if it.verify != nil && it.diskPath == "" {
 		// A packed asar entry: it is opened only when its first bytes,
