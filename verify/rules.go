@@ -34,7 +34,7 @@ const (
 	RuleWindowsAlias signing.Rule = "file/windows-alias"
 	// RuleUncheckedArchive: a container format that shipgate does not open,
 	// so that the files inside it are not checked.
-	RuleUncheckedArchive = container.RuleUncheckedArchive
+	RuleUncheckedArchive signing.Rule = "file/unchecked-archive"
 )
 
 // Rule IDs of opening cabinets and Windows Installer databases, documented

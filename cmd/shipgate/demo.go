@@ -65,7 +65,7 @@ func runDemo(e *env) int {
 	color := isTerminal(out)
 	fmt.Fprintf(out, "shipgate demo: two releases of %q, gated with the demo policy\n", demo.AppName)
 	fmt.Fprintln(out, "  1.4.0 is clean. 1.4.1 is trojanized the way 3CX's releases were in March 2023:")
-	fmt.Fprintln(out, "  - ffmpeg.dll: new code, same version resource, now signed by the vendor inside the compromise window, in the folder and inside the signed .msi")
+	fmt.Fprintln(out, "  - ffmpeg.dll: new code, same version resource, now signed by the vendor inside the compromise window")
 	fmt.Fprintln(out, "  - d3dcompiler_47.dll: a genuine signature with an encrypted payload stuffed inside its WIN_CERTIFICATE")
 	fmt.Fprintln(out, "  - libffmpeg.dylib: changed after it was signed with the vendor's Developer ID, in the .app and inside the signed .pkg")
 	fmt.Fprintln(out, "  - the trojanized libraries are on the vendor's IoC list, the signing certificate on its blocklist")

@@ -129,14 +129,11 @@ rules:
   # Every native binary must carry a valid signature...
   - match: ["**"]
     require: valid
-  # ...except the Chromium runtime libraries, which Electron ships unsigned
-  # (in the folder and in the installer).
-  - match: ["windows/ffmpeg.dll", "windows/libEGL.dll", "windows/libGLESv2.dll",
-            "*.msi/app.cab/Acme Desktop/ffmpeg.dll", "*.msi/app.cab/Acme Desktop/libEGL.dll",
-            "*.msi/app.cab/Acme Desktop/libGLESv2.dll"]
+  # ...except the Chromium runtime libraries, which Electron ships unsigned.
+  - match: ["windows/ffmpeg.dll", "windows/libEGL.dll", "windows/libGLESv2.dll"]
     allowUnsigned: true
-  # Our own executable and installer are signed by us.
-  - match: ["windows/*.exe", "*.msi", "*.msi/app.cab/Acme Desktop/*.exe"]
+  # Our own executable is signed by us.
+  - match: ["windows/*.exe"]
     signers:
       - subject: "CN=Acme Desktop Ltd,O=Acme Desktop Ltd"
         issuer: "CN=Acme Demo Root CA,O=shipgate demo"

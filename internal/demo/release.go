@@ -81,10 +81,6 @@ func build(p *PKI, version string, trojan bool) (release, error) {
 		return nil, fmt.Errorf("macOS build: %w", err)
 	}
 	macPkg(r, p, version, signedAt) // pkg.go
-	// msi.go
-	if err := windowsMSI(r, p, version, signedAt); err != nil {
-		return nil, err
-	}
 	return r, nil
 }
 
