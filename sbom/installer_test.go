@@ -348,7 +348,8 @@ func TestInstallerHostileNames(t *testing.T) {
 // named "Binary" and installs a file CustomDll to the root, so that the
 // cabinet's file and the Binary table's custom action (which Windows
 // Installer runs) share one path: the inventory keeps the first and
-// reports the second rather than let one hide the other.
+// reports the second rather than let one hide the other; so does a zip
+// holding a file at the path of a file inside its installer.
 func TestInstallerPathCollision(t *testing.T) {
 	spec := msiSpec{cab: "Binary", flat: true, files: map[string][]byte{"CustomDll": peImage(t, "benign")},
 		binary: map[string][]byte{"CustomDll": peImage(t, "evil")}}
@@ -358,6 +359,23 @@ func TestInstallerPathCollision(t *testing.T) {
 	}
 	if got := findingKeys(inv.Findings); !slices.Equal(got, []string{"error " + string(release.RuleDuplicateEntry) + " setup.msi/Binary/CustomDll"}) {
 		t.Errorf("findings %q", got)
+	}
+	// A zip holding both an installer and a file under the installer's
+	// name as a folder: the zip's file is listed, the installer's is
+	// reported.
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	w, _ := zw.Create("setup.msi")
+	w.Write(msiSpec{binary: map[string][]byte{"CustomDll": peImage(t, "evil")}}.build())
+	w, _ = zw.Create("setup.msi/Binary/CustomDll")
+	w.Write(peImage(t, "benign"))
+	zw.Close()
+	inv, err = Open(writeFile(t, t.TempDir(), "release.zip", zb.Bytes()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := findingKeys(inv.Findings); !slices.Contains(got, "error "+string(release.RuleDuplicateEntry)+" setup.msi/Binary/CustomDll") {
+		t.Errorf("zip: findings %q", got)
 	}
 }
 

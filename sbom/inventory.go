@@ -243,8 +243,10 @@ var ErrNotRelease = errors.New("not a release")
 // installer (an MSI, a cabinet or a macOS .pkg: the installer and the files
 // it carries, opened by the walker verify opens them with, under the same
 // names and limits), or a release that is one executable (PE, Mach-O,
-// ELF). Electron facts are added when the release has them. Unreadable or malformed files are findings; the error is
-// for a path that is no release at all, such as a text file.
+// ELF). Installers among a release's files are opened too. Electron facts
+// are added when the release has them. Unreadable or malformed files are
+// findings; the error is for a path that is no release at all, such as a
+// text file.
 func Open(p string, opts Options) (*Inventory, error) {
 	p = filepath.Clean(p)
 	st, err := os.Stat(p)
