@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -483,4 +484,88 @@ func TestInstallerLargeDataStreamed(t *testing.T) {
 	if binaryAt(inv, "data.cab/app.dll") == nil {
 		t.Errorf("binaries %+v", inv.Binaries)
 	}
+}
+
+// TestInstallerFromMsitools inventories an MSI msitools' wixl built and a
+// cabinet gcab built around versioned, signed DLLs: each DLL is listed at
+// the path verify reports it under, with its hash, version resource and
+// signature. Skipped when the tools are absent.
+func TestInstallerFromMsitools(t *testing.T) {
+	r, err := electronfix.Windows(electronfix.Clean())
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe, d3d := r.Files[electronfix.AppName+".exe"], r.Files["d3dcompiler_47.dll"]
+	src, out := t.TempDir(), t.TempDir()
+	writeFile(t, src, "app.exe", exe)
+	writeFile(t, src, "d3d.dll", d3d)
+	check := func(inv *Inventory, at string) {
+		t.Helper()
+		for _, c := range []struct {
+			name, version string
+			data          []byte
+		}{{"app.exe", "1.4.0.0", exe}, {"d3d.dll", "10.0.20348.1", d3d}} {
+			b := binaryAt(inv, at+c.name)
+			if b == nil || b.SHA256 != sum(c.data) || b.FileVersion != c.version || b.Signature == nil || b.Signature.Status != signing.StatusValid {
+				t.Errorf("%s%s: %+v", at, c.name, b)
+			}
+		}
+	}
+	t.Run("wixl", func(t *testing.T) {
+		wixl, err := exec.LookPath("wixl")
+		if err != nil {
+			t.Skip("wixl is not installed (apt-get install wixl); the cross-check against msitools was skipped")
+		}
+		wxs := `<?xml version="1.0" encoding="utf-8"?>
+<Wix xmlns="http://schemas.microsoft.com/wix/2006/wi">
+  <Product Id="*" Name="Test" Language="1033" Version="1.4.0" Manufacturer="Acme" UpgradeCode="12345678-1234-1234-1234-123456789012">
+    <Package InstallerVersion="200" Compressed="yes" />
+    <Media Id="1" Cabinet="app.cab" EmbedCab="yes" />
+    <Directory Id="TARGETDIR" Name="SourceDir">
+      <Directory Id="ProgramFilesFolder">
+        <Directory Id="INSTALLDIR" Name="Acme App">
+          <Component Id="Main" Guid="11111111-2222-3333-4444-555555555555">
+            <File Id="AppExe" Name="app.exe" Source="app.exe" KeyPath="yes" />
+            <File Id="D3D" Name="d3d.dll" Source="d3d.dll" />
+          </Component>
+        </Directory>
+      </Directory>
+    </Directory>
+    <Feature Id="F" Level="1"><ComponentRef Id="Main" /></Feature>
+  </Product>
+</Wix>`
+		writeFile(t, src, "t.wxs", []byte(wxs))
+		cmd := exec.Command(wixl, "-o", filepath.Join(out, "setup.msi"), "t.wxs")
+		cmd.Dir = src
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("wixl: %v: %s", err, b)
+		}
+		inv, err := Open(filepath.Join(out, "setup.msi"), Options{Signatures: fixtureSignatures(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inv.Layout != LayoutInstaller || len(inv.Findings) != 0 {
+			t.Errorf("layout %s, findings %+v", inv.Layout, inv.Findings)
+		}
+		check(inv, "setup.msi/app.cab/Acme App/")
+	})
+	t.Run("gcab", func(t *testing.T) {
+		gcab, err := exec.LookPath("gcab")
+		if err != nil {
+			t.Skip("gcab is not installed (apt-get install gcab); the cross-check against another cabinet writer was skipped")
+		}
+		cmd := exec.Command(gcab, "-c", "-z", filepath.Join(out, "app.cab"), "app.exe", "d3d.dll")
+		cmd.Dir = src
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("gcab: %v: %s", err, b)
+		}
+		inv, err := Open(filepath.Join(out, "app.cab"), Options{Signatures: fixtureSignatures(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inv.Layout != LayoutInstaller || len(inv.Findings) != 0 {
+			t.Errorf("layout %s, findings %+v", inv.Layout, inv.Findings)
+		}
+		check(inv, "app.cab/")
+	})
 }
