@@ -8,7 +8,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"strings"
+	"time"
 
 	"github.com/shipgate/shipgate/internal/filekind"
 	"github.com/shipgate/shipgate/internal/release"
@@ -231,15 +233,62 @@ func (b *builder) layoutOf() {
 	}
 }
 
-// openAsarItem opens the archive's app.asar from its bytes.
+// openAsarItem opens the archive's app.asar from its bytes, its unpacked
+// files read from the archive's <asar>.unpacked folder.
 func (b *builder) openAsarItem(it *item) (*asar.Reader, error) {
 	ra, size, c, err := it.open()
 	if err != nil {
 		return nil, err
 	}
 	b.closers = append(b.closers, func() { c.Close() })
-	return asar.NewReader(ra, size)
+	unpacked := itemFS{}
+	for _, f := range b.files {
+		if name, ok := strings.CutPrefix(f.path, it.path+".unpacked/"); ok {
+			unpacked[name] = f
+		}
+	}
+	return asar.NewReaderOptions(ra, size, asar.Options{Unpacked: unpacked})
 }
+
+// itemFS is the files of an archive's release under one folder, by their
+// names in it, as a file system of regular files (an asar's unpacked
+// folder in a zip or an installer).
+type itemFS map[string]*item
+
+// Open opens the named file.
+func (m itemFS) Open(name string) (fs.File, error) {
+	it := m[name]
+	if it == nil || !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	ra, size, c, err := it.open()
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	return &itemFile{SectionReader: io.NewSectionReader(ra, 0, size), c: c, name: path.Base(name)}, nil
+}
+
+// itemFile is an open file of an itemFS; it reads at offsets too.
+type itemFile struct {
+	*io.SectionReader
+	c    io.Closer
+	name string
+}
+
+func (f *itemFile) Stat() (fs.FileInfo, error) { return itemInfo{f.name, f.Size()}, nil }
+func (f *itemFile) Close() error               { return f.c.Close() }
+
+type itemInfo struct {
+	name string
+	size int64
+}
+
+func (i itemInfo) Name() string       { return i.name }
+func (i itemInfo) Size() int64        { return i.size }
+func (i itemInfo) Mode() fs.FileMode  { return 0o444 }
+func (i itemInfo) ModTime() time.Time { return time.Time{} }
+func (i itemInfo) IsDir() bool        { return false }
+func (i itemInfo) Sys() any           { return nil }
 
 // commonTop returns the one top-level folder holding every file, or "".
 func commonTop(files []*item) string {

@@ -205,21 +205,26 @@ func TestDiffVersionedTarballs(t *testing.T) {
 	}
 }
 
-// An executable or an installer on its own is a release of one file, as
-// verify takes it; two such releases diff file to file whatever their
-// names. A file of no such kind stays an error (TestOpenFileThatIsNoRelease).
+// An executable on its own is a release of one file, as verify takes it;
+// two such releases diff file to file whatever their names. An installer
+// the walker opens is LayoutInstaller, even when it is too broken to open
+// (a finding says so: TestInstallerMalformed); a compound file or cabinet
+// it does not open stays one file. A file of no such kind stays an error
+// (TestOpenFileThatIsNoRelease).
 func TestOpenSingleFileRelease(t *testing.T) {
 	dir := t.TempDir()
 	cfb := append([]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), make([]byte, 504)...)
 	for _, c := range []struct {
-		name string
-		data []byte
-		bin  bool
+		name   string
+		data   []byte
+		bin    bool
+		layout string
 	}{
-		{"setup.exe", peImage(t, "x"), true},
-		{"tool", append([]byte("\x7fELF\x02\x01\x01"), make([]byte, 57)...), true},
-		{"setup.msi", cfb, false},
-		{"data.cab", append([]byte("MSCF"), make([]byte, 60)...), false},
+		{"setup.exe", peImage(t, "x"), true, LayoutFile},
+		{"tool", append([]byte("\x7fELF\x02\x01\x01"), make([]byte, 57)...), true, LayoutFile},
+		{"setup.msi", cfb, false, LayoutInstaller},
+		{"document.doc", cfb, false, LayoutFile},
+		{"data.cab", append([]byte("MSCF"), make([]byte, 60)...), false, LayoutFile},
 	} {
 		p := filepath.Join(dir, c.name)
 		os.WriteFile(p, c.data, 0o644)
@@ -228,7 +233,7 @@ func TestOpenSingleFileRelease(t *testing.T) {
 			t.Errorf("%s: %v", c.name, err)
 			continue
 		}
-		if inv.Layout != LayoutFile || len(inv.Files) != 1 || inv.Files[0].Path != c.name || inv.Files[0].Size != int64(len(c.data)) {
+		if inv.Layout != c.layout || len(inv.Files) != 1 || inv.Files[0].Path != c.name || inv.Files[0].Size != int64(len(c.data)) {
 			t.Errorf("%s: layout %s, files %+v", c.name, inv.Layout, inv.Files)
 		}
 		if got := len(inv.Binaries) == 1 && inv.Binaries[0].Path == c.name; got != c.bin {

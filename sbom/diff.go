@@ -39,9 +39,11 @@ type (
 // Diff compares two releases of one application, old then new. Paths are
 // matched as they are, so both should have the same layout; two releases
 // that are one file each (LayoutFile: setup-1.0.exe, setup-1.1.exe) are
-// compared file to file, under the new file's name.
+// compared file to file, and two installers (LayoutInstaller:
+// acme-1.0.msi, acme-1.1.msi) the files they carry to one another, under
+// the new installer's name.
 func Diff(old, new *Inventory) *DiffResult {
-	old = renameSingleFile(old, new)
+	old = renameRoot(old, new)
 	c := &differ{old: old, new: new, d: &DiffResult{ReleaseDiff: report.ReleaseDiff{
 		Electron: VersionChange{Old: old.Electron.Version, New: new.Electron.Version},
 		App:      VersionChange{Old: old.App.Version, New: new.App.Version},
@@ -54,25 +56,66 @@ func Diff(old, new *Inventory) *DiffResult {
 	return c.finish()
 }
 
-// renameSingleFile returns old with its one file named as new's when both
-// releases are one file of different names; else old itself. old is not
-// modified.
-func renameSingleFile(old, new *Inventory) *Inventory {
-	if old.Layout != LayoutFile || new.Layout != LayoutFile || len(old.Files) != 1 || len(new.Files) != 1 ||
-		old.Files[0].Path == new.Files[0].Path {
+// renameRoot returns old with its paths under new's name when both
+// releases are one file, or one installer, of different names; else old
+// itself. old is not modified.
+func renameRoot(old, new *Inventory) *Inventory {
+	from, to := rootName(old), rootName(new)
+	if old.Layout != new.Layout || from == "" || to == "" || from == to {
 		return old
 	}
-	from, to := old.Files[0].Path, new.Files[0].Path
+	mv := func(p string) string {
+		if p == from {
+			return to
+		}
+		if rest, ok := strings.CutPrefix(p, from+"/"); ok {
+			return to + "/" + rest
+		}
+		return p
+	}
 	o := *old
 	o.Files = slices.Clone(old.Files)
-	o.Files[0].Path = to
+	for i := range o.Files {
+		o.Files[i].Path = mv(o.Files[i].Path)
+	}
 	o.Binaries = slices.Clone(old.Binaries)
 	for i := range o.Binaries {
-		if o.Binaries[i].Path == from {
-			o.Binaries[i].Path = to
-		}
+		o.Binaries[i].Path = mv(o.Binaries[i].Path)
+		o.Binaries[i].Package = mv(o.Binaries[i].Package)
+	}
+	o.Packages = slices.Clone(old.Packages)
+	for i := range o.Packages {
+		o.Packages[i].Path = mv(o.Packages[i].Path)
+	}
+	o.Electron.Fuses = slices.Clone(old.Electron.Fuses)
+	for i := range o.Electron.Fuses {
+		o.Electron.Fuses[i].Path = mv(o.Electron.Fuses[i].Path)
 	}
 	return &o
+}
+
+// rootName returns the name of the one file a LayoutFile release is, or of
+// the installer a LayoutInstaller release is (its one path without a
+// folder: every other is under it); "" for other releases.
+func rootName(inv *Inventory) string {
+	switch inv.Layout {
+	case LayoutFile:
+		if len(inv.Files) == 1 {
+			return inv.Files[0].Path
+		}
+	case LayoutInstaller:
+		root := ""
+		for _, f := range inv.Files {
+			if !strings.Contains(f.Path, "/") {
+				if root != "" {
+					return ""
+				}
+				root = f.Path
+			}
+		}
+		return root
+	}
+	return ""
 }
 
 // differ holds the two inventories being compared, the result being

@@ -1,11 +1,15 @@
 // Package sbom inventories Electron application releases and compares them.
 //
 // [Open] reads a release — a Windows or Linux layout directory, a macOS .app
-// bundle, or a bare app.asar — into an [Inventory]: the application, the
-// Electron runtime (version, fuse wires, the asar integrity claim checked
-// against the archive's real header hash), every npm package found from the
-// package.json files really present (inside app.asar, in app.asar.unpacked,
-// in resources/app), with a content digest over its files, and every native
+// bundle, a zip or tarball of one, an npm package, an installer (MSI,
+// cabinet, .pkg: opened by internal/container, the walker verify opens
+// installers with, so that its files have the names and limits verify
+// gives them), a lone executable, or a bare app.asar — into an
+// [Inventory]: the application, the Electron runtime (version, fuse wires,
+// the asar integrity claim checked against the archive's real header
+// hash), every npm package found from the package.json files really
+// present (inside app.asar, in app.asar.unpacked, in resources/app), with
+// a content digest over its files, and every native
 // binary (PE, Mach-O, ELF, .node) with its SHA-256, architecture, version
 // resource and signature summary.
 //

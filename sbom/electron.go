@@ -10,6 +10,7 @@ import (
 
 	"howett.net/plist"
 
+	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/signing"
 )
@@ -104,22 +105,28 @@ type IntegrityClaim struct {
 // package or a plain tree of files has no Electron facts to check).
 func (b *builder) electron() bool {
 	l := b.inv.Layout
-	return l == LayoutWindows || l == LayoutMacOS || l == LayoutAsar
+	return l == LayoutWindows || l == LayoutMacOS || l == LayoutAsar || b.home != ""
+}
+
+// windowsApp reports a Windows layout: the release's, or the one an
+// installer installs (at b.home).
+func (b *builder) windowsApp() bool {
+	return b.inv.Layout == LayoutWindows || b.home != ""
 }
 
 // electronFacts fills Electron: version, fuses, integrity claims.
 func (b *builder) electronFacts(byPath map[string]*item) {
 	inv := b.inv
 	el := &inv.Electron
-	switch inv.Layout {
-	case LayoutWindows:
-		if it := byPath["version"]; it != nil {
+	switch {
+	case b.windowsApp():
+		if it := byPath[release.JoinPath(b.home, "version")]; it != nil {
 			if raw, err := b.readSmall(it); err == nil {
 				el.Version = strings.TrimPrefix(strings.TrimSpace(string(raw)), "v")
 				el.VersionSource = "version file"
 			}
 		}
-	case LayoutMacOS:
+	case inv.Layout == LayoutMacOS:
 		if it := byPath["Contents/Frameworks/Electron Framework.framework/Versions/A/Resources/Info.plist"]; it != nil {
 			var info struct {
 				Version string `plist:"CFBundleVersion"`
@@ -146,8 +153,8 @@ func (b *builder) electronFacts(byPath map[string]*item) {
 
 	// Integrity claims.
 	actual := inv.App.AsarHeaderHash
-	switch inv.Layout {
-	case LayoutMacOS:
+	switch {
+	case inv.Layout == LayoutMacOS:
 		if it := byPath["Contents/Info.plist"]; it != nil {
 			var info struct {
 				Integrity map[string]struct {
@@ -174,7 +181,7 @@ func (b *builder) electronFacts(byPath map[string]*item) {
 				el.Integrity = append(el.Integrity, c)
 			}
 		}
-	case LayoutWindows:
+	case b.windowsApp():
 		for _, it := range b.items {
 			if it.integrity == nil {
 				continue
@@ -187,7 +194,7 @@ func (b *builder) electronFacts(byPath map[string]*item) {
 			}
 			for _, v := range claims {
 				c := IntegrityClaim{Source: it.path, File: v.File, Algorithm: v.Alg, Hash: strings.ToLower(v.Value)}
-				if strings.EqualFold(strings.ReplaceAll(v.File, `\`, "/"), b.asarPath) {
+				if strings.EqualFold(release.JoinPath(b.home, strings.ReplaceAll(v.File, `\`, "/")), b.asarPath) {
 					c.Actual = actual
 				}
 				el.Integrity = append(el.Integrity, c)

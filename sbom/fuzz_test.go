@@ -2,8 +2,13 @@ package sbom
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
+	"github.com/shipgate/shipgate/internal/cab"
 	"github.com/shipgate/shipgate/internal/electronfix"
 )
 
@@ -28,5 +33,38 @@ func FuzzBinary(f *testing.F) {
 			readPE(r, int64(len(b)))
 		}
 		versionStrings(b)
+	})
+}
+
+// FuzzInstaller inventories hostile installers (an MSI, a cabinet, by the
+// name's extension and the content): no panic, and no path of the
+// inventory outside the installer's name or climbing out of a folder.
+func FuzzInstaller(f *testing.F) {
+	dll, err := electronfix.BuildPE(electronfix.PESpec{Code: []byte("x"), FileVersion: "1.0.0.0"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	inner := cab.Build([]cab.BuildFile{{Name: `lib\a.dll`, Data: dll}}, cab.BuildOptions{})
+	f.Add(true, msiSpec{files: map[string][]byte{"bin/a.dll": dll, "inner.cab": inner}, binary: map[string][]byte{"CA": dll}}.build())
+	f.Add(false, cab.Build([]cab.BuildFile{{Name: `x\a.dll`, Data: dll}, {Name: "in.cab", Data: inner}}, cab.BuildOptions{Method: cab.MethodMSZIP}))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, isMSI bool, b []byte) {
+		name := "f.cab"
+		if isMSI {
+			name = "f.msi"
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		inv, err := Open(p, Options{Workers: 1})
+		if err != nil {
+			return
+		}
+		for _, fi := range inv.Files {
+			if fi.Path != name && !strings.HasPrefix(fi.Path, name+"/") || slices.Contains(strings.Split(fi.Path, "/"), "..") {
+				t.Errorf("path %q", fi.Path)
+			}
+		}
 	})
 }

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/shipgate/shipgate/internal/container"
 	"github.com/shipgate/shipgate/internal/filekind"
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/sbom/asar"
@@ -46,13 +47,17 @@ const (
 	LayoutAsar    = "asar"    // a bare app.asar
 	LayoutNpm     = "npm"     // an npm package tarball (its files under package/)
 	LayoutFiles   = "files"   // any other directory, zip archive or tarball
-	LayoutFile    = "file"    // one executable or installer (PE, Mach-O, ELF, MSI, cabinet)
+	LayoutFile    = "file"    // one executable, or an installer that is not opened
+	// LayoutInstaller is an MSI, cabinet or macOS installer package: the
+	// installer itself and, under its name, the files it carries, as
+	// verify names them (setup.msi/app.cab/Acme App/app.dll).
+	LayoutInstaller = "installer"
 )
 
 // Inventory is what a release contains.
 type Inventory struct {
 	// Layout is LayoutWindows, LayoutMacOS, LayoutAsar, LayoutNpm,
-	// LayoutFiles or LayoutFile.
+	// LayoutFiles, LayoutFile or LayoutInstaller.
 	Layout string `json:"layout"`
 	// App is the application as its own package.json and bundle describe it.
 	App App `json:"app"`
@@ -207,6 +212,12 @@ type item struct {
 	// link, for asar links, is the target; a link has no bytes of its own
 	// but counts in its package's (or the application's) digest.
 	link string
+	// opened marks an installer's own item and the files listed from
+	// inside one: they are not opened again (see openInstallers).
+	opened bool
+	// hashed marks a file of an installer hashed as it streamed by (no
+	// code): its sha256 and size are set, and it has no bytes to read.
+	hashed bool
 
 	// results
 	sha256    string
@@ -215,6 +226,7 @@ type item struct {
 	bin       *Binary
 	wires     []FuseWire
 	electron  string // Electron/x.y.z found in the bytes
+	installer container.Kind
 	integrity []byte // PE Integrity/ElectronAsar resource
 	asarErr   *asar.EntryError
 	err       error
@@ -227,11 +239,14 @@ var ErrNotRelease = errors.New("not a release")
 // Open reads the release at path: a directory (an Electron release in the
 // Windows or Linux layout, or any other tree of files), a macOS .app bundle,
 // a zip archive or a tarball (.tar, .tar.gz, .tgz, .tar.xz, .tar.zst; an npm
-// package's .tgz among them) holding such a tree, a bare app.asar, or a
-// release that is one file, an executable or an installer (PE, Mach-O, ELF,
-// MSI or cabinet), as verify takes one. Electron facts are added when the
-// release has them. Unreadable or malformed files are findings; the error is
-// for a path that is no release at all, such as a text file.
+// package's .tgz among them) holding such a tree, a bare app.asar, an
+// installer (an MSI, a cabinet or a macOS .pkg: the installer and the files
+// it carries, opened by the walker verify opens them with, under the same
+// names and limits), or a release that is one executable (PE, Mach-O,
+// ELF). Installers among a release's files are opened too. Electron facts
+// are added when the release has them. Unreadable or malformed files are
+// findings; the error is for a path that is no release at all, such as a
+// text file.
 func Open(p string, opts Options) (*Inventory, error) {
 	p = filepath.Clean(p)
 	st, err := os.Stat(p)
@@ -245,7 +260,7 @@ func Open(p string, opts Options) (*Inventory, error) {
 	defer b.close()
 	switch {
 	case !st.IsDir():
-		kind, err := archiveKind(p)
+		kind, ck, err := archiveKind(p)
 		if err != nil {
 			return nil, fmt.Errorf("sbom: %w", err)
 		}
@@ -259,6 +274,12 @@ func Open(p string, opts Options) (*Inventory, error) {
 				return nil, err
 			}
 			b.layoutOf()
+		case archiveInstaller:
+			b.inv.Layout = LayoutInstaller
+			if err := b.listContainer(ck); err != nil {
+				return nil, err
+			}
+			b.installedApp()
 		case archiveSingle:
 			// The release is the file, named as verify names it.
 			b.inv.Layout = LayoutFile
@@ -291,16 +312,19 @@ const (
 	archiveZip = filekind.Kind(200 + iota)
 	archiveTar
 	// archiveSingle is a file that is a release on its own: an
-	// executable or an installer.
+	// executable, or a compound file or cabinet the walker does not open.
 	archiveSingle
+	// archiveInstaller is an installer the walker opens (see
+	// container.Detect).
+	archiveInstaller
 )
 
 // archiveKind tells what the file p is: an asar, a zip archive, a tarball,
-// a release of its own, or something else.
-func archiveKind(p string) (filekind.Kind, error) {
+// an installer (and which), a release of its own, or something else.
+func archiveKind(p string) (filekind.Kind, container.Kind, error) {
 	f, err := os.Open(p)
 	if err != nil {
-		return filekind.Other, err
+		return filekind.Other, container.None, err
 	}
 	defer f.Close()
 	head := make([]byte, filekind.HeadLen)
@@ -309,22 +333,29 @@ func archiveKind(p string) (filekind.Kind, error) {
 	k := filekind.Detect(head, -1)
 	switch {
 	case k == filekind.Asar:
-		return k, nil
+		return k, container.None, nil
 	case filekind.IsZip(head):
-		return archiveZip, nil
+		return archiveZip, container.None, nil
 	}
 	if _, ok := release.TarCompression(head); ok {
-		return archiveTar, nil
+		return archiveTar, container.None, nil
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return filekind.Other, container.None, err
+	}
+	if ck := container.Detect(f, strings.ToLower(filepath.Ext(p)), head, st.Size()); ck != container.None {
+		return archiveInstaller, ck, nil
 	}
 	if k.Native() || k == filekind.ELF || isInstaller(head) {
-		return archiveSingle, nil
+		return archiveSingle, container.None, nil
 	}
-	return filekind.Other, nil
+	return filekind.Other, container.None, nil
 }
 
-// isInstaller reports whether head starts a Windows installer: a compound
-// file (MSI) or a cabinet. Their signatures are verify's to check; sbom
-// records the file.
+// isInstaller reports whether head starts a compound file or a cabinet
+// that container.Detect does not open (another compound file, a cabinet of
+// another version): sbom records the file alone.
 func isInstaller(head []byte) bool {
 	return bytes.HasPrefix(head, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")) || bytes.HasPrefix(head, []byte("MSCF"))
 }
@@ -339,7 +370,11 @@ type builder struct {
 	appDir      string
 	inv         *Inventory
 	items       []*item
-	ar          *asar.Reader
+	// home, in an installer, is the folder it installs an Electron
+	// application in the Windows layout to (setup.msi/app.cab/Acme App):
+	// its files are the runtime's and resources/ the application's.
+	home string
+	ar   *asar.Reader
 
 	// archive is set when the release is a zip archive or a tarball:
 	// files are its files (its links left out), closers what to close
@@ -347,6 +382,9 @@ type builder struct {
 	archive bool
 	files   []*item
 	closers []func()
+	// installerHeld is the bytes of installers' files held in memory
+	// (see containerLister.readerAt), at most maxHeld.
+	installerHeld int64
 }
 
 func (b *builder) close() {
@@ -378,7 +416,8 @@ func (b *builder) build() error {
 	if err := b.collect(); err != nil {
 		return err
 	}
-	b.hashAll()
+	b.hashAll(b.items)
+	b.openInstallers()
 	b.assemble()
 	return nil
 }
@@ -554,8 +593,8 @@ func diskOpener(full string) func() (io.ReaderAt, int64, io.Closer, error) {
 	}
 }
 
-// hashAll hashes every item on the worker pool.
-func (b *builder) hashAll() {
+// hashAll hashes items on the worker pool.
+func (b *builder) hashAll(items []*item) {
 	n := b.opts.Workers
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
@@ -573,7 +612,7 @@ func (b *builder) hashAll() {
 			}
 		}()
 	}
-	for _, it := range b.items {
+	for _, it := range items {
 		ch <- it
 	}
 	close(ch)
@@ -605,8 +644,8 @@ var (
 )
 
 func (b *builder) hashItem(it *item, buf []byte) {
-	if it.link != "" {
-		return // a link has no bytes of its own
+	if it.link != "" || it.hashed {
+		return // a link has no bytes of its own; a hashed file is done
 	}
 	if it.verify != nil && it.diskPath == "" {
 		// A packed asar entry: it is opened only when its first bytes,
@@ -638,6 +677,9 @@ func (b *builder) hashItem(it *item, buf []byte) {
 		if off == 0 {
 			// The first read also tells the kind: no separate read.
 			it.kind = sniffAt(r, buf[:min(m, filekind.HeadLen)], size)
+			if !it.inAsar && !it.opened {
+				it.installer = container.Detect(r, strings.ToLower(path.Ext(it.path)), buf[:min(m, container.HeadLen)], size)
+			}
 			scan = it.kind != "" && !it.inAsar
 		}
 		if m > 0 {
@@ -1209,6 +1251,15 @@ func (b *builder) component(p, appRoot string) (string, string) {
 			return app()
 		}
 		return "electron", inv.Electron.Version
+	case LayoutInstaller:
+		// Files the installer installs beside the application, and its
+		// custom actions, are the application's (the installer's).
+		if rest, ok := strings.CutPrefix(p, b.home+"/"); ok && b.home != "" {
+			if strings.HasPrefix(rest, "resources/") {
+				return app()
+			}
+			return "electron", inv.Electron.Version
+		}
 	}
 	return app()
 }

@@ -963,7 +963,7 @@ func (c *check) openZip(ra io.ReaderAt, size int64) {
 			break
 		}
 	}
-	if total > 1<<62 || !x.take(int64(total)) {
+	if total > 1<<62 || !x.Take(int64(total)) {
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("zip archive declares %d bytes of entries, more than the archives nested here may expand to (%d times the outermost archive's size, at least %d bytes; a zip bomb?); its entries were not checked", total, expansionRatio, int64(minExpansion)))
 		return
 	}

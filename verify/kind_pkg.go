@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 
+	"github.com/shipgate/shipgate/internal/container"
 	"github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/pkg"
@@ -37,15 +38,13 @@ func verifyPkg(ctx context.Context, r io.ReaderAt, size int64, env verifyEnv) (*
 }
 
 // openPkg opens an installer package as a file system whose components'
-// Payload and Scripts are folders.
+// Payload and Scripts are folders, within the payload budget sbom opens
+// packages with too (see container.OpenPkg).
 func openPkg(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
-	x, err := pkg.NewReader(r, size)
+	fsys, finds, err := container.OpenPkg(r, size)
 	if err != nil {
 		return nil, nil, pkgError(err)
 	}
-	// What a package may decompress to grows with its size, not to the
-	// library's 1 GiB for any package: a 500 KB gzip bomb would take 2 GB.
-	fsys, finds := pkg.OpenFS(x, pkg.FSOptions{MaxPayload: min(pkg.DefaultMaxPayload, 16<<20+64*size)})
 	return fsys, finds, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/shipgate/shipgate/internal/container"
 	"github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/signing/authenticode"
 )
@@ -60,14 +61,6 @@ func windowsVerifier(verify func(io.ReaderAt, int64, authenticode.Options) (*aut
 	}
 }
 
-// msiCLSIDs are the root class identifiers of Windows Installer files:
-// {000C1084-…} database, {000C1086-…} patch, {000C1082-…} transform.
-var msiCLSIDs = [][]byte{
-	{0x84, 0x10, 0x0c, 0, 0, 0, 0, 0, 0xc0, 0, 0, 0, 0, 0, 0, 0x46},
-	{0x86, 0x10, 0x0c, 0, 0, 0, 0, 0, 0xc0, 0, 0, 0, 0, 0, 0, 0x46},
-	{0x82, 0x10, 0x0c, 0, 0, 0, 0, 0, 0xc0, 0, 0, 0, 0, 0, 0, 0x46},
-}
-
 // windowsKind identifies the signed Windows formats other than PE in a
 // file named name whose first bytes are hdr: cabinets and MSI files by
 // their magic (an MSI's compound file by its name or root class), MSIX
@@ -82,29 +75,17 @@ func windowsKind(r io.ReaderAt, name string, hdr []byte, size int64, jsBlock fun
 		return KindMSIX
 	case IsZip(hdr) && zipHoldsAPPXParts(r, size):
 		return KindMSIX
-	case len(hdr) >= 36 && bytes.HasPrefix(hdr, []byte("MSCF")) && hdr[24] == 3 && hdr[25] == 1:
+	}
+	// One detector for verify and sbom: a cabinet, or a compound file that
+	// is an MSI by its name or root class; another compound file (a Word
+	// document) is no Windows format.
+	switch container.Detect(r, ext, hdr, size) {
+	case container.CAB:
 		return KindCAB
-	case len(hdr) >= 512 && bytes.HasPrefix(hdr, []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}):
-		switch ext {
-		case ".msi", ".msp", ".mst", ".msm":
-			return KindMSI
-		}
-		// The root entry starts the first directory sector.
-		shift := binary.LittleEndian.Uint16(hdr[30:])
-		if shift != 9 && shift != 12 {
-			return KindOther
-		}
-		off := (int64(binary.LittleEndian.Uint32(hdr[48:])) + 1) << shift
-		var clsid [16]byte
-		if off+96 <= size {
-			if n, _ := r.ReadAt(clsid[:], off+80); n == len(clsid) {
-				for _, c := range msiCLSIDs {
-					if bytes.Equal(clsid[:], c) {
-						return KindMSI
-					}
-				}
-			}
-		}
+	case container.MSI:
+		return KindMSI
+	}
+	if container.CompoundFile(hdr) {
 		return KindOther
 	}
 	switch ext {

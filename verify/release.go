@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/blocklist"
 )
@@ -194,15 +195,7 @@ func sniffZip(name string) (bool, error) {
 }
 
 // joinPath joins a report path prefix and a relative name.
-func joinPath(prefix, name string) string {
-	if name == "" || name == "." {
-		return prefix
-	}
-	if prefix == "" {
-		return name
-	}
-	return prefix + "/" + name
-}
+func joinPath(prefix, name string) string { return release.JoinPath(prefix, name) }
 
 // engine is one Release run.
 type engine struct {

@@ -1,6 +1,9 @@
 package verify
 
-import "github.com/shipgate/shipgate/signing"
+import (
+	"github.com/shipgate/shipgate/internal/container"
+	"github.com/shipgate/shipgate/signing"
+)
 
 // Rule IDs of the findings about files and archives of a release, documented
 // in docs/rules/verify.md.
@@ -40,18 +43,19 @@ const (
 )
 
 // Rule IDs of opening cabinets and Windows Installer databases, documented
-// in docs/rules/cab.md and docs/rules/msi.md.
+// in docs/rules/cab.md and docs/rules/msi.md; internal/container, the
+// walker verify and sbom share, reports them.
 const (
 	// RuleCABNotOpened: files of a cabinet that shipgate does not
 	// decompress (LZX or Quantum folders, files continued across a set).
-	RuleCABNotOpened signing.Rule = "cab/not-opened"
+	RuleCABNotOpened = container.RuleCABNotOpened
 	// RuleMSIMissingStream: a table of an MSI refers to a stream (an
 	// embedded cabinet, a Binary table entry) the database does not hold.
-	RuleMSIMissingStream signing.Rule = "msi/missing-stream"
+	RuleMSIMissingStream = container.RuleMSIMissingStream
 	// RuleMSIUnreferencedData: data in an MSI that Windows Installer does
 	// not install: a stream no table refers to, a cabinet file the File
 	// table does not list.
-	RuleMSIUnreferencedData signing.Rule = "msi/unreferenced-data"
+	RuleMSIUnreferencedData = container.RuleMSIUnreferencedData
 )
 
 // Rule IDs of catalog membership, documented in docs/rules/catalog.md.

@@ -38,7 +38,7 @@ func (c *check) openTar(ra io.ReaderAt, size int64) bool {
 	if x == nil {
 		x = newExpansion(size)
 	}
-	tr, err := release.OpenTar(ctxReaderAt{c.e.ctx, ra}, size, release.TarOptions{Take: x.take})
+	tr, err := release.OpenTar(ctxReaderAt{c.e.ctx, ra}, size, release.TarOptions{Take: x.Take})
 	if errors.Is(err, release.ErrNotTar) || (err != nil && c.e.ctx.Err() != nil) {
 		return false
 	}

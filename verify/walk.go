@@ -82,8 +82,9 @@ func (j *job) finish() {
 	}
 }
 
-// maxDepth bounds asar-in-asar nesting.
-const maxDepth = 4
+// maxDepth bounds archive nesting (asar in asar, cabinet in MSI), as sbom
+// bounds it.
+const maxDepth = release.MaxDepth
 
 // walkDir queues the regular files under in.path. Symbolic links are not
 // followed.
@@ -234,7 +235,7 @@ func (e *engine) walkZip(in input) error {
 			break
 		}
 	}
-	if total > 1<<62 || !x.take(int64(total)) {
+	if total > 1<<62 || !x.Take(int64(total)) {
 		e.addFindings(finding(ruleUnreadable, signing.SeverityError, at, fmt.Sprintf("zip archive declares %d bytes of entries, more than %d times its size (and more than %d bytes; a zip bomb?); its entries were not checked", total, expansionRatio, int64(minExpansion))))
 		f.Close()
 		return nil
@@ -483,35 +484,17 @@ func hiddenInGap(r io.ReaderAt, from, to int64, last bool, bp *[]byte) (int64, b
 	return 0, false
 }
 
-// Zip archives found in a release are opened, and zips hold zips: 42.zip
-// expands 42 KB into petabytes through five levels. The zip archives
-// nested in one archive (a zip given as input, or the outermost zip found
-// in a release) may together declare at most expansionRatio times its size
-// in entries, and at least minExpansion bytes; Go's zip reader holds each
-// entry to its declared size. The ratio is Apache POI's zip bomb bound.
+// The expansion budget of nested archives is release.Expansion (see
+// there): the walkers of verify and sbom share it.
 const (
-	expansionRatio = 100
-	minExpansion   = 4 << 30
+	expansionRatio = release.ExpansionRatio
+	minExpansion   = release.MinExpansion
 )
 
-// expansion is the bytes zip archives nested in one archive may still
-// declare.
-type expansion struct{ left atomic.Int64 }
+// expansion is the bytes archives nested in one archive may still declare.
+type expansion = release.Expansion
 
-func newExpansion(size int64) *expansion {
-	x := &expansion{}
-	x.left.Store(max(minExpansion, min(size, 1<<50)*expansionRatio))
-	return x
-}
-
-// take charges n bytes and reports whether they were left.
-func (x *expansion) take(n int64) bool {
-	if x.left.Add(-n) >= 0 {
-		return true
-	}
-	x.left.Add(n)
-	return false
-}
+func newExpansion(size int64) *expansion { return release.NewExpansion(size) }
 
 // zipEntries queues the entries of the zip archive zr, whose bytes are the
 // size bytes at ra, through sink: prefix is the archive's report path

@@ -213,7 +213,7 @@ func (e *engine) walkZipChunked(in input, f *os.File, fileSize, size int64, end 
 			break
 		}
 	}
-	if declared > 1<<62 || !x.take(int64(declared)) {
+	if declared > 1<<62 || !x.Take(int64(declared)) {
 		e.addFindings(finding(ruleUnreadable, signing.SeverityError, at, fmt.Sprintf("zip archive declares %d bytes of entries, more than %d times its size (and more than %d bytes; a zip bomb?); its entries were not checked", declared, expansionRatio, int64(minExpansion))))
 		f.Close()
 		return true

@@ -95,3 +95,39 @@ func Build(files []BuildFile, opts BuildOptions) []byte {
 	le.PutUint32(out[8:], uint32(len(out)))
 	return out
 }
+
+// BuildBomb returns a cabinet of n folders that all point at
+// the same run of 65535 empty data blocks, each holding a file that claims
+// the folder's 2 GiB: a few hundred kilobytes declaring n×2 GiB, for tests
+// of expansion budgets.
+func BuildBomb(n int) []byte {
+	le := binary.LittleEndian
+	const blocks = 0xffff
+	coffFiles := 36 + 8*n
+	var files []byte
+	for i := 0; i < n; i++ {
+		var e [16]byte
+		le.PutUint32(e[:], blocks*32768)
+		le.PutUint16(e[8:], uint16(i))
+		files = append(files, e[:]...)
+		files = append(files, byte('a'+i), 0)
+	}
+	data := coffFiles + len(files)
+	b := make([]byte, 36, data+blocks*8)
+	copy(b, "MSCF")
+	le.PutUint32(b[16:], uint32(coffFiles))
+	b[24], b[25] = 3, 1
+	le.PutUint16(b[26:], uint16(n))
+	le.PutUint16(b[28:], uint16(n))
+	for i := 0; i < n; i++ {
+		var fo [8]byte
+		le.PutUint32(fo[:], uint32(data))
+		le.PutUint16(fo[4:], blocks)
+		le.PutUint16(fo[6:], uint16(MethodMSZIP))
+		b = append(b, fo[:]...)
+	}
+	b = append(b, files...)
+	b = append(b, make([]byte, blocks*8)...)
+	le.PutUint32(b[8:], uint32(len(b)))
+	return b
+}

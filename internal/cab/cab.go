@@ -5,7 +5,9 @@
 // allocated from an unchecked size, CFDATA checksums are verified when
 // present, names are cleaned (a name leading out of the archive is a
 // [Problem], not a path), and what the cabinet's folders would decompress to
-// is known before a byte is decompressed, so that callers can bound it.
+// is known before a byte is decompressed, so that callers can bound it
+// (internal/container, the walker verify and sbom share, charges it to the
+// release's expansion budget).
 //
 // Folders stored or compressed with MSZIP ([MS-MCI]: raw deflate blocks
 // sharing one 32 KiB window) are decompressed with compress/flate; folders

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/shipgate/shipgate/sbom"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/verify"
 )
@@ -142,5 +143,36 @@ func TestBuildIsDeterministic(t *testing.T) {
 	})
 	if err != nil || n < 20 {
 		t.Fatalf("walked %d files: %v", n, err)
+	}
+}
+
+// The installers diff as the release folders do: 1.4.1's MSI installs an
+// ffmpeg.dll whose bytes changed under the same version resource, and a
+// d3dcompiler_47.dll with data in its signature blob. (The demo's MSIs come
+// with the demo's msi.go; without them the test has nothing to diff.)
+func TestInstallerDiff(t *testing.T) {
+	t.Parallel()
+	m := sharedBuild(t)
+	oldMSI := filepath.Join(m.Clean, AppName+"-"+CleanVer+".msi")
+	if _, err := os.Stat(oldMSI); err != nil {
+		t.Skipf("the demo builds no Windows installer: %v", err)
+	}
+	r, err := sbom.DiffReleases(context.Background(), oldMSI, filepath.Join(m.Trojan, AppName+"-"+TrojanVer+".msi"), sbom.DiffOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := AppName + "-" + TrojanVer + ".msi/app.cab/" + AppName + "/"
+	want := map[string]bool{
+		string(sbom.RuleChangedSameVersion) + " " + at + "ffmpeg.dll":         true,
+		string(sbom.RuleChangedSameVersion) + " " + at + "d3dcompiler_47.dll": true,
+	}
+	for _, f := range r.Findings {
+		delete(want, string(f.Rule)+" "+f.Path)
+	}
+	for k := range want {
+		t.Errorf("the installers' diff lacks %s", k)
+	}
+	if r.Summary.Passed {
+		t.Error("the installers' diff passed")
 	}
 }

@@ -2,8 +2,12 @@ package msi
 
 import (
 	"encoding/binary"
+	"fmt"
+	"maps"
+	"path"
 	"slices"
 
+	"github.com/shipgate/shipgate/internal/cab"
 	"github.com/shipgate/shipgate/internal/cfb"
 )
 
@@ -117,4 +121,100 @@ func BuildNode(tables []BuildTable, streams map[string][]byte) *cfb.Node {
 		add(n, false, streams[n])
 	}
 	return root
+}
+
+// Column types as WiX writes them, for fixture tables.
+const (
+	ColKey   = 0x2d48 // s72: a key string
+	ColStr   = 0x1d48 // S72: a nullable string
+	ColName  = 0x0fff // l255: a localizable file name
+	ColI2Key = 0x2502 // a key 2-byte integer
+	ColI4    = 0x0104 // a 4-byte integer
+	ColBin   = 0x1900 // a nullable stream
+)
+
+// Installer describes a fixture installer for [BuildInstaller].
+type Installer struct {
+	// Folder is the name of the folder under ProgramFilesFolder the files
+	// install to; empty installs them to ProgramFilesFolder itself.
+	Folder string
+	// Files are the installed files by "/"-separated path under Folder,
+	// all in one embedded MSZIP cabinet, each under its File table key
+	// F1, F2… (in the order of the sorted paths).
+	Files map[string][]byte
+	// Rename gives a file's FileName column a value other than its base
+	// name (for hostile fixtures).
+	Rename map[string]string
+	// Cabinet is the cabinet's stream name; empty means "app.cab".
+	Cabinet string
+	// Binary are the Binary table's streams (custom actions) by key.
+	Binary map[string][]byte
+	// Streams are further streams by name, which no table refers to.
+	Streams map[string][]byte
+}
+
+// BuildInstaller returns the compound file tree of the installer s
+// describes, laid out as msitools lays one out: a Directory row and a
+// Component per folder, a File row per file, a Media row naming the
+// embedded cabinet, and a Binary table when there are custom actions.
+func BuildInstaller(s Installer) *cfb.Node {
+	names := make([]string, 0, len(s.Files))
+	for n := range s.Files {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	top := "ProgramFilesFolder"
+	dirs := [][]any{{"TARGETDIR", nil, "SourceDir"}, {"ProgramFilesFolder", "TARGETDIR", "."}}
+	if s.Folder != "" {
+		top = "INSTALLDIR"
+		dirs = append(dirs, []any{"INSTALLDIR", "ProgramFilesFolder", s.Folder})
+	}
+	dirKey := map[string]string{".": top}
+	comps := [][]any{{"C_" + top, top}}
+	var key func(d string) string
+	key = func(d string) string {
+		if k, ok := dirKey[d]; ok {
+			return k
+		}
+		parent := key(path.Dir(d))
+		k := fmt.Sprintf("D%d", len(dirKey))
+		dirKey[d] = k
+		dirs = append(dirs, []any{k, parent, path.Base(d)})
+		comps = append(comps, []any{"C_" + k, k})
+		return k
+	}
+	var files [][]any
+	var cabFiles []cab.BuildFile
+	for i, n := range names {
+		k := fmt.Sprintf("F%d", i+1)
+		name := path.Base(n)
+		if r, ok := s.Rename[n]; ok {
+			name = r
+		}
+		files = append(files, []any{k, "C_" + key(path.Dir(n)), name, len(s.Files[n]), i + 1})
+		cabFiles = append(cabFiles, cab.BuildFile{Name: k, Data: s.Files[n]})
+	}
+	cabName := s.Cabinet
+	if cabName == "" {
+		cabName = "app.cab"
+	}
+	streams := map[string][]byte{cabName: cab.Build(cabFiles, cab.BuildOptions{Method: cab.MethodMSZIP})}
+	var bins [][]any
+	for _, k := range slices.Sorted(maps.Keys(s.Binary)) {
+		bins = append(bins, []any{k, "x"})
+		streams["Binary."+k] = s.Binary[k]
+	}
+	maps.Copy(streams, s.Streams)
+	tables := []BuildTable{
+		{Name: "Media", Columns: []Column{{"DiskId", ColI2Key}, {"LastSequence", ColI4}, {"Cabinet", ColStr}},
+			Rows: [][]any{{1, len(names), "#" + cabName}}},
+		{Name: "File", Columns: []Column{{"File", ColKey}, {"Component_", ColKey}, {"FileName", ColName}, {"FileSize", ColI4}, {"Sequence", ColI4}},
+			Rows: files},
+		{Name: "Component", Columns: []Column{{"Component", ColKey}, {"Directory_", ColKey}}, Rows: comps},
+		{Name: "Directory", Columns: []Column{{"Directory", ColKey}, {"Directory_Parent", ColStr}, {"DefaultDir", ColName}}, Rows: dirs},
+	}
+	if len(bins) > 0 {
+		tables = append(tables, BuildTable{Name: "Binary", Columns: []Column{{"Name", ColKey}, {"Data", ColBin}}, Rows: bins})
+	}
+	return BuildNode(tables, streams)
 }

@@ -5,7 +5,8 @@
 // (resolved through Component and Directory to the folder they install to),
 // and the streams of binary columns (the Binary table's custom-action
 // DLLs and scripts, the Icon table's executables). Streams no table refers
-// to are listed too.
+// to are listed too. internal/container turns these into the entries
+// verify and sbom walk, with their report paths.
 //
 // The database format is undocumented; this follows what Wine's msi.dll
 // and msitools read: stream names packed two characters to a code unit

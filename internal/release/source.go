@@ -96,3 +96,15 @@ func (s *Stream) Open() (io.ReadCloser, error) {
 	s.used = true
 	return io.NopCloser(s.r), nil
 }
+
+// JoinPath joins a report path and a name inside it: "" and "." name the
+// prefix itself, and an empty prefix is the release's root.
+func JoinPath(prefix, name string) string {
+	if name == "" || name == "." {
+		return prefix
+	}
+	if prefix == "" {
+		return name
+	}
+	return prefix + "/" + name
+}

@@ -166,14 +166,9 @@ type TarOptions struct {
 	MaxEntries int
 }
 
-// Expansion bounds: a compressed archive may expand to ExpansionRatio times
-// its size, and at least MinExpansion bytes (Apache POI's zip bomb bound,
-// which verify also applies to zip archives).
-const (
-	ExpansionRatio    = 100
-	MinExpansion      = 4 << 30
-	DefaultMaxEntries = 1 << 21
-)
+// DefaultMaxEntries bounds the entries of a tarball when
+// TarOptions.MaxEntries is zero.
+const DefaultMaxEntries = 1 << 21
 
 // Bounds on a zstd frame: the window a decoder must keep (zstd --long=27
 // and below; the format allows 3.75 TiB) and the memory it may use.
@@ -221,14 +216,7 @@ func OpenTar(r io.ReaderAt, size int64, opts TarOptions) (*TarReader, error) {
 	t := &TarReader{r: r, size: size, comp: comp, take: opts.Take, max: opts.MaxEntries,
 		seen: map[string]EntryType{}, files: map[string]string{}}
 	if t.take == nil {
-		left := max(MinExpansion, min(size, 1<<50)*ExpansionRatio)
-		t.take = func(n int64) bool {
-			if n > left {
-				return false
-			}
-			left -= n
-			return true
-		}
+		t.take = NewExpansion(size).Take
 	}
 	if t.max <= 0 {
 		t.max = DefaultMaxEntries

@@ -1,0 +1,230 @@
+// Package container opens the installer containers of a release — Windows
+// cabinets, Windows Installer databases (MSI) and macOS flat installer
+// packages — into the files they carry, for both walkers of a release:
+// verify checks each entry as a file of the release, and sbom inventories
+// it. One walker means one set of entry names (setup.msi/app.cab/Acme
+// App/app.dll, setup.msi/Binary/CustomDll), one set of limits (the
+// expansion budget of [release.Expansion], the cabinet reader's and the
+// package reader's own), and one set of findings about the container.
+//
+// The formats' readers are internal/cab, internal/msi (over internal/cfb)
+// and signing/pkg; this package decides what of a database is a file (the
+// embedded cabinets the Media table names, with the File table's installed
+// paths; the Binary-table and other stream-column payloads; streams no
+// table refers to) and names each as a report path. Nesting depth is the
+// caller's: an entry that is itself a container is the caller's to open.
+package container
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"io"
+	"io/fs"
+
+	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/pkg"
+)
+
+// Kind is a container format the walker opens.
+type Kind uint8
+
+// Kinds of containers.
+const (
+	// None is a file the walker does not open.
+	None Kind = iota
+	// CAB is a Microsoft cabinet ([MS-CAB]).
+	CAB
+	// MSI is a Windows Installer database (an OLE compound file).
+	MSI
+	// Pkg is a macOS flat installer package (a xar archive).
+	Pkg
+)
+
+// String returns the kind's name as reports spell it ("cab", "msi", "pkg").
+func (k Kind) String() string {
+	switch k {
+	case CAB:
+		return "cab"
+	case MSI:
+		return "msi"
+	case Pkg:
+		return "pkg"
+	}
+	return "none"
+}
+
+// HeadLen is the bytes of a file's start [Detect] looks at.
+const HeadLen = 512
+
+// msiCLSIDs are the root classes of Windows Installer databases, patches
+// and transforms.
+var msiCLSIDs = [][]byte{
+	{0x84, 0x10, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x00, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46}, // database
+	{0x86, 0x10, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x00, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46}, // patch
+	{0x82, 0x10, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x00, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46}, // transform
+}
+
+// Detect tells which container the file of size bytes at r is, from its
+// first bytes hdr (up to [HeadLen]) and its name's extension: a cabinet
+// (version 1.3), a compound file named .msi, .msp, .mst or .msm or whose
+// root class is an installer's, or a xar archive (version 1, a header of at
+// least 28 bytes). A compound file of another class (a Word document) is
+// None.
+func Detect(r io.ReaderAt, ext string, hdr []byte, size int64) Kind {
+	switch {
+	case len(hdr) >= 36 && bytes.HasPrefix(hdr, []byte("MSCF")) && hdr[24] == 3 && hdr[25] == 1:
+		return CAB
+	case len(hdr) >= 8 && bytes.HasPrefix(hdr, []byte(pkg.Magic)) && hdr[4] == 0 && hdr[5] >= 28 && hdr[6] == 0 && hdr[7] == 1:
+		return Pkg
+	case CompoundFile(hdr):
+		switch ext {
+		case ".msi", ".msp", ".mst", ".msm":
+			return MSI
+		}
+		// The root entry starts the first directory sector.
+		shift := binary.LittleEndian.Uint16(hdr[30:])
+		if shift != 9 && shift != 12 {
+			return None
+		}
+		off := (int64(binary.LittleEndian.Uint32(hdr[48:])) + 1) << shift
+		var clsid [16]byte
+		if off+96 <= size {
+			if n, _ := r.ReadAt(clsid[:], off+80); n == len(clsid) {
+				for _, c := range msiCLSIDs {
+					if bytes.Equal(clsid[:], c) {
+						return MSI
+					}
+				}
+			}
+		}
+	}
+	return None
+}
+
+// CompoundFile reports whether hdr, a file's first bytes, starts an OLE
+// compound file: its signature and a whole 512-byte header.
+func CompoundFile(hdr []byte) bool {
+	return len(hdr) >= 512 && bytes.HasPrefix(hdr, []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1})
+}
+
+// Entry is one file a container holds.
+type Entry struct {
+	// Path is the file's report path: the container's path, then its
+	// place inside (see [Walk]).
+	Path string
+	// Source reads the file's bytes: a window into the container for an
+	// MSI stream, the file system's file for a package's, and a stream,
+	// readable only until Visitor.Entry returns, for a cabinet's file.
+	Source release.Source
+	// Size is the file's size as the container records it.
+	Size int64
+}
+
+// Visitor receives what [Walk] finds, in the order it finds it. A nil
+// field drops what it would receive.
+type Visitor struct {
+	// Entry is called with each file of the container, one after the
+	// other, on the caller's goroutine.
+	Entry func(Entry)
+	// Finding is called with each problem of the container, its path
+	// set.
+	Finding func(signing.Finding)
+}
+
+// Walk opens the container of kind k whose size bytes r holds, found at
+// report path at, and hands its files and problems to v, within the
+// expansion budget x (nil: a budget of the container's own size):
+//
+//   - a cabinet's files under at/<name in the cabinet>;
+//   - an MSI's embedded cabinets' files under at/<cabinet>/<installed path>
+//     (the File and Directory tables' long names, else the file's key),
+//     its stream-column payloads (custom actions, icons) under
+//     at/<table>/<key>, and streams no table refers to under
+//     at/_Streams/<name>;
+//   - a package's component Payload and Scripts files under
+//     at/<component>/Payload/… and at/<component>/Scripts/….
+//
+// Names from tables are escaped one element each (see [PathElem]);
+// cabinet names are cleaned as the cabinet reader does and insecure ones
+// reported. Walk returns when the container is read or ctx is done; a
+// container that cannot be read is a finding. It does not check the
+// container's own signature, nor nesting: an entry that is a container is
+// the caller's to open (or not).
+func Walk(ctx context.Context, k Kind, r io.ReaderAt, size int64, at string, x *release.Expansion, v Visitor) {
+	if x == nil {
+		x = release.NewExpansion(size)
+	}
+	w := &walker{ctx: ctx, at: at, x: x, v: v}
+	if w.v.Entry == nil {
+		w.v.Entry = func(Entry) {}
+	}
+	if w.v.Finding == nil {
+		w.v.Finding = func(signing.Finding) {}
+	}
+	cra := ctxReaderAt{ctx, r}
+	switch k {
+	case CAB:
+		w.openCAB(cra, size)
+	case MSI:
+		w.openMSI(cra, size)
+	case Pkg:
+		w.openPkg(cra, size)
+	}
+}
+
+// walker is one Walk.
+type walker struct {
+	ctx context.Context
+	at  string // the container's report path
+	x   *release.Expansion
+	v   Visitor
+}
+
+// add reports a finding at report path p.
+func (w *walker) add(rule signing.Rule, sev signing.Severity, p, msg string) {
+	f := signing.NewFinding(rule, sev, msg)
+	f.Path = p
+	w.v.Finding(f)
+}
+
+// entry hands one file to the visitor.
+func (w *walker) entry(p string, src release.Source, size int64) {
+	w.v.Entry(Entry{Path: p, Source: src, Size: size})
+}
+
+// ctxReaderAt fails its reads once ctx is done, so that a walk over a
+// large container stops soon after its caller gives up.
+type ctxReaderAt struct {
+	ctx context.Context
+	r   io.ReaderAt
+}
+
+func (c ctxReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.ReadAt(p, off)
+}
+
+// PkgMaxPayload is what the payloads of a package of size bytes may
+// decompress to: it grows with the package's size rather than being the
+// library's 1 GiB for any package, for a 500 KB gzip bomb would take 2 GB.
+func PkgMaxPayload(size int64) int64 {
+	return min(pkg.DefaultMaxPayload, 16<<20+64*size)
+}
+
+// OpenPkg opens the installer package of size bytes at r as a file system
+// whose components' Payload and Scripts are folders, within
+// [PkgMaxPayload]; the findings are the package reader's, with paths
+// relative to the package. The error is the package reader's when the
+// package cannot be read at all (a *pkg.FormatError, pkg.ErrNotXar).
+func OpenPkg(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
+	x, err := pkg.NewReader(r, size)
+	if err != nil {
+		return nil, nil, err
+	}
+	fsys, finds := pkg.OpenFS(x, pkg.FSOptions{MaxPayload: PkgMaxPayload(size)})
+	return fsys, finds, nil
+}

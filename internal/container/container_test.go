@@ -1,0 +1,158 @@
+package container
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/cab"
+	"github.com/shipgate/shipgate/internal/cfb"
+	"github.com/shipgate/shipgate/internal/machofile"
+	"github.com/shipgate/shipgate/internal/msi"
+	"github.com/shipgate/shipgate/internal/pkgfile"
+	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// fixtureMSI is a database whose embedded cabinet installs a.dll to
+// "Acme/a.dll" and whose Binary table holds CA.
+func fixtureMSI() []byte {
+	c := cab.Build([]cab.BuildFile{{Name: "A", Data: []byte("MZ a")}}, cab.BuildOptions{Method: cab.MethodMSZIP})
+	return msi.Build([]msi.BuildTable{
+		{Name: "Media", Columns: []msi.Column{{Name: "DiskId", Type: 0x2502}, {Name: "LastSequence", Type: 0x0104}, {Name: "Cabinet", Type: 0x1d48}},
+			Rows: [][]any{{1, 1, "#app.cab"}}},
+		{Name: "File", Columns: []msi.Column{{Name: "File", Type: 0x2d48}, {Name: "Component_", Type: 0x2d48}, {Name: "FileName", Type: 0x0fff}, {Name: "FileSize", Type: 0x0104}, {Name: "Sequence", Type: 0x0104}},
+			Rows: [][]any{{"A", "Main", "a.dll", 4, 1}}},
+		{Name: "Component", Columns: []msi.Column{{Name: "Component", Type: 0x2d48}, {Name: "Directory_", Type: 0x2d48}},
+			Rows: [][]any{{"Main", "INSTALLDIR"}}},
+		{Name: "Directory", Columns: []msi.Column{{Name: "Directory", Type: 0x2d48}, {Name: "Directory_Parent", Type: 0x1d48}, {Name: "DefaultDir", Type: 0x0fff}},
+			Rows: [][]any{{"TARGETDIR", nil, "SourceDir"}, {"INSTALLDIR", "TARGETDIR", "Acme"}}},
+		{Name: "Binary", Columns: []msi.Column{{Name: "Name", Type: 0x2d48}, {Name: "Data", Type: 0x1900}},
+			Rows: [][]any{{"CA", "x"}}},
+	}, map[string][]byte{"app.cab": c, "Binary.CA": []byte("MZ ca")})
+}
+
+func fixturePkg() []byte {
+	b, _ := pkgfile.Build(pkgfile.Spec{Files: pkgfile.ExamplePackage(machofile.NewPKI(), false)})
+	return b
+}
+
+func TestDetect(t *testing.T) {
+	doc := cfb.Build(&cfb.Node{Children: []*cfb.Node{{Name: "WordDocument", Data: []byte("x")}}})
+	for _, c := range []struct {
+		name string
+		data []byte
+		want Kind
+	}{
+		{"a.cab", cab.Build([]cab.BuildFile{{Name: "x", Data: []byte("x")}}, cab.BuildOptions{}), CAB},
+		{"a.bin", fixtureMSI(), MSI}, // by its root class
+		{"a.msi", doc, MSI},          // by its name
+		{"a.doc", doc, None},         // another compound file
+		{"a.pkg", fixturePkg(), Pkg},
+		{"a.cab", append([]byte("MSCF"), make([]byte, 60)...), None}, // no version 1.3
+		{"a.txt", []byte("hello"), None},
+	} {
+		hdr := c.data[:min(len(c.data), HeadLen)]
+		ext := c.name[strings.LastIndexByte(c.name, '.'):]
+		if got := Detect(bytes.NewReader(c.data), ext, hdr, int64(len(c.data))); got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
+}
+
+// walk returns the entries (path and bytes) and findings of Walk.
+func walk(ctx context.Context, k Kind, data []byte, x *release.Expansion) (map[string]string, []signing.Finding) {
+	got := map[string]string{}
+	var finds []signing.Finding
+	Walk(ctx, k, bytes.NewReader(data), int64(len(data)), "setup", x, Visitor{
+		Entry: func(e Entry) {
+			rc, err := e.Source.Open()
+			if err != nil {
+				got[e.Path] = "error: " + err.Error()
+				return
+			}
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			got[e.Path] = string(b)
+		},
+		Finding: func(f signing.Finding) { finds = append(finds, f) },
+	})
+	return got, finds
+}
+
+// TestWalkMSI names an MSI's files as verify reports them: the cabinet's
+// at their installed paths, the Binary table's under Binary/.
+func TestWalkMSI(t *testing.T) {
+	got, finds := walk(context.Background(), MSI, fixtureMSI(), nil)
+	if len(got) != 2 || got["setup/app.cab/Acme/a.dll"] != "MZ a" || got["setup/Binary/CA"] != "MZ ca" || len(finds) != 0 {
+		t.Errorf("entries %q, findings %+v", got, finds)
+	}
+}
+
+// TestWalkBudget charges a cabinet's expansion to the budget it is given:
+// one the cabinet exceeds leaves its files unread, with a finding.
+func TestWalkBudget(t *testing.T) {
+	x := release.NewExpansion(0)
+	if !x.Take(release.MinExpansion - 2) {
+		t.Fatal("the budget refused its own size")
+	}
+	got, finds := walk(context.Background(), MSI, fixtureMSI(), x)
+	if _, ok := got["setup/app.cab/Acme/a.dll"]; ok || len(finds) != 1 || finds[0].Rule != release.RuleUnreadable || finds[0].Path != "setup/app.cab" {
+		t.Errorf("entries %q, findings %+v", got, finds)
+	}
+}
+
+// TestWalkCancelled stops at once when ctx is done, reporting nothing.
+func TestWalkCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, c := range []struct {
+		k    Kind
+		data []byte
+	}{{MSI, fixtureMSI()}, {CAB, cab.Build([]cab.BuildFile{{Name: "x", Data: []byte("x")}}, cab.BuildOptions{})}, {Pkg, fixturePkg()}} {
+		if got, finds := walk(ctx, c.k, c.data, nil); len(got) != 0 || len(finds) != 0 {
+			t.Errorf("%s: entries %q, findings %+v", c.k, got, finds)
+		}
+	}
+}
+
+// TestPathElem keeps table names to one element of a report path.
+func TestPathElem(t *testing.T) {
+	for in, want := range map[string]string{"": "%00", ".": "%2E", "..": "%2E%2E", "a/b": "a%2Fb", `a\b`: "a%5Cb", "50%": "50%25", "\x01\xff": "%01%FF", "Ünïcode": "Ünïcode"} {
+		if got := PathElem(in); got != want {
+			t.Errorf("PathElem(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// FuzzWalk walks hostile containers of each kind: no panic, no entry
+// outside the container's path, no entry larger than the budget allows.
+func FuzzWalk(f *testing.F) {
+	f.Add(uint8(MSI), fixtureMSI())
+	f.Add(uint8(CAB), cab.Build([]cab.BuildFile{{Name: `a\b.dll`, Data: []byte("MZ")}, {Name: "c", Data: []byte("c")}}, cab.BuildOptions{Method: cab.MethodMSZIP}))
+	f.Add(uint8(Pkg), fixturePkg())
+	f.Fuzz(func(t *testing.T, k uint8, data []byte) {
+		kind := Kind(k%3 + 1)
+		var total int64
+		Walk(context.Background(), kind, bytes.NewReader(data), int64(len(data)), "c", nil, Visitor{
+			Entry: func(e Entry) {
+				if !strings.HasPrefix(e.Path, "c/") || strings.Contains(e.Path, "/../") || strings.HasSuffix(e.Path, "/..") {
+					t.Errorf("entry path %q", e.Path)
+				}
+				if e.Size < 0 {
+					t.Errorf("entry %q of %d bytes", e.Path, e.Size)
+				}
+				if rc, err := e.Source.Open(); err == nil {
+					n, _ := io.Copy(io.Discard, io.LimitReader(rc, e.Size+1))
+					rc.Close()
+					total += n
+				}
+			},
+		})
+		if total > max(release.MinExpansion, int64(len(data))*release.ExpansionRatio)+int64(len(data)) {
+			t.Errorf("%d bytes read from %d", total, len(data))
+		}
+	})
+}

@@ -1,0 +1,64 @@
+package container
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+
+	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/pkg"
+)
+
+// openPkg walks the files of the installer package the container is, as
+// the package reader shows them (see [OpenPkg]). Links are left out: the
+// reader reports those that escape, and their targets are files of their
+// own.
+func (w *walker) openPkg(ra io.ReaderAt, size int64) {
+	fsys, finds, err := OpenPkg(ra, size)
+	if err != nil {
+		if w.ctx.Err() != nil {
+			return
+		}
+		f := signing.NewFinding(pkg.RuleMalformed, signing.SeverityError, fmt.Sprintf("installer package cannot be read, so its files were not checked: %v", err))
+		var fe *pkg.FormatError
+		if errors.As(err, &fe) && fe.Offset >= 0 {
+			off := fe.Offset
+			f.Offset = &off
+		}
+		f.Path = w.at
+		w.v.Finding(f)
+		return
+	}
+	for _, f := range finds {
+		f.Path = release.JoinPath(w.at, f.Path)
+		w.v.Finding(f)
+	}
+	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if cerr := w.ctx.Err(); cerr != nil {
+			return cerr
+		}
+		rp := release.JoinPath(w.at, p)
+		if err != nil {
+			w.add(release.RuleUnreadable, signing.SeverityError, rp, fmt.Sprintf("cannot read package entry: %v", err))
+			if d != nil && d.IsDir() && p != "." {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			w.add(release.RuleUnreadable, signing.SeverityError, rp, fmt.Sprintf("cannot stat package entry: %v", err))
+			return nil
+		}
+		w.entry(rp, release.FSFile{FS: fsys, Name: p}, info.Size())
+		return nil
+	})
+	if err != nil && w.ctx.Err() == nil {
+		w.add(release.RuleMalformed, signing.SeverityError, w.at, fmt.Sprintf("cannot list package: %v", err))
+	}
+}

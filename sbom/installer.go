@@ -1,0 +1,236 @@
+package sbom
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/shipgate/shipgate/internal/container"
+	"github.com/shipgate/shipgate/internal/filekind"
+	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// listContainer lists the installer b.root (an MSI, a cabinet or an
+// installer package, of kind k) into b.files: the installer itself, named
+// as verify names it, then the files it carries under its name, walked by
+// internal/container as verify walks them (setup.msi/app.cab/Acme
+// App/app.dll, setup.msi/Binary/CustomDll), within one expansion budget of
+// the installer's size. An entry that is itself an MSI, cabinet or package
+// is opened too, to verify's nesting depth; zips, tarballs and asars
+// inside stay files.
+func (b *builder) listContainer(k container.Kind) error {
+	f, err := os.Open(b.root)
+	if err != nil {
+		return fmt.Errorf("sbom: %w", err)
+	}
+	b.closers = append(b.closers, func() { f.Close() })
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("sbom: %w", err)
+	}
+	b.archive = true
+	name := filepath.Base(b.root)
+	b.files = append(b.files, &item{path: name, open: diskOpener(b.root), opened: true})
+	l := &containerLister{b: b, x: release.NewExpansion(st.Size()), seen: map[string]bool{name: true},
+		add: func(it *item) { b.files = append(b.files, it) }}
+	l.walk(k, f, st.Size(), name, 0)
+	return nil
+}
+
+// openInstallers lists the files of the installers found among the
+// release's files (an MSI in a folder or a zip, as verify opens it), under
+// each one's path, and hashes them; each installer has its expansion
+// budget, as verify gives an outermost archive. Files inside app.asar and
+// inside an installer already listed are not opened.
+func (b *builder) openInstallers() {
+	seen := map[string]bool{}
+	var found []*item
+	for _, it := range b.items {
+		seen[it.path] = true
+		if it.installer != container.None && it.err == nil {
+			found = append(found, it)
+		}
+	}
+	if len(found) == 0 {
+		return
+	}
+	var added []*item
+	for _, it := range found {
+		ra, size, c, err := it.open()
+		if err != nil {
+			it.err = err
+			continue
+		}
+		b.closers = append(b.closers, func() { c.Close() })
+		l := &containerLister{b: b, x: release.NewExpansion(size), seen: seen, add: func(e *item) { added = append(added, e) }}
+		l.walk(it.installer, ra, size, it.path, 0)
+	}
+	b.hashAll(added)
+	b.items = append(b.items, added...)
+	sort.Slice(b.items, func(i, j int) bool { return b.items[i].path < b.items[j].path })
+}
+
+// containerLister lists the files of one installer and the installers
+// nested in it.
+type containerLister struct {
+	b    *builder
+	x    *release.Expansion
+	seen map[string]bool // the paths listed so far
+	add  func(*item)     // takes each file listed
+}
+
+// walk lists the container of kind k in the size bytes at r, found at
+// report path at, depth levels down.
+func (l *containerLister) walk(k container.Kind, r io.ReaderAt, size int64, at string, depth int) {
+	b := l.b
+	container.Walk(context.Background(), k, r, size, at, l.x, container.Visitor{
+		Finding: func(f signing.Finding) { b.inv.Findings = append(b.inv.Findings, f) },
+		Entry:   func(e container.Entry) { l.entry(e, depth+1) },
+	})
+}
+
+// entry lists one file of a container, depth levels down, and opens it
+// when it is a container too.
+func (l *containerLister) entry(e container.Entry, depth int) {
+	b := l.b
+	if l.seen[e.Path] {
+		// Distinct names in a container are distinct report paths (see
+		// container.PathElem); two of a kind are the reader's to report.
+		b.finding(release.RuleDuplicateEntry, signing.SeverityError, e.Path, fmt.Sprintf("the installer holds more than one file at %s; the first was inventoried", e.Path))
+		return
+	}
+	l.seen[e.Path] = true
+	ra, done := l.readerAt(e)
+	switch {
+	case done != nil:
+		l.add(done) // hashed as it streamed by: no code, no container
+		return
+	case ra == nil:
+		return
+	}
+	size := e.Size
+	l.add(&item{path: e.Path, opened: true, open: func() (io.ReaderAt, int64, io.Closer, error) {
+		return ra, size, io.NopCloser(nil), nil
+	}})
+	head := make([]byte, min(size, container.HeadLen))
+	n, _ := ra.ReadAt(head, 0)
+	k := container.Detect(ra, strings.ToLower(filepath.Ext(e.Path)), head[:n], size)
+	switch {
+	case k == container.None:
+	case depth >= release.MaxDepth:
+		b.finding(release.RuleUnreadable, signing.SeverityError, e.Path, fmt.Sprintf("archive nested %d levels deep; its entries were not inventoried", depth))
+	default:
+		l.walk(k, ra, size, e.Path, depth)
+	}
+}
+
+// maxStreamedSmall is the size up to which a streamed file of an installer
+// is held in memory whatever it is: the inventory reads small text files
+// (package.json, Electron's version file) again.
+const maxStreamedSmall = 16 << 20
+
+// readerAt returns random access to the entry's bytes: the container's
+// own window, the package reader's file held in memory, or the entry read
+// now (a cabinet's file is a stream, readable only now), held in memory
+// and charged to maxHeld. A large streamed file that is no binary,
+// container or asar (by its first bytes) is hashed as it streams by and
+// returned as done, hashed, with no bytes held: a cabinet of zeros does not
+// fill the memory. It reports an entry it cannot read and returns nils.
+func (l *containerLister) readerAt(e container.Entry) (ra io.ReaderAt, done *item) {
+	b := l.b
+	switch src := e.Source.(type) {
+	case release.Window:
+		return src.ReaderAt(), nil
+	case release.FSFile:
+		if f, err := src.Open(); err == nil {
+			if ra, ok := f.(io.ReaderAt); ok {
+				return ra, nil // closing it frees nothing
+			}
+			f.Close()
+		}
+	}
+	bad := func(err error) (io.ReaderAt, *item) {
+		b.finding(release.RuleMalformed, signing.SeverityError, e.Path, fmt.Sprintf("installer entry cannot be read: %v", err))
+		return nil, nil
+	}
+	if e.Size < 0 {
+		return bad(fmt.Errorf("its size is %d", e.Size))
+	}
+	rc, err := e.Source.Open()
+	if err != nil {
+		return bad(err)
+	}
+	defer rc.Close()
+	br := bufio.NewReaderSize(rc, filekind.HeadLen)
+	head, _ := br.Peek(int(min(e.Size, filekind.HeadLen)))
+	if e.Size > maxStreamedSmall && !keepStreamed(head) {
+		h := sha256.New()
+		n, err := io.Copy(h, io.LimitReader(br, e.Size+1))
+		if err == nil && n != e.Size {
+			err = fmt.Errorf("holds %d bytes, its header says %d", n, e.Size)
+		}
+		if err != nil {
+			return bad(err)
+		}
+		return nil, &item{path: e.Path, opened: true, hashed: true, size: n, sha256: hex.EncodeToString(h.Sum(nil)),
+			open: func() (io.ReaderAt, int64, io.Closer, error) { return nil, 0, nil, errNotHeld }}
+	}
+	if e.Size > maxHeld-b.installerHeld {
+		b.finding(release.RuleUnreadable, signing.SeverityError, e.Path, fmt.Sprintf("the installers' compressed files exceed %d bytes; %s was not inventoried", int64(maxHeld), e.Path))
+		return nil, nil
+	}
+	b.installerHeld += e.Size
+	data, err := io.ReadAll(io.LimitReader(br, e.Size+1))
+	if err == nil && int64(len(data)) != e.Size {
+		err = fmt.Errorf("holds %d bytes, its header says %d", len(data), e.Size)
+	}
+	if err != nil {
+		return bad(err)
+	}
+	return bytes.NewReader(data), nil
+}
+
+// errNotHeld says a file hashed as it streamed by was read again.
+var errNotHeld = errors.New("the installer's file was hashed as it was decompressed and is not held for reading again")
+
+// keepStreamed reports whether a streamed file starting with head must be
+// held for random access: a binary, a container to open, an asar.
+func keepStreamed(head []byte) bool {
+	k := filekind.Detect(head, -1)
+	return k.Native() || k == filekind.ELF || k == filekind.Asar ||
+		container.CompoundFile(head) || bytes.HasPrefix(head, []byte("MSCF")) || bytes.HasPrefix(head, []byte("xar!"))
+}
+
+// installedApp finds the Electron application the installer installs: the
+// one folder holding resources/app.asar or resources/app/package.json,
+// whose files are then read as a Windows layout's (the application's
+// package.json, npm packages, the runtime's version, its integrity claims).
+// With none, or more than one, the installer's files are files.
+func (b *builder) installedApp() {
+	homes := map[string]bool{}
+	for _, it := range b.files {
+		if h, ok := strings.CutSuffix(it.path, "/resources/app.asar"); ok {
+			homes[h] = true
+		} else if h, ok := strings.CutSuffix(it.path, "/resources/app/package.json"); ok {
+			homes[h] = true
+		}
+	}
+	if len(homes) != 1 {
+		return
+	}
+	for h := range homes {
+		b.home = h
+	}
+	b.asarPath = b.home + "/resources/app.asar"
+	b.appDir = b.home + "/resources/app"
+}
