@@ -175,3 +175,19 @@ func TestBundleTicket(t *testing.T) {
 		})
 	}
 }
+
+// TestTicketSlotTwice: two blobs in the ticket slot (a bound ticket hiding
+// a second one) are a duplicate slot, an error, whatever they hold.
+func TestTicketSlotTwice(t *testing.T) {
+	p := machofile.NewPKI()
+	w := ticketfile.BlobWrapper(ticketfile.Ticket(placeholderCDHash))
+	spec := withExtra(withExtra(p.DeveloperIDSpec("x"), machofile.ExtraBlob{Slot: 0x10002, Data: w}), machofile.ExtraBlob{Slot: 0x10002, Data: w})
+	b, _, err := machofile.Sign(machofile.Build(machofile.Spec{}), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := verifyBytes(t, b, Options{Trust: testTrust(t), Time: checkTime})
+	if ruleSet(r)[RuleDuplicateSlot] != signing.SeverityError || r.Signatures[0].Status == signing.StatusValid {
+		t.Errorf("%s %v", r.Signatures[0].Status, ruleSet(r))
+	}
+}

