@@ -207,7 +207,7 @@ func VerifyBundle(fsys fs.FS, dir string, opts Options) (*BundleResult, error) {
 	}
 	opts.FileHash = nil
 	out := &BundleResult{Path: dir, Items: []BundleItem{}, Findings: []signing.Finding{}}
-	if err := verifyBundle(fsys, dir, opts, out, 0, true); err != nil {
+	if err := verifyBundle(fsys, dir, opts, out, 0, true, nil); err != nil {
 		return nil, err
 	}
 	sort.SliceStable(out.Items, func(i, j int) bool { return out.Items[i].Path < out.Items[j].Path })
@@ -381,13 +381,14 @@ type bundleCheck struct {
 	nested    []string // nested bundles, verified after the walk
 	mainItem  int      // index in out.Items of the main executable; -1 when none
 	ticket    []byte   // Contents/CodeResources as read, when it is a ticket candidate
+	outer     *outerTicket
 }
 
-func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth int, top bool) error {
+func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth int, top bool, outer *outerTicket) error {
 	lay, _ := locate(fsys, dir)
 	out.Bundles = append(out.Bundles, dir)
 	b := &bundleCheck{fsys: fsys, dir: dir, opts: opts, out: out, depth: depth, top: top, lay: lay,
-		csPath: path.Join(lay.root, "_CodeSignature", "CodeResources"), seen: map[string]bool{}, mainItem: -1}
+		csPath: path.Join(lay.root, "_CodeSignature", "CodeResources"), seen: map[string]bool{}, mainItem: -1, outer: outer}
 	executable, err := b.readMetadata()
 	if err != nil {
 		return err
@@ -643,7 +644,7 @@ func (b *bundleCheck) verifyNested() error {
 			b.add(RuleMalformed, signing.SeverityError, p, fmt.Sprintf("bundles nested deeper than %d levels are not verified", maxNestedDepth))
 			continue
 		}
-		if err := verifyBundle(b.fsys, p, b.opts, b.out, b.depth+1, false); err != nil {
+		if err := verifyBundle(b.fsys, p, b.opts, b.out, b.depth+1, false, b.inherit()); err != nil {
 			return err
 		}
 		if b.seal == nil {

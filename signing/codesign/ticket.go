@@ -53,18 +53,40 @@ func (s *sliceState) notarize() {
 	}
 }
 
+// outerTicket is the ticket stapled to an enclosing bundle, which names
+// the code nested in it too (Apple's ticket lists every executable of a
+// submission).
+type outerTicket struct {
+	raw []byte
+	loc string // the ticket file's path in the fs.FS
+}
+
+// inherit returns the ticket nested bundles are checked against: this
+// bundle's own, else the one it inherited.
+func (b *bundleCheck) inherit() *outerTicket {
+	if b.ticket != nil {
+		return &outerTicket{raw: b.ticket, loc: path.Join(b.lay.root, stapledTicket)}
+	}
+	return b.outer
+}
+
 // notarize records, on each signature of the bundle's main executable,
-// what Contents/CodeResources holds against that slice's cdhashes: for the
-// top bundle always (not-stapled without the file), for a nested one only
-// when it has the file. A ticket naming none of the slice's cdhashes is a
-// warning.
+// what its ticket holds against that slice's cdhashes: the bundle's own
+// Contents/CodeResources, else an enclosing bundle's ticket, else
+// not-stapled. A bundle's own ticket naming none of the slice's cdhashes
+// is a warning; an enclosing one is only recorded, as Apple's tickets may
+// or may not list nested code.
 func (b *bundleCheck) notarize() {
-	if b.mainItem < 0 || (b.ticket == nil && !b.top) {
+	if b.mainItem < 0 {
 		return
 	}
 	r := b.out.Items[b.mainItem].Result
 	if r == nil {
 		return
+	}
+	raw, loc := b.ticket, "Contents/"+stapledTicket
+	if raw == nil && b.outer != nil {
+		raw, loc = b.outer.raw, b.outer.loc
 	}
 	p := path.Join(b.lay.root, stapledTicket)
 	for i := range r.Signatures {
@@ -72,9 +94,9 @@ func (b *bundleCheck) notarize() {
 		if i < len(r.Slices) {
 			hs = r.Slices[i].CDHashes
 		}
-		n := notary.Check(b.ticket, "Contents/"+stapledTicket, hs)
+		n := notary.Check(raw, loc, hs)
 		r.Signatures[i].Notarization = n
-		if n.Status == signing.NotarizationStapledUnverified && !n.Bound() {
+		if b.ticket != nil && n.Status == signing.NotarizationStapledUnverified && !n.Bound() {
 			b.add(RuleNotarizationTicketMismatch, signing.SeverityWarning, p, fmt.Sprintf("the stapled notarization ticket names none of the cdhashes of the main executable's signature %d (%v): it is a ticket for other code", i, hs))
 		}
 	}

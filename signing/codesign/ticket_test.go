@@ -191,3 +191,58 @@ func TestTicketSlotTwice(t *testing.T) {
 		t.Errorf("%s %v", r.Signatures[0].Status, ruleSet(r))
 	}
 }
+
+// TestBundleTicketNested: nested bundles without a ticket of their own are
+// checked against the enclosing bundle's, which lists every executable of
+// a submission; naming the framework binds it, not naming it leaves it
+// unbound without a warning.
+func TestBundleTicketNested(t *testing.T) {
+	base := machofile.ExampleBundle(machofile.NewPKI())
+	opts := Options{Trust: testTrust(t), Time: checkTime}
+	res, err := VerifyBundle(bundleFS(base), "Example.app", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mainCD, fwCD []byte
+	var fwPath string
+	for _, it := range res.Items {
+		if !it.Main || it.Result == nil {
+			continue
+		}
+		h, _ := hex.DecodeString(it.Result.Slices[0].CDHashes[0])
+		if it.Path == res.Executable {
+			mainCD = h
+		} else {
+			fwCD, fwPath = h, it.Path
+		}
+		if n := it.Result.Signatures[0].Notarization; n == nil || n.Status != signing.NotarizationNotStapled {
+			t.Errorf("%s unstapled: %+v", it.Path, n)
+		}
+	}
+	if mainCD == nil || fwCD == nil {
+		t.Fatal("fixture lacks a main executable or a nested framework")
+	}
+	for _, c := range []struct {
+		ticket  []byte
+		fwBound bool
+	}{{ticketfile.Ticket(mainCD), false}, {ticketfile.Ticket(mainCD, fwCD), true}} {
+		m := bundleFS(base)
+		m["Example.app/Contents/CodeResources"] = &fstest.MapFile{Data: c.ticket}
+		res, err := VerifyBundle(m, "Example.app", opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range res.Items {
+			if it.Path != fwPath {
+				continue
+			}
+			n := it.Result.Signatures[0].Notarization
+			if n == nil || n.Status != signing.NotarizationStapledUnverified || n.Bound() != c.fwBound || n.Location != "Example.app/Contents/CodeResources" {
+				t.Errorf("framework bound %v: %+v", c.fwBound, n)
+			}
+		}
+		if _, warned := ruleSet(&Result{Findings: res.Findings})[RuleNotarizationTicketMismatch]; warned {
+			t.Errorf("a warning for nested code the ticket does not list: %v", res.Findings)
+		}
+	}
+}
