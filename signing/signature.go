@@ -57,6 +57,11 @@ type Signature struct {
 	// requirement and whether the signature satisfies it; nil for other
 	// formats and for code whose signature was not verified that far.
 	DesignatedRequirement *DesignatedRequirement `json:"designatedRequirement,omitempty"`
+	// Notarization is the stapled notarization ticket found for an Apple
+	// code signature of a bundle's main executable, a disk image or a
+	// flat package (or in a Mach-O's ticket slot); nil where none was
+	// looked for.
+	Notarization *Notarization `json:"notarization,omitempty"`
 	// Catalog names the security catalog that vouches for the file, for
 	// FormatCatalog: its report path, or the base name of a catalog given
 	// on the command line.

@@ -791,6 +791,9 @@ func (c *check) afterHash() {
 	if s.requirement != "" {
 		c.checkRequirement(s.requirement, s.requirementLine)
 	}
+	if s.notarized != "" && s.notarized != NotarizedNone {
+		c.checkNotarized(s.notarized, s.notarizedLine)
+	}
 }
 
 // reopen returns a fresh reader of the file's bytes, for the rare check that

@@ -95,6 +95,43 @@ const (
 	RequireNone Require = "none"
 )
 
+// Notarized says what a policy requires of a stapled notarization ticket.
+type Notarized string
+
+const (
+	// NotarizedNone requires nothing (YAML false).
+	NotarizedNone Notarized = "none"
+	// NotarizedStapled requires a stapled ticket that parses and names the
+	// code's cdhash (a flat package's table of contents checksum). Apple's
+	// signature on it is not verified: anyone can write such a ticket.
+	NotarizedStapled Notarized = "stapled"
+	// NotarizedVerified (YAML true) also requires Apple's signature on the
+	// ticket to verify. shipgate cannot check it offline (the ticket format
+	// does not document it), so this is never satisfied.
+	NotarizedVerified Notarized = "verified"
+)
+
+// UnmarshalYAML accepts true (verified), false (none) and the names.
+func (n *Notarized) UnmarshalYAML(v *yaml.Node) error {
+	var b bool
+	if v.Kind == yaml.ScalarNode && v.Tag == "!!bool" {
+		if err := v.Decode(&b); err != nil {
+			return err
+		}
+		*n = NotarizedNone
+		if b {
+			*n = NotarizedVerified
+		}
+		return nil
+	}
+	var s string
+	if err := v.Decode(&s); err != nil {
+		return err
+	}
+	*n = Notarized(s)
+	return nil
+}
+
 // Rule applies settings to the files whose path matches one of its globs.
 // Unset fields (nil, empty) leave the setting to earlier rules or the
 // default.
@@ -127,6 +164,14 @@ type Rule struct {
 	// leaf[subject.OU] = "ABCDE12345"`, that every slice of a matching
 	// Mach-O file must satisfy, as `codesign --verify -R=…` checks.
 	Requirement string `yaml:"requirement" json:"requirement"`
+	// RequireNotarized, when set, requires a stapled notarization ticket
+	// bound to the code of each matching bundle main executable, disk
+	// image or flat package: "stapled" accepts a ticket that parses and
+	// names the code's cdhash although Apple's signature on it is not
+	// verified; "verified" (or true) also requires that signature, which
+	// shipgate cannot check offline, so it is never satisfied today;
+	// "none" (or false) requires nothing.
+	RequireNotarized Notarized `yaml:"requireNotarized" json:"requireNotarized"`
 
 	line int // line of the rule in the policy file; 0 when built in code
 }
@@ -427,6 +472,11 @@ func (p *Policy) validate(root *yaml.Node, name string) error {
 				return bad(err.Error(), "rules", i, "sigstore", field)
 			}
 		}
+		switch r.RequireNotarized {
+		case "", NotarizedNone, NotarizedStapled, NotarizedVerified:
+		default:
+			return bad(fmt.Sprintf("requireNotarized %q: want true, false, %q, %q or %q", r.RequireNotarized, NotarizedStapled, NotarizedVerified, NotarizedNone), "rules", i, "requireNotarized")
+		}
 		if r.Requirement != "" {
 			if _, err := compileRequirement(r.Requirement); err != nil {
 				return bad(err.Error(), "rules", i, "requirement")
@@ -528,6 +578,8 @@ type settings struct {
 	sigstoreLine                         int
 	requirement                          string
 	requirementLine                      int
+	notarized                            Notarized
+	notarizedLine                        int
 }
 
 // settingsFor resolves the settings for path p: for each setting, the last
@@ -559,6 +611,9 @@ func (p *Policy) settingsFor(file string) settings {
 		}
 		if r.Requirement != "" {
 			s.requirement, s.requirementLine = r.Requirement, r.line
+		}
+		if r.RequireNotarized != "" {
+			s.notarized, s.notarizedLine = r.RequireNotarized, r.line
 		}
 	}
 	return s

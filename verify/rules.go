@@ -101,6 +101,10 @@ const (
 	// not satisfy the Apple code requirement a policy rule sets (or whose
 	// outcome cannot be decided offline, or that is unsigned).
 	RuleRequirementNotSatisfied signing.Rule = "policy/requirement-not-satisfied"
+	// RuleNotNotarized reports code a policy rule's requireNotarized covers
+	// that carries no stapled notarization ticket bound to it, or whose
+	// ticket cannot be verified as the rule asks.
+	RuleNotNotarized signing.Rule = "policy/not-notarized"
 )
 
 // The package's former unexported names of its rule IDs, kept while code

@@ -19,6 +19,7 @@ import (
 	"howett.net/plist"
 
 	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/notary"
 )
 
 // Caps on bundle metadata read into memory.
@@ -206,7 +207,7 @@ func VerifyBundle(fsys fs.FS, dir string, opts Options) (*BundleResult, error) {
 	}
 	opts.FileHash = nil
 	out := &BundleResult{Path: dir, Items: []BundleItem{}, Findings: []signing.Finding{}}
-	if err := verifyBundle(fsys, dir, opts, out, 0, true); err != nil {
+	if err := verifyBundle(fsys, dir, opts, out, 0, true, nil); err != nil {
 		return nil, err
 	}
 	sort.SliceStable(out.Items, func(i, j int) bool { return out.Items[i].Path < out.Items[j].Path })
@@ -378,13 +379,16 @@ type bundleCheck struct {
 	seal      *seal  // the parsed CodeResources; nil when absent or malformed
 	seen      map[string]bool
 	nested    []string // nested bundles, verified after the walk
+	mainItem  int      // index in out.Items of the main executable; -1 when none
+	ticket    []byte   // Contents/CodeResources as read, when it is a ticket candidate
+	outer     *outerTicket
 }
 
-func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth int, top bool) error {
+func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth int, top bool, outer *outerTicket) error {
 	lay, _ := locate(fsys, dir)
 	out.Bundles = append(out.Bundles, dir)
 	b := &bundleCheck{fsys: fsys, dir: dir, opts: opts, out: out, depth: depth, top: top, lay: lay,
-		csPath: path.Join(lay.root, "_CodeSignature", "CodeResources"), seen: map[string]bool{}}
+		csPath: path.Join(lay.root, "_CodeSignature", "CodeResources"), seen: map[string]bool{}, mainItem: -1, outer: outer}
 	executable, err := b.readMetadata()
 	if err != nil {
 		return err
@@ -394,6 +398,7 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 	if err := b.walkRoot(); err != nil {
 		return err
 	}
+	b.notarize()
 	if lay.root != dir {
 		if err := checkOutsideRoot(fsys, dir, lay.root, b.add); err != nil {
 			return fmt.Errorf("codesign: walking %s: %w", dir, err)
@@ -467,6 +472,7 @@ func (b *bundleCheck) verifyMainExecutable(executable string) {
 	}
 	b.mainMachO = it.Result != nil
 	b.out.Items = append(b.out.Items, it)
+	b.mainItem = len(b.out.Items) - 1
 }
 
 // parseSeal parses CodeResources; without one, nothing seals the bundle's
@@ -545,7 +551,7 @@ func (b *bundleCheck) walkRoot() error {
 // Mach-O files are verified as items of their own, whether sealed or not.
 func (b *bundleCheck) checkFile(p, rel string) {
 	if rel == stapledTicket && path.Base(b.lay.root) == "Contents" && b.seal != nil && !b.seal.lists(rel) {
-		checkStapledTicket(b.fsys, p, b.add)
+		b.ticket = checkStapledTicket(b.fsys, p, b.add)
 		b.seen[rel] = true
 		return
 	}
@@ -638,7 +644,7 @@ func (b *bundleCheck) verifyNested() error {
 			b.add(RuleMalformed, signing.SeverityError, p, fmt.Sprintf("bundles nested deeper than %d levels are not verified", maxNestedDepth))
 			continue
 		}
-		if err := verifyBundle(b.fsys, p, b.opts, b.out, b.depth+1, false); err != nil {
+		if err := verifyBundle(b.fsys, p, b.opts, b.out, b.depth+1, false, b.inherit()); err != nil {
 			return err
 		}
 		if b.seal == nil {
@@ -771,20 +777,31 @@ func checkSignatureDir(rel, p string, d fs.DirEntry, mainMachO bool, add func(si
 }
 
 // checkStapledTicket judges Contents/CodeResources, where stapler puts a
-// notarization ticket. Nothing seals it and shipgate does not verify tickets
-// yet, so it is reported as a note with its size; a file larger than any
-// ticket is unsealed data and an error.
-func checkStapledTicket(fsys fs.FS, p string, add func(signing.Rule, signing.Severity, string, string)) {
+// notarization ticket. Nothing seals it: a file larger than any ticket, or
+// one that does not parse as a ticket, is unsealed data and an error; a
+// ticket is a note, as its Apple signature is not verified. It returns the
+// file's bytes when it parses as a ticket.
+func checkStapledTicket(fsys fs.FS, p string, add func(signing.Rule, signing.Severity, string, string)) []byte {
 	st, err := fs.Stat(fsys, p)
 	if err != nil {
 		add(RuleMalformed, signing.SeverityError, p, "cannot read: "+err.Error())
-		return
+		return nil
 	}
 	if st.Size() > maxTicketSize {
 		add(RuleNotarizationTicketUnverified, signing.SeverityError, p, fmt.Sprintf("Contents/CodeResources holds %d bytes, more than a stapled notarization ticket (at most %d): no signature covers them", st.Size(), maxTicketSize))
-		return
+		return nil
 	}
-	add(RuleNotarizationTicketUnverified, signing.SeverityNote, p, fmt.Sprintf("stapled notarization ticket of %d bytes: no code signature seals it and shipgate does not verify its signature or cdhash binding", st.Size()))
+	b, err := readSmall(fsys, p)
+	if err != nil {
+		add(RuleMalformed, signing.SeverityError, p, "cannot read: "+err.Error())
+		return nil
+	}
+	if _, err := notary.Parse(b); err != nil {
+		add(RuleNotarizationTicketMalformed, signing.SeverityError, p, fmt.Sprintf("Contents/CodeResources is not a notarization ticket (%v): no signature covers its %d bytes", err, len(b)))
+		return b
+	}
+	add(RuleNotarizationTicketUnverified, signing.SeverityNote, p, fmt.Sprintf("stapled notarization ticket of %d bytes: it parses, but no code signature seals it and Apple's signature on it is not verified", len(b)))
+	return b
 }
 
 func checkSymlink(fsys fs.FS, sl *seal, rel, p string, add func(signing.Rule, signing.Severity, string, string)) {

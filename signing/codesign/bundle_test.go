@@ -1,6 +1,7 @@
 package codesign
 
 import (
+	"bytes"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -9,6 +10,7 @@ import (
 	"testing/fstest"
 
 	"github.com/shipgate/shipgate/internal/machofile"
+	"github.com/shipgate/shipgate/internal/ticketfile"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -123,8 +125,11 @@ func TestBundle(t *testing.T) {
 			m[fw+"/Resources"].Data = []byte("../../../Resources")
 		}, []string{"codesign/adhoc", "codesign/resource-modified"}},
 		{"stapled-notarization-ticket", func(m fstest.MapFS) {
+			m[app+"/Contents/CodeResources"] = &fstest.MapFile{Data: ticketfile.Ticket(bytes.Repeat([]byte{7}, 20))}
+		}, []string{"codesign/adhoc", "codesign/notarization-ticket-mismatch", "codesign/notarization-ticket-unverified"}},
+		{"zeros-as-stapled-notarization-ticket", func(m fstest.MapFS) {
 			m[app+"/Contents/CodeResources"] = &fstest.MapFile{Data: make([]byte, 9000)}
-		}, []string{"codesign/adhoc", "codesign/notarization-ticket-unverified"}},
+		}, []string{"codesign/adhoc", "codesign/notarization-ticket-malformed"}},
 		{"oversized-stapled-notarization-ticket", func(m fstest.MapFS) {
 			m[app+"/Contents/CodeResources"] = &fstest.MapFile{Data: make([]byte, 64<<10+1)}
 		}, []string{"codesign/adhoc", "codesign/notarization-ticket-unverified"}},
@@ -156,17 +161,25 @@ func TestBundle(t *testing.T) {
 	}
 }
 
-// TestStapledTicketSeverity: a ticket-sized Contents/CodeResources is a note
-// that leaves the bundle's verdict alone; a larger one is unsealed data.
+// TestStapledTicketSeverity: a Contents/CodeResources that parses as a
+// ticket, up to 64 KiB, is a note that leaves the bundle's verdict alone; a
+// larger one is unsealed data.
 func TestStapledTicketSeverity(t *testing.T) {
 	base := machofile.ExampleBundle(machofile.NewPKI())
 	opts := Options{Trust: testTrust(t), Time: checkTime}
+	chain := ticketfile.Chain(ticketfile.Leaf.Cert, ticketfile.CA.Cert)
+	full := ticketfile.Raw(chain, make([]byte, 64<<10-16-len(chain)))
 	for _, c := range []struct {
-		size int
+		data []byte
 		sev  signing.Severity
-	}{{4096, signing.SeverityNote}, {64 << 10, signing.SeverityNote}, {64<<10 + 1, signing.SeverityError}} {
+	}{{ticketfile.Ticket(bytes.Repeat([]byte{7}, 20)), signing.SeverityNote}, {full, signing.SeverityNote}, {make([]byte, 64<<10+1), signing.SeverityError}} {
+		c := struct {
+			size int
+			data []byte
+			sev  signing.Severity
+		}{len(c.data), c.data, c.sev}
 		m := bundleFS(base)
-		m["Example.app/Contents/CodeResources"] = &fstest.MapFile{Data: make([]byte, c.size)}
+		m["Example.app/Contents/CodeResources"] = &fstest.MapFile{Data: c.data}
 		res, err := VerifyBundle(m, "Example.app", opts)
 		if err != nil {
 			t.Fatal(err)

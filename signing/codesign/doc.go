@@ -73,7 +73,13 @@
 // reads the text form, and [Slice.Satisfies] evaluates any requirement
 // against a verified slice, as `codesign --verify -R` does.
 //
-// Not checked: certificate revocation (OCSP), notarization tickets, the
-// requirements CodeResources records for nested code, launch constraints'
-// contents, and detached signatures of resource-only bundles.
+// A stapled notarization ticket (a bundle's Contents/CodeResources, or a
+// blob wrapper in the ticket slot 0x10002 of a disk image's or Mach-O's
+// SuperBlob) is parsed by package notary and searched for the code's
+// cdhashes; the facts are each signature's Notarization.
+//
+// Not checked: certificate revocation (OCSP), Apple's signature on
+// notarization tickets (undocumented), the requirements CodeResources
+// records for nested code, launch constraints' contents, and detached
+// signatures of resource-only bundles.
 package codesign

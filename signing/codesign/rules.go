@@ -69,9 +69,18 @@ const (
 	// verified.
 	RuleWorkBudgetExceeded signing.Rule = "codesign/work-budget-exceeded"
 	// RuleNotarizationTicketUnverified reports a stapled notarization ticket
-	// (Contents/CodeResources of a bundle), which no code signature seals
-	// and which is not verified; one too large to be a ticket is an error.
+	// (Contents/CodeResources of a bundle, the ticket slot of a disk image
+	// or Mach-O signature) that parses but whose Apple signature is not
+	// verified (the format does not document it); no code signature seals
+	// it either. One too large to be a ticket is an error.
 	RuleNotarizationTicketUnverified signing.Rule = "codesign/notarization-ticket-unverified"
+	// RuleNotarizationTicketMalformed reports data where stapler puts a
+	// notarization ticket that is not one: unsealed bytes.
+	RuleNotarizationTicketMalformed signing.Rule = "codesign/notarization-ticket-malformed"
+	// RuleNotarizationTicketMismatch reports a stapled ticket that names
+	// none of the cdhashes of the code it is stapled to: a ticket for other
+	// code, as when code is re-signed after stapling.
+	RuleNotarizationTicketMismatch signing.Rule = "codesign/notarization-ticket-mismatch"
 	// RuleDesignatedRequirementUnsatisfied reports a signature that does not
 	// satisfy its own designated requirement, or whose designated
 	// requirement does not parse: codesign --verify refuses such code.

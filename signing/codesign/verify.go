@@ -93,6 +93,10 @@ type sliceState struct {
 	// ticketSlot accepts a stapled notarization ticket in the SuperBlob's
 	// ticket slot (VerifyEmbedded, for disk images).
 	ticketSlot bool
+	// ticket is the payload of a parsed blob wrapper in the ticket slot and
+	// ticketAt its file offset; nil when the slot is empty or not a ticket.
+	ticket   []byte
+	ticketAt int64
 	// chain is the signer's chain as built (leaf first), for requirements;
 	// chainTrusted reports that it verified to a trusted root.
 	chain        []*x509.Certificate
@@ -243,6 +247,9 @@ func (s *sliceState) finish(reached int64, opts Options) {
 		s.designated(opts)
 	}
 	s.sig.Status = s.status
+	if s.ticket != nil || s.ticketSlot {
+		s.notarize()
+	}
 	if len(s.sig.Checks) == 0 {
 		s.sig.Checks = []signing.Check{}
 	}
@@ -860,19 +867,26 @@ func (s *sliceState) checkBlobOwners() bool {
 			ok = false
 			s.add(RuleUnboundBlob, signing.SeverityError, signing.StatusInvalid, at,
 				fmt.Sprintf("a %d-byte blob sits in the %s slot at %#x, but special slot -%d binds the bundle's file, never a blob: no hash covers its bytes", len(b.data), slotName(b.slot), at, b.slot))
-		case b.slot == slotTicket && s.ticketSlot:
-			// A disk image is notarized by stapling the ticket into
-			// its SuperBlob, after signing: no hash can bind it.
-			if len(b.data) > maxTicketSize {
-				ok = false
-				s.add(RuleNotarizationTicketUnverified, signing.SeverityError, signing.StatusInvalid, at,
-					fmt.Sprintf("the ticket slot at %#x holds %d bytes, more than a stapled notarization ticket (at most %d): no hash covers them", at, len(b.data), maxTicketSize))
-				continue
-			}
+		case b.slot == slotTicket && len(b.data) > maxTicketSize:
+			ok = false
+			s.add(RuleNotarizationTicketUnverified, signing.SeverityError, signing.StatusInvalid, at,
+				fmt.Sprintf("the ticket slot at %#x holds %d bytes, more than a stapled notarization ticket (at most %d): no hash covers them", at, len(b.data), maxTicketSize))
+		case b.slot == slotTicket && s.parseTicketBlob(b, at):
+			// stapler wraps the ticket in a blob wrapper (0xfade0b01)
+			// after signing: no hash can bind it. It parses, so it is
+			// attributed, not unbound data.
 			s.add(RuleNotarizationTicketUnverified, signing.SeverityNote, signing.StatusValid, at,
-				fmt.Sprintf("stapled notarization ticket of %d bytes at %#x: no code signature seals it and shipgate does not verify its signature or cdhash binding", len(b.data), at))
+				fmt.Sprintf("stapled notarization ticket of %d bytes at %#x: it parses, but no code signature seals it and Apple's signature on it is not verified", len(b.data)-8, at))
+		case b.slot == slotTicket && s.ticketSlot:
+			ok = false
+			s.keepBadTicket(b, at)
+			s.add(RuleNotarizationTicketMalformed, signing.SeverityError, signing.StatusInvalid, at,
+				fmt.Sprintf("the %d-byte blob in the ticket slot at %#x is not a notarization ticket (%s): no hash covers its bytes", len(b.data), at, ticketBlobProblem(b)))
 		case b.slot == slotIdentification || b.slot == slotTicket:
 			ok = false
+			if b.slot == slotTicket {
+				s.keepBadTicket(b, at)
+			}
 			s.add(RuleUnboundBlob, signing.SeverityError, signing.StatusInvalid, at,
 				fmt.Sprintf("the %d-byte %s blob at %#x is bound by no CodeDirectory and not verified: no hash covers its bytes", len(b.data), slotName(b.slot), at))
 		default:

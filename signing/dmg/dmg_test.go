@@ -16,6 +16,7 @@ import (
 	"github.com/shipgate/shipgate/internal/dmgfile"
 	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/internal/testpki"
+	"github.com/shipgate/shipgate/internal/ticketfile"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -303,15 +304,77 @@ func TestBuiltChecksums(t *testing.T) {
 
 func ticketSpec(n int) machofile.SignSpec {
 	spec := dmgfile.SignSpec(testPKI, "x")
-	spec.ExtraBlobs = []machofile.ExtraBlob{{Slot: 0x10002, Data: machofile.Blob(0x73386368, bytes.Repeat([]byte{0x73}, n))}} // "s8ch"
+	spec.ExtraBlobs = []machofile.ExtraBlob{{Slot: 0x10002, Data: machofile.Blob(0xfade0b01, bytes.Repeat([]byte{0x73}, n))}}
 	return spec
 }
 
+// stapled returns a signed image with ticket(cdhashes of its signature)
+// stapled into the ticket slot, as stapler does after signing. The koly is
+// bound with a zero signature length, so stapling keeps the cdhashes.
+func stapled(t *testing.T, ticket func(cdhashes ...[]byte) []byte) ([]byte, *dmgfile.Layout) {
+	_, lay := signed(t, dmgfile.Spec{}, dmgfile.SignSpec(testPKI, "x"), nil)
+	var hs [][]byte
+	for _, cd := range lay.Sign.CDs {
+		hs = append(hs, cd.CDHash())
+	}
+	spec := dmgfile.SignSpec(testPKI, "x")
+	spec.ExtraBlobs = []machofile.ExtraBlob{{Slot: 0x10002, Data: ticketfile.BlobWrapper(ticket(hs...))}}
+	return signed(t, dmgfile.Spec{}, spec, nil)
+}
+
 // TestStapledTicket: stapler adds the notarization ticket to the
-// SuperBlob after signing; it is reported, not mistaken for tampering.
+// SuperBlob after signing; it is parsed and bound to the image's cdhash,
+// reported as unverified, and not mistaken for tampering.
 func TestStapledTicket(t *testing.T) {
-	b, _ := signed(t, dmgfile.Spec{}, ticketSpec(9000), nil)
-	expect(t, run(t, b), signing.StatusValid, "codesign/notarization-ticket-unverified")
+	b, _ := stapled(t, ticketfile.Ticket)
+	res := run(t, b)
+	expect(t, res, signing.StatusValid, "codesign/notarization-ticket-unverified")
+	n := res.Signature.Notarization
+	if n == nil || n.Status != signing.NotarizationStapledUnverified || !n.Bound() || n.TicketSigner != "Software Ticket Signing" {
+		t.Errorf("notarization %+v", n)
+	}
+}
+
+// TestStapledTicketOtherCode: a ticket for other code (naming another
+// cdhash) is parsed but not bound: a warning.
+func TestStapledTicketOtherCode(t *testing.T) {
+	b, _ := stapled(t, func(...[]byte) []byte { return ticketfile.Ticket(bytes.Repeat([]byte{9}, 20)) })
+	res := run(t, b)
+	expect(t, res, signing.StatusValid, "codesign/notarization-ticket-mismatch", "codesign/notarization-ticket-unverified")
+	if n := res.Signature.Notarization; n == nil || n.Bound() || n.Status != signing.NotarizationStapledUnverified {
+		t.Errorf("notarization %+v", n)
+	}
+}
+
+// TestStapledTicketMalformed: garbage, a truncated ticket, trailing bytes
+// after one, and a ticket not in a blob wrapper are unsealed bytes in the
+// signature: errors.
+func TestStapledTicketMalformed(t *testing.T) {
+	for name, data := range map[string][]byte{
+		"garbage":        ticketfile.BlobWrapper([]byte("stage2 payload, not a ticket")),
+		"truncated":      ticketfile.BlobWrapper(ticketfile.Ticket(bytes.Repeat([]byte{1}, 20))[:300]),
+		"trailing bytes": ticketfile.BlobWrapper(append(ticketfile.Ticket(bytes.Repeat([]byte{1}, 20)), "stage2"...)),
+		"raw s8ch blob":  machofile.Blob(0x73386368, ticketfile.Ticket(bytes.Repeat([]byte{1}, 20))[8:]),
+	} {
+		t.Run(name, func(t *testing.T) {
+			spec := dmgfile.SignSpec(testPKI, "x")
+			spec.ExtraBlobs = []machofile.ExtraBlob{{Slot: 0x10002, Data: data}}
+			b, _ := signed(t, dmgfile.Spec{}, spec, nil)
+			res := run(t, b)
+			expect(t, res, signing.StatusInvalid, "codesign/notarization-ticket-malformed")
+			if n := res.Signature.Notarization; n == nil || n.Status != signing.NotarizationMalformed {
+				t.Errorf("notarization %+v", n)
+			}
+		})
+	}
+}
+
+// TestNotStapled: a signed image without a ticket says so.
+func TestNotStapled(t *testing.T) {
+	b, _ := signed(t, dmgfile.Spec{}, dmgfile.SignSpec(testPKI, "x"), nil)
+	if n := run(t, b).Signature.Notarization; n == nil || n.Status != signing.NotarizationNotStapled || len(n.CDHashes) != 1 {
+		t.Errorf("notarization %+v", n)
+	}
 }
 
 // TestStapledTicketOversized: the ticket slot is no place for a payload.

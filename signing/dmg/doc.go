@@ -28,8 +28,10 @@
 // the file system inside (APFS, HFS+) is not opened, so the .app an image
 // carries is not verified (dmg/filesystem-not-opened says so on every
 // image); segmented and encrypted images, old images whose block tables
-// live in a resource fork, and stapled notarization tickets (a ticket blob
-// in the SuperBlob's ticket slot, which stapler adds after signing, is
-// reported as codesign/notarization-ticket-unverified: a note, or an error
-// past 64 KiB).
+// live in a resource fork, and Apple's signature on a stapled notarization
+// ticket. The ticket stapler adds to the SuperBlob's ticket slot after
+// signing is parsed by package notary and bound to the image's cdhashes
+// (Result.Signature.Notarization); it is reported as
+// codesign/notarization-ticket-unverified, a note, and data there that is
+// not a ticket as codesign/notarization-ticket-malformed, an error.
 package dmg

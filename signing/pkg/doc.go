@@ -40,8 +40,13 @@
 // the .app a package installs is verified like a folder; install scripts
 // are listed.
 //
-// Not checked: certificate revocation (OCSP), stapled notarization
-// tickets, the Distribution's JavaScript, cpio archives in the newc format
+// A stapled package ends in "t8lr" trailers and a notarization ticket
+// after the archive: the archive is read up to them, and the ticket is
+// parsed by package notary and searched for the table of contents checksum
+// (Result.Notarization).
+//
+// Not checked: certificate revocation (OCSP), Apple's signature on
+// stapled notarization tickets (undocumented), the Distribution's JavaScript, cpio archives in the newc format
 // (Apple writes odc), and symlinks or hard links in the table of contents
 // (reported, not followed).
 //

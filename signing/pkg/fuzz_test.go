@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/pkgfile"
+	"github.com/shipgate/shipgate/internal/ticketfile"
 )
 
 // FuzzReader reads arbitrary archives: NewReader and every accessor must
@@ -17,6 +18,9 @@ func FuzzReader(f *testing.F) {
 	b, _ = pkgfile.Build(pkgfile.Spec{Files: plainFiles(), ExtraHeap: []byte("x")})
 	f.Add(b)
 	f.Add([]byte("xar!\x00\x1c\x00\x01"))
+	// Stapled: trailers and a ticket after the archive.
+	f.Add(append(bytes.Clone(b), ticketfile.Staple(ticketfile.Ticket(bytes.Repeat([]byte{1}, 20)))...))
+	f.Add(append(bytes.Clone(b), ticketfile.Trailer(2, 1<<30)...))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		Verify(bytes.NewReader(b), int64(len(b)), Options{})
 		x, err := NewReader(bytes.NewReader(b), int64(len(b)))

@@ -65,4 +65,16 @@ const (
 	// RuleInstallScript lists an install script (preinstall, postinstall,
 	// …): code the installer runs as root.
 	RuleInstallScript signing.Rule = "pkg/install-script"
+	// RuleNotarizationTicketUnverified reports a notarization ticket
+	// stapled after the archive that parses; Apple's signature on it is not
+	// verified.
+	RuleNotarizationTicketUnverified signing.Rule = "pkg/notarization-ticket-unverified"
+	// RuleNotarizationTicketMalformed reports stapler trailers after the
+	// archive that do not lead back to a terminator, or a stapled ticket
+	// that does not parse: bytes no signature covers.
+	RuleNotarizationTicketMalformed signing.Rule = "pkg/notarization-ticket-malformed"
+	// RuleNotarizationTicketMismatch reports a stapled ticket that does not
+	// name the package's table of contents checksum: a ticket for another
+	// package.
+	RuleNotarizationTicketMismatch signing.Rule = "pkg/notarization-ticket-mismatch"
 )

@@ -13,6 +13,7 @@ import (
 
 	"github.com/shipgate/shipgate/internal/cms"
 	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/notary"
 )
 
 // Check names this package adds to the shared ones.
@@ -76,6 +77,11 @@ type Result struct {
 	// to the table's hash; FilesOK every file's archived checksum present
 	// and matching and every heap byte owned.
 	TOCChecksumOK, FilesOK bool
+	// Notarization is what the ticket stapled after the archive says about
+	// the table of contents checksum (the name Gatekeeper looks a package
+	// up by, truncated to 20 bytes); every signature carries it too.
+	// Apple's signature on the ticket is not verified.
+	Notarization *signing.Notarization
 }
 
 type verifier struct {
@@ -108,8 +114,10 @@ func (v *verifier) add(rule signing.Rule, sev signing.Severity, off int64, forma
 // A package that cannot be read returns ErrNotXar or a *FormatError;
 // tampering and untrusted signers are Results.
 //
-// Not checked: certificate revocation (OCSP), notarization tickets, and
-// the Payload's contents, which [OpenFS] exposes for the caller to verify.
+// A notarization ticket stapled after the archive is parsed and searched
+// for the table of contents checksum; Apple's signature on it is not
+// verified. Not checked: certificate revocation (OCSP), and the Payload's
+// contents, which [OpenFS] exposes for the caller to verify.
 func Verify(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 	x, err := NewReader(r, size)
 	if err != nil {
@@ -160,6 +168,15 @@ func Verify(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 		}
 		if !v.res.FilesOK {
 			s.Status = s.Status.Worse(signing.StatusInvalid)
+		}
+	}
+	unowned := v.notarize()
+	for i := range sigs {
+		sigs[i].Notarization = v.res.Notarization
+		if unowned {
+			// Bytes after the archive that are not a ticket: nobody
+			// signed them.
+			sigs[i].Status = sigs[i].Status.Worse(signing.StatusInvalid)
 		}
 	}
 	v.res.Signatures = sigs
@@ -538,4 +555,44 @@ func installerCert(leaf *x509.Certificate, ac signing.AppleClassification, trust
 		return true, false, "Developer ID Installer certificate under the Developer ID CA"
 	}
 	return true, true, fmt.Sprintf("Mac installer certificate (3rd Party Mac Developer Installer, kind %s): for the Mac App Store only", kindName(ac.Kind))
+}
+
+// notarize records the stapled ticket, if any, against the table of
+// contents checksum as computed: a ticket naming another package is a
+// warning, one that does not parse an error. It reports whether bytes after
+// the archive are covered by nothing (a malformed ticket, trailers of
+// unknown types).
+func (v *verifier) notarize() (unowned bool) {
+	var hs []string
+	if len(v.digest) >= 20 {
+		hs = []string{hex.EncodeToString(v.digest[:20])}
+	}
+	var raw []byte
+	loc := ""
+	if st := v.x.Stapled; st != nil && st.Ticket != nil {
+		raw, loc = st.Ticket, fmt.Sprintf("package trailer at %#x", st.TicketOffset)
+	}
+	n := notary.Check(raw, loc, hs)
+	v.res.Notarization = n
+	if st := v.x.Stapled; st != nil {
+		for _, u := range st.Unknown {
+			unowned = true
+			v.add(RuleNotarizationTicketMalformed, signing.SeverityError, u.Offset, "a stapler trailer of unknown type %d holds %d bytes at %#x: Security.framework skips it and no signature covers it", u.Type, u.Length, u.Offset-u.Length)
+		}
+	}
+	if raw == nil {
+		return unowned
+	}
+	at := v.x.Stapled.TicketOffset
+	switch {
+	case n.Status == signing.NotarizationMalformed:
+		unowned = true
+		v.add(RuleNotarizationTicketMalformed, signing.SeverityError, at, "the ticket stapled after the archive does not parse (%s): no signature covers its %d bytes", n.Detail, len(raw))
+	case !n.Bound():
+		v.add(RuleNotarizationTicketMismatch, signing.SeverityWarning, at, "the stapled notarization ticket does not name the table of contents checksum %v: it is a ticket for another package", hs)
+		fallthrough
+	default:
+		v.add(RuleNotarizationTicketUnverified, signing.SeverityNote, at, "stapled notarization ticket of %d bytes: it parses, but Apple's signature on it is not verified", len(raw))
+	}
+	return unowned
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/shipgate/shipgate/internal/cms"
 	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/notary"
 )
 
 // Limits on what a xar header and table of contents may ask for. They are
@@ -196,6 +197,11 @@ type Reader struct {
 	Entries []*Entry
 	// Problems lists what is wrong without stopping the read.
 	Problems []Problem
+	// Stapled is what stapler appended after the archive: the archive
+	// ends at Stapled.Start, and Size is that end. Nil when the file does
+	// not end in a "t8lr" trailer, or its trailers are malformed (a
+	// problem; the archive then runs to the end of the file).
+	Stapled *notary.PackageTrailers
 
 	tocRaw []byte
 }
@@ -224,6 +230,18 @@ func NewReader(r io.ReaderAt, size int64) (*Reader, error) {
 	}
 	be := binary.BigEndian
 	x := &Reader{r: r, size: size}
+	// A stapled package ends in trailers and a ticket that the table of
+	// contents does not know: the archive is what precedes them.
+	switch st, err := notary.PackageTicket(r, size); {
+	case err != nil:
+		var fe *notary.FormatError
+		if !errors.As(err, &fe) {
+			return nil, fmt.Errorf("pkg: %w", err)
+		}
+		x.problem(RuleNotarizationTicketMalformed, signing.SeverityError, fe.Offset, "the file ends in a stapler trailer, but %s: no signature covers those bytes", fe.Reason)
+	case st != nil && st.Start >= headerLen:
+		x.Stapled, size, x.size = st, st.Start, st.Start
+	}
 	x.Header = Header{
 		Size: be.Uint16(h[4:]), Version: be.Uint16(h[6:]),
 		TOCLength: be.Uint64(h[8:]), TOCSize: be.Uint64(h[16:]),

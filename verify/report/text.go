@@ -395,6 +395,9 @@ func (t *textWriter) signature(s *signing.Signature) {
 	if d := s.DesignatedRequirement; d != nil && !d.Implicit {
 		t.printf("    designated %s (%s)\n", Clean(d.Text), d.Result)
 	}
+	if n := s.Notarization; n != nil {
+		t.printf("    notarized  %s\n", notarizedLine(n))
+	}
 	for _, c := range s.Checks {
 		if !c.OK {
 			t.printf("    %s %s: %s\n", t.paint(ansiRed, "✗"), Clean(string(c.Name)), Clean(c.Detail))
@@ -449,4 +452,18 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// notarizedLine says what a signature's stapled ticket shows, and that
+// Apple's signature on it is not verified.
+func notarizedLine(n *signing.Notarization) string {
+	switch {
+	case n.Status == signing.NotarizationNotStapled:
+		return "not stapled"
+	case n.Status == signing.NotarizationMalformed:
+		return fmt.Sprintf("malformed ticket in %s: %s", Clean(n.Location), Clean(n.Detail))
+	case n.Bound():
+		return fmt.Sprintf("stapled, unverified (ticket in %s names cdhash %s; Apple's signature on it is not verified)", Clean(n.Location), Clean(n.Matched[0]))
+	}
+	return fmt.Sprintf("stapled, unverified, for other code (ticket in %s names none of %s)", Clean(n.Location), Clean(strings.Join(n.CDHashes, ", ")))
 }

@@ -1,0 +1,168 @@
+package notary
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/ticketfile"
+	"github.com/shipgate/shipgate/signing"
+)
+
+var (
+	cdA = bytes.Repeat([]byte{0xa1}, 32)
+	cdB = bytes.Repeat([]byte{0xb2}, 32)
+)
+
+// TestParse: a ticket parses; every kind of broken one is a FormatError
+// that names the offset where it breaks.
+func TestParse(t *testing.T) {
+	good := ticketfile.Ticket(cdA)
+	tk, err := Parse(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tk.Version != 1 || len(tk.Certificates) != 2 || tk.Signer() != "Software Ticket Signing" || !tk.Names(cdA) || tk.Names(cdB) {
+		t.Fatalf("parsed %+v", tk)
+	}
+	le := binary.LittleEndian
+	edit := func(f func(b []byte) []byte) []byte { return f(bytes.Clone(good)) }
+	for _, c := range []struct {
+		name string
+		b    []byte
+		off  int64
+		want string
+	}{
+		{"empty", nil, 0, "shorter than"},
+		{"wrong magic", edit(func(b []byte) []byte { b[0] = 'x'; return b }), 0, "magic"},
+		{"version 2", edit(func(b []byte) []byte { le.PutUint32(b[4:], 2); return b }), 4, "version 2"},
+		{"trailing bytes", append(bytes.Clone(good), "garbage"...), int64(len(good)), "7 trailing bytes"},
+		{"truncated", good[:len(good)-1], 12, "truncated"},
+		{"chain longer than the ticket", edit(func(b []byte) []byte { le.PutUint32(b[8:], 1<<31); return b }), 8, "certificate chain of"},
+		{"content length wraps", edit(func(b []byte) []byte { le.PutUint32(b[12:], 0xffffffff); return b }), 12, "truncated"},
+		{"chain not DER", edit(func(b []byte) []byte { b[16] = 0x04; return b }), 16, "not a DER SEQUENCE"},
+		{"empty chain", ticketfile.Raw([]byte{0x30, 0}, ticketfile.Content(cdA)), 16, "empty"},
+		{"chain of garbage", ticketfile.Raw([]byte{0x30, 3, 2, 1, 0}, ticketfile.Content(cdA)), 16, "certificate chain"},
+		{"bytes after the chain's SEQUENCE", ticketfile.Raw(append(ticketfile.Chain(ticketfile.Leaf.Cert), 0, 0), ticketfile.Content(cdA)), 16 + int64(len(ticketfile.Chain(ticketfile.Leaf.Cert))), "after the certificate chain"},
+		{"content too short for a cdhash", ticketfile.Raw(ticketfile.Chain(ticketfile.Leaf.Cert), make([]byte, 19)), 12, "cannot hold a cdhash"},
+		{"oversized", make([]byte, MaxSize+1), 0, "more than a ticket"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse(c.b)
+			var fe *FormatError
+			if !errors.As(err, &fe) || fe.Offset != c.off || !strings.Contains(fe.Reason, c.want) {
+				t.Errorf("err %v, want FormatError at %#x containing %q", err, c.off, c.want)
+			}
+		})
+	}
+}
+
+// TestParseTooManyCertificates: the chain is counted before it is parsed.
+func TestParseTooManyCertificates(t *testing.T) {
+	c := ticketfile.Leaf.Cert
+	chain := ticketfile.Chain(c, c, c, c, c, c, c, c, c)
+	_, err := Parse(ticketfile.Raw(chain, ticketfile.Content(cdA)))
+	if err == nil || !strings.Contains(err.Error(), "more than 8 certificates") {
+		t.Fatalf("err %v", err)
+	}
+}
+
+// TestCheck: the binding is to the code's cdhashes, truncated to 20 bytes.
+func TestCheck(t *testing.T) {
+	a, b := hex.EncodeToString(cdA[:20]), hex.EncodeToString(cdB[:20])
+	n := Check(ticketfile.Ticket(cdA), "here", []string{a, b})
+	if n.Status != signing.NotarizationStapledUnverified || !n.Bound() || len(n.Matched) != 1 || n.Matched[0] != a || n.TicketSigner != "Software Ticket Signing" || n.TicketSHA256 == "" {
+		t.Errorf("bound: %+v", n)
+	}
+	if n := Check(ticketfile.Ticket(cdA), "here", []string{b}); n.Bound() || n.Status != signing.NotarizationStapledUnverified {
+		t.Errorf("other cdhash: %+v", n)
+	}
+	if n := Check(nil, "", []string{a}); n.Status != signing.NotarizationNotStapled || n.Bound() {
+		t.Errorf("absent: %+v", n)
+	}
+	if n := Check([]byte("s8ch garbage that names nothing"), "here", []string{a}); n.Status != signing.NotarizationMalformed || n.Bound() || n.Detail == "" {
+		t.Errorf("garbage: %+v", n)
+	}
+}
+
+// TestCheckCDHashInChainNotContent: 20 bytes found only in the certificate
+// chain do not bind: only the content after the chain is searched.
+func TestCheckCDHashInChainNotContent(t *testing.T) {
+	tk := ticketfile.Ticket(cdB)
+	parsed, err := Parse(tk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inChain := tk[40:60]
+	if bytes.Contains(parsed.Content, inChain) {
+		t.Skip("fixture repeats chain bytes in its content")
+	}
+	if parsed.Names(inChain) {
+		t.Error("bytes of the certificate chain matched as a cdhash")
+	}
+	if parsed.Names(cdB[:19]) {
+		t.Error("a 19-byte prefix matched as a cdhash")
+	}
+}
+
+// TestPackageTicket: trailers are walked back from the end of the file to
+// the terminator; every inconsistency is an error, an unstapled file none.
+func TestPackageTicket(t *testing.T) {
+	xar := []byte("xar!...archive bytes...")
+	tk := ticketfile.Ticket(cdA)
+	stapled := append(bytes.Clone(xar), ticketfile.Staple(tk)...)
+	le := binary.LittleEndian
+	for _, c := range []struct {
+		name     string
+		b        []byte
+		start    int64
+		ticket   bool
+		wantErr  string
+		noResult bool
+	}{
+		{name: "unstapled", b: xar, noResult: true},
+		{name: "stapled", b: stapled, start: int64(len(xar)), ticket: true},
+		{name: "terminator only", b: append(bytes.Clone(xar), ticketfile.Trailer(1, 0)...), start: int64(len(xar))},
+		{name: "unknown trailer skipped", b: append(append(bytes.Clone(stapled), "extra"...), ticketfile.Trailer(9, 5)...), start: int64(len(xar)), ticket: true},
+		{name: "ticket length past the start", b: func() []byte {
+			b := bytes.Clone(stapled)
+			le.PutUint32(b[len(b)-8:], 1<<30)
+			return b
+		}(), wantErr: "precede it"},
+		{name: "no terminator", b: append(append(bytes.Clone(xar), tk...), ticketfile.Trailer(2, len(tk))...), wantErr: "before a terminator"},
+		{name: "invalid type", b: append(bytes.Clone(xar), ticketfile.Trailer(0, 0)...), wantErr: "invalid type"},
+		{name: "two tickets", b: append(append(bytes.Clone(stapled), tk...), ticketfile.Trailer(2, len(tk))...), wantErr: "second ticket"},
+		{name: "trailer loop", b: func() []byte {
+			b := bytes.Clone(xar)
+			for range 20 {
+				b = append(b, ticketfile.Trailer(9, 0)...)
+			}
+			return b
+		}(), wantErr: "more than 16"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tr, err := PackageTicket(bytes.NewReader(c.b), int64(len(c.b)))
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("err %v, want %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.noResult {
+				if tr != nil {
+					t.Fatalf("trailers %+v on an unstapled file", tr)
+				}
+				return
+			}
+			if tr.Start != c.start || (tr.Ticket != nil) != c.ticket || (c.ticket && !bytes.Equal(tr.Ticket, tk)) {
+				t.Errorf("got %+v", tr)
+			}
+		})
+	}
+}
