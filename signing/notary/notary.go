@@ -75,6 +75,10 @@ type Ticket struct {
 	// Size and SHA256 identify the whole ticket (lowercase hex).
 	Size   int
 	SHA256 string
+	// Layout says how the ticket differs from the layout shipgate reads
+	// (header, certificate chain, then as many content bytes as the
+	// header's second length says); "" when it does not.
+	Layout string
 }
 
 // Parse parses a ticket. It returns a *FormatError when b is not one.
@@ -101,12 +105,18 @@ func Parse(b []byte) (*Ticket, error) {
 	switch {
 	case chainLen > rest:
 		return nil, bad(8, "certificate chain of %d bytes, but %d bytes follow the header", chainLen, rest)
+	case rest-chainLen < 20:
+		return nil, bad(int(headerSize+chainLen), "%d bytes after the certificate chain cannot hold a cdhash", rest-chainLen)
+	}
+	// The second length is read as the content's size, which one real
+	// ticket's header supports but no public source states: a ticket
+	// that disagrees is kept, with the difference in Layout, rather than
+	// called malformed (a wrong guess would fail every stapled release).
+	switch {
 	case contentLen > rest-chainLen:
-		return nil, bad(12, "content of %d bytes, but %d bytes follow the certificate chain: truncated", contentLen, rest-chainLen)
+		t.Layout = fmt.Sprintf("its header declares %d content bytes and %d follow the certificate chain", contentLen, rest-chainLen)
 	case contentLen < rest-chainLen:
-		return nil, bad(int(headerSize+chainLen+contentLen), "%d trailing bytes after the ticket's content", rest-chainLen-contentLen)
-	case contentLen < 20:
-		return nil, bad(12, "content of %d bytes cannot hold a cdhash", contentLen)
+		t.Layout = fmt.Sprintf("%d bytes follow the %d content bytes its header declares", rest-chainLen-contentLen, contentLen)
 	}
 	chain := b[headerSize : headerSize+chainLen]
 	var seq asn1.RawValue
@@ -181,6 +191,9 @@ func Check(raw []byte, location string, cdhashes []string) *signing.Notarization
 	}
 	n.Status = signing.NotarizationStapledUnverified
 	n.TicketSigner = t.Signer()
+	if t.Layout != "" {
+		n.Detail = "the ticket's layout differs from the one shipgate reads: " + t.Layout
+	}
 	for _, h := range cdhashes {
 		b, err := hex.DecodeString(h)
 		if err == nil && t.Names(b) {

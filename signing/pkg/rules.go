@@ -73,6 +73,9 @@ const (
 	// archive that do not lead back to a terminator, or a stapled ticket
 	// that does not parse: bytes no signature covers.
 	RuleNotarizationTicketMalformed signing.Rule = "pkg/notarization-ticket-malformed"
+	// RuleNotarizationTicketLayout reports a stapled ticket whose lengths
+	// disagree with the layout shipgate reads.
+	RuleNotarizationTicketLayout signing.Rule = "pkg/notarization-ticket-layout"
 	// RuleNotarizationTicketMismatch reports a stapled ticket that does not
 	// name the package's table of contents checksum: a ticket for another
 	// package.

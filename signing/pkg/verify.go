@@ -588,6 +588,12 @@ func (v *verifier) notarize() (unowned bool) {
 	case n.Status == signing.NotarizationMalformed:
 		unowned = true
 		v.add(RuleNotarizationTicketMalformed, signing.SeverityError, at, "the ticket stapled after the archive does not parse (%s): no signature covers its %d bytes", n.Detail, len(raw))
+	case n.Detail != "":
+		v.add(RuleNotarizationTicketLayout, signing.SeverityWarning, at, "the stapled ticket is not laid out as shipgate reads tickets (%s): no signature covers its %d bytes", n.Detail, len(raw))
+		if !n.Bound() {
+			v.add(RuleNotarizationTicketMismatch, signing.SeverityWarning, at, "the stapled notarization ticket does not name the table of contents checksum %v: it is a ticket for another package", hs)
+		}
+		v.add(RuleNotarizationTicketUnverified, signing.SeverityNote, at, "stapled notarization ticket of %d bytes: it parses, but Apple's signature on it is not verified", len(raw))
 	case !n.Bound():
 		v.add(RuleNotarizationTicketMismatch, signing.SeverityWarning, at, "the stapled notarization ticket does not name the table of contents checksum %v: it is a ticket for another package", hs)
 		fallthrough
