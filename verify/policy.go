@@ -642,6 +642,27 @@ func (p *Policy) trustOptions() signing.TrustStoreOptions {
 	return o
 }
 
+// trustStores builds the policy's trust stores: trust anchors Authenticode
+// chains, apple Apple code signatures. macOS trusts Developer ID and
+// Apple's other code-signing leaves only under Apple's roots: the
+// operating system's roots (a TLS root program) and Microsoft's
+// code-signing roots anchor Authenticode alone
+// ([signing.TrustStoreOptions.ForApple]).
+func (p *Policy) trustStores() (trust, apple *signing.TrustStore, err error) {
+	to := p.trustOptions()
+	if trust, err = signing.NewTrustStore(to); err != nil {
+		return nil, nil, fmt.Errorf("verify: trust store: %w", err)
+	}
+	ato := to.ForApple()
+	if ato.System == to.System && ato.Embedded == to.Embedded {
+		return trust, trust, nil
+	}
+	if apple, err = signing.NewTrustStore(ato); err != nil {
+		return nil, nil, fmt.Errorf("verify: trust store: %w", err)
+	}
+	return trust, apple, nil
+}
+
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {

@@ -278,20 +278,8 @@ func newEngine(ctx context.Context, opts Options) (*engine, error) {
 	}
 	trust, appleTrust := opts.Trust, opts.Trust
 	if trust == nil {
-		to := pol.trustOptions()
-		trust, err = signing.NewTrustStore(to)
-		if err != nil {
-			return nil, fmt.Errorf("verify: trust store: %w", err)
-		}
-		appleTrust = trust
-		if to.System {
-			// macOS trusts Developer ID and Apple's other code-signing
-			// leaves only under Apple's roots: the operating system's
-			// roots (a TLS root program) anchor Authenticode alone.
-			to.System, to.SystemFiles = false, nil
-			if appleTrust, err = signing.NewTrustStore(to); err != nil {
-				return nil, fmt.Errorf("verify: trust store: %w", err)
-			}
+		if trust, appleTrust, err = pol.trustStores(); err != nil {
+			return nil, err
 		}
 	}
 	log := opts.Logger
