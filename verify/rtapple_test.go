@@ -1,9 +1,12 @@
 package verify
 
 import (
+	"bytes"
 	"testing"
 
+	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/codesign"
 )
 
 // TestAppleTrustExcludesMicrosoftRoots: Apple code signatures are anchored
@@ -46,5 +49,82 @@ func TestAppleTrustExcludesMicrosoftRoots(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// policyRequirementPasses runs a policy whose only rule is requirement req
+// over file, and reports whether it passes (no
+// policy/requirement-not-satisfied).
+func policyRequirementPasses(t *testing.T, req string, file []byte) bool {
+	t.Helper()
+	f := getFixtures(t)
+	pol, err := ParsePolicy([]byte("rules:\n  - match: [\"MacOS/*\"]\n    require: none\n    requirement: '" + req + "'\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"MacOS/app": file})
+	r := run(t, Options{Policy: pol, Trust: f.trust, Time: checkTime}, dir)
+	return !has(rulesFor(r, "MacOS/app"), "error "+string(RuleRequirementNotSatisfied))
+}
+
+// TestRequirementUnknownIsNeverSatisfied: a term shipgate cannot decide
+// offline (notarization, an Info.plist a lone Mach-O lacks) stays
+// undecided through !, and an or with a false side; only a side that
+// decides the whole (false and …, true or …) decides it.
+func TestRequirementUnknownIsNeverSatisfied(t *testing.T) {
+	f := getFixtures(t)
+	team := `certificate leaf[subject.OU] = ` + machofile.TeamID
+	for _, tc := range []struct {
+		name, req string
+		pass      bool
+	}{
+		{"not over unknown", `! notarized`, false},
+		{"not over not over unknown", `! ! notarized`, false},
+		{"unknown or false", `notarized or identifier "com.evil"`, false},
+		{"false or unknown", `identifier "com.evil" or notarized`, false},
+		{"unknown and true", `notarized and ` + team, false},
+		{"info outside its bundle", `info[CFBundleIdentifier] = "com.example.app"`, false},
+		{"not info outside its bundle", `! info[CFBundleIdentifier] = "com.evil"`, false},
+		{"trust settings", `anchor trusted`, false},
+		{"named anchor", `anchor apple Something`, false},
+		{"false or legacy list", `certificate leaf[subject.OU] = nobody or legacy`, false},
+		// Decided by the known side, on any Mac:
+		{"true or unknown", team + ` or notarized`, true},
+		{"not (false and unknown)", `! (identifier "com.evil" and notarized)`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := policyRequirementPasses(t, tc.req, f.machoValid); got != tc.pass {
+				t.Errorf("%s: pass=%t, want %t", tc.req, got, tc.pass)
+			}
+		})
+	}
+}
+
+// TestRequirementCDHashIsTheStrongestDirectory: a file signed with a
+// SHA-1 primary CodeDirectory and a SHA-256 alternate satisfies a cdhash
+// term with the SHA-256 directory's cdhash, the one macOS names the code
+// by, and not with the weaker SHA-1 directory's.
+func TestRequirementCDHashIsTheStrongestDirectory(t *testing.T) {
+	f := getFixtures(t)
+	spec := f.apple.DeveloperIDSpec("com.example.app")
+	spec.HashTypes = []uint8{machofile.HashSHA1, machofile.HashSHA256}
+	b, _, err := machofile.Sign(machofile.Build(machofile.Spec{Seed: 9}), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := codesign.Verify(bytes.NewReader(b), int64(len(b)), codesign.Options{Trust: f.trust, Time: checkTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cds := res.Slices[0].CodeDirectories
+	if len(cds) != 2 || cds[0].HashType != codesign.HashSHA1 || cds[1].HashType != codesign.HashSHA256 {
+		t.Fatalf("directories %+v", cds)
+	}
+	if !policyRequirementPasses(t, `cdhash H"`+cds[1].CDHash+`"`, b) {
+		t.Error("the SHA-256 directory's cdhash does not satisfy cdhash")
+	}
+	if policyRequirementPasses(t, `cdhash H"`+cds[0].CDHash+`"`, b) {
+		t.Error("the SHA-1 directory's cdhash satisfies cdhash")
 	}
 }
