@@ -2,9 +2,13 @@ package verify
 
 import (
 	"bytes"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"strings"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/machofile"
+	"github.com/shipgate/shipgate/internal/testpki"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/codesign"
 )
@@ -126,5 +130,59 @@ func TestRequirementCDHashIsTheStrongestDirectory(t *testing.T) {
 	}
 	if policyRequirementPasses(t, `cdhash H"`+cds[0].CDHash+`"`, b) {
 		t.Error("the SHA-1 directory's cdhash satisfies cdhash")
+	}
+}
+
+// TestSignerSubjectCraftedNamesDoNotMatch: a subject is matched as the
+// report prints it (UID by name) or in pkix.Name.String's raw form, and no
+// certificate another party can have issued prints as the victim's in
+// either: escaped commas and pluses, a UID or CN holding ",OU=…", an extra
+// attribute, or the attribute in another RDN all print differently. A UID
+// spelt as UTF8String rather than PrintableString asserts the same
+// attributes and prints the same, as pkix.Name.String prints it.
+func TestSignerSubjectCraftedNamesDoNotMatch(t *testing.T) {
+	ca := getFixtures(t).apple.Root
+	oidUID := asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 1}
+	uid := func(v any) []pkix.AttributeTypeAndValue {
+		return []pkix.AttributeTypeAndValue{{Type: oidUID, Value: v}}
+	}
+	issue := func(n int, cn, ou string, extra []pkix.AttributeTypeAndValue) *signing.Identity {
+		c := ca.Issue(testpki.Spec{CommonName: cn, Organization: "Acme", OrganizationalUnit: ou, ExtraNames: extra, KeyN: 60 + n})
+		id := signing.NewIdentity(c.Cert)
+		return &id
+	}
+	const cn = "Developer ID Application: Acme (ABCDE12345)"
+	victim := issue(0, cn, "ABCDE12345", uid("ABCDE12345"))
+	if !strings.Contains(victim.Subject, "UID=ABCDE12345") {
+		t.Fatalf("victim subject %q", victim.Subject)
+	}
+	forms := []Signer{
+		{Subject: victim.Subject, Issuer: victim.Issuer},
+		{Subject: victim.Certificate.Subject.String(), Issuer: victim.Certificate.Issuer.String()},
+	}
+	for _, s := range forms {
+		if !s.matches(victim) {
+			t.Fatalf("%v does not match its own certificate", s)
+		}
+	}
+	for i, tc := range []struct {
+		name string
+		id   *signing.Identity
+		same bool
+	}{
+		{"uid as UTF8String", issue(1, cn, "ABCDE12345", []pkix.AttributeTypeAndValue{{Type: oidUID, Value: asn1.RawValue{Tag: asn1.TagUTF8String, Bytes: []byte("ABCDE12345")}}}), true},
+		{"uid holding ,OU=", issue(2, cn, "EVIL000000", uid("ABCDE12345,OU=ABCDE12345")), false},
+		{"cn holding ,OU=", issue(3, cn+",OU=ABCDE12345", "", uid("ABCDE12345")), false},
+		{"cn holding +UID=", issue(4, cn+"+UID=ABCDE12345", "ABCDE12345", nil), false},
+		{"ou holding the uid", issue(5, cn, "ABCDE12345,UID=ABCDE12345", nil), false},
+		{"extra uid", issue(6, cn, "ABCDE12345", append(uid("ABCDE12345"), uid("EVIL000000")...)), false},
+		{"uid with a trailing space", issue(7, cn, "ABCDE12345", uid("ABCDE12345 ")), false},
+		{"raw-form text in a uid", issue(8, cn, "ABCDE12345", uid("#130a41424344453132333435")), false},
+	} {
+		for j, s := range forms {
+			if got := s.matches(tc.id); got != tc.same {
+				t.Errorf("%s (%d): form %d %q matched=%t, want %t (subject %q)", tc.name, i, j, s.Subject, got, tc.same, tc.id.Subject)
+			}
+		}
 	}
 }
