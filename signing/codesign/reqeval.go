@@ -546,7 +546,15 @@ func (s *sliceState) designated(opts Options) {
 	s.sig.DesignatedRequirement = dr
 	b := s.sb.find(slotRequirements)
 	var entry *reqEntry
-	if b != nil && b.magic == magicRequirements {
+	if b != nil && b.magic != magicRequirements {
+		// macOS reads the slot as a Requirements blob whatever it holds,
+		// and refuses one that is not (errSecCSReqInvalid): it is no
+		// "no designated requirement".
+		s.badRequirement(dr, s.slice.Offset+int64(s.sigOff)+int64(b.off),
+			fmt.Errorf("the requirements slot holds magic %#08x, not a Requirements blob (%#08x)", b.magic, magicRequirements))
+		return
+	}
+	if b != nil {
 		at := s.slice.Offset + int64(s.sigOff) + int64(b.off)
 		set, err := parseRequirementSet(b.data)
 		if err != nil {
