@@ -506,7 +506,8 @@ func (s *sliceState) designated(opts Options) {
 			best = cd
 		}
 	}
-	ctx := &reqContext{identifier: primary.Identifier, platform: primary.Platform, chain: s.chain, chainTrusted: s.chainTrusted, appleRoot: opts.appleRoot}
+	// macOS evaluates against the directory with the strongest hash.
+	ctx := &reqContext{identifier: best.Identifier, platform: best.Platform, chain: s.chain, chainTrusted: s.chainTrusted, appleRoot: opts.appleRoot}
 	if ctx.appleRoot == nil {
 		ctx.appleRoot = isAppleRoot
 	}

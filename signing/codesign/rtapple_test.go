@@ -55,3 +55,43 @@ func TestRequirementsTwoDesignatedEntries(t *testing.T) {
 		t.Errorf("status %s, designated requirement %+v", sig.Status, sig.DesignatedRequirement)
 	}
 }
+
+// TestRequirementPlatformOfTheStrongestDirectory: macOS evaluates a
+// requirement against the CodeDirectory with the strongest hash, so a
+// SHA-1 primary directory saying platform 0 cannot stand for a SHA-256
+// alternate saying platform 2: `platform = 0` is not satisfied, and the
+// directories' disagreement fails the signature.
+func TestRequirementPlatformOfTheStrongestDirectory(t *testing.T) {
+	p := machofile.NewPKI()
+	spec := p.DeveloperIDSpec("com.example.app")
+	spec.HashTypes = []uint8{machofile.HashSHA1, machofile.HashSHA256}
+	cms := spec.CMS
+	spec.CMS = func(cds []machofile.CD) ([]byte, error) {
+		cds[1].Blob[38] = 2
+		h := cds[1].Hash().New()
+		h.Write(cds[1].Blob)
+		cds[1].Digest = h.Sum(nil)
+		return cms(cds)
+	}
+	b, _, err := machofile.Sign(machofile.Build(machofile.Spec{Seed: 6}), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Verify(bytes.NewReader(b), int64(len(b)), Options{Trust: testTrust(t), Time: checkTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Slices[0]
+	if s.CodeDirectories[0].Platform != 0 || s.CodeDirectories[1].Platform != 2 {
+		t.Fatalf("platforms %d, %d", s.CodeDirectories[0].Platform, s.CodeDirectories[1].Platform)
+	}
+	if got, _ := s.Satisfies(mustCompile(t, "platform = 0")); got != signing.RequirementUnsatisfied {
+		t.Errorf("platform = 0: %s, though the SHA-256 directory says 2", got)
+	}
+	if got, _ := s.Satisfies(mustCompile(t, "platform = 2")); got != signing.RequirementSatisfied {
+		t.Errorf("platform = 2: %s", got)
+	}
+	if st := res.Signatures[0].Status; st == signing.StatusValid {
+		t.Errorf("directories that disagree on the platform: status %s", st)
+	}
+}
