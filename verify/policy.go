@@ -144,7 +144,9 @@ type Signer struct {
 	// Thumbprint is the SHA-1 or SHA-256 of the certificate (hex; colons,
 	// spaces and case ignored).
 	Thumbprint string `yaml:"thumbprint" json:"thumbprint"`
-	// TeamID is an Apple Developer team identifier.
+	// TeamID is an Apple Developer team identifier. Only Apple signatures
+	// (Mach-O, disk image, package) match a signer with TeamID or
+	// AppleKind.
 	TeamID string `yaml:"teamID" json:"teamID"`
 	// AppleKind, when set, is the kind of Apple certificate the leaf must
 	// be ([signing.AppleCertKind]: "developer-id-application",
@@ -483,6 +485,22 @@ func (s Signer) matches(id *signing.Identity) bool {
 		return false
 	}
 	return true
+}
+
+// fitsFormat reports whether a signature of format f can match s: a team
+// ID and an Apple certificate kind are read from Apple's markers on the
+// certificate itself, and are Apple's word only in Apple's signature
+// formats, whose chains end at Apple's roots; any CA trusted for
+// Authenticode could issue a certificate carrying them.
+func (s Signer) fitsFormat(f signing.Format) bool {
+	if s.TeamID == "" && s.AppleKind == "" {
+		return true
+	}
+	switch f {
+	case signing.FormatAppleCodesign, signing.FormatApplePkg, signing.FormatApplePkgCMS:
+		return true
+	}
+	return false
 }
 
 func (s Signer) String() string {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/machofile"
+	"github.com/shipgate/shipgate/internal/pefile"
 	"github.com/shipgate/shipgate/internal/testpki"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/codesign"
@@ -184,5 +185,34 @@ func TestSignerSubjectCraftedNamesDoNotMatch(t *testing.T) {
 				t.Errorf("%s (%d): form %d %q matched=%t, want %t (subject %q)", tc.name, i, j, s.Subject, got, tc.same, tc.id.Subject)
 			}
 		}
+	}
+}
+
+// TestTeamIDSignerMatchesAppleSignaturesOnly: a team ID is an Apple
+// notion, read from a certificate's own Apple marker and OU. A Windows
+// CA's code-signing certificate that carries an Apple marker and the
+// victim's OU does not make an Authenticode signature match a `teamID`
+// signer (nor an `appleKind` one).
+func TestTeamIDSignerMatchesAppleSignaturesOnly(t *testing.T) {
+	f := getFixtures(t)
+	leaf := f.winRoot.Issue(testpki.Spec{CommonName: "Mallory", Organization: "Mallory", OrganizationalUnit: machofile.TeamID, KeyN: 70,
+		ExtraExtensions: []pkix.Extension{{Id: signing.OIDAppleDeveloperIDApplication, Value: []byte{5, 0}}}})
+	pe, err := signPE(f.peUnsigned, pefile.SignSpec{Signer: leaf, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"app.exe": pe, "MacOS/app": f.machoValid})
+	pol := &Policy{Rules: []Rule{{Match: []string{"**"}, Require: RequireValid, Signers: []Signer{{TeamID: machofile.TeamID}}}}}
+	r := run(t, Options{Policy: pol, Trust: f.trust, Time: checkTime}, dir)
+	m := fileByPath(r, "app.exe")
+	if m == nil || len(m.Signatures) != 1 || m.Signatures[0].Status != signing.StatusValid || m.Signatures[0].Signer.TeamID != machofile.TeamID {
+		t.Fatalf("the PE's signature is not what the test needs: %+v", m)
+	}
+	if !has(rulesFor(r, "app.exe"), "error "+string(ruleSignerNotAllow)) {
+		t.Errorf("an Authenticode signature matched a teamID signer: %v", rulesFor(r, "app.exe"))
+	}
+	if has(rulesFor(r, "MacOS/app"), "error "+string(ruleSignerNotAllow)) {
+		t.Errorf("the team's own Mach-O refused: %v", rulesFor(r, "MacOS/app"))
 	}
 }
