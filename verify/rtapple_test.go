@@ -216,3 +216,23 @@ func TestTeamIDSignerMatchesAppleSignaturesOnly(t *testing.T) {
 		t.Errorf("the team's own Mach-O refused: %v", rulesFor(r, "MacOS/app"))
 	}
 }
+
+// TestPolicyRequirementEntitlementsXMLDERMismatch: a Mach-O whose XML
+// entitlements omit get-task-allow while its DER entitlements, which
+// macOS grants, carry it does not pass a policy requiring the entitlement
+// absent: the term is undecided, and undecided is not satisfied.
+func TestPolicyRequirementEntitlementsXMLDERMismatch(t *testing.T) {
+	f := getFixtures(t)
+	der := []byte{0x70, 0x2d, 0x02, 0x01, 0x01, 0xb0, 0x28, 0x30, 0x26, 0x0c, 0x21}
+	der = append(der, "com.apple.security.get-task-allow"...)
+	der = append(der, 0x01, 0x01, 0xff)
+	spec := f.apple.DeveloperIDSpec("com.example.app")
+	spec.DEREntitlements = der
+	b, _, err := machofile.Sign(machofile.Build(machofile.Spec{Seed: 8}), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if policyRequirementPasses(t, `entitlement["com.apple.security.get-task-allow"] absent`, b) {
+		t.Error("a debuggable Mach-O (get-task-allow in its DER entitlements) passed `get-task-allow absent` on its XML entitlements")
+	}
+}
