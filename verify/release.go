@@ -31,7 +31,11 @@ type Options struct {
 	// [Policy]).
 	Policy *Policy
 	// Trust is the trust store signatures must chain to. Nil means the
-	// store the policy's trust section describes.
+	// store the policy's trust section describes, of which Apple code
+	// signatures may end only at Apple's roots and the policy's own
+	// ([signing.TrustStoreOptions.ForApple]); a store given here anchors
+	// both kinds, so build it without the system and Microsoft roots when
+	// Apple signatures must be Apple's.
 	Trust *signing.TrustStore
 	// Time is the time at which certificates are checked when a signature
 	// carries no verified timestamp; zero means now.
