@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"crypto/x509/pkix"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -466,10 +467,18 @@ func (s Signer) matches(id *signing.Identity) bool {
 	// Names are compared as the report prints them (signing.FormatName:
 	// UID and DC by name) or as pkix.Name.String printed them before, so
 	// that policies written against older reports keep matching.
-	if s.Subject != "" && s.Subject != id.Subject && (id.Certificate == nil || s.Subject != id.Certificate.Subject.String()) {
+	// The older form is not accepted for a name it prints only in part
+	// (a repeated CN or serialNumber, of which it keeps the last).
+	raw := func(n pkix.Name) string {
+		if signing.NameDropsAttributes(n) {
+			return ""
+		}
+		return n.String()
+	}
+	if s.Subject != "" && s.Subject != id.Subject && (id.Certificate == nil || s.Subject != raw(id.Certificate.Subject)) {
 		return false
 	}
-	if s.Issuer != "" && s.Issuer != id.Issuer && (id.Certificate == nil || s.Issuer != id.Certificate.Issuer.String()) {
+	if s.Issuer != "" && s.Issuer != id.Issuer && (id.Certificate == nil || s.Issuer != raw(id.Certificate.Issuer)) {
 		return false
 	}
 	if s.Thumbprint != "" {

@@ -138,7 +138,8 @@ func TestRequirementCDHashIsTheStrongestDirectory(t *testing.T) {
 // report prints it (UID by name) or in pkix.Name.String's raw form, and no
 // certificate another party can have issued prints as the victim's in
 // either: escaped commas and pluses, a UID or CN holding ",OU=…", an extra
-// attribute, or the attribute in another RDN all print differently. A UID
+// attribute, a second CN (of which pkix.Name keeps only the last), or the
+// attribute in another RDN all print differently. A UID
 // spelt as UTF8String rather than PrintableString asserts the same
 // attributes and prints the same, as pkix.Name.String prints it.
 func TestSignerSubjectCraftedNamesDoNotMatch(t *testing.T) {
@@ -179,6 +180,10 @@ func TestSignerSubjectCraftedNamesDoNotMatch(t *testing.T) {
 		{"extra uid", issue(6, cn, "ABCDE12345", append(uid("ABCDE12345"), uid("EVIL000000")...)), false},
 		{"uid with a trailing space", issue(7, cn, "ABCDE12345", uid("ABCDE12345 ")), false},
 		{"raw-form text in a uid", issue(8, cn, "ABCDE12345", uid("#130a41424344453132333435")), false},
+		// crypto/x509 keeps the last of two CNs: the certificate's own
+		// first CN (what Apple's subject.CN reads) must not vanish.
+		{"second cn naming the victim", issue(9, "", "ABCDE12345", []pkix.AttributeTypeAndValue{
+			{Type: asn1.ObjectIdentifier{2, 5, 4, 3}, Value: "Mallory"}, {Type: asn1.ObjectIdentifier{2, 5, 4, 3}, Value: cn}, uid("ABCDE12345")[0]}), false},
 	} {
 		for j, s := range forms {
 			if got := s.matches(tc.id); got != tc.same {
