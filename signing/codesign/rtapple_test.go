@@ -95,3 +95,37 @@ func TestRequirementPlatformOfTheStrongestDirectory(t *testing.T) {
 		t.Errorf("directories that disagree on the platform: status %s", st)
 	}
 }
+
+// TestRequirementPrintedIdentifierCannotInject: identifiers and values
+// that look like requirement syntax (quotes, comments, keywords, `*`,
+// newlines, bytes outside ASCII) print so that the text compiles back to
+// the same requirement, not to an "or always" an attacker wrote into the
+// identifier.
+func TestRequirementPrintedIdentifierCannotInject(t *testing.T) {
+	for _, id := range []string{
+		`x" or always or identifier "y`,
+		`x /* or always */`,
+		`*/ or always /*`,
+		"a\nor always",
+		`always`,
+		`com.acme.*`,
+		`back\slash"`,
+		"caf\xc3\xa9",
+		"nul\x00byte",
+		``,
+	} {
+		r := &Requirement{root: &reqNode{op: opAnd, kids: []*reqNode{
+			{op: opIdent, data: []byte(id)},
+			{op: opInfoKeyField, data: []byte(id), match: &reqMatch{op: matchBeginsWith, value: []byte(id)}},
+		}}}
+		want, _ := r.MarshalBinary()
+		back, err := CompileRequirement(r.String())
+		if err != nil {
+			t.Errorf("%q: printed %q does not compile: %v", id, r.String(), err)
+			continue
+		}
+		if got, _ := back.MarshalBinary(); !bytes.Equal(got, want) {
+			t.Errorf("%q: printed %q compiles to another requirement (%q)", id, r.String(), back.String())
+		}
+	}
+}
