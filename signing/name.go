@@ -31,13 +31,25 @@ var nameTypes = map[string]string{
 // except that the userID and domainComponent attributes print under their
 // RFC 4514 names, "UID=ABCDE12345" rather than
 // "0.9.2342.19200300.100.1.1=#130a4142434445…", when their value is a
-// string. Names without those attributes print exactly as
-// pkix.Name.String prints them.
+// string. Names without those attributes or the repeats below print
+// exactly as pkix.Name.String prints them.
+//
+// A name that repeats an attribute pkix.Name keeps as one string (CN,
+// SERIALNUMBER) prints every attribute of n.Names, one per RDN in the
+// certificate's order: pkix.Name.String keeps only the last, so that
+// "CN=Mallory" followed by "CN=Acme" would print as a certificate naming
+// Acme alone (see [NameDropsAttributes]).
 func FormatName(n pkix.Name) string {
-	// Built as pkix.Name.String builds it: attributes crypto/x509 does
-	// not parse into fields first, so that they print last.
 	var rdns pkix.RDNSequence
-	if n.ExtraNames == nil {
+	switch {
+	case NameDropsAttributes(n):
+		for _, atv := range n.Names {
+			rdns = append(rdns, pkix.RelativeDistinguishedNameSET{atv})
+		}
+		return formatRDNs(rdns)
+	case n.ExtraNames == nil:
+		// Built as pkix.Name.String builds it: attributes crypto/x509
+		// does not parse into fields first, so that they print last.
 		for _, atv := range n.Names {
 			t := atv.Type
 			if len(t) == 4 && t[0] == 2 && t[1] == 5 && t[2] == 4 {
@@ -49,7 +61,31 @@ func FormatName(n pkix.Name) string {
 			rdns = append(rdns, pkix.RelativeDistinguishedNameSET{atv})
 		}
 	}
-	rdns = append(rdns, n.ToRDNSequence()...)
+	return formatRDNs(append(rdns, n.ToRDNSequence()...))
+}
+
+// NameDropsAttributes reports whether pkix.Name.String (and the fields of
+// n) leave out attributes of n.Names: crypto/x509 keeps one CommonName and
+// one SerialNumber, the last, when a certificate's name repeats them.
+func NameDropsAttributes(n pkix.Name) bool {
+	cn, serial := 0, 0
+	for _, atv := range n.Names {
+		t := atv.Type
+		if len(t) == 4 && t[0] == 2 && t[1] == 5 && t[2] == 4 {
+			switch t[3] {
+			case 3:
+				cn++
+			case 5:
+				serial++
+			}
+		}
+	}
+	return cn > 1 || serial > 1
+}
+
+// formatRDNs prints rdns, last first, as pkix.RDNSequence.String does,
+// with UID and DC by name.
+func formatRDNs(rdns pkix.RDNSequence) string {
 	var b strings.Builder
 	for i := len(rdns) - 1; i >= 0; i-- {
 		if i < len(rdns)-1 {

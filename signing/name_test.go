@@ -108,3 +108,32 @@ func TestFormatNameOpenSSL(t *testing.T) {
 		t.Errorf("openssl %q, ours %q", theirs, ours)
 	}
 }
+
+// TestFormatNameRepeatedCN: crypto/x509 keeps the last of two CNs (and of
+// two serialNumbers), so pkix.Name.String prints "CN=Mallory" then
+// "CN=Acme" as a name holding Acme alone; FormatName prints every
+// attribute, in certificate order, and NameDropsAttributes says the pkix
+// form is partial.
+func TestFormatNameRepeatedCN(t *testing.T) {
+	root := testpki.NewRoot(testpki.Spec{CommonName: "name test root", KeyN: 20})
+	oidCN := asn1.ObjectIdentifier{2, 5, 4, 3}
+	c := root.Issue(testpki.Spec{Organization: "Acme", KeyN: 40, ExtraNames: []pkix.AttributeTypeAndValue{{Type: oidCN, Value: "Mallory"}, {Type: oidCN, Value: "Acme"}}}).Cert
+	plain := root.Issue(testpki.Spec{CommonName: "Acme", Organization: "Acme", KeyN: 41}).Cert
+	if c.Subject.String() != plain.Subject.String() {
+		t.Skipf("crypto/x509 no longer drops a repeated CN: %q", c.Subject.String())
+	}
+	if !signing.NameDropsAttributes(c.Subject) || signing.NameDropsAttributes(plain.Subject) {
+		t.Error("NameDropsAttributes")
+	}
+	got := signing.FormatName(c.Subject)
+	if want := "CN=Acme,CN=Mallory,O=Acme"; got != want {
+		t.Errorf("FormatName %q, want %q", got, want)
+	}
+	if got == signing.FormatName(plain.Subject) {
+		t.Error("a name with a second CN prints as one without")
+	}
+	serial := pkix.Name{Names: []pkix.AttributeTypeAndValue{{Type: asn1.ObjectIdentifier{2, 5, 4, 5}, Value: "1"}, {Type: asn1.ObjectIdentifier{2, 5, 4, 5}, Value: "2"}}}
+	if !signing.NameDropsAttributes(serial) || signing.FormatName(serial) != "SERIALNUMBER=2,SERIALNUMBER=1" {
+		t.Errorf("repeated serialNumber: %q", signing.FormatName(serial))
+	}
+}

@@ -67,6 +67,20 @@ type TrustStoreOptions struct {
 	Embedded EmbeddedRoots
 }
 
+// ForApple returns o as Apple code signatures are anchored: by the PEM
+// roots given and Apple's embedded roots only. macOS trusts Developer ID
+// and Apple's other code-signing leaves under Apple's roots alone; the
+// operating system's roots (a TLS root program) and Microsoft's embedded
+// code-signing roots, one of which (Microsoft Identity Verification Root
+// Certificate Authority 2020) anchors certificates that Azure Trusted
+// Signing issues to any validated customer, would make a Mach-O, disk
+// image or package signed with a Windows code-signing certificate valid.
+func (o TrustStoreOptions) ForApple() TrustStoreOptions {
+	o.System, o.SystemFiles = false, nil
+	o.Embedded &= EmbeddedApple
+	return o
+}
+
 // TrustStore is a set of root certificates that signatures may chain to. It is
 // built from local material only, never from the network. A nil or empty
 // TrustStore trusts nothing. A TrustStore is safe for concurrent use once built.

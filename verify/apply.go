@@ -121,7 +121,7 @@ func (e *engine) applyPolicy(f *File, s settings, finds []signing.Finding, malfo
 			}
 			ok := false
 			for _, a := range s.signers {
-				if a.matches(sig.Signer) {
+				if a.matches(sig.Signer) && a.fitsFormat(sig.Format) {
 					ok = true
 					break
 				}

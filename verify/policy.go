@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"crypto/x509/pkix"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -189,7 +190,9 @@ type Signer struct {
 	// Thumbprint is the SHA-1 or SHA-256 of the certificate (hex; colons,
 	// spaces and case ignored).
 	Thumbprint string `yaml:"thumbprint" json:"thumbprint"`
-	// TeamID is an Apple Developer team identifier.
+	// TeamID is an Apple Developer team identifier. Only Apple signatures
+	// (Mach-O, disk image, package) match a signer with TeamID or
+	// AppleKind.
 	TeamID string `yaml:"teamID" json:"teamID"`
 	// AppleKind, when set, is the kind of Apple certificate the leaf must
 	// be ([signing.AppleCertKind]: "developer-id-application",
@@ -514,10 +517,18 @@ func (s Signer) matches(id *signing.Identity) bool {
 	// Names are compared as the report prints them (signing.FormatName:
 	// UID and DC by name) or as pkix.Name.String printed them before, so
 	// that policies written against older reports keep matching.
-	if s.Subject != "" && s.Subject != id.Subject && (id.Certificate == nil || s.Subject != id.Certificate.Subject.String()) {
+	// The older form is not accepted for a name it prints only in part
+	// (a repeated CN or serialNumber, of which it keeps the last).
+	raw := func(n pkix.Name) string {
+		if signing.NameDropsAttributes(n) {
+			return ""
+		}
+		return n.String()
+	}
+	if s.Subject != "" && s.Subject != id.Subject && (id.Certificate == nil || s.Subject != raw(id.Certificate.Subject)) {
 		return false
 	}
-	if s.Issuer != "" && s.Issuer != id.Issuer && (id.Certificate == nil || s.Issuer != id.Certificate.Issuer.String()) {
+	if s.Issuer != "" && s.Issuer != id.Issuer && (id.Certificate == nil || s.Issuer != raw(id.Certificate.Issuer)) {
 		return false
 	}
 	if s.Thumbprint != "" {
@@ -533,6 +544,22 @@ func (s Signer) matches(id *signing.Identity) bool {
 		return false
 	}
 	return true
+}
+
+// fitsFormat reports whether a signature of format f can match s: a team
+// ID and an Apple certificate kind are read from Apple's markers on the
+// certificate itself, and are Apple's word only in Apple's signature
+// formats, whose chains end at Apple's roots; any CA trusted for
+// Authenticode could issue a certificate carrying them.
+func (s Signer) fitsFormat(f signing.Format) bool {
+	if s.TeamID == "" && s.AppleKind == "" {
+		return true
+	}
+	switch f {
+	case signing.FormatAppleCodesign, signing.FormatApplePkg, signing.FormatApplePkgCMS:
+		return true
+	}
+	return false
 }
 
 func (s Signer) String() string {
@@ -695,6 +722,27 @@ func (p *Policy) trustOptions() signing.TrustStoreOptions {
 		}
 	}
 	return o
+}
+
+// trustStores builds the policy's trust stores: trust anchors Authenticode
+// chains, apple Apple code signatures. macOS trusts Developer ID and
+// Apple's other code-signing leaves only under Apple's roots: the
+// operating system's roots (a TLS root program) and Microsoft's
+// code-signing roots anchor Authenticode alone
+// ([signing.TrustStoreOptions.ForApple]).
+func (p *Policy) trustStores() (trust, apple *signing.TrustStore, err error) {
+	to := p.trustOptions()
+	if trust, err = signing.NewTrustStore(to); err != nil {
+		return nil, nil, fmt.Errorf("verify: trust store: %w", err)
+	}
+	ato := to.ForApple()
+	if ato.System == to.System && ato.Embedded == to.Embedded {
+		return trust, trust, nil
+	}
+	if apple, err = signing.NewTrustStore(ato); err != nil {
+		return nil, nil, fmt.Errorf("verify: trust store: %w", err)
+	}
+	return trust, apple, nil
 }
 
 func contains(list []string, s string) bool {

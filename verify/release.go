@@ -32,7 +32,11 @@ type Options struct {
 	// [Policy]).
 	Policy *Policy
 	// Trust is the trust store signatures must chain to. Nil means the
-	// store the policy's trust section describes.
+	// store the policy's trust section describes, of which Apple code
+	// signatures may end only at Apple's roots and the policy's own
+	// ([signing.TrustStoreOptions.ForApple]); a store given here anchors
+	// both kinds, so build it without the system and Microsoft roots when
+	// Apple signatures must be Apple's.
 	Trust *signing.TrustStore
 	// Time is the time at which certificates are checked when a signature
 	// carries no verified timestamp; zero means now.
@@ -271,20 +275,8 @@ func newEngine(ctx context.Context, opts Options) (*engine, error) {
 	}
 	trust, appleTrust := opts.Trust, opts.Trust
 	if trust == nil {
-		to := pol.trustOptions()
-		trust, err = signing.NewTrustStore(to)
-		if err != nil {
-			return nil, fmt.Errorf("verify: trust store: %w", err)
-		}
-		appleTrust = trust
-		if to.System {
-			// macOS trusts Developer ID and Apple's other code-signing
-			// leaves only under Apple's roots: the operating system's
-			// roots (a TLS root program) anchor Authenticode alone.
-			to.System, to.SystemFiles = false, nil
-			if appleTrust, err = signing.NewTrustStore(to); err != nil {
-				return nil, fmt.Errorf("verify: trust store: %w", err)
-			}
+		if trust, appleTrust, err = pol.trustStores(); err != nil {
+			return nil, err
 		}
 	}
 	log := opts.Logger

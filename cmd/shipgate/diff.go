@@ -89,14 +89,14 @@ func runDiff(e *env) int {
 
 // trustStores returns the stores the signature summaries of diff and sbom
 // use, as verify builds them: Authenticode chains may end at the operating
-// system's roots (unless noSystem), Apple code signatures only at Apple's
-// embedded roots or the given ones, as macOS trusts them.
+// system's roots (unless noSystem) and the embedded Microsoft and Apple
+// roots, Apple code signatures only at Apple's embedded roots or the given
+// ones, as macOS trusts them.
 func trustStores(roots []string, noSystem bool) (pe, apple *signing.TrustStore, err error) {
-	o := signing.TrustStoreOptions{PEMFiles: roots, Embedded: signing.EmbeddedAll}
-	if apple, err = signing.NewTrustStore(o); err != nil || noSystem {
-		return apple, apple, err
+	o := signing.TrustStoreOptions{PEMFiles: roots, Embedded: signing.EmbeddedAll, System: !noSystem}
+	if apple, err = signing.NewTrustStore(o.ForApple()); err != nil {
+		return nil, nil, err
 	}
-	o.System = true
 	pe, err = signing.NewTrustStore(o)
 	return pe, apple, err
 }

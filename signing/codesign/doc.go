@@ -71,7 +71,10 @@
 // Terms that cannot be decided offline (notarized, legacy, trust settings,
 // named requirements) are unknown, never satisfied. [CompileRequirement]
 // reads the text form, and [Slice.Satisfies] evaluates any requirement
-// against a verified slice, as `codesign --verify -R` does.
+// against a verified slice, as `codesign --verify -R` does. Entitlement
+// terms read the XML entitlements, as codesign does, and are decided only
+// when those say what the DER entitlements macOS grants say; no Go library
+// decodes that DER form, so a small decoder here (over cryptobyte) does.
 //
 // A stapled notarization ticket (a bundle's Contents/CodeResources, or a
 // blob wrapper in the ticket slot 0x10002 of a disk image's or Mach-O's

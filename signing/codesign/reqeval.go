@@ -35,10 +35,14 @@ type reqContext struct {
 	// outside its bundle).
 	info      map[string]any
 	infoKnown bool
-	// ents is the signed entitlements dictionary; entsKnown is false when
-	// only DER entitlements, which are not decoded, are present.
+	// ents is the signed XML entitlements dictionary; entsKnown is false
+	// when only DER entitlements are present, or when the XML ones do not
+	// say what the DER ones (which macOS grants) say.
 	ents      map[string]any
 	entsKnown bool
+	// entsWhy says why entsKnown is false, when the reason is not that
+	// only DER entitlements are present.
+	entsWhy string
 	// appleRoot reports whether a certificate is one of Apple's root CAs.
 	appleRoot func(*x509.Certificate) bool
 }
@@ -158,7 +162,11 @@ func (e *evaluation) eval(n *reqNode) tri {
 		return triOf(match(n.match, lookup(c.info, n.data)))
 	case opEntitlementField:
 		if !c.entsKnown {
-			return e.undecided(n, "the entitlements are only in DER form, which is not decoded")
+			why := c.entsWhy
+			if why == "" {
+				why = "the entitlements are only in DER form, which is not decoded"
+			}
+			return e.undecided(n, why)
 		}
 		return triOf(match(n.match, lookup(c.ents, n.data)))
 	case opCertField:
@@ -498,7 +506,8 @@ func (s *sliceState) designated(opts Options) {
 			best = cd
 		}
 	}
-	ctx := &reqContext{identifier: primary.Identifier, platform: primary.Platform, chain: s.chain, chainTrusted: s.chainTrusted, appleRoot: opts.appleRoot}
+	// macOS evaluates against the directory with the strongest hash.
+	ctx := &reqContext{identifier: best.Identifier, platform: best.Platform, chain: s.chain, chainTrusted: s.chainTrusted, appleRoot: opts.appleRoot}
 	if ctx.appleRoot == nil {
 		ctx.appleRoot = isAppleRoot
 	}
@@ -514,6 +523,21 @@ func (s *sliceState) designated(opts Options) {
 	case s.slice.Entitlements != "":
 		d, err := plistDict([]byte(s.slice.Entitlements))
 		ctx.ents, ctx.entsKnown = d, err == nil
+		if err != nil {
+			ctx.entsWhy = "the XML entitlements do not parse"
+		}
+		if ctx.entsKnown && len(s.slice.DEREntitlements) > 0 {
+			// macOS grants the DER entitlements; the terms are read from
+			// the XML ones, as codesign -R reads them, only when both
+			// say the same.
+			der, err := decodeDEREntitlements(s.slice.DEREntitlements)
+			switch {
+			case err != nil:
+				ctx.entsKnown, ctx.entsWhy = false, "the DER entitlements, which macOS grants, do not decode ("+err.Error()+")"
+			case !sameEntitlements(d, der):
+				ctx.entsKnown, ctx.entsWhy = false, "the XML and DER entitlements differ, and macOS grants the DER ones"
+			}
+		}
 	case len(s.slice.DEREntitlements) == 0:
 		ctx.entsKnown = true
 	}
@@ -523,7 +547,15 @@ func (s *sliceState) designated(opts Options) {
 	s.sig.DesignatedRequirement = dr
 	b := s.sb.find(slotRequirements)
 	var entry *reqEntry
-	if b != nil && b.magic == magicRequirements {
+	if b != nil && b.magic != magicRequirements {
+		// macOS reads the slot as a Requirements blob whatever it holds,
+		// and refuses one that is not (errSecCSReqInvalid): it is no
+		// "no designated requirement".
+		s.badRequirement(dr, s.slice.Offset+int64(s.sigOff)+int64(b.off),
+			fmt.Errorf("the requirements slot holds magic %#08x, not a Requirements blob (%#08x)", b.magic, magicRequirements))
+		return
+	}
+	if b != nil {
 		at := s.slice.Offset + int64(s.sigOff) + int64(b.off)
 		set, err := parseRequirementSet(b.data)
 		if err != nil {

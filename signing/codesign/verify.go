@@ -526,9 +526,11 @@ func (s *sliceState) parseSignature(r io.ReaderAt) error {
 			s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, base+cd.CodeLimit,
 				fmt.Sprintf("%s code limit %#x stops %d bytes short of the code signature at %#x: those bytes are covered by no hash", slotName(cd.Slot), cd.CodeLimit, int64(s.sigOff)-cd.CodeLimit, s.sigOff))
 		}
-		if cd != primary && (cd.Identifier != primary.Identifier || cd.TeamID != primary.TeamID || cd.Flags != primary.Flags) {
+		if cd != primary && (cd.Identifier != primary.Identifier || cd.TeamID != primary.TeamID || cd.Flags != primary.Flags || cd.Platform != primary.Platform) {
+			// macOS reads these from the directory with the strongest
+			// hash, shipgate's report from the primary one.
 			s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, at,
-				fmt.Sprintf("%s disagrees with the primary CodeDirectory (identifier %q team %q flags %#x, primary %q %q %#x)", slotName(cd.Slot), cd.Identifier, cd.TeamID, cd.Flags, primary.Identifier, primary.TeamID, primary.Flags))
+				fmt.Sprintf("%s disagrees with the primary CodeDirectory (identifier %q team %q flags %#x platform %d, primary %q %q %#x %d)", slotName(cd.Slot), cd.Identifier, cd.TeamID, cd.Flags, cd.Platform, primary.Identifier, primary.TeamID, primary.Flags, primary.Platform))
 		}
 		h := newPageHasher(cd, base)
 		if lim := base + s.slice.Size; h.limit > lim {
