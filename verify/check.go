@@ -646,6 +646,9 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	if (c.f.Kind == KindCAB || c.f.Kind == KindMSI) && !c.malformed {
 		c.openWindows(ra, size) // windows_open.go
 	}
+	if c.f.Kind == KindPE && !c.malformed {
+		c.openInstaller(ra, size) // installer_open.go
+	}
 	switch {
 	case c.tarOpened:
 	case c.arc != nil:

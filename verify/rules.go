@@ -49,6 +49,17 @@ const (
 	RuleMSIUnreferencedData signing.Rule = "msi/unreferenced-data"
 )
 
+// Rule IDs of opening installers that are PE files (NSIS, Squirrel),
+// documented in docs/rules/nsis.md.
+const (
+	// RuleNSISNotOpened: an NSIS installer whose data shipgate does not
+	// decompress (NSIS's bzip2, LZMA behind the x86 branch filter).
+	RuleNSISNotOpened signing.Rule = "nsis/not-opened"
+	// RuleNSISSharedData: an NSIS installer extracts one data block to
+	// more than one path; it is checked under the first.
+	RuleNSISSharedData signing.Rule = "nsis/shared-data"
+)
+
 // Rule IDs of catalog membership, documented in docs/rules/catalog.md.
 const (
 	// RuleCatalogNotVerified: a catalog given with --catalog does not

@@ -1,0 +1,245 @@
+package nsis
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// stub is a stand-in for exehead: the archive is found by its alignment.
+var stub = bytes.Repeat([]byte("MZ stub "), 64)
+
+func sample() []BuildFile {
+	return []BuildFile{
+		{Name: `$INSTDIR\app.dll`, Data: bytes.Repeat([]byte("app code "), 100)},
+		{Name: `$PLUGINSDIR\app-64.7z`, Data: []byte("7z\xbc\xaf\x27\x1c payload")},
+		{Name: `$INSTDIR\resources\..\..\evil.dll`, Data: []byte("evil")},
+	}
+}
+
+type got struct {
+	names []string
+	data  map[string]string
+}
+
+// walk opens the installer b and returns what its blocks hold, by first
+// name ("" for none).
+func walk(t *testing.T, b []byte, opts Options) (*Reader, got, error) {
+	t.Helper()
+	r := bytes.NewReader(b)
+	h, err := Find(r, int64(len(b)))
+	if err != nil {
+		return nil, got{}, err
+	}
+	rd, err := NewReader(r, h, opts)
+	if err != nil {
+		return rd, got{}, err
+	}
+	g := got{data: map[string]string{}}
+	err = rd.Walk(func(bl *Block, r io.Reader, open func() (io.Reader, error)) error {
+		d, err := io.ReadAll(r)
+		if err != nil {
+			return err
+		}
+		if int64(len(d)) != bl.Size {
+			t.Errorf("block at %d: read %d bytes of %d", bl.Offset, len(d), bl.Size)
+		}
+		name := ""
+		if len(bl.Files) > 0 {
+			name = bl.Files[0].Name
+		}
+		g.names = append(g.names, name)
+		g.data[name] = string(d)
+		return nil
+	})
+	return rd, g, err
+}
+
+func TestBuildRoundTrip(t *testing.T) {
+	for _, o := range []BuildOptions{{}, {Deflate: true}, {Deflate: true, Solid: true}} {
+		b := Stub(stub, Build(sample(), o))
+		rd, g, err := walk(t, b, Options{})
+		if err != nil {
+			t.Fatalf("%+v: %v", o, err)
+		}
+		if want := map[bool]Method{false: MethodStored, true: MethodDeflate}[o.Deflate]; rd.Method != want || rd.Solid != o.Solid {
+			t.Errorf("%+v: method %s solid %v", o, rd.Method, rd.Solid)
+		}
+		for _, f := range sample() {
+			if g.data[f.Name] != string(f.Data) {
+				t.Errorf("%+v: %s holds %q", o, f.Name, g.data[f.Name])
+			}
+		}
+		if p, ok := rd.Header.Files[0].Path(); !ok || p != "$INSTDIR/app.dll" {
+			t.Errorf("path %q %v", p, ok)
+		}
+		if p, ok := rd.Header.Files[2].Path(); ok {
+			t.Errorf("a name with .. is a path: %q", p)
+		}
+	}
+}
+
+// TestFindAligned finds the firstheader only at 512-byte steps, as exehead
+// does, and none in a file without one.
+func TestFindAligned(t *testing.T) {
+	a := Build(sample(), BuildOptions{})
+	b := append([]byte("x"), Stub(stub, a)...)
+	if _, err := Find(bytes.NewReader(b), int64(len(b))); !errors.Is(err, ErrNotNSIS) {
+		t.Errorf("unaligned: %v", err)
+	}
+	if _, err := Find(bytes.NewReader(stub), int64(len(stub))); !errors.Is(err, ErrNotNSIS) {
+		t.Errorf("no header: %v", err)
+	}
+}
+
+// TestHostileSizes corrupts the sizes an attacker controls: each is an
+// error naming an offset, never a panic or a huge allocation.
+func TestHostileSizes(t *testing.T) {
+	le := binary.LittleEndian
+	base := Stub(stub, Build(sample(), BuildOptions{Deflate: true}))
+	at := int64(bytes.Index(base, []byte("NullsoftInst"))) - 8
+	for _, tc := range []struct {
+		name string
+		mod  func(b []byte)
+	}{
+		{"archive size past the file", func(b []byte) { le.PutUint32(b[at+24:], 0x7fffffff) }},
+		{"header size 4 GiB", func(b []byte) { le.PutUint32(b[at+20:], 0xffffffff) }},
+		{"header size smaller than its block table", func(b []byte) { le.PutUint32(b[at+20:], 8) }},
+		{"header size larger than it decompresses to", func(b []byte) { le.PutUint32(b[at+20:], le.Uint32(b[at+20:])+100) }},
+		{"block runs past the end", func(b []byte) {
+			hl := int64(le.Uint32(b[at+28:]) &^ compressedBit)
+			le.PutUint32(b[at+28+4+hl:], 0x7ffffff0|compressedBit)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := append([]byte(nil), base...)
+			tc.mod(b)
+			_, _, err := walk(t, b, Options{})
+			var fe *FormatError
+			if !errors.As(err, &fe) {
+				t.Fatalf("got %v, want a FormatError", err)
+			}
+			if !fe.InStream && (fe.Offset < at || fe.Offset > int64(len(b))) {
+				t.Errorf("offset %d outside the archive", fe.Offset)
+			}
+		})
+	}
+}
+
+// TestEntriesPastHeader gives the instruction table a count that does not
+// fit in the header.
+func TestEntriesPastHeader(t *testing.T) {
+	b := Build(sample(), BuildOptions{})
+	le := binary.LittleEndian
+	le.PutUint32(b[headerLen+4+8+8*blkEntries:], 0x10000000)
+	_, _, err := walk(t, Stub(stub, b), Options{})
+	var fe *FormatError
+	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "instructions") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// TestBomb stops a block that decompresses to more than Take allows,
+// solid or not, before it is returned.
+func TestBomb(t *testing.T) {
+	files := []BuildFile{{Name: `$INSTDIR\zeros`, Data: make([]byte, 8<<20)}}
+	for _, o := range []BuildOptions{{Deflate: true}, {Deflate: true, Solid: true}} {
+		left := int64(4 << 20)
+		take := func(n int64) bool { left -= n; return left >= 0 }
+		_, g, err := walk(t, Stub(stub, Build(files, o)), Options{Take: take})
+		if !errors.Is(err, ErrExpansion) {
+			t.Errorf("%+v: %v", o, err)
+		}
+		if len(g.names) != 0 {
+			t.Errorf("%+v: returned %v", o, g.names)
+		}
+	}
+}
+
+// TestMakensis reads installers makensis built with each compressor,
+// solid and not: every file is found under its installed path with its
+// bytes; bzip2 is reported as unsupported.
+func TestMakensis(t *testing.T) {
+	tool, err := exec.LookPath("makensis")
+	if err != nil {
+		t.Skip("makensis is not installed (apt-get install nsis); the NSIS cross-check was skipped")
+	}
+	dir := t.TempDir()
+	dll := bytes.Repeat([]byte("not really a dll "), 500)
+	os.WriteFile(filepath.Join(dir, "app.dll"), dll, 0o644)
+	os.MkdirAll(filepath.Join(dir, "sub"), 0o755)
+	os.WriteFile(filepath.Join(dir, "sub", "ffmpeg.dll"), []byte("ffmpeg"), 0o644)
+	for _, comp := range []string{"zlib", "lzma", "bzip2"} {
+		for _, solid := range []string{"", "/SOLID "} {
+			script := "Unicode true\nSetCompressor " + solid + comp + "\nOutFile setup.exe\nInstallDir \"$PROGRAMFILES\\Acme\"\nRequestExecutionLevel user\n" +
+				"Section\nSetOutPath \"$INSTDIR\"\nFile app.dll\nSetOutPath \"$INSTDIR\\resources\"\nFile /r sub\nFile \"/oname=$PLUGINSDIR\\app-64.7z\" app.dll\nSectionEnd\n"
+			os.WriteFile(filepath.Join(dir, "t.nsi"), []byte(script), 0o644)
+			cmd := exec.Command(tool, "-V1", "t.nsi")
+			cmd.Dir = dir
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("makensis: %v\n%s", err, out)
+			}
+			b, _ := os.ReadFile(filepath.Join(dir, "setup.exe"))
+			rd, g, err := walk(t, b, Options{})
+			if comp == "bzip2" {
+				var ue *UnsupportedError
+				if !errors.As(err, &ue) || ue.Method != MethodBZip2 {
+					t.Errorf("bzip2%s: %v", solid, err)
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatalf("%s%s: %v", comp, solid, err)
+			}
+			if rd.Solid != (solid != "") || rd.Method.String() != comp {
+				t.Errorf("%s%s: read as %s solid %v", comp, solid, rd.Method, rd.Solid)
+			}
+			if g.data[`$INSTDIR\app.dll`] != string(dll) || g.data[`$INSTDIR\resources\sub\ffmpeg.dll`] != "ffmpeg" {
+				t.Errorf("%s%s: files %q", comp, solid, g.names)
+			}
+			var names []string
+			for _, f := range rd.Header.Files {
+				names = append(names, f.Name)
+			}
+			if want := `$INSTDIR\app.dll $INSTDIR\resources\sub\ffmpeg.dll $PLUGINSDIR\app-64.7z`; strings.Join(names, " ") != want {
+				t.Errorf("%s%s: names %q", comp, solid, names)
+			}
+		}
+	}
+}
+
+func FuzzReader(f *testing.F) {
+	for _, o := range []BuildOptions{{}, {Deflate: true}, {Deflate: true, Solid: true}} {
+		f.Add(Stub(nil, Build(sample(), o)))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r := bytes.NewReader(b)
+		h, err := Find(r, int64(len(b)))
+		if err != nil {
+			return
+		}
+		left := int64(64 << 20)
+		rd, err := NewReader(r, h, Options{MaxHeader: 1 << 20, Take: func(n int64) bool { left -= n; return left >= 0 }})
+		if err != nil {
+			return
+		}
+		for _, f := range rd.Header.Files {
+			if p, ok := f.Path(); ok && (strings.HasPrefix(p, "/") || strings.Contains("/"+p+"/", "/../")) {
+				t.Fatalf("path %q leaves its folder", p)
+			}
+		}
+		rd.Walk(func(bl *Block, r io.Reader, open func() (io.Reader, error)) error {
+			n, _ := io.Copy(io.Discard, r)
+			if n > bl.Size {
+				t.Fatalf("read %d bytes of a %d-byte block", n, bl.Size)
+			}
+			return nil
+		})
+	})
+}

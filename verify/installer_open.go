@@ -1,0 +1,179 @@
+package verify
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/shipgate/shipgate/internal/nsis"
+	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// openInstaller checks the files an installer that is a PE file carries,
+// after the PE itself was verified: an NSIS installer's data blocks, under
+// Setup.exe/<installed path> ($INSTDIR/app.dll, $PLUGINSDIR/app-64.7z), or
+// Setup.exe/$NSIS/block-<offset> for a block no instruction names. They are
+// checked one after the other as they are decompressed, within the same
+// nesting and expansion limits as zip archives.
+func (c *check) openInstaller(ra io.ReaderAt, size int64) {
+	c.openNSIS(ra, size)
+}
+
+// nsisBlockDir is the folder, under an installer's path, of the data
+// blocks no instruction names.
+const nsisBlockDir = "$NSIS"
+
+// openNSIS opens the NSIS data of a PE file that has an overlay.
+func (c *check) openNSIS(ra io.ReaderAt, size int64) {
+	if !peHasOverlay(ra, size) {
+		return
+	}
+	cra := ctxReaderAt{c.e.ctx, ra}
+	h, err := nsis.Find(cra, size)
+	switch {
+	case c.e.ctx.Err() != nil || errors.Is(err, nsis.ErrNotNSIS):
+		return
+	case err != nil:
+		c.nsisError(err, "NSIS installer data cannot be read, so the files it installs were not checked")
+		return
+	}
+	if c.j.depth >= maxDepth {
+		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("NSIS installer nested %d levels deep in archives; the files it installs were not checked", c.j.depth))
+		return
+	}
+	x := c.j.expand
+	if x == nil {
+		x = newExpansion(size)
+	}
+	rd, err := nsis.NewReader(cra, h, nsis.Options{Take: x.take})
+	if err != nil {
+		c.nsisError(err, "NSIS installer header cannot be read, so the files it installs were not checked")
+		return
+	}
+	used := map[string]bool{}
+	err = rd.Walk(func(b *nsis.Block, r io.Reader, open func() (io.Reader, error)) error {
+		rp := c.nsisBlockPath(b, used)
+		var src release.Source
+		switch {
+		case b.Stored && b.FileOffset >= 0:
+			src = release.NewSection(ra, b.FileOffset+4, b.Size)
+		case open != nil:
+			first := r
+			src = release.Func(func() (io.ReadCloser, error) {
+				if first != nil {
+					r := first
+					first = nil
+					return io.NopCloser(r), nil
+				}
+				r, err := open()
+				if err != nil {
+					return nil, err
+				}
+				return io.NopCloser(r), nil
+			})
+		default:
+			src = release.NewStream(r)
+		}
+		c.entry(rp, src, b.Size, x)
+		return c.e.ctx.Err()
+	})
+	if err != nil && c.e.ctx.Err() == nil {
+		c.nsisError(err, "NSIS installer data cannot be read; the files from there on were not checked")
+	}
+}
+
+// nsisBlockPath returns the report path of block b: the first name an
+// instruction extracts it to that is a relative path no other block took,
+// else $NSIS/block-<offset>. Names that lead out of their folder, and the
+// further names of a block extracted more than once, are reported.
+func (c *check) nsisBlockPath(b *nsis.Block, used map[string]bool) string {
+	synthetic := joinPath(c.f.Path, fmt.Sprintf("%s/block-%08x", nsisBlockDir, b.Offset))
+	rp := ""
+	for _, f := range b.Files {
+		p, ok := f.Path()
+		if !ok {
+			c.finds = append(c.finds, finding(ruleInsecurePath, signing.SeverityError, c.f.Path, fmt.Sprintf("NSIS instruction %d extracts a file to %q, which is not a path inside the folder it names; the data was checked as %s", f.Entry, f.Name, strings.TrimPrefix(synthetic, c.f.Path+"/"))))
+			continue
+		}
+		els := strings.Split(p, "/")
+		for i, e := range els {
+			els[i] = pathElem(e)
+		}
+		q := joinPath(c.f.Path, strings.Join(els, "/"))
+		switch {
+		case rp == "" && !used[q]:
+			rp = q
+			used[q] = true
+		case q != rp:
+			c.finds = append(c.finds, finding(RuleNSISSharedData, signing.SeverityNote, q, fmt.Sprintf("NSIS instruction %d extracts here the bytes checked as %s (installers store identical files, or one file extracted in two sections, once)", f.Entry, strings.TrimPrefix(firstNonEmpty(rp, synthetic), c.f.Path+"/"))))
+		}
+	}
+	if rp == "" {
+		rp = synthetic
+	}
+	return rp
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// nsisError reports an error of the NSIS reader: what was not checked
+// says what it cost.
+func (c *check) nsisError(err error, what string) {
+	var fe *nsis.FormatError
+	var ue *nsis.UnsupportedError
+	switch {
+	case errors.As(err, &ue):
+		c.add(RuleNSISNotOpened, signing.SeverityWarning, fmt.Sprintf("%s: %v", what, err))
+	case errors.Is(err, nsis.ErrExpansion):
+		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("NSIS installer's data decompresses to more than the archives nested here may expand to (%d times the outermost archive's size, at least %d bytes; a bomb?); its files from there on were not checked", expansionRatio, int64(minExpansion)))
+	case errors.As(err, &fe):
+		f := c.add(ruleMalformed, signing.SeverityError, fmt.Sprintf("%s: %v", what, err))
+		if !fe.InStream {
+			off := fe.Offset
+			f.Offset = &off
+		}
+	default:
+		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("%s: %v", what, unwrapPath(err)))
+	}
+}
+
+// peHasOverlay reports whether the PE file of size bytes at r holds bytes
+// after its last section's raw data other than its certificate table:
+// where installers keep their data. Files without are not searched.
+func peHasOverlay(r io.ReaderAt, size int64) bool {
+	var b [0x40]byte
+	if n, _ := r.ReadAt(b[:], 0); n < len(b) {
+		return false
+	}
+	le := binary.LittleEndian
+	nt := int64(le.Uint32(b[0x3c:]))
+	var fh [24]byte
+	if n, _ := r.ReadAt(fh[:], nt); n < len(fh) || string(fh[:4]) != "PE\x00\x00" {
+		return false
+	}
+	nsec := int64(le.Uint16(fh[6:]))
+	secs := make([]byte, 40*min(nsec, 96))
+	if n, _ := r.ReadAt(secs, nt+24+int64(le.Uint16(fh[20:]))); n < len(secs) {
+		return false
+	}
+	var end int64
+	for i := 0; i+40 <= len(secs); i += 40 {
+		raw, ptr := int64(le.Uint32(secs[i+16:])), int64(le.Uint32(secs[i+20:]))
+		if raw > 0 {
+			end = max(end, ptr+raw)
+		}
+	}
+	limit := size
+	if off, ok := peCertTable(r, size); ok && off >= end {
+		limit = off
+	}
+	return end < limit
+}

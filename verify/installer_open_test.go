@@ -1,0 +1,268 @@
+package verify
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/nsis"
+	"github.com/shipgate/shipgate/internal/pefile"
+	"github.com/shipgate/shipgate/internal/testpki"
+	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/authenticode"
+)
+
+const (
+	nsisApp    = "setup.exe/$INSTDIR/app.dll"
+	nsisFFmpeg = "setup.exe/$INSTDIR/resources/ffmpeg.dll"
+)
+
+// signInstaller signs a PE (an installer) with the fixtures' leaf.
+func signInstaller(t testing.TB, img []byte) []byte {
+	t.Helper()
+	f := getFixtures(t)
+	b, err := signPE(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// makensis builds an NSIS installer with makensis that extracts files
+// (path under $INSTDIR -> bytes), compressed with comp, solid or not. The
+// test is skipped when makensis is not installed.
+func makensis(t *testing.T, comp string, solid bool, files map[string][]byte) []byte {
+	t.Helper()
+	tool, err := exec.LookPath("makensis")
+	if err != nil {
+		t.Skip("makensis is not installed (apt-get install nsis); the NSIS installer test was skipped")
+	}
+	dir := t.TempDir()
+	var names []string
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	s := "Unicode true\nSetCompressor "
+	if solid {
+		s += "/SOLID "
+	}
+	s += comp + "\nOutFile setup.exe\nInstallDir \"$PROGRAMFILES\\Acme\"\nRequestExecutionLevel user\nSection\n"
+	for i, n := range names {
+		src := fmt.Sprintf("f%d/%s", i, filepath.Base(n))
+		writeFile(t, filepath.Join(dir, src), files[n])
+		out := "$INSTDIR"
+		if d := filepath.Dir(n); d != "." {
+			out += `\` + strings.ReplaceAll(d, "/", `\`)
+		}
+		s += fmt.Sprintf("SetOutPath \"%s\"\nFile \"%s\"\n", out, strings.ReplaceAll(src, "/", `\`))
+	}
+	s += "SectionEnd\n"
+	writeFile(t, filepath.Join(dir, "t.nsi"), []byte(s))
+	cmd := exec.Command(tool, "-V1", "t.nsi")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("makensis: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "setup.exe"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+var nsisVariants = []struct {
+	comp  string
+	solid bool
+}{{"zlib", false}, {"zlib", true}, {"lzma", false}, {"lzma", true}}
+
+// TestNSISOpened checks signed makensis installers, each compressor solid
+// and not, whose DLLs are signed: each DLL is found at its installed path
+// under the installer's, verified as a PE, and the gate passes under
+// require: valid.
+func TestNSISOpened(t *testing.T) {
+	f := getFixtures(t)
+	for _, v := range nsisVariants {
+		t.Run(fmt.Sprintf("%s solid=%v", v.comp, v.solid), func(t *testing.T) {
+			dir := t.TempDir()
+			// A second signed DLL with other bytes: makensis stores
+			// identical files once.
+			other := signInstaller(t, append(append([]byte(nil), f.peUnsigned...), make([]byte, 512)...))
+			in := makensis(t, v.comp, v.solid, map[string][]byte{"app.dll": f.peValid, "resources/ffmpeg.dll": other})
+			writeTree(t, dir, map[string][]byte{"setup.exe": signInstaller(t, in)})
+			r := run(t, Options{Policy: requireValid()}, dir)
+			for _, p := range []string{"setup.exe", nsisApp, nsisFFmpeg} {
+				fi := fileByPath(r, p)
+				if fi == nil {
+					t.Fatalf("%s not in the report", p)
+				}
+				if fi.Kind != KindPE || len(fi.Signatures) != 1 || fi.Signatures[0].Status != signing.StatusValid {
+					t.Errorf("%s: %s %+v", p, fi.Kind, fi.Signatures)
+				}
+			}
+			if !r.Summary.Passed {
+				for _, x := range r.Findings {
+					t.Logf("%s %s %s: %s", x.Severity, x.Rule, x.Path, x.Message)
+				}
+				t.Error("the gate failed on a clean installer")
+			}
+		})
+	}
+}
+
+// TestNSISTrojanizedDLL is 3CX's case in an NSIS installer: the installer
+// is signed, but the ffmpeg.dll it installs is tampered or unsigned; the
+// gate fails at the DLL's path inside the installer, and the installer
+// itself stays valid.
+func TestNSISTrojanizedDLL(t *testing.T) {
+	f := getFixtures(t)
+	for _, v := range nsisVariants {
+		for _, tc := range []struct {
+			name string
+			dll  []byte
+			rule signing.Rule
+		}{{"tampered", f.peTampered, authenticode.RuleDigestMismatch}, {"unsigned", f.peUnsigned, ruleUnsigned}} {
+			t.Run(fmt.Sprintf("%s %s solid=%v", tc.name, v.comp, v.solid), func(t *testing.T) {
+				dir := t.TempDir()
+				in := makensis(t, v.comp, v.solid, map[string][]byte{"app.dll": f.peValid, "resources/ffmpeg.dll": tc.dll})
+				writeTree(t, dir, map[string][]byte{"setup.exe": signInstaller(t, in)})
+				r := mustFail(t, Options{Policy: requireValid()}, nsisFFmpeg, tc.rule, dir)
+				if fi := fileByPath(r, "setup.exe"); fi == nil || len(fi.Signatures) != 1 || fi.Signatures[0].Status != signing.StatusValid {
+					t.Errorf("setup.exe: %+v", fi)
+				}
+			})
+		}
+	}
+}
+
+// TestNSISBZip2NotOpened reports an installer compressed with NSIS's bzip2,
+// which is not decompressed, as not opened.
+func TestNSISBZip2NotOpened(t *testing.T) {
+	f := getFixtures(t)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"setup.exe": makensis(t, "bzip2", true, map[string][]byte{"app.dll": f.peTampered})})
+	r := run(t, Options{}, dir)
+	if got := rulesFor(r, "setup.exe"); !has(got, "warning "+string(RuleNSISNotOpened)) {
+		t.Errorf("setup.exe: %q", got)
+	}
+}
+
+// goInstaller is an installer built here (no makensis): the fixtures'
+// unsigned PE followed by NSIS data that extracts files.
+func goInstaller(t testing.TB, files []nsis.BuildFile, o nsis.BuildOptions) []byte {
+	return nsis.Stub(getFixtures(t).peUnsigned, nsis.Build(files, o))
+}
+
+// TestNSISGoBuilt opens installers built here, stored, deflated and solid,
+// so that the walker is tested where makensis is not installed: the
+// tampered DLL is found.
+func TestNSISGoBuilt(t *testing.T) {
+	f := getFixtures(t)
+	for _, o := range []nsis.BuildOptions{{}, {Deflate: true}, {Deflate: true, Solid: true}} {
+		t.Run(fmt.Sprintf("%+v", o), func(t *testing.T) {
+			dir := t.TempDir()
+			in := goInstaller(t, []nsis.BuildFile{{Name: `$INSTDIR\app.dll`, Data: f.peValid}, {Name: `$INSTDIR\resources\ffmpeg.dll`, Data: f.peTampered}}, o)
+			writeTree(t, dir, map[string][]byte{"setup.exe": signInstaller(t, in)})
+			r := mustFail(t, Options{}, nsisFFmpeg, authenticode.RuleDigestMismatch, dir)
+			if fi := fileByPath(r, nsisApp); fi == nil || len(fi.Signatures) != 1 || fi.Signatures[0].Status != signing.StatusValid {
+				t.Errorf("%s: %+v", nsisApp, fi)
+			}
+		})
+	}
+}
+
+// TestNSISNameLeavesFolder: an instruction extracting to a path with ".."
+// is reported, and its data is still checked under a synthetic name.
+func TestNSISNameLeavesFolder(t *testing.T) {
+	f := getFixtures(t)
+	dir := t.TempDir()
+	in := goInstaller(t, []nsis.BuildFile{{Name: `$INSTDIR\..\..\Windows\System32\evil.dll`, Data: f.peUnsigned}}, nsis.BuildOptions{Deflate: true})
+	writeTree(t, dir, map[string][]byte{"setup.exe": in})
+	r := mustFail(t, Options{Policy: requireValid()}, "setup.exe", ruleInsecurePath, dir)
+	if got := rulesFor(r, "setup.exe/$NSIS/block-00000000"); !has(got, "error "+string(ruleUnsigned)) {
+		t.Errorf("block: %q", got)
+	}
+	for _, fi := range r.Files {
+		if strings.Contains(fi.Path, "..") {
+			t.Errorf("report path %q", fi.Path)
+		}
+	}
+}
+
+// TestNSISSharedData: one block extracted to two paths is checked under
+// the first, and the second is noted.
+func TestNSISSharedData(t *testing.T) {
+	f := getFixtures(t)
+	dir := t.TempDir()
+	data := nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\a.dll`, Data: f.peTampered}, {Name: `$INSTDIR\b.dll`, Data: []byte("x")}}, nsis.BuildOptions{})
+	// Point the second instruction at the first block.
+	i := bytes.Index(data, []byte{20, 0, 0, 0})
+	j := bytes.Index(data[i+28:], []byte{20, 0, 0, 0}) + i + 28
+	copy(data[j+12:j+16], data[i+12:i+16])
+	writeTree(t, dir, map[string][]byte{"setup.exe": nsis.Stub(f.peUnsigned, data)})
+	r := mustFail(t, Options{}, "setup.exe/$INSTDIR/a.dll", authenticode.RuleDigestMismatch, dir)
+	if got := rulesFor(r, "setup.exe/$INSTDIR/b.dll"); !has(got, "note "+string(RuleNSISSharedData)) {
+		t.Errorf("b.dll: %q", got)
+	}
+	// The second block, which no instruction names now, is checked too.
+	if fileByPath(r, "setup.exe/$NSIS/block-"+fmt.Sprintf("%08x", 4+len(f.peTampered))) == nil {
+		t.Error("the unnamed block is not in the report")
+	}
+}
+
+// TestNSISHostileSizes corrupts sizes in an installer's data: each is a
+// malformed finding on the installer with the offset, and the installer
+// itself is still verified.
+func TestNSISHostileSizes(t *testing.T) {
+	f := getFixtures(t)
+	le := binary.LittleEndian
+	base := goInstaller(t, []nsis.BuildFile{{Name: `$INSTDIR\app.dll`, Data: f.peValid}}, nsis.BuildOptions{Deflate: true})
+	at := bytes.Index(base, []byte("NullsoftInst")) - 8
+	for _, tc := range []struct {
+		name string
+		mod  func(b []byte)
+	}{
+		{"archive past the file", func(b []byte) { le.PutUint32(b[at+24:], 0x7fffffff) }},
+		{"header of 4 GiB", func(b []byte) { le.PutUint32(b[at+20:], 0xffffffff) }},
+		{"block past the file", func(b []byte) {
+			hl := int(le.Uint32(b[at+28:]) &^ 0x80000000)
+			le.PutUint32(b[at+28+4+hl:], 0xfffffff0)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := append([]byte(nil), base...)
+			tc.mod(b)
+			dir := t.TempDir()
+			writeTree(t, dir, map[string][]byte{"setup.exe": b})
+			r := mustFail(t, Options{}, "setup.exe", ruleMalformed, dir)
+			for _, x := range r.Findings {
+				if x.Rule == ruleMalformed && x.Path == "setup.exe" && (x.Offset == nil || *x.Offset < int64(at)) {
+					t.Errorf("finding without the offset in the data: %+v", x)
+				}
+			}
+			if fi := fileByPath(r, "setup.exe"); fi == nil || fi.Kind != KindPE {
+				t.Errorf("setup.exe: %+v", fi)
+			}
+		})
+	}
+}
+
+// TestNSISNotSearchedWithoutOverlay: a PE with nothing after its sections
+// is not searched for NSIS data (a firstheader inside a section does not
+// make a DLL an installer).
+func TestNSISNotSearchedWithoutOverlay(t *testing.T) {
+	f := getFixtures(t)
+	if peHasOverlay(bytes.NewReader(f.peValid), int64(len(f.peValid))) {
+		t.Error("the signed fixture has an overlay")
+	}
+	in := goInstaller(t, nil, nsis.BuildOptions{})
+	if !peHasOverlay(bytes.NewReader(in), int64(len(in))) {
+		t.Error("the installer has no overlay")
+	}
+}
