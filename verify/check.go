@@ -937,7 +937,11 @@ func (c *check) holdForEntries() (*refCount, func(*job)) {
 // openZip opens a zip archive found in the release (a plugin bundle, a
 // NuGet or Java package, an archive the app extracts at run time) and
 // queues its entries, checked as the entries of an input zip are.
-func (c *check) openZip(ra io.ReaderAt, size int64) {
+func (c *check) openZip(ra io.ReaderAt, size int64) { c.openZipAt(ra, size, c.f.Path) }
+
+// openZipAt is openZip for an archive whose entries are reported under
+// report path at (a PE's resource).
+func (c *check) openZipAt(ra io.ReaderAt, size int64, at string) {
 	if c.j.depth >= maxDepth {
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("archive nested %d levels deep; its entries were not checked", c.j.depth))
 		return
@@ -964,9 +968,9 @@ func (c *check) openZip(ra io.ReaderAt, size int64) {
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("zip archive declares %d bytes of entries, more than the archives nested here may expand to (%d times the outermost archive's size, at least %d bytes; a zip bomb?); its entries were not checked", total, expansionRatio, int64(minExpansion)))
 		return
 	}
-	if f := zipUnlisted(cra, zipRecords(zr, size), size, c.f.Path); f != nil {
+	if f := zipUnlisted(cra, zipRecords(zr, size), size, at); f != nil {
 		c.finds = append(c.finds, *f)
 	}
 	ref, sink := c.holdForEntries()
-	c.e.zipEntries(zr, cra, size, c.f.Path, c.j.depth+1, ref, nil, nil, func(j *job) { j.expand = x; sink(j) })
+	c.e.zipEntries(zr, cra, size, at, c.j.depth+1, ref, nil, nil, func(j *job) { j.expand = x; sink(j) })
 }

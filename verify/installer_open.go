@@ -9,17 +9,63 @@ import (
 
 	"github.com/shipgate/shipgate/internal/nsis"
 	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/internal/squirrel"
 	"github.com/shipgate/shipgate/signing"
 )
 
 // openInstaller checks the files an installer that is a PE file carries,
 // after the PE itself was verified: an NSIS installer's data blocks, under
 // Setup.exe/<installed path> ($INSTDIR/app.dll, $PLUGINSDIR/app-64.7z), or
-// Setup.exe/$NSIS/block-<offset> for a block no instruction names. They are
-// checked one after the other as they are decompressed, within the same
-// nesting and expansion limits as zip archives.
+// Setup.exe/$NSIS/block-<offset> for a block no instruction names; and the
+// zip archives kept as resources (Squirrel's package). NSIS blocks are
+// checked one after the other as they are decompressed, zip entries as a
+// self-extractor's are, within the same nesting and expansion limits as
+// zip archives.
 func (c *check) openInstaller(ra io.ReaderAt, size int64) {
 	c.openNSIS(ra, size)
+	c.openResources(ra, size)
+}
+
+// openResources opens the zip archives the PE keeps as resources of type
+// "DATA" or RT_RCDATA: Squirrel's package ("DATA", 131: Update.exe and the
+// app's .nupkg, or the .nupkg itself) with its entries under the PE's path
+// (Setup.exe/lib/net45/App.exe), as Setup extracts it; any other under
+// Setup.exe/$RSRC/<type>/<name>.
+func (c *check) openResources(ra io.ReaderAt, size int64) {
+	cra := ctxReaderAt{c.e.ctx, ra}
+	rs, err := squirrel.Resources(cra, size)
+	if c.e.ctx.Err() != nil {
+		return
+	}
+	var fe *squirrel.FormatError
+	if errors.As(err, &fe) && len(rs) > 0 {
+		// A directory that cannot be read at all is the PE verifier's
+		// business; one broken in part may hide a package past the break.
+		off := fe.Offset
+		c.add(ruleMalformed, signing.SeverityWarning, fmt.Sprintf("the PE's resource directory is malformed in part, so resources past the break were not searched for packages to open: %v", err)).Offset = &off
+	}
+	for _, r := range rs {
+		if r.Size < 22 || !(strings.EqualFold(r.Type, squirrel.PackageType) || r.Type == "" && r.TypeID == squirrel.RTRCData) {
+			continue
+		}
+		var sig [4]byte
+		if n, _ := cra.ReadAt(sig[:], r.Offset); n < 4 || (string(sig[:]) != "PK\x03\x04" && string(sig[:]) != "PK\x05\x06") {
+			continue
+		}
+		at := c.f.Path
+		if !r.IsPackage() {
+			at = joinPath(c.f.Path, fmt.Sprintf("$RSRC/%s/%s", pathElem(resName(r.Type, r.TypeID)), pathElem(resName(r.Name, r.NameID))))
+		}
+		c.openZipAt(io.NewSectionReader(ra, r.Offset, r.Size), r.Size, at)
+	}
+}
+
+// resName names a resource type or name: its string, or its ID.
+func resName(s string, id uint32) string {
+	if s != "" {
+		return s
+	}
+	return fmt.Sprint(id)
 }
 
 // nsisBlockDir is the folder, under an installer's path, of the data

@@ -13,6 +13,8 @@ import (
 
 	"github.com/shipgate/shipgate/internal/nsis"
 	"github.com/shipgate/shipgate/internal/pefile"
+	pefixtures "github.com/shipgate/shipgate/internal/pefile/fixtures"
+	"github.com/shipgate/shipgate/internal/squirrel"
 	"github.com/shipgate/shipgate/internal/testpki"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/authenticode"
@@ -265,4 +267,64 @@ func TestNSISNotSearchedWithoutOverlay(t *testing.T) {
 	if !peHasOverlay(bytes.NewReader(in), int64(len(in))) {
 		t.Error("the installer has no overlay")
 	}
+}
+
+// squirrelSetup returns a signed stand-in for Squirrel's Setup.exe whose
+// package resource ("DATA", 131) is pkg, beside an icon and another
+// resource.
+func squirrelSetup(t *testing.T, pkg []byte, extra ...squirrel.BuildResource) []byte {
+	t.Helper()
+	rs := append([]squirrel.BuildResource{{TypeID: 3, ID: 1, Data: []byte("icon")}, {Type: "DATA", ID: squirrel.PackageID, Data: pkg}}, extra...)
+	img, err := pefixtures.SquirrelSetup(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signInstaller(t, img)
+}
+
+// TestSquirrelOpened checks Squirrel Setup.exe files: the package resource
+// is opened as a zip and its DLLs verified under Setup.exe's path, as
+// Clowd.Squirrel lays it out (the .nupkg itself) and as Squirrel.Windows
+// does (Update.exe and the .nupkg in a zip); the tampered ffmpeg.dll fails
+// the gate at its path, and Setup.exe stays valid.
+func TestSquirrelOpened(t *testing.T) {
+	f := getFixtures(t)
+	nupkg := makeZip(t, []zipEntry{
+		{name: "MyApp.nuspec", data: []byte("<package/>")},
+		{name: "lib/net45/MyApp.exe", data: f.peValid},
+		{name: "lib/net45/ffmpeg.dll", data: f.peTampered},
+	})
+	for _, tc := range []struct {
+		name, at string
+		pkg      []byte
+	}{
+		{"nupkg", "Setup.exe/lib/net45/ffmpeg.dll", nupkg},
+		{"update zip", "Setup.exe/MyApp-1.0.0-full.nupkg/lib/net45/ffmpeg.dll", makeZip(t, []zipEntry{
+			{name: "Update.exe", data: f.peValid},
+			{name: "MyApp-1.0.0-full.nupkg", data: nupkg, store: true},
+		})},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeTree(t, dir, map[string][]byte{"Setup.exe": squirrelSetup(t, tc.pkg)})
+			r := mustFail(t, Options{Policy: requireValid()}, tc.at, authenticode.RuleDigestMismatch, dir)
+			exe := strings.TrimSuffix(tc.at, "ffmpeg.dll") + "MyApp.exe"
+			for _, p := range []string{"Setup.exe", exe} {
+				if fi := fileByPath(r, p); fi == nil || len(fi.Signatures) != 1 || fi.Signatures[0].Status != signing.StatusValid {
+					t.Errorf("%s: %+v", p, fi)
+				}
+			}
+		})
+	}
+}
+
+// TestSquirrelOtherResourceZip: a zip kept as another RT_RCDATA resource
+// is opened too, under $RSRC/<type>/<name>, so an unsigned DLL hidden
+// there fails require: valid.
+func TestSquirrelOtherResourceZip(t *testing.T) {
+	f := getFixtures(t)
+	dir := t.TempDir()
+	hidden := makeZip(t, []zipEntry{{name: "payload.dll", data: f.peUnsigned}})
+	writeTree(t, dir, map[string][]byte{"Setup.exe": squirrelSetup(t, makeZip(t, []zipEntry{{name: "a.txt", data: []byte("a")}}), squirrel.BuildResource{TypeID: squirrel.RTRCData, ID: 7, Data: hidden})})
+	mustFail(t, Options{Policy: requireValid()}, "Setup.exe/$RSRC/10/7/payload.dll", ruleUnsigned, dir)
 }
