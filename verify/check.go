@@ -239,8 +239,9 @@ type check struct {
 	// postponed reports a large file on disk queued again (see
 	// engine.postpone).
 	postponed bool
-	// tarOpened reports a tarball whose entries were checked.
-	tarOpened bool
+	// tarOpened reports a tarball whose entries were checked,
+	// sevenOpened a 7-Zip archive whose files were.
+	tarOpened, sevenOpened bool
 }
 
 func (c *check) add(rule signing.Rule, sev signing.Severity, msg string) *signing.Finding {
@@ -384,7 +385,7 @@ func (c *check) withStream(r io.Reader, size int64) {
 	if size <= e.budget.max && c.deferToBundle(kind) {
 		return
 	}
-	if kind.Native() || kind == KindAsar || IsZip(hdr) || (kind == KindOther && (isTarball(hdr) || hasWindowsContainerMagic(hdr))) {
+	if kind.Native() || kind == KindAsar || IsZip(hdr) || (kind == KindOther && (isTarball(hdr) || hasWindowsContainerMagic(hdr) || is7z(hdr))) {
 		if size <= e.budget.max-c.j.held && e.budget.acquire(e.ctx, size) {
 			c.cleanup = append(c.cleanup, func() { e.budget.release(size) })
 			c.memHeld = true
@@ -410,6 +411,8 @@ func (c *check) withStream(r io.Reader, size int64) {
 		}
 		if kind == KindOther && hasWindowsContainerMagic(hdr) {
 			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cabinet or compound file (MSI) entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; its signatures and the files inside were not checked", size, e.budget.max, heldBy(c.j.held)))
+		} else if kind == KindOther && is7z(hdr) {
+			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("7-Zip archive entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; the files inside were not checked", size, e.budget.max, heldBy(c.j.held)))
 		} else if kind == KindOther {
 			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("tarball entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; its entries were not checked", size, e.budget.max, heldBy(c.j.held)))
 		} else {
@@ -641,6 +644,9 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	if c.f.Kind == KindOther && isTarball(hdr) {
 		c.tarOpened = c.openTar(ra, size)
 	}
+	if c.f.Kind == KindOther && is7z(hdr) {
+		c.sevenOpened = c.open7z(ra, size) // sevenz_open.go
+	}
 	c.checkUnopenedArchive(hdr)
 	c.afterHash()
 	if (c.f.Kind == KindCAB || c.f.Kind == KindMSI) && !c.malformed {
@@ -650,7 +656,7 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 		c.openInstaller(ra, size) // installer_open.go
 	}
 	switch {
-	case c.tarOpened:
+	case c.tarOpened, c.sevenOpened:
 	case c.arc != nil:
 		c.openArchive(c.arc)
 	case c.f.Kind == KindAsar:
