@@ -652,8 +652,8 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	if (c.f.Kind == KindCAB || c.f.Kind == KindMSI) && !c.malformed {
 		c.openWindows(ra, size) // windows_open.go
 	}
-	if c.f.Kind == KindPE && !c.malformed {
-		c.openInstaller(ra, size) // installer_open.go
+	if (c.f.Kind == KindPE || c.f.Kind == KindOther) && !c.malformed {
+		c.openInstaller(ra, size, hdr) // installer_open.go
 	}
 	switch {
 	case c.tarOpened, c.sevenOpened:

@@ -13,17 +13,25 @@ import (
 	"github.com/shipgate/shipgate/signing"
 )
 
-// openInstaller checks the files an installer that is a PE file carries,
-// after the PE itself was verified: an NSIS installer's data blocks, under
+// openInstaller checks the files an installer carries, after the file
+// itself was verified: an NSIS installer's data blocks, under
 // Setup.exe/<installed path> ($INSTDIR/app.dll, $PLUGINSDIR/app-64.7z), or
-// Setup.exe/$NSIS/block-<offset> for a block no instruction names; and the
-// zip archives kept as resources (Squirrel's package). NSIS blocks are
-// checked one after the other as they are decompressed, zip entries as a
-// self-extractor's are, within the same nesting and expansion limits as
-// zip archives.
-func (c *check) openInstaller(ra io.ReaderAt, size int64) {
-	c.openNSIS(ra, size)
-	c.openResources(ra, size)
+// Setup.exe/$NSIS/block-<offset> for a block no instruction names; the zip
+// archives a PE keeps as resources (Squirrel's package); and the NSIS data
+// of an uninstaller, which an installer carries as a data block without
+// its exehead. NSIS blocks are checked one after the other as they are
+// decompressed, zip entries as a self-extractor's are, within the same
+// nesting and expansion limits as zip archives.
+func (c *check) openInstaller(ra io.ReaderAt, size int64, hdr []byte) {
+	switch {
+	case c.f.Kind == KindPE:
+		if peHasOverlay(ra, size) {
+			c.openNSIS(ra, size)
+		}
+		c.openResources(ra, size)
+	case nsis.IsData(hdr):
+		c.openNSIS(ra, size)
+	}
 }
 
 // openResources opens the zip archives the PE keeps as resources of type
@@ -72,11 +80,8 @@ func resName(s string, id uint32) string {
 // blocks no instruction names.
 const nsisBlockDir = "$NSIS"
 
-// openNSIS opens the NSIS data of a PE file that has an overlay.
+// openNSIS opens the NSIS data in the file.
 func (c *check) openNSIS(ra io.ReaderAt, size int64) {
-	if !peHasOverlay(ra, size) {
-		return
-	}
 	cra := ctxReaderAt{c.e.ctx, ra}
 	h, err := nsis.Find(cra, size)
 	switch {
@@ -86,6 +91,7 @@ func (c *check) openNSIS(ra io.ReaderAt, size int64) {
 		c.nsisError(err, "NSIS installer data cannot be read, so the files it installs were not checked")
 		return
 	}
+	c.nsisTrailing(ra, size, h)
 	if c.j.depth >= maxDepth {
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("NSIS installer nested %d levels deep in archives; the files it installs were not checked", c.j.depth))
 		return
@@ -129,6 +135,32 @@ func (c *check) openNSIS(ra io.ReaderAt, size int64) {
 	if err != nil && c.e.ctx.Err() == nil {
 		c.nsisError(err, "NSIS installer data cannot be read; the files from there on were not checked")
 	}
+}
+
+// nsisTrailing reports, and checks as a file, the bytes after the NSIS
+// data (its CRC32 included) and before the certificate table or the file's
+// end: exehead reads no further ("you can tack shit on the end", its
+// source says), so a payload kept there is covered by the signature yet
+// installed by nothing a reader of the script sees. Up to 7 zero bytes
+// before a certificate table are its alignment.
+func (c *check) nsisTrailing(ra io.ReaderAt, size int64, h nsis.FirstHeader) {
+	end := h.Offset + h.ArchiveSize
+	limit := size
+	if off, ok := peCertTable(ra, size); ok && off >= end {
+		limit = off
+	}
+	if limit <= end || (limit < size && limit-end < 8 && allZero(ra, end, limit)) {
+		return
+	}
+	p := joinPath(c.f.Path, nsisBlockDir+"/trailing-data")
+	f := finding(RuleNSISTrailingData, signing.SeverityWarning, c.f.Path, fmt.Sprintf("%d bytes follow the installer's NSIS data, which the installer does not read; they were checked as %s", limit-end, strings.TrimPrefix(p, c.f.Path+"/")))
+	f.Offset = &end
+	c.finds = append(c.finds, f)
+	x := c.j.expand
+	if x == nil {
+		x = newExpansion(size)
+	}
+	c.entry(p, release.NewSection(ra, end, limit-end), limit-end, x)
 }
 
 // nsisBlockPath returns the report path of block b: the first name an

@@ -328,3 +328,70 @@ func TestSquirrelOtherResourceZip(t *testing.T) {
 	writeTree(t, dir, map[string][]byte{"Setup.exe": squirrelSetup(t, makeZip(t, []zipEntry{{name: "a.txt", data: []byte("a")}}), squirrel.BuildResource{TypeID: squirrel.RTRCData, ID: 7, Data: hidden})})
 	mustFail(t, Options{Policy: requireValid()}, "Setup.exe/$RSRC/10/7/payload.dll", ruleUnsigned, dir)
 }
+
+// TestNSISTrailingData: a DLL appended after the NSIS data, where the
+// installer does not read, is reported and checked.
+func TestNSISTrailingData(t *testing.T) {
+	f := getFixtures(t)
+	in := goInstaller(t, []nsis.BuildFile{{Name: `$INSTDIR\app.dll`, Data: f.peValid}}, nsis.BuildOptions{Deflate: true})
+	end := int64(len(in))
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"setup.exe": signInstaller(t, append(in, f.peUnsigned...))})
+	r := mustFail(t, Options{Policy: requireValid()}, "setup.exe/$NSIS/trailing-data", ruleUnsigned, dir)
+	found := false
+	for _, x := range r.Findings {
+		if x.Rule == RuleNSISTrailingData && x.Path == "setup.exe" && x.Offset != nil && *x.Offset == end {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no %s at offset %d: %q", RuleNSISTrailingData, end, rulesFor(r, "setup.exe"))
+	}
+	// A signed installer without appended bytes has none.
+	clean := t.TempDir()
+	writeTree(t, clean, map[string][]byte{"setup.exe": signInstaller(t, in)})
+	if got := rulesFor(run(t, Options{}, clean), "setup.exe"); len(got) != 0 {
+		t.Errorf("clean installer: %q", got)
+	}
+}
+
+// TestNSISUninstaller: the uninstaller an installer writes is a data block
+// holding NSIS data of its own; it is opened too, so a DLL the uninstaller
+// extracts is checked.
+func TestNSISUninstaller(t *testing.T) {
+	tool, err := exec.LookPath("makensis")
+	if err != nil {
+		t.Skip("makensis is not installed (apt-get install nsis); the NSIS installer test was skipped")
+	}
+	f := getFixtures(t)
+	src := t.TempDir()
+	writeFile(t, filepath.Join(src, "cleanup.dll"), f.peTampered)
+	script := "Unicode true\nSetCompressor lzma\nOutFile setup.exe\nInstallDir \"$PROGRAMFILES\\Acme\"\nRequestExecutionLevel user\n" +
+		"Section\nSetOutPath \"$INSTDIR\"\nWriteUninstaller \"$INSTDIR\\uninstall.exe\"\nSectionEnd\n" +
+		"Section \"Uninstall\"\nSetOutPath \"$TEMP\"\nFile cleanup.dll\nSectionEnd\n"
+	writeFile(t, filepath.Join(src, "t.nsi"), []byte(script))
+	cmd := exec.Command(tool, "-V1", "t.nsi")
+	cmd.Dir = src
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("makensis: %v\n%s", err, out)
+	}
+	in, err := os.ReadFile(filepath.Join(src, "setup.exe"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"setup.exe": in})
+	r := run(t, Options{}, dir)
+	found := ""
+	for _, x := range r.Findings {
+		if x.Rule == authenticode.RuleDigestMismatch && strings.HasPrefix(x.Path, "setup.exe/$NSIS/block-") && strings.HasSuffix(x.Path, "/$TEMP/cleanup.dll") {
+			found = x.Path
+		}
+	}
+	if found == "" {
+		for _, x := range r.Findings {
+			t.Logf("%s %s %s: %s", x.Severity, x.Rule, x.Path, x.Message)
+		}
+		t.Error("the uninstaller's cleanup.dll was not checked")
+	}
+}

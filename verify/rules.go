@@ -58,6 +58,9 @@ const (
 	// RuleNSISSharedData: an NSIS installer extracts one data block to
 	// more than one path; it is checked under the first.
 	RuleNSISSharedData signing.Rule = "nsis/shared-data"
+	// RuleNSISTrailingData: bytes after an NSIS installer's data, which
+	// the installer does not read.
+	RuleNSISTrailingData signing.Rule = "nsis/trailing-data"
 )
 
 // Rule IDs of catalog membership, documented in docs/rules/catalog.md.

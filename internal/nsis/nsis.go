@@ -176,6 +176,14 @@ func parseFirst(b []byte) (FirstHeader, bool) {
 	return FirstHeader{Flags: le.Uint32(b), HeaderSize: int64(le.Uint32(b[20:])), ArchiveSize: int64(le.Uint32(b[24:]))}, true
 }
 
+// IsData reports whether b, a file's first bytes, starts with a
+// firstheader: NSIS data without an exehead (the uninstaller an installer
+// writes, which it carries as a data block).
+func IsData(b []byte) bool {
+	_, ok := parseFirst(b)
+	return ok
+}
+
 // Find returns the installer's firstheader: the first at an offset that is
 // a multiple of 512, where exehead looks for it, from the file's start.
 // The file, of size bytes at r, is read a MiB at a time until one is
