@@ -21,10 +21,10 @@
 // script's order (jumps are not followed, and only assignments of plain
 // strings to variables are tracked). Deflate (raw, as NSIS writes it) and
 // NSIS's LZMA (5 property bytes, then the raw stream) are decompressed, with
-// compress/flate and github.com/ulikunitz/xz/lzma; NSIS's bzip2 is a
-// variant without the stream header, block magic and CRCs that
-// compress/bzip2 refuses, and LZMA with the x86 BCJ filter is not
-// decoded: such installers are reported as [UnsupportedError].
+// compress/flate and github.com/ulikunitz/xz/lzma; NSIS's bzip2, a variant
+// without the stream header, block magic and CRCs that compress/bzip2
+// refuses, is decoded here (bzip2.go). LZMA behind the x86 BCJ filter is
+// not decoded: such installers are reported as [UnsupportedError].
 //
 // Limits: the header is read only when its size is at most
 // [Options].MaxHeader; what blocks decompress to is charged to
@@ -87,8 +87,7 @@ const (
 	MethodDeflate
 	// MethodLZMA: NSIS's LZMA (SetCompressor lzma).
 	MethodLZMA
-	// MethodBZip2: NSIS's bzip2 variant, which this package does not
-	// decompress.
+	// MethodBZip2: NSIS's bzip2 variant (SetCompressor bzip2).
 	MethodBZip2
 )
 
@@ -226,6 +225,12 @@ type Reader struct {
 	// Header is the decompressed header.
 	Header *Header
 
+	// solid, after the header is read, is the solid stream's decompressor
+	// positioned after it (and the counter of its input), for the walk:
+	// decoders read ahead, so starting again would decompress twice.
+	solid   io.Reader
+	solidIn *countReader
+
 	start int64 // file offset of the first byte after the firstheader
 	end   int64 // file offset where the data ends (the CRC32, if any)
 	data  int64 // non-solid: file offset of the data blocks
@@ -257,49 +262,66 @@ func NewReader(r io.ReaderAt, h FirstHeader, opts Options) (*Reader, error) {
 	// The method is told as 7-Zip does (NsisIn.cpp): a block length
 	// equal to the header's size is a stored header; LZMA properties at
 	// the start are a solid LZMA stream, after a length a non-solid one; a
-	// length with its top bit set starts a non-solid bzip2 or deflate
-	// archive; otherwise the stream is solid bzip2 or deflate.
-	switch {
-	case first == h.HeaderSize:
-		rd.Method = MethodStored
-	case isLZMA(s):
-		rd.Method, rd.Solid = MethodLZMA, true
-	case len(s) > 4 && isLZMA(s[4:]):
-		rd.Method = MethodLZMA
-	case s[3] == 0x80:
-		rd.Method = MethodDeflate
+	// length below 16 MiB with its top bit set starts a non-solid bzip2 or
+	// deflate archive; otherwise the stream is solid bzip2 or deflate.
+	// The tests are not exclusive (a solid stream may start with bytes
+	// that read as a compressed block's length), so each reading that
+	// fits is tried in that order until the header decompresses.
+	type reading struct {
+		m     Method
+		solid bool
+	}
+	var try []reading
+	if first == h.HeaderSize {
+		try = append(try, reading{MethodStored, false})
+	}
+	if isLZMA(s) {
+		try = append(try, reading{MethodLZMA, true})
+	}
+	if len(s) > 4 && isLZMA(s[4:]) {
+		try = append(try, reading{MethodLZMA, false})
+	}
+	if s[3] == 0x80 {
 		if len(s) > 5 && isBZip2(s[4:]) {
-			rd.Method = MethodBZip2
+			try = append(try, reading{MethodBZip2, false})
+		} else {
+			try = append(try, reading{MethodDeflate, false})
 		}
-	case isBZip2(s):
-		rd.Method, rd.Solid = MethodBZip2, true
-	default:
-		rd.Method, rd.Solid = MethodDeflate, true
 	}
-	if rd.Method == MethodBZip2 {
-		return rd, &UnsupportedError{Method: MethodBZip2, Reason: "the installer is compressed with NSIS's bzip2, which shipgate does not decompress"}
-	}
-	if rd.Method == MethodLZMA && (s[0] == 0 || s[0] == 1) || !rd.Solid && rd.Method == MethodLZMA && len(s) > 4 && (s[4] == 0 || s[4] == 1) {
-		return rd, &UnsupportedError{Method: MethodLZMA, Reason: "the installer is compressed with LZMA behind the x86 branch filter, which shipgate does not decode"}
+	if isBZip2(s) {
+		try = append(try, reading{MethodBZip2, true})
+	} else {
+		try = append(try, reading{MethodDeflate, true})
 	}
 	if opts.Take != nil && !opts.Take(h.HeaderSize) {
 		return rd, ErrExpansion
 	}
-	hdr, err := rd.readHeader()
-	if err != nil && rd.Method == MethodDeflate {
-		// A solid deflate stream may start like a compressed block's
-		// length, and a block's length like a deflate stream: try the
-		// other reading.
-		rd.Solid = !rd.Solid
-		if h2, err2 := rd.readHeader(); err2 == nil {
-			hdr, err = h2, nil
-		} else {
-			rd.Solid = !rd.Solid
+	var hdr []byte
+	var firstErr error
+	for _, t := range try {
+		rd.Method, rd.Solid = t.m, t.solid
+		if t.m == MethodLZMA {
+			if p := s[map[bool]int{true: 0, false: 4}[t.solid]]; p == 0 || p == 1 {
+				err := &UnsupportedError{Method: MethodLZMA, Reason: "the installer is compressed with LZMA behind the x86 branch filter, which shipgate does not decode"}
+				if firstErr == nil {
+					firstErr = err
+				}
+				continue
+			}
+		}
+		b, err := rd.readHeader()
+		if err == nil {
+			hdr, firstErr = b, nil
+			break
+		}
+		if firstErr == nil {
+			firstErr = err
 		}
 	}
-	if err != nil {
-		return rd, err
+	if firstErr != nil {
+		return rd, firstErr
 	}
+	var err error
 	rd.Header, err = parseHeader(hdr)
 	return rd, err
 }
@@ -324,6 +346,8 @@ func (rd *Reader) decompressor(r io.Reader) (io.Reader, error) {
 	switch rd.Method {
 	case MethodDeflate:
 		return flate.NewReader(r), nil
+	case MethodBZip2:
+		return newBZip2Reader(byteReader(r)), nil
 	case MethodLZMA:
 		var p [5]byte
 		if _, err := io.ReadFull(r, p[:]); err != nil {
@@ -395,7 +419,8 @@ func (rd *Reader) readHeader() ([]byte, error) {
 	want := rd.First.HeaderSize
 	var src io.Reader
 	if rd.Solid {
-		dec, err := rd.decompressor(bufio.NewReader(io.NewSectionReader(rd.r, rd.start, rd.end-rd.start)))
+		cr := &countReader{r: bufio.NewReader(io.NewSectionReader(rd.r, rd.start, rd.end-rd.start))}
+		dec, err := rd.decompressor(cr)
 		if err != nil {
 			return nil, &FormatError{Offset: rd.start, Reason: err.Error()}
 		}
@@ -407,6 +432,7 @@ func (rd *Reader) readHeader() ([]byte, error) {
 			return nil, &FormatError{Offset: 0, InStream: true, Reason: fmt.Sprintf("the header block holds %d bytes, the firstheader says %d", n, want)}
 		}
 		src = dec
+		defer func() { rd.solid, rd.solidIn = dec, cr }()
 	} else {
 		l, comp, err := rd.blockAt(rd.start)
 		if err != nil {
@@ -565,17 +591,13 @@ func (rd *Reader) count(r io.Reader) (int64, error) {
 
 // walkSolid walks the blocks of a solid installer's one stream.
 func (rd *Reader) walkSolid(byOff map[int64][]File, fn func(b *Block, r io.Reader, open func() (io.Reader, error)) error) error {
-	cr := &countReader{r: bufio.NewReader(io.NewSectionReader(rd.r, rd.start, rd.end-rd.start))}
-	dec, err := rd.decompressor(cr)
-	if err != nil {
-		return &FormatError{Offset: rd.start, Reason: err.Error()}
+	// The stream continues after the header NewReader read.
+	dec, cr := rd.solid, rd.solidIn
+	rd.solid, rd.solidIn = nil, nil
+	if dec == nil {
+		return errors.New("nsis: a solid installer's blocks can be walked once")
 	}
-	// The header was read before: skip its length and bytes.
-	pos := int64(0)
-	if _, err := io.CopyN(io.Discard, dec, 4+rd.First.HeaderSize); err != nil {
-		return &FormatError{Offset: 0, InStream: true, Reason: fmt.Sprintf("cannot decompress the header: %v", err)}
-	}
-	pos += 4 + rd.First.HeaderSize
+	pos := 4 + rd.First.HeaderSize
 	for {
 		var l [4]byte
 		n, err := io.ReadFull(dec, l[:])
