@@ -25,12 +25,10 @@ import (
 func (c *check) openInstaller(ra io.ReaderAt, size int64, hdr []byte) {
 	switch {
 	case c.f.Kind == KindPE:
-		if peHasOverlay(ra, size) {
-			c.openNSIS(ra, size)
-		}
+		c.openNSIS(ra, size, peSectionsEnd(ra, size))
 		c.openResources(ra, size)
 	case nsis.IsData(hdr):
-		c.openNSIS(ra, size)
+		c.openNSIS(ra, size, 0)
 	}
 }
 
@@ -80,12 +78,21 @@ func resName(s string, id uint32) string {
 // blocks no instruction names.
 const nsisBlockDir = "$NSIS"
 
-// openNSIS opens the NSIS data in the file.
-func (c *check) openNSIS(ra io.ReaderAt, size int64) {
+// openNSIS opens the NSIS data in the file, found as exehead finds it:
+// the first firstheader at a 512-byte boundary, however far into the file.
+// A PE whose sections end at image is searched too (an NSIS stub keeps its
+// data after its sections, but exehead looks everywhere); a firstheader
+// found inside the sections that does not lead to readable NSIS data is
+// taken for data that happens to look like one (makensis carries the
+// signature as a constant), and ignored: exehead would refuse it too.
+func (c *check) openNSIS(ra io.ReaderAt, size, image int64) {
 	cra := ctxReaderAt{c.e.ctx, ra}
 	h, err := nsis.Find(cra, size)
+	inImage := h.Offset < image
 	switch {
 	case c.e.ctx.Err() != nil || errors.Is(err, nsis.ErrNotNSIS):
+		return
+	case err != nil && inImage:
 		return
 	case err != nil:
 		c.nsisError(err, "NSIS installer data cannot be read, so the files it installs were not checked")
@@ -101,12 +108,17 @@ func (c *check) openNSIS(ra io.ReaderAt, size int64) {
 		x = newExpansion(size)
 	}
 	rd, err := nsis.NewReader(cra, h, nsis.Options{Take: x.take})
+	if err != nil && inImage && c.e.ctx.Err() == nil {
+		return
+	}
 	if err != nil {
 		c.nsisError(err, "NSIS installer header cannot be read, so the files it installs were not checked")
 		return
 	}
 	used := map[string]bool{}
+	walked := map[int64]bool{}
 	err = rd.Walk(func(b *nsis.Block, r io.Reader, open func() (io.Reader, error)) error {
+		walked[b.Offset] = true
 		rp := c.nsisBlockPath(b, used)
 		var src release.Source
 		switch {
@@ -134,6 +146,58 @@ func (c *check) openNSIS(ra io.ReaderAt, size int64) {
 	})
 	if err != nil && c.e.ctx.Err() == nil {
 		c.nsisError(err, "NSIS installer data cannot be read; the files from there on were not checked")
+		return
+	}
+	c.nsisHidden(rd, walked, used, x)
+}
+
+// nsisHidden checks what the instructions extract from offsets where no
+// data block starts: exehead reads a block's length there and extracts what
+// follows, so a file can hide inside another block's bytes (compressed, it
+// is no file there). In a non-solid installer the block is read there and
+// checked under the name the instruction gives; in a solid one it cannot be
+// found without decompressing another block as it would be, so it is
+// reported as not checked.
+func (c *check) nsisHidden(rd *nsis.Reader, walked map[int64]bool, used map[string]bool, x *expansion) {
+	done := map[int64]bool{}
+	for _, f := range rd.Header.Files {
+		off := f.DataOffset
+		if walked[off] || done[off] || c.e.ctx.Err() != nil {
+			continue
+		}
+		done[off] = true
+		if rd.Solid {
+			c.add(RuleNSISHiddenData, signing.SeverityError, fmt.Sprintf("NSIS instruction %d extracts %q from data offset %d, where no data block starts; what it extracts was not checked", f.Entry, f.Name, off))
+			continue
+		}
+		b, open, err := rd.BlockAt(off)
+		if err != nil {
+			if c.e.ctx.Err() == nil {
+				c.nsisError(err, fmt.Sprintf("NSIS instruction %d extracts %q from data offset %d, where no data block starts, and no block can be read there", f.Entry, f.Name, off))
+			}
+			continue
+		}
+		b.Files = []nsis.File{f}
+		rp := c.nsisBlockPath(b, used)
+		if strings.HasPrefix(rp, joinPath(c.f.Path, nsisBlockDir+"/block-")) {
+			rp = joinPath(c.f.Path, fmt.Sprintf("%s/hidden-%08x", nsisBlockDir, off))
+		}
+		fo := b.FileOffset
+		c.finds = append(c.finds, finding(RuleNSISHiddenData, signing.SeverityWarning, rp, fmt.Sprintf("NSIS instruction %d extracts %q from data offset %d, inside another data block's bytes rather than at a block's start; the block read there was checked", f.Entry, f.Name, off)))
+		c.finds[len(c.finds)-1].Offset = &fo
+		var src release.Source
+		if b.Stored {
+			src = release.NewSection(rd.File(), b.FileOffset+4, b.Size)
+		} else {
+			src = release.Func(func() (io.ReadCloser, error) {
+				r, err := open()
+				if err != nil {
+					return nil, err
+				}
+				return io.NopCloser(r), nil
+			})
+		}
+		c.entry(rp, src, b.Size, x)
 	}
 }
 
@@ -223,24 +287,24 @@ func (c *check) nsisError(err error, what string) {
 	}
 }
 
-// peHasOverlay reports whether the PE file of size bytes at r holds bytes
-// after its last section's raw data other than its certificate table:
-// where installers keep their data. Files without are not searched.
-func peHasOverlay(r io.ReaderAt, size int64) bool {
+// peSectionsEnd returns the file offset where the raw data of the PE file's
+// sections ends (0 when the headers cannot be read): where an NSIS stub's
+// data starts.
+func peSectionsEnd(r io.ReaderAt, size int64) int64 {
 	var b [0x40]byte
 	if n, _ := r.ReadAt(b[:], 0); n < len(b) {
-		return false
+		return 0
 	}
 	le := binary.LittleEndian
 	nt := int64(le.Uint32(b[0x3c:]))
 	var fh [24]byte
 	if n, _ := r.ReadAt(fh[:], nt); n < len(fh) || string(fh[:4]) != "PE\x00\x00" {
-		return false
+		return 0
 	}
 	nsec := int64(le.Uint16(fh[6:]))
 	secs := make([]byte, 40*min(nsec, 96))
 	if n, _ := r.ReadAt(secs, nt+24+int64(le.Uint16(fh[20:]))); n < len(secs) {
-		return false
+		return 0
 	}
 	var end int64
 	for i := 0; i+40 <= len(secs); i += 40 {
@@ -249,9 +313,5 @@ func peHasOverlay(r io.ReaderAt, size int64) bool {
 			end = max(end, ptr+raw)
 		}
 	}
-	limit := size
-	if off, ok := peCertTable(r, size); ok && off >= end {
-		limit = off
-	}
-	return end < limit
+	return min(end, size)
 }

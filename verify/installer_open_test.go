@@ -2,6 +2,7 @@ package verify
 
 import (
 	"bytes"
+	"compress/flate"
 	"encoding/binary"
 	"fmt"
 	"os"
@@ -265,17 +266,65 @@ func TestNSISHostileSizes(t *testing.T) {
 	}
 }
 
-// TestNSISNotSearchedWithoutOverlay: a PE with nothing after its sections
-// is not searched for NSIS data (a firstheader inside a section does not
-// make a DLL an installer).
-func TestNSISNotSearchedWithoutOverlay(t *testing.T) {
-	f := getFixtures(t)
-	if peHasOverlay(bytes.NewReader(f.peValid), int64(len(f.peValid))) {
-		t.Error("the signed fixture has an overlay")
+// sectionInstaller returns an unsigned PE whose second section holds data
+// (at a 512-byte boundary, as section data is), and nothing after it.
+func sectionInstaller(t *testing.T, data []byte) []byte {
+	t.Helper()
+	code := make([]byte, 0x200)
+	code[0] = 0xc3
+	img, err := pefile.Build(pefile.Spec{Sections: []pefile.Section{{Name: ".text", Data: code, Characteristics: pefile.SectionCode}, {Name: ".data", Data: data}}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	in := goInstaller(t, nil, nsis.BuildOptions{})
-	if !peHasOverlay(bytes.NewReader(in), int64(len(in))) {
-		t.Error("the installer has no overlay")
+	return img
+}
+
+// TestNSISInsideSection: exehead finds its data at any 512-byte boundary,
+// so NSIS data kept inside a PE's sections rather than after them is
+// opened too, and the tampered DLL in it is found.
+func TestNSISInsideSection(t *testing.T) {
+	f := getFixtures(t)
+	dir := t.TempDir()
+	in := sectionInstaller(t, nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\app.dll`, Data: f.peTampered}}, nsis.BuildOptions{Deflate: true}))
+	writeTree(t, dir, map[string][]byte{"setup.exe": signInstaller(t, in)})
+	mustFail(t, Options{}, nsisApp, authenticode.RuleDigestMismatch, dir)
+}
+
+// TestNSISSignatureConstantIgnored: a PE whose data holds the firstheader's
+// signature (makensis does, as a constant) without NSIS data after it is
+// not reported.
+func TestNSISSignatureConstantIgnored(t *testing.T) {
+	data := make([]byte, 64)
+	binary.LittleEndian.PutUint32(data[4:], 0xDEADBEEF)
+	copy(data[8:], "NullsoftInst")
+	binary.LittleEndian.PutUint32(data[20:], 100)
+	binary.LittleEndian.PutUint32(data[24:], 0x7fffffff)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"makensis.exe": signInstaller(t, sectionInstaller(t, data))})
+	r := run(t, Options{Policy: requireValid()}, dir)
+	if !r.Summary.Passed || len(r.Findings) != 0 {
+		t.Errorf("findings %v", r.Findings)
+	}
+}
+
+// TestNSISHiddenBlock: an instruction extracting from an offset inside
+// another (stored) block's bytes, where a compressed block hides, is
+// reported, and what it extracts is checked under its name.
+func TestNSISHiddenBlock(t *testing.T) {
+	f := getFixtures(t)
+	var z bytes.Buffer
+	w, _ := flate.NewWriter(&z, flate.BestCompression)
+	w.Write(f.peUnsigned)
+	w.Close()
+	inner := append(binary.LittleEndian.AppendUint32(nil, uint32(z.Len())|0x80000000), z.Bytes()...)
+	// The second instruction extracts the inner block: 4 bytes into the
+	// data, past the stored block's length.
+	data := nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\readme.txt`, Data: inner, Store: true}, {Name: `$INSTDIR\b.dll`, Data: []byte("x"), SetOffset: true, Offset: 4}}, nsis.BuildOptions{Deflate: true})
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"setup.exe": nsis.Stub(f.peUnsigned, data)})
+	r := mustFail(t, Options{Policy: requireValid()}, "setup.exe/$INSTDIR/b.dll", ruleUnsigned, dir)
+	if got := rulesFor(r, "setup.exe/$INSTDIR/b.dll"); !has(got, "warning "+string(RuleNSISHiddenData)) {
+		t.Errorf("b.dll: %q", got)
 	}
 }
 
@@ -404,4 +453,15 @@ func TestNSISUninstaller(t *testing.T) {
 		}
 		t.Error("the uninstaller's cleanup.dll was not checked")
 	}
+}
+
+// TestNSISHiddenBlockSolid: in a solid installer, an instruction
+// extracting from where no block starts cannot be followed, and fails the
+// gate.
+func TestNSISHiddenBlockSolid(t *testing.T) {
+	f := getFixtures(t)
+	data := nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\a.dll`, Data: f.peValid}, {Name: `$INSTDIR\b.dll`, Data: []byte("x"), SetOffset: true, Offset: 7}}, nsis.BuildOptions{Deflate: true, Solid: true})
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"setup.exe": signInstaller(t, nsis.Stub(f.peUnsigned, data))})
+	mustFail(t, Options{}, "setup.exe", RuleNSISHiddenData, dir)
 }

@@ -61,6 +61,9 @@ const (
 	// RuleNSISTrailingData: bytes after an NSIS installer's data, which
 	// the installer does not read.
 	RuleNSISTrailingData signing.Rule = "nsis/trailing-data"
+	// RuleNSISHiddenData: an NSIS instruction extracts from an offset
+	// where no data block starts, inside another block's bytes.
+	RuleNSISHiddenData signing.Rule = "nsis/hidden-data"
 )
 
 // Rule IDs of catalog membership, documented in docs/rules/catalog.md.

@@ -8,10 +8,16 @@ import (
 )
 
 // BuildFile is a file of an installer Build makes: Name is where it is
-// extracted, and may start with "$INSTDIR\" or "$PLUGINSDIR\".
+// extracted, and may start with "$INSTDIR\" or "$PLUGINSDIR\". Store
+// keeps its block uncompressed in a non-solid installer (SetCompress off).
+// With SetOffset, the instruction extracts from data offset Offset instead
+// of its own block (a forged installer).
 type BuildFile struct {
-	Name string
-	Data []byte
+	Name      string
+	Data      []byte
+	Store     bool
+	SetOffset bool
+	Offset    int64
 }
 
 // BuildOptions say how Build compresses.
@@ -55,8 +61,11 @@ func Build(files []BuildFile, o BuildOptions) []byte {
 		le.PutUint32(e, opExtractFile)
 		le.PutUint32(e[8:], str(f.Name))
 		le.PutUint32(e[12:], uint32(len(data)))
+		if f.SetOffset {
+			le.PutUint32(e[12:], uint32(f.Offset))
+		}
 		entries = append(entries, e...)
-		data = append(data, block(f.Data, o.Deflate && !o.Solid)...)
+		data = append(data, block(f.Data, o.Deflate && !o.Solid && !f.Store)...)
 	}
 	hdr := make([]byte, 4+8*blocksNum)
 	le.PutUint32(hdr[4+8*blkEntries:], uint32(len(hdr)))

@@ -569,6 +569,62 @@ func (rd *Reader) Walk(fn func(b *Block, r io.Reader, open func() (io.Reader, er
 	return nil
 }
 
+// File returns the file the installer is read from.
+func (rd *Reader) File() io.ReaderAt { return rd.r }
+
+// BlockAt returns the block at offset off of a non-solid installer's data
+// and a function that opens it (charging what it decompresses to Take, as
+// Walk does), for an instruction that extracts from an offset Walk did not
+// find a block at: exehead reads a length there and decompresses what
+// follows, so a block can hide inside another's bytes. It fails in a solid
+// installer, whose offsets are in the decompressed stream.
+func (rd *Reader) BlockAt(off int64) (*Block, func() (io.Reader, error), error) {
+	if rd.Solid {
+		return nil, nil, errors.New("nsis: a solid installer's blocks are read in order only")
+	}
+	if off < 0 || off > rd.end-rd.data {
+		return nil, nil, &FormatError{Offset: rd.data, Reason: fmt.Sprintf("data offset %d lies outside the data", off)}
+	}
+	at := rd.data + off
+	n, comp, err := rd.blockAt(at)
+	if err != nil {
+		return nil, nil, err
+	}
+	b := &Block{Offset: off, FileOffset: at, Size: n, Stored: !comp}
+	open := func() (io.Reader, error) {
+		sr := io.NewSectionReader(rd.r, at+4, n)
+		if !comp {
+			return sr, nil
+		}
+		d, err := rd.decompressor(bufio.NewReader(sr))
+		if err != nil {
+			return nil, &FormatError{Offset: at + 4, Reason: err.Error()}
+		}
+		return d, nil
+	}
+	if comp {
+		d, err := open()
+		if err != nil {
+			return nil, nil, err
+		}
+		if b.Size, err = rd.count(d); err != nil {
+			if err == ErrExpansion {
+				return nil, nil, err
+			}
+			return nil, nil, &FormatError{Offset: at, Reason: fmt.Sprintf("the block does not decompress: %v", err)}
+		}
+	} else if rd.opts.Take != nil && !rd.opts.Take(n) {
+		return nil, nil, ErrExpansion
+	}
+	return b, func() (io.Reader, error) {
+		r, err := open()
+		if err != nil {
+			return nil, err
+		}
+		return io.LimitReader(r, b.Size), nil
+	}, nil
+}
+
 // count returns how many bytes r yields, charging them to Take a MiB at a
 // time.
 func (rd *Reader) count(r io.Reader) (int64, error) {
