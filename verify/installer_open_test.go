@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 	"github.com/shipgate/shipgate/internal/nsis"
 	"github.com/shipgate/shipgate/internal/pefile"
 	pefixtures "github.com/shipgate/shipgate/internal/pefile/fixtures"
+	"github.com/shipgate/shipgate/internal/sevenz"
 	"github.com/shipgate/shipgate/internal/squirrel"
 	"github.com/shipgate/shipgate/internal/testpki"
 	"github.com/shipgate/shipgate/signing"
@@ -464,4 +466,33 @@ func TestNSISHiddenBlockSolid(t *testing.T) {
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"setup.exe": signInstaller(t, nsis.Stub(f.peUnsigned, data))})
 	mustFail(t, Options{}, "setup.exe", RuleNSISHiddenData, dir)
+}
+
+// TestInstallersDeterministic: a release of NSIS installers (one holding a
+// 7-Zip archive, one with a name leaving its folder and a hidden block), a
+// Squirrel Setup.exe and a 7-Zip archive gives byte-identical reports
+// whatever the number of workers.
+func TestInstallersDeterministic(t *testing.T) {
+	f := getFixtures(t)
+	arc := sevenz.Build([]sevenz.BuildFile{{Name: "MyApp.exe", Data: f.peValid}, {Name: "ffmpeg.dll", Data: f.peTampered}})
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{
+		"a/setup.exe": goInstaller(t, []nsis.BuildFile{{Name: `$PLUGINSDIR\app-64.7z`, Data: arc}, {Name: `$INSTDIR\x.dll`, Data: f.peUnsigned}}, nsis.BuildOptions{Deflate: true, Solid: true}),
+		"b/setup.exe": goInstaller(t, []nsis.BuildFile{{Name: `$INSTDIR\..\evil.dll`, Data: f.peTampered}, {Name: `$INSTDIR\y.dll`, Data: f.peValid, SetOffset: true, Offset: 3}}, nsis.BuildOptions{Deflate: true}),
+		"Setup.exe":   squirrelSetup(t, makeZip(t, []zipEntry{{name: "lib/net45/a.dll", data: f.peTampered}, {name: "lib/net45/b.dll", data: f.peUnsigned}})),
+		"app.7z":      arc,
+	})
+	var outs [][]byte
+	for _, w := range []int{1, 2, 7} {
+		b, err := json.Marshal(run(t, Options{Workers: w, Policy: requireValid()}, dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, b)
+	}
+	for i := 1; i < len(outs); i++ {
+		if !bytes.Equal(outs[0], outs[i]) {
+			t.Fatalf("reports differ:\n%s\n---\n%s", outs[0], outs[i])
+		}
+	}
 }

@@ -175,7 +175,7 @@ func TestMakensis(t *testing.T) {
 	// (zeros) the final run-length coding shortens and bytes it does not.
 	dll := bytes.Repeat([]byte("not really a dll "), 500)
 	rnd := uint32(1)
-	for len(dll) < 3<<20 {
+	for len(dll) < 2<<20 {
 		if len(dll)%(1<<20) < 200000 {
 			dll = append(dll, make([]byte, 4099)...)
 			continue
