@@ -141,7 +141,8 @@ type strtab struct {
 	unicode bool
 }
 
-// Special codes in strings: NSIS 3 Unicode, and ANSI (fileform.h).
+// Special codes in strings (fileform.h): NSIS 3 (Unicode and ANSI), and
+// NSIS 2 (ANSI).
 const (
 	uLang, uShell, uVar, uSkip = 1, 2, 3, 4
 	aSkip, aVar, aShell, aLang = 252, 253, 254, 255
@@ -218,7 +219,12 @@ func (s strtab) getPath(off int64, vars map[int]string) (string, bool) {
 		switch {
 		case s.unicode && c >= uLang && c <= uSkip:
 			kind = int(c)
+		case !s.unicode && c >= uLang && c <= uSkip:
+			// NSIS 3's ANSI installers use the Unicode codes.
+			kind = int(c)
 		case !s.unicode && c >= aSkip:
+			// NSIS 2's codes: in an NSIS 3 ANSI installer these are
+			// the letters ü to ÿ, which names then render wrongly.
 			kind = map[uint16]int{aSkip: uSkip, aVar: uVar, aShell: uShell, aLang: uLang}[c]
 		}
 		switch kind {

@@ -186,7 +186,7 @@ func TestMakensis(t *testing.T) {
 	os.MkdirAll(filepath.Join(dir, "sub"), 0o755)
 	os.WriteFile(filepath.Join(dir, "sub", "ffmpeg.dll"), []byte("ffmpeg"), 0o644)
 	big := dll
-	for _, comp := range []string{"zlib", "lzma", "bzip2"} {
+	for _, comp := range []string{"zlib", "lzma", "bzip2", "ansi"} {
 		// Only bzip2 needs the large file (its blocks); the others are
 		// slow to build it.
 		dll = big
@@ -195,7 +195,12 @@ func TestMakensis(t *testing.T) {
 		}
 		os.WriteFile(filepath.Join(dir, "app.dll"), dll, 0o644)
 		for _, solid := range []string{"", "/SOLID "} {
-			script := "Unicode true\nSetCompressor " + solid + comp + "\nOutFile setup.exe\nInstallDir \"$PROGRAMFILES\\Acme\"\nRequestExecutionLevel user\n" +
+			unicode, compressor := "true", comp
+			if comp == "ansi" {
+				// An NSIS 3 ANSI installer: its strings are bytes.
+				unicode, compressor = "false", "zlib"
+			}
+			script := "Unicode " + unicode + "\nSetCompressor " + solid + compressor + "\nOutFile setup.exe\nInstallDir \"$PROGRAMFILES\\Acme\"\nRequestExecutionLevel user\n" +
 				"Section\nSetOutPath \"$INSTDIR\"\nFile app.dll\nSetOutPath \"$INSTDIR\\resources\"\nFile /r sub\nFile \"/oname=$PLUGINSDIR\\app-64.7z\" app.dll\nSectionEnd\n"
 			os.WriteFile(filepath.Join(dir, "t.nsi"), []byte(script), 0o644)
 			cmd := exec.Command(tool, "-V1", "t.nsi")
@@ -208,7 +213,7 @@ func TestMakensis(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s%s: %v", comp, solid, err)
 			}
-			if rd.Solid != (solid != "") || rd.Method.String() != comp {
+			if rd.Solid != (solid != "") || rd.Method.String() != compressor || rd.Header.Unicode != (unicode == "true") {
 				t.Errorf("%s%s: read as %s solid %v", comp, solid, rd.Method, rd.Solid)
 			}
 			if g.data[`$INSTDIR\app.dll`] != string(dll) || g.data[`$INSTDIR\resources\sub\ffmpeg.dll`] != "ffmpeg" {
