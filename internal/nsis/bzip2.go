@@ -28,11 +28,12 @@ var errBZip2 = errors.New("nsis: corrupt bzip2 data")
 
 // bzReader decodes NSIS's bzip2 stream.
 type bzReader struct {
-	r    io.ByteReader
-	bits uint64
-	n    uint
-	err  error
-	eof  bool
+	r     io.ByteReader
+	bits  uint64
+	n     uint
+	err   error
+	eof   bool // the end marker was read
+	inEOF bool // the input ended
 
 	tt []uint32 // the block, then its inverse BWT links
 	// output state of the current block
@@ -47,23 +48,32 @@ type bzReader struct {
 func newBZip2Reader(r io.ByteReader) *bzReader { return &bzReader{r: r} }
 
 func (z *bzReader) bit(n uint) uint32 {
-	for z.n < n {
-		if z.err != nil {
-			return 0
+	z.fill(n)
+	if z.n < n {
+		if z.err == nil {
+			z.err = io.ErrUnexpectedEOF
 		}
+		return 0
+	}
+	z.n -= n
+	return uint32(z.bits>>z.n) & (1<<n - 1)
+}
+
+// fill makes n bits available if the input has them; at the input's end
+// fewer may be.
+func (z *bzReader) fill(n uint) {
+	for z.n < n && z.err == nil && !z.inEOF {
 		b, err := z.r.ReadByte()
 		if err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
+			if err != io.EOF {
+				z.err = err
 			}
-			z.err = err
-			return 0
+			z.inEOF = true
+			return
 		}
 		z.bits = z.bits<<8 | uint64(b)
 		z.n += 8
 	}
-	z.n -= n
-	return uint32(z.bits>>z.n) & (1<<n - 1)
 }
 
 func (z *bzReader) fail(format string, args ...any) error {
@@ -242,13 +252,19 @@ func (z *bzReader) block() error {
 		}
 		gpos--
 		t := &tables[sel[group]]
-		code := 0
-		for l := 1; l <= bzMaxCodeLen; l++ {
-			code = code<<1 | int(z.bit(1))
-			if z.err != nil {
+		// Peek at the longest code's bits and take the first length
+		// whose canonical codes hold the prefix.
+		z.fill(bzMaxCodeLen)
+		for l := uint(1); l <= bzMaxCodeLen; l++ {
+			if l > z.n {
+				if z.err == nil {
+					z.err = io.ErrUnexpectedEOF
+				}
 				return -1
 			}
+			code := int(z.bits>>(z.n-l)) & (1<<l - 1)
 			if k := code - t.first[l]; k >= 0 && k < t.count[l] {
+				z.n -= l
 				return int(t.syms[t.index[l]+k])
 			}
 		}
