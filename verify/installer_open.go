@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -124,6 +125,8 @@ func (c *check) openNSIS(ra io.ReaderAt, size, image int64) {
 		switch {
 		case b.Stored && b.FileOffset >= 0:
 			src = release.NewSection(ra, b.FileOffset+4, b.Size)
+		case b.Data != nil:
+			src = release.NewSection(bytes.NewReader(b.Data), 0, b.Size)
 		case open != nil:
 			first := r
 			src = release.Func(func() (io.ReadCloser, error) {
@@ -186,9 +189,12 @@ func (c *check) nsisHidden(rd *nsis.Reader, walked map[int64]bool, used map[stri
 		c.finds = append(c.finds, finding(RuleNSISHiddenData, signing.SeverityWarning, rp, fmt.Sprintf("NSIS instruction %d extracts %q from data offset %d, inside another data block's bytes rather than at a block's start; the block read there was checked", f.Entry, f.Name, off)))
 		c.finds[len(c.finds)-1].Offset = &fo
 		var src release.Source
-		if b.Stored {
+		switch {
+		case b.Stored:
 			src = release.NewSection(rd.File(), b.FileOffset+4, b.Size)
-		} else {
+		case b.Data != nil:
+			src = release.NewSection(bytes.NewReader(b.Data), 0, b.Size)
+		default:
 			src = release.Func(func() (io.ReadCloser, error) {
 				r, err := open()
 				if err != nil {

@@ -31,7 +31,9 @@
 // [Options].Take before it is returned (solid blocks by their recorded
 // length, others as they are decompressed, before they are returned);
 // the LZMA dictionary is bounded; every length and offset is checked
-// against the archive before use.
+// against the archive before use. A non-solid block's size is known only
+// by decompressing it: a block of up to 8 MiB is kept from that pass, a
+// larger one decompressed again when read.
 //
 // Not checked: the installer's CRC32 (the PE's Authenticode signature, which
 // covers the same bytes, is verified by the caller), and what the script
@@ -43,6 +45,7 @@ package nsis
 
 import (
 	"bufio"
+	"bytes"
 	"compress/flate"
 	"encoding/binary"
 	"errors"
@@ -499,6 +502,9 @@ type Block struct {
 	Stored bool
 	// Files are the instructions that extract it, in the script's order.
 	Files []File
+	// Data, when set, holds its bytes: a small compressed block of a
+	// non-solid installer, decompressed once.
+	Data []byte
 }
 
 // Walk calls fn for every data block in the order they are stored, with a
@@ -540,16 +546,24 @@ func (rd *Reader) Walk(fn func(b *Block, r io.Reader, open func() (io.Reader, er
 			if err != nil {
 				return err
 			}
-			size, err := rd.count(d)
+			size, data, err := rd.count(d)
 			if err != nil {
 				if err == ErrExpansion {
 					return err
 				}
 				return &FormatError{Offset: start, Reason: fmt.Sprintf("the block does not decompress: %v", err)}
 			}
-			b.Size = size
+			b.Size, b.Data = size, data
 		} else if rd.opts.Take != nil && !rd.opts.Take(n) {
 			return ErrExpansion
+		}
+		if b.Data != nil {
+			data := b.Data
+			if err := fn(b, bytes.NewReader(data), func() (io.Reader, error) { return bytes.NewReader(data), nil }); err != nil {
+				return err
+			}
+			off += 4 + n
+			continue
 		}
 		r, err := open()
 		if err != nil {
@@ -607,7 +621,7 @@ func (rd *Reader) BlockAt(off int64) (*Block, func() (io.Reader, error), error) 
 		if err != nil {
 			return nil, nil, err
 		}
-		if b.Size, err = rd.count(d); err != nil {
+		if b.Size, b.Data, err = rd.count(d); err != nil {
 			if err == ErrExpansion {
 				return nil, nil, err
 			}
@@ -615,6 +629,10 @@ func (rd *Reader) BlockAt(off int64) (*Block, func() (io.Reader, error), error) 
 		}
 	} else if rd.opts.Take != nil && !rd.opts.Take(n) {
 		return nil, nil, ErrExpansion
+	}
+	if b.Data != nil {
+		data := b.Data
+		return b, func() (io.Reader, error) { return bytes.NewReader(data), nil }, nil
 	}
 	return b, func() (io.Reader, error) {
 		r, err := open()
@@ -627,23 +645,42 @@ func (rd *Reader) BlockAt(off int64) (*Block, func() (io.Reader, error), error) 
 
 // count returns how many bytes r yields, charging them to Take a MiB at a
 // time.
-func (rd *Reader) count(r io.Reader) (int64, error) {
+//
+// A block that decompresses to at most keepBlock bytes is kept: its bytes
+// are returned, so that it need not be decompressed a second time.
+func (rd *Reader) count(r io.Reader) (int64, []byte, error) {
 	const step = 1 << 20
 	var total int64
+	var kept bytes.Buffer
+	keep := true
 	for {
-		n, err := io.Copy(io.Discard, io.LimitReader(r, step))
+		var w io.Writer = io.Discard
+		if keep {
+			w = &kept
+		}
+		n, err := io.Copy(w, io.LimitReader(r, step))
 		total += n
 		if rd.opts.Take != nil && n > 0 && !rd.opts.Take(n) {
-			return total, ErrExpansion
+			return total, nil, ErrExpansion
 		}
 		if err != nil {
-			return total, err
+			return total, nil, err
+		}
+		if keep && total > keepBlock {
+			keep = false
+			kept = bytes.Buffer{}
 		}
 		if n < step {
-			return total, nil
+			if !keep {
+				return total, nil, nil
+			}
+			return total, kept.Bytes(), nil
 		}
 	}
 }
+
+// keepBlock bounds the blocks kept in memory after counting.
+const keepBlock = 8 << 20
 
 // walkSolid walks the blocks of a solid installer's one stream.
 func (rd *Reader) walkSolid(byOff map[int64][]File, fn func(b *Block, r io.Reader, open func() (io.Reader, error)) error) error {
