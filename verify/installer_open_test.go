@@ -496,3 +496,19 @@ func TestInstallersDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestNSISPluginPolicy: NSIS plug-ins ship unsigned; the rule formats.md
+// suggests admits them, and only them.
+func TestNSISPluginPolicy(t *testing.T) {
+	f := getFixtures(t)
+	dir := t.TempDir()
+	in := goInstaller(t, []nsis.BuildFile{{Name: `$PLUGINSDIR\System.dll`, Data: f.peUnsigned}, {Name: `$INSTDIR\app.dll`, Data: f.peValid}}, nsis.BuildOptions{Deflate: true})
+	writeTree(t, dir, map[string][]byte{"setup.exe": signInstaller(t, in)})
+	pol := requireValid()
+	yes := true
+	pol.Rules = append(pol.Rules, Rule{Match: []string{"**/$PLUGINSDIR/*.dll"}, AllowUnsigned: &yes})
+	if r := run(t, Options{Policy: pol}, dir); !r.Summary.Passed {
+		t.Errorf("findings %v", r.Findings)
+	}
+	mustFail(t, Options{Policy: requireValid()}, "setup.exe/$PLUGINSDIR/System.dll", ruleUnsigned, dir)
+}
