@@ -306,3 +306,80 @@ func FuzzReader(f *testing.F) {
 		})
 	})
 }
+
+// TestSevenZipAgrees cross-checks the reader against 7-Zip, which opens
+// NSIS installers too: every file 7-Zip extracts from a makensis installer
+// (each compressor, solid and not) is found under the same path (7-Zip
+// drops the leading $INSTDIR) with the same bytes.
+func TestSevenZipAgrees(t *testing.T) {
+	mk, err := exec.LookPath("makensis")
+	if err != nil {
+		t.Skip("makensis is not installed (apt-get install nsis); the 7-Zip cross-check was skipped")
+	}
+	sz, err := exec.LookPath("7z")
+	if err != nil {
+		t.Skip("7-Zip is not installed (apt-get install p7zip-full); the 7-Zip cross-check was skipped")
+	}
+	dir, outs := t.TempDir(), t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "sub"), 0o755)
+	os.WriteFile(filepath.Join(dir, "app.dll"), bytes.Repeat([]byte("app code 0123456789 "), 3000), 0o644)
+	os.WriteFile(filepath.Join(dir, "sub", "ffmpeg.dll"), bytes.Repeat([]byte{0, 1, 2, 3, 0xe8}, 1000), 0o644)
+	for _, comp := range []string{"zlib", "lzma", "bzip2"} {
+		for _, solid := range []string{"", "/SOLID "} {
+			script := "Unicode true\nSetCompressor " + solid + comp + "\nOutFile setup.exe\nInstallDir \"$PROGRAMFILES\\Acme\"\nRequestExecutionLevel user\n" +
+				"Section\nSetOutPath \"$INSTDIR\"\nFile app.dll\nSetOutPath \"$INSTDIR\\resources\"\nFile /r sub\nFile \"/oname=$PLUGINSDIR\\app-64.7z\" sub\\ffmpeg.dll\nSectionEnd\n"
+			os.WriteFile(filepath.Join(dir, "t.nsi"), []byte(script), 0o644)
+			cmd := exec.Command(mk, "-V1", "t.nsi")
+			cmd.Dir = dir
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("makensis: %v\n%s", err, out)
+			}
+			out := filepath.Join(outs, comp+strings.TrimSpace(strings.TrimPrefix(solid, "/")))
+			if b, err := exec.Command(sz, "x", "-y", "-o"+out, filepath.Join(dir, "setup.exe")).CombinedOutput(); err != nil {
+				t.Fatalf("7z x: %v\n%s", err, b)
+			}
+			b, _ := os.ReadFile(filepath.Join(dir, "setup.exe"))
+			r := bytes.NewReader(b)
+			h, err := Find(r, int64(len(b)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rd, err := NewReader(r, h, Options{})
+			if err != nil {
+				t.Fatalf("%s%s: %v", comp, solid, err)
+			}
+			ours := map[string]string{}
+			err = rd.Walk(func(bl *Block, r io.Reader, _ func() (io.Reader, error)) error {
+				d, err := io.ReadAll(r)
+				for _, f := range bl.Files {
+					p, _ := f.Path()
+					ours[strings.TrimPrefix(p, "$INSTDIR/")] = string(d)
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				rel, _ := filepath.Rel(out, p)
+				rel = filepath.ToSlash(rel)
+				if rel == "uninst.exe" || strings.HasPrefix(rel, "[NSIS]") {
+					return nil // 7-Zip's own: the uninstaller it rebuilds, the script
+				}
+				want, _ := os.ReadFile(p)
+				if got, ok := ours[rel]; !ok || got != string(want) {
+					t.Errorf("%s%s: %s: 7-Zip extracts %d bytes, the reader has %d (%v)", comp, solid, rel, len(want), len(got), ok)
+				}
+				n++
+				return nil
+			})
+			if n != 3 {
+				t.Errorf("%s%s: 7-Zip extracted %d files", comp, solid, n)
+			}
+		}
+	}
+}
