@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/pefile"
@@ -72,6 +75,17 @@ func rsrc(t *testing.T, img []byte) int {
 	return int(in.Sections[1].Offset)
 }
 
+// iconEntry returns the file offset of the icon's data entry: the type
+// directory's second entry (named entries come first), its first name,
+// its first language.
+func iconEntry(b []byte, root int) int {
+	le := binary.LittleEndian
+	sub := func(at int) int { return root + int(le.Uint32(b[at+4:])&0x7fffffff) }
+	names := sub(root + 16 + 8)
+	langs := sub(names + 16)
+	return sub(langs + 16)
+}
+
 // TestHostileDirectory corrupts the resource directory: a subdirectory
 // pointing back at the root (a loop), a count of 65535 entries, data
 // beyond the file. Each is a FormatError, never a hang or a panic.
@@ -84,11 +98,7 @@ func TestHostileDirectory(t *testing.T) {
 		{"loop to the root", func(b []byte, root int) { le.PutUint32(b[root+16+4:], 0x80000000) }},
 		{"entry count", func(b []byte, root int) { le.PutUint16(b[root+14:], 0xffff) }},
 		{"offset outside", func(b []byte, root int) { le.PutUint32(b[root+16+4:], 0x80fffff0) }},
-		{"data outside", func(b []byte, root int) {
-			// The first data entry follows the root, two directories.
-			de := root + 16 + 8*3 + 24 + 24
-			le.PutUint32(b[de+4:], 0x7fffffff)
-		}},
+		{"data outside", func(b []byte, root int) { le.PutUint32(b[iconEntry(b, root)+4:], 0x7fffffff) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			img := setup(t)
@@ -114,10 +124,7 @@ func TestHostileDirectory(t *testing.T) {
 func TestBrokenSubtreeDoesNotHidePackage(t *testing.T) {
 	img := setup(t)
 	root := rsrc(t, img)
-	// The icon's (the first resource's) data entry: after the root and
-	// its three entries, the icon's name and language directories.
-	de := root + 16 + 8*3 + 24 + 24
-	binary.LittleEndian.PutUint32(img[de+4:], 0x7fffffff)
+	binary.LittleEndian.PutUint32(img[iconEntry(img, root)+4:], 0x7fffffff)
 	rs, err := squirrel.Resources(bytes.NewReader(img), int64(len(img)))
 	var fe *squirrel.FormatError
 	if !errors.As(err, &fe) {
@@ -130,6 +137,37 @@ func TestBrokenSubtreeDoesNotHidePackage(t *testing.T) {
 	if !found {
 		t.Errorf("the package was not returned: %+v", rs)
 	}
+}
+
+// TestSevenZipAgrees cross-checks the resource reader against 7-Zip, which
+// lists a PE's resources: the package it extracts as .rsrc/DATA/131 holds
+// the bytes Resources locates.
+func TestSevenZipAgrees(t *testing.T) {
+	tool, err := exec.LookPath("7z")
+	if err != nil {
+		t.Skip("7-Zip is not installed (apt-get install p7zip-full); the resource cross-check was skipped")
+	}
+	img := setup(t)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "Setup.exe")
+	os.WriteFile(in, img, 0o644)
+	if out, err := exec.Command(tool, "x", "-y", "-o"+filepath.Join(dir, "x"), in).CombinedOutput(); err != nil {
+		t.Fatalf("7z: %v\n%s", err, out)
+	}
+	want, err := os.ReadFile(filepath.Join(dir, "x", ".rsrc", "DATA", "131"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := squirrel.Resources(bytes.NewReader(img), int64(len(img)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if r.IsPackage() && string(img[r.Offset:r.Offset+r.Size]) == string(want) {
+			return
+		}
+	}
+	t.Errorf("7-Zip's DATA/131 (%d bytes) is not the package: %+v", len(want), rs)
 }
 
 func FuzzResources(f *testing.F) {
