@@ -239,6 +239,9 @@ type check struct {
 	// postponed reports a large file on disk queued again (see
 	// engine.postpone).
 	postponed bool
+	// resZips are the file ranges of the zip archives opened as a PE's
+	// resources (installer_open.go), which findZip does not open again.
+	resZips [][2]int64
 	// tarOpened reports a tarball whose entries were checked,
 	// sevenOpened a 7-Zip archive whose files were.
 	tarOpened, sevenOpened bool
@@ -701,6 +704,8 @@ func (c *check) findZip(ra io.ReaderAt, size int64, hdr []byte) {
 	z, ok, err := findZipEnd(ctxReaderAt{c.e.ctx, ra}, size, ends, tail)
 	switch {
 	case c.e.ctx.Err() != nil:
+	case ok && c.inResourceZip(z.off):
+		// The archive is a resource's, opened as such.
 	case err != nil:
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot look for a zip archive at the end of the file: %v", unwrapPath(err)))
 	case ok && z.valid:

@@ -36,8 +36,9 @@ func (c *check) openInstaller(ra io.ReaderAt, size int64, hdr []byte) {
 // openResources opens the zip archives the PE keeps as resources of type
 // "DATA" or RT_RCDATA: Squirrel's package ("DATA", 131: Update.exe and the
 // app's .nupkg, or the .nupkg itself) with its entries under the PE's path
-// (Setup.exe/lib/net45/App.exe), as Setup extracts it; any other under
-// Setup.exe/$RSRC/<type>/<name>.
+// (Setup.exe/lib/net45/App.exe), as Setup extracts it; any other (and a
+// second package, in another language) under
+// Setup.exe/$RSRC/<type>/<name>/<language>.
 func (c *check) openResources(ra io.ReaderAt, size int64) {
 	cra := ctxReaderAt{c.e.ctx, ra}
 	rs, err := squirrel.Resources(cra, size)
@@ -51,6 +52,7 @@ func (c *check) openResources(ra io.ReaderAt, size int64) {
 		off := fe.Offset
 		c.add(ruleMalformed, signing.SeverityWarning, fmt.Sprintf("the PE's resource directory is malformed in part, so resources past the break were not searched for packages to open: %v", err)).Offset = &off
 	}
+	pkg := false // a package was opened under the PE's path
 	for _, r := range rs {
 		if r.Size < 22 || !(strings.EqualFold(r.Type, squirrel.PackageType) || r.Type == "" && r.TypeID == squirrel.RTRCData) {
 			continue
@@ -60,11 +62,24 @@ func (c *check) openResources(ra io.ReaderAt, size int64) {
 			continue
 		}
 		at := c.f.Path
-		if !r.IsPackage() {
-			at = joinPath(c.f.Path, fmt.Sprintf("$RSRC/%s/%s", pathElem(resName(r.Type, r.TypeID)), pathElem(resName(r.Name, r.NameID))))
+		if !r.IsPackage() || pkg {
+			at = joinPath(c.f.Path, fmt.Sprintf("$RSRC/%s/%s/%d", pathElem(resName(r.Type, r.TypeID)), pathElem(resName(r.Name, r.NameID)), r.Lang))
 		}
+		pkg = pkg || r.IsPackage()
+		c.resZips = append(c.resZips, [2]int64{r.Offset, r.Offset + r.Size})
 		c.openZipAt(io.NewSectionReader(ra, r.Offset, r.Size), r.Size, at)
 	}
+}
+
+// inResourceZip reports whether file offset off lies in a zip archive
+// opened as one of the PE's resources.
+func (c *check) inResourceZip(off int64) bool {
+	for _, r := range c.resZips {
+		if off >= r[0] && off < r[1] {
+			return true
+		}
+	}
+	return false
 }
 
 // resName names a resource type or name: its string, or its ID.

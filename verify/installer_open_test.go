@@ -380,14 +380,14 @@ func TestSquirrelOpened(t *testing.T) {
 }
 
 // TestSquirrelOtherResourceZip: a zip kept as another RT_RCDATA resource
-// is opened too, under $RSRC/<type>/<name>, so an unsigned DLL hidden
-// there fails require: valid.
+// is opened too, under $RSRC/<type>/<name>/<language>, so an unsigned DLL
+// hidden there fails require: valid.
 func TestSquirrelOtherResourceZip(t *testing.T) {
 	f := getFixtures(t)
 	dir := t.TempDir()
 	hidden := makeZip(t, []zipEntry{{name: "payload.dll", data: f.peUnsigned}})
 	writeTree(t, dir, map[string][]byte{"Setup.exe": squirrelSetup(t, makeZip(t, []zipEntry{{name: "a.txt", data: []byte("a")}}), squirrel.BuildResource{TypeID: squirrel.RTRCData, ID: 7, Data: hidden})})
-	mustFail(t, Options{Policy: requireValid()}, "Setup.exe/$RSRC/10/7/payload.dll", ruleUnsigned, dir)
+	mustFail(t, Options{Policy: requireValid()}, "Setup.exe/$RSRC/10/7/1033/payload.dll", ruleUnsigned, dir)
 }
 
 // TestNSISTrailingData: a DLL appended after the NSIS data, where the
@@ -511,4 +511,24 @@ func TestNSISPluginPolicy(t *testing.T) {
 		t.Errorf("findings %v", r.Findings)
 	}
 	mustFail(t, Options{Policy: requireValid()}, "setup.exe/$PLUGINSDIR/System.dll", ruleUnsigned, dir)
+}
+
+// TestSquirrelTwoPackages: a second package resource (another language of
+// DATA 131) is opened under its own path rather than over the first's.
+func TestSquirrelTwoPackages(t *testing.T) {
+	f := getFixtures(t)
+	dir := t.TempDir()
+	first := makeZip(t, []zipEntry{{name: "lib/net45/a.dll", data: f.peValid}})
+	second := makeZip(t, []zipEntry{{name: "lib/net45/a.dll", data: f.peTampered}})
+	writeTree(t, dir, map[string][]byte{"Setup.exe": squirrelSetup(t, first, squirrel.BuildResource{Type: "DATA", ID: squirrel.PackageID, Data: second})})
+	r := mustFail(t, Options{}, "Setup.exe/$RSRC/DATA/131/1033/lib/net45/a.dll", authenticode.RuleDigestMismatch, dir)
+	n := 0
+	for _, fi := range r.Files {
+		if fi.Path == "Setup.exe/lib/net45/a.dll" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("Setup.exe/lib/net45/a.dll reported %d times", n)
+	}
 }
