@@ -532,3 +532,38 @@ func TestSquirrelTwoPackages(t *testing.T) {
 		t.Errorf("Setup.exe/lib/net45/a.dll reported %d times", n)
 	}
 }
+
+// TestNSISOsslsigncode has osslsigncode sign a makensis installer: the
+// signature verifies, the installer has no finding of its own (the
+// certificate table's alignment is not trailing data), and the tampered
+// DLL inside fails the gate.
+func TestNSISOsslsigncode(t *testing.T) {
+	tool, err := exec.LookPath("osslsigncode")
+	if err != nil {
+		t.Skip("osslsigncode is not installed; the signed-installer cross-check was skipped")
+	}
+	f := getFixtures(t)
+	in := makensis(t, "lzma", false, map[string][]byte{"app.dll": f.peValid, "resources/ffmpeg.dll": f.peTampered})
+	src, dir := t.TempDir(), t.TempDir()
+	certs := writeFile(t, filepath.Join(src, "certs.pem"), f.winLeaf.PEM())
+	key := writeFile(t, filepath.Join(src, "leaf.key"), f.winLeaf.KeyPEM())
+	for _, pad := range []int{0, 3} {
+		unsigned := writeFile(t, filepath.Join(src, "setup.exe"), append(append([]byte(nil), in...), []byte("abc")[:pad]...))
+		out := filepath.Join(dir, fmt.Sprintf("p%d", pad), "setup.exe")
+		os.MkdirAll(filepath.Dir(out), 0o755)
+		if b, err := exec.Command(tool, "sign", "-certs", certs, "-key", key, "-h", "sha256", "-in", unsigned, "-out", out).CombinedOutput(); err != nil {
+			t.Fatalf("osslsigncode: %v\n%s", err, b)
+		}
+	}
+	r := mustFail(t, Options{}, "p0/"+nsisFFmpeg, authenticode.RuleDigestMismatch, dir)
+	if fi := fileByPath(r, "p0/setup.exe"); fi == nil || len(fi.Signatures) != 1 || fi.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("setup.exe: %+v", fi)
+	}
+	if got := rulesFor(r, "p0/setup.exe"); len(got) != 0 {
+		t.Errorf("setup.exe: %q", got)
+	}
+	// Three bytes appended before signing are trailing data.
+	if got := rulesFor(r, "p3/setup.exe"); !has(got, "warning "+string(RuleNSISTrailingData)) {
+		t.Errorf("p3/setup.exe: %q", got)
+	}
+}
