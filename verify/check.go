@@ -242,8 +242,12 @@ type check struct {
 	// postponed reports a large file on disk queued again (see
 	// engine.postpone).
 	postponed bool
-	// tarOpened reports a tarball whose entries were checked.
-	tarOpened bool
+	// resZips are the file ranges of the zip archives opened as a PE's
+	// resources (installer_open.go), which findZip does not open again.
+	resZips [][2]int64
+	// tarOpened reports a tarball whose entries were checked,
+	// sevenOpened a 7-Zip archive whose files were.
+	tarOpened, sevenOpened bool
 }
 
 func (c *check) add(rule signing.Rule, sev signing.Severity, msg string) *signing.Finding {
@@ -387,7 +391,7 @@ func (c *check) withStream(r io.Reader, size int64) {
 	if size <= e.budget.max && c.deferToBundle(kind) {
 		return
 	}
-	if kind.Native() || kind == KindAsar || IsZip(hdr) || (kind == KindOther && (isTarball(hdr) || hasWindowsContainerMagic(hdr))) {
+	if kind.Native() || kind == KindAsar || IsZip(hdr) || (kind == KindOther && (isTarball(hdr) || hasWindowsContainerMagic(hdr) || is7z(hdr))) {
 		if size <= e.budget.max-c.j.held && e.budget.acquire(e.ctx, size) {
 			c.cleanup = append(c.cleanup, func() { e.budget.release(size) })
 			c.memHeld = true
@@ -413,6 +417,8 @@ func (c *check) withStream(r io.Reader, size int64) {
 		}
 		if kind == KindOther && hasWindowsContainerMagic(hdr) {
 			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cabinet or compound file (MSI) entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; its signatures and the files inside were not checked", size, e.budget.max, heldBy(c.j.held)))
+		} else if kind == KindOther && is7z(hdr) {
+			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("7-Zip archive entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; the files inside were not checked", size, e.budget.max, heldBy(c.j.held)))
 		} else if kind == KindOther {
 			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("tarball entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; its entries were not checked", size, e.budget.max, heldBy(c.j.held)))
 		} else {
@@ -644,13 +650,19 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	if c.f.Kind == KindOther && isTarball(hdr) {
 		c.tarOpened = c.openTar(ra, size)
 	}
+	if c.f.Kind == KindOther && is7z(hdr) {
+		c.sevenOpened = c.open7z(ra, size) // sevenz_open.go
+	}
 	c.checkUnopenedArchive(hdr)
 	c.afterHash()
 	if (c.f.Kind == KindCAB || c.f.Kind == KindMSI) && !c.malformed {
 		c.openWindows(ra, size) // windows_open.go
 	}
+	if (c.f.Kind == KindPE || c.f.Kind == KindOther) && !c.malformed {
+		c.openInstaller(ra, size, hdr) // installer_open.go
+	}
 	switch {
-	case c.tarOpened:
+	case c.tarOpened, c.sevenOpened:
 	case c.arc != nil:
 		c.openArchive(c.arc)
 	case c.f.Kind == KindAsar:
@@ -695,6 +707,8 @@ func (c *check) findZip(ra io.ReaderAt, size int64, hdr []byte) {
 	z, ok, err := findZipEnd(ctxReaderAt{c.e.ctx, ra}, size, ends, tail)
 	switch {
 	case c.e.ctx.Err() != nil:
+	case ok && c.inResourceZip(z.off):
+		// The archive is a resource's, opened as such.
 	case err != nil:
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot look for a zip archive at the end of the file: %v", unwrapPath(err)))
 	case ok && z.valid:
@@ -943,7 +957,11 @@ func (c *check) holdForEntries() (*refCount, func(*job)) {
 // openZip opens a zip archive found in the release (a plugin bundle, a
 // NuGet or Java package, an archive the app extracts at run time) and
 // queues its entries, checked as the entries of an input zip are.
-func (c *check) openZip(ra io.ReaderAt, size int64) {
+func (c *check) openZip(ra io.ReaderAt, size int64) { c.openZipAt(ra, size, c.f.Path) }
+
+// openZipAt is openZip for an archive whose entries are reported under
+// report path at (a PE's resource).
+func (c *check) openZipAt(ra io.ReaderAt, size int64, at string) {
 	if c.j.depth >= maxDepth {
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("archive nested %d levels deep; its entries were not checked", c.j.depth))
 		return
@@ -970,9 +988,9 @@ func (c *check) openZip(ra io.ReaderAt, size int64) {
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("zip archive declares %d bytes of entries, more than the archives nested here may expand to (%d times the outermost archive's size, at least %d bytes; a zip bomb?); its entries were not checked", total, expansionRatio, int64(minExpansion)))
 		return
 	}
-	if f := zipUnlisted(cra, zipRecords(zr, size), size, c.f.Path); f != nil {
+	if f := zipUnlisted(cra, zipRecords(zr, size), size, at); f != nil {
 		c.finds = append(c.finds, *f)
 	}
 	ref, sink := c.holdForEntries()
-	c.e.zipEntries(zr, cra, size, c.f.Path, c.j.depth+1, ref, nil, nil, func(j *job) { j.expand = x; sink(j) })
+	c.e.zipEntries(zr, cra, size, at, c.j.depth+1, ref, nil, nil, func(j *job) { j.expand = x; sink(j) })
 }

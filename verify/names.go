@@ -63,7 +63,7 @@ var archiveMagic = []struct {
 // otherwise pass a gate that requires every native file to be signed,
 // because the native files inside are never seen.
 func (c *check) checkUnopenedArchive(hdr []byte) {
-	if c.f.Kind != KindOther || IsZip(hdr) || c.tarOpened {
+	if c.f.Kind != KindOther || IsZip(hdr) || c.tarOpened || c.sevenOpened {
 		return
 	}
 	for _, m := range archiveMagic {

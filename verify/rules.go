@@ -58,6 +58,23 @@ const (
 	RuleMSIUnreferencedData = container.RuleMSIUnreferencedData
 )
 
+// Rule IDs of opening installers that are PE files (NSIS, Squirrel),
+// documented in docs/rules/nsis.md.
+const (
+	// RuleNSISNotOpened: an NSIS installer whose data shipgate does not
+	// decompress (NSIS's bzip2, LZMA behind the x86 branch filter).
+	RuleNSISNotOpened signing.Rule = "nsis/not-opened"
+	// RuleNSISSharedData: an NSIS installer extracts one data block to
+	// more than one path; it is checked under the first.
+	RuleNSISSharedData signing.Rule = "nsis/shared-data"
+	// RuleNSISTrailingData: bytes after an NSIS installer's data, which
+	// the installer does not read.
+	RuleNSISTrailingData signing.Rule = "nsis/trailing-data"
+	// RuleNSISHiddenData: an NSIS instruction extracts from an offset
+	// where no data block starts, inside another block's bytes.
+	RuleNSISHiddenData signing.Rule = "nsis/hidden-data"
+)
+
 // Rule IDs of catalog membership, documented in docs/rules/catalog.md.
 const (
 	// RuleCatalogNotVerified: a catalog given with --catalog does not
