@@ -1,0 +1,330 @@
+package hfsplus
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+func build(t testing.TB, s BuildSpec) []byte {
+	t.Helper()
+	img, err := Build(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+func open(t testing.TB, img []byte) *Volume {
+	t.Helper()
+	v, err := Open(bytes.NewReader(img), int64(len(img)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func sample() map[string]BuildFile {
+	return map[string]BuildFile{
+		"App.app/Contents/Info.plist":       {Data: []byte("<plist/>")},
+		"App.app/Contents/MacOS/App":        {Data: bytes.Repeat([]byte("code"), 3000), Mode: 0o755},
+		"App.app/Contents/Resources/a.txt":  {Data: []byte("a")},
+		"App.app/Contents/Resources/empty":  {},
+		"App.app/Contents/Frameworks/Empty": {Dir: true},
+		"Applications":                      {Link: "/Applications"},
+	}
+}
+
+func TestReadBuiltVolume(t *testing.T) {
+	files := sample()
+	v := open(t, build(t, BuildSpec{Files: files, Name: "Acme"}))
+	if len(v.Problems) > 0 || len(v.Skipped) > 0 {
+		t.Fatalf("problems %v skipped %v", v.Problems, v.Skipped)
+	}
+	for p, f := range files {
+		if f.Dir {
+			st, err := fs.Stat(v, p)
+			if err != nil || !st.IsDir() {
+				t.Errorf("%s: %v %v", p, st, err)
+			}
+			continue
+		}
+		if f.Link != "" {
+			got, err := v.ReadLink(p)
+			if err != nil || got != f.Link {
+				t.Errorf("%s: link %q, %v", p, got, err)
+			}
+			st, _ := v.Lstat(p)
+			if st.Mode()&fs.ModeSymlink == 0 {
+				t.Errorf("%s: mode %v", p, st.Mode())
+			}
+			continue
+		}
+		got, err := fs.ReadFile(v, p)
+		if err != nil || !bytes.Equal(got, f.Data) {
+			t.Errorf("%s: %d bytes, %v", p, len(got), err)
+		}
+		st, _ := fs.Stat(v, p)
+		if f.Mode != 0 && st.Mode().Perm() != f.Mode {
+			t.Errorf("%s: mode %v", p, st.Mode())
+		}
+	}
+	if err := fstest.TestFS(v, "App.app/Contents/Info.plist", "App.app/Contents/MacOS/App", "Applications"); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestManyFilesMultipleNodes builds a catalog of many leaf nodes and index
+// levels (512-byte nodes) and reads every file back.
+func TestManyFilesMultipleNodes(t *testing.T) {
+	files := map[string]BuildFile{}
+	for i := range 600 {
+		files[fmt.Sprintf("d%02d/sub/file-%04d.txt", i%17, i)] = BuildFile{Data: []byte(fmt.Sprintf("content %d", i))}
+	}
+	img := build(t, BuildSpec{Files: files, NodeSize: 512})
+	v := open(t, img)
+	if len(v.Problems) > 0 {
+		t.Fatal(v.Problems)
+	}
+	n := 0
+	for p, f := range files {
+		got, err := fs.ReadFile(v, p)
+		if err != nil || !bytes.Equal(got, f.Data) {
+			t.Fatalf("%s: %q %v", p, got, err)
+		}
+		n++
+	}
+	if len(v.Paths()) != 600+17*2+1 {
+		t.Errorf("%d paths", len(v.Paths()))
+	}
+}
+
+// TestExtentsOverflow reads a file whose extents continue in the extents
+// overflow file.
+func TestExtentsOverflow(t *testing.T) {
+	big := make([]byte, 30*4096+100)
+	for i := range big {
+		big[i] = byte(i * 7 / 4096)
+	}
+	img := build(t, BuildSpec{Files: map[string]BuildFile{"big.bin": {Data: big}, "small": {Data: []byte("x")}}, Fragment: true})
+	v := open(t, img)
+	if len(v.Problems) > 0 {
+		t.Fatal(v.Problems)
+	}
+	got, err := fs.ReadFile(v, "big.bin")
+	if err != nil || !bytes.Equal(got, big) {
+		t.Fatalf("%d bytes, %v", len(got), err)
+	}
+	f, _ := v.Open("big.bin")
+	ra := f.(io.ReaderAt)
+	b := make([]byte, 5000)
+	if _, err := ra.ReadAt(b, 4096*20-10); err != nil || !bytes.Equal(b, big[4096*20-10:4096*20-10+5000]) {
+		t.Errorf("ReadAt across extents: %v", err)
+	}
+}
+
+func TestCompressedFileSkipped(t *testing.T) {
+	img := build(t, BuildSpec{Files: map[string]BuildFile{"a/packed": {Compressed: true}, "a/plain": {Data: []byte("p")}}})
+	v := open(t, img)
+	if len(v.Skipped) != 1 || v.Skipped[0].Path != "a/packed" || !strings.Contains(v.Skipped[0].Reason, "decmpfs") {
+		t.Fatalf("skipped %v", v.Skipped)
+	}
+	if _, err := v.Open("a/packed"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("compressed file opened: %v", err)
+	}
+}
+
+// catalogLeaf returns the offset in img of the catalog's first leaf node
+// and the node size.
+func catalogLeaf(t *testing.T, img []byte) (int, int) {
+	be := binary.BigEndian
+	bs := int(be.Uint32(img[1024+40:]))
+	start := int(be.Uint32(img[1024+272+16:])) * bs
+	ns := int(be.Uint16(img[start+14+18:]))
+	first := int(be.Uint32(img[start+14+10:]))
+	return start + first*ns, ns
+}
+
+func TestHostileVolumes(t *testing.T) {
+	base := build(t, BuildSpec{Files: sample(), NodeSize: 512})
+	be := binary.BigEndian
+	cases := []struct {
+		name   string
+		mutate func(b []byte)
+		want   string
+	}{
+		{"bad signature", func(b []byte) { b[1024] = 'X' }, "not an HFS+"},
+		{"block size not a power of two", func(b []byte) { be.PutUint32(b[1024+40:], 4097) }, "block size"},
+		{"blocks past the volume", func(b []byte) { be.PutUint32(b[1024+44:], 1<<30) }, "run past"},
+		{"catalog extent past the volume", func(b []byte) { be.PutUint32(b[1024+272+16:], 1<<30) }, "runs past the volume"},
+		{"leaf chain loops", func(b []byte) {
+			at, _ := catalogLeaf(t, b)
+			// Walk to the last leaf and point it back at the first.
+			bs := int(be.Uint32(b[1024+40:]))
+			start := int(be.Uint32(b[1024+272+16:])) * bs
+			ns := int(be.Uint16(b[start+14+18:]))
+			first := be.Uint32(b[start+14+10:])
+			last := int(be.Uint32(b[start+14+14:]))
+			be.PutUint32(b[start+last*ns:], first)
+			_ = at
+		}, "loops"},
+		{"leaf link out of range", func(b []byte) {
+			at, _ := catalogLeaf(t, b)
+			be.PutUint32(b[at:], 1<<31)
+		}, "leaf link"},
+		{"huge record count", func(b []byte) {
+			at, _ := catalogLeaf(t, b)
+			be.PutUint16(b[at+10:], 0xffff)
+		}, "more than fit"},
+		{"record offset outside node", func(b []byte) {
+			at, ns := catalogLeaf(t, b)
+			be.PutUint16(b[at+ns-2:], uint16(ns-1))
+		}, "outside the node"},
+		{"node size hostile", func(b []byte) {
+			bs := int(be.Uint32(b[1024+40:]))
+			start := int(be.Uint32(b[1024+272+16:])) * bs
+			be.PutUint16(b[start+14+18:], 3)
+		}, "node size"},
+		{"header node kind", func(b []byte) {
+			bs := int(be.Uint32(b[1024+40:]))
+			start := int(be.Uint32(b[1024+272+16:])) * bs
+			b[start+8] = 0xff
+		}, "not a header node"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := append([]byte(nil), base...)
+			c.mutate(b)
+			_, err := Open(bytes.NewReader(b), int64(len(b)), Options{})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want an error with %q", err, c.want)
+			}
+		})
+	}
+}
+
+// TestMaxRecords bounds the catalog records read.
+func TestMaxRecords(t *testing.T) {
+	img := build(t, BuildSpec{Files: sample()})
+	_, err := Open(bytes.NewReader(img), int64(len(img)), Options{MaxRecords: 5})
+	if err == nil || !strings.Contains(err.Error(), "more than 5 records") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// TestFileExtentPastVolume reports a file whose extent lies outside the
+// volume and leaves it out.
+func TestFileExtentPastVolume(t *testing.T) {
+	img := build(t, BuildSpec{Files: map[string]BuildFile{"f": {Data: []byte("data")}}})
+	at, ns := catalogLeaf(t, img)
+	be := binary.BigEndian
+	node := img[at : at+ns]
+	n := int(be.Uint16(node[10:]))
+	patched := false
+	for i := range n {
+		off := int(be.Uint16(node[ns-2*(i+1):]))
+		kl := int(be.Uint16(node[off:])) + 2
+		rec := node[off+kl:]
+		if be.Uint16(rec) == recFile {
+			be.PutUint32(rec[88+16:], 1<<29)
+			patched = true
+		}
+	}
+	if !patched {
+		t.Fatal("no file record")
+	}
+	v := open(t, img)
+	if len(v.Problems) != 1 || v.Problems[0].Path != "f" || !strings.Contains(v.Problems[0].Reason, "runs past") {
+		t.Fatalf("problems %v", v.Problems)
+	}
+	if _, err := v.Open("f"); err == nil {
+		t.Error("file with a bad extent opened")
+	}
+}
+
+// TestUnsafeNames refuses names that would escape or confuse paths.
+func TestUnsafeNames(t *testing.T) {
+	img := build(t, BuildSpec{Files: map[string]BuildFile{"dotdot": {Data: []byte("x")}, "ok": {Data: []byte("y")}}})
+	// Rename "dotdot" to ".." in place: same length is not possible, so
+	// rename "ok" (2 chars) to "..".
+	i := bytes.Index(img, []byte{0, 'o', 0, 'k'})
+	if i < 0 {
+		t.Fatal("name not found")
+	}
+	copy(img[i:], []byte{0, '.', 0, '.'})
+	v := open(t, img)
+	if len(v.Problems) != 1 || !strings.Contains(v.Problems[0].Reason, "unsafe name") {
+		t.Fatalf("problems %v", v.Problems)
+	}
+	for _, p := range v.Paths() {
+		if strings.Contains(p, "..") {
+			t.Errorf("path %q listed", p)
+		}
+	}
+}
+
+// TestCrossCheck7z lists a built volume with 7-Zip, an independent HFS+
+// reader.
+func TestCrossCheck7z(t *testing.T) {
+	sz, err := exec.LookPath("7z")
+	if err != nil {
+		t.Skip("7z (Debian p7zip-full) not installed: the HFS+ writer is not cross-checked")
+	}
+	dir := t.TempDir()
+	files := sample()
+	for i := range 200 {
+		files[fmt.Sprintf("many/f%03d", i)] = BuildFile{Data: []byte{byte(i)}}
+	}
+	img := build(t, BuildSpec{Files: files, NodeSize: 512, Name: "Vol"})
+	p := filepath.Join(dir, "vol.hfs")
+	os.WriteFile(p, img, 0o644)
+	out, err := exec.Command(sz, "l", "-slt", p).CombinedOutput()
+	if err != nil {
+		t.Fatalf("7z l: %v\n%s", err, out)
+	}
+	for _, want := range []string{"Path = Vol/App.app/Contents/MacOS/App", "Path = Vol/many/f199", "Path = Vol/Applications"} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("7z does not list %q:\n%s", want, out)
+		}
+	}
+	x := filepath.Join(dir, "x")
+	if out, err := exec.Command(sz, "x", "-o"+x, p).CombinedOutput(); err != nil {
+		t.Fatalf("7z x: %v\n%s", err, out)
+	}
+	got, _ := os.ReadFile(filepath.Join(x, "Vol/App.app/Contents/MacOS/App"))
+	if !bytes.Equal(got, files["App.app/Contents/MacOS/App"].Data) {
+		t.Errorf("7z extracts %d bytes of App", len(got))
+	}
+}
+
+// TestCrossCheckFsck checks a built volume with fsck.hfsplus.
+func TestCrossCheckFsck(t *testing.T) {
+	fsck, err := exec.LookPath("fsck.hfsplus")
+	if err != nil {
+		t.Skip("fsck.hfsplus (Debian hfsprogs) not installed: the HFS+ writer is not checked by it")
+	}
+	files := sample()
+	big := make([]byte, 40*4096)
+	files["big"] = BuildFile{Data: big}
+	for i := range 300 {
+		files[fmt.Sprintf("many/f%03d", i)] = BuildFile{Data: []byte{byte(i)}}
+	}
+	for _, frag := range []bool{false, true} {
+		img := build(t, BuildSpec{Files: files, NodeSize: 512, Fragment: frag})
+		p := filepath.Join(t.TempDir(), "vol.hfs")
+		os.WriteFile(p, img, 0o644)
+		out, err := exec.Command(fsck, "-n", "-f", p).CombinedOutput()
+		if err != nil {
+			t.Errorf("fragment %v: fsck.hfsplus: %v\n%s", frag, err, out)
+		}
+	}
+}
