@@ -4,6 +4,8 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"path"
+	"strings"
 	"time"
 )
 
@@ -12,21 +14,59 @@ var (
 	_ fs.ReadLinkFS = (*Volume)(nil)
 )
 
-func (v *Volume) lookup(op, name string) (*node, error) {
+// maxHops bounds the symbolic links followed resolving one path.
+const maxHops = 40
+
+// lookup finds the named entry, following symbolic links on the way (and
+// the last one too when follow is set) as long as they stay inside the
+// volume: a link to an absolute path or out of the volume resolves to
+// nothing.
+func (v *Volume) lookup(op, name string, follow bool) (*node, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
 	}
-	n := v.paths[name]
-	if n == nil {
-		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+	notExist := &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+	var parts []string
+	if name != "." {
+		parts = strings.Split(name, "/")
 	}
-	return n, nil
+	cur, hops := ".", 0
+	for i := 0; i < len(parts); i++ {
+		p := path.Join(cur, parts[i])
+		n := v.paths[p]
+		if n == nil {
+			return nil, notExist
+		}
+		last := i == len(parts)-1
+		if n.mode&sIFMT == sIFLNK && !n.dir && (!last || follow) {
+			if hops++; hops > maxHops {
+				return nil, &fs.PathError{Op: op, Path: name, Err: errors.New("too many levels of symbolic links")}
+			}
+			t := path.Join(cur, n.target)
+			if path.IsAbs(n.target) || !fs.ValidPath(t) {
+				return nil, notExist
+			}
+			rest := parts[i+1:]
+			parts = nil
+			if t != "." {
+				parts = strings.Split(t, "/")
+			}
+			parts = append(parts, rest...)
+			cur, i = ".", -1
+			continue
+		}
+		if !last && !n.dir {
+			return nil, notExist
+		}
+		cur = p
+	}
+	return v.paths[cur], nil
 }
 
-// Open opens the named file or folder. A symbolic link is opened as
-// itself (its target is not followed): reading it reads the target path.
+// Open opens the named file or folder, following symbolic links that stay
+// inside the volume.
 func (v *Volume) Open(name string) (fs.File, error) {
-	n, err := v.lookup("open", name)
+	n, err := v.lookup("open", name, true)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +78,7 @@ func (v *Volume) Open(name string) (fs.File, error) {
 
 // ReadLink returns the target of the named symbolic link.
 func (v *Volume) ReadLink(name string) (string, error) {
-	n, err := v.lookup("readlink", name)
+	n, err := v.lookup("readlink", name, false)
 	if err != nil {
 		return "", err
 	}
@@ -50,16 +90,22 @@ func (v *Volume) ReadLink(name string) (string, error) {
 
 // Lstat describes the named entry without following a link.
 func (v *Volume) Lstat(name string) (fs.FileInfo, error) {
-	n, err := v.lookup("lstat", name)
+	n, err := v.lookup("lstat", name, false)
 	if err != nil {
 		return nil, err
 	}
 	return info{n}, nil
 }
 
-// Stat describes the named entry; a symbolic link is described as
-// itself.
-func (v *Volume) Stat(name string) (fs.FileInfo, error) { return v.Lstat(name) }
+// Stat describes the named entry, following symbolic links that stay
+// inside the volume.
+func (v *Volume) Stat(name string) (fs.FileInfo, error) {
+	n, err := v.lookup("stat", name, true)
+	if err != nil {
+		return nil, err
+	}
+	return info{n}, nil
+}
 
 // info is an entry's fs.FileInfo and fs.DirEntry.
 type info struct{ n *node }

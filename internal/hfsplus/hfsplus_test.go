@@ -78,8 +78,43 @@ func TestReadBuiltVolume(t *testing.T) {
 			t.Errorf("%s: mode %v", p, st.Mode())
 		}
 	}
-	if err := fstest.TestFS(v, "App.app/Contents/Info.plist", "App.app/Contents/MacOS/App", "Applications"); err != nil {
+	// fstest opens every entry: leave out the link out of the volume.
+	delete(files, "Applications")
+	files["App.app/Contents/Link"] = BuildFile{Link: "MacOS/App"}
+	if err := fstest.TestFS(open(t, build(t, BuildSpec{Files: files})), "App.app/Contents/Info.plist", "App.app/Contents/MacOS/App", "App.app/Contents/Link"); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestLinksStayInside: links are followed by Open and Stat only while they
+// stay inside the volume; loops end.
+func TestLinksStayInside(t *testing.T) {
+	v := open(t, build(t, BuildSpec{Files: map[string]BuildFile{
+		"F.framework/Versions/A/Resources/Info.plist": {Data: []byte("plist")},
+		"F.framework/Versions/Current":                {Link: "A"},
+		"F.framework/Resources":                       {Link: "Versions/Current/Resources"},
+		"out":                                         {Link: "../../etc/passwd"},
+		"abs":                                         {Link: "/etc/passwd"},
+		"loop1":                                       {Link: "loop2"},
+		"loop2":                                       {Link: "loop1"},
+	}}))
+	got, err := fs.ReadFile(v, "F.framework/Resources/Info.plist")
+	if err != nil || string(got) != "plist" {
+		t.Errorf("through two links: %q %v", got, err)
+	}
+	if st, err := fs.Stat(v, "F.framework/Versions/Current"); err != nil || !st.IsDir() {
+		t.Errorf("stat through a link: %v %v", st, err)
+	}
+	if st, err := v.Lstat("F.framework/Versions/Current"); err != nil || st.Mode()&fs.ModeSymlink == 0 {
+		t.Errorf("lstat: %v %v", st, err)
+	}
+	for _, p := range []string{"out", "abs"} {
+		if _, err := v.Open(p); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s: link out of the volume followed: %v", p, err)
+		}
+	}
+	if _, err := v.Open("loop1"); err == nil || !strings.Contains(err.Error(), "too many levels") {
+		t.Errorf("loop: %v", err)
 	}
 }
 

@@ -25,9 +25,10 @@
 //
 // Not checked: LZFSE, ADC and LZMA chunks are not decoded (no Go decoder
 // among the modules this project uses; dmg/chunk-not-opened names them);
-// the file system inside (APFS, HFS+) is not opened, so the .app an image
-// carries is not verified (dmg/filesystem-not-opened says so on every
-// image); segmented and encrypted images, old images whose block tables
+// the file system inside (APFS, HFS+) is not opened by Verify
+// (dmg/filesystem-not-opened), but [Image.OpenPartition] reads a
+// partition's decoded sectors, through which package verify opens HFS+
+// volumes and verifies the .app inside; segmented and encrypted images, old images whose block tables
 // live in a resource fork, and stapled notarization tickets (a ticket blob
 // in the SuperBlob's ticket slot, which stapler adds after signing, is
 // reported as codesign/notarization-ticket-unverified: a note, or an error

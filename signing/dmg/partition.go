@@ -10,21 +10,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-
-	"github.com/shipgate/shipgate/signing"
-)
-
-// Rules of the findings about the file system inside an image, which
-// package verify reports when it opens one (see OpenPartition).
-const (
-	// RuleFilesystemMalformed reports a file system inside the image
-	// (HFS+) that cannot be read as one: its volume header, B-trees or
-	// records are inconsistent, so its files are not all verified.
-	RuleFilesystemMalformed signing.Rule = "dmg/filesystem-malformed"
-	// RuleFileNotOpened reports a file of the image's file system whose
-	// content is not read (HFS+ transparent compression, a hard link whose
-	// target is missing, a directory hard link): it is not verified.
-	RuleFileNotOpened signing.Rule = "dmg/file-not-opened"
 )
 
 // DefaultCacheBytes is the decoded chunk data a PartitionReader keeps when
@@ -234,9 +219,15 @@ func (pr *PartitionReader) decode(c Chunk, want int64) ([]byte, error) {
 // FileSystem names the file system at the start of the decoded partition
 // read by pr ("HFS+", "APFS"), or "".
 func (pr *PartitionReader) FileSystem() string {
-	b := make([]byte, min(pr.size, 1026))
-	n, _ := pr.ReadAt(b, 0)
-	return fileSystem(b[:n])
+	var apfs [4]byte
+	var hfs [2]byte
+	if n, _ := pr.ReadAt(apfs[:], 32); n == len(apfs) && string(apfs[:]) == "NXSB" {
+		return "APFS"
+	}
+	if n, _ := pr.ReadAt(hfs[:], 1024); n == len(hfs) && (string(hfs[:]) == "H+" || string(hfs[:]) == "HX") {
+		return "HFS+"
+	}
+	return ""
 }
 
 // FileSystemPartition returns the blkx index of the partition that holds

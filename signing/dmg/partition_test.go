@@ -1,0 +1,118 @@
+package dmg
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/dmgfile"
+)
+
+// volume returns bytes that look like an HFS+ volume: zeros up to 1024,
+// then "H+" and a pattern, long enough for several chunks.
+func volume(n int) []byte {
+	v := make([]byte, n)
+	copy(v[1024:], "H+")
+	for i := 1026; i < n; i++ {
+		v[i] = byte(i * 31 >> 7)
+	}
+	return v
+}
+
+func openFS(t *testing.T, img []byte, opts PartitionOptions) (*PartitionReader, error) {
+	t.Helper()
+	im, err := NewReader(bytes.NewReader(img), int64(len(img)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, ok := im.FileSystemPartition()
+	if !ok {
+		t.Fatal("no file system partition")
+	}
+	return im.OpenPartition(idx, opts)
+}
+
+// TestPartitionReaderChunkMix reads back a volume stored as bzip2,
+// zero-fill, zlib and raw chunks, across chunk boundaries.
+func TestPartitionReaderChunkMix(t *testing.T) {
+	vol := volume(5*1024*1024 + 4096)
+	img, _ := dmgfile.Build(dmgfile.Spec{HFS: vol})
+	pr, err := openFS(t, img, PartitionOptions{CacheBytes: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr.FileSystem() != "HFS+" {
+		t.Errorf("file system %q", pr.FileSystem())
+	}
+	types := map[uint32]bool{}
+	for _, c := range pr.Partition().Chunks {
+		types[c.Type] = true
+	}
+	for _, ty := range []uint32{ChunkBzip2, ChunkZeroFill, ChunkZlib, ChunkRaw} {
+		if !types[ty] {
+			t.Errorf("no %s chunk", TypeName(ty))
+		}
+	}
+	got := make([]byte, len(vol))
+	if n, err := pr.ReadAt(got, 0); n != len(vol) || err != nil {
+		t.Fatalf("read %d, %v", n, err)
+	}
+	if !bytes.Equal(got[:512], dmgfile.BzipSector) || !bytes.Equal(got[1024:], vol[1024:]) {
+		t.Error("decoded partition differs from the volume")
+	}
+	b := make([]byte, 10000)
+	off := int64(2048*512 + 1024 - 5000) // across the first zlib chunk's end
+	if _, err := pr.ReadAt(b, off); err != nil || !bytes.Equal(b, vol[off:off+10000]) {
+		t.Errorf("ReadAt across chunks: %v", err)
+	}
+}
+
+// TestPartitionUnsupportedChunk: a partition holding an LZFSE chunk is
+// not opened.
+func TestPartitionUnsupportedChunk(t *testing.T) {
+	img, _ := dmgfile.Build(dmgfile.Spec{HFS: volume(64 << 10), LZFSE: true})
+	_, err := openFS(t, img, PartitionOptions{})
+	var ne *NotOpenedError
+	if !errors.As(err, &ne) || ne.Type != ChunkLZFSE {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// TestPartitionExpansionBudget: decoding stops at the budget.
+func TestPartitionExpansionBudget(t *testing.T) {
+	img, _ := dmgfile.Build(dmgfile.Spec{HFS: volume(3 << 20)})
+	left := int64(1 << 20)
+	pr, err := openFS(t, img, PartitionOptions{Take: func(n int64) bool {
+		if n > left {
+			return false
+		}
+		left -= n
+		return true
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 3<<20)
+	if _, err := pr.ReadAt(b, 0); !errors.Is(err, ErrExpansion) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// TestPartitionHostileZeroFill: a zero-fill chunk of a billion sectors
+// (512 GiB) is read without allocating it.
+func TestPartitionHostileZeroFill(t *testing.T) {
+	img, _ := dmgfile.Build(dmgfile.Spec{ZeroSectors: 1 << 30})
+	im, err := NewReader(bytes.NewReader(img), int64(len(img)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, _ := im.FileSystemPartition()
+	pr, err := im.OpenPartition(idx, PartitionOptions{Take: func(int64) bool { return false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := bytes.Repeat([]byte{1}, 4096)
+	if _, err := pr.ReadAt(b, pr.Size()/2); err != nil || !bytes.Equal(b, make([]byte, 4096)) {
+		t.Errorf("reading zero-fill: %v", err)
+	}
+}
