@@ -34,7 +34,7 @@ func hfsDMG(t *testing.T, bundle map[string]machofile.BundleFile, extra map[stri
 	if mutate != nil {
 		mutate(vol)
 	}
-	img, lay := dmgfile.Build(dmgfile.Spec{HFS: vol, LZFSE: lzfse})
+	img, lay := dmgfile.Build(dmgfile.Spec{HFS: vol, LZFSE: lzfse, HFSBzip2: true})
 	out, _, err := dmgfile.Sign(img, lay, dmgfile.SignSpec(getFixtures(t).apple, "com.example.dmg"), nil)
 	if err != nil {
 		t.Fatal(err)

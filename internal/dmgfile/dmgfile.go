@@ -55,11 +55,14 @@ type Spec struct {
 	ZeroSectors int
 	// HFS, when set, replaces the APFS partition with an Apple_HFS one
 	// holding this volume (an HFS+ image from internal/hfsplus, whose
-	// first 1024 bytes are unused): its first sector stored as the bzip2
-	// chunk (whose content it then becomes), its second as zero-fill, the
-	// rest in zlib chunks of at most 2048 sectors, every third one raw.
-	// LZFSE appends its chunk to this partition.
+	// first 1024 bytes are unused): its first two sectors as zero-fill,
+	// the rest in zlib chunks of at most 2048 sectors, every third one
+	// raw. LZFSE appends its chunk to this partition.
 	HFS []byte
+	// HFSBzip2 stores the HFS volume's first sector as the bzip2 chunk,
+	// whose content it then becomes (7-Zip then no longer reads the
+	// volume: it wants zeros there).
+	HFSBzip2 bool
 }
 
 // ChunkPos locates a chunk's data in the image.
@@ -121,11 +124,14 @@ func sectors(b []byte) []byte {
 var zeroSector [512]byte
 
 // hfsChunks stores an HFS+ volume as chunks (see Spec.HFS).
-func hfsChunks(vol []byte, lzfse bool) []chunk {
+func hfsChunks(vol []byte, bz, lzfse bool) []chunk {
 	v := sectors(vol)
-	cs := []chunk{
-		{typ: ChunkBzip2, sectors: 1, data: bzip2Sector, plain: BzipSector},
-		{typ: ChunkZeroFill, sectors: 1},
+	cs := []chunk{{typ: ChunkZeroFill, sectors: 2}}
+	if bz {
+		cs = []chunk{
+			{typ: ChunkBzip2, sectors: 1, data: bzip2Sector, plain: BzipSector},
+			{typ: ChunkZeroFill, sectors: 1},
+		}
 	}
 	for i, at := 0, 1024; at < len(v); i++ {
 		end := min(len(v), at+2048*512)
@@ -180,7 +186,7 @@ func Build(s Spec) ([]byte, *Layout) {
 	}
 	fsName := "disk image (Apple_APFS : 1)"
 	if s.HFS != nil {
-		fsName, apfs = "disk image (Apple_HFS : 1)", hfsChunks(s.HFS, s.LZFSE)
+		fsName, apfs = "disk image (Apple_HFS : 1)", hfsChunks(s.HFS, s.HFSBzip2, s.LZFSE)
 	}
 	parts := []partition{
 		{name: "Protective Master Boot Record (MBR : 0)", id: "-1", chunks: []chunk{{typ: ChunkRaw, sectors: 1, data: mbr, plain: mbr}}},

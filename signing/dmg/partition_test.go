@@ -36,7 +36,7 @@ func openFS(t *testing.T, img []byte, opts PartitionOptions) (*PartitionReader, 
 // zero-fill, zlib and raw chunks, across chunk boundaries.
 func TestPartitionReaderChunkMix(t *testing.T) {
 	vol := volume(5*1024*1024 + 4096)
-	img, _ := dmgfile.Build(dmgfile.Spec{HFS: vol})
+	img, _ := dmgfile.Build(dmgfile.Spec{HFS: vol, HFSBzip2: true})
 	pr, err := openFS(t, img, PartitionOptions{CacheBytes: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
