@@ -152,6 +152,7 @@ type Volume struct {
 	root  *node
 	paths map[string]*node
 	max   int
+	seen  map[uint32]bool // catalog IDs reached from the root
 }
 
 func (v *Volume) problem(p string, off int64, format string, args ...any) {
@@ -562,7 +563,32 @@ func (v *Volume) readCatalog(t *tree, overflow map[uint32][]extentRec) error {
 		}
 	}
 	v.paths = map[string]*node{".": root}
+	v.seen = map[uint32]bool{root.id: true}
 	v.walk(root, ".", 0, map[uint32]bool{root.id: true}, inodes, overflow)
+	// Records the root does not reach (folders that are each other's
+	// parents, hard link targets) are not files of the volume; hidden
+	// ones are reported.
+	for _, c := range root.children {
+		if c.dir && (c.name == privateData || c.name == privateDirData) {
+			v.seen[c.id] = true
+			for _, f := range c.children {
+				v.seen[f.id] = true
+			}
+		}
+	}
+	hidden := 0
+	first := int64(-1)
+	for _, n := range all {
+		if !v.seen[n.id] {
+			if hidden == 0 {
+				first = n.at
+			}
+			hidden++
+		}
+	}
+	if hidden > 0 {
+		v.problem("", first, "%d catalog records are not reachable from the root folder (folders that are each other's parents, or under a left-out entry)", hidden)
+	}
 	return nil
 }
 
@@ -587,6 +613,7 @@ func (v *Volume) walk(d *node, dpath string, depth int, onPath map[uint32]bool, 
 	sort.Slice(d.children, func(i, j int) bool { return d.children[i].name < d.children[j].name })
 	kept := d.children[:0]
 	for _, c := range d.children {
+		v.seen[c.id] = true
 		if d == v.root && (c.name == privateData || c.name == privateDirData) && c.dir {
 			continue
 		}

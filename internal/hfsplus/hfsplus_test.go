@@ -363,3 +363,85 @@ func TestCrossCheckFsck(t *testing.T) {
 		}
 	}
 }
+
+// eachCatalogRecord calls fn with the key and record of every catalog leaf
+// record of img, in place.
+func eachCatalogRecord(t *testing.T, img []byte, fn func(key, rec []byte)) {
+	t.Helper()
+	be := binary.BigEndian
+	bs := int(be.Uint32(img[1024+40:]))
+	start := int(be.Uint32(img[1024+272+16:])) * bs
+	ns := int(be.Uint16(img[start+14+18:]))
+	for n := be.Uint32(img[start+14+10:]); n != 0; {
+		node := img[start+int(n)*ns : start+int(n+1)*ns]
+		for i := range int(be.Uint16(node[10:])) {
+			off := int(be.Uint16(node[ns-2*(i+1):]))
+			kl := int(be.Uint16(node[off:])) + 2
+			fn(node[off:off+kl], node[off+kl:])
+		}
+		n = be.Uint32(node)
+	}
+}
+
+func folderID(t *testing.T, img []byte, name string) uint32 {
+	var id uint32
+	eachCatalogRecord(t, img, func(key, rec []byte) {
+		if n, _ := decodeName(key[6:]); n == name && binary.BigEndian.Uint16(rec) == recFolder {
+			id = binary.BigEndian.Uint32(rec[8:])
+		}
+	})
+	if id == 0 {
+		t.Fatalf("no folder %q", name)
+	}
+	return id
+}
+
+// TestFolderParentLoop: two folders made each other's parents are not
+// reachable from the root: they are reported, not walked forever.
+func TestFolderParentLoop(t *testing.T) {
+	img := build(t, BuildSpec{Files: map[string]BuildFile{"A/x": {Data: []byte("x")}, "B/y": {Data: []byte("y")}, "ok": {Data: []byte("k")}}})
+	a, b := folderID(t, img, "A"), folderID(t, img, "B")
+	eachCatalogRecord(t, img, func(key, rec []byte) {
+		n, _ := decodeName(key[6:])
+		switch {
+		case n == "A" && binary.BigEndian.Uint16(rec) == recFolder:
+			binary.BigEndian.PutUint32(key[2:], b)
+		case n == "B" && binary.BigEndian.Uint16(rec) == recFolder:
+			binary.BigEndian.PutUint32(key[2:], a)
+		}
+	})
+	v := open(t, img)
+	if len(v.Problems) != 1 || !strings.Contains(v.Problems[0].Reason, "not reachable from the root") {
+		t.Fatalf("problems %v", v.Problems)
+	}
+	if got := v.Paths(); len(got) != 2 || got[1] != "ok" {
+		t.Errorf("paths %v", got)
+	}
+}
+
+// TestDuplicateCatalogID: two records with one ID make the catalog
+// unusable.
+func TestDuplicateCatalogID(t *testing.T) {
+	img := build(t, BuildSpec{Files: map[string]BuildFile{"A/x": {Data: []byte("x")}, "B/y": {Data: []byte("y")}}})
+	a := folderID(t, img, "A")
+	eachCatalogRecord(t, img, func(key, rec []byte) {
+		if n, _ := decodeName(key[6:]); n == "B" && binary.BigEndian.Uint16(rec) == recFolder {
+			binary.BigEndian.PutUint32(rec[8:], a)
+		}
+	})
+	if _, err := Open(bytes.NewReader(img), int64(len(img)), Options{}); err == nil || !strings.Contains(err.Error(), "used twice") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// TestSlashInName: a "/" in an HFS+ name is shown as ":", as macOS does,
+// and never splits the path.
+func TestSlashInName(t *testing.T) {
+	img := build(t, BuildSpec{Files: map[string]BuildFile{"a:b": {Data: []byte("x")}}})
+	i := bytes.Index(img, []byte{0, 'a', 0, ':', 0, 'b'})
+	copy(img[i:], []byte{0, 'a', 0, '/', 0, 'b'})
+	v := open(t, img)
+	if _, err := fs.ReadFile(v, "a:b"); err != nil || len(v.Problems) > 0 {
+		t.Fatalf("%v %v", err, v.Problems)
+	}
+}
