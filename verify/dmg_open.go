@@ -31,8 +31,9 @@ func openDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	budget := max(release.MinExpansion, min(size, 1<<50)*release.ExpansionRatio)
 	var left atomic.Int64
-	left.Store(max(release.MinExpansion, min(size, 1<<50)*release.ExpansionRatio))
+	left.Store(budget)
 	take := func(n int64) bool {
 		if left.Add(-n) >= 0 {
 			return true
@@ -99,6 +100,12 @@ func openDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 				return emptyFS{}, finds, nil
 			}
 			add(dmg.RuleFilesystemMalformed, signing.SeverityError, "", -1, "the HFS+ volume of partition %d cannot be read (at volume offset %#x): %v; the files it holds were not verified", idx, off, err)
+			return emptyFS{}, finds, nil
+		}
+		// Zero-fill chunks cost nothing to store: a volume of a few bytes
+		// can declare terabytes of files, which would all be hashed.
+		if total := vol.TotalSize(); total > uint64(budget) {
+			add(dmg.RuleExpansionLimit, signing.SeverityError, "", -1, "the HFS+ volume of partition %d declares %d bytes of files, more than %d times the image's size (and more than %d bytes; a decompression bomb?); its files were not checked", idx, total, release.ExpansionRatio, int64(release.MinExpansion))
 			return emptyFS{}, finds, nil
 		}
 		for _, p := range vol.Problems {

@@ -161,3 +161,40 @@ func TestDMGTamperedChunkStillOpens(t *testing.T) {
 		t.Fatalf("dylib inside %+v", f)
 	}
 }
+
+// TestDMGDeclaredSizeBomb: a volume in a few kilobytes whose files declare
+// terabytes over a zero-fill chunk is not walked (every byte would be
+// hashed): dmg/expansion-limit.
+func TestDMGDeclaredSizeBomb(t *testing.T) {
+	const huge = 1 << 40 // 1 TiB of zeros
+	files := map[string]hfsplus.BuildFile{"bomb": {Data: []byte("b")}}
+	vol, err := hfsplus.Build(hfsplus.BuildSpec{Files: files})
+	if err != nil {
+		t.Fatal(err)
+	}
+	be := binary.BigEndian
+	blocks := uint32(huge / 4096)
+	volBlocks := be.Uint32(vol[1024+44:])
+	be.PutUint32(vol[1024+44:], volBlocks+blocks)
+	i := bytes.Index(vol, []byte{0, 'b', 0, 'o', 0, 'm', 0, 'b'})
+	rec := vol[i+8:]
+	if be.Uint16(rec) != 2 {
+		t.Fatal("no file record after the key")
+	}
+	be.PutUint64(rec[88:], huge)
+	be.PutUint32(rec[88+12:], blocks)
+	be.PutUint32(rec[88+16:], volBlocks)
+	be.PutUint32(rec[88+20:], blocks)
+	img, lay := dmgfile.Build(dmgfile.Spec{HFS: vol, ZeroSectors: huge / 512})
+	b, _, err := dmgfile.Sign(img, lay, dmgfile.SignSpec(getFixtures(t).apple, "com.example.dmg"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runDMG(t, b)
+	if got := rulesFor(r, "Example.dmg"); !has(got, "error "+string(dmg.RuleExpansionLimit)) {
+		t.Errorf("findings %v", got)
+	}
+	if fileByPath(r, "Example.dmg/bomb") != nil {
+		t.Error("the bomb was walked")
+	}
+}

@@ -57,7 +57,8 @@ type Spec struct {
 	// holding this volume (an HFS+ image from internal/hfsplus, whose
 	// first 1024 bytes are unused): its first two sectors as zero-fill,
 	// the rest in zlib chunks of at most 2048 sectors, every third one
-	// raw. LZFSE appends its chunk to this partition.
+	// raw. LZFSE appends its chunk to this partition, and ZeroSectors,
+	// when set, a zero-fill chunk of that many sectors.
 	HFS []byte
 	// HFSBzip2 stores the HFS volume's first sector as the bzip2 chunk,
 	// whose content it then becomes (7-Zip then no longer reads the
@@ -124,7 +125,7 @@ func sectors(b []byte) []byte {
 var zeroSector [512]byte
 
 // hfsChunks stores an HFS+ volume as chunks (see Spec.HFS).
-func hfsChunks(vol []byte, bz, lzfse bool) []chunk {
+func hfsChunks(vol []byte, bz, lzfse bool, zeros int) []chunk {
 	v := sectors(vol)
 	cs := []chunk{{typ: ChunkZeroFill, sectors: 2}}
 	if bz {
@@ -146,6 +147,9 @@ func hfsChunks(vol []byte, bz, lzfse bool) []chunk {
 	if lzfse {
 		lz := []byte("bvx2 not really an LZFSE block: nothing decodes it here....")
 		cs = append(cs, chunk{typ: ChunkLZFSE, sectors: 2, data: lz})
+	}
+	if zeros > 0 {
+		cs = append(cs, chunk{typ: ChunkZeroFill, sectors: zeros})
 	}
 	return cs
 }
@@ -186,7 +190,7 @@ func Build(s Spec) ([]byte, *Layout) {
 	}
 	fsName := "disk image (Apple_APFS : 1)"
 	if s.HFS != nil {
-		fsName, apfs = "disk image (Apple_HFS : 1)", hfsChunks(s.HFS, s.HFSBzip2, s.LZFSE)
+		fsName, apfs = "disk image (Apple_HFS : 1)", hfsChunks(s.HFS, s.HFSBzip2, s.LZFSE, s.ZeroSectors)
 	}
 	parts := []partition{
 		{name: "Protective Master Boot Record (MBR : 0)", id: "-1", chunks: []chunk{{typ: ChunkRaw, sectors: 1, data: mbr, plain: mbr}}},

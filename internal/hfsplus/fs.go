@@ -241,3 +241,15 @@ func (v *Volume) Paths() []string {
 	})
 	return out
 }
+
+// TotalSize returns the sum of the sizes of the volume's files, as their
+// catalog records declare them.
+func (v *Volume) TotalSize() uint64 {
+	var n uint64
+	for _, e := range v.paths {
+		if !e.dir {
+			n += e.data.size
+		}
+	}
+	return n
+}
