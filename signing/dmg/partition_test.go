@@ -116,3 +116,37 @@ func TestPartitionHostileZeroFill(t *testing.T) {
 		t.Errorf("reading zero-fill: %v", err)
 	}
 }
+
+// FuzzOpenPartition opens every partition of arbitrary images and reads
+// them through: no panic, no allocation past one chunk.
+func FuzzOpenPartition(f *testing.F) {
+	img, _ := dmgfile.Build(dmgfile.Spec{HFS: volume(40 << 10), HFSBzip2: true})
+	f.Add(img)
+	img, _ = dmgfile.Build(dmgfile.Spec{HFS: volume(8 << 10), LZFSE: true})
+	f.Add(img)
+	img, _ = dmgfile.Build(dmgfile.Spec{})
+	f.Add(img)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		im, err := NewReader(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			return
+		}
+		buf := make([]byte, 64<<10)
+		for _, p := range im.Partitions {
+			budget := int64(16 << 20)
+			pr, err := im.OpenPartition(p.Index, PartitionOptions{Take: func(n int64) bool {
+				budget -= n
+				return budget >= 0
+			}})
+			if err != nil {
+				continue
+			}
+			pr.FileSystem()
+			for off := int64(0); off < min(pr.Size(), 1<<20); off += int64(len(buf)) {
+				if _, err := pr.ReadAt(buf, off); err != nil {
+					break
+				}
+			}
+		}
+	})
+}
