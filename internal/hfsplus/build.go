@@ -24,6 +24,10 @@ type BuildFile struct {
 	// compression (UF_COMPRESSED), with an empty data fork, as a reader
 	// must refuse to read it.
 	Compressed bool
+	// HardLink, when set, makes the entry a file hard link, as macOS
+	// stores one: its data is the file "iNodeN" of the private data
+	// folder, N its catalog ID.
+	HardLink bool
 }
 
 // BuildSpec says what volume to build.
@@ -101,11 +105,21 @@ func Build(s BuildSpec) ([]byte, error) {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
+	var links []string
 	for _, p := range paths {
 		if !fs.ValidPath(p) || p == "." {
 			return nil, fmt.Errorf("hfsplus: invalid path %q", p)
 		}
-		if err := add(p, s.Files[p]); err != nil {
+		f := s.Files[p]
+		if f.HardLink {
+			// The data goes to the private folder's inode file.
+			if err := add(privateData+"/"+strings.ReplaceAll(p, "/", "_")+".inode", BuildFile{Data: f.Data, Mode: f.Mode}); err != nil {
+				return nil, err
+			}
+			links = append(links, p)
+			f = BuildFile{HardLink: true, Mode: f.Mode}
+		}
+		if err := add(p, f); err != nil {
 			return nil, err
 		}
 	}
@@ -131,6 +145,12 @@ func Build(s BuildSpec) ([]byte, error) {
 		if e.path != "." {
 			e.parent = entries[path.Dir(e.path)].id
 		}
+	}
+	inodeOf := map[*entry]uint32{}
+	for _, p := range links {
+		in := entries[privateData+"/"+strings.ReplaceAll(p, "/", "_")+".inode"]
+		in.name = fmt.Sprintf("iNode%d", in.id)
+		inodeOf[entries[p]] = in.id
 	}
 	// Catalog records, sorted by key.
 	type rec struct {
@@ -180,6 +200,12 @@ func Build(s BuildSpec) ([]byte, error) {
 			}
 			if e.f.Compressed {
 				body[32+9] = ufCompressed
+				data = nil
+			}
+			if n, ok := inodeOf[e]; ok {
+				be.PutUint32(body[48:], typeHardlink)
+				be.PutUint32(body[52:], creatHFS)
+				be.PutUint32(body[32+12:], n)
 				data = nil
 			}
 			be.PutUint16(body[32+10:], mode|perm)

@@ -564,10 +564,6 @@ func (v *Volume) readCatalog(t *tree, overflow map[uint32][]extentRec) error {
 	}
 	v.paths = map[string]*node{".": root}
 	v.seen = map[uint32]bool{root.id: true}
-	v.walk(root, ".", 0, map[uint32]bool{root.id: true}, inodes, overflow)
-	// Records the root does not reach (folders that are each other's
-	// parents, hard link targets) are not files of the volume; hidden
-	// ones are reported.
 	for _, c := range root.children {
 		if c.dir && (c.name == privateData || c.name == privateDirData) {
 			v.seen[c.id] = true
@@ -576,6 +572,10 @@ func (v *Volume) readCatalog(t *tree, overflow map[uint32][]extentRec) error {
 			}
 		}
 	}
+	v.walk(root, ".", 0, map[uint32]bool{root.id: true}, inodes, overflow)
+	// Records the root does not reach (folders that are each other's
+	// parents, hard link targets) are not files of the volume; hidden
+	// ones are reported.
 	hidden := 0
 	first := int64(-1)
 	for _, n := range all {

@@ -445,3 +445,30 @@ func TestSlashInName(t *testing.T) {
 		t.Fatalf("%v %v", err, v.Problems)
 	}
 }
+
+// TestHardLink: a file hard link reads its inode file's data from the
+// private data folder, which is not listed.
+func TestHardLink(t *testing.T) {
+	img := build(t, BuildSpec{Files: map[string]BuildFile{"a/linked": {Data: []byte("shared data"), HardLink: true, Mode: 0o755}, "b": {Data: []byte("b")}}})
+	v := open(t, img)
+	if len(v.Problems) > 0 || len(v.Skipped) > 0 {
+		t.Fatalf("problems %v skipped %v", v.Problems, v.Skipped)
+	}
+	got, err := fs.ReadFile(v, "a/linked")
+	if err != nil || string(got) != "shared data" {
+		t.Fatalf("%q %v", got, err)
+	}
+	if st, _ := fs.Stat(v, "a/linked"); st.Mode().Perm() != 0o755 {
+		t.Errorf("mode %v", st.Mode())
+	}
+	if p := v.Paths(); len(p) != 4 {
+		t.Errorf("paths %q: the private data folder must not be listed", p)
+	}
+	// A link whose inode file is missing is skipped, and says so.
+	i := bytes.Index(img, []byte{0, 'i', 0, 'N', 0, 'o', 0, 'd', 0, 'e'})
+	img[i+1] = 'X'
+	v = open(t, img)
+	if len(v.Skipped) != 1 || v.Skipped[0].Path != "a/linked" || !strings.Contains(v.Skipped[0].Reason, "hard link") {
+		t.Fatalf("skipped %v", v.Skipped)
+	}
+}
