@@ -195,8 +195,14 @@ func (pr *PartitionReader) chunk(i int) ([]byte, error) {
 
 func (pr *PartitionReader) decode(c Chunk, want int64) ([]byte, error) {
 	src := io.NewSectionReader(pr.im.r, c.Offset, c.Length)
-	d := make([]byte, want)
-	var r io.Reader = src
+	if c.Type == ChunkRaw {
+		d := make([]byte, want) // as many bytes as the file holds
+		if _, err := io.ReadFull(src, d); err != nil {
+			return nil, err
+		}
+		return d, nil
+	}
+	var r io.Reader
 	switch c.Type {
 	case ChunkZlib:
 		zr, err := zlib.NewReader(src)
@@ -207,13 +213,18 @@ func (pr *PartitionReader) decode(c Chunk, want int64) ([]byte, error) {
 	case ChunkBzip2:
 		r = bzip2.NewReader(src)
 	}
-	if n, err := io.ReadFull(r, d); err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("it decodes to %d bytes, want %d", n, want)
-		}
+	// The buffer grows with what the stream really decodes to, not with
+	// what the table claims: a few bytes claiming 64 MiB allocate little.
+	var buf bytes.Buffer
+	buf.Grow(int(min(want, 64<<10+8*c.Length)))
+	n, err := io.CopyN(&buf, r, want)
+	switch {
+	case err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF):
+		return nil, fmt.Errorf("it decodes to %d bytes, want %d", n, want)
+	case err != nil:
 		return nil, err
 	}
-	return d, nil
+	return buf.Bytes(), nil
 }
 
 // FileSystem names the file system at the start of the decoded partition

@@ -2,7 +2,10 @@ package dmg
 
 import (
 	"bytes"
+	"compress/zlib"
 	"errors"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/dmgfile"
@@ -149,4 +152,31 @@ func FuzzOpenPartition(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestPartitionClaimedSizeNotAllocated: a zlib chunk whose table claims
+// the largest chunk (64 MiB) but which decodes to one sector is an error,
+// and does not make the reader allocate what the table claims.
+func TestPartitionClaimedSizeNotAllocated(t *testing.T) {
+	var z bytes.Buffer
+	w := zlib.NewWriter(&z)
+	w.Write(make([]byte, 512))
+	w.Close()
+	data := append(z.Bytes(), make([]byte, KolySize)...)
+	im := &Image{r: bytes.NewReader(data), size: int64(len(data)), Koly: &Koly{},
+		Partitions: []Partition{{Sectors: maxChunkSectors, Chunks: []Chunk{{Type: ChunkZlib, Sectors: maxChunkSectors, Length: int64(z.Len())}}}}}
+	pr, err := im.OpenPartition(0, PartitionOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err = pr.ReadAt(make([]byte, 16), 0)
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "decodes to 512 bytes") {
+		t.Errorf("got %v", err)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 4<<20 {
+		t.Errorf("allocated %d bytes for a 512-byte stream", n)
+	}
 }
