@@ -31,6 +31,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf16"
 )
 
@@ -153,6 +154,7 @@ type Volume struct {
 	paths map[string]*node
 	max   int
 	seen  map[uint32]bool // catalog IDs reached from the root
+	fold  bool            // names compare case-insensitively
 }
 
 func (v *Volume) problem(p string, off int64, format string, args ...any) {
@@ -200,6 +202,8 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 	if err != nil {
 		return nil, err
 	}
+	// HFS+ names compare case-insensitively; HFSX's as its catalog says.
+	v.fold = v.Signature == SigHFSPlus || catTree.cmp != 0xBC
 	if err := v.readCatalog(catTree, overflow); err != nil {
 		return nil, err
 	}
@@ -317,6 +321,7 @@ type tree struct {
 	nodes     uint32
 	firstLeaf uint32
 	leafRecs  uint32
+	cmp       byte // keyCompareType
 }
 
 func (v *Volume) openTree(name string, f fork, at int64) (*tree, error) {
@@ -337,7 +342,7 @@ func (v *Volume) openTree(name string, f fork, at int64) (*tree, error) {
 		return nil, &FormatError{Offset: blockOff(v, exts), Reason: fmt.Sprintf("%s: node 0 is of kind %d, not a header node", name, int8(h[8]))}
 	}
 	hr := h[14:]
-	t := &tree{name: name, f: fr, nodeSize: int(be.Uint16(hr[18:])), nodes: be.Uint32(hr[22:]), firstLeaf: be.Uint32(hr[10:]), leafRecs: be.Uint32(hr[6:])}
+	t := &tree{name: name, f: fr, nodeSize: int(be.Uint16(hr[18:])), nodes: be.Uint32(hr[22:]), firstLeaf: be.Uint32(hr[10:]), leafRecs: be.Uint32(hr[6:]), cmp: hr[37]}
 	if ns := t.nodeSize; ns < 512 || ns > maxNodeSize || ns&(ns-1) != 0 {
 		return nil, &FormatError{Offset: blockOff(v, exts), Reason: fmt.Sprintf("%s: node size %d is not a power of two from 512 to 32768", name, ns)}
 	}
@@ -606,12 +611,25 @@ const (
 	sIFREG       = 0o100000
 )
 
+// foldName returns name as HFS+ compares it: lower case, without the
+// characters its comparison ignores (TN1150's FastUnicodeCompare).
+func foldName(name string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0x200c && r <= 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x206a && r <= 0x206f, r == 0xfeff:
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, name)
+}
+
 // maxLink bounds a symbolic link's target.
 const maxLink = 4096
 
 func (v *Volume) walk(d *node, dpath string, depth int, onPath map[uint32]bool, inodes map[string]*node, overflow map[uint32][]extentRec) {
 	sort.Slice(d.children, func(i, j int) bool { return d.children[i].name < d.children[j].name })
 	kept := d.children[:0]
+	folded := map[string]string{}
 	for _, c := range d.children {
 		v.seen[c.id] = true
 		if d == v.root && (c.name == privateData || c.name == privateDirData) && c.dir {
@@ -626,6 +644,17 @@ func (v *Volume) walk(d *node, dpath string, depth int, onPath map[uint32]bool, 
 		if v.paths[p] != nil {
 			v.problem(p, c.at, "a second entry named %q in its folder", name)
 			continue
+		}
+		if v.fold {
+			// macOS finds one of two names that differ only in case (or
+			// in characters HFS+ ignores): which one a check read and
+			// which one runs could differ.
+			k := foldName(name)
+			if other, ok := folded[k]; ok {
+				v.problem(p, c.at, "%q and %q name the same entry on a case-insensitive volume", other, name)
+				continue
+			}
+			folded[k] = name
 		}
 		c.name = name
 		if c.dir {

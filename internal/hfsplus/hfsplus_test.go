@@ -472,3 +472,16 @@ func TestHardLink(t *testing.T) {
 		t.Fatalf("skipped %v", v.Skipped)
 	}
 }
+
+// TestCaseFoldDuplicates: on a case-insensitive volume two names that
+// differ only in case (or by a character HFS+ ignores) are one entry to
+// macOS: the second is reported and left out.
+func TestCaseFoldDuplicates(t *testing.T) {
+	img := build(t, BuildSpec{Files: map[string]BuildFile{"A.app/Info.plist": {Data: []byte("checked")}, "A.app/Info.plisX": {Data: []byte("runs")}}})
+	i := bytes.Index(img, []byte{0, 'I', 0, 'n', 0, 'f', 0, 'o', 0, '.', 0, 'p', 0, 'l', 0, 'i', 0, 's', 0, 'X'})
+	copy(img[i:], []byte{0, 'i', 0, 'n', 0, 'f', 0, 'o', 0, '.', 0, 'p', 0, 'l', 0, 'i', 0, 's', 0, 't'})
+	v := open(t, img)
+	if len(v.Problems) != 1 || !strings.Contains(v.Problems[0].Reason, "case-insensitive") {
+		t.Fatalf("problems %v", v.Problems)
+	}
+}
