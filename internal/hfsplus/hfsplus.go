@@ -1,24 +1,30 @@
 // Package hfsplus reads HFS+ and HFSX volumes (Apple Technical Note
-// TN1150) as an io/fs.FS, for the files inside macOS disk images.
+// TN1150) as an io/fs.FS, for the files inside macOS disk images, and
+// builds small volumes for fixtures (Build).
 //
 // The reader is our own: the Go module proxy serves no maintained HFS+
 // reader, and the APFS one (github.com/blacktop/go-apfs) is refused by
 // it. It reads the volume header at byte 1024, the catalog file's B-tree
-// (every leaf node, following the forward links, with loop detection and
-// a bound on nodes and records), the extents-overflow B-tree for forks of
-// more than eight extents, and resolves file hard links through the
-// metadata folder ("\x00\x00\x00\x00HFS+ Private Data"). Every count,
-// offset and extent is checked against the volume before use; problems
-// are reported (Volume.Problems) and the files they concern left out,
-// never followed: symbolic links are returned as links, names are cleaned
-// (a name holding "/", NUL, or equal to "." or ".." is refused), folder
-// depth and duplicates are bounded.
+// (every leaf node, following the forward links from the first leaf, with
+// loop detection and bounds on nodes and records; index nodes are not
+// needed), the extents-overflow B-tree for data forks of more than eight
+// extents, and resolves file hard links through the metadata folder
+// ("\x00\x00\x00\x00HFS+ Private Data", not listed). Every count, offset
+// and extent is checked against the volume before use; problems are
+// reported (Volume.Problems) and the entries they concern left out:
+// names holding "/" are shown with ":" as macOS does, names that are
+// empty, "." or "..", hold NUL, repeat, or (on a case-insensitive volume)
+// differ from another only in case are refused; folders nest at most 256
+// deep; records the root does not reach are counted. Symbolic links are
+// returned as links (ReadLink, Lstat) and followed by Open and Stat only
+// while they stay inside the volume.
 //
 // Not read: files compressed by HFS+ transparent compression (the
-// com.apple.decmpfs attribute; such files are listed in Volume.Skipped
-// and left out), directory hard links, resource forks and extended
-// attributes, and the journal (a volume is read as its B-trees say, as
-// fsck would after replaying nothing).
+// com.apple.decmpfs attribute: listed in Volume.Skipped and left out),
+// directory hard links, resource forks and extended attributes, the
+// journal (a volume is read as its B-trees say), the alternate volume
+// header, B-tree files of more than eight extents, and Unicode
+// normalization (names are compared as stored).
 package hfsplus
 
 import (
