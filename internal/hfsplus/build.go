@@ -1,6 +1,8 @@
 package hfsplus
 
 import (
+	"bytes"
+	"compress/zlib"
 	"encoding/binary"
 	"fmt"
 	"io/fs"
@@ -20,9 +22,11 @@ type BuildFile struct {
 	Link string
 	// Dir makes the entry a folder.
 	Dir bool
-	// Compressed marks the file as compressed by HFS+ transparent
-	// compression (UF_COMPRESSED), with an empty data fork, as a reader
-	// must refuse to read it.
+	// Compressed stores the file with HFS+ transparent compression
+	// (UF_COMPRESSED, an empty data fork): Data zlib-compressed inline in
+	// its com.apple.decmpfs attribute (type 3), or, when Data is nil, a
+	// type 4 attribute whose data would be in the resource fork (left
+	// empty), which a reader does not decode.
 	Compressed bool
 	// HardLink, when set, makes the entry a file hard link, as macOS
 	// stores one: its data is the file "iNodeN" of the private data
@@ -262,6 +266,43 @@ func Build(s BuildSpec) ([]byte, error) {
 	}
 	var ovfs []ovf
 	catNodes := countNodes(catRecs, ns, true)
+	// Compressed files' com.apple.decmpfs attributes: type 3 (zlib,
+	// inline) for those with data, type 4 (resource fork) for the others.
+	var attrRecs []kv
+	for _, e := range all {
+		if e.f.Dir || !e.f.Compressed {
+			continue
+		}
+		hdr := make([]byte, 16)
+		copy(hdr, "fpmc")
+		binary.LittleEndian.PutUint32(hdr[4:], 4)
+		if e.f.Data != nil {
+			binary.LittleEndian.PutUint32(hdr[4:], 3)
+			binary.LittleEndian.PutUint64(hdr[8:], uint64(len(e.f.Data)))
+			var z bytes.Buffer
+			w := zlib.NewWriter(&z)
+			w.Write(e.f.Data)
+			w.Close()
+			hdr = append(hdr, z.Bytes()...)
+		}
+		name := utf16.Encode([]rune("com.apple.decmpfs"))
+		k := make([]byte, 14+2*len(name))
+		be.PutUint16(k, uint16(12+2*len(name)))
+		be.PutUint32(k[4:], e.id)
+		be.PutUint16(k[12:], uint16(len(name)))
+		for i, c := range name {
+			be.PutUint16(k[14+2*i:], c)
+		}
+		v := make([]byte, 16+len(hdr)+len(hdr)%2)
+		be.PutUint32(v, 0x10)
+		be.PutUint32(v[12:], uint32(len(hdr)))
+		copy(v[16:], hdr)
+		attrRecs = append(attrRecs, kv{k, v})
+	}
+	attrBlocks := uint32(0)
+	if len(attrRecs) > 0 {
+		attrBlocks = uint32((countNodes(attrRecs, ns, true)*ns + bs - 1) / bs)
+	}
 	// The extents tree's size depends on the overflow records, known
 	// once blocks are placed: place data after a generous extents file.
 	frag := 0
@@ -273,7 +314,7 @@ func Build(s BuildSpec) ([]byte, error) {
 	extNodes := max(1, countNodes(make([]kv, frag), ns, false, 10+64)) + 1
 	extBlocks := uint32((extNodes*ns + bs - 1) / bs)
 	catBlocks := uint32((catNodes*ns + bs - 1) / bs)
-	fixed := 1 + extBlocks + catBlocks + dataBlocks + 1
+	fixed := 1 + extBlocks + catBlocks + attrBlocks + dataBlocks + 1
 	bmBlocks := uint32(1)
 	for (fixed+bmBlocks+7)/8 > bmBlocks*bs {
 		bmBlocks++
@@ -298,6 +339,9 @@ func Build(s BuildSpec) ([]byte, error) {
 	catStart := at
 	mark(at, catBlocks)
 	at += catBlocks
+	attrStart := at
+	mark(at, attrBlocks)
+	at += attrBlocks
 	sorted := make([]*entry, 0, len(fileData))
 	for e := range fileData {
 		sorted = append(sorted, e)
@@ -369,6 +413,10 @@ func Build(s BuildSpec) ([]byte, error) {
 		return nil, fmt.Errorf("hfsplus: B-tree larger than planned")
 	}
 	copy(img[int(catStart)*bs:], cat)
+	if attrBlocks > 0 {
+		attr := buildTree(attrRecs, ns, int(attrBlocks)*bs/ns, 266, 0, 6)
+		copy(img[int(attrStart)*bs:], attr)
+	}
 	copy(img[int(extStart)*bs:], ext)
 	// Volume header.
 	h := make([]byte, 512)
@@ -393,6 +441,9 @@ func Build(s BuildSpec) ([]byte, error) {
 	forkBytes(h[112:], uint64(bmBlocks)*bs, bmBlocks, []extent{{bmStart, bmBlocks}})
 	forkBytes(h[192:], uint64(extBlocks)*bs, extBlocks, []extent{{extStart, extBlocks}})
 	forkBytes(h[272:], uint64(catBlocks)*bs, catBlocks, []extent{{catStart, catBlocks}})
+	if attrBlocks > 0 {
+		forkBytes(h[352:], uint64(attrBlocks)*bs, attrBlocks, []extent{{attrStart, attrBlocks}})
+	}
 	copy(img[1024:], h)
 	copy(img[len(img)-1024:], h)
 	return img, nil

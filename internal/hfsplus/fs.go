@@ -73,7 +73,7 @@ func (v *Volume) Open(name string) (fs.File, error) {
 	if n.dir {
 		return &dir{v: v, n: n}, nil
 	}
-	return &file{n: n, fr: &forkReader{v: v, exts: n.exts, size: int64(n.data.size)}}, nil
+	return &file{n: n, fr: &forkReader{v: v, exts: n.exts, size: int64(n.data.size), inline: n.inline}}, nil
 }
 
 // ReadLink returns the target of the named symbolic link.

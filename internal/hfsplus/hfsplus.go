@@ -19,15 +19,21 @@
 // returned as links (ReadLink, Lstat) and followed by Open and Stat only
 // while they stay inside the volume.
 //
-// Not read: files compressed by HFS+ transparent compression (the
-// com.apple.decmpfs attribute: listed in Volume.Skipped and left out),
-// directory hard links, resource forks and extended attributes, the
+// Files compressed by HFS+ transparent compression are decoded when their
+// data is inline in their com.apple.decmpfs attribute (types 1 and 3,
+// zlib; the attributes B-tree is read for it), up to 16 MiB each.
+//
+// Not read: other compressed files (data in the resource fork, types 4
+// and up, LZVN, LZFSE: listed in Volume.Skipped and left out), directory
+// hard links, resource forks and extended attributes, the
 // journal (a volume is read as its B-trees say), the alternate volume
 // header, B-tree files of more than eight extents, and Unicode
 // normalization (names are compared as stored).
 package hfsplus
 
 import (
+	"bytes"
+	"compress/zlib"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -138,6 +144,7 @@ type node struct {
 
 	// set after loading
 	exts     []extent // all data extents
+	inline   []byte   // a compressed file's decoded data
 	children []*node
 	target   string // a symbolic link's target
 }
@@ -161,6 +168,8 @@ type Volume struct {
 	max   int
 	seen  map[uint32]bool // catalog IDs reached from the root
 	fold  bool            // names compare case-insensitively
+	// decmpfs holds the com.apple.decmpfs attributes, by file ID.
+	decmpfs map[uint32][]byte
 }
 
 func (v *Volume) problem(p string, off int64, format string, args ...any) {
@@ -203,6 +212,14 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 	var overflow map[uint32][]extentRec
 	if extTree != nil {
 		overflow = v.readOverflow(extTree)
+	}
+	if attr := readFork(h[352:]); attr.size != 0 {
+		attrTree, err := v.openTree("attributes file", attr, 1024+352)
+		if err != nil {
+			v.problem("", 1024+352, "the attributes file cannot be read (compressed files are not opened): %v", err)
+		} else {
+			v.decmpfs = v.readDecmpfs(attrTree)
+		}
 	}
 	catTree, err := v.openTree("catalog file", cat, 1024+272)
 	if err != nil {
@@ -281,16 +298,28 @@ func (v *Volume) extents(f fork, id uint32, overflow map[uint32][]extentRec) ([]
 	return out, nil
 }
 
-// forkReader reads a fork's bytes through its extents.
+// forkReader reads a fork's bytes through its extents, or a compressed
+// file's decoded bytes.
 type forkReader struct {
-	v    *Volume
-	exts []extent
-	size int64
+	v      *Volume
+	exts   []extent
+	size   int64
+	inline []byte
 }
 
 func (f *forkReader) ReadAt(b []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, errors.New("hfsplus: negative offset")
+	}
+	if f.inline != nil {
+		if off >= int64(len(f.inline)) {
+			return 0, io.EOF
+		}
+		n := copy(b, f.inline[off:])
+		if n < len(b) {
+			return n, io.EOF
+		}
+		return n, nil
 	}
 	bs := int64(f.v.BlockSize)
 	n := 0
@@ -617,6 +646,83 @@ const (
 	sIFREG       = 0o100000
 )
 
+// Limits on compressed files.
+const (
+	maxDecmpfsAttr = 64 << 10
+	maxDecmpfsSize = 16 << 20
+)
+
+// readDecmpfs reads the inline com.apple.decmpfs attributes of the
+// attributes file.
+func (v *Volume) readDecmpfs(t *tree) map[uint32][]byte {
+	out := map[uint32][]byte{}
+	be := binary.BigEndian
+	err := t.leaves(v.max, func(key, rec []byte, at int64) error {
+		if len(key) < 14 || len(rec) < 16 {
+			return &FormatError{Offset: at, Reason: "attribute record too short"}
+		}
+		name, ok := decodeName(key[12:])
+		if !ok || name != "com.apple.decmpfs" || be.Uint32(rec) != 0x10 {
+			return nil
+		}
+		n := be.Uint32(rec[12:])
+		if n > maxDecmpfsAttr || int(n) > len(rec)-16 {
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("com.apple.decmpfs attribute of %d bytes in a %d-byte record", n, len(rec))}
+		}
+		out[be.Uint32(key[4:])] = rec[16 : 16+n : 16+n]
+		return nil
+	})
+	if err != nil {
+		off := int64(-1)
+		var fe *FormatError
+		if errors.As(err, &fe) {
+			off = fe.Offset
+		}
+		v.problem("", off, "the attributes file cannot be read (compressed files are not opened): %v", err)
+		return nil
+	}
+	return out
+}
+
+// decodeDecmpfs decodes a compressed file whose data is inline in its
+// com.apple.decmpfs attribute (types 1 and 3); why says why not.
+func decodeDecmpfs(a []byte) (data []byte, why string) {
+	if a == nil {
+		return nil, "the file has no inline com.apple.decmpfs attribute"
+	}
+	le := binary.LittleEndian
+	if len(a) < 16 || string(a[:4]) != "fpmc" {
+		return nil, "the com.apple.decmpfs attribute has no fpmc header"
+	}
+	typ, size := le.Uint32(a[4:]), le.Uint64(a[8:])
+	if size > maxDecmpfsSize {
+		return nil, fmt.Sprintf("it declares %d bytes, over the limit of %d", size, maxDecmpfsSize)
+	}
+	body := a[16:]
+	switch {
+	case typ == 1 || (typ == 3 && len(body) > 0 && body[0]&0x0f == 0x0f):
+		if typ == 3 {
+			body = body[1:]
+		}
+		if uint64(len(body)) != size {
+			return nil, fmt.Sprintf("its %d stored bytes are not the %d it declares", len(body), size)
+		}
+		return bytes.Clone(body), ""
+	case typ == 3:
+		zr, err := zlib.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return nil, fmt.Sprintf("its zlib stream does not start: %v", err)
+		}
+		var buf bytes.Buffer
+		n, err := io.Copy(&buf, io.LimitReader(zr, int64(size)+1))
+		if err != nil || uint64(n) != size {
+			return nil, fmt.Sprintf("it decodes to %d bytes, not the %d it declares (%v)", n, size, err)
+		}
+		return buf.Bytes(), ""
+	}
+	return nil, fmt.Sprintf("compression type %d (data in the resource fork, or LZVN/LZFSE) is not decoded", typ)
+}
+
 // foldName returns name as HFS+ compares it: lower case, without the
 // characters its comparison ignores (TN1150's FastUnicodeCompare).
 func foldName(name string) string {
@@ -694,7 +800,18 @@ func (v *Volume) walk(d *node, dpath string, depth int, onPath map[uint32]bool, 
 			continue
 		}
 		if src.flags&ufCompressed != 0 {
-			v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: "compressed by HFS+ transparent compression (com.apple.decmpfs), which is not decoded"})
+			data, why := decodeDecmpfs(v.decmpfs[src.id])
+			if why != "" {
+				v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: "compressed by HFS+ transparent compression (com.apple.decmpfs): " + why})
+				continue
+			}
+			c.inline, c.data = data, fork{size: uint64(len(data))}
+			if c.mode&sIFMT != 0 && c.mode&sIFMT != sIFREG {
+				v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: "compressed special file, not read"})
+				continue
+			}
+			v.paths[p] = c
+			kept = append(kept, c)
 			continue
 		}
 		exts, err := v.extents(src.data, src.id, overflow)

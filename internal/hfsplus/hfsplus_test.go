@@ -485,3 +485,47 @@ func TestCaseFoldDuplicates(t *testing.T) {
 		t.Fatalf("problems %v", v.Problems)
 	}
 }
+
+// TestCompressedInline: a file compressed with zlib inline in its
+// com.apple.decmpfs attribute (type 3) is decoded; 7-Zip, where
+// installed, decodes it alike.
+func TestCompressedInline(t *testing.T) {
+	data := bytes.Repeat([]byte("compressed content "), 200)
+	img := build(t, BuildSpec{Files: map[string]BuildFile{"c/z.txt": {Data: data, Compressed: true}, "c/plain": {Data: []byte("p")}}, Name: "Vol"})
+	v := open(t, img)
+	if len(v.Problems) > 0 || len(v.Skipped) > 0 {
+		t.Fatalf("problems %v skipped %v", v.Problems, v.Skipped)
+	}
+	got, err := fs.ReadFile(v, "c/z.txt")
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("%d bytes, %v", len(got), err)
+	}
+	if st, _ := fs.Stat(v, "c/z.txt"); st.Size() != int64(len(data)) {
+		t.Errorf("size %d", st.Size())
+	}
+	sz, err := exec.LookPath("7z")
+	if err != nil {
+		t.Skip("7z (Debian p7zip-full) not installed: decmpfs decoding is not cross-checked")
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "vol.hfs")
+	os.WriteFile(p, img, 0o644)
+	if out, err := exec.Command(sz, "x", "-o"+filepath.Join(dir, "x"), p).CombinedOutput(); err != nil {
+		t.Fatalf("7z x: %v\n%s", err, out)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "x/Vol/c/z.txt")); !bytes.Equal(got, data) {
+		t.Errorf("7z extracts %d bytes", len(got))
+	}
+}
+
+// TestCompressedBomb: a type 3 attribute declaring more than the limit is
+// not decoded.
+func TestCompressedBomb(t *testing.T) {
+	img := build(t, BuildSpec{Files: map[string]BuildFile{"z": {Data: []byte("x"), Compressed: true}}})
+	i := bytes.Index(img, []byte("fpmc"))
+	binary.LittleEndian.PutUint64(img[i+8:], 1<<40)
+	v := open(t, img)
+	if len(v.Skipped) != 1 || !strings.Contains(v.Skipped[0].Reason, "over the limit") {
+		t.Fatalf("skipped %v", v.Skipped)
+	}
+}
