@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/shipgate/shipgate/report"
@@ -16,7 +17,11 @@ import (
 // KindDMG is a macOS disk image (UDIF).
 const KindDMG = report.KindDMG
 
-func init() { nativeVerifiers[KindDMG] = verifyDMG }
+func init() {
+	nativeVerifiers[KindDMG] = verifyDMG
+	archiveOpeners[KindDMG] = openDMG
+	bundleArchives[KindDMG] = true
+}
 
 // dmgKind returns KindDMG for the file of size bytes at r named name whose
 // kind from its first bytes is cur: a file ending with a version 4, 512-byte
@@ -75,7 +80,9 @@ func verifyDMG(ctx context.Context, r io.ReaderAt, size int64, env verifyEnv) (*
 	case err != nil:
 		return nil, err
 	}
-	out := &nativeResult{sigs: []signing.Signature{res.Signature}, findings: res.Findings}
+	// Whether the file system inside is opened is openDMG's to say.
+	finds := slices.DeleteFunc(res.Findings, func(f signing.Finding) bool { return f.Rule == dmg.RuleFilesystemNotOpened })
+	out := &nativeResult{sigs: []signing.Signature{res.Signature}, findings: finds}
 	if res.CodeSignature != nil {
 		out.cdhashes = append(out.cdhashes, res.CodeSignature.CDHashes...)
 	}

@@ -138,9 +138,9 @@ rules:
     signers:
       - subject: "CN=Acme Desktop Ltd,O=Acme Desktop Ltd"
         issuer: "CN=Acme Demo Root CA,O=shipgate demo"
-  # The macOS build is signed by our Apple team, as is its installer
-  # package and the app inside it.
-  - match: ["Acme Desktop.app/**", "*.pkg", "*.pkg/*.pkg/Payload/Applications/Acme Desktop.app/**"]
+  # The macOS build is signed by our Apple team, as are its installer
+  # package, its disk image and the apps inside them.
+  - match: ["Acme Desktop.app/**", "*.pkg", "*.pkg/*.pkg/Payload/Applications/Acme Desktop.app/**", "*.dmg", "*.dmg/Acme Desktop.app/**"]
     signers:
       - teamID: ACME4654HL
 `

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -109,6 +110,29 @@ func TestGateVerdicts(t *testing.T) {
 	}
 	for rule, path := range inMSI {
 		t.Errorf("1.4.1 lacks %s on %s", rule, path)
+	}
+	// The disk images: 1.4.0's verifies and the app inside it is verified
+	// file by file; 1.4.1's carries the changed libffmpeg.dylib.
+	dmgOK, dmgApp := false, false
+	for _, f := range clean.Files {
+		dmgOK = dmgOK || (f.Path == AppName+"-"+CleanVer+".dmg" && f.Kind == "dmg" && len(f.Signatures) == 1 && f.Signatures[0].Status == signing.StatusValid)
+		dmgApp = dmgApp || (f.Path == AppName+"-"+CleanVer+".dmg/"+AppName+".app/Contents/MacOS/"+AppName && len(f.Signatures) > 0 && f.Signatures[0].Status == signing.StatusValid)
+	}
+	if !dmgOK || !dmgApp {
+		t.Errorf("1.4.0: valid signed %s-%s.dmg %v, app inside verified %v", AppName, CleanVer, dmgOK, dmgApp)
+	}
+	for _, f := range clean.Findings {
+		if strings.HasPrefix(string(f.Rule), "dmg/") {
+			t.Errorf("1.4.0: %s %s: %s", f.Path, f.Rule, f.Message)
+		}
+	}
+	inDMG := AppName + "-" + TrojanVer + ".dmg/" + AppName + ".app/Contents/Frameworks/Electron Framework.framework/Versions/A/Libraries/libffmpeg.dylib"
+	dmgFound := false
+	for _, f := range trojan.Findings {
+		dmgFound = dmgFound || (f.Rule == "codesign/page-hash-mismatch" && f.Path == inDMG)
+	}
+	if !dmgFound {
+		t.Errorf("1.4.1 lacks codesign/page-hash-mismatch on %s", inDMG)
 	}
 	inPkg := AppName + "-" + TrojanVer + ".pkg/app.pkg/Payload/Applications/" + AppName + ".app/Contents/Frameworks/Electron Framework.framework/Versions/A/Libraries/libffmpeg.dylib"
 	found := false

@@ -84,6 +84,10 @@ func build(p *PKI, version string, trojan bool) (release, error) {
 		return nil, fmt.Errorf("windows installer: %w", err)
 	}
 	macPkg(r, p, version, signedAt) // pkg.go
+
+	if err := macDMG(r, p, version, signedAt); err != nil { // dmg.go
+		return nil, fmt.Errorf("macOS disk image: %w", err)
+	}
 	return r, nil
 }
 

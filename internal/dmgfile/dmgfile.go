@@ -53,6 +53,17 @@ type Spec struct {
 	// ZeroSectors is the size of the APFS partition's zero-fill chunk;
 	// zero means 16. A hostile image claims billions.
 	ZeroSectors int
+	// HFS, when set, replaces the APFS partition with an Apple_HFS one
+	// holding this volume (an HFS+ image from internal/hfsplus, whose
+	// first 1024 bytes are unused): its first two sectors as zero-fill,
+	// the rest in zlib chunks of at most 2048 sectors, every third one
+	// raw. LZFSE appends its chunk to this partition, and ZeroSectors,
+	// when set, a zero-fill chunk of that many sectors.
+	HFS []byte
+	// HFSBzip2 stores the HFS volume's first sector as the bzip2 chunk,
+	// whose content it then becomes (7-Zip then no longer reads the
+	// volume: it wants zeros there).
+	HFSBzip2 bool
 }
 
 // ChunkPos locates a chunk's data in the image.
@@ -113,6 +124,36 @@ func sectors(b []byte) []byte {
 
 var zeroSector [512]byte
 
+// hfsChunks stores an HFS+ volume as chunks (see Spec.HFS).
+func hfsChunks(vol []byte, bz, lzfse bool, zeros int) []chunk {
+	v := sectors(vol)
+	cs := []chunk{{typ: ChunkZeroFill, sectors: 2}}
+	if bz {
+		cs = []chunk{
+			{typ: ChunkBzip2, sectors: 1, data: bzip2Sector, plain: BzipSector},
+			{typ: ChunkZeroFill, sectors: 1},
+		}
+	}
+	for i, at := 0, 1024; at < len(v); i++ {
+		end := min(len(v), at+2048*512)
+		b := v[at:end]
+		if i%3 == 2 {
+			cs = append(cs, chunk{typ: ChunkRaw, sectors: len(b) / 512, data: b, plain: b})
+		} else {
+			cs = append(cs, chunk{typ: ChunkZlib, sectors: len(b) / 512, data: zlibOf(b), plain: b})
+		}
+		at = end
+	}
+	if lzfse {
+		lz := []byte("bvx2 not really an LZFSE block: nothing decodes it here....")
+		cs = append(cs, chunk{typ: ChunkLZFSE, sectors: 2, data: lz})
+	}
+	if zeros > 0 {
+		cs = append(cs, chunk{typ: ChunkZeroFill, sectors: zeros})
+	}
+	return cs
+}
+
 // Build returns an unsigned UDZO-style image and its layout.
 func Build(s Spec) ([]byte, *Layout) {
 	payload := s.Payload
@@ -147,9 +188,13 @@ func Build(s Spec) ([]byte, *Layout) {
 		lz := []byte("bvx2 not really an LZFSE block: nothing decodes it here....")
 		apfs = append(apfs, chunk{typ: ChunkLZFSE, sectors: 2, data: lz})
 	}
+	fsName := "disk image (Apple_APFS : 1)"
+	if s.HFS != nil {
+		fsName, apfs = "disk image (Apple_HFS : 1)", hfsChunks(s.HFS, s.HFSBzip2, s.LZFSE, s.ZeroSectors)
+	}
 	parts := []partition{
 		{name: "Protective Master Boot Record (MBR : 0)", id: "-1", chunks: []chunk{{typ: ChunkRaw, sectors: 1, data: mbr, plain: mbr}}},
-		{name: "disk image (Apple_APFS : 1)", id: "0", chunks: apfs},
+		{name: fsName, id: "0", chunks: apfs},
 		{name: " (Apple_Free : 2)", id: "1", chunks: []chunk{{typ: ChunkIgnore, sectors: 8}}},
 	}
 	be := binary.BigEndian

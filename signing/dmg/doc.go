@@ -25,13 +25,15 @@
 //
 // Not checked: LZFSE, ADC and LZMA chunks are not decoded (no Go decoder
 // among the modules this project uses; dmg/chunk-not-opened names them);
-// the file system inside (APFS, HFS+) is not opened, so the .app an image
-// carries is not verified (dmg/filesystem-not-opened says so on every
-// image); segmented and encrypted images, old images whose block tables
-// live in a resource fork, and Apple's signature on a stapled notarization
-// ticket. The ticket stapler adds to the SuperBlob's ticket slot after
-// signing is parsed by package notary and bound to the image's cdhashes
-// (Result.Signature.Notarization); it is reported as
-// codesign/notarization-ticket-unverified, a note, and data there that is
-// not a ticket as codesign/notarization-ticket-malformed, an error.
+// the file system inside (APFS, HFS+) is not opened by Verify
+// (dmg/filesystem-not-opened), but [Image.OpenPartition] reads a
+// partition's decoded sectors, through which package verify opens HFS+
+// volumes and verifies the .app inside; segmented and encrypted images, old
+// images whose block tables live in a resource fork, and Apple's signature
+// on a stapled notarization ticket. The ticket stapler adds to the
+// SuperBlob's ticket slot after signing is parsed by package notary and
+// bound to the image's cdhashes (Result.Signature.Notarization); it is
+// reported as codesign/notarization-ticket-unverified, a note, and data
+// there that is not a ticket as codesign/notarization-ticket-malformed, an
+// error.
 package dmg

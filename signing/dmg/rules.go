@@ -33,6 +33,14 @@ const (
 	// (APFS, HFS+) was not opened, so the files it holds (an .app) were
 	// not verified.
 	RuleFilesystemNotOpened signing.Rule = "dmg/filesystem-not-opened"
+	// RuleFilesystemMalformed reports a file system inside the image
+	// (HFS+) that cannot be read as one: its volume header, B-trees or
+	// records are inconsistent, so its files are not all verified.
+	RuleFilesystemMalformed signing.Rule = "dmg/filesystem-malformed"
+	// RuleFileNotOpened reports a file of the image's file system whose
+	// content is not read (HFS+ transparent compression, a hard link whose
+	// target is missing, a directory hard link): it is not verified.
+	RuleFileNotOpened signing.Rule = "dmg/file-not-opened"
 )
 
 // Names of the checks of a disk image in a Signature's Checks, besides

@@ -1,0 +1,843 @@
+// Package hfsplus reads HFS+ and HFSX volumes (Apple Technical Note
+// TN1150) as an io/fs.FS, for the files inside macOS disk images, and
+// builds small volumes for fixtures (Build).
+//
+// The reader is our own: the Go module proxy serves no maintained HFS+
+// reader, and the APFS one (github.com/blacktop/go-apfs) is refused by
+// it. It reads the volume header at byte 1024, the catalog file's B-tree
+// (every leaf node, following the forward links from the first leaf, with
+// loop detection and bounds on nodes and records; index nodes are not
+// needed), the extents-overflow B-tree for data forks of more than eight
+// extents, and resolves file hard links through the metadata folder
+// ("\x00\x00\x00\x00HFS+ Private Data", not listed). Every count, offset
+// and extent is checked against the volume before use; problems are
+// reported (Volume.Problems) and the entries they concern left out:
+// names holding "/" are shown with ":" as macOS does, names that are
+// empty, "." or "..", hold NUL, repeat, or (on a case-insensitive volume)
+// differ from another only in case are refused; folders nest at most 256
+// deep; records the root does not reach are counted. Symbolic links are
+// returned as links (ReadLink, Lstat) and followed by Open and Stat only
+// while they stay inside the volume.
+//
+// Files compressed by HFS+ transparent compression are decoded when their
+// data is inline in their com.apple.decmpfs attribute (types 1 and 3,
+// zlib; the attributes B-tree is read for it), up to 16 MiB each.
+//
+// Not read: other compressed files (data in the resource fork, types 4
+// and up, LZVN, LZFSE: listed in Volume.Skipped and left out), directory
+// hard links, resource forks and extended attributes, the
+// journal (a volume is read as its B-trees say), the alternate volume
+// header, B-tree files of more than eight extents, and Unicode
+// normalization (names are compared as stored).
+package hfsplus
+
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf16"
+)
+
+// Limits on what a hostile volume can make the reader do.
+const (
+	// DefaultMaxRecords bounds the catalog records read.
+	DefaultMaxRecords = 1 << 20
+	// maxNodeSize is the largest B-tree node size TN1150 allows.
+	maxNodeSize = 32768
+	// maxDepth bounds folder nesting.
+	maxDepth = 256
+	// maxExtentRecords bounds the overflow extent records of one fork.
+	maxExtentRecords = 4096
+)
+
+// Signatures of the volume header.
+const (
+	SigHFSPlus = 0x482B // "H+"
+	SigHFSX    = 0x4858 // "HX"
+)
+
+// Catalog node IDs with a fixed meaning.
+const (
+	rootParentID = 1
+	rootFolderID = 2
+	extentsID    = 3
+	catalogID    = 4
+)
+
+// Catalog record types.
+const (
+	recFolder       = 1
+	recFile         = 2
+	recFolderThread = 3
+	recFileThread   = 4
+)
+
+// Names of the folders holding hard links' targets.
+const (
+	privateData    = "\x00\x00\x00\x00HFS+ Private Data"
+	privateDirData = ".HFS+ Private Directory Data\r"
+)
+
+// ErrNotHFSPlus results when the volume header's signature is neither H+
+// nor HX.
+var ErrNotHFSPlus = errors.New("hfsplus: not an HFS+ or HFSX volume")
+
+// FormatError results when the volume cannot be read at all. Offset is the
+// byte offset in the volume where reading failed.
+type FormatError struct {
+	Offset int64
+	Reason string
+}
+
+func (e *FormatError) Error() string {
+	return fmt.Sprintf("hfsplus: %s (at offset %#x)", e.Reason, e.Offset)
+}
+
+// Problem is an inconsistency found reading the volume: the entry it
+// concerns (a path in the file system, or "" for the volume) is left out.
+type Problem struct {
+	Path   string
+	Offset int64 // in the volume, -1 when unknown
+	Reason string
+}
+
+// Options bounds a Volume. The zero value is usable.
+type Options struct {
+	// MaxRecords bounds the catalog records read; zero means
+	// DefaultMaxRecords.
+	MaxRecords int
+}
+
+// extent is a run of allocation blocks.
+type extent struct{ start, count uint32 }
+
+// fork is a file's data fork.
+type fork struct {
+	size    uint64
+	blocks  uint32
+	extents [8]extent
+}
+
+// node is a folder, file or link of the catalog.
+type node struct {
+	id     uint32
+	parent uint32
+	name   string
+	dir    bool
+	mode   uint16
+	flags  uint8 // BSD owner flags
+	mod    time.Time
+	ftype  uint32 // Finder file type
+	creat  uint32 // Finder creator
+	link   uint32 // permissions.special: a hard link's inode number
+	data   fork
+	at     int64 // the record's offset in the volume
+
+	// set after loading
+	exts     []extent // all data extents
+	inline   []byte   // a compressed file's decoded data
+	children []*node
+	target   string // a symbolic link's target
+}
+
+// Volume is an opened HFS+ or HFSX volume.
+type Volume struct {
+	r         io.ReaderAt
+	size      int64
+	Signature uint16
+	BlockSize uint32
+	Blocks    uint32
+	// Problems lists what could not be read; the entries concerned are
+	// left out.
+	Problems []Problem
+	// Skipped lists the files whose content is not read (compressed, a
+	// directory hard link), by path, with the reason; they are left out.
+	Skipped []Problem
+
+	root  *node
+	paths map[string]*node
+	max   int
+	seen  map[uint32]bool // catalog IDs reached from the root
+	fold  bool            // names compare case-insensitively
+	// decmpfs holds the com.apple.decmpfs attributes, by file ID.
+	decmpfs map[uint32][]byte
+}
+
+func (v *Volume) problem(p string, off int64, format string, args ...any) {
+	v.Problems = append(v.Problems, Problem{Path: p, Offset: off, Reason: fmt.Sprintf(format, args...)})
+}
+
+// Open reads the HFS+ or HFSX volume of size bytes at r. It returns
+// ErrNotHFSPlus when the volume header's signature is wrong, a
+// *FormatError when the volume header or the catalog's B-tree header
+// cannot be used, and otherwise a Volume whose Problems list what it
+// could not read.
+func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
+	var h [512]byte
+	if size < 1536 {
+		return nil, ErrNotHFSPlus
+	}
+	if n, err := r.ReadAt(h[:], 1024); n < len(h) {
+		return nil, fmt.Errorf("hfsplus: reading the volume header: %w", orEOF(err))
+	}
+	be := binary.BigEndian
+	v := &Volume{r: r, size: size, Signature: be.Uint16(h[:]), BlockSize: be.Uint32(h[40:]), Blocks: be.Uint32(h[44:]), max: opts.MaxRecords}
+	if v.max <= 0 {
+		v.max = DefaultMaxRecords
+	}
+	if v.Signature != SigHFSPlus && v.Signature != SigHFSX {
+		return nil, ErrNotHFSPlus
+	}
+	if bs := v.BlockSize; bs < 512 || bs&(bs-1) != 0 || bs > 1<<20 {
+		return nil, &FormatError{Offset: 1024 + 40, Reason: fmt.Sprintf("block size %d is not a power of two from 512 to 1 MiB", bs)}
+	}
+	if uint64(v.Blocks)*uint64(v.BlockSize) > uint64(size) {
+		return nil, &FormatError{Offset: 1024 + 44, Reason: fmt.Sprintf("%d blocks of %d bytes run past the volume's %d bytes", v.Blocks, v.BlockSize, size)}
+	}
+	ext := readFork(h[192:])
+	cat := readFork(h[272:])
+	extTree, err := v.openTree("extents overflow file", ext, 1024+192)
+	if err != nil && ext.size != 0 {
+		return nil, err
+	}
+	var overflow map[uint32][]extentRec
+	if extTree != nil {
+		overflow = v.readOverflow(extTree)
+	}
+	if attr := readFork(h[352:]); attr.size != 0 {
+		attrTree, err := v.openTree("attributes file", attr, 1024+352)
+		if err != nil {
+			v.problem("", 1024+352, "the attributes file cannot be read (compressed files are not opened): %v", err)
+		} else {
+			v.decmpfs = v.readDecmpfs(attrTree)
+		}
+	}
+	catTree, err := v.openTree("catalog file", cat, 1024+272)
+	if err != nil {
+		return nil, err
+	}
+	// HFS+ names compare case-insensitively; HFSX's as its catalog says.
+	v.fold = v.Signature == SigHFSPlus || catTree.cmp != 0xBC
+	if err := v.readCatalog(catTree, overflow); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func orEOF(err error) error {
+	if err == nil {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+func readFork(b []byte) fork {
+	be := binary.BigEndian
+	f := fork{size: be.Uint64(b), blocks: be.Uint32(b[12:])}
+	for i := range f.extents {
+		f.extents[i] = extent{be.Uint32(b[16+8*i:]), be.Uint32(b[20+8*i:])}
+	}
+	return f
+}
+
+// extents returns the fork's extents, with those of the overflow file, as
+// long as they cover its blocks, checked against the volume.
+func (v *Volume) extents(f fork, id uint32, overflow map[uint32][]extentRec) ([]extent, error) {
+	var out []extent
+	total := uint64(0)
+	add := func(e extent) error {
+		if e.count == 0 {
+			return nil
+		}
+		if uint64(e.start)+uint64(e.count) > uint64(v.Blocks) {
+			return fmt.Errorf("extent of %d blocks at block %d runs past the volume's %d blocks", e.count, e.start, v.Blocks)
+		}
+		out = append(out, e)
+		total += uint64(e.count)
+		return nil
+	}
+	for _, e := range f.extents {
+		if total >= uint64(f.blocks) {
+			break
+		}
+		if err := add(e); err != nil {
+			return nil, err
+		}
+	}
+	if total < uint64(f.blocks) {
+		recs := overflow[id]
+		for _, r := range recs {
+			if total >= uint64(f.blocks) {
+				break
+			}
+			if uint64(r.startBlock) != total {
+				return nil, fmt.Errorf("overflow extents start at file block %d, want %d", r.startBlock, total)
+			}
+			for _, e := range r.extents {
+				if err := add(e); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	if total < uint64(f.blocks) {
+		return nil, fmt.Errorf("extents cover %d of the fork's %d blocks", total, f.blocks)
+	}
+	if f.size > total*uint64(v.BlockSize) {
+		return nil, fmt.Errorf("fork of %d bytes is longer than its %d blocks", f.size, total)
+	}
+	return out, nil
+}
+
+// forkReader reads a fork's bytes through its extents, or a compressed
+// file's decoded bytes.
+type forkReader struct {
+	v      *Volume
+	exts   []extent
+	size   int64
+	inline []byte
+}
+
+func (f *forkReader) ReadAt(b []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errors.New("hfsplus: negative offset")
+	}
+	if f.inline != nil {
+		if off >= int64(len(f.inline)) {
+			return 0, io.EOF
+		}
+		n := copy(b, f.inline[off:])
+		if n < len(b) {
+			return n, io.EOF
+		}
+		return n, nil
+	}
+	bs := int64(f.v.BlockSize)
+	n := 0
+	pos := int64(0)
+	for _, e := range f.exts {
+		if n == len(b) || off+int64(n) >= f.size {
+			break
+		}
+		elen := int64(e.count) * bs
+		at := off + int64(n)
+		if at >= pos+elen {
+			pos += elen
+			continue
+		}
+		want := min(int64(len(b)-n), pos+elen-at, f.size-at)
+		k, err := f.v.r.ReadAt(b[n:n+int(want)], int64(e.start)*bs+(at-pos))
+		n += k
+		if k < int(want) {
+			return n, fmt.Errorf("hfsplus: reading block %d: %w", e.start, orEOF(err))
+		}
+		pos += elen
+	}
+	if n < len(b) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// tree is an opened B-tree file.
+type tree struct {
+	name      string
+	f         *forkReader
+	nodeSize  int
+	nodes     uint32
+	firstLeaf uint32
+	leafRecs  uint32
+	cmp       byte // keyCompareType
+}
+
+func (v *Volume) openTree(name string, f fork, at int64) (*tree, error) {
+	exts, err := v.extents(f, 0, nil)
+	if err != nil {
+		return nil, &FormatError{Offset: at, Reason: fmt.Sprintf("%s: %v", name, err)}
+	}
+	if f.size < 512 {
+		return nil, &FormatError{Offset: at, Reason: fmt.Sprintf("%s is %d bytes, shorter than a B-tree header node", name, f.size)}
+	}
+	fr := &forkReader{v: v, exts: exts, size: int64(f.size)}
+	var h [14 + 106]byte
+	if _, err := fr.ReadAt(h[:], 0); err != nil {
+		return nil, &FormatError{Offset: at, Reason: fmt.Sprintf("%s: reading the header node: %v", name, err)}
+	}
+	be := binary.BigEndian
+	if int8(h[8]) != 1 {
+		return nil, &FormatError{Offset: blockOff(v, exts), Reason: fmt.Sprintf("%s: node 0 is of kind %d, not a header node", name, int8(h[8]))}
+	}
+	hr := h[14:]
+	t := &tree{name: name, f: fr, nodeSize: int(be.Uint16(hr[18:])), nodes: be.Uint32(hr[22:]), firstLeaf: be.Uint32(hr[10:]), leafRecs: be.Uint32(hr[6:]), cmp: hr[37]}
+	if ns := t.nodeSize; ns < 512 || ns > maxNodeSize || ns&(ns-1) != 0 {
+		return nil, &FormatError{Offset: blockOff(v, exts), Reason: fmt.Sprintf("%s: node size %d is not a power of two from 512 to 32768", name, ns)}
+	}
+	if uint64(t.nodes)*uint64(t.nodeSize) > f.size {
+		return nil, &FormatError{Offset: blockOff(v, exts), Reason: fmt.Sprintf("%s: %d nodes of %d bytes do not fit its %d bytes", name, t.nodes, t.nodeSize, f.size)}
+	}
+	return t, nil
+}
+
+func blockOff(v *Volume, exts []extent) int64 {
+	if len(exts) == 0 {
+		return -1
+	}
+	return int64(exts[0].start) * int64(v.BlockSize)
+}
+
+// volumeOffset returns the offset in the volume of byte off of the tree.
+func (t *tree) volumeOffset(off int64) int64 {
+	bs := int64(t.f.v.BlockSize)
+	pos := int64(0)
+	for _, e := range t.f.exts {
+		if off < pos+int64(e.count)*bs {
+			return int64(e.start)*bs + off - pos
+		}
+		pos += int64(e.count) * bs
+	}
+	return -1
+}
+
+// leaves calls fn with each record of each leaf node, following the leaf
+// chain from the first leaf; a node seen twice, a node out of range or of
+// the wrong kind, or more than max records end it with an error.
+func (t *tree) leaves(max int, fn func(key, rec []byte, at int64) error) error {
+	seen := map[uint32]bool{}
+	buf := make([]byte, t.nodeSize)
+	be := binary.BigEndian
+	count := 0
+	for n := t.firstLeaf; n != 0; {
+		off := int64(n) * int64(t.nodeSize)
+		at := t.volumeOffset(off)
+		if n >= t.nodes {
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("%s: leaf link to node %d of %d", t.name, n, t.nodes)}
+		}
+		if seen[n] {
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("%s: the leaf chain loops back to node %d", t.name, n)}
+		}
+		seen[n] = true
+		if _, err := t.f.ReadAt(buf, off); err != nil {
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("%s: reading node %d: %v", t.name, n, err)}
+		}
+		if int8(buf[8]) != -1 {
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("%s: node %d in the leaf chain is of kind %d, not a leaf", t.name, n, int8(buf[8]))}
+		}
+		nrec := int(be.Uint16(buf[10:]))
+		if 14+2*(nrec+1) > t.nodeSize {
+			return &FormatError{Offset: at + 10, Reason: fmt.Sprintf("%s: node %d holds %d records, more than fit", t.name, n, nrec)}
+		}
+		for i := range nrec {
+			count++
+			if count > max {
+				return &FormatError{Offset: at, Reason: fmt.Sprintf("%s: more than %d records", t.name, max)}
+			}
+			a := int(be.Uint16(buf[t.nodeSize-2*(i+1):]))
+			z := int(be.Uint16(buf[t.nodeSize-2*(i+2):]))
+			if a < 14 || z > t.nodeSize-2*(nrec+1) || a+2 > z {
+				return &FormatError{Offset: at + int64(t.nodeSize-2*(i+1)), Reason: fmt.Sprintf("%s: node %d record %d spans [%d, %d), outside the node's records", t.name, n, i, a, z)}
+			}
+			r := buf[a:z]
+			kl := int(be.Uint16(r)) + 2
+			if kl > len(r) {
+				return &FormatError{Offset: at + int64(a), Reason: fmt.Sprintf("%s: node %d record %d: key of %d bytes in a %d-byte record", t.name, n, i, kl, len(r))}
+			}
+			if err := fn(r[:kl], r[kl:], at+int64(a)); err != nil {
+				return err
+			}
+		}
+		n = be.Uint32(buf)
+	}
+	return nil
+}
+
+// extentRec is an overflow extent record of a data fork.
+type extentRec struct {
+	startBlock uint32
+	extents    [8]extent
+}
+
+// readOverflow reads the data fork records of the extents overflow file.
+func (v *Volume) readOverflow(t *tree) map[uint32][]extentRec {
+	out := map[uint32][]extentRec{}
+	total := 0
+	err := t.leaves(v.max, func(key, rec []byte, at int64) error {
+		if len(key) < 12 || len(rec) < 64 {
+			return &FormatError{Offset: at, Reason: "extents overflow record too short"}
+		}
+		be := binary.BigEndian
+		if key[2] != 0 { // resource fork
+			return nil
+		}
+		id := be.Uint32(key[4:])
+		if len(out[id]) >= maxExtentRecords || total >= v.max {
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("more than %d overflow extent records", maxExtentRecords)}
+		}
+		r := extentRec{startBlock: be.Uint32(key[8:])}
+		for i := range r.extents {
+			r.extents[i] = extent{be.Uint32(rec[8*i:]), be.Uint32(rec[8*i+4:])}
+		}
+		out[id] = append(out[id], r)
+		total++
+		return nil
+	})
+	if err != nil {
+		var fe *FormatError
+		off := int64(-1)
+		if errors.As(err, &fe) {
+			off = fe.Offset
+		}
+		v.problem("", off, "the extents overflow file cannot be read (files of more than eight extents are left out): %v", err)
+		return nil
+	}
+	for _, rs := range out {
+		sort.Slice(rs, func(i, j int) bool { return rs[i].startBlock < rs[j].startBlock })
+	}
+	return out
+}
+
+// hfsTime converts seconds since 1904 (GMT) to a time.
+func hfsTime(s uint32) time.Time {
+	return time.Unix(int64(s)-2082844800, 0).UTC()
+}
+
+// decodeName returns a catalog key's or thread's name as UTF-8.
+func decodeName(b []byte) (string, bool) {
+	if len(b) < 2 {
+		return "", false
+	}
+	n := int(binary.BigEndian.Uint16(b))
+	if n > 255 || 2+2*n > len(b) {
+		return "", false
+	}
+	u := make([]uint16, n)
+	for i := range u {
+		u[i] = binary.BigEndian.Uint16(b[2+2*i:])
+	}
+	return string(utf16.Decode(u)), true
+}
+
+// readCatalog reads every catalog leaf record and builds the tree of
+// folders from the root.
+func (v *Volume) readCatalog(t *tree, overflow map[uint32][]extentRec) error {
+	be := binary.BigEndian
+	byID := map[uint32]*node{}
+	var all []*node
+	err := t.leaves(v.max, func(key, rec []byte, at int64) error {
+		if len(key) < 8 || len(rec) < 2 {
+			return &FormatError{Offset: at, Reason: "catalog record too short"}
+		}
+		parent := be.Uint32(key[2:])
+		name, ok := decodeName(key[6:])
+		if !ok {
+			return &FormatError{Offset: at, Reason: "catalog key name runs past its key"}
+		}
+		typ := be.Uint16(rec)
+		switch typ {
+		case recFolderThread, recFileThread:
+			return nil
+		case recFolder:
+			if len(rec) < 88 {
+				return &FormatError{Offset: at, Reason: fmt.Sprintf("folder record of %d bytes, want 88", len(rec))}
+			}
+		case recFile:
+			if len(rec) < 248 {
+				return &FormatError{Offset: at, Reason: fmt.Sprintf("file record of %d bytes, want 248", len(rec))}
+			}
+		default:
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("catalog record type %d", typ)}
+		}
+		n := &node{parent: parent, name: name, dir: typ == recFolder, at: at,
+			mode: be.Uint16(rec[32+10:]), flags: rec[32+9], mod: hfsTime(be.Uint32(rec[16:])), link: be.Uint32(rec[32+12:])}
+		if n.dir {
+			n.id = be.Uint32(rec[8:])
+		} else {
+			n.id = be.Uint32(rec[8:])
+			n.ftype, n.creat = be.Uint32(rec[48:]), be.Uint32(rec[52:])
+			n.data = readFork(rec[88:])
+		}
+		if n.id < 2 {
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("catalog record %q has reserved ID %d", name, n.id)}
+		}
+		if byID[n.id] != nil {
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("catalog ID %d is used twice (%q and %q)", n.id, byID[n.id].name, name)}
+		}
+		byID[n.id] = n
+		all = append(all, n)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	root := byID[rootFolderID]
+	if root == nil || !root.dir || root.parent != rootParentID {
+		return &FormatError{Offset: t.volumeOffset(0), Reason: "the catalog has no root folder (ID 2 under ID 1)"}
+	}
+	v.root = root
+	for _, n := range all {
+		if n == root {
+			continue
+		}
+		if p := byID[n.parent]; p != nil && p.dir {
+			p.children = append(p.children, n)
+		} else {
+			v.problem("", n.at, "catalog record %q (ID %d) has no parent folder %d", n.name, n.id, n.parent)
+		}
+	}
+	// Hard links' targets live in the private data folder.
+	var inodes map[string]*node
+	for _, c := range root.children {
+		if c.dir && c.name == privateData {
+			inodes = map[string]*node{}
+			for _, f := range c.children {
+				inodes[f.name] = f
+			}
+		}
+	}
+	v.paths = map[string]*node{".": root}
+	v.seen = map[uint32]bool{root.id: true}
+	for _, c := range root.children {
+		if c.dir && (c.name == privateData || c.name == privateDirData) {
+			v.seen[c.id] = true
+			for _, f := range c.children {
+				v.seen[f.id] = true
+			}
+		}
+	}
+	v.walk(root, ".", 0, map[uint32]bool{root.id: true}, inodes, overflow)
+	// Records the root does not reach (folders that are each other's
+	// parents, hard link targets) are not files of the volume; hidden
+	// ones are reported.
+	hidden := 0
+	first := int64(-1)
+	for _, n := range all {
+		if !v.seen[n.id] {
+			if hidden == 0 {
+				first = n.at
+			}
+			hidden++
+		}
+	}
+	if hidden > 0 {
+		v.problem("", first, "%d catalog records are not reachable from the root folder (folders that are each other's parents, or under a left-out entry)", hidden)
+	}
+	return nil
+}
+
+// Finder types of special files.
+const (
+	typeSymlink  = 0x736c6e6b // 'slnk'
+	typeHardlink = 0x686c6e6b // 'hlnk'
+	typeDirLink  = 0x66647270 // 'fdrp'
+	creatHFS     = 0x6866732b // 'hfs+'
+	creatMACS    = 0x4d414353 // 'MACS'
+	ufCompressed = 0x20
+	sIFMT        = 0o170000
+	sIFLNK       = 0o120000
+	sIFDIR       = 0o040000
+	sIFREG       = 0o100000
+)
+
+// Limits on compressed files.
+const (
+	maxDecmpfsAttr = 64 << 10
+	maxDecmpfsSize = 16 << 20
+)
+
+// readDecmpfs reads the inline com.apple.decmpfs attributes of the
+// attributes file.
+func (v *Volume) readDecmpfs(t *tree) map[uint32][]byte {
+	out := map[uint32][]byte{}
+	be := binary.BigEndian
+	err := t.leaves(v.max, func(key, rec []byte, at int64) error {
+		if len(key) < 14 || len(rec) < 16 {
+			return &FormatError{Offset: at, Reason: "attribute record too short"}
+		}
+		name, ok := decodeName(key[12:])
+		if !ok || name != "com.apple.decmpfs" || be.Uint32(rec) != 0x10 {
+			return nil
+		}
+		n := be.Uint32(rec[12:])
+		if n > maxDecmpfsAttr || int(n) > len(rec)-16 {
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("com.apple.decmpfs attribute of %d bytes in a %d-byte record", n, len(rec))}
+		}
+		out[be.Uint32(key[4:])] = rec[16 : 16+n : 16+n]
+		return nil
+	})
+	if err != nil {
+		off := int64(-1)
+		var fe *FormatError
+		if errors.As(err, &fe) {
+			off = fe.Offset
+		}
+		v.problem("", off, "the attributes file cannot be read (compressed files are not opened): %v", err)
+		return nil
+	}
+	return out
+}
+
+// decodeDecmpfs decodes a compressed file whose data is inline in its
+// com.apple.decmpfs attribute (types 1 and 3); why says why not.
+func decodeDecmpfs(a []byte) (data []byte, why string) {
+	if a == nil {
+		return nil, "the file has no inline com.apple.decmpfs attribute"
+	}
+	le := binary.LittleEndian
+	if len(a) < 16 || string(a[:4]) != "fpmc" {
+		return nil, "the com.apple.decmpfs attribute has no fpmc header"
+	}
+	typ, size := le.Uint32(a[4:]), le.Uint64(a[8:])
+	if size > maxDecmpfsSize {
+		return nil, fmt.Sprintf("it declares %d bytes, over the limit of %d", size, maxDecmpfsSize)
+	}
+	body := a[16:]
+	switch {
+	case typ == 1 || (typ == 3 && len(body) > 0 && body[0]&0x0f == 0x0f):
+		if typ == 3 {
+			body = body[1:]
+		}
+		if uint64(len(body)) != size {
+			return nil, fmt.Sprintf("its %d stored bytes are not the %d it declares", len(body), size)
+		}
+		return bytes.Clone(body), ""
+	case typ == 3:
+		zr, err := zlib.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return nil, fmt.Sprintf("its zlib stream does not start: %v", err)
+		}
+		var buf bytes.Buffer
+		n, err := io.Copy(&buf, io.LimitReader(zr, int64(size)+1))
+		if err != nil || uint64(n) != size {
+			return nil, fmt.Sprintf("it decodes to %d bytes, not the %d it declares (%v)", n, size, err)
+		}
+		return buf.Bytes(), ""
+	}
+	return nil, fmt.Sprintf("compression type %d (data in the resource fork, or LZVN/LZFSE) is not decoded", typ)
+}
+
+// foldName returns name as HFS+ compares it: lower case, without the
+// characters its comparison ignores (TN1150's FastUnicodeCompare).
+func foldName(name string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0x200c && r <= 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x206a && r <= 0x206f, r == 0xfeff:
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, name)
+}
+
+// maxLink bounds a symbolic link's target.
+const maxLink = 4096
+
+func (v *Volume) walk(d *node, dpath string, depth int, onPath map[uint32]bool, inodes map[string]*node, overflow map[uint32][]extentRec) {
+	sort.Slice(d.children, func(i, j int) bool { return d.children[i].name < d.children[j].name })
+	kept := d.children[:0]
+	folded := map[string]string{}
+	for _, c := range d.children {
+		v.seen[c.id] = true
+		if d == v.root && (c.name == privateData || c.name == privateDirData) && c.dir {
+			continue
+		}
+		name := strings.ReplaceAll(c.name, "/", ":") // as macOS shows it
+		p := path.Join(dpath, name)
+		if name == "" || name == "." || name == ".." || strings.ContainsRune(name, 0) || !fs.ValidPath(p) {
+			v.problem(path.Join(dpath, fmt.Sprintf("%q", c.name)), c.at, "unsafe name %q", c.name)
+			continue
+		}
+		if v.paths[p] != nil {
+			v.problem(p, c.at, "a second entry named %q in its folder", name)
+			continue
+		}
+		if v.fold {
+			// macOS finds one of two names that differ only in case (or
+			// in characters HFS+ ignores): which one a check read and
+			// which one runs could differ.
+			k := foldName(name)
+			if other, ok := folded[k]; ok {
+				v.problem(p, c.at, "%q and %q name the same entry on a case-insensitive volume", other, name)
+				continue
+			}
+			folded[k] = name
+		}
+		c.name = name
+		if c.dir {
+			if depth+1 > maxDepth {
+				v.problem(p, c.at, "folders nested more than %d deep", maxDepth)
+				continue
+			}
+			if onPath[c.id] {
+				v.problem(p, c.at, "folder %d is its own ancestor", c.id)
+				continue
+			}
+			v.paths[p] = c
+			kept = append(kept, c)
+			onPath[c.id] = true
+			v.walk(c, p, depth+1, onPath, inodes, overflow)
+			delete(onPath, c.id)
+			continue
+		}
+		src := c
+		switch {
+		case c.ftype == typeHardlink && c.creat == creatHFS:
+			t := inodes[fmt.Sprintf("iNode%d", c.link)]
+			if t == nil || t.dir {
+				v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: fmt.Sprintf("hard link to inode %d, which the private data folder does not hold", c.link)})
+				continue
+			}
+			src = t
+			c.mode, c.flags = t.mode, t.flags
+		case c.ftype == typeDirLink && c.creat == creatMACS:
+			v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: "directory hard link, which is not followed"})
+			continue
+		}
+		if src.flags&ufCompressed != 0 {
+			data, why := decodeDecmpfs(v.decmpfs[src.id])
+			if why != "" {
+				v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: "compressed by HFS+ transparent compression (com.apple.decmpfs): " + why})
+				continue
+			}
+			c.inline, c.data = data, fork{size: uint64(len(data))}
+			if c.mode&sIFMT != 0 && c.mode&sIFMT != sIFREG {
+				v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: "compressed special file, not read"})
+				continue
+			}
+			v.paths[p] = c
+			kept = append(kept, c)
+			continue
+		}
+		exts, err := v.extents(src.data, src.id, overflow)
+		if err != nil {
+			v.problem(p, c.at, "data fork: %v", err)
+			continue
+		}
+		c.exts, c.data = exts, src.data
+		if c.mode&sIFMT == sIFLNK || (c.ftype == typeSymlink && c.mode&sIFMT == 0) {
+			c.mode = c.mode&^sIFMT | sIFLNK
+			if c.data.size > maxLink {
+				v.problem(p, c.at, "symbolic link target of %d bytes, over %d", c.data.size, maxLink)
+				continue
+			}
+			b := make([]byte, c.data.size)
+			if _, err := (&forkReader{v: v, exts: exts, size: int64(c.data.size)}).ReadAt(b, 0); err != nil && len(b) > 0 {
+				v.problem(p, c.at, "symbolic link target: %v", err)
+				continue
+			}
+			c.target = string(b)
+		} else if m := c.mode & sIFMT; m != 0 && m != sIFREG {
+			v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: fmt.Sprintf("special file (mode %#o), not read", c.mode)})
+			continue
+		}
+		v.paths[p] = c
+		kept = append(kept, c)
+	}
+	d.children = kept
+}

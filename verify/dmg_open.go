@@ -1,0 +1,155 @@
+package verify
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"sync/atomic"
+	"time"
+
+	"github.com/shipgate/shipgate/internal/hfsplus"
+	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/dmg"
+)
+
+// maxSkippedFindings bounds the dmg/file-not-opened findings of one image;
+// the last says how many more there were.
+const maxSkippedFindings = 100
+
+// openDMG opens the file system inside a disk image: the HFS+ or HFSX
+// volume of its file system partition (or of the first partition holding
+// one), decoded chunk by chunk within the release's expansion budget, so
+// that the .app it carries is verified as a bundle under the image's
+// path. What cannot be opened is a finding: an APFS volume, a partition
+// of LZFSE, ADC or LZMA chunks, no file system (dmg/filesystem-not-opened);
+// a volume that does not read as one (dmg/filesystem-malformed); files
+// compressed by HFS+ transparent compression (dmg/file-not-opened).
+func openDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
+	im, err := dmg.NewReader(r, size)
+	if err != nil {
+		return nil, nil, err
+	}
+	budget := max(release.MinExpansion, min(size, 1<<50)*release.ExpansionRatio)
+	var left atomic.Int64
+	left.Store(budget)
+	take := func(n int64) bool {
+		if left.Add(-n) >= 0 {
+			return true
+		}
+		left.Add(n)
+		return false
+	}
+	var finds []signing.Finding
+	add := func(rule signing.Rule, sev signing.Severity, p string, off int64, format string, args ...any) {
+		f := signing.NewFinding(rule, sev, fmt.Sprintf(format, args...))
+		f.Path = p
+		if off >= 0 {
+			f = f.At(off)
+		}
+		finds = append(finds, f)
+	}
+	// The named file system partition first, then the others.
+	var order []int
+	if i, ok := im.FileSystemPartition(); ok {
+		order = append(order, i)
+	}
+	for _, p := range im.Partitions {
+		if len(order) == 0 || p.Index != order[0] {
+			order = append(order, p.Index)
+		}
+	}
+	var notOpened []string
+	for _, idx := range order {
+		pr, err := im.OpenPartition(idx, dmg.PartitionOptions{Take: take})
+		var ne *dmg.NotOpenedError
+		var fe *dmg.FormatError
+		switch {
+		case errors.As(err, &ne):
+			if idx == order[0] {
+				notOpened = append(notOpened, fmt.Sprintf("partition %d holds %s chunks (the first at %#x), which are not decoded", idx, dmg.TypeName(ne.Type), ne.Offset))
+			}
+			continue
+		case errors.As(err, &fe):
+			if idx == order[0] {
+				add(dmg.RuleFilesystemMalformed, signing.SeverityError, "", fe.Offset, "the file system partition %d cannot be read: %s; the files it holds were not verified", idx, fe.Reason)
+				return emptyFS{}, finds, nil
+			}
+			continue
+		case err != nil:
+			return nil, nil, err
+		}
+		switch pr.FileSystem() {
+		case "APFS":
+			notOpened = append(notOpened, fmt.Sprintf("partition %d holds an APFS volume, for which no Go reader is used", idx))
+			continue
+		case "HFS+":
+		default:
+			continue
+		}
+		vol, err := hfsplus.Open(pr, pr.Size(), hfsplus.Options{})
+		if err != nil {
+			var he *hfsplus.FormatError
+			off := int64(-1)
+			if errors.As(err, &he) {
+				off = he.Offset
+			}
+			if errors.Is(err, dmg.ErrExpansion) {
+				add(dmg.RuleExpansionLimit, signing.SeverityError, "", -1, "the HFS+ volume of partition %d was not opened: %v", idx, err)
+				return emptyFS{}, finds, nil
+			}
+			add(dmg.RuleFilesystemMalformed, signing.SeverityError, "", -1, "the HFS+ volume of partition %d cannot be read (at volume offset %#x): %v; the files it holds were not verified", idx, off, err)
+			return emptyFS{}, finds, nil
+		}
+		// Zero-fill chunks cost nothing to store: a volume of a few bytes
+		// can declare terabytes of files, which would all be hashed.
+		if total := vol.TotalSize(); total > uint64(budget) {
+			add(dmg.RuleExpansionLimit, signing.SeverityError, "", -1, "the HFS+ volume of partition %d declares %d bytes of files, more than %d times the image's size (and more than %d bytes; a decompression bomb?); its files were not checked", idx, total, release.ExpansionRatio, int64(release.MinExpansion))
+			return emptyFS{}, finds, nil
+		}
+		for _, p := range vol.Problems {
+			add(dmg.RuleFilesystemMalformed, signing.SeverityError, p.Path, -1, "HFS+ volume of partition %d: %s (at volume offset %#x); the entry was left out", idx, p.Reason, p.Offset)
+		}
+		for i, p := range vol.Skipped {
+			if i == maxSkippedFindings {
+				add(dmg.RuleFileNotOpened, signing.SeverityWarning, "", -1, "%d more files of the HFS+ volume were not opened", len(vol.Skipped)-i)
+				break
+			}
+			add(dmg.RuleFileNotOpened, signing.SeverityWarning, p.Path, -1, "not opened: %s; the file was not verified", p.Reason)
+		}
+		return vol, finds, nil
+	}
+	what := "no partition holds an HFS+ or APFS volume"
+	if len(notOpened) > 0 {
+		what = notOpened[0]
+	}
+	add(dmg.RuleFilesystemNotOpened, signing.SeverityWarning, "", -1, "the file system inside the disk image was not opened (%s): the files it holds, such as an .app, were not verified", what)
+	return emptyFS{}, finds, nil
+}
+
+// emptyFS is the file system of a disk image that was not opened.
+type emptyFS struct{}
+
+func (emptyFS) Open(name string) (fs.File, error) {
+	if name == "." {
+		return emptyDir{}, nil
+	}
+	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+}
+
+type emptyDir struct{}
+
+func (emptyDir) Stat() (fs.FileInfo, error)         { return emptyDirInfo{}, nil }
+func (emptyDir) Read([]byte) (int, error)           { return 0, errors.New("is a directory") }
+func (emptyDir) Close() error                       { return nil }
+func (emptyDir) ReadDir(int) ([]fs.DirEntry, error) { return nil, nil }
+
+type emptyDirInfo struct{}
+
+func (emptyDirInfo) Name() string       { return "." }
+func (emptyDirInfo) Size() int64        { return 0 }
+func (emptyDirInfo) Mode() fs.FileMode  { return fs.ModeDir | 0o555 }
+func (emptyDirInfo) ModTime() time.Time { return time.Time{} }
+func (emptyDirInfo) IsDir() bool        { return true }
+func (emptyDirInfo) Sys() any           { return nil }

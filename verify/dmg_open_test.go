@@ -1,0 +1,200 @@
+package verify
+
+import (
+	"bytes"
+	"encoding/binary"
+	"strings"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/dmgfile"
+	"github.com/shipgate/shipgate/internal/hfsplus"
+	"github.com/shipgate/shipgate/internal/machofile"
+	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/codesign"
+	"github.com/shipgate/shipgate/signing/dmg"
+)
+
+const dmgLib = "Example.dmg/Example.app/Contents/Frameworks/Example Framework.framework/Versions/A/Libraries/libffmpeg.dylib"
+
+// hfsDMG returns a signed disk image whose HFS+ volume holds bundle and
+// an /Applications link; mutate, when set, changes the volume first.
+func hfsDMG(t *testing.T, bundle map[string]machofile.BundleFile, extra map[string]hfsplus.BuildFile, lzfse bool, mutate func([]byte)) []byte {
+	t.Helper()
+	files := map[string]hfsplus.BuildFile{"Applications": {Link: "/Applications"}}
+	for p, f := range bundle {
+		files[p] = hfsplus.BuildFile{Data: f.Data, Mode: f.Mode, Link: f.Link}
+	}
+	for p, f := range extra {
+		files[p] = f
+	}
+	vol, err := hfsplus.Build(hfsplus.BuildSpec{Files: files, Name: "Example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mutate != nil {
+		mutate(vol)
+	}
+	img, lay := dmgfile.Build(dmgfile.Spec{HFS: vol, LZFSE: lzfse, HFSBzip2: true})
+	out, _, err := dmgfile.Sign(img, lay, dmgfile.SignSpec(getFixtures(t).apple, "com.example.dmg"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func runDMG(t *testing.T, b []byte) *Report {
+	t.Helper()
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"Example.dmg": b})
+	return run(t, Options{}, dir)
+}
+
+// TestDMGOpensHFSVolume: the app inside a signed image's HFS+ volume is
+// verified as a bundle under the image's path.
+func TestDMGOpensHFSVolume(t *testing.T) {
+	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	r := runDMG(t, hfsDMG(t, bundle, nil, false, nil))
+	if errs := errorRules(r); len(errs) > 0 {
+		t.Fatalf("errors %v", errs)
+	}
+	for _, f := range r.Findings {
+		if f.Rule == dmg.RuleFilesystemNotOpened || f.Rule == dmg.RuleFilesystemMalformed {
+			t.Errorf("finding %+v", f)
+		}
+	}
+	if f := fileByPath(r, "Example.dmg"); f == nil || f.Signatures[0].Status != signing.StatusValid {
+		t.Fatalf("image %+v", f)
+	}
+	f := fileByPath(r, dmgLib)
+	if f == nil || f.Kind != KindMachO || len(f.Signatures) == 0 || f.Signatures[0].Status != signing.StatusValid {
+		t.Fatalf("dylib inside %+v", f)
+	}
+	if f := fileByPath(r, "Example.dmg/Example.app/Contents/MacOS/Example"); f == nil || f.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("main executable %+v", f)
+	}
+}
+
+// TestDMGModifiedDylibInside: an image signed by its own team around an
+// app whose libffmpeg.dylib was changed: the image is valid, the app
+// inside is not.
+func TestDMGModifiedDylibInside(t *testing.T) {
+	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	lib := strings.TrimPrefix(dmgLib, "Example.dmg/")
+	f := bundle[lib]
+	f.Data = bytes.Clone(f.Data)
+	f.Data[0x1100] ^= 0x5a
+	bundle[lib] = f
+	r := runDMG(t, hfsDMG(t, bundle, nil, false, nil))
+	if got := rulesFor(r, dmgLib); !has(got, "error "+string(codesign.RulePageHashMismatch)) {
+		t.Errorf("dylib findings %v", got)
+	}
+	if f := fileByPath(r, "Example.dmg"); f.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("image %+v", f.Signatures[0])
+	}
+	if r.Summary.Passed {
+		t.Error("release passed")
+	}
+}
+
+// TestDMGUnsupportedChunkNotOpened: a file system partition holding an
+// LZFSE chunk is not opened, and says so.
+func TestDMGUnsupportedChunkNotOpened(t *testing.T) {
+	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	r := runDMG(t, hfsDMG(t, bundle, nil, true, nil))
+	got := rulesFor(r, "Example.dmg")
+	if !has(got, "warning "+string(dmg.RuleFilesystemNotOpened)) || !has(got, "warning "+string(dmg.RuleChunkNotOpened)) {
+		t.Errorf("findings %v", got)
+	}
+	if fileByPath(r, "Example.dmg/Example.app/Contents/MacOS/Example") != nil {
+		t.Error("a file of an unopened partition was listed")
+	}
+}
+
+// TestDMGCompressedFileInside: a file compressed by HFS+ transparent
+// compression is not read, and says so; the bundle it belongs to then
+// misses it.
+func TestDMGCompressedFileInside(t *testing.T) {
+	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	r := runDMG(t, hfsDMG(t, bundle, map[string]hfsplus.BuildFile{"Example.app/Contents/Resources/packed.txt": {Compressed: true}}, false, nil))
+	got := rulesFor(r, "Example.dmg/Example.app/Contents/Resources/packed.txt")
+	if !has(got, "warning "+string(dmg.RuleFileNotOpened)) {
+		t.Errorf("findings %v", got)
+	}
+}
+
+// TestDMGMalformedVolume: a volume whose catalog B-tree is broken is
+// reported, and the image's own checks still run.
+func TestDMGMalformedVolume(t *testing.T) {
+	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	b := hfsDMG(t, bundle, nil, false, func(v []byte) {
+		be := binary.BigEndian
+		bs := int(be.Uint32(v[1024+40:]))
+		start := int(be.Uint32(v[1024+272+16:])) * bs
+		be.PutUint16(v[start+14+18:], 3) // node size
+	})
+	r := runDMG(t, b)
+	if got := rulesFor(r, "Example.dmg"); !has(got, "error "+string(dmg.RuleFilesystemMalformed)) {
+		t.Errorf("findings %v", got)
+	}
+	if f := fileByPath(r, "Example.dmg"); f.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("image %+v", f.Signatures[0])
+	}
+}
+
+// TestDMGTamperedChunkStillOpens: a changed byte of a chunk the volume
+// does not use (its boot sector, bzip2) breaks the image's signature and
+// checksum; the volume is still opened and the app inside still checked.
+func TestDMGTamperedChunkStillOpens(t *testing.T) {
+	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	b := hfsDMG(t, bundle, nil, false, nil)
+	c := bytes.Index(b, []byte("BZh9"))
+	if c < 0 {
+		t.Fatal("no bzip2 chunk")
+	}
+	b[c+20] ^= 1
+	r := runDMG(t, b)
+	got := rulesFor(r, "Example.dmg")
+	if !has(got, "error "+string(codesign.RulePageHashMismatch)) {
+		t.Errorf("image findings %v", got)
+	}
+	if f := fileByPath(r, dmgLib); f == nil || f.Signatures[0].Status != signing.StatusValid {
+		t.Fatalf("dylib inside %+v", f)
+	}
+}
+
+// TestDMGDeclaredSizeBomb: a volume in a few kilobytes whose files declare
+// terabytes over a zero-fill chunk is not walked (every byte would be
+// hashed): dmg/expansion-limit.
+func TestDMGDeclaredSizeBomb(t *testing.T) {
+	const huge = 1 << 40 // 1 TiB of zeros
+	files := map[string]hfsplus.BuildFile{"bomb": {Data: []byte("b")}}
+	vol, err := hfsplus.Build(hfsplus.BuildSpec{Files: files})
+	if err != nil {
+		t.Fatal(err)
+	}
+	be := binary.BigEndian
+	blocks := uint32(huge / 4096)
+	volBlocks := be.Uint32(vol[1024+44:])
+	be.PutUint32(vol[1024+44:], volBlocks+blocks)
+	i := bytes.Index(vol, []byte{0, 'b', 0, 'o', 0, 'm', 0, 'b'})
+	rec := vol[i+8:]
+	if be.Uint16(rec) != 2 {
+		t.Fatal("no file record after the key")
+	}
+	be.PutUint64(rec[88:], huge)
+	be.PutUint32(rec[88+12:], blocks)
+	be.PutUint32(rec[88+16:], volBlocks)
+	be.PutUint32(rec[88+20:], blocks)
+	img, lay := dmgfile.Build(dmgfile.Spec{HFS: vol, ZeroSectors: huge / 512})
+	b, _, err := dmgfile.Sign(img, lay, dmgfile.SignSpec(getFixtures(t).apple, "com.example.dmg"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runDMG(t, b)
+	if got := rulesFor(r, "Example.dmg"); !has(got, "error "+string(dmg.RuleExpansionLimit)) {
+		t.Errorf("findings %v", got)
+	}
+	if fileByPath(r, "Example.dmg/bomb") != nil {
+		t.Error("the bomb was walked")
+	}
+}
