@@ -537,6 +537,9 @@ type zipChecks struct {
 	overlap   map[int]bool
 	localName map[int]string
 	dups      map[string]int
+	// paths, when set, holds the report paths of the archive's entries
+	// (see pathArena).
+	paths *pathArena
 }
 
 func (e *engine) newZipChecks(recs []zipRec, ra io.ReaderAt, size int64, prefix string) *zipChecks {
@@ -577,6 +580,9 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 			continue
 		}
 		p := joinPath(prefix, name)
+		if zc.paths != nil {
+			p = zc.paths.copy(p)
+		}
 		if n, dup := dups[name]; dup {
 			if n > 0 {
 				e.addFindings(finding(ruleDuplicateEntry, signing.SeverityError, p, fmt.Sprintf("zip archive %s holds more than one entry named %q; tools disagree on which one is extracted", at, name)))

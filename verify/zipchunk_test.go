@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -78,6 +79,27 @@ func TestZipChunkedWalkReportsTrailingData(t *testing.T) {
 		}
 		if got := zipFindings(whole, name, ruleZipTrailing); (name == "trailing.zip") != (len(got) == 1) {
 			t.Errorf("%s: %+v", name, whole.Findings)
+		}
+	}
+}
+
+// TestPathArenaKeepsEarlierPaths checks that the paths a pathArena returned
+// stay as they were while it fills block after block, one path longer
+// than a block included.
+func TestPathArenaKeepsEarlierPaths(t *testing.T) {
+	var a pathArena
+	var want, got []string
+	for i := 0; i < 20000; i++ {
+		s := fmt.Sprintf("node_modules/pkg%04d/lib/file%07d.js", i/300, i)
+		if i == 7777 {
+			s = strings.Repeat("d/", pathBlock)
+		}
+		want = append(want, s)
+		got = append(got, a.copy(s))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("path %d is %.40q, want %.40q", i, got[i], want[i])
 		}
 	}
 }

@@ -224,6 +224,7 @@ func (e *engine) walkZipChunked(in input, f *os.File, fileSize, size int64, end 
 		e.addFindings(*fi)
 	}
 	zc := e.newZipChecks(recs, f, size, in.prefix)
+	zc.paths = &pathArena{}
 	n := len(recs)
 	recs = nil
 	e.mu.Lock()
@@ -243,4 +244,28 @@ func (e *engine) walkZipChunked(in input, f *os.File, fileSize, size int64, end 
 		base += len(zr.File)
 	}
 	return true
+}
+
+// pathArena copies the report paths of a large archive's entries into
+// shared blocks. Each path lives as long as the report, and on its own it
+// would be an allocation rounded up to a size class (a 39-byte path takes
+// 48) that keeps the name archive/zip read for the entry; a block wastes
+// at most its tail.
+type pathArena struct {
+	b strings.Builder
+}
+
+// pathBlock is the size of a pathArena's blocks.
+const pathBlock = 64 << 10
+
+// copy returns a copy of s in the arena. A Builder only appends, so the
+// strings it returned before stay as they were.
+func (a *pathArena) copy(s string) string {
+	if a.b.Cap()-a.b.Len() < len(s) {
+		a.b = strings.Builder{}
+		a.b.Grow(max(len(s), pathBlock))
+	}
+	start := a.b.Len()
+	a.b.WriteString(s)
+	return a.b.String()[start:]
 }
