@@ -1,7 +1,9 @@
 package verify
 
 import (
+	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -101,5 +103,36 @@ func TestPathArenaKeepsEarlierPaths(t *testing.T) {
 		if got[i] != want[i] {
 			t.Fatalf("path %d is %.40q, want %.40q", i, got[i], want[i])
 		}
+	}
+}
+
+// TestZipDuplicateHashNeedsSameName: the walk reports a duplicate entry
+// only for two entries of the same name, never for two names whose hashes
+// zipDuplicates put together (a collision is made up here by marking every
+// name's hash).
+func TestZipDuplicateHashNeedsSameName(t *testing.T) {
+	z := makeZip(t, []zipEntry{{name: "a.js", data: []byte("1")}, {name: "b.js", data: []byte("2")}, {name: "a.js", data: []byte("3")}})
+	zr, err := zip.NewReader(bytes.NewReader(z), int64(len(z)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := newEngine(context.Background(), Options{Trust: getFixtures(t).trust, Time: checkTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := zipRecords(zr, int64(len(z)))
+	zc := e.newZipChecks(recs, bytes.NewReader(z), int64(len(z)), "")
+	for _, r := range recs {
+		zc.dupHash[r.name] = true
+	}
+	e.zipChunkEntries(zc, zr, 0, bytes.NewReader(z), int64(len(z)), "", 0, newRef(func() {}), nil, nil, false, func(j *job) { j.finish() })
+	var dups []string
+	for _, f := range e.findings {
+		if f.Rule == ruleDuplicateEntry {
+			dups = append(dups, f.Path)
+		}
+	}
+	if len(dups) != 1 || dups[0] != "a.js" {
+		t.Errorf("duplicate-entry findings on %q, want one on a.js", dups)
 	}
 }
