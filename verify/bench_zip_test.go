@@ -102,8 +102,11 @@ func BenchmarkZipManyEntries(b *testing.B) {
 	b.ReportMetric(float64(heldMax)/(1<<20), "peak-held-MiB")
 	b.ReportMetric(float64(reportMax)/(1<<20), "report-MiB")
 	b.StopTimer()
-	if rss, cpu := childRelease(b, p); rss > 0 {
+	rss, cpu := childRelease(b, p)
+	if rss > 0 {
 		b.ReportMetric(float64(rss)/(1<<20), "child-rss-MiB")
+	}
+	if cpu > 0 {
 		b.ReportMetric(cpu*1e6/float64(*zipEntries), "child-cpu-us/entry")
 	}
 }
