@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -122,8 +123,8 @@ type File struct {
 	Path string `json:"path"`
 	// Size is the file's length in bytes.
 	Size int64 `json:"size"`
-	// SHA256 is the SHA-256 of the whole file, lowercase hex.
-	SHA256 string `json:"sha256"`
+	// SHA256 is the SHA-256 of the whole file (lowercase hex in JSON).
+	SHA256 Digest `json:"sha256"`
 	// Kind is the file's kind.
 	Kind Kind `json:"kind"`
 	// Signatures are the file's signatures in index order; empty for files
@@ -213,7 +214,7 @@ func (r *Report) Finalize(failOn FailOn) {
 			if c := strings.Compare(a.Path, b.Path); c != 0 {
 				return c
 			}
-			return strings.Compare(a.SHA256, b.SHA256)
+			return bytes.Compare(a.SHA256[:], b.SHA256[:])
 		})
 		close(done)
 	}()

@@ -59,9 +59,9 @@ func TestCompareFindingsOrder(t *testing.T) {
 func TestFinalize(t *testing.T) {
 	r := &Report{
 		Files: []File{
-			{Path: "b", SHA256: "2", Kind: KindOther},
-			{Path: "a", SHA256: "1", Kind: KindPE, Signatures: []signing.Signature{{Status: signing.StatusValid}}},
-			{Path: "c", SHA256: "3", Kind: KindPE, Signatures: []signing.Signature{{Status: signing.StatusUnsigned}}},
+			{Path: "b", SHA256: Digest{2}, Kind: KindOther},
+			{Path: "a", SHA256: Digest{1}, Kind: KindPE, Signatures: []signing.Signature{{Status: signing.StatusValid}}},
+			{Path: "c", SHA256: Digest{3}, Kind: KindPE, Signatures: []signing.Signature{{Status: signing.StatusUnsigned}}},
 		},
 		Findings: []signing.Finding{
 			{Rule: "x/b", Severity: signing.SeverityWarning, Path: "b"},

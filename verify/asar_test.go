@@ -102,7 +102,7 @@ func TestAsarEntrySHA256FromArchivePass(t *testing.T) {
 					continue
 				}
 				got++
-				if sum := sha256.Sum256([]byte(data)); f.SHA256 != hex.EncodeToString(sum[:]) {
+				if sum := sha256.Sum256([]byte(data)); f.SHA256.String() != hex.EncodeToString(sum[:]) {
 					t.Errorf("%s lone=%v: %s has SHA-256 %s, want that of %q", c.name, lone, f.Path, f.SHA256, data[:min(len(data), 16)])
 				}
 			}

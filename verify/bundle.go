@@ -196,7 +196,7 @@ func (e *engine) addBundleResult(j *job, res *codesign.BundleResult) {
 // would have: the bundle's verdict, then blocklists, policy and Sigstore.
 func (e *engine) addBundleItem(d deferredFile, it codesign.BundleItem) {
 	res := it.Result
-	c := &check{e: e, j: d.j, f: File{Path: d.j.path, Size: it.Size, SHA256: it.SHA256, Kind: d.kind}, ra: windowOf(d.j), malformed: it.Malformed, listed: true}
+	c := &check{e: e, j: d.j, f: File{Path: d.j.path, Size: it.Size, SHA256: hexDigest(it.SHA256), Kind: d.kind}, ra: windowOf(d.j), malformed: it.Malformed, listed: true}
 	c.h = newFileHasher(false, false, false)
 	if sha1, md5 := e.bl.needsHashes(); sha1 || md5 {
 		// The blocklist matches files by digests the bundle did not

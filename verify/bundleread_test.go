@@ -174,7 +174,7 @@ func TestBundleItemFile(t *testing.T) {
 			t.Errorf("%s: not in the report", name)
 			continue
 		}
-		if file.Size != int64(len(bf.Data)) || file.SHA256 != sha256Hex(bf.Data) {
+		if file.Size != int64(len(bf.Data)) || file.SHA256.String() != sha256Hex(bf.Data) {
 			t.Errorf("%s: size %d sha256 %s, want %d %s", name, file.Size, file.SHA256, len(bf.Data), sha256Hex(bf.Data))
 		}
 		if want := DetectKind(bf.Data); file.Kind != want {

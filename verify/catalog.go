@@ -230,7 +230,7 @@ func keyOf(m authenticode.Member) (memberKey, bool) {
 func fileKeys(f *File, x *fileExtra) []memberKey {
 	var keys []memberKey
 	flat := func() {
-		keys = append(keys, memberKey{"file", "sha256", f.SHA256})
+		keys = append(keys, memberKey{"file", "sha256", f.SHA256.String()})
 		if x != nil && x.sha1 != "" {
 			keys = append(keys, memberKey{"file", "sha1", x.sha1})
 		}

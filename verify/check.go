@@ -274,7 +274,7 @@ func (e *engine) process(j *job) {
 	if j.bs != nil {
 		var sum []byte
 		if c.listed && !c.readProblem {
-			sum, _ = hex.DecodeString(c.f.SHA256)
+			sum = bytes.Clone(c.f.SHA256[:])
 		}
 		j.bs.checked(j.bname, sum)
 	}
@@ -435,7 +435,7 @@ func (c *check) withStream(r io.Reader, size int64) {
 		c.readProblem = true
 	}
 	c.f.Size = c.h.n
-	c.f.SHA256 = hexSum(c.h.sha256)
+	c.f.SHA256 = digestSum(c.h.sha256)
 	c.listed = true
 	c.checkUnopenedArchive(hdr)
 	c.afterHash()
@@ -622,11 +622,11 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	}
 	switch {
 	case c.h.n == size:
-		c.f.SHA256 = hexSum(c.h.sha256)
+		c.f.SHA256 = digestSum(c.h.sha256)
 	case c.j.sum != nil && c.h.sha1 == nil && c.h.md5 == nil && c.h.crc == nil:
 		// An archive entry whose SHA-256 the archive's check computed
 		// while hashing the archive, and no other hash is needed.
-		c.f.SHA256 = hex.EncodeToString(c.j.sum)
+		copy(c.f.SHA256[:], c.j.sum)
 	default:
 		// No verifier read every byte exactly once: hash the rest after
 		// the header read above.
@@ -644,7 +644,7 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 			}
 			return
 		}
-		c.f.SHA256 = hexSum(c.h.sha256)
+		c.f.SHA256 = digestSum(c.h.sha256)
 	}
 	c.listed = true
 	if c.f.Kind == KindOther && isTarball(hdr) {
@@ -780,7 +780,7 @@ func (c *check) afterHash() {
 		c.readProblem = true
 		c.add(ruleMalformed, signing.SeverityError, fmt.Sprintf("CRC-32 %08x of the zip entry does not match the %08x its header records", c.h.crc.Sum32(), c.j.crc))
 	}
-	fh := fileHashes{SHA256: c.f.SHA256, SHA1: hexSum(c.h.sha1), MD5: hexSum(c.h.md5)}
+	fh := fileHashes{SHA256: c.f.SHA256.String(), SHA1: hexSum(c.h.sha1), MD5: hexSum(c.h.md5)}
 	if c.native != nil {
 		fh.Authentihash = c.native.authentihash
 		fh.CDHashes = c.native.cdhashes
@@ -839,13 +839,13 @@ type checkedReader struct {
 	rc   io.Closer
 	r    io.Reader
 	h    hash.Hash
-	want string
+	want Digest
 }
 
 func (c *checkedReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.h.Write(p[:n])
-	if err == io.EOF && hexSum(c.h) != c.want {
+	if err == io.EOF && digestSum(c.h) != c.want {
 		return n, errors.New("the file changed while it was being checked")
 	}
 	return n, err

@@ -45,7 +45,7 @@ func TestDMG(t *testing.T) {
 		if m == nil || m.Kind != KindDMG || len(m.Signatures) != 1 || m.Signatures[0].Status != signing.StatusValid {
 			t.Fatalf("file %+v", m)
 		}
-		if sum := sha256.Sum256(valid); m.SHA256 != hex.EncodeToString(sum[:]) {
+		if sum := sha256.Sum256(valid); m.SHA256.String() != hex.EncodeToString(sum[:]) {
 			t.Errorf("sha256 %s", m.SHA256)
 		}
 		if got := rulesFor(r, "Example-1.4.0.dmg"); !has(got, "warning "+string(dmg.RuleFilesystemNotOpened)) {

@@ -49,7 +49,7 @@ func ExampleRelease() {
 		panic(err)
 	}
 	for _, f := range r.Files {
-		fmt.Println(f.Path, f.Kind, f.SHA256[:12])
+		fmt.Println(f.Path, f.Kind, f.SHA256.String()[:12])
 	}
 	fmt.Printf("%+v\n", r.Summary)
 	report.Text(os.Stdout, r, report.Options{})

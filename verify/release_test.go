@@ -171,7 +171,7 @@ func TestReleaseDirectory(t *testing.T) {
 		t.Errorf("summary files %d, report lists %d", r.Summary.Files, len(r.Files))
 	}
 	for _, f := range r.Files {
-		if len(f.SHA256) != 64 {
+		if f.SHA256.IsZero() {
 			t.Errorf("%s: sha256 %q", f.Path, f.SHA256)
 		}
 	}
@@ -255,7 +255,7 @@ func TestZipLimits(t *testing.T) {
 		if !has(rulesFor(r, "big.exe"), "error file/unreadable") {
 			t.Errorf("findings %q, want file/unreadable", rulesFor(r, "big.exe"))
 		}
-		if g := fileByPath(r, "big.exe"); g == nil || g.Kind != KindPE || len(g.SHA256) != 64 {
+		if g := fileByPath(r, "big.exe"); g == nil || g.Kind != KindPE || g.SHA256.IsZero() {
 			t.Errorf("file entry %+v: want a hashed pe", g)
 		}
 	})

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"fmt"
+	"hash"
 
 	"github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/signing"
@@ -32,6 +33,25 @@ type Tool = report.Tool
 
 // File is one file of a release; see [report.File].
 type File = report.File
+
+// Digest is a file's SHA-256; see [report.Digest].
+type Digest = report.Digest
+
+// digestSum returns the sum of h, a SHA-256, or the zero Digest for nil.
+func digestSum(h hash.Hash) Digest {
+	var d Digest
+	if h != nil {
+		h.Sum(d[:0])
+	}
+	return d
+}
+
+// hexDigest parses a SHA-256 in lowercase hex, or gives the zero Digest
+// for anything else.
+func hexDigest(s string) Digest {
+	d, _ := report.ParseDigest(s)
+	return d
+}
 
 // Summary counts a report's files and findings; see [report.Summary].
 type Summary = report.Summary

@@ -3,7 +3,6 @@ package verify
 import (
 	"context"
 	"crypto"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -242,7 +241,7 @@ func loadSigstore(p *Policy) (map[*Sigstore]*sigstoreMaterial, error) {
 // rare bundles a digest cannot verify (Ed25519 or non-SHA-256 message
 // signatures).
 func (c *check) checkSigstore(s *Sigstore, line int) {
-	if s == nil || strings.HasSuffix(c.f.Path, SigstoreBundleSuffix) || c.f.SHA256 == "" {
+	if s == nil || strings.HasSuffix(c.f.Path, SigstoreBundleSuffix) || c.f.SHA256.IsZero() {
 		return
 	}
 	j := c.j
@@ -265,8 +264,8 @@ func (c *check) checkSigstore(s *Sigstore, line int) {
 		return
 	}
 	m := c.e.sigstore[s]
-	digest, err := hex.DecodeString(c.f.SHA256)
-	if m == nil || err != nil {
+	digest := c.f.SHA256[:]
+	if m == nil {
 		// Fail closed: a setting whose files were not loaded (a rule
 		// changed during the run) verifies nothing.
 		c.add(ruleSigstoreInvalid, signing.SeverityError, fmt.Sprintf("Sigstore bundle %s was not verified: the trusted root of %s is not loaded", bundleName, who))
@@ -406,7 +405,7 @@ func (c *check) checkProvenance(s *Sigstore, res *attest.BlobResult, bundleName,
 	}
 	p, err := provenance.Parse(res.Statement)
 	if err == nil {
-		err = p.Check(*s.Provenance, c.f.SHA256)
+		err = p.Check(*s.Provenance, c.f.SHA256.String())
 	}
 	if err != nil {
 		c.add(RuleProvenanceMismatch, signing.SeverityError, fmt.Sprintf("Sigstore bundle %s verifies, but its provenance does not meet %s: %s", bundleName, who, strings.TrimPrefix(err.Error(), "provenance: ")))

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -348,7 +347,7 @@ func TestSigstoreVerifierRequest(t *testing.T) {
 func TestSigstoreReread(t *testing.T) {
 	data := []byte("artifact bytes")
 	e := &engine{ctx: context.Background()}
-	c := &check{e: e, j: &job{}, ra: bytes.NewReader(data), f: File{Size: int64(len(data)), SHA256: "a9a3e6b4b9e5ba4c4b1b8b3f8d1f2c8b8f7e1d6c5b4a39281706f5e4d3c2b1a0"}}
+	c := &check{e: e, j: &job{}, ra: bytes.NewReader(data), f: File{Size: int64(len(data)), SHA256: hexDigest("a9a3e6b4b9e5ba4c4b1b8b3f8d1f2c8b8f7e1d6c5b4a39281706f5e4d3c2b1a0")}}
 	rc, err := c.reopen()
 	if err != nil {
 		t.Fatal(err)
@@ -357,7 +356,7 @@ func TestSigstoreReread(t *testing.T) {
 		t.Errorf("bytes other than the hashed ones: err = %v", err)
 	}
 	sum := sha256.Sum256(data)
-	c.f.SHA256 = hex.EncodeToString(sum[:])
+	c.f.SHA256 = sum
 	lr := &lazyReader{open: c.reopen}
 	defer lr.close()
 	if b, err := io.ReadAll(lr); err != nil || !bytes.Equal(b, data) {

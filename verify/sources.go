@@ -68,7 +68,7 @@ func (s *sources) record(r *Report, err error) (*Report, error) {
 		}
 		name := filepath.Base(filepath.Clean(in.Path))
 		if j := slices.IndexFunc(r.Files, func(f File) bool { return f.Path == name }); j >= 0 {
-			in.Size, in.SHA256 = r.Files[j].Size, r.Files[j].SHA256
+			in.Size, in.SHA256 = r.Files[j].Size, r.Files[j].SHA256.String()
 			continue
 		}
 		if in.Size, in.SHA256, err = hashFile(in.Path); err != nil {

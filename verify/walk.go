@@ -519,7 +519,13 @@ type zipChecks struct {
 	at        string
 	overlap   map[int]bool
 	localName map[int]string
-	dups      map[string]int
+	// dupHash holds the name hashes more than one file entry has, and
+	// dups counts the entries seen so far of each name with such a hash.
+	dupHash map[uint64]bool
+	dups    map[string]int
+	// paths, when set, holds the report paths of the archive's entries
+	// (see pathArena).
+	paths *pathArena
 }
 
 func (e *engine) newZipChecks(recs []zipRec, ra io.ReaderAt, size int64, prefix string) *zipChecks {
@@ -527,14 +533,14 @@ func (e *engine) newZipChecks(recs []zipRec, ra io.ReaderAt, size int64, prefix 
 	if at == "" {
 		at = "."
 	}
-	return &zipChecks{at: at, overlap: zipOverlaps(recs, size), localName: zipLocalNames(recs, ra, size), dups: zipDuplicates(recs)}
+	return &zipChecks{at: at, overlap: zipOverlaps(recs, size), localName: zipLocalNames(recs, ra, size), dupHash: zipDuplicates(recs), dups: map[string]int{}}
 }
 
 // zipChunkEntries queues the entries of zr, which are those of an archive
 // from index base on (the whole archive, or a chunk of its central
 // directory: see walkZipChunked).
 func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.ReaderAt, size int64, prefix string, depth int, ref *refCount, roots []string, states []*bundleState, free bool, sink func(*job)) {
-	at, overlap, localName, dups := zc.at, zc.overlap, zc.localName, zc.dups
+	at, overlap, localName, dupHash, dups := zc.at, zc.overlap, zc.localName, zc.dupHash, zc.dups
 	for k, zf := range zr.File {
 		i := base + k
 		if e.ctx.Err() != nil {
@@ -560,11 +566,16 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 			continue
 		}
 		p := joinPath(prefix, name)
-		if n, dup := dups[name]; dup {
-			if n > 0 {
+		if zc.paths != nil {
+			p = zc.paths.copy(p)
+		}
+		if len(dupHash) > 0 && dupHash[zipNameHash(name)] {
+			if n, seen := dups[name]; seen {
 				e.addFindings(finding(ruleDuplicateEntry, signing.SeverityError, p, fmt.Sprintf("zip archive %s holds more than one entry named %q; tools disagree on which one is extracted", at, name)))
+				dups[name] = n + 1
+			} else {
+				dups[name] = 1
 			}
-			dups[name] = n + 1
 		}
 		if overlap[i] {
 			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("the data of zip entry %q overlaps another entry's (a zip bomb, or a file that tools extract differently); it was not checked", zf.Name)))
@@ -605,24 +616,23 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 	}
 }
 
-// zipDuplicates returns the names that more than one file entry of zr
-// (those zipEntries checks: valid relative paths, not directories) uses,
-// each mapped to 0. Sorting the names costs a slice of them for a moment
-// where a set of every name seen would stay for the whole walk.
-func zipDuplicates(recs []zipRec) map[string]int {
-	names := make([]string, 0, len(recs))
+// zipDuplicates returns the name hashes (zipNameHash) that more than one
+// file entry of zr (those zipEntries checks: valid relative paths, not
+// directories) has. Sorting the hashes costs a slice of them for a moment
+// where a set of every name seen would stay for the whole walk; the walk
+// then compares the names of the entries whose hash is here.
+func zipDuplicates(recs []zipRec) map[uint64]bool {
+	names := make([]uint64, 0, len(recs))
 	for _, z := range recs {
-		name := strings.TrimSuffix(z.name, "/")
-		if !fs.ValidPath(name) || strings.Contains(name, `\`) || name == "." || strings.HasSuffix(z.name, "/") || z.dir {
-			continue
+		if z.file {
+			names = append(names, z.name)
 		}
-		names = append(names, name)
 	}
 	slices.Sort(names)
-	dups := map[string]int{}
+	dups := map[uint64]bool{}
 	for i := 1; i < len(names); i++ {
 		if names[i] == names[i-1] {
-			dups[names[i]] = 0
+			dups[names[i]] = true
 		}
 	}
 	return dups

@@ -1,11 +1,14 @@
 package verify
 
 import (
+	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -79,5 +82,57 @@ func TestZipChunkedWalkReportsTrailingData(t *testing.T) {
 		if got := zipFindings(whole, name, ruleZipTrailing); (name == "trailing.zip") != (len(got) == 1) {
 			t.Errorf("%s: %+v", name, whole.Findings)
 		}
+	}
+}
+
+// TestPathArenaKeepsEarlierPaths checks that the paths a pathArena returned
+// stay as they were while it fills block after block, one path longer
+// than a block included.
+func TestPathArenaKeepsEarlierPaths(t *testing.T) {
+	var a pathArena
+	var want, got []string
+	for i := 0; i < 20000; i++ {
+		s := fmt.Sprintf("node_modules/pkg%04d/lib/file%07d.js", i/300, i)
+		if i == 7777 {
+			s = strings.Repeat("d/", pathBlock)
+		}
+		want = append(want, s)
+		got = append(got, a.copy(s))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("path %d is %.40q, want %.40q", i, got[i], want[i])
+		}
+	}
+}
+
+// TestZipDuplicateHashNeedsSameName: the walk reports a duplicate entry
+// only for two entries of the same name, never for two names whose hashes
+// zipDuplicates put together (a collision is made up here by marking every
+// name's hash).
+func TestZipDuplicateHashNeedsSameName(t *testing.T) {
+	z := makeZip(t, []zipEntry{{name: "a.js", data: []byte("1")}, {name: "b.js", data: []byte("2")}, {name: "a.js", data: []byte("3")}})
+	zr, err := zip.NewReader(bytes.NewReader(z), int64(len(z)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := newEngine(context.Background(), Options{Trust: getFixtures(t).trust, Time: checkTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := zipRecords(zr, int64(len(z)))
+	zc := e.newZipChecks(recs, bytes.NewReader(z), int64(len(z)), "")
+	for _, r := range recs {
+		zc.dupHash[r.name] = true
+	}
+	e.zipChunkEntries(zc, zr, 0, bytes.NewReader(z), int64(len(z)), "", 0, newRef(func() {}), nil, nil, false, func(j *job) { j.finish() })
+	var dups []string
+	for _, f := range e.findings {
+		if f.Rule == ruleDuplicateEntry {
+			dups = append(dups, f.Path)
+		}
+	}
+	if len(dups) != 1 || dups[0] != "a.js" {
+		t.Errorf("duplicate-entry findings on %q, want one on a.js", dups)
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,13 +18,17 @@ import (
 )
 
 // zipRec is what the checks of a whole zip archive need of one entry:
-// its name, where its data starts (-1 when its local header cannot be
-// read) and its sizes.
+// a hash of its name, where its data starts (-1 when its local header
+// cannot be read) and its sizes. The name itself is not kept: for a
+// million entries the names are more than the rest of the records.
 type zipRec struct {
-	name         string
+	name         uint64 // zipNameHash of the name
 	off          int64
 	comp, uncomp uint64
 	dir          bool // a directory by its attributes
+	// file says the entry is one zipEntries checks as a file: a valid
+	// relative path, not a directory.
+	file bool
 	// bundle says the entry is named Info.plist, which may make its
 	// folder an Apple bundle.
 	bundle bool
@@ -43,9 +49,20 @@ func zipRecord(zf *zip.File) zipRec {
 		off = -1
 	}
 	n := strings.TrimSuffix(zf.Name, "/")
-	return zipRec{name: zf.Name, off: off, comp: zf.CompressedSize64, uncomp: zf.UncompressedSize64, dir: zf.Mode().IsDir(),
+	dir := zf.Mode().IsDir()
+	return zipRec{name: zipNameHash(zf.Name), off: off, comp: zf.CompressedSize64, uncomp: zf.UncompressedSize64, dir: dir,
+		file:   fs.ValidPath(n) && !strings.Contains(n, `\`) && n != "." && !strings.HasSuffix(zf.Name, "/") && !dir,
 		bundle: n == "Info.plist" || strings.HasSuffix(n, "/Info.plist")}
 }
+
+// zipNameSeed keys zipNameHash: names chosen to collide would have to be
+// chosen without knowing it.
+var zipNameSeed = maphash.MakeSeed()
+
+// zipNameHash is the hash by which a zipRec knows its entry's name. The
+// checks that compare names by it (zipLocalNames, zipDuplicates) would
+// miss a difference only for two names of equal 64-bit keyed hashes.
+func zipNameHash(name string) uint64 { return maphash.String(zipNameSeed, name) }
 
 // A zip archive with many entries is walked a chunk of its central
 // directory at a time: archive/zip keeps a record of about 250 bytes per
@@ -224,6 +241,7 @@ func (e *engine) walkZipChunked(in input, f *os.File, fileSize, size int64, end 
 		e.addFindings(*fi)
 	}
 	zc := e.newZipChecks(recs, f, size, in.prefix)
+	zc.paths = &pathArena{}
 	n := len(recs)
 	recs = nil
 	e.mu.Lock()
@@ -243,4 +261,28 @@ func (e *engine) walkZipChunked(in input, f *os.File, fileSize, size int64, end 
 		base += len(zr.File)
 	}
 	return true
+}
+
+// pathArena copies the report paths of a large archive's entries into
+// shared blocks. Each path lives as long as the report, and on its own it
+// would be an allocation rounded up to a size class (a 39-byte path takes
+// 48) that keeps the name archive/zip read for the entry; a block wastes
+// at most its tail.
+type pathArena struct {
+	b strings.Builder
+}
+
+// pathBlock is the size of a pathArena's blocks.
+const pathBlock = 64 << 10
+
+// copy returns a copy of s in the arena. A Builder only appends, so the
+// strings it returned before stay as they were.
+func (a *pathArena) copy(s string) string {
+	if a.b.Cap()-a.b.Len() < len(s) {
+		a.b = strings.Builder{}
+		a.b.Grow(max(len(s), pathBlock))
+	}
+	start := a.b.Len()
+	a.b.WriteString(s)
+	return a.b.String()[start:]
 }

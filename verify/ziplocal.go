@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"sort"
 )
@@ -67,7 +68,7 @@ func zipLocalNames(recs []zipRec, ra io.ReaderAt, size int64) map[int]string {
 			n := int(binary.LittleEndian.Uint16(win[p+26:]))
 			m := int(binary.LittleEndian.Uint16(win[p+28:]))
 			if p+30+n+m == len(win) {
-				if local := string(win[p+30 : p+30+n]); local != central {
+				if local := win[p+30 : p+30+n]; maphash.Bytes(zipNameSeed, local) != central {
 					out[x.i] = fmt.Sprintf("its local header at offset %d names it %q", lo+int64(p), local)
 					break
 				}

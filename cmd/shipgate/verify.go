@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/shipgate/shipgate/sbom/vuln"
 	"github.com/shipgate/shipgate/signing/attest"
@@ -47,6 +48,9 @@ func runVerify(e *env) int {
 	if progress != nil {
 		opts.Progress = progress.update
 	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(verifyGCPercent)
+	}
 	r, err := verify.Release(e.ctx, opts, paths...)
 	progress.done()
 	if err != nil {
@@ -57,6 +61,15 @@ func runVerify(e *env) int {
 	}
 	return exitFor(r)
 }
+
+// verifyGCPercent is the garbage collector's target (GOGC) for a verify
+// run, unless $GOGC sets one. Most of what such a run keeps is its report,
+// which grows to the end and lives until the process exits, while the
+// checks make short-lived garbage; at Go's default of 100 the heap grows to
+// twice the report between collections. At 50, verifying a zip of a
+// million entries peaks at 242 MB of RSS instead of 310-319, for 2% of
+// the CPU time spent collecting instead of 1% (issue #13).
+const verifyGCPercent = 50
 
 // newVerifyFlags declares the flags of `shipgate verify`.
 func newVerifyFlags(e *env) (*flag.FlagSet, *verifyFlags) {

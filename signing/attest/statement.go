@@ -240,7 +240,7 @@ func reportSubjects(r *report.Report) ([]Subject, error) {
 		}
 		return []Subject{{Name: uriFromPath(in.Path), SHA256: in.SHA256}}, nil
 	}
-	seen := make(map[string]string, len(r.Files))
+	seen := make(map[string]report.Digest, len(r.Files))
 	var out []Subject
 	for _, f := range r.Files {
 		if prev, ok := seen[f.Path]; ok {
@@ -250,7 +250,7 @@ func reportSubjects(r *report.Report) ([]Subject, error) {
 			continue
 		}
 		seen[f.Path] = f.SHA256
-		out = append(out, Subject{Name: f.Path, SHA256: f.SHA256})
+		out = append(out, Subject{Name: f.Path, SHA256: f.SHA256.String()})
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%w: the report lists no files to attest", ErrReport)

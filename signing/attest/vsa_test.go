@@ -38,8 +38,8 @@ func vsaOf(t *testing.T, r *report.Report) (subjects []Subject, pred map[string]
 
 func releaseReport() *report.Report {
 	return &report.Report{Tool: report.Tool{Name: "shipgate", Version: "v0.3.0"}, Files: []report.File{
-		{Path: "Acme.exe", Size: 3, SHA256: strings.Repeat("1", 64), Kind: report.KindPE},
-		{Path: "ffmpeg.dll", Size: 3, SHA256: strings.Repeat("2", 64), Kind: report.KindPE},
+		{Path: "Acme.exe", Size: 3, SHA256: testDigest(strings.Repeat("1", 64)), Kind: report.KindPE},
+		{Path: "ffmpeg.dll", Size: 3, SHA256: testDigest(strings.Repeat("2", 64)), Kind: report.KindPE},
 	}}
 }
 
@@ -118,4 +118,13 @@ func TestVSASubjectIsArchiveDigest(t *testing.T) {
 			t.Error("no error")
 		}
 	})
+}
+
+// testDigest parses a SHA-256 written as hex in a test.
+func testDigest(s string) report.Digest {
+	d, err := report.ParseDigest(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
 }

@@ -19,7 +19,7 @@ func TestTextAppleSigner(t *testing.T) {
 		TeamID: "ABCDE12345", AppleKind: signing.AppleKindDeveloperIDApplication,
 	}
 	r := &verify.Report{Tool: verify.Tool{Name: "shipgate", Version: "v1.2.3"}, Files: []verify.File{{Path: "Example.app/Contents/MacOS/Example", Kind: verify.KindMachO,
-		Size: 4096, SHA256: strings.Repeat("b", 64),
+		Size: 4096, SHA256: testDigest(strings.Repeat("b", 64)),
 		Signatures: []signing.Signature{{Format: signing.FormatAppleCodesign, Arch: "arm64", Status: signing.StatusValid, Signer: id, Checks: []signing.Check{}}}}}}
 	r.Finalize(verify.FailOnError)
 	text := string(write(t, r, FormatText, Options{Verbose: true}))

@@ -26,7 +26,7 @@ func TestNotarizationWritten(t *testing.T) {
 	} {
 		t.Run(string(c.n.Status), func(t *testing.T) {
 			n := c.n
-			r := &verify.Report{Tool: verify.Tool{Name: "shipgate", Version: "v1.2.3"}, Files: []verify.File{{Path: "a.dmg", Kind: verify.KindDMG, SHA256: strings.Repeat("a", 64), Signatures: []signing.Signature{{
+			r := &verify.Report{Tool: verify.Tool{Name: "shipgate", Version: "v1.2.3"}, Files: []verify.File{{Path: "a.dmg", Kind: verify.KindDMG, SHA256: verify.Digest{0xaa}, Signatures: []signing.Signature{{
 				Format: signing.FormatAppleCodesign, Status: signing.StatusValid, Notarization: &n,
 			}}}}}
 			r.Finalize(verify.FailOnError)

@@ -85,7 +85,7 @@ func TestTextDisregardedTimestamp(t *testing.T) {
 // validates against the published schema.
 func TestJSONDisregardedTimestampValidates(t *testing.T) {
 	ts := &signing.Timestamp{Kind: "rfc3161", Verified: true, Disregarded: "blocklisted authority"}
-	r := &verify.Report{Tool: verify.Tool{Name: "shipgate", Version: "v1.2.3"}, Files: []verify.File{{Path: "a.exe", Kind: verify.KindPE, SHA256: strings.Repeat("a", 64), Signatures: []signing.Signature{{
+	r := &verify.Report{Tool: verify.Tool{Name: "shipgate", Version: "v1.2.3"}, Files: []verify.File{{Path: "a.exe", Kind: verify.KindPE, SHA256: testDigest(strings.Repeat("a", 64)), Signatures: []signing.Signature{{
 		Format: signing.FormatAuthenticode, Status: signing.StatusRevoked, Timestamp: ts,
 	}}}}}
 	r.Finalize(verify.FailOnError)

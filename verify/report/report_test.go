@@ -32,8 +32,8 @@ func sample() *verify.Report {
 	r := &verify.Report{
 		Tool: verify.Tool{Name: "shipgate", Version: "v1.2.3"},
 		Files: []verify.File{
-			{Path: "z/other file.txt", Size: 5, SHA256: strings.Repeat("0", 64), Kind: verify.KindOther},
-			{Path: "app/3CXDesktopApp.exe", Size: 1 << 20, SHA256: strings.Repeat("a", 64), Kind: verify.KindPE, Signatures: []signing.Signature{{
+			{Path: "z/other file.txt", Size: 5, SHA256: testDigest(strings.Repeat("0", 64)), Kind: verify.KindOther},
+			{Path: "app/3CXDesktopApp.exe", Size: 1 << 20, SHA256: testDigest(strings.Repeat("a", 64)), Kind: verify.KindPE, Signatures: []signing.Signature{{
 				Format: signing.FormatAuthenticode, Index: 0, Status: signing.StatusRevoked,
 				Digest:    &signing.Digest{Algorithm: "sha256", Signed: strings.Repeat("9", 64), Computed: strings.Repeat("9", 64)},
 				Signer:    id,
@@ -41,7 +41,7 @@ func sample() *verify.Report {
 				Timestamp: &signing.Timestamp{Time: at, Kind: signing.TimestampRFC3161, Authority: id, Verified: true},
 				Checks:    []signing.Check{{Name: "digest", OK: true, Detail: "sha256 matches"}, {Name: "blocklist", OK: false, Detail: "leaf is blocklisted"}},
 			}}},
-			{Path: "mac/libffmpeg.dylib", Size: 4096, SHA256: strings.Repeat("b", 64), Kind: verify.KindMachOUniversal, Signatures: []signing.Signature{
+			{Path: "mac/libffmpeg.dylib", Size: 4096, SHA256: testDigest(strings.Repeat("b", 64)), Kind: verify.KindMachOUniversal, Signatures: []signing.Signature{
 				{Format: signing.FormatAppleCodesign, Index: 0, Arch: "x86_64", Status: signing.StatusAdhoc, Checks: []signing.Check{{Name: "identity", OK: false, Detail: "ad-hoc"}}},
 				{Format: signing.FormatAppleCodesign, Index: 1, Arch: "arm64", Status: signing.StatusValid, Signer: id, Checks: []signing.Check{}},
 			}},
@@ -428,7 +428,7 @@ func TestTextSignatureBlocks(t *testing.T) {
 // message holds the files key itself.
 func TestJSONStreamedFilesMatchEncoder(t *testing.T) {
 	r := sample()
-	r.Files = append(r.Files, verify.File{Path: "a/<b>&c.txt", Size: 1, SHA256: strings.Repeat("0", 64), Kind: "other"})
+	r.Files = append(r.Files, verify.File{Path: "a/<b>&c.txt", Size: 1, SHA256: testDigest(strings.Repeat("0", 64)), Kind: "other"})
 	r.Findings = append(r.Findings, signing.Finding{Rule: "file/malformed", Severity: signing.SeverityError, Path: "x", Message: "\n  \"files\": [] is not a key"})
 	for name, r := range map[string]*verify.Report{"sample": r, "no files": {}} {
 		var whole, streamed bytes.Buffer
@@ -442,4 +442,13 @@ func TestJSONStreamedFilesMatchEncoder(t *testing.T) {
 			t.Errorf("%s: streamed JSON differs:\n%s\nwant:\n%s", name, streamed.Bytes(), whole.Bytes())
 		}
 	}
+}
+
+// testDigest parses a SHA-256 written as hex in a test.
+func testDigest(s string) model.Digest {
+	d, err := model.ParseDigest(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
 }

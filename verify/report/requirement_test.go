@@ -15,7 +15,7 @@ import (
 func TestDesignatedRequirementWritten(t *testing.T) {
 	dr := &signing.DesignatedRequirement{Text: `identifier "com.example.app" and anchor apple generic and certificate leaf[subject.OU] = ABCDE12345`,
 		Result: signing.RequirementUnknown, Undecided: []string{"notarized: not checked here"}}
-	r := &verify.Report{Tool: verify.Tool{Name: "shipgate", Version: "v1.2.3"}, Files: []verify.File{{Path: "a", Kind: verify.KindMachO, SHA256: strings.Repeat("a", 64), Signatures: []signing.Signature{{
+	r := &verify.Report{Tool: verify.Tool{Name: "shipgate", Version: "v1.2.3"}, Files: []verify.File{{Path: "a", Kind: verify.KindMachO, SHA256: testDigest(strings.Repeat("a", 64)), Signatures: []signing.Signature{{
 		Format: signing.FormatAppleCodesign, Status: signing.StatusValid, DesignatedRequirement: dr,
 	}}}}}
 	r.Finalize(verify.FailOnError)

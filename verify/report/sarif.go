@@ -121,10 +121,8 @@ func SARIF(w io.Writer, r *model.Report) error {
 			continue
 		}
 		artIndex[f.Path] = len(arts)
-		a := sarifArtifact{Location: sarifArtifactLocation{URI: pathURI(f.Path), URIBaseID: SrcRoot}, Length: f.Size}
-		if f.SHA256 != "" {
-			a.Hashes = map[string]string{"sha-256": f.SHA256}
-		}
+		a := sarifArtifact{Location: sarifArtifactLocation{URI: pathURI(f.Path), URIBaseID: SrcRoot}, Length: f.Size,
+			Hashes: map[string]string{"sha-256": f.SHA256.String()}}
 		arts = append(arts, a)
 	}
 	results := make([]sarifResult, 0, len(r.Findings))
