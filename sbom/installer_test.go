@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/cab"
@@ -232,8 +233,13 @@ func TestInstallerPkg(t *testing.T) {
 	bundle := machofile.ExampleBundle(mp)
 	b, _ := pkgfile.Build(pkgfile.Spec{Files: pkgfile.Product("com.example.app", "1.4.0", bundle, true)})
 	p := writeFile(t, t.TempDir(), "Example-1.4.0.pkg", b)
-	var kinds []string
+	var (
+		mu    sync.Mutex // Signatures is called from the hashing workers
+		kinds []string
+	)
 	inv, err := Open(p, Options{Signatures: func(_ io.ReaderAt, _ int64, kind string) ([]signing.Signature, error) {
+		mu.Lock()
+		defer mu.Unlock()
 		kinds = append(kinds, kind)
 		return nil, nil
 	}})

@@ -29,7 +29,8 @@ import (
 type Options struct {
 	// Signatures returns the signatures of a binary of the given kind (see
 	// the Kind constants); nil leaves every binary's Signature nil, which
-	// means "not examined", never "unsigned".
+	// means "not examined", never "unsigned". It is called from several
+	// goroutines at once.
 	Signatures func(r io.ReaderAt, size int64, kind string) ([]signing.Signature, error)
 	// Workers bounds parallel hashing; zero means GOMAXPROCS.
 	Workers int
