@@ -27,20 +27,31 @@ const maxHeld = 2 << 30
 // b.files, read by the release walker's readers (internal/release), with the
 // same checks of names and links as verify's.
 func (b *builder) listArchive(kind filekind.Kind) error {
+	f, size, err := b.openRoot()
+	if err != nil {
+		return err
+	}
+	if kind == archiveZip {
+		return b.listZip(f, size)
+	}
+	return b.listTar(f, size)
+}
+
+// openRoot opens the release file b.root, an archive or installer, for the
+// rest of the build (closed with the builder) and marks the release an
+// archive.
+func (b *builder) openRoot() (*os.File, int64, error) {
 	f, err := os.Open(b.root)
 	if err != nil {
-		return fmt.Errorf("sbom: %w", err)
+		return nil, 0, fmt.Errorf("sbom: %w", err)
 	}
 	b.closers = append(b.closers, func() { f.Close() })
 	st, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("sbom: %w", err)
+		return nil, 0, fmt.Errorf("sbom: %w", err)
 	}
 	b.archive = true
-	if kind == archiveZip {
-		return b.listZip(f, st.Size())
-	}
-	return b.listTar(f, st.Size())
+	return f, st.Size(), nil
 }
 
 func (b *builder) listZip(f *os.File, size int64) error {

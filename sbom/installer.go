@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -29,21 +28,15 @@ import (
 // is opened too, to verify's nesting depth; zips, tarballs and asars
 // inside stay files.
 func (b *builder) listContainer(k container.Kind) error {
-	f, err := os.Open(b.root)
+	f, size, err := b.openRoot()
 	if err != nil {
-		return fmt.Errorf("sbom: %w", err)
+		return err
 	}
-	b.closers = append(b.closers, func() { f.Close() })
-	st, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("sbom: %w", err)
-	}
-	b.archive = true
 	name := filepath.Base(b.root)
 	b.files = append(b.files, &item{path: name, open: diskOpener(b.root), opened: true})
-	l := &containerLister{b: b, x: release.NewExpansion(st.Size()), seen: map[string]bool{name: true},
+	l := &containerLister{b: b, x: release.NewExpansion(size), seen: map[string]bool{name: true},
 		add: func(it *item) { b.files = append(b.files, it) }}
-	l.walk(k, f, st.Size(), name, 0)
+	l.walk(k, f, size, name, 0)
 	return nil
 }
 

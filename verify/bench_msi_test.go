@@ -4,11 +4,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/shipgate/shipgate/internal/cab"
 	"github.com/shipgate/shipgate/internal/msi"
@@ -65,35 +63,16 @@ func BenchmarkMSIVsSHA256(b *testing.B) {
 			if _, err := sha256Pass(dir); err != nil {
 				b.Fatal(err)
 			}
-			var cSHA, cVerify, tSHA, tVerify time.Duration
-			best, bestWall := math.Inf(1), math.Inf(1)
 			b.SetBytes(size)
-			b.ReportAllocs()
-			for b.Loop() {
-				c0, t0 := cpuTime(), time.Now()
-				if _, err := sha256Pass(dir); err != nil {
-					b.Fatal(err)
-				}
-				c1, t1 := cpuTime(), time.Now()
+			benchVsSHA256(b, dir, "msi", func() {
 				r, err := Release(context.Background(), opts, name)
 				if err != nil {
 					b.Fatal(err)
 				}
-				c2, t2 := cpuTime(), time.Now()
 				if len(r.Files) != len(files)+1 || r.Summary.Errors != 0 {
 					b.Fatalf("msi: %d files, %d errors: %+v", len(r.Files), r.Summary.Errors, r.Findings[:min(3, len(r.Findings))])
 				}
-				cSHA += c1 - c0
-				cVerify += c2 - c1
-				tSHA += t1.Sub(t0)
-				tVerify += t2.Sub(t1)
-				best = min(best, float64(c2-c1)/float64(c1-c0))
-				bestWall = min(bestWall, float64(t2.Sub(t1))/float64(t1.Sub(t0)))
-			}
-			b.ReportMetric(float64(cVerify)/float64(cSHA), "cpu-x-sha256-pass")
-			b.ReportMetric(best, "best-cpu-x-sha256-pass")
-			b.ReportMetric(float64(tVerify)/float64(tSHA), "x-sha256-pass")
-			b.ReportMetric(bestWall, "best-x-sha256-pass")
+			})
 		})
 	}
 }
