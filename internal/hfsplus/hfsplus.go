@@ -40,6 +40,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -139,6 +140,7 @@ type node struct {
 	ftype  uint32 // Finder file type
 	creat  uint32 // Finder creator
 	link   uint32 // permissions.special: a hard link's inode number
+	create uint32 // createDate, as stored
 	data   fork
 	at     int64 // the record's offset in the volume
 
@@ -168,6 +170,10 @@ type Volume struct {
 	max   int
 	seen  map[uint32]bool // catalog IDs reached from the root
 	fold  bool            // names compare case-insensitively
+	// created is the volume header's createDate, as stored: macOS
+	// resolves a hard link record only when its own createDate is this
+	// one or the private data folder's.
+	created uint32
 	// decmpfs holds the com.apple.decmpfs attributes, by file ID.
 	decmpfs map[uint32][]byte
 }
@@ -190,7 +196,7 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 		return nil, fmt.Errorf("hfsplus: reading the volume header: %w", orEOF(err))
 	}
 	be := binary.BigEndian
-	v := &Volume{r: r, size: size, Signature: be.Uint16(h[:]), BlockSize: be.Uint32(h[40:]), Blocks: be.Uint32(h[44:]), max: opts.MaxRecords}
+	v := &Volume{r: r, size: size, Signature: be.Uint16(h[:]), BlockSize: be.Uint32(h[40:]), Blocks: be.Uint32(h[44:]), max: opts.MaxRecords, created: be.Uint32(h[16:])}
 	if v.max <= 0 {
 		v.max = DefaultMaxRecords
 	}
@@ -556,7 +562,7 @@ func (v *Volume) readCatalog(t *tree, overflow map[uint32][]extentRec) error {
 			return &FormatError{Offset: at, Reason: fmt.Sprintf("catalog record type %d", typ)}
 		}
 		n := &node{parent: parent, name: name, dir: typ == recFolder, at: at,
-			mode: be.Uint16(rec[32+10:]), flags: rec[32+9], mod: hfsTime(be.Uint32(rec[16:])), link: be.Uint32(rec[32+12:])}
+			mode: be.Uint16(rec[32+10:]), flags: rec[32+9], mod: hfsTime(be.Uint32(rec[16:])), link: be.Uint32(rec[32+12:]), create: be.Uint32(rec[12:])}
 		if n.dir {
 			n.id = be.Uint32(rec[8:])
 		} else {
@@ -592,16 +598,34 @@ func (v *Volume) readCatalog(t *tree, overflow map[uint32][]extentRec) error {
 			v.problem("", n.at, "catalog record %q (ID %d) has no parent folder %d", n.name, n.id, n.parent)
 		}
 	}
-	// Hard links' targets live in the private data folder.
+	// Hard links' targets live in the private data folder. macOS finds
+	// one folder and one inode file by name: a second one of either (or
+	// one differing only in case on a case-insensitive volume) leaves
+	// which one it reads open, so no link is resolved through them.
 	var inodes map[string]*node
+	links := hardLinks{v: v, created: []uint32{v.created}}
+	privates := 0
 	for _, c := range root.children {
 		if c.dir && c.name == privateData {
+			if privates++; privates > 1 {
+				v.problem("", c.at, "a second private data folder %q in the root folder: which one holds the hard links' files is ambiguous, so no hard link is resolved", privateData)
+				inodes = nil
+				break
+			}
+			links.created = append(links.created, c.create)
 			inodes = map[string]*node{}
 			for _, f := range c.children {
-				inodes[f.name] = f
+				k := v.foldKey(f.name)
+				if inodes[k] != nil {
+					v.problem("", f.at, "two entries of the private data folder are named %q: hard links to it are not resolved", f.name)
+					inodes[k] = &node{dir: true} // resolves to nothing
+					continue
+				}
+				inodes[k] = f
 			}
 		}
 	}
+	links.inodes = inodes
 	v.paths = map[string]*node{".": root}
 	v.seen = map[uint32]bool{root.id: true}
 	for _, c := range root.children {
@@ -612,7 +636,7 @@ func (v *Volume) readCatalog(t *tree, overflow map[uint32][]extentRec) error {
 			}
 		}
 	}
-	v.walk(root, ".", 0, map[uint32]bool{root.id: true}, inodes, overflow)
+	v.walk(root, ".", 0, map[uint32]bool{root.id: true}, &links, overflow)
 	// Records the root does not reach (folders that are each other's
 	// parents, hard link targets) are not files of the volume; hidden
 	// ones are reported.
@@ -738,7 +762,25 @@ func foldName(name string) string {
 // maxLink bounds a symbolic link's target.
 const maxLink = 4096
 
-func (v *Volume) walk(d *node, dpath string, depth int, onPath map[uint32]bool, inodes map[string]*node, overflow map[uint32][]extentRec) {
+// hardLinks is what resolving file hard links needs.
+type hardLinks struct {
+	v      *Volume
+	inodes map[string]*node // the private data folder's entries, by foldKey
+	// created are the createDates (as stored) a link record must carry
+	// for macOS to resolve it: the volume's and the private data
+	// folder's (XNU's cat_lookupbykey).
+	created []uint32
+}
+
+// foldKey returns name as the volume compares it.
+func (v *Volume) foldKey(name string) string {
+	if v.fold {
+		return foldName(name)
+	}
+	return name
+}
+
+func (v *Volume) walk(d *node, dpath string, depth int, onPath map[uint32]bool, links *hardLinks, overflow map[uint32][]extentRec) {
 	sort.Slice(d.children, func(i, j int) bool { return d.children[i].name < d.children[j].name })
 	kept := d.children[:0]
 	folded := map[string]string{}
@@ -781,14 +823,20 @@ func (v *Volume) walk(d *node, dpath string, depth int, onPath map[uint32]bool, 
 			v.paths[p] = c
 			kept = append(kept, c)
 			onPath[c.id] = true
-			v.walk(c, p, depth+1, onPath, inodes, overflow)
+			v.walk(c, p, depth+1, onPath, links, overflow)
 			delete(onPath, c.id)
 			continue
 		}
 		src := c
 		switch {
 		case c.ftype == typeHardlink && c.creat == creatHFS:
-			t := inodes[fmt.Sprintf("iNode%d", c.link)]
+			if !slices.Contains(links.created, c.create) {
+				// macOS then reads the record as a plain file of its own
+				// data fork; other readers follow the link.
+				v.problem(p, c.at, "a hard link record (type hlnk, creator hfs+) whose creation date is neither the volume's nor the private data folder's: macOS reads its own data fork, not inode %d's", c.link)
+				continue
+			}
+			t := links.inodes[v.foldKey(fmt.Sprintf("iNode%d", c.link))]
 			if t == nil || t.dir {
 				v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: fmt.Sprintf("hard link to inode %d, which the private data folder does not hold", c.link)})
 				continue
