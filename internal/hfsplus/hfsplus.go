@@ -9,7 +9,10 @@
 // loop detection and bounds on nodes and records; index nodes are not
 // needed), the extents-overflow B-tree for data forks of more than eight
 // extents, and resolves file hard links through the metadata folder
-// ("\x00\x00\x00\x00HFS+ Private Data", not listed). Every count, offset
+// ("\x00\x00\x00\x00HFS+ Private Data", not listed) as XNU does: only a
+// record whose creation date is the volume's or that folder's is a link
+// (another is reported: macOS reads its own data fork), and a second
+// metadata folder or inode name is reported. Every count, offset
 // and extent is checked against the volume before use; problems are
 // reported (Volume.Problems) and the entries they concern left out:
 // names holding "/" are shown with ":" as macOS does, names that are
