@@ -110,6 +110,7 @@ func openDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 			return emptyFS{}, finds, nil
 		}
 		otherFileSystems(im, idx, take, add)
+		mappedFileSystems(im, idx, take, add)
 		for _, p := range vol.Problems {
 			add(dmg.RuleFilesystemMalformed, signing.SeverityError, p.Path, -1, "HFS+ volume of partition %d: %s (at volume offset %#x); the entry was left out", idx, p.Reason, p.Offset)
 		}

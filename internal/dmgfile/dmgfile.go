@@ -68,6 +68,11 @@ type Spec struct {
 	// without bzip2) in the partition named Apple_Free instead of its
 	// ignore chunk: a volume macOS mounts that the name hides.
 	FreeHFS []byte
+	// Map, when set, returns the content of the first partition (the
+	// partition map, by default an MBR without entries), stored raw and
+	// padded to whole sectors; fsSectors is the size of the file system
+	// partition that follows it, before the one named Apple_Free.
+	Map func(fsSectors int) []byte
 }
 
 // ChunkPos locates a chunk's data in the image.
@@ -203,6 +208,14 @@ func Build(s Spec) ([]byte, *Layout) {
 	}
 	if s.FreeHFS != nil {
 		parts[2].chunks = hfsChunks(s.FreeHFS, false, false, 0)
+	}
+	if s.Map != nil {
+		n := 0
+		for _, c := range parts[1].chunks {
+			n += c.sectors
+		}
+		m := sectors(s.Map(n))
+		parts[0].chunks = []chunk{{typ: ChunkRaw, sectors: len(m) / 512, data: m, plain: m}}
 	}
 	be := binary.BigEndian
 	var data []byte
