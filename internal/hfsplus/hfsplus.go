@@ -6,8 +6,9 @@
 // reader, and the APFS one (github.com/blacktop/go-apfs) is refused by
 // it. It reads the volume header at byte 1024, the catalog file's B-tree
 // (every leaf node, following the forward links from the first leaf, with
-// loop detection and bounds on nodes and records; index nodes are not
-// needed), the extents-overflow B-tree for data forks of more than eight
+// loop detection and bounds on nodes and records; the index, which macOS
+// descends to look names up, must reach the same leaves in the same
+// order), the extents-overflow B-tree for data forks of more than eight
 // extents, and resolves file hard links through the metadata folder
 // ("\x00\x00\x00\x00HFS+ Private Data", not listed) as XNU does: only a
 // record whose creation date is the volume's or that folder's is a link
@@ -366,7 +367,13 @@ type tree struct {
 	firstLeaf uint32
 	leafRecs  uint32
 	cmp       byte // keyCompareType
+	root      uint32
+	maxKey    int
+	varIndex  bool // index keys are stored at their length, not maxKey
 }
+
+// maxTreeDepth bounds the levels of a B-tree's index (XNU's kMaxTreeDepth).
+const maxTreeDepth = 16
 
 func (v *Volume) openTree(name string, f fork, at int64) (*tree, error) {
 	exts, err := v.extents(f, 0, nil)
@@ -386,7 +393,8 @@ func (v *Volume) openTree(name string, f fork, at int64) (*tree, error) {
 		return nil, &FormatError{Offset: blockOff(v, exts), Reason: fmt.Sprintf("%s: node 0 is of kind %d, not a header node", name, int8(h[8]))}
 	}
 	hr := h[14:]
-	t := &tree{name: name, f: fr, nodeSize: int(be.Uint16(hr[18:])), nodes: be.Uint32(hr[22:]), firstLeaf: be.Uint32(hr[10:]), leafRecs: be.Uint32(hr[6:]), cmp: hr[37]}
+	t := &tree{name: name, f: fr, nodeSize: int(be.Uint16(hr[18:])), nodes: be.Uint32(hr[22:]), firstLeaf: be.Uint32(hr[10:]), leafRecs: be.Uint32(hr[6:]), cmp: hr[37],
+		root: be.Uint32(hr[2:]), maxKey: int(be.Uint16(hr[20:])), varIndex: be.Uint32(hr[38:])&4 != 0}
 	if ns := t.nodeSize; ns < 512 || ns > maxNodeSize || ns&(ns-1) != 0 {
 		return nil, &FormatError{Offset: blockOff(v, exts), Reason: fmt.Sprintf("%s: node size %d is not a power of two from 512 to 32768", name, ns)}
 	}
@@ -424,6 +432,7 @@ func (t *tree) leaves(max int, fn func(key, rec []byte, at int64) error) error {
 	buf := make([]byte, t.nodeSize)
 	be := binary.BigEndian
 	count := 0
+	var chain []uint32
 	for n := t.firstLeaf; n != 0; {
 		off := int64(n) * int64(t.nodeSize)
 		at := t.volumeOffset(off)
@@ -434,6 +443,7 @@ func (t *tree) leaves(max int, fn func(key, rec []byte, at int64) error) error {
 			return &FormatError{Offset: at, Reason: fmt.Sprintf("%s: the leaf chain loops back to node %d", t.name, n)}
 		}
 		seen[n] = true
+		chain = append(chain, n)
 		if _, err := t.f.ReadAt(buf, off); err != nil {
 			return &FormatError{Offset: at, Reason: fmt.Sprintf("%s: reading node %d: %v", t.name, n, err)}
 		}
@@ -465,7 +475,88 @@ func (t *tree) leaves(max int, fn func(key, rec []byte, at int64) error) error {
 		}
 		n = be.Uint32(buf)
 	}
+	return t.checkIndex(chain)
+}
+
+// checkIndex checks that the index, descended from the root node, reaches
+// the leaves of the leaf chain, in its order, and nothing else: macOS
+// finds a file by descending the index, the reader by the chain, and a
+// leaf only one of them reaches (a second record of a file's key, in a
+// node the chain skips) would let the two read different files.
+func (t *tree) checkIndex(chain []uint32) error {
+	var got []uint32
+	seen := map[uint32]bool{}
+	buf := make([]byte, t.nodeSize)
+	be := binary.BigEndian
+	var visit func(n uint32, depth int) error
+	visit = func(n uint32, depth int) error {
+		at := t.volumeOffset(int64(n) * int64(t.nodeSize))
+		switch {
+		case n == 0 || n >= t.nodes:
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("%s: the index points to node %d of %d", t.name, n, t.nodes)}
+		case seen[n]:
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("%s: the index reaches node %d twice", t.name, n)}
+		case depth > maxTreeDepth:
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("%s: the index is more than %d levels deep", t.name, maxTreeDepth)}
+		}
+		seen[n] = true
+		if _, err := t.f.ReadAt(buf, int64(n)*int64(t.nodeSize)); err != nil {
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("%s: reading node %d: %v", t.name, n, err)}
+		}
+		switch int8(buf[8]) {
+		case -1:
+			got = append(got, n)
+			return nil
+		case 0:
+		default:
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("%s: the index reaches node %d, of kind %d", t.name, n, int8(buf[8]))}
+		}
+		nrec := int(be.Uint16(buf[10:]))
+		if nrec == 0 || 14+2*(nrec+1) > t.nodeSize {
+			return &FormatError{Offset: at + 10, Reason: fmt.Sprintf("%s: index node %d holds %d records", t.name, n, nrec)}
+		}
+		kids := make([]uint32, 0, nrec)
+		for i := range nrec {
+			a := int(be.Uint16(buf[t.nodeSize-2*(i+1):]))
+			z := int(be.Uint16(buf[t.nodeSize-2*(i+2):]))
+			if a < 14 || z > t.nodeSize-2*(nrec+1) || a+2 > z {
+				return &FormatError{Offset: at + int64(t.nodeSize-2*(i+1)), Reason: fmt.Sprintf("%s: index node %d record %d spans [%d, %d), outside the node's records", t.name, n, i, a, z)}
+			}
+			r := buf[a:z]
+			kl := int(be.Uint16(r)) + 2
+			if !t.varIndex {
+				kl = t.maxKey + 2
+			}
+			if kl+4 > len(r) {
+				return &FormatError{Offset: at + int64(a), Reason: fmt.Sprintf("%s: index node %d record %d: key of %d bytes and a pointer in a %d-byte record", t.name, n, i, kl, len(r))}
+			}
+			kids = append(kids, be.Uint32(r[kl:]))
+		}
+		for _, k := range kids {
+			if err := visit(k, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if t.root != 0 {
+		if err := visit(t.root, 1); err != nil {
+			return err
+		}
+	}
+	if !slices.Equal(got, chain) {
+		at := t.volumeOffset(0)
+		return &FormatError{Offset: at, Reason: fmt.Sprintf("%s: the index reaches leaf nodes %s, the leaf chain %s: macOS looks files up through the index", t.name, nodeList(got), nodeList(chain))}
+	}
 	return nil
+}
+
+// nodeList prints node numbers, the first few of a long list.
+func nodeList(ns []uint32) string {
+	if len(ns) > 8 {
+		return fmt.Sprint(ns[:8])[:len(fmt.Sprint(ns[:8]))-1] + fmt.Sprintf(" … (%d)]", len(ns))
+	}
+	return fmt.Sprint(ns)
 }
 
 // extentRec is an overflow extent record of a data fork.
