@@ -787,7 +787,14 @@ func (v *Volume) readDecmpfs(t *tree) map[uint32][]byte {
 		if n > maxDecmpfsAttr || int(n) > len(rec)-16 {
 			return &FormatError{Offset: at, Reason: fmt.Sprintf("com.apple.decmpfs attribute of %d bytes in a %d-byte record", n, len(rec))}
 		}
-		out[be.Uint32(key[4:])] = rec[16 : 16+n : 16+n]
+		id := be.Uint32(key[4:])
+		if _, dup := out[id]; dup {
+			// macOS finds one of the two; which one is not ours to guess.
+			v.problem("", at, "file %d has a second com.apple.decmpfs attribute: which one macOS decodes is ambiguous, so the file is not read", id)
+			out[id] = []byte{}
+			return nil
+		}
+		out[id] = rec[16 : 16+n : 16+n]
 		return nil
 	})
 	if err != nil {
