@@ -194,11 +194,15 @@ func (e *evaluation) eval(n *reqNode) tri {
 			return triFalse
 		}
 		has := false
-		if n.op&^opFlagMask == opCertGeneric {
+		switch {
+		case !bytes.Equal(encodeOID(n.oid), n.data):
+			// Apple compares the OID's bytes with the certificate's
+			// (DER, minimal): a padded encoding names no extension.
+		case n.op&^opFlagMask == opCertGeneric:
 			for _, x := range cert.Extensions {
 				has = has || oidEqual(x.Id, n.oid)
 			}
-		} else {
+		default:
 			for _, pid := range cert.PolicyIdentifiers {
 				has = has || oidEqual(pid, n.oid)
 			}

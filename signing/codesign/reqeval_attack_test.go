@@ -1,8 +1,10 @@
 package codesign
 
 import (
+	"bytes"
 	"crypto/sha1"
 	"crypto/x509"
+	"encoding/binary"
 	"encoding/hex"
 	"testing"
 
@@ -60,5 +62,47 @@ func TestRequirementUntrustedChainClaimsRoot(t *testing.T) {
 	adhoc := &reqContext{identifier: "x"}
 	if got, _ := mustCompile(t, root).evaluate(adhoc); got != unsat {
 		t.Errorf("ad-hoc root hash: %s", got)
+	}
+}
+
+// TestRequirementPaddedOIDNamesNothing: a binary requirement may encode a
+// certificate field's OID with a padding byte (0x80) inside an arc, which
+// decodes to the same arcs; Apple compares the OID's bytes with the
+// certificate's minimal DER, so it names no extension: "exists" is
+// unsatisfied (where arc comparison said satisfied) and "absent"
+// satisfied.
+func TestRequirementPaddedOIDNamesNothing(t *testing.T) {
+	ctx, _ := evalCtx(t)
+	minimal := []byte{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x63, 0x64, 0x06, 0x02, 0x06} // 1.2.840.113635.100.6.2.6
+	padded := []byte{0x2a, 0x80, 0x86, 0x48, 0x86, 0xf7, 0x63, 0x64, 0x06, 0x02, 0x06}
+	for _, tc := range []struct {
+		req  string
+		want signing.RequirementResult
+	}{
+		{`certificate 1[field.1.2.840.113635.100.6.2.6] exists`, signing.RequirementUnsatisfied},
+		{`certificate 1[field.1.2.840.113635.100.6.2.6] absent`, signing.RequirementSatisfied},
+	} {
+		r := mustCompile(t, tc.req)
+		if got, _ := r.evaluate(ctx); got == tc.want {
+			t.Fatalf("%s: the minimal encoding already gives %s", tc.req, got)
+		}
+		b, err := r.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := bytes.Index(b, minimal)
+		if i < 4 || binary.BigEndian.Uint32(b[i-4:]) != uint32(len(minimal)) {
+			t.Fatalf("no OID operand in %x", b)
+		}
+		// 10 bytes were padded to 12: 11 still fit.
+		binary.BigEndian.PutUint32(b[i-4:], uint32(len(padded)))
+		copy(b[i:], padded)
+		pr, err := ParseRequirement(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, why := pr.evaluate(ctx); got != tc.want {
+			t.Errorf("padded %s: %s, want %s (%v)", tc.req, got, tc.want, why)
+		}
 	}
 }
