@@ -195,8 +195,8 @@ func ClassifyApple(leaf, issuer *x509.Certificate) AppleCertKind {
 // kinds, or a marker of an unlisted role make the leaf unknown, so that a
 // policy requiring a kind fails closed.
 //
-// It does not check the chain, validity or signatures: see
-// [TrustStore.VerifyChain].
+// It checks that issuer's key signed leaf, and nothing else of the chain
+// (validity, the issuer's own issuer, trust): see [TrustStore.VerifyChain].
 func ExplainApple(leaf, issuer *x509.Certificate) AppleClassification {
 	var c AppleClassification
 	if leaf == nil {
@@ -264,7 +264,7 @@ func ExplainApple(leaf, issuer *x509.Certificate) AppleClassification {
 		c.Problem = "markers of several kinds: " + strings.Join(names, ", ")
 	default:
 		k := c.Claims[0]
-		if p := issuerProblem(k, issuer); p != "" {
+		if p := issuerProblem(k, leaf, issuer); p != "" {
 			c.Problem, c.IssuerMismatch = p, true
 		} else {
 			c.Kind = k
@@ -273,9 +273,11 @@ func ExplainApple(leaf, issuer *x509.Certificate) AppleClassification {
 	return c
 }
 
-// issuerProblem says why issuer cannot issue a leaf of kind k; empty when
-// it can.
-func issuerProblem(k AppleCertKind, issuer *x509.Certificate) string {
+// issuerProblem says why issuer cannot issue leaf, of kind k; empty when
+// it can. An issuer whose key did not sign the leaf is none: a chain that
+// does not verify may name a real Developer ID CA above a leaf it never
+// signed.
+func issuerProblem(k AppleCertKind, leaf, issuer *x509.Certificate) string {
 	var want asn1.ObjectIdentifier
 	switch k {
 	case AppleKindDeveloperIDApplication, AppleKindDeveloperIDInstaller:
@@ -286,12 +288,18 @@ func issuerProblem(k AppleCertKind, issuer *x509.Certificate) string {
 		if issuer == nil || issuer.Subject.CommonName != appleCodeSigningCAName {
 			return fmt.Sprintf("%s leaf not issued by the %s", k, appleCodeSigningCAName)
 		}
+		if _, err := checkSignedBy(leaf, issuer); err != nil {
+			return fmt.Sprintf("%s leaf not signed by the %s its chain names: %v", k, appleCodeSigningCAName, err)
+		}
 		return ""
 	default:
 		return ""
 	}
 	if issuer == nil {
 		return fmt.Sprintf("%s leaf whose issuer was not found", k)
+	}
+	if _, err := checkSignedBy(leaf, issuer); err != nil {
+		return fmt.Sprintf("%s leaf not signed by the CA its chain names (%q): %v", k, FormatName(issuer.Subject), err)
 	}
 	for _, e := range issuer.Extensions {
 		if e.Id.Equal(want) {

@@ -132,3 +132,33 @@ func TestAppleMarkerExtensionsCopy(t *testing.T) {
 		t.Error("AppleMarkerExtensions returns a shared slice")
 	}
 }
+
+// TestClassifyAppleIssuerDidNotSign: a chain that does not verify can put
+// a real Developer ID CA (or Apple Code Signing CA) above a leaf it never
+// signed; the leaf is then unknown, not Developer ID, whatever the CA's
+// marker and name say.
+func TestClassifyAppleIssuerDidNotSign(t *testing.T) {
+	root, devID, wwdr, codeSigning, _ := appleCAs()
+	other := testpki.NewRoot(testpki.Spec{CommonName: "attacker root", KeyN: 26})
+	fakeDevID := other.Issue(testpki.Spec{CommonName: "Developer ID Certification Authority", CA: true, KeyN: 27, ExtraExtensions: []pkix.Extension{testpki.AppleCAMarker(6)}})
+	fakeCS := other.Issue(testpki.Spec{CommonName: "Apple Code Signing Certification Authority", CA: true, KeyN: 28})
+	_ = root
+	for _, tc := range []struct {
+		name          string
+		signer, named *testpki.Cert
+		ext           pkix.Extension
+	}{
+		{"developer-id", fakeDevID, devID, testpki.AppleLeafMarker(13)},
+		{"development", fakeDevID, wwdr, testpki.AppleLeafMarker(12)},
+		{"apple-software", fakeCS, codeSigning, pkix.Extension{Id: signing.OIDAppleSoftwareSigning, Critical: true, Value: []byte{5, 0}}},
+	} {
+		leaf := tc.signer.Issue(testpki.Spec{CommonName: "leaf " + tc.name, KeyN: 31, ExtraExtensions: []pkix.Extension{tc.ext}})
+		got := signing.ExplainApple(leaf.Cert, tc.named.Cert)
+		if got.Kind != signing.AppleKindUnknown || !got.IssuerMismatch || !strings.Contains(got.Problem, "not signed by") {
+			t.Errorf("%s: %+v", tc.name, got)
+		}
+		if k := signing.ClassifyApple(leaf.Cert, tc.signer.Cert); tc.name == "developer-id" && k != signing.AppleKindDeveloperIDApplication {
+			t.Errorf("%s: its real signer gives %q", tc.name, k)
+		}
+	}
+}

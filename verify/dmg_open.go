@@ -24,7 +24,8 @@ const maxSkippedFindings = 100
 // that the .app it carries is verified as a bundle under the image's
 // path. What cannot be opened is a finding: an APFS volume, a partition
 // of LZFSE, ADC or LZMA chunks, no file system (dmg/filesystem-not-opened);
-// a volume that does not read as one (dmg/filesystem-malformed); files
+// a volume that does not read as one, or a second HFS+ or APFS volume in
+// another partition, which macOS mounts too (dmg/filesystem-malformed); files
 // compressed by HFS+ transparent compression (dmg/file-not-opened).
 func openDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 	im, err := dmg.NewReader(r, size)
@@ -108,6 +109,8 @@ func openDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 			add(dmg.RuleExpansionLimit, signing.SeverityError, "", -1, "the HFS+ volume of partition %d declares %d bytes of files, more than %d times the image's size (and more than %d bytes; a decompression bomb?); its files were not checked", idx, total, release.ExpansionRatio, int64(release.MinExpansion))
 			return emptyFS{}, finds, nil
 		}
+		otherFileSystems(im, idx, take, add)
+		mappedFileSystems(im, idx, take, add)
 		for _, p := range vol.Problems {
 			add(dmg.RuleFilesystemMalformed, signing.SeverityError, p.Path, -1, "HFS+ volume of partition %d: %s (at volume offset %#x); the entry was left out", idx, p.Reason, p.Offset)
 		}
@@ -126,6 +129,26 @@ func openDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 	}
 	add(dmg.RuleFilesystemNotOpened, signing.SeverityWarning, "", -1, "the file system inside the disk image was not opened (%s): the files it holds, such as an .app, were not verified", what)
 	return emptyFS{}, finds, nil
+}
+
+// otherFileSystems reports the partitions other than opened that hold a
+// file system (HFS+, APFS), whatever their names: macOS mounts every
+// volume of an image, and only the opened one's files are verified. A
+// decoy volume beside (or an APFS volume behind) the one read would
+// otherwise carry an app nobody checked.
+func otherFileSystems(im *dmg.Image, opened int, take func(int64) bool, add func(signing.Rule, signing.Severity, string, int64, string, ...any)) {
+	for _, p := range im.Partitions {
+		if p.Index == opened {
+			continue
+		}
+		pr, err := im.OpenPartition(p.Index, dmg.PartitionOptions{Take: take})
+		if err != nil {
+			continue // not decoded: its checksum and chunks are the image's findings
+		}
+		if fsys := pr.FileSystem(); fsys != "" {
+			add(dmg.RuleFilesystemMalformed, signing.SeverityError, "", -1, "partition %d (%q) holds a second file system (%s) besides partition %d's, which macOS mounts too: its files were not verified", p.Index, p.Name, fsys, opened)
+		}
+	}
 }
 
 // emptyFS is the file system of a disk image that was not opened.

@@ -64,6 +64,15 @@ type Spec struct {
 	// whose content it then becomes (7-Zip then no longer reads the
 	// volume: it wants zeros there).
 	HFSBzip2 bool
+	// FreeHFS, when set, stores a second HFS+ volume (as HFS is stored,
+	// without bzip2) in the partition named Apple_Free instead of its
+	// ignore chunk: a volume macOS mounts that the name hides.
+	FreeHFS []byte
+	// Map, when set, returns the content of the first partition (the
+	// partition map, by default an MBR without entries), stored raw and
+	// padded to whole sectors; fsSectors is the size of the file system
+	// partition that follows it, before the one named Apple_Free.
+	Map func(fsSectors int) []byte
 }
 
 // ChunkPos locates a chunk's data in the image.
@@ -196,6 +205,17 @@ func Build(s Spec) ([]byte, *Layout) {
 		{name: "Protective Master Boot Record (MBR : 0)", id: "-1", chunks: []chunk{{typ: ChunkRaw, sectors: 1, data: mbr, plain: mbr}}},
 		{name: fsName, id: "0", chunks: apfs},
 		{name: " (Apple_Free : 2)", id: "1", chunks: []chunk{{typ: ChunkIgnore, sectors: 8}}},
+	}
+	if s.FreeHFS != nil {
+		parts[2].chunks = hfsChunks(s.FreeHFS, false, false, 0)
+	}
+	if s.Map != nil {
+		n := 0
+		for _, c := range parts[1].chunks {
+			n += c.sectors
+		}
+		m := sectors(s.Map(n))
+		parts[0].chunks = []chunk{{typ: ChunkRaw, sectors: len(m) / 512, data: m, plain: m}}
 	}
 	be := binary.BigEndian
 	var data []byte

@@ -19,6 +19,7 @@ func FuzzOpen(f *testing.F) {
 	}
 	seed(BuildSpec{Files: sample()})
 	seed(BuildSpec{Files: sample(), NodeSize: 512})
+	seed(manyFiles()) // a catalog of several index levels
 	seed(BuildSpec{Files: map[string]BuildFile{"big": {Data: make([]byte, 12*4096)}}, Fragment: true})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		v, err := Open(bytes.NewReader(b), int64(len(b)), Options{MaxRecords: 10000})

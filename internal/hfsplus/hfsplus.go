@@ -6,10 +6,14 @@
 // reader, and the APFS one (github.com/blacktop/go-apfs) is refused by
 // it. It reads the volume header at byte 1024, the catalog file's B-tree
 // (every leaf node, following the forward links from the first leaf, with
-// loop detection and bounds on nodes and records; index nodes are not
-// needed), the extents-overflow B-tree for data forks of more than eight
+// loop detection and bounds on nodes and records; the index, which macOS
+// descends to look names up, must reach the same leaves in the same
+// order), the extents-overflow B-tree for data forks of more than eight
 // extents, and resolves file hard links through the metadata folder
-// ("\x00\x00\x00\x00HFS+ Private Data", not listed). Every count, offset
+// ("\x00\x00\x00\x00HFS+ Private Data", not listed) as XNU does: only a
+// record whose creation date is the volume's or that folder's is a link
+// (another is reported: macOS reads its own data fork), and a second
+// metadata folder or inode name is reported. Every count, offset
 // and extent is checked against the volume before use; problems are
 // reported (Volume.Problems) and the entries they concern left out:
 // names holding "/" are shown with ":" as macOS does, names that are
@@ -40,6 +44,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -139,6 +144,7 @@ type node struct {
 	ftype  uint32 // Finder file type
 	creat  uint32 // Finder creator
 	link   uint32 // permissions.special: a hard link's inode number
+	create uint32 // createDate, as stored
 	data   fork
 	at     int64 // the record's offset in the volume
 
@@ -168,6 +174,10 @@ type Volume struct {
 	max   int
 	seen  map[uint32]bool // catalog IDs reached from the root
 	fold  bool            // names compare case-insensitively
+	// created is the volume header's createDate, as stored: macOS
+	// resolves a hard link record only when its own createDate is this
+	// one or the private data folder's.
+	created uint32
 	// decmpfs holds the com.apple.decmpfs attributes, by file ID.
 	decmpfs map[uint32][]byte
 }
@@ -190,7 +200,7 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 		return nil, fmt.Errorf("hfsplus: reading the volume header: %w", orEOF(err))
 	}
 	be := binary.BigEndian
-	v := &Volume{r: r, size: size, Signature: be.Uint16(h[:]), BlockSize: be.Uint32(h[40:]), Blocks: be.Uint32(h[44:]), max: opts.MaxRecords}
+	v := &Volume{r: r, size: size, Signature: be.Uint16(h[:]), BlockSize: be.Uint32(h[40:]), Blocks: be.Uint32(h[44:]), max: opts.MaxRecords, created: be.Uint32(h[16:])}
 	if v.max <= 0 {
 		v.max = DefaultMaxRecords
 	}
@@ -357,7 +367,13 @@ type tree struct {
 	firstLeaf uint32
 	leafRecs  uint32
 	cmp       byte // keyCompareType
+	root      uint32
+	maxKey    int
+	varIndex  bool // index keys are stored at their length, not maxKey
 }
+
+// maxTreeDepth bounds the levels of a B-tree's index (XNU's kMaxTreeDepth).
+const maxTreeDepth = 16
 
 func (v *Volume) openTree(name string, f fork, at int64) (*tree, error) {
 	exts, err := v.extents(f, 0, nil)
@@ -377,7 +393,8 @@ func (v *Volume) openTree(name string, f fork, at int64) (*tree, error) {
 		return nil, &FormatError{Offset: blockOff(v, exts), Reason: fmt.Sprintf("%s: node 0 is of kind %d, not a header node", name, int8(h[8]))}
 	}
 	hr := h[14:]
-	t := &tree{name: name, f: fr, nodeSize: int(be.Uint16(hr[18:])), nodes: be.Uint32(hr[22:]), firstLeaf: be.Uint32(hr[10:]), leafRecs: be.Uint32(hr[6:]), cmp: hr[37]}
+	t := &tree{name: name, f: fr, nodeSize: int(be.Uint16(hr[18:])), nodes: be.Uint32(hr[22:]), firstLeaf: be.Uint32(hr[10:]), leafRecs: be.Uint32(hr[6:]), cmp: hr[37],
+		root: be.Uint32(hr[2:]), maxKey: int(be.Uint16(hr[20:])), varIndex: be.Uint32(hr[38:])&4 != 0}
 	if ns := t.nodeSize; ns < 512 || ns > maxNodeSize || ns&(ns-1) != 0 {
 		return nil, &FormatError{Offset: blockOff(v, exts), Reason: fmt.Sprintf("%s: node size %d is not a power of two from 512 to 32768", name, ns)}
 	}
@@ -415,6 +432,7 @@ func (t *tree) leaves(max int, fn func(key, rec []byte, at int64) error) error {
 	buf := make([]byte, t.nodeSize)
 	be := binary.BigEndian
 	count := 0
+	var chain []uint32
 	for n := t.firstLeaf; n != 0; {
 		off := int64(n) * int64(t.nodeSize)
 		at := t.volumeOffset(off)
@@ -425,6 +443,7 @@ func (t *tree) leaves(max int, fn func(key, rec []byte, at int64) error) error {
 			return &FormatError{Offset: at, Reason: fmt.Sprintf("%s: the leaf chain loops back to node %d", t.name, n)}
 		}
 		seen[n] = true
+		chain = append(chain, n)
 		if _, err := t.f.ReadAt(buf, off); err != nil {
 			return &FormatError{Offset: at, Reason: fmt.Sprintf("%s: reading node %d: %v", t.name, n, err)}
 		}
@@ -456,7 +475,88 @@ func (t *tree) leaves(max int, fn func(key, rec []byte, at int64) error) error {
 		}
 		n = be.Uint32(buf)
 	}
+	return t.checkIndex(chain)
+}
+
+// checkIndex checks that the index, descended from the root node, reaches
+// the leaves of the leaf chain, in its order, and nothing else: macOS
+// finds a file by descending the index, the reader by the chain, and a
+// leaf only one of them reaches (a second record of a file's key, in a
+// node the chain skips) would let the two read different files.
+func (t *tree) checkIndex(chain []uint32) error {
+	var got []uint32
+	seen := map[uint32]bool{}
+	buf := make([]byte, t.nodeSize)
+	be := binary.BigEndian
+	var visit func(n uint32, depth int) error
+	visit = func(n uint32, depth int) error {
+		at := t.volumeOffset(int64(n) * int64(t.nodeSize))
+		switch {
+		case n == 0 || n >= t.nodes:
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("%s: the index points to node %d of %d", t.name, n, t.nodes)}
+		case seen[n]:
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("%s: the index reaches node %d twice", t.name, n)}
+		case depth > maxTreeDepth:
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("%s: the index is more than %d levels deep", t.name, maxTreeDepth)}
+		}
+		seen[n] = true
+		if _, err := t.f.ReadAt(buf, int64(n)*int64(t.nodeSize)); err != nil {
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("%s: reading node %d: %v", t.name, n, err)}
+		}
+		switch int8(buf[8]) {
+		case -1:
+			got = append(got, n)
+			return nil
+		case 0:
+		default:
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("%s: the index reaches node %d, of kind %d", t.name, n, int8(buf[8]))}
+		}
+		nrec := int(be.Uint16(buf[10:]))
+		if nrec == 0 || 14+2*(nrec+1) > t.nodeSize {
+			return &FormatError{Offset: at + 10, Reason: fmt.Sprintf("%s: index node %d holds %d records", t.name, n, nrec)}
+		}
+		kids := make([]uint32, 0, nrec)
+		for i := range nrec {
+			a := int(be.Uint16(buf[t.nodeSize-2*(i+1):]))
+			z := int(be.Uint16(buf[t.nodeSize-2*(i+2):]))
+			if a < 14 || z > t.nodeSize-2*(nrec+1) || a+2 > z {
+				return &FormatError{Offset: at + int64(t.nodeSize-2*(i+1)), Reason: fmt.Sprintf("%s: index node %d record %d spans [%d, %d), outside the node's records", t.name, n, i, a, z)}
+			}
+			r := buf[a:z]
+			kl := int(be.Uint16(r)) + 2
+			if !t.varIndex {
+				kl = t.maxKey + 2
+			}
+			if kl+4 > len(r) {
+				return &FormatError{Offset: at + int64(a), Reason: fmt.Sprintf("%s: index node %d record %d: key of %d bytes and a pointer in a %d-byte record", t.name, n, i, kl, len(r))}
+			}
+			kids = append(kids, be.Uint32(r[kl:]))
+		}
+		for _, k := range kids {
+			if err := visit(k, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if t.root != 0 {
+		if err := visit(t.root, 1); err != nil {
+			return err
+		}
+	}
+	if !slices.Equal(got, chain) {
+		at := t.volumeOffset(0)
+		return &FormatError{Offset: at, Reason: fmt.Sprintf("%s: the index reaches leaf nodes %s, the leaf chain %s: macOS looks files up through the index", t.name, nodeList(got), nodeList(chain))}
+	}
 	return nil
+}
+
+// nodeList prints node numbers, the first few of a long list.
+func nodeList(ns []uint32) string {
+	if len(ns) > 8 {
+		return fmt.Sprint(ns[:8])[:len(fmt.Sprint(ns[:8]))-1] + fmt.Sprintf(" … (%d)]", len(ns))
+	}
+	return fmt.Sprint(ns)
 }
 
 // extentRec is an overflow extent record of a data fork.
@@ -556,7 +656,7 @@ func (v *Volume) readCatalog(t *tree, overflow map[uint32][]extentRec) error {
 			return &FormatError{Offset: at, Reason: fmt.Sprintf("catalog record type %d", typ)}
 		}
 		n := &node{parent: parent, name: name, dir: typ == recFolder, at: at,
-			mode: be.Uint16(rec[32+10:]), flags: rec[32+9], mod: hfsTime(be.Uint32(rec[16:])), link: be.Uint32(rec[32+12:])}
+			mode: be.Uint16(rec[32+10:]), flags: rec[32+9], mod: hfsTime(be.Uint32(rec[16:])), link: be.Uint32(rec[32+12:]), create: be.Uint32(rec[12:])}
 		if n.dir {
 			n.id = be.Uint32(rec[8:])
 		} else {
@@ -592,16 +692,34 @@ func (v *Volume) readCatalog(t *tree, overflow map[uint32][]extentRec) error {
 			v.problem("", n.at, "catalog record %q (ID %d) has no parent folder %d", n.name, n.id, n.parent)
 		}
 	}
-	// Hard links' targets live in the private data folder.
+	// Hard links' targets live in the private data folder. macOS finds
+	// one folder and one inode file by name: a second one of either (or
+	// one differing only in case on a case-insensitive volume) leaves
+	// which one it reads open, so no link is resolved through them.
 	var inodes map[string]*node
+	links := hardLinks{v: v, created: []uint32{v.created}}
+	privates := 0
 	for _, c := range root.children {
 		if c.dir && c.name == privateData {
+			if privates++; privates > 1 {
+				v.problem("", c.at, "a second private data folder %q in the root folder: which one holds the hard links' files is ambiguous, so no hard link is resolved", privateData)
+				inodes = nil
+				break
+			}
+			links.created = append(links.created, c.create)
 			inodes = map[string]*node{}
 			for _, f := range c.children {
-				inodes[f.name] = f
+				k := v.foldKey(f.name)
+				if inodes[k] != nil {
+					v.problem("", f.at, "two entries of the private data folder are named %q: hard links to it are not resolved", f.name)
+					inodes[k] = &node{dir: true} // resolves to nothing
+					continue
+				}
+				inodes[k] = f
 			}
 		}
 	}
+	links.inodes = inodes
 	v.paths = map[string]*node{".": root}
 	v.seen = map[uint32]bool{root.id: true}
 	for _, c := range root.children {
@@ -612,7 +730,7 @@ func (v *Volume) readCatalog(t *tree, overflow map[uint32][]extentRec) error {
 			}
 		}
 	}
-	v.walk(root, ".", 0, map[uint32]bool{root.id: true}, inodes, overflow)
+	v.walk(root, ".", 0, map[uint32]bool{root.id: true}, &links, overflow)
 	// Records the root does not reach (folders that are each other's
 	// parents, hard link targets) are not files of the volume; hidden
 	// ones are reported.
@@ -669,7 +787,14 @@ func (v *Volume) readDecmpfs(t *tree) map[uint32][]byte {
 		if n > maxDecmpfsAttr || int(n) > len(rec)-16 {
 			return &FormatError{Offset: at, Reason: fmt.Sprintf("com.apple.decmpfs attribute of %d bytes in a %d-byte record", n, len(rec))}
 		}
-		out[be.Uint32(key[4:])] = rec[16 : 16+n : 16+n]
+		id := be.Uint32(key[4:])
+		if _, dup := out[id]; dup {
+			// macOS finds one of the two; which one is not ours to guess.
+			v.problem("", at, "file %d has a second com.apple.decmpfs attribute: which one macOS decodes is ambiguous, so the file is not read", id)
+			out[id] = []byte{}
+			return nil
+		}
+		out[id] = rec[16 : 16+n : 16+n]
 		return nil
 	})
 	if err != nil {
@@ -738,7 +863,25 @@ func foldName(name string) string {
 // maxLink bounds a symbolic link's target.
 const maxLink = 4096
 
-func (v *Volume) walk(d *node, dpath string, depth int, onPath map[uint32]bool, inodes map[string]*node, overflow map[uint32][]extentRec) {
+// hardLinks is what resolving file hard links needs.
+type hardLinks struct {
+	v      *Volume
+	inodes map[string]*node // the private data folder's entries, by foldKey
+	// created are the createDates (as stored) a link record must carry
+	// for macOS to resolve it: the volume's and the private data
+	// folder's (XNU's cat_lookupbykey).
+	created []uint32
+}
+
+// foldKey returns name as the volume compares it.
+func (v *Volume) foldKey(name string) string {
+	if v.fold {
+		return foldName(name)
+	}
+	return name
+}
+
+func (v *Volume) walk(d *node, dpath string, depth int, onPath map[uint32]bool, links *hardLinks, overflow map[uint32][]extentRec) {
 	sort.Slice(d.children, func(i, j int) bool { return d.children[i].name < d.children[j].name })
 	kept := d.children[:0]
 	folded := map[string]string{}
@@ -781,14 +924,20 @@ func (v *Volume) walk(d *node, dpath string, depth int, onPath map[uint32]bool, 
 			v.paths[p] = c
 			kept = append(kept, c)
 			onPath[c.id] = true
-			v.walk(c, p, depth+1, onPath, inodes, overflow)
+			v.walk(c, p, depth+1, onPath, links, overflow)
 			delete(onPath, c.id)
 			continue
 		}
 		src := c
 		switch {
 		case c.ftype == typeHardlink && c.creat == creatHFS:
-			t := inodes[fmt.Sprintf("iNode%d", c.link)]
+			if !slices.Contains(links.created, c.create) {
+				// macOS then reads the record as a plain file of its own
+				// data fork; other readers follow the link.
+				v.problem(p, c.at, "a hard link record (type hlnk, creator hfs+) whose creation date is neither the volume's nor the private data folder's: macOS reads its own data fork, not inode %d's", c.link)
+				continue
+			}
+			t := links.inodes[v.foldKey(fmt.Sprintf("iNode%d", c.link))]
 			if t == nil || t.dir {
 				v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: fmt.Sprintf("hard link to inode %d, which the private data folder does not hold", c.link)})
 				continue

@@ -116,6 +116,9 @@ func (e *evaluation) eval(n *reqNode) tri {
 		}
 		return triOf(e.appleAnchored())
 	case opAnchorHash:
+		if e.claimedSlot(n.slot) {
+			return e.undecided(n, untrustedSlot)
+		}
 		cert := c.cert(n.slot)
 		if cert == nil || len(n.data) != sha1.Size {
 			return triFalse
@@ -170,6 +173,9 @@ func (e *evaluation) eval(n *reqNode) tri {
 		}
 		return triOf(match(n.match, lookup(c.ents, n.data)))
 	case opCertField:
+		if e.claimedSlot(n.slot) {
+			return e.undecided(n, untrustedSlot)
+		}
 		cert := c.cert(n.slot)
 		if cert == nil {
 			return triFalse
@@ -180,16 +186,23 @@ func (e *evaluation) eval(n *reqNode) tri {
 		}
 		return triOf(match(n.match, v))
 	case opCertGeneric, opCertPolicy:
+		if e.claimedSlot(n.slot) {
+			return e.undecided(n, untrustedSlot)
+		}
 		cert := c.cert(n.slot)
 		if cert == nil {
 			return triFalse
 		}
 		has := false
-		if n.op&^opFlagMask == opCertGeneric {
+		switch {
+		case !bytes.Equal(encodeOID(n.oid), n.data):
+			// Apple compares the OID's bytes with the certificate's
+			// (DER, minimal): a padded encoding names no extension.
+		case n.op&^opFlagMask == opCertGeneric:
 			for _, x := range cert.Extensions {
 				has = has || oidEqual(x.Id, n.oid)
 			}
-		} else {
+		default:
 			for _, pid := range cert.PolicyIdentifiers {
 				has = has || oidEqual(pid, n.oid)
 			}
@@ -216,6 +229,19 @@ func (e *evaluation) eval(n *reqNode) tri {
 		}
 		return e.eval(n.kids[0])
 	}
+}
+
+// untrustedSlot says why a claimedSlot term is undecided.
+const untrustedSlot = "the signer's chain does not verify to a trusted root, so the certificates above the leaf are only as its signer claims"
+
+// claimedSlot reports whether slot names a certificate other than the
+// leaf of a chain that did not verify: such a chain holds whatever the
+// signature carried (or the longest failing path through it), and the
+// certificate macOS would find in that slot may be another. The leaf,
+// which made the signature, is decided; an ad-hoc signature has no
+// certificates, so every slot is decided (false).
+func (e *evaluation) claimedSlot(slot int32) bool {
+	return len(e.ctx.chain) > 0 && !e.ctx.chainTrusted && slot != 0
 }
 
 // appleAnchored is "anchor apple generic": the chain's anchor is one of

@@ -530,8 +530,9 @@ func TestDesignatedRequirementFixture(t *testing.T) {
 	})
 	t.Run("untrusted chain", func(t *testing.T) {
 		// The anchor of a chain that does not verify proves nothing:
-		// anchor apple generic is undecided, the certificate terms still
-		// decide.
+		// anchor apple generic and the intermediate's marker are
+		// undecided (the chain is as its signer claims), the leaf's terms
+		// still decide.
 		spec := p.DeveloperIDSpec("com.example.dr")
 		spec.Requirements = reqSet(t, map[uint32]*Requirement{reqTypeDesignated: mustCompile(t, dr(machofile.TeamID))})
 		b, _, err := machofile.Sign(machofile.Build(machofile.Spec{CPU: machofile.CPUARM64, Seed: 3}), spec)
@@ -539,7 +540,7 @@ func TestDesignatedRequirementFixture(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := verifyBytes(t, b, Options{Time: checkTime, appleRoot: opts.appleRoot}) // trusts nothing
-		if d := r.Signatures[0].DesignatedRequirement; d.Result != signing.RequirementUnknown || len(d.Undecided) != 1 || !strings.Contains(d.Undecided[0], "trusted root") {
+		if d := r.Signatures[0].DesignatedRequirement; d.Result != signing.RequirementUnknown || len(d.Undecided) != 2 || !strings.Contains(d.Undecided[0], "trusted root") || !strings.Contains(d.Undecided[1], "trusted root") {
 			t.Errorf("designated requirement %+v", d)
 		}
 		spec.Requirements = reqSet(t, map[uint32]*Requirement{reqTypeDesignated: mustCompile(t, dr("ABCDE12345"))})

@@ -79,6 +79,10 @@ type Ticket struct {
 	// (header, certificate chain, then as many content bytes as the
 	// header's second length says); "" when it does not.
 	Layout string
+
+	// named is the part of Content searched for cdhashes: the content
+	// bytes the header declares, when fewer follow.
+	named []byte
 }
 
 // Parse parses a ticket. It returns a *FormatError when b is not one.
@@ -145,6 +149,12 @@ func Parse(b []byte) (*Ticket, error) {
 		return nil, bad(headerSize, "certificate chain: %v", err)
 	}
 	t.Content = b[headerSize+chainLen:]
+	t.named = t.Content
+	if contentLen < uint64(len(t.Content)) {
+		// Bytes past the declared content are no part of the ticket its
+		// header describes: a cdhash appended there names nothing.
+		t.named = t.Content[:contentLen]
+	}
 	sum := sha256.Sum256(b)
 	t.SHA256 = hex.EncodeToString(sum[:])
 	return t, nil
@@ -152,12 +162,18 @@ func Parse(b []byte) (*Ticket, error) {
 
 // Names reports whether the ticket's content holds cdhash, truncated to 20
 // bytes as Gatekeeper names code. It is a byte search: the position of the
-// hash list in the content is not documented.
+// hash list in the content is not documented. Only the content bytes the
+// header declares are searched: bytes after them (Layout says so) do not
+// name code.
 func (t *Ticket) Names(cdhash []byte) bool {
 	if len(cdhash) > 20 {
 		cdhash = cdhash[:20]
 	}
-	return len(cdhash) == 20 && bytes.Contains(t.Content, cdhash)
+	named := t.named
+	if named == nil {
+		named = t.Content // a Ticket not made by Parse
+	}
+	return len(cdhash) == 20 && bytes.Contains(named, cdhash)
 }
 
 // Signer returns the common name of the ticket's first certificate, as

@@ -194,3 +194,28 @@ func TestPackageTicket(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckCDHashAppendedPastDeclaredContent: a ticket for other code
+// (cdA) stapled to code whose cdhash is cdB, with cdB's 20 bytes appended
+// after the content its header declares, is not bound to cdB: the header
+// relaxation keeps the ticket (Layout says so) but its extra bytes name
+// nothing. A cdhash straddling the end of the declared content does not
+// bind either.
+func TestCheckCDHashAppendedPastDeclaredContent(t *testing.T) {
+	b := hex.EncodeToString(cdB[:20])
+	good := ticketfile.Ticket(cdA)
+	appended := append(bytes.Clone(good), cdB[:20]...)
+	n := Check(appended, "here", []string{b})
+	if n.Status != signing.NotarizationStapledUnverified || n.Bound() || !strings.Contains(n.Detail, "20 bytes follow") {
+		t.Errorf("appended cdhash: %+v", n)
+	}
+	straddle := append(bytes.Clone(good[:len(good)-10]), cdB[:20]...)
+	binary.LittleEndian.PutUint32(straddle[12:], binary.LittleEndian.Uint32(good[12:])) // the header still declares the original content
+	if n := Check(straddle, "here", []string{b}); n.Bound() {
+		t.Errorf("straddling cdhash: %+v", n)
+	}
+	// Within the declared content the search still finds it.
+	if n := Check(ticketfile.Ticket(cdB), "here", []string{b}); !n.Bound() {
+		t.Errorf("declared cdhash: %+v", n)
+	}
+}

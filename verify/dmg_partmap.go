@@ -1,0 +1,168 @@
+package verify
+
+import (
+	"encoding/binary"
+	"sort"
+
+	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/dmg"
+)
+
+// Bounds on the partition maps read from a disk image's decoded sectors.
+const (
+	maxMapEntries  = 256
+	maxGPTEntryLen = 1024
+)
+
+// diskReader reads the decoded disk a disk image attaches as: each block
+// table partition's sectors from its first sector on, zeros where no
+// partition lies. What does not decode reads as not there (ok false).
+type diskReader struct {
+	im    *dmg.Image
+	take  func(int64) bool
+	parts map[int]*dmg.PartitionReader
+}
+
+func (d *diskReader) readAt(b []byte, off int64) bool {
+	clear(b)
+	for n := 0; n < len(b); {
+		at := off + int64(n)
+		var p *dmg.Partition
+		next := int64(-1) // the start of the first partition after at
+		for i := range d.im.Partitions {
+			q := &d.im.Partitions[i]
+			a, z := int64(q.FirstSector)*dmg.SectorSize, int64(q.FirstSector+q.Sectors)*dmg.SectorSize
+			if at >= a && at < z {
+				p = q
+				break
+			}
+			if a > at && (next < 0 || a < next) {
+				next = a
+			}
+		}
+		if p == nil {
+			if next < 0 {
+				return true
+			}
+			n += int(min(int64(len(b)-n), next-at))
+			continue
+		}
+		pr, ok := d.parts[p.Index]
+		if !ok {
+			var err error
+			if pr, err = d.im.OpenPartition(p.Index, dmg.PartitionOptions{Take: d.take}); err != nil {
+				pr = nil
+			}
+			d.parts[p.Index] = pr
+		}
+		if pr == nil {
+			return false
+		}
+		start := int64(p.FirstSector) * dmg.SectorSize
+		want := min(int64(len(b)-n), pr.Size()-(at-start))
+		if k, _ := pr.ReadAt(b[n:n+int(want)], at-start); int64(k) < want {
+			return false
+		}
+		n += int(want)
+	}
+	return true
+}
+
+// mapEntry is a partition a partition map of the disk places.
+type mapEntry struct {
+	scheme string
+	sector uint64
+}
+
+// partitionMapEntries returns the start sectors of the partitions the
+// disk's MBR, GPT and Apple partition map list (all three are read: a
+// hybrid disk holds more than one).
+func (d *diskReader) partitionMapEntries() []mapEntry {
+	var out []mapEntry
+	var s0, s1 [dmg.SectorSize]byte
+	if !d.readAt(s0[:], 0) || !d.readAt(s1[:], dmg.SectorSize) {
+		return nil
+	}
+	le, be := binary.LittleEndian, binary.BigEndian
+	if s0[510] == 0x55 && s0[511] == 0xaa {
+		for i := range 4 {
+			e := s0[446+16*i:]
+			if typ := e[4]; typ != 0 && typ != 0xee {
+				out = append(out, mapEntry{"MBR", uint64(le.Uint32(e[8:]))})
+			}
+		}
+	}
+	if string(s1[:8]) == "EFI PART" {
+		lba, n, size := le.Uint64(s1[72:]), le.Uint32(s1[80:]), le.Uint32(s1[84:])
+		if n > 0 && n <= maxMapEntries && size >= 128 && size <= maxGPTEntryLen && size%8 == 0 && lba < 1<<40 {
+			t := make([]byte, int(n)*int(size))
+			if d.readAt(t, int64(lba)*dmg.SectorSize) {
+				for i := range int(n) {
+					e := t[i*int(size):]
+					if !zeroGUID(e[:16]) {
+						out = append(out, mapEntry{"GPT", le.Uint64(e[32:])})
+					}
+				}
+			}
+		}
+	}
+	if string(s0[:2]) == "ER" && string(s1[:2]) == "PM" {
+		bs := uint64(be.Uint16(s0[2:]))
+		if bs < dmg.SectorSize || bs%dmg.SectorSize != 0 {
+			bs = dmg.SectorSize
+		}
+		n := min(be.Uint32(s1[4:]), maxMapEntries)
+		var e [dmg.SectorSize]byte
+		for i := range uint64(n) {
+			if !d.readAt(e[:], int64((1+i)*bs)) || string(e[:2]) != "PM" {
+				break
+			}
+			out = append(out, mapEntry{"Apple partition map", uint64(be.Uint32(e[8:])) * (bs / dmg.SectorSize)})
+		}
+	}
+	return out
+}
+
+func zeroGUID(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// mappedFileSystems reports the partitions the disk's partition maps
+// place where no block table partition starts (so otherFileSystems does
+// not look) and that hold a file system: macOS mounts the volumes the
+// map names, wherever it puts them, such as a second volume inside the
+// opened one's free blocks.
+func mappedFileSystems(im *dmg.Image, opened int, take func(int64) bool, add func(signing.Rule, signing.Severity, string, int64, string, ...any)) {
+	d := &diskReader{im: im, take: take, parts: map[int]*dmg.PartitionReader{}}
+	starts := map[uint64]bool{}
+	for _, p := range im.Partitions {
+		starts[p.FirstSector] = true
+	}
+	seen := map[uint64]bool{}
+	entries := d.partitionMapEntries()
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].sector < entries[j].sector })
+	for _, e := range entries {
+		if starts[e.sector] || seen[e.sector] || e.sector > 1<<40 {
+			continue
+		}
+		seen[e.sector] = true
+		at := int64(e.sector) * dmg.SectorSize
+		var apfs [4]byte
+		var hfs [2]byte
+		fsys := ""
+		switch {
+		case d.readAt(apfs[:], at+32) && string(apfs[:]) == "NXSB":
+			fsys = "APFS"
+		case d.readAt(hfs[:], at+1024) && (string(hfs[:]) == "H+" || string(hfs[:]) == "HX"):
+			fsys = "HFS+"
+		}
+		if fsys != "" {
+			add(dmg.RuleFilesystemMalformed, signing.SeverityError, "", -1, "the disk's %s places a partition at sector %d, where no block table partition starts, and it holds a file system (%s) besides partition %d's, which macOS mounts too: its files were not verified", e.scheme, e.sector, fsys, opened)
+		}
+	}
+}
