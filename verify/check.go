@@ -26,6 +26,7 @@ import (
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/authenticode"
 	"github.com/shipgate/shipgate/signing/codesign"
+	"github.com/shipgate/shipgate/signing/pkg"
 )
 
 // nativeVerifier verifies the signatures of one native file. It returns a
@@ -55,8 +56,12 @@ type nativeResult struct {
 	cdhashes     []string          // hex (Mach-O)
 	// catalog is a security catalog's member list (KindCatalog).
 	catalog *authenticode.Catalog
-	// slices are a Mach-O file's slices, for policy requirements.
+	// slices are a Mach-O file's slices, or a disk image's signature, for
+	// policy requirements.
 	slices []codesign.Slice
+	// signers are an installer package's signer chains by signature, for
+	// policy requirements.
+	signers []pkg.SignerChain
 }
 
 // malformedError says a file of a recognised kind cannot be parsed.

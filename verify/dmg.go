@@ -11,6 +11,7 @@ import (
 
 	"github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/codesign"
 	"github.com/shipgate/shipgate/signing/dmg"
 )
 
@@ -85,6 +86,7 @@ func verifyDMG(ctx context.Context, r io.ReaderAt, size int64, env verifyEnv) (*
 	out := &nativeResult{sigs: []signing.Signature{res.Signature}, findings: finds}
 	if res.CodeSignature != nil {
 		out.cdhashes = append(out.cdhashes, res.CodeSignature.CDHashes...)
+		out.slices = []codesign.Slice{*res.CodeSignature}
 	}
 	return out, nil
 }

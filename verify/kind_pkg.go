@@ -34,7 +34,7 @@ func verifyPkg(ctx context.Context, r io.ReaderAt, size int64, env verifyEnv) (*
 	if err != nil {
 		return nil, pkgError(err)
 	}
-	return &nativeResult{sigs: res.Signatures, findings: res.Findings}, nil
+	return &nativeResult{sigs: res.Signatures, findings: res.Findings, signers: res.Signers}, nil
 }
 
 // openPkg opens an installer package as a file system whose components'

@@ -163,7 +163,9 @@ type Rule struct {
 	// Requirement, when set, is an Apple code requirement in the text form
 	// of csreq(1), such as `anchor apple generic and certificate
 	// leaf[subject.OU] = "ABCDE12345"`, that every slice of a matching
-	// Mach-O file must satisfy, as `codesign --verify -R=…` checks.
+	// Mach-O file, a matching disk image's signature and every signature
+	// of a matching installer package (by its signer chain alone) must
+	// satisfy, as `codesign --verify -R=…` checks.
 	Requirement string `yaml:"requirement" json:"requirement"`
 	// RequireNotarized, when set, requires a stapled notarization ticket
 	// bound to the code of each matching bundle main executable, disk

@@ -114,9 +114,10 @@ const (
 	// RuleProvenanceMismatch: a file's Sigstore bundle verifies, but it is
 	// not SLSA provenance meeting the policy's provenance requirements.
 	RuleProvenanceMismatch signing.Rule = "policy/provenance-mismatch"
-	// RuleRequirementNotSatisfied reports a slice of a Mach-O file that does
-	// not satisfy the Apple code requirement a policy rule sets (or whose
-	// outcome cannot be decided offline, or that is unsigned).
+	// RuleRequirementNotSatisfied reports a slice of a Mach-O file, a disk
+	// image or an installer package signature that does not satisfy the
+	// Apple code requirement a policy rule sets (or whose outcome cannot be
+	// decided offline, or that is unsigned).
 	RuleRequirementNotSatisfied signing.Rule = "policy/requirement-not-satisfied"
 	// RuleNotNotarized reports code a policy rule's requireNotarized covers
 	// that carries no stapled notarization ticket bound to it, or whose

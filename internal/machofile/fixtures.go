@@ -56,9 +56,7 @@ var Entitlements = []byte(`<?xml version="1.0" encoding="UTF-8"?>
 `)
 
 // DEREntitlements is the same entitlements dictionary in Apple's DER form.
-var DEREntitlements = []byte{0x70, 0x2a, 0x02, 0x01, 0x01, 0xb0, 0x25, 0x30, 0x23, 0x0c, 0x1e,
-	'c', 'o', 'm', '.', 'a', 'p', 'p', 'l', 'e', '.', 's', 'e', 'c', 'u', 'r', 'i', 't', 'y', '.', 'c', 's', '.', 'a', 'l', 'l', 'o', 'w', '-', 'j', 'i', 't',
-	0x01, 0x01, 0xff}
+var DEREntitlements = derBoolEntitlements("com.apple.security.cs.allow-jit")
 
 // DeveloperIDSpec is how the Developer ID fixtures are signed: SHA-256
 // primary CodeDirectory with a SHA-1 alternate, hardened runtime, team ID,

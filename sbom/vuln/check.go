@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/shipgate/shipgate/sbom"
 	"github.com/shipgate/shipgate/signing"
@@ -22,19 +23,28 @@ const EcosystemNpm = "npm"
 // and record (a record reached again through an alias is reported once),
 // sorted by path and rule. A statement of vex saying not_affected or fixed
 // turns the finding into a RuleNotAffected note carrying its justification.
+// Statements are ranked at the time now: Check is CheckAt with a zero time.
 func Check(inv *sbom.Inventory, db *DB, vex *VEX) []signing.Finding {
+	return CheckAt(inv, db, vex, time.Time{})
+}
+
+// CheckAt is Check with the statements of vex ranked at time at (zero means
+// now): one dated after at plus VEXClockSkew outranks no statement that is
+// not. [VEX.FutureStatements] reports those statements.
+func CheckAt(inv *sbom.Inventory, db *DB, vex *VEX, at time.Time) []signing.Finding {
+	at = evalTime(at)
 	var out []signing.Finding
 	app := product{name: inv.App.Name, version: inv.App.Version}
 	for _, p := range inv.Packages {
-		out = append(out, checkPackage(db, vex, p.Name, p.Version, p.Path, app)...)
+		out = append(out, checkPackage(db, vex, p.Name, p.Version, p.Path, app, at)...)
 		// Node resolves require("x") by the folder node_modules/x, whatever
 		// the name package.json declares: a renamed copy is still x.
 		if dir := folderName(p.Path); dir != "" && dir != p.Name {
-			out = append(out, checkPackage(db, vex, dir, p.Version, p.Path, app)...)
+			out = append(out, checkPackage(db, vex, dir, p.Version, p.Path, app, at)...)
 		}
 	}
 	if v := inv.Electron.Version; v != "" {
-		out = append(out, checkPackage(db, vex, "electron", v, "", app)...)
+		out = append(out, checkPackage(db, vex, "electron", v, "", app, at)...)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Path != out[j].Path {
@@ -45,7 +55,7 @@ func Check(inv *sbom.Inventory, db *DB, vex *VEX) []signing.Finding {
 	return out
 }
 
-func checkPackage(db *DB, vex *VEX, name, version, where string, app product) []signing.Finding {
+func checkPackage(db *DB, vex *VEX, name, version, where string, app product, at time.Time) []signing.Finding {
 	var out []signing.Finding
 	covered := map[string]bool{}
 	matches := db.Lookup(EcosystemNpm, name, cleanVersion(version))
@@ -71,7 +81,7 @@ func checkPackage(db *DB, vex *VEX, name, version, where string, app product) []
 		case rule == RuleKnownVulnerable:
 			msg += "; no fixed version"
 		}
-		if st := vex.decide(ids, name, version, app); st != nil && (st.status == statusNotAffected || st.status == statusFixed) {
+		if st := vex.decide(ids, name, version, app, at); st != nil && (st.status == statusNotAffected || st.status == statusFixed) {
 			rule, sev = RuleNotAffected, signing.SeverityNote
 			msg += fmt.Sprintf(" — OpenVEX %s (%s): %s", strings.ReplaceAll(st.status, "_", " "), st.source, st.why)
 		}
@@ -168,6 +178,10 @@ func severityLabel(r *Record, name string) string {
 type Scanner struct {
 	// Inventory configures the inventory of each release.
 	Inventory sbom.Options
+	// Time is the evaluation time OpenVEX statements are ranked at; zero
+	// means now. A statement dated after it plus VEXClockSkew is reported
+	// (RuleVEXFutureStatement) and outranks no statement that is not.
+	Time time.Time
 
 	mu    sync.Mutex
 	dbs   map[string]*DB
@@ -184,6 +198,8 @@ func (s *Scanner) Scan(ctx context.Context, path string, osvDirs, vexFiles []str
 	if err != nil {
 		return nil, err
 	}
+	at := evalTime(s.Time)
+	future := vex.FutureStatements(at)
 	inv, err := sbom.Open(path, s.Inventory)
 	if errors.Is(err, sbom.ErrNotRelease) {
 		// A lone binary or document has no package inventory; an
@@ -191,9 +207,9 @@ func (s *Scanner) Scan(ctx context.Context, path string, osvDirs, vexFiles []str
 		if opaqueRelease(filepath.ToSlash(path)) {
 			w := signing.NewFinding(RuleNotInventoried, signing.SeverityWarning,
 				fmt.Sprintf("%s was not opened for vulnerability matching: the npm packages it holds were not matched against the OSV records", filepath.Base(path)))
-			return []signing.Finding{w}, nil
+			return append([]signing.Finding{w}, future...), nil
 		}
-		return nil, nil
+		return future, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("vuln: %w", err)
@@ -204,13 +220,13 @@ func (s *Scanner) Scan(ctx context.Context, path string, osvDirs, vexFiles []str
 			return nil, fmt.Errorf("vuln: %w", err)
 		}
 	}
-	var out []signing.Finding
-	for _, f := range append(Check(inv, db, vex), notInventoried(inv, nested)...) {
+	out := future
+	for _, f := range append(CheckAt(inv, db, vex, at), notInventoried(inv, nested)...) {
 		if !inside(f.Path, nested) {
 			out = append(out, f)
 		}
 	}
-	more, err := s.scanNested(path, nested, db, vex)
+	more, err := s.scanNested(path, nested, db, vex, at)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,9 @@
 package vuln
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // FuzzRecord feeds OSV records to the loader and looks up the versions they
 // name: no panic, and a record that loads can be evaluated.
@@ -30,12 +33,15 @@ func FuzzRecord(f *testing.F) {
 func FuzzVEX(f *testing.F) {
 	f.Add([]byte(`{"@context": "https://openvex.dev/ns/v0.2.0", "statements": [{"vulnerability": {"name": "CVE-1", "aliases": ["GHSA-1"]}, "products": [{"@id": "pkg:npm/%40a/b@1.0.0", "subcomponents": [{"@id": "pkg:npm/c"}]}], "status": "not_affected", "justification": "component_not_present"}]}`))
 	f.Add([]byte(`{"@context": "https://openvex.dev/ns", "statements": [{"vulnerability": "CVE-1", "products": ["pkg:npm/c@1"], "status": "fixed"}]}`))
+	f.Add([]byte(`{"@context": "https://openvex.dev/ns", "timestamp": "2099-01-01T00:00:00Z", "statements": [{"vulnerability": "CVE-1", "products": ["pkg:npm/c@1"], "status": "fixed"}, {"vulnerability": "CVE-1", "products": ["pkg:npm/c@1"], "status": "affected", "timestamp": "2026-01-01T00:00:00Z"}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		v := &VEX{}
 		if err := v.parse(b, "fuzz.json"); err != nil {
 			return
 		}
-		v.decide([]string{"CVE-1", "GHSA-1"}, "@a/b", "1.0.0", product{name: "@a/b", version: "1.0.0"})
-		v.decide([]string{"CVE-1"}, "c", "1", product{name: "@a/b", version: "1.0.0"})
+		at := time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)
+		v.decide([]string{"CVE-1", "GHSA-1"}, "@a/b", "1.0.0", product{name: "@a/b", version: "1.0.0"}, at)
+		v.decide([]string{"CVE-1"}, "c", "1", product{name: "@a/b", version: "1.0.0"}, at)
+		v.FutureStatements(at)
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/shipgate/shipgate/sbom"
 	"github.com/shipgate/shipgate/signing"
@@ -95,7 +96,7 @@ func opaqueRelease(p string) bool {
 
 // scanNested checks each nested release of the folder dir, with finding
 // paths relative to dir.
-func (s *Scanner) scanNested(dir string, nested []string, db *DB, vex *VEX) ([]signing.Finding, error) {
+func (s *Scanner) scanNested(dir string, nested []string, db *DB, vex *VEX, at time.Time) ([]signing.Finding, error) {
 	var out []signing.Finding
 	for _, rel := range nested {
 		inv, err := sbom.Open(filepath.Join(dir, filepath.FromSlash(rel)), s.Inventory)
@@ -105,7 +106,7 @@ func (s *Scanner) scanNested(dir string, nested []string, db *DB, vex *VEX) ([]s
 		if err != nil {
 			return nil, fmt.Errorf("vuln: %w", err)
 		}
-		for _, f := range append(Check(inv, db, vex), notInventoried(inv, nil)...) {
+		for _, f := range append(CheckAt(inv, db, vex, at), notInventoried(inv, nil)...) {
 			f.Path = path.Join(rel, f.Path)
 			out = append(out, f)
 		}

@@ -20,4 +20,8 @@ const (
 	// RuleNotInventoried: the release holds an asar archive, installer
 	// package or disk image whose npm packages were not matched.
 	RuleNotInventoried signing.Rule = "vuln/not-inventoried"
+	// RuleVEXFutureStatement: an OpenVEX statement (or its document) is
+	// dated after the evaluation time plus a small clock skew; it ranks
+	// below every statement that is not, instead of outranking them all.
+	RuleVEXFutureStatement signing.Rule = "vuln/vex-future-statement"
 )

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/package-url/packageurl-go"
+
+	"github.com/shipgate/shipgate/signing"
 )
 
 // MaxVEXSize caps one OpenVEX document.
@@ -27,11 +29,19 @@ type statement struct {
 	products []product
 	status   string
 	// why is the justification and impact statement, for the finding.
-	why    string
-	when   time.Time
-	order  int
+	why   string
+	when  time.Time
+	order int
+	// source is the file the statement was read from, index its position
+	// in the file's statements.
 	source string
+	index  int
 }
+
+// VEXClockSkew is how far past the evaluation time a VEX statement may be
+// dated and still rank by its date: a statement dated later (year 2099)
+// would otherwise outrank every real statement forever.
+const VEXClockSkew = 10 * time.Minute
 
 type product struct {
 	name    string // npm name, "@scope/name" for scoped packages
@@ -117,7 +127,7 @@ func (v *VEX) parse(b []byte, name string) error {
 	}
 	docTime, _ := time.Parse(time.RFC3339, doc.Timestamp)
 	for i, s := range doc.Statements {
-		st := statement{status: s.Status, source: name, order: len(v.statements), when: docTime}
+		st := statement{status: s.Status, source: name, index: i, order: len(v.statements), when: docTime}
 		if t, err := time.Parse(time.RFC3339, s.Timestamp); err == nil {
 			st.when = t
 		}
@@ -221,9 +231,12 @@ func nonEmpty(s ...string) []string {
 }
 
 // decide returns the statement that governs record ids (a record's ID and
-// aliases) for the npm package name@version: the latest by timestamp, the
-// later in input order on a tie; nil when none applies.
-func (v *VEX) decide(ids []string, name, version string, app product) *statement {
+// aliases) for the npm package name@version at time at: the latest by
+// timestamp, the later in input order on a tie; nil when none applies. A
+// statement dated after at plus VEXClockSkew (see future) outranks no
+// statement that is not: among such statements the later in input order
+// wins.
+func (v *VEX) decide(ids []string, name, version string, app product, at time.Time) *statement {
 	if v == nil {
 		return nil
 	}
@@ -233,11 +246,61 @@ func (v *VEX) decide(ids []string, name, version string, app product) *statement
 		if !st.names(ids) || !st.covers(name, version, app) {
 			continue
 		}
-		if best == nil || !st.when.Before(best.when) {
+		if best == nil || st.outranks(best, at) {
 			best = st
 		}
 	}
 	return best
+}
+
+// outranks reports whether st, later in input order than best, governs
+// instead of it at time at.
+func (st *statement) outranks(best *statement, at time.Time) bool {
+	sf, bf := st.future(at), best.future(at)
+	switch {
+	case sf && !bf:
+		return false
+	case bf && !sf:
+		return true
+	case sf && bf:
+		return true // their dates are not to be believed: input order
+	}
+	return !st.when.Before(best.when)
+}
+
+// future reports whether st is dated after at plus VEXClockSkew.
+func (st *statement) future(at time.Time) bool {
+	return st.when.After(at.Add(VEXClockSkew))
+}
+
+// FutureStatements returns a RuleVEXFutureStatement warning for each
+// statement dated after at plus VEXClockSkew (at zero means now), naming
+// its file and index: such a statement ranks below every statement that is
+// not, whatever its date says.
+func (v *VEX) FutureStatements(at time.Time) []signing.Finding {
+	if v == nil {
+		return nil
+	}
+	at = evalTime(at)
+	var out []signing.Finding
+	for i := range v.statements {
+		st := &v.statements[i]
+		if !st.future(at) {
+			continue
+		}
+		out = append(out, signing.NewFinding(RuleVEXFutureStatement, signing.SeverityWarning,
+			fmt.Sprintf("OpenVEX %s statements[%d] (%s for %s) is dated %s, after the evaluation time %s: it does not outrank statements that are not",
+				st.source, st.index, st.status, strings.Join(st.vulns, ", "), st.when.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339))))
+	}
+	return out
+}
+
+// evalTime is at, or now when at is zero.
+func evalTime(at time.Time) time.Time {
+	if at.IsZero() {
+		return time.Now()
+	}
+	return at
 }
 
 func (st *statement) names(ids []string) bool {

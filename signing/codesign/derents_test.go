@@ -48,19 +48,22 @@ func TestDEREntitlementsDecode(t *testing.T) {
 	if !sameEntitlements(x, d) {
 		t.Errorf("XML %v and DER %v differ", x, d)
 	}
-	// machofile.DEREntitlements, the Developer ID fixtures' DER form,
-	// states each length one byte short (a 30-byte key for the 31 of
-	// com.apple.security.cs.allow-jit): it does not decode, so entitlement
-	// terms are undecided on those fixtures.
-	if _, err := decodeDEREntitlements(machofile.DEREntitlements); err == nil {
-		t.Error("the fixtures' short DER entitlements decoded")
+	// machofile.DEREntitlements, the Developer ID fixtures' DER form, is
+	// the same dictionary.
+	if fd, err := decodeDEREntitlements(machofile.DEREntitlements); err != nil || !sameEntitlements(x, fd) {
+		t.Errorf("the fixtures' DER entitlements: %v, %v; want %v", fd, err, x)
 	}
+	// What the fixtures once held: every length one byte short (a 30-byte
+	// key for the 31 of com.apple.security.cs.allow-jit).
+	short := []byte{0x70, 0x2a, 0x02, 0x01, 0x01, 0xb0, 0x25, 0x30, 0x23, 0x0c, 0x1e}
+	short = append(append(short, "com.apple.security.cs.allow-jit"...), 0x01, 0x01, 0xff)
 	deep := []byte{0x04, 0x00}
 	for range 40 {
 		deep = append([]byte{0x30, byte(len(deep))}, deep...)
 	}
 	for name, b := range map[string][]byte{
 		"trailing":   append(append([]byte(nil), machofile.DEREntitlements...), 0),
+		"one short":  short,
 		"version 2":  {0x70, 0x05, 0x02, 0x01, 0x02, 0xb0, 0x00},
 		"not a dict": {0x70, 0x05, 0x02, 0x01, 0x01, 0x30, 0x00},
 		"octets":     {0x70, 0x0c, 0x02, 0x01, 0x01, 0xb0, 0x07, 0x30, 0x05, 0x0c, 0x01, 'a', 0x04, 0x00},

@@ -29,8 +29,8 @@ func ExampleOpen() {
 		fmt.Printf("%s %s team=%s cdhash=%s\n", sig.Arch, sig.Status, sig.Signer.TeamID, res.Slices[i].CDHashes[0])
 	}
 	// Output:
-	// x86_64 valid team=TEAM123456 cdhash=f48f8854a35ba36db033f3eaa4b088d244fc85b1
-	// arm64 valid team=TEAM123456 cdhash=a012552d9f30853115429c3b622ba655632f5b33
+	// x86_64 valid team=TEAM123456 cdhash=7476a961b61a8cbd508945b44f6bc6edea8233ce
+	// arm64 valid team=TEAM123456 cdhash=ca29fb8dbd99d84340467418b60a7e7ba70ae655
 }
 
 // Check a bundle and every piece of code nested in it.

@@ -82,6 +82,18 @@ type Result struct {
 	// up by, truncated to 20 bytes); every signature carries it too.
 	// Apple's signature on the ticket is not verified.
 	Notarization *signing.Notarization
+	// Signers are each signature's signer chain, by index (the zero
+	// SignerChain for a signature whose signer was not found), for
+	// evaluating code requirements against the certificates themselves.
+	Signers []SignerChain
+}
+
+// SignerChain is the certificate chain of a signature's signer, leaf
+// first, as far as it was built.
+type SignerChain struct {
+	Chain []*x509.Certificate
+	// Trusted reports that the chain verified to a trusted root.
+	Trusted bool
 }
 
 type verifier struct {
@@ -134,6 +146,7 @@ func Verify(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 	at := opts.Time
 	var ts *signing.Timestamp
 	sigs := make([]signing.Signature, len(x.Signatures))
+	v.res.Signers = make([]SignerChain, len(x.Signatures))
 	leaves := make([]*x509.Certificate, len(x.Signatures))
 	// CMS first: its timestamp is the time every chain is checked at.
 	for i, s := range x.Signatures {
@@ -480,6 +493,9 @@ func (v *verifier) judgeChain(sig *signing.Signature, s Signature, leaf *x509.Ce
 	}
 	cr := v.opts.Trust.VerifyChain(leaf, inter, signing.ChainOptions{Time: at, AllowCriticalExtensions: signing.AppleMarkerExtensions()})
 	sig.Chain = cr.Identities()
+	if sig.Index >= 0 && sig.Index < len(v.res.Signers) {
+		v.res.Signers[sig.Index] = SignerChain{Chain: cr.Chain, Trusted: cr.Trusted}
+	}
 	if cr.Trusted {
 		sig.AddCheck(signing.CheckChain, true, fmt.Sprintf("chains to %q", signing.FormatName(cr.Chain[len(cr.Chain)-1].Subject)))
 	} else {
