@@ -176,14 +176,29 @@ func (l *containerLister) entry(e container.Entry, depth int) {
 	switch {
 	case done != nil:
 		l.add(done) // hashed as it streamed by: no code, no container
+		for _, p := range e.Also {
+			if !l.seen[p] {
+				l.seen[p] = true
+				also := *done
+				also.path = p
+				l.add(&also)
+			}
+		}
 		return
 	case ra == nil:
 		return
 	}
 	size := e.Size
-	l.add(&item{path: e.Path, opened: true, open: func() (io.ReaderAt, int64, io.Closer, error) {
-		return ra, size, io.NopCloser(nil), nil
-	}})
+	open := func() (io.ReaderAt, int64, io.Closer, error) { return ra, size, io.NopCloser(nil), nil }
+	l.add(&item{path: e.Path, opened: true, open: open})
+	for _, p := range e.Also {
+		// The same bytes installed at another path (an NSIS block
+		// extracted twice) are a file there too; not opened again.
+		if !l.seen[p] {
+			l.seen[p] = true
+			l.add(&item{path: p, opened: true, open: open})
+		}
+	}
 	head := make([]byte, min(size, container.HeadLen))
 	n, _ := ra.ReadAt(head, 0)
 	ext := strings.ToLower(filepath.Ext(e.Path))

@@ -364,3 +364,21 @@ func TestInstallerNSISBomb(t *testing.T) {
 }
 
 func cabBomb() []byte { return cab.BuildBomb(200) }
+
+// TestInstallerNSISSharedData: an installer that extracts one data block
+// to two paths (makensis stores identical files once) has the file at
+// both paths in its inventory, as a folder of the installed files would,
+// and the note saying so.
+func TestInstallerNSISSharedData(t *testing.T) {
+	dll := peImage(t, "shared")
+	in := nsis.Stub(peImage(t, ""), nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\a.dll`, Data: dll}, {Name: `$INSTDIR\sub\b.dll`, SetOffset: true, Offset: 0}}, nsis.BuildOptions{Deflate: true}))
+	inv := openRelease(t, writeFile(t, t.TempDir(), "setup.exe", in))
+	for _, p := range []string{"setup.exe/$INSTDIR/a.dll", "setup.exe/$INSTDIR/sub/b.dll"} {
+		if b := binaryAt(inv, p); b == nil || b.SHA256 != sum(dll) {
+			t.Errorf("%s: %+v", p, b)
+		}
+	}
+	if got := findingKeys(inv.Findings); !slices.Equal(got, []string{"note " + "nsis/shared-data" + " setup.exe/$INSTDIR/sub/b.dll"}) {
+		t.Errorf("findings %q", got)
+	}
+}

@@ -176,6 +176,11 @@ type Entry struct {
 	Source release.Source
 	// Size is the file's size as the container records it.
 	Size int64
+	// Also are the further report paths the container installs the same
+	// bytes to (an NSIS block extracted twice, reported as
+	// nsis/shared-data): a verifier checks the bytes once, an inventory
+	// lists each path.
+	Also []string
 }
 
 // Visitor receives what [Walk] finds, in the order it finds it. A nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"github.com/shipgate/shipgate/internal/filekind"
@@ -66,7 +67,7 @@ func (w *walker) openNSIS(ra io.ReaderAt, size int64) {
 	walked := map[int64]bool{}
 	err = rd.Walk(func(b *nsis.Block, r io.Reader, open func() (io.Reader, error)) error {
 		walked[b.Offset] = true
-		rp := w.nsisBlockPath(b, used)
+		rp, also := w.nsisBlockPath(b, used)
 		var src release.Source
 		switch {
 		case b.Stored && b.FileOffset >= 0:
@@ -90,7 +91,7 @@ func (w *walker) openNSIS(ra io.ReaderAt, size int64) {
 		default:
 			src = release.NewStream(r)
 		}
-		w.entry(rp, src, b.Size)
+		w.v.Entry(Entry{Path: rp, Source: src, Size: b.Size, Also: also})
 		return w.ctx.Err()
 	})
 	if err != nil && w.ctx.Err() == nil {
@@ -127,7 +128,7 @@ func (w *walker) nsisHidden(rd *nsis.Reader, walked map[int64]bool, used map[str
 			continue
 		}
 		b.Files = []nsis.File{f}
-		rp := w.nsisBlockPath(b, used)
+		rp, _ := w.nsisBlockPath(b, used)
 		if strings.HasPrefix(rp, release.JoinPath(w.at, NSISBlockDir+"/block-")) {
 			rp = release.JoinPath(w.at, fmt.Sprintf("%s/hidden-%08x", NSISBlockDir, off))
 		}
@@ -181,10 +182,10 @@ func (w *walker) nsisTrailing(ra io.ReaderAt, size int64, h nsis.FirstHeader) {
 // nsisBlockPath returns the report path of block b: the first name an
 // instruction extracts it to that is a relative path no other block took,
 // else $NSIS/block-<offset>. Names that lead out of their folder, and the
-// further names of a block extracted more than once, are reported.
-func (w *walker) nsisBlockPath(b *nsis.Block, used map[string]bool) string {
+// further names of a block extracted more than once, are reported and
+// returned as also.
+func (w *walker) nsisBlockPath(b *nsis.Block, used map[string]bool) (rp string, also []string) {
 	synthetic := release.JoinPath(w.at, fmt.Sprintf("%s/block-%08x", NSISBlockDir, b.Offset))
-	rp := ""
 	for _, f := range b.Files {
 		p, ok := f.Path()
 		if !ok {
@@ -206,12 +207,15 @@ func (w *walker) nsisBlockPath(b *nsis.Block, used map[string]bool) string {
 				shared = synthetic
 			}
 			w.add(RuleNSISSharedData, signing.SeverityNote, q, fmt.Sprintf("NSIS instruction %d extracts here the bytes checked as %s (installers store identical files, or one file extracted in two sections, once)", f.Entry, strings.TrimPrefix(shared, w.at+"/")))
+			if !used[q] && !slices.Contains(also, q) {
+				also = append(also, q)
+			}
 		}
 	}
 	if rp == "" {
 		rp = synthetic
 	}
-	return rp
+	return rp, also
 }
 
 // nsisError reports an error of the NSIS reader: what was not checked
