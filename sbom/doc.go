@@ -2,7 +2,7 @@
 //
 // [Open] reads a release — a Windows or Linux layout directory, a macOS .app
 // bundle, a zip or tarball of one, an npm package, an installer (MSI,
-// cabinet, .pkg: opened by internal/container, the walker verify opens
+// cabinet, .pkg, NSIS or Squirrel Setup.exe, .7z: opened by internal/container, the walker verify opens
 // installers with, so that its files have the names and limits verify
 // gives them), a lone executable, or a bare app.asar — into an
 // [Inventory]: the application, the Electron runtime (version, fuse wires,

@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
@@ -9,24 +10,30 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/shipgate/shipgate/internal/container"
 	"github.com/shipgate/shipgate/internal/filekind"
+	"github.com/shipgate/shipgate/internal/nsis"
 	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/internal/sevenz"
 	"github.com/shipgate/shipgate/signing"
 )
 
-// listContainer lists the installer b.root (an MSI, a cabinet or an
-// installer package, of kind k) into b.files: the installer itself, named
-// as verify names it, then the files it carries under its name, walked by
-// internal/container as verify walks them (setup.msi/app.cab/Acme
-// App/app.dll, setup.msi/Binary/CustomDll), within one expansion budget of
-// the installer's size. An entry that is itself an MSI, cabinet or package
-// is opened too, to verify's nesting depth; zips, tarballs and asars
-// inside stay files.
+// listContainer lists the installer b.root (an MSI, a cabinet, an
+// installer package, an NSIS or Squirrel Setup.exe or a 7-Zip archive, of
+// kind k) into b.files: the installer itself, named as verify names it,
+// then the files it carries under its name, walked by internal/container
+// as verify walks them (setup.msi/app.cab/Acme App/app.dll,
+// setup.msi/Binary/CustomDll, Setup.exe/$PLUGINSDIR/app-64.7z/app.exe),
+// within one expansion budget of the installer's size. An entry that is
+// itself such a container is opened too, to verify's nesting depth, and so
+// are a Setup.exe's resource zips and the .nupkg packages in them
+// (Squirrel's app); other zips, tarballs and asars inside stay files.
 func (b *builder) listContainer(k container.Kind) error {
 	f, size, err := b.openRoot()
 	if err != nil {
@@ -83,13 +90,75 @@ type containerLister struct {
 }
 
 // walk lists the container of kind k in the size bytes at r, found at
-// report path at, depth levels down.
+// report path at, depth levels down. A PE that is an NSIS or Squirrel
+// installer is walked as both, as verify walks every PE: its NSIS data,
+// then its resource zips.
 func (l *containerLister) walk(k container.Kind, r io.ReaderAt, size int64, at string, depth int) {
 	b := l.b
-	container.Walk(context.Background(), k, r, size, at, l.x, container.Visitor{
+	v := container.Visitor{
 		Finding: func(f signing.Finding) { b.inv.Findings = append(b.inv.Findings, f) },
 		Entry:   func(e container.Entry) { l.entry(e, depth+1) },
-	})
+		Zip:     func(z container.Zip) { l.zip(z.Path, io.NewSectionReader(r, z.Offset, z.Size), z.Size, depth) },
+		Depth:   depth,
+	}
+	switch k {
+	case container.NSIS, container.Squirrel:
+		container.Walk(context.Background(), container.NSIS, r, size, at, l.x, v)
+		container.Walk(context.Background(), container.Squirrel, r, size, at, l.x, v)
+	default:
+		container.Walk(context.Background(), k, r, size, at, l.x, v)
+	}
+}
+
+// zip lists the entries of the zip archive of size bytes at r under
+// report path at, depth levels down (its container's depth): a Setup.exe's
+// resource zip (Squirrel's package) or a .nupkg in one, as verify opens
+// them. What its entries decompress to is charged to the installer's
+// expansion budget.
+func (l *containerLister) zip(at string, r io.ReaderAt, size int64, depth int) {
+	b := l.b
+	if depth >= release.MaxDepth {
+		b.finding(release.RuleUnreadable, signing.SeverityError, at, fmt.Sprintf("archive nested %d levels deep; its entries were not inventoried", depth))
+		return
+	}
+	zr, err := zip.NewReader(r, size)
+	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
+		b.finding(release.RuleMalformed, signing.SeverityError, at, fmt.Sprintf("zip archive cannot be read, so its entries were not inventoried: %v", err))
+		return
+	}
+	var stored []bool
+	var total int64
+	for _, zf := range zr.File {
+		off, err := zf.DataOffset()
+		st := err == nil && zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 && off >= 0 && zf.UncompressedSize64 <= uint64(size-off)
+		stored = append(stored, st)
+		if !st {
+			total += int64(min(zf.UncompressedSize64, 1<<50))
+		}
+	}
+	if !l.x.Take(total) {
+		b.finding(release.RuleUnreadable, signing.SeverityError, at, fmt.Sprintf("zip archive's entries decompress to %d bytes, more than the archives nested here may expand to (%d times the outermost archive's size, at least %d bytes; a bomb?); its entries were not inventoried", total, release.ExpansionRatio, int64(release.MinExpansion)))
+		return
+	}
+	for i, zf := range zr.File {
+		name, ok := release.CleanName(zf.Name)
+		if !ok {
+			b.finding(release.RuleInsecurePath, signing.SeverityError, at, fmt.Sprintf("zip entry %q is not a relative path inside the archive; it was not inventoried", zf.Name))
+			continue
+		}
+		if name == "" || zf.Mode().IsDir() || strings.HasSuffix(zf.Name, "/") || zf.Mode()&fs.ModeSymlink != 0 {
+			continue
+		}
+		n := int64(min(zf.UncompressedSize64, 1<<50))
+		var src release.Source
+		if stored[i] {
+			off, _ := zf.DataOffset()
+			src = release.NewSection(r, off, n)
+		} else {
+			src = release.Func(zf.Open)
+		}
+		l.entry(container.Entry{Path: release.JoinPath(at, name), Source: src, Size: n}, depth+1)
+	}
 }
 
 // entry lists one file of a container, depth levels down, and opens it
@@ -107,19 +176,42 @@ func (l *containerLister) entry(e container.Entry, depth int) {
 	switch {
 	case done != nil:
 		l.add(done) // hashed as it streamed by: no code, no container
+		for _, p := range e.Also {
+			if !l.seen[p] {
+				l.seen[p] = true
+				also := *done
+				also.path = p
+				l.add(&also)
+			}
+		}
 		return
 	case ra == nil:
 		return
 	}
 	size := e.Size
-	l.add(&item{path: e.Path, opened: true, open: func() (io.ReaderAt, int64, io.Closer, error) {
-		return ra, size, io.NopCloser(nil), nil
-	}})
+	open := func() (io.ReaderAt, int64, io.Closer, error) { return ra, size, io.NopCloser(nil), nil }
+	l.add(&item{path: e.Path, opened: true, open: open})
+	for _, p := range e.Also {
+		// The same bytes installed at another path (an NSIS block
+		// extracted twice) are a file there too; not opened again.
+		if !l.seen[p] {
+			l.seen[p] = true
+			l.add(&item{path: p, opened: true, open: open})
+		}
+	}
 	head := make([]byte, min(size, container.HeadLen))
 	n, _ := ra.ReadAt(head, 0)
-	k := container.Detect(ra, strings.ToLower(filepath.Ext(e.Path)), head[:n], size)
+	ext := strings.ToLower(filepath.Ext(e.Path))
+	k := container.Detect(ra, ext, head[:n], size)
 	switch {
+	case k == container.None && ext == ".nupkg" && filekind.IsZip(head[:n]):
+		l.zip(e.Path, ra, size, depth)
 	case k == container.None:
+	case k == container.NSIS:
+		// The walker hands over an NSIS installer's trailing data at any
+		// depth and reports its blocks not opened at the deepest, as
+		// verify does.
+		l.walk(k, ra, size, e.Path, depth)
 	case depth >= release.MaxDepth:
 		b.finding(release.RuleUnreadable, signing.SeverityError, e.Path, fmt.Sprintf("archive nested %d levels deep; its entries were not inventoried", depth))
 	default:
@@ -137,7 +229,8 @@ const maxStreamedSmall = 16 << 20
 // now (a cabinet's file is a stream, readable only now), held in memory
 // and charged to maxHeld. A large streamed file that is no binary,
 // container or asar (by its first bytes) is hashed as it streams by and
-// returned as done, hashed, with no bytes held: a cabinet of zeros does not
+// returned as done, hashed, with no bytes held (a .nupkg zip is held, to be
+// opened): a cabinet of zeros does not
 // fill the memory. It reports an entry it cannot read and returns nils.
 func (l *containerLister) readerAt(e container.Entry) (ra io.ReaderAt, done *item) {
 	b := l.b
@@ -166,7 +259,7 @@ func (l *containerLister) readerAt(e container.Entry) (ra io.ReaderAt, done *ite
 	defer rc.Close()
 	br := bufio.NewReaderSize(rc, filekind.HeadLen)
 	head, _ := br.Peek(int(min(e.Size, filekind.HeadLen)))
-	if e.Size > maxStreamedSmall && !keepStreamed(head) {
+	if e.Size > maxStreamedSmall && !keepStreamed(head) && !(strings.EqualFold(path.Ext(e.Path), ".nupkg") && filekind.IsZip(head)) {
 		h := sha256.New()
 		n, err := io.Copy(h, io.LimitReader(br, e.Size+1))
 		if err == nil && n != e.Size {
@@ -201,7 +294,8 @@ var errNotHeld = errors.New("the installer's file was hashed as it was decompres
 func keepStreamed(head []byte) bool {
 	k := filekind.Detect(head, -1)
 	return k.Native() || k == filekind.ELF || k == filekind.Asar ||
-		container.CompoundFile(head) || bytes.HasPrefix(head, []byte("MSCF")) || bytes.HasPrefix(head, []byte("xar!"))
+		container.CompoundFile(head) || bytes.HasPrefix(head, []byte("MSCF")) || bytes.HasPrefix(head, []byte("xar!")) ||
+		bytes.HasPrefix(head, []byte(sevenz.Signature)) || nsis.IsData(head)
 }
 
 // installedApp finds the Electron application the installer installs: the

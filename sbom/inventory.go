@@ -49,9 +49,10 @@ const (
 	LayoutNpm     = "npm"     // an npm package tarball (its files under package/)
 	LayoutFiles   = "files"   // any other directory, zip archive or tarball
 	LayoutFile    = "file"    // one executable, or an installer that is not opened
-	// LayoutInstaller is an MSI, cabinet or macOS installer package: the
-	// installer itself and, under its name, the files it carries, as
-	// verify names them (setup.msi/app.cab/Acme App/app.dll).
+	// LayoutInstaller is an MSI, cabinet, macOS installer package, NSIS
+	// or Squirrel Setup.exe or 7-Zip archive: the installer itself and,
+	// under its name, the files it carries, as verify names them
+	// (setup.msi/app.cab/Acme App/app.dll, Setup.exe/$INSTDIR/app.dll).
 	LayoutInstaller = "installer"
 )
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 
+	"github.com/shipgate/shipgate/internal/container"
 	"github.com/shipgate/shipgate/internal/filekind"
 )
 
@@ -196,39 +197,6 @@ func zipDirectoryAt(r io.ReaderAt, off int64, rec []byte) (valid, empty bool) {
 }
 
 // peCertTable returns the file offset of the certificate table of the PE
-// file of size bytes at r (DataDirectory[4], whose address is a file
-// offset), when the headers give one inside the file.
-func peCertTable(r io.ReaderAt, size int64) (int64, bool) {
-	var b [0x40]byte
-	if n, _ := r.ReadAt(b[:], 0); n < len(b) {
-		return 0, false
-	}
-	nt := int64(binary.LittleEndian.Uint32(b[0x3c:]))
-	// Signature, file header (20 bytes), then the optional header up to
-	// and including DataDirectory[4] of a PE32+ image (112 + 5*8 bytes).
-	var h [4 + 20 + 112 + 40]byte
-	n, _ := r.ReadAt(h[:], nt)
-	if n < 4+20+2 || string(h[:4]) != "PE\x00\x00" {
-		return 0, false
-	}
-	le := binary.LittleEndian
-	optSize := int(le.Uint16(h[4+16:]))
-	opt := h[24:n]
-	var dirs, count int
-	switch le.Uint16(opt) {
-	case 0x10b:
-		dirs, count = 96, 92
-	case 0x20b:
-		dirs, count = 112, 108
-	default:
-		return 0, false
-	}
-	if len(opt) < dirs+40 || optSize < dirs+40 || le.Uint32(opt[count:]) < 5 {
-		return 0, false
-	}
-	off, sz := int64(le.Uint32(opt[dirs+32:])), int64(le.Uint32(opt[dirs+36:]))
-	if off == 0 || sz == 0 || off >= size {
-		return 0, false
-	}
-	return off, true
-}
+// file of size bytes at r, when the headers give one inside the file (see
+// container.PECertTable).
+func peCertTable(r io.ReaderAt, size int64) (int64, bool) { return container.PECertTable(r, size) }

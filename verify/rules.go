@@ -59,20 +59,20 @@ const (
 )
 
 // Rule IDs of opening installers that are PE files (NSIS, Squirrel),
-// documented in docs/rules/nsis.md.
+// documented in docs/rules/nsis.md; internal/container reports them.
 const (
 	// RuleNSISNotOpened: an NSIS installer whose data shipgate does not
 	// decompress (NSIS's bzip2, LZMA behind the x86 branch filter).
-	RuleNSISNotOpened signing.Rule = "nsis/not-opened"
+	RuleNSISNotOpened = container.RuleNSISNotOpened
 	// RuleNSISSharedData: an NSIS installer extracts one data block to
 	// more than one path; it is checked under the first.
-	RuleNSISSharedData signing.Rule = "nsis/shared-data"
+	RuleNSISSharedData = container.RuleNSISSharedData
 	// RuleNSISTrailingData: bytes after an NSIS installer's data, which
 	// the installer does not read.
-	RuleNSISTrailingData signing.Rule = "nsis/trailing-data"
+	RuleNSISTrailingData = container.RuleNSISTrailingData
 	// RuleNSISHiddenData: an NSIS instruction extracts from an offset
 	// where no data block starts, inside another block's bytes.
-	RuleNSISHiddenData signing.Rule = "nsis/hidden-data"
+	RuleNSISHiddenData = container.RuleNSISHiddenData
 )
 
 // Rule IDs of catalog membership, documented in docs/rules/catalog.md.

@@ -1,18 +1,26 @@
 // Package container opens the installer containers of a release — Windows
-// cabinets, Windows Installer databases (MSI) and macOS flat installer
-// packages — into the files they carry, for both walkers of a release:
-// verify checks each entry as a file of the release, and sbom inventories
-// it. One walker means one set of entry names (setup.msi/app.cab/Acme
-// App/app.dll, setup.msi/Binary/CustomDll), one set of limits (the
-// expansion budget of [release.Expansion], the cabinet reader's and the
-// package reader's own), and one set of findings about the container.
+// cabinets, Windows Installer databases (MSI), macOS flat installer
+// packages, NSIS installers, Squirrel.Windows Setup.exe files and 7-Zip
+// archives — into the files they carry, for every walker of a release:
+// verify checks each entry as a file of the release, sbom inventories it,
+// and so diff compares two installers file by file. One walker means one
+// set of entry names (setup.msi/app.cab/Acme App/app.dll,
+// setup.msi/Binary/CustomDll, Setup.exe/$INSTDIR/app.dll,
+// Setup.exe/$PLUGINSDIR/app-64.7z/resources/app.asar), one set of limits
+// (the expansion budget of [release.Expansion], the readers' own), and one
+// set of findings about the container (nsis/trailing-data, cab/not-opened…).
 //
-// The formats' readers are internal/cab, internal/msi (over internal/cfb)
-// and signing/pkg; this package decides what of a database is a file (the
-// embedded cabinets the Media table names, with the File table's installed
-// paths; the Binary-table and other stream-column payloads; streams no
-// table refers to) and names each as a report path. Nesting depth is the
-// caller's: an entry that is itself a container is the caller's to open.
+// The formats' readers are internal/cab, internal/msi (over internal/cfb),
+// signing/pkg, internal/nsis, internal/squirrel and internal/sevenz; this
+// package decides what of a container is a file (the embedded cabinets the
+// Media table names, with the File table's installed paths; the
+// Binary-table and other stream-column payloads; streams no table refers
+// to; the NSIS data blocks under the paths the script extracts them to;
+// the zip archives a PE keeps as resources) and names each as a report
+// path. Nesting depth is the caller's: an entry that is itself a container
+// is the caller's to open, and a zip archive a PE holds is handed to the
+// caller's zip reader ([Visitor].Zip); only an NSIS installer's blocks are
+// not opened at [release.MaxDepth] (see [Visitor].Depth).
 package container
 
 import (
@@ -22,7 +30,10 @@ import (
 	"io"
 	"io/fs"
 
+	"github.com/shipgate/shipgate/internal/filekind"
+	"github.com/shipgate/shipgate/internal/nsis"
 	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/internal/sevenz"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/pkg"
 )
@@ -40,6 +51,14 @@ const (
 	MSI
 	// Pkg is a macOS flat installer package (a xar archive).
 	Pkg
+	// NSIS is a Nullsoft installer: a PE followed by NSIS data, or NSIS
+	// data alone (the uninstaller an installer carries).
+	NSIS
+	// Squirrel is a PE that keeps zip archives as resources: a
+	// Squirrel.Windows Setup.exe, whose package is its "DATA" resource.
+	Squirrel
+	// SevenZip is a 7-Zip archive.
+	SevenZip
 )
 
 // String returns the kind's name as reports spell it ("cab", "msi", "pkg").
@@ -51,6 +70,12 @@ func (k Kind) String() string {
 		return "msi"
 	case Pkg:
 		return "pkg"
+	case NSIS:
+		return "nsis"
+	case Squirrel:
+		return "squirrel"
+	case SevenZip:
+		return "7z"
 	}
 	return "none"
 }
@@ -69,11 +94,21 @@ var msiCLSIDs = [][]byte{
 // Detect tells which container the file of size bytes at r is, from its
 // first bytes hdr (up to [HeadLen]) and its name's extension: a cabinet
 // (version 1.3), a compound file named .msi, .msp, .mst or .msm or whose
-// root class is an installer's, or a xar archive (version 1, a header of at
-// least 28 bytes). A compound file of another class (a Word document) is
-// None.
+// root class is an installer's, a xar archive (version 1, a header of at
+// least 28 bytes), a 7-Zip archive, NSIS data alone, or a PE that is an
+// NSIS installer (a firstheader where its sections end, as makensis writes
+// it) or keeps a zip archive as a "DATA" or RT_RCDATA resource (Squirrel).
+// A compound file of another class (a Word document) is None, and so is a
+// PE that is neither: a PE whose NSIS data lies further on is found by
+// [Walk] with kind NSIS, which looks where exehead looks.
 func Detect(r io.ReaderAt, ext string, hdr []byte, size int64) Kind {
 	switch {
+	case bytes.HasPrefix(hdr, []byte(sevenz.Signature)):
+		return SevenZip
+	case nsis.IsData(hdr):
+		return NSIS
+	case filekind.DetectAt(r, hdr, size) == filekind.PE:
+		return detectPE(r, size)
 	case len(hdr) >= 36 && bytes.HasPrefix(hdr, []byte("MSCF")) && hdr[24] == 3 && hdr[25] == 1:
 		return CAB
 	case len(hdr) >= 8 && bytes.HasPrefix(hdr, []byte(pkg.Magic)) && hdr[4] == 0 && hdr[5] >= 28 && hdr[6] == 0 && hdr[7] == 1:
@@ -103,6 +138,27 @@ func Detect(r io.ReaderAt, ext string, hdr []byte, size int64) Kind {
 	return None
 }
 
+// detectPE tells whether the PE file of size bytes at r is an NSIS
+// installer (a firstheader at the first 512-byte boundary from where its
+// sections end) or a PE with zip resources, reading only its headers and
+// resource directory.
+func detectPE(r io.ReaderAt, size int64) Kind {
+	if end := PESectionsEnd(r, size); end > 0 {
+		off := (end + 511) &^ 511
+		var b [28]byte
+		if n, _ := r.ReadAt(b[:], off); n == len(b) && nsis.IsData(b[:]) {
+			return NSIS
+		}
+	}
+	rs, _ := resourceZips(r, size)
+	for _, res := range rs {
+		if res.zip {
+			return Squirrel
+		}
+	}
+	return None
+}
+
 // CompoundFile reports whether hdr, a file's first bytes, starts an OLE
 // compound file: its signature and a whole 512-byte header.
 func CompoundFile(hdr []byte) bool {
@@ -120,6 +176,11 @@ type Entry struct {
 	Source release.Source
 	// Size is the file's size as the container records it.
 	Size int64
+	// Also are the further report paths the container installs the same
+	// bytes to (an NSIS block extracted twice, reported as
+	// nsis/shared-data): a verifier checks the bytes once, an inventory
+	// lists each path.
+	Also []string
 }
 
 // Visitor receives what [Walk] finds, in the order it finds it. A nil
@@ -131,6 +192,15 @@ type Visitor struct {
 	// Finding is called with each problem of the container, its path
 	// set.
 	Finding func(signing.Finding)
+	// Zip is called with each zip archive a PE keeps as a resource (kind
+	// Squirrel), whose entries the caller's zip reader lists under
+	// Zip.Path: the walker does not read zip archives. Nil drops them.
+	Zip func(Zip)
+	// Depth is how many archives the container is nested in (0: a file
+	// of the release). The caller checks it before walking a container,
+	// but for an NSIS installer: its trailing data is handed over at
+	// any depth, its blocks only below [release.MaxDepth].
+	Depth int
 }
 
 // Walk opens the container of kind k whose size bytes r holds, found at
@@ -144,7 +214,13 @@ type Visitor struct {
 //     at/<table>/<key>, and streams no table refers to under
 //     at/_Streams/<name>;
 //   - a package's component Payload and Scripts files under
-//     at/<component>/Payload/… and at/<component>/Scripts/….
+//     at/<component>/Payload/… and at/<component>/Scripts/…;
+//   - an NSIS installer's data blocks under at/<the path the first
+//     instruction extracting it names> (at/$INSTDIR/app.dll), a block no
+//     instruction names under at/$NSIS/block-<offset>, the bytes after
+//     the NSIS data under at/$NSIS/trailing-data;
+//   - a Squirrel Setup.exe's resource zip archives, to [Visitor].Zip;
+//   - a 7-Zip archive's files under at/<name in the archive>.
 //
 // Names from tables are escaped one element each (see [PathElem]);
 // cabinet names are cleaned as the cabinet reader does and insecure ones
@@ -163,6 +239,9 @@ func Walk(ctx context.Context, k Kind, r io.ReaderAt, size int64, at string, x *
 	if w.v.Finding == nil {
 		w.v.Finding = func(signing.Finding) {}
 	}
+	if w.v.Zip == nil {
+		w.v.Zip = func(Zip) {}
+	}
 	cra := ctxReaderAt{ctx, r}
 	switch k {
 	case CAB:
@@ -171,6 +250,12 @@ func Walk(ctx context.Context, k Kind, r io.ReaderAt, size int64, at string, x *
 		w.openMSI(cra, size)
 	case Pkg:
 		w.openPkg(cra, size)
+	case NSIS:
+		w.openNSIS(cra, size)
+	case Squirrel:
+		w.openResources(cra, size)
+	case SevenZip:
+		w.open7z(cra, size)
 	}
 }
 

@@ -11,8 +11,10 @@ import (
 	"github.com/shipgate/shipgate/internal/cfb"
 	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/internal/msi"
+	"github.com/shipgate/shipgate/internal/nsis"
 	"github.com/shipgate/shipgate/internal/pkgfile"
 	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/internal/sevenz"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -133,8 +135,11 @@ func FuzzWalk(f *testing.F) {
 	f.Add(uint8(MSI), fixtureMSI())
 	f.Add(uint8(CAB), cab.Build([]cab.BuildFile{{Name: `a\b.dll`, Data: []byte("MZ")}, {Name: "c", Data: []byte("c")}}, cab.BuildOptions{Method: cab.MethodMSZIP}))
 	f.Add(uint8(Pkg), fixturePkg())
+	f.Add(uint8(NSIS), nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\a.dll`, Data: []byte("MZ a")}, {Name: `$INSTDIR\..\b`, Data: []byte("b")}}, nsis.BuildOptions{Deflate: true, Solid: true}))
+	f.Add(uint8(NSIS), nsis.Build([]nsis.BuildFile{{Name: `$PLUGINSDIR\x.7z`, Data: []byte("x"), Store: true}}, nsis.BuildOptions{}))
+	f.Add(uint8(SevenZip), sevenz.Build([]sevenz.BuildFile{{Name: `a\b.dll`, Data: []byte("MZ")}, {Name: "..", Data: []byte("c")}}))
 	f.Fuzz(func(t *testing.T, k uint8, data []byte) {
-		kind := Kind(k%3 + 1)
+		kind := Kind(k%6 + 1)
 		var total int64
 		Walk(context.Background(), kind, bytes.NewReader(data), int64(len(data)), "c", nil, Visitor{
 			Entry: func(e Entry) {

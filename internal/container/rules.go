@@ -21,3 +21,21 @@ const (
 	// so that the files inside it are not checked.
 	RuleUncheckedArchive signing.Rule = "file/unchecked-archive"
 )
+
+// Rule IDs of opening installers that are PE files (NSIS, Squirrel),
+// documented in docs/rules/nsis.md; verify exports them under the same
+// names.
+const (
+	// RuleNSISNotOpened: an NSIS installer whose data shipgate does not
+	// decompress (NSIS's bzip2, LZMA behind the x86 branch filter).
+	RuleNSISNotOpened signing.Rule = "nsis/not-opened"
+	// RuleNSISSharedData: an NSIS installer extracts one data block to
+	// more than one path; it is checked under the first.
+	RuleNSISSharedData signing.Rule = "nsis/shared-data"
+	// RuleNSISTrailingData: bytes after an NSIS installer's data, which
+	// the installer does not read.
+	RuleNSISTrailingData signing.Rule = "nsis/trailing-data"
+	// RuleNSISHiddenData: an NSIS instruction extracts from an offset
+	// where no data block starts, inside another block's bytes.
+	RuleNSISHiddenData signing.Rule = "nsis/hidden-data"
+)

@@ -1,0 +1,92 @@
+package container
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/internal/squirrel"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// Zip is a zip archive a container holds whose entries are the caller's
+// zip reader's to open (see [Visitor].Zip).
+type Zip struct {
+	// Path is the report path its entries go under: the PE's own path
+	// for Squirrel's package, as Setup extracts it
+	// (Setup.exe/lib/net45/App.exe), else
+	// <PE>/$RSRC/<type>/<name>/<language>.
+	Path string
+	// Offset and Size locate the archive in the container's file.
+	Offset, Size int64
+}
+
+// openResources hands over the zip archives the PE keeps as resources of
+// type "DATA" or RT_RCDATA: Squirrel's package ("DATA", 131: Update.exe
+// and the app's .nupkg, or the .nupkg itself) under the PE's path; any
+// other (and a second package, in another language) under
+// <PE>/$RSRC/<type>/<name>/<language>. A PE without resources, or a file
+// that is no PE, holds none.
+func (w *walker) openResources(ra io.ReaderAt, size int64) {
+	rs, err := resourceZips(ra, size)
+	if w.ctx.Err() != nil {
+		return
+	}
+	var fe *squirrel.FormatError
+	if errors.As(err, &fe) && len(rs) > 0 {
+		// A directory that cannot be read at all is the PE verifier's
+		// business; one broken in part may hide a package past the break.
+		f := signing.NewFinding(release.RuleMalformed, signing.SeverityWarning, fmt.Sprintf("the PE's resource directory is malformed in part, so resources past the break were not searched for packages to open: %v", err))
+		f.Path = w.at
+		off := fe.Offset
+		f.Offset = &off
+		w.v.Finding(f)
+	}
+	pkg := false // a package was handed over under the PE's path
+	for _, r := range rs {
+		if !r.zip {
+			continue
+		}
+		at := w.at
+		if !r.IsPackage() || pkg {
+			at = release.JoinPath(w.at, fmt.Sprintf("$RSRC/%s/%s/%d", PathElem(resName(r.Type, r.TypeID)), PathElem(resName(r.Name, r.NameID)), r.Lang))
+		}
+		pkg = pkg || r.IsPackage()
+		w.v.Zip(Zip{Path: at, Offset: r.Offset, Size: r.Size})
+	}
+}
+
+// resource is a PE's resource, zip when it is a "DATA" or RT_RCDATA
+// resource that starts a zip archive.
+type resource struct {
+	squirrel.Resource
+	zip bool
+}
+
+// resourceZips returns the resources of the PE file of size bytes at r,
+// marking those that are zip archives to open, with the resource reader's
+// error.
+func resourceZips(r io.ReaderAt, size int64) ([]resource, error) {
+	rs, err := squirrel.Resources(r, size)
+	out := make([]resource, 0, len(rs))
+	for _, res := range rs {
+		z := false
+		if res.Size >= 22 && (strings.EqualFold(res.Type, squirrel.PackageType) || res.Type == "" && res.TypeID == squirrel.RTRCData) {
+			var sig [4]byte
+			n, _ := r.ReadAt(sig[:], res.Offset)
+			z = n == 4 && (string(sig[:]) == "PK\x03\x04" || string(sig[:]) == "PK\x05\x06")
+		}
+		out = append(out, resource{res, z})
+	}
+	return out, err
+}
+
+// resName names a resource type or name: its string, or its ID.
+func resName(s string, id uint32) string {
+	if s != "" {
+		return s
+	}
+	return fmt.Sprint(id)
+}
