@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -16,25 +17,50 @@ import (
 // bigRelease writes a Windows-layout release whose app.asar holds 30,000
 // files in 1,500 packages; changed alters one package's code.
 func bigRelease(b *testing.B, dir string, changed bool) string {
+	return sizedRelease(b, dir, changed, 0, false)
+}
+
+// sizedRelease writes the release of bigRelease with pad bytes of
+// pseudo-random text added to each code file (pad 1,200: about 40 MB), in
+// app.asar or, when unpacked, as a folder (resources/app).
+func sizedRelease(b *testing.B, dir string, changed bool, pad int, unpacked bool) string {
 	b.Helper()
+	rng := rand.New(rand.NewPCG(7, 8))
+	filler := make([]byte, pad)
 	files := []electronfix.AsarFile{{Path: "package.json", Data: []byte(`{"name":"big","version":"1.0.0"}`)}}
 	for p := range 1500 {
 		dirp := fmt.Sprintf("node_modules/pkg%04d", p)
 		files = append(files, electronfix.AsarFile{Path: dirp + "/package.json",
 			Data: []byte(fmt.Sprintf(`{"name":"pkg%04d","version":"1.0.%d","dependencies":{"pkg%04d":"*"}}`, p, p%7, (p+1)%1500))})
 		for f := range 19 {
-			data := fmt.Sprintf("// pkg%04d file %d\nmodule.exports = %d\n", p, f, p*f)
+			for i := range filler {
+				filler[i] = 'a' + byte(rng.IntN(26))
+			}
+			data := fmt.Sprintf("// pkg%04d file %d\nmodule.exports = %d\n// %s\n", p, f, p*f, filler)
 			if changed && p == 700 && f == 3 {
 				data += "evil()\n"
 			}
 			files = append(files, electronfix.AsarFile{Path: fmt.Sprintf("%s/lib/f%02d.js", dirp, f), Data: []byte(data)})
 		}
 	}
-	arc, _ := electronfix.PackAsar(files)
 	root := filepath.Join(dir, "rel")
-	os.MkdirAll(filepath.Join(root, "resources"), 0o755)
-	os.WriteFile(filepath.Join(root, "resources", "app.asar"), arc, 0o644)
-	os.WriteFile(filepath.Join(root, "version"), []byte("30.1.2"), 0o644)
+	must := func(err error) {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	must(os.MkdirAll(filepath.Join(root, "resources"), 0o755))
+	if unpacked {
+		for _, f := range files {
+			full := filepath.Join(root, "resources", "app", filepath.FromSlash(f.Path))
+			must(os.MkdirAll(filepath.Dir(full), 0o755))
+			must(os.WriteFile(full, f.Data, 0o644))
+		}
+	} else {
+		arc, _ := electronfix.PackAsar(files)
+		must(os.WriteFile(filepath.Join(root, "resources", "app.asar"), arc, 0o644))
+	}
+	must(os.WriteFile(filepath.Join(root, "version"), []byte("30.1.2"), 0o644))
 	return root
 }
 
@@ -94,10 +120,28 @@ func BenchmarkOpenAndDiff30k(b *testing.B) {
 // (sbom-cores): on an idle machine of n cores the diff's wall-clock ratio is
 // about max(1, cpu-x-sbom × sbom-cores / n), so the fewer cores one read
 // keeps busy, the closer the diff comes to one read. On a loaded machine
-// the wall-clock ratios tend to the CPU ratio.
+// the wall-clock ratios tend to the CPU ratio. It runs on the 30,000
+// small files of bigRelease in app.asar, and on them padded to 40 MB in
+// app.asar and unpacked (resources/app).
 func BenchmarkDiffVsSBOM(b *testing.B) {
-	oldDir := bigRelease(b, b.TempDir(), false)
-	newDir := bigRelease(b, b.TempDir(), true)
+	for _, bc := range []struct {
+		name     string
+		pad      int
+		unpacked bool
+	}{
+		{"asar-30k", 0, false},
+		{"asar-40MB", 1200, false},
+		{"dir-40MB", 1200, true},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			benchDiffVsSBOM(b, sizedRelease(b, b.TempDir(), false, bc.pad, bc.unpacked), sizedRelease(b, b.TempDir(), true, bc.pad, bc.unpacked))
+		})
+	}
+}
+
+// benchDiffVsSBOM is BenchmarkDiffVsSBOM on the releases at oldDir and
+// newDir, which differ in one package's code.
+func benchDiffVsSBOM(b *testing.B, oldDir, newDir string) {
 	if _, err := Open(newDir, Options{}); err != nil { // warm the page cache
 		b.Fatal(err)
 	}

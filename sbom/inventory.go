@@ -39,6 +39,10 @@ type Options struct {
 	Progress func(Progress)
 	// Logger receives debug messages; nil discards them.
 	Logger *slog.Logger
+	// slots, when set, is the worker budget this inventory shares with
+	// others read at the same time ([DiffReleases]): a file is hashed
+	// only while its worker holds one of the slots.
+	slots chan struct{}
 }
 
 // Layouts of a release.
@@ -609,7 +613,13 @@ func (b *builder) hashAll(items []*item) {
 			defer wg.Done()
 			buf := make([]byte, 256<<10)
 			for it := range ch {
+				if b.opts.slots != nil {
+					b.opts.slots <- struct{}{}
+				}
 				b.hashItem(it, buf)
+				if b.opts.slots != nil {
+					<-b.opts.slots
+				}
 				b.progress(it)
 			}
 		}()

@@ -3,6 +3,7 @@ package sbom
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 
 	"github.com/shipgate/shipgate/report"
@@ -12,7 +13,8 @@ import (
 // reads the releases without examining signatures and gates on errors.
 type DiffOptions struct {
 	// Inventory configures the reading of each release (signature
-	// verifier, workers, logger).
+	// verifier, workers, logger). [DiffReleases] reads both releases at
+	// once, Workers bounding the files hashed at once in both.
 	Inventory Options
 	// Upstream configures the comparison of [DiffUpstream].
 	Upstream UpstreamOptions
@@ -36,13 +38,23 @@ func DiffReleases(ctx context.Context, oldPath, newPath string, opts DiffOptions
 	}
 	// The two inventories are read at once: a single inventory leaves
 	// the CPU idle between its phases (walking, reading package.json
-	// files, the asar header), which the other one fills.
+	// files, the asar header), which the other one fills. They share one
+	// budget of workers, so that the diff hashes no more files at once
+	// than one inventory would, and a release done early leaves all of
+	// it to the other. Each inventory is built as it would be alone, and
+	// sorted, so the report does not depend on which finishes first.
 	var (
 		wg             sync.WaitGroup
 		oldInv, newInv *Inventory
 		oldErr, newErr error
 	)
 	oldOpts, newOpts := opts.Inventory, opts.Inventory
+	n := opts.Inventory.Workers
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	oldOpts.slots = make(chan struct{}, n)
+	newOpts.slots = oldOpts.slots
 	if p := opts.Inventory.Progress; p != nil {
 		// Both releases report into one total, one call at a time.
 		var mu sync.Mutex
@@ -73,12 +85,18 @@ func DiffReleases(ctx context.Context, oldPath, newPath string, opts DiffOptions
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("sbom: %w", err)
 	}
+	return diffReport(oldPath, newPath, oldInv, newInv, opts), nil
+}
+
+// diffReport is the report of [DiffReleases] on the inventories of the
+// releases at oldPath and newPath.
+func diffReport(oldPath, newPath string, oldInv, newInv *Inventory, opts DiffOptions) *report.Report {
 	d := Diff(oldInv, newInv)
 	d.Old, d.New = oldPath, newPath
 	r := &report.Report{Tool: report.Tool{Name: "shipgate", Version: opts.ToolVersion}, Diff: &report.Diff{ReleaseDiff: &d.ReleaseDiff}}
 	r.Findings = append(append(r.Findings, newInv.Findings...), d.Findings...)
 	r.Finalize(opts.FailOn)
-	return r, nil
+	return r
 }
 
 // DiffUpstream reads the release at releasePath (as [Open] does) and
