@@ -10,9 +10,10 @@
 // release's expansion budget).
 //
 // Folders stored or compressed with MSZIP ([MS-MCI]: raw deflate blocks
-// sharing one 32 KiB window) are decompressed with compress/flate; folders
-// compressed with Quantum or LZX, and files that continue into or from
-// another cabinet of a set, are listed and reported as problems, not opened.
+// sharing one 32 KiB window) are decompressed with compress/flate, folders
+// compressed with LZX by this package (lzx.go); folders compressed with
+// Quantum, and files that continue into or from another cabinet of a set,
+// are listed and reported as problems, not opened.
 //
 // Not checked: a folder's data beyond the end of its last file, and bytes of
 // a folder no file claims (decompressed and skipped, not returned), are
@@ -73,8 +74,7 @@ const (
 	// MethodQuantum is Quantum compression, which this package does not
 	// decompress.
 	MethodQuantum Method = 2
-	// MethodLZX is LZX compression, which this package does not
-	// decompress.
+	// MethodLZX is LZX compression.
 	MethodLZX Method = 3
 )
 
@@ -127,7 +127,7 @@ const (
 	// listed.
 	ProblemDuplicate
 	// ProblemNotOpened results when a file cannot be decompressed: its
-	// folder uses Quantum or LZX, or it continues into or from another
+	// folder uses Quantum, or it continues into or from another
 	// cabinet of a set. The file is not listed.
 	ProblemNotOpened
 	// ProblemMalformed results when a file lies outside its folder, or
@@ -172,8 +172,11 @@ type Folder struct {
 	// how many there are.
 	DataOffset int64
 	Blocks     int
-	// Method is the compression method.
-	Method Method
+	// Method is the compression method; LZXWindow, for LZX, is the
+	// window's size in bits (15 to 21 are defined), from bits 8-12 of
+	// typeCompress.
+	Method    Method
+	LZXWindow int
 	// Offset is the file offset of the CFFOLDER entry.
 	Offset int64
 	// end is the largest FolderOffset+Size of the files read from it.
@@ -275,7 +278,11 @@ func NewReader(r io.ReaderAt, size int64) (*Reader, error) {
 	c.Folders = make([]*Folder, nFolders)
 	for i := range c.Folders {
 		b := buf[int64(i)*fsz:]
-		fo := &Folder{DataOffset: int64(le.Uint32(b)), Blocks: int(le.Uint16(b[4:])), Method: Method(le.Uint16(b[6:]) & 0xf), Offset: off + int64(i)*fsz}
+		tc := le.Uint16(b[6:])
+		fo := &Folder{DataOffset: int64(le.Uint32(b)), Blocks: int(le.Uint16(b[4:])), Method: Method(tc & 0xf), Offset: off + int64(i)*fsz}
+		if fo.Method == MethodLZX {
+			fo.LZXWindow = int(tc >> 8 & 0x1f)
+		}
 		// Each block takes at least its 8-byte header.
 		if fo.DataOffset > cb || int64(fo.Blocks)*int64(8+c.dataReserve) > cb-fo.DataOffset {
 			return nil, &FormatError{fo.Offset, fmt.Sprintf("folder %d: %d data blocks at offset %d do not fit in the cabinet", i, fo.Blocks, fo.DataOffset)}
@@ -335,7 +342,11 @@ func (c *Reader) addFile(f *File) {
 		return
 	}
 	fo := c.Folders[f.Folder]
-	if fo.Method != MethodNone && fo.Method != MethodMSZIP {
+	if _, ok := lzxSlots[fo.LZXWindow]; fo.Method == MethodLZX && !ok {
+		c.problem(ProblemMalformed, f, fmt.Sprintf("file %q is in folder %d, compressed with LZX with a window of 2^%d bytes, outside the 2^15 to 2^21 defined; it was not read", f.RawName, f.Folder, fo.LZXWindow))
+		return
+	}
+	if fo.Method != MethodNone && fo.Method != MethodMSZIP && fo.Method != MethodLZX {
 		c.problem(ProblemNotOpened, f, fmt.Sprintf("file %q is in folder %d, compressed with %s, which shipgate does not decompress; it was not read", f.RawName, f.Folder, fo.Method))
 		return
 	}
@@ -578,6 +589,7 @@ type decoder struct {
 	data   []byte
 	buf    []byte // the decompressed block
 	fr     io.ReadCloser
+	lzx    *lzxDecoder
 	err    error
 }
 
@@ -662,6 +674,23 @@ func (d *decoder) next() error {
 		out, err := d.inflate(data, cbUncomp, at)
 		if err != nil {
 			return err
+		}
+		d.out = out
+	case MethodLZX:
+		// Every block is a 32 KiB frame but the folder's last.
+		if cbUncomp != lzxFrame && d.block < d.fo.Blocks {
+			return &FormatError{at, fmt.Sprintf("LZX data block %d of %d holds %d bytes; all but the last hold %d", d.block, d.fo.Blocks, cbUncomp, lzxFrame)}
+		}
+		if d.lzx == nil {
+			z, err := newLZX(d.fo.LZXWindow, int64(d.fo.Blocks)*lzxFrame)
+			if err != nil {
+				return &FormatError{d.fo.Offset, err.Error()}
+			}
+			d.lzx = z
+		}
+		out, err := d.lzx.decodeFrame(data, cbUncomp)
+		if err != nil {
+			return &FormatError{at + 8, fmt.Sprintf("LZX data block: %v", err)}
 		}
 		d.out = out
 	default:

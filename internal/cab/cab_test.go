@@ -125,14 +125,20 @@ func TestChecksumMismatch(t *testing.T) {
 	}
 }
 
-// TestUnsupportedMethodsReported lists LZX and Quantum folders' files as
-// problems naming the method, never as readable files.
+// TestUnsupportedMethodsReported lists Quantum folders' files as problems
+// naming the method, never as readable files; an LZX folder whose window
+// size is not defined is malformed.
 func TestUnsupportedMethodsReported(t *testing.T) {
-	for _, m := range []Method{MethodLZX, MethodQuantum} {
-		c := open(t, Build([]BuildFile{{Name: "x.dll", Data: []byte("MZ")}}, BuildOptions{Method: m}))
+	c := open(t, Build([]BuildFile{{Name: "x.dll", Data: []byte("MZ")}}, BuildOptions{Method: MethodQuantum}))
+	p := c.Problems()
+	if len(c.Files) != 0 || len(p) != 1 || p[0].Kind != ProblemNotOpened || !strings.Contains(p[0].Message, "Quantum") {
+		t.Errorf("Quantum: files %d, problems %+v", len(c.Files), p)
+	}
+	for _, w := range []int{0, 14, 22, 31} {
+		c := open(t, Build([]BuildFile{{Name: "x.dll", Data: []byte("MZ")}}, BuildOptions{Method: MethodLZX, LZXWindow: w}))
 		p := c.Problems()
-		if len(c.Files) != 0 || len(p) != 1 || p[0].Kind != ProblemNotOpened || !strings.Contains(p[0].Message, m.String()) {
-			t.Errorf("%s: files %d, problems %+v", m, len(c.Files), p)
+		if len(c.Files) != 0 || len(p) != 1 || p[0].Kind != ProblemMalformed || !strings.Contains(p[0].Message, "LZX") {
+			t.Errorf("LZX window 2^%d: files %d, problems %+v", w, len(c.Files), p)
 		}
 	}
 }
@@ -289,6 +295,9 @@ func FuzzReader(f *testing.F) {
 	f.Add(Build(sampleFiles()[2:], BuildOptions{Method: MethodMSZIP}))
 	f.Add(Build([]BuildFile{{Name: `a\b.txt`, Data: []byte("hello hello hello")}}, BuildOptions{}))
 	f.Add(Build([]BuildFile{{Name: "x", Data: []byte("x")}}, BuildOptions{Method: MethodLZX}))
+	for _, o := range lzxConfigs() {
+		f.Add(lzxCab([]BuildFile{{Name: "a", Data: lzxSample(40000, 1)}, {Name: "b", Data: []byte("bb")}}, o))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := NewReader(bytes.NewReader(b), int64(len(b)))
 		if err != nil {
