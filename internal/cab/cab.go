@@ -133,6 +133,10 @@ const (
 	// ProblemMalformed results when a file lies outside its folder, or
 	// overlaps another file's data; the file is not listed.
 	ProblemMalformed
+	// ProblemVersion results when the header's version is not 1.3, the
+	// only one [MS-CAB] defines; the cabinet is read as a 1.3 one (the
+	// layout every known writer uses), and its files are listed.
+	ProblemVersion
 )
 
 // Problem is something wrong with one file of a cabinet that does not stop
@@ -196,6 +200,8 @@ type Reader struct {
 	// the cabinets before and after it, when it is in one.
 	SetID, Index uint16
 	Prev, Next   string
+	// VersionMajor and VersionMinor are the header's version (1.3).
+	VersionMajor, VersionMinor uint8
 
 	dataReserve int
 	problems    []Problem
@@ -224,9 +230,6 @@ func NewReader(r io.ReaderAt, size int64) (*Reader, error) {
 		return nil, ErrNotCabinet
 	}
 	le := binary.LittleEndian
-	if h[25] != 1 || h[24] != 3 {
-		return nil, &FormatError{24, fmt.Sprintf("cabinet version %d.%d, want 1.3", h[25], h[24])}
-	}
 	cb := int64(le.Uint32(h[8:]))
 	if cb > size {
 		return nil, &FormatError{8, fmt.Sprintf("cbCabinet %d exceeds the file's %d bytes", cb, size)}
@@ -234,7 +237,12 @@ func NewReader(r io.ReaderAt, size int64) (*Reader, error) {
 	if cb < int64(len(h)) {
 		return nil, &FormatError{8, fmt.Sprintf("cbCabinet %d is shorter than the header", cb)}
 	}
-	c := &Reader{r: r, size: cb, SetID: le.Uint16(h[32:]), Index: le.Uint16(h[34:])}
+	c := &Reader{r: r, size: cb, SetID: le.Uint16(h[32:]), Index: le.Uint16(h[34:]), VersionMajor: h[25], VersionMinor: h[24]}
+	if c.VersionMajor != 1 || c.VersionMinor != 3 {
+		// Extractors (cabextract, 7-Zip) read such a cabinet as a 1.3
+		// one, so its files are read too: refusing would hide them.
+		c.problems = append(c.problems, Problem{Kind: ProblemVersion, Offset: 24, Message: fmt.Sprintf("the cabinet's header gives version %d.%d; [MS-CAB] defines 1.3 only, and it was read as 1.3", c.VersionMajor, c.VersionMinor)})
+	}
 	coffFiles := int64(le.Uint32(h[16:]))
 	nFolders, nFiles := int(le.Uint16(h[26:])), int(le.Uint16(h[28:]))
 	flags := le.Uint16(h[30:])

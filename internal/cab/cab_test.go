@@ -360,3 +360,32 @@ func TestWalkEmptyFilesInsideOthers(t *testing.T) {
 		t.Errorf("%d files, read %d bytes of a %d-byte cabinet", n, cr.n, len(b))
 	}
 }
+
+// TestVersion reads a 1.3 cabinet without a problem, and one whose header
+// gives another version as a 1.3 one, its files listed and read, with a
+// ProblemVersion at the version's offset.
+func TestVersion(t *testing.T) {
+	for _, v := range [][2]byte{{1, 3}, {1, 4}, {2, 0}, {0, 0}} {
+		b := Build([]BuildFile{{Name: "x.dll", Data: []byte("MZ code")}}, BuildOptions{Method: MethodMSZIP})
+		b[25], b[24] = v[0], v[1]
+		c := open(t, b)
+		p := c.Problems()
+		if c.VersionMajor != v[0] || c.VersionMinor != v[1] || len(c.Files) != 1 {
+			t.Errorf("%d.%d: version %d.%d, %d files", v[0], v[1], c.VersionMajor, c.VersionMinor, len(c.Files))
+		}
+		known := v == [2]byte{1, 3}
+		if known != (len(p) == 0) || (!known && (p[0].Kind != ProblemVersion || p[0].Offset != 24)) {
+			t.Errorf("%d.%d: problems %+v", v[0], v[1], p)
+		}
+		err := c.Walk(func(f *File, r io.Reader) error {
+			d, err := io.ReadAll(r)
+			if string(d) != "MZ code" {
+				t.Errorf("%d.%d: read %q", v[0], v[1], d)
+			}
+			return err
+		})
+		if err != nil {
+			t.Errorf("%d.%d: %v", v[0], v[1], err)
+		}
+	}
+}

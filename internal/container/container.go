@@ -68,13 +68,13 @@ var msiCLSIDs = [][]byte{
 
 // Detect tells which container the file of size bytes at r is, from its
 // first bytes hdr (up to [HeadLen]) and its name's extension: a cabinet
-// (version 1.3), a compound file named .msi, .msp, .mst or .msm or whose
+// (of any version: extractors read them all), a compound file named .msi, .msp, .mst or .msm or whose
 // root class is an installer's, or a xar archive (version 1, a header of at
 // least 28 bytes). A compound file of another class (a Word document) is
 // None.
 func Detect(r io.ReaderAt, ext string, hdr []byte, size int64) Kind {
 	switch {
-	case len(hdr) >= 36 && bytes.HasPrefix(hdr, []byte("MSCF")) && hdr[24] == 3 && hdr[25] == 1:
+	case len(hdr) >= 36 && bytes.HasPrefix(hdr, []byte("MSCF\x00\x00\x00\x00")):
 		return CAB
 	case len(hdr) >= 8 && bytes.HasPrefix(hdr, []byte(pkg.Magic)) && hdr[4] == 0 && hdr[5] >= 28 && hdr[6] == 0 && hdr[7] == 1:
 		return Pkg
