@@ -510,6 +510,12 @@ func (z *lzxDecoder) decodeRun(r *lzxBits, n int) error {
 		if src < 0 {
 			src += z.wsize
 		}
+		if src+length <= z.pos {
+			// Neither overlapping nor wrapping: one copy.
+			copy(win[z.pos:z.pos+length], win[src:src+length])
+			z.pos += length
+			continue
+		}
 		for k := 0; k < length; k++ {
 			win[z.pos+k] = win[src]
 			src++
