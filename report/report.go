@@ -68,7 +68,7 @@ const (
 	// module: an OLE compound file named .msi, .msp, .mst or .msm, or
 	// whose root storage has an MSI class identifier.
 	KindMSI Kind = "msi"
-	// KindCAB is a cabinet ("MSCF", version 1.3).
+	// KindCAB is a cabinet ("MSCF", any version).
 	KindCAB Kind = "cab"
 	// KindCatalog is a Windows security catalog: a file named .cat holding
 	// a PKCS#7 SignedData whose content is a certificate trust list.

@@ -148,18 +148,15 @@ func TestNSISTrojanizedDLL(t *testing.T) {
 	}
 }
 
-// TestNSISNotOpened reports an installer whose data is LZMA behind the
-// x86 branch filter, which is not decoded, as not opened.
+// TestNSISNotOpened reports an installer whose data block is LZMA behind
+// a filter flag other than none (0) and x86 (1), which is not decoded, as
+// not opened.
 func TestNSISNotOpened(t *testing.T) {
 	f := getFixtures(t)
 	le := binary.LittleEndian
-	blk := []byte{1, 0x5d, 0, 0, 0x80, 0, 0, 0x40, 0x21, 0x33}
-	data := make([]byte, 28)
-	le.PutUint32(data[4:], 0xDEADBEEF)
-	copy(data[8:], "NullsoftInst")
-	le.PutUint32(data[20:], 1000)
-	le.PutUint32(data[24:], uint32(28+4+len(blk)+4))
-	data = append(append(le.AppendUint32(data, uint32(len(blk))|0x80000000), blk...), 0, 0, 0, 0)
+	data := nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\app.dll`, Data: f.peValid}}, nsis.BuildOptions{Deflate: true, LZMA: true, X86: true})
+	hl := le.Uint32(data[28:]) &^ 0x80000000
+	data[28+4+hl+4] = 2 // the data block's filter flag
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"setup.exe": nsis.Stub(f.peUnsigned, data)})
 	r := run(t, Options{}, dir)

@@ -47,8 +47,11 @@ const (
 // walker verify and sbom share, reports them.
 const (
 	// RuleCABNotOpened: files of a cabinet that shipgate does not
-	// decompress (LZX or Quantum folders, files continued across a set).
+	// decompress (Quantum folders, files continued across a set).
 	RuleCABNotOpened = container.RuleCABNotOpened
+	// RuleCABVersion: a cabinet whose header gives a version other than
+	// 1.3; it is read as a 1.3 cabinet.
+	RuleCABVersion = container.RuleCABVersion
 	// RuleMSIMissingStream: a table of an MSI refers to a stream (an
 	// embedded cabinet, a Binary table entry) the database does not hold.
 	RuleMSIMissingStream = container.RuleMSIMissingStream

@@ -169,20 +169,28 @@ func TestMSIMissingAndUnreferenced(t *testing.T) {
 }
 
 // TestCABInRelease opens a cabinet shipped as a file: its DLL is checked
-// under drivers.cab/…; an LZX cabinet's files are reported as not opened.
+// under drivers.cab/…, in an LZX cabinet too; a Quantum cabinet's files are
+// reported as not opened.
 func TestCABInRelease(t *testing.T) {
 	f := getFixtures(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{
 		"drivers.cab": cab.Build([]cab.BuildFile{{Name: `bin\evil.dll`, Data: f.peTampered}, {Name: "ok.dll", Data: f.peValid}}, cab.BuildOptions{Method: cab.MethodMSZIP}),
-		"lzx.cab":     cab.Build([]cab.BuildFile{{Name: "x.dll", Data: f.peValid}}, cab.BuildOptions{Method: cab.MethodLZX}),
+		"quantum.cab": cab.Build([]cab.BuildFile{{Name: "x.dll", Data: f.peValid}}, cab.BuildOptions{Method: cab.MethodQuantum}),
+		"lzx.cab":     cab.Build([]cab.BuildFile{{Name: "ok.dll", Data: f.peValid}, {Name: "evil.dll", Data: f.peTampered}}, cab.BuildOptions{Method: cab.MethodLZX, LZXWindow: 16}),
 	})
 	r := mustFail(t, Options{}, "drivers.cab/bin/evil.dll", authenticode.RuleDigestMismatch, dir)
 	if fi := fileByPath(r, "drivers.cab/ok.dll"); fi == nil || fi.Kind != KindPE || fi.Signatures[0].Status != signing.StatusValid {
 		t.Errorf("drivers.cab/ok.dll: %+v", fi)
 	}
-	if got := rulesFor(r, "lzx.cab/x.dll"); !has(got, "warning "+string(RuleCABNotOpened)) {
-		t.Errorf("lzx.cab/x.dll: %q", got)
+	if got := rulesFor(r, "quantum.cab/x.dll"); !has(got, "warning "+string(RuleCABNotOpened)) {
+		t.Errorf("quantum.cab/x.dll: %q", got)
+	}
+	if fi := fileByPath(r, "lzx.cab/ok.dll"); fi == nil || fi.Kind != KindPE || fi.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("lzx.cab/ok.dll: %+v", fi)
+	}
+	if got := rulesFor(r, "lzx.cab/evil.dll"); !has(got, "error "+string(authenticode.RuleDigestMismatch)) {
+		t.Errorf("lzx.cab/evil.dll: %q", got)
 	}
 }
 
@@ -363,18 +371,19 @@ func TestPathElem(t *testing.T) {
 	}
 }
 
-// TestMSILZXCabinet reports an installer whose cabinet is LZX-compressed:
-// its files are not opened, and each is a cab/not-opened warning.
-func TestMSILZXCabinet(t *testing.T) {
+// TestMSIQuantumCabinet reports an installer whose cabinet is
+// Quantum-compressed: its files are not opened, and each is a
+// cab/not-opened warning.
+func TestMSIQuantumCabinet(t *testing.T) {
 	f := getFixtures(t)
 	dir := t.TempDir()
-	writeTree(t, dir, map[string][]byte{"setup.msi": installer{dll: f.peValid, customAction: f.peValid, method: cab.MethodLZX}.signed(t)})
+	writeTree(t, dir, map[string][]byte{"setup.msi": installer{dll: f.peValid, customAction: f.peValid, method: cab.MethodQuantum}.signed(t)})
 	r := run(t, Options{}, dir)
 	if got := rulesFor(r, innerDLL); !has(got, "warning "+string(RuleCABNotOpened)) {
 		t.Errorf("findings %q", got)
 	}
 	if fileByPath(r, innerDLL) != nil {
-		t.Error("an LZX file was reported as checked")
+		t.Error("a Quantum file was reported as checked")
 	}
 }
 

@@ -15,14 +15,22 @@ type BuildFile struct {
 
 // BuildOptions says how [Build] writes a cabinet.
 type BuildOptions struct {
-	// Method is MethodNone or MethodMSZIP; another method is written as the
-	// folder's typeCompress with the data stored, for tests of what is
-	// not decompressed.
+	// Method is MethodNone, MethodMSZIP or MethodLZX (each 32 KiB frame
+	// one uncompressed LZX block, unless Encode is set); another method is
+	// written as the folder's typeCompress with the data stored, for tests
+	// of what is not decompressed.
 	Method Method
 	// NoChecksums leaves every CFDATA checksum zero.
 	NoChecksums bool
 	// BlockSize is the uncompressed bytes per block (zero: 32 KiB).
 	BlockSize int
+	// LZXWindow, with MethodLZX, is the window size in bits written in
+	// the folder's typeCompress.
+	LZXWindow int
+	// Encode, when set, compresses the files' bytes into the folder's data
+	// blocks instead: each block's data and what it decompresses to (for
+	// encoders kept in tests).
+	Encode func(all []byte) (data [][]byte, sizes []int)
 }
 
 // Build writes a cabinet of one folder holding files, for test fixtures.
@@ -33,11 +41,25 @@ func Build(files []BuildFile, opts BuildOptions) []byte {
 		all = append(all, f.Data...)
 	}
 	bs := opts.BlockSize
-	if bs <= 0 || bs > maxBlockUncomp {
+	if bs <= 0 || bs > maxBlockUncomp || opts.Method == MethodLZX {
 		bs = maxBlockUncomp
 	}
 	var blocks [][]byte // each: header + data
 	var window []byte
+	if opts.Encode != nil {
+		datas, sizes := opts.Encode(all)
+		for i, data := range datas {
+			blk := make([]byte, 8, 8+len(data))
+			le.PutUint16(blk[4:], uint16(len(data)))
+			le.PutUint16(blk[6:], uint16(sizes[i]))
+			blk = append(blk, data...)
+			if !opts.NoChecksums {
+				le.PutUint32(blk, checksum(blk[4:8], checksum(data, 0)))
+			}
+			blocks = append(blocks, blk)
+		}
+		all = nil
+	}
 	for off := 0; off < len(all); off += bs {
 		chunk := all[off:min(off+bs, len(all))]
 		data := chunk
@@ -52,6 +74,8 @@ func Build(files []BuildFile, opts BuildOptions) []byte {
 			if len(window) > maxBlockUncomp {
 				window = window[len(window)-maxBlockUncomp:]
 			}
+		} else if opts.Method == MethodLZX {
+			data = lzxStored(chunk, off == 0)
 		}
 		blk := make([]byte, 8, 8+len(data))
 		le.PutUint16(blk[4:], uint16(len(data)))
@@ -86,13 +110,37 @@ func Build(files []BuildFile, opts BuildOptions) []byte {
 	var folder [8]byte
 	le.PutUint32(folder[:], uint32(dataStart))
 	le.PutUint16(folder[4:], uint16(len(blocks)))
-	le.PutUint16(folder[6:], uint16(opts.Method))
+	le.PutUint16(folder[6:], uint16(opts.Method)|uint16(opts.LZXWindow)<<8)
 	out = append(out, folder[:]...)
 	out = append(out, filesPart...)
 	for _, b := range blocks {
 		out = append(out, b...)
 	}
 	le.PutUint32(out[8:], uint32(len(out)))
+	return out
+}
+
+// lzxStored returns an LZX frame holding b in one uncompressed block: on
+// the stream's first frame the E8 header bit (none), then the block type
+// and size, padding to 16 bits, R0-R2 (1) and the bytes, then a pad byte
+// when their number is odd.
+func lzxStored(b []byte, first bool) []byte {
+	v := uint32(lzxUncompressed)<<24 | uint32(len(b))
+	if first {
+		v <<= 4 // 1+3+24 bits, 4 of padding
+	} else {
+		v <<= 5 // 3+24 bits, 5 of padding
+	}
+	le := binary.LittleEndian
+	out := le.AppendUint16(nil, uint16(v>>16))
+	out = le.AppendUint16(out, uint16(v))
+	for range 3 {
+		out = le.AppendUint32(out, 1)
+	}
+	out = append(out, b...)
+	if len(b)&1 == 1 {
+		out = append(out, 0)
+	}
 	return out
 }
 

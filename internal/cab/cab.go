@@ -10,9 +10,10 @@
 // release's expansion budget).
 //
 // Folders stored or compressed with MSZIP ([MS-MCI]: raw deflate blocks
-// sharing one 32 KiB window) are decompressed with compress/flate; folders
-// compressed with Quantum or LZX, and files that continue into or from
-// another cabinet of a set, are listed and reported as problems, not opened.
+// sharing one 32 KiB window) are decompressed with compress/flate, folders
+// compressed with LZX by this package (lzx.go); folders compressed with
+// Quantum, and files that continue into or from another cabinet of a set,
+// are listed and reported as problems, not opened.
 //
 // Not checked: a folder's data beyond the end of its last file, and bytes of
 // a folder no file claims (decompressed and skipped, not returned), are
@@ -73,8 +74,7 @@ const (
 	// MethodQuantum is Quantum compression, which this package does not
 	// decompress.
 	MethodQuantum Method = 2
-	// MethodLZX is LZX compression, which this package does not
-	// decompress.
+	// MethodLZX is LZX compression.
 	MethodLZX Method = 3
 )
 
@@ -127,12 +127,16 @@ const (
 	// listed.
 	ProblemDuplicate
 	// ProblemNotOpened results when a file cannot be decompressed: its
-	// folder uses Quantum or LZX, or it continues into or from another
+	// folder uses Quantum, or it continues into or from another
 	// cabinet of a set. The file is not listed.
 	ProblemNotOpened
 	// ProblemMalformed results when a file lies outside its folder, or
 	// overlaps another file's data; the file is not listed.
 	ProblemMalformed
+	// ProblemVersion results when the header's version is not 1.3, the
+	// only one [MS-CAB] defines; the cabinet is read as a 1.3 one (the
+	// layout every known writer uses), and its files are listed.
+	ProblemVersion
 )
 
 // Problem is something wrong with one file of a cabinet that does not stop
@@ -172,8 +176,11 @@ type Folder struct {
 	// how many there are.
 	DataOffset int64
 	Blocks     int
-	// Method is the compression method.
-	Method Method
+	// Method is the compression method; LZXWindow, for LZX, is the
+	// window's size in bits (15 to 21 are defined), from bits 8-12 of
+	// typeCompress.
+	Method    Method
+	LZXWindow int
 	// Offset is the file offset of the CFFOLDER entry.
 	Offset int64
 	// end is the largest FolderOffset+Size of the files read from it.
@@ -193,6 +200,8 @@ type Reader struct {
 	// the cabinets before and after it, when it is in one.
 	SetID, Index uint16
 	Prev, Next   string
+	// VersionMajor and VersionMinor are the header's version (1.3).
+	VersionMajor, VersionMinor uint8
 
 	dataReserve int
 	problems    []Problem
@@ -221,9 +230,6 @@ func NewReader(r io.ReaderAt, size int64) (*Reader, error) {
 		return nil, ErrNotCabinet
 	}
 	le := binary.LittleEndian
-	if h[25] != 1 || h[24] != 3 {
-		return nil, &FormatError{24, fmt.Sprintf("cabinet version %d.%d, want 1.3", h[25], h[24])}
-	}
 	cb := int64(le.Uint32(h[8:]))
 	if cb > size {
 		return nil, &FormatError{8, fmt.Sprintf("cbCabinet %d exceeds the file's %d bytes", cb, size)}
@@ -231,7 +237,12 @@ func NewReader(r io.ReaderAt, size int64) (*Reader, error) {
 	if cb < int64(len(h)) {
 		return nil, &FormatError{8, fmt.Sprintf("cbCabinet %d is shorter than the header", cb)}
 	}
-	c := &Reader{r: r, size: cb, SetID: le.Uint16(h[32:]), Index: le.Uint16(h[34:])}
+	c := &Reader{r: r, size: cb, SetID: le.Uint16(h[32:]), Index: le.Uint16(h[34:]), VersionMajor: h[25], VersionMinor: h[24]}
+	if c.VersionMajor != 1 || c.VersionMinor != 3 {
+		// Extractors (cabextract, 7-Zip) read such a cabinet as a 1.3
+		// one, so its files are read too: refusing would hide them.
+		c.problems = append(c.problems, Problem{Kind: ProblemVersion, Offset: 24, Message: fmt.Sprintf("the cabinet's header gives version %d.%d; [MS-CAB] defines 1.3 only, and it was read as 1.3", c.VersionMajor, c.VersionMinor)})
+	}
 	coffFiles := int64(le.Uint32(h[16:]))
 	nFolders, nFiles := int(le.Uint16(h[26:])), int(le.Uint16(h[28:]))
 	flags := le.Uint16(h[30:])
@@ -275,7 +286,11 @@ func NewReader(r io.ReaderAt, size int64) (*Reader, error) {
 	c.Folders = make([]*Folder, nFolders)
 	for i := range c.Folders {
 		b := buf[int64(i)*fsz:]
-		fo := &Folder{DataOffset: int64(le.Uint32(b)), Blocks: int(le.Uint16(b[4:])), Method: Method(le.Uint16(b[6:]) & 0xf), Offset: off + int64(i)*fsz}
+		tc := le.Uint16(b[6:])
+		fo := &Folder{DataOffset: int64(le.Uint32(b)), Blocks: int(le.Uint16(b[4:])), Method: Method(tc & 0xf), Offset: off + int64(i)*fsz}
+		if fo.Method == MethodLZX {
+			fo.LZXWindow = int(tc >> 8 & 0x1f)
+		}
 		// Each block takes at least its 8-byte header.
 		if fo.DataOffset > cb || int64(fo.Blocks)*int64(8+c.dataReserve) > cb-fo.DataOffset {
 			return nil, &FormatError{fo.Offset, fmt.Sprintf("folder %d: %d data blocks at offset %d do not fit in the cabinet", i, fo.Blocks, fo.DataOffset)}
@@ -335,7 +350,11 @@ func (c *Reader) addFile(f *File) {
 		return
 	}
 	fo := c.Folders[f.Folder]
-	if fo.Method != MethodNone && fo.Method != MethodMSZIP {
+	if _, ok := lzxSlots[fo.LZXWindow]; fo.Method == MethodLZX && !ok {
+		c.problem(ProblemMalformed, f, fmt.Sprintf("file %q is in folder %d, compressed with LZX with a window of 2^%d bytes, outside the 2^15 to 2^21 defined; it was not read", f.RawName, f.Folder, fo.LZXWindow))
+		return
+	}
+	if fo.Method != MethodNone && fo.Method != MethodMSZIP && fo.Method != MethodLZX {
 		c.problem(ProblemNotOpened, f, fmt.Sprintf("file %q is in folder %d, compressed with %s, which shipgate does not decompress; it was not read", f.RawName, f.Folder, fo.Method))
 		return
 	}
@@ -578,6 +597,7 @@ type decoder struct {
 	data   []byte
 	buf    []byte // the decompressed block
 	fr     io.ReadCloser
+	lzx    *lzxDecoder
 	err    error
 }
 
@@ -662,6 +682,23 @@ func (d *decoder) next() error {
 		out, err := d.inflate(data, cbUncomp, at)
 		if err != nil {
 			return err
+		}
+		d.out = out
+	case MethodLZX:
+		// Every block is a 32 KiB frame but the folder's last.
+		if cbUncomp != lzxFrame && d.block < d.fo.Blocks {
+			return &FormatError{at, fmt.Sprintf("LZX data block %d of %d holds %d bytes; all but the last hold %d", d.block, d.fo.Blocks, cbUncomp, lzxFrame)}
+		}
+		if d.lzx == nil {
+			z, err := newLZX(d.fo.LZXWindow, int64(d.fo.Blocks)*lzxFrame)
+			if err != nil {
+				return &FormatError{d.fo.Offset, err.Error()}
+			}
+			d.lzx = z
+		}
+		out, err := d.lzx.decodeFrame(data, cbUncomp)
+		if err != nil {
+			return &FormatError{at + 8, fmt.Sprintf("LZX data block: %v", err)}
 		}
 		d.out = out
 	default:

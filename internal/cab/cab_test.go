@@ -125,14 +125,20 @@ func TestChecksumMismatch(t *testing.T) {
 	}
 }
 
-// TestUnsupportedMethodsReported lists LZX and Quantum folders' files as
-// problems naming the method, never as readable files.
+// TestUnsupportedMethodsReported lists Quantum folders' files as problems
+// naming the method, never as readable files; an LZX folder whose window
+// size is not defined is malformed.
 func TestUnsupportedMethodsReported(t *testing.T) {
-	for _, m := range []Method{MethodLZX, MethodQuantum} {
-		c := open(t, Build([]BuildFile{{Name: "x.dll", Data: []byte("MZ")}}, BuildOptions{Method: m}))
+	c := open(t, Build([]BuildFile{{Name: "x.dll", Data: []byte("MZ")}}, BuildOptions{Method: MethodQuantum}))
+	p := c.Problems()
+	if len(c.Files) != 0 || len(p) != 1 || p[0].Kind != ProblemNotOpened || !strings.Contains(p[0].Message, "Quantum") {
+		t.Errorf("Quantum: files %d, problems %+v", len(c.Files), p)
+	}
+	for _, w := range []int{0, 14, 22, 31} {
+		c := open(t, Build([]BuildFile{{Name: "x.dll", Data: []byte("MZ")}}, BuildOptions{Method: MethodLZX, LZXWindow: w}))
 		p := c.Problems()
-		if len(c.Files) != 0 || len(p) != 1 || p[0].Kind != ProblemNotOpened || !strings.Contains(p[0].Message, m.String()) {
-			t.Errorf("%s: files %d, problems %+v", m, len(c.Files), p)
+		if len(c.Files) != 0 || len(p) != 1 || p[0].Kind != ProblemMalformed || !strings.Contains(p[0].Message, "LZX") {
+			t.Errorf("LZX window 2^%d: files %d, problems %+v", w, len(c.Files), p)
 		}
 	}
 }
@@ -289,6 +295,9 @@ func FuzzReader(f *testing.F) {
 	f.Add(Build(sampleFiles()[2:], BuildOptions{Method: MethodMSZIP}))
 	f.Add(Build([]BuildFile{{Name: `a\b.txt`, Data: []byte("hello hello hello")}}, BuildOptions{}))
 	f.Add(Build([]BuildFile{{Name: "x", Data: []byte("x")}}, BuildOptions{Method: MethodLZX}))
+	for _, o := range lzxConfigs() {
+		f.Add(lzxCab([]BuildFile{{Name: "a", Data: lzxSample(40000, 1)}, {Name: "b", Data: []byte("bb")}}, o))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := NewReader(bytes.NewReader(b), int64(len(b)))
 		if err != nil {
@@ -349,5 +358,34 @@ func TestWalkEmptyFilesInsideOthers(t *testing.T) {
 	}
 	if n != 40 || cr.n > int64(len(b)) {
 		t.Errorf("%d files, read %d bytes of a %d-byte cabinet", n, cr.n, len(b))
+	}
+}
+
+// TestVersion reads a 1.3 cabinet without a problem, and one whose header
+// gives another version as a 1.3 one, its files listed and read, with a
+// ProblemVersion at the version's offset.
+func TestVersion(t *testing.T) {
+	for _, v := range [][2]byte{{1, 3}, {1, 4}, {2, 0}, {0, 0}} {
+		b := Build([]BuildFile{{Name: "x.dll", Data: []byte("MZ code")}}, BuildOptions{Method: MethodMSZIP})
+		b[25], b[24] = v[0], v[1]
+		c := open(t, b)
+		p := c.Problems()
+		if c.VersionMajor != v[0] || c.VersionMinor != v[1] || len(c.Files) != 1 {
+			t.Errorf("%d.%d: version %d.%d, %d files", v[0], v[1], c.VersionMajor, c.VersionMinor, len(c.Files))
+		}
+		known := v == [2]byte{1, 3}
+		if known != (len(p) == 0) || (!known && (p[0].Kind != ProblemVersion || p[0].Offset != 24)) {
+			t.Errorf("%d.%d: problems %+v", v[0], v[1], p)
+		}
+		err := c.Walk(func(f *File, r io.Reader) error {
+			d, err := io.ReadAll(r)
+			if string(d) != "MZ code" {
+				t.Errorf("%d.%d: read %q", v[0], v[1], d)
+			}
+			return err
+		})
+		if err != nil {
+			t.Errorf("%d.%d: %v", v[0], v[1], err)
+		}
 	}
 }

@@ -93,8 +93,8 @@ var msiCLSIDs = [][]byte{
 
 // Detect tells which container the file of size bytes at r is, from its
 // first bytes hdr (up to [HeadLen]) and its name's extension: a cabinet
-// (version 1.3), a compound file named .msi, .msp, .mst or .msm or whose
-// root class is an installer's, a xar archive (version 1, a header of at
+// (of any version: extractors read them all), a compound file named .msi,
+// .msp, .mst or .msm or whose root class is an installer's, a xar archive (version 1, a header of at
 // least 28 bytes), a 7-Zip archive, NSIS data alone, or a PE that is an
 // NSIS installer (a firstheader where its sections end, as makensis writes
 // it) or keeps a zip archive as a "DATA" or RT_RCDATA resource (Squirrel).
@@ -109,7 +109,7 @@ func Detect(r io.ReaderAt, ext string, hdr []byte, size int64) Kind {
 		return NSIS
 	case filekind.DetectAt(r, hdr, size) == filekind.PE:
 		return detectPE(r, size)
-	case len(hdr) >= 36 && bytes.HasPrefix(hdr, []byte("MSCF")) && hdr[24] == 3 && hdr[25] == 1:
+	case len(hdr) >= 36 && bytes.HasPrefix(hdr, []byte("MSCF\x00\x00\x00\x00")):
 		return CAB
 	case len(hdr) >= 8 && bytes.HasPrefix(hdr, []byte(pkg.Magic)) && hdr[4] == 0 && hdr[5] >= 28 && hdr[6] == 0 && hdr[7] == 1:
 		return Pkg

@@ -53,7 +53,8 @@ func TestDetect(t *testing.T) {
 		{"a.msi", doc, MSI},          // by its name
 		{"a.doc", doc, None},         // another compound file
 		{"a.pkg", fixturePkg(), Pkg},
-		{"a.cab", append([]byte("MSCF"), make([]byte, 60)...), None}, // no version 1.3
+		{"a.cab", append([]byte("MSCF"), make([]byte, 60)...), CAB},      // version 0.0: read, and a finding
+		{"a.cab", append([]byte("MSCF\x01"), make([]byte, 60)...), None}, // reserved1 not zero
 		{"a.txt", []byte("hello"), None},
 	} {
 		hdr := c.data[:min(len(c.data), HeadLen)]
@@ -160,4 +161,27 @@ func FuzzWalk(f *testing.F) {
 			t.Errorf("%d bytes read from %d", total, len(data))
 		}
 	})
+}
+
+// TestCABUnknownVersion: a cabinet whose header gives version 1.4 is
+// detected, its files are read, and the version is a cab/unknown-version
+// warning (before, such a cabinet was not detected, and its files went
+// unchecked while extractors read them).
+func TestCABUnknownVersion(t *testing.T) {
+	b := cab.Build([]cab.BuildFile{{Name: "x.dll", Data: []byte("MZ code")}}, cab.BuildOptions{Method: cab.MethodMSZIP})
+	b[24] = 4
+	if k := Detect(bytes.NewReader(b), ".cab", b[:min(len(b), HeadLen)], int64(len(b))); k != CAB {
+		t.Fatalf("detected as %s", k)
+	}
+	entries, findings := walk(context.Background(), CAB, b, nil)
+	if len(entries) != 1 {
+		t.Errorf("entries %v", entries)
+	}
+	var rules []string
+	for _, f := range findings {
+		rules = append(rules, f.Severity.String()+" "+string(f.Rule))
+	}
+	if len(rules) != 1 || rules[0] != signing.SeverityWarning.String()+" "+string(RuleCABVersion) {
+		t.Errorf("findings %q", rules)
+	}
 }

@@ -8,8 +8,11 @@ import "github.com/shipgate/shipgate/signing"
 // rules of every container (release.RuleMalformed…).
 const (
 	// RuleCABNotOpened: files of a cabinet that shipgate does not
-	// decompress (LZX or Quantum folders, files continued across a set).
+	// decompress (Quantum folders, files continued across a set).
 	RuleCABNotOpened signing.Rule = "cab/not-opened"
+	// RuleCABVersion: a cabinet whose header gives a version other than
+	// 1.3, the only one defined; it is read as a 1.3 cabinet.
+	RuleCABVersion signing.Rule = "cab/unknown-version"
 	// RuleMSIMissingStream: a table of an MSI refers to a stream (an
 	// embedded cabinet, a Binary table entry) the database does not hold.
 	RuleMSIMissingStream signing.Rule = "msi/missing-stream"

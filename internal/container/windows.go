@@ -49,6 +49,8 @@ func (w *walker) walkCab(cr *cab.Reader, at string, paths map[string]string) {
 			f = signing.NewFinding(release.RuleDuplicateEntry, signing.SeverityError, p.Message)
 		case cab.ProblemNotOpened:
 			f = signing.NewFinding(RuleCABNotOpened, signing.SeverityWarning, p.Message)
+		case cab.ProblemVersion:
+			f = signing.NewFinding(RuleCABVersion, signing.SeverityWarning, p.Message)
 		default:
 			f = signing.NewFinding(release.RuleMalformed, signing.SeverityError, p.Message)
 		}

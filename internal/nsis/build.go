@@ -5,6 +5,8 @@ import (
 	"compress/flate"
 	"encoding/binary"
 	"unicode/utf16"
+
+	"github.com/ulikunitz/xz/lzma"
 )
 
 // BuildFile is a file of an installer Build makes: Name is where it is
@@ -25,6 +27,11 @@ type BuildOptions struct {
 	// Deflate compresses the header and each block with raw deflate;
 	// Solid compresses them as one deflate stream; neither stores them.
 	Deflate, Solid bool
+	// LZMA, with Deflate or Solid, compresses with NSIS's LZMA instead of
+	// deflate; X86 puts the x86 branch filter behind it, as the NSIS of
+	// 7-Zip's installers did: each stream starts with a filter flag byte
+	// (1), then the LZMA properties.
+	LZMA, X86 bool
 }
 
 // Build returns the NSIS data of an NSIS 3 Unicode installer that extracts
@@ -65,7 +72,7 @@ func Build(files []BuildFile, o BuildOptions) []byte {
 			le.PutUint32(e[12:], uint32(f.Offset))
 		}
 		entries = append(entries, e...)
-		data = append(data, block(f.Data, o.Deflate && !o.Solid && !f.Store)...)
+		data = append(data, o.block(f.Data, o.Deflate && !o.Solid && !f.Store)...)
 	}
 	hdr := make([]byte, 4+8*blocksNum)
 	le.PutUint32(hdr[4+8*blkEntries:], uint32(len(hdr)))
@@ -77,9 +84,9 @@ func Build(files []BuildFile, o BuildOptions) []byte {
 	if o.Solid {
 		raw := append(le.AppendUint32(nil, uint32(len(hdr))), hdr...)
 		raw = append(raw, data...)
-		body = deflate(raw)
+		body = o.compress(raw)
 	} else {
-		body = append(block(hdr, o.Deflate), data...)
+		body = append(o.block(hdr, o.Deflate), data...)
 	}
 	fh := make([]byte, headerLen)
 	le.PutUint32(fh[4:], sigInfo)
@@ -90,12 +97,50 @@ func Build(files []BuildFile, o BuildOptions) []byte {
 }
 
 // block returns a non-solid block of b.
-func block(b []byte, compress bool) []byte {
+func (o BuildOptions) block(b []byte, compress bool) []byte {
 	if !compress {
 		return append(binary.LittleEndian.AppendUint32(nil, uint32(len(b))), b...)
 	}
-	c := deflate(b)
+	c := o.compress(b)
 	return append(binary.LittleEndian.AppendUint32(nil, uint32(len(c))|compressedBit), c...)
+}
+
+// compress returns b compressed as o says.
+func (o BuildOptions) compress(b []byte) []byte {
+	if !o.LZMA {
+		return deflate(b)
+	}
+	var out []byte
+	if o.X86 {
+		out = []byte{1}
+		b = x86Encode(b)
+	}
+	return append(out, lzmaStream(b)...)
+}
+
+// lzmaStream returns b compressed as NSIS's LZMA: the 5 property bytes (lc=3
+// lp=0 pb=2, a 1 MiB dictionary), then the raw stream, with an end marker.
+func lzmaStream(b []byte) []byte {
+	var buf bytes.Buffer
+	w, err := lzma.WriterConfig{DictCap: 1 << 20, EOSMarker: true}.NewWriter(&buf)
+	if err != nil {
+		panic(err)
+	}
+	w.Write(b)
+	w.Close()
+	// Drop the classic header's 8-byte size.
+	out := buf.Bytes()
+	return append(out[:5:5], out[13:]...)
+}
+
+// x86Encode returns b with the x86 branch filter applied, as an encoder
+// starting at stream offset 0 does: what a filtered stream decompresses
+// to.
+func x86Encode(b []byte) []byte {
+	out := append([]byte(nil), b...)
+	s := newX86State()
+	s.convert(out, 0, true)
+	return out
 }
 
 func deflate(b []byte) []byte {

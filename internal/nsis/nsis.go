@@ -23,8 +23,9 @@
 // NSIS's LZMA (5 property bytes, then the raw stream) are decompressed, with
 // compress/flate and github.com/ulikunitz/xz/lzma; NSIS's bzip2, a variant
 // without the stream header, block magic and CRCs that compress/bzip2
-// refuses, is decoded here (bzip2.go). LZMA behind the x86 BCJ filter is
-// not decoded: such installers are reported as [UnsupportedError].
+// refuses, is decoded here (bzip2.go), and so is the x86 branch filter
+// (BCJ) that the NSIS of 7-Zip's own installers put behind LZMA, told by a
+// filter flag byte before the properties (x86.go).
 //
 // Limits: the header is read only when its size is at most
 // [Options].MaxHeader; what blocks decompress to is charged to
@@ -133,7 +134,8 @@ func (e *FormatError) Error() string {
 }
 
 // UnsupportedError says the installer's data is compressed in a way this
-// package does not decompress.
+// package does not decompress: an LZMA stream behind a filter flag other
+// than 0 (none) and 1 (x86).
 type UnsupportedError struct {
 	Method Method
 	Reason string
@@ -225,6 +227,11 @@ type Reader struct {
 	// stream.
 	Method Method
 	Solid  bool
+	// FilterFlag says that each LZMA stream starts with a filter flag
+	// byte: 1 when what it decompresses to is behind the x86 branch
+	// filter (BCJ), 0 when not. The NSIS builds of 7-Zip's installers
+	// (4.38 to 9.08) write it; stock makensis does not.
+	FilterFlag bool
 	// Header is the decompressed header.
 	Header *Header
 
@@ -303,14 +310,10 @@ func NewReader(r io.ReaderAt, h FirstHeader, opts Options) (*Reader, error) {
 	var firstErr error
 	for _, t := range try {
 		rd.Method, rd.Solid = t.m, t.solid
+		rd.FilterFlag = false
 		if t.m == MethodLZMA {
-			if p := s[map[bool]int{true: 0, false: 4}[t.solid]]; p == 0 || p == 1 {
-				err := &UnsupportedError{Method: MethodLZMA, Reason: "the installer is compressed with LZMA behind the x86 branch filter, which shipgate does not decode"}
-				if firstErr == nil {
-					firstErr = err
-				}
-				continue
-			}
+			// The properties' first byte is 0x5D; a filter flag is 0 or 1.
+			rd.FilterFlag = s[map[bool]int{true: 0, false: 4}[t.solid]] <= 1
 		}
 		b, err := rd.readHeader()
 		if err == nil {
@@ -352,6 +355,17 @@ func (rd *Reader) decompressor(r io.Reader) (io.Reader, error) {
 	case MethodBZip2:
 		return newBZip2Reader(byteReader(r)), nil
 	case MethodLZMA:
+		filter := false
+		if rd.FilterFlag {
+			var f [1]byte
+			if _, err := io.ReadFull(r, f[:]); err != nil {
+				return nil, fmt.Errorf("reading the LZMA filter flag: %w", err)
+			}
+			if f[0] > 1 {
+				return nil, &UnsupportedError{Method: MethodLZMA, Reason: fmt.Sprintf("an LZMA stream's filter flag is %d; only 0 (none) and 1 (the x86 branch filter) are known", f[0])}
+			}
+			filter = f[0] == 1
+		}
 		var p [5]byte
 		if _, err := io.ReadFull(r, p[:]); err != nil {
 			return nil, fmt.Errorf("reading the LZMA properties: %w", err)
@@ -371,9 +385,23 @@ func (rd *Reader) decompressor(r io.Reader) (io.Reader, error) {
 		if err != nil {
 			return nil, err
 		}
+		if filter {
+			return newX86Reader(lr), nil
+		}
 		return lr, nil
 	}
 	return r, nil
+}
+
+// decompressError returns err, an error of decompressor for the stream at
+// file offset off, as a FormatError, unless it says the stream is
+// compressed in a way this package does not know.
+func decompressError(err error, off int64) error {
+	var ue *UnsupportedError
+	if errors.As(err, &ue) {
+		return ue
+	}
+	return &FormatError{Offset: off, Reason: err.Error()}
 }
 
 // prefixReader reads p, then r, one byte at a time when asked: the LZMA
@@ -425,7 +453,7 @@ func (rd *Reader) readHeader() ([]byte, error) {
 		cr := &countReader{r: bufio.NewReader(io.NewSectionReader(rd.r, rd.start, rd.end-rd.start))}
 		dec, err := rd.decompressor(cr)
 		if err != nil {
-			return nil, &FormatError{Offset: rd.start, Reason: err.Error()}
+			return nil, decompressError(err, rd.start)
 		}
 		var l [4]byte
 		if _, err := io.ReadFull(dec, l[:]); err != nil {
@@ -445,7 +473,7 @@ func (rd *Reader) readHeader() ([]byte, error) {
 		src = io.NewSectionReader(rd.r, rd.start+4, l)
 		if comp {
 			if src, err = rd.decompressor(bufio.NewReader(src)); err != nil {
-				return nil, &FormatError{Offset: rd.start + 4, Reason: err.Error()}
+				return nil, decompressError(err, rd.start+4)
 			}
 		} else if l != want {
 			return nil, &FormatError{Offset: rd.start, Reason: fmt.Sprintf("the stored header block holds %d bytes, the firstheader says %d", l, want)}
@@ -535,7 +563,7 @@ func (rd *Reader) Walk(fn func(b *Block, r io.Reader, open func() (io.Reader, er
 			}
 			d, err := rd.decompressor(bufio.NewReader(sr))
 			if err != nil {
-				return nil, &FormatError{Offset: start + 4, Reason: err.Error()}
+				return nil, decompressError(err, start+4)
 			}
 			return d, nil
 		}
@@ -612,7 +640,7 @@ func (rd *Reader) BlockAt(off int64) (*Block, func() (io.Reader, error), error) 
 		}
 		d, err := rd.decompressor(bufio.NewReader(sr))
 		if err != nil {
-			return nil, &FormatError{Offset: at + 4, Reason: err.Error()}
+			return nil, decompressError(err, at+4)
 		}
 		return d, nil
 	}

@@ -230,26 +230,6 @@ func TestMakensis(t *testing.T) {
 	}
 }
 
-// TestLZMAFilterUnsupported: LZMA behind the x86 branch filter (a filter
-// flag byte before the properties) is reported as unsupported, not read
-// as something else.
-func TestLZMAFilterUnsupported(t *testing.T) {
-	le := binary.LittleEndian
-	blk := []byte{1, 0x5d, 0, 0, 0x80, 0, 0, 0x40, 0x21, 0x33}
-	b := make([]byte, headerLen)
-	le.PutUint32(b[4:], sigInfo)
-	copy(b[8:], magic)
-	le.PutUint32(b[20:], 1000)
-	le.PutUint32(b[24:], uint32(headerLen+4+len(blk)+4))
-	b = append(b, le.AppendUint32(nil, uint32(len(blk))|compressedBit)...)
-	b = append(append(b, blk...), 0, 0, 0, 0)
-	_, _, err := walk(t, Stub(stub, b), Options{})
-	var ue *UnsupportedError
-	if !errors.As(err, &ue) || ue.Method != MethodLZMA {
-		t.Errorf("got %v", err)
-	}
-}
-
 // TestBZip2Corrupt: damaged bzip2 data is an error, never a panic.
 func TestBZip2Corrupt(t *testing.T) {
 	for _, b := range [][]byte{
@@ -278,7 +258,7 @@ func FuzzBZip2(f *testing.F) {
 }
 
 func FuzzReader(f *testing.F) {
-	for _, o := range []BuildOptions{{}, {Deflate: true}, {Deflate: true, Solid: true}} {
+	for _, o := range []BuildOptions{{}, {Deflate: true}, {Deflate: true, Solid: true}, {Deflate: true, LZMA: true, X86: true}, {Solid: true, LZMA: true, X86: true}} {
 		f.Add(Stub(nil, Build(sample(), o)))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
