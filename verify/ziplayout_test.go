@@ -273,7 +273,9 @@ func TestZipLocalHeaderHiddenInPrefix(t *testing.T) {
 
 // goStubSource is a self-extractor's stub: it reads the archive after it
 // and writes one, so that the code reading and writing local headers is
-// linked in.
+// linked in. signing/authenticode's buildGoPE builds the same program, byte
+// for byte, so that a cold `go test ./...` cross-compiles it once: keep the
+// two copies, their go.mod and their flags identical.
 const goStubSource = `package main
 
 import (
