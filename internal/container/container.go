@@ -27,6 +27,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"io"
 	"io/fs"
 
@@ -155,6 +156,14 @@ func detectPE(r io.ReaderAt, size int64) Kind {
 		if res.zip {
 			return Squirrel
 		}
+	}
+	// exehead takes the first firstheader at any 512-byte boundary: data
+	// after a gap, or inside the last section, installs as well, and a
+	// diff must not see such an installer as one opaque file. A
+	// firstheader inside the sections that cannot be read is left to
+	// [Walk], as it leaves it.
+	if h, err := nsis.Find(r, size); err == nil || !errors.Is(err, nsis.ErrNotNSIS) && h.Offset >= PESectionsEnd(r, size) {
+		return NSIS
 	}
 	return None
 }

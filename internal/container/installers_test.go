@@ -205,3 +205,23 @@ func zipOf(t *testing.T, files map[string][]byte) []byte {
 	}
 	return buf.Bytes()
 }
+
+// TestDetectNSISDataAfterGap: a PE whose NSIS data starts further than
+// the first 512-byte boundary after its sections (exehead scans the whole
+// file) is an NSIS installer too; so is one whose data lies inside its
+// sections but a firstheader there that cannot be read is not one.
+func TestDetectNSISDataAfterGap(t *testing.T) {
+	pe := stubPE(t)
+	data := nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\a.dll`, Data: []byte("MZ a")}}, nsis.BuildOptions{Deflate: true})
+	gap := nsis.Stub(nsis.Stub(pe, make([]byte, 4096)), data)
+	if got := Detect(bytes.NewReader(gap), ".exe", gap[:HeadLen], int64(len(gap))); got != NSIS {
+		t.Errorf("data after a gap: %s, want %s", got, NSIS)
+	}
+	w := walkAll(t, NSIS, gap, "setup.exe", nil, 0)
+	if !slices.Equal(w.paths, []string{"setup.exe/$INSTDIR/a.dll"}) {
+		t.Errorf("entries %q", w.paths)
+	}
+	if got := Detect(bytes.NewReader(pe), ".exe", pe[:HeadLen], int64(len(pe))); got != None {
+		t.Errorf("a bare PE: %s", got)
+	}
+}
