@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"io"
 	"slices"
 	"strings"
@@ -223,5 +224,49 @@ func TestDetectNSISDataAfterGap(t *testing.T) {
 	}
 	if got := Detect(bytes.NewReader(pe), ".exe", pe[:HeadLen], int64(len(pe))); got != None {
 		t.Errorf("a bare PE: %s", got)
+	}
+}
+
+// growLastSection returns pe with its last section's raw data grown to
+// end at end, so that what follows the image lies inside its sections.
+func growLastSection(t *testing.T, pe []byte, end int) []byte {
+	t.Helper()
+	out := append([]byte(nil), pe...)
+	le := binary.LittleEndian
+	nt := int(le.Uint32(out[0x3c:]))
+	nsec := int(le.Uint16(out[nt+6:]))
+	sec := nt + 24 + int(le.Uint16(out[nt+20:])) + 40*(nsec-1)
+	ptr := int(le.Uint32(out[sec+20:]))
+	le.PutUint32(out[sec+16:], uint32(end-ptr))
+	return out
+}
+
+// TestWalkNSISUnsupportedInsideSections: NSIS data that shipgate cannot
+// decompress (LZMA behind the x86 filter) is reported as not opened even
+// when the PE's last section is grown to cover it: only a firstheader
+// inside the sections whose data is malformed is taken for bytes that
+// happen to look like one.
+func TestWalkNSISUnsupportedInsideSections(t *testing.T) {
+	le := binary.LittleEndian
+	blk := []byte{1, 0x5d, 0, 0, 0x80, 0, 0, 0x40, 0x21, 0x33}
+	d := make([]byte, 28)
+	le.PutUint32(d[4:], 0xdeadbeef)
+	copy(d[8:], "NullsoftInst")
+	le.PutUint32(d[20:], 1000)
+	le.PutUint32(d[24:], uint32(28+4+len(blk)+4))
+	d = append(d, le.AppendUint32(nil, uint32(len(blk))|0x80000000)...)
+	d = append(append(d, blk...), 0, 0, 0, 0)
+	in := nsis.Stub(stubPE(t), d)
+	for _, c := range []struct {
+		name string
+		data []byte
+	}{
+		{"after the sections", in},
+		{"inside the last section", growLastSection(t, in, len(in))},
+	} {
+		w := walkAll(t, NSIS, c.data, "setup.exe", nil, 0)
+		if !slices.Equal(w.finds, []string{string(RuleNSISNotOpened) + " setup.exe"}) {
+			t.Errorf("%s: findings %q", c.name, w.finds)
+		}
 	}
 }
