@@ -270,3 +270,23 @@ func TestWalkNSISUnsupportedInsideSections(t *testing.T) {
 		}
 	}
 }
+
+// TestWalkNSISNameInBlockDir: an instruction extracting to
+// $NSIS\trailing-data (a relative folder named "$NSIS") does not take the
+// report path of the bytes after the NSIS data, nor of an unnamed block:
+// every path handed over is distinct.
+func TestWalkNSISNameInBlockDir(t *testing.T) {
+	in := nsis.Stub(stubPE(t), nsis.Build([]nsis.BuildFile{{Name: `$NSIS\trailing-data`, Data: []byte("MZ a")}, {Name: `$NSIS\block-00000000`, Data: []byte("MZ b")}}, nsis.BuildOptions{}))
+	in = append(in, "tail"...)
+	w := walkAll(t, NSIS, in, "setup.exe", nil, 0)
+	seen := map[string]bool{}
+	for _, p := range w.paths {
+		if seen[p] {
+			t.Errorf("%s handed over twice: %q", p, w.paths)
+		}
+		seen[p] = true
+	}
+	if string(w.entries["setup.exe/$NSIS/trailing-data"]) != "tail" || len(w.paths) != 3 {
+		t.Errorf("entries %q", w.paths)
+	}
+}
