@@ -160,12 +160,21 @@ func detectPE(r io.ReaderAt, size int64) Kind {
 	// exehead takes the first firstheader at any 512-byte boundary: data
 	// after a gap, or inside the last section, installs as well, and a
 	// diff must not see such an installer as one opaque file. A
-	// firstheader inside the sections that cannot be read is left to
-	// [Walk], as it leaves it.
-	if h, err := nsis.Find(r, size); err == nil || !errors.Is(err, nsis.ErrNotNSIS) && h.Offset >= PESectionsEnd(r, size) {
+	// firstheader inside the sections whose data is malformed is a
+	// lookalike, as [Walk] takes it.
+	h, err := nsis.Find(r, size)
+	switch {
+	case errors.Is(err, nsis.ErrNotNSIS):
+		return None
+	case h.Offset >= PESectionsEnd(r, size):
 		return NSIS
+	case err == nil:
+		_, err = nsis.NewReader(r, h, nsis.Options{})
 	}
-	return None
+	if lookalike(err) {
+		return None
+	}
+	return NSIS
 }
 
 // CompoundFile reports whether hdr, a file's first bytes, starts an OLE

@@ -290,3 +290,25 @@ func TestWalkNSISNameInBlockDir(t *testing.T) {
 		t.Errorf("entries %q", w.paths)
 	}
 }
+
+// TestDetectNSISLookalikeInsideSections: a PE whose sections hold a
+// firstheader (with an archive size that fits) followed by no readable
+// NSIS data is no installer, as Walk takes it; readable NSIS data inside
+// the sections makes one.
+func TestDetectNSISLookalikeInsideSections(t *testing.T) {
+	data := nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\a.dll`, Data: []byte("MZ a")}}, nsis.BuildOptions{Deflate: true})
+	in := nsis.Stub(stubPE(t), data)
+	inside := growLastSection(t, in, len(in))
+	if got := Detect(bytes.NewReader(inside), ".exe", inside[:HeadLen], int64(len(inside))); got != NSIS {
+		t.Errorf("NSIS data inside the sections: %s, want %s", got, NSIS)
+	}
+	bad := append([]byte(nil), inside...)
+	at := bytes.Index(bad, []byte("NullsoftInst")) - 8
+	bad[at+28+4] ^= 0xff // the compressed header's first byte
+	if got := Detect(bytes.NewReader(bad), ".exe", bad[:HeadLen], int64(len(bad))); got != None {
+		t.Errorf("a lookalike inside the sections: %s, want %s", got, None)
+	}
+	if w := walkAll(t, NSIS, bad, "app.exe", nil, 0); len(w.paths)+len(w.finds) != 0 {
+		t.Errorf("a lookalike walked: %q %q", w.paths, w.finds)
+	}
+}
