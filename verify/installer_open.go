@@ -95,6 +95,13 @@ func (c *check) containerEntry(en container.Entry, x *expansion) {
 		return
 	}
 	for _, p := range en.Also {
+		// Each further check reads the bytes again (a compressed block
+		// is decompressed again): charged to the budget, so that one
+		// block extracted to a million paths is no bomb.
+		if !x.Take(max(en.Size, 0)) {
+			c.finds = append(c.finds, finding(ruleUnreadable, signing.SeverityError, p, fmt.Sprintf("the installer extracts here the bytes checked as %s, but checking them again would take more than the archives nested here may expand to (a bomb?); they were not checked here", en.Path)))
+			continue
+		}
 		c.entry(p, src, en.Size, x)
 	}
 }

@@ -31,3 +31,14 @@ func TestNSISSharedDataPolicyPerPath(t *testing.T) {
 	writeTree(t, dir, map[string][]byte{"setup.exe": signInstaller(t, sharedInstaller(t, `$INSTDIR\ok.dll`, `$INSTDIR\plugins\evil.dll`, f.peValid, nsis.BuildOptions{}))})
 	mustFail(t, Options{Policy: p}, "setup.exe/$INSTDIR/plugins/evil.dll", RuleForbiddenKind, dir)
 }
+
+// TestNSISSharedDataEachPath: the DLL at a further path a block is
+// extracted to is in the report, checked there.
+func TestNSISSharedDataEachPath(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"setup.exe": sharedInstaller(t, `$INSTDIR\a.dll`, `$INSTDIR\b.dll`, getFixtures(t).peValid, nsis.BuildOptions{})})
+	r := run(t, Options{}, dir)
+	if fileByPath(r, "setup.exe/$INSTDIR/b.dll") == nil {
+		t.Error("b.dll was not checked")
+	}
+}
