@@ -1,10 +1,13 @@
 package verify
 
 import (
+	"bytes"
+	"fmt"
 	"io"
 
 	"github.com/shipgate/shipgate/internal/container"
 	"github.com/shipgate/shipgate/internal/nsis"
+	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -39,7 +42,7 @@ func (c *check) walkContainer(k container.Kind, ra io.ReaderAt, size int64) {
 		x = newExpansion(size)
 	}
 	container.Walk(c.e.ctx, k, ra, size, c.f.Path, x, container.Visitor{
-		Entry:   func(en container.Entry) { c.entry(en.Path, en.Source, en.Size, x) },
+		Entry:   func(en container.Entry) { c.containerEntry(en, x) },
 		Finding: func(f signing.Finding) { c.finds = append(c.finds, f) },
 		Zip: func(z container.Zip) {
 			c.resZips = append(c.resZips, [2]int64{z.Offset, z.Offset + z.Size})
@@ -58,4 +61,47 @@ func (c *check) inResourceZip(off int64) bool {
 		}
 	}
 	return false
+}
+
+// maxSharedHeld is the size up to which a streamed file installed at more
+// than one path (a solid NSIS installer's block extracted twice) is held
+// in memory, to be checked at each path.
+const maxSharedHeld = 64 << 20
+
+// containerEntry checks one file a container hands over, at its path and
+// at each further path it is installed to (Entry.Also): the policy (kinds
+// forbidden, requirements) and the kind a name gives (.ps1, .js) are a
+// path's, so the bytes are checked at every path. A stream, readable
+// once, is held in memory to be read again, up to maxSharedHeld; a larger
+// one is reported at the further paths as not checked there.
+func (c *check) containerEntry(en container.Entry, x *expansion) {
+	src := en.Source
+	if st, ok := src.(*release.Stream); ok && len(en.Also) > 0 {
+		if en.Size < 0 || en.Size > maxSharedHeld {
+			for _, p := range en.Also {
+				c.finds = append(c.finds, finding(ruleUnreadable, signing.SeverityError, p, fmt.Sprintf("the installer extracts here the %d bytes checked as %s, too large to hold and check again under this path, so they were not checked here", en.Size, en.Path)))
+			}
+		} else if rc, err := st.Open(); err == nil {
+			b, err := io.ReadAll(io.LimitReader(rc, en.Size+1))
+			rc.Close()
+			src = release.NewSection(bytes.NewReader(b), 0, int64(len(b)))
+			if err != nil {
+				src = release.Func(func() (io.ReadCloser, error) { return nil, err })
+			}
+		}
+	}
+	c.entry(en.Path, src, en.Size, x)
+	if _, ok := src.(*release.Stream); ok {
+		return
+	}
+	for _, p := range en.Also {
+		// Each further check reads the bytes again (a compressed block
+		// is decompressed again): charged to the budget, so that one
+		// block extracted to a million paths is no bomb.
+		if !x.Take(max(en.Size, 0)) {
+			c.finds = append(c.finds, finding(ruleUnreadable, signing.SeverityError, p, fmt.Sprintf("the installer extracts here the bytes checked as %s, but checking them again would take more than the archives nested here may expand to (a bomb?); they were not checked here", en.Path)))
+			continue
+		}
+		c.entry(p, src, en.Size, x)
+	}
 }

@@ -27,6 +27,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"io"
 	"io/fs"
 
@@ -156,7 +157,24 @@ func detectPE(r io.ReaderAt, size int64) Kind {
 			return Squirrel
 		}
 	}
-	return None
+	// exehead takes the first firstheader at any 512-byte boundary: data
+	// after a gap, or inside the last section, installs as well, and a
+	// diff must not see such an installer as one opaque file. A
+	// firstheader inside the sections whose data is malformed is a
+	// lookalike, as [Walk] takes it.
+	h, err := nsis.Find(r, size)
+	switch {
+	case errors.Is(err, nsis.ErrNotNSIS):
+		return None
+	case h.Offset >= PESectionsEnd(r, size):
+		return NSIS
+	case err == nil:
+		_, err = nsis.NewReader(r, h, nsis.Options{})
+	}
+	if lookalike(err) {
+		return None
+	}
+	return NSIS
 }
 
 // CompoundFile reports whether hdr, a file's first bytes, starts an OLE

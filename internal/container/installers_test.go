@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"io"
 	"slices"
 	"strings"
@@ -204,4 +205,110 @@ func zipOf(t *testing.T, files map[string][]byte) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// TestDetectNSISDataAfterGap: a PE whose NSIS data starts further than
+// the first 512-byte boundary after its sections (exehead scans the whole
+// file) is an NSIS installer too; so is one whose data lies inside its
+// sections but a firstheader there that cannot be read is not one.
+func TestDetectNSISDataAfterGap(t *testing.T) {
+	pe := stubPE(t)
+	data := nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\a.dll`, Data: []byte("MZ a")}}, nsis.BuildOptions{Deflate: true})
+	gap := nsis.Stub(nsis.Stub(pe, make([]byte, 4096)), data)
+	if got := Detect(bytes.NewReader(gap), ".exe", gap[:HeadLen], int64(len(gap))); got != NSIS {
+		t.Errorf("data after a gap: %s, want %s", got, NSIS)
+	}
+	w := walkAll(t, NSIS, gap, "setup.exe", nil, 0)
+	if !slices.Equal(w.paths, []string{"setup.exe/$INSTDIR/a.dll"}) {
+		t.Errorf("entries %q", w.paths)
+	}
+	if got := Detect(bytes.NewReader(pe), ".exe", pe[:HeadLen], int64(len(pe))); got != None {
+		t.Errorf("a bare PE: %s", got)
+	}
+}
+
+// growLastSection returns pe with its last section's raw data grown to
+// end at end, so that what follows the image lies inside its sections.
+func growLastSection(t *testing.T, pe []byte, end int) []byte {
+	t.Helper()
+	out := append([]byte(nil), pe...)
+	le := binary.LittleEndian
+	nt := int(le.Uint32(out[0x3c:]))
+	nsec := int(le.Uint16(out[nt+6:]))
+	sec := nt + 24 + int(le.Uint16(out[nt+20:])) + 40*(nsec-1)
+	ptr := int(le.Uint32(out[sec+20:]))
+	le.PutUint32(out[sec+16:], uint32(end-ptr))
+	return out
+}
+
+// TestWalkNSISUnsupportedInsideSections: NSIS data that shipgate cannot
+// decompress (LZMA behind the x86 filter) is reported as not opened even
+// when the PE's last section is grown to cover it: only a firstheader
+// inside the sections whose data is malformed is taken for bytes that
+// happen to look like one.
+func TestWalkNSISUnsupportedInsideSections(t *testing.T) {
+	le := binary.LittleEndian
+	blk := []byte{1, 0x5d, 0, 0, 0x80, 0, 0, 0x40, 0x21, 0x33}
+	d := make([]byte, 28)
+	le.PutUint32(d[4:], 0xdeadbeef)
+	copy(d[8:], "NullsoftInst")
+	le.PutUint32(d[20:], 1000)
+	le.PutUint32(d[24:], uint32(28+4+len(blk)+4))
+	d = append(d, le.AppendUint32(nil, uint32(len(blk))|0x80000000)...)
+	d = append(append(d, blk...), 0, 0, 0, 0)
+	in := nsis.Stub(stubPE(t), d)
+	for _, c := range []struct {
+		name string
+		data []byte
+	}{
+		{"after the sections", in},
+		{"inside the last section", growLastSection(t, in, len(in))},
+	} {
+		w := walkAll(t, NSIS, c.data, "setup.exe", nil, 0)
+		if !slices.Equal(w.finds, []string{string(RuleNSISNotOpened) + " setup.exe"}) {
+			t.Errorf("%s: findings %q", c.name, w.finds)
+		}
+	}
+}
+
+// TestWalkNSISNameInBlockDir: an instruction extracting to
+// $NSIS\trailing-data (a relative folder named "$NSIS") does not take the
+// report path of the bytes after the NSIS data, nor of an unnamed block:
+// every path handed over is distinct.
+func TestWalkNSISNameInBlockDir(t *testing.T) {
+	in := nsis.Stub(stubPE(t), nsis.Build([]nsis.BuildFile{{Name: `$NSIS\trailing-data`, Data: []byte("MZ a")}, {Name: `$NSIS\block-00000000`, Data: []byte("MZ b")}}, nsis.BuildOptions{}))
+	in = append(in, "tail"...)
+	w := walkAll(t, NSIS, in, "setup.exe", nil, 0)
+	seen := map[string]bool{}
+	for _, p := range w.paths {
+		if seen[p] {
+			t.Errorf("%s handed over twice: %q", p, w.paths)
+		}
+		seen[p] = true
+	}
+	if string(w.entries["setup.exe/$NSIS/trailing-data"]) != "tail" || len(w.paths) != 3 {
+		t.Errorf("entries %q", w.paths)
+	}
+}
+
+// TestDetectNSISLookalikeInsideSections: a PE whose sections hold a
+// firstheader (with an archive size that fits) followed by no readable
+// NSIS data is no installer, as Walk takes it; readable NSIS data inside
+// the sections makes one.
+func TestDetectNSISLookalikeInsideSections(t *testing.T) {
+	data := nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\a.dll`, Data: []byte("MZ a")}}, nsis.BuildOptions{Deflate: true})
+	in := nsis.Stub(stubPE(t), data)
+	inside := growLastSection(t, in, len(in))
+	if got := Detect(bytes.NewReader(inside), ".exe", inside[:HeadLen], int64(len(inside))); got != NSIS {
+		t.Errorf("NSIS data inside the sections: %s, want %s", got, NSIS)
+	}
+	bad := append([]byte(nil), inside...)
+	at := bytes.Index(bad, []byte("NullsoftInst")) - 8
+	bad[at+28+4] ^= 0xff // the compressed header's first byte
+	if got := Detect(bytes.NewReader(bad), ".exe", bad[:HeadLen], int64(len(bad))); got != None {
+		t.Errorf("a lookalike inside the sections: %s, want %s", got, None)
+	}
+	if w := walkAll(t, NSIS, bad, "app.exe", nil, 0); len(w.paths)+len(w.finds) != 0 {
+		t.Errorf("a lookalike walked: %q %q", w.paths, w.finds)
+	}
 }

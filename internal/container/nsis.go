@@ -25,7 +25,8 @@ const NSISBlockDir = "$NSIS"
 // the first firstheader at a 512-byte boundary, however far into the file.
 // A PE whose sections end at image is searched too (an NSIS stub keeps its
 // data after its sections, but exehead looks everywhere); a firstheader
-// found inside the sections that does not lead to readable NSIS data is
+// found inside the sections whose NSIS data is malformed (not merely
+// compressed in a way shipgate does not decode) is
 // taken for data that happens to look like one (makensis carries the
 // signature as a constant), and ignored: exehead would refuse it too.
 //
@@ -44,7 +45,7 @@ func (w *walker) openNSIS(ra io.ReaderAt, size int64) {
 	switch {
 	case w.ctx.Err() != nil || errors.Is(err, nsis.ErrNotNSIS):
 		return
-	case err != nil && inImage:
+	case inImage && lookalike(err):
 		return
 	case err != nil:
 		w.nsisError(err, "NSIS installer data cannot be read, so the files it installs were not checked")
@@ -56,7 +57,7 @@ func (w *walker) openNSIS(ra io.ReaderAt, size int64) {
 		return
 	}
 	rd, err := nsis.NewReader(ra, h, nsis.Options{Take: w.x.Take})
-	if err != nil && inImage && w.ctx.Err() == nil {
+	if inImage && lookalike(err) && w.ctx.Err() == nil {
 		return
 	}
 	if err != nil {
@@ -216,6 +217,16 @@ func (w *walker) nsisBlockPath(b *nsis.Block, used map[string]bool) (rp string, 
 		rp = synthetic
 	}
 	return rp, also
+}
+
+// lookalike reports whether err, the NSIS reader's about a firstheader
+// inside a PE's sections, says the bytes there only look like one: they
+// are malformed. Data compressed in a way shipgate does not decode, or
+// beyond the expansion budget, is an installer's all the same (a section
+// grown to cover it hides nothing from exehead).
+func lookalike(err error) bool {
+	var fe *nsis.FormatError
+	return errors.As(err, &fe)
 }
 
 // nsisError reports an error of the NSIS reader: what was not checked

@@ -1,0 +1,63 @@
+package sbom
+
+import (
+	"context"
+	"encoding/binary"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/electronfix"
+	"github.com/shipgate/shipgate/internal/nsis"
+)
+
+// gapSetup is nsisSetup with 512 zero bytes between the stub's sections
+// and the NSIS data: exehead scans the whole file for its firstheader,
+// so the installer runs as one without the gap.
+func gapSetup(t *testing.T, s electronfix.Spec, o nsis.BuildOptions) []byte {
+	names, files := windowsFiles(t, s)
+	var bf []nsis.BuildFile
+	for _, n := range names {
+		bf = append(bf, nsis.BuildFile{Name: `$INSTDIR\` + n, Data: files[n]})
+	}
+	img := nsis.Stub(peImage(t, ""), make([]byte, 512))
+	return nsis.Stub(img, nsis.Build(bf, o))
+}
+
+// TestDiffInstallerNSISDataAfterGap: NSIS data that does not start right
+// where the stub's sections end is still found, so that the diff of two
+// such installers sees the trojanized DLL inside rather than one opaque
+// file whose hash changed.
+func TestDiffInstallerNSISDataAfterGap(t *testing.T) {
+	o := nsis.BuildOptions{Deflate: true, Solid: true}
+	diffInstallers(t, "acme-1.4.0-setup.exe", gapSetup(t, electronfix.Clean(), o), "acme-1.4.1-setup.exe", gapSetup(t, electronfix.Trojanized(), o), "acme-1.4.1-setup.exe/$INSTDIR/")
+}
+
+// lzmaFilteredData is NSIS data compressed with LZMA behind the x86
+// branch filter, which shipgate does not decode.
+func lzmaFilteredData() []byte {
+	le := binary.LittleEndian
+	blk := []byte{1, 0x5d, 0, 0, 0x80, 0, 0, 0x40, 0x21, 0x33}
+	d := make([]byte, 28)
+	le.PutUint32(d[4:], 0xdeadbeef)
+	copy(d[8:], "NullsoftInst")
+	le.PutUint32(d[20:], 1000)
+	le.PutUint32(d[24:], uint32(28+4+len(blk)+4))
+	d = append(d, le.AppendUint32(nil, uint32(len(blk))|0x80000000)...)
+	return append(append(d, blk...), 0, 0, 0, 0)
+}
+
+// TestDiffInstallerNewNotDecoded: when the new installer's data cannot be
+// decoded (LZMA behind the x86 filter) while the old one's was read, the
+// diff cannot compare what they install: its gate fails rather than
+// passing an installer whose files it never saw.
+func TestDiffInstallerNewNotDecoded(t *testing.T) {
+	dir := t.TempDir()
+	old := writeFile(t, dir, "acme-1.4.0-setup.exe", nsisSetup(t, electronfix.Clean(), nsis.BuildOptions{Deflate: true}))
+	new := writeFile(t, dir, "acme-1.4.1-setup.exe", nsis.Stub(peImage(t, ""), lzmaFilteredData()))
+	rep, err := DiffReleases(context.Background(), old, new, DiffOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Summary.Passed {
+		t.Errorf("the diff passed an installer it could not open: %q", findingKeys(rep.Findings))
+	}
+}
