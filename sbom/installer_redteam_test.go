@@ -31,22 +31,18 @@ func TestDiffInstallerNSISDataAfterGap(t *testing.T) {
 	diffInstallers(t, "acme-1.4.0-setup.exe", gapSetup(t, electronfix.Clean(), o), "acme-1.4.1-setup.exe", gapSetup(t, electronfix.Trojanized(), o), "acme-1.4.1-setup.exe/$INSTDIR/")
 }
 
-// lzmaFilteredData is NSIS data compressed with LZMA behind the x86
-// branch filter, which shipgate does not decode.
+// lzmaFilteredData is NSIS data compressed with LZMA behind filter
+// flag 2, which NSIS does not define and shipgate does not decode.
 func lzmaFilteredData() []byte {
 	le := binary.LittleEndian
-	blk := []byte{1, 0x5d, 0, 0, 0x80, 0, 0, 0x40, 0x21, 0x33}
-	d := make([]byte, 28)
-	le.PutUint32(d[4:], 0xdeadbeef)
-	copy(d[8:], "NullsoftInst")
-	le.PutUint32(d[20:], 1000)
-	le.PutUint32(d[24:], uint32(28+4+len(blk)+4))
-	d = append(d, le.AppendUint32(nil, uint32(len(blk))|0x80000000)...)
-	return append(append(d, blk...), 0, 0, 0, 0)
+	d := nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\app.dll`, Data: []byte("MZ not really")}}, nsis.BuildOptions{Deflate: true, LZMA: true, X86: true})
+	hl := le.Uint32(d[28:]) &^ 0x80000000
+	d[28+4+hl+4] = 2 // the data block's filter flag: one NSIS does not define
+	return d
 }
 
 // TestDiffInstallerNewNotDecoded: when the new installer's data cannot be
-// decoded (LZMA behind the x86 filter) while the old one's was read, the
+// decoded (LZMA behind an unknown filter flag) while the old one's was read, the
 // diff cannot compare what they install: its gate fails rather than
 // passing an installer whose files it never saw.
 func TestDiffInstallerNewNotDecoded(t *testing.T) {

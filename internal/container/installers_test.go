@@ -242,20 +242,15 @@ func growLastSection(t *testing.T, pe []byte, end int) []byte {
 }
 
 // TestWalkNSISUnsupportedInsideSections: NSIS data that shipgate cannot
-// decompress (LZMA behind the x86 filter) is reported as not opened even
+// decompress (LZMA behind a filter flag NSIS does not define) is reported as not opened even
 // when the PE's last section is grown to cover it: only a firstheader
 // inside the sections whose data is malformed is taken for bytes that
 // happen to look like one.
 func TestWalkNSISUnsupportedInsideSections(t *testing.T) {
 	le := binary.LittleEndian
-	blk := []byte{1, 0x5d, 0, 0, 0x80, 0, 0, 0x40, 0x21, 0x33}
-	d := make([]byte, 28)
-	le.PutUint32(d[4:], 0xdeadbeef)
-	copy(d[8:], "NullsoftInst")
-	le.PutUint32(d[20:], 1000)
-	le.PutUint32(d[24:], uint32(28+4+len(blk)+4))
-	d = append(d, le.AppendUint32(nil, uint32(len(blk))|0x80000000)...)
-	d = append(append(d, blk...), 0, 0, 0, 0)
+	d := nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\app.dll`, Data: []byte("MZ not really")}}, nsis.BuildOptions{Deflate: true, LZMA: true, X86: true})
+	hl := le.Uint32(d[28:]) &^ 0x80000000
+	d[28+4+hl+4] = 2 // the data block's filter flag: one NSIS does not define
 	in := nsis.Stub(stubPE(t), d)
 	for _, c := range []struct {
 		name string
