@@ -37,17 +37,16 @@ func selfExtractor(t *testing.T, dir, name string, files ...sfxFile) string {
 }
 
 // A trojanized DLL inside a self-extractor's zip, its version unchanged,
-// is shown by the diff: the archive verify walks is inventoried too.
+// is shown by the diff: the archive verify walks is inventoried too, and
+// the two executables' names (setup-1.0.exe, setup-1.1.exe) are matched
+// with the files under them.
 func TestDiffSelfExtractorZip(t *testing.T) {
 	dir := t.TempDir()
-	oldDir, newDir := filepath.Join(dir, "old"), filepath.Join(dir, "new")
-	os.Mkdir(oldDir, 0o755)
-	os.Mkdir(newDir, 0o755)
-	old, err := Open(selfExtractor(t, oldDir, "setup.exe", sfxFile{"app/app.dll", string(peImage(t, "clean"))}, sfxFile{"app/readme.txt", "hi"}), Options{})
+	old, err := Open(selfExtractor(t, dir, "setup-1.0.exe", sfxFile{"app/app.dll", string(peImage(t, "clean"))}, sfxFile{"app/readme.txt", "hi"}), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	nw, err := Open(selfExtractor(t, newDir, "setup.exe", sfxFile{"app/app.dll", string(peImage(t, "clean with a payload"))}, sfxFile{"app/readme.txt", "hi"}), Options{})
+	nw, err := Open(selfExtractor(t, dir, "setup-1.1.exe", sfxFile{"app/app.dll", string(peImage(t, "clean with a payload"))}, sfxFile{"app/readme.txt", "hi"}), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,13 +54,13 @@ func TestDiffSelfExtractorZip(t *testing.T) {
 	for _, b := range old.Binaries {
 		paths = append(paths, b.Path)
 	}
-	if len(paths) != 2 || paths[0] != "setup.exe" || paths[1] != "setup.exe/app/app.dll" {
-		t.Fatalf("old binaries = %q, want setup.exe and setup.exe/app/app.dll", paths)
+	if len(paths) != 2 || paths[0] != "setup-1.0.exe" || paths[1] != "setup-1.0.exe/app/app.dll" {
+		t.Fatalf("old binaries = %q, want setup-1.0.exe and setup-1.0.exe/app/app.dll", paths)
 	}
 	d := Diff(old, nw)
 	found := false
 	for _, f := range d.Findings {
-		found = found || f.Rule == RuleChangedSameVersion && f.Path == "setup.exe/app/app.dll"
+		found = found || f.Rule == RuleChangedSameVersion && f.Path == "setup-1.1.exe/app/app.dll"
 	}
 	if !found {
 		t.Fatalf("diff findings %+v: the changed DLL inside the self-extractor's zip is not reported", d.Findings)
