@@ -94,16 +94,13 @@ func renameRoot(old, new *Inventory) *Inventory {
 	return &o
 }
 
-// rootName returns the name of the one file a LayoutFile release is, or of
-// the installer a LayoutInstaller release is (its one path without a
-// folder: every other is under it); "" for other releases.
+// rootName returns the name of the one file a LayoutFile release is
+// (with the files of a self-extractor's zip under it), or of the installer
+// a LayoutInstaller release is (its one path without a folder: every other
+// is under it); "" for other releases.
 func rootName(inv *Inventory) string {
 	switch inv.Layout {
-	case LayoutFile:
-		if len(inv.Files) == 1 {
-			return inv.Files[0].Path
-		}
-	case LayoutInstaller:
+	case LayoutFile, LayoutInstaller:
 		root := ""
 		for _, f := range inv.Files {
 			if !strings.Contains(f.Path, "/") {

@@ -291,6 +291,7 @@ func Open(p string, opts Options) (*Inventory, error) {
 			b.inv.Layout = LayoutFile
 			b.archive = true
 			b.files = []*item{{path: filepath.Base(p), open: diskOpener(p)}}
+			b.listAppendedZip()
 		default:
 			return nil, fmt.Errorf("sbom: %s: %w (a directory, .app bundle, zip archive, tarball, asar archive, executable or installer)", p, ErrNotRelease)
 		}

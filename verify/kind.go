@@ -1,14 +1,11 @@
 package verify
 
 import (
-	"bytes"
-	"encoding/binary"
-	"fmt"
 	"io"
-	"slices"
 
 	"github.com/shipgate/shipgate/internal/container"
 	"github.com/shipgate/shipgate/internal/filekind"
+	"github.com/shipgate/shipgate/internal/zipend"
 )
 
 // sniffLen is how many leading bytes DetectKind looks at.
@@ -85,8 +82,8 @@ func detectKindAt(r io.ReaderAt, b []byte, size int64) Kind {
 // and ends with a comment of up to 65535 bytes, so it starts within the
 // last zipTailLen bytes of the archive.
 const (
-	eocdLen    = 22
-	zipTailLen = 0xffff + eocdLen
+	eocdLen    = zipend.Len
+	zipTailLen = zipend.TailLen
 )
 
 // zipEnd is an end of central directory record found in a file.
@@ -102,99 +99,16 @@ type zipEnd struct {
 // findZipEnd looks for a zip end of central directory record in the
 // zipTailLen bytes before each of ends (offsets in the file of size bytes at
 // r: its size, and for a signed PE the start of its certificate table,
-// which a signed self-extractor's archive precedes). It returns the last
-// record (searching backward from each end in turn, as Go's archive/zip and
-// Info-ZIP do) whose central directory is where it says, passing over an
-// empty archive's record when an archive with entries precedes it (22
-// bytes appended to a zip must not hide it from the walk, while extractors
-// that know where it starts still read it); failing that, a
-// record whose comment ends exactly at one of ends, with valid false; or
-// false. Random bytes that happen to read "PK\x05\x06" are neither: they
-// are not reported. tail, when not empty, is the file's last bytes, which
-// are not read again.
+// which a signed self-extractor's archive precedes), as [zipend.Find] does
+// (sbom finds a self-extractor's archive with it too).
 func findZipEnd(r io.ReaderAt, size int64, ends []int64, tail []byte) (zipEnd, bool, error) {
-	var found, empty zipEnd
-	ok, hasEmpty := false, false
-	for _, limit := range ends {
-		if limit <= 0 || limit > size {
-			continue
-		}
-		start := max(0, limit-zipTailLen)
-		var buf []byte
-		if t := size - int64(len(tail)); start >= t {
-			buf = tail[start-t : limit-t]
-		} else {
-			buf = make([]byte, limit-start)
-			if n, err := r.ReadAt(buf, start); n < len(buf) {
-				return zipEnd{}, false, fmt.Errorf("reading the %d bytes before offset %d: %w", len(buf), limit, err)
-			}
-		}
-		sigs := zipEndSigs(buf)
-		for s := len(sigs) - 1; s >= 0; s-- {
-			i := sigs[s]
-			z := zipEnd{off: start + int64(i)}
-			z.end = z.off + eocdLen + int64(binary.LittleEndian.Uint16(buf[i+20:]))
-			if z.end > size {
-				continue // its comment runs past the file
-			}
-			if valid, none := zipDirectoryAt(r, z.off, buf[i:i+eocdLen]); valid && !none {
-				z.valid = true
-				return z, true, nil
-			} else if valid && !hasEmpty {
-				z.valid = true
-				empty, hasEmpty = z, true
-			}
-			if !ok && slices.Contains(ends, z.end) {
-				found, ok = z, true
-			}
-		}
-	}
-	if hasEmpty {
-		return empty, true, nil
-	}
-	return found, ok, nil
+	z, ok, err := zipend.Find(r, size, ends, tail)
+	return zipEnd{off: z.Off, end: z.End, valid: z.Valid}, ok, err
 }
 
 // zipEndSigs returns, ascending, the offsets in buf of the zip end record
-// signatures followed by room for the record. They are found forward
-// (bytes.Index is vectorised), and tried from the last.
-func zipEndSigs(buf []byte) []int {
-	var sigs []int
-	for o := 0; o <= len(buf)-eocdLen; {
-		k := bytes.Index(buf[o:len(buf)-eocdLen+len(zipEndSig)], zipEndSig)
-		if k < 0 {
-			break
-		}
-		sigs = append(sigs, o+k)
-		o += k + 1
-	}
-	return sigs
-}
-
-// zipDirectoryAt checks the end record rec, at offset off of r: an empty
-// archive's record (empty is then true), a ZIP64 record with its locator
-// just before, or one whose central directory starts with its signature
-// ("PK\x01\x02") either right before the record or at the offset the
-// record gives (archive/zip tries both: a self-extractor's offsets may or
-// may not count its stub).
-func zipDirectoryAt(r io.ReaderAt, off int64, rec []byte) (valid, empty bool) {
-	le := binary.LittleEndian
-	records, dirSize, dirOff := le.Uint16(rec[10:]), int64(le.Uint32(rec[12:])), int64(le.Uint32(rec[16:]))
-	sigAt := func(at int64, sig string) bool {
-		var b [4]byte
-		n, _ := r.ReadAt(b[:], at)
-		return at >= 0 && n == 4 && string(b[:]) == sig
-	}
-	switch {
-	case records == 0xffff || dirSize == 0xffffffff || dirOff == 0xffffffff:
-		return off >= 20 && sigAt(off-20, "PK\x06\x07"), false
-	case records == 0 && dirSize == 0:
-		return true, true
-	case records == 0 || dirSize < 46:
-		return false, false // a directory record is at least 46 bytes
-	}
-	return (dirSize <= off && sigAt(off-dirSize, "PK\x01\x02")) || (dirOff+4 <= off && sigAt(dirOff, "PK\x01\x02")), false
-}
+// signatures followed by room for the record (see [zipend.Sigs]).
+func zipEndSigs(buf []byte) []int { return zipend.Sigs(buf) }
 
 // peCertTable returns the file offset of the certificate table of the PE
 // file of size bytes at r, when the headers give one inside the file (see
