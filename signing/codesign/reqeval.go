@@ -131,31 +131,11 @@ func (e *evaluation) eval(n *reqNode) tri {
 		}
 		return triOf(match(&reqMatch{op: matchEqual, value: n.value}, lookup(c.info, n.data)))
 	case opAnd:
-		a, b := e.eval(n.kids[0]), e.eval(n.kids[1])
-		switch {
-		case a == triFalse || b == triFalse:
-			return triFalse
-		case a == triTrue && b == triTrue:
-			return triTrue
-		}
-		return triUnknown
+		return triAnd(e.eval(n.kids[0]), e.eval(n.kids[1]))
 	case opOr:
-		a, b := e.eval(n.kids[0]), e.eval(n.kids[1])
-		switch {
-		case a == triTrue || b == triTrue:
-			return triTrue
-		case a == triFalse && b == triFalse:
-			return triFalse
-		}
-		return triUnknown
+		return triOr(e.eval(n.kids[0]), e.eval(n.kids[1]))
 	case opNot:
-		switch e.eval(n.kids[0]) {
-		case triTrue:
-			return triFalse
-		case triFalse:
-			return triTrue
-		}
-		return triUnknown
+		return triNot(e.eval(n.kids[0]))
 	case opCDHash:
 		return triOf(c.cdhash != nil && bytes.Equal(c.cdhash, n.data))
 	case opInfoKeyField:
@@ -638,3 +618,36 @@ func (s *sliceState) badRequirement(dr *signing.DesignatedRequirement, at int64,
 }
 
 func hexBytes(s string) ([]byte, error) { return hex.DecodeString(s) }
+
+// triAnd is Kleene's three-valued and: false wins, then undecided.
+func triAnd(a, b tri) tri {
+	switch {
+	case a == triFalse || b == triFalse:
+		return triFalse
+	case a == triTrue && b == triTrue:
+		return triTrue
+	}
+	return triUnknown
+}
+
+// triOr is Kleene's three-valued or: true wins, then undecided.
+func triOr(a, b tri) tri {
+	switch {
+	case a == triTrue || b == triTrue:
+		return triTrue
+	case a == triFalse && b == triFalse:
+		return triFalse
+	}
+	return triUnknown
+}
+
+// triNot negates a decided outcome; undecided stays undecided.
+func triNot(a tri) tri {
+	switch a {
+	case triTrue:
+		return triFalse
+	case triFalse:
+		return triTrue
+	}
+	return triUnknown
+}

@@ -45,31 +45,11 @@ func (r *Requirement) SatisfiedBySigner(chain []*x509.Certificate, trusted bool,
 func (e *evaluation) evalSigner(n *reqNode, what string) tri {
 	switch n.op &^ opFlagMask {
 	case opAnd:
-		a, b := e.evalSigner(n.kids[0], what), e.evalSigner(n.kids[1], what)
-		switch {
-		case a == triFalse || b == triFalse:
-			return triFalse
-		case a == triTrue && b == triTrue:
-			return triTrue
-		}
-		return triUnknown
+		return triAnd(e.evalSigner(n.kids[0], what), e.evalSigner(n.kids[1], what))
 	case opOr:
-		a, b := e.evalSigner(n.kids[0], what), e.evalSigner(n.kids[1], what)
-		switch {
-		case a == triTrue || b == triTrue:
-			return triTrue
-		case a == triFalse && b == triFalse:
-			return triFalse
-		}
-		return triUnknown
+		return triOr(e.evalSigner(n.kids[0], what), e.evalSigner(n.kids[1], what))
 	case opNot:
-		switch e.evalSigner(n.kids[0], what) {
-		case triTrue:
-			return triFalse
-		case triFalse:
-			return triTrue
-		}
-		return triUnknown
+		return triNot(e.evalSigner(n.kids[0], what))
 	case opIdent:
 		return e.undecided(n, what+" has no code identifier")
 	case opCDHash:
