@@ -68,15 +68,7 @@ type evaluation struct {
 // unsatisfied, or unknown, with the terms that could not be decided.
 func (r *Requirement) evaluate(ctx *reqContext) (signing.RequirementResult, []string) {
 	e := &evaluation{ctx: ctx, unknown: map[string]bool{}}
-	var out signing.RequirementResult
-	switch e.eval(r.root) {
-	case triTrue:
-		out = signing.RequirementSatisfied
-	case triFalse:
-		out = signing.RequirementUnsatisfied
-	default:
-		out = signing.RequirementUnknown
-	}
+	out := e.eval(r.root).result()
 	var why []string
 	for k := range e.unknown {
 		why = append(why, k)
@@ -650,4 +642,15 @@ func triNot(a tri) tri {
 		return triTrue
 	}
 	return triUnknown
+}
+
+// result is the requirement outcome t stands for.
+func (t tri) result() signing.RequirementResult {
+	switch t {
+	case triTrue:
+		return signing.RequirementSatisfied
+	case triFalse:
+		return signing.RequirementUnsatisfied
+	}
+	return signing.RequirementUnknown
 }

@@ -27,15 +27,7 @@ func (r *Requirement) SatisfiedBySigner(chain []*x509.Certificate, trusted bool,
 	}
 	ctx := &reqContext{chain: chain, chainTrusted: trusted, appleRoot: isAppleRoot}
 	e := &evaluation{ctx: ctx, unknown: map[string]bool{}}
-	var out signing.RequirementResult
-	switch e.evalSigner(r.root, what) {
-	case triTrue:
-		out = signing.RequirementSatisfied
-	case triFalse:
-		out = signing.RequirementUnsatisfied
-	default:
-		out = signing.RequirementUnknown
-	}
+	out := e.evalSigner(r.root, what).result()
 	return out, e.reasons()
 }
 
