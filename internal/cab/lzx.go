@@ -263,6 +263,16 @@ func (z *lzxDecoder) decodeFrame(b []byte, n int) ([]byte, error) {
 			z.e8Size = int32(hi<<16 | r.bits(16))
 		}
 	}
+	if z.padPending {
+		// The pad byte of the odd uncompressed block that ended the
+		// previous frame's data: it starts this frame's, as 7-Zip and
+		// libmspack read it.
+		z.padPending = false
+		if len(b) == 0 {
+			return nil, errLZXOverrun
+		}
+		r.pos, r.base = 1, 1
+	}
 	z.frameStart = z.pos
 	end := z.pos + n
 	for z.pos < end {
@@ -314,15 +324,19 @@ func (z *lzxDecoder) decodeFrame(b []byte, n int) ([]byte, error) {
 }
 
 // endRaw ends an uncompressed block whose bytes are all read: an odd
-// number of them is followed by a pad byte (when the frame's data holds
-// it), then the bits go on.
+// number of them is followed by a pad byte (the next frame's first when
+// this frame's data ends with the block), then the bits go on.
 func (z *lzxDecoder) endRaw(r *lzxBits) {
 	if !z.raw {
 		return
 	}
 	z.raw = false
-	if z.blockLen&1 == 1 && r.pos < len(r.b) {
-		r.pos++
+	if z.blockLen&1 == 1 {
+		if r.pos < len(r.b) {
+			r.pos++
+		} else {
+			z.padPending = true
+		}
 	}
 	r.base, r.v, r.n = r.pos, 0, 0
 }
