@@ -338,6 +338,13 @@ func archiveKind(p string) (filekind.Kind, container.Kind, error) {
 	n, _ := io.ReadFull(f, head)
 	head = head[:n]
 	k := filekind.Detect(head, -1)
+	if k == filekind.Other {
+		// A PE header past the bytes read, where the loader and verify
+		// find it.
+		if st, err := f.Stat(); err == nil {
+			k = filekind.DetectAt(f, head, st.Size())
+		}
+	}
 	switch {
 	case k == filekind.Asar:
 		return k, container.None, nil

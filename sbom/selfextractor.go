@@ -25,7 +25,7 @@ func (b *builder) listAppendedZip() {
 	}
 	head := make([]byte, min(size, filekind.HeadLen))
 	n, _ := f.ReadAt(head, 0)
-	if filekind.Detect(head[:n], -1) != filekind.PE {
+	if filekind.DetectAt(f, head[:n], size) != filekind.PE {
 		return
 	}
 	ends := []int64{size}
