@@ -215,7 +215,7 @@ type lzxDecoder struct {
 	blockType    int
 	blockLen     int
 	blockLeft    int
-	padPending   bool // an odd-sized uncompressed block ended; one pad byte follows
+	padPending   bool // an odd-sized uncompressed block ended a frame's data without its pad byte
 	raw          bool // reading an uncompressed block's bytes
 	mainLens     []uint8
 	lengthLens   [lzxSecondaryLens]uint8
@@ -264,14 +264,12 @@ func (z *lzxDecoder) decodeFrame(b []byte, n int) ([]byte, error) {
 		}
 	}
 	if z.padPending {
-		// The pad byte of the odd uncompressed block that ended the
-		// previous frame's data: it starts this frame's, as 7-Zip and
-		// libmspack read it.
-		z.padPending = false
-		if len(b) == 0 {
-			return nil, errLZXOverrun
-		}
-		r.pos, r.base = 1, 1
+		// The odd uncompressed block that ended the previous frame's data
+		// left its pad byte out. 7-Zip and libmspack take this frame's
+		// first byte for it; a decoder that starts each data block's bits
+		// afresh takes it for the bits: the two read other bytes, so
+		// neither reading is taken.
+		return nil, errors.New("an uncompressed block of odd size ends the previous frame's data without its pad byte; extractors disagree on whether this frame's first byte is that pad byte")
 	}
 	z.frameStart = z.pos
 	end := z.pos + n
@@ -324,8 +322,9 @@ func (z *lzxDecoder) decodeFrame(b []byte, n int) ([]byte, error) {
 }
 
 // endRaw ends an uncompressed block whose bytes are all read: an odd
-// number of them is followed by a pad byte (the next frame's first when
-// this frame's data ends with the block), then the bits go on.
+// number of them is followed by a pad byte (when this frame's data ends
+// with the block instead, the next frame is refused: see decodeFrame),
+// then the bits go on.
 func (z *lzxDecoder) endRaw(r *lzxBits) {
 	if !z.raw {
 		return
