@@ -20,7 +20,9 @@ import (
 // folder's blocks can fill); a match may not reach before the stream's
 // start or across the end of a frame or block; Huffman codes must be
 // complete (or, for the length tree, empty); a frame's data is read no
-// further than its block holds, and bytes of it left unread are an error.
+// further than its block holds, and bytes of it left unread are an error;
+// so is a frame after one whose data ends with an uncompressed block of odd
+// size and no pad byte (extractors disagree on where that pad byte is).
 
 // LZX's constants.
 const (
