@@ -224,7 +224,8 @@ func TestOpenSingleFileRelease(t *testing.T) {
 		{"tool", append([]byte("\x7fELF\x02\x01\x01"), make([]byte, 57)...), true, LayoutFile},
 		{"setup.msi", cfb, false, LayoutInstaller},
 		{"document.doc", cfb, false, LayoutFile},
-		{"data.cab", append([]byte("MSCF\x01"), make([]byte, 60)...), false, LayoutFile}, // reserved1 not zero: not a cabinet the walker opens
+		{"data.cab", append([]byte("MSCF"), make([]byte, 16)...), false, LayoutFile},              // shorter than a header: not a cabinet the walker opens
+		{"reserved.cab", append([]byte("MSCF\x01"), make([]byte, 60)...), false, LayoutInstaller}, // reserved1 not zero: a cabinet, as extractors check "MSCF" alone
 	} {
 		p := filepath.Join(dir, c.name)
 		os.WriteFile(p, c.data, 0o644)

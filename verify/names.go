@@ -52,7 +52,7 @@ var archiveMagic = []struct {
 	{"zstd", 0, "\x28\xb5\x2f\xfd"},
 	{"7-Zip", 0, "7z\xbc\xaf\x27\x1c"},
 	{"RAR", 0, "Rar!\x1a\x07"},
-	{"Microsoft Cabinet", 0, "MSCF\x00\x00\x00\x00"},
+	{"Microsoft Cabinet", 0, "MSCF"},
 	{"OLE compound (MSI installer or Office document)", 0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"},
 	{"xar (macOS installer package)", 0, "xar!"},
 	{"tar", 257, "ustar"},

@@ -14,7 +14,7 @@ import (
 // streamed entry that starts so is held for random access, to be verified
 // and opened as MSI and CAB files are.
 func hasWindowsContainerMagic(hdr []byte) bool {
-	return bytes.HasPrefix(hdr, []byte("MSCF\x00\x00\x00\x00")) || bytes.HasPrefix(hdr, []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1})
+	return bytes.HasPrefix(hdr, []byte("MSCF")) || bytes.HasPrefix(hdr, []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1})
 }
 
 // openWindows checks the files a cabinet or MSI file carries, after its

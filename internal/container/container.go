@@ -94,7 +94,7 @@ var msiCLSIDs = [][]byte{
 
 // Detect tells which container the file of size bytes at r is, from its
 // first bytes hdr (up to [HeadLen]) and its name's extension: a cabinet
-// (of any version: extractors read them all), a compound file named .msi,
+// (of any version and reserved fields: extractors read them all), a compound file named .msi,
 // .msp, .mst or .msm or whose root class is an installer's, a xar archive (version 1, a header of at
 // least 28 bytes), a 7-Zip archive, NSIS data alone, or a PE that is an
 // NSIS installer (a firstheader where its sections end, as makensis writes
@@ -110,7 +110,9 @@ func Detect(r io.ReaderAt, ext string, hdr []byte, size int64) Kind {
 		return NSIS
 	case filekind.DetectAt(r, hdr, size) == filekind.PE:
 		return detectPE(r, size)
-	case len(hdr) >= 36 && bytes.HasPrefix(hdr, []byte("MSCF\x00\x00\x00\x00")):
+	case len(hdr) >= 36 && bytes.HasPrefix(hdr, []byte("MSCF")):
+		// Whatever its reserved fields hold: libmspack (cabextract) and
+		// gcab check the signature alone.
 		return CAB
 	case len(hdr) >= 8 && bytes.HasPrefix(hdr, []byte(pkg.Magic)) && hdr[4] == 0 && hdr[5] >= 28 && hdr[6] == 0 && hdr[7] == 1:
 		return Pkg

@@ -53,8 +53,8 @@ func TestDetect(t *testing.T) {
 		{"a.msi", doc, MSI},          // by its name
 		{"a.doc", doc, None},         // another compound file
 		{"a.pkg", fixturePkg(), Pkg},
-		{"a.cab", append([]byte("MSCF"), make([]byte, 60)...), CAB},      // version 0.0: read, and a finding
-		{"a.cab", append([]byte("MSCF\x01"), make([]byte, 60)...), None}, // reserved1 not zero
+		{"a.cab", append([]byte("MSCF"), make([]byte, 60)...), CAB},     // version 0.0: read, and a finding
+		{"a.cab", append([]byte("MSCF\x01"), make([]byte, 60)...), CAB}, // reserved1 not zero: extractors check "MSCF" alone
 		{"a.txt", []byte("hello"), None},
 	} {
 		hdr := c.data[:min(len(c.data), HeadLen)]
