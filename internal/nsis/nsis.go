@@ -52,6 +52,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/ulikunitz/xz/lzma"
 )
@@ -224,7 +225,9 @@ type Reader struct {
 	// First is the installer's firstheader.
 	First FirstHeader
 	// Method is how the header and data are compressed; Solid says as one
-	// stream.
+	// stream. MethodStored is a non-solid installer whose header block is
+	// stored: its compressed data blocks (if any) are read with the method
+	// the first one's start tells, as exehead reads them with its own.
 	Method Method
 	Solid  bool
 	// FilterFlag says that each LZMA stream starts with a filter flag
@@ -240,6 +243,16 @@ type Reader struct {
 	// decoders read ahead, so starting again would decompress twice.
 	solid   io.Reader
 	solidIn *countReader
+
+	// blocks, when the header block is stored, is how the compressed
+	// data blocks are compressed: the first one's start tells (see
+	// blockMethod).
+	blocks struct {
+		sync.Mutex
+		known      bool
+		m          Method
+		filterFlag bool
+	}
 
 	start int64 // file offset of the first byte after the firstheader
 	end   int64 // file offset where the data ends (the CRC32, if any)
@@ -349,14 +362,26 @@ func isBZip2(p []byte) bool { return len(p) >= 2 && p[0] == 0x31 && p[1] < 14 }
 // decompressor returns a reader of what the compressed bytes from r
 // decompress to.
 func (rd *Reader) decompressor(r io.Reader) (io.Reader, error) {
-	switch rd.Method {
+	m, filterFlag := rd.Method, rd.FilterFlag
+	if m == MethodStored {
+		// Only a data block with the compressed bit of an installer
+		// whose header block is stored comes here: exehead decompresses
+		// it with its compressor all the same.
+		br, ok := r.(*bufio.Reader)
+		if !ok {
+			br = bufio.NewReader(r)
+		}
+		r = br
+		m, filterFlag = rd.blockMethod(br)
+	}
+	switch m {
 	case MethodDeflate:
 		return flate.NewReader(r), nil
 	case MethodBZip2:
 		return newBZip2Reader(byteReader(r)), nil
 	case MethodLZMA:
 		filter := false
-		if rd.FilterFlag {
+		if filterFlag {
 			var f [1]byte
 			if _, err := io.ReadFull(r, f[:]); err != nil {
 				return nil, fmt.Errorf("reading the LZMA filter flag: %w", err)
@@ -391,6 +416,28 @@ func (rd *Reader) decompressor(r io.Reader) (io.Reader, error) {
 		return lr, nil
 	}
 	return r, nil
+}
+
+// blockMethod returns how the compressed data blocks of an installer
+// whose header block is stored are compressed, told from the start of the
+// first one asked about, as the header's method is told (see NewReader):
+// exehead has one compressor, so the others are read with it too.
+func (rd *Reader) blockMethod(br *bufio.Reader) (Method, bool) {
+	rd.blocks.Lock()
+	defer rd.blocks.Unlock()
+	if !rd.blocks.known {
+		s, _ := br.Peek(16)
+		rd.blocks.known = true
+		switch {
+		case isLZMA(s):
+			rd.blocks.m, rd.blocks.filterFlag = MethodLZMA, s[0] <= 1
+		case isBZip2(s):
+			rd.blocks.m = MethodBZip2
+		default:
+			rd.blocks.m = MethodDeflate
+		}
+	}
+	return rd.blocks.m, rd.blocks.filterFlag
 }
 
 // decompressError returns err, an error of decompressor for the stream at
