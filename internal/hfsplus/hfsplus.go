@@ -50,6 +50,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf16"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Limits on what a hostile volume can make the reader do.
@@ -848,8 +850,11 @@ func decodeDecmpfs(a []byte) (data []byte, why string) {
 	return nil, fmt.Sprintf("compression type %d (data in the resource fork, or LZVN/LZFSE) is not decoded", typ)
 }
 
-// foldName returns name as HFS+ compares it: lower case, without the
-// characters its comparison ignores (TN1150's FastUnicodeCompare).
+// foldName returns name as macOS finds it on HFS+: in canonical
+// decomposition (NFD: the volume stores names decomposed and macOS
+// decomposes the name it looks up, so "café" with U+00E9 finds the entry
+// written "e" and U+0301), lower case, without the characters its
+// comparison ignores (TN1150's FastUnicodeCompare).
 func foldName(name string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
@@ -857,7 +862,7 @@ func foldName(name string) string {
 			return -1
 		}
 		return unicode.ToLower(r)
-	}, name)
+	}, norm.NFD.String(name))
 }
 
 // maxLink bounds a symbolic link's target.

@@ -529,3 +529,19 @@ func TestCompressedBomb(t *testing.T) {
 		t.Fatalf("skipped %v", v.Skipped)
 	}
 }
+
+// TestNormalizationDuplicates: on a case-insensitive volume two names that
+// differ only in Unicode normalization ("café" with U+00E9 and with "e"
+// and U+0301) are one entry to macOS, which decomposes the name it looks
+// up: the second is reported and left out.
+func TestNormalizationDuplicates(t *testing.T) {
+	img := build(t, BuildSpec{Files: map[string]BuildFile{"A.app/caf\u00e9": {Data: []byte("checked")}, "A.app/cafe\u0301": {Data: []byte("runs")}}})
+	v := open(t, img)
+	if len(v.Problems) != 1 || !strings.Contains(v.Problems[0].Reason, "same entry") {
+		t.Fatalf("problems %v", v.Problems)
+	}
+	img = build(t, BuildSpec{Files: map[string]BuildFile{"A.app/caf\u00e9": {Data: []byte("checked")}, "A.app/cafe": {Data: []byte("other")}}})
+	if v := open(t, img); len(v.Problems) != 0 {
+		t.Fatalf("distinct names: problems %v", v.Problems)
+	}
+}
