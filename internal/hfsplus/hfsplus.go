@@ -878,12 +878,14 @@ type hardLinks struct {
 	created []uint32
 }
 
-// foldKey returns name as the volume compares it.
+// foldKey returns name as macOS finds it on the volume: foldName on a
+// case-insensitive one, in canonical decomposition (NFD) on HFSX, whose
+// names are decomposed too.
 func (v *Volume) foldKey(name string) string {
 	if v.fold {
 		return foldName(name)
 	}
-	return name
+	return norm.NFD.String(name)
 }
 
 func (v *Volume) walk(d *node, dpath string, depth int, onPath map[uint32]bool, links *hardLinks, overflow map[uint32][]extentRec) {
@@ -905,17 +907,19 @@ func (v *Volume) walk(d *node, dpath string, depth int, onPath map[uint32]bool, 
 			v.problem(p, c.at, "a second entry named %q in its folder", name)
 			continue
 		}
-		if v.fold {
-			// macOS finds one of two names that differ only in case (or
-			// in characters HFS+ ignores): which one a check read and
-			// which one runs could differ.
-			k := foldName(name)
-			if other, ok := folded[k]; ok {
+		// macOS finds one of two names that differ only in Unicode
+		// normalization, or on a case-insensitive volume in case (or in
+		// characters HFS+ ignores): which one a check read and which one
+		// runs could differ.
+		if other, ok := folded[v.foldKey(name)]; ok {
+			if v.fold {
 				v.problem(p, c.at, "%q and %q name the same entry on a case-insensitive volume", other, name)
-				continue
+			} else {
+				v.problem(p, c.at, "%q and %q name the same entry: they differ only in Unicode normalization", other, name)
 			}
-			folded[k] = name
+			continue
 		}
+		folded[v.foldKey(name)] = name
 		c.name = name
 		if c.dir {
 			if depth+1 > maxDepth {
