@@ -78,7 +78,9 @@ type Options struct {
 	// Vulnerabilities matches each input's inventory against the OSV
 	// records and OpenVEX statements the policy's vulnerabilities section
 	// names. Nil is allowed only for a policy without OSV directories. The
-	// shipgate command sets a sbom/vuln.Scanner.
+	// shipgate command sets a sbom/vuln.Scanner. The statements are ranked
+	// at Time (see VulnerabilityScannerAt): a scanner that cannot take it
+	// is refused when Time is set and the policy names OpenVEX files.
 	Vulnerabilities VulnerabilityScanner
 }
 
@@ -309,6 +311,11 @@ func newEngine(ctx context.Context, opts Options) (*engine, error) {
 	}
 	if opts.Vulnerabilities == nil && len(pol.Vulnerabilities.OSV) > 0 {
 		return nil, errors.New("verify: the policy names OSV records (vulnerabilities.osv), and no vulnerability scanner is set: set Options.Vulnerabilities (package sbom/vuln has one)")
+	}
+	if _, at := opts.Vulnerabilities.(VulnerabilityScannerAt); !at && opts.Vulnerabilities != nil && !opts.Time.IsZero() && len(pol.Vulnerabilities.VEX) > 0 {
+		// It would rank the OpenVEX statements at the wall clock: a
+		// statement made after Options.Time would judge the release.
+		return nil, fmt.Errorf("verify: Options.Time is set and the vulnerability scanner (%T) cannot rank OpenVEX statements at a given time: it must implement VulnerabilityScannerAt", opts.Vulnerabilities)
 	}
 	sig, err := loadSigstore(pol)
 	if err != nil {

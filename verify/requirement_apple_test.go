@@ -8,6 +8,7 @@ import (
 	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/internal/pkgfile"
 	"github.com/shipgate/shipgate/internal/testpki"
+	"github.com/shipgate/shipgate/signing"
 )
 
 // requirementCase is a policy requirement applied to one file: pass says
@@ -46,6 +47,9 @@ func runRequirement(t *testing.T, name string, tc requirementCase) {
 		msgs = append(msgs, f.Message)
 	}
 	all := strings.Join(msgs, "\n")
+	if len(msgs) > 1 {
+		t.Errorf("requirement %s: %d findings for one file and one rule, want one:\n%s", tc.req, len(msgs), all)
+	}
 	switch {
 	case tc.pass && len(msgs) > 0:
 		t.Fatalf("requirement %s: want pass, got %s", tc.req, all)
@@ -115,10 +119,10 @@ func TestPolicyRequirementPkg(t *testing.T) {
 	for _, tc := range []requirementCase{
 		{name: "own team", req: `certificate leaf[subject.OU] = ` + team + ` and ` + installer, file: valid, pass: true},
 		{name: "code term or a true certificate term", req: `identifier "com.example.pkg" or certificate leaf[subject.OU] = ` + team, file: valid, pass: true},
-		{name: "other team in the requirement", req: `certificate leaf[subject.OU] = "ABCDE12345"`, file: valid, want: "does not satisfy"},
-		{name: "signed by another team", req: `certificate leaf[subject.OU] = ` + team, file: otherTeam, want: "does not satisfy"},
-		{name: "code term and a false certificate term", req: `identifier "com.example.pkg" and certificate leaf[subject.OU] = "ABCDE12345"`, file: valid, want: "does not satisfy"},
-		{name: "test root is no Apple root", req: `anchor apple generic and ` + installer, file: valid, want: "does not satisfy"},
+		{name: "other team in the requirement", req: `certificate leaf[subject.OU] = "ABCDE12345"`, file: valid, want: "do not satisfy it"},
+		{name: "signed by another team", req: `certificate leaf[subject.OU] = ` + team, file: otherTeam, want: "do not satisfy it"},
+		{name: "code term and a false certificate term", req: `identifier "com.example.pkg" and certificate leaf[subject.OU] = "ABCDE12345"`, file: valid, want: "do not satisfy it"},
+		{name: "test root is no Apple root", req: `anchor apple generic and ` + installer, file: valid, want: "do not satisfy it"},
 		{name: "undecided identifier", req: `identifier "com.example.pkg" and certificate leaf[subject.OU] = ` + team, file: valid, undecided: true, want: "has no code identifier"},
 		{name: "undecided negated identifier", req: `!identifier "com.evil.pkg" and certificate leaf[subject.OU] = ` + team, file: valid, undecided: true, want: "has no code identifier"},
 		{name: "undecided cdhash", req: `cdhash H"0123456789abcdef0123456789abcdef01234567"`, file: valid, undecided: true, want: "no cdhash"},
@@ -127,5 +131,60 @@ func TestPolicyRequirementPkg(t *testing.T) {
 		{name: "unsigned", req: `always`, file: unsignedPkg, want: "is unsigned"},
 	} {
 		t.Run(tc.name, func(t *testing.T) { runRequirement(t, "Example.pkg", tc) })
+	}
+}
+
+// TestPolicyRequirementPkgOneFinding: a package signed twice (the RSA
+// signature over the table of contents and the CMS one) that fails a
+// requirement gets one finding per rule, not one per signature; it names
+// the signatures that fail, and says so when they disagree.
+func TestPolicyRequirementPkgOneFinding(t *testing.T) {
+	s, p := pkgSpec(t)
+	valid, _ := pkgfile.Build(s)
+	split := s
+	split.CMSSigner = p.OtherTeam
+	disagree, _ := pkgfile.Build(split)
+	team := machofile.TeamID
+	for _, tc := range []struct {
+		name, req string
+		file      []byte
+		want      string
+		sig       int
+	}{
+		{"both fail", `certificate leaf[subject.OU] = "ABCDE12345"`, valid,
+			"fails the requirement", -1},
+		{"both fail names both", `certificate leaf[subject.OU] = "ABCDE12345"`, valid,
+			"signatures 0 (apple-pkg) and 1 (apple-pkg-cms) do not satisfy it", -1},
+		{"both undecided", `identifier "com.example.pkg"`, valid,
+			"signatures 0 (apple-pkg) and 1 (apple-pkg-cms) are undecided", -1},
+		{"signatures disagree", `certificate leaf[subject.OU] = ` + team, disagree,
+			"disagree on the requirement", 1},
+		{"signatures disagree names the failing one", `certificate leaf[subject.OU] = ` + team, disagree,
+			"signature 0 (apple-pkg) satisfies it, but signature 1 (apple-pkg-cms) is invalid", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pol, err := ParsePolicy([]byte("rules:\n  - match: [\"Example.pkg\"]\n    require: none\n    requirement: '" + tc.req + "'\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			writeTree(t, dir, map[string][]byte{"Example.pkg": tc.file})
+			r := run(t, Options{Policy: pol}, dir)
+			var got []signing.Finding
+			for _, f := range r.Findings {
+				if f.Rule == RuleRequirementNotSatisfied {
+					got = append(got, f)
+				}
+			}
+			if len(got) != 1 {
+				t.Fatalf("%d %s findings, want 1: %v", len(got), RuleRequirementNotSatisfied, got)
+			}
+			if !strings.Contains(got[0].Message, tc.want) {
+				t.Errorf("finding %q does not say %q", got[0].Message, tc.want)
+			}
+			if got[0].Signature != tc.sig {
+				t.Errorf("finding is about signature %d, want %d", got[0].Signature, tc.sig)
+			}
+		})
 	}
 }

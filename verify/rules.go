@@ -120,7 +120,8 @@ const (
 	// RuleRequirementNotSatisfied reports a slice of a Mach-O file, a disk
 	// image or an installer package signature that does not satisfy the
 	// Apple code requirement a policy rule sets (or whose outcome cannot be
-	// decided offline, or that is unsigned).
+	// decided offline, or that is unsigned). A package gets one finding per
+	// policy rule, naming those of its signatures that fail.
 	RuleRequirementNotSatisfied signing.Rule = "policy/requirement-not-satisfied"
 	// RuleNotNotarized reports code a policy rule's requireNotarized covers
 	// that carries no stapled notarization ticket bound to it, or whose

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"time"
 
 	"github.com/shipgate/shipgate/signing"
 )
@@ -32,6 +33,27 @@ type VulnerabilityScanner interface {
 	Scan(ctx context.Context, path string, osvDirs, vexFiles []string) ([]signing.Finding, error)
 }
 
+// VulnerabilityScannerAt is a VulnerabilityScanner that ranks OpenVEX
+// statements at a given evaluation time, as of which Release judges the
+// release ([Options.Time]): a statement dated after it does not outrank
+// one that is not. Release calls ScanAt instead of Scan when the scanner
+// has it, and refuses a scanner without it when Options.Time is set and
+// the policy names OpenVEX files. sbom/vuln.Scanner implements it.
+type VulnerabilityScannerAt interface {
+	VulnerabilityScanner
+	// ScanAt is Scan with the statements ranked at at; zero means the
+	// scanner's own default (now, for sbom/vuln.Scanner).
+	ScanAt(ctx context.Context, path string, osvDirs, vexFiles []string, at time.Time) ([]signing.Finding, error)
+}
+
+// scan runs the scanner on one input, at Options.Time when it can take it.
+func (e *engine) scan(p string, osvDirs, vexFiles []string) ([]signing.Finding, error) {
+	if s, ok := e.opts.Vulnerabilities.(VulnerabilityScannerAt); ok {
+		return s.ScanAt(e.ctx, p, osvDirs, vexFiles, e.opts.Time)
+	}
+	return e.opts.Vulnerabilities.Scan(e.ctx, p, osvDirs, vexFiles)
+}
+
 // scanVulnerabilities starts matching every input against the policy's
 // OSV records while the walk runs, and returns a function that waits for
 // the matches and adds their findings.
@@ -48,7 +70,7 @@ func (e *engine) scanVulnerabilities(inputs []input) func() error {
 	go func() {
 		var out []signing.Finding
 		for _, in := range inputs {
-			finds, err := e.opts.Vulnerabilities.Scan(e.ctx, in.path, v.OSV, v.VEX)
+			finds, err := e.scan(in.path, v.OSV, v.VEX)
 			if err != nil {
 				done <- result{err: fmt.Errorf("verify: vulnerabilities of %s: %w", in.path, err)}
 				return

@@ -36,6 +36,15 @@ const (
 // the sector it decodes to.
 var bzip2Sector, _ = hex.DecodeString("425a6839314159265359f1bcd3180000dd1980400010003ae0dc1020007053000026aaa34f42632605f45d8bb1735302c0b22c8b153e54d0bca9f8590b42e61795342d0bd177245385090f1bcd3180")
 
+// bzip2At is bzip2Sector with its header declaring level (zero: 9).
+func bzip2At(level int) []byte {
+	b := bytes.Clone(bzip2Sector)
+	if level >= 1 && level <= 9 {
+		b[3] = byte('0' + level)
+	}
+	return b
+}
+
 // BzipSector is the decoded content of the bzip2 chunk.
 var BzipSector = bytes.Repeat([]byte("shipgate bzip2 sector "), 24)[:512]
 
@@ -64,6 +73,11 @@ type Spec struct {
 	// whose content it then becomes (7-Zip then no longer reads the
 	// volume: it wants zeros there).
 	HFSBzip2 bool
+	// Bzip2Level, from 1 to 9, is the block size the bzip2 chunk's stream
+	// header declares ("BZh1" to "BZh9"); zero means 9, as bzip2 -9 wrote
+	// it. The sector compresses the same at any level: only the header
+	// digit, and the block buffer a decoder allocates for it, change.
+	Bzip2Level int
 	// FreeHFS, when set, stores a second HFS+ volume (as HFS is stored,
 	// without bzip2) in the partition named Apple_Free instead of its
 	// ignore chunk: a volume macOS mounts that the name hides.
@@ -190,7 +204,7 @@ func Build(s Spec) ([]byte, *Layout) {
 		{typ: ChunkZlib, sectors: 8, data: zlibOf(super), plain: super},
 		{typ: ChunkRaw, sectors: 4, data: raw, plain: raw},
 		{typ: ChunkZeroFill, sectors: zs},
-		{typ: ChunkBzip2, sectors: 1, data: bzip2Sector, plain: BzipSector},
+		{typ: ChunkBzip2, sectors: 1, data: bzip2At(s.Bzip2Level), plain: BzipSector},
 		{typ: ChunkZlib, sectors: len(p) / 512, data: zlibOf(p), plain: p},
 	}
 	if s.LZFSE {
@@ -200,6 +214,9 @@ func Build(s Spec) ([]byte, *Layout) {
 	fsName := "disk image (Apple_APFS : 1)"
 	if s.HFS != nil {
 		fsName, apfs = "disk image (Apple_HFS : 1)", hfsChunks(s.HFS, s.HFSBzip2, s.LZFSE, s.ZeroSectors)
+		if s.HFSBzip2 {
+			apfs[0].data = bzip2At(s.Bzip2Level)
+		}
 	}
 	parts := []partition{
 		{name: "Protective Master Boot Record (MBR : 0)", id: "-1", chunks: []chunk{{typ: ChunkRaw, sectors: 1, data: mbr, plain: mbr}}},

@@ -50,6 +50,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf16"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Limits on what a hostile volume can make the reader do.
@@ -848,8 +850,11 @@ func decodeDecmpfs(a []byte) (data []byte, why string) {
 	return nil, fmt.Sprintf("compression type %d (data in the resource fork, or LZVN/LZFSE) is not decoded", typ)
 }
 
-// foldName returns name as HFS+ compares it: lower case, without the
-// characters its comparison ignores (TN1150's FastUnicodeCompare).
+// foldName returns name as macOS finds it on HFS+: in canonical
+// decomposition (NFD: the volume stores names decomposed and macOS
+// decomposes the name it looks up, so "café" with U+00E9 finds the entry
+// written "e" and U+0301), lower case, without the characters its
+// comparison ignores (TN1150's FastUnicodeCompare).
 func foldName(name string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
@@ -857,7 +862,7 @@ func foldName(name string) string {
 			return -1
 		}
 		return unicode.ToLower(r)
-	}, name)
+	}, norm.NFD.String(name))
 }
 
 // maxLink bounds a symbolic link's target.
@@ -873,12 +878,14 @@ type hardLinks struct {
 	created []uint32
 }
 
-// foldKey returns name as the volume compares it.
+// foldKey returns name as macOS finds it on the volume: foldName on a
+// case-insensitive one, in canonical decomposition (NFD) on HFSX, whose
+// names are decomposed too.
 func (v *Volume) foldKey(name string) string {
 	if v.fold {
 		return foldName(name)
 	}
-	return name
+	return norm.NFD.String(name)
 }
 
 func (v *Volume) walk(d *node, dpath string, depth int, onPath map[uint32]bool, links *hardLinks, overflow map[uint32][]extentRec) {
@@ -900,17 +907,19 @@ func (v *Volume) walk(d *node, dpath string, depth int, onPath map[uint32]bool, 
 			v.problem(p, c.at, "a second entry named %q in its folder", name)
 			continue
 		}
-		if v.fold {
-			// macOS finds one of two names that differ only in case (or
-			// in characters HFS+ ignores): which one a check read and
-			// which one runs could differ.
-			k := foldName(name)
-			if other, ok := folded[k]; ok {
+		// macOS finds one of two names that differ only in Unicode
+		// normalization, or on a case-insensitive volume in case (or in
+		// characters HFS+ ignores): which one a check read and which one
+		// runs could differ.
+		if other, ok := folded[v.foldKey(name)]; ok {
+			if v.fold {
 				v.problem(p, c.at, "%q and %q name the same entry on a case-insensitive volume", other, name)
-				continue
+			} else {
+				v.problem(p, c.at, "%q and %q name the same entry: they differ only in Unicode normalization", other, name)
 			}
-			folded[k] = name
+			continue
 		}
+		folded[v.foldKey(name)] = name
 		c.name = name
 		if c.dir {
 			if depth+1 > maxDepth {

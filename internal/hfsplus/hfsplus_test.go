@@ -529,3 +529,43 @@ func TestCompressedBomb(t *testing.T) {
 		t.Fatalf("skipped %v", v.Skipped)
 	}
 }
+
+// TestNormalizationDuplicates: on a case-insensitive volume two names that
+// differ only in Unicode normalization ("café" with U+00E9 and with "e"
+// and U+0301) are one entry to macOS, which decomposes the name it looks
+// up: the second is reported and left out.
+func TestNormalizationDuplicates(t *testing.T) {
+	img := build(t, BuildSpec{Files: map[string]BuildFile{"A.app/caf\u00e9": {Data: []byte("checked")}, "A.app/cafe\u0301": {Data: []byte("runs")}}})
+	v := open(t, img)
+	if len(v.Problems) != 1 || !strings.Contains(v.Problems[0].Reason, "same entry") {
+		t.Fatalf("problems %v", v.Problems)
+	}
+	img = build(t, BuildSpec{Files: map[string]BuildFile{"A.app/caf\u00e9": {Data: []byte("checked")}, "A.app/cafe": {Data: []byte("other")}}})
+	if v := open(t, img); len(v.Problems) != 0 {
+		t.Fatalf("distinct names: problems %v", v.Problems)
+	}
+}
+
+// TestNormalizationDuplicatesHFSX: on a case-sensitive (HFSX, binary
+// compare) volume "App" and "app" are two entries, but names that differ
+// only in Unicode normalization are still one: macOS decomposes names on
+// HFSX too.
+func TestNormalizationDuplicatesHFSX(t *testing.T) {
+	hfsx := func(img []byte) []byte {
+		be := binary.BigEndian
+		copy(img[1024:], "HX")
+		bs := int(be.Uint32(img[1024+40:]))
+		cat := int(be.Uint32(img[1024+272+16:])) * bs
+		img[cat+14+37] = 0xBC // the catalog's keyCompareType: binary
+		return img
+	}
+	img := hfsx(build(t, BuildSpec{Files: map[string]BuildFile{"A.app/caf\u00e9": {Data: []byte("checked")}, "A.app/cafe\u0301": {Data: []byte("runs")}}}))
+	v := open(t, img)
+	if len(v.Problems) != 1 || !strings.Contains(v.Problems[0].Reason, "Unicode normalization") {
+		t.Fatalf("problems %v", v.Problems)
+	}
+	img = hfsx(build(t, BuildSpec{Files: map[string]BuildFile{"A.app/App": {Data: []byte("one")}, "A.app/app": {Data: []byte("two")}}}))
+	if v := open(t, img); len(v.Problems) != 0 || len(v.Skipped) != 0 {
+		t.Fatalf("case-distinct names on HFSX: problems %v skipped %v", v.Problems, v.Skipped)
+	}
+}

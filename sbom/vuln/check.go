@@ -189,8 +189,17 @@ type Scanner struct {
 }
 
 // Scan inventories the release at path (what sbom.Open takes) and checks
-// it against the records under osvDirs with the statements of vexFiles.
+// it against the records under osvDirs with the statements of vexFiles,
+// ranked at s.Time.
 func (s *Scanner) Scan(ctx context.Context, path string, osvDirs, vexFiles []string) ([]signing.Finding, error) {
+	return s.ScanAt(ctx, path, osvDirs, vexFiles, time.Time{})
+}
+
+// ScanAt is Scan with the statements ranked at at; zero means s.Time (and
+// now when that is zero too). verify.Release calls it with its
+// Options.Time, so a release judged as of a time is not judged by
+// statements made after it.
+func (s *Scanner) ScanAt(ctx context.Context, path string, osvDirs, vexFiles []string, at time.Time) ([]signing.Finding, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -198,7 +207,10 @@ func (s *Scanner) Scan(ctx context.Context, path string, osvDirs, vexFiles []str
 	if err != nil {
 		return nil, err
 	}
-	at := evalTime(s.Time)
+	if at.IsZero() {
+		at = s.Time
+	}
+	at = evalTime(at)
 	future := vex.FutureStatements(at)
 	inv, err := sbom.Open(path, s.Inventory)
 	if errors.Is(err, sbom.ErrNotRelease) {

@@ -174,7 +174,7 @@ func (pr *PartitionReader) chunk(i int) ([]byte, error) {
 	}
 	c := pr.chunks[i]
 	want := int64(c.Sectors) * SectorSize
-	if pr.opts.Take != nil && !pr.opts.Take(want) {
+	if pr.opts.Take != nil && !pr.opts.Take(chunkCost(pr.im.r, c, want)) {
 		return nil, fmt.Errorf("partition %d chunk at sector %d (data at %#x): %w", pr.p.Index, c.Sector, c.Offset, ErrExpansion)
 	}
 	d, err := pr.decode(c, want)

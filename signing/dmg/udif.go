@@ -494,8 +494,11 @@ func (im *Image) regions() []region {
 	}
 	for _, p := range im.Partitions {
 		for j, c := range p.Chunks {
-			if stored(c.Type) && c.Length > 0 {
-				rs = append(rs, region{c.Offset, c.Offset + c.Length, fmt.Sprintf("chunk %d of partition %d", j, p.Index)})
+			// A chunk past the end of the image owns nothing in it
+			// (decode reports it); one running past it owns the bytes
+			// up to the trailer.
+			if a, z, ok := clip(uint64(c.Offset), uint64(c.Length)); ok && stored(c.Type) {
+				rs = append(rs, region{a, z, fmt.Sprintf("chunk %d of partition %d", j, p.Index)})
 			}
 		}
 	}

@@ -58,6 +58,8 @@ func TestOpenFSHostilePayloads(t *testing.T) {
 		"dot-dot escape":  {pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{{Name: "./../../etc/evil", Mode: 0o100644, Data: []byte("x")}})), `entry "./../../etc/evil" was not checked: not a relative path`},
 		"absolute":        {pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{{Name: "/etc/evil", Mode: 0o100644}})), `entry "/etc/evil" was not checked`},
 		"case duplicate":  {pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{{Name: "./App", Mode: 0o100644, Data: []byte("1")}, {Name: "./app", Mode: 0o100644, Data: []byte("2")}})), `differs from "App" only in case`},
+		"nfc nfd":         {pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{{Name: "./caf\u00e9", Mode: 0o100644, Data: []byte("1")}, {Name: "./cafe\u0301", Mode: 0o100644, Data: []byte("2")}})), "differs from \"caf\u00e9\" only in case or Unicode normalization"},
+		"nfd case":        {pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{{Name: "./\u00c9t\u00e9", Mode: 0o100644, Data: []byte("1")}, {Name: "./e\u0301te\u0301", Mode: 0o100644, Data: []byte("2")}})), "differs from \"\u00c9t\u00e9\" only in case or Unicode normalization"},
 		"duplicate":       {pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{{Name: "./a", Mode: 0o100644, Data: []byte("1")}, {Name: "./a", Mode: 0o100644, Data: []byte("2")}})), `a second entry of that name`},
 		"device":          {pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{{Name: "./dev", Mode: 0o020644}})), `neither file, directory nor symlink`},
 		"no trailer":      {pkgfile.Gzip(pkgfile.CPIO(nil)[:10]), `cut short`},

@@ -237,11 +237,11 @@ func parseCPIO(b []byte) (*node, []cpioProblem, error) {
 		}
 		if seen[p] {
 			probs = append(probs, cpioProblem{name, "a second entry of that name, which replaces the first when installed"})
-		} else if o := folded[strings.ToLower(p)]; o != "" {
-			probs = append(probs, cpioProblem{name, fmt.Sprintf("its name differs from %q only in case, so on a case-insensitive volume (macOS's default) one is installed over the other", o)})
+		} else if o := folded[foldName(p)]; o != "" {
+			probs = append(probs, cpioProblem{name, fmt.Sprintf("its name differs from %q only in case or Unicode normalization (NFC/NFD), so on a case- and normalization-insensitive volume (macOS's default) one is installed over the other", o)})
 		}
 		seen[p] = true
-		folded[strings.ToLower(p)] = p
+		folded[foldName(p)] = p
 		var n *node
 		switch mode & 0o170000 {
 		case 0o100000:

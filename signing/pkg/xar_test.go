@@ -190,3 +190,25 @@ func TestReaderDataSizeMismatch(t *testing.T) {
 		t.Errorf("CheckData = %+v", c)
 	}
 }
+
+// TestReaderNormalizationDuplicate: two siblings whose names differ only in
+// Unicode normalization ("café" with U+00E9 and with "e" and U+0301) are
+// one file on macOS's normalization-insensitive volumes: the second is
+// reported, as a case duplicate is. Names that differ in more are not.
+func TestReaderNormalizationDuplicate(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		dup  bool
+	}{
+		{"caf\u00e9", "cafe\u0301", true},
+		{"\u00c5ngstr\u00f6m", "A\u030angstro\u0308m", true},
+		{"caf\u00e9", "cafe", false},
+	} {
+		b, _ := pkgfile.Build(pkgfile.Spec{Files: []pkgfile.File{{Path: tc.a, Data: []byte("1")}, {Path: tc.b, Data: []byte("2")}}})
+		x := open(t, b)
+		got := problemRules(x)
+		if dup := len(got) == 1 && got[0] == string(RuleUnsafeName); dup != tc.dup {
+			t.Errorf("%q and %q: problems %v, want a duplicate: %t", tc.a, tc.b, got, tc.dup)
+		}
+	}
+}
