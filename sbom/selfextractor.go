@@ -46,7 +46,9 @@ func hasAppendedZip(r io.ReaderAt, size int64) bool {
 // self-extractor's payload), under at, as verify finds and walks it: the
 // end record before a signed PE's certificate table or at the file's end
 // (container.FindAppendedZip, which verify uses too), one whose central
-// directory is where it says. opened are the zip archives the PE's walk
+// directory is where it says; and when that archive lies in or after a
+// signed PE's certificate table, the archive before the table too
+// (container.SignedZip). opened are the zip archives the PE's walk
 // already listed (a Squirrel Setup.exe's resource package, which may end
 // the file): a record inside one of them is not listed again. A file that
 // is no PE carries none.
@@ -54,9 +56,16 @@ func (l *containerLister) appendedZip(at string, r io.ReaderAt, size int64, dept
 	if !isPE(r, size) {
 		return
 	}
-	z, ok, err := container.FindAppendedZip(r, size, container.ZipEnds(r, size, true), nil, opened)
+	ends := container.ZipEnds(r, size, true)
+	z, ok, err := container.FindAppendedZip(r, size, ends, nil, opened)
 	if err != nil || !ok || !z.Valid {
 		return
+	}
+	if s, ok := container.SignedZip(r, size, ends, z, opened); ok {
+		// An archive in or after the signature does not hide the signed
+		// one before it: both are listed, the signed one first (a name
+		// in both is reported as a duplicate).
+		l.zip(at, io.NewSectionReader(r, 0, s.End), s.End, depth)
 	}
 	l.zip(at, io.NewSectionReader(r, 0, z.End), z.End, depth)
 }

@@ -46,3 +46,23 @@ func InZips(off int64, zs []Zip) bool {
 	}
 	return false
 }
+
+// SignedZip finds, when the archive z that [FindAppendedZip] found with
+// ends (from [ZipEnds]) lies past the start of a PE's certificate table
+// (planted in the signature, or appended after it), the archive that ends
+// before the table: a signed self-extractor's payload. An extractor
+// reading the file from its end takes z, a stub that knows where its
+// payload starts the other, so a walker that opens only z would miss what
+// the signed stub installs. ok is false when the PE has no certificate
+// table, z lies before it, or no other valid archive ends before it.
+func SignedZip(r io.ReaderAt, size int64, ends []int64, z zipend.End, opened []Zip) (zipend.End, bool) {
+	if len(ends) < 2 || z.End <= ends[1] {
+		return zipend.End{}, false
+	}
+	cert := ends[1]
+	s, ok, err := FindAppendedZip(r, size, []int64{cert}, nil, opened)
+	if err != nil || !ok || !s.Valid || s.End > cert || s.Off == z.Off {
+		return zipend.End{}, false
+	}
+	return s, true
+}
