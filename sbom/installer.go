@@ -100,14 +100,15 @@ type containerLister struct {
 // then its resource zips, then the zip appended to it.
 func (l *containerLister) walk(k container.Kind, r io.ReaderAt, size int64, at string, depth int) {
 	b := l.b
-	var zips []container.Zip
+	var walked []container.Span
 	v := container.Visitor{
 		Finding: func(f signing.Finding) { b.inv.Findings = append(b.inv.Findings, f) },
 		Entry:   func(e container.Entry) { l.entry(e, depth+1) },
 		Zip: func(z container.Zip) {
-			zips = append(zips, z)
+			walked = append(walked, z.Span())
 			l.zip(z.Path, io.NewSectionReader(r, z.Offset, z.Size), z.Size, depth)
 		},
+		Data:  func(s container.Span) { walked = append(walked, s) },
 		Depth: depth,
 	}
 	switch k {
@@ -115,11 +116,13 @@ func (l *containerLister) walk(k container.Kind, r io.ReaderAt, size int64, at s
 		container.Walk(context.Background(), container.NSIS, r, size, at, l.x, v)
 		container.Walk(context.Background(), container.Squirrel, r, size, at, l.x, v)
 		// A zip appended to the installer (verify opens it as a
-		// self-extractor's) is listed too, unless it is a resource's.
-		// Appended to NSIS data it is also the file
+		// self-extractor's) is listed too, unless its end record lies in
+		// a resource or in the NSIS data: those are listed as what holds
+		// them (a stored block ending with a zip: an installed
+		// self-extractor). Appended to NSIS data it is also the file
 		// $NSIS/trailing-data, which stays one file: its entries are
 		// listed once, under the installer's path.
-		l.appendedZip(at, r, size, depth, zips)
+		l.appendedZip(at, r, size, depth, walked)
 	default:
 		container.Walk(context.Background(), k, r, size, at, l.x, v)
 	}

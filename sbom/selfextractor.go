@@ -48,20 +48,20 @@ func hasAppendedZip(r io.ReaderAt, size int64) bool {
 // (container.FindAppendedZip, which verify uses too), one whose central
 // directory is where it says; and when that archive lies in or after a
 // signed PE's certificate table, the archive before the table too
-// (container.SignedZip). opened are the zip archives the PE's walk
-// already listed (a Squirrel Setup.exe's resource package, which may end
-// the file): a record inside one of them is not listed again. A file that
-// is no PE carries none.
-func (l *containerLister) appendedZip(at string, r io.ReaderAt, size int64, depth int, opened []container.Zip) {
+// (container.SignedZip). walked are the ranges the PE's walk already
+// listed (a Squirrel Setup.exe's resource package, which may end the
+// file; an NSIS installer's data): a record inside one of them is not
+// listed again. A file that is no PE carries none.
+func (l *containerLister) appendedZip(at string, r io.ReaderAt, size int64, depth int, walked []container.Span) {
 	if !isPE(r, size) {
 		return
 	}
 	ends := container.ZipEnds(r, size, true)
-	z, ok, err := container.FindAppendedZip(r, size, ends, nil, opened)
+	z, ok, err := container.FindAppendedZip(r, size, ends, nil, walked)
 	if err != nil || !ok || !z.Valid {
 		return
 	}
-	if s, ok := container.SignedZip(r, size, ends, z, opened); ok {
+	if s, ok := container.SignedZip(r, size, ends, z, walked); ok {
 		// An archive in or after the signature does not hide the signed
 		// one before it: both are listed, the signed one first (a name
 		// in both is reported as a duplicate).

@@ -217,6 +217,26 @@ func TestSBOMNSISWithAppendedZip(t *testing.T) {
 	}
 }
 
+// An NSIS installer whose last block, stored, is a self-extractor: the
+// zip ending the installer's data is in the file's last bytes, where an
+// appended zip is looked for, but it is the installed self-extractor's,
+// listed under its path and not again under the installer's (a zip
+// appended after the data still is: see TestSBOMNSISWithAppendedZip).
+func TestSBOMNSISStoredSelfExtractorListedOnce(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "Setup.exe")
+	files := []nsis.BuildFile{{Name: `$INSTDIR\b.dll`, Data: versionedDLL(t, "2.0.0.0", "b")}, {Name: `$INSTDIR\tools\setup.exe`, Data: sfxOf(t, sfxPayload(t, "1.0.0.0", "a"))}}
+	if err := os.WriteFile(p, nsis.Stub(peImage(t, ""), nsis.Build(files, nsis.BuildOptions{})), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inv := openInv(t, p)
+	wantSFXContents(t, inv, "Setup.exe/$INSTDIR/tools/setup.exe")
+	for _, q := range filePaths(t, inv) {
+		if strings.HasPrefix(q, "Setup.exe/app/") {
+			t.Errorf("the installed self-extractor's zip is listed again as the installer's: %s", q)
+		}
+	}
+}
+
 // squirrelSetupWith returns a Squirrel Setup.exe whose package holds
 // lib/net45/app.dll, with appended (when not nil) after it.
 func squirrelSetupWith(t *testing.T, appended []byte) []byte {

@@ -250,7 +250,7 @@ type check struct {
 	postponed bool
 	// resZips are the zip archives opened as a PE's resources
 	// (installer_open.go), which findZip does not open again.
-	resZips []container.Zip
+	resZips []container.Span
 	// tarOpened reports a tarball whose entries were checked,
 	// sevenOpened a 7-Zip archive whose files were.
 	tarOpened, sevenOpened bool

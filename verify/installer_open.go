@@ -45,7 +45,7 @@ func (c *check) walkContainer(k container.Kind, ra io.ReaderAt, size int64) {
 		Entry:   func(en container.Entry) { c.containerEntry(en, x) },
 		Finding: func(f signing.Finding) { c.finds = append(c.finds, f) },
 		Zip: func(z container.Zip) {
-			c.resZips = append(c.resZips, z)
+			c.resZips = append(c.resZips, z.Span())
 			c.openZipAt(io.NewSectionReader(ra, z.Offset, z.Size), z.Size, z.Path)
 		},
 		Depth: c.j.depth,

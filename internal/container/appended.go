@@ -20,27 +20,34 @@ func ZipEnds(r io.ReaderAt, size int64, pe bool) []int64 {
 	return ends
 }
 
+// Span is a range of a container's file that its walk accounted for: a
+// zip archive handed over ([Visitor].Zip), an NSIS installer's data
+// ([Visitor].Data).
+type Span struct{ Offset, Size int64 }
+
 // FindAppendedZip finds the end record of the zip archive the file of size
 // bytes at r carries at its end, searched before each of ends (see
 // [ZipEnds] and [zipend.Find]; tail, when not empty, is the file's last
-// bytes), as verify and sbom both open it. opened are the zip archives
-// the file's walk already handed over ([Visitor].Zip: a Squirrel
-// Setup.exe's resource package, which may end the file): a record inside
-// one of them is that archive's and not an appended one, so that nothing
-// is opened twice; ok is then false, as it is when no record is found.
-func FindAppendedZip(r io.ReaderAt, size int64, ends []int64, tail []byte, opened []Zip) (z zipend.End, ok bool, err error) {
+// bytes), as verify and sbom both open it. walked are the ranges of the
+// file its walk already accounted for (a Squirrel Setup.exe's resource
+// package, which may end the file, as verify passes them; sbom adds an
+// NSIS installer's data, whose last stored block may end with a zip, an
+// installed self-extractor it lists under its own path): a record inside
+// one of them is that range's and not an appended archive's, so that
+// nothing is opened twice; ok is then false, as it is when no record is
+// found.
+func FindAppendedZip(r io.ReaderAt, size int64, ends []int64, tail []byte, walked []Span) (z zipend.End, ok bool, err error) {
 	z, ok, err = zipend.Find(r, size, ends, tail)
-	if ok && InZips(z.Off, opened) {
+	if ok && inSpans(z.Off, walked) {
 		return zipend.End{}, false, nil
 	}
 	return z, ok, err
 }
 
-// InZips reports whether file offset off lies in one of the zip archives
-// zs.
-func InZips(off int64, zs []Zip) bool {
-	for _, z := range zs {
-		if off >= z.Offset && off < z.Offset+z.Size {
+// inSpans reports whether file offset off lies in one of spans.
+func inSpans(off int64, spans []Span) bool {
+	for _, s := range spans {
+		if off >= s.Offset && off < s.Offset+s.Size {
 			return true
 		}
 	}
@@ -55,12 +62,12 @@ func InZips(off int64, zs []Zip) bool {
 // payload starts the other, so a walker that opens only z would miss what
 // the signed stub installs. ok is false when the PE has no certificate
 // table, z lies before it, or no other valid archive ends before it.
-func SignedZip(r io.ReaderAt, size int64, ends []int64, z zipend.End, opened []Zip) (zipend.End, bool) {
+func SignedZip(r io.ReaderAt, size int64, ends []int64, z zipend.End, walked []Span) (zipend.End, bool) {
 	if len(ends) < 2 || z.End <= ends[1] {
 		return zipend.End{}, false
 	}
 	cert := ends[1]
-	s, ok, err := FindAppendedZip(r, size, []int64{cert}, nil, opened)
+	s, ok, err := FindAppendedZip(r, size, []int64{cert}, nil, walked)
 	if err != nil || !ok || !s.Valid || s.End > cert || s.Off == z.Off {
 		return zipend.End{}, false
 	}
