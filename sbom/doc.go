@@ -11,7 +11,12 @@
 // present (inside app.asar, in app.asar.unpacked, in resources/app), with
 // a content digest over its files, and every native
 // binary (PE, Mach-O, ELF, .node) with its SHA-256, architecture, version
-// resource and signature summary.
+// resource and signature summary. A self-extractor (a PE with a zip
+// appended) is opened wherever it is — the release itself, a file of a
+// folder or an archive, a file an installer carries — and so is a zip
+// appended to an NSIS or Squirrel Setup.exe: the zip's files are listed
+// under the PE's path as verify checks them, found by the rule verify
+// finds them by (internal/container's FindAppendedZip), each once.
 //
 // [Diff] compares two inventories of one application and reports, as
 // findings, what a release gate should stop: bytes that changed while the

@@ -1,7 +1,9 @@
 package sbom
 
 import (
+	"archive/zip"
 	"bytes"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +12,9 @@ import (
 
 	"github.com/shipgate/shipgate/internal/cab"
 	"github.com/shipgate/shipgate/internal/electronfix"
+	"github.com/shipgate/shipgate/internal/nsis"
+	"github.com/shipgate/shipgate/internal/pefile"
+	"github.com/shipgate/shipgate/internal/sevenz"
 )
 
 // FuzzBinary exercises the binary sniffing, architecture, PE resource and
@@ -37,7 +42,8 @@ func FuzzBinary(f *testing.F) {
 }
 
 // FuzzInstaller inventories hostile installers (an MSI, a cabinet, by the
-// name's extension and the content): no panic, and no path of the
+// name's extension and the content; an NSIS installer, a 7-Zip archive, a
+// self-extractor, by the content): no panic, and no path of the
 // inventory outside the installer's name or climbing out of a folder.
 func FuzzInstaller(f *testing.F) {
 	dll, err := electronfix.BuildPE(electronfix.PESpec{Code: []byte("x"), FileVersion: "1.0.0.0"})
@@ -47,6 +53,22 @@ func FuzzInstaller(f *testing.F) {
 	inner := cab.Build([]cab.BuildFile{{Name: `lib\a.dll`, Data: dll}}, cab.BuildOptions{})
 	f.Add(true, msiSpec{files: map[string][]byte{"bin/a.dll": dll, "inner.cab": inner}, binary: map[string][]byte{"CA": dll}}.build())
 	f.Add(false, cab.Build([]cab.BuildFile{{Name: `x\a.dll`, Data: dll}, {Name: "in.cab", Data: inner}}, cab.BuildOptions{Method: cab.MethodMSZIP}))
+	// NSIS installers (stored, deflate, solid LZMA with the x86 filter),
+	// one with a zip appended, a 7-Zip archive and a self-extractor, made
+	// by the fixture generators: detected by content, whatever the name.
+	stub, err := pefile.Build(pefile.Spec{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	sevenZ := sevenz.Build([]sevenz.BuildFile{{Name: "app/a.dll", Data: dll}, {Name: "readme.txt", Data: []byte("hi")}})
+	payload := fuzzZip(f, map[string][]byte{"app/a.dll": dll, "node_modules/m/package.json": []byte(`{"name":"m","version":"1.0.0"}`)})
+	nsisFiles := []nsis.BuildFile{{Name: `$INSTDIR\a.dll`, Data: dll}, {Name: `$PLUGINSDIR\app.7z`, Data: sevenZ}, {Name: `$INSTDIR\sfx.exe`, Data: append(append([]byte(nil), stub...), payload...)}}
+	for _, o := range []nsis.BuildOptions{{}, {Deflate: true}, {Solid: true, LZMA: true, X86: true}} {
+		f.Add(false, nsis.Stub(stub, nsis.Build(nsisFiles, o)))
+	}
+	f.Add(false, append(nsis.Stub(stub, nsis.Build(nsisFiles, nsis.BuildOptions{Deflate: true})), payload...))
+	f.Add(false, sevenZ)
+	f.Add(true, append(append([]byte(nil), stub...), payload...))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, isMSI bool, b []byte) {
 		name := "f.cab"
@@ -67,4 +89,22 @@ func FuzzInstaller(f *testing.F) {
 			}
 		}
 	})
+}
+
+// fuzzZip returns a zip archive of files, in name order.
+func fuzzZip(f *testing.F, files map[string][]byte) []byte {
+	names := slices.Sorted(maps.Keys(files))
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, n := range names {
+		w, err := zw.Create(n)
+		if err != nil {
+			f.Fatal(err)
+		}
+		w.Write(files[n])
+	}
+	if err := zw.Close(); err != nil {
+		f.Fatal(err)
+	}
+	return buf.Bytes()
 }

@@ -48,8 +48,9 @@ func (b *builder) listContainer(k container.Kind) error {
 }
 
 // openInstallers lists the files of the installers found among the
-// release's files (an MSI in a folder or a zip, as verify opens it), under
-// each one's path, and hashes them; each installer has its expansion
+// release's files (an MSI in a folder or a zip, as verify opens it) and of
+// the self-extractors (a PE with a zip appended), under each one's path,
+// and hashes them; each installer has its expansion
 // budget, as verify gives an outermost archive. Files inside app.asar and
 // inside an installer already listed are not opened.
 func (b *builder) openInstallers() {
@@ -57,7 +58,7 @@ func (b *builder) openInstallers() {
 	var found []*item
 	for _, it := range b.items {
 		seen[it.path] = true
-		if it.installer != container.None && it.err == nil {
+		if (it.installer != container.None || it.appended) && it.err == nil {
 			found = append(found, it)
 		}
 	}
@@ -73,6 +74,10 @@ func (b *builder) openInstallers() {
 		}
 		b.closers = append(b.closers, func() { c.Close() })
 		l := &containerLister{b: b, x: release.NewExpansion(size), seen: seen, add: func(e *item) { added = append(added, e) }}
+		if it.installer == container.None {
+			l.appendedZip(it.path, ra, size, 0, nil) // a self-extractor
+			continue
+		}
 		l.walk(it.installer, ra, size, it.path, 0)
 	}
 	b.hashAll(added)
@@ -92,19 +97,32 @@ type containerLister struct {
 // walk lists the container of kind k in the size bytes at r, found at
 // report path at, depth levels down. A PE that is an NSIS or Squirrel
 // installer is walked as both, as verify walks every PE: its NSIS data,
-// then its resource zips.
+// then its resource zips, then the zip appended to it.
 func (l *containerLister) walk(k container.Kind, r io.ReaderAt, size int64, at string, depth int) {
 	b := l.b
+	var walked []container.Span
 	v := container.Visitor{
 		Finding: func(f signing.Finding) { b.inv.Findings = append(b.inv.Findings, f) },
 		Entry:   func(e container.Entry) { l.entry(e, depth+1) },
-		Zip:     func(z container.Zip) { l.zip(z.Path, io.NewSectionReader(r, z.Offset, z.Size), z.Size, depth) },
-		Depth:   depth,
+		Zip: func(z container.Zip) {
+			walked = append(walked, z.Span())
+			l.zip(z.Path, io.NewSectionReader(r, z.Offset, z.Size), z.Size, depth)
+		},
+		Data:  func(s container.Span) { walked = append(walked, s) },
+		Depth: depth,
 	}
 	switch k {
 	case container.NSIS, container.Squirrel:
 		container.Walk(context.Background(), container.NSIS, r, size, at, l.x, v)
 		container.Walk(context.Background(), container.Squirrel, r, size, at, l.x, v)
+		// A zip appended to the installer (verify opens it as a
+		// self-extractor's) is listed too, unless its end record lies in
+		// a resource or in the NSIS data: those are listed as what holds
+		// them (a stored block ending with a zip: an installed
+		// self-extractor). Appended to NSIS data it is also the file
+		// $NSIS/trailing-data, which stays one file: its entries are
+		// listed once, under the installer's path.
+		l.appendedZip(at, r, size, depth, walked)
 	default:
 		container.Walk(context.Background(), k, r, size, at, l.x, v)
 	}
@@ -207,6 +225,9 @@ func (l *containerLister) entry(e container.Entry, depth int) {
 	case k == container.None && ext == ".nupkg" && filekind.IsZip(head[:n]):
 		l.zip(e.Path, ra, size, depth)
 	case k == container.None:
+		// A self-extractor inside the installer: its zip is listed as
+		// verify checks it.
+		l.appendedZip(e.Path, ra, size, depth, nil)
 	case k == container.NSIS:
 		// The walker hands over an NSIS installer's trailing data at any
 		// depth and reports its blocks not opened at the deepest, as

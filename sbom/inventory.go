@@ -224,6 +224,10 @@ type item struct {
 	// hashed marks a file of an installer hashed as it streamed by (no
 	// code): its sha256 and size are set, and it has no bytes to read.
 	hashed bool
+	// appended marks a PE that is no installer but carries a zip archive
+	// at its end (a self-extractor), found as it was hashed:
+	// openInstallers lists the archive's files under it.
+	appended bool
 
 	// results
 	sha256    string
@@ -290,7 +294,7 @@ func Open(p string, opts Options) (*Inventory, error) {
 			// The release is the file, named as verify names it.
 			b.inv.Layout = LayoutFile
 			b.archive = true
-			b.files = []*item{{path: filepath.Base(p), open: diskOpener(p)}}
+			b.files = []*item{{path: filepath.Base(p), open: diskOpener(p), opened: true}}
 			b.listAppendedZip()
 		default:
 			return nil, fmt.Errorf("sbom: %s: %w (a directory, .app bundle, zip archive, tarball, asar archive, executable or installer)", p, ErrNotRelease)
@@ -720,6 +724,9 @@ func (b *builder) hashItem(it *item, buf []byte) {
 	it.sha256 = hex.EncodeToString(h.Sum(nil))
 	if it.kind != "" {
 		b.describe(it, r, size)
+	}
+	if it.kind == KindPE && !it.inAsar && !it.opened && it.installer == container.None {
+		it.appended = hasAppendedZip(r, size)
 	}
 }
 

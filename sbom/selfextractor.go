@@ -7,37 +7,65 @@ import (
 	"github.com/shipgate/shipgate/internal/container"
 	"github.com/shipgate/shipgate/internal/filekind"
 	"github.com/shipgate/shipgate/internal/release"
-	"github.com/shipgate/shipgate/internal/zipend"
 )
 
 // listAppendedZip lists, when the release b.root is a PE followed by a zip
 // archive (a self-extractor: a Go or 7-Zip SFX stub and its payload), the
-// archive's files under the executable's name, as verify finds and walks
-// it (internal/zipend finds the archive for both): before a signed PE's
-// certificate table or at the file's end. The archive is charged to an
-// expansion budget of the file's size and opened at depth 0, as a
-// Setup.exe's resource zip is. Bytes after a PE that are no zip leave the
-// release one file.
+// archive's files under the executable's name (see
+// containerLister.appendedZip). The archive is charged to an expansion
+// budget of the file's size and opened at depth 0, as a Setup.exe's
+// resource zip is. Bytes after a PE that are no zip leave the release one
+// file.
 func (b *builder) listAppendedZip() {
 	f, size, err := b.openRoot()
 	if err != nil {
 		return // the file is reported when it is read as the release
 	}
-	head := make([]byte, min(size, filekind.HeadLen))
-	n, _ := f.ReadAt(head, 0)
-	if filekind.DetectAt(f, head[:n], size) != filekind.PE {
-		return
-	}
-	ends := []int64{size}
-	if off, ok := container.PECertTable(f, size); ok && off < size {
-		ends = append(ends, off)
-	}
-	z, ok, err := zipend.Find(f, size, ends, nil)
-	if err != nil || !ok || !z.Valid {
-		return
-	}
 	name := filepath.Base(b.root)
 	l := &containerLister{b: b, x: release.NewExpansion(size), seen: map[string]bool{name: true},
 		add: func(it *item) { b.files = append(b.files, it) }}
-	l.zip(name, io.NewSectionReader(f, 0, z.End), z.End, 0)
+	l.appendedZip(name, f, size, 0, nil)
+}
+
+// isPE reports whether the file of size bytes at r is a PE.
+func isPE(r io.ReaderAt, size int64) bool {
+	head := make([]byte, min(size, filekind.HeadLen))
+	n, _ := r.ReadAt(head, 0)
+	return filekind.DetectAt(r, head[:n], size) == filekind.PE
+}
+
+// hasAppendedZip reports whether the PE of size bytes at r carries a zip
+// archive at its end that appendedZip would list.
+func hasAppendedZip(r io.ReaderAt, size int64) bool {
+	z, ok, err := container.FindAppendedZip(r, size, container.ZipEnds(r, size, true), nil, nil)
+	return err == nil && ok && z.Valid
+}
+
+// appendedZip lists the files of the zip archive the PE of size bytes at
+// r, found at report path at, depth levels down, carries at its end (a
+// self-extractor's payload), under at, as verify finds and walks it: the
+// end record before a signed PE's certificate table or at the file's end
+// (container.FindAppendedZip, which verify uses too), one whose central
+// directory is where it says; and when that archive lies in or after a
+// signed PE's certificate table, the archive before the table too
+// (container.SignedZip). walked are the ranges the PE's walk already
+// listed (a Squirrel Setup.exe's resource package, which may end the
+// file; an NSIS installer's data): a record inside one of them is not
+// listed again. A file that is no PE carries none.
+func (l *containerLister) appendedZip(at string, r io.ReaderAt, size int64, depth int, walked []container.Span) {
+	if !isPE(r, size) {
+		return
+	}
+	ends := container.ZipEnds(r, size, true)
+	z, ok, err := container.FindAppendedZip(r, size, ends, nil, walked)
+	if err != nil || !ok || !z.Valid {
+		return
+	}
+	if s, ok := container.SignedZip(r, size, ends, z, walked); ok {
+		// An archive in or after the signature does not hide the signed
+		// one before it: both are listed, the signed one first (a name
+		// in both is reported as a duplicate).
+		l.zip(at, io.NewSectionReader(r, 0, s.End), s.End, depth)
+	}
+	l.zip(at, io.NewSectionReader(r, 0, z.End), z.End, depth)
 }

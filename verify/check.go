@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/shipgate/shipgate/internal/cab"
+	"github.com/shipgate/shipgate/internal/container"
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/authenticode"
@@ -247,9 +248,9 @@ type check struct {
 	// postponed reports a large file on disk queued again (see
 	// engine.postpone).
 	postponed bool
-	// resZips are the file ranges of the zip archives opened as a PE's
-	// resources (installer_open.go), which findZip does not open again.
-	resZips [][2]int64
+	// resZips are the zip archives opened as a PE's resources
+	// (installer_open.go), which findZip does not open again.
+	resZips []container.Span
 	// tarOpened reports a tarball whose entries were checked,
 	// sevenOpened a 7-Zip archive whose files were.
 	tarOpened, sevenOpened bool
@@ -696,12 +697,7 @@ func (c *check) jsBlock(r io.ReaderAt, size int64) bool {
 // self-extractor (a PE or Mach-O followed by a zip, checked as both), or a
 // zip after other data. Its entries are reported under the file's path.
 func (c *check) findZip(ra io.ReaderAt, size int64, hdr []byte) {
-	ends := []int64{size}
-	if c.f.Kind == KindPE {
-		if off, ok := peCertTable(ra, size); ok && off < size {
-			ends = append(ends, off)
-		}
-	}
+	ends := container.ZipEnds(ra, size, c.f.Kind == KindPE)
 	var tail []byte
 	switch {
 	case c.mem != nil && int64(len(c.mem)) == size:
@@ -709,11 +705,12 @@ func (c *check) findZip(ra io.ReaderAt, size int64, hdr []byte) {
 	case c.h.n == size:
 		tail = c.h.tail.bytes()
 	}
-	z, ok, err := findZipEnd(ctxReaderAt{c.e.ctx, ra}, size, ends, tail)
+	// An archive that is a resource's, opened as such, is not found again
+	// (the rule sbom inventories by).
+	ze0, ok, err := container.FindAppendedZip(ctxReaderAt{c.e.ctx, ra}, size, ends, tail, c.resZips)
+	z := zipEnd{off: ze0.Off, end: ze0.End, valid: ze0.Valid}
 	switch {
 	case c.e.ctx.Err() != nil:
-	case ok && c.inResourceZip(z.off):
-		// The archive is a resource's, opened as such.
 	case err != nil:
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot look for a zip archive at the end of the file: %v", unwrapPath(err)))
 	case ok && z.valid:

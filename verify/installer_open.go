@@ -45,22 +45,11 @@ func (c *check) walkContainer(k container.Kind, ra io.ReaderAt, size int64) {
 		Entry:   func(en container.Entry) { c.containerEntry(en, x) },
 		Finding: func(f signing.Finding) { c.finds = append(c.finds, f) },
 		Zip: func(z container.Zip) {
-			c.resZips = append(c.resZips, [2]int64{z.Offset, z.Offset + z.Size})
+			c.resZips = append(c.resZips, z.Span())
 			c.openZipAt(io.NewSectionReader(ra, z.Offset, z.Size), z.Size, z.Path)
 		},
 		Depth: c.j.depth,
 	})
-}
-
-// inResourceZip reports whether file offset off lies in a zip archive
-// opened as one of the PE's resources.
-func (c *check) inResourceZip(off int64) bool {
-	for _, r := range c.resZips {
-		if off >= r[0] && off < r[1] {
-			return true
-		}
-	}
-	return false
 }
 
 // maxSharedHeld is the size up to which a streamed file installed at more

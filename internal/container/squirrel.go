@@ -23,6 +23,9 @@ type Zip struct {
 	Offset, Size int64
 }
 
+// Span returns the range of the container's file the archive takes.
+func (z Zip) Span() Span { return Span{z.Offset, z.Size} }
+
 // openResources hands over the zip archives the PE keeps as resources of
 // type "DATA" or RT_RCDATA: Squirrel's package ("DATA", 131: Update.exe
 // and the app's .nupkg, or the .nupkg itself) under the PE's path; any
