@@ -36,3 +36,24 @@ func TestNoHeavyDependencies(t *testing.T) {
 		t.Errorf("forbidden dependency: %s", chain)
 	}
 }
+
+// TestNoSignerDependencies keeps signing/provenance and signing/attest/blob,
+// which verify imports to describe and check a Sigstore verification, free of
+// the signing libraries that signing/attest uses (sigstore's signature
+// package, protobuf, in-toto, x/crypto/ssh) and of go-git.
+func TestNoSignerDependencies(t *testing.T) {
+	roots := []string{
+		"github.com/shipgate/shipgate/signing/provenance",
+		"github.com/shipgate/shipgate/signing/attest/blob",
+	}
+	bad, err := depcheck.Forbidden(roots, depcheck.Signers)
+	if errors.Is(err, depcheck.ErrNoGo) {
+		t.Skip("go command not on PATH; cannot list dependencies")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, chain := range bad {
+		t.Errorf("forbidden dependency: %s", chain)
+	}
+}

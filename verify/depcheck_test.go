@@ -13,6 +13,19 @@ import (
 // signing/sigstore.Verifier. Test files may import signing/sigstore; only
 // the non-test build is checked. A failure names the chain of imports.
 func TestNoHeavyDependencies(t *testing.T) {
+	checkDependencies(t, depcheck.Heavy)
+}
+
+// TestNoSignerDependencies keeps verify and its subpackages free of
+// sigstore's signature package, protobuf, in-toto, x/crypto/ssh and go-git:
+// verify describes a Sigstore verification with signing/attest/blob, not
+// signing/attest, which signs and verifies DSSE envelopes.
+func TestNoSignerDependencies(t *testing.T) {
+	checkDependencies(t, depcheck.Signers)
+}
+
+func checkDependencies(t *testing.T, banned []string) {
+	t.Helper()
 	roots, err := depcheck.List("github.com/shipgate/shipgate/verify/...")
 	if errors.Is(err, depcheck.ErrNoGo) {
 		t.Skip("go command not on PATH; cannot list dependencies")
@@ -20,7 +33,7 @@ func TestNoHeavyDependencies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad, err := depcheck.Forbidden(roots, depcheck.Heavy)
+	bad, err := depcheck.Forbidden(roots, banned)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/shipgate/shipgate/signing"
-	"github.com/shipgate/shipgate/signing/attest"
+	"github.com/shipgate/shipgate/signing/attest/blob"
 	"github.com/shipgate/shipgate/signing/provenance"
 )
 
@@ -34,10 +34,10 @@ type SigstoreVerifier interface {
 	// artifact's SHA-256; artifact yields its bytes, for the bundles whose
 	// signature a digest cannot check (Ed25519 and non-SHA-256 message
 	// signatures), and should not be read otherwise. The error wraps
-	// attest.ErrIdentity when the bundle verifies but its certificate is
+	// blob.ErrIdentity when the bundle verifies but its certificate is
 	// not the expected identity; any other error means the bundle does not
 	// verify (or ctx is done).
-	VerifyBundle(ctx context.Context, bundle []byte, artifact io.Reader, opts attest.BlobOptions) (*attest.BlobResult, error)
+	VerifyBundle(ctx context.Context, bundle []byte, artifact io.Reader, opts blob.Options) (*blob.Result, error)
 }
 
 // errNoSigstoreVerifier is the error of a run whose policy has sigstore
@@ -156,8 +156,8 @@ func (s *Sigstore) check() (field string, err error) {
 	return "", nil
 }
 
-func (s *Sigstore) identity() attest.Identity {
-	return attest.Identity{
+func (s *Sigstore) identity() blob.Identity {
+	return blob.Identity{
 		SAN: s.CertificateIdentity, SANRegexp: s.CertificateIdentityRegexp,
 		Issuer: s.CertificateOIDCIssuer, IssuerRegexp: s.CertificateOIDCIssuerRegexp,
 	}
@@ -195,8 +195,8 @@ func loadSigstore(p *Policy) (map[*Sigstore]*sigstoreMaterial, error) {
 		if err != nil {
 			return nil, err
 		}
-		if st.Size() > attest.MaxBundleSize {
-			return nil, fmt.Errorf("%s: larger than %d bytes", name, attest.MaxBundleSize)
+		if st.Size() > blob.MaxBundleSize {
+			return nil, fmt.Errorf("%s: larger than %d bytes", name, blob.MaxBundleSize)
 		}
 		return os.ReadFile(name)
 	}
@@ -223,7 +223,7 @@ func loadSigstore(p *Policy) (map[*Sigstore]*sigstoreMaterial, error) {
 				if err != nil {
 					return nil, fmt.Errorf("verify: sigstore key: %w", err)
 				}
-				k, err := attest.ParsePublicKey(b)
+				k, err := blob.ParsePublicKey(b)
 				if err != nil {
 					return nil, fmt.Errorf("verify: sigstore key %s: %w", s.Key, err)
 				}
@@ -277,7 +277,7 @@ func (c *check) checkSigstore(s *Sigstore, line int) {
 		c.add(ruleSigstoreInvalid, signing.SeverityError, fmt.Sprintf("Sigstore bundle %s was not verified: no Sigstore verifier is set", bundleName))
 		return
 	}
-	opts := attest.BlobOptions{
+	opts := blob.Options{
 		TrustedRoot: m.root, ArtifactSHA256: digest, SignedTimestamps: s.SignedTimestamps,
 		InsecureIgnoreTlog: s.InsecureIgnoreTlog, InsecureIgnoreSCT: s.InsecureIgnoreSCT,
 	}
@@ -310,14 +310,14 @@ func sigstoreReason(err error, s *Sigstore) string {
 	}
 	// sigstore-go formats some errors with a nil %w.
 	msg = strings.ReplaceAll(msg, "; error: %!w(<nil>)", "")
-	if errors.Is(err, attest.ErrIdentity) {
+	if errors.Is(err, blob.ErrIdentity) {
 		return fmt.Sprintf("identity mismatch: the bundle verifies, but its certificate is not %s: %s", s.expected(), msg)
 	}
 	return msg
 }
 
 // maxSibling bounds a bundle read next to an artifact.
-const maxSibling = attest.MaxBundleSize
+const maxSibling = blob.MaxBundleSize
 
 // readSibling reads the regular file name of fsys, up to maxSibling bytes.
 // A symbolic link is refused: the bundle must be part of the release.
@@ -395,7 +395,7 @@ func (l *lazyReader) close() {
 
 // checkProvenance applies a sigstore rule's provenance requirements to a
 // bundle that verified.
-func (c *check) checkProvenance(s *Sigstore, res *attest.BlobResult, bundleName, who string) {
+func (c *check) checkProvenance(s *Sigstore, res *blob.Result, bundleName, who string) {
 	if s.Provenance == nil {
 		return
 	}

@@ -15,6 +15,21 @@ import (
 // Sigstore bundles, and the shipgate command may depend on them.
 var Heavy = []string{"google.golang.org/grpc", "go.opentelemetry.io", "github.com/sigstore/sigstore-go"}
 
+// Signers are the module paths and package trees that signing and verifying
+// DSSE envelopes and auditing git history need, and that gating, inventorying
+// or diffing a release does not: sigstore's signature and key packages,
+// protobuf and in-toto's protobuf statements, x/crypto/ssh, and go-git.
+// verify, sbom, signing/provenance, signing/attest/blob and the demo's
+// generator must not depend on them, so that their test binaries and the
+// programs that embed them do not compile them.
+var Signers = []string{
+	"github.com/sigstore/sigstore",
+	"google.golang.org/protobuf",
+	"github.com/in-toto",
+	"golang.org/x/crypto/ssh",
+	"github.com/go-git",
+}
+
 // ErrNoGo results when the go command is not on PATH.
 var ErrNoGo = errors.New("depcheck: go command not on PATH")
 

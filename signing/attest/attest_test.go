@@ -62,9 +62,9 @@ func signerFor(t testing.TB, k testKey) (signature.Signer, signature.Verifier) {
 }
 
 var reportSubjectsWant = []Subject{
-	{"Acme.exe", "1b3d5f7a9c0e2b4d6f8a1c3e5b7d9f0a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d"},
-	{"ffmpeg.dll", "c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f5a7c9e0b2d4f6a8c1e3b5d7f9a0c2e4"},
-	{"resources/app.asar", "9f2a6c4e8b1d3f5a7c9e0b2d4f6a8c1e3b5d7f9a0c2e4b6d8f1a3c5e7b9d0f2a"},
+	{Name: "Acme.exe", SHA256: "1b3d5f7a9c0e2b4d6f8a1c3e5b7d9f0a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d"},
+	{Name: "ffmpeg.dll", SHA256: "c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f5a7c9e0b2d4f6a8c1e3b5d7f9a0c2e4"},
+	{Name: "resources/app.asar", SHA256: "9f2a6c4e8b1d3f5a7c9e0b2d4f6a8c1e3b5d7f9a0c2e4b6d8f1a3c5e7b9d0f2a"},
 }
 
 func TestRoundTripKeyTypes(t *testing.T) {
@@ -382,11 +382,11 @@ func TestCheckJSONCaseFolding(t *testing.T) {
 		`{"signatures":[],"ſignatures":[]}`,
 		`{"a":{"k":1,"K":2}}`,
 	} {
-		if err := checkJSON([]byte(doc)); !errors.Is(err, ErrMalformed) {
+		if err := CheckJSON([]byte(doc)); !errors.Is(err, ErrMalformed) {
 			t.Errorf("%s: err = %v, want a duplicate key error", doc, err)
 		}
 	}
-	if err := checkJSON([]byte(`{"a":{"k":1},"b":{"k":1},"c":[{"k":1},{"k":2}]}`)); err != nil {
+	if err := CheckJSON([]byte(`{"a":{"k":1},"b":{"k":1},"c":[{"k":1},{"k":2}]}`)); err != nil {
 		t.Errorf("same key in sibling objects: %v", err)
 	}
 }

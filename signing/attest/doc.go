@@ -11,12 +11,15 @@
 //     The envelope is the one cosign verify-blob-attestation --key accepts
 //     (payloadType application/vnd.in-toto+json, standard DSSE PAE).
 //
-//   - Incoming: upstream artifacts signed with Sigstore. This package holds
-//     the vocabulary — [BlobOptions] (trusted root, expected [Identity] or
-//     key, timestamp and log requirements), [BlobResult], [ErrBundle] and
-//     [ErrIdentity] — and package signing/sigstore verifies the bundles. The
-//     verifier lives apart because it is built on sigstore-go, which brings
-//     gRPC and OpenTelemetry; this package does not import it.
+//   - Incoming: upstream artifacts signed with Sigstore. This package
+//     re-exports the vocabulary of package signing/attest/blob — [BlobOptions]
+//     (trusted root, expected [Identity] or key, timestamp and log
+//     requirements), [BlobResult], [ErrBundle] and [ErrIdentity] — and package
+//     signing/sigstore verifies the bundles. The verifier lives apart because
+//     it is built on sigstore-go, which brings gRPC and OpenTelemetry; this
+//     package does not import it. The vocabulary lives apart too, so that
+//     verify and signing/provenance import neither this package's signing
+//     libraries nor sigstore-go.
 //
 // Nothing here touches the network. Revocation of signing keys is not checked:
 // a key is trusted exactly when the caller passes it in.

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/shipgate/shipgate/signing/attest/blob"
 )
 
 // Errors returned by this package, wrapped with context. Each names one reason
@@ -11,7 +13,7 @@ import (
 var (
 	// ErrMalformed results when an envelope, statement or report cannot be
 	// parsed, or breaks a limit or a rule of its format.
-	ErrMalformed = errors.New("attest: malformed input")
+	ErrMalformed = blob.ErrMalformed
 	// ErrNoSignatures results when an envelope carries no signature.
 	ErrNoSignatures = errors.New("attest: envelope has no signatures")
 	// ErrPayloadType results when an envelope's payloadType is not
@@ -38,34 +40,19 @@ var (
 	// ErrNotPassed results when the verification summary records FAILED.
 	ErrNotPassed = errors.New("attest: verification result is not PASSED")
 	// ErrKey results when a key cannot be loaded or is not acceptable.
-	ErrKey = errors.New("attest: unusable key")
+	ErrKey = blob.ErrKey
 	// ErrReport results when a shipgate report cannot be attested.
 	ErrReport = errors.New("attest: unusable report")
 	// ErrBundle results when a Sigstore bundle does not verify.
-	ErrBundle = errors.New("attest: sigstore bundle does not verify")
+	ErrBundle = blob.ErrBundle
 	// ErrIdentity results when a Sigstore bundle verifies but its certificate
 	// does not match the expected identity.
-	ErrIdentity = errors.New("attest: certificate identity does not match")
+	ErrIdentity = blob.ErrIdentity
 )
 
 // FormatError locates a parse failure in a JSON document. It unwraps to
 // [ErrMalformed].
-type FormatError struct {
-	// Offset is the byte offset in the document, or -1 when unknown.
-	Offset int64
-	// Reason says what is wrong.
-	Reason string
-}
-
-func (e *FormatError) Error() string {
-	if e.Offset >= 0 {
-		return fmt.Sprintf("attest: %s at byte %d", e.Reason, e.Offset)
-	}
-	return "attest: " + e.Reason
-}
-
-// Unwrap returns ErrMalformed.
-func (e *FormatError) Unwrap() error { return ErrMalformed }
+type FormatError = blob.FormatError
 
 func malformed(off int64, format string, args ...any) error {
 	return &FormatError{Offset: off, Reason: fmt.Sprintf(format, args...)}

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/shipgate/shipgate/report"
+
+	"github.com/shipgate/shipgate/signing/attest/blob"
 )
 
 // parseReport decodes and checks a shipgate JSON report (package report).
@@ -17,7 +19,7 @@ func parseReport(b []byte) (*report.Report, error) {
 	if len(b) > MaxEnvelopeSize {
 		return nil, fmt.Errorf("%w: report is %d bytes, over the %d-byte limit", ErrReport, len(b), MaxEnvelopeSize)
 	}
-	if err := checkJSON(b); err != nil {
+	if err := blob.CheckJSON(b); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrReport, err)
 	}
 	var present struct {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/sigstore/sigstore/pkg/signature"
+
+	"github.com/shipgate/shipgate/signing/attest/blob"
 )
 
 // SignOptions controls [Sign]. The zero value is valid.
@@ -44,7 +46,7 @@ func SignPayload(payloadType string, payload []byte, signer signature.Signer, op
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrKey, err)
 	}
-	if err := checkPublicKey(pub); err != nil {
+	if err := blob.CheckPublicKey(pub); err != nil {
 		return nil, err
 	}
 	sig, err := signer.SignMessage(bytes.NewReader(PAE(payloadType, payload)))

@@ -63,12 +63,6 @@ type StatementOptions struct {
 	ReportURI string
 }
 
-// Subject is one subject of a statement: a name and its SHA-256.
-type Subject struct {
-	Name   string `json:"name"`
-	SHA256 string `json:"sha256"`
-}
-
 // Predicate is the decoded verification summary of a statement.
 type Predicate struct {
 	// VerifierID and VerifierVersion identify the tool that verified.

@@ -11,6 +11,8 @@ import (
 	intoto "github.com/in-toto/attestation/go/v1"
 	"github.com/sigstore/sigstore/pkg/signature"
 	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/shipgate/shipgate/signing/attest/blob"
 )
 
 // VerifyOptions controls [Verify]. The zero value verifies the envelope and
@@ -159,7 +161,7 @@ type statementJSON struct {
 
 // parseStatement applies step 4 of Verify and fills v.
 func parseStatement(payload []byte, v *Verified, verifierIDs []string) error {
-	if err := checkJSON(payload); err != nil {
+	if err := blob.CheckJSON(payload); err != nil {
 		return fmt.Errorf("statement: %w", err)
 	}
 	var st statementJSON

@@ -6,7 +6,7 @@
 //
 // It interprets a statement whose signature has already been verified
 // (signing/sigstore.VerifyBlob returns the verified payload in
-// attest.BlobResult.Statement); it verifies no signature itself. The
+// blob.Result.Statement); it verifies no signature itself. The
 // predicate type is always checked: a signed SBOM, VSA or test attestation
 // from the same workflow is not provenance (cosign once accepted an
 // attestation of another predicate type as the one asked for).
@@ -21,7 +21,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/shipgate/shipgate/signing/attest"
+	"github.com/shipgate/shipgate/signing/attest/blob"
 )
 
 // Predicate types of SLSA provenance.
@@ -125,7 +125,7 @@ func Parse(b []byte) (*Provenance, error) {
 	if len(b) > MaxStatementSize {
 		return nil, fmt.Errorf("%w: statement is %d bytes, over %d", ErrProvenance, len(b), MaxStatementSize)
 	}
-	if err := attest.CheckJSON(b); err != nil {
+	if err := blob.CheckJSON(b); err != nil {
 		return nil, fmt.Errorf("%w: statement: %w", ErrProvenance, err)
 	}
 	var st statement
