@@ -168,9 +168,9 @@ func (v *Volume) inventoryAttributes(byID map[uint32]*node) {
 			for _, x := range a.more {
 				blocks += uint64(x.count)
 			}
-			e.Detail = where + fmt.Sprintf("fork data in %d allocation blocks (%d bytes)", blocks, blocks*bs)
-			if a.fork.extents[0].count > 0 {
-				e.Offset = int64(a.fork.extents[0].start) * int64(bs)
+			e.Detail = where + fmt.Sprintf("fork data in %d allocation blocks of %d bytes", blocks, bs)
+			if x := a.fork.extents[0]; x.count > 0 {
+				e.Detail += fmt.Sprintf(", from volume offset %#x", uint64(x.start)*bs)
 			}
 		default:
 			e.Detail = where + fmt.Sprintf("record of unknown type %#x", a.typ)

@@ -57,8 +57,8 @@ type Extra struct {
 	// Size is the number of bytes: a fork's or attribute's logical size,
 	// or the bytes of the blocks concerned.
 	Size int64
-	// Offset is the first byte in the volume (of the data, or of the
-	// attribute's record), -1 when unknown.
+	// Offset is the first byte in the volume of the data (of the record,
+	// for an attribute), -1 when unknown.
 	Offset int64
 	// Detail says more: the blocks concerned, the catalog ID.
 	Detail string

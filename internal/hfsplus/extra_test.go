@@ -87,7 +87,7 @@ func TestXattrPayload(t *testing.T) {
 	got := map[string]int64{}
 	for _, e := range extrasOf(v, ExtraAttribute) {
 		got[e.Path+"/"+e.Name] = e.Size
-		if e.Name == "com.example.big" && !strings.Contains(e.Detail, "fork data in 2 allocation blocks") {
+		if e.Name == "com.example.big" && !strings.Contains(e.Detail, "fork data in 2 allocation blocks of 4096 bytes, from volume offset") {
 			t.Errorf("detail %q", e.Detail)
 		}
 	}
