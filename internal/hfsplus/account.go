@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math/bits"
 	"sort"
 	"strings"
 )
@@ -199,35 +200,49 @@ func unreferenced(bitmap io.ReaderAt, nblocks uint64, refs []span) (unused, erro
 		}
 	}
 	buf := make([]byte, bitmapChunk)
+	be := binary.BigEndian
 	run := int64(-1) // start of the current used run
+	// The bitmap's first bit (the most significant of its first byte) is
+	// block 0: a big-endian word holds 64 blocks, and a run's ends are
+	// found by counting leading zeros.
 	for base := uint64(0); base < nblocks; base += 8 * bitmapChunk {
 		n := min(uint64(bitmapChunk), (nblocks-base+7)/8)
 		if k, err := bitmap.ReadAt(buf[:n], int64(base/8)); uint64(k) < n {
 			return u, fmt.Errorf("bitmap byte %d: %w", base/8+uint64(k), orEOF(err))
 		}
-		for i := uint64(0); i < n; i++ {
-			c := buf[i]
-			if (c == 0xff && run >= 0) || (c == 0 && run < 0) {
-				if i+8 <= n && run >= 0 && binary.LittleEndian.Uint64(buf[i:]) == ^uint64(0) {
-					i += 7
-				} else if i+8 <= n && run < 0 && binary.LittleEndian.Uint64(buf[i:]) == 0 {
-					i += 7
-				}
-				continue
+	words:
+		for i := uint64(0); i < n; i += 8 {
+			var w uint64
+			if i+8 <= n {
+				w = be.Uint64(buf[i:])
+			} else {
+				var t [8]byte
+				copy(t[:], buf[i:n])
+				w = be.Uint64(t[:])
 			}
-			for bit := range uint64(8) {
-				blk := base + 8*i + bit
-				if blk >= nblocks {
+			blk0 := base + 8*i
+			for j := 0; j < 64; {
+				rest := w << j
+				if run < 0 {
+					if rest == 0 {
+						break
+					}
+					j += bits.LeadingZeros64(rest)
+					if blk0+uint64(j) >= nblocks {
+						break words
+					}
+					run = int64(blk0) + int64(j)
+					continue
+				}
+				// Shifting brought zeros in at the right: inverted, they
+				// are ones past the word's last bit.
+				lz := bits.LeadingZeros64(^rest)
+				if lz >= 64-j {
 					break
 				}
-				used := c&(0x80>>bit) != 0
-				switch {
-				case used && run < 0:
-					run = int64(blk)
-				case !used && run >= 0:
-					gap(uint64(run), blk)
-					run = -1
-				}
+				j += lz
+				gap(uint64(run), min(blk0+uint64(j), nblocks))
+				run = -1
 			}
 		}
 	}

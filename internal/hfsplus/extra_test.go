@@ -3,6 +3,7 @@ package hfsplus
 import (
 	"bytes"
 	"encoding/binary"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -154,5 +155,52 @@ func TestUnreferencedRuns(t *testing.T) {
 	// used: 0-7, 12-23, 24; refs 0-1, 4-5, 12-19: unreferenced 2-3, 6-7, 20-24.
 	if u.blocks != 2+2+5 || u.runs != 3 || u.first[2] != (span{20, 25}) {
 		t.Fatalf("%+v", u)
+	}
+}
+
+// TestUnreferencedMatchesNaive compares the word-wise bitmap scan with a
+// bit-by-bit one on random bitmaps, block counts and references.
+func TestUnreferencedMatchesNaive(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 500 {
+		nb := uint64(1 + rng.IntN(2000))
+		bm := make([]byte, (nb+7)/8)
+		for i := range bm {
+			switch rng.IntN(3) {
+			case 0:
+				bm[i] = 0xff
+			case 1:
+				bm[i] = byte(rng.Uint32())
+			}
+		}
+		var refs []span
+		for s := uint64(0); s < nb; s += uint64(1 + rng.IntN(40)) {
+			e := min(nb, s+uint64(rng.IntN(20)))
+			if e > s {
+				refs = append(refs, span{s, e})
+				s = e
+			}
+		}
+		var want uint64
+		runs, in := 0, false
+		for b := range nb {
+			used := bm[b/8]&(0x80>>(b%8)) != 0
+			refd := false
+			for _, r := range refs {
+				refd = refd || (b >= r.start && b < r.end)
+			}
+			hit := used && !refd
+			if hit {
+				want++
+				if !in {
+					runs++
+				}
+			}
+			in = hit
+		}
+		u, err := unreferenced(bytes.NewReader(bm), nb, refs)
+		if err != nil || u.blocks != want || u.runs != runs {
+			t.Fatalf("%d blocks %x refs %v: got %+v, want %d blocks in %d runs", nb, bm, refs, u, want, runs)
+		}
 	}
 }

@@ -27,12 +27,23 @@
 // data is inline in their com.apple.decmpfs attribute (types 1 and 3,
 // zlib; the attributes B-tree is read for it), up to 16 MiB each.
 //
+// Bytes that no file's data fork carries are inventoried
+// (Volume.Extras): non-empty resource forks (but a compressed file's
+// data), extended attributes outside a tolerated list of Finder and
+// download metadata (TolerateAttribute), blocks of a fork past its
+// logical size, a startup file, and the allocation blocks the
+// allocation bitmap marks used that no structure references (the
+// volume headers, the special files, the journal info block and
+// journal, catalog records' forks, fork data attributes); the bitmap is
+// streamed in 64 KiB chunks.
+//
 // Not read: other compressed files (data in the resource fork, types 4
 // and up, LZVN, LZFSE: listed in Volume.Skipped and left out), directory
-// hard links, resource forks and extended attributes, the
-// journal (a volume is read as its B-trees say), the alternate volume
-// header, B-tree files of more than eight extents, and Unicode
-// normalization (names are compared as stored).
+// hard links, the content of resource forks and extended attributes
+// (only inventoried), the journal (a volume is read as its B-trees say),
+// the alternate volume header, B-tree files of more than eight extents,
+// data in free blocks and in a fork's last block past its end, and
+// Unicode normalization (names are compared as stored).
 package hfsplus
 
 import (
