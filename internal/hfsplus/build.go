@@ -50,9 +50,9 @@ type BuildSpec struct {
 	// NodeSize is the B-tree node size; zero means 4096. Small nodes
 	// force several leaf nodes and index nodes.
 	NodeSize int
-	// Fragment stores files of more than eight blocks in one-block
-	// extents with gaps between them, so their extents continue in the
-	// extents overflow file.
+	// Fragment stores files (data and resource forks) of more than eight
+	// blocks in one-block extents with gaps between them, so their
+	// extents continue in the extents overflow file.
 	Fragment bool
 	// Time is every date of the volume; zero means 2024-01-01.
 	Time time.Time
@@ -272,6 +272,7 @@ func Build(s BuildSpec) ([]byte, error) {
 	}
 	// Overflow extent records for fragmented files.
 	type ovf struct {
+		fork  byte // 0 data, 0xff resource
 		id    uint32
 		start uint32
 		exts  []extent
@@ -356,6 +357,10 @@ func Build(s BuildSpec) ([]byte, error) {
 		if s.Fragment && e.blocks > 8 {
 			frag += int(e.blocks-8+7) / 8
 		}
+		if r := blocksOf(len(e.f.Rsrc)); s.Fragment && r > 8 {
+			frag += int(r-8+7) / 8
+			extraBlocks += r // the gaps
+		}
 	}
 	extNodes := max(1, countNodes(make([]kv, frag), ns, false, 10+64)) + 1
 	extBlocks := uint32((extNodes*ns + bs - 1) / bs)
@@ -403,7 +408,7 @@ func Build(s BuildSpec) ([]byte, error) {
 				at += 2
 			}
 			for k := 8; k < len(e.exts); k += 8 {
-				ovfs = append(ovfs, ovf{e.id, uint32(k), e.exts[k:min(k+8, len(e.exts))]})
+				ovfs = append(ovfs, ovf{0, e.id, uint32(k), e.exts[k:min(k+8, len(e.exts))]})
 			}
 			continue
 		}
@@ -421,6 +426,16 @@ func Build(s BuildSpec) ([]byte, error) {
 		if n == 0 {
 			return nil
 		}
+		if s.Fragment && n > 8 && used {
+			var exts []extent
+			for b := uint32(0); b < n; b++ {
+				copy(img[int(at)*bs:], d[min(len(d), int(b)*bs):min(len(d), int(b+1)*bs)])
+				mark(at, 1)
+				exts = append(exts, extent{at, 1})
+				at += 2
+			}
+			return exts
+		}
 		copy(img[int(at)*bs:], d)
 		if used {
 			mark(at, n)
@@ -431,7 +446,11 @@ func Build(s BuildSpec) ([]byte, error) {
 	rsrcExts := map[uint32][]extent{}
 	for _, e := range all {
 		if len(e.f.Rsrc) > 0 && !e.f.Dir {
-			rsrcExts[e.id] = place(e.f.Rsrc, true)
+			x := place(e.f.Rsrc, true)
+			rsrcExts[e.id] = x
+			for k := 8; k < len(x); k += 8 {
+				ovfs = append(ovfs, ovf{0xff, e.id, uint32(k), x[k:min(k+8, len(x))]})
+			}
 		}
 	}
 	for _, a := range forkAttrs {
@@ -453,7 +472,7 @@ func Build(s BuildSpec) ([]byte, error) {
 			if len(r.val) == 248 && be.Uint32(r.val[8:]) == e.id {
 				forkBytes(r.val[88:], uint64(len(fileData[e])), e.blocks, e.exts)
 				if x := rsrcExts[e.id]; x != nil {
-					forkBytes(r.val[168:], uint64(len(e.f.Rsrc)), x[0].count, x)
+					forkBytes(r.val[168:], uint64(len(e.f.Rsrc)), blocksOf(len(e.f.Rsrc)), x)
 				}
 			}
 		}
@@ -471,10 +490,18 @@ func Build(s BuildSpec) ([]byte, error) {
 		}
 	}
 	// B-trees.
+	// Extent keys order by file ID, fork type, then start block.
+	sort.SliceStable(ovfs, func(i, j int) bool {
+		if ovfs[i].id != ovfs[j].id {
+			return ovfs[i].id < ovfs[j].id
+		}
+		return ovfs[i].fork < ovfs[j].fork
+	})
 	extRecs := make([]kv, len(ovfs))
 	for i, o := range ovfs {
 		k := make([]byte, 12)
 		be.PutUint16(k, 10)
+		k[2] = o.fork
 		be.PutUint32(k[4:], o.id)
 		be.PutUint32(k[8:], o.start)
 		v := make([]byte, 64)

@@ -24,8 +24,8 @@ func TestCrossCheck7zStreams(t *testing.T) {
 		"a.txt": {Data: []byte("a"), Rsrc: []byte("resource fork payload"), Xattrs: map[string][]byte{
 			"com.example.blob": []byte("xattr payload"), "com.example.big": bytes.Repeat([]byte("big"), 2000),
 			"com.apple.quarantine": []byte("0081;00000000;Safari;")}},
-		"d/b": {Data: []byte("b"), Rsrc: bytes.Repeat([]byte{1}, 3*4096+5)},
-	}, Name: "Vol"})
+		"d/b": {Data: []byte("b"), Rsrc: bytes.Repeat([]byte{1}, 10*4096+5)},
+	}, Name: "Vol", Fragment: true})
 	p := filepath.Join(t.TempDir(), "v.hfs")
 	os.WriteFile(p, img, 0o644)
 	out, err := exec.Command(sz, "l", "-slt", "-sns", p).CombinedOutput()

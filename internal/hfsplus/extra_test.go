@@ -3,6 +3,7 @@ package hfsplus
 import (
 	"bytes"
 	"encoding/binary"
+	"io/fs"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -67,6 +68,22 @@ func TestResourceForkBesideInlineCompression(t *testing.T) {
 	got := extrasOf(v, ExtraResourceFork)
 	if len(got) != 1 || !strings.Contains(got[0].Detail, "compressed") {
 		t.Fatalf("extras %+v", v.Extras)
+	}
+}
+
+// TestHiddenResourceForkOverflow: a resource fork of twelve one-block
+// extents, continued in the extents overflow file (fork type 0xFF) after
+// a fragmented data fork's records: its blocks are the fork's, so only
+// the fork is reported, and the data fork still reads.
+func TestHiddenResourceForkOverflow(t *testing.T) {
+	data := bytes.Repeat([]byte("d"), 10*4096)
+	v := open(t, build(t, BuildSpec{Files: map[string]BuildFile{"a": {Data: data, Rsrc: make([]byte, 12*4096)}}, Fragment: true}))
+	got := extrasOf(v, ExtraResourceFork)
+	if len(got) != 1 || len(v.Extras) != 1 || got[0].Size != 12*4096 || len(v.Problems) > 0 {
+		t.Fatalf("extras %+v problems %v", v.Extras, v.Problems)
+	}
+	if b, err := fs.ReadFile(v, "a"); err != nil || !bytes.Equal(b, data) {
+		t.Errorf("a: %d bytes, %v", len(b), err)
 	}
 }
 
