@@ -221,3 +221,59 @@ func TestUnreferencedMatchesNaive(t *testing.T) {
 		}
 	}
 }
+
+// TestJournalAccounted: a journaled volume's journal info block and the
+// journal it locates (in the volume) are referenced; a journal shorter
+// than the blocks hidden after it leaves those reported.
+func TestJournalAccounted(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		journal uint64 // bytes of journal after the info block
+		left    int64  // bytes reported
+	}{{"whole", 2 * 4096, 0}, {"short", 4096, 4096}} {
+		t.Run(c.name, func(t *testing.T) {
+			hidden := make([]byte, 3*4096)
+			img := build(t, BuildSpec{Files: sample(), Hidden: hidden})
+			u := extrasOf(open(t, img), ExtraUnreferenced)
+			if len(u) != 1 {
+				t.Fatalf("extras %+v", u)
+			}
+			be := binary.BigEndian
+			jib := u[0].Offset
+			be.PutUint32(img[jib:], 1) // in the file system
+			be.PutUint64(img[jib+36:], uint64(jib+4096))
+			be.PutUint64(img[jib+44:], c.journal)
+			be.PutUint32(img[1024+4:], be.Uint32(img[1024+4:])|1<<13)
+			be.PutUint32(img[1024+12:], uint32(jib/4096))
+			v := open(t, img)
+			var got int64
+			for _, e := range v.Extras {
+				got += e.Size
+			}
+			if got != c.left || len(v.Problems) > 0 {
+				t.Errorf("extras %+v problems %v", v.Extras, v.Problems)
+			}
+		})
+	}
+}
+
+// TestStartupFileReported: blocks given to the startup file (boot code,
+// which a disk image has no use for) are reported as that, not as
+// unreferenced.
+func TestStartupFileReported(t *testing.T) {
+	img := build(t, BuildSpec{Files: sample(), Hidden: []byte("boot")})
+	u := extrasOf(open(t, img), ExtraUnreferenced)
+	if len(u) != 1 {
+		t.Fatalf("extras %+v", u)
+	}
+	be := binary.BigEndian
+	f := img[1024+432:]
+	be.PutUint64(f, 4)
+	be.PutUint32(f[12:], 1)
+	be.PutUint32(f[16:], uint32(u[0].Offset/4096))
+	be.PutUint32(f[20:], 1)
+	v := open(t, img)
+	if s := extrasOf(v, ExtraStartupFile); len(s) != 1 || len(v.Extras) != 1 || s[0].Size != 4 || s[0].Offset != u[0].Offset {
+		t.Fatalf("extras %+v", v.Extras)
+	}
+}
