@@ -87,7 +87,8 @@ func (v *Volume) account(all []*node, overflow, rsrcOverflow map[uint32][]extent
 		if n.dir {
 			continue
 		}
-		for i, f := range []fork{n.data, n.rsrc} {
+		// n.own: walk gave a hard link record its target's data fork.
+		for i, f := range []fork{n.own, n.rsrc} {
 			ovf := overflow
 			if i == 1 {
 				ovf = rsrcOverflow

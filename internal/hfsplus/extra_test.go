@@ -277,3 +277,30 @@ func TestStartupFileReported(t *testing.T) {
 		t.Fatalf("extras %+v", v.Extras)
 	}
 }
+
+// TestForkSlackHardLink: slack in a hard link's target is reported once,
+// under the link's path, not again for the link record.
+func TestForkSlackHardLink(t *testing.T) {
+	img := build(t, BuildSpec{Files: map[string]BuildFile{"l": {Data: []byte("a"), HardLink: true}}, Hidden: []byte("hidden")})
+	v := open(t, img)
+	// The inode file's record holds the only data fork of the volume:
+	// 1 byte, 1 block, at the block "l" reads.
+	be := binary.BigEndian
+	want := make([]byte, 24)
+	be.PutUint64(want, 1)
+	be.PutUint32(want[12:], 1)
+	be.PutUint32(want[16:], v.paths["l"].exts[0].start)
+	be.PutUint32(want[20:], 1)
+	i := bytes.Index(img, want)
+	if i < 0 || bytes.Index(img[i+1:], want) >= 0 {
+		t.Fatal("the inode file's data fork is not found once")
+	}
+	f := img[i:]
+	be.PutUint32(f[12:], 2)
+	be.PutUint32(f[20:], 2)
+	v = open(t, img)
+	got := extrasOf(v, ExtraForkSlack)
+	if len(got) != 1 || len(v.Extras) != 1 || got[0].Path != "l" {
+		t.Fatalf("extras %+v problems %v", v.Extras, v.Problems)
+	}
+}

@@ -158,6 +158,7 @@ type node struct {
 	create uint32 // createDate, as stored
 	data   fork
 	rsrc   fork  // a file's resource fork
+	own    fork  // the data fork as the record holds it (data becomes a hard link's target's)
 	at     int64 // the record's offset in the volume
 
 	// set after loading
@@ -703,6 +704,7 @@ func (v *Volume) readCatalog(t *tree, overflow, rsrcOverflow map[uint32][]extent
 			n.id = be.Uint32(rec[8:])
 			n.ftype, n.creat = be.Uint32(rec[48:]), be.Uint32(rec[52:])
 			n.data = readFork(rec[88:])
+			n.own = n.data
 			n.rsrc = readFork(rec[168:])
 		}
 		if n.id < 2 {
