@@ -26,7 +26,8 @@ const maxSkippedFindings = 100
 // of LZFSE, ADC or LZMA chunks, no file system (dmg/filesystem-not-opened);
 // a volume that does not read as one, or a second HFS+ or APFS volume in
 // another partition, which macOS mounts too (dmg/filesystem-malformed); files
-// compressed by HFS+ transparent compression (dmg/file-not-opened).
+// compressed by HFS+ transparent compression (dmg/file-not-opened); bytes
+// of the volume no file's data carries (volumeExtras).
 func openDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 	im, err := dmg.NewReader(r, size)
 	if err != nil {
@@ -121,6 +122,7 @@ func openDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 			}
 			add(dmg.RuleFileNotOpened, signing.SeverityWarning, p.Path, -1, "not opened: %s; the file was not verified", p.Reason)
 		}
+		volumeExtras(vol, idx, add)
 		return vol, finds, nil
 	}
 	what := "no partition holds an HFS+ or APFS volume"

@@ -32,6 +32,12 @@ type BuildFile struct {
 	// stores one: its data is the file "iNodeN" of the private data
 	// folder, N its catalog ID.
 	HardLink bool
+	// Rsrc is the file's resource fork, stored in its own extent.
+	Rsrc []byte
+	// Xattrs are the entry's extended attributes, by name: inline
+	// attribute records, or fork data attributes in their own extent for
+	// values over 2048 bytes.
+	Xattrs map[string][]byte
 }
 
 // BuildSpec says what volume to build.
@@ -44,12 +50,18 @@ type BuildSpec struct {
 	// NodeSize is the B-tree node size; zero means 4096. Small nodes
 	// force several leaf nodes and index nodes.
 	NodeSize int
-	// Fragment stores files of more than eight blocks in one-block
-	// extents with gaps between them, so their extents continue in the
-	// extents overflow file.
+	// Fragment stores files (data and resource forks) of more than eight
+	// blocks in one-block extents with gaps between them, so their
+	// extents continue in the extents overflow file.
 	Fragment bool
 	// Time is every date of the volume; zero means 2024-01-01.
 	Time time.Time
+	// Hidden is written to blocks after the files' that the allocation
+	// bitmap marks used but that nothing references.
+	Hidden []byte
+	// FreeData is written to blocks after those that the bitmap marks
+	// free.
+	FreeData []byte
 }
 
 // Build returns an HFS+ volume (case-insensitive, as hdiutil makes for
@@ -260,44 +272,79 @@ func Build(s BuildSpec) ([]byte, error) {
 	}
 	// Overflow extent records for fragmented files.
 	type ovf struct {
+		fork  byte // 0 data, 0xff resource
 		id    uint32
 		start uint32
 		exts  []extent
 	}
 	var ovfs []ovf
 	catNodes := countNodes(catRecs, ns, true)
-	// Compressed files' com.apple.decmpfs attributes: type 3 (zlib,
-	// inline) for those with data, type 4 (resource fork) for the others.
+	// Attributes, by file ID then name: compressed files'
+	// com.apple.decmpfs (type 3, zlib, inline, for those with data; type
+	// 4, resource fork, for the others) and the entries' Xattrs.
 	var attrRecs []kv
+	type forkAttr struct {
+		val  []byte // the record, whose fork is filled in once placed
+		data []byte
+		exts []extent
+	}
+	var forkAttrs []*forkAttr
 	for _, e := range all {
-		if e.f.Dir || !e.f.Compressed {
-			continue
+		vals := map[string][]byte{}
+		for n, d := range e.f.Xattrs {
+			vals[n] = d
 		}
-		hdr := make([]byte, 16)
-		copy(hdr, "fpmc")
-		binary.LittleEndian.PutUint32(hdr[4:], 4)
-		if e.f.Data != nil {
-			binary.LittleEndian.PutUint32(hdr[4:], 3)
-			binary.LittleEndian.PutUint64(hdr[8:], uint64(len(e.f.Data)))
-			var z bytes.Buffer
-			w := zlib.NewWriter(&z)
-			w.Write(e.f.Data)
-			w.Close()
-			hdr = append(hdr, z.Bytes()...)
+		if !e.f.Dir && e.f.Compressed {
+			hdr := make([]byte, 16)
+			copy(hdr, "fpmc")
+			binary.LittleEndian.PutUint32(hdr[4:], 4)
+			if e.f.Data != nil {
+				binary.LittleEndian.PutUint32(hdr[4:], 3)
+				binary.LittleEndian.PutUint64(hdr[8:], uint64(len(e.f.Data)))
+				var z bytes.Buffer
+				w := zlib.NewWriter(&z)
+				w.Write(e.f.Data)
+				w.Close()
+				hdr = append(hdr, z.Bytes()...)
+			}
+			vals["com.apple.decmpfs"] = hdr
 		}
-		name := utf16.Encode([]rune("com.apple.decmpfs"))
-		k := make([]byte, 14+2*len(name))
-		be.PutUint16(k, uint16(12+2*len(name)))
-		be.PutUint32(k[4:], e.id)
-		be.PutUint16(k[12:], uint16(len(name)))
-		for i, c := range name {
-			be.PutUint16(k[14+2*i:], c)
+		names := make([]string, 0, len(vals))
+		for n := range vals {
+			names = append(names, n)
 		}
-		v := make([]byte, 16+len(hdr)+len(hdr)%2)
-		be.PutUint32(v, 0x10)
-		be.PutUint32(v[12:], uint32(len(hdr)))
-		copy(v[16:], hdr)
-		attrRecs = append(attrRecs, kv{k, v})
+		sort.Strings(names)
+		for _, an := range names {
+			d := vals[an]
+			name := utf16.Encode([]rune(an))
+			k := make([]byte, 14+2*len(name))
+			be.PutUint16(k, uint16(12+2*len(name)))
+			be.PutUint32(k[4:], e.id)
+			be.PutUint16(k[12:], uint16(len(name)))
+			for i, c := range name {
+				be.PutUint16(k[14+2*i:], c)
+			}
+			if len(d) > 2048 {
+				v := make([]byte, 88)
+				be.PutUint32(v, 0x20)
+				forkAttrs = append(forkAttrs, &forkAttr{val: v, data: d})
+				attrRecs = append(attrRecs, kv{k, v})
+				continue
+			}
+			v := make([]byte, 16+len(d)+len(d)%2)
+			be.PutUint32(v, 0x10)
+			be.PutUint32(v[12:], uint32(len(d)))
+			copy(v[16:], d)
+			attrRecs = append(attrRecs, kv{k, v})
+		}
+	}
+	blocksOf := func(n int) uint32 { return uint32((n + bs - 1) / bs) }
+	extraBlocks := blocksOf(len(s.Hidden)) + blocksOf(len(s.FreeData))
+	for _, e := range all {
+		extraBlocks += blocksOf(len(e.f.Rsrc))
+	}
+	for _, a := range forkAttrs {
+		extraBlocks += blocksOf(len(a.data))
 	}
 	attrBlocks := uint32(0)
 	if len(attrRecs) > 0 {
@@ -310,11 +357,15 @@ func Build(s BuildSpec) ([]byte, error) {
 		if s.Fragment && e.blocks > 8 {
 			frag += int(e.blocks-8+7) / 8
 		}
+		if r := blocksOf(len(e.f.Rsrc)); s.Fragment && r > 8 {
+			frag += int(r-8+7) / 8
+			extraBlocks += r // the gaps
+		}
 	}
 	extNodes := max(1, countNodes(make([]kv, frag), ns, false, 10+64)) + 1
 	extBlocks := uint32((extNodes*ns + bs - 1) / bs)
 	catBlocks := uint32((catNodes*ns + bs - 1) / bs)
-	fixed := 1 + extBlocks + catBlocks + attrBlocks + dataBlocks + 1
+	fixed := 1 + extBlocks + catBlocks + attrBlocks + dataBlocks + extraBlocks + 1
 	bmBlocks := uint32(1)
 	for (fixed+bmBlocks+7)/8 > bmBlocks*bs {
 		bmBlocks++
@@ -357,7 +408,7 @@ func Build(s BuildSpec) ([]byte, error) {
 				at += 2
 			}
 			for k := 8; k < len(e.exts); k += 8 {
-				ovfs = append(ovfs, ovf{e.id, uint32(k), e.exts[k:min(k+8, len(e.exts))]})
+				ovfs = append(ovfs, ovf{0, e.id, uint32(k), e.exts[k:min(k+8, len(e.exts))]})
 			}
 			continue
 		}
@@ -368,6 +419,45 @@ func Build(s BuildSpec) ([]byte, error) {
 			at += e.blocks
 		}
 	}
+	// Resource forks, fork data attributes, hidden blocks (used) and
+	// free data (not used).
+	place := func(d []byte, used bool) []extent {
+		n := blocksOf(len(d))
+		if n == 0 {
+			return nil
+		}
+		if s.Fragment && n > 8 && used {
+			var exts []extent
+			for b := uint32(0); b < n; b++ {
+				copy(img[int(at)*bs:], d[min(len(d), int(b)*bs):min(len(d), int(b+1)*bs)])
+				mark(at, 1)
+				exts = append(exts, extent{at, 1})
+				at += 2
+			}
+			return exts
+		}
+		copy(img[int(at)*bs:], d)
+		if used {
+			mark(at, n)
+		}
+		at += n
+		return []extent{{at - n, n}}
+	}
+	rsrcExts := map[uint32][]extent{}
+	for _, e := range all {
+		if len(e.f.Rsrc) > 0 && !e.f.Dir {
+			x := place(e.f.Rsrc, true)
+			rsrcExts[e.id] = x
+			for k := 8; k < len(x); k += 8 {
+				ovfs = append(ovfs, ovf{0xff, e.id, uint32(k), x[k:min(k+8, len(x))]})
+			}
+		}
+	}
+	for _, a := range forkAttrs {
+		a.exts = place(a.data, true)
+	}
+	place(s.Hidden, true)
+	place(s.FreeData, false)
 	forkBytes := func(b []byte, size uint64, blocks uint32, exts []extent) {
 		be.PutUint64(b, size)
 		be.PutUint32(b[12:], blocks)
@@ -381,8 +471,14 @@ func Build(s BuildSpec) ([]byte, error) {
 			r := catRecs[i]
 			if len(r.val) == 248 && be.Uint32(r.val[8:]) == e.id {
 				forkBytes(r.val[88:], uint64(len(fileData[e])), e.blocks, e.exts)
+				if x := rsrcExts[e.id]; x != nil {
+					forkBytes(r.val[168:], uint64(len(e.f.Rsrc)), blocksOf(len(e.f.Rsrc)), x)
+				}
 			}
 		}
+	}
+	for _, a := range forkAttrs {
+		forkBytes(a.val[8:], uint64(len(a.data)), a.exts[0].count, a.exts)
 	}
 	// Bitmap.
 	free := uint32(0)
@@ -394,10 +490,18 @@ func Build(s BuildSpec) ([]byte, error) {
 		}
 	}
 	// B-trees.
+	// Extent keys order by file ID, fork type, then start block.
+	sort.SliceStable(ovfs, func(i, j int) bool {
+		if ovfs[i].id != ovfs[j].id {
+			return ovfs[i].id < ovfs[j].id
+		}
+		return ovfs[i].fork < ovfs[j].fork
+	})
 	extRecs := make([]kv, len(ovfs))
 	for i, o := range ovfs {
 		k := make([]byte, 12)
 		be.PutUint16(k, 10)
+		k[2] = o.fork
 		be.PutUint32(k[4:], o.id)
 		be.PutUint32(k[8:], o.start)
 		v := make([]byte, 64)

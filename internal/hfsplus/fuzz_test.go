@@ -21,6 +21,10 @@ func FuzzOpen(f *testing.F) {
 	seed(BuildSpec{Files: sample(), NodeSize: 512})
 	seed(manyFiles()) // a catalog of several index levels
 	seed(BuildSpec{Files: map[string]BuildFile{"big": {Data: make([]byte, 12*4096)}}, Fragment: true})
+	seed(BuildSpec{Files: map[string]BuildFile{
+		"a": {Data: []byte("a"), Rsrc: []byte("rsrc"), Xattrs: map[string][]byte{"com.example.x": []byte("x"), "com.example.big": make([]byte, 3000)}},
+		"z": {Compressed: true, Rsrc: []byte("compressed")},
+	}, Hidden: []byte("hidden"), FreeData: []byte("free")})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		v, err := Open(bytes.NewReader(b), int64(len(b)), Options{MaxRecords: 10000})
 		if err != nil {

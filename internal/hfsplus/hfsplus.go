@@ -27,12 +27,23 @@
 // data is inline in their com.apple.decmpfs attribute (types 1 and 3,
 // zlib; the attributes B-tree is read for it), up to 16 MiB each.
 //
+// Bytes that no file's data fork carries are inventoried
+// (Volume.Extras): non-empty resource forks (but a compressed file's
+// data), extended attributes outside a tolerated list of Finder and
+// download metadata (TolerateAttribute), blocks of a fork past its
+// logical size, a startup file, and the allocation blocks the
+// allocation bitmap marks used that no structure references (the
+// volume headers, the special files, the journal info block and
+// journal, catalog records' forks, fork data attributes); the bitmap is
+// streamed in 64 KiB chunks.
+//
 // Not read: other compressed files (data in the resource fork, types 4
 // and up, LZVN, LZFSE: listed in Volume.Skipped and left out), directory
-// hard links, resource forks and extended attributes, the
-// journal (a volume is read as its B-trees say), the alternate volume
-// header, B-tree files of more than eight extents, and Unicode
-// normalization (names are compared as stored).
+// hard links, the content of resource forks and extended attributes
+// (only inventoried), the journal (a volume is read as its B-trees say),
+// the alternate volume header, B-tree files of more than eight extents,
+// data in free blocks and in a fork's last block past its end, and
+// Unicode normalization (names are compared as stored).
 package hfsplus
 
 import (
@@ -148,6 +159,8 @@ type node struct {
 	link   uint32 // permissions.special: a hard link's inode number
 	create uint32 // createDate, as stored
 	data   fork
+	rsrc   fork  // a file's resource fork
+	own    fork  // the data fork as the record holds it (data becomes a hard link's target's)
 	at     int64 // the record's offset in the volume
 
 	// set after loading
@@ -182,6 +195,18 @@ type Volume struct {
 	created uint32
 	// decmpfs holds the com.apple.decmpfs attributes, by file ID.
 	decmpfs map[uint32][]byte
+
+	// Extras lists the bytes of the volume that no file's data fork
+	// carries and no tolerated structure explains: resource forks,
+	// extended attributes, blocks allocated but not referenced. At most
+	// 1000; ExtrasLeftOut counts the others.
+	Extras        []Extra
+	ExtrasLeftOut int
+
+	attrs  []*attr           // the attributes file's records
+	pathOf map[uint32]string // catalog ID to path, the first walked
+	rsrcOf map[uint32]bool   // resource forks inventoried, by catalog ID
+	header [512]byte
 }
 
 func (v *Volume) problem(p string, off int64, format string, args ...any) {
@@ -202,7 +227,7 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 		return nil, fmt.Errorf("hfsplus: reading the volume header: %w", orEOF(err))
 	}
 	be := binary.BigEndian
-	v := &Volume{r: r, size: size, Signature: be.Uint16(h[:]), BlockSize: be.Uint32(h[40:]), Blocks: be.Uint32(h[44:]), max: opts.MaxRecords, created: be.Uint32(h[16:])}
+	v := &Volume{r: r, size: size, Signature: be.Uint16(h[:]), BlockSize: be.Uint32(h[40:]), Blocks: be.Uint32(h[44:]), max: opts.MaxRecords, created: be.Uint32(h[16:]), header: h}
 	if v.max <= 0 {
 		v.max = DefaultMaxRecords
 	}
@@ -221,16 +246,16 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 	if err != nil && ext.size != 0 {
 		return nil, err
 	}
-	var overflow map[uint32][]extentRec
+	var overflow, rsrcOverflow map[uint32][]extentRec
 	if extTree != nil {
-		overflow = v.readOverflow(extTree)
+		overflow, rsrcOverflow = v.readOverflow(extTree)
 	}
 	if attr := readFork(h[352:]); attr.size != 0 {
 		attrTree, err := v.openTree("attributes file", attr, 1024+352)
 		if err != nil {
 			v.problem("", 1024+352, "the attributes file cannot be read (compressed files are not opened): %v", err)
 		} else {
-			v.decmpfs = v.readDecmpfs(attrTree)
+			v.decmpfs = v.readAttributes(attrTree)
 		}
 	}
 	catTree, err := v.openTree("catalog file", cat, 1024+272)
@@ -239,9 +264,17 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 	}
 	// HFS+ names compare case-insensitively; HFSX's as its catalog says.
 	v.fold = v.Signature == SigHFSPlus || catTree.cmp != 0xBC
-	if err := v.readCatalog(catTree, overflow); err != nil {
+	all, err := v.readCatalog(catTree, overflow, rsrcOverflow)
+	if err != nil {
 		return nil, err
 	}
+	byID := make(map[uint32]*node, len(all))
+	for _, n := range all {
+		byID[n.id] = n
+	}
+	v.inventoryAttributes(byID)
+	v.account(all, overflow, rsrcOverflow)
+	v.attrs, v.pathOf, v.rsrcOf = nil, nil, nil
 	return v, nil
 }
 
@@ -567,17 +600,23 @@ type extentRec struct {
 	extents    [8]extent
 }
 
-// readOverflow reads the data fork records of the extents overflow file.
-func (v *Volume) readOverflow(t *tree) map[uint32][]extentRec {
-	out := map[uint32][]extentRec{}
+// readOverflow reads the data and resource fork records of the extents
+// overflow file.
+func (v *Volume) readOverflow(t *tree) (data, rsrc map[uint32][]extentRec) {
+	data, rsrc = map[uint32][]extentRec{}, map[uint32][]extentRec{}
 	total := 0
 	err := t.leaves(v.max, func(key, rec []byte, at int64) error {
 		if len(key) < 12 || len(rec) < 64 {
 			return &FormatError{Offset: at, Reason: "extents overflow record too short"}
 		}
 		be := binary.BigEndian
-		if key[2] != 0 { // resource fork
-			return nil
+		out := data
+		switch key[2] {
+		case 0:
+		case 0xff:
+			out = rsrc
+		default:
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("extents overflow record of fork type %#x", key[2])}
 		}
 		id := be.Uint32(key[4:])
 		if len(out[id]) >= maxExtentRecords || total >= v.max {
@@ -598,12 +637,14 @@ func (v *Volume) readOverflow(t *tree) map[uint32][]extentRec {
 			off = fe.Offset
 		}
 		v.problem("", off, "the extents overflow file cannot be read (files of more than eight extents are left out): %v", err)
-		return nil
+		return nil, nil
 	}
-	for _, rs := range out {
-		sort.Slice(rs, func(i, j int) bool { return rs[i].startBlock < rs[j].startBlock })
+	for _, out := range []map[uint32][]extentRec{data, rsrc} {
+		for _, rs := range out {
+			sort.Slice(rs, func(i, j int) bool { return rs[i].startBlock < rs[j].startBlock })
+		}
 	}
-	return out
+	return data, rsrc
 }
 
 // hfsTime converts seconds since 1904 (GMT) to a time.
@@ -629,7 +670,7 @@ func decodeName(b []byte) (string, bool) {
 
 // readCatalog reads every catalog leaf record and builds the tree of
 // folders from the root.
-func (v *Volume) readCatalog(t *tree, overflow map[uint32][]extentRec) error {
+func (v *Volume) readCatalog(t *tree, overflow, rsrcOverflow map[uint32][]extentRec) ([]*node, error) {
 	be := binary.BigEndian
 	byID := map[uint32]*node{}
 	var all []*node
@@ -665,6 +706,8 @@ func (v *Volume) readCatalog(t *tree, overflow map[uint32][]extentRec) error {
 			n.id = be.Uint32(rec[8:])
 			n.ftype, n.creat = be.Uint32(rec[48:]), be.Uint32(rec[52:])
 			n.data = readFork(rec[88:])
+			n.own = n.data
+			n.rsrc = readFork(rec[168:])
 		}
 		if n.id < 2 {
 			return &FormatError{Offset: at, Reason: fmt.Sprintf("catalog record %q has reserved ID %d", name, n.id)}
@@ -677,11 +720,11 @@ func (v *Volume) readCatalog(t *tree, overflow map[uint32][]extentRec) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	root := byID[rootFolderID]
 	if root == nil || !root.dir || root.parent != rootParentID {
-		return &FormatError{Offset: t.volumeOffset(0), Reason: "the catalog has no root folder (ID 2 under ID 1)"}
+		return nil, &FormatError{Offset: t.volumeOffset(0), Reason: "the catalog has no root folder (ID 2 under ID 1)"}
 	}
 	v.root = root
 	for _, n := range all {
@@ -732,6 +775,8 @@ func (v *Volume) readCatalog(t *tree, overflow map[uint32][]extentRec) error {
 			}
 		}
 	}
+	v.pathOf = map[uint32]string{root.id: "."}
+	v.rsrcOf = map[uint32]bool{}
 	v.walk(root, ".", 0, map[uint32]bool{root.id: true}, &links, overflow)
 	// Records the root does not reach (folders that are each other's
 	// parents, hard link targets) are not files of the volume; hidden
@@ -749,7 +794,7 @@ func (v *Volume) readCatalog(t *tree, overflow map[uint32][]extentRec) error {
 	if hidden > 0 {
 		v.problem("", first, "%d catalog records are not reachable from the root folder (folders that are each other's parents, or under a left-out entry)", hidden)
 	}
-	return nil
+	return all, nil
 }
 
 // Finder types of special files.
@@ -771,45 +816,6 @@ const (
 	maxDecmpfsAttr = 64 << 10
 	maxDecmpfsSize = 16 << 20
 )
-
-// readDecmpfs reads the inline com.apple.decmpfs attributes of the
-// attributes file.
-func (v *Volume) readDecmpfs(t *tree) map[uint32][]byte {
-	out := map[uint32][]byte{}
-	be := binary.BigEndian
-	err := t.leaves(v.max, func(key, rec []byte, at int64) error {
-		if len(key) < 14 || len(rec) < 16 {
-			return &FormatError{Offset: at, Reason: "attribute record too short"}
-		}
-		name, ok := decodeName(key[12:])
-		if !ok || name != "com.apple.decmpfs" || be.Uint32(rec) != 0x10 {
-			return nil
-		}
-		n := be.Uint32(rec[12:])
-		if n > maxDecmpfsAttr || int(n) > len(rec)-16 {
-			return &FormatError{Offset: at, Reason: fmt.Sprintf("com.apple.decmpfs attribute of %d bytes in a %d-byte record", n, len(rec))}
-		}
-		id := be.Uint32(key[4:])
-		if _, dup := out[id]; dup {
-			// macOS finds one of the two; which one is not ours to guess.
-			v.problem("", at, "file %d has a second com.apple.decmpfs attribute: which one macOS decodes is ambiguous, so the file is not read", id)
-			out[id] = []byte{}
-			return nil
-		}
-		out[id] = rec[16 : 16+n : 16+n]
-		return nil
-	})
-	if err != nil {
-		off := int64(-1)
-		var fe *FormatError
-		if errors.As(err, &fe) {
-			off = fe.Offset
-		}
-		v.problem("", off, "the attributes file cannot be read (compressed files are not opened): %v", err)
-		return nil
-	}
-	return out
-}
 
 // decodeDecmpfs decodes a compressed file whose data is inline in its
 // com.apple.decmpfs attribute (types 1 and 3); why says why not.
@@ -921,6 +927,9 @@ func (v *Volume) walk(d *node, dpath string, depth int, onPath map[uint32]bool, 
 		}
 		folded[v.foldKey(name)] = name
 		c.name = name
+		if _, ok := v.pathOf[c.id]; !ok {
+			v.pathOf[c.id] = p
+		}
 		if c.dir {
 			if depth+1 > maxDepth {
 				v.problem(p, c.at, "folders nested more than %d deep", maxDepth)
@@ -938,6 +947,7 @@ func (v *Volume) walk(d *node, dpath string, depth int, onPath map[uint32]bool, 
 			continue
 		}
 		src := c
+		v.noteRsrc(p, c)
 		switch {
 		case c.ftype == typeHardlink && c.creat == creatHFS:
 			if !slices.Contains(links.created, c.create) {
@@ -953,6 +963,10 @@ func (v *Volume) walk(d *node, dpath string, depth int, onPath map[uint32]bool, 
 			}
 			src = t
 			c.mode, c.flags = t.mode, t.flags
+			if _, ok := v.pathOf[t.id]; !ok {
+				v.pathOf[t.id] = p
+			}
+			v.noteRsrc(p, t)
 		case c.ftype == typeDirLink && c.creat == creatMACS:
 			v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: "directory hard link, which is not followed"})
 			continue

@@ -42,6 +42,18 @@ const (
 	// content is not read (HFS+ transparent compression, a hard link whose
 	// target is missing, a directory hard link): it is not verified.
 	RuleFileNotOpened signing.Rule = "dmg/file-not-opened"
+	// RuleResourceFork reports a file of the image's HFS+ volume whose
+	// resource fork holds bytes that are not its compressed data: they
+	// are not verified.
+	RuleResourceFork signing.Rule = "dmg/resource-fork"
+	// RuleExtendedAttribute reports an extended attribute of the image's
+	// HFS+ volume that is not tolerated Finder or download metadata of
+	// bounded size (or com.apple.decmpfs of a compressed file).
+	RuleExtendedAttribute signing.Rule = "dmg/extended-attribute"
+	// RuleUnreferencedBlocks reports allocation blocks of the image's
+	// HFS+ volume that hold no file's data: marked used but referenced by
+	// no structure, allocated to a fork past its end, or a startup file.
+	RuleUnreferencedBlocks signing.Rule = "dmg/unreferenced-blocks"
 )
 
 // Names of the checks of a disk image in a Signature's Checks, besides
