@@ -112,7 +112,7 @@ func (l *containerLister) walk(k container.Kind, r io.ReaderAt, size int64, at s
 		Depth: depth,
 	}
 	switch k {
-	case container.NSIS, container.Squirrel:
+	case container.NSIS, container.Squirrel, container.IExpress:
 		container.Walk(context.Background(), container.NSIS, r, size, at, l.x, v)
 		container.Walk(context.Background(), container.Squirrel, r, size, at, l.x, v)
 		// A zip appended to the installer (verify opens it as a

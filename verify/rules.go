@@ -78,6 +78,14 @@ const (
 	RuleNSISHiddenData = container.RuleNSISHiddenData
 )
 
+// Rule IDs of opening IExpress self-extractors, documented in
+// docs/rules/iexpress.md; internal/container reports them.
+const (
+	// RuleIExpressCommand: a command line an IExpress self-extractor runs
+	// once its cabinet is extracted (RUNPROGRAM, POSTRUNPROGRAM).
+	RuleIExpressCommand = container.RuleIExpressCommand
+)
+
 // Rule IDs of catalog membership, documented in docs/rules/catalog.md.
 const (
 	// RuleCatalogNotVerified: a catalog given with --catalog does not

@@ -1,7 +1,7 @@
 // Package container opens the installer containers of a release — Windows
 // cabinets, Windows Installer databases (MSI), macOS flat installer
-// packages, NSIS installers, Squirrel.Windows Setup.exe files and 7-Zip
-// archives — into the files they carry, for every walker of a release:
+// packages, NSIS installers, Squirrel.Windows Setup.exe files, IExpress
+// self-extractors and 7-Zip archives — into the files they carry, for every walker of a release:
 // verify checks each entry as a file of the release, sbom inventories it,
 // and so diff compares two installers file by file. One walker means one
 // set of entry names (setup.msi/app.cab/Acme App/app.dll,
@@ -60,6 +60,10 @@ const (
 	Squirrel
 	// SevenZip is a 7-Zip archive.
 	SevenZip
+	// IExpress is a PE that keeps a cabinet as its RT_RCDATA resource
+	// "CABINET": an IExpress self-extractor. It is walked as a Squirrel
+	// PE is: every resource archive the PE keeps is opened.
+	IExpress
 )
 
 // String returns the kind's name as reports spell it ("cab", "msi", "pkg").
@@ -77,6 +81,8 @@ func (k Kind) String() string {
 		return "squirrel"
 	case SevenZip:
 		return "7z"
+	case IExpress:
+		return "iexpress"
 	}
 	return "none"
 }
@@ -98,7 +104,8 @@ var msiCLSIDs = [][]byte{
 // .msp, .mst or .msm or whose root class is an installer's, a xar archive (version 1, a header of at
 // least 28 bytes), a 7-Zip archive, NSIS data alone, or a PE that is an
 // NSIS installer (a firstheader where its sections end, as makensis writes
-// it) or keeps a zip archive as a "DATA" or RT_RCDATA resource (Squirrel).
+// it), keeps a cabinet as the RT_RCDATA resource "CABINET" (IExpress) or
+// keeps a zip archive as a "DATA" or RT_RCDATA resource (Squirrel).
 // A compound file of another class (a Word document) is None, and so is a
 // PE that is neither: a PE whose NSIS data lies further on is found by
 // [Walk] with kind NSIS, which looks where exehead looks.
@@ -154,6 +161,11 @@ func detectPE(r io.ReaderAt, size int64) Kind {
 		}
 	}
 	rs, _ := resourceZips(r, size)
+	for _, res := range rs {
+		if isIExpressCabinet(res.Resource) {
+			return IExpress
+		}
+	}
 	for _, res := range rs {
 		if res.zip {
 			return Squirrel
@@ -244,6 +256,8 @@ type Visitor struct {
 //     instruction names under at/$NSIS/block-<offset>, the bytes after
 //     the NSIS data under at/$NSIS/trailing-data;
 //   - a Squirrel Setup.exe's resource zip archives, to [Visitor].Zip;
+//   - an IExpress self-extractor's cabinet (its RT_RCDATA resource
+//     "CABINET") files under at/<name in the cabinet>;
 //   - a 7-Zip archive's files under at/<name in the archive>.
 //
 // Names from tables are escaped one element each (see [PathElem]);
@@ -279,7 +293,7 @@ func Walk(ctx context.Context, k Kind, r io.ReaderAt, size int64, at string, x *
 		w.openPkg(cra, size)
 	case NSIS:
 		w.openNSIS(cra, size)
-	case Squirrel:
+	case Squirrel, IExpress:
 		w.openResources(cra, size)
 	case SevenZip:
 		w.open7z(cra, size)

@@ -12,6 +12,7 @@ import (
 	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/internal/msi"
 	"github.com/shipgate/shipgate/internal/nsis"
+	pefixtures "github.com/shipgate/shipgate/internal/pefile/fixtures"
 	"github.com/shipgate/shipgate/internal/pkgfile"
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/internal/sevenz"
@@ -139,8 +140,11 @@ func FuzzWalk(f *testing.F) {
 	f.Add(uint8(NSIS), nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\a.dll`, Data: []byte("MZ a")}, {Name: `$INSTDIR\..\b`, Data: []byte("b")}}, nsis.BuildOptions{Deflate: true, Solid: true}))
 	f.Add(uint8(NSIS), nsis.Build([]nsis.BuildFile{{Name: `$PLUGINSDIR\x.7z`, Data: []byte("x"), Store: true}}, nsis.BuildOptions{}))
 	f.Add(uint8(SevenZip), sevenz.Build([]sevenz.BuildFile{{Name: `a\b.dll`, Data: []byte("MZ")}, {Name: "..", Data: []byte("c")}}))
+	if img, err := pefixtures.IExpressSetup(cab.Build([]cab.BuildFile{{Name: "a.dll", Data: []byte("MZ")}, {Name: `..\b`, Data: []byte("b")}}, cab.BuildOptions{Method: cab.MethodMSZIP}), "a.dll"); err == nil {
+		f.Add(uint8(IExpress-1), img)
+	}
 	f.Fuzz(func(t *testing.T, k uint8, data []byte) {
-		kind := Kind(k%6 + 1)
+		kind := Kind(k%7 + 1)
 		var total int64
 		Walk(context.Background(), kind, bytes.NewReader(data), int64(len(data)), "c", nil, Visitor{
 			Entry: func(e Entry) {

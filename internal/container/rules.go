@@ -42,3 +42,12 @@ const (
 	// where no data block starts, inside another block's bytes.
 	RuleNSISHiddenData signing.Rule = "nsis/hidden-data"
 )
+
+// Rule IDs of opening IExpress self-extractors, documented in
+// docs/rules/iexpress.md; verify exports them under the same names.
+const (
+	// RuleIExpressCommand: a command line an IExpress self-extractor runs
+	// once its cabinet is extracted (its RUNPROGRAM or POSTRUNPROGRAM
+	// resource), noted so that a review sees what runs at install.
+	RuleIExpressCommand signing.Rule = "iexpress/command"
+)

@@ -30,15 +30,24 @@ func (z Zip) Span() Span { return Span{z.Offset, z.Size} }
 // type "DATA" or RT_RCDATA: Squirrel's package ("DATA", 131: Update.exe
 // and the app's .nupkg, or the .nupkg itself) under the PE's path; any
 // other (and a second package, in another language) under
-// <PE>/$RSRC/<type>/<name>/<language>. A PE without resources, or a file
-// that is no PE, holds none.
+// <PE>/$RSRC/<type>/<name>/<language>; and an IExpress cabinet's files
+// (see [walker.openCabinets]). A PE without resources, or a file that is
+// no PE, holds none.
 func (w *walker) openResources(ra io.ReaderAt, size int64) {
 	rs, err := resourceZips(ra, size)
 	if w.ctx.Err() != nil {
 		return
 	}
 	var fe *squirrel.FormatError
-	if errors.As(err, &fe) && len(rs) > 0 {
+	broken := errors.As(err, &fe)
+	good, own := 0, false // resources read; fe is a CABINET's, reported as such
+	for _, r := range rs {
+		if r.Err == nil {
+			good++
+		}
+		own = own || broken && r.Err == fe && isIExpressCabinet(r.Resource)
+	}
+	if broken && good > 0 && !own {
 		// A directory that cannot be read at all is the PE verifier's
 		// business; one broken in part may hide a package past the break.
 		f := signing.NewFinding(release.RuleMalformed, signing.SeverityWarning, fmt.Sprintf("the PE's resource directory is malformed in part, so resources past the break were not searched for packages to open: %v", err))
@@ -47,6 +56,7 @@ func (w *walker) openResources(ra io.ReaderAt, size int64) {
 		f.Offset = &off
 		w.v.Finding(f)
 	}
+	w.openCabinets(ra, rs)
 	pkg := false // a package was handed over under the PE's path
 	for _, r := range rs {
 		if !r.zip {
@@ -76,7 +86,7 @@ func resourceZips(r io.ReaderAt, size int64) ([]resource, error) {
 	out := make([]resource, 0, len(rs))
 	for _, res := range rs {
 		z := false
-		if res.Size >= 22 && (strings.EqualFold(res.Type, squirrel.PackageType) || res.Type == "" && res.TypeID == squirrel.RTRCData) {
+		if res.Err == nil && res.Size >= 22 && (strings.EqualFold(res.Type, squirrel.PackageType) || res.Type == "" && res.TypeID == squirrel.RTRCData) {
 			var sig [4]byte
 			n, _ := r.ReadAt(sig[:], res.Offset)
 			z = n == 4 && (string(sig[:]) == "PK\x03\x04" || string(sig[:]) == "PK\x05\x06")

@@ -7,10 +7,12 @@ import (
 )
 
 // BuildResource is a resource of a section BuildResources makes: of type
-// Type (a name) or TypeID, named ID, in language 0x409.
+// Type (a name) or TypeID, named Name or, when Name is empty, ID, in
+// language 0x409.
 type BuildResource struct {
 	Type   string
 	TypeID uint32
+	Name   string
 	ID     uint32
 	Data   []byte
 }
@@ -53,7 +55,16 @@ func BuildResources(va uint32, rs []BuildResource) []byte {
 		return a.id < b.id
 	})
 	for _, t := range types {
-		sort.Slice(t.res, func(i, j int) bool { return t.res[i].ID < t.res[j].ID })
+		sort.Slice(t.res, func(i, j int) bool {
+			a, b := t.res[i], t.res[j]
+			if (a.Name != "") != (b.Name != "") {
+				return a.Name != ""
+			}
+			if a.Name != "" {
+				return a.Name < b.Name
+			}
+			return a.ID < b.ID
+		})
 	}
 	dirLen := func(k int) int { return 16 + 8*k }
 	// Offsets: the root, the name directories, the language directories,
@@ -78,15 +89,26 @@ func BuildResources(va uint32, rs []BuildResource) []byte {
 			off += 16
 		}
 	}
+	strStart := off
 	names := map[int]int{}
+	resNames := map[[2]int]int{}
 	var strs []byte
+	addStr := func(s string) int {
+		at := off + len(strs)
+		u := utf16.Encode([]rune(s))
+		strs = le.AppendUint16(strs, uint16(len(u)))
+		for _, c := range u {
+			strs = le.AppendUint16(strs, c)
+		}
+		return at
+	}
 	for i, t := range types {
 		if t.name != "" {
-			names[i] = off + len(strs)
-			u := utf16.Encode([]rune(t.name))
-			strs = le.AppendUint16(strs, uint16(len(u)))
-			for _, c := range u {
-				strs = le.AppendUint16(strs, c)
+			names[i] = addStr(t.name)
+		}
+		for j, r := range t.res {
+			if r.Name != "" {
+				resNames[[2]int{i, j}] = addStr(r.Name)
 			}
 		}
 	}
@@ -112,11 +134,21 @@ func BuildResources(va uint32, rs []BuildResource) []byte {
 			le.PutUint32(out[e:], t.id)
 		}
 		le.PutUint32(out[e+4:], uint32(nameDir[i])|0x80000000)
-		dir(nameDir[i], 0, len(t.res))
+		namedRes := 0
+		for _, r := range t.res {
+			if r.Name != "" {
+				namedRes++
+			}
+		}
+		dir(nameDir[i], namedRes, len(t.res)-namedRes)
 		for j, r := range t.res {
 			k := [2]int{i, j}
 			ne := nameDir[i] + 16 + 8*j
-			le.PutUint32(out[ne:], r.ID)
+			if r.Name != "" {
+				le.PutUint32(out[ne:], uint32(resNames[k])|0x80000000)
+			} else {
+				le.PutUint32(out[ne:], r.ID)
+			}
 			le.PutUint32(out[ne+4:], uint32(langDir[k])|0x80000000)
 			dir(langDir[k], 0, 1)
 			le.PutUint32(out[langDir[k]+16:], 0x409)
@@ -129,15 +161,7 @@ func BuildResources(va uint32, rs []BuildResource) []byte {
 			}
 		}
 	}
-	// The type names lie after the data entries.
-	if len(strs) > 0 {
-		first := -1
-		for _, o := range names {
-			if first < 0 || o < first {
-				first = o
-			}
-		}
-		copy(out[first:], strs)
-	}
+	// The type and resource names lie after the data entries.
+	copy(out[strStart:], strs)
 	return out
 }

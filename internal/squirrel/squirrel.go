@@ -58,6 +58,11 @@ type Resource struct {
 	Lang           uint32
 	// Offset and Size locate its data in the file.
 	Offset, Size int64
+	// Err, when not nil, says the data entry gives data outside a
+	// section's data or the file; Offset and Size are then zero. Such a
+	// resource is returned so that a caller looking for one by name
+	// reports it broken rather than absent.
+	Err *FormatError
 }
 
 // IsPackage reports whether the resource is the one Squirrel's Setup
@@ -73,7 +78,8 @@ type section struct{ va, vsize, raw, rawSize int64 }
 // Resources returns the resources of the PE file of size bytes at r, in
 // the directory's order. ErrNoResources says it has none. A malformed
 // subdirectory or data entry does not stop the walk: the resources found
-// elsewhere are returned with the first error.
+// elsewhere are returned with the first error, and a data entry whose
+// data lies outside is returned with its Err set.
 func Resources(r io.ReaderAt, size int64) ([]Resource, error) {
 	le := binary.LittleEndian
 	var mz [0x40]byte
@@ -227,7 +233,10 @@ func (w *walker) dir(off int64, level int, cur Resource, out *[]Resource) error 
 			a, sz := int64(le.Uint32(e)), int64(le.Uint32(e[4:]))
 			off, ok := w.toFile(a, sz)
 			if !ok {
-				w.fail(&FormatError{Offset: w.root + int64(data), Reason: fmt.Sprintf("resource data of %d bytes at address 0x%x is not in a section's data", sz, a)})
+				fe := &FormatError{Offset: w.root + int64(data), Reason: fmt.Sprintf("resource data of %d bytes at address 0x%x is not in a section's data", sz, a)}
+				w.fail(fe)
+				r.Err = fe
+				*out = append(*out, r)
 				continue
 			}
 			r.Offset, r.Size = off, sz

@@ -176,6 +176,10 @@ func FuzzResources(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(img)
+	// Named resources, as an IExpress stub's RT_RCDATA "CABINET".
+	if img, err := fixtures.SquirrelSetup([]squirrel.BuildResource{{TypeID: squirrel.RTRCData, Name: "CABINET", Data: []byte("MSCF")}, {TypeID: squirrel.RTRCData, Name: "RUNPROGRAM", Data: []byte("x\x00")}}); err == nil {
+		f.Add(img)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		rs, _ := squirrel.Resources(bytes.NewReader(b), int64(len(b)))
 		for _, r := range rs {
@@ -184,4 +188,28 @@ func FuzzResources(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestNamedResources reads resources named by strings (an IExpress
+// stub's RT_RCDATA "CABINET"), and returns one whose data lies beyond the
+// file with Err set, so that a caller looking for it by name reports it
+// broken rather than absent.
+func TestNamedResources(t *testing.T) {
+	img, err := fixtures.SquirrelSetup([]squirrel.BuildResource{{TypeID: squirrel.RTRCData, Name: "CABINET", Data: []byte("MSCF cab")}, {TypeID: squirrel.RTRCData, ID: 5, Data: []byte("five")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := squirrel.Resources(bytes.NewReader(img), int64(len(img)))
+	if err != nil || len(rs) != 2 || rs[0].Name != "CABINET" || rs[0].TypeID != squirrel.RTRCData || string(img[rs[0].Offset:rs[0].Offset+rs[0].Size]) != "MSCF cab" || rs[1].NameID != 5 {
+		t.Fatalf("%+v, %v", rs, err)
+	}
+	// The first data entry follows the directories: its size field is
+	// the first "MSCF cab" length after the root.
+	i := bytes.Index(img[rsrc(t, img):], []byte{8, 0, 0, 0})
+	binary.LittleEndian.PutUint32(img[rsrc(t, img)+i:], 0x7ffffff0)
+	rs, err = squirrel.Resources(bytes.NewReader(img), int64(len(img)))
+	var fe *squirrel.FormatError
+	if !errors.As(err, &fe) || len(rs) != 2 || rs[0].Err == nil || rs[0].Size != 0 || rs[0].Err.Offset != int64(rsrc(t, img)+i-4) || rs[1].Err != nil {
+		t.Errorf("%+v, %v", rs, err)
+	}
 }
