@@ -1,7 +1,6 @@
 package attest
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -59,14 +58,4 @@ func malformed(off int64, format string, args ...any) error {
 }
 
 // jsonError turns an encoding/json error into a FormatError with its offset.
-func jsonError(what string, err error) error {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return malformed(se.Offset, "%s: %v", what, se)
-	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return malformed(te.Offset, "%s: field %q: expected %s, found JSON %s", what, te.Field, te.Type, te.Value)
-	}
-	return malformed(-1, "%s: %v", what, err)
-}
+var jsonError = blob.JSONError

@@ -45,8 +45,9 @@ func malformed(off int64, format string, args ...any) error {
 	return &FormatError{Offset: off, Reason: fmt.Sprintf(format, args...)}
 }
 
-// jsonError turns an encoding/json error into a FormatError with its offset.
-func jsonError(what string, err error) error {
+// JSONError returns err, an encoding/json error met decoding what, as a
+// [*FormatError] carrying the byte offset it names.
+func JSONError(what string, err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		return malformed(se.Offset, "%s: %v", what, se)

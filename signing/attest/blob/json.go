@@ -36,7 +36,7 @@ func checkJSON(b []byte) error {
 			return nil
 		}
 		if err != nil {
-			return jsonError("document", err)
+			return JSONError("document", err)
 		}
 		if first {
 			if d, ok := tok.(json.Delim); !ok || d != '{' {
