@@ -998,15 +998,22 @@ func packageDir(p string) string {
 			return ""
 		}
 	}
-	rest := p[i+len("/node_modules/"):]
-	parts := strings.SplitN(rest, "/", 3)
-	switch {
-	case len(parts) >= 3 && strings.HasPrefix(parts[0], "@"):
-		return p[:i+len("/node_modules/")] + parts[0] + "/" + parts[1]
-	case len(parts) >= 2 && !strings.HasPrefix(parts[0], "@"):
-		return p[:i+len("/node_modules/")] + parts[0]
+	// The folder is a prefix of p: sliced, not built, as it is asked
+	// for every file.
+	pre := i + len("/node_modules/")
+	rest := p[pre:]
+	j := strings.IndexByte(rest, '/') // after the name, or @scope
+	if j < 0 {
+		return ""
 	}
-	return ""
+	if !strings.HasPrefix(rest, "@") {
+		return p[:pre+j]
+	}
+	k := strings.IndexByte(rest[j+1:], '/') // after @scope/name
+	if k < 0 {
+		return ""
+	}
+	return p[:pre+j+1+k]
 }
 
 // requireName is the name Node resolves to the package folder dir (a
