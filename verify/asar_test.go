@@ -348,28 +348,3 @@ func TestEntryHasherKolyAcrossWrites(t *testing.T) {
 		}
 	}
 }
-
-// TestTailScanIndex checks the Horspool search of long signatures against
-// bytes.Index, on random bytes over few values (many near misses) with the
-// signature, or a prefix or suffix of it, planted anywhere.
-func TestTailScanIndex(t *testing.T) {
-	t.Parallel()
-	for _, sig := range [][]byte{jsBegin[3:], jsBeginWide[6:], zipEndSig, []byte("abababab"), []byte("aaaaaaaaa")} {
-		s := tailScan{sig: sig}
-		rng := testpki.NewRand(uint64(len(sig)))
-		for k := range 3000 {
-			b := make([]byte, k%(3*len(sig)+5))
-			rng.Read(b)
-			for i := range b {
-				b[i] = sig[int(b[i])%len(sig)]
-			}
-			if len(b) > len(sig) && k%3 == 0 {
-				at := k % (len(b) - len(sig) + 1)
-				copy(b[at:], sig[:len(sig)-(k/3)%2])
-			}
-			if got, want := s.index(b), bytes.Index(b, sig); got != want {
-				t.Fatalf("%q in %q: index %d, bytes.Index %d", sig, b, got, want)
-			}
-		}
-	}
-}

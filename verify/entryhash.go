@@ -226,41 +226,6 @@ type tailScan struct {
 	// carry holds the last len(sig)-1 bytes scanned, for a signature
 	// across two calls.
 	carry []byte
-	// skip is the shift of a Horspool search for a long sig (see index),
-	// by the byte under sig's last; set on the first search.
-	skip *[256]int32
-}
-
-// horspoolMin is the signature length from which index skips through
-// the bytes (Horspool) rather than call bytes.Index, which looks at each
-// occurrence of the signature's first byte: on random or text bytes, with
-// a long signature, most bytes are never looked at.
-const horspoolMin = 8
-
-// index is bytes.Index(b, t.sig).
-func (t *tailScan) index(b []byte) int {
-	m := len(t.sig)
-	if m < horspoolMin {
-		return bytes.Index(b, t.sig)
-	}
-	if t.skip == nil {
-		t.skip = new([256]int32)
-		for c := range t.skip {
-			t.skip[c] = int32(m)
-		}
-		for i, c := range t.sig[:m-1] {
-			t.skip[c] = int32(m - 1 - i)
-		}
-	}
-	last := t.sig[m-1]
-	for i := 0; i+m <= len(b); {
-		c := b[i+m-1]
-		if c == last && bytes.Equal(b[i:i+m-1], t.sig[:m-1]) {
-			return i
-		}
-		i += int(t.skip[c])
-	}
-	return -1
 }
 
 // scan looks at b, the bytes at off of an entry that spans [start, end).
@@ -277,7 +242,7 @@ func (t *tailScan) scan(b []byte, off, start, end int64) {
 	k := len(t.sig) - 1
 	if len(t.carry) > 0 {
 		j := append(t.carry[:len(t.carry):len(t.carry)], b[:min(len(b), k)]...)
-		if i := t.index(j); i >= 0 && off-int64(len(t.carry))+int64(i)+int64(t.need) <= end {
+		if i := bytes.Index(j, t.sig); i >= 0 && off-int64(len(t.carry))+int64(i)+int64(t.need) <= end {
 			t.found = true
 			return
 		}
@@ -287,7 +252,7 @@ func (t *tailScan) scan(b []byte, off, start, end int64) {
 		}
 	}
 	for o := 0; ; {
-		i := t.index(b[o:])
+		i := bytes.Index(b[o:], t.sig)
 		if i < 0 {
 			break
 		}
