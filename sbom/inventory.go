@@ -43,6 +43,9 @@ type Options struct {
 	// others read at the same time ([DiffReleases]): a file is hashed
 	// only while its worker holds one of the slots.
 	slots chan struct{}
+	// noBatch reads each packed asar file on its own, as before batches
+	// (tests compare the two).
+	noBatch bool
 }
 
 // Layouts of a release.
@@ -215,6 +218,9 @@ type item struct {
 	verify func(head []byte) (string, int, error)
 	// entrySize, for asar entries, is the size the header records.
 	entrySize int64
+	// entry, for packed files of the release's asar (b.ar), is the
+	// archive's entry: such files are read many at a time (see batches).
+	entry *asar.Entry
 	// link, for asar links, is the target; a link has no bytes of its own
 	// but counts in its package's (or the application's) digest.
 	link string
@@ -562,6 +568,9 @@ func (b *builder) collect() error {
 			name := e.Path
 			it.verify = func(head []byte) (string, int, error) { return ar.VerifyFileHead(name, head) }
 			it.entrySize = e.Size
+			if !e.Unpacked {
+				it.entry = e
+			}
 			it.open = func() (io.ReaderAt, int64, io.Closer, error) {
 				f, err := ar.Open(name)
 				if err != nil {
@@ -617,30 +626,145 @@ func (b *builder) hashAll(items []*item) {
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
-	ch := make(chan *item)
+	ch := make(chan hashUnit)
 	var wg sync.WaitGroup
 	for range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			buf := make([]byte, 256<<10)
-			for it := range ch {
+			var span []byte
+			for u := range ch {
 				if b.opts.slots != nil {
 					b.opts.slots <- struct{}{}
 				}
-				b.hashItem(it, buf)
+				if u.end > u.start {
+					span = b.hashBatch(u, span, buf)
+				} else {
+					b.hashItem(u.items[0], buf)
+				}
 				if b.opts.slots != nil {
 					<-b.opts.slots
 				}
-				b.progress(it)
+				for _, it := range u.items {
+					b.progress(it)
+				}
 			}
 		}()
 	}
-	for _, it := range items {
-		ch <- it
+	for _, u := range b.batches(items) {
+		ch <- u
 	}
 	close(ch)
 	wg.Wait()
+}
+
+// hashUnit is the work of one worker's turn: one item, or (end > start)
+// packed files of the release's asar whose bytes lie in [start, end) of the
+// archive, read with one read.
+type hashUnit struct {
+	items      []*item
+	start, end int64
+}
+
+// Packed asar files of up to batchFile bytes are read batchSpan bytes at a
+// time, in the order of their offsets, rather than one read each: a
+// release's app.asar often holds tens of thousands of small files. A batch
+// skips no more than batchGap bytes between files.
+const (
+	batchSpan = 1 << 20
+	batchFile = 64 << 10
+	batchGap  = 64 << 10
+)
+
+// batches splits items into the units of hashAll: the packed files of
+// b.ar of up to batchFile bytes in batches by offset, every other item on
+// its own.
+func (b *builder) batches(items []*item) []hashUnit {
+	var units []hashUnit
+	var packed []*item
+	for _, it := range items {
+		if !b.opts.noBatch && b.ar != nil && it.entry != nil && it.link == "" && !it.hashed && it.diskPath == "" &&
+			it.entry.Offset >= 0 && it.entry.Size >= 0 && it.entry.Size <= batchFile {
+			packed = append(packed, it)
+			continue
+		}
+		units = append(units, hashUnit{items: []*item{it}})
+	}
+	if len(packed) == 0 {
+		return units
+	}
+	sort.SliceStable(packed, func(i, j int) bool { return packed[i].entry.Offset < packed[j].entry.Offset })
+	base := b.ar.DataOffset()
+	for i := 0; i < len(packed); {
+		u := hashUnit{start: base + packed[i].entry.Offset}
+		u.end = u.start
+		for ; i < len(packed); i++ {
+			e := packed[i].entry
+			start, end := base+e.Offset, base+e.Offset+e.Size
+			if len(u.items) > 0 && (end-u.start > batchSpan || start-u.end > batchGap) {
+				break
+			}
+			u.items = append(u.items, packed[i])
+			u.end = max(u.end, end)
+		}
+		if u.end == u.start {
+			// Only empty files: a unit of one item each.
+			for _, it := range u.items {
+				units = append(units, hashUnit{items: []*item{it}})
+			}
+			continue
+		}
+		units = append(units, u)
+	}
+	return units
+}
+
+// hashBatch hashes the packed asar files of u from one read of their bytes
+// into span (grown as needed and returned for the next batch). When that
+// read fails, each file is read on its own (hashItem) and so reports its
+// own error. buf is hashItem's.
+func (b *builder) hashBatch(u hashUnit, span, buf []byte) []byte {
+	need := int(u.end - u.start)
+	if cap(span) < need {
+		span = make([]byte, need)
+	}
+	data := span[:need]
+	if n, _ := b.ar.ArchiveReaderAt().ReadAt(data, u.start); n < need {
+		for _, it := range u.items {
+			b.hashItem(it, buf)
+		}
+		return span
+	}
+	base := b.ar.DataOffset()
+	for _, it := range u.items {
+		off := base + it.entry.Offset - u.start
+		b.verifyData(it, data[off:off+it.entry.Size])
+	}
+	return span
+}
+
+// verifyData is verifyItem for a packed asar file whose bytes, data, were
+// read with others' (see hashBatch); data is reused once it returns.
+func (b *builder) verifyData(it *item, data []byte) {
+	it.size = it.entrySize
+	sum, err := b.ar.VerifyEntryData(it.entry, data)
+	var ee *asar.EntryError
+	switch {
+	case err == nil || errors.Is(err, asar.ErrNoIntegrity):
+	case errors.As(err, &ee) && errors.Is(err, asar.ErrIntegrity):
+		it.asarErr = ee
+	default:
+		it.err = err
+		return
+	}
+	it.sha256 = sum
+	it.kind = sniffAt(bytes.NewReader(data), data[:min(len(data), filekind.HeadLen)], it.size)
+	if it.kind != "" {
+		// A binary's facts are read from a copy of its own: nothing
+		// describe keeps may point into the shared span.
+		b.describe(it, bytes.NewReader(bytes.Clone(data)), it.size)
+	}
 }
 
 // Progress is the running total of an inventory.
@@ -888,15 +1012,22 @@ func packageDir(p string) string {
 			return ""
 		}
 	}
-	rest := p[i+len("/node_modules/"):]
-	parts := strings.SplitN(rest, "/", 3)
-	switch {
-	case len(parts) >= 3 && strings.HasPrefix(parts[0], "@"):
-		return p[:i+len("/node_modules/")] + parts[0] + "/" + parts[1]
-	case len(parts) >= 2 && !strings.HasPrefix(parts[0], "@"):
-		return p[:i+len("/node_modules/")] + parts[0]
+	// The folder is a prefix of p: sliced, not built, as it is asked
+	// for every file.
+	pre := i + len("/node_modules/")
+	rest := p[pre:]
+	j := strings.IndexByte(rest, '/') // after the name, or @scope
+	if j < 0 {
+		return ""
 	}
-	return ""
+	if !strings.HasPrefix(rest, "@") {
+		return p[:pre+j]
+	}
+	k := strings.IndexByte(rest[j+1:], '/') // after @scope/name
+	if k < 0 {
+		return ""
+	}
+	return p[:pre+j+1+k]
 }
 
 // requireName is the name Node resolves to the package folder dir (a

@@ -3,6 +3,7 @@ package verify
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"github.com/shipgate/shipgate/internal/pefile"
 	"github.com/shipgate/shipgate/internal/testpki"
 	"github.com/shipgate/shipgate/sbom/asar"
+	"github.com/shipgate/shipgate/signing/dmg"
 )
 
 // TestAsarUnownedDataSeverity: in a release, a gap of a payload's size
@@ -141,7 +143,8 @@ func TestAsarEntryEndingInZipOpened(t *testing.T) {
 // further from the end, one cut off by the entry's end, one split between
 // two entries, and one in the next entry's bytes do not; a PE, a nested
 // asar and a zip are told by their first bytes, as are entries of about
-// the sniffed length.
+// the sniffed length; a koly trailer (looked for by the pass too) makes a
+// disk image, one of another version or cut short does not.
 func TestAsarEntriesCheckedAsLooseFiles(t *testing.T) {
 	pe, err := pefile.Build(pefile.Spec{Size: 3 * sniffLen})
 	if err != nil {
@@ -150,6 +153,13 @@ func TestAsarEntriesCheckedAsLooseFiles(t *testing.T) {
 	block := "\r\n// SIG // Begin signature block\r\n// SIG // MIIB\r\n// SIG // End signature block\r\n"
 	code := func(n int) string { return strings.Repeat("module.exports = 1;\n", n/20+1)[:n] }
 	begin := string(jsBegin)
+	koly := func(version uint32) string {
+		b := make([]byte, dmg.KolySize)
+		copy(b, "koly")
+		binary.BigEndian.PutUint32(b[4:], version)
+		binary.BigEndian.PutUint32(b[8:], dmg.KolySize)
+		return string(b)
+	}
 	files := map[string]string{
 		"signed.js":    code(100) + block,
 		"wide.js":      string(jsBeginWide) + "\r\x00\n\x00",
@@ -171,6 +181,10 @@ func TestAsarEntriesCheckedAsLooseFiles(t *testing.T) {
 		"sniff.bin":    string(pe[:sniffLen]),
 		"sniff+1.bin":  string(pe[:sniffLen+1]),
 		"empty.js":     "",
+		"trailer.bin":  code(5000) + koly(4),
+		"koly.bin":     koly(4), // the trailer and nothing before it
+		"koly3.bin":    code(5000) + koly(3),
+		"koly-511.bin": koly(4)[1:],
 	}
 	var entries []electronfix.AsarFile
 	for name, data := range files {
@@ -199,7 +213,8 @@ func TestAsarEntriesCheckedAsLooseFiles(t *testing.T) {
 		t.Errorf("app.asar/tool.exe: kind %s, want %s", got, KindPE)
 	}
 	for name, want := range map[string]Kind{"signed.js": KindJScript, "wide.js": KindJScript, "big.js": KindJScript, "edge.js": KindJScript, "lib/deep.js": KindJScript,
-		"far.js": KindOther, "cut.js": KindOther, "split1.js": KindOther, "split2.js": KindOther, "before.js": KindOther, "lib/plain.js": KindOther} {
+		"far.js": KindOther, "cut.js": KindOther, "split1.js": KindOther, "split2.js": KindOther, "before.js": KindOther, "lib/plain.js": KindOther,
+		"trailer.bin": KindDMG, "koly.bin": KindDMG, "koly3.bin": KindOther, "koly-511.bin": KindOther} {
 		if got := fileByPath(r, "loose/"+name).Kind; got != want {
 			t.Errorf("loose/%s: kind %s, want %s", name, got, want)
 		}
@@ -291,6 +306,44 @@ func TestTailScanAcrossWrites(t *testing.T) {
 			}
 			if s.found != c.want {
 				t.Errorf("%s, writes of %v bytes: found %v, want %v", c.name, sizes, s.found, c.want)
+			}
+		}
+	}
+}
+
+// TestEntryHasherKolyAcrossWrites checks that the archive pass tells an
+// entry ending with a koly trailer (which then is read again by hasKoly)
+// from one that does not, whatever the writes' sizes, the trailer's first
+// bytes split between writes or not.
+func TestEntryHasherKolyAcrossWrites(t *testing.T) {
+	t.Parallel()
+	trailer := make([]byte, dmg.KolySize)
+	copy(trailer, "koly")
+	binary.BigEndian.PutUint32(trailer[4:], 4)
+	binary.BigEndian.PutUint32(trailer[8:], dmg.KolySize)
+	other := bytes.Clone(trailer)
+	binary.BigEndian.PutUint32(other[4:], 5)
+	files := []electronfix.AsarFile{
+		{Path: "a.dmg", Data: append(bytes.Repeat([]byte{'x'}, 600), trailer...)},
+		{Path: "b.bin", Data: trailer},
+		{Path: "c.bin", Data: append(bytes.Repeat([]byte{'y'}, 1000), other...)},
+		{Path: "d.bin", Data: trailer[:dmg.KolySize-1]},
+		{Path: "e.bin", Data: append([]byte("z"), trailer...)},
+	}
+	want := map[string]bool{"a.dmg": false, "b.bin": false, "c.bin": true, "d.bin": true, "e.bin": false}
+	arc := packAsar(files)
+	ar, err := asar.NewReader(bytes.NewReader(arc), int64(len(arc)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []int{1, 3, 5, 11, 700, len(arc)} {
+		x := newEntryHasher(io.Discard, ar, int64(len(arc)))
+		for pos := 0; pos < len(arc); pos += w {
+			x.Write(arc[pos:min(pos+w, len(arc))])
+		}
+		for name, noKoly := range want {
+			if got := x.facts[name].noKoly; got != noKoly {
+				t.Errorf("writes of %d: %s: noKoly %v, want %v", w, name, got, noKoly)
 			}
 		}
 	}

@@ -585,7 +585,7 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	if c.f.Kind == KindOther && isXar(hdr) {
 		c.f.Kind = KindPkg // kind_pkg.go
 	}
-	c.f.Kind = dmgKind(ra, c.f.Path, hdr, size, c.f.Kind) // dmg.go
+	c.f.Kind = dmgKind(ra, c.f.Path, hdr, size, c.f.Kind, c.j.noKoly) // dmg.go
 	if c.deferToBundle(c.f.Kind) {
 		return
 	}
@@ -914,7 +914,7 @@ func (c *check) openArchive(a *openedArchive) {
 	c.finds = append(c.finds, c.e.walkArchiveFS(a.fsys, c.f.Path, c.j.depth+1, ref, bundleArchives[c.f.Kind], func(j *job) {
 		j.expand = x
 		if f, ok := a.facts[j.name]; ok {
-			j.sum, j.noZipEnd, j.noJSBlock, j.head = f.sum, f.noZipEnd, f.noJSBlock, f.head
+			j.sum, j.noZipEnd, j.noJSBlock, j.noKoly, j.head = f.sum, f.noZipEnd, f.noJSBlock, f.noKoly, f.head
 		}
 		sink(j)
 	})...)

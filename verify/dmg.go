@@ -30,8 +30,10 @@ func init() {
 // when it is named .dmg (macOS attaches a .dmg by its trailer, so a Mach-O
 // or any other file named .dmg that ends with one is a disk image first);
 // and a .dmg without a trailer that nothing else claimed, which its
-// verifier then reports as malformed. Otherwise cur.
-func dmgKind(r io.ReaderAt, name string, hdr []byte, size int64, cur Kind) Kind {
+// verifier then reports as malformed. Otherwise cur. noKoly says the
+// file's trailer is already known not to be koly (an asar entry's, seen by
+// its archive's pass), which saves reading it.
+func dmgKind(r io.ReaderAt, name string, hdr []byte, size int64, cur Kind, noKoly bool) Kind {
 	named := namedDMG(name)
 	if cur != KindOther && !named {
 		return cur
@@ -43,7 +45,7 @@ func dmgKind(r io.ReaderAt, name string, hdr []byte, size int64, cur Kind) Kind 
 		// Authenticode go unchecked.
 		return cur
 	}
-	if hasKoly(r, hdr, size) || (named && cur == KindOther) {
+	if (!noKoly && hasKoly(r, hdr, size)) || (named && cur == KindOther) {
 		return KindDMG
 	}
 	return cur
@@ -59,12 +61,21 @@ func hasKoly(r io.ReaderAt, hdr []byte, size int64) bool {
 	if size < dmg.KolySize {
 		return false
 	}
-	var b [12]byte
+	var b [kolyHead]byte
 	if int64(len(hdr)) == size {
 		copy(b[:], hdr[size-dmg.KolySize:])
 	} else if n, _ := r.ReadAt(b[:], size-dmg.KolySize); n < len(b) {
 		return false
 	}
+	return isKoly(b[:])
+}
+
+// kolyHead is how many of a koly trailer's first bytes isKoly looks at.
+const kolyHead = 12
+
+// isKoly reports whether b, the first kolyHead bytes of a file's last
+// dmg.KolySize bytes, start a version 4 koly trailer of dmg.KolySize bytes.
+func isKoly(b []byte) bool {
 	return string(b[:4]) == "koly" && binary.BigEndian.Uint32(b[4:]) == 4 && binary.BigEndian.Uint32(b[8:]) == dmg.KolySize
 }
 

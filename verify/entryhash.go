@@ -9,6 +9,7 @@ import (
 	"sort"
 
 	"github.com/shipgate/shipgate/sbom/asar"
+	"github.com/shipgate/shipgate/signing/dmg"
 )
 
 // entryHasher hashes an asar archive and, from the same bytes, each of its
@@ -37,6 +38,10 @@ type entryHasher struct {
 	facts map[string]entryFacts
 	// zipEnd, jsSig and jsSigWide look in the entry being hashed.
 	zipEnd, jsSig, jsSigWide tailScan
+	// koly collects the bytes of the entry being hashed where a disk
+	// image's koly trailer would start (see hasKoly); kolyN counts them.
+	koly  [kolyHead]byte
+	kolyN int
 	// head collects the entry's first bytes, within arena; kept counts
 	// the bytes kept so far.
 	head    []byte
@@ -53,6 +58,9 @@ type entryFacts struct {
 	// bytes, noJSBlock (for a .js entry) no JScript signature block begin
 	// line in its last jsTail bytes.
 	noZipEnd, noJSBlock bool
+	// noKoly reports that its last dmg.KolySize bytes are not a koly
+	// trailer (see hasKoly), or that it is shorter.
+	noKoly bool
 	// head, when not nil, holds its first min(size, sniffLen) bytes.
 	head []byte
 }
@@ -168,6 +176,10 @@ func (x *entryHasher) hashEntries(p []byte) {
 			}
 			x.h.Write(p[lo-from : hi-from])
 			x.zipEnd.scan(p[lo-from:hi-from], lo, s.start, s.end)
+			if k := s.end - dmg.KolySize; k >= s.start && lo < k+kolyHead && hi > k {
+				a, b := max(lo, k), min(hi, k+kolyHead)
+				x.kolyN += copy(x.koly[a-k:], p[a-from:b-from])
+			}
 			if s.js {
 				x.jsSig.scan(p[lo-from:hi-from], lo, s.start, s.end)
 				x.jsSigWide.scan(p[lo-from:hi-from], lo, s.start, s.end)
@@ -177,8 +189,9 @@ func (x *entryHasher) hashEntries(p []byte) {
 			break
 		}
 		x.facts[s.name] = entryFacts{sum: x.h.Sum(nil), head: x.head,
-			noZipEnd: !x.zipEnd.found, noJSBlock: s.js && !x.jsSig.found && !x.jsSigWide.found}
-		x.head, x.started = nil, false
+			noZipEnd: !x.zipEnd.found, noJSBlock: s.js && !x.jsSig.found && !x.jsSigWide.found,
+			noKoly: s.end-s.start < dmg.KolySize || (x.kolyN == kolyHead && !isKoly(x.koly[:]))}
+		x.head, x.started, x.kolyN = nil, false, 0
 		x.h.Reset()
 		x.zipEnd.reset()
 		x.jsSig.reset()

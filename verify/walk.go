@@ -60,6 +60,9 @@ type job struct {
 	// entry's last zipTailLen bytes, noJSBlock no JScript signature
 	// block begin line in its last jsTail bytes.
 	noZipEnd, noJSBlock bool
+	// noKoly says that pass found the entry's last bytes are no disk
+	// image's koly trailer (see hasKoly).
+	noKoly bool
 	// head, when set, holds the first min(size, sniffLen) bytes of the
 	// entry, kept by that pass.
 	head []byte

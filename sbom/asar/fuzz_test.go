@@ -63,6 +63,12 @@ func FuzzReader(f *testing.F) {
 				if sum2 != sum || fmt.Sprint(err2) != fmt.Sprint(err) || (sum != "" && !bytes.Equal(head[:n], data[:min(len(data), len(head))])) {
 					t.Errorf("%s: VerifyFileHead = %s, %q, %v; VerifyFile = %s, %v, first bytes %q", p, sum2, head[:n], err2, sum, err, data[:min(len(data), len(head))])
 				}
+				// VerifyEntryData says the same, given a packed file's bytes.
+				if e, eerr := ar.Entry(p); eerr == nil && e.Kind == KindFile && !e.Unpacked && int64(len(data)) == e.Size {
+					if sum3, err3 := ar.VerifyEntryData(e, data); sum3 != sum || fmt.Sprint(err3) != fmt.Sprint(err) {
+						t.Errorf("%s: VerifyEntryData = %s, %v; VerifyFile = %s, %v", p, sum3, err3, sum, err)
+					}
+				}
 			}
 			return nil
 		})

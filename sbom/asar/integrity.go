@@ -46,12 +46,42 @@ func (ar *Reader) VerifyFileHead(name string, head []byte) (string, int, error) 
 	if !e.Unpacked {
 		base = ar.DataOffset() + e.Offset
 	}
+	return verifyEntry(e, base, sr, nil, head)
+}
+
+// VerifyEntryData is [Reader.VerifyFileHead] for the packed file e of the
+// archive (a file of [Reader.Walk], not a link) whose bytes the caller has
+// read, data, from the archive at [Reader.DataOffset] + e.Offset (see
+// [Reader.ArchiveReaderAt]): many small files are read with one read. The
+// first bytes are data's own, so there is no head to copy them into.
+func (ar *Reader) VerifyEntryData(e *Entry, data []byte) (string, error) {
+	if e.Kind != KindFile || e.Unpacked {
+		return "", &fs.PathError{Op: "read", Path: e.Path, Err: fs.ErrInvalid}
+	}
+	if int64(len(data)) != e.Size {
+		return "", &EntryError{Path: e.Path, Offset: ar.DataOffset() + e.Offset, Err: io.ErrUnexpectedEOF,
+			Detail: fmt.Sprintf("given %d bytes, header records %d", len(data), e.Size)}
+	}
+	sum, _, err := verifyEntry(e, ar.DataOffset()+e.Offset, nil, data, nil)
+	return sum, err
+}
+
+// ArchiveReaderAt returns the archive's bytes, from its first: a file's
+// are at [Reader.DataOffset] plus its offset, when it is not unpacked.
+func (ar *Reader) ArchiveReaderAt() io.ReaderAt { return ar.r }
+
+// verifyEntry hashes the file e, whose bytes start at base (in the
+// archive, or 0 when unpacked), read from sr, or when sr is nil given as
+// data, and checks them against e's integrity; see [Reader.VerifyFileHead].
+func verifyEntry(e *Entry, base int64, sr io.Reader, data, head []byte) (string, int, error) {
 	in := e.Integrity
 	whole := sha256.New()
 	// hashAll hashes the whole file, when its blocks are not checked.
 	hashAll := func() (string, int, error) {
 		hw := &headWriter{w: whole, head: head}
-		if _, err := io.Copy(hw, sr); err != nil {
+		if sr == nil {
+			hw.Write(data)
+		} else if _, err := io.Copy(hw, sr); err != nil {
 			return "", 0, &EntryError{Path: e.Path, Offset: base, Err: err}
 		}
 		return hex.EncodeToString(whole.Sum(nil)), hw.n, nil
@@ -86,7 +116,10 @@ func (ar *Reader) VerifyFileHead(name string, head []byte) (string, int, error) 
 	if len(in.Blocks) > 1 {
 		block = sha256.New()
 	}
-	buf := make([]byte, min(in.BlockSize, 256<<10, max(e.Size, 1)))
+	var buf []byte
+	if sr != nil {
+		buf = make([]byte, min(in.BlockSize, 256<<10, max(e.Size, 1)))
+	}
 	var sum [sha256.Size]byte
 	checkBlock := func(i int64, h hash.Hash) {
 		if bad == nil && !strings.EqualFold(hex.EncodeToString(h.Sum(sum[:0])), in.Blocks[i]) {
@@ -96,17 +129,23 @@ func (ar *Reader) VerifyFileHead(name string, head []byte) (string, int, error) 
 	var n, inBlock, idx int64
 	copied := 0
 	for n < e.Size {
-		chunk := min(int64(len(buf)), e.Size-n, in.BlockSize-inBlock)
-		if _, err := io.ReadFull(sr, buf[:chunk]); err != nil {
-			return "", 0, &EntryError{Path: e.Path, Offset: base + n, Err: err}
+		var b []byte
+		if sr == nil {
+			b = data[n : n+min(e.Size-n, in.BlockSize-inBlock)]
+		} else {
+			b = buf[:min(int64(len(buf)), e.Size-n, in.BlockSize-inBlock)]
+			if _, err := io.ReadFull(sr, b); err != nil {
+				return "", 0, &EntryError{Path: e.Path, Offset: base + n, Err: err}
+			}
 		}
-		copied += copy(head[copied:], buf[:chunk])
-		whole.Write(buf[:chunk])
+		chunk := int64(len(b))
+		copied += copy(head[copied:], b)
+		whole.Write(b)
 		n += chunk
 		if block == nil {
 			continue
 		}
-		block.Write(buf[:chunk])
+		block.Write(b)
 		inBlock += chunk
 		if inBlock == in.BlockSize {
 			checkBlock(idx, block)
@@ -115,12 +154,16 @@ func (ar *Reader) VerifyFileHead(name string, head []byte) (string, int, error) 
 			inBlock = 0
 		}
 	}
+	digest := hex.EncodeToString(whole.Sum(nil))
 	if block == nil {
-		checkBlock(0, whole)
+		// The one block's digest is the file's: compared as checkBlock
+		// would, without hashing and encoding it again.
+		if !strings.EqualFold(digest, in.Blocks[0]) {
+			bad = mismatch(base, "block 0 differs from the header's integrity")
+		}
 	} else if inBlock > 0 {
 		checkBlock(idx, block)
 	}
-	digest := hex.EncodeToString(whole.Sum(nil))
 	if bad == nil && !strings.EqualFold(digest, in.Hash) {
 		bad = mismatch(base, "file hash differs from the header's integrity")
 	}

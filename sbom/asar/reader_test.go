@@ -294,6 +294,15 @@ func TestVerifyFileIntegrityHeader(t *testing.T) {
 					t.Errorf("VerifyFileHead(%d) = %s, %q, %v; want %s, %q, %v", size, sum2, head[:n], err2, sum, data[:min(size, len(data))], err)
 				}
 			}
+			// VerifyEntryData says the same given the bytes, and refuses
+			// bytes of another length.
+			e, _ := ar.Entry("f")
+			if sum3, err3 := ar.VerifyEntryData(e, data); sum3 != sum || fmt.Sprint(err3) != fmt.Sprint(err) {
+				t.Errorf("VerifyEntryData = %s, %v; want %s, %v", sum3, err3, sum, err)
+			}
+			if _, err := ar.VerifyEntryData(e, data[:4]); err == nil {
+				t.Error("VerifyEntryData took 4 bytes for a file of 5")
+			}
 		})
 	}
 }
