@@ -850,6 +850,12 @@ func decodeDecmpfs(a []byte) (data []byte, why string) {
 	return nil, fmt.Sprintf("compression type %d (data in the resource fork, or LZVN/LZFSE) is not decoded", typ)
 }
 
+// FoldName returns the key under which macOS finds name on a
+// case-insensitive HFS+ volume (see foldName): two names of one key are
+// one entry there. Other formats' checks (a .pkg installed onto HFS+)
+// share it.
+func FoldName(name string) string { return foldName(name) }
+
 // foldName returns name as macOS finds it on HFS+: in canonical
 // decomposition (NFD: the volume stores names decomposed and macOS
 // decomposes the name it looks up, so "café" with U+00E9 finds the entry

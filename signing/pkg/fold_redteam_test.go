@@ -41,3 +41,21 @@ func TestAttackCaseFoldNotLowerCase(t *testing.T) {
 		}
 	}
 }
+
+// Red team: names that HFS+ (a volume a package can still be installed
+// onto) takes for one though APFS's folding keeps them apart: a Georgian
+// capital and the letter TN1150's table folds it onto, and a name holding
+// a character HFS+'s comparison ignores (U+200D, U+FEFF). Reported, in the
+// Payload and in the table of contents, as the APFS collisions are.
+func TestAttackHFSPlusFoldNotAPFS(t *testing.T) {
+	for _, tc := range []struct{ a, b string }{
+		{"\u10a0.dylib", "\u10d0.dylib"},
+		{"lib\u200dfoo.dylib", "libfoo.dylib"},
+		{"\ufefflibfoo.dylib", "LIBFOO.dylib"},
+	} {
+		b, _ := pkgfile.Build(pkgfile.Spec{Files: []pkgfile.File{{Path: tc.a, Data: []byte("1")}, {Path: tc.b, Data: []byte("2")}}})
+		if got := problemRules(open(t, b)); len(got) != 1 || got[0] != string(RuleUnsafeName) {
+			t.Errorf("%q and %q: problems %v, want a duplicate", tc.a, tc.b, got)
+		}
+	}
+}
