@@ -103,12 +103,16 @@ func (l *containerLister) walk(k container.Kind, r io.ReaderAt, size int64, at s
 	var walked []container.Span
 	v := container.Visitor{
 		Finding: func(f signing.Finding) { b.inv.Findings = append(b.inv.Findings, f) },
-		Entry:   func(e container.Entry) { l.entry(e, depth+1) },
+		Entry: func(e container.Entry) {
+			l.entry(e, depth+1)
+			if s, ok := selfExtractorSpan(e); ok {
+				walked = append(walked, s)
+			}
+		},
 		Zip: func(z container.Zip) {
 			walked = append(walked, z.Span())
 			l.zip(z.Path, io.NewSectionReader(r, z.Offset, z.Size), z.Size, depth)
 		},
-		Data:  func(s container.Span) { walked = append(walked, s) },
 		Depth: depth,
 	}
 	switch k {
@@ -117,9 +121,10 @@ func (l *containerLister) walk(k container.Kind, r io.ReaderAt, size int64, at s
 		container.Walk(context.Background(), container.Squirrel, r, size, at, l.x, v)
 		// A zip appended to the installer (verify opens it as a
 		// self-extractor's) is listed too, unless its end record lies in
-		// a resource or in the NSIS data: those are listed as what holds
-		// them (a stored block ending with a zip: an installed
-		// self-extractor). Appended to NSIS data it is also the file
+		// a resource or in a stored block that is a self-extractor: those
+		// are listed as what holds them. A record in any other part of
+		// the NSIS data (a stored block that is a plain zip, which stays
+		// one file) is the installer's, as verify opens it. Appended to NSIS data it is also the file
 		// $NSIS/trailing-data, which stays one file: its entries are
 		// listed once, under the installer's path.
 		l.appendedZip(at, r, size, depth, walked)
@@ -341,4 +346,20 @@ func (b *builder) installedApp() {
 	}
 	b.asarPath = b.home + "/resources/app.asar"
 	b.appDir = b.home + "/resources/app"
+}
+
+// selfExtractorSpan returns the range of the container's file that entry
+// e takes when its bytes lie in place there (an NSIS installer's stored
+// block) and are a self-extractor, whose zip entry lists under e's path:
+// a zip end record in that range is not listed again as the container's.
+func selfExtractorSpan(e container.Entry) (container.Span, bool) {
+	s, ok := e.Source.(release.Section)
+	if !ok || s.SectionReader == nil {
+		return container.Span{}, false
+	}
+	_, off, n := s.Outer()
+	if !isPE(s, n) || !hasAppendedZip(s, n) {
+		return container.Span{}, false
+	}
+	return container.Span{Offset: off, Size: n}, true
 }

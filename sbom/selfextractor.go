@@ -50,8 +50,8 @@ func hasAppendedZip(r io.ReaderAt, size int64) bool {
 // signed PE's certificate table, the archive before the table too
 // (container.SignedZip). walked are the ranges the PE's walk already
 // listed (a Squirrel Setup.exe's resource package, which may end the
-// file; an NSIS installer's data): a record inside one of them is not
-// listed again. A file that is no PE carries none.
+// file; an NSIS installer's stored block that is a self-extractor): a
+// record inside one of them is not listed again. A file that is no PE carries none.
 func (l *containerLister) appendedZip(at string, r io.ReaderAt, size int64, depth int, walked []container.Span) {
 	if !isPE(r, size) {
 		return

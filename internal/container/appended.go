@@ -31,8 +31,9 @@ type Span struct{ Offset, Size int64 }
 // bytes), as verify and sbom both open it. walked are the ranges of the
 // file its walk already accounted for (a Squirrel Setup.exe's resource
 // package, which may end the file, as verify passes them; sbom adds an
-// NSIS installer's data, whose last stored block may end with a zip, an
-// installed self-extractor it lists under its own path): a record inside
+// NSIS installer's stored block that is a self-extractor, whose zip it
+// lists under the block's path; not the whole NSIS data, whose last
+// stored block may be a plain zip that is listed nowhere else): a record inside
 // one of them is that range's and not an appended archive's, so that
 // nothing is opened twice; ok is then false, as it is when no record is
 // found.

@@ -237,11 +237,11 @@ func parseCPIO(b []byte) (*node, []cpioProblem, error) {
 		}
 		if seen[p] {
 			probs = append(probs, cpioProblem{name, "a second entry of that name, which replaces the first when installed"})
-		} else if o := folded[foldName(p)]; o != "" {
+		} else if o := foldedSibling(folded, p); o != "" {
 			probs = append(probs, cpioProblem{name, fmt.Sprintf("its name differs from %q only in case or Unicode normalization (NFC/NFD), so on a case- and normalization-insensitive volume (macOS's default) one is installed over the other", o)})
 		}
 		seen[p] = true
-		folded[foldName(p)] = p
+		addFolded(folded, p)
 		var n *node
 		switch mode & 0o170000 {
 		case 0o100000:

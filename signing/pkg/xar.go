@@ -580,15 +580,15 @@ func (x *Reader) addEntries(files []xmlFile, parent string, depth int) error {
 				e.Unsafe = fmt.Sprintf("its name %q holds a slash, a backslash or a NUL", e.Name)
 			case seen[e.Name]:
 				e.Unsafe = fmt.Sprintf("its name %q repeats a sibling's", e.Name)
-			case folded[foldName(e.Name)] != "":
+			case foldedSibling(folded, e.Name) != "":
 				// Installer extracts the archive onto a case- and
 				// normalization-insensitive volume, where one would
 				// replace the other.
-				e.Unsafe = fmt.Sprintf("its name %q differs from its sibling %q only in case or Unicode normalization (NFC/NFD)", e.Name, folded[foldName(e.Name)])
+				e.Unsafe = fmt.Sprintf("its name %q differs from its sibling %q only in case or Unicode normalization (NFC/NFD)", e.Name, foldedSibling(folded, e.Name))
 			}
 		}
 		if e.Unsafe == "" {
-			folded[foldName(e.Name)] = e.Name
+			addFolded(folded, e.Name)
 		}
 		if strings.HasPrefix(parent, "\x00") {
 			e.Unsafe = "its parent's name is unsafe"
