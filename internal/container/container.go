@@ -228,10 +228,6 @@ type Visitor struct {
 	// Squirrel), whose entries the caller's zip reader lists under
 	// Zip.Path: the walker does not read zip archives. Nil drops them.
 	Zip func(Zip)
-	// Data is called with the range of the file an NSIS installer's
-	// NSIS data takes (its firstheader to its end): bytes its blocks
-	// account for, which an appended archive follows. Nil drops it.
-	Data func(Span)
 	// Depth is how many archives the container is nested in (0: a file
 	// of the release). The caller checks it before walking a container,
 	// but for an NSIS installer: its trailing data is handed over at
@@ -279,9 +275,6 @@ func Walk(ctx context.Context, k Kind, r io.ReaderAt, size int64, at string, x *
 	}
 	if w.v.Zip == nil {
 		w.v.Zip = func(Zip) {}
-	}
-	if w.v.Data == nil {
-		w.v.Data = func(Span) {}
 	}
 	cra := ctxReaderAt{ctx, r}
 	switch k {

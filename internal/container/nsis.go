@@ -51,7 +51,6 @@ func (w *walker) openNSIS(ra io.ReaderAt, size int64) {
 		w.nsisError(err, "NSIS installer data cannot be read, so the files it installs were not checked")
 		return
 	}
-	w.v.Data(Span{h.Offset, h.ArchiveSize})
 	w.nsisTrailing(ra, size, h)
 	if w.v.Depth >= release.MaxDepth {
 		w.add(release.RuleUnreadable, signing.SeverityError, w.at, fmt.Sprintf("NSIS installer nested %d levels deep in archives; the files it installs were not checked", w.v.Depth))
