@@ -40,8 +40,9 @@ func readingsThatDecode(t *testing.T, b []byte) ([]string, error) {
 // TestAmbiguousReadings: data that decodes to a valid header under two
 // readings (here a non-solid deflate installer whose solid deflate
 // reading is made, through the reader's internals, to decode to another
-// installer's header: no real polyglot was built) is refused, as a
-// FormatError naming both readings, rather than read the first way.
+// installer's header; TestStoredDeflatePolyglot builds a real one) is
+// refused, as a FormatError naming both readings, rather than read the
+// first way.
 func TestAmbiguousReadings(t *testing.T) {
 	b := Stub(stub, Build(sample(), BuildOptions{Deflate: true}))
 	other := []BuildFile{{Name: `$INSTDIR\other.dll`, Data: []byte("another file")}}
