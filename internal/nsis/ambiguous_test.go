@@ -74,8 +74,8 @@ func TestAmbiguousReadings(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = NewReader(r, h, Options{})
-	var fe *FormatError
-	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "ambiguous") {
+	var ae *AmbiguousError
+	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "ambiguous") {
 		t.Fatalf("ambiguous data read: error %v", err)
 	}
 	if want := "both as non-solid zlib and as solid zlib"; !strings.Contains(err.Error(), want) {

@@ -31,7 +31,7 @@
 // the data does not say which: each reading its start allows is tried, and
 // data whose header block decodes to a valid header under two of them (a
 // polyglot, whose files would depend on the reading taken) is refused
-// with a [FormatError] rather than read the first way.
+// with an [AmbiguousError] rather than read the first way.
 //
 // Limits: the header is read only when its size is at most
 // [Options].MaxHeader; what blocks decompress to is charged to
@@ -138,6 +138,22 @@ func (e *FormatError) Error() string {
 		return fmt.Sprintf("nsis: %s at offset 0x%x of the solid stream", e.Reason, e.Offset)
 	}
 	return fmt.Sprintf("nsis: %s at offset 0x%x", e.Reason, e.Offset)
+}
+
+// AmbiguousError says the installer's data decodes to a valid header
+// under two readings (compressors, or solid and non-solid): exehead reads
+// it only one way, and which files it installs depends on which. It is not
+// a [FormatError]: the data is well formed, twice over, so it is no
+// lookalike of an installer to pass over.
+type AmbiguousError struct {
+	// Offset is the file offset of the data (after the firstheader).
+	Offset int64
+	// First and Other name the two readings.
+	First, Other string
+}
+
+func (e *AmbiguousError) Error() string {
+	return fmt.Sprintf("nsis: the data at offset 0x%x decodes to a valid header both as %s and as %s; exehead reads only one, so which files it installs is ambiguous", e.Offset, e.First, e.Other)
 }
 
 // UnsupportedError says the installer's data is compressed in a way this
@@ -375,7 +391,7 @@ func NewReader(r io.ReaderAt, h FirstHeader, opts Options) (*Reader, error) {
 		}
 		other := readingName(t.m, t.solid, rd.FilterFlag)
 		rd.restore(kept)
-		return rd, &FormatError{Offset: rd.start, Reason: fmt.Sprintf("the data decodes to a valid header both as %s and as %s; exehead reads only one, so which files it installs is ambiguous", readingName(kept.m, kept.solid, kept.filterFlag), other)}
+		return rd, &AmbiguousError{Offset: rd.start, First: readingName(kept.m, kept.solid, kept.filterFlag), Other: other}
 	}
 	rd.restore(kept)
 	return rd, nil
