@@ -20,7 +20,8 @@ func buildHeader(files []BuildFile) (entries, strs []byte) {
 // BuildPolyglot returns NSIS data, for tests (as [Build]), that reads both
 // as a stored header block and as a solid deflate stream, each giving a
 // valid header: the first extracts stored's files, the second solid's
-// (each a few small files; their data blocks are not written). The data reads both as a
+// (stored one file, whose data is written as a stored block; solid a
+// few, whose data is not: the solid stream ends with its header). The data reads both as a
 // stored header block and as a solid deflate stream, each giving a valid
 // header that extracts a different file. The block length 0xFF00 is, read
 // as deflate, a stored deflate block of 255 bytes (its NLEN ends in the
@@ -67,8 +68,12 @@ func BuildPolyglot(stored, solid []BuildFile) []byte {
 	le.PutUint32(data[4:], sigInfo)
 	copy(data[8:], magic)
 	le.PutUint32(data[20:], size)
-	le.PutUint32(data[24:], headerLen+4+size)
 	data = le.AppendUint32(data, size)
 	data = append(data, h1...)
+	// The stored reading's one data block, stored: the solid stream ends
+	// with its header.
+	data = le.AppendUint32(data, uint32(len(stored[0].Data)))
+	data = append(data, stored[0].Data...)
+	le.PutUint32(data[24:], uint32(len(data)))
 	return data
 }
