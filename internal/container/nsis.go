@@ -234,7 +234,15 @@ func lookalike(err error) bool {
 func (w *walker) nsisError(err error, what string) {
 	var fe *nsis.FormatError
 	var ue *nsis.UnsupportedError
+	var ae *nsis.AmbiguousError
 	switch {
+	case errors.As(err, &ae):
+		// Data that reads as two installers: refused, never read one way.
+		f := signing.NewFinding(release.RuleMalformed, signing.SeverityError, fmt.Sprintf("%s: %v", what, err))
+		f.Path = w.at
+		off := ae.Offset
+		f.Offset = &off
+		w.v.Finding(f)
 	case errors.As(err, &ue):
 		w.add(RuleNSISNotOpened, signing.SeverityWarning, w.at, fmt.Sprintf("%s: %v", what, err))
 	case errors.Is(err, nsis.ErrExpansion):

@@ -27,6 +27,12 @@
 // (BCJ) that the NSIS of 7-Zip's own installers put behind LZMA, told by a
 // filter flag byte before the properties (x86.go).
 //
+// exehead is built for one compressor and one of solid and non-solid, but
+// the data does not say which: each reading its start allows is tried, and
+// data whose header block decodes to a valid header under two of them (a
+// polyglot, whose files would depend on the reading taken) is refused
+// with an [AmbiguousError] rather than read the first way.
+//
 // Limits: the header is read only when its size is at most
 // [Options].MaxHeader; what blocks decompress to is charged to
 // [Options].Take before it is returned (solid blocks by their recorded
@@ -132,6 +138,22 @@ func (e *FormatError) Error() string {
 		return fmt.Sprintf("nsis: %s at offset 0x%x of the solid stream", e.Reason, e.Offset)
 	}
 	return fmt.Sprintf("nsis: %s at offset 0x%x", e.Reason, e.Offset)
+}
+
+// AmbiguousError says the installer's data decodes to a valid header
+// under two readings (compressors, or solid and non-solid): exehead reads
+// it only one way, and which files it installs depends on which. It is not
+// a [FormatError]: the data is well formed, twice over, so it is no
+// lookalike of an installer to pass over.
+type AmbiguousError struct {
+	// Offset is the file offset of the data (after the firstheader).
+	Offset int64
+	// First and Other name the two readings.
+	First, Other string
+}
+
+func (e *AmbiguousError) Error() string {
+	return fmt.Sprintf("nsis: the data at offset 0x%x decodes to a valid header both as %s and as %s; exehead reads only one, so which files it installs is ambiguous", e.Offset, e.First, e.Other)
 }
 
 // UnsupportedError says the installer's data is compressed in a way this
@@ -319,18 +341,26 @@ func NewReader(r io.ReaderAt, h FirstHeader, opts Options) (*Reader, error) {
 	if opts.Take != nil && !opts.Take(h.HeaderSize) {
 		return rd, ErrExpansion
 	}
-	var hdr []byte
-	var firstErr error
-	for _, t := range try {
+	set := func(t reading) {
 		rd.Method, rd.Solid = t.m, t.solid
 		rd.FilterFlag = false
 		if t.m == MethodLZMA {
 			// The properties' first byte is 0x5D; a filter flag is 0 or 1.
-			rd.FilterFlag = s[map[bool]int{true: 0, false: 4}[t.solid]] <= 1
+			at := 4
+			if t.solid {
+				at = 0
+			}
+			rd.FilterFlag = s[at] <= 1
 		}
-		b, err := rd.readHeader()
+	}
+	var hdr []byte
+	var firstErr error
+	chosen := -1
+	for i, t := range try {
+		set(t)
+		b, err := readHeaderOf(rd)
 		if err == nil {
-			hdr, firstErr = b, nil
+			hdr, firstErr, chosen = b, nil, i
 			break
 		}
 		if firstErr == nil {
@@ -341,8 +371,67 @@ func NewReader(r io.ReaderAt, h FirstHeader, opts Options) (*Reader, error) {
 		return rd, firstErr
 	}
 	var err error
-	rd.Header, err = parseHeader(hdr)
-	return rd, err
+	if rd.Header, err = parseHeader(hdr); err != nil {
+		return rd, err
+	}
+	// exehead is built for one compressor and one of solid and
+	// non-solid: data that also decodes to a valid header under another
+	// reading is a polyglot whose files depend on which one a reader
+	// takes, so it is refused rather than read one way. Only the header
+	// block of the other readings is decoded, under the same limits.
+	kept := *rd.state()
+	for _, t := range try[chosen+1:] {
+		set(t)
+		b, err := readHeaderOf(rd)
+		if err != nil {
+			continue
+		}
+		if _, err := parseHeader(b); err != nil {
+			continue
+		}
+		other := readingName(t.m, t.solid, rd.FilterFlag)
+		rd.restore(kept)
+		return rd, &AmbiguousError{Offset: rd.start, First: readingName(kept.m, kept.solid, kept.filterFlag), Other: other}
+	}
+	rd.restore(kept)
+	return rd, nil
+}
+
+// readHeaderOf reads the header block under rd's current reading; tests
+// replace it to force readings that disagree.
+var readHeaderOf = (*Reader).readHeader
+
+// readingState is what reading the header block under one reading sets.
+type readingState struct {
+	m          Method
+	solid      bool
+	filterFlag bool
+	dec        io.Reader
+	in         *countReader
+	data       int64
+}
+
+func (rd *Reader) state() *readingState {
+	return &readingState{rd.Method, rd.Solid, rd.FilterFlag, rd.solid, rd.solidIn, rd.data}
+}
+
+func (rd *Reader) restore(s readingState) {
+	rd.Method, rd.Solid, rd.FilterFlag, rd.solid, rd.solidIn, rd.data = s.m, s.solid, s.filterFlag, s.dec, s.in, s.data
+}
+
+// readingName names a reading of an installer's data in errors.
+func readingName(m Method, solid, filterFlag bool) string {
+	s := "non-solid " + m.String()
+	if solid {
+		s = "solid " + m.String()
+	}
+	if m == MethodStored {
+		s = "a stored header"
+	}
+	if filterFlag {
+		s += " with a filter flag"
+	}
+	return s
 }
 
 // isLZMA reports LZMA properties as NSIS writes them: lc=3 lp=0 pb=2

@@ -261,6 +261,7 @@ func FuzzReader(f *testing.F) {
 	for _, o := range []BuildOptions{{}, {Deflate: true}, {Deflate: true, Solid: true}, {Deflate: true, LZMA: true, X86: true}, {Solid: true, LZMA: true, X86: true}} {
 		f.Add(Stub(nil, Build(sample(), o)))
 	}
+	f.Add(BuildPolyglot(sample()[:1], sample()[1:2]))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r := bytes.NewReader(b)
 		h, err := Find(r, int64(len(b)))
