@@ -749,16 +749,9 @@ func (b *builder) hashBatch(u hashUnit, span, buf []byte) []byte {
 func (b *builder) verifyData(it *item, data []byte) {
 	it.size = it.entrySize
 	sum, err := b.ar.VerifyEntryData(it.entry, data)
-	var ee *asar.EntryError
-	switch {
-	case err == nil || errors.Is(err, asar.ErrNoIntegrity):
-	case errors.As(err, &ee) && errors.Is(err, asar.ErrIntegrity):
-		it.asarErr = ee
-	default:
-		it.err = err
+	if !it.verified(sum, err) {
 		return
 	}
-	it.sha256 = sum
 	it.kind = sniffAt(bytes.NewReader(data), data[:min(len(data), filekind.HeadLen)], it.size)
 	if it.kind != "" {
 		// A binary's facts are read from a copy of its own: nothing
@@ -859,16 +852,9 @@ func (b *builder) hashItem(it *item, buf []byte) {
 func (b *builder) verifyItem(it *item, r io.ReaderAt, buf []byte) {
 	head := buf[:filekind.HeadLen]
 	sum, n, err := it.verify(head)
-	var ee *asar.EntryError
-	switch {
-	case err == nil || errors.Is(err, asar.ErrNoIntegrity):
-	case errors.As(err, &ee) && errors.Is(err, asar.ErrIntegrity):
-		it.asarErr = ee
-	default:
-		it.err = err
+	if !it.verified(sum, err) {
 		return
 	}
-	it.sha256 = sum
 	it.kind = sniffAt(r, head[:n], it.size)
 	if it.kind != "" {
 		b.describe(it, r, it.size)
@@ -1442,4 +1428,21 @@ func compactStrings(s []string) []string {
 		}
 	}
 	return out
+}
+
+// verified records the outcome of checking an asar entry, its digest sum
+// and err, and reports whether its bytes were read: an integrity mismatch
+// is kept as a fact of the entry (asarErr), any other error as its err.
+func (it *item) verified(sum string, err error) bool {
+	var ee *asar.EntryError
+	switch {
+	case err == nil || errors.Is(err, asar.ErrNoIntegrity):
+	case errors.As(err, &ee) && errors.Is(err, asar.ErrIntegrity):
+		it.asarErr = ee
+	default:
+		it.err = err
+		return false
+	}
+	it.sha256 = sum
+	return true
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -308,29 +306,7 @@ func main() {
 // stub it gives no file/zip-unlisted-entry, and the same stub with a
 // second archive appended to it does.
 func TestZipGoBuiltSelfExtractorStub(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a Go program")
-	}
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go tool not found")
-	}
-	src := t.TempDir()
-	writeTree(t, src, map[string][]byte{
-		"go.mod":  []byte("module stub\n\ngo 1.21\n"),
-		"main.go": []byte(goStubSource),
-	})
-	exe := filepath.Join(src, "stub.exe")
-	cmd := exec.Command(goTool, "build", "-trimpath", "-ldflags=-s -w -buildid=", "-o", exe, ".")
-	cmd.Dir = src
-	cmd.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=-buildvcs=false")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	stub, err := os.ReadFile(exe)
-	if err != nil {
-		t.Fatal(err)
-	}
+	stub := goBuiltStub(t)
 	if !bytes.Contains(stub, []byte("PK\x03\x04")) {
 		t.Log("the stub does not hold the local header signature; the test proves less")
 	}
