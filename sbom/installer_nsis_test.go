@@ -1,7 +1,6 @@
 package sbom
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"fmt"
@@ -62,24 +61,7 @@ func sevenZipOf(t *testing.T, s electronfix.Spec) []byte {
 // zipBytes returns a zip archive of files, deflated, in name order.
 func zipBytes(t *testing.T, files map[string][]byte) []byte {
 	t.Helper()
-	var names []string
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, n := range names {
-		w, err := zw.Create(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(files[n])
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return zipBytesAt(t, 0, files)
 }
 
 // squirrelSetupOf returns a stand-in for Squirrel.Windows's Setup.exe
