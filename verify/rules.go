@@ -20,6 +20,10 @@ const (
 	RuleInsecurePath signing.Rule = "file/insecure-path"
 	// RuleDuplicateEntry: an archive holds two entries of one name.
 	RuleDuplicateEntry signing.Rule = "file/duplicate-entry"
+	// RuleNameCollision: an archive holds entries whose names differ only
+	// in case or Unicode normalization, one file once extracted on Windows
+	// or macOS.
+	RuleNameCollision signing.Rule = "file/name-collision"
 	// RuleZipInvalid: a zip archive's structures are inconsistent.
 	RuleZipInvalid signing.Rule = "file/zip-invalid"
 	// RuleZipUnlisted: a zip holds a local entry its central directory does
@@ -146,6 +150,7 @@ const (
 	ruleSymlinkEscape    = RuleSymlinkEscape
 	ruleInsecurePath     = RuleInsecurePath
 	ruleDuplicateEntry   = RuleDuplicateEntry
+	ruleNameCollision    = RuleNameCollision
 	ruleZipInvalid       = RuleZipInvalid
 	ruleZipUnlisted      = RuleZipUnlisted
 	ruleZipTrailing      = RuleZipTrailing

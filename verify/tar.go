@@ -47,6 +47,7 @@ func (c *check) openTar(ra io.ReaderAt, size int64) bool {
 		return true
 	}
 	defer tr.Close()
+	folds := newFoldSet()
 	for c.e.ctx.Err() == nil {
 		ent, err := tr.Next()
 		c.tarProblems(tr.Problems())
@@ -54,6 +55,11 @@ func (c *check) openTar(ra io.ReaderAt, size int64) bool {
 			break
 		}
 		p := joinPath(c.f.Path, ent.Name)
+		if ent.Type != release.TypeDir {
+			if first := folds.add(ent.Name); first != "" {
+				c.finds = append(c.finds, finding(ruleNameCollision, signing.SeverityWarning, p, nameCollisionMessage("tar", c.f.Path, ent.Name, first)))
+			}
+		}
 		switch ent.Type {
 		case release.TypeFile:
 			j := &job{path: p, size: ent.Size, src: ent.Source, depth: c.j.depth + 1, expand: x, held: c.j.held}

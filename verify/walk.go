@@ -526,6 +526,10 @@ type zipChecks struct {
 	// dups counts the entries seen so far of each name with such a hash.
 	dupHash map[uint64]bool
 	dups    map[string]int
+	// foldHash holds the hashes of folded names (foldName) more than one
+	// file entry has, and folds the entries seen so far with such a hash.
+	foldHash map[uint64]bool
+	folds    *foldSet
 	// paths, when set, holds the report paths of the archive's entries
 	// (see pathArena).
 	paths *pathArena
@@ -536,7 +540,9 @@ func (e *engine) newZipChecks(recs []zipRec, ra io.ReaderAt, size int64, prefix 
 	if at == "" {
 		at = "."
 	}
-	return &zipChecks{at: at, overlap: zipOverlaps(recs, size), localName: zipLocalNames(recs, ra, size), dupHash: zipDuplicates(recs), dups: map[string]int{}}
+	dupHash, foldHash := zipDuplicates(recs)
+	return &zipChecks{at: at, overlap: zipOverlaps(recs, size), localName: zipLocalNames(recs, ra, size),
+		dupHash: dupHash, dups: map[string]int{}, foldHash: foldHash, folds: newFoldSet()}
 }
 
 // zipChunkEntries queues the entries of zr, which are those of an archive
@@ -578,6 +584,11 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 				dups[name] = n + 1
 			} else {
 				dups[name] = 1
+			}
+		}
+		if len(zc.foldHash) > 0 && zc.foldHash[zipNameHash(foldName(name))] {
+			if first := zc.folds.add(name); first != "" {
+				e.addFindings(finding(ruleNameCollision, signing.SeverityWarning, p, nameCollisionMessage("zip", at, name, first)))
 			}
 		}
 		if overlap[i] {
@@ -624,21 +635,36 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 // directories) has. Sorting the hashes costs a slice of them for a moment
 // where a set of every name seen would stay for the whole walk; the walk
 // then compares the names of the entries whose hash is here.
-func zipDuplicates(recs []zipRec) map[uint64]bool {
+//
+// It returns as well the hashes of folded names (zipRec.fold) that more
+// than one file entry has, found in the same slice once the first are.
+func zipDuplicates(recs []zipRec) (dups, folds map[uint64]bool) {
 	names := make([]uint64, 0, len(recs))
 	for _, z := range recs {
 		if z.file {
 			names = append(names, z.name)
 		}
 	}
-	slices.Sort(names)
-	dups := map[uint64]bool{}
-	for i := 1; i < len(names); i++ {
-		if names[i] == names[i-1] {
-			dups[names[i]] = true
+	dups = repeated(names)
+	names = names[:0]
+	for _, z := range recs {
+		if z.file {
+			names = append(names, z.fold)
 		}
 	}
-	return dups
+	return dups, repeated(names)
+}
+
+// repeated sorts hs and returns the hashes it holds more than once.
+func repeated(hs []uint64) map[uint64]bool {
+	slices.Sort(hs)
+	rep := map[uint64]bool{}
+	for i := 1; i < len(hs); i++ {
+		if hs[i] == hs[i-1] {
+			rep[hs[i]] = true
+		}
+	}
+	return rep
 }
 
 // zipDirHasData reports whether the directory entry zf holds data: a size,

@@ -22,7 +22,9 @@ import (
 // cannot be read) and its sizes. The name itself is not kept: for a
 // million entries the names are more than the rest of the records.
 type zipRec struct {
-	name         uint64 // zipNameHash of the name
+	name uint64 // zipNameHash of the name
+	// fold is the zipNameHash of the name's foldName, for a file entry.
+	fold         uint64
 	off          int64
 	comp, uncomp uint64
 	dir          bool // a directory by its attributes
@@ -50,9 +52,16 @@ func zipRecord(zf *zip.File) zipRec {
 	}
 	n := strings.TrimSuffix(zf.Name, "/")
 	dir := zf.Mode().IsDir()
-	return zipRec{name: zipNameHash(zf.Name), off: off, comp: zf.CompressedSize64, uncomp: zf.UncompressedSize64, dir: dir,
+	r := zipRec{name: zipNameHash(zf.Name), off: off, comp: zf.CompressedSize64, uncomp: zf.UncompressedSize64, dir: dir,
 		file:   fs.ValidPath(n) && !strings.Contains(n, `\`) && n != "." && !strings.HasSuffix(zf.Name, "/") && !dir,
 		bundle: n == "Info.plist" || strings.HasSuffix(n, "/Info.plist")}
+	if r.file {
+		r.fold = r.name
+		if f := foldName(zf.Name); f != zf.Name {
+			r.fold = zipNameHash(f)
+		}
+	}
+	return r
 }
 
 // zipNameSeed keys zipNameHash: names chosen to collide would have to be
