@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/shipgate/shipgate/signing"
@@ -132,5 +133,19 @@ func TestFoldNameASCIILowerDoesNotAllocate(t *testing.T) {
 	}
 	if foldName("Caf\u00e9") != foldName("cafe\u0301") {
 		t.Error("NFC and NFD fold apart")
+	}
+}
+
+// TestZipFoldHash: the hash the zip pre-pass keeps of a folded name is
+// that of foldName, and costs no allocation for an ASCII name in any case.
+func TestZipFoldHash(t *testing.T) {
+	long := strings.Repeat("Com/Example/", 30) + "Main.class"
+	for _, n := range []string{"", "a", "App.DLL", long, "caf\u00e9/X", "CAFE\u0301"} {
+		if got, want := zipFoldHash(n), zipNameHash(foldName(n)); got != want {
+			t.Errorf("zipFoldHash(%q) = %x, want %x", n, got, want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { zipFoldHash(long) }); n != 0 {
+		t.Errorf("%v allocations", n)
 	}
 }

@@ -586,7 +586,7 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 				dups[name] = 1
 			}
 		}
-		if len(zc.foldHash) > 0 && zc.foldHash[zipNameHash(foldName(name))] {
+		if len(zc.foldHash) > 0 && zc.foldHash[zipFoldHash(name)] {
 			if first := zc.folds.add(name); first != "" {
 				e.addFindings(finding(ruleNameCollision, signing.SeverityWarning, p, nameCollisionMessage("zip", at, name, first)))
 			}

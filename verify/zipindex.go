@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shipgate/shipgate/signing"
 )
@@ -56,10 +57,7 @@ func zipRecord(zf *zip.File) zipRec {
 		file:   fs.ValidPath(n) && !strings.Contains(n, `\`) && n != "." && !strings.HasSuffix(zf.Name, "/") && !dir,
 		bundle: n == "Info.plist" || strings.HasSuffix(n, "/Info.plist")}
 	if r.file {
-		r.fold = r.name
-		if f := foldName(zf.Name); f != zf.Name {
-			r.fold = zipNameHash(f)
-		}
+		r.fold = zipFoldHash(zf.Name)
 	}
 	return r
 }
@@ -72,6 +70,31 @@ var zipNameSeed = maphash.MakeSeed()
 // checks that compare names by it (zipLocalNames, zipDuplicates) would
 // miss a difference only for two names of equal 64-bit keyed hashes.
 func zipNameHash(name string) uint64 { return maphash.String(zipNameSeed, name) }
+
+// zipFoldHash is zipNameHash(foldName(name)), without allocating for an
+// ASCII name (most, and Java's class names are in mixed case): its bytes
+// are lowered into a buffer on the stack a part at a time.
+func zipFoldHash(name string) uint64 {
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			return zipNameHash(foldName(name))
+		}
+	}
+	var h maphash.Hash
+	h.SetSeed(zipNameSeed)
+	var buf [128]byte
+	for len(name) > 0 {
+		n := copy(buf[:], name)
+		for i, c := range buf[:n] {
+			if 'A' <= c && c <= 'Z' {
+				buf[i] = c + 'a' - 'A'
+			}
+		}
+		h.Write(buf[:n])
+		name = name[n:]
+	}
+	return h.Sum64()
+}
 
 // A zip archive with many entries is walked a chunk of its central
 // directory at a time: archive/zip keeps a record of about 250 bytes per
