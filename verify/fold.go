@@ -3,20 +3,31 @@ package verify
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
+	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 )
 
 // foldName returns the key under which a case-insensitive file system
-// finds the archive path name: its canonical decomposition (NFD, as macOS
-// looks names up on APFS and HFS+), in lower case (as NTFS and macOS's
-// default volumes compare). Two entries of one key but different names
-// are one file once extracted there, the later replacing the earlier:
-// "App.dll" and "app.dll", "Lib/x" and "lib/x", "café" written with
-// U+00E9 and with "e" and U+0301. A name in lower-case ASCII is its own
-// key, without allocating.
+// finds the archive path name: APFS's canonical caseless match (the
+// Unicode Standard's D145: canonical decomposition, full case folding,
+// decomposition again), which puts together what NTFS's and HFS+'s
+// simpler case tables do and more ("ß" and "ss", "µ" and "μ"). Two
+// entries of one key but different names are one file once extracted on
+// macOS, and on Windows for the common cases: "App.dll" and "app.dll",
+// "Lib/x" and "lib/x", "café" written with U+00E9 and with "e" and
+// U+0301. An ASCII name is lowered without the Unicode tables, and one in
+// lower case is its own key, without allocating.
 func foldName(name string) string {
-	return strings.ToLower(norm.NFD.String(name))
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			// A Caser may keep state: one per call, as walks run in
+			// parallel.
+			return norm.NFD.String(cases.Fold().String(norm.NFD.String(name)))
+		}
+	}
+	return strings.ToLower(name)
 }
 
 // nameCollisionMessage is the finding on the entry name of the archive at

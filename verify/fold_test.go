@@ -27,6 +27,7 @@ var foldCases = []foldCase{
 	{"nfc nfd", []string{"caf\u00e9.js", "cafe\u0301.js"}, []string{"cafe\u0301.js"}},
 	{"case in a directory", []string{"Lib/x", "lib/x"}, []string{"lib/x"}},
 	{"case and normalization", []string{"CAF\u00c9/a", "cafe\u0301/a"}, []string{"cafe\u0301/a"}},
+	{"full case folding", []string{"stra\u00dfe.txt", "STRASSE.txt"}, []string{"STRASSE.txt"}},
 	// The third is an exact duplicate of the second: reported as such,
 	// not a second time as a collision.
 	{"collision then duplicate", []string{"A.dll", "a.dll", "a.dll"}, []string{"a.dll"}},
