@@ -25,8 +25,11 @@
 // followed by a zip) is verified as native code and its archive walked
 // ("setup.exe/payload/x.dll"). Zip entries with unsafe or duplicate names,
 // or whose data overlap another entry's (zip bombs), are findings and are
-// not read; so are local entries the central directory does not list. An app.asar given on its own is checked with its unpacked
-// entries, read from the app.asar.unpacked folder beside it.
+// not read; so are local entries the central directory does not list.
+// Zip and tar entries whose names differ only in case or Unicode
+// normalization (one file once extracted on Windows or macOS) are reported
+// too. An app.asar given on its own is checked with its unpacked entries,
+// read from the app.asar.unpacked folder beside it.
 //
 // Apple bundles (.app, .framework…) in a directory or a zip are verified as
 // a whole as well: the main executable together with the bundle's Info.plist

@@ -2,33 +2,13 @@ package verify
 
 import (
 	"fmt"
-	"strings"
-	"unicode/utf8"
 
-	"golang.org/x/text/cases"
-	"golang.org/x/text/unicode/norm"
+	"github.com/shipgate/shipgate/internal/foldname"
 )
 
 // foldName returns the key under which a case-insensitive file system
-// finds the archive path name: APFS's canonical caseless match (the
-// Unicode Standard's D145: canonical decomposition, full case folding,
-// decomposition again), which puts together what NTFS's and HFS+'s
-// simpler case tables do and more ("ß" and "ss", "µ" and "μ"). Two
-// entries of one key but different names are one file once extracted on
-// macOS, and on Windows for the common cases: "App.dll" and "app.dll",
-// "Lib/x" and "lib/x", "café" written with U+00E9 and with "e" and
-// U+0301. An ASCII name is lowered without the Unicode tables, and one in
-// lower case is its own key, without allocating.
-func foldName(name string) string {
-	for i := 0; i < len(name); i++ {
-		if name[i] >= utf8.RuneSelf {
-			// A Caser may keep state: one per call, as walks run in
-			// parallel.
-			return norm.NFD.String(cases.Fold().String(norm.NFD.String(name)))
-		}
-	}
-	return strings.ToLower(name)
-}
+// finds the archive path name (foldname.Key).
+var foldName = foldname.Key
 
 // nameCollisionMessage is the finding on the entry name of the archive at
 // whose path differs from the earlier entry first's only in case or
