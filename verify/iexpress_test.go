@@ -3,6 +3,7 @@ package verify
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,31 +16,18 @@ import (
 	"github.com/shipgate/shipgate/signing/authenticode"
 )
 
-// goBuiltStub cross-compiles goStubSource for windows/amd64, with the
-// flags TestZipGoBuiltSelfExtractorStub uses (a cache hit after it): a
-// real PE made by a real linker.
+// goBuiltStub returns a Go program built for windows/amd64 that extracts
+// the zip appended to it (fixtures.GoSelfExtractorStub): a real PE made by
+// a real linker.
 func goBuiltStub(t *testing.T) []byte {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds a Go program")
 	}
-	goTool, err := exec.LookPath("go")
-	if err != nil {
+	b, err := pefixtures.GoSelfExtractorStub(t.TempDir())
+	if errors.Is(err, pefixtures.ErrNoGoTool) {
 		t.Skip("go tool not found; the Go-built stub was not made")
 	}
-	src := t.TempDir()
-	writeTree(t, src, map[string][]byte{
-		"go.mod":  []byte("module stub\n\ngo 1.21\n"),
-		"main.go": []byte(goStubSource),
-	})
-	exe := filepath.Join(src, "stub.exe")
-	cmd := exec.Command(goTool, "build", "-trimpath", "-ldflags=-s -w -buildid=", "-o", exe, ".")
-	cmd.Dir = src
-	cmd.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=-buildvcs=false")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	b, err := os.ReadFile(exe)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -269,38 +269,6 @@ func TestZipLocalHeaderHiddenInPrefix(t *testing.T) {
 	}
 }
 
-// goStubSource is a self-extractor's stub: it reads the archive after it
-// and writes one, so that the code reading and writing local headers is
-// linked in. signing/authenticode's buildGoPE builds the same program, byte
-// for byte, so that a cold `go test ./...` cross-compiles it once: keep the
-// two copies, their go.mod and their flags identical.
-const goStubSource = `package main
-
-import (
-	"archive/zip"
-	"io"
-	"os"
-)
-
-func main() {
-	r, err := zip.OpenReader(os.Args[0])
-	if err != nil {
-		os.Exit(1)
-	}
-	w := zip.NewWriter(os.Stdout)
-	for _, f := range r.File {
-		rc, err := f.Open()
-		if err != nil {
-			os.Exit(1)
-		}
-		out, _ := w.Create(f.Name)
-		io.Copy(out, rc)
-		rc.Close()
-	}
-	w.Close()
-}
-`
-
 // TestZipGoBuiltSelfExtractorStub: a Go program that reads zip archives,
 // built for Windows, holds "PK\x03\x04" in its code; as a self-extractor's
 // stub it gives no file/zip-unlisted-entry, and the same stub with a

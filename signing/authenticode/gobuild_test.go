@@ -1,6 +1,7 @@
 package authenticode
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,62 +12,15 @@ import (
 	"github.com/shipgate/shipgate/signing"
 )
 
-// goStubSource is verify's self-extractor stub (verify/ziplayout_test.go),
-// byte for byte, so the two packages share one cross-compile.
-const goStubSource = `package main
-
-import (
-	"archive/zip"
-	"io"
-	"os"
-)
-
-func main() {
-	r, err := zip.OpenReader(os.Args[0])
-	if err != nil {
-		os.Exit(1)
-	}
-	w := zip.NewWriter(os.Stdout)
-	for _, f := range r.File {
-		rc, err := f.Open()
-		if err != nil {
-			os.Exit(1)
-		}
-		out, _ := w.Create(f.Name)
-		io.Copy(out, rc)
-		rc.Close()
-	}
-	w.Close()
-}
-`
-
 // buildGoPE cross-compiles a small Go program for windows/amd64: a real PE
-// file made by a real linker.
+// file made by a real linker (fixtures.GoSelfExtractorStub, which verify's
+// tests build too: one cross-compile for a cold go test ./...).
 func buildGoPE(t *testing.T) []byte {
 	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
+	b, err := fixtures.GoSelfExtractorStub(t.TempDir())
+	if errors.Is(err, fixtures.ErrNoGoTool) {
 		t.Skip("go tool not found; skipping the Go-built PE fixtures")
 	}
-	dir := t.TempDir()
-	// The same program, go.mod, flags and environment as verify's
-	// TestZipGoBuiltSelfExtractorStub (verify/ziplayout_test.go): a cold
-	// `go test ./...` then compiles the runtime and archive/zip for windows
-	// once and the second build is a cache hit. Keep the two in step.
-	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(goStubSource), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module stub\n\ngo 1.21\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	exe := filepath.Join(dir, "stub.exe")
-	cmd := exec.Command(goTool, "build", "-trimpath", "-ldflags=-s -w -buildid=", "-o", exe, ".")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=-buildvcs=false")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	b, err := os.ReadFile(exe)
 	if err != nil {
 		t.Fatal(err)
 	}
