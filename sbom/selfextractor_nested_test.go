@@ -360,13 +360,7 @@ func withCertTable(t *testing.T, img, between, blob []byte) []byte {
 // before the table: both are inventoried.
 func TestAttackZipEndInSignature(t *testing.T) {
 	dir := t.TempDir()
-	write := func(b []byte) string {
-		p := filepath.Join(dir, "setup.exe")
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(b []byte) string { return writeFile(t, dir, "setup.exe", b) }
 	record := []byte("PK\x05\x06\x00\x00\x00\x00\x01\x00\x01\x00\x2e\x00\x00\x00\x00\x00\x00\x00\x00\x00")
 	blob := append([]byte("\x30\x82\x00\x10 not really a signature"), record...)
 	inv := openInv(t, write(withCertTable(t, peImage(t, ""), nil, blob)))
@@ -392,13 +386,7 @@ func TestAttackZipEndInSignature(t *testing.T) {
 // are inventoried, under the PE's path, and nothing escapes it.
 func TestAttackAppendedZipDirectoryOutside(t *testing.T) {
 	dir := t.TempDir()
-	write := func(b []byte) string {
-		p := filepath.Join(dir, "setup.exe")
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(b []byte) string { return writeFile(t, dir, "setup.exe", b) }
 	z := zipBytes(t, map[string][]byte{"app/ok.dll": versionedDLL(t, "1.0.0.0", "ok")})
 	eocd := len(z) - 22
 	dirSize := int(binary.LittleEndian.Uint32(z[eocd+12:]))
