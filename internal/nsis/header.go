@@ -81,25 +81,54 @@ func (f File) Path() (p string, ok bool) {
 	return strings.Join(els, "/"), true
 }
 
-// parseHeader reads the instructions and strings of a decompressed
-// header.
-func parseHeader(h []byte) (*Header, error) {
+// headerError says a decompressed header is malformed: Offset is the
+// offending field's offset in the header. NewReader turns it into a
+// [FormatError] at a file offset.
+type headerError struct {
+	Offset int64
+	Reason string
+}
+
+func (e *headerError) Error() string {
+	return fmt.Sprintf("nsis: %s at offset 0x%x of the header", e.Reason, e.Offset)
+}
+
+// blockTableLen is the size of the header's fixed start: its flags and
+// block table. makensis writes every block after it (and after the rest
+// of struct header, whose size depends on the version).
+const blockTableLen = 4 + 8*blocksNum
+
+// headerTables returns where the instructions and the string table of the
+// decompressed header h lie: the string table runs to the language tables
+// when they follow it, else to the header's end.
+func headerTables(h []byte) (eoff, en, soff, send int64) {
 	le := binary.LittleEndian
 	blk := func(i int) (int64, int64) {
 		return int64(le.Uint32(h[4+8*i:])), int64(le.Uint32(h[8+8*i:]))
 	}
-	eoff, en := blk(blkEntries)
-	soff, _ := blk(blkStrings)
-	send, _ := blk(blkLangTabs)
+	eoff, en = blk(blkEntries)
+	soff, _ = blk(blkStrings)
+	send, _ = blk(blkLangTabs)
+	if send <= soff || send > int64(len(h)) {
+		send = int64(len(h))
+	}
+	return eoff, en, soff, send
+}
+
+// parseHeader reads the instructions and strings of a decompressed
+// header. It checks only what reading them needs (the tables lie in the
+// header), as exehead, which checks nothing, would run them: the
+// ambiguity check asks it whether another reading gives a header exehead
+// would act on. [checkReal] refuses the headers makensis cannot write.
+func parseHeader(h []byte) (*Header, error) {
+	le := binary.LittleEndian
+	eoff, en, soff, send := headerTables(h)
 	size := int64(len(h))
 	if en > maxEntries || eoff > size || en*entrySize > size-eoff {
-		return nil, &FormatError{Offset: 4 + 8*blkEntries, InStream: true, Reason: fmt.Sprintf("the header's %d instructions at offset %d do not fit in its %d bytes", en, eoff, size)}
-	}
-	if send <= soff || send > size {
-		send = size
+		return nil, &headerError{Offset: 4 + 8*blkEntries, Reason: fmt.Sprintf("the header's %d instructions at offset %d do not fit in its %d bytes", en, eoff, size)}
 	}
 	if soff > size {
-		return nil, &FormatError{Offset: 4 + 8*blkStrings, InStream: true, Reason: fmt.Sprintf("the header's string table at offset %d lies beyond its %d bytes", soff, size)}
+		return nil, &headerError{Offset: 4 + 8*blkStrings, Reason: fmt.Sprintf("the header's string table at offset %d lies beyond its %d bytes", soff, size)}
 	}
 	st := strtab{b: h[soff:send]}
 	// Unicode tables start with an empty string of two zero bytes

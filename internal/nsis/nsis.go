@@ -372,7 +372,10 @@ func NewReader(r io.ReaderAt, h FirstHeader, opts Options) (*Reader, error) {
 	}
 	var err error
 	if rd.Header, err = parseHeader(hdr); err != nil {
-		return rd, err
+		return rd, rd.headerFormatError(err)
+	}
+	if err := checkReal(hdr); err != nil {
+		return rd, rd.headerFormatError(err)
 	}
 	// exehead is built for one compressor and one of solid and
 	// non-solid: data that also decodes to a valid header under another
@@ -395,6 +398,21 @@ func NewReader(r io.ReaderAt, h FirstHeader, opts Options) (*Reader, error) {
 	}
 	rd.restore(kept)
 	return rd, nil
+}
+
+// headerFormatError returns err, a *headerError of the header read under
+// rd's reading, as a FormatError at a file offset: the field's own when
+// the header block is stored, else the header block's, the field's offset
+// in the decompressed header given in the reason.
+func (rd *Reader) headerFormatError(err error) error {
+	he, ok := err.(*headerError)
+	if !ok {
+		return err
+	}
+	if rd.Method == MethodStored && !rd.Solid {
+		return &FormatError{Offset: rd.start + 4 + he.Offset, Reason: he.Reason + " (the stored header)"}
+	}
+	return &FormatError{Offset: rd.start, Reason: fmt.Sprintf("%s at offset 0x%x of the header as it decompresses (%s) from the block", he.Reason, he.Offset, readingName(rd.Method, rd.Solid, rd.FilterFlag))}
 }
 
 // readHeaderOf reads the header block under rd's current reading; tests
