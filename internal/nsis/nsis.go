@@ -36,7 +36,10 @@
 // Limits: the header is read only when its size is at most
 // [Options].MaxHeader; what blocks decompress to is charged to
 // [Options].Take before it is returned (solid blocks by their recorded
-// length, others as they are decompressed, before they are returned);
+// length, others as they are decompressed, before they are returned), and
+// so is every decoding of the header beyond the one its size pays for (the
+// readings tried before one decodes, and those the ambiguity check
+// decodes after), as it is decompressed;
 // the LZMA dictionary is bounded; every length and offset is checked
 // against the archive before use. A non-solid block's size is known only
 // by decompressing it: a block of up to 8 MiB is kept from that pass, a
@@ -172,8 +175,9 @@ type Options struct {
 	// MaxHeader bounds the header's size; zero means DefaultMaxHeader.
 	MaxHeader int64
 	// Take, when set, is charged with what the header and each block
-	// decompress to before they are returned; when it returns false the
-	// reader stops with ErrExpansion.
+	// decompress to before they are returned, and with what every further
+	// decoding of the header block under another reading decompresses
+	// to; when it returns false the reader stops with ErrExpansion.
 	Take func(n int64) bool
 }
 
@@ -276,6 +280,10 @@ type Reader struct {
 		filterFlag bool
 	}
 
+	// chargeHeader says readHeader charges what it decompresses to Take:
+	// the header's size, charged once up front, pays for one decoding.
+	chargeHeader bool
+
 	start int64 // file offset of the first byte after the firstheader
 	end   int64 // file offset where the data ends (the CRC32, if any)
 	data  int64 // non-solid: file offset of the data blocks
@@ -358,7 +366,14 @@ func NewReader(r io.ReaderAt, h FirstHeader, opts Options) (*Reader, error) {
 	chosen := -1
 	for i, t := range try {
 		set(t)
+		// The header's size, charged above, pays for the first
+		// decoding; a reading tried after one that failed pays for
+		// itself.
+		rd.chargeHeader = i > 0
 		b, err := readHeaderOf(rd)
+		if errors.Is(err, ErrExpansion) {
+			return rd, err
+		}
 		if err == nil {
 			hdr, firstErr, chosen = b, nil, i
 			break
@@ -383,9 +398,18 @@ func NewReader(r io.ReaderAt, h FirstHeader, opts Options) (*Reader, error) {
 	// takes, so it is refused rather than read one way. Only the header
 	// block of the other readings is decoded, under the same limits.
 	kept := *rd.state()
+	defer func() { rd.chargeHeader = false }()
 	for _, t := range try[chosen+1:] {
 		set(t)
+		// Each decoding of the check is charged as it decompresses, so
+		// that data whose other readings are bombs stops at the budget
+		// rather than costing each its MaxHeader.
+		rd.chargeHeader = true
 		b, err := readHeaderOf(rd)
+		if errors.Is(err, ErrExpansion) {
+			rd.restore(kept)
+			return rd, err
+		}
 		if err != nil {
 			continue
 		}
@@ -633,10 +657,20 @@ func (rd *Reader) readHeader() ([]byte, error) {
 			return nil, &FormatError{Offset: rd.start, Reason: fmt.Sprintf("the stored header block holds %d bytes, the firstheader says %d", l, want)}
 		}
 	}
-	// Read at most want bytes, growing the buffer as they come.
+	// Read at most want bytes, growing the buffer as they come, and
+	// charge them a MiB at a time when rd.chargeHeader says so.
+	const step = 1 << 20
 	var buf []byte
-	b := make([]byte, 0, min(want, 1<<20))
-	buf = b
+	var charged int64
+	charge := func(all bool) bool {
+		n := int64(len(buf)) - charged
+		if !rd.chargeHeader || rd.opts.Take == nil || n <= 0 || (!all && n < step) {
+			return true
+		}
+		charged += n
+		return rd.opts.Take(n)
+	}
+	buf = make([]byte, 0, min(want, step))
 	for int64(len(buf)) < want {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
@@ -644,9 +678,18 @@ func (rd *Reader) readHeader() ([]byte, error) {
 		k := min(int64(cap(buf)), want)
 		n, err := src.Read(buf[len(buf):k])
 		buf = buf[:len(buf)+n]
+		if !charge(false) {
+			return nil, ErrExpansion
+		}
 		if err != nil && int64(len(buf)) < want {
+			if !charge(true) {
+				return nil, ErrExpansion
+			}
 			return nil, &FormatError{Offset: rd.start, Reason: fmt.Sprintf("the header decompresses to %d bytes, the firstheader says %d: %v", len(buf), want, err)}
 		}
+	}
+	if !charge(true) {
+		return nil, ErrExpansion
 	}
 	return buf, nil
 }

@@ -101,3 +101,32 @@ func TestUnrealHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestAmbiguityCountsUnrealHeaders: the ambiguity check counts another
+// reading whose header parses, even one makensis cannot write, because
+// exehead runs what it finds: the stored and solid deflate polyglot's
+// second header keeps its instructions at offset 0, inside its block
+// table (the five-byte shift of the deflate stored block leaves no other
+// choice), yet an exehead built for solid zlib would run them. Checked
+// only as the reading taken, it would leave the polyglot read as its
+// stored header.
+func TestAmbiguityCountsUnrealHeaders(t *testing.T) {
+	b := Stub(stub, BuildPolyglot([]BuildFile{{Name: `$INSTDIR\stored.dll`, Data: []byte("x")}}, []BuildFile{{Name: `$INSTDIR\deflate.dll`, Data: []byte("y")}}))
+	var unreal int
+	orig := readHeaderOf
+	defer func() { readHeaderOf = orig }()
+	readHeaderOf = func(rd *Reader) ([]byte, error) {
+		hdr, err := orig(rd)
+		if err == nil && rd.Solid && checkReal(hdr) != nil {
+			if _, perr := parseHeader(hdr); perr == nil {
+				unreal++
+			}
+		}
+		return hdr, err
+	}
+	_, _, err := walk(t, b, Options{})
+	var ae *AmbiguousError
+	if unreal != 1 || !errors.As(err, &ae) {
+		t.Errorf("%d unreal other headers, error %v; want 1 and an AmbiguousError", unreal, err)
+	}
+}
