@@ -88,6 +88,12 @@ const (
 	// RuleIExpressCommand: a command line an IExpress self-extractor runs
 	// once its cabinet is extracted (RUNPROGRAM, POSTRUNPROGRAM).
 	RuleIExpressCommand = container.RuleIExpressCommand
+	// RuleIExpressFileSizes: an IExpress stub's FILESIZES resource that
+	// wextract refuses, or whose total is not its cabinet's.
+	RuleIExpressFileSizes = container.RuleIExpressFileSizes
+	// RuleIExpressCabinetTrailing: bytes of an IExpress CABINET resource
+	// past the cabinet's own length.
+	RuleIExpressCabinetTrailing = container.RuleIExpressCabinetTrailing
 )
 
 // Rule IDs of catalog membership, documented in docs/rules/catalog.md.

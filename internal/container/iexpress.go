@@ -34,8 +34,10 @@ func isIExpressCabinet(r squirrel.Resource) bool {
 // them into one folder; a second CABINET (another language) under
 // <PE>/$RSRC/10/CABINET/<language>. A CABINET resource whose data lies
 // outside the file, or that is no readable cabinet, is a malformed
-// finding, as its files were not checked. The install commands
-// (RUNPROGRAM, POSTRUNPROGRAM) are notes.
+// finding, as its files were not checked. The first cabinet is checked
+// against the FILESIZES resource and its own resource's length (see
+// [walker.checkIExpressSizes]). The install commands (RUNPROGRAM,
+// POSTRUNPROGRAM) are notes.
 func (w *walker) openCabinets(ra io.ReaderAt, rs []resource) {
 	first := true
 	for _, r := range rs {
@@ -65,6 +67,9 @@ func (w *walker) openCabinets(ra io.ReaderAt, rs []resource) {
 				w.v.Finding(f)
 			}
 			continue
+		}
+		if at == w.at {
+			w.checkIExpressSizes(ra, rs, r.Resource, cr)
 		}
 		w.walkCab(cr, at, nil)
 	}

@@ -50,4 +50,12 @@ const (
 	// once its cabinet is extracted (its RUNPROGRAM or POSTRUNPROGRAM
 	// resource), noted so that a review sees what runs at install.
 	RuleIExpressCommand signing.Rule = "iexpress/command"
+	// RuleIExpressFileSizes: an IExpress stub's FILESIZES resource that
+	// wextract refuses (missing, not 36 bytes, a total of 0), or whose
+	// total is not the sum of its cabinet's file sizes.
+	RuleIExpressFileSizes signing.Rule = "iexpress/file-sizes"
+	// RuleIExpressCabinetTrailing: bytes of an IExpress stub's CABINET
+	// resource past the cabinet's own length, which wextract does not
+	// extract.
+	RuleIExpressCabinetTrailing signing.Rule = "iexpress/cabinet-trailing-data"
 )
