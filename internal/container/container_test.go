@@ -143,6 +143,9 @@ func FuzzWalk(f *testing.F) {
 	if img, err := pefixtures.IExpressSetup(cab.Build([]cab.BuildFile{{Name: "a.dll", Data: []byte("MZ")}, {Name: `..\b`, Data: []byte("b")}}, cab.BuildOptions{Method: cab.MethodMSZIP}), "a.dll"); err == nil {
 		f.Add(uint8(IExpress), img)
 	}
+	if img, err := pefixtures.IExpressSetup(append(cab.Build([]cab.BuildFile{{Name: "a.dll", Data: []byte("MZ")}}, cab.BuildOptions{}), "MZ trailing"...), "a.dll"); err == nil {
+		f.Add(uint8(IExpress), img)
+	}
 	f.Fuzz(func(t *testing.T, k uint8, data []byte) {
 		kind := Kind((k+6)%7 + 1) // a seed's k is its Kind (1 to 7)
 		var total int64

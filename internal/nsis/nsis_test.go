@@ -262,6 +262,7 @@ func FuzzReader(f *testing.F) {
 		f.Add(Stub(nil, Build(sample(), o)))
 	}
 	f.Add(BuildPolyglot(sample()[:1], sample()[1:2]))
+	f.Add(withHeader(make([]byte, len(sampleHeader())), BuildOptions{}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r := bytes.NewReader(b)
 		h, err := Find(r, int64(len(b)))
