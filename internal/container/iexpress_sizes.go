@@ -104,7 +104,9 @@ func (w *walker) checkIExpressSizes(ra io.ReaderAt, rs []resource, cabinet squir
 	switch {
 	case want == 0:
 		sizes("the IExpress FILESIZES resource gives the files a total of 0 bytes, with which wextract refuses to run: the installer extracts nothing", &off)
-	case want != total:
+	case want != total&0xFFFFFFFF:
+		// A DWORD: IExpress's sum wraps past 4 GiB, as wextract's
+		// count does.
 		sizes(fmt.Sprintf("the IExpress FILESIZES resource gives the files a total of %d bytes, but the cabinet's %d files hold %d: the cabinet is not the one IExpress packaged with this stub (replaced or edited since), or the resource was edited", want, len(cr.Files), total), &off)
 	}
 }

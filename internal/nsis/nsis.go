@@ -45,6 +45,14 @@
 // by decompressing it: a block of up to 8 MiB is kept from that pass, a
 // larger one decompressed again when read.
 //
+// A header that decompresses and parses but that makensis cannot have
+// written (all zeros; its instructions or strings inside its block table;
+// no instruction; no string table, or one not starting with the empty
+// string; instructions overlapping the strings) is a [FormatError] at a
+// file offset, although exehead, which checks none of it, would run it;
+// the ambiguity check counts such headers under the other readings, since
+// exehead would.
+//
 // Not checked: the installer's CRC32 (the PE's Authenticode signature, which
 // covers the same bytes, is verified by the caller), and what the script
 // does at run time beyond extracting files (downloads, registry writes).

@@ -11,13 +11,13 @@ import "fmt"
 // installer's header, but data that only fills the header's place. Read
 // as a header it would make the data blocks after it look like an
 // installer's that installs nothing; it is malformed instead. What
-// makensis always writes (build.cpp, and every installer it built for the
-// tests):
+// makensis 3 always writes (seen in every installer it built for the
+// tests, and in its refusals):
 //   - the instructions and the string table after the flags and the
 //     block table (the rest of struct header follows them too; only the
 //     blocks a script leaves empty, such as the fonts, keep offset 0);
 //   - at least one instruction: a script needs a section ("no sections
-//     specified" is an error), and a section ends with EW_RET;
+//     specified" is an error), and an empty section compiles to one;
 //   - a string table starting with the empty string (7-Zip's NsisIn
 //     relies on it to tell Unicode from ANSI);
 //   - the tables one after the other, so the instructions and the
