@@ -151,3 +151,48 @@ func TestTrailingAppended(t *testing.T) {
 		}
 	}
 }
+
+// FuzzAppendedZips: hostile bytes after a PE (directories pointing
+// anywhere, records chained back to back) give archives in file order,
+// each ending inside the file, and no panic.
+func FuzzAppendedZips(f *testing.F) {
+	img, err := pefile.Build(pefile.Spec{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	a, b := zipAtOffsetF(f, "a.dll", 0), zipAtOffsetF(f, "b.dll", 0)
+	f.Add(append(append(append([]byte(nil), img...), a...), b...))
+	f.Add(append(append([]byte(nil), img...), a...))
+	f.Add(append(append([]byte(nil), a...), b...))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, size := bytes.NewReader(b), int64(len(b))
+		ends := ZipEnds(r, size, true)
+		z, ok, err := FindAppendedZip(r, size, ends, nil, nil)
+		if err != nil || !ok || !z.Valid {
+			return
+		}
+		all := AppendedZips(r, size, ends, z, nil)
+		if len(all) == 0 || len(all) > MaxAppended || all[len(all)-1] != z {
+			t.Fatalf("archives %+v for %+v", all, z)
+		}
+		for i, e := range all {
+			if e.Off < 0 || e.End > size || (i > 0 && e.Off <= all[i-1].Off) {
+				t.Fatalf("archive %d: %+v of %+v", i, e, all)
+			}
+		}
+		TrailingAppended(r, size, Span{size / 2, size - size/2}, nil)
+	})
+}
+
+// zipAtOffsetF is zipAtOffset for a fuzz target's seeds.
+func zipAtOffsetF(f *testing.F, name string, off int64) []byte {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	zw.SetOffset(off)
+	w, _ := zw.Create(name)
+	w.Write([]byte(name))
+	if err := zw.Close(); err != nil {
+		f.Fatal(err)
+	}
+	return b.Bytes()
+}
