@@ -43,24 +43,33 @@ func appendedFindings(r *Report, rule signing.Rule, text string) []signing.Findi
 func TestAttackNSISAppendedZipCheckedTwice(t *testing.T) {
 	f := getFixtures(t)
 	in := goInstaller(t, []nsis.BuildFile{{Name: `$INSTDIR\app.dll`, Data: f.peValid}}, nsis.BuildOptions{Deflate: true})
-	for _, adjust := range []bool{false, true} {
+	// The installer signed or not: signed, the zip ends before the
+	// certificate table, where the trailing data ends too.
+	for _, tc := range []struct{ adjust, sign bool }{{false, false}, {true, false}, {true, true}} {
+		adjust, sign := tc.adjust, tc.sign
+		seal := func(b []byte) []byte {
+			if sign {
+				return signInstaller(t, b)
+			}
+			return b
+		}
 		// Passing: a text file, checked under the installer's path.
 		dir := t.TempDir()
-		writeTree(t, dir, map[string][]byte{"setup.exe": append(append([]byte(nil), in...), zipAt(t, len(in), adjust, []zipEntry{{name: "app/readme.txt", data: []byte("hello")}})...)})
+		writeTree(t, dir, map[string][]byte{"setup.exe": seal(append(append([]byte(nil), in...), zipAt(t, len(in), adjust, []zipEntry{{name: "app/readme.txt", data: []byte("hello")}})...))})
 		r := run(t, Options{}, dir)
 		if fileByPath(r, "setup.exe/app/readme.txt") == nil || fileByPath(r, "setup.exe/$NSIS/trailing-data") == nil {
-			t.Errorf("adjusted=%v: appended zip or trailing data not checked: %q", adjust, pathsUnder(r, "setup.exe"))
+			t.Errorf("adjusted=%v signed=%v: appended zip or trailing data not checked: %q", adjust, sign, pathsUnder(r, "setup.exe"))
 		}
 		if ps := pathsUnder(r, "setup.exe/$NSIS/trailing-data/"); len(ps) != 0 {
-			t.Errorf("adjusted=%v: the appended zip is checked twice: %q", adjust, ps)
+			t.Errorf("adjusted=%v signed=%v: the appended zip is checked twice: %q", adjust, sign, ps)
 		}
 		if got := rulesFor(r, "setup.exe"); !slices.Contains(got, "warning "+string(RuleNSISTrailingData)) || len(zipFindings(r, "setup.exe", ruleZipUnlisted)) != 0 {
-			t.Errorf("adjusted=%v: installer findings %q, want %s and no %s", adjust, got, RuleNSISTrailingData, ruleZipUnlisted)
+			t.Errorf("adjusted=%v signed=%v: installer findings %q, want %s and no %s", adjust, sign, got, RuleNSISTrailingData, ruleZipUnlisted)
 		}
 
 		// Failing: an unsigned DLL, reported once.
 		dir = t.TempDir()
-		writeTree(t, dir, map[string][]byte{"setup.exe": append(append([]byte(nil), in...), zipAt(t, len(in), adjust, []zipEntry{{name: "app/evil.dll", data: f.peUnsigned}})...)})
+		writeTree(t, dir, map[string][]byte{"setup.exe": seal(append(append([]byte(nil), in...), zipAt(t, len(in), adjust, []zipEntry{{name: "app/evil.dll", data: f.peUnsigned}})...))})
 		r = mustFail(t, Options{Policy: requireValid()}, "setup.exe/app/evil.dll", ruleUnsigned, dir)
 		n := 0
 		for _, x := range r.Findings {
@@ -69,7 +78,7 @@ func TestAttackNSISAppendedZipCheckedTwice(t *testing.T) {
 			}
 		}
 		if n != 1 {
-			t.Errorf("adjusted=%v: %d unsigned findings for evil.dll, want 1: %q", adjust, n, pathsUnder(r, "setup.exe"))
+			t.Errorf("adjusted=%v signed=%v: %d unsigned findings for evil.dll, want 1: %q", adjust, sign, n, pathsUnder(r, "setup.exe"))
 		}
 	}
 }

@@ -733,9 +733,8 @@ func (c *check) findZip(ra io.ReaderAt, size int64, hdr []byte) {
 			if i > 0 {
 				from = all[i-1].End
 			}
-			if !c.openAppended(ra, size, ends, zipEnd{off: a.Off, end: a.End, valid: true}, next, from) {
-				return
-			}
+			// A malformed one does not keep the others unchecked.
+			c.openAppended(ra, size, ends, zipEnd{off: a.Off, end: a.End, valid: true}, next, from)
 		}
 	case ok && z.valid:
 		c.openAppended(ra, size, ends, z, -1, 0)
@@ -755,8 +754,8 @@ func (c *check) findZip(ra io.ReaderAt, size int64, hdr []byte) {
 // file starts before that (next, -1 when none: the bytes between are the
 // next archive's prefix, checked by it). Local file headers are looked for
 // from offset from (0, or the end of the archive before, which was
-// checked on its own). It returns false when the archive cannot be read.
-func (c *check) openAppended(ra io.ReaderAt, size int64, ends []int64, z zipEnd, next, from int64) bool {
+// checked on its own).
+func (c *check) openAppended(ra io.ReaderAt, size int64, ends []int64, z zipEnd, next, from int64) {
 	// The archive ends with its end record's comment; the file may go on
 	// with a structure of its own (a signed PE's certificate table), and
 	// any other byte is the archive's to account for.
@@ -775,14 +774,13 @@ func (c *check) openAppended(ra io.ReaderAt, size int64, ends []int64, z zipEnd,
 	ze, err := readZipEnds(ctxReaderAt{c.e.ctx, ra}, z)
 	if le := (*zip64LocatorError)(nil); errors.As(err, &le) {
 		c.add(ruleMalformed, signing.SeverityError, le.Error()).Offset = &le.loc
-		return false
+		return
 	}
 	if err == nil {
 		c.finds = append(c.finds, ze.unowned(ra, limit, c.f.Path)...)
 		ra = ze.reader(ra)
 	}
 	c.openZipFrom(io.NewSectionReader(ra, 0, z.end), z.end, c.f.Path, from)
-	return true
 }
 
 // reportAppended reports, when a PE carries more than one zip archive at
@@ -801,10 +799,10 @@ func (c *check) reportAppended(ra io.ReaderAt, all []zipend.End, ends []int64) {
 		}
 		return z.Off
 	}
-	for _, a := range all[:len(all)-1] {
+	for i, a := range all[:len(all)-1] {
 		off := start(a)
 		msg := fmt.Sprintf("a zip archive starting at offset %d (its end record at offset %d) comes before the archive whose end record is at offset %d, which extractors reading the file from its end open: a stub that knows where its payload starts, and extractors that read local headers from the start, extract this one's files instead; both were checked under this path", off, a.Off, last.Off)
-		if len(ends) > 1 && last.End > ends[1] && a.End <= ends[1] {
+		if i == len(all)-2 && len(ends) > 1 && last.End > ends[1] && a.End <= ends[1] {
 			off = start(last)
 			msg = fmt.Sprintf("a zip archive starting at offset %d (its end record at offset %d) lies in or after the certificate table at offset %d (data stuffed in the signature, as in CVE-2013-3900), outside what the signature covers, and hides from extractors reading the file from its end the signed archive whose end record is at offset %d, which the signed stub extracts; both were checked under this path", off, last.Off, ends[1], a.Off)
 		}
