@@ -3,6 +3,8 @@ package sbom
 import (
 	"slices"
 	"testing"
+
+	"github.com/shipgate/shipgate/internal/nsis"
 )
 
 // Attack (issue #14, gap 3): two zips concatenated after a PE stub. Tools
@@ -27,5 +29,20 @@ func TestAttackHiddenFirstAppendedZip(t *testing.T) {
 	inv = openInv(t, writeFile(t, dir, "setup.exe", append(append([]byte(nil), stub...), zipBytes(t, map[string][]byte{"readme.txt": []byte("ok")})...)))
 	if ps := filePaths(t, inv); !slices.Equal(ps, []string{"setup.exe", "setup.exe/readme.txt"}) {
 		t.Errorf("one archive: paths %q", ps)
+	}
+}
+
+// Attack: a zip after NSIS data that is no PE's (an uninstaller's data, a
+// file of its own) is no installer's appended zip: verify checks its
+// entries under $NSIS/trailing-data, and they are inventoried there too,
+// not left inside one opaque file.
+func TestAttackZipAfterBareNSISData(t *testing.T) {
+	data := nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\b.dll`, Data: versionedDLL(t, "2.0.0.0", "b")}}, nsis.BuildOptions{Deflate: true})
+	b := append(append([]byte(nil), data...), zipBytes(t, sfxPayload(t, "1.0.0.0", "trojan"))...)
+	inv := openInv(t, writeFolder(t, map[string][]byte{"dist/uninst.dat": b}))
+	at := "dist/uninst.dat/$NSIS/trailing-data"
+	ps := filePaths(t, inv)
+	if !slices.Contains(ps, at) || binaryAt(inv, at+"/app/ffmpeg.dll") == nil {
+		t.Errorf("the zip after the NSIS data is not inventoried under %s: %q", at, ps)
 	}
 }

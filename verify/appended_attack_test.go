@@ -174,3 +174,14 @@ func TestAttackTwoZipsAfterPE(t *testing.T) {
 		}
 	}
 }
+
+// A zip after NSIS data that is no PE's (an uninstaller's data, a file of
+// its own) is checked under $NSIS/trailing-data, where sbom lists it
+// (TestAttackZipAfterBareNSISData): there is no PE to check it under.
+func TestZipAfterBareNSISDataChecked(t *testing.T) {
+	f := getFixtures(t)
+	data := nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\app.dll`, Data: f.peValid}}, nsis.BuildOptions{Deflate: true})
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"uninst.dat": append(append([]byte(nil), data...), makeZip(t, []zipEntry{{name: "app/evil.dll", data: f.peUnsigned}})...)})
+	mustFail(t, Options{Policy: requireValid()}, "uninst.dat/$NSIS/trailing-data/app/evil.dll", ruleUnsigned, dir)
+}
