@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/binary"
+	"io"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/pefile"
@@ -195,4 +196,53 @@ func zipAtOffsetF(f *testing.F, name string, off int64) []byte {
 		f.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// BenchmarkAppendedZips: a PE followed by an archive of 20,000 entries,
+// the directory read once more to look for an archive before it.
+func BenchmarkAppendedZips(b *testing.B) {
+	img, err := pefile.Build(pefile.Spec{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var buf bytes.Buffer
+	buf.Write(img)
+	zw := zip.NewWriter(&buf)
+	zw.SetOffset(int64(len(img)))
+	for i := range 20000 {
+		w, _ := zw.CreateHeader(&zip.FileHeader{Name: "app/node_modules/pkg/file-" + string(rune('a'+i%26)) + "/" + itoa(i) + ".js", Method: zip.Store})
+		w.Write([]byte("x"))
+	}
+	zw.Close()
+	data := buf.Bytes()
+	r, size := bytes.NewReader(data), int64(len(data))
+	ends := ZipEnds(r, size, true)
+	z, _, _ := FindAppendedZip(r, size, ends, nil, nil)
+	b.Run("AppendedZips", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if n := len(AppendedZips(r, size, ends, z, nil)); n != 1 {
+				b.Fatalf("%d archives", n)
+			}
+		}
+	})
+	// What opening the archive costs anyway, for scale.
+	b.Run("zip.NewReader", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := zip.NewReader(io.NewSectionReader(r, 0, z.End), z.End); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func itoa(i int) string {
+	s := ""
+	for {
+		s = string(rune('0'+i%10)) + s
+		if i /= 10; i == 0 {
+			return s
+		}
+	}
 }
