@@ -150,6 +150,9 @@ func (l *containerLister) trailingZip(e container.Entry, r io.ReaderAt, size int
 		return
 	}
 	sr := io.NewSectionReader(r, t.Offset, t.Size)
+	if isPE(sr, t.Size) {
+		return // a self-extractor: entry lists its archives (appendedZip)
+	}
 	z, ok, err := container.FindAppendedZip(sr, t.Size, []int64{t.Size}, nil, nil)
 	if err != nil || !ok || !z.Valid {
 		return

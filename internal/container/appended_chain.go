@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"io"
 
+	"github.com/shipgate/shipgate/internal/filekind"
 	"github.com/shipgate/shipgate/internal/zipend"
 )
 
@@ -136,12 +137,19 @@ func ArchiveStart(r io.ReaderAt, z zipend.End) (int64, bool) {
 // sbom lists them, and so not again under the trailing data's. An archive
 // that reads otherwise on its own (its offsets count from the trailing
 // data, and a directory header sits where they point in the PE), a ZIP64
-// one, or none, is not.
+// one, or none, is not; nor is one when the range is itself a PE (a
+// second self-extractor appended), whose own walk finds its archives (a
+// signed one before its certificate table that the outer search may
+// miss).
 func TrailingAppended(r io.ReaderAt, size int64, t Span, walked []Span) bool {
 	if t.Offset < 0 || t.Size <= 0 || t.Offset+t.Size > size {
 		return false
 	}
 	sr := io.NewSectionReader(r, t.Offset, t.Size)
+	head := make([]byte, min(t.Size, filekind.HeadLen))
+	if n, _ := sr.ReadAt(head, 0); filekind.DetectAt(sr, head[:n], t.Size) == filekind.PE {
+		return false
+	}
 	own, ok, err := zipend.Find(sr, t.Size, []int64{t.Size}, nil)
 	if err != nil || !ok || !own.Valid {
 		return false

@@ -112,8 +112,9 @@ func equal(a, b []int64) bool {
 // one the PE carries at its end reads the same alone or in the PE, offsets
 // adjusted or not; one whose offsets count from the trailing data while a
 // directory header sits where they point in the PE reads otherwise in the
-// PE (archive/zip takes the header there), and one the PE search does not
-// find, or no zip, is not the PE's.
+// PE (archive/zip takes the header there), one the PE search does not
+// find, no zip, or a second self-extractor (a PE) appended, is not the
+// PE's.
 func TestTrailingAppended(t *testing.T) {
 	img, err := pefile.Build(pefile.Spec{})
 	if err != nil {
@@ -142,6 +143,13 @@ func TestTrailingAppended(t *testing.T) {
 	copy(b[dirOff:], z[dirOff:dirOff+46])
 	if TrailingAppended(bytes.NewReader(b), int64(len(b)), Span{int64(len(img)), int64(len(z))}, nil) {
 		t.Errorf("an archive that reads otherwise in the PE is taken for the PE's")
+	}
+
+	// A second self-extractor appended: its own walk finds its archives.
+	sfx := append(append([]byte(nil), img...), zipOne(t, "a.dll")...)
+	b = append(append([]byte(nil), img...), sfx...)
+	if TrailingAppended(bytes.NewReader(b), int64(len(b)), Span{int64(len(img)), int64(len(sfx))}, nil) {
+		t.Errorf("a self-extractor appended is taken for the outer PE's zip")
 	}
 
 	// Not a zip; a zip followed by more than an end record's reach.
