@@ -16,7 +16,10 @@
 // folder or an archive, a file an installer carries — and so is a zip
 // appended to an NSIS or Squirrel Setup.exe: the zip's files are listed
 // under the PE's path as verify checks them, found by the rule verify
-// finds them by (internal/container's FindAppendedZip), each once.
+// finds them by (internal/container's FindAppendedZip and AppendedZips:
+// every archive a tool could extract there, the signed one an archive
+// planted in the signature hides and one concatenated before the last
+// included), each once.
 //
 // [Diff] compares two inventories of one application and reports, as
 // findings, what a release gate should stop: bytes that changed while the

@@ -108,6 +108,9 @@ func (l *containerLister) walk(k container.Kind, r io.ReaderAt, size int64, at s
 			if s, ok := selfExtractorSpan(e); ok {
 				walked = append(walked, s)
 			}
+			if e.Trailing.Size > 0 {
+				l.trailingZip(e, r, size, depth+1)
+			}
 		},
 		Zip: func(z container.Zip) {
 			walked = append(walked, z.Span())
@@ -126,11 +129,35 @@ func (l *containerLister) walk(k container.Kind, r io.ReaderAt, size int64, at s
 		// the NSIS data (a stored block that is a plain zip, which stays
 		// one file) is the installer's, as verify opens it. Appended to NSIS data it is also the file
 		// $NSIS/trailing-data, which stays one file: its entries are
-		// listed once, under the installer's path.
+		// listed once, under the installer's path (see trailingZip).
 		l.appendedZip(at, r, size, depth, walked)
 	default:
 		container.Walk(context.Background(), k, r, size, at, l.x, v)
 	}
+}
+
+// trailingZip lists, under the trailing data's path e.Path, depth levels
+// down, the entries of the zip archive that the bytes after an NSIS
+// installer's data (e, in the container of size bytes at r) end with, as
+// verify checks them there: unless it is the zip the installer, a PE,
+// carries at its end, read the same (container.TrailingAppended), which
+// is listed under the installer's path instead. NSIS data alone (an
+// uninstaller) carries no appended zip, and its trailing data's is listed
+// there.
+func (l *containerLister) trailingZip(e container.Entry, r io.ReaderAt, size int64, depth int) {
+	t := e.Trailing
+	if t.Offset < 0 || t.Size <= 0 || t.Offset+t.Size > size || (isPE(r, size) && container.TrailingAppended(r, size, t, nil)) {
+		return
+	}
+	sr := io.NewSectionReader(r, t.Offset, t.Size)
+	if isPE(sr, t.Size) {
+		return // a self-extractor: entry lists its archives (appendedZip)
+	}
+	z, ok, err := container.FindAppendedZip(sr, t.Size, []int64{t.Size}, nil, nil)
+	if err != nil || !ok || !z.Valid {
+		return
+	}
+	l.zip(e.Path, io.NewSectionReader(sr, 0, z.End), z.End, depth)
 }
 
 // zip lists the entries of the zip archive of size bytes at r under

@@ -41,17 +41,19 @@ func hasAppendedZip(r io.ReaderAt, size int64) bool {
 	return err == nil && ok && z.Valid
 }
 
-// appendedZip lists the files of the zip archive the PE of size bytes at
+// appendedZip lists the files of the zip archives the PE of size bytes at
 // r, found at report path at, depth levels down, carries at its end (a
-// self-extractor's payload), under at, as verify finds and walks it: the
+// self-extractor's payload), under at, as verify finds and walks them: the
 // end record before a signed PE's certificate table or at the file's end
 // (container.FindAppendedZip, which verify uses too), one whose central
-// directory is where it says; and when that archive lies in or after a
-// signed PE's certificate table, the archive before the table too
-// (container.SignedZip). walked are the ranges the PE's walk already
-// listed (a Squirrel Setup.exe's resource package, which may end the
-// file; an NSIS installer's stored block that is a self-extractor): a
-// record inside one of them is not listed again. A file that is no PE carries none.
+// directory is where it says; and every other archive a tool could
+// extract from there (container.AppendedZips, verify's list too): the
+// signed one before the certificate table when that archive lies in or
+// after it, and those concatenated before it. walked are the ranges the
+// PE's walk already listed (a Squirrel Setup.exe's resource package, which
+// may end the file; an NSIS installer's stored block that is a
+// self-extractor): a record inside one of them is not listed again. A file
+// that is no PE carries none.
 func (l *containerLister) appendedZip(at string, r io.ReaderAt, size int64, depth int, walked []container.Span) {
 	if !isPE(r, size) {
 		return
@@ -61,11 +63,9 @@ func (l *containerLister) appendedZip(at string, r io.ReaderAt, size int64, dept
 	if err != nil || !ok || !z.Valid {
 		return
 	}
-	if s, ok := container.SignedZip(r, size, ends, z, walked); ok {
-		// An archive in or after the signature does not hide the signed
-		// one before it: both are listed, the signed one first (a name
-		// in both is reported as a duplicate).
-		l.zip(at, io.NewSectionReader(r, 0, s.End), s.End, depth)
+	// In file order: the first listed holds a name that a later one
+	// holds too (reported as a duplicate).
+	for _, a := range container.AppendedZips(r, size, ends, z, walked) {
+		l.zip(at, io.NewSectionReader(r, 0, a.End), a.End, depth)
 	}
-	l.zip(at, io.NewSectionReader(r, 0, z.End), z.End, depth)
 }

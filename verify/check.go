@@ -24,6 +24,7 @@ import (
 	"github.com/shipgate/shipgate/internal/cab"
 	"github.com/shipgate/shipgate/internal/container"
 	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/internal/zipend"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/authenticode"
 	"github.com/shipgate/shipgate/signing/codesign"
@@ -672,6 +673,9 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	case c.arc != nil:
 		c.openArchive(c.arc)
 	case c.f.Kind == KindAsar:
+	case c.j.zipIsParents:
+		// Its zip archive is checked as its container's (the PE the
+		// bytes follow), under the container's path.
 	case c.j.noZipEnd && c.f.Kind != KindPE && !IsZip(hdr):
 		// The archive's pass found no zip end record in its last
 		// bytes, and there is no other end to look before.
@@ -713,35 +717,96 @@ func (c *check) findZip(ra io.ReaderAt, size int64, hdr []byte) {
 	case c.e.ctx.Err() != nil:
 	case err != nil:
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot look for a zip archive at the end of the file: %v", unwrapPath(err)))
-	case ok && z.valid:
-		// The archive ends with its end record's comment; the file may
-		// go on with a structure of its own (a signed PE's certificate
-		// table), and any other byte is the archive's to account for.
-		limit := size
-		for _, e := range ends {
-			if e >= z.end && e < limit {
-				limit = e
+	case ok && z.valid && c.f.Kind == KindPE:
+		// Every archive a tool could extract from the PE's end: the one
+		// read from the end, the signed one before the certificate
+		// table, those concatenated before them (the list sbom
+		// inventories).
+		all := container.AppendedZips(ctxReaderAt{c.e.ctx, ra}, size, ends, ze0, c.resZips)
+		c.reportAppended(ctxReaderAt{c.e.ctx, ra}, all, ends)
+		for i, a := range all {
+			next := int64(-1)
+			if i+1 < len(all) {
+				next = all[i+1].Off
 			}
+			from := int64(0)
+			if i > 0 {
+				from = all[i-1].End
+			}
+			// A malformed one does not keep the others unchecked.
+			c.openAppended(ra, size, ends, zipEnd{off: a.Off, end: a.End, valid: true}, next, from)
 		}
-		if limit < size && limit-z.end < 8 && allZero(ra, z.end, limit) {
-			limit = z.end // the certificate table's alignment (PE format, "The Attribute Certificate Table")
-		}
-		ze, err := readZipEnds(ctxReaderAt{c.e.ctx, ra}, z)
-		if le := (*zip64LocatorError)(nil); errors.As(err, &le) {
-			c.add(ruleMalformed, signing.SeverityError, le.Error()).Offset = &le.loc
-			return
-		}
-		if err == nil {
-			c.finds = append(c.finds, ze.unowned(ra, limit, c.f.Path)...)
-			ra = ze.reader(ra)
-		}
-		c.openZip(io.NewSectionReader(ra, 0, z.end), z.end)
+	case ok && z.valid:
+		c.openAppended(ra, size, ends, z, -1, 0)
 	case IsZip(hdr):
 		// The archive's reader says what is wrong with it.
 		c.openZip(ra, size)
 	case ok:
 		off := z.off
 		c.add(ruleZipInvalid, signing.SeverityError, fmt.Sprintf("a zip end of central directory record at offset %d ends the %s, but the central directory it describes is not there; extractors that recover such archives may find entries that were not checked", z.off, zipEndWhere(z.end, size))).Offset = &off
+	}
+}
+
+// openAppended opens the zip archive whose end record is z, which the file
+// of size bytes at ra carries at its end (see findZip), and checks the
+// bytes after its end record up to the next of ends (a PE's certificate
+// table) or the file's end, or none when another archive found in the
+// file starts before that (next, -1 when none: the bytes between are the
+// next archive's prefix, checked by it). Local file headers are looked for
+// from offset from (0, or the end of the archive before, which was
+// checked on its own).
+func (c *check) openAppended(ra io.ReaderAt, size int64, ends []int64, z zipEnd, next, from int64) {
+	// The archive ends with its end record's comment; the file may go on
+	// with a structure of its own (a signed PE's certificate table), and
+	// any other byte is the archive's to account for.
+	limit := size
+	for _, e := range ends {
+		if e >= z.end && e < limit {
+			limit = e
+		}
+	}
+	if next >= 0 && next < limit {
+		limit = z.end
+	}
+	if limit < size && limit-z.end < 8 && allZero(ra, z.end, limit) {
+		limit = z.end // the certificate table's alignment (PE format, "The Attribute Certificate Table")
+	}
+	ze, err := readZipEnds(ctxReaderAt{c.e.ctx, ra}, z)
+	if le := (*zip64LocatorError)(nil); errors.As(err, &le) {
+		c.add(ruleMalformed, signing.SeverityError, le.Error()).Offset = &le.loc
+		return
+	}
+	if err == nil {
+		c.finds = append(c.finds, ze.unowned(ra, limit, c.f.Path)...)
+		ra = ze.reader(ra)
+	}
+	c.openZipFrom(io.NewSectionReader(ra, 0, z.end), z.end, c.f.Path, from)
+}
+
+// reportAppended reports, when a PE carries more than one zip archive at
+// its end (all, from container.AppendedZips, in file order), each that an
+// extractor reading the file from its end does not see: the signed
+// archive that one planted in or after the certificate table hides, or
+// one concatenated before the last. All of them are checked.
+func (c *check) reportAppended(ra io.ReaderAt, all []zipend.End, ends []int64) {
+	if len(all) < 2 {
+		return
+	}
+	last := all[len(all)-1]
+	start := func(z zipend.End) int64 {
+		if s, ok := container.ArchiveStart(ra, z); ok {
+			return s
+		}
+		return z.Off
+	}
+	for i, a := range all[:len(all)-1] {
+		off := start(a)
+		msg := fmt.Sprintf("a zip archive starting at offset %d (its end record at offset %d) comes before the archive whose end record is at offset %d, which extractors reading the file from its end open: a stub that knows where its payload starts, and extractors that read local headers from the start, extract this one's files instead; both were checked under this path", off, a.Off, last.Off)
+		if i == len(all)-2 && len(ends) > 1 && last.End > ends[1] && a.End <= ends[1] {
+			off = start(last)
+			msg = fmt.Sprintf("a zip archive starting at offset %d (its end record at offset %d) lies in or after the certificate table at offset %d (data stuffed in the signature, as in CVE-2013-3900), outside what the signature covers, and hides from extractors reading the file from its end the signed archive whose end record is at offset %d, which the signed stub extracts; both were checked under this path", off, last.Off, ends[1], a.Off)
+		}
+		c.add(ruleZipUnlisted, signing.SeverityError, msg).Offset = &off
 	}
 }
 
@@ -964,6 +1029,13 @@ func (c *check) openZip(ra io.ReaderAt, size int64) { c.openZipAt(ra, size, c.f.
 // openZipAt is openZip for an archive whose entries are reported under
 // report path at (a PE's resource).
 func (c *check) openZipAt(ra io.ReaderAt, size int64, at string) {
+	c.openZipFrom(ra, size, at, 0)
+}
+
+// openZipFrom is openZipAt for an archive whose local file headers are
+// looked for from offset from on (see zipUnlisted): the bytes before are
+// another archive's, checked on their own.
+func (c *check) openZipFrom(ra io.ReaderAt, size int64, at string, from int64) {
 	if c.j.depth >= maxDepth {
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("archive nested %d levels deep; its entries were not checked", c.j.depth))
 		return
@@ -990,7 +1062,11 @@ func (c *check) openZipAt(ra io.ReaderAt, size int64, at string) {
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("zip archive declares %d bytes of entries, more than the archives nested here may expand to (%d times the outermost archive's size, at least %d bytes; a zip bomb?); its entries were not checked", total, expansionRatio, int64(minExpansion)))
 		return
 	}
-	if f := zipUnlisted(cra, zipRecords(zr, size), size, at); f != nil {
+	var ur io.ReaderAt = cra
+	if from > 0 {
+		ur = zeroedBefore{cra, from}
+	}
+	if f := zipUnlisted(ur, zipRecords(zr, size), size, at); f != nil {
 		c.finds = append(c.finds, *f)
 	}
 	ref, sink := c.holdForEntries()

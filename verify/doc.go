@@ -23,7 +23,11 @@
 // directory record, as extractors find it, not by its first bytes: a zip
 // after other data is opened too, and a self-extractor (a PE or Mach-O file
 // followed by a zip) is verified as native code and its archive walked
-// ("setup.exe/payload/x.dll"). Zip entries with unsafe or duplicate names,
+// ("setup.exe/payload/x.dll"): every archive a PE carries at its end, the
+// signed one before its certificate table that an archive planted in the
+// signature hides, and one concatenated before the last, each reported;
+// a zip appended to an NSIS installer is walked there, once, its bytes
+// also the file setup.exe/$NSIS/trailing-data. Zip entries with unsafe or duplicate names,
 // or whose data overlap another entry's (zip bombs), are findings and are
 // not read; so are local entries the central directory does not list.
 // Zip and tar entries whose names differ only in case or Unicode

@@ -42,7 +42,15 @@ func (c *check) walkContainer(k container.Kind, ra io.ReaderAt, size int64) {
 		x = newExpansion(size)
 	}
 	container.Walk(c.e.ctx, k, ra, size, c.f.Path, x, container.Visitor{
-		Entry:   func(en container.Entry) { c.containerEntry(en, x) },
+		Entry: func(en container.Entry) {
+			// The bytes after an NSIS installer's data are one file
+			// of the installer; the zip they hold, when it is the
+			// one the PE carries at its end (a self-extractor's),
+			// is checked once, under the PE's path (see findZip),
+			// as sbom lists it.
+			parents := en.Trailing.Size > 0 && c.f.Kind == KindPE && container.TrailingAppended(ctxReaderAt{c.e.ctx, ra}, size, en.Trailing, nil)
+			c.containerEntry(en, x, parents)
+		},
 		Finding: func(f signing.Finding) { c.finds = append(c.finds, f) },
 		Zip: func(z container.Zip) {
 			c.resZips = append(c.resZips, z.Span())
@@ -63,7 +71,10 @@ const maxSharedHeld = 64 << 20
 // path's, so the bytes are checked at every path. A stream, readable
 // once, is held in memory to be read again, up to maxSharedHeld; a larger
 // one is reported at the further paths as not checked there.
-func (c *check) containerEntry(en container.Entry, x *expansion) {
+//
+// zipIsParents marks the file's zip archive as its container's appended
+// one, checked under the container's path (see job.zipIsParents).
+func (c *check) containerEntry(en container.Entry, x *expansion, zipIsParents bool) {
 	src := en.Source
 	if st, ok := src.(*release.Stream); ok && len(en.Also) > 0 {
 		if en.Size < 0 || en.Size > maxSharedHeld {
@@ -79,7 +90,11 @@ func (c *check) containerEntry(en container.Entry, x *expansion) {
 			}
 		}
 	}
-	c.entry(en.Path, src, en.Size, x)
+	if zipIsParents {
+		c.entryJob(&job{path: en.Path, size: en.Size, src: src, depth: c.j.depth + 1, expand: x, held: c.j.held, zipIsParents: true})
+	} else {
+		c.entry(en.Path, src, en.Size, x)
+	}
 	if _, ok := src.(*release.Stream); ok {
 		return
 	}

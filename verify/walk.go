@@ -60,6 +60,11 @@ type job struct {
 	// entry's last zipTailLen bytes, noJSBlock no JScript signature
 	// block begin line in its last jsTail bytes.
 	noZipEnd, noJSBlock bool
+	// zipIsParents says the zip archive the file ends with is one its
+	// container (a PE: the bytes after an NSIS installer's data) carries
+	// at its end, checked under the container's path as sbom lists it
+	// (see container.TrailingAppended): not opened again under this one.
+	zipIsParents bool
 	// noKoly says that pass found the entry's last bytes are no disk
 	// image's koly trailer (see hasKoly).
 	noKoly bool

@@ -46,7 +46,12 @@ func (c *check) openWindows(ra io.ReaderAt, size int64) {
 
 // entry checks one file an opened cabinet or MSI holds, now.
 func (c *check) entry(p string, src release.Source, size int64, x *expansion) {
-	j := &job{path: p, size: size, src: src, depth: c.j.depth + 1, expand: x, held: c.j.held}
+	c.entryJob(&job{path: p, size: size, src: src, depth: c.j.depth + 1, expand: x, held: c.j.held})
+}
+
+// entryJob checks the file of a container that job j, set up as entry
+// sets it up, describes.
+func (c *check) entryJob(j *job) {
 	if c.memHeld {
 		j.held += c.f.Size
 	}

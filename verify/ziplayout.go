@@ -234,3 +234,19 @@ func zipBytesHint(r io.ReaderAt, from, to int64) string {
 	}
 	return ""
 }
+
+// zeroedBefore is r with its bytes before offset from read as zeros: the
+// bytes of another archive, checked on their own, that a search for local
+// file headers passes over.
+type zeroedBefore struct {
+	r    io.ReaderAt
+	from int64
+}
+
+func (z zeroedBefore) ReadAt(b []byte, off int64) (int, error) {
+	n, err := z.r.ReadAt(b, off)
+	if off < z.from {
+		clear(b[:min(int64(n), z.from-off)])
+	}
+	return n, err
+}

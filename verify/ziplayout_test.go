@@ -225,7 +225,8 @@ func TestZip64LocatorPointsToGarbage(t *testing.T) {
 // or after a junk prefix, a lone local entry) is file/zip-unlisted-entry
 // at its offset, whether the archive's offsets count the prefix or not; a
 // stub that is a PE, or junk holding the signature without a header an
-// extractor would read, is not.
+// extractor would read, is not. A whole archive in a PE's overlay is
+// checked too, under the PE's path (sbom lists it there).
 func TestZipLocalHeaderHiddenInPrefix(t *testing.T) {
 	f := getFixtures(t)
 	hidden := makeZip(t, []zipEntry{{name: "evil.dll", data: f.peUnsigned}})
@@ -237,13 +238,14 @@ func TestZipLocalHeaderHiddenInPrefix(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		prefix []byte
-		at     int // -1: nothing to report
+		at     int  // -1: nothing to report
+		hidden bool // the hidden archive is a PE's, opened too (container.AppendedZips)
 	}{
-		{"archive after junk", cat(junk, hidden, junk), len(junk)},
-		{"archive in a PE stub's overlay", cat(f.peUnsigned, hidden), len(f.peUnsigned)},
-		{"lone local entry", cat(junk, lone), len(junk)},
-		{"PE stub", f.peUnsigned, -1},
-		{"signature without a header", noise, -1},
+		{"archive after junk", cat(junk, hidden, junk), len(junk), false},
+		{"archive in a PE stub's overlay", cat(f.peUnsigned, hidden), len(f.peUnsigned), true},
+		{"lone local entry", cat(junk, lone), len(junk), false},
+		{"PE stub", f.peUnsigned, -1, false},
+		{"signature without a header", noise, -1, false},
 	} {
 		for _, adjust := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s adjusted=%v", tc.name, adjust), func(t *testing.T) {
@@ -264,6 +266,9 @@ func TestZipLocalHeaderHiddenInPrefix(t *testing.T) {
 				if len(got) != 1 || got[0].Offset == nil || *got[0].Offset != int64(tc.at) || got[0].Severity != signing.SeverityError {
 					t.Errorf("want one error at offset %d, got %+v", tc.at, got)
 				}
+				if tc.hidden && fileByPath(r, "setup.bin/evil.dll") == nil {
+					t.Errorf("the hidden archive's entry was not checked: %v", r.Findings)
+				}
 			})
 		}
 	}
@@ -272,7 +277,7 @@ func TestZipLocalHeaderHiddenInPrefix(t *testing.T) {
 // TestZipGoBuiltSelfExtractorStub: a Go program that reads zip archives,
 // built for Windows, holds "PK\x03\x04" in its code; as a self-extractor's
 // stub it gives no file/zip-unlisted-entry, and the same stub with a
-// second archive appended to it does.
+// second archive appended to it does, both archives' files checked.
 func TestZipGoBuiltSelfExtractorStub(t *testing.T) {
 	stub := goBuiltStub(t)
 	if !bytes.Contains(stub, []byte("PK\x03\x04")) {
@@ -294,6 +299,9 @@ func TestZipGoBuiltSelfExtractorStub(t *testing.T) {
 		}
 		if got := zipFindings(r, "setup2.exe", ruleZipUnlisted); len(got) != 1 || *got[0].Offset != int64(len(stub)) {
 			t.Errorf("adjusted=%v: stub with a hidden archive: %+v", adjust, got)
+		}
+		if fileByPath(r, "setup2.exe/evil.dll") == nil || fileByPath(r, "setup2.exe/payload/readme.txt") == nil {
+			t.Errorf("adjusted=%v: the hidden archive and the last are not both checked: %v", adjust, r.Findings)
 		}
 	}
 }

@@ -213,6 +213,10 @@ type Entry struct {
 	// nsis/shared-data): a verifier checks the bytes once, an inventory
 	// lists each path.
 	Also []string
+	// Trailing, for the bytes after an NSIS installer's data
+	// ($NSIS/trailing-data), is their range in the container's file
+	// (see [TrailingAppended]); zero for any other file.
+	Trailing Span
 }
 
 // Visitor receives what [Walk] finds, in the order it finds it. A nil

@@ -177,7 +177,7 @@ func (w *walker) nsisTrailing(ra io.ReaderAt, size int64, h nsis.FirstHeader) {
 	f.Path = w.at
 	f.Offset = &end
 	w.v.Finding(f)
-	w.entry(p, release.NewSection(ra, end, limit-end), limit-end)
+	w.v.Entry(Entry{Path: p, Source: release.NewSection(ra, end, limit-end), Size: limit - end, Trailing: Span{end, limit - end}})
 }
 
 // nsisBlockPath returns the report path of block b: the first name an
