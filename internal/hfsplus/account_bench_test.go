@@ -47,8 +47,8 @@ func BenchmarkUnreferenced(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(n / 8)
 			for b.Loop() {
-				u, err := unreferenced(bytes.NewReader(bm), n, refs)
-				if err != nil || (c.fill == 0xff && u.blocks != 0) {
+				u, err := unreferenced(bytes.NewReader(bm), n, refs, nil)
+				if err != nil || (c.fill == 0xff && u.unused.blocks != 0) {
 					b.Fatal(err, u)
 				}
 			}

@@ -247,7 +247,9 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 		return nil, err
 	}
 	var overflow, rsrcOverflow map[uint32][]extentRec
+	var trees []*tree
 	if extTree != nil {
+		trees = append(trees, extTree)
 		overflow, rsrcOverflow = v.readOverflow(extTree)
 	}
 	if attr := readFork(h[352:]); attr.size != 0 {
@@ -255,6 +257,7 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 		if err != nil {
 			v.problem("", 1024+352, "the attributes file cannot be read (compressed files are not opened): %v", err)
 		} else {
+			trees = append(trees, attrTree)
 			v.decmpfs = v.readAttributes(attrTree)
 		}
 	}
@@ -273,7 +276,11 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 		byID[n.id] = n
 	}
 	v.inventoryAttributes(byID)
-	v.account(all, overflow, rsrcOverflow)
+	zs := newZeroScan(v)
+	v.account(all, overflow, rsrcOverflow, zs)
+	for _, t := range append(trees, catTree) {
+		v.treeSlack(t, zs)
+	}
 	v.attrs, v.pathOf, v.rsrcOf = nil, nil, nil
 	return v, nil
 }

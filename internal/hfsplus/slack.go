@@ -1,0 +1,209 @@
+package hfsplus
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strings"
+)
+
+// slack gathers the bytes of one special file that hold no record yet
+// are not zero, for one ExtraMetadataSlack.
+type slack struct {
+	parts []string
+	size  int64
+	at    int64 // the first byte other than zero, -1 before one
+}
+
+func (s *slack) add(n int64, what string, args ...any) {
+	s.size += n
+	s.parts = append(s.parts, fmt.Sprintf(what, args...))
+}
+
+func (s *slack) first(at int64) {
+	if s.at < 0 || (at >= 0 && at < s.at) {
+		s.at = at
+	}
+}
+
+func (v *Volume) reportSlack(file string, s *slack) {
+	if len(s.parts) > 0 {
+		v.extra(Extra{Kind: ExtraMetadataSlack, Size: s.size, Offset: s.at, Detail: file + ": " + strings.Join(s.parts, ", ") + " hold bytes other than zero"})
+	}
+}
+
+// forkScan calls hit with the volume offset of a byte other than zero in
+// each allocation block holding one of the bytes [from, to) of the fork
+// of extents exts.
+func (v *Volume) forkScan(zs *zeroScan, exts []extent, from, to int64, hit func(at int64)) error {
+	bs := int64(v.BlockSize)
+	pos := int64(0)
+	for _, e := range exts {
+		elen := int64(e.count) * bs
+		if a, b := max(from, pos), min(to, pos+elen); a < b {
+			base := int64(e.start)*bs - pos
+			if err := zs.scan(base+a, base+b, bs, hit); err != nil {
+				return err
+			}
+		}
+		pos += elen
+	}
+	return nil
+}
+
+// extentBytes returns the bytes of the blocks of exts.
+func (v *Volume) extentBytes(exts []extent) int64 {
+	n := int64(0)
+	for _, e := range exts {
+		n += int64(e.count) * int64(v.BlockSize)
+	}
+	return n
+}
+
+// bitmapSlack reports the bits of the allocation file (of size bytes in
+// exts) past the volume's last block, and its bytes past them to the end
+// of its blocks, that are not zero (TN1150: unused bits are zero).
+func (v *Volume) bitmapSlack(exts []extent, size int64, zs *zeroScan) {
+	nb := int64(v.Blocks)
+	s := slack{at: -1}
+	fr := &forkReader{v: v, exts: exts, size: size}
+	if r := nb % 8; r != 0 {
+		var b [1]byte
+		if _, err := fr.ReadAt(b[:], nb/8); err == nil && b[0]&(0xff>>r) != 0 {
+			s.add(1, "the bits of its byte %d past block %d", nb/8, nb-1)
+			s.first(fr.volumeOffset(nb / 8))
+		}
+	}
+	hits := int64(0)
+	at := int64(-1)
+	err := v.forkScan(zs, exts, (nb+7)/8, v.extentBytes(exts), func(a int64) {
+		if hits++; at < 0 {
+			at = a
+		}
+	})
+	if err != nil {
+		v.problem("", 1024+112, "the allocation file past the volume's last block was not checked for data: %v", err)
+	}
+	if hits > 0 {
+		s.add(hits*int64(v.BlockSize), "%d allocation blocks past the bits of the volume's blocks", hits)
+		s.first(at)
+	}
+	v.reportSlack("the allocation file", &s)
+}
+
+// volumeOffset returns the offset in the volume of byte off of the fork.
+func (f *forkReader) volumeOffset(off int64) int64 {
+	return (&tree{f: f}).volumeOffset(off)
+}
+
+// treeSlack reports the bytes of B-tree t that hold no record and are
+// not zero: each used node's free space (between its records and its
+// offsets), the nodes its map marks free, the map's bits past its last
+// node, and its file past its last node to the end of its blocks. A
+// fixture builder, newfs_hfs and hdiutil leave all of them zero.
+func (v *Volume) treeSlack(t *tree, zs *zeroScan) {
+	be := binary.BigEndian
+	ns := t.nodeSize
+	buf := make([]byte, ns)
+	s := slack{at: -1}
+	defer v.reportSlack("the "+t.name, &s)
+	nodeAt := func(n uint32) int64 { return t.volumeOffset(int64(n) * int64(ns)) }
+	// records returns node n's record count and the start of its free
+	// space and of its offsets, ok false when they are inconsistent.
+	records := func(n uint32) (nrec, free, table int, ok bool) {
+		if _, err := t.f.ReadAt(buf, int64(n)*int64(ns)); err != nil {
+			return 0, 0, 0, false
+		}
+		nrec = int(be.Uint16(buf[10:]))
+		table = ns - 2*(nrec+1)
+		if table < 14 {
+			return 0, 0, 0, false
+		}
+		free = int(be.Uint16(buf[table:]))
+		return nrec, free, table, free >= 14 && free <= table
+	}
+	// The node map: the header node's map record, continued in map nodes
+	// (kind 2) linked from the header node.
+	need := (int64(t.nodes) + 7) / 8
+	nrec, _, table, ok := records(0)
+	if !ok || nrec < 3 {
+		v.problem("", nodeAt(0), "%s: the header node's records are inconsistent: its free nodes were not checked for data", t.name)
+		return
+	}
+	a, z := int(be.Uint16(buf[ns-6:])), int(be.Uint16(buf[ns-8:]))
+	if a < 14 || a > z || z > table {
+		v.problem("", nodeAt(0), "%s: the map record spans [%d, %d): its free nodes were not checked for data", t.name, a, z)
+		return
+	}
+	used := append([]byte(nil), buf[a:z]...)
+	mapAt := []int64{nodeAt(0) + int64(a)}
+	for next, hops := be.Uint32(buf), uint32(0); next != 0; next = be.Uint32(buf) {
+		if hops++; next >= t.nodes || hops > t.nodes {
+			v.problem("", nodeAt(0), "%s: the map node chain leads to node %d of %d: its free nodes were not checked for data", t.name, next, t.nodes)
+			return
+		}
+		nrec, _, _, ok := records(next)
+		a, z := int(be.Uint16(buf[ns-2:])), int(be.Uint16(buf[ns-4:]))
+		if !ok || int8(buf[8]) != 2 || nrec < 1 || a < 14 || a > z || z > ns-2*(nrec+1) {
+			v.problem("", nodeAt(next), "%s: map node %d is inconsistent: its free nodes were not checked for data", t.name, next)
+			return
+		}
+		used = append(used, buf[a:z]...)
+		mapAt = append(mapAt, nodeAt(next)+int64(a))
+	}
+	if int64(len(used)) < need {
+		v.problem("", nodeAt(0), "%s: its map covers %d of its %d nodes: its free nodes were not checked for data", t.name, 8*len(used), t.nodes)
+		return
+	}
+	if r := t.nodes % 8; (r != 0 && used[need-1]&(0xff>>r) != 0) || firstNonZero(used[need:]) >= 0 {
+		s.add(int64(len(used))-need+1, "its node map past its last node")
+		s.first(mapAt[0])
+	}
+	freeSpace, freeNodes := 0, 0
+	for n := uint32(0); n < t.nodes; n++ {
+		off := int64(n) * int64(ns)
+		if used[n/8]&(0x80>>(n%8)) == 0 {
+			hit := false
+			err := v.forkScan(zs, t.f.exts, off, off+int64(ns), func(at int64) {
+				if !hit {
+					hit = true
+					s.first(at)
+				}
+			})
+			if err != nil {
+				v.problem("", nodeAt(n), "%s: free node %d was not checked for data: %v", t.name, n, err)
+				return
+			}
+			if hit {
+				freeNodes++
+			}
+			continue
+		}
+		_, free, table, ok := records(n)
+		if !ok {
+			continue // a node the reader does not use; the leaves and index are checked
+		}
+		if j := firstNonZero(buf[free:table]); j >= 0 {
+			freeSpace++
+			s.size += int64(table - free)
+			s.first(nodeAt(n) + int64(free+j))
+		}
+	}
+	if freeSpace > 0 {
+		s.parts = append(s.parts, fmt.Sprintf("the free space of %d nodes", freeSpace))
+	}
+	if freeNodes > 0 {
+		s.add(int64(freeNodes)*int64(ns), "%d nodes its map marks free", freeNodes)
+	}
+	tail := int64(0)
+	err := v.forkScan(zs, t.f.exts, int64(t.nodes)*int64(ns), v.extentBytes(t.f.exts), func(at int64) {
+		if tail++; tail == 1 {
+			s.first(at)
+		}
+	})
+	if err != nil {
+		v.problem("", nodeAt(0), "%s: the file past its last node was not checked for data: %v", t.name, err)
+	}
+	if tail > 0 {
+		s.add(tail*int64(v.BlockSize), "%d allocation blocks past its last node", tail)
+	}
+}
