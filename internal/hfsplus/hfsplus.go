@@ -35,14 +35,21 @@
 // allocation bitmap marks used that no structure references (the
 // volume headers, the special files, the journal info block and
 // journal, catalog records' forks, fork data attributes); the bitmap is
-// streamed in 64 KiB chunks.
+// streamed in 64 KiB chunks. So are blocks two structures reference, or
+// that one references but the bitmap marks free, free blocks holding
+// bytes other than zero (read 64 KiB at a time, skipping what a
+// ZeroSpanner reader knows to be zeros), and bytes of the B-trees and
+// the allocation file that hold no record but are not zero (a node's
+// free space, free nodes, the map and bitmap past their last node and
+// block, a B-tree file past its last node).
 //
 // Not read: other compressed files (data in the resource fork, types 4
 // and up, LZVN, LZFSE: listed in Volume.Skipped and left out), directory
 // hard links, the content of resource forks and extended attributes
 // (only inventoried), the journal (a volume is read as its B-trees say),
 // the alternate volume header, B-tree files of more than eight extents,
-// data in free blocks and in a fork's last block past its end, and
+// data in a fork's last block past its end, in a B-tree record past its
+// fields and in the reserved area before the volume header, and
 // Unicode normalization (names are compared as stored).
 package hfsplus
 
