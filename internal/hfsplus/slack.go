@@ -95,9 +95,15 @@ func (f *forkReader) volumeOffset(off int64) int64 {
 	return (&tree{f: f}).volumeOffset(off)
 }
 
+// staleSlots is how many record offset slots right below a node's
+// offsets are let hold bytes: macOS does not clear the slot a deleted
+// record's offset leaves (a catalog leaf of an hdiutil-made image keeps
+// one), so at most 16 bytes a node are tolerated.
+const staleSlots = 8
+
 // treeSlack reports the bytes of B-tree t that hold no record and are
 // not zero: each used node's free space (between its records and its
-// offsets), the nodes its map marks free, the map's bits past its last
+// offsets, but the staleSlots slots below its offsets), the nodes its map marks free, the map's bits past its last
 // node, and its file past its last node to the end of its blocks. A
 // fixture builder, newfs_hfs and hdiutil leave all of them zero.
 func (v *Volume) treeSlack(t *tree, zs *zeroScan) {
@@ -182,7 +188,7 @@ func (v *Volume) treeSlack(t *tree, zs *zeroScan) {
 		if !ok {
 			continue // a node the reader does not use; the leaves and index are checked
 		}
-		if j := firstNonZero(buf[free:table]); j >= 0 {
+		if j := firstNonZero(buf[free:max(free, table-2*staleSlots)]); j >= 0 {
 			freeSpace++
 			s.size += int64(table - free)
 			s.first(nodeAt(n) + int64(free+j))

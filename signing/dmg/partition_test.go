@@ -180,3 +180,29 @@ func TestPartitionClaimedSizeNotAllocated(t *testing.T) {
 		t.Errorf("allocated %d bytes for a 512-byte stream", n)
 	}
 }
+
+// TestPartitionSpan: Span gives each chunk's end, says zero for
+// zero-fill chunks only (whose bytes read as zeros) and nothing out of
+// the partition; it decodes nothing (no budget is taken).
+func TestPartitionSpan(t *testing.T) {
+	vol := volume(5*1024*1024 + 4096)
+	img, _ := dmgfile.Build(dmgfile.Spec{HFS: vol, HFSBzip2: true})
+	pr, err := openFS(t, img, PartitionOptions{Take: func(int64) bool { t.Error("Span decoded a chunk"); return false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range pr.chunks {
+		start := int64(c.Sector) * SectorSize
+		for _, off := range []int64{start, start + int64(c.Sectors)*SectorSize - 1} {
+			end, zero := pr.Span(off)
+			if end != int64(c.Sector+c.Sectors)*SectorSize || zero != (c.Type == ChunkZeroFill || c.Type == ChunkIgnore) {
+				t.Errorf("Span(%d) = %d, %v for a %s chunk of sectors [%d, +%d)", off, end, zero, TypeName(c.Type), c.Sector, c.Sectors)
+			}
+		}
+	}
+	for _, off := range []int64{-1, pr.Size()} {
+		if end, zero := pr.Span(off); end > off || zero {
+			t.Errorf("Span(%d) = %d, %v", off, end, zero)
+		}
+	}
+}
