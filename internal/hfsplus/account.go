@@ -312,34 +312,7 @@ type bitmapRuns struct {
 // ones inside; it calls free, unless nil, with each run of free blocks
 // outside refs, in order.
 func unreferenced(bitmap io.ReaderAt, nblocks uint64, refs []span, free func(a, b uint64)) (bitmapRuns, error) {
-	var u bitmapRuns
-	ri := 0
-	// split calls out with the parts of [a, b) outside refs and in with
-	// those inside; runs come in increasing order, so ri only advances.
-	split := func(a, b uint64, in, out func(a, b uint64)) {
-		for a < b {
-			for ri < len(refs) && refs[ri].end <= a {
-				ri++
-			}
-			e := b
-			if ri < len(refs) && refs[ri].start < b {
-				e = max(a, refs[ri].start)
-			}
-			if e > a && out != nil {
-				out(a, e)
-			}
-			if ri == len(refs) || refs[ri].start >= b {
-				return
-			}
-			re := min(refs[ri].end, b)
-			if in != nil && re > e {
-				in(e, re)
-			}
-			a = re
-		}
-	}
-	used := func(a, b uint64) { split(a, b, nil, u.unused.add) }
-	unset := func(a, b uint64) { split(a, b, u.freeRef.add, free) }
+	bw := bitmapWalk{refs: refs, free: free}
 	buf := make([]byte, bitmapChunk)
 	be := binary.BigEndian
 	run := int64(-1)      // start of the current used run
@@ -350,7 +323,7 @@ func unreferenced(bitmap io.ReaderAt, nblocks uint64, refs []span, free func(a, 
 	for base := uint64(0); base < nblocks; base += 8 * bitmapChunk {
 		n := min(uint64(bitmapChunk), (nblocks-base+7)/8)
 		if k, err := bitmap.ReadAt(buf[:n], int64(base/8)); uint64(k) < n {
-			return u, fmt.Errorf("bitmap byte %d: %w", base/8+uint64(k), orEOF(err))
+			return bw.u, fmt.Errorf("bitmap byte %d: %w", base/8+uint64(k), orEOF(err))
 		}
 	words:
 		for i := uint64(0); i < n; i += 8 {
@@ -375,7 +348,7 @@ func unreferenced(bitmap io.ReaderAt, nblocks uint64, refs []span, free func(a, 
 					}
 					run = int64(blk0) + int64(j)
 					if uint64(run) > freeFrom {
-						unset(freeFrom, uint64(run))
+						bw.unset(freeFrom, uint64(run))
 					}
 					continue
 				}
@@ -387,15 +360,65 @@ func unreferenced(bitmap io.ReaderAt, nblocks uint64, refs []span, free func(a, 
 				}
 				j += lz
 				freeFrom = min(blk0+uint64(j), nblocks)
-				used(uint64(run), freeFrom)
+				bw.used(uint64(run), freeFrom)
 				run = -1
 			}
 		}
 	}
 	if run >= 0 {
-		used(uint64(run), nblocks)
+		bw.used(uint64(run), nblocks)
 	} else if freeFrom < nblocks {
-		unset(freeFrom, nblocks)
+		bw.unset(freeFrom, nblocks)
 	}
-	return u, nil
+	return bw.u, nil
+}
+
+// bitmapWalk sorts the runs of the bitmap against the referenced runs:
+// runs come in increasing order, so ri only advances.
+type bitmapWalk struct {
+	refs []span
+	ri   int
+	u    bitmapRuns
+	free func(a, b uint64)
+}
+
+// used records the parts of the used run [a, b) outside refs.
+func (w *bitmapWalk) used(a, b uint64) {
+	for a < b {
+		for w.ri < len(w.refs) && w.refs[w.ri].end <= a {
+			w.ri++
+		}
+		if w.ri == len(w.refs) || w.refs[w.ri].start >= b {
+			w.u.unused.add(a, b)
+			return
+		}
+		r := w.refs[w.ri]
+		if r.start > a {
+			w.u.unused.add(a, r.start)
+		}
+		a = r.end
+	}
+}
+
+// unset records the parts of the free run [a, b) inside refs, and
+// passes the others to free.
+func (w *bitmapWalk) unset(a, b uint64) {
+	for a < b {
+		for w.ri < len(w.refs) && w.refs[w.ri].end <= a {
+			w.ri++
+		}
+		if w.ri == len(w.refs) || w.refs[w.ri].start >= b {
+			if w.free != nil {
+				w.free(a, b)
+			}
+			return
+		}
+		r := w.refs[w.ri]
+		if r.start > a && w.free != nil {
+			w.free(a, r.start)
+		}
+		e := min(r.end, b)
+		w.u.freeRef.add(max(a, r.start), e)
+		a = e
+	}
 }

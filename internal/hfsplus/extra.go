@@ -32,7 +32,9 @@ const (
 	// ExtraMetadataSlack is bytes of the volume's special files that
 	// hold no record and are not zero: a B-tree node's free space, a
 	// node the B-tree's map marks free, a B-tree file past its last
-	// node, the allocation file past the volume's last block.
+	// node, the allocation file past the volume's last block, the
+	// reserved area around the volume headers and the partition past the
+	// volume's last block.
 	ExtraMetadataSlack
 	// ExtraAllocation is allocation blocks whose allocation is
 	// inconsistent: referenced by a structure (a fork, a special file,

@@ -41,16 +41,18 @@
 // ZeroSpanner reader knows to be zeros), and bytes of the B-trees and
 // the allocation file that hold no record but are not zero (a node's
 // free space, free nodes, the map and bitmap past their last node and
-// block, a B-tree file past its last node).
+// block, a B-tree file past its last node), and around the volume
+// headers (the boot blocks, the rest of their blocks, the partition past
+// the volume's last block).
 //
 // Not read: other compressed files (data in the resource fork, types 4
 // and up, LZVN, LZFSE: listed in Volume.Skipped and left out), directory
 // hard links, the content of resource forks and extended attributes
 // (only inventoried), the journal (a volume is read as its B-trees say),
 // the alternate volume header, B-tree files of more than eight extents,
-// data in a fork's last block past its end, in a B-tree record past its
-// fields and in the reserved area before the volume header, and
-// Unicode normalization (names are compared as stored).
+// data in a fork's last block past its end and in a B-tree record past
+// its fields (both inside structures read), and Unicode normalization
+// (names are compared as stored).
 package hfsplus
 
 import (
@@ -288,6 +290,7 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 	for _, t := range append(trees, catTree) {
 		v.treeSlack(t, zs)
 	}
+	v.reservedSlack(zs)
 	v.attrs, v.pathOf, v.rsrcOf = nil, nil, nil
 	return v, nil
 }

@@ -267,3 +267,31 @@ func TestBTreeStaleOffsetSlotsTolerated(t *testing.T) {
 		}
 	}
 }
+
+// TestReservedAreaPayload: bytes hidden around the volume headers (the
+// boot blocks, the rest of block 0, the alternate header's block) or
+// past the volume's last block are reported; the headers themselves
+// are not.
+func TestReservedAreaPayload(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		at   func(n int) int // where "payload" goes in a volume of n bytes
+		grow int             // bytes appended past the volume first
+	}{
+		{"BootBlocks", func(int) int { return 100 }, 0},
+		{"AfterVolumeHeader", func(int) int { return 2000 }, 0},
+		{"BeforeAlternateHeader", func(n int) int { return n - 2048 }, 0},
+		{"AfterAlternateHeader", func(n int) int { return n - 100 }, 0},
+		{"PastLastBlock", func(n int) int { return n - 1000 }, 4096},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			img := build(t, BuildSpec{Files: sample()})
+			img = append(img, make([]byte, c.grow)...)
+			copy(img[c.at(len(img)):], "payload")
+			e := onlyExtra(t, open(t, img), ExtraMetadataSlack, "the reserved area")
+			if !bytes.HasPrefix(img[e.Offset:], []byte("payload")) {
+				t.Errorf("extra %+v", e)
+			}
+		})
+	}
+}

@@ -213,3 +213,37 @@ func (v *Volume) treeSlack(t *tree, zs *zeroScan) {
 		s.add(tail*int64(v.BlockSize), "%d allocation blocks past its last node", tail)
 	}
 }
+
+// reservedSlack reports the bytes around the volume headers that hold
+// nothing and are not zero: the 1024 bytes before the volume header (boot
+// blocks, unused on HFS+), the rest of the allocation blocks holding the
+// volume header and the alternate one (TN1150: the last 1024 bytes of the
+// volume hold it at their start), and the bytes of the partition past the
+// volume's last block.
+func (v *Volume) reservedSlack(zs *zeroScan) {
+	bs := int64(v.BlockSize)
+	total := int64(v.Blocks) * bs
+	s := slack{at: -1}
+	check := func(a, b int64, what string) {
+		if a >= b {
+			return
+		}
+		at := int64(-1)
+		if err := zs.scan(a, b, b-a, func(x int64) { at = x }); err != nil {
+			v.problem("", a, "%s was not checked for data: %v", what, err)
+			return
+		}
+		if at >= 0 {
+			s.add(b-a, "%s", what)
+			s.first(at)
+		}
+	}
+	check(0, 1024, "the 1024 bytes before the volume header")
+	check(1536, min(total, (1536+bs-1)/bs*bs), "the rest of the volume header's allocation blocks")
+	if total >= 1536 {
+		check(max(1536, (total-1024)/bs*bs), total-1024, "the allocation blocks before the alternate volume header")
+		check(total-512, total, "the 512 bytes after the alternate volume header")
+	}
+	check(total, v.size, "the bytes past the volume's last block")
+	v.reportSlack("the reserved area", &s)
+}
