@@ -31,7 +31,7 @@ const (
 	ExtraFreeData
 	// ExtraMetadataSlack is bytes of the volume's special files that
 	// hold no record and are not zero: a B-tree node's free space, a
-	// node the B-tree's map marks free, a B-tree file past its last
+	// node neither the B-tree's index, leaf chain nor map reaches, a B-tree file past its last
 	// node, the allocation file past the volume's last block, the
 	// reserved area around the volume headers and the partition past the
 	// volume's last block.

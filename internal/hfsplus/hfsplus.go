@@ -40,7 +40,7 @@
 // bytes other than zero (read 64 KiB at a time, skipping what a
 // ZeroSpanner reader knows to be zeros), and bytes of the B-trees and
 // the allocation file that hold no record but are not zero (a node's
-// free space, free nodes, the map and bitmap past their last node and
+// free space, nodes the tree does not reach, the map and bitmap past their last node and
 // block, a B-tree file past its last node), and around the volume
 // headers (the boot blocks, the rest of their blocks, the partition past
 // the volume's last block).
@@ -422,6 +422,9 @@ type tree struct {
 	root      uint32
 	maxKey    int
 	varIndex  bool // index keys are stored at their length, not maxKey
+	// reached holds the index and leaf nodes checkIndex reached, once it
+	// found them consistent.
+	reached map[uint32]bool
 }
 
 // maxTreeDepth bounds the levels of a B-tree's index (XNU's kMaxTreeDepth).
@@ -600,6 +603,7 @@ func (t *tree) checkIndex(chain []uint32) error {
 		at := t.volumeOffset(0)
 		return &FormatError{Offset: at, Reason: fmt.Sprintf("%s: the index reaches leaf nodes %s, the leaf chain %s: macOS looks files up through the index", t.name, nodeList(got), nodeList(chain))}
 	}
+	t.reached = seen
 	return nil
 }
 

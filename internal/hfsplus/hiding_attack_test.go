@@ -214,7 +214,9 @@ func treeMap(img []byte, ns int) (int, []byte) {
 }
 
 // TestBTreeFreeNodePayload: a payload in a node the catalog's map marks
-// free is reported; so is a map bit set past the last node.
+// free is reported, and in one it marks used that neither the index nor
+// the leaf chain reaches; so is a map bit set past the last node, and
+// one in the last byte of the map's bits.
 func TestBTreeFreeNodePayload(t *testing.T) {
 	spec := BuildSpec{Files: sample(), NodeSize: 512}
 	img := build(t, spec)
@@ -224,11 +226,28 @@ func TestBTreeFreeNodePayload(t *testing.T) {
 		t.Fatal("the catalog's last node is used")
 	}
 	copy(img[catalogNode(img, last, 512)+10:], "payload")
-	onlyExtra(t, open(t, img), ExtraMetadataSlack, "the catalog file", "1 nodes its map marks free")
+	onlyExtra(t, open(t, img), ExtraMetadataSlack, "the catalog file", "1 nodes neither its index, its leaves nor its map reach")
+
+	// Marked used, but linked from nothing: still reported.
+	img = build(t, spec)
+	_, m = treeMap(img, 512)
+	m[last/8] |= 0x80 >> (last % 8)
+	copy(img[catalogNode(img, last, 512)+10:], "payload")
+	onlyExtra(t, open(t, img), ExtraMetadataSlack, "the catalog file", "1 nodes neither its index, its leaves nor its map reach")
 
 	img = build(t, spec)
 	_, m = treeMap(img, 512)
 	m[len(m)-1] = 1
+	onlyExtra(t, open(t, img), ExtraMetadataSlack, "the catalog file", "its node map past its last node")
+
+	// A catalog of two 4096-byte nodes: the bits of its map's first byte
+	// past them.
+	img = build(t, BuildSpec{Files: sample()})
+	if nodes, m := treeMap(img, 4096); nodes != 2 || m[0] != 0xc0 {
+		t.Fatalf("%d nodes, map %#x", nodes, m[0])
+	} else {
+		m[0] |= 1
+	}
 	onlyExtra(t, open(t, img), ExtraMetadataSlack, "the catalog file", "its node map past its last node")
 }
 

@@ -3,6 +3,7 @@ package hfsplus
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -31,17 +32,17 @@ func (v *Volume) reportSlack(file string, s *slack) {
 	}
 }
 
-// forkScan calls hit with the volume offset of a byte other than zero in
-// each allocation block holding one of the bytes [from, to) of the fork
-// of extents exts.
-func (v *Volume) forkScan(zs *zeroScan, exts []extent, from, to int64, hit func(at int64)) error {
+// forkScan calls hit with the volume offset (and the fork offset) of a
+// byte other than zero in each allocation block holding one of the bytes
+// [from, to) of the fork of extents exts.
+func (v *Volume) forkScan(zs *zeroScan, exts []extent, from, to int64, hit func(at, off int64)) error {
 	bs := int64(v.BlockSize)
 	pos := int64(0)
 	for _, e := range exts {
 		elen := int64(e.count) * bs
 		if a, b := max(from, pos), min(to, pos+elen); a < b {
 			base := int64(e.start)*bs - pos
-			if err := zs.scan(base+a, base+b, bs, hit); err != nil {
+			if err := zs.scan(base+a, base+b, bs, func(at int64) { hit(at, at-base) }); err != nil {
 				return err
 			}
 		}
@@ -75,7 +76,7 @@ func (v *Volume) bitmapSlack(exts []extent, size int64, zs *zeroScan) {
 	}
 	hits := int64(0)
 	at := int64(-1)
-	err := v.forkScan(zs, exts, (nb+7)/8, v.extentBytes(exts), func(a int64) {
+	err := v.forkScan(zs, exts, (nb+7)/8, v.extentBytes(exts), func(a, _ int64) {
 		if hits++; at < 0 {
 			at = a
 		}
@@ -101,26 +102,35 @@ func (f *forkReader) volumeOffset(off int64) int64 {
 // one), so at most 16 bytes a node are tolerated.
 const staleSlots = 8
 
+// maxMapNodes bounds the map nodes of a B-tree read.
+const maxMapNodes = 1 << 16
+
 // treeSlack reports the bytes of B-tree t that hold no record and are
-// not zero: each used node's free space (between its records and its
-// offsets, but the staleSlots slots below its offsets), the nodes its map marks free, the map's bits past its last
+// not zero: the free space of each node the tree uses (between its
+// records and its offsets, but the staleSlots slots below its offsets),
+// every node neither its index, its leaf chain nor its map reaches
+// (whether its map marks it free or not), the map's bits past its last
 // node, and its file past its last node to the end of its blocks. A
-// fixture builder, newfs_hfs and hdiutil leave all of them zero.
+// fixture builder, newfs_hfs and hdiutil leave all of them zero. Only a
+// tree whose index and leaf chain read consistently is checked.
 func (v *Volume) treeSlack(t *tree, zs *zeroScan) {
+	if t.reached == nil {
+		return
+	}
 	be := binary.BigEndian
-	ns := t.nodeSize
+	ns := int64(t.nodeSize)
 	buf := make([]byte, ns)
 	s := slack{at: -1}
 	defer v.reportSlack("the "+t.name, &s)
-	nodeAt := func(n uint32) int64 { return t.volumeOffset(int64(n) * int64(ns)) }
-	// records returns node n's record count and the start of its free
-	// space and of its offsets, ok false when they are inconsistent.
+	nodeAt := func(n uint32) int64 { return t.volumeOffset(int64(n) * ns) }
+	// records reads node n and returns the start of its free space and
+	// of its offsets, ok false when they are inconsistent.
 	records := func(n uint32) (nrec, free, table int, ok bool) {
-		if _, err := t.f.ReadAt(buf, int64(n)*int64(ns)); err != nil {
+		if _, err := t.f.ReadAt(buf, int64(n)*ns); err != nil {
 			return 0, 0, 0, false
 		}
 		nrec = int(be.Uint16(buf[10:]))
-		table = ns - 2*(nrec+1)
+		table = int(ns) - 2*(nrec+1)
 		if table < 14 {
 			return 0, 0, 0, false
 		}
@@ -128,65 +138,65 @@ func (v *Volume) treeSlack(t *tree, zs *zeroScan) {
 		return nrec, free, table, free >= 14 && free <= table
 	}
 	// The node map: the header node's map record, continued in map nodes
-	// (kind 2) linked from the header node.
+	// (kind 2) linked from the header node. Its bits past the last node
+	// are zero.
 	need := (int64(t.nodes) + 7) / 8
+	pos := int64(0) // map bytes read
+	mapTail := false
+	mapRec := func(n uint32, a, z int) {
+		rec := buf[a:z]
+		if k := need - pos; k < int64(len(rec)) {
+			from := max(k, 0)
+			if r := t.nodes % 8; r != 0 && from > 0 && rec[from-1]&(0xff>>r) != 0 {
+				mapTail = true
+				s.first(nodeAt(n) + int64(a) + from - 1)
+			}
+			if j := firstNonZero(rec[from:]); j >= 0 {
+				mapTail = true
+				s.first(nodeAt(n) + int64(a) + from + int64(j))
+			}
+		}
+		pos += int64(len(rec))
+	}
 	nrec, _, table, ok := records(0)
 	if !ok || nrec < 3 {
-		v.problem("", nodeAt(0), "%s: the header node's records are inconsistent: its free nodes were not checked for data", t.name)
+		v.problem("", nodeAt(0), "%s: the header node's records are inconsistent: its slack was not checked for data", t.name)
 		return
 	}
 	a, z := int(be.Uint16(buf[ns-6:])), int(be.Uint16(buf[ns-8:]))
 	if a < 14 || a > z || z > table {
-		v.problem("", nodeAt(0), "%s: the map record spans [%d, %d): its free nodes were not checked for data", t.name, a, z)
+		v.problem("", nodeAt(0), "%s: the map record spans [%d, %d): its slack was not checked for data", t.name, a, z)
 		return
 	}
-	used := append([]byte(nil), buf[a:z]...)
-	mapAt := []int64{nodeAt(0) + int64(a)}
-	for next, hops := be.Uint32(buf), uint32(0); next != 0; next = be.Uint32(buf) {
-		if hops++; next >= t.nodes || hops > t.nodes {
-			v.problem("", nodeAt(0), "%s: the map node chain leads to node %d of %d: its free nodes were not checked for data", t.name, next, t.nodes)
+	mapRec(0, a, z)
+	used := []uint32{0}
+	for next := be.Uint32(buf); next != 0; next = be.Uint32(buf) {
+		if next >= t.nodes || len(used) > maxMapNodes || t.reached[next] || slices.Contains(used, next) {
+			v.problem("", nodeAt(0), "%s: the map node chain leads to node %d of %d, or loops: its slack was not checked for data", t.name, next, t.nodes)
 			return
 		}
 		nrec, _, _, ok := records(next)
 		a, z := int(be.Uint16(buf[ns-2:])), int(be.Uint16(buf[ns-4:]))
-		if !ok || int8(buf[8]) != 2 || nrec < 1 || a < 14 || a > z || z > ns-2*(nrec+1) {
-			v.problem("", nodeAt(next), "%s: map node %d is inconsistent: its free nodes were not checked for data", t.name, next)
+		if !ok || int8(buf[8]) != 2 || nrec < 1 || a < 14 || a > z || z > int(ns)-2*(nrec+1) {
+			v.problem("", nodeAt(next), "%s: map node %d is inconsistent: its slack was not checked for data", t.name, next)
 			return
 		}
-		used = append(used, buf[a:z]...)
-		mapAt = append(mapAt, nodeAt(next)+int64(a))
+		mapRec(next, a, z)
+		used = append(used, next)
 	}
-	if int64(len(used)) < need {
-		v.problem("", nodeAt(0), "%s: its map covers %d of its %d nodes: its free nodes were not checked for data", t.name, 8*len(used), t.nodes)
-		return
+	if mapTail {
+		s.add(0, "its node map past its last node")
 	}
-	if r := t.nodes % 8; (r != 0 && used[need-1]&(0xff>>r) != 0) || firstNonZero(used[need:]) >= 0 {
-		s.add(int64(len(used))-need+1, "its node map past its last node")
-		s.first(mapAt[0])
+	for n := range t.reached {
+		used = append(used, n)
 	}
-	freeSpace, freeNodes := 0, 0
-	for n := uint32(0); n < t.nodes; n++ {
-		off := int64(n) * int64(ns)
-		if used[n/8]&(0x80>>(n%8)) == 0 {
-			hit := false
-			err := v.forkScan(zs, t.f.exts, off, off+int64(ns), func(at int64) {
-				if !hit {
-					hit = true
-					s.first(at)
-				}
-			})
-			if err != nil {
-				v.problem("", nodeAt(n), "%s: free node %d was not checked for data: %v", t.name, n, err)
-				return
-			}
-			if hit {
-				freeNodes++
-			}
-			continue
-		}
+	slices.Sort(used)
+	// The free space of the nodes used.
+	freeSpace := 0
+	for _, n := range used {
 		_, free, table, ok := records(n)
 		if !ok {
-			continue // a node the reader does not use; the leaves and index are checked
+			continue // the leaves and the index are read, and checked, otherwise
 		}
 		if j := firstNonZero(buf[free:max(free, table-2*staleSlots)]); j >= 0 {
 			freeSpace++
@@ -197,16 +207,35 @@ func (v *Volume) treeSlack(t *tree, zs *zeroScan) {
 	if freeSpace > 0 {
 		s.parts = append(s.parts, fmt.Sprintf("the free space of %d nodes", freeSpace))
 	}
-	if freeNodes > 0 {
-		s.add(int64(freeNodes)*int64(ns), "%d nodes its map marks free", freeNodes)
-	}
-	tail := int64(0)
-	err := v.forkScan(zs, t.f.exts, int64(t.nodes)*int64(ns), v.extentBytes(t.f.exts), func(at int64) {
-		if tail++; tail == 1 {
-			s.first(at)
+	// The nodes between those, and the file past its last node: one scan
+	// a run, which skips what the reader knows to be zeros.
+	nodes, tail := 0, int64(0)
+	lastNode := int64(-1)
+	hit := func(at, off int64) {
+		s.first(at)
+		if off >= int64(t.nodes)*ns {
+			tail++
+			return
 		}
-	})
-	if err != nil {
+		if n := off / ns; n != lastNode {
+			nodes++
+			lastNode = n
+		}
+	}
+	from := int64(0)
+	for _, n := range append(used, t.nodes) {
+		if int64(n) > from {
+			if err := v.forkScan(zs, t.f.exts, from*ns, int64(n)*ns, hit); err != nil {
+				v.problem("", nodeAt(uint32(from)), "%s: its nodes from %d were not checked for data: %v", t.name, from, err)
+				return
+			}
+		}
+		from = int64(n) + 1
+	}
+	if nodes > 0 {
+		s.add(int64(nodes)*ns, "%d nodes neither its index, its leaves nor its map reach", nodes)
+	}
+	if err := v.forkScan(zs, t.f.exts, int64(t.nodes)*ns, v.extentBytes(t.f.exts), hit); err != nil {
 		v.problem("", nodeAt(0), "%s: the file past its last node was not checked for data: %v", t.name, err)
 	}
 	if tail > 0 {
