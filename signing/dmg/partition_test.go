@@ -145,6 +145,13 @@ func FuzzOpenPartition(f *testing.F) {
 				continue
 			}
 			pr.FileSystem()
+			for off := int64(0); off < pr.Size(); {
+				end, _ := pr.Span(off)
+				if end <= off {
+					t.Fatalf("Span(%d) = %d inside the partition of %d bytes", off, end, pr.Size())
+				}
+				off = end
+			}
 			for off := int64(0); off < min(pr.Size(), 1<<20); off += int64(len(buf)) {
 				if _, err := pr.ReadAt(buf, off); err != nil {
 					break
