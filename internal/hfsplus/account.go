@@ -92,8 +92,9 @@ func (v *Volume) account(all []*node, overflow, rsrcOverflow map[uint32][]extent
 	h := v.header[:]
 	bs := uint64(v.BlockSize)
 	nblocks := uint64(v.Blocks)
-	var refs []ref
-	var owners []owner
+	// Most files have one fork of one extent.
+	refs := make([]ref, 0, len(all)+len(v.attrs)+16)
+	owners := make([]owner, 0, len(all)+len(v.attrs)+16)
 	who := int32(-1)
 	own := func(o owner) {
 		owners = append(owners, o)
