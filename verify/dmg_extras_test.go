@@ -40,7 +40,8 @@ func dmgExtraRules(r *Report) []string {
 	var out []string
 	for _, f := range r.Findings {
 		switch f.Rule {
-		case dmg.RuleResourceFork, dmg.RuleExtendedAttribute, dmg.RuleUnreferencedBlocks:
+		case dmg.RuleResourceFork, dmg.RuleExtendedAttribute, dmg.RuleUnreferencedBlocks,
+			dmg.RuleFreeBlockData, dmg.RuleMetadataSlack, dmg.RuleAllocationMismatch:
 			out = append(out, f.Path+" "+string(f.Rule)+": "+f.Message)
 		}
 	}
@@ -48,12 +49,13 @@ func dmgExtraRules(r *Report) []string {
 }
 
 // TestDMGVolumeAccountedFor: an image of files with tolerated metadata
-// (quarantine, FinderInfo) and free space has no accounting finding.
+// (quarantine, FinderInfo) and free space (zeros) has no accounting
+// finding.
 func TestDMGVolumeAccountedFor(t *testing.T) {
 	r := runDMG(t, specDMG(t, hfsplus.BuildSpec{Files: map[string]hfsplus.BuildFile{
 		"Example.app/Contents/Resources/readme.txt": {Data: []byte("hi"), Xattrs: map[string][]byte{
 			"com.apple.quarantine": []byte("0081;00000000;Safari;"), "com.apple.FinderInfo": make([]byte, 32)}},
-	}, FreeData: []byte("left in free space")}))
+	}, FreeData: make([]byte, 3*4096)}))
 	if got := dmgExtraRules(r); len(got) > 0 {
 		t.Errorf("findings %v", got)
 	}
@@ -97,6 +99,16 @@ func TestDMGOrphanExtent(t *testing.T) {
 	r := runDMG(t, specDMG(t, hfsplus.BuildSpec{Hidden: bytes.Repeat([]byte("stage2"), 2000)}))
 	got := dmgExtraRules(r)
 	if len(got) != 1 || !strings.Contains(got[0], "marks 12288 bytes allocated") || !has(rulesFor(r, "Example.dmg"), "warning "+string(dmg.RuleUnreferencedBlocks)) {
+		t.Errorf("findings %v", got)
+	}
+}
+
+// TestDMGFreeBlockPayload: a payload left in blocks the volume's bitmap
+// marks free, beside an app that verifies, is reported with its offset.
+func TestDMGFreeBlockPayload(t *testing.T) {
+	r := runDMG(t, specDMG(t, hfsplus.BuildSpec{FreeData: []byte("MZ second stage in free space")}))
+	got := dmgExtraRules(r)
+	if len(got) != 1 || !strings.Contains(got[0], string(dmg.RuleFreeBlockData)) || !strings.Contains(got[0], "4096 bytes") {
 		t.Errorf("findings %v", got)
 	}
 }

@@ -1,11 +1,12 @@
 package hfsplus
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"io"
 	"math/bits"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -21,36 +22,107 @@ const (
 // bitmapChunk is how much of the allocation bitmap is read at a time.
 const bitmapChunk = 64 << 10
 
+// ref is a run of blocks a structure references; who indexes the
+// owners account keeps.
+type ref struct {
+	span
+	who int32
+}
+
+// owner is what references blocks: a fixed structure (what), a file's
+// fork or a fork data attribute.
+type owner struct {
+	what string
+	n    *node
+	rsrc bool
+	a    *attr
+}
+
+// name says what o is, for a finding.
+func (v *Volume) name(o owner) string {
+	switch {
+	case o.n != nil:
+		f := "data"
+		if o.rsrc {
+			f = "resource"
+		}
+		if p, ok := v.pathOf[o.n.id]; ok {
+			return fmt.Sprintf("the %s fork of %q", f, p)
+		}
+		return fmt.Sprintf("the %s fork of catalog ID %d", f, o.n.id)
+	case o.a != nil:
+		if p, ok := v.pathOf[o.a.id]; ok {
+			return fmt.Sprintf("extended attribute %q of %q", o.a.name, p)
+		}
+		return fmt.Sprintf("extended attribute %q of catalog ID %d", o.a.name, o.a.id)
+	}
+	return o.what
+}
+
+// Fixed structures that reference blocks.
+const (
+	ownJournalInfo = "the journal info block"
+	ownJournal     = "the journal"
+)
+
+// journalFile reports whether a and b are the journal (or its info
+// block), located by the volume header, and the file of the root folder
+// that macOS keeps for it (".journal", ".journal_info_block"): the two
+// reference the same blocks on every journaled volume.
+func journalFile(a, b owner) bool {
+	if b.what != "" {
+		a, b = b, a
+	}
+	if b.n == nil || b.rsrc || b.n.parent != rootFolderID {
+		return false
+	}
+	return (a.what == ownJournal && b.n.name == ".journal") || (a.what == ownJournalInfo && b.n.name == ".journal_info_block")
+}
+
 // account reports the blocks the allocation bitmap marks used that no
 // structure references (ExtraUnreferenced), the blocks of a file's fork
-// past its logical size (ExtraForkSlack) and a non-empty startup file.
-// It reads the bitmap in chunks of 64 KiB and keeps the referenced
-// extents, one per fork extent, sorted.
-func (v *Volume) account(all []*node, overflow, rsrcOverflow map[uint32][]extentRec) {
+// past its logical size (ExtraForkSlack), a non-empty startup file,
+// blocks referenced twice or referenced but marked free
+// (ExtraAllocation), and free blocks that hold bytes other than zero
+// (ExtraFreeData). It reads the bitmap in chunks of 64 KiB and keeps
+// the referenced extents, one per fork extent, sorted; free blocks are
+// read through zs, which skips what the reader knows to be zeros.
+func (v *Volume) account(all []*node, overflow, rsrcOverflow map[uint32][]extentRec, zs *zeroScan) {
 	be := binary.BigEndian
 	h := v.header[:]
 	bs := uint64(v.BlockSize)
 	nblocks := uint64(v.Blocks)
-	var refs []span
-	ref := func(start, end uint64) {
+	// Most files have one fork of one extent.
+	refs := make([]ref, 0, len(all)+len(v.attrs)+16)
+	owners := make([]owner, 0, len(all)+len(v.attrs)+16)
+	who := int32(-1)
+	own := func(o owner) {
+		owners = append(owners, o)
+		who = int32(len(owners) - 1)
+	}
+	addRef := func(start, end uint64) {
 		end = min(end, nblocks)
 		if start < end {
-			refs = append(refs, span{start, end})
+			refs = append(refs, ref{span{start, end}, who})
 		}
 	}
 	// The reserved area and volume header, and the alternate volume
 	// header with the last 512 bytes.
-	ref(0, (1536+bs-1)/bs)
+	own(owner{what: "the volume header"})
+	addRef(0, (1536+bs-1)/bs)
+	own(owner{what: "the alternate volume header"})
 	if total := nblocks * bs; total >= 1024 {
-		ref((total-1024)/bs, nblocks)
+		addRef((total-1024)/bs, nblocks)
 	}
 	// The special files: the allocation, extents, catalog, attributes and
 	// startup files.
 	var bitmap *forkReader
-	for _, at := range []int{112, 192, 272, 352, 432} {
+	var bitmapExts []extent
+	for i, at := range []int{112, 192, 272, 352, 432} {
 		f := readFork(h[at:])
+		own(owner{what: specialFiles[i]})
 		for _, x := range f.extents {
-			ref(uint64(x.start), uint64(x.start)+uint64(x.count))
+			addRef(uint64(x.start), uint64(x.start)+uint64(x.count))
 		}
 		if at == 432 && (f.size > 0 || f.blocks > 0) {
 			e := Extra{Kind: ExtraStartupFile, Size: int64(min(f.size, 1<<62)), Offset: -1, Detail: fmt.Sprintf("%d allocation blocks", f.blocks)}
@@ -65,18 +137,21 @@ func (v *Volume) account(all []*node, overflow, rsrcOverflow map[uint32][]extent
 				v.problem("", 1024+112, "the allocation file (%d bytes) cannot be read for %d blocks (%v): allocated blocks were not accounted for", f.size, nblocks, err)
 			} else {
 				bitmap = &forkReader{v: v, exts: exts, size: int64(f.size)}
+				bitmapExts = exts
 			}
 		}
 	}
 	// The journal info block and the journal it locates.
 	if be.Uint32(h[4:])&volJournaled != 0 {
 		if jib := uint64(be.Uint32(h[12:])); jib != 0 && jib < nblocks {
-			ref(jib, jib+1)
+			own(owner{what: ownJournalInfo})
+			addRef(jib, jib+1)
 			var b [52]byte
 			if n, _ := v.r.ReadAt(b[:], int64(jib*bs)); n == len(b) && be.Uint32(b[:])&jiInFS != 0 {
 				off, size := be.Uint64(b[36:]), be.Uint64(b[44:])
 				if off < nblocks*bs && size <= nblocks*bs-off {
-					ref(off/bs, (off+size+bs-1)/bs)
+					own(owner{what: ownJournal})
+					addRef(off/bs, (off+size+bs-1)/bs)
 				}
 			}
 		}
@@ -97,13 +172,16 @@ func (v *Volume) account(all []*node, overflow, rsrcOverflow map[uint32][]extent
 			if err != nil {
 				continue // the entry is a Problem
 			}
+			if len(exts) > 0 {
+				own(owner{n: n, rsrc: i == 1})
+			}
 			need := (f.size + bs - 1) / bs
 			slack, first := uint64(0), int64(-1)
 			for _, x := range exts {
 				s, e := uint64(x.start), uint64(x.start)+uint64(x.count)
 				// The whole extent is the fork's: past its end, it is
 				// reported as slack, not as unreferenced too.
-				ref(s, e)
+				addRef(s, e)
 				if need >= e-s {
 					need -= e - s
 					continue
@@ -130,86 +208,123 @@ func (v *Volume) account(all []*node, overflow, rsrcOverflow map[uint32][]extent
 		if a.typ != attrFork {
 			continue
 		}
+		own(owner{a: a})
 		for _, x := range append(a.fork.extents[:], a.more...) {
-			ref(uint64(x.start), uint64(x.start)+uint64(x.count))
+			addRef(uint64(x.start), uint64(x.start)+uint64(x.count))
 		}
 	}
+	slices.SortFunc(refs, func(a, b ref) int { return cmp.Compare(a.start, b.start) })
+	merged := v.overlaps(refs, owners)
 	if bitmap == nil {
 		return
 	}
-	sort.Slice(refs, func(i, j int) bool { return refs[i].start < refs[j].start })
-	merged := refs[:0]
-	for _, r := range refs {
-		if k := len(merged) - 1; k >= 0 && r.start <= merged[k].end {
-			merged[k].end = max(merged[k].end, r.end)
-			continue
-		}
-		merged = append(merged, r)
-	}
-	u, err := unreferenced(bitmap, nblocks, merged)
+	v.bitmapSlack(bitmapExts, bitmap.size, zs)
+	free := freeScan{v: v, zs: zs}
+	u, err := unreferenced(bitmap, nblocks, merged, free.scan)
 	if err != nil {
 		v.problem("", 1024+112, "reading the allocation file: %v; allocated blocks were not accounted for", err)
 		return
 	}
-	if u.blocks > 0 {
-		var runs []string
-		for _, r := range u.first {
-			runs = append(runs, fmt.Sprintf("%d–%d", r.start, r.end-1))
+	if u.unused.blocks > 0 {
+		v.extra(Extra{Kind: ExtraUnreferenced, Size: int64(u.unused.blocks * bs), Offset: int64(u.unused.first[0].start * bs),
+			Detail: fmt.Sprintf("%d allocation blocks of %d bytes: blocks %s", u.unused.blocks, bs, u.unused)})
+	}
+	if u.freeRef.blocks > 0 {
+		v.extra(Extra{Kind: ExtraAllocation, Size: int64(u.freeRef.blocks * bs), Offset: int64(u.freeRef.first[0].start * bs),
+			Detail: fmt.Sprintf("%d allocation blocks of %d bytes are referenced but marked free in the allocation bitmap: blocks %s", u.freeRef.blocks, bs, u.freeRef)})
+	}
+	free.report()
+}
+
+// specialFiles names the special files of the volume header, in order.
+var specialFiles = [5]string{"the allocation file", "the extents overflow file", "the catalog file", "the attributes file", "the startup file"}
+
+// overlaps reports the blocks that two structures (or one twice)
+// reference, refs sorted by start, and returns the referenced runs
+// merged.
+func (v *Volume) overlaps(refs []ref, owners []owner) []span {
+	bs := uint64(v.BlockSize)
+	merged := make([]span, 0, len(refs))
+	var cur ref // the run reaching furthest so far
+	for i, r := range refs {
+		if i > 0 && r.start < cur.end && !journalFile(owners[cur.who], owners[r.who]) {
+			e := min(r.end, cur.end)
+			a, b := owners[cur.who], owners[r.who]
+			p := ""
+			for _, o := range []owner{a, b} {
+				if o.n != nil && p == "" {
+					p = v.pathOf[o.n.id]
+				}
+			}
+			what := fmt.Sprintf("referenced by %s and by %s", v.name(a), v.name(b))
+			if cur.who == r.who {
+				what = fmt.Sprintf("referenced twice by %s", v.name(a))
+			}
+			v.extra(Extra{Kind: ExtraAllocation, Path: p, Size: int64((e - r.start) * bs), Offset: int64(r.start * bs),
+				Detail: fmt.Sprintf("allocation blocks %d–%d are %s", r.start, e-1, what)})
 		}
-		more := ""
-		if u.runs > len(u.first) {
-			more = fmt.Sprintf(", … (%d runs)", u.runs)
+		if i == 0 || r.end > cur.end {
+			cur = r
 		}
-		v.extra(Extra{Kind: ExtraUnreferenced, Size: int64(u.blocks * bs), Offset: int64(u.first[0].start * bs),
-			Detail: fmt.Sprintf("%d allocation blocks of %d bytes: blocks %s%s", u.blocks, bs, strings.Join(runs, ", "), more)})
+		if k := len(merged) - 1; k >= 0 && r.start <= merged[k].end {
+			merged[k].end = max(merged[k].end, r.end)
+			continue
+		}
+		merged = append(merged, r.span)
+	}
+	return merged
+}
+
+// runs counts runs of blocks and keeps the first few.
+type runs struct {
+	blocks uint64
+	runs   int
+	first  []span
+}
+
+func (r *runs) add(a, b uint64) {
+	r.blocks += b - a
+	r.runs++
+	if len(r.first) < 5 {
+		r.first = append(r.first, span{a, b})
 	}
 }
 
-// unused is what unreferenced found.
-type unused struct {
-	blocks uint64
-	runs   int
-	first  []span // the first few runs
+// String lists the first runs, and how many there are in all.
+func (r runs) String() string {
+	var out []string
+	for _, s := range r.first {
+		out = append(out, fmt.Sprintf("%d–%d", s.start, s.end-1))
+	}
+	if r.runs > len(r.first) {
+		out = append(out, fmt.Sprintf("… (%d runs)", r.runs))
+	}
+	return strings.Join(out, ", ")
+}
+
+// bitmapRuns is what unreferenced found.
+type bitmapRuns struct {
+	unused  runs // used blocks outside refs
+	freeRef runs // free blocks inside refs
 }
 
 // unreferenced streams the allocation bitmap of nblocks blocks and
-// returns the used blocks outside refs (sorted, disjoint).
-func unreferenced(bitmap io.ReaderAt, nblocks uint64, refs []span) (unused, error) {
-	var u unused
-	ri := 0
-	// gap records the used run [a, b) minus refs.
-	gap := func(a, b uint64) {
-		for a < b {
-			for ri < len(refs) && refs[ri].end <= a {
-				ri++
-			}
-			e := b
-			if ri < len(refs) && refs[ri].start < b {
-				e = max(a, refs[ri].start)
-			}
-			if e > a {
-				u.blocks += e - a
-				u.runs++
-				if len(u.first) < 5 {
-					u.first = append(u.first, span{a, e})
-				}
-			}
-			if ri == len(refs) || refs[ri].start >= b {
-				return
-			}
-			a = refs[ri].end
-		}
-	}
+// returns the used blocks outside refs (sorted, disjoint) and the free
+// ones inside; it calls free, unless nil, with each run of free blocks
+// outside refs, in order.
+func unreferenced(bitmap io.ReaderAt, nblocks uint64, refs []span, free func(a, b uint64)) (bitmapRuns, error) {
+	bw := bitmapWalk{refs: refs, free: free}
 	buf := make([]byte, bitmapChunk)
 	be := binary.BigEndian
-	run := int64(-1) // start of the current used run
+	run := int64(-1)      // start of the current used run
+	freeFrom := uint64(0) // end of the last used run
 	// The bitmap's first bit (the most significant of its first byte) is
 	// block 0: a big-endian word holds 64 blocks, and a run's ends are
 	// found by counting leading zeros.
 	for base := uint64(0); base < nblocks; base += 8 * bitmapChunk {
 		n := min(uint64(bitmapChunk), (nblocks-base+7)/8)
 		if k, err := bitmap.ReadAt(buf[:n], int64(base/8)); uint64(k) < n {
-			return u, fmt.Errorf("bitmap byte %d: %w", base/8+uint64(k), orEOF(err))
+			return bw.u, fmt.Errorf("bitmap byte %d: %w", base/8+uint64(k), orEOF(err))
 		}
 	words:
 		for i := uint64(0); i < n; i += 8 {
@@ -233,6 +348,9 @@ func unreferenced(bitmap io.ReaderAt, nblocks uint64, refs []span) (unused, erro
 						break words
 					}
 					run = int64(blk0) + int64(j)
+					if uint64(run) > freeFrom {
+						bw.unset(freeFrom, uint64(run))
+					}
 					continue
 				}
 				// Shifting brought zeros in at the right: inverted, they
@@ -242,13 +360,66 @@ func unreferenced(bitmap io.ReaderAt, nblocks uint64, refs []span) (unused, erro
 					break
 				}
 				j += lz
-				gap(uint64(run), min(blk0+uint64(j), nblocks))
+				freeFrom = min(blk0+uint64(j), nblocks)
+				bw.used(uint64(run), freeFrom)
 				run = -1
 			}
 		}
 	}
 	if run >= 0 {
-		gap(uint64(run), nblocks)
+		bw.used(uint64(run), nblocks)
+	} else if freeFrom < nblocks {
+		bw.unset(freeFrom, nblocks)
 	}
-	return u, nil
+	return bw.u, nil
+}
+
+// bitmapWalk sorts the runs of the bitmap against the referenced runs:
+// runs come in increasing order, so ri only advances.
+type bitmapWalk struct {
+	refs []span
+	ri   int
+	u    bitmapRuns
+	free func(a, b uint64)
+}
+
+// used records the parts of the used run [a, b) outside refs.
+func (w *bitmapWalk) used(a, b uint64) {
+	for a < b {
+		for w.ri < len(w.refs) && w.refs[w.ri].end <= a {
+			w.ri++
+		}
+		if w.ri == len(w.refs) || w.refs[w.ri].start >= b {
+			w.u.unused.add(a, b)
+			return
+		}
+		r := w.refs[w.ri]
+		if r.start > a {
+			w.u.unused.add(a, r.start)
+		}
+		a = r.end
+	}
+}
+
+// unset records the parts of the free run [a, b) inside refs, and
+// passes the others to free.
+func (w *bitmapWalk) unset(a, b uint64) {
+	for a < b {
+		for w.ri < len(w.refs) && w.refs[w.ri].end <= a {
+			w.ri++
+		}
+		if w.ri == len(w.refs) || w.refs[w.ri].start >= b {
+			if w.free != nil {
+				w.free(a, b)
+			}
+			return
+		}
+		r := w.refs[w.ri]
+		if r.start > a && w.free != nil {
+			w.free(a, r.start)
+		}
+		e := min(r.end, b)
+		w.u.freeRef.add(max(a, r.start), e)
+		a = e
+	}
 }

@@ -26,6 +26,21 @@ const (
 	// ExtraStartupFile is a non-empty startup file (the volume header's
 	// boot loader fork), which a disk image has no use for.
 	ExtraStartupFile
+	// ExtraFreeData is allocation blocks the allocation bitmap marks
+	// free, referenced by no structure, that hold bytes other than zero.
+	ExtraFreeData
+	// ExtraMetadataSlack is bytes of the volume's special files that
+	// hold no record and are not zero: a B-tree node's free space, a
+	// node neither the B-tree's index, leaf chain nor map reaches, a B-tree file past its last
+	// node, the allocation file past the volume's last block, the
+	// reserved area around the volume headers and the partition past the
+	// volume's last block.
+	ExtraMetadataSlack
+	// ExtraAllocation is allocation blocks whose allocation is
+	// inconsistent: referenced by a structure (a fork, a special file,
+	// the journal) but marked free in the allocation bitmap, or
+	// referenced by two structures (or twice by one).
+	ExtraAllocation
 )
 
 func (k ExtraKind) String() string {
@@ -40,6 +55,12 @@ func (k ExtraKind) String() string {
 		return "unreferenced blocks"
 	case ExtraStartupFile:
 		return "startup file"
+	case ExtraFreeData:
+		return "free block data"
+	case ExtraMetadataSlack:
+		return "metadata slack"
+	case ExtraAllocation:
+		return "inconsistent allocation"
 	}
 	return fmt.Sprintf("ExtraKind(%d)", int(k))
 }

@@ -133,10 +133,11 @@ func TestDecmpfsOnUncompressedFile(t *testing.T) {
 }
 
 // TestOrphanExtent: blocks the bitmap marks used that nothing
-// references are reported with their size; data in free blocks is not.
+// references are reported with their size; zeros in free blocks are
+// not.
 func TestOrphanExtent(t *testing.T) {
 	hidden := bytes.Repeat([]byte{0xcc}, 2*4096+1)
-	img := build(t, BuildSpec{Files: sample(), Hidden: hidden, FreeData: []byte("free")})
+	img := build(t, BuildSpec{Files: sample(), Hidden: hidden, FreeData: make([]byte, 3*4096)})
 	v := open(t, img)
 	got := extrasOf(v, ExtraUnreferenced)
 	if len(got) != 1 || len(v.Extras) != 1 || got[0].Size != 3*4096 || !bytes.Equal(img[got[0].Offset:got[0].Offset+4], hidden[:4]) {
@@ -165,7 +166,8 @@ func TestForkSlack(t *testing.T) {
 
 func TestUnreferencedRuns(t *testing.T) {
 	bm := []byte{0xff, 0x0f, 0xff, 0x80}
-	u, err := unreferenced(bytes.NewReader(bm), 30, []span{{0, 2}, {4, 6}, {12, 20}})
+	r, err := unreferenced(bytes.NewReader(bm), 30, []span{{0, 2}, {4, 6}, {12, 20}}, nil)
+	u := r.unused
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,13 +200,19 @@ func TestUnreferencedMatchesNaive(t *testing.T) {
 				s = e
 			}
 		}
-		var want uint64
+		var want, wantFreeRef, wantFree uint64
 		runs, in := 0, false
 		for b := range nb {
 			used := bm[b/8]&(0x80>>(b%8)) != 0
 			refd := false
 			for _, r := range refs {
 				refd = refd || (b >= r.start && b < r.end)
+			}
+			switch {
+			case !used && refd:
+				wantFreeRef++
+			case !used:
+				wantFree++
 			}
 			hit := used && !refd
 			if hit {
@@ -215,9 +223,21 @@ func TestUnreferencedMatchesNaive(t *testing.T) {
 			}
 			in = hit
 		}
-		u, err := unreferenced(bytes.NewReader(bm), nb, refs)
+		var free uint64
+		last := uint64(0)
+		r, err := unreferenced(bytes.NewReader(bm), nb, refs, func(a, b uint64) {
+			if a < last || b <= a {
+				t.Fatalf("free run [%d, %d) after %d", a, b, last)
+			}
+			free += b - a
+			last = b
+		})
+		u := r.unused
 		if err != nil || u.blocks != want || u.runs != runs {
 			t.Fatalf("%d blocks %x refs %v: got %+v, want %d blocks in %d runs", nb, bm, refs, u, want, runs)
+		}
+		if r.freeRef.blocks != wantFreeRef || free != wantFree {
+			t.Fatalf("%d blocks %x refs %v: %d free referenced blocks, %d free others; want %d, %d", nb, bm, refs, r.freeRef.blocks, free, wantFreeRef, wantFree)
 		}
 	}
 }

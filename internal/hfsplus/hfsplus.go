@@ -35,15 +35,24 @@
 // allocation bitmap marks used that no structure references (the
 // volume headers, the special files, the journal info block and
 // journal, catalog records' forks, fork data attributes); the bitmap is
-// streamed in 64 KiB chunks.
+// streamed in 64 KiB chunks. So are blocks two structures reference, or
+// that one references but the bitmap marks free, free blocks holding
+// bytes other than zero (read 64 KiB at a time, skipping what a
+// ZeroSpanner reader knows to be zeros), and bytes of the B-trees and
+// the allocation file that hold no record but are not zero (a node's
+// free space, nodes the tree does not reach, the map and bitmap past their last node and
+// block, a B-tree file past its last node), and around the volume
+// headers (the boot blocks, the rest of their blocks, the partition past
+// the volume's last block).
 //
 // Not read: other compressed files (data in the resource fork, types 4
 // and up, LZVN, LZFSE: listed in Volume.Skipped and left out), directory
 // hard links, the content of resource forks and extended attributes
 // (only inventoried), the journal (a volume is read as its B-trees say),
 // the alternate volume header, B-tree files of more than eight extents,
-// data in free blocks and in a fork's last block past its end, and
-// Unicode normalization (names are compared as stored).
+// data in a fork's last block past its end and in a B-tree record past
+// its fields (both inside structures read), and Unicode normalization
+// (names are compared as stored).
 package hfsplus
 
 import (
@@ -247,7 +256,9 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 		return nil, err
 	}
 	var overflow, rsrcOverflow map[uint32][]extentRec
+	var trees []*tree
 	if extTree != nil {
+		trees = append(trees, extTree)
 		overflow, rsrcOverflow = v.readOverflow(extTree)
 	}
 	if attr := readFork(h[352:]); attr.size != 0 {
@@ -255,6 +266,7 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 		if err != nil {
 			v.problem("", 1024+352, "the attributes file cannot be read (compressed files are not opened): %v", err)
 		} else {
+			trees = append(trees, attrTree)
 			v.decmpfs = v.readAttributes(attrTree)
 		}
 	}
@@ -273,7 +285,12 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 		byID[n.id] = n
 	}
 	v.inventoryAttributes(byID)
-	v.account(all, overflow, rsrcOverflow)
+	zs := newZeroScan(v)
+	v.account(all, overflow, rsrcOverflow, zs)
+	for _, t := range append(trees, catTree) {
+		v.treeSlack(t, zs)
+	}
+	v.reservedSlack(zs)
 	v.attrs, v.pathOf, v.rsrcOf = nil, nil, nil
 	return v, nil
 }
@@ -405,6 +422,9 @@ type tree struct {
 	root      uint32
 	maxKey    int
 	varIndex  bool // index keys are stored at their length, not maxKey
+	// reached holds the index and leaf nodes checkIndex reached, once it
+	// found them consistent.
+	reached map[uint32]bool
 }
 
 // maxTreeDepth bounds the levels of a B-tree's index (XNU's kMaxTreeDepth).
@@ -583,6 +603,7 @@ func (t *tree) checkIndex(chain []uint32) error {
 		at := t.volumeOffset(0)
 		return &FormatError{Offset: at, Reason: fmt.Sprintf("%s: the index reaches leaf nodes %s, the leaf chain %s: macOS looks files up through the index", t.name, nodeList(got), nodeList(chain))}
 	}
+	t.reached = seen
 	return nil
 }
 

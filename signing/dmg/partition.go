@@ -159,6 +159,23 @@ func (pr *PartitionReader) ReadAt(b []byte, off int64) (int, error) {
 	return n, nil
 }
 
+// Span returns the end of the chunk holding the partition's byte off, and
+// whether it is a zero-fill or ignored chunk, which reads as zeros
+// without being decoded (hfsplus.ZeroSpanner). An end not past off (off
+// out of the partition) says nothing.
+func (pr *PartitionReader) Span(off int64) (end int64, zero bool) {
+	if off < 0 || off >= pr.size {
+		return off, false
+	}
+	sector := uint64(off / SectorSize)
+	i := sort.Search(len(pr.chunks), func(i int) bool { return pr.chunks[i].Sector+pr.chunks[i].Sectors > sector })
+	if i == len(pr.chunks) {
+		return off, false
+	}
+	c := pr.chunks[i]
+	return int64(c.Sector+c.Sectors) * SectorSize, c.Type == ChunkZeroFill || c.Type == ChunkIgnore
+}
+
 // chunk returns the decoded data of data chunk i.
 func (pr *PartitionReader) chunk(i int) ([]byte, error) {
 	pr.mu.Lock()

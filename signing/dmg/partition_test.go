@@ -145,6 +145,13 @@ func FuzzOpenPartition(f *testing.F) {
 				continue
 			}
 			pr.FileSystem()
+			for off := int64(0); off < pr.Size(); {
+				end, _ := pr.Span(off)
+				if end <= off {
+					t.Fatalf("Span(%d) = %d inside the partition of %d bytes", off, end, pr.Size())
+				}
+				off = end
+			}
 			for off := int64(0); off < min(pr.Size(), 1<<20); off += int64(len(buf)) {
 				if _, err := pr.ReadAt(buf, off); err != nil {
 					break
@@ -178,5 +185,31 @@ func TestPartitionClaimedSizeNotAllocated(t *testing.T) {
 	}
 	if n := after.TotalAlloc - before.TotalAlloc; n > 4<<20 {
 		t.Errorf("allocated %d bytes for a 512-byte stream", n)
+	}
+}
+
+// TestPartitionSpan: Span gives each chunk's end, says zero for
+// zero-fill chunks only (whose bytes read as zeros) and nothing out of
+// the partition; it decodes nothing (no budget is taken).
+func TestPartitionSpan(t *testing.T) {
+	vol := volume(5*1024*1024 + 4096)
+	img, _ := dmgfile.Build(dmgfile.Spec{HFS: vol, HFSBzip2: true})
+	pr, err := openFS(t, img, PartitionOptions{Take: func(int64) bool { t.Error("Span decoded a chunk"); return false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range pr.chunks {
+		start := int64(c.Sector) * SectorSize
+		for _, off := range []int64{start, start + int64(c.Sectors)*SectorSize - 1} {
+			end, zero := pr.Span(off)
+			if end != int64(c.Sector+c.Sectors)*SectorSize || zero != (c.Type == ChunkZeroFill || c.Type == ChunkIgnore) {
+				t.Errorf("Span(%d) = %d, %v for a %s chunk of sectors [%d, +%d)", off, end, zero, TypeName(c.Type), c.Sector, c.Sectors)
+			}
+		}
+	}
+	for _, off := range []int64{-1, pr.Size()} {
+		if end, zero := pr.Span(off); end > off || zero {
+			t.Errorf("Span(%d) = %d, %v", off, end, zero)
+		}
 	}
 }

@@ -54,6 +54,20 @@ const (
 	// HFS+ volume that hold no file's data: marked used but referenced by
 	// no structure, allocated to a fork past its end, or a startup file.
 	RuleUnreferencedBlocks signing.Rule = "dmg/unreferenced-blocks"
+	// RuleFreeBlockData reports allocation blocks of the image's HFS+
+	// volume that the allocation bitmap marks free, and no structure
+	// references, holding bytes other than zero.
+	RuleFreeBlockData signing.Rule = "dmg/free-block-data"
+	// RuleMetadataSlack reports bytes of the image's HFS+ volume's
+	// B-trees and allocation file that hold no record and are not zero:
+	// a node's free space, a node the B-tree's map marks free, the map or
+	// the bitmap past the last node or block, a special file past its
+	// last node.
+	RuleMetadataSlack signing.Rule = "dmg/metadata-slack"
+	// RuleAllocationMismatch reports allocation blocks of the image's
+	// HFS+ volume that a structure references but the allocation bitmap
+	// marks free, or that two structures (or one twice) reference.
+	RuleAllocationMismatch signing.Rule = "dmg/allocation-mismatch"
 )
 
 // Names of the checks of a disk image in a Signature's Checks, besides
