@@ -125,6 +125,11 @@ type Signature struct {
 const (
 	TypeFile      = "file"
 	TypeDirectory = "directory"
+	// TypeHardlink is a hard link: libxar gives the first name of a file
+	// the type "hardlink" with link="original" and stores its data there;
+	// every other name has link set to the original's id and no data, and
+	// extracts as a link to the original.
+	TypeHardlink = "hardlink"
 )
 
 // Entry is one <file> element of the table of contents.
@@ -135,6 +140,9 @@ type Entry struct {
 	Path, Name string
 	// Type is "file", "directory", "symlink", "hardlink" or another word.
 	Type string
+	// Link is the link attribute of <type>: for a hard link, "original"
+	// or the id of the entry holding the data.
+	Link string
 	// Mode is the <mode> element's octal string, if any.
 	Mode string
 	// Data describes the entry's bytes; nil when it has none.
@@ -398,10 +406,15 @@ type xmlName struct {
 type xmlFile struct {
 	ID    string    `xml:"id,attr"`
 	Name  []xmlName `xml:"name"`
-	Type  []string  `xml:"type"`
+	Type  []xmlType `xml:"type"`
 	Mode  []string  `xml:"mode"`
 	Data  []xmlData `xml:"data"`
 	Files []xmlFile `xml:"file"`
+}
+
+type xmlType struct {
+	Value string `xml:",chardata"`
+	Link  string `xml:"link,attr"`
 }
 
 type xmlData struct {
@@ -598,11 +611,18 @@ func (x *Reader) addEntries(files []xmlFile, parent string, depth int) error {
 		if parent != "" {
 			e.Path = parent + "/" + e.Name
 		}
-		typ, _, err := one(at, "<file> <type>", f.Type)
+		types := make([]string, len(f.Type))
+		for k, t := range f.Type {
+			types[k] = t.Value
+		}
+		typ, _, err := one(at, "<file> <type>", types)
 		if err != nil {
 			return err
 		}
 		e.Type = typ
+		if len(f.Type) == 1 {
+			e.Link = f.Type[0].Link
+		}
 		if e.Mode, _, err = one(at, "<file> <mode>", f.Mode); err != nil {
 			return err
 		}
@@ -633,6 +653,34 @@ func (x *Reader) addEntries(files []xmlFile, parent string, depth int) error {
 		}
 	}
 	return nil
+}
+
+// DataEntry returns the entry whose data extracting e writes: e itself
+// for a file or an original hard link, the original for another name of a
+// hard link (found by id: a file or an original hard link, with a safe
+// name), nil for anything else or when the original is not found.
+func (x *Reader) DataEntry(e *Entry) *Entry {
+	switch {
+	case e.Type == TypeFile, e.Type == TypeHardlink && e.Link == "original":
+		return e
+	case e.Type != TypeHardlink || e.Link == "":
+		return nil
+	}
+	var found *Entry
+	for _, o := range x.Entries {
+		if o.ID != e.Link || o == e {
+			continue
+		}
+		if found != nil {
+			return nil // two entries claim the id: which one xar picks is not ours to guess
+		}
+		found = o
+	}
+	if found == nil || found.Unsafe != "" || strings.HasPrefix(found.Path, "\x00") ||
+		!(found.Type == TypeFile || found.Type == TypeHardlink && found.Link == "original") {
+		return nil
+	}
+	return found
 }
 
 func quotePath(p string) string { return strconv.Quote(strings.TrimPrefix(p, "\x00")) }
