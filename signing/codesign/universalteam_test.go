@@ -2,7 +2,9 @@ package codesign
 
 import (
 	"bytes"
+	"encoding/hex"
 	"testing"
+	"testing/fstest"
 
 	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/internal/testpki"
@@ -102,5 +104,71 @@ func TestAttackUniversalNestedDylibSecondTeam(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("rules %v, want %s", rules, RuleTeamIDMismatch)
+	}
+}
+
+// adhocNestedApp is an app whose main executable (Developer ID) seals
+// Contents/Frameworks/libhelper.dylib by the cdhash of its arm64 slice
+// and the requirement req, as codesign seals ad-hoc nested code: its
+// designated requirement names the cdhash of every architecture.
+func adhocNestedApp(t *testing.T, p *machofile.PKI, lib []byte, sealed []byte, req string) fstest.MapFS {
+	t.Helper()
+	info := machofile.InfoPlist("Example", "com.example.app")
+	seal := machofile.CodeResources(nil, map[string]machofile.Nested{"Frameworks/libhelper.dylib": {CDHash: sealed, Requirement: req}})
+	spec := p.DeveloperIDSpec("com.example.app")
+	spec.InfoPlist, spec.CodeResources = info, seal
+	exe, _, err := machofile.Sign(machofile.Build(machofile.Spec{CPU: machofile.CPUARM64, Seed: 24, CodeSize: 5000}), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bundleFS(map[string]machofile.BundleFile{
+		"Example.app/Contents/Info.plist":                   {Data: info},
+		"Example.app/Contents/MacOS/Example":                {Data: exe, Mode: 0o755},
+		"Example.app/Contents/_CodeSignature/CodeResources": {Data: seal},
+		"Example.app/Contents/Frameworks/libhelper.dylib":   {Data: lib, Mode: 0o755},
+	})
+}
+
+// TestAttackUniversalAdhocNestedSlice: ad-hoc slices carry no team, so
+// the team check cannot tell an added one from the vendor's. CodeResources
+// seals ad-hoc nested code by one cdhash and a requirement naming the
+// cdhash of each architecture; a slice added beside the sealed one must
+// satisfy that requirement, as macOS checks every architecture against it.
+func TestAttackUniversalAdhocNestedSlice(t *testing.T) {
+	p := machofile.NewPKI()
+	adhoc := func(cpu uint32, seed uint64) ([]byte, string) {
+		b, lay, err := machofile.Sign(machofile.Build(machofile.Spec{CPU: cpu, Seed: seed, CodeSize: 6000}), machofile.SignSpec{Identifier: "libhelper", Flags: machofile.FlagAdhoc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b, machofile.CDHashHex(lay)
+	}
+	arm, armHash := adhoc(machofile.CPUARM64, 31)
+	x86, x86Hash := adhoc(machofile.CPUX86_64, 32)
+	evil, _ := adhoc(machofile.CPUX86_64, 33)
+	sealed, _ := hex.DecodeString(armHash)
+	req := `cdhash H"` + armHash + `" or cdhash H"` + x86Hash + `"`
+	cases := []struct {
+		name string
+		lib  []byte
+		bad  bool
+	}{
+		{"vendor-slices", machofile.Fat([]machofile.Arch{{Data: arm}, {Data: x86}}, false), false},
+		{"added-slice", machofile.Fat([]machofile.Arch{{Data: arm}, {Data: evil}}, false), true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := VerifyBundle(adhocNestedApp(t, p, c.lib, sealed, req), "Example.app", Options{Trust: testTrust(t), Time: checkTime})
+			if err != nil {
+				t.Fatal(err)
+			}
+			modified := false
+			for _, f := range res.Findings {
+				modified = modified || f.Rule == RuleResourceModified
+			}
+			if modified != c.bad {
+				t.Errorf("resource-modified %t, want %t\n%s", modified, c.bad, dumpBundle(res))
+			}
+		})
 	}
 }
