@@ -432,14 +432,28 @@ func (b *bundleCheck) readMetadata() (executable string, err error) {
 		return "", fmt.Errorf("codesign: %w", err)
 	}
 	var ip struct {
-		Executable string `plist:"CFBundleExecutable"`
-		Identifier string `plist:"CFBundleIdentifier"`
+		Executable    string `plist:"CFBundleExecutable"`
+		OldExecutable string `plist:"NSExecutable"`
+		Identifier    string `plist:"CFBundleIdentifier"`
 	}
 	if _, err := plist.Unmarshal(b.info, &ip); err != nil {
 		b.add(RuleMalformed, signing.SeverityError, b.lay.info, "Info.plist does not parse: "+err.Error())
 	}
 	if b.top {
 		b.out.Identifier = ip.Identifier
+	}
+	if ip.Executable == "" {
+		// CFBundle's order: the old key, then the bundle's own name
+		// (Example.app runs Contents/MacOS/Example), when that file
+		// exists. Without it, a bundle whose Info.plist drops the key
+		// would have no main executable to bind Info.plist and
+		// CodeResources, while macOS still runs one.
+		ip.Executable = ip.OldExecutable
+		if name := strings.TrimSuffix(path.Base(b.dir), path.Ext(b.dir)); ip.Executable == "" && b.dir != "." && name != "" {
+			if _, err := fs.Stat(b.fsys, path.Join(b.lay.execDir, name)); err == nil || isSymlink(b.fsys, path.Join(b.lay.execDir, name)) {
+				ip.Executable = name
+			}
+		}
 	}
 	if isSymlink(b.fsys, b.csPath) || isSymlink(b.fsys, path.Dir(b.csPath)) {
 		b.add(RuleMalformed, signing.SeverityError, b.csPath, "CodeResources is a symlink, which is not followed")
