@@ -174,6 +174,11 @@ func isSymlink(fsys fs.FS, p string) bool {
 	return err == nil
 }
 
+// HasBundleExt reports whether the directory name p ends in the extension
+// of an Apple code bundle (.app, .framework, .appex, .xpc, .bundle…), in
+// any case.
+func HasBundleExt(p string) bool { return hasBundleExt(p) }
+
 func hasBundleExt(p string) bool {
 	ext := path.Ext(p)
 	for _, e := range bundleExts {
