@@ -439,6 +439,13 @@ type xmlChecksum struct {
 // the compressed table, since XML positions are not file offsets.
 func (x *Reader) parseTOC() error {
 	at := int64(x.Header.Size)
+	if el := splitText(x.TOC); el != "" {
+		// libxar keeps an element's last text node and skips CDATA
+		// sections; encoding/xml joins them all. No writer splits a
+		// value, and a split one names one file to the installer and
+		// another here.
+		return formatErr(at, "table of contents element <%s> holds text split by a comment, processing instruction or CDATA section, which XML readers join differently", el)
+	}
 	d := xml.NewDecoder(bytes.NewReader(x.TOC))
 	// Only the predefined entities; no DTD is ever fetched.
 	d.Strict = true
@@ -491,6 +498,56 @@ func (x *Reader) parseTOC() error {
 		x.Signatures = append(x.Signatures, sig)
 	}
 	return x.addEntries(t.Files, "", 0)
+}
+
+// splitText returns the name of the first element of doc whose own text
+// comes in more than one piece (text, CDATA sections, around comments or
+// processing instructions) with any of them not white space, "" when none
+// does or doc does not tokenize (Decode then reports it).
+func splitText(doc []byte) string {
+	d := xml.NewDecoder(bytes.NewReader(doc))
+	d.Strict = true
+	type el struct {
+		name   string
+		pieces int
+		text   bool
+	}
+	var stack []el
+	for {
+		tok, err := d.RawToken()
+		if err != nil {
+			return ""
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if len(stack) >= maxDepth*4 {
+				return "" // Decode bounds the depth it reads
+			}
+			stack = append(stack, el{name: t.Name.Local})
+		case xml.EndElement:
+			if len(stack) > 0 {
+				e := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				if e.pieces > 1 && e.text {
+					return e.name
+				}
+			}
+		case xml.CharData:
+			if len(stack) > 0 {
+				e := &stack[len(stack)-1]
+				e.pieces++
+				e.text = e.text || len(bytes.TrimSpace(t)) > 0
+			}
+		case xml.Comment, xml.ProcInst:
+			if len(stack) > 0 {
+				// What follows is a new text node to libxml2.
+				e := &stack[len(stack)-1]
+				if e.pieces > 0 {
+					e.pieces++
+				}
+			}
+		}
+	}
 }
 
 func isSpace(t xml.Token) bool {
