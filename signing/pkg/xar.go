@@ -212,6 +212,9 @@ type Reader struct {
 	Stapled *notary.PackageTrailers
 
 	tocRaw []byte
+	// byID indexes Entries by id for DataEntry; an id two entries share
+	// maps to nil.
+	byID map[string]*Entry
 }
 
 // Size returns the archive's size.
@@ -497,7 +500,18 @@ func (x *Reader) parseTOC() error {
 		}
 		x.Signatures = append(x.Signatures, sig)
 	}
-	return x.addEntries(t.Files, "", 0)
+	if err := x.addEntries(t.Files, "", 0); err != nil {
+		return err
+	}
+	x.byID = make(map[string]*Entry, len(x.Entries))
+	for _, o := range x.Entries {
+		if _, dup := x.byID[o.ID]; dup {
+			x.byID[o.ID] = nil // two entries claim the id: which one xar picks is not ours to guess
+			continue
+		}
+		x.byID[o.ID] = o
+	}
+	return nil
 }
 
 // splitText returns the name of the first element of doc whose own text
@@ -723,17 +737,8 @@ func (x *Reader) DataEntry(e *Entry) *Entry {
 	case e.Type != TypeHardlink || e.Link == "":
 		return nil
 	}
-	var found *Entry
-	for _, o := range x.Entries {
-		if o.ID != e.Link || o == e {
-			continue
-		}
-		if found != nil {
-			return nil // two entries claim the id: which one xar picks is not ours to guess
-		}
-		found = o
-	}
-	if found == nil || found.Unsafe != "" || strings.HasPrefix(found.Path, "\x00") ||
+	found := x.byID[e.Link]
+	if found == nil || found == e || found.Unsafe != "" || strings.HasPrefix(found.Path, "\x00") ||
 		!(found.Type == TypeFile || found.Type == TypeHardlink && found.Link == "original") {
 		return nil
 	}
