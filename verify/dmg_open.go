@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path"
 	"sync/atomic"
 	"time"
 
 	"github.com/shipgate/shipgate/internal/hfsplus"
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/codesign"
 	"github.com/shipgate/shipgate/signing/dmg"
 )
 
@@ -115,12 +117,22 @@ func openDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 		for _, p := range vol.Problems {
 			add(dmg.RuleFilesystemMalformed, signing.SeverityError, p.Path, -1, "HFS+ volume of partition %d: %s (at volume offset %#x); the entry was left out", idx, p.Reason, p.Offset)
 		}
-		for i, p := range vol.Skipped {
-			if i == maxSkippedFindings {
-				add(dmg.RuleFileNotOpened, signing.SeverityWarning, "", -1, "%d more files of the HFS+ volume were not opened", len(vol.Skipped)-i)
-				break
+		more := 0
+		for _, p := range vol.Skipped {
+			if b := enclosingBundle(vol, p.Path); b != "" {
+				// Left out of the walk, the file is also left out of
+				// the bundle's seal check: added to a signed app, it
+				// would pass unseen while macOS reads it.
+				add(dmg.RuleFileNotOpened, signing.SeverityError, p.Path, -1, "not opened: %s; the file lies in the bundle %s, whose seal therefore cannot be checked against it", p.Reason, b)
+				continue
+			}
+			if more++; more > maxSkippedFindings {
+				continue
 			}
 			add(dmg.RuleFileNotOpened, signing.SeverityWarning, p.Path, -1, "not opened: %s; the file was not verified", p.Reason)
+		}
+		if more > maxSkippedFindings {
+			add(dmg.RuleFileNotOpened, signing.SeverityWarning, "", -1, "%d more files of the HFS+ volume were not opened", more-maxSkippedFindings)
 		}
 		volumeExtras(vol, idx, add)
 		return vol, finds, nil
@@ -131,6 +143,18 @@ func openDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 	}
 	add(dmg.RuleFilesystemNotOpened, signing.SeverityWarning, "", -1, "the file system inside the disk image was not opened (%s): the files it holds, such as an .app, were not verified", what)
 	return emptyFS{}, finds, nil
+}
+
+// enclosingBundle returns the outermost code bundle directory (.app,
+// .framework…) of fsys that holds p, "" when none does.
+func enclosingBundle(fsys fs.FS, p string) string {
+	outer := ""
+	for d := path.Dir(p); d != "." && d != "/"; d = path.Dir(d) {
+		if codesign.IsBundle(fsys, d) {
+			outer = d
+		}
+	}
+	return outer
 }
 
 // otherFileSystems reports the partitions other than opened that hold a

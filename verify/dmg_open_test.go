@@ -111,13 +111,14 @@ func TestDMGUnsupportedChunkNotOpened(t *testing.T) {
 }
 
 // TestDMGCompressedFileInside: a file compressed by HFS+ transparent
-// compression is not read, and says so; the bundle it belongs to then
-// misses it.
+// compression is not read, and says so; inside a bundle it is an error, as
+// the bundle's seal cannot be checked against it (see
+// TestAttackDMGCompressedFileAddedToBundle).
 func TestDMGCompressedFileInside(t *testing.T) {
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	r := runDMG(t, hfsDMG(t, bundle, map[string]hfsplus.BuildFile{"Example.app/Contents/Resources/packed.txt": {Compressed: true}}, false, nil))
 	got := rulesFor(r, "Example.dmg/Example.app/Contents/Resources/packed.txt")
-	if !has(got, "warning "+string(dmg.RuleFileNotOpened)) {
+	if !has(got, "error "+string(dmg.RuleFileNotOpened)) {
 		t.Errorf("findings %v", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/codesign"
 )
 
 // link is a symbolic link that stays inside the release: the report paths
@@ -27,8 +28,17 @@ const (
 // addLink records the symbolic link at report path p whose target, relative
 // to the link's directory, is target; prefix is the report path of the
 // directory or archive the link's path is relative to.
+//
+// A bundle's Contents (or a framework's Versions) that is a link is
+// reported: macOS follows it and runs the bundle, but shipgate does not
+// take the directory for a bundle, so its seal would go unchecked while the
+// files behind the link were walked one by one.
 func (e *engine) addLink(prefix, rel, target string) {
 	t := path.Join(path.Dir(rel), strings.ReplaceAll(target, `\`, "/"))
+	if b := path.Base(rel); (b == "Contents" || b == "Versions") && codesign.HasBundleExt(path.Dir(rel)) {
+		e.addFindings(finding(codesign.RuleMalformed, signing.SeverityError, joinPath(prefix, rel),
+			fmt.Sprintf("the bundle's %s is a symbolic link (to %q): macOS follows it, but the bundle is not verified through it, so its seal is not checked", b, target)))
+	}
 	e.mu.Lock()
 	e.links = append(e.links, link{path: joinPath(prefix, rel), target: joinPath(prefix, t)})
 	e.mu.Unlock()

@@ -380,6 +380,10 @@ type CPIOFile struct {
 	Name string
 	Mode uint32 // full st_mode: 0o100644 file, 0o040755 dir, 0o120755 link
 	Data []byte // a symlink's target for links
+	// Ino and Nlink, when not zero, replace the inode number (the entry's
+	// index from 1) and the link count (1): entries sharing an inode with
+	// Nlink above 1 are hard links.
+	Ino, Nlink int
 }
 
 // CPIO writes files as an odc ("070707") cpio archive with its trailer,
@@ -387,8 +391,15 @@ type CPIOFile struct {
 func CPIO(files []CPIOFile) []byte {
 	var b bytes.Buffer
 	for i, f := range append(files, CPIOFile{Name: "TRAILER!!!"}) {
+		ino, nlink := i+1, 1
+		if f.Ino != 0 {
+			ino = f.Ino
+		}
+		if f.Nlink != 0 {
+			nlink = f.Nlink
+		}
 		fmt.Fprintf(&b, "070707%06o%06o%06o%06o%06o%06o%06o%011o%06o%011o",
-			0, i+1, f.Mode, 0, 80, 1, 0, testpki.Epoch.Unix(), len(f.Name)+1, len(f.Data))
+			0, ino, f.Mode, 0, 80, nlink, 0, testpki.Epoch.Unix(), len(f.Name)+1, len(f.Data))
 		b.WriteString(f.Name)
 		b.WriteByte(0)
 		b.Write(f.Data)

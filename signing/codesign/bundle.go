@@ -174,6 +174,11 @@ func isSymlink(fsys fs.FS, p string) bool {
 	return err == nil
 }
 
+// HasBundleExt reports whether the directory name p ends in the extension
+// of an Apple code bundle (.app, .framework, .appex, .xpc, .bundle…), in
+// any case.
+func HasBundleExt(p string) bool { return hasBundleExt(p) }
+
 func hasBundleExt(p string) bool {
 	ext := path.Ext(p)
 	for _, e := range bundleExts {
@@ -232,8 +237,11 @@ func VerifyBundle(fsys fs.FS, dir string, opts Options) (*BundleResult, error) {
 type sealEntry struct {
 	hash2, hash1 []byte
 	cdhash       []byte
-	symlink      *string
-	optional     bool
+	// requirement is the code requirement nested code is sealed with,
+	// as text; empty when the entry has none.
+	requirement string
+	symlink     *string
+	optional    bool
 }
 
 // sealRule is one rules2 entry: a regexp over the path relative to the
@@ -295,6 +303,7 @@ func parseSeal(b []byte) (*seal, error) {
 			e.hash1, _ = x["hash"].([]byte)
 			e.hash2, _ = x["hash2"].([]byte)
 			e.cdhash, _ = x["cdhash"].([]byte)
+			e.requirement, _ = x["requirement"].(string)
 			if l, ok := x["symlink"].(string); ok {
 				e.symlink = &l
 			}
@@ -428,14 +437,28 @@ func (b *bundleCheck) readMetadata() (executable string, err error) {
 		return "", fmt.Errorf("codesign: %w", err)
 	}
 	var ip struct {
-		Executable string `plist:"CFBundleExecutable"`
-		Identifier string `plist:"CFBundleIdentifier"`
+		Executable    string `plist:"CFBundleExecutable"`
+		OldExecutable string `plist:"NSExecutable"`
+		Identifier    string `plist:"CFBundleIdentifier"`
 	}
 	if _, err := plist.Unmarshal(b.info, &ip); err != nil {
 		b.add(RuleMalformed, signing.SeverityError, b.lay.info, "Info.plist does not parse: "+err.Error())
 	}
 	if b.top {
 		b.out.Identifier = ip.Identifier
+	}
+	if ip.Executable == "" {
+		// CFBundle's order: the old key, then the bundle's own name
+		// (Example.app runs Contents/MacOS/Example), when that file
+		// exists. Without it, a bundle whose Info.plist drops the key
+		// would have no main executable to bind Info.plist and
+		// CodeResources, while macOS still runs one.
+		ip.Executable = ip.OldExecutable
+		if name := strings.TrimSuffix(path.Base(b.dir), path.Ext(b.dir)); ip.Executable == "" && b.dir != "." && name != "" {
+			if _, err := fs.Stat(b.fsys, path.Join(b.lay.execDir, name)); err == nil || isSymlink(b.fsys, path.Join(b.lay.execDir, name)) {
+				ip.Executable = name
+			}
+		}
 	}
 	if isSymlink(b.fsys, b.csPath) || isSymlink(b.fsys, path.Dir(b.csPath)) {
 		b.add(RuleMalformed, signing.SeverityError, b.csPath, "CodeResources is a symlink, which is not followed")
@@ -593,6 +616,8 @@ func (b *bundleCheck) checkSealed(p, rel string, e sealEntry, item *BundleItem) 
 		}
 		if !containsHex(have, e.cdhash) {
 			b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("nested code %q changed: CodeResources seals cdhash %x, the file has %v", rel, e.cdhash, have))
+		} else {
+			b.checkAdhocSlices(p, rel, e, item.Result)
 		}
 	case e.hash2 != nil || e.hash1 != nil:
 		h, want := crypto.SHA256, e.hash2
@@ -609,6 +634,35 @@ func (b *bundleCheck) checkSealed(p, rel string, e sealEntry, item *BundleItem) 
 		b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("%q is sealed as a symlink but is a regular file", rel))
 	default:
 		b.add(RuleMalformed, signing.SeverityError, b.csPath, fmt.Sprintf("CodeResources entry %q has no hash", rel))
+	}
+}
+
+// checkAdhocSlices judges the ad-hoc slices of nested code res (at p,
+// rel in the bundle root) other than the one e seals by cdhash. The seal's
+// cdhash names one architecture; macOS checks every other one against the
+// requirement the seal records, which for ad-hoc code lists the cdhash of
+// each. Signed slices are bound to the sealed one's team (see
+// codesign/team-id-mismatch); an ad-hoc slice has no team, so without this
+// a slice added beside the sealed one would be bound by nothing. Only an
+// ad-hoc slice the requirement rules out is reported: one that cannot be
+// decided offline is left to the slice's own verdict.
+func (b *bundleCheck) checkAdhocSlices(p, rel string, e sealEntry, res *Result) {
+	if e.requirement == "" || res == nil || len(res.Slices) < 2 {
+		return
+	}
+	req, err := CompileRequirement(e.requirement)
+	if err != nil {
+		b.add(RuleMalformed, signing.SeverityWarning, b.csPath, fmt.Sprintf("the requirement CodeResources seals %q with does not compile, so its other architectures are not checked against it: %v", rel, err))
+		return
+	}
+	for i := range res.Slices {
+		sl := &res.Slices[i]
+		if !sl.Adhoc || containsHex(sl.CDHashes, e.cdhash) {
+			continue
+		}
+		if r, _ := sl.Satisfies(req); r == signing.RequirementUnsatisfied {
+			b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("nested code %q: ad-hoc slice %d (%s) does not satisfy the requirement CodeResources seals the code with (%s): nothing binds it", rel, i, sl.Arch, e.requirement))
+		}
 	}
 }
 
@@ -669,6 +723,12 @@ func (b *bundleCheck) verifyNested() error {
 			b.add(RuleMalformed, signing.SeverityError, b.csPath, fmt.Sprintf("CodeResources seals nested bundle %q without a cdhash", rel))
 		} else if !containsHex(have, e.cdhash) {
 			b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("nested bundle %q changed: CodeResources seals cdhash %x, its main executable has %v", rel, e.cdhash, have))
+		} else {
+			for _, it := range b.out.Items[before:] {
+				if it.Main && it.Bundle == p && it.Result != nil {
+					b.checkAdhocSlices(it.Path, rel, e, it.Result)
+				}
+			}
 		}
 	}
 	return nil

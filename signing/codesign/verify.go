@@ -220,6 +220,9 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 			st.repeat(states[st.dupOf])
 		}
 		st.finish(reached, opts)
+	}
+	crossSliceTeams(states)
+	for _, st := range states {
 		res.Slices = append(res.Slices, st.slice)
 		res.Signatures = append(res.Signatures, st.sig)
 		res.Findings = append(res.Findings, st.finds...)
@@ -234,6 +237,33 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 	sortFindings(res.Findings)
 	opts.logger().Debug("codesign: verified", "universal", res.Universal, "slices", len(res.Slices), "status", res.Status().String())
 	return res, nil
+}
+
+// crossSliceTeams makes every signed slice of a universal file whose
+// CodeDirectory names another team than the first signed slice's invalid.
+// macOS validates the other architectures of a universal file with the one
+// it runs and refuses the file when their team IDs differ (or only one
+// names a team), as errSecCSSignatureInvalid; shipgate verifies each slice
+// on its own, so without this a second team's slice, validly signed by any
+// Developer ID, would pass beside the slice a bundle's seal binds by cdhash.
+func crossSliceTeams(states []*sliceState) {
+	var first *sliceState
+	for _, st := range states {
+		if st.dupOf >= 0 || len(st.slice.CDHashes) == 0 {
+			continue
+		}
+		if first == nil {
+			first = st
+			continue
+		}
+		if st.slice.TeamID == first.slice.TeamID {
+			continue
+		}
+		msg := fmt.Sprintf("names team %q but slice %d (%s) names team %q: macOS refuses a universal file whose architectures carry different teams", st.slice.TeamID, first.idx, first.slice.Arch, first.slice.TeamID)
+		st.check(CheckTeamID, false, msg)
+		st.add(RuleTeamIDMismatch, signing.SeverityError, signing.StatusInvalid, st.slice.Offset, msg)
+		st.sig.Status = st.status
+	}
 }
 
 // finish judges the slice once the file has streamed up to reached: page

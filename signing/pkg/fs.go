@@ -35,8 +35,9 @@ type FSOptions struct {
 // each archive or entry that could not be opened.
 //
 // OpenFS does not check checksums: [Verify] does, over the same Reader.
-// Entries with unsafe names, and entries other than files and directories,
-// are left out (Verify reports them).
+// A hard link is a file holding its original's data (Reader.DataEntry).
+// Entries with unsafe names, and entries other than files, hard links and
+// directories, are left out (Verify reports them).
 func OpenFS(x *Reader, opts FSOptions) (fs.FS, []signing.Finding) {
 	budget := opts.MaxPayload
 	if budget <= 0 {
@@ -69,25 +70,30 @@ func OpenFS(x *Reader, opts FSOptions) (fs.FS, []signing.Finding) {
 			d := newDir(e.Name)
 			parent.kids[e.Name] = d
 			dirs[e.Path] = d
-		case TypeFile:
-			e := e
-			size := int64(0)
-			if e.Data != nil {
-				size = e.Data.Size
+		default:
+			// A file, or a hard link: extracted, it holds the data of
+			// the entry DataEntry names, under its own name.
+			src := x.DataEntry(e)
+			if src == nil {
+				continue // Verify reports it
 			}
-			if e.Data != nil && e.Data.Encoding != EncodingNone {
+			size := int64(0)
+			if src.Data != nil {
+				size = src.Data.Size
+			}
+			if src.Data != nil && src.Data.Encoding != EncodingNone {
 				// Decoding is work the limit bounds too: entries
 				// sharing one thousandfold stream would each decode it.
 				if size > budget {
-					add(RulePayloadTooLarge, signing.SeverityError, e.Path, x.HeapStart+e.Data.Ref.Offset, "%s decodes to %d bytes, over the %d left of the package's limit, so it was not checked", e.Name, size, budget)
+					add(RulePayloadTooLarge, signing.SeverityError, e.Path, x.HeapStart+src.Data.Ref.Offset, "%s decodes to %d bytes, over the %d left of the package's limit, so it was not checked", e.Name, size, budget)
 					continue
 				}
 				budget -= size
 			}
-			n := &node{name: e.Name, mode: 0o644, size: size, open: func() (io.Reader, error) { return x.Open(e) }}
-			if isComponentArchive(e.Path) && e.Data != nil {
-				at := x.HeapStart + e.Data.Ref.Offset
-				if m, err := mount(x, e, &budget); err != nil {
+			n := &node{name: e.Name, mode: 0o644, size: size, open: func() (io.Reader, error) { return x.Open(src) }}
+			if isComponentArchive(e.Path) && src.Data != nil {
+				at := x.HeapStart + src.Data.Ref.Offset
+				if m, err := mount(x, src, &budget); err != nil {
 					rule := RulePayloadMalformed
 					if errors.Is(err, ErrTooLarge) {
 						rule = RulePayloadTooLarge

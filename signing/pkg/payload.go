@@ -183,6 +183,15 @@ func parseCPIO(b []byte) (*node, []cpioProblem, error) {
 	root := newDir(".")
 	var probs []cpioProblem
 	seen, folded := map[string]bool{}, map[string]string{}
+	// links holds the first regular file of each (device, inode) whose
+	// link count is over 1: a later entry naming the same inode is a hard
+	// link to it, as libarchive (bsdtar, and the tools built on it) reads
+	// odc archives.
+	type link struct {
+		n    *node
+		name string
+	}
+	links := map[[2]int64]link{}
 	for off, count := 0, 0; ; count++ {
 		if count > maxCPIOEntries {
 			return nil, nil, fmt.Errorf("more than %d cpio entries", maxCPIOEntries)
@@ -198,10 +207,13 @@ func parseCPIO(b []byte) (*node, []cpioProblem, error) {
 		default:
 			return nil, nil, fmt.Errorf("cpio entry at offset %d has the magic %q, not 070707", off, h[:6])
 		}
+		dev, err4 := octal(h[6:12])
+		ino, err5 := octal(h[12:18])
 		mode, err1 := octal(h[18:24])
+		nlink, err6 := octal(h[36:42])
 		nameSize, err2 := octal(h[59:65])
 		fileSize, err3 := octal(h[65:76])
-		if err := errors.Join(err1, err2, err3); err != nil {
+		if err := errors.Join(err1, err2, err3, err4, err5, err6); err != nil {
 			return nil, nil, fmt.Errorf("cpio header at offset %d: %w", off, err)
 		}
 		nameAt := off + odcHeaderLen
@@ -246,6 +258,24 @@ func parseCPIO(b []byte) (*node, []cpioProblem, error) {
 		switch mode & 0o170000 {
 		case 0o100000:
 			n = &node{mode: fs.FileMode(mode & 0o777), size: fileSize, data: data}
+			if nlink > 1 {
+				key := [2]int64{dev, ino}
+				first, ok := links[key]
+				switch {
+				case !ok:
+					links[key] = link{n, name}
+				case fileSize == 0:
+					// A link written without data: extracted, it holds
+					// the first name's bytes.
+					n.size, n.data = first.n.size, first.n.data
+				case !bytes.Equal(data, first.n.data):
+					// libarchive links the name to the first one, then
+					// writes this entry's bytes into the shared inode:
+					// the first name would install bytes never checked.
+					probs = append(probs, cpioProblem{name, fmt.Sprintf("a hard link to %q (device %d, inode %d) carrying other bytes, which an extractor that links it writes into both names", first.name, dev, ino)})
+					continue
+				}
+			}
 		case 0o040000:
 			if fileSize != 0 {
 				probs = append(probs, cpioProblem{name, fmt.Sprintf("a directory holding %d bytes", fileSize)})

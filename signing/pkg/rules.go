@@ -32,8 +32,9 @@ const (
 	// slash or a NUL, or repeats a sibling's name.
 	RuleUnsafeName signing.Rule = "pkg/unsafe-name"
 	// RuleUnsupportedEntry reports a table of contents entry that is not a
-	// plain file or directory (symlinks, hard links, devices), or whose
-	// data encoding is unknown; it is not opened.
+	// plain file, hard link or directory (symlinks, devices), a hard link
+	// whose original is not found, or data whose encoding is unknown; it is
+	// not opened.
 	RuleUnsupportedEntry signing.Rule = "pkg/unsupported-entry"
 	// RuleSignatureInvalid reports an RSA or CMS signature that does not
 	// verify over the table of contents checksum.

@@ -261,8 +261,15 @@ func (v *verifier) checkFiles(signed bool) {
 		missingSev = signing.SeverityError
 	}
 	for _, e := range x.Entries {
-		switch e.Type {
-		case TypeFile, TypeDirectory:
+		switch {
+		case e.Type == TypeFile, e.Type == TypeDirectory:
+		case e.Type == TypeHardlink && e.Unsafe == "" && x.DataEntry(e) == nil:
+			// Extracted, it is a second name for data shipgate cannot
+			// attribute: as "Payload" or "Scripts" it would install
+			// files nothing here has looked at.
+			ok = false
+			v.add(RuleUnsupportedEntry, signing.SeverityError, -1, "table of contents entry %s is a hard link to id %q, which names no single file with a safe name: the data extracted under its name is not checked", quotePath(e.Path), e.Link)
+		case e.Type == TypeHardlink:
 		default:
 			v.add(RuleUnsupportedEntry, signing.SeverityWarning, -1, "table of contents entry %s is a %q, which is not opened", quotePath(e.Path), e.Type)
 		}

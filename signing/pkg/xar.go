@@ -125,6 +125,11 @@ type Signature struct {
 const (
 	TypeFile      = "file"
 	TypeDirectory = "directory"
+	// TypeHardlink is a hard link: libxar gives the first name of a file
+	// the type "hardlink" with link="original" and stores its data there;
+	// every other name has link set to the original's id and no data, and
+	// extracts as a link to the original.
+	TypeHardlink = "hardlink"
 )
 
 // Entry is one <file> element of the table of contents.
@@ -135,6 +140,9 @@ type Entry struct {
 	Path, Name string
 	// Type is "file", "directory", "symlink", "hardlink" or another word.
 	Type string
+	// Link is the link attribute of <type>: for a hard link, "original"
+	// or the id of the entry holding the data.
+	Link string
 	// Mode is the <mode> element's octal string, if any.
 	Mode string
 	// Data describes the entry's bytes; nil when it has none.
@@ -204,6 +212,9 @@ type Reader struct {
 	Stapled *notary.PackageTrailers
 
 	tocRaw []byte
+	// byID indexes Entries by id for DataEntry; an id two entries share
+	// maps to nil.
+	byID map[string]*Entry
 }
 
 // Size returns the archive's size.
@@ -398,10 +409,15 @@ type xmlName struct {
 type xmlFile struct {
 	ID    string    `xml:"id,attr"`
 	Name  []xmlName `xml:"name"`
-	Type  []string  `xml:"type"`
+	Type  []xmlType `xml:"type"`
 	Mode  []string  `xml:"mode"`
 	Data  []xmlData `xml:"data"`
 	Files []xmlFile `xml:"file"`
+}
+
+type xmlType struct {
+	Value string `xml:",chardata"`
+	Link  string `xml:"link,attr"`
 }
 
 type xmlData struct {
@@ -426,6 +442,13 @@ type xmlChecksum struct {
 // the compressed table, since XML positions are not file offsets.
 func (x *Reader) parseTOC() error {
 	at := int64(x.Header.Size)
+	if el := splitText(x.TOC); el != "" {
+		// libxar keeps an element's last text node and skips CDATA
+		// sections; encoding/xml joins them all. No writer splits a
+		// value, and a split one names one file to the installer and
+		// another here.
+		return formatErr(at, "table of contents element <%s> holds text split by a comment, processing instruction or CDATA section, which XML readers join differently", el)
+	}
 	d := xml.NewDecoder(bytes.NewReader(x.TOC))
 	// Only the predefined entities; no DTD is ever fetched.
 	d.Strict = true
@@ -477,7 +500,68 @@ func (x *Reader) parseTOC() error {
 		}
 		x.Signatures = append(x.Signatures, sig)
 	}
-	return x.addEntries(t.Files, "", 0)
+	if err := x.addEntries(t.Files, "", 0); err != nil {
+		return err
+	}
+	x.byID = make(map[string]*Entry, len(x.Entries))
+	for _, o := range x.Entries {
+		if _, dup := x.byID[o.ID]; dup {
+			x.byID[o.ID] = nil // two entries claim the id: which one xar picks is not ours to guess
+			continue
+		}
+		x.byID[o.ID] = o
+	}
+	return nil
+}
+
+// splitText returns the name of the first element of doc whose own text
+// comes in more than one piece (text, CDATA sections, around comments or
+// processing instructions) with any of them not white space, "" when none
+// does or doc does not tokenize (Decode then reports it).
+func splitText(doc []byte) string {
+	d := xml.NewDecoder(bytes.NewReader(doc))
+	d.Strict = true
+	type el struct {
+		name   string
+		pieces int
+		text   bool
+	}
+	var stack []el
+	for {
+		tok, err := d.RawToken()
+		if err != nil {
+			return ""
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if len(stack) >= maxDepth*4 {
+				return "" // Decode bounds the depth it reads
+			}
+			stack = append(stack, el{name: t.Name.Local})
+		case xml.EndElement:
+			if len(stack) > 0 {
+				e := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				if e.pieces > 1 && e.text {
+					return e.name
+				}
+			}
+		case xml.CharData:
+			if len(stack) > 0 {
+				e := &stack[len(stack)-1]
+				e.pieces++
+				e.text = e.text || len(bytes.TrimSpace(t)) > 0
+			}
+		case xml.Comment, xml.ProcInst:
+			if len(stack) > 0 {
+				// What follows is a new text node to libxml2.
+				e := &stack[len(stack)-1]
+				if e.pieces > 0 {
+					e.pieces++
+				}
+			}
+		}
+	}
 }
 
 func isSpace(t xml.Token) bool {
@@ -598,11 +682,18 @@ func (x *Reader) addEntries(files []xmlFile, parent string, depth int) error {
 		if parent != "" {
 			e.Path = parent + "/" + e.Name
 		}
-		typ, _, err := one(at, "<file> <type>", f.Type)
+		types := make([]string, len(f.Type))
+		for k, t := range f.Type {
+			types[k] = t.Value
+		}
+		typ, _, err := one(at, "<file> <type>", types)
 		if err != nil {
 			return err
 		}
 		e.Type = typ
+		if len(f.Type) == 1 {
+			e.Link = f.Type[0].Link
+		}
 		if e.Mode, _, err = one(at, "<file> <mode>", f.Mode); err != nil {
 			return err
 		}
@@ -633,6 +724,25 @@ func (x *Reader) addEntries(files []xmlFile, parent string, depth int) error {
 		}
 	}
 	return nil
+}
+
+// DataEntry returns the entry whose data extracting e writes: e itself
+// for a file or an original hard link, the original for another name of a
+// hard link (found by id: a file or an original hard link, with a safe
+// name), nil for anything else or when the original is not found.
+func (x *Reader) DataEntry(e *Entry) *Entry {
+	switch {
+	case e.Type == TypeFile, e.Type == TypeHardlink && e.Link == "original":
+		return e
+	case e.Type != TypeHardlink || e.Link == "":
+		return nil
+	}
+	found := x.byID[e.Link]
+	if found == nil || found == e || found.Unsafe != "" || strings.HasPrefix(found.Path, "\x00") ||
+		!(found.Type == TypeFile || found.Type == TypeHardlink && found.Link == "original") {
+		return nil
+	}
+	return found
 }
 
 func quotePath(p string) string { return strconv.Quote(strings.TrimPrefix(p, "\x00")) }

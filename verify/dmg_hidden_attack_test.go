@@ -1,0 +1,32 @@
+package verify
+
+import (
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/hfsplus"
+	"github.com/shipgate/shipgate/internal/machofile"
+)
+
+// TestAttackDMGCompressedFileAddedToBundle: a file the app's seal does
+// not list, added inside the app with HFS+ transparent compression (its
+// data in the resource fork, which shipgate does not decode). macOS reads
+// it like any other file, and codesign --verify reports it added; left out
+// of the walk, the bundle's seal check never saw it.
+func TestAttackDMGCompressedFileAddedToBundle(t *testing.T) {
+	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	for _, c := range []struct {
+		name string
+		path string
+		fail bool
+	}{
+		{"outside-any-bundle", "Extras/notes.txt", false},
+		{"inside-the-app", "Example.app/Contents/Frameworks/libhook.dylib", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := runDMG(t, hfsDMG(t, bundle, map[string]hfsplus.BuildFile{c.path: {Compressed: true, Rsrc: []byte("stage two, packed")}}, false, nil))
+			if r.Summary.Passed == c.fail {
+				t.Errorf("passed %t, want %t; errors %v", r.Summary.Passed, !c.fail, errorRules(r))
+			}
+		})
+	}
+}
