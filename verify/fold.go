@@ -2,48 +2,105 @@ package verify
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/shipgate/shipgate/internal/foldname"
 )
 
-// foldName returns the key under which a case-insensitive file system
-// finds the archive path name (foldname.Key).
+// foldName returns the key under which APFS finds the archive path name
+// (foldname.Key).
 var foldName = foldname.Key
 
+// newFoldSet returns the set that finds an archive's entries that are one
+// entry once extracted on any of the file systems foldname models.
+func newFoldSet() *foldname.Set { return foldname.NewSet(foldname.All) }
+
 // nameCollisionMessage is the finding on the entry name of the archive at
-// whose path differs from the earlier entry first's only in case or
-// Unicode normalization.
-func nameCollisionMessage(kind, at, name, first string) string {
-	return fmt.Sprintf("%s archive %s holds entries %q and %q, whose names differ only in case or Unicode normalization (NFC/NFD): extracted on Windows or macOS they are one file, the later replacing the earlier", kind, at, first, name)
+// that collides as c says with an earlier entry: the earlier entry is
+// named first.
+func nameCollisionMessage(kind, at, name string, c foldname.Collision) string {
+	on := "on " + c.On.String()
+	if c.EarlierPart == c.Part {
+		on = "on every file system"
+	}
+	if !c.Dir && !c.EarlierDir {
+		return fmt.Sprintf("%s archive %s holds entries %q and %q, which are one file %s (names that differ only in case, Unicode normalization, characters a file system ignores, or trailing dots and spaces): extracted there, the later replaces the earlier", kind, at, c.Earlier, name, on)
+	}
+	what := func(part string, dir bool, entry string) string {
+		switch {
+		case !dir:
+			return fmt.Sprintf("file %q", part)
+		case part == entry:
+			return fmt.Sprintf("folder %q", part)
+		}
+		return fmt.Sprintf("folder %q (of %q)", part, entry)
+	}
+	return fmt.Sprintf("%s archive %s holds entries %q and %q: %s and %s are one name %s, so extracting there fails for one of them or puts one in the other's place, as the order of extraction and the extractor decide", kind, at, c.Earlier, name, what(c.EarlierPart, c.EarlierDir, c.Earlier), what(c.Part, c.Dir, name), on)
 }
 
-// foldSet finds the entries of an archive whose names collide on a
-// case-insensitive file system.
-type foldSet struct {
-	first map[string]string // folded name → the first entry's name
-	seen  map[string]bool   // the names added
+// foldFilter is what the first pass over a large zip archive keeps of its
+// names for the name-collision check: foldname.Hashes of each entry, a
+// folder's marked in the low bit. Folder hashes repeat for every entry of
+// a folder; one equal to the previous entry's at the same place is left
+// out.
+type foldFilter struct {
+	hs   []uint64
+	last []uint64 // the previous entry's folder hashes
+	cur  []uint64
 }
 
-func newFoldSet() *foldSet {
-	return &foldSet{first: map[string]string{}, seen: map[string]bool{}}
+// add records the hashes of the entry name, a folder if dir.
+func (ff *foldFilter) add(name string, dir bool) {
+	ff.cur = ff.cur[:0]
+	foldname.Hashes(zipNameSeed, name, func(h uint64, folder bool) {
+		h &^= 1
+		if folder || dir {
+			h |= 1
+		}
+		if folder {
+			n := len(ff.cur)
+			ff.cur = append(ff.cur, h)
+			if n < len(ff.last) && ff.last[n] == h {
+				return
+			}
+		}
+		ff.hs = append(ff.hs, h)
+	})
+	ff.last, ff.cur = ff.cur, ff.last
 }
 
-// add records the entry name and returns the name of an earlier entry
-// that differs from it only in case or Unicode normalization, if any. An
-// exact duplicate of an earlier name (which its own finding reports) and a
-// name already reported return "".
-func (s *foldSet) add(name string) string {
-	k := foldName(name)
-	first, ok := s.first[k]
-	if !ok {
-		s.first[k] = name
+// colliding returns the hashes (low bit clear) that two files have, or a
+// file and a folder: those of the entries a foldname.Set must see.
+// foldFilter's slice is sorted in place and dropped.
+func (ff *foldFilter) colliding() map[uint64]bool {
+	hs := ff.hs
+	ff.hs, ff.last, ff.cur = nil, nil, nil
+	slices.Sort(hs)
+	out := map[uint64]bool{}
+	for i := 0; i < len(hs); {
+		j, files, dirs := i, 0, 0
+		for ; j < len(hs) && hs[j]>>1 == hs[i]>>1; j++ {
+			if hs[j]&1 == 0 {
+				files++
+			} else {
+				dirs++
+			}
+		}
+		if files > 1 || files > 0 && dirs > 0 {
+			out[hs[i]&^1] = true
+		}
+		i = j
 	}
-	if s.seen[name] {
-		return ""
-	}
-	s.seen[name] = true
-	if ok && first != name {
-		return first
-	}
-	return ""
+	return out
+}
+
+// foldHit reports whether any of name's hashes is in colliding.
+func foldHit(colliding map[uint64]bool, name string) bool {
+	hit := false
+	foldname.Hashes(zipNameSeed, name, func(h uint64, _ bool) {
+		if colliding[h&^1] {
+			hit = true
+		}
+	})
+	return hit
 }

@@ -120,8 +120,9 @@ func TestZipDuplicateHashNeedsSameName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := zipRecords(zr, int64(len(z)))
-	zc := e.newZipChecks(recs, bytes.NewReader(z), int64(len(z)), "")
+	var ff foldFilter
+	recs := zipRecords(zr, int64(len(z)), &ff)
+	zc := e.newZipChecks(recs, &ff, bytes.NewReader(z), int64(len(z)), "")
 	for _, r := range recs {
 		zc.dupHash[r.name] = true
 	}

@@ -1,0 +1,177 @@
+package foldname
+
+import (
+	"slices"
+	"strings"
+)
+
+// Systems is a set of file systems, a bit per FS.
+type Systems uint8
+
+// All holds every file system Keys models.
+const All Systems = 1<<NumFS - 1
+
+// Has reports whether s holds f.
+func (s Systems) Has(f FS) bool { return s&(1<<f) != 0 }
+
+// String names the file systems in FS order: "APFS, HFS+ and NTFS
+// (Windows)", "HFS+", or "" for none.
+func (s Systems) String() string {
+	var names []string
+	for f := FS(0); f < NumFS; f++ {
+		if s.Has(f) {
+			names = append(names, f.String())
+		}
+	}
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// Collision is an entry added to a Set that is one with an earlier entry
+// on some file systems: two files of one key (the later replaces the
+// earlier when extracted), or a file and a folder of one key (the folder
+// an entry's path implies or a folder entry; which one is created depends
+// on the order and the file system).
+type Collision struct {
+	// Earlier is the earlier entry's name, and EarlierPart the part of
+	// it that collides: Earlier itself, or one of its folders.
+	Earlier, EarlierPart string
+	// EarlierDir says EarlierPart is a folder.
+	EarlierDir bool
+	// Part is the part of the entry added that collides: the entry
+	// itself, or one of its folders; Dir says it is a folder.
+	Part string
+	Dir  bool
+	// On holds the file systems on which the two are one entry. A name
+	// and a folder of the very same spelling collide on every file
+	// system, case-sensitive ones too.
+	On Systems
+}
+
+// Set finds the entries of an archive (paths such as "lib/x.dll") that
+// are one entry on a file system once extracted: files, and folders that
+// entries name or imply, under each file system's key. The zero Set is
+// not usable: call NewSet.
+type Set struct {
+	on    Systems
+	slots map[setKey]slot
+	seen  map[string]bool // file names added
+}
+
+type setKey struct {
+	fs  FS
+	key string
+}
+
+// slot is what a Set knows of one key: the first file and the first
+// folder of that key, and whether a folder was reported against the file.
+type slot struct {
+	file, dir       setEntry
+	hasFile, hasDir bool
+	dirReported     bool
+}
+
+type setEntry struct {
+	name, part string // the entry, and the part of it of this key
+}
+
+// NewSet returns an empty Set comparing names on the file systems in on
+// (All for an archive any system may extract; APFS|HFSPlus bits for a
+// macOS installer package).
+func NewSet(on Systems) *Set {
+	return &Set{on: on, slots: map[setKey]slot{}, seen: map[string]bool{}}
+}
+
+// Add records the entry name, a folder if dir, and returns its collisions
+// with earlier entries, ordered by the earlier entry's name then the
+// parts. An exact duplicate of an earlier file name (which has a finding
+// of its own) returns none, and so do two spellings of one folder, which
+// extractors merge. A folder found colliding with a file is reported once,
+// not again for each later entry inside it.
+func (s *Set) Add(name string, dir bool) []Collision {
+	if !dir {
+		if s.seen[name] {
+			return nil
+		}
+		s.seen[name] = true
+	}
+	keys := KeysOf(name)
+	var out []Collision
+	note := func(c Collision) {
+		for i := range out {
+			if o := &out[i]; o.Earlier == c.Earlier && o.EarlierPart == c.EarlierPart && o.Part == c.Part && o.Dir == c.Dir {
+				o.On |= c.On
+				return
+			}
+		}
+		out = append(out, c)
+	}
+	for f := FS(0); f < NumFS; f++ {
+		if !s.on.Has(f) {
+			continue
+		}
+		k := keys[f]
+		// The folders the path implies: the prefixes of name and of
+		// its key up to each "/", which match one for one.
+		ni, ki := 0, 0
+		for {
+			nj, kj := strings.IndexByte(name[ni:], '/'), strings.IndexByte(k[ki:], '/')
+			if nj < 0 || kj < 0 {
+				break
+			}
+			ni, ki = ni+nj, ki+kj
+			s.check(setKey{f, k[:ki]}, setEntry{name, name[:ni]}, true, note)
+			ni, ki = ni+1, ki+1
+		}
+		s.check(setKey{f, k}, setEntry{name, name}, dir, note)
+	}
+	if len(out) > 1 {
+		slices.SortFunc(out, func(a, b Collision) int {
+			if c := strings.Compare(a.Earlier, b.Earlier); c != 0 {
+				return c
+			}
+			if c := strings.Compare(a.EarlierPart, b.EarlierPart); c != 0 {
+				return c
+			}
+			return strings.Compare(a.Part, b.Part)
+		})
+	}
+	for i := range out {
+		if out[i].EarlierPart == out[i].Part {
+			out[i].On = s.on // one spelling: every file system
+		}
+	}
+	return out
+}
+
+// check records e (a folder if dir) under k, and reports its collisions
+// with the file or folder already there.
+func (s *Set) check(k setKey, e setEntry, dir bool, note func(Collision)) {
+	sl := s.slots[k]
+	on := Systems(1) << k.fs
+	if dir {
+		if sl.hasFile && !sl.dirReported {
+			sl.dirReported = true
+			note(Collision{Earlier: sl.file.name, EarlierPart: sl.file.part, Part: e.part, Dir: true, On: on})
+		}
+		if !sl.hasDir {
+			sl.dir, sl.hasDir = e, true
+		}
+	} else {
+		if sl.hasFile && sl.file.name != e.name {
+			note(Collision{Earlier: sl.file.name, EarlierPart: sl.file.part, Part: e.part, On: on})
+		}
+		if sl.hasDir {
+			note(Collision{Earlier: sl.dir.name, EarlierPart: sl.dir.part, EarlierDir: true, Part: e.part, On: on})
+		}
+		if !sl.hasFile {
+			sl.file, sl.hasFile = e, true
+		}
+	}
+	s.slots[k] = sl
+}
