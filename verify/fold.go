@@ -49,6 +49,14 @@ type foldFilter struct {
 	cur  []uint64
 }
 
+// newFoldFilter returns a foldFilter for an archive of n entries (a count
+// of records read, not one an archive claims): room for a hash per entry
+// and a quarter more for folders and names of several keys, so that a
+// large archive's slice is not copied as it grows.
+func newFoldFilter(n int) foldFilter {
+	return foldFilter{hs: make([]uint64, 0, n+n/4+16)}
+}
+
 // add records the hashes of the entry name, a folder if dir.
 func (ff *foldFilter) add(name string, dir bool) {
 	ff.cur = ff.cur[:0]

@@ -222,7 +222,7 @@ func BenchmarkZipPrePass(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		var ff foldFilter
+		ff := newFoldFilter(len(zr.File))
 		recs := zipRecords(zr, int64(buf.Len()), &ff)
 		if len(zipDuplicates(recs))+len(ff.colliding()) != 0 {
 			b.Fatal("duplicates")

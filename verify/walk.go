@@ -511,7 +511,7 @@ func newExpansion(size int64) *expansion { return release.NewExpansion(size) }
 // checked, and files under roots belong to the bundle of the same index.
 // Findings about entries that are not checked go to the report.
 func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix string, depth int, ref *refCount, roots []string, states []*bundleState, sink func(*job)) {
-	ff := foldFilter{hs: make([]uint64, 0, len(zr.File))}
+	ff := newFoldFilter(len(zr.File))
 	recs := zipRecords(zr, size, &ff)
 	zc := e.newZipChecks(recs, &ff, ra, size, prefix)
 	// Once queued, an entry is its job's: the reader's record of it is

@@ -223,7 +223,7 @@ func (e *engine) walkZipChunked(in input, f *os.File, fileSize, size int64, end 
 		total += ch.n
 	}
 	recs := make([]zipRec, 0, total)
-	ff := foldFilter{hs: make([]uint64, 0, total)}
+	ff := newFoldFilter(total)
 	for _, ch := range chunks {
 		zr, err := ch.reader(f)
 		if err != nil {
