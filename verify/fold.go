@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/shipgate/shipgate/internal/foldname"
@@ -14,29 +13,6 @@ var foldName = foldname.Key
 // newFoldSet returns the set that finds an archive's entries that are one
 // entry once extracted on any of the file systems foldname models.
 func newFoldSet() *foldname.Set { return foldname.NewSet(foldname.All) }
-
-// nameCollisionMessage is the finding on the entry name of the archive at
-// that collides as c says with an earlier entry: the earlier entry is
-// named first.
-func nameCollisionMessage(kind, at, name string, c foldname.Collision) string {
-	on := "on " + c.On.String()
-	if c.EarlierPart == c.Part {
-		on = "on every file system"
-	}
-	if !c.Dir && !c.EarlierDir {
-		return fmt.Sprintf("%s archive %s holds entries %q and %q, which are one file %s (names that differ only in case, Unicode normalization, characters a file system ignores, or trailing dots and spaces): extracted there, the later replaces the earlier", kind, at, c.Earlier, name, on)
-	}
-	what := func(part string, dir bool, entry string) string {
-		switch {
-		case !dir:
-			return fmt.Sprintf("file %q", part)
-		case part == entry:
-			return fmt.Sprintf("folder %q", part)
-		}
-		return fmt.Sprintf("folder %q (of %q)", part, entry)
-	}
-	return fmt.Sprintf("%s archive %s holds entries %q and %q: %s and %s are one name %s, so extracting there fails for one of them or puts one in the other's place, as the order of extraction and the extractor decide", kind, at, c.Earlier, name, what(c.EarlierPart, c.EarlierDir, c.Earlier), what(c.Part, c.Dir, name), on)
-}
 
 // foldFilter is what the first pass over a large zip archive keeps of its
 // names for the name-collision check: foldname.Hashes of each entry, a

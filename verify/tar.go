@@ -56,7 +56,7 @@ func (c *check) openTar(ra io.ReaderAt, size int64) bool {
 		}
 		p := joinPath(c.f.Path, ent.Name)
 		for _, col := range folds.Add(ent.Name, ent.Type == release.TypeDir) {
-			c.finds = append(c.finds, finding(ruleNameCollision, signing.SeverityWarning, p, nameCollisionMessage("tar", c.f.Path, ent.Name, col)))
+			c.finds = append(c.finds, finding(ruleNameCollision, signing.SeverityWarning, p, col.Message("tar", c.f.Path, ent.Name)))
 		}
 		switch ent.Type {
 		case release.TypeFile:

@@ -641,7 +641,7 @@ func (e *engine) zipFolds(zc *zipChecks, name string, dir bool, p string) {
 		return
 	}
 	for _, c := range zc.folds.Add(name, dir) {
-		e.addFindings(finding(ruleNameCollision, signing.SeverityWarning, p, nameCollisionMessage("zip", zc.at, name, c)))
+		e.addFindings(finding(ruleNameCollision, signing.SeverityWarning, p, c.Message("zip", zc.at, name)))
 	}
 }
 

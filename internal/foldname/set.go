@@ -1,6 +1,7 @@
 package foldname
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -174,4 +175,27 @@ func (s *Set) check(k setKey, e setEntry, dir bool, note func(Collision)) {
 		}
 	}
 	s.slots[k] = sl
+}
+
+// Message describes c as a finding on the entry name of the archive at
+// (kind names the format: "zip", "7-Zip"), naming the earlier entry first
+// and the file systems on which the two are one.
+func (c Collision) Message(kind, at, name string) string {
+	on := "on " + c.On.String()
+	if c.EarlierPart == c.Part {
+		on = "on every file system"
+	}
+	if !c.Dir && !c.EarlierDir {
+		return fmt.Sprintf("%s archive %s holds entries %q and %q, which are one file %s (names that differ only in case, Unicode normalization, characters a file system ignores, or trailing dots and spaces): extracted there, the later replaces the earlier", kind, at, c.Earlier, name, on)
+	}
+	what := func(part string, dir bool, entry string) string {
+		switch {
+		case !dir:
+			return fmt.Sprintf("file %q", part)
+		case part == entry:
+			return fmt.Sprintf("folder %q", part)
+		}
+		return fmt.Sprintf("folder %q (of %q)", part, entry)
+	}
+	return fmt.Sprintf("%s archive %s holds entries %q and %q: %s and %s are one name %s, so extracting there fails for one of them or puts one in the other's place, as the order of extraction and the extractor decide", kind, at, c.Earlier, name, what(c.EarlierPart, c.EarlierDir, c.Earlier), what(c.Part, c.Dir, name), on)
 }
