@@ -101,7 +101,6 @@ func (s *Set) Add(name string, dir bool) []Collision {
 		}
 		s.seen[name] = true
 	}
-	keys := KeysOf(name)
 	var out []Collision
 	note := func(c Collision) {
 		for i := range out {
@@ -112,24 +111,16 @@ func (s *Set) Add(name string, dir bool) []Collision {
 		}
 		out = append(out, c)
 	}
-	for f := FS(0); f < NumFS; f++ {
-		if !s.on.Has(f) {
-			continue
-		}
-		k := keys[f]
-		// The folders the path implies: the prefixes of name and of
-		// its key up to each "/", which match one for one.
-		ni, ki := 0, 0
-		for {
-			nj, kj := strings.IndexByte(name[ni:], '/'), strings.IndexByte(k[ki:], '/')
-			if nj < 0 || kj < 0 {
-				break
+	keys := KeysOf(name)
+	if plain(name) {
+		// One key on every file system: kept once, under anyFS.
+		s.addKey(name, keys[0], dir, anyFS, note)
+	} else {
+		for f := FS(0); f < NumFS; f++ {
+			if s.on.Has(f) {
+				s.addKey(name, keys[f], dir, f, note)
 			}
-			ni, ki = ni+nj, ki+kj
-			s.check(setKey{f, k[:ki]}, setEntry{name, name[:ni]}, true, note)
-			ni, ki = ni+1, ki+1
 		}
-		s.check(setKey{f, k}, setEntry{name, name}, dir, note)
 	}
 	if len(out) > 1 {
 		slices.SortFunc(out, func(a, b Collision) int {
@@ -150,31 +141,79 @@ func (s *Set) Add(name string, dir bool) []Collision {
 	return out
 }
 
-// check records e (a folder if dir) under k, and reports its collisions
-// with the file or folder already there.
-func (s *Set) check(k setKey, e setEntry, dir bool, note func(Collision)) {
-	sl := s.slots[k]
-	on := Systems(1) << k.fs
+// anyFS tags the keys of plain names, which are the same on every file
+// system: a Set keeps one slot for them rather than one per system.
+const anyFS = NumFS
+
+// addKey checks the entry name (a folder if dir), whose key is k on home
+// (anyFS for a plain name), and the folders its path implies, against
+// the slots of earlier entries, and records them under home.
+func (s *Set) addKey(name, k string, dir bool, home FS, note func(Collision)) {
+	// The folders the path implies: the prefixes of name and of its key
+	// up to each "/", which match one for one.
+	ni, ki := 0, 0
+	for {
+		nj, kj := strings.IndexByte(name[ni:], '/'), strings.IndexByte(k[ki:], '/')
+		if nj < 0 || kj < 0 {
+			break
+		}
+		ni, ki = ni+nj, ki+kj
+		s.check(k[:ki], setEntry{name, name[:ni]}, true, home, note)
+		ni, ki = ni+1, ki+1
+	}
+	s.check(k, setEntry{name, name}, dir, home, note)
+}
+
+// check reports the collisions of e (a folder if dir), whose key is k on
+// home, with the entries of that key: those of its own slot and, for a
+// plain name, those of every file system's, or for another name those of
+// the plain names. It then records e in its own slot.
+func (s *Set) check(k string, e setEntry, dir bool, home FS, note func(Collision)) {
+	if home == anyFS {
+		for f := FS(0); f < NumFS; f++ {
+			if s.on.Has(f) {
+				s.collide(setKey{f, k}, e, dir, Systems(1)<<f, note)
+			}
+		}
+		s.collide(setKey{anyFS, k}, e, dir, s.on, note)
+	} else {
+		s.collide(setKey{anyFS, k}, e, dir, Systems(1)<<home, note)
+		s.collide(setKey{home, k}, e, dir, Systems(1)<<home, note)
+	}
+	hk := setKey{home, k}
+	sl := s.slots[hk]
+	switch {
+	case dir && !sl.hasDir:
+		sl.dir, sl.hasDir = e, true
+	case !dir && !sl.hasFile:
+		sl.file, sl.hasFile = e, true
+	default:
+		return
+	}
+	s.slots[hk] = sl
+}
+
+// collide reports the collisions, on the systems in on, of e (a folder if
+// dir) with the file and folder of slot k.
+func (s *Set) collide(k setKey, e setEntry, dir bool, on Systems, note func(Collision)) {
+	sl, ok := s.slots[k]
+	if !ok {
+		return
+	}
 	if dir {
 		if sl.hasFile && !sl.dirReported {
 			sl.dirReported = true
+			s.slots[k] = sl
 			note(Collision{Earlier: sl.file.name, EarlierPart: sl.file.part, Part: e.part, Dir: true, On: on})
 		}
-		if !sl.hasDir {
-			sl.dir, sl.hasDir = e, true
-		}
-	} else {
-		if sl.hasFile && sl.file.name != e.name {
-			note(Collision{Earlier: sl.file.name, EarlierPart: sl.file.part, Part: e.part, On: on})
-		}
-		if sl.hasDir {
-			note(Collision{Earlier: sl.dir.name, EarlierPart: sl.dir.part, EarlierDir: true, Part: e.part, On: on})
-		}
-		if !sl.hasFile {
-			sl.file, sl.hasFile = e, true
-		}
+		return
 	}
-	s.slots[k] = sl
+	if sl.hasFile && sl.file.name != e.name {
+		note(Collision{Earlier: sl.file.name, EarlierPart: sl.file.part, Part: e.part, On: on})
+	}
+	if sl.hasDir {
+		note(Collision{Earlier: sl.dir.name, EarlierPart: sl.dir.part, EarlierDir: true, Part: e.part, On: on})
+	}
 }
 
 // Message describes c as a finding on the entry name of the archive at
