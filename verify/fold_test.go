@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shipgate/shipgate/internal/foldname"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -155,53 +156,6 @@ func TestFoldNameASCIILowerDoesNotAllocate(t *testing.T) {
 	}
 }
 
-// TestFoldHitDoesNotAllocate: the walk hashes every name of a large zip
-// archive once more to find those the collision set must see; an ASCII
-// name in any case costs no allocation.
-func TestFoldHitDoesNotAllocate(t *testing.T) {
-	long := strings.Repeat("Com/Example/", 30) + "Main.class"
-	hs := map[uint64]bool{1: true}
-	if n := testing.AllocsPerRun(100, func() { foldHit(hs, long) }); n != 0 {
-		t.Errorf("%v allocations", n)
-	}
-}
-
-// TestFoldFilter: the first pass keeps the hashes of two files of one key
-// on some file system, or a file and a folder, and drops those of names
-// that collide with nothing (folders merge).
-func TestFoldFilter(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		files []string // "x/" is a folder entry
-		hit   []string
-	}{
-		{"distinct", []string{"a/b", "a/c", "b/a", "lib/x", "libx", "caf\u00e9"}, nil},
-		{"folders merge", []string{"Lib/", "lib/x", "LIB/y"}, nil},
-		{"case", []string{"a/B", "a/b", "c"}, []string{"a/B", "a/b"}},
-		{"file and folder", []string{"Lib", "lib/x.dll", "lib/y.dll", "m"}, []string{"Lib", "lib/x.dll", "lib/y.dll"}},
-		{"folder entry and file", []string{"Lib/", "lib"}, []string{"Lib/", "lib"}},
-		{"trailing dot", []string{"x.dll.", "x.dll"}, []string{"x.dll.", "x.dll"}},
-		{"ignored character", []string{"a\u200db", "ab"}, []string{"a\u200db", "ab"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var ff foldFilter
-			for _, f := range tc.files {
-				ff.add(strings.TrimSuffix(f, "/"), strings.HasSuffix(f, "/"))
-			}
-			hs := ff.colliding()
-			var hit []string
-			for _, f := range tc.files {
-				if foldHit(hs, strings.TrimSuffix(f, "/")) {
-					hit = append(hit, f)
-				}
-			}
-			if fmt.Sprint(hit) != fmt.Sprint(tc.hit) {
-				t.Errorf("entries hit %q, want %q", hit, tc.hit)
-			}
-		})
-	}
-}
-
 // BenchmarkZipPrePass measures the records and duplicate pre-pass of a
 // zip archive of 100,000 entries in mixed case (as a jar's classes are),
 // which fold for the name-collision check:
@@ -222,9 +176,10 @@ func BenchmarkZipPrePass(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		ff := newFoldFilter(len(zr.File))
-		recs := zipRecords(zr, int64(buf.Len()), &ff)
-		if len(zipDuplicates(recs))+len(ff.colliding()) != 0 {
+		ff := foldname.NewFilter(len(zr.File))
+		recs := zipRecords(zr, int64(buf.Len()), ff)
+		ff.Done()
+		if len(zipDuplicates(recs))+ff.Colliding() != 0 {
 			b.Fatal("duplicates")
 		}
 	}

@@ -511,9 +511,9 @@ func newExpansion(size int64) *expansion { return release.NewExpansion(size) }
 // checked, and files under roots belong to the bundle of the same index.
 // Findings about entries that are not checked go to the report.
 func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix string, depth int, ref *refCount, roots []string, states []*bundleState, sink func(*job)) {
-	ff := newFoldFilter(len(zr.File))
-	recs := zipRecords(zr, size, &ff)
-	zc := e.newZipChecks(recs, &ff, ra, size, prefix)
+	ff := foldname.NewFilter(len(zr.File))
+	recs := zipRecords(zr, size, ff)
+	zc := e.newZipChecks(recs, ff, ra, size, prefix)
 	// Once queued, an entry is its job's: the reader's record of it is
 	// dropped, so that a million-entry archive does not stay in memory
 	// until its last entry is checked. Apple bundles and Sigstore bundles
@@ -533,23 +533,24 @@ type zipChecks struct {
 	// dups counts the entries seen so far of each name with such a hash.
 	dupHash map[uint64]bool
 	dups    map[string]int
-	// foldHash holds the hashes of keys (foldname.Hashes) that two file
-	// entries have, or a file and a folder, and folds the entries seen so
-	// far that have such a hash.
-	foldHash map[uint64]bool
-	folds    *foldname.Set
+	// fold tells the entries that may collide with another on a
+	// case-insensitive file system (a file and a folder too), and folds
+	// holds those seen so far.
+	fold  *foldname.Filter
+	folds *foldname.Set
 	// paths, when set, holds the report paths of the archive's entries
 	// (see pathArena).
 	paths *pathArena
 }
 
-func (e *engine) newZipChecks(recs []zipRec, ff *foldFilter, ra io.ReaderAt, size int64, prefix string) *zipChecks {
+func (e *engine) newZipChecks(recs []zipRec, ff *foldname.Filter, ra io.ReaderAt, size int64, prefix string) *zipChecks {
 	at := prefix
 	if at == "" {
 		at = "."
 	}
+	ff.Done()
 	return &zipChecks{at: at, overlap: zipOverlaps(recs, size), localName: zipLocalNames(recs, ra, size),
-		dupHash: zipDuplicates(recs), dups: map[string]int{}, foldHash: ff.colliding(), folds: newFoldSet()}
+		dupHash: zipDuplicates(recs), dups: map[string]int{}, fold: ff, folds: newFoldSet()}
 }
 
 // zipChunkEntries queues the entries of zr, which are those of an archive
@@ -637,7 +638,7 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 // zipFolds reports the collisions of the entry name (a folder if dir, at
 // report path p) with earlier entries, if its hashes say it may have any.
 func (e *engine) zipFolds(zc *zipChecks, name string, dir bool, p string) {
-	if len(zc.foldHash) == 0 || !foldHit(zc.foldHash, name) {
+	if !zc.fold.Hit(name) {
 		return
 	}
 	for _, c := range zc.folds.Add(name, dir) {

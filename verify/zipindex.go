@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/shipgate/shipgate/internal/foldname"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -36,7 +37,7 @@ type zipRec struct {
 
 // zipRecords returns the records of zr's entries, in order, and adds
 // their names to ff unless it is nil.
-func zipRecords(zr *zip.Reader, size int64, ff *foldFilter) []zipRec {
+func zipRecords(zr *zip.Reader, size int64, ff *foldname.Filter) []zipRec {
 	recs := make([]zipRec, len(zr.File))
 	for i, zf := range zr.File {
 		recs[i] = zipRecord(zf, ff)
@@ -46,7 +47,7 @@ func zipRecords(zr *zip.Reader, size int64, ff *foldFilter) []zipRec {
 
 // zipRecord returns zf's record, and adds its name to ff if it is one
 // zipEntries checks: a file, or a folder.
-func zipRecord(zf *zip.File, ff *foldFilter) zipRec {
+func zipRecord(zf *zip.File, ff *foldname.Filter) zipRec {
 	off, err := zf.DataOffset()
 	if err != nil {
 		off = -1
@@ -59,9 +60,9 @@ func zipRecord(zf *zip.File, ff *foldFilter) zipRec {
 	switch {
 	case ff == nil:
 	case r.file:
-		ff.add(n, false)
+		ff.Add(n, false)
 	case zipValidName(n):
-		ff.add(n, true)
+		ff.Add(n, true)
 	}
 	return r
 }
@@ -223,14 +224,14 @@ func (e *engine) walkZipChunked(in input, f *os.File, fileSize, size int64, end 
 		total += ch.n
 	}
 	recs := make([]zipRec, 0, total)
-	ff := newFoldFilter(total)
+	ff := foldname.NewFilter(total)
 	for _, ch := range chunks {
 		zr, err := ch.reader(f)
 		if err != nil {
 			return false // the whole reader says what is wrong
 		}
 		for _, zf := range zr.File {
-			r := zipRecord(zf, &ff)
+			r := zipRecord(zf, ff)
 			if r.bundle {
 				return false
 			}
@@ -258,7 +259,7 @@ func (e *engine) walkZipChunked(in input, f *os.File, fileSize, size int64, end 
 	if fi := zipUnlisted(f, recs, size, at); fi != nil {
 		e.addFindings(*fi)
 	}
-	zc := e.newZipChecks(recs, &ff, f, size, in.prefix)
+	zc := e.newZipChecks(recs, ff, f, size, in.prefix)
 	zc.paths = &pathArena{}
 	n := len(recs)
 	recs = nil
