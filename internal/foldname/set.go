@@ -62,6 +62,9 @@ type Set struct {
 	on    Systems
 	slots map[setKey]slot
 	seen  map[string]bool // file names added
+	// perFS says some slot is a single file system's (of a name that is
+	// not plain): until then a plain name need not look there.
+	perFS bool
 }
 
 type setKey struct {
@@ -170,7 +173,7 @@ func (s *Set) addKey(name, k string, dir bool, home FS, note func(Collision)) {
 // the plain names. It then records e in its own slot.
 func (s *Set) check(k string, e setEntry, dir bool, home FS, note func(Collision)) {
 	if home == anyFS {
-		for f := FS(0); f < NumFS; f++ {
+		for f := FS(0); f < NumFS && s.perFS; f++ {
 			if s.on.Has(f) {
 				s.collide(setKey{f, k}, e, dir, Systems(1)<<f, note)
 			}
@@ -191,6 +194,7 @@ func (s *Set) check(k string, e setEntry, dir bool, home FS, note func(Collision
 		return
 	}
 	s.slots[hk] = sl
+	s.perFS = s.perFS || home != anyFS
 }
 
 // collide reports the collisions, on the systems in on, of e (a folder if
