@@ -81,8 +81,11 @@ type slot struct {
 }
 
 type setEntry struct {
-	name, part string // the entry, and the part of it of this key
+	name string // the entry
+	n    int    // the length of the part of it of this key: name[:n]
 }
+
+func (e setEntry) part() string { return e.name[:e.n] }
 
 // NewSet returns an empty Set comparing names on the file systems in on
 // (All for an archive any system may extract; APFS|HFSPlus bits for a
@@ -161,10 +164,10 @@ func (s *Set) addKey(name, k string, dir bool, home FS, note func(Collision)) {
 			break
 		}
 		ni, ki = ni+nj, ki+kj
-		s.check(k[:ki], setEntry{name, name[:ni]}, true, home, note)
+		s.check(k[:ki], setEntry{name, ni}, true, home, note)
 		ni, ki = ni+1, ki+1
 	}
-	s.check(k, setEntry{name, name}, dir, home, note)
+	s.check(k, setEntry{name, len(name)}, dir, home, note)
 }
 
 // check reports the collisions of e (a folder if dir), whose key is k on
@@ -208,15 +211,15 @@ func (s *Set) collide(k setKey, e setEntry, dir bool, on Systems, note func(Coll
 		if sl.hasFile && !sl.dirReported {
 			sl.dirReported = true
 			s.slots[k] = sl
-			note(Collision{Earlier: sl.file.name, EarlierPart: sl.file.part, Part: e.part, Dir: true, On: on})
+			note(Collision{Earlier: sl.file.name, EarlierPart: sl.file.part(), Part: e.part(), Dir: true, On: on})
 		}
 		return
 	}
 	if sl.hasFile && sl.file.name != e.name {
-		note(Collision{Earlier: sl.file.name, EarlierPart: sl.file.part, Part: e.part, On: on})
+		note(Collision{Earlier: sl.file.name, EarlierPart: sl.file.part(), Part: e.part(), On: on})
 	}
 	if sl.hasDir {
-		note(Collision{Earlier: sl.dir.name, EarlierPart: sl.dir.part, EarlierDir: true, Part: e.part, On: on})
+		note(Collision{Earlier: sl.dir.name, EarlierPart: sl.dir.part(), EarlierDir: true, Part: e.part(), On: on})
 	}
 }
 
