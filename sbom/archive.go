@@ -9,10 +9,12 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/shipgate/shipgate/internal/filekind"
+	"github.com/shipgate/shipgate/internal/foldname"
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/sbom/asar"
 	"github.com/shipgate/shipgate/signing"
@@ -54,6 +56,15 @@ func (b *builder) openRoot() (*os.File, int64, error) {
 	return f, st.Size(), nil
 }
 
+// collisions reports the collisions of the archive entry name (a folder
+// if dir) with earlier entries in folds (file/name-collision, as verify
+// reports them).
+func (b *builder) collisions(folds *foldname.Set, kind, name string, dir bool) {
+	for _, c := range folds.Add(name, dir) {
+		b.finding(release.RuleNameCollision, signing.SeverityWarning, name, c.Message(kind, filepath.Base(b.root), name))
+	}
+}
+
 func (b *builder) listZip(f *os.File, size int64) error {
 	zr, err := zip.NewReader(f, size)
 	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
@@ -61,13 +72,28 @@ func (b *builder) listZip(f *os.File, size int64) error {
 	}
 	seen := map[string]bool{}
 	var held int64
+	// Names that are one on a case-insensitive file system: the filter's
+	// first pass keeps hashes, not names, so that only the few that may
+	// collide reach the set.
+	ff := foldname.NewFilter(len(zr.File))
+	for _, zf := range zr.File {
+		if name, ok := release.CleanName(zf.Name); ok && name != "" {
+			ff.Add(name, zf.Mode().IsDir() || strings.HasSuffix(zf.Name, "/"))
+		}
+	}
+	ff.Done()
+	folds := foldname.NewSet(foldname.All)
 	for _, zf := range zr.File {
 		name, ok := release.CleanName(zf.Name)
 		if !ok {
 			b.finding(release.RuleInsecurePath, signing.SeverityError, "", fmt.Sprintf("zip entry %q is not a relative path inside the archive; it was not inventoried", zf.Name))
 			continue
 		}
-		if name == "" || zf.Mode().IsDir() || strings.HasSuffix(zf.Name, "/") || zf.Mode()&fs.ModeSymlink != 0 {
+		dir := zf.Mode().IsDir() || strings.HasSuffix(zf.Name, "/")
+		if name != "" && ff.Hit(name) {
+			b.collisions(folds, "zip", name, dir)
+		}
+		if name == "" || dir || zf.Mode()&fs.ModeSymlink != 0 {
 			continue
 		}
 		if seen[name] {
@@ -130,12 +156,14 @@ func (b *builder) listTar(f *os.File, size int64) error {
 			b.inv.Findings = append(b.inv.Findings, f)
 		}
 	}
+	folds := foldname.NewSet(foldname.All)
 	for {
 		e, err := tr.Next()
 		problems()
 		if err != nil {
 			break
 		}
+		b.collisions(folds, "tar", e.Name, e.Type == release.TypeDir)
 		switch e.Type {
 		case release.TypeFile:
 			it := &item{path: e.Name}

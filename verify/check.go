@@ -1066,7 +1066,7 @@ func (c *check) openZipFrom(ra io.ReaderAt, size int64, at string, from int64) {
 	if from > 0 {
 		ur = zeroedBefore{cra, from}
 	}
-	if f := zipUnlisted(ur, zipRecords(zr, size), size, at); f != nil {
+	if f := zipUnlisted(ur, zipRecords(zr, size, nil), size, at); f != nil {
 		c.finds = append(c.finds, *f)
 	}
 	ref, sink := c.holdForEntries()

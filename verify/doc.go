@@ -30,9 +30,10 @@
 // also the file setup.exe/$NSIS/trailing-data. Zip entries with unsafe or duplicate names,
 // or whose data overlap another entry's (zip bombs), are findings and are
 // not read; so are local entries the central directory does not list.
-// Zip and tar entries whose names differ only in case or Unicode
-// normalization (one file once extracted on Windows or macOS) are reported
-// too. An app.asar given on its own is checked with its unpacked entries,
+// Zip and tar entries that are one once extracted on Windows or macOS
+// (names that differ only in case, Unicode normalization, characters HFS+
+// ignores or trailing dots and spaces, or a file and a folder of such
+// names: see internal/foldname) are reported too. An app.asar given on its own is checked with its unpacked entries,
 // read from the app.asar.unpacked folder beside it.
 //
 // Apple bundles (.app, .framework…) in a directory or a zip are verified as

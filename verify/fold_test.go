@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shipgate/shipgate/internal/foldname"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -31,6 +32,22 @@ var foldCases = []foldCase{
 	// The third is an exact duplicate of the second: reported as such,
 	// not a second time as a collision.
 	{"collision then duplicate", []string{"A.dll", "a.dll", "a.dll"}, []string{"a.dll"}},
+	// Names distinct on every file system, Unicode that folds nothing.
+	{"distinct unicode", []string{"\u65e5\u672c.txt", "\u65e5\u672c\u8a9e.txt", "\u00e9", "\u00e8", "\u2163", "iv", ".a", "a", "a.b", "ab"}, nil},
+	// Only HFS+ sees these.
+	{"hfs+ ignorable zero width joiner", []string{"lib\u200dfoo.dylib", "libfoo.dylib"}, []string{"libfoo.dylib"}},
+	{"hfs+ georgian capital", []string{"\u10a0.dylib", "\u10d0.dylib"}, []string{"\u10d0.dylib"}},
+	// Only Windows sees these.
+	{"windows trailing dot", []string{"app/foo.dll", "app/foo.dll."}, []string{"app/foo.dll."}},
+	{"windows trailing space", []string{"app/foo.dll ", "app/FOO.dll"}, []string{"app/FOO.dll"}},
+	{"windows trailing dot folder", []string{"bin/x.dll", "bin./x.dll"}, []string{"bin./x.dll"}},
+	// Only APFS and HFS+: NTFS's table maps nothing beyond the BMP.
+	{"deseret beyond the bmp", []string{"\U00010400", "\U00010428"}, []string{"\U00010428"}},
+	// A file and a folder of one name: reported once, on the later entry.
+	{"file then folder", []string{"A", "a/x", "a/y"}, []string{"a/x"}},
+	{"folder then file", []string{"lib/foo.dll", "lib/bar.dll", "Lib"}, []string{"Lib"}},
+	{"file and folder of one spelling", []string{"lib", "lib/foo.dll"}, []string{"lib/foo.dll"}},
+	{"file and windows folder", []string{"bin", "bin./foo.dll"}, []string{"bin./foo.dll"}},
 }
 
 // collisions returns the paths of r's file/name-collision findings, each a
@@ -139,20 +156,6 @@ func TestFoldNameASCIILowerDoesNotAllocate(t *testing.T) {
 	}
 }
 
-// TestZipFoldHash: the hash the zip pre-pass keeps of a folded name is
-// that of foldName, and costs no allocation for an ASCII name in any case.
-func TestZipFoldHash(t *testing.T) {
-	long := strings.Repeat("Com/Example/", 30) + "Main.class"
-	for _, n := range []string{"", "a", "App.DLL", long, "caf\u00e9/X", "CAFE\u0301"} {
-		if got, want := zipFoldHash(n), zipNameHash(foldName(n)); got != want {
-			t.Errorf("zipFoldHash(%q) = %x, want %x", n, got, want)
-		}
-	}
-	if n := testing.AllocsPerRun(100, func() { zipFoldHash(long) }); n != 0 {
-		t.Errorf("%v allocations", n)
-	}
-}
-
 // BenchmarkZipPrePass measures the records and duplicate pre-pass of a
 // zip archive of 100,000 entries in mixed case (as a jar's classes are),
 // which fold for the name-collision check:
@@ -173,9 +176,105 @@ func BenchmarkZipPrePass(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		recs := zipRecords(zr, int64(buf.Len()))
-		if d, f := zipDuplicates(recs); len(d)+len(f) != 0 {
+		ff := foldname.NewFilter(len(zr.File))
+		recs := zipRecords(zr, int64(buf.Len()), ff)
+		ff.Done()
+		if len(zipDuplicates(recs))+ff.Colliding() != 0 {
 			b.Fatal("duplicates")
 		}
+	}
+}
+
+// collisionMessages returns the messages of r's file/name-collision
+// findings.
+func collisionMessages(r *Report) []string {
+	var ms []string
+	for _, f := range r.Findings {
+		if f.Rule == ruleNameCollision {
+			ms = append(ms, f.Path+": "+f.Message)
+		}
+	}
+	return ms
+}
+
+// wantCollision checks that r has one file/name-collision finding, on the
+// entry at, whose message holds each of parts.
+func wantCollision(t *testing.T, r *Report, at string, parts ...string) {
+	t.Helper()
+	ms := collisionMessages(r)
+	if len(ms) != 1 || !strings.HasPrefix(ms[0], at+": ") {
+		t.Fatalf("collision findings %q, want one on %s", ms, at)
+	}
+	for _, p := range parts {
+		if !strings.Contains(ms[0], p) {
+			t.Errorf("message %q lacks %q", ms[0], p)
+		}
+	}
+}
+
+// TestAttackZipWindowsTrailingDot: "foo.dll." is written as "foo.dll" by
+// Windows, over the signed file checked under that name; macOS keeps both.
+func TestAttackZipWindowsTrailingDot(t *testing.T) {
+	p := writeFile(t, filepath.Join(t.TempDir(), "r.zip"), makeZip(t, []zipEntry{{name: "app/foo.dll", data: []byte("1")}, {name: "app/foo.dll.", data: []byte("2")}}))
+	wantCollision(t, run(t, Options{}, p), "app/foo.dll.", `"app/foo.dll" and "app/foo.dll."`, "one file on NTFS (Windows)")
+}
+
+// TestAttackZipHFSPlusIgnorable: a U+200D in a name that HFS+ ignores
+// (APFS and Windows keep the two apart).
+func TestAttackZipHFSPlusIgnorable(t *testing.T) {
+	p := writeFile(t, filepath.Join(t.TempDir(), "r.zip"), makeZip(t, []zipEntry{{name: "lib\u200dfoo.dylib", data: []byte("1")}, {name: "libfoo.dylib", data: []byte("2")}}))
+	wantCollision(t, run(t, Options{}, p), "libfoo.dylib", `"lib\u200dfoo.dylib" and "libfoo.dylib"`, "one file on HFS+ (")
+}
+
+// TestAttackZipFileVersusFolder: a file "Lib" and a folder "lib" (that
+// "lib/foo.dll" needs) cannot both be extracted on a case-insensitive
+// system: which one is depends on the order and the extractor.
+func TestAttackZipFileVersusFolder(t *testing.T) {
+	p := writeFile(t, filepath.Join(t.TempDir(), "r.zip"), makeZip(t, []zipEntry{{name: "Lib", data: []byte("1")}, {name: "lib/foo.dll", data: []byte("2")}, {name: "lib/bar.dll", data: []byte("3")}}))
+	wantCollision(t, run(t, Options{}, p), "lib/foo.dll", `"Lib" and "lib/foo.dll"`, `file "Lib" and folder "lib" (of "lib/foo.dll")`, "on APFS, HFS+ and NTFS (Windows)")
+}
+
+// TestAttackZipFolderEntryVersusFile: the same with a folder entry first.
+func TestAttackZipFolderEntryVersusFile(t *testing.T) {
+	p := writeFile(t, filepath.Join(t.TempDir(), "r.zip"), makeZip(t, []zipEntry{{name: "Lib/"}, {name: "lib", data: []byte("1")}}))
+	wantCollision(t, run(t, Options{}, p), "lib", `"Lib" and "lib"`, `folder "Lib" and file "lib"`)
+}
+
+// TestZipFoldersMerge: folder entries and implied folders of one name in
+// different case are one folder to every extractor: no finding.
+func TestZipFoldersMerge(t *testing.T) {
+	p := writeFile(t, filepath.Join(t.TempDir(), "r.zip"), makeZip(t, []zipEntry{{name: "Lib/"}, {name: "lib/"}, {name: "LIB/x", data: []byte("1")}, {name: "lib/y", data: []byte("2")}}))
+	if ms := collisionMessages(run(t, Options{}, p)); ms != nil {
+		t.Errorf("findings %q", ms)
+	}
+}
+
+// TestAttackTarFileVersusFolder: a tarball's file "A" and folder "a/"
+// (which extractors create before "a/x").
+func TestAttackTarFileVersusFolder(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"x.tar": makeTar(t, tarEntry{name: "A", data: []byte("1")}, tarEntry{name: "a/", typ: tar.TypeDir}, tarEntry{name: "a/x", data: []byte("2")})})
+	wantCollision(t, run(t, Options{}, dir), "x.tar/a", `"A" and "a"`, `file "A" and folder "a"`, "on APFS, HFS+ and NTFS (Windows)")
+}
+
+// TestAttackTarWindowsTrailingSpace: "setup.exe " is "setup.exe" on
+// Windows.
+func TestAttackTarWindowsTrailingSpace(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"x.tar": makeTar(t, tarEntry{name: "setup.exe", data: []byte("1")}, tarEntry{name: "setup.exe ", data: []byte("2")})})
+	wantCollision(t, run(t, Options{}, dir), "x.tar/setup.exe ", `"setup.exe" and "setup.exe "`, "one file on NTFS (Windows)")
+}
+
+// TestZipCollisionOrder: two runs report the same findings in the same
+// order, each naming the earlier entry first.
+func TestZipCollisionOrder(t *testing.T) {
+	es := []zipEntry{{name: "\u03bc", data: []byte("1")}, {name: "\u039c", data: []byte("2")}, {name: "\u00b5", data: []byte("3")}, {name: "B", data: []byte("4")}, {name: "b/x", data: []byte("5")}}
+	p := writeFile(t, filepath.Join(t.TempDir(), "r.zip"), makeZip(t, es))
+	a, b := collisionMessages(run(t, Options{}, p)), collisionMessages(run(t, Options{}, p))
+	if fmt.Sprint(a) != fmt.Sprint(b) || len(a) != 3 {
+		t.Fatalf("runs differ or miss findings:\n%q\n%q", a, b)
+	}
+	if !strings.Contains(a[0]+a[1]+a[2], "holds entries \"\u03bc\" and \"\u00b5\", which are one file on APFS and NTFS (Windows)") {
+		t.Errorf("messages %q", a)
 	}
 }

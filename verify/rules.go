@@ -20,9 +20,11 @@ const (
 	RuleInsecurePath signing.Rule = "file/insecure-path"
 	// RuleDuplicateEntry: an archive holds two entries of one name.
 	RuleDuplicateEntry signing.Rule = "file/duplicate-entry"
-	// RuleNameCollision: an archive holds entries whose names differ only
-	// in case or Unicode normalization, one file once extracted on Windows
-	// or macOS.
+	// RuleNameCollision: an archive (zip, tar, 7-Zip; a cabinet or MSI as
+	// Windows compares names) holds entries that are one once extracted on
+	// APFS, HFS+ or NTFS (Windows): names that differ only in
+	// case, Unicode normalization, characters HFS+ ignores or trailing
+	// dots and spaces, or a file and a folder of such names.
 	RuleNameCollision signing.Rule = "file/name-collision"
 	// RuleZipInvalid: a zip archive's structures are inconsistent.
 	RuleZipInvalid signing.Rule = "file/zip-invalid"

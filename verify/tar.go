@@ -55,10 +55,8 @@ func (c *check) openTar(ra io.ReaderAt, size int64) bool {
 			break
 		}
 		p := joinPath(c.f.Path, ent.Name)
-		if ent.Type != release.TypeDir {
-			if first := folds.add(ent.Name); first != "" {
-				c.finds = append(c.finds, finding(ruleNameCollision, signing.SeverityWarning, p, nameCollisionMessage("tar", c.f.Path, ent.Name, first)))
-			}
+		for _, col := range folds.Add(ent.Name, ent.Type == release.TypeDir) {
+			c.finds = append(c.finds, finding(ruleNameCollision, signing.SeverityWarning, p, col.Message("tar", c.f.Path, ent.Name)))
 		}
 		switch ent.Type {
 		case release.TypeFile:

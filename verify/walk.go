@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/shipgate/shipgate/internal/foldname"
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
 )
@@ -270,7 +271,7 @@ func (e *engine) walkZip(in input) error {
 		ref.add()
 		e.addBundleJob(&job{path: joinPath(in.prefix, b), fsys: zr, name: b, bundle: true, bs: states[i], onDone: ref.release})
 	}
-	if fi := zipUnlisted(ra, zipRecords(zr, size), size, at); fi != nil {
+	if fi := zipUnlisted(ra, zipRecords(zr, size, nil), size, at); fi != nil {
 		e.addFindings(*fi)
 	}
 	e.zipEntries(zr, ra, size, in.prefix, 0, ref, roots, states, func(j *job) { j.expand = x; e.q.push(j, true) })
@@ -510,8 +511,9 @@ func newExpansion(size int64) *expansion { return release.NewExpansion(size) }
 // checked, and files under roots belong to the bundle of the same index.
 // Findings about entries that are not checked go to the report.
 func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix string, depth int, ref *refCount, roots []string, states []*bundleState, sink func(*job)) {
-	recs := zipRecords(zr, size)
-	zc := e.newZipChecks(recs, ra, size, prefix)
+	ff := foldname.NewFilter(len(zr.File))
+	recs := zipRecords(zr, size, ff)
+	zc := e.newZipChecks(recs, ff, ra, size, prefix)
 	// Once queued, an entry is its job's: the reader's record of it is
 	// dropped, so that a million-entry archive does not stay in memory
 	// until its last entry is checked. Apple bundles and Sigstore bundles
@@ -531,23 +533,24 @@ type zipChecks struct {
 	// dups counts the entries seen so far of each name with such a hash.
 	dupHash map[uint64]bool
 	dups    map[string]int
-	// foldHash holds the hashes of folded names (foldName) more than one
-	// file entry has, and folds the entries seen so far with such a hash.
-	foldHash map[uint64]bool
-	folds    *foldSet
+	// fold tells the entries that may collide with another on a
+	// case-insensitive file system (a file and a folder too), and folds
+	// holds those seen so far.
+	fold  *foldname.Filter
+	folds *foldname.Set
 	// paths, when set, holds the report paths of the archive's entries
 	// (see pathArena).
 	paths *pathArena
 }
 
-func (e *engine) newZipChecks(recs []zipRec, ra io.ReaderAt, size int64, prefix string) *zipChecks {
+func (e *engine) newZipChecks(recs []zipRec, ff *foldname.Filter, ra io.ReaderAt, size int64, prefix string) *zipChecks {
 	at := prefix
 	if at == "" {
 		at = "."
 	}
-	dupHash, foldHash := zipDuplicates(recs)
+	ff.Done()
 	return &zipChecks{at: at, overlap: zipOverlaps(recs, size), localName: zipLocalNames(recs, ra, size),
-		dupHash: dupHash, dups: map[string]int{}, foldHash: foldHash, folds: newFoldSet()}
+		dupHash: zipDuplicates(recs), dups: map[string]int{}, fold: ff, folds: newFoldSet()}
 }
 
 // zipChunkEntries queues the entries of zr, which are those of an archive
@@ -577,6 +580,7 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 			if zipDirHasData(zf) {
 				e.addFindings(finding(ruleMalformed, signing.SeverityError, joinPath(prefix, name), fmt.Sprintf("zip entry %q is marked as a directory but holds %d bytes (%d compressed), which some extractors write as a file and others drop; it was not checked", zf.Name, zf.UncompressedSize64, zf.CompressedSize64)))
 			}
+			e.zipFolds(zc, name, true, joinPath(prefix, name))
 			continue
 		}
 		p := joinPath(prefix, name)
@@ -591,11 +595,7 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 				dups[name] = 1
 			}
 		}
-		if len(zc.foldHash) > 0 && zc.foldHash[zipFoldHash(name)] {
-			if first := zc.folds.add(name); first != "" {
-				e.addFindings(finding(ruleNameCollision, signing.SeverityWarning, p, nameCollisionMessage("zip", at, name, first)))
-			}
-		}
+		e.zipFolds(zc, name, false, p)
 		if overlap[i] {
 			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("the data of zip entry %q overlaps another entry's (a zip bomb, or a file that tools extract differently); it was not checked", zf.Name)))
 			continue
@@ -635,29 +635,30 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 	}
 }
 
+// zipFolds reports the collisions of the entry name (a folder if dir, at
+// report path p) with earlier entries, if its hashes say it may have any.
+func (e *engine) zipFolds(zc *zipChecks, name string, dir bool, p string) {
+	if !zc.fold.Hit(name) {
+		return
+	}
+	for _, c := range zc.folds.Add(name, dir) {
+		e.addFindings(finding(ruleNameCollision, signing.SeverityWarning, p, c.Message("zip", zc.at, name)))
+	}
+}
+
 // zipDuplicates returns the name hashes (zipNameHash) that more than one
 // file entry of zr (those zipEntries checks: valid relative paths, not
 // directories) has. Sorting the hashes costs a slice of them for a moment
 // where a set of every name seen would stay for the whole walk; the walk
 // then compares the names of the entries whose hash is here.
-//
-// It returns as well the hashes of folded names (zipRec.fold) that more
-// than one file entry has, found in the same slice once the first are.
-func zipDuplicates(recs []zipRec) (dups, folds map[uint64]bool) {
+func zipDuplicates(recs []zipRec) map[uint64]bool {
 	names := make([]uint64, 0, len(recs))
 	for _, z := range recs {
 		if z.file {
 			names = append(names, z.name)
 		}
 	}
-	dups = repeated(names)
-	names = names[:0]
-	for _, z := range recs {
-		if z.file {
-			names = append(names, z.fold)
-		}
-	}
-	return dups, repeated(names)
+	return repeated(names)
 }
 
 // repeated sorts hs and returns the hashes it holds more than once.

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/shipgate/shipgate/internal/foldname"
 )
 
 // A zip archive walked a chunk of its central directory at a time gives
@@ -120,8 +122,9 @@ func TestZipDuplicateHashNeedsSameName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := zipRecords(zr, int64(len(z)))
-	zc := e.newZipChecks(recs, bytes.NewReader(z), int64(len(z)), "")
+	ff := foldname.NewFilter(len(zr.File))
+	recs := zipRecords(zr, int64(len(z)), ff)
+	zc := e.newZipChecks(recs, ff, bytes.NewReader(z), int64(len(z)), "")
 	for _, r := range recs {
 		zc.dupHash[r.name] = true
 	}

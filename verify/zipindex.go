@@ -13,8 +13,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/shipgate/shipgate/internal/foldname"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -23,9 +23,7 @@ import (
 // cannot be read) and its sizes. The name itself is not kept: for a
 // million entries the names are more than the rest of the records.
 type zipRec struct {
-	name uint64 // zipNameHash of the name
-	// fold is the zipNameHash of the name's foldName, for a file entry.
-	fold         uint64
+	name         uint64 // zipNameHash of the name
 	off          int64
 	comp, uncomp uint64
 	dir          bool // a directory by its attributes
@@ -37,16 +35,19 @@ type zipRec struct {
 	bundle bool
 }
 
-// zipRecords returns the records of zr's entries, in order.
-func zipRecords(zr *zip.Reader, size int64) []zipRec {
+// zipRecords returns the records of zr's entries, in order, and adds
+// their names to ff unless it is nil.
+func zipRecords(zr *zip.Reader, size int64, ff *foldname.Filter) []zipRec {
 	recs := make([]zipRec, len(zr.File))
 	for i, zf := range zr.File {
-		recs[i] = zipRecord(zf)
+		recs[i] = zipRecord(zf, ff)
 	}
 	return recs
 }
 
-func zipRecord(zf *zip.File) zipRec {
+// zipRecord returns zf's record, and adds its name to ff if it is one
+// zipEntries checks: a file, or a folder.
+func zipRecord(zf *zip.File, ff *foldname.Filter) zipRec {
 	off, err := zf.DataOffset()
 	if err != nil {
 		off = -1
@@ -54,10 +55,14 @@ func zipRecord(zf *zip.File) zipRec {
 	n := strings.TrimSuffix(zf.Name, "/")
 	dir := zf.Mode().IsDir()
 	r := zipRec{name: zipNameHash(zf.Name), off: off, comp: zf.CompressedSize64, uncomp: zf.UncompressedSize64, dir: dir,
-		file:   fs.ValidPath(n) && !strings.Contains(n, `\`) && n != "." && !strings.HasSuffix(zf.Name, "/") && !dir,
+		file:   zipValidName(n) && !strings.HasSuffix(zf.Name, "/") && !dir,
 		bundle: n == "Info.plist" || strings.HasSuffix(n, "/Info.plist")}
-	if r.file {
-		r.fold = zipFoldHash(zf.Name)
+	switch {
+	case ff == nil:
+	case r.file:
+		ff.Add(n, false)
+	case zipValidName(n):
+		ff.Add(n, true)
 	}
 	return r
 }
@@ -71,29 +76,10 @@ var zipNameSeed = maphash.MakeSeed()
 // miss a difference only for two names of equal 64-bit keyed hashes.
 func zipNameHash(name string) uint64 { return maphash.String(zipNameSeed, name) }
 
-// zipFoldHash is zipNameHash(foldName(name)), without allocating for an
-// ASCII name (most, and Java's class names are in mixed case): its bytes
-// are lowered into a buffer on the stack a part at a time.
-func zipFoldHash(name string) uint64 {
-	for i := 0; i < len(name); i++ {
-		if name[i] >= utf8.RuneSelf {
-			return zipNameHash(foldName(name))
-		}
-	}
-	var h maphash.Hash
-	h.SetSeed(zipNameSeed)
-	var buf [128]byte
-	for len(name) > 0 {
-		n := copy(buf[:], name)
-		for i, c := range buf[:n] {
-			if 'A' <= c && c <= 'Z' {
-				buf[i] = c + 'a' - 'A'
-			}
-		}
-		h.Write(buf[:n])
-		name = name[n:]
-	}
-	return h.Sum64()
+// zipValidName reports whether the entry name n (without a trailing
+// "/") is one zipEntries checks: a relative path inside the archive.
+func zipValidName(n string) bool {
+	return fs.ValidPath(n) && !strings.Contains(n, `\`) && n != "."
 }
 
 // A zip archive with many entries is walked a chunk of its central
@@ -238,13 +224,14 @@ func (e *engine) walkZipChunked(in input, f *os.File, fileSize, size int64, end 
 		total += ch.n
 	}
 	recs := make([]zipRec, 0, total)
+	ff := foldname.NewFilter(total)
 	for _, ch := range chunks {
 		zr, err := ch.reader(f)
 		if err != nil {
 			return false // the whole reader says what is wrong
 		}
 		for _, zf := range zr.File {
-			r := zipRecord(zf)
+			r := zipRecord(zf, ff)
 			if r.bundle {
 				return false
 			}
@@ -272,7 +259,7 @@ func (e *engine) walkZipChunked(in input, f *os.File, fileSize, size int64, end 
 	if fi := zipUnlisted(f, recs, size, at); fi != nil {
 		e.addFindings(*fi)
 	}
-	zc := e.newZipChecks(recs, f, size, in.prefix)
+	zc := e.newZipChecks(recs, ff, f, size, in.prefix)
 	zc.paths = &pathArena{}
 	n := len(recs)
 	recs = nil

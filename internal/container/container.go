@@ -32,6 +32,7 @@ import (
 	"io/fs"
 
 	"github.com/shipgate/shipgate/internal/filekind"
+	"github.com/shipgate/shipgate/internal/foldname"
 	"github.com/shipgate/shipgate/internal/nsis"
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/internal/sevenz"
@@ -315,6 +316,15 @@ func (w *walker) add(rule signing.Rule, sev signing.Severity, p, msg string) {
 // entry hands one file to the visitor.
 func (w *walker) entry(p string, src release.Source, size int64) {
 	w.v.Entry(Entry{Path: p, Source: src, Size: size})
+}
+
+// collide adds the entry name (a folder if dir; at report path p) of the
+// kind of archive that w.at is to folds, and reports its collisions with
+// earlier entries.
+func (w *walker) collide(folds *foldname.Set, kind, name string, dir bool, p string) {
+	for _, c := range folds.Add(name, dir) {
+		w.add(release.RuleNameCollision, signing.SeverityWarning, p, c.Message(kind, w.at, name))
+	}
 }
 
 // ctxReaderAt fails its reads once ctx is done, so that a walk over a

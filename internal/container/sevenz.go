@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/shipgate/shipgate/internal/foldname"
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/internal/sevenz"
 	"github.com/shipgate/shipgate/signing"
@@ -51,11 +52,16 @@ func (w *walker) open7z(ra io.ReaderAt, size int64) {
 		return
 	}
 	seen := map[string]bool{}
+	// A 7-Zip archive may be extracted on any system.
+	folds := foldname.NewSet(foldname.All)
 	for _, f := range a.File {
 		if w.ctx.Err() != nil {
 			return
 		}
 		if f.FileInfo().IsDir() {
+			if name, ok := Clean7zName(f.Name); ok {
+				w.collide(folds, "7-Zip", name, true, release.JoinPath(w.at, name))
+			}
 			continue
 		}
 		name, ok := Clean7zName(f.Name)
@@ -69,6 +75,7 @@ func (w *walker) open7z(ra io.ReaderAt, size int64) {
 			continue
 		}
 		seen[p] = true
+		w.collide(folds, "7-Zip", name, false, p)
 		if f.UncompressedSize > 1<<50 {
 			w.add(release.RuleMalformed, signing.SeverityError, p, fmt.Sprintf("7-Zip archive entry claims an uncompressed size of %d bytes", f.UncompressedSize))
 			continue

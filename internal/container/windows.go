@@ -9,6 +9,7 @@ import (
 
 	"github.com/shipgate/shipgate/internal/cab"
 	"github.com/shipgate/shipgate/internal/cfb"
+	"github.com/shipgate/shipgate/internal/foldname"
 	"github.com/shipgate/shipgate/internal/msi"
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
@@ -64,18 +65,21 @@ func (w *walker) walkCab(cr *cab.Reader, at string, paths map[string]string) {
 		return
 	}
 	seen := map[string]string{} // report path -> the file's name in the cabinet
+	// A cabinet's files, or an MSI's, are installed on Windows.
+	folds := foldname.NewSet(foldname.Systems(1) << foldname.NTFS)
 	err := cr.Walk(func(f *cab.File, r io.Reader) error {
-		p := release.JoinPath(at, f.Name)
+		p, rel := release.JoinPath(at, f.Name), f.Name
 		if paths != nil {
 			if q, ok := paths[f.Name]; !ok {
 				w.add(RuleMSIUnreferencedData, signing.SeverityWarning, p, fmt.Sprintf("cabinet file %q is not in the MSI's File table, so Windows Installer does not install it; it was checked under its name in the cabinet", f.Name))
 			} else if prev, dup := seen[release.JoinPath(at, q)]; dup && prev != f.Name {
 				w.add(release.RuleDuplicateEntry, signing.SeverityError, release.JoinPath(at, q), fmt.Sprintf("the MSI installs files %q and %q to one path; the second is reported under its key", prev, f.Name))
 			} else {
-				p = release.JoinPath(at, q)
+				p, rel = release.JoinPath(at, q), q
 			}
 			seen[p] = f.Name
 		}
+		w.collide(folds, "cabinet", rel, false, p)
 		w.entry(p, release.NewStream(r), f.Size)
 		return w.ctx.Err()
 	})

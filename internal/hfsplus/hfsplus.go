@@ -68,10 +68,11 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf16"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/shipgate/shipgate/internal/foldname"
 )
 
 // Limits on what a hostile volume can make the reader do.
@@ -878,31 +879,14 @@ func decodeDecmpfs(a []byte) (data []byte, why string) {
 }
 
 // FoldName returns the key under which macOS finds name on a
-// case-insensitive HFS+ volume (see foldName): two names of one key are
-// one entry there. Other formats' checks (a .pkg installed onto HFS+)
-// share it.
-func FoldName(name string) string { return foldName(name) }
+// case-insensitive HFS+ volume (foldname.HFSPlusKey: canonical
+// decomposition, HFS+'s Unicode 2.0 lower-case table, without the
+// characters its comparison ignores): two names of one key are one entry
+// there. Other formats' checks (a .pkg installed onto HFS+) share it.
+func FoldName(name string) string { return foldname.HFSPlusKey(name) }
 
-// foldName returns name as macOS finds it on HFS+: in canonical
-// decomposition (NFD: the volume stores names decomposed and macOS
-// decomposes the name it looks up, so "café" with U+00E9 finds the entry
-// written "e" and U+0301), lower case, without the characters its
-// comparison ignores (TN1150's FastUnicodeCompare). Its lower-case table
-// is Unicode 2.0's: it folds the Georgian capitals U+10A0–U+10C5 onto
-// U+10D0–U+10F5, where unicode.ToLower (Unicode 4.1 on) gives U+2D00–U+2D25.
-// Where ToLower folds what the table does not (a later case pair), two
-// names are reported that macOS keeps apart: a false finding, not a miss.
-func foldName(name string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 0x200c && r <= 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x206a && r <= 0x206f, r == 0xfeff:
-			return -1
-		case r >= 0x10a0 && r <= 0x10c5:
-			return r + 0x30
-		}
-		return unicode.ToLower(r)
-	}, norm.NFD.String(name))
-}
+// foldName is FoldName, as the volume's walk calls it.
+var foldName = foldname.HFSPlusKey
 
 // maxLink bounds a symbolic link's target.
 const maxLink = 4096

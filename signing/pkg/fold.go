@@ -2,7 +2,6 @@ package pkg
 
 import (
 	"github.com/shipgate/shipgate/internal/foldname"
-	"github.com/shipgate/shipgate/internal/hfsplus"
 )
 
 // foldName returns the key under which APFS finds name (foldname.Key):
@@ -11,13 +10,14 @@ import (
 var foldName = foldname.Key
 
 // foldKeys returns the keys under which name collides with another on the
-// volumes a package installs onto: APFS's (foldName) and HFS+'s
-// (hfsplus.FoldName: its Unicode 2.0 lower-case table, which folds the
-// Georgian capitals onto U+10D0, and the characters it ignores, such as
-// U+200D). The two rules differ, so names are one file when either key is
-// shared.
+// volumes a package installs onto (foldname.KeysOf): APFS's (foldName) and
+// HFS+'s (its Unicode 2.0 lower-case table, which folds the Georgian
+// capitals onto U+10D0, and the characters it ignores, such as U+200D).
+// The two rules differ, so names are one file when either key is shared.
+// Windows' key is not used: a package is installed by macOS.
 func foldKeys(name string) [2]string {
-	return [2]string{"apfs:" + foldName(name), "hfs+:" + hfsplus.FoldName(name)}
+	k := foldname.KeysOf(name)
+	return [2]string{"apfs:" + k[foldname.APFS], "hfs+:" + k[foldname.HFSPlus]}
 }
 
 // foldedSibling returns the name already in folded that collides with
