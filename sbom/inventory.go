@@ -1117,7 +1117,7 @@ func (b *builder) assemble() {
 // itemFindings indexes the items by path and reports those that could not
 // be read or whose asar entry is malformed.
 func (b *builder) itemFindings() map[string]*item {
-	byPath := map[string]*item{}
+	byPath := make(map[string]*item, len(b.items))
 	for _, it := range b.items {
 		byPath[it.path] = it
 		if it.err != nil {
