@@ -535,6 +535,7 @@ func (b *builder) collect() error {
 	}
 	if b.ar != nil {
 		ar := b.ar
+		var slab []item
 		ar.Walk(func(e *asar.Entry) error {
 			if e.Kind == asar.KindLink && e.Err() == nil {
 				name := e.Path
@@ -561,7 +562,13 @@ func (b *builder) collect() error {
 			if e.Kind != asar.KindFile || e.Err() != nil {
 				return nil
 			}
-			it := &item{path: b.asarPath + "/" + e.Path, inAsar: true}
+			// The entries' items are allocated in blocks.
+			if len(slab) == 0 {
+				slab = make([]item, 256)
+			}
+			it := &slab[0]
+			slab = slab[1:]
+			*it = item{path: b.asarPath + "/" + e.Path, inAsar: true}
 			if e.Unpacked {
 				it.diskPath = b.asarPath + ".unpacked/" + e.Path
 			}

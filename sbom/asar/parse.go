@@ -641,7 +641,13 @@ func (p *parser) integrity(depth int) (*Integrity, string, error) {
 		return &Integrity{}, `"integrity" is not an object`, p.skip(depth)
 	}
 	p.i++
-	in := &Integrity{}
+	// One allocation for the integrity and its first block, which is all
+	// most files have.
+	a := &struct {
+		in  Integrity
+		one [1]string
+	}{}
+	in := &a.in
 	var msgs []string
 	for first := true; ; first = false {
 		key, ok, err := p.member(first)
@@ -716,6 +722,9 @@ func (p *parser) integrity(depth int) (*Integrity, string, error) {
 				s, err := p.strLike(in.Hash)
 				if err != nil {
 					return nil, "", err
+				}
+				if in.Blocks == nil {
+					in.Blocks = a.one[:0]
 				}
 				in.Blocks = append(in.Blocks, s)
 			}
