@@ -272,8 +272,9 @@ func TestEntryHasherKeepsHeads(t *testing.T) {
 
 // TestTailScanAcrossWrites checks that the archive pass's look for a
 // signature in an entry's last bytes finds it whatever the writes' sizes
-// (shorter than the signature, splitting it), and only when it starts in
-// the last tail bytes with need bytes before the entry's end.
+// (shorter than the signature, splitting it) and whichever of its bytes is
+// searched for, and only when it starts in the last tail bytes with need
+// bytes before the entry's end.
 func TestTailScanAcrossWrites(t *testing.T) {
 	sig := []byte("PK\x05\x06")
 	const start, size, tail, need = 1000, 4000, 1500, 22
@@ -297,15 +298,17 @@ func TestTailScanAcrossWrites(t *testing.T) {
 		{"cut by the end", size - 3, false},
 	} {
 		for _, sizes := range [][]int{{1}, {3}, {4}, {5}, {700}, {size}, {1, 2, 40, 7, 1000}} {
-			b := entry(c.at)
-			s := tailScan{sigs: [][]byte{sig}, tail: tail, need: need}
-			for pos, k := 0, 0; pos < len(b); k++ {
-				n := min(sizes[k%len(sizes)], len(b)-pos)
-				s.scan(b[pos:pos+n], int64(start+pos), start, start+size)
-				pos += n
-			}
-			if s.found != c.want {
-				t.Errorf("%s, writes of %v bytes: found %v, want %v", c.name, sizes, s.found, c.want)
+			for anchor := range sig {
+				b := entry(c.at)
+				s := tailScan{sigs: [][]byte{sig}, at: anchor, tail: tail, need: need}
+				for pos, k := 0, 0; pos < len(b); k++ {
+					n := min(sizes[k%len(sizes)], len(b)-pos)
+					s.scan(b[pos:pos+n], int64(start+pos), start, start+size)
+					pos += n
+				}
+				if s.found != c.want {
+					t.Errorf("%s, writes of %v bytes, looking for byte %d: found %v, want %v", c.name, sizes, anchor, s.found, c.want)
+				}
 			}
 		}
 	}

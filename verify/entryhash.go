@@ -83,7 +83,7 @@ type entrySpan struct {
 
 func newEntryHasher(w io.Writer, fsys fs.FS, size int64) *entryHasher {
 	x := &entryHasher{w: w, h: sha256.New(), facts: map[string]entryFacts{}, budget: headBudget,
-		zipEnd: tailScan{sigs: [][]byte{zipEndSig}, tail: zipTailLen, need: eocdLen},
+		zipEnd: tailScan{sigs: [][]byte{zipEndSig}, at: 2, tail: zipTailLen, need: eocdLen},
 		// The begin line's tail from "SIG", in UTF-8 and UTF-16LE: a
 		// begin line in the last jsTail bytes holds one there too, and
 		// one that is not a begin line costs only a second look
@@ -216,9 +216,13 @@ func (x *entryHasher) startHead(size int64) {
 // tailScan looks for any of sigs in the last tail bytes of an entry, given
 // its bytes in order, and reports whether one starts there with need bytes
 // (and at least its own length) before the entry's end. The signatures
-// share their first byte, so that one search for it serves them all.
+// share their byte at index at, so that one search for it serves them all.
 type tailScan struct {
-	sigs  [][]byte
+	sigs [][]byte
+	// at is the index of the byte looked for: one rare in text (the zip
+	// end record signature's 0x05) lets the search run through text
+	// without stopping.
+	at    int
 	tail  int64
 	need  int
 	found bool
@@ -255,15 +259,18 @@ func (t *tailScan) scan(b []byte, off, start, end int64) {
 			return
 		}
 	}
-	c := t.sigs[0][0]
-	for o := 0; ; o++ {
+	// A signature starting in b has its byte at ≥ t.at; one starting
+	// before b was looked for in the carry.
+	c := t.sigs[0][t.at]
+	for o := t.at; o < len(b); o++ {
 		i := bytes.IndexByte(b[o:], c)
 		if i < 0 {
 			break
 		}
 		o += i
+		at := o - t.at
 		for _, sig := range t.sigs {
-			if bytes.HasPrefix(b[o:], sig) && off+int64(o)+int64(max(t.need, len(sig))) <= end {
+			if bytes.HasPrefix(b[at:], sig) && off+int64(at)+int64(max(t.need, len(sig))) <= end {
 				t.found = true
 				return
 			}
