@@ -54,16 +54,18 @@ func (b *builder) listContainer(k container.Kind) error {
 // budget, as verify gives an outermost archive. Files inside app.asar and
 // inside an installer already listed are not opened.
 func (b *builder) openInstallers() {
-	seen := map[string]bool{}
 	var found []*item
 	for _, it := range b.items {
-		seen[it.path] = true
 		if (it.installer != container.None || it.appended) && it.err == nil {
 			found = append(found, it)
 		}
 	}
 	if len(found) == 0 {
 		return
+	}
+	seen := make(map[string]bool, len(b.items))
+	for _, it := range b.items {
+		seen[it.path] = true
 	}
 	var added []*item
 	for _, it := range found {

@@ -535,6 +535,7 @@ func (b *builder) collect() error {
 	}
 	if b.ar != nil {
 		ar := b.ar
+		var slab []item
 		ar.Walk(func(e *asar.Entry) error {
 			if e.Kind == asar.KindLink && e.Err() == nil {
 				name := e.Path
@@ -561,7 +562,13 @@ func (b *builder) collect() error {
 			if e.Kind != asar.KindFile || e.Err() != nil {
 				return nil
 			}
-			it := &item{path: b.asarPath + "/" + e.Path, inAsar: true}
+			// The entries' items are allocated in blocks.
+			if len(slab) == 0 {
+				slab = make([]item, 256)
+			}
+			it := &slab[0]
+			slab = slab[1:]
+			*it = item{path: b.asarPath + "/" + e.Path, inAsar: true}
 			if e.Unpacked {
 				it.diskPath = b.asarPath + ".unpacked/" + e.Path
 			}
@@ -1117,7 +1124,7 @@ func (b *builder) assemble() {
 // itemFindings indexes the items by path and reports those that could not
 // be read or whose asar entry is malformed.
 func (b *builder) itemFindings() map[string]*item {
-	byPath := map[string]*item{}
+	byPath := make(map[string]*item, len(b.items))
 	for _, it := range b.items {
 		byPath[it.path] = it
 		if it.err != nil {
@@ -1313,14 +1320,14 @@ func (b *builder) assignFiles(pkgs map[string]*Package, appRoot string) {
 			if lines[owner] == nil {
 				lines[owner] = &bytes.Buffer{}
 			}
-			fmt.Fprintf(lines[owner], "%s\x00%s\n", strings.TrimPrefix(it.path, owner+"/"), sum)
+			fileLine(lines[owner], it.path, owner, sum)
 		case it.link != "":
 			// A link outside packages counts in the application's digest.
-			fmt.Fprintf(&appLines, "%s\x00%s\n", strings.TrimPrefix(it.path, appRoot+"/"), sum)
+			fileLine(&appLines, it.path, appRoot, sum)
 		default:
 			comp, ver := b.component(it.path, appRoot)
 			if comp == "app" {
-				fmt.Fprintf(&appLines, "%s\x00%s\n", strings.TrimPrefix(it.path, appRoot+"/"), sum)
+				fileLine(&appLines, it.path, appRoot, sum)
 			}
 			inv.Files = append(inv.Files, File{Path: it.path, Size: it.size, SHA256: it.sha256, Component: comp, Version: ver})
 		}
@@ -1339,6 +1346,19 @@ func (b *builder) assignFiles(pkgs map[string]*Package, appRoot string) {
 		sum := sha256.Sum256(appLines.Bytes())
 		inv.App.Digest = hex.EncodeToString(sum[:])
 	}
+}
+
+// fileLine appends to w the line of a package's (or the application's)
+// digest for the file at p in the folder dir: p without dir's "dir/"
+// prefix, a NUL, sum and a newline.
+func fileLine(w *bytes.Buffer, p, dir, sum string) {
+	if len(p) > len(dir) && p[len(dir)] == '/' && strings.HasPrefix(p, dir) {
+		p = p[len(dir)+1:]
+	}
+	w.WriteString(p)
+	w.WriteByte(0)
+	w.WriteString(sum)
+	w.WriteByte('\n')
 }
 
 // binaryOf returns the binary record of it, owned by the package in folder

@@ -272,8 +272,9 @@ func TestEntryHasherKeepsHeads(t *testing.T) {
 
 // TestTailScanAcrossWrites checks that the archive pass's look for a
 // signature in an entry's last bytes finds it whatever the writes' sizes
-// (shorter than the signature, splitting it), and only when it starts in
-// the last tail bytes with need bytes before the entry's end.
+// (shorter than the signature, splitting it) and whichever of its bytes is
+// searched for, and only when it starts in the last tail bytes with need
+// bytes before the entry's end.
 func TestTailScanAcrossWrites(t *testing.T) {
 	sig := []byte("PK\x05\x06")
 	const start, size, tail, need = 1000, 4000, 1500, 22
@@ -297,11 +298,51 @@ func TestTailScanAcrossWrites(t *testing.T) {
 		{"cut by the end", size - 3, false},
 	} {
 		for _, sizes := range [][]int{{1}, {3}, {4}, {5}, {700}, {size}, {1, 2, 40, 7, 1000}} {
-			b := entry(c.at)
-			s := tailScan{sig: sig, tail: tail, need: need}
+			for anchor := range sig {
+				b := entry(c.at)
+				s := tailScan{sigs: [][]byte{sig}, at: anchor, tail: tail, need: need}
+				for pos, k := 0, 0; pos < len(b); k++ {
+					n := min(sizes[k%len(sizes)], len(b)-pos)
+					s.scan(b[pos:pos+n], int64(start+pos), start, start+size)
+					pos += n
+				}
+				if s.found != c.want {
+					t.Errorf("%s, writes of %v bytes, looking for byte %d: found %v, want %v", c.name, sizes, anchor, s.found, c.want)
+				}
+			}
+		}
+	}
+}
+
+// TestTailScanTwoSignatures checks that one scan for the JScript begin
+// line's tail in UTF-8 and in UTF-16LE (which share their first byte) finds
+// either, whatever the writes' sizes, and neither when only a prefix of
+// one is there or it starts before the tail.
+func TestTailScanTwoSignatures(t *testing.T) {
+	narrow, wide := jsBegin[3:], jsBeginWide[6:]
+	const size, tail = 3000, 1200
+	for _, c := range []struct {
+		name string
+		sig  []byte
+		at   int
+		want bool
+	}{
+		{"none", nil, 0, false},
+		{"UTF-8", narrow, size - 500, true},
+		{"UTF-16LE", wide, size - 500, true},
+		{"UTF-8 at the end", narrow, size - len(narrow), true},
+		{"UTF-16LE at the end", wide, size - len(wide), true},
+		{"UTF-16LE cut by the end", wide[:len(wide)-1], size - len(wide) + 1, false},
+		{"UTF-16LE before the tail", wide, size - tail - 1, false},
+		{"UTF-8 among decoys", append([]byte("SSIG S\x00I"), narrow...), size - 700, true},
+	} {
+		for _, sizes := range [][]int{{1}, {2}, {27}, {28}, {55}, {56}, {333}, {size}, {1, 30, 2, 57, 100}} {
+			b := bytes.Repeat([]byte("S\x00x"), size/3)
+			copy(b[c.at:], c.sig)
+			s := tailScan{sigs: [][]byte{narrow, wide}, tail: tail}
 			for pos, k := 0, 0; pos < len(b); k++ {
 				n := min(sizes[k%len(sizes)], len(b)-pos)
-				s.scan(b[pos:pos+n], int64(start+pos), start, start+size)
+				s.scan(b[pos:pos+n], int64(pos), 0, size)
 				pos += n
 			}
 			if s.found != c.want {

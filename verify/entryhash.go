@@ -36,8 +36,8 @@ type entryHasher struct {
 	next  int // the first span not finished
 	h     hash.Hash
 	facts map[string]entryFacts
-	// zipEnd, jsSig and jsSigWide look in the entry being hashed.
-	zipEnd, jsSig, jsSigWide tailScan
+	// zipEnd and jsSig look in the entry being hashed.
+	zipEnd, jsSig tailScan
 	// koly collects the bytes of the entry being hashed where a disk
 	// image's koly trailer would start (see hasKoly); kolyN counts them.
 	koly  [kolyHead]byte
@@ -83,12 +83,12 @@ type entrySpan struct {
 
 func newEntryHasher(w io.Writer, fsys fs.FS, size int64) *entryHasher {
 	x := &entryHasher{w: w, h: sha256.New(), facts: map[string]entryFacts{}, budget: headBudget,
-		zipEnd: tailScan{sig: zipEndSig, tail: zipTailLen, need: eocdLen},
-		// The begin line's tail from "SIG": a begin line in the last
-		// jsTail bytes holds one there too, and one that is not a begin
-		// line costs only a second look (hasJScriptBlock).
-		jsSig:     tailScan{sig: jsBegin[3:], tail: jsTail, need: len(jsBegin) - 3},
-		jsSigWide: tailScan{sig: jsBeginWide[6:], tail: jsTail, need: len(jsBeginWide) - 6}}
+		zipEnd: tailScan{sigs: [][]byte{zipEndSig}, at: 2, tail: zipTailLen, need: eocdLen},
+		// The begin line's tail from "SIG", in UTF-8 and UTF-16LE: a
+		// begin line in the last jsTail bytes holds one there too, and
+		// one that is not a begin line costs only a second look
+		// (hasJScriptBlock). Both start with 'S', looked for once.
+		jsSig: tailScan{sigs: [][]byte{jsBegin[3:], jsBeginWide[6:]}, tail: jsTail}}
 	var ar *asar.Reader
 	switch f := fsys.(type) {
 	case *asar.Reader:
@@ -182,20 +182,18 @@ func (x *entryHasher) hashEntries(p []byte) {
 			}
 			if s.js {
 				x.jsSig.scan(p[lo-from:hi-from], lo, s.start, s.end)
-				x.jsSigWide.scan(p[lo-from:hi-from], lo, s.start, s.end)
 			}
 		}
 		if s.end > to {
 			break
 		}
 		x.facts[s.name] = entryFacts{sum: x.h.Sum(nil), head: x.head,
-			noZipEnd: !x.zipEnd.found, noJSBlock: s.js && !x.jsSig.found && !x.jsSigWide.found,
+			noZipEnd: !x.zipEnd.found, noJSBlock: s.js && !x.jsSig.found,
 			noKoly: s.end-s.start < dmg.KolySize || (x.kolyN == kolyHead && !isKoly(x.koly[:]))}
 		x.head, x.started, x.kolyN = nil, false, 0
 		x.h.Reset()
 		x.zipEnd.reset()
 		x.jsSig.reset()
-		x.jsSigWide.reset()
 		x.next++
 	}
 }
@@ -215,15 +213,20 @@ func (x *entryHasher) startHead(size int64) {
 	x.kept += n
 }
 
-// tailScan looks for sig in the last tail bytes of an entry, given its
-// bytes in order, and reports whether one starts there with need bytes
-// before the entry's end.
+// tailScan looks for any of sigs in the last tail bytes of an entry, given
+// its bytes in order, and reports whether one starts there with need bytes
+// (and at least its own length) before the entry's end. The signatures
+// share their byte at index at, so that one search for it serves them all.
 type tailScan struct {
-	sig   []byte
+	sigs [][]byte
+	// at is the index of the byte looked for: one rare in text (the zip
+	// end record signature's 0x05) lets the search run through text
+	// without stopping.
+	at    int
 	tail  int64
 	need  int
 	found bool
-	// carry holds the last len(sig)-1 bytes scanned, for a signature
+	// carry holds the last maxLen-1 bytes scanned, for a signature
 	// across two calls.
 	carry []byte
 }
@@ -239,28 +242,39 @@ func (t *tailScan) scan(b []byte, off, start, end int64) {
 	if t.found {
 		return
 	}
-	k := len(t.sig) - 1
+	k := 0
+	for _, sig := range t.sigs {
+		k = max(k, len(sig)-1)
+	}
 	if len(t.carry) > 0 {
 		j := append(t.carry[:len(t.carry):len(t.carry)], b[:min(len(b), k)]...)
-		if i := bytes.Index(j, t.sig); i >= 0 && off-int64(len(t.carry))+int64(i)+int64(t.need) <= end {
-			t.found = true
-			return
+		for _, sig := range t.sigs {
+			if i := bytes.Index(j, sig); i >= 0 && off-int64(len(t.carry))+int64(i)+int64(max(t.need, len(sig))) <= end {
+				t.found = true
+				return
+			}
 		}
 		if len(b) < k {
 			t.carry = append(t.carry[:0], j[max(0, len(j)-k):]...)
 			return
 		}
 	}
-	for o := 0; ; {
-		i := bytes.Index(b[o:], t.sig)
+	// A signature starting in b has its byte at ≥ t.at; one starting
+	// before b was looked for in the carry.
+	c := t.sigs[0][t.at]
+	for o := t.at; o < len(b); o++ {
+		i := bytes.IndexByte(b[o:], c)
 		if i < 0 {
 			break
 		}
-		if off+int64(o+i)+int64(t.need) <= end {
-			t.found = true
-			return
+		o += i
+		at := o - t.at
+		for _, sig := range t.sigs {
+			if bytes.HasPrefix(b[at:], sig) && off+int64(at)+int64(max(t.need, len(sig))) <= end {
+				t.found = true
+				return
+			}
 		}
-		o += i + 1
 	}
 	t.carry = append(t.carry[:0], b[max(0, len(b)-k):]...)
 }

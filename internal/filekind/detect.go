@@ -175,21 +175,8 @@ func IsTarHeader(b []byte) bool {
 		return false
 	}
 	b = b[:TarBlock]
-	var unsigned, signed int64
-	zero := true
-	for i, c := range b {
-		if i >= 148 && i < 156 {
-			c = ' '
-		}
-		if b[i] != 0 {
-			zero = false
-		}
-		unsigned += int64(c)
-		signed += int64(int8(c))
-	}
-	if zero {
-		return false
-	}
+	// The field first, which most files fail at once: a valid one holds
+	// an octal digit, so the block is not all zeros.
 	f := bytes.TrimRight(bytes.TrimLeft(b[148:156], " "), " \x00")
 	if len(f) == 0 {
 		return false
@@ -200,6 +187,14 @@ func IsTarHeader(b []byte) bool {
 			return false
 		}
 		v = v*8 + int64(c-'0')
+	}
+	var unsigned, signed int64
+	for i, c := range b {
+		if i >= 148 && i < 156 {
+			c = ' '
+		}
+		unsigned += int64(c)
+		signed += int64(int8(c))
 	}
 	return v == unsigned || v == signed
 }

@@ -69,3 +69,32 @@ func TestDetectAtFindsFarPEHeader(t *testing.T) {
 		t.Errorf("DetectAt = %v, want pe", k)
 	}
 }
+
+// TestIsTarHeader checks the header test on a real header, and its
+// rejections: a byte changed (checksum mismatch), the checksum field not
+// octal or blank, an all-zero block, and a short one.
+func TestIsTarHeader(t *testing.T) {
+	good := tarHead(t)[:TarBlock]
+	mod := func(f func(b []byte)) []byte {
+		b := bytes.Clone(good)
+		f(b)
+		return b
+	}
+	for _, c := range []struct {
+		name string
+		b    []byte
+		want bool
+	}{
+		{"tar header", good, true},
+		{"name changed", mod(func(b []byte) { b[0]++ }), false},
+		{"checksum not octal", mod(func(b []byte) { b[150] = '8' }), false},
+		{"checksum blank", mod(func(b []byte) { copy(b[148:156], "        ") }), false},
+		{"checksum NULs", mod(func(b []byte) { copy(b[148:156], make([]byte, 8)) }), false},
+		{"all zeros", make([]byte, TarBlock), false},
+		{"short", good[:TarBlock-1], false},
+	} {
+		if got := IsTarHeader(c.b); got != c.want {
+			t.Errorf("%s: IsTarHeader = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -154,7 +154,14 @@ func verifyEntry(e *Entry, base int64, sr io.Reader, data, head []byte) (string,
 			inBlock = 0
 		}
 	}
-	digest := hex.EncodeToString(whole.Sum(nil))
+	var dhex [2 * sha256.Size]byte
+	hex.Encode(dhex[:], whole.Sum(sum[:0]))
+	// The header's string when it is the digest (as it is unless the
+	// entry was changed), not a copy.
+	digest := in.Hash
+	if string(dhex[:]) != in.Hash {
+		digest = string(dhex[:])
+	}
 	if block == nil {
 		// The one block's digest is the file's: compared as checkBlock
 		// would, without hashing and encoding it again.

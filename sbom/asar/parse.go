@@ -123,7 +123,13 @@ func (p *parser) member(first bool) (key string, ok bool, err error) {
 
 // str reads a string at the current position (after white space), decoding
 // escapes and replacing invalid UTF-8 with U+FFFD as encoding/json does.
-func (p *parser) str() (string, error) {
+func (p *parser) str() (string, error) { return p.strLike("") }
+
+// strLike is str, returning same (not a copy) when the string equals it,
+// and the header's names and the algorithm's as constants: an entry's
+// only string of its own is then its name and its hash (its one block's
+// hash is the hash's when they are the same).
+func (p *parser) strLike(same string) (string, error) {
 	if p.ws() != '"' {
 		return "", p.fail("want a string")
 	}
@@ -133,9 +139,12 @@ func (p *parser) str() (string, error) {
 	for p.i < len(p.b) {
 		c := p.b[p.i]
 		if c == '"' {
-			s := string(p.b[start:p.i])
+			b := p.b[start:p.i]
 			p.i++
-			return s, nil
+			if len(same) > 0 && string(b) == same {
+				return same, nil
+			}
+			return headerString(b), nil
 		}
 		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
 			break
@@ -534,6 +543,38 @@ func (k *entryKeys) classify(e *Entry) {
 	}
 }
 
+// headerString is string(b), without a copy for the names a header's
+// entries use and the one algorithm.
+func headerString(b []byte) string {
+	switch string(b) {
+	case "files":
+		return "files"
+	case "size":
+		return "size"
+	case "offset":
+		return "offset"
+	case "integrity":
+		return "integrity"
+	case "algorithm":
+		return "algorithm"
+	case "hash":
+		return "hash"
+	case "blockSize":
+		return "blockSize"
+	case "blocks":
+		return "blocks"
+	case "unpacked":
+		return "unpacked"
+	case "executable":
+		return "executable"
+	case "link":
+		return "link"
+	case "SHA256":
+		return "SHA256"
+	}
+	return string(b)
+}
+
 // dir parses the members of e's "files" object, whose '{' was consumed.
 func (p *parser) dir(e *Entry, depth int) error {
 	index := map[string]int{}
@@ -600,7 +641,13 @@ func (p *parser) integrity(depth int) (*Integrity, string, error) {
 		return &Integrity{}, `"integrity" is not an object`, p.skip(depth)
 	}
 	p.i++
-	in := &Integrity{}
+	// One allocation for the integrity and its first block, which is all
+	// most files have.
+	a := &struct {
+		in  Integrity
+		one [1]string
+	}{}
+	in := &a.in
 	var msgs []string
 	for first := true; ; first = false {
 		key, ok, err := p.member(first)
@@ -672,9 +719,12 @@ func (p *parser) integrity(depth int) (*Integrity, string, error) {
 					}
 					continue
 				}
-				s, err := p.str()
+				s, err := p.strLike(in.Hash)
 				if err != nil {
 					return nil, "", err
+				}
+				if in.Blocks == nil {
+					in.Blocks = a.one[:0]
 				}
 				in.Blocks = append(in.Blocks, s)
 			}
