@@ -27,7 +27,10 @@ func (v *verifier) checkDistribution() {
 		if e.Unsafe != "" || strings.HasPrefix(e.Path, "\x00") {
 			continue
 		}
-		if e.Path == distributionName {
+		if strings.EqualFold(e.Path, distributionName) {
+			// Folded siblings are unsafe names already: at most one
+			// entry matches, however the volume Installer reads it
+			// from compares names.
 			dist = x.DataEntry(e)
 			continue
 		}

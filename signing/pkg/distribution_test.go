@@ -333,3 +333,18 @@ func FuzzDistribution(f *testing.F) {
 		_ = bytes.Clone(b)
 	})
 }
+
+// TestAttackDistributionLowercaseName: on a case-insensitive volume
+// "distribution" is the Distribution; it is read as one.
+func TestAttackDistributionLowercaseName(t *testing.T) {
+	p, _ := testPKI(t)
+	s := signedSpec(t)
+	s.Files = pkgfile.ExamplePackage(p.PKI, false)
+	s.Files[0].Path = "distribution"
+	s.Files[0].Data = []byte(strings.Replace(exampleDist(), ">#app.pkg<", ">https://evil.example/app.pkg<", 1))
+	b, _ := pkgfile.Build(s)
+	res := verifyBytes(t, b, machofile.SignTime)
+	if !hasFinding(res, RuleDistributionExternalPackage, signing.SeverityError, "https://evil.example/app.pkg") {
+		t.Errorf("findings %v", distFindings(res))
+	}
+}
