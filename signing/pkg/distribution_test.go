@@ -348,3 +348,34 @@ func TestAttackDistributionLowercaseName(t *testing.T) {
 		t.Errorf("findings %v", distFindings(res))
 	}
 }
+
+// BenchmarkParseDistribution reads productbuild's Distribution and a
+// hostile one at the size limit (elements nested and repeated, a long
+// script scanned for calls).
+func BenchmarkParseDistribution(b *testing.B) {
+	var big strings.Builder
+	big.WriteString(`<installer-gui-script><script>`)
+	for big.Len() < MaxDistribution/2 {
+		big.WriteString(`system.run("/bin/sh"); system . `)
+	}
+	big.WriteString(`</script>`)
+	for big.Len() < MaxDistribution-64 {
+		big.WriteString(`<choice id="c" selected="system"/>`)
+	}
+	big.WriteString(`</installer-gui-script>`)
+	for name, doc := range map[string][]byte{"productbuild": []byte(exampleDist()), "hostile-1MiB": []byte(big.String())} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(doc)))
+			for b.Loop() {
+				d, err := ParseDistribution(doc)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, s := range append(d.Scripts, d.Expressions...) {
+					RunCalls(s.Code)
+				}
+			}
+		})
+	}
+}
