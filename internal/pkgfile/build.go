@@ -503,15 +503,7 @@ func Product(id, version string, bundle map[string]machofile.BundleFile, pbzx bo
 		{Name: ".", Mode: 0o040755},
 		{Name: "./postinstall", Mode: 0o100755, Data: []byte("#!/bin/sh\n/usr/bin/true\n")},
 	}))
-	dist := fmt.Sprintf(`<?xml version="1.0" encoding="utf-8"?>
-<installer-gui-script minSpecVersion="2">
-    <pkg-ref id="%[1]s"/>
-    <choices-outline><line choice="default"><line choice="%[1]s"/></line></choices-outline>
-    <choice id="default"/>
-    <choice id="%[1]s" visible="false"><pkg-ref id="%[1]s"/></choice>
-    <pkg-ref id="%[1]s" version="%[2]s" onConclusion="none">#app.pkg</pkg-ref>
-</installer-gui-script>
-`, id, version)
+	dist := Distribution(id, version, "#app.pkg")
 	info := fmt.Sprintf(`<?xml version="1.0" encoding="utf-8"?>
 <pkg-info format-version="2" identifier="%s" version="%s" install-location="/" auth="root">
     <payload numberOfFiles="%d" installKBytes="100"/>
@@ -519,9 +511,26 @@ func Product(id, version string, bundle map[string]machofile.BundleFile, pbzx bo
 </pkg-info>
 `, id, version, len(bundle))
 	return []File{
-		{Path: "Distribution", Data: []byte(dist), Encoding: EncodingZlib},
+		{Path: "Distribution", Data: dist, Encoding: EncodingZlib},
 		{Path: "app.pkg/PackageInfo", Data: []byte(info), Encoding: EncodingZlib},
 		{Path: "app.pkg/Payload", Data: payload},
 		{Path: "app.pkg/Scripts", Data: scripts},
 	}
+}
+
+// Distribution returns a Distribution as productbuild writes one for a
+// single component package of identifier id: a pkg-ref naming it by id, a
+// choices outline with one hidden choice, and the pkg-ref whose text,
+// href, names the package ("#app.pkg" for a component package in the
+// archive).
+func Distribution(id, version, href string) []byte {
+	return []byte(fmt.Sprintf(`<?xml version="1.0" encoding="utf-8"?>
+<installer-gui-script minSpecVersion="2">
+    <pkg-ref id="%[1]s"/>
+    <choices-outline><line choice="default"><line choice="%[1]s"/></line></choices-outline>
+    <choice id="default"/>
+    <choice id="%[1]s" visible="false"><pkg-ref id="%[1]s"/></choice>
+    <pkg-ref id="%[1]s" version="%[2]s" onConclusion="none">%[3]s</pkg-ref>
+</installer-gui-script>
+`, id, version, html.EscapeString(href)))
 }

@@ -40,13 +40,24 @@
 // the .app a package installs is verified like a folder; install scripts
 // are listed.
 //
+// A product archive's Distribution (Apple's "Distribution XML Reference")
+// is read by [ParseDistribution], strictly (a size limit; no document type
+// declaration, namespaces, repeated attributes or options elements, or
+// pkg-ref text split by comments or CDATA, which XML readers read
+// differently). Verify reports every pkg-ref that does not name a
+// component package of the archive ("#name.pkg"), every component package
+// no pkg-ref names (OpenFS still walks it), allow-external-scripts and the
+// system.run and system.runOnce calls of its JavaScript, and lists its
+// scripts. The JavaScript is scanned, not run.
+//
 // A stapled package ends in "t8lr" trailers and a notarization ticket
 // after the archive: the archive is read up to them, and the ticket is
 // parsed by package notary and searched for the table of contents checksum
 // (Result.Notarization).
 //
 // Not checked: certificate revocation (OCSP), Apple's signature on
-// stapled notarization tickets (undocumented), the Distribution's JavaScript, cpio archives in the newc format
+// stapled notarization tickets (undocumented), what the Distribution's JavaScript computes (it is scanned for
+// system.run calls, not run), cpio archives in the newc format
 // (Apple writes odc), and symlinks or hard links in the table of contents
 // (reported, not followed).
 //

@@ -81,4 +81,27 @@ const (
 	// name the package's table of contents checksum: a ticket for another
 	// package.
 	RuleNotarizationTicketMismatch signing.Rule = "pkg/notarization-ticket-mismatch"
+	// RuleDistributionMalformed reports a product archive's Distribution
+	// that cannot be read, or that XML readers may read differently
+	// (a document type declaration, namespaces, a repeated attribute or
+	// options element, split pkg-ref text, one pkg-ref id naming two
+	// packages): the packages it installs were not checked against it.
+	RuleDistributionMalformed signing.Rule = "pkg/distribution-malformed"
+	// RuleDistributionExternalPackage reports a pkg-ref of the
+	// Distribution that does not name a component package of this archive
+	// ("#name.pkg"): a file: or http(s): URL, a path beside the package, or
+	// an absent entry. Installer installs code from there that shipgate
+	// never saw.
+	RuleDistributionExternalPackage signing.Rule = "pkg/distribution-external-package"
+	// RuleDistributionUnreferencedComponent reports a component package of
+	// the archive that no pkg-ref of the Distribution names; its Payload
+	// and Scripts are still walked.
+	RuleDistributionUnreferencedComponent signing.Rule = "pkg/distribution-unreferenced-component"
+	// RuleDistributionExternalScripts reports a Distribution whose options
+	// set allow-external-scripts, or whose JavaScript calls system.run or
+	// system.runOnce: programs run at install time, outside the package.
+	RuleDistributionExternalScripts signing.Rule = "pkg/distribution-external-scripts"
+	// RuleDistributionScript lists the Installer JavaScript of the
+	// Distribution (script elements, installation-check, volume-check).
+	RuleDistributionScript signing.Rule = "pkg/distribution-script"
 )

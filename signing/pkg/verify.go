@@ -82,6 +82,10 @@ type Result struct {
 	// up by, truncated to 20 bytes); every signature carries it too.
 	// Apple's signature on the ticket is not verified.
 	Notarization *signing.Notarization
+	// Distribution is the product archive's Distribution as read, nil
+	// for a component package or one that could not be read (a
+	// pkg/distribution-malformed finding).
+	Distribution *Distribution
 	// Signers are each signature's signer chain, by index (the zero
 	// SignerChain for a signature whose signer was not found), for
 	// evaluating code requirements against the certificates themselves.
@@ -143,6 +147,7 @@ func Verify(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 	signed := len(x.Signatures) > 0
 	v.checkTOC(signed)
 	v.checkFiles(signed)
+	v.checkDistribution()
 	at := opts.Time
 	var ts *signing.Timestamp
 	sigs := make([]signing.Signature, len(x.Signatures))

@@ -12,9 +12,13 @@ import (
 	"github.com/shipgate/shipgate/internal/pkgfile"
 )
 
+// plainDistribution names the one component package of plainFiles.
+const plainDistribution = `<installer-gui-script><pkg-ref id="a">#a.pkg</pkg-ref></installer-gui-script>
+`
+
 func plainFiles() []pkgfile.File {
 	return []pkgfile.File{
-		{Path: "Distribution", Data: []byte("<installer-gui-script/>\n"), Encoding: pkgfile.EncodingZlib},
+		{Path: "Distribution", Data: []byte(plainDistribution), Encoding: pkgfile.EncodingZlib},
 		{Path: "a.pkg/PackageInfo", Data: []byte("<pkg-info/>\n")},
 		{Path: "a.pkg/Payload", Data: bytes.Repeat([]byte("payload "), 100)},
 	}
@@ -62,7 +66,7 @@ func TestReaderReadsTOCAndData(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d, err := io.ReadAll(r); err != nil || string(d) != "<installer-gui-script/>\n" {
+		if d, err := io.ReadAll(r); err != nil || string(d) != plainDistribution {
 			t.Errorf("Distribution = %q, %v", d, err)
 		}
 		stored, _ := x.ReadHeap(x.TOCChecksum.Ref, 64)
@@ -181,7 +185,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func TestReaderDataSizeMismatch(t *testing.T) {
 	files := plainFiles()
 	b, _ := pkgfile.Build(pkgfile.Spec{Files: files, TweakTOC: func(s string) string {
-		return strings.Replace(s, "<size>24</size>", "<size>23</size>", 1)
+		return strings.Replace(s, "<size>"+itoa(int64(len(plainDistribution)))+"</size>", "<size>"+itoa(int64(len(plainDistribution)-1))+"</size>", 1)
 	}})
 	x := open(t, b)
 	c := x.CheckData(x.Entries[0])
