@@ -37,6 +37,9 @@ func (w *walker) msiStorages(cf *cfb.File, db *msi.Database) {
 		}
 		installs[n.Storage] = append(installs[n.Storage], n.Action)
 	}
+	if len(db.Storages) == 0 {
+		return
+	}
 	taken := msiElems(db)
 	for _, st := range db.Storages {
 		if w.ctx.Err() != nil {
