@@ -106,7 +106,7 @@ func (l *containerLister) walk(k container.Kind, r io.ReaderAt, size int64, at s
 	v := container.Visitor{
 		Finding: func(f signing.Finding) { b.inv.Findings = append(b.inv.Findings, f) },
 		Entry: func(e container.Entry) {
-			l.entry(e, depth+1)
+			l.entry(e, depth+1+e.Nested)
 			if s, ok := selfExtractorSpan(e); ok {
 				walked = append(walked, s)
 			}

@@ -59,12 +59,21 @@ const (
 	// 1.3; it is read as a 1.3 cabinet.
 	RuleCABVersion = container.RuleCABVersion
 	// RuleMSIMissingStream: a table of an MSI refers to a stream (an
-	// embedded cabinet, a Binary table entry) the database does not hold.
+	// embedded cabinet, a Binary table entry) or a storage (a type 7
+	// custom action's nested database) the database does not hold.
 	RuleMSIMissingStream = container.RuleMSIMissingStream
 	// RuleMSIUnreferencedData: data in an MSI that Windows Installer does
 	// not install: a stream no table refers to, a cabinet file the File
 	// table does not list.
 	RuleMSIUnreferencedData = container.RuleMSIUnreferencedData
+	// RuleMSIEmbeddedTransform: a storage of an MSI that is an embedded
+	// transform, listed; its streams are checked as files, the changes
+	// it makes to the tables are not.
+	RuleMSIEmbeddedTransform = container.RuleMSIEmbeddedTransform
+	// RuleMSIUnknownStorage: a storage of an MSI that is neither a
+	// database nor a transform and that no custom action installs; its
+	// streams are checked as files.
+	RuleMSIUnknownStorage = container.RuleMSIUnknownStorage
 )
 
 // Rule IDs of opening installers that are PE files (NSIS, Squirrel),

@@ -20,9 +20,10 @@ func hasWindowsContainerMagic(hdr []byte) bool {
 // openWindows checks the files a cabinet or MSI file carries, after its
 // own signature was verified, as internal/container walks them (the walker
 // sbom inventories them with): a cabinet's files under its path, an MSI's
-// embedded cabinets' files under setup.msi/<cabinet>/<installed path>, and
+// embedded cabinets' files under setup.msi/<cabinet>/<installed path>,
 // its binary-column streams (custom actions, icons) under
-// setup.msi/<table>/<key>. They are checked one after the other as they are
+// setup.msi/<table>/<key>, and what its storages hold (a nested
+// database's files, a level deeper) under setup.msi/<storage>/…. They are checked one after the other as they are
 // read, as a tarball's entries are, within the same nesting and expansion
 // limits as zip archives.
 func (c *check) openWindows(ra io.ReaderAt, size int64) {
@@ -39,8 +40,12 @@ func (c *check) openWindows(ra io.ReaderAt, size int64) {
 		k = container.MSI
 	}
 	container.Walk(c.e.ctx, k, ra, size, c.f.Path, x, container.Visitor{
-		Entry:   func(en container.Entry) { c.entry(en.Path, en.Source, en.Size, x) },
+		Entry: func(en container.Entry) {
+			// A nested database's files lie deeper (en.Nested).
+			c.entryJob(&job{path: en.Path, size: en.Size, src: en.Source, depth: c.j.depth + 1 + en.Nested, expand: x, held: c.j.held})
+		},
 		Finding: func(f signing.Finding) { c.finds = append(c.finds, f) },
+		Depth:   c.j.depth,
 	})
 }
 

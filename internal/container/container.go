@@ -15,12 +15,13 @@
 // package decides what of a container is a file (the embedded cabinets the
 // Media table names, with the File table's installed paths; the
 // Binary-table and other stream-column payloads; streams no table refers
-// to; the NSIS data blocks under the paths the script extracts them to;
+// to; the storages of an MSI, a nested database walked as the MSI is; the NSIS data blocks under the paths the script extracts them to;
 // the zip archives a PE keeps as resources) and names each as a report
 // path. Nesting depth is the caller's: an entry that is itself a container
 // is the caller's to open, and a zip archive a PE holds is handed to the
-// caller's zip reader ([Visitor].Zip); only an NSIS installer's blocks are
-// not opened at [release.MaxDepth] (see [Visitor].Depth).
+// caller's zip reader ([Visitor].Zip); only an NSIS installer's blocks,
+// and the databases an MSI stores in its storages (walked here, as the
+// MSI is), are not opened at [release.MaxDepth] (see [Visitor].Depth).
 package container
 
 import (
@@ -214,6 +215,13 @@ type Entry struct {
 	// nsis/shared-data): a verifier checks the bytes once, an inventory
 	// lists each path.
 	Also []string
+	// Nested is how many containers inside the walked one the file lies
+	// beyond the first: 0 for the files of the container and of the
+	// cabinets it embeds, 1 for those of a database stored in a storage
+	// of an MSI (a nested installation), 2 a level further. A caller
+	// counts the file's nesting depth as the container's, plus 1, plus
+	// Nested.
+	Nested int
 	// Trailing, for the bytes after an NSIS installer's data
 	// ($NSIS/trailing-data), is their range in the container's file
 	// (see [TrailingAppended]); zero for any other file.
@@ -236,7 +244,8 @@ type Visitor struct {
 	// Depth is how many archives the container is nested in (0: a file
 	// of the release). The caller checks it before walking a container,
 	// but for an NSIS installer: its trailing data is handed over at
-	// any depth, its blocks only below [release.MaxDepth].
+	// any depth, its blocks only below [release.MaxDepth], and for an
+	// MSI's nested databases, each one level deeper than what holds it.
 	Depth int
 }
 
@@ -248,8 +257,13 @@ type Visitor struct {
 //   - an MSI's embedded cabinets' files under at/<cabinet>/<installed path>
 //     (the File and Directory tables' long names, else the file's key),
 //     its stream-column payloads (custom actions, icons) under
-//     at/<table>/<key>, and streams no table refers to under
-//     at/_Streams/<name>;
+//     at/<table>/<key>, streams no table refers to under
+//     at/_Streams/<name>, and its storages under at/<storage>/…: a
+//     nested database (one a type 7 custom action installs, or of a
+//     database's class) walked as the MSI is, within the same budget and
+//     one level deeper (see [Entry].Nested; not opened at
+//     [release.MaxDepth]), the streams of an embedded transform, and
+//     every stream of any other storage, as files;
 //   - a package's component Payload and Scripts files under
 //     at/<component>/Payload/… and at/<component>/Scripts/…;
 //   - an NSIS installer's data blocks under at/<the path the first
@@ -300,10 +314,11 @@ func Walk(ctx context.Context, k Kind, r io.ReaderAt, size int64, at string, x *
 
 // walker is one Walk.
 type walker struct {
-	ctx context.Context
-	at  string // the container's report path
-	x   *release.Expansion
-	v   Visitor
+	ctx    context.Context
+	at     string // the container's report path
+	x      *release.Expansion
+	v      Visitor
+	nested int // databases nested in the walked container down to here
 }
 
 // add reports a finding at report path p.
@@ -315,7 +330,7 @@ func (w *walker) add(rule signing.Rule, sev signing.Severity, p, msg string) {
 
 // entry hands one file to the visitor.
 func (w *walker) entry(p string, src release.Source, size int64) {
-	w.v.Entry(Entry{Path: p, Source: src, Size: size})
+	w.v.Entry(Entry{Path: p, Source: src, Size: size, Nested: w.nested})
 }
 
 // collide adds the entry name (a folder if dir; at report path p) of the

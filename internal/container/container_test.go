@@ -135,6 +135,7 @@ func TestPathElem(t *testing.T) {
 // outside the container's path, no entry larger than the budget allows.
 func FuzzWalk(f *testing.F) {
 	f.Add(uint8(MSI), fixtureMSI())
+	f.Add(uint8(MSI), outerInstaller(map[string]*cfb.Node{"nested": innerInstaller(), "t.mst": transformNode(), "stash": {Storage: true}}, map[string]string{"Run": "nested", "Gone": "gone"}))
 	f.Add(uint8(CAB), cab.Build([]cab.BuildFile{{Name: `a\b.dll`, Data: []byte("MZ")}, {Name: "c", Data: []byte("c")}}, cab.BuildOptions{Method: cab.MethodMSZIP}))
 	f.Add(uint8(Pkg), fixturePkg())
 	f.Add(uint8(NSIS), nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\a.dll`, Data: []byte("MZ a")}, {Name: `$INSTDIR\..\b`, Data: []byte("b")}}, nsis.BuildOptions{Deflate: true, Solid: true}))

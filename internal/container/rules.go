@@ -14,7 +14,8 @@ const (
 	// 1.3, the only one defined; it is read as a 1.3 cabinet.
 	RuleCABVersion signing.Rule = "cab/unknown-version"
 	// RuleMSIMissingStream: a table of an MSI refers to a stream (an
-	// embedded cabinet, a Binary table entry) the database does not hold.
+	// embedded cabinet, a Binary table entry) or a storage (a type 7
+	// custom action's nested database) the database does not hold.
 	RuleMSIMissingStream signing.Rule = "msi/missing-stream"
 	// RuleMSIUnreferencedData: data in an MSI that Windows Installer does
 	// not install: a stream no table refers to, a cabinet file the File
@@ -58,4 +59,17 @@ const (
 	// resource past the cabinet's own length, which wextract does not
 	// extract.
 	RuleIExpressCabinetTrailing signing.Rule = "iexpress/cabinet-trailing-data"
+)
+
+// Rule IDs of the storages of a Windows Installer database, documented in
+// docs/rules/msi.md; verify exports them under the same names.
+const (
+	// RuleMSIEmbeddedTransform: a storage of an MSI that is an embedded
+	// transform, listed; its streams are checked as files, the changes
+	// it makes to the tables are not.
+	RuleMSIEmbeddedTransform signing.Rule = "msi/embedded-transform"
+	// RuleMSIUnknownStorage: a storage of an MSI that is neither a
+	// database nor a transform and that no custom action installs; its
+	// streams are checked as files.
+	RuleMSIUnknownStorage signing.Rule = "msi/unknown-storage"
 )

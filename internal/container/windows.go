@@ -108,6 +108,12 @@ func (w *walker) openMSI(ra io.ReaderAt, size int64) {
 		w.add(release.RuleMalformed, signing.SeverityError, w.at, fmt.Sprintf("MSI tables cannot be read, so the files the installer carries were not checked: %v", err))
 		return
 	}
+	w.walkDB(cf, db)
+}
+
+// walkDB walks what the database db of cf carries, under w.at: its
+// cabinets, stream-column payloads, other streams and storages.
+func (w *walker) walkDB(cf *cfb.File, db *msi.Database) {
 	used := map[*msi.Stream]bool{}
 	paths, bad := db.FilePaths()
 	for _, k := range bad {
@@ -116,6 +122,7 @@ func (w *walker) openMSI(ra io.ReaderAt, size int64) {
 	w.msiCabinets(db, paths, used)
 	w.msiPayloads(db, used)
 	w.msiRest(db, used)
+	w.msiStorages(cf, db)
 }
 
 // msiCabinets walks the embedded cabinets the Media table names, marking
@@ -165,7 +172,7 @@ func (w *walker) msiPayloads(db *msi.Database, used map[*msi.Stream]bool) {
 }
 
 // msiRest hands over the streams no table refers to, and reports what is
-// not opened: inline script custom actions and storages.
+// not opened: inline script custom actions.
 func (w *walker) msiRest(db *msi.Database, used map[*msi.Stream]bool) {
 	for _, s := range db.Streams {
 		if used[s] || msi.SystemStream(s.Name) || (s.Table && (db.Schema[s.Name] != nil || msiCatalog[s.Name])) {
@@ -182,9 +189,6 @@ func (w *walker) msiRest(db *msi.Database, used map[*msi.Stream]bool) {
 	}
 	for _, sc := range db.InlineScripts() {
 		w.add(RuleUncheckedArchive, signing.SeverityNote, w.at, fmt.Sprintf("custom action %q runs a %s of %d characters kept in the CustomAction table; it is covered by the MSI's signature alone and was not checked", sc.Action, sc.Language, len(sc.Text)))
-	}
-	for _, st := range db.Storages {
-		w.add(RuleUncheckedArchive, signing.SeverityWarning, w.at, fmt.Sprintf("the MSI holds the storage %q (an embedded database or transform), which shipgate does not open; the files inside were not checked", st))
 	}
 }
 

@@ -130,6 +130,7 @@ const (
 	ColName  = 0x0fff // l255: a localizable file name
 	ColI2Key = 0x2502 // a key 2-byte integer
 	ColI4    = 0x0104 // a 4-byte integer
+	ColI2    = 0x0502 // a 2-byte integer
 	ColBin   = 0x1900 // a nullable stream
 )
 
@@ -151,6 +152,13 @@ type Installer struct {
 	Binary map[string][]byte
 	// Streams are further streams by name, which no table refers to.
 	Streams map[string][]byte
+	// Storages are root storages by name: a nested installer's tree
+	// (BuildInstaller's, whose root class is a database's), a transform,
+	// anything; each node's Name is set to its key.
+	Storages map[string]*cfb.Node
+	// NestedInstalls are custom actions of type 7 by action name: each
+	// installs the database in the storage its value names.
+	NestedInstalls map[string]string
 }
 
 // BuildInstaller returns the compound file tree of the installer s
@@ -216,5 +224,18 @@ func BuildInstaller(s Installer) *cfb.Node {
 	if len(bins) > 0 {
 		tables = append(tables, BuildTable{Name: "Binary", Columns: []Column{{"Name", ColKey}, {"Data", ColBin}}, Rows: bins})
 	}
-	return BuildNode(tables, streams)
+	if len(s.NestedInstalls) > 0 {
+		var cas [][]any
+		for _, a := range slices.Sorted(maps.Keys(s.NestedInstalls)) {
+			cas = append(cas, []any{a, 7, s.NestedInstalls[a], "ADDLOCAL=ALL"})
+		}
+		tables = append(tables, BuildTable{Name: "CustomAction", Columns: []Column{{"Action", ColKey}, {"Type", ColI2}, {"Source", ColStr}, {"Target", ColStr}}, Rows: cas})
+	}
+	root := BuildNode(tables, streams)
+	for _, n := range slices.Sorted(maps.Keys(s.Storages)) {
+		st := s.Storages[n]
+		st.Name, st.Storage = n, true
+		root.Children = append(root.Children, st)
+	}
+	return root
 }

@@ -20,8 +20,10 @@
 // Not read: the values of other tables (Property values, which custom
 // actions of types 53 and 54 run as scripts, among them); custom actions
 // whose script is their Target text (types 37 and 38) are listed by
-// [Database.InlineScripts], not checked; root storages (embedded
-// sub-databases, transforms) are only listed.
+// [Database.InlineScripts], not checked. Root storages (nested databases,
+// embedded transforms) are listed with their class ([Database.Storages]);
+// a nested database is read with [OpenStorage], and the custom actions
+// that install one (type 7) are listed by [Database.NestedInstalls].
 //
 // Every count and size read from the file is checked before it is used:
 // strings, tables and cells have caps, and a table whose stream is not a
@@ -151,21 +153,28 @@ type Database struct {
 	// Schema holds the columns of every table _Columns describes.
 	Tables map[string]*Table
 	Schema map[string][]Column
-	// Streams are the root streams, in name order; Storages the names of
-	// root storages (embedded sub-databases and transforms).
+	// Streams are the root streams, in name order; Storages the root
+	// storages (nested databases, embedded transforms), in name order.
 	Streams  []*Stream
-	Storages []string
+	Storages []*Storage
 	byName   map[string]*Stream
 	cells    int
 }
 
 // Open reads the string pool, the schema and every table of the compound
 // file cf.
-func Open(cf *cfb.File) (*Database, error) {
+func Open(cf *cfb.File) (*Database, error) { return OpenStorage(cf, cf.Root()) }
+
+// OpenStorage reads the database whose streams are the children of the
+// storage st of cf: the root, or a nested database (a storage a type 7
+// custom action installs). Its limits are those of [Open], for this
+// database alone: the streams of nested databases are disjoint parts of
+// the one file, so that together they cannot hold more than it does.
+func OpenStorage(cf *cfb.File, st *cfb.Entry) (*Database, error) {
 	d := &Database{cf: cf, Tables: map[string]*Table{}, byName: map[string]*Stream{}}
-	for _, e := range cf.Children(cf.Root()) {
+	for _, e := range cf.Children(st) {
 		if e.Type == cfb.TypeStorage {
-			d.Storages = append(d.Storages, DecodeName(e.Name))
+			d.Storages = append(d.Storages, &Storage{Name: DecodeName(e.Name), Entry: e})
 			continue
 		}
 		if e.Type != cfb.TypeStream {
@@ -189,7 +198,7 @@ func Open(cf *cfb.File) (*Database, error) {
 		}
 		return strings.Compare(a.Name, b.Name)
 	})
-	slices.Sort(d.Storages)
+	slices.SortFunc(d.Storages, func(a, b *Storage) int { return strings.Compare(a.Name, b.Name) })
 	if err := d.readStrings(); err != nil {
 		return nil, err
 	}

@@ -234,6 +234,9 @@ func TestWixl(t *testing.T) {
 func FuzzOpen(f *testing.F) {
 	f.Add(Build(sampleTables(), map[string][]byte{"app.cab": []byte("MSCF")}))
 	f.Add(Build(nil, nil))
+	f.Add(cfb.Build(BuildInstaller(Installer{Files: map[string][]byte{"a": []byte("a")},
+		Storages:       map[string]*cfb.Node{"n": BuildInstaller(Installer{Files: map[string][]byte{"b": []byte("b")}}), "t": {CLSID: TransformCLSID, Storage: true}},
+		NestedInstalls: map[string]string{"Run": "n", "Gone": "gone"}})))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		cf, err := cfb.Open(bytes.NewReader(b), int64(len(b)))
 		if err != nil {
@@ -246,6 +249,14 @@ func FuzzOpen(f *testing.F) {
 		d.Cabinets()
 		d.Payloads()
 		d.FilePaths()
+		d.NestedInstalls()
+		for _, st := range d.Storages {
+			st.Class()
+			if sub, err := OpenStorage(cf, st.Entry); err == nil {
+				sub.Cabinets()
+				sub.NestedInstalls()
+			}
+		}
 	})
 }
 

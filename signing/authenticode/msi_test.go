@@ -252,6 +252,7 @@ func FuzzVerifyMSI(f *testing.F) {
 	f.Add(cfb.Build(msiTree()))
 	f.Add(signMSI(f, p, msiSpec{}))
 	f.Add(signMSI(f, p, msiSpec{ex: true}))
+	f.Add(cfb.Build(nestedMSITree(true)))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		res, err := VerifyMSI(bytes.NewReader(b), int64(len(b)), Options{})
 		if err == nil && res.Authentihash["sha256"] == "" {
@@ -322,4 +323,122 @@ func BenchmarkSHA256MSI(b *testing.B) {
 		h.Write(msi)
 		h.Sum(nil)
 	}
+}
+
+// nestedMSITree is msiTree with a nested database whose children's
+// UTF-16LE order (the digest's) differs from the compound file's own
+// (shorter names first, then upper case); deeper adds a storage inside it.
+func nestedMSITree(deeper bool, extra ...*cfb.Node) *cfb.Node {
+	nested := &cfb.Node{Name: "nested", CLSID: msiTree().CLSID, Children: []*cfb.Node{
+		{Name: "\u0100x", Data: []byte("low byte zero first")},
+		{Name: "Zz", Data: []byte("nested stream bytes")},
+		{Name: "aa", Data: bytes.Repeat([]byte("nested big stream "), 300)},
+		{Name: "\x05SummaryInformation", Data: []byte("nested summary")},
+	}}
+	if deeper {
+		nested.Children = append(nested.Children, &cfb.Node{Name: "deeper", CLSID: [16]byte{7}, Children: []*cfb.Node{
+			{Name: "b", Data: []byte("deeper stream b")},
+			{Name: "A", Data: bytes.Repeat([]byte("deeper stream A "), 300)},
+		}})
+	}
+	return msiTree(append([]*cfb.Node{nested}, extra...)...)
+}
+
+// signTree signs the tree build returns with the digest VerifyMSI
+// computes on it unsigned.
+func signTree(t *testing.T, p *fixtures.PKI, build func(extra ...*cfb.Node) *cfb.Node) []byte {
+	t.Helper()
+	un := cfb.Build(build())
+	res, err := VerifyMSI(bytes.NewReader(un), int64(len(un)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest, _ := hex.DecodeString(res.Authentihash["sha256"])
+	blob, err := pefile.SignContent(pefile.SipIndirectData(1, msiGUID, crypto.SHA256, digest),
+		pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}, SigningTime: fixtures.Now.AddDate(0, -1, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfb.Build(build(&cfb.Node{Name: msiSignatureStream, Data: blob}))
+}
+
+// TestOsslsigncodeNestedStorages cross-checks the digest of an MSI holding
+// a nested database: osslsigncode signs one whose storage holds streams,
+// with and without MsiDigitalSignatureEx, and both accept it with one
+// digest; osslsigncode accepts our signature on one whose nested database
+// holds a storage too (osslsigncode 2.9 cannot sign that one: it links the
+// nested storage's right sibling to an entry inside the storage below,
+// a directory entry reached twice, which cfb refuses). A byte changed
+// inside a nested storage fails both.
+func TestOsslsigncodeNestedStorages(t *testing.T) {
+	t.Parallel()
+	tool := needOsslsigncode(t)
+	p := fixtures.NewPKI()
+	trust := scriptTrust(t, p)
+	dir := t.TempDir()
+	write := func(name string, b ...[]byte) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, bytes.Join(b, nil), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	certs := write("certs.pem", p.Leaf.PEM(), p.Inter.PEM())
+	key := write("leaf.key", p.Leaf.KeyPEM())
+	ca := write("ca.pem", p.Root.PEM())
+	osslVerify := func(t *testing.T, name string, b []byte) (string, error) {
+		o, err := exec.Command(tool, "verify", "-CAfile", ca, "-ignore-cdp", "-in", write(name, b)).CombinedOutput()
+		return string(o), err
+	}
+	tamper := func(t *testing.T, name string, signed []byte, marker string) {
+		bad := bytes.Clone(signed)
+		k := bytes.Index(bad, []byte(marker))
+		bad[k] ^= 0x20
+		if o, err := osslVerify(t, name+"-bad.msi", bad); err == nil {
+			t.Errorf("osslsigncode accepts the tampered MSI:\n%s", o)
+		}
+		if res := verifyMSI(t, bad, trust); res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIDigestMismatch) {
+			t.Errorf("tampered: status %s findings %+v", res.Status, res.Findings)
+		}
+	}
+	in := write("nested.msi", cfb.Build(nestedMSITree(false)))
+	for name, args := range map[string][]string{"plain": nil, "dse": {"-add-msi-dse"}} {
+		t.Run(name, func(t *testing.T) {
+			out := filepath.Join(dir, name+"-signed.msi")
+			cmd := append([]string{"sign", "-certs", certs, "-key", key, "-h", "sha256"}, args...)
+			if b, err := exec.Command(tool, append(cmd, "-in", in, "-out", out)...).CombinedOutput(); err != nil {
+				t.Fatalf("osslsigncode sign: %v\n%s", err, b)
+			}
+			signed, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := verifyMSI(t, signed, trust)
+			if res.Status != signing.StatusValid || len(msiFindingsBeyondNote(res)) != 0 {
+				t.Fatalf("status %s, want valid without findings; findings %+v", res.Status, res.Findings)
+			}
+			o, err := osslVerify(t, name+"-check.msi", signed)
+			if err != nil {
+				t.Fatalf("osslsigncode verify: %v\n%s", err, o)
+			}
+			var want []string
+			for _, m := range msiCalculatedRE.FindAllStringSubmatch(o, -1) {
+				want = append(want, strings.ToLower(m[1]))
+			}
+			if len(want) != 1 || res.Signatures[0].Digest.Computed != want[0] {
+				t.Errorf("osslsigncode computes %v, we computed %s", want, res.Signatures[0].Digest.Computed)
+			}
+			tamper(t, name, signed, "low byte zero")
+		})
+	}
+	t.Run("go-signed-deeper", func(t *testing.T) {
+		signed := signTree(t, p, func(extra ...*cfb.Node) *cfb.Node { return nestedMSITree(true, extra...) })
+		if res := verifyMSI(t, signed, trust); res.Status != signing.StatusValid {
+			t.Fatalf("status %s findings %+v", res.Status, res.Findings)
+		}
+		if o, err := osslVerify(t, "deeper.msi", signed); err != nil {
+			t.Fatalf("osslsigncode rejects our signature over two nested storages: %v\n%s", err, o)
+		}
+		tamper(t, "deeper", signed, "deeper stream b")
+	})
 }
