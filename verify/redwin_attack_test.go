@@ -31,3 +31,29 @@ func TestAttackSquirrelPackagePrefixed(t *testing.T) {
 		t.Errorf("signed package: passed %v, findings %v", r.Summary.Passed, r.Findings)
 	}
 }
+
+// TestAttackTwoZipsAfterPEZip64Last: TestAttackTwoZipsAfterPE with the
+// last archive (the one read from the file's end) in ZIP64 form, whose
+// predecessors AppendedZips does not look for: the first archive, which a
+// stub knowing where its payload starts extracts, must still fail the
+// gate: its local headers, before the last archive's first entry, are
+// zip-unlisted-entry errors (caught).
+func TestAttackTwoZipsAfterPEZip64Last(t *testing.T) {
+	f := getFixtures(t)
+	stub := f.peUnsigned
+	for _, adjust := range []bool{false, true} {
+		first := zipAt(t, len(stub), adjust, []zipEntry{{name: "app/evil.dll", data: f.peUnsigned}})
+		b := append(append([]byte(nil), stub...), first...)
+		base := 0
+		if adjust {
+			base = len(b)
+		}
+		b = append(b, toZip64(t, zipAt(t, len(b), adjust, []zipEntry{{name: "readme.txt", data: []byte("decoy")}}), int64(base))...)
+		dir := t.TempDir()
+		writeTree(t, dir, map[string][]byte{"setup.exe": signInstaller(t, b)})
+		r := run(t, Options{Policy: requireValid()}, dir)
+		if r.Summary.Passed || len(zipFindings(r, "setup.exe", ruleZipUnlisted)) == 0 {
+			t.Errorf("adjusted=%v: passed %v, findings %v", adjust, r.Summary.Passed, r.Findings)
+		}
+	}
+}
