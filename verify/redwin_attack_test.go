@@ -3,6 +3,8 @@ package verify
 import (
 	"testing"
 
+	"github.com/shipgate/shipgate/internal/cfb"
+	"github.com/shipgate/shipgate/internal/msi"
 	"github.com/shipgate/shipgate/internal/squirrel"
 )
 
@@ -55,5 +57,25 @@ func TestAttackTwoZipsAfterPEZip64Last(t *testing.T) {
 		if r.Summary.Passed || len(zipFindings(r, "setup.exe", ruleZipUnlisted)) == 0 {
 			t.Errorf("adjusted=%v: passed %v, findings %v", adjust, r.Summary.Passed, r.Findings)
 		}
+	}
+}
+
+// TestAttackMSIShadowFileTable: a second File table stream, its stored
+// name written out rather than packed, decodes to the File table's name.
+// Windows Installer opens the packed one; shipgate read the decoy (empty
+// here), so the DLL the installer puts at Acme App/app.dll was reported
+// under its cabinet key, out of reach of a policy rule for its installed
+// path. The real table is read, and the decoy checked as an unreferenced
+// stream.
+func TestAttackMSIShadowFileTable(t *testing.T) {
+	f := getFixtures(t)
+	tables, streams := installer{dll: f.peUnsigned, customAction: f.peValid}.node()
+	root := msi.BuildNode(tables, streams)
+	root.Children = append(root.Children, &cfb.Node{Name: "\u4840File", Data: []byte{}})
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"setup.msi": signMSI(t, root)})
+	r := mustFail(t, Options{Policy: requireValid()}, innerDLL, ruleUnsigned, dir)
+	if got := rulesFor(r, "setup.msi/_Streams/File"); !has(got, "warning "+string(RuleMSIUnreferencedData)) {
+		t.Errorf("decoy table: %q", got)
 	}
 }
