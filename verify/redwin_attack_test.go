@@ -1,6 +1,11 @@
 package verify
 
 import (
+	"bytes"
+	"encoding/binary"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/cfb"
@@ -77,5 +82,63 @@ func TestAttackMSIShadowFileTable(t *testing.T) {
 	r := mustFail(t, Options{Policy: requireValid()}, innerDLL, ruleUnsigned, dir)
 	if got := rulesFor(r, "setup.msi/_Streams/File"); !has(got, "warning "+string(RuleMSIUnreferencedData)) {
 		t.Errorf("decoy table: %q", got)
+	}
+}
+
+// decoyDirZip returns a zip archive whose end record's directory offset
+// points at a decoy central directory (listing decoy's entry), while the
+// directory right before the end record lists real's entry: archive/zip
+// takes a directory header at the recorded offset; Info-ZIP and minizip
+// (Squirrel.Windows' Setup) count the offset from the bytes before the
+// archive and read the other.
+func decoyDirZip(t *testing.T, decoy, real []zipEntry) []byte {
+	t.Helper()
+	a, b := makeZip(t, decoy), makeZip(t, real)
+	le := binary.LittleEndian
+	split := func(z []byte) (local, dir []byte) {
+		e := len(z) - eocdLen
+		size, off := int(le.Uint32(z[e+12:])), int(le.Uint32(z[e+16:]))
+		return z[:off], z[off : off+size]
+	}
+	la, da := split(a)
+	lb, db := split(b)
+	if len(la) < len(lb) {
+		t.Fatal("the decoy's data must be at least the real entry's")
+	}
+	db = append([]byte(nil), db...)
+	le.PutUint32(db[42:], uint32(len(la)-len(lb)))
+	out := append(append(append(append([]byte(nil), la...), da...), lb...), db...)
+	eocd := append([]byte(nil), b[len(b)-eocdLen:]...)
+	le.PutUint32(eocd[16:], uint32(len(la)))
+	return append(out, eocd...)
+}
+
+// TestAttackZipDecoyDirectory: a zip whose recorded directory offset
+// holds a decoy directory, the real one sitting before the end record.
+// Go and 7-Zip list the decoy, Info-ZIP's unzip (cross-checked when
+// installed) and Squirrel's Setup the real one. Caught: the real
+// directory is bytes between the directory read and the end record, a
+// file/zip-trailing-data error, in a plain zip and in a Squirrel package.
+func TestAttackZipDecoyDirectory(t *testing.T) {
+	f := getFixtures(t)
+	pad := make([]byte, len(f.peUnsigned)+4096)
+	z := decoyDirZip(t, []zipEntry{{name: "readme.txt", data: pad, store: true}}, []zipEntry{{name: "Update.exe", data: f.peUnsigned}})
+	if unzip, err := exec.LookPath("unzip"); err != nil {
+		t.Log("unzip is not installed; the cross-check was skipped")
+	} else {
+		p := filepath.Join(t.TempDir(), "a.zip")
+		os.WriteFile(p, z, 0o644)
+		out, _ := exec.Command(unzip, "-l", p).CombinedOutput()
+		if !bytes.Contains(out, []byte("Update.exe")) || bytes.Contains(out, []byte("readme.txt")) {
+			t.Errorf("unzip lists otherwise: %s", out)
+		}
+	}
+	for name, b := range map[string][]byte{"app.zip": z, "Setup.exe": squirrelSetup(t, z)} {
+		dir := t.TempDir()
+		writeTree(t, dir, map[string][]byte{name: b})
+		r := run(t, Options{Policy: requireValid()}, dir)
+		if r.Summary.Passed || len(zipFindings(r, name, RuleZipTrailing)) != 1 {
+			t.Errorf("%s: passed %v, findings %v", name, r.Summary.Passed, r.Findings)
+		}
 	}
 }
