@@ -85,12 +85,23 @@ type resource struct {
 func resourceZips(r io.ReaderAt, size int64) ([]resource, error) {
 	rs, err := squirrel.Resources(r, size)
 	out := make([]resource, 0, len(rs))
+	// The end record is searched for once per range: entries sharing
+	// one data range do not read it again.
+	ends := map[Span]bool{}
 	for _, res := range rs {
 		z := false
 		if res.Err == nil && res.Size >= 22 && (strings.EqualFold(res.Type, squirrel.PackageType) || res.Type == "" && res.TypeID == squirrel.RTRCData) {
 			var sig [4]byte
 			n, _ := r.ReadAt(sig[:], res.Offset)
-			z = n == 4 && (string(sig[:]) == "PK\x03\x04" || string(sig[:]) == "PK\x05\x06") || endsWithZip(r, res)
+			z = n == 4 && (string(sig[:]) == "PK\x03\x04" || string(sig[:]) == "PK\x05\x06")
+			if sp := (Span{res.Offset, res.Size}); !z {
+				e, seen := ends[sp]
+				if !seen {
+					e = endsWithZip(r, res)
+					ends[sp] = e
+				}
+				z = e
+			}
 		}
 		out = append(out, resource{res, z})
 	}
