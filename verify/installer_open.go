@@ -2,6 +2,7 @@ package verify
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 
@@ -54,10 +55,35 @@ func (c *check) walkContainer(k container.Kind, ra io.ReaderAt, size int64) {
 		Finding: func(f signing.Finding) { c.finds = append(c.finds, f) },
 		Zip: func(z container.Zip) {
 			c.resZips = append(c.resZips, z.Span())
-			c.openZipAt(io.NewSectionReader(ra, z.Offset, z.Size), z.Size, z.Path)
+			c.openResourceZip(io.NewSectionReader(ra, z.Offset, z.Size), z.Size, z.Path)
 		},
 		Depth: c.j.depth,
 	})
+}
+
+// openResourceZip opens the zip archive a container holds (a PE's
+// resource, of size bytes at ra) under report path at, its end structures
+// checked as those of an input zip are (see zipEnds.unowned): bytes
+// between its central directory and its end record are an error there
+// too, as a decoy directory at the recorded offset, which archive/zip and
+// 7-Zip list, can hide the one right before the end record, which
+// Info-ZIP and minizip (Squirrel.Windows' Setup) extract.
+func (c *check) openResourceZip(ra io.ReaderAt, size int64, at string) {
+	z, ok, err := findZipEnd(ctxReaderAt{c.e.ctx, ra}, size, []int64{size}, nil)
+	if err == nil && ok && z.valid {
+		ze, err := readZipEnds(ctxReaderAt{c.e.ctx, ra}, z)
+		if le := (*zip64LocatorError)(nil); errors.As(err, &le) {
+			fi := finding(ruleMalformed, signing.SeverityError, at, le.Error())
+			fi.Offset = &le.loc
+			c.finds = append(c.finds, fi)
+			return
+		}
+		if err == nil {
+			c.finds = append(c.finds, ze.unowned(ra, size, at)...)
+			ra = ze.reader(ra)
+		}
+	}
+	c.openZipAt(ra, size, at)
 }
 
 // maxSharedHeld is the size up to which a streamed file installed at more

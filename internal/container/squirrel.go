@@ -8,6 +8,7 @@ import (
 
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/internal/squirrel"
+	"github.com/shipgate/shipgate/internal/zipend"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -84,16 +85,38 @@ type resource struct {
 func resourceZips(r io.ReaderAt, size int64) ([]resource, error) {
 	rs, err := squirrel.Resources(r, size)
 	out := make([]resource, 0, len(rs))
+	// The end record is searched for once per range: entries sharing
+	// one data range do not read it again.
+	ends := map[Span]bool{}
 	for _, res := range rs {
 		z := false
 		if res.Err == nil && res.Size >= 22 && (strings.EqualFold(res.Type, squirrel.PackageType) || res.Type == "" && res.TypeID == squirrel.RTRCData) {
 			var sig [4]byte
 			n, _ := r.ReadAt(sig[:], res.Offset)
 			z = n == 4 && (string(sig[:]) == "PK\x03\x04" || string(sig[:]) == "PK\x05\x06")
+			if sp := (Span{res.Offset, res.Size}); !z {
+				e, seen := ends[sp]
+				if !seen {
+					e = endsWithZip(r, res)
+					ends[sp] = e
+				}
+				z = e
+			}
 		}
 		out = append(out, resource{res, z})
 	}
 	return out, err
+}
+
+// endsWithZip reports whether the resource res holds a zip archive with
+// entries that a reader finding the end record from the data's end finds,
+// whatever bytes come before the archive: Squirrel.Windows' Setup opens its
+// package with a minizip-derived reader that counts the archive's offsets
+// from the bytes before it, so a package resource that does not start with
+// a local header is still extracted and run.
+func endsWithZip(r io.ReaderAt, res squirrel.Resource) bool {
+	z, ok, err := zipend.Find(io.NewSectionReader(r, res.Offset, res.Size), res.Size, []int64{res.Size}, nil)
+	return err == nil && ok && z.Valid
 }
 
 // resName names a resource type or name: its string, or its ID.

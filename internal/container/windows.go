@@ -171,15 +171,23 @@ func (w *walker) msiPayloads(db *msi.Database, used map[*msi.Stream]bool) {
 	}
 }
 
-// msiRest hands over the streams no table refers to, and reports what is
-// not opened: inline script custom actions.
+// msiRest hands over the streams no table refers to (and those whose
+// stored name decodes to another's, which no lookup reads: see
+// [msi.Database.Shadowed]), and reports what is not opened: inline script
+// custom actions.
 func (w *walker) msiRest(db *msi.Database, used map[*msi.Stream]bool) {
 	for _, s := range db.Streams {
-		if used[s] || msi.SystemStream(s.Name) || (s.Table && (db.Schema[s.Name] != nil || msiCatalog[s.Name])) {
+		shadowed := db.Shadowed(s)
+		if used[s] || msi.SystemStream(s.Name) && s.Entry.Name == s.Name || (s.Table && !shadowed && (db.Schema[s.Name] != nil || msiCatalog[s.Name])) {
 			continue
 		}
 		what := "stream"
-		if s.Table {
+		switch {
+		case shadowed && !msi.SystemStream(s.Name):
+			// Its stored name is not the packed one of the name it
+			// decodes to, under which another stream is opened.
+			what = "stream whose stored name decodes to another stream's name (Windows Installer opens the other)"
+		case s.Table:
 			what = "table stream of a table the schema does not describe"
 		}
 		rp := release.JoinPath(w.at, "_Streams/"+PathElem(s.Name))

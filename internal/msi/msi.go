@@ -187,7 +187,12 @@ func OpenStorage(cf *cfb.File, st *cfb.Entry) (*Database, error) {
 			name = "\u4840" + s.Name
 		}
 		d.Streams = append(d.Streams, s)
-		d.byName[name] = s
+		// Two stored names can decode to one (a name's characters
+		// packed, or written out): Windows Installer opens the packed
+		// one, EncodeName's.
+		if prev := d.byName[name]; prev == nil || e.Name == EncodeName(s.Name, s.Table) {
+			d.byName[name] = s
+		}
 	}
 	slices.SortFunc(d.Streams, func(a, b *Stream) int {
 		if a.Table != b.Table {
@@ -206,6 +211,18 @@ func OpenStorage(cf *cfb.File, st *cfb.Entry) (*Database, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// Shadowed reports whether s is a stream whose stored name decodes to the
+// name of another, which Windows Installer opens by that name instead (its
+// stored name is the packed one, [EncodeName]'s): a table or stream that
+// no table lookup reads.
+func (d *Database) Shadowed(s *Stream) bool {
+	name := s.Name
+	if s.Table {
+		name = "\u4840" + name
+	}
+	return d.byName[name] != s
 }
 
 // Stream returns the root stream of the (decoded) name, not a table's.
