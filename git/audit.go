@@ -275,27 +275,9 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 	ps := prefixes(globs)
 	fold := pol.foldPaths()
 	r.foldPaths = fold
-	gitBin := findGit()
-	useCLI := len(ps) > 0 && (opts.Backend == BackendGitCLI || (opts.Backend == BackendAuto && gitBin != ""))
-	if fold && opts.Backend == BackendAuto && slices.ContainsFunc(ps, nonASCII) {
-		// git's icase pathspecs fold ASCII letters only.
-		useCLI = false
-	}
-	if opts.Backend == BackendGitCLI && gitBin == "" {
-		return nil, errors.New("git: backend git: no git binary on PATH")
-	}
-	var changed map[plumbing.Hash]bool
-	res.Backend = BackendGoGit.String()
-	if useCLI {
-		res.Backend = BackendGitCLI.String()
-		changed, err = cliChanged(ctx, gitBin, repoDir, since.commit, until.commit, ps, fold)
-		if err != nil {
-			if opts.Backend == BackendGitCLI || ctx.Err() != nil {
-				return nil, err
-			}
-			log.Warn("git binary failed; walking history in process", "err", err)
-			useCLI, res.Backend = false, BackendGoGit.String()
-		}
+	changed, useCLI, err := a.changedByGitCLI(ctx, opts, repoDir, since.commit, until.commit, ps, fold, res)
+	if err != nil {
+		return nil, err
 	}
 	var walkPrefixes []string
 	if !useCLI && len(ps) > 0 {
@@ -314,31 +296,91 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 		a.add(signing.Finding{Rule: RuleHistoryRewritten, Severity: signing.SeverityError, Commit: since.commit.String(), Signature: -1,
 			Message: fmt.Sprintf("%s (%s) is not an ancestor of %s (%s): the release it marks has left the history", opts.Since, since.commit, orHEAD(opts.Until), until.commit)})
 	}
-	for _, tags := range [][]plumbing.Hash{since.tags, until.tags} {
+	if err := a.checkTags(res, since.tags, until.tags); err != nil {
+		return nil, err
+	}
+	if err := a.checkCommits(ctx, res, w.commits, changed, opts.Progress); err != nil {
+		return nil, err
+	}
+	if err := a.checkVendor(ctx, until.commit, a.pins); err != nil {
+		return nil, err
+	}
+	if err := a.checkArtifacts(ctx, res, until.commit, opts); err != nil {
+		return nil, err
+	}
+	res.Findings = a.findings
+	SortFindings(res.Findings)
+	return res, nil
+}
+
+// changedByGitCLI chooses the backend that finds the commits changing the
+// protected path prefixes ps, and names it in res.Backend: the git binary
+// with BackendGitCLI, or with BackendAuto when one is on PATH (and can fold
+// the paths as the policy does). With the git binary it returns the
+// commits between since and until that change ps, with useCLI set; when the
+// binary fails under BackendAuto, it warns and leaves the in-process walk
+// to find them.
+func (a *auditor) changedByGitCLI(ctx context.Context, opts Options, repoDir string, since, until plumbing.Hash, ps []string, fold bool, res *Result) (changed map[plumbing.Hash]bool, useCLI bool, err error) {
+	gitBin := findGit()
+	useCLI = len(ps) > 0 && (opts.Backend == BackendGitCLI || (opts.Backend == BackendAuto && gitBin != ""))
+	if fold && opts.Backend == BackendAuto && slices.ContainsFunc(ps, nonASCII) {
+		// git's icase pathspecs fold ASCII letters only.
+		useCLI = false
+	}
+	if opts.Backend == BackendGitCLI && gitBin == "" {
+		return nil, false, errors.New("git: backend git: no git binary on PATH")
+	}
+	res.Backend = BackendGoGit.String()
+	if useCLI {
+		res.Backend = BackendGitCLI.String()
+		changed, err = cliChanged(ctx, gitBin, repoDir, since, until, ps, fold)
+		if err != nil {
+			if opts.Backend == BackendGitCLI || ctx.Err() != nil {
+				return nil, false, err
+			}
+			a.log.Warn("git binary failed; walking history in process", "err", err)
+			useCLI, res.Backend = false, BackendGoGit.String()
+		}
+	}
+	return changed, useCLI, nil
+}
+
+// checkTags verifies the annotated tags that Since and Until name, adding
+// them to res.Tags in that order.
+func (a *auditor) checkTags(res *Result, since, until []plumbing.Hash) error {
+	for _, tags := range [][]plumbing.Hash{since, until} {
 		for _, th := range tags {
 			t, err := a.checkTag(th)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			res.Tags = append(res.Tags, *t)
 		}
 	}
-	a.startBinaryScan(ctx, w.commits)
-	for i, h := range w.commits {
+	return nil
+}
+
+// checkCommits checks each commit of the range, those in changed as
+// candidates for changing protected paths, and adds those that do to
+// res.Commits, newest first. It reports progress to progress, if not nil,
+// and stops when ctx is done.
+func (a *auditor) checkCommits(ctx context.Context, res *Result, commits []plumbing.Hash, changed map[plumbing.Hash]bool, progress func(Progress)) error {
+	a.startBinaryScan(ctx, commits)
+	for i, h := range commits {
 		if i&255 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		c, err := a.checkCommit(h, changed[h])
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if c != nil {
 			res.Commits = append(res.Commits, *c)
 		}
-		if opts.Progress != nil {
-			opts.Progress(Progress{Commits: i + 1, Total: len(w.commits)})
+		if progress != nil {
+			progress(Progress{Commits: i + 1, Total: len(commits)})
 		}
 	}
 	slices.SortFunc(res.Commits, func(x, y Commit) int {
@@ -347,26 +389,29 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 		}
 		return strings.Compare(x.Hash, y.Hash)
 	})
-	if err := a.checkVendor(ctx, until.commit, a.pins); err != nil {
-		return nil, err
-	}
+	return nil
+}
+
+// checkArtifacts compares the release artifact of opts, given as a file
+// system or as a path, with the tree at until, and counts what it found in
+// res.Artifact.
+func (a *auditor) checkArtifacts(ctx context.Context, res *Result, until plumbing.Hash, opts Options) error {
+	var err error
 	if opts.Artifact != nil {
-		if res.Artifact, err = a.checkArtifact(ctx, until.commit, opts.Artifact, opts.ArtifactTreePath); err != nil {
-			return nil, err
+		if res.Artifact, err = a.checkArtifact(ctx, until, opts.Artifact, opts.ArtifactTreePath); err != nil {
+			return err
 		}
 	}
 	if opts.ArtifactPath != "" {
 		sc, err := scanArtifactPath(ctx, opts.ArtifactPath)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if res.Artifact, err = a.compareArtifact(until.commit, opts.ArtifactTreePath, sc); err != nil {
-			return nil, err
+		if res.Artifact, err = a.compareArtifact(until, opts.ArtifactTreePath, sc); err != nil {
+			return err
 		}
 	}
-	res.Findings = a.findings
-	SortFindings(res.Findings)
-	return res, nil
+	return nil
 }
 
 func orHEAD(s string) string {

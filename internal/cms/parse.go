@@ -239,6 +239,9 @@ func parseContentInfo(der []byte) (*SignedData, error) {
 	return parseSignedData(der, body, len(der)-len(body))
 }
 
+// parseSignedData parses the SignedData in body, the content of the
+// ContentInfo der from offset base, field by field in the order RFC 5652
+// 5.1 gives them.
 func parseSignedData(der []byte, body cryptobyte.String, base int) (*SignedData, error) {
 	var sdSeq cryptobyte.String
 	if !body.ReadASN1(&sdSeq, cbasn1.SEQUENCE) {
@@ -253,11 +256,40 @@ func parseSignedData(der []byte, body cryptobyte.String, base int) (*SignedData,
 		return nil, errAt(base, "SignedData version missing")
 	}
 	sd.Version = int(v)
+	algElems, err := sd.readDigestAlgorithms(der, &sdSeq, base)
+	if err != nil {
+		return nil, err
+	}
+	if err := sd.readEncapContent(&sdSeq, base); err != nil {
+		return nil, err
+	}
+	if err := sd.readCertificates(der, &sdSeq, base); err != nil {
+		return nil, err
+	}
+	if err := sd.readCRLs(der, &sdSeq, base); err != nil {
+		return nil, err
+	}
+	if err := sd.readSignerInfos(der, &sdSeq, base); err != nil {
+		return nil, err
+	}
+	if !sdSeq.Empty() {
+		return nil, errAt(base, "trailing data inside SignedData")
+	}
+	sd.markUnusedDigestAlgorithms(der, algElems)
+	slices.SortStableFunc(sd.Unowned, func(a, b Region) int { return a.Offset - b.Offset })
+	return sd, nil
+}
+
+// readDigestAlgorithms reads the digestAlgorithms SET from s into
+// sd.DigestAlgorithms, listing parameters other than NULL or nothing as
+// unowned, and returns each entry's whole encoding for
+// markUnusedDigestAlgorithms.
+func (sd *SignedData) readDigestAlgorithms(der []byte, s *cryptobyte.String, base int) ([][]byte, error) {
 	var algs cryptobyte.String
-	if !sdSeq.ReadASN1(&algs, cbasn1.SET) {
+	if !s.ReadASN1(&algs, cbasn1.SET) {
 		return nil, errAt(base, "SignedData digestAlgorithms missing")
 	}
-	var algElems [][]byte // each entry's whole encoding, for the check after signerInfos
+	var algElems [][]byte
 	for !algs.Empty() {
 		var a, elem cryptobyte.String
 		var oid asn1.ObjectIdentifier
@@ -274,41 +306,57 @@ func parseSignedData(der []byte, body cryptobyte.String, base int) (*SignedData,
 		sd.DigestAlgorithms = append(sd.DigestAlgorithms, oid)
 		algElems = append(algElems, whole)
 	}
+	return algElems, nil
+}
+
+// readEncapContent reads encapContentInfo from s: the content type and,
+// unless the signature is detached, the eContent element and its contents
+// octets.
+func (sd *SignedData) readEncapContent(s *cryptobyte.String, base int) error {
 	var eci cryptobyte.String
-	if !sdSeq.ReadASN1(&eci, cbasn1.SEQUENCE) || !eci.ReadASN1ObjectIdentifier(&sd.ContentType) {
-		return nil, errAt(base, "bad encapContentInfo")
+	if !s.ReadASN1(&eci, cbasn1.SEQUENCE) || !eci.ReadASN1ObjectIdentifier(&sd.ContentType) {
+		return errAt(base, "bad encapContentInfo")
 	}
-	if !eci.Empty() {
-		var explicit cryptobyte.String
-		if !eci.ReadASN1(&explicit, cbasn1.Tag(0).Constructed().ContextSpecific()) {
-			return nil, errAt(base, "bad eContent")
-		}
-		var elem cryptobyte.String
-		var tag cbasn1.Tag
-		var hdr int
-		if !explicit.ReadAnyASN1Element(&elem, &tag) || !explicit.Empty() || !eci.Empty() {
-			return nil, errAt(base, "bad eContent element")
-		}
-		raw := []byte(elem)
-		var content cryptobyte.String
-		cs := cryptobyte.String(raw)
-		if !cs.ReadAnyASN1(&content, &tag) {
-			return nil, errAt(base, "bad eContent element")
-		}
-		hdr = len(raw) - len(content)
-		sd.RawContent = raw
-		sd.Content = raw[hdr:]
+	if eci.Empty() {
+		return nil
 	}
+	var explicit cryptobyte.String
+	if !eci.ReadASN1(&explicit, cbasn1.Tag(0).Constructed().ContextSpecific()) {
+		return errAt(base, "bad eContent")
+	}
+	var elem cryptobyte.String
+	var tag cbasn1.Tag
+	var hdr int
+	if !explicit.ReadAnyASN1Element(&elem, &tag) || !explicit.Empty() || !eci.Empty() {
+		return errAt(base, "bad eContent element")
+	}
+	raw := []byte(elem)
+	var content cryptobyte.String
+	cs := cryptobyte.String(raw)
+	if !cs.ReadAnyASN1(&content, &tag) {
+		return errAt(base, "bad eContent element")
+	}
+	hdr = len(raw) - len(content)
+	sd.RawContent = raw
+	sd.Content = raw[hdr:]
+	return nil
+}
+
+// readCertificates reads the optional certificates [0] field from s: X.509
+// certificates into sd.Certificates, attribute certificates aside, and
+// entries that are neither, or do not parse, counted and listed as
+// unowned.
+func (sd *SignedData) readCertificates(der []byte, s *cryptobyte.String, base int) error {
 	var certs cryptobyte.String
 	var present bool
-	if !sdSeq.ReadOptionalASN1(&certs, &present, cbasn1.Tag(0).Constructed().ContextSpecific()) {
-		return nil, errAt(base, "bad certificates field")
+	if !s.ReadOptionalASN1(&certs, &present, cbasn1.Tag(0).Constructed().ContextSpecific()) {
+		return errAt(base, "bad certificates field")
 	}
 	for present && !certs.Empty() {
 		var c cryptobyte.String
 		var tag cbasn1.Tag
 		if !certs.ReadAnyASN1Element(&c, &tag) {
-			return nil, errAt(base, "bad certificate entry")
+			return errAt(base, "bad certificate entry")
 		}
 		off, _ := offsetIn(der, c)
 		if tag != cbasn1.SEQUENCE {
@@ -333,29 +381,42 @@ func parseSignedData(der []byte, body cryptobyte.String, base int) (*SignedData,
 		sd.Certificates = append(sd.Certificates, cert)
 		sd.CertificateOffsets = append(sd.CertificateOffsets, off)
 	}
-	if sdSeq.PeekASN1Tag(cbasn1.Tag(1).Constructed().ContextSpecific()) {
-		// Revocation data nobody reads: no check here consults it, so its
-		// bytes are covered by nothing.
-		var crls cryptobyte.String
-		if !sdSeq.ReadASN1Element(&crls, cbasn1.Tag(1).Constructed().ContextSpecific()) {
-			return nil, errAt(base, "bad crls field")
-		}
-		off, _ := offsetIn(der, crls)
-		sd.Unowned = append(sd.Unowned, newRegion(off, len(crls), "crls field: revocation data no check reads"))
+	return nil
+}
+
+// readCRLs reads the optional crls [1] field from s and lists it as
+// unowned: revocation data nobody reads, since no check here consults it,
+// so its bytes are covered by nothing.
+func (sd *SignedData) readCRLs(der []byte, s *cryptobyte.String, base int) error {
+	if !s.PeekASN1Tag(cbasn1.Tag(1).Constructed().ContextSpecific()) {
+		return nil
 	}
+	var crls cryptobyte.String
+	if !s.ReadASN1Element(&crls, cbasn1.Tag(1).Constructed().ContextSpecific()) {
+		return errAt(base, "bad crls field")
+	}
+	off, _ := offsetIn(der, crls)
+	sd.Unowned = append(sd.Unowned, newRegion(off, len(crls), "crls field: revocation data no check reads"))
+	return nil
+}
+
+// readSignerInfos reads the signerInfos SET from s into sd.Signers, moving
+// the unowned regions of each SignerInfo to sd.Unowned at their offsets in
+// der.
+func (sd *SignedData) readSignerInfos(der []byte, s *cryptobyte.String, base int) error {
 	var sis cryptobyte.String
-	if !sdSeq.ReadASN1(&sis, cbasn1.SET) {
-		return nil, errAt(base, "signerInfos missing")
+	if !s.ReadASN1(&sis, cbasn1.SET) {
+		return errAt(base, "signerInfos missing")
 	}
 	for !sis.Empty() {
 		var raw cryptobyte.String
 		var tag cbasn1.Tag
 		if !sis.ReadAnyASN1Element(&raw, &tag) || tag != cbasn1.SEQUENCE {
-			return nil, errAt(base, "bad SignerInfo")
+			return errAt(base, "bad SignerInfo")
 		}
 		si, err := ParseSignerInfo(raw)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		off, _ := offsetIn(der, raw)
 		for _, r := range si.Unowned {
@@ -364,11 +425,13 @@ func parseSignedData(der []byte, body cryptobyte.String, base int) (*SignedData,
 		}
 		sd.Signers = append(sd.Signers, si)
 	}
-	if !sdSeq.Empty() {
-		return nil, errAt(base, "trailing data inside SignedData")
-	}
-	// An announced digest algorithm no signer uses is read by nobody, and
-	// an OID's arcs can encode any bytes.
+	return nil
+}
+
+// markUnusedDigestAlgorithms lists as unowned each announced digest
+// algorithm, whose whole encoding is algElems[i], that no signer uses: it
+// is read by nobody, and an OID's arcs can encode any bytes.
+func (sd *SignedData) markUnusedDigestAlgorithms(der []byte, algElems [][]byte) {
 	for i, oid := range sd.DigestAlgorithms {
 		if !slices.ContainsFunc(sd.Signers, func(si *SignerInfo) bool { return sameDigest(oid, si.DigestAlgorithm) }) {
 			off, _ := offsetIn(der, algElems[i])
@@ -378,8 +441,6 @@ func parseSignedData(der []byte, body cryptobyte.String, base int) (*SignedData,
 			sd.Unowned = append(sd.Unowned, newRegion(off, len(algElems[i]), "digestAlgorithms entry %s, which no signer uses", oid))
 		}
 	}
-	slices.SortStableFunc(sd.Unowned, func(a, b Region) int { return a.Offset - b.Offset })
-	return sd, nil
 }
 
 // sameDigest reports whether two digest algorithm identifiers name the same

@@ -79,16 +79,52 @@ type appxZip struct {
 // are returned as findings by the caller, from the layout.
 func readAPPXZip(r io.ReaderAt, size int64) (*appxZip, error) {
 	z := &appxZip{size: size, byName: map[string]*appxEntry{}}
+	if err := z.readEnd(r); err != nil {
+		return nil, err
+	}
+	count, cdSize, cdOff, err := z.directory(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := z.readDirectory(r, count, cdSize, cdOff); err != nil {
+		return nil, err
+	}
+	for _, ent := range z.entries {
+		if err := z.readLocal(r, ent); err != nil {
+			return nil, err
+		}
+	}
+	return z, nil
+}
+
+// readEnd finds the end of central directory record in the last 64 KiB
+// and 22 bytes of the archive and keeps it, with its comment, in z.
+func (z *appxZip) readEnd(r io.ReaderAt) error {
+	size := z.size
 	tailLen := min(size, 0xffff+zipEndLen)
 	tail := make([]byte, tailLen)
 	if err := readFull(r, tail, size-tailLen); err != nil {
-		return nil, err
+		return err
 	}
-	// The last end record whose comment fits in the file and whose
-	// directory is where it says, passing over an empty archive's record
-	// when one with entries precedes it, as the release walker does (22
-	// bytes appended must not hide the package); failing that, the last
-	// whose comment fits.
+	at := findEndRecord(r, tail, size-tailLen)
+	if at < 0 {
+		return ErrNotAPPX
+	}
+	le := binary.LittleEndian
+	z.eocdOff = size - tailLen + int64(at)
+	z.end = z.eocdOff + zipEndLen + int64(le.Uint16(tail[at+20:]))
+	z.eocd = bytes.Clone(tail[at : z.end-(size-tailLen)])
+	return nil
+}
+
+// findEndRecord returns the index in tail, the bytes of r from tailOff to
+// the end of the archive, of the end record to read, or -1 if there is
+// none: the last end record whose comment fits in the file and whose
+// directory is where it says, passing over an empty archive's record when
+// one with entries precedes it, as the release walker does (22 bytes
+// appended must not hide the package); failing that, the last whose
+// comment fits.
+func findEndRecord(r io.ReaderAt, tail []byte, tailOff int64) int {
 	le := binary.LittleEndian
 	at, empty, fits := -1, -1, -1
 	for i := len(tail) - zipEndLen; i >= 0 && at < 0; i-- {
@@ -98,7 +134,7 @@ func readAPPXZip(r io.ReaderAt, size int64) (*appxZip, error) {
 		if fits < 0 {
 			fits = i
 		}
-		off := size - tailLen + int64(i)
+		off := tailOff + int64(i)
 		count, dirSize, dirOff := le.Uint16(tail[i+10:]), int64(le.Uint32(tail[i+12:])), int64(le.Uint32(tail[i+16:]))
 		var sig [4]byte
 		switch {
@@ -120,111 +156,136 @@ func readAPPXZip(r io.ReaderAt, size int64) (*appxZip, error) {
 	}
 	switch {
 	case at >= 0:
+		return at
 	case empty >= 0:
-		at = empty
-	case fits >= 0:
-		at = fits
-	default:
-		return nil, ErrNotAPPX
+		return empty
 	}
-	z.eocdOff = size - tailLen + int64(at)
-	z.end = z.eocdOff + zipEndLen + int64(le.Uint16(tail[at+20:]))
-	z.eocd = bytes.Clone(tail[at : z.end-(size-tailLen)])
+	return fits
+}
+
+// directory returns the entry count, size and offset of the central
+// directory as the end record gives them, or the ZIP64 end record when a
+// ZIP64 locator precedes the end record. It rejects an archive spanning
+// several disks.
+func (z *appxZip) directory(r io.ReaderAt) (count, cdSize, cdOff uint64, err error) {
+	le := binary.LittleEndian
 	e := z.eocd
 	if le.Uint16(e[4:]) != 0 && le.Uint16(e[4:]) != 0xffff || le.Uint16(e[6:]) != 0 && le.Uint16(e[6:]) != 0xffff {
-		return nil, &FormatError{Offset: z.eocdOff + 4, Reason: "zip archive spans several disks"}
+		return 0, 0, 0, &FormatError{Offset: z.eocdOff + 4, Reason: "zip archive spans several disks"}
 	}
-	count := uint64(le.Uint16(e[10:]))
-	cdSize := uint64(le.Uint32(e[12:]))
-	cdOff := uint64(le.Uint32(e[16:]))
-	// A ZIP64 locator right before the end record points at the ZIP64 end
-	// record, which then gives the counts.
+	count = uint64(le.Uint16(e[10:]))
+	cdSize = uint64(le.Uint32(e[12:]))
+	cdOff = uint64(le.Uint32(e[16:]))
 	if z.eocdOff >= zip64LocatorLen {
-		var loc [zip64LocatorLen]byte
-		if err := readFull(r, loc[:], z.eocdOff-zip64LocatorLen); err != nil {
-			return nil, err
+		if err := z.readZIP64End(r); err != nil {
+			return 0, 0, 0, err
 		}
-		if string(loc[:4]) == zip64LocatorSig {
-			z.zip64 = true
-			z.loc = loc[:]
-			z.z64Off = int64(le.Uint64(loc[8:]))
-			if z.z64Off < 0 || z.z64Off > z.eocdOff-zip64LocatorLen-zip64EndMin {
-				return nil, &FormatError{Offset: z.eocdOff - zip64LocatorLen + 8, Reason: fmt.Sprintf("ZIP64 end record offset 0x%x lies outside the archive", z.z64Off)}
-			}
-			var h [zip64EndMin]byte
-			if err := readFull(r, h[:], z.z64Off); err != nil {
-				return nil, err
-			}
-			recLen := le.Uint64(h[4:])
-			if string(h[:4]) != zip64EndSig || recLen < zip64EndMin-12 || recLen > uint64(z.eocdOff-zip64LocatorLen-z.z64Off-12) || recLen > maxAPPXDirectory {
-				return nil, &FormatError{Offset: z.z64Off, Reason: "ZIP64 end record missing or of a bad size"}
-			}
-			z.z64 = make([]byte, 12+recLen)
-			if err := readFull(r, z.z64, z.z64Off); err != nil {
-				return nil, err
-			}
+		if z.zip64 {
 			count, cdSize, cdOff = le.Uint64(z.z64[32:]), le.Uint64(z.z64[40:]), le.Uint64(z.z64[48:])
 		}
 	}
+	return count, cdSize, cdOff, nil
+}
+
+// readZIP64End reads the ZIP64 end record, with its extensible data, that a
+// ZIP64 locator right before the end record points at, and keeps both in
+// z; without a locator it leaves z as it is.
+func (z *appxZip) readZIP64End(r io.ReaderAt) error {
+	le := binary.LittleEndian
+	var loc [zip64LocatorLen]byte
+	if err := readFull(r, loc[:], z.eocdOff-zip64LocatorLen); err != nil {
+		return err
+	}
+	if string(loc[:4]) != zip64LocatorSig {
+		return nil
+	}
+	z.zip64 = true
+	z.loc = loc[:]
+	z.z64Off = int64(le.Uint64(loc[8:]))
+	if z.z64Off < 0 || z.z64Off > z.eocdOff-zip64LocatorLen-zip64EndMin {
+		return &FormatError{Offset: z.eocdOff - zip64LocatorLen + 8, Reason: fmt.Sprintf("ZIP64 end record offset 0x%x lies outside the archive", z.z64Off)}
+	}
+	var h [zip64EndMin]byte
+	if err := readFull(r, h[:], z.z64Off); err != nil {
+		return err
+	}
+	recLen := le.Uint64(h[4:])
+	if string(h[:4]) != zip64EndSig || recLen < zip64EndMin-12 || recLen > uint64(z.eocdOff-zip64LocatorLen-z.z64Off-12) || recLen > maxAPPXDirectory {
+		return &FormatError{Offset: z.z64Off, Reason: "ZIP64 end record missing or of a bad size"}
+	}
+	z.z64 = make([]byte, 12+recLen)
+	return readFull(r, z.z64, z.z64Off)
+}
+
+// readDirectory reads the central directory of cdSize bytes at cdOff,
+// within the limits and before the end records, and its records into
+// z.entries: exactly count of them, with no name twice.
+func (z *appxZip) readDirectory(r io.ReaderAt, count, cdSize, cdOff uint64) error {
 	dirEnd := z.eocdOff
 	if z.zip64 {
 		dirEnd = z.z64Off
 	}
 	switch {
 	case cdSize > maxAPPXDirectory:
-		return nil, &FormatError{Offset: z.eocdOff, Reason: fmt.Sprintf("central directory of %d bytes exceeds the %d-byte limit", cdSize, maxAPPXDirectory)}
+		return &FormatError{Offset: z.eocdOff, Reason: fmt.Sprintf("central directory of %d bytes exceeds the %d-byte limit", cdSize, maxAPPXDirectory)}
 	case count > maxAPPXEntries:
-		return nil, &FormatError{Offset: z.eocdOff, Reason: fmt.Sprintf("%d entries exceed the %d-entry limit", count, maxAPPXEntries)}
+		return &FormatError{Offset: z.eocdOff, Reason: fmt.Sprintf("%d entries exceed the %d-entry limit", count, maxAPPXEntries)}
 	case cdOff > uint64(dirEnd) || cdSize > uint64(dirEnd)-cdOff:
-		return nil, &FormatError{Offset: z.eocdOff, Reason: fmt.Sprintf("central directory [0x%x, +%d) lies outside the archive", cdOff, cdSize)}
+		return &FormatError{Offset: z.eocdOff, Reason: fmt.Sprintf("central directory [0x%x, +%d) lies outside the archive", cdOff, cdSize)}
 	}
 	z.cdOff = int64(cdOff)
 	z.cd = make([]byte, cdSize)
 	if err := readFull(r, z.cd, z.cdOff); err != nil {
-		return nil, err
+		return err
 	}
 	for p := 0; p < len(z.cd); {
 		off := z.cdOff + int64(p)
-		if len(z.cd)-p < 46 || string(z.cd[p:p+4]) != zipCentralSig {
-			return nil, &FormatError{Offset: off, Reason: "central directory record expected"}
-		}
-		h := z.cd[p:]
-		n, x, c := int(le.Uint16(h[28:])), int(le.Uint16(h[30:])), int(le.Uint16(h[32:]))
-		if 46+n+x+c > len(h) {
-			return nil, &FormatError{Offset: off, Reason: "central directory record runs past the directory"}
-		}
-		ent := &appxEntry{
-			name: string(h[46 : 46+n]), cdOff: off, cdLen: int64(46 + n + x + c),
-			flags: le.Uint16(h[8:]), method: le.Uint16(h[10:]),
-			comp: uint64(le.Uint32(h[20:])), uncomp: uint64(le.Uint32(h[24:])),
-			local:   int64(le.Uint32(h[42:])),
-			cdExtra: h[46+n : 46+n+x], commentLen: c,
-		}
-		if le.Uint16(h[34:]) != 0 && le.Uint16(h[34:]) != 0xffff {
-			return nil, &FormatError{Offset: off + 34, Reason: "entry on another disk"}
-		}
-		if err := ent.zip64Extra(le.Uint32(h[24:]) == 0xffffffff, le.Uint32(h[20:]) == 0xffffffff, le.Uint32(h[42:]) == 0xffffffff); err != "" {
-			return nil, &FormatError{Offset: off, Reason: ent.name + ": " + err}
+		ent, err := parseCentralRecord(z.cd[p:], off)
+		if err != nil {
+			return err
 		}
 		if len(z.entries) >= maxAPPXEntries {
-			return nil, &FormatError{Offset: off, Reason: fmt.Sprintf("more than %d entries", maxAPPXEntries)}
+			return &FormatError{Offset: off, Reason: fmt.Sprintf("more than %d entries", maxAPPXEntries)}
 		}
 		z.entries = append(z.entries, ent)
 		if _, dup := z.byName[ent.name]; dup {
-			return nil, &FormatError{Offset: off, Reason: fmt.Sprintf("entry %q appears twice", ent.name)}
+			return &FormatError{Offset: off, Reason: fmt.Sprintf("entry %q appears twice", ent.name)}
 		}
 		z.byName[ent.name] = ent
 		p += int(ent.cdLen)
 	}
 	if uint64(len(z.entries)) != count {
-		return nil, &FormatError{Offset: z.eocdOff, Reason: fmt.Sprintf("the end record counts %d entries, the central directory holds %d", count, len(z.entries))}
+		return &FormatError{Offset: z.eocdOff, Reason: fmt.Sprintf("the end record counts %d entries, the central directory holds %d", count, len(z.entries))}
 	}
-	for _, ent := range z.entries {
-		if err := z.readLocal(r, ent); err != nil {
-			return nil, err
-		}
+	return nil
+}
+
+// parseCentralRecord parses the central directory record at the start of
+// h, the rest of the directory from the archive offset off, with the
+// values its ZIP64 extra field holds.
+func parseCentralRecord(h []byte, off int64) (*appxEntry, error) {
+	le := binary.LittleEndian
+	if len(h) < 46 || string(h[:4]) != zipCentralSig {
+		return nil, &FormatError{Offset: off, Reason: "central directory record expected"}
 	}
-	return z, nil
+	n, x, c := int(le.Uint16(h[28:])), int(le.Uint16(h[30:])), int(le.Uint16(h[32:]))
+	if 46+n+x+c > len(h) {
+		return nil, &FormatError{Offset: off, Reason: "central directory record runs past the directory"}
+	}
+	ent := &appxEntry{
+		name: string(h[46 : 46+n]), cdOff: off, cdLen: int64(46 + n + x + c),
+		flags: le.Uint16(h[8:]), method: le.Uint16(h[10:]),
+		comp: uint64(le.Uint32(h[20:])), uncomp: uint64(le.Uint32(h[24:])),
+		local:   int64(le.Uint32(h[42:])),
+		cdExtra: h[46+n : 46+n+x], commentLen: c,
+	}
+	if le.Uint16(h[34:]) != 0 && le.Uint16(h[34:]) != 0xffff {
+		return nil, &FormatError{Offset: off + 34, Reason: "entry on another disk"}
+	}
+	if err := ent.zip64Extra(le.Uint32(h[24:]) == 0xffffffff, le.Uint32(h[20:]) == 0xffffffff, le.Uint32(h[42:]) == 0xffffffff); err != "" {
+		return nil, &FormatError{Offset: off, Reason: ent.name + ": " + err}
+	}
+	return ent, nil
 }
 
 // zip64Extra reads the ZIP64 extended information field of a central

@@ -78,15 +78,43 @@ type image struct {
 // bud, when not nil, is charged for the load commands read (twice: our
 // walk and go-macho's); readImage returns errBudget when it runs out.
 func readImage(r io.ReaderAt, size int64, bud *budget) (*image, error) {
+	im, ncmds, sizeCmds, hdrSize, err := readMachHeader(r, size)
+	if err != nil {
+		return nil, err
+	}
+	if !bud.readBytes(2*int64(sizeCmds), "load commands") || !bud.items(int64(ncmds), "load commands") {
+		return nil, errBudget
+	}
+	cmds := make([]byte, sizeCmds)
+	if err := readFull(r, cmds, int64(hdrSize)); err != nil {
+		return nil, fmt.Errorf("reading load commands: %w", err)
+	}
+	if err := im.walkLoadCommands(cmds, ncmds, hdrSize); err != nil {
+		return nil, err
+	}
+	own := im.segments
+	if segs, err := goMachoSegments(r, size); err != nil {
+		im.goMachoErr = err.Error()
+	} else if len(segs) == len(own) {
+		im.segments = segs
+	}
+	return im, nil
+}
+
+// readMachHeader reads the Mach-O header of the slice [0, size) of r into a
+// new image, and returns the number of load commands, the bytes they take
+// (checked against the slice, the cap and their number) and the header's
+// size, where they start.
+func readMachHeader(r io.ReaderAt, size int64) (im *image, ncmds uint32, sizeCmds, hdrSize uint64, err error) {
 	var hdr [32]byte
 	if size < 28 {
-		return nil, &FormatError{Offset: 0, Reason: "file shorter than a Mach-O header"}
+		return nil, 0, 0, 0, &FormatError{Offset: 0, Reason: "file shorter than a Mach-O header"}
 	}
 	n, err := r.ReadAt(hdr[:], 0)
 	if n < 28 {
-		return nil, fmt.Errorf("reading Mach-O header: %w", orEOF(err))
+		return nil, 0, 0, 0, fmt.Errorf("reading Mach-O header: %w", orEOF(err))
 	}
-	im := &image{sigCmdOff: -1}
+	im = &image{sigCmdOff: -1}
 	switch binary.LittleEndian.Uint32(hdr[:4]) {
 	case magic32:
 		im.order = binary.LittleEndian
@@ -97,119 +125,126 @@ func readImage(r io.ReaderAt, size int64, bud *budget) (*image, error) {
 	case cigam64:
 		im.order, im.is64 = binary.BigEndian, true
 	default:
-		return nil, &FormatError{Offset: 0, Reason: "not a Mach-O header"}
+		return nil, 0, 0, 0, &FormatError{Offset: 0, Reason: "not a Mach-O header"}
 	}
 	bo := im.order
 	im.cpuType = bo.Uint32(hdr[4:])
 	im.cpuSubtype = bo.Uint32(hdr[8:])
 	im.fileType = bo.Uint32(hdr[12:])
-	ncmds := bo.Uint32(hdr[16:])
-	sizeCmds := uint64(bo.Uint32(hdr[20:]))
-	hdrSize := uint64(28)
+	ncmds = bo.Uint32(hdr[16:])
+	sizeCmds = uint64(bo.Uint32(hdr[20:]))
+	hdrSize = uint64(28)
 	if im.is64 {
 		hdrSize = 32
 	}
 	if hdrSize+sizeCmds > uint64(size) {
-		return nil, &FormatError{Offset: 20, Reason: fmt.Sprintf("load commands (%d bytes) run past the end of the slice (%d bytes)", sizeCmds, size)}
+		return nil, 0, 0, 0, &FormatError{Offset: 20, Reason: fmt.Sprintf("load commands (%d bytes) run past the end of the slice (%d bytes)", sizeCmds, size)}
 	}
 	if sizeCmds > maxLoadCommandBytes {
-		return nil, &FormatError{Offset: 20, Reason: fmt.Sprintf("load commands take %d bytes, over the cap of %d", sizeCmds, maxLoadCommandBytes)}
+		return nil, 0, 0, 0, &FormatError{Offset: 20, Reason: fmt.Sprintf("load commands take %d bytes, over the cap of %d", sizeCmds, maxLoadCommandBytes)}
 	}
 	if uint64(ncmds)*8 > sizeCmds {
-		return nil, &FormatError{Offset: 16, Reason: fmt.Sprintf("%d load commands cannot fit in %d bytes", ncmds, sizeCmds)}
+		return nil, 0, 0, 0, &FormatError{Offset: 16, Reason: fmt.Sprintf("%d load commands cannot fit in %d bytes", ncmds, sizeCmds)}
 	}
-	if !bud.readBytes(2*int64(sizeCmds), "load commands") || !bud.items(int64(ncmds), "load commands") {
-		return nil, errBudget
-	}
-	cmds := make([]byte, sizeCmds)
-	if err := readFull(r, cmds, int64(hdrSize)); err != nil {
-		return nil, fmt.Errorf("reading load commands: %w", err)
-	}
-	var own []segment
+	return im, ncmds, sizeCmds, hdrSize, nil
+}
+
+// walkLoadCommands walks the ncmds load commands in cmds, which start at
+// slice offset hdrSize, checking that each fits, and reads each with
+// loadCommand.
+func (im *image) walkLoadCommands(cmds []byte, ncmds uint32, hdrSize uint64) error {
+	bo := im.order
+	sizeCmds := uint64(len(cmds))
 	off := uint64(0)
 	for i := uint32(0); i < ncmds; i++ {
 		at := int64(hdrSize + off)
 		if off+8 > sizeCmds {
-			return nil, &FormatError{Offset: at, Reason: fmt.Sprintf("load command %d runs past sizeofcmds", i)}
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("load command %d runs past sizeofcmds", i)}
 		}
 		cmd := types.LoadCmd(bo.Uint32(cmds[off:]))
 		csize := uint64(bo.Uint32(cmds[off+4:]))
 		if csize < 8 || off+csize > sizeCmds {
-			return nil, &FormatError{Offset: at, Reason: fmt.Sprintf("load command %d (%s) has invalid size %d", i, cmd, csize)}
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("load command %d (%s) has invalid size %d", i, cmd, csize)}
 		}
-		c := cmds[off : off+csize]
-		need := func(n uint64) error {
-			if csize < n {
-				return &FormatError{Offset: at, Reason: fmt.Sprintf("%s command is %d bytes, shorter than %d", cmd, csize, n)}
-			}
-			return nil
-		}
-		u32 := func(o int) uint64 { return uint64(bo.Uint32(c[o:])) }
-		switch cmd {
-		case types.LC_SEGMENT:
-			if err := need(56); err != nil {
-				return nil, err
-			}
-			own = append(own, segment{name: cstring(c[8:24]), fileOff: u32(32), fileSize: u32(36)})
-		case types.LC_SEGMENT_64:
-			if err := need(72); err != nil {
-				return nil, err
-			}
-			own = append(own, segment{name: cstring(c[8:24]), fileOff: bo.Uint64(c[40:]), fileSize: bo.Uint64(c[48:])})
-		case types.LC_CODE_SIGNATURE:
-			if err := need(16); err != nil {
-				return nil, err
-			}
-			if im.sigCmdOff >= 0 {
-				return nil, &FormatError{Offset: at, Reason: "more than one LC_CODE_SIGNATURE"}
-			}
-			im.sigCmdOff = at
-			im.sigOff, im.sigSize = u32(8), u32(12)
-			im.ranges = append(im.ranges, linkeditRange{cmd: "LC_CODE_SIGNATURE", off: im.sigOff, end: im.sigOff + im.sigSize})
-		case types.LC_SEGMENT_SPLIT_INFO, types.LC_FUNCTION_STARTS, types.LC_DATA_IN_CODE,
-			types.LC_DYLIB_CODE_SIGN_DRS, types.LC_LINKER_OPTIMIZATION_HINT, types.LC_DYLD_EXPORTS_TRIE,
-			types.LC_DYLD_CHAINED_FIXUPS, types.LC_ATOM_INFO, types.LC_FUNCTION_VARIANTS:
-			if err := need(16); err != nil {
-				return nil, err
-			}
-			im.addRange(cmd.String(), u32(8), u32(12))
-		case types.LC_SYMTAB:
-			if err := need(24); err != nil {
-				return nil, err
-			}
-			nl := uint64(12)
-			if im.is64 {
-				nl = 16
-			}
-			im.addRange("LC_SYMTAB symbols", u32(8), u32(12)*nl)
-			im.addRange("LC_SYMTAB strings", u32(16), u32(20))
-		case types.LC_DYSYMTAB:
-			if err := need(80); err != nil {
-				return nil, err
-			}
-			im.addRange("LC_DYSYMTAB toc", u32(32), u32(36)*8)
-			im.addRange("LC_DYSYMTAB modtab", u32(40), u32(44)*52)
-			im.addRange("LC_DYSYMTAB extrefsyms", u32(48), u32(52)*4)
-			im.addRange("LC_DYSYMTAB indirectsyms", u32(56), u32(60)*4)
-			im.addRange("LC_DYSYMTAB extrel", u32(64), u32(68)*8)
-			im.addRange("LC_DYSYMTAB locrel", u32(72), u32(76)*8)
-		case types.LC_DYLD_INFO, types.LC_DYLD_INFO_ONLY:
-			if err := need(48); err != nil {
-				return nil, err
-			}
-			for k, name := range []string{"rebase", "bind", "weak bind", "lazy bind", "export"} {
-				im.addRange(cmd.String()+" "+name, u32(8+8*k), u32(12+8*k))
-			}
+		if err := im.loadCommand(cmd, cmds[off:off+csize], at); err != nil {
+			return err
 		}
 		off += csize
 	}
-	im.segments = own
-	if segs, err := goMachoSegments(r, size); err != nil {
-		im.goMachoErr = err.Error()
-	} else if len(segs) == len(own) {
-		im.segments = segs
+	return nil
+}
+
+// loadCommand reads the load command c of type cmd at slice offset at: a
+// segment into im.segments, LC_CODE_SIGNATURE (at most one) into
+// im.sigOff and im.sigSize, and the link-edit data each command names into
+// im.ranges. Other commands are passed over.
+func (im *image) loadCommand(cmd types.LoadCmd, c []byte, at int64) error {
+	bo := im.order
+	csize := uint64(len(c))
+	need := func(n uint64) error {
+		if csize < n {
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("%s command is %d bytes, shorter than %d", cmd, csize, n)}
+		}
+		return nil
 	}
-	return im, nil
+	u32 := func(o int) uint64 { return uint64(bo.Uint32(c[o:])) }
+	switch cmd {
+	case types.LC_SEGMENT:
+		if err := need(56); err != nil {
+			return err
+		}
+		im.segments = append(im.segments, segment{name: cstring(c[8:24]), fileOff: u32(32), fileSize: u32(36)})
+	case types.LC_SEGMENT_64:
+		if err := need(72); err != nil {
+			return err
+		}
+		im.segments = append(im.segments, segment{name: cstring(c[8:24]), fileOff: bo.Uint64(c[40:]), fileSize: bo.Uint64(c[48:])})
+	case types.LC_CODE_SIGNATURE:
+		if err := need(16); err != nil {
+			return err
+		}
+		if im.sigCmdOff >= 0 {
+			return &FormatError{Offset: at, Reason: "more than one LC_CODE_SIGNATURE"}
+		}
+		im.sigCmdOff = at
+		im.sigOff, im.sigSize = u32(8), u32(12)
+		im.ranges = append(im.ranges, linkeditRange{cmd: "LC_CODE_SIGNATURE", off: im.sigOff, end: im.sigOff + im.sigSize})
+	case types.LC_SEGMENT_SPLIT_INFO, types.LC_FUNCTION_STARTS, types.LC_DATA_IN_CODE,
+		types.LC_DYLIB_CODE_SIGN_DRS, types.LC_LINKER_OPTIMIZATION_HINT, types.LC_DYLD_EXPORTS_TRIE,
+		types.LC_DYLD_CHAINED_FIXUPS, types.LC_ATOM_INFO, types.LC_FUNCTION_VARIANTS:
+		if err := need(16); err != nil {
+			return err
+		}
+		im.addRange(cmd.String(), u32(8), u32(12))
+	case types.LC_SYMTAB:
+		if err := need(24); err != nil {
+			return err
+		}
+		nl := uint64(12)
+		if im.is64 {
+			nl = 16
+		}
+		im.addRange("LC_SYMTAB symbols", u32(8), u32(12)*nl)
+		im.addRange("LC_SYMTAB strings", u32(16), u32(20))
+	case types.LC_DYSYMTAB:
+		if err := need(80); err != nil {
+			return err
+		}
+		im.addRange("LC_DYSYMTAB toc", u32(32), u32(36)*8)
+		im.addRange("LC_DYSYMTAB modtab", u32(40), u32(44)*52)
+		im.addRange("LC_DYSYMTAB extrefsyms", u32(48), u32(52)*4)
+		im.addRange("LC_DYSYMTAB indirectsyms", u32(56), u32(60)*4)
+		im.addRange("LC_DYSYMTAB extrel", u32(64), u32(68)*8)
+		im.addRange("LC_DYSYMTAB locrel", u32(72), u32(76)*8)
+	case types.LC_DYLD_INFO, types.LC_DYLD_INFO_ONLY:
+		if err := need(48); err != nil {
+			return err
+		}
+		for k, name := range []string{"rebase", "bind", "weak bind", "lazy bind", "export"} {
+			im.addRange(cmd.String()+" "+name, u32(8+8*k), u32(12+8*k))
+		}
+	}
+	return nil
 }
 
 func (im *image) addRange(cmd string, off, n uint64) {

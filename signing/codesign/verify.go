@@ -732,8 +732,6 @@ func joinDetail(parts []string) string {
 // slot): their bytes are covered by no hash.
 func (s *sliceState) checkSpecialSlots() (bool, string) {
 	ok := true
-	base := s.slice.Offset
-	sigBase := base + int64(s.sigOff)
 	var notes []string
 	var checked []int
 	hasBlob := map[uint32]bool{}
@@ -742,121 +740,17 @@ func (s *sliceState) checkSpecialSlots() (bool, string) {
 	}
 	for _, cd := range s.cds {
 		cd.extSlots = map[int][]byte{}
-		at := base + cd.off
-		// compare judges special slot i against data (have: it exists);
-		// blobAt is the file offset of the blob, -1 for external files.
-		compare := func(i int, data []byte, have bool, blobAt int64) {
-			stored := cd.specialSlot(i)
-			bound := !allZero(stored)
-			switch {
-			case !bound && !have:
-			case !bound && have:
-				ok = false
-				if blobAt < 0 {
-					s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, at,
-						fmt.Sprintf("%s leaves the %s slot unbound, but the %s is present: nothing signs it", slotName(cd.Slot), slotName(uint32(i)), slotName(uint32(i))))
-					return
-				}
-				s.add(RuleUnboundBlob, signing.SeverityError, signing.StatusInvalid, blobAt,
-					fmt.Sprintf("%s leaves special slot -%d zero, so the %d-byte %s blob at %#x is bound by nothing: no hash covers its bytes", slotName(cd.Slot), i, len(data), slotName(uint32(i)), blobAt))
-			case bound && !have:
-				ok = false
-				s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, at,
-					fmt.Sprintf("%s binds a %s that is missing", slotName(cd.Slot), slotName(uint32(i))))
-			default:
-				got := digest(cd.hash, data)[:cd.HashSize]
-				cd.extSlots[i] = got
-				if cd == s.cds[0] {
-					checked = append(checked, i)
-				}
-				if !bytes.Equal(got, stored) {
-					ok = false
-					cd.BadSpecialSlots = append(cd.BadSpecialSlots, i)
-					s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, at,
-						fmt.Sprintf("%s: the %s hash (special slot -%d) is %x, the %s hashes to %x", slotName(cd.Slot), slotName(uint32(i)), i, stored, slotName(uint32(i)), got))
-				}
-			}
+		extOK, extChecked, extNotes := s.checkExternalSlots(cd)
+		notes = append(notes, extNotes...)
+		blobOK, blobChecked := s.checkBlobSlots(cd)
+		if cd == s.cds[0] {
+			checked = append(checked, extChecked...)
+			checked = append(checked, blobChecked...)
 		}
-		// Special slots -1 and -3 bind files outside the Mach-O.
-		for _, i := range []int{slotInfo, slotResourceDir} {
-			if i > cd.SpecialSlots {
-				continue
-			}
-			if s.ext == nil {
-				if !allZero(cd.specialSlot(i)) {
-					notes = append(notes, fmt.Sprintf("%s binds %s, which lives outside the Mach-O: checked only when verifying the bundle", slotName(cd.Slot), slotName(uint32(i))))
-				}
-				continue
-			}
-			if i == slotInfo {
-				compare(i, s.ext.info, s.ext.info != nil, -1)
-			} else {
-				compare(i, s.ext.resources, s.ext.resources != nil, -1)
-			}
-		}
-		// The other special slots Apple defines bind blobs of the SuperBlob.
-		for i := 2; i <= min(cd.SpecialSlots, slotLastSpecial); i++ {
-			if i == slotResourceDir {
-				continue
-			}
-			b := s.sb.find(uint32(i))
-			if d, ok := s.outside[i]; ok && b == nil {
-				compare(i, d, true, -1)
-				continue
-			}
-			if b == nil {
-				if i == slotApplication || i == slotRepSpecific {
-					continue // may bind data kept outside the signature
-				}
-				compare(i, nil, false, -1)
-				continue
-			}
-			compare(i, b.data, true, sigBase+int64(b.off))
-		}
-		// Hashes in slots past those Apple defines: each must bind a blob.
-		missing, firstMissing := 0, 0
-		for i := slotLastSpecial + 1; i <= cd.SpecialSlots; i++ {
-			if !hasBlob[uint32(i)] && !allZero(cd.specialSlot(i)) {
-				if missing == 0 {
-					firstMissing = i
-				}
-				missing++
-			}
-		}
-		if missing > 0 {
+		pastOK := s.checkSlotsPastApple(cd, hasBlob)
+		boundOK := s.checkBoundByDirectory(cd)
+		if !extOK || !blobOK || !pastOK || !boundOK {
 			ok = false
-			s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, at,
-				fmt.Sprintf("%s holds hashes in %d special slots past -%d that bind no blob (first -%d)", slotName(cd.Slot), missing, slotLastSpecial, firstMissing))
-		}
-		for _, b := range s.sb.blobs {
-			switch {
-			case b.slot < 1 || b.slot > slotLastSpecial || b.slot == slotInfo || b.slot == slotResourceDir:
-			case int(b.slot) > cd.SpecialSlots:
-				// Blobs beyond the directory's special slots are bound by nobody.
-				ok = false
-				s.add(RuleUnboundBlob, signing.SeverityError, signing.StatusInvalid, sigBase+int64(b.off),
-					fmt.Sprintf("%s has %d special slots, so the %d-byte %s blob at %#x is bound by nothing: no hash covers its bytes", slotName(cd.Slot), cd.SpecialSlots, len(b.data), slotName(b.slot), sigBase+int64(b.off)))
-			}
-		}
-		for _, i := range sortedSlots(s.outside) {
-			if i > cd.SpecialSlots {
-				ok = false
-				s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, at,
-					fmt.Sprintf("%s has %d special slots and does not bind the %s (slot -%d)", slotName(cd.Slot), cd.SpecialSlots, slotName(uint32(i)), i))
-			}
-		}
-		if s.ext != nil {
-			// In a bundle the main executable must bind both files.
-			for _, i := range []int{slotInfo, slotResourceDir} {
-				if i > cd.SpecialSlots {
-					have := (i == slotInfo && s.ext.info != nil) || (i == slotResourceDir && s.ext.resources != nil)
-					if have {
-						ok = false
-						s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, at,
-							fmt.Sprintf("%s does not bind the bundle's %s", slotName(cd.Slot), slotName(uint32(i))))
-					}
-				}
-			}
 		}
 	}
 	if !s.checkBlobOwners() {
@@ -877,6 +771,167 @@ func (s *sliceState) checkSpecialSlots() (bool, string) {
 		notes = append([]string{"a special slot does not match, or a blob is bound by nothing"}, notes...)
 	}
 	return ok, joinDetail(notes)
+}
+
+// compareSpecialSlot judges cd's special slot i against data (have: it
+// exists); blobAt is the file offset of the blob, -1 for external files. A
+// slot that binds data it is given is hashed and compared (hashed set),
+// its hash kept in cd.extSlots. It returns false when it reported an
+// error.
+func (s *sliceState) compareSpecialSlot(cd *CodeDirectory, i int, data []byte, have bool, blobAt int64) (ok, hashed bool) {
+	at := s.slice.Offset + cd.off
+	stored := cd.specialSlot(i)
+	bound := !allZero(stored)
+	switch {
+	case !bound && !have:
+	case !bound && have:
+		if blobAt < 0 {
+			s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, at,
+				fmt.Sprintf("%s leaves the %s slot unbound, but the %s is present: nothing signs it", slotName(cd.Slot), slotName(uint32(i)), slotName(uint32(i))))
+			return false, false
+		}
+		s.add(RuleUnboundBlob, signing.SeverityError, signing.StatusInvalid, blobAt,
+			fmt.Sprintf("%s leaves special slot -%d zero, so the %d-byte %s blob at %#x is bound by nothing: no hash covers its bytes", slotName(cd.Slot), i, len(data), slotName(uint32(i)), blobAt))
+		return false, false
+	case bound && !have:
+		s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, at,
+			fmt.Sprintf("%s binds a %s that is missing", slotName(cd.Slot), slotName(uint32(i))))
+		return false, false
+	default:
+		got := digest(cd.hash, data)[:cd.HashSize]
+		cd.extSlots[i] = got
+		if !bytes.Equal(got, stored) {
+			cd.BadSpecialSlots = append(cd.BadSpecialSlots, i)
+			s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, at,
+				fmt.Sprintf("%s: the %s hash (special slot -%d) is %x, the %s hashes to %x", slotName(cd.Slot), slotName(uint32(i)), i, stored, slotName(uint32(i)), got))
+			return false, true
+		}
+		return true, true
+	}
+	return true, false
+}
+
+// checkExternalSlots compares cd's special slots -1 and -3, which bind the
+// Info.plist and CodeResources files outside the Mach-O, with those files
+// when verifying a bundle; otherwise it notes the slots bound as checked
+// only then. It returns the slots it hashed.
+func (s *sliceState) checkExternalSlots(cd *CodeDirectory) (ok bool, hashed []int, notes []string) {
+	ok = true
+	for _, i := range []int{slotInfo, slotResourceDir} {
+		if i > cd.SpecialSlots {
+			continue
+		}
+		if s.ext == nil {
+			if !allZero(cd.specialSlot(i)) {
+				notes = append(notes, fmt.Sprintf("%s binds %s, which lives outside the Mach-O: checked only when verifying the bundle", slotName(cd.Slot), slotName(uint32(i))))
+			}
+			continue
+		}
+		var slotOK, h bool
+		if i == slotInfo {
+			slotOK, h = s.compareSpecialSlot(cd, i, s.ext.info, s.ext.info != nil, -1)
+		} else {
+			slotOK, h = s.compareSpecialSlot(cd, i, s.ext.resources, s.ext.resources != nil, -1)
+		}
+		ok = ok && slotOK
+		if h {
+			hashed = append(hashed, i)
+		}
+	}
+	return ok, hashed, notes
+}
+
+// checkBlobSlots compares cd's other special slots Apple defines with the
+// blobs of the SuperBlob they bind, or the data kept outside the signature
+// for them. It returns the slots it hashed.
+func (s *sliceState) checkBlobSlots(cd *CodeDirectory) (ok bool, hashed []int) {
+	ok = true
+	sigBase := s.slice.Offset + int64(s.sigOff)
+	for i := 2; i <= min(cd.SpecialSlots, slotLastSpecial); i++ {
+		if i == slotResourceDir {
+			continue
+		}
+		var slotOK, h bool
+		b := s.sb.find(uint32(i))
+		if d, found := s.outside[i]; found && b == nil {
+			slotOK, h = s.compareSpecialSlot(cd, i, d, true, -1)
+		} else if b == nil {
+			if i == slotApplication || i == slotRepSpecific {
+				continue // may bind data kept outside the signature
+			}
+			slotOK, h = s.compareSpecialSlot(cd, i, nil, false, -1)
+		} else {
+			slotOK, h = s.compareSpecialSlot(cd, i, b.data, true, sigBase+int64(b.off))
+		}
+		ok = ok && slotOK
+		if h {
+			hashed = append(hashed, i)
+		}
+	}
+	return ok, hashed
+}
+
+// checkSlotsPastApple reports hashes in cd's special slots past those
+// Apple defines that bind no blob of the SuperBlob (hasBlob, by slot). It
+// returns false when it reported an error.
+func (s *sliceState) checkSlotsPastApple(cd *CodeDirectory, hasBlob map[uint32]bool) bool {
+	missing, firstMissing := 0, 0
+	for i := slotLastSpecial + 1; i <= cd.SpecialSlots; i++ {
+		if !hasBlob[uint32(i)] && !allZero(cd.specialSlot(i)) {
+			if missing == 0 {
+				firstMissing = i
+			}
+			missing++
+		}
+	}
+	if missing == 0 {
+		return true
+	}
+	s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, s.slice.Offset+cd.off,
+		fmt.Sprintf("%s holds hashes in %d special slots past -%d that bind no blob (first -%d)", slotName(cd.Slot), missing, slotLastSpecial, firstMissing))
+	return false
+}
+
+// checkBoundByDirectory reports what cd has too few special slots to
+// bind: blobs of the SuperBlob in Apple's slots past them, data kept
+// outside the signature for such a slot, and, in a bundle, the Info.plist
+// and CodeResources the main executable must bind. It returns false when
+// it reported an error.
+func (s *sliceState) checkBoundByDirectory(cd *CodeDirectory) bool {
+	ok := true
+	at := s.slice.Offset + cd.off
+	sigBase := s.slice.Offset + int64(s.sigOff)
+	for _, b := range s.sb.blobs {
+		switch {
+		case b.slot < 1 || b.slot > slotLastSpecial || b.slot == slotInfo || b.slot == slotResourceDir:
+		case int(b.slot) > cd.SpecialSlots:
+			// Blobs beyond the directory's special slots are bound by nobody.
+			ok = false
+			s.add(RuleUnboundBlob, signing.SeverityError, signing.StatusInvalid, sigBase+int64(b.off),
+				fmt.Sprintf("%s has %d special slots, so the %d-byte %s blob at %#x is bound by nothing: no hash covers its bytes", slotName(cd.Slot), cd.SpecialSlots, len(b.data), slotName(b.slot), sigBase+int64(b.off)))
+		}
+	}
+	for _, i := range sortedSlots(s.outside) {
+		if i > cd.SpecialSlots {
+			ok = false
+			s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, at,
+				fmt.Sprintf("%s has %d special slots and does not bind the %s (slot -%d)", slotName(cd.Slot), cd.SpecialSlots, slotName(uint32(i)), i))
+		}
+	}
+	if s.ext != nil {
+		// In a bundle the main executable must bind both files.
+		for _, i := range []int{slotInfo, slotResourceDir} {
+			if i > cd.SpecialSlots {
+				have := (i == slotInfo && s.ext.info != nil) || (i == slotResourceDir && s.ext.resources != nil)
+				if have {
+					ok = false
+					s.add(RuleSpecialSlotMismatch, signing.SeverityError, signing.StatusInvalid, at,
+						fmt.Sprintf("%s does not bind the bundle's %s", slotName(cd.Slot), slotName(uint32(i))))
+				}
+			}
+		}
+	}
+	return ok
 }
 
 // checkBlobOwners reports blobs no CodeDirectory can bind: blobs in the
