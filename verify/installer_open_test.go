@@ -160,7 +160,7 @@ func TestNSISNotOpened(t *testing.T) {
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"setup.exe": nsis.Stub(f.peUnsigned, data)})
 	r := run(t, Options{}, dir)
-	if got := rulesFor(r, "setup.exe"); !has(got, "warning "+string(RuleNSISNotOpened)) {
+	if got := rulesFor(r, "setup.exe"); !has(got, "error "+string(RuleNSISNotOpened)) {
 		t.Errorf("setup.exe: %q", got)
 	}
 }

@@ -183,7 +183,7 @@ func TestCABInRelease(t *testing.T) {
 	if fi := fileByPath(r, "drivers.cab/ok.dll"); fi == nil || fi.Kind != KindPE || fi.Signatures[0].Status != signing.StatusValid {
 		t.Errorf("drivers.cab/ok.dll: %+v", fi)
 	}
-	if got := rulesFor(r, "quantum.cab/x.dll"); !has(got, "warning "+string(RuleCABNotOpened)) {
+	if got := rulesFor(r, "quantum.cab/x.dll"); !has(got, "error "+string(RuleCABNotOpened)) {
 		t.Errorf("quantum.cab/x.dll: %q", got)
 	}
 	if fi := fileByPath(r, "lzx.cab/ok.dll"); fi == nil || fi.Kind != KindPE || fi.Signatures[0].Status != signing.StatusValid {
@@ -373,13 +373,13 @@ func TestPathElem(t *testing.T) {
 
 // TestMSIQuantumCabinet reports an installer whose cabinet is
 // Quantum-compressed: its files are not opened, and each is a
-// cab/not-opened warning.
+// cab/not-opened error.
 func TestMSIQuantumCabinet(t *testing.T) {
 	f := getFixtures(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"setup.msi": installer{dll: f.peValid, customAction: f.peValid, method: cab.MethodQuantum}.signed(t)})
 	r := run(t, Options{}, dir)
-	if got := rulesFor(r, innerDLL); !has(got, "warning "+string(RuleCABNotOpened)) {
+	if got := rulesFor(r, innerDLL); !has(got, "error "+string(RuleCABNotOpened)) {
 		t.Errorf("findings %q", got)
 	}
 	if fileByPath(r, innerDLL) != nil {

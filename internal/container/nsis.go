@@ -244,7 +244,7 @@ func (w *walker) nsisError(err error, what string) {
 		f.Offset = &off
 		w.v.Finding(f)
 	case errors.As(err, &ue):
-		w.add(RuleNSISNotOpened, signing.SeverityWarning, w.at, fmt.Sprintf("%s: %v", what, err))
+		w.add(RuleNSISNotOpened, signing.SeverityError, w.at, fmt.Sprintf("%s: %v", what, err))
 	case errors.Is(err, nsis.ErrExpansion):
 		w.add(release.RuleUnreadable, signing.SeverityError, w.at, fmt.Sprintf("NSIS installer's data decompresses to more than the archives nested here may expand to (%d times the outermost archive's size, at least %d bytes; a bomb?); its files from there on were not checked", release.ExpansionRatio, int64(release.MinExpansion)))
 	case errors.As(err, &fe):

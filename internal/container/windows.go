@@ -49,7 +49,7 @@ func (w *walker) walkCab(cr *cab.Reader, at string, paths map[string]string) {
 		case cab.ProblemDuplicate:
 			f = signing.NewFinding(release.RuleDuplicateEntry, signing.SeverityError, p.Message)
 		case cab.ProblemNotOpened:
-			f = signing.NewFinding(RuleCABNotOpened, signing.SeverityWarning, p.Message)
+			f = signing.NewFinding(RuleCABNotOpened, signing.SeverityError, p.Message)
 		case cab.ProblemVersion:
 			f = signing.NewFinding(RuleCABVersion, signing.SeverityWarning, p.Message)
 		default:
