@@ -567,7 +567,7 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 			zr.File[k] = nil
 		}
 		name := strings.TrimSuffix(zf.Name, "/")
-		if !fs.ValidPath(name) || strings.Contains(name, `\`) || name == "." {
+		if !zipValidName(name) {
 			e.addFindings(finding(ruleInsecurePath, signing.SeverityError, prefix, fmt.Sprintf("zip entry %q is not a relative path inside the archive; it was not checked", zf.Name)))
 			continue
 		}

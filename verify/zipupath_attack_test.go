@@ -96,3 +96,29 @@ func TestAttackZipUnicodePathName(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackZipNULInName: "lib/foo.dll\x00.txt" was a valid relative path
+// to shipgate, checked as a text file apart from lib/foo.dll; unzip, 7-Zip
+// and bsdtar end the name at the NUL and write its bytes over
+// lib/foo.dll. It is file/insecure-path, not checked; the installed
+// extractors are asked what they write.
+func TestAttackZipNULInName(t *testing.T) {
+	z := makeZip(t, []zipEntry{{name: "lib/foo.dll", data: []byte("checked"), store: true}, {name: "lib/foo.dll\x00.txt", data: []byte("installed"), store: true}})
+	p := writeFile(t, filepath.Join(t.TempDir(), "r.zip"), z)
+	mustFail(t, Options{}, "", ruleInsecurePath, p)
+	for _, tool := range [][]string{{"unzip", "-oq", p}, {"7z", "x", "-y", p}, {"bsdtar", "-xf", p}} {
+		if _, err := exec.LookPath(tool[0]); err != nil {
+			t.Logf("%s not installed: cross-check skipped", tool[0])
+			continue
+		}
+		dir := t.TempDir()
+		cmd := exec.Command(tool[0], tool[1:]...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", tool[0], err, out)
+		}
+		if b, err := os.ReadFile(filepath.Join(dir, "lib", "foo.dll")); err != nil || string(b) != "installed" {
+			t.Errorf("%s wrote lib/foo.dll as %q (%v), not the NUL-named entry's bytes", tool[0], b, err)
+		}
+	}
+}
