@@ -278,3 +278,15 @@ func TestZipCollisionOrder(t *testing.T) {
 		t.Errorf("messages %q", a)
 	}
 }
+
+// TestAttackZipNTFSDefaultStream: Windows opens "foo.dll::$DATA" as
+// foo.dll's own data (its unnamed stream), so an extractor that hands the
+// entry's name to CreateFile writes it over the foo.dll checked under
+// that name; the names differed, and the extension ".dll::$DATA" matched
+// no rule for *.dll. A named stream ("foo.dll:x") is no such file.
+func TestAttackZipNTFSDefaultStream(t *testing.T) {
+	p := writeFile(t, filepath.Join(t.TempDir(), "r.zip"), makeZip(t, []zipEntry{{name: "app/foo.dll", data: []byte("1")}, {name: "app/Foo.dll::$DATA", data: []byte("2")}, {name: "app/foo.dll:x", data: []byte("3")}}))
+	wantCollision(t, run(t, Options{}, p), "app/Foo.dll::$DATA", `"app/foo.dll" and "app/Foo.dll::$DATA"`, "one file on NTFS (Windows)")
+	p = writeFile(t, filepath.Join(t.TempDir(), "d.zip"), makeZip(t, []zipEntry{{name: "lib/x.dll", data: []byte("1")}, {name: "lib::$INDEX_ALLOCATION/X.dll", data: []byte("2")}}))
+	wantCollision(t, run(t, Options{}, p), "lib::$INDEX_ALLOCATION/X.dll", "one file on NTFS (Windows)")
+}

@@ -71,9 +71,10 @@ func TestWindowsAliasEvadesSignerRule(t *testing.T) {
 	}
 
 	// A NUL cannot be in a name on disk, but can be in a zip entry's, and
-	// an extractor written in C stops the name there.
+	// an extractor written in C stops the name there: on every system, so
+	// the entry is an unsafe path, not checked (TestAttackZipNULInName).
 	z := writeFile(t, filepath.Join(t.TempDir(), "rel.zip"), makeZip(t, []zipEntry{{name: "windows/app.exe\x00.txt", data: foreign}}))
-	mustFail(t, opts, "windows/app.exe\x00.txt", ruleWindowsAlias, z)
+	mustFail(t, opts, "", ruleInsecurePath, z)
 
 	// Our own signature under its real name passes.
 	dir = t.TempDir()

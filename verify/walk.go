@@ -567,7 +567,7 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 			zr.File[k] = nil
 		}
 		name := strings.TrimSuffix(zf.Name, "/")
-		if !fs.ValidPath(name) || strings.Contains(name, `\`) || name == "." {
+		if !zipValidName(name) {
 			e.addFindings(finding(ruleInsecurePath, signing.SeverityError, prefix, fmt.Sprintf("zip entry %q is not a relative path inside the archive; it was not checked", zf.Name)))
 			continue
 		}
@@ -599,6 +599,9 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 		if overlap[i] {
 			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("the data of zip entry %q overlaps another entry's (a zip bomb, or a file that tools extract differently); it was not checked", zf.Name)))
 			continue
+		}
+		if up, ok := zipUnicodePath(zf.Extra, zf.Name); ok {
+			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("zip entry %q: its Unicode Path extra field (0x7075) names it %q, the name unzip, 7-Zip and bsdtar extract it under; it was checked under a name it does not have", zf.Name, up)))
 		}
 		if why := localName[i]; why != "" {
 			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("zip entry %q: %s; extractors that stream the archive install it under that name, so it was checked under a name it may not have", zf.Name, why)))

@@ -77,9 +77,12 @@ var zipNameSeed = maphash.MakeSeed()
 func zipNameHash(name string) uint64 { return maphash.String(zipNameSeed, name) }
 
 // zipValidName reports whether the entry name n (without a trailing
-// "/") is one zipEntries checks: a relative path inside the archive.
+// "/") is one zipEntries checks: a relative path inside the archive,
+// without a backslash (a separator to Windows extractors) or a NUL byte
+// (unzip, 7-Zip and bsdtar end the name there: "foo.dll\x00.txt" is
+// written as foo.dll).
 func zipValidName(n string) bool {
-	return fs.ValidPath(n) && !strings.Contains(n, `\`) && n != "."
+	return fs.ValidPath(n) && !strings.ContainsAny(n, "\\\x00") && n != "."
 }
 
 // A zip archive with many entries is walked a chunk of its central

@@ -35,7 +35,8 @@ const (
 	HFSPlus
 	// NTFS results in the key of Windows on NTFS (and FAT): each path
 	// element without its trailing dots and spaces (Win32 drops them, so
-	// "foo.dll." and "foo.dll " open "foo.dll"), then upper-cased code
+	// "foo.dll." and "foo.dll " open "foo.dll") or the name of its
+	// default stream ("foo.dll::$DATA" is foo.dll), then upper-cased code
 	// unit by code unit by the simple mapping ($UpCase), without
 	// normalization: NFC and NFD spellings stay apart, and so do
 	// characters beyond the Basic Multilingual Plane, which are two
@@ -62,8 +63,9 @@ type Keys [NumFS]string
 
 // KeysOf returns name's key on each file system. A path ("lib/x.dll")
 // folds element by element, so the key of each folder prefix is the
-// key's prefix up to the matching "/". An ASCII name none of whose
-// elements ends in a dot or a space has one key, name lower-cased, on
+// key's prefix up to the matching "/". An ASCII name without a colon,
+// none of whose elements ends in a dot or a space, has one key, name
+// lower-cased, on
 // every file system, which costs no allocation when name is already
 // lower case.
 func KeysOf(name string) Keys {
@@ -91,15 +93,16 @@ func HFSPlusKey(name string) string {
 	return hfsPlusKey(name)
 }
 
-// plain reports whether name is ASCII and none of its path elements ends
-// in a dot or a space: then every file system's key is name in lower case.
+// plain reports whether name is ASCII, without a colon (an NTFS stream
+// name), and none of its path elements ends in a dot or a space: then
+// every file system's key is name in lower case.
 func plain(name string) bool {
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		if c >= utf8.RuneSelf {
 			return false
 		}
-		if (c == '.' || c == ' ') && (i+1 == len(name) || name[i+1] == '/') {
+		if c == ':' || (c == '.' || c == ' ') && (i+1 == len(name) || name[i+1] == '/') {
 			return false
 		}
 	}

@@ -33,20 +33,27 @@ func TestKeysOf(t *testing.T) {
 	}{
 		{"App.dll", "app.dll", All},
 		{"Lib/x", "lib/x", All},
-		{"caf\u00e9", "cafe\u0301", apfs | hfs},     // NFC and NFD: Windows does not normalize
-		{"Caf\u00c9", "cafe\u0301", apfs | hfs},     // case and normalization
-		{"\u00b5", "\u03bc", apfs | ntfs},           // micro sign, mu: both upper-case to U+039C
-		{"\u017f", "s", apfs | ntfs},                // long s upper-cases to S
-		{"stra\u00dfe", "strasse", apfs},            // full case folding only
-		{"\u212aelvin", "kelvin", apfs | hfs},       // Kelvin sign lowers to k; it is its own upper case
-		{"\u10a0.dylib", "\u10d0.dylib", hfs},       // Georgian capital: HFS+'s Unicode 2.0 table
-		{"lib\u200dfoo.dylib", "libfoo.dylib", hfs}, // ZERO WIDTH JOINER, ignored by HFS+
-		{"\ufefflib", "LIB", hfs},                   // BOM, ignored by HFS+
-		{"foo.dll.", "foo.dll", ntfs},               // Win32 drops trailing dots
-		{"foo.dll ", "foo.dll", ntfs},               // and trailing spaces
-		{"Foo.DLL. .", "foo.dll", ntfs},             // and runs of both, whatever the case
-		{"bin./x.dll", "bin/x.dll", ntfs},           // in each element
-		{"\U00010400", "\U00010428", apfs | hfs},    // Deseret: beyond the BMP, NTFS's table maps nothing
+		{"caf\u00e9", "cafe\u0301", apfs | hfs},                 // NFC and NFD: Windows does not normalize
+		{"Caf\u00c9", "cafe\u0301", apfs | hfs},                 // case and normalization
+		{"\u00b5", "\u03bc", apfs | ntfs},                       // micro sign, mu: both upper-case to U+039C
+		{"\u017f", "s", apfs | ntfs},                            // long s upper-cases to S
+		{"stra\u00dfe", "strasse", apfs},                        // full case folding only
+		{"\u212aelvin", "kelvin", apfs | hfs},                   // Kelvin sign lowers to k; it is its own upper case
+		{"\u10a0.dylib", "\u10d0.dylib", hfs},                   // Georgian capital: HFS+'s Unicode 2.0 table
+		{"lib\u200dfoo.dylib", "libfoo.dylib", hfs},             // ZERO WIDTH JOINER, ignored by HFS+
+		{"\ufefflib", "LIB", hfs},                               // BOM, ignored by HFS+
+		{"foo.dll.", "foo.dll", ntfs},                           // Win32 drops trailing dots
+		{"foo.dll ", "foo.dll", ntfs},                           // and trailing spaces
+		{"Foo.DLL. .", "foo.dll", ntfs},                         // and runs of both, whatever the case
+		{"bin./x.dll", "bin/x.dll", ntfs},                       // in each element
+		{"\U00010400", "\U00010428", apfs | hfs},                // Deseret: beyond the BMP, NTFS's table maps nothing
+		{"foo.dll::$DATA", "foo.dll", ntfs},                     // the file's default stream is the file
+		{"Foo.dll::$data", "FOO.DLL", ntfs},                     // whatever the case
+		{"lib::$INDEX_ALLOCATION/x.dll", "lib/x.dll", ntfs},     // a folder's index is the folder
+		{"lib:$I30:$INDEX_ALLOCATION/x.dll", "lib/x.dll", ntfs}, // named as NTFS names it
+		// Distinct on every file system.
+		{"foo.dll:evil", "foo.dll", 0},    // a named stream is not the file's data
+		{"foo.dll.::$DATA", "foo.dll", 0}, // Win32 trims nothing before the stream: "foo.dll."
 		// Distinct on every file system.
 		{"a/b", "a-b", 0},
 		{"lib/x", "libx", 0},

@@ -179,12 +179,14 @@ func Build(s BuildSpec) ([]byte, error) {
 	fileData := map[*entry][]byte{}
 	for _, e := range all {
 		u := utf16.Encode([]rune(e.name))
+		// A thread record: type, reserved, parent ID, then the name's
+		// length and its UTF-16 code units (TN1150).
 		thread := make([]byte, 10+2*len(u))
-		be.PutUint16(thread[6:], uint16(len(u)))
-		for i, c := range u {
-			be.PutUint16(thread[8+2*i:], c)
-		}
 		be.PutUint32(thread[4:], e.parent)
+		be.PutUint16(thread[8:], uint16(len(u)))
+		for i, c := range u {
+			be.PutUint16(thread[10+2*i:], c)
+		}
 		var body []byte
 		perm := uint16(e.f.Mode.Perm())
 		if e.f.Dir {

@@ -627,10 +627,14 @@ type extentRec struct {
 func (v *Volume) readOverflow(t *tree) (data, rsrc map[uint32][]extentRec) {
 	data, rsrc = map[uint32][]extentRec{}, map[uint32][]extentRec{}
 	total := 0
+	var past pastFields
+	defer past.report(v, "the "+t.name)
 	err := t.leaves(v.max, func(key, rec []byte, at int64) error {
 		if len(key) < 12 || len(rec) < 64 {
 			return &FormatError{Offset: at, Reason: "extents overflow record too short"}
 		}
+		past.add(at+12, key[12:])
+		past.add(at+int64(len(key))+64, rec[64:])
 		be := binary.BigEndian
 		out := data
 		switch key[2] {
@@ -696,6 +700,7 @@ func (v *Volume) readCatalog(t *tree, overflow, rsrcOverflow map[uint32][]extent
 	be := binary.BigEndian
 	byID := map[uint32]*node{}
 	var all []*node
+	var past pastFields
 	err := t.leaves(v.max, func(key, rec []byte, at int64) error {
 		if len(key) < 8 || len(rec) < 2 {
 			return &FormatError{Offset: at, Reason: "catalog record too short"}
@@ -705,18 +710,28 @@ func (v *Volume) readCatalog(t *tree, overflow, rsrcOverflow map[uint32][]extent
 		if !ok {
 			return &FormatError{Offset: at, Reason: "catalog key name runs past its key"}
 		}
+		kend := 8 + 2*int(be.Uint16(key[6:]))
+		past.add(at+int64(kend), key[kend:])
+		recAt := at + int64(len(key))
 		typ := be.Uint16(rec)
 		switch typ {
 		case recFolderThread, recFileThread:
+			if len(rec) >= 10 {
+				if end := 10 + 2*int(be.Uint16(rec[8:])); end <= len(rec) {
+					past.add(recAt+int64(end), rec[end:])
+				}
+			}
 			return nil
 		case recFolder:
 			if len(rec) < 88 {
 				return &FormatError{Offset: at, Reason: fmt.Sprintf("folder record of %d bytes, want 88", len(rec))}
 			}
+			past.add(recAt+88, rec[88:])
 		case recFile:
 			if len(rec) < 248 {
 				return &FormatError{Offset: at, Reason: fmt.Sprintf("file record of %d bytes, want 248", len(rec))}
 			}
+			past.add(recAt+248, rec[248:])
 		default:
 			return &FormatError{Offset: at, Reason: fmt.Sprintf("catalog record type %d", typ)}
 		}
@@ -741,6 +756,7 @@ func (v *Volume) readCatalog(t *tree, overflow, rsrcOverflow map[uint32][]extent
 		all = append(all, n)
 		return nil
 	})
+	past.report(v, "the "+t.name)
 	if err != nil {
 		return nil, err
 	}

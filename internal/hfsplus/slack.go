@@ -169,6 +169,19 @@ func (v *Volume) treeSlack(t *tree, zs *zeroScan) {
 		return
 	}
 	mapRec(0, a, z)
+	// The header record's reserved words (reserved3) and the user data
+	// record between it and the map: reserved by TN1150, unused by HFS+,
+	// zero in every volume newfs_hfs and hdiutil make.
+	if u := int(be.Uint16(buf[ns-4:])); u < 14+106 || u > a {
+		v.problem("", nodeAt(0), "%s: the user data record spans [%d, %d): its slack was not checked for data", t.name, u, a)
+		return
+	} else if j := firstNonZero(buf[14+42 : 14+106]); j >= 0 {
+		s.first(nodeAt(0) + 14 + 42 + int64(j))
+		s.add(64+int64(a-u), "its header record's reserved words and user data record")
+	} else if j := firstNonZero(buf[u:a]); j >= 0 {
+		s.first(nodeAt(0) + int64(u+j))
+		s.add(64+int64(a-u), "its header record's reserved words and user data record")
+	}
 	used := []uint32{0}
 	for next := be.Uint32(buf); next != 0; next = be.Uint32(buf) {
 		if next >= t.nodes || len(used) > maxMapNodes || t.reached[next] || slices.Contains(used, next) {

@@ -1,0 +1,124 @@
+package verify
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/testpki"
+)
+
+// unicodePathZip returns a zip of win/a.txt, win/readme.txt holding data
+// with an Info-ZIP Unicode Path extra field (0x7075) naming it up, in its
+// local header, central record or both (where), and win/z.txt.
+func unicodePathZip(t *testing.T, data []byte, up, where string) []byte {
+	t.Helper()
+	const hdr = "win/readme.txt"
+	field := binary.LittleEndian.AppendUint16(nil, zipUnicodePathID)
+	field = binary.LittleEndian.AppendUint16(field, uint16(5+len(up)))
+	field = append(field, 1)
+	field = binary.LittleEndian.AppendUint32(field, crc32.ChecksumIEEE([]byte(hdr)))
+	field = append(field, up...)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, e := range []struct {
+		name  string
+		data  []byte
+		extra []byte
+	}{{"win/a.txt", []byte("first"), nil}, {hdr, data, field}, {"win/z.txt", []byte("last"), nil}} {
+		// Stored, sizes in the local header: Debian's unzip takes the data
+		// descriptors archive/zip writes otherwise for overlapping entries.
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: e.name, Method: zip.Store, Modified: testpki.Epoch, Extra: e.extra,
+			CRC32: crc32.ChecksumIEEE(e.data), CompressedSize64: uint64(len(e.data)), UncompressedSize64: uint64(len(e.data))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(e.data)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	z := buf.Bytes()
+	// The local header's field comes first, the central record's last:
+	// the other one's tag is made one no tool reads.
+	tag := []byte{0x75, 0x70, byte(5 + len(up)), 0, 1}
+	switch where {
+	case "central":
+		copy(z[bytes.Index(z, tag):], "\xfe\xca")
+	case "local":
+		copy(z[bytes.LastIndex(z, tag):], "\xfe\xca")
+	}
+	return z
+}
+
+// TestAttackZipUnicodePathName: an entry named win/readme.txt in its
+// headers whose Unicode Path extra field names it win/readme.dll. Go's
+// archive/zip ignores the field, so shipgate checked a text file; unzip,
+// 7-Zip and bsdtar all install the unsigned DLL as win/readme.dll, which
+// the rule for *.dll never judged. The same field can name an entry
+// WIN/A.TXT, a second win/a.txt the name-collision and duplicate checks
+// never saw. Each placement (local header, central record, both) is
+// zip/malformed; the extractors that are installed are asked which name
+// they use.
+func TestAttackZipUnicodePathName(t *testing.T) {
+	f := getFixtures(t)
+	pol := &Policy{Rules: []Rule{{Match: []string{"**/*.dll"}, Require: RequireValid}}}
+	for _, where := range []string{"both", "central", "local"} {
+		p := writeFile(t, filepath.Join(t.TempDir(), "rel.zip"), unicodePathZip(t, f.peUnsigned, "win/readme.dll", where))
+		mustFail(t, Options{Policy: pol}, "win/readme.txt", ruleMalformed, p)
+	}
+	// A field that repeats the header's name is no second name.
+	ok := writeFile(t, filepath.Join(t.TempDir(), "ok.zip"), unicodePathZip(t, []byte("text"), "win/readme.txt", "both"))
+	if r := run(t, Options{Policy: pol}, ok); len(r.Findings) != 0 {
+		t.Errorf("Unicode Path equal to the name: %v", r.Findings)
+	}
+
+	z := filepath.Join(t.TempDir(), "x.zip")
+	writeFile(t, z, unicodePathZip(t, []byte("payload"), "win/readme.dll", "both"))
+	for _, tool := range [][]string{{"unzip", "-q", z}, {"7z", "x", "-y", z}, {"bsdtar", "-xf", z}} {
+		if _, err := exec.LookPath(tool[0]); err != nil {
+			t.Logf("%s not installed: cross-check skipped", tool[0])
+			continue
+		}
+		dir := t.TempDir()
+		cmd := exec.Command(tool[0], tool[1:]...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", tool[0], err, out)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "win", "readme.dll")); err != nil {
+			t.Errorf("%s did not extract the entry under its Unicode Path name: %v", tool[0], err)
+		}
+	}
+}
+
+// TestAttackZipNULInName: "lib/foo.dll\x00.txt" was a valid relative path
+// to shipgate, checked as a text file apart from lib/foo.dll; unzip, 7-Zip
+// and bsdtar end the name at the NUL and write its bytes over
+// lib/foo.dll. It is file/insecure-path, not checked; the installed
+// extractors are asked what they write.
+func TestAttackZipNULInName(t *testing.T) {
+	z := makeZip(t, []zipEntry{{name: "lib/foo.dll", data: []byte("checked"), store: true}, {name: "lib/foo.dll\x00.txt", data: []byte("installed"), store: true}})
+	p := writeFile(t, filepath.Join(t.TempDir(), "r.zip"), z)
+	mustFail(t, Options{}, "", ruleInsecurePath, p)
+	for _, tool := range [][]string{{"unzip", "-oq", p}, {"7z", "x", "-y", p}, {"bsdtar", "-xf", p}} {
+		if _, err := exec.LookPath(tool[0]); err != nil {
+			t.Logf("%s not installed: cross-check skipped", tool[0])
+			continue
+		}
+		dir := t.TempDir()
+		cmd := exec.Command(tool[0], tool[1:]...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", tool[0], err, out)
+		}
+		if b, err := os.ReadFile(filepath.Join(dir, "lib", "foo.dll")); err != nil || string(b) != "installed" {
+			t.Errorf("%s wrote lib/foo.dll as %q (%v), not the NUL-named entry's bytes", tool[0], b, err)
+		}
+	}
+}
