@@ -1,7 +1,6 @@
 package sbom
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -28,23 +27,7 @@ func TestInstallerNestedMSIInventory(t *testing.T) {
 		Storages:       map[string]*cfb.Node{"nested": nested, "t.mst": transform, "stash": stash},
 		NestedInstalls: map[string]string{"RunNested": "nested"}})
 	p := writeFile(t, t.TempDir(), "setup.msi", cfb.Build(root))
-	inv, err := Open(p, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := verify.Release(context.Background(), verify.Options{}, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got, want []string
-	for _, f := range inv.Files {
-		got = append(got, f.Path)
-	}
-	for _, f := range rep.Files {
-		want = append(want, f.Path)
-	}
-	slices.Sort(got)
-	slices.Sort(want)
+	inv, rep, got, want := sbomAndVerify(t, p, "")
 	wantPaths := []string{"setup.msi", "setup.msi/app.cab/Acme/a.dll", "setup.msi/nested/Binary/NCA", "setup.msi/nested/app.cab/Inner/b.dll",
 		"setup.msi/nested/app.cab/Inner/more.cab", "setup.msi/nested/app.cab/Inner/more.cab/deep.dll", "setup.msi/stash/x", "setup.msi/t.mst/Binary.Added"}
 	if !slices.Equal(got, want) || !slices.Equal(got, wantPaths) {

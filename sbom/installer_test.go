@@ -421,24 +421,8 @@ func TestInstallerNamesAsVerify(t *testing.T) {
 		{"in a folder", folder, "win/setup.msi", 9},
 		{"in a zip", zp, "win/setup.msi", 9},
 	} {
-		inv, err := Open(c.path, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rep, err := verify.Release(context.Background(), verify.Options{}, c.path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got, want []string
-		for _, f := range inv.Files {
-			got = append(got, f.Path)
-		}
-		for _, f := range rep.Files {
-			// verify names a zip's files under the zip's name.
-			want = append(want, strings.TrimPrefix(f.Path, "release.zip/"))
-		}
-		slices.Sort(got)
-		slices.Sort(want)
+		// verify names a zip's files under the zip's name.
+		inv, rep, got, want := sbomAndVerify(t, c.path, "release.zip/")
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: sbom lists\n%s\nverify\n%s", c.name, strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
@@ -574,4 +558,28 @@ func TestInstallerFromMsitools(t *testing.T) {
 		}
 		check(inv, "app.cab/")
 	})
+}
+
+// sbomAndVerify inventories path and has verify check it; it returns both
+// results and the paths each lists, sorted, verify's without the prefix
+// strip.
+func sbomAndVerify(t *testing.T, path, strip string) (inv *Inventory, rep *verify.Report, got, want []string) {
+	t.Helper()
+	inv, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err = verify.Release(context.Background(), verify.Options{}, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range inv.Files {
+		got = append(got, f.Path)
+	}
+	for _, f := range rep.Files {
+		want = append(want, strings.TrimPrefix(f.Path, strip))
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	return inv, rep, got, want
 }

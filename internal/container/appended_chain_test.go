@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"io"
+	"slices"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/pefile"
@@ -70,7 +71,7 @@ func TestAppendedZips(t *testing.T) {
 			b = append(b, zipAtOffset(t, n, off)...)
 			want = append(want, int64(len(b)-22))
 		}
-		if got := appendedOf(t, b); !equal(got, want) {
+		if got := appendedOf(t, b); !slices.Equal(got, want) {
 			t.Errorf("adjusted=%v: three archives: %v, want %v", adjust, got, want)
 		}
 	}
@@ -94,18 +95,6 @@ func TestAppendedZips(t *testing.T) {
 	if got := appendedOf(t, b); len(got) != MaxAppended || got[len(got)-1] != int64(len(b)-22) {
 		t.Errorf("long chain: %d archives, want %d ending with the last", len(got), MaxAppended)
 	}
-}
-
-func equal(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestTrailingAppended: a zip that is the bytes after NSIS data and the

@@ -1,7 +1,6 @@
 package container
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/binary"
 	"testing"
@@ -13,17 +12,7 @@ import (
 // zipOne returns a zip archive holding one file name.
 func zipOne(t *testing.T, name string) []byte {
 	t.Helper()
-	var b bytes.Buffer
-	zw := zip.NewWriter(&b)
-	w, err := zw.Create(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write([]byte(name))
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
+	return zipAtOffset(t, name, 0)
 }
 
 // signedLike returns a PE, then between, then a certificate table

@@ -80,6 +80,14 @@ func Build(files []BuildFile, o BuildOptions) []byte {
 	le.PutUint32(hdr[4+8*blkStrings:], uint32(len(hdr)+len(entries)))
 	le.PutUint32(hdr[4+8*blkLangTabs:], uint32(len(hdr)+len(entries)+len(strs)))
 	hdr = append(append(hdr, entries...), strs...)
+	return o.assemble(hdr, data)
+}
+
+// assemble returns the NSIS data of an installer whose decompressed header
+// is hdr, followed by the data blocks data: the first header, then the
+// header block and data compressed as o says, then a zero CRC.
+func (o BuildOptions) assemble(hdr, data []byte) []byte {
+	le := binary.LittleEndian
 	var body []byte
 	if o.Solid {
 		raw := append(le.AppendUint32(nil, uint32(len(hdr))), hdr...)

@@ -10,21 +10,7 @@ import (
 // withHeader returns the NSIS data of an installer whose decompressed
 // header is hdr, compressed as o says, with one stored data block.
 func withHeader(hdr []byte, o BuildOptions) []byte {
-	le := binary.LittleEndian
-	data := o.block([]byte("MZ data"), false)
-	var body []byte
-	if o.Solid {
-		raw := append(le.AppendUint32(nil, uint32(len(hdr))), hdr...)
-		body = o.compress(append(raw, data...))
-	} else {
-		body = append(o.block(hdr, o.Deflate), data...)
-	}
-	fh := make([]byte, headerLen)
-	le.PutUint32(fh[4:], sigInfo)
-	copy(fh[8:], magic)
-	le.PutUint32(fh[20:], uint32(len(hdr)))
-	le.PutUint32(fh[24:], uint32(headerLen+len(body)+4))
-	return append(append(fh, body...), 0, 0, 0, 0)
+	return o.assemble(hdr, o.block([]byte("MZ data"), false))
 }
 
 // sampleHeader is the decompressed header Build makes of sample().

@@ -5,9 +5,6 @@ import (
 	"crypto"
 	"encoding/binary"
 	"encoding/hex"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -452,73 +449,40 @@ func TestAPPXPublisherName(t *testing.T) {
 // TestOsslsigncodeAPPX has osslsigncode sign our unsigned package: we
 // accept it; it accepts our Go-signed one; a tampered copy fails for both.
 func TestOsslsigncodeAPPX(t *testing.T) {
-	tool := needOsslsigncode(t)
-	p := fixtures.NewPKI()
-	trust := scriptTrust(t, p)
-	dir := t.TempDir()
-	write := func(name string, b ...[]byte) string {
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, bytes.Join(b, nil), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
-	certs := write("certs.pem", p.Leaf.PEM(), p.Inter.PEM())
-	key := write("leaf.key", p.Leaf.KeyPEM())
-	ca := write("ca.pem", p.Root.PEM())
-	out := filepath.Join(dir, "signed.msix")
-	in := write("unsigned.msix", buildAPPX(t, p, fixtures.APPXSpec{Unsigned: true}))
-	if b, err := exec.Command(tool, "sign", "-certs", certs, "-key", key, "-h", "sha256", "-in", in, "-out", out).CombinedOutput(); err != nil {
-		t.Fatalf("osslsigncode sign: %v\n%s", err, b)
-	}
-	signed, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newOsslEnv(t)
+	p, trust := e.p, e.trust
+	signed, out := e.sign(t, e.write("unsigned.msix", buildAPPX(t, p, fixtures.APPXSpec{Unsigned: true})), "signed.msix")
 	res := verifyAPPX(t, signed, trust)
 	if res.Status != signing.StatusValid || len(res.Findings) != 0 {
 		t.Fatalf("osslsigncode-signed: status %s findings %+v", res.Status, res.Findings)
 	}
-	if b, err := exec.Command(tool, "verify", "-CAfile", ca, "-ignore-cdp", "-in", out).CombinedOutput(); err != nil {
-		t.Errorf("osslsigncode rejects its own package: %v\n%s", err, b)
+	if o, err := e.verify(out); err != nil {
+		t.Errorf("osslsigncode rejects its own package: %v\n%s", err, o)
 	}
 	bad := replaceIn(t, signed, "hello from the package", "HELLO from the package")
-	if b, err := exec.Command(tool, "verify", "-CAfile", ca, "-ignore-cdp", "-in", write("bad.msix", bad)).CombinedOutput(); err == nil {
-		t.Errorf("osslsigncode accepts the tampered package:\n%s", b)
+	if o, err := e.verify(e.write("bad.msix", bad)); err == nil {
+		t.Errorf("osslsigncode accepts the tampered package:\n%s", o)
 	}
 	if res := verifyAPPX(t, bad, trust); res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIXDigestMismatch) {
 		t.Errorf("tampered: status %s rules %v", res.Status, rules(res))
 	}
 	// A code integrity catalog: osslsigncode's AXCI is ours.
 	cfiles := append(fixtures.DefaultAPPXFiles(), fixtures.APPXFile{Name: "AppxMetadata/CodeIntegrity.cat", Data: []byte("catalog bytes")})
-	cout := filepath.Join(dir, "ci-signed.msix")
-	cin := write("ci.msix", buildAPPX(t, p, fixtures.APPXSpec{Files: cfiles, Unsigned: true}))
-	if b, err := exec.Command(tool, "sign", "-certs", certs, "-key", key, "-h", "sha256", "-in", cin, "-out", cout).CombinedOutput(); err != nil {
-		t.Fatalf("osslsigncode sign: %v\n%s", err, b)
-	}
-	if signed, err := os.ReadFile(cout); err != nil {
-		t.Fatal(err)
-	} else if res := verifyAPPX(t, signed, trust); res.Status != signing.StatusValid || len(res.Findings) != 0 || !strings.Contains(res.Signatures[0].Digest.Signed, hex.EncodeToString([]byte("AXCI"))) {
+	signed, _ = e.sign(t, e.write("ci.msix", buildAPPX(t, p, fixtures.APPXSpec{Files: cfiles, Unsigned: true})), "ci-signed.msix")
+	if res := verifyAPPX(t, signed, trust); res.Status != signing.StatusValid || len(res.Findings) != 0 || !strings.Contains(res.Signatures[0].Digest.Signed, hex.EncodeToString([]byte("AXCI"))) {
 		t.Errorf("osslsigncode-signed with a catalog: status %s findings %+v", res.Status, res.Findings)
 	}
 	// A bundle: osslsigncode signs it as one, and reads ours.
-	bout := filepath.Join(dir, "signed.msixbundle")
-	bin := write("unsigned.msixbundle", buildAPPX(t, p, fixtures.APPXSpec{Bundle: true, Unsigned: true}))
-	if b, err := exec.Command(tool, "sign", "-certs", certs, "-key", key, "-h", "sha256", "-in", bin, "-out", bout).CombinedOutput(); err != nil {
-		t.Fatalf("osslsigncode sign bundle: %v\n%s", err, b)
-	}
-	if signed, err := os.ReadFile(bout); err != nil {
-		t.Fatal(err)
-	} else if res := verifyAPPX(t, signed, trust); res.Status != signing.StatusValid || len(res.Findings) != 0 {
+	signed, _ = e.sign(t, e.write("unsigned.msixbundle", buildAPPX(t, p, fixtures.APPXSpec{Bundle: true, Unsigned: true})), "signed.msixbundle")
+	if res := verifyAPPX(t, signed, trust); res.Status != signing.StatusValid || len(res.Findings) != 0 {
 		t.Errorf("osslsigncode-signed bundle: status %s findings %+v", res.Status, res.Findings)
 	}
-	if b, err := exec.Command(tool, "verify", "-CAfile", ca, "-ignore-cdp", "-in", write("go-signed.msixbundle", buildAPPX(t, p, fixtures.APPXSpec{Bundle: true}))).CombinedOutput(); err != nil {
-		t.Errorf("osslsigncode rejects our signed bundle: %v\n%s", err, b)
+	if o, err := e.verify(e.write("go-signed.msixbundle", buildAPPX(t, p, fixtures.APPXSpec{Bundle: true}))); err != nil {
+		t.Errorf("osslsigncode rejects our signed bundle: %v\n%s", err, o)
 	}
 	for _, store := range []bool{false, true} {
-		path := write("go-signed.msix", buildAPPX(t, p, fixtures.APPXSpec{StoreSignature: store}))
-		if b, err := exec.Command(tool, "verify", "-CAfile", ca, "-ignore-cdp", "-in", path).CombinedOutput(); err != nil {
-			t.Errorf("store %v: osslsigncode rejects our signed package: %v\n%s", store, err, b)
+		if o, err := e.verify(e.write("go-signed.msix", buildAPPX(t, p, fixtures.APPXSpec{StoreSignature: store}))); err != nil {
+			t.Errorf("store %v: osslsigncode rejects our signed package: %v\n%s", store, err, o)
 		}
 	}
 }

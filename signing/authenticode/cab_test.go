@@ -5,9 +5,6 @@ import (
 	"crypto"
 	"encoding/asn1"
 	"encoding/binary"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/pefile"
@@ -176,53 +173,32 @@ func TestCABMalformedLocator(t *testing.T) {
 // compute its digest; it accepts our Go-signed one; a tampered copy fails
 // for both.
 func TestOsslsigncodeCAB(t *testing.T) {
-	tool := needOsslsigncode(t)
-	p := fixtures.NewPKI()
-	trust := scriptTrust(t, p)
-	dir := t.TempDir()
-	write := func(name string, b ...[]byte) string {
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, bytes.Join(b, nil), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
-	certs := write("certs.pem", p.Leaf.PEM(), p.Inter.PEM())
-	key := write("leaf.key", p.Leaf.KeyPEM())
-	ca := write("ca.pem", p.Root.PEM())
+	e := newOsslEnv(t)
 	// osslsigncode 2.9 adds the reserve itself; it cannot sign a cabinet
 	// whose reserve locates no signature.
 	for name, in := range map[string][]byte{"plain": cabBytes(false, 0)} {
 		t.Run(name, func(t *testing.T) {
-			out := filepath.Join(dir, name+"-signed.cab")
-			if b, err := exec.Command(tool, "sign", "-certs", certs, "-key", key, "-h", "sha256", "-in", write(name+".cab", in), "-out", out).CombinedOutput(); err != nil {
-				t.Fatalf("osslsigncode sign: %v\n%s", err, b)
-			}
-			signed, err := os.ReadFile(out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res := verifyCAB(t, signed, trust)
+			signed, out := e.sign(t, e.write(name+".cab", in), name+"-signed.cab")
+			res := verifyCAB(t, signed, e.trust)
 			if res.Status != signing.StatusValid || len(res.Findings) != 0 {
 				t.Fatalf("status %s findings %+v, want valid", res.Status, res.Findings)
 			}
-			want := osslDigests(t, tool, out)
+			want := osslDigests(t, e.tool, out)
 			if len(want) != 1 || res.Signatures[0].Digest.Computed != want[0] {
 				t.Errorf("osslsigncode computes %v, we computed %s", want, res.Signatures[0].Digest.Computed)
 			}
 			bad := bytes.Clone(signed)
 			bad[bytes.Index(bad, []byte("hello cabinet"))] = 'j'
-			if b, err := exec.Command(tool, "verify", "-CAfile", ca, "-ignore-cdp", "-in", write(name+"-bad.cab", bad)).CombinedOutput(); err == nil {
-				t.Errorf("osslsigncode accepts the tampered cabinet:\n%s", b)
+			if o, err := e.verify(e.write(name+"-bad.cab", bad)); err == nil {
+				t.Errorf("osslsigncode accepts the tampered cabinet:\n%s", o)
 			}
-			if res := verifyCAB(t, bad, trust); res.Status != signing.StatusInvalid || !hasRule(res, RuleCABDigestMismatch) {
+			if res := verifyCAB(t, bad, e.trust); res.Status != signing.StatusInvalid || !hasRule(res, RuleCABDigestMismatch) {
 				t.Errorf("tampered: status %s findings %+v", res.Status, res.Findings)
 			}
 		})
 	}
-	path := write("go-signed.cab", signCAB(t, p, nil))
-	if b, err := exec.Command(tool, "verify", "-CAfile", ca, "-ignore-cdp", "-in", path).CombinedOutput(); err != nil {
-		t.Errorf("osslsigncode rejects our signed cabinet: %v\n%s", err, b)
+	if o, err := e.verify(e.write("go-signed.cab", signCAB(t, e.p, nil))); err != nil {
+		t.Errorf("osslsigncode rejects our signed cabinet: %v\n%s", err, o)
 	}
 }
 

@@ -6,9 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -227,48 +224,26 @@ func TestCatalogMemberLimit(t *testing.T) {
 // catalog's signature, finds the PE among its members, and rejects a
 // tampered catalog; it re-signs the catalog and we accept that.
 func TestOsslsigncodeCatalog(t *testing.T) {
-	tool := needOsslsigncode(t)
-	p := fixtures.NewPKI()
-	trust := scriptTrust(t, p)
-	dir := t.TempDir()
-	write := func(name string, b ...[]byte) string {
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, bytes.Join(b, nil), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return path
+	e := newOsslEnv(t)
+	cat := signTestCatalog(t, e.p, e.p.Leaf, catalogMembers(t)...)
+	catPath := e.write("go-signed.cat", cat)
+	if o, err := e.verify(catPath); err != nil {
+		t.Errorf("osslsigncode rejects our catalog: %v\n%s", err, o)
 	}
-	ca := write("ca.pem", p.Root.PEM())
-	cat := signTestCatalog(t, p, p.Leaf, catalogMembers(t)...)
-	catPath := write("go-signed.cat", cat)
-	if b, err := exec.Command(tool, "verify", "-CAfile", ca, "-ignore-cdp", "-in", catPath).CombinedOutput(); err != nil {
-		t.Errorf("osslsigncode rejects our catalog: %v\n%s", err, b)
+	if o, err := e.verify(e.write("app.exe", fixtures.Base()), "-catalog", catPath); err != nil {
+		t.Errorf("osslsigncode does not find the PE in our catalog: %v\n%s", err, o)
 	}
-	exe := write("app.exe", fixtures.Base())
-	if b, err := exec.Command(tool, "verify", "-CAfile", ca, "-ignore-cdp", "-catalog", catPath, "-in", exe).CombinedOutput(); err != nil {
-		t.Errorf("osslsigncode does not find the PE in our catalog: %v\n%s", err, b)
-	}
-	other := write("other.exe", append(fixtures.Base(), 0))
-	if b, err := exec.Command(tool, "verify", "-CAfile", ca, "-ignore-cdp", "-catalog", catPath, "-in", other).CombinedOutput(); err == nil {
-		t.Errorf("osslsigncode finds a file that is not a member:\n%s", b)
+	if o, err := e.verify(e.write("other.exe", append(fixtures.Base(), 0)), "-catalog", catPath); err == nil {
+		t.Errorf("osslsigncode finds a file that is not a member:\n%s", o)
 	}
 	bad := bytes.Clone(cat)
 	bad[bytes.Index(bad, catalogMembers(t)[1].Digest)] ^= 1
-	if b, err := exec.Command(tool, "verify", "-CAfile", ca, "-ignore-cdp", "-in", write("bad.cat", bad)).CombinedOutput(); err == nil {
-		t.Errorf("osslsigncode accepts the tampered catalog:\n%s", b)
+	if o, err := e.verify(e.write("bad.cat", bad)); err == nil {
+		t.Errorf("osslsigncode accepts the tampered catalog:\n%s", o)
 	}
 	// osslsigncode re-signs the catalog's content.
-	certs := write("certs.pem", p.Leaf.PEM(), p.Inter.PEM())
-	key := write("leaf.key", p.Leaf.KeyPEM())
-	out := filepath.Join(dir, "ossl-signed.cat")
-	if b, err := exec.Command(tool, "sign", "-certs", certs, "-key", key, "-h", "sha256", "-in", catPath, "-out", out).CombinedOutput(); err != nil {
-		t.Fatalf("osslsigncode sign: %v\n%s", err, b)
-	}
-	signed, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := verifyCatalog(t, signed, trust)
+	signed, _ := e.sign(t, catPath, "ossl-signed.cat")
+	res := verifyCatalog(t, signed, e.trust)
 	if res.Status != signing.StatusValid || res.Catalog == nil || len(res.Catalog.Members) != 2 {
 		t.Errorf("osslsigncode's catalog: status %s findings %+v catalog %+v", res.Status, res.Findings, res.Catalog)
 	}

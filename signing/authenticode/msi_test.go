@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"encoding/hex"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -185,40 +183,19 @@ var msiCalculatedRE = regexp.MustCompile(`(?m)^Calculated DigitalSignature\s*:\s
 // osslsigncode accepts our Go-signed file; a tampered copy fails for both.
 func TestOsslsigncodeMSI(t *testing.T) {
 	t.Parallel()
-	tool := needOsslsigncode(t)
-	p := fixtures.NewPKI()
-	trust := scriptTrust(t, p)
-	dir := t.TempDir()
-	write := func(name string, b ...[]byte) string {
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, bytes.Join(b, nil), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
-	certs := write("certs.pem", p.Leaf.PEM(), p.Inter.PEM())
-	key := write("leaf.key", p.Leaf.KeyPEM())
-	ca := write("ca.pem", p.Root.PEM())
-	in := write("in.msi", cfb.Build(msiTree()))
+	e := newOsslEnv(t)
+	in := e.write("in.msi", cfb.Build(msiTree()))
 	for name, args := range map[string][]string{"plain": nil, "dse": {"-add-msi-dse"}} {
 		t.Run(name, func(t *testing.T) {
-			out := filepath.Join(dir, name+".msi")
-			cmd := append([]string{"sign", "-certs", certs, "-key", key, "-h", "sha256"}, args...)
-			if b, err := exec.Command(tool, append(cmd, "-in", in, "-out", out)...).CombinedOutput(); err != nil {
-				t.Fatalf("osslsigncode sign: %v\n%s", err, b)
-			}
-			signed, err := os.ReadFile(out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res := verifyMSI(t, signed, trust)
+			signed, out := e.sign(t, in, name+".msi", args...)
+			res := verifyMSI(t, signed, e.trust)
 			if res.Status != signing.StatusValid || len(msiFindingsBeyondNote(res)) != 0 {
 				t.Fatalf("status %s, want valid without findings; findings %+v", res.Status, res.Findings)
 			}
 			// For an MSI osslsigncode prints the file's digest as
 			// "Calculated DigitalSignature" ("Calculated message digest" is
 			// the SpcIndirectDataContent's).
-			o, _ := exec.Command(tool, "verify", "-ignore-cdp", "-in", out).CombinedOutput()
+			o, _ := exec.Command(e.tool, "verify", "-ignore-cdp", "-in", out).CombinedOutput()
 			var want []string
 			for _, m := range msiCalculatedRE.FindAllStringSubmatch(string(o), -1) {
 				want = append(want, strings.ToLower(m[1]))
@@ -229,18 +206,17 @@ func TestOsslsigncodeMSI(t *testing.T) {
 			bad := bytes.Clone(signed)
 			k := bytes.Index(bad, []byte("hello inner"))
 			bad[k] = 'j'
-			if b, err := exec.Command(tool, "verify", "-CAfile", ca, "-ignore-cdp", "-in", write(name+"-bad.msi", bad)).CombinedOutput(); err == nil {
-				t.Errorf("osslsigncode accepts the tampered MSI:\n%s", b)
+			if o, err := e.verify(e.write(name+"-bad.msi", bad)); err == nil {
+				t.Errorf("osslsigncode accepts the tampered MSI:\n%s", o)
 			}
-			if res := verifyMSI(t, bad, trust); res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIDigestMismatch) {
+			if res := verifyMSI(t, bad, e.trust); res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIDigestMismatch) {
 				t.Errorf("tampered: status %s findings %+v", res.Status, res.Findings)
 			}
 		})
 	}
 	for name, s := range map[string]msiSpec{"go-plain": {}, "go-dse": {ex: true}} {
-		path := write(name+".msi", signMSI(t, p, s))
-		if b, err := exec.Command(tool, "verify", "-CAfile", ca, "-ignore-cdp", "-in", path).CombinedOutput(); err != nil {
-			t.Errorf("%s: osslsigncode rejects our signed MSI: %v\n%s", name, err, b)
+		if o, err := e.verify(e.write(name+".msi", signMSI(t, e.p, s))); err != nil {
+			t.Errorf("%s: osslsigncode rejects our signed MSI: %v\n%s", name, err, o)
 		}
 	}
 }
@@ -372,52 +348,27 @@ func signTree(t *testing.T, p *fixtures.PKI, build func(extra ...*cfb.Node) *cfb
 // inside a nested storage fails both.
 func TestOsslsigncodeNestedStorages(t *testing.T) {
 	t.Parallel()
-	tool := needOsslsigncode(t)
-	p := fixtures.NewPKI()
-	trust := scriptTrust(t, p)
-	dir := t.TempDir()
-	write := func(name string, b ...[]byte) string {
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, bytes.Join(b, nil), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
-	certs := write("certs.pem", p.Leaf.PEM(), p.Inter.PEM())
-	key := write("leaf.key", p.Leaf.KeyPEM())
-	ca := write("ca.pem", p.Root.PEM())
-	osslVerify := func(t *testing.T, name string, b []byte) (string, error) {
-		o, err := exec.Command(tool, "verify", "-CAfile", ca, "-ignore-cdp", "-in", write(name, b)).CombinedOutput()
-		return string(o), err
-	}
+	e := newOsslEnv(t)
 	tamper := func(t *testing.T, name string, signed []byte, marker string) {
 		bad := bytes.Clone(signed)
 		k := bytes.Index(bad, []byte(marker))
 		bad[k] ^= 0x20
-		if o, err := osslVerify(t, name+"-bad.msi", bad); err == nil {
+		if o, err := e.verify(e.write(name+"-bad.msi", bad)); err == nil {
 			t.Errorf("osslsigncode accepts the tampered MSI:\n%s", o)
 		}
-		if res := verifyMSI(t, bad, trust); res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIDigestMismatch) {
+		if res := verifyMSI(t, bad, e.trust); res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIDigestMismatch) {
 			t.Errorf("tampered: status %s findings %+v", res.Status, res.Findings)
 		}
 	}
-	in := write("nested.msi", cfb.Build(nestedMSITree(false)))
+	in := e.write("nested.msi", cfb.Build(nestedMSITree(false)))
 	for name, args := range map[string][]string{"plain": nil, "dse": {"-add-msi-dse"}} {
 		t.Run(name, func(t *testing.T) {
-			out := filepath.Join(dir, name+"-signed.msi")
-			cmd := append([]string{"sign", "-certs", certs, "-key", key, "-h", "sha256"}, args...)
-			if b, err := exec.Command(tool, append(cmd, "-in", in, "-out", out)...).CombinedOutput(); err != nil {
-				t.Fatalf("osslsigncode sign: %v\n%s", err, b)
-			}
-			signed, err := os.ReadFile(out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res := verifyMSI(t, signed, trust)
+			signed, _ := e.sign(t, in, name+"-signed.msi", args...)
+			res := verifyMSI(t, signed, e.trust)
 			if res.Status != signing.StatusValid || len(msiFindingsBeyondNote(res)) != 0 {
 				t.Fatalf("status %s, want valid without findings; findings %+v", res.Status, res.Findings)
 			}
-			o, err := osslVerify(t, name+"-check.msi", signed)
+			o, err := e.verify(e.write(name+"-check.msi", signed))
 			if err != nil {
 				t.Fatalf("osslsigncode verify: %v\n%s", err, o)
 			}
@@ -432,11 +383,11 @@ func TestOsslsigncodeNestedStorages(t *testing.T) {
 		})
 	}
 	t.Run("go-signed-deeper", func(t *testing.T) {
-		signed := signTree(t, p, func(extra ...*cfb.Node) *cfb.Node { return nestedMSITree(true, extra...) })
-		if res := verifyMSI(t, signed, trust); res.Status != signing.StatusValid {
+		signed := signTree(t, e.p, func(extra ...*cfb.Node) *cfb.Node { return nestedMSITree(true, extra...) })
+		if res := verifyMSI(t, signed, e.trust); res.Status != signing.StatusValid {
 			t.Fatalf("status %s findings %+v", res.Status, res.Findings)
 		}
-		if o, err := osslVerify(t, "deeper.msi", signed); err != nil {
+		if o, err := e.verify(e.write("deeper.msi", signed)); err != nil {
 			t.Fatalf("osslsigncode rejects our signature over two nested storages: %v\n%s", err, o)
 		}
 		tamper(t, "deeper", signed, "deeper stream b")

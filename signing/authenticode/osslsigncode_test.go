@@ -24,6 +24,66 @@ func needOsslsigncode(t *testing.T) string {
 	return p
 }
 
+// osslEnv is the setup an osslsigncode cross-check shares: the tool, a
+// test PKI and its trust store, and a temporary directory holding the
+// leaf's chain (certs), its key and the root (ca) as files.
+type osslEnv struct {
+	t              *testing.T
+	tool, dir      string
+	p              *fixtures.PKI
+	trust          *signing.TrustStore
+	certs, key, ca string
+}
+
+// newOsslEnv skips t when osslsigncode is not installed; otherwise it
+// makes a new PKI and writes its files into a fresh temporary directory.
+func newOsslEnv(t *testing.T) *osslEnv {
+	t.Helper()
+	e := &osslEnv{t: t, tool: needOsslsigncode(t), dir: t.TempDir(), p: fixtures.NewPKI()}
+	e.trust = scriptTrust(t, e.p)
+	e.certs = e.write("certs.pem", e.p.Leaf.PEM(), e.p.Inter.PEM())
+	e.key = e.write("leaf.key", e.p.Leaf.KeyPEM())
+	e.ca = e.write("ca.pem", e.p.Root.PEM())
+	return e
+}
+
+// path returns name's path in the directory.
+func (e *osslEnv) path(name string) string { return filepath.Join(e.dir, name) }
+
+// write joins b into the file name in the directory and returns its path.
+func (e *osslEnv) write(name string, b ...[]byte) string {
+	path := e.path(name)
+	if err := os.WriteFile(path, bytes.Join(b, nil), 0o600); err != nil {
+		e.t.Fatal(err)
+	}
+	return path
+}
+
+// sign has osslsigncode sign in with the leaf and SHA-256 (args come
+// before -in) into the file out in the directory; it returns the signed
+// bytes and out's path.
+func (e *osslEnv) sign(t *testing.T, in, out string, args ...string) ([]byte, string) {
+	t.Helper()
+	out = e.path(out)
+	cmd := append([]string{"sign", "-certs", e.certs, "-key", e.key, "-h", "sha256"}, args...)
+	if b, err := exec.Command(e.tool, append(cmd, "-in", in, "-out", out)...).CombinedOutput(); err != nil {
+		t.Fatalf("osslsigncode sign: %v\n%s", err, b)
+	}
+	signed, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signed, out
+}
+
+// verify runs osslsigncode verify on in against the root, CRLs not
+// fetched (args come before -in); it returns the tool's output.
+func (e *osslEnv) verify(in string, args ...string) (string, error) {
+	cmd := append([]string{"verify", "-CAfile", e.ca, "-ignore-cdp"}, args...)
+	b, err := exec.Command(e.tool, append(cmd, "-in", in)...).CombinedOutput()
+	return string(b), err
+}
+
 var calculatedRE = regexp.MustCompile(`(?m)^Calculated message digest\s*:\s*([0-9A-Fa-f]+)`)
 
 // osslDigests runs osslsigncode verify on path and returns every "Calculated
@@ -89,28 +149,14 @@ func compareDigests(t *testing.T, name string, got, want []string) {
 // nested and with an RFC 3161 timestamp from osslsigncode's built-in TSA.
 func TestOsslsigncodeSigned(t *testing.T) {
 	t.Parallel()
-	tool := needOsslsigncode(t)
-	dir := t.TempDir()
-	p := fixtures.NewPKI()
-	write := func(name string, parts ...[]byte) string {
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, bytes.Join(parts, nil), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
-	certs := write("certs.pem", p.Leaf.PEM(), p.Inter.PEM())
+	e := newOsslEnv(t)
+	tool, dir, p, trust, certs, key, write := e.tool, e.dir, e.p, e.trust, e.certs, e.key, e.write
 	withRoot := write("certs-root.pem", p.Leaf.PEM(), p.Inter.PEM(), p.Root.PEM())
 	cross := write("cross.pem", p.OtherRoot.PEM())
-	key := write("leaf.key", p.Leaf.KeyPEM())
 	tsaCerts := write("tsa.pem", p.TSA.PEM(), p.Root.PEM())
 	tsaKey := write("tsa.key", p.TSA.KeyPEM())
 	odd := write("odd.exe", fixtures.Odd())
 	base := write("base.exe", fixtures.Base())
-	trust, err := signing.NewTrustStore(signing.TrustStoreOptions{PEM: [][]byte{p.Root.PEM()}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	at := fmt.Sprint(fixtures.Now.AddDate(0, -1, 0).Unix())
 	run := func(t *testing.T, args ...string) {
 		t.Helper()
@@ -208,8 +254,8 @@ func TestOsslsigncodeSigned(t *testing.T) {
 			t.Fatal(err)
 		}
 		path := write("stuffed.exe", stuffed)
-		osslOut, osslErr := exec.Command(tool, "verify", "-CAfile", write("root.pem", p.Root.PEM()), "-ignore-cdp", "-in", path).CombinedOutput()
-		t.Logf("osslsigncode on the stuffed file: err=%v, succeeded=%v", osslErr, bytes.Contains(osslOut, []byte("Succeeded")))
+		osslOut, osslErr := e.verify(path)
+		t.Logf("osslsigncode on the stuffed file: err=%v, succeeded=%v", osslErr, strings.Contains(osslOut, "Succeeded"))
 		res := verifyBytes(t, stuffed, Options{Trust: trust, Time: fixtures.Now})
 		if res.Status != signing.StatusInvalid {
 			t.Errorf("stuffed file: status %s, want invalid", res.Status)

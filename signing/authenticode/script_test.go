@@ -6,9 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -300,46 +297,24 @@ func TestScriptKindOf(t *testing.T) {
 // suffix, so its .js signatures would not verify on Windows).
 func TestOsslsigncodeScript(t *testing.T) {
 	t.Parallel()
-	tool := needOsslsigncode(t)
-	p := fixtures.NewPKI()
-	trust := scriptTrust(t, p)
-	dir := t.TempDir()
-	write := func(name string, b ...[]byte) string {
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, bytes.Join(b, nil), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
-	certs := write("certs.pem", p.Leaf.PEM(), p.Inter.PEM())
-	key := write("leaf.key", p.Leaf.KeyPEM())
-	ca := write("ca.pem", p.Root.PEM())
+	e := newOsslEnv(t)
 	for _, name := range []string{"ps1-utf8", "ps1-utf8-bom", "ps1-utf16"} {
 		t.Run(name, func(t *testing.T) {
 			s := scriptSamples()[name]
-			in := write(name+".ps1", s.content)
-			out := filepath.Join(dir, name+"-signed.ps1")
-			if b, err := exec.Command(tool, "sign", "-certs", certs, "-key", key, "-h", "sha256", "-in", in, "-out", out).CombinedOutput(); err != nil {
-				t.Fatalf("osslsigncode sign: %v\n%s", err, b)
-			}
-			signed, err := os.ReadFile(out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res := verifyScript(t, s.kind, signed, trust)
+			signed, out := e.sign(t, e.write(name+".ps1", s.content), name+"-signed.ps1")
+			res := verifyScript(t, s.kind, signed, e.trust)
 			if res.Status != signing.StatusValid {
 				t.Fatalf("status %s, want valid; findings %+v", res.Status, res.Findings)
 			}
-			want := osslDigests(t, tool, out)
+			want := osslDigests(t, e.tool, out)
 			if len(want) != 1 || res.Signatures[0].Digest.Computed != want[0] {
 				t.Errorf("osslsigncode computes %v, we computed %s", want, res.Signatures[0].Digest.Computed)
 			}
 			bad := bytes.Replace(signed, []byte("W"), []byte("X"), 1)
-			badPath := write(name+"-bad.ps1", bad)
-			if b, err := exec.Command(tool, "verify", "-CAfile", ca, "-ignore-cdp", "-in", badPath).CombinedOutput(); err == nil {
-				t.Errorf("osslsigncode accepts the tampered script:\n%s", b)
+			if o, err := e.verify(e.write(name+"-bad.ps1", bad)); err == nil {
+				t.Errorf("osslsigncode accepts the tampered script:\n%s", o)
 			}
-			if res := verifyScript(t, s.kind, bad, trust); res.Status != signing.StatusInvalid || !hasRule(res, RuleScriptDigestMismatch) {
+			if res := verifyScript(t, s.kind, bad, e.trust); res.Status != signing.StatusInvalid || !hasRule(res, RuleScriptDigestMismatch) {
 				t.Errorf("tampered: status %s findings %+v", res.Status, res.Findings)
 			}
 		})

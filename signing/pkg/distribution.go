@@ -89,12 +89,11 @@ func ParseDistribution(b []byte) (*Distribution, error) {
 	d := xml.NewDecoder(bytes.NewReader(b))
 	d.Strict = true
 	type open struct {
-		name   string
-		id     string
-		pieces int
-		text   bool
-		buf    strings.Builder
-		keep   bool
+		name string
+		id   string
+		textPieces
+		buf  strings.Builder
+		keep bool
 	}
 	var (
 		out      = &Distribution{}
@@ -182,7 +181,7 @@ func ParseDistribution(b []byte) (*Distribution, error) {
 			}
 			switch o.name {
 			case "pkg-ref":
-				if o.pieces > 1 && o.text {
+				if o.split() {
 					return nil, distErr(at, "the text of <pkg-ref id=%q> is split by a comment, processing instruction or CDATA section, which XML readers join differently", o.id)
 				}
 				href := strings.TrimSpace(o.buf.String())
@@ -206,14 +205,13 @@ func ParseDistribution(b []byte) (*Distribution, error) {
 				continue
 			}
 			o := stack[len(stack)-1]
-			o.pieces++
-			o.text = o.text || len(bytes.TrimSpace(t)) > 0
+			o.charData(t)
 			if o.keep {
 				o.buf.Write(t)
 			}
 		case xml.Comment, xml.ProcInst:
-			if len(stack) > 0 && stack[len(stack)-1].pieces > 0 {
-				stack[len(stack)-1].pieces++
+			if len(stack) > 0 {
+				stack[len(stack)-1].interrupt()
 			}
 			if len(stack) > 0 && stack[len(stack)-1].keep {
 				// Text on both sides joins in one reading and not in

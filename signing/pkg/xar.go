@@ -522,9 +522,8 @@ func splitText(doc []byte) string {
 	d := xml.NewDecoder(bytes.NewReader(doc))
 	d.Strict = true
 	type el struct {
-		name   string
-		pieces int
-		text   bool
+		name string
+		textPieces
 	}
 	var stack []el
 	for {
@@ -542,23 +541,18 @@ func splitText(doc []byte) string {
 			if len(stack) > 0 {
 				e := stack[len(stack)-1]
 				stack = stack[:len(stack)-1]
-				if e.pieces > 1 && e.text {
+				if e.split() {
 					return e.name
 				}
 			}
 		case xml.CharData:
 			if len(stack) > 0 {
-				e := &stack[len(stack)-1]
-				e.pieces++
-				e.text = e.text || len(bytes.TrimSpace(t)) > 0
+				stack[len(stack)-1].charData(t)
 			}
 		case xml.Comment, xml.ProcInst:
 			if len(stack) > 0 {
 				// What follows is a new text node to libxml2.
-				e := &stack[len(stack)-1]
-				if e.pieces > 0 {
-					e.pieces++
-				}
+				stack[len(stack)-1].interrupt()
 			}
 		}
 	}
