@@ -70,26 +70,33 @@ func (b *builder) listZip(f *os.File, size int64) error {
 	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
 		return fmt.Errorf("sbom: %s: %w", b.root, err)
 	}
-	seen := map[string]bool{}
+	seen, redirected := map[string]bool{}, map[string]bool{}
 	var held int64
 	// Names that are one on a case-insensitive file system: the filter's
 	// first pass keeps hashes, not names, so that only the few that may
 	// collide reach the set.
 	ff := foldname.NewFilter(len(zr.File))
-	for _, zf := range zr.File {
-		if name, ok := release.CleanName(zf.Name); ok && name != "" {
-			ff.Add(name, zf.Mode().IsDir() || strings.HasSuffix(zf.Name, "/"))
+	// Each entry is listed under the name extractors write it as
+	// (zipname.go), as verify's findings say, so that a diff sees the file
+	// that is installed.
+	names := make([]zipEntryName, len(zr.File))
+	for i, zf := range zr.File {
+		names[i] = installedName(zf)
+		if name, ok := release.CleanName(names[i].name); ok && name != "" {
+			ff.Add(name, zf.Mode().IsDir() || strings.HasSuffix(names[i].name, "/"))
 		}
 	}
 	ff.Done()
 	folds := foldname.NewSet(foldname.All)
-	for _, zf := range zr.File {
-		name, ok := release.CleanName(zf.Name)
+	for i, zf := range zr.File {
+		zn := names[i]
+		b.reportZipName(zf, zn)
+		name, ok := release.CleanName(zn.name)
 		if !ok {
-			b.finding(release.RuleInsecurePath, signing.SeverityError, "", fmt.Sprintf("zip entry %q is not a relative path inside the archive; it was not inventoried", zf.Name))
+			b.finding(release.RuleInsecurePath, signing.SeverityError, "", fmt.Sprintf("zip entry %q is not a relative path inside the archive; it was not inventoried", zn.name))
 			continue
 		}
-		dir := zf.Mode().IsDir() || strings.HasSuffix(zf.Name, "/")
+		dir := zf.Mode().IsDir() || strings.HasSuffix(zn.name, "/")
 		if name != "" && ff.Hit(name) {
 			b.collisions(folds, "zip", name, dir)
 		}
@@ -98,9 +105,17 @@ func (b *builder) listZip(f *os.File, size int64) error {
 		}
 		if seen[name] {
 			b.finding(release.RuleDuplicateEntry, signing.SeverityError, name, fmt.Sprintf("zip archive holds more than one entry named %q", name))
-			continue
+			if !zn.redirected() && !redirected[name] {
+				continue
+			}
+			// Extractors write it over the entry of that name before,
+			// as they write any later entry: a plain duplicate is left
+			// out as before, but a diff must see what a NUL or Unicode
+			// Path name puts there.
+			b.removeFile(name)
 		}
 		seen[name] = true
+		redirected[name] = redirected[name] || zn.redirected()
 		zf := zf
 		it := &item{path: name}
 		if off, err := zf.DataOffset(); err == nil && zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 && off >= 0 && int64(zf.UncompressedSize64) <= size-off {

@@ -600,7 +600,7 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("the data of zip entry %q overlaps another entry's (a zip bomb, or a file that tools extract differently); it was not checked", zf.Name)))
 			continue
 		}
-		if up, ok := zipUnicodePath(zf.Extra, zf.Name); ok {
+		if up, _, ok := release.ZipUnicodePath(zf.Extra, zf.Name); ok {
 			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("zip entry %q: its Unicode Path extra field (0x7075) names it %q, the name unzip, 7-Zip and bsdtar extract it under; it was checked under a name it does not have", zf.Name, up)))
 		}
 		if why := localName[i]; why != "" {

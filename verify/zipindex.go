@@ -8,13 +8,13 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/shipgate/shipgate/internal/foldname"
+	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -77,13 +77,8 @@ var zipNameSeed = maphash.MakeSeed()
 func zipNameHash(name string) uint64 { return maphash.String(zipNameSeed, name) }
 
 // zipValidName reports whether the entry name n (without a trailing
-// "/") is one zipEntries checks: a relative path inside the archive,
-// without a backslash (a separator to Windows extractors) or a NUL byte
-// (unzip, 7-Zip and bsdtar end the name there: "foo.dll\x00.txt" is
-// written as foo.dll).
-func zipValidName(n string) bool {
-	return fs.ValidPath(n) && !strings.ContainsAny(n, "\\\x00") && n != "."
-}
+// "/") is one zipEntries checks (release.ZipValidName).
+func zipValidName(n string) bool { return release.ZipValidName(n) }
 
 // A zip archive with many entries is walked a chunk of its central
 // directory at a time: archive/zip keeps a record of about 250 bytes per

@@ -7,6 +7,8 @@ import (
 	"hash/maphash"
 	"io"
 	"sort"
+
+	"github.com/shipgate/shipgate/internal/release"
 )
 
 // zipLocalNames compares each entry's local file header with its central
@@ -72,7 +74,7 @@ func zipLocalNames(recs []zipRec, ra io.ReaderAt, size int64) map[int]string {
 					out[x.i] = fmt.Sprintf("its local header at offset %d names it %q", lo+int64(p), local)
 					break
 				}
-				if up, ok := zipUnicodePath(win[p+30+n:], string(win[p+30:p+30+n])); ok {
+				if up, _, ok := release.ZipUnicodePath(win[p+30+n:], string(win[p+30:p+30+n])); ok {
 					out[x.i] = fmt.Sprintf("its local header at offset %d has a Unicode Path extra field (0x7075) naming it %q", lo+int64(p), up)
 					break
 				}

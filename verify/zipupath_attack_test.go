@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/internal/testpki"
 )
 
@@ -19,7 +20,7 @@ import (
 func unicodePathZip(t *testing.T, data []byte, up, where string) []byte {
 	t.Helper()
 	const hdr = "win/readme.txt"
-	field := binary.LittleEndian.AppendUint16(nil, zipUnicodePathID)
+	field := binary.LittleEndian.AppendUint16(nil, release.ZipUnicodePathID)
 	field = binary.LittleEndian.AppendUint16(field, uint16(5+len(up)))
 	field = append(field, 1)
 	field = binary.LittleEndian.AppendUint32(field, crc32.ChecksumIEEE([]byte(hdr)))

@@ -1,0 +1,44 @@
+package release
+
+import (
+	"encoding/binary"
+	"hash/crc32"
+	"io/fs"
+	"strings"
+)
+
+// ZipUnicodePathID is the tag of Info-ZIP's Unicode Path extra field: a
+// version byte (1), the CRC-32 of the header's name and the name in UTF-8.
+// Go's archive/zip ignores it; unzip, 7-Zip and bsdtar extract the entry
+// under the name it gives (when the CRC-32 matches the header's name).
+const ZipUnicodePathID = 0x7075
+
+// ZipUnicodePath returns the name the Unicode Path field of the extra
+// field block extra gives, if it has one that differs from name, and
+// whether its CRC-32 is that of name (extractors use the field only then).
+// Callers that judge the entry report any second name, whatever the CRC:
+// a field that extractors would ignore is still a name a tool may use.
+func ZipUnicodePath(extra []byte, name string) (up string, crcMatches, ok bool) {
+	for len(extra) >= 4 {
+		tag, n := binary.LittleEndian.Uint16(extra), int(binary.LittleEndian.Uint16(extra[2:]))
+		extra = extra[4:]
+		if n > len(extra) {
+			return "", false, false
+		}
+		if tag == ZipUnicodePathID && n >= 5 {
+			if p := string(extra[5:n]); p != name {
+				return p, binary.LittleEndian.Uint32(extra[1:]) == crc32.ChecksumIEEE([]byte(name)), true
+			}
+		}
+		extra = extra[n:]
+	}
+	return "", false, false
+}
+
+// ZipValidName reports whether the zip entry name n (without a trailing
+// "/") is a relative path inside the archive, without a backslash (a
+// separator to Windows extractors) or a NUL byte (unzip, 7-Zip and bsdtar
+// end the name there: "foo.dll\x00.txt" is written as foo.dll).
+func ZipValidName(n string) bool {
+	return fs.ValidPath(n) && !strings.ContainsAny(n, "\\\x00") && n != "."
+}
