@@ -22,8 +22,8 @@ import (
 //
 // The archive's hash and the entries' run at once, on two goroutines, so
 // that the pass takes about as long as hashing the archive alone; the
-// search for zip end records runs on the archive hash's, the rest on the
-// entries', to even them out. The pass
+// search for zip end records and the copies of first bytes run on the
+// archive hash's, the rest on the entries', to even them out. The pass
 // also looks in each entry's last bytes for the signature of a zip end
 // record ("PK\x05\x06") and, in a .js entry's, for the begin line of a
 // JScript signature block, so that an entry without one is not read again
@@ -42,11 +42,12 @@ type entryHasher struct {
 	// those in facts.
 	done      []entryFacts
 	published int
-	// zipNext is the first span the archive's goroutine has not looked
-	// in for a zip end record; zipEndIn reports, for each before it,
-	// whether it has one.
+	// zipNext is the first span the archive's goroutine has not
+	// finished; zipEndIn reports, for each before it, whether it has a
+	// zip end record, and heads holds its first bytes (see head).
 	zipNext  int
 	zipEndIn []bool
+	heads    [][]byte
 	// zipEnd looks in the entry at zipNext, on the archive hash's
 	// goroutine (which has less to do), jsSig in the entry being hashed.
 	zipEnd, jsSig tailScan
@@ -54,10 +55,10 @@ type entryHasher struct {
 	// image's koly trailer would start (see hasKoly); kolyN counts them.
 	koly  [kolyHead]byte
 	kolyN int
-	// head collects the entry's first bytes, within arena; kept counts
-	// the bytes kept so far.
+	// head collects the first bytes of the entry at zipNext, within
+	// arena; kept counts the bytes kept so far.
 	head    []byte
-	started bool // head is the next span's
+	started bool // head is the span at zipNext's
 	arena   []byte
 	kept    int
 	budget  int // headBudget; less in tests
@@ -150,6 +151,9 @@ func newEntryHasher(w io.Writer, fsys fs.FS, size int64) *entryHasher {
 		}
 	}
 	x.spans = out
+	x.done = make([]entryFacts, 0, len(out))
+	x.zipEndIn = make([]bool, 0, len(out))
+	x.heads = make([][]byte, 0, len(out))
 	return x
 }
 
@@ -164,7 +168,7 @@ func (x *entryHasher) Write(p []byte) (int, error) {
 	<-done
 	for ; x.published < min(x.next, x.zipNext); x.published++ {
 		f := x.done[x.published]
-		f.noZipEnd = !x.zipEndIn[x.published]
+		f.noZipEnd, f.head = !x.zipEndIn[x.published], x.heads[x.published]
 		x.facts[x.spans[x.published].name] = f
 	}
 	x.pos += int64(len(p))
@@ -175,7 +179,8 @@ func (x *entryHasher) Write(p []byte) (int, error) {
 }
 
 // scanZipEnds looks in the last bytes of the entries in p, the bytes at
-// x.pos, for the signature of a zip end record.
+// x.pos, for the signature of a zip end record, and keeps their first
+// bytes.
 func (x *entryHasher) scanZipEnds(p []byte) {
 	from, to := x.pos, x.pos+int64(len(p))
 	for x.zipNext < len(x.spans) {
@@ -183,13 +188,22 @@ func (x *entryHasher) scanZipEnds(p []byte) {
 		if s.start > to {
 			break
 		}
+		if !x.started {
+			x.startHead(s.end - s.start)
+			x.started = true
+		}
 		if lo, hi := max(s.start, from), min(s.end, to); lo < hi {
+			if x.head != nil && len(x.head) < cap(x.head) {
+				x.head = append(x.head, p[lo-from:min(hi, s.start+int64(cap(x.head)))-from]...)
+			}
 			x.zipEnd.scan(p[lo-from:hi-from], lo, s.start, s.end)
 		}
 		if s.end > to {
 			break
 		}
 		x.zipEndIn = append(x.zipEndIn, x.zipEnd.found)
+		x.heads = append(x.heads, x.head)
+		x.head, x.started = nil, false
 		x.zipEnd.reset()
 		x.zipNext++
 	}
@@ -205,14 +219,7 @@ func (x *entryHasher) hashEntries(p []byte) {
 			break
 		}
 		lo, hi := max(s.start, from), min(s.end, to)
-		if !x.started {
-			x.startHead(s.end - s.start)
-			x.started = true
-		}
 		if lo < hi {
-			if x.head != nil && len(x.head) < cap(x.head) {
-				x.head = append(x.head, p[lo-from:min(hi, s.start+int64(cap(x.head)))-from]...)
-			}
 			x.h.Write(p[lo-from : hi-from])
 			if k := s.end - dmg.KolySize; k >= s.start && lo < k+kolyHead && hi > k {
 				a, b := max(lo, k), min(hi, k+kolyHead)
@@ -225,10 +232,10 @@ func (x *entryHasher) hashEntries(p []byte) {
 		if s.end > to {
 			break
 		}
-		x.done = append(x.done, entryFacts{sum: x.h.Sum(nil), head: x.head,
+		x.done = append(x.done, entryFacts{sum: x.h.Sum(nil),
 			noJSBlock: s.js && !x.jsSig.found,
 			noKoly:    s.end-s.start < dmg.KolySize || (x.kolyN == kolyHead && !isKoly(x.koly[:]))})
-		x.head, x.started, x.kolyN = nil, false, 0
+		x.kolyN = 0
 		x.h.Reset()
 		x.jsSig.reset()
 		x.next++
