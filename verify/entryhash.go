@@ -21,7 +21,9 @@ import (
 // then disjoint, the work is one pass, and one hash is live at a time.
 //
 // The archive's hash and the entries' run at once, on two goroutines, so
-// that the pass takes about as long as hashing the archive alone. The pass
+// that the pass takes about as long as hashing the archive alone; the
+// search for zip end records and the copies of first bytes run on the
+// archive hash's, the rest on the entries', to even them out. The pass
 // also looks in each entry's last bytes for the signature of a zip end
 // record ("PK\x05\x06") and, in a .js entry's, for the begin line of a
 // JScript signature block, so that an entry without one is not read again
@@ -33,19 +35,30 @@ type entryHasher struct {
 	w     io.Writer // the archive's hash
 	pos   int64     // bytes written so far
 	spans []entrySpan
-	next  int // the first span not finished
+	next  int // the first span the entries' goroutine has not finished
 	h     hash.Hash
 	facts map[string]entryFacts
-	// zipEnd and jsSig look in the entry being hashed.
+	// done holds the facts of the spans before next; published counts
+	// those in facts.
+	done      []entryFacts
+	published int
+	// zipNext is the first span the archive's goroutine has not
+	// finished; zipEndIn reports, for each before it, whether it has a
+	// zip end record, and heads holds its first bytes (see head).
+	zipNext  int
+	zipEndIn []bool
+	heads    [][]byte
+	// zipEnd looks in the entry at zipNext, on the archive hash's
+	// goroutine (which has less to do), jsSig in the entry being hashed.
 	zipEnd, jsSig tailScan
 	// koly collects the bytes of the entry being hashed where a disk
 	// image's koly trailer would start (see hasKoly); kolyN counts them.
 	koly  [kolyHead]byte
 	kolyN int
-	// head collects the entry's first bytes, within arena; kept counts
-	// the bytes kept so far.
+	// head collects the first bytes of the entry at zipNext, within
+	// arena; kept counts the bytes kept so far.
 	head    []byte
-	started bool // head is the next span's
+	started bool // head is the span at zipNext's
 	arena   []byte
 	kept    int
 	budget  int // headBudget; less in tests
@@ -138,6 +151,9 @@ func newEntryHasher(w io.Writer, fsys fs.FS, size int64) *entryHasher {
 		}
 	}
 	x.spans = out
+	x.done = make([]entryFacts, 0, len(out))
+	x.zipEndIn = make([]bool, 0, len(out))
+	x.heads = make([][]byte, 0, len(out))
 	return x
 }
 
@@ -148,7 +164,13 @@ func (x *entryHasher) Write(p []byte) (int, error) {
 		close(done)
 	}()
 	_, err := x.w.Write(p)
+	x.scanZipEnds(p)
 	<-done
+	for ; x.published < min(x.next, x.zipNext); x.published++ {
+		f := x.done[x.published]
+		f.noZipEnd, f.head = !x.zipEndIn[x.published], x.heads[x.published]
+		x.facts[x.spans[x.published].name] = f
+	}
 	x.pos += int64(len(p))
 	if err != nil {
 		return 0, err
@@ -156,8 +178,39 @@ func (x *entryHasher) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// scanZipEnds looks in the last bytes of the entries in p, the bytes at
+// x.pos, for the signature of a zip end record, and keeps their first
+// bytes.
+func (x *entryHasher) scanZipEnds(p []byte) {
+	from, to := x.pos, x.pos+int64(len(p))
+	for x.zipNext < len(x.spans) {
+		s := &x.spans[x.zipNext]
+		if s.start > to {
+			break
+		}
+		if !x.started {
+			x.startHead(s.end - s.start)
+			x.started = true
+		}
+		if lo, hi := max(s.start, from), min(s.end, to); lo < hi {
+			if x.head != nil && len(x.head) < cap(x.head) {
+				x.head = append(x.head, p[lo-from:min(hi, s.start+int64(cap(x.head)))-from]...)
+			}
+			x.zipEnd.scan(p[lo-from:hi-from], lo, s.start, s.end)
+		}
+		if s.end > to {
+			break
+		}
+		x.zipEndIn = append(x.zipEndIn, x.zipEnd.found)
+		x.heads = append(x.heads, x.head)
+		x.head, x.started = nil, false
+		x.zipEnd.reset()
+		x.zipNext++
+	}
+}
+
 // hashEntries feeds p, the bytes at x.pos, to the entries' hashes and
-// looks for signatures in their last bytes.
+// looks for JScript signature blocks in their last bytes.
 func (x *entryHasher) hashEntries(p []byte) {
 	from, to := x.pos, x.pos+int64(len(p))
 	for x.next < len(x.spans) {
@@ -166,16 +219,8 @@ func (x *entryHasher) hashEntries(p []byte) {
 			break
 		}
 		lo, hi := max(s.start, from), min(s.end, to)
-		if !x.started {
-			x.startHead(s.end - s.start)
-			x.started = true
-		}
 		if lo < hi {
-			if x.head != nil && len(x.head) < cap(x.head) {
-				x.head = append(x.head, p[lo-from:min(hi, s.start+int64(cap(x.head)))-from]...)
-			}
 			x.h.Write(p[lo-from : hi-from])
-			x.zipEnd.scan(p[lo-from:hi-from], lo, s.start, s.end)
 			if k := s.end - dmg.KolySize; k >= s.start && lo < k+kolyHead && hi > k {
 				a, b := max(lo, k), min(hi, k+kolyHead)
 				x.kolyN += copy(x.koly[a-k:], p[a-from:b-from])
@@ -187,12 +232,11 @@ func (x *entryHasher) hashEntries(p []byte) {
 		if s.end > to {
 			break
 		}
-		x.facts[s.name] = entryFacts{sum: x.h.Sum(nil), head: x.head,
-			noZipEnd: !x.zipEnd.found, noJSBlock: s.js && !x.jsSig.found,
-			noKoly: s.end-s.start < dmg.KolySize || (x.kolyN == kolyHead && !isKoly(x.koly[:]))}
-		x.head, x.started, x.kolyN = nil, false, 0
+		x.done = append(x.done, entryFacts{sum: x.h.Sum(nil),
+			noJSBlock: s.js && !x.jsSig.found,
+			noKoly:    s.end-s.start < dmg.KolySize || (x.kolyN == kolyHead && !isKoly(x.koly[:]))})
+		x.kolyN = 0
 		x.h.Reset()
-		x.zipEnd.reset()
 		x.jsSig.reset()
 		x.next++
 	}
