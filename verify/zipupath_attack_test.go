@@ -81,21 +81,11 @@ func TestAttackZipUnicodePathName(t *testing.T) {
 
 	z := filepath.Join(t.TempDir(), "x.zip")
 	writeFile(t, z, unicodePathZip(t, []byte("payload"), "win/readme.dll", "both"))
-	for _, tool := range [][]string{{"unzip", "-q", z}, {"7z", "x", "-y", z}, {"bsdtar", "-xf", z}} {
-		if _, err := exec.LookPath(tool[0]); err != nil {
-			t.Logf("%s not installed: cross-check skipped", tool[0])
-			continue
-		}
-		dir := t.TempDir()
-		cmd := exec.Command(tool[0], tool[1:]...)
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("%s: %v\n%s", tool[0], err, out)
-		}
+	extractEach(t, z, func(tool, dir string) {
 		if _, err := os.Stat(filepath.Join(dir, "win", "readme.dll")); err != nil {
-			t.Errorf("%s did not extract the entry under its Unicode Path name: %v", tool[0], err)
+			t.Errorf("%s did not extract the entry under its Unicode Path name: %v", tool, err)
 		}
-	}
+	})
 }
 
 // TestAttackZipNULInName: "lib/foo.dll\x00.txt" was a valid relative path
@@ -107,7 +97,20 @@ func TestAttackZipNULInName(t *testing.T) {
 	z := makeZip(t, []zipEntry{{name: "lib/foo.dll", data: []byte("checked"), store: true}, {name: "lib/foo.dll\x00.txt", data: []byte("installed"), store: true}})
 	p := writeFile(t, filepath.Join(t.TempDir(), "r.zip"), z)
 	mustFail(t, Options{}, "", ruleInsecurePath, p)
-	for _, tool := range [][]string{{"unzip", "-oq", p}, {"7z", "x", "-y", p}, {"bsdtar", "-xf", p}} {
+	extractEach(t, p, func(tool, dir string) {
+		if b, err := os.ReadFile(filepath.Join(dir, "lib", "foo.dll")); err != nil || string(b) != "installed" {
+			t.Errorf("%s wrote lib/foo.dll as %q (%v), not the NUL-named entry's bytes", tool, b, err)
+		}
+	})
+}
+
+// extractEach extracts the zip at path with each of unzip, 7-Zip and
+// bsdtar that is installed (overwriting, as a later entry of one name
+// does), each into its own folder, and calls check with the tool's name and
+// that folder; a missing tool is logged and skipped.
+func extractEach(t *testing.T, path string, check func(tool, dir string)) {
+	t.Helper()
+	for _, tool := range [][]string{{"unzip", "-oq", path}, {"7z", "x", "-y", path}, {"bsdtar", "-xf", path}} {
 		if _, err := exec.LookPath(tool[0]); err != nil {
 			t.Logf("%s not installed: cross-check skipped", tool[0])
 			continue
@@ -118,8 +121,6 @@ func TestAttackZipNULInName(t *testing.T) {
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("%s: %v\n%s", tool[0], err, out)
 		}
-		if b, err := os.ReadFile(filepath.Join(dir, "lib", "foo.dll")); err != nil || string(b) != "installed" {
-			t.Errorf("%s wrote lib/foo.dll as %q (%v), not the NUL-named entry's bytes", tool[0], b, err)
-		}
+		check(tool[0], dir)
 	}
 }
