@@ -1,9 +1,8 @@
 package sbom
 
 import (
-	"archive/zip"
 	"bytes"
-	"maps"
+	pefixtures "github.com/shipgate/shipgate/internal/pefile/fixtures"
 	"os"
 	"path/filepath"
 	"slices"
@@ -93,18 +92,9 @@ func FuzzInstaller(f *testing.F) {
 
 // fuzzZip returns a zip archive of files, in name order.
 func fuzzZip(f *testing.F, files map[string][]byte) []byte {
-	names := slices.Sorted(maps.Keys(files))
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, n := range names {
-		w, err := zw.Create(n)
-		if err != nil {
-			f.Fatal(err)
-		}
-		w.Write(files[n])
-	}
-	if err := zw.Close(); err != nil {
+	b, err := pefixtures.Zip(0, files)
+	if err != nil {
 		f.Fatal(err)
 	}
-	return buf.Bytes()
+	return b
 }

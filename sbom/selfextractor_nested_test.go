@@ -1,7 +1,6 @@
 package sbom
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/binary"
 	"os"
@@ -443,23 +442,9 @@ func TestAttackAppendedZipDirectoryOutside(t *testing.T) {
 // count off bytes before it (an archive placed at offset off of a file).
 func zipBytesAt(t *testing.T, off int64, files map[string][]byte) []byte {
 	t.Helper()
-	var names []string
-	for n := range files {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	zw.SetOffset(off)
-	for _, n := range names {
-		w, err := zw.Create(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(files[n])
-	}
-	if err := zw.Close(); err != nil {
+	b, err := pefixtures.Zip(off, files)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes()
+	return b
 }

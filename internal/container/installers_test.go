@@ -1,7 +1,6 @@
 package container
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -187,24 +186,11 @@ func TestWalkSquirrel(t *testing.T) {
 // zipOf returns a zip archive of files, deflated, in name order.
 func zipOf(t *testing.T, files map[string][]byte) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	var names []string
-	for n := range files {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	for _, n := range names {
-		w, err := zw.Create(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(files[n])
-	}
-	if err := zw.Close(); err != nil {
+	b, err := pefixtures.Zip(0, files)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes()
+	return b
 }
 
 // TestDetectNSISDataAfterGap: a PE whose NSIS data starts further than

@@ -1,10 +1,10 @@
 package update
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
+	pefixtures "github.com/shipgate/shipgate/internal/pefile/fixtures"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -61,19 +61,11 @@ func testdata(t *testing.T, name string) []byte {
 
 func zipOf(t *testing.T, files map[string][]byte) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for name, b := range files {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(b)
-	}
-	if err := zw.Close(); err != nil {
+	b, err := pefixtures.Zip(0, files)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes()
+	return b
 }
 
 var fetchTime = time.Date(2026, 12, 5, 8, 0, 0, 0, time.UTC)
