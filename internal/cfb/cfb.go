@@ -129,139 +129,19 @@ type File struct {
 
 // Open parses the compound file in r (size bytes).
 func Open(r io.ReaderAt, size int64) (*File, error) {
-	var h [512]byte
-	if size < 512 {
-		return nil, ErrNotCFB
+	f, hc, err := openHeader(r, size)
+	if err != nil {
+		return nil, err
 	}
-	if _, err := r.ReadAt(h[:], 0); err != nil {
-		return nil, fmt.Errorf("cfb: %w", err)
-	}
-	if !bytes.Equal(h[:8], []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}) {
-		return nil, ErrNotCFB
-	}
-	le := binary.LittleEndian
-	f := &File{r: r, size: size, children: map[int][]*Entry{}, header: h}
-	major, shift, miniShift := le.Uint16(h[26:]), le.Uint16(h[30:]), le.Uint16(h[32:])
-	switch {
-	case le.Uint16(h[28:]) != 0xfffe:
-		return nil, &FormatError{28, "byte order mark is not 0xfffe"}
-	case major == 3 && shift == 9, major == 4 && shift == 12:
-	default:
-		return nil, &FormatError{26, fmt.Sprintf("version %d with sector shift %d", major, shift)}
-	}
-	if miniShift != 6 || le.Uint32(h[56:]) != 4096 {
-		return nil, &FormatError{32, "mini sector shift is not 6 or the mini stream cutoff is not 4096"}
-	}
-	f.Version = int(major)
-	f.sectorSize = 1 << shift
-	f.headerSize = f.sectorSize
-	if size < f.headerSize {
-		return nil, &FormatError{0, "file shorter than its header sector"}
-	}
-	f.nsect = (size - f.headerSize + f.sectorSize - 1) / f.sectorSize
-	if f.nsect > MaxSectors {
-		return nil, &FormatError{0, fmt.Sprintf("%d sectors exceed the limit of %d", f.nsect, MaxSectors)}
-	}
-	f.owner = make([]string, f.nsect)
-	nFAT, firstDir := le.Uint32(h[44:]), le.Uint32(h[48:])
-	firstMini, nMini := le.Uint32(h[60:]), le.Uint32(h[64:])
-	firstDIFAT, nDIFAT := le.Uint32(h[68:]), le.Uint32(h[72:])
-	if int64(nFAT) > f.nsect || int64(nMini) > f.nsect || int64(nDIFAT) > f.nsect {
-		return nil, &FormatError{44, "sector counts exceed the sectors in the file"}
-	}
-	// DIFAT: 109 entries in the header, then a chain of DIFAT sectors.
-	var fatSectors []uint32
-	for i := 0; i < 109; i++ {
-		if s := le.Uint32(h[76+4*i:]); s != freeSect {
-			fatSectors = append(fatSectors, s)
-		}
-	}
-	per := int(f.sectorSize / 4)
 	buf := make([]byte, f.sectorSize)
-	s := firstDIFAT
-	n := uint32(0)
-	for ; s != endOfChain && s != freeSect; n++ {
-		if n >= nDIFAT {
-			return nil, &FormatError{72, "DIFAT chain longer than its count"}
-		}
-		if err := f.claim(s, "DIFAT"); err != nil {
-			return nil, err
-		}
-		if err := f.readSector(s, buf); err != nil {
-			return nil, err
-		}
-		for i := 0; i < per-1; i++ {
-			if v := le.Uint32(buf[4*i:]); v != freeSect {
-				fatSectors = append(fatSectors, v)
-			}
-		}
-		s = le.Uint32(buf[4*(per-1):])
-	}
-	if n != nDIFAT {
-		return nil, &FormatError{72, fmt.Sprintf("header counts %d DIFAT sectors, the chain has %d", nDIFAT, n)}
-	}
-	if uint32(len(fatSectors)) != nFAT {
-		return nil, &FormatError{44, fmt.Sprintf("header counts %d FAT sectors, the DIFAT lists %d", nFAT, len(fatSectors))}
-	}
-	f.fatSectors = fatSectors
-	f.fat = make([]uint32, 0, len(fatSectors)*per)
-	for _, s := range fatSectors {
-		if err := f.claim(s, "FAT"); err != nil {
-			return nil, err
-		}
-		if err := f.readSector(s, buf); err != nil {
-			return nil, err
-		}
-		for i := 0; i < per; i++ {
-			f.fat = append(f.fat, le.Uint32(buf[4*i:]))
-		}
-	}
-	// The FAT must describe the FAT and DIFAT sectors as such.
-	for _, s := range fatSectors {
-		if int(s) >= len(f.fat) || f.fat[s] != fatSect {
-			return nil, &FormatError{f.sectorOffset(s), fmt.Sprintf("FAT sector %d is not marked FATSECT", s)}
-		}
-	}
-	// Directory.
-	dirChain, err := f.chain(firstDir, "directory", -1)
-	if err != nil {
+	if err := f.readFAT(hc, buf); err != nil {
 		return nil, err
 	}
-	if int64(len(dirChain))*f.sectorSize/128 > MaxEntries {
-		return nil, &FormatError{48, fmt.Sprintf("directory of %d sectors holds more than %d entries", len(dirChain), MaxEntries)}
-	}
-	for _, s := range dirChain {
-		if err := f.readSector(s, buf); err != nil {
-			return nil, err
-		}
-		for k := int64(0); k < f.sectorSize/128; k++ {
-			e := &Entry{Index: len(f.Entries), Offset: f.sectorOffset(s) + 128*k}
-			copy(e.Raw[:], buf[128*k:])
-			if err := f.parseEntry(e); err != nil {
-				return nil, err
-			}
-			f.Entries = append(f.Entries, e)
-		}
-	}
-	if len(f.Entries) == 0 || f.Entries[0].Type != TypeRoot {
-		return nil, &FormatError{f.sectorOffset(firstDir), "the first directory entry is not the root"}
-	}
-	// Mini FAT and the mini stream.
-	miniFATChain, err := f.chain(firstMini, "mini FAT", -1)
-	if err != nil {
+	if err := f.readDirectory(hc.firstDir, buf); err != nil {
 		return nil, err
 	}
-	if uint32(len(miniFATChain)) != nMini {
-		return nil, &FormatError{64, fmt.Sprintf("header counts %d mini FAT sectors, the chain has %d", nMini, len(miniFATChain))}
-	}
-	f.miniFATSectors = miniFATChain
-	for _, s := range miniFATChain {
-		if err := f.readSector(s, buf); err != nil {
-			return nil, err
-		}
-		for i := 0; i < per; i++ {
-			f.minifat = append(f.minifat, le.Uint32(buf[4*i:]))
-		}
+	if err := f.readMiniFAT(hc, buf); err != nil {
+		return nil, err
 	}
 	root := f.Entries[0]
 	if f.miniChain, err = f.chain(root.Start, "mini stream", root.Size); err != nil {
@@ -278,6 +158,181 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 		}
 	}
 	return f, nil
+}
+
+// headerCounts are the header's table locations and sizes.
+type headerCounts struct {
+	nFAT, firstDir     uint32
+	firstMini, nMini   uint32
+	firstDIFAT, nDIFAT uint32
+}
+
+// openHeader checks the header of the compound file in r and returns the
+// File it describes, with no tables read yet.
+func openHeader(r io.ReaderAt, size int64) (*File, headerCounts, error) {
+	var h [512]byte
+	var hc headerCounts
+	if size < 512 {
+		return nil, hc, ErrNotCFB
+	}
+	if _, err := r.ReadAt(h[:], 0); err != nil {
+		return nil, hc, fmt.Errorf("cfb: %w", err)
+	}
+	if !bytes.Equal(h[:8], []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}) {
+		return nil, hc, ErrNotCFB
+	}
+	le := binary.LittleEndian
+	f := &File{r: r, size: size, children: map[int][]*Entry{}, header: h}
+	major, shift, miniShift := le.Uint16(h[26:]), le.Uint16(h[30:]), le.Uint16(h[32:])
+	switch {
+	case le.Uint16(h[28:]) != 0xfffe:
+		return nil, hc, &FormatError{28, "byte order mark is not 0xfffe"}
+	case major == 3 && shift == 9, major == 4 && shift == 12:
+	default:
+		return nil, hc, &FormatError{26, fmt.Sprintf("version %d with sector shift %d", major, shift)}
+	}
+	if miniShift != 6 || le.Uint32(h[56:]) != 4096 {
+		return nil, hc, &FormatError{32, "mini sector shift is not 6 or the mini stream cutoff is not 4096"}
+	}
+	f.Version = int(major)
+	f.sectorSize = 1 << shift
+	f.headerSize = f.sectorSize
+	if size < f.headerSize {
+		return nil, hc, &FormatError{0, "file shorter than its header sector"}
+	}
+	f.nsect = (size - f.headerSize + f.sectorSize - 1) / f.sectorSize
+	if f.nsect > MaxSectors {
+		return nil, hc, &FormatError{0, fmt.Sprintf("%d sectors exceed the limit of %d", f.nsect, MaxSectors)}
+	}
+	f.owner = make([]string, f.nsect)
+	hc = headerCounts{
+		nFAT: le.Uint32(h[44:]), firstDir: le.Uint32(h[48:]),
+		firstMini: le.Uint32(h[60:]), nMini: le.Uint32(h[64:]),
+		firstDIFAT: le.Uint32(h[68:]), nDIFAT: le.Uint32(h[72:]),
+	}
+	if int64(hc.nFAT) > f.nsect || int64(hc.nMini) > f.nsect || int64(hc.nDIFAT) > f.nsect {
+		return nil, hc, &FormatError{44, "sector counts exceed the sectors in the file"}
+	}
+	return f, hc, nil
+}
+
+// readFAT reads the DIFAT, then the FAT sectors it lists, into f.fat.
+func (f *File) readFAT(hc headerCounts, buf []byte) error {
+	fatSectors, err := f.readDIFAT(hc, buf)
+	if err != nil {
+		return err
+	}
+	le := binary.LittleEndian
+	per := int(f.sectorSize / 4)
+	f.fatSectors = fatSectors
+	f.fat = make([]uint32, 0, len(fatSectors)*per)
+	for _, s := range fatSectors {
+		if err := f.claim(s, "FAT"); err != nil {
+			return err
+		}
+		if err := f.readSector(s, buf); err != nil {
+			return err
+		}
+		for i := 0; i < per; i++ {
+			f.fat = append(f.fat, le.Uint32(buf[4*i:]))
+		}
+	}
+	// The FAT must describe the FAT and DIFAT sectors as such.
+	for _, s := range fatSectors {
+		if int(s) >= len(f.fat) || f.fat[s] != fatSect {
+			return &FormatError{f.sectorOffset(s), fmt.Sprintf("FAT sector %d is not marked FATSECT", s)}
+		}
+	}
+	return nil
+}
+
+// readDIFAT returns the FAT's sectors: 109 entries in the header, then a
+// chain of DIFAT sectors.
+func (f *File) readDIFAT(hc headerCounts, buf []byte) ([]uint32, error) {
+	le := binary.LittleEndian
+	var fatSectors []uint32
+	for i := 0; i < 109; i++ {
+		if s := le.Uint32(f.header[76+4*i:]); s != freeSect {
+			fatSectors = append(fatSectors, s)
+		}
+	}
+	per := int(f.sectorSize / 4)
+	s := hc.firstDIFAT
+	n := uint32(0)
+	for ; s != endOfChain && s != freeSect; n++ {
+		if n >= hc.nDIFAT {
+			return nil, &FormatError{72, "DIFAT chain longer than its count"}
+		}
+		if err := f.claim(s, "DIFAT"); err != nil {
+			return nil, err
+		}
+		if err := f.readSector(s, buf); err != nil {
+			return nil, err
+		}
+		for i := 0; i < per-1; i++ {
+			if v := le.Uint32(buf[4*i:]); v != freeSect {
+				fatSectors = append(fatSectors, v)
+			}
+		}
+		s = le.Uint32(buf[4*(per-1):])
+	}
+	if n != hc.nDIFAT {
+		return nil, &FormatError{72, fmt.Sprintf("header counts %d DIFAT sectors, the chain has %d", hc.nDIFAT, n)}
+	}
+	if uint32(len(fatSectors)) != hc.nFAT {
+		return nil, &FormatError{44, fmt.Sprintf("header counts %d FAT sectors, the DIFAT lists %d", hc.nFAT, len(fatSectors))}
+	}
+	return fatSectors, nil
+}
+
+// readDirectory reads the directory entries from the chain at firstDir.
+func (f *File) readDirectory(firstDir uint32, buf []byte) error {
+	dirChain, err := f.chain(firstDir, "directory", -1)
+	if err != nil {
+		return err
+	}
+	if int64(len(dirChain))*f.sectorSize/128 > MaxEntries {
+		return &FormatError{48, fmt.Sprintf("directory of %d sectors holds more than %d entries", len(dirChain), MaxEntries)}
+	}
+	for _, s := range dirChain {
+		if err := f.readSector(s, buf); err != nil {
+			return err
+		}
+		for k := int64(0); k < f.sectorSize/128; k++ {
+			e := &Entry{Index: len(f.Entries), Offset: f.sectorOffset(s) + 128*k}
+			copy(e.Raw[:], buf[128*k:])
+			if err := f.parseEntry(e); err != nil {
+				return err
+			}
+			f.Entries = append(f.Entries, e)
+		}
+	}
+	if len(f.Entries) == 0 || f.Entries[0].Type != TypeRoot {
+		return &FormatError{f.sectorOffset(firstDir), "the first directory entry is not the root"}
+	}
+	return nil
+}
+
+// readMiniFAT reads the mini FAT into f.minifat.
+func (f *File) readMiniFAT(hc headerCounts, buf []byte) error {
+	miniFATChain, err := f.chain(hc.firstMini, "mini FAT", -1)
+	if err != nil {
+		return err
+	}
+	if uint32(len(miniFATChain)) != hc.nMini {
+		return &FormatError{64, fmt.Sprintf("header counts %d mini FAT sectors, the chain has %d", hc.nMini, len(miniFATChain))}
+	}
+	f.miniFATSectors = miniFATChain
+	per := int(f.sectorSize / 4)
+	for _, s := range miniFATChain {
+		if err := f.readSector(s, buf); err != nil {
+			return err
+		}
+		for i := 0; i < per; i++ {
+			f.minifat = append(f.minifat, binary.LittleEndian.Uint32(buf[4*i:]))
+		}
+	}
+	return nil
 }
 
 // Open returns a reader of a stream's bytes.
