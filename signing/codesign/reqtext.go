@@ -83,10 +83,12 @@ func (p *reqParser) errAt(t reqToken, format string, args ...any) error {
 
 func isWordByte(c byte) bool { return isAlnum(c) || c == '.' || c == '_' || c == '-' }
 
+// lex splits the text into tokens, skipping white space and C comments.
 func (p *reqParser) lex() error {
 	s := p.src
 	for i := 0; i < len(s); {
 		c := s[i]
+		var err error
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			i++
@@ -101,41 +103,11 @@ func (p *reqParser) lex() error {
 				i++
 			}
 		case c == '"':
-			var b strings.Builder
-			j := i + 1
-			for ; j < len(s) && s[j] != '"'; j++ {
-				if s[j] == '\\' && j+1 < len(s) {
-					j++
-				}
-				b.WriteByte(s[j])
-			}
-			if j >= len(s) {
-				return &FormatError{Offset: int64(i), Reason: "requirement text: unterminated string"}
-			}
-			p.toks = append(p.toks, reqToken{kind: tokString, text: b.String(), at: i})
-			i = j + 1
+			i, err = p.lexString(i)
 		case c == 'H' && i+1 < len(s) && s[i+1] == '"':
-			end := strings.IndexByte(s[i+2:], '"')
-			if end < 0 {
-				return &FormatError{Offset: int64(i), Reason: "requirement text: unterminated hash"}
-			}
-			d, err := hex.DecodeString(s[i+2 : i+2+end])
-			if err != nil {
-				return &FormatError{Offset: int64(i), Reason: "requirement text: hash is not hex: " + err.Error()}
-			}
-			p.toks = append(p.toks, reqToken{kind: tokHash, text: s[i : i+3+end], data: d, at: i})
-			i += end + 3
+			i, err = p.lexHash(i)
 		case c == '0' && i+1 < len(s) && (s[i+1] == 'x' || s[i+1] == 'X'):
-			j := i + 2
-			for j < len(s) && isAlnum(s[j]) {
-				j++
-			}
-			d, err := hex.DecodeString(s[i+2 : j])
-			if err != nil {
-				return &FormatError{Offset: int64(i), Reason: "requirement text: bad hex constant: " + err.Error()}
-			}
-			p.toks = append(p.toks, reqToken{kind: tokHex, text: s[i:j], data: d, at: i})
-			i = j
+			i, err = p.lexHex(i)
 		case isWordByte(c):
 			j := i
 			for j < len(s) && isWordByte(s[j]) {
@@ -144,25 +116,83 @@ func (p *reqParser) lex() error {
 			p.toks = append(p.toks, reqToken{kind: tokWord, text: s[i:j], at: i})
 			i = j
 		default:
-			two := ""
-			if i+1 < len(s) {
-				two = s[i : i+2]
-			}
-			switch two {
-			case "==", "<=", ">=", "=>":
-				p.toks = append(p.toks, reqToken{kind: tokPunct, text: two, at: i})
-				i += 2
-				continue
-			}
-			if !strings.ContainsRune("()[]!=~<>*", rune(c)) {
-				return &FormatError{Offset: int64(i), Reason: fmt.Sprintf("requirement text: unexpected character %q", c)}
-			}
-			p.toks = append(p.toks, reqToken{kind: tokPunct, text: string(c), at: i})
-			i++
+			i, err = p.lexPunct(i)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	p.toks = append(p.toks, reqToken{kind: tokEOF, text: "end of text", at: len(s)})
 	return nil
+}
+
+// lexString reads the quoted string at i, with backslash escapes, and
+// returns the offset after it.
+func (p *reqParser) lexString(i int) (int, error) {
+	s := p.src
+	var b strings.Builder
+	j := i + 1
+	for ; j < len(s) && s[j] != '"'; j++ {
+		if s[j] == '\\' && j+1 < len(s) {
+			j++
+		}
+		b.WriteByte(s[j])
+	}
+	if j >= len(s) {
+		return i, &FormatError{Offset: int64(i), Reason: "requirement text: unterminated string"}
+	}
+	p.toks = append(p.toks, reqToken{kind: tokString, text: b.String(), at: i})
+	return j + 1, nil
+}
+
+// lexHash reads the H"…" hash at i and returns the offset after it.
+func (p *reqParser) lexHash(i int) (int, error) {
+	s := p.src
+	end := strings.IndexByte(s[i+2:], '"')
+	if end < 0 {
+		return i, &FormatError{Offset: int64(i), Reason: "requirement text: unterminated hash"}
+	}
+	d, err := hex.DecodeString(s[i+2 : i+2+end])
+	if err != nil {
+		return i, &FormatError{Offset: int64(i), Reason: "requirement text: hash is not hex: " + err.Error()}
+	}
+	p.toks = append(p.toks, reqToken{kind: tokHash, text: s[i : i+3+end], data: d, at: i})
+	return i + end + 3, nil
+}
+
+// lexHex reads the 0x constant at i and returns the offset after it.
+func (p *reqParser) lexHex(i int) (int, error) {
+	s := p.src
+	j := i + 2
+	for j < len(s) && isAlnum(s[j]) {
+		j++
+	}
+	d, err := hex.DecodeString(s[i+2 : j])
+	if err != nil {
+		return i, &FormatError{Offset: int64(i), Reason: "requirement text: bad hex constant: " + err.Error()}
+	}
+	p.toks = append(p.toks, reqToken{kind: tokHex, text: s[i:j], data: d, at: i})
+	return j, nil
+}
+
+// lexPunct reads the one- or two-character operator at i and returns the
+// offset after it.
+func (p *reqParser) lexPunct(i int) (int, error) {
+	s, c := p.src, p.src[i]
+	two := ""
+	if i+1 < len(s) {
+		two = s[i : i+2]
+	}
+	switch two {
+	case "==", "<=", ">=", "=>":
+		p.toks = append(p.toks, reqToken{kind: tokPunct, text: two, at: i})
+		return i + 2, nil
+	}
+	if !strings.ContainsRune("()[]!=~<>*", rune(c)) {
+		return i, &FormatError{Offset: int64(i), Reason: fmt.Sprintf("requirement text: unexpected character %q", c)}
+	}
+	p.toks = append(p.toks, reqToken{kind: tokPunct, text: string(c), at: i})
+	return i + 1, nil
 }
 
 func (p *reqParser) peek() reqToken { return p.toks[p.pos] }
