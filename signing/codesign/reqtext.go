@@ -280,6 +280,7 @@ func (p *reqParser) and(depth int) (*reqNode, error) {
 	return left, nil
 }
 
+// primary parses a negation, a parenthesised expression or a term.
 func (p *reqParser) primary(depth int) (*reqNode, error) {
 	t := p.next()
 	if _, err := p.node(t, depth, nil); err != nil {
@@ -322,68 +323,91 @@ func (p *reqParser) primary(depth int) (*reqNode, error) {
 		d, err := p.hash()
 		return &reqNode{op: opCDHash, data: d}, err
 	case "platform":
-		if err := p.expectPunct("="); err != nil {
-			return nil, err
-		}
-		nt := p.next()
-		v, err := strconv.ParseInt(nt.text, 10, 32)
-		if nt.kind != tokWord || err != nil {
-			return nil, p.errAt(nt, "platform wants a number, found %q", nt.text)
-		}
-		return &reqNode{op: opPlatform, num: uint32(int32(v))}, nil
+		return p.platform()
 	case "anchor":
-		switch {
-		case p.acceptWord("apple"):
-			if p.acceptWord("generic") {
-				return &reqNode{op: opAppleGenericAnchor}, nil
-			}
-			if nt := p.peek(); nt.kind == tokString || (nt.kind == tokWord && !reqKeywords[nt.text]) {
-				d, err := p.value()
-				return &reqNode{op: opNamedAnchor, data: d}, err
-			}
-			return &reqNode{op: opAppleAnchor}, nil
-		case p.acceptWord("trusted"):
-			return &reqNode{op: opTrustedCerts}, nil
-		}
-		return p.certTail(slotAnchorCert)
+		return p.anchor()
 	case "certificate", "cert":
-		st := p.next()
-		var slot int32
-		switch {
-		case st.kind == tokWord && st.text == "leaf":
-			slot = slotLeafCert
-		case st.kind == tokWord && (st.text == "root" || st.text == "anchor"):
-			slot = slotAnchorCert
-		default:
-			v, err := strconv.ParseInt(st.text, 10, 32)
-			if st.kind != tokWord || err != nil {
-				return nil, p.errAt(st, "expected a certificate slot (leaf, root or a number), found %q", st.text)
-			}
-			slot = int32(v)
-		}
-		if p.acceptWord("trusted") {
-			return &reqNode{op: opTrustedCert, slot: slot}, nil
-		}
-		return p.certTail(slot)
+		return p.certificate()
 	case "info", "entitlement":
-		if err := p.expectPunct("["); err != nil {
-			return nil, err
-		}
-		key, err := p.value()
-		if err != nil {
-			return nil, err
-		}
-		if err := p.expectPunct("]"); err != nil {
-			return nil, err
-		}
-		m, err := p.match()
-		op := uint32(opInfoKeyField)
-		if t.text == "entitlement" {
-			op = opEntitlementField
-		}
-		return &reqNode{op: op, data: key, match: m}, err
+		return p.keyField(t.text)
 	}
 	return nil, p.errAt(t, "unknown requirement %q", t.text)
+}
+
+// platform parses what follows "platform": = number.
+func (p *reqParser) platform() (*reqNode, error) {
+	if err := p.expectPunct("="); err != nil {
+		return nil, err
+	}
+	nt := p.next()
+	v, err := strconv.ParseInt(nt.text, 10, 32)
+	if nt.kind != tokWord || err != nil {
+		return nil, p.errAt(nt, "platform wants a number, found %q", nt.text)
+	}
+	return &reqNode{op: opPlatform, num: uint32(int32(v))}, nil
+}
+
+// anchor parses what follows "anchor": apple [generic | name], trusted,
+// or a certificate's tail for the anchor's slot.
+func (p *reqParser) anchor() (*reqNode, error) {
+	switch {
+	case p.acceptWord("apple"):
+		if p.acceptWord("generic") {
+			return &reqNode{op: opAppleGenericAnchor}, nil
+		}
+		if nt := p.peek(); nt.kind == tokString || (nt.kind == tokWord && !reqKeywords[nt.text]) {
+			d, err := p.value()
+			return &reqNode{op: opNamedAnchor, data: d}, err
+		}
+		return &reqNode{op: opAppleAnchor}, nil
+	case p.acceptWord("trusted"):
+		return &reqNode{op: opTrustedCerts}, nil
+	}
+	return p.certTail(slotAnchorCert)
+}
+
+// certificate parses what follows "certificate": a slot (leaf, root,
+// anchor or a number), then trusted or the certificate's tail.
+func (p *reqParser) certificate() (*reqNode, error) {
+	st := p.next()
+	var slot int32
+	switch {
+	case st.kind == tokWord && st.text == "leaf":
+		slot = slotLeafCert
+	case st.kind == tokWord && (st.text == "root" || st.text == "anchor"):
+		slot = slotAnchorCert
+	default:
+		v, err := strconv.ParseInt(st.text, 10, 32)
+		if st.kind != tokWord || err != nil {
+			return nil, p.errAt(st, "expected a certificate slot (leaf, root or a number), found %q", st.text)
+		}
+		slot = int32(v)
+	}
+	if p.acceptWord("trusted") {
+		return &reqNode{op: opTrustedCert, slot: slot}, nil
+	}
+	return p.certTail(slot)
+}
+
+// keyField parses what follows "info" or "entitlement" (word): [key]
+// match.
+func (p *reqParser) keyField(word string) (*reqNode, error) {
+	if err := p.expectPunct("["); err != nil {
+		return nil, err
+	}
+	key, err := p.value()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.expectPunct("]"); err != nil {
+		return nil, err
+	}
+	m, err := p.match()
+	op := uint32(opInfoKeyField)
+	if word == "entitlement" {
+		op = opEntitlementField
+	}
+	return &reqNode{op: op, data: key, match: m}, err
 }
 
 // certTail parses what follows a certificate slot: = hash, or [field] match.
