@@ -490,49 +490,96 @@ var reqKeywords = map[string]bool{
 	"leaf": true, "root": true, "timestamp": true,
 }
 
+// print writes n in the text form, in parentheses where the context's
+// precedence level needs them.
 func (n *reqNode) print(b *strings.Builder, level int) {
+	switch op := n.op &^ opFlagMask; op {
+	case opFalse, opTrue, opAppleAnchor, opAppleGenericAnchor, opTrustedCerts, opNotarized, opLegacyDevID:
+		b.WriteString(reqWords[op])
+	case opAnd, opOr:
+		n.printChain(b, level)
+	case opNot:
+		b.WriteString("! ")
+		n.kids[0].print(b, levelPrimary)
+	case opAnchorHash, opCertField, opCertGeneric, opCertPolicy, opCertFieldDate, opTrustedCert:
+		n.printCert(b)
+	case opIdent, opCDHash, opInfoKeyValue, opInfoKeyField, opEntitlementField, opNamedAnchor, opNamedCode, opPlatform:
+		n.printTerm(b)
+	default:
+		// Unknown opcodes with a size: printed as what they evaluate to.
+		if n.op&opGenericFalse != 0 {
+			fmt.Fprintf(b, " false /* opcode %d */", n.op&^opFlagMask)
+			return
+		}
+		fmt.Fprintf(b, "/* opcode %d */ ", n.op&^opFlagMask)
+		n.kids[0].print(b, level)
+	}
+}
+
+// reqWords are the text of the opcodes that take no operands.
+var reqWords = map[uint32]string{
+	opFalse: "never", opTrue: "always", opAppleAnchor: "anchor apple", opAppleGenericAnchor: "anchor apple generic",
+	opTrustedCerts: "anchor trusted", opNotarized: "notarized", opLegacyDevID: "legacy",
+}
+
+// printChain prints an and or an or, in parentheses when its operator binds
+// more loosely than the context's level.
+func (n *reqNode) printChain(b *strings.Builder, level int) {
+	word, own := " and ", levelAnd
+	if n.op&^opFlagMask == opOr {
+		word, own = " or ", levelOr
+	}
+	if level < own {
+		b.WriteString("(")
+	}
+	n.kids[0].print(b, own)
+	b.WriteString(word)
+	n.kids[1].print(b, own)
+	if level < own {
+		b.WriteString(")")
+	}
+}
+
+// printCert prints a term about a certificate slot: its hash, a field, or
+// trusted.
+func (n *reqNode) printCert(b *strings.Builder) {
+	b.WriteString("certificate")
+	printSlot(b, n.slot)
+	switch op := n.op &^ opFlagMask; op {
+	case opAnchorHash:
+		b.WriteString(" = ")
+		printHash(b, n.data)
+	case opCertField:
+		b.WriteString("[")
+		printData(b, n.data, true)
+		b.WriteString("]")
+		n.match.print(b)
+	case opCertGeneric, opCertPolicy, opCertFieldDate:
+		b.WriteString("[")
+		b.WriteString(map[uint32]string{opCertGeneric: "field.", opCertPolicy: "policy.", opCertFieldDate: "timestamp."}[op])
+		b.WriteString(oidString(n.oid))
+		b.WriteString("]")
+		n.match.print(b)
+	case opTrustedCert:
+		b.WriteString(" trusted")
+	}
+}
+
+// printTerm prints a term with an operand: an identifier, a cdhash, an
+// info or entitlement key, a named anchor or code, a platform.
+func (n *reqNode) printTerm(b *strings.Builder) {
 	switch n.op &^ opFlagMask {
-	case opFalse:
-		b.WriteString("never")
-	case opTrue:
-		b.WriteString("always")
 	case opIdent:
 		b.WriteString("identifier ")
 		printData(b, n.data, false)
-	case opAppleAnchor:
-		b.WriteString("anchor apple")
-	case opAppleGenericAnchor:
-		b.WriteString("anchor apple generic")
-	case opAnchorHash:
-		b.WriteString("certificate")
-		printSlot(b, n.slot)
-		b.WriteString(" = ")
+	case opCDHash:
+		b.WriteString("cdhash ")
 		printHash(b, n.data)
 	case opInfoKeyValue:
 		b.WriteString("info[")
 		printData(b, n.data, true)
 		b.WriteString("] = ")
 		printData(b, n.value, false)
-	case opAnd, opOr:
-		word, own := " and ", levelAnd
-		if n.op&^opFlagMask == opOr {
-			word, own = " or ", levelOr
-		}
-		if level < own {
-			b.WriteString("(")
-		}
-		n.kids[0].print(b, own)
-		b.WriteString(word)
-		n.kids[1].print(b, own)
-		if level < own {
-			b.WriteString(")")
-		}
-	case opCDHash:
-		b.WriteString("cdhash ")
-		printHash(b, n.data)
-	case opNot:
-		b.WriteString("! ")
-		n.kids[0].print(b, levelPrimary)
 	case opInfoKeyField:
 		b.WriteString("info[")
 		printData(b, n.data, true)
@@ -543,27 +590,6 @@ func (n *reqNode) print(b *strings.Builder, level int) {
 		printData(b, n.data, true)
 		b.WriteString("]")
 		n.match.print(b)
-	case opCertField:
-		b.WriteString("certificate")
-		printSlot(b, n.slot)
-		b.WriteString("[")
-		printData(b, n.data, true)
-		b.WriteString("]")
-		n.match.print(b)
-	case opCertGeneric, opCertPolicy, opCertFieldDate:
-		b.WriteString("certificate")
-		printSlot(b, n.slot)
-		b.WriteString("[")
-		b.WriteString(map[uint32]string{opCertGeneric: "field.", opCertPolicy: "policy.", opCertFieldDate: "timestamp."}[n.op&^opFlagMask])
-		b.WriteString(oidString(n.oid))
-		b.WriteString("]")
-		n.match.print(b)
-	case opTrustedCert:
-		b.WriteString("certificate")
-		printSlot(b, n.slot)
-		b.WriteString(" trusted")
-	case opTrustedCerts:
-		b.WriteString("anchor trusted")
 	case opNamedAnchor:
 		b.WriteString("anchor apple ")
 		printData(b, n.data, false)
@@ -573,18 +599,6 @@ func (n *reqNode) print(b *strings.Builder, level int) {
 		b.WriteString(")")
 	case opPlatform:
 		fmt.Fprintf(b, "platform = %d", int32(n.num))
-	case opNotarized:
-		b.WriteString("notarized")
-	case opLegacyDevID:
-		b.WriteString("legacy")
-	default:
-		// Unknown opcodes with a size: printed as what they evaluate to.
-		if n.op&opGenericFalse != 0 {
-			fmt.Fprintf(b, " false /* opcode %d */", n.op&^opFlagMask)
-			return
-		}
-		fmt.Fprintf(b, "/* opcode %d */ ", n.op&^opFlagMask)
-		n.kids[0].print(b, level)
 	}
 }
 
