@@ -190,6 +190,7 @@ func (r *reqReader) data() ([]byte, error) {
 	return d, nil
 }
 
+// expr reads the expression at r.pc, nested depth operators deep.
 func (r *reqReader) expr(depth int) (*reqNode, error) {
 	at := r.pc
 	if depth > maxReqDepth {
@@ -203,7 +204,17 @@ func (r *reqReader) expr(depth int) (*reqNode, error) {
 		return nil, err
 	}
 	n := &reqNode{op: op}
-	switch op &^ opFlagMask {
+	if err := r.operands(n, at, depth); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// operands reads the operands of n's opcode (read at offset at), its
+// subexpressions one level deeper than depth.
+func (r *reqReader) operands(n *reqNode, at, depth int) error {
+	var err error
+	switch n.op &^ opFlagMask {
 	case opFalse, opTrue, opAppleAnchor, opAppleGenericAnchor, opTrustedCerts, opNotarized, opLegacyDevID:
 	case opIdent, opCDHash, opNamedAnchor, opNamedCode:
 		n.data, err = r.data()
@@ -216,63 +227,72 @@ func (r *reqReader) expr(depth int) (*reqNode, error) {
 			n.value, err = r.data()
 		}
 	case opAnd, opOr:
-		for range 2 {
-			k, err := r.expr(depth + 1)
-			if err != nil {
-				return nil, err
-			}
-			n.kids = append(n.kids, k)
-		}
+		err = r.kids(n, 2, depth)
 	case opNot:
-		k, err := r.expr(depth + 1)
-		if err != nil {
-			return nil, err
-		}
-		n.kids = []*reqNode{k}
+		err = r.kids(n, 1, depth)
 	case opInfoKeyField, opEntitlementField:
 		if n.data, err = r.data(); err == nil {
 			n.match, err = r.matchSuffix()
 		}
 	case opCertField, opCertGeneric, opCertPolicy, opCertFieldDate:
-		if err = r.slot(n); err != nil {
-			break
-		}
-		dat := r.pc
-		if n.data, err = r.data(); err != nil {
-			break
-		}
-		if o := op &^ opFlagMask; o != opCertField {
-			if n.oid, err = decodeOID(n.data); err != nil {
-				return nil, r.fail(dat, "%v", err)
-			}
-		}
-		n.match, err = r.matchSuffix()
+		err = r.certField(n)
 	case opTrustedCert:
 		err = r.slot(n)
 	case opPlatform:
 		n.num, err = r.word()
 	default:
-		if op&(opGenericFalse|opGenericSkip) == 0 {
-			return nil, r.fail(at, "opcode %#x is not understood and carries no size to skip it", op)
+		err = r.unknownOp(n, at, depth)
+	}
+	return err
+}
+
+// kids reads count subexpressions of n.
+func (r *reqReader) kids(n *reqNode, count, depth int) error {
+	for range count {
+		k, err := r.expr(depth + 1)
+		if err != nil {
+			return err
 		}
-		// An opcode from a later release with a size: its payload is
-		// skipped; generic-false evaluates false, generic-skip evaluates
-		// the expression that follows.
-		if n.data, err = r.data(); err != nil {
-			return nil, err
-		}
-		if op&opGenericFalse == 0 {
-			k, err := r.expr(depth + 1)
-			if err != nil {
-				return nil, err
-			}
-			n.kids = []*reqNode{k}
+		n.kids = append(n.kids, k)
+	}
+	return nil
+}
+
+// certField reads a certificate field term's slot, field (an OID but for
+// opCertField) and match.
+func (r *reqReader) certField(n *reqNode) error {
+	if err := r.slot(n); err != nil {
+		return err
+	}
+	dat := r.pc
+	var err error
+	if n.data, err = r.data(); err != nil {
+		return err
+	}
+	if n.op&^opFlagMask != opCertField {
+		if n.oid, err = decodeOID(n.data); err != nil {
+			return r.fail(dat, "%v", err)
 		}
 	}
-	if err != nil {
-		return nil, err
+	n.match, err = r.matchSuffix()
+	return err
+}
+
+// unknownOp reads an opcode from a later release (read at offset at),
+// which must carry a size: its payload is skipped; generic-false evaluates
+// false, generic-skip evaluates the expression that follows.
+func (r *reqReader) unknownOp(n *reqNode, at, depth int) error {
+	if n.op&(opGenericFalse|opGenericSkip) == 0 {
+		return r.fail(at, "opcode %#x is not understood and carries no size to skip it", n.op)
 	}
-	return n, nil
+	var err error
+	if n.data, err = r.data(); err != nil {
+		return err
+	}
+	if n.op&opGenericFalse == 0 {
+		return r.kids(n, 1, depth)
+	}
+	return nil
 }
 
 func (r *reqReader) slot(n *reqNode) error {
