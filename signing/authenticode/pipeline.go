@@ -249,42 +249,6 @@ func (j *judgement) signerVerdict() {
 	}
 }
 
-// unsignedAttributes lists the signer's unsigned attributes and reports
-// unknown ones carrying data: timestamps and nested signatures are known,
-// the rest is unauthenticated data.
-func (j *judgement) unsignedAttributes() {
-	var stuffed []string
-	stuffedBytes := 0
-	for _, a := range j.s.sd.Signers[0].UnsignedAttrs {
-		j.det.UnsignedAttributes = append(j.det.UnsignedAttributes, a.Type.String())
-		if a.Type.Equal(oidNestedSignature) || a.Type.Equal(oidRFC3161CounterSign) || a.Type.Equal(oidCounterSignature) {
-			continue
-		}
-		n := 0
-		for _, val := range a.Values {
-			n += len(val)
-		}
-		if n > 2*len(a.Values) { // more than empty or NULL values
-			stuffed = append(stuffed, fmt.Sprintf("%s (%d bytes)", a.Type, n))
-			stuffedBytes += n
-		}
-	}
-	if len(stuffed) == 0 {
-		return
-	}
-	// Like bytes no field owns: an error once there is room for a payload,
-	// a warning below. The status is left alone (the signed content is
-	// intact), so a vendor that tags installers per download can lower the
-	// rule's severity in its policy.
-	sev := signing.SeverityWarning
-	if stuffedBytes > cms.MaxToleratedRegion {
-		sev = signing.SeverityError
-	}
-	j.sig.AddCheck("unsigned-attributes", false, "unknown unsigned attributes carry data: "+strings.Join(stuffed, ", ")+"; the status is unchanged")
-	j.finding(RuleUnsignedAttributeData, sev,
-		fmt.Sprintf("signature %d carries unauthenticated data in unknown unsigned attributes: %s", j.i, strings.Join(stuffed, ", ")))
-}
-
 // timestamps verifies every timestamp; the first that verifies sets the
 // validation time.
 func (j *judgement) timestamps() {

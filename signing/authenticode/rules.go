@@ -15,7 +15,8 @@ const (
 	RuleCertTableInvalid signing.Rule = "authenticode/cert-table-invalid"
 	// RuleMalformedSignature: a signature that cannot be parsed as Authenticode.
 	RuleMalformedSignature signing.Rule = "authenticode/malformed-signature"
-	// RuleUnsignedAttributeData: unknown unsigned attributes carrying data.
+	// RuleUnsignedAttributeData: unknown unsigned attributes (their values,
+	// their types) and marker attributes that are not empty.
 	RuleUnsignedAttributeData signing.Rule = "authenticode/unsigned-attribute-data"
 	// RuleDigestMismatch: the image digest differs from the signed one.
 	RuleDigestMismatch signing.Rule = "authenticode/digest-mismatch"
