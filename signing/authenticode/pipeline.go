@@ -276,19 +276,27 @@ func (j *judgement) timestamps() {
 		}
 		return out
 	}
+	copies := timestampCopies{}
 	for _, a := range si.UnsignedAttrs {
 		for _, val := range a.Values {
 			var ts *signing.Timestamp
+			legacy := a.Type.Equal(oidCounterSignature)
 			switch {
 			case a.Type.Equal(oidRFC3161CounterSign):
 				ts = cms.VerifyTimestampToken(val, si.Signature, tsOpts)
+				if copies.copied(j, val, legacy, ts) {
+					continue
+				}
 				j.own.nested.Add(sd, val, cms.TimestampTokenRegions(val, ts))
-			case a.Type.Equal(oidCounterSignature):
+			case legacy:
 				ts = cms.VerifyCountersignature(val, si.Signature, tsOpts)
 				if !ts.Verified {
 					if alt := v.rawRSACountersignature(val, si.Signature, sd.Certificates, ts); alt != nil {
 						ts = alt
 					}
+				}
+				if copies.copied(j, val, legacy, ts) {
+					continue
 				}
 				j.own.nested.Add(sd, val, cms.CountersignatureRegions(val))
 				if len(cms.TimestampCertificates(ts)) == 0 {
@@ -305,7 +313,7 @@ func (j *judgement) timestamps() {
 				continue
 			}
 			if !ts.Verified {
-				r, n := cms.UnverifiedTimestampRegions(val, a.Type.Equal(oidCounterSignature), unverified)
+				r, n := cms.UnverifiedTimestampRegions(val, legacy, unverified)
 				unverified += n
 				j.own.nested.Add(sd, val, r)
 			}

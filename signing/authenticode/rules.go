@@ -46,7 +46,8 @@ const (
 	RuleSectionOverlap signing.Rule = "authenticode/section-overlap"
 	// RuleUnownedSignatureData: bytes inside a PKCS#7 SignedData (or a
 	// timestamp in it) that no verified field owns: crls, certificate entries
-	// that are not certificates, algorithm parameters other than NULL.
+	// that are not certificates, algorithm parameters other than NULL, copies
+	// of a timestamp the signature already carries.
 	RuleUnownedSignatureData signing.Rule = "authenticode/unowned-signature-data"
 	// RuleUnusedCertificate: an embedded certificate that no verified chain
 	// uses.
