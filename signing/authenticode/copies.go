@@ -48,3 +48,36 @@ func (c timestampCopies) copied(j *judgement, val []byte, legacy bool, ts *signi
 	j.det.Timestamps = append(j.det.Timestamps, *ts)
 	return true
 }
+
+// distinct reports j's signature when it is a copy of an earlier signature
+// of the file (a nested signature, or another WIN_CERTIFICATE entry): the
+// same key's signature over the same signed attributes, whatever the
+// certificates, the signer identifier or the unsigned attributes around it.
+// A copy verifies as well as its original, but its bytes are owned by no
+// signature of its own: a place to hide data behind a valid verdict. It is
+// an error and the copy is invalid. Only signatures that verify are
+// compared; signing the same content with two algorithms, or at two
+// times, signs different attributes and is distinct.
+func (j *judgement) distinct() {
+	chk := j.chk
+	if !chk.SignatureOK || chk.Cert == nil {
+		return
+	}
+	key := string(chk.Cert.RawSubjectPublicKeyInfo) + "\x00" + string(j.s.sd.Signers[0].RawSignedAttrs)
+	if j.v.signed == nil {
+		j.v.signed = map[string]int{}
+	}
+	first, seen := j.v.signed[key]
+	if !seen {
+		j.v.signed[key] = j.i
+		return
+	}
+	j.intact = false
+	what := "nested in signature " + fmt.Sprint(j.s.parent)
+	if j.s.parent < 0 {
+		what = fmt.Sprintf("in certificate table entry %d", j.s.entry)
+	}
+	j.sig.AddCheck(CheckDistinct, false, fmt.Sprintf("a copy of signature %d (the same key's signature over the same signed attributes)", first))
+	j.finding(RuleDuplicateSignature, signing.SeverityError,
+		fmt.Sprintf("signature %d, %s, is a copy of signature %d: the same key's signature over the same signed attributes; it vouches for nothing the original does not, and its bytes are covered by no signature of their own", j.i, what, first))
+}

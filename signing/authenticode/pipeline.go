@@ -88,6 +88,7 @@ func (v *verifier) verifyOne(i int, s *sigState) (signing.Signature, Detail) {
 		j.intact = false
 	}
 	j.signerVerdict()
+	j.distinct()
 	j.unsignedAttributes()
 	j.timestamps()
 	j.trust()

@@ -52,6 +52,10 @@ const (
 	// RuleUnusedCertificate: an embedded certificate that no verified chain
 	// uses.
 	RuleUnusedCertificate signing.Rule = "authenticode/unused-certificate"
+	// RuleDuplicateSignature: a signature (a nested one, or another
+	// WIN_CERTIFICATE entry) that is a copy of an earlier one of the file:
+	// the same key's signature over the same signed attributes.
+	RuleDuplicateSignature signing.Rule = "authenticode/duplicate-signature"
 
 	// RuleScriptDigestMismatch: a script's digest, recomputed as its
 	// subject interface package does, differs from the signed one.
@@ -163,6 +167,9 @@ const (
 	CheckUnsignedAttributes signing.CheckName = "unsigned-attributes"
 	// CheckChecksum: the PE checksum is unset or correct (a warning only).
 	CheckChecksum signing.CheckName = "checksum"
+	// CheckDistinct: the signature is no copy of an earlier one of the
+	// file; added only when it is one.
+	CheckDistinct signing.CheckName = "distinct-signature"
 )
 
 // Rule IDs of the findings VerifyCatalog reports, documented in
