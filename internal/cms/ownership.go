@@ -28,6 +28,11 @@ const (
 	// certificates complete a chain; a hostile set that exhausts it gets its
 	// remaining certificates reported as unused.
 	maxCompletionChecks = 256
+	// maxCertificateCopies is how many times one certificate on a verified
+	// chain may appear in a certificate set: osslsigncode's time-stamp
+	// tokens carry the TSA certificate twice. Further copies are reported
+	// as unused.
+	maxCertificateCopies = 2
 	// MaxToleratedTotal is the most bytes that the small unowned regions of
 	// one signature (each at most MaxToleratedRegion) may hold together;
 	// beyond it they are a payload split into pieces (a thousand unused
@@ -88,8 +93,9 @@ func judgeTotal(regions []Region, limit int, what string) []Region {
 // payload added) breaks its own signature and stays unused, unless its
 // issuer is one we do not hold: then only the chain's own verdict (which is
 // not trusted in that case) speaks against it. A byte-identical copy of a
-// used certificate is used too: it adds no byte of its own (osslsigncode's
-// time-stamp tokens carry the TSA certificate twice).
+// used certificate is used too, once: osslsigncode's time-stamp tokens
+// carry the TSA certificate twice; a third copy and beyond are reported
+// (their number and order could spell data).
 //
 // An unused certificate larger than LargeCertificate bytes, or with an
 // extension value larger than LargeExtension bytes, is flagged as a Payload:
@@ -163,12 +169,20 @@ func (sd *SignedData) UnusedCertificates(chains ...[]*x509.Certificate) []Region
 		r := newRegion(ac.off, ac.n, "attribute certificate signed by no certificate on a verified chain")
 		out = append(out, r)
 	}
+	copies := map[string]int{} // occurrences of each used certificate so far
 	for i, c := range sd.Certificates {
 		off := 0
 		if i < len(sd.CertificateOffsets) {
 			off = sd.CertificateOffsets[i]
 		}
 		if has(used, c) {
+			if copies[string(c.Raw)]++; copies[string(c.Raw)] <= maxCertificateCopies {
+				continue
+			}
+			// More copies than any signer writes: their number and order
+			// are free, so they can spell data; judged as unused ones are.
+			out = append(out, Region{Offset: off, Len: len(c.Raw), Unused: true,
+				Reason: fmt.Sprintf("certificate %q is copy %d of one on a verified chain (at most %d are tolerated): it adds nothing", c.Subject.String(), copies[string(c.Raw)], maxCertificateCopies)})
 			continue
 		}
 		r := Region{Offset: off, Len: len(c.Raw), Unused: true, Reason: fmt.Sprintf("certificate %q is on no verified chain", c.Subject.String())}

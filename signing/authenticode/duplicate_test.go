@@ -167,3 +167,54 @@ func TestOsslsigncodeNestedSignatureCopies(t *testing.T) {
 		t.Errorf("sha256 with sha1 nested: status %s, %d signatures, findings %+v", res.Status, len(res.Signatures), res.Findings)
 	}
 }
+
+// TestAttackCertificateCopies: copies of the chain's own certificates in
+// the certificate set were all "used", whatever their number, so their
+// order could spell data (leaf for 1, intermediate for 0) and 30 KB of them
+// passed. Two copies of a certificate stay tolerated (osslsigncode's
+// tokens carry the TSA certificate twice); more are unused certificates,
+// warnings that add up to an error.
+func TestAttackCertificateCopies(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := fixtureTrust(t)
+	spell := func(n int) []*testpki.Cert {
+		certs := []*testpki.Cert{p.Inter}
+		for i := range n {
+			if i%3 == 0 {
+				certs = append(certs, p.Leaf)
+			} else {
+				certs = append(certs, p.Inter)
+			}
+		}
+		return certs
+	}
+	for _, tc := range []struct {
+		name   string
+		certs  []*testpki.Cert
+		status signing.Status
+		sev    signing.Severity // of every finding; -1 for none
+	}{
+		{"each certificate twice", []*testpki.Cert{p.Inter, p.Leaf, p.Inter}, signing.StatusValid, -1},
+		{"the intermediate three times", []*testpki.Cert{p.Inter, p.Inter, p.Inter}, signing.StatusValid, signing.SeverityWarning},
+		{"thirty copies spelling bits", spell(30), signing.StatusInvalid, signing.SeverityError},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := pefile.SignAttach(fixtures.Base(), pefile.SignSpec{Signer: p.Leaf, Certs: tc.certs, Hash: crypto.SHA256})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := verifyBytes(t, b, Options{Trust: trust, Time: fixtures.Now})
+			if res.Status != tc.status {
+				t.Errorf("status %s, want %s", res.Status, tc.status)
+			}
+			for _, f := range res.Findings {
+				if f.Rule != RuleUnusedCertificate || f.Severity != tc.sev {
+					t.Errorf("finding %s %s: %s", f.Severity, f.Rule, f.Message)
+				}
+			}
+			if tc.sev >= 0 && len(findingsOf(res, RuleUnusedCertificate)) == 0 {
+				t.Errorf("no %s finding", RuleUnusedCertificate)
+			}
+		})
+	}
+}
