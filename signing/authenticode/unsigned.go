@@ -29,8 +29,8 @@ func emptyMarker(a cms.Attribute) bool {
 
 // unsignedAttributes lists the signer's unsigned attributes and reports the
 // unknown ones: timestamps and nested signatures are known and judged
-// elsewhere, an empty marker is tolerated once, and the rest is
-// unauthenticated data. Every byte counts: empty values (their tags vary),
+// elsewhere (unless they have no values), an empty marker is tolerated
+// once, and the rest is unauthenticated data. Every byte counts: empty values (their tags vary),
 // the attribute types themselves (an OID's arcs are free), repeats. The first
 // unknown attribute's type, if no longer than a hash's worth of bytes, is a
 // label (a vendor's tag type) and counts for nothing; its values do.
@@ -42,6 +42,12 @@ func (j *judgement) unsignedAttributes() {
 	for _, a := range j.s.sd.Signers[0].UnsignedAttrs {
 		j.det.UnsignedAttributes = append(j.det.UnsignedAttributes, a.Type.String())
 		if a.Type.Equal(oidNestedSignature) || a.Type.Equal(oidRFC3161CounterSign) || a.Type.Equal(oidCounterSignature) {
+			if len(a.Values) == 0 {
+				// Nothing to judge elsewhere, and no signer writes one:
+				// its number can spell data.
+				stuffed = append(stuffed, fmt.Sprintf("%s (no values, %d bytes)", a.Type, len(a.Raw)))
+				stuffedBytes += len(a.Raw)
+			}
 			continue
 		}
 		if emptyMarker(a) && !slices.ContainsFunc(markers, a.Type.Equal) {

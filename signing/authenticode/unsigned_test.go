@@ -54,6 +54,7 @@ func TestAttackEmptyUnsignedAttributeValues(t *testing.T) {
 		{"one unknown type with a long OID", []testpki.Attr{{Type: longOID(20)}}},
 		{"a marker type with data", []testpki.Attr{{Type: oidRelaxedMarker, Values: [][]byte{testpki.TLV(0x04, bytes.Repeat([]byte("P"), 64))}}}},
 		{"a marker repeated", markers},
+		{"known types without values", []testpki.Attr{{Type: pefile.OIDNestedSignature}, {Type: pefile.OIDNestedSignature}, {Type: pefile.OIDRFC3161CounterSign}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := signWithUnsigned(t, tc.attrs)
