@@ -87,12 +87,13 @@ func judgeTotal(regions []Region, limit int, what string) []Region {
 // when it completes one: its key verifies the signature of a used
 // certificate, and its own signature verifies with the key of a certificate
 // we hold (itself, for a root) or no certificate we hold is named as its
-// issuer. That covers a root embedded beside a chain that ended at the trust
+// issuer and no used certificate has its name and key (the issuer it stands
+// for is then already on a chain: another certificate for it, under an
+// issuer nobody can check, adds nothing but room for a payload). That covers a root embedded beside a chain that ended at the trust
 // store's copy of it, and the intermediates of a chain cut short at an
 // expired leaf. A modified copy of a used certificate (same name and key, a
-// payload added) breaks its own signature and stays unused, unless its
-// issuer is one we do not hold: then only the chain's own verdict (which is
-// not trusted in that case) speaks against it. A byte-identical copy of a
+// payload added) breaks its own signature and stays unused, and so does one
+// re-signed under an issuer we do not hold. A byte-identical copy of a
 // used certificate is used too, once: osslsigncode's time-stamp tokens
 // carry the TSA certificate twice; a third copy and beyond are reported
 // (their number and order could spell data).
@@ -129,6 +130,15 @@ func (sd *SignedData) UnusedCertificates(chains ...[]*x509.Certificate) []Region
 		}
 		return false
 	}
+	// twin reports a used certificate with c's name and key: c is then
+	// another certificate of an issuer the chains already have (a
+	// cross-certificate, or a forgery under a made-up issuer), which must
+	// show its own signature to count.
+	twin := func(c *x509.Certificate) bool {
+		return slices.ContainsFunc(used, func(u *x509.Certificate) bool {
+			return bytes.Equal(u.RawSubject, c.RawSubject) && bytes.Equal(u.RawSubjectPublicKeyInfo, c.RawSubjectPublicKeyInfo)
+		})
+	}
 	anchored := func(c *x509.Certificate) bool {
 		named := false
 		for _, p := range slices.Concat(sd.Certificates, used) {
@@ -140,7 +150,7 @@ func (sd *SignedData) UnusedCertificates(chains ...[]*x509.Certificate) []Region
 				return true
 			}
 		}
-		return !named
+		return !named && !twin(c)
 	}
 	for grew := true; grew; {
 		grew = false
