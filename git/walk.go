@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -225,7 +226,10 @@ func cliChanged(ctx context.Context, gitBin, dir string, since, until plumbing.H
 		args = append(args, p)
 	}
 	cmd := exec.CommandContext(ctx, gitBin, args...)
-	cmd.Env = append(cmd.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_TERMINAL_PROMPT=0", "LC_ALL=C")
+	// The null graft file: git honours .git/info/grafts, which rewrites
+	// parents (hiding commits from the range) where the in-process reader,
+	// like go-git, reads the commits as they are.
+	cmd.Env = append(cmd.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_TERMINAL_PROMPT=0", "LC_ALL=C", "GIT_GRAFT_FILE="+os.DevNull)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
