@@ -288,6 +288,9 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := r.checkExcluded(w, until.commit); err != nil {
+		return nil, err
+	}
 	if !useCLI {
 		changed = w.changed
 	}
@@ -513,6 +516,9 @@ func (a *auditor) checkCommit(h plumbing.Hash, candidate bool) (*Commit, error) 
 	c, err := parseCommit(b)
 	if err != nil {
 		return nil, fmt.Errorf("git: commit %s: %w", h, err)
+	}
+	if err := a.r.checkGraphRecord(h, c.tree, c.parents); err != nil {
+		return nil, err
 	}
 	id := h.String()
 	what := "commit " + id[:12]

@@ -10,7 +10,11 @@
 // not used: it diffs against the previously returned commit rather than the
 // real parents. History is walked once and subtrees are compared by object
 // id, so unchanged subtrees are never read; the commit-graph file is used
-// when present. When a git binary is on PATH the commit set can come from
+// when present, and every record the result depends on (the range's commits,
+// the commits at its boundary and the path that excluded them as ancestors
+// of the release) is checked against the commit object: a forged graph stops
+// the audit with [ErrCommitGraphMismatch]. The git binary is run with its
+// commit-graph off. When a git binary is on PATH the commit set can come from
 // "git rev-list --full-history" instead (see [Backend]); both backends give
 // the same commits. The git binary is run with replace refs off and the
 // null device as its graft file, so .git/info/grafts cannot rewrite parents

@@ -51,6 +51,10 @@ type walkResult struct {
 	changed map[plumbing.Hash]bool
 	// sinceReached is true when since is an ancestor of until (or zero).
 	sinceReached bool
+	// excludedFrom holds the commits excluded as since or its ancestors,
+	// each with the commit the walk reached it from (zero for since), so
+	// that checkExcluded can check the path that excluded a commit.
+	excludedFrom map[plumbing.Hash]plumbing.Hash
 }
 
 // walk lists the commits reachable from until and not from since (zero since:
@@ -60,7 +64,8 @@ type walkResult struct {
 // of any of its parents.
 func (r *repo) walk(ctx context.Context, since, until plumbing.Hash, prefixes []string) (*walkResult, error) {
 	res := &walkResult{changed: map[plumbing.Hash]bool{}}
-	excluded := map[plumbing.Hash]bool{}
+	excluded := map[plumbing.Hash]plumbing.Hash{}
+	res.excludedFrom = excluded
 	n := 0
 	tick := func() error {
 		n++
@@ -71,7 +76,7 @@ func (r *repo) walk(ctx context.Context, since, until plumbing.Hash, prefixes []
 	}
 	if !since.IsZero() {
 		stack := []plumbing.Hash{since}
-		excluded[since] = true
+		excluded[since] = plumbing.ZeroHash
 		for len(stack) > 0 {
 			h := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
@@ -83,8 +88,8 @@ func (r *repo) walk(ctx context.Context, since, until plumbing.Hash, prefixes []
 				return nil, err
 			}
 			for _, p := range c.parents {
-				if !excluded[p] {
-					excluded[p] = true
+				if _, ok := excluded[p]; !ok {
+					excluded[p] = h
 					stack = append(stack, p)
 				}
 			}
@@ -102,7 +107,7 @@ func (r *repo) walk(ctx context.Context, since, until plumbing.Hash, prefixes []
 	}
 	seen := map[plumbing.Hash]bool{until: true}
 	stack := []plumbing.Hash{until}
-	if excluded[until] {
+	if _, ok := excluded[until]; ok {
 		stack = nil
 	}
 	for len(stack) > 0 {
@@ -120,7 +125,7 @@ func (r *repo) walk(ctx context.Context, since, until plumbing.Hash, prefixes []
 			if p == since {
 				res.sinceReached = true
 			}
-			if !seen[p] && !excluded[p] {
+			if _, ex := excluded[p]; !seen[p] && !ex {
 				seen[p] = true
 				stack = append(stack, p)
 			}
@@ -192,6 +197,9 @@ const foldASCII = "iIsSkK"
 func cliChanged(ctx context.Context, gitBin, dir string, since, until plumbing.Hash, prefixes []string, fold bool) (map[plumbing.Hash]bool, error) {
 	args := []string{"--no-replace-objects", "-C", dir,
 		"-c", "core.fsmonitor=false", "-c", "core.useReplaceRefs=false",
+		// The commit-graph (and its changed-path Bloom filters) is not
+		// checked against the objects here: git reads the commits.
+		"-c", "core.commitGraph=false",
 		"rev-list", "--full-history", until.String()}
 	if !since.IsZero() {
 		args = append(args, "^"+since.String())
@@ -297,7 +305,13 @@ func PathHistory(ctx context.Context, repoDir, since, until string, paths []stri
 	default:
 		var w *walkResult
 		w, err = r.walk(ctx, s.commit, u.commit, ps)
-		if w != nil {
+		if err == nil {
+			err = r.checkExcluded(w, u.commit)
+		}
+		if err == nil {
+			err = r.checkRangeGraph(w)
+		}
+		if err == nil {
 			changed = w.changed
 		}
 	}
