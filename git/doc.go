@@ -17,8 +17,8 @@
 // commit-graph off. When a git binary is on PATH the commit set can come from
 // "git rev-list --full-history" instead (see [Backend]); both backends give
 // the same commits. The git binary is run with replace refs off and the
-// null device as its graft file, so .git/info/grafts cannot rewrite parents
-// and hide a commit from the range.
+// null device as its graft and shallow files, so .git/info/grafts or a
+// .git/shallow cannot rewrite parents and hide a commit from the range.
 //
 // Signatures: OpenPGP (checked against armored keyrings) and SSH (SSHSIG,
 // checked against an OpenSSH allowed_signers file, including

@@ -195,7 +195,11 @@ const foldASCII = "iIsSkK"
 // prefixes match ignoring ASCII case (git's icase pathspec magic); callers
 // keep prefixes with other letters to the walk, which folds them all.
 func cliChanged(ctx context.Context, gitBin, dir string, since, until plumbing.Hash, prefixes []string, fold bool) (map[plumbing.Hash]bool, error) {
-	args := []string{"--no-replace-objects", "-C", dir,
+	// The null shallow file: a .git/shallow naming a commit whose parents
+	// are present makes git treat it as a root, hiding the commits before
+	// it; the in-process walk reads the parents (and stops with an error
+	// in a real shallow clone, whose parents are missing).
+	args := []string{"--no-replace-objects", "--shallow-file", os.DevNull, "-C", dir,
 		"-c", "core.fsmonitor=false", "-c", "core.useReplaceRefs=false",
 		// The commit-graph (and its changed-path Bloom filters) is not
 		// checked against the objects here: git reads the commits.
