@@ -36,7 +36,10 @@
 // whose entries are out of that order (which git fsck rejects and git's own
 // diff misreads) is compared by entry name instead, so no change is missed.
 //
-// Packs are mapped into memory. The per-commit binary heuristic runs on
+// Every object read is checked to hash to its id, loose or packed (a pack
+// index can point an id at any object), so a replaced object file stops the
+// audit with [ErrObjectHashMismatch] instead of showing it other content than
+// the commits the ids pin. Packs are mapped into memory. The per-commit binary heuristic runs on
 // GOMAXPROCS goroutines (at most 8), each with its own caches; findings are
 // gathered in walk order, so the report does not depend on scheduling.
 //
