@@ -275,7 +275,7 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 	ps := prefixes(globs)
 	fold := pol.foldPaths()
 	r.foldPaths = fold
-	changed, useCLI, err := a.changedByGitCLI(ctx, opts, repoDir, since.commit, until.commit, ps, fold, res)
+	changed, useCLI, err := a.changedByGitCLI(ctx, opts, since.commit, until.commit, ps, fold, res)
 	if err != nil {
 		return nil, err
 	}
@@ -323,7 +323,7 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 // commits between since and until that change ps, with useCLI set; when the
 // binary fails under BackendAuto, it warns and leaves the in-process walk
 // to find them.
-func (a *auditor) changedByGitCLI(ctx context.Context, opts Options, repoDir string, since, until plumbing.Hash, ps []string, fold bool, res *Result) (changed map[plumbing.Hash]bool, useCLI bool, err error) {
+func (a *auditor) changedByGitCLI(ctx context.Context, opts Options, since, until plumbing.Hash, ps []string, fold bool, res *Result) (changed map[plumbing.Hash]bool, useCLI bool, err error) {
 	gitBin := findGit()
 	useCLI = len(ps) > 0 && (opts.Backend == BackendGitCLI || (opts.Backend == BackendAuto && gitBin != ""))
 	if fold && opts.Backend == BackendAuto && slices.ContainsFunc(ps, nonASCII) {
@@ -336,7 +336,7 @@ func (a *auditor) changedByGitCLI(ctx context.Context, opts Options, repoDir str
 	res.Backend = BackendGoGit.String()
 	if useCLI {
 		res.Backend = BackendGitCLI.String()
-		changed, err = cliChanged(ctx, gitBin, repoDir, since, until, ps, fold)
+		changed, err = cliChanged(ctx, gitBin, a.r, since, until, ps, fold)
 		if err != nil {
 			if opts.Backend == BackendGitCLI || ctx.Err() != nil {
 				return nil, false, err

@@ -16,9 +16,13 @@
 // the audit with [ErrCommitGraphMismatch]. The git binary is run with its
 // commit-graph off. When a git binary is on PATH the commit set can come from
 // "git rev-list --full-history" instead (see [Backend]); both backends give
-// the same commits. The git binary is run with replace refs off and the
-// null device as its graft and shallow files, so .git/info/grafts or a
-// .git/shallow cannot rewrite parents and hide a commit from the range.
+// the same commits. The git binary reads the repository's objects and
+// nothing else of it: it runs over a fresh, empty git directory without
+// system or global config, with replace refs, the commit-graph and the
+// multi-pack index off, so the audited repository's config (a promisor
+// remote whose lazy fetch runs core.sshCommand, core.fsmonitor), hooks,
+// .git/info/grafts and .git/shallow can neither run a command nor rewrite
+// parents to hide a commit from the range.
 //
 // Signatures: OpenPGP (checked against armored keyrings) and SSH (SSHSIG,
 // checked against an OpenSSH allowed_signers file, including

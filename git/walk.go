@@ -194,16 +194,24 @@ const foldASCII = "iIsSkK"
 // something under prefixes, with the same semantics as walk. With fold, the
 // prefixes match ignoring ASCII case (git's icase pathspec magic); callers
 // keep prefixes with other letters to the walk, which folds them all.
-func cliChanged(ctx context.Context, gitBin, dir string, since, until plumbing.Hash, prefixes []string, fold bool) (map[plumbing.Hash]bool, error) {
-	// The null shallow file: a .git/shallow naming a commit whose parents
-	// are present makes git treat it as a root, hiding the commits before
-	// it; the in-process walk reads the parents (and stops with an error
-	// in a real shallow clone, whose parents are missing).
-	args := []string{"--no-replace-objects", "--shallow-file", os.DevNull, "-C", dir,
+//
+// git runs isolated from the repository but for its objects (isolatedGit),
+// so its grafts and shallow file are not read either: a .git/info/grafts
+// or a .git/shallow naming a commit whose parents are present rewrites or
+// cuts its parents, hiding commits from the range, where the in-process
+// reader, like go-git, reads the parents as they are (and stops with an
+// error in a real shallow clone, whose parents are missing).
+func cliChanged(ctx context.Context, gitBin string, r *repo, since, until plumbing.Hash, prefixes []string, fold bool) (map[plumbing.Hash]bool, error) {
+	objDir, err := r.objectsDir()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"--no-replace-objects", "--shallow-file", os.DevNull,
 		"-c", "core.fsmonitor=false", "-c", "core.useReplaceRefs=false",
-		// The commit-graph (and its changed-path Bloom filters) is not
-		// checked against the objects here: git reads the commits.
-		"-c", "core.commitGraph=false",
+		// The commit-graph (and its changed-path Bloom filters) and the
+		// multi-pack index are not checked against the objects here: git
+		// reads the commits through the pack indexes.
+		"-c", "core.commitGraph=false", "-c", "core.multiPackIndex=false",
 		"rev-list", "--full-history", until.String()}
 	if !since.IsZero() {
 		args = append(args, "^"+since.String())
@@ -237,11 +245,11 @@ func cliChanged(ctx context.Context, gitBin, dir string, since, until plumbing.H
 		}
 		args = append(args, p)
 	}
-	cmd := exec.CommandContext(ctx, gitBin, args...)
-	// The null graft file: git honours .git/info/grafts, which rewrites
-	// parents (hiding commits from the range) where the in-process reader,
-	// like go-git, reads the commits as they are.
-	cmd.Env = append(cmd.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_TERMINAL_PROMPT=0", "LC_ALL=C", "GIT_GRAFT_FILE="+os.DevNull)
+	cmd, cleanup, err := isolatedGit(ctx, gitBin, objDir, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -301,7 +309,7 @@ func PathHistory(ctx context.Context, repoDir, since, until string, paths []stri
 	case opts.Backend == BackendGitCLI && gitBin == "":
 		return nil, fmt.Errorf("git: backend git: no git binary on PATH")
 	case opts.Backend == BackendGitCLI || (opts.Backend == BackendAuto && gitBin != ""):
-		changed, err = cliChanged(ctx, gitBin, repoDir, s.commit, u.commit, ps, false)
+		changed, err = cliChanged(ctx, gitBin, r, s.commit, u.commit, ps, false)
 		if err == nil || opts.Backend == BackendGitCLI || ctx.Err() != nil {
 			break
 		}
