@@ -4,23 +4,27 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/shipgate/shipgate/internal/foldname"
 	"github.com/shipgate/shipgate/internal/glob"
 )
 
 // renameCase returns old with each path that new holds only in another
-// letter case (ffmpeg.dll in old, FFmpeg.dll in new, neither holding the
-// other's spelling) under new's spelling; else old itself. On the file
+// letter case, or another spelling its file system takes for the same name
+// (see foldKey): ffmpeg.dll in old, FFmpeg.dll in new, neither holding the
+// other's spelling. Those paths are put under new's spelling; with none,
+// old itself is returned. On the file
 // systems Windows and macOS install to, the two names are one file, so a
 // runtime file renamed by case is the same file changed, not one removed
 // and one added (which would escape the rules on changed files). Only paths
 // that pair up one to one are renamed; old is not modified.
 func renameCase(old, new *Inventory) *Inventory {
 	oldPaths, newPaths := inventoryPaths(old), inventoryPaths(new)
+	key := foldKey(new.Layout)
 	byFold := func(ps, others map[string]bool) map[string][]string {
 		m := map[string][]string{}
 		for p := range ps {
 			if !others[p] {
-				k := glob.Fold(p)
+				k := key(p)
 				m[k] = append(m[k], p)
 			}
 		}
@@ -64,6 +68,20 @@ func renameCase(old, new *Inventory) *Inventory {
 		o.Electron.Fuses[i].Path = to(o.Electron.Fuses[i].Path)
 	}
 	return &o
+}
+
+// foldKey returns the key under which the file system a release of layout
+// is installed to finds a path: NTFS's for a Windows release (which also
+// drops trailing dots and spaces: "ffmpeg.dll." is ffmpeg.dll), APFS's for
+// a macOS one (which also matches NFC and NFD spellings), else glob.Fold.
+func foldKey(layout string) func(string) string {
+	switch layout {
+	case LayoutWindows:
+		return func(p string) string { return foldname.KeysOf(p)[foldname.NTFS] }
+	case LayoutMacOS:
+		return func(p string) string { return foldname.KeysOf(p)[foldname.APFS] }
+	}
+	return glob.Fold
 }
 
 // inventoryPaths returns the paths of inv's files, binaries and packages.

@@ -98,3 +98,27 @@ func TestRuntimeFileRenamedByCaseSameBytes(t *testing.T) {
 		t.Errorf("files %+v", d.Files)
 	}
 }
+
+// TestAttackRuntimeFileRenamedBySpelling: the other spellings a file
+// system takes for one name: on Windows, ffmpeg.dll. (Win32 drops the
+// trailing dot); on macOS, an NFD spelling of an NFC name (APFS matches
+// them). Each, with other bytes, is the runtime's file changed.
+func TestAttackRuntimeFileRenamedBySpelling(t *testing.T) {
+	n := caseBase()
+	renameIn(n, "ffmpeg.dll", "ffmpeg.dll.", "f2")
+	if got := strings.Join(findingKeys(Diff(caseBase(), n).Findings), "\n"); got != "error diff/changed-same-version ffmpeg.dll." {
+		t.Errorf("windows trailing dot: findings:\n%s", got)
+	}
+	mac := func() *Inventory {
+		inv := caseBase()
+		inv.Layout = LayoutMacOS
+		inv.Binaries = nil
+		inv.Files[0].Path = "Contents/Frameworks/caf\u00e9.dylib"
+		return inv
+	}
+	n = mac()
+	renameIn(n, "Contents/Frameworks/caf\u00e9.dylib", "Contents/Frameworks/cafe\u0301.dylib", "f2")
+	if got := strings.Join(findingKeys(Diff(mac(), n).Findings), "\n"); got != "error diff/changed-same-version Contents/Frameworks/cafe\u0301.dylib" {
+		t.Errorf("macOS NFD: findings:\n%s", got)
+	}
+}
