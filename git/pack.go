@@ -48,6 +48,10 @@ type cacheSlot struct {
 	off  int64
 	typ  plumbing.ObjectType
 	data []byte
+	// id is the id the object was read by and its content checked
+	// against (see checkObjectHash); zero when it was read only as a
+	// delta base.
+	id plumbing.Hash
 }
 
 // newPacks returns a reader over the given packs.
@@ -252,11 +256,28 @@ func (ps *packs) read(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
 	return ps.readDepth(h, 0)
 }
 
+// readDepth reads object h, checking that its content hashes to h: a pack
+// index can point an id at any object of the pack.
 func (ps *packs) readDepth(h plumbing.Hash, depth int) (plumbing.ObjectType, []byte, error) {
 	for _, p := range ps.list {
-		if off, ok := p.find(h); ok {
-			return ps.readAt(p, off, depth)
+		off, ok := p.find(h)
+		if !ok {
+			continue
 		}
+		if sl := ps.slot(p, off); sl.p == p && sl.off == off && sl.id == h {
+			return sl.typ, sl.data, nil
+		}
+		typ, b, err := ps.readAt(p, off, depth)
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := checkObjectHash(h, typ, b); err != nil {
+			return 0, nil, fmt.Errorf("%s: offset %d: %w", p.name, off, err)
+		}
+		if sl := ps.slot(p, off); sl.p == p && sl.off == off {
+			sl.id = h
+		}
+		return typ, b, nil
 	}
 	return 0, nil, errNotInPack
 }
