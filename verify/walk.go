@@ -132,7 +132,9 @@ func (e *engine) walkDir(in input) error {
 				e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("cannot read symbolic link: %v", unwrapPath(err))))
 				return nil
 			}
-			if symlinkEscapes(rel, target) {
+			escapes := symlinkEscapes(rel, target)
+			e.addChainLink(in.prefix, rel, target, escapes)
+			if escapes {
 				e.addFindings(finding(ruleSymlinkEscape, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("symbolic link to %q points out of the release; it was not followed", target)))
 			} else {
 				e.addLink(in.prefix, rel, target)
@@ -751,7 +753,9 @@ func (e *engine) checkZipSymlink(zf *zip.File, prefix, name, report string) {
 		e.addFindings(finding(ruleMalformed, signing.SeverityError, report, "symbolic link entry has an unreadable or oversized target"))
 		return
 	}
-	if symlinkEscapes(name, string(b)) {
+	escapes := symlinkEscapes(name, string(b))
+	e.addChainLink(prefix, name, string(b), escapes)
+	if escapes {
 		e.addFindings(finding(ruleSymlinkEscape, signing.SeverityError, report, fmt.Sprintf("symbolic link to %q points out of the archive; it was not followed", string(b))))
 		return
 	}
