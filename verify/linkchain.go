@@ -44,15 +44,6 @@ func (e *engine) checkLinkChains() {
 	if len(e.chains) == 0 {
 		return
 	}
-	byRoot := map[string]map[string]string{}
-	for _, l := range e.chains {
-		m := byRoot[l.root]
-		if m == nil {
-			m = map[string]string{}
-			byRoot[l.root] = m
-		}
-		m[l.rel] = l.target
-	}
 	chains := append([]chainLink(nil), e.chains...)
 	sort.Slice(chains, func(a, b int) bool {
 		if chains[a].root != chains[b].root {
@@ -60,12 +51,28 @@ func (e *engine) checkLinkChains() {
 		}
 		return chains[a].rel < chains[b].rel
 	})
+	// Links by root, by path as it is and by path as a case-insensitive
+	// file system finds it (APFS, NTFS): "UP/.." goes through the link
+	// "up" there.
+	byRoot := map[string]map[string]string{}
+	folded := map[string]map[string]string{}
+	for _, l := range chains {
+		if byRoot[l.root] == nil {
+			byRoot[l.root], folded[l.root] = map[string]string{}, map[string]string{}
+		}
+		byRoot[l.root][l.rel] = l.target
+		folded[l.root][foldName(l.rel)] = l.target
+	}
 	var finds []signing.Finding
 	for _, l := range chains {
 		if l.escapes {
 			continue
 		}
-		if via, out := chainEscapes(byRoot[l.root], l.rel); out {
+		via, out := chainEscapes(byRoot[l.root], l.rel, l.target, nil)
+		if !out {
+			via, out = chainEscapes(folded[l.root], l.rel, l.target, foldName)
+		}
+		if out {
 			finds = append(finds, finding(ruleSymlinkEscape, signing.SeverityError, joinPath(l.root, l.rel),
 				fmt.Sprintf("symbolic link to %q leads out of the release once the links on its way are followed (the last, %s); it was not followed", l.target, joinPath(l.root, via))))
 		}
@@ -73,12 +80,13 @@ func (e *engine) checkLinkChains() {
 	e.addFindings(finds...)
 }
 
-// chainEscapes resolves the link at rel through links (path to target, both
-// relative to one root) as a file system would, and reports whether it leads
-// out of the root, and through which link it does. Backslashes separate
-// components, as they do on Windows. A loop or a chain longer than the bound
+// chainEscapes resolves the link at rel, whose target is target, through
+// links (path to target, both relative to one root) as a file system would,
+// and reports whether it leads out of the root, and through which link it
+// does. Backslashes separate components, as they do on Windows. With key,
+// links are looked up by key(path). A loop or a chain longer than the bound
 // reports false: it reaches nothing.
-func chainEscapes(links map[string]string, rel string) (string, bool) {
+func chainEscapes(links map[string]string, rel, target string, key func(string) string) (string, bool) {
 	cur := path.Dir(rel) // the resolved directory, "" for the root
 	if cur == "." {
 		cur = ""
@@ -90,7 +98,7 @@ func chainEscapes(links map[string]string, rel string) (string, bool) {
 			todo = append(todo, cs[i])
 		}
 	}
-	push(links[rel])
+	push(target)
 	via := rel
 	for steps := 0; len(todo) > 0; steps++ {
 		if steps > maxChainSteps || len(todo) > maxChainSteps {
@@ -109,7 +117,11 @@ func chainEscapes(links map[string]string, rel string) (string, bool) {
 			continue
 		}
 		p := joinPath(cur, c)
-		t, ok := links[p]
+		k := p
+		if key != nil {
+			k = key(p)
+		}
+		t, ok := links[k]
 		if !ok {
 			cur = p
 			continue

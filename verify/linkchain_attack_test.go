@@ -65,12 +65,14 @@ func TestAttackSymlinkChainEscapeTar(t *testing.T) {
 	mustFail(t, Options{}, "rel.tar/sub/a", ruleSymlinkEscape, p)
 }
 
-// The same chain in a zip archive, and with Windows separators, which
-// extractors on Windows follow.
+// The same chain in a zip archive, with Windows separators, which
+// extractors on Windows follow, and through a link named in another case,
+// which case-insensitive file systems (APFS, NTFS) follow.
 func TestAttackSymlinkChainEscapeZip(t *testing.T) {
 	for name, links := range map[string][][2]string{
 		"slash":     chainLinks,
 		"backslash": {{"sub/up", ".."}, {"sub/b", `up\..\outside.dll`}, {"sub/a", "b"}},
+		"case":      {{"sub/Up", ".."}, {"sub/b", "uP/../outside.dll"}, {"sub/a", "b"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			es := []zipEntry{{name: "lib/readme.txt", data: []byte("hi")}}
