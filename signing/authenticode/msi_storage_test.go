@@ -178,4 +178,5 @@ func TestOsslsigncodeNestedMSISignature(t *testing.T) {
 				}
 			}
 		})
-	}}
+	}
+}
