@@ -1,6 +1,7 @@
 // Package authenticode verifies Windows Authenticode signatures of PE files
 // and of the other formats Windows signs: scripts ([VerifyScript]), MSI
-// databases ([VerifyMSI], over the compound-file reader internal/cfb),
+// databases ([VerifyMSI], and [VerifyMSIStorage] for one nested in a
+// storage of another, over the compound-file reader internal/cfb),
 // cabinets ([VerifyCAB]), security catalogs ([VerifyCatalog], whose
 // certificate trust list internal/ctl reads; [ParseCatalog] lists the
 // members, and the caller decides which files they vouch for) and MSIX/APPX
