@@ -245,18 +245,8 @@ func (pr *PartitionReader) decode(c Chunk, want int64) ([]byte, error) {
 }
 
 // FileSystem names the file system at the start of the decoded partition
-// read by pr ("HFS+", "APFS"), or "".
-func (pr *PartitionReader) FileSystem() string {
-	var apfs [4]byte
-	var hfs [2]byte
-	if n, _ := pr.ReadAt(apfs[:], 32); n == len(apfs) && string(apfs[:]) == "NXSB" {
-		return "APFS"
-	}
-	if n, _ := pr.ReadAt(hfs[:], 1024); n == len(hfs) && (string(hfs[:]) == "H+" || string(hfs[:]) == "HX") {
-		return "HFS+"
-	}
-	return ""
-}
+// read by pr (DetectFileSystem: "HFS+", "APFS", "FAT"…), or "".
+func (pr *PartitionReader) FileSystem() string { return DetectFileSystem(pr) }
 
 // FileSystemPartition returns the blkx index of the partition that holds
 // the image's file system: the one named Apple_HFS, Apple_HFSX or
