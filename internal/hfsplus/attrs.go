@@ -85,7 +85,12 @@ func (v *Volume) readAttributes(t *tree) map[uint32][]byte {
 				return &FormatError{Offset: at, Reason: fmt.Sprintf("inline attribute %q of %d bytes in a %d-byte record", name, n, len(rec))}
 			}
 			a.size = uint64(n)
-			past.add(recAt+16+int64(n), rec[16+n:])
+			// The record is padded to an even length; macOS need
+			// not clear the pad byte of odd-sized data, so it is not
+			// looked at.
+			if end := 16 + int(n) + int(n&1); end <= len(rec) {
+				past.add(recAt+int64(end), rec[end:])
+			}
 			if name == "com.apple.decmpfs" {
 				if n > maxDecmpfsAttr {
 					return &FormatError{Offset: at, Reason: fmt.Sprintf("com.apple.decmpfs attribute of %d bytes in a %d-byte record", n, len(rec))}
