@@ -64,7 +64,8 @@ type Spec struct {
 	ZeroSectors int
 	// HFS, when set, replaces the APFS partition with an Apple_HFS one
 	// holding this volume (an HFS+ image from internal/hfsplus, whose
-	// first 1024 bytes are unused): its first two sectors as zero-fill,
+	// first 1024 bytes are unused, or another's): its first two sectors as
+	// zero-fill (a zlib chunk when they are not zeros),
 	// the rest in zlib chunks of at most 2048 sectors, every third one
 	// raw. LZFSE appends its chunk to this partition, and ZeroSectors,
 	// when set, a zero-fill chunk of that many sectors.
@@ -151,6 +152,11 @@ var zeroSector [512]byte
 func hfsChunks(vol []byte, bz, lzfse bool, zeros int) []chunk {
 	v := sectors(vol)
 	cs := []chunk{{typ: ChunkZeroFill, sectors: 2}}
+	if len(v) >= 1024 && !bytes.Equal(v[:1024], make([]byte, 1024)) {
+		// Not an HFS+ volume's unused start (a ForeignVolume's boot
+		// sector): stored, not zero-filled.
+		cs = []chunk{{typ: ChunkZlib, sectors: 2, data: zlibOf(v[:1024]), plain: v[:1024]}}
+	}
 	if bz {
 		cs = []chunk{
 			{typ: ChunkBzip2, sectors: 1, data: bzip2Sector, plain: BzipSector},
