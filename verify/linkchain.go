@@ -64,13 +64,17 @@ func (e *engine) checkLinkChains() {
 		folded[l.root][foldName(l.rel)] = l.target
 	}
 	var finds []signing.Finding
+	reaches := map[string]string{} // link report path to the path it reaches
 	for _, l := range chains {
 		if l.escapes {
 			continue
 		}
-		via, out := chainEscapes(byRoot[l.root], l.rel, l.target, nil)
+		to, via, out, ok := resolveChain(byRoot[l.root], l.rel, l.target, nil)
+		if ok && !out {
+			reaches[joinPath(l.root, l.rel)] = joinPath(l.root, to)
+		}
 		if !out {
-			via, out = chainEscapes(folded[l.root], l.rel, l.target, foldName)
+			_, via, out, _ = resolveChain(folded[l.root], l.rel, l.target, foldName)
 		}
 		if out {
 			finds = append(finds, finding(ruleSymlinkEscape, signing.SeverityError, joinPath(l.root, l.rel),
@@ -78,15 +82,23 @@ func (e *engine) checkLinkChains() {
 		}
 	}
 	e.addFindings(finds...)
+	// The policy holds what a link reaches to the rules for its path (see
+	// checkLinks): what the file system reaches, not the target cleaned
+	// as text ("up/../x" is not "x" when up is a link).
+	for i := range e.links {
+		if to, ok := reaches[e.links[i].path]; ok {
+			e.links[i].target = to
+		}
+	}
 }
 
-// chainEscapes resolves the link at rel, whose target is target, through
-// links (path to target, both relative to one root) as a file system would,
-// and reports whether it leads out of the root, and through which link it
-// does. Backslashes separate components, as they do on Windows. With key,
-// links are looked up by key(path). A loop or a chain longer than the bound
-// reports false: it reaches nothing.
-func chainEscapes(links map[string]string, rel, target string, key func(string) string) (string, bool) {
+// resolveChain resolves the link at rel, whose target is target, through
+// links (path to target, both relative to one root) as a file system would.
+// It returns the path the link reaches, or reports (out) that it leads out of
+// the root, and through which link it does. Backslashes separate components,
+// as they do on Windows. With key, links are looked up by key(path). A loop
+// or a chain longer than the bound reaches nothing (not ok).
+func resolveChain(links map[string]string, rel, target string, key func(string) string) (to, via string, out, ok bool) {
 	cur := path.Dir(rel) // the resolved directory, "" for the root
 	if cur == "." {
 		cur = ""
@@ -99,10 +111,10 @@ func chainEscapes(links map[string]string, rel, target string, key func(string) 
 		}
 	}
 	push(target)
-	via := rel
+	via = rel
 	for steps := 0; len(todo) > 0; steps++ {
 		if steps > maxChainSteps || len(todo) > maxChainSteps {
-			return "", false
+			return "", "", false, false
 		}
 		c := todo[len(todo)-1]
 		todo = todo[:len(todo)-1]
@@ -111,7 +123,7 @@ func chainEscapes(links map[string]string, rel, target string, key func(string) 
 			continue
 		case "..":
 			if cur == "" {
-				return via, true
+				return "", via, true, true
 			}
 			cur = cur[:max(strings.LastIndexByte(cur, '/'), 0)]
 			continue
@@ -127,12 +139,12 @@ func chainEscapes(links map[string]string, rel, target string, key func(string) 
 			continue
 		}
 		if isAbsTarget(t) {
-			return p, true
+			return "", p, true, true
 		}
 		via = p
 		push(t)
 	}
-	return "", false
+	return cur, "", false, true
 }
 
 // splitTarget splits a link target into components, at slashes and

@@ -6,6 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/shipgate/shipgate/internal/pefile"
+	"github.com/shipgate/shipgate/internal/testpki"
 )
 
 // chainLinks are links each of whose targets looks inside the release, but
@@ -120,4 +123,42 @@ func TestAttackSymlinkChainInside(t *testing.T) {
 		}
 		check(t, run(t, Options{}, writeFile(t, filepath.Join(t.TempDir(), "rel.zip"), makeZip(t, es))))
 	})
+}
+
+// A link is held to the rules for its path with the file it reaches (see
+// TestSymlinkAliasEvadesSignerRule), but what it reaches was worked out by
+// cleaning its target as text: "sub/up/../lib/codec.dll" was taken for
+// sub/lib/codec.dll (a vendor DLL) while the file system, following sub/up,
+// reaches other/lib/codec.dll (signed by someone else).
+func TestAttackSymlinkDotDotAliasEvadesSignerRule(t *testing.T) {
+	f := getFixtures(t)
+	mallory := f.winRoot.Issue(testpki.Spec{CommonName: "Mallory Ltd", Organization: "Mallory Ltd", KeyN: 11})
+	foreign, err := signPE(f.peUnsigned, pefile.SignSpec{Signer: mallory, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := &Policy{Rules: []Rule{
+		{Match: []string{"**"}, Require: RequireValid},
+		{Match: []string{"windows/*.exe"}, Signers: []Signer{{Subject: "CN=Example Vendor Ltd,O=Example Vendor Ltd", Issuer: "CN=Shipgate Test Root"}}},
+	}}
+	opts := Options{Policy: pol, Trust: f.trust, Time: checkTime}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{
+		"windows/sub/lib/codec.dll": f.peValid,
+		"other/lib/codec.dll":       foreign,
+		"other/deep/readme.txt":     []byte("hi"),
+	})
+	symlinkTree(t, dir, [][2]string{{"windows/sub/up", "../../other/deep"}, {"windows/app.exe", "sub/up/../lib/codec.dll"}})
+	mustFail(t, opts, "windows/app.exe", ruleSignerNotAllow, dir)
+
+	good := t.TempDir()
+	writeTree(t, good, map[string][]byte{
+		"windows/sub/lib/codec.dll": foreign,
+		"other/lib/codec.dll":       f.peValid,
+		"other/deep/readme.txt":     []byte("hi"),
+	})
+	symlinkTree(t, good, [][2]string{{"windows/sub/up", "../../other/deep"}, {"windows/app.exe", "sub/up/../lib/codec.dll"}})
+	if r := run(t, opts, good); !r.Summary.Passed {
+		t.Errorf("a link reaching the vendor's DLL fails: %v", r.Findings)
+	}
 }
