@@ -226,6 +226,10 @@ func derLength(b []byte) (int64, bool) {
 
 func (v *verifier) addMalformed(entry, parent, depth int, off int64, reason string) {
 	if len(v.sigs) >= maxSignatures {
+		if v.unexamined == 0 {
+			v.finding(RuleMalformedSignature, signing.SeverityError, -1, off, fmt.Sprintf("more than %d signatures; the rest were not examined", maxSignatures))
+		}
+		v.unexamined++
 		return
 	}
 	v.sigs = append(v.sigs, &sigState{entry: entry, parent: parent, depth: depth, offset: off, malformed: reason})
