@@ -55,7 +55,8 @@ type SignedData struct {
 	DER []byte
 	// Unowned lists the byte ranges of DER that no verified field owns, in
 	// offset order: the crls field, certificate entries that are not parsed
-	// X.509 certificates, digestAlgorithms entries no signer uses, and
+	// X.509 certificates, digestAlgorithms entries no signer uses (or that
+	// repeat an earlier one), and
 	// AlgorithmIdentifier parameters where only NULL or
 	// nothing belongs (those of each SignerInfo included, moved to DER
 	// offsets). No signature covers these bytes. Whether the remaining
@@ -431,17 +432,29 @@ func (sd *SignedData) readSignerInfos(der []byte, s *cryptobyte.String, base int
 }
 
 // markUnusedDigestAlgorithms lists as unowned each announced digest
-// algorithm, whose whole encoding is algElems[i], that no signer uses: it
-// is read by nobody, and an OID's arcs can encode any bytes.
+// algorithm, whose whole encoding is algElems[i], that no signer uses or
+// that repeats an earlier entry: it is read by nobody, and an OID's arcs
+// can encode any bytes.
 func (sd *SignedData) markUnusedDigestAlgorithms(der []byte, algElems [][]byte) {
+	var announced []asn1.ObjectIdentifier // the used entries so far
 	for i, oid := range sd.DigestAlgorithms {
-		if !slices.ContainsFunc(sd.Signers, func(si *SignerInfo) bool { return sameDigest(oid, si.DigestAlgorithm) }) {
-			off, _ := offsetIn(der, algElems[i])
-			end := off + len(algElems[i])
-			// The entry's own parameters are inside it: one finding.
-			sd.Unowned = slices.DeleteFunc(sd.Unowned, func(r Region) bool { return r.Offset >= off && r.Offset+r.Len <= end })
-			sd.Unowned = append(sd.Unowned, newRegion(off, len(algElems[i]), "digestAlgorithms entry %s, which no signer uses", oid))
+		why := ""
+		switch {
+		case !slices.ContainsFunc(sd.Signers, func(si *SignerInfo) bool { return sameDigest(oid, si.DigestAlgorithm) }):
+			why = "digestAlgorithms entry %s, which no signer uses"
+		case slices.ContainsFunc(announced, func(a asn1.ObjectIdentifier) bool { return sameDigest(a, oid) }):
+			// Repeats are read by nobody either: their number and
+			// encodings (NULL or absent parameters) could spell data.
+			why = "digestAlgorithms entry %s, a repeat of one announced before"
+		default:
+			announced = append(announced, oid)
+			continue
 		}
+		off, _ := offsetIn(der, algElems[i])
+		end := off + len(algElems[i])
+		// The entry's own parameters are inside it: one finding.
+		sd.Unowned = slices.DeleteFunc(sd.Unowned, func(r Region) bool { return r.Offset >= off && r.Offset+r.Len <= end })
+		sd.Unowned = append(sd.Unowned, newRegion(off, len(algElems[i]), why, oid))
 	}
 }
 

@@ -14,10 +14,10 @@ import (
 type timestampCopies map[string]int
 
 // copied reports whether ts, verified from val (a legacy countersignature
-// or an RFC 3161 token), repeats a timestamp seen before: another copy of
-// the same authority's signature over the same attributes. Its bytes add
-// nothing a verifier reads, so the whole value is recorded as unowned; the
-// timestamp is still listed. A timestamp that does not verify, or whose
+// or an RFC 3161 token), repeats a timestamp seen before (another copy of
+// the same authority's signature over the same attributes) or comes after
+// maxOwnedTimestamps distinct ones. Its bytes add nothing a verifier reads,
+// so the whole value is recorded as unowned; the timestamp is still listed. A timestamp that does not verify, or whose
 // encoding cannot be read again, is never a copy: it is judged as usual.
 func (c timestampCopies) copied(j *judgement, val []byte, legacy bool, ts *signing.Timestamp) bool {
 	if ts == nil || !ts.Verified || ts.Authority == nil || ts.Authority.Certificate == nil {
@@ -39,15 +39,28 @@ func (c timestampCopies) copied(j *judgement, val []byte, legacy bool, ts *signi
 	key := fmt.Sprintf("%t\x00%s\x00%s", legacy, ts.Authority.Certificate.RawSubjectPublicKeyInfo, si.RawSignedAttrs)
 	n := len(j.det.Timestamps)
 	first, seen := c[key]
-	if !seen {
+	var why string
+	switch {
+	case seen:
+		why = fmt.Sprintf("timestamp %d is a copy of timestamp %d (the same authority's signature over the same attributes), which adds nothing a verifier reads", n, first)
+	case len(c) >= maxOwnedTimestamps:
+		// Anyone can ask a public authority for more tokens over a
+		// signature, each with a nonce of their choosing: past what
+		// signers write, they are room for data.
+		why = fmt.Sprintf("timestamp %d verifies but comes after the %d distinct ones a signature's timestamps are owned up to; nothing reads it", n, maxOwnedTimestamps)
+	default:
 		c[key] = n
 		return false
 	}
-	j.own.nested.Add(j.s.sd, val, []cms.Region{{Offset: 0, Len: len(val), Payload: true,
-		Reason: fmt.Sprintf("timestamp %d is a copy of timestamp %d (the same authority's signature over the same attributes), which adds nothing a verifier reads", n, first)}})
+	j.own.nested.Add(j.s.sd, val, []cms.Region{{Offset: 0, Len: len(val), Payload: len(val) > cms.MaxToleratedRegion, Reason: why}})
 	j.det.Timestamps = append(j.det.Timestamps, *ts)
 	return true
 }
+
+// maxOwnedTimestamps is how many distinct verified timestamps one signature
+// may carry: signtool writes one (an RFC 3161 token or a legacy
+// countersignature); two leave room for one re-timestamping.
+const maxOwnedTimestamps = 2
 
 // distinct reports j's signature when it is a copy of an earlier signature
 // of the file (a nested signature, or another WIN_CERTIFICATE entry): the

@@ -118,3 +118,26 @@ func TestDistinctTimestampsValid(t *testing.T) {
 		})
 	}
 }
+
+// TestAttackSurplusTimestamps: anyone can ask a public authority for more
+// tokens over a published signature, each distinct (its time, serial and a
+// nonce of the asker's choosing); ten of them passed as owned. Past two
+// distinct verified timestamps, each is unowned: an error.
+func TestAttackSurplusTimestamps(t *testing.T) {
+	trust := fixtureTrust(t)
+	ten := func(p *fixtures.PKI, sig []byte) (tokens, legacy [][]byte) {
+		for i := range 10 {
+			tokens = append(tokens, p.TSA.TimestampToken(crypto.SHA256, sig, fixtures.Now.AddDate(0, -1, 0).Add(time.Duration(i)*time.Minute), p.Root))
+		}
+		return tokens, nil
+	}
+	res := verifyBytes(t, stampsFor(t, ten, func(tok, _ [][]byte) []testpki.Attr {
+		return []testpki.Attr{{Type: pefile.OIDRFC3161CounterSign, Values: tok}}
+	}), Options{Trust: trust, Time: fixtures.Now})
+	if res.Status != signing.StatusInvalid {
+		t.Errorf("status %s, want invalid", res.Status)
+	}
+	if n := len(findingsOf(res, RuleUnownedSignatureData)); n != 8 {
+		t.Errorf("%d unowned-signature-data findings, want 8: %+v", n, res.Findings)
+	}
+}

@@ -218,3 +218,48 @@ func TestAttackCertificateCopies(t *testing.T) {
 		})
 	}
 }
+
+// TestAttackRepeatedDigestAlgorithms: the digestAlgorithms SET repeating
+// the signer's own algorithm counted every repeat as used, so hundreds of
+// them (with NULL or absent parameters, the choice spelling bits) passed.
+// A repeat is unowned: one is a warning, a hundred an error.
+func TestAttackRepeatedDigestAlgorithms(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := fixtureTrust(t)
+	sha256 := testpki.TLV(0x06, []byte{0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01})
+	repeats := func(n int) [][]byte {
+		var out [][]byte
+		for i := range n {
+			if i%3 == 0 {
+				out = append(out, testpki.TLV(0x30, sha256, []byte{5, 0}))
+			} else {
+				out = append(out, testpki.TLV(0x30, sha256))
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		n      int
+		status signing.Status
+		sev    signing.Severity
+	}{{1, signing.StatusValid, signing.SeverityWarning}, {100, signing.StatusInvalid, signing.SeverityError}} {
+		b, err := pefile.SignAttach(fixtures.Base(), pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}, Hash: crypto.SHA256,
+			Tweak: func(c *testpki.CMSSpec) { c.ExtraDigestAlgorithms = repeats(tc.n) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := verifyBytes(t, b, Options{Trust: trust, Time: fixtures.Now})
+		if res.Status != tc.status {
+			t.Errorf("%d repeats: status %s, want %s", tc.n, res.Status, tc.status)
+		}
+		fs := findingsOf(res, RuleUnownedSignatureData)
+		for _, f := range res.Findings {
+			if f.Rule != RuleUnownedSignatureData || f.Severity != tc.sev {
+				t.Errorf("%d repeats: finding %s %s: %s", tc.n, f.Severity, f.Rule, f.Message)
+			}
+		}
+		if len(fs) != tc.n {
+			t.Errorf("%d repeats: %d findings", tc.n, len(fs))
+		}
+	}
+}

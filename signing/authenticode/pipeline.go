@@ -80,6 +80,12 @@ func (v *verifier) verifyOne(i int, s *sigState) (signing.Signature, Detail) {
 		intact: true, trusted: true,
 	}
 	j.structure()
+	if v.unexamined > 0 {
+		// What the signatures past the limit hold is covered by nothing
+		// examined: no verdict on the file can be valid.
+		j.sig.AddCheck(CheckSignatureCount, false, fmt.Sprintf("the file holds more than %d signatures; %d were not examined", maxSignatures, v.unexamined))
+		j.intact = false
+	}
 	if !j.parsed() || !j.indirectData() {
 		return j.sig, j.det
 	}

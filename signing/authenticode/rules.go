@@ -167,6 +167,9 @@ const (
 	CheckUnsignedAttributes signing.CheckName = "unsigned-attributes"
 	// CheckChecksum: the PE checksum is unset or correct (a warning only).
 	CheckChecksum signing.CheckName = "checksum"
+	// CheckSignatureCount: the file holds no more signatures than are
+	// examined (64, nested ones included); added only when it does.
+	CheckSignatureCount signing.CheckName = "signature-count"
 	// CheckDistinct: the signature is no copy of an earlier one of the
 	// file; added only when it is one.
 	CheckDistinct signing.CheckName = "distinct-signature"

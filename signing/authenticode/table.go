@@ -44,6 +44,9 @@ type verifier struct {
 	// attributes) to the index of the first signature that did; see
 	// judgement.distinct.
 	signed map[string]int
+	// unexamined counts the signatures beyond maxSignatures, which were
+	// not parsed: no signature of the file is valid then.
+	unexamined int
 }
 
 // sigState is one signature being verified.
@@ -223,6 +226,10 @@ func derLength(b []byte) (int64, bool) {
 
 func (v *verifier) addMalformed(entry, parent, depth int, off int64, reason string) {
 	if len(v.sigs) >= maxSignatures {
+		if v.unexamined == 0 {
+			v.finding(RuleMalformedSignature, signing.SeverityError, -1, off, fmt.Sprintf("more than %d signatures; the rest were not examined", maxSignatures))
+		}
+		v.unexamined++
 		return
 	}
 	v.sigs = append(v.sigs, &sigState{entry: entry, parent: parent, depth: depth, offset: off, malformed: reason})
@@ -234,7 +241,10 @@ func (v *verifier) addMalformed(entry, parent, depth int, off int64, reason stri
 // are located in it.
 func (v *verifier) addSignature(entry, parent, depth int, off int64, sd *cms.SignedData, within []byte, withinOff int64) {
 	if len(v.sigs) >= maxSignatures {
-		v.finding(RuleMalformedSignature, signing.SeverityError, -1, off, fmt.Sprintf("more than %d signatures; the rest were not examined", maxSignatures))
+		if v.unexamined == 0 {
+			v.finding(RuleMalformedSignature, signing.SeverityError, -1, off, fmt.Sprintf("more than %d signatures; the rest were not examined", maxSignatures))
+		}
+		v.unexamined++
 		return
 	}
 	s := &sigState{entry: entry, parent: parent, depth: depth, offset: off, sd: sd}
