@@ -82,6 +82,9 @@ func Build(s BuildSpec) ([]byte, error) {
 		sort.SliceStable(recs, func(i, j int) bool { return r.fsCmp(recs[i].k, recs[j].k) < 0 })
 	}
 	nodes := buildTree(recs, s.LeafRecords)
+	if len(nodes) > (buildBS-nodeHeader-btreeInfoSize)/36 {
+		return nil, fmt.Errorf("apfs: %d file-system tree nodes, more than the volume object map's one leaf holds", len(nodes))
+	}
 	const fsStart = 8
 	dataStart := uint64(fsStart + len(nodes))
 	total := dataStart
