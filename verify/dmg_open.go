@@ -21,11 +21,12 @@ import (
 const maxSkippedFindings = 100
 
 // openDMG opens the file system inside a disk image: the HFS+ or HFSX
-// volume of its file system partition (or of the first partition holding
-// one), decoded chunk by chunk within the release's expansion budget, so
-// that the .app it carries is verified as a bundle under the image's
-// path. What cannot be opened is a finding: an APFS volume, a partition
-// of LZFSE, ADC or LZMA chunks, no file system (dmg/filesystem-not-opened);
+// volume, or the APFS container (openAPFS), of its file system partition
+// (or of the first partition holding one), decoded chunk by chunk
+// within the release's expansion budget, so that the .app it carries is
+// verified as a bundle under the image's path. What cannot be opened is
+// a finding: an encrypted or otherwise unsupported APFS container, a
+// partition of LZFSE, ADC or LZMA chunks, no file system (dmg/filesystem-not-opened);
 // a volume that does not read as one, or a second HFS+ or APFS volume in
 // another partition, which macOS mounts too (dmg/filesystem-malformed); files
 // compressed by HFS+ transparent compression (dmg/file-not-opened); bytes
@@ -86,8 +87,12 @@ func openDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 		}
 		switch pr.FileSystem() {
 		case "APFS":
-			notOpened = append(notOpened, fmt.Sprintf("partition %d holds an APFS volume, for which no Go reader is used", idx))
-			continue
+			fsys, why := openAPFS(im, pr, idx, budget, take, add)
+			if why != "" {
+				notOpened = append(notOpened, why)
+				continue
+			}
+			return fsys, finds, nil
 		case "HFS+":
 		default:
 			continue
