@@ -6,6 +6,7 @@ import (
 	"io/fs"
 
 	"github.com/shipgate/shipgate/internal/apfs"
+	"github.com/shipgate/shipgate/internal/hfsplus"
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/dmg"
@@ -20,7 +21,8 @@ type dmgAdd = func(rule signing.Rule, sev signing.Severity, p string, off int64,
 // its files were not verified), as are entries the reader leaves out
 // and volumes after the first, which macOS mounts too; files not opened
 // are dmg/file-not-opened (an error inside a code bundle, whose seal
-// then cannot be checked). A container the reader does not support
+// then cannot be checked); extended attributes are apfsAttributes'. A
+// container the reader does not support
 // (encryption, a sealed volume…) returns why, for openDMG's
 // dmg/filesystem-not-opened.
 func openAPFS(im *dmg.Image, pr *dmg.PartitionReader, idx int, budget int64, take func(int64) bool, add dmgAdd) (fs.FS, string) {
@@ -66,5 +68,33 @@ func openAPFS(im *dmg.Image, pr *dmg.PartitionReader, idx int, budget int64, tak
 	if more > maxSkippedFindings {
 		add(dmg.RuleFileNotOpened, signing.SeverityWarning, "", -1, "%d more files of the APFS volume were not opened", more-maxSkippedFindings)
 	}
+	apfsAttributes(vol, idx, add)
 	return vol, ""
+}
+
+// apfsAttributes reports the extended attributes of the APFS volume of
+// partition idx, as volumeExtras reports an HFS+ volume's: a resource
+// fork that is not a compressed file's data (dmg/resource-fork) and an
+// attribute that is not tolerated Finder or download metadata
+// (dmg/extended-attribute), warnings: their bytes are not verified. At
+// most maxSkippedFindings, then a count.
+func apfsAttributes(vol *apfs.Volume, idx int, add dmgAdd) {
+	n := 0
+	for _, a := range vol.Attributes {
+		rsrc := a.Name == "com.apple.ResourceFork"
+		if (!rsrc && hfsplus.TolerateAttribute(a.Name, a.Size)) || (rsrc && a.Size == 0) {
+			continue
+		}
+		if n++; n > maxSkippedFindings {
+			continue
+		}
+		if rsrc {
+			add(dmg.RuleResourceFork, signing.SeverityWarning, a.Path, -1, "resource fork of %d bytes (record at container offset %#x of partition %d): its bytes were not verified", a.Size, a.Offset, idx)
+			continue
+		}
+		add(dmg.RuleExtendedAttribute, signing.SeverityWarning, a.Path, -1, "extended attribute %q of %d bytes (record at container offset %#x of partition %d) is not one tolerated: its bytes were not verified", a.Name, a.Size, a.Offset, idx)
+	}
+	if n > maxSkippedFindings {
+		add(dmg.RuleExtendedAttribute, signing.SeverityWarning, "", -1, "%d more resource forks or extended attributes of the APFS volume were not verified", n-maxSkippedFindings)
+	}
 }

@@ -116,3 +116,19 @@ func TestDMGAPFSCompressedFileInside(t *testing.T) {
 		t.Errorf("compressed file %+v", f)
 	}
 }
+
+// TestDMGAPFSExtendedAttribute: a payload in an extended attribute or a
+// resource fork of a file in the APFS volume, bytes no file's data
+// carries, is reported; Finder metadata is tolerated.
+func TestDMGAPFSExtendedAttribute(t *testing.T) {
+	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	r := runDMG(t, apfsDMG(t, bundle, map[string]apfs.BuildFile{"notes.txt": {Data: []byte("notes"), Xattrs: map[string][]byte{
+		"com.example.stage2":     bytes.Repeat([]byte("x"), 1000),
+		"com.apple.ResourceFork": []byte("rsrc payload"),
+		"com.apple.FinderInfo":   make([]byte, 32),
+	}}}))
+	got := rulesFor(r, "Example.dmg/notes.txt")
+	if !has(got, "warning "+string(dmg.RuleExtendedAttribute)) || !has(got, "warning "+string(dmg.RuleResourceFork)) || len(got) != 2 {
+		t.Errorf("findings %v", got)
+	}
+}

@@ -3,6 +3,7 @@ package apfs
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"strings"
@@ -101,5 +102,20 @@ func TestReadPastEnd(t *testing.T) {
 	n, err := ra.ReadAt(buf, 4)
 	if n != 5 || err != io.EOF || !strings.HasPrefix(string(buf[:n]), "st/>") {
 		t.Errorf("%d %v %q", n, err, buf[:n])
+	}
+}
+
+// TestAttributesInventoried: extended attributes other than those the
+// reader uses are listed, once per inode, with their paths; a compressed
+// file's header is not.
+func TestAttributesInventoried(t *testing.T) {
+	files := sample()
+	f := files["Example.app/Contents/Info.plist"]
+	f.Xattrs = map[string][]byte{"com.example.payload": bytes.Repeat([]byte("p"), 300), "com.apple.ResourceFork": []byte("rsrc")}
+	files["Example.app/Contents/Info.plist"] = f
+	v := open(t, build(t, BuildSpec{Files: files}))
+	got := fmt.Sprint(v.Attributes)
+	if len(v.Attributes) != 2 || !strings.Contains(got, "Example.app/Contents/Info.plist com.apple.ResourceFork 4") || !strings.Contains(got, "com.example.payload 300") {
+		t.Errorf("attributes %s", got)
 	}
 }

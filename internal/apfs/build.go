@@ -30,6 +30,9 @@ type BuildFile struct {
 	// HardLink, when set, makes the entry another directory record of
 	// the file at that path (which must be in Files).
 	HardLink string
+	// Xattrs are the entry's extended attributes, by name, stored
+	// inline (at most 3804 bytes each).
+	Xattrs map[string][]byte
 }
 
 // BuildSpec says what volume to build.
@@ -293,6 +296,9 @@ func (s BuildSpec) records() ([]rec, []fileData, error) {
 		recs = append(recs, drecRec(parent, path.Base(p), id, dtype, !s.CaseSensitive))
 		if f.HardLink != "" {
 			continue
+		}
+		for name, b := range f.Xattrs {
+			recs = append(recs, xattrRec(id, name, b))
 		}
 		switch {
 		case dirs[p]:

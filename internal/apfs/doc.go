@@ -45,7 +45,8 @@
 // areas, encrypted or headerless objects and hashed B-tree nodes.
 // Not read: volumes after the first (Volume.Volumes counts them: macOS
 // mounts them all), snapshots (the live tree is read, as macOS mounts
-// it), the space manager and reaper (ephemeral objects), extended
-// attributes other than the two above, resource forks, and the names'
-// hashes (records are matched by name as stored).
+// it), the space manager and reaper (ephemeral objects), the content of
+// extended attributes other than the two above and of resource forks
+// (listed in Volume.Attributes), blocks no record references, and the
+// names' hashes (records are matched by name as stored).
 package apfs

@@ -27,6 +27,7 @@ const (
 const (
 	xattrSymlink = "com.apple.fs.symlink"
 	xattrDecmpfs = "com.apple.decmpfs"
+	xattrRsrc    = "com.apple.ResourceFork"
 )
 
 // j_xattr_val_t flags.
@@ -56,6 +57,17 @@ type drec struct {
 	at         int64
 }
 
+// Attribute is an extended attribute of a file or folder other than the
+// two the reader uses (a symbolic link's target, a compressed file's
+// com.apple.decmpfs): its bytes are not read.
+type Attribute struct {
+	Path   string
+	Name   string
+	Size   uint64
+	Stream bool  // its data is in a data stream, not inline
+	Offset int64 // byte of the container holding its record
+}
+
 // fileExtent is a j_file_extent_val_t record.
 type fileExtent struct {
 	logical, length, phys uint64
@@ -70,6 +82,7 @@ type records struct {
 	dirs    map[uint64][]drec
 	extents map[uint64][]fileExtent
 	xattrs  map[uint64]map[string]xattr
+	others  map[uint64][]Attribute // the other attributes, by inode
 }
 
 type xattr struct {
@@ -184,12 +197,17 @@ func (r *records) add(k, v []byte, at int64) error {
 		if !ok || len(v) < 4 {
 			return bad("attribute %q", k[10:])
 		}
-		if name != xattrSymlink && name != xattrDecmpfs {
-			return nil
-		}
 		fl, n := le.Uint16(v), int(le.Uint16(v[2:]))
 		if n != len(v)-4 {
 			return bad("attribute %q of %d bytes declares %d", name, len(v)-4, n)
+		}
+		if name != xattrSymlink && name != xattrDecmpfs {
+			size := uint64(n)
+			if fl&xattrDataStream != 0 && n >= 16 {
+				size = le.Uint64(v[4+8:]) // j_xattr_dstream_t's dstream size
+			}
+			r.others[oid] = append(r.others[oid], Attribute{Name: name, Size: size, Stream: fl&xattrDataStream != 0, Offset: at})
+			return nil
 		}
 		if r.xattrs[oid] == nil {
 			r.xattrs[oid] = map[string]xattr{}

@@ -74,6 +74,11 @@ type Volume struct {
 	// Skipped are files not read: compressed ones whose data is not
 	// inline, special files.
 	Skipped []Problem
+	// Attributes are the extended attributes of the walked entries
+	// (each inode's once, under its first path) other than a link's
+	// target and a compressed file's header and, for a compressed file,
+	// its com.apple.ResourceFork: bytes no file's data carries.
+	Attributes []Attribute
 
 	c     *container
 	recs  *records
@@ -152,7 +157,7 @@ func (v *Volume) open(oid uint64) error {
 		return fmt.Errorf("volume object map: %w", err)
 	}
 	v.recs = &records{hashed: inc&(incompatCaseInsens|incompatNormInsens) != 0, inodes: map[uint64]*inode{},
-		dirs: map[uint64][]drec{}, extents: map[uint64][]fileExtent{}, xattrs: map[uint64]map[string]xattr{}}
+		dirs: map[uint64][]drec{}, extents: map[uint64][]fileExtent{}, xattrs: map[uint64]map[string]xattr{}, others: map[uint64][]Attribute{}}
 	t := &btree{c: c, subtype: typeFSTree, xid: c.xid, omap: vomap, cmp: v.recs.fsCmp}
 	if err := t.walk(le.Uint64(s[136:]), v.recs.add); err != nil {
 		return fmt.Errorf("file-system tree: %w", err)
@@ -164,7 +169,28 @@ func (v *Volume) open(oid uint64) error {
 	v.root = &node{id: rootDirID, dir: true, mode: ri.mode, mod: time.Unix(0, ri.mod).UTC()}
 	v.paths["."] = v.root
 	v.walk(v.root, ".", 0, map[uint64]bool{rootDirID: true})
+	v.inventory()
 	return nil
+}
+
+// inventory lists the walked entries' other extended attributes.
+func (v *Volume) inventory() {
+	done := map[uint64]bool{}
+	for _, p := range v.Paths() {
+		n := v.paths[p]
+		if done[n.id] {
+			continue
+		}
+		done[n.id] = true
+		in := v.recs.inodes[n.id]
+		for _, a := range v.recs.others[n.id] {
+			if a.Name == xattrRsrc && in != nil && in.bsdFlags&ufCompressed != 0 {
+				continue // the compressed data
+			}
+			a.Path = p
+			v.Attributes = append(v.Attributes, a)
+		}
+	}
 }
 
 func (v *Volume) problem(p string, off int64, f string, args ...any) {
