@@ -2,6 +2,7 @@ package verify
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strings"
 	"testing"
 
@@ -130,5 +131,46 @@ func TestDMGAPFSExtendedAttribute(t *testing.T) {
 	got := rulesFor(r, "Example.dmg/notes.txt")
 	if !has(got, "warning "+string(dmg.RuleExtendedAttribute)) || !has(got, "warning "+string(dmg.RuleResourceFork)) || len(got) != 2 {
 		t.Errorf("findings %v", got)
+	}
+}
+
+// TestAttackDMGAPFSCompressedFileAddedToBundle: a compressed file whose
+// data the reader cannot decode, added to a signed app on an APFS
+// volume, is an error: left out of the walk, it would escape the
+// bundle's seal check while macOS reads it.
+func TestAttackDMGAPFSCompressedFileAddedToBundle(t *testing.T) {
+	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	p := "Example.app/Contents/Resources/added.dylib"
+	r := runDMG(t, apfsDMG(t, bundle, map[string]apfs.BuildFile{p: {Compressed: true}}))
+	if got := rulesFor(r, "Example.dmg/"+p); !has(got, "error "+string(dmg.RuleFileNotOpened)) {
+		t.Errorf("findings %v", got)
+	}
+	if r.Summary.Passed {
+		t.Error("release passed")
+	}
+}
+
+// TestAttackDMGAPFSSecondVolume: a container listing a second volume,
+// which macOS mounts too, is an error: only the first is verified.
+func TestAttackDMGAPFSSecondVolume(t *testing.T) {
+	vol, err := apfs.Build(apfs.BuildSpec{Files: map[string]apfs.BuildFile{"README": {Data: []byte("x")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, blk := range []int{0, 2} { // block 0's superblock and the checkpoint's
+		b := vol[blk*4096 : (blk+1)*4096]
+		copy(b[184+8:], b[184:192]) // nx_fs_oid[1] = nx_fs_oid[0]
+		binary.LittleEndian.PutUint64(b, apfs.Fletcher64(b))
+	}
+	r := runDMG(t, signedDMG(t, dmgfile.Spec{APFS: vol}))
+	found := false
+	for _, f := range r.Findings {
+		found = found || f.Rule == dmg.RuleFilesystemMalformed && f.Severity == signing.SeverityError && strings.Contains(f.Message, "holds 2 volumes")
+	}
+	if !found || r.Summary.Passed {
+		t.Errorf("findings %v", r.Findings)
+	}
+	if fileByPath(r, "Example.dmg/README") == nil {
+		t.Error("the first volume was not walked")
 	}
 }

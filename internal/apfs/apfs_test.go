@@ -119,3 +119,15 @@ func TestAttributesInventoried(t *testing.T) {
 		t.Errorf("attributes %s", got)
 	}
 }
+
+// TestCompressedNotInlineSkipped: a compressed file whose data is not
+// inline in com.apple.decmpfs is listed in Skipped, not read as empty.
+func TestCompressedNotInlineSkipped(t *testing.T) {
+	v := open(t, build(t, BuildSpec{Files: map[string]BuildFile{"a/packed": {Compressed: true}}}))
+	if len(v.Skipped) != 1 || v.Skipped[0].Path != "a/packed" || !strings.Contains(v.Skipped[0].Reason, "type 4") {
+		t.Errorf("skipped %v", v.Skipped)
+	}
+	if _, err := fs.Stat(v, "a/packed"); err == nil {
+		t.Error("listed")
+	}
+}

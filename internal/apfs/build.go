@@ -25,7 +25,8 @@ type BuildFile struct {
 	Dir bool
 	// Compressed stores Data zlib-compressed inline in the file's
 	// com.apple.decmpfs attribute (type 3, UF_COMPRESSED), without a data
-	// stream.
+	// stream; when Data is nil, a type 4 attribute whose data would be in
+	// the resource fork (absent), which a reader does not decode.
 	Compressed bool
 	// HardLink, when set, makes the entry another directory record of
 	// the file at that path (which must be in Files).
@@ -429,6 +430,9 @@ func extentRec(id, logical, length uint64) rec {
 }
 
 func decmpfsAttr(data []byte) []byte {
+	if data == nil {
+		return le.AppendUint64(le.AppendUint32([]byte("fpmc"), 4), 4096)
+	}
 	var buf bytes.Buffer
 	w := zlib.NewWriter(&buf)
 	w.Write(data)
