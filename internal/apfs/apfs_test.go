@@ -131,3 +131,20 @@ func TestCompressedNotInlineSkipped(t *testing.T) {
 		t.Error("listed")
 	}
 }
+
+// TestMaxInline: compressed files decoded past Options.MaxInline are
+// skipped, so that many small zlib bombs cannot fill memory on Open.
+func TestMaxInline(t *testing.T) {
+	files := map[string]BuildFile{}
+	for i := range 4 {
+		files[fmt.Sprintf("z%d", i)] = BuildFile{Data: make([]byte, 1<<20), Compressed: true}
+	}
+	b := build(t, BuildSpec{Files: files})
+	v, err := Open(bytes.NewReader(b), int64(len(b)), Options{MaxInline: 3 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Skipped) != 1 || !strings.Contains(v.Skipped[0].Reason, "limit") || len(v.Paths()) != 4 {
+		t.Errorf("skipped %v paths %v", v.Skipped, v.Paths())
+	}
+}

@@ -36,8 +36,10 @@
 // its link count; file extents past the container, overlapping, not in
 // whole blocks, or flagged. Files are io.ReaderAt over their extents
 // (sparse extents and gaps read as zeros). Compressed files are decoded
-// when their data is inline in com.apple.decmpfs (internal/decmpfs);
-// others, and special files, are listed in Volume.Skipped.
+// when their data is inline in com.apple.decmpfs (internal/decmpfs), up
+// to Options.MaxInline bytes for the volume; others, and special files,
+// are listed in Volume.Skipped. Records keep no B-tree node alive: what
+// Open holds is bounded by the records read.
 //
 // Refused with an UnsupportedError: encrypted volumes, sealed volumes
 // (their extents are in another tree), volumes being reverted to or

@@ -212,7 +212,7 @@ func (r *records) add(k, v []byte, at int64) error {
 		if r.xattrs[oid] == nil {
 			r.xattrs[oid] = map[string]xattr{}
 		}
-		r.xattrs[oid][name] = xattr{flags: fl, data: v[4:]}
+		r.xattrs[oid][name] = xattr{flags: fl, data: bytes.Clone(v[4:])} // not the node's block, which is let go
 	}
 	return nil
 }

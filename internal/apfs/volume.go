@@ -57,7 +57,14 @@ type Options struct {
 	// MaxRecords bounds the B-tree records read; zero means
 	// DefaultMaxRecords.
 	MaxRecords int
+	// MaxInline bounds the bytes of compressed files decoded (and kept)
+	// when the volume is opened; zero means DefaultMaxInline. Files past
+	// it are listed in Volume.Skipped.
+	MaxInline int64
 }
+
+// DefaultMaxInline is the default Options.MaxInline.
+const DefaultMaxInline = 256 << 20
 
 // Volume is the first volume of an APFS container, read as an fs.FS.
 type Volume struct {
@@ -85,6 +92,8 @@ type Volume struct {
 	root  *node
 	paths map[string]*node
 	links map[uint64]int // paths per file inode
+	// inlineLeft is what Options.MaxInline leaves to decode.
+	inlineLeft int64
 }
 
 // node is an entry of the walked tree.
@@ -106,6 +115,9 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 	if opts.MaxRecords <= 0 {
 		opts.MaxRecords = DefaultMaxRecords
 	}
+	if opts.MaxInline <= 0 {
+		opts.MaxInline = DefaultMaxInline
+	}
 	c, err := openContainer(r, size, opts.MaxRecords)
 	if err != nil {
 		return nil, err
@@ -113,7 +125,7 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 	if len(c.fsOids) == 0 {
 		return nil, &FormatError{Offset: nxFSOids, Reason: "the container holds no volume"}
 	}
-	v := &Volume{c: c, Volumes: len(c.fsOids), paths: map[string]*node{}, links: map[uint64]int{}}
+	v := &Volume{c: c, Volumes: len(c.fsOids), paths: map[string]*node{}, links: map[uint64]int{}, inlineLeft: opts.MaxInline}
 	if err := v.open(c.fsOids[0]); err != nil {
 		return nil, err
 	}
@@ -287,6 +299,10 @@ func (v *Volume) file(n *node, in *inode, p string, at int64) bool {
 		if ok && x.flags&xattrDataEmbedded != 0 {
 			data, why = decmpfs.Decode(x.data)
 		}
+		if why == "" && int64(len(data)) > v.inlineLeft {
+			data, why = nil, "the volume's compressed files decode to more than the reader's limit"
+		}
+		v.inlineLeft -= int64(len(data))
 		if why != "" {
 			v.Skipped = append(v.Skipped, Problem{Path: p, Offset: at, Reason: "compressed (com.apple.decmpfs): " + why})
 			return false
