@@ -251,3 +251,19 @@ func TestTruncated(t *testing.T) {
 		}
 	}
 }
+
+// TestFSKeyOrder: keys whose type-specific part is an integer (file
+// extents, sibling links) are ordered as integers, not as their
+// little-endian bytes, so a real volume's hard links read.
+func TestFSKeyOrder(t *testing.T) {
+	r := &records{hashed: true}
+	k := func(typ, x uint64) []byte { return le.AppendUint64(key(20, typ), x) }
+	for _, typ := range []uint64{recFileExtent, recSiblingLink, recFileInfo} {
+		if r.fsCmp(k(typ, 0xff), k(typ, 0x100)) >= 0 {
+			t.Errorf("type %d: 0xff not before 0x100", typ)
+		}
+	}
+	if r.fsCmp(key(19, recDirRec), key(20, recInode)) >= 0 || r.fsCmp(key(20, recInode), key(20, recXattr)) >= 0 {
+		t.Error("object id, then type")
+	}
+}

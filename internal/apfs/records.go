@@ -7,10 +7,13 @@ import (
 
 // File-system record types (the high four bits of j_key_t).
 const (
-	recInode      = 3
-	recXattr      = 4
-	recFileExtent = 8
-	recDirRec     = 9
+	recInode       = 3
+	recXattr       = 4
+	recSiblingLink = 5
+	recFileExtent  = 8
+	recDirRec      = 9
+	recSnapName    = 11
+	recFileInfo    = 13
 
 	objIDMask   = 0x0fffffffffffffff
 	typeShift   = 60
@@ -91,8 +94,9 @@ type xattr struct {
 }
 
 // fsCmp orders file-system tree keys: object id, record type, then the
-// type's own key (a directory record's hash and name, an extent's
-// logical address, an attribute's name).
+// type's own key (a directory record's hash and name; an extent's
+// logical address, a sibling link's id, a file info's address, as
+// integers; an attribute's or snapshot's name).
 func (r *records) fsCmp(a, b []byte) int {
 	if len(a) < 8 || len(b) < 8 {
 		return bytes.Compare(a, b)
@@ -116,11 +120,11 @@ func (r *records) fsCmp(a, b []byte) int {
 		if !r.hashed && len(a) >= 2 && len(b) >= 2 {
 			return bytes.Compare(a[2:], b[2:])
 		}
-	case recXattr:
+	case recXattr, recSnapName:
 		if len(a) >= 2 && len(b) >= 2 {
 			return bytes.Compare(a[2:], b[2:])
 		}
-	case recFileExtent:
+	case recFileExtent, recSiblingLink, recFileInfo:
 		if len(a) >= 8 && len(b) >= 8 {
 			return cmpU64(le.Uint64(a), le.Uint64(b))
 		}
