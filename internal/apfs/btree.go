@@ -230,7 +230,9 @@ func (c *container) readOmap(addr, xid uint64) (map[uint64]omapVal, error) {
 	if err != nil {
 		return nil, err
 	}
-	if fl := le.Uint32(o.b[32:]); fl&^uint32(0x1) != 0 {
+	// OMAP_MANUALLY_MANAGED and OMAP_CRYPTO_GENERATION say nothing of
+	// how the map reads; the others are an encryption change under way.
+	if fl := le.Uint32(o.b[32:]); fl&^uint32(0x1|0x10) != 0 {
 		return nil, &UnsupportedError{Feature: fmt.Sprintf("object map flags %#x (encrypting, decrypting or key rolling)", fl)}
 	}
 	if tt := le.Uint32(o.b[40:]); tt != objPhysical|typeBtree {
