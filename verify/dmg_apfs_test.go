@@ -174,3 +174,22 @@ func TestAttackDMGAPFSSecondVolume(t *testing.T) {
 		t.Error("the first volume was not walked")
 	}
 }
+
+// TestDMGAPFSEncryptedNotOpened: an encrypted APFS volume is not opened,
+// and says so (dmg/filesystem-not-opened), as before APFS was read.
+func TestDMGAPFSEncryptedNotOpened(t *testing.T) {
+	vol, err := apfs.Build(apfs.BuildSpec{Files: map[string]apfs.BuildFile{"README": {Data: []byte("x")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := vol[5*4096 : 6*4096] // the volume superblock
+	binary.LittleEndian.PutUint64(s[264:], 0)
+	binary.LittleEndian.PutUint64(s, apfs.Fletcher64(s))
+	r := runDMG(t, signedDMG(t, dmgfile.Spec{APFS: vol}))
+	if got := rulesFor(r, "Example.dmg"); !has(got, "warning "+string(dmg.RuleFilesystemNotOpened)) {
+		t.Errorf("findings %v", got)
+	}
+	if fileByPath(r, "Example.dmg/README") != nil {
+		t.Error("a file of an encrypted volume was listed")
+	}
+}

@@ -267,3 +267,25 @@ func TestFSKeyOrder(t *testing.T) {
 		t.Error("object id, then type")
 	}
 }
+
+// TestUnsupported: an encrypted or sealed volume, or one rooted in a
+// snapshot, is an UnsupportedError, not a volume read wrongly.
+func TestUnsupported(t *testing.T) {
+	good := build(t, BuildSpec{Files: sample()})
+	for name, edit := range map[string]func(s []byte){
+		"encrypted": func(s []byte) { le.PutUint64(s[264:], 0) },
+		"sealed":    func(s []byte) { le.PutUint64(s[56:], incompatCaseInsens|incompatSealed) },
+		"snapshot":  func(s []byte) { le.PutUint64(s[968:], 1) },
+		"reverting": func(s []byte) { le.PutUint64(s[160:], 1) },
+	} {
+		b := bytes.Clone(good)
+		s := b[5*buildBS : 6*buildBS]
+		edit(s)
+		seal(s)
+		_, err := Open(bytes.NewReader(b), int64(len(b)), Options{})
+		var ue *UnsupportedError
+		if !errors.As(err, &ue) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
