@@ -21,12 +21,11 @@ import (
 const maxSkippedFindings = 100
 
 // openDMG opens the file system inside a disk image: the HFS+ or HFSX
-// volume, or the APFS container (openAPFS), of its file system partition
-// (or of the first partition holding one), decoded chunk by chunk
-// within the release's expansion budget, so that the .app it carries is
-// verified as a bundle under the image's path. What cannot be opened is
-// a finding: an encrypted or otherwise unsupported APFS container, a
-// partition of LZFSE, ADC or LZMA chunks, no file system (dmg/filesystem-not-opened);
+// volume of its file system partition (or of the first partition holding
+// one), decoded chunk by chunk within the release's expansion budget, so
+// that the .app it carries is verified as a bundle under the image's
+// path (APFS: openAPFS). What cannot be opened is a finding: an unsupported APFS container, a partition
+// of LZFSE, ADC or LZMA chunks, no file system (dmg/filesystem-not-opened);
 // a volume that does not read as one, or a second HFS+ or APFS volume in
 // another partition, which macOS mounts too (dmg/filesystem-malformed); files
 // compressed by HFS+ transparent compression (dmg/file-not-opened); bytes
