@@ -275,7 +275,7 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 	ps := prefixes(globs)
 	fold := pol.foldPaths()
 	r.foldPaths = fold
-	changed, useCLI, err := a.changedByGitCLI(ctx, opts, repoDir, since.commit, until.commit, ps, fold, res)
+	changed, useCLI, err := a.changedByGitCLI(ctx, opts, since.commit, until.commit, ps, fold, res)
 	if err != nil {
 		return nil, err
 	}
@@ -286,6 +286,9 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 	log.Info("walking history", "since", res.Since, "until", res.Until, "prefixes", ps, "backend", res.Backend)
 	w, err := r.walk(ctx, since.commit, until.commit, walkPrefixes)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.checkExcluded(w, until.commit); err != nil {
 		return nil, err
 	}
 	if !useCLI {
@@ -320,7 +323,7 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 // commits between since and until that change ps, with useCLI set; when the
 // binary fails under BackendAuto, it warns and leaves the in-process walk
 // to find them.
-func (a *auditor) changedByGitCLI(ctx context.Context, opts Options, repoDir string, since, until plumbing.Hash, ps []string, fold bool, res *Result) (changed map[plumbing.Hash]bool, useCLI bool, err error) {
+func (a *auditor) changedByGitCLI(ctx context.Context, opts Options, since, until plumbing.Hash, ps []string, fold bool, res *Result) (changed map[plumbing.Hash]bool, useCLI bool, err error) {
 	gitBin := findGit()
 	useCLI = len(ps) > 0 && (opts.Backend == BackendGitCLI || (opts.Backend == BackendAuto && gitBin != ""))
 	if fold && opts.Backend == BackendAuto && slices.ContainsFunc(ps, nonASCII) {
@@ -333,7 +336,7 @@ func (a *auditor) changedByGitCLI(ctx context.Context, opts Options, repoDir str
 	res.Backend = BackendGoGit.String()
 	if useCLI {
 		res.Backend = BackendGitCLI.String()
-		changed, err = cliChanged(ctx, gitBin, repoDir, since, until, ps, fold)
+		changed, err = cliChanged(ctx, gitBin, a.r, since, until, ps, fold)
 		if err != nil {
 			if opts.Backend == BackendGitCLI || ctx.Err() != nil {
 				return nil, false, err
@@ -513,6 +516,9 @@ func (a *auditor) checkCommit(h plumbing.Hash, candidate bool) (*Commit, error) 
 	c, err := parseCommit(b)
 	if err != nil {
 		return nil, fmt.Errorf("git: commit %s: %w", h, err)
+	}
+	if err := a.r.checkGraphRecord(h, c.tree, c.parents); err != nil {
+		return nil, err
 	}
 	id := h.String()
 	what := "commit " + id[:12]

@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"crypto/sha1"
 	"encoding/binary"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -165,7 +166,9 @@ func TestPackCacheBytesBounded(t *testing.T) {
 	ps, ids := writePack(t, t.TempDir(), objs)
 	st, _ := ps.list[0].f.Stat()
 	for _, id := range ids {
-		if _, _, err := ps.read(id); err != nil {
+		// writePack's ids are not the objects' hashes: each read is
+		// refused after the object is decoded (and cached).
+		if _, _, err := ps.read(id); err != nil && !errors.Is(err, ErrObjectHashMismatch) {
 			t.Fatal(err)
 		}
 	}

@@ -10,9 +10,19 @@
 // not used: it diffs against the previously returned commit rather than the
 // real parents. History is walked once and subtrees are compared by object
 // id, so unchanged subtrees are never read; the commit-graph file is used
-// when present. When a git binary is on PATH the commit set can come from
+// when present, and every record the result depends on (the range's commits,
+// the commits at its boundary and the path that excluded them as ancestors
+// of the release) is checked against the commit object: a forged graph stops
+// the audit with [ErrCommitGraphMismatch]. The git binary is run with its
+// commit-graph off. When a git binary is on PATH the commit set can come from
 // "git rev-list --full-history" instead (see [Backend]); both backends give
-// the same commits.
+// the same commits. The git binary reads the repository's objects and
+// nothing else of it: it runs over a fresh, empty git directory without
+// system or global config, with replace refs, the commit-graph and the
+// multi-pack index off, so the audited repository's config (a promisor
+// remote whose lazy fetch runs core.sshCommand, core.fsmonitor), hooks,
+// .git/info/grafts and .git/shallow can neither run a command nor rewrite
+// parents to hide a commit from the range.
 //
 // Signatures: OpenPGP (checked against armored keyrings) and SSH (SSHSIG,
 // checked against an OpenSSH allowed_signers file, including
@@ -30,7 +40,10 @@
 // whose entries are out of that order (which git fsck rejects and git's own
 // diff misreads) is compared by entry name instead, so no change is missed.
 //
-// Packs are mapped into memory. The per-commit binary heuristic runs on
+// Every object read is checked to hash to its id, loose or packed (a pack
+// index can point an id at any object), so a replaced object file stops the
+// audit with [ErrObjectHashMismatch] instead of showing it other content than
+// the commits the ids pin. Packs are mapped into memory. The per-commit binary heuristic runs on
 // GOMAXPROCS goroutines (at most 8), each with its own caches; findings are
 // gathered in walk order, so the report does not depend on scheduling.
 //

@@ -17,8 +17,15 @@ import (
 	"github.com/shipgate/shipgate/signing"
 )
 
-// sniffBytes is how much of a blob the binary heuristics read.
-const sniffBytes = 64 << 10
+// sniffBytes is how much of a blob the binary heuristics read: all of any
+// blob up to 16 MiB, so a payload cannot hide after a text prefix. A larger
+// blob is reported as too large to inspect rather than assumed to be text.
+const sniffBytes = 16 << 20
+
+// windowBytes is the size of the windows the entropy heuristics measure one
+// by one: a compressed payload after megabytes of text is not diluted by
+// them.
+const windowBytes = 64 << 10
 
 // blobKind classifies blob content for git/binary-added.
 type blobKind struct {
@@ -26,17 +33,15 @@ type blobKind struct {
 	reason     string
 }
 
-// isBinary reports whether b looks like binary data: a NUL byte in the first
-// 8000 bytes (git's own test) or bytes that are not UTF-8.
+// isBinary reports whether b looks like binary data: a NUL byte anywhere
+// (git's own test looks at the first 8000 bytes only, which a text prefix
+// defeats) or bytes that are not UTF-8.
 func isBinary(b []byte) bool {
-	head := b
-	if len(head) > 8000 {
-		head = head[:8000]
-	}
-	if bytes.IndexByte(head, 0) >= 0 {
+	if bytes.IndexByte(b, 0) >= 0 {
 		return true
 	}
-	// Allow a rune cut at the end of the sniffed window.
+	// Allow a rune cut at the end of a prefix.
+	head := b
 	for i := 0; i < 3 && len(head) > 0 && !utf8.Valid(head); i++ {
 		head = head[:len(head)-1]
 	}
@@ -72,24 +77,49 @@ const (
 	minTextLineLen  = 200
 )
 
-// classify says whether blob content is binary or high-entropy.
+// windows calls f on each windowBytes window of b (the last one shorter, and
+// merged into the one before when under minTextEntropyN, so that a short
+// tail is not judged alone).
+func windows(b []byte, f func(w []byte)) {
+	for len(b) > 0 {
+		n := min(len(b), windowBytes)
+		if len(b)-n < minTextEntropyN {
+			n = len(b)
+		}
+		f(b[:n])
+		b = b[n:]
+	}
+}
+
+// classify says whether blob content is binary, high-entropy or too large to
+// inspect. b is the blob's first bytes (up to sniffBytes) and size its full
+// size.
 func classify(b []byte, size int64) blobKind {
-	if len(b) == 0 {
+	if len(b) == 0 && size == 0 {
 		return blobKind{}
 	}
-	e := entropy(b)
+	var maxE float64
+	highText := false
+	windows(b, func(w []byte) {
+		e := entropy(w)
+		maxE = max(maxE, e)
+		if len(w) >= minTextEntropyN && e >= textEntropy {
+			lines := bytes.Count(w, []byte("\n")) + 1
+			highText = highText || len(w)/lines >= minTextLineLen
+		}
+	})
 	if isBinary(b) {
 		r := fmt.Sprintf("binary content (%d bytes", size)
-		if e >= binaryEntropy {
-			r += fmt.Sprintf(", entropy %.2f bits/byte: compressed or encrypted", e)
+		if maxE >= binaryEntropy {
+			r += fmt.Sprintf(", entropy %.2f bits/byte: compressed or encrypted", maxE)
 		}
 		return blobKind{suspicious: true, reason: r + ")"}
 	}
-	if len(b) >= minTextEntropyN && e >= textEntropy {
-		lines := bytes.Count(b, []byte("\n")) + 1
-		if len(b)/lines >= minTextLineLen {
-			return blobKind{suspicious: true, reason: fmt.Sprintf("high-entropy text (%d bytes, entropy %.2f bits/byte, long lines: encoded data)", size, e)}
-		}
+	if highText {
+		return blobKind{suspicious: true, reason: fmt.Sprintf("high-entropy text (%d bytes, entropy %.2f bits/byte, long lines: encoded data)", size, maxE)}
+	}
+	if size > int64(len(b)) {
+		return blobKind{suspicious: true, reason: fmt.Sprintf("too large to inspect (%d bytes; the heuristics read the first %d)", size, len(b))}
 	}
 	return blobKind{}
 }

@@ -48,6 +48,10 @@ type cacheSlot struct {
 	off  int64
 	typ  plumbing.ObjectType
 	data []byte
+	// id is the id the object was read by and its content checked
+	// against (see checkObjectHash); zero when it was read only as a
+	// delta base.
+	id plumbing.Hash
 }
 
 // newPacks returns a reader over the given packs.
@@ -252,11 +256,28 @@ func (ps *packs) read(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
 	return ps.readDepth(h, 0)
 }
 
+// readDepth reads object h, checking that its content hashes to h: a pack
+// index can point an id at any object of the pack.
 func (ps *packs) readDepth(h plumbing.Hash, depth int) (plumbing.ObjectType, []byte, error) {
 	for _, p := range ps.list {
-		if off, ok := p.find(h); ok {
-			return ps.readAt(p, off, depth)
+		off, ok := p.find(h)
+		if !ok {
+			continue
 		}
+		if sl := ps.slot(p, off); sl.p == p && sl.off == off && sl.id == h {
+			return sl.typ, sl.data, nil
+		}
+		typ, b, err := ps.readAt(p, off, depth)
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := checkObjectHash(h, typ, b); err != nil {
+			return 0, nil, fmt.Errorf("%s: offset %d: %w", p.name, off, err)
+		}
+		if sl := ps.slot(p, off); sl.p == p && sl.off == off {
+			sl.id = h
+		}
+		return typ, b, nil
 	}
 	return 0, nil, errNotInPack
 }
@@ -288,90 +309,20 @@ func (ps *packs) readAt(p *pack, off int64, depth int) (plumbing.ObjectType, []b
 	if off < 12 || off >= p.size-20 {
 		return 0, nil, fmt.Errorf("%s: object offset %d out of range", p.name, off)
 	}
-	// A mapped pack is read in place; otherwise one buffered reader serves
-	// the header and the compressed data, so a small object costs one read.
-	var br packReader
-	if p.data != nil {
-		if ps.mr == nil {
-			ps.mr = bytes.NewReader(nil)
-		}
-		ps.mr.Reset(p.data[off : p.size-20])
-		br = ps.mr
-	} else {
-		sr := io.NewSectionReader(p.f, off, p.size-20-off)
-		if ps.br == nil {
-			ps.br = bufio.NewReaderSize(sr, 4096)
-		} else {
-			ps.br.Reset(sr)
-		}
-		br = ps.br
-	}
-	bad := func(what string) error { return fmt.Errorf("%s: offset %d: %s", p.name, off, what) }
-	c, err := br.ReadByte()
+	br := ps.reader(p, off)
+	h, err := readObjectHeader(br, p, off)
 	if err != nil {
-		return 0, nil, bad(err.Error())
+		return 0, nil, err
 	}
-	typ := plumbing.ObjectType((c >> 4) & 7)
-	size := uint64(c & 15)
-	shift := 4
-	for c&0x80 != 0 {
-		if c, err = br.ReadByte(); err != nil || shift > 60 {
-			return 0, nil, bad("bad object header")
-		}
-		size |= uint64(c&0x7f) << shift
-		shift += 7
-	}
-	if size > maxPackObject {
-		return 0, nil, fmt.Errorf("%s: offset %d: object of %d bytes exceeds the %d-byte cap", p.name, off, size, maxPackObject)
-	}
-	var baseOff int64 = -1
-	var baseHash plumbing.Hash
-	switch typ {
-	case plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject, plumbing.TagObject:
-	case plumbing.OFSDeltaObject:
-		if c, err = br.ReadByte(); err != nil {
-			return 0, nil, bad("truncated delta offset")
-		}
-		rel := int64(c & 0x7f)
-		for c&0x80 != 0 {
-			if c, err = br.ReadByte(); err != nil || rel > 1<<55 {
-				return 0, nil, bad("bad delta offset")
-			}
-			rel = ((rel + 1) << 7) | int64(c&0x7f)
-		}
-		baseOff = off - rel
-		if baseOff <= 0 || baseOff >= off {
-			return 0, nil, fmt.Errorf("%s: offset %d: delta base offset %d out of range", p.name, off, baseOff)
-		}
-	case plumbing.REFDeltaObject:
-		if _, err := io.ReadFull(br, baseHash[:]); err != nil {
-			return 0, nil, bad("truncated delta base")
-		}
-	default:
-		return 0, nil, fmt.Errorf("%s: offset %d: unknown object type %d", p.name, off, typ)
-	}
-	data, err := ps.inflate(br, int(size))
+	typ := h.typ
+	data, err := ps.inflate(br, int(h.size))
 	if err != nil {
 		return 0, nil, fmt.Errorf("%s: offset %d: %w", p.name, off, err)
 	}
 	if typ == plumbing.OFSDeltaObject || typ == plumbing.REFDeltaObject {
-		var btyp plumbing.ObjectType
-		var base []byte
-		if baseOff >= 0 {
-			btyp, base, err = ps.readAt(p, baseOff, depth+1)
-		} else if bo, ok := p.find(baseHash); ok {
-			btyp, base, err = ps.readAt(p, bo, depth+1)
-		} else {
-			btyp, base, err = ps.readDepth(baseHash, depth+1)
-		}
-		if err != nil {
+		if typ, data, err = ps.undelta(p, off, depth, h, data); err != nil {
 			return 0, nil, err
 		}
-		data, err = applyDelta(base, data)
-		if err != nil {
-			return 0, nil, fmt.Errorf("%s: offset %d: %w", p.name, off, err)
-		}
-		typ = btyp
 	}
 	if depth > 0 || typ != plumbing.BlobObject {
 		// A blob read for itself is classified once and not read again
@@ -379,6 +330,107 @@ func (ps *packs) readAt(p *pack, off int64, depth int) (plumbing.ObjectType, []b
 		ps.remember(p, off, typ, data)
 	}
 	return typ, data, nil
+}
+
+// reader returns a reader of p from off to the pack's trailer. A mapped
+// pack is read in place; otherwise one buffered reader serves the header
+// and the compressed data, so a small object costs one read.
+func (ps *packs) reader(p *pack, off int64) packReader {
+	if p.data != nil {
+		if ps.mr == nil {
+			ps.mr = bytes.NewReader(nil)
+		}
+		ps.mr.Reset(p.data[off : p.size-20])
+		return ps.mr
+	}
+	sr := io.NewSectionReader(p.f, off, p.size-20-off)
+	if ps.br == nil {
+		ps.br = bufio.NewReaderSize(sr, 4096)
+	} else {
+		ps.br.Reset(sr)
+	}
+	return ps.br
+}
+
+// objectHeader is a packed object's header: its type and inflated size,
+// and a delta's base, by offset (baseOff, -1 for none) or by hash.
+type objectHeader struct {
+	typ      plumbing.ObjectType
+	size     uint64
+	baseOff  int64
+	baseHash plumbing.Hash
+}
+
+// readObjectHeader reads the header of the object at off in p from br.
+func readObjectHeader(br packReader, p *pack, off int64) (objectHeader, error) {
+	h := objectHeader{baseOff: -1}
+	bad := func(what string) error { return fmt.Errorf("%s: offset %d: %s", p.name, off, what) }
+	c, err := br.ReadByte()
+	if err != nil {
+		return h, bad(err.Error())
+	}
+	h.typ = plumbing.ObjectType((c >> 4) & 7)
+	h.size = uint64(c & 15)
+	shift := 4
+	for c&0x80 != 0 {
+		if c, err = br.ReadByte(); err != nil || shift > 60 {
+			return h, bad("bad object header")
+		}
+		h.size |= uint64(c&0x7f) << shift
+		shift += 7
+	}
+	if h.size > maxPackObject {
+		return h, fmt.Errorf("%s: offset %d: object of %d bytes exceeds the %d-byte cap", p.name, off, h.size, maxPackObject)
+	}
+	switch h.typ {
+	case plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject, plumbing.TagObject:
+	case plumbing.OFSDeltaObject:
+		if c, err = br.ReadByte(); err != nil {
+			return h, bad("truncated delta offset")
+		}
+		rel := int64(c & 0x7f)
+		for c&0x80 != 0 {
+			if c, err = br.ReadByte(); err != nil || rel > 1<<55 {
+				return h, bad("bad delta offset")
+			}
+			rel = ((rel + 1) << 7) | int64(c&0x7f)
+		}
+		h.baseOff = off - rel
+		if h.baseOff <= 0 || h.baseOff >= off {
+			return h, fmt.Errorf("%s: offset %d: delta base offset %d out of range", p.name, off, h.baseOff)
+		}
+	case plumbing.REFDeltaObject:
+		if _, err := io.ReadFull(br, h.baseHash[:]); err != nil {
+			return h, bad("truncated delta base")
+		}
+	default:
+		return h, fmt.Errorf("%s: offset %d: unknown object type %d", p.name, off, h.typ)
+	}
+	return h, nil
+}
+
+// undelta reads the base of the delta (header h, inflated to delta) at off
+// in p, one level deeper than depth, and returns the base's type and the
+// delta applied to it.
+func (ps *packs) undelta(p *pack, off int64, depth int, h objectHeader, delta []byte) (plumbing.ObjectType, []byte, error) {
+	var btyp plumbing.ObjectType
+	var base []byte
+	var err error
+	if h.baseOff >= 0 {
+		btyp, base, err = ps.readAt(p, h.baseOff, depth+1)
+	} else if bo, ok := p.find(h.baseHash); ok {
+		btyp, base, err = ps.readAt(p, bo, depth+1)
+	} else {
+		btyp, base, err = ps.readDepth(h.baseHash, depth+1)
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	data, err := applyDelta(base, delta)
+	if err != nil {
+		return 0, nil, fmt.Errorf("%s: offset %d: %w", p.name, off, err)
+	}
+	return btyp, data, nil
 }
 
 // packReader is what an object is read from: its header byte by byte, then

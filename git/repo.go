@@ -219,6 +219,9 @@ func (r *repo) rawRead(h plumbing.Hash, t plumbing.ObjectType) ([]byte, plumbing
 	if _, err := r.buf.ReadFrom(rd); err != nil {
 		return nil, 0, false, fmt.Errorf("git: object %s: %w", h, err)
 	}
+	if err := checkObjectHash(h, o.Type(), r.buf.Bytes()); err != nil {
+		return nil, 0, false, err
+	}
 	return r.buf.Bytes(), o.Type(), false, nil
 }
 
@@ -1024,8 +1027,12 @@ func (r *repo) diffAtFold(a, b plumbing.Hash, p string) ([]change, error) {
 // blobPrefix returns up to n bytes of a blob and its full size.
 func (r *repo) blobPrefix(h plumbing.Hash, n int) ([]byte, int64, error) {
 	if r.packs != nil {
-		if typ, b, err := r.packs.read(h); err == nil && typ == plumbing.BlobObject {
+		typ, b, err := r.packs.read(h)
+		if err == nil && typ == plumbing.BlobObject {
 			return b[:min(n, len(b))], int64(len(b)), nil
+		}
+		if errors.Is(err, ErrObjectHashMismatch) {
+			return nil, 0, fmt.Errorf("git: blob %s: %w", h, err)
 		}
 	}
 	r.lock()
@@ -1039,9 +1046,17 @@ func (r *repo) blobPrefix(h plumbing.Hash, n int) ([]byte, int64, error) {
 		return nil, 0, fmt.Errorf("git: blob %s: %w", h, err)
 	}
 	defer rd.Close()
-	b, err := io.ReadAll(io.LimitReader(rd, int64(n)))
+	// The whole blob is hashed, the first n bytes kept.
+	hr := newObjectHasher(plumbing.BlobObject, o.Size())
+	b, err := io.ReadAll(io.LimitReader(io.TeeReader(rd, hr), int64(n)))
+	if err == nil {
+		_, err = io.Copy(hr, rd)
+	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("git: blob %s: %w", h, err)
+	}
+	if err := hr.check(h); err != nil {
+		return nil, 0, err
 	}
 	return b, o.Size(), nil
 }

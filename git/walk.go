@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -50,6 +51,10 @@ type walkResult struct {
 	changed map[plumbing.Hash]bool
 	// sinceReached is true when since is an ancestor of until (or zero).
 	sinceReached bool
+	// excludedFrom holds the commits excluded as since or its ancestors,
+	// each with the commit the walk reached it from (zero for since), so
+	// that checkExcluded can check the path that excluded a commit.
+	excludedFrom map[plumbing.Hash]plumbing.Hash
 }
 
 // walk lists the commits reachable from until and not from since (zero since:
@@ -59,7 +64,8 @@ type walkResult struct {
 // of any of its parents.
 func (r *repo) walk(ctx context.Context, since, until plumbing.Hash, prefixes []string) (*walkResult, error) {
 	res := &walkResult{changed: map[plumbing.Hash]bool{}}
-	excluded := map[plumbing.Hash]bool{}
+	excluded := map[plumbing.Hash]plumbing.Hash{}
+	res.excludedFrom = excluded
 	n := 0
 	tick := func() error {
 		n++
@@ -70,7 +76,7 @@ func (r *repo) walk(ctx context.Context, since, until plumbing.Hash, prefixes []
 	}
 	if !since.IsZero() {
 		stack := []plumbing.Hash{since}
-		excluded[since] = true
+		excluded[since] = plumbing.ZeroHash
 		for len(stack) > 0 {
 			h := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
@@ -82,8 +88,8 @@ func (r *repo) walk(ctx context.Context, since, until plumbing.Hash, prefixes []
 				return nil, err
 			}
 			for _, p := range c.parents {
-				if !excluded[p] {
-					excluded[p] = true
+				if _, ok := excluded[p]; !ok {
+					excluded[p] = h
 					stack = append(stack, p)
 				}
 			}
@@ -101,7 +107,7 @@ func (r *repo) walk(ctx context.Context, since, until plumbing.Hash, prefixes []
 	}
 	seen := map[plumbing.Hash]bool{until: true}
 	stack := []plumbing.Hash{until}
-	if excluded[until] {
+	if _, ok := excluded[until]; ok {
 		stack = nil
 	}
 	for len(stack) > 0 {
@@ -119,7 +125,7 @@ func (r *repo) walk(ctx context.Context, since, until plumbing.Hash, prefixes []
 			if p == since {
 				res.sinceReached = true
 			}
-			if !seen[p] && !excluded[p] {
+			if _, ex := excluded[p]; !seen[p] && !ex {
 				seen[p] = true
 				stack = append(stack, p)
 			}
@@ -188,9 +194,24 @@ const foldASCII = "iIsSkK"
 // something under prefixes, with the same semantics as walk. With fold, the
 // prefixes match ignoring ASCII case (git's icase pathspec magic); callers
 // keep prefixes with other letters to the walk, which folds them all.
-func cliChanged(ctx context.Context, gitBin, dir string, since, until plumbing.Hash, prefixes []string, fold bool) (map[plumbing.Hash]bool, error) {
-	args := []string{"--no-replace-objects", "-C", dir,
+//
+// git runs isolated from the repository but for its objects (isolatedGit),
+// so its grafts and shallow file are not read either: a .git/info/grafts
+// or a .git/shallow naming a commit whose parents are present rewrites or
+// cuts its parents, hiding commits from the range, where the in-process
+// reader, like go-git, reads the parents as they are (and stops with an
+// error in a real shallow clone, whose parents are missing).
+func cliChanged(ctx context.Context, gitBin string, r *repo, since, until plumbing.Hash, prefixes []string, fold bool) (map[plumbing.Hash]bool, error) {
+	objDir, err := r.objectsDir()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"--no-replace-objects", "--shallow-file", os.DevNull,
 		"-c", "core.fsmonitor=false", "-c", "core.useReplaceRefs=false",
+		// The commit-graph (and its changed-path Bloom filters) and the
+		// multi-pack index are not checked against the objects here: git
+		// reads the commits through the pack indexes.
+		"-c", "core.commitGraph=false", "-c", "core.multiPackIndex=false",
 		"rev-list", "--full-history", until.String()}
 	if !since.IsZero() {
 		args = append(args, "^"+since.String())
@@ -224,8 +245,11 @@ func cliChanged(ctx context.Context, gitBin, dir string, since, until plumbing.H
 		}
 		args = append(args, p)
 	}
-	cmd := exec.CommandContext(ctx, gitBin, args...)
-	cmd.Env = append(cmd.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_TERMINAL_PROMPT=0", "LC_ALL=C")
+	cmd, cleanup, err := isolatedGit(ctx, gitBin, objDir, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -285,7 +309,7 @@ func PathHistory(ctx context.Context, repoDir, since, until string, paths []stri
 	case opts.Backend == BackendGitCLI && gitBin == "":
 		return nil, fmt.Errorf("git: backend git: no git binary on PATH")
 	case opts.Backend == BackendGitCLI || (opts.Backend == BackendAuto && gitBin != ""):
-		changed, err = cliChanged(ctx, gitBin, repoDir, s.commit, u.commit, ps, false)
+		changed, err = cliChanged(ctx, gitBin, r, s.commit, u.commit, ps, false)
 		if err == nil || opts.Backend == BackendGitCLI || ctx.Err() != nil {
 			break
 		}
@@ -293,7 +317,13 @@ func PathHistory(ctx context.Context, repoDir, since, until string, paths []stri
 	default:
 		var w *walkResult
 		w, err = r.walk(ctx, s.commit, u.commit, ps)
-		if w != nil {
+		if err == nil {
+			err = r.checkExcluded(w, u.commit)
+		}
+		if err == nil {
+			err = r.checkRangeGraph(w)
+		}
+		if err == nil {
 			changed = w.changed
 		}
 	}

@@ -70,53 +70,9 @@ func (b *builder) listZip(f *os.File, size int64) error {
 	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
 		return fmt.Errorf("sbom: %s: %w", b.root, err)
 	}
-	seen, redirected := map[string]bool{}, map[string]bool{}
 	var held int64
-	// Names that are one on a case-insensitive file system: the filter's
-	// first pass keeps hashes, not names, so that only the few that may
-	// collide reach the set.
-	ff := foldname.NewFilter(len(zr.File))
-	// Each entry is listed under the name extractors write it as
-	// (zipname.go), as verify's findings say, so that a diff sees the file
-	// that is installed.
-	names := make([]zipEntryName, len(zr.File))
-	for i, zf := range zr.File {
-		names[i] = installedName(zf)
-		if name, ok := release.CleanName(names[i].name); ok && name != "" {
-			ff.Add(name, zf.Mode().IsDir() || strings.HasSuffix(names[i].name, "/"))
-		}
-	}
-	ff.Done()
-	folds := foldname.NewSet(foldname.All)
-	for i, zf := range zr.File {
-		zn := names[i]
-		b.reportZipName(zf, zn)
-		name, ok := release.CleanName(zn.name)
-		if !ok {
-			b.finding(release.RuleInsecurePath, signing.SeverityError, "", fmt.Sprintf("zip entry %q is not a relative path inside the archive; it was not inventoried", zn.name))
-			continue
-		}
-		dir := zf.Mode().IsDir() || strings.HasSuffix(zn.name, "/")
-		if name != "" && ff.Hit(name) {
-			b.collisions(folds, "zip", name, dir)
-		}
-		if name == "" || dir || zf.Mode()&fs.ModeSymlink != 0 {
-			continue
-		}
-		if seen[name] {
-			b.finding(release.RuleDuplicateEntry, signing.SeverityError, name, fmt.Sprintf("zip archive holds more than one entry named %q", name))
-			if !zn.redirected() && !redirected[name] {
-				continue
-			}
-			// Extractors write it over the entry of that name before,
-			// as they write any later entry: a plain duplicate is left
-			// out as before, but a diff must see what a NUL or Unicode
-			// Path name puts there.
-			b.removeFile(name)
-		}
-		seen[name] = true
-		redirected[name] = redirected[name] || zn.redirected()
-		zf := zf
+	for _, z := range b.zipFiles(zr, f, size, "") {
+		zf, name := z.zf, z.name
 		it := &item{path: name}
 		if off, err := zf.DataOffset(); err == nil && zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 && off >= 0 && int64(zf.UncompressedSize64) <= size-off {
 			sec := io.NewSectionReader(f, off, int64(zf.UncompressedSize64))

@@ -41,9 +41,11 @@ type (
 // that are one file each (LayoutFile: setup-1.0.exe, setup-1.1.exe) are
 // compared file to file, and two installers (LayoutInstaller:
 // acme-1.0.msi, acme-1.1.msi) the files they carry to one another, under
-// the new installer's name.
+// the new installer's name. A path whose letter case alone changed is the
+// same file, reported under its new name.
 func Diff(old, new *Inventory) *DiffResult {
 	old = renameRoot(old, new)
+	old = renameCase(old, new)
 	c := &differ{old: old, new: new, d: &DiffResult{ReleaseDiff: report.ReleaseDiff{
 		Electron: VersionChange{Old: old.Electron.Version, New: new.Electron.Version},
 		App:      VersionChange{Old: old.App.Version, New: new.App.Version},

@@ -315,6 +315,7 @@ func writeSPDX(w io.Writer, inv *Inventory, g *graph, opts ExportOptions) error 
 		},
 	}
 	ids := map[string]common.ElementID{}
+	var refs []string // the ref of each of doc.Packages
 	addPkg := func(ref string, p *spdx.Package) {
 		p.PackageSPDXIdentifier = spdxID(ref)
 		if p.PackageDownloadLocation == "" {
@@ -322,6 +323,7 @@ func writeSPDX(w io.Writer, inv *Inventory, g *graph, opts ExportOptions) error 
 		}
 		ids[ref] = p.PackageSPDXIdentifier
 		doc.Packages = append(doc.Packages, p)
+		refs = append(refs, ref)
 	}
 	appPkg := &spdx.Package{PackageName: orUnknown(inv.App.Name), PackageVersion: inv.App.Version, PrimaryPackagePurpose: "APPLICATION"}
 	if inv.App.Digest != "" {
@@ -348,6 +350,7 @@ func writeSPDX(w io.Writer, inv *Inventory, g *graph, opts ExportOptions) error 
 			PrimaryPackagePurpose: "FILE", PackageChecksums: []common.Checksum{{Algorithm: common.SHA256, Value: b.SHA256}},
 			PackageComment: propsComment(binaryProps(b))})
 	}
+	uniqueSPDXIDs(doc.Packages, ids, refs)
 	sort.SliceStable(doc.Packages[1:], func(i, j int) bool {
 		return doc.Packages[1+i].PackageSPDXIdentifier < doc.Packages[1+j].PackageSPDXIdentifier
 	})

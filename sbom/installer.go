@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"path"
 	"path/filepath"
 	"sort"
@@ -178,9 +177,11 @@ func (l *containerLister) zip(at string, r io.ReaderAt, size int64, depth int) {
 		b.finding(release.RuleMalformed, signing.SeverityError, at, fmt.Sprintf("zip archive cannot be read, so its entries were not inventoried: %v", err))
 		return
 	}
+	files := b.zipFiles(zr, r, size, at)
 	var stored []bool
 	var total int64
-	for _, zf := range zr.File {
+	for _, z := range files {
+		zf := z.zf
 		off, err := zf.DataOffset()
 		st := err == nil && zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 && off >= 0 && zf.UncompressedSize64 <= uint64(size-off)
 		stored = append(stored, st)
@@ -192,15 +193,8 @@ func (l *containerLister) zip(at string, r io.ReaderAt, size int64, depth int) {
 		b.finding(release.RuleUnreadable, signing.SeverityError, at, fmt.Sprintf("zip archive's entries decompress to %d bytes, more than the archives nested here may expand to (%d times the outermost archive's size, at least %d bytes; a bomb?); its entries were not inventoried", total, release.ExpansionRatio, int64(release.MinExpansion)))
 		return
 	}
-	for i, zf := range zr.File {
-		name, ok := release.CleanName(zf.Name)
-		if !ok {
-			b.finding(release.RuleInsecurePath, signing.SeverityError, at, fmt.Sprintf("zip entry %q is not a relative path inside the archive; it was not inventoried", zf.Name))
-			continue
-		}
-		if name == "" || zf.Mode().IsDir() || strings.HasSuffix(zf.Name, "/") || zf.Mode()&fs.ModeSymlink != 0 {
-			continue
-		}
+	for i, z := range files {
+		zf := z.zf
 		n := int64(min(zf.UncompressedSize64, 1<<50))
 		var src release.Source
 		if stored[i] {
@@ -209,7 +203,7 @@ func (l *containerLister) zip(at string, r io.ReaderAt, size int64, depth int) {
 		} else {
 			src = release.Func(zf.Open)
 		}
-		l.entry(container.Entry{Path: release.JoinPath(at, name), Source: src, Size: n}, depth+1)
+		l.entry(container.Entry{Path: release.JoinPath(at, z.name), Source: src, Size: n}, depth+1)
 	}
 }
 

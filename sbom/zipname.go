@@ -43,9 +43,12 @@ func (z zipEntryName) redirected() bool { return z.nul || z.upOK }
 // reportZipName records the findings verify reports for the entry zf:
 // file/malformed for a Unicode Path field that names it otherwise, whether
 // or not extractors use it, and file/insecure-path for a NUL in its name.
-// The entry is listed under z.name, the name extractors write.
-func (b *builder) reportZipName(zf *zip.File, z zipEntryName) {
-	at, _ := release.CleanName(z.name)
+// The entry is listed under z.name, the name extractors write; the
+// findings' paths are under at, the archive's report path ("" for the
+// release's own archive).
+func (b *builder) reportZipName(zf *zip.File, z zipEntryName, archive string) {
+	name, _ := release.CleanName(z.name)
+	at := release.JoinPath(archive, name)
 	if z.up != "" {
 		use := "its CRC-32 is not the header name's, so they use the header name"
 		if z.upOK {
@@ -54,6 +57,6 @@ func (b *builder) reportZipName(zf *zip.File, z zipEntryName) {
 		b.finding(release.RuleMalformed, signing.SeverityError, at, fmt.Sprintf("zip entry %q: its Unicode Path extra field (0x7075) names it %q, a name unzip, 7-Zip and bsdtar extract it under (%s); Go's reader ignores the field", zf.Name, z.up, use))
 	}
 	if z.nul {
-		b.finding(release.RuleInsecurePath, signing.SeverityError, "", fmt.Sprintf("zip entry %q holds a NUL byte, at which unzip, 7-Zip and bsdtar end its name: they write it as %q", zf.Name, z.name))
+		b.finding(release.RuleInsecurePath, signing.SeverityError, archive, fmt.Sprintf("zip entry %q holds a NUL byte, at which unzip, 7-Zip and bsdtar end its name: they write it as %q", zf.Name, z.name))
 	}
 }

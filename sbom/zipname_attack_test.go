@@ -24,6 +24,16 @@ type zipEntry struct {
 // namedZip writes a zip of stored entries to dir/name and returns its path.
 func namedZip(t *testing.T, dir, name string, es ...zipEntry) string {
 	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, rawZip(t, es...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// rawZip returns a zip of stored entries, in the order given.
+func rawZip(t *testing.T, es ...zipEntry) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, e := range es {
@@ -37,11 +47,7 @@ func namedZip(t *testing.T, dir, name string, es ...zipEntry) string {
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return buf.Bytes()
 }
 
 // unicodePath returns an extra field block of one Info-ZIP Unicode Path

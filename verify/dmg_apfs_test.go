@@ -178,6 +178,19 @@ func TestAttackDMGAPFSSecondVolume(t *testing.T) {
 // TestDMGAPFSEncryptedNotOpened: an encrypted APFS volume is not opened,
 // and says so (dmg/filesystem-not-opened), as before APFS was read.
 func TestDMGAPFSEncryptedNotOpened(t *testing.T) {
+	r := runDMG(t, signedDMG(t, dmgfile.Spec{APFS: encryptedAPFS(t)}))
+	if got := rulesFor(r, "Example.dmg"); !has(got, "warning "+string(dmg.RuleFilesystemNotOpened)) {
+		t.Errorf("findings %v", got)
+	}
+	if fileByPath(r, "Example.dmg/README") != nil {
+		t.Error("a file of an encrypted volume was listed")
+	}
+}
+
+// encryptedAPFS is a container holding a README whose volume is flagged
+// encrypted, which the reader does not open.
+func encryptedAPFS(t *testing.T) []byte {
+	t.Helper()
 	vol, err := apfs.Build(apfs.BuildSpec{Files: map[string]apfs.BuildFile{"README": {Data: []byte("x")}}})
 	if err != nil {
 		t.Fatal(err)
@@ -185,11 +198,5 @@ func TestDMGAPFSEncryptedNotOpened(t *testing.T) {
 	s := vol[5*4096 : 6*4096] // the volume superblock
 	binary.LittleEndian.PutUint64(s[264:], 0)
 	binary.LittleEndian.PutUint64(s, apfs.Fletcher64(s))
-	r := runDMG(t, signedDMG(t, dmgfile.Spec{APFS: vol}))
-	if got := rulesFor(r, "Example.dmg"); !has(got, "warning "+string(dmg.RuleFilesystemNotOpened)) {
-		t.Errorf("findings %v", got)
-	}
-	if fileByPath(r, "Example.dmg/README") != nil {
-		t.Error("a file of an encrypted volume was listed")
-	}
+	return vol
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -24,8 +25,11 @@ const maxSkippedFindings = 100
 // volume of its file system partition (or of the first partition holding
 // one), decoded chunk by chunk within the release's expansion budget, so
 // that the .app it carries is verified as a bundle under the image's
-// path (APFS: openAPFS). What cannot be opened is a finding: an unsupported APFS container, a partition
-// of LZFSE, ADC or LZMA chunks, no file system (dmg/filesystem-not-opened);
+// path (an APFS container's: openAPFS). What cannot be opened is a
+// finding: an encrypted or sealed APFS container, another file
+// system macOS mounts (FAT, exFAT, NTFS, UDF, ISO 9660: dmg.DetectFileSystem),
+// a partition of LZFSE, ADC or LZMA chunks, no file system
+// (dmg/filesystem-not-opened);
 // a volume that does not read as one, or a second HFS+ or APFS volume in
 // another partition, which macOS mounts too (dmg/filesystem-malformed); files
 // compressed by HFS+ transparent compression (dmg/file-not-opened); bytes
@@ -93,7 +97,10 @@ func openDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 			}
 			return fsys, finds, nil
 		case "HFS+":
+		case "":
+			continue
 		default:
+			notOpened = append(notOpened, fmt.Sprintf("partition %d holds a file system (%s) that macOS mounts and shipgate does not read", idx, pr.FileSystem()))
 			continue
 		}
 		vol, err := hfsplus.Open(pr, pr.Size(), hfsplus.Options{})
@@ -143,7 +150,7 @@ func openDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 	}
 	what := "no partition holds an HFS+ or APFS volume"
 	if len(notOpened) > 0 {
-		what = notOpened[0]
+		what = strings.Join(notOpened, "; ")
 	}
 	add(dmg.RuleFilesystemNotOpened, signing.SeverityWarning, "", -1, "the file system inside the disk image was not opened (%s): the files it holds, such as an .app, were not verified", what)
 	return emptyFS{}, finds, nil
@@ -162,8 +169,8 @@ func enclosingBundle(fsys fs.FS, p string) string {
 }
 
 // otherFileSystems reports the partitions other than opened that hold a
-// file system (HFS+, APFS), whatever their names: macOS mounts every
-// volume of an image, and only the opened one's files are verified. A
+// file system (HFS+, APFS, or another that dmg.DetectFileSystem names),
+// whatever their names: macOS mounts every volume of an image, and only the opened one's files are verified. A
 // decoy volume beside (or an APFS volume behind) the one read would
 // otherwise carry an app nobody checked.
 func otherFileSystems(im *dmg.Image, opened int, take func(int64) bool, add func(signing.Rule, signing.Severity, string, int64, string, ...any)) {

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"encoding/binary"
+	"io"
 	"sort"
 
 	"github.com/shipgate/shipgate/signing"
@@ -152,17 +153,21 @@ func mappedFileSystems(im *dmg.Image, opened int, take func(int64) bool, add fun
 		}
 		seen[e.sector] = true
 		at := int64(e.sector) * dmg.SectorSize
-		var apfs [4]byte
-		var hfs [2]byte
-		fsys := ""
-		switch {
-		case d.readAt(apfs[:], at+32) && string(apfs[:]) == "NXSB":
-			fsys = "APFS"
-		case d.readAt(hfs[:], at+1024) && (string(hfs[:]) == "H+" || string(hfs[:]) == "HX"):
-			fsys = "HFS+"
-		}
-		if fsys != "" {
+		if fsys := dmg.DetectFileSystem(diskAt{d, at}); fsys != "" {
 			add(dmg.RuleFilesystemMalformed, signing.SeverityError, "", -1, "the disk's %s places a partition at sector %d, where no block table partition starts, and it holds a file system (%s) besides partition %d's, which macOS mounts too: its files were not verified", e.scheme, e.sector, fsys, opened)
 		}
 	}
+}
+
+// diskAt reads the decoded disk from byte at on, as an io.ReaderAt.
+type diskAt struct {
+	d  *diskReader
+	at int64
+}
+
+func (r diskAt) ReadAt(b []byte, off int64) (int, error) {
+	if !r.d.readAt(b, r.at+off) {
+		return 0, io.ErrUnexpectedEOF
+	}
+	return len(b), nil
 }

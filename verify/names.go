@@ -7,20 +7,26 @@ import (
 	"github.com/shipgate/shipgate/signing"
 )
 
-// windowsName returns the "/"-separated path p as Win32 resolves it: each
-// element loses an NTFS stream suffix (":stream" or "::$DATA") and its
-// trailing dots and spaces. "app.exe.", "app.exe " and "app.exe::$DATA" all
-// open app.exe. A NUL byte ends an element too, as it ends the name an
-// extractor written in C passes to the file system.
+// windowsName returns the "/"-separated path p as Win32 resolves it: a
+// backslash separates elements as "/" does (`lib\evil.dll` is lib/evil.dll,
+// and empty elements are dropped), and each element loses an NTFS stream
+// suffix (":stream" or "::$DATA") and its trailing dots and spaces.
+// "app.exe.", "app.exe " and "app.exe::$DATA" all open app.exe. A NUL byte
+// ends an element too, as it ends the name an extractor written in C passes
+// to the file system.
 func windowsName(p string) string {
-	els := strings.Split(p, "/")
-	for i, el := range els {
+	els := strings.Split(strings.ReplaceAll(p, `\`, "/"), "/")
+	out := els[:0]
+	for _, el := range els {
+		if el == "" {
+			continue
+		}
 		if j := strings.IndexAny(el, ":\x00"); j >= 0 {
 			el = el[:j]
 		}
-		els[i] = strings.TrimRight(el, ". ")
+		out = append(out, strings.TrimRight(el, ". "))
 	}
-	return strings.Join(els, "/")
+	return strings.Join(out, "/")
 }
 
 // checkWindowsAlias reports native code and asar archives whose path is not
@@ -36,7 +42,7 @@ func (c *check) checkWindowsAlias() {
 	if w == c.f.Path {
 		return
 	}
-	c.add(RuleWindowsAlias, signing.SeverityError, fmt.Sprintf("%s file's name %q is %q on Windows (trailing dots and spaces, NTFS stream suffixes and what follows a NUL are dropped), so policy rules matched a name it is not installed under", kindLabel(c.f.Kind), c.f.Path, w))
+	c.add(RuleWindowsAlias, signing.SeverityError, fmt.Sprintf("%s file's name %q is %q on Windows (a backslash separates folders; trailing dots and spaces, NTFS stream suffixes and what follows a NUL are dropped), so policy rules matched a name it is not installed under", kindLabel(c.f.Kind), c.f.Path, w))
 }
 
 // archiveMagic lists the container formats recognised by their first bytes

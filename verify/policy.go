@@ -139,8 +139,9 @@ func (n *Notarized) UnmarshalYAML(v *yaml.Node) error {
 type Rule struct {
 	// Match lists path globs, relative to the input and "/"-separated: "*"
 	// and "?" and "[...]" match within one path element as in [path.Match],
-	// and a "**" element matches any number of elements ("**/*.dll",
-	// "Contents/Frameworks/**").
+	// a "**" element matches any number of elements ("**/*.dll",
+	// "Contents/Frameworks/**"), and a trailing "/" names a folder and
+	// matches everything below it ("vendor/" is "vendor/**").
 	Match []string `yaml:"match" json:"match"`
 	// Require applies to native code (pe, macho, macho-universal).
 	Require Require `yaml:"require" json:"require"`

@@ -107,8 +107,8 @@ func (p Progress) Rate() float64 {
 // With one input that is a directory or a zip archive, report paths are
 // relative to it; otherwise each input's files are named under the input's
 // base name, and two inputs with the same base name are an error. Symbolic
-// links are never followed: one that points out of its input is a
-// file/symlink-escape finding, others are skipped (their targets are checked
+// links are never followed: one that points out of its input, alone or
+// through other links, is a file/symlink-escape finding, others are skipped (their targets are checked
 // where they are).
 //
 // The error is non-nil only when the run fails: an input cannot be read, the
@@ -239,7 +239,8 @@ type engine struct {
 	files      []File
 	findings   []signing.Finding
 	progress   Progress
-	links      []link // symbolic links inside the release (see checkLinks)
+	links      []link      // symbolic links inside the release (see checkLinks)
+	chains     []chainLink // symbolic links of folders, zips and tarballs (see checkLinkChains)
 
 	// catalogs are the security catalogs verified (Options.Catalogs
 	// first, then those of the release as their checks finish); extras
@@ -423,6 +424,7 @@ func (e *engine) run(inputs []input) (*Report, error) {
 	e.mergeBundleSignatures()
 	e.applyCatalogs()
 	e.blocklistWarnings()
+	e.checkLinkChains()
 	e.checkLinks()
 	r := &Report{
 		SchemaVersion: SchemaVersion,

@@ -20,7 +20,7 @@ const (
 	RuleInsecurePath signing.Rule = "file/insecure-path"
 	// RuleDuplicateEntry: an archive holds two entries of one name.
 	RuleDuplicateEntry signing.Rule = "file/duplicate-entry"
-	// RuleNameCollision: an archive (zip, tar, 7-Zip; a cabinet or MSI as
+	// RuleNameCollision: an archive (zip, tar, 7-Zip; a cabinet, MSI or NSIS installer as
 	// Windows compares names) holds entries that are one once extracted on
 	// APFS, HFS+ or NTFS (Windows): names that differ only in
 	// case, Unicode normalization, characters HFS+ ignores or trailing

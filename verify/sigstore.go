@@ -241,7 +241,7 @@ func loadSigstore(p *Policy) (map[*Sigstore]*sigstoreMaterial, error) {
 // rare bundles a digest cannot verify (Ed25519 or non-SHA-256 message
 // signatures).
 func (c *check) checkSigstore(s *Sigstore, line int) {
-	if s == nil || strings.HasSuffix(c.f.Path, SigstoreBundleSuffix) || c.f.SHA256.IsZero() {
+	if s == nil || c.f.SHA256.IsZero() {
 		return
 	}
 	j := c.j
@@ -249,6 +249,16 @@ func (c *check) checkSigstore(s *Sigstore, line int) {
 	who := "the policy"
 	if line > 0 {
 		who = fmt.Sprintf("the policy rule at line %d", line)
+	}
+	if strings.HasSuffix(c.f.Path, SigstoreBundleSuffix) {
+		// A bundle needs no bundle of its own; a file only named like
+		// one, with no artifact beside it, is no bundle.
+		art := strings.TrimSuffix(j.sibName, SigstoreBundleSuffix)
+		if j.sib != nil && art != "" && isSiblingFile(j.sib, art) {
+			return
+		}
+		c.add(ruleSigstoreMissing, signing.SeverityError, fmt.Sprintf("The file is named as the Sigstore bundle of %s, which is not next to it, so it is no bundle; %s requires a Sigstore bundle %s for it", path.Base(strings.TrimSuffix(c.f.Path, SigstoreBundleSuffix)), who, bundleName))
+		return
 	}
 	if j.sib == nil {
 		c.add(ruleSigstoreMissing, signing.SeverityError, fmt.Sprintf("%s requires a Sigstore bundle %s next to this file, and files of this input have no neighbours to hold one", capital(who), bundleName))
@@ -321,6 +331,15 @@ const maxSibling = blob.MaxBundleSize
 
 // readSibling reads the regular file name of fsys, up to maxSibling bytes.
 // A symbolic link is refused: the bundle must be part of the release.
+// isSiblingFile reports whether name is a file (not a folder) in fsys.
+func isSiblingFile(fsys fs.FS, name string) bool {
+	if !fs.ValidPath(name) {
+		return false
+	}
+	st, err := fs.Stat(fsys, name)
+	return err == nil && !st.IsDir()
+}
+
 func readSibling(fsys fs.FS, name string) ([]byte, error) {
 	if !fs.ValidPath(name) {
 		return nil, fs.ErrNotExist

@@ -100,7 +100,7 @@ func TestSigstorePolicy(t *testing.T) {
 			name:    "bundle missing",
 			policy:  sigstoreKeylessPolicy,
 			files:   map[string][]byte{"dist/libffmpeg.tar.gz": artifact, "dist/other.tar.gz.sigstore.json": keyless},
-			missing: []string{"dist/libffmpeg.tar.gz"},
+			missing: []string{"dist/libffmpeg.tar.gz", "dist/other.tar.gz.sigstore.json"},
 		},
 		{
 			name:    "tampered artifact",
@@ -388,5 +388,24 @@ func BenchmarkSigstoreBundle(b *testing.B) {
 		if err != nil || !r.Summary.Passed {
 			b.Fatalf("%v %+v", err, r.Findings)
 		}
+	}
+}
+
+// Any file named *.sigstore.json escaped a rule requiring Sigstore bundles:
+// only a bundle beside its artifact is exempt, not a file named like the
+// bundle of nothing.
+func TestAttackSigstoreBundleNameExempt(t *testing.T) {
+	files := map[string][]byte{
+		"dist/libffmpeg.tar.gz":               sigstoreTestdata(t, "artifact.txt"),
+		"dist/libffmpeg.tar.gz.sigstore.json": sigstoreTestdata(t, "keyless.sigstore.json"),
+	}
+	if r := sigstoreCase(t, sigstoreKeylessPolicy, files, nil); !r.Summary.Passed {
+		t.Fatalf("artifact and bundle fail: %v", r.Findings)
+	}
+	files["dist/payload.sigstore.json"] = []byte("#!/bin/sh\n")
+	r := sigstoreCase(t, sigstoreKeylessPolicy, files, nil)
+	got := findingsOf(r, ruleSigstoreMissing)
+	if r.Summary.Passed || len(got) != 1 || !strings.HasPrefix(got[0], "dist/payload.sigstore.json: ") {
+		t.Errorf("passed %v, %s findings %q", r.Summary.Passed, ruleSigstoreMissing, got)
 	}
 }

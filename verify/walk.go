@@ -132,7 +132,9 @@ func (e *engine) walkDir(in input) error {
 				e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("cannot read symbolic link: %v", unwrapPath(err))))
 				return nil
 			}
-			if symlinkEscapes(rel, target) {
+			escapes := symlinkEscapes(rel, target)
+			e.addChainLink(in.prefix, rel, target, escapes)
+			if escapes {
 				e.addFindings(finding(ruleSymlinkEscape, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("symbolic link to %q points out of the release; it was not followed", target)))
 			} else {
 				e.addLink(in.prefix, rel, target)
@@ -147,7 +149,11 @@ func (e *engine) walkDir(in input) error {
 			}
 			return nil
 		case !d.Type().IsRegular():
-			return nil // devices, pipes and sockets are not release content
+			// A device, pipe or socket is never opened (reading a pipe
+			// waits for a writer), and is no file to check: extractors and
+			// installers skip it or make it something else.
+			e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("%s, not a regular file; it was not read or checked", specialKind(d.Type()))))
+			return nil
 		}
 		// The file is not stat'ed here: its check reads it whole when
 		// small, and queues it again with its size when not (see
@@ -751,7 +757,9 @@ func (e *engine) checkZipSymlink(zf *zip.File, prefix, name, report string) {
 		e.addFindings(finding(ruleMalformed, signing.SeverityError, report, "symbolic link entry has an unreadable or oversized target"))
 		return
 	}
-	if symlinkEscapes(name, string(b)) {
+	escapes := symlinkEscapes(name, string(b))
+	e.addChainLink(prefix, name, string(b), escapes)
+	if escapes {
 		e.addFindings(finding(ruleSymlinkEscape, signing.SeverityError, report, fmt.Sprintf("symbolic link to %q points out of the archive; it was not followed", string(b))))
 		return
 	}
@@ -864,4 +872,20 @@ func finding(rule signing.Rule, sev signing.Severity, p, msg string) signing.Fin
 	f := signing.NewFinding(rule, sev, msg)
 	f.Path = p
 	return f
+}
+
+// specialKind names the kind of a file that is neither regular, a directory
+// nor a symbolic link.
+func specialKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeCharDevice != 0:
+		return "character device"
+	case m&fs.ModeDevice != 0:
+		return "block device"
+	}
+	return fmt.Sprintf("special file (mode %v)", m)
 }

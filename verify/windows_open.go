@@ -23,7 +23,8 @@ func hasWindowsContainerMagic(hdr []byte) bool {
 // embedded cabinets' files under setup.msi/<cabinet>/<installed path>,
 // its binary-column streams (custom actions, icons) under
 // setup.msi/<table>/<key>, and what its storages hold (a nested
-// database's files, a level deeper) under setup.msi/<storage>/…. They are checked one after the other as they are
+// database's files, a level deeper) under setup.msi/<storage>/…, a nested
+// database's own signature at setup.msi/<storage> (nested_signature.go). They are checked one after the other as they are
 // read, as a tarball's entries are, within the same nesting and expansion
 // limits as zip archives.
 func (c *check) openWindows(ra io.ReaderAt, size int64) {
@@ -44,8 +45,9 @@ func (c *check) openWindows(ra io.ReaderAt, size int64) {
 			// A nested database's files lie deeper (en.Nested).
 			c.entryJob(&job{path: en.Path, size: en.Size, src: en.Source, depth: c.j.depth + 1 + en.Nested, expand: x, held: c.j.held})
 		},
-		Finding: func(f signing.Finding) { c.finds = append(c.finds, f) },
-		Depth:   c.j.depth,
+		Finding:        func(f signing.Finding) { c.finds = append(c.finds, f) },
+		SignedDatabase: func(sd container.SignedDatabase) { c.nestedSignature(ra, size, sd) },
+		Depth:          c.j.depth,
 	})
 }
 

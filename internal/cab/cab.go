@@ -219,23 +219,48 @@ const (
 // file entries. Blocks are read only when files are. Bytes after cbCabinet
 // (a signature) are not read.
 func NewReader(r io.ReaderAt, size int64) (*Reader, error) {
+	c, h, err := readHeader(r, size)
+	if err != nil {
+		return nil, err
+	}
+	le := binary.LittleEndian
+	coffFiles := int64(le.Uint32(h[16:]))
+	nFolders, nFiles := int(le.Uint16(h[26:])), int(le.Uint16(h[28:]))
+	off, folderReserve, err := c.readOptionalFields(le.Uint16(h[30:]))
+	if err != nil {
+		return nil, err
+	}
+	if err := c.readFolders(off, nFolders, folderReserve); err != nil {
+		return nil, err
+	}
+	if err := c.readFiles(coffFiles, nFiles); err != nil {
+		return nil, err
+	}
+	c.findOverlaps()
+	c.buildDirs()
+	return c, nil
+}
+
+// readHeader reads and checks the cabinet's fixed 36-byte header, and
+// returns the Reader it describes and the header.
+func readHeader(r io.ReaderAt, size int64) (*Reader, *[36]byte, error) {
 	var h [36]byte
 	if size < int64(len(h)) {
-		return nil, ErrNotCabinet
+		return nil, nil, ErrNotCabinet
 	}
 	if n, err := r.ReadAt(h[:], 0); n < len(h) {
-		return nil, fmt.Errorf("cab: %w", err)
+		return nil, nil, fmt.Errorf("cab: %w", err)
 	}
 	if string(h[:4]) != "MSCF" {
-		return nil, ErrNotCabinet
+		return nil, nil, ErrNotCabinet
 	}
 	le := binary.LittleEndian
 	cb := int64(le.Uint32(h[8:]))
 	if cb > size {
-		return nil, &FormatError{8, fmt.Sprintf("cbCabinet %d exceeds the file's %d bytes", cb, size)}
+		return nil, nil, &FormatError{8, fmt.Sprintf("cbCabinet %d exceeds the file's %d bytes", cb, size)}
 	}
 	if cb < int64(len(h)) {
-		return nil, &FormatError{8, fmt.Sprintf("cbCabinet %d is shorter than the header", cb)}
+		return nil, nil, &FormatError{8, fmt.Sprintf("cbCabinet %d is shorter than the header", cb)}
 	}
 	c := &Reader{r: r, size: cb, SetID: le.Uint16(h[32:]), Index: le.Uint16(h[34:]), VersionMajor: h[25], VersionMinor: h[24]}
 	if c.VersionMajor != 1 || c.VersionMinor != 3 {
@@ -243,45 +268,54 @@ func NewReader(r io.ReaderAt, size int64) (*Reader, error) {
 		// one, so its files are read too: refusing would hide them.
 		c.problems = append(c.problems, Problem{Kind: ProblemVersion, Offset: 24, Message: fmt.Sprintf("the cabinet's header gives version %d.%d; [MS-CAB] defines 1.3 only, and it was read as 1.3", c.VersionMajor, c.VersionMinor)})
 	}
-	coffFiles := int64(le.Uint32(h[16:]))
-	nFolders, nFiles := int(le.Uint16(h[26:])), int(le.Uint16(h[28:]))
-	flags := le.Uint16(h[30:])
-	off := int64(36)
-	folderReserve := 0
+	return c, &h, nil
+}
+
+// readOptionalFields reads the header's optional fields that flags say
+// follow it: the reserve sizes (and the header's reserve, skipped), and the
+// previous and next cabinets' names. It returns the offset after them and
+// each folder entry's reserve.
+func (c *Reader) readOptionalFields(flags uint16) (off int64, folderReserve int, err error) {
+	off = 36
 	if flags&flagReservePresent != 0 {
 		var rs [4]byte
 		if err := c.read(rs[:], off, "reserve sizes"); err != nil {
-			return nil, err
+			return 0, 0, err
 		}
-		off += 4 + int64(le.Uint16(rs[:]))
+		off += 4 + int64(binary.LittleEndian.Uint16(rs[:]))
 		folderReserve, c.dataReserve = int(rs[2]), int(rs[3])
 	}
 	if flags&flagPrevCabinet != 0 {
-		var err error
 		if c.Prev, off, err = c.readString(off, "szCabinetPrev"); err != nil {
-			return nil, err
+			return 0, 0, err
 		}
 		if _, off, err = c.readString(off, "szDiskPrev"); err != nil {
-			return nil, err
+			return 0, 0, err
 		}
 	}
 	if flags&flagNextCabinet != 0 {
-		var err error
 		if c.Next, off, err = c.readString(off, "szCabinetNext"); err != nil {
-			return nil, err
+			return 0, 0, err
 		}
 		if _, off, err = c.readString(off, "szDiskNext"); err != nil {
-			return nil, err
+			return 0, 0, err
 		}
 	}
-	// Folders: 8 bytes and the reserve each, all inside the cabinet.
+	return off, folderReserve, nil
+}
+
+// readFolders reads the nFolders folder entries at off: 8 bytes and the
+// reserve each, all inside the cabinet.
+func (c *Reader) readFolders(off int64, nFolders, folderReserve int) error {
+	le := binary.LittleEndian
+	cb := c.size
 	fsz := int64(8 + folderReserve)
 	if off+int64(nFolders)*fsz > cb {
-		return nil, &FormatError{26, fmt.Sprintf("%d folders of %d bytes do not fit in the cabinet", nFolders, fsz)}
+		return &FormatError{26, fmt.Sprintf("%d folders of %d bytes do not fit in the cabinet", nFolders, fsz)}
 	}
 	buf := make([]byte, int64(nFolders)*fsz)
 	if err := c.read(buf, off, "folders"); err != nil {
-		return nil, err
+		return err
 	}
 	c.Folders = make([]*Folder, nFolders)
 	for i := range c.Folders {
@@ -293,33 +327,37 @@ func NewReader(r io.ReaderAt, size int64) (*Reader, error) {
 		}
 		// Each block takes at least its 8-byte header.
 		if fo.DataOffset > cb || int64(fo.Blocks)*int64(8+c.dataReserve) > cb-fo.DataOffset {
-			return nil, &FormatError{fo.Offset, fmt.Sprintf("folder %d: %d data blocks at offset %d do not fit in the cabinet", i, fo.Blocks, fo.DataOffset)}
+			return &FormatError{fo.Offset, fmt.Sprintf("folder %d: %d data blocks at offset %d do not fit in the cabinet", i, fo.Blocks, fo.DataOffset)}
 		}
 		c.Folders[i] = fo
 	}
-	// Files: 16 bytes and a name of at most 256 bytes each.
-	if coffFiles > cb || int64(nFiles)*17 > cb-coffFiles {
-		return nil, &FormatError{16, fmt.Sprintf("%d file entries at offset %d do not fit in the cabinet", nFiles, coffFiles)}
+	return nil
+}
+
+// readFiles reads the nFiles file entries at coffFiles: 16 bytes and a
+// name of at most 256 bytes each.
+func (c *Reader) readFiles(coffFiles int64, nFiles int) error {
+	le := binary.LittleEndian
+	if coffFiles > c.size || int64(nFiles)*17 > c.size-coffFiles {
+		return &FormatError{16, fmt.Sprintf("%d file entries at offset %d do not fit in the cabinet", nFiles, coffFiles)}
 	}
 	c.byName = make(map[string]*File)
-	off = coffFiles
+	off := coffFiles
 	var fh [16]byte
 	for i := 0; i < nFiles; i++ {
 		if err := c.read(fh[:], off, "file entry"); err != nil {
-			return nil, err
+			return err
 		}
 		raw, next, err := c.readString(off+16, "file name")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		f := &File{RawName: raw, Size: int64(le.Uint32(fh[:])), FolderOffset: int64(le.Uint32(fh[4:])), Folder: int(le.Uint16(fh[8:])), Attributes: le.Uint16(fh[14:]), Offset: off}
 		f.Modified = dosTime(le.Uint16(fh[10:]), le.Uint16(fh[12:]))
 		off = next
 		c.addFile(f)
 	}
-	c.findOverlaps()
-	c.buildDirs()
-	return c, nil
+	return nil
 }
 
 // addFile checks one file entry and lists it, or records why not.

@@ -129,139 +129,19 @@ type File struct {
 
 // Open parses the compound file in r (size bytes).
 func Open(r io.ReaderAt, size int64) (*File, error) {
-	var h [512]byte
-	if size < 512 {
-		return nil, ErrNotCFB
+	f, hc, err := openHeader(r, size)
+	if err != nil {
+		return nil, err
 	}
-	if _, err := r.ReadAt(h[:], 0); err != nil {
-		return nil, fmt.Errorf("cfb: %w", err)
-	}
-	if !bytes.Equal(h[:8], []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}) {
-		return nil, ErrNotCFB
-	}
-	le := binary.LittleEndian
-	f := &File{r: r, size: size, children: map[int][]*Entry{}, header: h}
-	major, shift, miniShift := le.Uint16(h[26:]), le.Uint16(h[30:]), le.Uint16(h[32:])
-	switch {
-	case le.Uint16(h[28:]) != 0xfffe:
-		return nil, &FormatError{28, "byte order mark is not 0xfffe"}
-	case major == 3 && shift == 9, major == 4 && shift == 12:
-	default:
-		return nil, &FormatError{26, fmt.Sprintf("version %d with sector shift %d", major, shift)}
-	}
-	if miniShift != 6 || le.Uint32(h[56:]) != 4096 {
-		return nil, &FormatError{32, "mini sector shift is not 6 or the mini stream cutoff is not 4096"}
-	}
-	f.Version = int(major)
-	f.sectorSize = 1 << shift
-	f.headerSize = f.sectorSize
-	if size < f.headerSize {
-		return nil, &FormatError{0, "file shorter than its header sector"}
-	}
-	f.nsect = (size - f.headerSize + f.sectorSize - 1) / f.sectorSize
-	if f.nsect > MaxSectors {
-		return nil, &FormatError{0, fmt.Sprintf("%d sectors exceed the limit of %d", f.nsect, MaxSectors)}
-	}
-	f.owner = make([]string, f.nsect)
-	nFAT, firstDir := le.Uint32(h[44:]), le.Uint32(h[48:])
-	firstMini, nMini := le.Uint32(h[60:]), le.Uint32(h[64:])
-	firstDIFAT, nDIFAT := le.Uint32(h[68:]), le.Uint32(h[72:])
-	if int64(nFAT) > f.nsect || int64(nMini) > f.nsect || int64(nDIFAT) > f.nsect {
-		return nil, &FormatError{44, "sector counts exceed the sectors in the file"}
-	}
-	// DIFAT: 109 entries in the header, then a chain of DIFAT sectors.
-	var fatSectors []uint32
-	for i := 0; i < 109; i++ {
-		if s := le.Uint32(h[76+4*i:]); s != freeSect {
-			fatSectors = append(fatSectors, s)
-		}
-	}
-	per := int(f.sectorSize / 4)
 	buf := make([]byte, f.sectorSize)
-	s := firstDIFAT
-	n := uint32(0)
-	for ; s != endOfChain && s != freeSect; n++ {
-		if n >= nDIFAT {
-			return nil, &FormatError{72, "DIFAT chain longer than its count"}
-		}
-		if err := f.claim(s, "DIFAT"); err != nil {
-			return nil, err
-		}
-		if err := f.readSector(s, buf); err != nil {
-			return nil, err
-		}
-		for i := 0; i < per-1; i++ {
-			if v := le.Uint32(buf[4*i:]); v != freeSect {
-				fatSectors = append(fatSectors, v)
-			}
-		}
-		s = le.Uint32(buf[4*(per-1):])
-	}
-	if n != nDIFAT {
-		return nil, &FormatError{72, fmt.Sprintf("header counts %d DIFAT sectors, the chain has %d", nDIFAT, n)}
-	}
-	if uint32(len(fatSectors)) != nFAT {
-		return nil, &FormatError{44, fmt.Sprintf("header counts %d FAT sectors, the DIFAT lists %d", nFAT, len(fatSectors))}
-	}
-	f.fatSectors = fatSectors
-	f.fat = make([]uint32, 0, len(fatSectors)*per)
-	for _, s := range fatSectors {
-		if err := f.claim(s, "FAT"); err != nil {
-			return nil, err
-		}
-		if err := f.readSector(s, buf); err != nil {
-			return nil, err
-		}
-		for i := 0; i < per; i++ {
-			f.fat = append(f.fat, le.Uint32(buf[4*i:]))
-		}
-	}
-	// The FAT must describe the FAT and DIFAT sectors as such.
-	for _, s := range fatSectors {
-		if int(s) >= len(f.fat) || f.fat[s] != fatSect {
-			return nil, &FormatError{f.sectorOffset(s), fmt.Sprintf("FAT sector %d is not marked FATSECT", s)}
-		}
-	}
-	// Directory.
-	dirChain, err := f.chain(firstDir, "directory", -1)
-	if err != nil {
+	if err := f.readFAT(hc, buf); err != nil {
 		return nil, err
 	}
-	if int64(len(dirChain))*f.sectorSize/128 > MaxEntries {
-		return nil, &FormatError{48, fmt.Sprintf("directory of %d sectors holds more than %d entries", len(dirChain), MaxEntries)}
-	}
-	for _, s := range dirChain {
-		if err := f.readSector(s, buf); err != nil {
-			return nil, err
-		}
-		for k := int64(0); k < f.sectorSize/128; k++ {
-			e := &Entry{Index: len(f.Entries), Offset: f.sectorOffset(s) + 128*k}
-			copy(e.Raw[:], buf[128*k:])
-			if err := f.parseEntry(e); err != nil {
-				return nil, err
-			}
-			f.Entries = append(f.Entries, e)
-		}
-	}
-	if len(f.Entries) == 0 || f.Entries[0].Type != TypeRoot {
-		return nil, &FormatError{f.sectorOffset(firstDir), "the first directory entry is not the root"}
-	}
-	// Mini FAT and the mini stream.
-	miniFATChain, err := f.chain(firstMini, "mini FAT", -1)
-	if err != nil {
+	if err := f.readDirectory(hc.firstDir, buf); err != nil {
 		return nil, err
 	}
-	if uint32(len(miniFATChain)) != nMini {
-		return nil, &FormatError{64, fmt.Sprintf("header counts %d mini FAT sectors, the chain has %d", nMini, len(miniFATChain))}
-	}
-	f.miniFATSectors = miniFATChain
-	for _, s := range miniFATChain {
-		if err := f.readSector(s, buf); err != nil {
-			return nil, err
-		}
-		for i := 0; i < per; i++ {
-			f.minifat = append(f.minifat, le.Uint32(buf[4*i:]))
-		}
+	if err := f.readMiniFAT(hc, buf); err != nil {
+		return nil, err
 	}
 	root := f.Entries[0]
 	if f.miniChain, err = f.chain(root.Start, "mini stream", root.Size); err != nil {
@@ -278,6 +158,181 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 		}
 	}
 	return f, nil
+}
+
+// headerCounts are the header's table locations and sizes.
+type headerCounts struct {
+	nFAT, firstDir     uint32
+	firstMini, nMini   uint32
+	firstDIFAT, nDIFAT uint32
+}
+
+// openHeader checks the header of the compound file in r and returns the
+// File it describes, with no tables read yet.
+func openHeader(r io.ReaderAt, size int64) (*File, headerCounts, error) {
+	var h [512]byte
+	var hc headerCounts
+	if size < 512 {
+		return nil, hc, ErrNotCFB
+	}
+	if _, err := r.ReadAt(h[:], 0); err != nil {
+		return nil, hc, fmt.Errorf("cfb: %w", err)
+	}
+	if !bytes.Equal(h[:8], []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}) {
+		return nil, hc, ErrNotCFB
+	}
+	le := binary.LittleEndian
+	f := &File{r: r, size: size, children: map[int][]*Entry{}, header: h}
+	major, shift, miniShift := le.Uint16(h[26:]), le.Uint16(h[30:]), le.Uint16(h[32:])
+	switch {
+	case le.Uint16(h[28:]) != 0xfffe:
+		return nil, hc, &FormatError{28, "byte order mark is not 0xfffe"}
+	case major == 3 && shift == 9, major == 4 && shift == 12:
+	default:
+		return nil, hc, &FormatError{26, fmt.Sprintf("version %d with sector shift %d", major, shift)}
+	}
+	if miniShift != 6 || le.Uint32(h[56:]) != 4096 {
+		return nil, hc, &FormatError{32, "mini sector shift is not 6 or the mini stream cutoff is not 4096"}
+	}
+	f.Version = int(major)
+	f.sectorSize = 1 << shift
+	f.headerSize = f.sectorSize
+	if size < f.headerSize {
+		return nil, hc, &FormatError{0, "file shorter than its header sector"}
+	}
+	f.nsect = (size - f.headerSize + f.sectorSize - 1) / f.sectorSize
+	if f.nsect > MaxSectors {
+		return nil, hc, &FormatError{0, fmt.Sprintf("%d sectors exceed the limit of %d", f.nsect, MaxSectors)}
+	}
+	f.owner = make([]string, f.nsect)
+	hc = headerCounts{
+		nFAT: le.Uint32(h[44:]), firstDir: le.Uint32(h[48:]),
+		firstMini: le.Uint32(h[60:]), nMini: le.Uint32(h[64:]),
+		firstDIFAT: le.Uint32(h[68:]), nDIFAT: le.Uint32(h[72:]),
+	}
+	if int64(hc.nFAT) > f.nsect || int64(hc.nMini) > f.nsect || int64(hc.nDIFAT) > f.nsect {
+		return nil, hc, &FormatError{44, "sector counts exceed the sectors in the file"}
+	}
+	return f, hc, nil
+}
+
+// readFAT reads the DIFAT, then the FAT sectors it lists, into f.fat.
+func (f *File) readFAT(hc headerCounts, buf []byte) error {
+	fatSectors, err := f.readDIFAT(hc, buf)
+	if err != nil {
+		return err
+	}
+	le := binary.LittleEndian
+	per := int(f.sectorSize / 4)
+	f.fatSectors = fatSectors
+	f.fat = make([]uint32, 0, len(fatSectors)*per)
+	for _, s := range fatSectors {
+		if err := f.claim(s, "FAT"); err != nil {
+			return err
+		}
+		if err := f.readSector(s, buf); err != nil {
+			return err
+		}
+		for i := 0; i < per; i++ {
+			f.fat = append(f.fat, le.Uint32(buf[4*i:]))
+		}
+	}
+	// The FAT must describe the FAT and DIFAT sectors as such.
+	for _, s := range fatSectors {
+		if int(s) >= len(f.fat) || f.fat[s] != fatSect {
+			return &FormatError{f.sectorOffset(s), fmt.Sprintf("FAT sector %d is not marked FATSECT", s)}
+		}
+	}
+	return nil
+}
+
+// readDIFAT returns the FAT's sectors: 109 entries in the header, then a
+// chain of DIFAT sectors.
+func (f *File) readDIFAT(hc headerCounts, buf []byte) ([]uint32, error) {
+	le := binary.LittleEndian
+	var fatSectors []uint32
+	for i := 0; i < 109; i++ {
+		if s := le.Uint32(f.header[76+4*i:]); s != freeSect {
+			fatSectors = append(fatSectors, s)
+		}
+	}
+	per := int(f.sectorSize / 4)
+	s := hc.firstDIFAT
+	n := uint32(0)
+	for ; s != endOfChain && s != freeSect; n++ {
+		if n >= hc.nDIFAT {
+			return nil, &FormatError{72, "DIFAT chain longer than its count"}
+		}
+		if err := f.claim(s, "DIFAT"); err != nil {
+			return nil, err
+		}
+		if err := f.readSector(s, buf); err != nil {
+			return nil, err
+		}
+		for i := 0; i < per-1; i++ {
+			if v := le.Uint32(buf[4*i:]); v != freeSect {
+				fatSectors = append(fatSectors, v)
+			}
+		}
+		s = le.Uint32(buf[4*(per-1):])
+	}
+	if n != hc.nDIFAT {
+		return nil, &FormatError{72, fmt.Sprintf("header counts %d DIFAT sectors, the chain has %d", hc.nDIFAT, n)}
+	}
+	if uint32(len(fatSectors)) != hc.nFAT {
+		return nil, &FormatError{44, fmt.Sprintf("header counts %d FAT sectors, the DIFAT lists %d", hc.nFAT, len(fatSectors))}
+	}
+	return fatSectors, nil
+}
+
+// readDirectory reads the directory entries from the chain at firstDir.
+func (f *File) readDirectory(firstDir uint32, buf []byte) error {
+	dirChain, err := f.chain(firstDir, "directory", -1)
+	if err != nil {
+		return err
+	}
+	if int64(len(dirChain))*f.sectorSize/128 > MaxEntries {
+		return &FormatError{48, fmt.Sprintf("directory of %d sectors holds more than %d entries", len(dirChain), MaxEntries)}
+	}
+	for _, s := range dirChain {
+		if err := f.readSector(s, buf); err != nil {
+			return err
+		}
+		for k := int64(0); k < f.sectorSize/128; k++ {
+			e := &Entry{Index: len(f.Entries), Offset: f.sectorOffset(s) + 128*k}
+			copy(e.Raw[:], buf[128*k:])
+			if err := f.parseEntry(e); err != nil {
+				return err
+			}
+			f.Entries = append(f.Entries, e)
+		}
+	}
+	if len(f.Entries) == 0 || f.Entries[0].Type != TypeRoot {
+		return &FormatError{f.sectorOffset(firstDir), "the first directory entry is not the root"}
+	}
+	return nil
+}
+
+// readMiniFAT reads the mini FAT into f.minifat.
+func (f *File) readMiniFAT(hc headerCounts, buf []byte) error {
+	miniFATChain, err := f.chain(hc.firstMini, "mini FAT", -1)
+	if err != nil {
+		return err
+	}
+	if uint32(len(miniFATChain)) != hc.nMini {
+		return &FormatError{64, fmt.Sprintf("header counts %d mini FAT sectors, the chain has %d", hc.nMini, len(miniFATChain))}
+	}
+	f.miniFATSectors = miniFATChain
+	per := int(f.sectorSize / 4)
+	for _, s := range miniFATChain {
+		if err := f.readSector(s, buf); err != nil {
+			return err
+		}
+		for i := 0; i < per; i++ {
+			f.minifat = append(f.minifat, binary.LittleEndian.Uint32(buf[4*i:]))
+		}
+	}
+	return nil
 }
 
 // Open returns a reader of a stream's bytes.
@@ -367,76 +422,154 @@ func (f *File) ReadAll(e *Entry, max int64) ([]byte, error) {
 // identifier, state bits and times; a storage's start and size; the root's
 // creation time, siblings and name).
 func (f *File) Unowned() ([]Region, error) {
-	var out []Region
-	truncated := false
-	add := func(off int64, b []byte, why string) {
-		for i := 0; i < len(b); {
-			if b[i] == 0 {
-				i++
-				continue
-			}
-			j := i
-			for j < len(b) && b[j] != 0 {
-				j++
-			}
-			// Merge runs separated by few zeros into one region.
-			if k := len(out) - 1; k >= 0 && out[k].Reason == why && off+int64(i) >= out[k].Offset && off+int64(i)-(out[k].Offset+out[k].Len) <= 16 {
-				out[k].Len = off + int64(j) - out[k].Offset
-			} else if len(out) >= maxRegions {
-				truncated = true
-			} else {
-				out = append(out, Region{Offset: off + int64(i), Len: int64(j - i), Reason: why})
-			}
-			i = j
-		}
+	u := &unownedScan{f: f, buf: make([]byte, f.sectorSize)}
+	if err := u.header(); err != nil {
+		return nil, err
 	}
-	buf := make([]byte, f.sectorSize)
-	read := func(off, n int64) ([]byte, error) {
-		n = min(n, f.size-off)
-		if n <= 0 {
-			return nil, nil
-		}
-		if _, err := f.r.ReadAt(buf[:n], off); err != nil && err != io.EOF {
-			return nil, fmt.Errorf("cfb: %w", err)
-		}
-		return buf[:n], nil
+	u.tableSlack(f.fat, f.fatSectors, f.nsect, "FAT entry for a sector past the end of the file")
+	u.tableSlack(f.minifat, f.miniFATSectors, (miniSizeOf(f)+63)/64, "mini FAT entry for a mini sector past the mini stream")
+	if err := u.sectors(); err != nil {
+		return nil, err
 	}
+	if err := u.miniSlack(); err != nil {
+		return nil, err
+	}
+	u.directory()
+	out := u.out
+	sortRegions(out)
+	if u.truncated {
+		out[len(out)-1].Reason += fmt.Sprintf("; more than %d regions, the rest not listed", maxRegions)
+	}
+	return out, nil
+}
+
+// unownedScan collects Unowned's regions.
+type unownedScan struct {
+	f         *File
+	out       []Region
+	truncated bool   // more than maxRegions were found
+	buf       []byte // one sector, for read
+}
+
+// add reports the runs of non-zero bytes in b, which is at offset off.
+func (u *unownedScan) add(off int64, b []byte, why string) {
+	out := u.out
+	for i := 0; i < len(b); {
+		if b[i] == 0 {
+			i++
+			continue
+		}
+		j := i
+		for j < len(b) && b[j] != 0 {
+			j++
+		}
+		// Merge runs separated by few zeros into one region.
+		if k := len(out) - 1; k >= 0 && out[k].Reason == why && off+int64(i) >= out[k].Offset && off+int64(i)-(out[k].Offset+out[k].Len) <= 16 {
+			out[k].Len = off + int64(j) - out[k].Offset
+		} else if len(out) >= maxRegions {
+			u.truncated = true
+		} else {
+			out = append(out, Region{Offset: off + int64(i), Len: int64(j - i), Reason: why})
+		}
+		i = j
+	}
+	u.out = out
+}
+
+// read returns up to n bytes (at most a sector) of the file at off, fewer
+// at the file's end; the buffer is reused by the next read.
+func (u *unownedScan) read(off, n int64) ([]byte, error) {
+	n = min(n, u.f.size-off)
+	if n <= 0 {
+		return nil, nil
+	}
+	if _, err := u.f.r.ReadAt(u.buf[:n], off); err != nil && err != io.EOF {
+		return nil, fmt.Errorf("cfb: %w", err)
+	}
+	return u.buf[:n], nil
+}
+
+// header reports a version 4 header's padding and the header fields that
+// must be zero: the class identifier, the reserved bytes, the transaction
+// signature, and a version 3 file's directory sector count; and a minor
+// version other than the two known ones.
+func (u *unownedScan) header() error {
+	f := u.f
 	if f.headerSize > 512 {
-		b, err := read(512, f.headerSize-512)
+		b, err := u.read(512, f.headerSize-512)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		add(512, b, "header padding")
+		u.add(512, b, "header padding")
 	}
-	// Header fields that must be zero: the class identifier, the reserved
-	// bytes, the transaction signature, and a version 3 file's directory
-	// sector count.
 	for _, fld := range [][2]int{{8, 24}, {34, 40}, {52, 56}} {
-		add(int64(fld[0]), f.header[fld[0]:fld[1]], "reserved header field")
+		u.add(int64(fld[0]), f.header[fld[0]:fld[1]], "reserved header field")
 	}
 	if f.Version == 3 {
-		add(40, f.header[40:44], "reserved header field")
+		u.add(40, f.header[40:44], "reserved header field")
 	}
 	if mv := binary.LittleEndian.Uint16(f.header[24:]); mv != 0x3e && mv != 0x3b {
-		add(24, f.header[24:26], "minor version other than 0x3E or 0x3B")
+		u.add(24, f.header[24:26], "minor version other than 0x3E or 0x3B")
 	}
-	// Table entries for sectors the file does not have hold no sector
-	// numbers.
+	return nil
+}
+
+// tableSlack reports the entries from index from on of a FAT or mini FAT
+// (held in secs), which are for sectors the file does not have and hold no
+// sector numbers.
+func (u *unownedScan) tableSlack(table []uint32, secs []uint32, from int64, why string) {
+	f := u.f
 	per := f.sectorSize / 4
-	tableSlack := func(table []uint32, secs []uint32, from int64, why string) {
-		for i := from; i < int64(len(table)); i++ {
-			// Writers leave special values (ENDOFCHAIN, osslsigncode's
-			// mini FAT) there; only a sector number is data.
-			if table[i] <= maxRegSect {
-				var v [4]byte
-				binary.LittleEndian.PutUint32(v[:], table[i]^freeSect) // non-zero where it differs from FREESECT
-				add(f.sectorOffset(secs[i/per])+(i%per)*4, v[:], why)
-			}
+	for i := from; i < int64(len(table)); i++ {
+		// Writers leave special values (ENDOFCHAIN, osslsigncode's
+		// mini FAT) there; only a sector number is data.
+		if table[i] <= maxRegSect {
+			var v [4]byte
+			binary.LittleEndian.PutUint32(v[:], table[i]^freeSect) // non-zero where it differs from FREESECT
+			u.add(f.sectorOffset(secs[i/per])+(i%per)*4, v[:], why)
 		}
 	}
-	tableSlack(f.fat, f.fatSectors, f.nsect, "FAT entry for a sector past the end of the file")
-	tableSlack(f.minifat, f.miniFATSectors, (miniSizeOf(f)+63)/64, "mini FAT entry for a mini sector past the mini stream")
-	// Slack after each regular stream's end, in sector order.
+}
+
+// sectors reports, sector by sector, free sectors, DIFAT sectors the FAT
+// does not mark, unused parts of the mini stream, and the slack after each
+// regular stream's end.
+func (u *unownedScan) sectors() error {
+	f := u.f
+	tails := f.streamTails()
+	miniIndex := map[uint32]int64{} // sector -> index in the mini stream
+	for i, s := range f.miniChain {
+		miniIndex[s] = int64(i)
+	}
+	for s := int64(0); s < f.nsect; s++ {
+		off := f.sectorOffset(uint32(s))
+		var err error
+		switch owner := f.owner[s]; {
+		case owner == "":
+			err = u.freeSector(s, off)
+		case owner == "DIFAT":
+			if s < int64(len(f.fat)) && f.fat[s] != difSect {
+				f.tableEntry(u.add, f.fat, f.fatSectors, s, difSect, "FAT entry of a DIFAT sector other than DIFSECT")
+			}
+		case owner == "mini stream":
+			err = u.miniStreamSector(off, miniIndex[uint32(s)]*f.sectorSize)
+		case tails[uint32(s)] != 0:
+			used := tails[uint32(s)]
+			var b []byte
+			if b, err = u.read(off+used, f.sectorSize-used); err == nil {
+				u.add(off+used, b, "slack after a stream's end")
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// streamTails maps the last sector of each regular (not mini) stream that
+// ends inside it to the bytes the stream uses there.
+func (f *File) streamTails() map[uint32]int64 {
 	tails := map[uint32]int64{} // sector -> bytes used
 	for _, e := range f.Entries {
 		if e.Type == TypeStream && e.Size >= 4096 && len(e.runs) > 0 {
@@ -447,75 +580,76 @@ func (f *File) Unowned() ([]Region, error) {
 			}
 		}
 	}
-	miniSize := f.Entries[0].Size
-	miniIndex := map[uint32]int64{} // sector -> index in the mini stream
-	for i, s := range f.miniChain {
-		miniIndex[s] = int64(i)
+	return tails
+}
+
+// freeSector reports free sector s (at off) and a sector number in its FAT
+// entry.
+func (u *unownedScan) freeSector(s, off int64) error {
+	f := u.f
+	// A free sector's FAT entry holds FREESECT; a sector number there
+	// is data no chain uses.
+	if s < int64(len(f.fat)) && f.fat[s] <= maxRegSect {
+		f.tableEntry(u.add, f.fat, f.fatSectors, s, freeSect, "FAT entry of a free sector")
 	}
-	for s := int64(0); s < f.nsect; s++ {
-		off := f.sectorOffset(uint32(s))
-		switch owner := f.owner[s]; {
-		case owner == "":
-			// A free sector's FAT entry holds FREESECT; a sector number there
-			// is data no chain uses.
-			if s < int64(len(f.fat)) && f.fat[s] <= maxRegSect {
-				f.tableEntry(add, f.fat, f.fatSectors, s, freeSect, "FAT entry of a free sector")
+	b, err := u.read(off, f.sectorSize)
+	if err != nil {
+		return err
+	}
+	why := "free or unreachable sector"
+	if off+f.sectorSize > f.size {
+		why = "partial sector at the end of the file"
+	}
+	u.add(off, b, why)
+	return nil
+}
+
+// miniStreamSector reports the mini sectors of the mini stream's sector at
+// off (base bytes into the mini stream) that lie past the mini stream's end
+// or are free, and sector numbers in free mini sectors' mini FAT entries.
+func (u *unownedScan) miniStreamSector(off, base int64) error {
+	f := u.f
+	miniSize := f.Entries[0].Size
+	b, err := u.read(off, f.sectorSize)
+	if err != nil {
+		return err
+	}
+	for k := int64(0); k < f.sectorSize; k += 64 {
+		ms := uint32((base + k) / 64)
+		mb := b[min(k, int64(len(b))):min(k+64, int64(len(b)))]
+		switch {
+		case base+k >= miniSize:
+			u.add(off+k, mb, "mini stream sector after the mini stream's end")
+		case f.miniOwner(ms) == "":
+			u.add(off+k, mb, "free mini sector")
+			if int(ms) < len(f.minifat) && f.minifat[ms] <= maxRegSect {
+				f.tableEntry(u.add, f.minifat, f.miniFATSectors, int64(ms), freeSect, "mini FAT entry of a free mini sector")
 			}
-			b, err := read(off, f.sectorSize)
-			if err != nil {
-				return nil, err
-			}
-			why := "free or unreachable sector"
-			if off+f.sectorSize > f.size {
-				why = "partial sector at the end of the file"
-			}
-			add(off, b, why)
-		case owner == "DIFAT":
-			if s < int64(len(f.fat)) && f.fat[s] != difSect {
-				f.tableEntry(add, f.fat, f.fatSectors, s, difSect, "FAT entry of a DIFAT sector other than DIFSECT")
-			}
-		case owner == "mini stream":
-			b, err := read(off, f.sectorSize)
-			if err != nil {
-				return nil, err
-			}
-			base := miniIndex[uint32(s)] * f.sectorSize
-			for k := int64(0); k < f.sectorSize; k += 64 {
-				ms := uint32((base + k) / 64)
-				mb := b[min(k, int64(len(b))):min(k+64, int64(len(b)))]
-				switch {
-				case base+k >= miniSize:
-					add(off+k, mb, "mini stream sector after the mini stream's end")
-				case f.miniOwner(ms) == "":
-					add(off+k, mb, "free mini sector")
-					if int(ms) < len(f.minifat) && f.minifat[ms] <= maxRegSect {
-						f.tableEntry(add, f.minifat, f.miniFATSectors, int64(ms), freeSect, "mini FAT entry of a free mini sector")
-					}
-				}
-			}
-		case tails[uint32(s)] != 0:
-			used := tails[uint32(s)]
-			b, err := read(off+used, f.sectorSize-used)
-			if err != nil {
-				return nil, err
-			}
-			add(off+used, b, "slack after a stream's end")
 		}
 	}
-	// Slack in the last mini sector of small streams.
-	for _, e := range f.Entries {
+	return nil
+}
+
+// miniSlack reports the slack in the last mini sector of small streams.
+func (u *unownedScan) miniSlack() error {
+	for _, e := range u.f.Entries {
 		if e.Type != TypeStream || e.Size >= 4096 || e.Size%64 == 0 || len(e.runs) == 0 {
 			continue
 		}
 		last := e.runs[len(e.runs)-1]
-		b, err := read(last[0]+last[1], 64-last[1])
+		b, err := u.read(last[0]+last[1], 64-last[1])
 		if err != nil {
-			return nil, err
+			return err
 		}
-		add(last[0]+last[1], b, "slack after a stream's end")
+		u.add(last[0]+last[1], b, "slack after a stream's end")
 	}
-	// Directory entries.
-	for _, e := range f.Entries {
+	return nil
+}
+
+// directory reports unused directory entries, name padding and the fields
+// of used entries that must be zero.
+func (u *unownedScan) directory() {
+	for _, e := range u.f.Entries {
 		if e.Type == TypeUnused {
 			raw := e.Raw
 			for k := 68; k < 80; k += 4 { // NOSTREAM siblings and child are the norm
@@ -523,18 +657,13 @@ func (f *File) Unowned() ([]Region, error) {
 					clear(raw[k : k+4])
 				}
 			}
-			add(e.Offset, raw[:], "unused directory entry")
+			u.add(e.Offset, raw[:], "unused directory entry")
 			continue
 		}
 		n := 2 * (len(e.RawName) + 1)
-		add(e.Offset+int64(n), e.Raw[n:64], "directory entry name padding")
-		f.entryFields(e, add)
+		u.add(e.Offset+int64(n), e.Raw[n:64], "directory entry name padding")
+		u.f.entryFields(e, u.add)
 	}
-	sortRegions(out)
-	if truncated {
-		out[len(out)-1].Reason += fmt.Sprintf("; more than %d regions, the rest not listed", maxRegions)
-	}
-	return out, nil
 }
 
 // tableEntry reports entry i of a FAT or mini FAT (held in secs) where it

@@ -28,6 +28,11 @@ const (
 	// certificates complete a chain; a hostile set that exhausts it gets its
 	// remaining certificates reported as unused.
 	maxCompletionChecks = 256
+	// maxCertificateCopies is how many times one certificate on a verified
+	// chain may appear in a certificate set: osslsigncode's time-stamp
+	// tokens carry the TSA certificate twice. Further copies are reported
+	// as unused.
+	maxCertificateCopies = 2
 	// MaxToleratedTotal is the most bytes that the small unowned regions of
 	// one signature (each at most MaxToleratedRegion) may hold together;
 	// beyond it they are a payload split into pieces (a thousand unused
@@ -82,14 +87,16 @@ func judgeTotal(regions []Region, limit int, what string) []Region {
 // when it completes one: its key verifies the signature of a used
 // certificate, and its own signature verifies with the key of a certificate
 // we hold (itself, for a root) or no certificate we hold is named as its
-// issuer. That covers a root embedded beside a chain that ended at the trust
+// issuer and no used certificate has its name and key (the issuer it stands
+// for is then already on a chain: another certificate for it, under an
+// issuer nobody can check, adds nothing but room for a payload). That covers a root embedded beside a chain that ended at the trust
 // store's copy of it, and the intermediates of a chain cut short at an
 // expired leaf. A modified copy of a used certificate (same name and key, a
-// payload added) breaks its own signature and stays unused, unless its
-// issuer is one we do not hold: then only the chain's own verdict (which is
-// not trusted in that case) speaks against it. A byte-identical copy of a
-// used certificate is used too: it adds no byte of its own (osslsigncode's
-// time-stamp tokens carry the TSA certificate twice).
+// payload added) breaks its own signature and stays unused, and so does one
+// re-signed under an issuer we do not hold. A byte-identical copy of a
+// used certificate is used too, once: osslsigncode's time-stamp tokens
+// carry the TSA certificate twice; a third copy and beyond are reported
+// (their number and order could spell data).
 //
 // An unused certificate larger than LargeCertificate bytes, or with an
 // extension value larger than LargeExtension bytes, is flagged as a Payload:
@@ -123,6 +130,15 @@ func (sd *SignedData) UnusedCertificates(chains ...[]*x509.Certificate) []Region
 		}
 		return false
 	}
+	// twin reports a used certificate with c's name and key: c is then
+	// another certificate of an issuer the chains already have (a
+	// cross-certificate, or a forgery under a made-up issuer), which must
+	// show its own signature to count.
+	twin := func(c *x509.Certificate) bool {
+		return slices.ContainsFunc(used, func(u *x509.Certificate) bool {
+			return bytes.Equal(u.RawSubject, c.RawSubject) && bytes.Equal(u.RawSubjectPublicKeyInfo, c.RawSubjectPublicKeyInfo)
+		})
+	}
 	anchored := func(c *x509.Certificate) bool {
 		named := false
 		for _, p := range slices.Concat(sd.Certificates, used) {
@@ -134,7 +150,7 @@ func (sd *SignedData) UnusedCertificates(chains ...[]*x509.Certificate) []Region
 				return true
 			}
 		}
-		return !named
+		return !named && !twin(c)
 	}
 	for grew := true; grew; {
 		grew = false
@@ -163,12 +179,20 @@ func (sd *SignedData) UnusedCertificates(chains ...[]*x509.Certificate) []Region
 		r := newRegion(ac.off, ac.n, "attribute certificate signed by no certificate on a verified chain")
 		out = append(out, r)
 	}
+	copies := map[string]int{} // occurrences of each used certificate so far
 	for i, c := range sd.Certificates {
 		off := 0
 		if i < len(sd.CertificateOffsets) {
 			off = sd.CertificateOffsets[i]
 		}
 		if has(used, c) {
+			if copies[string(c.Raw)]++; copies[string(c.Raw)] <= maxCertificateCopies {
+				continue
+			}
+			// More copies than any signer writes: their number and order
+			// are free, so they can spell data; judged as unused ones are.
+			out = append(out, Region{Offset: off, Len: len(c.Raw), Unused: true,
+				Reason: fmt.Sprintf("certificate %q is copy %d of one on a verified chain (at most %d are tolerated): it adds nothing", c.Subject.String(), copies[string(c.Raw)], maxCertificateCopies)})
 			continue
 		}
 		r := Region{Offset: off, Len: len(c.Raw), Unused: true, Reason: fmt.Sprintf("certificate %q is on no verified chain", c.Subject.String())}

@@ -161,6 +161,8 @@ type SignerInfo struct {
 
 // Attribute is a CMS attribute with every value of its SET.
 type Attribute struct {
+	// Raw is the DER of the whole Attribute SEQUENCE, type and values.
+	Raw  []byte
 	Type asn1.ObjectIdentifier
 	// Values holds the DER of each value.
 	Values [][]byte
@@ -571,9 +573,13 @@ func nullParams(base []byte, alg cryptobyte.String, what string) (Region, bool) 
 func parseAttributes(s cryptobyte.String) ([]Attribute, error) {
 	var out []Attribute
 	for !s.Empty() {
-		var a, set cryptobyte.String
+		var raw, a, set cryptobyte.String
 		var at Attribute
-		if !s.ReadASN1(&a, cbasn1.SEQUENCE) || !a.ReadASN1ObjectIdentifier(&at.Type) || !a.ReadASN1(&set, cbasn1.SET) || !a.Empty() {
+		if !s.ReadASN1Element(&raw, cbasn1.SEQUENCE) {
+			return nil, errAt(0, "bad attribute")
+		}
+		at.Raw = raw
+		if !raw.ReadASN1(&a, cbasn1.SEQUENCE) || !a.ReadASN1ObjectIdentifier(&at.Type) || !a.ReadASN1(&set, cbasn1.SET) || !a.Empty() {
 			return nil, errAt(0, "bad attribute")
 		}
 		for !set.Empty() {

@@ -241,12 +241,34 @@ type Visitor struct {
 	// Squirrel), whose entries the caller's zip reader lists under
 	// Zip.Path: the walker does not read zip archives. Nil drops them.
 	Zip func(Zip)
+	// SignedDatabase is called with each database nested in a storage of
+	// an MSI that carries a signature of its own, before its files: the
+	// walker checks no signature, the caller verifies it (see
+	// [SignedDatabase]). Nil drops them.
+	SignedDatabase func(SignedDatabase)
 	// Depth is how many archives the container is nested in (0: a file
 	// of the release). The caller checks it before walking a container,
 	// but for an NSIS installer: its trailing data is handed over at
 	// any depth, its blocks only below [release.MaxDepth], and for an
 	// MSI's nested databases, each one level deeper than what holds it.
 	Depth int
+}
+
+// SignedDatabase is a database nested in a storage of an MSI (a nested
+// installation, or a storage of a database's class) that holds a
+// DigitalSignature stream of its own: signed on its own before it was
+// stored, its signature is to be verified where it lies
+// (authenticode.VerifyMSIStorage with Storage), as the MSI's own is.
+type SignedDatabase struct {
+	// Path is the database's report path (setup.msi/nested), under
+	// which its files are reported.
+	Path string
+	// Storage is the path of the storage's names as stored in the
+	// compound file (not decoded), from the root's children down.
+	Storage []string
+	// Nested is as [Entry].Nested for the database's files, less one:
+	// 0 for a database stored in the walked MSI.
+	Nested int
 }
 
 // Walk opens the container of kind k whose size bytes r holds, found at
@@ -262,7 +284,8 @@ type Visitor struct {
 //     nested database (one a type 7 custom action installs, or of a
 //     database's class) walked as the MSI is, within the same budget and
 //     one level deeper (see [Entry].Nested; not opened at
-//     [release.MaxDepth]), the streams of an embedded transform, and
+//     [release.MaxDepth]) and, when it carries a signature of its own,
+//     handed to [Visitor].SignedDatabase first; the streams of an embedded transform, and
 //     every stream of any other storage, as files;
 //   - a package's component Payload and Scripts files under
 //     at/<component>/Payload/… and at/<component>/Scripts/…;
@@ -295,6 +318,9 @@ func Walk(ctx context.Context, k Kind, r io.ReaderAt, size int64, at string, x *
 	if w.v.Zip == nil {
 		w.v.Zip = func(Zip) {}
 	}
+	if w.v.SignedDatabase == nil {
+		w.v.SignedDatabase = func(SignedDatabase) {}
+	}
 	cra := ctxReaderAt{ctx, r}
 	switch k {
 	case CAB:
@@ -319,6 +345,9 @@ type walker struct {
 	x      *release.Expansion
 	v      Visitor
 	nested int // databases nested in the walked container down to here
+	// storage is the stored names of the storages down to the database
+	// walked here, from the root's children; nil for the MSI itself.
+	storage []string
 }
 
 // add reports a finding at report path p.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/cab"
+	"github.com/shipgate/shipgate/internal/nsis"
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/internal/sevenz"
 )
@@ -69,6 +70,34 @@ func TestSevenZipNameCollision(t *testing.T) {
 				fs = append(fs, sevenz.BuildFile{Name: n, Data: []byte{byte('0' + i)}})
 			}
 			w := walkAll(t, SevenZip, sevenz.Build(fs), "app.7z", nil, 0)
+			if got := collisions(w); !slices.Equal(got, tc.want) {
+				t.Errorf("collisions %q, want %q; findings %q", got, tc.want, w.finds)
+			}
+		})
+	}
+}
+
+// TestNSISNameCollision: an NSIS installer extracts to Windows, so the
+// names it extracts to that are one file on NTFS collide (case, trailing
+// dots and spaces, a file and a folder), and names only macOS folds (NFC
+// and NFD, HFS+'s ignorable characters) do not.
+func TestNSISNameCollision(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files []string
+		want  []string
+	}{
+		{"distinct", []string{`$INSTDIR\a.dll`, `$INSTDIR\b.dll`, "$INSTDIR\\caf\u00e9", "$INSTDIR\\cafe\u0301", "$INSTDIR\\lib\u200dfoo.dll", `$INSTDIR\libfoo.dll`, `$PLUGINSDIR\a.dll`}, nil},
+		{"case", []string{`$INSTDIR\App.dll`, `$INSTDIR\app.dll`}, []string{"Setup.exe/$INSTDIR/app.dll"}},
+		{"windows trailing dot", []string{`$INSTDIR\foo.dll`, `$INSTDIR\FOO.dll.`}, []string{"Setup.exe/$INSTDIR/FOO.dll."}},
+		{"file versus folder", []string{`$INSTDIR\Lib`, `$INSTDIR\lib\foo.dll`}, []string{"Setup.exe/$INSTDIR/lib/foo.dll"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var fs []nsis.BuildFile
+			for i, n := range tc.files {
+				fs = append(fs, nsis.BuildFile{Name: n, Data: []byte{'M', 'Z', byte('0' + i)}})
+			}
+			w := walkAll(t, NSIS, nsis.Stub(stubPE(t), nsis.Build(fs, nsis.BuildOptions{Deflate: true})), "Setup.exe", nil, 0)
 			if got := collisions(w); !slices.Equal(got, tc.want) {
 				t.Errorf("collisions %q, want %q; findings %q", got, tc.want, w.finds)
 			}

@@ -70,13 +70,18 @@ func (w *walker) msiStorages(cf *cfb.File, db *msi.Database) {
 }
 
 // nestedDB walks the database in storage st under report path at, as the
-// MSI is walked, one level deeper; acts are the custom actions that
-// install it. A storage that cannot be read as a database has its streams
+// MSI is walked, one level deeper, after handing it to
+// Visitor.SignedDatabase when it is signed; acts are the custom actions
+// that install it. A storage that cannot be read as a database has its streams
 // handed over as files.
 func (w *walker) nestedDB(cf *cfb.File, st *msi.Storage, at string, acts []string) {
 	if d := w.v.Depth + w.nested + 1; d >= release.MaxDepth {
 		w.add(release.RuleUnreadable, signing.SeverityError, at, fmt.Sprintf("database nested %d levels deep; its files were not checked", d))
 		return
+	}
+	storage := append(slices.Clone(w.storage), st.Entry.Name)
+	if signedStorage(cf, st.Entry) {
+		w.v.SignedDatabase(SignedDatabase{Path: at, Storage: storage, Nested: w.nested})
 	}
 	db, err := msi.OpenStorage(cf, st.Entry)
 	if err != nil {
@@ -88,8 +93,19 @@ func (w *walker) nestedDB(cf *cfb.File, st *msi.Storage, at string, acts []strin
 		w.storageFiles(cf, st.Entry, at, false)
 		return
 	}
-	sub := &walker{ctx: w.ctx, at: at, x: w.x, v: w.v, nested: w.nested + 1}
+	sub := &walker{ctx: w.ctx, at: at, x: w.x, v: w.v, nested: w.nested + 1, storage: storage}
 	sub.walkDB(cf, db)
+}
+
+// signedStorage reports whether storage st of cf holds a DigitalSignature
+// stream: a database signed on its own.
+func signedStorage(cf *cfb.File, st *cfb.Entry) bool {
+	for _, k := range cf.Children(st) {
+		if k.Type == cfb.TypeStream && k.Name == "\x05DigitalSignature" {
+			return true
+		}
+	}
+	return false
 }
 
 // storageFiles hands over every stream of storage st (in the order of

@@ -200,3 +200,37 @@ func TestWalkNestedBudget(t *testing.T) {
 		t.Errorf("entries %q, findings %q", w.files, w.finds)
 	}
 }
+
+// signedNode adds a DigitalSignature stream to the database n.
+func signedNode(n *cfb.Node) *cfb.Node {
+	n.Children = append(n.Children, &cfb.Node{Name: "\x05DigitalSignature", Data: []byte("signature")})
+	return n
+}
+
+// TestWalkSignedNestedMSI hands each nested database that carries a
+// signature of its own to Visitor.SignedDatabase, with its report path and
+// its storage's path in the compound file, two levels down as well; an
+// unsigned nested database is not handed over, and the signed ones' files
+// are walked as before.
+func TestWalkSignedNestedMSI(t *testing.T) {
+	deep := signedNode(innerInstaller())
+	mid := signedNode(msi.BuildInstaller(msi.Installer{Folder: "Mid", Files: map[string][]byte{"m.dll": []byte("MZ mid")}, Storages: map[string]*cfb.Node{"deep": deep}, NestedInstalls: map[string]string{"RunDeep": "deep"}}))
+	data := outerInstaller(map[string]*cfb.Node{"nested": mid, "plain": innerInstaller()}, map[string]string{"RunNested": "nested", "RunPlain": "plain"})
+	var got []string
+	files := map[string]bool{}
+	Walk(context.Background(), MSI, bytes.NewReader(data), int64(len(data)), "setup.msi", nil, Visitor{
+		SignedDatabase: func(s SignedDatabase) {
+			got = append(got, fmt.Sprintf("%s %s %d", s.Path, strings.Join(s.Storage, "/"), s.Nested))
+		},
+		Entry: func(e Entry) { files[e.Path] = true },
+	})
+	want := []string{"setup.msi/nested nested 0", "setup.msi/nested/deep nested/deep 1"}
+	if !slices.Equal(got, want) {
+		t.Errorf("signed databases %q, want %q", got, want)
+	}
+	for _, p := range []string{"setup.msi/nested/app.cab/Mid/m.dll", "setup.msi/nested/deep/app.cab/Inner/b.dll", "setup.msi/plain/app.cab/Inner/b.dll"} {
+		if !files[p] {
+			t.Errorf("%s not walked: %v", p, files)
+		}
+	}
+}

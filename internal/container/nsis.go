@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/shipgate/shipgate/internal/filekind"
+	"github.com/shipgate/shipgate/internal/foldname"
 	"github.com/shipgate/shipgate/internal/nsis"
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
@@ -66,9 +67,12 @@ func (w *walker) openNSIS(ra io.ReaderAt, size int64) {
 	}
 	used := map[string]bool{}
 	walked := map[int64]bool{}
+	// An NSIS installer extracts to Windows, on NTFS: names one there are
+	// one file (the later overwrites the earlier).
+	folds := foldname.NewSet(foldname.Systems(1) << foldname.NTFS)
 	err = rd.Walk(func(b *nsis.Block, r io.Reader, open func() (io.Reader, error)) error {
 		walked[b.Offset] = true
-		rp, also := w.nsisBlockPath(b, used)
+		rp, also := w.nsisBlockPath(b, used, folds)
 		var src release.Source
 		switch {
 		case b.Stored && b.FileOffset >= 0:
@@ -99,7 +103,7 @@ func (w *walker) openNSIS(ra io.ReaderAt, size int64) {
 		w.nsisError(err, "NSIS installer data cannot be read; the files from there on were not checked")
 		return
 	}
-	w.nsisHidden(rd, walked, used)
+	w.nsisHidden(rd, walked, used, folds)
 }
 
 // nsisHidden hands over what the instructions extract from offsets where
@@ -109,7 +113,7 @@ func (w *walker) openNSIS(ra io.ReaderAt, size int64) {
 // read there and handed over under the name the instruction gives; in a
 // solid one it cannot be found without decompressing another block as it
 // would be, so it is reported as not checked.
-func (w *walker) nsisHidden(rd *nsis.Reader, walked map[int64]bool, used map[string]bool) {
+func (w *walker) nsisHidden(rd *nsis.Reader, walked map[int64]bool, used map[string]bool, folds *foldname.Set) {
 	done := map[int64]bool{}
 	for _, f := range rd.Header.Files {
 		off := f.DataOffset
@@ -129,7 +133,7 @@ func (w *walker) nsisHidden(rd *nsis.Reader, walked map[int64]bool, used map[str
 			continue
 		}
 		b.Files = []nsis.File{f}
-		rp, _ := w.nsisBlockPath(b, used)
+		rp, _ := w.nsisBlockPath(b, used, folds)
 		if strings.HasPrefix(rp, release.JoinPath(w.at, NSISBlockDir+"/block-")) {
 			rp = release.JoinPath(w.at, fmt.Sprintf("%s/hidden-%08x", NSISBlockDir, off))
 		}
@@ -184,8 +188,10 @@ func (w *walker) nsisTrailing(ra io.ReaderAt, size int64, h nsis.FirstHeader) {
 // instruction extracts it to that is a relative path no other block took,
 // else $NSIS/block-<offset>. Names that lead out of their folder, and the
 // further names of a block extracted more than once, are reported and
-// returned as also.
-func (w *walker) nsisBlockPath(b *nsis.Block, used map[string]bool) (rp string, also []string) {
+// returned as also. Each name is added to folds, and its collisions with
+// the names extracted before it (on NTFS, where an installer extracts)
+// reported.
+func (w *walker) nsisBlockPath(b *nsis.Block, used map[string]bool, folds *foldname.Set) (rp string, also []string) {
 	synthetic := release.JoinPath(w.at, fmt.Sprintf("%s/block-%08x", NSISBlockDir, b.Offset))
 	for _, f := range b.Files {
 		p, ok := f.Path()
@@ -198,6 +204,7 @@ func (w *walker) nsisBlockPath(b *nsis.Block, used map[string]bool) (rp string, 
 			els[i] = PathElem(e)
 		}
 		q := release.JoinPath(w.at, strings.Join(els, "/"))
+		w.collide(folds, "NSIS installer", p, false, q)
 		switch {
 		case rp == "" && !used[q]:
 			rp = q

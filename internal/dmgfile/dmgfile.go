@@ -64,7 +64,8 @@ type Spec struct {
 	ZeroSectors int
 	// HFS, when set, replaces the APFS partition with an Apple_HFS one
 	// holding this volume (an HFS+ image from internal/hfsplus, whose
-	// first 1024 bytes are unused): its first two sectors as zero-fill,
+	// first 1024 bytes are unused, or another's): its first two sectors as
+	// zero-fill (a zlib chunk when they are not zeros),
 	// the rest in zlib chunks of at most 2048 sectors, every third one
 	// raw. LZFSE appends its chunk to this partition, and ZeroSectors,
 	// when set, a zero-fill chunk of that many sectors.
@@ -153,7 +154,13 @@ var zeroSector [512]byte
 
 // hfsChunks stores an HFS+ volume as chunks (see Spec.HFS).
 func hfsChunks(vol []byte, bz, lzfse bool, zeros int) []chunk {
+	v := sectors(vol)
 	cs := []chunk{{typ: ChunkZeroFill, sectors: 2}}
+	if len(v) >= 1024 && !bytes.Equal(v[:1024], make([]byte, 1024)) {
+		// Not an HFS+ volume's unused start (a ForeignVolume's boot
+		// sector): stored, not zero-filled.
+		cs = []chunk{{typ: ChunkZlib, sectors: 2, data: zlibOf(v[:1024]), plain: v[:1024]}}
+	}
 	if bz {
 		cs = []chunk{
 			{typ: ChunkBzip2, sectors: 1, data: bzip2Sector, plain: BzipSector},
@@ -192,6 +199,34 @@ func volumeChunks(vol []byte, from int, lzfse bool) []chunk {
 
 // Build returns an unsigned UDZO-style image and its layout.
 func Build(s Spec) ([]byte, *Layout) {
+	parts := s.partitions()
+	lay := &Layout{}
+	var data []byte
+	var blkx []blkxEntry
+	var crcs []uint32
+	sector := 0
+	for pi, pt := range parts {
+		mish, sum, total := pt.mish(pi, sector, &data, lay)
+		crcs = append(crcs, sum)
+		blkx = append(blkx, blkxEntry{Attributes: "0x0050", CFName: pt.name, Data: mish, ID: pt.id, Name: pt.name})
+		sector += total
+	}
+	xml, err := plist.MarshalIndent(map[string]any{"resource-fork": map[string]any{"blkx": blkx}}, plist.XMLFormat, "\t")
+	if err != nil {
+		panic(err)
+	}
+	xml = append(xml, '\n')
+	lay.DataFork = [2]int{0, len(data)}
+	lay.XMLOff, lay.XMLLen = len(data), len(xml)
+	img := append(append([]byte(nil), data...), xml...)
+	img = append(img, s.Trailer...)
+	return append(img, koly(data, xml, crcs, sector)...), lay
+}
+
+// partitions returns the image's partitions: the partition map (an MBR,
+// or s.Map's), the file system (APFS-like chunks of every type, or s.HFS),
+// and the free space (ignored, or s.FreeHFS).
+func (s Spec) partitions() []partition {
 	payload := s.Payload
 	if payload == nil {
 		payload = []byte("Contents/MacOS/Example: the application inside the disk image (a stand-in for an APFS volume's files)\n")
@@ -250,78 +285,74 @@ func Build(s Spec) ([]byte, *Layout) {
 		m := sectors(s.Map(n))
 		parts[0].chunks = []chunk{{typ: ChunkRaw, sectors: len(m) / 512, data: m, plain: m}}
 	}
+	return parts
+}
+
+// blkxEntry is a partition's entry in the resource fork's blkx list.
+type blkxEntry struct {
+	Attributes string `plist:"Attributes"`
+	CFName     string `plist:"CFName"`
+	Data       []byte `plist:"Data"`
+	ID         string `plist:"ID"`
+	Name       string `plist:"Name"`
+}
+
+// mish appends partition pi's chunk data to *data, noting each chunk in
+// lay, and returns its block table (which starts at sector), the CRC-32 of
+// its decoded sectors, and its size in sectors.
+func (pt partition) mish(pi, sector int, data *[]byte, lay *Layout) (mish []byte, sum uint32, total int) {
 	be := binary.BigEndian
-	var data []byte
-	lay := &Layout{}
-	type entry struct {
-		Attributes string `plist:"Attributes"`
-		CFName     string `plist:"CFName"`
-		Data       []byte `plist:"Data"`
-		ID         string `plist:"ID"`
-		Name       string `plist:"Name"`
+	for _, c := range pt.chunks {
+		total += c.sectors
 	}
-	var blkx []entry
-	var crcs []uint32
-	sector := 0
-	for pi, pt := range parts {
-		total := 0
-		for _, c := range pt.chunks {
-			total += c.sectors
-		}
-		n := len(pt.chunks) + 1
-		mish := make([]byte, 204+40*n)
-		copy(mish, "mish")
-		be.PutUint32(mish[4:], 1)
-		be.PutUint64(mish[8:], uint64(sector))
-		be.PutUint64(mish[16:], uint64(total))
-		be.PutUint32(mish[200:], uint32(n))
-		h := crc32.NewIEEE()
-		at := 0
-		for ci, c := range pt.chunks {
-			e := mish[204+40*ci:]
-			be.PutUint32(e, c.typ)
-			be.PutUint64(e[8:], uint64(at))
-			be.PutUint64(e[16:], uint64(c.sectors))
-			be.PutUint64(e[24:], uint64(len(data)))
-			be.PutUint64(e[32:], uint64(len(c.data)))
-			if len(c.data) > 0 {
-				lay.Chunks = append(lay.Chunks, ChunkPos{Partition: pi, Index: ci, Type: c.typ, Off: len(data), Len: len(c.data)})
-			}
-			data = append(data, c.data...)
-			if c.typ == ChunkIgnore || c.typ == ChunkZeroFill {
-				// A hostile count is not hashed: its table's checksum
-				// is then wrong, which the expansion limit hides.
-				for range min(c.sectors, 1<<16) {
-					h.Write(zeroSector[:])
-				}
-			} else {
-				h.Write(c.plain)
-			}
-			at += c.sectors
-		}
-		e := mish[204+40*(n-1):]
-		be.PutUint32(e, ChunkTerminator)
+	n := len(pt.chunks) + 1
+	mish = make([]byte, 204+40*n)
+	copy(mish, "mish")
+	be.PutUint32(mish[4:], 1)
+	be.PutUint64(mish[8:], uint64(sector))
+	be.PutUint64(mish[16:], uint64(total))
+	be.PutUint32(mish[200:], uint32(n))
+	h := crc32.NewIEEE()
+	at := 0
+	for ci, c := range pt.chunks {
+		e := mish[204+40*ci:]
+		be.PutUint32(e, c.typ)
 		be.PutUint64(e[8:], uint64(at))
-		sum := h.Sum32()
-		if pt.chunks[0].typ == ChunkIgnore {
-			sum = 0
+		be.PutUint64(e[16:], uint64(c.sectors))
+		be.PutUint64(e[24:], uint64(len(*data)))
+		be.PutUint64(e[32:], uint64(len(c.data)))
+		if len(c.data) > 0 {
+			lay.Chunks = append(lay.Chunks, ChunkPos{Partition: pi, Index: ci, Type: c.typ, Off: len(*data), Len: len(c.data)})
 		}
-		be.PutUint32(mish[64:], 2)
-		be.PutUint32(mish[68:], 32)
-		be.PutUint32(mish[72:], sum)
-		crcs = append(crcs, sum)
-		blkx = append(blkx, entry{Attributes: "0x0050", CFName: pt.name, Data: mish, ID: pt.id, Name: pt.name})
-		sector += total
+		*data = append(*data, c.data...)
+		if c.typ == ChunkIgnore || c.typ == ChunkZeroFill {
+			// A hostile count is not hashed: its table's checksum
+			// is then wrong, which the expansion limit hides.
+			for range min(c.sectors, 1<<16) {
+				h.Write(zeroSector[:])
+			}
+		} else {
+			h.Write(c.plain)
+		}
+		at += c.sectors
 	}
-	xml, err := plist.MarshalIndent(map[string]any{"resource-fork": map[string]any{"blkx": blkx}}, plist.XMLFormat, "\t")
-	if err != nil {
-		panic(err)
+	e := mish[204+40*(n-1):]
+	be.PutUint32(e, ChunkTerminator)
+	be.PutUint64(e[8:], uint64(at))
+	sum = h.Sum32()
+	if pt.chunks[0].typ == ChunkIgnore {
+		sum = 0
 	}
-	xml = append(xml, '\n')
-	lay.DataFork = [2]int{0, len(data)}
-	lay.XMLOff, lay.XMLLen = len(data), len(xml)
-	img := append(append([]byte(nil), data...), xml...)
-	img = append(img, s.Trailer...)
+	be.PutUint32(mish[64:], 2)
+	be.PutUint32(mish[68:], 32)
+	be.PutUint32(mish[72:], sum)
+	return mish, sum, total
+}
+
+// koly returns the image's trailer for its data fork, XML plist,
+// partitions' CRC-32s and size in sectors.
+func koly(data, xml []byte, crcs []uint32, nSectors int) []byte {
+	be := binary.BigEndian
 	master := make([]byte, 4*len(crcs))
 	for i, c := range crcs {
 		be.PutUint32(master[4*i:], c)
@@ -344,8 +375,8 @@ func Build(s Spec) ([]byte, *Layout) {
 	be.PutUint32(k[356:], 32)
 	be.PutUint32(k[360:], crc32.ChecksumIEEE(master))
 	be.PutUint32(k[488:], 1)
-	be.PutUint64(k[492:], uint64(sector))
-	return append(img, k...), lay
+	be.PutUint64(k[492:], uint64(nSectors))
+	return k
 }
 
 // SignSpec is how the fixtures sign an image: one SHA-256 CodeDirectory

@@ -1,7 +1,8 @@
 // Package glob matches "/"-separated paths against the path globs that
 // shipgate's policies use: `*`, `?` and `[...]` match within one path element
-// as path.Match does, and a `**` element matches any number of elements
-// (`**/*.dll` matches `x.dll` and `a/b/x.dll`; `*.dll` only matches at the top).
+// as path.Match does, a `**` element matches any number of elements
+// (`**/*.dll` matches `x.dll` and `a/b/x.dll`; `*.dll` only matches at the
+// top), and a trailing `/` matches everything below (`vendor/` is `vendor/**`).
 package glob
 
 import (
@@ -45,10 +46,16 @@ func Check(g string) error {
 	return nil
 }
 
-// Match reports whether the path p matches the glob g as a whole. An invalid
-// glob matches nothing.
+// Match reports whether the path p matches the glob g as a whole. A glob
+// that ends in "/" names a folder and matches everything below it, as
+// `/**` does: `vendor/` matches `vendor/a/b.c` (and `vendor`, the folder
+// itself, as an Apple bundle is checked). An invalid glob matches nothing.
 func Match(g, p string) bool {
-	return match(split(g), strings.Split(p, "/"), false)
+	els := split(g)
+	if strings.HasSuffix(g, "/") {
+		els = append(els, "**")
+	}
+	return match(els, strings.Split(p, "/"), false)
 }
 
 // MatchFold is Match ignoring case, for paths of releases that Windows and

@@ -60,6 +60,8 @@ func (v *Volume) readAttributes(t *tree) map[uint32][]byte {
 	}
 	forks := map[akey]*attr{}
 	var attrs []*attr
+	past := &t.past
+	defer past.report(v, "the "+t.name)
 	err := t.leaves(v.max, func(key, rec []byte, at int64) error {
 		if len(key) < 14 || len(rec) < 4 {
 			return &FormatError{Offset: at, Reason: "attribute record too short"}
@@ -68,6 +70,9 @@ func (v *Volume) readAttributes(t *tree) map[uint32][]byte {
 		if !ok {
 			return &FormatError{Offset: at, Reason: "attribute key name runs past its key"}
 		}
+		kend := attrKeyEnd(key)
+		past.add(at+int64(kend), key[kend:])
+		recAt := at + int64(len(key))
 		id := be.Uint32(key[4:])
 		a := &attr{id: id, name: name, typ: be.Uint32(rec), at: at}
 		switch a.typ {
@@ -80,6 +85,12 @@ func (v *Volume) readAttributes(t *tree) map[uint32][]byte {
 				return &FormatError{Offset: at, Reason: fmt.Sprintf("inline attribute %q of %d bytes in a %d-byte record", name, n, len(rec))}
 			}
 			a.size = uint64(n)
+			// The record is padded to an even length; macOS need
+			// not clear the pad byte of odd-sized data, so it is not
+			// looked at.
+			if end := 16 + int(n) + int(n&1); end <= len(rec) {
+				past.add(recAt+int64(end), rec[end:])
+			}
 			if name == "com.apple.decmpfs" {
 				if n > maxDecmpfsAttr {
 					return &FormatError{Offset: at, Reason: fmt.Sprintf("com.apple.decmpfs attribute of %d bytes in a %d-byte record", n, len(rec))}
@@ -96,6 +107,7 @@ func (v *Volume) readAttributes(t *tree) map[uint32][]byte {
 			if len(rec) < 88 {
 				return &FormatError{Offset: at, Reason: fmt.Sprintf("fork data attribute %q in a %d-byte record", name, len(rec))}
 			}
+			past.add(recAt+88, rec[88:])
 			a.fork = readFork(rec[8:])
 			a.size = a.fork.size
 			forks[akey{id, name}] = a
@@ -103,6 +115,7 @@ func (v *Volume) readAttributes(t *tree) map[uint32][]byte {
 			if len(rec) < 72 {
 				return &FormatError{Offset: at, Reason: fmt.Sprintf("attribute extents record %q of %d bytes", name, len(rec))}
 			}
+			past.add(recAt+72, rec[72:])
 			f := forks[akey{id, name}]
 			if f == nil {
 				// Extents of no fork: their blocks are the attribute's.

@@ -41,7 +41,8 @@
 // ZeroSpanner reader knows to be zeros), and bytes of the B-trees and
 // the allocation file that hold no record but are not zero (a node's
 // free space, nodes the tree does not reach, the map and bitmap past their last node and
-// block, a B-tree file past its last node), and around the volume
+// block, a B-tree file past its last node, a leaf or index record's
+// bytes past its type's fields), and around the volume
 // headers (the boot blocks, the rest of their blocks, the partition past
 // the volume's last block).
 //
@@ -50,8 +51,8 @@
 // hard links, the content of resource forks and extended attributes
 // (only inventoried), the journal (a volume is read as its B-trees say),
 // the alternate volume header, B-tree files of more than eight extents,
-// data in a fork's last block past its end and in a B-tree record past
-// its fields (both inside structures read), and Unicode normalization
+// data in a fork's last block past its end (inside a structure read),
+// and Unicode normalization
 // (names are compared as stored).
 package hfsplus
 
@@ -251,7 +252,7 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 	}
 	ext := readFork(h[192:])
 	cat := readFork(h[272:])
-	extTree, err := v.openTree("extents overflow file", ext, 1024+192)
+	extTree, err := v.openTree("extents overflow file", ext, 1024+192, extentKeyEnd)
 	if err != nil && ext.size != 0 {
 		return nil, err
 	}
@@ -262,7 +263,7 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 		overflow, rsrcOverflow = v.readOverflow(extTree)
 	}
 	if attr := readFork(h[352:]); attr.size != 0 {
-		attrTree, err := v.openTree("attributes file", attr, 1024+352)
+		attrTree, err := v.openTree("attributes file", attr, 1024+352, attrKeyEnd)
 		if err != nil {
 			v.problem("", 1024+352, "the attributes file cannot be read (compressed files are not opened): %v", err)
 		} else {
@@ -270,7 +271,7 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 			v.decmpfs = v.readAttributes(attrTree)
 		}
 	}
-	catTree, err := v.openTree("catalog file", cat, 1024+272)
+	catTree, err := v.openTree("catalog file", cat, 1024+272, catalogKeyEnd)
 	if err != nil {
 		return nil, err
 	}
@@ -425,12 +426,17 @@ type tree struct {
 	// reached holds the index and leaf nodes checkIndex reached, once it
 	// found them consistent.
 	reached map[uint32]bool
+	// keyEnd returns where a key's fields end (keyEnds); past collects
+	// the bytes of records past their fields, the index's and (through
+	// the tree's reader) the leaves'.
+	keyEnd func(key []byte) int
+	past   pastFields
 }
 
 // maxTreeDepth bounds the levels of a B-tree's index (XNU's kMaxTreeDepth).
 const maxTreeDepth = 16
 
-func (v *Volume) openTree(name string, f fork, at int64) (*tree, error) {
+func (v *Volume) openTree(name string, f fork, at int64, keyEnd func([]byte) int) (*tree, error) {
 	exts, err := v.extents(f, 0, nil)
 	if err != nil {
 		return nil, &FormatError{Offset: at, Reason: fmt.Sprintf("%s: %v", name, err)}
@@ -449,7 +455,7 @@ func (v *Volume) openTree(name string, f fork, at int64) (*tree, error) {
 	}
 	hr := h[14:]
 	t := &tree{name: name, f: fr, nodeSize: int(be.Uint16(hr[18:])), nodes: be.Uint32(hr[22:]), firstLeaf: be.Uint32(hr[10:]), leafRecs: be.Uint32(hr[6:]), cmp: hr[37],
-		root: be.Uint32(hr[2:]), maxKey: int(be.Uint16(hr[20:])), varIndex: be.Uint32(hr[38:])&4 != 0}
+		root: be.Uint32(hr[2:]), maxKey: int(be.Uint16(hr[20:])), varIndex: be.Uint32(hr[38:])&4 != 0, keyEnd: keyEnd}
 	if ns := t.nodeSize; ns < 512 || ns > maxNodeSize || ns&(ns-1) != 0 {
 		return nil, &FormatError{Offset: blockOff(v, exts), Reason: fmt.Sprintf("%s: node size %d is not a power of two from 512 to 32768", name, ns)}
 	}
@@ -586,6 +592,7 @@ func (t *tree) checkIndex(chain []uint32) error {
 				return &FormatError{Offset: at + int64(a), Reason: fmt.Sprintf("%s: index node %d record %d: key of %d bytes and a pointer in a %d-byte record", t.name, n, i, kl, len(r))}
 			}
 			kids = append(kids, be.Uint32(r[kl:]))
+			t.indexPastFields(at+int64(a), r, kl)
 		}
 		for _, k := range kids {
 			if err := visit(k, depth+1); err != nil {
@@ -626,7 +633,7 @@ type extentRec struct {
 func (v *Volume) readOverflow(t *tree) (data, rsrc map[uint32][]extentRec) {
 	data, rsrc = map[uint32][]extentRec{}, map[uint32][]extentRec{}
 	total := 0
-	var past pastFields
+	past := &t.past
 	defer past.report(v, "the "+t.name)
 	err := t.leaves(v.max, func(key, rec []byte, at int64) error {
 		if len(key) < 12 || len(rec) < 64 {
@@ -699,7 +706,7 @@ func (v *Volume) readCatalog(t *tree, overflow, rsrcOverflow map[uint32][]extent
 	be := binary.BigEndian
 	byID := map[uint32]*node{}
 	var all []*node
-	var past pastFields
+	past := &t.past
 	err := t.leaves(v.max, func(key, rec []byte, at int64) error {
 		if len(key) < 8 || len(rec) < 2 {
 			return &FormatError{Offset: at, Reason: "catalog record too short"}

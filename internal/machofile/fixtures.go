@@ -90,122 +90,159 @@ func must(b []byte, l *Layout, err error) ([]byte, *Layout) {
 
 // Fixtures generates every committed codesign fixture.
 func Fixtures() []Fixture {
-	p := NewPKI()
-	arm := Build(Spec{CPU: CPUARM64, Seed: 1})
-	x86 := Build(Spec{CPU: CPUX86_64, Seed: 2})
-	var fx []Fixture
-	add := func(name, note, rule string, data []byte, want ...string) {
-		var rules []string
-		if rule != "" {
-			rules = strings.Split(rule, ",")
-		}
-		fx = append(fx, Fixture{Name: name, Data: data, Want: want, Rules: rules, Note: note})
-	}
+	g := &fixtureGen{p: NewPKI(), arm: Build(Spec{CPU: CPUARM64, Seed: 1}), x86: Build(Spec{CPU: CPUX86_64, Seed: 2})}
+	adhoc := g.adhocFixtures()
+	g.devIDFixtures()
+	g.universalFixtures(adhoc)
+	g.hostileFixtures()
+	g.requirementFixtures()
+	g.repeatedEntryFixture()
+	return g.fx
+}
 
-	adhoc, _ := must(Sign(arm, SignSpec{Flags: FlagAdhoc | FlagLinkerSigned, ExecSegFlags: 1}))
-	add("adhoc-linker-signed.macho", "arm64, linker-signed ad-hoc as the Go linker writes it", "codesign/adhoc", adhoc, "adhoc")
+// fixtureGen collects Fixtures' files: the PKI, the unsigned arm64 and
+// x86_64 images, and the universal slices signed Developer ID.
+type fixtureGen struct {
+	p          *PKI
+	arm, x86   []byte
+	armU, x86U []byte
+	fx         []Fixture
+}
+
+func (g *fixtureGen) add(name, note, rule string, data []byte, want ...string) {
+	var rules []string
+	if rule != "" {
+		rules = strings.Split(rule, ",")
+	}
+	g.fx = append(g.fx, Fixture{Name: name, Data: data, Want: want, Rules: rules, Note: note})
+}
+
+// adhocFixtures adds the linker-signed ad-hoc and unsigned files, and
+// returns the ad-hoc image.
+func (g *fixtureGen) adhocFixtures() []byte {
+	adhoc, _ := must(Sign(g.arm, SignSpec{Flags: FlagAdhoc | FlagLinkerSigned, ExecSegFlags: 1}))
+	g.add("adhoc-linker-signed.macho", "arm64, linker-signed ad-hoc as the Go linker writes it", "codesign/adhoc", adhoc, "adhoc")
 	adhocFlip := append([]byte(nil), adhoc...)
 	adhocFlip[0x400+5000] ^= 0x01
-	add("adhoc-page-flip.macho", "ad-hoc with one byte flipped in page 1", "codesign/adhoc,codesign/page-hash-mismatch", adhocFlip, "invalid")
-	add("unsigned-x86_64.macho", "x86_64 without LC_CODE_SIGNATURE", "codesign/unsigned", x86, "unsigned")
+	g.add("adhoc-page-flip.macho", "ad-hoc with one byte flipped in page 1", "codesign/adhoc,codesign/page-hash-mismatch", adhocFlip, "invalid")
+	g.add("unsigned-x86_64.macho", "x86_64 without LC_CODE_SIGNATURE", "codesign/unsigned", g.x86, "unsigned")
+	return adhoc
+}
 
+// devIDFixtures adds the Developer ID file, copies of it edited after
+// signing, and files signed wrongly.
+func (g *fixtureGen) devIDFixtures() {
+	p, arm := g.p, g.arm
 	devid, lay := must(Sign(arm, p.DeveloperIDSpec("com.example.tool")))
-	add("devid.macho", "Developer ID: SHA-256 CD + SHA-1 alternate, cdhashes attributes, team ID, entitlements, timestamp", "", devid, "valid")
+	g.add("devid.macho", "Developer ID: SHA-256 CD + SHA-1 alternate, cdhashes attributes, team ID, entitlements, timestamp", "", devid, "valid")
 
 	flip := append([]byte(nil), devid...)
 	flip[0x400+9000] ^= 0x80
-	add("devid-page-flip.macho", "byte flipped in the last (short) code page after signing", "codesign/page-hash-mismatch", flip, "invalid")
+	g.add("devid-page-flip.macho", "byte flipped in the last (short) code page after signing", "codesign/page-hash-mismatch", flip, "invalid")
 
 	swap := append([]byte(nil), devid...)
 	alt, _ := lay.Blob(SlotAlternate)
 	swap[alt.Off+87] ^= 0x10 // execSegFlags of the SHA-1 alternate: CS_EXECSEG_ALLOW_UNSIGNED
-	add("devid-cd-swap.macho", "SHA-1 alternate CodeDirectory replaced after signing (pages still match)", "codesign/cdhash-mismatch", swap, "invalid")
+	g.add("devid-cd-swap.macho", "SHA-1 alternate CodeDirectory replaced after signing (pages still match)", "codesign/cdhash-mismatch", swap, "invalid")
 
 	ent := append([]byte(nil), devid...)
 	eb, _ := lay.Blob(SlotEntitlements)
 	i := eb.Off + 8 + indexOf(Entitlements, "<true/>")
 	copy(ent[i:], "<fals/>")
-	add("devid-entitlements-edited.macho", "entitlements blob edited after signing", "codesign/special-slot-mismatch", ent, "invalid")
+	g.add("devid-entitlements-edited.macho", "entitlements blob edited after signing", "codesign/special-slot-mismatch", ent, "invalid")
 
 	wrongSpec := p.DeveloperIDSpec("com.example.tool")
 	wrongSpec.TeamID = "WRONG12345"
 	wrong, _ := must(Sign(arm, wrongSpec))
-	add("devid-wrong-team.macho", "CodeDirectory names team WRONG12345, the certificate's OU is TEAM123456", "codesign/team-id-mismatch", wrong, "invalid")
+	g.add("devid-wrong-team.macho", "CodeDirectory names team WRONG12345, the certificate's OU is TEAM123456", "codesign/team-id-mismatch", wrong, "invalid")
 
 	stripSpec := p.DeveloperIDSpec("com.example.tool")
 	stripSpec.CMS, stripSpec.EmptyCMSWrapper = nil, true
 	strip, _ := must(Sign(arm, stripSpec))
-	add("devid-stripped-cms.macho", "Developer ID CodeDirectory (CS_ADHOC clear) whose CMS was stripped", "codesign/signature-invalid", strip, "invalid")
+	g.add("devid-stripped-cms.macho", "Developer ID CodeDirectory (CS_ADHOC clear) whose CMS was stripped", "codesign/signature-invalid", strip, "invalid")
 
 	mdSpec := p.DeveloperIDSpec("com.example.tool")
 	s := p.Signer()
 	s.MessageDigest = make([]byte, 32)
 	mdSpec.CMS = s.CMS
 	md, _ := must(Sign(arm, mdSpec))
-	add("devid-cms-digest.macho", "CMS messageDigest does not match the primary CodeDirectory", "codesign/cms-digest-mismatch", md, "invalid")
+	g.add("devid-cms-digest.macho", "CMS messageDigest does not match the primary CodeDirectory", "codesign/cms-digest-mismatch", md, "invalid")
 
 	badSig := append([]byte(nil), devid...)
 	cb, _ := lay.Blob(SlotSignature)
 	sigAt := cb.Off + 8 + indexOfBytes(badSig[cb.Off+8:cb.Off+cb.Len], lastSignatureValue(p, lay))
 	badSig[sigAt+10] ^= 0xff
-	add("devid-bad-signature.macho", "a byte of the CMS signature value flipped", "codesign/signature-invalid", badSig, "invalid")
+	g.add("devid-bad-signature.macho", "a byte of the CMS signature value flipped", "codesign/signature-invalid", badSig, "invalid")
 
 	otherSpec := p.DeveloperIDSpec("com.example.tool")
 	otherSpec.CMS = Signer{Leaf: p.Other, SigningTime: SignTime}.CMS
 	other, _ := must(Sign(arm, otherSpec))
-	add("devid-untrusted.macho", "signed by a leaf of a root nobody trusts", "codesign/untrusted-chain", other, "untrusted")
+	g.add("devid-untrusted.macho", "signed by a leaf of a root nobody trusts", "codesign/untrusted-chain", other, "untrusted")
+}
 
-	armU, _ := must(Sign(arm, p.DeveloperIDSpec("com.example.universal")))
-	x86U, _ := must(Sign(x86, p.DeveloperIDSpec("com.example.universal")))
-	fat32 := Fat([]Arch{{Data: x86U, Align: 12}, {Data: armU, Align: 12}}, false)
-	add("universal.macho", "fat (0xcafebabe) x86_64 + arm64, both Developer ID", "", fat32, "valid", "valid")
-	fat64 := Fat([]Arch{{Data: x86U, Align: 12}, {Data: armU, Align: 12}}, true)
-	add("universal64.macho", "fat64 (0xcafebabf) x86_64 + arm64, both Developer ID", "", fat64, "valid", "valid")
+// universalFixtures adds fat files of Developer ID slices (kept in g), one
+// with bytes after its last slice, and one of an unsigned and the ad-hoc
+// slice.
+func (g *fixtureGen) universalFixtures(adhoc []byte) {
+	g.armU, _ = must(Sign(g.arm, g.p.DeveloperIDSpec("com.example.universal")))
+	g.x86U, _ = must(Sign(g.x86, g.p.DeveloperIDSpec("com.example.universal")))
+	fat32 := Fat([]Arch{{Data: g.x86U, Align: 12}, {Data: g.armU, Align: 12}}, false)
+	g.add("universal.macho", "fat (0xcafebabe) x86_64 + arm64, both Developer ID", "", fat32, "valid", "valid")
+	fat64 := Fat([]Arch{{Data: g.x86U, Align: 12}, {Data: g.armU, Align: 12}}, true)
+	g.add("universal64.macho", "fat64 (0xcafebabf) x86_64 + arm64, both Developer ID", "", fat64, "valid", "valid")
 	trail := append(append([]byte(nil), fat32...), []byte("payload appended after the last slice")...)
-	add("universal-trailing.macho", "fat file with bytes appended after the last slice", "codesign/data-outside-slices", trail, "valid", "valid")
-	mixed := Fat([]Arch{{Data: x86, Align: 12}, {Data: adhoc, Align: 12}}, false)
-	add("universal-mixed.macho", "fat x86_64 unsigned + arm64 linker-signed ad-hoc (like fsevents.node)", "codesign/adhoc,codesign/unsigned", mixed, "unsigned", "adhoc")
+	g.add("universal-trailing.macho", "fat file with bytes appended after the last slice", "codesign/data-outside-slices", trail, "valid", "valid")
+	mixed := Fat([]Arch{{Data: g.x86, Align: 12}, {Data: adhoc, Align: 12}}, false)
+	g.add("universal-mixed.macho", "fat x86_64 unsigned + arm64 linker-signed ad-hoc (like fsevents.node)", "codesign/adhoc,codesign/unsigned", mixed, "unsigned", "adhoc")
+}
 
-	// Hostile signatures: bytes of the signature area no hash covers.
+// hostileFixtures adds hostile signatures: bytes of the signature area no
+// hash covers.
+func (g *fixtureGen) hostileFixtures() {
+	p, arm := g.p, g.arm
 	payload := Blob(0xfade7171, []byte("https://attacker.example/stage2?key=0123456789abcdef"))
 	unknownSpec := p.DeveloperIDSpec("com.example.tool")
 	unknownSpec.ExtraBlobs = []ExtraBlob{{Slot: 0x20000, Data: payload}}
 	unknown, _ := must(Sign(arm, unknownSpec))
-	add("devid-unknown-slot.macho", "Developer ID with a payload blob in slot 0x20000, which Apple does not define and nothing binds", "codesign/unknown-slot", unknown, "invalid")
+	g.add("devid-unknown-slot.macho", "Developer ID with a payload blob in slot 0x20000, which Apple does not define and nothing binds", "codesign/unknown-slot", unknown, "invalid")
 	unboundSpec := p.DeveloperIDSpec("com.example.tool")
 	unboundSpec.Entitlements = nil
 	unboundSpec.ExtraBlobs = []ExtraBlob{{Slot: SlotEntitlements, Data: Blob(0xfade7171, Entitlements)}}
 	unbound, _ := must(Sign(arm, unboundSpec))
-	add("devid-unbound-entitlements.macho", "Developer ID whose entitlements blob is present but its special slot -5 is zero", "codesign/unbound-blob", unbound, "invalid")
+	g.add("devid-unbound-entitlements.macho", "Developer ID whose entitlements blob is present but its special slot -5 is zero", "codesign/unbound-blob", unbound, "invalid")
 	dupSpec := p.DeveloperIDSpec("com.example.tool")
 	dupSpec.ExtraBlobs = []ExtraBlob{{Slot: SlotRequirements, Data: payload}}
 	dup, _ := must(Sign(arm, dupSpec))
-	add("devid-duplicate-slot.macho", "Developer ID whose SuperBlob lists the requirements slot twice, the second entry a payload", "codesign/duplicate-slot,codesign/unowned-signature-data", dup, "invalid")
+	g.add("devid-duplicate-slot.macho", "Developer ID whose SuperBlob lists the requirements slot twice, the second entry a payload", "codesign/duplicate-slot,codesign/unowned-signature-data", dup, "invalid")
 	trailSpec := p.DeveloperIDSpec("com.example.tool")
 	trailSpec.Trailer = []byte("stage2 payload after the SuperBlob")
 	sigTrail, _ := must(Sign(arm, trailSpec))
-	add("devid-signature-trailer.macho", "Developer ID with data after the SuperBlob inside LC_CODE_SIGNATURE's datasize", "codesign/unowned-signature-data", sigTrail, "invalid")
+	g.add("devid-signature-trailer.macho", "Developer ID with data after the SuperBlob inside LC_CODE_SIGNATURE's datasize", "codesign/unowned-signature-data", sigTrail, "invalid")
+}
 
-	// Designated requirements: one the signature satisfies, one naming
-	// another team's OU.
+// requirementFixtures adds designated requirements: one the signature
+// satisfies, one naming another team's OU.
+func (g *fixtureGen) requirementFixtures() {
+	p := g.p
 	drSpec := p.DeveloperIDSpec("com.example.tool")
 	drSpec.Requirements = DesignatedRequirements("com.example.tool", p.Root.Cert.Raw, TeamID)
-	dr, _ := must(Sign(arm, drSpec))
-	add("devid-designated-requirement.macho", "Developer ID with a designated requirement (identifier, anchor hash, Developer ID markers, team OU) it satisfies", "", dr, "valid")
+	dr, _ := must(Sign(g.arm, drSpec))
+	g.add("devid-designated-requirement.macho", "Developer ID with a designated requirement (identifier, anchor hash, Developer ID markers, team OU) it satisfies", "", dr, "valid")
 	drOtherSpec := p.DeveloperIDSpec("com.example.tool")
 	drOtherSpec.Requirements = DesignatedRequirements("com.example.tool", p.Root.Cert.Raw, "ABCDE12345")
-	drOther, _ := must(Sign(arm, drOtherSpec))
-	add("devid-dr-other-team.macho", "Developer ID whose designated requirement names team ABCDE12345, not its signer's", "codesign/designated-requirement-unsatisfied", drOther, "invalid")
+	drOther, _ := must(Sign(g.arm, drOtherSpec))
+	g.add("devid-dr-other-team.macho", "Developer ID whose designated requirement names team ABCDE12345, not its signer's", "codesign/designated-requirement-unsatisfied", drOther, "invalid")
+}
 
-	// A fat entry repeating another's offset and size: verified once, and
-	// the repeat is reported.
-	rep := Fat([]Arch{{Data: x86U, Align: 12}, {Data: armU, Align: 12}, {CPU: CPUARM64, Align: 4, Data: make([]byte, 16)}}, false)
+// repeatedEntryFixture adds a fat file whose entry repeats another's offset
+// and size: verified once, and the repeat is reported.
+func (g *fixtureGen) repeatedEntryFixture() {
+	rep := Fat([]Arch{{Data: g.x86U, Align: 12}, {Data: g.armU, Align: 12}, {CPU: CPUARM64, Align: 4, Data: make([]byte, 16)}}, false)
 	e2, e3 := rep[8+20:], rep[8+40:]
 	copy(e3[8:16], e2[8:16])
 	end := binary.BigEndian.Uint32(e2[8:]) + binary.BigEndian.Uint32(e2[12:])
 	rep = rep[:end]
-	add("universal-repeated.macho", "fat x86_64 + arm64 whose third entry repeats the arm64 slice", "codesign/malformed", rep, "valid", "valid", "invalid")
-	return fx
+	g.add("universal-repeated.macho", "fat x86_64 + arm64 whose third entry repeats the arm64 slice", "codesign/malformed", rep, "valid", "valid", "invalid")
 }
 
 func indexOf(b []byte, s string) int { return indexOfBytes(b, []byte(s)) }

@@ -354,79 +354,104 @@ func (p *plan) cdSize(t uint8) int {
 
 // build hashes code (codeLimit bytes) and returns the signature area.
 func (p *plan) build(code []byte, execBase, execLimit uint64) ([]byte, *Layout, error) {
-	s, pageLog, codeLimit := p.s, p.pageLog, p.codeLimit
-	sigOff := len(code)
-	idLen, teamLen, nSpecial, nCode := p.idLen, p.teamLen, p.nSpecial, p.nCode
 	var cds []CD
-	for i, t := range s.HashTypes {
-		hh, hs := hashOf(t)
-		if hh == 0 {
-			return nil, nil, fmt.Errorf("machofile: unknown hash type %d", t)
-		}
-		cd := make([]byte, p.cdSize(t))
-		be := binary.BigEndian
-		hashOff := 88 + idLen + teamLen + nSpecial*hs
-		be.PutUint32(cd[0:], 0xfade0c02)
-		be.PutUint32(cd[4:], uint32(len(cd)))
-		be.PutUint32(cd[8:], 0x20400)
-		be.PutUint32(cd[12:], s.Flags)
-		be.PutUint32(cd[16:], uint32(hashOff))
-		be.PutUint32(cd[20:], 88)
-		be.PutUint32(cd[24:], uint32(nSpecial))
-		be.PutUint32(cd[28:], uint32(nCode))
-		be.PutUint32(cd[32:], uint32(codeLimit))
-		cd[36] = byte(hs)
-		cd[37] = t
-		cd[39] = byte(pageLog)
-		if teamLen > 0 {
-			be.PutUint32(cd[48:], uint32(88+idLen))
-			copy(cd[88+idLen:], s.TeamID)
-		}
-		be.PutUint64(cd[64:], execBase)
-		be.PutUint64(cd[72:], execLimit)
-		be.PutUint64(cd[80:], s.ExecSegFlags)
-		copy(cd[88:], s.Identifier)
-		put := func(slot int, data []byte) {
-			copy(cd[hashOff-slot*hs:], sum(hh, data)[:hs])
-		}
-		for _, b := range p.extra {
-			put(int(b.slot), b.data)
-		}
-		for slot, data := range s.SpecialData {
-			put(int(slot), data)
-		}
-		if s.InfoPlist != nil {
-			put(1, s.InfoPlist)
-		}
-		if s.CodeResources != nil {
-			put(3, s.CodeResources)
-		}
-		for pg := 0; pg < nCode; pg++ {
-			a := pg << pageLog
-			z := min(a+1<<pageLog, codeLimit)
-			if pageLog == 0 {
-				a, z = 0, codeLimit
-			}
-			copy(cd[hashOff+pg*hs:], sum(hh, code[a:z])[:hs])
-		}
-		cds = append(cds, CD{Slot: cdSlot(i), HashType: t, Blob: cd, Digest: sum(hh, cd)})
-	}
-	var wrapper []byte
-	switch {
-	case s.CMS != nil:
-		c, err := s.CMS(cds)
+	for i, t := range p.s.HashTypes {
+		cd, err := p.codeDirectory(t, code, execBase, execLimit)
 		if err != nil {
 			return nil, nil, err
 		}
-		if len(c) > p.cmsReserve {
-			return nil, nil, fmt.Errorf("machofile: CMS grew from the %d bytes reserved to %d", p.cmsReserve, len(c))
-		}
-		wrapper = blobOf(0xfade0b01, c)
-	case s.EmptyCMSWrapper:
-		wrapper = blobOf(0xfade0b01, nil)
+		hh, _ := hashOf(t)
+		cds = append(cds, CD{Slot: cdSlot(i), HashType: t, Blob: cd, Digest: sum(hh, cd)})
 	}
+	wrapper, err := p.cmsWrapper(cds)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p.superBlob(len(code), cds, wrapper)
+}
 
-	// Assemble the SuperBlob: index sorted by slot.
+// codeDirectory returns the CodeDirectory of hash type t over code, with
+// the hashes of the special slots' blobs.
+func (p *plan) codeDirectory(t uint8, code []byte, execBase, execLimit uint64) ([]byte, error) {
+	s, pageLog, codeLimit := p.s, p.pageLog, p.codeLimit
+	idLen, teamLen, nSpecial, nCode := p.idLen, p.teamLen, p.nSpecial, p.nCode
+	hh, hs := hashOf(t)
+	if hh == 0 {
+		return nil, fmt.Errorf("machofile: unknown hash type %d", t)
+	}
+	cd := make([]byte, p.cdSize(t))
+	be := binary.BigEndian
+	hashOff := 88 + idLen + teamLen + nSpecial*hs
+	be.PutUint32(cd[0:], 0xfade0c02)
+	be.PutUint32(cd[4:], uint32(len(cd)))
+	be.PutUint32(cd[8:], 0x20400)
+	be.PutUint32(cd[12:], s.Flags)
+	be.PutUint32(cd[16:], uint32(hashOff))
+	be.PutUint32(cd[20:], 88)
+	be.PutUint32(cd[24:], uint32(nSpecial))
+	be.PutUint32(cd[28:], uint32(nCode))
+	be.PutUint32(cd[32:], uint32(codeLimit))
+	cd[36] = byte(hs)
+	cd[37] = t
+	cd[39] = byte(pageLog)
+	if teamLen > 0 {
+		be.PutUint32(cd[48:], uint32(88+idLen))
+		copy(cd[88+idLen:], s.TeamID)
+	}
+	be.PutUint64(cd[64:], execBase)
+	be.PutUint64(cd[72:], execLimit)
+	be.PutUint64(cd[80:], s.ExecSegFlags)
+	copy(cd[88:], s.Identifier)
+	put := func(slot int, data []byte) {
+		copy(cd[hashOff-slot*hs:], sum(hh, data)[:hs])
+	}
+	for _, b := range p.extra {
+		put(int(b.slot), b.data)
+	}
+	for slot, data := range s.SpecialData {
+		put(int(slot), data)
+	}
+	if s.InfoPlist != nil {
+		put(1, s.InfoPlist)
+	}
+	if s.CodeResources != nil {
+		put(3, s.CodeResources)
+	}
+	for pg := 0; pg < nCode; pg++ {
+		a := pg << pageLog
+		z := min(a+1<<pageLog, codeLimit)
+		if pageLog == 0 {
+			a, z = 0, codeLimit
+		}
+		copy(cd[hashOff+pg*hs:], sum(hh, code[a:z])[:hs])
+	}
+	return cd, nil
+}
+
+// cmsWrapper returns the CMS blob signing cds, an empty one, or nil, as
+// the spec says.
+func (p *plan) cmsWrapper(cds []CD) ([]byte, error) {
+	switch {
+	case p.s.CMS != nil:
+		c, err := p.s.CMS(cds)
+		if err != nil {
+			return nil, err
+		}
+		if len(c) > p.cmsReserve {
+			return nil, fmt.Errorf("machofile: CMS grew from the %d bytes reserved to %d", p.cmsReserve, len(c))
+		}
+		return blobOf(0xfade0b01, c), nil
+	case p.s.EmptyCMSWrapper:
+		return blobOf(0xfade0b01, nil), nil
+	}
+	return nil, nil
+}
+
+// superBlob assembles the signature at file offset sigOff: a SuperBlob of
+// the CodeDirectories, the extra blobs, the CMS wrapper (if any) and the
+// unbound blobs, its index sorted by slot, then the trailer, padded to the
+// size reserved.
+func (p *plan) superBlob(sigOff int, cds []CD, wrapper []byte) ([]byte, *Layout, error) {
 	var blobs []slotBlob
 	for _, c := range cds {
 		blobs = append(blobs, slotBlob{c.Slot, c.Blob})
@@ -449,10 +474,10 @@ func (p *plan) build(code []byte, execBase, execLimit uint64) ([]byte, *Layout, 
 		sb = append(sb, b.data...)
 	}
 	be.PutUint32(sb[4:], uint32(len(sb)))
-	if len(sb)+len(s.Trailer) > p.sigSize {
-		return nil, nil, fmt.Errorf("machofile: signature is %d bytes, %d reserved", len(sb)+len(s.Trailer), p.sigSize)
+	if len(sb)+len(p.s.Trailer) > p.sigSize {
+		return nil, nil, fmt.Errorf("machofile: signature is %d bytes, %d reserved", len(sb)+len(p.s.Trailer), p.sigSize)
 	}
-	sb = append(sb, s.Trailer...)
+	sb = append(sb, p.s.Trailer...)
 	sb = append(sb, make([]byte, p.sigSize-len(sb))...)
 	return sb, lay, nil
 }

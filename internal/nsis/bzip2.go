@@ -140,9 +140,32 @@ func (z *bzReader) block() error {
 	}
 	// NSIS's blocks have no randomisation bit.
 	origPtr := int(z.bit(24))
-	// The symbols in use.
-	var seqToUnseq [256]byte
-	nInUse := 0
+	seqToUnseq, nInUse, err := z.symbolMap()
+	if err != nil {
+		return err
+	}
+	sel, nGroups, err := z.selectors()
+	if err != nil {
+		return err
+	}
+	tables, err := z.codeTables(nGroups, nInUse+2)
+	if err != nil {
+		return err
+	}
+	counts, nblock, err := z.symbols(&bzHuffman{z: z, tables: tables, sel: sel, group: -1}, &seqToUnseq, nInUse)
+	if err != nil {
+		return err
+	}
+	if origPtr >= nblock {
+		return z.fail("origin %d beyond the block's %d bytes", origPtr, nblock)
+	}
+	z.inverseBWT(&counts, nblock, origPtr)
+	return nil
+}
+
+// symbolMap reads the block's symbols in use: seqToUnseq maps each of the
+// nInUse symbols to its byte.
+func (z *bzReader) symbolMap() (seqToUnseq [256]byte, nInUse int, err error) {
 	used16 := z.bit(16)
 	for i := 0; i < 16; i++ {
 		if used16&(0x8000>>i) == 0 {
@@ -157,27 +180,32 @@ func (z *bzReader) block() error {
 		}
 	}
 	if z.err != nil {
-		return z.err
+		return seqToUnseq, 0, z.err
 	}
 	if nInUse == 0 {
-		return z.fail("no symbols")
+		return seqToUnseq, 0, z.fail("no symbols")
 	}
-	alpha := nInUse + 2
-	nGroups := int(z.bit(3))
+	return seqToUnseq, nInUse, nil
+}
+
+// selectors reads the number of Huffman groups and the move-to-front coded
+// selectors, which say the group of each run of bzGroupSize symbols.
+func (z *bzReader) selectors() (sel []byte, nGroups int, err error) {
+	nGroups = int(z.bit(3))
 	nSel := int(z.bit(15))
 	if z.err != nil {
-		return z.err
+		return nil, 0, z.err
 	}
 	if nGroups < 2 || nGroups > bzMaxGroups || nSel < 1 || nSel > bzMaxSel {
-		return z.fail("%d groups, %d selectors", nGroups, nSel)
+		return nil, 0, z.fail("%d groups, %d selectors", nGroups, nSel)
 	}
-	sel := make([]byte, nSel)
+	sel = make([]byte, nSel)
 	pos := [bzMaxGroups]byte{0, 1, 2, 3, 4, 5}
 	for i := range sel {
 		j := 0
 		for z.bit(1) == 1 {
 			if j++; j >= nGroups || z.err != nil {
-				return z.fail("selector")
+				return nil, 0, z.fail("selector")
 			}
 		}
 		v := pos[j]
@@ -185,21 +213,28 @@ func (z *bzReader) block() error {
 		pos[0] = v
 		sel[i] = v
 	}
-	// Code lengths, delta coded, then canonical codes per group.
-	type table struct {
-		count [bzMaxCodeLen + 2]int
-		first [bzMaxCodeLen + 2]int // first code of each length
-		index [bzMaxCodeLen + 2]int // index in syms of that code
-		syms  []uint16
-	}
-	tables := make([]table, nGroups)
+	return sel, nGroups, nil
+}
+
+// bzTable is one group's canonical Huffman code.
+type bzTable struct {
+	count [bzMaxCodeLen + 2]int
+	first [bzMaxCodeLen + 2]int // first code of each length
+	index [bzMaxCodeLen + 2]int // index in syms of that code
+	syms  []uint16
+}
+
+// codeTables reads each group's code lengths, delta coded, and makes its
+// canonical code over an alphabet of alpha symbols.
+func (z *bzReader) codeTables(nGroups, alpha int) ([]bzTable, error) {
+	tables := make([]bzTable, nGroups)
 	var lens [258]int
 	for g := 0; g < nGroups; g++ {
 		cur := int(z.bit(5))
 		for i := 0; i < alpha; i++ {
 			for {
 				if cur < 1 || cur > bzMaxCodeLen || z.err != nil {
-					return z.fail("code length %d", cur)
+					return nil, z.fail("code length %d", cur)
 				}
 				if z.bit(1) == 0 {
 					break
@@ -212,25 +247,77 @@ func (z *bzReader) block() error {
 			}
 			lens[i] = cur
 		}
-		t := &tables[g]
-		t.syms = make([]uint16, 0, alpha)
-		for l := 1; l <= bzMaxCodeLen; l++ {
-			for i := 0; i < alpha; i++ {
-				if lens[i] == l {
-					t.syms = append(t.syms, uint16(i))
-					t.count[l]++
-				}
+		tables[g].canonical(lens[:alpha])
+	}
+	return tables, nil
+}
+
+// canonical fills t with the canonical code of the symbols' code lengths.
+func (t *bzTable) canonical(lens []int) {
+	t.syms = make([]uint16, 0, len(lens))
+	for l := 1; l <= bzMaxCodeLen; l++ {
+		for i, n := range lens {
+			if n == l {
+				t.syms = append(t.syms, uint16(i))
+				t.count[l]++
 			}
 		}
-		code, idx := 0, 0
-		for l := 1; l <= bzMaxCodeLen; l++ {
-			t.first[l], t.index[l] = code, idx
-			code = (code + t.count[l]) << 1
-			idx += t.count[l]
+	}
+	code, idx := 0, 0
+	for l := 1; l <= bzMaxCodeLen; l++ {
+		t.first[l], t.index[l] = code, idx
+		code = (code + t.count[l]) << 1
+		idx += t.count[l]
+	}
+}
+
+// bzHuffman decodes a block's symbols, switching group every bzGroupSize
+// symbols as the selectors say.
+type bzHuffman struct {
+	z      *bzReader
+	tables []bzTable
+	sel    []byte
+	group  int // index in sel, -1 before the first symbol
+	gpos   int // symbols left in the group's run
+}
+
+// next returns the next symbol, or -1 with z.err set.
+func (h *bzHuffman) next() int {
+	z := h.z
+	if h.gpos == 0 {
+		if h.group++; h.group >= len(h.sel) {
+			z.fail("selectors run out")
+			return -1
+		}
+		h.gpos = bzGroupSize
+	}
+	h.gpos--
+	t := &h.tables[h.sel[h.group]]
+	// Peek at the longest code's bits and take the first length
+	// whose canonical codes hold the prefix.
+	z.fill(bzMaxCodeLen)
+	for l := uint(1); l <= bzMaxCodeLen; l++ {
+		if l > z.n {
+			if z.err == nil {
+				z.err = io.ErrUnexpectedEOF
+			}
+			return -1
+		}
+		code := int(z.bits>>(z.n-l)) & (1<<l - 1)
+		if k := code - t.first[l]; k >= 0 && k < t.count[l] {
+			z.n -= l
+			return int(t.syms[t.index[l]+k])
 		}
 	}
-	// The symbols: move-to-front indices with runs of the front symbol
-	// written in bijective base 2 (RUNA, RUNB), until the end of block.
+	z.fail("bad Huffman code")
+	return -1
+}
+
+// symbols decodes the block's bytes into tt: move-to-front indices with
+// runs of the front symbol written in bijective base 2 (RUNA, RUNB), until
+// the end of block. It returns how many times each byte occurs, and the
+// block's length.
+func (z *bzReader) symbols(h *bzHuffman, seqToUnseq *[256]byte, nInUse int) (counts [256]int, nblock int, err error) {
 	if z.tt == nil {
 		z.tt = make([]uint32, bzMaxBlock)
 	}
@@ -238,56 +325,24 @@ func (z *bzReader) block() error {
 	for i := range mtf {
 		mtf[i] = byte(i)
 	}
-	var counts [256]int
-	nblock := 0
 	eob := nInUse + 1
-	group, gpos := -1, 0
-	next := func() int {
-		if gpos == 0 {
-			if group++; group >= nSel {
-				z.fail("selectors run out")
-				return -1
-			}
-			gpos = bzGroupSize
-		}
-		gpos--
-		t := &tables[sel[group]]
-		// Peek at the longest code's bits and take the first length
-		// whose canonical codes hold the prefix.
-		z.fill(bzMaxCodeLen)
-		for l := uint(1); l <= bzMaxCodeLen; l++ {
-			if l > z.n {
-				if z.err == nil {
-					z.err = io.ErrUnexpectedEOF
-				}
-				return -1
-			}
-			code := int(z.bits>>(z.n-l)) & (1<<l - 1)
-			if k := code - t.first[l]; k >= 0 && k < t.count[l] {
-				z.n -= l
-				return int(t.syms[t.index[l]+k])
-			}
-		}
-		z.fail("bad Huffman code")
-		return -1
-	}
-	sym := next()
+	sym := h.next()
 	for sym != eob {
 		if sym < 0 {
-			return z.err
+			return counts, 0, z.err
 		}
 		if sym <= 1 {
 			run, weight := 0, 1
 			for sym == 0 || sym == 1 {
 				run += weight << sym
 				if weight <<= 1; weight > 1<<21 {
-					return z.fail("run too long")
+					return counts, 0, z.fail("run too long")
 				}
-				sym = next()
+				sym = h.next()
 			}
 			b := seqToUnseq[mtf[0]]
 			if run > bzMaxBlock-nblock {
-				return z.fail("block longer than %d bytes", bzMaxBlock)
+				return counts, 0, z.fail("block longer than %d bytes", bzMaxBlock)
 			}
 			counts[b] += run
 			for ; run > 0; run-- {
@@ -297,11 +352,11 @@ func (z *bzReader) block() error {
 			continue
 		}
 		if nblock >= bzMaxBlock {
-			return z.fail("block longer than %d bytes", bzMaxBlock)
+			return counts, 0, z.fail("block longer than %d bytes", bzMaxBlock)
 		}
 		k := sym - 1
 		if k >= nInUse {
-			return z.fail("symbol %d", sym)
+			return counts, 0, z.fail("symbol %d", sym)
 		}
 		v := mtf[k]
 		copy(mtf[1:k+1], mtf[:k])
@@ -310,12 +365,14 @@ func (z *bzReader) block() error {
 		counts[b]++
 		z.tt[nblock] = uint32(b)
 		nblock++
-		sym = next()
+		sym = h.next()
 	}
-	if origPtr >= nblock {
-		return z.fail("origin %d beyond the block's %d bytes", origPtr, nblock)
-	}
-	// Inverse BWT: link each position to the next.
+	return counts, nblock, nil
+}
+
+// inverseBWT links each of the block's positions to the next, and sets the
+// output state to emit the block from origPtr.
+func (z *bzReader) inverseBWT(counts *[256]int, nblock, origPtr int) {
 	var cf [256]int
 	sum := 0
 	for i, c := range counts {
@@ -330,5 +387,4 @@ func (z *bzReader) block() error {
 	z.tPos = z.tt[origPtr] >> 8
 	z.left = nblock
 	z.last, z.run = -1, 0
-	return nil
 }

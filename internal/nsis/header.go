@@ -188,121 +188,150 @@ func (s strtab) get(off int64, vars map[int]string) string {
 // variable or a shell folder, or a drive or UNC path: a full path, which
 // EW_EXTRACTFILE does not put under $OUTDIR.
 func (s strtab) getPath(off int64, vars map[int]string) (string, bool) {
-	var b strings.Builder
-	abs := false
-	width := int64(1)
+	cur := strCursor{s: s, width: 1}
 	if s.unicode {
-		width = 2
+		cur.width = 2
 	}
-	pos := off * width
-	if off < 0 || pos >= int64(len(s.b)) {
+	cur.pos = off * cur.width
+	if off < 0 || cur.pos >= int64(len(s.b)) {
 		return fmt.Sprintf("$(string %d)", off), false
 	}
-	var u16 []uint16
-	flush := func() {
-		if len(u16) > 0 {
-			b.WriteString(string(utf16.Decode(u16)))
-			u16 = u16[:0]
-		}
-	}
-	next := func() (uint16, bool) {
-		if pos+width > int64(len(s.b)) {
-			return 0, false
-		}
-		var c uint16
-		if s.unicode {
-			c = binary.LittleEndian.Uint16(s.b[pos:])
-		} else {
-			c = uint16(s.b[pos])
-		}
-		pos += width
-		return c, true
-	}
-	// code reads a code's two bytes (one WCHAR in Unicode) and decodes
-	// them as NSIS's DECODE_SHORT: seven bits from each byte.
-	code := func() (int, bool) {
-		var lo, hi byte
-		if s.unicode {
-			c, ok := next()
-			if !ok {
-				return 0, false
-			}
-			lo, hi = byte(c), byte(c>>8)
-		} else {
-			c0, ok0 := next()
-			c1, ok1 := next()
-			if !ok0 || !ok1 {
-				return 0, false
-			}
-			lo, hi = byte(c0), byte(c1)
-		}
-		return int(hi&0x7f)<<7 | int(lo&0x7f), true
-	}
+	var w strWriter
+	abs := false
 	first := true
 	for n := 0; n < maxString; n++ {
-		c, ok := next()
+		c, ok := cur.next()
 		if !ok || c == 0 {
 			break
 		}
-		kind := 0
-		switch {
-		case s.unicode && c >= uLang && c <= uSkip:
-			kind = int(c)
-		case !s.unicode && c >= uLang && c <= uSkip:
-			// NSIS 3's ANSI installers use the Unicode codes.
-			kind = int(c)
-		case !s.unicode && c >= aSkip:
-			// NSIS 2's codes: in an NSIS 3 ANSI installer these are
-			// the letters ü to ÿ, which names then render wrongly.
-			kind = map[uint16]int{aSkip: uSkip, aVar: uVar, aShell: uShell, aLang: uLang}[c]
-		}
-		switch kind {
+		switch kind := s.codeKind(c); kind {
 		case 0:
-			if s.unicode {
-				u16 = append(u16, c)
-			} else {
-				flush()
-				b.WriteRune(rune(c)) // Latin-1 for the ANSI code page
-			}
+			w.char(c, s.unicode)
 		case uSkip:
-			if c2, ok := next(); ok {
-				if s.unicode {
-					u16 = append(u16, c2)
-				} else {
-					flush()
-					b.WriteRune(rune(c2))
-				}
+			if c2, ok := cur.next(); ok {
+				w.char(c2, s.unicode)
 			}
 		default:
-			flush()
-			v, ok := code()
+			w.flush()
+			v, ok := cur.code()
 			if !ok {
 				break
 			}
 			if first {
 				abs = kind == uVar || kind == uShell
 			}
-			switch kind {
-			case uVar:
-				if val, ok := vars[v]; ok {
-					b.WriteString(val)
-				} else if v < numVars {
-					b.WriteString(varNames[v])
-				} else {
-					fmt.Fprintf(&b, "$var%d", v)
-				}
-			case uShell:
-				fmt.Fprintf(&b, "$SHELL(%d)", v)
-			case uLang:
-				fmt.Fprintf(&b, "$(%d)", v)
-			}
+			w.code(kind, v, vars)
 		}
 		first = false
 	}
-	flush()
-	out := b.String()
+	w.flush()
+	out := w.b.String()
 	if len(out) >= 2 && (out[1] == ':' || strings.HasPrefix(out, `\\`)) {
 		abs = true
 	}
 	return out, abs
+}
+
+// codeKind returns the special code (uLang, uShell, uVar or uSkip) that
+// character c is, or 0 for a plain character.
+func (s strtab) codeKind(c uint16) int {
+	switch {
+	case s.unicode && c >= uLang && c <= uSkip:
+		return int(c)
+	case !s.unicode && c >= uLang && c <= uSkip:
+		// NSIS 3's ANSI installers use the Unicode codes.
+		return int(c)
+	case !s.unicode && c >= aSkip:
+		// NSIS 2's codes: in an NSIS 3 ANSI installer these are
+		// the letters ü to ÿ, which names then render wrongly.
+		return map[uint16]int{aSkip: uSkip, aVar: uVar, aShell: uShell, aLang: uLang}[c]
+	}
+	return 0
+}
+
+// strCursor reads a string table's characters from pos (in bytes), each
+// width bytes.
+type strCursor struct {
+	s          strtab
+	pos, width int64
+}
+
+// next reads a character; false at the table's end.
+func (r *strCursor) next() (uint16, bool) {
+	if r.pos+r.width > int64(len(r.s.b)) {
+		return 0, false
+	}
+	var c uint16
+	if r.s.unicode {
+		c = binary.LittleEndian.Uint16(r.s.b[r.pos:])
+	} else {
+		c = uint16(r.s.b[r.pos])
+	}
+	r.pos += r.width
+	return c, true
+}
+
+// code reads a code's two bytes (one WCHAR in Unicode) and decodes them as
+// NSIS's DECODE_SHORT: seven bits from each byte.
+func (r *strCursor) code() (int, bool) {
+	var lo, hi byte
+	if r.s.unicode {
+		c, ok := r.next()
+		if !ok {
+			return 0, false
+		}
+		lo, hi = byte(c), byte(c>>8)
+	} else {
+		c0, ok0 := r.next()
+		c1, ok1 := r.next()
+		if !ok0 || !ok1 {
+			return 0, false
+		}
+		lo, hi = byte(c0), byte(c1)
+	}
+	return int(hi&0x7f)<<7 | int(lo&0x7f), true
+}
+
+// strWriter renders a string: UTF-16 code units are kept until flushed,
+// so that surrogate pairs decode.
+type strWriter struct {
+	b   strings.Builder
+	u16 []uint16
+}
+
+func (w *strWriter) flush() {
+	if len(w.u16) > 0 {
+		w.b.WriteString(string(utf16.Decode(w.u16)))
+		w.u16 = w.u16[:0]
+	}
+}
+
+// char writes a plain character: a UTF-16 code unit, or in an ANSI table
+// a Latin-1 byte (for the ANSI code page).
+func (w *strWriter) char(c uint16, unicode bool) {
+	if unicode {
+		w.u16 = append(w.u16, c)
+		return
+	}
+	w.flush()
+	w.b.WriteRune(rune(c))
+}
+
+// code writes what special code kind with value v stands for: a variable
+// (its value in vars, else its name), a shell folder or a language string.
+func (w *strWriter) code(kind, v int, vars map[int]string) {
+	switch kind {
+	case uVar:
+		if val, ok := vars[v]; ok {
+			w.b.WriteString(val)
+		} else if v < numVars {
+			w.b.WriteString(varNames[v])
+		} else {
+			fmt.Fprintf(&w.b, "$var%d", v)
+		}
+	case uShell:
+		fmt.Fprintf(&w.b, "$SHELL(%d)", v)
+	case uLang:
+		fmt.Fprintf(&w.b, "$(%d)", v)
+	}
 }

@@ -319,21 +319,41 @@ func NewReader(r io.ReaderAt, h FirstHeader, opts Options) (*Reader, error) {
 		return nil, &FormatError{Offset: rd.start, Reason: "cannot read the header"}
 	}
 	s := sig[:n]
-	first := int64(binary.LittleEndian.Uint32(s))
-	// The method is told as 7-Zip does (NsisIn.cpp): a block length
-	// equal to the header's size is a stored header; LZMA properties at
-	// the start are a solid LZMA stream, after a length a non-solid one; a
-	// length below 16 MiB with its top bit set starts a non-solid bzip2 or
-	// deflate archive; otherwise the stream is solid bzip2 or deflate.
-	// The tests are not exclusive (a solid stream may start with bytes
-	// that read as a compressed block's length), so each reading that
-	// fits is tried in that order until the header decompresses.
-	type reading struct {
-		m     Method
-		solid bool
+	try := readings(s, h.HeaderSize)
+	if opts.Take != nil && !opts.Take(h.HeaderSize) {
+		return rd, ErrExpansion
 	}
+	hdr, chosen, err := rd.firstReading(try, s)
+	if err != nil {
+		return rd, err
+	}
+	if rd.Header, err = parseHeader(hdr); err != nil {
+		return rd, rd.headerFormatError(err)
+	}
+	if err := checkReal(hdr); err != nil {
+		return rd, rd.headerFormatError(err)
+	}
+	return rd, rd.checkUnambiguous(try[chosen+1:], s)
+}
+
+// reading is a way to read an installer's data: a method, solid or not.
+type reading struct {
+	m     Method
+	solid bool
+}
+
+// readings returns the readings the data's first bytes s allow, in the
+// order to try them. The method is told as 7-Zip does (NsisIn.cpp): a
+// block length equal to the header's size (headerSize) is a stored header;
+// LZMA properties at the start are a solid LZMA stream, after a length a
+// non-solid one; a length below 16 MiB with its top bit set starts a
+// non-solid bzip2 or deflate archive; otherwise the stream is solid bzip2
+// or deflate. The tests are not exclusive (a solid stream may start with
+// bytes that read as a compressed block's length), so each reading that
+// fits is tried in that order until the header decompresses.
+func readings(s []byte, headerSize int64) []reading {
 	var try []reading
-	if first == h.HeaderSize {
+	if int64(binary.LittleEndian.Uint32(s)) == headerSize {
 		try = append(try, reading{MethodStored, false})
 	}
 	if isLZMA(s) {
@@ -354,33 +374,38 @@ func NewReader(r io.ReaderAt, h FirstHeader, opts Options) (*Reader, error) {
 	} else {
 		try = append(try, reading{MethodDeflate, true})
 	}
-	if opts.Take != nil && !opts.Take(h.HeaderSize) {
-		return rd, ErrExpansion
-	}
-	set := func(t reading) {
-		rd.Method, rd.Solid = t.m, t.solid
-		rd.FilterFlag = false
-		if t.m == MethodLZMA {
-			// The properties' first byte is 0x5D; a filter flag is 0 or 1.
-			at := 4
-			if t.solid {
-				at = 0
-			}
-			rd.FilterFlag = s[at] <= 1
+	return try
+}
+
+// setReading makes rd read its data as t; s is the data's first bytes.
+func (rd *Reader) setReading(t reading, s []byte) {
+	rd.Method, rd.Solid = t.m, t.solid
+	rd.FilterFlag = false
+	if t.m == MethodLZMA {
+		// The properties' first byte is 0x5D; a filter flag is 0 or 1.
+		at := 4
+		if t.solid {
+			at = 0
 		}
+		rd.FilterFlag = s[at] <= 1
 	}
-	var hdr []byte
+}
+
+// firstReading tries the readings in order and returns the header that the
+// first to decompress it reads, and that reading's index in try; else the
+// first reading's error. rd is left set to the reading that worked.
+func (rd *Reader) firstReading(try []reading, s []byte) (hdr []byte, chosen int, err error) {
 	var firstErr error
-	chosen := -1
+	chosen = -1
 	for i, t := range try {
-		set(t)
-		// The header's size, charged above, pays for the first
+		rd.setReading(t, s)
+		// The header's size, charged by NewReader, pays for the first
 		// decoding; a reading tried after one that failed pays for
 		// itself.
 		rd.chargeHeader = i > 0
 		b, err := readHeaderOf(rd)
 		if errors.Is(err, ErrExpansion) {
-			return rd, err
+			return nil, chosen, err
 		}
 		if err == nil {
 			hdr, firstErr, chosen = b, nil, i
@@ -390,25 +415,20 @@ func NewReader(r io.ReaderAt, h FirstHeader, opts Options) (*Reader, error) {
 			firstErr = err
 		}
 	}
-	if firstErr != nil {
-		return rd, firstErr
-	}
-	var err error
-	if rd.Header, err = parseHeader(hdr); err != nil {
-		return rd, rd.headerFormatError(err)
-	}
-	if err := checkReal(hdr); err != nil {
-		return rd, rd.headerFormatError(err)
-	}
-	// exehead is built for one compressor and one of solid and
-	// non-solid: data that also decodes to a valid header under another
-	// reading is a polyglot whose files depend on which one a reader
-	// takes, so it is refused rather than read one way. Only the header
-	// block of the other readings is decoded, under the same limits.
+	return hdr, chosen, firstErr
+}
+
+// checkUnambiguous refuses data that also decodes to a valid header under
+// another of the readings rest: exehead is built for one compressor and one
+// of solid and non-solid, so such data is a polyglot whose files depend on
+// which one a reader takes, and is refused rather than read one way. Only
+// the header block of the other readings is decoded, under the same
+// limits. rd is left set to the reading it had.
+func (rd *Reader) checkUnambiguous(rest []reading, s []byte) error {
 	kept := *rd.state()
 	defer func() { rd.chargeHeader = false }()
-	for _, t := range try[chosen+1:] {
-		set(t)
+	for _, t := range rest {
+		rd.setReading(t, s)
 		// Each decoding of the check is charged as it decompresses, so
 		// that data whose other readings are bombs stops at the budget
 		// rather than costing each its MaxHeader.
@@ -416,7 +436,7 @@ func NewReader(r io.ReaderAt, h FirstHeader, opts Options) (*Reader, error) {
 		b, err := readHeaderOf(rd)
 		if errors.Is(err, ErrExpansion) {
 			rd.restore(kept)
-			return rd, err
+			return err
 		}
 		if err != nil {
 			continue
@@ -426,10 +446,10 @@ func NewReader(r io.ReaderAt, h FirstHeader, opts Options) (*Reader, error) {
 		}
 		other := readingName(t.m, t.solid, rd.FilterFlag)
 		rd.restore(kept)
-		return rd, &AmbiguousError{Offset: rd.start, First: readingName(kept.m, kept.solid, kept.filterFlag), Other: other}
+		return &AmbiguousError{Offset: rd.start, First: readingName(kept.m, kept.solid, kept.filterFlag), Other: other}
 	}
 	rd.restore(kept)
-	return rd, nil
+	return nil
 }
 
 // headerFormatError returns err, a *headerError of the header read under

@@ -65,6 +65,54 @@ const (
 
 // Build lays out an image from s and sets its checksum.
 func Build(s Spec) ([]byte, error) {
+	s, err := s.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	ohFixed := 112 // PE32+ fields before the data directories
+	if s.PE32 {
+		ohFixed = 96
+	}
+	ohSize := ohFixed + 8*int(s.NumberOfRvaAndSizes)
+	hdrEnd := lfanew + 4 + coffSize + ohSize + sectionSize*len(s.Sections)
+	sizeOfHeaders := alignUp(uint32(hdrEnd), s.FileAlignment)
+	l := s.placeSections(sizeOfHeaders)
+	img := make([]byte, l.raw)
+	s.writeHeaders(img, ohSize, sizeOfHeaders, l)
+	sh := img[lfanew+4+coffSize+ohSize:]
+	le := binary.LittleEndian
+	for i, sec := range s.Sections {
+		h := sh[i*sectionSize:]
+		if len(sec.Name) > 8 {
+			return nil, fmt.Errorf("pefile: section name %q longer than 8 bytes", sec.Name)
+		}
+		p := l.sections[i]
+		copy(h[0:8], sec.Name)
+		le.PutUint32(h[8:], p.vsize)
+		le.PutUint32(h[12:], p.va)
+		le.PutUint32(h[16:], p.rawSize)
+		le.PutUint32(h[20:], p.raw)
+		c := sec.Characteristics
+		if c == 0 {
+			c = SectionData
+		}
+		le.PutUint32(h[36:], c)
+		copy(img[p.raw:], sec.Data)
+	}
+	if s.Size > len(img) {
+		n := len(img)
+		img = append(img, make([]byte, s.Size-n)...)
+		for i := n; i < len(img); i++ {
+			img[i] = byte(i*31 + 17)
+		}
+	}
+	SetChecksum(img)
+	return img, nil
+}
+
+// withDefaults returns s with its defaults filled in, or why it cannot be
+// built.
+func (s Spec) withDefaults() (Spec, error) {
 	if s.SectionAlignment == 0 {
 		s.SectionAlignment = 0x1000
 	}
@@ -75,7 +123,7 @@ func Build(s Spec) ([]byte, error) {
 		s.NumberOfRvaAndSizes = 16
 	}
 	if s.NumberOfRvaAndSizes > 16 {
-		return nil, errors.New("pefile: NumberOfRvaAndSizes above 16")
+		return s, errors.New("pefile: NumberOfRvaAndSizes above 16")
 	}
 	if s.Sections == nil {
 		code := make([]byte, 0x230)
@@ -86,40 +134,48 @@ func Build(s Spec) ([]byte, error) {
 		s.Sections = []Section{{Name: ".text", Data: code, Characteristics: SectionCode}}
 	}
 	if len(s.Sections) > 96 {
-		return nil, errors.New("pefile: too many sections")
+		return s, errors.New("pefile: too many sections")
 	}
-	ohFixed := 112 // PE32+ fields before the data directories
-	if s.PE32 {
-		ohFixed = 96
-	}
-	ohSize := ohFixed + 8*int(s.NumberOfRvaAndSizes)
-	hdrEnd := lfanew + 4 + coffSize + ohSize + sectionSize*len(s.Sections)
-	sizeOfHeaders := alignUp(uint32(hdrEnd), s.FileAlignment)
+	return s, nil
+}
 
-	type placed struct {
-		va, raw, rawSize, vsize uint32
-	}
-	var pl []placed
-	va := alignUp(sizeOfHeaders, s.SectionAlignment)
-	raw := sizeOfHeaders
-	var sizeCode, sizeData uint32
+// placed is where Build puts a section: its RVA, file offset and sizes.
+type placed struct {
+	va, raw, rawSize, vsize uint32
+}
+
+// buildLayout is the sections' places, the image's size in memory (va)
+// and in the file (raw), and the code and data sizes.
+type buildLayout struct {
+	sections           []placed
+	va, raw            uint32
+	sizeCode, sizeData uint32
+}
+
+// placeSections lays out the sections, in order, after the headers.
+func (s Spec) placeSections(sizeOfHeaders uint32) buildLayout {
+	l := buildLayout{va: alignUp(sizeOfHeaders, s.SectionAlignment), raw: sizeOfHeaders}
 	for _, sec := range s.Sections {
-		p := placed{va: va, raw: raw, vsize: uint32(len(sec.Data))}
+		p := placed{va: l.va, raw: l.raw, vsize: uint32(len(sec.Data))}
 		p.rawSize = alignUp(uint32(len(sec.Data)), s.FileAlignment)
 		if p.rawSize == 0 {
 			p.raw = 0
 		}
-		pl = append(pl, p)
-		va += alignUp(max(p.vsize, 1), s.SectionAlignment)
-		raw += p.rawSize
+		l.sections = append(l.sections, p)
+		l.va += alignUp(max(p.vsize, 1), s.SectionAlignment)
+		l.raw += p.rawSize
 		if sec.Characteristics&0x20 != 0 {
-			sizeCode += p.rawSize
+			l.sizeCode += p.rawSize
 		} else {
-			sizeData += p.rawSize
+			l.sizeData += p.rawSize
 		}
 	}
-	sizeOfImage := va
-	img := make([]byte, raw)
+	return l
+}
+
+// writeHeaders writes the DOS header and stub, the PE signature, the COFF
+// header and the optional header (of ohSize bytes) into img.
+func (s Spec) writeHeaders(img []byte, ohSize int, sizeOfHeaders uint32, l buildLayout) {
 	le := binary.LittleEndian
 	img[0], img[1] = 'M', 'Z'
 	le.PutUint16(img[2:], 0x90)
@@ -139,19 +195,25 @@ func Build(s Spec) ([]byte, error) {
 		ch = 0x0102 // executable, 32-bit machine
 	}
 	le.PutUint16(coff[18:], ch)
-	oh := img[lfanew+4+coffSize:]
 	entry := uint32(0)
-	if len(pl) > 0 {
-		entry = pl[0].va
+	if len(l.sections) > 0 {
+		entry = l.sections[0].va
 	}
+	s.writeOptionalHeader(img[lfanew+4+coffSize:], entry, sizeOfHeaders, l)
+}
+
+// writeOptionalHeader writes the optional header's fields into oh; the
+// data directories stay zero.
+func (s Spec) writeOptionalHeader(oh []byte, entry, sizeOfHeaders uint32, l buildLayout) {
+	le := binary.LittleEndian
 	if s.PE32 {
 		le.PutUint16(oh[0:], 0x10b)
 	} else {
 		le.PutUint16(oh[0:], 0x20b)
 	}
 	oh[2], oh[3] = 14, 0 // linker version
-	le.PutUint32(oh[4:], sizeCode)
-	le.PutUint32(oh[8:], sizeData)
+	le.PutUint32(oh[4:], l.sizeCode)
+	le.PutUint32(oh[8:], l.sizeData)
 	le.PutUint32(oh[16:], entry)
 	le.PutUint32(oh[20:], entry) // BaseOfCode
 	if s.PE32 {
@@ -164,7 +226,7 @@ func Build(s Spec) ([]byte, error) {
 	le.PutUint32(oh[36:], s.FileAlignment)
 	le.PutUint16(oh[40:], 6) // OS version
 	le.PutUint16(oh[48:], 6) // subsystem version
-	le.PutUint32(oh[56:], sizeOfImage)
+	le.PutUint32(oh[56:], l.va)
 	le.PutUint32(oh[60:], sizeOfHeaders)
 	le.PutUint16(oh[68:], 3)      // console subsystem
 	le.PutUint16(oh[70:], 0x8160) // dynamic base, NX, TS aware, high entropy VA
@@ -181,33 +243,6 @@ func Build(s Spec) ([]byte, error) {
 		le.PutUint64(oh[96:], 0x1000)
 		le.PutUint32(oh[108:], s.NumberOfRvaAndSizes)
 	}
-	sh := img[lfanew+4+coffSize+ohSize:]
-	for i, sec := range s.Sections {
-		h := sh[i*sectionSize:]
-		if len(sec.Name) > 8 {
-			return nil, fmt.Errorf("pefile: section name %q longer than 8 bytes", sec.Name)
-		}
-		copy(h[0:8], sec.Name)
-		le.PutUint32(h[8:], pl[i].vsize)
-		le.PutUint32(h[12:], pl[i].va)
-		le.PutUint32(h[16:], pl[i].rawSize)
-		le.PutUint32(h[20:], pl[i].raw)
-		c := sec.Characteristics
-		if c == 0 {
-			c = SectionData
-		}
-		le.PutUint32(h[36:], c)
-		copy(img[pl[i].raw:], sec.Data)
-	}
-	if s.Size > len(img) {
-		n := len(img)
-		img = append(img, make([]byte, s.Size-n)...)
-		for i := n; i < len(img); i++ {
-			img[i] = byte(i*31 + 17)
-		}
-	}
-	SetChecksum(img)
-	return img, nil
 }
 
 func alignUp(v, a uint32) uint32 {

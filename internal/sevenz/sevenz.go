@@ -398,108 +398,129 @@ func (p *parser) header(a *Archive) error {
 	return p.err
 }
 
+// streamsInfo reads a StreamsInfo: its pack info, unpack info and
+// substreams info, each optional, in that order.
 func (p *parser) streamsInfo() (*streams, error) {
 	si := &streams{}
 	id := p.byte()
 	if id == kPackInfo {
-		si.packPos = p.number()
-		n := p.count("packed streams", 1, maxItems)
-		for p.err == nil {
-			switch t := p.byte(); t {
-			case kSize:
-				si.packSizes = make([]uint64, n)
-				for i := range si.packSizes {
-					si.packSizes[i] = p.number()
-				}
-				continue
-			case kCRC:
-				p.digests(n)
-				continue
-			case kEnd:
-			default:
-				p.fail("unexpected property %d in the pack info", t)
-			}
-			break
-		}
+		p.packInfo(si)
 		id = p.byte()
 	}
 	if id == kUnPackInfo {
-		if p.byte() != kFolder {
-			p.fail("the unpack info does not list folders")
-		}
-		n := p.count("folders", 8, maxItems)
-		if p.byte() != 0 {
-			p.fail("folders kept outside the header are not supported")
-		}
-		si.folders = make([]folder, 0, n)
-		for i := 0; i < n && p.err == nil; i++ {
-			si.folders = append(si.folders, p.folder())
-		}
-		if p.byte() != kCodersUnPackSize {
-			p.fail("the unpack info gives no unpacked sizes")
-		}
-		for i := range si.folders {
-			for j := range si.folders[i].unpackSizes {
-				si.folders[i].unpackSizes[j] = p.number()
-			}
-		}
-		for p.err == nil {
-			t := p.byte()
-			if t == kCRC {
-				p.digests(len(si.folders))
-				continue
-			}
-			if t != kEnd {
-				p.fail("unexpected property %d in the unpack info", t)
-			}
-			break
-		}
+		p.unpackInfo(si)
 		id = p.byte()
 	}
 	if id == kSubStreamsInfo {
-		sub := make([]uint64, len(si.folders))
-		for i := range sub {
-			sub[i] = 1
-		}
-		t := p.byte()
-		if t == kNumUnPackStream {
-			for i := range sub {
-				sub[i] = uint64(p.count("streams in a folder", 0, MaxFiles))
-			}
-			t = p.byte()
-		}
-		var total uint64
-		for _, s := range sub {
-			if total += s; total > MaxFiles {
-				p.fail("more than %d streams in folders", MaxFiles)
-			}
-		}
-		if t == kSize {
-			for _, s := range sub {
-				for j := uint64(1); j < s && p.err == nil; j++ {
-					p.number()
-				}
-			}
-			t = p.byte()
-		}
-		for p.err == nil && t != kEnd {
-			if t != kCRC {
-				p.fail("unexpected property %d in the substreams info", t)
-				break
-			}
-			if total > uint64(p.left())*8+8 {
-				p.fail("%d digests do not fit in the header", total)
-				break
-			}
-			p.digests(int(total))
-			t = p.byte()
-		}
+		p.subStreamsInfo(len(si.folders))
 		id = p.byte()
 	}
 	if p.err == nil && id != kEnd {
 		p.fail("unexpected property %d in the streams info", id)
 	}
 	return si, p.err
+}
+
+// packInfo reads a PackInfo: where the packed streams start, their sizes
+// and digests.
+func (p *parser) packInfo(si *streams) {
+	si.packPos = p.number()
+	n := p.count("packed streams", 1, maxItems)
+	for p.err == nil {
+		switch t := p.byte(); t {
+		case kSize:
+			si.packSizes = make([]uint64, n)
+			for i := range si.packSizes {
+				si.packSizes[i] = p.number()
+			}
+			continue
+		case kCRC:
+			p.digests(n)
+			continue
+		case kEnd:
+		default:
+			p.fail("unexpected property %d in the pack info", t)
+		}
+		break
+	}
+}
+
+// unpackInfo reads an UnPackInfo: the folders, their unpacked sizes and
+// digests.
+func (p *parser) unpackInfo(si *streams) {
+	if p.byte() != kFolder {
+		p.fail("the unpack info does not list folders")
+	}
+	n := p.count("folders", 8, maxItems)
+	if p.byte() != 0 {
+		p.fail("folders kept outside the header are not supported")
+	}
+	si.folders = make([]folder, 0, n)
+	for i := 0; i < n && p.err == nil; i++ {
+		si.folders = append(si.folders, p.folder())
+	}
+	if p.byte() != kCodersUnPackSize {
+		p.fail("the unpack info gives no unpacked sizes")
+	}
+	for i := range si.folders {
+		for j := range si.folders[i].unpackSizes {
+			si.folders[i].unpackSizes[j] = p.number()
+		}
+	}
+	for p.err == nil {
+		t := p.byte()
+		if t == kCRC {
+			p.digests(len(si.folders))
+			continue
+		}
+		if t != kEnd {
+			p.fail("unexpected property %d in the unpack info", t)
+		}
+		break
+	}
+}
+
+// subStreamsInfo reads a SubStreamsInfo of nFolders folders: how many
+// streams each folder holds, their sizes and digests, which are checked
+// but not kept.
+func (p *parser) subStreamsInfo(nFolders int) {
+	sub := make([]uint64, nFolders)
+	for i := range sub {
+		sub[i] = 1
+	}
+	t := p.byte()
+	if t == kNumUnPackStream {
+		for i := range sub {
+			sub[i] = uint64(p.count("streams in a folder", 0, MaxFiles))
+		}
+		t = p.byte()
+	}
+	var total uint64
+	for _, s := range sub {
+		if total += s; total > MaxFiles {
+			p.fail("more than %d streams in folders", MaxFiles)
+		}
+	}
+	if t == kSize {
+		for _, s := range sub {
+			for j := uint64(1); j < s && p.err == nil; j++ {
+				p.number()
+			}
+		}
+		t = p.byte()
+	}
+	for p.err == nil && t != kEnd {
+		if t != kCRC {
+			p.fail("unexpected property %d in the substreams info", t)
+			break
+		}
+		if total > uint64(p.left())*8+8 {
+			p.fail("%d digests do not fit in the header", total)
+			break
+		}
+		p.digests(int(total))
+		t = p.byte()
+	}
 }
 
 func (p *parser) folder() folder {

@@ -24,22 +24,51 @@ type BuildResource struct {
 // name directory, each name a language directory of one data entry; then
 // the type names, then the data. For tests and fuzzing.
 func BuildResources(va uint32, rs []BuildResource) []byte {
-	le := binary.LittleEndian
-	type typ struct {
-		name string
-		id   uint32
-		res  []BuildResource
+	types := groupResources(rs)
+	l := layOutResources(types)
+	out := make([]byte, l.size)
+	named := 0
+	for _, t := range types {
+		if t.name != "" {
+			named++
+		}
 	}
-	var types []*typ
+	putDirCounts(out, 0, named, len(types)-named)
+	for i, t := range types {
+		e := 16 + 8*i
+		if t.name != "" {
+			binary.LittleEndian.PutUint32(out[e:], uint32(l.names[i])|0x80000000)
+		} else {
+			binary.LittleEndian.PutUint32(out[e:], t.id)
+		}
+		binary.LittleEndian.PutUint32(out[e+4:], uint32(l.nameDir[i])|0x80000000)
+		out = l.writeType(out, va, i, t)
+	}
+	// The type and resource names lie after the data entries.
+	copy(out[l.strStart:], l.strs)
+	return out
+}
+
+// resType is one resource type and its resources, for BuildResources.
+type resType struct {
+	name string
+	id   uint32
+	res  []BuildResource
+}
+
+// groupResources groups rs by type, named types first (sorted by name),
+// then by ID; each type's resources in the same order.
+func groupResources(rs []BuildResource) []*resType {
+	var types []*resType
 	for _, r := range rs {
-		var t *typ
+		var t *resType
 		for _, x := range types {
 			if x.name == r.Type && (r.Type != "" || x.id == r.TypeID) {
 				t = x
 			}
 		}
 		if t == nil {
-			t = &typ{name: r.Type, id: r.TypeID}
+			t = &resType{name: r.Type, id: r.TypeID}
 			types = append(types, t)
 		}
 		t.res = append(t.res, r)
@@ -66,102 +95,106 @@ func BuildResources(va uint32, rs []BuildResource) []byte {
 			return a.ID < b.ID
 		})
 	}
-	dirLen := func(k int) int { return 16 + 8*k }
-	// Offsets: the root, the name directories, the language directories,
-	// the data entries, the type names, the data.
-	off := dirLen(len(types))
-	nameDir := make([]int, len(types))
+	return types
+}
+
+// resLayout is where BuildResources puts each directory, data entry and
+// name; keys [2]int are (type, resource) indices.
+type resLayout struct {
+	nameDir        []int // each type's name directory
+	langDir, entry map[[2]int]int
+	strStart       int
+	names          map[int]int    // each named type's name
+	resNames       map[[2]int]int // each named resource's name
+	strs           []byte         // the names
+	size           int            // up to the data, 8-byte aligned
+}
+
+func resDirLen(k int) int { return 16 + 8*k }
+
+// layOutResources places the root, the name directories, the language
+// directories, the data entries and the type names, in that order.
+func layOutResources(types []*resType) *resLayout {
+	l := &resLayout{nameDir: make([]int, len(types)), langDir: map[[2]int]int{}, entry: map[[2]int]int{}, names: map[int]int{}, resNames: map[[2]int]int{}}
+	off := resDirLen(len(types))
 	for i, t := range types {
-		nameDir[i] = off
-		off += dirLen(len(t.res))
+		l.nameDir[i] = off
+		off += resDirLen(len(t.res))
 	}
-	langDir := map[[2]int]int{}
 	for i, t := range types {
 		for j := range t.res {
-			langDir[[2]int{i, j}] = off
-			off += dirLen(1)
+			l.langDir[[2]int{i, j}] = off
+			off += resDirLen(1)
 		}
 	}
-	entry := map[[2]int]int{}
 	for i, t := range types {
 		for j := range t.res {
-			entry[[2]int{i, j}] = off
+			l.entry[[2]int{i, j}] = off
 			off += 16
 		}
 	}
-	strStart := off
-	names := map[int]int{}
-	resNames := map[[2]int]int{}
-	var strs []byte
+	l.strStart = off
 	addStr := func(s string) int {
-		at := off + len(strs)
+		at := off + len(l.strs)
 		u := utf16.Encode([]rune(s))
-		strs = le.AppendUint16(strs, uint16(len(u)))
+		l.strs = binary.LittleEndian.AppendUint16(l.strs, uint16(len(u)))
 		for _, c := range u {
-			strs = le.AppendUint16(strs, c)
+			l.strs = binary.LittleEndian.AppendUint16(l.strs, c)
 		}
 		return at
 	}
 	for i, t := range types {
 		if t.name != "" {
-			names[i] = addStr(t.name)
+			l.names[i] = addStr(t.name)
 		}
 		for j, r := range t.res {
 			if r.Name != "" {
-				resNames[[2]int{i, j}] = addStr(r.Name)
+				l.resNames[[2]int{i, j}] = addStr(r.Name)
 			}
 		}
 	}
-	off += len(strs)
+	off += len(l.strs)
 	off += (8 - off%8) % 8
-	out := make([]byte, off)
-	dir := func(at, named, ids int) {
-		le.PutUint16(out[at+12:], uint16(named))
-		le.PutUint16(out[at+14:], uint16(ids))
-	}
-	named := 0
-	for _, t := range types {
-		if t.name != "" {
-			named++
+	l.size = off
+	return l
+}
+
+// putDirCounts sets the named and ID entry counts of the directory at at.
+func putDirCounts(out []byte, at, named, ids int) {
+	binary.LittleEndian.PutUint16(out[at+12:], uint16(named))
+	binary.LittleEndian.PutUint16(out[at+14:], uint16(ids))
+}
+
+// writeType writes type i's name directory, its resources' language
+// directories and data entries, and appends their data (8-byte aligned) to
+// out, which it returns.
+func (l *resLayout) writeType(out []byte, va uint32, i int, t *resType) []byte {
+	le := binary.LittleEndian
+	namedRes := 0
+	for _, r := range t.res {
+		if r.Name != "" {
+			namedRes++
 		}
 	}
-	dir(0, named, len(types)-named)
-	for i, t := range types {
-		e := 16 + 8*i
-		if t.name != "" {
-			le.PutUint32(out[e:], uint32(names[i])|0x80000000)
+	putDirCounts(out, l.nameDir[i], namedRes, len(t.res)-namedRes)
+	for j, r := range t.res {
+		k := [2]int{i, j}
+		ne := l.nameDir[i] + 16 + 8*j
+		if r.Name != "" {
+			le.PutUint32(out[ne:], uint32(l.resNames[k])|0x80000000)
 		} else {
-			le.PutUint32(out[e:], t.id)
+			le.PutUint32(out[ne:], r.ID)
 		}
-		le.PutUint32(out[e+4:], uint32(nameDir[i])|0x80000000)
-		namedRes := 0
-		for _, r := range t.res {
-			if r.Name != "" {
-				namedRes++
-			}
-		}
-		dir(nameDir[i], namedRes, len(t.res)-namedRes)
-		for j, r := range t.res {
-			k := [2]int{i, j}
-			ne := nameDir[i] + 16 + 8*j
-			if r.Name != "" {
-				le.PutUint32(out[ne:], uint32(resNames[k])|0x80000000)
-			} else {
-				le.PutUint32(out[ne:], r.ID)
-			}
-			le.PutUint32(out[ne+4:], uint32(langDir[k])|0x80000000)
-			dir(langDir[k], 0, 1)
-			le.PutUint32(out[langDir[k]+16:], 0x409)
-			le.PutUint32(out[langDir[k]+20:], uint32(entry[k]))
-			le.PutUint32(out[entry[k]:], va+uint32(len(out)))
-			le.PutUint32(out[entry[k]+4:], uint32(len(r.Data)))
-			out = append(out, r.Data...)
-			for len(out)%8 != 0 {
-				out = append(out, 0)
-			}
+		le.PutUint32(out[ne+4:], uint32(l.langDir[k])|0x80000000)
+		putDirCounts(out, l.langDir[k], 0, 1)
+		le.PutUint32(out[l.langDir[k]+16:], 0x409)
+		le.PutUint32(out[l.langDir[k]+20:], uint32(l.entry[k]))
+		le.PutUint32(out[l.entry[k]:], va+uint32(len(out)))
+		le.PutUint32(out[l.entry[k]+4:], uint32(len(r.Data)))
+		out = append(out, r.Data...)
+		for len(out)%8 != 0 {
+			out = append(out, 0)
 		}
 	}
-	// The type and resource names lie after the data entries.
-	copy(out[strStart:], strs)
 	return out
 }

@@ -8,6 +8,9 @@
 //     silently ignored;
 //   - anchors, aliases and merge keys ("<<") are refused, so that neither a
 //     billion-laughs expansion nor a merged-in key reaches the decoder;
+//   - explicit tags ("!!binary", "!!str", "!custom") are refused: the
+//     decoder turns `!!binary KiovKi5kbGw=` into "**/*.dll", a value that
+//     whoever reviews the file does not see;
 //   - every mapping key is a scalar and appears once;
 //   - decoded into a Go value, every mapping key must name a field of the
 //     value's type (by its yaml tag), or a map entry.
@@ -47,6 +50,8 @@ var (
 	// ErrAlias results from an anchor (&a), an alias (*a) or a merge key
 	// (<<).
 	ErrAlias = errors.New("anchors, aliases and merge keys are not allowed")
+	// ErrTag results from an explicit tag (!!binary, !!str, !custom).
+	ErrTag = errors.New("explicit tags are not allowed")
 	// ErrKey results when a mapping key is not a scalar.
 	ErrKey = errors.New("mapping key is not a scalar")
 	// ErrDuplicateKey results when a mapping holds the same key twice.
@@ -181,14 +186,17 @@ func Parse(b []byte, o Options) (root *yaml.Node, err error) {
 	return root, nil
 }
 
-// check refuses anchors, aliases, merge keys, keys that are not scalars and
-// duplicate keys anywhere under n.
+// check refuses anchors, aliases, merge keys, explicit tags, keys that are
+// not scalars and duplicate keys anywhere under n.
 func (o Options) check(n *yaml.Node) error {
 	if n.Kind == yaml.AliasNode {
 		return o.fail(n.Line, ErrAlias, "alias *%s: anchors and aliases are not allowed", n.Value)
 	}
 	if n.Anchor != "" {
 		return o.fail(n.Line, ErrAlias, "anchor &%s: anchors and aliases are not allowed", n.Anchor)
+	}
+	if n.Style&yaml.TaggedStyle != 0 {
+		return o.fail(n.Line, ErrTag, "tag %s: explicit tags are not allowed; write the value itself", n.Tag)
 	}
 	if n.Kind == yaml.MappingNode {
 		seen := make(map[string]int, len(n.Content)/2)

@@ -1,6 +1,7 @@
 // Package authenticode verifies Windows Authenticode signatures of PE files
 // and of the other formats Windows signs: scripts ([VerifyScript]), MSI
-// databases ([VerifyMSI], over the compound-file reader internal/cfb),
+// databases ([VerifyMSI], and [VerifyMSIStorage] for one nested in a
+// storage of another, over the compound-file reader internal/cfb),
 // cabinets ([VerifyCAB]), security catalogs ([VerifyCatalog], whose
 // certificate trust list internal/ctl reads; [ParseCatalog] lists the
 // members, and the caller decides which files they vouch for) and MSIX/APPX
@@ -19,8 +20,9 @@
 // fields the digest skips (CheckSum and the security directory entry),
 // overlapping sections, unknown unsigned attributes carrying data, bytes
 // inside the PKCS#7 that no verified field owns (crls, non-certificate
-// entries, odd algorithm parameters, in timestamps too) and certificates no
-// verified chain uses, a wrong checksum, and weak algorithms. A file cut
+// entries, odd algorithm parameters, in timestamps too), certificates no
+// verified chain uses, copies of a signature (nested or in another entry)
+// or of a timestamp, a wrong checksum, and weak algorithms. A file cut
 // short inside or before its declared table is malformed, never unsigned.
 //
 // Headers are parsed with github.com/saferwall/pe, used as a parser only: it

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 
 	"github.com/shipgate/shipgate/internal/cfb"
 	"github.com/shipgate/shipgate/internal/cms"
@@ -55,10 +56,68 @@ var msiGUID = mustHex("f1100c0000000000c000000000000046")
 // structure is broken (cycles, sectors beyond the end, cross-linked
 // chains), and otherwise an I/O error.
 func VerifyMSI(r io.ReaderAt, size int64, opts Options) (*Result, error) {
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	f, err := openCompound(r, size)
+	if err != nil {
+		return nil, err
 	}
+	if opts.FileHash != nil {
+		if _, err := io.Copy(opts.FileHash, io.NewSectionReader(r, 0, size)); err != nil {
+			return nil, fmt.Errorf("authenticode: %w", err)
+		}
+	}
+	return verifyMSIAt(r, f, f.Root(), nil, opts)
+}
+
+// ErrNoStorage is returned by VerifyMSIStorage when the compound file
+// holds no storage at the path it is given.
+var ErrNoStorage = errors.New("authenticode: no such storage in the compound file")
+
+// VerifyMSIStorage checks the Authenticode signature of the MSI database
+// stored in a storage of the compound file in r (size bytes), as a
+// nested installation (a type 7 custom action) is: storage is the path of
+// the storage's names as stored (not decoded), from the root's children
+// down. The storage is verified as [VerifyMSI] verifies a root storage,
+// its own DigitalSignature and MsiDigitalSignatureEx streams left out of
+// its digest and the storage taken for the root (its name and times are
+// not in the metadata digest: a database signed on its own and then
+// stored keeps its signature). What the storage's digest covers is all
+// that is checked: the bytes outside it belong to the compound file, for
+// VerifyMSI to report, and so do empty streams outside it.
+//
+// opts.FileHash, when set, is written the storage's contents as its
+// digest reads them (each stream in the digest's order, then the class
+// identifiers); a storage is no byte range of the file. A storage without
+// a DigitalSignature stream is StatusUnsigned. The error is
+// [ErrNoStorage] (wrapped, with the path) when there is no such storage,
+// and otherwise as VerifyMSI's.
+func VerifyMSIStorage(r io.ReaderAt, size int64, storage []string, opts Options) (*Result, error) {
+	f, err := openCompound(r, size)
+	if err != nil {
+		return nil, err
+	}
+	if len(storage) == 0 {
+		return nil, fmt.Errorf("%w: an empty path names the root", ErrNoStorage)
+	}
+	st := f.Root()
+	for i, name := range storage {
+		var next *cfb.Entry
+		for _, e := range f.Children(st) {
+			if e.Type == cfb.TypeStorage && e.Name == name {
+				next = e
+				break
+			}
+		}
+		if next == nil {
+			return nil, fmt.Errorf("%w: %q", ErrNoStorage, strings.Join(storage[:i+1], "/"))
+		}
+		st = next
+	}
+	return verifyMSIAt(r, f, st, opts.FileHash, opts)
+}
+
+// openCompound opens the compound file in r, its errors as VerifyMSI
+// returns them.
+func openCompound(r io.ReaderAt, size int64) (*cfb.File, error) {
 	f, err := cfb.Open(r, size)
 	var fe *cfb.FormatError
 	switch {
@@ -69,17 +128,24 @@ func VerifyMSI(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 	case err != nil:
 		return nil, err
 	}
-	if opts.FileHash != nil {
-		if _, err := io.Copy(opts.FileHash, io.NewSectionReader(r, 0, size)); err != nil {
-			return nil, fmt.Errorf("authenticode: %w", err)
-		}
+	return f, nil
+}
+
+// verifyMSIAt verifies the database in storage st of f (the root, or a
+// nested database), writing what its digest reads to content too when
+// not nil.
+func verifyMSIAt(r io.ReaderAt, f *cfb.File, st *cfb.Entry, content io.Writer, opts Options) (*Result, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
+	top := st == f.Root()
 	v := &verifier{r: r, opts: opts, log: log, encoded: true}
 	v.res = &Result{Status: signing.StatusUnsigned}
-	sub := &msiSubject{f: f, digests: map[crypto.Hash][]byte{}}
+	sub := &msiSubject{f: f, st: st, digests: map[crypto.Hash][]byte{}}
 	v.sub = sub
 	var sigEntry, exEntry *cfb.Entry
-	for _, e := range f.Children(f.Root()) {
+	for _, e := range f.Children(st) {
 		switch {
 		case e.Type == cfb.TypeStream && e.Name == msiSignatureStream:
 			sigEntry = e
@@ -89,6 +155,7 @@ func VerifyMSI(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 	}
 	var ex []byte
 	if exEntry != nil {
+		var err error
 		if ex, err = f.ReadAll(exEntry, 1024); err != nil {
 			return nil, msiError(err)
 		}
@@ -98,10 +165,42 @@ func VerifyMSI(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	// Bytes no stream owns.
+	if top {
+		if err := v.msiUnowned(f); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case sigEntry != nil && exEntry == nil:
+		v.msiUnsignedMetadata(f, sigEntry)
+	case sigEntry == nil:
+		// An unsigned MSI's digest, by which a catalog lists it, does not
+		// see empty streams either.
+		v.msiEmptyStreams(f)
+	}
+	if err := v.msiDigests(f, exEntry, ex, content); err != nil {
+		return nil, err
+	}
+	if sigEntry != nil && exEntry != nil {
+		for _, s := range v.sigs {
+			if s.spc != nil && s.parent < 0 {
+				if why := sub.exProblem(s.spc.hash); why != "" {
+					sub.problems = append(sub.problems, why)
+					v.finding(RuleMSIMetadataDigestMismatch, signing.SeverityError, -1, exEntry.Offset, why)
+				}
+			}
+		}
+	}
+	v.verifyAll()
+	return v.res, nil
+}
+
+// msiUnowned reports the bytes of the compound file no stream owns.
+func (v *verifier) msiUnowned(f *cfb.File) error {
+	sub := v.sub.(*msiSubject)
 	regions, err := f.Unowned()
 	if err != nil {
-		return nil, msiError(err)
+		return msiError(err)
 	}
 	// Small regions add up: spread over many places they carry a payload
 	// too.
@@ -121,17 +220,18 @@ func VerifyMSI(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 	if payload {
 		sub.problems = append(sub.problems, "the compound file carries data outside its streams")
 	}
-	switch {
-	case sigEntry != nil && exEntry == nil:
-		v.msiUnsignedMetadata(f, sigEntry)
-	case sigEntry == nil:
-		// An unsigned MSI's digest, by which a catalog lists it, does not
-		// see empty streams either.
-		v.msiEmptyStreams(f)
-	}
-	// Digests: the signatures' algorithms, SHA-256 and the extra ones.
+	return nil
+}
+
+// msiDigests computes the database's digests, for the signatures'
+// algorithms, SHA-256 and the extra ones asked for, into v.res and the
+// subject: over the metadata first when MsiDigitalSignatureEx (ex, whose
+// content is exData) is there. content, when not nil, is written what the
+// digests read of the streams.
+func (v *verifier) msiDigests(f *cfb.File, exEntry *cfb.Entry, exData []byte, content io.Writer) error {
+	sub := v.sub.(*msiSubject)
 	algs := []crypto.Hash{crypto.SHA256}
-	algs = append(algs, opts.Authentihashes...)
+	algs = append(algs, v.opts.Authentihashes...)
 	for _, s := range v.sigs {
 		if s.spc != nil {
 			algs = append(algs, s.spc.hash)
@@ -147,37 +247,29 @@ func VerifyMSI(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 		h := a.New()
 		if exEntry != nil {
 			pre := a.New()
-			msiPrehash(f, f.Root(), pre)
+			msiPrehash(f, sub.st, pre, true)
 			p := pre.Sum(nil)
-			sub.prehash(a, p, ex)
+			sub.prehash(a, p, exData)
 			h.Write(p)
 		}
 		hs, use = append(hs, h), append(use, a)
 	}
-	ws := make([]io.Writer, len(hs))
-	for i, h := range hs {
-		ws[i] = h
+	ws := make([]io.Writer, 0, len(hs)+1)
+	for _, h := range hs {
+		ws = append(ws, h)
 	}
-	if err := msiHash(f, f.Root(), io.MultiWriter(ws...), true); err != nil {
-		return nil, msiError(err)
+	if content != nil {
+		ws = append(ws, content)
+	}
+	if err := msiHash(f, sub.st, io.MultiWriter(ws...), true); err != nil {
+		return msiError(err)
 	}
 	for i, a := range use {
 		d := hs[i].Sum(nil)
 		sub.digests[a] = d
 		v.res.Authentihash[cms.HashName(a)] = hex.EncodeToString(d)
 	}
-	if sigEntry != nil && exEntry != nil {
-		for _, s := range v.sigs {
-			if s.spc != nil && s.parent < 0 {
-				if why := sub.exProblem(s.spc.hash); why != "" {
-					sub.problems = append(sub.problems, why)
-					v.finding(RuleMSIMetadataDigestMismatch, signing.SeverityError, -1, exEntry.Offset, why)
-				}
-			}
-		}
-	}
-	v.verifyAll()
-	return v.res, nil
+	return nil
 }
 
 // msiUnsignedMetadata reports what a digest without MsiDigitalSignatureEx
@@ -193,14 +285,16 @@ func (v *verifier) msiUnsignedMetadata(f *cfb.File, sig *cfb.Entry) {
 	v.msiEmptyStreams(f)
 }
 
-// msiEmptyStreams reports the empty streams of f, which a digest without
-// MsiDigitalSignatureEx (a signature's, or the one a catalog lists an
-// unsigned MSI by) does not see.
+// msiEmptyStreams reports the empty streams of the database (those in
+// its storage, at any depth), which a digest without MsiDigitalSignatureEx
+// (a signature's, or the one a catalog lists an unsigned MSI by) does not
+// see.
 func (v *verifier) msiEmptyStreams(f *cfb.File) {
+	st := v.sub.(*msiSubject).st
 	var empty []*cfb.Entry
 	total := 0
-	for _, e := range f.Entries {
-		if e.Type == cfb.TypeStream && e.Size == 0 && !(isMSISignatureStream(e) && slices.Contains(f.Children(f.Root()), e)) {
+	for _, e := range msiSubtree(f, st) {
+		if e.Type == cfb.TypeStream && e.Size == 0 && !(isMSISignatureStream(e) && slices.Contains(f.Children(st), e)) {
 			empty = append(empty, e)
 			total += 2 * len(e.RawName)
 		}
@@ -217,6 +311,28 @@ func (v *verifier) msiEmptyStreams(f *cfb.File) {
 	if payload {
 		v.sub.(*msiSubject).problems = append(v.sub.(*msiSubject).problems, fmt.Sprintf("%d empty streams that no digest covers", len(empty)))
 	}
+}
+
+// msiSubtree returns the entries under storage st, at any depth, in
+// directory order. cfb has refused a directory whose tree loops.
+func msiSubtree(f *cfb.File, st *cfb.Entry) []*cfb.Entry {
+	if st == f.Root() {
+		return f.Entries
+	}
+	var out []*cfb.Entry
+	stack := []*cfb.Entry{st}
+	for len(stack) > 0 {
+		e := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, k := range f.Children(e) {
+			out = append(out, k)
+			if k.Type == cfb.TypeStorage {
+				stack = append(stack, k)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b *cfb.Entry) int { return a.Index - b.Index })
+	return out
 }
 
 func msiError(err error) error {
@@ -302,28 +418,29 @@ func msiHash(f *cfb.File, st *cfb.Entry, w io.Writer, root bool) error {
 }
 
 // msiPrehash writes the metadata MsiDigitalSignatureEx covers: for the
-// storage its name (not the root's), class identifier, state bits and
-// times (not the root's), then each child in order, a stream as its name,
-// size, state bits and times.
-func msiPrehash(f *cfb.File, st *cfb.Entry, w io.Writer) {
-	root := st.Type == cfb.TypeRoot
-	msiDirent(st, w)
+// storage its name (not the database's top one's, top), class identifier,
+// state bits and times (not the top one's), then each child in order, a
+// stream as its name, size, state bits and times. The top storage is the
+// root, or the storage a nested database was stored in, which took the
+// place of the root it was signed as.
+func msiPrehash(f *cfb.File, st *cfb.Entry, w io.Writer, top bool) {
+	msiDirent(st, w, top)
 	for _, e := range msiSorted(f, st) {
-		if root && isMSISignatureStream(e) {
+		if top && isMSISignatureStream(e) {
 			continue
 		}
 		switch e.Type {
 		case cfb.TypeStream:
-			msiDirent(e, w)
+			msiDirent(e, w, false)
 		case cfb.TypeStorage:
-			msiPrehash(f, e, w)
+			msiPrehash(f, e, w, false)
 		}
 	}
 }
 
-func msiDirent(e *cfb.Entry, w io.Writer) {
+func msiDirent(e *cfb.Entry, w io.Writer, top bool) {
 	raw := e.Raw[:]
-	if e.Type != cfb.TypeRoot {
+	if !top {
 		w.Write(raw[:2*len(e.RawName)])
 	}
 	if e.Type != cfb.TypeStream {
@@ -332,7 +449,7 @@ func msiDirent(e *cfb.Entry, w io.Writer) {
 		w.Write(raw[120:124])
 	}
 	w.Write(raw[96:100])
-	if e.Type != cfb.TypeRoot {
+	if !top {
 		w.Write(raw[100:116])
 	}
 }
@@ -340,6 +457,7 @@ func msiDirent(e *cfb.Entry, w io.Writer) {
 // msiSubject is an MSI database for the shared signature steps.
 type msiSubject struct {
 	f        *cfb.File
+	st       *cfb.Entry // the database's storage: the root, or a nested one's
 	digests  map[crypto.Hash][]byte
 	pre      map[crypto.Hash]string // why MsiDigitalSignatureEx does not match, per algorithm
 	problems []string

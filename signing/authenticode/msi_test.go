@@ -53,7 +53,7 @@ func signMSI(t testing.TB, p *fixtures.PKI, s msiSpec) []byte {
 			t.Fatal(err)
 		}
 		d := h.New()
-		msiPrehash(f, f.Root(), d)
+		msiPrehash(f, f.Root(), d, true)
 		pre = d.Sum(nil)
 		stored := pre
 		if s.badEx {

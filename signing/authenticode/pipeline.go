@@ -88,6 +88,7 @@ func (v *verifier) verifyOne(i int, s *sigState) (signing.Signature, Detail) {
 		j.intact = false
 	}
 	j.signerVerdict()
+	j.distinct()
 	j.unsignedAttributes()
 	j.timestamps()
 	j.trust()
@@ -249,42 +250,6 @@ func (j *judgement) signerVerdict() {
 	}
 }
 
-// unsignedAttributes lists the signer's unsigned attributes and reports
-// unknown ones carrying data: timestamps and nested signatures are known,
-// the rest is unauthenticated data.
-func (j *judgement) unsignedAttributes() {
-	var stuffed []string
-	stuffedBytes := 0
-	for _, a := range j.s.sd.Signers[0].UnsignedAttrs {
-		j.det.UnsignedAttributes = append(j.det.UnsignedAttributes, a.Type.String())
-		if a.Type.Equal(oidNestedSignature) || a.Type.Equal(oidRFC3161CounterSign) || a.Type.Equal(oidCounterSignature) {
-			continue
-		}
-		n := 0
-		for _, val := range a.Values {
-			n += len(val)
-		}
-		if n > 2*len(a.Values) { // more than empty or NULL values
-			stuffed = append(stuffed, fmt.Sprintf("%s (%d bytes)", a.Type, n))
-			stuffedBytes += n
-		}
-	}
-	if len(stuffed) == 0 {
-		return
-	}
-	// Like bytes no field owns: an error once there is room for a payload,
-	// a warning below. The status is left alone (the signed content is
-	// intact), so a vendor that tags installers per download can lower the
-	// rule's severity in its policy.
-	sev := signing.SeverityWarning
-	if stuffedBytes > cms.MaxToleratedRegion {
-		sev = signing.SeverityError
-	}
-	j.sig.AddCheck("unsigned-attributes", false, "unknown unsigned attributes carry data: "+strings.Join(stuffed, ", ")+"; the status is unchanged")
-	j.finding(RuleUnsignedAttributeData, sev,
-		fmt.Sprintf("signature %d carries unauthenticated data in unknown unsigned attributes: %s", j.i, strings.Join(stuffed, ", ")))
-}
-
 // timestamps verifies every timestamp; the first that verifies sets the
 // validation time.
 func (j *judgement) timestamps() {
@@ -312,19 +277,27 @@ func (j *judgement) timestamps() {
 		}
 		return out
 	}
+	copies := timestampCopies{}
 	for _, a := range si.UnsignedAttrs {
 		for _, val := range a.Values {
 			var ts *signing.Timestamp
+			legacy := a.Type.Equal(oidCounterSignature)
 			switch {
 			case a.Type.Equal(oidRFC3161CounterSign):
 				ts = cms.VerifyTimestampToken(val, si.Signature, tsOpts)
+				if copies.copied(j, val, legacy, ts) {
+					continue
+				}
 				j.own.nested.Add(sd, val, cms.TimestampTokenRegions(val, ts))
-			case a.Type.Equal(oidCounterSignature):
+			case legacy:
 				ts = cms.VerifyCountersignature(val, si.Signature, tsOpts)
 				if !ts.Verified {
 					if alt := v.rawRSACountersignature(val, si.Signature, sd.Certificates, ts); alt != nil {
 						ts = alt
 					}
+				}
+				if copies.copied(j, val, legacy, ts) {
+					continue
 				}
 				j.own.nested.Add(sd, val, cms.CountersignatureRegions(val))
 				if len(cms.TimestampCertificates(ts)) == 0 {
@@ -341,7 +314,7 @@ func (j *judgement) timestamps() {
 				continue
 			}
 			if !ts.Verified {
-				r, n := cms.UnverifiedTimestampRegions(val, a.Type.Equal(oidCounterSignature), unverified)
+				r, n := cms.UnverifiedTimestampRegions(val, legacy, unverified)
 				unverified += n
 				j.own.nested.Add(sd, val, r)
 			}

@@ -15,7 +15,8 @@ const (
 	RuleCertTableInvalid signing.Rule = "authenticode/cert-table-invalid"
 	// RuleMalformedSignature: a signature that cannot be parsed as Authenticode.
 	RuleMalformedSignature signing.Rule = "authenticode/malformed-signature"
-	// RuleUnsignedAttributeData: unknown unsigned attributes carrying data.
+	// RuleUnsignedAttributeData: unknown unsigned attributes (their values,
+	// their types) and marker attributes that are not empty.
 	RuleUnsignedAttributeData signing.Rule = "authenticode/unsigned-attribute-data"
 	// RuleDigestMismatch: the image digest differs from the signed one.
 	RuleDigestMismatch signing.Rule = "authenticode/digest-mismatch"
@@ -45,11 +46,16 @@ const (
 	RuleSectionOverlap signing.Rule = "authenticode/section-overlap"
 	// RuleUnownedSignatureData: bytes inside a PKCS#7 SignedData (or a
 	// timestamp in it) that no verified field owns: crls, certificate entries
-	// that are not certificates, algorithm parameters other than NULL.
+	// that are not certificates, algorithm parameters other than NULL, copies
+	// of a timestamp the signature already carries.
 	RuleUnownedSignatureData signing.Rule = "authenticode/unowned-signature-data"
 	// RuleUnusedCertificate: an embedded certificate that no verified chain
 	// uses.
 	RuleUnusedCertificate signing.Rule = "authenticode/unused-certificate"
+	// RuleDuplicateSignature: a signature (a nested one, or another
+	// WIN_CERTIFICATE entry) that is a copy of an earlier one of the file:
+	// the same key's signature over the same signed attributes.
+	RuleDuplicateSignature signing.Rule = "authenticode/duplicate-signature"
 
 	// RuleScriptDigestMismatch: a script's digest, recomputed as its
 	// subject interface package does, differs from the signed one.
@@ -161,6 +167,9 @@ const (
 	CheckUnsignedAttributes signing.CheckName = "unsigned-attributes"
 	// CheckChecksum: the PE checksum is unset or correct (a warning only).
 	CheckChecksum signing.CheckName = "checksum"
+	// CheckDistinct: the signature is no copy of an earlier one of the
+	// file; added only when it is one.
+	CheckDistinct signing.CheckName = "distinct-signature"
 )
 
 // Rule IDs of the findings VerifyCatalog reports, documented in

@@ -40,6 +40,10 @@ type verifier struct {
 
 	stream  *streamResult
 	pageErr map[string]string // page-hash algorithm name -> why not computed
+	// signed maps what a verified signature signed (its key and signed
+	// attributes) to the index of the first signature that did; see
+	// judgement.distinct.
+	signed map[string]int
 }
 
 // sigState is one signature being verified.

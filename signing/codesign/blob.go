@@ -352,48 +352,86 @@ type CodeDirectory struct {
 // parseCodeDirectory parses a CodeDirectory blob (header included). It
 // checks every offset and count against the blob length before use.
 func parseCodeDirectory(b []byte, slot uint32) (*CodeDirectory, error) {
+	cd, nSpecial, nCode, codeLimit, err := parseCDHeader(b, slot)
+	if err != nil {
+		return nil, err
+	}
+	if codeLimit, err = cd.parseLaterFields(b, codeLimit); err != nil {
+		return nil, err
+	}
+	if codeLimit > 1<<62 {
+		return nil, fmt.Errorf("CodeDirectory code limit %#x is out of range", codeLimit)
+	}
+	cd.CodeLimit = int64(codeLimit)
+	id, err := cstringAt(b, cd.identOff, 1024)
+	if err != nil {
+		return nil, fmt.Errorf("CodeDirectory identifier: %v", err)
+	}
+	cd.Identifier = id
+	if err := cd.setSlots(uint64(len(b)), nSpecial, nCode, codeLimit); err != nil {
+		return nil, err
+	}
+	sum := digest(cd.hash, b)
+	cd.Digest = hex.EncodeToString(sum)
+	cd.CDHash = hex.EncodeToString(sum[:cdhashLen])
+	return cd, nil
+}
+
+// parseCDHeader checks and reads the fields of a CodeDirectory's first 44
+// bytes, which every version has: it returns the directory with them set,
+// its slot counts and its 32-bit code limit.
+func parseCDHeader(b []byte, slot uint32) (cd *CodeDirectory, nSpecial, nCode uint32, codeLimit uint64, err error) {
 	if len(b) < 44 {
-		return nil, fmt.Errorf("CodeDirectory is %d bytes, shorter than its 44-byte header", len(b))
+		return nil, 0, 0, 0, fmt.Errorf("CodeDirectory is %d bytes, shorter than its 44-byte header", len(b))
 	}
 	be := binary.BigEndian
 	if m := be.Uint32(b); m != magicCodeDirectory {
-		return nil, fmt.Errorf("CodeDirectory magic is %#08x, want %#08x", m, magicCodeDirectory)
+		return nil, 0, 0, 0, fmt.Errorf("CodeDirectory magic is %#08x, want %#08x", m, magicCodeDirectory)
 	}
-	cd := &CodeDirectory{Slot: slot, raw: b, FirstBadPage: -1}
+	cd = &CodeDirectory{Slot: slot, raw: b, FirstBadPage: -1}
 	cd.Version = be.Uint32(b[8:])
 	cd.Flags = be.Uint32(b[12:])
 	cd.hashOff = be.Uint32(b[16:])
 	cd.identOff = be.Uint32(b[20:])
-	nSpecial := be.Uint32(b[24:])
-	nCode := be.Uint32(b[28:])
-	codeLimit := uint64(be.Uint32(b[32:]))
+	nSpecial = be.Uint32(b[24:])
+	nCode = be.Uint32(b[28:])
+	codeLimit = uint64(be.Uint32(b[32:]))
 	cd.HashSize = int(b[36])
 	cd.HashType = HashType(b[37])
 	cd.Platform = b[38]
 	pageLog := b[39]
 	if cd.Version < 0x20001 {
-		return nil, fmt.Errorf("CodeDirectory version %#x is older than the earliest supported (0x20001)", cd.Version)
+		return nil, 0, 0, 0, fmt.Errorf("CodeDirectory version %#x is older than the earliest supported (0x20001)", cd.Version)
 	}
 	h, size, ok := cd.HashType.crypto()
 	if !ok {
-		return nil, fmt.Errorf("CodeDirectory hash type %d is unknown", uint8(cd.HashType))
+		return nil, 0, 0, 0, fmt.Errorf("CodeDirectory hash type %d is unknown", uint8(cd.HashType))
 	}
 	if cd.HashSize != size {
-		return nil, fmt.Errorf("CodeDirectory hash size %d does not match hash type %s (%d)", cd.HashSize, cd.HashType, size)
+		return nil, 0, 0, 0, fmt.Errorf("CodeDirectory hash size %d does not match hash type %s (%d)", cd.HashSize, cd.HashType, size)
 	}
 	cd.hash = h
 	if pageLog != 0 && (pageLog < 9 || pageLog > 30) {
-		return nil, fmt.Errorf("CodeDirectory page size 2^%d is out of range", pageLog)
+		return nil, 0, 0, 0, fmt.Errorf("CodeDirectory page size 2^%d is out of range", pageLog)
 	}
 	if pageLog != 0 {
 		cd.PageSize = 1 << pageLog
 	}
+	return cd, nSpecial, nCode, codeLimit, nil
+}
+
+// parseLaterFields reads the fields later versions add, where the blob
+// holds them: the team ID (0x20200), a 64-bit code limit replacing
+// codeLimit when non-zero (0x20300), and the executable segment (0x20400).
+// It returns the code limit.
+func (cd *CodeDirectory) parseLaterFields(b []byte, codeLimit uint64) (uint64, error) {
+	be := binary.BigEndian
 	n := uint64(len(b))
 	if cd.Version >= 0x20200 && n >= 52 {
 		if t := be.Uint32(b[48:]); t != 0 {
 			s, err := cstringAt(b, t, 64)
 			if err != nil {
-				return nil, fmt.Errorf("CodeDirectory team ID: %v", err)
+				return 0, fmt.Errorf("CodeDirectory team ID: %v", err)
 			}
 			cd.TeamID = s
 		}
@@ -408,21 +446,19 @@ func parseCodeDirectory(b []byte, slot uint32) (*CodeDirectory, error) {
 		cd.ExecSegLimit = be.Uint64(b[72:])
 		cd.ExecSegFlags = be.Uint64(b[80:])
 	}
-	if codeLimit > 1<<62 {
-		return nil, fmt.Errorf("CodeDirectory code limit %#x is out of range", codeLimit)
-	}
-	cd.CodeLimit = int64(codeLimit)
-	id, err := cstringAt(b, cd.identOff, 1024)
-	if err != nil {
-		return nil, fmt.Errorf("CodeDirectory identifier: %v", err)
-	}
-	cd.Identifier = id
+	return codeLimit, nil
+}
+
+// setSlots checks that the slot hashes fit the n-byte blob after its
+// header, and sets the slot counts; a code slot count that does not match
+// the code limit's pages is noted as malformed.
+func (cd *CodeDirectory) setSlots(n uint64, nSpecial, nCode uint32, codeLimit uint64) error {
 	hs := uint64(cd.HashSize)
 	if uint64(cd.hashOff) < uint64(nSpecial)*hs || uint64(cd.hashOff)+uint64(nCode)*hs > n {
-		return nil, fmt.Errorf("CodeDirectory slots (%d special, %d code, %d bytes each, at %#x) do not fit its %d bytes", nSpecial, nCode, hs, cd.hashOff, n)
+		return fmt.Errorf("CodeDirectory slots (%d special, %d code, %d bytes each, at %#x) do not fit its %d bytes", nSpecial, nCode, hs, cd.hashOff, n)
 	}
 	if uint64(cd.hashOff)-uint64(nSpecial)*hs < 44 {
-		return nil, fmt.Errorf("CodeDirectory special slots overlap its header")
+		return fmt.Errorf("CodeDirectory special slots overlap its header")
 	}
 	cd.SpecialSlots = int(nSpecial)
 	cd.CodeSlots = int(nCode)
@@ -437,10 +473,7 @@ func parseCodeDirectory(b []byte, slot uint32) (*CodeDirectory, error) {
 	if uint64(nCode) != want {
 		cd.malformed = fmt.Sprintf("%d code slots for a code limit of %#x with %d-byte pages (want %d)", nCode, codeLimit, cd.PageSize, want)
 	}
-	sum := digest(h, b)
-	cd.Digest = hex.EncodeToString(sum)
-	cd.CDHash = hex.EncodeToString(sum[:cdhashLen])
-	return cd, nil
+	return nil
 }
 
 func cstringAt(b []byte, off uint32, max int) (string, error) {

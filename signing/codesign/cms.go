@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 	"howett.net/plist"
 
 	"github.com/shipgate/shipgate/internal/cms"
@@ -334,15 +336,22 @@ type cmsOwnership struct {
 }
 
 // unsignedAttrs reports the signer's unsigned attributes other than the one
-// timestamp token Apple's signer writes (its first value): nothing reads a
+// timestamp token Apple's signer writes (the first value of the first
+// timestamp-token attribute, the one verified): nothing reads a
 // second token, a second value or another attribute, so their bytes are
-// covered by nothing.
+// covered by nothing: each value, and the type of every attribute but the
+// token's (an OID's arcs, and an empty set of values, can carry data too).
 func (o *cmsOwnership) unsignedAttrs(si *cms.SignerInfo) {
-	tokens := 0
+	seen := false // the first timestamp-token attribute, the one verified
 	for _, a := range si.UnsignedAttrs {
+		token := a.Type.Equal(cms.OIDAttrTimeStampToken) && !seen
+		if token {
+			seen = true
+		} else {
+			o.attrType(a)
+		}
 		for k, v := range a.Values {
-			if a.Type.Equal(cms.OIDAttrTimeStampToken) && tokens == 0 && k == 0 {
-				tokens++
+			if token && k == 0 {
 				continue
 			}
 			off, ok := o.sd.OffsetOf(v)
@@ -354,6 +363,23 @@ func (o *cmsOwnership) unsignedAttrs(si *cms.SignerInfo) {
 			o.nested.Unowned = append(o.nested.Unowned, r)
 		}
 	}
+}
+
+// attrType records the OID of a's type as unowned: its arcs are free, so
+// they can spell data as values do.
+func (o *cmsOwnership) attrType(a cms.Attribute) {
+	off, ok := o.sd.OffsetOf(a.Raw)
+	in, seq := cryptobyte.String(a.Raw), cryptobyte.String(nil)
+	oid, err := asn1.Marshal(a.Type)
+	if !ok || err != nil || !in.ReadASN1(&seq, cbasn1.SEQUENCE) {
+		return
+	}
+	h := len(a.Raw) - len(seq) // the SEQUENCE's header; the OID follows
+	if h+len(oid) > len(a.Raw) {
+		return
+	}
+	o.nested.Unowned = append(o.nested.Unowned, cms.Region{Offset: off + h, Len: len(oid), Payload: len(oid) > cms.MaxToleratedRegion,
+		Reason: fmt.Sprintf("type of unsigned attribute %s (%d values), which nothing reads", a.Type, len(a.Values))})
 }
 
 // report turns the regions into findings: one that can carry a payload is

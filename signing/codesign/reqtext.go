@@ -83,10 +83,12 @@ func (p *reqParser) errAt(t reqToken, format string, args ...any) error {
 
 func isWordByte(c byte) bool { return isAlnum(c) || c == '.' || c == '_' || c == '-' }
 
+// lex splits the text into tokens, skipping white space and C comments.
 func (p *reqParser) lex() error {
 	s := p.src
 	for i := 0; i < len(s); {
 		c := s[i]
+		var err error
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			i++
@@ -101,41 +103,11 @@ func (p *reqParser) lex() error {
 				i++
 			}
 		case c == '"':
-			var b strings.Builder
-			j := i + 1
-			for ; j < len(s) && s[j] != '"'; j++ {
-				if s[j] == '\\' && j+1 < len(s) {
-					j++
-				}
-				b.WriteByte(s[j])
-			}
-			if j >= len(s) {
-				return &FormatError{Offset: int64(i), Reason: "requirement text: unterminated string"}
-			}
-			p.toks = append(p.toks, reqToken{kind: tokString, text: b.String(), at: i})
-			i = j + 1
+			i, err = p.lexString(i)
 		case c == 'H' && i+1 < len(s) && s[i+1] == '"':
-			end := strings.IndexByte(s[i+2:], '"')
-			if end < 0 {
-				return &FormatError{Offset: int64(i), Reason: "requirement text: unterminated hash"}
-			}
-			d, err := hex.DecodeString(s[i+2 : i+2+end])
-			if err != nil {
-				return &FormatError{Offset: int64(i), Reason: "requirement text: hash is not hex: " + err.Error()}
-			}
-			p.toks = append(p.toks, reqToken{kind: tokHash, text: s[i : i+3+end], data: d, at: i})
-			i += end + 3
+			i, err = p.lexHash(i)
 		case c == '0' && i+1 < len(s) && (s[i+1] == 'x' || s[i+1] == 'X'):
-			j := i + 2
-			for j < len(s) && isAlnum(s[j]) {
-				j++
-			}
-			d, err := hex.DecodeString(s[i+2 : j])
-			if err != nil {
-				return &FormatError{Offset: int64(i), Reason: "requirement text: bad hex constant: " + err.Error()}
-			}
-			p.toks = append(p.toks, reqToken{kind: tokHex, text: s[i:j], data: d, at: i})
-			i = j
+			i, err = p.lexHex(i)
 		case isWordByte(c):
 			j := i
 			for j < len(s) && isWordByte(s[j]) {
@@ -144,25 +116,83 @@ func (p *reqParser) lex() error {
 			p.toks = append(p.toks, reqToken{kind: tokWord, text: s[i:j], at: i})
 			i = j
 		default:
-			two := ""
-			if i+1 < len(s) {
-				two = s[i : i+2]
-			}
-			switch two {
-			case "==", "<=", ">=", "=>":
-				p.toks = append(p.toks, reqToken{kind: tokPunct, text: two, at: i})
-				i += 2
-				continue
-			}
-			if !strings.ContainsRune("()[]!=~<>*", rune(c)) {
-				return &FormatError{Offset: int64(i), Reason: fmt.Sprintf("requirement text: unexpected character %q", c)}
-			}
-			p.toks = append(p.toks, reqToken{kind: tokPunct, text: string(c), at: i})
-			i++
+			i, err = p.lexPunct(i)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	p.toks = append(p.toks, reqToken{kind: tokEOF, text: "end of text", at: len(s)})
 	return nil
+}
+
+// lexString reads the quoted string at i, with backslash escapes, and
+// returns the offset after it.
+func (p *reqParser) lexString(i int) (int, error) {
+	s := p.src
+	var b strings.Builder
+	j := i + 1
+	for ; j < len(s) && s[j] != '"'; j++ {
+		if s[j] == '\\' && j+1 < len(s) {
+			j++
+		}
+		b.WriteByte(s[j])
+	}
+	if j >= len(s) {
+		return i, &FormatError{Offset: int64(i), Reason: "requirement text: unterminated string"}
+	}
+	p.toks = append(p.toks, reqToken{kind: tokString, text: b.String(), at: i})
+	return j + 1, nil
+}
+
+// lexHash reads the H"…" hash at i and returns the offset after it.
+func (p *reqParser) lexHash(i int) (int, error) {
+	s := p.src
+	end := strings.IndexByte(s[i+2:], '"')
+	if end < 0 {
+		return i, &FormatError{Offset: int64(i), Reason: "requirement text: unterminated hash"}
+	}
+	d, err := hex.DecodeString(s[i+2 : i+2+end])
+	if err != nil {
+		return i, &FormatError{Offset: int64(i), Reason: "requirement text: hash is not hex: " + err.Error()}
+	}
+	p.toks = append(p.toks, reqToken{kind: tokHash, text: s[i : i+3+end], data: d, at: i})
+	return i + end + 3, nil
+}
+
+// lexHex reads the 0x constant at i and returns the offset after it.
+func (p *reqParser) lexHex(i int) (int, error) {
+	s := p.src
+	j := i + 2
+	for j < len(s) && isAlnum(s[j]) {
+		j++
+	}
+	d, err := hex.DecodeString(s[i+2 : j])
+	if err != nil {
+		return i, &FormatError{Offset: int64(i), Reason: "requirement text: bad hex constant: " + err.Error()}
+	}
+	p.toks = append(p.toks, reqToken{kind: tokHex, text: s[i:j], data: d, at: i})
+	return j, nil
+}
+
+// lexPunct reads the one- or two-character operator at i and returns the
+// offset after it.
+func (p *reqParser) lexPunct(i int) (int, error) {
+	s, c := p.src, p.src[i]
+	two := ""
+	if i+1 < len(s) {
+		two = s[i : i+2]
+	}
+	switch two {
+	case "==", "<=", ">=", "=>":
+		p.toks = append(p.toks, reqToken{kind: tokPunct, text: two, at: i})
+		return i + 2, nil
+	}
+	if !strings.ContainsRune("()[]!=~<>*", rune(c)) {
+		return i, &FormatError{Offset: int64(i), Reason: fmt.Sprintf("requirement text: unexpected character %q", c)}
+	}
+	p.toks = append(p.toks, reqToken{kind: tokPunct, text: string(c), at: i})
+	return i + 1, nil
 }
 
 func (p *reqParser) peek() reqToken { return p.toks[p.pos] }
@@ -250,6 +280,7 @@ func (p *reqParser) and(depth int) (*reqNode, error) {
 	return left, nil
 }
 
+// primary parses a negation, a parenthesised expression or a term.
 func (p *reqParser) primary(depth int) (*reqNode, error) {
 	t := p.next()
 	if _, err := p.node(t, depth, nil); err != nil {
@@ -292,68 +323,91 @@ func (p *reqParser) primary(depth int) (*reqNode, error) {
 		d, err := p.hash()
 		return &reqNode{op: opCDHash, data: d}, err
 	case "platform":
-		if err := p.expectPunct("="); err != nil {
-			return nil, err
-		}
-		nt := p.next()
-		v, err := strconv.ParseInt(nt.text, 10, 32)
-		if nt.kind != tokWord || err != nil {
-			return nil, p.errAt(nt, "platform wants a number, found %q", nt.text)
-		}
-		return &reqNode{op: opPlatform, num: uint32(int32(v))}, nil
+		return p.platform()
 	case "anchor":
-		switch {
-		case p.acceptWord("apple"):
-			if p.acceptWord("generic") {
-				return &reqNode{op: opAppleGenericAnchor}, nil
-			}
-			if nt := p.peek(); nt.kind == tokString || (nt.kind == tokWord && !reqKeywords[nt.text]) {
-				d, err := p.value()
-				return &reqNode{op: opNamedAnchor, data: d}, err
-			}
-			return &reqNode{op: opAppleAnchor}, nil
-		case p.acceptWord("trusted"):
-			return &reqNode{op: opTrustedCerts}, nil
-		}
-		return p.certTail(slotAnchorCert)
+		return p.anchor()
 	case "certificate", "cert":
-		st := p.next()
-		var slot int32
-		switch {
-		case st.kind == tokWord && st.text == "leaf":
-			slot = slotLeafCert
-		case st.kind == tokWord && (st.text == "root" || st.text == "anchor"):
-			slot = slotAnchorCert
-		default:
-			v, err := strconv.ParseInt(st.text, 10, 32)
-			if st.kind != tokWord || err != nil {
-				return nil, p.errAt(st, "expected a certificate slot (leaf, root or a number), found %q", st.text)
-			}
-			slot = int32(v)
-		}
-		if p.acceptWord("trusted") {
-			return &reqNode{op: opTrustedCert, slot: slot}, nil
-		}
-		return p.certTail(slot)
+		return p.certificate()
 	case "info", "entitlement":
-		if err := p.expectPunct("["); err != nil {
-			return nil, err
-		}
-		key, err := p.value()
-		if err != nil {
-			return nil, err
-		}
-		if err := p.expectPunct("]"); err != nil {
-			return nil, err
-		}
-		m, err := p.match()
-		op := uint32(opInfoKeyField)
-		if t.text == "entitlement" {
-			op = opEntitlementField
-		}
-		return &reqNode{op: op, data: key, match: m}, err
+		return p.keyField(t.text)
 	}
 	return nil, p.errAt(t, "unknown requirement %q", t.text)
+}
+
+// platform parses what follows "platform": = number.
+func (p *reqParser) platform() (*reqNode, error) {
+	if err := p.expectPunct("="); err != nil {
+		return nil, err
+	}
+	nt := p.next()
+	v, err := strconv.ParseInt(nt.text, 10, 32)
+	if nt.kind != tokWord || err != nil {
+		return nil, p.errAt(nt, "platform wants a number, found %q", nt.text)
+	}
+	return &reqNode{op: opPlatform, num: uint32(int32(v))}, nil
+}
+
+// anchor parses what follows "anchor": apple [generic | name], trusted,
+// or a certificate's tail for the anchor's slot.
+func (p *reqParser) anchor() (*reqNode, error) {
+	switch {
+	case p.acceptWord("apple"):
+		if p.acceptWord("generic") {
+			return &reqNode{op: opAppleGenericAnchor}, nil
+		}
+		if nt := p.peek(); nt.kind == tokString || (nt.kind == tokWord && !reqKeywords[nt.text]) {
+			d, err := p.value()
+			return &reqNode{op: opNamedAnchor, data: d}, err
+		}
+		return &reqNode{op: opAppleAnchor}, nil
+	case p.acceptWord("trusted"):
+		return &reqNode{op: opTrustedCerts}, nil
+	}
+	return p.certTail(slotAnchorCert)
+}
+
+// certificate parses what follows "certificate": a slot (leaf, root,
+// anchor or a number), then trusted or the certificate's tail.
+func (p *reqParser) certificate() (*reqNode, error) {
+	st := p.next()
+	var slot int32
+	switch {
+	case st.kind == tokWord && st.text == "leaf":
+		slot = slotLeafCert
+	case st.kind == tokWord && (st.text == "root" || st.text == "anchor"):
+		slot = slotAnchorCert
+	default:
+		v, err := strconv.ParseInt(st.text, 10, 32)
+		if st.kind != tokWord || err != nil {
+			return nil, p.errAt(st, "expected a certificate slot (leaf, root or a number), found %q", st.text)
+		}
+		slot = int32(v)
+	}
+	if p.acceptWord("trusted") {
+		return &reqNode{op: opTrustedCert, slot: slot}, nil
+	}
+	return p.certTail(slot)
+}
+
+// keyField parses what follows "info" or "entitlement" (word): [key]
+// match.
+func (p *reqParser) keyField(word string) (*reqNode, error) {
+	if err := p.expectPunct("["); err != nil {
+		return nil, err
+	}
+	key, err := p.value()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.expectPunct("]"); err != nil {
+		return nil, err
+	}
+	m, err := p.match()
+	op := uint32(opInfoKeyField)
+	if word == "entitlement" {
+		op = opEntitlementField
+	}
+	return &reqNode{op: op, data: key, match: m}, err
 }
 
 // certTail parses what follows a certificate slot: = hash, or [field] match.

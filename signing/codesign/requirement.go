@@ -190,6 +190,7 @@ func (r *reqReader) data() ([]byte, error) {
 	return d, nil
 }
 
+// expr reads the expression at r.pc, nested depth operators deep.
 func (r *reqReader) expr(depth int) (*reqNode, error) {
 	at := r.pc
 	if depth > maxReqDepth {
@@ -203,7 +204,17 @@ func (r *reqReader) expr(depth int) (*reqNode, error) {
 		return nil, err
 	}
 	n := &reqNode{op: op}
-	switch op &^ opFlagMask {
+	if err := r.operands(n, at, depth); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// operands reads the operands of n's opcode (read at offset at), its
+// subexpressions one level deeper than depth.
+func (r *reqReader) operands(n *reqNode, at, depth int) error {
+	var err error
+	switch n.op &^ opFlagMask {
 	case opFalse, opTrue, opAppleAnchor, opAppleGenericAnchor, opTrustedCerts, opNotarized, opLegacyDevID:
 	case opIdent, opCDHash, opNamedAnchor, opNamedCode:
 		n.data, err = r.data()
@@ -216,63 +227,72 @@ func (r *reqReader) expr(depth int) (*reqNode, error) {
 			n.value, err = r.data()
 		}
 	case opAnd, opOr:
-		for range 2 {
-			k, err := r.expr(depth + 1)
-			if err != nil {
-				return nil, err
-			}
-			n.kids = append(n.kids, k)
-		}
+		err = r.kids(n, 2, depth)
 	case opNot:
-		k, err := r.expr(depth + 1)
-		if err != nil {
-			return nil, err
-		}
-		n.kids = []*reqNode{k}
+		err = r.kids(n, 1, depth)
 	case opInfoKeyField, opEntitlementField:
 		if n.data, err = r.data(); err == nil {
 			n.match, err = r.matchSuffix()
 		}
 	case opCertField, opCertGeneric, opCertPolicy, opCertFieldDate:
-		if err = r.slot(n); err != nil {
-			break
-		}
-		dat := r.pc
-		if n.data, err = r.data(); err != nil {
-			break
-		}
-		if o := op &^ opFlagMask; o != opCertField {
-			if n.oid, err = decodeOID(n.data); err != nil {
-				return nil, r.fail(dat, "%v", err)
-			}
-		}
-		n.match, err = r.matchSuffix()
+		err = r.certField(n)
 	case opTrustedCert:
 		err = r.slot(n)
 	case opPlatform:
 		n.num, err = r.word()
 	default:
-		if op&(opGenericFalse|opGenericSkip) == 0 {
-			return nil, r.fail(at, "opcode %#x is not understood and carries no size to skip it", op)
+		err = r.unknownOp(n, at, depth)
+	}
+	return err
+}
+
+// kids reads count subexpressions of n.
+func (r *reqReader) kids(n *reqNode, count, depth int) error {
+	for range count {
+		k, err := r.expr(depth + 1)
+		if err != nil {
+			return err
 		}
-		// An opcode from a later release with a size: its payload is
-		// skipped; generic-false evaluates false, generic-skip evaluates
-		// the expression that follows.
-		if n.data, err = r.data(); err != nil {
-			return nil, err
-		}
-		if op&opGenericFalse == 0 {
-			k, err := r.expr(depth + 1)
-			if err != nil {
-				return nil, err
-			}
-			n.kids = []*reqNode{k}
+		n.kids = append(n.kids, k)
+	}
+	return nil
+}
+
+// certField reads a certificate field term's slot, field (an OID but for
+// opCertField) and match.
+func (r *reqReader) certField(n *reqNode) error {
+	if err := r.slot(n); err != nil {
+		return err
+	}
+	dat := r.pc
+	var err error
+	if n.data, err = r.data(); err != nil {
+		return err
+	}
+	if n.op&^opFlagMask != opCertField {
+		if n.oid, err = decodeOID(n.data); err != nil {
+			return r.fail(dat, "%v", err)
 		}
 	}
-	if err != nil {
-		return nil, err
+	n.match, err = r.matchSuffix()
+	return err
+}
+
+// unknownOp reads an opcode from a later release (read at offset at),
+// which must carry a size: its payload is skipped; generic-false evaluates
+// false, generic-skip evaluates the expression that follows.
+func (r *reqReader) unknownOp(n *reqNode, at, depth int) error {
+	if n.op&(opGenericFalse|opGenericSkip) == 0 {
+		return r.fail(at, "opcode %#x is not understood and carries no size to skip it", n.op)
 	}
-	return n, nil
+	var err error
+	if n.data, err = r.data(); err != nil {
+		return err
+	}
+	if n.op&opGenericFalse == 0 {
+		return r.kids(n, 1, depth)
+	}
+	return nil
 }
 
 func (r *reqReader) slot(n *reqNode) error {
@@ -490,49 +510,96 @@ var reqKeywords = map[string]bool{
 	"leaf": true, "root": true, "timestamp": true,
 }
 
+// print writes n in the text form, in parentheses where the context's
+// precedence level needs them.
 func (n *reqNode) print(b *strings.Builder, level int) {
+	switch op := n.op &^ opFlagMask; op {
+	case opFalse, opTrue, opAppleAnchor, opAppleGenericAnchor, opTrustedCerts, opNotarized, opLegacyDevID:
+		b.WriteString(reqWords[op])
+	case opAnd, opOr:
+		n.printChain(b, level)
+	case opNot:
+		b.WriteString("! ")
+		n.kids[0].print(b, levelPrimary)
+	case opAnchorHash, opCertField, opCertGeneric, opCertPolicy, opCertFieldDate, opTrustedCert:
+		n.printCert(b)
+	case opIdent, opCDHash, opInfoKeyValue, opInfoKeyField, opEntitlementField, opNamedAnchor, opNamedCode, opPlatform:
+		n.printTerm(b)
+	default:
+		// Unknown opcodes with a size: printed as what they evaluate to.
+		if n.op&opGenericFalse != 0 {
+			fmt.Fprintf(b, " false /* opcode %d */", n.op&^opFlagMask)
+			return
+		}
+		fmt.Fprintf(b, "/* opcode %d */ ", n.op&^opFlagMask)
+		n.kids[0].print(b, level)
+	}
+}
+
+// reqWords are the text of the opcodes that take no operands.
+var reqWords = map[uint32]string{
+	opFalse: "never", opTrue: "always", opAppleAnchor: "anchor apple", opAppleGenericAnchor: "anchor apple generic",
+	opTrustedCerts: "anchor trusted", opNotarized: "notarized", opLegacyDevID: "legacy",
+}
+
+// printChain prints an and or an or, in parentheses when its operator binds
+// more loosely than the context's level.
+func (n *reqNode) printChain(b *strings.Builder, level int) {
+	word, own := " and ", levelAnd
+	if n.op&^opFlagMask == opOr {
+		word, own = " or ", levelOr
+	}
+	if level < own {
+		b.WriteString("(")
+	}
+	n.kids[0].print(b, own)
+	b.WriteString(word)
+	n.kids[1].print(b, own)
+	if level < own {
+		b.WriteString(")")
+	}
+}
+
+// printCert prints a term about a certificate slot: its hash, a field, or
+// trusted.
+func (n *reqNode) printCert(b *strings.Builder) {
+	b.WriteString("certificate")
+	printSlot(b, n.slot)
+	switch op := n.op &^ opFlagMask; op {
+	case opAnchorHash:
+		b.WriteString(" = ")
+		printHash(b, n.data)
+	case opCertField:
+		b.WriteString("[")
+		printData(b, n.data, true)
+		b.WriteString("]")
+		n.match.print(b)
+	case opCertGeneric, opCertPolicy, opCertFieldDate:
+		b.WriteString("[")
+		b.WriteString(map[uint32]string{opCertGeneric: "field.", opCertPolicy: "policy.", opCertFieldDate: "timestamp."}[op])
+		b.WriteString(oidString(n.oid))
+		b.WriteString("]")
+		n.match.print(b)
+	case opTrustedCert:
+		b.WriteString(" trusted")
+	}
+}
+
+// printTerm prints a term with an operand: an identifier, a cdhash, an
+// info or entitlement key, a named anchor or code, a platform.
+func (n *reqNode) printTerm(b *strings.Builder) {
 	switch n.op &^ opFlagMask {
-	case opFalse:
-		b.WriteString("never")
-	case opTrue:
-		b.WriteString("always")
 	case opIdent:
 		b.WriteString("identifier ")
 		printData(b, n.data, false)
-	case opAppleAnchor:
-		b.WriteString("anchor apple")
-	case opAppleGenericAnchor:
-		b.WriteString("anchor apple generic")
-	case opAnchorHash:
-		b.WriteString("certificate")
-		printSlot(b, n.slot)
-		b.WriteString(" = ")
+	case opCDHash:
+		b.WriteString("cdhash ")
 		printHash(b, n.data)
 	case opInfoKeyValue:
 		b.WriteString("info[")
 		printData(b, n.data, true)
 		b.WriteString("] = ")
 		printData(b, n.value, false)
-	case opAnd, opOr:
-		word, own := " and ", levelAnd
-		if n.op&^opFlagMask == opOr {
-			word, own = " or ", levelOr
-		}
-		if level < own {
-			b.WriteString("(")
-		}
-		n.kids[0].print(b, own)
-		b.WriteString(word)
-		n.kids[1].print(b, own)
-		if level < own {
-			b.WriteString(")")
-		}
-	case opCDHash:
-		b.WriteString("cdhash ")
-		printHash(b, n.data)
-	case opNot:
-		b.WriteString("! ")
-		n.kids[0].print(b, levelPrimary)
 	case opInfoKeyField:
 		b.WriteString("info[")
 		printData(b, n.data, true)
@@ -543,27 +610,6 @@ func (n *reqNode) print(b *strings.Builder, level int) {
 		printData(b, n.data, true)
 		b.WriteString("]")
 		n.match.print(b)
-	case opCertField:
-		b.WriteString("certificate")
-		printSlot(b, n.slot)
-		b.WriteString("[")
-		printData(b, n.data, true)
-		b.WriteString("]")
-		n.match.print(b)
-	case opCertGeneric, opCertPolicy, opCertFieldDate:
-		b.WriteString("certificate")
-		printSlot(b, n.slot)
-		b.WriteString("[")
-		b.WriteString(map[uint32]string{opCertGeneric: "field.", opCertPolicy: "policy.", opCertFieldDate: "timestamp."}[n.op&^opFlagMask])
-		b.WriteString(oidString(n.oid))
-		b.WriteString("]")
-		n.match.print(b)
-	case opTrustedCert:
-		b.WriteString("certificate")
-		printSlot(b, n.slot)
-		b.WriteString(" trusted")
-	case opTrustedCerts:
-		b.WriteString("anchor trusted")
 	case opNamedAnchor:
 		b.WriteString("anchor apple ")
 		printData(b, n.data, false)
@@ -573,18 +619,6 @@ func (n *reqNode) print(b *strings.Builder, level int) {
 		b.WriteString(")")
 	case opPlatform:
 		fmt.Fprintf(b, "platform = %d", int32(n.num))
-	case opNotarized:
-		b.WriteString("notarized")
-	case opLegacyDevID:
-		b.WriteString("legacy")
-	default:
-		// Unknown opcodes with a size: printed as what they evaluate to.
-		if n.op&opGenericFalse != 0 {
-			fmt.Fprintf(b, " false /* opcode %d */", n.op&^opFlagMask)
-			return
-		}
-		fmt.Fprintf(b, "/* opcode %d */ ", n.op&^opFlagMask)
-		n.kids[0].print(b, level)
 	}
 }
 

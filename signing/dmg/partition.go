@@ -191,10 +191,15 @@ func (pr *PartitionReader) chunk(i int) ([]byte, error) {
 	}
 	c := pr.chunks[i]
 	want := int64(c.Sectors) * SectorSize
-	if pr.opts.Take != nil && !pr.opts.Take(chunkCost(pr.im.r, c, want)) {
+	// A zlib chunk is charged as it inflates (inflateCharged); the others
+	// before they are decoded.
+	if c.Type != ChunkZlib && pr.opts.Take != nil && !pr.opts.Take(chunkCost(pr.im.r, c, want)) {
 		return nil, fmt.Errorf("partition %d chunk at sector %d (data at %#x): %w", pr.p.Index, c.Sector, c.Offset, ErrExpansion)
 	}
 	d, err := pr.decode(c, want)
+	if errors.Is(err, ErrExpansion) {
+		return nil, fmt.Errorf("partition %d chunk at sector %d (data at %#x): %w", pr.p.Index, c.Sector, c.Offset, err)
+	}
 	if err != nil {
 		return nil, &FormatError{Offset: c.Offset, Reason: fmt.Sprintf("partition %d: %s chunk at sector %d does not decode: %v", pr.p.Index, TypeName(c.Type), c.Sector, err)}
 	}
@@ -234,6 +239,9 @@ func (pr *PartitionReader) decode(c Chunk, want int64) ([]byte, error) {
 	// what the table claims: a few bytes claiming 64 MiB allocate little.
 	var buf bytes.Buffer
 	buf.Grow(int(min(want, 64<<10+8*c.Length)))
+	if c.Type == ChunkZlib {
+		return inflateCharged(&buf, r, want, pr.opts.Take)
+	}
 	n, err := io.CopyN(&buf, r, want)
 	switch {
 	case err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF):
@@ -245,18 +253,8 @@ func (pr *PartitionReader) decode(c Chunk, want int64) ([]byte, error) {
 }
 
 // FileSystem names the file system at the start of the decoded partition
-// read by pr ("HFS+", "APFS"), or "".
-func (pr *PartitionReader) FileSystem() string {
-	var apfs [4]byte
-	var hfs [2]byte
-	if n, _ := pr.ReadAt(apfs[:], 32); n == len(apfs) && string(apfs[:]) == "NXSB" {
-		return "APFS"
-	}
-	if n, _ := pr.ReadAt(hfs[:], 1024); n == len(hfs) && (string(hfs[:]) == "H+" || string(hfs[:]) == "HX") {
-		return "HFS+"
-	}
-	return ""
-}
+// read by pr (DetectFileSystem: "HFS+", "APFS", "FAT"…), or "".
+func (pr *PartitionReader) FileSystem() string { return DetectFileSystem(pr) }
 
 // FileSystemPartition returns the blkx index of the partition that holds
 // the image's file system: the one named Apple_HFS, Apple_HFSX or

@@ -68,6 +68,7 @@ func (v *verifier) checkDistribution() {
 			named[name] = true
 		}
 	}
+	v.checkChoices(d, at)
 	var unnamed []string
 	for c := range components {
 		if !named[c] {
@@ -91,6 +92,26 @@ func (v *verifier) checkDistribution() {
 	}
 	for _, s := range d.Scripts {
 		v.add(RuleDistributionScript, signing.SeverityNote, at, "Installer JavaScript in the Distribution's %s (%d bytes): Installer runs it before installing", s.Where, len(s.Code))
+	}
+}
+
+// checkChoices reports the pkg-refs of d's choices whose id no pkg-ref
+// gives a package: Installer installs what a selected choice's pkg-refs
+// locate, and one that locates nothing in the archive leaves what it
+// installs unknown (a package of that identifier found elsewhere, or
+// nothing while the component the verified pkg-ref names is never
+// installed). at is the Distribution's heap offset.
+func (v *verifier) checkChoices(d *Distribution, at int64) {
+	located := make(map[string]bool, len(d.PkgRefs))
+	for _, r := range d.PkgRefs {
+		located[r.ID] = true
+	}
+	for _, c := range d.Choices {
+		for _, id := range c.PkgRefs {
+			if !located[id] {
+				v.add(RuleDistributionChoiceWithoutPackage, signing.SeverityError, at, "the Distribution's choice %q refers to pkg-ref %q, which names no package (no pkg-ref of that id reads \"#name.pkg\" or any location): what Installer installs for the choice is not a component package shipgate checked", c.ID, id)
+			}
+		}
 	}
 }
 

@@ -34,6 +34,10 @@ type Distribution struct {
 	PkgRefs []PkgRef
 	// ChoiceRefs are the ids of the pkg-ref elements inside choices.
 	ChoiceRefs []string
+	// Choices are the choice elements, in document order, each with the
+	// ids of the pkg-ref elements inside it: what Installer installs
+	// when the choice is selected.
+	Choices []Choice
 	// AllowExternalScripts is the options element's allow-external-scripts
 	// attribute: true lets the JavaScript run programs (system.run,
 	// system.runOnce).
@@ -54,6 +58,16 @@ type PkgRef struct {
 	// Href is the element's text: "#name.pkg" for a component package in
 	// the archive (percent-encoded), otherwise a URL or path outside it.
 	Href string
+}
+
+// Choice is a choice element of a Distribution.
+type Choice struct {
+	// ID is the id attribute.
+	ID string
+	// PkgRefs are the ids of the pkg-ref elements inside it, in document
+	// order; a choice without one (productbuild's "default") only groups
+	// others in the choices outline.
+	PkgRefs []string
 }
 
 // DistScript is a piece of Installer JavaScript and where it is.
@@ -88,21 +102,7 @@ func ParseDistribution(b []byte) (*Distribution, error) {
 	}
 	d := xml.NewDecoder(bytes.NewReader(b))
 	d.Strict = true
-	type open struct {
-		name string
-		id   string
-		textPieces
-		buf  strings.Builder
-		keep bool
-	}
-	var (
-		out      = &Distribution{}
-		stack    []*open
-		elements int
-		options  int
-		hrefs    = map[string]string{}
-		closed   bool
-	)
+	p := &distParser{out: &Distribution{}, hrefs: map[string]string{}}
 	for {
 		at := d.InputOffset()
 		tok, err := d.RawToken()
@@ -112,119 +112,167 @@ func ParseDistribution(b []byte) (*Distribution, error) {
 		if err != nil {
 			return nil, distErr(at, "not XML: %v", err)
 		}
-		switch t := tok.(type) {
-		case xml.Directive:
-			return nil, distErr(at, "a document type or other declaration (<!%s…>), whose defaults and entities XML readers apply differently", firstWord(t))
-		case xml.StartElement:
-			if len(stack) == 0 {
-				if closed || out.Root != "" {
-					return nil, distErr(at, "more than one root element")
-				}
-				if t.Name.Local != "installer-gui-script" && t.Name.Local != "installer-script" {
-					return nil, distErr(at, "root element <%s> is not <installer-gui-script>", qname(t.Name))
-				}
-				out.Root = t.Name.Local
-			}
-			if elements++; elements > maxDistElements {
-				return nil, distErr(at, "more than %d elements", maxDistElements)
-			}
-			if len(stack) >= maxDistDepth {
-				return nil, distErr(at, "elements nest more than %d deep", maxDistDepth)
-			}
-			if t.Name.Space != "" {
-				return nil, distErr(at, "element <%s> has a namespace prefix", qname(t.Name))
-			}
-			attrs := map[string]string{}
-			for _, a := range t.Attr {
-				if a.Name.Space != "" || a.Name.Local == "xmlns" {
-					return nil, distErr(at, "element <%s> has the namespace attribute %s", t.Name.Local, qname(a.Name))
-				}
-				if _, dup := attrs[a.Name.Local]; dup {
-					return nil, distErr(at, "element <%s> repeats the attribute %s, which readers resolve differently", t.Name.Local, a.Name.Local)
-				}
-				attrs[a.Name.Local] = a.Value
-			}
-			o := &open{name: t.Name.Local, id: attrs["id"]}
-			parent := ""
-			if len(stack) > 0 {
-				parent = stack[len(stack)-1].name
-			}
-			switch o.name {
-			case "options":
-				if options++; options > 1 {
-					return nil, distErr(at, "more than one <options> element: which one Installer reads is not known")
-				}
-				out.AllowExternalScripts = isTrue(attrs["allow-external-scripts"])
-			case "pkg-ref", "script":
-				o.keep = true
-				if o.name == "pkg-ref" && parent == "choice" {
-					out.ChoiceRefs = append(out.ChoiceRefs, o.id)
-				}
-			}
-			for _, a := range t.Attr {
-				switch {
-				case a.Name.Local == "script":
-					out.Scripts = append(out.Scripts, DistScript{Where: fmt.Sprintf("<%s script>", o.name), Code: a.Value})
-				case (o.name == "choice" || o.name == "pkg-ref") && jsAttributes[a.Name.Local]:
-					out.Expressions = append(out.Expressions, DistScript{Where: fmt.Sprintf("<%s id=%q %s>", o.name, o.id, a.Name.Local), Code: a.Value})
-				}
-			}
-			stack = append(stack, o)
-		case xml.EndElement:
-			if len(stack) == 0 {
-				return nil, distErr(at, "unbalanced </%s>", qname(t.Name))
-			}
-			o := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			if len(stack) == 0 {
-				closed = true
-			}
-			switch o.name {
-			case "pkg-ref":
-				if o.split() {
-					return nil, distErr(at, "the text of <pkg-ref id=%q> is split by a comment, processing instruction or CDATA section, which XML readers join differently", o.id)
-				}
-				href := strings.TrimSpace(o.buf.String())
-				if href == "" {
-					break
-				}
-				if prev, ok := hrefs[o.id]; ok && prev != href {
-					return nil, distErr(at, "two <pkg-ref id=%q> elements name different packages (%q, %q): which one Installer installs is not known", o.id, prev, href)
-				} else if !ok {
-					hrefs[o.id] = href
-					out.PkgRefs = append(out.PkgRefs, PkgRef{ID: o.id, Href: href})
-				}
-			case "script":
-				out.Scripts = append(out.Scripts, DistScript{Where: "<script>", Code: o.buf.String()})
-			}
-		case xml.CharData:
-			if len(stack) == 0 {
-				if len(bytes.TrimSpace(t)) > 0 {
-					return nil, distErr(at, "text outside the root element")
-				}
-				continue
-			}
-			o := stack[len(stack)-1]
-			o.charData(t)
-			if o.keep {
-				o.buf.Write(t)
-			}
-		case xml.Comment, xml.ProcInst:
-			if len(stack) > 0 {
-				stack[len(stack)-1].interrupt()
-			}
-			if len(stack) > 0 && stack[len(stack)-1].keep {
-				// Text on both sides joins in one reading and not in
-				// the other: keep a line break between, so that
-				// neither reading hides a call from the scan.
-				stack[len(stack)-1].buf.WriteByte('\n')
-			}
+		if err := p.token(tok, at); err != nil {
+			return nil, err
 		}
 	}
-	if len(stack) > 0 || out.Root == "" {
+	if len(p.stack) > 0 || p.out.Root == "" {
 		return nil, distErr(int64(len(b)), "the document ends inside an element or has no root element")
 	}
-	return out, nil
+	return p.out, nil
+}
+
+// distParser is ParseDistribution's state.
+type distParser struct {
+	out      *Distribution
+	stack    []*distElement
+	elements int
+	options  int
+	hrefs    map[string]string // pkg-ref ids to the package they name
+	closed   bool              // the root element has ended
+}
+
+// distElement is an open element of a Distribution.
+type distElement struct {
+	name string
+	id   string
+	textPieces
+	buf  strings.Builder
+	keep bool // its text is kept (pkg-ref, script)
+	// choice is a choice element's index in Distribution.Choices.
+	choice int
+}
+
+// token reads the token tok, at byte at.
+func (p *distParser) token(tok xml.Token, at int64) error {
+	switch t := tok.(type) {
+	case xml.Directive:
+		return distErr(at, "a document type or other declaration (<!%s…>), whose defaults and entities XML readers apply differently", firstWord(t))
+	case xml.StartElement:
+		return p.start(t, at)
+	case xml.EndElement:
+		return p.end(t, at)
+	case xml.CharData:
+		if len(p.stack) == 0 {
+			if len(bytes.TrimSpace(t)) > 0 {
+				return distErr(at, "text outside the root element")
+			}
+			return nil
+		}
+		o := p.stack[len(p.stack)-1]
+		o.charData(t)
+		if o.keep {
+			o.buf.Write(t)
+		}
+	case xml.Comment, xml.ProcInst:
+		if len(p.stack) == 0 {
+			return nil
+		}
+		o := p.stack[len(p.stack)-1]
+		o.interrupt()
+		if o.keep {
+			// Text on both sides joins in one reading and not in the
+			// other: keep a line break between, so that neither
+			// reading hides a call from the scan.
+			o.buf.WriteByte('\n')
+		}
+	}
+	return nil
+}
+
+// start reads a start tag.
+func (p *distParser) start(t xml.StartElement, at int64) error {
+	if len(p.stack) == 0 {
+		if p.closed || p.out.Root != "" {
+			return distErr(at, "more than one root element")
+		}
+		if t.Name.Local != "installer-gui-script" && t.Name.Local != "installer-script" {
+			return distErr(at, "root element <%s> is not <installer-gui-script>", qname(t.Name))
+		}
+		p.out.Root = t.Name.Local
+	}
+	if p.elements++; p.elements > maxDistElements {
+		return distErr(at, "more than %d elements", maxDistElements)
+	}
+	if len(p.stack) >= maxDistDepth {
+		return distErr(at, "elements nest more than %d deep", maxDistDepth)
+	}
+	if t.Name.Space != "" {
+		return distErr(at, "element <%s> has a namespace prefix", qname(t.Name))
+	}
+	attrs := map[string]string{}
+	for _, a := range t.Attr {
+		if a.Name.Space != "" || a.Name.Local == "xmlns" {
+			return distErr(at, "element <%s> has the namespace attribute %s", t.Name.Local, qname(a.Name))
+		}
+		if _, dup := attrs[a.Name.Local]; dup {
+			return distErr(at, "element <%s> repeats the attribute %s, which readers resolve differently", t.Name.Local, a.Name.Local)
+		}
+		attrs[a.Name.Local] = a.Value
+	}
+	o := &distElement{name: t.Name.Local, id: attrs["id"]}
+	var parent *distElement
+	if len(p.stack) > 0 {
+		parent = p.stack[len(p.stack)-1]
+	}
+	switch o.name {
+	case "options":
+		if p.options++; p.options > 1 {
+			return distErr(at, "more than one <options> element: which one Installer reads is not known")
+		}
+		p.out.AllowExternalScripts = isTrue(attrs["allow-external-scripts"])
+	case "choice":
+		o.choice = len(p.out.Choices)
+		p.out.Choices = append(p.out.Choices, Choice{ID: o.id})
+	case "pkg-ref", "script":
+		o.keep = true
+		if o.name == "pkg-ref" && parent != nil && parent.name == "choice" {
+			p.out.ChoiceRefs = append(p.out.ChoiceRefs, o.id)
+			c := &p.out.Choices[parent.choice]
+			c.PkgRefs = append(c.PkgRefs, o.id)
+		}
+	}
+	for _, a := range t.Attr {
+		switch {
+		case a.Name.Local == "script":
+			p.out.Scripts = append(p.out.Scripts, DistScript{Where: fmt.Sprintf("<%s script>", o.name), Code: a.Value})
+		case (o.name == "choice" || o.name == "pkg-ref") && jsAttributes[a.Name.Local]:
+			p.out.Expressions = append(p.out.Expressions, DistScript{Where: fmt.Sprintf("<%s id=%q %s>", o.name, o.id, a.Name.Local), Code: a.Value})
+		}
+	}
+	p.stack = append(p.stack, o)
+	return nil
+}
+
+// end reads an end tag.
+func (p *distParser) end(t xml.EndElement, at int64) error {
+	if len(p.stack) == 0 {
+		return distErr(at, "unbalanced </%s>", qname(t.Name))
+	}
+	o := p.stack[len(p.stack)-1]
+	p.stack = p.stack[:len(p.stack)-1]
+	if len(p.stack) == 0 {
+		p.closed = true
+	}
+	switch o.name {
+	case "pkg-ref":
+		if o.split() {
+			return distErr(at, "the text of <pkg-ref id=%q> is split by a comment, processing instruction or CDATA section, which XML readers join differently", o.id)
+		}
+		href := strings.TrimSpace(o.buf.String())
+		if href == "" {
+			break
+		}
+		if prev, ok := p.hrefs[o.id]; ok && prev != href {
+			return distErr(at, "two <pkg-ref id=%q> elements name different packages (%q, %q): which one Installer installs is not known", o.id, prev, href)
+		} else if !ok {
+			p.hrefs[o.id] = href
+			p.out.PkgRefs = append(p.out.PkgRefs, PkgRef{ID: o.id, Href: href})
+		}
+	case "script":
+		p.out.Scripts = append(p.out.Scripts, DistScript{Where: "<script>", Code: o.buf.String()})
+	}
+	return nil
 }
 
 func distErr(off int64, format string, args ...any) error {

@@ -379,3 +379,43 @@ func BenchmarkParseDistribution(b *testing.B) {
 		})
 	}
 }
+
+// TestAttackDistributionChoiceWithoutPackage: a choice whose pkg-ref
+// names no package (no pkg-ref of its id has a location) passed: the
+// component the other pkg-ref names was verified and reported, while the
+// choice Installer installs from refers to something else. An error
+// naming the choice and the reference; productbuild's "default" choice,
+// which holds no pkg-ref, is not one.
+func TestAttackDistributionChoiceWithoutPackage(t *testing.T) {
+	d := exampleDist()
+	for name, dist := range map[string]string{
+		"other-id": strings.Replace(d, `visible="false"><pkg-ref id="com.example.app"/>`, `visible="false"><pkg-ref id="com.example.other"/>`, 1),
+		"second-choice": strings.Replace(d, "</installer-gui-script>",
+			`    <choice id="extra" visible="false"><pkg-ref id="com.example.helper"/></choice>
+</installer-gui-script>`, 1),
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := verifyBytes(t, withDistribution(t, dist), machofile.SignTime)
+			fs := distFindings(res)
+			if len(fs) != 1 || fs[0].Rule != RuleDistributionChoiceWithoutPackage || fs[0].Severity != signing.SeverityError || !strings.Contains(fs[0].Message, "pkg-ref \"com.example.") {
+				t.Errorf("findings %v", fs)
+			}
+			if res.Distribution == nil || len(res.Distribution.Choices) < 2 {
+				t.Errorf("distribution %+v", res.Distribution)
+			}
+		})
+	}
+}
+
+// TestDistributionChoices: choices are read with the pkg-refs inside
+// them, a nested choice's apart from its parent's.
+func TestDistributionChoices(t *testing.T) {
+	d, err := ParseDistribution([]byte(`<installer-gui-script><choice id="a"><pkg-ref id="x"/><choice id="b"><pkg-ref id="y"/></choice><pkg-ref id="z"/></choice><pkg-ref id="x">#x.pkg</pkg-ref></installer-gui-script>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Choice{{ID: "a", PkgRefs: []string{"x", "z"}}, {ID: "b", PkgRefs: []string{"y"}}}
+	if !reflect.DeepEqual(d.Choices, want) {
+		t.Errorf("choices %+v", d.Choices)
+	}
+}

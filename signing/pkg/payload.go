@@ -182,7 +182,7 @@ type cpioProblem struct {
 func parseCPIO(b []byte) (*node, []cpioProblem, error) {
 	root := newDir(".")
 	var probs []cpioProblem
-	seen, folded := map[string]bool{}, map[string]string{}
+	names := newCPIONames()
 	// links holds the first regular file of each (device, inode) whose
 	// link count is over 1: a later entry naming the same inode is a hard
 	// link to it, as libarchive (bsdtar, and the tools built on it) reads
@@ -243,17 +243,11 @@ func parseCPIO(b []byte) (*node, []cpioProblem, error) {
 		if p == "." || p == "" && name == "." {
 			continue // the root itself
 		}
-		if !fs.ValidPath(p) || strings.Contains(p, `\`) {
-			probs = append(probs, cpioProblem{name, "not a relative path inside the archive"})
+		np, ok := names.add(name, p, mode&0o170000 == 0o040000)
+		probs = append(probs, np...)
+		if !ok {
 			continue
 		}
-		if seen[p] {
-			probs = append(probs, cpioProblem{name, "a second entry of that name, which replaces the first when installed"})
-		} else if o := foldedSibling(folded, p); o != "" {
-			probs = append(probs, cpioProblem{name, fmt.Sprintf("its name differs from %q only in case or Unicode normalization (NFC/NFD), so on a case- and normalization-insensitive volume (macOS's default) one is installed over the other", o)})
-		}
-		seen[p] = true
-		addFolded(folded, p)
 		var n *node
 		switch mode & 0o170000 {
 		case 0o100000:

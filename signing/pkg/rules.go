@@ -97,6 +97,11 @@ const (
 	// the archive that no pkg-ref of the Distribution names; its Payload
 	// and Scripts are still walked.
 	RuleDistributionUnreferencedComponent signing.Rule = "pkg/distribution-unreferenced-component"
+	// RuleDistributionChoiceWithoutPackage reports a choice of the
+	// Distribution whose pkg-ref names no package: no pkg-ref of its id
+	// gives a location, so what Installer installs for the choice is not
+	// a component package shipgate checked.
+	RuleDistributionChoiceWithoutPackage signing.Rule = "pkg/distribution-choice-without-package"
 	// RuleDistributionExternalScripts reports a Distribution whose options
 	// set allow-external-scripts, or whose JavaScript calls system.run or
 	// system.runOnce: programs run at install time, outside the package.

@@ -1,0 +1,111 @@
+package sbom
+
+import (
+	"archive/zip"
+	"fmt"
+	"io"
+	"io/fs"
+	"path/filepath"
+	"strings"
+
+	"github.com/shipgate/shipgate/internal/foldname"
+	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// zipListed is a file entry of a zip archive that sbom lists: zr.File[i]
+// (zf), under name, the cleaned name extractors write it as.
+type zipListed struct {
+	zf   *zip.File
+	name string
+}
+
+// zipFiles returns the file entries of the zip archive zr (size bytes at
+// ra, found at report path at: "" for the release's own archive) that
+// sbom lists, in archive order, and records the findings verify reports
+// about their names under at: each entry under the name unzip, 7-Zip and
+// bsdtar write it as (zipname.go); of entries of one name, the last,
+// which those extractors write over the others (file/duplicate-entry);
+// an entry whose local header names it otherwise than its central record
+// (release.ZipLocalNames, as verify finds it: file/malformed), listed
+// under the central name; names that are one on a case-insensitive file
+// system (file/name-collision); names that leave the archive
+// (file/insecure-path), not listed. Folders and symbolic links are not
+// listed.
+func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string) []zipListed {
+	// Names that are one on a case-insensitive file system: the filter's
+	// first pass keeps hashes, not names, so that only the few that may
+	// collide reach the set.
+	ff := foldname.NewFilter(len(zr.File))
+	names := make([]zipEntryName, len(zr.File))
+	for i, zf := range zr.File {
+		names[i] = installedName(zf)
+		if name, ok := release.CleanName(names[i].name); ok && name != "" {
+			ff.Add(name, zipIsDir(zf, names[i]))
+		}
+	}
+	ff.Done()
+	local := release.ZipLocalNames(len(zr.File), func(i int) release.ZipLocalEntry {
+		off, err := zr.File[i].DataOffset()
+		if err != nil {
+			off = -1
+		}
+		return release.ZipLocalEntry{DataOffset: off, Compressed: zr.File[i].CompressedSize64}
+	}, ra, size, func(i int, name []byte, up string) bool {
+		// A Unicode Path field both headers carry is reported once, by
+		// reportZipName.
+		return string(name) == zr.File[i].Name && up == names[i].up
+	})
+	folds := foldname.NewSet(foldname.All)
+	last := map[string]int{} // name -> index in out of its entry listed
+	var out []zipListed
+	for i, zf := range zr.File {
+		zn := names[i]
+		b.reportZipName(zf, zn, at)
+		name, ok := release.CleanName(zn.name)
+		if !ok {
+			b.finding(release.RuleInsecurePath, signing.SeverityError, at, fmt.Sprintf("zip entry %q is not a relative path inside the archive; it was not inventoried", zn.name))
+			continue
+		}
+		p := release.JoinPath(at, name)
+		dir := zipIsDir(zf, zn)
+		if name != "" && ff.Hit(name) {
+			for _, c := range folds.Add(name, dir) {
+				b.finding(release.RuleNameCollision, signing.SeverityWarning, p, c.Message("zip", b.archiveName(at), name))
+			}
+		}
+		if why := local[i]; why != "" {
+			b.finding(release.RuleMalformed, signing.SeverityError, p, fmt.Sprintf("zip entry %q: %s; extractors that stream the archive install it under that name, so it was inventoried under a name it may not have", zf.Name, why))
+		}
+		if name == "" || dir || zf.Mode()&fs.ModeSymlink != 0 {
+			continue
+		}
+		if k, dup := last[name]; dup {
+			b.finding(release.RuleDuplicateEntry, signing.SeverityError, p, fmt.Sprintf("zip archive holds more than one entry named %q; the last, which extractors write over the others, was inventoried", name))
+			out[k].zf = nil // listed no more
+		}
+		last[name] = len(out)
+		out = append(out, zipListed{zf: zf, name: name})
+	}
+	kept := out[:0]
+	for _, z := range out {
+		if z.zf != nil {
+			kept = append(kept, z)
+		}
+	}
+	return kept
+}
+
+// zipIsDir reports whether the entry zf, written as z, is a folder.
+func zipIsDir(zf *zip.File, z zipEntryName) bool {
+	return zf.Mode().IsDir() || strings.HasSuffix(z.name, "/")
+}
+
+// archiveName names the archive at report path at (the release's own
+// archive when at is "") in findings.
+func (b *builder) archiveName(at string) string {
+	if at == "" {
+		return filepath.Base(b.root)
+	}
+	return at
+}

@@ -1,0 +1,86 @@
+package pkg
+
+import (
+	"io/fs"
+	"strings"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/pkgfile"
+)
+
+func cpioEntry(name string, mode uint32, data string) pkgfile.CPIOFile {
+	return pkgfile.CPIOFile{Name: name, Mode: mode, Data: []byte(data)}
+}
+
+// TestAttackPayloadFileOnImpliedFolder: a file (or symlink) whose path,
+// in another case or normalization, is a folder another entry's path
+// implies passed: the walk saw two trees, the installer writes one name
+// on a case-insensitive volume (the folder's files land elsewhere, or
+// the file fails). Reported, in either order, with both names.
+func TestAttackPayloadFileOnImpliedFolder(t *testing.T) {
+	for name, tc := range map[string]struct {
+		files []pkgfile.CPIOFile
+		want  []string
+	}{
+		"file after folder": {[]pkgfile.CPIOFile{cpioEntry("./App.app/Contents/MacOS/App", 0o100755, "code"), cpioEntry("./app.app/contents", 0o100644, "x")},
+			[]string{`entry "./app.app/contents" was not checked`, `the file "app.app/contents" and the folder "App.app/Contents" (of "App.app/Contents/MacOS/App")`, "APFS and HFS+"}},
+		"file before folder": {[]pkgfile.CPIOFile{cpioEntry("./app.app/contents", 0o100644, "x"), cpioEntry("./App.app/Contents/MacOS/App", 0o100755, "code")},
+			[]string{`entry "./App.app/Contents/MacOS/App" was not checked`, `the folder "App.app/Contents" and the file "app.app/contents"`}},
+		"symlink on folder": {[]pkgfile.CPIOFile{cpioEntry("./Library/LaunchDaemons/x.plist", 0o100644, "<plist/>"), cpioEntry("./library/launchdaemons", 0o120755, "/tmp/evil")},
+			[]string{`the file "library/launchdaemons" and the folder "Library/LaunchDaemons"`}},
+		"nfd folder": {[]pkgfile.CPIOFile{cpioEntry("./caf\u00e9/x", 0o100644, "1"), cpioEntry("./cafe\u0301", 0o100644, "2")},
+			[]string{"the file \"cafe\u0301\" and the folder \"caf\u00e9\""}},
+		"folder entry": {[]pkgfile.CPIOFile{cpioEntry("./Docs", 0o040755, ""), cpioEntry("./docs", 0o100644, "2")},
+			// foldedSibling's report, and the folder's.
+			[]string{`differs from "Docs" only in case`, `the file "docs" and the folder "Docs"`}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, got := cpioPackage(t, pkgfile.Gzip(pkgfile.CPIO(tc.files)))
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("findings:\n%s\nwant %q", got, w)
+				}
+			}
+			if !strings.Contains(got, "pkg/payload-malformed") {
+				t.Errorf("findings:\n%s", got)
+			}
+		})
+	}
+	// One spelling of every folder, or folders differing in case (which
+	// the installer merges): no finding.
+	_, got := cpioPackage(t, pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{
+		cpioEntry("./App.app", 0o040755, ""), cpioEntry("./App.app/Contents/Info.plist", 0o100644, "<plist/>"),
+		cpioEntry("./App.app/Contents/MacOS/App", 0o100755, "code"), cpioEntry("./app.app/contents/Resources/a", 0o100644, "a"),
+	})))
+	if got != "" {
+		t.Errorf("clean payload: %s", got)
+	}
+}
+
+// TestAttackPayloadFolderSpellings: entries spelled "a//b", "a/./b" or
+// "a/b/" are another spelling of a path the installer writes to; over an
+// entry of that path (or of its case-folded spelling), the report names
+// it, and the entry is left out, never walked.
+func TestAttackPayloadFolderSpellings(t *testing.T) {
+	for name, tc := range map[string]struct {
+		files     []pkgfile.CPIOFile
+		want, not string
+	}{
+		"double slash":   {[]pkgfile.CPIOFile{cpioEntry("./a/b", 0o100644, "good"), cpioEntry("./a//b", 0o100644, "evil")}, `another spelling (doubled or trailing slashes, "." elements) of "a/b", which the installer writes there, over the entry "a/b"`, ""},
+		"dot element":    {[]pkgfile.CPIOFile{cpioEntry("./a/b", 0o100644, "good"), cpioEntry("./a/./b", 0o100644, "evil")}, `of "a/b", which the installer writes there, over the entry "a/b"`, ""},
+		"trailing slash": {[]pkgfile.CPIOFile{cpioEntry("./a/b", 0o100644, "good"), cpioEntry("./a/b/", 0o040755, "")}, `over the entry "a/b"`, ""},
+		"folded":         {[]pkgfile.CPIOFile{cpioEntry("./a/b", 0o100644, "good"), cpioEntry("./A//B", 0o100644, "evil")}, `over the entry "a/b" (one name on a case-insensitive volume)`, ""},
+		"alone":          {[]pkgfile.CPIOFile{cpioEntry("./a//b", 0o100644, "evil")}, `another spelling (doubled or trailing slashes, "." elements) of "a/b", which the installer writes there`, "over the entry"},
+		"escape":         {[]pkgfile.CPIOFile{cpioEntry("./a/../../b", 0o100644, "evil")}, `not a relative path inside the archive`, "another spelling"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			fsys, got := cpioPackage(t, pkgfile.Gzip(pkgfile.CPIO(tc.files)))
+			if !strings.Contains(got, "pkg/payload-malformed") || !strings.Contains(got, tc.want) || tc.not != "" && strings.Contains(got, tc.not) {
+				t.Errorf("findings:\n%s\nwant %q", got, tc.want)
+			}
+			if b, err := fs.ReadFile(fsys, "app.pkg/Payload/a/b"); err == nil && string(b) != "good" {
+				t.Errorf("a/b reads %q", b)
+			}
+		})
+	}
+}

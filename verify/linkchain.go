@@ -1,0 +1,149 @@
+package verify
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/shipgate/shipgate/signing"
+)
+
+// chainLink is a symbolic link as its folder or archive holds it, for
+// following chains of links (see checkLinkChains).
+type chainLink struct {
+	root   string // report path of the folder or archive the link is in
+	rel    string // the link's path in root
+	target string // the link's target as stored
+	// escapes says the link's own target points out of root; it has its
+	// finding already.
+	escapes bool
+}
+
+// maxChainSteps bounds the path components resolved for one link, hops
+// through other links included: a path the kernel would refuse as too long
+// or too deep in links (ELOOP) reaches nothing.
+const maxChainSteps = 4096
+
+// addChainLink records the symbolic link at rel in the folder or archive at
+// report path root, whose target is target; escapes says its target alone
+// points out of root (and was reported).
+func (e *engine) addChainLink(root, rel, target string, escapes bool) {
+	e.mu.Lock()
+	e.chains = append(e.chains, chainLink{root: root, rel: rel, target: target, escapes: escapes})
+	e.mu.Unlock()
+}
+
+// checkLinkChains reports the symbolic links whose targets look inside
+// their folder or archive but that lead out of it through other links: with
+// "up" a link to "..", a link to "up/../secret" is "../secret" once
+// extracted. Links are resolved as a file system resolves them, a component
+// at a time, following each link on the way; a chain that loops or runs too
+// long reaches nothing and is not reported.
+func (e *engine) checkLinkChains() {
+	if len(e.chains) == 0 {
+		return
+	}
+	chains := append([]chainLink(nil), e.chains...)
+	sort.Slice(chains, func(a, b int) bool {
+		if chains[a].root != chains[b].root {
+			return chains[a].root < chains[b].root
+		}
+		return chains[a].rel < chains[b].rel
+	})
+	// Links by root, by path as it is and by path as a case-insensitive
+	// file system finds it (APFS, NTFS): "UP/.." goes through the link
+	// "up" there.
+	byRoot := map[string]map[string]string{}
+	folded := map[string]map[string]string{}
+	for _, l := range chains {
+		if byRoot[l.root] == nil {
+			byRoot[l.root], folded[l.root] = map[string]string{}, map[string]string{}
+		}
+		byRoot[l.root][l.rel] = l.target
+		folded[l.root][foldName(l.rel)] = l.target
+	}
+	var finds []signing.Finding
+	for _, l := range chains {
+		if l.escapes {
+			continue
+		}
+		via, out := chainEscapes(byRoot[l.root], l.rel, l.target, nil)
+		if !out {
+			via, out = chainEscapes(folded[l.root], l.rel, l.target, foldName)
+		}
+		if out {
+			finds = append(finds, finding(ruleSymlinkEscape, signing.SeverityError, joinPath(l.root, l.rel),
+				fmt.Sprintf("symbolic link to %q leads out of the release once the links on its way are followed (the last, %s); it was not followed", l.target, joinPath(l.root, via))))
+		}
+	}
+	e.addFindings(finds...)
+}
+
+// chainEscapes resolves the link at rel, whose target is target, through
+// links (path to target, both relative to one root) as a file system would,
+// and reports whether it leads out of the root, and through which link it
+// does. Backslashes separate components, as they do on Windows. With key,
+// links are looked up by key(path). A loop or a chain longer than the bound
+// reports false: it reaches nothing.
+func chainEscapes(links map[string]string, rel, target string, key func(string) string) (string, bool) {
+	cur := path.Dir(rel) // the resolved directory, "" for the root
+	if cur == "." {
+		cur = ""
+	}
+	var todo []string // components still to resolve, the next one last
+	push := func(t string) {
+		cs := splitTarget(t)
+		for i := len(cs) - 1; i >= 0; i-- {
+			todo = append(todo, cs[i])
+		}
+	}
+	push(target)
+	via := rel
+	for steps := 0; len(todo) > 0; steps++ {
+		if steps > maxChainSteps || len(todo) > maxChainSteps {
+			return "", false
+		}
+		c := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		switch c {
+		case "", ".":
+			continue
+		case "..":
+			if cur == "" {
+				return via, true
+			}
+			cur = cur[:max(strings.LastIndexByte(cur, '/'), 0)]
+			continue
+		}
+		p := joinPath(cur, c)
+		k := p
+		if key != nil {
+			k = key(p)
+		}
+		t, ok := links[k]
+		if !ok {
+			cur = p
+			continue
+		}
+		if isAbsTarget(t) {
+			return p, true
+		}
+		via = p
+		push(t)
+	}
+	return "", false
+}
+
+// splitTarget splits a link target into components, at slashes and
+// backslashes.
+func splitTarget(t string) []string {
+	return strings.Split(strings.ReplaceAll(t, `\`, "/"), "/")
+}
+
+// isAbsTarget reports a link target that names a path from a root or a
+// drive, not from the link's directory.
+func isAbsTarget(t string) bool {
+	t = strings.ReplaceAll(t, `\`, "/")
+	return strings.HasPrefix(t, "/") || (len(t) >= 2 && t[1] == ':')
+}
