@@ -57,7 +57,8 @@ func TestDMGForeignVolumeBesideHFS(t *testing.T) {
 // TestDMGForeignVolumeNotOpened: an image whose file system partition
 // holds a foreign volume says which one it is in its
 // dmg/filesystem-not-opened warning, instead of that no partition holds
-// an HFS+ or APFS volume; beside an APFS volume, both are named.
+// an HFS+ or APFS volume; beside an APFS volume not opened (encrypted),
+// both are named.
 func TestDMGForeignVolumeNotOpened(t *testing.T) {
 	for _, name := range dmgfile.ForeignVolumes {
 		t.Run(name, func(t *testing.T) {
@@ -68,9 +69,9 @@ func TestDMGForeignVolumeNotOpened(t *testing.T) {
 			}
 		})
 	}
-	r := runDMG(t, signedDMG(t, dmgfile.Spec{FreeHFS: dmgfile.ForeignVolume("exFAT")}))
+	r := runDMG(t, signedDMG(t, dmgfile.Spec{APFS: encryptedAPFS(t), FreeHFS: dmgfile.ForeignVolume("exFAT")}))
 	got := dmgMessages(r, dmg.RuleFilesystemNotOpened)
-	if len(got) != 1 || !strings.Contains(got[0], "partition 1 holds an APFS volume") || !strings.Contains(got[0], "; partition 2 holds a file system (exFAT)") {
+	if len(got) != 1 || !strings.Contains(got[0], "partition 1 holds an APFS container the reader does not open: an encrypted volume") || !strings.Contains(got[0], "; partition 2 holds a file system (exFAT)") {
 		t.Errorf("findings %q", got)
 	}
 }

@@ -25,7 +25,8 @@ const maxSkippedFindings = 100
 // volume of its file system partition (or of the first partition holding
 // one), decoded chunk by chunk within the release's expansion budget, so
 // that the .app it carries is verified as a bundle under the image's
-// path. What cannot be opened is a finding: an APFS volume, another file
+// path (an APFS container's: openAPFS). What cannot be opened is a
+// finding: an encrypted or sealed APFS container, another file
 // system macOS mounts (FAT, exFAT, NTFS, UDF, ISO 9660: dmg.DetectFileSystem),
 // a partition of LZFSE, ADC or LZMA chunks, no file system
 // (dmg/filesystem-not-opened);
@@ -89,8 +90,12 @@ func openDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 		}
 		switch pr.FileSystem() {
 		case "APFS":
-			notOpened = append(notOpened, fmt.Sprintf("partition %d holds an APFS volume, for which no Go reader is used", idx))
-			continue
+			fsys, why := openAPFS(im, pr, idx, budget, take, add)
+			if why != "" {
+				notOpened = append(notOpened, why)
+				continue
+			}
+			return fsys, finds, nil
 		case "HFS+":
 		case "":
 			continue

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"testing"
 
+	"github.com/shipgate/shipgate/internal/apfs"
 	"github.com/shipgate/shipgate/internal/dmgfile"
 	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/internal/testpki"
@@ -13,11 +14,16 @@ import (
 	"github.com/shipgate/shipgate/signing/dmg"
 )
 
-// dmgFixture returns an image built by dmgfile, signed by spec unless
-// spec.CMS is nil and its identifier empty.
+// dmgFixture returns an image built by dmgfile around an APFS container
+// holding a README, signed by spec unless spec.CMS is nil and its
+// identifier empty.
 func dmgFixture(t *testing.T, spec *machofile.SignSpec, trailer []byte) []byte {
 	t.Helper()
-	img, lay := dmgfile.Build(dmgfile.Spec{})
+	vol, err := apfs.Build(apfs.BuildSpec{Files: map[string]apfs.BuildFile{"README": {Data: []byte("read me\n")}}, Name: "Example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, lay := dmgfile.Build(dmgfile.Spec{APFS: vol})
 	if spec == nil {
 		return img
 	}
@@ -48,8 +54,11 @@ func TestDMG(t *testing.T) {
 		if sum := sha256.Sum256(valid); m.SHA256.String() != hex.EncodeToString(sum[:]) {
 			t.Errorf("sha256 %s", m.SHA256)
 		}
-		if got := rulesFor(r, "Example-1.4.0.dmg"); !has(got, "warning "+string(dmg.RuleFilesystemNotOpened)) {
-			t.Errorf("findings %v: the unopened file system must be reported", got)
+		if got := rulesFor(r, "Example-1.4.0.dmg"); len(got) > 0 {
+			t.Errorf("findings %v", got)
+		}
+		if fileByPath(r, "Example-1.4.0.dmg/README") == nil {
+			t.Error("the APFS volume's file was not listed")
 		}
 	})
 	t.Run("detected by its trailer whatever its name", func(t *testing.T) {

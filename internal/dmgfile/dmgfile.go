@@ -79,6 +79,10 @@ type Spec struct {
 	// it. The sector compresses the same at any level: only the header
 	// digit, and the block buffer a decoder allocates for it, change.
 	Bzip2Level int
+	// APFS, when set, replaces the APFS partition's stand-in with this
+	// container (from internal/apfs), in zlib chunks of at most 2048
+	// sectors, every third one raw; LZFSE appends its chunk as for HFS.
+	APFS []byte
 	// FreeHFS, when set, stores a second HFS+ volume (as HFS is stored,
 	// without bzip2) in the partition named Apple_Free instead of its
 	// ignore chunk: a volume macOS mounts that the name hides.
@@ -163,7 +167,20 @@ func hfsChunks(vol []byte, bz, lzfse bool, zeros int) []chunk {
 			{typ: ChunkZeroFill, sectors: 1},
 		}
 	}
-	for i, at := 0, 1024; at < len(v); i++ {
+	cs = append(cs, volumeChunks(vol, 1024, lzfse)...)
+	if zeros > 0 {
+		cs = append(cs, chunk{typ: ChunkZeroFill, sectors: zeros})
+	}
+	return cs
+}
+
+// volumeChunks stores a volume's bytes from byte from on as zlib chunks
+// of at most 2048 sectors, every third one raw, then the LZFSE chunk
+// when lzfse is set.
+func volumeChunks(vol []byte, from int, lzfse bool) []chunk {
+	v := sectors(vol)
+	var cs []chunk
+	for i, at := 0, from; at < len(v); i++ {
 		end := min(len(v), at+2048*512)
 		b := v[at:end]
 		if i%3 == 2 {
@@ -176,9 +193,6 @@ func hfsChunks(vol []byte, bz, lzfse bool, zeros int) []chunk {
 	if lzfse {
 		lz := []byte("bvx2 not really an LZFSE block: nothing decodes it here....")
 		cs = append(cs, chunk{typ: ChunkLZFSE, sectors: 2, data: lz})
-	}
-	if zeros > 0 {
-		cs = append(cs, chunk{typ: ChunkZeroFill, sectors: zeros})
 	}
 	return cs
 }
@@ -246,6 +260,9 @@ func (s Spec) partitions() []partition {
 		apfs = append(apfs, chunk{typ: ChunkLZFSE, sectors: 2, data: lz})
 	}
 	fsName := "disk image (Apple_APFS : 1)"
+	if s.APFS != nil {
+		apfs = volumeChunks(s.APFS, 0, s.LZFSE)
+	}
 	if s.HFS != nil {
 		fsName, apfs = "disk image (Apple_HFS : 1)", hfsChunks(s.HFS, s.HFSBzip2, s.LZFSE, s.ZeroSectors)
 		if s.HFSBzip2 {

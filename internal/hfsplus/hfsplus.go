@@ -57,8 +57,6 @@
 package hfsplus
 
 import (
-	"bytes"
-	"compress/zlib"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -73,6 +71,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/shipgate/shipgate/internal/decmpfs"
 	"github.com/shipgate/shipgate/internal/foldname"
 )
 
@@ -859,47 +858,7 @@ const (
 // Limits on compressed files.
 const (
 	maxDecmpfsAttr = 64 << 10
-	maxDecmpfsSize = 16 << 20
 )
-
-// decodeDecmpfs decodes a compressed file whose data is inline in its
-// com.apple.decmpfs attribute (types 1 and 3); why says why not.
-func decodeDecmpfs(a []byte) (data []byte, why string) {
-	if a == nil {
-		return nil, "the file has no inline com.apple.decmpfs attribute"
-	}
-	le := binary.LittleEndian
-	if len(a) < 16 || string(a[:4]) != "fpmc" {
-		return nil, "the com.apple.decmpfs attribute has no fpmc header"
-	}
-	typ, size := le.Uint32(a[4:]), le.Uint64(a[8:])
-	if size > maxDecmpfsSize {
-		return nil, fmt.Sprintf("it declares %d bytes, over the limit of %d", size, maxDecmpfsSize)
-	}
-	body := a[16:]
-	switch {
-	case typ == 1 || (typ == 3 && len(body) > 0 && body[0]&0x0f == 0x0f):
-		if typ == 3 {
-			body = body[1:]
-		}
-		if uint64(len(body)) != size {
-			return nil, fmt.Sprintf("its %d stored bytes are not the %d it declares", len(body), size)
-		}
-		return bytes.Clone(body), ""
-	case typ == 3:
-		zr, err := zlib.NewReader(bytes.NewReader(body))
-		if err != nil {
-			return nil, fmt.Sprintf("its zlib stream does not start: %v", err)
-		}
-		var buf bytes.Buffer
-		n, err := io.Copy(&buf, io.LimitReader(zr, int64(size)+1))
-		if err != nil || uint64(n) != size {
-			return nil, fmt.Sprintf("it decodes to %d bytes, not the %d it declares (%v)", n, size, err)
-		}
-		return buf.Bytes(), ""
-	}
-	return nil, fmt.Sprintf("compression type %d (data in the resource fork, or LZVN/LZFSE) is not decoded", typ)
-}
 
 // FoldName returns the key under which macOS finds name on a
 // case-insensitive HFS+ volume (foldname.HFSPlusKey: canonical
@@ -1012,7 +971,7 @@ func (v *Volume) walk(d *node, dpath string, depth int, onPath map[uint32]bool, 
 			continue
 		}
 		if src.flags&ufCompressed != 0 {
-			data, why := decodeDecmpfs(v.decmpfs[src.id])
+			data, why := decmpfs.Decode(v.decmpfs[src.id])
 			if why != "" {
 				v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: "compressed by HFS+ transparent compression (com.apple.decmpfs): " + why})
 				continue

@@ -34,7 +34,7 @@ const (
 	// not verified.
 	RuleFilesystemNotOpened signing.Rule = "dmg/filesystem-not-opened"
 	// RuleFilesystemMalformed reports a file system inside the image
-	// (HFS+) that cannot be read as one: its volume header, B-trees or
+	// (HFS+, APFS) that cannot be read as one: its volume header, B-trees or
 	// records are inconsistent, or a second file system sits beside it in
 	// another partition, so its files are not all verified.
 	RuleFilesystemMalformed signing.Rule = "dmg/filesystem-malformed"

@@ -1,0 +1,305 @@
+package apfs
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"testing"
+)
+
+// drecOf returns the index of the directory record named name.
+func drecOf(recs []rec, name string) int {
+	for i, r := range recs {
+		if le.Uint64(r.k)>>typeShift == recDirRec && string(r.k[12:len(r.k)-1]) == name {
+			return i
+		}
+	}
+	panic("no record " + name)
+}
+
+// hasProblem reports whether v has a problem whose reason holds want.
+func hasProblem(v *Volume, want string) bool {
+	for _, p := range v.Problems {
+		if strings.Contains(p.Reason, want) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestAttackBadChecksum: a byte changed in any object read (block 0's
+// superblock, the file-system tree, the object map) fails its
+// Fletcher-64 checksum and the container is refused.
+func TestAttackBadChecksum(t *testing.T) {
+	good := build(t, BuildSpec{Files: sample()})
+	for _, blk := range []int{0, 3, 4, 5, 7, 8} {
+		b := bytes.Clone(good)
+		b[blk*buildBS+200] ^= 1
+		_, err := Open(bytes.NewReader(b), int64(len(b)), Options{})
+		var fe *FormatError
+		if !errors.As(err, &fe) || !strings.Contains(err.Error(), "checksum") && !strings.Contains(err.Error(), "no valid checkpoint") {
+			t.Errorf("block %d: %v", blk, err)
+		}
+	}
+}
+
+// TestAttackStaleCheckpointMap: a checkpoint whose map blocks do not
+// check out (here, the last is not flagged last) is not mounted, and
+// with no other checkpoint the container is refused.
+func TestAttackStaleCheckpointMap(t *testing.T) {
+	b := build(t, BuildSpec{Files: sample()})
+	cpm := b[buildBS : 2*buildBS]
+	le.PutUint32(cpm[32:], 0) // not flagged last
+	seal(cpm)
+	if _, err := Open(bytes.NewReader(b), int64(len(b)), Options{}); err == nil || !strings.Contains(err.Error(), "no valid checkpoint") {
+		t.Errorf("err %v", err)
+	}
+}
+
+// fsNodes returns the blocks of the built image's file-system tree.
+func fsNodes(b []byte) (root int, index []int) {
+	for i := 8; (i+1)*buildBS <= len(b); i++ {
+		blk := b[i*buildBS:]
+		if le.Uint32(blk[28:]) != typeFSTree {
+			break
+		}
+		if le.Uint16(blk[32:])&btnRoot != 0 {
+			root = i
+		}
+		if le.Uint16(blk[34:]) > 0 {
+			index = append(index, i)
+		}
+	}
+	return root, index
+}
+
+// TestAttackCyclicTree: an index node whose child is itself, or two
+// entries sharing a child (whose keys then lie outside one entry's
+// range), is refused rather than walked forever (or exponentially).
+func TestAttackCyclicTree(t *testing.T) {
+	good := build(t, BuildSpec{Files: sample(), LeafRecords: 2})
+	root, index := fsNodes(good)
+	if len(index) < 2 {
+		t.Fatalf("index nodes %v", index)
+	}
+	for _, at := range index {
+		for _, self := range []bool{true, false} {
+			b := bytes.Clone(good)
+			n := b[at*buildBS : (at+1)*buildBS]
+			end := buildBS
+			if at == root {
+				end -= btreeInfoSize
+			}
+			// The first entry's value is the last 8-byte value.
+			v0 := n[end-8:]
+			target := le.Uint64(n[8:])
+			if !self {
+				target = le.Uint64(n[end-16:]) // the second entry's child
+			}
+			le.PutUint64(v0, target)
+			seal(n)
+			_, err := Open(bytes.NewReader(b), int64(len(b)), Options{})
+			if err == nil || !strings.Contains(err.Error(), "reached twice") && !strings.Contains(err.Error(), "out of order") {
+				t.Errorf("node %d self %v: %v", at, self, err)
+			}
+		}
+	}
+}
+
+// TestAttackExtentPastContainer: a file extent beyond the container's
+// blocks is refused and the file left out.
+func TestAttackExtentPastContainer(t *testing.T) {
+	b := build(t, BuildSpec{Files: sample(), edit: func(recs []rec) []rec {
+		for _, r := range recs {
+			if le.Uint64(r.k)>>typeShift == recFileExtent {
+				le.PutUint64(r.v[8:], 1<<40)
+			}
+		}
+		return recs
+	}})
+	v := open(t, b)
+	if !hasProblem(v, "past the container") {
+		t.Errorf("problems %v", v.Problems)
+	}
+	if _, err := fs.Stat(v, "Example.app/Contents/MacOS/Example"); err == nil {
+		t.Error("file listed")
+	}
+}
+
+// TestAttackUnsafeNames: names holding "/" (a path inside one record),
+// "." or ".." are refused; one holding NUL refuses the tree.
+func TestAttackUnsafeNames(t *testing.T) {
+	for _, name := range []string{"a/b", "..", ".", "x\x00y"} {
+		placeholder := strings.Repeat("z", len(name))
+		files := map[string]BuildFile{"Example.app/Contents/" + placeholder: {Data: []byte("payload")}}
+		b := build(t, BuildSpec{Files: files, edit: func(recs []rec) []rec {
+			r := recs[drecOf(recs, placeholder)]
+			copy(r.k[12:], name)
+			return recs
+		}})
+		v, err := Open(bytes.NewReader(b), int64(len(b)), Options{})
+		if strings.Contains(name, "\x00") {
+			// A NUL before the name's end: the record does not read.
+			if err == nil || !strings.Contains(err.Error(), "not NUL-terminated") {
+				t.Errorf("%q: err %v", name, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !hasProblem(v, "unsafe name") {
+			t.Errorf("%q: problems %v paths %v", name, v.Problems, v.Paths())
+		}
+		if len(v.Paths()) != 3 {
+			t.Errorf("%q: paths %v", name, v.Paths())
+		}
+	}
+}
+
+// TestAttackCaseTwins: on a case-insensitive volume, two names that
+// differ only in case (or normalization) are one entry for macOS: one is
+// refused. A case-sensitive volume keeps both.
+func TestAttackCaseTwins(t *testing.T) {
+	files := map[string]BuildFile{
+		"App/Contents/Info.plist": {Data: []byte("read by the check")},
+		"App/Contents/INFO.plist": {Data: []byte("read by macOS?")},
+		"App/Contents/caf\u00e9":  {Data: []byte("nfc")},
+		"App/Contents/cafe\u0301": {Data: []byte("nfd")},
+	}
+	v := open(t, build(t, BuildSpec{Files: files}))
+	if len(v.Problems) != 2 || !hasProblem(v, "name the same entry") {
+		t.Errorf("problems %v", v.Problems)
+	}
+	v = open(t, build(t, BuildSpec{Files: files, CaseSensitive: true}))
+	if len(v.Problems) != 1 || !hasProblem(v, "name the same entry") {
+		t.Errorf("case-sensitive problems %v", v.Problems)
+	}
+}
+
+// TestAttackDirectoryLoop: a folder record pointing at an ancestor (or
+// a folder reached twice) is refused, not walked.
+func TestAttackDirectoryLoop(t *testing.T) {
+	b := build(t, BuildSpec{Files: sample(), edit: func(recs []rec) []rec {
+		dir := recs[drecOf(recs, "Dir")]
+		sub := recs[drecOf(recs, "Sub")]
+		loop := drecRec(le.Uint64(sub.v), "Loop", le.Uint64(dir.v), dtDir, true)
+		return append(recs, loop)
+	}})
+	v := open(t, b)
+	if !hasProblem(v, "reached a second time") {
+		t.Errorf("problems %v", v.Problems)
+	}
+	if _, err := fs.Stat(v, "Dir/Sub/Loop"); err == nil {
+		t.Error("loop listed")
+	}
+}
+
+// TestAttackMissingInode: a directory record whose inode does not exist
+// is refused.
+func TestAttackMissingInode(t *testing.T) {
+	b := build(t, BuildSpec{Files: sample(), edit: func(recs []rec) []rec {
+		id := le.Uint64(recs[drecOf(recs, "Info.plist")].v)
+		out := recs[:0]
+		for _, r := range recs {
+			if !(le.Uint64(r.k) == id|recInode<<typeShift) {
+				out = append(out, r)
+			}
+		}
+		return out
+	}})
+	v := open(t, b)
+	if !hasProblem(v, "does not exist") {
+		t.Errorf("problems %v", v.Problems)
+	}
+}
+
+// TestAttackHardLinkFanout: thousands of directory records of one
+// inode whose link count is one: only one is read, so a large file
+// cannot be made to be hashed once per record.
+func TestAttackHardLinkFanout(t *testing.T) {
+	big := bytes.Repeat([]byte("x"), 1<<16)
+	b := build(t, BuildSpec{Files: map[string]BuildFile{"f": {Data: big}}, edit: func(recs []rec) []rec {
+		id := le.Uint64(recs[drecOf(recs, "f")].v)
+		for i := range 2000 {
+			recs = append(recs, drecRec(rootDirID, fmt.Sprintf("link%04d", i), id, dtReg, true))
+		}
+		return recs
+	}})
+	v := open(t, b)
+	if len(v.Problems) != 2000 || len(v.Paths()) != 2 || v.TotalSize() != uint64(len(big)) {
+		t.Errorf("%d problems, paths %d, total %d", len(v.Problems), len(v.Paths()), v.TotalSize())
+	}
+}
+
+// TestMaxRecords: more records than allowed is an error.
+func TestMaxRecords(t *testing.T) {
+	b := build(t, BuildSpec{Files: sample()})
+	if _, err := Open(bytes.NewReader(b), int64(len(b)), Options{MaxRecords: 5}); err == nil || !strings.Contains(err.Error(), "more than 5") {
+		t.Errorf("err %v", err)
+	}
+}
+
+// TestTruncated: a container cut short is an error, never a panic.
+func TestTruncated(t *testing.T) {
+	b := build(t, BuildSpec{Files: sample()})
+	for _, n := range []int{40, 4096, 5000, 8 * 4096, len(b) - 4096} {
+		if _, err := Open(bytes.NewReader(b[:n]), int64(n), Options{}); err == nil {
+			t.Errorf("%d bytes: no error", n)
+		}
+	}
+}
+
+// TestFSKeyOrder: keys whose type-specific part is an integer (file
+// extents, sibling links) are ordered as integers, not as their
+// little-endian bytes, so a real volume's hard links read.
+func TestFSKeyOrder(t *testing.T) {
+	r := &records{hashed: true}
+	k := func(typ, x uint64) []byte { return le.AppendUint64(key(20, typ), x) }
+	for _, typ := range []uint64{recFileExtent, recSiblingLink, recFileInfo} {
+		if r.fsCmp(k(typ, 0xff), k(typ, 0x100)) >= 0 {
+			t.Errorf("type %d: 0xff not before 0x100", typ)
+		}
+	}
+	if r.fsCmp(key(19, recDirRec), key(20, recInode)) >= 0 || r.fsCmp(key(20, recInode), key(20, recXattr)) >= 0 {
+		t.Error("object id, then type")
+	}
+}
+
+// TestUnsupported: an encrypted or sealed volume, or one rooted in a
+// snapshot, is an UnsupportedError, not a volume read wrongly.
+func TestUnsupported(t *testing.T) {
+	good := build(t, BuildSpec{Files: sample()})
+	for name, edit := range map[string]func(s []byte){
+		"encrypted": func(s []byte) { le.PutUint64(s[264:], 0) },
+		"sealed":    func(s []byte) { le.PutUint64(s[56:], incompatCaseInsens|incompatSealed) },
+		"snapshot":  func(s []byte) { le.PutUint64(s[968:], 1) },
+		"reverting": func(s []byte) { le.PutUint64(s[160:], 1) },
+	} {
+		b := bytes.Clone(good)
+		s := b[5*buildBS : 6*buildBS]
+		edit(s)
+		seal(s)
+		_, err := Open(bytes.NewReader(b), int64(len(b)), Options{})
+		var ue *UnsupportedError
+		if !errors.As(err, &ue) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestCheckpointSuperblockRead: the checkpoint's superblock, not block
+// 0's copy, says where the object map is, as macOS mounts it: a block 0
+// pointing elsewhere changes nothing.
+func TestCheckpointSuperblockRead(t *testing.T) {
+	b := build(t, BuildSpec{Files: sample()})
+	b0 := b[:buildBS]
+	le.PutUint64(b0[160:], 7) // the volume's object map, not the container's
+	seal(b0)
+	v := open(t, b)
+	if len(v.Paths()) != len(open(t, build(t, BuildSpec{Files: sample()})).Paths()) {
+		t.Errorf("paths %v", v.Paths())
+	}
+}

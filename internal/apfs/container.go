@@ -1,0 +1,155 @@
+package apfs
+
+import (
+	"fmt"
+	"io"
+	"sort"
+)
+
+// Limits on what a hostile container can make the reader do.
+const (
+	minBlockSize = 4096
+	maxBlockSize = 65536
+	// maxDescBlocks bounds the checkpoint descriptor area searched.
+	maxDescBlocks = 1 << 16
+	// maxFileSystems is NX_MAX_FILE_SYSTEMS.
+	maxFileSystems = 100
+	// DefaultMaxRecords bounds the B-tree records read (object maps and
+	// the file-system tree together).
+	DefaultMaxRecords = 1 << 20
+)
+
+// Container superblock fields (nx_superblock_t) used.
+const (
+	nxMagic            = "NXSB"
+	nxIncompatVersion2 = 0x2
+	nxIncompatFusion   = 0x100
+	nxKnownIncompat    = 0x1 | nxIncompatVersion2 | nxIncompatFusion
+	nxCryptoSW         = 0x4
+	nxFSOids           = 184
+)
+
+// container is an opened APFS container at its latest valid checkpoint.
+type container struct {
+	r          io.ReaderAt
+	size       int64
+	blockSize  int
+	blockCount uint64
+	super      []byte // the checkpoint's superblock
+	xid        uint64
+	omap       map[uint64]omapVal // the container object map, latest per oid
+	reads      int
+	maxReads   int
+	records    int
+	maxRecords int
+	fsOids     []uint64
+}
+
+// openContainer reads block 0, then the checkpoint descriptor area for
+// the superblock of the latest checkpoint whose blocks all check out (as
+// macOS mounts it), and the container object map.
+func openContainer(r io.ReaderAt, size int64, maxRecords int) (*container, error) {
+	var b0 [objHeaderSize + 16]byte
+	if n, _ := r.ReadAt(b0[:], 0); n < len(b0) || string(b0[32:36]) != nxMagic {
+		return nil, ErrNotAPFS
+	}
+	bs := le.Uint32(b0[36:])
+	if bs < minBlockSize || bs > maxBlockSize || bs&(bs-1) != 0 {
+		return nil, &FormatError{Offset: 36, Reason: fmt.Sprintf("block size %d is not a power of two from %d to %d", bs, minBlockSize, maxBlockSize)}
+	}
+	c := &container{r: r, size: size, blockSize: int(bs), maxRecords: maxRecords}
+	c.blockCount = min(le.Uint64(b0[40:]), uint64(size)/uint64(bs))
+	c.maxReads = int(min(c.blockCount, 1<<24)) + maxDescBlocks + 16
+	sb, err := c.readObject(0, typeNXSuperblock, 0, 0)
+	if err != nil {
+		return nil, fmt.Errorf("block 0: %w", err)
+	}
+	if le.Uint64(sb.b[40:]) != c.blockCount {
+		return nil, &FormatError{Offset: 40, Reason: fmt.Sprintf("the container declares %d blocks of %d bytes, more than the %d bytes it is given", le.Uint64(sb.b[40:]), bs, size)}
+	}
+	if err := c.checkpoint(sb.b); err != nil {
+		return nil, err
+	}
+	s := c.super
+	if inc := le.Uint64(s[64:]); inc&^uint64(nxKnownIncompat) != 0 || inc&nxIncompatFusion != 0 {
+		return nil, &UnsupportedError{Feature: fmt.Sprintf("container incompatible features %#x (fusion or unknown)", inc)}
+	}
+	if le.Uint32(s[36:]) != bs {
+		return nil, &FormatError{Offset: int64(c.xpAddr()) * int64(bs), Reason: "the checkpoint's superblock declares another block size"}
+	}
+	c.omap, err = c.readOmap(le.Uint64(s[160:]), c.xid)
+	if err != nil {
+		return nil, fmt.Errorf("container object map: %w", err)
+	}
+	n := min(le.Uint32(s[180:]), maxFileSystems)
+	for i := range n {
+		if oid := le.Uint64(s[nxFSOids+8*int(i):]); oid != 0 {
+			c.fsOids = append(c.fsOids, oid)
+		}
+	}
+	return c, nil
+}
+
+// xpAddr is where the checkpoint's superblock was found (for errors).
+func (c *container) xpAddr() uint64 { return le.Uint64(c.super[8:]) }
+
+// checkpoint finds the latest valid checkpoint from block 0's superblock
+// b0: the superblock of the highest xid in the descriptor area whose
+// checksum, type and checkpoint map blocks are valid.
+func (c *container) checkpoint(b0 []byte) error {
+	n := le.Uint32(b0[104:])
+	if n&0x80000000 != 0 {
+		return &UnsupportedError{Feature: "a checkpoint descriptor area that is not contiguous"}
+	}
+	base := le.Uint64(b0[112:])
+	if n == 0 || n > maxDescBlocks || base >= c.blockCount || uint64(n) > c.blockCount-base {
+		return &FormatError{Offset: 104, Reason: fmt.Sprintf("checkpoint descriptor area of %d blocks at block %d does not lie in the container", n, base)}
+	}
+	type cand struct {
+		addr uint64
+		xid  uint64
+		b    []byte
+	}
+	var cands []cand
+	for i := range uint64(n) {
+		b, err := c.readBlock(base + i)
+		if err != nil {
+			return err
+		}
+		o, err := checkObject(b, base+i, int64(base+i)*int64(c.blockSize), typeNXSuperblock, 0, 0)
+		if err != nil || string(b[32:36]) != nxMagic {
+			continue
+		}
+		cands = append(cands, cand{base + i, o.xid, b})
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].xid > cands[j].xid })
+	for _, k := range cands {
+		if c.mapsValid(k.b, k.addr, base, uint64(n), k.xid) {
+			c.super, c.xid = k.b, k.xid
+			return nil
+		}
+	}
+	return &FormatError{Offset: int64(base) * int64(c.blockSize), Reason: "no valid checkpoint in the descriptor area"}
+}
+
+// mapsValid reports whether the checkpoint map blocks of superblock s
+// (nx_xp_desc_index, nx_xp_desc_len blocks in the ring, the superblock
+// last, at at) are checkpoint maps of its xid, the last flagged last.
+func (c *container) mapsValid(s []byte, at, base, n, xid uint64) bool {
+	idx, ln := uint64(le.Uint32(s[136:])), uint64(le.Uint32(s[140:]))
+	if idx >= n || ln < 1 || ln > n || base+(idx+ln-1)%n != at {
+		return false
+	}
+	for i := range ln - 1 {
+		addr := base + (idx+i)%n
+		o, err := c.readObject(addr, typeCheckpoint, 0, 0)
+		if err != nil || o.xid != xid {
+			return false
+		}
+		last := le.Uint32(o.b[32:])&1 != 0
+		if last != (i == ln-2) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,54 @@
+// Package apfs reads the first volume of an APFS container (Apple File
+// System Reference) as an io/fs.FS, for the files inside macOS disk
+// images, and builds small containers for fixtures (Build).
+//
+// The reader is our own: github.com/blacktop/go-apfs needs cgo and heavy
+// dependencies, and shipgate builds with CGO_ENABLED=0. It reads block
+// 0's container superblock (nx_superblock_t, magic NXSB), then the
+// checkpoint descriptor area for the superblock of the latest checkpoint
+// (highest xid) whose checkpoint map blocks check out, as macOS mounts
+// it; the container object map (omap_phys_t and its B-tree, the latest
+// entry of each oid not after the checkpoint); the first volume's
+// superblock (apfs_superblock_t, magic APSB) and object map; and its
+// file-system B-tree: inodes (j_inode_val_t, with the data stream's size
+// from its extended fields), directory records (j_drec_val_t, hashed
+// keys on case- or normalization-insensitive volumes), file extents
+// (j_file_extent_val_t) and the extended attributes holding a symbolic
+// link's target and a compressed file's com.apple.decmpfs header.
+//
+// Every object read has its Fletcher-64 checksum, type, oid and xid
+// checked. B-trees are walked from the root through every index entry:
+// nodes must be one block, reached once (no cycle or shared child),
+// levels descend by one to leaves at level 0 (at most 16), every key and
+// value lies inside its node's areas, and keys increase strictly, each
+// child's within its index entry's range (the ranges a lookup by macOS
+// relies on). Records are bounded (Options.MaxRecords), as are folder
+// entries, nesting (256) and link targets; sizes are checked before
+// anything is allocated from them.
+//
+// Entries are left out and reported (Volume.Problems) when unsafe or
+// inconsistent: names that are empty, ".", "..", hold "/" or NUL, or (on
+// a case-insensitive volume) differ from a sibling's only in case or
+// Unicode normalization (normalization alone on a case-sensitive one);
+// directory records whose inode is missing or whose type disagrees with
+// the inode's mode; folders reached a second time (a loop, or a folder
+// hard link APFS does not have); more directory records of one file than
+// its link count; file extents past the container, overlapping, not in
+// whole blocks, or flagged. Files are io.ReaderAt over their extents
+// (sparse extents and gaps read as zeros). Compressed files are decoded
+// when their data is inline in com.apple.decmpfs (internal/decmpfs), up
+// to Options.MaxInline bytes for the volume; others, and special files,
+// are listed in Volume.Skipped. Records keep no B-tree node alive: what
+// Open holds is bounded by the records read.
+//
+// Refused with an UnsupportedError: encrypted volumes, sealed volumes
+// (their extents are in another tree), volumes being reverted to or
+// rooted in a snapshot, fusion containers, non-contiguous checkpoint
+// areas, encrypted or headerless objects and hashed B-tree nodes.
+// Not read: volumes after the first (Volume.Volumes counts them: macOS
+// mounts them all), snapshots (the live tree is read, as macOS mounts
+// it), the space manager and reaper (ephemeral objects), the content of
+// extended attributes other than the two above and of resource forks
+// (listed in Volume.Attributes), blocks no record references, and the
+// names' hashes (records are matched by name as stored).
+package apfs

@@ -1,0 +1,349 @@
+package apfs
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/shipgate/shipgate/internal/decmpfs"
+	"github.com/shipgate/shipgate/internal/foldname"
+)
+
+// Limits on the file-system tree.
+const (
+	// maxDepth bounds folder nesting.
+	maxDepth = 256
+	// maxDirEntries bounds one folder's records.
+	maxDirEntries = 1 << 18
+	// maxLink bounds a symbolic link's target.
+	maxLink = 4096
+)
+
+// Volume superblock (apfs_superblock_t) fields used.
+const (
+	apsbMagic              = "APSB"
+	incompatCaseInsens     = 0x1
+	incompatDatalessSnaps  = 0x2
+	incompatEncRolled      = 0x4
+	incompatNormInsens     = 0x8
+	incompatIncomplete     = 0x10
+	incompatSealed         = 0x20
+	fsUnencrypted          = 0x1
+	ufCompressed           = 0x20
+	sIFMT                  = 0o170000
+	sIFDIR                 = 0o040000
+	sIFREG                 = 0o100000
+	sIFLNK                 = 0o120000
+	dtDir, dtReg, dtLnk    = 4, 8, 10
+	supportedIncompatFlags = incompatCaseInsens | incompatDatalessSnaps | incompatNormInsens
+)
+
+// Problem is an entry left out of the file system, and why.
+type Problem struct {
+	Path   string
+	Offset int64 // byte of the container holding its record
+	Reason string
+}
+
+// Options bound the reader; zero fields take the defaults.
+type Options struct {
+	// MaxRecords bounds the B-tree records read; zero means
+	// DefaultMaxRecords.
+	MaxRecords int
+	// MaxInline bounds the bytes of compressed files decoded (and kept)
+	// when the volume is opened; zero means DefaultMaxInline. Files past
+	// it are listed in Volume.Skipped.
+	MaxInline int64
+}
+
+// DefaultMaxInline is the default Options.MaxInline.
+const DefaultMaxInline = 256 << 20
+
+// Volume is the first volume of an APFS container, read as an fs.FS.
+type Volume struct {
+	// Name is the volume's name.
+	Name string
+	// CaseInsensitive says names differing only in case are one entry.
+	CaseInsensitive bool
+	// Volumes is the number of volumes in the container; macOS mounts
+	// them all, and only the first is read.
+	Volumes int
+	// Problems are entries left out because their records are
+	// inconsistent or unsafe.
+	Problems []Problem
+	// Skipped are files not read: compressed ones whose data is not
+	// inline, special files.
+	Skipped []Problem
+	// Attributes are the extended attributes of the walked entries
+	// (each inode's once, under its first path) other than a link's
+	// target and a compressed file's header and, for a compressed file,
+	// its com.apple.ResourceFork: bytes no file's data carries.
+	Attributes []Attribute
+
+	c     *container
+	recs  *records
+	root  *node
+	paths map[string]*node
+	links map[uint64]int // paths per file inode
+	// inlineLeft is what Options.MaxInline leaves to decode.
+	inlineLeft int64
+}
+
+// node is an entry of the walked tree.
+type node struct {
+	id       uint64
+	name     string
+	dir      bool
+	mode     uint16
+	mod      time.Time
+	size     uint64
+	exts     []fileExtent
+	inline   []byte
+	target   string
+	children []*node
+}
+
+// Open reads the APFS container of size bytes at r and its first volume.
+func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
+	if opts.MaxRecords <= 0 {
+		opts.MaxRecords = DefaultMaxRecords
+	}
+	if opts.MaxInline <= 0 {
+		opts.MaxInline = DefaultMaxInline
+	}
+	c, err := openContainer(r, size, opts.MaxRecords)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.fsOids) == 0 {
+		return nil, &FormatError{Offset: nxFSOids, Reason: "the container holds no volume"}
+	}
+	v := &Volume{c: c, Volumes: len(c.fsOids), paths: map[string]*node{}, links: map[uint64]int{}, inlineLeft: opts.MaxInline}
+	if err := v.open(c.fsOids[0]); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func (v *Volume) open(oid uint64) error {
+	c := v.c
+	ov, ok := c.omap[oid]
+	if !ok {
+		return &FormatError{Offset: nxFSOids, Reason: fmt.Sprintf("volume oid %d is not in the container's object map", oid)}
+	}
+	o, err := c.readObject(ov.paddr, typeFS, oid, c.xid)
+	if err != nil {
+		return fmt.Errorf("volume superblock: %w", err)
+	}
+	s, off := o.b, int64(ov.paddr)*int64(c.blockSize)
+	if string(s[32:36]) != apsbMagic {
+		return &FormatError{Offset: off + 32, Reason: "volume superblock without its APSB magic"}
+	}
+	inc, flags := le.Uint64(s[56:]), le.Uint64(s[264:])
+	switch {
+	case flags&fsUnencrypted == 0:
+		return &UnsupportedError{Feature: "an encrypted volume"}
+	case inc&incompatSealed != 0:
+		return &UnsupportedError{Feature: "a sealed volume"}
+	case inc&^uint64(supportedIncompatFlags) != 0:
+		return &UnsupportedError{Feature: fmt.Sprintf("volume incompatible features %#x", inc)}
+	case le.Uint64(s[160:]) != 0 || le.Uint64(s[168:]) != 0:
+		return &UnsupportedError{Feature: "a volume being reverted to a snapshot"}
+	case le.Uint64(s[968:]) != 0:
+		return &UnsupportedError{Feature: "a volume whose root is a snapshot's"}
+	case le.Uint32(s[116:]) != objVirtual|typeBtree:
+		return &UnsupportedError{Feature: fmt.Sprintf("file-system tree type %#x", le.Uint32(s[116:]))}
+	}
+	v.CaseInsensitive = inc&incompatCaseInsens != 0
+	name, _, _ := strings.Cut(string(s[704:960]), "\x00")
+	v.Name = name
+	vomap, err := c.readOmap(le.Uint64(s[128:]), c.xid)
+	if err != nil {
+		return fmt.Errorf("volume object map: %w", err)
+	}
+	v.recs = &records{hashed: inc&(incompatCaseInsens|incompatNormInsens) != 0, inodes: map[uint64]*inode{},
+		dirs: map[uint64][]drec{}, extents: map[uint64][]fileExtent{}, xattrs: map[uint64]map[string]xattr{}, others: map[uint64][]Attribute{}}
+	t := &btree{c: c, subtype: typeFSTree, xid: c.xid, omap: vomap, cmp: v.recs.fsCmp}
+	if err := t.walk(le.Uint64(s[136:]), v.recs.add); err != nil {
+		return fmt.Errorf("file-system tree: %w", err)
+	}
+	ri := v.recs.inodes[rootDirID]
+	if ri == nil || ri.mode&sIFMT != sIFDIR || ri.parent != rootDirParent {
+		return &FormatError{Offset: off + 136, Reason: "the file-system tree holds no root folder (inode 2)"}
+	}
+	v.root = &node{id: rootDirID, dir: true, mode: ri.mode, mod: time.Unix(0, ri.mod).UTC()}
+	v.paths["."] = v.root
+	v.walk(v.root, ".", 0, map[uint64]bool{rootDirID: true})
+	v.inventory()
+	return nil
+}
+
+// inventory lists the walked entries' other extended attributes.
+func (v *Volume) inventory() {
+	done := map[uint64]bool{}
+	for _, p := range v.Paths() {
+		n := v.paths[p]
+		if done[n.id] {
+			continue
+		}
+		done[n.id] = true
+		in := v.recs.inodes[n.id]
+		for _, a := range v.recs.others[n.id] {
+			if a.Name == xattrRsrc && in != nil && in.bsdFlags&ufCompressed != 0 {
+				continue // the compressed data
+			}
+			a.Path = p
+			v.Attributes = append(v.Attributes, a)
+		}
+	}
+}
+
+func (v *Volume) problem(p string, off int64, f string, args ...any) {
+	v.Problems = append(v.Problems, Problem{Path: p, Offset: off, Reason: fmt.Sprintf(f, args...)})
+}
+
+// foldKey returns name as macOS finds it on the volume: its canonical
+// caseless match on a case-insensitive volume, its canonical
+// decomposition on a case-sensitive one (APFS volumes macOS makes are
+// normalization-insensitive).
+func (v *Volume) foldKey(name string) string {
+	if v.CaseInsensitive {
+		return foldname.Key(name)
+	}
+	return norm.NFD.String(name)
+}
+
+// walk adds the entries of folder d at dpath, refusing unsafe and
+// colliding names, folders reached twice, and entries whose inode is
+// missing or disagrees with them.
+func (v *Volume) walk(d *node, dpath string, depth int, seenDirs map[uint64]bool) {
+	recs := v.recs.dirs[d.id]
+	sort.Slice(recs, func(i, j int) bool { return recs[i].name < recs[j].name })
+	folded := map[string]string{}
+	for _, r := range recs {
+		p := path.Join(dpath, r.name)
+		if r.name == "" || r.name == "." || r.name == ".." || strings.ContainsAny(r.name, "/\x00") || !fs.ValidPath(p) {
+			v.problem(path.Join(dpath, fmt.Sprintf("%q", r.name)), r.at, "unsafe name %q", r.name)
+			continue
+		}
+		if other, ok := folded[v.foldKey(r.name)]; ok {
+			v.problem(p, r.at, "%q and %q name the same entry (they differ only in case or Unicode normalization)", other, r.name)
+			continue
+		}
+		folded[v.foldKey(r.name)] = r.name
+		in := v.recs.inodes[r.id]
+		if in == nil {
+			v.problem(p, r.at, "directory record for inode %d, which does not exist", r.id)
+			continue
+		}
+		n := &node{id: in.id, name: r.name, mode: in.mode, mod: time.Unix(0, in.mod).UTC(), size: in.size}
+		switch {
+		case in.mode&sIFMT == sIFDIR && r.dtype == dtDir:
+			if seenDirs[in.id] || in.parent != d.id {
+				v.problem(p, r.at, "folder inode %d reached a second time or from a folder that is not its parent (%d)", in.id, in.parent)
+				continue
+			}
+			if depth+1 > maxDepth {
+				v.problem(p, r.at, "folders nested more than %d deep", maxDepth)
+				continue
+			}
+			seenDirs[in.id] = true
+			n.dir = true
+			v.paths[p] = n
+			d.children = append(d.children, n)
+			v.walk(n, p, depth+1, seenDirs)
+			continue
+		case in.mode&sIFMT == sIFREG && r.dtype == dtReg, in.mode&sIFMT == sIFLNK && r.dtype == dtLnk:
+		case in.mode&sIFMT == sIFDIR || r.dtype == dtDir || in.mode&sIFMT == sIFREG || in.mode&sIFMT == sIFLNK:
+			v.problem(p, r.at, "directory record type %d disagrees with inode %d's mode %#o", r.dtype, in.id, in.mode)
+			continue
+		default:
+			v.Skipped = append(v.Skipped, Problem{Path: p, Offset: r.at, Reason: fmt.Sprintf("special file (mode %#o), not read", in.mode)})
+			continue
+		}
+		if v.links[in.id]++; int64(v.links[in.id]) > max(int64(in.nlink), 1) {
+			v.problem(p, r.at, "inode %d reached by more directory records than its %d links", in.id, in.nlink)
+			continue
+		}
+		if ok := v.file(n, in, p, r.at); ok {
+			v.paths[p] = n
+			d.children = append(d.children, n)
+		}
+	}
+}
+
+// file fills in a file or link's data; false leaves it out.
+func (v *Volume) file(n *node, in *inode, p string, at int64) bool {
+	xa := v.recs.xattrs[in.id]
+	if in.mode&sIFMT == sIFLNK {
+		x, ok := xa[xattrSymlink]
+		t, okS := cString(x.data)
+		if !ok || x.flags&xattrDataEmbedded == 0 || !okS || len(t) > maxLink {
+			v.problem(p, at, "symbolic link without a readable target")
+			return false
+		}
+		n.target = t
+		return true
+	}
+	if in.bsdFlags&ufCompressed != 0 {
+		x, ok := xa[xattrDecmpfs]
+		var data []byte
+		why := "its com.apple.decmpfs attribute is not inline"
+		if ok && x.flags&xattrDataEmbedded != 0 {
+			data, why = decmpfs.Decode(x.data)
+		}
+		if why == "" && int64(len(data)) > v.inlineLeft {
+			data, why = nil, "the volume's compressed files decode to more than the reader's limit"
+		}
+		v.inlineLeft -= int64(len(data))
+		if why != "" {
+			v.Skipped = append(v.Skipped, Problem{Path: p, Offset: at, Reason: "compressed (com.apple.decmpfs): " + why})
+			return false
+		}
+		n.inline, n.size = data, uint64(len(data))
+		return true
+	}
+	exts := v.recs.extents[in.private]
+	var end uint64
+	for _, e := range exts {
+		switch {
+		case e.flags != 0:
+			v.problem(p, e.at, "file extent flags %#x", e.flags)
+			return false
+		case e.length == 0 || e.length%uint64(v.c.blockSize) != 0 || e.logical%uint64(v.c.blockSize) != 0:
+			v.problem(p, e.at, "file extent of %d bytes at %d, not whole blocks", e.length, e.logical)
+			return false
+		case e.logical < end:
+			v.problem(p, e.at, "file extents overlap at %d", e.logical)
+			return false
+		case e.phys != 0 && (e.phys >= v.c.blockCount || e.length/uint64(v.c.blockSize) > v.c.blockCount-e.phys):
+			v.problem(p, e.at, "file extent of %d bytes at block %d past the container's %d blocks", e.length, e.phys, v.c.blockCount)
+			return false
+		}
+		end = e.logical + e.length
+	}
+	n.exts = exts
+	return true
+}
+
+// TotalSize returns the sum of the sizes of the volume's files, a file
+// reached by several paths counted once per path.
+func (v *Volume) TotalSize() uint64 {
+	var t uint64
+	for _, n := range v.paths {
+		if !n.dir {
+			t += n.size
+		}
+	}
+	return t
+}
+
+// errIsDir results when a folder is read.
+var errIsDir = errors.New("is a directory")

@@ -1,0 +1,100 @@
+package verify
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/shipgate/shipgate/internal/apfs"
+	"github.com/shipgate/shipgate/internal/hfsplus"
+	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/dmg"
+)
+
+// dmgAdd adds a finding about a disk image (see openDMG).
+type dmgAdd = func(rule signing.Rule, sev signing.Severity, p string, off int64, format string, args ...any)
+
+// openAPFS opens the APFS container of partition idx of im, read by pr,
+// as openDMG opens an HFS+ volume: its first volume's files are walked;
+// a container that does not read is dmg/filesystem-malformed (an error:
+// its files were not verified), as are entries the reader leaves out
+// and volumes after the first, which macOS mounts too; files not opened
+// are dmg/file-not-opened (an error inside a code bundle, whose seal
+// then cannot be checked); extended attributes are apfsAttributes'. A
+// container the reader does not support
+// (encryption, a sealed volume…) returns why, for openDMG's
+// dmg/filesystem-not-opened.
+func openAPFS(im *dmg.Image, pr *dmg.PartitionReader, idx int, budget int64, take func(int64) bool, add dmgAdd) (fs.FS, string) {
+	vol, err := apfs.Open(pr, pr.Size(), apfs.Options{})
+	var ue *apfs.UnsupportedError
+	var fe *apfs.FormatError
+	switch {
+	case errors.As(err, &ue):
+		return nil, fmt.Sprintf("partition %d holds an APFS container the reader does not open: %s", idx, ue.Feature)
+	case errors.Is(err, dmg.ErrExpansion):
+		add(dmg.RuleExpansionLimit, signing.SeverityError, "", -1, "the APFS container of partition %d was not opened: %v", idx, err)
+		return emptyFS{}, ""
+	case err != nil:
+		off := int64(-1)
+		if errors.As(err, &fe) {
+			off = fe.Offset
+		}
+		add(dmg.RuleFilesystemMalformed, signing.SeverityError, "", -1, "the APFS container of partition %d cannot be read (at container offset %#x): %v; the files it holds were not verified", idx, off, err)
+		return emptyFS{}, ""
+	}
+	if total := vol.TotalSize(); total > uint64(budget) {
+		add(dmg.RuleExpansionLimit, signing.SeverityError, "", -1, "the APFS volume of partition %d declares %d bytes of files, more than %d times the image's size (and more than %d bytes; a decompression bomb?); its files were not checked", idx, total, release.ExpansionRatio, int64(release.MinExpansion))
+		return emptyFS{}, ""
+	}
+	if vol.Volumes > 1 {
+		add(dmg.RuleFilesystemMalformed, signing.SeverityError, "", -1, "the APFS container of partition %d holds %d volumes, which macOS mounts all: only the first's files were verified", idx, vol.Volumes)
+	}
+	otherFileSystems(im, idx, take, add)
+	mappedFileSystems(im, idx, take, add)
+	for _, p := range vol.Problems {
+		add(dmg.RuleFilesystemMalformed, signing.SeverityError, p.Path, -1, "APFS volume of partition %d: %s (record at container offset %#x); the entry was left out", idx, p.Reason, p.Offset)
+	}
+	more := 0
+	for _, p := range vol.Skipped {
+		if b := enclosingBundle(vol, p.Path); b != "" {
+			add(dmg.RuleFileNotOpened, signing.SeverityError, p.Path, -1, "not opened: %s; the file lies in the bundle %s, whose seal therefore cannot be checked against it", p.Reason, b)
+			continue
+		}
+		if more++; more <= maxSkippedFindings {
+			add(dmg.RuleFileNotOpened, signing.SeverityWarning, p.Path, -1, "not opened: %s; the file was not verified", p.Reason)
+		}
+	}
+	if more > maxSkippedFindings {
+		add(dmg.RuleFileNotOpened, signing.SeverityWarning, "", -1, "%d more files of the APFS volume were not opened", more-maxSkippedFindings)
+	}
+	apfsAttributes(vol, idx, add)
+	return vol, ""
+}
+
+// apfsAttributes reports the extended attributes of the APFS volume of
+// partition idx, as volumeExtras reports an HFS+ volume's: a resource
+// fork that is not a compressed file's data (dmg/resource-fork) and an
+// attribute that is not tolerated Finder or download metadata
+// (dmg/extended-attribute), warnings: their bytes are not verified. At
+// most maxSkippedFindings, then a count.
+func apfsAttributes(vol *apfs.Volume, idx int, add dmgAdd) {
+	n := 0
+	for _, a := range vol.Attributes {
+		rsrc := a.Name == "com.apple.ResourceFork"
+		if (!rsrc && hfsplus.TolerateAttribute(a.Name, a.Size)) || (rsrc && a.Size == 0) {
+			continue
+		}
+		if n++; n > maxSkippedFindings {
+			continue
+		}
+		if rsrc {
+			add(dmg.RuleResourceFork, signing.SeverityWarning, a.Path, -1, "resource fork of %d bytes (record at container offset %#x of partition %d): its bytes were not verified", a.Size, a.Offset, idx)
+			continue
+		}
+		add(dmg.RuleExtendedAttribute, signing.SeverityWarning, a.Path, -1, "extended attribute %q of %d bytes (record at container offset %#x of partition %d) is not one tolerated: its bytes were not verified", a.Name, a.Size, a.Offset, idx)
+	}
+	if n > maxSkippedFindings {
+		add(dmg.RuleExtendedAttribute, signing.SeverityWarning, "", -1, "%d more resource forks or extended attributes of the APFS volume were not verified", n-maxSkippedFindings)
+	}
+}

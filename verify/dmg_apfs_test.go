@@ -1,0 +1,202 @@
+package verify
+
+import (
+	"bytes"
+	"encoding/binary"
+	"strings"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/apfs"
+	"github.com/shipgate/shipgate/internal/dmgfile"
+	"github.com/shipgate/shipgate/internal/machofile"
+	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/codesign"
+	"github.com/shipgate/shipgate/signing/dmg"
+)
+
+// apfsDMG returns a signed disk image whose APFS container holds bundle,
+// extra and an /Applications link.
+func apfsDMG(t *testing.T, bundle map[string]machofile.BundleFile, extra map[string]apfs.BuildFile) []byte {
+	t.Helper()
+	files := map[string]apfs.BuildFile{"Applications": {Link: "/Applications"}}
+	for p, f := range bundle {
+		files[p] = apfs.BuildFile{Data: f.Data, Mode: f.Mode, Link: f.Link}
+	}
+	for p, f := range extra {
+		files[p] = f
+	}
+	vol, err := apfs.Build(apfs.BuildSpec{Files: files, Name: "Example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signedDMG(t, dmgfile.Spec{APFS: vol})
+}
+
+// TestDMGOpensAPFSVolume: the app inside a signed image's APFS volume is
+// verified as a bundle under the image's path, as an HFS+ one's is.
+func TestDMGOpensAPFSVolume(t *testing.T) {
+	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	r := runDMG(t, apfsDMG(t, bundle, nil))
+	if errs := errorRules(r); len(errs) > 0 {
+		t.Fatalf("errors %v", errs)
+	}
+	for _, f := range r.Findings {
+		if f.Rule == dmg.RuleFilesystemNotOpened || f.Rule == dmg.RuleFilesystemMalformed {
+			t.Errorf("finding %+v", f)
+		}
+	}
+	f := fileByPath(r, dmgLib)
+	if f == nil || f.Kind != KindMachO || len(f.Signatures) == 0 || f.Signatures[0].Status != signing.StatusValid {
+		t.Fatalf("dylib inside %+v", f)
+	}
+	if f := fileByPath(r, "Example.dmg/Example.app/Contents/MacOS/Example"); f == nil || f.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("main executable %+v", f)
+	}
+	if !r.Summary.Passed {
+		t.Error("release failed")
+	}
+}
+
+// TestDMGAPFSModifiedDylibInside: an image signed by its own team around
+// an app whose libffmpeg.dylib was changed, on an APFS volume: the image
+// is valid, the app inside is not.
+func TestDMGAPFSModifiedDylibInside(t *testing.T) {
+	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	lib := strings.TrimPrefix(dmgLib, "Example.dmg/")
+	f := bundle[lib]
+	f.Data = bytes.Clone(f.Data)
+	f.Data[0x1100] ^= 0x5a
+	bundle[lib] = f
+	r := runDMG(t, apfsDMG(t, bundle, nil))
+	if got := rulesFor(r, dmgLib); !has(got, "error "+string(codesign.RulePageHashMismatch)) {
+		t.Errorf("dylib findings %v", got)
+	}
+	if f := fileByPath(r, "Example.dmg"); f.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("image %+v", f.Signatures[0])
+	}
+	if r.Summary.Passed {
+		t.Error("release passed")
+	}
+}
+
+// TestDMGAPFSMalformed: a partition whose NXSB magic says APFS but that
+// does not read as a container (dmgfile's stand-in) is an error: its
+// files, which macOS may mount, were not verified.
+func TestDMGAPFSMalformed(t *testing.T) {
+	r := runDMG(t, signedDMG(t, dmgfile.Spec{}))
+	if got := rulesFor(r, "Example.dmg"); !has(got, "error "+string(dmg.RuleFilesystemMalformed)) {
+		t.Errorf("findings %v", got)
+	}
+	if r.Summary.Passed {
+		t.Error("release passed")
+	}
+}
+
+// TestAttackDMGAPFSCaseTwinInBundle: a second Info.plist differing only
+// in case, which macOS's case-insensitive volume cannot hold apart, is
+// an error, not a file silently chosen.
+func TestAttackDMGAPFSCaseTwinInBundle(t *testing.T) {
+	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	r := runDMG(t, apfsDMG(t, bundle, map[string]apfs.BuildFile{"Example.app/Contents/INFO.plist": {Data: []byte("<plist/>")}}))
+	found := false
+	for _, f := range r.Findings {
+		found = found || f.Rule == dmg.RuleFilesystemMalformed && f.Severity == signing.SeverityError
+	}
+	if !found || r.Summary.Passed {
+		t.Errorf("findings %v", r.Findings)
+	}
+}
+
+// TestDMGAPFSCompressedFileInside: a file of the APFS volume compressed
+// by transparent compression, its data inline in com.apple.decmpfs, is
+// read and verified at its decoded size.
+func TestDMGAPFSCompressedFileInside(t *testing.T) {
+	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	r := runDMG(t, apfsDMG(t, bundle, map[string]apfs.BuildFile{"notes.txt": {Data: []byte("compressed notes"), Compressed: true}}))
+	if f := fileByPath(r, "Example.dmg/notes.txt"); f == nil || f.Size != int64(len("compressed notes")) {
+		t.Errorf("compressed file %+v", f)
+	}
+}
+
+// TestDMGAPFSExtendedAttribute: a payload in an extended attribute or a
+// resource fork of a file in the APFS volume, bytes no file's data
+// carries, is reported; Finder metadata is tolerated.
+func TestDMGAPFSExtendedAttribute(t *testing.T) {
+	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	r := runDMG(t, apfsDMG(t, bundle, map[string]apfs.BuildFile{"notes.txt": {Data: []byte("notes"), Xattrs: map[string][]byte{
+		"com.example.stage2":     bytes.Repeat([]byte("x"), 1000),
+		"com.apple.ResourceFork": []byte("rsrc payload"),
+		"com.apple.FinderInfo":   make([]byte, 32),
+	}}}))
+	got := rulesFor(r, "Example.dmg/notes.txt")
+	if !has(got, "warning "+string(dmg.RuleExtendedAttribute)) || !has(got, "warning "+string(dmg.RuleResourceFork)) || len(got) != 2 {
+		t.Errorf("findings %v", got)
+	}
+}
+
+// TestAttackDMGAPFSCompressedFileAddedToBundle: a compressed file whose
+// data the reader cannot decode, added to a signed app on an APFS
+// volume, is an error: left out of the walk, it would escape the
+// bundle's seal check while macOS reads it.
+func TestAttackDMGAPFSCompressedFileAddedToBundle(t *testing.T) {
+	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	p := "Example.app/Contents/Resources/added.dylib"
+	r := runDMG(t, apfsDMG(t, bundle, map[string]apfs.BuildFile{p: {Compressed: true}}))
+	if got := rulesFor(r, "Example.dmg/"+p); !has(got, "error "+string(dmg.RuleFileNotOpened)) {
+		t.Errorf("findings %v", got)
+	}
+	if r.Summary.Passed {
+		t.Error("release passed")
+	}
+}
+
+// TestAttackDMGAPFSSecondVolume: a container listing a second volume,
+// which macOS mounts too, is an error: only the first is verified.
+func TestAttackDMGAPFSSecondVolume(t *testing.T) {
+	vol, err := apfs.Build(apfs.BuildSpec{Files: map[string]apfs.BuildFile{"README": {Data: []byte("x")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, blk := range []int{0, 2} { // block 0's superblock and the checkpoint's
+		b := vol[blk*4096 : (blk+1)*4096]
+		copy(b[184+8:], b[184:192]) // nx_fs_oid[1] = nx_fs_oid[0]
+		binary.LittleEndian.PutUint64(b, apfs.Fletcher64(b))
+	}
+	r := runDMG(t, signedDMG(t, dmgfile.Spec{APFS: vol}))
+	found := false
+	for _, f := range r.Findings {
+		found = found || f.Rule == dmg.RuleFilesystemMalformed && f.Severity == signing.SeverityError && strings.Contains(f.Message, "holds 2 volumes")
+	}
+	if !found || r.Summary.Passed {
+		t.Errorf("findings %v", r.Findings)
+	}
+	if fileByPath(r, "Example.dmg/README") == nil {
+		t.Error("the first volume was not walked")
+	}
+}
+
+// TestDMGAPFSEncryptedNotOpened: an encrypted APFS volume is not opened,
+// and says so (dmg/filesystem-not-opened), as before APFS was read.
+func TestDMGAPFSEncryptedNotOpened(t *testing.T) {
+	r := runDMG(t, signedDMG(t, dmgfile.Spec{APFS: encryptedAPFS(t)}))
+	if got := rulesFor(r, "Example.dmg"); !has(got, "warning "+string(dmg.RuleFilesystemNotOpened)) {
+		t.Errorf("findings %v", got)
+	}
+	if fileByPath(r, "Example.dmg/README") != nil {
+		t.Error("a file of an encrypted volume was listed")
+	}
+}
+
+// encryptedAPFS is a container holding a README whose volume is flagged
+// encrypted, which the reader does not open.
+func encryptedAPFS(t *testing.T) []byte {
+	t.Helper()
+	vol, err := apfs.Build(apfs.BuildSpec{Files: map[string]apfs.BuildFile{"README": {Data: []byte("x")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := vol[5*4096 : 6*4096] // the volume superblock
+	binary.LittleEndian.PutUint64(s[264:], 0)
+	binary.LittleEndian.PutUint64(s, apfs.Fletcher64(s))
+	return vol
+}
