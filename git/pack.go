@@ -400,9 +400,13 @@ func readObjectHeader(br packReader, p *pack, off int64) (objectHeader, error) {
 			return h, fmt.Errorf("%s: offset %d: delta base offset %d out of range", p.name, off, h.baseOff)
 		}
 	case plumbing.REFDeltaObject:
-		if _, err := io.ReadFull(br, h.baseHash[:]); err != nil {
+		// Read into a local: the reader is an interface, so what it
+		// reads into escapes, and only this case should pay for that.
+		var base plumbing.Hash
+		if _, err := io.ReadFull(br, base[:]); err != nil {
 			return h, bad("truncated delta base")
 		}
+		h.baseHash = base
 	default:
 		return h, fmt.Errorf("%s: offset %d: unknown object type %d", p.name, off, h.typ)
 	}

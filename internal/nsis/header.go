@@ -196,7 +196,16 @@ func (s strtab) getPath(off int64, vars map[int]string) (string, bool) {
 	if off < 0 || cur.pos >= int64(len(s.b)) {
 		return fmt.Sprintf("$(string %d)", off), false
 	}
-	var w strWriter
+	// UTF-16 code units are kept until flushed, so that surrogate pairs
+	// decode; the appends stay here, where u16 can live on the stack.
+	var b strings.Builder
+	var u16 []uint16
+	flush := func() {
+		if len(u16) > 0 {
+			b.WriteString(string(utf16.Decode(u16)))
+			u16 = u16[:0]
+		}
+	}
 	abs := false
 	first := true
 	for n := 0; n < maxString; n++ {
@@ -204,28 +213,35 @@ func (s strtab) getPath(off int64, vars map[int]string) (string, bool) {
 		if !ok || c == 0 {
 			break
 		}
-		switch kind := s.codeKind(c); kind {
-		case 0:
-			w.char(c, s.unicode)
-		case uSkip:
-			if c2, ok := cur.next(); ok {
-				w.char(c2, s.unicode)
+		kind := s.codeKind(c)
+		if kind == uSkip {
+			if c, ok = cur.next(); !ok {
+				first = false
+				continue
 			}
-		default:
-			w.flush()
-			v, ok := cur.code()
-			if !ok {
-				break
+			kind = 0
+		}
+		if kind == 0 {
+			if s.unicode {
+				u16 = append(u16, c)
+			} else {
+				flush()
+				b.WriteRune(rune(c)) // Latin-1 for the ANSI code page
 			}
+			first = false
+			continue
+		}
+		flush()
+		if v, ok := cur.code(); ok {
 			if first {
 				abs = kind == uVar || kind == uShell
 			}
-			w.code(kind, v, vars)
+			writeCode(&b, kind, v, vars)
 		}
 		first = false
 	}
-	w.flush()
-	out := w.b.String()
+	flush()
+	out := b.String()
 	if len(out) >= 2 && (out[1] == ':' || strings.HasPrefix(out, `\\`)) {
 		abs = true
 	}
@@ -292,46 +308,22 @@ func (r *strCursor) code() (int, bool) {
 	return int(hi&0x7f)<<7 | int(lo&0x7f), true
 }
 
-// strWriter renders a string: UTF-16 code units are kept until flushed,
-// so that surrogate pairs decode.
-type strWriter struct {
-	b   strings.Builder
-	u16 []uint16
-}
-
-func (w *strWriter) flush() {
-	if len(w.u16) > 0 {
-		w.b.WriteString(string(utf16.Decode(w.u16)))
-		w.u16 = w.u16[:0]
-	}
-}
-
-// char writes a plain character: a UTF-16 code unit, or in an ANSI table
-// a Latin-1 byte (for the ANSI code page).
-func (w *strWriter) char(c uint16, unicode bool) {
-	if unicode {
-		w.u16 = append(w.u16, c)
-		return
-	}
-	w.flush()
-	w.b.WriteRune(rune(c))
-}
-
-// code writes what special code kind with value v stands for: a variable
-// (its value in vars, else its name), a shell folder or a language string.
-func (w *strWriter) code(kind, v int, vars map[int]string) {
+// writeCode writes to b what special code kind with value v stands for: a
+// variable (its value in vars, else its name), a shell folder or a
+// language string.
+func writeCode(b *strings.Builder, kind, v int, vars map[int]string) {
 	switch kind {
 	case uVar:
 		if val, ok := vars[v]; ok {
-			w.b.WriteString(val)
+			b.WriteString(val)
 		} else if v < numVars {
-			w.b.WriteString(varNames[v])
+			b.WriteString(varNames[v])
 		} else {
-			fmt.Fprintf(&w.b, "$var%d", v)
+			fmt.Fprintf(b, "$var%d", v)
 		}
 	case uShell:
-		fmt.Fprintf(&w.b, "$SHELL(%d)", v)
+		fmt.Fprintf(b, "$SHELL(%d)", v)
 	case uLang:
-		fmt.Fprintf(&w.b, "$(%d)", v)
+		fmt.Fprintf(b, "$(%d)", v)
 	}
 }

@@ -319,7 +319,8 @@ func NewReader(r io.ReaderAt, h FirstHeader, opts Options) (*Reader, error) {
 		return nil, &FormatError{Offset: rd.start, Reason: "cannot read the header"}
 	}
 	s := sig[:n]
-	try := readings(s, h.HeaderSize)
+	var buf [5]reading // at most one of each kind readings lists
+	try := readings(buf[:0], s, h.HeaderSize)
 	if opts.Take != nil && !opts.Take(h.HeaderSize) {
 		return rd, ErrExpansion
 	}
@@ -342,8 +343,8 @@ type reading struct {
 	solid bool
 }
 
-// readings returns the readings the data's first bytes s allow, in the
-// order to try them. The method is told as 7-Zip does (NsisIn.cpp): a
+// readings appends to try the readings the data's first bytes s allow, in
+// the order to try them, and returns it. The method is told as 7-Zip does (NsisIn.cpp): a
 // block length equal to the header's size (headerSize) is a stored header;
 // LZMA properties at the start are a solid LZMA stream, after a length a
 // non-solid one; a length below 16 MiB with its top bit set starts a
@@ -351,8 +352,7 @@ type reading struct {
 // or deflate. The tests are not exclusive (a solid stream may start with
 // bytes that read as a compressed block's length), so each reading that
 // fits is tried in that order until the header decompresses.
-func readings(s []byte, headerSize int64) []reading {
-	var try []reading
+func readings(try []reading, s []byte, headerSize int64) []reading {
 	if int64(binary.LittleEndian.Uint32(s)) == headerSize {
 		try = append(try, reading{MethodStored, false})
 	}

@@ -55,121 +55,151 @@ func (p *parser) native(b []byte) error {
 // well under a second, where encoding/json's reflection takes several.
 func (p *parser) nativeJSON(b []byte) error {
 	body := bytes.TrimPrefix(b, utf8BOM)
-	bomLen := int64(len(b) - len(body))
-	s := &jscan{b: body}
-	lines := lineCounter{b: body}
-	fail := func(err error) error {
-		return p.errLine(lines.lineAt(int64(s.i)), "offset %d: %w", int64(s.i)+bomLen, err)
-	}
+	r := &nativeReader{p: p, s: &jscan{b: body}, lines: lineCounter{b: body}, bomLen: int64(len(b) - len(body))}
+	s := r.s
 	s.ws()
-	version := 0
-	sawEntries := false
 	p.list.grow(bytes.Count(body, []byte(`"kind"`)))
-	readEntries := func() error {
-		// s is just past '['.
-		s.ws()
-		if s.peek() == ']' {
-			s.i++
-			return nil
-		}
-		for {
-			s.ws()
-			line := lines.lineAt(int64(s.i))
-			re, err := s.entry()
-			if err != nil {
-				return fail(err)
-			}
-			if err := p.addRaw(re, line); err != nil {
-				return err
-			}
-			s.ws()
-			switch s.next() {
-			case ',':
-				continue
-			case ']':
-				return nil
-			default:
-				s.i--
-				return fail(errors.New("want ',' or ']' after an entry"))
-			}
-		}
-	}
 	switch s.next() {
 	case '[':
 		// A bare array of entries.
-		if err := readEntries(); err != nil {
+		if err := r.entries(); err != nil {
 			return err
 		}
-		version, sawEntries = nativeVersion, true
+		r.version, r.sawEntries = nativeVersion, true
 	case '{':
-		s.ws()
-		if s.peek() == '}' {
-			s.i++
-			break
-		}
-		for {
-			s.ws()
-			keyAt := s.i
-			key, err := s.str()
-			if err != nil {
-				return fail(err)
-			}
-			s.ws()
-			if s.next() != ':' {
-				s.i--
-				return fail(errors.New("want ':'"))
-			}
-			s.ws()
-			switch key {
-			case "version":
-				v, isNum, err := s.scalar()
-				if err != nil {
-					return fail(err)
-				}
-				if !isNum || v != "1" {
-					return p.errLine(lines.lineAt(int64(keyAt)), "unsupported version %s (this shipgate reads version %d)", v, nativeVersion)
-				}
-				version = nativeVersion
-			case "entries":
-				if s.next() != '[' {
-					s.i--
-					return fail(errors.New("\"entries\" must be an array"))
-				}
-				if err := readEntries(); err != nil {
-					return err
-				}
-				sawEntries = true
-			case "$schema", "description":
-				if _, _, err := s.scalar(); err != nil {
-					return fail(err)
-				}
-			default:
-				return p.errLine(lines.lineAt(int64(keyAt)), "unknown field %q", key)
-			}
-			s.ws()
-			c := s.next()
-			if c == ',' {
-				continue
-			}
-			if c == '}' {
-				break
-			}
-			s.i--
-			return fail(errors.New("want ',' or '}'"))
+		if err := r.object(); err != nil {
+			return err
 		}
 	default:
 		s.i = 0
-		return fail(errors.New("want a JSON object with \"version\" and \"entries\""))
+		return r.fail(errors.New("want a JSON object with \"version\" and \"entries\""))
 	}
 	s.ws()
 	if s.i < len(s.b) {
-		return fail(errors.New("data after the top-level value"))
+		return r.fail(errors.New("data after the top-level value"))
 	}
-	if version == 0 {
+	if r.version == 0 {
 		return p.errLine(1, "missing \"version\"")
 	}
-	if !sawEntries {
+	if !r.sawEntries {
 		return p.errLine(1, "missing \"entries\"")
+	}
+	return nil
+}
+
+// nativeReader is nativeJSON's state: the scanner, the line counter of the
+// input after any BOM (of bomLen bytes), and what the top level gave.
+type nativeReader struct {
+	p          *parser
+	s          *jscan
+	lines      lineCounter
+	bomLen     int64
+	version    int
+	sawEntries bool
+}
+
+// fail reports err at the scanner's offset, with its line.
+func (r *nativeReader) fail(err error) error {
+	return r.p.errLine(r.lines.lineAt(int64(r.s.i)), "offset %d: %w", int64(r.s.i)+r.bomLen, err)
+}
+
+// entries reads an array of entries; the scanner is just past '['.
+func (r *nativeReader) entries() error {
+	s := r.s
+	s.ws()
+	if s.peek() == ']' {
+		s.i++
+		return nil
+	}
+	for {
+		s.ws()
+		line := r.lines.lineAt(int64(s.i))
+		re, err := s.entry()
+		if err != nil {
+			return r.fail(err)
+		}
+		if err := r.p.addRaw(re, line); err != nil {
+			return err
+		}
+		s.ws()
+		switch s.next() {
+		case ',':
+			continue
+		case ']':
+			return nil
+		default:
+			s.i--
+			return r.fail(errors.New("want ',' or ']' after an entry"))
+		}
+	}
+}
+
+// object reads the top-level object's fields: version, entries, $schema
+// and description; the scanner is just past '{'.
+func (r *nativeReader) object() error {
+	s := r.s
+	s.ws()
+	if s.peek() == '}' {
+		s.i++
+		return nil
+	}
+	for {
+		s.ws()
+		keyAt := s.i
+		key, err := s.str()
+		if err != nil {
+			return r.fail(err)
+		}
+		s.ws()
+		if s.next() != ':' {
+			s.i--
+			return r.fail(errors.New("want ':'"))
+		}
+		s.ws()
+		if err := r.field(key, keyAt); err != nil {
+			return err
+		}
+		s.ws()
+		c := s.next()
+		if c == ',' {
+			continue
+		}
+		if c == '}' {
+			return nil
+		}
+		s.i--
+		return r.fail(errors.New("want ',' or '}'"))
+	}
+}
+
+// field reads the value of the top-level field key (at offset keyAt).
+func (r *nativeReader) field(key string, keyAt int) error {
+	s := r.s
+	switch key {
+	case "version":
+		v, isNum, err := s.scalar()
+		if err != nil {
+			return r.fail(err)
+		}
+		if !isNum || v != "1" {
+			return r.p.errLine(r.lines.lineAt(int64(keyAt)), "unsupported version %s (this shipgate reads version %d)", v, nativeVersion)
+		}
+		r.version = nativeVersion
+	case "entries":
+		if s.next() != '[' {
+			s.i--
+			return r.fail(errors.New("\"entries\" must be an array"))
+		}
+		if err := r.entries(); err != nil {
+			return err
+		}
+		r.sawEntries = true
+	case "$schema", "description":
+		if _, _, err := s.scalar(); err != nil {
+			return r.fail(err)
+		}
+	default:
+		return r.p.errLine(r.lines.lineAt(int64(keyAt)), "unknown field %q", key)
 	}
 	return nil
 }

@@ -91,6 +91,7 @@ func triOf(b bool) tri {
 	return triFalse
 }
 
+// eval decides n against the context, in three-valued logic.
 func (e *evaluation) eval(n *reqNode) tri {
 	c := e.ctx
 	switch n.op &^ opFlagMask {
@@ -107,21 +108,10 @@ func (e *evaluation) eval(n *reqNode) tri {
 			return e.undecided(n, "the signer's chain does not verify to a trusted root")
 		}
 		return triOf(e.appleAnchored())
-	case opAnchorHash:
-		if e.claimedSlot(n.slot) {
-			return e.undecided(n, untrustedSlot)
-		}
-		cert := c.cert(n.slot)
-		if cert == nil || len(n.data) != sha1.Size {
-			return triFalse
-		}
-		sum := sha1.Sum(cert.Raw)
-		return triOf(bytes.Equal(sum[:], n.data))
-	case opInfoKeyValue:
-		if !c.infoKnown {
-			return e.undecided(n, "the code's Info.plist is not available here")
-		}
-		return triOf(match(&reqMatch{op: matchEqual, value: n.value}, lookup(c.info, n.data)))
+	case opAnchorHash, opCertField, opCertGeneric, opCertPolicy:
+		return e.evalCert(n)
+	case opInfoKeyValue, opInfoKeyField, opEntitlementField:
+		return e.evalKey(n)
 	case opAnd:
 		return triAnd(e.eval(n.kids[0]), e.eval(n.kids[1]))
 	case opOr:
@@ -130,59 +120,6 @@ func (e *evaluation) eval(n *reqNode) tri {
 		return triNot(e.eval(n.kids[0]))
 	case opCDHash:
 		return triOf(c.cdhash != nil && bytes.Equal(c.cdhash, n.data))
-	case opInfoKeyField:
-		if !c.infoKnown {
-			return e.undecided(n, "the code's Info.plist is not available here")
-		}
-		return triOf(match(n.match, lookup(c.info, n.data)))
-	case opEntitlementField:
-		if !c.entsKnown {
-			why := c.entsWhy
-			if why == "" {
-				why = "the entitlements are only in DER form, which is not decoded"
-			}
-			return e.undecided(n, why)
-		}
-		return triOf(match(n.match, lookup(c.ents, n.data)))
-	case opCertField:
-		if e.claimedSlot(n.slot) {
-			return e.undecided(n, untrustedSlot)
-		}
-		cert := c.cert(n.slot)
-		if cert == nil {
-			return triFalse
-		}
-		v, ok := certFieldValue(cert, string(n.data))
-		if !ok {
-			return triFalse // as Apple: a missing or unknown field fails
-		}
-		return triOf(match(n.match, v))
-	case opCertGeneric, opCertPolicy:
-		if e.claimedSlot(n.slot) {
-			return e.undecided(n, untrustedSlot)
-		}
-		cert := c.cert(n.slot)
-		if cert == nil {
-			return triFalse
-		}
-		has := false
-		switch {
-		case !bytes.Equal(encodeOID(n.oid), n.data):
-			// Apple compares the OID's bytes with the certificate's
-			// (DER, minimal): a padded encoding names no extension.
-		case n.op&^opFlagMask == opCertGeneric:
-			for _, x := range cert.Extensions {
-				has = has || oidEqual(x.Id, n.oid)
-			}
-		default:
-			for _, pid := range cert.PolicyIdentifiers {
-				has = has || oidEqual(pid, n.oid)
-			}
-		}
-		if has {
-			return triOf(match(n.match, true))
-		}
-		return triOf(match(n.match, absentValue{}))
 	case opCertFieldDate:
 		return e.undecided(n, "certificate date fields are not evaluated")
 	case opTrustedCert, opTrustedCerts:
@@ -200,6 +137,82 @@ func (e *evaluation) eval(n *reqNode) tri {
 			return triFalse
 		}
 		return e.eval(n.kids[0])
+	}
+}
+
+// evalKey evaluates a term on the Info.plist (info[key] = value, info[key]
+// match) or the entitlements (entitlement[key] match).
+func (e *evaluation) evalKey(n *reqNode) tri {
+	c := e.ctx
+	switch n.op &^ opFlagMask {
+	case opInfoKeyValue:
+		if !c.infoKnown {
+			return e.undecided(n, "the code's Info.plist is not available here")
+		}
+		return triOf(match(&reqMatch{op: matchEqual, value: n.value}, lookup(c.info, n.data)))
+	case opInfoKeyField:
+		if !c.infoKnown {
+			return e.undecided(n, "the code's Info.plist is not available here")
+		}
+		return triOf(match(n.match, lookup(c.info, n.data)))
+	default: // opEntitlementField
+		if !c.entsKnown {
+			why := c.entsWhy
+			if why == "" {
+				why = "the entitlements are only in DER form, which is not decoded"
+			}
+			return e.undecided(n, why)
+		}
+		return triOf(match(n.match, lookup(c.ents, n.data)))
+	}
+}
+
+// evalCert evaluates a term on the certificate in n's slot: its hash
+// (anchorHash), a field (certField), or an extension or policy OID
+// (certGeneric, certPolicy).
+func (e *evaluation) evalCert(n *reqNode) tri {
+	if e.claimedSlot(n.slot) {
+		return e.undecided(n, untrustedSlot)
+	}
+	cert := e.ctx.cert(n.slot)
+	switch op := n.op &^ opFlagMask; op {
+	case opAnchorHash:
+		if cert == nil || len(n.data) != sha1.Size {
+			return triFalse
+		}
+		sum := sha1.Sum(cert.Raw)
+		return triOf(bytes.Equal(sum[:], n.data))
+	case opCertField:
+		if cert == nil {
+			return triFalse
+		}
+		v, ok := certFieldValue(cert, string(n.data))
+		if !ok {
+			return triFalse // as Apple: a missing or unknown field fails
+		}
+		return triOf(match(n.match, v))
+	default: // opCertGeneric, opCertPolicy
+		if cert == nil {
+			return triFalse
+		}
+		has := false
+		switch {
+		case !bytes.Equal(encodeOID(n.oid), n.data):
+			// Apple compares the OID's bytes with the certificate's
+			// (DER, minimal): a padded encoding names no extension.
+		case op == opCertGeneric:
+			for _, x := range cert.Extensions {
+				has = has || oidEqual(x.Id, n.oid)
+			}
+		default:
+			for _, pid := range cert.PolicyIdentifiers {
+				has = has || oidEqual(pid, n.oid)
+			}
+		}
+		if has {
+			return triOf(match(n.match, true))
+		}
+		return triOf(match(n.match, absentValue{}))
 	}
 }
 

@@ -367,17 +367,8 @@ func (v *verifier) decode(p *Partition, w io.Writer) (complete bool, err error) 
 		if v.over {
 			return false, nil
 		}
-		cost := want
-		if c.Type == ChunkBzip2 && inFile(uint64(c.Offset), uint64(c.Length), body) {
-			cost = chunkCost(v.r, c, want)
-		}
-		if v.used+cost > v.budget {
-			v.over = true
-			if cost > want {
-				v.add(RuleExpansionLimit, signing.SeverityWarning, int64(v.im.Koly.XMLOffset), "%s: decoding it costs a %d-byte bzip2 block buffer, past the image's expansion budget of %d bytes; the remaining checksums are not verified", where, cost, v.budget)
-			} else {
-				v.add(RuleExpansionLimit, signing.SeverityWarning, int64(v.im.Koly.XMLOffset), "%s: the image's chunks decode to more than %d bytes; the remaining checksums are not verified", where, v.budget)
-			}
+		cost, ok := v.charge(c, where, want, body)
+		if !ok {
 			return false, nil
 		}
 		switch c.Type {
@@ -399,59 +390,96 @@ func (v *verifier) decode(p *Partition, w io.Writer) (complete bool, err error) 
 			complete = false
 			continue
 		}
-		if !inFile(uint64(c.Offset), uint64(c.Length), body) {
-			v.add(RuleMalformed, signing.SeverityError, int64(v.im.Koly.XMLOffset), "%s: its %d bytes of data run past the image", where, c.Length)
-			complete = false
-			continue
-		}
-		if c.Sectors > maxChunkSectors {
-			v.add(RuleMalformed, signing.SeverityError, c.Offset, "%s: %d sectors, over the limit of %d for one chunk", where, c.Sectors, maxChunkSectors)
-			complete = false
-			continue
-		}
-		v.used += cost
-		cr := &countingReader{br: bufio.NewReader(io.NewSectionReader(v.r, c.Offset, c.Length))}
-		var src io.Reader = cr
-		switch c.Type {
-		case ChunkRaw:
-			if c.Length != want {
-				v.add(RuleMalformed, signing.SeverityError, c.Offset, "%s: holds %d bytes for %d sectors (%d bytes)", where, c.Length, c.Sectors, want)
-				complete = false
-				continue
-			}
-		case ChunkZlib:
-			zr, err := zlib.NewReader(cr)
-			if err != nil {
-				v.add(RuleMalformed, signing.SeverityError, c.Offset, "%s: does not decompress: %v", where, err)
-				complete = false
-				continue
-			}
-			src = zr
-		case ChunkBzip2:
-			src = bzip2.NewReader(cr)
-		}
-		n, err := io.CopyN(w, src, want)
-		if err == nil {
-			// The stream must end with the sectors, and the chunk with
-			// the stream (a zlib stream's checksum is read at its end).
-			var one [1]byte
-			k, rerr := io.ReadFull(src, one[:])
-			switch {
-			case k > 0:
-				err = errors.New("it decodes to more than its sectors")
-			case rerr != nil && rerr != io.EOF:
-				err = rerr
-			case cr.n != c.Length:
-				err = fmt.Errorf("the compressed stream ends after %d of the chunk's %d bytes", cr.n, c.Length)
-			}
-		} else if errors.Is(err, io.EOF) {
-			err = fmt.Errorf("it decodes to %d bytes, want %d", n, want)
-		}
-		if err != nil {
-			v.add(RuleMalformed, signing.SeverityError, c.Offset, "%s: does not decode: %v", where, err)
+		if !v.decodeChunk(c, where, want, cost, body, w) {
 			complete = false
 		}
 	}
+	v.reportNotOpened(p, notOpened)
+	return complete, nil
+}
+
+// charge returns what decoding chunk c (described by where, want bytes
+// decoded) costs against the image's expansion budget: its sectors, or for
+// bzip2 the block buffer its stream header asks for when larger. When the
+// budget cannot pay, it reports so, marks the budget spent and returns
+// false.
+func (v *verifier) charge(c Chunk, where string, want, body int64) (int64, bool) {
+	cost := want
+	if c.Type == ChunkBzip2 && inFile(uint64(c.Offset), uint64(c.Length), body) {
+		cost = chunkCost(v.r, c, want)
+	}
+	if v.used+cost > v.budget {
+		v.over = true
+		if cost > want {
+			v.add(RuleExpansionLimit, signing.SeverityWarning, int64(v.im.Koly.XMLOffset), "%s: decoding it costs a %d-byte bzip2 block buffer, past the image's expansion budget of %d bytes; the remaining checksums are not verified", where, cost, v.budget)
+		} else {
+			v.add(RuleExpansionLimit, signing.SeverityWarning, int64(v.im.Koly.XMLOffset), "%s: the image's chunks decode to more than %d bytes; the remaining checksums are not verified", where, v.budget)
+		}
+		return 0, false
+	}
+	return cost, true
+}
+
+// decodeChunk writes the want decoded bytes of raw, zlib or bzip2 chunk c
+// (described by where, charged cost) to w, and reports whether it decoded:
+// its data must lie in the image's body, its sector count stay under the
+// limit, and its stream decode to exactly its sectors and end with the
+// chunk.
+func (v *verifier) decodeChunk(c Chunk, where string, want, cost, body int64, w io.Writer) bool {
+	if !inFile(uint64(c.Offset), uint64(c.Length), body) {
+		v.add(RuleMalformed, signing.SeverityError, int64(v.im.Koly.XMLOffset), "%s: its %d bytes of data run past the image", where, c.Length)
+		return false
+	}
+	if c.Sectors > maxChunkSectors {
+		v.add(RuleMalformed, signing.SeverityError, c.Offset, "%s: %d sectors, over the limit of %d for one chunk", where, c.Sectors, maxChunkSectors)
+		return false
+	}
+	v.used += cost
+	cr := &countingReader{br: bufio.NewReader(io.NewSectionReader(v.r, c.Offset, c.Length))}
+	var src io.Reader = cr
+	switch c.Type {
+	case ChunkRaw:
+		if c.Length != want {
+			v.add(RuleMalformed, signing.SeverityError, c.Offset, "%s: holds %d bytes for %d sectors (%d bytes)", where, c.Length, c.Sectors, want)
+			return false
+		}
+	case ChunkZlib:
+		zr, err := zlib.NewReader(cr)
+		if err != nil {
+			v.add(RuleMalformed, signing.SeverityError, c.Offset, "%s: does not decompress: %v", where, err)
+			return false
+		}
+		src = zr
+	case ChunkBzip2:
+		src = bzip2.NewReader(cr)
+	}
+	n, err := io.CopyN(w, src, want)
+	if err == nil {
+		// The stream must end with the sectors, and the chunk with
+		// the stream (a zlib stream's checksum is read at its end).
+		var one [1]byte
+		k, rerr := io.ReadFull(src, one[:])
+		switch {
+		case k > 0:
+			err = errors.New("it decodes to more than its sectors")
+		case rerr != nil && rerr != io.EOF:
+			err = rerr
+		case cr.n != c.Length:
+			err = fmt.Errorf("the compressed stream ends after %d of the chunk's %d bytes", cr.n, c.Length)
+		}
+	} else if errors.Is(err, io.EOF) {
+		err = fmt.Errorf("it decodes to %d bytes, want %d", n, want)
+	}
+	if err != nil {
+		v.add(RuleMalformed, signing.SeverityError, c.Offset, "%s: does not decode: %v", where, err)
+		return false
+	}
+	return true
+}
+
+// reportNotOpened reports p's chunks of each type no Go decoder reads
+// (notOpened lists their indices by type), in type order.
+func (v *verifier) reportNotOpened(p *Partition, notOpened map[uint32][]int) {
 	types := make([]uint32, 0, len(notOpened))
 	for t := range notOpened {
 		types = append(types, t)
@@ -462,7 +490,6 @@ func (v *verifier) decode(p *Partition, w io.Writer) (complete bool, err error) 
 		c := p.Chunks[js[0]]
 		v.add(RuleChunkNotOpened, signing.SeverityWarning, c.Offset, "partition %d (%q): %d %s chunks not opened (first: chunk %d, data at %#x): no Go decoder is used for %s, so their content is not read and the partition's checksum is not verified", p.Index, p.Name, len(js), TypeName(t), js[0], c.Offset, TypeName(t))
 	}
-	return complete, nil
 }
 
 // countingReader counts the bytes a decompressor consumes; it is an
