@@ -1,6 +1,7 @@
 package git
 
 import (
+	"encoding/hex"
 	"strings"
 	"testing"
 
@@ -57,5 +58,35 @@ func TestLargeTextNotBinary(t *testing.T) {
 	tr.head(c)
 	rtAudit(t, tr.dir, Options{Since: "v1"}, func(t *testing.T, res *Result) {
 		rtNone(t, res, RuleBinaryAdded)
+	})
+}
+
+// TestAttackHexPayloadOnLongLines: a binary payload spelled in hex on long
+// lines is 4 bits/byte, under the high-entropy text threshold, and passed
+// as text; hex on short lines (a hex dump, Intel HEX) and long runs of one
+// digit do not count.
+func TestAttackHexPayloadOnLongLines(t *testing.T) {
+	payload := hex.EncodeToString([]byte(noise(8192, 12)))
+	for _, c := range []struct {
+		name string
+		b    string
+		want bool
+	}{
+		{"hex one line", payload, true},
+		{"hex long lines", wrap(payload, 1024), true},
+		{"hex after code", strings.Repeat("int pad = 0;\n", 4000) + payload, true},
+		{"hex wrapped at 64", wrap(payload, 64), false},
+		{"zeros", strings.Repeat("0", 16384), false},
+	} {
+		if got := classify([]byte(c.b), int64(len(c.b))).suspicious; got != c.want {
+			t.Errorf("%s: suspicious=%v, want %v", c.name, got, c.want)
+		}
+	}
+	tr := newTestRepo(t)
+	root, base := rtBase(tr)
+	c := tr.commit(commitSpec{files: with(base, "tests/files/vector.txt", payload), parents: []plumbing.Hash{root}})
+	tr.head(c)
+	rtAudit(t, tr.dir, Options{Since: "v1"}, func(t *testing.T, res *Result) {
+		rtHas(t, res, RuleBinaryAdded, c)
 	})
 }

@@ -3,7 +3,6 @@ package git
 import (
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -116,7 +115,7 @@ func (r *repo) checkRangeGraph(w *walkResult) error {
 	if !r.usesGraph() {
 		return nil
 	}
-	for _, h := range slices.Clone(w.commits) {
+	for _, h := range w.commits {
 		if err := r.checkGraphObject(h); err != nil {
 			return err
 		}

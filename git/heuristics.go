@@ -57,15 +57,7 @@ func entropy(b []byte) float64 {
 	for _, c := range b {
 		n[c]++
 	}
-	var h float64
-	l := float64(len(b))
-	for _, c := range n {
-		if c > 0 {
-			p := float64(c) / l
-			h -= p * math.Log2(p)
-		}
-	}
-	return h
+	return countsEntropy(&n, len(b))
 }
 
 // Thresholds of the content heuristics. Compressed or encrypted data is close
@@ -76,6 +68,67 @@ const (
 	minTextEntropyN = 4096
 	minTextLineLen  = 200
 )
+
+// hexEntropy is the least entropy of a window of hex digits that counts as
+// encoded data: random hex is 4 bits/byte; a run of zeros is not a payload.
+const hexEntropy = 3.5
+
+// hexRun reports whether b holds a run of at least minTextEntropyN bytes of
+// consecutive lines, each at least minTextLineLen long, of hex digits only,
+// with entropy at least hexEntropy: a binary payload spelled in hex, which
+// stays under textEntropy, wherever it lies in the file.
+func hexRun(b []byte) bool {
+	// The run's byte counts, kept as lines join it, so that each line costs
+	// its length and one pass over the 256 counts.
+	var counts [256]int
+	total, end := 0, -1
+	for off := 0; off < len(b); {
+		n := bytes.IndexByte(b[off:], '\n')
+		if n < 0 {
+			n = len(b) - off
+		}
+		line := bytes.TrimSuffix(b[off:off+n], []byte("\r"))
+		if len(line) >= minTextLineLen && hexOnly(line) {
+			if end != off {
+				counts, total = [256]int{}, 0
+			}
+			for _, c := range line {
+				counts[c]++
+			}
+			total += len(line)
+			end = off + n + 1
+			if total >= minTextEntropyN && countsEntropy(&counts, total) >= hexEntropy {
+				return true
+			}
+		}
+		off += n + 1
+	}
+	return false
+}
+
+// countsEntropy returns the Shannon entropy, in bits per byte, of total
+// bytes with the given counts.
+func countsEntropy(counts *[256]int, total int) float64 {
+	var h float64
+	l := float64(total)
+	for _, c := range counts {
+		if c > 0 {
+			p := float64(c) / l
+			h -= p * math.Log2(p)
+		}
+	}
+	return h
+}
+
+// hexOnly reports whether line is hex digits only.
+func hexOnly(line []byte) bool {
+	for _, c := range line {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
 
 // windows calls f on each windowBytes window of b (the last one shorter, and
 // merged into the one before when under minTextEntropyN, so that a short
@@ -103,11 +156,16 @@ func classify(b []byte, size int64) blobKind {
 	windows(b, func(w []byte) {
 		e := entropy(w)
 		maxE = max(maxE, e)
-		if len(w) >= minTextEntropyN && e >= textEntropy {
-			lines := bytes.Count(w, []byte("\n")) + 1
-			highText = highText || len(w)/lines >= minTextLineLen
+		if len(w) < minTextEntropyN {
+			return
 		}
+		lines := bytes.Count(w, []byte("\n")) + 1
+		if len(w)/lines < minTextLineLen {
+			return
+		}
+		highText = highText || e >= textEntropy
 	})
+	hexText := hexRun(b)
 	if isBinary(b) {
 		r := fmt.Sprintf("binary content (%d bytes", size)
 		if maxE >= binaryEntropy {
@@ -117,6 +175,9 @@ func classify(b []byte, size int64) blobKind {
 	}
 	if highText {
 		return blobKind{suspicious: true, reason: fmt.Sprintf("high-entropy text (%d bytes, entropy %.2f bits/byte, long lines: encoded data)", size, maxE)}
+	}
+	if hexText {
+		return blobKind{suspicious: true, reason: fmt.Sprintf("hex-encoded data (%d bytes on long lines of hex digits only)", size)}
 	}
 	if size > int64(len(b)) {
 		return blobKind{suspicious: true, reason: fmt.Sprintf("too large to inspect (%d bytes; the heuristics read the first %d)", size, len(b))}
