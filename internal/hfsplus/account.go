@@ -88,41 +88,82 @@ func journalFile(a, b owner) bool {
 // the referenced extents, one per fork extent, sorted; free blocks are
 // read through zs, which skips what the reader knows to be zeros.
 func (v *Volume) account(all []*node, overflow, rsrcOverflow map[uint32][]extentRec, zs *zeroScan) {
-	be := binary.BigEndian
-	h := v.header[:]
 	bs := uint64(v.BlockSize)
 	nblocks := uint64(v.Blocks)
 	// Most files have one fork of one extent.
-	refs := make([]ref, 0, len(all)+len(v.attrs)+16)
-	owners := make([]owner, 0, len(all)+len(v.attrs)+16)
-	who := int32(-1)
-	own := func(o owner) {
-		owners = append(owners, o)
-		who = int32(len(owners) - 1)
-	}
-	addRef := func(start, end uint64) {
-		end = min(end, nblocks)
-		if start < end {
-			refs = append(refs, ref{span{start, end}, who})
-		}
+	rl := &refList{
+		nblocks: nblocks,
+		refs:    make([]ref, 0, len(all)+len(v.attrs)+16),
+		owners:  make([]owner, 0, len(all)+len(v.attrs)+16),
+		who:     -1,
 	}
 	// The reserved area and volume header, and the alternate volume
 	// header with the last 512 bytes.
-	own(owner{what: "the volume header"})
-	addRef(0, (1536+bs-1)/bs)
-	own(owner{what: "the alternate volume header"})
+	rl.own(owner{what: "the volume header"})
+	rl.add(0, (1536+bs-1)/bs)
+	rl.own(owner{what: "the alternate volume header"})
 	if total := nblocks * bs; total >= 1024 {
-		addRef((total-1024)/bs, nblocks)
+		rl.add((total-1024)/bs, nblocks)
 	}
-	// The special files: the allocation, extents, catalog, attributes and
-	// startup files.
+	bitmap, bitmapExts := v.refSpecialFiles(rl)
+	v.refJournal(rl)
+	v.refFileForks(rl, all, overflow, rsrcOverflow)
+	// Fork data attributes (each reported unless tolerated).
+	for _, a := range v.attrs {
+		if a.typ != attrFork {
+			continue
+		}
+		rl.own(owner{a: a})
+		for _, x := range append(a.fork.extents[:], a.more...) {
+			rl.add(uint64(x.start), uint64(x.start)+uint64(x.count))
+		}
+	}
+	slices.SortFunc(rl.refs, func(a, b ref) int { return cmp.Compare(a.start, b.start) })
+	merged := v.overlaps(rl.refs, rl.owners)
+	if bitmap == nil {
+		return
+	}
+	v.accountBitmap(bitmap, bitmapExts, merged, zs)
+}
+
+// refList collects the runs of blocks structures reference and who
+// references them.
+type refList struct {
+	nblocks uint64
+	refs    []ref
+	owners  []owner
+	who     int32 // the owner of the runs added next
+}
+
+// own makes o the owner of the runs added next.
+func (rl *refList) own(o owner) {
+	rl.owners = append(rl.owners, o)
+	rl.who = int32(len(rl.owners) - 1)
+}
+
+// add adds the run [start, end), cut at the volume's end.
+func (rl *refList) add(start, end uint64) {
+	end = min(end, rl.nblocks)
+	if start < end {
+		rl.refs = append(rl.refs, ref{span{start, end}, rl.who})
+	}
+}
+
+// refSpecialFiles adds the special files' extents (the allocation,
+// extents, catalog, attributes and startup files), reports a non-empty
+// startup file, and returns a reader of the allocation bitmap and its
+// extents (nil when it cannot be read for every block).
+func (v *Volume) refSpecialFiles(rl *refList) (*forkReader, []extent) {
+	h := v.header[:]
+	bs := uint64(v.BlockSize)
+	nblocks := rl.nblocks
 	var bitmap *forkReader
 	var bitmapExts []extent
 	for i, at := range []int{112, 192, 272, 352, 432} {
 		f := readFork(h[at:])
-		own(owner{what: specialFiles[i]})
+		rl.own(owner{what: specialFiles[i]})
 		for _, x := range f.extents {
-			addRef(uint64(x.start), uint64(x.start)+uint64(x.count))
+			rl.add(uint64(x.start), uint64(x.start)+uint64(x.count))
 		}
 		if at == 432 && (f.size > 0 || f.blocks > 0) {
 			e := Extra{Kind: ExtraStartupFile, Size: int64(min(f.size, 1<<62)), Offset: -1, Detail: fmt.Sprintf("%d allocation blocks", f.blocks)}
@@ -141,23 +182,39 @@ func (v *Volume) account(all []*node, overflow, rsrcOverflow map[uint32][]extent
 			}
 		}
 	}
-	// The journal info block and the journal it locates.
-	if be.Uint32(h[4:])&volJournaled != 0 {
-		if jib := uint64(be.Uint32(h[12:])); jib != 0 && jib < nblocks {
-			own(owner{what: ownJournalInfo})
-			addRef(jib, jib+1)
-			var b [52]byte
-			if n, _ := v.r.ReadAt(b[:], int64(jib*bs)); n == len(b) && be.Uint32(b[:])&jiInFS != 0 {
-				off, size := be.Uint64(b[36:]), be.Uint64(b[44:])
-				if off < nblocks*bs && size <= nblocks*bs-off {
-					own(owner{what: ownJournal})
-					addRef(off/bs, (off+size+bs-1)/bs)
-				}
-			}
+	return bitmap, bitmapExts
+}
+
+// refJournal adds the journal info block of a journaled volume and the
+// journal it locates.
+func (v *Volume) refJournal(rl *refList) {
+	be := binary.BigEndian
+	h := v.header[:]
+	bs := uint64(v.BlockSize)
+	nblocks := rl.nblocks
+	if be.Uint32(h[4:])&volJournaled == 0 {
+		return
+	}
+	jib := uint64(be.Uint32(h[12:]))
+	if jib == 0 || jib >= nblocks {
+		return
+	}
+	rl.own(owner{what: ownJournalInfo})
+	rl.add(jib, jib+1)
+	var b [52]byte
+	if n, _ := v.r.ReadAt(b[:], int64(jib*bs)); n == len(b) && be.Uint32(b[:])&jiInFS != 0 {
+		off, size := be.Uint64(b[36:]), be.Uint64(b[44:])
+		if off < nblocks*bs && size <= nblocks*bs-off {
+			rl.own(owner{what: ownJournal})
+			rl.add(off/bs, (off+size+bs-1)/bs)
 		}
 	}
-	// Every catalog file record's forks, up to their logical sizes; the
-	// blocks past that are reported.
+}
+
+// refFileForks adds every catalog file record's forks, up to their
+// logical sizes; the blocks past that are reported.
+func (v *Volume) refFileForks(rl *refList, all []*node, overflow, rsrcOverflow map[uint32][]extentRec) {
+	bs := uint64(v.BlockSize)
 	for _, n := range all {
 		if n.dir {
 			continue
@@ -173,7 +230,7 @@ func (v *Volume) account(all []*node, overflow, rsrcOverflow map[uint32][]extent
 				continue // the entry is a Problem
 			}
 			if len(exts) > 0 {
-				own(owner{n: n, rsrc: i == 1})
+				rl.own(owner{n: n, rsrc: i == 1})
 			}
 			need := (f.size + bs - 1) / bs
 			slack, first := uint64(0), int64(-1)
@@ -181,7 +238,7 @@ func (v *Volume) account(all []*node, overflow, rsrcOverflow map[uint32][]extent
 				s, e := uint64(x.start), uint64(x.start)+uint64(x.count)
 				// The whole extent is the fork's: past its end, it is
 				// reported as slack, not as unreferenced too.
-				addRef(s, e)
+				rl.add(s, e)
 				if need >= e-s {
 					need -= e - s
 					continue
@@ -203,24 +260,17 @@ func (v *Volume) account(all []*node, overflow, rsrcOverflow map[uint32][]extent
 			}
 		}
 	}
-	// Fork data attributes (each reported unless tolerated).
-	for _, a := range v.attrs {
-		if a.typ != attrFork {
-			continue
-		}
-		own(owner{a: a})
-		for _, x := range append(a.fork.extents[:], a.more...) {
-			addRef(uint64(x.start), uint64(x.start)+uint64(x.count))
-		}
-	}
-	slices.SortFunc(refs, func(a, b ref) int { return cmp.Compare(a.start, b.start) })
-	merged := v.overlaps(refs, owners)
-	if bitmap == nil {
-		return
-	}
+}
+
+// accountBitmap walks the allocation bitmap against the referenced runs
+// merged: it reports the slack of the bitmap file, the used blocks
+// nothing references, the referenced blocks marked free, and the free
+// blocks that hold data.
+func (v *Volume) accountBitmap(bitmap *forkReader, bitmapExts []extent, merged []span, zs *zeroScan) {
+	bs := uint64(v.BlockSize)
 	v.bitmapSlack(bitmapExts, bitmap.size, zs)
 	free := freeScan{v: v, zs: zs}
-	u, err := unreferenced(bitmap, nblocks, merged, free.scan)
+	u, err := unreferenced(bitmap, uint64(v.Blocks), merged, free.scan)
 	if err != nil {
 		v.problem("", 1024+112, "reading the allocation file: %v; allocated blocks were not accounted for", err)
 		return

@@ -70,7 +70,95 @@ type BuildSpec struct {
 // the alternate volume header. It is for fixtures: names are ordered by
 // ASCII case folding, which is HFS+'s order for ASCII names.
 func Build(s BuildSpec) ([]byte, error) {
-	const bs = 4096
+	b := newVolBuilder(s)
+	if err := b.addFiles(); err != nil {
+		return nil, err
+	}
+	b.assignIDs()
+	b.catalogRecords()
+	b.attributeRecords()
+	b.plan()
+	b.placeFiles()
+	b.placeExtras()
+	b.fillForks()
+	free := b.writeBitmap()
+	if err := b.writeTrees(); err != nil {
+		return nil, err
+	}
+	b.writeHeader(free)
+	return b.img, nil
+}
+
+// buildBlock is the allocation block size of built volumes.
+const buildBlock = 4096
+
+// buildEntry is a file, folder or link of a volume being built.
+type buildEntry struct {
+	path   string
+	id     uint32
+	parent uint32
+	name   string
+	f      BuildFile
+	kids   int
+	exts   []extent
+	blocks uint32
+}
+
+// catRec is a catalog record of a volume being built, before its key is
+// encoded.
+type catRec struct {
+	parent uint32
+	name   []uint16
+	data   []byte
+}
+
+// ovfRec is an extents overflow record for a fragmented fork.
+type ovfRec struct {
+	fork  byte // 0 data, 0xff resource
+	id    uint32
+	start uint32
+	exts  []extent
+}
+
+// forkAttr is a fork data attribute of a volume being built.
+type forkAttr struct {
+	val  []byte // the record, whose fork is filled in once placed
+	data []byte
+	exts []extent
+}
+
+// volBuilder holds a volume being built by Build, step by step.
+type volBuilder struct {
+	s    BuildSpec
+	ns   int
+	date uint32
+
+	entries map[string]*buildEntry
+	links   []string
+	all     []*buildEntry // by path
+	inodeOf map[*buildEntry]uint32
+	next    uint32
+	files   int
+	folders int
+
+	catRecs   []kv
+	fileData  map[*buildEntry][]byte
+	attrRecs  []kv
+	forkAttrs []*forkAttr
+	ovfs      []ovfRec
+	rsrcExts  map[uint32][]extent
+	sorted    []*buildEntry // entries with data forks, by ID
+
+	dataBlocks, extraBlocks, attrBlocks, extBlocks, catBlocks, bmBlocks, total uint32
+	bmStart, extStart, catStart, attrStart                                     uint32
+
+	img  []byte
+	used []bool
+	at   uint32 // the next block to place data at
+}
+
+// newVolBuilder applies s's defaults and makes the root folder.
+func newVolBuilder(s BuildSpec) *volBuilder {
 	ns := s.NodeSize
 	if ns == 0 {
 		ns = 4096
@@ -79,105 +167,114 @@ func Build(s BuildSpec) ([]byte, error) {
 	if t.IsZero() {
 		t = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
-	date := uint32(t.Unix() + 2082844800)
 	name := s.Name
 	if name == "" {
 		name = "Untitled"
 	}
-	type entry struct {
-		path   string
-		id     uint32
-		parent uint32
-		name   string
-		f      BuildFile
-		kids   int
-		exts   []extent
-		blocks uint32
+	return &volBuilder{
+		s:       s,
+		ns:      ns,
+		date:    uint32(t.Unix() + 2082844800),
+		entries: map[string]*buildEntry{".": {path: ".", id: rootFolderID, parent: rootParentID, name: name, f: BuildFile{Dir: true}}},
 	}
-	entries := map[string]*entry{".": {path: ".", id: rootFolderID, parent: rootParentID, name: name, f: BuildFile{Dir: true}}}
-	var add func(p string, f BuildFile) error
-	add = func(p string, f BuildFile) error {
-		if e := entries[p]; e != nil {
-			if !e.f.Dir || !f.Dir {
-				return fmt.Errorf("hfsplus: %q given twice", p)
-			}
-			return nil
+}
+
+// add makes the entry p, and its parent folders as needed.
+func (b *volBuilder) add(p string, f BuildFile) error {
+	if e := b.entries[p]; e != nil {
+		if !e.f.Dir || !f.Dir {
+			return fmt.Errorf("hfsplus: %q given twice", p)
 		}
-		dir := path.Dir(p)
-		if entries[dir] == nil {
-			if err := add(dir, BuildFile{Dir: true}); err != nil {
-				return err
-			}
-		}
-		if !entries[dir].f.Dir {
-			return fmt.Errorf("hfsplus: %q is under a file", p)
-		}
-		entries[p] = &entry{path: p, name: path.Base(p), f: f}
-		entries[dir].kids++
 		return nil
 	}
-	paths := make([]string, 0, len(s.Files))
-	for p := range s.Files {
+	dir := path.Dir(p)
+	if b.entries[dir] == nil {
+		if err := b.add(dir, BuildFile{Dir: true}); err != nil {
+			return err
+		}
+	}
+	if !b.entries[dir].f.Dir {
+		return fmt.Errorf("hfsplus: %q is under a file", p)
+	}
+	b.entries[p] = &buildEntry{path: p, name: path.Base(p), f: f}
+	b.entries[dir].kids++
+	return nil
+}
+
+// inodePath is where the data of the hard link p goes, in the private
+// data folder.
+func inodePath(p string) string {
+	return privateData + "/" + strings.ReplaceAll(p, "/", "_") + ".inode"
+}
+
+// addFiles makes the entries of s.Files, in path order.
+func (b *volBuilder) addFiles() error {
+	paths := make([]string, 0, len(b.s.Files))
+	for p := range b.s.Files {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
-	var links []string
 	for _, p := range paths {
 		if !fs.ValidPath(p) || p == "." {
-			return nil, fmt.Errorf("hfsplus: invalid path %q", p)
+			return fmt.Errorf("hfsplus: invalid path %q", p)
 		}
-		f := s.Files[p]
+		f := b.s.Files[p]
 		if f.HardLink {
 			// The data goes to the private folder's inode file.
-			if err := add(privateData+"/"+strings.ReplaceAll(p, "/", "_")+".inode", BuildFile{Data: f.Data, Mode: f.Mode}); err != nil {
-				return nil, err
+			if err := b.add(inodePath(p), BuildFile{Data: f.Data, Mode: f.Mode}); err != nil {
+				return err
 			}
-			links = append(links, p)
+			b.links = append(b.links, p)
 			f = BuildFile{HardLink: true, Mode: f.Mode}
 		}
-		if err := add(p, f); err != nil {
-			return nil, err
+		if err := b.add(p, f); err != nil {
+			return err
 		}
 	}
-	all := make([]*entry, 0, len(entries))
-	for _, e := range entries {
-		all = append(all, e)
+	return nil
+}
+
+// assignIDs numbers the entries in path order, links each to its parent,
+// and names the hard links' inode files.
+func (b *volBuilder) assignIDs() {
+	b.all = make([]*buildEntry, 0, len(b.entries))
+	for _, e := range b.entries {
+		b.all = append(b.all, e)
 	}
+	all := b.all
 	sort.Slice(all, func(i, j int) bool { return all[i].path < all[j].path })
-	next := uint32(16)
-	files, folders := 0, 0
+	b.next = 16
 	for _, e := range all {
 		if e.id == 0 {
-			e.id = next
-			next++
+			e.id = b.next
+			b.next++
 			if e.f.Dir {
-				folders++
+				b.folders++
 			} else {
-				files++
+				b.files++
 			}
 		}
 	}
 	for _, e := range all {
 		if e.path != "." {
-			e.parent = entries[path.Dir(e.path)].id
+			e.parent = b.entries[path.Dir(e.path)].id
 		}
 	}
-	inodeOf := map[*entry]uint32{}
-	for _, p := range links {
-		in := entries[privateData+"/"+strings.ReplaceAll(p, "/", "_")+".inode"]
+	b.inodeOf = map[*buildEntry]uint32{}
+	for _, p := range b.links {
+		in := b.entries[inodePath(p)]
 		in.name = fmt.Sprintf("iNode%d", in.id)
-		inodeOf[entries[p]] = in.id
+		b.inodeOf[b.entries[p]] = in.id
 	}
-	// Catalog records, sorted by key.
-	type rec struct {
-		parent uint32
-		name   []uint16
-		data   []byte
-	}
+}
+
+// catalogRecords makes the catalog's records, sorted by key, and notes
+// each file's data fork.
+func (b *volBuilder) catalogRecords() {
 	be := binary.BigEndian
-	var recs []rec
-	fileData := map[*entry][]byte{}
-	for _, e := range all {
+	var recs []catRec
+	b.fileData = map[*buildEntry][]byte{}
+	for _, e := range b.all {
 		u := utf16.Encode([]rune(e.name))
 		// A thread record: type, reserved, parent ID, then the name's
 		// length and its UTF-16 code units (TN1150).
@@ -188,52 +285,18 @@ func Build(s BuildSpec) ([]byte, error) {
 			be.PutUint16(thread[10+2*i:], c)
 		}
 		var body []byte
-		perm := uint16(e.f.Mode.Perm())
 		if e.f.Dir {
 			be.PutUint16(thread, recFolderThread)
-			body = make([]byte, 88)
-			be.PutUint16(body, recFolder)
-			be.PutUint32(body[4:], uint32(e.kids))
-			be.PutUint32(body[8:], e.id)
-			if perm == 0 {
-				perm = 0o755
-			}
-			be.PutUint16(body[32+10:], sIFDIR|perm)
+			body = folderRecord(e)
 		} else {
 			be.PutUint16(thread, recFileThread)
-			body = make([]byte, 248)
-			be.PutUint16(body, recFile)
-			be.PutUint16(body[2:], 0x0002) // thread exists
-			be.PutUint32(body[8:], e.id)
-			data := e.f.Data
-			mode := uint16(sIFREG)
-			if perm == 0 {
-				perm = 0o644
-			}
-			if e.f.Link != "" {
-				data = []byte(e.f.Link)
-				mode, perm = sIFLNK, 0o755
-				be.PutUint32(body[48:], typeSymlink)
-				be.PutUint32(body[52:], 0x72686170) // 'rhap'
-			}
-			if e.f.Compressed {
-				body[32+9] = ufCompressed
-				data = nil
-			}
-			if n, ok := inodeOf[e]; ok {
-				be.PutUint32(body[48:], typeHardlink)
-				be.PutUint32(body[52:], creatHFS)
-				be.PutUint32(body[32+12:], n)
-				data = nil
-			}
-			be.PutUint16(body[32+10:], mode|perm)
-			fileData[e] = data
+			body = b.fileRecord(e)
 		}
 		for i := 12; i < 32; i += 4 {
-			be.PutUint32(body[i:], date)
+			be.PutUint32(body[i:], b.date)
 		}
 		be.PutUint32(body[32+4:], 80) // group admin
-		recs = append(recs, rec{parent: e.parent, name: u, data: body}, rec{parent: e.id, data: thread})
+		recs = append(recs, catRec{parent: e.parent, name: u, data: body}, catRec{parent: e.id, data: thread})
 	}
 	fold := func(u []uint16) string {
 		return strings.ToLower(string(utf16.Decode(u)))
@@ -244,72 +307,89 @@ func Build(s BuildSpec) ([]byte, error) {
 		}
 		return fold(recs[i].name) < fold(recs[j].name)
 	})
-	catKey := func(r rec) []byte {
-		k := make([]byte, 8+2*len(r.name))
-		be.PutUint16(k, uint16(6+2*len(r.name)))
-		be.PutUint32(k[2:], r.parent)
-		be.PutUint16(k[6:], uint16(len(r.name)))
-		for i, c := range r.name {
-			be.PutUint16(k[8+2*i:], c)
-		}
-		return k
-	}
-	catRecs := make([]kv, len(recs))
+	b.catRecs = make([]kv, len(recs))
 	for i, r := range recs {
-		catRecs[i] = kv{catKey(r), r.data}
+		b.catRecs[i] = kv{catKey(r), r.data}
 	}
+}
 
-	// Allocation: block 0 holds the volume header; then the bitmap, the
-	// extents file, the catalog file, the files' data, and a last block
-	// for the alternate volume header.
-	dataBlocks := uint32(0)
-	for e, d := range fileData {
-		n := uint32((len(d) + bs - 1) / bs)
-		e.blocks = n
-		if s.Fragment && n > 8 {
-			dataBlocks += 2 * n
-		} else {
-			dataBlocks += n
-		}
+// catKey is r's catalog key, with its length field.
+func catKey(r catRec) []byte {
+	be := binary.BigEndian
+	k := make([]byte, 8+2*len(r.name))
+	be.PutUint16(k, uint16(6+2*len(r.name)))
+	be.PutUint32(k[2:], r.parent)
+	be.PutUint16(k[6:], uint16(len(r.name)))
+	for i, c := range r.name {
+		be.PutUint16(k[8+2*i:], c)
 	}
-	// Overflow extent records for fragmented files.
-	type ovf struct {
-		fork  byte // 0 data, 0xff resource
-		id    uint32
-		start uint32
-		exts  []extent
+	return k
+}
+
+// folderRecord is the folder e's catalog record, but for its dates and
+// group.
+func folderRecord(e *buildEntry) []byte {
+	be := binary.BigEndian
+	perm := uint16(e.f.Mode.Perm())
+	body := make([]byte, 88)
+	be.PutUint16(body, recFolder)
+	be.PutUint32(body[4:], uint32(e.kids))
+	be.PutUint32(body[8:], e.id)
+	if perm == 0 {
+		perm = 0o755
 	}
-	var ovfs []ovf
-	catNodes := countNodes(catRecs, ns, true)
-	// Attributes, by file ID then name: compressed files'
-	// com.apple.decmpfs (type 3, zlib, inline, for those with data; type
-	// 4, resource fork, for the others) and the entries' Xattrs.
-	var attrRecs []kv
-	type forkAttr struct {
-		val  []byte // the record, whose fork is filled in once placed
-		data []byte
-		exts []extent
+	be.PutUint16(body[32+10:], sIFDIR|perm)
+	return body
+}
+
+// fileRecord is the file e's catalog record, but for its dates, group and
+// forks, and notes its data fork's content.
+func (b *volBuilder) fileRecord(e *buildEntry) []byte {
+	be := binary.BigEndian
+	perm := uint16(e.f.Mode.Perm())
+	body := make([]byte, 248)
+	be.PutUint16(body, recFile)
+	be.PutUint16(body[2:], 0x0002) // thread exists
+	be.PutUint32(body[8:], e.id)
+	data := e.f.Data
+	mode := uint16(sIFREG)
+	if perm == 0 {
+		perm = 0o644
 	}
-	var forkAttrs []*forkAttr
-	for _, e := range all {
+	if e.f.Link != "" {
+		data = []byte(e.f.Link)
+		mode, perm = sIFLNK, 0o755
+		be.PutUint32(body[48:], typeSymlink)
+		be.PutUint32(body[52:], 0x72686170) // 'rhap'
+	}
+	if e.f.Compressed {
+		body[32+9] = ufCompressed
+		data = nil
+	}
+	if n, ok := b.inodeOf[e]; ok {
+		be.PutUint32(body[48:], typeHardlink)
+		be.PutUint32(body[52:], creatHFS)
+		be.PutUint32(body[32+12:], n)
+		data = nil
+	}
+	be.PutUint16(body[32+10:], mode|perm)
+	b.fileData[e] = data
+	return body
+}
+
+// attributeRecords makes the attributes records, by file ID then name:
+// compressed files' com.apple.decmpfs (type 3, zlib, inline, for those
+// with data; type 4, resource fork, for the others) and the entries'
+// Xattrs.
+func (b *volBuilder) attributeRecords() {
+	be := binary.BigEndian
+	for _, e := range b.all {
 		vals := map[string][]byte{}
 		for n, d := range e.f.Xattrs {
 			vals[n] = d
 		}
 		if !e.f.Dir && e.f.Compressed {
-			hdr := make([]byte, 16)
-			copy(hdr, "fpmc")
-			binary.LittleEndian.PutUint32(hdr[4:], 4)
-			if e.f.Data != nil {
-				binary.LittleEndian.PutUint32(hdr[4:], 3)
-				binary.LittleEndian.PutUint64(hdr[8:], uint64(len(e.f.Data)))
-				var z bytes.Buffer
-				w := zlib.NewWriter(&z)
-				w.Write(e.f.Data)
-				w.Close()
-				hdr = append(hdr, z.Bytes()...)
-			}
-			vals["com.apple.decmpfs"] = hdr
+			vals["com.apple.decmpfs"] = decmpfsAttr(e.f.Data)
 		}
 		names := make([]string, 0, len(vals))
 		for n := range vals {
@@ -329,169 +409,244 @@ func Build(s BuildSpec) ([]byte, error) {
 			if len(d) > 2048 {
 				v := make([]byte, 88)
 				be.PutUint32(v, 0x20)
-				forkAttrs = append(forkAttrs, &forkAttr{val: v, data: d})
-				attrRecs = append(attrRecs, kv{k, v})
+				b.forkAttrs = append(b.forkAttrs, &forkAttr{val: v, data: d})
+				b.attrRecs = append(b.attrRecs, kv{k, v})
 				continue
 			}
 			v := make([]byte, 16+len(d)+len(d)%2)
 			be.PutUint32(v, 0x10)
 			be.PutUint32(v[12:], uint32(len(d)))
 			copy(v[16:], d)
-			attrRecs = append(attrRecs, kv{k, v})
+			b.attrRecs = append(b.attrRecs, kv{k, v})
 		}
 	}
-	blocksOf := func(n int) uint32 { return uint32((n + bs - 1) / bs) }
-	extraBlocks := blocksOf(len(s.Hidden)) + blocksOf(len(s.FreeData))
-	for _, e := range all {
-		extraBlocks += blocksOf(len(e.f.Rsrc))
+}
+
+// decmpfsAttr is the com.apple.decmpfs value for a compressed file:
+// type 3 with data zlib-compressed inline, or type 4 when data is nil.
+func decmpfsAttr(data []byte) []byte {
+	hdr := make([]byte, 16)
+	copy(hdr, "fpmc")
+	binary.LittleEndian.PutUint32(hdr[4:], 4)
+	if data != nil {
+		binary.LittleEndian.PutUint32(hdr[4:], 3)
+		binary.LittleEndian.PutUint64(hdr[8:], uint64(len(data)))
+		var z bytes.Buffer
+		w := zlib.NewWriter(&z)
+		w.Write(data)
+		w.Close()
+		hdr = append(hdr, z.Bytes()...)
 	}
-	for _, a := range forkAttrs {
-		extraBlocks += blocksOf(len(a.data))
+	return hdr
+}
+
+// blocksOf is how many allocation blocks n bytes take.
+func blocksOf(n int) uint32 { return uint32((n + buildBlock - 1) / buildBlock) }
+
+// plan sizes every part of the volume. Block 0 holds the volume header;
+// then come the bitmap, the extents file, the catalog file, the
+// attributes file, the files' data, and a last block for the alternate
+// volume header.
+func (b *volBuilder) plan() {
+	const bs = buildBlock
+	s, ns := b.s, b.ns
+	for e, d := range b.fileData {
+		n := uint32((len(d) + bs - 1) / bs)
+		e.blocks = n
+		if s.Fragment && n > 8 {
+			b.dataBlocks += 2 * n
+		} else {
+			b.dataBlocks += n
+		}
 	}
-	attrBlocks := uint32(0)
-	if len(attrRecs) > 0 {
-		attrBlocks = uint32((countNodes(attrRecs, ns, true)*ns + bs - 1) / bs)
+	catNodes := countNodes(b.catRecs, ns, true)
+	b.extraBlocks = blocksOf(len(s.Hidden)) + blocksOf(len(s.FreeData))
+	for _, e := range b.all {
+		b.extraBlocks += blocksOf(len(e.f.Rsrc))
+	}
+	for _, a := range b.forkAttrs {
+		b.extraBlocks += blocksOf(len(a.data))
+	}
+	if len(b.attrRecs) > 0 {
+		b.attrBlocks = uint32((countNodes(b.attrRecs, ns, true)*ns + bs - 1) / bs)
 	}
 	// The extents tree's size depends on the overflow records, known
 	// once blocks are placed: place data after a generous extents file.
 	frag := 0
-	for e := range fileData {
+	for e := range b.fileData {
 		if s.Fragment && e.blocks > 8 {
 			frag += int(e.blocks-8+7) / 8
 		}
 		if r := blocksOf(len(e.f.Rsrc)); s.Fragment && r > 8 {
 			frag += int(r-8+7) / 8
-			extraBlocks += r // the gaps
+			b.extraBlocks += r // the gaps
 		}
 	}
 	extNodes := max(1, countNodes(make([]kv, frag), ns, false, 10+64)) + 1
-	extBlocks := uint32((extNodes*ns + bs - 1) / bs)
-	catBlocks := uint32((catNodes*ns + bs - 1) / bs)
-	fixed := 1 + extBlocks + catBlocks + attrBlocks + dataBlocks + extraBlocks + 1
-	bmBlocks := uint32(1)
-	for (fixed+bmBlocks+7)/8 > bmBlocks*bs {
-		bmBlocks++
+	b.extBlocks = uint32((extNodes*ns + bs - 1) / bs)
+	b.catBlocks = uint32((catNodes*ns + bs - 1) / bs)
+	fixed := 1 + b.extBlocks + b.catBlocks + b.attrBlocks + b.dataBlocks + b.extraBlocks + 1
+	b.bmBlocks = 1
+	for (fixed+b.bmBlocks+7)/8 > b.bmBlocks*bs {
+		b.bmBlocks++
 	}
-	total := fixed + bmBlocks
-	img := make([]byte, int(total)*bs)
-	used := make([]bool, total)
-	mark := func(a, n uint32) {
-		for i := a; i < a+n; i++ {
-			used[i] = true
-		}
+	b.total = fixed + b.bmBlocks
+	b.img = make([]byte, int(b.total)*bs)
+	b.used = make([]bool, b.total)
+	b.mark(0, 1)
+	b.mark(b.total-1, 1)
+	b.at = 1
+	b.bmStart = b.reserve(b.bmBlocks)
+	b.extStart = b.reserve(b.extBlocks)
+	b.catStart = b.reserve(b.catBlocks)
+	b.attrStart = b.reserve(b.attrBlocks)
+}
+
+// mark marks n blocks from a used.
+func (b *volBuilder) mark(a, n uint32) {
+	for i := a; i < a+n; i++ {
+		b.used[i] = true
 	}
-	mark(0, 1)
-	mark(total-1, 1)
-	at := uint32(1)
-	bmStart := at
-	mark(at, bmBlocks)
-	at += bmBlocks
-	extStart := at
-	mark(at, extBlocks)
-	at += extBlocks
-	catStart := at
-	mark(at, catBlocks)
-	at += catBlocks
-	attrStart := at
-	mark(at, attrBlocks)
-	at += attrBlocks
-	sorted := make([]*entry, 0, len(fileData))
-	for e := range fileData {
-		sorted = append(sorted, e)
+}
+
+// reserve marks the next n blocks used and returns the first.
+func (b *volBuilder) reserve(n uint32) uint32 {
+	a := b.at
+	b.mark(a, n)
+	b.at += n
+	return a
+}
+
+// placeFiles writes the files' data forks, in ID order.
+func (b *volBuilder) placeFiles() {
+	const bs = buildBlock
+	b.sorted = make([]*buildEntry, 0, len(b.fileData))
+	for e := range b.fileData {
+		b.sorted = append(b.sorted, e)
 	}
+	sorted := b.sorted
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].id < sorted[j].id })
 	for _, e := range sorted {
-		d := fileData[e]
-		if s.Fragment && e.blocks > 8 {
-			for b := uint32(0); b < e.blocks; b++ {
-				e.exts = append(e.exts, extent{at, 1})
-				copy(img[int(at)*bs:], d[min(len(d), int(b)*bs):min(len(d), int(b+1)*bs)])
-				mark(at, 1)
-				at += 2
+		d := b.fileData[e]
+		if b.s.Fragment && e.blocks > 8 {
+			for k := uint32(0); k < e.blocks; k++ {
+				e.exts = append(e.exts, extent{b.at, 1})
+				copy(b.img[int(b.at)*bs:], d[min(len(d), int(k)*bs):min(len(d), int(k+1)*bs)])
+				b.mark(b.at, 1)
+				b.at += 2
 			}
 			for k := 8; k < len(e.exts); k += 8 {
-				ovfs = append(ovfs, ovf{0, e.id, uint32(k), e.exts[k:min(k+8, len(e.exts))]})
+				b.ovfs = append(b.ovfs, ovfRec{0, e.id, uint32(k), e.exts[k:min(k+8, len(e.exts))]})
 			}
 			continue
 		}
 		if e.blocks > 0 {
-			e.exts = []extent{{at, e.blocks}}
-			copy(img[int(at)*bs:], d)
-			mark(at, e.blocks)
-			at += e.blocks
+			e.exts = []extent{{b.at, e.blocks}}
+			copy(b.img[int(b.at)*bs:], d)
+			b.mark(b.at, e.blocks)
+			b.at += e.blocks
 		}
 	}
-	// Resource forks, fork data attributes, hidden blocks (used) and
-	// free data (not used).
-	place := func(d []byte, used bool) []extent {
-		n := blocksOf(len(d))
-		if n == 0 {
-			return nil
-		}
-		if s.Fragment && n > 8 && used {
-			var exts []extent
-			for b := uint32(0); b < n; b++ {
-				copy(img[int(at)*bs:], d[min(len(d), int(b)*bs):min(len(d), int(b+1)*bs)])
-				mark(at, 1)
-				exts = append(exts, extent{at, 1})
-				at += 2
-			}
-			return exts
-		}
-		copy(img[int(at)*bs:], d)
-		if used {
-			mark(at, n)
-		}
-		at += n
-		return []extent{{at - n, n}}
+}
+
+// place writes d at the next blocks, marked used or not, fragmented as
+// files are, and returns its extents.
+func (b *volBuilder) place(d []byte, used bool) []extent {
+	const bs = buildBlock
+	n := blocksOf(len(d))
+	if n == 0 {
+		return nil
 	}
-	rsrcExts := map[uint32][]extent{}
-	for _, e := range all {
+	if b.s.Fragment && n > 8 && used {
+		var exts []extent
+		for k := uint32(0); k < n; k++ {
+			copy(b.img[int(b.at)*bs:], d[min(len(d), int(k)*bs):min(len(d), int(k+1)*bs)])
+			b.mark(b.at, 1)
+			exts = append(exts, extent{b.at, 1})
+			b.at += 2
+		}
+		return exts
+	}
+	copy(b.img[int(b.at)*bs:], d)
+	if used {
+		b.mark(b.at, n)
+	}
+	b.at += n
+	return []extent{{b.at - n, n}}
+}
+
+// placeExtras writes the resource forks, fork data attributes, hidden
+// blocks (used) and free data (not used).
+func (b *volBuilder) placeExtras() {
+	b.rsrcExts = map[uint32][]extent{}
+	for _, e := range b.all {
 		if len(e.f.Rsrc) > 0 && !e.f.Dir {
-			x := place(e.f.Rsrc, true)
-			rsrcExts[e.id] = x
+			x := b.place(e.f.Rsrc, true)
+			b.rsrcExts[e.id] = x
 			for k := 8; k < len(x); k += 8 {
-				ovfs = append(ovfs, ovf{0xff, e.id, uint32(k), x[k:min(k+8, len(x))]})
+				b.ovfs = append(b.ovfs, ovfRec{0xff, e.id, uint32(k), x[k:min(k+8, len(x))]})
 			}
 		}
 	}
-	for _, a := range forkAttrs {
-		a.exts = place(a.data, true)
+	for _, a := range b.forkAttrs {
+		a.exts = b.place(a.data, true)
 	}
-	place(s.Hidden, true)
-	place(s.FreeData, false)
-	forkBytes := func(b []byte, size uint64, blocks uint32, exts []extent) {
-		be.PutUint64(b, size)
-		be.PutUint32(b[12:], blocks)
-		for i, x := range exts[:min(8, len(exts))] {
-			be.PutUint32(b[16+8*i:], x.start)
-			be.PutUint32(b[20+8*i:], x.count)
-		}
+	b.place(b.s.Hidden, true)
+	b.place(b.s.FreeData, false)
+}
+
+// putFork writes a fork data structure: its size, block count and first
+// eight extents.
+func putFork(b []byte, size uint64, blocks uint32, exts []extent) {
+	be := binary.BigEndian
+	be.PutUint64(b, size)
+	be.PutUint32(b[12:], blocks)
+	for i, x := range exts[:min(8, len(exts))] {
+		be.PutUint32(b[16+8*i:], x.start)
+		be.PutUint32(b[20+8*i:], x.count)
 	}
-	for _, e := range sorted {
-		for i := range catRecs {
-			r := catRecs[i]
+}
+
+// fillForks writes the placed forks into the file records and fork data
+// attributes.
+func (b *volBuilder) fillForks() {
+	be := binary.BigEndian
+	for _, e := range b.sorted {
+		for i := range b.catRecs {
+			r := b.catRecs[i]
 			if len(r.val) == 248 && be.Uint32(r.val[8:]) == e.id {
-				forkBytes(r.val[88:], uint64(len(fileData[e])), e.blocks, e.exts)
-				if x := rsrcExts[e.id]; x != nil {
-					forkBytes(r.val[168:], uint64(len(e.f.Rsrc)), blocksOf(len(e.f.Rsrc)), x)
+				putFork(r.val[88:], uint64(len(b.fileData[e])), e.blocks, e.exts)
+				if x := b.rsrcExts[e.id]; x != nil {
+					putFork(r.val[168:], uint64(len(e.f.Rsrc)), blocksOf(len(e.f.Rsrc)), x)
 				}
 			}
 		}
 	}
-	for _, a := range forkAttrs {
-		forkBytes(a.val[8:], uint64(len(a.data)), a.exts[0].count, a.exts)
+	for _, a := range b.forkAttrs {
+		putFork(a.val[8:], uint64(len(a.data)), a.exts[0].count, a.exts)
 	}
-	// Bitmap.
+}
+
+// writeBitmap writes the allocation bitmap and returns the free block
+// count.
+func (b *volBuilder) writeBitmap() uint32 {
 	free := uint32(0)
-	for i, u := range used {
+	for i, u := range b.used {
 		if u {
-			img[int(bmStart)*bs+i/8] |= 0x80 >> (i % 8)
+			b.img[int(b.bmStart)*buildBlock+i/8] |= 0x80 >> (i % 8)
 		} else {
 			free++
 		}
 	}
-	// B-trees.
+	return free
+}
+
+// writeTrees writes the catalog, extents overflow and attributes
+// B-trees.
+func (b *volBuilder) writeTrees() error {
+	const bs = buildBlock
+	be := binary.BigEndian
+	ns, ovfs := b.ns, b.ovfs
 	// Extent keys order by file ID, fork type, then start block.
 	sort.SliceStable(ovfs, func(i, j int) bool {
 		if ovfs[i].id != ovfs[j].id {
@@ -513,46 +668,51 @@ func Build(s BuildSpec) ([]byte, error) {
 		}
 		extRecs[i] = kv{k, v}
 	}
-	cat := buildTree(catRecs, ns, int(catBlocks)*bs/ns, 516, 0xCF, 6)
-	ext := buildTree(extRecs, ns, int(extBlocks)*bs/ns, 10, 0, 2)
-	if len(cat) > int(catBlocks)*bs || len(ext) > int(extBlocks)*bs {
-		return nil, fmt.Errorf("hfsplus: B-tree larger than planned")
+	cat := buildTree(b.catRecs, ns, int(b.catBlocks)*bs/ns, 516, 0xCF, 6)
+	ext := buildTree(extRecs, ns, int(b.extBlocks)*bs/ns, 10, 0, 2)
+	if len(cat) > int(b.catBlocks)*bs || len(ext) > int(b.extBlocks)*bs {
+		return fmt.Errorf("hfsplus: B-tree larger than planned")
 	}
-	copy(img[int(catStart)*bs:], cat)
-	if attrBlocks > 0 {
-		attr := buildTree(attrRecs, ns, int(attrBlocks)*bs/ns, 266, 0, 6)
-		copy(img[int(attrStart)*bs:], attr)
+	copy(b.img[int(b.catStart)*bs:], cat)
+	if b.attrBlocks > 0 {
+		attr := buildTree(b.attrRecs, ns, int(b.attrBlocks)*bs/ns, 266, 0, 6)
+		copy(b.img[int(b.attrStart)*bs:], attr)
 	}
-	copy(img[int(extStart)*bs:], ext)
-	// Volume header.
+	copy(b.img[int(b.extStart)*bs:], ext)
+	return nil
+}
+
+// writeHeader writes the volume header and its alternate.
+func (b *volBuilder) writeHeader(free uint32) {
+	const bs = buildBlock
+	be := binary.BigEndian
 	h := make([]byte, 512)
 	be.PutUint16(h, SigHFSPlus)
 	be.PutUint16(h[2:], 4)
 	be.PutUint32(h[4:], 1<<8) // unmounted cleanly
 	be.PutUint32(h[8:], 0x31302e30)
 	for i := 16; i < 32; i += 4 {
-		be.PutUint32(h[i:], date)
+		be.PutUint32(h[i:], b.date)
 	}
-	be.PutUint32(h[32:], uint32(files))
-	be.PutUint32(h[36:], uint32(folders))
+	be.PutUint32(h[32:], uint32(b.files))
+	be.PutUint32(h[36:], uint32(b.folders))
 	be.PutUint32(h[40:], bs)
-	be.PutUint32(h[44:], total)
+	be.PutUint32(h[44:], b.total)
 	be.PutUint32(h[48:], free)
-	be.PutUint32(h[52:], at)
+	be.PutUint32(h[52:], b.at)
 	be.PutUint32(h[56:], 65536)
 	be.PutUint32(h[60:], 65536)
-	be.PutUint32(h[64:], next)
+	be.PutUint32(h[64:], b.next)
 	be.PutUint32(h[68:], 1)
 	be.PutUint64(h[72:], 1)
-	forkBytes(h[112:], uint64(bmBlocks)*bs, bmBlocks, []extent{{bmStart, bmBlocks}})
-	forkBytes(h[192:], uint64(extBlocks)*bs, extBlocks, []extent{{extStart, extBlocks}})
-	forkBytes(h[272:], uint64(catBlocks)*bs, catBlocks, []extent{{catStart, catBlocks}})
-	if attrBlocks > 0 {
-		forkBytes(h[352:], uint64(attrBlocks)*bs, attrBlocks, []extent{{attrStart, attrBlocks}})
+	putFork(h[112:], uint64(b.bmBlocks)*bs, b.bmBlocks, []extent{{b.bmStart, b.bmBlocks}})
+	putFork(h[192:], uint64(b.extBlocks)*bs, b.extBlocks, []extent{{b.extStart, b.extBlocks}})
+	putFork(h[272:], uint64(b.catBlocks)*bs, b.catBlocks, []extent{{b.catStart, b.catBlocks}})
+	if b.attrBlocks > 0 {
+		putFork(h[352:], uint64(b.attrBlocks)*bs, b.attrBlocks, []extent{{b.attrStart, b.attrBlocks}})
 	}
-	copy(img[1024:], h)
-	copy(img[len(img)-1024:], h)
-	return img, nil
+	copy(b.img[1024:], h)
+	copy(b.img[len(b.img)-1024:], h)
 }
 
 // kv is a B-tree record's key (with its length field) and value.

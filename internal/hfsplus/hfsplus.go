@@ -703,66 +703,7 @@ func decodeName(b []byte) (string, bool) {
 // readCatalog reads every catalog leaf record and builds the tree of
 // folders from the root.
 func (v *Volume) readCatalog(t *tree, overflow, rsrcOverflow map[uint32][]extentRec) ([]*node, error) {
-	be := binary.BigEndian
-	byID := map[uint32]*node{}
-	var all []*node
-	past := &t.past
-	err := t.leaves(v.max, func(key, rec []byte, at int64) error {
-		if len(key) < 8 || len(rec) < 2 {
-			return &FormatError{Offset: at, Reason: "catalog record too short"}
-		}
-		parent := be.Uint32(key[2:])
-		name, ok := decodeName(key[6:])
-		if !ok {
-			return &FormatError{Offset: at, Reason: "catalog key name runs past its key"}
-		}
-		kend := 8 + 2*int(be.Uint16(key[6:]))
-		past.add(at+int64(kend), key[kend:])
-		recAt := at + int64(len(key))
-		typ := be.Uint16(rec)
-		switch typ {
-		case recFolderThread, recFileThread:
-			if len(rec) >= 10 {
-				if end := 10 + 2*int(be.Uint16(rec[8:])); end <= len(rec) {
-					past.add(recAt+int64(end), rec[end:])
-				}
-			}
-			return nil
-		case recFolder:
-			if len(rec) < 88 {
-				return &FormatError{Offset: at, Reason: fmt.Sprintf("folder record of %d bytes, want 88", len(rec))}
-			}
-			past.add(recAt+88, rec[88:])
-		case recFile:
-			if len(rec) < 248 {
-				return &FormatError{Offset: at, Reason: fmt.Sprintf("file record of %d bytes, want 248", len(rec))}
-			}
-			past.add(recAt+248, rec[248:])
-		default:
-			return &FormatError{Offset: at, Reason: fmt.Sprintf("catalog record type %d", typ)}
-		}
-		n := &node{parent: parent, name: name, dir: typ == recFolder, at: at,
-			mode: be.Uint16(rec[32+10:]), flags: rec[32+9], mod: hfsTime(be.Uint32(rec[16:])), link: be.Uint32(rec[32+12:]), create: be.Uint32(rec[12:])}
-		if n.dir {
-			n.id = be.Uint32(rec[8:])
-		} else {
-			n.id = be.Uint32(rec[8:])
-			n.ftype, n.creat = be.Uint32(rec[48:]), be.Uint32(rec[52:])
-			n.data = readFork(rec[88:])
-			n.own = n.data
-			n.rsrc = readFork(rec[168:])
-		}
-		if n.id < 2 {
-			return &FormatError{Offset: at, Reason: fmt.Sprintf("catalog record %q has reserved ID %d", name, n.id)}
-		}
-		if byID[n.id] != nil {
-			return &FormatError{Offset: at, Reason: fmt.Sprintf("catalog ID %d is used twice (%q and %q)", n.id, byID[n.id].name, name)}
-		}
-		byID[n.id] = n
-		all = append(all, n)
-		return nil
-	})
-	past.report(v, "the "+t.name)
+	all, byID, err := v.readCatalogRecords(t)
 	if err != nil {
 		return nil, err
 	}
@@ -781,10 +722,111 @@ func (v *Volume) readCatalog(t *tree, overflow, rsrcOverflow map[uint32][]extent
 			v.problem("", n.at, "catalog record %q (ID %d) has no parent folder %d", n.name, n.id, n.parent)
 		}
 	}
-	// Hard links' targets live in the private data folder. macOS finds
-	// one folder and one inode file by name: a second one of either (or
-	// one differing only in case on a case-insensitive volume) leaves
-	// which one it reads open, so no link is resolved through them.
+	links := v.hardLinkTargets(root)
+	v.paths = map[string]*node{".": root}
+	v.seen = map[uint32]bool{root.id: true}
+	for _, c := range root.children {
+		if c.dir && (c.name == privateData || c.name == privateDirData) {
+			v.seen[c.id] = true
+			for _, f := range c.children {
+				v.seen[f.id] = true
+			}
+		}
+	}
+	v.pathOf = map[uint32]string{root.id: "."}
+	v.rsrcOf = map[uint32]bool{}
+	v.walk(root, ".", 0, map[uint32]bool{root.id: true}, &links, overflow)
+	v.reportUnreachable(all)
+	return all, nil
+}
+
+// readCatalogRecords reads the catalog's leaf records: the files and
+// folders, in key order and by ID. It reports the bytes past the records'
+// fields.
+func (v *Volume) readCatalogRecords(t *tree) ([]*node, map[uint32]*node, error) {
+	byID := map[uint32]*node{}
+	var all []*node
+	past := &t.past
+	err := t.leaves(v.max, func(key, rec []byte, at int64) error {
+		n, err := decodeCatalogRecord(key, rec, at, past)
+		if n == nil || err != nil {
+			return err
+		}
+		if byID[n.id] != nil {
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("catalog ID %d is used twice (%q and %q)", n.id, byID[n.id].name, n.name)}
+		}
+		byID[n.id] = n
+		all = append(all, n)
+		return nil
+	})
+	past.report(v, "the "+t.name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return all, byID, nil
+}
+
+// decodeCatalogRecord decodes the catalog leaf record at at: a file or folder,
+// or nil for a thread record. It notes the bytes past the key's and the
+// record's fields in past.
+func decodeCatalogRecord(key, rec []byte, at int64, past *pastFields) (*node, error) {
+	be := binary.BigEndian
+	if len(key) < 8 || len(rec) < 2 {
+		return nil, &FormatError{Offset: at, Reason: "catalog record too short"}
+	}
+	parent := be.Uint32(key[2:])
+	name, ok := decodeName(key[6:])
+	if !ok {
+		return nil, &FormatError{Offset: at, Reason: "catalog key name runs past its key"}
+	}
+	kend := 8 + 2*int(be.Uint16(key[6:]))
+	past.add(at+int64(kend), key[kend:])
+	recAt := at + int64(len(key))
+	typ := be.Uint16(rec)
+	switch typ {
+	case recFolderThread, recFileThread:
+		if len(rec) >= 10 {
+			if end := 10 + 2*int(be.Uint16(rec[8:])); end <= len(rec) {
+				past.add(recAt+int64(end), rec[end:])
+			}
+		}
+		return nil, nil
+	case recFolder:
+		if len(rec) < 88 {
+			return nil, &FormatError{Offset: at, Reason: fmt.Sprintf("folder record of %d bytes, want 88", len(rec))}
+		}
+		past.add(recAt+88, rec[88:])
+	case recFile:
+		if len(rec) < 248 {
+			return nil, &FormatError{Offset: at, Reason: fmt.Sprintf("file record of %d bytes, want 248", len(rec))}
+		}
+		past.add(recAt+248, rec[248:])
+	default:
+		return nil, &FormatError{Offset: at, Reason: fmt.Sprintf("catalog record type %d", typ)}
+	}
+	n := &node{parent: parent, name: name, dir: typ == recFolder, at: at,
+		mode: be.Uint16(rec[32+10:]), flags: rec[32+9], mod: hfsTime(be.Uint32(rec[16:])), link: be.Uint32(rec[32+12:]), create: be.Uint32(rec[12:])}
+	if n.dir {
+		n.id = be.Uint32(rec[8:])
+	} else {
+		n.id = be.Uint32(rec[8:])
+		n.ftype, n.creat = be.Uint32(rec[48:]), be.Uint32(rec[52:])
+		n.data = readFork(rec[88:])
+		n.own = n.data
+		n.rsrc = readFork(rec[168:])
+	}
+	if n.id < 2 {
+		return nil, &FormatError{Offset: at, Reason: fmt.Sprintf("catalog record %q has reserved ID %d", name, n.id)}
+	}
+	return n, nil
+}
+
+// hardLinkTargets finds the private data folder in root and its inode
+// files, which hard links resolve to. macOS finds one folder and one
+// inode file by name: a second one of either (or one differing only in
+// case on a case-insensitive volume) leaves which one it reads open, so
+// no link is resolved through them.
+func (v *Volume) hardLinkTargets(root *node) hardLinks {
 	var inodes map[string]*node
 	links := hardLinks{v: v, created: []uint32{v.created}}
 	privates := 0
@@ -809,22 +851,13 @@ func (v *Volume) readCatalog(t *tree, overflow, rsrcOverflow map[uint32][]extent
 		}
 	}
 	links.inodes = inodes
-	v.paths = map[string]*node{".": root}
-	v.seen = map[uint32]bool{root.id: true}
-	for _, c := range root.children {
-		if c.dir && (c.name == privateData || c.name == privateDirData) {
-			v.seen[c.id] = true
-			for _, f := range c.children {
-				v.seen[f.id] = true
-			}
-		}
-	}
-	v.pathOf = map[uint32]string{root.id: "."}
-	v.rsrcOf = map[uint32]bool{}
-	v.walk(root, ".", 0, map[uint32]bool{root.id: true}, &links, overflow)
-	// Records the root does not reach (folders that are each other's
-	// parents, hard link targets) are not files of the volume; hidden
-	// ones are reported.
+	return links
+}
+
+// reportUnreachable reports the catalog records the root does not reach
+// (folders that are each other's parents, hard link targets): they are
+// not files of the volume, and hidden ones are reported.
+func (v *Volume) reportUnreachable(all []*node) {
 	hidden := 0
 	first := int64(-1)
 	for _, n := range all {
@@ -838,7 +871,6 @@ func (v *Volume) readCatalog(t *tree, overflow, rsrcOverflow map[uint32][]extent
 	if hidden > 0 {
 		v.problem("", first, "%d catalog records are not reachable from the root folder (folders that are each other's parents, or under a left-out entry)", hidden)
 	}
-	return all, nil
 }
 
 // Finder types of special files.

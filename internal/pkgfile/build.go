@@ -161,44 +161,76 @@ func Build(s Spec) ([]byte, *Layout) {
 }
 
 func (s Spec) build(cmsGuess, nonce int) ([]byte, *Layout, int) {
+	b := s.newArchive(cmsGuess, nonce)
+	b.writeHeap()
+	xml := b.toc()
+	if s.TweakTOC != nil {
+		xml = s.TweakTOC(xml)
+	}
+	return b.assemble(xml)
+}
+
+// heapEnc is where a file's encoded data is in the heap.
+type heapEnc struct {
+	off, length int64
+}
+
+// archive is an archive being built by Spec.build.
+type archive struct {
+	s         Spec
+	h         crypto.Hash
+	nonce     int
+	lay       *Layout
+	cmsSigner *testpki.Cert
+	// heapOff is where the files' data starts in the heap, after the
+	// checksum and signatures.
+	heapOff          int64
+	sigSize, cmsSize int
+	root             *node
+	encs             map[*File]heapEnc
+	heap             bytes.Buffer
+}
+
+// newArchive lays out the start of the heap: the checksum, then the
+// signatures, the CMS taking cmsGuess bytes (when not negative).
+func (s Spec) newArchive(cmsGuess, nonce int) *archive {
 	h := s.Hash
 	if h == 0 {
 		h = crypto.SHA1
 	}
-	lay := &Layout{Data: map[string]int64{}, Signature: -1, CMS: -1}
-	// The heap: checksum, signatures, then the files in path order.
-	heapOff := int64(h.Size())
-	var sigSize, cmsSize int
+	b := &archive{s: s, h: h, nonce: nonce, lay: &Layout{Data: map[string]int64{}, Signature: -1, CMS: -1}}
+	b.heapOff = int64(h.Size())
 	if s.Signer != nil {
-		sigSize = s.Signer.Key.Public().(*rsa.PublicKey).Size()
-		lay.Signature = heapOff
-		heapOff += int64(sigSize)
+		b.sigSize = s.Signer.Key.Public().(*rsa.PublicKey).Size()
+		b.lay.Signature = b.heapOff
+		b.heapOff += int64(b.sigSize)
 	}
-	cmsSigner := s.CMSSigner
-	if cmsSigner == nil {
-		cmsSigner = s.Signer
+	b.cmsSigner = s.CMSSigner
+	if b.cmsSigner == nil {
+		b.cmsSigner = s.Signer
 	}
 	if s.CMS {
-		cmsSize = cmsGuess
-		if cmsSize < 0 {
-			cmsSize = len(s.cms(cmsSigner, make([]byte, h.Size()), nonce))
+		b.cmsSize = cmsGuess
+		if b.cmsSize < 0 {
+			b.cmsSize = len(s.cms(b.cmsSigner, make([]byte, h.Size()), nonce))
 		}
-		lay.CMS = heapOff
-		heapOff += int64(cmsSize)
+		b.lay.CMS = b.heapOff
+		b.heapOff += int64(b.cmsSize)
 	}
-	root := &node{children: map[string]*node{}}
+	return b
+}
+
+// writeHeap writes the files' data to the heap in path order and makes
+// the tree of their names.
+func (b *archive) writeHeap() {
+	b.root = &node{children: map[string]*node{}}
 	ids := 0
-	var heap bytes.Buffer
-	files := append([]File(nil), s.Files...)
+	files := append([]File(nil), b.s.Files...)
 	sort.SliceStable(files, func(i, j int) bool { return files[i].Path < files[j].Path })
-	type enc struct {
-		off, length int64
-		f           *File
-	}
-	encs := map[*File]enc{}
+	b.encs = map[*File]heapEnc{}
 	for i := range files {
 		f := &files[i]
-		n := root
+		n := b.root
 		parts := strings.Split(f.Path, "/")
 		for k, p := range parts {
 			c := n.children[p]
@@ -214,82 +246,99 @@ func (s Spec) build(cmsGuess, nonce int) ([]byte, *Layout, int) {
 		}
 		data := f.Data
 		if f.Encoding == EncodingZlib {
-			var b bytes.Buffer
-			w := zlib.NewWriter(&b)
+			var z bytes.Buffer
+			w := zlib.NewWriter(&z)
 			w.Write(f.Data)
 			w.Close()
-			data = b.Bytes()
+			data = z.Bytes()
 		}
-		encs[f] = enc{off: heapOff + int64(heap.Len()), length: int64(len(data))}
-		lay.Data[f.Path] = heapOff + int64(heap.Len())
-		heap.Write(data)
+		b.encs[f] = heapEnc{off: b.heapOff + int64(b.heap.Len()), length: int64(len(data))}
+		b.lay.Data[f.Path] = b.heapOff + int64(b.heap.Len())
+		b.heap.Write(data)
 	}
+}
+
+// keyInfo is the <KeyInfo> of a signature by leaf with chain.
+func keyInfo(leaf *testpki.Cert, chain []*testpki.Cert) string {
+	var b strings.Builder
+	b.WriteString("   <KeyInfo xmlns=\"http://www.w3.org/2000/09/xmldsig#\">\n    <X509Data>\n")
+	for _, c := range append([]*testpki.Cert{leaf}, chain...) {
+		fmt.Fprintf(&b, "     <X509Certificate>%s</X509Certificate>\n", base64.StdEncoding.EncodeToString(c.Cert.Raw))
+	}
+	b.WriteString("    </X509Data>\n   </KeyInfo>\n")
+	return b.String()
+}
+
+// toc is the table of contents' XML.
+func (b *archive) toc() string {
+	s, h := b.s, b.h
 	var toc strings.Builder
 	toc.WriteString("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xar>\n <toc>\n")
 	fmt.Fprintf(&toc, "  <checksum style=\"%s\">\n   <offset>0</offset>\n   <size>%d</size>\n  </checksum>\n", cms.HashName(h), h.Size())
 	fmt.Fprintf(&toc, "  <creation-time>%s</creation-time>\n", testpki.Epoch.Format("2006-01-02T15:04:05"))
-	keyInfo := func(leaf *testpki.Cert, chain []*testpki.Cert) string {
-		var b strings.Builder
-		b.WriteString("   <KeyInfo xmlns=\"http://www.w3.org/2000/09/xmldsig#\">\n    <X509Data>\n")
-		for _, c := range append([]*testpki.Cert{leaf}, chain...) {
-			fmt.Fprintf(&b, "     <X509Certificate>%s</X509Certificate>\n", base64.StdEncoding.EncodeToString(c.Cert.Raw))
-		}
-		b.WriteString("    </X509Data>\n   </KeyInfo>\n")
-		return b.String()
-	}
 	if s.Signer != nil {
-		fmt.Fprintf(&toc, "  <signature style=\"RSA\">\n   <offset>%d</offset>\n   <size>%d</size>\n%s  </signature>\n", lay.Signature, sigSize, keyInfo(s.Signer, s.Chain))
+		fmt.Fprintf(&toc, "  <signature style=\"RSA\">\n   <offset>%d</offset>\n   <size>%d</size>\n%s  </signature>\n", b.lay.Signature, b.sigSize, keyInfo(s.Signer, s.Chain))
 	}
 	if s.CMS {
-		fmt.Fprintf(&toc, "  <x-signature style=\"CMS\">\n   <offset>%d</offset>\n   <size>%d</size>\n%s  </x-signature>\n", lay.CMS, cmsSize, keyInfo(cmsSigner, s.Chain))
+		fmt.Fprintf(&toc, "  <x-signature style=\"CMS\">\n   <offset>%d</offset>\n   <size>%d</size>\n%s  </x-signature>\n", b.lay.CMS, b.cmsSize, keyInfo(b.cmsSigner, s.Chain))
 	}
-	var write func(n *node, indent string)
-	write = func(n *node, indent string) {
-		names := make([]string, 0, len(n.children))
-		for k := range n.children {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, k := range names {
-			c := n.children[k]
-			fmt.Fprintf(&toc, "%s<file id=\"%d\">\n", indent, c.id)
-			fmt.Fprintf(&toc, "%s <name>%s</name>\n", indent, html.EscapeString(c.name))
-			if c.file == nil {
-				fmt.Fprintf(&toc, "%s <type>directory</type>\n%s <mode>0755</mode>\n", indent, indent)
-				write(c, indent+" ")
-			} else {
-				f := c.file
-				e := encs[f]
-				encoding := f.Encoding
-				if encoding == "" {
-					encoding = EncodingNone
-				}
-				fmt.Fprintf(&toc, "%s <type>file</type>\n%s <mode>0644</mode>\n%s <data>\n", indent, indent, indent)
-				fmt.Fprintf(&toc, "%s  <length>%d</length>\n%s  <offset>%d</offset>\n%s  <size>%d</size>\n", indent, e.length, indent, e.off, indent, len(f.Data))
-				fmt.Fprintf(&toc, "%s  <encoding style=\"%s\"/>\n", indent, encoding)
-				if !f.NoChecksums {
-					raw := heap.Bytes()[e.off-heapOff : e.off-heapOff+e.length]
-					ac, ec := f.ArchivedChecksum, f.ExtractedChecksum
-					if ac == "" {
-						ac = hexSum(h, raw)
-					}
-					if ec == "" {
-						ec = hexSum(h, f.Data)
-					}
-					fmt.Fprintf(&toc, "%s  <extracted-checksum style=\"%s\">%s</extracted-checksum>\n", indent, cms.HashName(h), ec)
-					fmt.Fprintf(&toc, "%s  <archived-checksum style=\"%s\">%s</archived-checksum>\n", indent, cms.HashName(h), ac)
-				}
-				fmt.Fprintf(&toc, "%s </data>\n", indent)
-			}
-			fmt.Fprintf(&toc, "%s</file>\n", indent)
-		}
-	}
-	write(root, "  ")
+	b.writeFiles(&toc, b.root, "  ")
 	toc.WriteString(" </toc>\n</xar>\n")
-	xml := toc.String()
-	if s.TweakTOC != nil {
-		xml = s.TweakTOC(xml)
+	return toc.String()
+}
+
+// writeFiles writes the <file> elements of n's children, in name order.
+func (b *archive) writeFiles(toc *strings.Builder, n *node, indent string) {
+	names := make([]string, 0, len(n.children))
+	for k := range n.children {
+		names = append(names, k)
 	}
+	sort.Strings(names)
+	for _, k := range names {
+		c := n.children[k]
+		fmt.Fprintf(toc, "%s<file id=\"%d\">\n", indent, c.id)
+		fmt.Fprintf(toc, "%s <name>%s</name>\n", indent, html.EscapeString(c.name))
+		if c.file == nil {
+			fmt.Fprintf(toc, "%s <type>directory</type>\n%s <mode>0755</mode>\n", indent, indent)
+			b.writeFiles(toc, c, indent+" ")
+		} else {
+			b.writeFileData(toc, c.file, indent)
+		}
+		fmt.Fprintf(toc, "%s</file>\n", indent)
+	}
+}
+
+// writeFileData writes the type, mode and <data> of the file f.
+func (b *archive) writeFileData(toc *strings.Builder, f *File, indent string) {
+	h := b.h
+	e := b.encs[f]
+	encoding := f.Encoding
+	if encoding == "" {
+		encoding = EncodingNone
+	}
+	fmt.Fprintf(toc, "%s <type>file</type>\n%s <mode>0644</mode>\n%s <data>\n", indent, indent, indent)
+	fmt.Fprintf(toc, "%s  <length>%d</length>\n%s  <offset>%d</offset>\n%s  <size>%d</size>\n", indent, e.length, indent, e.off, indent, len(f.Data))
+	fmt.Fprintf(toc, "%s  <encoding style=\"%s\"/>\n", indent, encoding)
+	if !f.NoChecksums {
+		raw := b.heap.Bytes()[e.off-b.heapOff : e.off-b.heapOff+e.length]
+		ac, ec := f.ArchivedChecksum, f.ExtractedChecksum
+		if ac == "" {
+			ac = hexSum(h, raw)
+		}
+		if ec == "" {
+			ec = hexSum(h, f.Data)
+		}
+		fmt.Fprintf(toc, "%s  <extracted-checksum style=\"%s\">%s</extracted-checksum>\n", indent, cms.HashName(h), ec)
+		fmt.Fprintf(toc, "%s  <archived-checksum style=\"%s\">%s</archived-checksum>\n", indent, cms.HashName(h), ac)
+	}
+	fmt.Fprintf(toc, "%s </data>\n", indent)
+}
+
+// assemble returns the archive with the table of contents xml: the
+// header, the compressed table of contents, then the heap. When the CMS
+// does not take the planned size it returns only the size it took.
+func (b *archive) assemble(xml string) ([]byte, *Layout, int) {
+	s, h := b.s, b.h
 	var ztoc bytes.Buffer
 	zw := zlib.NewWriter(&ztoc)
 	zw.Write([]byte(xml))
@@ -307,7 +356,7 @@ func (s Spec) build(cmsGuess, nonce int) ([]byte, *Layout, int) {
 	be.PutUint32(hdr[24:], algNumber(h))
 	out.Write(hdr[:])
 	out.Write(ztoc.Bytes())
-	lay.HeapStart = int64(out.Len())
+	b.lay.HeapStart = int64(out.Len())
 	out.Write(sum)
 	if s.Signer != nil {
 		signed := sum
@@ -321,15 +370,15 @@ func (s Spec) build(cmsGuess, nonce int) ([]byte, *Layout, int) {
 		out.Write(sig)
 	}
 	if s.CMS {
-		c := s.cms(cmsSigner, sum, nonce)
-		if len(c) != cmsSize {
+		c := s.cms(b.cmsSigner, sum, b.nonce)
+		if len(c) != b.cmsSize {
 			return nil, nil, len(c)
 		}
 		out.Write(c)
 	}
-	out.Write(heap.Bytes())
+	out.Write(b.heap.Bytes())
 	out.Write(s.ExtraHeap)
-	return out.Bytes(), lay, cmsSize
+	return out.Bytes(), b.lay, b.cmsSize
 }
 
 // cms signs the checksum sum as a detached CMS, as productsign does.

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"time"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
@@ -42,7 +43,6 @@ func hashName(h crypto.Hash) string { return cms.HashName(h) }
 // verifyCMS checks the CMS signature over the primary CodeDirectory and
 // everything that binds the signer to this slice.
 func (s *sliceState) verifyCMS(opts Options, payload []byte) {
-	primary := s.cds[0]
 	sigAt := s.slice.Offset + int64(s.sigOff)
 	if b := s.sb.find(slotSignature); b != nil {
 		sigAt += int64(b.off)
@@ -65,6 +65,24 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 		return
 	}
 	si := sd.Signers[0]
+	chk := s.checkCMSSigner(sd, si, sigAt)
+	s.checkCDHashAttrs(si, sigAt)
+	own.unsignedAttrs(si)
+	if chk.Cert == nil {
+		return
+	}
+	id := signing.NewIdentity(chk.Cert)
+	s.sig.Signer = &id
+	at := s.checkCMSTimestamp(opts, sd, si, &own)
+	s.checkCMSChain(opts, sd, chk.Cert, at, &own, sigAt)
+	s.checkTeamID(chk.Cert)
+}
+
+// checkCMSSigner checks the CMS's content type, its messageDigest against
+// the primary CodeDirectory, and its signature over the signed
+// attributes, and records the digests.
+func (s *sliceState) checkCMSSigner(sd *cms.SignedData, si *cms.SignerInfo, sigAt int64) cms.SignerCheck {
+	primary := s.cds[0]
 	if !sd.ContentType.Equal(cms.OIDData) || sd.RawContent != nil {
 		s.add(RuleSignatureInvalid, signing.SeverityError, signing.StatusInvalid, sigAt,
 			fmt.Sprintf("CMS must be detached id-data over the CodeDirectory (content type %s, attached content %t)", sd.ContentType, sd.RawContent != nil))
@@ -105,37 +123,45 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 		}
 		s.check(signing.CheckSignature, true, detail)
 	}
-	s.checkCDHashAttrs(si, sigAt)
-	own.unsignedAttrs(si)
-	if chk.Cert == nil {
-		return
-	}
-	id := signing.NewIdentity(chk.Cert)
-	s.sig.Signer = &id
+	return chk
+}
 
+// checkCMSTimestamp verifies the signer's RFC 3161 timestamp, if any,
+// notes its regions in own, and returns the time to check the chain at:
+// the timestamp's when it verifies, else opts.Time.
+func (s *sliceState) checkCMSTimestamp(opts Options, sd *cms.SignedData, si *cms.SignerInfo, own *cmsOwnership) time.Time {
 	at := opts.Time
-	if tok := si.UnsignedAttr(cms.OIDAttrTimeStampToken); tok != nil && len(tok.Values) > 0 {
-		ts := cms.VerifyTimestampToken(tok.Values[0], si.Signature, cms.TimestampOptions{Trust: opts.Trust})
-		own.nested.Add(sd, tok.Values[0], cms.TimestampTokenRegions(tok.Values[0], ts))
-		if !ts.Verified {
-			r, _ := cms.UnverifiedTimestampRegions(tok.Values[0], false, 0)
-			own.nested.Add(sd, tok.Values[0], r)
-		}
-		s.sig.Timestamp = ts
-		if ts.Verified {
-			at = ts.Time
-			s.check(signing.CheckTimestamp, true, "RFC 3161 timestamp at "+ts.Time.UTC().Format("2006-01-02T15:04:05Z")+" verifies; the chain is checked at that time")
-		} else {
-			detail := "timestamp does not verify, so it does not move the validation time: " + ts.Detail
-			if ts.Intact {
-				// "timestamp intact but its authority's chain …": the
-				// token is good, only its trust is not.
-				detail = ts.Detail + ", so it does not move the validation time"
-			}
-			s.check(signing.CheckTimestamp, false, detail)
-		}
+	tok := si.UnsignedAttr(cms.OIDAttrTimeStampToken)
+	if tok == nil || len(tok.Values) == 0 {
+		return at
 	}
-	cr := opts.Trust.VerifyChain(chk.Cert, sd.Certificates, signing.ChainOptions{
+	ts := cms.VerifyTimestampToken(tok.Values[0], si.Signature, cms.TimestampOptions{Trust: opts.Trust})
+	own.nested.Add(sd, tok.Values[0], cms.TimestampTokenRegions(tok.Values[0], ts))
+	if !ts.Verified {
+		r, _ := cms.UnverifiedTimestampRegions(tok.Values[0], false, 0)
+		own.nested.Add(sd, tok.Values[0], r)
+	}
+	s.sig.Timestamp = ts
+	if ts.Verified {
+		at = ts.Time
+		s.check(signing.CheckTimestamp, true, "RFC 3161 timestamp at "+ts.Time.UTC().Format("2006-01-02T15:04:05Z")+" verifies; the chain is checked at that time")
+	} else {
+		detail := "timestamp does not verify, so it does not move the validation time: " + ts.Detail
+		if ts.Intact {
+			// "timestamp intact but its authority's chain …": the
+			// token is good, only its trust is not.
+			detail = ts.Detail + ", so it does not move the validation time"
+		}
+		s.check(signing.CheckTimestamp, false, detail)
+	}
+	return at
+}
+
+// checkCMSChain verifies the signer leaf's chain at time at, records it
+// (in own too, whose certificates are then judged), and classifies the
+// signer by Apple's markers.
+func (s *sliceState) checkCMSChain(opts Options, sd *cms.SignedData, leaf *x509.Certificate, at time.Time, own *cmsOwnership, sigAt int64) {
+	cr := opts.Trust.VerifyChain(leaf, sd.Certificates, signing.ChainOptions{
 		Time:                    at,
 		Usage:                   x509.ExtKeyUsageCodeSigning,
 		AllowCriticalExtensions: signing.AppleMarkerExtensions(),
@@ -149,10 +175,16 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 	} else {
 		s.check(signing.CheckChain, false, cr.Problem)
 		s.add(RuleUntrustedChain, signing.SeverityError, signing.StatusUntrusted, sigAt,
-			fmt.Sprintf("signer %q does not chain to a trusted root: %s", signing.FormatName(chk.Cert.Subject), cr.Problem))
+			fmt.Sprintf("signer %q does not chain to a trusted root: %s", signing.FormatName(leaf.Subject), cr.Problem))
 	}
-	s.appleKind(chk.Cert, cr, sigAt)
-	ou := subjectOU(chk.Cert)
+	s.appleKind(leaf, cr, sigAt)
+}
+
+// checkTeamID checks that every CodeDirectory's team ID is the signing
+// certificate leaf's OU.
+func (s *sliceState) checkTeamID(leaf *x509.Certificate) {
+	primary := s.cds[0]
+	ou := subjectOU(leaf)
 	teamOK := true
 	for _, cd := range s.cds {
 		if cd.TeamID != "" && cd.TeamID != ou {
