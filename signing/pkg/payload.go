@@ -325,10 +325,13 @@ func kindOf(m fs.FileMode) string {
 	return "file"
 }
 
-// octal parses a field of ASCII octal digits.
+// octal parses a field of ASCII octal digits, and nothing else: a sign,
+// which strconv accepts, is refused, since libarchive's reader stops at
+// the first character that is not a digit and reads "+0000000100" as 0,
+// another entry boundary than the one checked here.
 func octal(b []byte) (int64, error) {
 	n, err := strconv.ParseInt(string(b), 8, 64)
-	if err != nil || n < 0 {
+	if err != nil || n < 0 || bytes.ContainsFunc(b, func(r rune) bool { return r < '0' || r > '7' }) {
 		return 0, fmt.Errorf("field %q is not octal", b)
 	}
 	return n, nil

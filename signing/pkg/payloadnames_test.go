@@ -1,6 +1,7 @@
 package pkg
 
 import (
+	"fmt"
 	"io/fs"
 	"strings"
 	"testing"
@@ -82,5 +83,33 @@ func TestAttackPayloadFolderSpellings(t *testing.T) {
 				t.Errorf("a/b reads %q", b)
 			}
 		})
+	}
+}
+
+// TestAttackCPIOSignedOctal: an odc header field written with a sign
+// ("+0000000116" for a file size) was read by strconv as 78, while
+// libarchive's reader stops at the sign and reads 0: the bytes shipgate
+// took for one file's data are, to such an extractor, the next entry (a
+// replaced App here), never checked. A field that is not all octal
+// digits is now malformed; the archive is not opened.
+func TestAttackCPIOSignedOctal(t *testing.T) {
+	hidden := pkgfile.CPIO([]pkgfile.CPIOFile{cpioEntry("./App.app/Contents/MacOS/App", 0o100755, "evil")})
+	hidden = hidden[:len(hidden)-odcHeaderLen-len("TRAILER!!!")-1] // the entry, not its trailer
+	archive := pkgfile.CPIO([]pkgfile.CPIOFile{
+		cpioEntry("./App.app/Contents/MacOS/App", 0o100755, "good"),
+		cpioEntry("./App.app/Contents/Resources/notes", 0o100644, string(hidden)),
+	})
+	// The second header's file size field, at bytes 65-76 of its header.
+	at := odcHeaderLen + len("./App.app/Contents/MacOS/App") + 1 + len("good") + 65
+	if got := string(archive[at : at+11]); got != fmt.Sprintf("%011o", len(hidden)) {
+		t.Fatalf("file size field %q", got)
+	}
+	copy(archive[at:], fmt.Sprintf("+%010o", len(hidden)))
+	fsys, got := cpioPackage(t, pkgfile.Gzip(archive))
+	if !strings.Contains(got, "pkg/payload-malformed") || !strings.Contains(got, "is not octal") {
+		t.Errorf("findings:\n%s", got)
+	}
+	if _, err := fs.Stat(fsys, "app.pkg/Payload/App.app"); err == nil {
+		t.Error("the payload was opened")
 	}
 }
