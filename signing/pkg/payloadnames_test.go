@@ -1,12 +1,15 @@
 package pkg
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io/fs"
 	"strings"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/pkgfile"
+	"github.com/ulikunitz/xz"
 )
 
 func cpioEntry(name string, mode uint32, data string) pkgfile.CPIOFile {
@@ -111,5 +114,36 @@ func TestAttackCPIOSignedOctal(t *testing.T) {
 	}
 	if _, err := fs.Stat(fsys, "app.pkg/Payload/App.app"); err == nil {
 		t.Error("the payload was opened")
+	}
+}
+
+// TestAttackPBZXStoredChunkDecoded: a pbzx chunk whose length is a whole
+// chunk's (the stream header's chunk size, or 16 MiB) is a stored chunk
+// to readers that tell stored chunks by length, as the published pbzx
+// readers do; starting with xz's magic, it was decoded here instead, and
+// the files checked were not the bytes such a reader installs. Refused as
+// ambiguous; the same xz chunk of another length still decodes.
+func TestAttackPBZXStoredChunkDecoded(t *testing.T) {
+	archive := pkgfile.CPIO([]pkgfile.CPIOFile{cpioEntry("./App.app/Contents/MacOS/App", 0o100755, "checked")})
+	var x bytes.Buffer
+	w, _ := xz.NewWriter(&x)
+	w.Write(archive)
+	w.Close()
+	stream := func(chunk int) []byte {
+		var b bytes.Buffer
+		b.WriteString("pbzx")
+		binary.Write(&b, binary.BigEndian, uint64(chunk))
+		binary.Write(&b, binary.BigEndian, uint64(0)) // the last chunk
+		binary.Write(&b, binary.BigEndian, uint64(x.Len()))
+		b.Write(x.Bytes())
+		return b.Bytes()
+	}
+	_, got := cpioPackage(t, stream(x.Len()))
+	if !strings.Contains(got, "pkg/payload-malformed") || !strings.Contains(got, "the two readings differ") {
+		t.Errorf("findings:\n%s", got)
+	}
+	fsys, got := cpioPackage(t, stream(1<<24))
+	if b, err := fs.ReadFile(fsys, "app.pkg/Payload/App.app/Contents/MacOS/App"); got != "" || string(b) != "checked" {
+		t.Errorf("findings %s, App %q, %v", got, b, err)
 	}
 }
