@@ -30,8 +30,9 @@ const maxSkippedFindings = 100
 // system macOS mounts (FAT, exFAT, NTFS, UDF, ISO 9660: dmg.DetectFileSystem),
 // a partition of LZFSE, ADC or LZMA chunks, no file system
 // (dmg/filesystem-not-opened);
-// a volume that does not read as one, or a second HFS+ or APFS volume in
-// another partition, which macOS mounts too (dmg/filesystem-malformed); files
+// a volume that does not read as one, a second HFS+ or APFS volume in
+// another partition, which macOS mounts too, or an HFS+ volume that also
+// reads as another file system (dmg/filesystem-malformed); files
 // compressed by HFS+ transparent compression (dmg/file-not-opened); bytes
 // of the volume no file's data carries (volumeExtras).
 func openDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
@@ -124,6 +125,7 @@ func openDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 			return emptyFS{}, finds, nil
 		}
 		otherFileSystems(im, idx, take, add)
+		polyglotVolume(pr, idx, add)
 		mappedFileSystems(im, idx, take, add)
 		for _, p := range vol.Problems {
 			add(dmg.RuleFilesystemMalformed, signing.SeverityError, p.Path, -1, "HFS+ volume of partition %d: %s (at volume offset %#x); the entry was left out", idx, p.Reason, p.Offset)

@@ -49,7 +49,9 @@
 // Not read: other compressed files (data in the resource fork, types 4
 // and up, LZVN, LZFSE: listed in Volume.Skipped and left out), directory
 // hard links, the content of resource forks and extended attributes
-// (only inventoried), the journal (a volume is read as its B-trees say),
+// (only inventoried), the journal (a volume is read as its B-trees say;
+// a journal holding transactions not replayed, which macOS would replay
+// over them, is a Problem),
 // the alternate volume header, B-tree files of more than eight extents,
 // data in a fork's last block past its end (inside a structure read),
 // and Unicode normalization
@@ -292,6 +294,7 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 		v.treeSlack(t, zs)
 	}
 	v.reservedSlack(zs)
+	v.pendingJournal()
 	v.attrs, v.pathOf, v.rsrcOf = nil, nil, nil
 	return v, nil
 }

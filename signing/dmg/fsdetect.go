@@ -33,7 +33,8 @@ const (
 // names at byte 3 of the boot sector), FAT (a BIOS parameter block of
 // valid sizes, whatever its jump and signature bytes), UDF (an NSR02 or
 // NSR03 descriptor in the Volume Recognition Sequence at byte 32768) and
-// ISO 9660 (CD001 at byte 32769); "" for none. macOS mounts every one of
+// ISO 9660 (CD001 at byte 32769, or High Sierra's CDROM at byte 32777,
+// which macOS's cd9660 mounts too); "" for none. macOS mounts every one of
 // them from a disk image, so a partition that holds one carries files
 // too. Each signature is read on its own (a sector that does not decode
 // hides only the signatures in it), and it never fails: what cannot be
@@ -108,23 +109,28 @@ func isFATBootSector(b []byte) bool {
 // descriptor is among the first 16 slots of 2048 bytes (the Volume
 // Recognition Sequence, whose descriptors take a sector each, 4096 bytes
 // on such media; a UDF bridge disc starts with ISO 9660's), ISO 9660 when
-// the first descriptor is CD001, else "".
+// the first descriptor is CD001 or, in the High Sierra format that
+// preceded ISO 9660 (its standard identifier 8 bytes further on), CDROM,
+// else "".
 func volumeDescriptors(read func(b []byte, off int64) []byte) string {
-	var id [6]byte
+	var id [14]byte
 	first := ""
 	for k := range vrsCount {
 		d := read(id[:], vrsAt+int64(k)*2048)
-		if len(d) < len(id) {
+		if len(d) < 6 {
 			break
 		}
 		if k == 0 {
 			first = string(d[1:6])
+			if len(d) == len(id) && string(d[9:14]) == "CDROM" {
+				first = "CDROM"
+			}
 		}
 		if s := string(d[1:6]); s == "NSR02" || s == "NSR03" {
 			return FSUDF
 		}
 	}
-	if first == "CD001" {
+	if first == "CD001" || first == "CDROM" {
 		return FSISO9660
 	}
 	return ""

@@ -240,7 +240,7 @@ func (pr *PartitionReader) decode(c Chunk, want int64) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(int(min(want, 64<<10+8*c.Length)))
 	if c.Type == ChunkZlib {
-		return inflateCharged(&buf, r, want, pr.opts.Take)
+		return inflateCharged(&buf, r, want, pr.opts.Take, &pr.im.zeroCredit)
 	}
 	n, err := io.CopyN(&buf, r, want)
 	switch {

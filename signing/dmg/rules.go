@@ -35,8 +35,10 @@ const (
 	RuleFilesystemNotOpened signing.Rule = "dmg/filesystem-not-opened"
 	// RuleFilesystemMalformed reports a file system inside the image
 	// (HFS+, APFS) that cannot be read as one: its volume header, B-trees or
-	// records are inconsistent, or a second file system sits beside it in
-	// another partition, so its files are not all verified.
+	// records are inconsistent, an HFS+ journal holds transactions not
+	// replayed (macOS replays them over what was read when it mounts the
+	// volume), or a second file system sits beside it in another
+	// partition, so its files are not all verified.
 	RuleFilesystemMalformed signing.Rule = "dmg/filesystem-malformed"
 	// RuleFileNotOpened reports a file of the image's file system whose
 	// content is not read (HFS+ transparent compression, a hard link whose

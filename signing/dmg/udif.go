@@ -238,6 +238,9 @@ type Image struct {
 	Findings []signing.Finding `json:"-"`
 	// xmlOK says the plist parsed and its blkx array was read.
 	xmlOK bool
+	// zeroCredit is the zlib-inflated zeros still charged at a discount
+	// (zerocharge.go), shared by every partition reader of the image.
+	zeroCredit zeroCredit
 }
 
 func (im *Image) add(rule signing.Rule, sev signing.Severity, off int64, format string, args ...any) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 )
 
 // A zlib chunk's decoded bytes are charged to the expansion budget
@@ -13,19 +14,47 @@ import (
 // Free space that a tool compressed rather than stored as zero-fill
 // (hdiutil writes zero-fill chunks; other image builders zlib whatever
 // the volume holds) is then read for the free-space and slack checks
-// without spending the budget that the files' bytes need, while a run
-// of zeros is still bounded: at most zeroDiscount times the budget.
+// without spending the budget that the files' bytes need. The discount
+// covers at most MaxDiscountedZeros bytes of one image (all its partition
+// readers together); zeros past them are charged whole. Without that
+// cap a hostile image inflates zeroDiscount times the budget in zeros (32
+// GiB, about a minute of CPU, at the 4 GiB minimum budget): with it, what
+// an image inflates stays within the budget plus 3.5 GiB.
 const (
 	zeroPiece    = 64 << 10
 	zeroDiscount = 8
+	// MaxDiscountedZeros is how many zlib-inflated zero bytes of one
+	// image are charged at 1/8 of their size.
+	MaxDiscountedZeros = 4 << 30
 )
+
+// maxDiscountedZeros is MaxDiscountedZeros, lowered by tests.
+var maxDiscountedZeros int64 = MaxDiscountedZeros
+
+// zeroCredit counts the discounted zeros an image has inflated (safe
+// for concurrent use).
+type zeroCredit struct{ used atomic.Int64 }
+
+// grant reports whether n more zeros may be charged at the discount, and
+// counts them when they may.
+func (z *zeroCredit) grant(n int64) bool {
+	if z == nil {
+		return true
+	}
+	if z.used.Add(n) <= maxDiscountedZeros {
+		return true
+	}
+	z.used.Add(-n)
+	return false
+}
 
 // zeroPieceBuf is compared against to tell a piece of zeros.
 var zeroPieceBuf [zeroPiece]byte
 
-// pieceCost is what the decoded piece b costs the expansion budget.
-func pieceCost(b []byte) int64 {
-	if bytes.Equal(b, zeroPieceBuf[:len(b)]) {
+// pieceCost is what the decoded piece b costs the expansion budget: zeros
+// cost an eighth while credit grants them.
+func pieceCost(b []byte, credit *zeroCredit) int64 {
+	if bytes.Equal(b, zeroPieceBuf[:len(b)]) && credit.grant(int64(len(b))) {
 		return (int64(len(b)) + zeroDiscount - 1) / zeroDiscount
 	}
 	return int64(len(b))
@@ -35,7 +64,7 @@ func pieceCost(b []byte) int64 {
 // each piece to take (nil charges nothing) once it is decoded, and stops
 // with ErrExpansion at the first piece take refuses: at most one piece is
 // decoded past the budget.
-func inflateCharged(buf *bytes.Buffer, r io.Reader, want int64, take func(int64) bool) ([]byte, error) {
+func inflateCharged(buf *bytes.Buffer, r io.Reader, want int64, take func(int64) bool, credit *zeroCredit) ([]byte, error) {
 	for int64(buf.Len()) < want {
 		start := buf.Len()
 		n, err := io.CopyN(buf, r, min(zeroPiece, want-int64(start)))
@@ -45,7 +74,7 @@ func inflateCharged(buf *bytes.Buffer, r io.Reader, want int64, take func(int64)
 		case err != nil:
 			return nil, err
 		}
-		if take != nil && !take(pieceCost(buf.Bytes()[start:])) {
+		if take != nil && !take(pieceCost(buf.Bytes()[start:], credit)) {
 			return nil, ErrExpansion
 		}
 	}

@@ -69,3 +69,50 @@ func TestPartitionZeroChunksDiscounted(t *testing.T) {
 		t.Errorf("one byte short of the cost: %v", err)
 	}
 }
+
+// TestAttackZeroDiscountUnbounded: an image whose volume is zlib-compressed
+// zeros (a 32 MiB file inflates 32 GiB of them) used to be read up to
+// eight times the expansion budget, a minute of CPU at the 4 GiB minimum.
+// The discount now covers at most maxDiscountedZeros bytes of one image,
+// shared by all its partition readers: past them zeros are charged whole,
+// so what the image inflates stays within the budget plus 7/8 of the cap.
+func TestAttackZeroDiscountUnbounded(t *testing.T) {
+	defer func(old int64) { maxDiscountedZeros = old }(maxDiscountedZeros)
+	maxDiscountedZeros = 4 << 20
+	vol := append(volume(64<<10), make([]byte, 24<<20)...)
+	img, _ := dmgfile.Build(dmgfile.Spec{HFS: vol})
+	im, err := NewReader(bytes.NewReader(img), int64(len(img)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, _ := im.FileSystemPartition()
+	read := func() (charged, inflated int64) {
+		pr, err := im.OpenPartition(idx, PartitionOptions{Take: func(n int64) bool { charged += n; return true }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pr.ReadAt(make([]byte, pr.Size()), 0); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range pr.chunks {
+			if c.Type == ChunkZlib || c.Type == ChunkRaw {
+				inflated += int64(c.Sectors) * SectorSize
+			}
+		}
+		return charged, inflated
+	}
+	c1, i1 := read()
+	c2, i2 := read() // a second reader of the same image: no credit left
+	if i1 < 16<<20 {
+		t.Fatalf("only %d bytes of zlib and raw chunks: the fixture stores its zeros otherwise", i1)
+	}
+	if c1 >= i1 {
+		t.Errorf("first read charged %d for %d inflated bytes: no discount", c1, i1)
+	}
+	if c2 != i2 {
+		t.Errorf("second read charged %d for %d inflated bytes: the credit was granted again", c2, i2)
+	}
+	if discount := i1 + i2 - c1 - c2; discount > maxDiscountedZeros*7/8 {
+		t.Errorf("%d bytes inflated free of charge, over 7/8 of the %d-byte cap", discount, maxDiscountedZeros)
+	}
+}

@@ -108,6 +108,9 @@ func (p *pbzxReader) Read(b []byte) (int, error) {
 	}
 }
 
+// pbzxChunk is the chunk size Apple's pbzx streams declare (16 MiB).
+const pbzxChunk = 1 << 24
+
 func (p *pbzxReader) next() error {
 	var h [16]byte
 	if !p.started {
@@ -133,7 +136,14 @@ func (p *pbzxReader) next() error {
 	}
 	data := io.LimitReader(p.r, int64(n))
 	magic, _ := p.r.Peek(6)
-	if n >= 6 && bytes.Equal(magic, []byte{0xfd, '7', 'z', 'X', 'Z', 0}) {
+	isXZ := n >= 6 && bytes.Equal(magic, []byte{0xfd, '7', 'z', 'X', 'Z', 0})
+	if isXZ && (n == p.chunk || n == pbzxChunk) {
+		// Readers of pbzx tell a stored chunk by its length (that of a
+		// whole chunk), not by its first bytes: they would copy these
+		// bytes as they are while they are decoded here.
+		return fmt.Errorf("pbzx chunk of %d bytes, a whole chunk's length, which readers take as stored, starts as an xz stream, which is decoded here: the two readings differ", n)
+	}
+	if isXZ {
 		xr, err := xz.NewReader(data)
 		if err != nil {
 			return fmt.Errorf("pbzx chunk: %w", err)
@@ -325,10 +335,13 @@ func kindOf(m fs.FileMode) string {
 	return "file"
 }
 
-// octal parses a field of ASCII octal digits.
+// octal parses a field of ASCII octal digits, and nothing else: a sign,
+// which strconv accepts, is refused, since libarchive's reader stops at
+// the first character that is not a digit and reads "+0000000100" as 0,
+// another entry boundary than the one checked here.
 func octal(b []byte) (int64, error) {
 	n, err := strconv.ParseInt(string(b), 8, 64)
-	if err != nil || n < 0 {
+	if err != nil || n < 0 || bytes.ContainsFunc(b, func(r rune) bool { return r < '0' || r > '7' }) {
 		return 0, fmt.Errorf("field %q is not octal", b)
 	}
 	return n, nil

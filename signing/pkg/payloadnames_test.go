@@ -1,11 +1,15 @@
 package pkg
 
 import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
 	"io/fs"
 	"strings"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/pkgfile"
+	"github.com/ulikunitz/xz"
 )
 
 func cpioEntry(name string, mode uint32, data string) pkgfile.CPIOFile {
@@ -82,5 +86,64 @@ func TestAttackPayloadFolderSpellings(t *testing.T) {
 				t.Errorf("a/b reads %q", b)
 			}
 		})
+	}
+}
+
+// TestAttackCPIOSignedOctal: an odc header field written with a sign
+// ("+0000000116" for a file size) was read by strconv as 78, while
+// libarchive's reader stops at the sign and reads 0: the bytes shipgate
+// took for one file's data are, to such an extractor, the next entry (a
+// replaced App here), never checked. A field that is not all octal
+// digits is now malformed; the archive is not opened.
+func TestAttackCPIOSignedOctal(t *testing.T) {
+	hidden := pkgfile.CPIO([]pkgfile.CPIOFile{cpioEntry("./App.app/Contents/MacOS/App", 0o100755, "evil")})
+	hidden = hidden[:len(hidden)-odcHeaderLen-len("TRAILER!!!")-1] // the entry, not its trailer
+	archive := pkgfile.CPIO([]pkgfile.CPIOFile{
+		cpioEntry("./App.app/Contents/MacOS/App", 0o100755, "good"),
+		cpioEntry("./App.app/Contents/Resources/notes", 0o100644, string(hidden)),
+	})
+	// The second header's file size field, at bytes 65-76 of its header.
+	at := odcHeaderLen + len("./App.app/Contents/MacOS/App") + 1 + len("good") + 65
+	if got := string(archive[at : at+11]); got != fmt.Sprintf("%011o", len(hidden)) {
+		t.Fatalf("file size field %q", got)
+	}
+	copy(archive[at:], fmt.Sprintf("+%010o", len(hidden)))
+	fsys, got := cpioPackage(t, pkgfile.Gzip(archive))
+	if !strings.Contains(got, "pkg/payload-malformed") || !strings.Contains(got, "is not octal") {
+		t.Errorf("findings:\n%s", got)
+	}
+	if _, err := fs.Stat(fsys, "app.pkg/Payload/App.app"); err == nil {
+		t.Error("the payload was opened")
+	}
+}
+
+// TestAttackPBZXStoredChunkDecoded: a pbzx chunk whose length is a whole
+// chunk's (the stream header's chunk size, or 16 MiB) is a stored chunk
+// to readers that tell stored chunks by length, as the published pbzx
+// readers do; starting with xz's magic, it was decoded here instead, and
+// the files checked were not the bytes such a reader installs. Refused as
+// ambiguous; the same xz chunk of another length still decodes.
+func TestAttackPBZXStoredChunkDecoded(t *testing.T) {
+	archive := pkgfile.CPIO([]pkgfile.CPIOFile{cpioEntry("./App.app/Contents/MacOS/App", 0o100755, "checked")})
+	var x bytes.Buffer
+	w, _ := xz.NewWriter(&x)
+	w.Write(archive)
+	w.Close()
+	stream := func(chunk int) []byte {
+		var b bytes.Buffer
+		b.WriteString("pbzx")
+		binary.Write(&b, binary.BigEndian, uint64(chunk))
+		binary.Write(&b, binary.BigEndian, uint64(0)) // the last chunk
+		binary.Write(&b, binary.BigEndian, uint64(x.Len()))
+		b.Write(x.Bytes())
+		return b.Bytes()
+	}
+	_, got := cpioPackage(t, stream(x.Len()))
+	if !strings.Contains(got, "pkg/payload-malformed") || !strings.Contains(got, "the two readings differ") {
+		t.Errorf("findings:\n%s", got)
+	}
+	fsys, got := cpioPackage(t, stream(1<<24))
+	if b, err := fs.ReadFile(fsys, "app.pkg/Payload/App.app/Contents/MacOS/App"); got != "" || string(b) != "checked" {
+		t.Errorf("findings %s, App %q, %v", got, b, err)
 	}
 }
