@@ -1,7 +1,6 @@
 package apfs
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -344,6 +343,3 @@ func (v *Volume) TotalSize() uint64 {
 	}
 	return t
 }
-
-// errIsDir results when a folder is read.
-var errIsDir = errors.New("is a directory")
