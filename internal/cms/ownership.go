@@ -378,16 +378,20 @@ func sortRegions(r []Region) []Region {
 	return r
 }
 
-// MaxUnverifiedSigned is the most bytes of signed attributes and content
-// that a timestamp which does not verify may hold and still be taken for a
-// real one that failed (an authority the trust store lacks, an expired
-// certificate): a real token's TSTInfo and signed attributes, or a legacy
-// countersignature's signed attributes, are a few hundred bytes.
-const MaxUnverifiedSigned = 1024
+// MaxUnverifiedSigned is the most bytes of signed attributes, content and
+// signature values that a timestamp which does not verify may hold and
+// still be taken for a real one that failed (an authority the trust store
+// lacks, an expired certificate): a real token's TSTInfo and signed
+// attributes, or a legacy countersignature's signed attributes, are a few
+// hundred bytes, and a signature value at most 512 (RSA-4096), so two real
+// timestamps that failed fit.
+const MaxUnverifiedSigned = 1536
 
 // UnverifiedTimestampRegions returns what nobody owns in a timestamp that
 // did not verify, offsets counted from its start, and the bytes of signed
-// attributes and content it holds. No signature vouches for them: when
+// attributes, content and signature values it holds (a signature that
+// does not verify is bytes of the signer's choosing, as long as they
+// like). No signature vouches for them: when
 // they hold more than MaxUnverifiedSigned bytes together with before (the
 // bytes of the signature's earlier timestamps that did not verify, so that
 // many small ones add up), the whole value is a payload region. A value
@@ -411,11 +415,11 @@ func UnverifiedTimestampRegions(val []byte, legacy bool, before int) ([]Region, 
 		signers, n = sd.Signers, len(sd.Content)
 	}
 	for _, si := range signers {
-		n += len(si.RawSignedAttrs)
+		n += len(si.RawSignedAttrs) + len(si.Signature)
 	}
 	if before+n <= MaxUnverifiedSigned {
 		return nil, n
 	}
 	return []Region{{Offset: 0, Len: len(val), Payload: true,
-		Reason: fmt.Sprintf("timestamp that does not verify, with %d bytes of signed attributes and content (%d with the signature's other such timestamps, more than a real one's %d): no signature vouches for them", n, before+n, MaxUnverifiedSigned)}}, n
+		Reason: fmt.Sprintf("timestamp that does not verify, with %d bytes of signed attributes, content and signature (%d with the signature's other such timestamps, more than a real one's %d): no signature vouches for them", n, before+n, MaxUnverifiedSigned)}}, n
 }

@@ -1,0 +1,116 @@
+package authenticode
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/cms"
+	"github.com/shipgate/shipgate/internal/pefile"
+	"github.com/shipgate/shipgate/internal/pefile/fixtures"
+	"github.com/shipgate/shipgate/internal/testpki"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// swapElement returns der with the DER element old (found by its whole
+// encoding, at any depth of constructed elements) replaced by repl, the
+// lengths of the elements around it rewritten. Tags must be one byte.
+func swapElement(t *testing.T, der, old, repl []byte) []byte {
+	t.Helper()
+	if bytes.Equal(der, old) {
+		return repl
+	}
+	var e asn1.RawValue
+	if rest, err := asn1.Unmarshal(der, &e); err != nil || len(rest) != 0 {
+		t.Fatalf("swapElement: %v (%d bytes left)", err, len(rest))
+	}
+	if !e.IsCompound || !bytes.Contains(der, old) {
+		return der
+	}
+	var kids [][]byte
+	for rest := e.Bytes; len(rest) > 0; {
+		var k asn1.RawValue
+		var err error
+		if rest, err = asn1.Unmarshal(rest, &k); err != nil {
+			t.Fatal(err)
+		}
+		kids = append(kids, swapElement(t, k.FullBytes, old, repl))
+	}
+	return testpki.TLV(der[0], kids...)
+}
+
+// padSignature returns the timestamp ts (a legacy countersignature
+// SignerInfo, or an RFC 3161 token) with its signer's signature value
+// replaced by size bytes of data.
+func padSignature(t *testing.T, ts []byte, legacy bool, size int) []byte {
+	t.Helper()
+	var si *cms.SignerInfo
+	if legacy {
+		var err error
+		if si, err = cms.ParseSignerInfo(ts); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		sd, err := cms.Parse(ts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		si = sd.Signers[0]
+	}
+	return swapElement(t, ts, testpki.TLV(0x04, si.Signature), testpki.TLV(0x04, bytes.Repeat([]byte("HIDDEN!!"), size/8)))
+}
+
+// TestAttackUnverifiedTimestampSignatureValue: a timestamp that does not
+// verify is taken for a real one that failed as long as its signed bytes
+// stay small, but its signature value was not counted: 40 KB of data as a
+// legacy countersignature's or an RFC 3161 token's signature passed as
+// valid beside a timestamp-invalid warning. The signature value now counts
+// with the signed bytes: unowned signature data, an error.
+func TestAttackUnverifiedTimestampSignatureValue(t *testing.T) {
+	trust := fixtureTrust(t)
+	at := fixtures.Now.AddDate(0, -1, 0)
+	for _, legacy := range []bool{true, false} {
+		for _, size := range []int{4096, 40000} {
+			stamp := func(p *fixtures.PKI, sig []byte) (tokens, leg [][]byte) {
+				if legacy {
+					return nil, [][]byte{padSignature(t, p.TSA.Countersign(crypto.SHA256, sig, at), true, size)}
+				}
+				return [][]byte{padSignature(t, p.TSA.TimestampToken(crypto.SHA256, sig, at, p.Root), false, size)}, nil
+			}
+			b := stampsFor(t, stamp, func(tok, leg [][]byte) []testpki.Attr {
+				if legacy {
+					return []testpki.Attr{{Type: pefile.OIDCounterSignature, Values: leg}}
+				}
+				return []testpki.Attr{{Type: pefile.OIDRFC3161CounterSign, Values: tok}}
+			})
+			res := verifyBytes(t, b, Options{Trust: trust, Time: fixtures.Now})
+			if res.Status != signing.StatusInvalid || len(findingsOf(res, RuleUnownedSignatureData)) != 1 {
+				t.Errorf("legacy=%v, %d bytes: status %s, findings %+v; want invalid with unowned signature data", legacy, size, res.Status, res.Findings)
+			}
+		}
+	}
+}
+
+// TestUntrustedTimestampsValid: a real pair of timestamps that fail (a
+// legacy countersignature and an RFC 3161 token from an authority the trust
+// store lacks) are a warning; the signature stays valid.
+func TestUntrustedTimestampsValid(t *testing.T) {
+	trust := fixtureTrust(t)
+	at := fixtures.Now.AddDate(0, -1, 0)
+	stamp := func(p *fixtures.PKI, sig []byte) (tokens, legacy [][]byte) {
+		eku, _ := asn1.Marshal([]asn1.ObjectIdentifier{{1, 3, 6, 1, 5, 5, 7, 3, 8}})
+		tsa := p.OtherRoot.Issue(testpki.Spec{CommonName: "Unknown TSA", KeyN: 16, EKU: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping},
+			ExtraExtensions: []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 37}, Critical: true, Value: eku}}})
+		return [][]byte{tsa.TimestampToken(crypto.SHA384, sig, at, p.OtherRoot)}, [][]byte{tsa.Countersign(crypto.SHA256, sig, at)}
+	}
+	b := stampsFor(t, stamp, func(tok, leg [][]byte) []testpki.Attr {
+		return []testpki.Attr{{Type: pefile.OIDRFC3161CounterSign, Values: tok}, {Type: pefile.OIDCounterSignature, Values: leg}}
+	})
+	res := verifyBytes(t, b, Options{Trust: trust, Time: fixtures.Now})
+	if res.Status != signing.StatusValid || len(findingsOf(res, RuleUnownedSignatureData)) != 0 || len(findingsOf(res, RuleTimestampInvalid)) != 1 {
+		t.Errorf("status %s, findings %+v; want valid with a timestamp-invalid warning", res.Status, res.Findings)
+	}
+}
