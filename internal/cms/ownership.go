@@ -391,14 +391,16 @@ const MaxUnverifiedSigned = 1536
 // did not verify, offsets counted from its start, and the bytes of signed
 // attributes, content and signature values it holds (a signature that
 // does not verify is bytes of the signer's choosing, as long as they
-// like). No signature vouches for them: when
+// like), and its signer identifiers when they name none of certs (the
+// enclosing SignedData's certificates; a token's own are added). No
+// signature vouches for them: when
 // they hold more than MaxUnverifiedSigned bytes together with before (the
 // bytes of the signature's earlier timestamps that did not verify, so that
 // many small ones add up), the whole value is a payload region. A value
 // that does not parse as a timestamp at all (legacy says a PKCS#9
 // countersignature SignerInfo, else an RFC 3161 token) is a region of its
 // own size. Its certificates are judged as usual.
-func UnverifiedTimestampRegions(val []byte, legacy bool, before int) ([]Region, int) {
+func UnverifiedTimestampRegions(val []byte, legacy bool, before int, certs []*x509.Certificate) ([]Region, int) {
 	var signers []*SignerInfo
 	n := 0
 	if legacy {
@@ -413,9 +415,18 @@ func UnverifiedTimestampRegions(val []byte, legacy bool, before int) ([]Region, 
 			return []Region{newRegion(0, len(val), "time-stamp token that does not parse (%v)", err)}, 0
 		}
 		signers, n = sd.Signers, len(sd.Content)
+		certs = append(slices.Clip(certs), sd.Certificates...)
 	}
 	for _, si := range signers {
 		n += len(si.RawSignedAttrs) + len(si.Signature)
+		if FindCertificate(si, certs) == nil {
+			// An identifier that names no certificate here is bytes of
+			// the signer's choosing too.
+			n += len(si.IssuerRaw) + len(si.SubjectKeyID)
+			if si.Serial != nil {
+				n += len(si.Serial.Bytes())
+			}
+		}
 	}
 	if before+n <= MaxUnverifiedSigned {
 		return nil, n

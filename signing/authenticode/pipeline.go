@@ -320,7 +320,7 @@ func (j *judgement) timestamps() {
 				continue
 			}
 			if !ts.Verified {
-				r, n := cms.UnverifiedTimestampRegions(val, legacy, unverified)
+				r, n := cms.UnverifiedTimestampRegions(val, legacy, unverified, sd.Certificates)
 				unverified += n
 				j.own.nested.Add(sd, val, r)
 			}

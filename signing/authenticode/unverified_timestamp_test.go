@@ -114,3 +114,58 @@ func TestUntrustedTimestampsValid(t *testing.T) {
 		t.Errorf("status %s, findings %+v; want valid with a timestamp-invalid warning", res.Status, res.Findings)
 	}
 }
+
+// padIssuer returns the timestamp ts (as for padSignature) with its
+// signer's identifier naming an issuer that holds size bytes of data, so
+// that it names no certificate.
+func padIssuer(t *testing.T, ts []byte, legacy bool, size int) []byte {
+	t.Helper()
+	var si *cms.SignerInfo
+	if legacy {
+		var err error
+		if si, err = cms.ParseSignerInfo(ts); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		sd, err := cms.Parse(ts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		si = sd.Signers[0]
+	}
+	serial, err := asn1.Marshal(si.Serial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cn, _ := asn1.Marshal(asn1.ObjectIdentifier{2, 5, 4, 3})
+	name := testpki.TLV(0x30, testpki.TLV(0x31, testpki.TLV(0x30, cn, testpki.TLV(0x0c, bytes.Repeat([]byte("HIDDEN!!"), size/8)))))
+	return swapElement(t, ts, testpki.TLV(0x30, si.IssuerRaw, serial), testpki.TLV(0x30, name, serial))
+}
+
+// TestAttackUnverifiedTimestampSignerIdentifier: a timestamp whose signer
+// identifier names no certificate does not verify, and its issuer name was
+// nobody's bytes yet counted for nothing: 32 KB of data in it passed as
+// valid beside a timestamp-invalid warning. Such an identifier now counts
+// with the timestamp's signed bytes: unowned signature data, an error.
+func TestAttackUnverifiedTimestampSignerIdentifier(t *testing.T) {
+	trust := fixtureTrust(t)
+	at := fixtures.Now.AddDate(0, -1, 0)
+	for _, legacy := range []bool{true, false} {
+		stamp := func(p *fixtures.PKI, sig []byte) (tokens, leg [][]byte) {
+			if legacy {
+				return nil, [][]byte{padIssuer(t, p.TSA.Countersign(crypto.SHA256, sig, at), true, 32000)}
+			}
+			return [][]byte{padIssuer(t, p.TSA.TimestampToken(crypto.SHA256, sig, at, p.Root), false, 32000)}, nil
+		}
+		b := stampsFor(t, stamp, func(tok, leg [][]byte) []testpki.Attr {
+			if legacy {
+				return []testpki.Attr{{Type: pefile.OIDCounterSignature, Values: leg}}
+			}
+			return []testpki.Attr{{Type: pefile.OIDRFC3161CounterSign, Values: tok}}
+		})
+		res := verifyBytes(t, b, Options{Trust: trust, Time: fixtures.Now})
+		if res.Status != signing.StatusInvalid || len(findingsOf(res, RuleUnownedSignatureData)) != 1 {
+			t.Errorf("legacy=%v: status %s, findings %+v; want invalid with unowned signature data", legacy, res.Status, res.Findings)
+		}
+	}
+}

@@ -118,7 +118,7 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 		ts := cms.VerifyTimestampToken(tok.Values[0], si.Signature, cms.TimestampOptions{Trust: opts.Trust})
 		own.nested.Add(sd, tok.Values[0], cms.TimestampTokenRegions(tok.Values[0], ts))
 		if !ts.Verified {
-			r, _ := cms.UnverifiedTimestampRegions(tok.Values[0], false, 0)
+			r, _ := cms.UnverifiedTimestampRegions(tok.Values[0], false, 0, sd.Certificates)
 			own.nested.Add(sd, tok.Values[0], r)
 		}
 		s.sig.Timestamp = ts
