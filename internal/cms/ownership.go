@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/x509"
+	"encoding/asn1"
 	"errors"
 	"fmt"
 	"github.com/shipgate/shipgate/internal/x509name"
@@ -391,7 +392,7 @@ const MaxUnverifiedSigned = 1536
 // did not verify, offsets counted from its start, and the bytes of signed
 // attributes, content and signature values it holds (a signature that
 // does not verify is bytes of the signer's choosing, as long as they
-// like), and its signer identifiers when they name none of certs (the
+// like), a token's content type if not TSTInfo, and its signer identifiers when they name none of certs (the
 // enclosing SignedData's certificates; a token's own are added). No
 // signature vouches for them: when
 // they hold more than MaxUnverifiedSigned bytes together with before (the
@@ -416,6 +417,10 @@ func UnverifiedTimestampRegions(val []byte, legacy bool, before int, certs []*x5
 		}
 		signers, n = sd.Signers, len(sd.Content)
 		certs = append(slices.Clip(certs), sd.Certificates...)
+		if !sd.ContentType.Equal(OIDTSTInfo) {
+			// Any content type's arcs are bytes of the signer's choosing.
+			n += oidLen(sd.ContentType)
+		}
 	}
 	for _, si := range signers {
 		n += len(si.RawSignedAttrs) + len(si.Signature)
@@ -433,4 +438,13 @@ func UnverifiedTimestampRegions(val []byte, legacy bool, before int, certs []*x5
 	}
 	return []Region{{Offset: 0, Len: len(val), Payload: true,
 		Reason: fmt.Sprintf("timestamp that does not verify, with %d bytes of signed attributes, content and signature (%d with the signature's other such timestamps, more than a real one's %d): no signature vouches for them", n, before+n, MaxUnverifiedSigned)}}, n
+}
+
+// oidLen returns the length of oid's DER encoding, tag and length included.
+func oidLen(oid asn1.ObjectIdentifier) int {
+	b, err := asn1.Marshal(oid)
+	if err != nil {
+		return 0
+	}
+	return len(b)
 }

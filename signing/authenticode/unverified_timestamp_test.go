@@ -169,3 +169,35 @@ func TestAttackUnverifiedTimestampSignerIdentifier(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackUnverifiedTimestampContentType: an RFC 3161 token whose
+// content type is not TSTInfo does not verify, and the type's OID was
+// counted for nothing: 20 KB of arcs passed as valid beside a
+// timestamp-invalid warning (whose detail printed them all). It now counts
+// with the token's signed bytes: unowned signature data, an error.
+func TestAttackUnverifiedTimestampContentType(t *testing.T) {
+	trust := fixtureTrust(t)
+	tstInfo, _ := asn1.Marshal(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 1, 4})
+	long := testpki.TLV(0x06, append([]byte{0x2a}, bytes.Repeat([]byte{0x01}, 20000)...))
+	stamp := func(p *fixtures.PKI, sig []byte) (tokens, leg [][]byte) {
+		tok := p.TSA.TimestampToken(crypto.SHA256, sig, fixtures.Now.AddDate(0, -1, 0), p.Root)
+		sd, err := cms.Parse(tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		content := testpki.TLV(0xa0, testpki.TLV(0x04, sd.Content))
+		return [][]byte{swapElement(t, tok, testpki.TLV(0x30, tstInfo, content), testpki.TLV(0x30, long, content))}, nil
+	}
+	b := stampsFor(t, stamp, func(tok, _ [][]byte) []testpki.Attr {
+		return []testpki.Attr{{Type: pefile.OIDRFC3161CounterSign, Values: tok}}
+	})
+	res := verifyBytes(t, b, Options{Trust: trust, Time: fixtures.Now})
+	if res.Status != signing.StatusInvalid || len(findingsOf(res, RuleUnownedSignatureData)) != 1 {
+		t.Errorf("status %s, findings %+v; want invalid with unowned signature data", res.Status, res.Findings)
+	}
+	for _, f := range findingsOf(res, RuleTimestampInvalid) {
+		if len(f.Message) > 500 {
+			t.Errorf("timestamp-invalid message of %d bytes", len(f.Message))
+		}
+	}
+}
