@@ -201,3 +201,34 @@ func TestAttackUnverifiedTimestampContentType(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackEmptyFailedTimestamps: countersignatures with no signed
+// attributes and an empty signature, naming the real authority, count next
+// to nothing as signed bytes; 100 of them, each with one of four digest
+// algorithms (two bits apiece), passed as valid beside one
+// timestamp-invalid warning. Past two per signature, each timestamp that
+// does not verify is unowned signature data, an error.
+func TestAttackEmptyFailedTimestamps(t *testing.T) {
+	trust := fixtureTrust(t)
+	algs := []asn1.ObjectIdentifier{{1, 3, 14, 3, 2, 26}, {2, 16, 840, 1, 101, 3, 4, 2, 1}, {2, 16, 840, 1, 101, 3, 4, 2, 2}, {2, 16, 840, 1, 101, 3, 4, 2, 3}}
+	rsa, _ := asn1.Marshal(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1})
+	stamp := func(p *fixtures.PKI, sig []byte) (tokens, leg [][]byte) {
+		cs, err := cms.ParseSignerInfo(p.TSA.Countersign(crypto.SHA256, sig, fixtures.Now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		serial, _ := asn1.Marshal(cs.Serial)
+		for i := range 100 {
+			alg, _ := asn1.Marshal(algs[i%len(algs)])
+			leg = append(leg, testpki.TLV(0x30, []byte{2, 1, 1}, testpki.TLV(0x30, cs.IssuerRaw, serial), testpki.TLV(0x30, alg), testpki.TLV(0x30, rsa), testpki.TLV(0x04)))
+		}
+		return nil, leg
+	}
+	b := stampsFor(t, stamp, func(_, leg [][]byte) []testpki.Attr {
+		return []testpki.Attr{{Type: pefile.OIDCounterSignature, Values: leg}}
+	})
+	res := verifyBytes(t, b, Options{Trust: trust, Time: fixtures.Now})
+	if n := len(findingsOf(res, RuleUnownedSignatureData)); res.Status != signing.StatusInvalid || n != 98 {
+		t.Errorf("status %s, %d unowned-signature-data findings; want invalid, 98", res.Status, n)
+	}
+}
