@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/x509"
+	"encoding/asn1"
 	"errors"
 	"fmt"
 	"github.com/shipgate/shipgate/internal/x509name"
@@ -378,23 +379,29 @@ func sortRegions(r []Region) []Region {
 	return r
 }
 
-// MaxUnverifiedSigned is the most bytes of signed attributes and content
-// that a timestamp which does not verify may hold and still be taken for a
-// real one that failed (an authority the trust store lacks, an expired
-// certificate): a real token's TSTInfo and signed attributes, or a legacy
-// countersignature's signed attributes, are a few hundred bytes.
-const MaxUnverifiedSigned = 1024
+// MaxUnverifiedSigned is the most bytes of signed attributes, content and
+// signature values that a timestamp which does not verify may hold and
+// still be taken for a real one that failed (an authority the trust store
+// lacks, an expired certificate): a real token's TSTInfo and signed
+// attributes, or a legacy countersignature's signed attributes, are a few
+// hundred bytes, and a signature value at most 512 (RSA-4096), so two real
+// timestamps that failed fit.
+const MaxUnverifiedSigned = 1536
 
 // UnverifiedTimestampRegions returns what nobody owns in a timestamp that
 // did not verify, offsets counted from its start, and the bytes of signed
-// attributes and content it holds. No signature vouches for them: when
+// attributes, content and signature values it holds (a signature that
+// does not verify is bytes of the signer's choosing, as long as they
+// like), a token's content type if not TSTInfo, and its signer identifiers when they name none of certs (the
+// enclosing SignedData's certificates; a token's own are added). No
+// signature vouches for them: when
 // they hold more than MaxUnverifiedSigned bytes together with before (the
 // bytes of the signature's earlier timestamps that did not verify, so that
 // many small ones add up), the whole value is a payload region. A value
 // that does not parse as a timestamp at all (legacy says a PKCS#9
 // countersignature SignerInfo, else an RFC 3161 token) is a region of its
 // own size. Its certificates are judged as usual.
-func UnverifiedTimestampRegions(val []byte, legacy bool, before int) ([]Region, int) {
+func UnverifiedTimestampRegions(val []byte, legacy bool, before int, certs []*x509.Certificate) ([]Region, int) {
 	var signers []*SignerInfo
 	n := 0
 	if legacy {
@@ -409,13 +416,35 @@ func UnverifiedTimestampRegions(val []byte, legacy bool, before int) ([]Region, 
 			return []Region{newRegion(0, len(val), "time-stamp token that does not parse (%v)", err)}, 0
 		}
 		signers, n = sd.Signers, len(sd.Content)
+		certs = append(slices.Clip(certs), sd.Certificates...)
+		if !sd.ContentType.Equal(OIDTSTInfo) {
+			// Any content type's arcs are bytes of the signer's choosing.
+			n += oidLen(sd.ContentType)
+		}
 	}
 	for _, si := range signers {
-		n += len(si.RawSignedAttrs)
+		n += len(si.RawSignedAttrs) + len(si.Signature)
+		if FindCertificate(si, certs) == nil {
+			// An identifier that names no certificate here is bytes of
+			// the signer's choosing too.
+			n += len(si.IssuerRaw) + len(si.SubjectKeyID)
+			if si.Serial != nil {
+				n += len(si.Serial.Bytes())
+			}
+		}
 	}
 	if before+n <= MaxUnverifiedSigned {
 		return nil, n
 	}
 	return []Region{{Offset: 0, Len: len(val), Payload: true,
-		Reason: fmt.Sprintf("timestamp that does not verify, with %d bytes of signed attributes and content (%d with the signature's other such timestamps, more than a real one's %d): no signature vouches for them", n, before+n, MaxUnverifiedSigned)}}, n
+		Reason: fmt.Sprintf("timestamp that does not verify, with %d bytes of signed attributes, content and signature (%d with the signature's other such timestamps, more than a real one's %d): no signature vouches for them", n, before+n, MaxUnverifiedSigned)}}, n
+}
+
+// oidLen returns the length of oid's DER encoding, tag and length included.
+func oidLen(oid asn1.ObjectIdentifier) int {
+	b, err := asn1.Marshal(oid)
+	if err != nil {
+		return 0
+	}
+	return len(b)
 }

@@ -197,7 +197,7 @@ func VerifyTimestampToken(token, stamped []byte, opts TimestampOptions) *signing
 		return ts
 	}
 	if !sd.ContentType.Equal(OIDTSTInfo) {
-		ts.Detail = fmt.Sprintf("time-stamp token content type %s is not TSTInfo", sd.ContentType)
+		ts.Detail = fmt.Sprintf("time-stamp token content type %.64s is not TSTInfo", sd.ContentType.String())
 		return ts
 	}
 	info, err := ParseTSTInfo(sd.Content)

@@ -59,8 +59,20 @@ func (c timestampCopies) copied(j *judgement, val []byte, legacy bool, ts *signi
 
 // maxOwnedTimestamps is how many distinct verified timestamps one signature
 // may carry: signtool writes one (an RFC 3161 token or a legacy
-// countersignature); two leave room for one re-timestamping.
+// countersignature); two leave room for one re-timestamping. As many that
+// do not verify may be taken for real ones that failed.
 const maxOwnedTimestamps = 2
+
+// surplusFailedTimestamp returns val, the failed-th timestamp of a
+// signature that did not verify, past maxOwnedTimestamps such ones, as one
+// unowned region: a timestamp that does not verify may hold next to no
+// bytes counted as signed (no signed attributes, an empty signature), yet
+// hundreds of them spell data in their number, their algorithms and their
+// order.
+func surplusFailedTimestamp(val []byte, failed int) []cms.Region {
+	return []cms.Region{{Offset: 0, Len: len(val), Payload: len(val) > cms.MaxToleratedRegion,
+		Reason: fmt.Sprintf("timestamp %d of its signature that does not verify, past the %d taken for real ones that failed", failed, maxOwnedTimestamps)}}
+}
 
 // distinct reports j's signature when it is a copy of an earlier signature
 // of the file (a nested signature, or another WIN_CERTIFICATE entry): the

@@ -284,6 +284,7 @@ func (j *judgement) timestamps() {
 		return out
 	}
 	copies := timestampCopies{}
+	failed := 0 // timestamps that did not verify
 	for _, a := range si.UnsignedAttrs {
 		for _, val := range a.Values {
 			var ts *signing.Timestamp
@@ -320,7 +321,11 @@ func (j *judgement) timestamps() {
 				continue
 			}
 			if !ts.Verified {
-				r, n := cms.UnverifiedTimestampRegions(val, legacy, unverified)
+				failed++
+				r, n := cms.UnverifiedTimestampRegions(val, legacy, unverified, sd.Certificates)
+				if failed > maxOwnedTimestamps {
+					r = surplusFailedTimestamp(val, failed)
+				}
 				unverified += n
 				j.own.nested.Add(sd, val, r)
 			}

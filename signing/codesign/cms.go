@@ -138,7 +138,7 @@ func (s *sliceState) checkCMSTimestamp(opts Options, sd *cms.SignedData, si *cms
 	ts := cms.VerifyTimestampToken(tok.Values[0], si.Signature, cms.TimestampOptions{Trust: opts.Trust})
 	own.nested.Add(sd, tok.Values[0], cms.TimestampTokenRegions(tok.Values[0], ts))
 	if !ts.Verified {
-		r, _ := cms.UnverifiedTimestampRegions(tok.Values[0], false, 0)
+		r, _ := cms.UnverifiedTimestampRegions(tok.Values[0], false, 0, sd.Certificates)
 		own.nested.Add(sd, tok.Values[0], r)
 	}
 	s.sig.Timestamp = ts
