@@ -3,6 +3,7 @@ package verify
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -161,7 +162,7 @@ func isAbsTarget(t string) bool {
 }
 
 // throughLinks reports the files of a folder or archive whose paths go
-// through one of its own symbolic links: a tarball holding the link "w" to
+// (or links, hard or symbolic) go through one of its own symbolic links: a tarball holding the link "w" to
 // "windows" and the file "w/evil.dll". Extractors that follow links in the
 // folders of a path (GNU tar, Python's tarfile, unzip) write the file to
 // windows/evil.dll, so it was checked, and held to the policy, under a path
@@ -177,12 +178,18 @@ func (e *engine) throughLinks(chains []chainLink) []signing.Finding {
 		}
 	}
 	e.mu.Lock()
-	paths := make([]string, 0, len(e.files))
+	paths := make([]string, 0, len(e.files)+len(e.links)+len(chains))
 	for i := range e.files {
 		paths = append(paths, e.files[i].Path)
 	}
+	for _, l := range e.links { // hard links too
+		paths = append(paths, l.path)
+	}
 	e.mu.Unlock()
-	sort.Strings(paths)
+	for _, l := range chains { // links out of the archive too
+		paths = append(paths, joinPath(l.root, l.rel))
+	}
+	paths = slices.Compact(slices.Sorted(slices.Values(paths)))
 	var finds []signing.Finding
 	for _, p := range paths {
 		for i := strings.IndexByte(p, '/'); i > 0; i = nextSlash(p, i) {

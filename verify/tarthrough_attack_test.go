@@ -45,8 +45,18 @@ func TestAttackArchiveEntryThroughOwnSymlink(t *testing.T) {
 			mustFail(t, opts, "w/evil.dll", ruleInsecurePath, z)
 		})
 	}
-	// A link beside the file, not on its path, is no finding.
+	// A hard or symbolic link stored through the link is the file it
+	// reaches, in windows/ once extracted.
 	p := writeFile(t, filepath.Join(t.TempDir(), "rel.tar"), makeTar(t,
+		tarEntry{name: "other/foreign.dll", data: foreign},
+		tarEntry{name: "w", typ: tar.TypeSymlink, link: "windows"},
+		tarEntry{name: "w/hard.dll", typ: tar.TypeLink, link: "other/foreign.dll"},
+		tarEntry{name: "w/soft.dll", typ: tar.TypeSymlink, link: "../other/foreign.dll"},
+	))
+	mustFail(t, opts, "rel.tar/w/hard.dll", ruleInsecurePath, p)
+	mustFail(t, opts, "rel.tar/w/soft.dll", ruleInsecurePath, p)
+	// A link beside the file, not on its path, is no finding.
+	p = writeFile(t, filepath.Join(t.TempDir(), "rel.tar"), makeTar(t,
 		tarEntry{name: "windows/ok.dll", data: f.peValid},
 		tarEntry{name: "w", typ: tar.TypeSymlink, link: "windows"},
 		tarEntry{name: "wx/other.dll", data: foreign},
