@@ -3,6 +3,7 @@ package verify
 import (
 	"archive/tar"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -63,5 +64,19 @@ func TestAttackArchiveEntryThroughOwnSymlink(t *testing.T) {
 	))
 	if r := run(t, opts, p); !r.Summary.Passed {
 		t.Errorf("a link beside a file fails: %v", r.Findings)
+	}
+}
+
+// Two inputs whose names differ in case are two roots: a link of one is on
+// no path of the other's files.
+func TestThroughLinkOtherInput(t *testing.T) {
+	base := t.TempDir()
+	writeTree(t, base, map[string][]byte{"a/x/readme.txt": []byte("hi"), "A/readme.txt": []byte("hi")})
+	if _, err := os.Stat(filepath.Join(base, "a", "x")); err != nil {
+		t.Skip("case-insensitive file system")
+	}
+	symlinkTree(t, filepath.Join(base, "A"), [][2]string{{"x", "readme.txt"}})
+	if r := run(t, Options{}, filepath.Join(base, "A"), filepath.Join(base, "a")); !r.Summary.Passed {
+		t.Errorf("a link of another input fails: %v", r.Findings)
 	}
 }
