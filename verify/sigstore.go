@@ -329,16 +329,19 @@ func sigstoreReason(err error, s *Sigstore) string {
 // maxSibling bounds a bundle read next to an artifact.
 const maxSibling = blob.MaxBundleSize
 
-// readSibling reads the regular file name of fsys, up to maxSibling bytes.
-// A symbolic link is refused: the bundle must be part of the release.
-// isSiblingFile reports whether name is a file (not a folder) in fsys.
+// isSiblingFile reports whether name is a regular file in fsys, not a
+// folder or a symbolic link: a link "tool" to "tool.sigstore.json" would
+// exempt the file it reaches, a script with no bundle, as its own bundle.
 func isSiblingFile(fsys fs.FS, name string) bool {
 	if !fs.ValidPath(name) {
 		return false
 	}
-	st, err := fs.Stat(fsys, name)
-	return err == nil && !st.IsDir()
+	st, err := fs.Lstat(fsys, name)
+	return err == nil && st.Mode().IsRegular()
 }
+
+// readSibling reads the regular file name of fsys, up to maxSibling bytes.
+// A symbolic link is refused: the bundle must be part of the release.
 
 func readSibling(fsys fs.FS, name string) ([]byte, error) {
 	if !fs.ValidPath(name) {
