@@ -55,16 +55,17 @@ func (e *engine) checkLinks() {
 	if len(e.links) == 0 || len(e.pol.Rules) == 0 {
 		return
 	}
-	forbids := false
+	forbids, sig := false, false
 	for _, r := range e.pol.Rules {
 		forbids = forbids || len(r.ForbidKinds) > 0
+		sig = sig || r.Sigstore != nil
 	}
-	// Only native code (and any file when a rule forbids kinds) can get a
-	// finding from the rules for its path.
+	// Only native code (and any file when a rule forbids kinds or requires
+	// a Sigstore bundle) can get a finding from the rules for its path.
 	byPath := make(map[string]*File, len(e.files))
 	paths := make([]string, 0, len(e.files))
 	for i := range e.files {
-		if f := &e.files[i]; f.Kind.Native() || forbids {
+		if f := &e.files[i]; f.Kind.Native() || forbids || sig {
 			byPath[f.Path] = f
 			paths = append(paths, f.Path)
 		}
@@ -81,6 +82,9 @@ func (e *engine) checkLinks() {
 	// alias judges file f at link path p; it reports false once the bound
 	// is passed, with a finding at the link l.
 	alias := func(l link, p string, f *File) bool {
+		if !f.Kind.Native() && !forbids && e.pol.settingsFor(p).sigstore == nil {
+			return true // only a Sigstore requirement applies to other files
+		}
 		if judged++; judged > maxLinkAliases {
 			finds = append(finds, finding(ruleUnreadable, signing.SeverityError, l.path, fmt.Sprintf("symbolic links reach native code under more than %d paths; the policy was not applied to the rest", maxLinkAliases)))
 			return false
@@ -142,6 +146,10 @@ func (e *engine) aliasPolicy(alias string, f *File) []signing.Finding {
 	g := *f
 	g.Path = alias
 	finds := e.applyPolicy(&g, s, nil, false)
+	if own := e.pol.settingsFor(f.Path).sigstore; s.sigstore != nil && !reflect.DeepEqual(s.sigstore, own) {
+		finds = append(finds, finding(ruleSigstoreMissing, signing.SeverityError, alias,
+			fmt.Sprintf("the policy rule at line %d requires a Sigstore bundle for %s, but the file it reaches is not held to that rule's bundle and identity", s.sigstoreLine, alias)))
+	}
 	for i := range finds {
 		finds[i].Message += fmt.Sprintf(" (%s is a symbolic link to %s)", alias, f.Path)
 	}

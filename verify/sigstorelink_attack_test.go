@@ -34,3 +34,31 @@ func TestAttackSigstoreBundleBesideLinkToItself(t *testing.T) {
 		t.Errorf("zip: passed %v, %s findings %q", r.Summary.Passed, ruleSigstoreMissing, got)
 	}
 }
+
+// A rule requiring Sigstore bundles under dist/ did not judge a link there:
+// dist/tool, a link to other/tool (a script no rule requires a bundle
+// for), passed with no bundle, as links were held to the rules for their
+// paths only for native code and forbidden kinds.
+func TestAttackSigstoreRuleThroughLink(t *testing.T) {
+	files := map[string][]byte{
+		"other/tool":                          []byte("#!/bin/sh\necho pwned\n"),
+		"dist/libffmpeg.tar.gz":               sigstoreTestdata(t, "artifact.txt"),
+		"dist/libffmpeg.tar.gz.sigstore.json": sigstoreTestdata(t, "keyless.sigstore.json"),
+	}
+	links := func(ls ...[2]string) func(string) string {
+		return func(dir string) string {
+			symlinkTree(t, dir, ls)
+			return dir
+		}
+	}
+	r := sigstoreCase(t, sigstoreKeylessPolicy, files, links([2]string{"dist/tool", "../other/tool"}))
+	if got := findingsOf(r, ruleSigstoreMissing); r.Summary.Passed || len(got) != 1 || !strings.HasPrefix(got[0], "dist/tool: ") {
+		t.Errorf("passed %v, %s findings %q", r.Summary.Passed, ruleSigstoreMissing, got)
+	}
+	// A link to a file under the same rule, checked with its bundle there,
+	// and a link from outside the rule, pass.
+	r = sigstoreCase(t, sigstoreKeylessPolicy, files, links([2]string{"dist/current.tar.gz", "libffmpeg.tar.gz"}, [2]string{"other/lib.tar.gz", "../dist/libffmpeg.tar.gz"}))
+	if !r.Summary.Passed {
+		t.Errorf("links to a bundled artifact fail: %v", r.Findings)
+	}
+}
