@@ -62,18 +62,20 @@ func (e *engine) checkLinks() {
 	}
 	// Only native code (and any file when a rule forbids kinds or requires
 	// a Sigstore bundle) can get a finding from the rules for its path.
+	// Files and links are found by their keys on case-insensitive file
+	// systems (APFS, NTFS), where a link to "EVIL.DLL" reaches "evil.dll".
 	byPath := make(map[string]*File, len(e.files))
 	paths := make([]string, 0, len(e.files))
 	for i := range e.files {
 		if f := &e.files[i]; f.Kind.Native() || forbids || sig {
-			byPath[f.Path] = f
-			paths = append(paths, f.Path)
+			byPath[foldName(f.Path)] = f
+			paths = append(paths, foldName(f.Path))
 		}
 	}
 	sort.Strings(paths)
 	to := make(map[string]string, len(e.links))
 	for _, l := range e.links {
-		to[l.path] = l.target
+		to[foldName(l.path)] = l.target
 	}
 	links := append([]link(nil), e.links...)
 	sort.Slice(links, func(a, b int) bool { return links[a].path < links[b].path })
@@ -106,7 +108,8 @@ func (e *engine) checkLinks() {
 			under = ""
 		}
 		for i := sort.SearchStrings(paths, under); i < len(paths) && strings.HasPrefix(paths[i], under); i++ {
-			if !alias(l, joinPath(l.path, paths[i][len(under):]), byPath[paths[i]]) {
+			f := byPath[paths[i]]
+			if !alias(l, joinPath(l.path, below(f.Path, strings.Count(under, "/"))), f) {
 				return
 			}
 		}
@@ -115,8 +118,10 @@ func (e *engine) checkLinks() {
 
 // resolveLink follows links through to (link path to target), for the path
 // itself and for directories on its way, and reports false for a loop.
+// The keys of to, and the path returned, are folded (foldName).
 func resolveLink(to map[string]string, p string) (string, bool) {
 	for hop := 0; hop < maxLinkHops; hop++ {
+		p = foldName(p)
 		if t, ok := to[p]; ok {
 			p = t
 			continue
@@ -134,6 +139,18 @@ func resolveLink(to map[string]string, p string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// below returns the part of path p after its first n elements.
+func below(p string, n int) string {
+	for ; n > 0; n-- {
+		i := strings.IndexByte(p, '/')
+		if i < 0 {
+			return ""
+		}
+		p = p[i+1:]
+	}
+	return p
 }
 
 // aliasPolicy returns the findings of the policy's settings for path alias
