@@ -257,7 +257,7 @@ func (c *check) checkSigstore(s *Sigstore, line int) {
 		if j.sib != nil && art != "" && isSiblingFile(j.sib, art) {
 			return
 		}
-		c.add(ruleSigstoreMissing, signing.SeverityError, fmt.Sprintf("The file is named as the Sigstore bundle of %s, which is not next to it, so it is no bundle; %s requires a Sigstore bundle %s for it", path.Base(strings.TrimSuffix(c.f.Path, SigstoreBundleSuffix)), who, bundleName))
+		c.add(ruleSigstoreMissing, signing.SeverityError, fmt.Sprintf("The file is named as the Sigstore bundle of %s, which is not a regular file next to it (a symbolic link there does not count), so it is no bundle; %s requires a Sigstore bundle %s for it", path.Base(strings.TrimSuffix(c.f.Path, SigstoreBundleSuffix)), who, bundleName))
 		return
 	}
 	if j.sib == nil {
