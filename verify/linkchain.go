@@ -3,6 +3,7 @@ package verify
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -63,7 +64,7 @@ func (e *engine) checkLinkChains() {
 		byRoot[l.root][l.rel] = l.target
 		folded[l.root][foldName(l.rel)] = l.target
 	}
-	var finds []signing.Finding
+	finds := e.throughLinks(chains)
 	reaches := map[string]string{} // link report path to the path it reaches
 	for _, l := range chains {
 		if l.escapes {
@@ -158,4 +159,56 @@ func splitTarget(t string) []string {
 func isAbsTarget(t string) bool {
 	t = strings.ReplaceAll(t, `\`, "/")
 	return strings.HasPrefix(t, "/") || (len(t) >= 2 && t[1] == ':')
+}
+
+// throughLinks reports the files of a folder or archive whose paths go
+// (or links, hard or symbolic) go through one of its own symbolic links: a tarball holding the link "w" to
+// "windows" and the file "w/evil.dll". Extractors that follow links in the
+// folders of a path (GNU tar, Python's tarfile, unzip) write the file to
+// windows/evil.dll, so it was checked, and held to the policy, under a path
+// it does not have once installed. Links are matched as case-insensitive
+// file systems find them too. The caller holds no lock; chains is sorted.
+func (e *engine) throughLinks(chains []chainLink) []signing.Finding {
+	type held struct{ root, path, target string }
+	byKey := make(map[string]held, len(chains))
+	for _, l := range chains {
+		p := joinPath(l.root, l.rel)
+		if _, ok := byKey[foldName(p)]; !ok {
+			byKey[foldName(p)] = held{l.root, p, l.target}
+		}
+	}
+	e.mu.Lock()
+	paths := make([]string, 0, len(e.files)+len(e.links)+len(chains))
+	for i := range e.files {
+		paths = append(paths, e.files[i].Path)
+	}
+	for _, l := range e.links { // hard links too
+		paths = append(paths, l.path)
+	}
+	e.mu.Unlock()
+	for _, l := range chains { // links out of the archive too
+		paths = append(paths, joinPath(l.root, l.rel))
+	}
+	paths = slices.Compact(slices.Sorted(slices.Values(paths)))
+	var finds []signing.Finding
+	for _, p := range paths {
+		for i := strings.IndexByte(p, '/'); i > 0; i = nextSlash(p, i) {
+			// The link's folder or archive is the file's, in the same case.
+			if l, ok := byKey[foldName(p[:i])]; ok && (l.root == "" || strings.HasPrefix(p, l.root+"/")) {
+				finds = append(finds, finding(ruleInsecurePath, signing.SeverityError, p,
+					fmt.Sprintf("the entry's path goes through the symbolic link %s (to %q) its archive also holds: extractors that follow the link write the file where the link leads, where it was not checked", l.path, l.target)))
+				break
+			}
+		}
+	}
+	return finds
+}
+
+// nextSlash returns the index of the first slash in p after index i, or -1.
+func nextSlash(p string, i int) int {
+	j := strings.IndexByte(p[i+1:], '/')
+	if j < 0 {
+		return -1
+	}
+	return i + 1 + j
 }

@@ -55,24 +55,27 @@ func (e *engine) checkLinks() {
 	if len(e.links) == 0 || len(e.pol.Rules) == 0 {
 		return
 	}
-	forbids := false
+	forbids, sig := false, false
 	for _, r := range e.pol.Rules {
 		forbids = forbids || len(r.ForbidKinds) > 0
+		sig = sig || r.Sigstore != nil
 	}
-	// Only native code (and any file when a rule forbids kinds) can get a
-	// finding from the rules for its path.
+	// Only native code (and any file when a rule forbids kinds or requires
+	// a Sigstore bundle) can get a finding from the rules for its path.
+	// Files and links are found by their keys on case-insensitive file
+	// systems (APFS, NTFS), where a link to "EVIL.DLL" reaches "evil.dll".
 	byPath := make(map[string]*File, len(e.files))
 	paths := make([]string, 0, len(e.files))
 	for i := range e.files {
-		if f := &e.files[i]; f.Kind.Native() || forbids {
-			byPath[f.Path] = f
-			paths = append(paths, f.Path)
+		if f := &e.files[i]; f.Kind.Native() || forbids || sig {
+			byPath[foldName(f.Path)] = f
+			paths = append(paths, foldName(f.Path))
 		}
 	}
 	sort.Strings(paths)
 	to := make(map[string]string, len(e.links))
 	for _, l := range e.links {
-		to[l.path] = l.target
+		to[foldName(l.path)] = l.target
 	}
 	links := append([]link(nil), e.links...)
 	sort.Slice(links, func(a, b int) bool { return links[a].path < links[b].path })
@@ -81,6 +84,9 @@ func (e *engine) checkLinks() {
 	// alias judges file f at link path p; it reports false once the bound
 	// is passed, with a finding at the link l.
 	alias := func(l link, p string, f *File) bool {
+		if !f.Kind.Native() && !forbids && e.pol.settingsFor(p).sigstore == nil {
+			return true // only a Sigstore requirement applies to other files
+		}
 		if judged++; judged > maxLinkAliases {
 			finds = append(finds, finding(ruleUnreadable, signing.SeverityError, l.path, fmt.Sprintf("symbolic links reach native code under more than %d paths; the policy was not applied to the rest", maxLinkAliases)))
 			return false
@@ -102,7 +108,8 @@ func (e *engine) checkLinks() {
 			under = ""
 		}
 		for i := sort.SearchStrings(paths, under); i < len(paths) && strings.HasPrefix(paths[i], under); i++ {
-			if !alias(l, joinPath(l.path, paths[i][len(under):]), byPath[paths[i]]) {
+			f := byPath[paths[i]]
+			if !alias(l, joinPath(l.path, below(f.Path, strings.Count(under, "/"))), f) {
 				return
 			}
 		}
@@ -111,8 +118,10 @@ func (e *engine) checkLinks() {
 
 // resolveLink follows links through to (link path to target), for the path
 // itself and for directories on its way, and reports false for a loop.
+// The keys of to, and the path returned, are folded (foldName).
 func resolveLink(to map[string]string, p string) (string, bool) {
 	for hop := 0; hop < maxLinkHops; hop++ {
+		p = foldName(p)
 		if t, ok := to[p]; ok {
 			p = t
 			continue
@@ -132,6 +141,18 @@ func resolveLink(to map[string]string, p string) (string, bool) {
 	return "", false
 }
 
+// below returns the part of path p after its first n elements.
+func below(p string, n int) string {
+	for ; n > 0; n-- {
+		i := strings.IndexByte(p, '/')
+		if i < 0 {
+			return ""
+		}
+		p = p[i+1:]
+	}
+	return p
+}
+
 // aliasPolicy returns the findings of the policy's settings for path alias
 // about file f, which a link at alias reaches, when they differ from f's own.
 func (e *engine) aliasPolicy(alias string, f *File) []signing.Finding {
@@ -142,6 +163,10 @@ func (e *engine) aliasPolicy(alias string, f *File) []signing.Finding {
 	g := *f
 	g.Path = alias
 	finds := e.applyPolicy(&g, s, nil, false)
+	if own := e.pol.settingsFor(f.Path).sigstore; s.sigstore != nil && !reflect.DeepEqual(s.sigstore, own) {
+		finds = append(finds, finding(ruleSigstoreMissing, signing.SeverityError, alias,
+			fmt.Sprintf("the policy rule at line %d requires a Sigstore bundle for %s, but the file it reaches is not held to that rule's bundle and identity", s.sigstoreLine, alias)))
+	}
 	for i := range finds {
 		finds[i].Message += fmt.Sprintf(" (%s is a symbolic link to %s)", alias, f.Path)
 	}

@@ -518,12 +518,16 @@ func sameFinding(a, b signing.Finding) bool {
 }
 
 // symlinkEscapes reports whether a link at rel (a "/"-separated path in its
-// input) with the given target leaves the input.
+// input) with the given target leaves the input. Backslashes separate
+// components and a drive or share starts an absolute path, as on Windows,
+// where extractors make a zip's links too (`C:\x` is not a name in the
+// link's folder there).
 func symlinkEscapes(rel, target string) bool {
 	target = filepath.ToSlash(target)
-	if path.IsAbs(target) || filepath.IsAbs(target) || filepath.VolumeName(target) != "" {
+	if isAbsTarget(target) || filepath.IsAbs(target) || filepath.VolumeName(target) != "" {
 		return true
 	}
+	target = strings.ReplaceAll(target, `\`, "/")
 	joined := path.Join(path.Dir(rel), target)
 	return joined == ".." || strings.HasPrefix(joined, "../")
 }

@@ -16,7 +16,8 @@ const (
 	// RuleSymlinkEscape: a symbolic link points out of the release or archive.
 	RuleSymlinkEscape signing.Rule = "file/symlink-escape"
 	// RuleInsecurePath: an archive entry's name is not a relative path
-	// inside the archive.
+	// inside the archive, or goes through one of the archive's symbolic
+	// links.
 	RuleInsecurePath signing.Rule = "file/insecure-path"
 	// RuleDuplicateEntry: an archive holds two entries of one name.
 	RuleDuplicateEntry signing.Rule = "file/duplicate-entry"

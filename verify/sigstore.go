@@ -257,7 +257,7 @@ func (c *check) checkSigstore(s *Sigstore, line int) {
 		if j.sib != nil && art != "" && isSiblingFile(j.sib, art) {
 			return
 		}
-		c.add(ruleSigstoreMissing, signing.SeverityError, fmt.Sprintf("The file is named as the Sigstore bundle of %s, which is not next to it, so it is no bundle; %s requires a Sigstore bundle %s for it", path.Base(strings.TrimSuffix(c.f.Path, SigstoreBundleSuffix)), who, bundleName))
+		c.add(ruleSigstoreMissing, signing.SeverityError, fmt.Sprintf("The file is named as the Sigstore bundle of %s, which is not a regular file next to it (a symbolic link there does not count), so it is no bundle; %s requires a Sigstore bundle %s for it", path.Base(strings.TrimSuffix(c.f.Path, SigstoreBundleSuffix)), who, bundleName))
 		return
 	}
 	if j.sib == nil {
@@ -329,16 +329,19 @@ func sigstoreReason(err error, s *Sigstore) string {
 // maxSibling bounds a bundle read next to an artifact.
 const maxSibling = blob.MaxBundleSize
 
-// readSibling reads the regular file name of fsys, up to maxSibling bytes.
-// A symbolic link is refused: the bundle must be part of the release.
-// isSiblingFile reports whether name is a file (not a folder) in fsys.
+// isSiblingFile reports whether name is a regular file in fsys, not a
+// folder or a symbolic link: a link "tool" to "tool.sigstore.json" would
+// exempt the file it reaches, a script with no bundle, as its own bundle.
 func isSiblingFile(fsys fs.FS, name string) bool {
 	if !fs.ValidPath(name) {
 		return false
 	}
-	st, err := fs.Stat(fsys, name)
-	return err == nil && !st.IsDir()
+	st, err := fs.Lstat(fsys, name)
+	return err == nil && st.Mode().IsRegular()
 }
+
+// readSibling reads the regular file name of fsys, up to maxSibling bytes.
+// A symbolic link is refused: the bundle must be part of the release.
 
 func readSibling(fsys fs.FS, name string) ([]byte, error) {
 	if !fs.ValidPath(name) {

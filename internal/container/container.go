@@ -246,6 +246,11 @@ type Visitor struct {
 	// walker checks no signature, the caller verifies it (see
 	// [SignedDatabase]). Nil drops them.
 	SignedDatabase func(SignedDatabase)
+	// Link is called with each symbolic link of a 7-Zip archive (an entry
+	// whose Unix mode says so, which 7-Zip on Unix extracts as a link):
+	// its name in the archive and its target. Nil hands links to Entry as
+	// files holding their targets.
+	Link func(name, target string)
 	// Depth is how many archives the container is nested in (0: a file
 	// of the release). The caller checks it before walking a container,
 	// but for an NSIS installer: its trailing data is handed over at

@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"strings"
+
+	"github.com/bodgit/sevenzip"
 
 	"github.com/shipgate/shipgate/internal/foldname"
 	"github.com/shipgate/shipgate/internal/release"
@@ -80,8 +83,32 @@ func (w *walker) open7z(ra io.ReaderAt, size int64) {
 			w.add(release.RuleMalformed, signing.SeverityError, p, fmt.Sprintf("7-Zip archive entry claims an uncompressed size of %d bytes", f.UncompressedSize))
 			continue
 		}
+		if f.FileInfo().Mode()&iofs.ModeSymlink != 0 && w.v.Link != nil {
+			w.link7z(f, name, p)
+			continue
+		}
 		w.entry(p, release.Func(f.Open), int64(f.UncompressedSize))
 	}
+}
+
+// maxLinkTarget bounds the target of a 7-Zip archive's symbolic link.
+const maxLinkTarget = 4096
+
+// link7z hands the symbolic link f, at name in the archive (report path
+// p), to the visitor with its target.
+func (w *walker) link7z(f *sevenzip.File, name, p string) {
+	rc, err := f.Open()
+	if err != nil {
+		w.add(release.RuleUnreadable, signing.SeverityError, p, fmt.Sprintf("cannot read the 7-Zip archive's symbolic link entry: %v", err))
+		return
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, maxLinkTarget+1))
+	if err != nil || len(b) > maxLinkTarget {
+		w.add(release.RuleMalformed, signing.SeverityError, p, "the 7-Zip archive's symbolic link entry has an unreadable or oversized target")
+		return
+	}
+	w.v.Link(name, string(b))
 }
 
 // Clean7zName returns a 7-Zip archive entry's name as a relative report

@@ -11,6 +11,8 @@ import (
 	"path"
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Check reports whether g is a valid glob: not empty, relative, with `**`
@@ -69,9 +71,11 @@ func MatchFold(g, p string) bool {
 }
 
 // Fold returns s with each character mapped to the lower case of its upper
-// case, the key MatchFold compares.
+// case, in Unicode normalization form C, the key MatchFold compares: APFS
+// and HFS+ find "Mu\u0308ller" (decomposed, as macOS tools often write
+// names) as "Müller", so a glob written with either covers both.
 func Fold(s string) string {
-	return strings.Map(func(r rune) rune { return unicode.ToLower(unicode.ToUpper(r)) }, s)
+	return norm.NFC.String(strings.Map(func(r rune) rune { return unicode.ToLower(unicode.ToUpper(r)) }, norm.NFC.String(s)))
 }
 
 // MatchOrBelow reports whether p matches g or lies below a directory that

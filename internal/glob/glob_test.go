@@ -67,3 +67,17 @@ func FuzzMatch(f *testing.F) {
 		}
 	})
 }
+
+// A glob and a path spelling one name in composed and decomposed forms
+// match, as APFS and HFS+ find one file under both: a rule for
+// "Müller/*.dll" did not cover "Mu\u0308ller/evil.dll".
+func TestAttackGlobNormalizationTwin(t *testing.T) {
+	for _, c := range [][2]string{{"Müller/*.dll", "Mu\u0308ller/evil.dll"}, {"Mu\u0308ller/", "MÜLLER/x/evil.dll"}, {"**/caf\u00e9.app/**", "x/Cafe\u0301.app/Contents/MacOS/a"}} {
+		if !MatchFold(c[0], c[1]) {
+			t.Errorf("%q does not match %q", c[0], c[1])
+		}
+	}
+	if MatchFold("Müller/*.dll", "Muller/evil.dll") {
+		t.Error("ü matches u")
+	}
+}

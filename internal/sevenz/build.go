@@ -10,6 +10,10 @@ import (
 type BuildFile struct {
 	Name string
 	Data []byte
+	// Attrib is the file's attributes (kAttributes), when any file has
+	// some: 0x8000 and a Unix mode in the high 16 bits, as p7zip stores
+	// them (0xA1FF8000 a symbolic link, whose Data is its target).
+	Attrib uint32
 }
 
 // Build returns a 7-Zip archive of files, stored (the copy coder) in one
@@ -57,8 +61,30 @@ func Build(files []BuildFile) []byte {
 	h = append(h, 0x11) // kName
 	h = num(h, uint64(len(names)))
 	h = append(h, names...)
+	if attrs := buildAttribs(files); attrs != nil {
+		h = append(h, 0x15) // kAttributes
+		h = num(h, uint64(len(attrs)))
+		h = append(h, attrs...)
+	}
 	h = append(h, kEnd, kEnd)
 	return assemble(packed, h)
+}
+
+// buildAttribs returns the kAttributes property's data for files, or nil
+// when none has attributes.
+func buildAttribs(files []BuildFile) []byte {
+	any := false
+	for _, f := range files {
+		any = any || f.Attrib != 0
+	}
+	if !any {
+		return nil
+	}
+	b := []byte{1, 0} // all defined, not external
+	for _, f := range files {
+		b = binary.LittleEndian.AppendUint32(b, f.Attrib)
+	}
+	return b
 }
 
 // assemble returns an archive of the packed streams and header h.

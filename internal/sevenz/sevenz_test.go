@@ -190,3 +190,26 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+// TestBuildSymlinkTool checks that a file Build gives a link's attributes
+// is what 7-Zip on Unix extracts as a symbolic link.
+func TestBuildSymlinkTool(t *testing.T) {
+	tool, err := exec.LookPath("7z")
+	if err != nil {
+		if tool, err = exec.LookPath("7za"); err != nil {
+			t.Skip("7-Zip is not installed (apt-get install p7zip-full); the cross-check was skipped")
+		}
+	}
+	dir := t.TempDir()
+	a := filepath.Join(dir, "a.7z")
+	if err := os.WriteFile(a, Build([]BuildFile{{Name: "other/x.dll", Data: []byte("hi")}, {Name: "link", Data: []byte("other"), Attrib: 0xA1FF8000}}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	if b, err := exec.Command(tool, "x", "-bd", "-o"+out, a).CombinedOutput(); err != nil {
+		t.Fatalf("7z x: %v\n%s", err, b)
+	}
+	if got, err := os.Readlink(filepath.Join(out, "link")); err != nil || got != "other" {
+		t.Errorf("link: %q, %v", got, err)
+	}
+}
