@@ -160,17 +160,13 @@ func newEntryHasher(w io.Writer, fsys fs.FS, size int64) *entryHasher {
 func (x *entryHasher) Write(p []byte) (int, error) {
 	done := make(chan struct{})
 	go func() {
-		x.hashEntries(p)
+		x.hashEntries(p, x.pos)
 		close(done)
 	}()
 	_, err := x.w.Write(p)
-	x.scanZipEnds(p)
+	x.scanZipEnds(p, x.pos)
 	<-done
-	for ; x.published < min(x.next, x.zipNext); x.published++ {
-		f := x.done[x.published]
-		f.noZipEnd, f.head = !x.zipEndIn[x.published], x.heads[x.published]
-		x.facts[x.spans[x.published].name] = f
-	}
+	x.publish()
 	x.pos += int64(len(p))
 	if err != nil {
 		return 0, err
@@ -178,11 +174,21 @@ func (x *entryHasher) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// publish puts the facts of the entries both goroutines have finished in
+// x.facts.
+func (x *entryHasher) publish() {
+	for ; x.published < min(x.next, x.zipNext); x.published++ {
+		f := x.done[x.published]
+		f.noZipEnd, f.head = !x.zipEndIn[x.published], x.heads[x.published]
+		x.facts[x.spans[x.published].name] = f
+	}
+}
+
 // scanZipEnds looks in the last bytes of the entries in p, the bytes at
-// x.pos, for the signature of a zip end record, and keeps their first
+// from, for the signature of a zip end record, and keeps their first
 // bytes.
-func (x *entryHasher) scanZipEnds(p []byte) {
-	from, to := x.pos, x.pos+int64(len(p))
+func (x *entryHasher) scanZipEnds(p []byte, from int64) {
+	to := from + int64(len(p))
 	for x.zipNext < len(x.spans) {
 		s := &x.spans[x.zipNext]
 		if s.start > to {
@@ -209,10 +215,10 @@ func (x *entryHasher) scanZipEnds(p []byte) {
 	}
 }
 
-// hashEntries feeds p, the bytes at x.pos, to the entries' hashes and
+// hashEntries feeds p, the bytes at from, to the entries' hashes and
 // looks for JScript signature blocks in their last bytes.
-func (x *entryHasher) hashEntries(p []byte) {
-	from, to := x.pos, x.pos+int64(len(p))
+func (x *entryHasher) hashEntries(p []byte, from int64) {
+	to := from + int64(len(p))
 	for x.next < len(x.spans) {
 		s := &x.spans[x.next]
 		if s.start > to {
