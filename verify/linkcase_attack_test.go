@@ -4,9 +4,6 @@ import (
 	"archive/tar"
 	"path/filepath"
 	"testing"
-
-	"github.com/shipgate/shipgate/internal/pefile"
-	"github.com/shipgate/shipgate/internal/testpki"
 )
 
 // A link is held to the rules for its path with the file it reaches, but
@@ -16,11 +13,7 @@ import (
 // allowing only the vendor's signature under windows/.
 func TestAttackSymlinkCaseAliasEvadesSignerRule(t *testing.T) {
 	f := getFixtures(t)
-	mallory := f.winRoot.Issue(testpki.Spec{CommonName: "Mallory Ltd", Organization: "Mallory Ltd", KeyN: 11})
-	foreign, err := signPE(f.peUnsigned, pefile.SignSpec{Signer: mallory, Certs: []*testpki.Cert{f.winRoot}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	foreign := malloryPE(t, f)
 	pol := &Policy{Rules: []Rule{
 		{Match: []string{"**"}, Require: RequireValid},
 		{Match: []string{"rel.tar/windows/**/*.exe"}, Signers: []Signer{{Subject: "CN=Example Vendor Ltd,O=Example Vendor Ltd", Issuer: "CN=Shipgate Test Root"}}},

@@ -6,9 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/shipgate/shipgate/internal/pefile"
-	"github.com/shipgate/shipgate/internal/testpki"
 )
 
 // chainLinks are links each of whose targets looks inside the release, but
@@ -132,11 +129,7 @@ func TestAttackSymlinkChainInside(t *testing.T) {
 // reaches other/lib/codec.dll (signed by someone else).
 func TestAttackSymlinkDotDotAliasEvadesSignerRule(t *testing.T) {
 	f := getFixtures(t)
-	mallory := f.winRoot.Issue(testpki.Spec{CommonName: "Mallory Ltd", Organization: "Mallory Ltd", KeyN: 11})
-	foreign, err := signPE(f.peUnsigned, pefile.SignSpec{Signer: mallory, Certs: []*testpki.Cert{f.winRoot}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	foreign := malloryPE(t, f)
 	pol := &Policy{Rules: []Rule{
 		{Match: []string{"**"}, Require: RequireValid},
 		{Match: []string{"windows/*.exe"}, Signers: []Signer{{Subject: "CN=Example Vendor Ltd,O=Example Vendor Ltd", Issuer: "CN=Shipgate Test Root"}}},

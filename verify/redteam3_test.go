@@ -45,11 +45,7 @@ func TestWindowsName(t *testing.T) {
 // as windows/app.exe, must not pass.
 func TestWindowsAliasEvadesSignerRule(t *testing.T) {
 	f := getFixtures(t)
-	mallory := f.winRoot.Issue(testpki.Spec{CommonName: "Mallory Ltd", Organization: "Mallory Ltd", KeyN: 11})
-	foreign, err := signPE(f.peUnsigned, pefile.SignSpec{Signer: mallory, Certs: []*testpki.Cert{f.winRoot}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	foreign := malloryPE(t, f)
 	pol := &Policy{Rules: []Rule{
 		{Match: []string{"**"}, Require: RequireValid},
 		{Match: []string{"windows/*.exe"}, Signers: []Signer{{Subject: "CN=Example Vendor Ltd,O=Example Vendor Ltd", Issuer: "CN=Shipgate Test Root"}}},
@@ -185,11 +181,7 @@ func TestSignersRefuseUnsignedAndAdhoc(t *testing.T) {
 // installer.exe a signers rule names; lower-casing alone missed it.
 func TestCaseFoldAliasEvadesSignerRule(t *testing.T) {
 	f := getFixtures(t)
-	mallory := f.winRoot.Issue(testpki.Spec{CommonName: "Mallory Ltd", Organization: "Mallory Ltd", KeyN: 11})
-	foreign, err := signPE(f.peUnsigned, pefile.SignSpec{Signer: mallory, Certs: []*testpki.Cert{f.winRoot}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	foreign := malloryPE(t, f)
 	pol := &Policy{Rules: []Rule{
 		{Match: []string{"**"}, Require: RequireValid},
 		{Match: []string{"windows/installer.exe"}, Signers: []Signer{{Subject: "CN=Example Vendor Ltd,O=Example Vendor Ltd", Issuer: "CN=Shipgate Test Root"}}},
@@ -205,11 +197,7 @@ func TestCaseFoldAliasEvadesSignerRule(t *testing.T) {
 // targets, under the targets' rules.
 func TestSymlinkAliasEvadesSignerRule(t *testing.T) {
 	f := getFixtures(t)
-	mallory := f.winRoot.Issue(testpki.Spec{CommonName: "Mallory Ltd", Organization: "Mallory Ltd", KeyN: 11})
-	foreign, err := signPE(f.peUnsigned, pefile.SignSpec{Signer: mallory, Certs: []*testpki.Cert{f.winRoot}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	foreign := malloryPE(t, f)
 	pol := &Policy{Rules: []Rule{
 		{Match: []string{"**"}, Require: RequireValid},
 		{Match: []string{"windows/*.exe", "windows/bin/**"}, Signers: []Signer{{Subject: "CN=Example Vendor Ltd,O=Example Vendor Ltd", Issuer: "CN=Shipgate Test Root"}}},
@@ -434,4 +422,16 @@ func TestAsarTrailingBytesReported(t *testing.T) {
 		os.WriteFile(p, makeZip(t, []zipEntry{{name: "resources/app.asar", data: a}}), 0o644)
 		wantAt(t, p, "resources/app.asar")
 	})
+}
+
+// malloryPE returns the fixtures' unsigned PE validly signed by Mallory Ltd,
+// a signer the test root issued that no vendor policy allows.
+func malloryPE(t *testing.T, f *fixtures) []byte {
+	t.Helper()
+	mallory := f.winRoot.Issue(testpki.Spec{CommonName: "Mallory Ltd", Organization: "Mallory Ltd", KeyN: 11})
+	foreign, err := signPE(f.peUnsigned, pefile.SignSpec{Signer: mallory, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return foreign
 }

@@ -4,9 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/shipgate/shipgate/internal/pefile"
 	"github.com/shipgate/shipgate/internal/sevenz"
-	"github.com/shipgate/shipgate/internal/testpki"
 )
 
 // sevenzLink is the attributes p7zip and 7-Zip on Unix give a symbolic
@@ -20,11 +18,7 @@ const sevenzLink = 0xA1FF8000
 // the archive passed too.
 func TestAttack7zSymlink(t *testing.T) {
 	f := getFixtures(t)
-	mallory := f.winRoot.Issue(testpki.Spec{CommonName: "Mallory Ltd", Organization: "Mallory Ltd", KeyN: 11})
-	foreign, err := signPE(f.peUnsigned, pefile.SignSpec{Signer: mallory, Certs: []*testpki.Cert{f.winRoot}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	foreign := malloryPE(t, f)
 	pol := &Policy{Rules: []Rule{
 		{Match: []string{"**"}, Require: RequireValid},
 		{Match: []string{"rel.7z/windows/*.dll"}, Signers: []Signer{{Subject: "CN=Example Vendor Ltd,O=Example Vendor Ltd", Issuer: "CN=Shipgate Test Root"}}},

@@ -6,9 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/shipgate/shipgate/internal/pefile"
-	"github.com/shipgate/shipgate/internal/testpki"
 )
 
 // An archive holding the link "w" to "windows" and the file "w/evil.dll"
@@ -18,11 +15,7 @@ import (
 // warning, so the gate passed at --fail-on error.
 func TestAttackArchiveEntryThroughOwnSymlink(t *testing.T) {
 	f := getFixtures(t)
-	mallory := f.winRoot.Issue(testpki.Spec{CommonName: "Mallory Ltd", Organization: "Mallory Ltd", KeyN: 11})
-	foreign, err := signPE(f.peUnsigned, pefile.SignSpec{Signer: mallory, Certs: []*testpki.Cert{f.winRoot}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	foreign := malloryPE(t, f)
 	vendor := []Signer{{Subject: "CN=Example Vendor Ltd,O=Example Vendor Ltd", Issuer: "CN=Shipgate Test Root"}}
 	pol := &Policy{Rules: []Rule{
 		{Match: []string{"**"}, Require: RequireValid},
