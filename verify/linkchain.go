@@ -53,8 +53,8 @@ func (e *engine) checkLinkChains() {
 		return chains[a].rel < chains[b].rel
 	})
 	// Links by root, by path as it is and by path as a case-insensitive
-	// file system finds it (APFS, NTFS): "UP/.." goes through the link
-	// "up" there.
+	// file system finds it (APFS, NTFS, see linkKey): "UP/.." and "up./.."
+	// go through the link "up" there.
 	byRoot := map[string]map[string]string{}
 	folded := map[string]map[string]string{}
 	for _, l := range chains {
@@ -62,7 +62,7 @@ func (e *engine) checkLinkChains() {
 			byRoot[l.root], folded[l.root] = map[string]string{}, map[string]string{}
 		}
 		byRoot[l.root][l.rel] = l.target
-		folded[l.root][foldName(l.rel)] = l.target
+		folded[l.root][linkKey(l.rel)] = l.target
 	}
 	finds := e.throughLinks(chains)
 	reaches := map[string]string{} // link report path to the path it reaches
@@ -75,7 +75,7 @@ func (e *engine) checkLinkChains() {
 			reaches[joinPath(l.root, l.rel)] = joinPath(l.root, to)
 		}
 		if !out {
-			_, via, out, _ = resolveChain(folded[l.root], l.rel, l.target, foldName)
+			_, via, out, _ = resolveChain(folded[l.root], l.rel, l.target, linkKey)
 		}
 		if out {
 			finds = append(finds, finding(ruleSymlinkEscape, signing.SeverityError, joinPath(l.root, l.rel),
