@@ -167,14 +167,14 @@ func isAbsTarget(t string) bool {
 // folders of a path (GNU tar, Python's tarfile, unzip) write the file to
 // windows/evil.dll, so it was checked, and held to the policy, under a path
 // it does not have once installed. Links are matched as case-insensitive
-// file systems find them too. The caller holds no lock; chains is sorted.
+// file systems and Windows find them too (linkKey): the link "w." is "w". The caller holds no lock; chains is sorted.
 func (e *engine) throughLinks(chains []chainLink) []signing.Finding {
 	type held struct{ root, path, target string }
 	byKey := make(map[string]held, len(chains))
 	for _, l := range chains {
 		p := joinPath(l.root, l.rel)
-		if _, ok := byKey[foldName(p)]; !ok {
-			byKey[foldName(p)] = held{l.root, p, l.target}
+		if _, ok := byKey[linkKey(p)]; !ok {
+			byKey[linkKey(p)] = held{l.root, p, l.target}
 		}
 	}
 	e.mu.Lock()
@@ -194,7 +194,7 @@ func (e *engine) throughLinks(chains []chainLink) []signing.Finding {
 	for _, p := range paths {
 		for i := strings.IndexByte(p, '/'); i > 0; i = nextSlash(p, i) {
 			// The link's folder or archive is the file's, in the same case.
-			if l, ok := byKey[foldName(p[:i])]; ok && (l.root == "" || strings.HasPrefix(p, l.root+"/")) {
+			if l, ok := byKey[linkKey(p[:i])]; ok && (l.root == "" || strings.HasPrefix(p, l.root+"/")) {
 				finds = append(finds, finding(ruleInsecurePath, signing.SeverityError, p,
 					fmt.Sprintf("the entry's path goes through the symbolic link %s (to %q) its archive also holds: extractors that follow the link write the file where the link leads, where it was not checked", l.path, l.target)))
 				break
