@@ -57,6 +57,10 @@ func openAPFS(im *dmg.Image, pr *dmg.PartitionReader, idx int, budget int64, tak
 	}
 	more := 0
 	for _, p := range vol.Skipped {
+		if p.Special {
+			specialInVolume(p.Path, p.Reason, add)
+			continue
+		}
 		if b := enclosingBundle(vol, p.Path); b != "" {
 			add(dmg.RuleFileNotOpened, signing.SeverityError, p.Path, -1, "not opened: %s; the file lies in the bundle %s, whose seal therefore cannot be checked against it", p.Reason, b)
 			continue

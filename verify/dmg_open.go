@@ -132,6 +132,10 @@ func openDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 		}
 		more := 0
 		for _, p := range vol.Skipped {
+			if p.Special {
+				specialInVolume(p.Path, p.Reason, add)
+				continue
+			}
 			if b := enclosingBundle(vol, p.Path); b != "" {
 				// Left out of the walk, the file is also left out of
 				// the bundle's seal check: added to a signed app, it
@@ -215,3 +219,10 @@ func (emptyDirInfo) Mode() fs.FileMode  { return fs.ModeDir | 0o555 }
 func (emptyDirInfo) ModTime() time.Time { return time.Time{} }
 func (emptyDirInfo) IsDir() bool        { return true }
 func (emptyDirInfo) Sys() any           { return nil }
+
+// specialInVolume reports the special file (a FIFO, a socket or a device)
+// at p in a disk image's volume as a folder's is (file/unreadable, see
+// walkDir): it has no data to verify, and it was never opened.
+func specialInVolume(p, reason string, add func(signing.Rule, signing.Severity, string, int64, string, ...any)) {
+	add(ruleUnreadable, signing.SeverityError, p, -1, "not a regular file: %s; it was not read or checked", reason)
+}

@@ -53,8 +53,8 @@ func (e *engine) checkLinkChains() {
 		return chains[a].rel < chains[b].rel
 	})
 	// Links by root, by path as it is and by path as a case-insensitive
-	// file system finds it (APFS, NTFS): "UP/.." goes through the link
-	// "up" there.
+	// file system finds it (APFS, NTFS, see linkKey): "UP/.." and "up./.."
+	// go through the link "up" there.
 	byRoot := map[string]map[string]string{}
 	folded := map[string]map[string]string{}
 	for _, l := range chains {
@@ -62,7 +62,7 @@ func (e *engine) checkLinkChains() {
 			byRoot[l.root], folded[l.root] = map[string]string{}, map[string]string{}
 		}
 		byRoot[l.root][l.rel] = l.target
-		folded[l.root][foldName(l.rel)] = l.target
+		folded[l.root][linkKey(l.rel)] = l.target
 	}
 	finds := e.throughLinks(chains)
 	reaches := map[string]string{} // link report path to the path it reaches
@@ -75,7 +75,7 @@ func (e *engine) checkLinkChains() {
 			reaches[joinPath(l.root, l.rel)] = joinPath(l.root, to)
 		}
 		if !out {
-			_, via, out, _ = resolveChain(folded[l.root], l.rel, l.target, foldName)
+			_, via, out, _ = resolveChain(folded[l.root], l.rel, l.target, linkKey)
 		}
 		if out {
 			finds = append(finds, finding(ruleSymlinkEscape, signing.SeverityError, joinPath(l.root, l.rel),
@@ -167,14 +167,14 @@ func isAbsTarget(t string) bool {
 // folders of a path (GNU tar, Python's tarfile, unzip) write the file to
 // windows/evil.dll, so it was checked, and held to the policy, under a path
 // it does not have once installed. Links are matched as case-insensitive
-// file systems find them too. The caller holds no lock; chains is sorted.
+// file systems and Windows find them too (linkKey): the link "w." is "w". The caller holds no lock; chains is sorted.
 func (e *engine) throughLinks(chains []chainLink) []signing.Finding {
 	type held struct{ root, path, target string }
 	byKey := make(map[string]held, len(chains))
 	for _, l := range chains {
 		p := joinPath(l.root, l.rel)
-		if _, ok := byKey[foldName(p)]; !ok {
-			byKey[foldName(p)] = held{l.root, p, l.target}
+		if _, ok := byKey[linkKey(p)]; !ok {
+			byKey[linkKey(p)] = held{l.root, p, l.target}
 		}
 	}
 	e.mu.Lock()
@@ -194,7 +194,7 @@ func (e *engine) throughLinks(chains []chainLink) []signing.Finding {
 	for _, p := range paths {
 		for i := strings.IndexByte(p, '/'); i > 0; i = nextSlash(p, i) {
 			// The link's folder or archive is the file's, in the same case.
-			if l, ok := byKey[foldName(p[:i])]; ok && (l.root == "" || strings.HasPrefix(p, l.root+"/")) {
+			if l, ok := byKey[linkKey(p[:i])]; ok && (l.root == "" || strings.HasPrefix(p, l.root+"/")) {
 				finds = append(finds, finding(ruleInsecurePath, signing.SeverityError, p,
 					fmt.Sprintf("the entry's path goes through the symbolic link %s (to %q) its archive also holds: extractors that follow the link write the file where the link leads, where it was not checked", l.path, l.target)))
 				break

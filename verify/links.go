@@ -63,19 +63,20 @@ func (e *engine) checkLinks() {
 	// Only native code (and any file when a rule forbids kinds or requires
 	// a Sigstore bundle) can get a finding from the rules for its path.
 	// Files and links are found by their keys on case-insensitive file
-	// systems (APFS, NTFS), where a link to "EVIL.DLL" reaches "evil.dll".
+	// systems (APFS, NTFS), where a link to "EVIL.DLL" reaches "evil.dll",
+	// and as Windows finds them, where one to "lib./x.dll" reaches lib/x.dll.
 	byPath := make(map[string]*File, len(e.files))
 	paths := make([]string, 0, len(e.files))
 	for i := range e.files {
 		if f := &e.files[i]; f.Kind.Native() || forbids || sig {
-			byPath[foldName(f.Path)] = f
-			paths = append(paths, foldName(f.Path))
+			byPath[linkKey(f.Path)] = f
+			paths = append(paths, linkKey(f.Path))
 		}
 	}
 	sort.Strings(paths)
 	to := make(map[string]string, len(e.links))
 	for _, l := range e.links {
-		to[foldName(l.path)] = l.target
+		to[linkKey(l.path)] = l.target
 	}
 	links := append([]link(nil), e.links...)
 	sort.Slice(links, func(a, b int) bool { return links[a].path < links[b].path })
@@ -118,10 +119,10 @@ func (e *engine) checkLinks() {
 
 // resolveLink follows links through to (link path to target), for the path
 // itself and for directories on its way, and reports false for a loop.
-// The keys of to, and the path returned, are folded (foldName).
+// The keys of to, and the path returned, are folded (linkKey).
 func resolveLink(to map[string]string, p string) (string, bool) {
 	for hop := 0; hop < maxLinkHops; hop++ {
-		p = foldName(p)
+		p = linkKey(p)
 		if t, ok := to[p]; ok {
 			p = t
 			continue

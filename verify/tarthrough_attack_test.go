@@ -22,7 +22,7 @@ func TestAttackArchiveEntryThroughOwnSymlink(t *testing.T) {
 		{Match: []string{"rel.tar/windows/*.dll", "windows/*.dll"}, Signers: vendor},
 	}}
 	opts := Options{Policy: pol, Trust: f.trust, Time: checkTime}
-	for name, link := range map[string]string{"same case": "w", "other case": "W"} {
+	for name, link := range map[string]string{"same case": "w", "other case": "W", "trailing dot": "w.", "trailing space": "W "} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			p := writeFile(t, filepath.Join(dir, "rel.tar"), makeTar(t,

@@ -18,6 +18,9 @@ import (
 type BuildFile struct {
 	Data []byte
 	// Mode holds the permission bits; zero means 0644 (0755 for folders).
+	// A type of fs.ModeNamedPipe, fs.ModeSocket or fs.ModeDevice (with
+	// fs.ModeCharDevice or not) makes a special file of that kind, with
+	// no data.
 	Mode fs.FileMode
 	// Link, when set, makes the entry a symbolic link to Link.
 	Link string
@@ -293,6 +296,8 @@ func (s BuildSpec) records() ([]rec, []fileData, error) {
 			dtype = dtDir
 		case f.Link != "":
 			dtype = dtLnk
+		case specialType(f.Mode) != 0:
+			dtype = specialType(f.Mode) >> 12
 		}
 		recs = append(recs, drecRec(parent, path.Base(p), id, dtype, !s.CaseSensitive))
 		if f.HardLink != "" {
@@ -307,6 +312,8 @@ func (s BuildSpec) records() ([]rec, []fileData, error) {
 		case f.Link != "":
 			recs = append(recs, inodeRec(id, parent, path.Base(p), sIFLNK|0o755, 0, 1, -1))
 			recs = append(recs, xattrRec(id, xattrSymlink, append([]byte(f.Link), 0)))
+		case specialType(f.Mode) != 0:
+			recs = append(recs, inodeRec(id, parent, path.Base(p), specialType(f.Mode)|perm(f.Mode, 0o644), 0, links[id], 0))
 		case f.Compressed:
 			recs = append(recs, inodeRec(id, parent, path.Base(p), sIFREG|perm(f.Mode, 0o644), ufCompressed, links[id], int64(len(f.Data))))
 			recs = append(recs, xattrRec(id, xattrDecmpfs, decmpfsAttr(f.Data)))
@@ -539,4 +546,20 @@ func (n *tnode) write(b []byte, keys, nodes int) {
 		le.PutUint64(info[24:], uint64(keys))
 		le.PutUint64(info[32:], uint64(nodes))
 	}
+}
+
+// specialType returns the file type bits (S_IFIFO, S_IFSOCK, S_IFCHR,
+// S_IFBLK) of the special file kind m's type names, or 0.
+func specialType(m fs.FileMode) uint16 {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return 0o010000
+	case m&fs.ModeSocket != 0:
+		return 0o140000
+	case m&fs.ModeCharDevice != 0:
+		return 0o020000
+	case m&fs.ModeDevice != 0:
+		return 0o060000
+	}
+	return 0
 }

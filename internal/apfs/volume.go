@@ -49,6 +49,9 @@ type Problem struct {
 	Path   string
 	Offset int64 // byte of the container holding its record
 	Reason string
+	// Special is set on a Skipped special file (a FIFO, a socket or a
+	// device), which has no data to verify.
+	Special bool
 }
 
 // Options bound the reader; zero fields take the defaults.
@@ -264,7 +267,7 @@ func (v *Volume) walk(d *node, dpath string, depth int, seenDirs map[uint64]bool
 			v.problem(p, r.at, "directory record type %d disagrees with inode %d's mode %#o", r.dtype, in.id, in.mode)
 			continue
 		default:
-			v.Skipped = append(v.Skipped, Problem{Path: p, Offset: r.at, Reason: fmt.Sprintf("special file (mode %#o), not read", in.mode)})
+			v.Skipped = append(v.Skipped, Problem{Path: p, Offset: r.at, Reason: fmt.Sprintf("special file (mode %#o), not read", in.mode), Special: true})
 			continue
 		}
 		if v.links[in.id]++; int64(v.links[in.id]) > max(int64(in.nlink), 1) {

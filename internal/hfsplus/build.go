@@ -17,6 +17,9 @@ import (
 type BuildFile struct {
 	Data []byte
 	// Mode holds the permission bits; zero means 0644 (0755 for folders).
+	// A type of fs.ModeNamedPipe, fs.ModeSocket or fs.ModeDevice (with
+	// fs.ModeCharDevice or not) makes a special file of that kind, with
+	// no data.
 	Mode fs.FileMode
 	// Link, when set, makes the entry a symbolic link to Link.
 	Link string
@@ -361,6 +364,9 @@ func (b *volBuilder) fileRecord(e *buildEntry) []byte {
 		mode, perm = sIFLNK, 0o755
 		be.PutUint32(body[48:], typeSymlink)
 		be.PutUint32(body[52:], 0x72686170) // 'rhap'
+	}
+	if t := specialType(e.f.Mode); t != 0 {
+		mode, data = t, nil
 	}
 	if e.f.Compressed {
 		body[32+9] = ufCompressed
@@ -865,4 +871,20 @@ func buildTree(recs []kv, ns, capacity, maxKey int, cmp byte, attrs uint32) []by
 	be.PutUint16(h[ns-6:], uint16(mapOff))
 	be.PutUint16(h[ns-8:], uint16(ns-8))
 	return out
+}
+
+// specialType returns the file type bits (S_IFIFO, S_IFSOCK, S_IFCHR,
+// S_IFBLK) of the special file kind m's type names, or 0.
+func specialType(m fs.FileMode) uint16 {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return 0o010000
+	case m&fs.ModeSocket != 0:
+		return 0o140000
+	case m&fs.ModeCharDevice != 0:
+		return 0o020000
+	case m&fs.ModeDevice != 0:
+		return 0o060000
+	}
+	return 0
 }

@@ -138,6 +138,9 @@ type Problem struct {
 	Path   string
 	Offset int64 // in the volume, -1 when unknown
 	Reason string
+	// Special is set on a Skipped special file (a FIFO, a socket or a
+	// device), which has no data to verify.
+	Special bool
 }
 
 // Options bounds a Volume. The zero value is usable.
@@ -1013,7 +1016,7 @@ func (v *Volume) walk(d *node, dpath string, depth int, onPath map[uint32]bool, 
 			}
 			c.inline, c.data = data, fork{size: uint64(len(data))}
 			if c.mode&sIFMT != 0 && c.mode&sIFMT != sIFREG {
-				v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: "compressed special file, not read"})
+				v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: "compressed special file, not read", Special: true})
 				continue
 			}
 			v.paths[p] = c
@@ -1039,7 +1042,7 @@ func (v *Volume) walk(d *node, dpath string, depth int, onPath map[uint32]bool, 
 			}
 			c.target = string(b)
 		} else if m := c.mode & sIFMT; m != 0 && m != sIFREG {
-			v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: fmt.Sprintf("special file (mode %#o), not read", c.mode)})
+			v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: fmt.Sprintf("special file (mode %#o), not read", c.mode), Special: true})
 			continue
 		}
 		v.paths[p] = c
