@@ -116,6 +116,15 @@ func (b *builder) windowsApp() bool {
 
 // electronFacts fills Electron: version, fuses, integrity claims.
 func (b *builder) electronFacts(byPath map[string]*item) {
+	b.electronVersionAndFuses(byPath)
+	b.integrityClaims(byPath)
+	b.checkIntegrityClaims()
+	b.checkEnforcement()
+}
+
+// electronVersionAndFuses fills the Electron version, from the version file,
+// the framework's Info.plist or a binary's string, and the fuse wires.
+func (b *builder) electronVersionAndFuses(byPath map[string]*item) {
 	inv := b.inv
 	el := &inv.Electron
 	switch {
@@ -150,8 +159,13 @@ func (b *builder) electronFacts(byPath map[string]*item) {
 		}
 		return el.Fuses[i].Offset < el.Fuses[j].Offset
 	})
+}
 
-	// Integrity claims.
+// integrityClaims fills the asar integrity claims of the macOS Info.plist or
+// the Windows executables' Integrity/ElectronAsar resources.
+func (b *builder) integrityClaims(byPath map[string]*item) {
+	inv := b.inv
+	el := &inv.Electron
 	actual := inv.App.AsarHeaderHash
 	switch {
 	case inv.Layout == LayoutMacOS:
@@ -201,6 +215,12 @@ func (b *builder) electronFacts(byPath map[string]*item) {
 			}
 		}
 	}
+}
+
+// checkIntegrityClaims reports each integrity claim that does not match the
+// archive's header hash.
+func (b *builder) checkIntegrityClaims() {
+	el := &b.inv.Electron
 	for i := range el.Integrity {
 		c := &el.Integrity[i]
 		c.Match = c.Actual != "" && strings.EqualFold(c.Algorithm, "sha256") && c.Hash == c.Actual
@@ -217,7 +237,13 @@ func (b *builder) electronFacts(byPath map[string]*item) {
 			b.finding(RuleAsarIntegrityMismatch, signing.SeverityError, b.asarPath, msg)
 		}
 	}
-	// Enforcement: both fuses on in every wire.
+}
+
+// checkEnforcement decides whether Electron enforces the asar integrity: both
+// fuses on in every wire, and no app folder that shadows the archive.
+func (b *builder) checkEnforcement() {
+	inv := b.inv
+	el := &inv.Electron
 	if b.ar == nil && inv.App.Dir != "" && b.electron() {
 		b.finding(RuleAsarIntegrityNotEnforced, signing.SeverityWarning, inv.App.Dir,
 			"the application is a plain folder, not an asar archive: Electron cannot validate its integrity")

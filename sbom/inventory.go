@@ -448,6 +448,25 @@ func (b *builder) build() error {
 
 // collect lists the files: disk files, then the asar's entries.
 func (b *builder) collect() error {
+	asarItem := b.openAsar()
+	if b.archive {
+		b.collectArchive(asarItem)
+	} else if b.inv.Layout != LayoutAsar {
+		if err := b.collectDisk(); err != nil {
+			return err
+		}
+	}
+	if b.ar != nil {
+		b.collectAsar()
+	}
+	sort.Slice(b.items, func(i, j int) bool { return b.items[i].path < b.items[j].path })
+	return nil
+}
+
+// openAsar opens the release's app.asar, from the archive or the disk, into
+// b.ar and records its problems as findings. It returns the archive's item
+// for the asar, if the release is an archive holding one.
+func (b *builder) openAsar() *item {
 	asarFull := filepath.Join(b.root, filepath.FromSlash(b.asarPath))
 	var asarItem *item
 	if b.archive {
@@ -457,140 +476,161 @@ func (b *builder) collect() error {
 			}
 		}
 	}
-	if b.asarPath != "" && (asarItem != nil || (!b.archive && exists(asarFull))) {
-		var ar *asar.Reader
-		var err error
-		if asarItem != nil {
-			ar, err = b.openAsarItem(asarItem)
-		} else {
-			ar, err = asar.Open(asarFull)
-		}
-		if err != nil {
-			var fe *asar.FormatError
-			if errors.As(err, &fe) {
-				f := fe.Finding()
-				f.Path = b.asarPath
-				b.inv.Findings = append(b.inv.Findings, f)
-			} else {
-				b.finding(asar.RuleMalformed, signing.SeverityError, b.asarPath, err.Error())
-			}
-		} else {
-			b.ar = ar
-			b.inv.App.Asar = b.asarPath
-			b.inv.App.AsarHeaderHash = ar.HeaderHash()
-			for _, pr := range ar.Problems() {
-				f := pr.Finding()
-				if f.Path == "." { // about the archive itself (asar/unowned-data)
-					f.Path = b.asarPath
-				} else {
-					f.Path = b.asarPath + "/" + f.Path
-				}
-				b.inv.Findings = append(b.inv.Findings, f)
-			}
-		}
+	if b.asarPath == "" || (asarItem == nil && (b.archive || !exists(asarFull))) {
+		return asarItem
 	}
+	var ar *asar.Reader
+	var err error
+	if asarItem != nil {
+		ar, err = b.openAsarItem(asarItem)
+	} else {
+		ar, err = asar.Open(asarFull)
+	}
+	if err != nil {
+		var fe *asar.FormatError
+		if errors.As(err, &fe) {
+			f := fe.Finding()
+			f.Path = b.asarPath
+			b.inv.Findings = append(b.inv.Findings, f)
+		} else {
+			b.finding(asar.RuleMalformed, signing.SeverityError, b.asarPath, err.Error())
+		}
+		return asarItem
+	}
+	b.ar = ar
+	b.inv.App.Asar = b.asarPath
+	b.inv.App.AsarHeaderHash = ar.HeaderHash()
+	for _, pr := range ar.Problems() {
+		f := pr.Finding()
+		if f.Path == "." { // about the archive itself (asar/unowned-data)
+			f.Path = b.asarPath
+		} else {
+			f.Path = b.asarPath + "/" + f.Path
+		}
+		b.inv.Findings = append(b.inv.Findings, f)
+	}
+	return asarItem
+}
+
+// readThroughAsar reports whether the file at rel is an unpacked file of the
+// open asar, read through the archive rather than on its own.
+func (b *builder) readThroughAsar(rel string) bool {
 	unpackedPrefix := b.asarPath + ".unpacked/"
-	if b.archive {
-		for _, it := range b.files {
-			if it == asarItem && b.ar != nil {
-				continue
-			}
-			if strings.HasPrefix(it.path, unpackedPrefix) && b.ar != nil {
-				if e, err := b.ar.Entry(strings.TrimPrefix(it.path, unpackedPrefix)); err == nil && e.Kind == asar.KindFile && e.Unpacked {
-					continue // read through the archive
-				}
-			}
-			b.items = append(b.items, it)
+	if !strings.HasPrefix(rel, unpackedPrefix) || b.ar == nil {
+		return false
+	}
+	e, err := b.ar.Entry(strings.TrimPrefix(rel, unpackedPrefix))
+	return err == nil && e.Kind == asar.KindFile && e.Unpacked
+}
+
+// collectArchive adds the files of an archive release to b.items, but for the
+// open asar and the unpacked files read through it.
+func (b *builder) collectArchive(asarItem *item) {
+	for _, it := range b.files {
+		if it == asarItem && b.ar != nil {
+			continue
 		}
-	} else if b.inv.Layout != LayoutAsar {
-		err := filepath.WalkDir(b.root, func(full string, d fs.DirEntry, err error) error {
-			if err != nil {
-				rel, _ := filepath.Rel(b.root, full)
-				b.finding(RuleUnreadable, signing.SeverityError, filepath.ToSlash(rel), err.Error())
-				return nil
-			}
-			rel, _ := filepath.Rel(b.root, full)
-			rel = filepath.ToSlash(rel)
-			if d.Type()&fs.ModeSymlink != 0 {
-				b.checkLink(full, rel)
-				return nil
-			}
-			if !d.Type().IsRegular() {
-				return nil
-			}
-			if rel == b.asarPath && b.ar != nil {
-				return nil
-			}
-			if strings.HasPrefix(rel, unpackedPrefix) && b.ar != nil {
-				if e, err := b.ar.Entry(strings.TrimPrefix(rel, unpackedPrefix)); err == nil && e.Kind == asar.KindFile && e.Unpacked {
-					return nil // read through the archive
-				}
-			}
-			b.items = append(b.items, &item{path: rel, open: diskOpener(full)})
-			return nil
-		})
+		if b.readThroughAsar(it.path) {
+			continue
+		}
+		b.items = append(b.items, it)
+	}
+}
+
+// collectDisk walks a release directory and adds its regular files to
+// b.items, but for the open asar and the unpacked files read through it;
+// it checks its symbolic links.
+func (b *builder) collectDisk() error {
+	err := filepath.WalkDir(b.root, func(full string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return fmt.Errorf("sbom: %w", err)
-		}
-	}
-	if b.ar != nil {
-		ar := b.ar
-		var slab []item
-		ar.Walk(func(e *asar.Entry) error {
-			if e.Kind == asar.KindLink && e.Err() == nil {
-				name := e.Path
-				b.items = append(b.items, &item{path: b.asarPath + "/" + e.Path, inAsar: true, link: e.Link,
-					open: func() (io.ReaderAt, int64, io.Closer, error) {
-						f, err := ar.Open(name) // follows the link
-						if err != nil {
-							return nil, 0, nil, err
-						}
-						st, err := f.Stat()
-						if err != nil {
-							f.Close()
-							return nil, 0, nil, err
-						}
-						ra, ok := f.(io.ReaderAt)
-						if !ok {
-							f.Close()
-							return nil, 0, nil, fmt.Errorf("%s: links to a directory", name)
-						}
-						return ra, st.Size(), f, nil
-					}})
-				return nil
-			}
-			if e.Kind != asar.KindFile || e.Err() != nil {
-				return nil
-			}
-			// The entries' items are allocated in blocks.
-			if len(slab) == 0 {
-				slab = make([]item, 256)
-			}
-			it := &slab[0]
-			slab = slab[1:]
-			*it = item{path: b.asarPath + "/" + e.Path, inAsar: true}
-			if e.Unpacked {
-				it.diskPath = b.asarPath + ".unpacked/" + e.Path
-			}
-			name := e.Path
-			it.verify = func(head []byte) (string, int, error) { return ar.VerifyFileHead(name, head) }
-			it.entrySize = e.Size
-			if !e.Unpacked {
-				it.entry = e
-			}
-			it.open = func() (io.ReaderAt, int64, io.Closer, error) {
-				f, err := ar.Open(name)
-				if err != nil {
-					return nil, 0, nil, err
-				}
-				return f.(io.ReaderAt), e.Size, f, nil
-			}
-			b.items = append(b.items, it)
+			rel, _ := filepath.Rel(b.root, full)
+			b.finding(RuleUnreadable, signing.SeverityError, filepath.ToSlash(rel), err.Error())
 			return nil
-		})
+		}
+		rel, _ := filepath.Rel(b.root, full)
+		rel = filepath.ToSlash(rel)
+		if d.Type()&fs.ModeSymlink != 0 {
+			b.checkLink(full, rel)
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		if rel == b.asarPath && b.ar != nil {
+			return nil
+		}
+		if b.readThroughAsar(rel) {
+			return nil
+		}
+		b.items = append(b.items, &item{path: rel, open: diskOpener(full)})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sbom: %w", err)
 	}
-	sort.Slice(b.items, func(i, j int) bool { return b.items[i].path < b.items[j].path })
 	return nil
+}
+
+// collectAsar adds the files and links of the open asar to b.items.
+func (b *builder) collectAsar() {
+	ar := b.ar
+	var slab []item
+	ar.Walk(func(e *asar.Entry) error {
+		if e.Kind == asar.KindLink && e.Err() == nil {
+			b.items = append(b.items, &item{path: b.asarPath + "/" + e.Path, inAsar: true, link: e.Link,
+				open: asarLinkOpener(ar, e.Path)})
+			return nil
+		}
+		if e.Kind != asar.KindFile || e.Err() != nil {
+			return nil
+		}
+		// The entries' items are allocated in blocks.
+		if len(slab) == 0 {
+			slab = make([]item, 256)
+		}
+		it := &slab[0]
+		slab = slab[1:]
+		*it = item{path: b.asarPath + "/" + e.Path, inAsar: true}
+		if e.Unpacked {
+			it.diskPath = b.asarPath + ".unpacked/" + e.Path
+		}
+		name := e.Path
+		it.verify = func(head []byte) (string, int, error) { return ar.VerifyFileHead(name, head) }
+		it.entrySize = e.Size
+		if !e.Unpacked {
+			it.entry = e
+		}
+		it.open = func() (io.ReaderAt, int64, io.Closer, error) {
+			f, err := ar.Open(name)
+			if err != nil {
+				return nil, 0, nil, err
+			}
+			return f.(io.ReaderAt), e.Size, f, nil
+		}
+		b.items = append(b.items, it)
+		return nil
+	})
+}
+
+// asarLinkOpener opens the file that the asar's link name points to.
+func asarLinkOpener(ar *asar.Reader, name string) func() (io.ReaderAt, int64, io.Closer, error) {
+	return func() (io.ReaderAt, int64, io.Closer, error) {
+		f, err := ar.Open(name) // follows the link
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		st, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return nil, 0, nil, err
+		}
+		ra, ok := f.(io.ReaderAt)
+		if !ok {
+			f.Close()
+			return nil, 0, nil, fmt.Errorf("%s: links to a directory", name)
+		}
+		return ra, st.Size(), f, nil
+	}
 }
 
 // checkLink reports a symbolic link of the release whose target is outside

@@ -13,125 +13,159 @@ import (
 // applyPolicy adds the findings of the policy's settings s for file f to
 // finds (the verifiers' and blocklists' findings about it) and returns them.
 func (e *engine) applyPolicy(f *File, s settings, finds []signing.Finding, malformed bool) []signing.Finding {
-	// The policy decides about unsigned, ad-hoc and untrusted code: the
-	// verifiers' findings that restate those statuses give way to the
-	// policy's, which carry their messages.
-	restated := map[int]string{}
-	if f.Kind.Native() {
-		kept := finds[:0:0]
-		for _, x := range finds {
-			if _, ok := statusRules[x.Rule]; ok {
-				restated[x.Signature] = x.Message
-				continue
-			}
-			kept = append(kept, x)
-		}
-		finds = kept
-	}
-	because := func(i int) string {
-		m := restated[i]
-		if m == "" {
-			m = restated[-1]
-		}
-		if m == "" {
-			return ""
-		}
-		return " (" + m + ")"
-	}
-	add := func(rule signing.Rule, sev signing.Severity, sig int, msg string) {
-		x := finding(rule, sev, f.Path, msg)
-		finds = append(finds, x.For(sig))
-	}
+	j := &judgement{e: e, f: f, s: s, restated: map[int]string{}, finds: finds}
+	j.dropRestated()
 	for _, k := range s.forbid {
 		if k == f.Kind {
-			add(RuleForbiddenKind, signing.SeverityError, -1, fmt.Sprintf("files of kind %s are forbidden here by the policy", k))
+			j.add(RuleForbiddenKind, signing.SeverityError, -1, fmt.Sprintf("files of kind %s are forbidden here by the policy", k))
 		}
 	}
-	if f.Kind.Native() && malformed && !e.anyError(finds) {
+	if f.Kind.Native() && malformed && !e.anyError(j.finds) {
 		// The findings that say why the file cannot be parsed are turned
 		// down or off by the policy; the file is still not verified.
-		add(RuleBadSignature, signing.SeverityError, -1, fmt.Sprintf("%s file cannot be parsed, so its signatures were not verified", kindLabel(f.Kind)))
+		j.add(RuleBadSignature, signing.SeverityError, -1, fmt.Sprintf("%s file cannot be parsed, so its signatures were not verified", kindLabel(f.Kind)))
 	}
 	if !f.Kind.Native() || malformed {
-		return finds
+		return j.finds
 	}
 	sigs := f.Signatures
 	if len(sigs) == 0 {
 		sigs = []signing.Signature{{Index: -1, Status: signing.StatusUnsigned}}
 	}
-	// strict is the severity of a failed requirement: an error when the
-	// policy requires it, a warning under the default.
-	strict := func(req ...Require) (signing.Severity, bool) {
-		if s.require == "" {
-			return signing.SeverityWarning, true
-		}
-		for _, r := range req {
-			if s.require == r {
-				return signing.SeverityError, true
-			}
-		}
-		return 0, false
-	}
 	for _, sig := range sigs {
-		what := sigName(f, sig)
-		switch sig.Status {
-		case signing.StatusUnsigned:
-			if s.allowUnsigned && !s.signersOverride(s.unsignedRule) {
-				continue
-			}
-			msg := fmt.Sprintf("%s file carries no signature", kindLabel(f.Kind))
-			if sig.Arch != "" {
-				msg = fmt.Sprintf("the %s slice carries no signature", sig.Arch)
-			}
-			if sev, ok := strict(RequireValid, RequireSigned); ok && (sev == signing.SeverityError || len(s.signers) == 0) {
-				add(RuleUnsigned, sev, sig.Index, capital(msg)+because(sig.Index))
-			} else if len(s.signers) > 0 {
-				add(RuleSignerNotAllowed, signing.SeverityError, sig.Index, fmt.Sprintf("%s; the policy allows only %s", capital(msg), signersList(s.signers)))
-			}
-			continue
-		case signing.StatusAdhoc:
-			if s.allowAdhoc && !s.signersOverride(s.adhocRule) {
-				continue
-			}
-			if sev, ok := strict(RequireValid, RequireSigned); ok && (sev == signing.SeverityError || len(s.signers) == 0) {
-				add(RuleAdhocNotAllowed, sev, sig.Index, fmt.Sprintf("%s is ad-hoc signed: intact, but with no signing identity", capital(what))+because(sig.Index))
-			} else if len(s.signers) > 0 {
-				add(RuleSignerNotAllowed, signing.SeverityError, sig.Index, fmt.Sprintf("%s is ad-hoc signed, with no signing identity; the policy allows only %s", capital(what), signersList(s.signers)))
-			}
-			continue
-		case signing.StatusUntrusted:
-			if sev, ok := strict(RequireValid); ok {
-				detail := because(sig.Index)
-				if detail == "" {
-					detail = failedDetail(sig, signing.CheckChain)
-				}
-				add(RuleUntrusted, sev, sig.Index, fmt.Sprintf("%s is intact but its chain does not reach a trusted root%s", capital(what), detail))
-			}
-		case signing.StatusRevoked, signing.StatusInvalid, signing.StatusMalformed:
-			if !e.explained(finds, sig.Index) {
-				add(RuleBadSignature, signing.SeverityError, sig.Index, fmt.Sprintf("%s is %s%s", capital(what), sig.Status, failedDetail(sig, "")))
-			}
-			continue
-		}
-		// Valid or untrusted: the identity must be an allowed one.
-		if len(s.signers) > 0 {
-			if sig.Status != signing.StatusValid {
-				add(RuleSignerNotAllowed, signing.SeverityError, sig.Index, fmt.Sprintf("%s is %s, so its signer cannot be relied on; the policy allows only %s", capital(what), sig.Status, signersList(s.signers)))
-				continue
-			}
-			ok := false
-			for _, a := range s.signers {
-				if a.matches(sig.Signer) && a.fitsFormat(sig.Format) {
-					ok = true
-					break
-				}
-			}
-			if !ok {
-				add(RuleSignerNotAllowed, signing.SeverityError, sig.Index, fmt.Sprintf("%s is by %s, which the policy does not allow (allowed: %s)", capital(what), signerName(sig.Signer), signersList(s.signers)))
-			}
+		if j.judgeStatus(sig) {
+			j.judgeSigner(sig)
 		}
 	}
-	return finds
+	return j.finds
+}
+
+// judgement is applyPolicy's state while it judges one file: the findings so
+// far and the messages of the verifiers' findings that the policy restates.
+type judgement struct {
+	e        *engine
+	f        *File
+	s        settings
+	restated map[int]string
+	finds    []signing.Finding
+}
+
+// dropRestated removes the verifiers' findings that restate a native file's
+// unsigned, ad-hoc or untrusted status and keeps their messages: the policy
+// decides about those statuses, and its findings carry the messages.
+func (j *judgement) dropRestated() {
+	if !j.f.Kind.Native() {
+		return
+	}
+	kept := j.finds[:0:0]
+	for _, x := range j.finds {
+		if _, ok := statusRules[x.Rule]; ok {
+			j.restated[x.Signature] = x.Message
+			continue
+		}
+		kept = append(kept, x)
+	}
+	j.finds = kept
+}
+
+// because is the restated message about signature i (or the whole file), in
+// parentheses, or "".
+func (j *judgement) because(i int) string {
+	m := j.restated[i]
+	if m == "" {
+		m = j.restated[-1]
+	}
+	if m == "" {
+		return ""
+	}
+	return " (" + m + ")"
+}
+
+// add adds a finding about signature sig of the file.
+func (j *judgement) add(rule signing.Rule, sev signing.Severity, sig int, msg string) {
+	x := finding(rule, sev, j.f.Path, msg)
+	j.finds = append(j.finds, x.For(sig))
+}
+
+// strict is the severity of a failed requirement: an error when the
+// policy requires it, a warning under the default.
+func (j *judgement) strict(req ...Require) (signing.Severity, bool) {
+	if j.s.require == "" {
+		return signing.SeverityWarning, true
+	}
+	for _, r := range req {
+		if j.s.require == r {
+			return signing.SeverityError, true
+		}
+	}
+	return 0, false
+}
+
+// judgeStatus adds the findings about signature sig's status and reports
+// whether its signer is still to be judged (a valid or untrusted signature).
+func (j *judgement) judgeStatus(sig signing.Signature) bool {
+	f, s := j.f, j.s
+	what := sigName(f, sig)
+	switch sig.Status {
+	case signing.StatusUnsigned:
+		if s.allowUnsigned && !s.signersOverride(s.unsignedRule) {
+			return false
+		}
+		msg := fmt.Sprintf("%s file carries no signature", kindLabel(f.Kind))
+		if sig.Arch != "" {
+			msg = fmt.Sprintf("the %s slice carries no signature", sig.Arch)
+		}
+		if sev, ok := j.strict(RequireValid, RequireSigned); ok && (sev == signing.SeverityError || len(s.signers) == 0) {
+			j.add(RuleUnsigned, sev, sig.Index, capital(msg)+j.because(sig.Index))
+		} else if len(s.signers) > 0 {
+			j.add(RuleSignerNotAllowed, signing.SeverityError, sig.Index, fmt.Sprintf("%s; the policy allows only %s", capital(msg), signersList(s.signers)))
+		}
+		return false
+	case signing.StatusAdhoc:
+		if s.allowAdhoc && !s.signersOverride(s.adhocRule) {
+			return false
+		}
+		if sev, ok := j.strict(RequireValid, RequireSigned); ok && (sev == signing.SeverityError || len(s.signers) == 0) {
+			j.add(RuleAdhocNotAllowed, sev, sig.Index, fmt.Sprintf("%s is ad-hoc signed: intact, but with no signing identity", capital(what))+j.because(sig.Index))
+		} else if len(s.signers) > 0 {
+			j.add(RuleSignerNotAllowed, signing.SeverityError, sig.Index, fmt.Sprintf("%s is ad-hoc signed, with no signing identity; the policy allows only %s", capital(what), signersList(s.signers)))
+		}
+		return false
+	case signing.StatusUntrusted:
+		if sev, ok := j.strict(RequireValid); ok {
+			detail := j.because(sig.Index)
+			if detail == "" {
+				detail = failedDetail(sig, signing.CheckChain)
+			}
+			j.add(RuleUntrusted, sev, sig.Index, fmt.Sprintf("%s is intact but its chain does not reach a trusted root%s", capital(what), detail))
+		}
+	case signing.StatusRevoked, signing.StatusInvalid, signing.StatusMalformed:
+		if !j.e.explained(j.finds, sig.Index) {
+			j.add(RuleBadSignature, signing.SeverityError, sig.Index, fmt.Sprintf("%s is %s%s", capital(what), sig.Status, failedDetail(sig, "")))
+		}
+		return false
+	}
+	return true
+}
+
+// judgeSigner adds a finding when the policy names the allowed signers and
+// signature sig (valid or untrusted) is not by one of them.
+func (j *judgement) judgeSigner(sig signing.Signature) {
+	s := j.s
+	if len(s.signers) == 0 {
+		return
+	}
+	what := sigName(j.f, sig)
+	if sig.Status != signing.StatusValid {
+		j.add(RuleSignerNotAllowed, signing.SeverityError, sig.Index, fmt.Sprintf("%s is %s, so its signer cannot be relied on; the policy allows only %s", capital(what), sig.Status, signersList(s.signers)))
+		return
+	}
+	for _, a := range s.signers {
+		if a.matches(sig.Signer) && a.fitsFormat(sig.Format) {
+			return
+		}
+	}
+	j.add(RuleSignerNotAllowed, signing.SeverityError, sig.Index, fmt.Sprintf("%s is by %s, which the policy does not allow (allowed: %s)", capital(what), signerName(sig.Signer), signersList(s.signers)))
 }
 
 // statusRules are the verifiers' rule IDs that only restate a signature's

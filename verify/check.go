@@ -568,55 +568,18 @@ func (c *check) streamError(err error) {
 
 // withReaderAt checks a file with random access.
 func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
-	e := c.e
 	c.f.Size = size
 	c.ra = ra
-	hdr := c.j.head
-	if int64(len(hdr)) != min(size, sniffLen) {
-		hdr = make([]byte, min(size, sniffLen))
-		if n, err := ra.ReadAt(hdr, 0); n < len(hdr) {
-			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read: %v", unwrapPath(err)))
-			return
-		}
+	hdr, ok := c.readHeader(ra, size)
+	if !ok {
+		return
 	}
-	c.f.Kind = detectKindAt(ra, hdr, size)
-	if c.f.Kind == KindOther {
-		c.f.Kind = windowsKind(ra, c.f.Path, hdr, size, c.jsBlock) // kind_windows_formats.go
-	}
-	if c.f.Kind == KindOther && isXar(hdr) {
-		c.f.Kind = KindPkg // kind_pkg.go
-	}
-	c.f.Kind = dmgKind(ra, c.f.Path, hdr, size, c.f.Kind, c.j.noKoly) // dmg.go
+	c.detectKind(ra, hdr, size)
 	if c.deferToBundle(c.f.Kind) {
 		return
 	}
-	cra := ctxReaderAt{e.ctx, ra}
-	if v := nativeVerifiers[c.f.Kind]; v != nil {
-		env := verifyEnv{trust: e.trust, appleTrust: e.appleTrust, time: e.opts.Time, hash: c.h, log: e.log.With("path", c.f.Path), authentihashes: e.authAlgs}
-		res, err := v(e.ctx, cra, size, env)
-		if e.ctx.Err() != nil {
-			return
-		}
-		var me *malformedError
-		switch {
-		case errors.As(err, &me) && me.result != nil:
-			c.malformed = true
-			res = me.result
-		case errors.As(err, &me):
-			c.addMalformed(me)
-			c.malformed = true
-		case err != nil:
-			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read: %v", unwrapPath(err)))
-			return
-		}
-		if res != nil {
-			c.native = res
-			c.f.Signatures = res.sigs
-			for _, f := range res.findings {
-				f.Path = joinPath(c.f.Path, f.Path)
-				c.finds = append(c.finds, f)
-			}
-		}
+	if !c.verifyNative(ra, size) {
+		return
 	}
 	open := archiveOpeners[c.f.Kind]
 	if open != nil && !c.malformed {
@@ -627,6 +590,83 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 		// the one pass hashes its entries too (see entryHasher).
 		c.arc = c.readArchive(open, ra, size)
 	}
+	if !c.hashFile(ra, size, hdr) {
+		return
+	}
+	c.listed = true
+	c.openContents(ra, size, hdr)
+}
+
+// readHeader returns the file's first sniffLen bytes, read again unless the
+// job holds them; it reports false, with a finding, when they cannot be read.
+func (c *check) readHeader(ra io.ReaderAt, size int64) ([]byte, bool) {
+	hdr := c.j.head
+	if int64(len(hdr)) != min(size, sniffLen) {
+		hdr = make([]byte, min(size, sniffLen))
+		if n, err := ra.ReadAt(hdr, 0); n < len(hdr) {
+			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read: %v", unwrapPath(err)))
+			return nil, false
+		}
+	}
+	return hdr, true
+}
+
+// detectKind sets the file's kind from its header hdr and, for the formats
+// that need it, its other bytes.
+func (c *check) detectKind(ra io.ReaderAt, hdr []byte, size int64) {
+	c.f.Kind = detectKindAt(ra, hdr, size)
+	if c.f.Kind == KindOther {
+		c.f.Kind = windowsKind(ra, c.f.Path, hdr, size, c.jsBlock) // kind_windows_formats.go
+	}
+	if c.f.Kind == KindOther && isXar(hdr) {
+		c.f.Kind = KindPkg // kind_pkg.go
+	}
+	c.f.Kind = dmgKind(ra, c.f.Path, hdr, size, c.f.Kind, c.j.noKoly) // dmg.go
+}
+
+// verifyNative runs the verifier of the file's kind, if any, and records its
+// signatures and findings. It reports false when the check must stop: the
+// run is cancelled or the file cannot be read.
+func (c *check) verifyNative(ra io.ReaderAt, size int64) bool {
+	e := c.e
+	v := nativeVerifiers[c.f.Kind]
+	if v == nil {
+		return true
+	}
+	cra := ctxReaderAt{e.ctx, ra}
+	env := verifyEnv{trust: e.trust, appleTrust: e.appleTrust, time: e.opts.Time, hash: c.h, log: e.log.With("path", c.f.Path), authentihashes: e.authAlgs}
+	res, err := v(e.ctx, cra, size, env)
+	if e.ctx.Err() != nil {
+		return false
+	}
+	var me *malformedError
+	switch {
+	case errors.As(err, &me) && me.result != nil:
+		c.malformed = true
+		res = me.result
+	case errors.As(err, &me):
+		c.addMalformed(me)
+		c.malformed = true
+	case err != nil:
+		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read: %v", unwrapPath(err)))
+		return false
+	}
+	if res != nil {
+		c.native = res
+		c.f.Signatures = res.sigs
+		for _, f := range res.findings {
+			f.Path = joinPath(c.f.Path, f.Path)
+			c.finds = append(c.finds, f)
+		}
+	}
+	return true
+}
+
+// hashFile sets the file's SHA-256: from the verifier's or the archive's
+// pass when one read every byte, else by hashing the bytes after the header
+// hdr. It reports false, with a finding unless the run is cancelled, when
+// the file cannot be read.
+func (c *check) hashFile(ra io.ReaderAt, size int64, hdr []byte) bool {
 	switch {
 	case c.h.n == size:
 		c.f.SHA256 = digestSum(c.h.sha256)
@@ -645,15 +685,21 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 			w = x
 		}
 		w.Write(hdr)
-		if err := e.copyHash(w, io.NewSectionReader(ra, int64(len(hdr)), size-int64(len(hdr)))); err != nil {
-			if e.ctx.Err() == nil {
+		if err := c.e.copyHash(w, io.NewSectionReader(ra, int64(len(hdr)), size-int64(len(hdr)))); err != nil {
+			if c.e.ctx.Err() == nil {
 				c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read: %v", unwrapPath(err)))
 			}
-			return
+			return false
 		}
 		c.f.SHA256 = digestSum(c.h.sha256)
 	}
-	c.listed = true
+	return true
+}
+
+// openContents opens what the hashed file holds: a tarball, 7z, Windows
+// installer or cabinet, the archive read before hashing, or a zip appended
+// to it.
+func (c *check) openContents(ra io.ReaderAt, size int64, hdr []byte) {
 	if c.f.Kind == KindOther && isTarball(hdr) {
 		c.tarOpened = c.openTar(ra, size)
 	}

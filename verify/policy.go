@@ -387,6 +387,29 @@ func (p *Policy) validate(root *yaml.Node, name string) error {
 			return bad(fmt.Sprintf("failOn %q: want error, warning, note or never", p.FailOn), "failOn")
 		}
 	}
+	if err := p.validateTrust(bad); err != nil {
+		return err
+	}
+	if err := p.validateLists(bad); err != nil {
+		return err
+	}
+	if err := p.validateSeverity(bad); err != nil {
+		return err
+	}
+	for i := range p.Rules {
+		if err := p.Rules[i].validate(i, bad); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// policyBad makes the PolicyError of a policy check: its reason, at the
+// line of the node at keys.
+type policyBad func(reason string, keys ...any) error
+
+// validateTrust checks the trust section.
+func (p *Policy) validateTrust(bad policyBad) error {
 	if p.Trust.Embedded != nil {
 		for i, e := range *p.Trust.Embedded {
 			if e != "microsoft" && e != "apple" {
@@ -402,6 +425,12 @@ func (p *Policy) validate(root *yaml.Node, name string) error {
 			return bad("trust.roots: empty path", "trust", "roots", i)
 		}
 	}
+	return nil
+}
+
+// validateLists checks the paths of the blocklists and vulnerabilities
+// sections.
+func (p *Policy) validateLists(bad policyBad) error {
 	for i, f := range p.Blocklists.Files {
 		if f == "" {
 			return bad("blocklists.files: empty path", "blocklists", "files", i)
@@ -420,6 +449,11 @@ func (p *Policy) validate(root *yaml.Node, name string) error {
 	if len(p.Vulnerabilities.VEX) > 0 && len(p.Vulnerabilities.OSV) == 0 {
 		return bad("vulnerabilities.vex without vulnerabilities.osv: VEX statements apply to OSV matches", "vulnerabilities", "vex")
 	}
+	return nil
+}
+
+// validateSeverity checks the severity overrides, in rule ID order.
+func (p *Policy) validateSeverity(bad policyBad) error {
 	ids := make([]string, 0, len(p.Severity))
 	for id := range p.Severity {
 		ids = append(ids, id)
@@ -439,54 +473,56 @@ func (p *Policy) validate(root *yaml.Node, name string) error {
 			}
 		}
 	}
-	for i := range p.Rules {
-		r := &p.Rules[i]
-		if len(r.Match) == 0 {
-			return bad("rule without match globs", "rules", i)
+	return nil
+}
+
+// validate checks rule i of the policy.
+func (r *Rule) validate(i int, bad policyBad) error {
+	if len(r.Match) == 0 {
+		return bad("rule without match globs", "rules", i)
+	}
+	for j, g := range r.Match {
+		if err := checkGlob(g); err != nil {
+			return bad(fmt.Sprintf("match %q: %v", g, err), "rules", i, "match", j)
 		}
-		for j, g := range r.Match {
-			if err := checkGlob(g); err != nil {
-				return bad(fmt.Sprintf("match %q: %v", g, err), "rules", i, "match", j)
+	}
+	switch r.Require {
+	case "", RequireValid, RequireSigned, RequireNone:
+	default:
+		return bad(fmt.Sprintf("require %q: want valid, signed or none", r.Require), "rules", i, "require")
+	}
+	for j, s := range r.Signers {
+		if s.AppleKind != "" {
+			k, err := signing.ParseAppleCertKind(s.AppleKind)
+			if err == nil && k == signing.AppleKindUnknown {
+				err = errors.New(`appleKind "unknown" names no kind a signer could be required to have`)
+			}
+			if err != nil {
+				return bad("signer: "+err.Error(), "rules", i, "signers", j, "appleKind")
 			}
 		}
-		switch r.Require {
-		case "", RequireValid, RequireSigned, RequireNone:
-		default:
-			return bad(fmt.Sprintf("require %q: want valid, signed or none", r.Require), "rules", i, "require")
+		if err := s.check(); err != nil {
+			return bad(err.Error(), "rules", i, "signers", j)
 		}
-		for j, s := range r.Signers {
-			if s.AppleKind != "" {
-				k, err := signing.ParseAppleCertKind(s.AppleKind)
-				if err == nil && k == signing.AppleKindUnknown {
-					err = errors.New(`appleKind "unknown" names no kind a signer could be required to have`)
-				}
-				if err != nil {
-					return bad("signer: "+err.Error(), "rules", i, "signers", j, "appleKind")
-				}
-			}
-			if err := s.check(); err != nil {
-				return bad(err.Error(), "rules", i, "signers", j)
-			}
+	}
+	for j, k := range r.ForbidKinds {
+		if !slices.Contains(report.Kinds(), k) {
+			return bad(fmt.Sprintf("forbidKinds %q: want one of %s", k, kindList()), "rules", i, "forbidKinds", j)
 		}
-		for j, k := range r.ForbidKinds {
-			if !slices.Contains(report.Kinds(), k) {
-				return bad(fmt.Sprintf("forbidKinds %q: want one of %s", k, kindList()), "rules", i, "forbidKinds", j)
-			}
+	}
+	if r.Sigstore != nil {
+		if field, err := r.Sigstore.check(); err != nil {
+			return bad(err.Error(), "rules", i, "sigstore", field)
 		}
-		if r.Sigstore != nil {
-			if field, err := r.Sigstore.check(); err != nil {
-				return bad(err.Error(), "rules", i, "sigstore", field)
-			}
-		}
-		switch r.RequireNotarized {
-		case "", NotarizedNone, NotarizedStapled, NotarizedVerified:
-		default:
-			return bad(fmt.Sprintf("requireNotarized %q: want true, false, %q, %q or %q", r.RequireNotarized, NotarizedStapled, NotarizedVerified, NotarizedNone), "rules", i, "requireNotarized")
-		}
-		if r.Requirement != "" {
-			if _, err := compileRequirement(r.Requirement); err != nil {
-				return bad(err.Error(), "rules", i, "requirement")
-			}
+	}
+	switch r.RequireNotarized {
+	case "", NotarizedNone, NotarizedStapled, NotarizedVerified:
+	default:
+		return bad(fmt.Sprintf("requireNotarized %q: want true, false, %q, %q or %q", r.RequireNotarized, NotarizedStapled, NotarizedVerified, NotarizedNone), "rules", i, "requireNotarized")
+	}
+	if r.Requirement != "" {
+		if _, err := compileRequirement(r.Requirement); err != nil {
+			return bad(err.Error(), "rules", i, "requirement")
 		}
 	}
 	return nil
