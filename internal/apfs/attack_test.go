@@ -303,3 +303,28 @@ func TestCheckpointSuperblockRead(t *testing.T) {
 		t.Errorf("paths %v", v.Paths())
 	}
 }
+
+// TestAttackDuplicateDataStream: an inode with two data stream extended
+// fields (a size for macOS, another for us) is refused, not read with
+// whichever size the reader happens to take.
+func TestAttackDuplicateDataStream(t *testing.T) {
+	field := func(size uint64) []byte {
+		f := make([]byte, 40)
+		le.PutUint64(f, size)
+		return f
+	}
+	b := make([]byte, 4+8)
+	le.PutUint16(b, 2)
+	le.PutUint16(b[2:], 80)
+	b[4], b[8] = inoExtDstream, inoExtDstream
+	le.PutUint16(b[6:], 40)
+	le.PutUint16(b[10:], 40)
+	b = append(append(b, field(100)...), field(4096)...)
+	if size, err := inodeSize(b); err == nil {
+		t.Errorf("two data streams read as size %d", size)
+	}
+	one := append([]byte{1, 0, 40, 0, inoExtDstream, 0, 40, 0}, field(100)...)
+	if size, err := inodeSize(one); err != nil || size != 100 {
+		t.Errorf("one data stream: %d, %v", size, err)
+	}
+}
