@@ -328,3 +328,27 @@ func TestAttackDuplicateDataStream(t *testing.T) {
 		t.Errorf("one data stream: %d, %v", size, err)
 	}
 }
+
+// TestAttackCheckpointTie: two valid checkpoints of the same xid (each a
+// superblock alone in the descriptor area, the second pointing at
+// another object map) are refused: which one macOS mounts is unknown.
+func TestAttackCheckpointTie(t *testing.T) {
+	b := build(t, BuildSpec{Files: sample()})
+	for i, blk := range []int{1, 2} {
+		s := b[blk*buildBS : (blk+1)*buildBS]
+		copy(s, b[2*buildBS:3*buildBS])
+		le.PutUint32(s[136:], uint32(i)) // descriptor index
+		le.PutUint32(s[140:], 1)         // descriptor length: the superblock alone
+		seal(s)
+	}
+	if _, err := Open(bytes.NewReader(b), int64(len(b)), Options{}); err == nil || !strings.Contains(err.Error(), "share the latest xid") {
+		t.Errorf("err %v", err)
+	}
+	// One of them a later xid: it is mounted.
+	s := b[2*buildBS : 3*buildBS]
+	le.PutUint64(s[16:], le.Uint64(s[16:])+1)
+	seal(s)
+	if _, err := Open(bytes.NewReader(b), int64(len(b)), Options{}); err != nil {
+		t.Errorf("later checkpoint: %v", err)
+	}
+}

@@ -123,11 +123,19 @@ func (c *container) checkpoint(b0 []byte) error {
 		cands = append(cands, cand{base + i, o.xid, b})
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].xid > cands[j].xid })
-	for _, k := range cands {
-		if c.mapsValid(k.b, k.addr, base, uint64(n), k.xid) {
-			c.super, c.xid = k.b, k.xid
-			return nil
+	for i, k := range cands {
+		if !c.mapsValid(k.b, k.addr, base, uint64(n), k.xid) {
+			continue
 		}
+		// Which of two valid checkpoints of one xid macOS mounts is not
+		// ours to guess: they may point at different trees.
+		for _, o := range cands[i+1:] {
+			if o.xid == k.xid && c.mapsValid(o.b, o.addr, base, uint64(n), o.xid) {
+				return &FormatError{Offset: int64(o.addr) * int64(c.blockSize), Reason: fmt.Sprintf("two valid checkpoints (blocks %d and %d) share the latest xid %d", k.addr, o.addr, k.xid)}
+			}
+		}
+		c.super, c.xid = k.b, k.xid
+		return nil
 	}
 	return &FormatError{Offset: int64(base) * int64(c.blockSize), Reason: "no valid checkpoint in the descriptor area"}
 }
