@@ -352,3 +352,29 @@ func TestAttackCheckpointTie(t *testing.T) {
 		t.Errorf("later checkpoint: %v", err)
 	}
 }
+
+// TestAttackExtentPastMaxOffset: a file extent at a logical address past
+// the largest int64 (negative once converted) is refused: it made the
+// reader panic on a slice of negative length (or, with two extents, its
+// binary search skip the file's data and read zeros).
+func TestAttackExtentPastMaxOffset(t *testing.T) {
+	b := build(t, BuildSpec{Files: map[string]BuildFile{"f": {Data: bytes.Repeat([]byte{'a'}, 2*buildBS)}}, edit: func(recs []rec) []rec {
+		for _, r := range recs {
+			if le.Uint64(r.k)>>typeShift == recFileExtent {
+				id := le.Uint64(r.k) & objIDMask
+				le.PutUint64(r.v, buildBS) // [0, 4096), then [4096, 8192) at the same blocks
+				x := extentRec(id, 1<<63, buildBS)
+				le.PutUint64(x.v[8:], 5)
+				return append(recs, extentRec(id, buildBS, buildBS), x)
+			}
+		}
+		panic("no extent")
+	}})
+	v := open(t, b)
+	if !hasProblem(v, "past the largest") {
+		t.Errorf("problems %v", v.Problems)
+	}
+	if _, err := fs.ReadFile(v, "f"); err == nil {
+		t.Error("file read")
+	}
+}

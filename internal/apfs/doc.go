@@ -34,7 +34,8 @@
 // directory records whose inode is missing or whose type disagrees with
 // the inode's mode; folders reached a second time (a loop, or a folder
 // hard link APFS does not have); more directory records of one file than
-// its link count; file extents past the container, overlapping, not in
+// its link count; file extents past the container or the largest file
+// offset, overlapping, not in
 // whole blocks, or flagged. Files are io.ReaderAt over their extents
 // (sparse extents and gaps read as zeros). Compressed files are decoded
 // when their data is inline in com.apple.decmpfs (internal/decmpfs), up

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"path"
 	"sort"
 	"strings"
@@ -318,6 +319,9 @@ func (v *Volume) file(n *node, in *inode, p string, at int64) bool {
 			return false
 		case e.length == 0 || e.length%uint64(v.c.blockSize) != 0 || e.logical%uint64(v.c.blockSize) != 0:
 			v.problem(p, e.at, "file extent of %d bytes at %d, not whole blocks", e.length, e.logical)
+			return false
+		case e.logical > math.MaxInt64-e.length:
+			v.problem(p, e.at, "file extent of %d bytes at %d, past the largest file offset", e.length, e.logical)
 			return false
 		case e.logical < end:
 			v.problem(p, e.at, "file extents overlap at %d", e.logical)
