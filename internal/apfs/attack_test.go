@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"strings"
 	"testing"
 )
@@ -376,5 +377,52 @@ func TestAttackExtentPastMaxOffset(t *testing.T) {
 	}
 	if _, err := fs.ReadFile(v, "f"); err == nil {
 		t.Error("file read")
+	}
+}
+
+// setSize sets the data stream size of inode record r.
+func setSize(r rec, size uint64) {
+	xf := r.v[92:]
+	n := int(le.Uint16(xf))
+	at := 4 + 4*n
+	for i := range n {
+		sz := int(le.Uint16(xf[4+4*i+2:]))
+		if xf[4+4*i] == inoExtDstream {
+			le.PutUint64(xf[at:], size)
+			return
+		}
+		at += (sz + 7) &^ 7
+	}
+	panic("no data stream")
+}
+
+// TestAttackSizeWrap: file sizes past the largest int64 are refused,
+// and sizes summing past the largest uint64 do not wrap round to a
+// small total that passes the expansion budget (here, with a third,
+// sparse file of a terabyte of zeros to hash).
+func TestAttackSizeWrap(t *testing.T) {
+	b := build(t, BuildSpec{Files: map[string]BuildFile{"a": {Data: []byte("a")}, "b": {Data: []byte("b")}, "c": {Data: []byte("c")}}, edit: func(recs []rec) []rec {
+		for _, r := range recs {
+			if le.Uint64(r.k)>>typeShift == recInode && le.Uint16(r.v[80:])&sIFMT == sIFREG {
+				switch name := string(r.v[92+4+8 : 92+4+8+1]); name {
+				case "a", "b":
+					setSize(r, 1<<63)
+				case "c":
+					setSize(r, 1<<40)
+				}
+			}
+		}
+		return recs
+	}})
+	v := open(t, b)
+	if !hasProblem(v, "past the largest file offset") {
+		t.Errorf("problems %v", v.Problems)
+	}
+	if n := v.TotalSize(); n != 1<<40 {
+		t.Errorf("total %d", n)
+	}
+	w := &Volume{paths: map[string]*node{"a": {size: 1 << 63}, "b": {size: 1 << 63}, "c": {size: 1 << 40}}}
+	if n := w.TotalSize(); n != math.MaxUint64 {
+		t.Errorf("wrapped total %d", n)
 	}
 }

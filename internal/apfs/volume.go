@@ -310,6 +310,10 @@ func (v *Volume) file(n *node, in *inode, p string, at int64) bool {
 		n.inline, n.size = data, uint64(len(data))
 		return true
 	}
+	if in.size > math.MaxInt64 {
+		v.problem(p, in.at, "data of %d bytes, past the largest file offset", in.size)
+		return false
+	}
 	exts := v.recs.extents[in.private]
 	var end uint64
 	for _, e := range exts {
@@ -337,11 +341,15 @@ func (v *Volume) file(n *node, in *inode, p string, at int64) bool {
 }
 
 // TotalSize returns the sum of the sizes of the volume's files, a file
-// reached by several paths counted once per path.
+// reached by several paths counted once per path; a sum past the
+// largest uint64 is that (it must not wrap round to a small one).
 func (v *Volume) TotalSize() uint64 {
 	var t uint64
 	for _, n := range v.paths {
 		if !n.dir {
+			if n.size > math.MaxUint64-t {
+				return math.MaxUint64
+			}
 			t += n.size
 		}
 	}
