@@ -426,3 +426,18 @@ func TestAttackSizeWrap(t *testing.T) {
 		t.Errorf("wrapped total %d", n)
 	}
 }
+
+// TestAttackVolumePastMaxFileSystems: a second volume in a slot past the
+// container's nx_max_file_systems is still counted (macOS may mount it).
+func TestAttackVolumePastMaxFileSystems(t *testing.T) {
+	b := build(t, BuildSpec{Files: sample()})
+	for _, blk := range []int{0, 2} {
+		s := b[blk*buildBS : (blk+1)*buildBS]
+		le.PutUint32(s[180:], 1)
+		le.PutUint64(s[nxFSOids+8*5:], buildVolOid+1)
+		seal(s)
+	}
+	if v := open(t, b); v.Volumes != 2 {
+		t.Errorf("volumes %d", v.Volumes)
+	}
+}

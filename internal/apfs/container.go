@@ -81,8 +81,9 @@ func openContainer(r io.ReaderAt, size int64, maxRecords int) (*container, error
 	if err != nil {
 		return nil, fmt.Errorf("container object map: %w", err)
 	}
-	n := min(le.Uint32(s[180:]), maxFileSystems)
-	for i := range n {
+	// Every slot of nx_fs_oid, whatever nx_max_file_systems says: a
+	// volume past it is one macOS may mount all the same.
+	for i := range maxFileSystems {
 		if oid := le.Uint64(s[nxFSOids+8*int(i):]); oid != 0 {
 			c.fsOids = append(c.fsOids, oid)
 		}
