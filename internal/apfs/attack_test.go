@@ -441,3 +441,26 @@ func TestAttackVolumePastMaxFileSystems(t *testing.T) {
 		t.Errorf("volumes %d", v.Volumes)
 	}
 }
+
+// TestAttackDecompressionRepeat: a compressed file is decoded once
+// however many paths reach it, and what its header declares is charged
+// to Options.MaxInline before decoding: a file declaring more than is
+// left is not decoded at all (before, each path and each failing file
+// decoded in full, a volume of small bombs costing unbounded work).
+func TestAttackDecompressionRepeat(t *testing.T) {
+	data := bytes.Repeat([]byte("x"), 600<<10)
+	b := build(t, BuildSpec{Files: map[string]BuildFile{"a": {Data: data, Compressed: true}, "b": {HardLink: "a"},
+		"c": {Data: bytes.Repeat([]byte("y"), 500<<10), Compressed: true}}})
+	v, err := Open(bytes.NewReader(b), int64(len(b)), Options{MaxInline: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"a", "b"} {
+		if got, err := fs.ReadFile(v, p); err != nil || !bytes.Equal(got, data) {
+			t.Errorf("%s: %d bytes, %v", p, len(got), err)
+		}
+	}
+	if len(v.Skipped) != 1 || v.Skipped[0].Path != "c" || !strings.Contains(v.Skipped[0].Reason, "reader's limit") {
+		t.Errorf("skipped %v", v.Skipped)
+	}
+}
