@@ -464,3 +464,29 @@ func TestAttackDecompressionRepeat(t *testing.T) {
 		t.Errorf("skipped %v", v.Skipped)
 	}
 }
+
+// TestAttackBadEphemeralObject: the latest checkpoint's map lists an
+// ephemeral object (a space manager) that fails its checksum; macOS may
+// then refuse the checkpoint or mount an earlier one, so the container
+// is refused rather than read at that checkpoint.
+func TestAttackBadEphemeralObject(t *testing.T) {
+	withEntry := func(typ uint32, oid, addr uint64) []byte {
+		b := build(t, BuildSpec{Files: sample()})
+		cpm := b[buildBS : 2*buildBS]
+		le.PutUint32(cpm[36:], 1)
+		e := cpm[40:]
+		le.PutUint32(e, typ)
+		le.PutUint32(e[8:], buildBS)
+		le.PutUint64(e[24:], oid)
+		le.PutUint64(e[32:], addr)
+		seal(cpm)
+		return b
+	}
+	last := uint64(len(build(t, BuildSpec{Files: sample()}))/buildBS - 1)
+	b := withEntry(objEphemeral|0x05, 1024, last) // a file's data block
+	if _, err := Open(bytes.NewReader(b), int64(len(b)), Options{}); err == nil || !strings.Contains(err.Error(), "ephemeral object 1024") {
+		t.Errorf("err %v", err)
+	}
+	b = withEntry(objVirtual|typeFS, buildVolOid, 5) // an object that checks out
+	open(t, b)
+}

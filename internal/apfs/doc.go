@@ -8,7 +8,7 @@
 // checkpoint descriptor area for the superblock of the latest checkpoint
 // (highest xid) whose checkpoint map blocks check out, as macOS mounts
 // it (two valid ones of that xid are refused: which is mounted is
-// unknown); the container object map (omap_phys_t and its B-tree, the latest
+// unknown, as is one whose ephemeral objects do not check out); the container object map (omap_phys_t and its B-tree, the latest
 // entry of each oid not after the checkpoint); the first volume's
 // superblock (apfs_superblock_t, magic APSB) and object map; and its
 // file-system B-tree: inodes (j_inode_val_t, with the data stream's size
