@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"strings"
 	"testing"
 )
@@ -302,4 +303,190 @@ func TestCheckpointSuperblockRead(t *testing.T) {
 	if len(v.Paths()) != len(open(t, build(t, BuildSpec{Files: sample()})).Paths()) {
 		t.Errorf("paths %v", v.Paths())
 	}
+}
+
+// TestAttackDuplicateDataStream: an inode with two data stream extended
+// fields (a size for macOS, another for us) is refused, not read with
+// whichever size the reader happens to take.
+func TestAttackDuplicateDataStream(t *testing.T) {
+	field := func(size uint64) []byte {
+		f := make([]byte, 40)
+		le.PutUint64(f, size)
+		return f
+	}
+	b := make([]byte, 4+8)
+	le.PutUint16(b, 2)
+	le.PutUint16(b[2:], 80)
+	b[4], b[8] = inoExtDstream, inoExtDstream
+	le.PutUint16(b[6:], 40)
+	le.PutUint16(b[10:], 40)
+	b = append(append(b, field(100)...), field(4096)...)
+	if size, err := inodeSize(b); err == nil {
+		t.Errorf("two data streams read as size %d", size)
+	}
+	one := append([]byte{1, 0, 40, 0, inoExtDstream, 0, 40, 0}, field(100)...)
+	if size, err := inodeSize(one); err != nil || size != 100 {
+		t.Errorf("one data stream: %d, %v", size, err)
+	}
+}
+
+// TestAttackCheckpointTie: two valid checkpoints of the same xid (each a
+// superblock alone in the descriptor area, the second pointing at
+// another object map) are refused: which one macOS mounts is unknown.
+func TestAttackCheckpointTie(t *testing.T) {
+	b := build(t, BuildSpec{Files: sample()})
+	for i, blk := range []int{1, 2} {
+		s := b[blk*buildBS : (blk+1)*buildBS]
+		copy(s, b[2*buildBS:3*buildBS])
+		le.PutUint32(s[136:], uint32(i)) // descriptor index
+		le.PutUint32(s[140:], 1)         // descriptor length: the superblock alone
+		seal(s)
+	}
+	if _, err := Open(bytes.NewReader(b), int64(len(b)), Options{}); err == nil || !strings.Contains(err.Error(), "share the latest xid") {
+		t.Errorf("err %v", err)
+	}
+	// One of them a later xid: it is mounted.
+	s := b[2*buildBS : 3*buildBS]
+	le.PutUint64(s[16:], le.Uint64(s[16:])+1)
+	seal(s)
+	if _, err := Open(bytes.NewReader(b), int64(len(b)), Options{}); err != nil {
+		t.Errorf("later checkpoint: %v", err)
+	}
+}
+
+// TestAttackExtentPastMaxOffset: a file extent at a logical address past
+// the largest int64 (negative once converted) is refused: it made the
+// reader panic on a slice of negative length (or, with two extents, its
+// binary search skip the file's data and read zeros).
+func TestAttackExtentPastMaxOffset(t *testing.T) {
+	b := build(t, BuildSpec{Files: map[string]BuildFile{"f": {Data: bytes.Repeat([]byte{'a'}, 2*buildBS)}}, edit: func(recs []rec) []rec {
+		for _, r := range recs {
+			if le.Uint64(r.k)>>typeShift == recFileExtent {
+				id := le.Uint64(r.k) & objIDMask
+				le.PutUint64(r.v, buildBS) // [0, 4096), then [4096, 8192) at the same blocks
+				x := extentRec(id, 1<<63, buildBS)
+				le.PutUint64(x.v[8:], 5)
+				return append(recs, extentRec(id, buildBS, buildBS), x)
+			}
+		}
+		panic("no extent")
+	}})
+	v := open(t, b)
+	if !hasProblem(v, "past the largest") {
+		t.Errorf("problems %v", v.Problems)
+	}
+	if _, err := fs.ReadFile(v, "f"); err == nil {
+		t.Error("file read")
+	}
+}
+
+// setSize sets the data stream size of inode record r.
+func setSize(r rec, size uint64) {
+	xf := r.v[92:]
+	n := int(le.Uint16(xf))
+	at := 4 + 4*n
+	for i := range n {
+		sz := int(le.Uint16(xf[4+4*i+2:]))
+		if xf[4+4*i] == inoExtDstream {
+			le.PutUint64(xf[at:], size)
+			return
+		}
+		at += (sz + 7) &^ 7
+	}
+	panic("no data stream")
+}
+
+// TestAttackSizeWrap: file sizes past the largest int64 are refused,
+// and sizes summing past the largest uint64 do not wrap round to a
+// small total that passes the expansion budget (here, with a third,
+// sparse file of a terabyte of zeros to hash).
+func TestAttackSizeWrap(t *testing.T) {
+	b := build(t, BuildSpec{Files: map[string]BuildFile{"a": {Data: []byte("a")}, "b": {Data: []byte("b")}, "c": {Data: []byte("c")}}, edit: func(recs []rec) []rec {
+		for _, r := range recs {
+			if le.Uint64(r.k)>>typeShift == recInode && le.Uint16(r.v[80:])&sIFMT == sIFREG {
+				switch name := string(r.v[92+4+8 : 92+4+8+1]); name {
+				case "a", "b":
+					setSize(r, 1<<63)
+				case "c":
+					setSize(r, 1<<40)
+				}
+			}
+		}
+		return recs
+	}})
+	v := open(t, b)
+	if !hasProblem(v, "past the largest file offset") {
+		t.Errorf("problems %v", v.Problems)
+	}
+	if n := v.TotalSize(); n != 1<<40 {
+		t.Errorf("total %d", n)
+	}
+	w := &Volume{paths: map[string]*node{"a": {size: 1 << 63}, "b": {size: 1 << 63}, "c": {size: 1 << 40}}}
+	if n := w.TotalSize(); n != math.MaxUint64 {
+		t.Errorf("wrapped total %d", n)
+	}
+}
+
+// TestAttackVolumePastMaxFileSystems: a second volume in a slot past the
+// container's nx_max_file_systems is still counted (macOS may mount it).
+func TestAttackVolumePastMaxFileSystems(t *testing.T) {
+	b := build(t, BuildSpec{Files: sample()})
+	for _, blk := range []int{0, 2} {
+		s := b[blk*buildBS : (blk+1)*buildBS]
+		le.PutUint32(s[180:], 1)
+		le.PutUint64(s[nxFSOids+8*5:], buildVolOid+1)
+		seal(s)
+	}
+	if v := open(t, b); v.Volumes != 2 {
+		t.Errorf("volumes %d", v.Volumes)
+	}
+}
+
+// TestAttackDecompressionRepeat: a compressed file is decoded once
+// however many paths reach it, and what its header declares is charged
+// to Options.MaxInline before decoding: a file declaring more than is
+// left is not decoded at all (before, each path and each failing file
+// decoded in full, a volume of small bombs costing unbounded work).
+func TestAttackDecompressionRepeat(t *testing.T) {
+	data := bytes.Repeat([]byte("x"), 600<<10)
+	b := build(t, BuildSpec{Files: map[string]BuildFile{"a": {Data: data, Compressed: true}, "b": {HardLink: "a"},
+		"c": {Data: bytes.Repeat([]byte("y"), 500<<10), Compressed: true}}})
+	v, err := Open(bytes.NewReader(b), int64(len(b)), Options{MaxInline: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"a", "b"} {
+		if got, err := fs.ReadFile(v, p); err != nil || !bytes.Equal(got, data) {
+			t.Errorf("%s: %d bytes, %v", p, len(got), err)
+		}
+	}
+	if len(v.Skipped) != 1 || v.Skipped[0].Path != "c" || !strings.Contains(v.Skipped[0].Reason, "reader's limit") {
+		t.Errorf("skipped %v", v.Skipped)
+	}
+}
+
+// TestAttackBadEphemeralObject: the latest checkpoint's map lists an
+// ephemeral object (a space manager) that fails its checksum; macOS may
+// then refuse the checkpoint or mount an earlier one, so the container
+// is refused rather than read at that checkpoint.
+func TestAttackBadEphemeralObject(t *testing.T) {
+	withEntry := func(typ uint32, oid, addr uint64) []byte {
+		b := build(t, BuildSpec{Files: sample()})
+		cpm := b[buildBS : 2*buildBS]
+		le.PutUint32(cpm[36:], 1)
+		e := cpm[40:]
+		le.PutUint32(e, typ)
+		le.PutUint32(e[8:], buildBS)
+		le.PutUint64(e[24:], oid)
+		le.PutUint64(e[32:], addr)
+		seal(cpm)
+		return b
+	}
+	last := uint64(len(build(t, BuildSpec{Files: sample()}))/buildBS - 1)
+	b := withEntry(objEphemeral|0x05, 1024, last) // a file's data block
+	if _, err := Open(bytes.NewReader(b), int64(len(b)), Options{}); err == nil || !strings.Contains(err.Error(), "ephemeral object 1024") {
+		t.Errorf("err %v", err)
+	}
+	b = withEntry(objVirtual|typeFS, buildVolOid, 5) // an object that checks out
+	open(t, b)
 }

@@ -81,8 +81,9 @@ func openContainer(r io.ReaderAt, size int64, maxRecords int) (*container, error
 	if err != nil {
 		return nil, fmt.Errorf("container object map: %w", err)
 	}
-	n := min(le.Uint32(s[180:]), maxFileSystems)
-	for i := range n {
+	// Every slot of nx_fs_oid, whatever nx_max_file_systems says: a
+	// volume past it is one macOS may mount all the same.
+	for i := range maxFileSystems {
 		if oid := le.Uint64(s[nxFSOids+8*int(i):]); oid != 0 {
 			c.fsOids = append(c.fsOids, oid)
 		}
@@ -123,11 +124,22 @@ func (c *container) checkpoint(b0 []byte) error {
 		cands = append(cands, cand{base + i, o.xid, b})
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].xid > cands[j].xid })
-	for _, k := range cands {
-		if c.mapsValid(k.b, k.addr, base, uint64(n), k.xid) {
-			c.super, c.xid = k.b, k.xid
-			return nil
+	for i, k := range cands {
+		if !c.mapsValid(k.b, k.addr, base, uint64(n), k.xid) {
+			continue
 		}
+		// Which of two valid checkpoints of one xid macOS mounts is not
+		// ours to guess: they may point at different trees.
+		for _, o := range cands[i+1:] {
+			if o.xid == k.xid && c.mapsValid(o.b, o.addr, base, uint64(n), o.xid) {
+				return &FormatError{Offset: int64(o.addr) * int64(c.blockSize), Reason: fmt.Sprintf("two valid checkpoints (blocks %d and %d) share the latest xid %d", k.addr, o.addr, k.xid)}
+			}
+		}
+		if err := c.ephemeral(k.b, base, uint64(n)); err != nil {
+			return fmt.Errorf("the latest checkpoint (block %d), which macOS may refuse or pass over for an earlier one: %w", k.addr, err)
+		}
+		c.super, c.xid = k.b, k.xid
+		return nil
 	}
 	return &FormatError{Offset: int64(base) * int64(c.blockSize), Reason: "no valid checkpoint in the descriptor area"}
 }
@@ -152,4 +164,50 @@ func (c *container) mapsValid(s []byte, at, base, n, xid uint64) bool {
 		}
 	}
 	return true
+}
+
+// maxEphemeralSize bounds one ephemeral object checked.
+const maxEphemeralSize = 16 << 20
+
+// ephemeral checks the ephemeral objects (the space manager, the
+// reaper…) listed in the checkpoint maps of superblock s, in the
+// descriptor area of n blocks at base: each checkpoint_mapping_t's
+// object must check out (checksum, type, oid). When one does not, macOS
+// may refuse the checkpoint or mount an earlier one, holding other
+// files: not ours to guess, so the container is refused.
+func (c *container) ephemeral(s []byte, base, n uint64) error {
+	idx, ln := uint64(le.Uint32(s[136:])), uint64(le.Uint32(s[140:]))
+	bs := uint64(c.blockSize)
+	for i := range ln - 1 {
+		o, err := c.readObject(base+(idx+i)%n, typeCheckpoint, 0, 0)
+		if err != nil {
+			return err
+		}
+		cnt := uint64(le.Uint32(o.b[36:]))
+		if cnt > (bs-40)/40 {
+			return &FormatError{Offset: int64(o.addr*bs) + 36, Reason: fmt.Sprintf("checkpoint map of %d entries", cnt)}
+		}
+		for j := range cnt {
+			e := o.b[40+40*j:]
+			typ, size, oid, addr := le.Uint32(e), uint64(le.Uint32(e[8:])), le.Uint64(e[24:]), le.Uint64(e[32:])
+			if typ&objNoHeader != 0 {
+				continue // nothing to check
+			}
+			if size == 0 || size%bs != 0 || size > maxEphemeralSize || addr >= c.blockCount || size/bs > c.blockCount-addr {
+				return &FormatError{Offset: int64(o.addr*bs + 40 + 40*j), Reason: fmt.Sprintf("ephemeral object %d of %d bytes at block %d", oid, size, addr)}
+			}
+			buf := make([]byte, 0, size)
+			for b := range size / bs {
+				blk, err := c.readBlock(addr + b)
+				if err != nil {
+					return err
+				}
+				buf = append(buf, blk...)
+			}
+			if _, err := checkObject(buf, addr, int64(addr*bs), typ&objTypeMask, oid, 0); err != nil {
+				return fmt.Errorf("ephemeral object %d: %w", oid, err)
+			}
+		}
+	}
+	return nil
 }

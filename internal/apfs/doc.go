@@ -7,7 +7,8 @@
 // 0's container superblock (nx_superblock_t, magic NXSB), then the
 // checkpoint descriptor area for the superblock of the latest checkpoint
 // (highest xid) whose checkpoint map blocks check out, as macOS mounts
-// it; the container object map (omap_phys_t and its B-tree, the latest
+// it (two valid ones of that xid are refused: which is mounted is
+// unknown, as is one whose ephemeral objects do not check out); the container object map (omap_phys_t and its B-tree, the latest
 // entry of each oid not after the checkpoint); the first volume's
 // superblock (apfs_superblock_t, magic APSB) and object map; and its
 // file-system B-tree: inodes (j_inode_val_t, with the data stream's size
@@ -33,12 +34,14 @@
 // directory records whose inode is missing or whose type disagrees with
 // the inode's mode; folders reached a second time (a loop, or a folder
 // hard link APFS does not have); more directory records of one file than
-// its link count; file extents past the container, overlapping, not in
+// its link count; files larger than the largest int64; file extents
+// past the container or the largest file offset, overlapping, not in
 // whole blocks, or flagged. Files are io.ReaderAt over their extents
 // (sparse extents and gaps read as zeros). Compressed files are decoded
-// when their data is inline in com.apple.decmpfs (internal/decmpfs), up
-// to Options.MaxInline bytes for the volume; others, and special files,
-// are listed in Volume.Skipped. Records keep no B-tree node alive: what
+// (once per inode) when their data is inline in com.apple.decmpfs
+// (internal/decmpfs), up to Options.MaxInline bytes for the volume,
+// charged as declared before decoding; others, and special files, are
+// listed in Volume.Skipped. Records keep no B-tree node alive: what
 // Open holds is bounded by the records read.
 //
 // Refused with an UnsupportedError: encrypted volumes, sealed volumes

@@ -241,9 +241,15 @@ func inodeSize(b []byte) (uint64, error) {
 		return 0, fmt.Errorf("%d extended fields of %d bytes in %d", n, used, len(b))
 	}
 	var size uint64
+	var seen [256]bool
 	at := data
 	for i := range n {
 		typ, sz := b[4+4*i], int(le.Uint16(b[4+4*i+2:]))
+		if seen[typ] {
+			// Which of two data streams macOS takes is not ours to guess.
+			return 0, fmt.Errorf("extended field type %d appears twice", typ)
+		}
+		seen[typ] = true
 		if at+sz > data+used {
 			return 0, fmt.Errorf("extended field %d of %d bytes past the %d used", i, sz, used)
 		}

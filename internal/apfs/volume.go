@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"path"
 	"sort"
 	"strings"
@@ -94,6 +95,8 @@ type Volume struct {
 	root  *node
 	paths map[string]*node
 	links map[uint64]int // paths per file inode
+	// decoded are the compressed files' data, by inode.
+	decoded map[uint64][]byte
 	// inlineLeft is what Options.MaxInline leaves to decode.
 	inlineLeft int64
 }
@@ -127,7 +130,7 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 	if len(c.fsOids) == 0 {
 		return nil, &FormatError{Offset: nxFSOids, Reason: "the container holds no volume"}
 	}
-	v := &Volume{c: c, Volumes: len(c.fsOids), paths: map[string]*node{}, links: map[uint64]int{}, inlineLeft: opts.MaxInline}
+	v := &Volume{c: c, Volumes: len(c.fsOids), paths: map[string]*node{}, links: map[uint64]int{}, decoded: map[uint64][]byte{}, inlineLeft: opts.MaxInline}
 	if err := v.open(c.fsOids[0]); err != nil {
 		return nil, err
 	}
@@ -295,22 +298,17 @@ func (v *Volume) file(n *node, in *inode, p string, at int64) bool {
 		return true
 	}
 	if in.bsdFlags&ufCompressed != 0 {
-		x, ok := xa[xattrDecmpfs]
-		var data []byte
-		why := "its com.apple.decmpfs attribute is not inline"
-		if ok && x.flags&xattrDataEmbedded != 0 {
-			data, why = decmpfs.Decode(x.data)
-		}
-		if why == "" && int64(len(data)) > v.inlineLeft {
-			data, why = nil, "the volume's compressed files decode to more than the reader's limit"
-		}
-		v.inlineLeft -= int64(len(data))
+		data, why := v.decompress(in.id, xa)
 		if why != "" {
 			v.Skipped = append(v.Skipped, Problem{Path: p, Offset: at, Reason: "compressed (com.apple.decmpfs): " + why})
 			return false
 		}
 		n.inline, n.size = data, uint64(len(data))
 		return true
+	}
+	if in.size > math.MaxInt64 {
+		v.problem(p, in.at, "data of %d bytes, past the largest file offset", in.size)
+		return false
 	}
 	exts := v.recs.extents[in.private]
 	var end uint64
@@ -321,6 +319,9 @@ func (v *Volume) file(n *node, in *inode, p string, at int64) bool {
 			return false
 		case e.length == 0 || e.length%uint64(v.c.blockSize) != 0 || e.logical%uint64(v.c.blockSize) != 0:
 			v.problem(p, e.at, "file extent of %d bytes at %d, not whole blocks", e.length, e.logical)
+			return false
+		case e.logical > math.MaxInt64-e.length:
+			v.problem(p, e.at, "file extent of %d bytes at %d, past the largest file offset", e.length, e.logical)
 			return false
 		case e.logical < end:
 			v.problem(p, e.at, "file extents overlap at %d", e.logical)
@@ -335,12 +336,45 @@ func (v *Volume) file(n *node, in *inode, p string, at int64) bool {
 	return true
 }
 
+// decompress returns the decoded data of compressed file inode id,
+// whose attributes are xa, or why not. A file is decoded once, however
+// many paths reach it, and the size its header declares is charged to
+// Options.MaxInline before decoding, whether it decodes or not: so a
+// volume of many (or many times linked) small bombs is not decoded
+// again and again.
+func (v *Volume) decompress(id uint64, xa map[string]xattr) ([]byte, string) {
+	if d, ok := v.decoded[id]; ok {
+		return d, ""
+	}
+	x, ok := xa[xattrDecmpfs]
+	if !ok || x.flags&xattrDataEmbedded == 0 {
+		return nil, "its com.apple.decmpfs attribute is not inline"
+	}
+	if len(x.data) >= 16 {
+		if size := le.Uint64(x.data[8:]); size <= decmpfs.MaxSize {
+			if int64(size) > v.inlineLeft {
+				return nil, "the volume's compressed files decode to more than the reader's limit"
+			}
+			v.inlineLeft -= int64(size)
+		}
+	}
+	data, why := decmpfs.Decode(x.data)
+	if why == "" {
+		v.decoded[id] = data
+	}
+	return data, why
+}
+
 // TotalSize returns the sum of the sizes of the volume's files, a file
-// reached by several paths counted once per path.
+// reached by several paths counted once per path; a sum past the
+// largest uint64 is that (it must not wrap round to a small one).
 func (v *Volume) TotalSize() uint64 {
 	var t uint64
 	for _, n := range v.paths {
 		if !n.dir {
+			if n.size > math.MaxUint64-t {
+				return math.MaxUint64
+			}
 			t += n.size
 		}
 	}
