@@ -505,6 +505,38 @@ func (s *sliceState) parseSignature(r io.ReaderAt) error {
 	for _, p := range sb.probs {
 		s.addProblem(sigBase, p)
 	}
+	s.signatureTail(data, sb, sigBase)
+	s.codeDirectories(sb, sigBase)
+	if len(s.cds) == 0 || s.cds[0].Slot != slotCodeDirectory {
+		s.check(CheckCodeDirectory, false, "no usable primary CodeDirectory")
+		if len(s.cds) == 0 {
+			return s.malformed(sigBase, "the signature holds no usable CodeDirectory")
+		}
+		s.add(RuleMalformed, signing.SeverityError, signing.StatusMalformed, sigBase, "the signature holds no usable primary CodeDirectory (slot 0)")
+	}
+	primary := s.cds[0]
+	s.slice.Identifier, s.slice.TeamID, s.slice.Flags = primary.Identifier, primary.TeamID, primary.Flags
+	s.slice.Adhoc = primary.Flags&flagAdhoc != 0
+	s.slice.LinkerSigned = primary.Flags&flagLinkerSigned != 0
+	if err := s.checkCodeDirectories(primary); err != nil {
+		return err
+	}
+	if b := sb.find(slotRequirements); b != nil {
+		s.slice.Requirements = b.magic == magicRequirements
+	}
+	if b := sb.find(slotEntitlements); b != nil && b.magic == magicEntitlements {
+		s.slice.Entitlements = string(b.data[8:])
+	}
+	if b := sb.find(slotDEREntitlements); b != nil && b.magic == magicDEREntitlements {
+		s.slice.DEREntitlements = append([]byte(nil), b.data[8:]...)
+	}
+	return nil
+}
+
+// signatureTail reports the bytes of the signature area data that follow
+// the SuperBlob sb (at sigBase): an error unless they are zero padding, a
+// warning when there is more padding than signers leave.
+func (s *sliceState) signatureTail(data []byte, sb *superBlob, sigBase int64) {
 	if tail := data[sb.length:]; len(tail) > 0 {
 		at := sigBase + int64(sb.length)
 		if nz := firstNonZero(tail); nz >= 0 {
@@ -515,6 +547,11 @@ func (s *sliceState) parseSignature(r io.ReaderAt) error {
 				fmt.Sprintf("%d zero bytes at %#x follow the SuperBlob inside the signature area, more than the %d bytes of padding signers leave", len(tail), at, maxSignaturePad))
 		}
 	}
+}
+
+// codeDirectories parses the CodeDirectory blobs of sb (at sigBase), the
+// primary and alternates, into s.cds, reporting those that cannot be used.
+func (s *sliceState) codeDirectories(sb *superBlob, sigBase int64) {
 	for _, b := range sb.blobs {
 		isCD := b.slot == slotCodeDirectory || (b.slot >= slotAlternateFirst && b.slot < slotAlternateLimit)
 		if !isCD {
@@ -532,17 +569,13 @@ func (s *sliceState) parseSignature(r io.ReaderAt) error {
 		cd.off = int64(s.sigOff) + int64(b.off)
 		s.cds = append(s.cds, cd)
 	}
-	if len(s.cds) == 0 || s.cds[0].Slot != slotCodeDirectory {
-		s.check(CheckCodeDirectory, false, "no usable primary CodeDirectory")
-		if len(s.cds) == 0 {
-			return s.malformed(sigBase, "the signature holds no usable CodeDirectory")
-		}
-		s.add(RuleMalformed, signing.SeverityError, signing.StatusMalformed, sigBase, "the signature holds no usable primary CodeDirectory (slot 0)")
-	}
-	primary := s.cds[0]
-	s.slice.Identifier, s.slice.TeamID, s.slice.Flags = primary.Identifier, primary.TeamID, primary.Flags
-	s.slice.Adhoc = primary.Flags&flagAdhoc != 0
-	s.slice.LinkerSigned = primary.Flags&flagLinkerSigned != 0
+}
+
+// checkCodeDirectories checks each CodeDirectory's code limit and its
+// agreement with primary, and sets up a page hasher for each within the
+// budget.
+func (s *sliceState) checkCodeDirectories(primary *CodeDirectory) error {
+	base := s.slice.Offset
 	for _, cd := range s.cds {
 		at := base + cd.off
 		if cd.malformed != "" {
@@ -571,15 +604,6 @@ func (s *sliceState) parseSignature(r io.ReaderAt) error {
 			return s.overBudget()
 		}
 		s.hashers = append(s.hashers, h)
-	}
-	if b := sb.find(slotRequirements); b != nil {
-		s.slice.Requirements = b.magic == magicRequirements
-	}
-	if b := sb.find(slotEntitlements); b != nil && b.magic == magicEntitlements {
-		s.slice.Entitlements = string(b.data[8:])
-	}
-	if b := sb.find(slotDEREntitlements); b != nil && b.magic == magicDEREntitlements {
-		s.slice.DEREntitlements = append([]byte(nil), b.data[8:]...)
 	}
 	return nil
 }
