@@ -156,19 +156,7 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 			}
 			return nil, err
 		}
-		first := map[[2]uint64]int{}
-		for i := range arches {
-			a := &arches[i]
-			st := &sliceState{idx: i, fatArch: a, ext: ext, bud: bud, dupOf: -1}
-			st.slice = Slice{Arch: archName(a.cpu, a.sub), CPUType: a.cpu, CPUSubtype: a.sub, Offset: int64(a.off), Size: int64(a.size)}
-			key := [2]uint64{a.off, a.size}
-			if j, dup := first[key]; dup {
-				st.dupOf = j
-			} else {
-				first[key] = i
-			}
-			states = append(states, st)
-		}
+		states = fatStates(arches, ext, bud)
 		var lf []signing.Finding
 		lf, overlaps, sinks = fatLayout(arches, size, be == fatMagic6)
 		fileFinds = append(fileFinds, lf...)
@@ -194,10 +182,7 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 			}
 			// One unreadable slice of a universal file: a finding, and
 			// the other slices are still checked.
-			st.sig = signing.Signature{Format: signing.FormatAppleCodesign, Index: st.idx, Arch: st.slice.Arch}
-			st.check(CheckMachO, false, fe.Error())
-			st.add(RuleMalformed, signing.SeverityError, signing.StatusMalformed, st.slice.Offset+fe.Offset, "Mach-O does not parse: "+fe.Reason)
-			st.done = true
+			st.unparsable(fe)
 		}
 		for _, h := range st.hashers {
 			sinks = append(sinks, h)
@@ -227,16 +212,53 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 		res.Signatures = append(res.Signatures, st.sig)
 		res.Findings = append(res.Findings, st.finds...)
 	}
-	for _, z := range sinks {
-		if zs, ok := z.(*zeroSink); ok && zs.nonZero >= 0 {
-			fileFinds = append(fileFinds, signing.NewFinding(RuleDataOutsideSlices, signing.SeverityError,
-				fmt.Sprintf("%d bytes %s at %#x are not padding (non-zero byte at %#x): no signature covers them", zs.end-zs.start, zs.where, zs.start, zs.nonZero)).At(zs.start))
-		}
-	}
+	fileFinds = append(fileFinds, outsideSliceFindings(sinks)...)
 	res.Findings = append(res.Findings, fileFinds...)
 	sortFindings(res.Findings)
 	opts.logger().Debug("codesign: verified", "universal", res.Universal, "slices", len(res.Slices), "status", res.Status().String())
 	return res, nil
+}
+
+// fatStates returns a slice state for each entry of a universal file's
+// fat header; an entry naming the same bytes as an earlier one is marked
+// as its duplicate.
+func fatStates(arches []fatArch, ext *external, bud *budget) []*sliceState {
+	var states []*sliceState
+	first := map[[2]uint64]int{}
+	for i := range arches {
+		a := &arches[i]
+		st := &sliceState{idx: i, fatArch: a, ext: ext, bud: bud, dupOf: -1}
+		st.slice = Slice{Arch: archName(a.cpu, a.sub), CPUType: a.cpu, CPUSubtype: a.sub, Offset: int64(a.off), Size: int64(a.size)}
+		key := [2]uint64{a.off, a.size}
+		if j, dup := first[key]; dup {
+			st.dupOf = j
+		} else {
+			first[key] = i
+		}
+		states = append(states, st)
+	}
+	return states
+}
+
+// unparsable marks the slice as a Mach-O that does not parse (fe).
+func (st *sliceState) unparsable(fe *FormatError) {
+	st.sig = signing.Signature{Format: signing.FormatAppleCodesign, Index: st.idx, Arch: st.slice.Arch}
+	st.check(CheckMachO, false, fe.Error())
+	st.add(RuleMalformed, signing.SeverityError, signing.StatusMalformed, st.slice.Offset+fe.Offset, "Mach-O does not parse: "+fe.Reason)
+	st.done = true
+}
+
+// outsideSliceFindings reports the bytes between and around the slices
+// that the zero sinks saw are not padding.
+func outsideSliceFindings(sinks []sink) []signing.Finding {
+	var out []signing.Finding
+	for _, z := range sinks {
+		if zs, ok := z.(*zeroSink); ok && zs.nonZero >= 0 {
+			out = append(out, signing.NewFinding(RuleDataOutsideSlices, signing.SeverityError,
+				fmt.Sprintf("%d bytes %s at %#x are not padding (non-zero byte at %#x): no signature covers them", zs.end-zs.start, zs.where, zs.start, zs.nonZero)).At(zs.start))
+		}
+	}
+	return out
 }
 
 // crossSliceTeams makes every signed slice of a universal file whose
