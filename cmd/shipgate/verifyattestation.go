@@ -78,16 +78,7 @@ func runVerifyAttestation(e *env) int {
 
 	v, err := attest.Verify(envelope, verifier, opts)
 	if err != nil {
-		if errors.Is(err, attest.ErrSubjectMissing) {
-			// Name the file: the library only knows its digest.
-			for _, p := range subjects {
-				sum, _ := attestFileSHA256(p)
-				if strings.Contains(err.Error(), sum) {
-					err = fmt.Errorf("%s: %w", p, err)
-					break
-				}
-			}
-		}
+		err = nameMissingSubject(err, subjects)
 		fmt.Fprintf(e.stderr, "shipgate: verify-attestation: %s: %v\n", args[0], err)
 		return exitFail
 	}
@@ -99,33 +90,7 @@ func runVerifyAttestation(e *env) int {
 		}
 		return exitPass
 	}
-	p := v.Predicate
-	w := e.stdout
-	fmt.Fprintf(w, "verified: %s\n", args[0])
-	fmt.Fprintf(w, "  signer:    %s (signature %d)\n", v.KeyID, v.SignatureIndex)
-	fmt.Fprintf(w, "  statement: %s\n  predicate: %s\n", v.StatementType, v.PredicateType)
-	verifier2 := p.VerifierID
-	if p.VerifierVersion != "" {
-		verifier2 += " " + p.VerifierVersion
-	}
-	fmt.Fprintf(w, "  result:    %s by %s", p.Result, verifier2)
-	if !p.TimeVerified.IsZero() {
-		fmt.Fprintf(w, " at %s", p.TimeVerified.Format(time.RFC3339))
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  resource:  %s\n", p.ResourceURI)
-	if p.PolicySHA256 != "" {
-		fmt.Fprintf(w, "  policy:    %s (sha256:%s)\n", p.PolicyURI, p.PolicySHA256)
-	} else {
-		fmt.Fprintf(w, "  policy:    %s\n", p.PolicyURI)
-	}
-	if p.ReportSHA256 != "" {
-		fmt.Fprintf(w, "  report:    sha256:%s %s\n", p.ReportSHA256, p.ReportURI)
-	}
-	fmt.Fprintf(w, "  subjects:  %d\n", len(v.Subjects))
-	for i, m := range v.Matched {
-		fmt.Fprintf(w, "    %s = subject %q\n", subjects[i], m.Name)
-	}
+	printAttestation(e.stdout, args[0], v, subjects)
 	return exitPass
 }
 
@@ -160,4 +125,50 @@ func attestFileSHA256(name string) (string, error) {
 		return "", fmt.Errorf("%s: %w", name, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// nameMissingSubject prefixes err with the --subject file whose digest it
+// names when it is attest.ErrSubjectMissing: the library only knows the
+// digest.
+func nameMissingSubject(err error, subjects []string) error {
+	if errors.Is(err, attest.ErrSubjectMissing) {
+		for _, p := range subjects {
+			sum, _ := attestFileSHA256(p)
+			if strings.Contains(err.Error(), sum) {
+				return fmt.Errorf("%s: %w", p, err)
+			}
+		}
+	}
+	return err
+}
+
+// printAttestation writes the text report of the verified envelope name:
+// its signer, statement, predicate and the --subject files matched.
+func printAttestation(w io.Writer, name string, v *attest.Verified, subjects []string) {
+	p := v.Predicate
+	fmt.Fprintf(w, "verified: %s\n", name)
+	fmt.Fprintf(w, "  signer:    %s (signature %d)\n", v.KeyID, v.SignatureIndex)
+	fmt.Fprintf(w, "  statement: %s\n  predicate: %s\n", v.StatementType, v.PredicateType)
+	verifier2 := p.VerifierID
+	if p.VerifierVersion != "" {
+		verifier2 += " " + p.VerifierVersion
+	}
+	fmt.Fprintf(w, "  result:    %s by %s", p.Result, verifier2)
+	if !p.TimeVerified.IsZero() {
+		fmt.Fprintf(w, " at %s", p.TimeVerified.Format(time.RFC3339))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  resource:  %s\n", p.ResourceURI)
+	if p.PolicySHA256 != "" {
+		fmt.Fprintf(w, "  policy:    %s (sha256:%s)\n", p.PolicyURI, p.PolicySHA256)
+	} else {
+		fmt.Fprintf(w, "  policy:    %s\n", p.PolicyURI)
+	}
+	if p.ReportSHA256 != "" {
+		fmt.Fprintf(w, "  report:    sha256:%s %s\n", p.ReportSHA256, p.ReportURI)
+	}
+	fmt.Fprintf(w, "  subjects:  %d\n", len(v.Subjects))
+	for i, m := range v.Matched {
+		fmt.Fprintf(w, "    %s = subject %q\n", subjects[i], m.Name)
+	}
 }

@@ -105,10 +105,23 @@ func judgeTotal(regions []Region, limit int, what string) []Region {
 // certificate to a signed file. Smaller ones are leftovers (an intermediate
 // of another path, a cross-certificate) and are not.
 func (sd *SignedData) UnusedCertificates(chains ...[]*x509.Certificate) []Region {
-	var used []*x509.Certificate
-	has := func(list []*x509.Certificate, c *x509.Certificate) bool {
-		return slices.ContainsFunc(list, func(u *x509.Certificate) bool { return bytes.Equal(u.Raw, c.Raw) })
-	}
+	used, budget := sd.usedCertificates(chains)
+	out := sd.unusedAttrCerts(used, budget)
+	out = append(out, sd.unusedCerts(used)...)
+	slices.SortStableFunc(out, func(a, b Region) int { return a.Offset - b.Offset })
+	return out
+}
+
+// containsCert reports whether list holds a certificate byte-identical to c.
+func containsCert(list []*x509.Certificate, c *x509.Certificate) bool {
+	return slices.ContainsFunc(list, func(u *x509.Certificate) bool { return bytes.Equal(u.Raw, c.Raw) })
+}
+
+// usedCertificates returns the certificates of chains, then those of sd
+// that issue one of them and are themselves anchored, until none is added;
+// budget is what is left of maxCompletionChecks signature checks.
+func (sd *SignedData) usedCertificates(chains [][]*x509.Certificate) (used []*x509.Certificate, budget int) {
+	has := containsCert
 	for _, ch := range chains {
 		for _, c := range ch {
 			if c != nil && !has(used, c) {
@@ -116,7 +129,7 @@ func (sd *SignedData) UnusedCertificates(chains ...[]*x509.Certificate) []Region
 			}
 		}
 	}
-	budget := maxCompletionChecks
+	budget = maxCompletionChecks
 	check := func(c, parent *x509.Certificate) bool {
 		if budget--; budget < 0 {
 			return false
@@ -162,6 +175,13 @@ func (sd *SignedData) UnusedCertificates(chains ...[]*x509.Certificate) []Region
 			}
 		}
 	}
+	return used, budget
+}
+
+// unusedAttrCerts returns the regions of the attribute certificates that
+// no used certificate signed, within budget signature checks, but for one
+// time-stamp server's (see MaxToleratedAttrCert).
+func (sd *SignedData) unusedAttrCerts(used []*x509.Certificate, budget int) []Region {
 	var out []Region
 	tolerated := false // one per SignedData, as Microsoft's tokens carry
 	for _, ac := range sd.attrCerts {
@@ -180,6 +200,14 @@ func (sd *SignedData) UnusedCertificates(chains ...[]*x509.Certificate) []Region
 		r := newRegion(ac.off, ac.n, "attribute certificate signed by no certificate on a verified chain")
 		out = append(out, r)
 	}
+	return out
+}
+
+// unusedCerts returns the regions of the certificates of sd that are not
+// used, and of the copies of used ones beyond maxCertificateCopies.
+func (sd *SignedData) unusedCerts(used []*x509.Certificate) []Region {
+	has := containsCert
+	var out []Region
 	copies := map[string]int{} // occurrences of each used certificate so far
 	for i, c := range sd.Certificates {
 		off := 0
@@ -203,7 +231,6 @@ func (sd *SignedData) UnusedCertificates(chains ...[]*x509.Certificate) []Region
 		}
 		out = append(out, r)
 	}
-	slices.SortStableFunc(out, func(a, b Region) int { return a.Offset - b.Offset })
 	return out
 }
 

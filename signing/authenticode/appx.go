@@ -107,15 +107,39 @@ func VerifyAPPX(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 	}
 	v.appxLayout(sig)
 
-	// One pass over the file: every byte into FileHash, the bytes before
-	// the signature into the AXPC digests.
+	bm := v.appxBlockMap()
+	use := v.appxAlgorithms(bm)
+	signedEnd := size
+	if sig != nil && sig.local < size {
+		signedEnd = sig.local
+	}
+	pc, err := v.appxHashPackage(size, signedEnd, use)
+	if err != nil {
+		return nil, err
+	}
+	v.appxRequiredParts(z)
+	dir := z.directoryForDigest(sig, signedEnd)
+	parts := v.appxReadParts(z, bm)
+	v.appxDigests(use, pc, dir, parts)
+	if bm != nil {
+		v.appxCheckBlocks(bm)
+	}
+	if sig != nil {
+		sub.publisher = v.appxPublisher()
+	}
+	v.verifyAll()
+	return v.res, nil
+}
+
+// appxAlgorithms returns the digest algorithms to compute: SHA-256, the
+// signatures' and the block map's, those available.
+func (v *verifier) appxAlgorithms(bm *appxBlockMap) []crypto.Hash {
 	algs := []crypto.Hash{crypto.SHA256}
 	for _, s := range v.sigs {
 		if s.spc != nil && slices.Contains(supported, s.spc.hash) {
 			algs = append(algs, s.spc.hash)
 		}
 	}
-	bm := v.appxBlockMap()
 	if bm != nil && bm.hash != 0 {
 		algs = append(algs, bm.hash)
 	}
@@ -126,27 +150,36 @@ func VerifyAPPX(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 			use = append(use, a)
 		}
 	}
-	signedEnd := size
-	if sig != nil && sig.local < size {
-		signedEnd = sig.local
-	}
+	return use
+}
+
+// appxHashPackage makes one pass over the file: every byte into FileHash,
+// the bytes before signedEnd (the signature) into a hash of each of use,
+// which it returns.
+func (v *verifier) appxHashPackage(size, signedEnd int64, use []crypto.Hash) ([]hash.Hash, error) {
 	pc := make([]hash.Hash, len(use))
 	ws := make([]io.Writer, 0, len(use)+1)
 	for i, a := range use {
 		pc[i] = a.New()
 		ws = append(ws, pc[i])
 	}
-	if opts.FileHash != nil {
-		ws = append(ws, opts.FileHash)
+	if v.opts.FileHash != nil {
+		ws = append(ws, v.opts.FileHash)
 	}
-	if _, err := io.Copy(io.MultiWriter(ws...), io.NewSectionReader(r, 0, signedEnd)); err != nil {
+	if _, err := io.Copy(io.MultiWriter(ws...), io.NewSectionReader(v.r, 0, signedEnd)); err != nil {
 		return nil, fmt.Errorf("authenticode: %w", err)
 	}
-	if opts.FileHash != nil {
-		if _, err := io.Copy(opts.FileHash, io.NewSectionReader(r, signedEnd, size-signedEnd)); err != nil {
+	if v.opts.FileHash != nil {
+		if _, err := io.Copy(v.opts.FileHash, io.NewSectionReader(v.r, signedEnd, size-signedEnd)); err != nil {
 			return nil, fmt.Errorf("authenticode: %w", err)
 		}
 	}
+	return pc, nil
+}
+
+// appxRequiredParts reports a package without [Content_Types].xml, or
+// without exactly one of the package and bundle manifests.
+func (v *verifier) appxRequiredParts(z *appxZip) {
 	if z.byName[appxContentTypesName] == nil {
 		v.appxProblem(RuleMSIXMalformedPackage, signing.SeverityError, z.cdOff, "the package has no "+appxContentTypesName)
 	}
@@ -156,17 +189,30 @@ func VerifyAPPX(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 	case !m && !b:
 		v.appxProblem(RuleMSIXMalformedPackage, signing.SeverityError, z.cdOff, "the package holds neither "+appxManifestName+" nor "+appxBundleManifestName)
 	}
-	dir := z.directoryForDigest(sig, signedEnd)
+}
+
+// appxReadParts reads the parts the signature digests one by one, by
+// name, reporting those that cannot be read; bm is the parsed block map,
+// nil when its problem is reported already.
+func (v *verifier) appxReadParts(z *appxZip, bm *appxBlockMap) map[string][]byte {
 	parts := map[string][]byte{}
 	for _, name := range []string{appxContentTypesName, appxBlockMapName, appxCodeIntegrityName} {
 		if e := z.byName[name]; e != nil {
-			if b, err := z.readAll(r, e, maxAPPXXML); err == nil {
+			if b, err := z.readAll(v.r, e, maxAPPXXML); err == nil {
 				parts[name] = b
 			} else if name != appxBlockMapName || bm != nil { // the block map's own problem is reported already
 				v.appxProblem(RuleMSIXMalformedPackage, signing.SeverityError, e.local, fmt.Sprintf("%s cannot be read: %v", name, err))
 			}
 		}
 	}
+	return parts
+}
+
+// appxDigests builds the AppxSignature digest blob for each algorithm of
+// use (pc holds its package hash, dir is the central directory digested)
+// into the subject and Result.Authentihash.
+func (v *verifier) appxDigests(use []crypto.Hash, pc []hash.Hash, dir []byte, parts map[string][]byte) {
+	sub := v.sub.(*appxSubject)
 	v.res.Authentihash = map[string]string{}
 	for i, a := range use {
 		var blob []byte
@@ -192,14 +238,6 @@ func VerifyAPPX(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 			v.res.Authentihash["sha256"] = hex.EncodeToString(sum(crypto.SHA256, blob))
 		}
 	}
-	if bm != nil {
-		v.appxCheckBlocks(bm)
-	}
-	if sig != nil {
-		sub.publisher = v.appxPublisher()
-	}
-	v.verifyAll()
-	return v.res, nil
 }
 
 func sum(h crypto.Hash, b []byte) []byte {

@@ -58,23 +58,9 @@ func VerifyCAB(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	var h [60]byte
-	n, err := r.ReadAt(h[:min(size, 60)], 0)
-	if n < 4 || !bytes.Equal(h[:4], []byte("MSCF")) {
-		return nil, ErrNotCAB
-	}
-	if n < 36 {
-		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("authenticode: %w", err)
-		}
-		return nil, &FormatError{Offset: 0, Reason: "cabinet header cut short"}
-	}
-	le := binary.LittleEndian
-	cbCabinet := int64(le.Uint32(h[8:]))
-	coffFiles := int64(le.Uint32(h[16:]))
-	cFolders := int64(le.Uint16(h[26:]))
-	flags := le.Uint16(h[30:])
-	if h[25] != 1 || h[24] != 3 {
-		return nil, &FormatError{Offset: 24, Reason: fmt.Sprintf("cabinet version %d.%d, want 1.3", h[25], h[24])}
+	n, err := readCABHeader(r, size, &h)
+	if err != nil {
+		return nil, err
 	}
 	v := &verifier{r: r, opts: opts, log: log}
 	v.res = &Result{Status: signing.StatusUnsigned}
@@ -85,65 +71,129 @@ func VerifyCAB(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 			return nil, fmt.Errorf("authenticode: %w", err)
 		}
 	}
+	loc, err := readCABLocator(r, size, h[:], n)
+	if err != nil {
+		return nil, err
+	}
+	if loc.signed {
+		v.cabSignature(h[:], size, loc.cbCabinet, loc.sigPos, loc.sigLen, loc.cbCFFolder, loc.cbCFData)
+	} else if size > loc.cbCabinet {
+		v.finding(RuleCABDataAfterCabinet, signing.SeverityError, -1, loc.cbCabinet,
+			fmt.Sprintf("%d bytes follow the cabinet (cbCabinet %d) and belong to no part of it", size-loc.cbCabinet, loc.cbCabinet))
+	}
+	if err := v.cabDigests(size, loc); err != nil {
+		return nil, err
+	}
+	v.verifyAll()
+	return v.res, nil
+}
+
+// readCABHeader reads the first 60 bytes of the cabinet into h and checks
+// the signature and version; n is the number of bytes read.
+func readCABHeader(r io.ReaderAt, size int64, h *[60]byte) (int, error) {
+	n, err := r.ReadAt(h[:min(size, 60)], 0)
+	if n < 4 || !bytes.Equal(h[:4], []byte("MSCF")) {
+		return n, ErrNotCAB
+	}
+	if n < 36 {
+		if err != nil && err != io.EOF {
+			return n, fmt.Errorf("authenticode: %w", err)
+		}
+		return n, &FormatError{Offset: 0, Reason: "cabinet header cut short"}
+	}
+	if h[25] != 1 || h[24] != 3 {
+		return n, &FormatError{Offset: 24, Reason: fmt.Sprintf("cabinet version %d.%d, want 1.3", h[25], h[24])}
+	}
+	return n, nil
+}
+
+// cabLocation is what the cabinet header says about the signature and the
+// per-folder and per-block reserves.
+type cabLocation struct {
+	cbCabinet            int64
+	signed               bool
+	sigPos, sigLen       int64
+	cbCFFolder, cbCFData byte
+}
+
+// readCABLocator reads the signature locator from the header h (n bytes
+// read) and checks that the optional set names, then the folders, end
+// where the files start.
+func readCABLocator(r io.ReaderAt, size int64, h []byte, n int) (cabLocation, error) {
+	le := binary.LittleEndian
+	var loc cabLocation
+	loc.cbCabinet = int64(le.Uint32(h[8:]))
+	coffFiles := int64(le.Uint32(h[16:]))
+	cFolders := int64(le.Uint16(h[26:]))
+	flags := le.Uint16(h[30:])
 	// The signature locator.
 	var cbCFHeader int64
-	var cbCFFolder, cbCFData byte
 	idx := int64(36)
 	if flags&cabReservePresent != 0 {
 		if n < 40 {
-			return nil, &FormatError{Offset: 36, Reason: "cabinet reserve sizes cut short"}
+			return loc, &FormatError{Offset: 36, Reason: "cabinet reserve sizes cut short"}
 		}
-		cbCFHeader, cbCFFolder, cbCFData = int64(le.Uint16(h[36:])), h[38], h[39]
+		cbCFHeader, loc.cbCFFolder, loc.cbCFData = int64(le.Uint16(h[36:])), h[38], h[39]
 		idx = 40 + cbCFHeader
 	}
-	signed := flags&cabReservePresent != 0 && cbCFHeader == cabSigReserve && n >= 60 &&
+	loc.signed = flags&cabReservePresent != 0 && cbCFHeader == cabSigReserve && n >= 60 &&
 		le.Uint32(h[44:]) != 0 && le.Uint32(h[48:]) != 0
-	sigPos, sigLen := int64(le.Uint32(h[44:])), int64(le.Uint32(h[48:]))
-	if !signed {
-		sigPos, sigLen = size, 0
+	loc.sigPos, loc.sigLen = int64(le.Uint32(h[44:])), int64(le.Uint32(h[48:]))
+	if !loc.signed {
+		loc.sigPos, loc.sigLen = size, 0
 	}
 	// The optional names, then the folders, must end where the files start.
 	if flags&(cabPrevCabinet|cabNextCabinet) != 0 {
-		count := 0
-		if flags&cabPrevCabinet != 0 {
-			count += 2
+		k, err := cabSetNamesLen(r, size, idx, flags)
+		if err != nil {
+			return loc, err
 		}
-		if flags&cabNextCabinet != 0 {
-			count += 2
-		}
-		var names [4 * 256]byte
-		m, _ := r.ReadAt(names[:min(int64(len(names)), max(size-idx, 0))], idx)
-		k := 0
-		for range count {
-			z := bytes.IndexByte(names[k:m], 0)
-			if z < 0 || z > 255 {
-				return nil, &FormatError{Offset: idx + int64(k), Reason: "cabinet set name not terminated within 256 bytes"}
-			}
-			k += z + 1
-		}
-		idx += int64(k)
+		idx += k
 	}
-	foldersEnd := idx + cFolders*(8+int64(cbCFFolder))
+	foldersEnd := idx + cFolders*(8+int64(loc.cbCFFolder))
 	switch {
-	case cbCabinet > size:
-		return nil, &FormatError{Offset: 8, Reason: fmt.Sprintf("cbCabinet %d exceeds the file size %d", cbCabinet, size)}
+	case loc.cbCabinet > size:
+		return loc, &FormatError{Offset: 8, Reason: fmt.Sprintf("cbCabinet %d exceeds the file size %d", loc.cbCabinet, size)}
 	case coffFiles != foldersEnd:
-		return nil, &FormatError{Offset: 16, Reason: fmt.Sprintf("coffFiles 0x%x, the folders end at 0x%x", coffFiles, foldersEnd)}
+		return loc, &FormatError{Offset: 16, Reason: fmt.Sprintf("coffFiles 0x%x, the folders end at 0x%x", coffFiles, foldersEnd)}
 	}
-	if signed {
-		v.cabSignature(h[:], size, cbCabinet, sigPos, sigLen, cbCFFolder, cbCFData)
-	} else if size > cbCabinet {
-		v.finding(RuleCABDataAfterCabinet, signing.SeverityError, -1, cbCabinet,
-			fmt.Sprintf("%d bytes follow the cabinet (cbCabinet %d) and belong to no part of it", size-cbCabinet, cbCabinet))
+	return loc, nil
+}
+
+// cabSetNamesLen returns the length of the previous and next cabinet and
+// disk names that start at idx, each NUL-terminated within 256 bytes.
+func cabSetNamesLen(r io.ReaderAt, size, idx int64, flags uint16) (int64, error) {
+	count := 0
+	if flags&cabPrevCabinet != 0 {
+		count += 2
 	}
-	// The digest ranges.
+	if flags&cabNextCabinet != 0 {
+		count += 2
+	}
+	var names [4 * 256]byte
+	m, _ := r.ReadAt(names[:min(int64(len(names)), max(size-idx, 0))], idx)
+	k := 0
+	for range count {
+		z := bytes.IndexByte(names[k:m], 0)
+		if z < 0 || z > 255 {
+			return 0, &FormatError{Offset: idx + int64(k), Reason: "cabinet set name not terminated within 256 bytes"}
+		}
+		k += z + 1
+	}
+	return int64(k), nil
+}
+
+// cabDigests hashes the signed ranges of the cabinet with every algorithm
+// wanted and supported, into the subject and Result.Authentihash.
+func (v *verifier) cabDigests(size int64, loc cabLocation) error {
+	sub := v.sub.(*cabSubject)
 	ranges := [][2]int64{{0, 4}, {8, size - 8}}
-	if signed {
-		end := min(sigPos, size)
+	if loc.signed {
+		end := min(loc.sigPos, size)
 		ranges = [][2]int64{{0, 4}, {8, 26}, {56, max(end-56, 0)}}
 	}
 	algs := []crypto.Hash{crypto.SHA256}
-	algs = append(algs, opts.Authentihashes...)
+	algs = append(algs, v.opts.Authentihashes...)
 	for _, s := range v.sigs {
 		if s.spc != nil {
 			algs = append(algs, s.spc.hash)
@@ -160,8 +210,8 @@ func VerifyCAB(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 	}
 	w := io.MultiWriter(ws...)
 	for _, rg := range ranges {
-		if _, err := io.Copy(w, io.NewSectionReader(r, rg[0], rg[1])); err != nil {
-			return nil, fmt.Errorf("authenticode: %w", err)
+		if _, err := io.Copy(w, io.NewSectionReader(v.r, rg[0], rg[1])); err != nil {
+			return fmt.Errorf("authenticode: %w", err)
 		}
 	}
 	v.res.Authentihash = map[string]string{}
@@ -170,8 +220,7 @@ func VerifyCAB(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 		sub.digests[a] = d
 		v.res.Authentihash[cms.HashName(a)] = hex.EncodeToString(d)
 	}
-	v.verifyAll()
-	return v.res, nil
+	return nil
 }
 
 // cabSignature checks the signature locator and the header fields the

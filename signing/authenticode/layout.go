@@ -62,45 +62,82 @@ func (discardLogger) Log(pelog.Level, ...any) error { return nil }
 // read and checked here, entry by entry, because saferwall reads only the
 // first entry and ignores what follows its PKCS#7 blob.
 func readLayout(r io.ReaderAt, size int64) (*layout, error) {
+	hdr, nth, err := readHeaderBytes(r, size)
+	if err != nil {
+		return nil, err
+	}
+	lf, nsec, ohSize := nth.lfanew, nth.nsec, nth.ohSize
+	f, err := parsePEHeaders(hdr)
+	if err != nil {
+		return nil, &FormatError{Offset: 0, Reason: "headers: " + err.Error()}
+	}
+	if err := parseHeaders(f); err != nil {
+		return nil, &FormatError{Offset: lf, Reason: "headers: " + err.Error()}
+	}
+	l := &layout{size: size, lfanew: lf, machine: uint16(f.NtHeader.FileHeader.Machine)}
+	if err := l.readOptionalHeader(f, ohSize); err != nil {
+		return nil, err
+	}
+	l.readSections(hdr[lf+24+ohSize:], nsec)
+	return l, nil
+}
+
+// ntHeader is where the NT headers start (e_lfanew) and the sizes their
+// file header gives.
+type ntHeader struct {
+	lfanew int64
+	nsec   int64 // NumberOfSections
+	ohSize int64 // SizeOfOptionalHeader
+}
+
+// readHeaderBytes checks the DOS and NT signatures of the file at r and
+// reads its headers from offset 0 through the section table (at least
+// what saferwall expects).
+func readHeaderBytes(r io.ReaderAt, size int64) ([]byte, ntHeader, error) {
 	le := binary.LittleEndian
 	var dos [64]byte
 	if size < int64(len(dos)) {
-		return nil, ErrNotPE
+		return nil, ntHeader{}, ErrNotPE
 	}
 	if err := readFull(r, dos[:], 0); err != nil {
-		return nil, err
+		return nil, ntHeader{}, err
 	}
 	if dos[0] != 'M' || dos[1] != 'Z' {
-		return nil, ErrNotPE
+		return nil, ntHeader{}, ErrNotPE
 	}
 	lf := int64(le.Uint32(dos[0x3c:]))
 	if lf < 4 || lf+4+20 > size {
-		return nil, ErrNotPE
+		return nil, ntHeader{}, ErrNotPE
 	}
 	var nt [24]byte
 	if err := readFull(r, nt[:], lf); err != nil {
-		return nil, err
+		return nil, ntHeader{}, err
 	}
 	if string(nt[:4]) != "PE\x00\x00" {
-		return nil, ErrNotPE
+		return nil, ntHeader{}, ErrNotPE
 	}
 	nsec := int64(le.Uint16(nt[6:]))
 	ohSize := int64(le.Uint16(nt[20:]))
 	hdrEnd := lf + 24 + ohSize + 40*nsec
 	if hdrEnd > maxHeaderBytes {
-		return nil, &FormatError{Offset: lf, Reason: fmt.Sprintf("headers end at 0x%x, beyond the %d-byte limit", hdrEnd, maxHeaderBytes)}
+		return nil, ntHeader{}, &FormatError{Offset: lf, Reason: fmt.Sprintf("headers end at 0x%x, beyond the %d-byte limit", hdrEnd, maxHeaderBytes)}
 	}
 	if hdrEnd > size {
-		return nil, &FormatError{Offset: lf + 24, Reason: "optional header or section table extends beyond the end of the file"}
+		return nil, ntHeader{}, &FormatError{Offset: lf + 24, Reason: "optional header or section table extends beyond the end of the file"}
 	}
 	// saferwall reads a fixed-size optional header; give it at least that.
 	n := max(hdrEnd, min(size, lf+24+240+40))
 	n = max(n, min(size, pe.TinyPESize))
 	hdr := make([]byte, n)
 	if err := readFull(r, hdr, 0); err != nil {
-		return nil, err
+		return nil, ntHeader{}, err
 	}
-	f, err := pe.NewBytes(hdr, &pe.Options{
+	return hdr, ntHeader{lfanew: lf, nsec: nsec, ohSize: ohSize}, nil
+}
+
+// parsePEHeaders runs saferwall/pe over the header bytes alone.
+func parsePEHeaders(hdr []byte) (*pe.File, error) {
+	return pe.NewBytes(hdr, &pe.Options{
 		Fast:                       true,
 		DisableCertValidation:      true,
 		DisableSignatureValidation: true,
@@ -124,13 +161,13 @@ func readLayout(r io.ReaderAt, size int64) (*layout, error) {
 		MaxRelocEntriesCount:       1,
 		Logger:                     discardLogger{},
 	})
-	if err != nil {
-		return nil, &FormatError{Offset: 0, Reason: "headers: " + err.Error()}
-	}
-	if err := parseHeaders(f); err != nil {
-		return nil, &FormatError{Offset: lf, Reason: "headers: " + err.Error()}
-	}
-	l := &layout{size: size, lfanew: lf, machine: uint16(f.NtHeader.FileHeader.Machine)}
+}
+
+// readOptionalHeader fills in l's fields from the optional header of f
+// (SizeOfOptionalHeader ohSize) and checks that the CheckSum field and the
+// data directories it declares lie inside it.
+func (l *layout) readOptionalHeader(f *pe.File, ohSize int64) error {
+	lf := l.lfanew
 	oh := lf + 24
 	l.checksumOff = oh + 64
 	var dirs, nrva int64
@@ -147,10 +184,10 @@ func readLayout(r io.ReaderAt, size int64) (*layout, error) {
 		dirs, nrva = oh+96, int64(h.NumberOfRvaAndSizes)
 		l.certOff, l.certLen = int64(h.DataDirectory[pe.ImageDirectoryEntryCertificate].VirtualAddress), int64(h.DataDirectory[pe.ImageDirectoryEntryCertificate].Size)
 	default:
-		return nil, &FormatError{Offset: oh, Reason: "no optional header"}
+		return &FormatError{Offset: oh, Reason: "no optional header"}
 	}
 	if ohSize < 68 {
-		return nil, &FormatError{Offset: lf + 20, Reason: fmt.Sprintf("SizeOfOptionalHeader %d leaves no CheckSum field", ohSize)}
+		return &FormatError{Offset: lf + 20, Reason: fmt.Sprintf("SizeOfOptionalHeader %d leaves no CheckSum field", ohSize)}
 	}
 	if dirs-oh > ohSize {
 		// NumberOfRvaAndSizes itself lies beyond the optional header.
@@ -159,17 +196,22 @@ func readLayout(r io.ReaderAt, size int64) (*layout, error) {
 	l.secDirOff = -1
 	if nrva >= 5 {
 		if dirs+5*8 > oh+ohSize {
-			return nil, &FormatError{Offset: lf + 20, Reason: fmt.Sprintf("SizeOfOptionalHeader %d is too small for %d data directories", ohSize, nrva)}
+			return &FormatError{Offset: lf + 20, Reason: fmt.Sprintf("SizeOfOptionalHeader %d is too small for %d data directories", ohSize, nrva)}
 		}
 		l.secDirOff = dirs + 4*8
 	} else {
 		l.certOff, l.certLen = 0, 0
 	}
-	// Section headers are read here rather than from saferwall, which drops
-	// sections after a few anomalies and judges them against the header bytes.
-	sh := oh + ohSize
+	return nil
+}
+
+// readSections appends the nsec section headers of the table at the start
+// of tbl. They are read here rather than from saferwall, which drops
+// sections after a few anomalies and judges them against the header bytes.
+func (l *layout) readSections(tbl []byte, nsec int64) {
+	le := binary.LittleEndian
 	for i := int64(0); i < nsec; i++ {
-		b := hdr[sh+40*i : sh+40*i+40]
+		b := tbl[40*i : 40*i+40]
 		name := string(b[:8])
 		for j := 0; j < len(name); j++ {
 			if name[j] == 0 {
@@ -179,7 +221,6 @@ func readLayout(r io.ReaderAt, size int64) (*layout, error) {
 		}
 		l.sections = append(l.sections, section{name: name, vsize: le.Uint32(b[8:]), size: le.Uint32(b[16:]), off: le.Uint32(b[20:])})
 	}
-	return l, nil
 }
 
 // parseHeaders runs saferwall's parser, turning its panics into errors.

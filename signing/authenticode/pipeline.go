@@ -259,81 +259,19 @@ func (j *judgement) signerVerdict() {
 // timestamps verifies every timestamp; the first that verifies sets the
 // validation time.
 func (j *judgement) timestamps() {
-	v, sd, i := j.v, j.s.sd, j.i
+	sd := j.s.sd
 	si := sd.Signers[0]
 	var best *signing.Timestamp
-	tsOpts := cms.TimestampOptions{Trust: v.opts.Trust, Certificates: sd.Certificates}
-	unverified := 0 // signed bytes of the timestamps that did not verify
-	// vouched keeps the certificates that timestamps which did not verify
-	// name, up to cms.MaxUnusedCertificateBytes in all: beyond it, many
-	// broken timestamps would make as many certificates used.
-	named := map[*x509.Certificate]bool{}
-	namedBytes := 0
-	vouched := func(cs []*x509.Certificate) []*x509.Certificate {
-		var out []*x509.Certificate
-		for _, c := range cs {
-			if !named[c] {
-				if namedBytes+len(c.Raw) > cms.MaxUnusedCertificateBytes {
-					continue
-				}
-				named[c] = true
-				namedBytes += len(c.Raw)
-			}
-			out = append(out, c)
-		}
-		return out
+	sc := &timestampScan{
+		opts:   cms.TimestampOptions{Trust: j.v.opts.Trust, Certificates: sd.Certificates},
+		named:  map[*x509.Certificate]bool{},
+		copies: timestampCopies{},
 	}
-	copies := timestampCopies{}
-	failed := 0 // timestamps that did not verify
 	for _, a := range si.UnsignedAttrs {
 		for _, val := range a.Values {
-			var ts *signing.Timestamp
-			legacy := a.Type.Equal(oidCounterSignature)
-			switch {
-			case a.Type.Equal(oidRFC3161CounterSign):
-				ts = cms.VerifyTimestampToken(val, si.Signature, tsOpts)
-				if copies.copied(j, val, legacy, ts) {
-					continue
-				}
-				j.own.nested.Add(sd, val, cms.TimestampTokenRegions(val, ts))
-			case legacy:
-				ts = cms.VerifyCountersignature(val, si.Signature, tsOpts)
-				if !ts.Verified {
-					if alt := v.rawRSACountersignature(val, si.Signature, sd.Certificates, ts); alt != nil {
-						ts = alt
-					}
-				}
-				if copies.copied(j, val, legacy, ts) {
-					continue
-				}
-				j.own.nested.Add(sd, val, cms.CountersignatureRegions(val))
-				if len(cms.TimestampCertificates(ts)) == 0 {
-					// Verification stopped before naming the authority (no
-					// signingTime, say): its certificate is still the one
-					// the countersignature names, not an unused one.
-					if cs, err := cms.ParseSignerInfo(val); err == nil {
-						if c := cms.NamedAuthority(cms.FindCertificate(cs, sd.Certificates)); c != nil {
-							j.own.chains = append(j.own.chains, vouched([]*x509.Certificate{c}))
-						}
-					}
-				}
-			default:
+			ts, ok := j.timestamp(sc, a.Type, val)
+			if !ok {
 				continue
-			}
-			if !ts.Verified {
-				failed++
-				r, n := cms.UnverifiedTimestampRegions(val, legacy, unverified, sd.Certificates)
-				if failed > maxOwnedTimestamps {
-					r = surplusFailedTimestamp(val, failed)
-				}
-				unverified += n
-				j.own.nested.Add(sd, val, r)
-			}
-			// The authority's chain may use the SignedData's certificates.
-			if ts.Verified {
-				j.own.chains = append(j.own.chains, cms.TimestampCertificates(ts))
-			} else {
-				j.own.chains = append(j.own.chains, vouched(cms.TimestampCertificates(ts)))
 			}
 			j.det.Timestamps = append(j.det.Timestamps, *ts)
 			if best == nil || (ts.Verified && !best.Verified) {
@@ -341,6 +279,100 @@ func (j *judgement) timestamps() {
 			}
 		}
 	}
+	j.timestampVerdict(best)
+}
+
+// timestampScan is the state kept across the timestamps of one signature.
+type timestampScan struct {
+	opts       cms.TimestampOptions
+	unverified int // signed bytes of the timestamps that did not verify
+	failed     int // timestamps that did not verify
+	// named keeps the certificates that timestamps which did not verify
+	// name, up to cms.MaxUnusedCertificateBytes in all (namedBytes): beyond
+	// it, many broken timestamps would make as many certificates used.
+	named      map[*x509.Certificate]bool
+	namedBytes int
+	copies     timestampCopies
+}
+
+// vouched returns the certificates of cs that a timestamp which did not
+// verify may still make used, within the byte budget.
+func (sc *timestampScan) vouched(cs []*x509.Certificate) []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, c := range cs {
+		if !sc.named[c] {
+			if sc.namedBytes+len(c.Raw) > cms.MaxUnusedCertificateBytes {
+				continue
+			}
+			sc.named[c] = true
+			sc.namedBytes += len(c.Raw)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// timestamp verifies the unsigned attribute value val of type typ when it
+// is a timestamp, and records the bytes and certificates it owns; false
+// when val is no timestamp or a copy of one already seen.
+func (j *judgement) timestamp(sc *timestampScan, typ asn1.ObjectIdentifier, val []byte) (*signing.Timestamp, bool) {
+	v, sd := j.v, j.s.sd
+	si := sd.Signers[0]
+	var ts *signing.Timestamp
+	legacy := typ.Equal(oidCounterSignature)
+	switch {
+	case typ.Equal(oidRFC3161CounterSign):
+		ts = cms.VerifyTimestampToken(val, si.Signature, sc.opts)
+		if sc.copies.copied(j, val, legacy, ts) {
+			return nil, false
+		}
+		j.own.nested.Add(sd, val, cms.TimestampTokenRegions(val, ts))
+	case legacy:
+		ts = cms.VerifyCountersignature(val, si.Signature, sc.opts)
+		if !ts.Verified {
+			if alt := v.rawRSACountersignature(val, si.Signature, sd.Certificates, ts); alt != nil {
+				ts = alt
+			}
+		}
+		if sc.copies.copied(j, val, legacy, ts) {
+			return nil, false
+		}
+		j.own.nested.Add(sd, val, cms.CountersignatureRegions(val))
+		if len(cms.TimestampCertificates(ts)) == 0 {
+			// Verification stopped before naming the authority (no
+			// signingTime, say): its certificate is still the one
+			// the countersignature names, not an unused one.
+			if cs, err := cms.ParseSignerInfo(val); err == nil {
+				if c := cms.NamedAuthority(cms.FindCertificate(cs, sd.Certificates)); c != nil {
+					j.own.chains = append(j.own.chains, sc.vouched([]*x509.Certificate{c}))
+				}
+			}
+		}
+	default:
+		return nil, false
+	}
+	if !ts.Verified {
+		sc.failed++
+		r, n := cms.UnverifiedTimestampRegions(val, legacy, sc.unverified, sd.Certificates)
+		if sc.failed > maxOwnedTimestamps {
+			r = surplusFailedTimestamp(val, sc.failed)
+		}
+		sc.unverified += n
+		j.own.nested.Add(sd, val, r)
+	}
+	// The authority's chain may use the SignedData's certificates.
+	if ts.Verified {
+		j.own.chains = append(j.own.chains, cms.TimestampCertificates(ts))
+	} else {
+		j.own.chains = append(j.own.chains, sc.vouched(cms.TimestampCertificates(ts)))
+	}
+	return ts, true
+}
+
+// timestampVerdict sets the validation time from best, the timestamp that
+// counts (nil when there is none), and reports it.
+func (j *judgement) timestampVerdict(best *signing.Timestamp) {
+	v, i := j.v, j.i
 	chk := j.chk
 	lifetime := chk.Cert != nil && slices.ContainsFunc(chk.Cert.UnknownExtKeyUsage, oidLifetimeSigning.Equal)
 	j.at = v.opts.Time

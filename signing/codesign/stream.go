@@ -174,18 +174,7 @@ func stream(r io.ReaderAt, size int64, fileHash hash.Hash, sinks []sink) (int64,
 	pos := int64(0)
 	for pos < size {
 		if fileHash == nil {
-			next := int64(-1)
-			for _, s := range sinks {
-				a, z := s.span()
-				if z > pos && a < size {
-					if a < pos {
-						a = pos
-					}
-					if next < 0 || a < next {
-						next = a
-					}
-				}
-			}
+			next := nextSinkStart(sinks, pos, size)
 			if next < 0 {
 				return size, nil
 			}
@@ -216,19 +205,43 @@ func stream(r io.ReaderAt, size int64, fileHash hash.Hash, sinks []sink) (int64,
 		case fileHash != nil:
 			fileHash.Write(chunk)
 		}
-		end := pos + n
-		for _, s := range sinks {
-			a, z := s.span()
-			if a >= end {
-				break
-			}
-			if z <= pos {
-				continue
-			}
-			lo, hi := max(a, pos), min(z, end)
-			s.write(chunk[lo-pos : hi-pos])
-		}
-		pos = end
+		feedSinks(sinks, chunk, pos)
+		pos += n
 	}
 	return pos, nil
+}
+
+// nextSinkStart returns the first offset at or after pos that a sink of
+// sinks wants, below size; -1 when none wants more.
+func nextSinkStart(sinks []sink, pos, size int64) int64 {
+	next := int64(-1)
+	for _, s := range sinks {
+		a, z := s.span()
+		if z > pos && a < size {
+			if a < pos {
+				a = pos
+			}
+			if next < 0 || a < next {
+				next = a
+			}
+		}
+	}
+	return next
+}
+
+// feedSinks writes to each sink of sinks (sorted by start) the part of
+// chunk, read at pos, that its span covers.
+func feedSinks(sinks []sink, chunk []byte, pos int64) {
+	end := pos + int64(len(chunk))
+	for _, s := range sinks {
+		a, z := s.span()
+		if a >= end {
+			break
+		}
+		if z <= pos {
+			continue
+		}
+		lo, hi := max(a, pos), min(z, end)
+		s.write(chunk[lo-pos : hi-pos])
+	}
 }

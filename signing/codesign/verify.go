@@ -156,19 +156,7 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 			}
 			return nil, err
 		}
-		first := map[[2]uint64]int{}
-		for i := range arches {
-			a := &arches[i]
-			st := &sliceState{idx: i, fatArch: a, ext: ext, bud: bud, dupOf: -1}
-			st.slice = Slice{Arch: archName(a.cpu, a.sub), CPUType: a.cpu, CPUSubtype: a.sub, Offset: int64(a.off), Size: int64(a.size)}
-			key := [2]uint64{a.off, a.size}
-			if j, dup := first[key]; dup {
-				st.dupOf = j
-			} else {
-				first[key] = i
-			}
-			states = append(states, st)
-		}
+		states = fatStates(arches, ext, bud)
 		var lf []signing.Finding
 		lf, overlaps, sinks = fatLayout(arches, size, be == fatMagic6)
 		fileFinds = append(fileFinds, lf...)
@@ -194,10 +182,7 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 			}
 			// One unreadable slice of a universal file: a finding, and
 			// the other slices are still checked.
-			st.sig = signing.Signature{Format: signing.FormatAppleCodesign, Index: st.idx, Arch: st.slice.Arch}
-			st.check(CheckMachO, false, fe.Error())
-			st.add(RuleMalformed, signing.SeverityError, signing.StatusMalformed, st.slice.Offset+fe.Offset, "Mach-O does not parse: "+fe.Reason)
-			st.done = true
+			st.unparsable(fe)
 		}
 		for _, h := range st.hashers {
 			sinks = append(sinks, h)
@@ -227,16 +212,53 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 		res.Signatures = append(res.Signatures, st.sig)
 		res.Findings = append(res.Findings, st.finds...)
 	}
-	for _, z := range sinks {
-		if zs, ok := z.(*zeroSink); ok && zs.nonZero >= 0 {
-			fileFinds = append(fileFinds, signing.NewFinding(RuleDataOutsideSlices, signing.SeverityError,
-				fmt.Sprintf("%d bytes %s at %#x are not padding (non-zero byte at %#x): no signature covers them", zs.end-zs.start, zs.where, zs.start, zs.nonZero)).At(zs.start))
-		}
-	}
+	fileFinds = append(fileFinds, outsideSliceFindings(sinks)...)
 	res.Findings = append(res.Findings, fileFinds...)
 	sortFindings(res.Findings)
 	opts.logger().Debug("codesign: verified", "universal", res.Universal, "slices", len(res.Slices), "status", res.Status().String())
 	return res, nil
+}
+
+// fatStates returns a slice state for each entry of a universal file's
+// fat header; an entry naming the same bytes as an earlier one is marked
+// as its duplicate.
+func fatStates(arches []fatArch, ext *external, bud *budget) []*sliceState {
+	var states []*sliceState
+	first := map[[2]uint64]int{}
+	for i := range arches {
+		a := &arches[i]
+		st := &sliceState{idx: i, fatArch: a, ext: ext, bud: bud, dupOf: -1}
+		st.slice = Slice{Arch: archName(a.cpu, a.sub), CPUType: a.cpu, CPUSubtype: a.sub, Offset: int64(a.off), Size: int64(a.size)}
+		key := [2]uint64{a.off, a.size}
+		if j, dup := first[key]; dup {
+			st.dupOf = j
+		} else {
+			first[key] = i
+		}
+		states = append(states, st)
+	}
+	return states
+}
+
+// unparsable marks the slice as a Mach-O that does not parse (fe).
+func (st *sliceState) unparsable(fe *FormatError) {
+	st.sig = signing.Signature{Format: signing.FormatAppleCodesign, Index: st.idx, Arch: st.slice.Arch}
+	st.check(CheckMachO, false, fe.Error())
+	st.add(RuleMalformed, signing.SeverityError, signing.StatusMalformed, st.slice.Offset+fe.Offset, "Mach-O does not parse: "+fe.Reason)
+	st.done = true
+}
+
+// outsideSliceFindings reports the bytes between and around the slices
+// that the zero sinks saw are not padding.
+func outsideSliceFindings(sinks []sink) []signing.Finding {
+	var out []signing.Finding
+	for _, z := range sinks {
+		if zs, ok := z.(*zeroSink); ok && zs.nonZero >= 0 {
+			out = append(out, signing.NewFinding(RuleDataOutsideSlices, signing.SeverityError,
+				fmt.Sprintf("%d bytes %s at %#x are not padding (non-zero byte at %#x): no signature covers them", zs.end-zs.start, zs.where, zs.start, zs.nonZero)).At(zs.start))
+		}
+	}
+	return out
 }
 
 // crossSliceTeams makes every signed slice of a universal file whose
@@ -505,6 +527,38 @@ func (s *sliceState) parseSignature(r io.ReaderAt) error {
 	for _, p := range sb.probs {
 		s.addProblem(sigBase, p)
 	}
+	s.signatureTail(data, sb, sigBase)
+	s.codeDirectories(sb, sigBase)
+	if len(s.cds) == 0 || s.cds[0].Slot != slotCodeDirectory {
+		s.check(CheckCodeDirectory, false, "no usable primary CodeDirectory")
+		if len(s.cds) == 0 {
+			return s.malformed(sigBase, "the signature holds no usable CodeDirectory")
+		}
+		s.add(RuleMalformed, signing.SeverityError, signing.StatusMalformed, sigBase, "the signature holds no usable primary CodeDirectory (slot 0)")
+	}
+	primary := s.cds[0]
+	s.slice.Identifier, s.slice.TeamID, s.slice.Flags = primary.Identifier, primary.TeamID, primary.Flags
+	s.slice.Adhoc = primary.Flags&flagAdhoc != 0
+	s.slice.LinkerSigned = primary.Flags&flagLinkerSigned != 0
+	if err := s.checkCodeDirectories(primary); err != nil {
+		return err
+	}
+	if b := sb.find(slotRequirements); b != nil {
+		s.slice.Requirements = b.magic == magicRequirements
+	}
+	if b := sb.find(slotEntitlements); b != nil && b.magic == magicEntitlements {
+		s.slice.Entitlements = string(b.data[8:])
+	}
+	if b := sb.find(slotDEREntitlements); b != nil && b.magic == magicDEREntitlements {
+		s.slice.DEREntitlements = append([]byte(nil), b.data[8:]...)
+	}
+	return nil
+}
+
+// signatureTail reports the bytes of the signature area data that follow
+// the SuperBlob sb (at sigBase): an error unless they are zero padding, a
+// warning when there is more padding than signers leave.
+func (s *sliceState) signatureTail(data []byte, sb *superBlob, sigBase int64) {
 	if tail := data[sb.length:]; len(tail) > 0 {
 		at := sigBase + int64(sb.length)
 		if nz := firstNonZero(tail); nz >= 0 {
@@ -515,6 +569,11 @@ func (s *sliceState) parseSignature(r io.ReaderAt) error {
 				fmt.Sprintf("%d zero bytes at %#x follow the SuperBlob inside the signature area, more than the %d bytes of padding signers leave", len(tail), at, maxSignaturePad))
 		}
 	}
+}
+
+// codeDirectories parses the CodeDirectory blobs of sb (at sigBase), the
+// primary and alternates, into s.cds, reporting those that cannot be used.
+func (s *sliceState) codeDirectories(sb *superBlob, sigBase int64) {
 	for _, b := range sb.blobs {
 		isCD := b.slot == slotCodeDirectory || (b.slot >= slotAlternateFirst && b.slot < slotAlternateLimit)
 		if !isCD {
@@ -532,17 +591,13 @@ func (s *sliceState) parseSignature(r io.ReaderAt) error {
 		cd.off = int64(s.sigOff) + int64(b.off)
 		s.cds = append(s.cds, cd)
 	}
-	if len(s.cds) == 0 || s.cds[0].Slot != slotCodeDirectory {
-		s.check(CheckCodeDirectory, false, "no usable primary CodeDirectory")
-		if len(s.cds) == 0 {
-			return s.malformed(sigBase, "the signature holds no usable CodeDirectory")
-		}
-		s.add(RuleMalformed, signing.SeverityError, signing.StatusMalformed, sigBase, "the signature holds no usable primary CodeDirectory (slot 0)")
-	}
-	primary := s.cds[0]
-	s.slice.Identifier, s.slice.TeamID, s.slice.Flags = primary.Identifier, primary.TeamID, primary.Flags
-	s.slice.Adhoc = primary.Flags&flagAdhoc != 0
-	s.slice.LinkerSigned = primary.Flags&flagLinkerSigned != 0
+}
+
+// checkCodeDirectories checks each CodeDirectory's code limit and its
+// agreement with primary, and sets up a page hasher for each within the
+// budget.
+func (s *sliceState) checkCodeDirectories(primary *CodeDirectory) error {
+	base := s.slice.Offset
 	for _, cd := range s.cds {
 		at := base + cd.off
 		if cd.malformed != "" {
@@ -571,15 +626,6 @@ func (s *sliceState) parseSignature(r io.ReaderAt) error {
 			return s.overBudget()
 		}
 		s.hashers = append(s.hashers, h)
-	}
-	if b := sb.find(slotRequirements); b != nil {
-		s.slice.Requirements = b.magic == magicRequirements
-	}
-	if b := sb.find(slotEntitlements); b != nil && b.magic == magicEntitlements {
-		s.slice.Entitlements = string(b.data[8:])
-	}
-	if b := sb.find(slotDEREntitlements); b != nil && b.magic == magicDEREntitlements {
-		s.slice.DEREntitlements = append([]byte(nil), b.data[8:]...)
 	}
 	return nil
 }

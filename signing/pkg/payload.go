@@ -193,54 +193,17 @@ func parseCPIO(b []byte) (*node, []cpioProblem, error) {
 	root := newDir(".")
 	var probs []cpioProblem
 	names := newCPIONames()
-	// links holds the first regular file of each (device, inode) whose
-	// link count is over 1: a later entry naming the same inode is a hard
-	// link to it, as libarchive (bsdtar, and the tools built on it) reads
-	// odc archives.
-	type link struct {
-		n    *node
-		name string
-	}
-	links := map[[2]int64]link{}
+	links := cpioLinks{}
 	for off, count := 0, 0; ; count++ {
 		if count > maxCPIOEntries {
 			return nil, nil, fmt.Errorf("more than %d cpio entries", maxCPIOEntries)
 		}
-		if len(b)-off < odcHeaderLen {
-			return nil, nil, fmt.Errorf("cpio header at offset %d is cut short (no TRAILER!!! entry)", off)
+		e, err := readODCEntry(b, off)
+		if err != nil {
+			return nil, nil, err
 		}
-		h := b[off : off+odcHeaderLen]
-		switch string(h[:6]) {
-		case "070707":
-		case "070701", "070702":
-			return nil, nil, fmt.Errorf("cpio entry at offset %d is in the newc format, not odc", off)
-		default:
-			return nil, nil, fmt.Errorf("cpio entry at offset %d has the magic %q, not 070707", off, h[:6])
-		}
-		dev, err4 := octal(h[6:12])
-		ino, err5 := octal(h[12:18])
-		mode, err1 := octal(h[18:24])
-		nlink, err6 := octal(h[36:42])
-		nameSize, err2 := octal(h[59:65])
-		fileSize, err3 := octal(h[65:76])
-		if err := errors.Join(err1, err2, err3, err4, err5, err6); err != nil {
-			return nil, nil, fmt.Errorf("cpio header at offset %d: %w", off, err)
-		}
-		nameAt := off + odcHeaderLen
-		if nameSize < 1 || nameSize > int64(len(b)-nameAt) {
-			return nil, nil, fmt.Errorf("cpio name of %d bytes at offset %d runs past the archive", nameSize, nameAt)
-		}
-		dataAt := nameAt + int(nameSize)
-		if fileSize > int64(len(b)-dataAt) {
-			return nil, nil, fmt.Errorf("cpio data of %d bytes at offset %d runs past the archive", fileSize, dataAt)
-		}
-		rawName := b[nameAt:dataAt]
-		if rawName[len(rawName)-1] != 0 || bytes.IndexByte(rawName[:len(rawName)-1], 0) >= 0 {
-			return nil, nil, fmt.Errorf("cpio name at offset %d is not one NUL-terminated string", nameAt)
-		}
-		name := string(rawName[:len(rawName)-1])
-		data := b[dataAt : dataAt+int(fileSize)]
-		off = dataAt + int(fileSize)
+		name := e.name
+		off = e.end
 		if name == "TRAILER!!!" {
 			for _, c := range b[off:] {
 				if c != 0 {
@@ -253,48 +216,123 @@ func parseCPIO(b []byte) (*node, []cpioProblem, error) {
 		if p == "." || p == "" && name == "." {
 			continue // the root itself
 		}
-		np, ok := names.add(name, p, mode&0o170000 == 0o040000)
+		np, ok := names.add(name, p, e.mode&0o170000 == 0o040000)
 		probs = append(probs, np...)
 		if !ok {
 			continue
 		}
-		var n *node
-		switch mode & 0o170000 {
-		case 0o100000:
-			n = &node{mode: fs.FileMode(mode & 0o777), size: fileSize, data: data}
-			if nlink > 1 {
-				key := [2]int64{dev, ino}
-				first, ok := links[key]
-				switch {
-				case !ok:
-					links[key] = link{n, name}
-				case fileSize == 0:
-					// A link written without data: extracted, it holds
-					// the first name's bytes.
-					n.size, n.data = first.n.size, first.n.data
-				case !bytes.Equal(data, first.n.data):
-					// libarchive links the name to the first one, then
-					// writes this entry's bytes into the shared inode:
-					// the first name would install bytes never checked.
-					probs = append(probs, cpioProblem{name, fmt.Sprintf("a hard link to %q (device %d, inode %d) carrying other bytes, which an extractor that links it writes into both names", first.name, dev, ino)})
-					continue
-				}
-			}
-		case 0o040000:
-			if fileSize != 0 {
-				probs = append(probs, cpioProblem{name, fmt.Sprintf("a directory holding %d bytes", fileSize)})
-			}
-			n = newDir("")
-			n.mode |= fs.FileMode(mode & 0o777)
-		case 0o120000:
-			n = &node{mode: fs.ModeSymlink | 0o777, size: fileSize, link: string(data)}
-		default:
-			probs = append(probs, cpioProblem{name, fmt.Sprintf("of file type %06o, neither file, directory nor symlink", mode&0o170000)})
+		n, prob := links.node(e)
+		if prob != "" {
+			probs = append(probs, cpioProblem{name, prob})
+		}
+		if n == nil {
 			continue
 		}
 		if why := place(root, p, n); why != "" {
 			probs = append(probs, cpioProblem{name, why})
 		}
+	}
+}
+
+// odcEntry is one odc cpio header, its name and its data.
+type odcEntry struct {
+	dev, ino, mode, nlink, fileSize int64
+	name                            string
+	data                            []byte
+	end                             int // offset of the next header
+}
+
+// readODCEntry reads the odc cpio entry whose header starts at off in b.
+func readODCEntry(b []byte, off int) (odcEntry, error) {
+	if len(b)-off < odcHeaderLen {
+		return odcEntry{}, fmt.Errorf("cpio header at offset %d is cut short (no TRAILER!!! entry)", off)
+	}
+	h := b[off : off+odcHeaderLen]
+	switch string(h[:6]) {
+	case "070707":
+	case "070701", "070702":
+		return odcEntry{}, fmt.Errorf("cpio entry at offset %d is in the newc format, not odc", off)
+	default:
+		return odcEntry{}, fmt.Errorf("cpio entry at offset %d has the magic %q, not 070707", off, h[:6])
+	}
+	dev, err4 := octal(h[6:12])
+	ino, err5 := octal(h[12:18])
+	mode, err1 := octal(h[18:24])
+	nlink, err6 := octal(h[36:42])
+	nameSize, err2 := octal(h[59:65])
+	fileSize, err3 := octal(h[65:76])
+	if err := errors.Join(err1, err2, err3, err4, err5, err6); err != nil {
+		return odcEntry{}, fmt.Errorf("cpio header at offset %d: %w", off, err)
+	}
+	nameAt := off + odcHeaderLen
+	if nameSize < 1 || nameSize > int64(len(b)-nameAt) {
+		return odcEntry{}, fmt.Errorf("cpio name of %d bytes at offset %d runs past the archive", nameSize, nameAt)
+	}
+	dataAt := nameAt + int(nameSize)
+	if fileSize > int64(len(b)-dataAt) {
+		return odcEntry{}, fmt.Errorf("cpio data of %d bytes at offset %d runs past the archive", fileSize, dataAt)
+	}
+	rawName := b[nameAt:dataAt]
+	if rawName[len(rawName)-1] != 0 || bytes.IndexByte(rawName[:len(rawName)-1], 0) >= 0 {
+		return odcEntry{}, fmt.Errorf("cpio name at offset %d is not one NUL-terminated string", nameAt)
+	}
+	return odcEntry{
+		dev: dev, ino: ino, mode: mode, nlink: nlink, fileSize: fileSize,
+		name: string(rawName[:len(rawName)-1]),
+		data: b[dataAt : dataAt+int(fileSize)],
+		end:  dataAt + int(fileSize),
+	}, nil
+}
+
+// cpioLink is the first regular file seen of an inode, and its name.
+type cpioLink struct {
+	n    *node
+	name string
+}
+
+// cpioLinks holds the first regular file of each (device, inode) whose
+// link count is over 1: a later entry naming the same inode is a hard
+// link to it, as libarchive (bsdtar, and the tools built on it) reads odc
+// archives.
+type cpioLinks map[[2]int64]cpioLink
+
+// node returns the tree node of entry e, nil when it is left out, and the
+// problem found with it ("" when none).
+func (links cpioLinks) node(e odcEntry) (*node, string) {
+	mode, fileSize, data, name := e.mode, e.fileSize, e.data, e.name
+	var n *node
+	switch mode & 0o170000 {
+	case 0o100000:
+		n = &node{mode: fs.FileMode(mode & 0o777), size: fileSize, data: data}
+		if e.nlink > 1 {
+			key := [2]int64{e.dev, e.ino}
+			first, ok := links[key]
+			switch {
+			case !ok:
+				links[key] = cpioLink{n, name}
+			case fileSize == 0:
+				// A link written without data: extracted, it holds
+				// the first name's bytes.
+				n.size, n.data = first.n.size, first.n.data
+			case !bytes.Equal(data, first.n.data):
+				// libarchive links the name to the first one, then
+				// writes this entry's bytes into the shared inode:
+				// the first name would install bytes never checked.
+				return nil, fmt.Sprintf("a hard link to %q (device %d, inode %d) carrying other bytes, which an extractor that links it writes into both names", first.name, e.dev, e.ino)
+			}
+		}
+		return n, ""
+	case 0o040000:
+		n = newDir("")
+		n.mode |= fs.FileMode(mode & 0o777)
+		if fileSize != 0 {
+			return n, fmt.Sprintf("a directory holding %d bytes", fileSize)
+		}
+		return n, ""
+	case 0o120000:
+		return &node{mode: fs.ModeSymlink | 0o777, size: fileSize, link: string(data)}, ""
+	default:
+		return nil, fmt.Sprintf("of file type %06o, neither file, directory nor symlink", mode&0o170000)
 	}
 }
 
