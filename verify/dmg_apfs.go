@@ -55,23 +55,11 @@ func openAPFS(im *dmg.Image, pr *dmg.PartitionReader, idx int, budget int64, tak
 	for _, p := range vol.Problems {
 		add(dmg.RuleFilesystemMalformed, signing.SeverityError, p.Path, -1, "APFS volume of partition %d: %s (record at container offset %#x); the entry was left out", idx, p.Reason, p.Offset)
 	}
-	more := 0
-	for _, p := range vol.Skipped {
-		if p.Special {
-			specialInVolume(p.Path, p.Reason, add)
-			continue
-		}
-		if b := enclosingBundle(vol, p.Path); b != "" {
-			add(dmg.RuleFileNotOpened, signing.SeverityError, p.Path, -1, "not opened: %s; the file lies in the bundle %s, whose seal therefore cannot be checked against it", p.Reason, b)
-			continue
-		}
-		if more++; more <= maxSkippedFindings {
-			add(dmg.RuleFileNotOpened, signing.SeverityWarning, p.Path, -1, "not opened: %s; the file was not verified", p.Reason)
-		}
+	skipped := make([]skippedFile, len(vol.Skipped))
+	for i, p := range vol.Skipped {
+		skipped[i] = skippedFile{p.Path, p.Reason, p.Special}
 	}
-	if more > maxSkippedFindings {
-		add(dmg.RuleFileNotOpened, signing.SeverityWarning, "", -1, "%d more files of the APFS volume were not opened", more-maxSkippedFindings)
-	}
+	reportSkipped(vol, "APFS", skipped, add)
 	apfsAttributes(vol, idx, add)
 	return vol, ""
 }

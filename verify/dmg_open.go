@@ -130,27 +130,11 @@ func openDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 		for _, p := range vol.Problems {
 			add(dmg.RuleFilesystemMalformed, signing.SeverityError, p.Path, -1, "HFS+ volume of partition %d: %s (at volume offset %#x); the entry was left out", idx, p.Reason, p.Offset)
 		}
-		more := 0
-		for _, p := range vol.Skipped {
-			if p.Special {
-				specialInVolume(p.Path, p.Reason, add)
-				continue
-			}
-			if b := enclosingBundle(vol, p.Path); b != "" {
-				// Left out of the walk, the file is also left out of
-				// the bundle's seal check: added to a signed app, it
-				// would pass unseen while macOS reads it.
-				add(dmg.RuleFileNotOpened, signing.SeverityError, p.Path, -1, "not opened: %s; the file lies in the bundle %s, whose seal therefore cannot be checked against it", p.Reason, b)
-				continue
-			}
-			if more++; more > maxSkippedFindings {
-				continue
-			}
-			add(dmg.RuleFileNotOpened, signing.SeverityWarning, p.Path, -1, "not opened: %s; the file was not verified", p.Reason)
+		skipped := make([]skippedFile, len(vol.Skipped))
+		for i, p := range vol.Skipped {
+			skipped[i] = skippedFile{p.Path, p.Reason, p.Special}
 		}
-		if more > maxSkippedFindings {
-			add(dmg.RuleFileNotOpened, signing.SeverityWarning, "", -1, "%d more files of the HFS+ volume were not opened", more-maxSkippedFindings)
-		}
+		reportSkipped(vol, "HFS+", skipped, add)
 		volumeExtras(vol, idx, add)
 		return vol, finds, nil
 	}
@@ -160,6 +144,40 @@ func openDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 	}
 	add(dmg.RuleFilesystemNotOpened, signing.SeverityWarning, "", -1, "the file system inside the disk image was not opened (%s): the files it holds, such as an .app, were not verified", what)
 	return emptyFS{}, finds, nil
+}
+
+// skippedFile is a file of a volume that its reader did not open: a
+// special file (FIFO, socket, device) or one whose data it cannot read.
+type skippedFile struct {
+	path, reason string
+	special      bool
+}
+
+// reportSkipped reports the files of the volume fsys (an fsName volume)
+// that were not opened: a special file as unreadable; any other as an
+// error inside a code bundle, whose seal cannot then be checked against
+// it, and elsewhere as a warning, the first maxSkippedFindings one by one.
+func reportSkipped(fsys fs.FS, fsName string, skipped []skippedFile, add dmgAdd) {
+	more := 0
+	for _, p := range skipped {
+		if p.special {
+			specialInVolume(p.path, p.reason, add)
+			continue
+		}
+		if b := enclosingBundle(fsys, p.path); b != "" {
+			// Left out of the walk, the file is also left out of the
+			// bundle's seal check: added to a signed app, it would pass
+			// unseen while macOS reads it.
+			add(dmg.RuleFileNotOpened, signing.SeverityError, p.path, -1, "not opened: %s; the file lies in the bundle %s, whose seal therefore cannot be checked against it", p.reason, b)
+			continue
+		}
+		if more++; more <= maxSkippedFindings {
+			add(dmg.RuleFileNotOpened, signing.SeverityWarning, p.path, -1, "not opened: %s; the file was not verified", p.reason)
+		}
+	}
+	if more > maxSkippedFindings {
+		add(dmg.RuleFileNotOpened, signing.SeverityWarning, "", -1, "%d more files of the %s volume were not opened", more-maxSkippedFindings, fsName)
+	}
 }
 
 // enclosingBundle returns the outermost code bundle directory (.app,
