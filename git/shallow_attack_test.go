@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 )
 
 // TestAttackShallowFileHidesCommit: a .git/shallow file naming b makes the
@@ -18,27 +17,7 @@ func TestAttackShallowFileHidesCommit(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(tr.dir, ".git", "shallow"), []byte(b.String()+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	check := func(t *testing.T, res *Result) {
-		rtHas(t, res, RuleUnsignedProtected, a)
-	}
-	rtAudit(t, tr.dir, Options{Since: "v1"}, check)
-	if findGit() == "" {
-		t.Skip("no git binary on PATH: the git backend is not exercised")
-	}
-	t.Run("git", func(t *testing.T) {
-		res, err := Audit(t.Context(), tr.dir, Options{Since: "v1", Backend: BackendGitCLI, Now: epoch.Add(365 * 24 * time.Hour), Policy: &Policy{Protect: rtVendor}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		check(t, res)
-	})
-	hist, err := PathHistory(t.Context(), tr.dir, "v1", "", []string{"vendor"}, HistoryOptions{Backend: BackendGitCLI})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(hist) != 1 || hist[0] != a.String() {
-		t.Errorf("PathHistory with the git backend: %v, want [%s]", hist, a)
-	}
+	mustStillAuditHidden(t, tr, a)
 }
 
 // TestShallowCloneRefusedByEveryBackend: with the shallow file ignored, a
