@@ -3,6 +3,7 @@ package verify
 import (
 	"bytes"
 	"encoding/binary"
+	"maps"
 	"strings"
 	"testing"
 
@@ -16,30 +17,35 @@ import (
 
 const dmgLib = "Example.dmg/Example.app/Contents/Frameworks/Example Framework.framework/Versions/A/Libraries/libffmpeg.dylib"
 
-// hfsDMG returns a signed disk image whose HFS+ volume holds bundle and
-// an /Applications link; mutate, when set, changes the volume first.
-func hfsDMG(t *testing.T, bundle map[string]machofile.BundleFile, extra map[string]hfsplus.BuildFile, lzfse bool, mutate func([]byte)) []byte {
+// bundleHFS returns an HFS+ volume named Example built from spec, holding
+// the files of bundle and spec's own, which win.
+func bundleHFS(t *testing.T, bundle map[string]machofile.BundleFile, spec hfsplus.BuildSpec) []byte {
 	t.Helper()
-	files := map[string]hfsplus.BuildFile{"Applications": {Link: "/Applications"}}
+	files := map[string]hfsplus.BuildFile{}
 	for p, f := range bundle {
 		files[p] = hfsplus.BuildFile{Data: f.Data, Mode: f.Mode, Link: f.Link}
 	}
-	for p, f := range extra {
-		files[p] = f
-	}
-	vol, err := hfsplus.Build(hfsplus.BuildSpec{Files: files, Name: "Example"})
+	maps.Copy(files, spec.Files)
+	spec.Files, spec.Name = files, "Example"
+	vol, err := hfsplus.Build(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return vol
+}
+
+// hfsDMG returns a signed disk image whose HFS+ volume holds bundle,
+// an /Applications link and extra; mutate, when set, changes the volume
+// first.
+func hfsDMG(t *testing.T, bundle map[string]machofile.BundleFile, extra map[string]hfsplus.BuildFile, lzfse bool, mutate func([]byte)) []byte {
+	t.Helper()
+	files := map[string]hfsplus.BuildFile{"Applications": {Link: "/Applications"}}
+	maps.Copy(files, extra)
+	vol := bundleHFS(t, bundle, hfsplus.BuildSpec{Files: files})
 	if mutate != nil {
 		mutate(vol)
 	}
-	img, lay := dmgfile.Build(dmgfile.Spec{HFS: vol, LZFSE: lzfse, HFSBzip2: true})
-	out, _, err := dmgfile.Sign(img, lay, dmgfile.SignSpec(getFixtures(t).apple, "com.example.dmg"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return signedDMG(t, dmgfile.Spec{HFS: vol, LZFSE: lzfse, HFSBzip2: true})
 }
 
 func runDMG(t *testing.T, b []byte) *Report {
