@@ -60,6 +60,18 @@ func runDMG(t *testing.T, b []byte) *Report {
 func TestDMGOpensHFSVolume(t *testing.T) {
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	r := runDMG(t, hfsDMG(t, bundle, nil, false, nil))
+	if f := fileByPath(r, "Example.dmg"); f == nil || f.Signatures[0].Status != signing.StatusValid {
+		t.Fatalf("image %+v", f)
+	}
+	wantBundleOpened(t, r)
+}
+
+// wantBundleOpened fails unless the report r of an image holding the
+// example bundle has no error and no finding that its volume was not
+// opened or is malformed, and its dylib and main executable inside are
+// valid.
+func wantBundleOpened(t *testing.T, r *Report) {
+	t.Helper()
 	if errs := errorRules(r); len(errs) > 0 {
 		t.Fatalf("errors %v", errs)
 	}
@@ -67,9 +79,6 @@ func TestDMGOpensHFSVolume(t *testing.T) {
 		if f.Rule == dmg.RuleFilesystemNotOpened || f.Rule == dmg.RuleFilesystemMalformed {
 			t.Errorf("finding %+v", f)
 		}
-	}
-	if f := fileByPath(r, "Example.dmg"); f == nil || f.Signatures[0].Status != signing.StatusValid {
-		t.Fatalf("image %+v", f)
 	}
 	f := fileByPath(r, dmgLib)
 	if f == nil || f.Kind != KindMachO || len(f.Signatures) == 0 || f.Signatures[0].Status != signing.StatusValid {
@@ -84,13 +93,27 @@ func TestDMGOpensHFSVolume(t *testing.T) {
 // app whose libffmpeg.dylib was changed: the image is valid, the app
 // inside is not.
 func TestDMGModifiedDylibInside(t *testing.T) {
+	wantModifiedDylibCaught(t, runDMG(t, hfsDMG(t, modifiedDylibBundle(t), nil, false, nil)))
+}
+
+// modifiedDylibBundle is the example bundle with a byte of its
+// libffmpeg.dylib changed.
+func modifiedDylibBundle(t *testing.T) map[string]machofile.BundleFile {
+	t.Helper()
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	lib := strings.TrimPrefix(dmgLib, "Example.dmg/")
 	f := bundle[lib]
 	f.Data = bytes.Clone(f.Data)
 	f.Data[0x1100] ^= 0x5a
 	bundle[lib] = f
-	r := runDMG(t, hfsDMG(t, bundle, nil, false, nil))
+	return bundle
+}
+
+// wantModifiedDylibCaught fails unless the report r of a signed image
+// holding modifiedDylibBundle finds the image valid, the dylib's page
+// hash mismatched, and the release failed.
+func wantModifiedDylibCaught(t *testing.T, r *Report) {
+	t.Helper()
 	if got := rulesFor(r, dmgLib); !has(got, "error "+string(codesign.RulePageHashMismatch)) {
 		t.Errorf("dylib findings %v", got)
 	}
