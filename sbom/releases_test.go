@@ -6,50 +6,18 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"reflect"
 	"testing"
-	"time"
 
 	"github.com/shipgate/shipgate/internal/electronfix"
+	"github.com/shipgate/shipgate/internal/testfill"
 	"github.com/shipgate/shipgate/signing"
 )
-
-// fill sets every exported field reachable from v to a non-zero value, so
-// that a field one type has and a copy of it lacks shows in their JSON.
-func fill(v reflect.Value) {
-	switch v.Kind() {
-	case reflect.Pointer:
-		v.Set(reflect.New(v.Type().Elem()))
-		fill(v.Elem())
-	case reflect.Struct:
-		if v.Type() == reflect.TypeFor[time.Time]() {
-			v.Set(reflect.ValueOf(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)))
-			return
-		}
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				fill(v.Field(i))
-			}
-		}
-	case reflect.Slice:
-		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
-		for i := range 2 {
-			fill(v.Index(i))
-		}
-	case reflect.String:
-		v.SetString("s")
-	case reflect.Bool:
-		v.SetBool(true)
-	case reflect.Int, reflect.Int64:
-		v.SetInt(1)
-	}
-}
 
 // TestBinaryRecordKeepsJSON: the report's record of a binary encodes as the
 // inventory's Binary does, so the diff section keeps its shape.
 func TestBinaryRecordKeepsJSON(t *testing.T) {
 	var b Binary
-	fill(reflect.ValueOf(&b).Elem())
+	testfill.All(&b)
 	b.Signature.Status = signing.StatusUntrusted
 	want, _ := json.Marshal(b)
 	got, _ := json.Marshal(b.record())

@@ -78,7 +78,7 @@ func writeBenchRelease(dir string, total int64, n int) (int64, error) {
 			if err != nil {
 				return 0, err
 			}
-			if data, err = signPE(img, pefileSpec(f)); err != nil {
+			if data, err = pefile.SignAttach(img, pefileSpec(f)); err != nil {
 				return 0, err
 			}
 			name = fmt.Sprintf("win/lib%03d.dll", i)

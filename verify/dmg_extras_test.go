@@ -2,6 +2,7 @@ package verify
 
 import (
 	"bytes"
+	"maps"
 	"strings"
 	"testing"
 
@@ -16,23 +17,10 @@ import (
 func specDMG(t *testing.T, spec hfsplus.BuildSpec) []byte {
 	t.Helper()
 	files := map[string]hfsplus.BuildFile{"Applications": {Link: "/Applications"}}
-	for p, f := range machofile.ExampleBundle(getFixtures(t).apple) {
-		files[p] = hfsplus.BuildFile{Data: f.Data, Mode: f.Mode, Link: f.Link}
-	}
-	for p, f := range spec.Files {
-		files[p] = f
-	}
-	spec.Files, spec.Name = files, "Example"
-	vol, err := hfsplus.Build(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, lay := dmgfile.Build(dmgfile.Spec{HFS: vol})
-	out, _, err := dmgfile.Sign(img, lay, dmgfile.SignSpec(getFixtures(t).apple, "com.example.dmg"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	maps.Copy(files, spec.Files)
+	spec.Files = files
+	vol := bundleHFS(t, machofile.ExampleBundle(getFixtures(t).apple), spec)
+	return signedDMG(t, dmgfile.Spec{HFS: vol})
 }
 
 // dmgExtraRules lists the volume-accounting findings of a report.

@@ -28,15 +28,7 @@ func dmgMessages(r *Report, rule signing.Rule) []string {
 // macOS mounts the others too. An error naming the file system; the HFS+
 // volume is still walked.
 func TestDMGForeignVolumeBesideHFS(t *testing.T) {
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
-	files := map[string]hfsplus.BuildFile{}
-	for p, f := range bundle {
-		files[p] = hfsplus.BuildFile{Data: f.Data, Mode: f.Mode, Link: f.Link}
-	}
-	vol, err := hfsplus.Build(hfsplus.BuildSpec{Files: files, Name: "Example"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	vol := bundleHFS(t, machofile.ExampleBundle(getFixtures(t).apple), hfsplus.BuildSpec{})
 	for _, name := range dmgfile.ForeignVolumes {
 		t.Run(name, func(t *testing.T) {
 			r := runDMG(t, signedDMG(t, dmgfile.Spec{HFS: vol, FreeHFS: dmgfile.ForeignVolume(name)}))

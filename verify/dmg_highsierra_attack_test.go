@@ -34,14 +34,7 @@ func TestAttackDMGHighSierraVolumeBesideHFS(t *testing.T) {
 	if got := dmg.DetectFileSystem(strings.NewReader(string(highSierraVolume()))); got != dmg.FSISO9660 {
 		t.Fatalf("High Sierra volume detected as %q", got)
 	}
-	files := map[string]hfsplus.BuildFile{}
-	for p, f := range machofile.ExampleBundle(getFixtures(t).apple) {
-		files[p] = hfsplus.BuildFile{Data: f.Data, Mode: f.Mode, Link: f.Link}
-	}
-	vol, err := hfsplus.Build(hfsplus.BuildSpec{Files: files, Name: "Example"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	vol := bundleHFS(t, machofile.ExampleBundle(getFixtures(t).apple), hfsplus.BuildSpec{})
 	r := runDMG(t, signedDMG(t, dmgfile.Spec{HFS: vol, FreeHFS: highSierraVolume()}))
 	got := dmgMessages(r, dmg.RuleFilesystemMalformed)
 	if len(got) != 1 || !strings.Contains(got[0], "error: partition 2 (\" (Apple_Free : 2)\") holds a second file system (ISO 9660)") {

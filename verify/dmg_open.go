@@ -41,34 +41,10 @@ func openDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 		return nil, nil, err
 	}
 	budget := max(release.MinExpansion, min(size, 1<<50)*release.ExpansionRatio)
-	var left atomic.Int64
-	left.Store(budget)
-	take := func(n int64) bool {
-		if left.Add(-n) >= 0 {
-			return true
-		}
-		left.Add(n)
-		return false
-	}
+	take := expansionTaker(budget)
 	var finds []signing.Finding
-	add := func(rule signing.Rule, sev signing.Severity, p string, off int64, format string, args ...any) {
-		f := signing.NewFinding(rule, sev, fmt.Sprintf(format, args...))
-		f.Path = p
-		if off >= 0 {
-			f = f.At(off)
-		}
-		finds = append(finds, f)
-	}
-	// The named file system partition first, then the others.
-	var order []int
-	if i, ok := im.FileSystemPartition(); ok {
-		order = append(order, i)
-	}
-	for _, p := range im.Partitions {
-		if len(order) == 0 || p.Index != order[0] {
-			order = append(order, p.Index)
-		}
-	}
+	add := findingAdder(&finds)
+	order := partitionOrder(im)
 	var notOpened []string
 	for _, idx := range order {
 		pr, err := im.OpenPartition(idx, dmg.PartitionOptions{Take: take})
@@ -98,45 +74,14 @@ func openDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 			}
 			return fsys, finds, nil
 		case "HFS+":
+			fsys := openHFSPlus(im, pr, idx, budget, take, add)
+			return fsys, finds, nil
 		case "":
 			continue
 		default:
 			notOpened = append(notOpened, fmt.Sprintf("partition %d holds a file system (%s) that macOS mounts and shipgate does not read", idx, pr.FileSystem()))
 			continue
 		}
-		vol, err := hfsplus.Open(pr, pr.Size(), hfsplus.Options{})
-		if err != nil {
-			var he *hfsplus.FormatError
-			off := int64(-1)
-			if errors.As(err, &he) {
-				off = he.Offset
-			}
-			if errors.Is(err, dmg.ErrExpansion) {
-				add(dmg.RuleExpansionLimit, signing.SeverityError, "", -1, "the HFS+ volume of partition %d was not opened: %v", idx, err)
-				return emptyFS{}, finds, nil
-			}
-			add(dmg.RuleFilesystemMalformed, signing.SeverityError, "", -1, "the HFS+ volume of partition %d cannot be read (at volume offset %#x): %v; the files it holds were not verified", idx, off, err)
-			return emptyFS{}, finds, nil
-		}
-		// Zero-fill chunks cost nothing to store: a volume of a few bytes
-		// can declare terabytes of files, which would all be hashed.
-		if total := vol.TotalSize(); total > uint64(budget) {
-			add(dmg.RuleExpansionLimit, signing.SeverityError, "", -1, "the HFS+ volume of partition %d declares %d bytes of files, more than %d times the image's size (and more than %d bytes; a decompression bomb?); its files were not checked", idx, total, release.ExpansionRatio, int64(release.MinExpansion))
-			return emptyFS{}, finds, nil
-		}
-		otherFileSystems(im, idx, take, add)
-		polyglotVolume(pr, idx, add)
-		mappedFileSystems(im, idx, take, add)
-		for _, p := range vol.Problems {
-			add(dmg.RuleFilesystemMalformed, signing.SeverityError, p.Path, -1, "HFS+ volume of partition %d: %s (at volume offset %#x); the entry was left out", idx, p.Reason, p.Offset)
-		}
-		skipped := make([]skippedFile, len(vol.Skipped))
-		for i, p := range vol.Skipped {
-			skipped[i] = skippedFile{p.Path, p.Reason, p.Special}
-		}
-		reportSkipped(vol, "HFS+", skipped, add)
-		volumeExtras(vol, idx, add)
-		return vol, finds, nil
 	}
 	what := "no partition holds an HFS+ or APFS volume"
 	if len(notOpened) > 0 {
@@ -144,6 +89,91 @@ func openDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 	}
 	add(dmg.RuleFilesystemNotOpened, signing.SeverityWarning, "", -1, "the file system inside the disk image was not opened (%s): the files it holds, such as an .app, were not verified", what)
 	return emptyFS{}, finds, nil
+}
+
+// expansionTaker returns the Take of dmg.PartitionOptions for an image:
+// it draws on budget bytes, shared by every partition and volume opened,
+// and refuses what would take more than is left.
+func expansionTaker(budget int64) func(n int64) bool {
+	var left atomic.Int64
+	left.Store(budget)
+	return func(n int64) bool {
+		if left.Add(-n) >= 0 {
+			return true
+		}
+		left.Add(n)
+		return false
+	}
+}
+
+// findingAdder returns the dmgAdd that appends to finds.
+func findingAdder(finds *[]signing.Finding) dmgAdd {
+	return func(rule signing.Rule, sev signing.Severity, p string, off int64, format string, args ...any) {
+		f := signing.NewFinding(rule, sev, fmt.Sprintf(format, args...))
+		f.Path = p
+		if off >= 0 {
+			f = f.At(off)
+		}
+		*finds = append(*finds, f)
+	}
+}
+
+// partitionOrder returns the indexes of the partitions of im in the
+// order openDMG tries them: the named file system partition first, then
+// the others.
+func partitionOrder(im *dmg.Image) []int {
+	var order []int
+	if i, ok := im.FileSystemPartition(); ok {
+		order = append(order, i)
+	}
+	for _, p := range im.Partitions {
+		if len(order) == 0 || p.Index != order[0] {
+			order = append(order, p.Index)
+		}
+	}
+	return order
+}
+
+// openHFSPlus opens the HFS+ volume of partition idx of im, read by pr,
+// within budget bytes of files, and adds the findings about the image
+// that opening it reveals: the other file systems and partitions macOS
+// mounts, the entries left out and the files skipped, the bytes no
+// file's data carries. A volume that cannot be opened, or declares too
+// many bytes of files, is a finding and an empty file system.
+func openHFSPlus(im *dmg.Image, pr *dmg.PartitionReader, idx int, budget int64, take func(int64) bool, add dmgAdd) fs.FS {
+	vol, err := hfsplus.Open(pr, pr.Size(), hfsplus.Options{})
+	if err != nil {
+		var he *hfsplus.FormatError
+		off := int64(-1)
+		if errors.As(err, &he) {
+			off = he.Offset
+		}
+		if errors.Is(err, dmg.ErrExpansion) {
+			add(dmg.RuleExpansionLimit, signing.SeverityError, "", -1, "the HFS+ volume of partition %d was not opened: %v", idx, err)
+			return emptyFS{}
+		}
+		add(dmg.RuleFilesystemMalformed, signing.SeverityError, "", -1, "the HFS+ volume of partition %d cannot be read (at volume offset %#x): %v; the files it holds were not verified", idx, off, err)
+		return emptyFS{}
+	}
+	// Zero-fill chunks cost nothing to store: a volume of a few bytes
+	// can declare terabytes of files, which would all be hashed.
+	if total := vol.TotalSize(); total > uint64(budget) {
+		add(dmg.RuleExpansionLimit, signing.SeverityError, "", -1, "the HFS+ volume of partition %d declares %d bytes of files, more than %d times the image's size (and more than %d bytes; a decompression bomb?); its files were not checked", idx, total, release.ExpansionRatio, int64(release.MinExpansion))
+		return emptyFS{}
+	}
+	otherFileSystems(im, idx, take, add)
+	polyglotVolume(pr, idx, add)
+	mappedFileSystems(im, idx, take, add)
+	for _, p := range vol.Problems {
+		add(dmg.RuleFilesystemMalformed, signing.SeverityError, p.Path, -1, "HFS+ volume of partition %d: %s (at volume offset %#x); the entry was left out", idx, p.Reason, p.Offset)
+	}
+	skipped := make([]skippedFile, len(vol.Skipped))
+	for i, p := range vol.Skipped {
+		skipped[i] = skippedFile{p.Path, p.Reason, p.Special}
+	}
+	reportSkipped(vol, "HFS+", skipped, add)
+	volumeExtras(vol, idx, add)
+	return vol
 }
 
 // skippedFile is a file of a volume that its reader did not open: a

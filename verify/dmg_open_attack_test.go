@@ -36,15 +36,7 @@ func hiddenVolume(t *testing.T) []byte {
 // partition named Apple_Free is mounted by macOS beside the checked one;
 // it is an error, not silence, and the checked volume is still walked.
 func TestDMGSecondVolumeInFreePartition(t *testing.T) {
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
-	files := map[string]hfsplus.BuildFile{}
-	for p, f := range bundle {
-		files[p] = hfsplus.BuildFile{Data: f.Data, Mode: f.Mode, Link: f.Link}
-	}
-	vol, err := hfsplus.Build(hfsplus.BuildSpec{Files: files, Name: "Example"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	vol := bundleHFS(t, machofile.ExampleBundle(getFixtures(t).apple), hfsplus.BuildSpec{})
 	r := runDMG(t, signedDMG(t, dmgfile.Spec{HFS: vol, FreeHFS: hiddenVolume(t)}))
 	if got := rulesFor(r, "Example.dmg"); !has(got, "error "+string(dmg.RuleFilesystemMalformed)) {
 		t.Errorf("findings %v", got)

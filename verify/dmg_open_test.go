@@ -3,6 +3,7 @@ package verify
 import (
 	"bytes"
 	"encoding/binary"
+	"maps"
 	"strings"
 	"testing"
 
@@ -16,30 +17,35 @@ import (
 
 const dmgLib = "Example.dmg/Example.app/Contents/Frameworks/Example Framework.framework/Versions/A/Libraries/libffmpeg.dylib"
 
-// hfsDMG returns a signed disk image whose HFS+ volume holds bundle and
-// an /Applications link; mutate, when set, changes the volume first.
-func hfsDMG(t *testing.T, bundle map[string]machofile.BundleFile, extra map[string]hfsplus.BuildFile, lzfse bool, mutate func([]byte)) []byte {
+// bundleHFS returns an HFS+ volume named Example built from spec, holding
+// the files of bundle and spec's own, which win.
+func bundleHFS(t *testing.T, bundle map[string]machofile.BundleFile, spec hfsplus.BuildSpec) []byte {
 	t.Helper()
-	files := map[string]hfsplus.BuildFile{"Applications": {Link: "/Applications"}}
+	files := map[string]hfsplus.BuildFile{}
 	for p, f := range bundle {
 		files[p] = hfsplus.BuildFile{Data: f.Data, Mode: f.Mode, Link: f.Link}
 	}
-	for p, f := range extra {
-		files[p] = f
-	}
-	vol, err := hfsplus.Build(hfsplus.BuildSpec{Files: files, Name: "Example"})
+	maps.Copy(files, spec.Files)
+	spec.Files, spec.Name = files, "Example"
+	vol, err := hfsplus.Build(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return vol
+}
+
+// hfsDMG returns a signed disk image whose HFS+ volume holds bundle,
+// an /Applications link and extra; mutate, when set, changes the volume
+// first.
+func hfsDMG(t *testing.T, bundle map[string]machofile.BundleFile, extra map[string]hfsplus.BuildFile, lzfse bool, mutate func([]byte)) []byte {
+	t.Helper()
+	files := map[string]hfsplus.BuildFile{"Applications": {Link: "/Applications"}}
+	maps.Copy(files, extra)
+	vol := bundleHFS(t, bundle, hfsplus.BuildSpec{Files: files})
 	if mutate != nil {
 		mutate(vol)
 	}
-	img, lay := dmgfile.Build(dmgfile.Spec{HFS: vol, LZFSE: lzfse, HFSBzip2: true})
-	out, _, err := dmgfile.Sign(img, lay, dmgfile.SignSpec(getFixtures(t).apple, "com.example.dmg"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return signedDMG(t, dmgfile.Spec{HFS: vol, LZFSE: lzfse, HFSBzip2: true})
 }
 
 func runDMG(t *testing.T, b []byte) *Report {
@@ -54,6 +60,18 @@ func runDMG(t *testing.T, b []byte) *Report {
 func TestDMGOpensHFSVolume(t *testing.T) {
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	r := runDMG(t, hfsDMG(t, bundle, nil, false, nil))
+	if f := fileByPath(r, "Example.dmg"); f == nil || f.Signatures[0].Status != signing.StatusValid {
+		t.Fatalf("image %+v", f)
+	}
+	wantBundleOpened(t, r)
+}
+
+// wantBundleOpened fails unless the report r of an image holding the
+// example bundle has no error and no finding that its volume was not
+// opened or is malformed, and its dylib and main executable inside are
+// valid.
+func wantBundleOpened(t *testing.T, r *Report) {
+	t.Helper()
 	if errs := errorRules(r); len(errs) > 0 {
 		t.Fatalf("errors %v", errs)
 	}
@@ -61,9 +79,6 @@ func TestDMGOpensHFSVolume(t *testing.T) {
 		if f.Rule == dmg.RuleFilesystemNotOpened || f.Rule == dmg.RuleFilesystemMalformed {
 			t.Errorf("finding %+v", f)
 		}
-	}
-	if f := fileByPath(r, "Example.dmg"); f == nil || f.Signatures[0].Status != signing.StatusValid {
-		t.Fatalf("image %+v", f)
 	}
 	f := fileByPath(r, dmgLib)
 	if f == nil || f.Kind != KindMachO || len(f.Signatures) == 0 || f.Signatures[0].Status != signing.StatusValid {
@@ -78,13 +93,27 @@ func TestDMGOpensHFSVolume(t *testing.T) {
 // app whose libffmpeg.dylib was changed: the image is valid, the app
 // inside is not.
 func TestDMGModifiedDylibInside(t *testing.T) {
+	wantModifiedDylibCaught(t, runDMG(t, hfsDMG(t, modifiedDylibBundle(t), nil, false, nil)))
+}
+
+// modifiedDylibBundle is the example bundle with a byte of its
+// libffmpeg.dylib changed.
+func modifiedDylibBundle(t *testing.T) map[string]machofile.BundleFile {
+	t.Helper()
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	lib := strings.TrimPrefix(dmgLib, "Example.dmg/")
 	f := bundle[lib]
 	f.Data = bytes.Clone(f.Data)
 	f.Data[0x1100] ^= 0x5a
 	bundle[lib] = f
-	r := runDMG(t, hfsDMG(t, bundle, nil, false, nil))
+	return bundle
+}
+
+// wantModifiedDylibCaught fails unless the report r of a signed image
+// holding modifiedDylibBundle finds the image valid, the dylib's page
+// hash mismatched, and the release failed.
+func wantModifiedDylibCaught(t *testing.T, r *Report) {
+	t.Helper()
 	if got := rulesFor(r, dmgLib); !has(got, "error "+string(codesign.RulePageHashMismatch)) {
 		t.Errorf("dylib findings %v", got)
 	}

@@ -18,16 +18,10 @@ import (
 // never looked at. Now an error naming the other file system; the
 // volume with clean boot blocks has none (TestDMGForeignVolumeBesideHFS).
 func TestAttackDMGPolyglotHFSBootSector(t *testing.T) {
-	files := map[string]hfsplus.BuildFile{}
-	for p, f := range machofile.ExampleBundle(getFixtures(t).apple) {
-		files[p] = hfsplus.BuildFile{Data: f.Data, Mode: f.Mode, Link: f.Link}
-	}
+	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	for _, name := range []string{dmg.FSFAT, dmg.FSExFAT, dmg.FSNTFS} {
 		t.Run(name, func(t *testing.T) {
-			vol, err := hfsplus.Build(hfsplus.BuildSpec{Files: files, Name: "Example"})
-			if err != nil {
-				t.Fatal(err)
-			}
+			vol := bundleHFS(t, bundle, hfsplus.BuildSpec{})
 			copy(vol[:512], dmgfile.ForeignVolume(name)[:512])
 			r := runDMG(t, signedDMG(t, dmgfile.Spec{HFS: vol}))
 			got := dmgMessages(r, dmg.RuleFilesystemMalformed)

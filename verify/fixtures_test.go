@@ -59,10 +59,10 @@ func makeFixtures() (*fixtures, error) {
 		return nil, err
 	}
 	f.peUnsigned = img
-	if f.peValid, err = signPE(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}}); err != nil {
+	if f.peValid, err = pefile.SignAttach(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}}); err != nil {
 		return nil, err
 	}
-	if f.peUntrusted, err = signPE(img, pefile.SignSpec{Signer: f.otherLeaf}); err != nil {
+	if f.peUntrusted, err = pefile.SignAttach(img, pefile.SignSpec{Signer: f.otherLeaf}); err != nil {
 		return nil, err
 	}
 	f.peTampered = append([]byte(nil), f.peValid...)
@@ -91,15 +91,6 @@ func makeFixtures() (*fixtures, error) {
 		return nil, err
 	}
 	return f, nil
-}
-
-// signPE returns img with an Authenticode signature made as s says.
-func signPE(img []byte, s pefile.SignSpec) ([]byte, error) {
-	blob, err := pefile.Sign(img, s)
-	if err != nil {
-		return nil, err
-	}
-	return pefile.Attach(img, pefile.Entry(blob))
 }
 
 // writeTree writes files (report path -> bytes) under dir.

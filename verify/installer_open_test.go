@@ -32,7 +32,7 @@ const (
 func signInstaller(t testing.TB, img []byte) []byte {
 	t.Helper()
 	f := getFixtures(t)
-	b, err := signPE(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+	b, err := pefile.SignAttach(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
 	if err != nil {
 		t.Fatal(err)
 	}

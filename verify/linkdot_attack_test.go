@@ -17,7 +17,7 @@ import (
 func TestAttackSymlinkTrailingDotTarget(t *testing.T) {
 	f := getFixtures(t)
 	mallory := f.winRoot.Issue(testpki.Spec{CommonName: "Mallory Ltd", Organization: "Mallory Ltd", KeyN: 11})
-	foreign, err := signPE(f.peUnsigned, pefile.SignSpec{Signer: mallory, Certs: []*testpki.Cert{f.winRoot}})
+	foreign, err := pefile.SignAttach(f.peUnsigned, pefile.SignSpec{Signer: mallory, Certs: []*testpki.Cert{f.winRoot}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -429,7 +429,7 @@ func TestAsarTrailingBytesReported(t *testing.T) {
 func malloryPE(t *testing.T, f *fixtures) []byte {
 	t.Helper()
 	mallory := f.winRoot.Issue(testpki.Spec{CommonName: "Mallory Ltd", Organization: "Mallory Ltd", KeyN: 11})
-	foreign, err := signPE(f.peUnsigned, pefile.SignSpec{Signer: mallory, Certs: []*testpki.Cert{f.winRoot}})
+	foreign, err := pefile.SignAttach(f.peUnsigned, pefile.SignSpec{Signer: mallory, Certs: []*testpki.Cert{f.winRoot}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -304,7 +304,7 @@ func TestRedTeamPEHeaderFarAway(t *testing.T) {
 		t.Errorf("kind %s, want pe", k)
 	}
 	// The same, deflated in a zip (read as a stream), and signed validly.
-	signed, err := signPE(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+	signed, err := pefile.SignAttach(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,7 +356,7 @@ func TestRedTeamBlocklistedIntermediate(t *testing.T) {
 	f := getFixtures(t)
 	inter := f.winRoot.Issue(testpki.Spec{CommonName: "Compromised Intermediate", CA: true, MaxPathLen: -1, KeyN: 4})
 	leaf := inter.Issue(testpki.Spec{CommonName: "Example Vendor Ltd", Organization: "Example Vendor Ltd", KeyN: 5})
-	img, err := signPE(f.peUnsigned, pefile.SignSpec{Signer: leaf, Certs: []*testpki.Cert{inter, f.winRoot}})
+	img, err := pefile.SignAttach(f.peUnsigned, pefile.SignSpec{Signer: leaf, Certs: []*testpki.Cert{inter, f.winRoot}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,7 +380,7 @@ func TestRedTeamUntrustedTSADodgesRevocation(t *testing.T) {
 	f := getFixtures(t)
 	rogueRoot := testpki.NewRoot(testpki.Spec{CommonName: "Rogue TSA Root", CA: true, MaxPathLen: -1, KeyN: 6})
 	rogueTSA := rogueRoot.Issue(testpki.Spec{CommonName: "Rogue TSA", KeyN: 7, EKU: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping}})
-	img, err := signPE(f.peUnsigned, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot},
+	img, err := pefile.SignAttach(f.peUnsigned, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot},
 		Stamp: &pefile.Stamp{TSA: rogueTSA, Chain: []*testpki.Cert{rogueRoot}, At: testpki.Epoch.Add(-30 * 24 * time.Hour)}})
 	if err != nil {
 		t.Fatal(err)
@@ -400,7 +400,7 @@ func TestRedTeamExpiredSignerForgedTimestamp(t *testing.T) {
 		NotBefore: testpki.Epoch.Add(-400 * 24 * time.Hour), NotAfter: testpki.Epoch.Add(-300 * 24 * time.Hour)})
 	rogueRoot := testpki.NewRoot(testpki.Spec{CommonName: "Rogue TSA Root", CA: true, MaxPathLen: -1, KeyN: 6})
 	rogueTSA := rogueRoot.Issue(testpki.Spec{CommonName: "Rogue TSA", KeyN: 7, EKU: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping}})
-	img, err := signPE(f.peUnsigned, pefile.SignSpec{Signer: old, Certs: []*testpki.Cert{f.winRoot},
+	img, err := pefile.SignAttach(f.peUnsigned, pefile.SignSpec{Signer: old, Certs: []*testpki.Cert{f.winRoot},
 		Stamp: &pefile.Stamp{TSA: rogueTSA, Chain: []*testpki.Cert{rogueRoot}, At: testpki.Epoch.Add(-350 * 24 * time.Hour)}})
 	if err != nil {
 		t.Fatal(err)
@@ -600,7 +600,7 @@ func TestRedTeamNestedSignatureBlocklisted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, err := signPE(f.peUnsigned, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}, Nested: [][]byte{nested}})
+	img, err := pefile.SignAttach(f.peUnsigned, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}, Nested: [][]byte{nested}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -745,13 +745,13 @@ func TestSelfExtractorCheckedAsPEAndZip(t *testing.T) {
 	stub := f.peUnsigned
 	payload := []zipEntry{{name: "payload/ffmpeg.dll", data: f.peTampered}, {name: "payload/readme.txt", data: []byte("hello")}}
 	sfx := append(append([]byte(nil), stub...), zipAt(t, len(stub), true, payload)...)
-	signed, err := signPE(sfx, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+	signed, err := pefile.SignAttach(sfx, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// An unsigned attribute of 80 KB puts the archive's end record more
 	// than 64 KiB before the end of the file.
-	bigTable, err := signPE(sfx, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot},
+	bigTable, err := pefile.SignAttach(sfx, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot},
 		Unsigned: []testpki.Attr{{Type: []int{1, 3, 6, 1, 4, 1, 99999, 1}, Values: [][]byte{append([]byte{0x04, 0x83, 0x01, 0x38, 0x80}, make([]byte, 80000)...)}}}})
 	if err != nil {
 		t.Fatal(err)

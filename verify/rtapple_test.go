@@ -202,7 +202,7 @@ func TestTeamIDSignerMatchesAppleSignaturesOnly(t *testing.T) {
 	f := getFixtures(t)
 	leaf := f.winRoot.Issue(testpki.Spec{CommonName: "Mallory", Organization: "Mallory", OrganizationalUnit: machofile.TeamID, KeyN: 70,
 		ExtraExtensions: []pkix.Extension{{Id: signing.OIDAppleDeveloperIDApplication, Value: []byte{5, 0}}}})
-	pe, err := signPE(f.peUnsigned, pefile.SignSpec{Signer: leaf, Certs: []*testpki.Cert{f.winRoot}})
+	pe, err := pefile.SignAttach(f.peUnsigned, pefile.SignSpec{Signer: leaf, Certs: []*testpki.Cert{f.winRoot}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,7 @@ func TestSystemRootsTrustedByDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	peNoEKU, err := signPE(img, pefile.SignSpec{Signer: noEKU, Certs: []*testpki.Cert{f.winRoot}})
+	peNoEKU, err := pefile.SignAttach(img, pefile.SignSpec{Signer: noEKU, Certs: []*testpki.Cert{f.winRoot}})
 	if err != nil {
 		t.Fatal(err)
 	}

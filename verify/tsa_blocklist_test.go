@@ -71,7 +71,7 @@ func (p *tsaPKI) signed(t *testing.T, format string, long bool) []byte {
 			t.Fatal(err)
 		}
 		st := &pefile.Stamp{TSA: p.tsa, Chain: []*testpki.Cert{p.tsaCA}, At: p.stampAt, Legacy: format == "pe-legacy"}
-		b, err := signPE(img, pefile.SignSpec{Signer: leaf, Certs: []*testpki.Cert{p.root}, Stamp: st})
+		b, err := pefile.SignAttach(img, pefile.SignSpec{Signer: leaf, Certs: []*testpki.Cert{p.root}, Stamp: st})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -23,11 +23,7 @@ func TestGate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	blob, err := pefile.Sign(img, pefile.SignSpec{Signer: leaf, Certs: []*testpki.Cert{root}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	signed, err := pefile.Attach(img, pefile.Entry(blob))
+	signed, err := pefile.SignAttach(img, pefile.SignSpec{Signer: leaf, Certs: []*testpki.Cert{root}})
 	if err != nil {
 		t.Fatal(err)
 	}

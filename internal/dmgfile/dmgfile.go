@@ -3,7 +3,8 @@
 // block tables (mish), CRC-32 checksums and the koly trailer, optionally
 // signed with a SuperBlob whose CodeDirectory hashes the image as codesign
 // signs one (a single hash over [0, signature), the koly trailer bound in
-// special slot 6 with its code signature length zeroed).
+// special slot 6 with its code signature length zeroed). CrossCheck checks
+// an image holding a volume with dmg2img and 7-Zip, where they are installed.
 package dmgfile
 
 import (

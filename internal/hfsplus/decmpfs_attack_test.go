@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"io/fs"
-	"strings"
 	"testing"
 )
 
@@ -26,11 +25,7 @@ func TestDecmpfsSecondAttribute(t *testing.T) {
 	be := binary.BigEndian
 	be.PutUint32(img[second-10:], be.Uint32(img[first-10:]))
 	v := open(t, img)
-	found := false
-	for _, p := range v.Problems {
-		found = found || strings.Contains(p.Reason, "second com.apple.decmpfs")
-	}
-	if !found {
+	if !hasProblem(v, "second com.apple.decmpfs") {
 		t.Fatalf("problems %v", v.Problems)
 	}
 	if b, err := fs.ReadFile(v, "a"); err == nil {

@@ -83,11 +83,7 @@ func TestHardLinkSecondPrivateDataFolder(t *testing.T) {
 		copy(img[j:], make([]byte, 8))
 	}
 	v := open(t, img)
-	found := false
-	for _, p := range v.Problems {
-		found = found || strings.Contains(p.Reason, "second private data folder")
-	}
-	if !found {
+	if !hasProblem(v, "second private data folder") {
 		t.Fatalf("problems %v", v.Problems)
 	}
 	if b, err := fs.ReadFile(v, "a/linked"); err == nil {
@@ -111,11 +107,7 @@ func TestHardLinkDuplicateInodeNames(t *testing.T) {
 	}
 	copy(img[second:], name)
 	v := open(t, img)
-	found := false
-	for _, p := range v.Problems {
-		found = found || strings.Contains(p.Reason, "two entries of the private data folder")
-	}
-	if !found {
+	if !hasProblem(v, "two entries of the private data folder") {
 		t.Fatalf("problems %v", v.Problems)
 	}
 	for _, p := range []string{"a/l1", "a/l2"} {

@@ -47,6 +47,37 @@ func growRecord(t *testing.T, node []byte, k, at int, payload string) {
 	}
 }
 
+// growKey is growRecord inserting payload in the key of record k, which
+// starts at a: the key's length grows with it.
+func growKey(t *testing.T, node []byte, k, a, at int, payload string) {
+	t.Helper()
+	be := binary.BigEndian
+	kl := be.Uint16(node[a:])
+	growRecord(t, node, k, at, payload)
+	be.PutUint16(node[a:], kl+uint16(len(payload)))
+}
+
+// growRecordEnd is growRecord inserting payload at the end of record k.
+func growRecordEnd(t *testing.T, node []byte, k int, payload string) {
+	t.Helper()
+	growRecord(t, node, k, int(binary.BigEndian.Uint16(node[len(node)-2*(k+2):])), payload)
+}
+
+// findRecord returns the first record of the B-tree node for which match,
+// given its offset a and its key's length kl (with its length field),
+// holds: its index k, a and kl; ok is false when there is none.
+func findRecord(node []byte, match func(a, kl int) bool) (k, a, kl int, ok bool) {
+	be := binary.BigEndian
+	for k := range int(be.Uint16(node[10:])) {
+		a := int(be.Uint16(node[len(node)-2*(k+1):]))
+		kl := int(be.Uint16(node[a:])) + 2
+		if match(a, kl) {
+			return k, a, kl, true
+		}
+	}
+	return 0, 0, 0, false
+}
+
 // TestAttackRecordPastFields: a catalog leaf record made longer than its
 // type's fields, the payload after them: the reader took the fields and
 // skipped the rest, and the node's free space stayed zero, so nothing
@@ -60,26 +91,15 @@ func TestAttackRecordPastFields(t *testing.T) {
 	}{{recFile, false}, {recFolder, false}, {recFile, true}} {
 		img := build(t, BuildSpec{Files: sample()})
 		node := img[catalogNode(img, 1, 4096):][:4096]
-		nrec := int(be.Uint16(node[10:]))
-		done := false
-		for k := range nrec {
-			a := int(be.Uint16(node[4096-2*(k+1):]))
-			kl := int(be.Uint16(node[a:])) + 2
-			if be.Uint16(node[a+kl:]) != want.typ || kl == 8 {
-				continue
-			}
-			if want.inKey {
-				// The key grows past its name, and its length with it.
-				growRecord(t, node, k, a+8+2*int(be.Uint16(node[a+6:])), "PAYLOAD!")
-				be.PutUint16(node[a:], uint16(kl-2+8))
-			} else {
-				growRecord(t, node, k, int(be.Uint16(node[4096-2*(k+2):])), "PAYLOAD!")
-			}
-			done = true
-			break
-		}
-		if !done {
+		k, a, _, ok := findRecord(node, func(a, kl int) bool { return be.Uint16(node[a+kl:]) == want.typ && kl != 8 })
+		if !ok {
 			t.Fatalf("no record of type %d", want.typ)
+		}
+		if want.inKey {
+			// The key grows past its name.
+			growKey(t, node, k, a, a+8+2*int(be.Uint16(node[a+6:])), "PAYLOAD!")
+		} else {
+			growRecordEnd(t, node, k, "PAYLOAD!")
 		}
 		e := onlyExtra(t, open(t, img), ExtraMetadataSlack, "the catalog file", "1 records past their fields")
 		if !bytes.HasPrefix(img[e.Offset:], []byte("PAYLOAD!")) {

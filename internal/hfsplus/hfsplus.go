@@ -931,6 +931,9 @@ func (v *Volume) foldKey(name string) string {
 	return norm.NFD.String(name)
 }
 
+// walk names the children of folder d, at dpath and depth folders deep,
+// keeps in d and in v.paths those it can read, and walks the folders
+// among them; onPath holds the folders from the root to d.
 func (v *Volume) walk(d *node, dpath string, depth int, onPath map[uint32]bool, links *hardLinks, overflow map[uint32][]extentRec) {
 	sort.Slice(d.children, func(i, j int) bool { return d.children[i].name < d.children[j].name })
 	kept := d.children[:0]
@@ -940,40 +943,12 @@ func (v *Volume) walk(d *node, dpath string, depth int, onPath map[uint32]bool, 
 		if d == v.root && (c.name == privateData || c.name == privateDirData) && c.dir {
 			continue
 		}
-		name := strings.ReplaceAll(c.name, "/", ":") // as macOS shows it
-		p := path.Join(dpath, name)
-		if name == "" || name == "." || name == ".." || strings.ContainsRune(name, 0) || !fs.ValidPath(p) {
-			v.problem(path.Join(dpath, fmt.Sprintf("%q", c.name)), c.at, "unsafe name %q", c.name)
+		p, ok := v.childPath(dpath, c, folded)
+		if !ok {
 			continue
-		}
-		if v.paths[p] != nil {
-			v.problem(p, c.at, "a second entry named %q in its folder", name)
-			continue
-		}
-		// macOS finds one of two names that differ only in Unicode
-		// normalization, or on a case-insensitive volume in case (or in
-		// characters HFS+ ignores): which one a check read and which one
-		// runs could differ.
-		if other, ok := folded[v.foldKey(name)]; ok {
-			if v.fold {
-				v.problem(p, c.at, "%q and %q name the same entry on a case-insensitive volume", other, name)
-			} else {
-				v.problem(p, c.at, "%q and %q name the same entry: they differ only in Unicode normalization", other, name)
-			}
-			continue
-		}
-		folded[v.foldKey(name)] = name
-		c.name = name
-		if _, ok := v.pathOf[c.id]; !ok {
-			v.pathOf[c.id] = p
 		}
 		if c.dir {
-			if depth+1 > maxDepth {
-				v.problem(p, c.at, "folders nested more than %d deep", maxDepth)
-				continue
-			}
-			if onPath[c.id] {
-				v.problem(p, c.at, "folder %d is its own ancestor", c.id)
+			if !v.enterable(p, c, depth, onPath) {
 				continue
 			}
 			v.paths[p] = c
@@ -983,70 +958,151 @@ func (v *Volume) walk(d *node, dpath string, depth int, onPath map[uint32]bool, 
 			delete(onPath, c.id)
 			continue
 		}
-		src := c
-		v.noteRsrc(p, c)
-		switch {
-		case c.ftype == typeHardlink && c.creat == creatHFS:
-			if !slices.Contains(links.created, c.create) {
-				// macOS then reads the record as a plain file of its own
-				// data fork; other readers follow the link.
-				v.problem(p, c.at, "a hard link record (type hlnk, creator hfs+) whose creation date is neither the volume's nor the private data folder's: macOS reads its own data fork, not inode %d's", c.link)
-				continue
-			}
-			t := links.inodes[v.foldKey(fmt.Sprintf("iNode%d", c.link))]
-			if t == nil || t.dir {
-				v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: fmt.Sprintf("hard link to inode %d, which the private data folder does not hold", c.link)})
-				continue
-			}
-			src = t
-			c.mode, c.flags = t.mode, t.flags
-			if _, ok := v.pathOf[t.id]; !ok {
-				v.pathOf[t.id] = p
-			}
-			v.noteRsrc(p, t)
-		case c.ftype == typeDirLink && c.creat == creatMACS:
-			v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: "directory hard link, which is not followed"})
-			continue
-		}
-		if src.flags&ufCompressed != 0 {
-			data, why := decmpfs.Decode(v.decmpfs[src.id])
-			if why != "" {
-				v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: "compressed by HFS+ transparent compression (com.apple.decmpfs): " + why})
-				continue
-			}
-			c.inline, c.data = data, fork{size: uint64(len(data))}
-			if c.mode&sIFMT != 0 && c.mode&sIFMT != sIFREG {
-				v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: "compressed special file, not read", Special: true})
-				continue
-			}
+		if v.readFile(p, c, links, overflow) {
 			v.paths[p] = c
 			kept = append(kept, c)
-			continue
 		}
-		exts, err := v.extents(src.data, src.id, overflow)
-		if err != nil {
-			v.problem(p, c.at, "data fork: %v", err)
-			continue
-		}
-		c.exts, c.data = exts, src.data
-		if c.mode&sIFMT == sIFLNK || (c.ftype == typeSymlink && c.mode&sIFMT == 0) {
-			c.mode = c.mode&^sIFMT | sIFLNK
-			if c.data.size > maxLink {
-				v.problem(p, c.at, "symbolic link target of %d bytes, over %d", c.data.size, maxLink)
-				continue
-			}
-			b := make([]byte, c.data.size)
-			if _, err := (&forkReader{v: v, exts: exts, size: int64(c.data.size)}).ReadAt(b, 0); err != nil && len(b) > 0 {
-				v.problem(p, c.at, "symbolic link target: %v", err)
-				continue
-			}
-			c.target = string(b)
-		} else if m := c.mode & sIFMT; m != 0 && m != sIFREG {
-			v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: fmt.Sprintf("special file (mode %#o), not read", c.mode), Special: true})
-			continue
-		}
-		v.paths[p] = c
-		kept = append(kept, c)
 	}
 	d.children = kept
+}
+
+// childPath names child c of the folder at dpath as macOS shows it, and
+// returns its path; ok is false when the name is unsafe or names the
+// same entry as a sibling's, whose names folded holds by foldKey.
+func (v *Volume) childPath(dpath string, c *node, folded map[string]string) (p string, ok bool) {
+	name := strings.ReplaceAll(c.name, "/", ":") // as macOS shows it
+	p = path.Join(dpath, name)
+	if name == "" || name == "." || name == ".." || strings.ContainsRune(name, 0) || !fs.ValidPath(p) {
+		v.problem(path.Join(dpath, fmt.Sprintf("%q", c.name)), c.at, "unsafe name %q", c.name)
+		return "", false
+	}
+	if v.paths[p] != nil {
+		v.problem(p, c.at, "a second entry named %q in its folder", name)
+		return "", false
+	}
+	// macOS finds one of two names that differ only in Unicode
+	// normalization, or on a case-insensitive volume in case (or in
+	// characters HFS+ ignores): which one a check read and which one
+	// runs could differ.
+	if other, ok := folded[v.foldKey(name)]; ok {
+		if v.fold {
+			v.problem(p, c.at, "%q and %q name the same entry on a case-insensitive volume", other, name)
+		} else {
+			v.problem(p, c.at, "%q and %q name the same entry: they differ only in Unicode normalization", other, name)
+		}
+		return "", false
+	}
+	folded[v.foldKey(name)] = name
+	c.name = name
+	if _, ok := v.pathOf[c.id]; !ok {
+		v.pathOf[c.id] = p
+	}
+	return p, true
+}
+
+// enterable reports whether folder c at p, a child of a folder depth
+// deep, is walked: not too deep, and not its own ancestor.
+func (v *Volume) enterable(p string, c *node, depth int, onPath map[uint32]bool) bool {
+	if depth+1 > maxDepth {
+		v.problem(p, c.at, "folders nested more than %d deep", maxDepth)
+		return false
+	}
+	if onPath[c.id] {
+		v.problem(p, c.at, "folder %d is its own ancestor", c.id)
+		return false
+	}
+	return true
+}
+
+// readFile fills in file c at p from its own data fork, or from the
+// inode its hard link names, and reports whether it is kept: a regular
+// file or a symbolic link that reads.
+func (v *Volume) readFile(p string, c *node, links *hardLinks, overflow map[uint32][]extentRec) bool {
+	src, ok := v.linkSource(p, c, links)
+	if !ok {
+		return false
+	}
+	if src.flags&ufCompressed != 0 {
+		return v.decompress(p, c, src)
+	}
+	exts, err := v.extents(src.data, src.id, overflow)
+	if err != nil {
+		v.problem(p, c.at, "data fork: %v", err)
+		return false
+	}
+	c.exts, c.data = exts, src.data
+	if c.mode&sIFMT == sIFLNK || (c.ftype == typeSymlink && c.mode&sIFMT == 0) {
+		return v.readLinkTarget(p, c)
+	}
+	if m := c.mode & sIFMT; m != 0 && m != sIFREG {
+		v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: fmt.Sprintf("special file (mode %#o), not read", c.mode), Special: true})
+		return false
+	}
+	return true
+}
+
+// linkSource notes the resource forks of file c at p and returns the
+// record that holds its data: c, or the inode its hard link names, whose
+// mode and flags c takes. ok is false when c is a link not followed.
+func (v *Volume) linkSource(p string, c *node, links *hardLinks) (src *node, ok bool) {
+	src = c
+	v.noteRsrc(p, c)
+	switch {
+	case c.ftype == typeHardlink && c.creat == creatHFS:
+		if !slices.Contains(links.created, c.create) {
+			// macOS then reads the record as a plain file of its own
+			// data fork; other readers follow the link.
+			v.problem(p, c.at, "a hard link record (type hlnk, creator hfs+) whose creation date is neither the volume's nor the private data folder's: macOS reads its own data fork, not inode %d's", c.link)
+			return nil, false
+		}
+		t := links.inodes[v.foldKey(fmt.Sprintf("iNode%d", c.link))]
+		if t == nil || t.dir {
+			v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: fmt.Sprintf("hard link to inode %d, which the private data folder does not hold", c.link)})
+			return nil, false
+		}
+		src = t
+		c.mode, c.flags = t.mode, t.flags
+		if _, ok := v.pathOf[t.id]; !ok {
+			v.pathOf[t.id] = p
+		}
+		v.noteRsrc(p, t)
+	case c.ftype == typeDirLink && c.creat == creatMACS:
+		v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: "directory hard link, which is not followed"})
+		return nil, false
+	}
+	return src, true
+}
+
+// decompress fills in file c at p from the HFS+ transparent compression
+// (com.apple.decmpfs) of src, and reports whether it is kept: a regular
+// file that decodes.
+func (v *Volume) decompress(p string, c, src *node) bool {
+	data, why := decmpfs.Decode(v.decmpfs[src.id])
+	if why != "" {
+		v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: "compressed by HFS+ transparent compression (com.apple.decmpfs): " + why})
+		return false
+	}
+	c.inline, c.data = data, fork{size: uint64(len(data))}
+	if c.mode&sIFMT != 0 && c.mode&sIFMT != sIFREG {
+		v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: "compressed special file, not read", Special: true})
+		return false
+	}
+	return true
+}
+
+// readLinkTarget reads the target of symbolic link c at p from its data
+// fork, and reports whether it read.
+func (v *Volume) readLinkTarget(p string, c *node) bool {
+	c.mode = c.mode&^sIFMT | sIFLNK
+	if c.data.size > maxLink {
+		v.problem(p, c.at, "symbolic link target of %d bytes, over %d", c.data.size, maxLink)
+		return false
+	}
+	b := make([]byte, c.data.size)
+	if _, err := (&forkReader{v: v, exts: c.exts, size: int64(c.data.size)}).ReadAt(b, 0); err != nil && len(b) > 0 {
+		v.problem(p, c.at, "symbolic link target: %v", err)
+		return false
+	}
+	c.target = string(b)
+	return true
 }

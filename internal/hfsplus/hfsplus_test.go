@@ -33,6 +33,16 @@ func open(t testing.TB, img []byte) *Volume {
 	return v
 }
 
+// hasProblem reports whether v has a problem whose reason holds want.
+func hasProblem(v *Volume, want string) bool {
+	for _, p := range v.Problems {
+		if strings.Contains(p.Reason, want) {
+			return true
+		}
+	}
+	return false
+}
+
 func sample() map[string]BuildFile {
 	return map[string]BuildFile{
 		"App.app/Contents/Info.plist":       {Data: []byte("<plist/>")},

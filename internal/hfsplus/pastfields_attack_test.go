@@ -40,8 +40,7 @@ func TestAttackIndexRecordPastFields(t *testing.T) {
 		a := int(be.Uint16(node[ns-2:]))
 		kl := int(be.Uint16(node[a:])) + 2
 		if inKey {
-			growRecord(t, node, 0, a+kl, "PAYLOAD!")
-			be.PutUint16(node[a:], uint16(kl-2+8))
+			growKey(t, node, 0, a, a+kl, "PAYLOAD!")
 		} else {
 			growRecord(t, node, 0, a+kl+4, "PAYLOAD!")
 		}
@@ -82,24 +81,14 @@ func TestAttackAttributeRecordPastFields(t *testing.T) {
 		if int8(node[8]) != -1 {
 			t.Fatal("attributes node 1 is not a leaf")
 		}
-		done := false
-		for k := range int(be.Uint16(node[10:])) {
-			a := int(be.Uint16(node[4096-2*(k+1):]))
-			kl := int(be.Uint16(node[a:])) + 2
-			if be.Uint32(node[a+kl:]) != c.typ {
-				continue
-			}
-			if c.inKey {
-				growRecord(t, node, k, a+kl, "PAYLOAD!")
-				be.PutUint16(node[a:], uint16(kl-2+8))
-			} else {
-				growRecord(t, node, k, int(be.Uint16(node[4096-2*(k+2):])), "PAYLOAD!")
-			}
-			done = true
-			break
-		}
-		if !done {
+		k, a, kl, ok := findRecord(node, func(a, kl int) bool { return be.Uint32(node[a+kl:]) == c.typ })
+		if !ok {
 			t.Fatalf("%s: no attribute record of type %#x", c.name, c.typ)
+		}
+		if c.inKey {
+			growKey(t, node, k, a, a+kl, "PAYLOAD!")
+		} else {
+			growRecordEnd(t, node, k, "PAYLOAD!")
 		}
 		e := pastFieldsExtra(t, open(t, img), "the attributes file")
 		if !bytes.HasPrefix(img[e.Offset:], []byte("PAYLOAD!")) {

@@ -117,115 +117,177 @@ func (v *Volume) treeSlack(t *tree, zs *zeroScan) {
 	if t.reached == nil {
 		return
 	}
-	be := binary.BigEndian
-	ns := int64(t.nodeSize)
-	buf := make([]byte, ns)
-	s := slack{at: -1}
-	defer v.reportSlack("the "+t.name, &s)
-	nodeAt := func(n uint32) int64 { return t.volumeOffset(int64(n) * ns) }
-	// records reads node n and returns the start of its free space and
-	// of its offsets, ok false when they are inconsistent.
-	records := func(n uint32) (nrec, free, table int, ok bool) {
-		if _, err := t.f.ReadAt(buf, int64(n)*ns); err != nil {
-			return 0, 0, 0, false
-		}
-		nrec = int(be.Uint16(buf[10:]))
-		table = int(ns) - 2*(nrec+1)
-		if table < 14 {
-			return 0, 0, 0, false
-		}
-		free = int(be.Uint16(buf[table:]))
-		return nrec, free, table, free >= 14 && free <= table
-	}
-	// The node map: the header node's map record, continued in map nodes
-	// (kind 2) linked from the header node. Its bits past the last node
-	// are zero.
-	need := (int64(t.nodes) + 7) / 8
-	pos := int64(0) // map bytes read
-	mapTail := false
-	mapRec := func(n uint32, a, z int) {
-		rec := buf[a:z]
-		if k := need - pos; k < int64(len(rec)) {
-			from := max(k, 0)
-			if r := t.nodes % 8; r != 0 && from > 0 && rec[from-1]&(0xff>>r) != 0 {
-				mapTail = true
-				s.first(nodeAt(n) + int64(a) + from - 1)
-			}
-			if j := firstNonZero(rec[from:]); j >= 0 {
-				mapTail = true
-				s.first(nodeAt(n) + int64(a) + from + int64(j))
-			}
-		}
-		pos += int64(len(rec))
-	}
-	nrec, _, table, ok := records(0)
-	if !ok || nrec < 3 {
-		v.problem("", nodeAt(0), "%s: the header node's records are inconsistent: its slack was not checked for data", t.name)
+	ts := &treeScan{v: v, t: t, zs: zs, ns: int64(t.nodeSize), buf: make([]byte, t.nodeSize), s: slack{at: -1}}
+	defer v.reportSlack("the "+t.name, &ts.s)
+	used, ok := ts.mapSlack()
+	if !ok {
 		return
-	}
-	a, z := int(be.Uint16(buf[ns-6:])), int(be.Uint16(buf[ns-8:]))
-	if a < 14 || a > z || z > table {
-		v.problem("", nodeAt(0), "%s: the map record spans [%d, %d): its slack was not checked for data", t.name, a, z)
-		return
-	}
-	mapRec(0, a, z)
-	// The header record's reserved words (reserved3) and the user data
-	// record between it and the map: reserved by TN1150, unused by HFS+,
-	// zero in every volume newfs_hfs and hdiutil make.
-	if u := int(be.Uint16(buf[ns-4:])); u < 14+106 || u > a {
-		v.problem("", nodeAt(0), "%s: the user data record spans [%d, %d): its slack was not checked for data", t.name, u, a)
-		return
-	} else if j := firstNonZero(buf[14+42 : 14+106]); j >= 0 {
-		s.first(nodeAt(0) + 14 + 42 + int64(j))
-		s.add(64+int64(a-u), "its header record's reserved words and user data record")
-	} else if j := firstNonZero(buf[u:a]); j >= 0 {
-		s.first(nodeAt(0) + int64(u+j))
-		s.add(64+int64(a-u), "its header record's reserved words and user data record")
-	}
-	used := []uint32{0}
-	for next := be.Uint32(buf); next != 0; next = be.Uint32(buf) {
-		if next >= t.nodes || len(used) > maxMapNodes || t.reached[next] || slices.Contains(used, next) {
-			v.problem("", nodeAt(0), "%s: the map node chain leads to node %d of %d, or loops: its slack was not checked for data", t.name, next, t.nodes)
-			return
-		}
-		nrec, _, _, ok := records(next)
-		a, z := int(be.Uint16(buf[ns-2:])), int(be.Uint16(buf[ns-4:]))
-		if !ok || int8(buf[8]) != 2 || nrec < 1 || a < 14 || a > z || z > int(ns)-2*(nrec+1) {
-			v.problem("", nodeAt(next), "%s: map node %d is inconsistent: its slack was not checked for data", t.name, next)
-			return
-		}
-		mapRec(next, a, z)
-		used = append(used, next)
-	}
-	if mapTail {
-		s.add(0, "its node map past its last node")
 	}
 	for n := range t.reached {
 		used = append(used, n)
 	}
 	slices.Sort(used)
-	// The free space of the nodes used.
-	freeSpace := 0
+	ts.freeSpaceSlack(used)
+	ts.unreachedSlack(used)
+}
+
+// treeScan is the state of one treeSlack: the node read last, and the
+// slack and the node map read so far.
+type treeScan struct {
+	v   *Volume
+	t   *tree
+	zs  *zeroScan
+	ns  int64  // the tree's node size
+	buf []byte // the node records read last
+	s   slack
+
+	// The node map: the header node's map record, continued in map nodes
+	// (kind 2) linked from the header node. Its bits past the last node
+	// are zero.
+	mapRead int64 // map bytes read
+	mapTail bool  // a map bit past the last node is set
+}
+
+// nodeAt returns the volume offset of node n.
+func (ts *treeScan) nodeAt(n uint32) int64 { return ts.t.volumeOffset(int64(n) * ts.ns) }
+
+// records reads node n and returns the start of its free space and
+// of its offsets, ok false when they are inconsistent.
+func (ts *treeScan) records(n uint32) (nrec, free, table int, ok bool) {
+	if _, err := ts.t.f.ReadAt(ts.buf, int64(n)*ts.ns); err != nil {
+		return 0, 0, 0, false
+	}
+	be := binary.BigEndian
+	nrec = int(be.Uint16(ts.buf[10:]))
+	table = int(ts.ns) - 2*(nrec+1)
+	if table < 14 {
+		return 0, 0, 0, false
+	}
+	free = int(be.Uint16(ts.buf[table:]))
+	return nrec, free, table, free >= 14 && free <= table
+}
+
+// mapRecord checks the map record [a, z) of node n, read last: its bits
+// past the tree's last node are zero.
+func (ts *treeScan) mapRecord(n uint32, a, z int) {
+	rec := ts.buf[a:z]
+	need := (int64(ts.t.nodes) + 7) / 8
+	if k := need - ts.mapRead; k < int64(len(rec)) {
+		from := max(k, 0)
+		if r := ts.t.nodes % 8; r != 0 && from > 0 && rec[from-1]&(0xff>>r) != 0 {
+			ts.mapTail = true
+			ts.s.first(ts.nodeAt(n) + int64(a) + from - 1)
+		}
+		if j := firstNonZero(rec[from:]); j >= 0 {
+			ts.mapTail = true
+			ts.s.first(ts.nodeAt(n) + int64(a) + from + int64(j))
+		}
+	}
+	ts.mapRead += int64(len(rec))
+}
+
+// mapSlack checks the header node and the map nodes linked from it, and
+// returns the nodes it read; ok is false when they are inconsistent, and
+// the tree's slack was not checked.
+func (ts *treeScan) mapSlack() (used []uint32, ok bool) {
+	if !ts.headerSlack() {
+		return nil, false
+	}
+	used, ok = ts.mapNodes()
+	if !ok {
+		return nil, false
+	}
+	if ts.mapTail {
+		ts.s.add(0, "its node map past its last node")
+	}
+	return used, true
+}
+
+// headerSlack checks the header node's map record, its header record's
+// reserved words and its user data record, and leaves the header node
+// in ts.buf.
+func (ts *treeScan) headerSlack() bool {
+	v, t, buf, ns := ts.v, ts.t, ts.buf, ts.ns
+	be := binary.BigEndian
+	nrec, _, table, ok := ts.records(0)
+	if !ok || nrec < 3 {
+		v.problem("", ts.nodeAt(0), "%s: the header node's records are inconsistent: its slack was not checked for data", t.name)
+		return false
+	}
+	a, z := int(be.Uint16(buf[ns-6:])), int(be.Uint16(buf[ns-8:]))
+	if a < 14 || a > z || z > table {
+		v.problem("", ts.nodeAt(0), "%s: the map record spans [%d, %d): its slack was not checked for data", t.name, a, z)
+		return false
+	}
+	ts.mapRecord(0, a, z)
+	// The header record's reserved words (reserved3) and the user data
+	// record between it and the map: reserved by TN1150, unused by HFS+,
+	// zero in every volume newfs_hfs and hdiutil make.
+	if u := int(be.Uint16(buf[ns-4:])); u < 14+106 || u > a {
+		v.problem("", ts.nodeAt(0), "%s: the user data record spans [%d, %d): its slack was not checked for data", t.name, u, a)
+		return false
+	} else if j := firstNonZero(buf[14+42 : 14+106]); j >= 0 {
+		ts.s.first(ts.nodeAt(0) + 14 + 42 + int64(j))
+		ts.s.add(64+int64(a-u), "its header record's reserved words and user data record")
+	} else if j := firstNonZero(buf[u:a]); j >= 0 {
+		ts.s.first(ts.nodeAt(0) + int64(u+j))
+		ts.s.add(64+int64(a-u), "its header record's reserved words and user data record")
+	}
+	return true
+}
+
+// mapNodes follows the chain of map nodes from the header node, read
+// last, checks each one's map record, and returns the header node and
+// the map nodes; ok is false when the chain or a node is inconsistent.
+func (ts *treeScan) mapNodes() (used []uint32, ok bool) {
+	v, t, buf, ns := ts.v, ts.t, ts.buf, ts.ns
+	be := binary.BigEndian
+	used = []uint32{0}
+	for next := be.Uint32(buf); next != 0; next = be.Uint32(buf) {
+		if next >= t.nodes || len(used) > maxMapNodes || t.reached[next] || slices.Contains(used, next) {
+			v.problem("", ts.nodeAt(0), "%s: the map node chain leads to node %d of %d, or loops: its slack was not checked for data", t.name, next, t.nodes)
+			return nil, false
+		}
+		nrec, _, _, read := ts.records(next)
+		a, z := int(be.Uint16(buf[ns-2:])), int(be.Uint16(buf[ns-4:]))
+		if !read || int8(buf[8]) != 2 || nrec < 1 || a < 14 || a > z || z > int(ns)-2*(nrec+1) {
+			v.problem("", ts.nodeAt(next), "%s: map node %d is inconsistent: its slack was not checked for data", t.name, next)
+			return nil, false
+		}
+		ts.mapRecord(next, a, z)
+		used = append(used, next)
+	}
+	return used, true
+}
+
+// freeSpaceSlack checks the free space of the nodes used, sorted.
+func (ts *treeScan) freeSpaceSlack(used []uint32) {
+	nodes := 0
 	for _, n := range used {
-		_, free, table, ok := records(n)
+		_, free, table, ok := ts.records(n)
 		if !ok {
 			continue // the leaves and the index are read, and checked, otherwise
 		}
-		if j := firstNonZero(buf[free:max(free, table-2*staleSlots)]); j >= 0 {
-			freeSpace++
-			s.size += int64(table - free)
-			s.first(nodeAt(n) + int64(free+j))
+		if j := firstNonZero(ts.buf[free:max(free, table-2*staleSlots)]); j >= 0 {
+			nodes++
+			ts.s.size += int64(table - free)
+			ts.s.first(ts.nodeAt(n) + int64(free+j))
 		}
 	}
-	if freeSpace > 0 {
-		s.parts = append(s.parts, fmt.Sprintf("the free space of %d nodes", freeSpace))
+	if nodes > 0 {
+		ts.s.parts = append(ts.s.parts, fmt.Sprintf("the free space of %d nodes", nodes))
 	}
-	// The nodes between those, and the file past its last node: one scan
-	// a run, which skips what the reader knows to be zeros.
+}
+
+// unreachedSlack checks the nodes between the nodes used, sorted, and the
+// file past its last node: one scan a run, which skips what the reader
+// knows to be zeros.
+func (ts *treeScan) unreachedSlack(used []uint32) {
+	v, t, ns := ts.v, ts.t, ts.ns
 	nodes, tail := 0, int64(0)
 	lastNode := int64(-1)
 	hit := func(at, off int64) {
-		s.first(at)
+		ts.s.first(at)
 		if off >= int64(t.nodes)*ns {
 			tail++
 			return
@@ -238,21 +300,21 @@ func (v *Volume) treeSlack(t *tree, zs *zeroScan) {
 	from := int64(0)
 	for _, n := range append(used, t.nodes) {
 		if int64(n) > from {
-			if err := v.forkScan(zs, t.f.exts, from*ns, int64(n)*ns, hit); err != nil {
-				v.problem("", nodeAt(uint32(from)), "%s: its nodes from %d were not checked for data: %v", t.name, from, err)
+			if err := v.forkScan(ts.zs, t.f.exts, from*ns, int64(n)*ns, hit); err != nil {
+				v.problem("", ts.nodeAt(uint32(from)), "%s: its nodes from %d were not checked for data: %v", t.name, from, err)
 				return
 			}
 		}
 		from = int64(n) + 1
 	}
 	if nodes > 0 {
-		s.add(int64(nodes)*ns, "%d nodes neither its index, its leaves nor its map reach", nodes)
+		ts.s.add(int64(nodes)*ns, "%d nodes neither its index, its leaves nor its map reach", nodes)
 	}
-	if err := v.forkScan(zs, t.f.exts, int64(t.nodes)*ns, v.extentBytes(t.f.exts), hit); err != nil {
-		v.problem("", nodeAt(0), "%s: the file past its last node was not checked for data: %v", t.name, err)
+	if err := v.forkScan(ts.zs, t.f.exts, int64(t.nodes)*ns, v.extentBytes(t.f.exts), hit); err != nil {
+		v.problem("", ts.nodeAt(0), "%s: the file past its last node was not checked for data: %v", t.name, err)
 	}
 	if tail > 0 {
-		s.add(tail*int64(v.BlockSize), "%d allocation blocks past its last node", tail)
+		ts.s.add(tail*int64(v.BlockSize), "%d allocation blocks past its last node", tail)
 	}
 }
 

@@ -74,73 +74,95 @@ func (ar *Reader) ArchiveReaderAt() io.ReaderAt { return ar.r }
 // archive, or 0 when unpacked), read from sr, or when sr is nil given as
 // data, and checks them against e's integrity; see [Reader.VerifyFileHead].
 func verifyEntry(e *Entry, base int64, sr io.Reader, data, head []byte) (string, int, error) {
-	in := e.Integrity
-	whole := sha256.New()
-	// hashAll hashes the whole file, when its blocks are not checked.
-	hashAll := func() (string, int, error) {
-		hw := &headWriter{w: whole, head: head}
-		if sr == nil {
-			hw.Write(data)
-		} else if _, err := io.Copy(hw, sr); err != nil {
-			return "", 0, &EntryError{Path: e.Path, Offset: base, Err: err}
-		}
-		return hex.EncodeToString(whole.Sum(nil)), hw.n, nil
-	}
-	if in == nil {
-		digest, n, err := hashAll()
-		if err != nil {
-			return "", 0, err
-		}
-		return digest, n, &EntryError{Path: e.Path, Offset: e.headerOff, Err: ErrNoIntegrity}
-	}
-	mismatch := func(off int64, detail string) *EntryError {
-		return &EntryError{Path: e.Path, Offset: off, Err: ErrIntegrity, Detail: detail}
-	}
-	var bad *EntryError
-	if !strings.EqualFold(in.Algorithm, "SHA256") {
-		bad = mismatch(e.headerOff, fmt.Sprintf("algorithm %q is not SHA256", in.Algorithm))
-	} else if in.BlockSize <= 0 || in.BlockSize > maxBlockSize {
-		bad = mismatch(e.headerOff, fmt.Sprintf("block size %d out of range", in.BlockSize))
-	} else if want := blockCount(e.Size, in.BlockSize); int64(len(in.Blocks)) != want {
-		bad = mismatch(e.headerOff, fmt.Sprintf("%d blocks recorded, %d bytes need %d", len(in.Blocks), e.Size, want))
-	}
-	if bad != nil {
-		digest, n, err := hashAll()
+	h := &entryHash{e: e, base: base, sr: sr, data: data, head: head, whole: sha256.New()}
+	if bad := unusableIntegrity(e); bad != nil {
+		digest, n, err := h.hashAll()
 		if err != nil {
 			return "", 0, err
 		}
 		return digest, n, bad
 	}
+	return h.hashBlocks()
+}
+
+// unusableIntegrity returns the error of an entry whose integrity cannot
+// be checked block by block: none, or one whose algorithm, block size or
+// count of blocks is wrong. It returns nil for one that can.
+func unusableIntegrity(e *Entry) *EntryError {
+	in := e.Integrity
+	switch {
+	case in == nil:
+		return &EntryError{Path: e.Path, Offset: e.headerOff, Err: ErrNoIntegrity}
+	case !strings.EqualFold(in.Algorithm, "SHA256"):
+		return integrityMismatch(e, e.headerOff, fmt.Sprintf("algorithm %q is not SHA256", in.Algorithm))
+	case in.BlockSize <= 0 || in.BlockSize > maxBlockSize:
+		return integrityMismatch(e, e.headerOff, fmt.Sprintf("block size %d out of range", in.BlockSize))
+	}
+	if want := blockCount(e.Size, in.BlockSize); int64(len(in.Blocks)) != want {
+		return integrityMismatch(e, e.headerOff, fmt.Sprintf("%d blocks recorded, %d bytes need %d", len(in.Blocks), e.Size, want))
+	}
+	return nil
+}
+
+// integrityMismatch is the error of file e whose bytes at off (or whose
+// integrity, at its header offset) differ from its integrity.
+func integrityMismatch(e *Entry, off int64, detail string) *EntryError {
+	return &EntryError{Path: e.Path, Offset: off, Err: ErrIntegrity, Detail: detail}
+}
+
+// entryHash hashes the bytes of one file, for verifyEntry.
+type entryHash struct {
+	e     *Entry
+	base  int64     // where the file's bytes start
+	sr    io.Reader // the file's bytes, or nil when given as data
+	data  []byte
+	head  []byte // the first bytes are copied into it
+	whole hash.Hash
+	sum   [sha256.Size]byte // a digest's bytes
+}
+
+// hashAll hashes the whole file, when its blocks are not checked, and
+// returns its digest and how many bytes it copied into head.
+func (h *entryHash) hashAll() (string, int, error) {
+	hw := &headWriter{w: h.whole, head: h.head}
+	if h.sr == nil {
+		hw.Write(h.data)
+	} else if _, err := io.Copy(hw, h.sr); err != nil {
+		return "", 0, &EntryError{Path: h.e.Path, Offset: h.base, Err: err}
+	}
+	return hex.EncodeToString(h.whole.Sum(nil)), hw.n, nil
+}
+
+// hashBlocks hashes the file once, checks each of its blocks and the
+// whole against its integrity, whose fields unusableIntegrity accepted,
+// and returns its digest and how many bytes it copied into head.
+func (h *entryHash) hashBlocks() (string, int, error) {
+	e, in := h.e, h.e.Integrity
 	// A file of one block has the block's digest: it is hashed once.
 	var block hash.Hash
 	if len(in.Blocks) > 1 {
 		block = sha256.New()
 	}
 	var buf []byte
-	if sr != nil {
+	if h.sr != nil {
 		buf = make([]byte, min(in.BlockSize, 256<<10, max(e.Size, 1)))
 	}
-	var sum [sha256.Size]byte
-	checkBlock := func(i int64, h hash.Hash) {
-		if bad == nil && !strings.EqualFold(hex.EncodeToString(h.Sum(sum[:0])), in.Blocks[i]) {
-			bad = mismatch(base+i*in.BlockSize, fmt.Sprintf("block %d differs from the header's integrity", i))
+	var bad *EntryError
+	checkBlock := func(i int64, b hash.Hash) {
+		if bad == nil && !strings.EqualFold(hex.EncodeToString(b.Sum(h.sum[:0])), in.Blocks[i]) {
+			bad = integrityMismatch(e, h.base+i*in.BlockSize, fmt.Sprintf("block %d differs from the header's integrity", i))
 		}
 	}
 	var n, inBlock, idx int64
 	copied := 0
 	for n < e.Size {
-		var b []byte
-		if sr == nil {
-			b = data[n : n+min(e.Size-n, in.BlockSize-inBlock)]
-		} else {
-			b = buf[:min(int64(len(buf)), e.Size-n, in.BlockSize-inBlock)]
-			if _, err := io.ReadFull(sr, b); err != nil {
-				return "", 0, &EntryError{Path: e.Path, Offset: base + n, Err: err}
-			}
+		b, err := h.read(buf, n, in.BlockSize-inBlock)
+		if err != nil {
+			return "", 0, err
 		}
 		chunk := int64(len(b))
-		copied += copy(head[copied:], b)
-		whole.Write(b)
+		copied += copy(h.head[copied:], b)
+		h.whole.Write(b)
 		n += chunk
 		if block == nil {
 			continue
@@ -154,30 +176,48 @@ func verifyEntry(e *Entry, base int64, sr io.Reader, data, head []byte) (string,
 			inBlock = 0
 		}
 	}
-	var dhex [2 * sha256.Size]byte
-	hex.Encode(dhex[:], whole.Sum(sum[:0]))
-	// The header's string when it is the digest (as it is unless the
-	// entry was changed), not a copy.
-	digest := in.Hash
-	if string(dhex[:]) != in.Hash {
-		digest = string(dhex[:])
-	}
+	digest := h.digest()
 	if block == nil {
 		// The one block's digest is the file's: compared as checkBlock
 		// would, without hashing and encoding it again.
 		if !strings.EqualFold(digest, in.Blocks[0]) {
-			bad = mismatch(base, "block 0 differs from the header's integrity")
+			bad = integrityMismatch(e, h.base, "block 0 differs from the header's integrity")
 		}
 	} else if inBlock > 0 {
 		checkBlock(idx, block)
 	}
 	if bad == nil && !strings.EqualFold(digest, in.Hash) {
-		bad = mismatch(base, "file hash differs from the header's integrity")
+		bad = integrityMismatch(e, h.base, "file hash differs from the header's integrity")
 	}
 	if bad != nil {
 		return digest, copied, bad
 	}
 	return digest, copied, nil
+}
+
+// read returns the file's next bytes from byte n, at most limit of them:
+// a window of data, or read from sr into buf.
+func (h *entryHash) read(buf []byte, n, limit int64) ([]byte, error) {
+	if h.sr == nil {
+		return h.data[n : n+min(h.e.Size-n, limit)], nil
+	}
+	b := buf[:min(int64(len(buf)), h.e.Size-n, limit)]
+	if _, err := io.ReadFull(h.sr, b); err != nil {
+		return nil, &EntryError{Path: h.e.Path, Offset: h.base + n, Err: err}
+	}
+	return b, nil
+}
+
+// digest returns the hex digest of the whole file: the header's string
+// when it is the digest (as it is unless the entry was changed), not a
+// copy.
+func (h *entryHash) digest() string {
+	var dhex [2 * sha256.Size]byte
+	hex.Encode(dhex[:], h.whole.Sum(h.sum[:0]))
+	if string(dhex[:]) != h.e.Integrity.Hash {
+		return string(dhex[:])
+	}
+	return h.e.Integrity.Hash
 }
 
 // headWriter passes writes to w, copying the first bytes into head.

@@ -659,83 +659,98 @@ func (p *parser) integrity(depth int) (*Integrity, string, error) {
 		}
 		c := p.ws()
 		switch key {
-		case "algorithm", "hash":
-			if c != '"' {
-				msgs = append(msgs, "integrity "+key+" has the wrong type")
-				if err := p.skip(depth); err != nil {
-					return nil, "", err
-				}
-				continue
-			}
-			s, err := p.str()
-			if err != nil {
-				return nil, "", err
-			}
-			if key == "algorithm" {
-				in.Algorithm = s
-			} else {
-				in.Hash = s
-			}
+		case "algorithm":
+			msgs, err = p.integrityString(depth, c, key, &in.Algorithm, msgs)
+		case "hash":
+			msgs, err = p.integrityString(depth, c, key, &in.Hash, msgs)
 		case "blockSize":
-			if c != '-' && (c < '0' || c > '9') {
-				msgs = append(msgs, "integrity blockSize has the wrong type")
-				if err := p.skip(depth); err != nil {
-					return nil, "", err
-				}
-				continue
-			}
-			n, err := p.num()
-			if err != nil {
-				return nil, "", err
-			}
-			v, perr := strconv.ParseInt(n, 10, 64)
-			if perr != nil || v <= 0 {
-				msgs = append(msgs, "integrity blockSize is not a positive integer")
-				continue
-			}
-			in.BlockSize = v
+			msgs, err = p.integrityBlockSize(depth, c, &in.BlockSize, msgs)
 		case "blocks":
-			if c != '[' {
-				msgs = append(msgs, "integrity blocks has the wrong type")
-				if err := p.skip(depth); err != nil {
-					return nil, "", err
-				}
-				continue
-			}
-			p.i++
-			in.Blocks = nil // a repeated "blocks" replaces the earlier one, as JSON.parse does
-			for first := true; ; first = false {
-				ok, err := p.more(']', first)
-				if err != nil {
-					return nil, "", err
-				}
-				if !ok {
-					break
-				}
-				if p.ws() != '"' {
-					msgs = append(msgs, "integrity block is not a string")
-					if err := p.skip(depth); err != nil {
-						return nil, "", err
-					}
-					continue
-				}
-				s, err := p.strLike(in.Hash)
-				if err != nil {
-					return nil, "", err
-				}
-				if in.Blocks == nil {
-					in.Blocks = a.one[:0]
-				}
-				in.Blocks = append(in.Blocks, s)
-			}
+			msgs, err = p.integrityBlocks(depth, c, in, a.one[:0], msgs)
 		default:
-			if err := p.skip(depth); err != nil {
-				return nil, "", err
-			}
+			err = p.skip(depth)
+		}
+		if err != nil {
+			return nil, "", err
 		}
 	}
 	if in.BlockSize <= 0 && len(msgs) == 0 {
 		msgs = append(msgs, "integrity blockSize is not a positive integer")
 	}
 	return in, strings.Join(msgs, "; "), nil
+}
+
+// skipWrong appends msg, what is wrong with the value that starts at p.i,
+// to msgs, and skips the value.
+func (p *parser) skipWrong(depth int, msg string, msgs []string) ([]string, error) {
+	msgs = append(msgs, msg)
+	return msgs, p.skip(depth)
+}
+
+// integrityString parses the value of the integrity's member key, which
+// starts with c, into s, and appends to msgs what is wrong with it.
+func (p *parser) integrityString(depth int, c byte, key string, s *string, msgs []string) ([]string, error) {
+	if c != '"' {
+		return p.skipWrong(depth, "integrity "+key+" has the wrong type", msgs)
+	}
+	v, err := p.str()
+	if err != nil {
+		return msgs, err
+	}
+	*s = v
+	return msgs, nil
+}
+
+// integrityBlockSize parses the value of the integrity's blockSize, which
+// starts with c, into size, and appends to msgs what is wrong with it.
+func (p *parser) integrityBlockSize(depth int, c byte, size *int64, msgs []string) ([]string, error) {
+	if c != '-' && (c < '0' || c > '9') {
+		return p.skipWrong(depth, "integrity blockSize has the wrong type", msgs)
+	}
+	n, err := p.num()
+	if err != nil {
+		return msgs, err
+	}
+	v, perr := strconv.ParseInt(n, 10, 64)
+	if perr != nil || v <= 0 {
+		return append(msgs, "integrity blockSize is not a positive integer"), nil
+	}
+	*size = v
+	return msgs, nil
+}
+
+// integrityBlocks parses the value of the integrity's blocks, which
+// starts with c, into in.Blocks, from the spare slice of one block, and
+// appends to msgs what is wrong with it. A repeated "blocks" replaces the
+// earlier one, as JSON.parse does.
+func (p *parser) integrityBlocks(depth int, c byte, in *Integrity, spare []string, msgs []string) ([]string, error) {
+	if c != '[' {
+		return p.skipWrong(depth, "integrity blocks has the wrong type", msgs)
+	}
+	p.i++
+	in.Blocks = nil
+	for first := true; ; first = false {
+		ok, err := p.more(']', first)
+		if err != nil {
+			return msgs, err
+		}
+		if !ok {
+			break
+		}
+		if p.ws() != '"' {
+			if msgs, err = p.skipWrong(depth, "integrity block is not a string", msgs); err != nil {
+				return msgs, err
+			}
+			continue
+		}
+		s, err := p.strLike(in.Hash)
+		if err != nil {
+			return msgs, err
+		}
+		if in.Blocks == nil {
+			in.Blocks = spare
+		}
+		in.Blocks = append(in.Blocks, s)
+	}
+	return msgs, nil
 }

@@ -91,11 +91,7 @@ func TestOwnershipSplitPayloads(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}, Hash: crypto.SHA256}
 			tc.spec(&s)
-			b, err := pefile.SignAttach(fixtures.Base(), s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res := verifyBytes(t, b, Options{Trust: trust, Time: fixtures.Now})
+			res := verifySigned(t, trust, s)
 			if res.Status != tc.status {
 				t.Errorf("status %s, want %s", res.Status, tc.status)
 			}
@@ -147,11 +143,7 @@ func TestBrokenTimestampDoesNotOwnCertificate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}, Hash: crypto.SHA256}
 			tc.spec(&s)
-			b, err := pefile.SignAttach(fixtures.Base(), s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res := verifyBytes(t, b, Options{Trust: trust, Time: fixtures.Now})
+			res := verifySigned(t, trust, s)
 			if res.Status != signing.StatusInvalid {
 				t.Errorf("status %s, want invalid", res.Status)
 			}
@@ -203,11 +195,7 @@ func TestBrokenTimestampPayload(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}, Hash: crypto.SHA256}
 			tc.spec(&s)
-			b, err := pefile.SignAttach(fixtures.Base(), s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res := verifyBytes(t, b, Options{Trust: trust, Time: fixtures.Now})
+			res := verifySigned(t, trust, s)
 			for _, f := range res.Findings {
 				t.Logf("%s %s: %s", f.Severity, f.Rule, f.Message)
 			}
@@ -288,11 +276,7 @@ func TestManyBrokenTimestampsNamingCertificates(t *testing.T) {
 		vals = append(vals, c.SignerInfo(crypto.SHA256, []testpki.Attr{{Type: md, Values: [][]byte{testpki.TLV(0x04, make([]byte, 32))}}}, nil))
 	}
 	s.Unsigned = []testpki.Attr{{Type: pefile.OIDCounterSignature, Values: vals}}
-	b, err := pefile.SignAttach(fixtures.Base(), s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := verifyBytes(t, b, Options{Trust: trust, Time: fixtures.Now})
+	res := verifySigned(t, trust, s)
 	if res.Status != signing.StatusInvalid {
 		t.Errorf("status %s, want invalid", res.Status)
 	}

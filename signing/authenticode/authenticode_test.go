@@ -64,6 +64,17 @@ func verifyBytes(t testing.TB, b []byte, opts Options) *Result {
 	return res
 }
 
+// verifySigned signs the fixture base image as s says and verifies it
+// against trust at the fixtures' time.
+func verifySigned(t testing.TB, trust *signing.TrustStore, s pefile.SignSpec) *Result {
+	t.Helper()
+	b, err := pefile.SignAttach(fixtures.Base(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return verifyBytes(t, b, Options{Trust: trust, Time: fixtures.Now})
+}
+
 // warningChecks may fail without changing a signature's status.
 var warningChecks = []string{"checksum", "unsigned-attributes", "timestamp", "indirect-data-type"}
 

@@ -49,11 +49,7 @@ func editSection(t *testing.T, img []byte, i int, vsize, rawSize, rawOff int64) 
 // the fixture leaf.
 func signImage(t *testing.T, p *fixtures.PKI, img []byte) []byte {
 	t.Helper()
-	blob, err := pefile.Sign(img, pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}, Hash: crypto.SHA256})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := pefile.Attach(img, pefile.Entry(blob))
+	out, err := pefile.SignAttach(img, pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}, Hash: crypto.SHA256})
 	if err != nil {
 		t.Fatal(err)
 	}
