@@ -16,10 +16,11 @@ import (
 type dmgAdd = func(rule signing.Rule, sev signing.Severity, p string, off int64, format string, args ...any)
 
 // openAPFS opens the APFS container of partition idx of im, read by pr,
-// as openDMG opens an HFS+ volume: its first volume's files are walked;
-// a container that does not read is dmg/filesystem-malformed (an error:
-// its files were not verified), as are entries the reader leaves out
-// and volumes after the first, which macOS mounts too; files not opened
+// as openDMG opens an HFS+ volume: every volume's files are walked (with
+// several volumes, each under a folder named after it: apfs.Volume's
+// Folders); a container that does not read is dmg/filesystem-malformed
+// (an error: its files were not verified), as are entries the reader
+// leaves out; files not opened
 // are dmg/file-not-opened (an error inside a code bundle, whose seal
 // then cannot be checked); extended attributes are apfsAttributes'. A
 // container the reader does not support
@@ -46,9 +47,6 @@ func openAPFS(im *dmg.Image, pr *dmg.PartitionReader, idx int, budget int64, tak
 	if total := vol.TotalSize(); total > uint64(budget) {
 		add(dmg.RuleExpansionLimit, signing.SeverityError, "", -1, "the APFS volume of partition %d declares %d bytes of files, more than %d times the image's size (and more than %d bytes; a decompression bomb?); its files were not checked", idx, total, release.ExpansionRatio, int64(release.MinExpansion))
 		return emptyFS{}, ""
-	}
-	if vol.Volumes > 1 {
-		add(dmg.RuleFilesystemMalformed, signing.SeverityError, "", -1, "the APFS container of partition %d holds %d volumes, which macOS mounts all: only the first's files were verified", idx, vol.Volumes)
 	}
 	otherFileSystems(im, idx, take, add)
 	mappedFileSystems(im, idx, take, add)

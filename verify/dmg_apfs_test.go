@@ -150,28 +150,57 @@ func TestAttackDMGAPFSCompressedFileAddedToBundle(t *testing.T) {
 	}
 }
 
-// TestAttackDMGAPFSSecondVolume: a container listing a second volume,
-// which macOS mounts too, is an error: only the first is verified.
+// apfsFiles converts bundle's files to apfs.BuildFiles.
+func apfsFiles(bundle map[string]machofile.BundleFile) map[string]apfs.BuildFile {
+	files := map[string]apfs.BuildFile{}
+	for p, f := range bundle {
+		files[p] = apfs.BuildFile{Data: f.Data, Mode: f.Mode, Link: f.Link}
+	}
+	return files
+}
+
+// TestAttackDMGAPFSSecondVolume: the app with a modified libffmpeg.dylib
+// hidden in a second volume of the container, which macOS mounts too,
+// is verified (and fails) under the volume's folder; before, only the
+// first volume was read.
 func TestAttackDMGAPFSSecondVolume(t *testing.T) {
-	vol, err := apfs.Build(apfs.BuildSpec{Files: map[string]apfs.BuildFile{"README": {Data: []byte("x")}}})
+	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	good := apfsFiles(bundle)
+	lib := strings.TrimPrefix(dmgLib, "Example.dmg/")
+	f := bundle[lib]
+	f.Data = bytes.Clone(f.Data)
+	f.Data[0x1100] ^= 0x5a
+	bundle[lib] = f
+	vol, err := apfs.Build(apfs.BuildSpec{Files: good, Name: "Example", More: []apfs.BuildSpec{{Name: "Payload", Files: apfsFiles(bundle)}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, blk := range []int{0, 2} { // block 0's superblock and the checkpoint's
-		b := vol[blk*4096 : (blk+1)*4096]
-		copy(b[184+8:], b[184:192]) // nx_fs_oid[1] = nx_fs_oid[0]
-		binary.LittleEndian.PutUint64(b, apfs.Fletcher64(b))
+	r := runDMG(t, signedDMG(t, dmgfile.Spec{APFS: vol}))
+	if f := fileByPath(r, "Example.dmg/Example/"+lib); f == nil || f.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("first volume's dylib %+v", f)
+	}
+	if got := rulesFor(r, "Example.dmg/Payload/"+lib); !has(got, "error "+string(codesign.RulePageHashMismatch)) {
+		t.Errorf("second volume's dylib findings %v", got)
+	}
+	if r.Summary.Passed {
+		t.Error("a release with a modified app in a second volume passed")
+	}
+}
+
+// TestDMGAPFSTwoSignedVolumes: a container of two volumes, each holding
+// the signed app, passes: every file is verified, none is reported.
+func TestDMGAPFSTwoSignedVolumes(t *testing.T) {
+	files := apfsFiles(machofile.ExampleBundle(getFixtures(t).apple))
+	vol, err := apfs.Build(apfs.BuildSpec{Files: files, Name: "Example", More: []apfs.BuildSpec{{Name: "Copy", Files: files}}})
+	if err != nil {
+		t.Fatal(err)
 	}
 	r := runDMG(t, signedDMG(t, dmgfile.Spec{APFS: vol}))
-	found := false
-	for _, f := range r.Findings {
-		found = found || f.Rule == dmg.RuleFilesystemMalformed && f.Severity == signing.SeverityError && strings.Contains(f.Message, "holds 2 volumes")
+	if errs := errorRules(r); len(errs) > 0 || !r.Summary.Passed {
+		t.Fatalf("errors %v", errs)
 	}
-	if !found || r.Summary.Passed {
-		t.Errorf("findings %v", r.Findings)
-	}
-	if fileByPath(r, "Example.dmg/README") == nil {
-		t.Error("the first volume was not walked")
+	if f := fileByPath(r, "Example.dmg/Copy/Example.app/Contents/MacOS/Example"); f == nil || f.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("second volume's executable %+v", f)
 	}
 }
 

@@ -69,15 +69,26 @@ type Options struct {
 // DefaultMaxInline is the default Options.MaxInline.
 const DefaultMaxInline = 256 << 20
 
-// Volume is the first volume of an APFS container, read as an fs.FS.
+// Volume is the volumes of an APFS container, read as one fs.FS: with
+// one volume, its files; with several (macOS mounts them all), each
+// volume's files under a top-level folder (Folders).
 type Volume struct {
-	// Name is the volume's name.
+	// Name is the first volume's name.
 	Name string
-	// CaseInsensitive says names differing only in case are one entry.
+	// CaseInsensitive says names differing only in case are one entry
+	// (of the first volume; each volume's own flag rules its folder).
 	CaseInsensitive bool
-	// Volumes is the number of volumes in the container; macOS mounts
-	// them all, and only the first is read.
+	// Volumes is the number of volumes in the container, all read.
 	Volumes int
+	// Names are the volumes' names, in the container's order (its
+	// nx_fs_oid array).
+	Names []string
+	// Folders are the top-level folders holding each volume's files, in
+	// that order: "." for a container of one volume; with several, the
+	// volume's name, or "volume N" (N counting from 1, then "~" added
+	// until unique) when its name is not a safe path element or names
+	// an earlier folder, case and Unicode normalization ignored.
+	Folders []string
 	// Problems are entries left out because their records are
 	// inconsistent or unsafe.
 	Problems []Problem
@@ -113,9 +124,11 @@ type node struct {
 	inline   []byte
 	target   string
 	children []*node
+	top      bool // the file system's root folder
 }
 
-// Open reads the APFS container of size bytes at r and its first volume.
+// Open reads the APFS container of size bytes at r and every volume
+// it lists.
 func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 	if opts.MaxRecords <= 0 {
 		opts.MaxRecords = DefaultMaxRecords
@@ -130,11 +143,73 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 	if len(c.fsOids) == 0 {
 		return nil, &FormatError{Offset: nxFSOids, Reason: "the container holds no volume"}
 	}
-	v := &Volume{c: c, Volumes: len(c.fsOids), paths: map[string]*node{}, links: map[uint64]int{}, decoded: map[uint64][]byte{}, inlineLeft: opts.MaxInline}
-	if err := v.open(c.fsOids[0]); err != nil {
-		return nil, err
+	left := opts.MaxInline
+	seen := map[uint64]bool{}
+	var subs []*Volume
+	for i, oid := range c.fsOids {
+		if seen[oid] {
+			return nil, &FormatError{Offset: nxFSOids, Reason: fmt.Sprintf("volume oid %d listed twice", oid)}
+		}
+		seen[oid] = true
+		sub := &Volume{c: c, paths: map[string]*node{}, links: map[uint64]int{}, decoded: map[uint64][]byte{}, inlineLeft: left}
+		if err := sub.open(oid); err != nil {
+			if len(c.fsOids) > 1 {
+				err = fmt.Errorf("volume %d of %d (oid %d): %w", i+1, len(c.fsOids), oid, err)
+			}
+			return nil, err
+		}
+		left = sub.inlineLeft
+		subs = append(subs, sub)
 	}
-	return v, nil
+	if len(subs) == 1 {
+		v := subs[0]
+		v.Volumes, v.Names, v.Folders, v.root.top = 1, []string{v.Name}, []string{"."}, true
+		return v, nil
+	}
+	return merge(c, subs), nil
+}
+
+// under returns ps with their paths under folder f.
+func under(f string, ps []Problem) []Problem {
+	out := make([]Problem, len(ps))
+	for i, p := range ps {
+		p.Path = path.Join(f, p.Path)
+		out[i] = p
+	}
+	return out
+}
+
+// merge returns the volumes subs of container c as one file system, each
+// under its folder (Volume.Folders).
+func merge(c *container, subs []*Volume) *Volume {
+	v := &Volume{c: c, Name: subs[0].Name, CaseInsensitive: subs[0].CaseInsensitive, Volumes: len(subs), paths: map[string]*node{}}
+	v.root = &node{id: rootDirID, dir: true, top: true, mode: sIFDIR | 0o755, mod: subs[0].root.mod}
+	v.paths["."] = v.root
+	taken := map[string]bool{}
+	for i, s := range subs {
+		f := s.Name
+		if f == "" || f == "." || f == ".." || strings.ContainsAny(f, "/\x00") || !fs.ValidPath(f) || taken[foldname.Key(f)] {
+			f = fmt.Sprintf("volume %d", i+1)
+		}
+		for taken[foldname.Key(f)] {
+			f += "~"
+		}
+		taken[foldname.Key(f)] = true
+		v.Names, v.Folders = append(v.Names, s.Name), append(v.Folders, f)
+		s.root.name = f
+		v.root.children = append(v.root.children, s.root)
+		for p, n := range s.paths {
+			v.paths[path.Join(f, p)] = n
+		}
+		v.Problems = append(v.Problems, under(f, s.Problems)...)
+		v.Skipped = append(v.Skipped, under(f, s.Skipped)...)
+		for _, a := range s.Attributes {
+			a.Path = path.Join(f, a.Path)
+			v.Attributes = append(v.Attributes, a)
+		}
+	}
+	sort.Slice(v.root.children, func(i, j int) bool { return v.root.children[i].name < v.root.children[j].name })
+	return v
 }
 
 func (v *Volume) open(oid uint64) error {
