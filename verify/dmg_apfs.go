@@ -20,7 +20,7 @@ type dmgAdd = func(rule signing.Rule, sev signing.Severity, p string, off int64,
 // several volumes, each under a folder named after it: apfs.Volume's
 // Folders); a container that does not read is dmg/filesystem-malformed
 // (an error: its files were not verified), as are entries the reader
-// leaves out; files not opened
+// leaves out; data no structure owns is apfsUnreferenced's; files not opened
 // are dmg/file-not-opened (an error inside a code bundle, whose seal
 // then cannot be checked); extended attributes are apfsAttributes'. A
 // container the reader does not support
@@ -59,7 +59,28 @@ func openAPFS(im *dmg.Image, pr *dmg.PartitionReader, idx int, budget int64, tak
 	}
 	reportSkipped(vol, "APFS", skipped, add)
 	apfsAttributes(vol, idx, add)
+	apfsUnreferenced(vol, idx, add)
 	return vol, ""
+}
+
+// apfsUnreferenced reports the data of the APFS container of partition
+// idx in blocks no structure owns (apfs.Volume's Unreferenced), as
+// volumeExtras reports an HFS+ volume's unreferenced blocks:
+// dmg/unreferenced-blocks warnings, one per run (at most
+// maxSkippedFindings, then a count), saying how many bytes were not
+// verified.
+func apfsUnreferenced(vol *apfs.Volume, idx int, add dmgAdd) {
+	var listed int64
+	for i, r := range vol.Unreferenced {
+		if i == maxSkippedFindings {
+			break
+		}
+		listed += r.Size
+		add(dmg.RuleUnreferencedBlocks, signing.SeverityWarning, "", -1, "the APFS container of partition %d holds %d bytes of data that no structure owns (no file, attribute, tree, object map or checkpoint; from container offset %#x): their bytes were not verified", idx, r.Size, r.Offset)
+	}
+	if rest := vol.UnreferencedBytes - listed; rest > 0 {
+		add(dmg.RuleUnreferencedBlocks, signing.SeverityWarning, "", -1, "the APFS container of partition %d holds %d more bytes of data that no structure owns (%d in all): their bytes were not verified", idx, rest, vol.UnreferencedBytes)
+	}
 }
 
 // apfsAttributes reports the extended attributes of the APFS volume of

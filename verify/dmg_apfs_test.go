@@ -229,3 +229,33 @@ func encryptedAPFS(t *testing.T) []byte {
 	binary.LittleEndian.PutUint64(s, apfs.Fletcher64(s))
 	return vol
 }
+
+// TestAttackDMGAPFSHiddenBlocks: data appended to the container in
+// blocks no structure owns is a dmg/unreferenced-blocks warning with its
+// byte count; a built container has none. Before, such blocks were not
+// inventoried.
+func TestAttackDMGAPFSHiddenBlocks(t *testing.T) {
+	files := apfsFiles(machofile.ExampleBundle(getFixtures(t).apple))
+	vol, err := apfs.Build(apfs.BuildSpec{Files: files, Name: "Example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runDMG(t, signedDMG(t, dmgfile.Spec{APFS: vol}))
+	if got := rulesFor(r, "Example.dmg"); has(got, "warning "+string(dmg.RuleUnreferencedBlocks)) {
+		t.Errorf("built container: %v", got)
+	}
+	hidden := append(bytes.Clone(vol), append([]byte("hidden payload"), make([]byte, 4096-14)...)...)
+	for _, blk := range []int{0, 2} { // block 0's superblock and the checkpoint's
+		b := hidden[blk*4096 : (blk+1)*4096]
+		binary.LittleEndian.PutUint64(b[40:], uint64(len(hidden)/4096))
+		binary.LittleEndian.PutUint64(b, apfs.Fletcher64(b))
+	}
+	r = runDMG(t, signedDMG(t, dmgfile.Spec{APFS: hidden}))
+	found := false
+	for _, f := range r.Findings {
+		found = found || f.Rule == dmg.RuleUnreferencedBlocks && strings.Contains(f.Message, "4096 bytes of data that no structure owns")
+	}
+	if !found {
+		t.Errorf("findings %v", r.Findings)
+	}
+}

@@ -53,9 +53,19 @@
 // (their extents are in another tree), volumes being reverted to or
 // rooted in a snapshot, fusion containers, non-contiguous checkpoint
 // areas, encrypted or headerless objects and hashed B-tree nodes.
-// A volume oid listed twice is refused. Not read: snapshots (the live tree is read, as macOS mounts
-// it), the space manager and reaper (ephemeral objects), the content of
-// extended attributes other than the two above and of resource forks
-// (listed in Volume.Attributes), blocks no record references, and the
+// A volume oid listed twice is refused.
+//
+// Every block is accounted for: those a structure read owns (block 0,
+// the checkpoint areas, the space manager's internal pool, object maps,
+// volume superblocks, trees, the walked files' extents) are marked, and
+// the others that are not zero are listed (Volume.Unreferenced), as are
+// non-zero bytes past the container's last block. The space manager's
+// bitmaps are not read, so freed blocks holding stale data are listed
+// too.
+//
+// Not read: snapshots (the live tree is read, as macOS mounts it), the
+// space manager and reaper (ephemeral objects, checked but not
+// interpreted), the content of extended attributes other than the two
+// above and of resource forks (listed in Volume.Attributes), and the
 // names' hashes (records are matched by name as stored).
 package apfs

@@ -86,6 +86,7 @@ type records struct {
 	extents map[uint64][]fileExtent
 	xattrs  map[uint64]map[string]xattr
 	others  map[uint64][]Attribute // the other attributes, by inode
+	streams map[uint64][]uint64    // attributes' data stream ids, by inode
 }
 
 type xattr struct {
@@ -204,6 +205,9 @@ func (r *records) add(k, v []byte, at int64) error {
 		fl, n := le.Uint16(v), int(le.Uint16(v[2:]))
 		if n != len(v)-4 {
 			return bad("attribute %q of %d bytes declares %d", name, len(v)-4, n)
+		}
+		if fl&xattrDataStream != 0 && n >= 8 && len(r.streams[oid]) < maxDirEntries {
+			r.streams[oid] = append(r.streams[oid], le.Uint64(v[4:])) // j_xattr_dstream_t's xattr_obj_id
 		}
 		if name != xattrSymlink && name != xattrDecmpfs {
 			size := uint64(n)

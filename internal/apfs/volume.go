@@ -95,6 +95,21 @@ type Volume struct {
 	// Skipped are files not read: compressed ones whose data is not
 	// inline, special files.
 	Skipped []Problem
+	// Unreferenced are the runs of container blocks that no structure
+	// read owns and that hold bytes other than zero, and the partition's
+	// bytes past the container's last block that are not zero: hidden
+	// data, which no file carries. Owned are block 0, the checkpoint
+	// descriptor and data areas (checkpoint maps, superblocks, the space
+	// manager, the reaper and the other ephemeral objects), the space
+	// manager's internal pool and its bitmap, the object maps and their
+	// snapshot trees, the volume superblocks, the file-system, extent
+	// reference and snapshot metadata trees' nodes, and the extents of
+	// the walked files and of their attributes' data streams. Freed
+	// blocks that were not zeroed (earlier copies of metadata) are listed
+	// too: the space manager's bitmaps are not read. At most 1024 runs.
+	Unreferenced []Run
+	// UnreferencedBytes is the size of all the unreferenced runs.
+	UnreferencedBytes int64
 	// Attributes are the extended attributes of the walked entries
 	// (each inode's once, under its first path) other than a link's
 	// target and a compressed file's header and, for a compressed file,
@@ -161,12 +176,14 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 		left = sub.inlineLeft
 		subs = append(subs, sub)
 	}
+	v := subs[0]
 	if len(subs) == 1 {
-		v := subs[0]
 		v.Volumes, v.Names, v.Folders, v.root.top = 1, []string{v.Name}, []string{"."}, true
-		return v, nil
+	} else {
+		v = merge(c, subs)
 	}
-	return merge(c, subs), nil
+	v.Unreferenced, v.UnreferencedBytes = c.unreferenced()
+	return v, nil
 }
 
 // under returns ps with their paths under folder f.
@@ -226,6 +243,7 @@ func (v *Volume) open(oid uint64) error {
 	if string(s[32:36]) != apsbMagic {
 		return &FormatError{Offset: off + 32, Reason: "volume superblock without its APSB magic"}
 	}
+	c.own(ov.paddr, 1)
 	inc, flags := le.Uint64(s[56:]), le.Uint64(s[264:])
 	switch {
 	case flags&fsUnencrypted == 0:
@@ -249,7 +267,7 @@ func (v *Volume) open(oid uint64) error {
 		return fmt.Errorf("volume object map: %w", err)
 	}
 	v.recs = &records{hashed: inc&(incompatCaseInsens|incompatNormInsens) != 0, inodes: map[uint64]*inode{},
-		dirs: map[uint64][]drec{}, extents: map[uint64][]fileExtent{}, xattrs: map[uint64]map[string]xattr{}, others: map[uint64][]Attribute{}}
+		dirs: map[uint64][]drec{}, extents: map[uint64][]fileExtent{}, xattrs: map[uint64]map[string]xattr{}, others: map[uint64][]Attribute{}, streams: map[uint64][]uint64{}}
 	t := &btree{c: c, subtype: typeFSTree, xid: c.xid, omap: vomap, cmp: v.recs.fsCmp}
 	if err := t.walk(le.Uint64(s[136:]), v.recs.add); err != nil {
 		return fmt.Errorf("file-system tree: %w", err)
@@ -262,10 +280,24 @@ func (v *Volume) open(oid uint64) error {
 	v.paths["."] = v.root
 	v.walk(v.root, ".", 0, map[uint64]bool{rootDirID: true})
 	v.inventory()
+	c.ownTree(le.Uint64(s[144:]), typeExtentRef)
+	c.ownTree(le.Uint64(s[152:]), typeSnapMeta)
 	return nil
 }
 
-// inventory lists the walked entries' other extended attributes.
+// ownExtents marks the blocks of n's extents, sparse ones aside.
+func (v *Volume) ownExtents(n *node) {
+	bs := uint64(v.c.blockSize)
+	for _, e := range n.exts {
+		if e.phys != 0 {
+			v.c.own(e.phys, e.length/bs+min(e.length%bs, 1))
+		}
+	}
+}
+
+// inventory lists the walked entries' other extended attributes and
+// marks the blocks of their files' extents and attributes' data streams
+// as owned.
 func (v *Volume) inventory() {
 	done := map[uint64]bool{}
 	for _, p := range v.Paths() {
@@ -274,6 +306,10 @@ func (v *Volume) inventory() {
 			continue
 		}
 		done[n.id] = true
+		v.ownExtents(n)
+		for _, id := range v.recs.streams[n.id] {
+			v.ownExtents(&node{exts: v.recs.extents[id]})
+		}
 		in := v.recs.inodes[n.id]
 		for _, a := range v.recs.others[n.id] {
 			if a.Name == xattrRsrc && in != nil && in.bsdFlags&ufCompressed != 0 {
