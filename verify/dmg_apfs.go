@@ -49,6 +49,7 @@ func openAPFS(im *dmg.Image, pr *dmg.PartitionReader, idx int, budget int64, tak
 		return emptyFS{}, ""
 	}
 	otherFileSystems(im, idx, take, add)
+	polyglotAPFS(pr, idx, add)
 	mappedFileSystems(im, idx, take, add)
 	for _, p := range vol.Problems {
 		add(dmg.RuleFilesystemMalformed, signing.SeverityError, p.Path, -1, "APFS volume of partition %d: %s (record at container offset %#x); the entry was left out", idx, p.Reason, p.Offset)
