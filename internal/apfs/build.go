@@ -4,14 +4,9 @@ import (
 	"bytes"
 	"compress/zlib"
 	"fmt"
-	"hash/crc32"
 	"io/fs"
 	"path"
 	"sort"
-
-	"golang.org/x/text/unicode/norm"
-
-	"github.com/shipgate/shipgate/internal/foldname"
 )
 
 // BuildFile is a file, folder or symbolic link to put in a built volume.
@@ -425,21 +420,6 @@ func inodeRec(id, parent uint64, name string, mode uint16, bsd uint32, nlink int
 	}
 	le.PutUint16(hdr[2:], uint16(len(body)))
 	return rec{key(id, recInode), append(append(v, hdr...), body...)}
-}
-
-// nameHash is the 22-bit hash of a directory record's name: the CRC-32C
-// of its UTF-32 code points, canonically decomposed (and case folded on
-// a case-insensitive volume), complemented.
-func nameHash(name string, fold bool) uint32 {
-	n := norm.NFD.String(name)
-	if fold {
-		n = foldname.Key(name)
-	}
-	var u []byte
-	for _, r := range n {
-		u = le.AppendUint32(u, uint32(r))
-	}
-	return ^crc32.Update(0xffffffff, crc32.MakeTable(crc32.Castagnoli), u) & 0x3fffff
 }
 
 func drecRec(parent uint64, name string, id uint64, dtype uint16, fold bool) rec {

@@ -36,6 +36,10 @@
 // inconsistent: names that are empty, ".", "..", hold "/" or NUL, or (on
 // a case-insensitive volume) differ from a sibling's only in case or
 // Unicode normalization (normalization alone on a case-sensitive one);
+// directory records whose stored name hash (on case- or
+// normalization-insensitive volumes: the CRC-32C of the name's code
+// points, decomposed, and case folded on a case-insensitive volume) is
+// not their name's, which macOS's lookup by name would not find;
 // directory records whose inode is missing or whose type disagrees with
 // the inode's mode; folders reached a second time (a loop, or a folder
 // hard link APFS does not have); more directory records of one file than
@@ -65,7 +69,6 @@
 //
 // Not read: snapshots (the live tree is read, as macOS mounts it), the
 // space manager and reaper (ephemeral objects, checked but not
-// interpreted), the content of extended attributes other than the two
-// above and of resource forks (listed in Volume.Attributes), and the
-// names' hashes (records are matched by name as stored).
+// interpreted), and the content of extended attributes other than the
+// two above and of resource forks (listed in Volume.Attributes).
 package apfs

@@ -266,7 +266,7 @@ func (v *Volume) open(oid uint64) error {
 	if err != nil {
 		return fmt.Errorf("volume object map: %w", err)
 	}
-	v.recs = &records{hashed: inc&(incompatCaseInsens|incompatNormInsens) != 0, inodes: map[uint64]*inode{},
+	v.recs = &records{hashed: inc&(incompatCaseInsens|incompatNormInsens) != 0, fold: inc&incompatCaseInsens != 0, inodes: map[uint64]*inode{},
 		dirs: map[uint64][]drec{}, extents: map[uint64][]fileExtent{}, xattrs: map[uint64]map[string]xattr{}, others: map[uint64][]Attribute{}, streams: map[uint64][]uint64{}}
 	t := &btree{c: c, subtype: typeFSTree, xid: c.xid, omap: vomap, cmp: v.recs.fsCmp}
 	if err := t.walk(le.Uint64(s[136:]), v.recs.add); err != nil {
@@ -348,6 +348,12 @@ func (v *Volume) walk(d *node, dpath string, depth int, seenDirs map[uint64]bool
 		if r.name == "" || r.name == "." || r.name == ".." || strings.ContainsAny(r.name, "/\x00") || !fs.ValidPath(p) {
 			v.problem(path.Join(dpath, fmt.Sprintf("%q", r.name)), r.at, "unsafe name %q", r.name)
 			continue
+		}
+		if v.recs.hashed {
+			if h := nameHash(r.name, v.recs.fold); h != r.hash {
+				v.problem(p, r.at, "directory record's name hash %#x is not its name's (%#x): a lookup by name does not find it", r.hash, h)
+				continue
+			}
 		}
 		if other, ok := folded[v.foldKey(r.name)]; ok {
 			v.problem(p, r.at, "%q and %q name the same entry (they differ only in case or Unicode normalization)", other, r.name)
