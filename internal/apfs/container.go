@@ -210,8 +210,11 @@ func (c *container) ephemeral(s []byte, base, n uint64) error {
 			if _, err := checkObject(buf, addr, int64(addr*bs), typ&objTypeMask, oid, 0); err != nil {
 				return fmt.Errorf("ephemeral object %d: %w", oid, err)
 			}
-			c.own(addr, size/bs)
-			if typ&objTypeMask == typeSpaceman {
+			// The data area is owned whole; an ephemeral object outside
+			// it, where macOS writes none, is not (an attacker could wrap
+			// any blocks in one), nor is a space manager there trusted
+			// with its pool.
+			if typ&objTypeMask == typeSpaceman && inDataArea(s, addr, size/bs) {
 				c.ownSpaceman(buf)
 			}
 		}

@@ -58,6 +58,13 @@ func (c *container) ownContainer(s []byte) {
 	}
 }
 
+// inDataArea reports whether the n blocks at addr lie in the contiguous
+// checkpoint data area of the container superblock s.
+func inDataArea(s []byte, addr, n uint64) bool {
+	base, blocks := le.Uint64(s[nxDataBase:]), uint64(le.Uint32(s[nxDataBlocks:]))
+	return blocks&0x80000000 == 0 && addr >= base && addr-base < blocks && n <= blocks-(addr-base)
+}
+
 // ownSpaceman marks the space manager sm's internal pool and the pool's
 // bitmap, which hold its allocation bitmaps (spaceman_phys_t's
 // sm_ip_base, sm_ip_block_count, sm_ip_bm_base, sm_ip_bm_block_count).

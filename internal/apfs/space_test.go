@@ -74,9 +74,10 @@ func TestAttackOrphanExtent(t *testing.T) {
 	}
 }
 
-// TestSpacemanOwned: an ephemeral space manager listed in the checkpoint
-// map owns its block and its internal pool and pool bitmap; data past
-// them is still listed.
+// TestSpacemanOwned: an ephemeral space manager in the checkpoint data
+// area, listed in the checkpoint map, has its internal pool and pool
+// bitmap owned; data past them is still listed. One outside the data
+// area is not trusted: it could claim any blocks as its pool.
 func TestSpacemanOwned(t *testing.T) {
 	good := build(t, BuildSpec{Files: sample()})
 	first := uint64(len(good) / buildBS)
@@ -98,7 +99,19 @@ func TestSpacemanOwned(t *testing.T) {
 	le.PutUint64(e[24:], 1024)
 	le.PutUint64(e[32:], first)
 	seal(cpm)
+	// Outside the checkpoint data area, the space manager is not owned
+	// nor trusted with its pool.
 	v := open(t, b)
+	if len(v.Unreferenced) != 1 || v.Unreferenced[0] != (Run{int64(first) * buildBS, 5 * buildBS}) {
+		t.Errorf("outside the data area: unreferenced %v", v.Unreferenced)
+	}
+	for _, at := range []int{0, 2} {
+		s := b[at*buildBS : (at+1)*buildBS]
+		le.PutUint32(s[nxDataBlocks:], 1)
+		le.PutUint64(s[nxDataBase:], first)
+		seal(s)
+	}
+	v = open(t, b)
 	if len(v.Unreferenced) != 1 || v.Unreferenced[0] != (Run{int64(first+4) * buildBS, buildBS}) {
 		t.Errorf("unreferenced %v", v.Unreferenced)
 	}

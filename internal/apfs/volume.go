@@ -100,8 +100,9 @@ type Volume struct {
 	// bytes past the container's last block that are not zero: hidden
 	// data, which no file carries. Owned are block 0, the checkpoint
 	// descriptor and data areas (checkpoint maps, superblocks, the space
-	// manager, the reaper and the other ephemeral objects), the space
-	// manager's internal pool and its bitmap, the object maps and their
+	// manager, the reaper and the other ephemeral objects), the internal
+	// pool and pool bitmap of a space manager in the data area (one
+	// elsewhere is not trusted), the object maps and their
 	// snapshot trees, the volume superblocks, the file-system, extent
 	// reference and snapshot metadata trees' nodes, and the extents of
 	// the walked files and of their attributes' data streams. Freed
