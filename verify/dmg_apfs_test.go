@@ -259,3 +259,44 @@ func TestAttackDMGAPFSHiddenBlocks(t *testing.T) {
 		t.Errorf("findings %v", r.Findings)
 	}
 }
+
+// TestAttackDMGAPFSNameHash: a directory record whose stored name hash
+// is not its name's (here libffmpeg.dylib's, one bit flipped), which
+// macOS's lookup by name does not find while a listing shows it, is a
+// dmg/filesystem-malformed error and the entry is left out. Before,
+// hashes were not checked.
+func TestAttackDMGAPFSNameHash(t *testing.T) {
+	files := apfsFiles(machofile.ExampleBundle(getFixtures(t).apple))
+	vol, err := apfs.Build(apfs.BuildSpec{Files: files, Name: "Example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// In a file-system tree node (subtype 0x0e), the key: parent and
+	// type, then a word of the name's length (16, its low 10 bits) and
+	// hash, then the name.
+	at := -1
+	for b := 0; b+4096 <= len(vol) && at < 0; b += 4096 {
+		blk := vol[b : b+4096]
+		if binary.LittleEndian.Uint32(blk[28:]) != 0x0e {
+			continue
+		}
+		for i := 4; i < len(blk) && at < 0; i++ {
+			if blk[i-4] == 16 && blk[i-3]&3 == 0 && bytes.HasPrefix(blk[i:], []byte("libffmpeg.dylib\x00")) {
+				at = b + i - 4
+			}
+		}
+	}
+	if at < 0 {
+		t.Fatal("no directory record for libffmpeg.dylib")
+	}
+	vol[at+1] ^= 1 << 2 // bit 10 of the word: the hash's lowest
+	blk := vol[at/4096*4096:][:4096]
+	binary.LittleEndian.PutUint64(blk, apfs.Fletcher64(blk))
+	r := runDMG(t, signedDMG(t, dmgfile.Spec{APFS: vol}))
+	if got := rulesFor(r, dmgLib); !has(got, "error "+string(dmg.RuleFilesystemMalformed)) || r.Summary.Passed {
+		t.Errorf("findings %v", got)
+	}
+	if fileByPath(r, dmgLib) != nil {
+		t.Error("the record was kept")
+	}
+}
