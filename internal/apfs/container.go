@@ -45,6 +45,9 @@ type container struct {
 	fsOids     []uint64
 	// owned marks the blocks a structure read owns (see space.go).
 	owned []byte
+	// free marks the blocks the space manager's bitmaps mark free, nil
+	// when unknown (see spacemap.go).
+	free []byte
 }
 
 // openContainer reads block 0, then the checkpoint descriptor area for

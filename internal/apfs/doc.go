@@ -63,9 +63,9 @@
 // the checkpoint areas, the space manager's internal pool, object maps,
 // volume superblocks, trees, the walked files' extents) are marked, and
 // the others that are not zero are listed (Volume.Unreferenced), as are
-// non-zero bytes past the container's last block. The space manager's
-// bitmaps are not read, so freed blocks holding stale data are listed
-// too.
+// non-zero bytes past the container's last block; the space manager's
+// chunk-info blocks and bitmaps, read when it lies in the checkpoint
+// data area, tell free blocks holding stale data from allocated ones.
 //
 // Not read: snapshots (the live tree is read, as macOS mounts it), the
 // space manager and reaper (ephemeral objects, checked but not

@@ -62,6 +62,11 @@ func FuzzOpenChecksummed(f *testing.F) {
 		}
 		f.Add(b)
 	}
+	// A space manager whose bitmaps are read.
+	for _, viaCAB := range []bool{false, true} {
+		b, _ := spacemanImage(f, viaCAB)
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for off := 0; off+buildBS <= len(b); off += buildBS {
 			blk := b[off : off+buildBS]

@@ -9,6 +9,11 @@ import (
 type Run struct {
 	Offset int64
 	Size   int64
+	// Free says the space manager's bitmaps mark the run's blocks free
+	// (data left behind); otherwise they are allocated, or the container
+	// has no space manager whose bitmaps read, or the bytes lie past its
+	// last block.
+	Free bool
 }
 
 // maxRuns bounds Volume.Unreferenced; UnreferencedBytes counts them all.
@@ -74,6 +79,7 @@ func (c *container) ownSpaceman(sm []byte) {
 	}
 	c.own(le.Uint64(sm[176:]), le.Uint64(sm[152:]))
 	c.own(le.Uint64(sm[168:]), uint64(le.Uint32(sm[164:])))
+	c.readFree(sm)
 }
 
 // ownTree marks the nodes of the physical B-tree at root (a volume's
@@ -103,14 +109,14 @@ func (c *container) ownTree(root uint64, subtype uint32) {
 func (c *container) unreferenced() (runs []Run, total int64) {
 	bs := int64(c.blockSize)
 	buf := make([]byte, bs)
-	add := func(off, n int64) {
+	add := func(off, n int64, free bool) {
 		total += n
-		if k := len(runs); k > 0 && runs[k-1].Offset+runs[k-1].Size == off {
+		if k := len(runs); k > 0 && runs[k-1].Offset+runs[k-1].Size == off && runs[k-1].Free == free {
 			runs[k-1].Size += n
 			return
 		}
 		if len(runs) < maxRuns {
-			runs = append(runs, Run{off, n})
+			runs = append(runs, Run{off, n, free})
 		}
 	}
 	for b := range c.blockCount {
@@ -118,13 +124,13 @@ func (c *container) unreferenced() (runs []Run, total int64) {
 			continue
 		}
 		if !c.zero(buf, int64(b)*bs) {
-			add(int64(b)*bs, bs)
+			add(int64(b)*bs, bs, c.isFree(b))
 		}
 	}
 	for off := int64(c.blockCount) * bs; off < c.size; off += bs {
 		n := min(bs, c.size-off)
 		if !c.zero(buf[:n], off) {
-			add(off, n)
+			add(off, n, false)
 		}
 	}
 	return runs, total

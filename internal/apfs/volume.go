@@ -105,9 +105,9 @@ type Volume struct {
 	// elsewhere is not trusted), the object maps and their
 	// snapshot trees, the volume superblocks, the file-system, extent
 	// reference and snapshot metadata trees' nodes, and the extents of
-	// the walked files and of their attributes' data streams. Freed
-	// blocks that were not zeroed (earlier copies of metadata) are listed
-	// too: the space manager's bitmaps are not read. At most 1024 runs.
+	// the walked files and of their attributes' data streams. Runs the
+	// space manager's bitmaps mark free (earlier copies of metadata, data
+	// left behind) say so (Run.Free). At most 1024 runs.
 	Unreferenced []Run
 	// UnreferencedBytes is the size of all the unreferenced runs.
 	UnreferencedBytes int64
