@@ -16,10 +16,11 @@ import (
 type dmgAdd = func(rule signing.Rule, sev signing.Severity, p string, off int64, format string, args ...any)
 
 // openAPFS opens the APFS container of partition idx of im, read by pr,
-// as openDMG opens an HFS+ volume: its first volume's files are walked;
-// a container that does not read is dmg/filesystem-malformed (an error:
-// its files were not verified), as are entries the reader leaves out
-// and volumes after the first, which macOS mounts too; files not opened
+// as openDMG opens an HFS+ volume: every volume's files are walked (with
+// several volumes, each under a folder named after it: apfs.Volume's
+// Folders); a container that does not read is dmg/filesystem-malformed
+// (an error: its files were not verified), as are entries the reader
+// leaves out; data no structure owns is apfsUnreferenced's; files not opened
 // are dmg/file-not-opened (an error inside a code bundle, whose seal
 // then cannot be checked); extended attributes are apfsAttributes'. A
 // container the reader does not support
@@ -47,10 +48,8 @@ func openAPFS(im *dmg.Image, pr *dmg.PartitionReader, idx int, budget int64, tak
 		add(dmg.RuleExpansionLimit, signing.SeverityError, "", -1, "the APFS volume of partition %d declares %d bytes of files, more than %d times the image's size (and more than %d bytes; a decompression bomb?); its files were not checked", idx, total, release.ExpansionRatio, int64(release.MinExpansion))
 		return emptyFS{}, ""
 	}
-	if vol.Volumes > 1 {
-		add(dmg.RuleFilesystemMalformed, signing.SeverityError, "", -1, "the APFS container of partition %d holds %d volumes, which macOS mounts all: only the first's files were verified", idx, vol.Volumes)
-	}
 	otherFileSystems(im, idx, take, add)
+	polyglotAPFS(pr, idx, add)
 	mappedFileSystems(im, idx, take, add)
 	for _, p := range vol.Problems {
 		add(dmg.RuleFilesystemMalformed, signing.SeverityError, p.Path, -1, "APFS volume of partition %d: %s (record at container offset %#x); the entry was left out", idx, p.Reason, p.Offset)
@@ -61,7 +60,33 @@ func openAPFS(im *dmg.Image, pr *dmg.PartitionReader, idx int, budget int64, tak
 	}
 	reportSkipped(vol, "APFS", skipped, add)
 	apfsAttributes(vol, idx, add)
+	apfsUnreferenced(vol, idx, add)
 	return vol, ""
+}
+
+// apfsUnreferenced reports the data of the APFS container of partition
+// idx in blocks no structure owns (apfs.Volume's Unreferenced), as
+// volumeExtras reports an HFS+ volume's unreferenced blocks:
+// dmg/unreferenced-blocks warnings, or dmg/free-block-data ones for
+// blocks the space manager marks free, one per run (at most
+// maxSkippedFindings, then a count), saying how many bytes were not
+// verified.
+func apfsUnreferenced(vol *apfs.Volume, idx int, add dmgAdd) {
+	var listed int64
+	for i, r := range vol.Unreferenced {
+		if i == maxSkippedFindings {
+			break
+		}
+		listed += r.Size
+		if r.Free {
+			add(dmg.RuleFreeBlockData, signing.SeverityWarning, "", -1, "the APFS container of partition %d holds %d bytes of data in blocks its space manager marks free (from container offset %#x): their bytes were not verified", idx, r.Size, r.Offset)
+			continue
+		}
+		add(dmg.RuleUnreferencedBlocks, signing.SeverityWarning, "", -1, "the APFS container of partition %d holds %d bytes of data that no structure owns (no file, attribute, tree, object map or checkpoint; from container offset %#x): their bytes were not verified", idx, r.Size, r.Offset)
+	}
+	if rest := vol.UnreferencedBytes - listed; rest > 0 {
+		add(dmg.RuleUnreferencedBlocks, signing.SeverityWarning, "", -1, "the APFS container of partition %d holds %d more bytes of data that no structure owns (%d in all): their bytes were not verified", idx, rest, vol.UnreferencedBytes)
+	}
 }
 
 // apfsAttributes reports the extended attributes of the APFS volume of

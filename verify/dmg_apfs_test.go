@@ -120,28 +120,57 @@ func TestAttackDMGAPFSCompressedFileAddedToBundle(t *testing.T) {
 	}
 }
 
-// TestAttackDMGAPFSSecondVolume: a container listing a second volume,
-// which macOS mounts too, is an error: only the first is verified.
+// apfsFiles converts bundle's files to apfs.BuildFiles.
+func apfsFiles(bundle map[string]machofile.BundleFile) map[string]apfs.BuildFile {
+	files := map[string]apfs.BuildFile{}
+	for p, f := range bundle {
+		files[p] = apfs.BuildFile{Data: f.Data, Mode: f.Mode, Link: f.Link}
+	}
+	return files
+}
+
+// TestAttackDMGAPFSSecondVolume: the app with a modified libffmpeg.dylib
+// hidden in a second volume of the container, which macOS mounts too,
+// is verified (and fails) under the volume's folder; before, only the
+// first volume was read.
 func TestAttackDMGAPFSSecondVolume(t *testing.T) {
-	vol, err := apfs.Build(apfs.BuildSpec{Files: map[string]apfs.BuildFile{"README": {Data: []byte("x")}}})
+	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	good := apfsFiles(bundle)
+	lib := strings.TrimPrefix(dmgLib, "Example.dmg/")
+	f := bundle[lib]
+	f.Data = bytes.Clone(f.Data)
+	f.Data[0x1100] ^= 0x5a
+	bundle[lib] = f
+	vol, err := apfs.Build(apfs.BuildSpec{Files: good, Name: "Example", More: []apfs.BuildSpec{{Name: "Payload", Files: apfsFiles(bundle)}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, blk := range []int{0, 2} { // block 0's superblock and the checkpoint's
-		b := vol[blk*4096 : (blk+1)*4096]
-		copy(b[184+8:], b[184:192]) // nx_fs_oid[1] = nx_fs_oid[0]
-		binary.LittleEndian.PutUint64(b, apfs.Fletcher64(b))
+	r := runDMG(t, signedDMG(t, dmgfile.Spec{APFS: vol}))
+	if f := fileByPath(r, "Example.dmg/Example/"+lib); f == nil || f.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("first volume's dylib %+v", f)
+	}
+	if got := rulesFor(r, "Example.dmg/Payload/"+lib); !has(got, "error "+string(codesign.RulePageHashMismatch)) {
+		t.Errorf("second volume's dylib findings %v", got)
+	}
+	if r.Summary.Passed {
+		t.Error("a release with a modified app in a second volume passed")
+	}
+}
+
+// TestDMGAPFSTwoSignedVolumes: a container of two volumes, each holding
+// the signed app, passes: every file is verified, none is reported.
+func TestDMGAPFSTwoSignedVolumes(t *testing.T) {
+	files := apfsFiles(machofile.ExampleBundle(getFixtures(t).apple))
+	vol, err := apfs.Build(apfs.BuildSpec{Files: files, Name: "Example", More: []apfs.BuildSpec{{Name: "Copy", Files: files}}})
+	if err != nil {
+		t.Fatal(err)
 	}
 	r := runDMG(t, signedDMG(t, dmgfile.Spec{APFS: vol}))
-	found := false
-	for _, f := range r.Findings {
-		found = found || f.Rule == dmg.RuleFilesystemMalformed && f.Severity == signing.SeverityError && strings.Contains(f.Message, "holds 2 volumes")
+	if errs := errorRules(r); len(errs) > 0 || !r.Summary.Passed {
+		t.Fatalf("errors %v", errs)
 	}
-	if !found || r.Summary.Passed {
-		t.Errorf("findings %v", r.Findings)
-	}
-	if fileByPath(r, "Example.dmg/README") == nil {
-		t.Error("the first volume was not walked")
+	if f := fileByPath(r, "Example.dmg/Copy/Example.app/Contents/MacOS/Example"); f == nil || f.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("second volume's executable %+v", f)
 	}
 }
 
@@ -169,4 +198,75 @@ func encryptedAPFS(t *testing.T) []byte {
 	binary.LittleEndian.PutUint64(s[264:], 0)
 	binary.LittleEndian.PutUint64(s, apfs.Fletcher64(s))
 	return vol
+}
+
+// TestAttackDMGAPFSHiddenBlocks: data appended to the container in
+// blocks no structure owns is a dmg/unreferenced-blocks warning with its
+// byte count; a built container has none. Before, such blocks were not
+// inventoried.
+func TestAttackDMGAPFSHiddenBlocks(t *testing.T) {
+	files := apfsFiles(machofile.ExampleBundle(getFixtures(t).apple))
+	vol, err := apfs.Build(apfs.BuildSpec{Files: files, Name: "Example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runDMG(t, signedDMG(t, dmgfile.Spec{APFS: vol}))
+	if got := rulesFor(r, "Example.dmg"); has(got, "warning "+string(dmg.RuleUnreferencedBlocks)) {
+		t.Errorf("built container: %v", got)
+	}
+	hidden := append(bytes.Clone(vol), append([]byte("hidden payload"), make([]byte, 4096-14)...)...)
+	for _, blk := range []int{0, 2} { // block 0's superblock and the checkpoint's
+		b := hidden[blk*4096 : (blk+1)*4096]
+		binary.LittleEndian.PutUint64(b[40:], uint64(len(hidden)/4096))
+		binary.LittleEndian.PutUint64(b, apfs.Fletcher64(b))
+	}
+	r = runDMG(t, signedDMG(t, dmgfile.Spec{APFS: hidden}))
+	found := false
+	for _, f := range r.Findings {
+		found = found || f.Rule == dmg.RuleUnreferencedBlocks && strings.Contains(f.Message, "4096 bytes of data that no structure owns")
+	}
+	if !found {
+		t.Errorf("findings %v", r.Findings)
+	}
+}
+
+// TestAttackDMGAPFSNameHash: a directory record whose stored name hash
+// is not its name's (here libffmpeg.dylib's, one bit flipped), which
+// macOS's lookup by name does not find while a listing shows it, is a
+// dmg/filesystem-malformed error and the entry is left out. Before,
+// hashes were not checked.
+func TestAttackDMGAPFSNameHash(t *testing.T) {
+	files := apfsFiles(machofile.ExampleBundle(getFixtures(t).apple))
+	vol, err := apfs.Build(apfs.BuildSpec{Files: files, Name: "Example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// In a file-system tree node (subtype 0x0e), the key: parent and
+	// type, then a word of the name's length (16, its low 10 bits) and
+	// hash, then the name.
+	at := -1
+	for b := 0; b+4096 <= len(vol) && at < 0; b += 4096 {
+		blk := vol[b : b+4096]
+		if binary.LittleEndian.Uint32(blk[28:]) != 0x0e {
+			continue
+		}
+		for i := 4; i < len(blk) && at < 0; i++ {
+			if blk[i-4] == 16 && blk[i-3]&3 == 0 && bytes.HasPrefix(blk[i:], []byte("libffmpeg.dylib\x00")) {
+				at = b + i - 4
+			}
+		}
+	}
+	if at < 0 {
+		t.Fatal("no directory record for libffmpeg.dylib")
+	}
+	vol[at+1] ^= 1 << 2 // bit 10 of the word: the hash's lowest
+	blk := vol[at/4096*4096:][:4096]
+	binary.LittleEndian.PutUint64(blk, apfs.Fletcher64(blk))
+	r := runDMG(t, signedDMG(t, dmgfile.Spec{APFS: vol}))
+	if got := rulesFor(r, dmgLib); !has(got, "error "+string(dmg.RuleFilesystemMalformed)) || r.Summary.Passed {
+		t.Errorf("findings %v", got)
+	}
+	if fileByPath(r, dmgLib) != nil {
+		t.Error("the record was kept")
+	}
 }

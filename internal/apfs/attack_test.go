@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 // drecOf returns the index of the directory record named name.
@@ -428,17 +430,76 @@ func TestAttackSizeWrap(t *testing.T) {
 }
 
 // TestAttackVolumePastMaxFileSystems: a second volume in a slot past the
-// container's nx_max_file_systems is still counted (macOS may mount it).
+// container's nx_max_file_systems is still read (macOS may mount it).
 func TestAttackVolumePastMaxFileSystems(t *testing.T) {
-	b := build(t, BuildSpec{Files: sample()})
+	b := build(t, BuildSpec{Files: sample(), Name: "A", More: []BuildSpec{{Name: "B", Files: map[string]BuildFile{"Hidden.app/x": {Data: []byte("x")}}}}})
 	for _, blk := range []int{0, 2} {
 		s := b[blk*buildBS : (blk+1)*buildBS]
 		le.PutUint32(s[180:], 1)
 		le.PutUint64(s[nxFSOids+8*5:], buildVolOid+1)
+		le.PutUint64(s[nxFSOids+8:], 0)
 		seal(s)
 	}
-	if v := open(t, b); v.Volumes != 2 {
+	v := open(t, b)
+	if v.Volumes != 2 {
 		t.Errorf("volumes %d", v.Volumes)
+	}
+	if _, err := fs.Stat(v, "B/Hidden.app/x"); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestAttackAppInSecondVolume: an app hidden in a container's second
+// volume, which macOS mounts too, is a file of the file system (under
+// the volume's folder); before, only the first volume was read.
+func TestAttackAppInSecondVolume(t *testing.T) {
+	hidden := []byte("hidden mach-o")
+	b := build(t, BuildSpec{Files: sample(), Name: "Example", More: []BuildSpec{
+		{Name: "Extra", Files: map[string]BuildFile{"Hidden.app/Contents/MacOS/Hidden": {Data: hidden}}, CaseSensitive: true}}})
+	v := open(t, b)
+	if v.Volumes != 2 || !slices.Equal(v.Folders, []string{"Example", "Extra"}) || !slices.Equal(v.Names, []string{"Example", "Extra"}) {
+		t.Fatalf("volumes %d folders %q names %q", v.Volumes, v.Folders, v.Names)
+	}
+	if got, err := fs.ReadFile(v, "Extra/Hidden.app/Contents/MacOS/Hidden"); err != nil || !bytes.Equal(got, hidden) {
+		t.Errorf("hidden app: %q %v", got, err)
+	}
+	if got, err := fs.ReadFile(v, "Example/Example.app/Contents/Info.plist"); err != nil || string(got) != "<plist/>\n" {
+		t.Errorf("first volume: %q %v", got, err)
+	}
+	if err := fstest.TestFS(v, "Example/Example.app/Contents/Info.plist", "Extra/Hidden.app/Contents/MacOS/Hidden"); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestVolumeFolders: volumes whose names are unsafe, empty or collide
+// (in case) get "volume N" folders, made unique; one volume is the root.
+func TestVolumeFolders(t *testing.T) {
+	one := map[string]BuildFile{"f": {Data: []byte("1")}}
+	b := build(t, BuildSpec{Files: one, Name: "A", More: []BuildSpec{{Files: one, Name: "a"}, {Files: one, Name: ".."}, {Files: one, Name: "volume 4"}, {Files: one, Name: "x/y"}}})
+	v := open(t, b)
+	want := []string{"A", "volume 2", "volume 3", "volume 4", "volume 5"}
+	if !slices.Equal(v.Folders, want) {
+		t.Errorf("folders %q", v.Folders)
+	}
+	b = build(t, BuildSpec{Files: one, Name: "volume 2", More: []BuildSpec{{Files: one, Name: "volume 2"}}})
+	if v := open(t, b); !slices.Equal(v.Folders, []string{"volume 2", "volume 2~"}) {
+		t.Errorf("folders %q", v.Folders)
+	}
+	if v := open(t, build(t, BuildSpec{Files: one, Name: "A"})); !slices.Equal(v.Folders, []string{"."}) {
+		t.Errorf("folders %q", v.Folders)
+	}
+}
+
+// TestAttackVolumeListedTwice: one volume oid in two slots is refused.
+func TestAttackVolumeListedTwice(t *testing.T) {
+	b := build(t, BuildSpec{Files: sample()})
+	for _, blk := range []int{0, 2} {
+		s := b[blk*buildBS : (blk+1)*buildBS]
+		le.PutUint64(s[nxFSOids+8:], buildVolOid)
+		seal(s)
+	}
+	if _, err := Open(bytes.NewReader(b), int64(len(b)), Options{}); err == nil || !strings.Contains(err.Error(), "listed twice") {
+		t.Errorf("err %v", err)
 	}
 }
 

@@ -81,6 +81,7 @@ func (t *btree) node(oid uint64, root bool, level int, lo, hi []byte, last *[]by
 	if o.subtype != t.subtype {
 		return &FormatError{Offset: off, Reason: fmt.Sprintf("B-tree node of subtype %#x, not %#x", o.subtype, t.subtype)}
 	}
+	t.c.own(addr, 1)
 	n, err := t.parse(o, root, off)
 	if err != nil {
 		return err
@@ -235,10 +236,12 @@ func (c *container) readOmap(addr, xid uint64) (map[uint64]omapVal, error) {
 	if fl := le.Uint32(o.b[32:]); fl&^uint32(0x1|0x10) != 0 {
 		return nil, &UnsupportedError{Feature: fmt.Sprintf("object map flags %#x (encrypting, decrypting or key rolling)", fl)}
 	}
+	c.own(addr, 1)
 	if tt := le.Uint32(o.b[40:]); tt != objPhysical|typeBtree {
 		return nil, &FormatError{Offset: int64(addr) * int64(c.blockSize), Reason: fmt.Sprintf("object map tree type %#x", tt)}
 	}
 	t := &btree{c: c, subtype: typeOmap, xid: xid, cmp: omapCmp, fixedK: 16, fixedV: 16}
+	defer c.ownTree(le.Uint64(o.b[56:]), typeOmapSnapshots)
 	out := map[uint64]omapVal{}
 	err = t.walk(le.Uint64(o.b[48:]), func(k, v []byte, at int64) error {
 		oid, kx := le.Uint64(k), le.Uint64(k[8:])

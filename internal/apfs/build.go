@@ -4,14 +4,9 @@ import (
 	"bytes"
 	"compress/zlib"
 	"fmt"
-	"hash/crc32"
 	"io/fs"
 	"path"
 	"sort"
-
-	"golang.org/x/text/unicode/norm"
-
-	"github.com/shipgate/shipgate/internal/foldname"
 )
 
 // BuildFile is a file, folder or symbolic link to put in a built volume.
@@ -53,6 +48,10 @@ type BuildSpec struct {
 	// node, so that a few files make index nodes.
 	LeafRecords int
 
+	// More are the container's volumes after this one (their own More
+	// is not read).
+	More []BuildSpec
+
 	// edit, when set, changes the file-system tree's records (sorted,
 	// and sorted again after) before they are written: tests make
 	// hostile volumes with it.
@@ -71,13 +70,50 @@ const (
 )
 
 // Build returns an APFS container (4096-byte blocks) holding one
-// unencrypted volume with s.Files: block 0's superblock, a checkpoint
-// descriptor area of a checkpoint map and the superblock, the container
-// and volume object maps (one leaf each), the volume superblock, the
-// file-system tree and the files' data, one extent each. It is for
-// fixtures: what it does not need (space manager, reaper, extent
-// reference tree, snapshots) is absent.
+// unencrypted volume with s.Files, then one per s.More: block 0's
+// superblock, a checkpoint descriptor area of a checkpoint map and the
+// superblock, the container object map (one leaf), then per volume its
+// superblock, its object map (one leaf), its file-system tree and its
+// files' data, one extent each. It is for fixtures: what it does not
+// need (space manager, reaper, extent reference tree, snapshots) is
+// absent.
 func Build(s BuildSpec) ([]byte, error) {
+	const volStart = 5
+	specs := append([]BuildSpec{s}, s.More...)
+	if len(specs) > maxFileSystems {
+		return nil, fmt.Errorf("apfs: %d volumes, more than %d", len(specs), maxFileSystems)
+	}
+	img := make([]byte, volStart*buildBS)
+	var comap []rec
+	for i, vs := range specs {
+		start := uint64(len(img) / buildBS)
+		vol, err := vs.volume(start, buildVolOid+uint64(i))
+		if err != nil {
+			return nil, err
+		}
+		img = append(img, vol...)
+		comap = append(comap, omapRec(buildVolOid+uint64(i), start))
+	}
+	total := uint64(len(img) / buildBS)
+	blk := func(i uint64) []byte { return img[i*buildBS : (i+1)*buildBS] }
+	writeOmap(blk(3), blk(4), 3, comap)
+	writeNXSB(blk(0), total, len(specs))
+	writeNXSB(blk(2), total, len(specs))
+	cpm := blk(1)
+	le.PutUint64(cpm[8:], 1)
+	le.PutUint64(cpm[16:], buildXid)
+	le.PutUint32(cpm[24:], objPhysical|typeCheckpoint)
+	le.PutUint32(cpm[32:], 1) // CHECKPOINT_MAP_LAST
+	for i := range uint64(volStart) {
+		seal(blk(i))
+	}
+	return img, nil
+}
+
+// volume returns the blocks of the volume s with virtual oid oid, its
+// superblock at block start of the container: the superblock, its object
+// map and one-leaf tree, the file-system tree's nodes, the files' data.
+func (s BuildSpec) volume(start, oid uint64) ([]byte, error) {
 	recs, data, err := s.records()
 	if err != nil {
 		return nil, err
@@ -92,8 +128,8 @@ func Build(s BuildSpec) ([]byte, error) {
 	if len(nodes) > (buildBS-nodeHeader-btreeInfoSize)/36 {
 		return nil, fmt.Errorf("apfs: %d file-system tree nodes, more than the volume object map's one leaf holds", len(nodes))
 	}
-	const fsStart = 8
-	dataStart := uint64(fsStart + len(nodes))
+	fsStart := uint64(3)
+	dataStart := fsStart + uint64(len(nodes))
 	total := dataStart
 	for _, d := range data {
 		total += uint64((len(d.b) + buildBS - 1) / buildBS)
@@ -105,7 +141,7 @@ func Build(s BuildSpec) ([]byte, error) {
 	phys := map[uint64]uint64{}
 	for _, d := range data {
 		copy(img[at*buildBS:], d.b)
-		phys[d.id] = at
+		phys[d.id] = start + at
 		at += uint64((len(d.b) + buildBS - 1) / buildBS)
 	}
 	var vomap []rec
@@ -117,23 +153,13 @@ func Build(s BuildSpec) ([]byte, error) {
 				}
 			}
 		}
-		n.write(blk(uint64(fsStart+i)), len(recs), len(nodes))
-		vomap = append(vomap, omapRec(uint64(buildFirst+i), fsStart+uint64(i)))
+		n.write(blk(fsStart+uint64(i)), len(recs), len(nodes))
+		vomap = append(vomap, omapRec(uint64(buildFirst+i), start+fsStart+uint64(i)))
 	}
-	writeOmap(blk(6), blk(7), 6, vomap)
-	writeOmap(blk(3), blk(4), 3, []rec{omapRec(buildVolOid, 5)})
-	writeAPSB(blk(5), s, len(nodes))
-	writeNXSB(blk(0), total)
-	writeNXSB(blk(2), total)
-	cpm := blk(1)
-	le.PutUint64(cpm[8:], 1)
-	le.PutUint64(cpm[16:], buildXid)
-	le.PutUint32(cpm[24:], objPhysical|typeCheckpoint)
-	le.PutUint32(cpm[32:], 1) // CHECKPOINT_MAP_LAST
-	for i := range total {
-		if i < dataStart {
-			seal(blk(i))
-		}
+	writeOmap(blk(1), blk(2), start+1, vomap)
+	writeAPSB(blk(0), s, oid, start+1, len(nodes))
+	for i := range dataStart {
+		seal(blk(i))
 	}
 	return img, nil
 }
@@ -185,7 +211,7 @@ func writeOmap(om, tb []byte, at uint64, recs []rec) {
 	le.PutUint64(info[32:], 1)
 }
 
-func writeNXSB(b []byte, total uint64) {
+func writeNXSB(b []byte, total uint64, vols int) {
 	le.PutUint64(b[8:], 1)
 	le.PutUint64(b[16:], buildXid)
 	le.PutUint32(b[24:], objEphemeral|typeNXSuperblock)
@@ -202,11 +228,13 @@ func writeNXSB(b []byte, total uint64) {
 	le.PutUint32(b[140:], 2)         // descriptor length
 	le.PutUint64(b[160:], 3)         // object map
 	le.PutUint32(b[180:], maxFileSystems)
-	le.PutUint64(b[nxFSOids:], buildVolOid)
+	for i := range vols {
+		le.PutUint64(b[nxFSOids+8*i:], buildVolOid+uint64(i))
+	}
 }
 
-func writeAPSB(b []byte, s BuildSpec, nodes int) {
-	le.PutUint64(b[8:], buildVolOid)
+func writeAPSB(b []byte, s BuildSpec, oid, omap uint64, nodes int) {
+	le.PutUint64(b[8:], oid)
 	le.PutUint64(b[16:], buildXid)
 	le.PutUint32(b[24:], typeFS)
 	copy(b[32:], apsbMagic)
@@ -218,7 +246,7 @@ func writeAPSB(b []byte, s BuildSpec, nodes int) {
 	le.PutUint32(b[116:], objVirtual|typeBtree)
 	le.PutUint32(b[120:], objPhysical|typeBtree)
 	le.PutUint32(b[124:], objPhysical|typeBtree)
-	le.PutUint64(b[128:], 6)
+	le.PutUint64(b[128:], omap)
 	le.PutUint64(b[136:], uint64(buildFirst+nodes-1)) // the root is written last
 	le.PutUint64(b[176:], 1<<20)                      // next object id
 	le.PutUint64(b[264:], fsUnencrypted)
@@ -392,21 +420,6 @@ func inodeRec(id, parent uint64, name string, mode uint16, bsd uint32, nlink int
 	}
 	le.PutUint16(hdr[2:], uint16(len(body)))
 	return rec{key(id, recInode), append(append(v, hdr...), body...)}
-}
-
-// nameHash is the 22-bit hash of a directory record's name: the CRC-32C
-// of its UTF-32 code points, canonically decomposed (and case folded on
-// a case-insensitive volume), complemented.
-func nameHash(name string, fold bool) uint32 {
-	n := norm.NFD.String(name)
-	if fold {
-		n = foldname.Key(name)
-	}
-	var u []byte
-	for _, r := range n {
-		u = le.AppendUint32(u, uint32(r))
-	}
-	return ^crc32.Update(0xffffffff, crc32.MakeTable(crc32.Castagnoli), u) & 0x3fffff
 }
 
 func drecRec(parent uint64, name string, id uint64, dtype uint16, fold bool) rec {

@@ -43,6 +43,11 @@ type container struct {
 	records    int
 	maxRecords int
 	fsOids     []uint64
+	// owned marks the blocks a structure read owns (see space.go).
+	owned []byte
+	// free marks the blocks the space manager's bitmaps mark free, nil
+	// when unknown (see spacemap.go).
+	free []byte
 }
 
 // openContainer reads block 0, then the checkpoint descriptor area for
@@ -77,6 +82,7 @@ func openContainer(r io.ReaderAt, size int64, maxRecords int) (*container, error
 	if le.Uint32(s[36:]) != bs {
 		return nil, &FormatError{Offset: int64(c.xpAddr()) * int64(bs), Reason: "the checkpoint's superblock declares another block size"}
 	}
+	c.ownContainer(s)
 	c.omap, err = c.readOmap(le.Uint64(s[160:]), c.xid)
 	if err != nil {
 		return nil, fmt.Errorf("container object map: %w", err)
@@ -206,6 +212,13 @@ func (c *container) ephemeral(s []byte, base, n uint64) error {
 			}
 			if _, err := checkObject(buf, addr, int64(addr*bs), typ&objTypeMask, oid, 0); err != nil {
 				return fmt.Errorf("ephemeral object %d: %w", oid, err)
+			}
+			// The data area is owned whole; an ephemeral object outside
+			// it, where macOS writes none, is not (an attacker could wrap
+			// any blocks in one), nor is a space manager there trusted
+			// with its pool.
+			if typ&objTypeMask == typeSpaceman && inDataArea(s, addr, size/bs) {
+				c.ownSpaceman(buf)
 			}
 		}
 	}

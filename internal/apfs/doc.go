@@ -1,6 +1,11 @@
-// Package apfs reads the first volume of an APFS container (Apple File
+// Package apfs reads the volumes of an APFS container (Apple File
 // System Reference) as an io/fs.FS, for the files inside macOS disk
-// images, and builds small containers for fixtures (Build).
+// images, and builds small containers for fixtures (Build). macOS
+// mounts every volume the container lists, so every one is read: a
+// container of one volume is its files; with several, each volume's
+// files are under a top-level folder named after it (Volume.Folders;
+// "volume N" when the name is unsafe or taken), so paths do not
+// collide and an app hidden in a second volume is a file like any.
 //
 // The reader is our own: github.com/blacktop/go-apfs needs cgo and heavy
 // dependencies, and shipgate builds with CGO_ENABLED=0. It reads block
@@ -9,7 +14,7 @@
 // (highest xid) whose checkpoint map blocks check out, as macOS mounts
 // it (two valid ones of that xid are refused: which is mounted is
 // unknown, as is one whose ephemeral objects do not check out); the container object map (omap_phys_t and its B-tree, the latest
-// entry of each oid not after the checkpoint); the first volume's
+// entry of each oid not after the checkpoint); each volume's
 // superblock (apfs_superblock_t, magic APSB) and object map; and its
 // file-system B-tree: inodes (j_inode_val_t, with the data stream's size
 // from its extended fields), directory records (j_drec_val_t, hashed
@@ -31,6 +36,10 @@
 // inconsistent: names that are empty, ".", "..", hold "/" or NUL, or (on
 // a case-insensitive volume) differ from a sibling's only in case or
 // Unicode normalization (normalization alone on a case-sensitive one);
+// directory records whose stored name hash (on case- or
+// normalization-insensitive volumes: the CRC-32C of the name's code
+// points, decomposed, and case folded on a case-insensitive volume) is
+// not their name's, which macOS's lookup by name would not find;
 // directory records whose inode is missing or whose type disagrees with
 // the inode's mode; folders reached a second time (a loop, or a folder
 // hard link APFS does not have); more directory records of one file than
@@ -48,10 +57,18 @@
 // (their extents are in another tree), volumes being reverted to or
 // rooted in a snapshot, fusion containers, non-contiguous checkpoint
 // areas, encrypted or headerless objects and hashed B-tree nodes.
-// Not read: volumes after the first (Volume.Volumes counts them: macOS
-// mounts them all), snapshots (the live tree is read, as macOS mounts
-// it), the space manager and reaper (ephemeral objects), the content of
-// extended attributes other than the two above and of resource forks
-// (listed in Volume.Attributes), blocks no record references, and the
-// names' hashes (records are matched by name as stored).
+// A volume oid listed twice is refused.
+//
+// Every block is accounted for: those a structure read owns (block 0,
+// the checkpoint areas, the space manager's internal pool, object maps,
+// volume superblocks, trees, the walked files' extents) are marked, and
+// the others that are not zero are listed (Volume.Unreferenced), as are
+// non-zero bytes past the container's last block; the space manager's
+// chunk-info blocks and bitmaps, read when it lies in the checkpoint
+// data area, tell free blocks holding stale data from allocated ones.
+//
+// Not read: snapshots (the live tree is read, as macOS mounts it), the
+// space manager and reaper (ephemeral objects, checked but not
+// interpreted), and the content of extended attributes other than the
+// two above and of resource forks (listed in Volume.Attributes).
 package apfs

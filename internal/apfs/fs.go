@@ -44,7 +44,7 @@ func (v *Volume) Paths() []string { return slices.Sorted(maps.Keys(v.paths)) }
 // The volfs.Node methods.
 
 func (n *node) Name() string         { return n.name }
-func (n *node) Root() bool           { return n.id == rootDirID }
+func (n *node) Root() bool           { return n.top }
 func (n *node) IsDir() bool          { return n.dir }
 func (n *node) ModTime() time.Time   { return n.mod }
 func (n *node) Children() []*node    { return n.children }

@@ -51,6 +51,8 @@ func FuzzOpenChecksummed(f *testing.F) {
 			"a/h":    {HardLink: "a/x"},
 			"b/fifo": {Mode: fs.ModeNamedPipe},
 		}, LeafRecords: 3},
+		// Two volumes: the second's records are parsed too.
+		{Files: map[string]BuildFile{"x": {Data: []byte("1")}}, Name: "A", More: []BuildSpec{{Files: map[string]BuildFile{"y": {Data: []byte("2")}, "l": {Link: "../A/x"}}, Name: "B"}}},
 		// Few blocks, nearly all metadata: mutations land in structures.
 		{Files: map[string]BuildFile{"x": {Data: []byte("1"), Xattrs: map[string][]byte{"k": []byte("v")}}, "l": {Link: "x"}, "c": {Data: []byte("cc"), Compressed: true}}},
 	} {
@@ -58,6 +60,11 @@ func FuzzOpenChecksummed(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
+		f.Add(b)
+	}
+	// A space manager whose bitmaps are read.
+	for _, viaCAB := range []bool{false, true} {
+		b, _ := spacemanImage(f, viaCAB)
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {

@@ -3,6 +3,11 @@ package apfs
 import (
 	"bytes"
 	"fmt"
+	"hash/crc32"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/shipgate/shipgate/internal/foldname"
 )
 
 // File-system record types (the high four bits of j_key_t).
@@ -58,6 +63,7 @@ type drec struct {
 	name       string
 	dtype      uint16
 	at         int64
+	hash       uint32 // the key's name hash (hashed keys only)
 }
 
 // Attribute is an extended attribute of a file or folder other than the
@@ -81,11 +87,13 @@ type fileExtent struct {
 // records are the file-system tree's records the reader uses.
 type records struct {
 	hashed  bool
+	fold    bool // names are hashed case folded (a case-insensitive volume)
 	inodes  map[uint64]*inode
 	dirs    map[uint64][]drec
 	extents map[uint64][]fileExtent
 	xattrs  map[uint64]map[string]xattr
 	others  map[uint64][]Attribute // the other attributes, by inode
+	streams map[uint64][]uint64    // attributes' data stream ids, by inode
 }
 
 type xattr struct {
@@ -141,6 +149,23 @@ func cString(b []byte) (string, bool) {
 	return string(b[:len(b)-1]), true
 }
 
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// nameHash is the 22-bit hash of a directory record's name: the CRC-32C
+// of its UTF-32 code points, canonically decomposed (and case folded on
+// a case-insensitive volume), complemented.
+func nameHash(name string, fold bool) uint32 {
+	n := norm.NFD.String(name)
+	if fold {
+		n = foldname.Key(name)
+	}
+	var u []byte
+	for _, r := range n {
+		u = le.AppendUint32(u, uint32(r))
+	}
+	return ^crc32.Update(0xffffffff, castagnoli, u) & 0x3fffff
+}
+
 // add reads one leaf record of the file-system tree.
 func (r *records) add(k, v []byte, at int64) error {
 	if len(k) < 8 {
@@ -165,11 +190,12 @@ func (r *records) add(k, v []byte, at int64) error {
 		r.inodes[oid] = n
 	case recDirRec:
 		var name []byte
+		var hash uint32
 		if r.hashed {
 			if len(k) < 12 || int(le.Uint32(k[8:])&drecLenMask) != len(k)-12 {
 				return bad("directory record key of %d bytes", len(k))
 			}
-			name = k[12:]
+			name, hash = k[12:], le.Uint32(k[8:])>>10
 		} else {
 			if len(k) < 10 || int(le.Uint16(k[8:])) != len(k)-10 {
 				return bad("directory record key of %d bytes", len(k))
@@ -186,7 +212,7 @@ func (r *records) add(k, v []byte, at int64) error {
 		if len(r.dirs[oid]) >= maxDirEntries {
 			return bad("more than %d entries in one folder", maxDirEntries)
 		}
-		r.dirs[oid] = append(r.dirs[oid], drec{parent: oid, id: le.Uint64(v), name: s, dtype: le.Uint16(v[16:]) & 0xf, at: at})
+		r.dirs[oid] = append(r.dirs[oid], drec{parent: oid, id: le.Uint64(v), name: s, dtype: le.Uint16(v[16:]) & 0xf, at: at, hash: hash})
 	case recFileExtent:
 		if len(k) != 16 || len(v) != 24 {
 			return bad("file extent key of %d bytes, value of %d", len(k), len(v))
@@ -204,6 +230,9 @@ func (r *records) add(k, v []byte, at int64) error {
 		fl, n := le.Uint16(v), int(le.Uint16(v[2:]))
 		if n != len(v)-4 {
 			return bad("attribute %q of %d bytes declares %d", name, len(v)-4, n)
+		}
+		if fl&xattrDataStream != 0 && n >= 8 && len(r.streams[oid]) < maxDirEntries {
+			r.streams[oid] = append(r.streams[oid], le.Uint64(v[4:])) // j_xattr_dstream_t's xattr_obj_id
 		}
 		if name != xattrSymlink && name != xattrDecmpfs {
 			size := uint64(n)

@@ -69,21 +69,48 @@ type Options struct {
 // DefaultMaxInline is the default Options.MaxInline.
 const DefaultMaxInline = 256 << 20
 
-// Volume is the first volume of an APFS container, read as an fs.FS.
+// Volume is the volumes of an APFS container, read as one fs.FS: with
+// one volume, its files; with several (macOS mounts them all), each
+// volume's files under a top-level folder (Folders).
 type Volume struct {
-	// Name is the volume's name.
+	// Name is the first volume's name.
 	Name string
-	// CaseInsensitive says names differing only in case are one entry.
+	// CaseInsensitive says names differing only in case are one entry
+	// (of the first volume; each volume's own flag rules its folder).
 	CaseInsensitive bool
-	// Volumes is the number of volumes in the container; macOS mounts
-	// them all, and only the first is read.
+	// Volumes is the number of volumes in the container, all read.
 	Volumes int
+	// Names are the volumes' names, in the container's order (its
+	// nx_fs_oid array).
+	Names []string
+	// Folders are the top-level folders holding each volume's files, in
+	// that order: "." for a container of one volume; with several, the
+	// volume's name, or "volume N" (N counting from 1, then "~" added
+	// until unique) when its name is not a safe path element or names
+	// an earlier folder, case and Unicode normalization ignored.
+	Folders []string
 	// Problems are entries left out because their records are
 	// inconsistent or unsafe.
 	Problems []Problem
 	// Skipped are files not read: compressed ones whose data is not
 	// inline, special files.
 	Skipped []Problem
+	// Unreferenced are the runs of container blocks that no structure
+	// read owns and that hold bytes other than zero, and the partition's
+	// bytes past the container's last block that are not zero: hidden
+	// data, which no file carries. Owned are block 0, the checkpoint
+	// descriptor and data areas (checkpoint maps, superblocks, the space
+	// manager, the reaper and the other ephemeral objects), the internal
+	// pool and pool bitmap of a space manager in the data area (one
+	// elsewhere is not trusted), the object maps and their
+	// snapshot trees, the volume superblocks, the file-system, extent
+	// reference and snapshot metadata trees' nodes, and the extents of
+	// the walked files and of their attributes' data streams. Runs the
+	// space manager's bitmaps mark free (earlier copies of metadata, data
+	// left behind) say so (Run.Free). At most 1024 runs.
+	Unreferenced []Run
+	// UnreferencedBytes is the size of all the unreferenced runs.
+	UnreferencedBytes int64
 	// Attributes are the extended attributes of the walked entries
 	// (each inode's once, under its first path) other than a link's
 	// target and a compressed file's header and, for a compressed file,
@@ -113,9 +140,11 @@ type node struct {
 	inline   []byte
 	target   string
 	children []*node
+	top      bool // the file system's root folder
 }
 
-// Open reads the APFS container of size bytes at r and its first volume.
+// Open reads the APFS container of size bytes at r and every volume
+// it lists.
 func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 	if opts.MaxRecords <= 0 {
 		opts.MaxRecords = DefaultMaxRecords
@@ -130,11 +159,75 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 	if len(c.fsOids) == 0 {
 		return nil, &FormatError{Offset: nxFSOids, Reason: "the container holds no volume"}
 	}
-	v := &Volume{c: c, Volumes: len(c.fsOids), paths: map[string]*node{}, links: map[uint64]int{}, decoded: map[uint64][]byte{}, inlineLeft: opts.MaxInline}
-	if err := v.open(c.fsOids[0]); err != nil {
-		return nil, err
+	left := opts.MaxInline
+	seen := map[uint64]bool{}
+	var subs []*Volume
+	for i, oid := range c.fsOids {
+		if seen[oid] {
+			return nil, &FormatError{Offset: nxFSOids, Reason: fmt.Sprintf("volume oid %d listed twice", oid)}
+		}
+		seen[oid] = true
+		sub := &Volume{c: c, paths: map[string]*node{}, links: map[uint64]int{}, decoded: map[uint64][]byte{}, inlineLeft: left}
+		if err := sub.open(oid); err != nil {
+			if len(c.fsOids) > 1 {
+				err = fmt.Errorf("volume %d of %d (oid %d): %w", i+1, len(c.fsOids), oid, err)
+			}
+			return nil, err
+		}
+		left = sub.inlineLeft
+		subs = append(subs, sub)
 	}
+	v := subs[0]
+	if len(subs) == 1 {
+		v.Volumes, v.Names, v.Folders, v.root.top = 1, []string{v.Name}, []string{"."}, true
+	} else {
+		v = merge(c, subs)
+	}
+	v.Unreferenced, v.UnreferencedBytes = c.unreferenced()
 	return v, nil
+}
+
+// under returns ps with their paths under folder f.
+func under(f string, ps []Problem) []Problem {
+	out := make([]Problem, len(ps))
+	for i, p := range ps {
+		p.Path = path.Join(f, p.Path)
+		out[i] = p
+	}
+	return out
+}
+
+// merge returns the volumes subs of container c as one file system, each
+// under its folder (Volume.Folders).
+func merge(c *container, subs []*Volume) *Volume {
+	v := &Volume{c: c, Name: subs[0].Name, CaseInsensitive: subs[0].CaseInsensitive, Volumes: len(subs), paths: map[string]*node{}}
+	v.root = &node{id: rootDirID, dir: true, top: true, mode: sIFDIR | 0o755, mod: subs[0].root.mod}
+	v.paths["."] = v.root
+	taken := map[string]bool{}
+	for i, s := range subs {
+		f := s.Name
+		if f == "" || f == "." || f == ".." || strings.ContainsAny(f, "/\x00") || !fs.ValidPath(f) || taken[foldname.Key(f)] {
+			f = fmt.Sprintf("volume %d", i+1)
+		}
+		for taken[foldname.Key(f)] {
+			f += "~"
+		}
+		taken[foldname.Key(f)] = true
+		v.Names, v.Folders = append(v.Names, s.Name), append(v.Folders, f)
+		s.root.name = f
+		v.root.children = append(v.root.children, s.root)
+		for p, n := range s.paths {
+			v.paths[path.Join(f, p)] = n
+		}
+		v.Problems = append(v.Problems, under(f, s.Problems)...)
+		v.Skipped = append(v.Skipped, under(f, s.Skipped)...)
+		for _, a := range s.Attributes {
+			a.Path = path.Join(f, a.Path)
+			v.Attributes = append(v.Attributes, a)
+		}
+	}
+	sort.Slice(v.root.children, func(i, j int) bool { return v.root.children[i].name < v.root.children[j].name })
+	return v
 }
 
 func (v *Volume) open(oid uint64) error {
@@ -151,6 +244,7 @@ func (v *Volume) open(oid uint64) error {
 	if string(s[32:36]) != apsbMagic {
 		return &FormatError{Offset: off + 32, Reason: "volume superblock without its APSB magic"}
 	}
+	c.own(ov.paddr, 1)
 	inc, flags := le.Uint64(s[56:]), le.Uint64(s[264:])
 	switch {
 	case flags&fsUnencrypted == 0:
@@ -173,8 +267,8 @@ func (v *Volume) open(oid uint64) error {
 	if err != nil {
 		return fmt.Errorf("volume object map: %w", err)
 	}
-	v.recs = &records{hashed: inc&(incompatCaseInsens|incompatNormInsens) != 0, inodes: map[uint64]*inode{},
-		dirs: map[uint64][]drec{}, extents: map[uint64][]fileExtent{}, xattrs: map[uint64]map[string]xattr{}, others: map[uint64][]Attribute{}}
+	v.recs = &records{hashed: inc&(incompatCaseInsens|incompatNormInsens) != 0, fold: inc&incompatCaseInsens != 0, inodes: map[uint64]*inode{},
+		dirs: map[uint64][]drec{}, extents: map[uint64][]fileExtent{}, xattrs: map[uint64]map[string]xattr{}, others: map[uint64][]Attribute{}, streams: map[uint64][]uint64{}}
 	t := &btree{c: c, subtype: typeFSTree, xid: c.xid, omap: vomap, cmp: v.recs.fsCmp}
 	if err := t.walk(le.Uint64(s[136:]), v.recs.add); err != nil {
 		return fmt.Errorf("file-system tree: %w", err)
@@ -187,10 +281,24 @@ func (v *Volume) open(oid uint64) error {
 	v.paths["."] = v.root
 	v.walk(v.root, ".", 0, map[uint64]bool{rootDirID: true})
 	v.inventory()
+	c.ownTree(le.Uint64(s[144:]), typeExtentRef)
+	c.ownTree(le.Uint64(s[152:]), typeSnapMeta)
 	return nil
 }
 
-// inventory lists the walked entries' other extended attributes.
+// ownExtents marks the blocks of n's extents, sparse ones aside.
+func (v *Volume) ownExtents(n *node) {
+	bs := uint64(v.c.blockSize)
+	for _, e := range n.exts {
+		if e.phys != 0 {
+			v.c.own(e.phys, e.length/bs+min(e.length%bs, 1))
+		}
+	}
+}
+
+// inventory lists the walked entries' other extended attributes and
+// marks the blocks of their files' extents and attributes' data streams
+// as owned.
 func (v *Volume) inventory() {
 	done := map[uint64]bool{}
 	for _, p := range v.Paths() {
@@ -199,6 +307,10 @@ func (v *Volume) inventory() {
 			continue
 		}
 		done[n.id] = true
+		v.ownExtents(n)
+		for _, id := range v.recs.streams[n.id] {
+			v.ownExtents(&node{exts: v.recs.extents[id]})
+		}
 		in := v.recs.inodes[n.id]
 		for _, a := range v.recs.others[n.id] {
 			if a.Name == xattrRsrc && in != nil && in.bsdFlags&ufCompressed != 0 {
@@ -237,6 +349,12 @@ func (v *Volume) walk(d *node, dpath string, depth int, seenDirs map[uint64]bool
 		if r.name == "" || r.name == "." || r.name == ".." || strings.ContainsAny(r.name, "/\x00") || !fs.ValidPath(p) {
 			v.problem(path.Join(dpath, fmt.Sprintf("%q", r.name)), r.at, "unsafe name %q", r.name)
 			continue
+		}
+		if v.recs.hashed {
+			if h := nameHash(r.name, v.recs.fold); h != r.hash {
+				v.problem(p, r.at, "directory record's name hash %#x is not its name's (%#x): a lookup by name does not find it", r.hash, h)
+				continue
+			}
 		}
 		if other, ok := folded[v.foldKey(r.name)]; ok {
 			v.problem(p, r.at, "%q and %q name the same entry (they differ only in case or Unicode normalization)", other, r.name)

@@ -54,11 +54,15 @@ const (
 	RuleExtendedAttribute signing.Rule = "dmg/extended-attribute"
 	// RuleUnreferencedBlocks reports allocation blocks of the image's
 	// HFS+ volume that hold no file's data: marked used but referenced by
-	// no structure, allocated to a fork past its end, or a startup file.
+	// no structure, allocated to a fork past its end, or a startup file;
+	// and blocks of its APFS container no structure owns that are not
+	// zero.
 	RuleUnreferencedBlocks signing.Rule = "dmg/unreferenced-blocks"
 	// RuleFreeBlockData reports allocation blocks of the image's HFS+
 	// volume that the allocation bitmap marks free, and no structure
-	// references, holding bytes other than zero.
+	// references, holding bytes other than zero; and blocks of its APFS
+	// container that the space manager marks free, no structure owns,
+	// and are not zero.
 	RuleFreeBlockData signing.Rule = "dmg/free-block-data"
 	// RuleMetadataSlack reports bytes of the image's HFS+ volume's
 	// B-trees and allocation file that hold no record and are not zero:

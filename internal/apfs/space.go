@@ -1,0 +1,147 @@
+package apfs
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// Run is a run of bytes of the container.
+type Run struct {
+	Offset int64
+	Size   int64
+	// Free says the space manager's bitmaps mark the run's blocks free
+	// (data left behind); otherwise they are allocated, or the container
+	// has no space manager whose bitmaps read, or the bytes lie past its
+	// last block.
+	Free bool
+}
+
+// maxRuns bounds Volume.Unreferenced; UnreferencedBytes counts them all.
+const maxRuns = 1024
+
+// Container superblock fields (nx_superblock_t) of the checkpoint data
+// area, and object subtypes of the trees the reader only marks.
+const (
+	nxDataBlocks      = 108 // nx_xp_data_blocks
+	nxDataBase        = 120 // nx_xp_data_base
+	typeSpaceman      = 0x05
+	typeExtentRef     = 0x0f
+	typeSnapMeta      = 0x10
+	typeOmapSnapshots = 0x13
+)
+
+// own marks n blocks from addr as owned by a structure; blocks past the
+// container are ignored (what reads them reports them).
+func (c *container) own(addr, n uint64) {
+	if c.owned == nil {
+		c.owned = make([]byte, (c.blockCount+7)/8)
+	}
+	if addr >= c.blockCount {
+		return
+	}
+	n = min(n, c.blockCount-addr)
+	for b := addr; b < addr+n; b++ {
+		c.owned[b/8] |= 1 << (b % 8)
+	}
+}
+
+func (c *container) isOwned(b uint64) bool {
+	return c.owned != nil && c.owned[b/8]&(1<<(b%8)) != 0
+}
+
+// ownContainer marks what the container's superblock s owns outside the
+// object maps and the volumes: block 0 and the checkpoint descriptor and
+// data areas (the checkpoint maps and superblocks; the space manager,
+// the reaper and the other ephemeral objects).
+func (c *container) ownContainer(s []byte) {
+	c.own(0, 1)
+	if n := le.Uint32(s[104:]); n&0x80000000 == 0 {
+		c.own(le.Uint64(s[112:]), uint64(n))
+	}
+	if n := le.Uint32(s[nxDataBlocks:]); n&0x80000000 == 0 {
+		c.own(le.Uint64(s[nxDataBase:]), uint64(n))
+	}
+}
+
+// inDataArea reports whether the n blocks at addr lie in the contiguous
+// checkpoint data area of the container superblock s.
+func inDataArea(s []byte, addr, n uint64) bool {
+	base, blocks := le.Uint64(s[nxDataBase:]), uint64(le.Uint32(s[nxDataBlocks:]))
+	return blocks&0x80000000 == 0 && addr >= base && addr-base < blocks && n <= blocks-(addr-base)
+}
+
+// ownSpaceman marks the space manager sm's internal pool and the pool's
+// bitmap, which hold its allocation bitmaps (spaceman_phys_t's
+// sm_ip_base, sm_ip_block_count, sm_ip_bm_base, sm_ip_bm_block_count).
+func (c *container) ownSpaceman(sm []byte) {
+	if len(sm) < 184 {
+		return
+	}
+	c.own(le.Uint64(sm[176:]), le.Uint64(sm[152:]))
+	c.own(le.Uint64(sm[168:]), uint64(le.Uint32(sm[164:])))
+	c.readFree(sm)
+}
+
+// ownTree marks the nodes of the physical B-tree at root (a volume's
+// extent reference or snapshot metadata tree), as far as they read: the
+// reader does not use these trees, so one that does not read leaves its
+// nodes unowned, reported, rather than the volume refused.
+func (c *container) ownTree(root uint64, subtype uint32) {
+	if root == 0 {
+		return
+	}
+	t := &btree{c: c, subtype: subtype, xid: c.xid, cmp: (&records{}).fsCmp}
+	if subtype == typeOmapSnapshots {
+		t.cmp = func(a, b []byte) int { return cmpU64(le.Uint64(a), le.Uint64(b)) }
+		t.fixedK, t.fixedV = 8, 16
+	}
+	// Their records are not the reader's: they count against no limit
+	// (the blocks read still do).
+	records := c.records
+	t.walk(root, func(k, v []byte, at int64) error { return nil })
+	c.records = records
+}
+
+// unreferenced lists the runs of blocks no structure owns that hold
+// bytes other than zero, and the bytes of the partition past the
+// container's last block that are not zero: data the reader does not
+// verify (zeroed free space holds nothing).
+func (c *container) unreferenced() (runs []Run, total int64) {
+	bs := int64(c.blockSize)
+	buf := make([]byte, bs)
+	add := func(off, n int64, free bool) {
+		total += n
+		if k := len(runs); k > 0 && runs[k-1].Offset+runs[k-1].Size == off && runs[k-1].Free == free {
+			runs[k-1].Size += n
+			return
+		}
+		if len(runs) < maxRuns {
+			runs = append(runs, Run{off, n, free})
+		}
+	}
+	for b := range c.blockCount {
+		if c.isOwned(b) {
+			continue
+		}
+		if !c.zero(buf, int64(b)*bs) {
+			add(int64(b)*bs, bs, c.isFree(b))
+		}
+	}
+	for off := int64(c.blockCount) * bs; off < c.size; off += bs {
+		n := min(bs, c.size-off)
+		if !c.zero(buf[:n], off) {
+			add(off, n, false)
+		}
+	}
+	return runs, total
+}
+
+// zero reports whether the len(buf) bytes at off are zero; bytes that
+// do not read are not.
+func (c *container) zero(buf []byte, off int64) bool {
+	n, _ := c.r.ReadAt(buf, off)
+	return n == len(buf) && len(bytes.Trim(buf, "\x00")) == 0
+}
+
+// String names a run for errors and findings.
+func (r Run) String() string { return fmt.Sprintf("%d bytes at %#x", r.Size, r.Offset) }
