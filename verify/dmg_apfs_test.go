@@ -10,6 +10,7 @@ import (
 	"github.com/shipgate/shipgate/internal/dmgfile"
 	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/codesign"
 	"github.com/shipgate/shipgate/signing/dmg"
 )
 
