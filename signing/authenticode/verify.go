@@ -96,7 +96,7 @@ func (v *verifier) verifyAll() {
 				"PE checksum is wrong ("+ckDetail+"): the file was changed after linking or signing; Windows enforces it only for drivers and boot files")
 		}
 		addChecksum = func(sig *signing.Signature) {
-			sig.AddCheck("checksum", ckOK, ckDetail+"; a warning, it does not change the status")
+			sig.AddCheck(CheckChecksum, ckOK, ckDetail+"; a warning, it does not change the status")
 		}
 	}
 	for i, s := range v.sigs {
