@@ -18,6 +18,20 @@ import (
 // helpers). The policy layer matches check names; a literal that drifts from
 // the constant would silently stop matching.
 func TestCheckNamesAreConstants(t *testing.T) {
+	checkNoLiterals(t, "CheckName", "Check", "Name")
+}
+
+// TestRuleIDsAreConstants does the same for rule IDs ([signing.Rule]):
+// arguments of type Rule and the Rule of a Finding literal.
+func TestRuleIDsAreConstants(t *testing.T) {
+	checkNoLiterals(t, "Rule", "Finding", "Rule")
+}
+
+// checkNoLiterals reports string literals passed where a parameter has the
+// type named typ (in package signing), and string literals given as field
+// of a composite literal of type lit.
+func checkNoLiterals(t *testing.T, typ, lit, field string) {
+	t.Helper()
 	root := filepath.Join("..")
 	fset := token.NewFileSet()
 	var files []*ast.File
@@ -66,7 +80,7 @@ func TestCheckNamesAreConstants(t *testing.T) {
 			n := 0
 			for _, field := range fd.Type.Params.List {
 				k := max(len(field.Names), 1)
-				if isCheckName(field.Type) {
+				if isTypeName(field.Type, typ) {
 					for j := range k {
 						takes[key(dirs[i], fd.Name.Name)] = append(takes[key(dirs[i], fd.Name.Name)], n+j)
 					}
@@ -76,7 +90,7 @@ func TestCheckNamesAreConstants(t *testing.T) {
 		}
 	}
 	if len(takes) < 3 {
-		t.Fatalf("found only %d functions taking a CheckName: %v", len(takes), takes)
+		t.Fatalf("found only %d functions taking a %s: %v", len(takes), typ, takes)
 	}
 
 	for i, f := range files {
@@ -94,16 +108,16 @@ func TestCheckNamesAreConstants(t *testing.T) {
 				}
 				for _, j := range takes[key(dirs[i], name)] {
 					if j < len(n.Args) && isStringLit(n.Args[j]) {
-						t.Errorf("%s: %s(%s, …): a check name spelled as a literal; use its CheckName constant", fset.Position(n.Pos()), name, lit(n.Args[j]))
+						t.Errorf("%s: %s(%s, …): spelled as a literal; use its %s constant", fset.Position(n.Pos()), name, quoted(n.Args[j]), typ)
 					}
 				}
 			case *ast.CompositeLit:
-				if !isCheckType(n.Type) {
+				if !isTypeName(n.Type, lit) {
 					return true
 				}
 				for _, e := range n.Elts {
-					if kv, ok := e.(*ast.KeyValueExpr); ok && isIdent(kv.Key, "Name") && isStringLit(kv.Value) {
-						t.Errorf("%s: Check{Name: %s}: a check name spelled as a literal; use its CheckName constant", fset.Position(n.Pos()), lit(kv.Value))
+					if kv, ok := e.(*ast.KeyValueExpr); ok && isIdent(kv.Key, field) && isStringLit(kv.Value) {
+						t.Errorf("%s: %s{%s: %s}: spelled as a literal; use its %s constant", fset.Position(n.Pos()), lit, field, quoted(kv.Value), typ)
 					}
 				}
 			}
@@ -112,12 +126,7 @@ func TestCheckNamesAreConstants(t *testing.T) {
 	}
 }
 
-// isCheckName reports whether e is the type CheckName or signing.CheckName.
-func isCheckName(e ast.Expr) bool { return isTypeName(e, "CheckName") }
-
-// isCheckType reports whether e is the type Check or signing.Check.
-func isCheckType(e ast.Expr) bool { return isTypeName(e, "Check") }
-
+// isTypeName reports whether e is the type name, or signing.name.
 func isTypeName(e ast.Expr, name string) bool {
 	switch e := e.(type) {
 	case *ast.Ident:
@@ -140,7 +149,7 @@ func isStringLit(e ast.Expr) bool {
 	return ok && b.Kind == token.STRING && b.Value != `""` && b.Value != "``"
 }
 
-func lit(e ast.Expr) string {
+func quoted(e ast.Expr) string {
 	s, _ := strconv.Unquote(e.(*ast.BasicLit).Value)
 	return strconv.Quote(s)
 }
