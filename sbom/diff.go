@@ -150,7 +150,11 @@ func (c *differ) app() {
 		if p == "" {
 			p = new.App.Dir
 		}
-		d.add(RuleChangedSameVersion, signing.SeverityError, p, fmt.Sprintf("the application's own code changed but its version stayed %s", versionChange(old.App.Version, new.App.Version)))
+		msg := "the application's own code changed but its version stayed " + versionChange(old.App.Version, new.App.Version)
+		if old.App.Version == "" && new.App.Version == "" {
+			msg = "the application's own code changed and neither release declares its version (no package.json version to explain the change)"
+		}
+		d.add(RuleChangedSameVersion, signing.SeverityError, p, msg)
 	}
 }
 
