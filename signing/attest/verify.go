@@ -87,7 +87,7 @@ func Verify(envelope []byte, verifier signature.Verifier, opts VerifyOptions) (*
 	}
 	pub, err := verifier.PublicKey()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrKey, err)
+		return nil, wrapError(ErrKey, err)
 	}
 	keyID, err := KeyID(pub)
 	if err != nil {
