@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	intoto "github.com/in-toto/attestation/go/v1"
@@ -27,6 +28,10 @@ const (
 	// BuiltinPolicyURI names shipgate's built-in policy in a summary whose
 	// report records no policy file.
 	BuiltinPolicyURI = "urn:shipgate:policy:builtin"
+	// PolicyOverridesAnnotation is the annotation of the summary's policy
+	// descriptor that lists the settings given beside the policy
+	// (report.Policy.Overrides).
+	PolicyOverridesAnnotation = "shipgateOverrides"
 	// PolicyDigestURIPrefix, followed by the SHA-256 of the policy's
 	// bytes, names a policy that was not read from a file.
 	PolicyDigestURIPrefix = "urn:shipgate:policy:sha256:"
@@ -75,6 +80,10 @@ type Predicate struct {
 	// the built-in policy was used.
 	PolicyURI    string `json:"policyUri"`
 	PolicySHA256 string `json:"policySha256,omitempty"`
+	// PolicyOverrides are the settings given beside the policy that changed
+	// how it judged (the report's policy.overrides): the policy that judged
+	// is not PolicySHA256's bytes alone.
+	PolicyOverrides []string `json:"policyOverrides,omitempty"`
 	// Result is PASSED or FAILED.
 	Result         string   `json:"verificationResult"`
 	VerifiedLevels []string `json:"verifiedLevels"`
@@ -103,6 +112,9 @@ type vsaPredicate struct {
 type descriptor struct {
 	URI    string            `json:"uri,omitempty"`
 	Digest map[string]string `json:"digest,omitempty"`
+	// Annotations, on the policy, carry PolicyOverridesAnnotation (a list
+	// of strings); other producers may put any JSON value there.
+	Annotations map[string]any `json:"annotations,omitempty"`
 }
 
 type reportSummary struct {
@@ -220,6 +232,17 @@ func policyDescriptor(p *report.Policy, uri string) descriptor {
 		d.URI = PolicyDigestURIPrefix + p.SHA256
 	default:
 		d.URI = BuiltinPolicyURI
+	}
+	if p != nil && len(p.Overrides) > 0 {
+		ov := make([]string, len(p.Overrides))
+		for i, o := range p.Overrides {
+			// "--roots /home/ci/root.pem": the path as for ResourceURI.
+			if flag, val, ok := strings.Cut(o, " "); ok {
+				o = flag + " " + uriFromPath(val)
+			}
+			ov[i] = o
+		}
+		d.Annotations = map[string]any{PolicyOverridesAnnotation: ov}
 	}
 	return d
 }
