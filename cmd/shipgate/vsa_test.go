@@ -161,6 +161,26 @@ func TestVerifyAttestSubjectIsArchiveDigest(t *testing.T) {
 		t.Errorf("verify-attestation --subject the zip: exit %d: %s%s", code, vout, verr)
 	}
 
+	// Several inputs: the zip as itself (not entry by entry) beside the
+	// files of the directory.
+	env = filepath.Join(out, "both.intoto.json")
+	if code, _, errOut := runCLI(t, "verify", "--roots", roots, "--attest-key", keys.key, "--attest-out", env, name, dir); code == exitError {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var names []string
+	for _, s := range readVSA(t, env).Subject {
+		names = append(names, s.Name)
+		if s.Name == "Acme-1.4.2.zip" && s.Digest["sha256"] != sha256Hex(zipBytes) {
+			t.Errorf("zip subject digest %s, want %s", s.Digest["sha256"], sha256Hex(zipBytes))
+		}
+	}
+	if !slices.Contains(names, "Acme-1.4.2.zip") || len(names) != 5 || slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, "Acme-1.4.2.zip/") }) {
+		t.Errorf("subjects of a zip and a directory = %q, want the zip and the directory's 4 files", names)
+	}
+	if code, vout, verr := runCLI(t, "verify-attestation", "--pub", keys.pub, "--subject", name, env); code != exitPass {
+		t.Errorf("verify-attestation --subject the zip of two inputs: exit %d: %s%s", code, vout, verr)
+	}
+
 	// A directory is attested file by file.
 	env = filepath.Join(out, "dir.intoto.json")
 	if code, _, errOut := runCLI(t, "verify", "--roots", roots, "--attest-key", keys.key, "--attest-out", env, dir); code == exitError {

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -249,7 +251,9 @@ func policyDescriptor(p *report.Policy, uri string) descriptor {
 
 // reportSubjects lists the subjects of a report, sorted by name: the input
 // alone when it is a single file (an archive is shipped as its bytes), else
-// every file.
+// every file; of several inputs, each single-file one as itself (named by
+// its base name, as the report names its files) and the files of the
+// others.
 func reportSubjects(r *report.Report) ([]Subject, error) {
 	if in := r.Input; in != nil && in.Kind.Archive() {
 		if in.Path == "" {
@@ -259,7 +263,37 @@ func reportSubjects(r *report.Report) ([]Subject, error) {
 	}
 	seen := make(map[string]report.Digest, len(r.Files))
 	var out []Subject
+	var archives []string
+	if in := r.Input; in != nil && in.Kind == report.InputMultiple {
+		for _, p := range in.Parts {
+			if !p.Kind.Archive() {
+				continue
+			}
+			if p.Path == "" {
+				return nil, fmt.Errorf("%w: %s input has no path", ErrReport, p.Kind)
+			}
+			if !isSHA256Hex(p.SHA256) {
+				return nil, fmt.Errorf("%w: %s input %q: sha256 %q is not 64 lowercase hex digits", ErrReport, p.Kind, p.Path, p.SHA256)
+			}
+			name := path.Base(strings.ReplaceAll(p.Path, `\`, "/"))
+			d, err := report.ParseDigest(p.SHA256)
+			if err != nil {
+				return nil, fmt.Errorf("%w: %w", ErrReport, err)
+			}
+			if prev, ok := seen[name]; ok && prev != d {
+				return nil, fmt.Errorf("%w: input %q is given twice with different digests", ErrReport, name)
+			}
+			if _, ok := seen[name]; !ok {
+				out = append(out, Subject{Name: name, SHA256: p.SHA256})
+			}
+			seen[name] = d
+			archives = append(archives, name)
+		}
+	}
 	for _, f := range r.Files {
+		if slices.ContainsFunc(archives, func(a string) bool { return strings.HasPrefix(f.Path, a+"/") }) {
+			continue // inside a single-file input, attested as a whole
+		}
 		if prev, ok := seen[f.Path]; ok {
 			if prev != f.SHA256 {
 				return nil, fmt.Errorf("%w: file %q is listed twice with different digests", ErrReport, f.Path)
