@@ -67,4 +67,9 @@ type Policy struct {
 	// SHA256 is the SHA-256 (lowercase hex) of the policy's bytes as read,
 	// for PolicyFile and PolicyBytes; empty for the built-in policy.
 	SHA256 string `json:"sha256,omitempty"`
+	// Overrides lists the settings given beside the policy that changed
+	// how it judged, as given on the command line ("--fail-on never",
+	// "--roots extra.pem"): with any, the policy that judged is not the
+	// file's bytes alone. Empty when none was given.
+	Overrides []string `json:"overrides,omitempty"`
 }

@@ -40,12 +40,18 @@ func renameCase(old, new *Inventory) *Inventory {
 	if len(mv) == 0 {
 		return old
 	}
-	to := func(p string) string {
+	return movePaths(old, func(p string) string {
 		if q, ok := mv[p]; ok {
 			return q
 		}
 		return p
-	}
+	})
+}
+
+// movePaths returns a copy of old with every path p (of files, binaries and
+// the packages holding them, packages, fuses) replaced by to(p), each list
+// sorted again by path. old is not modified.
+func movePaths(old *Inventory, to func(string) string) *Inventory {
 	o := *old
 	o.Files = slices.Clone(old.Files)
 	for i := range o.Files {

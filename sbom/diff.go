@@ -41,10 +41,13 @@ type (
 // that are one file each (LayoutFile: setup-1.0.exe, setup-1.1.exe) are
 // compared file to file, and two installers (LayoutInstaller:
 // acme-1.0.msi, acme-1.1.msi) the files they carry to one another, under
-// the new installer's name. A path whose letter case alone changed is the
-// same file, reported under its new name.
+// the new installer's name. A file or folder whose name differs only in a
+// version number (acme-1.0.msi, acme-1.1.msi in a release folder) is the
+// same one, and so is a path whose letter case alone changed; both are
+// reported under their new names.
 func Diff(old, new *Inventory) *DiffResult {
 	old = renameRoot(old, new)
+	old = renameVersioned(old, new)
 	old = renameCase(old, new)
 	c := &differ{old: old, new: new, d: &DiffResult{ReleaseDiff: report.ReleaseDiff{
 		Electron: VersionChange{Old: old.Electron.Version, New: new.Electron.Version},
@@ -150,7 +153,11 @@ func (c *differ) app() {
 		if p == "" {
 			p = new.App.Dir
 		}
-		d.add(RuleChangedSameVersion, signing.SeverityError, p, fmt.Sprintf("the application's own code changed but its version stayed %s", versionChange(old.App.Version, new.App.Version)))
+		msg := "the application's own code changed but its version stayed " + versionChange(old.App.Version, new.App.Version)
+		if old.App.Version == "" && new.App.Version == "" {
+			msg = "the application's own code changed and neither release declares its version (no package.json version to explain the change)"
+		}
+		d.add(RuleChangedSameVersion, signing.SeverityError, p, msg)
 	}
 }
 

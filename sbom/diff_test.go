@@ -77,3 +77,21 @@ func TestDiffRules(t *testing.T) {
 		})
 	}
 }
+
+// TestDiffAppWithoutVersion: two folders of files that declare no version
+// (no package.json) and whose code changed still fail as
+// diff/changed-same-version, but the message says no version is declared
+// rather than that one "stayed the same".
+func TestDiffAppWithoutVersion(t *testing.T) {
+	old := &Inventory{App: App{Digest: "d1"}}
+	nw := &Inventory{App: App{Digest: "d2"}}
+	fs := Diff(old, nw).Findings
+	if len(fs) != 1 || fs[0].Rule != RuleChangedSameVersion || fs[0].Severity != signing.SeverityError ||
+		!strings.Contains(fs[0].Message, "neither release declares its version") || strings.Contains(fs[0].Message, "stayed the same") {
+		t.Errorf("findings %+v", fs)
+	}
+	nw.App.Version = "1.0.0"
+	if fs := Diff(old, nw).Findings; len(fs) != 1 || !strings.Contains(fs[0].Message, "stayed (none) → 1.0.0") {
+		t.Errorf("a version only in the new release: %+v", fs)
+	}
+}

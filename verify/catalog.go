@@ -399,8 +399,8 @@ func (e *engine) catalogSign(f *File, x *fileExtra, refs []memberRef) {
 			Digest: &signing.Digest{Algorithm: r.m.Algorithm, Signed: r.m.Digest, Computed: computed},
 			Signer: c.sig.Signer, Chain: c.sig.Chain, Timestamp: c.sig.Timestamp,
 		}
-		sig.AddCheck("catalog-member", true, fmt.Sprintf("the file's %s %s is member %q of catalog %s", r.m.Algorithm, what, r.m.Tag, c.path))
-		sig.AddCheck("catalog-signature", true, fmt.Sprintf("catalog %s's signature is valid", c.path))
+		sig.AddCheck(CheckCatalogMember, true, fmt.Sprintf("the file's %s %s is member %q of catalog %s", r.m.Algorithm, what, r.m.Tag, c.path))
+		sig.AddCheck(CheckCatalogSignature, true, fmt.Sprintf("catalog %s's signature is valid", c.path))
 		f.Signatures = append(f.Signatures, sig)
 	}
 	if !f.Kind.Native() {

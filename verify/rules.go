@@ -5,6 +5,15 @@ import (
 	"github.com/shipgate/shipgate/signing"
 )
 
+// Names of the checks of a catalog signature (signing.FormatCatalog) that
+// verify adds to a file covered by a --catalog.
+const (
+	// CheckCatalogMember: the file's digest is a member of the catalog.
+	CheckCatalogMember signing.CheckName = "catalog-member"
+	// CheckCatalogSignature: the catalog's own signature is valid.
+	CheckCatalogSignature signing.CheckName = "catalog-signature"
+)
+
 // Rule IDs of the findings about files and archives of a release, documented
 // in docs/rules/verify.md.
 const (

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/shipgate/shipgate/report"
@@ -75,7 +76,7 @@ func TestReleaseRecordsInputAndPolicy(t *testing.T) {
 			if r.Input == nil || r.Input.Path != c.input.Path || r.Input.Kind != c.input.Kind || r.Input.Size != c.input.Size || r.Input.SHA256 != c.input.SHA256 {
 				t.Errorf("input = %+v, want %+v", r.Input, c.input)
 			}
-			if r.Policy == nil || *r.Policy != c.policy {
+			if r.Policy == nil || !reflect.DeepEqual(*r.Policy, c.policy) {
 				t.Errorf("policy = %+v, want %+v", r.Policy, c.policy)
 			}
 		})

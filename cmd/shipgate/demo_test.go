@@ -27,6 +27,17 @@ func TestDemo(t *testing.T) {
 			t.Errorf("demo output lacks %q", want)
 		}
 	}
+	// Summary-first text: the clean release's report is its verdict,
+	// notes and signer table, with no signature block of a file without
+	// findings; the whole demo stays short (with every block, as -v
+	// prints them, it ran past 500 lines).
+	clean, _, _ := strings.Cut(out.String(), "=== shipgate verify --policy policy.yaml acme-desktop-1.4.1")
+	if strings.Contains(clean, "signer     CN=Developer ID Application") {
+		t.Errorf("the clean release's report prints signature blocks of files without findings:\n%s", clean)
+	}
+	if n := strings.Count(out.String(), "\n"); n > 250 {
+		t.Errorf("demo output is %d lines, want at most 250", n)
+	}
 
 	out.Reset()
 	errb.Reset()

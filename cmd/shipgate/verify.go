@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 
+	model "github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/sbom/vuln"
 	"github.com/shipgate/shipgate/signing/attest"
 	"github.com/shipgate/shipgate/signing/sigstore"
@@ -55,6 +56,12 @@ func runVerify(e *env) int {
 	progress.done()
 	if err != nil {
 		return fail(e, err)
+	}
+	if ov := fl.overrides(); len(ov) > 0 {
+		if r.Policy == nil {
+			r.Policy = &model.Policy{Source: model.PolicyBuiltin}
+		}
+		r.Policy.Overrides = ov
 	}
 	if err := fl.write(e, r, format); err != nil {
 		return fail(e, err)
@@ -172,6 +179,32 @@ func (fl *verifyFlags) policy() (*verify.Policy, error) {
 		return nil, usageError{err.Error()}
 	}
 	return pol, nil
+}
+
+// overrides lists, as given, the flags that change how the policy (the
+// file's, or the built-in one) judges: the report and its attestation name
+// them beside the policy, whose digest alone would not describe the gate
+// that ran (--fail-on never passes any release).
+func (fl *verifyFlags) overrides() []string {
+	var ov []string
+	for _, l := range []struct {
+		name string
+		vals []string
+	}{{"--roots", fl.roots}, {"--blocklist", fl.blocklists}, {"--catalog", fl.catalogs}, {"--osv", fl.osv}, {"--vex", fl.vex}} {
+		for _, v := range l.vals {
+			ov = append(ov, l.name+" "+v)
+		}
+	}
+	if *fl.noSystem {
+		ov = append(ov, "--no-system-roots")
+	}
+	if *fl.revocation != "" {
+		ov = append(ov, "--revocation-policy "+*fl.revocation)
+	}
+	if *fl.failOn != "" {
+		ov = append(ov, "--fail-on "+*fl.failOn)
+	}
+	return ov
 }
 
 // write writes the report in format f and, with --attest-key, the signed

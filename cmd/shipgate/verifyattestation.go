@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/shipgate/shipgate/signing/attest"
+	"github.com/shipgate/shipgate/verify/report"
 )
 
 func init() {
@@ -163,6 +164,9 @@ func printAttestation(w io.Writer, name string, v *attest.Verified, subjects []s
 		fmt.Fprintf(w, "  policy:    %s (sha256:%s)\n", p.PolicyURI, p.PolicySHA256)
 	} else {
 		fmt.Fprintf(w, "  policy:    %s\n", p.PolicyURI)
+	}
+	if len(p.PolicyOverrides) > 0 {
+		fmt.Fprintf(w, "  overrides: %s\n", report.Clean(strings.Join(p.PolicyOverrides, ", ")))
 	}
 	if p.ReportSHA256 != "" {
 		fmt.Fprintf(w, "  report:    sha256:%s %s\n", p.ReportSHA256, p.ReportURI)

@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/testpki"
+	"github.com/shipgate/shipgate/verify"
 )
 
 // vsaStatement is the part of a verification summary these tests read.
@@ -18,8 +21,9 @@ type vsaStatement struct {
 	} `json:"subject"`
 	Predicate struct {
 		Policy struct {
-			URI    string            `json:"uri"`
-			Digest map[string]string `json:"digest"`
+			URI         string              `json:"uri"`
+			Digest      map[string]string   `json:"digest"`
+			Annotations map[string][]string `json:"annotations"`
 		} `json:"policy"`
 		ResourceURI string `json:"resourceUri"`
 	} `json:"predicate"`
@@ -62,6 +66,52 @@ func TestVerifyAttestNamesPolicyFileAndDigest(t *testing.T) {
 	}
 	if p := readVSA(t, env).Predicate.Policy; p.URI != "urn:shipgate:policy:builtin" || p.Digest != nil {
 		t.Errorf("policy without --policy = %+v", p)
+	}
+}
+
+// TestAttackVerifyAttestHidesOverrides: verify --policy P --fail-on never
+// passed a failing release, and its VSA said PASSED under P's digest alone,
+// as if P had judged. The report's policy and the VSA's policy descriptor
+// now list the flags given beside P (paths reduced as for resourceUri);
+// without any, there is no annotation.
+func TestAttackVerifyAttestHidesOverrides(t *testing.T) {
+	dir, roots := verifyFixture(t)
+	keys := newAttestFixture(t, testpki.Key(testpki.ECDSA, 0))
+	out := t.TempDir()
+	pol := filepath.Join(out, "strict.yaml")
+	if err := os.WriteFile(pol, []byte("failOn: note\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := filepath.Join(out, "vsa.intoto.json")
+	code, stdout, errOut := runCLI(t, "verify", "--policy", pol, "--roots", roots, "--fail-on", "never", "--format", "json",
+		"--attest-key", keys.key, "--attest-out", env, dir)
+	if code != exitPass {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r verify.Report
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"--roots " + roots, "--fail-on never"}
+	if r.Policy == nil || !slices.Equal(r.Policy.Overrides, want) {
+		t.Errorf("report policy %+v, want overrides %q", r.Policy, want)
+	}
+	st := readVSA(t, env)
+	want[0] = "--roots " + filepath.Base(roots)
+	if got := st.Predicate.Policy.Annotations["shipgateOverrides"]; st.Predicate.Policy.URI != "strict.yaml" || !slices.Equal(got, want) {
+		t.Errorf("VSA policy %+v, want strict.yaml with overrides %q", st.Predicate.Policy, want)
+	}
+	code, vout, errOut := runCLI(t, "verify-attestation", "--pub", keys.pub, env)
+	if code != exitPass || !strings.Contains(vout, "  overrides: --roots "+filepath.Base(roots)+", --fail-on never\n") {
+		t.Errorf("verify-attestation: exit %d, %s\n%s", code, errOut, vout)
+	}
+
+	env = filepath.Join(out, "plain.intoto.json")
+	if code, _, errOut := runCLI(t, "verify", "--policy", pol, "--attest-key", keys.key, "--attest-out", env, dir); code == exitError {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if p := readVSA(t, env).Predicate.Policy; p.Annotations != nil {
+		t.Errorf("overrides recorded though none was given: %+v", p)
 	}
 }
 
@@ -109,6 +159,26 @@ func TestVerifyAttestSubjectIsArchiveDigest(t *testing.T) {
 	}
 	if code, vout, verr := runCLI(t, "verify-attestation", "--pub", keys.pub, "--subject", name, env); code != exitPass {
 		t.Errorf("verify-attestation --subject the zip: exit %d: %s%s", code, vout, verr)
+	}
+
+	// Several inputs: the zip as itself (not entry by entry) beside the
+	// files of the directory.
+	env = filepath.Join(out, "both.intoto.json")
+	if code, _, errOut := runCLI(t, "verify", "--roots", roots, "--attest-key", keys.key, "--attest-out", env, name, dir); code == exitError {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var names []string
+	for _, s := range readVSA(t, env).Subject {
+		names = append(names, s.Name)
+		if s.Name == "Acme-1.4.2.zip" && s.Digest["sha256"] != sha256Hex(zipBytes) {
+			t.Errorf("zip subject digest %s, want %s", s.Digest["sha256"], sha256Hex(zipBytes))
+		}
+	}
+	if !slices.Contains(names, "Acme-1.4.2.zip") || len(names) != 5 || slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, "Acme-1.4.2.zip/") }) {
+		t.Errorf("subjects of a zip and a directory = %q, want the zip and the directory's 4 files", names)
+	}
+	if code, vout, verr := runCLI(t, "verify-attestation", "--pub", keys.pub, "--subject", name, env); code != exitPass {
+		t.Errorf("verify-attestation --subject the zip of two inputs: exit %d: %s%s", code, vout, verr)
 	}
 
 	// A directory is attested file by file.

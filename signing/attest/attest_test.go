@@ -207,9 +207,20 @@ func TestStatementReportErrors(t *testing.T) {
 		"empty files":         `{"schemaVersion": 1, "files": [], "summary": {"passed": true}}`,
 	}
 	for name, r := range cases {
-		if _, err := Statement([]byte(r), StatementOptions{}); !errors.Is(err, ErrReport) {
+		_, err := Statement([]byte(r), StatementOptions{})
+		if !errors.Is(err, ErrReport) {
 			t.Errorf("%s: err = %v, want ErrReport", name, err)
 		}
+		// The package is named once: no "attest: unusable report: attest: …".
+		if err != nil && strings.Count(err.Error(), "attest:") != 1 {
+			t.Errorf("%s: %q stutters", name, err)
+		}
+	}
+	// A FormatError under ErrReport is still found, with its offset.
+	_, err := Statement([]byte("{"), StatementOptions{})
+	var fe *FormatError
+	if !errors.As(err, &fe) || !errors.Is(err, ErrMalformed) {
+		t.Errorf("not JSON: %v does not unwrap to a FormatError", err)
 	}
 }
 

@@ -3,6 +3,7 @@ package attest
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/shipgate/shipgate/signing/attest/blob"
 )
@@ -59,3 +60,17 @@ func malformed(off int64, format string, args ...any) error {
 
 // jsonError turns an encoding/json error into a FormatError with its offset.
 var jsonError = blob.JSONError
+
+// wrapError returns an error that is sentinel with err as its detail: it
+// unwraps to both, and its message names the package once, so that a
+// FormatError ("attest: document: …") under ErrReport reads
+// "attest: unusable report: document: …", not "…: attest: document: …".
+func wrapError(sentinel, err error) error { return &wrapped{sentinel, err} }
+
+type wrapped struct{ sentinel, err error }
+
+func (w *wrapped) Error() string {
+	return w.sentinel.Error() + ": " + strings.TrimPrefix(w.err.Error(), "attest: ")
+}
+
+func (w *wrapped) Unwrap() []error { return []error{w.sentinel, w.err} }

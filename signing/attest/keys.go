@@ -43,7 +43,7 @@ func loadOptions(o KeyOptions) ([]signature.LoadOption, error) {
 func LoadSigner(pemPath, passwordEnv string) (signature.Signer, error) {
 	b, err := os.ReadFile(pemPath)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrKey, err)
+		return nil, wrapError(ErrKey, err)
 	}
 	var password []byte
 	if passwordEnv != "" {
@@ -78,7 +78,7 @@ func ParseSigner(pemBytes, password []byte, opts KeyOptions) (signature.Signer, 
 	pf := cryptoutils.PassFunc(func(bool) ([]byte, error) { return password, nil })
 	priv, err := cryptoutils.UnmarshalPEMToPrivateKey(pemBytes, pf)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrKey, err)
+		return nil, wrapError(ErrKey, err)
 	}
 	signer, ok := priv.(crypto.Signer)
 	if !ok {
@@ -93,7 +93,7 @@ func ParseSigner(pemBytes, password []byte, opts KeyOptions) (signature.Signer, 
 	}
 	s, err := signature.LoadSignerWithOpts(priv, lo...)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrKey, err)
+		return nil, wrapError(ErrKey, err)
 	}
 	return s, nil
 }
@@ -104,7 +104,7 @@ func ParseSigner(pemBytes, password []byte, opts KeyOptions) (signature.Signer, 
 func LoadVerifier(pemPath string, opts KeyOptions) (signature.Verifier, error) {
 	b, err := os.ReadFile(pemPath)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrKey, err)
+		return nil, wrapError(ErrKey, err)
 	}
 	v, err := ParseVerifier(b, opts)
 	if err != nil {
@@ -134,7 +134,7 @@ func NewVerifier(pub crypto.PublicKey, opts KeyOptions) (signature.Verifier, err
 	}
 	v, err := signature.LoadVerifierWithOpts(pub, lo...)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrKey, err)
+		return nil, wrapError(ErrKey, err)
 	}
 	return v, nil
 }
@@ -151,7 +151,7 @@ func ParsePublicKey(pemBytes []byte) (crypto.PublicKey, error) { return blob.Par
 func KeyID(pub crypto.PublicKey) (string, error) {
 	sp, err := ssh.NewPublicKey(pub)
 	if err != nil {
-		return "", fmt.Errorf("%w: %w", ErrKey, err)
+		return "", wrapError(ErrKey, err)
 	}
 	return ssh.FingerprintSHA256(sp), nil
 }

@@ -20,7 +20,7 @@ func parseReport(b []byte) (*report.Report, error) {
 		return nil, fmt.Errorf("%w: report is %d bytes, over the %d-byte limit", ErrReport, len(b), MaxEnvelopeSize)
 	}
 	if err := blob.CheckJSON(b); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrReport, err)
+		return nil, wrapError(ErrReport, err)
 	}
 	var present struct {
 		SchemaVersion *int `json:"schemaVersion"`
@@ -29,7 +29,7 @@ func parseReport(b []byte) (*report.Report, error) {
 		} `json:"summary"`
 	}
 	if err := json.Unmarshal(b, &present); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrReport, jsonError("report", err))
+		return nil, wrapError(ErrReport, jsonError("report", err))
 	}
 	switch {
 	case present.SchemaVersion == nil:
@@ -41,7 +41,7 @@ func parseReport(b []byte) (*report.Report, error) {
 	}
 	var r report.Report
 	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrReport, jsonError("report", err))
+		return nil, wrapError(ErrReport, jsonError("report", err))
 	}
 	for i, f := range r.Files {
 		if f.Path == "" {

@@ -44,7 +44,7 @@ func SignPayload(payloadType string, payload []byte, signer signature.Signer, op
 	}
 	pub, err := signer.PublicKey()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrKey, err)
+		return nil, wrapError(ErrKey, err)
 	}
 	if err := blob.CheckPublicKey(pub); err != nil {
 		return nil, err

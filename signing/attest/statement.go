@@ -6,7 +6,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"path"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	intoto "github.com/in-toto/attestation/go/v1"
@@ -27,6 +30,10 @@ const (
 	// BuiltinPolicyURI names shipgate's built-in policy in a summary whose
 	// report records no policy file.
 	BuiltinPolicyURI = "urn:shipgate:policy:builtin"
+	// PolicyOverridesAnnotation is the annotation of the summary's policy
+	// descriptor that lists the settings given beside the policy
+	// (report.Policy.Overrides).
+	PolicyOverridesAnnotation = "shipgateOverrides"
 	// PolicyDigestURIPrefix, followed by the SHA-256 of the policy's
 	// bytes, names a policy that was not read from a file.
 	PolicyDigestURIPrefix = "urn:shipgate:policy:sha256:"
@@ -75,6 +82,10 @@ type Predicate struct {
 	// the built-in policy was used.
 	PolicyURI    string `json:"policyUri"`
 	PolicySHA256 string `json:"policySha256,omitempty"`
+	// PolicyOverrides are the settings given beside the policy that changed
+	// how it judged (the report's policy.overrides): the policy that judged
+	// is not PolicySHA256's bytes alone.
+	PolicyOverrides []string `json:"policyOverrides,omitempty"`
 	// Result is PASSED or FAILED.
 	Result         string   `json:"verificationResult"`
 	VerifiedLevels []string `json:"verifiedLevels"`
@@ -103,6 +114,9 @@ type vsaPredicate struct {
 type descriptor struct {
 	URI    string            `json:"uri,omitempty"`
 	Digest map[string]string `json:"digest,omitempty"`
+	// Annotations, on the policy, carry PolicyOverridesAnnotation (a list
+	// of strings); other producers may put any JSON value there.
+	Annotations map[string]any `json:"annotations,omitempty"`
 }
 
 type reportSummary struct {
@@ -221,12 +235,25 @@ func policyDescriptor(p *report.Policy, uri string) descriptor {
 	default:
 		d.URI = BuiltinPolicyURI
 	}
+	if p != nil && len(p.Overrides) > 0 {
+		ov := make([]string, len(p.Overrides))
+		for i, o := range p.Overrides {
+			// "--roots /home/ci/root.pem": the path as for ResourceURI.
+			if flag, val, ok := strings.Cut(o, " "); ok {
+				o = flag + " " + uriFromPath(val)
+			}
+			ov[i] = o
+		}
+		d.Annotations = map[string]any{PolicyOverridesAnnotation: ov}
+	}
 	return d
 }
 
 // reportSubjects lists the subjects of a report, sorted by name: the input
 // alone when it is a single file (an archive is shipped as its bytes), else
-// every file.
+// every file; of several inputs, each single-file one as itself (named by
+// its base name, as the report names its files) and the files of the
+// others.
 func reportSubjects(r *report.Report) ([]Subject, error) {
 	if in := r.Input; in != nil && in.Kind.Archive() {
 		if in.Path == "" {
@@ -236,7 +263,37 @@ func reportSubjects(r *report.Report) ([]Subject, error) {
 	}
 	seen := make(map[string]report.Digest, len(r.Files))
 	var out []Subject
+	var archives []string
+	if in := r.Input; in != nil && in.Kind == report.InputMultiple {
+		for _, p := range in.Parts {
+			if !p.Kind.Archive() {
+				continue
+			}
+			if p.Path == "" {
+				return nil, fmt.Errorf("%w: %s input has no path", ErrReport, p.Kind)
+			}
+			if !isSHA256Hex(p.SHA256) {
+				return nil, fmt.Errorf("%w: %s input %q: sha256 %q is not 64 lowercase hex digits", ErrReport, p.Kind, p.Path, p.SHA256)
+			}
+			name := path.Base(strings.ReplaceAll(p.Path, `\`, "/"))
+			d, err := report.ParseDigest(p.SHA256)
+			if err != nil {
+				return nil, fmt.Errorf("%w: %w", ErrReport, err)
+			}
+			if prev, ok := seen[name]; ok && prev != d {
+				return nil, fmt.Errorf("%w: input %q is given twice with different digests", ErrReport, name)
+			}
+			if _, ok := seen[name]; !ok {
+				out = append(out, Subject{Name: name, SHA256: p.SHA256})
+			}
+			seen[name] = d
+			archives = append(archives, name)
+		}
+	}
 	for _, f := range r.Files {
+		if slices.ContainsFunc(archives, func(a string) bool { return strings.HasPrefix(f.Path, a+"/") }) {
+			continue // inside a single-file input, attested as a whole
+		}
 		if prev, ok := seen[f.Path]; ok {
 			if prev != f.SHA256 {
 				return nil, fmt.Errorf("%w: file %q is listed twice with different digests", ErrReport, f.Path)

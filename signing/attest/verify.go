@@ -87,7 +87,7 @@ func Verify(envelope []byte, verifier signature.Verifier, opts VerifyOptions) (*
 	}
 	pub, err := verifier.PublicKey()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrKey, err)
+		return nil, wrapError(ErrKey, err)
 	}
 	keyID, err := KeyID(pub)
 	if err != nil {
@@ -212,12 +212,13 @@ func parseStatement(payload []byte, v *Verified, verifierIDs []string) error {
 		return malformed(-1, "predicate: verificationResult %q is neither PASSED nor FAILED", p.VerificationResult)
 	}
 	pr := Predicate{
-		VerifierID:     p.Verifier.ID,
-		ResourceURI:    p.ResourceURI,
-		PolicyURI:      p.Policy.URI,
-		PolicySHA256:   p.Policy.Digest["sha256"],
-		Result:         p.VerificationResult,
-		VerifiedLevels: p.VerifiedLevels,
+		VerifierID:      p.Verifier.ID,
+		ResourceURI:     p.ResourceURI,
+		PolicyURI:       p.Policy.URI,
+		PolicySHA256:    p.Policy.Digest["sha256"],
+		PolicyOverrides: overrides(p.Policy.Annotations),
+		Result:          p.VerificationResult,
+		VerifiedLevels:  p.VerifiedLevels,
 	}
 	pr.VerifierVersion = p.Verifier.Version["shipgate"]
 	if pr.VerifierVersion == "" && len(p.Verifier.Version) == 1 {
@@ -265,4 +266,29 @@ func matchSubjects(v *Verified, want []Subject) error {
 		v.Matched = append(v.Matched, *found)
 	}
 	return nil
+}
+
+// overrides returns the strings of a policy descriptor's
+// PolicyOverridesAnnotation; a value of another shape (another producer's)
+// is shown as JSON, not dropped.
+func overrides(a map[string]any) []string {
+	v, ok := a[PolicyOverridesAnnotation]
+	if !ok {
+		return nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		b, _ := json.Marshal(v)
+		return []string{string(b)}
+	}
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		} else {
+			b, _ := json.Marshal(x)
+			out = append(out, string(b))
+		}
+	}
+	return out
 }

@@ -91,13 +91,19 @@ func TestVSASubjectIsArchiveDigest(t *testing.T) {
 			[]Subject{{Name: "AcmeSetup.exe", SHA256: zipDigest}}},
 		{"directory", &report.Input{Path: "dist", Kind: report.InputDirectory},
 			[]Subject{{Name: "Acme.exe", SHA256: strings.Repeat("1", 64)}, {Name: "ffmpeg.dll", SHA256: strings.Repeat("2", 64)}}},
+		// Of several paths, a zip is attested as itself, not by the
+		// entries the report lists under its name.
 		{"several paths", &report.Input{Kind: report.InputMultiple, Parts: []report.Input{
-			{Path: "a.zip", Kind: report.InputZip, SHA256: zipDigest}, {Path: "b", Kind: report.InputDirectory}}},
-			[]Subject{{Name: "Acme.exe", SHA256: strings.Repeat("1", 64)}, {Name: "ffmpeg.dll", SHA256: strings.Repeat("2", 64)}}},
+			{Path: "/build/a.zip", Kind: report.InputZip, SHA256: zipDigest}, {Path: "b", Kind: report.InputDirectory}}},
+			[]Subject{{Name: "Acme.exe", SHA256: strings.Repeat("1", 64)}, {Name: "a.zip", SHA256: zipDigest}, {Name: "ffmpeg.dll", SHA256: strings.Repeat("2", 64)}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := releaseReport()
+			r.Files = append(r.Files, report.File{Path: "a.zip/inner.dll", Size: 3, SHA256: testDigest(strings.Repeat("3", 64)), Kind: report.KindPE})
 			r.Input = c.input
+			if c.input.Kind == report.InputDirectory {
+				r.Files = r.Files[:2]
+			}
 			got, _ := vsaOf(t, r)
 			if len(got) != len(c.want) {
 				t.Fatalf("subjects = %+v, want %+v", got, c.want)

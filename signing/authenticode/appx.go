@@ -442,7 +442,7 @@ func (a *appxSubject) extra(j *judgement) bool {
 	if !j.sig.Digest.Match() {
 		signed, _ := hex.DecodeString(j.sig.Digest.Signed)
 		computed, _ := hex.DecodeString(j.sig.Digest.Computed)
-		j.sig.AddCheck("appx-digests", false, appxDiff(signed, computed, j.s.spc.hash.Size()))
+		j.sig.AddCheck(CheckAppxDigests, false, appxDiff(signed, computed, j.s.spc.hash.Size()))
 	}
 	return a.checkPublisher(j)
 }

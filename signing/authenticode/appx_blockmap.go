@@ -318,20 +318,20 @@ func (a *appxSubject) checkPublisher(j *judgement) bool {
 	case cert == nil:
 		return true // the signature check says so already
 	case a.publisherErr != "":
-		j.sig.AddCheck("publisher", false, a.publisherErr)
+		j.sig.AddCheck(CheckPublisher, false, a.publisherErr)
 		j.finding(RuleMSIXPublisherMismatch, signing.SeverityError, fmt.Sprintf("signature %d: %s; Windows checks it against the signer %q", j.i, a.publisherErr, cert.Subject.String()))
 		return false
 	}
 	der, err := publisherName(a.publisher)
 	if err == nil && x509name.Equal(der, cert.RawSubject) {
-		j.sig.AddCheck("publisher", true, fmt.Sprintf("the manifest's publisher %q is the signer's subject", a.publisher))
+		j.sig.AddCheck(CheckPublisher, true, fmt.Sprintf("the manifest's publisher %q is the signer's subject", a.publisher))
 		return true
 	}
 	why := fmt.Sprintf("the manifest's publisher %q is not the signer's subject %q", a.publisher, cert.Subject.String())
 	if err != nil {
 		why = fmt.Sprintf("the manifest's publisher %q is not a distinguished name (%v)", a.publisher, err)
 	}
-	j.sig.AddCheck("publisher", false, why)
+	j.sig.AddCheck(CheckPublisher, false, why)
 	j.finding(RuleMSIXPublisherMismatch, signing.SeverityError, fmt.Sprintf("signature %d: %s: Windows refuses to install the package", j.i, why))
 	return false
 }

@@ -81,7 +81,8 @@ type Result struct {
 	// Details hold facts about Signatures[i] that the shared signature object
 	// has no room for.
 	Details []Detail `json:"details"`
-	// Findings are the problems found, with offsets and signature indexes.
+	// Findings are the problems found, with offsets and signature indexes,
+	// in the order of [signing.CompareFindings].
 	Findings []signing.Finding `json:"findings"`
 	// Authentihash maps an algorithm name ("sha256", "sha1"…) to the
 	// Authenticode image hash, lowercase hex, as blocklists list it. The

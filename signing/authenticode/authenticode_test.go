@@ -137,6 +137,10 @@ func TestFixtures(t *testing.T) {
 		t.Run(f.Name, func(t *testing.T) {
 			res := verifyBytes(t, f.Data, Options{Trust: trust, Time: fixtures.Now})
 			checkFixture(t, f, res)
+			// The one finding order of every report.
+			if !slices.IsSortedFunc(res.Findings, signing.CompareFindings) {
+				t.Errorf("findings not in signing.CompareFindings order: %v", res.Findings)
+			}
 		})
 	}
 }

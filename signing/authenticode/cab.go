@@ -305,7 +305,7 @@ func (c *cabSubject) structure(*verifier, *sigState) (signing.CheckName, []strin
 func (c *cabSubject) dataType(j *judgement) bool {
 	spc, i := j.s.spc, j.i
 	if !spc.dataType.Equal(oidSpcCabData) {
-		return j.malformed("content-type", fmt.Sprintf("SpcIndirectDataContent type %s is not the cabinet type (1.3.6.1.4.1.311.2.1.25)", spc.dataType),
+		return j.malformed(CheckContentType, fmt.Sprintf("SpcIndirectDataContent type %s is not the cabinet type (1.3.6.1.4.1.311.2.1.25)", spc.dataType),
 			fmt.Sprintf("signature %d does not sign a cabinet (type %s)", i, spc.dataType))
 	}
 	return true

@@ -468,10 +468,10 @@ func (c *catalogSubject) structure(*verifier, *sigState) (signing.CheckName, []s
 
 func (c *catalogSubject) dataType(j *judgement) bool {
 	if !bytes.Equal(j.s.sd.RawContent, c.content) {
-		return j.malformed("content-type", "the nested signature signs another CTL than the catalog's",
+		return j.malformed(CheckContentType, "the nested signature signs another CTL than the catalog's",
 			fmt.Sprintf("signature %d signs another CTL than the catalog's first signature", j.i))
 	}
-	j.sig.AddCheck("ctl", true, "certificate trust list of catalog members parses")
+	j.sig.AddCheck(CheckCTL, true, "certificate trust list of catalog members parses")
 	return true
 }
 
@@ -496,23 +496,23 @@ func (j *judgement) catalogSigner() {
 	j.chk = cms.VerifySigner(sd.Signers[0], sd.Certificates, oidCTL, sd.Content)
 	chk := j.chk
 	if chk.ContentTypeOK {
-		j.sig.AddCheck("content-type", true, "certificate trust list")
+		j.sig.AddCheck(CheckContentType, true, "certificate trust list")
 	} else {
-		j.sig.AddCheck("content-type", false, "the signed contentType attribute is missing or is not a certificate trust list")
+		j.sig.AddCheck(CheckContentType, false, "the signed contentType attribute is missing or is not a certificate trust list")
 		j.intact = false
 	}
 	if chk.Hash == 0 || chk.Computed == nil {
-		j.sig.AddCheck("digest", false, "the CTL digest cannot be computed: unknown digest algorithm")
+		j.sig.AddCheck(signing.CheckDigest, false, "the CTL digest cannot be computed: unknown digest algorithm")
 		j.intact = false
 		return
 	}
 	alg := cms.HashName(chk.Hash)
 	j.sig.Digest = &signing.Digest{Algorithm: alg, Signed: hex.EncodeToString(chk.MessageDigest), Computed: hex.EncodeToString(chk.Computed)}
 	if j.sig.Digest.Match() {
-		j.sig.AddCheck("digest", true, alg+" digest of the CTL matches messageDigest")
+		j.sig.AddCheck(signing.CheckDigest, true, alg+" digest of the CTL matches messageDigest")
 		return
 	}
-	j.sig.AddCheck("digest", false, fmt.Sprintf("%s CTL digest: signed %s, computed %s", alg, j.sig.Digest.Signed, j.sig.Digest.Computed))
+	j.sig.AddCheck(signing.CheckDigest, false, fmt.Sprintf("%s CTL digest: signed %s, computed %s", alg, j.sig.Digest.Signed, j.sig.Digest.Computed))
 	j.finding(RuleCatalogDigestMismatch, signing.SeverityError,
 		fmt.Sprintf("signature %d: the catalog's %s CTL digest %s differs from the signed %s: the member list was modified after signing", i, alg, j.sig.Digest.Computed, j.sig.Digest.Signed))
 	j.intact = false

@@ -63,11 +63,11 @@ func (v *verifier) checkOwnership(i int, s *sigState, sig *signing.Signature, o 
 	n := len(unowned) + len(unused)
 	switch {
 	case payload:
-		sig.AddCheck("signature-data", false, fmt.Sprintf("%d regions of the SignedData are covered by no signature and large enough to carry a payload", n))
+		sig.AddCheck(signing.CheckSignatureData, false, fmt.Sprintf("%d regions of the SignedData are covered by no signature and large enough to carry a payload", n))
 	case n > 0:
-		sig.AddCheck("signature-data", true, "every byte of the SignedData is verified or tolerated, except small oddities reported as warnings: "+strings.Join(small, ", "))
+		sig.AddCheck(signing.CheckSignatureData, true, "every byte of the SignedData is verified or tolerated, except small oddities reported as warnings: "+strings.Join(small, ", "))
 	default:
-		sig.AddCheck("signature-data", true, "every byte of the SignedData is verified or a tolerated structure")
+		sig.AddCheck(signing.CheckSignatureData, true, "every byte of the SignedData is verified or a tolerated structure")
 	}
 	return payload
 }

@@ -24,11 +24,11 @@ func (p peSubject) dataType(j *judgement) bool {
 	case spc.dataType.Equal(oidIndividualPurpose):
 		// osslsigncode, sbverify and UEFI firmware check only the digest, so
 		// they accept such a signature; Windows does not know the type.
-		j.sig.AddCheck("indirect-data-type", false, "SpcIndirectDataContent type is 1.3.6.1.4.1.311.2.1.21 (individual purpose), not SpcPeImageData (1.3.6.1.4.1.311.2.1.15); the image digest is verified as usual; a warning, it does not change the status")
+		j.sig.AddCheck(CheckIndirectDataType, false, "SpcIndirectDataContent type is 1.3.6.1.4.1.311.2.1.21 (individual purpose), not SpcPeImageData (1.3.6.1.4.1.311.2.1.15); the image digest is verified as usual; a warning, it does not change the status")
 		j.finding(RuleNonstandardIndirectDataType, signing.SeverityWarning,
 			fmt.Sprintf("signature %d: SpcIndirectDataContent names 1.3.6.1.4.1.311.2.1.21 instead of SpcPeImageData as its type (as Debian's fwupdx64.efi.signed does); osslsigncode, sbverify and UEFI firmware accept it, Windows may not", i))
 	case !spc.dataType.Equal(oidSpcPEImageData):
-		return j.malformed("content-type", fmt.Sprintf("SpcIndirectDataContent type %s is not SpcPeImageData (1.3.6.1.4.1.311.2.1.15)", spc.dataType),
+		return j.malformed(CheckContentType, fmt.Sprintf("SpcIndirectDataContent type %s is not SpcPeImageData (1.3.6.1.4.1.311.2.1.15)", spc.dataType),
 			fmt.Sprintf("signature %d does not sign a PE image (type %s)", i, spc.dataType))
 	}
 	return true
@@ -49,7 +49,7 @@ func (p peSubject) extra(j *judgement) bool {
 	}
 	ok, unverified, detail, at, ph := p.v.checkPages(spc)
 	j.det.PageHashes = ph
-	j.sig.AddCheck("page-hashes", ok, detail)
+	j.sig.AddCheck(signing.CheckPageHashes, ok, detail)
 	if !ok && !unverified {
 		p.v.finding(RulePageHashMismatch, signing.SeverityError, j.i, at, fmt.Sprintf("signature %d: %s", j.i, detail))
 		return false

@@ -165,25 +165,25 @@ func (j *judgement) indirectData() bool {
 	if spc == nil {
 		// A catalog: its signature covers the CTL itself.
 		if len(sd.Signers) != 1 {
-			return j.malformed("signer-count", fmt.Sprintf("%d SignerInfos, Authenticode requires exactly one", len(sd.Signers)),
+			return j.malformed(CheckSignerCount, fmt.Sprintf("%d SignerInfos, Authenticode requires exactly one", len(sd.Signers)),
 				fmt.Sprintf("signature %d has %d signers, want exactly one", i, len(sd.Signers)))
 		}
-		j.sig.AddCheck("signer-count", true, "one SignerInfo")
+		j.sig.AddCheck(CheckSignerCount, true, "one SignerInfo")
 		return j.sub.dataType(j)
 	}
 	if computed, ok := j.sub.digest(spc.hash); ok && spc.hash != 0 {
 		j.sig.Digest = &signing.Digest{Algorithm: cms.HashName(spc.hash), Signed: hex.EncodeToString(spc.digest), Computed: hex.EncodeToString(computed)}
 	}
 	if len(sd.Signers) != 1 {
-		return j.malformed("signer-count", fmt.Sprintf("%d SignerInfos, Authenticode requires exactly one", len(sd.Signers)),
+		return j.malformed(CheckSignerCount, fmt.Sprintf("%d SignerInfos, Authenticode requires exactly one", len(sd.Signers)),
 			fmt.Sprintf("signature %d has %d signers, want exactly one", i, len(sd.Signers)))
 	}
-	j.sig.AddCheck("signer-count", true, "one SignerInfo")
+	j.sig.AddCheck(CheckSignerCount, true, "one SignerInfo")
 	if !j.sub.dataType(j) {
 		return false
 	}
 	if spc.hash == 0 || !slices.Contains(supported, spc.hash) || j.sig.Digest == nil {
-		return j.malformed("digest", fmt.Sprintf("unknown %s digest algorithm %s", j.sub.what(), spc.digestOID),
+		return j.malformed(signing.CheckDigest, fmt.Sprintf("unknown %s digest algorithm %s", j.sub.what(), spc.digestOID),
 			fmt.Sprintf("signature %d uses an unknown digest algorithm %s", i, spc.digestOID))
 	}
 	return true
@@ -201,16 +201,16 @@ func (j *judgement) signer() {
 	}
 	j.chk = cms.VerifySigner(si, sd.Certificates, oidSpcIndirectData, sd.Content)
 	if j.chk.ContentTypeOK {
-		j.sig.AddCheck("content-type", true, "SpcIndirectDataContent of "+dataTypeName(spc.dataType))
+		j.sig.AddCheck(CheckContentType, true, "SpcIndirectDataContent of "+dataTypeName(spc.dataType))
 	} else {
-		j.sig.AddCheck("content-type", false, "the signed contentType attribute is missing or is not SpcIndirectDataContent")
+		j.sig.AddCheck(CheckContentType, false, "the signed contentType attribute is missing or is not SpcIndirectDataContent")
 		j.intact = false
 	}
 	alg, what := cms.HashName(spc.hash), j.sub.what()
 	if j.sig.Digest.Match() {
-		j.sig.AddCheck("digest", true, alg+" "+what+" digest matches")
+		j.sig.AddCheck(signing.CheckDigest, true, alg+" "+what+" digest matches")
 	} else {
-		j.sig.AddCheck("digest", false, fmt.Sprintf("%s %s digest: signed %s, computed %s", alg, what, j.sig.Digest.Signed, j.sig.Digest.Computed))
+		j.sig.AddCheck(signing.CheckDigest, false, fmt.Sprintf("%s %s digest: signed %s, computed %s", alg, what, j.sig.Digest.Signed, j.sig.Digest.Computed))
 		j.finding(j.sub.rules().digestMismatch, signing.SeverityError,
 			fmt.Sprintf("signature %d: the file's %s Authenticode digest %s differs from the signed %s: the %s was modified after signing", i, alg, j.sig.Digest.Computed, j.sig.Digest.Signed, what))
 		j.intact = false
@@ -223,11 +223,11 @@ func (j *judgement) signerVerdict() {
 	chk, si := j.chk, j.s.sd.Signers[0]
 	switch {
 	case chk.Computed == nil && chk.Err != nil:
-		j.sig.AddCheck("message-digest", false, chk.Err.Error())
+		j.sig.AddCheck(CheckMessageDigest, false, chk.Err.Error())
 	case chk.DigestOK:
-		j.sig.AddCheck("message-digest", true, "messageDigest matches SpcIndirectDataContent")
+		j.sig.AddCheck(CheckMessageDigest, true, "messageDigest matches SpcIndirectDataContent")
 	default:
-		j.sig.AddCheck("message-digest", false, "messageDigest attribute does not match SpcIndirectDataContent: the signed content was altered")
+		j.sig.AddCheck(CheckMessageDigest, false, "messageDigest attribute does not match SpcIndirectDataContent: the signed content was altered")
 	}
 	if chk.Cert != nil {
 		id := signing.NewIdentity(chk.Cert)
@@ -235,11 +235,11 @@ func (j *judgement) signerVerdict() {
 	}
 	switch {
 	case chk.SignatureOK:
-		j.sig.AddCheck("signature", true, "signature over the signed attributes verifies with the signer's key")
+		j.sig.AddCheck(signing.CheckSignature, true, "signature over the signed attributes verifies with the signer's key")
 	case chk.Cert == nil:
-		j.sig.AddCheck("signature", false, "signer certificate not found among the embedded certificates")
+		j.sig.AddCheck(signing.CheckSignature, false, "signer certificate not found among the embedded certificates")
 	default:
-		j.sig.AddCheck("signature", false, chk.Err.Error())
+		j.sig.AddCheck(signing.CheckSignature, false, chk.Err.Error())
 	}
 	if !chk.DigestOK || !chk.SignatureOK || !chk.ContentTypeOK {
 		j.intact = false
@@ -395,7 +395,7 @@ func (j *judgement) timestampVerdict(best *signing.Timestamp) {
 			} else {
 				j.at = best.Time
 			}
-			j.sig.AddCheck("timestamp", true, detail)
+			j.sig.AddCheck(signing.CheckTimestamp, true, detail)
 		} else {
 			// An intact timestamp's Detail says "timestamp intact but its
 			// authority's chain …": the token is good, only its trust
@@ -404,7 +404,7 @@ func (j *judgement) timestampVerdict(best *signing.Timestamp) {
 			if best.Intact {
 				what = fmt.Sprintf("%s %s", best.Kind, best.Detail)
 			}
-			j.sig.AddCheck("timestamp", false, fmt.Sprintf("%s; the chain is checked at %s", what, j.atName()))
+			j.sig.AddCheck(signing.CheckTimestamp, false, fmt.Sprintf("%s; the chain is checked at %s", what, j.atName()))
 			j.finding(RuleTimestampInvalid, signing.SeverityWarning, fmt.Sprintf("signature %d: %s", i, what))
 		}
 	}
@@ -422,14 +422,14 @@ func (j *judgement) trust() {
 		j.weak = append(j.weak, "signer digest "+cms.HashName(chk.WeakHash))
 	}
 	if chk.Cert == nil {
-		j.sig.AddCheck("eku", false, "no signer certificate")
-		j.sig.AddCheck("chain", false, "no signer certificate")
+		j.sig.AddCheck(signing.CheckEKU, false, "no signer certificate")
+		j.sig.AddCheck(signing.CheckChain, false, "no signer certificate")
 		j.trusted = false
 	} else {
 		if ok, detail := codeSigningLeaf(chk.Cert); ok {
-			j.sig.AddCheck("eku", true, detail)
+			j.sig.AddCheck(signing.CheckEKU, true, detail)
 		} else {
-			j.sig.AddCheck("eku", false, detail)
+			j.sig.AddCheck(signing.CheckEKU, false, detail)
 			j.trusted = false
 		}
 		cr := v.opts.Trust.VerifyChain(chk.Cert, sd.Certificates, signing.ChainOptions{Time: j.at, Usage: x509.ExtKeyUsageCodeSigning})
@@ -439,9 +439,9 @@ func (j *judgement) trust() {
 			j.weak = append(j.weak, fmt.Sprintf("certificate %q signed with %s", w.Subject, w.Algorithm))
 		}
 		if cr.Trusted {
-			j.sig.AddCheck("chain", true, fmt.Sprintf("chain of %d reaches a trusted root at %s", len(cr.Chain), j.atName()))
+			j.sig.AddCheck(signing.CheckChain, true, fmt.Sprintf("chain of %d reaches a trusted root at %s", len(cr.Chain), j.atName()))
 		} else {
-			j.sig.AddCheck("chain", false, cr.Problem)
+			j.sig.AddCheck(signing.CheckChain, false, cr.Problem)
 			j.trusted = false
 		}
 	}

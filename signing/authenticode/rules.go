@@ -173,6 +173,18 @@ const (
 	// CheckDistinct: the signature is no copy of an earlier one of the
 	// file; added only when it is one.
 	CheckDistinct signing.CheckName = "distinct-signature"
+	// CheckCTL: a catalog's certificate trust list of members parses.
+	CheckCTL signing.CheckName = "ctl"
+	// CheckSIP: a script's or MSI's SpcSipInfo names the subject interface
+	// package of its format.
+	CheckSIP signing.CheckName = "sip"
+	// CheckPublisher: an MSIX or APPX manifest's Identity Publisher is the
+	// signer's subject.
+	CheckPublisher signing.CheckName = "publisher"
+	// CheckAppxDigests: added, failed, when the package's digests (the
+	// APPX blob of AppxSignature.p7x) differ from the computed ones; it
+	// names the parts whose digests differ.
+	CheckAppxDigests signing.CheckName = "appx-digests"
 )
 
 // Rule IDs of the findings VerifyCatalog reports, documented in

@@ -520,15 +520,15 @@ func (s *scriptSubject) dataType(j *judgement) bool {
 func sipDataType(j *judgement, want []byte, what string) bool {
 	spc, i := j.s.spc, j.i
 	if !spc.dataType.Equal(oidSpcSipInfo) {
-		return j.malformed("content-type", fmt.Sprintf("SpcIndirectDataContent type %s is not SpcSipInfo (1.3.6.1.4.1.311.2.1.30)", spc.dataType),
+		return j.malformed(CheckContentType, fmt.Sprintf("SpcIndirectDataContent type %s is not SpcSipInfo (1.3.6.1.4.1.311.2.1.30)", spc.dataType),
 			fmt.Sprintf("signature %d does not sign a %s (type %s)", i, what, spc.dataType))
 	}
 	guid, ok := sipGUID(spc.value)
 	if !ok || !bytes.Equal(guid, want) {
-		return j.malformed("sip", fmt.Sprintf("SpcSipInfo names subject interface package %x, not the %s one (%x)", guid, what, want),
+		return j.malformed(CheckSIP, fmt.Sprintf("SpcSipInfo names subject interface package %x, not the %s one (%x)", guid, what, want),
 			fmt.Sprintf("signature %d names subject interface package %x, not the %s one", i, guid, what))
 	}
-	j.sig.AddCheck("sip", true, fmt.Sprintf("SpcSipInfo names the %s subject interface package", what))
+	j.sig.AddCheck(CheckSIP, true, fmt.Sprintf("SpcSipInfo names the %s subject interface package", what))
 	return true
 }
 

@@ -81,7 +81,7 @@ func (j *judgement) unsignedAttributes() {
 	if stuffedBytes > cms.MaxToleratedRegion {
 		sev = signing.SeverityError
 	}
-	j.sig.AddCheck("unsigned-attributes", false, "unknown unsigned attributes carry data: "+strings.Join(stuffed, ", ")+"; the status is unchanged")
+	j.sig.AddCheck(CheckUnsignedAttributes, false, "unknown unsigned attributes carry data: "+strings.Join(stuffed, ", ")+"; the status is unchanged")
 	j.finding(RuleUnsignedAttributeData, sev,
 		fmt.Sprintf("signature %d carries unauthenticated data in unknown unsigned attributes: %s; %d bytes count as data", j.i, strings.Join(stuffed, ", "), stuffedBytes))
 }

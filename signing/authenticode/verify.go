@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/shipgate/shipgate/internal/cms"
@@ -96,7 +95,7 @@ func (v *verifier) verifyAll() {
 				"PE checksum is wrong ("+ckDetail+"): the file was changed after linking or signing; Windows enforces it only for drivers and boot files")
 		}
 		addChecksum = func(sig *signing.Signature) {
-			sig.AddCheck("checksum", ckOK, ckDetail+"; a warning, it does not change the status")
+			sig.AddCheck(CheckChecksum, ckOK, ckDetail+"; a warning, it does not change the status")
 		}
 	}
 	for i, s := range v.sigs {
@@ -114,16 +113,7 @@ func (v *verifier) verifyAll() {
 			v.res.Status = v.res.Status.Worse(s.Status)
 		}
 	}
-	sort.SliceStable(v.res.Findings, func(a, b int) bool {
-		fa, fb := v.res.Findings[a], v.res.Findings[b]
-		if *fa.Offset != *fb.Offset {
-			return *fa.Offset < *fb.Offset
-		}
-		if fa.Rule != fb.Rule {
-			return fa.Rule < fb.Rule
-		}
-		return fa.Signature < fb.Signature
-	})
+	signing.SortFindings(v.res.Findings)
 }
 
 // rawRSACountersignature re-checks a legacy countersignature whose RSA

@@ -63,7 +63,8 @@ type BundleResult struct {
 	// nested ones sorted by path.
 	Bundles []string `json:"bundles"`
 	// Findings are bundle-level problems (sealed resources added, removed or
-	// changed; missing executables), with Path relative to the fs.FS.
+	// changed; missing executables), with Path relative to the fs.FS, in the
+	// order of [signing.CompareFindings].
 	Findings []signing.Finding `json:"findings"`
 }
 
@@ -220,16 +221,7 @@ func VerifyBundle(fsys fs.FS, dir string, opts Options) (*BundleResult, error) {
 		rest := out.Bundles[1:]
 		sort.Strings(rest)
 	}
-	sort.SliceStable(out.Findings, func(i, j int) bool {
-		a, b := out.Findings[i], out.Findings[j]
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		if a.Rule != b.Rule {
-			return a.Rule < b.Rule
-		}
-		return a.Message < b.Message
-	})
+	signing.SortFindings(out.Findings)
 	return out, nil
 }
 

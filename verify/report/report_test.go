@@ -262,7 +262,7 @@ func TestText(t *testing.T) {
 	if !bytes.HasPrefix(b, []byte(verdict)) || !bytes.HasSuffix(b, []byte("\n\n"+verdict)) {
 		t.Errorf("verdict line:\n%s", b)
 	}
-	if !bytes.Contains(b, []byte("diff 1.0 → 1.1\n  app - → -\n  + a@1.0.0 (node_modules/a)\n  + b@2.0.0 (node_modules/b)\n")) {
+	if !bytes.Contains(b, []byte("diff 1.0 → 1.1\n  + a@1.0.0 (node_modules/a)\n  + b@2.0.0 (node_modules/b)\n")) {
 		t.Errorf("text section not written")
 	}
 	c := write(t, r, FormatText, Options{Color: true})

@@ -31,10 +31,15 @@ func (t *textWriter) diff(d *model.Diff) {
 func (t *textWriter) releaseDiff(s *model.ReleaseDiff) {
 	p := t.cleanf
 	p("diff %s → %s\n", s.Old, s.New)
-	if s.Electron.Old == "" && s.Electron.New == "" {
-		// Not an Electron app: an npm package, a folder of files.
+	switch {
+	case s.Electron.Old == "" && s.Electron.New == "" && s.App.Old == "" && s.App.New == "":
+		// A folder of files or an archive with no declared version: no
+		// line of dashes.
+	case s.Electron.Old == "" && s.Electron.New == "":
+		// Not an Electron app: an npm package, a folder with a
+		// package.json.
 		p("  app %s → %s\n", dash(s.App.Old), dash(s.App.New))
-	} else {
+	default:
 		p("  app %s → %s, Electron %s → %s\n", dash(s.App.Old), dash(s.App.New), dash(s.Electron.Old), dash(s.Electron.New))
 	}
 	for _, a := range s.Added {

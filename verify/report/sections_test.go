@@ -83,6 +83,12 @@ func TestTextDiffNamesElectronOnlyWhenKnown(t *testing.T) {
 	if !bytes.Contains(b, []byte("\n  app 1.0.0 → 1.0.1\n")) || bytes.Contains(b, []byte("Electron")) {
 		t.Errorf("a diff without Electron names it:\n%s", b)
 	}
+	r.Diff.App = model.VersionChange{}
+	b = write(t, r, FormatText, Options{})
+	if bytes.Contains(b, []byte("\n  app ")) {
+		t.Errorf("a diff of releases that declare no version prints an app line:\n%s", b)
+	}
+	r.Diff.App = model.VersionChange{Old: "1.0.0", New: "1.0.1"}
 	r.Diff.Electron = model.VersionChange{Old: "30.0.0", New: "31.0.0"}
 	b = write(t, r, FormatText, Options{})
 	if !bytes.Contains(b, []byte("\n  app 1.0.0 → 1.0.1, Electron 30.0.0 → 31.0.0\n")) {
