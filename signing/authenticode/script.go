@@ -149,7 +149,8 @@ type scriptBlock struct {
 // every byte in it. Bytes after the block of a .ps1, .js or .vbs are
 // reported (rule script/content-after-signature): no signature covers them,
 // yet the interpreter runs them. Lines of the block holding anything but
-// base64 after their prefix, and a .wsf block not right before the last
+// base64 after their prefix, or of widths other than the first line's (the
+// last no wider, none empty), and a .wsf block not right before the last
 // </job>, are malformed (script/malformed-signature); bytes of hashed
 // UTF-8 text that are not UTF-8 are reported (script/invalid-text-encoding)
 // since the digest hashes U+FFFD for any of them.
