@@ -417,8 +417,8 @@ func (f *File) ReadAll(e *Entry, max int64) ([]byte, error) {
 // no stream, table or header owns: free or unreachable sectors, slack after
 // a stream's last byte in its sector or mini sector, unused mini sectors,
 // unused directory entries, the padding of a version 4 header, reserved
-// header fields, FAT and mini FAT entries of free sectors that hold sector
-// numbers, and directory entry fields that must be zero (a stream's class
+// header fields, FAT and mini FAT entries of free or missing sectors that
+// hold anything but FREESECT (their bits are the XOR with it), and directory entry fields that must be zero (a stream's class
 // identifier, state bits and times; a storage's start and size; the root's
 // creation time, siblings and name).
 func (f *File) Unowned() ([]Region, error) {
@@ -515,15 +515,15 @@ func (u *unownedScan) header() error {
 }
 
 // tableSlack reports the entries from index from on of a FAT or mini FAT
-// (held in secs), which are for sectors the file does not have and hold no
-// sector numbers.
+// (held in secs), which are for sectors the file does not have: each must
+// be FREESECT. Special values spell data too (one of five, in every entry
+// of as many table sectors as the header lists), so only the first may be
+// ENDOFCHAIN, as osslsigncode leaves it in its mini FAT.
 func (u *unownedScan) tableSlack(table []uint32, secs []uint32, from int64, why string) {
 	f := u.f
 	per := f.sectorSize / 4
 	for i := from; i < int64(len(table)); i++ {
-		// Writers leave special values (ENDOFCHAIN, osslsigncode's
-		// mini FAT) there; only a sector number is data.
-		if table[i] <= maxRegSect {
+		if table[i] != freeSect && (i != from || table[i] != endOfChain) {
 			var v [4]byte
 			binary.LittleEndian.PutUint32(v[:], table[i]^freeSect) // non-zero where it differs from FREESECT
 			u.add(f.sectorOffset(secs[i/per])+(i%per)*4, v[:], why)
@@ -587,9 +587,9 @@ func (f *File) streamTails() map[uint32]int64 {
 // entry.
 func (u *unownedScan) freeSector(s, off int64) error {
 	f := u.f
-	// A free sector's FAT entry holds FREESECT; a sector number there
-	// is data no chain uses.
-	if s < int64(len(f.fat)) && f.fat[s] <= maxRegSect {
+	// A free sector's FAT entry holds FREESECT; a sector number or
+	// another special value there is data no chain uses.
+	if s < int64(len(f.fat)) && f.fat[s] != freeSect {
 		f.tableEntry(u.add, f.fat, f.fatSectors, s, freeSect, "FAT entry of a free sector")
 	}
 	b, err := u.read(off, f.sectorSize)
@@ -606,7 +606,7 @@ func (u *unownedScan) freeSector(s, off int64) error {
 
 // miniStreamSector reports the mini sectors of the mini stream's sector at
 // off (base bytes into the mini stream) that lie past the mini stream's end
-// or are free, and sector numbers in free mini sectors' mini FAT entries.
+// or are free, and free mini sectors' mini FAT entries other than FREESECT.
 func (u *unownedScan) miniStreamSector(off, base int64) error {
 	f := u.f
 	miniSize := f.Entries[0].Size
@@ -622,7 +622,7 @@ func (u *unownedScan) miniStreamSector(off, base int64) error {
 			u.add(off+k, mb, "mini stream sector after the mini stream's end")
 		case f.miniOwner(ms) == "":
 			u.add(off+k, mb, "free mini sector")
-			if int(ms) < len(f.minifat) && f.minifat[ms] <= maxRegSect {
+			if int(ms) < len(f.minifat) && f.minifat[ms] != freeSect {
 				f.tableEntry(u.add, f.minifat, f.miniFATSectors, int64(ms), freeSect, "mini FAT entry of a free mini sector")
 			}
 		}

@@ -309,3 +309,50 @@ func TestMSIHeaderFieldsReported(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackMSITableSlackSpecialValues spells data in the FAT and mini
+// FAT entries of sectors the file does not have, and of a free sector,
+// with special values (ENDOFCHAIN, FATSECT, DIFSECT, 0xFFFFFFFB): only a
+// sector number there was reported, so two bits an entry, in every entry
+// of as many FAT sectors as the header lists, passed as valid with no
+// finding. Such entries must be FREESECT; osslsigncode leaves one
+// ENDOFCHAIN after its mini FAT's last sector, which stays valid.
+func TestAttackMSITableSlackSpecialValues(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := scriptTrust(t, p)
+	signed := signMSI(t, p, msiSpec{ex: true})
+	le := binary.LittleEndian
+	nsect := (len(signed) - 512) / 512
+	fat0 := 512 + 512*int(le.Uint32(signed[76:]))
+	mini0 := 512 + 512*int(le.Uint32(signed[60:]))
+	miniSects := int(openMSI(t, signed).Root().Size+63) / 64
+	spell := func(b []byte, at, from int) {
+		for i := from; i < 128; i++ {
+			le.PutUint32(b[at+4*i:], 0xfffffffb+uint32(i*7%4)) // 0xfffffffb to 0xfffffffe
+		}
+	}
+	fat := bytes.Clone(signed)
+	spell(fat, fat0, nsect)
+	mini := bytes.Clone(signed)
+	spell(mini, mini0, miniSects)
+	for name, b := range map[string][]byte{"fat": fat, "mini-fat": mini} {
+		res := verifyMSI(t, b, trust)
+		if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIUnownedData) {
+			t.Errorf("%s: status %s findings %+v, want invalid with %s", name, res.Status, res.Findings, RuleMSIUnownedData)
+		}
+	}
+	// A free sector's FAT entry holding a special value is reported too.
+	free := append(bytes.Clone(signed), make([]byte, 512)...)
+	le.PutUint32(free[fat0+4*nsect:], 0xfffffffc)
+	if res := verifyMSI(t, free, trust); !hasRule(res, RuleMSIUnownedData) {
+		t.Errorf("free sector: status %s findings %+v, want %s", res.Status, res.Findings, RuleMSIUnownedData)
+	}
+	// FREESECT, and one ENDOFCHAIN first, as osslsigncode writes.
+	end := bytes.Clone(signed)
+	le.PutUint32(end[mini0+4*miniSects:], 0xfffffffe)
+	for name, b := range map[string][]byte{"as built": signed, "osslsigncode's ENDOFCHAIN": end} {
+		if res := verifyMSI(t, b, trust); res.Status != signing.StatusValid || len(msiFindingsBeyondNote(res)) != 0 {
+			t.Errorf("%s: status %s findings %+v, want valid", name, res.Status, res.Findings)
+		}
+	}
+}
