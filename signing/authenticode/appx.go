@@ -80,7 +80,9 @@ const (
 // (msix/unsigned-data): a record after the signature's, bytes between it and
 // the central directory or after the end record, and comments, extra
 // fields (but a ZIP64 one of the entry's own values), CRC-32s and sizes of
-// the signature's own records that are not the entry's. The blocks'
+// the signature's own records that are not the entry's, and end record
+// counts, sizes and offsets (which AXCD rewrites) that are not the
+// archive's. The blocks'
 // compressed sizes and the LfhSize attributes of the block map are not
 // checked, nor are the content types of the parts.
 //
@@ -320,6 +322,9 @@ func (v *verifier) appxLayout(sig *appxEntry) error {
 	}
 	if sig == nil {
 		return nil
+	}
+	if why := z.endRecordValues(); why != "" {
+		v.appxProblem(RuleMSIXUnsignedData, signing.SeverityError, z.eocdOff, why+": the directory digest rewrites the field, so no digest covers it")
 	}
 	// The signature's own records are outside every digest: they may
 	// hold nothing but themselves.

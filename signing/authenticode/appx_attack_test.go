@@ -2,10 +2,13 @@ package authenticode
 
 import (
 	"bytes"
+	"crypto"
 	"encoding/binary"
 	"testing"
 
+	"github.com/shipgate/shipgate/internal/pefile"
 	"github.com/shipgate/shipgate/internal/pefile/fixtures"
+	"github.com/shipgate/shipgate/internal/testpki"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -98,6 +101,75 @@ func TestAttackAPPXSignatureRecordFields(t *testing.T) {
 		"cd-zip64":  withSignatureExtra(t, good, true, zip64Field(sig.uncomp, sig.comp, uint64(sig.local))),
 		"lfh-zip64": withSignatureExtra(t, good, false, zip64Field(sig.uncomp, sig.comp)),
 	} {
+		if res := verifyAPPX(t, b, trust); res.Status != signing.StatusValid || len(res.Findings) != 0 {
+			t.Errorf("%s: status %s findings %+v, want valid", name, res.Status, res.Findings)
+		}
+	}
+}
+
+// signedZip64RealEnd returns a package signed with ZIP64 end records
+// whose plain end record gives the real counts, size and offset instead
+// of the all-ones mark (writers may do either).
+func signedZip64RealEnd(t *testing.T, p *fixtures.PKI) []byte {
+	t.Helper()
+	le := binary.LittleEndian
+	realEnd := func(b []byte) []byte {
+		out := fixtures.ToZip64(b)
+		e, z64 := len(out)-22, len(out)-22-20-56
+		le.PutUint16(out[e+8:], uint16(le.Uint64(out[z64+24:])))
+		le.PutUint16(out[e+10:], uint16(le.Uint64(out[z64+32:])))
+		le.PutUint32(out[e+12:], uint32(le.Uint64(out[z64+40:])))
+		le.PutUint32(out[e+16:], uint32(le.Uint64(out[z64+48:])))
+		return out
+	}
+	files := fixtures.DefaultAPPXFiles()
+	bm, ct := fixtures.APPXBlockMap(files), []byte(fixtures.APPXContentTypes)
+	unsigned, err := fixtures.APPXZip(files, bm, ct, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cdOff := int(le.Uint32(unsigned[len(unsigned)-22+16:]))
+	digest := fixtures.APPXDigest(realEnd(unsigned), cdOff, ct, bm, nil)
+	blob, err := pefile.SignContent(pefile.SipIndirectData(0x01010000, fixtures.APPXSIPGUID, crypto.SHA256, digest),
+		pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}, SigningTime: fixtures.Now.AddDate(0, -1, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := fixtures.APPXZip(files, bm, ct, append([]byte("PKCX"), blob...), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return realEnd(signed)
+}
+
+// TestAttackAPPXEndRecordCounts writes data into the fields of the end
+// records that the directory digest rewrites: the ZIP64 end record's
+// count of entries on its disk (8 bytes), the plain end record's (2
+// bytes), and, where a ZIP64 archive's plain end record gives real values
+// rather than the all-ones mark, all four of its fields (12 bytes). Each
+// passed as valid with no finding; they must be the archive's values.
+func TestAttackAPPXEndRecordCounts(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := scriptTrust(t, p)
+	plain := buildAPPX(t, p, fixtures.APPXSpec{})
+	zip64 := buildAPPX(t, p, fixtures.APPXSpec{Zip64: true})
+	realEnd := signedZip64RealEnd(t, p)
+	poke := func(b []byte, fromEnd int, v string) []byte {
+		b = bytes.Clone(b)
+		copy(b[len(b)-fromEnd:], v)
+		return b
+	}
+	for name, b := range map[string][]byte{
+		"plain-disk-entries":    poke(plain, 22-8, "PA"),
+		"zip64-disk-entries":    poke(zip64, 22+20+56-24, "PAYLOAD!"),
+		"zip64-real-end-fields": poke(realEnd, 22-8, "PAYLOADPAYLO"),
+	} {
+		res := verifyAPPX(t, b, trust)
+		if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIXUnsignedData) {
+			t.Errorf("%s: status %s findings %+v, want invalid with %s", name, res.Status, res.Findings, RuleMSIXUnsignedData)
+		}
+	}
+	for name, b := range map[string][]byte{"plain": plain, "zip64": zip64, "zip64-real-end": realEnd} {
 		if res := verifyAPPX(t, b, trust); res.Status != signing.StatusValid || len(res.Findings) != 0 {
 			t.Errorf("%s: status %s findings %+v, want valid", name, res.Status, res.Findings)
 		}

@@ -118,3 +118,33 @@ func zip64ExtraValues(x []byte, want []uint64) string {
 	}
 	return ""
 }
+
+// endRecordValues says what is wrong with the fields of the end records
+// that the directory digest rewrites (so covers none of): the counts,
+// size and offset of the directory must be the archive's, or in the end
+// record of a ZIP64 archive the all-ones mark that sends readers to the
+// ZIP64 one. It returns "" when they are.
+func (z *appxZip) endRecordValues() string {
+	le := binary.LittleEndian
+	e := z.eocd
+	count, size, off := uint64(len(z.entries)), uint64(len(z.cd)), uint64(z.cdOff)
+	if z.zip64 {
+		if got := le.Uint64(z.z64[24:]); got != count {
+			return fmt.Sprintf("the ZIP64 end record counts %d entries on its disk, %d in all", got, count)
+		}
+	}
+	for _, f := range []struct {
+		at, n int
+		want  uint64
+		what  string
+	}{{8, 2, count, "entries on its disk"}, {10, 2, count, "entries"}, {12, 4, size, "directory bytes"}, {16, 4, off, "directory offset"}} {
+		got, mark := uint64(le.Uint16(e[f.at:])), uint64(0xffff)
+		if f.n == 4 {
+			got, mark = uint64(le.Uint32(e[f.at:])), 0xffffffff
+		}
+		if got != f.want && !(z.zip64 && got == mark) {
+			return fmt.Sprintf("the end record gives %d as its %s, the archive has %d", got, f.what, f.want)
+		}
+	}
+	return ""
+}
