@@ -82,7 +82,7 @@ const (
 // fields (but a ZIP64 one of the entry's own values), CRC-32s and sizes of
 // the signature's own records that are not the entry's, and end record
 // counts, sizes and offsets (which AXCD rewrites) that are not the
-// archive's. The blocks' compressed sizes and the LfhSize attributes of
+// archive's, and a signature's deflate stream longer than encoders write. The blocks' compressed sizes and the LfhSize attributes of
 // the block map are not checked, nor are the content types of the parts.
 //
 // Result.Authentihash["sha256"] is the SHA-256 of the computed APPX digest
@@ -270,6 +270,10 @@ func (v *verifier) appxSignature(e *appxEntry) {
 	if rest > 0 {
 		v.appxProblem(RuleMSIXUnsignedData, signing.SeverityError, e.dataOff+int64(e.comp)-rest,
 			fmt.Sprintf("%d compressed bytes of %s follow the end of its deflate stream: no digest covers them", rest, appxSignatureName))
+	}
+	if bound := deflateBound(int64(len(blob))); e.method == 8 && int64(e.comp)-rest > bound {
+		v.appxProblem(RuleMSIXUnsignedData, signing.SeverityError, e.dataOff,
+			fmt.Sprintf("%s's deflate stream takes %d bytes for %d, more than any encoder writes (%d): its blocks carry data no digest covers", appxSignatureName, int64(e.comp)-rest, len(blob), bound))
 	}
 	if !bytes.HasPrefix(blob, []byte("PKCX")) {
 		v.addMalformed(0, -1, 0, e.local, appxSignatureName+` does not start with "PKCX"`)

@@ -175,3 +175,51 @@ func TestAttackAPPXEndRecordCounts(t *testing.T) {
 		}
 	}
 }
+
+// withSignatureDeflatePrefix returns the package b, whose compressed
+// AppxSignature.p7x has no data descriptor, with prefix put before the
+// signature's deflate stream (deflate blocks that end on a byte).
+func withSignatureDeflatePrefix(t *testing.T, b, prefix []byte) []byte {
+	t.Helper()
+	z, err := readAPPXZip(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := z.byName[appxSignatureName]
+	if sig.method != 8 || sig.flags&8 != 0 {
+		t.Fatal("the signature is not deflated without a data descriptor")
+	}
+	le := binary.LittleEndian
+	out := append(bytes.Clone(b[:sig.dataOff]), append(bytes.Clone(prefix), b[sig.dataOff:]...)...)
+	n := uint32(len(prefix))
+	le.PutUint32(out[sig.local+18:], le.Uint32(out[sig.local+18:])+n)
+	cd := sig.cdOff + int64(n)
+	le.PutUint32(out[cd+20:], le.Uint32(out[cd+20:])+n)
+	eocd := len(out) - 22
+	le.PutUint32(out[eocd+16:], le.Uint32(out[eocd+16:])+n)
+	return out
+}
+
+// TestAttackAPPXSignatureDeflatePadding puts blocks that decode to nothing
+// (or to a byte each) before the deflate stream of a compressed
+// AppxSignature.p7x: the stream is no digest's, only what it decodes to is
+// parsed, so 20 KB of empty stored blocks (their count, or stored blocks'
+// lengths, spelling data) passed as valid with no finding. No deflate
+// encoder writes more than storing the data costs (zlib's compressBound);
+// beyond that the encoding carries data.
+func TestAttackAPPXSignatureDeflatePadding(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := scriptTrust(t, p)
+	good := buildAPPX(t, p, fixtures.APPXSpec{SignatureTail: []byte{}})
+	empty := bytes.Repeat([]byte{0, 0, 0, 0xff, 0xff}, 4096) // non-final stored blocks of 0 bytes
+	res := verifyAPPX(t, withSignatureDeflatePrefix(t, good, empty), trust)
+	if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIXUnsignedData) {
+		t.Errorf("status %s findings %+v, want invalid with %s", res.Status, res.Findings, RuleMSIXUnsignedData)
+	}
+	// A few empty blocks, as encoders flush, stay within the bound.
+	for name, b := range map[string][]byte{"as built": good, "flushed": withSignatureDeflatePrefix(t, good, empty[:10])} {
+		if res := verifyAPPX(t, b, trust); res.Status != signing.StatusValid || len(res.Findings) != 0 {
+			t.Errorf("%s: status %s findings %+v, want valid", name, res.Status, res.Findings)
+		}
+	}
+}

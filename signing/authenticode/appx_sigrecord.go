@@ -148,3 +148,10 @@ func (z *appxZip) endRecordValues() string {
 	}
 	return ""
 }
+
+// deflateBound is the most a deflate encoder writes for n bytes, zlib's
+// compressBound: storing them costs less. The encoding of
+// AppxSignature.p7x is no digest's, so its blocks past what encoders need
+// (empty blocks, stored blocks of chosen lengths, Huffman tables for
+// symbols never used) could carry data of any size.
+func deflateBound(n int64) int64 { return n + n>>12 + n>>14 + n>>25 + 13 }
