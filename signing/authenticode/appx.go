@@ -82,8 +82,9 @@ const (
 // fields (but a ZIP64 one of the entry's own values), CRC-32s and sizes of
 // the signature's own records that are not the entry's, and end record
 // counts, sizes and offsets (which AXCD rewrites) that are not the
-// archive's, and a signature's deflate stream longer than encoders write. The blocks' compressed sizes and the LfhSize attributes of
-// the block map are not checked, nor are the content types of the parts.
+// archive's, and a signature's deflate stream longer than encoders write.
+// The blocks' compressed sizes and the LfhSize attributes of the block map
+// are not checked, nor are the content types of the parts.
 //
 // Result.Authentihash["sha256"] is the SHA-256 of the computed APPX digest
 // blob; the PE fields are zero. The error is [ErrNotAPPX] when r is not a
