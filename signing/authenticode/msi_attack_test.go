@@ -356,3 +356,47 @@ func TestAttackMSITableSlackSpecialValues(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackMSIEmptyStorages adds storages that hold no stream to a signed
+// MSI without MsiDigitalSignatureEx: the digest joins the streams'
+// contents and each storage's class identifier, with no name or framing,
+// so a storage whose class identifier is the last 16 bytes taken off the
+// stream before it leaves the digest as it was. Nested, with payload
+// names, they passed as valid with the note alone, as empty streams did
+// before they were reported; they are reported alike, an error once their
+// names could carry a payload.
+func TestAttackMSIEmptyStorages(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := scriptTrust(t, p)
+	sig := &cfb.Node{Name: msiSignatureStream, Data: msiSigStream(t, signMSI(t, p, msiSpec{}))}
+	// payload.cab's last 32 bytes become the class identifiers of two
+	// storages that sort right after it, one inside the other: in the
+	// digest an inner storage's identifier comes before its parent's.
+	tree := func(names ...string) []byte {
+		root := msiTree(sig)
+		for _, n := range root.Children {
+			if n.Name != "payload.cab" {
+				continue
+			}
+			cab := n.Data
+			n.Data = cab[:len(cab)-32]
+			inner := &cfb.Node{Name: names[1], Storage: true, CLSID: [16]byte(cab[len(cab)-32:])}
+			outer := &cfb.Node{Name: names[0], Children: []*cfb.Node{inner}, CLSID: [16]byte(cab[len(cab)-16:])}
+			root.Children = append(root.Children, outer)
+		}
+		return cfb.Build(root)
+	}
+	res := verifyMSI(t, tree("payload.cab-exfiltrate-to-host", "c2.example.net:443/beacon?id=7"), trust)
+	if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIUnsignedMetadata) || hasRule(res, RuleMSIDigestMismatch) {
+		t.Errorf("payload names: status %s findings %+v, want invalid with %s and no digest mismatch", res.Status, res.Findings, RuleMSIUnsignedMetadata)
+	}
+	// Short names are a warning, as for empty streams.
+	res = verifyMSI(t, tree("q", "r"), trust)
+	if res.Status != signing.StatusValid || !hasRule(res, RuleMSIUnsignedMetadata) || len(msiFindingsBeyondNote(res)) != 2 {
+		t.Errorf("short names: status %s findings %+v, want valid with two %s warnings", res.Status, res.Findings, RuleMSIUnsignedMetadata)
+	}
+	// A storage holding a stream is no empty storage.
+	if res := verifyMSI(t, signMSI(t, p, msiSpec{}), trust); res.Status != signing.StatusValid || len(msiFindingsBeyondNote(res)) != 0 {
+		t.Errorf("as signed: status %s findings %+v, want valid", res.Status, res.Findings)
+	}
+}
