@@ -205,7 +205,7 @@ func withSignatureDeflatePrefix(t *testing.T, b, prefix []byte) []byte {
 // AppxSignature.p7x: the stream is no digest's, only what it decodes to is
 // parsed, so 20 KB of empty stored blocks (their count, or stored blocks'
 // lengths, spelling data) passed as valid with no finding. No deflate
-// encoder writes more than storing the data costs (zlib's compressBound);
+// encoder writes more than 9 bits a byte (fixed Huffman codes alone);
 // beyond that the encoding carries data.
 func TestAttackAPPXSignatureDeflatePadding(t *testing.T) {
 	p := fixtures.NewPKI()

@@ -149,9 +149,11 @@ func (z *appxZip) endRecordValues() string {
 	return ""
 }
 
-// deflateBound is the most a deflate encoder writes for n bytes, zlib's
-// compressBound: storing them costs less. The encoding of
-// AppxSignature.p7x is no digest's, so its blocks past what encoders need
-// (empty blocks, stored blocks of chosen lengths, Huffman tables for
-// symbols never used) could carry data of any size.
-func deflateBound(n int64) int64 { return n + n>>12 + n>>14 + n>>25 + 13 }
+// deflateBound is the most a deflate encoder writes for n bytes: zlib
+// writes at most compressBound (n + n>>12 + n>>14 + n>>25 + 13), falling
+// back to stored blocks, but an encoder of fixed Huffman codes alone
+// spends up to 9 bits a byte, and some (older .NET DeflateStream) do. The
+// encoding of AppxSignature.p7x is no digest's, so its blocks past what
+// encoders need (empty blocks, stored blocks of chosen lengths, Huffman
+// tables for symbols never used) could carry data of any size.
+func deflateBound(n int64) int64 { return n + n/8 + 64 }
