@@ -247,13 +247,27 @@ func (f *File) readFAT(hc headerCounts, buf []byte) error {
 }
 
 // readDIFAT returns the FAT's sectors: 109 entries in the header, then a
-// chain of DIFAT sectors.
+// chain of DIFAT sectors. The list has no holes: readers that take the
+// k-th entry for the FAT of sectors 128k and on (7-Zip refuses the file)
+// would put a FAT sector listed after a FREESECT one elsewhere.
 func (f *File) readDIFAT(hc headerCounts, buf []byte) ([]uint32, error) {
 	le := binary.LittleEndian
 	var fatSectors []uint32
-	for i := 0; i < 109; i++ {
-		if s := le.Uint32(f.header[76+4*i:]); s != freeSect {
+	hole := int64(-1) // offset of the first FREESECT entry
+	take := func(s uint32, at int64) error {
+		switch {
+		case s == freeSect && hole < 0:
+			hole = at
+		case s != freeSect && hole >= 0:
+			return &FormatError{at, fmt.Sprintf("the DIFAT lists FAT sector %d after a FREESECT entry at 0x%x", s, hole)}
+		case s != freeSect:
 			fatSectors = append(fatSectors, s)
+		}
+		return nil
+	}
+	for i := 0; i < 109; i++ {
+		if err := take(le.Uint32(f.header[76+4*i:]), int64(76+4*i)); err != nil {
+			return nil, err
 		}
 	}
 	per := int(f.sectorSize / 4)
@@ -270,8 +284,8 @@ func (f *File) readDIFAT(hc headerCounts, buf []byte) ([]uint32, error) {
 			return nil, err
 		}
 		for i := 0; i < per-1; i++ {
-			if v := le.Uint32(buf[4*i:]); v != freeSect {
-				fatSectors = append(fatSectors, v)
+			if err := take(le.Uint32(buf[4*i:]), f.sectorOffset(s)+int64(4*i)); err != nil {
+				return nil, err
 			}
 		}
 		s = le.Uint32(buf[4*(per-1):])
