@@ -282,7 +282,7 @@ func (v *verifier) msiDigests(f *cfb.File, exEntry *cfb.Entry, exData []byte, co
 // payload.
 func (v *verifier) msiUnsignedMetadata(f *cfb.File, sig *cfb.Entry) {
 	v.finding(RuleMSIUnsignedMetadata, signing.SeverityNote, -1, sig.Offset,
-		"the MSI has no MsiDigitalSignatureEx: its signature covers the streams' contents in name order but no name or size, so streams can be renamed within that order and bytes moved between neighbours without breaking it")
+		"the MSI has no MsiDigitalSignatureEx: its signature covers the streams' contents in name order but no name or size, so streams can be renamed within that order, bytes moved between neighbours, and a stream's tail split off into new streams of any names without breaking it")
 	v.msiEmptyStreams(f)
 }
 
