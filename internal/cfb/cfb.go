@@ -247,13 +247,27 @@ func (f *File) readFAT(hc headerCounts, buf []byte) error {
 }
 
 // readDIFAT returns the FAT's sectors: 109 entries in the header, then a
-// chain of DIFAT sectors.
+// chain of DIFAT sectors. The list has no holes: readers that take the
+// k-th entry for the FAT of sectors 128k and on (7-Zip refuses the file)
+// would put a FAT sector listed after a FREESECT one elsewhere.
 func (f *File) readDIFAT(hc headerCounts, buf []byte) ([]uint32, error) {
 	le := binary.LittleEndian
 	var fatSectors []uint32
-	for i := 0; i < 109; i++ {
-		if s := le.Uint32(f.header[76+4*i:]); s != freeSect {
+	hole := int64(-1) // offset of the first FREESECT entry
+	take := func(s uint32, at int64) error {
+		switch {
+		case s == freeSect && hole < 0:
+			hole = at
+		case s != freeSect && hole >= 0:
+			return &FormatError{at, fmt.Sprintf("the DIFAT lists FAT sector %d after a FREESECT entry at 0x%x", s, hole)}
+		case s != freeSect:
 			fatSectors = append(fatSectors, s)
+		}
+		return nil
+	}
+	for i := 0; i < 109; i++ {
+		if err := take(le.Uint32(f.header[76+4*i:]), int64(76+4*i)); err != nil {
+			return nil, err
 		}
 	}
 	per := int(f.sectorSize / 4)
@@ -270,8 +284,8 @@ func (f *File) readDIFAT(hc headerCounts, buf []byte) ([]uint32, error) {
 			return nil, err
 		}
 		for i := 0; i < per-1; i++ {
-			if v := le.Uint32(buf[4*i:]); v != freeSect {
-				fatSectors = append(fatSectors, v)
+			if err := take(le.Uint32(buf[4*i:]), f.sectorOffset(s)+int64(4*i)); err != nil {
+				return nil, err
 			}
 		}
 		s = le.Uint32(buf[4*(per-1):])
@@ -417,8 +431,8 @@ func (f *File) ReadAll(e *Entry, max int64) ([]byte, error) {
 // no stream, table or header owns: free or unreachable sectors, slack after
 // a stream's last byte in its sector or mini sector, unused mini sectors,
 // unused directory entries, the padding of a version 4 header, reserved
-// header fields, FAT and mini FAT entries of free sectors that hold sector
-// numbers, and directory entry fields that must be zero (a stream's class
+// header fields, FAT and mini FAT entries of free or missing sectors that
+// hold anything but FREESECT (their bits are the XOR with it), and directory entry fields that must be zero (a stream's class
 // identifier, state bits and times; a storage's start and size; the root's
 // creation time, siblings and name).
 func (f *File) Unowned() ([]Region, error) {
@@ -515,15 +529,15 @@ func (u *unownedScan) header() error {
 }
 
 // tableSlack reports the entries from index from on of a FAT or mini FAT
-// (held in secs), which are for sectors the file does not have and hold no
-// sector numbers.
+// (held in secs), which are for sectors the file does not have: each must
+// be FREESECT. Special values spell data too (one of five, in every entry
+// of as many table sectors as the header lists), so only the first may be
+// ENDOFCHAIN, as osslsigncode leaves it in its mini FAT.
 func (u *unownedScan) tableSlack(table []uint32, secs []uint32, from int64, why string) {
 	f := u.f
 	per := f.sectorSize / 4
 	for i := from; i < int64(len(table)); i++ {
-		// Writers leave special values (ENDOFCHAIN, osslsigncode's
-		// mini FAT) there; only a sector number is data.
-		if table[i] <= maxRegSect {
+		if table[i] != freeSect && (i != from || table[i] != endOfChain) {
 			var v [4]byte
 			binary.LittleEndian.PutUint32(v[:], table[i]^freeSect) // non-zero where it differs from FREESECT
 			u.add(f.sectorOffset(secs[i/per])+(i%per)*4, v[:], why)
@@ -587,9 +601,9 @@ func (f *File) streamTails() map[uint32]int64 {
 // entry.
 func (u *unownedScan) freeSector(s, off int64) error {
 	f := u.f
-	// A free sector's FAT entry holds FREESECT; a sector number there
-	// is data no chain uses.
-	if s < int64(len(f.fat)) && f.fat[s] <= maxRegSect {
+	// A free sector's FAT entry holds FREESECT; a sector number or
+	// another special value there is data no chain uses.
+	if s < int64(len(f.fat)) && f.fat[s] != freeSect {
 		f.tableEntry(u.add, f.fat, f.fatSectors, s, freeSect, "FAT entry of a free sector")
 	}
 	b, err := u.read(off, f.sectorSize)
@@ -606,7 +620,7 @@ func (u *unownedScan) freeSector(s, off int64) error {
 
 // miniStreamSector reports the mini sectors of the mini stream's sector at
 // off (base bytes into the mini stream) that lie past the mini stream's end
-// or are free, and sector numbers in free mini sectors' mini FAT entries.
+// or are free, and free mini sectors' mini FAT entries other than FREESECT.
 func (u *unownedScan) miniStreamSector(off, base int64) error {
 	f := u.f
 	miniSize := f.Entries[0].Size
@@ -622,7 +636,7 @@ func (u *unownedScan) miniStreamSector(off, base int64) error {
 			u.add(off+k, mb, "mini stream sector after the mini stream's end")
 		case f.miniOwner(ms) == "":
 			u.add(off+k, mb, "free mini sector")
-			if int(ms) < len(f.minifat) && f.minifat[ms] <= maxRegSect {
+			if int(ms) < len(f.minifat) && f.minifat[ms] != freeSect {
 				f.tableEntry(u.add, f.minifat, f.miniFATSectors, int64(ms), freeSect, "mini FAT entry of a free mini sector")
 			}
 		}

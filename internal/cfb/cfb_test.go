@@ -249,3 +249,26 @@ func TestReaderAt(t *testing.T) {
 		}
 	}
 }
+
+// TestDIFATHoleRefused lists the second FAT sector after a FREESECT entry
+// of the header's DIFAT: taking the entries in order, as this reader did,
+// makes it the FAT of sectors 128-255, while readers that index the DIFAT
+// make it that of sectors 256-383 (7-Zip refuses the file). Without the
+// hole the file opens.
+func TestDIFATHoleRefused(t *testing.T) {
+	big := bytes.Repeat([]byte("abcdefghijklmnopqrstuvwxyz"), 4000)
+	b := Build(&Node{Children: []*Node{{Name: "big", Data: big}}})
+	le := binary.LittleEndian
+	if le.Uint32(b[44:]) != 2 {
+		t.Fatalf("fixture has %d FAT sectors, want 2", le.Uint32(b[44:]))
+	}
+	read(t, b)
+	h := bytes.Clone(b)
+	le.PutUint32(h[84:], le.Uint32(h[80:]))
+	le.PutUint32(h[80:], 0xffffffff)
+	_, err := Open(bytes.NewReader(h), int64(len(h)))
+	var fe *FormatError
+	if !errors.As(err, &fe) || fe.Offset != 84 {
+		t.Fatalf("Open: %v, want a FormatError at 84", err)
+	}
+}

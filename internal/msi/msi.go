@@ -32,6 +32,7 @@
 package msi
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -201,9 +202,12 @@ func OpenStorage(cf *cfb.File, st *cfb.Entry) (*Database, error) {
 			}
 			return 1
 		}
-		return strings.Compare(a.Name, b.Name)
+		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Entry.Name, b.Entry.Name))
 	})
-	slices.SortFunc(d.Storages, func(a, b *Storage) int { return strings.Compare(a.Name, b.Name) })
+	// Two stored names can decode to one: the stored ones order them.
+	slices.SortFunc(d.Storages, func(a, b *Storage) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Entry.Name, b.Entry.Name))
+	})
 	if err := d.readStrings(); err != nil {
 		return nil, err
 	}

@@ -67,17 +67,21 @@ func (s *Storage) Class() StorageClass {
 	return StorageOther
 }
 
-// Storage returns the root storage of the (decoded) name: the one of that
-// name, else the one whose name differs only in case (compound files
-// compare names so), else nil.
+// Storage returns the root storage that Windows Installer opens by name:
+// the one stored under that name, else the one whose stored name differs
+// only in case (compound files compare names so), else nil. Storage names
+// are stored as they are, not packed as stream names are (Windows
+// Installer opens a type 7 custom action's storage by its Source
+// unchanged), so a storage whose stored name only decodes to name is not
+// it.
 func (d *Database) Storage(name string) *Storage {
 	for _, s := range d.Storages {
-		if s.Name == name {
+		if s.Entry.Name == name {
 			return s
 		}
 	}
 	for _, s := range d.Storages {
-		if strings.EqualFold(s.Name, name) {
+		if strings.EqualFold(s.Entry.Name, name) {
 			return s
 		}
 	}

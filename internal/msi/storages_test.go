@@ -51,3 +51,38 @@ func joined(s []string) string {
 	}
 	return out
 }
+
+// TestAttackPackedStorageName gives a type 7 custom action's Source to
+// two storages: one stored under that name, which Windows Installer opens,
+// and one whose stored name is that name packed as stream names are,
+// which decodes to it. Storages were looked up by decoded name and sorted
+// by it alone, so the action was credited to either, the packed one
+// included (which Windows Installer never opens: alone, it leaves the
+// installation failing, not installing it). The storage stored under the
+// name is the one installed; the order of the two is fixed.
+func TestAttackPackedStorageName(t *testing.T) {
+	inner := func(name string) *cfb.Node {
+		return BuildInstaller(Installer{Files: map[string][]byte{name: []byte("MZ " + name)}})
+	}
+	packed := EncodeName("nested", false)
+	for _, order := range [][2]string{{"nested", packed}, {packed, "nested"}} {
+		root := BuildInstaller(Installer{Files: map[string][]byte{"a.dll": []byte("MZ a")},
+			Storages:       map[string]*cfb.Node{order[0]: inner(order[0] + ".dll"), order[1]: inner(order[1] + ".dll")},
+			NestedInstalls: map[string]string{"A": "nested"}})
+		d := open(t, cfb.Build(root))
+		ns := d.NestedInstalls()
+		if len(ns) != 1 || ns[0].Storage == nil || ns[0].Storage.Entry.Name != "nested" {
+			t.Fatalf("nested installs %+v, want the storage stored as %q", ns, "nested")
+		}
+		if len(d.Storages) != 2 || d.Storages[0].Entry.Name != "nested" {
+			t.Errorf("storages not in stored-name order: %q, %q", d.Storages[0].Entry.Name, d.Storages[1].Entry.Name)
+		}
+	}
+	// The packed one alone is no storage of that name.
+	root := BuildInstaller(Installer{Files: map[string][]byte{"a.dll": []byte("MZ a")},
+		Storages:       map[string]*cfb.Node{packed: inner("p.dll")},
+		NestedInstalls: map[string]string{"A": "nested"}})
+	if ns := open(t, cfb.Build(root)).NestedInstalls(); len(ns) != 1 || ns[0].Storage != nil {
+		t.Errorf("nested installs %+v, want the storage missing", ns)
+	}
+}

@@ -78,10 +78,13 @@ const (
 // (rules msix/file-not-in-block-map, msix/block-map-file-missing,
 // msix/block-map-mismatch). Bytes no digest covers are reported
 // (msix/unsigned-data): a record after the signature's, bytes between it and
-// the central directory or after the end record, extra fields and comments
-// of the signature's own records. The blocks' compressed sizes and the
-// LfhSize attributes of the block map are not checked, nor are the content
-// types of the parts.
+// the central directory or after the end record, and comments, extra
+// fields (but a ZIP64 one of the entry's own values), CRC-32s and sizes of
+// the signature's own records that are not the entry's, and end record
+// counts, sizes and offsets (which AXCD rewrites) that are not the
+// archive's, and a signature's deflate stream longer than encoders write.
+// The blocks' compressed sizes and the LfhSize attributes of the block map
+// are not checked, nor are the content types of the parts.
 //
 // Result.Authentihash["sha256"] is the SHA-256 of the computed APPX digest
 // blob; the PE fields are zero. The error is [ErrNotAPPX] when r is not a
@@ -105,7 +108,9 @@ func VerifyAPPX(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 	if sig != nil {
 		v.appxSignature(sig)
 	}
-	v.appxLayout(sig)
+	if err := v.appxLayout(sig); err != nil {
+		return nil, err
+	}
 
 	bm := v.appxBlockMap()
 	use := v.appxAlgorithms(bm)
@@ -267,6 +272,10 @@ func (v *verifier) appxSignature(e *appxEntry) {
 		v.appxProblem(RuleMSIXUnsignedData, signing.SeverityError, e.dataOff+int64(e.comp)-rest,
 			fmt.Sprintf("%d compressed bytes of %s follow the end of its deflate stream: no digest covers them", rest, appxSignatureName))
 	}
+	if bound := deflateBound(int64(len(blob))); e.method == 8 && int64(e.comp)-rest > bound {
+		v.appxProblem(RuleMSIXUnsignedData, signing.SeverityError, e.dataOff,
+			fmt.Sprintf("%s's deflate stream takes %d bytes for %d, more than any encoder writes (%d): its blocks carry data no digest covers", appxSignatureName, int64(e.comp)-rest, len(blob), bound))
+	}
 	if !bytes.HasPrefix(blob, []byte("PKCX")) {
 		v.addMalformed(0, -1, 0, e.local, appxSignatureName+` does not start with "PKCX"`)
 		return
@@ -292,7 +301,7 @@ func (v *verifier) appxSignature(e *appxEntry) {
 }
 
 // appxLayout reports what the digests do not cover or no entry owns.
-func (v *verifier) appxLayout(sig *appxEntry) {
+func (v *verifier) appxLayout(sig *appxEntry) error {
 	z := v.sub.(*appxSubject).z
 	for _, e := range z.entries {
 		if e.localErr != "" {
@@ -316,20 +325,25 @@ func (v *verifier) appxLayout(sig *appxEntry) {
 		v.appxProblem(RuleMSIXUnsignedData, signing.SeverityError, dirEnd, fmt.Sprintf("%d bytes lie between the central directory and the end record: no digest covers them", next-dirEnd))
 	}
 	if sig == nil {
-		return
+		return nil
+	}
+	if why := z.endRecordValues(); why != "" {
+		v.appxProblem(RuleMSIXUnsignedData, signing.SeverityError, z.eocdOff, why+": the directory digest rewrites the field, so no digest covers it")
 	}
 	// The signature's own records are outside every digest: they may
 	// hold nothing but themselves.
-	if sig.localErr == "" {
-		if sig.end != z.cdOff {
-			v.appxProblem(RuleMSIXUnsignedData, signing.SeverityError, sig.end, fmt.Sprintf("%d bytes lie between %s's record and the central directory: no digest covers them", z.cdOff-sig.end, appxSignatureName))
-		}
-		if sig.lfhExtra > zip64ExtraMax {
-			v.appxProblem(RuleMSIXUnsignedData, signing.SeverityError, sig.local+30, fmt.Sprintf("%s's local header carries a %d-byte extra field: no digest covers it", appxSignatureName, sig.lfhExtra))
-		}
+	if sig.localErr == "" && sig.end != z.cdOff {
+		v.appxProblem(RuleMSIXUnsignedData, signing.SeverityError, sig.end, fmt.Sprintf("%d bytes lie between %s's record and the central directory: no digest covers them", z.cdOff-sig.end, appxSignatureName))
 	}
-	if len(sig.cdExtra) > zip64ExtraMax || sig.commentLen > 0 {
-		v.appxProblem(RuleMSIXUnsignedData, signing.SeverityError, sig.cdOff, fmt.Sprintf("%s's central directory record carries a %d-byte extra field and a %d-byte comment: no digest covers them", appxSignatureName, len(sig.cdExtra), sig.commentLen))
+	if sig.commentLen > 0 {
+		v.appxProblem(RuleMSIXUnsignedData, signing.SeverityError, sig.cdOff, fmt.Sprintf("%s's central directory record carries a %d-byte comment: no digest covers it", appxSignatureName, sig.commentLen))
+	}
+	whys, offs, err := z.appxSignatureRecords(v.r, sig)
+	if err != nil {
+		return err
+	}
+	for i, why := range whys {
+		v.appxProblem(RuleMSIXUnsignedData, signing.SeverityError, offs[i], why+": no digest covers the signature's records")
 	}
 	// Every other record lies before the signature's, where AXPC covers it;
 	// bytes that no record owns there are covered but extract to nothing.
@@ -355,6 +369,7 @@ func (v *verifier) appxLayout(sig *appxEntry) {
 	if at < sig.local {
 		v.finding(RuleMSIXUnownedData, signing.SeverityWarning, -1, at, fmt.Sprintf("%d bytes at 0x%x belong to no file: the package digest covers them, no extractor reads them", sig.local-at, at))
 	}
+	return nil
 }
 
 // zip64ExtraMax is the largest ZIP64 extended information field: a header

@@ -47,7 +47,8 @@ var msiGUID = mustHex("f1100c0000000000c000000000000046")
 // digest. Payload-sized ones, alone or together, make every signature
 // invalid, as stuffing in a PE certificate table does. Without
 // MsiDigitalSignatureEx the digest covers no name or size: a note says so
-// and empty streams, which that digest does not see, are reported (rule
+// and empty streams and storages holding no stream, which that digest does
+// not see (but for a storage's class identifier), are reported (rule
 // msi/unsigned-metadata).
 //
 // Result.Authentihash holds the MSI digests; the PE fields are zero. A file
@@ -281,20 +282,26 @@ func (v *verifier) msiDigests(f *cfb.File, exEntry *cfb.Entry, exData []byte, co
 // payload.
 func (v *verifier) msiUnsignedMetadata(f *cfb.File, sig *cfb.Entry) {
 	v.finding(RuleMSIUnsignedMetadata, signing.SeverityNote, -1, sig.Offset,
-		"the MSI has no MsiDigitalSignatureEx: its signature covers the streams' contents in name order but no name or size, so streams can be renamed within that order and bytes moved between neighbours without breaking it")
+		"the MSI has no MsiDigitalSignatureEx: its signature covers the streams' contents in name order but no name or size, so streams can be renamed within that order, bytes moved between neighbours, and a stream's tail split off into new streams of any names without breaking it")
 	v.msiEmptyStreams(f)
 }
 
 // msiEmptyStreams reports the empty streams of the database (those in
 // its storage, at any depth), which a digest without MsiDigitalSignatureEx
 // (a signature's, or the one a catalog lists an unsigned MSI by) does not
-// see.
+// see, and its storages that hold no stream: such a digest sees only
+// their class identifiers, joined to the streams' bytes without framing,
+// so that one made of the last 16 bytes of the stream before it leaves
+// the digest as it was.
 func (v *verifier) msiEmptyStreams(f *cfb.File) {
 	st := v.sub.(*msiSubject).st
 	var empty []*cfb.Entry
 	total := 0
+	holds := msiHoldsStream(f, st)
 	for _, e := range msiSubtree(f, st) {
-		if e.Type == cfb.TypeStream && e.Size == 0 && !(isMSISignatureStream(e) && slices.Contains(f.Children(st), e)) {
+		switch {
+		case e.Type == cfb.TypeStream && e.Size == 0 && !(isMSISignatureStream(e) && slices.Contains(f.Children(st), e)),
+			e.Type == cfb.TypeStorage && !holds[e.Index]:
 			empty = append(empty, e)
 			total += 2 * len(e.RawName)
 		}
@@ -305,12 +312,35 @@ func (v *verifier) msiEmptyStreams(f *cfb.File) {
 		if 2*len(e.RawName) > cms.MaxToleratedRegion || total > cms.MaxToleratedTotal {
 			sev, payload = signing.SeverityError, true
 		}
+		what := "empty stream"
+		if e.Type == cfb.TypeStorage {
+			what = "storage holding no stream"
+		}
 		v.finding(RuleMSIUnsignedMetadata, sev, -1, e.Offset,
-			fmt.Sprintf("empty stream %q: without MsiDigitalSignatureEx no digest covers its existence or its %d-byte name", e.Name, 2*len(e.RawName)))
+			fmt.Sprintf("%s %q: without MsiDigitalSignatureEx no digest covers its existence or its %d-byte name", what, e.Name, 2*len(e.RawName)))
 	}
 	if payload {
-		v.sub.(*msiSubject).problems = append(v.sub.(*msiSubject).problems, fmt.Sprintf("%d empty streams that no digest covers", len(empty)))
+		v.sub.(*msiSubject).problems = append(v.sub.(*msiSubject).problems, fmt.Sprintf("%d empty streams or storages that no digest covers", len(empty)))
 	}
+}
+
+// msiHoldsStream reports, by entry index, the storages under st (st
+// included) that hold a stream at some depth.
+func msiHoldsStream(f *cfb.File, st *cfb.Entry) map[int]bool {
+	holds := map[int]bool{}
+	var walk func(e *cfb.Entry) bool
+	walk = func(e *cfb.Entry) bool {
+		found := false
+		for _, k := range f.Children(e) {
+			if k.Type == cfb.TypeStream || k.Type == cfb.TypeStorage && walk(k) {
+				found = true
+			}
+		}
+		holds[e.Index] = found
+		return found
+	}
+	walk(st)
+	return holds
 }
 
 // msiSubtree returns the entries under storage st, at any depth, in

@@ -309,3 +309,94 @@ func TestMSIHeaderFieldsReported(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackMSITableSlackSpecialValues spells data in the FAT and mini
+// FAT entries of sectors the file does not have, and of a free sector,
+// with special values (ENDOFCHAIN, FATSECT, DIFSECT, 0xFFFFFFFB): only a
+// sector number there was reported, so two bits an entry, in every entry
+// of as many FAT sectors as the header lists, passed as valid with no
+// finding. Such entries must be FREESECT; osslsigncode leaves one
+// ENDOFCHAIN after its mini FAT's last sector, which stays valid.
+func TestAttackMSITableSlackSpecialValues(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := scriptTrust(t, p)
+	signed := signMSI(t, p, msiSpec{ex: true})
+	le := binary.LittleEndian
+	nsect := (len(signed) - 512) / 512
+	fat0 := 512 + 512*int(le.Uint32(signed[76:]))
+	mini0 := 512 + 512*int(le.Uint32(signed[60:]))
+	miniSects := int(openMSI(t, signed).Root().Size+63) / 64
+	spell := func(b []byte, at, from int) {
+		for i := from; i < 128; i++ {
+			le.PutUint32(b[at+4*i:], 0xfffffffb+uint32(i*7%4)) // 0xfffffffb to 0xfffffffe
+		}
+	}
+	fat := bytes.Clone(signed)
+	spell(fat, fat0, nsect)
+	mini := bytes.Clone(signed)
+	spell(mini, mini0, miniSects)
+	for name, b := range map[string][]byte{"fat": fat, "mini-fat": mini} {
+		res := verifyMSI(t, b, trust)
+		if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIUnownedData) {
+			t.Errorf("%s: status %s findings %+v, want invalid with %s", name, res.Status, res.Findings, RuleMSIUnownedData)
+		}
+	}
+	// A free sector's FAT entry holding a special value is reported too.
+	free := append(bytes.Clone(signed), make([]byte, 512)...)
+	le.PutUint32(free[fat0+4*nsect:], 0xfffffffc)
+	if res := verifyMSI(t, free, trust); !hasRule(res, RuleMSIUnownedData) {
+		t.Errorf("free sector: status %s findings %+v, want %s", res.Status, res.Findings, RuleMSIUnownedData)
+	}
+	// FREESECT, and one ENDOFCHAIN first, as osslsigncode writes.
+	end := bytes.Clone(signed)
+	le.PutUint32(end[mini0+4*miniSects:], 0xfffffffe)
+	for name, b := range map[string][]byte{"as built": signed, "osslsigncode's ENDOFCHAIN": end} {
+		if res := verifyMSI(t, b, trust); res.Status != signing.StatusValid || len(msiFindingsBeyondNote(res)) != 0 {
+			t.Errorf("%s: status %s findings %+v, want valid", name, res.Status, res.Findings)
+		}
+	}
+}
+
+// TestAttackMSIEmptyStorages adds storages that hold no stream to a signed
+// MSI without MsiDigitalSignatureEx: the digest joins the streams'
+// contents and each storage's class identifier, with no name or framing,
+// so a storage whose class identifier is the last 16 bytes taken off the
+// stream before it leaves the digest as it was. Nested, with payload
+// names, they passed as valid with the note alone, as empty streams did
+// before they were reported; they are reported alike, an error once their
+// names could carry a payload.
+func TestAttackMSIEmptyStorages(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := scriptTrust(t, p)
+	sig := &cfb.Node{Name: msiSignatureStream, Data: msiSigStream(t, signMSI(t, p, msiSpec{}))}
+	// payload.cab's last 32 bytes become the class identifiers of two
+	// storages that sort right after it, one inside the other: in the
+	// digest an inner storage's identifier comes before its parent's.
+	tree := func(names ...string) []byte {
+		root := msiTree(sig)
+		for _, n := range root.Children {
+			if n.Name != "payload.cab" {
+				continue
+			}
+			cab := n.Data
+			n.Data = cab[:len(cab)-32]
+			inner := &cfb.Node{Name: names[1], Storage: true, CLSID: [16]byte(cab[len(cab)-32:])}
+			outer := &cfb.Node{Name: names[0], Children: []*cfb.Node{inner}, CLSID: [16]byte(cab[len(cab)-16:])}
+			root.Children = append(root.Children, outer)
+		}
+		return cfb.Build(root)
+	}
+	res := verifyMSI(t, tree("payload.cab-exfiltrate-to-host", "c2.example.net:443/beacon?id=7"), trust)
+	if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIUnsignedMetadata) || hasRule(res, RuleMSIDigestMismatch) {
+		t.Errorf("payload names: status %s findings %+v, want invalid with %s and no digest mismatch", res.Status, res.Findings, RuleMSIUnsignedMetadata)
+	}
+	// Short names are a warning, as for empty streams.
+	res = verifyMSI(t, tree("q", "r"), trust)
+	if res.Status != signing.StatusValid || !hasRule(res, RuleMSIUnsignedMetadata) || len(msiFindingsBeyondNote(res)) != 2 {
+		t.Errorf("short names: status %s findings %+v, want valid with two %s warnings", res.Status, res.Findings, RuleMSIUnsignedMetadata)
+	}
+	// A storage holding a stream is no empty storage.
+	if res := verifyMSI(t, signMSI(t, p, msiSpec{}), trust); res.Status != signing.StatusValid || len(msiFindingsBeyondNote(res)) != 0 {
+		t.Errorf("as signed: status %s findings %+v, want valid", res.Status, res.Findings)
+	}
+}

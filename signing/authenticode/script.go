@@ -149,7 +149,8 @@ type scriptBlock struct {
 // every byte in it. Bytes after the block of a .ps1, .js or .vbs are
 // reported (rule script/content-after-signature): no signature covers them,
 // yet the interpreter runs them. Lines of the block holding anything but
-// base64 after their prefix, and a .wsf block not right before the last
+// base64 after their prefix, or of widths other than the first line's (the
+// last no wider, none empty), and a .wsf block not right before the last
 // </job>, are malformed (script/malformed-signature); bytes of hashed
 // UTF-8 text that are not UTF-8 are reported (script/invalid-text-encoding)
 // since the digest hashes U+FFFD for any of them.
@@ -295,6 +296,7 @@ func findScriptBlock(data []byte, enc scriptEncoding, st scriptStyle) *scriptBlo
 	blk := &scriptBlock{start: start}
 	prefix, endLine := encodeASCII(st.prefix, enc), encodeASCII(st.end, enc)
 	var b64 []byte
+	var widths []int // base64 characters per line
 	at := start + len(beginLine)
 	for {
 		nl := indexAligned(data, crlf, at, align)
@@ -327,7 +329,11 @@ func findScriptBlock(data []byte, enc scriptEncoding, st scriptStyle) *scriptBlo
 			blk.problems = append(blk.problems, fmt.Sprintf("line at 0x%x inside the signature block holds %q, not base64, after its prefix", at, chunk[k]))
 		}
 		b64 = append(b64, chunk...)
+		widths = append(widths, len(chunk))
 		at = next
+	}
+	if why := scriptLineLayout(widths); why != "" {
+		blk.problems = append(blk.problems, why)
 	}
 	der, err := base64.StdEncoding.Strict().DecodeString(string(b64))
 	if err != nil {
@@ -336,6 +342,27 @@ func findScriptBlock(data []byte, enc scriptEncoding, st scriptStyle) *scriptBlo
 	}
 	blk.der = der
 	return blk
+}
+
+// scriptLineLayout says what is wrong with the widths of a block's base64
+// lines, or "" when they are as signers write them: every line as wide as
+// the first, the last one no wider and not empty. Decoders join the lines
+// whatever their widths, so empty lines, or widths that vary, would carry
+// bytes no digest covers (a payload spelled in the line count or widths).
+func scriptLineLayout(widths []int) string {
+	if len(widths) == 0 {
+		return ""
+	}
+	w, last := widths[0], widths[len(widths)-1]
+	for i, n := range widths[:len(widths)-1] {
+		if n != w {
+			return fmt.Sprintf("base64 line %d holds %d characters, the first %d: the lines of a block are of one width, the last one no wider", i+1, n, w)
+		}
+	}
+	if last == 0 || last > w {
+		return fmt.Sprintf("the last base64 line holds %d characters, the others %d: the last must be neither empty nor wider", last, w)
+	}
+	return ""
 }
 
 // lowerASCII returns a copy of b with ASCII letters in lower case, every

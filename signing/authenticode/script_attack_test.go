@@ -3,6 +3,8 @@ package authenticode
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -236,4 +238,88 @@ func TestScriptNonCanonicalBase64Malformed(t *testing.T) {
 		return
 	}
 	t.Skip("no padded signature produced")
+}
+
+// rewrapScriptBlock returns the signed PowerShell script b with its
+// block's base64 written in lines of the given widths in turn (0 is an
+// empty line), then in lines of the last width until the base64 ends.
+func rewrapScriptBlock(t *testing.T, b []byte, widths ...int) []byte {
+	t.Helper()
+	st, _ := ScriptPowerShell.style()
+	begin, end := []byte(st.begin+"\r\n"), []byte(st.end)
+	i, j := bytes.Index(b, begin), bytes.Index(b, end)
+	if i < 0 || j < 0 {
+		t.Fatal("no block")
+	}
+	b64 := blockBase64(b[i+len(begin) : j])
+	var out bytes.Buffer
+	out.Write(b[:i+len(begin)])
+	for k := 0; k < len(widths) || len(b64) > 0; k++ {
+		w := widths[min(k, len(widths)-1)]
+		if w == 0 && k >= len(widths) {
+			t.Fatal("base64 left after the widths")
+		}
+		w = min(w, len(b64))
+		out.WriteString(st.prefix + b64[:w] + "\r\n")
+		b64 = b64[w:]
+	}
+	out.Write(b[j:])
+	return out.Bytes()
+}
+
+// blockBase64 returns the base64 of a PowerShell signature block's lines.
+func blockBase64(lines []byte) string {
+	st, _ := ScriptPowerShell.style()
+	return strings.ReplaceAll(strings.ReplaceAll(string(lines), st.prefix, ""), "\r\n", "")
+}
+
+// findingSays reports whether a finding's message holds s.
+func findingSays(res *Result, s string) bool {
+	return slices.ContainsFunc(res.Findings, func(f signing.Finding) bool { return strings.Contains(f.Message, s) })
+}
+
+// TestAttackScriptBlockLineWidths spells data in the layout of the
+// signature block's base64 lines: decoders join the lines whatever their
+// widths, so 5000 empty "# " lines, or lines whose widths vary (a bit per
+// line), passed as valid with no finding (osslsigncode accepts both), 20
+// KB no digest covers. Signers write every line as wide as the first, the
+// last one no wider.
+func TestAttackScriptBlockLineWidths(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := scriptTrust(t, p)
+	s := scriptSamples()["ps1-utf8"]
+	signed := signScript(t, p, s)
+	end := []byte("# SIG # End signature block")
+	k := bytes.Index(signed, end)
+	begin := []byte("# SIG # Begin signature block\r\n")
+	n := len(blockBase64(signed[bytes.Index(signed, begin)+len(begin) : k])) // 64 a line, the last shorter
+	wider := append(slices.Repeat([]int{60}, n/60-1), n-60*(n/60-1))
+	if wider[len(wider)-1] == 60 {
+		wider = append(slices.Repeat([]int{62}, n/62-1), n-62*(n/62-1))
+	}
+	for name, c := range map[string]struct {
+		b    []byte
+		want string
+	}{
+		"empty-lines":    {bytes.Join([][]byte{signed[:k], []byte(strings.Repeat("# \r\n", 5000)), signed[k:]}, nil), "characters, the first 64"},
+		"varying":        {rewrapScriptBlock(t, signed, 64, 63, 64, 64, 63, 63, 64), "line 2 holds 63 characters"},
+		"empty-first":    {rewrapScriptBlock(t, signed, 0, 64), "line 2 holds 64 characters, the first 0"},
+		"wider-last":     {rewrapScriptBlock(t, signed, wider...), fmt.Sprintf("the last base64 line holds %d characters, the others %d", wider[len(wider)-1], wider[0])},
+		"trailing-empty": {rewrapScriptBlock(t, signed, slices.Concat(slices.Repeat([]int{64}, (n+63)/64), []int{0})...), "base64 line"},
+	} {
+		res := verifyScript(t, s.kind, c.b, trust)
+		if res.Status == signing.StatusValid || !hasRule(res, RuleScriptMalformedSignature) || !findingSays(res, c.want) {
+			t.Errorf("%s: status %s findings %+v, want not valid with %s %q", name, res.Status, res.Findings, RuleScriptMalformedSignature, c.want)
+		}
+	}
+	// Any one width is as signers write: 64, 76 (MIME), or one line.
+	for _, w := range []int{64, 76, 1 << 20} {
+		b := rewrapScriptBlock(t, signed, w)
+		if res := verifyScript(t, s.kind, b, trust); res.Status != signing.StatusValid || len(res.Findings) != 0 {
+			t.Errorf("width %d: status %s findings %+v, want valid", w, res.Status, res.Findings)
+		}
+	}
+	if !bytes.Equal(rewrapScriptBlock(t, signed, 64), signed) {
+		t.Error("rewrapScriptBlock does not rewrite the signer's layout as it was")
+	}
 }
