@@ -52,9 +52,9 @@ func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string
 		}
 		return release.ZipLocalEntry{DataOffset: off, Compressed: zr.File[i].CompressedSize64}
 	}, ra, size, func(i int, name []byte, up string) bool {
-		// A Unicode Path field both headers carry is reported once, by
-		// reportZipName.
-		return string(name) == zr.File[i].Name && up == names[i].up
+		// A Unicode Path field both headers carry, or the central
+		// record alone, is reported once, by reportZipName.
+		return string(name) == zr.File[i].Name && (up == "" || up == names[i].up)
 	})
 	folds := foldname.NewSet(foldname.All)
 	last := map[string]int{} // name -> index in out of its entry listed

@@ -33,6 +33,10 @@ type zipRec struct {
 	// bundle says the entry is named Info.plist, which may make its
 	// folder an Apple bundle.
 	bundle bool
+	// hasUp says the central record has a Unicode Path extra field
+	// (0x7075) naming the entry otherwise; up is that name's zipNameHash.
+	hasUp bool
+	up    uint64
 }
 
 // zipRecords returns the records of zr's entries, in order, and adds
@@ -57,6 +61,9 @@ func zipRecord(zf *zip.File, ff *foldname.Filter) zipRec {
 	r := zipRec{name: zipNameHash(zf.Name), off: off, comp: zf.CompressedSize64, uncomp: zf.UncompressedSize64, dir: dir,
 		file:   zipValidName(n) && !strings.HasSuffix(zf.Name, "/") && !dir,
 		bundle: n == "Info.plist" || strings.HasSuffix(n, "/Info.plist")}
+	if up, _, ok := release.ZipUnicodePath(zf.Extra, zf.Name); ok {
+		r.hasUp, r.up = true, zipNameHash(up)
+	}
 	switch {
 	case ff == nil:
 	case r.file:
