@@ -40,7 +40,7 @@ func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string
 	names := make([]zipEntryName, len(zr.File))
 	for i, zf := range zr.File {
 		names[i] = installedName(zf)
-		if name, ok := release.CleanName(names[i].name); ok && name != "" {
+		if name, ok := release.CleanName(names[i].windows); ok && name != "" {
 			ff.Add(name, zipIsDir(zf, names[i]))
 		}
 	}
@@ -69,9 +69,9 @@ func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string
 		}
 		p := release.JoinPath(at, name)
 		dir := zipIsDir(zf, zn)
-		if name != "" && ff.Hit(name) {
-			for _, c := range folds.Add(name, dir) {
-				b.finding(release.RuleNameCollision, signing.SeverityWarning, p, c.Message("zip", b.archiveName(at), name))
+		if wn, _ := release.CleanName(zn.windows); wn != "" && ff.Hit(wn) {
+			for _, c := range folds.Add(wn, dir) {
+				b.finding(release.RuleNameCollision, signing.SeverityWarning, p, c.Message("zip", b.archiveName(at), wn))
 			}
 		}
 		if why := local[i]; why != "" {

@@ -25,7 +25,10 @@ const (
 	// Windows compares names) holds entries that are one once extracted on
 	// APFS, HFS+ or NTFS (Windows): names that differ only in
 	// case, Unicode normalization, characters HFS+ ignores or trailing
-	// dots and spaces, or a file and a folder of such names.
+	// dots and spaces, an 8.3 short name Windows may give the other
+	// (PROGRA~1 and Program Files), or a file and a folder of such names.
+	// A zip entry without the UTF-8 flag is named in code page 437, as
+	// Windows extractors read it.
 	RuleNameCollision signing.Rule = "file/name-collision"
 	// RuleZipInvalid: a zip archive's structures are inconsistent.
 	RuleZipInvalid signing.Rule = "file/zip-invalid"
