@@ -106,6 +106,9 @@ const (
 	// RuleIExpressFileSizes: an IExpress stub's FILESIZES resource that
 	// wextract refuses, or whose total is not its cabinet's.
 	RuleIExpressFileSizes = container.RuleIExpressFileSizes
+	// RuleIExpressUpdatedFile: a file an IExpress stub carries in an
+	// UPDFILE resource, outside its cabinet.
+	RuleIExpressUpdatedFile = container.RuleIExpressUpdatedFile
 	// RuleIExpressCabinetTrailing: bytes of an IExpress CABINET resource
 	// past the cabinet's own length.
 	RuleIExpressCabinetTrailing = container.RuleIExpressCabinetTrailing

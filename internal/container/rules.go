@@ -59,6 +59,12 @@ const (
 	// resource past the cabinet's own length, which wextract does not
 	// extract.
 	RuleIExpressCabinetTrailing signing.Rule = "iexpress/cabinet-trailing-data"
+	// RuleIExpressUpdatedFile: a file an IExpress stub carries in an
+	// UPDFILE resource, outside its cabinet, which wextract writes after
+	// the cabinet's files: a warning, an error when it replaces a cabinet
+	// file, when its declared size is not what the resource holds, or
+	// when wextract never writes it (a gap in the numbering).
+	RuleIExpressUpdatedFile signing.Rule = "iexpress/updated-file"
 )
 
 // Rule IDs of the storages of a Windows Installer database, documented in
