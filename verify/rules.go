@@ -70,6 +70,9 @@ const (
 	// not install: a stream no table refers to, a cabinet file the File
 	// table does not list.
 	RuleMSIUnreferencedData = container.RuleMSIUnreferencedData
+	// RuleMSICabinetTrailing: bytes of an MSI's embedded cabinet stream
+	// past the cabinet, which Windows Installer does not extract.
+	RuleMSICabinetTrailing = container.RuleMSICabinetTrailing
 	// RuleMSIEmbeddedTransform: a storage of an MSI that is an embedded
 	// transform, listed; its streams are checked as files, the changes
 	// it makes to the tables are not.

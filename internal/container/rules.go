@@ -21,6 +21,10 @@ const (
 	// not install: a stream no table refers to, a cabinet file the File
 	// table does not list.
 	RuleMSIUnreferencedData signing.Rule = "msi/unreferenced-data"
+	// RuleMSICabinetTrailing: bytes of an MSI's embedded cabinet stream
+	// past the cabinet's length (and outside its signature), which
+	// Windows Installer does not extract; they are checked as a file.
+	RuleMSICabinetTrailing signing.Rule = "msi/cabinet-trailing-data"
 	// RuleUncheckedArchive: a container format that shipgate does not open,
 	// so that the files inside it are not checked.
 	RuleUncheckedArchive signing.Rule = "file/unchecked-archive"
