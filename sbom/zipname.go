@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
@@ -19,6 +20,9 @@ type zipEntryName struct {
 	up   string // the Unicode Path field's name, if it differs from the header's
 	upOK bool   // extractors use up
 	nul  bool   // the name held a NUL byte
+	// windows is name as Windows extractors read it
+	// (release.ZipWindowsName): names are compared so.
+	windows string
 }
 
 // installedName returns the name extractors write zf under.
@@ -32,6 +36,14 @@ func installedName(zf *zip.File) zipEntryName {
 	}
 	if i := strings.IndexByte(z.name, 0); i >= 0 {
 		z.name, z.nul = z.name[:i], true
+	}
+	z.windows = z.name
+	if !z.upOK {
+		z.windows = release.ZipWindowsName(z.name, zf.Flags)
+		if !utf8.ValidString(z.name) {
+			// Go's reader leaves a name in code page 437 undecoded.
+			z.name = z.windows
+		}
 	}
 	return z
 }

@@ -154,3 +154,37 @@ func TestAttackSBOMZipNULInName(t *testing.T) {
 		t.Errorf("plain entry last: diff binaries %+v, files %+v", d.Binaries, d.Files)
 	}
 }
+
+// TestAttackSBOMZipCP437Names: a zip entry without the UTF-8 flag is named
+// in code page 437 (as Explorer and 7-Zip read it): "lib/caf\x82.dll" was
+// refused as an invalid path and left out of the inventory, though
+// Windows installs it as lib/café.dll, one file with lib/CAFÉ.DLL. It is
+// listed under the decoded name and the pair is a name collision.
+func TestAttackSBOMZipCP437Names(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, e := range []struct {
+		name string
+		data []byte
+	}{{"lib/caf\x82.dll", peImage(t, "cp437")}, {"lib/CAF\u00c9.DLL", peImage(t, "utf8")}} {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.name, Method: zip.Store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(e.data)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "r.zip")
+	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inv := openInv(t, p)
+	if got := pathsOf(inv); !strings.Contains(got, "caf\u00e9.dll") || !strings.Contains(got, "CAF\u00c9.DLL") {
+		t.Errorf("binaries %q, want caf\u00e9.dll and CAF\u00c9.DLL", got)
+	}
+	if got := findingsOf(inv); !strings.HasPrefix(got, string(release.RuleNameCollision)+" ") || strings.Contains(got, ",") {
+		t.Errorf("findings %q, want one name collision", got)
+	}
+}

@@ -40,7 +40,7 @@ func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string
 	names := make([]zipEntryName, len(zr.File))
 	for i, zf := range zr.File {
 		names[i] = installedName(zf)
-		if name, ok := release.CleanName(names[i].name); ok && name != "" {
+		if name, ok := release.CleanName(names[i].windows); ok && name != "" {
 			ff.Add(name, zipIsDir(zf, names[i]))
 		}
 	}
@@ -52,9 +52,9 @@ func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string
 		}
 		return release.ZipLocalEntry{DataOffset: off, Compressed: zr.File[i].CompressedSize64}
 	}, ra, size, func(i int, name []byte, up string) bool {
-		// A Unicode Path field both headers carry is reported once, by
-		// reportZipName.
-		return string(name) == zr.File[i].Name && up == names[i].up
+		// A Unicode Path field both headers carry, or the central
+		// record alone, is reported once, by reportZipName.
+		return string(name) == zr.File[i].Name && (up == "" || up == names[i].up)
 	})
 	folds := foldname.NewSet(foldname.All)
 	last := map[string]int{} // name -> index in out of its entry listed
@@ -69,9 +69,9 @@ func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string
 		}
 		p := release.JoinPath(at, name)
 		dir := zipIsDir(zf, zn)
-		if name != "" && ff.Hit(name) {
-			for _, c := range folds.Add(name, dir) {
-				b.finding(release.RuleNameCollision, signing.SeverityWarning, p, c.Message("zip", b.archiveName(at), name))
+		if wn, _ := release.CleanName(zn.windows); wn != "" && ff.Hit(wn) {
+			for _, c := range folds.Add(wn, dir) {
+				b.finding(release.RuleNameCollision, signing.SeverityWarning, p, c.Message("zip", b.archiveName(at), wn))
 			}
 		}
 		if why := local[i]; why != "" {

@@ -146,3 +146,24 @@ func TestAttackSBOMSquirrelZipNames(t *testing.T) {
 		}
 	}
 }
+
+// TestSBOMZipUnicodePathReportedOnce: a Unicode Path field in the central
+// record alone was reported twice, once as the central record's second
+// name and once as a local header naming the entry otherwise (by its
+// header name, the one Go reads). It is one finding, as when both
+// headers carry it.
+func TestSBOMZipUnicodePathReportedOnce(t *testing.T) {
+	z := rawZip(t, zipEntry{"README", []byte("hi"), nil}, zipEntry{"win/readme.txt", peImage(t, "v2"), unicodePath("win/readme.txt", "win/readme.dll")})
+	tag := binary.LittleEndian.AppendUint16(nil, release.ZipUnicodePathID)
+	central := bytes.Clone(z)
+	central[bytes.Index(central, tag)]++
+	for name, z := range map[string][]byte{"both": z, "central": central} {
+		p := filepath.Join(t.TempDir(), "v2.zip")
+		if err := os.WriteFile(p, z, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := findingsOf(openInv(t, p)), string(release.RuleMalformed)+" win/readme.dll"; got != want {
+			t.Errorf("Unicode Path in %s: findings %q, want %q", name, got, want)
+		}
+	}
+}

@@ -82,7 +82,10 @@ func (r ChainResult) Identities() []Identity {
 // (MaxDepth, and a budget of path extensions and signature checks), so hostile
 // certificate sets cost little; a set that exhausts the budget is untrusted.
 //
-// It does not check revocation, certificate policies or name constraints, nor
+// Name constraints apply as RFC 5280 §6.1.3 says (nameconstraints.go):
+// directoryName subtrees to subjects, the others to subject alternative
+// names, a constraint of any other type failing the chain. It does not
+// check revocation or certificate policies, nor
 // self-issued certificates' exemption from path lengths (they count). Integrity
 // problems of the leaf are not its business: a chain that does not reach a
 // root is untrusted, never invalid. Where t uses a platform verifier (macOS,
@@ -191,6 +194,10 @@ func (b *builder) walk(path []*x509.Certificate, weak []WeakAlgorithm) bool {
 	for _, p := range cands {
 		next := append(clone(path), p)
 		if prob := b.checkCert(p, len(path), b.t.IsRoot(p)); prob != "" {
+			b.note(next, weak, prob)
+			continue
+		}
+		if prob := checkNameConstraints(p, path); prob != "" {
 			b.note(next, weak, prob)
 			continue
 		}
@@ -311,6 +318,9 @@ func (b *builder) checkCert(c *x509.Certificate, i int, anchor bool) string {
 		return fmt.Sprintf("certificate %q expired at %s (checked at %s)", c.Subject.String(), c.NotAfter.UTC().Format(time.RFC3339), b.when())
 	}
 	for _, ext := range c.UnhandledCriticalExtensions {
+		if ext.Equal(oidNameConstraints) {
+			continue // checkNameConstraints applies it, or fails the chain
+		}
 		if ext.Equal(oidNetscapeCertType) {
 			if why := checkNetscapeCertType(c, i > 0, b.opts.Usage); why != "" {
 				return why
@@ -493,7 +503,7 @@ func VerifyWeakSignature(pub any, h crypto.Hash, signed, sig []byte) error {
 
 // platformVerify asks the platform verifier, which knows roots we cannot
 // enumerate, then holds the chains it returns to the same per-certificate
-// rules as our own paths (leaf EKU listed explicitly, CA constraints, unknown
+// rules as our own paths (leaf EKU listed explicitly, CA and name constraints, unknown
 // critical extensions, MaxDepth): crypto/x509 lets a leaf without the
 // extended key usage extension pass any usage, for one.
 func (b *builder) platformVerify(leaf *x509.Certificate) (ChainResult, bool) {
@@ -515,7 +525,7 @@ func (b *builder) platformVerify(leaf *x509.Certificate) (ChainResult, bool) {
 		}
 		ok := true
 		for i, c := range chain {
-			if b.checkCert(c, i, i == len(chain)-1) != "" {
+			if b.checkCert(c, i, i == len(chain)-1) != "" || i > 0 && checkNameConstraints(c, chain[:i]) != "" {
 				ok = false
 				break
 			}

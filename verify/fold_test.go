@@ -48,6 +48,11 @@ var foldCases = []foldCase{
 	{"folder then file", []string{"lib/foo.dll", "lib/bar.dll", "Lib"}, []string{"Lib"}},
 	{"file and folder of one spelling", []string{"lib", "lib/foo.dll"}, []string{"lib/foo.dll"}},
 	{"file and windows folder", []string{"bin", "bin./foo.dll"}, []string{"bin./foo.dll"}},
+	// 8.3 short names: PROGRA~1 opens Program Files on Windows; two long
+	// names of one stem, or a short name of another stem, are apart.
+	{"windows short folder name", []string{"Program Files/app.dll", "PROGRA~1/app.dll"}, []string{"PROGRA~1/app.dll"}},
+	{"windows short file name", []string{"SETUPH~1.EXE", "app/x", "Setup Helper.exe"}, []string{"Setup Helper.exe"}},
+	{"short names apart", []string{"Program Files/app.dll", "Program Data/app.dll", "PROGRE~1/app.dll", "PROGRA~1/other.dll"}, nil},
 }
 
 // collisions returns the paths of r's file/name-collision findings, each a
@@ -289,4 +294,55 @@ func TestAttackZipNTFSDefaultStream(t *testing.T) {
 	wantCollision(t, run(t, Options{}, p), "app/Foo.dll::$DATA", `"app/foo.dll" and "app/Foo.dll::$DATA"`, "one file on NTFS (Windows)")
 	p = writeFile(t, filepath.Join(t.TempDir(), "d.zip"), makeZip(t, []zipEntry{{name: "lib/x.dll", data: []byte("1")}, {name: "lib::$INDEX_ALLOCATION/X.dll", data: []byte("2")}}))
 	wantCollision(t, run(t, Options{}, p), "lib::$INDEX_ALLOCATION/X.dll", "one file on NTFS (Windows)")
+}
+
+// TestAttackZipCP437NameCollision: a zip entry without the UTF-8 flag is
+// named in code page 437 to Windows extractors, which Go's reader does not
+// decode: "caf\x82.dll" is café.dll, one file with CAFÉ.DLL (and was
+// refused as an invalid path, unchecked), and "é.dll" written without the
+// flag is "├⌐.dll", a duplicate of the entry so named. Both pairs were
+// compared by their bytes and passed as distinct names. Flagged names,
+// and names in code page 437 that are apart once decoded, are not
+// reported.
+func TestAttackZipCP437NameCollision(t *testing.T) {
+	type ent struct {
+		name  string
+		cp437 bool
+	}
+	build := func(es ...ent) []byte {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for i, e := range es {
+			w, err := zw.CreateHeader(&zip.FileHeader{Name: e.name, NonUTF8: e.cp437, Method: zip.Store})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprint(w, i)
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	for _, tc := range []struct {
+		name    string
+		entries []ent
+		want    string // the finding, "rule path", "" for none
+	}{
+		{"cp437 byte", []ent{{"lib/caf\x82.dll", true}, {"lib/CAF\u00c9.DLL", false}}, "file/name-collision lib/CAF\u00c9.DLL"},
+		{"utf-8 bytes read as cp437", []ent{{"lib/\u251c\u2310.dll", false}, {"lib/\u00e9.dll", true}}, "file/duplicate-entry lib/\u00e9.dll"},
+		{"utf-8 flagged", []ent{{"lib/\u00e9.dll", false}, {"lib/\u251c\u2310.dll", false}}, ""},
+		{"cp437 apart", []ent{{"lib/caf\x82.dll", true}, {"lib/caf\x8a.dll", true}}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := writeFile(t, filepath.Join(t.TempDir(), "r.zip"), build(tc.entries...))
+			var got []string
+			for _, f := range run(t, Options{}, p).Findings {
+				got = append(got, string(f.Rule)+" "+f.Path)
+			}
+			if strings.Join(got, ",") != tc.want {
+				t.Errorf("findings %q, want %q", got, tc.want)
+			}
+		})
+	}
 }

@@ -34,7 +34,10 @@ const (
 	// Windows compares names) holds entries that are one once extracted on
 	// APFS, HFS+ or NTFS (Windows): names that differ only in
 	// case, Unicode normalization, characters HFS+ ignores or trailing
-	// dots and spaces, or a file and a folder of such names.
+	// dots and spaces, an 8.3 short name Windows may give the other
+	// (PROGRA~1 and Program Files), or a file and a folder of such names.
+	// A zip entry without the UTF-8 flag is named in code page 437, as
+	// Windows extractors read it.
 	RuleNameCollision signing.Rule = "file/name-collision"
 	// RuleZipInvalid: a zip archive's structures are inconsistent.
 	RuleZipInvalid signing.Rule = "file/zip-invalid"
@@ -76,6 +79,9 @@ const (
 	// not install: a stream no table refers to, a cabinet file the File
 	// table does not list.
 	RuleMSIUnreferencedData = container.RuleMSIUnreferencedData
+	// RuleMSICabinetTrailing: bytes of an MSI's embedded cabinet stream
+	// past the cabinet, which Windows Installer does not extract.
+	RuleMSICabinetTrailing = container.RuleMSICabinetTrailing
 	// RuleMSIEmbeddedTransform: a storage of an MSI that is an embedded
 	// transform, listed; its streams are checked as files, the changes
 	// it makes to the tables are not.
@@ -112,6 +118,9 @@ const (
 	// RuleIExpressFileSizes: an IExpress stub's FILESIZES resource that
 	// wextract refuses, or whose total is not its cabinet's.
 	RuleIExpressFileSizes = container.RuleIExpressFileSizes
+	// RuleIExpressUpdatedFile: a file an IExpress stub carries in an
+	// UPDFILE resource, outside its cabinet.
+	RuleIExpressUpdatedFile = container.RuleIExpressUpdatedFile
 	// RuleIExpressCabinetTrailing: bytes of an IExpress CABINET resource
 	// past the cabinet's own length.
 	RuleIExpressCabinetTrailing = container.RuleIExpressCabinetTrailing

@@ -572,7 +572,7 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 		if free {
 			zr.File[k] = nil
 		}
-		name := strings.TrimSuffix(zf.Name, "/")
+		name := zipName(zf)
 		if !zipValidName(name) {
 			e.addFindings(finding(ruleInsecurePath, signing.SeverityError, prefix, fmt.Sprintf("zip entry %q is not a relative path inside the archive; it was not checked", zf.Name)))
 			continue
@@ -586,22 +586,22 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 			if zipDirHasData(zf) {
 				e.addFindings(finding(ruleMalformed, signing.SeverityError, joinPath(prefix, name), fmt.Sprintf("zip entry %q is marked as a directory but holds %d bytes (%d compressed), which some extractors write as a file and others drop; it was not checked", zf.Name, zf.UncompressedSize64, zf.CompressedSize64)))
 			}
-			e.zipFolds(zc, name, true, joinPath(prefix, name))
+			e.zipFolds(zc, zipFoldName(zf), true, joinPath(prefix, name))
 			continue
 		}
 		p := joinPath(prefix, name)
 		if zc.paths != nil {
 			p = zc.paths.copy(p)
 		}
-		if len(dupHash) > 0 && dupHash[zipNameHash(name)] {
-			if n, seen := dups[name]; seen {
-				e.addFindings(finding(ruleDuplicateEntry, signing.SeverityError, p, fmt.Sprintf("zip archive %s holds more than one entry named %q; tools disagree on which one is extracted", at, name)))
-				dups[name] = n + 1
+		if wn := zipFoldName(zf); len(dupHash) > 0 && dupHash[zipNameHash(wn)] {
+			if n, seen := dups[wn]; seen {
+				e.addFindings(finding(ruleDuplicateEntry, signing.SeverityError, p, fmt.Sprintf("zip archive %s holds more than one entry named %q; tools disagree on which one is extracted", at, wn)))
+				dups[wn] = n + 1
 			} else {
-				dups[name] = 1
+				dups[wn] = 1
 			}
 		}
-		e.zipFolds(zc, name, false, p)
+		e.zipFolds(zc, zipFoldName(zf), false, p)
 		if overlap[i] {
 			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("the data of zip entry %q overlaps another entry's (a zip bomb, or a file that tools extract differently); it was not checked", zf.Name)))
 			continue
@@ -646,6 +646,8 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 
 // zipFolds reports the collisions of the entry name (a folder if dir, at
 // report path p) with earlier entries, if its hashes say it may have any.
+// name is as Windows reads it (zipFoldName), as zipRecord gave it to the
+// filter.
 func (e *engine) zipFolds(zc *zipChecks, name string, dir bool, p string) {
 	if !zc.fold.Hit(name) {
 		return
@@ -664,7 +666,7 @@ func zipDuplicates(recs []zipRec) map[uint64]bool {
 	names := make([]uint64, 0, len(recs))
 	for _, z := range recs {
 		if z.file {
-			names = append(names, z.name)
+			names = append(names, z.dupKey())
 		}
 	}
 	return repeated(names)

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shipgate/shipgate/internal/foldname"
 	"github.com/shipgate/shipgate/internal/release"
@@ -33,6 +34,22 @@ type zipRec struct {
 	// bundle says the entry is named Info.plist, which may make its
 	// folder an Apple bundle.
 	bundle bool
+	// hasUp says the central record has a Unicode Path extra field
+	// (0x7075) naming the entry otherwise; up is that name's zipNameHash.
+	hasUp bool
+	up    uint64
+	// winName is the zipNameHash of the name as Windows reads it
+	// (zipFoldName), when that differs: duplicates are found by it.
+	winName uint64
+}
+
+// dupKey is the hash by which zipDuplicates finds r's duplicates: that
+// of its name as Windows reads it.
+func (r zipRec) dupKey() uint64 {
+	if r.winName != 0 {
+		return r.winName
+	}
+	return r.name
 }
 
 // zipRecords returns the records of zr's entries, in order, and adds
@@ -52,19 +69,44 @@ func zipRecord(zf *zip.File, ff *foldname.Filter) zipRec {
 	if err != nil {
 		off = -1
 	}
-	n := strings.TrimSuffix(zf.Name, "/")
+	n := zipName(zf)
 	dir := zf.Mode().IsDir()
 	r := zipRec{name: zipNameHash(zf.Name), off: off, comp: zf.CompressedSize64, uncomp: zf.UncompressedSize64, dir: dir,
 		file:   zipValidName(n) && !strings.HasSuffix(zf.Name, "/") && !dir,
 		bundle: n == "Info.plist" || strings.HasSuffix(n, "/Info.plist")}
+	if up, _, ok := release.ZipUnicodePath(zf.Extra, zf.Name); ok {
+		r.hasUp, r.up = true, zipNameHash(up)
+	}
+	if w := zipFoldName(zf); w != strings.TrimSuffix(zf.Name, "/") {
+		r.winName = zipNameHash(w)
+	}
 	switch {
 	case ff == nil:
 	case r.file:
-		ff.Add(n, false)
+		ff.Add(zipFoldName(zf), false)
 	case zipValidName(n):
-		ff.Add(n, true)
+		ff.Add(zipFoldName(zf), true)
 	}
 	return r
+}
+
+// zipFoldName returns zf's name (without a trailing "/") as Windows
+// extractors read it (release.ZipWindowsName): names are compared so.
+func zipFoldName(zf *zip.File) string {
+	return release.ZipWindowsName(strings.TrimSuffix(zf.Name, "/"), zf.Flags)
+}
+
+// zipName returns zf's name as zipEntries checks and reports it: without
+// a trailing "/", and decoded from code page 437 when it is not UTF-8 and
+// the entry lacks the UTF-8 flag (release.ZipWindowsName), as Windows
+// extractors name it: Go's reader leaves such a name as bytes no path may
+// hold. A name flagged UTF-8 that is not stays invalid.
+func zipName(zf *zip.File) string {
+	n := strings.TrimSuffix(zf.Name, "/")
+	if !utf8.ValidString(n) {
+		n = release.ZipWindowsName(n, zf.Flags)
+	}
+	return n
 }
 
 // zipNameSeed keys zipNameHash: names chosen to collide would have to be

@@ -124,3 +124,35 @@ func extractEach(t *testing.T, path string, check func(tool, dir string)) {
 		check(tool[0], dir)
 	}
 }
+
+// TestZipUnicodePathReportedOnce: a Unicode Path field carried by both
+// headers of an entry was reported twice, once from the central record and
+// once as a local header that disagrees with it. It is one finding; the
+// field in one header only, or two fields naming the entry differently,
+// still are findings of their own.
+func TestZipUnicodePathReportedOnce(t *testing.T) {
+	f := getFixtures(t)
+	count := func(z []byte) int {
+		p := writeFile(t, filepath.Join(t.TempDir(), "rel.zip"), z)
+		n := 0
+		for _, fd := range run(t, Options{}, p).Findings {
+			if fd.Path == "win/readme.txt" && fd.Rule == ruleMalformed {
+				n++
+			}
+		}
+		return n
+	}
+	for where, want := range map[string]int{"both": 1, "central": 1, "local": 1} {
+		if got := count(unicodePathZip(t, f.peUnsigned, "win/readme.dll", where)); got != want {
+			t.Errorf("Unicode Path in %s: %d zip/malformed findings, want %d", where, got, want)
+		}
+	}
+	// The local header names it win/readme.dll, the central record
+	// win/readme.exe: two names, two findings.
+	z := unicodePathZip(t, f.peUnsigned, "win/readme.dll", "both")
+	i := bytes.LastIndex(z, []byte("win/readme.dll"))
+	copy(z[i:], "win/readme.exe")
+	if got := count(z); got != 2 {
+		t.Errorf("Unicode Path fields that differ: %d zip/malformed findings, want 2", got)
+	}
+}

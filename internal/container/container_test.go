@@ -21,8 +21,15 @@ import (
 
 // fixtureMSI is a database whose embedded cabinet installs a.dll to
 // "Acme/a.dll" and whose Binary table holds CA.
-func fixtureMSI() []byte {
-	c := cab.Build([]cab.BuildFile{{Name: "A", Data: []byte("MZ a")}}, cab.BuildOptions{Method: cab.MethodMSZIP})
+func fixtureMSI() []byte { return fixtureMSIWith(fixtureMSICab()) }
+
+// fixtureMSICab is fixtureMSI's embedded cabinet.
+func fixtureMSICab() []byte {
+	return cab.Build([]cab.BuildFile{{Name: "A", Data: []byte("MZ a")}}, cab.BuildOptions{Method: cab.MethodMSZIP})
+}
+
+// fixtureMSIWith is fixtureMSI with c as its embedded cabinet stream.
+func fixtureMSIWith(c []byte) []byte {
 	return msi.Build([]msi.BuildTable{
 		{Name: "Media", Columns: []msi.Column{{Name: "DiskId", Type: 0x2502}, {Name: "LastSequence", Type: 0x0104}, {Name: "Cabinet", Type: 0x1d48}},
 			Rows: [][]any{{1, 1, "#app.cab"}}},

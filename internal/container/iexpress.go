@@ -36,10 +36,12 @@ func isIExpressCabinet(r squirrel.Resource) bool {
 // outside the file, or that is no readable cabinet, is a malformed
 // finding, as its files were not checked. The first cabinet is checked
 // against the FILESIZES resource and its own resource's length (see
-// [walker.checkIExpressSizes]). The install commands (RUNPROGRAM,
+// [walker.checkIExpressSizes]). The files of UPDFILE resources are
+// opened too ([walker.openUpdFiles]). The install commands (RUNPROGRAM,
 // POSTRUNPROGRAM) are notes.
 func (w *walker) openCabinets(ra io.ReaderAt, rs []resource) {
 	first := true
+	var firstCab *cab.Reader // the cabinet wextract extracts
 	for _, r := range rs {
 		if !isIExpressCabinet(r.Resource) {
 			continue
@@ -70,12 +72,14 @@ func (w *walker) openCabinets(ra io.ReaderAt, rs []resource) {
 		}
 		if at == w.at {
 			w.checkIExpressSizes(ra, rs, r.Resource, cr)
+			firstCab = cr
 		}
 		w.walkCab(cr, at, nil)
 	}
 	if first {
 		return
 	}
+	w.openUpdFiles(ra, rs, firstCab)
 	for _, r := range rs {
 		if r.Err != nil || r.Type != "" || r.TypeID != squirrel.RTRCData {
 			continue

@@ -21,6 +21,10 @@ const (
 	// not install: a stream no table refers to, a cabinet file the File
 	// table does not list.
 	RuleMSIUnreferencedData signing.Rule = "msi/unreferenced-data"
+	// RuleMSICabinetTrailing: bytes of an MSI's embedded cabinet stream
+	// past the cabinet's length (and outside its signature), which
+	// Windows Installer does not extract; they are checked as a file.
+	RuleMSICabinetTrailing signing.Rule = "msi/cabinet-trailing-data"
 	// RuleUncheckedArchive: a container format that shipgate does not open,
 	// so that the files inside it are not checked.
 	RuleUncheckedArchive signing.Rule = "file/unchecked-archive"
@@ -59,6 +63,12 @@ const (
 	// resource past the cabinet's own length, which wextract does not
 	// extract.
 	RuleIExpressCabinetTrailing signing.Rule = "iexpress/cabinet-trailing-data"
+	// RuleIExpressUpdatedFile: a file an IExpress stub carries in an
+	// UPDFILE resource, outside its cabinet, which wextract writes after
+	// the cabinet's files: a warning, an error when it replaces a cabinet
+	// file, when its declared size is not what the resource holds, or
+	// when wextract never writes it (a gap in the numbering).
+	RuleIExpressUpdatedFile signing.Rule = "iexpress/updated-file"
 )
 
 // Rule IDs of the storages of a Windows Installer database, documented in

@@ -25,6 +25,7 @@ func (w *walker) openCAB(ra io.ReaderAt, size int64) {
 		return
 	}
 	w.walkCab(cr, w.at, nil)
+	w.cabTrailing(ra, size, w.at, "")
 }
 
 // walkCab hands over the files of cabinet cr, found at report path at;
@@ -151,6 +152,7 @@ func (w *walker) msiCabinets(db *msi.Database, paths map[string]string, used map
 			continue
 		}
 		w.walkCab(cr, at, paths)
+		w.cabTrailing(ctxReaderAt{w.ctx, db.ReaderAt(cb.Stream)}, cb.Stream.Entry.Size, at, RuleMSICabinetTrailing)
 	}
 }
 

@@ -11,12 +11,19 @@ import (
 // entries whose hashes two files share, or a file and a folder. Two names
 // of equal 63-bit hashes make a false hit, which the Set then clears; a
 // name is never missed. Folder hashes repeat for every entry of a folder;
-// one equal to the previous entry's at the same place is left out.
+// one equal to the previous entry's at the same place is left out. An
+// archive with names of the shape of 8.3 short names (PROGRA~1) keeps
+// their short-name keys, and those names and the long ones that may get
+// them are hits.
 type Filter struct {
 	seed      maphash.Seed
 	hs        []uint64 // folder hashes marked in the low bit
 	last, cur []uint64 // the previous and this entry's folder hashes
 	colliding map[uint64]bool
+	// shorts holds the keys of the 8.3 short names entries use
+	// (ShortAlias): the entries that use one, and those with a long
+	// element of that short name, are hits.
+	shorts map[string]bool
 }
 
 // NewFilter returns a Filter for an archive of n entries (a count of
@@ -29,6 +36,12 @@ func NewFilter(n int) *Filter {
 
 // Add records the hashes of the entry name, a folder if dir.
 func (f *Filter) Add(name string, dir bool) {
+	hasShortAlias(name, func(k string) {
+		if f.shorts == nil {
+			f.shorts = map[string]bool{}
+		}
+		f.shorts[k] = true
+	})
 	f.cur = f.cur[:0]
 	Hashes(f.seed, name, func(h uint64, folder bool) {
 		h &^= 1
@@ -70,13 +83,16 @@ func (f *Filter) Done() {
 	}
 }
 
-// Colliding reports how many hashes Done kept: 0 when no two entries can
-// collide.
-func (f *Filter) Colliding() int { return len(f.colliding) }
+// Colliding reports how many hashes Done kept, and short names entries
+// use: 0 when no two entries can collide.
+func (f *Filter) Colliding() int { return len(f.colliding) + len(f.shorts) }
 
 // Hit reports whether the entry name may collide with another, by its
 // hashes: a Set must see it. Call it after Done.
 func (f *Filter) Hit(name string) bool {
+	if len(f.shorts) > 0 && (hasShortAlias(name, nil) || hasLongFor(name, f.shorts)) {
+		return true
+	}
 	if len(f.colliding) == 0 {
 		return false
 	}

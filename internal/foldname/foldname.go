@@ -40,8 +40,8 @@ const (
 	// unit by code unit by the simple mapping ($UpCase), without
 	// normalization: NFC and NFD spellings stay apart, and so do
 	// characters beyond the Basic Multilingual Plane, which are two
-	// UTF-16 code units the table does not map. 8.3 short names are not
-	// modelled.
+	// UTF-16 code units the table does not map. 8.3 short names are
+	// compared by a Set, not by Keys (short.go).
 	NTFS
 	// NumFS is the number of file systems.
 	NumFS

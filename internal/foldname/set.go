@@ -52,6 +52,9 @@ type Collision struct {
 	// and a folder of the very same spelling collide on every file
 	// system, case-sensitive ones too.
 	On Systems
+	// Short says the two are one by an 8.3 short name (short.go): one
+	// names an element by the short name Windows may give the other's.
+	Short bool
 }
 
 // Set finds the entries of an archive (paths such as "lib/x.dll") that
@@ -65,6 +68,16 @@ type Set struct {
 	// perFS says some slot is a single file system's (of a name that is
 	// not plain): until then a plain name need not look there.
 	perFS bool
+	// shortOn says an entry used an 8.3 short name (short.go): until
+	// then no two names can be one by a short name, and the entries are
+	// only listed in order (pending), to be compared once one does.
+	shortOn bool
+	pending []pendingEntry
+}
+
+type pendingEntry struct {
+	name string
+	dir  bool
 }
 
 type setKey struct {
@@ -128,6 +141,9 @@ func (s *Set) Add(name string, dir bool) []Collision {
 			}
 		}
 	}
+	if s.on.Has(NTFS) {
+		s.addShort(name, dir, note)
+	}
 	if len(out) > 1 {
 		slices.SortFunc(out, func(a, b Collision) int {
 			if c := strings.Compare(a.Earlier, b.Earlier); c != 0 {
@@ -155,8 +171,13 @@ const anyFS = NumFS
 // (anyFS for a plain name), and the folders its path implies, against
 // the slots of earlier entries, and records them under home.
 func (s *Set) addKey(name, k string, dir bool, home FS, note func(Collision)) {
-	// The folders the path implies: the prefixes of name and of its key
-	// up to each "/", which match one for one.
+	eachPart(name, k, dir, func(k string, e setEntry, dir bool) { s.check(k, e, dir, home, note) })
+}
+
+// eachPart calls fn with each folder the path name implies, then name
+// itself (a folder if dir), each with its key: the prefixes of name and
+// of its key k up to each "/", which match one for one.
+func eachPart(name, k string, dir bool, fn func(k string, e setEntry, dir bool)) {
 	ni, ki := 0, 0
 	for {
 		nj, kj := strings.IndexByte(name[ni:], '/'), strings.IndexByte(k[ki:], '/')
@@ -164,10 +185,70 @@ func (s *Set) addKey(name, k string, dir bool, home FS, note func(Collision)) {
 			break
 		}
 		ni, ki = ni+nj, ki+kj
-		s.check(k[:ki], setEntry{name, ni}, true, home, note)
+		fn(k[:ki], setEntry{name, ni}, true)
 		ni, ki = ni+1, ki+1
 	}
-	s.check(k, setEntry{name, len(name)}, dir, home, note)
+	fn(k, setEntry{name, len(name)}, dir)
+}
+
+// Key spaces of a Set's 8.3 short-name slots: the keys of names that use
+// short names (shortKeys' alias), and those of the long names that get
+// them. A name of one space collides with a name of the other only.
+const (
+	shortAliasFS = anyFS + 1 + iota
+	shortLongFS
+)
+
+// addShort checks the entry name (a folder if dir) against the earlier
+// entries' names by their 8.3 short names on NTFS (short.go), and
+// records its own.
+func (s *Set) addShort(name string, dir bool, note func(Collision)) {
+	if !s.shortOn {
+		if !hasShortAlias(name, nil) {
+			s.pending = append(s.pending, pendingEntry{name, dir})
+			return
+		}
+		// Earlier entries use no short name, so they are not one by
+		// one: recording them reports nothing.
+		s.shortOn = true
+		for _, p := range s.pending {
+			s.addShort(p.name, p.dir, func(Collision) {})
+		}
+		s.pending = nil
+	}
+	short := func(c Collision) {
+		c.Short = true
+		note(c)
+	}
+	on := Systems(1) << NTFS
+	alias, hasAlias, longs := shortKeys(name)
+	if hasAlias {
+		eachPart(name, alias, dir, func(k string, e setEntry, dir bool) {
+			s.collide(setKey{shortLongFS, k}, e, dir, on, short)
+			s.record(setKey{shortAliasFS, k}, e, dir)
+		})
+	}
+	for _, l := range longs {
+		eachPart(name, l, dir, func(k string, e setEntry, dir bool) {
+			s.collide(setKey{shortAliasFS, k}, e, dir, on, short)
+			s.record(setKey{shortLongFS, k}, e, dir)
+		})
+	}
+}
+
+// record keeps e (a folder if dir) as the first file or folder of slot
+// hk, unless it has one.
+func (s *Set) record(hk setKey, e setEntry, dir bool) {
+	sl := s.slots[hk]
+	switch {
+	case dir && !sl.hasDir:
+		sl.dir, sl.hasDir = e, true
+	case !dir && !sl.hasFile:
+		sl.file, sl.hasFile = e, true
+	default:
+		return
+	}
+	s.slots[hk] = sl
 }
 
 // check reports the collisions of e (a folder if dir), whose key is k on
@@ -230,6 +311,9 @@ func (c Collision) Message(kind, at, name string) string {
 	on := "on " + c.On.String()
 	if c.EarlierPart == c.Part {
 		on = "on every file system"
+	}
+	if c.Short {
+		return fmt.Sprintf("%s archive %s holds entries %q and %q: %s and %s may be one name %s, where one is the 8.3 short name Windows gives the other (the short name's number depends on the order of extraction), so extracted there the later may replace the earlier or land inside it", kind, at, c.Earlier, name, c.EarlierPart, c.Part, on)
 	}
 	if !c.Dir && !c.EarlierDir {
 		return fmt.Sprintf("%s archive %s holds entries %q and %q, which are one file %s (names that differ only in case, Unicode normalization, characters a file system ignores, or trailing dots and spaces): extracted there, the later replaces the earlier", kind, at, c.Earlier, name, on)

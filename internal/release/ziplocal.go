@@ -22,8 +22,9 @@ type ZipLocalEntry struct {
 // disagree on the name: central(i, local, up) is given the name the local
 // header gives and the one its Unicode Path extra field (0x7075) gives when
 // it names the entry otherwise ("" for none), and reports whether the
-// central record says the same (verify, which keeps no central extra
-// fields, takes any such field for a disagreement). Go's reader, Info-ZIP's unzip and Python go by the central
+// central record says the same (verify and sbom compare it with the
+// central record's own Unicode Path field, so a field both headers carry
+// is reported once). Go's reader, Info-ZIP's unzip and Python go by the central
 // name; streaming extractors (Java's ZipInputStream, bsdtar reading a
 // pipe) go by the local one, so an entry that names readme.txt in one
 // place and codec.dll in the other is checked as the one and installed as

@@ -5,6 +5,9 @@ import (
 	"hash/crc32"
 	"io/fs"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 // ZipUnicodePathID is the tag of Info-ZIP's Unicode Path extra field: a
@@ -41,4 +44,31 @@ func ZipUnicodePath(extra []byte, name string) (up string, crcMatches, ok bool) 
 // end the name there: "foo.dll\x00.txt" is written as foo.dll).
 func ZipValidName(n string) bool {
 	return fs.ValidPath(n) && !strings.ContainsAny(n, "\\\x00") && n != "."
+}
+
+// ZipWindowsName returns the name Windows extractors (Explorer, 7-Zip)
+// give a zip entry named name whose general-purpose flags are flags:
+// without the UTF-8 flag (bit 11) its bytes are code page 437 (the OEM
+// code page of US Windows), whatever Go's reader made of them, so
+// "caf\x82.dll" is café.dll and the bytes of "é" in UTF-8 are "├⌐".
+// Names are compared (case folding, duplicates) as decoded.
+func ZipWindowsName(name string, flags uint16) string {
+	if flags&0x800 != 0 {
+		return name
+	}
+	ascii := true
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return name
+	}
+	s, err := charmap.CodePage437.NewDecoder().String(name)
+	if err != nil {
+		return name
+	}
+	return s
 }

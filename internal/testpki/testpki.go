@@ -96,6 +96,8 @@ type Spec struct {
 	// CriticalEKU marks the extended key usage extension critical, as RFC
 	// 3161 §2.3 asks of TSA certificates (crypto/x509 makes it non-critical).
 	CriticalEKU bool
+	// DNSNames and EmailAddresses are subject alternative names.
+	DNSNames, EmailAddresses []string
 }
 
 // Cert is a minted certificate with its key.
@@ -159,6 +161,8 @@ func mint(s Spec, parent *Cert) *Cert {
 		BasicConstraintsValid: true,
 		IsCA:                  s.CA,
 		ExtraExtensions:       s.ExtraExtensions,
+		DNSNames:              s.DNSNames,
+		EmailAddresses:        s.EmailAddresses,
 	}
 	skid := sha1.Sum(pubBytes(key.Public()))
 	tmpl.SubjectKeyId = skid[:]

@@ -224,3 +224,22 @@ func Key(der []byte) string {
 	}
 	return "r" + string(der)
 }
+
+// Within reports whether the DER name der lies in the subtree of the DER
+// name base, as RFC 5280 §4.2.1.10 matches directoryName constraints:
+// base's relative distinguished names are the first ones of der, each
+// equal under §7.1. ok is false when either name is malformed; callers
+// that apply a constraint then fail closed.
+func Within(der, base []byte) (within, ok bool) {
+	cd, ok := Canonical(der)
+	if !ok {
+		return false, false
+	}
+	cb, ok := Canonical(base)
+	if !ok {
+		return false, false
+	}
+	// Each RDN's encoding is self-delimiting (a count, then
+	// length-prefixed fields), so a byte prefix is an RDN prefix.
+	return strings.HasPrefix(cd, cb), true
+}

@@ -182,3 +182,45 @@ func FuzzEqual(f *testing.F) {
 		}
 	})
 }
+
+// TestWithin: a name is within a subtree when the subtree's RDNs begin it,
+// compared as Equal compares them; a longer base, another order, or a
+// value that merely starts like the base's is not.
+func TestWithin(t *testing.T) {
+	name := func(rdns ...pkix.AttributeTypeAndValue) []byte {
+		var seq pkix.RDNSequence
+		for _, a := range rdns {
+			seq = append(seq, pkix.RelativeDistinguishedNameSET{a})
+		}
+		b, err := asn1.Marshal(seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	c := pkix.AttributeTypeAndValue{Type: asn1.ObjectIdentifier{2, 5, 4, 6}, Value: "US"}
+	o := pkix.AttributeTypeAndValue{Type: asn1.ObjectIdentifier{2, 5, 4, 10}, Value: "Example Corp"}
+	oFold := pkix.AttributeTypeAndValue{Type: asn1.ObjectIdentifier{2, 5, 4, 10}, Value: "example  CORP"}
+	oLonger := pkix.AttributeTypeAndValue{Type: asn1.ObjectIdentifier{2, 5, 4, 10}, Value: "Example Corporation"}
+	cn := pkix.AttributeTypeAndValue{Type: asn1.ObjectIdentifier{2, 5, 4, 3}, Value: "Signer"}
+	for _, tc := range []struct {
+		name, base []byte
+		want       bool
+	}{
+		{name(c, o, cn), name(c, o), true},
+		{name(c, oFold, cn), name(c, o), true},
+		{name(c, o), name(c, o), true},
+		{name(c, o), name(), true},
+		{name(c, oLonger, cn), name(c, o), false},
+		{name(o, c, cn), name(c, o), false},
+		{name(c), name(c, o), false},
+	} {
+		got, ok := Within(tc.name, tc.base)
+		if !ok || got != tc.want {
+			t.Errorf("Within(%x, %x) = %v, %v; want %v", tc.name, tc.base, got, ok, tc.want)
+		}
+	}
+	if _, ok := Within([]byte{0x30, 0x01}, name(c)); ok {
+		t.Error("a malformed name is within a subtree")
+	}
+}

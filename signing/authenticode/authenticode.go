@@ -194,7 +194,7 @@ func Open(path string, opts Options) (*Result, error) {
 // be parsed, and otherwise an I/O error.
 //
 // Revocation (CRL, OCSP) is not checked: match the reported identities against
-// a blocklist. Certificate policies and name constraints are not checked.
+// a blocklist. Certificate policies are not checked; name constraints are (signing.TrustStore.VerifyChain).
 func Verify(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 	log := opts.Logger
 	if log == nil {

@@ -60,6 +60,6 @@
 //
 // Integrity and trust are separate: an intact signature whose chain does not
 // reach a trusted root is untrusted, never invalid. Revocation (CRL, OCSP) is
-// not checked, nor are certificate policies or name constraints; match the
+// not checked, nor are certificate policies (name constraints are); match the
 // reported identities against a blocklist instead.
 package authenticode

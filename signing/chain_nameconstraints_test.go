@@ -1,0 +1,86 @@
+package signing_test
+
+import (
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"strings"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/testpki"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// TestAttackChainNameConstraints: a CA whose name constraints permit only
+// O=Example Corp (or exclude a name, or permit only example.com) issued a
+// code-signing certificate for O=Evil Corp, and shipgate trusted it:
+// VerifyChain builds paths itself and checked no name constraints, and
+// crypto/x509, whose Verify applies dNSName, rfc822Name, iPAddress and URI
+// subtrees, never applies directoryName ones (a non-critical extension's
+// are ignored; a critical one was refused as unhandled even when the name
+// was permitted). Each case is also put to crypto/x509's Verify, to show
+// where it agrees.
+func TestAttackChainNameConstraints(t *testing.T) {
+	dir := func(org string) asn1.RawValue { return testpki.DirSubtree(pkix.Name{Organization: []string{org}}) }
+	nc := func(critical bool, permitted []asn1.RawValue, excluded ...asn1.RawValue) []pkix.Extension {
+		return []pkix.Extension{testpki.NameConstraints(critical, permitted, excluded)}
+	}
+	none := []asn1.RawValue(nil)
+	upn := testpki.OtherNameSubtree(asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 20, 2, 3}, "@example.com")
+	cases := []struct {
+		name     string
+		root     []pkix.Extension
+		inter    []pkix.Extension // an intermediate between root and leaf when not nil
+		leaf     testpki.Spec
+		problem  string // empty: trusted
+		goAgrees bool   // crypto/x509's Verify comes to the same verdict
+	}{
+		{name: "dir-permitted", root: nc(false, []asn1.RawValue{dir("Example Corp")}), leaf: testpki.Spec{Organization: "Example Corp"}, goAgrees: true},
+		{name: "dir-permitted-critical", root: nc(true, []asn1.RawValue{dir("Example Corp")}), leaf: testpki.Spec{Organization: "Example Corp"}},
+		{name: "dir-not-permitted", root: nc(false, []asn1.RawValue{dir("Example Corp")}), leaf: testpki.Spec{Organization: "Evil Corp"}, problem: "no permitted directoryName subtree"},
+		{name: "dir-not-permitted-critical", root: nc(true, []asn1.RawValue{dir("Example Corp")}), leaf: testpki.Spec{Organization: "Evil Corp"}, problem: "no permitted directoryName subtree", goAgrees: true},
+		{name: "dir-excluded", root: nc(false, none, dir("Evil Corp")), leaf: testpki.Spec{Organization: "Evil Corp"}, problem: "excluded directoryName subtree"},
+		{name: "dir-excluded-other", root: nc(false, none, dir("Evil Corp")), leaf: testpki.Spec{Organization: "Example Corp"}, goAgrees: true},
+		{name: "dir-intermediate", inter: nc(false, []asn1.RawValue{dir("Example Corp")}), leaf: testpki.Spec{Organization: "Evil Corp"}, problem: "no permitted directoryName subtree"},
+		{name: "dns-permitted", root: nc(false, []asn1.RawValue{testpki.DNSSubtree("example.com")}), leaf: testpki.Spec{Organization: "Example Corp", DNSNames: []string{"build.example.com"}}, goAgrees: true},
+		{name: "dns-not-permitted", root: nc(false, []asn1.RawValue{testpki.DNSSubtree("example.com")}), leaf: testpki.Spec{DNSNames: []string{"example.com.evil.net"}}, problem: `DNS name "example.com.evil.net" is in no permitted subtree`, goAgrees: true},
+		{name: "dns-excluded", root: nc(false, none, testpki.DNSSubtree("evil.net")), leaf: testpki.Spec{DNSNames: []string{"a.EVIL.net"}}, problem: "is excluded", goAgrees: true},
+		{name: "email-not-permitted", root: nc(false, []asn1.RawValue{testpki.EmailSubtree("example.com")}), leaf: testpki.Spec{EmailAddresses: []string{"dev@evil.net"}}, problem: `email address "dev@evil.net" is in no permitted subtree`, goAgrees: true},
+		{name: "subject-email-not-permitted", root: nc(false, []asn1.RawValue{testpki.EmailSubtree("example.com")}), leaf: testpki.Spec{ExtraNames: []pkix.AttributeTypeAndValue{{Type: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}, Value: "dev@evil.net"}}}, problem: `email address "dev@evil.net"`},
+		{name: "email-permitted", root: nc(false, []asn1.RawValue{testpki.EmailSubtree(".example.com")}), leaf: testpki.Spec{EmailAddresses: []string{"dev@mail.example.com"}}, goAgrees: true},
+		{name: "othername-unchecked", root: nc(false, []asn1.RawValue{upn}), leaf: testpki.Spec{}, problem: "constrains otherName names, which shipgate does not check"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			root := testpki.NewRoot(testpki.Spec{CommonName: "NC Root " + c.name, ExtraExtensions: c.root})
+			issuer, inters := root, []*x509.Certificate(nil)
+			if c.inter != nil {
+				issuer = root.Issue(testpki.Spec{CommonName: "NC Intermediate", CA: true, KeyN: 1, ExtraExtensions: c.inter})
+				inters = append(inters, issuer.Cert)
+			}
+			spec := c.leaf
+			spec.CommonName, spec.KeyN = "NC Leaf", 2
+			leaf := issuer.Issue(spec)
+			ts, err := signing.NewTrustStore(signing.TrustStoreOptions{PEM: [][]byte{root.PEM()}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := ts.VerifyChain(leaf.Cert, inters, signing.ChainOptions{Time: testpki.Epoch, Usage: x509.ExtKeyUsageCodeSigning})
+			if c.problem == "" && !r.Trusted {
+				t.Fatalf("untrusted: %s", r.Problem)
+			}
+			if c.problem != "" && (r.Trusted || !strings.Contains(r.Problem, c.problem)) {
+				t.Fatalf("trusted %v, problem %q; want untrusted with %q", r.Trusted, r.Problem, c.problem)
+			}
+			pool, ip := x509.NewCertPool(), x509.NewCertPool()
+			pool.AddCert(root.Cert)
+			for _, i := range inters {
+				ip.AddCert(i)
+			}
+			_, err = leaf.Cert.Verify(x509.VerifyOptions{Roots: pool, Intermediates: ip, CurrentTime: testpki.Epoch, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning}})
+			if agrees := (err == nil) == r.Trusted; agrees != c.goAgrees {
+				t.Errorf("crypto/x509 agrees %v, want %v (its error: %v)", agrees, c.goAgrees, err)
+			}
+		})
+	}
+}
