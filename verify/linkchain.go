@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -25,6 +26,22 @@ type chainLink struct {
 // through other links included: a path the kernel would refuse as too long
 // or too deep in links (ELOOP) reaches nothing.
 const maxChainSteps = 4096
+
+// addSymlink records the symbolic link at rel in the folder or archive at
+// report path root (where names what root is, "the archive"), whose target
+// is target, for the checks every link gets wherever it is (a folder, tar,
+// zip, 7-Zip, an installer package's payload): a target that points out of
+// root is returned as a finding and not followed; others are held to the
+// policy (addLink); all are followed in chains (addChainLink).
+func (e *engine) addSymlink(root, rel, target, where string) []signing.Finding {
+	escapes := release.LinkEscapes(rel, target)
+	e.addChainLink(root, rel, target, escapes)
+	if escapes {
+		return []signing.Finding{finding(ruleSymlinkEscape, signing.SeverityError, joinPath(root, rel), fmt.Sprintf("symbolic link to %q points out of %s; it was not followed", target, where))}
+	}
+	e.addLink(root, rel, target)
+	return nil
+}
 
 // addChainLink records the symbolic link at rel in the folder or archive at
 // report path root, whose target is target; escapes says its target alone
@@ -211,4 +228,18 @@ func nextSlash(p string, i int) int {
 		return -1
 	}
 	return i + 1 + j
+}
+
+// archiveFSLink records the symbolic link at p in the file system of an
+// archive of kind k at report path parent. An installer package's payload
+// links get every link's checks (addSymlink), relative to their cpio
+// archive; those of other kinds are only held to the policy (addLink).
+func (e *engine) archiveFSLink(parent, p, target string, k Kind) []signing.Finding {
+	if k == KindPkg {
+		if root, ok := pkgPayloadRoot(p); ok {
+			return e.addSymlink(joinPath(parent, root), p[len(root)+1:], target, "the package's "+path.Base(root))
+		}
+	}
+	e.addLink(parent, p, target)
+	return nil
 }

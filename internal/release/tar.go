@@ -466,7 +466,7 @@ func (t *TarReader) next() (*Entry, error) {
 	case tar.TypeDir:
 		e.Type = TypeDir
 	case tar.TypeSymlink:
-		e.Type, e.Link, e.LinkEscapes = TypeSymlink, hdr.Linkname, linkEscapes(name, hdr.Linkname)
+		e.Type, e.Link, e.LinkEscapes = TypeSymlink, hdr.Linkname, LinkEscapes(name, hdr.Linkname)
 	case tar.TypeLink:
 		target, ok := cleanName(hdr.Linkname)
 		file, found := t.files[target]
@@ -562,9 +562,13 @@ func cleanName(n string) (string, bool) {
 // archive members themselves.
 func CleanName(n string) (string, bool) { return cleanName(n) }
 
-// linkEscapes reports whether a link at name with the given target leaves
-// the archive.
-func linkEscapes(name, target string) bool {
+// LinkEscapes reports whether a symbolic link at name (a "/"-separated path
+// in its archive or folder) with the given target leaves the archive: an
+// absolute target, one from a drive or share (`C:\x`, `\\host\x`), or one
+// that climbs above the archive's root. Backslashes separate components, as
+// on Windows, where extractors make links too. It looks at the target as
+// text; a target that leaves only through other links is not seen here.
+func LinkEscapes(name, target string) bool {
 	target = strings.ReplaceAll(target, `\`, "/")
 	if path.IsAbs(target) || (len(target) >= 2 && target[1] == ':') {
 		return true
