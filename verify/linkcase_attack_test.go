@@ -107,3 +107,30 @@ func TestAttackSymlinkCaseTwins(t *testing.T) {
 		}
 	}
 }
+
+// Links that are case twins (other/Cur.dll to the vendor's DLL,
+// other/cur.dll to a foreign one) are one link on APFS or NTFS, to either
+// DLL: a link reaching them only by key is judged with both; one naming a
+// twin exactly with that twin's target.
+func TestAttackSymlinkCaseTwinLinks(t *testing.T) {
+	f := getFixtures(t)
+	pol := &Policy{Rules: []Rule{
+		{Match: []string{"**"}, Require: RequireValid},
+		{Match: []string{"rel.tar/windows/**"}, Signers: []Signer{{Subject: "CN=Example Vendor Ltd,O=Example Vendor Ltd", Issuer: "CN=Shipgate Test Root"}}},
+	}}
+	opts := Options{Policy: pol, Trust: f.trust, Time: checkTime}
+	tarball := func(link string) string {
+		return writeFile(t, filepath.Join(t.TempDir(), "rel.tar"), makeTar(t,
+			tarEntry{name: "other/good.dll", data: f.peValid},
+			tarEntry{name: "other/evil.dll", data: malloryPE(t, f)},
+			tarEntry{name: "other/Cur.dll", typ: tar.TypeSymlink, link: "good.dll"},
+			tarEntry{name: "other/cur.dll", typ: tar.TypeSymlink, link: "evil.dll"},
+			tarEntry{name: "windows/app.exe", typ: tar.TypeSymlink, link: link},
+		))
+	}
+	mustFail(t, opts, "rel.tar/windows/app.exe", ruleSignerNotAllow, tarball("../other/CUR.dll"))
+	mustFail(t, opts, "rel.tar/windows/app.exe", ruleSignerNotAllow, tarball("../other/cur.dll"))
+	if r := run(t, opts, tarball("../other/Cur.dll")); len(findingsOf(r, ruleSignerNotAllow)) != 0 {
+		t.Errorf("a link to the vendor's twin link fails: %v", r.Findings)
+	}
+}
