@@ -27,6 +27,10 @@ const (
 	// case, Unicode normalization, characters HFS+ ignores or trailing
 	// dots and spaces, or a file and a folder of such names.
 	RuleNameCollision signing.Rule = "file/name-collision"
+	// RuleSetuid: an archive entry (tar, zip, an installer package's
+	// payload) is a file with the set-user-ID or set-group-ID bit, which
+	// extractors running as root, and macOS Installer, keep.
+	RuleSetuid signing.Rule = "file/setuid"
 	// RuleZipInvalid: a zip archive's structures are inconsistent.
 	RuleZipInvalid signing.Rule = "file/zip-invalid"
 	// RuleZipUnlisted: a zip holds a local entry its central directory does

@@ -596,6 +596,9 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 			}
 		}
 		e.zipFolds(zc, name, false, p)
+		if mode.IsRegular() {
+			e.addFindings(setuidFindings(p, "zip", mode)...)
+		}
 		if overlap[i] {
 			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("the data of zip entry %q overlaps another entry's (a zip bomb, or a file that tools extract differently); it was not checked", zf.Name)))
 			continue
@@ -816,6 +819,9 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 		if err != nil {
 			finds = append(finds, finding(ruleUnreadable, signing.SeverityError, rp, fmt.Sprintf("cannot stat archive entry: %v", unwrapPath(err))))
 			return nil
+		}
+		if k == KindPkg {
+			finds = append(finds, setuidFindings(rp, "package payload", info.Mode())...)
 		}
 		ref.add()
 		j := &job{path: rp, size: info.Size(), src: release.FSFile{FS: fsys, Name: p}, name: p, sib: fsys, sibName: p, depth: depth, onDone: ref.release}
