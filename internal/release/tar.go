@@ -440,6 +440,11 @@ func (t *TarReader) next() (*Entry, error) {
 	t.dataEnd, t.watch = dataStart+hdr.Size, !sparse
 	switch hdr.Typeflag {
 	case tar.TypeXGlobalHeader:
+		if k := globalLayoutRecord(hdr); k != "" {
+			t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
+				Message: fmt.Sprintf("tar entry %d is a global pax header whose %q record applies to every entry after it in GNU tar (one name, one link target or one size for all) and is ignored by archive/tar and bsdtar, so the entries extracted are not those checked; the rest of the archive was not read", idx, k)})
+			return nil, errStop
+		}
 		return nil, nil
 	case tar.TypeReg, tar.TypeChar, tar.TypeBlock, tar.TypeFifo, tar.TypeCont, tar.TypeGNUSparse:
 	case tar.TypeLink, tar.TypeSymlink:
@@ -517,6 +522,24 @@ func unknownPAX(h *tar.Header) (string, int) {
 	}
 	slices.Sort(bad)
 	return bad[0], len(h.PAXRecords[bad[0]])
+}
+
+// globalLayoutRecord returns the first (by key) record of a global pax
+// header that sets where or what the entries after it are: their name,
+// link target, size or sparse map, "" when there is none. GNU tar applies
+// such records to every later entry; archive/tar and libarchive do not.
+func globalLayoutRecord(h *tar.Header) string {
+	var bad []string
+	for k := range h.PAXRecords {
+		if k == "path" || k == "linkpath" || k == "size" || strings.HasPrefix(k, "GNU.sparse.") {
+			bad = append(bad, k)
+		}
+	}
+	if len(bad) == 0 {
+		return ""
+	}
+	slices.Sort(bad)
+	return bad[0]
 }
 
 func hasSparse(h *tar.Header) bool {

@@ -354,3 +354,53 @@ func FuzzTarReader(f *testing.F) {
 		tr.Problems()
 	})
 }
+
+// TestAttackTarGlobalPAXLayout: a global pax header's path, linkpath or
+// size record is applied by GNU tar to every entry after it (every file
+// extracted as one name, every link to "../../etc/passwd", a size that
+// moves every later header) and ignored by archive/tar, which returned the
+// entries as their own headers name them. The archive is malformed there;
+// a global header of times and owners is not.
+func TestAttackTarGlobalPAXLayout(t *testing.T) {
+	withGlobal := func(recs map[string]string) []byte {
+		var b bytes.Buffer
+		tw := tar.NewWriter(&b)
+		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeXGlobalHeader, PAXRecords: recs, Format: tar.FormatPAX}); err != nil {
+			t.Fatal(err)
+		}
+		tw.WriteHeader(&tar.Header{Name: "a", Typeflag: tar.TypeReg, Size: 3, Mode: 0o644})
+		tw.Write([]byte("abc"))
+		tw.WriteHeader(&tar.Header{Name: "l", Typeflag: tar.TypeSymlink, Linkname: "a", Mode: 0o777})
+		tw.Close()
+		return b.Bytes()
+	}
+	for _, recs := range []map[string]string{
+		{"path": "bin/evil"}, {"linkpath": "../../etc/passwd"}, {"size": "0"}, {"GNU.sparse.size": "9", "mtime": "1"},
+	} {
+		b := withGlobal(recs)
+		tr, err := OpenTar(bytes.NewReader(b), int64(len(b)), TarOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for e, err := tr.Next(); err == nil; e, err = tr.Next() {
+			names = append(names, e.Name)
+		}
+		ps := tr.Problems()
+		if len(ps) != 1 || ps[0].Kind != ProblemMalformed || !strings.Contains(ps[0].Message, "global pax header") || len(names) != 0 {
+			t.Errorf("%v: entries %q, problems %+v", recs, names, ps)
+		}
+	}
+	b := withGlobal(map[string]string{"mtime": "1", "uid": "0", "uname": "root"})
+	tr, err := OpenTar(bytes.NewReader(b), int64(len(b)), TarOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, err := tr.Next(); err == nil; _, err = tr.Next() {
+		n++
+	}
+	if ps := tr.Problems(); n != 2 || len(ps) != 0 {
+		t.Errorf("global header of times and owners: %d entries, problems %+v", n, ps)
+	}
+}
