@@ -3,6 +3,8 @@ package verify
 import (
 	"fmt"
 	"io/fs"
+	"slices"
+	"strings"
 
 	"github.com/shipgate/shipgate/signing"
 )
@@ -28,4 +30,27 @@ func setuidFindings(p, what string, mode fs.FileMode) []signing.Finding {
 	}
 	return []signing.Finding{finding(RuleSetuid, signing.SeverityError, p,
 		fmt.Sprintf("%s entry has the %s (mode %v): extracted as root, or installed, it runs with its owner's or group's rights whoever starts it", what, bits, mode))}
+}
+
+// capabilityFindings returns the finding for the tar file entry at report
+// path p whose pax records set its security.capability extended attribute
+// (SCHILY.xattr.…, or LIBARCHIVE.xattr.… as bsdtar writes it), or none:
+// GNU tar --xattrs and bsdtar running as root apply it, and file
+// capabilities (cap_setuid, cap_sys_admin…) give the file root's powers as
+// a set-user-ID bit does.
+func capabilityFindings(p string, recs map[string]string) []signing.Finding {
+	var keys []string
+	for k := range recs {
+		if name, ok := strings.CutPrefix(k, "SCHILY.xattr."); ok && name == "security.capability" {
+			keys = append(keys, k)
+		} else if name, ok := strings.CutPrefix(k, "LIBARCHIVE.xattr."); ok && name == "security.capability" {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	slices.Sort(keys)
+	return []signing.Finding{finding(RuleSetuid, signing.SeverityError, p,
+		fmt.Sprintf("tar entry carries file capabilities (pax record %s): extracted as root with extended attributes, it runs with the privileges they grant whoever starts it", keys[0]))}
 }

@@ -1,6 +1,8 @@
 package verify
 
 import (
+	"archive/tar"
+	"bytes"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -52,4 +54,27 @@ func zipMode(m int64) fs.FileMode {
 		f |= fs.ModeSticky
 	}
 	return f
+}
+
+// File capabilities in a tar entry's pax records are root's powers as a
+// set-user-ID bit is; other extended attributes are not reported.
+func TestAttackTarFileCapabilities(t *testing.T) {
+	tarWith := func(recs map[string]string) string {
+		var b bytes.Buffer
+		tw := tar.NewWriter(&b)
+		if err := tw.WriteHeader(&tar.Header{Name: "bin/tool", Typeflag: tar.TypeReg, Size: 3, Mode: 0o755, PAXRecords: recs, Format: tar.FormatPAX}); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write([]byte("#!\n"))
+		tw.Close()
+		return writeFile(t, filepath.Join(t.TempDir(), "rel.tar"), b.Bytes())
+	}
+	for _, k := range []string{"SCHILY.xattr.security.capability", "LIBARCHIVE.xattr.security.capability"} {
+		if got := findingsOf(run(t, Options{}, tarWith(map[string]string{k: "\x01\x00\x00\x02\x80"})), RuleSetuid); len(got) != 1 || !strings.HasPrefix(got[0], "rel.tar/bin/tool: ") {
+			t.Errorf("%s: %s findings %q", k, RuleSetuid, got)
+		}
+	}
+	if got := findingsOf(run(t, Options{}, tarWith(map[string]string{"SCHILY.xattr.user.comment": "x"})), RuleSetuid); len(got) != 0 {
+		t.Errorf("user xattr: %s findings %q", RuleSetuid, got)
+	}
 }
