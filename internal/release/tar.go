@@ -446,7 +446,13 @@ func (t *TarReader) next() (*Entry, error) {
 			return nil, errStop
 		}
 		return nil, nil
-	case tar.TypeReg, tar.TypeChar, tar.TypeBlock, tar.TypeFifo, tar.TypeCont, tar.TypeGNUSparse:
+	case tar.TypeReg, tar.TypeCont, tar.TypeGNUSparse:
+		if strings.HasSuffix(hdr.Name, "/") && hdr.Size > 0 {
+			t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
+				Message: fmt.Sprintf("tar entry %d (%q) is a file whose name ends in a slash, with %d bytes of data: GNU tar and bsdtar extract it as a directory and read its data as the entries that follow, archive/tar as a file holding them; the rest of the archive was not read", idx, hdr.Name, hdr.Size)})
+			return nil, errStop
+		}
+	case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
 	case tar.TypeLink, tar.TypeSymlink:
 		t.dataEnd = dataStart // links hold no data; any is skipped as padding
 	}

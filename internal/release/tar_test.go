@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -402,5 +403,55 @@ func TestAttackTarGlobalPAXLayout(t *testing.T) {
 	}
 	if ps := tr.Problems(); n != 2 || len(ps) != 0 {
 		t.Errorf("global header of times and owners: %d entries, problems %+v", n, ps)
+	}
+}
+
+// TestAttackTarFileNamedAsDirectory: a regular file entry ("0") named
+// "x/" was a file of archive/tar holding its data, a nested tarball checked
+// under x/…; GNU tar and bsdtar make x a directory and read that data as
+// the archive's next entries, extracted at the top. Such an entry is
+// malformed; an empty one, which all make a directory or an empty file
+// with no data to misread, and a file not ending in a slash, are not.
+func TestAttackTarFileNamedAsDirectory(t *testing.T) {
+	inner := tarOf(t, member{name: "windows/app.exe", body: "MZ evil"})
+	inner = inner[:len(inner)-1024] // no end marker: the outer archive's follows
+	withSlash := func(body []byte) []byte {
+		var b bytes.Buffer
+		tw := tar.NewWriter(&b)
+		tw.WriteHeader(&tar.Header{Name: "x", Typeflag: tar.TypeReg, Size: int64(len(body)), Mode: 0o644, Format: tar.FormatUSTAR})
+		tw.Write(body)
+		tw.Close()
+		raw := b.Bytes()
+		raw[1] = '/'
+		sum := 0
+		for i := range raw[:512] {
+			if i >= 148 && i < 156 {
+				sum += ' '
+			} else {
+				sum += int(raw[i])
+			}
+		}
+		copy(raw[148:156], fmt.Sprintf("%06o\x00 ", sum))
+		return raw
+	}
+	for _, c := range []struct {
+		name string
+		b    []byte
+		bad  bool
+	}{
+		{"x/ with a tar inside", withSlash(inner), true},
+		{"x/ empty", withSlash(nil), false},
+		{"x with a tar inside", tarOf(t, member{name: "x", body: string(inner)}), false},
+	} {
+		tr, err := OpenTar(bytes.NewReader(c.b), int64(len(c.b)), TarOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, err := tr.Next(); err == nil; _, err = tr.Next() {
+		}
+		ps := tr.Problems()
+		if got := len(ps) == 1 && ps[0].Kind == ProblemMalformed && strings.Contains(ps[0].Message, "ends in a slash"); got != c.bad || (!c.bad && len(ps) != 0) {
+			t.Errorf("%s: problems %+v", c.name, ps)
+		}
 	}
 }
