@@ -435,6 +435,11 @@ func (t *TarReader) next() (*Entry, error) {
 		t.problem(Problem{Kind: ProblemHiddenData, Index: idx, Name: hdr.Name, Offset: start,
 			Message: fmt.Sprintf("tar entry %d carries a pax record %q of %d bytes that no extractor writes to a file", idx, k, n)})
 	}
+	if k, v := longNameConflict(hdr); k != "" && hdr.Typeflag != tar.TypeXGlobalHeader {
+		t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
+			Message: fmt.Sprintf("tar entry %d has both a GNU long name header and a pax %s record (%q) that disagree: archive/tar takes %q, GNU tar the pax record, bsdtar whichever comes last; the rest of the archive was not read", idx, k, v, longNameOf(hdr, k))})
+		return nil, errStop
+	}
 	sparse := hdr.Typeflag == tar.TypeGNUSparse || hasSparse(hdr)
 	dataStart := t.pos.pos
 	t.dataEnd, t.watch = dataStart+hdr.Size, !sparse
@@ -528,6 +533,29 @@ func unknownPAX(h *tar.Header) (string, int) {
 	}
 	slices.Sort(bad)
 	return bad[0], len(h.PAXRecords[bad[0]])
+}
+
+// longNameConflict returns the pax record (path or linkpath) and its value
+// when it differs from the entry's name or link target as archive/tar
+// gives it: archive/tar lets a GNU long name ('L') or long link ('K')
+// header win over the pax record, GNU tar lets the pax record win, and
+// bsdtar takes the later of the two, so each extracts another name.
+func longNameConflict(h *tar.Header) (string, string) {
+	if v, ok := h.PAXRecords["path"]; ok && v != h.Name {
+		return "path", v
+	}
+	if v, ok := h.PAXRecords["linkpath"]; ok && v != h.Linkname {
+		return "linkpath", v
+	}
+	return "", ""
+}
+
+// longNameOf returns the name (k "path") or link target of h.
+func longNameOf(h *tar.Header, k string) string {
+	if k == "path" {
+		return h.Name
+	}
+	return h.Linkname
 }
 
 // globalLayoutRecord returns the first (by key) record of a global pax

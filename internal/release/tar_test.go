@@ -455,3 +455,60 @@ func TestAttackTarFileNamedAsDirectory(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackTarLongNameAndPAXPath: an entry named both by a GNU long name
+// header ("docs/readme.txt") and a pax path record ("windows/app.exe")
+// was checked as archive/tar names it, the long name; GNU tar extracts it
+// under the pax path, bsdtar under whichever header comes last. The
+// archive is malformed; a pax path alone, or a long name alone, is not.
+func TestAttackTarLongNameAndPAXPath(t *testing.T) {
+	block := func(name string, typ byte, data []byte) []byte {
+		var b bytes.Buffer
+		tw := tar.NewWriter(&b)
+		tw.WriteHeader(&tar.Header{Name: "n", Typeflag: tar.TypeReg, Size: int64(len(data)), Mode: 0o644, Format: tar.FormatUSTAR})
+		tw.Write(data)
+		tw.Flush()
+		raw := b.Bytes()
+		copy(raw[:100], append([]byte(name), make([]byte, 100)...))
+		raw[156] = typ
+		sum := 0
+		for i := range raw[:512] {
+			if i >= 148 && i < 156 {
+				sum += ' '
+			} else {
+				sum += int(raw[i])
+			}
+		}
+		copy(raw[148:156], fmt.Sprintf("%06o\x00 ", sum))
+		return raw
+	}
+	pax := block("PaxHeaders/f", tar.TypeXHeader, []byte("24 path=windows/app.exe\n"))
+	long := block("././@LongLink", tar.TypeGNULongName, []byte("docs/readme.txt\x00"))
+	file := block("short", tar.TypeReg, []byte("MZevil"))
+	end := make([]byte, 1024)
+	for _, c := range []struct {
+		name  string
+		parts [][]byte
+		bad   bool
+	}{
+		{"pax then long name", [][]byte{pax, long, file, end}, true},
+		{"long name then pax", [][]byte{long, pax, file, end}, true},
+		{"pax alone", [][]byte{pax, file, end}, false},
+		{"long name alone", [][]byte{long, file, end}, false},
+	} {
+		b := bytes.Join(c.parts, nil)
+		tr, err := OpenTar(bytes.NewReader(b), int64(len(b)), TarOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for e, err := tr.Next(); err == nil; e, err = tr.Next() {
+			names = append(names, e.Name)
+		}
+		ps := tr.Problems()
+		bad := len(ps) == 1 && ps[0].Kind == ProblemMalformed && strings.Contains(ps[0].Message, "GNU long name")
+		if bad != c.bad || (!c.bad && (len(ps) != 0 || len(names) != 1)) {
+			t.Errorf("%s: entries %q, problems %+v", c.name, names, ps)
+		}
+	}
+}
