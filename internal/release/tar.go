@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/klauspost/compress/zstd"
@@ -438,6 +439,11 @@ func (t *TarReader) next() (*Entry, error) {
 	if k, v := longNameConflict(hdr); k != "" && hdr.Typeflag != tar.TypeXGlobalHeader {
 		t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
 			Message: fmt.Sprintf("tar entry %d has both a GNU long name header and a pax %s record (%q) that disagree: archive/tar takes %q, GNU tar the pax record, bsdtar whichever comes last; the rest of the archive was not read", idx, k, v, longNameOf(hdr, k))})
+		return nil, errStop
+	}
+	if v, ok := hdr.PAXRecords["SCHILY.realsize"]; ok && v != strconv.FormatInt(hdr.Size, 10) {
+		t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
+			Message: fmt.Sprintf("tar entry %d's pax record SCHILY.realsize (%q) is not its size, %d bytes: bsdtar cuts or pads the file it extracts to that size, archive/tar and GNU tar do not, so the file installed is not the one checked; the rest of the archive was not read", idx, v, hdr.Size)})
 		return nil, errStop
 	}
 	sparse := hdr.Typeflag == tar.TypeGNUSparse || hasSparse(hdr)

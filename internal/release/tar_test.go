@@ -512,3 +512,32 @@ func TestAttackTarLongNameAndPAXPath(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackTarSchilyRealsize: bsdtar cuts or pads an extracted file to a
+// pax SCHILY.realsize record, which archive/tar ignores: the 8 bytes
+// checked were installed as 4. A record equal to the size is fine.
+func TestAttackTarSchilyRealsize(t *testing.T) {
+	for _, c := range []struct {
+		size string
+		bad  bool
+	}{{"4", true}, {"20", true}, {"8", false}} {
+		var b bytes.Buffer
+		tw := tar.NewWriter(&b)
+		tw.WriteHeader(&tar.Header{Name: "a", Typeflag: tar.TypeReg, Size: 8, Mode: 0o644, PAXRecords: map[string]string{"SCHILY.realsize": c.size}, Format: tar.FormatPAX})
+		tw.Write([]byte("AAAABBBB"))
+		tw.Close()
+		tr, err := OpenTar(bytes.NewReader(b.Bytes()), int64(b.Len()), TarOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, err := tr.Next(); err == nil; _, err = tr.Next() {
+			n++
+		}
+		ps := tr.Problems()
+		bad := len(ps) == 1 && ps[0].Kind == ProblemMalformed && strings.Contains(ps[0].Message, "SCHILY.realsize")
+		if bad != c.bad || (!c.bad && (len(ps) != 0 || n != 1)) {
+			t.Errorf("realsize %s: %d entries, problems %+v", c.size, n, ps)
+		}
+	}
+}
