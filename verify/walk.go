@@ -596,9 +596,6 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 			}
 		}
 		e.zipFolds(zc, name, false, p)
-		if mode.IsRegular() {
-			e.addFindings(setuidFindings(p, "zip", mode)...)
-		}
 		if overlap[i] {
 			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("the data of zip entry %q overlaps another entry's (a zip bomb, or a file that tools extract differently); it was not checked", zf.Name)))
 			continue
@@ -608,6 +605,9 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 		}
 		if why := localName[i]; why != "" {
 			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("zip entry %q: %s; extractors that stream the archive install it under that name, so it was checked under a name it may not have", zf.Name, why)))
+		}
+		if mode.IsRegular() {
+			e.addFindings(setuidFindings(p, "zip", mode)...)
 		}
 		if mode&fs.ModeSymlink != 0 {
 			e.checkZipSymlink(zf, prefix, name, p)
