@@ -1022,7 +1022,7 @@ func (c *check) openArchive(a *openedArchive) {
 	}
 	ref, sink := c.holdForEntries()
 	x := c.j.expand
-	c.finds = append(c.finds, c.e.walkArchiveFS(a.fsys, c.f.Path, c.j.depth+1, ref, bundleArchives[c.f.Kind], func(j *job) {
+	c.finds = append(c.finds, c.e.walkArchiveFS(a.fsys, c.f.Path, c.j.depth+1, ref, c.f.Kind, func(j *job) {
 		j.expand = x
 		if f, ok := a.facts[j.name]; ok {
 			j.sum, j.noZipEnd, j.noJSBlock, j.noKoly, j.head = f.sum, f.noZipEnd, f.noJSBlock, f.noKoly, f.head

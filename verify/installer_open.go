@@ -65,13 +65,7 @@ func (c *check) walkContainer(k container.Kind, ra io.ReaderAt, size int64) {
 // containerLink records the symbolic link a container (a 7-Zip archive)
 // holds at name, as a zip's is (see checkZipSymlink).
 func (c *check) containerLink(name, target string) {
-	escapes := symlinkEscapes(name, target)
-	c.e.addChainLink(c.f.Path, name, target, escapes)
-	if escapes {
-		c.finds = append(c.finds, finding(ruleSymlinkEscape, signing.SeverityError, joinPath(c.f.Path, name), fmt.Sprintf("symbolic link to %q points out of the archive; it was not followed", target)))
-		return
-	}
-	c.e.addLink(c.f.Path, name, target)
+	c.finds = append(c.finds, c.e.addSymlink(c.f.Path, name, target, "the archive")...)
 }
 
 // openResourceZip opens the zip archive a container holds (a PE's

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"strings"
 
 	"github.com/shipgate/shipgate/internal/container"
 	"github.com/shipgate/shipgate/report"
@@ -62,4 +63,18 @@ func pkgError(err error) error {
 		return &malformedError{offset: -1, reason: err.Error()}
 	}
 	return err
+}
+
+// pkgPayloadRoot returns the folder of an installer package's file system
+// (see openPkg) that is the cpio archive holding the entry p: a component's
+// Payload or Scripts, at the root or in the component's folder. It reports
+// false for an entry of no such archive.
+func pkgPayloadRoot(p string) (string, bool) {
+	parts := strings.SplitN(p, "/", 3)
+	for i := 0; i < len(parts)-1 && i < 2; i++ {
+		if parts[i] == "Payload" || parts[i] == "Scripts" {
+			return strings.Join(parts[:i+1], "/"), true
+		}
+	}
+	return "", false
 }

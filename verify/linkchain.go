@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -25,6 +26,27 @@ type chainLink struct {
 // through other links included: a path the kernel would refuse as too long
 // or too deep in links (ELOOP) reaches nothing.
 const maxChainSteps = 4096
+
+// maxChainWays bounds the ways followed at once when links share a path
+// (case twins, a name held twice), each holding up to maxChainSteps
+// components still to resolve.
+const maxChainWays = 64
+
+// addSymlink records the symbolic link at rel in the folder or archive at
+// report path root (where names what root is, "the archive"), whose target
+// is target, for the checks every link gets wherever it is (a folder, tar,
+// zip, 7-Zip, an installer package's payload): a target that points out of
+// root is returned as a finding and not followed; others are held to the
+// policy (addLink); all are followed in chains (addChainLink).
+func (e *engine) addSymlink(root, rel, target, where string) []signing.Finding {
+	escapes := release.LinkEscapes(rel, target)
+	e.addChainLink(root, rel, target, escapes)
+	if escapes {
+		return []signing.Finding{finding(ruleSymlinkEscape, signing.SeverityError, joinPath(root, rel), fmt.Sprintf("symbolic link to %q points out of %s; it was not followed", target, where))}
+	}
+	e.addLink(root, rel, target)
+	return nil
+}
 
 // addChainLink records the symbolic link at rel in the folder or archive at
 // report path root, whose target is target; escapes says its target alone
@@ -54,15 +76,21 @@ func (e *engine) checkLinkChains() {
 	})
 	// Links by root, by path as it is and by path as a case-insensitive
 	// file system finds it (APFS, NTFS, see linkKey): "UP/.." and "up./.."
-	// go through the link "up" there.
-	byRoot := map[string]map[string]string{}
-	folded := map[string]map[string]string{}
+	// go through the link "up" there. A path held by several links (case
+	// twins, a name held twice) has each of their targets: which one is
+	// extracted last is the extractor's choice.
+	byRoot := map[string]map[string][]string{}
+	folded := map[string]map[string][]string{}
 	for _, l := range chains {
 		if byRoot[l.root] == nil {
-			byRoot[l.root], folded[l.root] = map[string]string{}, map[string]string{}
+			byRoot[l.root], folded[l.root] = map[string][]string{}, map[string][]string{}
 		}
-		byRoot[l.root][l.rel] = l.target
-		folded[l.root][linkKey(l.rel)] = l.target
+		if m, k := byRoot[l.root], l.rel; !slices.Contains(m[k], l.target) {
+			m[k] = append(m[k], l.target)
+		}
+		if m, k := folded[l.root], linkKey(l.rel); !slices.Contains(m[k], l.target) {
+			m[k] = append(m[k], l.target)
+		}
 	}
 	finds := e.throughLinks(chains)
 	reaches := map[string]string{} // link report path to the path it reaches
@@ -75,7 +103,11 @@ func (e *engine) checkLinkChains() {
 			reaches[joinPath(l.root, l.rel)] = joinPath(l.root, to)
 		}
 		if !out {
-			_, via, out, _ = resolveChain(folded[l.root], l.rel, l.target, linkKey)
+			_, via, out, ok = resolveChain(folded[l.root], l.rel, l.target, linkKey)
+		}
+		if !ok && via != "" {
+			finds = append(finds, finding(ruleSymlinkEscape, signing.SeverityError, joinPath(l.root, l.rel),
+				fmt.Sprintf("symbolic link to %q goes through links whose names differ only in case, or are held twice, in more ways than are followed (from %s); it was not followed", l.target, joinPath(l.root, via))))
 		}
 		if out {
 			finds = append(finds, finding(ruleSymlinkEscape, signing.SeverityError, joinPath(l.root, l.rel),
@@ -94,58 +126,90 @@ func (e *engine) checkLinkChains() {
 }
 
 // resolveChain resolves the link at rel, whose target is target, through
-// links (path to target, both relative to one root) as a file system would.
+// links (path to targets, both relative to one root) as a file system would.
 // It returns the path the link reaches, or reports (out) that it leads out of
 // the root, and through which link it does. Backslashes separate components,
-// as they do on Windows. With key, links are looked up by key(path). A loop
-// or a chain longer than the bound reaches nothing (not ok).
-func resolveChain(links map[string]string, rel, target string, key func(string) string) (to, via string, out, ok bool) {
-	cur := path.Dir(rel) // the resolved directory, "" for the root
-	if cur == "." {
-		cur = ""
+// as they do on Windows. With key, links are looked up by key(path). A path
+// with several targets (case twins, a name held twice) is followed to each;
+// out is reported if any way leads out. A loop, a chain longer than the
+// bound, or ways that reach different paths reach nothing (not ok); when
+// the ways were too many to follow, via names the path that branched.
+func resolveChain(links map[string][]string, rel, target string, key func(string) string) (to, via string, out, ok bool) {
+	type way struct {
+		cur  string   // the resolved directory, "" for the root
+		todo []string // components still to resolve, the next one last
+		via  string
 	}
-	var todo []string // components still to resolve, the next one last
-	push := func(t string) {
-		cs := splitTarget(t)
-		for i := len(cs) - 1; i >= 0; i-- {
-			todo = append(todo, cs[i])
-		}
+	start := way{cur: path.Dir(rel), via: rel}
+	if start.cur == "." {
+		start.cur = ""
 	}
-	push(target)
-	via = rel
-	for steps := 0; len(todo) > 0; steps++ {
-		if steps > maxChainSteps || len(todo) > maxChainSteps {
-			return "", "", false, false
-		}
-		c := todo[len(todo)-1]
-		todo = todo[:len(todo)-1]
-		switch c {
-		case "", ".":
-			continue
-		case "..":
-			if cur == "" {
-				return "", via, true, true
+	start.todo = pushTarget(nil, target)
+	ways := []way{start}
+	steps, branched, reached := 0, "", []string{}
+	for len(ways) > 0 {
+		w := ways[len(ways)-1]
+		ways = ways[:len(ways)-1]
+		for len(w.todo) > 0 {
+			if steps++; steps > maxChainSteps || len(w.todo) > maxChainSteps {
+				return "", branched, false, false
 			}
-			cur = cur[:max(strings.LastIndexByte(cur, '/'), 0)]
-			continue
+			c := w.todo[len(w.todo)-1]
+			w.todo = w.todo[:len(w.todo)-1]
+			switch c {
+			case "", ".":
+				continue
+			case "..":
+				if w.cur == "" {
+					return "", w.via, true, true
+				}
+				w.cur = w.cur[:max(strings.LastIndexByte(w.cur, '/'), 0)]
+				continue
+			}
+			p := joinPath(w.cur, c)
+			k := p
+			if key != nil {
+				k = key(p)
+			}
+			ts := links[k]
+			if len(ts) == 0 {
+				w.cur = p
+				continue
+			}
+			for _, t := range ts {
+				if isAbsTarget(t) {
+					return "", p, true, true
+				}
+			}
+			if len(ts) > 1 {
+				if branched = p; len(ways)+len(ts) > maxChainWays {
+					return "", branched, false, false
+				}
+			}
+			for _, t := range ts[1:] {
+				ways = append(ways, way{cur: w.cur, todo: pushTarget(slices.Clone(w.todo), t), via: p})
+			}
+			w.via = p
+			w.todo = pushTarget(w.todo, ts[0])
 		}
-		p := joinPath(cur, c)
-		k := p
-		if key != nil {
-			k = key(p)
+		if !slices.Contains(reached, w.cur) {
+			reached = append(reached, w.cur)
 		}
-		t, ok := links[k]
-		if !ok {
-			cur = p
-			continue
-		}
-		if isAbsTarget(t) {
-			return "", p, true, true
-		}
-		via = p
-		push(t)
 	}
-	return cur, "", false, true
+	if len(reached) != 1 {
+		return "", "", false, false
+	}
+	return reached[0], "", false, true
+}
+
+// pushTarget pushes the components of a link target onto todo, the first
+// component last.
+func pushTarget(todo []string, t string) []string {
+	cs := splitTarget(t)
+	for i := len(cs) - 1; i >= 0; i-- {
+		todo = append(todo, cs[i])
+	}
+	return todo
 }
 
 // splitTarget splits a link target into components, at slashes and
@@ -211,4 +275,18 @@ func nextSlash(p string, i int) int {
 		return -1
 	}
 	return i + 1 + j
+}
+
+// archiveFSLink records the symbolic link at p in the file system of an
+// archive of kind k at report path parent. An installer package's payload
+// links get every link's checks (addSymlink), relative to their cpio
+// archive; those of other kinds are only held to the policy (addLink).
+func (e *engine) archiveFSLink(parent, p, target string, k Kind) []signing.Finding {
+	if k == KindPkg {
+		if root, ok := pkgPayloadRoot(p); ok {
+			return e.addSymlink(joinPath(parent, root), p[len(root)+1:], target, "the package's "+path.Base(root))
+		}
+	}
+	e.addLink(parent, p, target)
+	return nil
 }

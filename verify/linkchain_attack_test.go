@@ -2,6 +2,7 @@ package verify
 
 import (
 	"archive/tar"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -154,4 +155,33 @@ func TestAttackSymlinkDotDotAliasEvadesSignerRule(t *testing.T) {
 	if r := run(t, opts, good); !r.Summary.Passed {
 		t.Errorf("a link reaching the vendor's DLL fails: %v", r.Findings)
 	}
+}
+
+// Links that are case twins were one entry of the case-insensitive lookup,
+// the one sorted last: with d/UP a link to ".." (the root) and d/up one
+// to "x", a link to "d/Up/../x" leads out on APFS when d/UP is extracted
+// last, but only d/up was followed. Every twin's target is followed; a
+// name the links share in too many ways is reported.
+func TestAttackSymlinkChainCaseTwins(t *testing.T) {
+	for _, twins := range [][2]tarEntry{
+		{{name: "d/UP", typ: tar.TypeSymlink, link: ".."}, {name: "d/up", typ: tar.TypeSymlink, link: "x"}},
+		{{name: "d/up", typ: tar.TypeSymlink, link: ".."}, {name: "d/UP", typ: tar.TypeSymlink, link: "x"}},
+		{{name: "d/up", typ: tar.TypeSymlink, link: "x"}, {name: "d/up", typ: tar.TypeSymlink, link: ".."}}, // held twice
+	} {
+		es := []tarEntry{{name: "d/x", data: []byte("hi")}, twins[0], twins[1]}
+		p := writeFile(t, filepath.Join(t.TempDir(), "rel.tar"), makeTar(t, append(es, tarEntry{name: "y", typ: tar.TypeSymlink, link: "d/Up/../x"})...))
+		mustFail(t, Options{}, "rel.tar/y", ruleSymlinkEscape, p)
+		// Through neither twin, the link stays inside.
+		p = writeFile(t, filepath.Join(t.TempDir(), "rel.tar"), makeTar(t, append(es, tarEntry{name: "y", typ: tar.TypeSymlink, link: "d/x"})...))
+		if got := findingsOf(run(t, Options{}, p), ruleSymlinkEscape); len(got) != 0 {
+			t.Errorf("%v: a link to d/x: %q", twins, got)
+		}
+	}
+	// A name shared by more links than are followed at once.
+	var es []tarEntry
+	for i := 0; i < 2*maxChainWays; i++ {
+		es = append(es, tarEntry{name: "d/up", typ: tar.TypeSymlink, link: fmt.Sprintf("x%d", i)})
+	}
+	es = append(es, tarEntry{name: "y", typ: tar.TypeSymlink, link: "d/up/../z"})
+	mustFail(t, Options{}, "rel.tar/y", ruleSymlinkEscape, writeFile(t, filepath.Join(t.TempDir(), "rel.tar"), makeTar(t, es...)))
 }

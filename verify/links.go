@@ -62,24 +62,19 @@ func (e *engine) checkLinks() {
 	}
 	// Only native code (and any file when a rule forbids kinds or requires
 	// a Sigstore bundle) can get a finding from the rules for its path.
-	// Files and links are found by their keys on case-insensitive file
-	// systems (APFS, NTFS), where a link to "EVIL.DLL" reaches "evil.dll",
-	// and as Windows finds them, where one to "lib./x.dll" reaches lib/x.dll.
-	byPath := make(map[string]*File, len(e.files))
-	paths := make([]string, 0, len(e.files))
+	// Files and links are found as a case-sensitive file system finds
+	// them, else by their keys on case-insensitive ones (APFS, NTFS),
+	// where a link to "EVIL.DLL" reaches "evil.dll", and as Windows finds
+	// them, where one to "lib./x.dll" reaches lib/x.dll (see linkIndex).
+	var files []*File
 	for i := range e.files {
 		if f := &e.files[i]; f.Kind.Native() || forbids || sig {
-			byPath[linkKey(f.Path)] = f
-			paths = append(paths, linkKey(f.Path))
+			files = append(files, f)
 		}
 	}
-	sort.Strings(paths)
-	to := make(map[string]string, len(e.links))
-	for _, l := range e.links {
-		to[linkKey(l.path)] = l.target
-	}
+	x := newLinkIndex(files, e.links)
 	links := append([]link(nil), e.links...)
-	sort.Slice(links, func(a, b int) bool { return links[a].path < links[b].path })
+	sort.SliceStable(links, func(a, b int) bool { return links[a].path < links[b].path })
 	var finds []signing.Finding
 	judged := 0
 	// alias judges file f at link path p; it reports false once the bound
@@ -97,49 +92,27 @@ func (e *engine) checkLinks() {
 	}
 	defer func() { e.addFindings(finds...) }()
 	for _, l := range links {
-		t, ok := resolveLink(to, l.target)
-		if !ok {
-			continue
+		reached, complete := x.resolve(l.target)
+		if !complete {
+			finds = append(finds, finding(ruleUnreadable, signing.SeverityError, l.path, fmt.Sprintf("symbolic link to %s leads through links whose names differ only in case, or are held twice, in more ways than are followed; the policy was not applied to what it reaches", l.target)))
 		}
-		if f := byPath[t]; f != nil && !alias(l, l.path, f) {
-			return
-		}
-		under := t + "/"
-		if t == "" {
-			under = ""
-		}
-		for i := sort.SearchStrings(paths, under); i < len(paths) && strings.HasPrefix(paths[i], under); i++ {
-			f := byPath[paths[i]]
-			if !alias(l, joinPath(l.path, below(f.Path, strings.Count(under, "/"))), f) {
-				return
+		for _, t := range reached {
+			for _, f := range x.file(t) {
+				if !alias(l, l.path, f) {
+					return
+				}
+			}
+			n := strings.Count(t, "/") + 1
+			if t == "" {
+				n = 0
+			}
+			for _, f := range x.under(t) {
+				if !alias(l, joinPath(l.path, below(f.Path, n)), f) {
+					return
+				}
 			}
 		}
 	}
-}
-
-// resolveLink follows links through to (link path to target), for the path
-// itself and for directories on its way, and reports false for a loop.
-// The keys of to, and the path returned, are folded (linkKey).
-func resolveLink(to map[string]string, p string) (string, bool) {
-	for hop := 0; hop < maxLinkHops; hop++ {
-		p = linkKey(p)
-		if t, ok := to[p]; ok {
-			p = t
-			continue
-		}
-		moved := false
-		for i := strings.LastIndexByte(p, '/'); i > 0; i = strings.LastIndexByte(p[:i], '/') {
-			if t, ok := to[p[:i]]; ok {
-				p = joinPath(t, p[i+1:])
-				moved = true
-				break
-			}
-		}
-		if !moved {
-			return p, true
-		}
-	}
-	return "", false
 }
 
 // below returns the part of path p after its first n elements.

@@ -9,11 +9,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -515,21 +513,6 @@ func sameFinding(a, b signing.Finding) bool {
 		return false
 	}
 	return a.Offset == nil || *a.Offset == *b.Offset
-}
-
-// symlinkEscapes reports whether a link at rel (a "/"-separated path in its
-// input) with the given target leaves the input. Backslashes separate
-// components and a drive or share starts an absolute path, as on Windows,
-// where extractors make a zip's links too (`C:\x` is not a name in the
-// link's folder there).
-func symlinkEscapes(rel, target string) bool {
-	target = filepath.ToSlash(target)
-	if isAbsTarget(target) || filepath.IsAbs(target) || filepath.VolumeName(target) != "" {
-		return true
-	}
-	target = strings.ReplaceAll(target, `\`, "/")
-	joined := path.Join(path.Dir(rel), target)
-	return joined == ".." || strings.HasPrefix(joined, "../")
 }
 
 // queue is the work queue: the walker blocks when max jobs are waiting,

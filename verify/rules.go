@@ -39,6 +39,10 @@ const (
 	// A zip entry without the UTF-8 flag is named in code page 437, as
 	// Windows extractors read it.
 	RuleNameCollision signing.Rule = "file/name-collision"
+	// RuleSetuid: an archive entry (tar, zip, an installer package's
+	// payload) is a file with the set-user-ID or set-group-ID bit, which
+	// extractors running as root, and macOS Installer, keep.
+	RuleSetuid signing.Rule = "file/setuid"
 	// RuleZipInvalid: a zip archive's structures are inconsistent.
 	RuleZipInvalid signing.Rule = "file/zip-invalid"
 	// RuleZipUnlisted: a zip holds a local entry its central directory does

@@ -251,13 +251,20 @@ func (c *check) checkSigstore(s *Sigstore, line int) {
 		who = fmt.Sprintf("the policy rule at line %d", line)
 	}
 	if strings.HasSuffix(c.f.Path, SigstoreBundleSuffix) {
-		// A bundle needs no bundle of its own; a file only named like
-		// one, with no artifact beside it, is no bundle.
+		// A bundle needs no bundle of its own when it is verified: it
+		// lies next to the regular file it names, which a Sigstore rule
+		// holds to it, over that file's exact bytes. Next to a symbolic
+		// link it is no bundle: the link's target (the bundle itself,
+		// or a file with no bundle) is not what it would be verified
+		// against, so it would exempt bytes nobody verified.
+		artPath := strings.TrimSuffix(c.f.Path, SigstoreBundleSuffix)
 		art := strings.TrimSuffix(j.sibName, SigstoreBundleSuffix)
-		if j.sib != nil && art != "" && isSiblingFile(j.sib, art) {
-			return
+		switch {
+		case j.sib == nil || art == "" || !isSiblingFile(j.sib, art):
+			c.add(ruleSigstoreMissing, signing.SeverityError, fmt.Sprintf("The file is named as the Sigstore bundle of %s, which is not a regular file next to it (a symbolic link there does not count: put the bundle next to the file the link reaches), so it is no bundle; %s requires a Sigstore bundle %s for it", path.Base(artPath), who, bundleName))
+		case c.e.pol.settingsFor(artPath).sigstore == nil:
+			c.add(ruleSigstoreMissing, signing.SeverityError, fmt.Sprintf("The file is named as the Sigstore bundle of %s, but no Sigstore rule matches %s, so it was not verified as its bundle; %s requires a Sigstore bundle %s for it", path.Base(artPath), path.Base(artPath), who, bundleName))
 		}
-		c.add(ruleSigstoreMissing, signing.SeverityError, fmt.Sprintf("The file is named as the Sigstore bundle of %s, which is not a regular file next to it (a symbolic link there does not count), so it is no bundle; %s requires a Sigstore bundle %s for it", path.Base(strings.TrimSuffix(c.f.Path, SigstoreBundleSuffix)), who, bundleName))
 		return
 	}
 	if j.sib == nil {

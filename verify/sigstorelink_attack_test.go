@@ -62,3 +62,39 @@ func TestAttackSigstoreRuleThroughLink(t *testing.T) {
 		t.Errorf("links to a bundled artifact fail: %v", r.Findings)
 	}
 }
+
+// A file named as a Sigstore bundle is exempt from the rule requiring
+// bundles only when it was verified as one, over the exact bytes of the
+// regular file it names. A bundle next to a symbolic link is not (the link
+// could reach a file with no bundle, or the "bundle" itself), and neither is
+// one next to a file no Sigstore rule matches, which was never verified.
+func TestAttackSigstoreBundleBesideLinkOrUncheckedFile(t *testing.T) {
+	artifact := sigstoreTestdata(t, "artifact.txt")
+	bundle := sigstoreTestdata(t, "keyless.sigstore.json")
+	files := map[string][]byte{
+		"dist/libffmpeg-1.tar.gz":               artifact,
+		"dist/libffmpeg-1.tar.gz.sigstore.json": bundle,
+	}
+	link := func(dir string) string {
+		symlinkTree(t, dir, [][2]string{{"dist/libffmpeg.tar.gz", "libffmpeg-1.tar.gz"}})
+		return dir
+	}
+	// The link alone, its target bundled: passes.
+	if r := sigstoreCase(t, sigstoreKeylessPolicy, files, link); !r.Summary.Passed {
+		t.Errorf("a link to a bundled artifact fails: %v", r.Findings)
+	}
+	// A bundle next to the link: no bundle, reported.
+	files["dist/libffmpeg.tar.gz.sigstore.json"] = bundle
+	r := sigstoreCase(t, sigstoreKeylessPolicy, files, link)
+	if got := findingsOf(r, ruleSigstoreMissing); r.Summary.Passed || len(got) != 1 || !strings.HasPrefix(got[0], "dist/libffmpeg.tar.gz.sigstore.json: ") {
+		t.Errorf("bundle next to a link: passed %v, %s findings %q", r.Summary.Passed, ruleSigstoreMissing, got)
+	}
+	// A rule for the bundles only: the file they name is not verified
+	// against them, so they are not exempt.
+	only := strings.Replace(sigstoreKeylessPolicy, `["dist/**"]`, `["dist/*.json"]`, 1)
+	files = map[string][]byte{"dist/notes": []byte("#!/bin/sh\n"), "dist/notes.sigstore.json": []byte("#!/bin/sh\necho pwned\n")}
+	r = sigstoreCase(t, only, files, nil)
+	if got := findingsOf(r, ruleSigstoreMissing); r.Summary.Passed || len(got) != 1 || !strings.Contains(got[0], "no Sigstore rule matches notes") {
+		t.Errorf("bundle of an unchecked file: passed %v, %s findings %q", r.Summary.Passed, ruleSigstoreMissing, got)
+	}
+}

@@ -60,6 +60,8 @@ func (c *check) openTar(ra io.ReaderAt, size int64) bool {
 		}
 		switch ent.Type {
 		case release.TypeFile:
+			c.finds = append(c.finds, setuidFindings(p, "tar", ent.Header.FileInfo().Mode())...)
+			c.finds = append(c.finds, capabilityFindings(p, ent.Header.PAXRecords)...)
 			j := &job{path: p, size: ent.Size, src: ent.Source, depth: c.j.depth + 1, expand: x, held: c.j.held}
 			if c.memHeld {
 				j.held += size
@@ -67,12 +69,7 @@ func (c *check) openTar(ra io.ReaderAt, size int64) bool {
 			// The entry is checked now, before the stream moves on.
 			c.e.process(j)
 		case release.TypeSymlink:
-			c.e.addChainLink(c.f.Path, ent.Name, ent.Link, ent.LinkEscapes)
-			if ent.LinkEscapes {
-				c.finds = append(c.finds, finding(ruleSymlinkEscape, signing.SeverityError, p, fmt.Sprintf("symbolic link to %q points out of the archive; it was not followed", ent.Link)))
-			} else {
-				c.e.addLink(c.f.Path, ent.Name, ent.Link)
-			}
+			c.finds = append(c.finds, c.e.addSymlink(c.f.Path, ent.Name, ent.Link, "the archive")...)
 		case release.TypeHardlink:
 			c.e.mu.Lock()
 			c.e.links = append(c.e.links, link{path: p, target: joinPath(c.f.Path, ent.Link)})

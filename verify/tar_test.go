@@ -3,6 +3,7 @@ package verify
 import (
 	"archive/tar"
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"os"
 	"path/filepath"
@@ -21,6 +22,7 @@ type tarEntry struct {
 	data []byte
 	typ  byte
 	link string
+	mode int64 // 0o755 when zero
 }
 
 func makeTar(t testing.TB, es ...tarEntry) []byte {
@@ -28,7 +30,7 @@ func makeTar(t testing.TB, es ...tarEntry) []byte {
 	var b bytes.Buffer
 	tw := tar.NewWriter(&b)
 	for _, e := range es {
-		h := &tar.Header{Name: e.name, Mode: 0o755, Typeflag: e.typ, Linkname: e.link}
+		h := &tar.Header{Name: e.name, Mode: cmp.Or(e.mode, 0o755), Typeflag: e.typ, Linkname: e.link}
 		if h.Typeflag == 0 {
 			h.Typeflag, h.Size = tar.TypeReg, int64(len(e.data))
 		}

@@ -132,13 +132,7 @@ func (e *engine) walkDir(in input) error {
 				e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("cannot read symbolic link: %v", unwrapPath(err))))
 				return nil
 			}
-			escapes := symlinkEscapes(rel, target)
-			e.addChainLink(in.prefix, rel, target, escapes)
-			if escapes {
-				e.addFindings(finding(ruleSymlinkEscape, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("symbolic link to %q points out of the release; it was not followed", target)))
-			} else {
-				e.addLink(in.prefix, rel, target)
-			}
+			e.addFindings(e.addSymlink(in.prefix, rel, target, "the release")...)
 			return nil
 		case d.IsDir():
 			if bundleOf(bundles, rel) < 0 && isBundle(rootFS, rel) {
@@ -612,6 +606,9 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 		if why := localName[i]; why != "" {
 			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("zip entry %q: %s; extractors that stream the archive install it under that name, so it was checked under a name it may not have", zf.Name, why)))
 		}
+		if mode.IsRegular() {
+			e.addFindings(setuidFindings(p, "zip", mode)...)
+		}
 		if mode&fs.ModeSymlink != 0 {
 			e.checkZipSymlink(zf, prefix, name, p)
 			continue
@@ -759,18 +756,14 @@ func (e *engine) checkZipSymlink(zf *zip.File, prefix, name, report string) {
 		e.addFindings(finding(ruleMalformed, signing.SeverityError, report, "symbolic link entry has an unreadable or oversized target"))
 		return
 	}
-	escapes := symlinkEscapes(name, string(b))
-	e.addChainLink(prefix, name, string(b), escapes)
-	if escapes {
-		e.addFindings(finding(ruleSymlinkEscape, signing.SeverityError, report, fmt.Sprintf("symbolic link to %q points out of the archive; it was not followed", string(b))))
-		return
-	}
-	e.addLink(prefix, name, string(b))
+	e.addFindings(e.addSymlink(prefix, name, string(b), "the archive")...)
 }
 
-// walkArchiveFS hands the entries of an archive file system (an asar) found
-// at report path parent to sink. ref keeps the archive's bytes alive.
-func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCount, bundles bool, sink func(*job)) []signing.Finding {
+// walkArchiveFS hands the entries of an archive file system (an asar) of
+// kind k found at report path parent to sink. ref keeps the archive's bytes
+// alive.
+func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCount, k Kind, sink func(*job)) []signing.Finding {
+	bundles := bundleArchives[k]
 	var finds []signing.Finding
 	// An archive that may hold Apple bundles (an installer package's
 	// Payload) has them verified as bundles, as a folder's are: its
@@ -808,13 +801,16 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 		}
 		switch {
 		case d.Type()&fs.ModeSymlink != 0:
-			// Links are the archive reader's business: it reports those
-			// that escape or dangle (asar/link-escape…); their targets are
-			// checked where they are, and held to the rules for the
-			// links' paths too (see checkLinks).
+			// Links of an asar are its reader's business: it reports
+			// those that escape or dangle (asar/link-escape…); a disk
+			// image's may point out of it (the usual "Applications" to
+			// /Applications). An installer package's payload is an
+			// archive, whose links are checked as a tarball's are. Their
+			// targets are checked where they are, and held to the rules
+			// for the links' paths too (see checkLinks).
 			if rl, ok := fsys.(fs.ReadLinkFS); ok {
 				if t, err := rl.ReadLink(p); err == nil {
-					e.addLink(parent, p, t)
+					finds = append(finds, e.archiveFSLink(parent, p, t, k)...)
 				}
 			}
 			return nil
@@ -825,6 +821,9 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 		if err != nil {
 			finds = append(finds, finding(ruleUnreadable, signing.SeverityError, rp, fmt.Sprintf("cannot stat archive entry: %v", unwrapPath(err))))
 			return nil
+		}
+		if k == KindPkg {
+			finds = append(finds, setuidFindings(rp, "package payload", info.Mode())...)
 		}
 		ref.add()
 		j := &job{path: rp, size: info.Size(), src: release.FSFile{FS: fsys, Name: p}, name: p, sib: fsys, sibName: p, depth: depth, onDone: ref.release}

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/klauspost/compress/zstd"
@@ -435,13 +436,34 @@ func (t *TarReader) next() (*Entry, error) {
 		t.problem(Problem{Kind: ProblemHiddenData, Index: idx, Name: hdr.Name, Offset: start,
 			Message: fmt.Sprintf("tar entry %d carries a pax record %q of %d bytes that no extractor writes to a file", idx, k, n)})
 	}
+	if k, v := longNameConflict(hdr); k != "" && hdr.Typeflag != tar.TypeXGlobalHeader {
+		t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
+			Message: fmt.Sprintf("tar entry %d has both a GNU long name header and a pax %s record (%q) that disagree: archive/tar takes %q, GNU tar the pax record, bsdtar whichever comes last; the rest of the archive was not read", idx, k, v, longNameOf(hdr, k))})
+		return nil, errStop
+	}
+	if v, ok := hdr.PAXRecords["SCHILY.realsize"]; ok && v != strconv.FormatInt(hdr.Size, 10) {
+		t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
+			Message: fmt.Sprintf("tar entry %d's pax record SCHILY.realsize (%q) is not its size, %d bytes: bsdtar cuts or pads the file it extracts to that size, archive/tar and GNU tar do not, so the file installed is not the one checked; the rest of the archive was not read", idx, v, hdr.Size)})
+		return nil, errStop
+	}
 	sparse := hdr.Typeflag == tar.TypeGNUSparse || hasSparse(hdr)
 	dataStart := t.pos.pos
 	t.dataEnd, t.watch = dataStart+hdr.Size, !sparse
 	switch hdr.Typeflag {
 	case tar.TypeXGlobalHeader:
+		if k := globalLayoutRecord(hdr); k != "" {
+			t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
+				Message: fmt.Sprintf("tar entry %d is a global pax header whose %q record applies to every entry after it in GNU tar (one name, one link target or one size for all) and is ignored by archive/tar and bsdtar, so the entries extracted are not those checked; the rest of the archive was not read", idx, k)})
+			return nil, errStop
+		}
 		return nil, nil
-	case tar.TypeReg, tar.TypeChar, tar.TypeBlock, tar.TypeFifo, tar.TypeCont, tar.TypeGNUSparse:
+	case tar.TypeReg, tar.TypeCont, tar.TypeGNUSparse:
+		if strings.HasSuffix(hdr.Name, "/") && hdr.Size > 0 {
+			t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
+				Message: fmt.Sprintf("tar entry %d (%q) is a file whose name ends in a slash, with %d bytes of data: GNU tar and bsdtar extract it as a directory and read its data as the entries that follow, archive/tar as a file holding them; the rest of the archive was not read", idx, hdr.Name, hdr.Size)})
+			return nil, errStop
+		}
+	case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
 	case tar.TypeLink, tar.TypeSymlink:
 		t.dataEnd = dataStart // links hold no data; any is skipped as padding
 	}
@@ -466,7 +488,7 @@ func (t *TarReader) next() (*Entry, error) {
 	case tar.TypeDir:
 		e.Type = TypeDir
 	case tar.TypeSymlink:
-		e.Type, e.Link, e.LinkEscapes = TypeSymlink, hdr.Linkname, linkEscapes(name, hdr.Linkname)
+		e.Type, e.Link, e.LinkEscapes = TypeSymlink, hdr.Linkname, LinkEscapes(name, hdr.Linkname)
 	case tar.TypeLink:
 		target, ok := cleanName(hdr.Linkname)
 		file, found := t.files[target]
@@ -519,6 +541,47 @@ func unknownPAX(h *tar.Header) (string, int) {
 	return bad[0], len(h.PAXRecords[bad[0]])
 }
 
+// longNameConflict returns the pax record (path or linkpath) and its value
+// when it differs from the entry's name or link target as archive/tar
+// gives it: archive/tar lets a GNU long name ('L') or long link ('K')
+// header win over the pax record, GNU tar lets the pax record win, and
+// bsdtar takes the later of the two, so each extracts another name.
+func longNameConflict(h *tar.Header) (string, string) {
+	if v, ok := h.PAXRecords["path"]; ok && v != h.Name {
+		return "path", v
+	}
+	if v, ok := h.PAXRecords["linkpath"]; ok && v != h.Linkname {
+		return "linkpath", v
+	}
+	return "", ""
+}
+
+// longNameOf returns the name (k "path") or link target of h.
+func longNameOf(h *tar.Header, k string) string {
+	if k == "path" {
+		return h.Name
+	}
+	return h.Linkname
+}
+
+// globalLayoutRecord returns the first (by key) record of a global pax
+// header that sets where or what the entries after it are: their name,
+// link target, size or sparse map, "" when there is none. GNU tar applies
+// such records to every later entry; archive/tar and libarchive do not.
+func globalLayoutRecord(h *tar.Header) string {
+	var bad []string
+	for k := range h.PAXRecords {
+		if k == "path" || k == "linkpath" || k == "size" || strings.HasPrefix(k, "GNU.sparse.") {
+			bad = append(bad, k)
+		}
+	}
+	if len(bad) == 0 {
+		return ""
+	}
+	slices.Sort(bad)
+	return bad[0]
+}
+
 func hasSparse(h *tar.Header) bool {
 	for k := range h.PAXRecords {
 		if strings.HasPrefix(k, "GNU.sparse.") {
@@ -562,9 +625,13 @@ func cleanName(n string) (string, bool) {
 // archive members themselves.
 func CleanName(n string) (string, bool) { return cleanName(n) }
 
-// linkEscapes reports whether a link at name with the given target leaves
-// the archive.
-func linkEscapes(name, target string) bool {
+// LinkEscapes reports whether a symbolic link at name (a "/"-separated path
+// in its archive or folder) with the given target leaves the archive: an
+// absolute target, one from a drive or share (`C:\x`, `\\host\x`), or one
+// that climbs above the archive's root. Backslashes separate components, as
+// on Windows, where extractors make links too. It looks at the target as
+// text; a target that leaves only through other links is not seen here.
+func LinkEscapes(name, target string) bool {
 	target = strings.ReplaceAll(target, `\`, "/")
 	if path.IsAbs(target) || (len(target) >= 2 && target[1] == ':') {
 		return true

@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -353,4 +354,190 @@ func FuzzTarReader(f *testing.F) {
 		}
 		tr.Problems()
 	})
+}
+
+// TestAttackTarGlobalPAXLayout: a global pax header's path, linkpath or
+// size record is applied by GNU tar to every entry after it (every file
+// extracted as one name, every link to "../../etc/passwd", a size that
+// moves every later header) and ignored by archive/tar, which returned the
+// entries as their own headers name them. The archive is malformed there;
+// a global header of times and owners is not.
+func TestAttackTarGlobalPAXLayout(t *testing.T) {
+	withGlobal := func(recs map[string]string) []byte {
+		var b bytes.Buffer
+		tw := tar.NewWriter(&b)
+		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeXGlobalHeader, PAXRecords: recs, Format: tar.FormatPAX}); err != nil {
+			t.Fatal(err)
+		}
+		tw.WriteHeader(&tar.Header{Name: "a", Typeflag: tar.TypeReg, Size: 3, Mode: 0o644})
+		tw.Write([]byte("abc"))
+		tw.WriteHeader(&tar.Header{Name: "l", Typeflag: tar.TypeSymlink, Linkname: "a", Mode: 0o777})
+		tw.Close()
+		return b.Bytes()
+	}
+	for _, recs := range []map[string]string{
+		{"path": "bin/evil"}, {"linkpath": "../../etc/passwd"}, {"size": "0"}, {"GNU.sparse.size": "9", "mtime": "1"},
+	} {
+		b := withGlobal(recs)
+		tr, err := OpenTar(bytes.NewReader(b), int64(len(b)), TarOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for e, err := tr.Next(); err == nil; e, err = tr.Next() {
+			names = append(names, e.Name)
+		}
+		ps := tr.Problems()
+		if len(ps) != 1 || ps[0].Kind != ProblemMalformed || !strings.Contains(ps[0].Message, "global pax header") || len(names) != 0 {
+			t.Errorf("%v: entries %q, problems %+v", recs, names, ps)
+		}
+	}
+	b := withGlobal(map[string]string{"mtime": "1", "uid": "0", "uname": "root"})
+	tr, err := OpenTar(bytes.NewReader(b), int64(len(b)), TarOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, err := tr.Next(); err == nil; _, err = tr.Next() {
+		n++
+	}
+	if ps := tr.Problems(); n != 2 || len(ps) != 0 {
+		t.Errorf("global header of times and owners: %d entries, problems %+v", n, ps)
+	}
+}
+
+// TestAttackTarFileNamedAsDirectory: a regular file entry ("0") named
+// "x/" was a file of archive/tar holding its data, a nested tarball checked
+// under x/…; GNU tar and bsdtar make x a directory and read that data as
+// the archive's next entries, extracted at the top. Such an entry is
+// malformed; an empty one, which all make a directory or an empty file
+// with no data to misread, and a file not ending in a slash, are not.
+func TestAttackTarFileNamedAsDirectory(t *testing.T) {
+	inner := tarOf(t, member{name: "windows/app.exe", body: "MZ evil"})
+	inner = inner[:len(inner)-1024] // no end marker: the outer archive's follows
+	withSlash := func(body []byte) []byte {
+		var b bytes.Buffer
+		tw := tar.NewWriter(&b)
+		tw.WriteHeader(&tar.Header{Name: "x", Typeflag: tar.TypeReg, Size: int64(len(body)), Mode: 0o644, Format: tar.FormatUSTAR})
+		tw.Write(body)
+		tw.Close()
+		raw := b.Bytes()
+		raw[1] = '/'
+		sum := 0
+		for i := range raw[:512] {
+			if i >= 148 && i < 156 {
+				sum += ' '
+			} else {
+				sum += int(raw[i])
+			}
+		}
+		copy(raw[148:156], fmt.Sprintf("%06o\x00 ", sum))
+		return raw
+	}
+	for _, c := range []struct {
+		name string
+		b    []byte
+		bad  bool
+	}{
+		{"x/ with a tar inside", withSlash(inner), true},
+		{"x/ empty", withSlash(nil), false},
+		{"x with a tar inside", tarOf(t, member{name: "x", body: string(inner)}), false},
+	} {
+		tr, err := OpenTar(bytes.NewReader(c.b), int64(len(c.b)), TarOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, err := tr.Next(); err == nil; _, err = tr.Next() {
+		}
+		ps := tr.Problems()
+		if got := len(ps) == 1 && ps[0].Kind == ProblemMalformed && strings.Contains(ps[0].Message, "ends in a slash"); got != c.bad || (!c.bad && len(ps) != 0) {
+			t.Errorf("%s: problems %+v", c.name, ps)
+		}
+	}
+}
+
+// TestAttackTarLongNameAndPAXPath: an entry named both by a GNU long name
+// header ("docs/readme.txt") and a pax path record ("windows/app.exe")
+// was checked as archive/tar names it, the long name; GNU tar extracts it
+// under the pax path, bsdtar under whichever header comes last. The
+// archive is malformed; a pax path alone, or a long name alone, is not.
+func TestAttackTarLongNameAndPAXPath(t *testing.T) {
+	block := func(name string, typ byte, data []byte) []byte {
+		var b bytes.Buffer
+		tw := tar.NewWriter(&b)
+		tw.WriteHeader(&tar.Header{Name: "n", Typeflag: tar.TypeReg, Size: int64(len(data)), Mode: 0o644, Format: tar.FormatUSTAR})
+		tw.Write(data)
+		tw.Flush()
+		raw := b.Bytes()
+		copy(raw[:100], append([]byte(name), make([]byte, 100)...))
+		raw[156] = typ
+		sum := 0
+		for i := range raw[:512] {
+			if i >= 148 && i < 156 {
+				sum += ' '
+			} else {
+				sum += int(raw[i])
+			}
+		}
+		copy(raw[148:156], fmt.Sprintf("%06o\x00 ", sum))
+		return raw
+	}
+	pax := block("PaxHeaders/f", tar.TypeXHeader, []byte("24 path=windows/app.exe\n"))
+	long := block("././@LongLink", tar.TypeGNULongName, []byte("docs/readme.txt\x00"))
+	file := block("short", tar.TypeReg, []byte("MZevil"))
+	end := make([]byte, 1024)
+	for _, c := range []struct {
+		name  string
+		parts [][]byte
+		bad   bool
+	}{
+		{"pax then long name", [][]byte{pax, long, file, end}, true},
+		{"long name then pax", [][]byte{long, pax, file, end}, true},
+		{"pax alone", [][]byte{pax, file, end}, false},
+		{"long name alone", [][]byte{long, file, end}, false},
+	} {
+		b := bytes.Join(c.parts, nil)
+		tr, err := OpenTar(bytes.NewReader(b), int64(len(b)), TarOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for e, err := tr.Next(); err == nil; e, err = tr.Next() {
+			names = append(names, e.Name)
+		}
+		ps := tr.Problems()
+		bad := len(ps) == 1 && ps[0].Kind == ProblemMalformed && strings.Contains(ps[0].Message, "GNU long name")
+		if bad != c.bad || (!c.bad && (len(ps) != 0 || len(names) != 1)) {
+			t.Errorf("%s: entries %q, problems %+v", c.name, names, ps)
+		}
+	}
+}
+
+// TestAttackTarSchilyRealsize: bsdtar cuts or pads an extracted file to a
+// pax SCHILY.realsize record, which archive/tar ignores: the 8 bytes
+// checked were installed as 4. A record equal to the size is fine.
+func TestAttackTarSchilyRealsize(t *testing.T) {
+	for _, c := range []struct {
+		size string
+		bad  bool
+	}{{"4", true}, {"20", true}, {"8", false}} {
+		var b bytes.Buffer
+		tw := tar.NewWriter(&b)
+		tw.WriteHeader(&tar.Header{Name: "a", Typeflag: tar.TypeReg, Size: 8, Mode: 0o644, PAXRecords: map[string]string{"SCHILY.realsize": c.size}, Format: tar.FormatPAX})
+		tw.Write([]byte("AAAABBBB"))
+		tw.Close()
+		tr, err := OpenTar(bytes.NewReader(b.Bytes()), int64(b.Len()), TarOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, err := tr.Next(); err == nil; _, err = tr.Next() {
+			n++
+		}
+		ps := tr.Problems()
+		bad := len(ps) == 1 && ps[0].Kind == ProblemMalformed && strings.Contains(ps[0].Message, "SCHILY.realsize")
+		if bad != c.bad || (!c.bad && (len(ps) != 0 || n != 1)) {
+			t.Errorf("realsize %s: %d entries, problems %+v", c.size, n, ps)
+		}
+	}
 }

@@ -8,9 +8,12 @@
 //     silently ignored;
 //   - anchors, aliases and merge keys ("<<") are refused, so that neither a
 //     billion-laughs expansion nor a merged-in key reaches the decoder;
-//   - explicit tags ("!!binary", "!!str", "!custom") are refused: the
-//     decoder turns `!!binary KiovKi5kbGw=` into "**/*.dll", a value that
-//     whoever reviews the file does not see;
+//   - tags are refused, explicit ("!!binary", "!!str", "!custom") and
+//     non-specific ("! value"): the decoder turns `!!binary KiovKi5kbGw=`
+//     into "**/*.dll", a value that whoever reviews the file does not see,
+//     and reads "! 1" as a number where YAML makes it a string;
+//   - directives ("%YAML 1.1", "%TAG") are refused: yaml.v3 ignores them,
+//     so a file declaring YAML 1.1 would not mean what it says;
 //   - every mapping key is a scalar and appears once;
 //   - decoded into a Go value, every mapping key must name a field of the
 //     value's type (by its yaml tag), or a map entry.
@@ -170,7 +173,11 @@ func Parse(b []byte, o Options) (root *yaml.Node, err error) {
 	case !errors.Is(err, io.EOF):
 		return nil, o.syntaxError(err)
 	}
-	if err := o.check(&doc); err != nil {
+	src := newSource(b)
+	if line := src.directive(); line > 0 {
+		return nil, o.fail(line, ErrTag, "a directive (%%YAML, %%TAG) is not allowed; the file is read as YAML 1.2 without it")
+	}
+	if err := o.check(&doc, src); err != nil {
 		return nil, err
 	}
 	root = &doc
@@ -186,9 +193,9 @@ func Parse(b []byte, o Options) (root *yaml.Node, err error) {
 	return root, nil
 }
 
-// check refuses anchors, aliases, merge keys, explicit tags, keys that are
-// not scalars and duplicate keys anywhere under n.
-func (o Options) check(n *yaml.Node) error {
+// check refuses anchors, aliases, merge keys, tags, keys that are not
+// scalars and duplicate keys anywhere under n, parsed from src.
+func (o Options) check(n *yaml.Node, src source) error {
 	if n.Kind == yaml.AliasNode {
 		return o.fail(n.Line, ErrAlias, "alias *%s: anchors and aliases are not allowed", n.Value)
 	}
@@ -198,13 +205,16 @@ func (o Options) check(n *yaml.Node) error {
 	if n.Style&yaml.TaggedStyle != 0 {
 		return o.fail(n.Line, ErrTag, "tag %s: explicit tags are not allowed; write the value itself", n.Tag)
 	}
+	if n.Kind != yaml.DocumentNode && src.tagAt(n) {
+		return o.fail(n.Line, ErrTag, "tag !: tags, even the non-specific one, are not allowed; write the value itself")
+	}
 	if n.Kind == yaml.MappingNode {
 		seen := make(map[string]int, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			if k.Kind != yaml.ScalarNode {
 				if k.Kind == yaml.AliasNode || k.Anchor != "" {
-					return o.check(k)
+					return o.check(k, src)
 				}
 				return o.fail(k.Line, ErrKey, "a mapping key must be a plain value, not a %s", kindName(k.Kind))
 			}
@@ -212,7 +222,7 @@ func (o Options) check(n *yaml.Node) error {
 				return o.fail(k.Line, ErrAlias, "merge key %q is not allowed", k.Value)
 			}
 			if k.Anchor != "" {
-				return o.check(k)
+				return o.check(k, src)
 			}
 			if first, dup := seen[k.Value]; dup {
 				return o.fail(k.Line, ErrDuplicateKey, "duplicate key %q (first at line %d)", k.Value, first)
@@ -221,7 +231,7 @@ func (o Options) check(n *yaml.Node) error {
 		}
 	}
 	for _, c := range n.Content {
-		if err := o.check(c); err != nil {
+		if err := o.check(c, src); err != nil {
 			return err
 		}
 	}

@@ -113,6 +113,21 @@ func TestRejections(t *testing.T) {
 		{"str tag", "labels: {a: !!str 1}\n", ErrTag, 1, "tag !!str"},
 		{"custom tag", "items:\n  - !custom {name: a}\n", ErrTag, 2, "tag !custom"},
 		{"tagged key", "labels: {!!str a: 1}\n", ErrTag, 1, "explicit tags"},
+		{"non-specific tag", "title: ! t\n", ErrTag, 1, "tag !:"},
+		{"non-specific tag on a number", "labels:\n  a: ! 1\n", ErrTag, 2, "non-specific"},
+		{"non-specific tag alone", "title: !\n", ErrTag, 1, "non-specific"},
+		{"non-specific tag on a mapping", "one: !\n  name: a\n", ErrTag, 1, "non-specific"},
+		{"non-specific tag on a sequence", "items: ! [{name: a}]\n", ErrTag, 1, "non-specific"},
+		{"non-specific tag in a sequence", "items:\n  - ! {name: a}\n", ErrTag, 2, "non-specific"},
+		{"non-specific tag on a key", "labels: {! a: 1}\n", ErrTag, 1, "non-specific"},
+		{"non-specific tag on the root", "! \ntitle: t\n", ErrTag, 1, "non-specific"},
+		{"non-specific tag after wide characters", "labels: {\"é€\": ! 1}\n", ErrTag, 1, "non-specific"},
+		{"verbatim tag", "title: !<tag:yaml.org,2002:str> t\n", ErrTag, 1, "explicit tags"},
+		{"YAML directive", "# c\n%YAML 1.1\n---\ntitle: t\n", ErrTag, 2, "directive"},
+		{"TAG directive", "%TAG !e! tag:e.com,2000:\n---\ntitle: t\n", ErrTag, 1, "directive"},
+		{"document after an end marker", "title: a\n...\n---\ntitle: b\n", ErrMultipleDocuments, 3, "second YAML document"},
+		{"empty first document", "---\n...\n---\ntitle: b\n", ErrMultipleDocuments, 3, "second YAML document"},
+		{"merge key in flow", "one: {<<: {name: a}}\n", ErrAlias, 1, "merge key"},
 		{"mapping as key", "labels: {? {a: 1} : 2}\n", ErrKey, 1, "not a mapping"},
 		{"sequence as key", "labels: {? [a] : 2}\n", ErrKey, 1, "not a sequence"},
 		{"syntax", "title: [\n", ErrSyntax, 0, ""},
@@ -279,5 +294,24 @@ func noAliases(t *testing.T, n *yaml.Node) {
 	}
 	for _, c := range n.Content {
 		noAliases(t, c)
+	}
+}
+
+// TestBangAndPercentInValues: "!" and "%" inside values, quoted or in block
+// scalars, are not tags or directives.
+func TestBangAndPercentInValues(t *testing.T) {
+	for src, want := range map[string]string{
+		"title: \"! t\"\n":         "! t",
+		"title: '!t'\n":            "!t",
+		"title: a!b\n":             "a!b",
+		"title: |\n  !x\n  %y\n":   "!x\n%y\n",
+		"title: >-\n  ! x\n":       "! x",
+		"---\ntitle: \"%YAML\"\n":  "%YAML",
+		"# %YAML 1.1\ntitle: t!\n": "t!",
+	} {
+		var d doc
+		if _, err := Unmarshal([]byte(src), &d, Options{}); err != nil || d.Title != want {
+			t.Errorf("%q: title %q, err %v; want %q", src, d.Title, err, want)
+		}
 	}
 }

@@ -303,7 +303,7 @@ func (links cpioLinks) node(e odcEntry) (*node, string) {
 	var n *node
 	switch mode & 0o170000 {
 	case 0o100000:
-		n = &node{mode: fs.FileMode(mode & 0o777), size: fileSize, data: data}
+		n = &node{mode: fileMode(mode), size: fileSize, data: data}
 		if e.nlink > 1 {
 			key := [2]int64{e.dev, e.ino}
 			first, ok := links[key]
@@ -383,4 +383,21 @@ func octal(b []byte) (int64, error) {
 		return 0, fmt.Errorf("field %q is not octal", b)
 	}
 	return n, nil
+}
+
+// fileMode returns the fs.FileMode of a regular file's cpio mode: its
+// permissions and its set-user-ID, set-group-ID and sticky bits, which
+// Installer applies (so a reader can report a set-user-ID file).
+func fileMode(mode int64) fs.FileMode {
+	m := fs.FileMode(mode & 0o777)
+	if mode&0o4000 != 0 {
+		m |= fs.ModeSetuid
+	}
+	if mode&0o2000 != 0 {
+		m |= fs.ModeSetgid
+	}
+	if mode&0o1000 != 0 {
+		m |= fs.ModeSticky
+	}
+	return m
 }
