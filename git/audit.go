@@ -305,7 +305,7 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 	if err := a.checkCommits(ctx, res, w.commits, changed, opts.Progress); err != nil {
 		return nil, err
 	}
-	if err := a.checkVendor(ctx, until.commit, a.pins); err != nil {
+	if err := a.checkVendor(ctx, since.commit, until.commit, a.pins); err != nil {
 		return nil, err
 	}
 	if err := a.checkArtifacts(ctx, res, until.commit, opts); err != nil {
