@@ -179,6 +179,9 @@ func classify(b []byte, size int64) blobKind {
 	if hexText {
 		return blobKind{suspicious: true, reason: fmt.Sprintf("hex-encoded data (%d bytes on long lines of hex digits only)", size)}
 	}
+	if r := encodedReason(b); r != "" {
+		return blobKind{suspicious: true, reason: fmt.Sprintf("%s (%d bytes)", r, size)}
+	}
 	if size > int64(len(b)) {
 		return blobKind{suspicious: true, reason: fmt.Sprintf("too large to inspect (%d bytes; the heuristics read the first %d)", size, len(b))}
 	}
