@@ -166,10 +166,16 @@ func (a *auditor) checkVendor(ctx context.Context, since, until plumbing.Hash, p
 	if err != nil {
 		return err
 	}
-	have := map[string]bool{}
+	// Every pin file is checked, each ignoring all the pin files of its
+	// directory: a second one naming an unmapped URL must not replace the
+	// first.
+	pinFiles := map[string][]string{}
 	for _, m := range meta {
-		if !policy[m.pin.Path] && !have[m.pin.Path] {
-			have[m.pin.Path] = true
+		pinFiles[m.pin.Path] = append(pinFiles[m.pin.Path], m.source)
+	}
+	for _, m := range meta {
+		if !policy[m.pin.Path] {
+			m.ignore = pinFiles[m.pin.Path]
 			checks = append(checks, m)
 		}
 	}
@@ -209,27 +215,33 @@ func (a *auditor) checkPinChanges(since plumbing.Hash, now []vendorCheck, policy
 	if err != nil {
 		return err
 	}
-	cur := map[string]vendorCheck{}
+	cur := map[string][]vendorCheck{}
 	for _, m := range now {
-		if _, ok := cur[m.pin.Path]; !ok {
-			cur[m.pin.Path] = m
-		}
+		cur[m.pin.Path] = append(cur[m.pin.Path], m)
 	}
-	seen := map[string]bool{}
+	oldURLs := map[string][]string{}
+	var dirs []string
 	for _, o := range old {
-		p := o.pin
-		if policy[p.Path] || seen[p.Path] {
+		if _, ok := oldURLs[o.pin.Path]; !ok {
+			dirs = append(dirs, o.pin.Path)
+		}
+		oldURLs[o.pin.Path] = append(oldURLs[o.pin.Path], o.pin.Upstream)
+	}
+	for _, dir := range dirs {
+		if policy[dir] {
 			continue
 		}
-		seen[p.Path] = true
-		n, ok := cur[p.Path]
-		switch {
-		case !ok:
-			a.finding(RuleVendorUnverified, signing.SeverityWarning, p.Path, "", fmt.Sprintf("%s was pinned at %s by %s to %s of %s, but no pin file declares it at the audited revision (removed, no longer parsed, or the directory moved or was deleted): its code is no longer checked against upstream",
-				p.Path, shortRev(since), o.source, p.Commit, p.Upstream))
-		case n.pin.Upstream != p.Upstream:
-			a.finding(RuleVendorUnverified, signing.SeverityWarning, p.Path, "", fmt.Sprintf("%s: the upstream URL of its pin (%s) changed from %s at %s to %s",
-				p.Path, n.source, p.Upstream, shortRev(since), n.pin.Upstream))
+		o := old[slices.IndexFunc(old, func(v vendorCheck) bool { return v.pin.Path == dir })]
+		if len(cur[dir]) == 0 {
+			a.finding(RuleVendorUnverified, signing.SeverityWarning, dir, "", fmt.Sprintf("%s was pinned at %s by %s to %s of %s, but no pin file declares it at the audited revision (removed, no longer parsed, or the directory moved or was deleted): its code is no longer checked against upstream",
+				dir, shortRev(since), o.source, o.pin.Commit, o.pin.Upstream))
+			continue
+		}
+		for _, n := range cur[dir] {
+			if !slices.Contains(oldURLs[dir], n.pin.Upstream) {
+				a.finding(RuleVendorUnverified, signing.SeverityWarning, dir, "", fmt.Sprintf("%s: %s names upstream %s, which no pin file of the directory named at %s (%s)",
+					dir, n.source, n.pin.Upstream, shortRev(since), strings.Join(oldURLs[dir], ", ")))
+			}
 		}
 	}
 	return nil

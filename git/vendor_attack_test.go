@@ -226,3 +226,25 @@ func TestAttackVendorDirReplacedByGitlink(t *testing.T) {
 	}
 	vaWant(t, res, RuleVendorUnverified, signing.SeverityWarning, "third_party/zlib")
 }
+
+// TestAttackVendorSecondPinFile: a METADATA file added beside the
+// README.chromium, naming an unmapped URL, sorted first and replaced the
+// README.chromium's check with a note that no clone is configured. Every
+// pin file is checked now, each ignoring the other.
+func TestAttackVendorSecondPinFile(t *testing.T) {
+	f := newVAFixture(t)
+	meta := "third_party {\n  identifier {\n    type: \"Git\"\n    value: \"https://example.com/zlib\"\n    version: \"" + f.upCommit.String() + "\"\n  }\n}\n"
+	res := f.audit(t, with(f.evil(f.base), "third_party/zlib/METADATA", meta), "")
+	vaWant(t, res, RuleVendorDrift, signing.SeverityError, "third_party/zlib/inflate.c")
+	for _, fd := range findingsOf(res, RuleVendorDrift) {
+		if strings.HasSuffix(fd.Path, "METADATA") || strings.HasSuffix(fd.Path, "README.chromium") {
+			t.Errorf("a pin file is reported as drift: %+v", fd)
+		}
+	}
+	// The same METADATA beside a pristine copy: no drift, the new URL is
+	// a warning.
+	f = newVAFixture(t)
+	res = f.audit(t, with(f.base, "third_party/zlib/METADATA", meta), "")
+	rtNone(t, res, RuleVendorDrift)
+	vaWant(t, res, RuleVendorUnverified, signing.SeverityWarning, "third_party/zlib")
+}
