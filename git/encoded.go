@@ -16,10 +16,13 @@ import (
 // run at every operator, bracket or short identifier, so only the run's own
 // statistics decide, and only once it is minTextEntropyN tokens long.
 
-// minSegment is the shortest base64 or hex token that joins a wrapped run;
-// a shorter one (an identifier, a word, "=" in an assignment) ends it. A
-// lone "+" (concatenated literals) joins it.
-const minSegment = 16
+// minSegment is the shortest base64 or hex token that joins a wrapped run,
+// and maxGap the most bytes of anything else (shorter tokens included)
+// between two of its tokens.
+const (
+	minSegment = 12
+	maxGap     = 32
+)
 
 // wrappedB64Entropy is the least entropy, in bits per character, of a
 // wrapped base64 run that counts as encoded data: random base64 is 6; a run
@@ -105,64 +108,79 @@ func isGlue(c byte) bool       { return byteClass[c]&clGlue != 0 }
 func isWordByte(c byte) bool   { return byteClass[c]&clWord != 0 }
 
 // wrappedRun finds a run of at least minTextEntropyN base64 characters in
-// tokens of at least minSegment joined by glue, with entropy at least
-// wrappedB64Entropy, or of hex digits only with entropy at least
-// hexEntropy. It returns the run's length so far and whether it is hex, or
-// 0.
+// tokens of at least minSegment, each within maxGap bytes of the one
+// before (a line break, quotes, "+", or a statement such as `p+="`
+// between literals), with entropy at least wrappedB64Entropy; or such a run
+// of hex-digit tokens (other tokens count as gap) with entropy at least
+// hexEntropy. It returns the run's length and whether it is hex, or 0.
 func wrappedRun(b []byte) (int, bool) {
-	var counts [256]int
-	total, allHex := 0, true
-	found := func() bool {
-		if total < minTextEntropyN {
-			return false
-		}
-		e := countsEntropy(&counts, total)
-		return e >= wrappedB64Entropy || allHex && e >= hexEntropy
-	}
-	reset := func() {
-		if total > 0 {
-			counts, total, allHex = [256]int{}, 0, true
-		}
-	}
+	var b64, hex tokenRun
 	for i := 0; i < len(b); {
-		c := b[i]
-		switch {
-		case isBase64Byte(c):
-			j := i
-			for j < len(b) && isBase64Byte(b[j]) {
-				j++
-			}
-			seg := b[i:j]
-			i = j
-			if len(seg) == 1 && seg[0] == '+' {
-				continue
-			}
-			if len(seg) < minSegment {
-				if found() {
-					return total, allHex
-				}
-				reset()
-				continue
-			}
-			for _, c := range seg {
-				counts[c]++
-				allHex = allHex && isHexByte(c)
-			}
-			total += len(seg)
-		case isGlue(c):
+		if !isBase64Byte(b[i]) {
 			i++
-		default:
-			if found() {
-				return total, allHex
-			}
-			reset()
-			i++
+			b64.gap++
+			hex.gap++
+			continue
+		}
+		j := i
+		allHex := true
+		for j < len(b) && isBase64Byte(b[j]) {
+			allHex = allHex && isHexByte(b[j])
+			j++
+		}
+		seg := b[i:j]
+		i = j
+		if len(seg) < minSegment {
+			b64.gap += len(seg)
+			hex.gap += len(seg)
+			continue
+		}
+		if b64.add(seg, wrappedB64Entropy) {
+			return b64.total, false
+		}
+		if !allHex {
+			hex.gap += len(seg)
+		} else if hex.add(seg, hexEntropy) {
+			return hex.total, true
 		}
 	}
-	if found() {
-		return total, allHex
+	if b64.found(wrappedB64Entropy) {
+		return b64.total, false
+	}
+	if hex.found(hexEntropy) {
+		return hex.total, true
 	}
 	return 0, false
+}
+
+// tokenRun is a run of wrappedRun: its character counts, and the bytes
+// since its last token.
+type tokenRun struct {
+	counts     [256]int
+	total, gap int
+}
+
+// found reports whether the run is long enough and has entropy at least e.
+func (r *tokenRun) found(e float64) bool {
+	return r.total >= minTextEntropyN && countsEntropy(&r.counts, r.total) >= e
+}
+
+// add adds a token, first ending the run when the gap before the token is
+// over maxGap; it reports whether the run that ended had entropy at least
+// e.
+func (r *tokenRun) add(seg []byte, e float64) bool {
+	if r.gap > maxGap && r.total > 0 {
+		if r.found(e) {
+			return true
+		}
+		r.counts, r.total = [256]int{}, 0
+	}
+	for _, c := range seg {
+		r.counts[c]++
+	}
+	r.total += len(seg)
+	r.gap = 0
+	return false
 }
 
 // escapedRun finds a run of escape sequences

@@ -25,6 +25,18 @@ func jsConcat(s string, n int) string {
 	return "var p = " + strings.Join(parts, " +\n    ") + ";\n"
 }
 
+// appends spells s as statements appending n characters at a time.
+func appends(s string, n int) string {
+	var b strings.Builder
+	b.WriteString("var p = '';\n")
+	for len(s) > 0 {
+		k := min(n, len(s))
+		fmt.Fprintf(&b, "p += '%s';\n", s[:k])
+		s = s[k:]
+	}
+	return b.String()
+}
+
 // cConcat splits s into adjacent C string literals of n characters.
 func cConcat(s string, n int) string {
 	var b strings.Builder
@@ -83,8 +95,8 @@ func runeMapped(p []byte, bits int, base rune) string {
 
 // TestAttackEncodedPayloadAsText: a payload spelled as valid text in ways
 // the whole-window entropy and long-line tests miss passed as text: base64
-// or hex wrapped into short lines or split across concatenated JS or C
-// literals, runs of \xNN, octal or \uXXXX escapes, numeric array literals in
+// or hex wrapped into short lines, split across concatenated JS or C
+// literals or appended a statement at a time, runs of \xNN, octal or \uXXXX escapes, numeric array literals in
 // C, JS and Java, and binary mapped onto printable Unicode.
 func TestAttackEncodedPayloadAsText(t *testing.T) {
 	p := payloadBytes()
@@ -100,6 +112,8 @@ func TestAttackEncodedPayloadAsText(t *testing.T) {
 		{"base64 in JS literals", jsConcat(b64, 60)},
 		{"base64 in C literals", cConcat(b64, 48)},
 		{"hex in C literals", cConcat(fmt.Sprintf("%x", p), 64)},
+		{"base64 in 12-character literals", jsConcat(b64, 12)},
+		{"base64 appended a statement a line", appends(b64, 60)},
 		{"\\xNN escapes", cConcat(escapes(p, `\x%02x`, false), 64)},
 		{"octal escapes", cConcat(escapes(p, `\%03o`, false), 64)},
 		{"\\uXXXX escapes", jsConcat(escapes(p, `\u%04x`, true), 96)},
@@ -208,8 +222,8 @@ func zipfCJK(n int) string {
 }
 
 // TestEncodedPayloadNormalText: minified JS, C with lookup tables and a
-// certificate, a large regex of \u ranges, prose in Chinese and English and
-// a hex dump are not encoded payloads.
+// certificate, a large regex of \u ranges, and prose in Chinese and English
+// are not encoded payloads.
 func TestEncodedPayloadNormalText(t *testing.T) {
 	var ranges strings.Builder
 	ranges.WriteString("var re = /[")
@@ -217,11 +231,6 @@ func TestEncodedPayloadNormalText(t *testing.T) {
 		fmt.Fprintf(&ranges, "\\u%04X-\\u%04X", 0x100+i*7, 0x100+i*7+3)
 	}
 	ranges.WriteString("]/;\n")
-	var dump strings.Builder
-	p := payloadBytes()
-	for off := 0; off+16 <= len(p); off += 16 {
-		fmt.Fprintf(&dump, "%08x: %x  ................\n", off, p[off:off+16])
-	}
 	prose := strings.Repeat("The quick brown fox jumps over the lazy dog, again and again, without reason\n", 400)
 	for _, c := range []struct{ name, b string }{
 		{"minified JS", minifiedJS(512<<10, 1)},
@@ -229,10 +238,26 @@ func TestEncodedPayloadNormalText(t *testing.T) {
 		{"unicode regex", ranges.String()},
 		{"Chinese prose", zipfCJK(40000)},
 		{"English prose", prose},
-		{"hex dump", dump.String()},
 	} {
 		if k := classify([]byte(c.b), int64(len(c.b))); k.suspicious {
 			t.Errorf("%s: suspicious: %s", c.name, k.reason)
 		}
 	}
+}
+
+// FuzzEncodedReason: the encoded-run scanners never panic and agree with
+// themselves on a second run.
+func FuzzEncodedReason(f *testing.F) {
+	p := payloadBytes()[:600]
+	for _, s := range []string{
+		`\x4`, `\u{12`, `\u12`, `\U0001`, `\777`, `-`, `0x`, `0x1u,`, "\"ab\"+\n\"cd\"",
+		escapes(p, `\x%02x`, false), numbers(p, "0x%02x"), runeMapped(p, 15, 0x4e00), wrap(noiseB64(1000), 60),
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if r1, r2 := encodedReason(b), encodedReason(b); r1 != r2 {
+			t.Fatalf("%q then %q", r1, r2)
+		}
+	})
 }
