@@ -179,7 +179,7 @@ func (a *auditor) checkVendor(ctx context.Context, since, until plumbing.Hash, p
 			checks = append(checks, m)
 		}
 	}
-	if err := a.checkPinChanges(since, meta, policy); err != nil {
+	if err := a.checkPinChanges(ctx, since, meta, policy); err != nil {
 		return err
 	}
 	for _, vc := range checks {
@@ -203,7 +203,7 @@ const sourceSubtree = "git-subtree-split trailer"
 // directory's code unchecked against the upstream it was checked against.
 // Directories the policy pins are skipped; their pins do not depend on the
 // tree.
-func (a *auditor) checkPinChanges(since plumbing.Hash, now []vendorCheck, policy map[string]bool) error {
+func (a *auditor) checkPinChanges(ctx context.Context, since plumbing.Hash, now []vendorCheck, policy map[string]bool) error {
 	if since.IsZero() {
 		return nil
 	}
@@ -241,10 +241,43 @@ func (a *auditor) checkPinChanges(since plumbing.Hash, now []vendorCheck, policy
 			if !slices.Contains(oldURLs[dir], n.pin.Upstream) {
 				a.finding(RuleVendorUnverified, signing.SeverityWarning, dir, "", fmt.Sprintf("%s: %s names upstream %s, which no pin file of the directory named at %s (%s)",
 					dir, n.source, n.pin.Upstream, shortRev(since), strings.Join(oldURLs[dir], ", ")))
+				continue
+			}
+			if i := slices.IndexFunc(old, func(v vendorCheck) bool { return v.source == n.source }); i >= 0 {
+				if err := a.checkDowngrade(ctx, since, old[i], n); err != nil {
+					return err
+				}
 			}
 		}
 	}
 	return nil
+}
+
+// checkDowngrade reports a pin file whose commit at until is a strict
+// ancestor, in the upstream clone, of the commit the same file named at
+// since. Without a clone, or when either commit is missing from it, the
+// pin check itself reports what it can.
+func (a *auditor) checkDowngrade(ctx context.Context, since plumbing.Hash, old, cur vendorCheck) error {
+	if old.pin.Upstream != cur.pin.Upstream || old.pin.Commit == cur.pin.Commit {
+		return nil
+	}
+	up, opened, err := a.upstreamRepo(cur)
+	if err != nil || up == nil {
+		return nil
+	}
+	if opened {
+		defer up.close()
+	}
+	from, err1 := up.resolve(old.pin.Commit)
+	to, err2 := up.resolve(cur.pin.Commit)
+	if err1 != nil || err2 != nil || from.commit == to.commit {
+		return nil
+	}
+	if up.reaches(ctx, from.commit, to.commit) {
+		a.finding(RuleVendorDowngrade, signing.SeverityWarning, cur.source, "", fmt.Sprintf("%s names upstream commit %s, an ancestor of %s, which it named at %s: the vendored code was moved back to an older release",
+			cur.source, to.commit, from.commit, shortRev(since)))
+	}
+	return ctx.Err()
 }
 
 // upstreamRepo finds the repository holding a pin's commit: for a policy

@@ -248,3 +248,47 @@ func TestAttackVendorSecondPinFile(t *testing.T) {
 	rtNone(t, res, RuleVendorDrift)
 	vaWant(t, res, RuleVendorUnverified, signing.SeverityWarning, "third_party/zlib")
 }
+
+// TestAttackVendorPinDowngrade: moving the vendored code and its
+// README.chromium back to an older upstream commit together matched
+// upstream exactly and passed. A pin moved to an ancestor of its commit at
+// since is git/vendor-downgrade now; a move forward is not.
+func TestAttackVendorPinDowngrade(t *testing.T) {
+	up := newTestRepo(t)
+	oldFiles := map[string]string{"zlib.h": "#define ZLIB 1\n", "inflate.c": "int inflate; /* CVE-2022-37434 */\n"}
+	u1 := up.commit(commitSpec{files: oldFiles})
+	u2 := up.commit(commitSpec{files: vaUpFiles, parents: []plumbing.Hash{u1}})
+	up.head(u2)
+	vendored := func(files map[string]string, rev plumbing.Hash) map[string]string {
+		m := map[string]string{"src/main.c": "m\n", "third_party/zlib/README.chromium": vaReadme(vaURL, rev.String())}
+		for k, v := range files {
+			m["third_party/zlib/"+k] = v
+		}
+		return m
+	}
+	pol := &Policy{Protect: []ProtectRule{{Path: "third_party/**"}}, Upstreams: map[string]string{vaURL: up.dir}}
+	for _, c := range []struct {
+		name       string
+		from, to   plumbing.Hash
+		fFrom, fTo map[string]string
+		want       bool
+	}{
+		{"downgrade", u2, u1, vaUpFiles, oldFiles, true},
+		{"upgrade", u1, u2, oldFiles, vaUpFiles, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tr := newTestRepo(t)
+			v1 := tr.commit(commitSpec{files: vendored(c.fFrom, c.from)})
+			tr.tag("v1", v1, nil)
+			tr.head(tr.commit(commitSpec{files: vendored(c.fTo, c.to), parents: []plumbing.Hash{v1}}))
+			res, err := Audit(context.Background(), tr.dir, Options{Since: "v1", Policy: pol, Backend: BackendGoGit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rtNone(t, res, RuleVendorDrift)
+			if got := len(findingsOf(res, RuleVendorDowngrade)) > 0; got != c.want {
+				t.Errorf("downgrade finding %v, want %v: %+v", got, c.want, res.Findings)
+			}
+		})
+	}
+}
