@@ -43,6 +43,7 @@ const escapedEntropy = 6.0
 // The runes are judged uniformChunk at a time: a 15-bit encoding such as
 // base32768 carries 3.75 KiB in one chunk.
 const (
+	minRuneSegment  = 8
 	minUniformRunes = 128
 	uniformRatio    = 0.95
 	uniformChunk    = 2048
@@ -347,8 +348,10 @@ func numberToken(b []byte, i int) (uint64, int) {
 }
 
 // uniformRuneRun finds uniformChunk non-ASCII runes, in runs of at least
-// minSegment joined by glue, that are spread evenly over at least
-// minUniformRunes distinct ones. It returns the count, or 0.
+// minRuneSegment each within maxGap bytes of the one before, that are
+// spread evenly over at least minUniformRunes distinct ones. It returns the
+// count, or 0. A word list or dictionary, a few characters a line, forms no
+// such run.
 func uniformRuneRun(b []byte) int {
 	counts := map[rune]int{}
 	total := 0
@@ -369,11 +372,10 @@ func uniformRuneRun(b []byte) int {
 			total = 0
 		}
 	}
+	gap := 0
 	for i := 0; i < len(b); {
 		if b[i] < utf8.RuneSelf {
-			if !isGlue(b[i]) && b[i] != '+' {
-				reset()
-			}
+			gap++
 			i++
 			continue
 		}
@@ -384,11 +386,15 @@ func uniformRuneRun(b []byte) int {
 			j += size
 			n++
 		}
-		if n < minSegment {
-			reset()
+		if n < minRuneSegment {
+			gap += j - i
 			i = j
 			continue
 		}
+		if gap > maxGap {
+			reset()
+		}
+		gap = 0
 		for i < j {
 			r, size := utf8.DecodeRune(b[i:])
 			i += size

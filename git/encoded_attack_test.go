@@ -121,6 +121,7 @@ func TestAttackEncodedPayloadAsText(t *testing.T) {
 		{"JS decimal array", "var p = [" + strings.Trim(strings.ReplaceAll(fmt.Sprint(p), " ", ","), "[]") + "];\n"},
 		{"Java signed bytes", "byte[] p = new byte[] {" + javaBytes + "};\n"},
 		{"base32768-like", runeMapped(p, 15, 0x4e00)},
+		{"base32768-like in 8-character literals", jsConcat(strings.TrimSuffix(strings.TrimPrefix(runeMapped(p, 15, 0x4e00), `const s = "`), "\";\n"), 24)},
 		{"base2048-like", runeMapped(append(p, p...), 11, 0x4e00)},
 		{"byte per rune", runeMapped(p, 8, 0x100)},
 	}
@@ -222,8 +223,8 @@ func zipfCJK(n int) string {
 }
 
 // TestEncodedPayloadNormalText: minified JS, C with lookup tables and a
-// certificate, a large regex of \u ranges, and prose in Chinese and English
-// are not encoded payloads.
+// certificate, a large regex of \u ranges, a dictionary of Chinese
+// characters, and prose in Chinese and English are not encoded payloads.
 func TestEncodedPayloadNormalText(t *testing.T) {
 	var ranges strings.Builder
 	ranges.WriteString("var re = /[")
@@ -232,8 +233,13 @@ func TestEncodedPayloadNormalText(t *testing.T) {
 	}
 	ranges.WriteString("]/;\n")
 	prose := strings.Repeat("The quick brown fox jumps over the lazy dog, again and again, without reason\n", 400)
+	var dict strings.Builder
+	for i := range 6000 {
+		fmt.Fprintf(&dict, "%c %c%c\n", 0x4e00+i, 0x4e00+i*3%20000, 0x4e00+i*7%20000)
+	}
 	for _, c := range []struct{ name, b string }{
 		{"minified JS", minifiedJS(512<<10, 1)},
+		{"character dictionary", dict.String()},
 		{"C tables", strings.Repeat(cTables(), 4)},
 		{"unicode regex", ranges.String()},
 		{"Chinese prose", zipfCJK(40000)},
