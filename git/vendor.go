@@ -374,7 +374,7 @@ func (a *auditor) checkPin(ctx context.Context, since, tree plumbing.Hash, vc ve
 	if err != nil {
 		return err
 	}
-	if up == a.r && !a.r.reaches(ctx, since, rev.commit) {
+	if up == a.r && (slices.Contains(a.rangeCommits, rev.commit) || !a.r.reaches(ctx, since, rev.commit)) {
 		a.finding(RuleVendorUnverified, signing.SeverityWarning, p.Path, "", fmt.Sprintf("%s is pinned by %s to %s, a commit of this repository that is not in the history of %s: it came with the audited range, so it vouches for nothing; map the directory to an upstream clone in the policy's upstreams",
 			p.Path, vc.source, rev.commit, orZero(since)))
 	}
