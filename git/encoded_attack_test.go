@@ -1,6 +1,7 @@
 package git
 
 import (
+	"encoding/ascii85"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -23,6 +24,12 @@ func jsConcat(s string, n int) string {
 	}
 	parts = append(parts, `"`+s+`"`)
 	return "var p = " + strings.Join(parts, " +\n    ") + ";\n"
+}
+
+// encodeAscii85 encodes p as Ascii85.
+func encodeAscii85(p []byte) string {
+	out := make([]byte, ascii85.MaxEncodedLen(len(p)))
+	return string(out[:ascii85.Encode(out, p)])
 }
 
 // appends spells s as statements appending n characters at a time.
@@ -96,7 +103,7 @@ func runeMapped(p []byte, bits int, base rune) string {
 // TestAttackEncodedPayloadAsText: a payload spelled as valid text in ways
 // the whole-window entropy and long-line tests miss passed as text: base64
 // or hex wrapped into short lines, split across concatenated JS or C
-// literals or appended a statement at a time, runs of \xNN, octal or \uXXXX escapes, numeric array literals in
+// literals or appended a statement at a time, Ascii85 on short lines, runs of \xNN, octal or \uXXXX escapes, numeric array literals in
 // C, JS and Java, and binary mapped onto printable Unicode.
 func TestAttackEncodedPayloadAsText(t *testing.T) {
 	p := payloadBytes()
@@ -112,6 +119,7 @@ func TestAttackEncodedPayloadAsText(t *testing.T) {
 		{"base64 in JS literals", jsConcat(b64, 60)},
 		{"base64 in C literals", cConcat(b64, 48)},
 		{"hex in C literals", cConcat(fmt.Sprintf("%x", p), 64)},
+		{"Ascii85 wrapped at 80", wrap(encodeAscii85(p), 80)},
 		{"base64 in 12-character literals", jsConcat(b64, 12)},
 		{"base64 appended a statement a line", appends(b64, 60)},
 		{"\\xNN escapes", cConcat(escapes(p, `\x%02x`, false), 64)},
