@@ -275,3 +275,13 @@ func FuzzEncodedReason(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkClassifyMinifiedJS measures the content heuristics, the encoded
+// payload scanners included, over 4 MiB of minified-looking JavaScript.
+func BenchmarkClassifyMinifiedJS(b *testing.B) {
+	js := []byte(minifiedJS(4<<20, 2))
+	b.SetBytes(int64(len(js)))
+	for b.Loop() {
+		classify(js, int64(len(js)))
+	}
+}
