@@ -154,16 +154,37 @@ func wrappedRun(b []byte) (int, bool) {
 	return 0, false
 }
 
+// byteCounts counts bytes and clears in time proportional to the distinct
+// bytes counted, not 256: scanners clear them at every broken run.
+type byteCounts struct {
+	n       [256]int
+	touched []byte
+}
+
+func (c *byteCounts) add(b byte) {
+	if c.n[b] == 0 {
+		c.touched = append(c.touched, b)
+	}
+	c.n[b]++
+}
+
+func (c *byteCounts) clear() {
+	for _, b := range c.touched {
+		c.n[b] = 0
+	}
+	c.touched = c.touched[:0]
+}
+
 // tokenRun is a run of wrappedRun: its character counts, and the bytes
 // since its last token.
 type tokenRun struct {
-	counts     [256]int
+	counts     byteCounts
 	total, gap int
 }
 
 // found reports whether the run is long enough and has entropy at least e.
 func (r *tokenRun) found(e float64) bool {
-	return r.total >= minTextEntropyN && countsEntropy(&r.counts, r.total) >= e
+	return r.total >= minTextEntropyN && countsEntropy(&r.counts.n, r.total) >= e
 }
 
 // add adds a token, first ending the run when the gap before the token is
@@ -174,10 +195,11 @@ func (r *tokenRun) add(seg []byte, e float64) bool {
 		if r.found(e) {
 			return true
 		}
-		r.counts, r.total = [256]int{}, 0
+		r.counts.clear()
+		r.total = 0
 	}
 	for _, c := range seg {
-		r.counts[c]++
+		r.counts.add(c)
 	}
 	r.total += len(seg)
 	r.gap = 0
@@ -191,20 +213,21 @@ func (r *tokenRun) add(seg []byte, e float64) bool {
 // little-endian bytes) with entropy at least escapedEntropy. It returns the
 // run's token count, or 0.
 func escapedRun(b []byte) int {
-	var counts [256]int
+	var counts byteCounts
 	tokens, nbytes := 0, 0
 	found := func() bool {
-		return nbytes >= minTextEntropyN && countsEntropy(&counts, nbytes) >= escapedEntropy
+		return nbytes >= minTextEntropyN && countsEntropy(&counts.n, nbytes) >= escapedEntropy
 	}
 	reset := func() {
 		if tokens > 0 {
-			counts, tokens, nbytes = [256]int{}, 0, 0
+			counts.clear()
+			tokens, nbytes = 0, 0
 		}
 	}
 	add := func(v uint64) {
 		tokens++
 		for {
-			counts[byte(v)]++
+			counts.add(byte(v))
 			nbytes++
 			v >>= 8
 			if v == 0 {
