@@ -295,6 +295,7 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 		changed = w.changed
 	}
 	res.RangeSize = len(w.commits)
+	a.rangeCommits = w.commits
 	if !w.sinceReached {
 		a.add(signing.Finding{Rule: RuleHistoryRewritten, Severity: signing.SeverityError, Commit: since.commit.String(), Signature: -1,
 			Message: fmt.Sprintf("%s (%s) is not an ancestor of %s (%s): the release it marks has left the history", opts.Since, since.commit, orHEAD(opts.Until), until.commit)})
@@ -305,7 +306,7 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 	if err := a.checkCommits(ctx, res, w.commits, changed, opts.Progress); err != nil {
 		return nil, err
 	}
-	if err := a.checkVendor(ctx, until.commit, a.pins); err != nil {
+	if err := a.checkVendor(ctx, since.commit, until.commit, a.pins); err != nil {
 		return nil, err
 	}
 	if err := a.checkArtifacts(ctx, res, until.commit, opts); err != nil {
@@ -437,6 +438,9 @@ type auditor struct {
 	findings []signing.Finding
 	// pins are subtree pins found in commit messages, by directory.
 	pins map[string]subtreePin
+	// rangeCommits are the commits of the range: a split commit among
+	// them is known not to be in the history of since without a walk.
+	rangeCommits []plumbing.Hash
 	// blobKinds memoizes content classification by blob id.
 	blobKinds map[plumbing.Hash]blobKind
 	// lineCache memoizes line counts by (old, new) blob id.

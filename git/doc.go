@@ -4,6 +4,15 @@
 // for the path, whether vendored directories still match their pinned
 // upstream commits, and whether a release artifact matches the tagged tree.
 //
+// Vendor pins found in the tree (README.chromium, METADATA) or in commit
+// messages (git-subtree-split trailers) are written by whoever pushes, so
+// they are resolved only through the policy's upstream clones, a split
+// commit that came with the range vouches for nothing, and a pin at the
+// last release that is gone, re-pointed or moved back at the audited one is
+// reported. The binary heuristic also finds payloads spelled as valid text
+// (wrapped base64, hex and base85, escape runs, numeric arrays, binary mapped
+// onto Unicode; see encoded.go).
+//
 // Path history uses "git log --full-history" semantics: a commit changes a
 // path when its tree entry there differs from that of any of its parents, so
 // merges that bring changes in are reported. go-git's path-filtered Log is

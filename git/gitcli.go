@@ -64,15 +64,25 @@ func isolatedGit(ctx context.Context, gitBin, objDir string, args ...string) (*e
 		}
 	}
 	cmd := exec.CommandContext(ctx, gitBin, args...)
+	cmd.Env = isolatedEnv(os.Environ(), dir, objDir)
+	cmd.Dir = dir
+	return cmd, cleanup, nil
+}
+
+// isolatedEnv returns environ without the variables git reads its
+// repository, config or helpers from (GIT_*, in any case: Windows matches
+// variable names ignoring case, so git_config_parameters is
+// GIT_CONFIG_PARAMETERS to git there), and with those that point git at
+// gitDir and objDir only and switch off system and global config (which
+// XDG_CONFIG_HOME and HOME would otherwise name).
+func isolatedEnv(environ []string, gitDir, objDir string) []string {
 	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "GIT_") {
+	for _, kv := range environ {
+		if len(kv) < 4 || !strings.EqualFold(kv[:4], "GIT_") {
 			env = append(env, kv)
 		}
 	}
-	cmd.Env = append(env, "GIT_DIR="+dir, "GIT_OBJECT_DIRECTORY="+objDir,
+	return append(env, "GIT_DIR="+gitDir, "GIT_OBJECT_DIRECTORY="+objDir,
 		"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL="+os.DevNull, "GIT_TERMINAL_PROMPT=0", "LC_ALL=C",
 		"GIT_GRAFT_FILE="+os.DevNull, "GIT_NO_LAZY_FETCH=1", "GIT_NO_REPLACE_OBJECTS=1")
-	cmd.Dir = dir
-	return cmd, cleanup, nil
 }

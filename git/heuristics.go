@@ -69,6 +69,46 @@ const (
 	minTextLineLen  = 200
 )
 
+// asciiTextEntropy is the least entropy of minTextEntropyN ASCII-only
+// bytes that counts as encoded data whatever its line lengths: base85
+// (Ascii85, Z85) is 6.4 bits/byte, above base64's 6, which wrapped
+// certificates and keys reach; source and prose stay under 5.5. Text with
+// non-ASCII characters is left out: UTF-8 spreads a multilingual table's
+// bytes over more values.
+const asciiTextEntropy = 6.2
+
+// denseASCII reports whether b holds minTextEntropyN consecutive ASCII
+// bytes, starting at a multiple of half that, with entropy at least
+// asciiTextEntropy: a payload of 1.5 times that size or more always covers
+// such a stretch, wherever it starts.
+func denseASCII(b []byte) bool {
+	const half = minTextEntropyN / 2
+	var counts [256]int
+	for i := 0; i+half <= len(b); i += half {
+		for _, c := range b[i : i+half] {
+			counts[c]++
+		}
+		if i >= half {
+			if countsEntropy(&counts, minTextEntropyN) >= asciiTextEntropy && counts128(&counts) == 0 {
+				return true
+			}
+			for _, c := range b[i-half : i] {
+				counts[c]--
+			}
+		}
+	}
+	return false
+}
+
+// counts128 returns how many of counts are of bytes above 0x7f.
+func counts128(counts *[256]int) int {
+	n := 0
+	for _, c := range counts[utf8.RuneSelf:] {
+		n += c
+	}
+	return n
+}
+
 // hexEntropy is the least entropy of a window of hex digits that counts as
 // encoded data: random hex is 4 bits/byte; a run of zeros is not a payload.
 const hexEntropy = 3.5
@@ -176,8 +216,14 @@ func classify(b []byte, size int64) blobKind {
 	if highText {
 		return blobKind{suspicious: true, reason: fmt.Sprintf("high-entropy text (%d bytes, entropy %.2f bits/byte, long lines: encoded data)", size, maxE)}
 	}
+	if denseASCII(b) {
+		return blobKind{suspicious: true, reason: fmt.Sprintf("high-entropy text (%d bytes, %d or more ASCII bytes at %.1f bits/byte or more: base85 or similar encoded data)", size, minTextEntropyN, asciiTextEntropy)}
+	}
 	if hexText {
 		return blobKind{suspicious: true, reason: fmt.Sprintf("hex-encoded data (%d bytes on long lines of hex digits only)", size)}
+	}
+	if r := encodedReason(b); r != "" {
+		return blobKind{suspicious: true, reason: fmt.Sprintf("%s (%d bytes)", r, size)}
 	}
 	if size > int64(len(b)) {
 		return blobKind{suspicious: true, reason: fmt.Sprintf("too large to inspect (%d bytes; the heuristics read the first %d)", size, len(b))}

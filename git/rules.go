@@ -28,6 +28,9 @@ const (
 	RuleVendorDrift signing.Rule = "git/vendor-drift"
 	// RuleVendorUnverified: a vendored directory's pin cannot be checked.
 	RuleVendorUnverified signing.Rule = "git/vendor-unverified"
+	// RuleVendorDowngrade: a vendored directory's pin file now names an
+	// older upstream commit than at the last release.
+	RuleVendorDowngrade signing.Rule = "git/vendor-downgrade"
 	// RuleArtifactFileNotInTag: an artifact file is not in the tree at --until.
 	RuleArtifactFileNotInTag signing.Rule = "git/artifact-file-not-in-tag"
 	// RuleArtifactContentDiffers: an artifact file differs from the tree's.

@@ -50,6 +50,10 @@ func (a *auditor) collectPins(c *rawCommit) {
 type vendorCheck struct {
 	pin    VendorPin
 	source string
+	// fromPolicy is true for a pin of the policy's vendor list. Other pins
+	// come from the audited tree or history, which an attacker writes: their
+	// upstream is only ever a clone the policy maps their URL or directory to.
+	fromPolicy bool
 	// ignore are file names in the vendored directory that are local by
 	// design (the metadata file that declares the pin).
 	ignore []string
@@ -138,50 +142,156 @@ func join(dir, name string) string {
 
 // checkVendor compares every pinned vendored directory at until with its
 // upstream commit. Policy pins win over pins found in the tree or history.
-func (a *auditor) checkVendor(ctx context.Context, until plumbing.Hash, pins map[string]subtreePin) error {
+// A git-subtree-split trailer and a pin file on the same directory are both
+// checked: a trailer is a commit message, which cannot stand in for the pin
+// file's upstream. Pin files at since that lost their pin by until are
+// reported too (checkPinChanges).
+func (a *auditor) checkVendor(ctx context.Context, since, until plumbing.Hash, pins map[string]subtreePin) error {
 	uc, err := a.r.commit(until)
 	if err != nil {
 		return err
 	}
 	var checks []vendorCheck
-	have := map[string]bool{}
+	policy := map[string]bool{}
 	for _, p := range a.pol.Vendor {
-		checks = append(checks, vendorCheck{pin: p, source: "policy"})
-		have[p.Path] = true
+		checks = append(checks, vendorCheck{pin: p, source: "policy", fromPolicy: true})
+		policy[p.Path] = true
 	}
 	for _, dir := range slices.Sorted(mapKeys(pins)) {
-		if have[dir] {
-			continue
+		if !policy[dir] {
+			checks = append(checks, vendorCheck{pin: VendorPin{Path: dir, Commit: pins[dir].split}, source: sourceSubtree})
 		}
-		have[dir] = true
-		checks = append(checks, vendorCheck{pin: VendorPin{Path: dir, Commit: pins[dir].split}, source: "git-subtree-split trailer"})
 	}
 	meta, err := a.findMetadataPins(uc.tree)
 	if err != nil {
 		return err
 	}
+	// Every pin file is checked, each ignoring all the pin files of its
+	// directory: a second one naming an unmapped URL must not replace the
+	// first.
+	pinFiles := map[string][]string{}
 	for _, m := range meta {
-		if !have[m.pin.Path] {
-			have[m.pin.Path] = true
+		pinFiles[m.pin.Path] = append(pinFiles[m.pin.Path], m.source)
+	}
+	for _, m := range meta {
+		if !policy[m.pin.Path] {
+			m.ignore = pinFiles[m.pin.Path]
 			checks = append(checks, m)
 		}
+	}
+	if err := a.checkPinChanges(ctx, since, meta, policy); err != nil {
+		return err
 	}
 	for _, vc := range checks {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := a.checkPin(uc.tree, vc); err != nil {
+		if err := a.checkPin(ctx, since, uc.tree, vc); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// upstreamRepo finds the repository holding a pin's commit: the policy's
-// clone, a clone mapped by URL or directory in Policy.Upstreams, or (for
-// subtree pins) this repository.
-func (a *auditor) upstreamRepo(p VendorPin) (*repo, bool, error) {
-	loc := p.Upstream
+// sourceSubtree names a pin taken from a git-subtree-split trailer.
+const sourceSubtree = "git-subtree-split trailer"
+
+// checkPinChanges reports the pin files (README.chromium, METADATA) of the
+// tree at since whose directory has no pin file at until (the file was
+// removed or no longer parses, or the directory moved where pin files are
+// not looked for) or one naming another upstream URL: either leaves the
+// directory's code unchecked against the upstream it was checked against.
+// Directories the policy pins are skipped; their pins do not depend on the
+// tree.
+func (a *auditor) checkPinChanges(ctx context.Context, since plumbing.Hash, now []vendorCheck, policy map[string]bool) error {
+	if since.IsZero() {
+		return nil
+	}
+	sc, err := a.r.commit(since)
+	if err != nil {
+		return err
+	}
+	old, err := a.findMetadataPins(sc.tree)
+	if err != nil {
+		return err
+	}
+	cur := map[string][]vendorCheck{}
+	for _, m := range now {
+		cur[m.pin.Path] = append(cur[m.pin.Path], m)
+	}
+	oldURLs := map[string][]string{}
+	var dirs []string
+	for _, o := range old {
+		if _, ok := oldURLs[o.pin.Path]; !ok {
+			dirs = append(dirs, o.pin.Path)
+		}
+		oldURLs[o.pin.Path] = append(oldURLs[o.pin.Path], o.pin.Upstream)
+	}
+	for _, dir := range dirs {
+		if policy[dir] {
+			continue
+		}
+		o := old[slices.IndexFunc(old, func(v vendorCheck) bool { return v.pin.Path == dir })]
+		if len(cur[dir]) == 0 {
+			a.finding(RuleVendorUnverified, signing.SeverityWarning, dir, "", fmt.Sprintf("%s was pinned at %s by %s to %s of %s, but no pin file declares it at the audited revision (removed, no longer parsed, or the directory moved or was deleted): its code is no longer checked against upstream",
+				dir, shortRev(since), o.source, o.pin.Commit, o.pin.Upstream))
+			continue
+		}
+		for _, n := range cur[dir] {
+			if !slices.Contains(oldURLs[dir], n.pin.Upstream) {
+				a.finding(RuleVendorUnverified, signing.SeverityWarning, dir, "", fmt.Sprintf("%s: %s names upstream %s, which no pin file of the directory named at %s (%s)",
+					dir, n.source, n.pin.Upstream, shortRev(since), strings.Join(oldURLs[dir], ", ")))
+				continue
+			}
+			if i := slices.IndexFunc(old, func(v vendorCheck) bool { return v.source == n.source }); i >= 0 {
+				if err := a.checkDowngrade(ctx, since, old[i], n); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// checkDowngrade reports a pin file whose commit at until is a strict
+// ancestor, in the upstream clone, of the commit the same file named at
+// since. Without a clone, or when either commit is missing from it, the
+// pin check itself reports what it can.
+func (a *auditor) checkDowngrade(ctx context.Context, since plumbing.Hash, old, cur vendorCheck) error {
+	if old.pin.Upstream != cur.pin.Upstream || old.pin.Commit == cur.pin.Commit {
+		return nil
+	}
+	up, opened, err := a.upstreamRepo(cur)
+	if err != nil || up == nil {
+		return nil
+	}
+	if opened {
+		defer up.close()
+	}
+	from, err1 := up.resolve(old.pin.Commit)
+	to, err2 := up.resolve(cur.pin.Commit)
+	if err1 != nil || err2 != nil || from.commit == to.commit {
+		return nil
+	}
+	if up.reaches(ctx, from.commit, to.commit) {
+		a.finding(RuleVendorDowngrade, signing.SeverityWarning, cur.source, "", fmt.Sprintf("%s names upstream commit %s, an ancestor of %s, which it named at %s: the vendored code was moved back to an older release",
+			cur.source, to.commit, from.commit, shortRev(since)))
+	}
+	return ctx.Err()
+}
+
+// upstreamRepo finds the repository holding a pin's commit: for a policy
+// pin, its Upstream clone; a clone mapped by URL or directory in
+// Policy.Upstreams; or (for subtree pins) this repository. The URL of a pin
+// found in the tree is never opened itself: "URL: ." in a README.chromium
+// would name the audited repository, where anyone who can push can add a
+// commit matching their code.
+func (a *auditor) upstreamRepo(vc vendorCheck) (*repo, bool, error) {
+	p := vc.pin
+	loc := ""
+	if vc.fromPolicy {
+		loc = p.Upstream
+	}
 	if mapped, ok := a.pol.Upstreams[p.Upstream]; ok && p.Upstream != "" {
 		loc = mapped
 	} else if mapped, ok := a.pol.Upstreams[p.Path]; ok && loc == "" {
@@ -202,9 +312,44 @@ func (a *auditor) upstreamRepo(p VendorPin) (*repo, bool, error) {
 	return r, true, nil
 }
 
-func (a *auditor) checkPin(tree plumbing.Hash, vc vendorCheck) error {
+// reaches reports whether target is from or one of its ancestors; false
+// when from is zero or an ancestor cannot be read.
+func (r *repo) reaches(ctx context.Context, from, target plumbing.Hash) bool {
+	if from.IsZero() {
+		return false
+	}
+	seen := map[plumbing.Hash]bool{from: true}
+	stack := []plumbing.Hash{from}
+	for len(stack) > 0 {
+		h := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if h == target {
+			return true
+		}
+		if len(seen)%4096 == 0 && ctx.Err() != nil {
+			return false
+		}
+		c, err := r.commit(h)
+		if err != nil {
+			continue
+		}
+		for _, p := range c.parents {
+			if !seen[p] {
+				seen[p] = true
+				stack = append(stack, p)
+			}
+		}
+	}
+	return false
+}
+
+// checkPin compares the directory of one pin in tree with its upstream. A
+// subtree pin whose split commit is in this repository but not in the
+// history of since is reported as unverified: the commit came with the
+// audited range, so whoever changed the directory could have made it.
+func (a *auditor) checkPin(ctx context.Context, since, tree plumbing.Hash, vc vendorCheck) error {
 	p := vc.pin
-	up, opened, err := a.upstreamRepo(p)
+	up, opened, err := a.upstreamRepo(vc)
 	if err != nil {
 		a.finding(RuleVendorUnverified, signing.SeverityWarning, p.Path, "", fmt.Sprintf("%s pinned by %s to %s: %v", p.Path, vc.source, p.Commit, err))
 		return nil
@@ -228,6 +373,10 @@ func (a *auditor) checkPin(tree plumbing.Hash, vc vendorCheck) error {
 	upc, err := up.commit(rev.commit)
 	if err != nil {
 		return err
+	}
+	if up == a.r && (slices.Contains(a.rangeCommits, rev.commit) || !a.r.reaches(ctx, since, rev.commit)) {
+		a.finding(RuleVendorUnverified, signing.SeverityWarning, p.Path, "", fmt.Sprintf("%s is pinned by %s to %s, a commit of this repository that is not in the history of %s: it came with the audited range, so it vouches for nothing; map the directory to an upstream clone in the policy's upstreams",
+			p.Path, vc.source, rev.commit, orZero(since)))
 	}
 	ue, err := up.entryAt(upc.tree, p.UpstreamPath)
 	if err != nil {
@@ -316,3 +465,12 @@ func (a *auditor) checkPinVariants(up *repo, tree plumbing.Hash, ue entryRef, re
 }
 
 func shortRev(h plumbing.Hash) string { return h.String() }
+
+// orZero names a since revision in a message; the zero id means the range
+// is all of history.
+func orZero(since plumbing.Hash) string {
+	if since.IsZero() {
+		return "the last release (none given: the range is all of history)"
+	}
+	return since.String()
+}
