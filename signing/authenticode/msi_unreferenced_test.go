@@ -101,3 +101,42 @@ func hasSeverity(res *Result, rule signing.Rule, sev signing.Severity) bool {
 	}
 	return false
 }
+
+// TestAttackMSISplitStreamNamesInStorage splits the cabinet's tail off
+// into a storage that opens as no database: 200 one-byte streams with
+// payload names, then the storage's class identifier (the last 16 bytes),
+// which the digest reads after them. Every stream of such a storage is
+// unreferenced. A nested database stored in a storage, signed so, has no
+// finding but the note: its own streams are referenced.
+func TestAttackMSISplitStreamNamesInStorage(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := scriptTrust(t, p)
+	signed := signMSI(t, p, msiSpec{tree: msiInstallerTree})
+	root := msiInstallerTree(&cfb.Node{Name: msiSignatureStream, Data: msiSigStream(t, signed)})
+	cabName := msi.EncodeName("app.cab", false)
+	for _, n := range root.Children {
+		if n.Name != cabName {
+			continue
+		}
+		cab := n.Data
+		n.Data = cab[:len(cab)-216]
+		tail := cab[len(cab)-216:]
+		st := &cfb.Node{Name: cabName + "s", CLSID: [16]byte(tail[200:])}
+		for i := range 200 {
+			st.Children = append(st.Children, &cfb.Node{Name: fmt.Sprintf("%03d", i) + strings.Repeat("y", 26), Data: tail[i : i+1]})
+		}
+		root.Children = append(root.Children, st)
+	}
+	res := verifyMSI(t, cfb.Build(root), trust)
+	if res.Status != signing.StatusInvalid || hasRule(res, RuleMSIDigestMismatch) || !hasSeverity(res, RuleMSIUnsignedMetadata, signing.SeverityError) {
+		t.Fatalf("status %s findings %+v, want invalid with %s errors and no digest mismatch", res.Status, res.Findings, RuleMSIUnsignedMetadata)
+	}
+	nested := func(extra ...*cfb.Node) *cfb.Node {
+		inner := msiInstallerTree()
+		inner.Name, inner.Storage = "inner", true
+		return msiInstallerTree(append(extra, inner)...)
+	}
+	if res := verifyMSI(t, signMSI(t, p, msiSpec{tree: nested}), trust); res.Status != signing.StatusValid || len(msiFindingsBeyondNote(res)) != 0 {
+		t.Fatalf("nested database: status %s findings %+v, want valid", res.Status, res.Findings)
+	}
+}
