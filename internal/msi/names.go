@@ -82,3 +82,36 @@ func EncodeName(name string, table bool) string {
 	}
 	return string(utf16.Decode(utf16.Encode(out)))
 }
+
+// catalogTables are the tables of the database's own catalog, whose
+// streams Windows Installer opens whether or not _Columns describes them.
+var catalogTables = map[string]bool{"_StringPool": true, "_StringData": true, "_Tables": true, "_Columns": true, "_Validation": true}
+
+// Unreferenced returns the database's streams that Windows Installer does
+// not open, in [Database.Streams] order: all but the table streams of the
+// tables the schema describes and of the catalog, the streams of the
+// binary columns' rows ([Database.Payloads]), the embedded cabinets the
+// Media table names, and the summary information and signature streams.
+// A stream whose stored name decodes to another's ([Database.Shadowed])
+// is unreferenced.
+func (d *Database) Unreferenced() []*Stream {
+	used := map[*Stream]bool{}
+	for _, p := range d.Payloads() {
+		used[p.Stream] = true
+	}
+	for _, c := range d.Cabinets() {
+		used[c.Stream] = true
+	}
+	var out []*Stream
+	for _, s := range d.Streams {
+		switch {
+		case d.Shadowed(s):
+		case used[s],
+			s.Table && (d.Schema[s.Name] != nil || catalogTables[s.Name]),
+			!s.Table && SystemStream(s.Name) && s.Entry.Name == s.Name:
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}

@@ -49,7 +49,9 @@ var msiGUID = mustHex("f1100c0000000000c000000000000046")
 // MsiDigitalSignatureEx the digest covers no name or size: a note says so
 // and empty streams and storages holding no stream, which that digest does
 // not see (but for a storage's class identifier), are reported (rule
-// msi/unsigned-metadata).
+// msi/unsigned-metadata), and so are, when the database opens, its
+// non-empty streams that Windows Installer does not open (a stream's tail
+// split off into them leaves the digest as it was).
 //
 // Result.Authentihash holds the MSI digests; the PE fields are zero. A file
 // without a DigitalSignature stream is StatusUnsigned. The error is
@@ -279,7 +281,8 @@ func (v *verifier) msiDigests(f *cfb.File, exEntry *cfb.Entry, exData []byte, co
 // move between neighbours (a note), and an empty stream adds nothing, so
 // empty streams, added in any number with any names, are reported like
 // unowned bytes: their names' bytes, an error once they could carry a
-// payload.
+// payload. So are the streams the database does not refer to, into which
+// a stream's tail can be split.
 func (v *verifier) msiUnsignedMetadata(f *cfb.File, sig *cfb.Entry) {
 	v.finding(RuleMSIUnsignedMetadata, signing.SeverityNote, -1, sig.Offset,
 		"the MSI has no MsiDigitalSignatureEx: its signature covers the streams' contents in name order but no name or size, so streams can be renamed within that order, bytes moved between neighbours, and a stream's tail split off into new streams of any names without breaking it")
@@ -292,16 +295,21 @@ func (v *verifier) msiUnsignedMetadata(f *cfb.File, sig *cfb.Entry) {
 // see, and its storages that hold no stream: such a digest sees only
 // their class identifiers, joined to the streams' bytes without framing,
 // so that one made of the last 16 bytes of the stream before it leaves
-// the digest as it was.
+// the digest as it was. When the database opens, its non-empty streams
+// that it does not refer to ([msiUnreferenced]) are reported alike, their
+// names counted with the empty ones': a stream's tail split off into
+// streams of any names leaves such a digest as it was.
 func (v *verifier) msiEmptyStreams(f *cfb.File) {
 	st := v.sub.(*msiSubject).st
 	var empty []*cfb.Entry
 	total := 0
 	holds := msiHoldsStream(f, st)
+	unref, _ := msiUnreferenced(f, st)
 	for _, e := range msiSubtree(f, st) {
 		switch {
 		case e.Type == cfb.TypeStream && e.Size == 0 && !(isMSISignatureStream(e) && slices.Contains(f.Children(st), e)),
-			e.Type == cfb.TypeStorage && !holds[e.Index]:
+			e.Type == cfb.TypeStorage && !holds[e.Index],
+			unref[e.Index]:
 			empty = append(empty, e)
 			total += 2 * len(e.RawName)
 		}
@@ -313,14 +321,17 @@ func (v *verifier) msiEmptyStreams(f *cfb.File) {
 			sev, payload = signing.SeverityError, true
 		}
 		what := "empty stream"
-		if e.Type == cfb.TypeStorage {
+		switch {
+		case e.Type == cfb.TypeStorage:
 			what = "storage holding no stream"
+		case e.Size > 0:
+			what = "stream the database does not refer to"
 		}
 		v.finding(RuleMSIUnsignedMetadata, sev, -1, e.Offset,
 			fmt.Sprintf("%s %q: without MsiDigitalSignatureEx no digest covers its existence or its %d-byte name", what, e.Name, 2*len(e.RawName)))
 	}
 	if payload {
-		v.sub.(*msiSubject).problems = append(v.sub.(*msiSubject).problems, fmt.Sprintf("%d empty streams or storages that no digest covers", len(empty)))
+		v.sub.(*msiSubject).problems = append(v.sub.(*msiSubject).problems, fmt.Sprintf("%d empty or unreferenced streams or storages whose names no digest covers", len(empty)))
 	}
 }
 

@@ -15,7 +15,8 @@ import (
 // out by libgsf rather than our fixture builder) with osslsigncode, with
 // and without MsiDigitalSignatureEx: each is valid with no finding but the
 // note, so the compound file checks (table slack, free sectors, empty
-// streams and storages) take nothing these writers leave for data.
+// streams and storages, streams the database does not refer to) take
+// nothing these writers leave for data.
 func TestOsslsigncodeWixlMSI(t *testing.T) {
 	wixl, err := exec.LookPath("wixl")
 	if err != nil {
@@ -56,6 +57,12 @@ func TestOsslsigncodeWixlMSI(t *testing.T) {
 	in := e.write("wixl.msi", b)
 	for name, args := range map[string][]string{"plain": nil, "dse": {"-add-msi-dse"}} {
 		signed, _ := e.sign(t, in, "wixl-"+name+".msi", args...)
+		// The database opens, so its streams' references are checked.
+		if f := openMSI(t, signed); name == "plain" {
+			if _, ok := msiUnreferenced(f, f.Root()); !ok {
+				t.Errorf("%s: the database does not open, so no stream's reference was checked", name)
+			}
+		}
 		if res := verifyMSI(t, signed, e.trust); res.Status != signing.StatusValid || len(msiFindingsBeyondNote(res)) != 0 {
 			t.Errorf("%s: status %s findings %+v, want valid", name, res.Status, res.Findings)
 		}

@@ -89,9 +89,12 @@ const (
 	// stream, table or header owns.
 	RuleMSIUnownedData signing.Rule = "msi/unowned-data"
 	// RuleMSIUnsignedMetadata: a signed MSI without MsiDigitalSignatureEx,
-	// whose digest covers no stream name or size: a note, and an error for
-	// empty streams, which such a digest does not see at all (those of an
-	// unsigned MSI, which a catalog lists by such a digest, too).
+	// whose digest covers no stream name or size: a note, and a warning,
+	// an error once their names could carry a payload, for empty streams
+	// and storages, which such a digest does not see at all, and for
+	// streams the database does not refer to, whose names it does not see
+	// (those of an unsigned MSI, which a catalog lists by such a digest,
+	// too).
 	RuleMSIUnsignedMetadata signing.Rule = "msi/unsigned-metadata"
 	// RuleCABDigestMismatch: a cabinet's digest differs from the signed one.
 	RuleCABDigestMismatch signing.Rule = "cab/digest-mismatch"
