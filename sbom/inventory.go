@@ -2,13 +2,13 @@ package sbom
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path"
@@ -21,6 +21,7 @@ import (
 	"github.com/shipgate/shipgate/internal/container"
 	"github.com/shipgate/shipgate/internal/filekind"
 	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/internal/walk"
 	"github.com/shipgate/shipgate/sbom/asar"
 	"github.com/shipgate/shipgate/signing"
 )
@@ -541,28 +542,18 @@ func (b *builder) collectArchive(asarItem *item) {
 // b.items, but for the open asar and the unpacked files read through it;
 // it checks its symbolic links.
 func (b *builder) collectDisk() error {
-	err := filepath.WalkDir(b.root, func(full string, d fs.DirEntry, err error) error {
-		if err != nil {
-			rel, _ := filepath.Rel(b.root, full)
-			b.finding(RuleUnreadable, signing.SeverityError, filepath.ToSlash(rel), err.Error())
-			return nil
+	err := walk.DirTree(context.Background(), b.root, func(e walk.Entry) error {
+		switch {
+		case e.Kind == walk.Unreadable:
+			b.finding(RuleUnreadable, signing.SeverityError, e.Path, e.Err.Error())
+		case e.Kind == walk.Link:
+			b.checkLink(e.Full, e.Path)
+		case e.Kind != walk.Regular:
+		case e.Path == b.asarPath && b.ar != nil:
+		case b.readThroughAsar(e.Path):
+		default:
+			b.items = append(b.items, &item{path: e.Path, open: diskOpener(e.Full)})
 		}
-		rel, _ := filepath.Rel(b.root, full)
-		rel = filepath.ToSlash(rel)
-		if d.Type()&fs.ModeSymlink != 0 {
-			b.checkLink(full, rel)
-			return nil
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		if rel == b.asarPath && b.ar != nil {
-			return nil
-		}
-		if b.readThroughAsar(rel) {
-			return nil
-		}
-		b.items = append(b.items, &item{path: rel, open: diskOpener(full)})
 		return nil
 	})
 	if err != nil {

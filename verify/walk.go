@@ -17,6 +17,7 @@ import (
 
 	"github.com/shipgate/shipgate/internal/foldname"
 	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/internal/walk"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -106,63 +107,48 @@ func (e *engine) walkDir(in input) error {
 	var bundles []string // outermost bundles found so far
 	var states []*bundleState
 	var jobs []*job
-	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if cerr := e.ctx.Err(); cerr != nil {
-			return cerr
-		}
-		rel, rerr := filepath.Rel(root, p)
-		if rerr != nil {
-			return fmt.Errorf("verify: %s: %w", p, rerr)
-		}
-		rel = filepath.ToSlash(rel)
-		if err != nil {
-			if p == root {
-				return fmt.Errorf("verify: input: %w", err)
+	err = walk.DirTree(e.ctx, root, func(d walk.Entry) error {
+		rel := d.Path
+		switch d.Kind {
+		case walk.Unreadable:
+			if rel == "." {
+				return fmt.Errorf("verify: input: %w", d.Err)
 			}
-			e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("cannot read: %v", unwrapPath(err))))
-			if d != nil && d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		switch {
-		case d.Type()&fs.ModeSymlink != 0:
-			target, err := os.Readlink(p)
-			if err != nil {
-				e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("cannot read symbolic link: %v", unwrapPath(err))))
+			e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("cannot read: %v", unwrapPath(d.Err))))
+		case walk.Link:
+			if d.TargetErr != nil {
+				e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("cannot read symbolic link: %v", unwrapPath(d.TargetErr))))
 				return nil
 			}
-			escapes := symlinkEscapes(rel, target)
-			e.addChainLink(in.prefix, rel, target, escapes)
+			escapes := symlinkEscapes(rel, d.Target)
+			e.addChainLink(in.prefix, rel, d.Target, escapes)
 			if escapes {
-				e.addFindings(finding(ruleSymlinkEscape, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("symbolic link to %q points out of the release; it was not followed", target)))
+				e.addFindings(finding(ruleSymlinkEscape, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("symbolic link to %q points out of the release; it was not followed", d.Target)))
 			} else {
-				e.addLink(in.prefix, rel, target)
+				e.addLink(in.prefix, rel, d.Target)
 			}
-			return nil
-		case d.IsDir():
+		case walk.Dir:
 			if bundleOf(bundles, rel) < 0 && isBundle(rootFS, rel) {
 				bundles = append(bundles, rel)
 				bs := newBundleState()
 				states = append(states, bs)
 				e.addBundleJob(&job{path: joinPath(in.prefix, rel), fsys: rootFS, name: rel, bundle: true, bs: bs})
 			}
-			return nil
-		case !d.Type().IsRegular():
+		case walk.Special:
 			// A device, pipe or socket is never opened (reading a pipe
 			// waits for a writer), and is no file to check: extractors and
 			// installers skip it or make it something else.
-			e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("%s, not a regular file; it was not read or checked", specialKind(d.Type()))))
-			return nil
+			e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("%s, not a regular file; it was not read or checked", specialKind(d.Mode))))
+		case walk.Regular:
+			// The file is not stat'ed here: its check reads it whole when
+			// small, and queues it again with its size when not (see
+			// engine.postpone). Most files of a release are small.
+			j := &job{path: joinPath(in.prefix, rel), size: -1, src: release.File(d.Full), sib: rootFS, sibName: rel}
+			if i := bundleOf(bundles, rel); i >= 0 {
+				j.bs, j.bname = states[i], rel
+			}
+			jobs = append(jobs, j)
 		}
-		// The file is not stat'ed here: its check reads it whole when
-		// small, and queues it again with its size when not (see
-		// engine.postpone). Most files of a release are small.
-		j := &job{path: joinPath(in.prefix, rel), size: -1, src: release.File(p), sib: rootFS, sibName: rel}
-		if i := bundleOf(bundles, rel); i >= 0 {
-			j.bs, j.bname = states[i], rel
-		}
-		jobs = append(jobs, j)
 		return nil
 	})
 	if err != nil {
