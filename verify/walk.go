@@ -68,7 +68,7 @@ type job struct {
 	// (see container.TrailingAppended): not opened again under this one.
 	zipIsParents bool
 	// noKoly says that pass found the entry's last bytes are no disk
-	// image's koly trailer (see hasKoly).
+	// image's koly trailer (see walk.HasKoly).
 	noKoly bool
 	// head, when set, holds the first min(size, sniffLen) bytes of the
 	// entry, kept by that pass.

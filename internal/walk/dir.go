@@ -4,9 +4,11 @@
 // way. It reports facts; what an entry means (a finding, a file to check or
 // to inventory) is its caller's decision.
 //
-// Dir enumerates a directory tree. The archives, disk images and installers
-// of a release are still opened by their callers (see internal/release and
-// internal/container); they are to move here, one format at a time.
+// DirTree enumerates a directory tree; OpenDMG opens a disk image's file
+// system, and HasKoly tells a disk image by its trailer. Zip archives,
+// tarballs and installers are still opened by the callers (with
+// internal/release and internal/container); they are to move here, one
+// format at a time.
 package walk
 
 import (
