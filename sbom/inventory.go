@@ -259,7 +259,9 @@ var ErrNotRelease = errors.New("not a release")
 // package's .tgz among them) holding such a tree, a bare app.asar, an
 // installer (an MSI, a cabinet or a macOS .pkg: the installer and the files
 // it carries, opened by the walker verify opens them with, under the same
-// names and limits), or a release that is one executable (PE, Mach-O,
+// names and limits), a macOS disk image (.dmg: the image and the files of
+// the HFS+ or APFS volume inside, opened by walk.OpenDMG as verify opens
+// them), or a release that is one executable (PE, Mach-O,
 // ELF). Installers among a release's files are opened too. Electron facts
 // are added when the release has them. Unreadable or malformed files are
 // findings; the error is for a path that is no release at all, such as a
@@ -297,6 +299,11 @@ func Open(p string, opts Options) (*Inventory, error) {
 				return nil, err
 			}
 			b.installedApp()
+		case archiveDMG:
+			b.inv.Layout = LayoutInstaller
+			if err := b.listDMG(); err != nil {
+				return nil, err
+			}
 		case archiveSingle:
 			// The release is the file, named as verify names it.
 			b.inv.Layout = LayoutFile
@@ -304,7 +311,7 @@ func Open(p string, opts Options) (*Inventory, error) {
 			b.files = []*item{{path: filepath.Base(p), open: diskOpener(p), opened: true}}
 			b.listAppendedZip()
 		default:
-			return nil, fmt.Errorf("sbom: %s: %w (a directory, .app bundle, zip archive, tarball, asar archive, executable or installer)", p, ErrNotRelease)
+			return nil, fmt.Errorf("sbom: %s: %w (a directory, .app bundle, zip archive, tarball, asar archive, executable, installer or disk image)", p, ErrNotRelease)
 		}
 	case exists(filepath.Join(p, "Contents", "Info.plist")) || strings.HasSuffix(p, ".app"):
 		b.inv.Layout = LayoutMacOS
@@ -335,6 +342,8 @@ const (
 	// archiveInstaller is an installer the walker opens (see
 	// container.Detect).
 	archiveInstaller
+	// archiveDMG is a macOS disk image (see walk.OpenDMG).
+	archiveDMG
 )
 
 // archiveKind tells what the file p is: an asar, a zip archive, a tarball,
@@ -371,6 +380,12 @@ func archiveKind(p string) (filekind.Kind, container.Kind, error) {
 	}
 	if ck := container.Detect(f, strings.ToLower(filepath.Ext(p)), head, st.Size()); ck != container.None {
 		return archiveInstaller, ck, nil
+	}
+	// A disk image is told as verify tells it: by its koly trailer, or
+	// by its name when nothing else claims it; code stays code.
+	named := strings.EqualFold(filepath.Ext(p), ".dmg")
+	if (k == filekind.Other && !isInstaller(head) && (named || walk.HasKoly(f, head, st.Size()))) || (named && !k.Native() && walk.HasKoly(f, head, st.Size())) {
+		return archiveDMG, container.None, nil
 	}
 	if k.Native() || k == filekind.ELF || isInstaller(head) {
 		return archiveSingle, container.None, nil

@@ -1,0 +1,127 @@
+package sbom
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/dmgfile"
+	"github.com/shipgate/shipgate/internal/electronfix"
+	"github.com/shipgate/shipgate/internal/hfsplus"
+	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// dmgOf returns a disk image whose HFS+ volume holds the macOS release of
+// spec s (Chatterbox.app) and the Applications link of an installer image.
+func dmgOf(t *testing.T, s electronfix.Spec) []byte {
+	t.Helper()
+	r, err := electronfix.MacOS(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]hfsplus.BuildFile{"Applications": {Link: "/Applications"}}
+	for _, p := range r.Paths() {
+		f := hfsplus.BuildFile{Data: r.Files[p]}
+		if r.Exec[p] {
+			f.Mode = 0o755
+		}
+		files[r.Root+"/"+p] = f
+	}
+	vol, err := hfsplus.Build(hfsplus.BuildSpec{Files: files})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, _ := dmgfile.Build(dmgfile.Spec{HFS: vol})
+	return img
+}
+
+// TestOpenDMGRelease: a disk image is a release, as verify opens it: the
+// image and every file of the app in its volume are inventoried under the
+// image's name, with the same digests as the app's folder, and the
+// Applications link is no file and no finding.
+func TestOpenDMGRelease(t *testing.T) {
+	dir := t.TempDir()
+	inv := openRelease(t, writeFile(t, dir, "Chatterbox-1.4.0.dmg", dmgOf(t, electronfix.Clean())))
+	for _, f := range inv.Findings {
+		if f.Severity == signing.SeverityError {
+			t.Errorf("finding %s %s: %s", f.Rule, f.Path, f.Message)
+		}
+	}
+	if inv.Layout != LayoutInstaller {
+		t.Errorf("layout %s", inv.Layout)
+	}
+	folder := openRelease(t, writeRelease(t, filepath.Join(dir, "folder"), electronfix.MacOS, electronfix.Clean()))
+	inImage := map[string]string{}
+	for _, f := range inv.Files {
+		inImage[f.Path] = f.SHA256
+	}
+	for _, b := range inv.Binaries {
+		inImage[b.Path] = b.SHA256
+	}
+	if _, ok := inImage["Chatterbox-1.4.0.dmg"]; !ok {
+		t.Error("the image itself is not inventoried")
+	}
+	n := 0
+	for _, b := range folder.Binaries {
+		n++
+		p := "Chatterbox-1.4.0.dmg/" + electronfix.AppName + ".app/" + b.Path
+		if got, ok := inImage[p]; !ok || got != b.SHA256 {
+			t.Errorf("%s: sha256 %q, want %q (the folder's)", p, got, b.SHA256)
+		}
+	}
+	if n == 0 {
+		t.Fatal("the folder release has no binaries to compare")
+	}
+	for p := range inImage {
+		if strings.HasSuffix(p, "/Applications") {
+			t.Errorf("the Applications link is inventoried as %s", p)
+		}
+	}
+}
+
+// TestOpenDMGMalformed is the failing case: a file named .dmg that is no
+// disk image is the release's one file and a file/malformed error, not an
+// empty inventory.
+func TestOpenDMGMalformed(t *testing.T) {
+	inv := openRelease(t, writeFile(t, t.TempDir(), "broken.dmg", []byte(strings.Repeat("not a disk image\n", 64))))
+	var got []string
+	for _, f := range inv.Findings {
+		got = append(got, string(f.Rule)+" "+f.Path)
+	}
+	if want := string(release.RuleMalformed) + " broken.dmg"; !slices.Contains(got, want) {
+		t.Errorf("findings %q, want %q", got, want)
+	}
+	if fileAt(inv, "broken.dmg") == nil {
+		t.Error("the image itself is not inventoried")
+	}
+}
+
+// TestDiffDMGReleases: the diff of two disk images finds libffmpeg.dylib
+// changed, as the diff of the two app folders does.
+func TestDiffDMGReleases(t *testing.T) {
+	dir := t.TempDir()
+	rep, err := DiffReleases(context.Background(), writeFile(t, dir, "Chatterbox-1.4.0.dmg", dmgOf(t, electronfix.Clean())), writeFile(t, dir, "Chatterbox-1.4.1.dmg", dmgOf(t, electronfix.Trojanized())), DiffOptions{Inventory: Options{Signatures: fixtureSignatures(t)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range rep.Findings {
+		got = append(got, f.Severity.String()+" "+string(f.Rule)+" "+f.Path)
+		t.Logf("%s %s %s: %s", f.Severity, f.Rule, f.Path, f.Message)
+	}
+	if rep.Summary.Passed {
+		t.Error("the gate passed a trojanized disk image")
+	}
+	found := false
+	for _, g := range got {
+		if strings.Contains(g, "libffmpeg.dylib") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no finding about libffmpeg.dylib: %q", got)
+	}
+}
