@@ -239,7 +239,7 @@ type item struct {
 	// results
 	sha256    string
 	size      int64
-	kind      string
+	kind      filekind.Kind // filekind.Other unless a binary (see binaryKind)
 	bin       *Binary
 	wires     []FuseWire
 	electron  string // Electron/x.y.z found in the bytes
@@ -806,7 +806,7 @@ func (b *builder) verifyData(it *item, data []byte) {
 		return
 	}
 	it.kind = sniffAt(bytes.NewReader(data), data[:min(len(data), filekind.HeadLen)], it.size)
-	if it.kind != "" {
+	if it.kind != filekind.Other {
 		// A binary's facts are read from a copy of its own: nothing
 		// describe keeps may point into the shared span.
 		b.describe(it, bytes.NewReader(bytes.Clone(data)), it.size)
@@ -874,7 +874,7 @@ func (b *builder) hashItem(it *item, buf []byte) {
 			if !it.inAsar && !it.opened {
 				it.installer = container.Detect(r, strings.ToLower(path.Ext(it.path)), buf[:min(m, container.HeadLen)], size)
 			}
-			scan = it.kind != "" && !it.inAsar
+			scan = it.kind != filekind.Other && !it.inAsar
 		}
 		if m > 0 {
 			h.Write(buf[:m])
@@ -892,10 +892,10 @@ func (b *builder) hashItem(it *item, buf []byte) {
 		}
 	}
 	it.sha256 = hex.EncodeToString(h.Sum(nil))
-	if it.kind != "" {
+	if it.kind != filekind.Other {
 		b.describe(it, r, size)
 	}
-	if it.kind == KindPE && !it.inAsar && !it.opened && it.installer == container.None {
+	if it.kind == filekind.PE && !it.inAsar && !it.opened && it.installer == container.None {
 		it.appended = hasAppendedZip(r, size)
 	}
 }
@@ -909,7 +909,7 @@ func (b *builder) verifyItem(it *item, r io.ReaderAt, buf []byte) {
 		return
 	}
 	it.kind = sniffAt(r, head[:n], it.size)
-	if it.kind != "" {
+	if it.kind != filekind.Other {
 		b.describe(it, r, it.size)
 	}
 }
@@ -940,7 +940,7 @@ func (l *lazyReaderAt) close() {
 
 // describe reads a binary's facts once its kind and digest are known.
 func (b *builder) describe(it *item, r io.ReaderAt, size int64) {
-	bin := &Binary{Path: it.path, Size: size, SHA256: it.sha256, Kind: it.kind, NodeAddon: strings.HasSuffix(it.path, ".node")}
+	bin := &Binary{Path: it.path, Size: size, SHA256: it.sha256, Kind: it.kind.String(), NodeAddon: strings.HasSuffix(it.path, ".node")}
 	if it.diskPath != "" {
 		bin.Path = it.diskPath
 	}
@@ -958,7 +958,7 @@ func (b *builder) describe(it *item, r io.ReaderAt, size int64) {
 			it.wires[i].Arch = arch[0]
 		}
 	}
-	if it.kind == KindPE {
+	if it.kind == filekind.PE {
 		if pi, err := readPE(r, size); err == nil {
 			bin.Arch = []string{pi.arch}
 			bin.ProductVersion, bin.FileVersion = pi.productVersion, pi.fileVersion
@@ -969,7 +969,7 @@ func (b *builder) describe(it *item, r io.ReaderAt, size int64) {
 		}
 	}
 	if b.opts.Signatures != nil {
-		sigs, err := b.opts.Signatures(r, size, it.kind)
+		sigs, err := b.opts.Signatures(r, size, it.kind.String())
 		if err == nil {
 			bin.Signature = summarize(sigs)
 		} else {
