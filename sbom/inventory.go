@@ -557,7 +557,15 @@ func (b *builder) collectArchive(asarItem *item) {
 // b.items, but for the open asar and the unpacked files read through it;
 // it checks its symbolic links.
 func (b *builder) collectDisk() error {
-	err := walk.DirTree(context.Background(), b.root, func(e walk.Entry) error {
+	// A release given as a link to its folder is the folder, as verify
+	// takes it: the walk reports a root link, and does not follow it.
+	root := b.root
+	if st, err := os.Lstat(root); err == nil && st.Mode()&os.ModeSymlink != 0 {
+		if r, err := filepath.EvalSymlinks(root); err == nil {
+			root = r
+		}
+	}
+	err := walk.DirTree(context.Background(), root, func(e walk.Entry) error {
 		switch {
 		case e.Kind == walk.Unreadable:
 			b.finding(RuleUnreadable, signing.SeverityError, e.Path, e.Err.Error())
