@@ -5,6 +5,7 @@ import (
 	"io"
 	"io/fs"
 	"path/filepath"
+	"strings"
 
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/internal/walk"
@@ -35,7 +36,32 @@ func (b *builder) listDMG() error {
 		b.inv.Findings = append(b.inv.Findings, fd)
 	}
 	b.listFS(fsys, name)
+	b.installedMacApp()
 	return nil
+}
+
+// installedMacApp finds the Electron app a disk image carries: the one .app
+// at the image's top holding Contents/Resources/app.asar or
+// Contents/Resources/app/package.json, whose runtime, fuses and asar
+// integrity are then added as for an .app given on its own. With none, or
+// more than one, the image is inventoried without Electron facts.
+func (b *builder) installedMacApp() {
+	homes := map[string]bool{}
+	for _, it := range b.files {
+		for _, suffix := range []string{"/Contents/Resources/app.asar", "/Contents/Resources/app/package.json"} {
+			if h, ok := strings.CutSuffix(it.path, suffix); ok && strings.HasSuffix(h, ".app") && strings.Count(h, "/") == 1 {
+				homes[h] = true
+			}
+		}
+	}
+	if len(homes) != 1 {
+		return
+	}
+	for h := range homes {
+		b.macHome = h
+	}
+	b.asarPath = b.macHome + "/Contents/Resources/app.asar"
+	b.appDir = b.macHome + "/Contents/Resources/app"
 }
 
 // listFS adds the regular files of fsys to b.files under the report path

@@ -40,8 +40,8 @@ func dmgOf(t *testing.T, s electronfix.Spec) []byte {
 
 // TestOpenDMGRelease: a disk image is a release, as verify opens it: the
 // image and every file of the app in its volume are inventoried under the
-// image's name, with the same digests as the app's folder, and the
-// Applications link is no file and no finding.
+// image's name, with the same digests and Electron facts as the app's
+// folder, and the Applications link is no file and no finding.
 func TestOpenDMGRelease(t *testing.T) {
 	dir := t.TempDir()
 	inv := openRelease(t, writeFile(t, dir, "Chatterbox-1.4.0.dmg", dmgOf(t, electronfix.Clean())))
@@ -75,6 +75,9 @@ func TestOpenDMGRelease(t *testing.T) {
 	if n == 0 {
 		t.Fatal("the folder release has no binaries to compare")
 	}
+	if inv.Electron.Version == "" || inv.Electron.Version != folder.Electron.Version || len(inv.Electron.Fuses) != len(folder.Electron.Fuses) {
+		t.Errorf("Electron facts %+v, want the folder's %+v", inv.Electron, folder.Electron)
+	}
 	for p := range inImage {
 		if strings.HasSuffix(p, "/Applications") {
 			t.Errorf("the Applications link is inventoried as %s", p)
@@ -99,29 +102,33 @@ func TestOpenDMGMalformed(t *testing.T) {
 	}
 }
 
-// TestDiffDMGReleases: the diff of two disk images finds libffmpeg.dylib
-// changed, as the diff of the two app folders does.
+// TestDiffDMGReleases: the diff of two disk images finds what the diff of
+// the two app folders finds (libffmpeg.dylib changed while Electron's
+// version did not, the weakened fuse, the tampered package…), at the same
+// place inside the images, with the app's Electron facts.
 func TestDiffDMGReleases(t *testing.T) {
 	dir := t.TempDir()
+	oldDir := writeRelease(t, filepath.Join(dir, "old"), electronfix.MacOS, electronfix.Clean())
+	newDir := writeRelease(t, filepath.Join(dir, "new"), electronfix.MacOS, electronfix.Trojanized())
+	dirDiff := Diff(openRelease(t, oldDir), openRelease(t, newDir))
 	rep, err := DiffReleases(context.Background(), writeFile(t, dir, "Chatterbox-1.4.0.dmg", dmgOf(t, electronfix.Clean())), writeFile(t, dir, "Chatterbox-1.4.1.dmg", dmgOf(t, electronfix.Trojanized())), DiffOptions{Inventory: Options{Signatures: fixtureSignatures(t)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, f := range rep.Findings {
-		got = append(got, f.Severity.String()+" "+string(f.Rule)+" "+f.Path)
-		t.Logf("%s %s %s: %s", f.Severity, f.Rule, f.Path, f.Message)
+	const at = "Chatterbox-1.4.1.dmg/" + electronfix.AppName + ".app/"
+	var want []string
+	for _, f := range dirDiff.Findings {
+		f.Path = at + f.Path
+		want = append(want, findingKeys([]signing.Finding{f})...)
+	}
+	slices.Sort(want)
+	if got := findingKeys(rep.Findings); !slices.Equal(got, want) {
+		t.Errorf("findings\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if !slices.Contains(want, "error "+string(RuleChangedSameVersion)+" "+at+"Contents/Frameworks/Electron Framework.framework/Versions/A/Libraries/libffmpeg.dylib") {
+		t.Errorf("the folder diff does not flag libffmpeg.dylib: %q", want)
 	}
 	if rep.Summary.Passed {
 		t.Error("the gate passed a trojanized disk image")
-	}
-	found := false
-	for _, g := range got {
-		if strings.Contains(g, "libffmpeg.dylib") {
-			found = true
-		}
-	}
-	if !found {
-		t.Errorf("no finding about libffmpeg.dylib: %q", got)
 	}
 }

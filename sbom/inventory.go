@@ -414,7 +414,10 @@ type builder struct {
 	// application in the Windows layout to (setup.msi/app.cab/Acme App):
 	// its files are the runtime's and resources/ the application's.
 	home string
-	ar   *asar.Reader
+	// macHome is the path of the .app a disk image carries (see
+	// installedMacApp), "" otherwise.
+	macHome string
+	ar      *asar.Reader
 
 	// archive is set when the release is a zip archive or a tarball:
 	// files are its files (its links left out), closers what to close
@@ -1456,14 +1459,7 @@ func (b *builder) component(p, appRoot string) (string, string) {
 	}
 	switch inv.Layout {
 	case LayoutMacOS:
-		if strings.HasPrefix(p, "Contents/Frameworks/") {
-			rest := strings.TrimPrefix(p, "Contents/Frameworks/")
-			if strings.HasSuffix(strings.SplitN(rest, "/", 2)[0], ".app") {
-				return app() // helper apps carry the app's version
-			}
-			return "electron", inv.Electron.Version
-		}
-		return app()
+		return b.macComponent(p)
 	case LayoutWindows:
 		if strings.HasPrefix(p, "resources/") {
 			return app()
@@ -1472,6 +1468,9 @@ func (b *builder) component(p, appRoot string) (string, string) {
 	case LayoutInstaller:
 		// Files the installer installs beside the application, and its
 		// custom actions, are the application's (the installer's).
+		if rest, ok := strings.CutPrefix(p, b.macHome+"/"); ok && b.macHome != "" {
+			return b.macComponent(rest)
+		}
 		if rest, ok := strings.CutPrefix(p, b.home+"/"); ok && b.home != "" {
 			if strings.HasPrefix(rest, "resources/") {
 				return app()
@@ -1480,6 +1479,16 @@ func (b *builder) component(p, appRoot string) (string, string) {
 		}
 	}
 	return app()
+}
+
+// macComponent is component for the path p inside a macOS .app: the
+// frameworks are Electron's, but for the helper apps, which carry the app's
+// version, as does everything else.
+func (b *builder) macComponent(p string) (string, string) {
+	if rest, ok := strings.CutPrefix(p, "Contents/Frameworks/"); ok && !strings.HasSuffix(strings.SplitN(rest, "/", 2)[0], ".app") {
+		return "electron", b.inv.Electron.Version
+	}
+	return "app", b.inv.App.Version
 }
 
 func licenseString(v any) string {
