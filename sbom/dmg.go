@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path"
 	"path/filepath"
 	"strings"
 
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/internal/walk"
 	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/dmg"
 )
 
 // listDMG lists the disk image b.root and the files of the volume inside
@@ -26,16 +28,7 @@ func (b *builder) listDMG() error {
 	}
 	name := filepath.Base(b.root)
 	b.files = append(b.files, &item{path: name, open: diskOpener(b.root), opened: true})
-	fsys, finds, err := walk.OpenDMG(f, size)
-	if err != nil {
-		b.finding(release.RuleMalformed, signing.SeverityError, name, fmt.Sprintf("cannot read disk image: %v", err))
-		return nil
-	}
-	for _, fd := range finds {
-		fd.Path = release.JoinPath(name, fd.Path)
-		b.inv.Findings = append(b.inv.Findings, fd)
-	}
-	b.listFS(fsys, name)
+	b.listImage(f, size, name, nil, func(it *item) { b.files = append(b.files, it) })
 	b.installedMacApp()
 	return nil
 }
@@ -64,10 +57,42 @@ func (b *builder) installedMacApp() {
 	b.appDir = b.macHome + "/Contents/Resources/app"
 }
 
-// listFS adds the regular files of fsys to b.files under the report path
-// parent, each read through fsys, and reports the entries it cannot read
-// as verify does (file/unreadable).
-func (b *builder) listFS(fsys fs.FS, parent string) {
+// listImage lists, to add, the files of the volume inside the disk image of
+// size bytes at r, found at report path name, but for the paths seen
+// already, with the image's findings. An image that does not read is a
+// file/malformed finding.
+func (b *builder) listImage(r io.ReaderAt, size int64, name string, seen map[string]bool, add func(*item)) {
+	fsys, finds, err := walk.OpenDMG(r, size)
+	if err != nil {
+		b.finding(release.RuleMalformed, signing.SeverityError, name, fmt.Sprintf("cannot read disk image: %v", err))
+		return
+	}
+	for _, fd := range finds {
+		fd.Path = release.JoinPath(name, fd.Path)
+		b.inv.Findings = append(b.inv.Findings, fd)
+	}
+	b.listFS(fsys, name, seen, add)
+}
+
+// probeDMG reports whether the file at report path p of size bytes at r,
+// whose first bytes tell nothing else, is a disk image as verify tells one:
+// it ends with a koly trailer, or is named .dmg (one that does not read is
+// then a finding). tail holds its last bytes, when read already.
+func probeDMG(r io.ReaderAt, p string, tail []byte, size int64) bool {
+	if strings.EqualFold(path.Ext(p), ".dmg") {
+		return true
+	}
+	if len(tail) >= dmg.KolySize {
+		return walk.IsKoly(tail[len(tail)-dmg.KolySize:])
+	}
+	return walk.HasKoly(r, nil, size)
+}
+
+// listFS adds, to add, the regular files of fsys under the report path
+// parent, each read through fsys, but for the paths seen already (when
+// seen is set), and reports the entries it cannot read as verify does
+// (file/unreadable).
+func (b *builder) listFS(fsys fs.FS, parent string, seen map[string]bool, add func(*item)) {
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		rp := release.JoinPath(parent, p)
 		if err != nil {
@@ -77,8 +102,11 @@ func (b *builder) listFS(fsys fs.FS, parent string) {
 			}
 			return nil
 		}
-		if d.Type().IsRegular() {
-			b.files = append(b.files, &item{path: rp, open: fsOpener(fsys, p)})
+		if d.Type().IsRegular() && !seen[rp] {
+			if seen != nil {
+				seen[rp] = true
+			}
+			add(&item{path: rp, open: fsOpener(fsys, p)})
 		}
 		return nil
 	})

@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -131,4 +132,36 @@ func TestDiffDMGReleases(t *testing.T) {
 	if rep.Summary.Passed {
 		t.Error("the gate passed a trojanized disk image")
 	}
+}
+
+// TestOpenDMGInRelease: a disk image among a release's files is opened as
+// verify opens it, whether named .dmg or told by its koly trailer alone:
+// its app's binaries are inventoried under the image's path.
+func TestOpenDMGInRelease(t *testing.T) {
+	dir := t.TempDir()
+	img := dmgOf(t, electronfix.Clean())
+	root := filepath.Join(dir, "release")
+	writeFile(t, mkdir(t, filepath.Join(root, "mac")), "Chatterbox.dmg", img)
+	writeFile(t, mkdir(t, filepath.Join(root, "other")), "disk.bin", img)
+	writeFile(t, root, "readme.txt", []byte("hello\n"))
+	inv := openRelease(t, root)
+	for _, f := range inv.Findings {
+		if f.Severity == signing.SeverityError {
+			t.Errorf("finding %s %s: %s", f.Rule, f.Path, f.Message)
+		}
+	}
+	for _, at := range []string{"mac/Chatterbox.dmg", "other/disk.bin"} {
+		p := at + "/" + electronfix.AppName + ".app/Contents/Frameworks/Electron Framework.framework/Versions/A/Libraries/libffmpeg.dylib"
+		if binaryAt(inv, p) == nil {
+			t.Errorf("%s is not inventoried", p)
+		}
+	}
+}
+
+func mkdir(t *testing.T, p string) string {
+	t.Helper()
+	if err := os.MkdirAll(p, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

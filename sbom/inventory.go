@@ -231,6 +231,10 @@ type item struct {
 	// hashed marks a file of an installer hashed as it streamed by (no
 	// code): its sha256 and size are set, and it has no bytes to read.
 	hashed bool
+	// dmg marks a disk image found among the release's files, as verify
+	// tells one (see probeDMG): openInstallers lists its volume's files
+	// under it.
+	dmg bool
 	// appended marks a PE that is no installer but carries a zip archive
 	// at its end (a self-extractor), found as it was hashed:
 	// openInstallers lists the archive's files under it.
@@ -877,15 +881,23 @@ func (b *builder) hashItem(it *item, buf []byte) {
 	var off int64
 	var carry []byte
 	scan := false
+	plain := false // nothing its first bytes tell (see probeDMG)
+	var tail []byte
 	for off < size {
 		m, err := r.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
 		if off == 0 {
 			// The first read also tells the kind: no separate read.
-			it.kind = sniffAt(r, buf[:min(m, filekind.HeadLen)], size)
+			head := buf[:min(m, filekind.HeadLen)]
+			raw := filekind.DetectAt(r, head, size)
+			it.kind = binaryKind(raw)
 			if !it.inAsar && !it.opened {
 				it.installer = container.Detect(r, strings.ToLower(path.Ext(it.path)), buf[:min(m, container.HeadLen)], size)
 			}
+			plain = raw == filekind.Other && !filekind.IsZip(head) && !isInstaller(head) && it.installer == container.None
 			scan = it.kind != filekind.Other && !it.inAsar
+		}
+		if off+int64(m) == size {
+			tail = buf[:m]
 		}
 		if m > 0 {
 			h.Write(buf[:m])
@@ -903,6 +915,9 @@ func (b *builder) hashItem(it *item, buf []byte) {
 		}
 	}
 	it.sha256 = hex.EncodeToString(h.Sum(nil))
+	if plain && !it.inAsar && !it.opened {
+		it.dmg = probeDMG(r, it.path, tail, size)
+	}
 	if it.kind != filekind.Other {
 		b.describe(it, r, size)
 	}
