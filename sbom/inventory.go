@@ -562,7 +562,7 @@ func (b *builder) collectArchive(asarItem *item) {
 
 // collectDisk walks a release directory and adds its regular files to
 // b.items, but for the open asar and the unpacked files read through it;
-// it checks its symbolic links.
+// it checks its symbolic links and reports its special files.
 func (b *builder) collectDisk() error {
 	// A release given as a link to its folder is the folder, as verify
 	// takes it: the walk reports a root link, and does not follow it.
@@ -578,6 +578,10 @@ func (b *builder) collectDisk() error {
 			b.finding(RuleUnreadable, signing.SeverityError, e.Path, e.Err.Error())
 		case e.Kind == walk.Link:
 			b.checkLink(e.Full, e.Path)
+		case e.Kind == walk.Special:
+			// Never opened (reading a pipe waits for a writer), and no
+			// file to inventory: reported as verify reports it.
+			b.finding(RuleUnreadable, signing.SeverityError, e.Path, fmt.Sprintf("%s, not a regular file; it was not read or inventoried", walk.SpecialKind(e.Mode)))
 		case e.Kind != walk.Regular:
 		case e.Path == b.asarPath && b.ar != nil:
 		case b.readThroughAsar(e.Path):

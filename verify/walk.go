@@ -138,7 +138,7 @@ func (e *engine) walkDir(in input) error {
 			// A device, pipe or socket is never opened (reading a pipe
 			// waits for a writer), and is no file to check: extractors and
 			// installers skip it or make it something else.
-			e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("%s, not a regular file; it was not read or checked", specialKind(d.Mode))))
+			e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("%s, not a regular file; it was not read or checked", walk.SpecialKind(d.Mode))))
 		case walk.Regular:
 			// The file is not stat'ed here: its check reads it whole when
 			// small, and queues it again with its size when not (see
@@ -858,20 +858,4 @@ func finding(rule signing.Rule, sev signing.Severity, p, msg string) signing.Fin
 	f := signing.NewFinding(rule, sev, msg)
 	f.Path = p
 	return f
-}
-
-// specialKind names the kind of a file that is neither regular, a directory
-// nor a symbolic link.
-func specialKind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "named pipe (FIFO)"
-	case m&fs.ModeSocket != 0:
-		return "socket"
-	case m&fs.ModeCharDevice != 0:
-		return "character device"
-	case m&fs.ModeDevice != 0:
-		return "block device"
-	}
-	return fmt.Sprintf("special file (mode %v)", m)
 }

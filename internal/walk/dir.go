@@ -108,3 +108,19 @@ func DirTree(ctx context.Context, root string, visit func(Entry) error) error {
 		return visit(e)
 	})
 }
+
+// SpecialKind names the kind of a file that is neither regular, a directory
+// nor a symbolic link.
+func SpecialKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeCharDevice != 0:
+		return "character device"
+	case m&fs.ModeDevice != 0:
+		return "block device"
+	}
+	return fmt.Sprintf("special file (mode %v)", m)
+}
