@@ -13,7 +13,9 @@ import (
 	"github.com/shipgate/shipgate/internal/filekind"
 )
 
-// Binary kinds as the JSON report spells them.
+// Binary kinds as the JSON report spells them: the names of the
+// filekind kinds the inventory calls binaries (filekind.Kind.String), which
+// the builder carries (see binaryKind).
 const (
 	KindPE             = "pe"
 	KindMachO          = "macho"
@@ -21,29 +23,26 @@ const (
 	KindELF            = "elf"
 )
 
-// sniff returns the binary kind of a file from its first bytes, or "", by
-// the release walker's rules (internal/filekind), so that a file cannot be
-// native code to one and data to the other.
-func sniff(head []byte, size int64) string { return binaryKind(filekind.Detect(head, size)) }
+// sniff returns the binary kind of a file from its first bytes, or
+// filekind.Other, by the release walker's rules (internal/filekind), so
+// that a file cannot be native code to one and data to the other.
+func sniff(head []byte, size int64) filekind.Kind {
+	return binaryKind(filekind.Detect(head, size))
+}
 
 // sniffAt is sniff for the file of size bytes at r: it also finds a PE header
 // beyond head.
-func sniffAt(r io.ReaderAt, head []byte, size int64) string {
+func sniffAt(r io.ReaderAt, head []byte, size int64) filekind.Kind {
 	return binaryKind(filekind.DetectAt(r, head, size))
 }
 
-func binaryKind(k filekind.Kind) string {
-	switch k {
-	case filekind.PE:
-		return KindPE
-	case filekind.MachO:
-		return KindMachO
-	case filekind.MachOUniversal:
-		return KindMachOUniversal
-	case filekind.ELF:
-		return KindELF
+// binaryKind returns k when it is a kind the inventory calls a binary
+// (native code or ELF), filekind.Other otherwise.
+func binaryKind(k filekind.Kind) filekind.Kind {
+	if k.Native() || k == filekind.ELF {
+		return k
 	}
-	return ""
+	return filekind.Other
 }
 
 var machoCPU = map[uint32]string{
@@ -64,12 +63,12 @@ type slice struct {
 
 // archs reads the architectures of a binary; for universal files also the
 // slice ranges.
-func archs(r io.ReaderAt, size int64, kind string) ([]string, []slice, error) {
+func archs(r io.ReaderAt, size int64, kind filekind.Kind) ([]string, []slice, error) {
 	var h [64]byte
 	n, _ := r.ReadAt(h[:], 0)
 	b := h[:n]
 	switch kind {
-	case KindMachO:
+	case filekind.MachO:
 		if len(b) < 8 {
 			return nil, nil, errors.New("short Mach-O header")
 		}
@@ -78,7 +77,7 @@ func archs(r io.ReaderAt, size int64, kind string) ([]string, []slice, error) {
 			cpu = binary.BigEndian.Uint32(b[4:])
 		}
 		return []string{cpuName(cpu)}, nil, nil
-	case KindMachOUniversal:
+	case filekind.MachOUniversal:
 		cnt := binary.BigEndian.Uint32(b[4:])
 		wide := binary.BigEndian.Uint32(b) == 0xcafebabf
 		entry := int64(20)
@@ -107,7 +106,7 @@ func archs(r io.ReaderAt, size int64, kind string) ([]string, []slice, error) {
 			sl = append(sl, slice{arch: cpuName(cpu), off: off, size: sz})
 		}
 		return names, sl, nil
-	case KindELF:
+	case filekind.ELF:
 		if len(b) < 20 {
 			return nil, nil, errors.New("short ELF header")
 		}

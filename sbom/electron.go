@@ -105,7 +105,13 @@ type IntegrityClaim struct {
 // package or a plain tree of files has no Electron facts to check).
 func (b *builder) electron() bool {
 	l := b.inv.Layout
-	return l == LayoutWindows || l == LayoutMacOS || l == LayoutAsar || b.home != ""
+	return l == LayoutWindows || l == LayoutMacOS || l == LayoutAsar || b.home != "" || b.macHome != ""
+}
+
+// macApp reports a macOS layout: the release's (an .app), or the .app a
+// disk image carries (at b.macHome).
+func (b *builder) macApp() bool {
+	return b.inv.Layout == LayoutMacOS || b.macHome != ""
 }
 
 // windowsApp reports a Windows layout: the release's, or the one an
@@ -135,8 +141,8 @@ func (b *builder) electronVersionAndFuses(byPath map[string]*item) {
 				el.VersionSource = "version file"
 			}
 		}
-	case inv.Layout == LayoutMacOS:
-		if it := byPath["Contents/Frameworks/Electron Framework.framework/Versions/A/Resources/Info.plist"]; it != nil {
+	case b.macApp():
+		if it := byPath[release.JoinPath(b.macHome, "Contents/Frameworks/Electron Framework.framework/Versions/A/Resources/Info.plist")]; it != nil {
 			var info struct {
 				Version string `plist:"CFBundleVersion"`
 			}
@@ -168,8 +174,8 @@ func (b *builder) integrityClaims(byPath map[string]*item) {
 	el := &inv.Electron
 	actual := inv.App.AsarHeaderHash
 	switch {
-	case inv.Layout == LayoutMacOS:
-		if it := byPath["Contents/Info.plist"]; it != nil {
+	case b.macApp():
+		if it := byPath[release.JoinPath(b.macHome, "Contents/Info.plist")]; it != nil {
 			var info struct {
 				Integrity map[string]struct {
 					Algorithm string `plist:"algorithm"`
@@ -189,7 +195,7 @@ func (b *builder) integrityClaims(byPath map[string]*item) {
 			for _, k := range keys {
 				v := info.Integrity[k]
 				c := IntegrityClaim{Source: it.path, File: k, Algorithm: v.Algorithm, Hash: strings.ToLower(v.Hash)}
-				if "Contents/"+k == b.asarPath {
+				if release.JoinPath(b.macHome, "Contents/"+k) == b.asarPath {
 					c.Actual = actual
 				}
 				el.Integrity = append(el.Integrity, c)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/shipgate/shipgate/internal/cab"
 	"github.com/shipgate/shipgate/internal/electronfix"
+	"github.com/shipgate/shipgate/internal/filekind"
 	"github.com/shipgate/shipgate/internal/nsis"
 	"github.com/shipgate/shipgate/internal/pefile"
 	"github.com/shipgate/shipgate/internal/sevenz"
@@ -33,7 +34,7 @@ func FuzzBinary(f *testing.F) {
 		kind := sniff(b, int64(len(b)))
 		r := bytes.NewReader(b)
 		archs(r, int64(len(b)), kind)
-		if kind == KindPE {
+		if kind == filekind.PE {
 			readPE(r, int64(len(b)))
 		}
 		versionStrings(b)

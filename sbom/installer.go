@@ -55,7 +55,7 @@ func (b *builder) listContainer(k container.Kind) error {
 func (b *builder) openInstallers() {
 	var found []*item
 	for _, it := range b.items {
-		if (it.installer != container.None || it.appended) && it.err == nil {
+		if (it.installer != container.None || it.appended || it.dmg) && it.err == nil {
 			found = append(found, it)
 		}
 	}
@@ -74,6 +74,10 @@ func (b *builder) openInstallers() {
 			continue
 		}
 		b.closers = append(b.closers, func() { c.Close() })
+		if it.dmg {
+			b.listImage(ra, size, it.path, seen, func(e *item) { e.opened = true; added = append(added, e) })
+			continue
+		}
 		l := &containerLister{b: b, x: release.NewExpansion(size), seen: seen, add: func(e *item) { added = append(added, e) }}
 		if it.installer == container.None {
 			l.appendedZip(it.path, ra, size, 0, nil) // a self-extractor

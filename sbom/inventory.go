@@ -2,13 +2,13 @@ package sbom
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path"
@@ -21,6 +21,7 @@ import (
 	"github.com/shipgate/shipgate/internal/container"
 	"github.com/shipgate/shipgate/internal/filekind"
 	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/internal/walk"
 	"github.com/shipgate/shipgate/sbom/asar"
 	"github.com/shipgate/shipgate/signing"
 )
@@ -230,6 +231,10 @@ type item struct {
 	// hashed marks a file of an installer hashed as it streamed by (no
 	// code): its sha256 and size are set, and it has no bytes to read.
 	hashed bool
+	// dmg marks a disk image found among the release's files, as verify
+	// tells one (see probeDMG): openInstallers lists its volume's files
+	// under it.
+	dmg bool
 	// appended marks a PE that is no installer but carries a zip archive
 	// at its end (a self-extractor), found as it was hashed:
 	// openInstallers lists the archive's files under it.
@@ -238,7 +243,7 @@ type item struct {
 	// results
 	sha256    string
 	size      int64
-	kind      string
+	kind      filekind.Kind // filekind.Other unless a binary (see binaryKind)
 	bin       *Binary
 	wires     []FuseWire
 	electron  string // Electron/x.y.z found in the bytes
@@ -258,7 +263,9 @@ var ErrNotRelease = errors.New("not a release")
 // package's .tgz among them) holding such a tree, a bare app.asar, an
 // installer (an MSI, a cabinet or a macOS .pkg: the installer and the files
 // it carries, opened by the walker verify opens them with, under the same
-// names and limits), or a release that is one executable (PE, Mach-O,
+// names and limits), a macOS disk image (.dmg: the image and the files of
+// the HFS+ or APFS volume inside, opened by walk.OpenDMG as verify opens
+// them), or a release that is one executable (PE, Mach-O,
 // ELF). Installers among a release's files are opened too. Electron facts
 // are added when the release has them. Unreadable or malformed files are
 // findings; the error is for a path that is no release at all, such as a
@@ -296,6 +303,11 @@ func Open(p string, opts Options) (*Inventory, error) {
 				return nil, err
 			}
 			b.installedApp()
+		case archiveDMG:
+			b.inv.Layout = LayoutInstaller
+			if err := b.listDMG(); err != nil {
+				return nil, err
+			}
 		case archiveSingle:
 			// The release is the file, named as verify names it.
 			b.inv.Layout = LayoutFile
@@ -303,7 +315,7 @@ func Open(p string, opts Options) (*Inventory, error) {
 			b.files = []*item{{path: filepath.Base(p), open: diskOpener(p), opened: true}}
 			b.listAppendedZip()
 		default:
-			return nil, fmt.Errorf("sbom: %s: %w (a directory, .app bundle, zip archive, tarball, asar archive, executable or installer)", p, ErrNotRelease)
+			return nil, fmt.Errorf("sbom: %s: %w (a directory, .app bundle, zip archive, tarball, asar archive, executable, installer or disk image)", p, ErrNotRelease)
 		}
 	case exists(filepath.Join(p, "Contents", "Info.plist")) || strings.HasSuffix(p, ".app"):
 		b.inv.Layout = LayoutMacOS
@@ -334,6 +346,8 @@ const (
 	// archiveInstaller is an installer the walker opens (see
 	// container.Detect).
 	archiveInstaller
+	// archiveDMG is a macOS disk image (see walk.OpenDMG).
+	archiveDMG
 )
 
 // archiveKind tells what the file p is: an asar, a zip archive, a tarball,
@@ -371,6 +385,12 @@ func archiveKind(p string) (filekind.Kind, container.Kind, error) {
 	if ck := container.Detect(f, strings.ToLower(filepath.Ext(p)), head, st.Size()); ck != container.None {
 		return archiveInstaller, ck, nil
 	}
+	// A disk image is told as verify tells it: by its koly trailer, or
+	// by its name when nothing else claims it; code stays code.
+	named := strings.EqualFold(filepath.Ext(p), ".dmg")
+	if (k == filekind.Other && !isInstaller(head) && (named || walk.HasKoly(f, head, st.Size()))) || (named && !k.Native() && walk.HasKoly(f, head, st.Size())) {
+		return archiveDMG, container.None, nil
+	}
 	if k.Native() || k == filekind.ELF || isInstaller(head) {
 		return archiveSingle, container.None, nil
 	}
@@ -398,7 +418,10 @@ type builder struct {
 	// application in the Windows layout to (setup.msi/app.cab/Acme App):
 	// its files are the runtime's and resources/ the application's.
 	home string
-	ar   *asar.Reader
+	// macHome is the path of the .app a disk image carries (see
+	// installedMacApp), "" otherwise.
+	macHome string
+	ar      *asar.Reader
 
 	// archive is set when the release is a zip archive or a tarball:
 	// files are its files (its links left out), closers what to close
@@ -539,30 +562,32 @@ func (b *builder) collectArchive(asarItem *item) {
 
 // collectDisk walks a release directory and adds its regular files to
 // b.items, but for the open asar and the unpacked files read through it;
-// it checks its symbolic links.
+// it checks its symbolic links and reports its special files.
 func (b *builder) collectDisk() error {
-	err := filepath.WalkDir(b.root, func(full string, d fs.DirEntry, err error) error {
-		if err != nil {
-			rel, _ := filepath.Rel(b.root, full)
-			b.finding(RuleUnreadable, signing.SeverityError, filepath.ToSlash(rel), err.Error())
-			return nil
+	// A release given as a link to its folder is the folder, as verify
+	// takes it: the walk reports a root link, and does not follow it.
+	root := b.root
+	if st, err := os.Lstat(root); err == nil && st.Mode()&os.ModeSymlink != 0 {
+		if r, err := filepath.EvalSymlinks(root); err == nil {
+			root = r
 		}
-		rel, _ := filepath.Rel(b.root, full)
-		rel = filepath.ToSlash(rel)
-		if d.Type()&fs.ModeSymlink != 0 {
-			b.checkLink(full, rel)
-			return nil
+	}
+	err := walk.DirTree(context.Background(), root, func(e walk.Entry) error {
+		switch {
+		case e.Kind == walk.Unreadable:
+			b.finding(RuleUnreadable, signing.SeverityError, e.Path, e.Err.Error())
+		case e.Kind == walk.Link:
+			b.checkLink(e.Full, e.Path)
+		case e.Kind == walk.Special:
+			// Never opened (reading a pipe waits for a writer), and no
+			// file to inventory: reported as verify reports it.
+			b.finding(RuleUnreadable, signing.SeverityError, e.Path, fmt.Sprintf("%s, not a regular file; it was not read or inventoried", walk.SpecialKind(e.Mode)))
+		case e.Kind != walk.Regular:
+		case e.Path == b.asarPath && b.ar != nil:
+		case b.readThroughAsar(e.Path):
+		default:
+			b.items = append(b.items, &item{path: e.Path, open: diskOpener(e.Full)})
 		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		if rel == b.asarPath && b.ar != nil {
-			return nil
-		}
-		if b.readThroughAsar(rel) {
-			return nil
-		}
-		b.items = append(b.items, &item{path: rel, open: diskOpener(full)})
 		return nil
 	})
 	if err != nil {
@@ -800,7 +825,7 @@ func (b *builder) verifyData(it *item, data []byte) {
 		return
 	}
 	it.kind = sniffAt(bytes.NewReader(data), data[:min(len(data), filekind.HeadLen)], it.size)
-	if it.kind != "" {
+	if it.kind != filekind.Other {
 		// A binary's facts are read from a copy of its own: nothing
 		// describe keeps may point into the shared span.
 		b.describe(it, bytes.NewReader(bytes.Clone(data)), it.size)
@@ -860,15 +885,23 @@ func (b *builder) hashItem(it *item, buf []byte) {
 	var off int64
 	var carry []byte
 	scan := false
+	plain := false // nothing its first bytes tell (see probeDMG)
+	var tail []byte
 	for off < size {
 		m, err := r.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
 		if off == 0 {
 			// The first read also tells the kind: no separate read.
-			it.kind = sniffAt(r, buf[:min(m, filekind.HeadLen)], size)
+			head := buf[:min(m, filekind.HeadLen)]
+			raw := filekind.DetectAt(r, head, size)
+			it.kind = binaryKind(raw)
 			if !it.inAsar && !it.opened {
 				it.installer = container.Detect(r, strings.ToLower(path.Ext(it.path)), buf[:min(m, container.HeadLen)], size)
 			}
-			scan = it.kind != "" && !it.inAsar
+			plain = raw == filekind.Other && !filekind.IsZip(head) && !isInstaller(head) && it.installer == container.None
+			scan = it.kind != filekind.Other && !it.inAsar
+		}
+		if off+int64(m) == size {
+			tail = buf[:m]
 		}
 		if m > 0 {
 			h.Write(buf[:m])
@@ -886,10 +919,13 @@ func (b *builder) hashItem(it *item, buf []byte) {
 		}
 	}
 	it.sha256 = hex.EncodeToString(h.Sum(nil))
-	if it.kind != "" {
+	if plain && !it.inAsar && !it.opened {
+		it.dmg = probeDMG(r, it.path, tail, size)
+	}
+	if it.kind != filekind.Other {
 		b.describe(it, r, size)
 	}
-	if it.kind == KindPE && !it.inAsar && !it.opened && it.installer == container.None {
+	if it.kind == filekind.PE && !it.inAsar && !it.opened && it.installer == container.None {
 		it.appended = hasAppendedZip(r, size)
 	}
 }
@@ -903,7 +939,7 @@ func (b *builder) verifyItem(it *item, r io.ReaderAt, buf []byte) {
 		return
 	}
 	it.kind = sniffAt(r, head[:n], it.size)
-	if it.kind != "" {
+	if it.kind != filekind.Other {
 		b.describe(it, r, it.size)
 	}
 }
@@ -934,7 +970,7 @@ func (l *lazyReaderAt) close() {
 
 // describe reads a binary's facts once its kind and digest are known.
 func (b *builder) describe(it *item, r io.ReaderAt, size int64) {
-	bin := &Binary{Path: it.path, Size: size, SHA256: it.sha256, Kind: it.kind, NodeAddon: strings.HasSuffix(it.path, ".node")}
+	bin := &Binary{Path: it.path, Size: size, SHA256: it.sha256, Kind: it.kind.String(), NodeAddon: strings.HasSuffix(it.path, ".node")}
 	if it.diskPath != "" {
 		bin.Path = it.diskPath
 	}
@@ -952,7 +988,7 @@ func (b *builder) describe(it *item, r io.ReaderAt, size int64) {
 			it.wires[i].Arch = arch[0]
 		}
 	}
-	if it.kind == KindPE {
+	if it.kind == filekind.PE {
 		if pi, err := readPE(r, size); err == nil {
 			bin.Arch = []string{pi.arch}
 			bin.ProductVersion, bin.FileVersion = pi.productVersion, pi.fileVersion
@@ -963,7 +999,7 @@ func (b *builder) describe(it *item, r io.ReaderAt, size int64) {
 		}
 	}
 	if b.opts.Signatures != nil {
-		sigs, err := b.opts.Signatures(r, size, it.kind)
+		sigs, err := b.opts.Signatures(r, size, it.kind.String())
 		if err == nil {
 			bin.Signature = summarize(sigs)
 		} else {
@@ -1442,14 +1478,7 @@ func (b *builder) component(p, appRoot string) (string, string) {
 	}
 	switch inv.Layout {
 	case LayoutMacOS:
-		if strings.HasPrefix(p, "Contents/Frameworks/") {
-			rest := strings.TrimPrefix(p, "Contents/Frameworks/")
-			if strings.HasSuffix(strings.SplitN(rest, "/", 2)[0], ".app") {
-				return app() // helper apps carry the app's version
-			}
-			return "electron", inv.Electron.Version
-		}
-		return app()
+		return b.macComponent(p)
 	case LayoutWindows:
 		if strings.HasPrefix(p, "resources/") {
 			return app()
@@ -1458,6 +1487,9 @@ func (b *builder) component(p, appRoot string) (string, string) {
 	case LayoutInstaller:
 		// Files the installer installs beside the application, and its
 		// custom actions, are the application's (the installer's).
+		if rest, ok := strings.CutPrefix(p, b.macHome+"/"); ok && b.macHome != "" {
+			return b.macComponent(rest)
+		}
 		if rest, ok := strings.CutPrefix(p, b.home+"/"); ok && b.home != "" {
 			if strings.HasPrefix(rest, "resources/") {
 				return app()
@@ -1466,6 +1498,16 @@ func (b *builder) component(p, appRoot string) (string, string) {
 		}
 	}
 	return app()
+}
+
+// macComponent is component for the path p inside a macOS .app: the
+// frameworks are Electron's, but for the helper apps, which carry the app's
+// version, as does everything else.
+func (b *builder) macComponent(p string) (string, string) {
+	if rest, ok := strings.CutPrefix(p, "Contents/Frameworks/"); ok && !strings.HasSuffix(strings.SplitN(rest, "/", 2)[0], ".app") {
+		return "electron", b.inv.Electron.Version
+	}
+	return "app", b.inv.App.Version
 }
 
 func licenseString(v any) string {

@@ -353,7 +353,7 @@ func TestTailScanTwoSignatures(t *testing.T) {
 }
 
 // TestEntryHasherKolyAcrossWrites checks that the archive pass tells an
-// entry ending with a koly trailer (which then is read again by hasKoly)
+// entry ending with a koly trailer (which then is read again by walk.HasKoly)
 // from one that does not, whatever the writes' sizes, the trailer's first
 // bytes split between writes or not.
 func TestEntryHasherKolyAcrossWrites(t *testing.T) {

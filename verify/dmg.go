@@ -2,13 +2,13 @@ package verify
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"io"
 	"path"
 	"slices"
 	"strings"
 
+	"github.com/shipgate/shipgate/internal/walk"
 	"github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/codesign"
@@ -20,7 +20,7 @@ const KindDMG = report.KindDMG
 
 func init() {
 	nativeVerifiers[KindDMG] = verifyDMG
-	archiveOpeners[KindDMG] = openDMG
+	archiveOpeners[KindDMG] = walk.OpenDMG
 	bundleArchives[KindDMG] = true
 }
 
@@ -45,7 +45,7 @@ func dmgKind(r io.ReaderAt, name string, hdr []byte, size int64, cur Kind, noKol
 		// Authenticode go unchecked.
 		return cur
 	}
-	if (!noKoly && hasKoly(r, hdr, size)) || (named && cur == KindOther) {
+	if (!noKoly && walk.HasKoly(r, hdr, size)) || (named && cur == KindOther) {
 		return KindDMG
 	}
 	return cur
@@ -53,31 +53,6 @@ func dmgKind(r io.ReaderAt, name string, hdr []byte, size int64, cur Kind, noKol
 
 // namedDMG reports whether name ends with .dmg, in any case.
 func namedDMG(name string) bool { return strings.EqualFold(path.Ext(name), ".dmg") }
-
-// hasKoly reports whether the last 512 bytes of the file are a version 4
-// koly trailer of 512 bytes. hdr, the file's first bytes, saves the read
-// when it holds the whole file.
-func hasKoly(r io.ReaderAt, hdr []byte, size int64) bool {
-	if size < dmg.KolySize {
-		return false
-	}
-	var b [kolyHead]byte
-	if int64(len(hdr)) == size {
-		copy(b[:], hdr[size-dmg.KolySize:])
-	} else if n, _ := r.ReadAt(b[:], size-dmg.KolySize); n < len(b) {
-		return false
-	}
-	return isKoly(b[:])
-}
-
-// kolyHead is how many of a koly trailer's first bytes isKoly looks at.
-const kolyHead = 12
-
-// isKoly reports whether b, the first kolyHead bytes of a file's last
-// dmg.KolySize bytes, start a version 4 koly trailer of dmg.KolySize bytes.
-func isKoly(b []byte) bool {
-	return string(b[:4]) == "koly" && binary.BigEndian.Uint32(b[4:]) == 4 && binary.BigEndian.Uint32(b[8:]) == dmg.KolySize
-}
 
 // verifyDMG runs the disk image verifier: structure, checksums and the
 // embedded code signature, anchored in the Apple trust store.
@@ -92,7 +67,7 @@ func verifyDMG(ctx context.Context, r io.ReaderAt, size int64, env verifyEnv) (*
 	case err != nil:
 		return nil, err
 	}
-	// Whether the file system inside is opened is openDMG's to say.
+	// Whether the file system inside is opened is walk.OpenDMG's to say.
 	finds := slices.DeleteFunc(res.Findings, func(f signing.Finding) bool { return f.Rule == dmg.RuleFilesystemNotOpened })
 	out := &nativeResult{sigs: []signing.Signature{res.Signature}, findings: finds}
 	if res.CodeSignature != nil {

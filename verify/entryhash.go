@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"sort"
 
+	"github.com/shipgate/shipgate/internal/walk"
 	"github.com/shipgate/shipgate/sbom/asar"
 	"github.com/shipgate/shipgate/signing/dmg"
 )
@@ -52,8 +53,8 @@ type entryHasher struct {
 	// goroutine (which has less to do), jsSig in the entry being hashed.
 	zipEnd, jsSig tailScan
 	// koly collects the bytes of the entry being hashed where a disk
-	// image's koly trailer would start (see hasKoly); kolyN counts them.
-	koly  [kolyHead]byte
+	// image's koly trailer would start (see walk.HasKoly); kolyN counts them.
+	koly  [walk.KolyHead]byte
 	kolyN int
 	// head collects the first bytes of the entry at zipNext, within
 	// arena; kept counts the bytes kept so far.
@@ -72,7 +73,7 @@ type entryFacts struct {
 	// line in its last jsTail bytes.
 	noZipEnd, noJSBlock bool
 	// noKoly reports that its last dmg.KolySize bytes are not a koly
-	// trailer (see hasKoly), or that it is shorter.
+	// trailer (see walk.HasKoly), or that it is shorter.
 	noKoly bool
 	// head, when not nil, holds its first min(size, sniffLen) bytes.
 	head []byte
@@ -227,8 +228,8 @@ func (x *entryHasher) hashEntries(p []byte, from int64) {
 		lo, hi := max(s.start, from), min(s.end, to)
 		if lo < hi {
 			x.h.Write(p[lo-from : hi-from])
-			if k := s.end - dmg.KolySize; k >= s.start && lo < k+kolyHead && hi > k {
-				a, b := max(lo, k), min(hi, k+kolyHead)
+			if k := s.end - dmg.KolySize; k >= s.start && lo < k+walk.KolyHead && hi > k {
+				a, b := max(lo, k), min(hi, k+walk.KolyHead)
 				x.kolyN += copy(x.koly[a-k:], p[a-from:b-from])
 			}
 			if s.js {
@@ -240,7 +241,7 @@ func (x *entryHasher) hashEntries(p []byte, from int64) {
 		}
 		x.done = append(x.done, entryFacts{sum: x.h.Sum(nil),
 			noJSBlock: s.js && !x.jsSig.found,
-			noKoly:    s.end-s.start < dmg.KolySize || (x.kolyN == kolyHead && !isKoly(x.koly[:]))})
+			noKoly:    s.end-s.start < dmg.KolySize || (x.kolyN == walk.KolyHead && !walk.IsKoly(x.koly[:]))})
 		x.kolyN = 0
 		x.h.Reset()
 		x.jsSig.reset()

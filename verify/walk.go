@@ -17,6 +17,7 @@ import (
 
 	"github.com/shipgate/shipgate/internal/foldname"
 	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/internal/walk"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -67,7 +68,7 @@ type job struct {
 	// (see container.TrailingAppended): not opened again under this one.
 	zipIsParents bool
 	// noKoly says that pass found the entry's last bytes are no disk
-	// image's koly trailer (see hasKoly).
+	// image's koly trailer (see walk.HasKoly).
 	noKoly bool
 	// head, when set, holds the first min(size, sniffLen) bytes of the
 	// entry, kept by that pass.
@@ -106,57 +107,42 @@ func (e *engine) walkDir(in input) error {
 	var bundles []string // outermost bundles found so far
 	var states []*bundleState
 	var jobs []*job
-	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if cerr := e.ctx.Err(); cerr != nil {
-			return cerr
-		}
-		rel, rerr := filepath.Rel(root, p)
-		if rerr != nil {
-			return fmt.Errorf("verify: %s: %w", p, rerr)
-		}
-		rel = filepath.ToSlash(rel)
-		if err != nil {
-			if p == root {
-				return fmt.Errorf("verify: input: %w", err)
+	err = walk.DirTree(e.ctx, root, func(d walk.Entry) error {
+		rel := d.Path
+		switch d.Kind {
+		case walk.Unreadable:
+			if rel == "." {
+				return fmt.Errorf("verify: input: %w", d.Err)
 			}
-			e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("cannot read: %v", unwrapPath(err))))
-			if d != nil && d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		switch {
-		case d.Type()&fs.ModeSymlink != 0:
-			target, err := os.Readlink(p)
-			if err != nil {
-				e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("cannot read symbolic link: %v", unwrapPath(err))))
+			e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("cannot read: %v", unwrapPath(d.Err))))
+		case walk.Link:
+			if d.TargetErr != nil {
+				e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("cannot read symbolic link: %v", unwrapPath(d.TargetErr))))
 				return nil
 			}
-			e.addFindings(e.addSymlink(in.prefix, rel, target, "the release")...)
-			return nil
-		case d.IsDir():
+			e.addFindings(e.addSymlink(in.prefix, rel, d.Target, "the release")...)
+		case walk.Dir:
 			if bundleOf(bundles, rel) < 0 && isBundle(rootFS, rel) {
 				bundles = append(bundles, rel)
 				bs := newBundleState()
 				states = append(states, bs)
 				e.addBundleJob(&job{path: joinPath(in.prefix, rel), fsys: rootFS, name: rel, bundle: true, bs: bs})
 			}
-			return nil
-		case !d.Type().IsRegular():
+		case walk.Special:
 			// A device, pipe or socket is never opened (reading a pipe
 			// waits for a writer), and is no file to check: extractors and
 			// installers skip it or make it something else.
-			e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("%s, not a regular file; it was not read or checked", specialKind(d.Type()))))
-			return nil
+			e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("%s, not a regular file; it was not read or checked", walk.SpecialKind(d.Mode))))
+		case walk.Regular:
+			// The file is not stat'ed here: its check reads it whole when
+			// small, and queues it again with its size when not (see
+			// engine.postpone). Most files of a release are small.
+			j := &job{path: joinPath(in.prefix, rel), size: -1, src: release.File(d.Full), sib: rootFS, sibName: rel}
+			if i := bundleOf(bundles, rel); i >= 0 {
+				j.bs, j.bname = states[i], rel
+			}
+			jobs = append(jobs, j)
 		}
-		// The file is not stat'ed here: its check reads it whole when
-		// small, and queues it again with its size when not (see
-		// engine.postpone). Most files of a release are small.
-		j := &job{path: joinPath(in.prefix, rel), size: -1, src: release.File(p), sib: rootFS, sibName: rel}
-		if i := bundleOf(bundles, rel); i >= 0 {
-			j.bs, j.bname = states[i], rel
-		}
-		jobs = append(jobs, j)
 		return nil
 	})
 	if err != nil {
@@ -873,20 +859,4 @@ func finding(rule signing.Rule, sev signing.Severity, p, msg string) signing.Fin
 	f := signing.NewFinding(rule, sev, msg)
 	f.Path = p
 	return f
-}
-
-// specialKind names the kind of a file that is neither regular, a directory
-// nor a symbolic link.
-func specialKind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "named pipe (FIFO)"
-	case m&fs.ModeSocket != 0:
-		return "socket"
-	case m&fs.ModeCharDevice != 0:
-		return "character device"
-	case m&fs.ModeDevice != 0:
-		return "block device"
-	}
-	return fmt.Sprintf("special file (mode %v)", m)
 }

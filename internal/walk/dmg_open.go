@@ -1,4 +1,4 @@
-package verify
+package walk
 
 import (
 	"errors"
@@ -21,11 +21,13 @@ import (
 // the last says how many more there were.
 const maxSkippedFindings = 100
 
-// openDMG opens the file system inside a disk image: the HFS+ or HFSX
+// OpenDMG opens the file system inside a disk image: the HFS+ or HFSX
 // volume of its file system partition (or of the first partition holding
 // one), decoded chunk by chunk within the release's expansion budget, so
 // that the .app it carries is verified as a bundle under the image's
-// path (an APFS container's: openAPFS). What cannot be opened is a
+// path by verify, and inventoried by sbom (an APFS container's: openAPFS).
+// The findings' paths are the volume's, "" for the image; the caller
+// prefixes the image's report path. What cannot be opened is a
 // finding: an encrypted or sealed APFS container, another file
 // system macOS mounts (FAT, exFAT, NTFS, UDF, ISO 9660: dmg.DetectFileSystem),
 // a partition of LZFSE, ADC or LZMA chunks, no file system
@@ -35,7 +37,7 @@ const maxSkippedFindings = 100
 // reads as another file system (dmg/filesystem-malformed); files
 // compressed by HFS+ transparent compression (dmg/file-not-opened); bytes
 // of the volume no file's data carries (volumeExtras).
-func openDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
+func OpenDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 	im, err := dmg.NewReader(r, size)
 	if err != nil {
 		return nil, nil, err
@@ -119,7 +121,7 @@ func findingAdder(finds *[]signing.Finding) dmgAdd {
 }
 
 // partitionOrder returns the indexes of the partitions of im in the
-// order openDMG tries them: the named file system partition first, then
+// order OpenDMG tries them: the named file system partition first, then
 // the others.
 func partitionOrder(im *dmg.Image) []int {
 	var order []int
@@ -269,8 +271,8 @@ func (emptyDirInfo) IsDir() bool        { return true }
 func (emptyDirInfo) Sys() any           { return nil }
 
 // specialInVolume reports the special file (a FIFO, a socket or a device)
-// at p in a disk image's volume as a folder's is (file/unreadable, see
-// walkDir): it has no data to verify, and it was never opened.
+// at p in a disk image's volume as a folder's is (file/unreadable: see
+// DirTree's Special): it has no data to verify, and it was never opened.
 func specialInVolume(p, reason string, add func(signing.Rule, signing.Severity, string, int64, string, ...any)) {
-	add(ruleUnreadable, signing.SeverityError, p, -1, "not a regular file: %s; it was not read or checked", reason)
+	add(release.RuleUnreadable, signing.SeverityError, p, -1, "not a regular file: %s; it was not read or checked", reason)
 }

@@ -1,4 +1,4 @@
-package verify
+package walk
 
 import (
 	"errors"
@@ -12,11 +12,11 @@ import (
 	"github.com/shipgate/shipgate/signing/dmg"
 )
 
-// dmgAdd adds a finding about a disk image (see openDMG).
+// dmgAdd adds a finding about a disk image (see OpenDMG).
 type dmgAdd = func(rule signing.Rule, sev signing.Severity, p string, off int64, format string, args ...any)
 
 // openAPFS opens the APFS container of partition idx of im, read by pr,
-// as openDMG opens an HFS+ volume: every volume's files are walked (with
+// as OpenDMG opens an HFS+ volume: every volume's files are walked (with
 // several volumes, each under a folder named after it: apfs.Volume's
 // Folders); a container that does not read is dmg/filesystem-malformed
 // (an error: its files were not verified), as are entries the reader
@@ -24,7 +24,7 @@ type dmgAdd = func(rule signing.Rule, sev signing.Severity, p string, off int64,
 // are dmg/file-not-opened (an error inside a code bundle, whose seal
 // then cannot be checked); extended attributes are apfsAttributes'. A
 // container the reader does not support
-// (encryption, a sealed volume…) returns why, for openDMG's
+// (encryption, a sealed volume…) returns why, for OpenDMG's
 // dmg/filesystem-not-opened.
 func openAPFS(im *dmg.Image, pr *dmg.PartitionReader, idx int, budget int64, take func(int64) bool, add dmgAdd) (fs.FS, string) {
 	vol, err := apfs.Open(pr, pr.Size(), apfs.Options{})
