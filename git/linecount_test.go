@@ -181,6 +181,7 @@ func ids(a, b string) ([]int32, []int32) {
 }
 
 func TestCountLineChangesHostileInputLinear(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(3, 4))
 	huge := strings.Repeat("x", 4<<20)
 	noiseText := func(n int) string {
@@ -234,6 +235,7 @@ func TestCountLineChangesHostileInputLinear(t *testing.T) {
 // TestCountLineChangesOverBudgetIsLarge: a change the cost bound cannot
 // afford is counted as wholly replaced and not exact.
 func TestCountLineChangesOverBudgetIsLarge(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(5, 6))
 	ab := func(n int) string {
 		var s strings.Builder
@@ -310,6 +312,7 @@ func TestLineCountsCachedPerBlobPair(t *testing.T) {
 }
 
 func TestLineCountsOverSizeBoundIsLargeChange(t *testing.T) {
+	t.Parallel()
 	big := strings.Repeat("0123456789abcdef\n", maxDiffBytes/17+1)
 	a, refs := lineTestRepo(t, "a\n", big, big[:maxDiffBytes-1]+"\n", "\x00binary")
 	for _, c := range []struct {
@@ -495,6 +498,7 @@ func FuzzCountLineChanges(f *testing.F) {
 }
 
 func TestAuditProtectedFileCounts(t *testing.T) {
+	t.Parallel()
 	tr := newTestRepo(t)
 	old, edited := scattered(2000, 100)
 	big := strings.Repeat("0123456789abcdef\n", maxDiffBytes/17+1)

@@ -15,6 +15,7 @@ import (
 // them. Only the non-test build is checked. A failure names the chain of
 // imports.
 func TestNoHeavyDependencies(t *testing.T) {
+	t.Parallel()
 	roots, err := depcheck.List("github.com/shipgate/shipgate/sbom/...", "github.com/shipgate/shipgate/internal/demo")
 	if errors.Is(err, depcheck.ErrNoGo) {
 		t.Skip("go command not on PATH; cannot list dependencies")

@@ -193,6 +193,7 @@ func TestDiffInstallerSquirrel(t *testing.T) {
 // TestDiffInstallerMakensis is TestDiffInstallerNSIS with installers
 // makensis builds (LZMA, solid), skipped when it is not installed.
 func TestDiffInstallerMakensis(t *testing.T) {
+	t.Parallel()
 	tool, err := exec.LookPath("makensis")
 	if err != nil {
 		t.Skip("makensis is not installed (apt-get install nsis); the makensis installer diff was skipped")

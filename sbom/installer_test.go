@@ -447,6 +447,7 @@ func TestInstallerNamesAsVerify(t *testing.T) {
 // not fill the memory. A large package.json so streamed is not read again
 // (its Open fails) and does not stop the inventory.
 func TestInstallerLargeDataStreamed(t *testing.T) {
+	t.Parallel()
 	zeros := make([]byte, 20<<20)
 	pj := append([]byte(`{"name":"x","version":"1.0.0"}`), bytes.Repeat([]byte(" "), 17<<20)...)
 	dll := peImage(t, "small")

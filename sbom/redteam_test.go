@@ -160,6 +160,7 @@ func peWith(t *testing.T, s electronfix.PESpec) []byte {
 // (app 1.4.0 → 1.4.1; "same app version" cases keep 1.4.0) and the
 // findings it must raise (each listed key must be among them).
 func TestRedTeamDiff(t *testing.T) {
+	t.Parallel()
 	const tiny = rtAsar + "/node_modules/tinycolor"
 	cases := []struct {
 		name    string
@@ -532,6 +533,7 @@ func TestRedTeamUniversalSlice(t *testing.T) {
 // TestRedTeamAppFolder tampers a package of an application shipped as a
 // plain resources/app folder.
 func TestRedTeamAppFolder(t *testing.T) {
+	t.Parallel()
 	folder := func(r *electronfix.Release) {
 		for _, f := range unpackAsar(t, r, rtAsar) {
 			if f.Link == "" {

@@ -69,6 +69,7 @@ func jitterSignatures(t *testing.T) func(io.ReaderAt, int64, string) ([]signing.
 // the one of reading them one after the other, whatever the number of
 // workers and the order the files finish in, with or without progress.
 func TestDiffReleasesMatchesSequentialReads(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name     string
 		old, new string

@@ -89,6 +89,7 @@ func binariesInv(paths ...string) *Inventory {
 // one SPDXID, so the document described one of them twice and the other not
 // at all. The second, in path order, now gets "-2", in either input order.
 func TestAttackSPDXIDCollision(t *testing.T) {
+	t.Parallel()
 	p, q := collidingPaths(t)
 	if q < p {
 		p, q = q, p

@@ -321,6 +321,11 @@ func (t *tailScan) scan(b []byte, off, start, end int64) {
 		o += i
 		at := o - t.at
 		for _, sig := range t.sigs {
+			// The byte after the one found tells most stops from a
+			// signature without a call.
+			if o+1 < len(b) && t.at+1 < len(sig) && b[o+1] != sig[t.at+1] {
+				continue
+			}
 			if bytes.HasPrefix(b[at:], sig) && off+int64(at)+int64(max(t.need, len(sig))) <= end {
 				t.found = true
 				return

@@ -13,6 +13,7 @@ import (
 // TestDemo runs the README's main job and then what its output suggests: the
 // kept 1.4.1 release gated in SARIF fails with the four 3CX signals.
 func TestDemo(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "kept")
 	var out, errb bytes.Buffer
 	if code := run(context.Background(), []string{"demo", "--keep", dir}, nil, &out, &errb); code != exitPass {
@@ -83,6 +84,7 @@ func TestDemo(t *testing.T) {
 // give the verdicts the demo promises: the trojanized release fails, the
 // clean release's attestation verifies.
 func TestDemoHintsRunFromCheckout(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "kept")
 	var out, errb bytes.Buffer
 	if code := run(context.Background(), []string{"demo", "--keep", dir}, nil, &out, &errb); code != exitPass {
@@ -124,6 +126,7 @@ func TestDemoHintsRunFromCheckout(t *testing.T) {
 }
 
 func TestDemoKeepMustBeEmpty(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var out, errb bytes.Buffer
 	if code := run(context.Background(), []string{"demo", "--keep", dir}, nil, &out, &errb); code != exitPass {

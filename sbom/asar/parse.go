@@ -579,21 +579,24 @@ func headerString(b []byte) string {
 func (p *parser) dir(e *Entry, depth int) error {
 	index := map[string]int{}
 	for first := true; ; first = false {
-		name, ok, err := p.member(first)
+		ok, err := p.more('}', first)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			break
 		}
+		name, childPath, err := p.childName(e.Path)
+		if err != nil {
+			return err
+		}
+		if err := p.expect(':'); err != nil {
+			return err
+		}
 		off := p.off()
 		p.entries++
 		if p.entries > p.maxEntries {
 			return &FormatError{Offset: off, Reason: fmt.Sprintf("more than %d entries", p.maxEntries)}
-		}
-		childPath := name
-		if e.Path != "." {
-			childPath = e.Path + "/" + name
 		}
 		p.pathBytes += int64(len(childPath))
 		if limit := pathBytesPerHeaderByte*int64(len(p.b)) + 1<<20; p.pathBytes > limit {
@@ -633,6 +636,33 @@ func (p *parser) dir(e *Entry, depth int) error {
 	}
 	sort.Slice(e.children, func(i, j int) bool { return e.children[i].Name < e.children[j].Name })
 	return nil
+}
+
+// childName reads the name of an entry of the directory at dir (as str
+// does) and returns it with the entry's path, dir/name (name at the root
+// "."). A name of printable ASCII without escapes is the path's suffix, so
+// that the two take one allocation.
+func (p *parser) childName(dir string) (name, path string, err error) {
+	if dir != "." && p.ws() == '"' {
+		for i := p.i + 1; i < len(p.b); i++ {
+			c := p.b[i]
+			if c == '"' {
+				path = dir + "/" + string(p.b[p.i+1:i])
+				p.i = i + 1
+				return path[len(dir)+1:], path, nil
+			}
+			if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+				break
+			}
+		}
+	}
+	if name, err = p.str(); err != nil {
+		return "", "", err
+	}
+	if dir == "." {
+		return name, name, nil
+	}
+	return name, dir + "/" + name, nil
 }
 
 // integrity parses an integrity object; msg says what is wrong with it.

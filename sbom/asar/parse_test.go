@@ -81,6 +81,10 @@ func FuzzParserDifferential(f *testing.F) {
 		`{"files":{"f":{"size":1,"offset":"0","integrity":{"Algorithm":"MD5","algorithm":"SHA256","hash":"a","blockSize":4,"BlockSize":-1,"blocks":["a"]}}}}`,
 		`{"Files":{"a":{"size":1,"offset":"0"}},"files":{},"f":{"Size":1}}`,
 		`{"files":{"f":{"size":1,"offset":"0","integrity":{"algorithm":"SHA256","hash":"a","blockSize":4,"blocks":["a"],"blocks":["b"]}}}}`,
+		// Names in a directory: plain (the path's suffix), escaped, unsafe,
+		// empty, a header key, repeated, and one cut by the end.
+		`{"files":{"d":{"files":{"\u00e9x":{"size":0,"offset":"0"},"a\"b":{"size":0,"offset":"0"},"..":{"size":0,"offset":"0"},"":{"size":0,"offset":"0"},"files":{"size":1,"offset":"0"},"files":{"size":2,"offset":"0"},"é":{"size":0,"offset":"0"}}}}}`,
+		`{"files":{"d":{"files":{"ab`,
 	} {
 		f.Add([]byte(j))
 	}
