@@ -467,6 +467,13 @@ func TestREADMESynopsis(t *testing.T) {
 	if !strings.Contains(string(b), want.String()) {
 		t.Errorf("README.md does not hold the synopsis of shipgate's usage; want\n%s", want.String())
 	}
+	// README.md says what a PATH may be as verify --help does.
+	if flat := strings.Join(strings.Fields(strings.ReplaceAll(string(b), "`", "")), " "); !strings.Contains(flat, releaseKinds) {
+		t.Errorf("README.md does not say, as verify --help does:\n%s", releaseKinds)
+	}
+	if _, out, _ := runCLI(t, "verify", "--help"); !strings.Contains(out, "\n"+releaseKinds+"\n") {
+		t.Errorf("verify --help does not say what a PATH may be:\n%s", out)
+	}
 	// The package comment of main.go holds it too.
 	src, err := os.ReadFile("main.go")
 	if err != nil {
