@@ -448,6 +448,16 @@ func TestUsageNamesEveryFlag(t *testing.T) {
 	}
 }
 
+// TestHelpGivesExitStatus: every verb's --help says what its exit statuses
+// mean, except version's, which cannot fail.
+func TestHelpGivesExitStatus(t *testing.T) {
+	for _, v := range verbs() {
+		if _, out, _ := runCLI(t, v, "--help"); v != "version" && !strings.Contains(out, "\nexit status: 0 ") {
+			t.Errorf("%s --help does not give the exit status:\n%s", v, out)
+		}
+	}
+}
+
 // TestREADMESynopsis keeps README.md's synopsis the CLI's: every verb's
 // usage lines, in synopsisOrder.
 func TestREADMESynopsis(t *testing.T) {
