@@ -2,6 +2,7 @@ package git
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/shipgate/shipgate/report"
@@ -14,7 +15,14 @@ import (
 // findings, judged at opts.FailOn. An ArtifactPath ending in .asar is read
 // as an Electron asar archive. The report lists no files: it is about the
 // history, not a release's contents.
+//
+// With nothing to protect (no protect or vendor entry in opts.Policy) and no
+// artifact, AuditReport returns [ErrNothingToAudit]: such a gate would pass
+// every history without looking at it.
 func AuditReport(ctx context.Context, repoDir string, opts Options) (*report.Report, error) {
+	if nothingToAudit(opts) {
+		return nil, ErrNothingToAudit
+	}
 	artifact := opts.ArtifactPath
 	if opts.Artifact == nil && strings.HasSuffix(opts.ArtifactPath, ".asar") {
 		ar, err := asar.Open(opts.ArtifactPath)
@@ -50,6 +58,21 @@ func AuditReport(ctx context.Context, repoDir string, opts Options) (*report.Rep
 	}
 	r.Finalize(opts.FailOn)
 	return r, nil
+}
+
+// ErrNothingToAudit is the error of an [AuditReport] given no protected
+// path, no vendored directory and no artifact: a gate that cannot fail is a
+// misconfiguration, not a verdict.
+var ErrNothingToAudit = errors.New("nothing to audit: no protected path, no vendored directory and no artifact")
+
+// nothingToAudit reports whether opts protects no path, pins no vendored
+// directory and names no artifact.
+func nothingToAudit(opts Options) bool {
+	pol := opts.Policy
+	if pol != nil && (len(pol.Protect) > 0 || len(pol.Vendor) > 0) {
+		return false
+	}
+	return opts.Artifact == nil && opts.ArtifactPath == ""
 }
 
 // record returns c as the report records it.

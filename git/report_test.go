@@ -2,7 +2,10 @@ package git
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
+	"os"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/testfill"
@@ -30,5 +33,31 @@ func TestReportRecordsKeepJSON(t *testing.T) {
 	c.Signature = nil
 	if r := c.record(); r.Signature != nil {
 		t.Error("unsigned commit recorded with a signature")
+	}
+}
+
+// TestAuditReportNothingToAudit: a pipeline that protects nothing and gives
+// no artifact gets ErrNothingToAudit, as the CLI does, rather than a
+// passing report of a history nobody looked at; any one of a protected
+// path, a vendor pin or an artifact is something to audit.
+func TestAuditReportNothingToAudit(t *testing.T) {
+	h := buildHistory(t)
+	ctx := context.Background()
+	for _, opts := range []Options{{}, {Policy: &Policy{}}, {Policy: &Policy{BinaryAllow: []string{"src/**"}}}} {
+		opts.Since, opts.Backend = "v1", BackendGoGit
+		if r, err := AuditReport(ctx, h.tr.dir, opts); !errors.Is(err, ErrNothingToAudit) || r != nil {
+			t.Errorf("%+v: report %v, error %v, want ErrNothingToAudit", opts.Policy, r, err)
+		}
+	}
+	dir := t.TempDir()
+	for _, opts := range []Options{
+		{Policy: &Policy{Protect: []ProtectRule{{Path: "vendor/**"}}}},
+		{ArtifactPath: dir},
+		{Artifact: os.DirFS(dir)},
+	} {
+		opts.Since, opts.Backend = "v1", BackendGoGit
+		if _, err := AuditReport(ctx, h.tr.dir, opts); err != nil {
+			t.Errorf("%+v: %v", opts, err)
+		}
 	}
 }

@@ -39,6 +39,7 @@ func runAttest(e *env) int {
 		fmt.Fprintln(w, "\nWrites a DSSE envelope (payloadType application/vnd.in-toto+json) holding an in-toto v1 Statement")
 		fmt.Fprintln(w, "with a SLSA Verification Summary v1 predicate; check it with shipgate verify-attestation or")
 		fmt.Fprintln(w, "cosign verify-blob-attestation --key PUB --signature ENVELOPE --type https://slsa.dev/verification_summary/v1.")
+		fmt.Fprintln(w, "exit status: 0 the envelope was written, 2 the run failed")
 		fmt.Fprintln(w, "\nflags:")
 		fs.PrintDefaults()
 	}

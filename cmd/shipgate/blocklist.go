@@ -83,7 +83,7 @@ func runBlocklist(e *env) int {
 		for _, s := range res.Sources {
 			switch s.Status {
 			case update.Failed:
-				fmt.Fprintf(e.stderr, "shipgate blocklist: %s failed: %v\n", s.Name, s.Err)
+				fmt.Fprintf(e.stderr, "shipgate: blocklist: %s failed: %v\n", s.Name, s.Err)
 			default:
 				fmt.Fprintf(e.stdout, "%-28s %-10s %d entries (was %d), sha256 %s\n", s.Name, s.Status, s.Entries, s.Previous, s.Locked.SHA256)
 			}
@@ -93,7 +93,7 @@ func runBlocklist(e *env) int {
 		if res == nil {
 			return fail(e, err)
 		}
-		fmt.Fprintf(e.stderr, "shipgate blocklist: %d of %d sources failed; their stored lists are kept\n", failed(res), len(res.Sources))
+		fmt.Fprintf(e.stderr, "shipgate: blocklist: %d of %d sources failed; their stored lists are kept\n", failed(res), len(res.Sources))
 		return exitError
 	}
 	return exitPass

@@ -136,10 +136,13 @@ func TestMissingRequiredFlag(t *testing.T) {
 	}
 }
 
+// TestErrorsNameEachContextOnce: every verb's errors are one line that names
+// the verb once, then the path as the user wrote it.
 func TestErrorsNameEachContextOnce(t *testing.T) {
 	dir, _ := verifyFixture(t)
 	t.Chdir(t.TempDir())
 	os.WriteFile("junk.txt", []byte("not a blocklist\n"), 0o644)
+	tested := map[string]bool{"version": true} // version cannot fail
 	for _, c := range []struct {
 		args []string
 		want string
@@ -147,11 +150,32 @@ func TestErrorsNameEachContextOnce(t *testing.T) {
 		{[]string{"verify", "--blocklist", "missing.csv", dir}, "shipgate: verify: blocklist: open missing.csv: no such file or directory\n"},
 		{[]string{"verify", "--blocklist", "junk.txt", dir}, "shipgate: verify: blocklist: junk.txt: offset 0 (0x0): unrecognized blocklist format"},
 		{[]string{"verify", "nope"}, "shipgate: verify: input: stat nope: no such file or directory\n"},
-		{[]string{"attest", "--key", "missing.pem", "--report", "junk.txt"}, "shipgate: open missing.pem: no such file or directory\n"},
+		{[]string{"attest", "--key", "missing.pem", "--report", "junk.txt"}, "shipgate: attest: open missing.pem: no such file or directory\n"},
+		{[]string{"attest", "--key", "junk.txt", "--report", "junk.txt"}, "shipgate: attest: junk.txt: unusable key: "},
+		{[]string{"diff", "nope", "nope2"}, "shipgate: diff: sbom: stat nope: no such file or directory\n"},
+		{[]string{"sbom", "nope"}, "shipgate: sbom: stat nope: no such file or directory\n"},
+		{[]string{"render", "nope.json"}, "shipgate: render: open nope.json: no such file or directory\n"},
+		{[]string{"render", "junk.txt"}, "shipgate: render: junk.txt: report: not a shipgate JSON report: "},
+		{[]string{"verify-attestation", "--pub", "junk.txt", "env"}, "shipgate: verify-attestation: junk.txt: attest: unusable key: "},
+		{[]string{"verify-blob", "--bundle", "b", "--trusted-root", "r", "--key", "missing.pem", "f"}, "shipgate: verify-blob: open missing.pem: no such file or directory\n"},
+		{[]string{"git-audit", "--since", "v1", "--protect", "a", "--policy", "nope.yaml"}, "shipgate: git-audit: open nope.yaml: no such file or directory\n"},
+		{[]string{"git-audit", "--repo", "nope", "--since", "v1", "--protect", "a"}, "shipgate: git-audit: git: open nope: "},
+		{[]string{"trusted-root", "--tuf-root", "nope.json"}, "shipgate: trusted-root: open nope.json: no such file or directory\n"},
+		{[]string{"blocklist", "update", "--out", "lists", "--sources", "nope.json"}, "shipgate: blocklist: open nope.json: no such file or directory\n"},
+		{[]string{"demo", "--keep", "junk.txt"}, "shipgate: demo: mkdir junk.txt: not a directory\n"},
 	} {
 		code, _, errOut := runCLI(t, c.args...)
 		if code != exitError || !strings.HasPrefix(errOut, c.want) || strings.Count(errOut, "\n") != 1 {
 			t.Errorf("%v: exit %d, stderr %q, want %q", c.args, code, errOut, c.want)
+		}
+		if n := strings.Count(errOut, c.args[0]+": "); n != 1 {
+			t.Errorf("%v: stderr %q names the verb %d times", c.args, errOut, n)
+		}
+		tested[c.args[0]] = true
+	}
+	for _, v := range verbs() {
+		if !tested[v] {
+			t.Errorf("verb %s has no error case", v)
 		}
 	}
 }
@@ -424,6 +448,16 @@ func TestUsageNamesEveryFlag(t *testing.T) {
 	}
 }
 
+// TestHelpGivesExitStatus: every verb's --help says what its exit statuses
+// mean, except version's, which cannot fail.
+func TestHelpGivesExitStatus(t *testing.T) {
+	for _, v := range verbs() {
+		if _, out, _ := runCLI(t, v, "--help"); v != "version" && !strings.Contains(out, "\nexit status: 0 ") {
+			t.Errorf("%s --help does not give the exit status:\n%s", v, out)
+		}
+	}
+}
+
 // TestREADMESynopsis keeps README.md's synopsis the CLI's: every verb's
 // usage lines, in synopsisOrder.
 func TestREADMESynopsis(t *testing.T) {
@@ -442,6 +476,13 @@ func TestREADMESynopsis(t *testing.T) {
 	}
 	if !strings.Contains(string(b), want.String()) {
 		t.Errorf("README.md does not hold the synopsis of shipgate's usage; want\n%s", want.String())
+	}
+	// README.md says what a PATH may be as verify --help does.
+	if flat := strings.Join(strings.Fields(strings.ReplaceAll(string(b), "`", "")), " "); !strings.Contains(flat, releaseKinds) {
+		t.Errorf("README.md does not say, as verify --help does:\n%s", releaseKinds)
+	}
+	if _, out, _ := runCLI(t, "verify", "--help"); !strings.Contains(out, "\n"+releaseKinds+"\n") {
+		t.Errorf("verify --help does not say what a PATH may be:\n%s", out)
 	}
 	// The package comment of main.go holds it too.
 	src, err := os.ReadFile("main.go")

@@ -31,6 +31,7 @@ func runDemo(e *env) int {
 		fmt.Fprintln(w, "usage: shipgate demo [--keep DIR]")
 		fmt.Fprintln(w, "\nBuilds acme-desktop 1.4.0 (clean) and 1.4.1 (trojanized as 3CX's releases were), gates both")
 		fmt.Fprintln(w, "with the demo policy, and signs a verification attestation for 1.4.0. No network.")
+		fmt.Fprintln(w, "exit status: 0 1.4.0 passed and 1.4.1 failed, as they should; 1 otherwise; 2 the run failed")
 		fmt.Fprintln(w, "\nflags:")
 		fs.PrintDefaults()
 	}
@@ -92,7 +93,7 @@ func runDemo(e *env) int {
 		demoHints(out, m, keptIn)
 	}
 	if !reports[0].Summary.Passed || reports[1].Summary.Passed {
-		fmt.Fprintln(e.stderr, "shipgate demo: unexpected verdicts: 1.4.0 should pass and 1.4.1 should fail")
+		fmt.Fprintln(e.stderr, "shipgate: demo: unexpected verdicts: 1.4.0 should pass and 1.4.1 should fail")
 		return exitFail
 	}
 	return exitPass

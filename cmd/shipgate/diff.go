@@ -33,7 +33,9 @@ func runDiff(e *env) int {
 		w := fs.Output()
 		fmt.Fprintln(w, "usage: shipgate diff [--format text|json|sarif|markdown] [-o FILE] [--fail-on error|warning|note|never] [--roots PEM]... [--no-system-roots] OLD NEW")
 		fmt.Fprintln(w, "       shipgate diff --upstream electron-vX.Y.Z-PLATFORM-ARCH.zip [--shasums SHASUMS256.txt] [flags] RELEASE")
-		fmt.Fprintln(w, "\nexit status: 0 the gate passed, 1 it failed, 2 the run failed")
+		fmt.Fprintln(w, "\nOLD, NEW and RELEASE are releases of any kind verify opens (see shipgate verify --help);")
+		fmt.Fprintln(w, "Electron facts (fuses, asar, runtime version) are compared when present.")
+		fmt.Fprintln(w, "exit status: 0 the gate passed, 1 it failed, 2 the run failed")
 		fmt.Fprintln(w, "\nflags:")
 		fs.PrintDefaults()
 	}

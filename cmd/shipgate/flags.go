@@ -67,23 +67,37 @@ type usageError struct{ msg string }
 func (u usageError) Error() string { return u.msg }
 
 // fail prints err for a run that could not be carried out (a usage error or
-// an unreadable input) and returns exitError. A usage error is one line
-// naming the verb, then a hint.
+// an unreadable input) and returns exitError. Every error is one line that
+// names the verb once (see [nameVerb]); a usage error is followed by a hint
+// to the verb's --help.
 func fail(e *env, err error) int {
 	var u usageError
-	if !errors.As(err, &u) {
-		fmt.Fprintf(e.stderr, "shipgate: %v\n", err)
+	usage := errors.As(err, &u)
+	msg := err.Error()
+	if usage {
+		msg = u.msg
+	}
+	fmt.Fprintf(e.stderr, "shipgate: %s\n", nameVerb(e.verb, msg))
+	if !usage {
 		return exitError
 	}
-	msg := u.msg
-	if e.verb != "" && !strings.HasPrefix(msg, e.verb+": ") {
-		msg = e.verb + ": " + msg
-	}
-	fmt.Fprintf(e.stderr, "shipgate: %s\n", msg)
 	if e.verb != "" {
 		fmt.Fprintf(e.stderr, "run 'shipgate %s --help' for usage\n", e.verb)
 	} else {
 		fmt.Fprintln(e.stderr, "run 'shipgate --help' for usage")
 	}
 	return exitError
+}
+
+// nameVerb returns msg prefixed with "verb: " unless it starts so already
+// (as a library's error does when its package is named like the verb), and
+// without a later ": verb: " context (such as an attest key error wrapped
+// in the key's path), so the verb is named once: "attest: k.pem: unusable
+// key", not "attest: k.pem: attest: unusable key".
+func nameVerb(verb, msg string) string {
+	if verb == "" {
+		return msg
+	}
+	rest := strings.TrimPrefix(msg, verb+": ")
+	return verb + ": " + strings.Replace(rest, ": "+verb+": ", ": ", 1)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -74,11 +75,6 @@ func runGitAudit(e *env) int {
 	if err != nil {
 		return fail(e, err)
 	}
-	if len(pol.Protect) == 0 && len(pol.Vendor) == 0 && *artifact == "" {
-		// An audit of nothing would pass every history: a gate that
-		// cannot fail is a misconfiguration, not a verdict.
-		return fail(e, usageError{"nothing to audit: give --protect GLOB, a --policy with protect or vendor entries, or --artifact"})
-	}
 	opts := git.Options{Since: *since, Until: *until, Policy: pol, Backend: be, ArtifactPath: *artifact, ArtifactTreePath: *artifactTree,
 		FailOn: threshold, ToolVersion: version()}
 	if *verbose {
@@ -92,6 +88,9 @@ func runGitAudit(e *env) int {
 	}
 	r, err := git.AuditReport(e.ctx, *repo, opts)
 	progress.done()
+	if errors.Is(err, git.ErrNothingToAudit) {
+		return fail(e, usageError{err.Error() + ": give --protect GLOB, a --policy with protect or vendor entries, or --artifact"})
+	}
 	if err != nil {
 		return fail(e, err)
 	}

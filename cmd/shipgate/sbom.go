@@ -28,7 +28,10 @@ func runSBOM(e *env) int {
 	fs.Usage = func() {
 		w := fs.Output()
 		fmt.Fprintln(w, "usage: shipgate sbom [--format cyclonedx-json|spdx-json] [-o FILE] [--serial] [--roots PEM]... [--no-system-roots] PATH")
-		fmt.Fprintln(w, "\nThe document's time is SOURCE_DATE_EPOCH when set, else the modification time of PATH.")
+		fmt.Fprintln(w, "\nPATH is a release of any kind verify opens (see shipgate verify --help); a file that is not one")
+		fmt.Fprintln(w, "is an error, not an empty SBOM. The document's time is SOURCE_DATE_EPOCH when set, else the")
+		fmt.Fprintln(w, "modification time of PATH.")
+		fmt.Fprintln(w, "exit status: 0 the SBOM was written, 2 the run failed")
 		fmt.Fprintln(w, "\nflags:")
 		fs.PrintDefaults()
 	}

@@ -16,6 +16,10 @@ import (
 	"github.com/shipgate/shipgate/verify/report"
 )
 
+// releaseKinds says what verify (and so diff and sbom) opens as a release;
+// README.md's synopsis section says the same (TestREADMESynopsis).
+const releaseKinds = "PATH may be a file, a directory, a macOS .app bundle, an app.asar, or an archive or installer, read in place: .zip, tarball (.tar, .tar.gz, .tar.xz, .tar.zst), .msi, .cab, .pkg, .dmg, .7z, NSIS, IExpress or Squirrel setup."
+
 func init() {
 	register("verify", "verify the signatures of a release and gate it on a policy", runVerify)
 }
@@ -104,7 +108,7 @@ func newVerifyFlags(e *env) (*flag.FlagSet, *verifyFlags) {
 		fmt.Fprintln(w, "                       [--osv DIR]... [--vex FILE]...")
 		fmt.Fprintln(w, "                       [--format text|json|sarif|markdown] [-o FILE] [--fail-on error|warning|note|never] [-v | --verbose]")
 		fmt.Fprintln(w, "                       [--attest-key KEY.pem --attest-out ENVELOPE] PATH...")
-		fmt.Fprintln(w, "\nPATH may be a file, a directory, a macOS .app bundle, a .zip archive or an app.asar.")
+		fmt.Fprintln(w, "\n"+releaseKinds)
 		fmt.Fprintln(w, "With --attest-key, the envelope records the SHA-256 of the JSON report: with --format json and -o FILE,")
 		fmt.Fprintln(w, "of FILE's bytes; otherwise of the JSON report shipgate verify --format json would write.")
 		fmt.Fprintln(w, "The text report starts and ends with the verdict line, then lists findings by severity and a table of")

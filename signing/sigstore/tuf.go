@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/tuf"
@@ -58,6 +59,11 @@ func FetchTrustedRoot(ctx context.Context, opts TUFOptions) ([]byte, error) {
 		ForceCache:        opts.Offline,
 		Context:           ctx,
 	}
+	if opts.Offline {
+		// ForceCache alone falls back to the network when the cache is
+		// empty or stale.
+		o.Fetcher = offlineFetcher{}
+	}
 	switch {
 	case o.RepositoryBaseURL == "" || o.RepositoryBaseURL == PublicGoodTUF:
 		o.RepositoryBaseURL = PublicGoodTUF
@@ -85,4 +91,12 @@ func FetchTrustedRoot(ctx context.Context, opts TUFOptions) ([]byte, error) {
 		}
 	}
 	return b, nil
+}
+
+// offlineFetcher is the TUF fetcher of an offline fetch: it fetches nothing.
+type offlineFetcher struct{}
+
+// DownloadFile refuses to download url.
+func (offlineFetcher) DownloadFile(url string, _ int64, _ time.Duration) ([]byte, error) {
+	return nil, fmt.Errorf("offline: %s is not in the cache", url)
 }

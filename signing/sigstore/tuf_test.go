@@ -137,6 +137,26 @@ func TestFetchTrustedRootThroughTUF(t *testing.T) {
 	}
 }
 
+// TestFetchTrustedRootOfflineUsesNoNetwork: an offline fetch with an empty
+// cache fails without a request, rather than fetching as if online.
+func TestFetchTrustedRootOfflineUsesNoNetwork(t *testing.T) {
+	repo := newTUFRepo(t, tufSpec{target: readTestdata(t, "trusted_root.json")})
+	requests := 0
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		requests++
+		if b, ok := repo.files[req.URL.Path]; ok {
+			w.Write(b)
+			return
+		}
+		http.NotFound(w, req)
+	}))
+	defer ts.Close()
+	_, err := FetchTrustedRoot(context.Background(), TUFOptions{RepositoryURL: ts.URL, Root: repo.root, CachePath: t.TempDir(), Offline: true})
+	if !errors.Is(err, ErrTUF) || requests != 0 {
+		t.Errorf("offline with an empty cache: err = %v after %d requests, want ErrTUF after none", err, requests)
+	}
+}
+
 // TestFetchTrustedRootRefusesTampering checks that a target whose bytes
 // the targets metadata does not describe, a timestamp signed by a key the
 // root does not name, an expired timestamp, and a target that is not a
