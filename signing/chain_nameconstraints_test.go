@@ -146,3 +146,38 @@ func TestAttackChainNameConstraintsAltDirName(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackChainNameConstraintsNoHost: a CA excluding the URI domain or
+// mail domain evil.net issued a certificate whose URI has no host name
+// (urn:…, or an IP address) or whose email address has no domain: no
+// excluded subtree matched, so it passed, where crypto/x509 refuses a name
+// its constraints of that type cannot be matched against.
+func TestAttackChainNameConstraintsNoHost(t *testing.T) {
+	gn := func(tag int, s string) asn1.RawValue {
+		return asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: tag, Bytes: []byte(s)}
+	}
+	for _, c := range []struct {
+		name string
+		con  asn1.RawValue
+		alt  asn1.RawValue
+	}{
+		{"urn", gn(6, "evil.net"), gn(6, "urn:evil.net:app")},
+		{"ip-host", gn(6, "evil.net"), gn(6, "https://192.0.2.1/app")},
+		{"email-no-domain", gn(1, "evil.net"), gn(1, "dev")},
+	} {
+		root := testpki.NewRoot(testpki.Spec{CommonName: "NC Host Root", ExtraExtensions: []pkix.Extension{testpki.NameConstraints(false, nil, []asn1.RawValue{c.con})}})
+		leaf := root.Issue(testpki.Spec{CommonName: "NC Leaf", KeyN: 2, ExtraExtensions: []pkix.Extension{altNames(c.alt)}})
+		ts, err := signing.NewTrustStore(signing.TrustStoreOptions{PEM: [][]byte{root.PEM()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := ts.VerifyChain(leaf.Cert, nil, signing.ChainOptions{Time: testpki.Epoch, Usage: x509.ExtKeyUsageCodeSigning})
+		if r.Trusted || !strings.Contains(r.Problem, "could match") {
+			t.Errorf("%s: trusted %v, problem %q", c.name, r.Trusted, r.Problem)
+		}
+		good := root.Issue(testpki.Spec{CommonName: "NC Leaf", KeyN: 3, DNSNames: []string{"example.com"}, EmailAddresses: []string{"dev@example.com"}})
+		if r := ts.VerifyChain(good.Cert, nil, signing.ChainOptions{Time: testpki.Epoch, Usage: x509.ExtKeyUsageCodeSigning}); !r.Trusted {
+			t.Errorf("%s: untrusted: %s", c.name, r.Problem)
+		}
+	}
+}

@@ -153,6 +153,9 @@ func violation(ca *x509.Certificate, dc dirConstraints, c *x509.Certificate) str
 		if tooMany(len(ca.PermittedEmailAddresses) + len(ca.ExcludedEmailAddresses)) {
 			return "too many names and constraints to check"
 		}
+		if at := strings.LastIndexByte(e, '@'); len(ca.PermittedEmailAddresses)+len(ca.ExcludedEmailAddresses) > 0 && (at < 1 || at == len(e)-1) {
+			return fmt.Sprintf("email address %q is no mailbox its issuing CA's email constraints could match", e)
+		}
 		if why := listViolation("email address", e, ca.PermittedEmailAddresses, ca.ExcludedEmailAddresses, matchEmail); why != "" {
 			return why
 		}
@@ -168,6 +171,9 @@ func violation(ca *x509.Certificate, dc dirConstraints, c *x509.Certificate) str
 	for _, u := range c.URIs {
 		if tooMany(len(ca.PermittedURIDomains) + len(ca.ExcludedURIDomains)) {
 			return "too many names and constraints to check"
+		}
+		if h := u.Hostname(); len(ca.PermittedURIDomains)+len(ca.ExcludedURIDomains) > 0 && (h == "" || net.ParseIP(h) != nil) {
+			return fmt.Sprintf("URI %q has no host name its issuing CA's URI constraints could match", u.String())
 		}
 		if why := listViolation("URI", u.String(), ca.PermittedURIDomains, ca.ExcludedURIDomains, func(_, con string) bool { return matchHost(u.Hostname(), con) }); why != "" {
 			return why
