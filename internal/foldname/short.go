@@ -16,8 +16,11 @@ import (
 // one with every long name of the same stem and extension: a warning may
 // name a pair Windows keeps apart, but never misses one. Paths in which
 // one element is such a pair are compared (the others compare as NTFS
-// names); short names of the hashed form (two characters, four hex
-// digits) match only long names that begin that way.
+// names). Past ~4 Windows names a file by the first two characters, four
+// hex digits of a hash of its long name and ~N (PR1A2B~1): a short name
+// of that shape is taken to be one with every long name of the same two
+// first characters and extension (its hashedShortKey), since the hash is not
+// modelled.
 
 // shortMark starts the key of a short-name element: no NTFS key holds a
 // NUL byte.
@@ -46,7 +49,41 @@ func ShortAlias(elem string) (key string, ok bool) {
 			return "", false
 		}
 	}
-	return shortMark + strings.ToLower(base[:t]) + "." + strings.ToLower(ext), true
+	stem := strings.ToLower(base[:t])
+	if len(stem) >= 5 && isHex(stem[len(stem)-4:]) {
+		return hashedShortKey(stem[:len(stem)-4], strings.ToLower(ext)), true
+	}
+	return shortMark + stem + "." + strings.ToLower(ext), true
+}
+
+// hashedShortKey is the key of the hashed short names whose stem starts with
+// prefix (its first two characters, or fewer when the long name has
+// fewer) and whose extension is ext: "#" is no character of an 8.3 name
+// stem Windows generates from a long name.
+func hashedShortKey(prefix, ext string) string {
+	return shortMark + prefix + "#." + ext
+}
+
+// isHex reports whether s is all hex digits.
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// longShortKeys returns the keys of the short names Windows may give the
+// path element elem: the ~N one (longShortKey) and the hashed one, none
+// when elem is a valid MS-DOS name.
+func longShortKeys(elem string) []string {
+	k, ok := longShortKey(elem)
+	if !ok {
+		return nil
+	}
+	stem, ext, _ := strings.Cut(k[len(shortMark):], ".")
+	return []string{k, hashedShortKey(stem[:min(2, len(stem))], ext)}
 }
 
 // longShortKey returns the key of the short name Windows generates for
@@ -145,13 +182,11 @@ func shortKeys(name string) (alias string, hasAlias bool, longs []string) {
 		alias = strings.Join(a, "/")
 	}
 	for i, e := range elems {
-		k, ok := longShortKey(e)
-		if !ok {
-			continue
-		}
 		old := keys[i]
-		keys[i] = k
-		longs = append(longs, strings.Join(keys, "/"))
+		for _, k := range longShortKeys(e) {
+			keys[i] = k
+			longs = append(longs, strings.Join(keys, "/"))
+		}
 		keys[i] = old
 	}
 	return alias, hasAlias, longs
@@ -179,8 +214,10 @@ func hasShortAlias(name string, fn func(key string)) bool {
 // short name's key is in keys.
 func hasLongFor(name string, keys map[string]bool) bool {
 	for e := range strings.SplitSeq(name, "/") {
-		if k, ok := longShortKey(e); ok && keys[k] {
-			return true
+		for _, k := range longShortKeys(e) {
+			if keys[k] {
+				return true
+			}
 		}
 	}
 	return false
