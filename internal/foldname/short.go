@@ -2,6 +2,8 @@ package foldname
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // 8.3 short names. NTFS (where short-name creation is on, as on system
@@ -37,7 +39,7 @@ const dosInvalid = "\"*+,/:;<=>?[\\]|"
 func ShortAlias(elem string) (key string, ok bool) {
 	base, ext, _ := cutExt(elem)
 	t := strings.LastIndexByte(base, '~')
-	if t < 1 || len(base) > 8 || len(ext) > 3 || !dosChars(base[:t]) || !dosChars(ext) {
+	if t < 1 || utf8.RuneCountInString(base) > 8 || utf8.RuneCountInString(ext) > 3 || !oemChars(base[:t]) || !oemChars(ext) {
 		return "", false
 	}
 	digits := base[t+1:]
@@ -50,7 +52,7 @@ func ShortAlias(elem string) (key string, ok bool) {
 		}
 	}
 	stem := strings.ToLower(base[:t])
-	if len(stem) >= 5 && isHex(stem[len(stem)-4:]) {
+	if utf8.RuneCountInString(stem) >= 5 && isHex(stem[len(stem)-4:]) {
 		return hashedShortKey(stem[:len(stem)-4], strings.ToLower(ext)), true
 	}
 	return shortMark + stem + "." + strings.ToLower(ext), true
@@ -75,15 +77,87 @@ func isHex(s string) bool {
 }
 
 // longShortKeys returns the keys of the short names Windows may give the
-// path element elem: the ~N one (longShortKey) and the hashed one, none
-// when elem is a valid MS-DOS name.
+// path element elem: the ~N one (longShortKey) and the hashed one, and
+// when elem holds letters outside ASCII, both again with those letters
+// kept (Windows keeps those its OEM code page holds: "Café Tools.dll" is
+// CAFÉTO~1.DLL under code page 437); none when elem is a valid MS-DOS
+// name.
 func longShortKeys(elem string) []string {
 	k, ok := longShortKey(elem)
 	if !ok {
 		return nil
 	}
-	stem, ext, _ := strings.Cut(k[len(shortMark):], ".")
-	return []string{k, hashedShortKey(stem[:min(2, len(stem))], ext)}
+	keys := make([]string, 0, 4)
+	for i, key := range []string{k, oemShortKey(elem)} {
+		if i > 0 && (key == "" || key == k) {
+			break
+		}
+		stem, ext, _ := strings.Cut(key[len(shortMark):], ".")
+		n := 0
+		for j := range stem {
+			if n == 2 {
+				stem = stem[:j]
+				break
+			}
+			n++
+		}
+		keys = append(keys, key, hashedShortKey(stem, ext))
+	}
+	return keys
+}
+
+// oemShortKey is longShortKey's key with letters and digits outside ASCII
+// kept, lowered, rather than made "_".
+func oemShortKey(elem string) string {
+	if t := strings.TrimRight(elem, ". "); t != "" {
+		elem = t
+	}
+	s := strings.TrimLeft(strings.ReplaceAll(elem, " ", ""), ".")
+	base, ext := s, ""
+	if i := strings.LastIndexByte(s, '.'); i >= 0 {
+		base, ext = s[:i], s[i+1:]
+	}
+	base = oemMap(strings.ReplaceAll(base, ".", ""), 6)
+	if base == "" {
+		return ""
+	}
+	return shortMark + base + "." + oemMap(ext, 3)
+}
+
+// oemMap is dosMap counting characters, with letters and digits outside
+// ASCII kept, lowered.
+func oemMap(s string, n int) string {
+	var b strings.Builder
+	i := 0
+	for _, r := range s {
+		if i == n {
+			break
+		}
+		i++
+		if r >= 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			b.WriteRune(unicode.ToLower(r))
+			continue
+		}
+		b.WriteString(dosMap(string(r), 1))
+	}
+	return b.String()
+}
+
+// oemChars is dosChars, letting letters and digits outside ASCII (those
+// an OEM code page may hold) through.
+func oemChars(s string) bool {
+	for _, r := range s {
+		if r >= 0x80 {
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				return false
+			}
+			continue
+		}
+		if !dosChars(string(r)) {
+			return false
+		}
+	}
+	return true
 }
 
 // longShortKey returns the key of the short name Windows generates for

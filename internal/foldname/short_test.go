@@ -71,6 +71,9 @@ func TestAttackShortNameCollision(t *testing.T) {
 		{"hashed alias file", []string{"Setup Helper Five.exe", "SE0A1F~1.EXE"}, []string{"Setup Helper Five.exe|Setup Helper Five.exe(false)~SE0A1F~1.EXE(false) on NTFS (Windows) short"}},
 		{"hashed other prefix", []string{"Program Files/x.dll", "PA1B2C~1/x.dll"}, nil},
 		{"hashed other extension", []string{"Setup Helper Five.exe", "SE0A1F~1.DLL"}, nil},
+		{"oem alias", []string{"Caf\u00e9 Tools.dll", "CAF\u00c9TO~1.DLL"}, []string{"Caf\u00e9 Tools.dll|Caf\u00e9 Tools.dll(false)~CAF\u00c9TO~1.DLL(false) on NTFS (Windows) short"}},
+		{"oem alias underscore", []string{"Caf\u00e9 Tools.dll", "CAF_TO~1.DLL"}, []string{"Caf\u00e9 Tools.dll|Caf\u00e9 Tools.dll(false)~CAF_TO~1.DLL(false) on NTFS (Windows) short"}},
+		{"oem other stem", []string{"Caf\u00e9 Tools.dll", "CAF\u00c8TO~1.DLL"}, nil},
 		{"dos names", []string{"README.TXT", "README~1.TXT", "readme.tx"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
