@@ -173,7 +173,7 @@ func longShortKey(elem string) (key string, ok bool) {
 	// Spaces and leading dots go, the last dot left separates the
 	// extension, characters MS-DOS refuses become "_" (so do the
 	// non-ASCII ones, which Windows maps to its OEM code page where it
-	// can: a name of them may be missed).
+	// can: oemShortKey keeps them).
 	s := strings.TrimLeft(strings.ReplaceAll(elem, " ", ""), ".")
 	base, ext := s, ""
 	if i := strings.LastIndexByte(s, '.'); i >= 0 {
