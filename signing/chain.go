@@ -83,8 +83,9 @@ func (r ChainResult) Identities() []Identity {
 // certificate sets cost little; a set that exhausts the budget is untrusted.
 //
 // Name constraints apply as RFC 5280 §6.1.3 says (nameconstraints.go):
-// directoryName subtrees to subjects, the others to subject alternative
-// names, a constraint of any other type failing the chain. It does not
+// directoryName subtrees to subjects and directoryName alternative names,
+// the others to subject alternative names; a constraint of any other type
+// fails the chain when a certificate below carries a name of that type. It does not
 // check revocation or certificate policies, nor
 // self-issued certificates' exemption from path lengths (they count). Integrity
 // problems of the leaf are not its business: a chain that does not reach a

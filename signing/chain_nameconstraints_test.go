@@ -48,7 +48,8 @@ func TestAttackChainNameConstraints(t *testing.T) {
 		{name: "email-not-permitted", root: nc(false, []asn1.RawValue{testpki.EmailSubtree("example.com")}), leaf: testpki.Spec{EmailAddresses: []string{"dev@evil.net"}}, problem: `email address "dev@evil.net" is in no permitted subtree`, goAgrees: true},
 		{name: "subject-email-not-permitted", root: nc(false, []asn1.RawValue{testpki.EmailSubtree("example.com")}), leaf: testpki.Spec{ExtraNames: []pkix.AttributeTypeAndValue{{Type: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}, Value: "dev@evil.net"}}}, problem: `email address "dev@evil.net"`},
 		{name: "email-permitted", root: nc(false, []asn1.RawValue{testpki.EmailSubtree(".example.com")}), leaf: testpki.Spec{EmailAddresses: []string{"dev@mail.example.com"}}, goAgrees: true},
-		{name: "othername-unchecked", root: nc(false, []asn1.RawValue{upn}), leaf: testpki.Spec{}, problem: "constrains otherName names, which shipgate does not check"},
+		{name: "othername-unchecked", root: nc(false, []asn1.RawValue{upn}), leaf: testpki.Spec{ExtraExtensions: []pkix.Extension{altNames(upn)}}, problem: "constrains otherName names, which shipgate does not check", goAgrees: false},
+		{name: "othername-critical-unchecked", root: nc(true, []asn1.RawValue{upn}), leaf: testpki.Spec{ExtraExtensions: []pkix.Extension{altNames(upn)}}, problem: "constrains otherName names, which shipgate does not check", goAgrees: true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -82,5 +83,101 @@ func TestAttackChainNameConstraints(t *testing.T) {
 				t.Errorf("crypto/x509 agrees %v, want %v (its error: %v)", agrees, c.goAgrees, err)
 			}
 		})
+	}
+}
+
+// altNames is a subject alternative name extension of the given
+// GeneralNames (subtree bases are GeneralNames).
+func altNames(names ...asn1.RawValue) pkix.Extension {
+	v, err := asn1.Marshal(names)
+	if err != nil {
+		panic(err)
+	}
+	return pkix.Extension{Id: asn1.ObjectIdentifier{2, 5, 29, 17}, Value: v}
+}
+
+// TestChainNameConstraintsLegitimate: a CA whose name constraints hold a
+// rule of a type shipgate does not check (an enterprise CA's UPN otherName
+// subtree) issued a code-signing certificate carrying no name of that type;
+// RFC 5280 §4.2.1.10 has such a rule constrain nothing, and crypto/x509
+// and Windows trust the chain, yet VerifyChain refused every one.
+func TestChainNameConstraintsLegitimate(t *testing.T) {
+	upn := testpki.OtherNameSubtree(asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 20, 2, 3}, "@example.com")
+	for _, critical := range []bool{false, true} {
+		root := testpki.NewRoot(testpki.Spec{CommonName: "NC UPN Root", ExtraExtensions: []pkix.Extension{testpki.NameConstraints(critical, []asn1.RawValue{upn}, nil)}})
+		inter := root.Issue(testpki.Spec{CommonName: "NC UPN Intermediate", CA: true, KeyN: 1})
+		leaf := inter.Issue(testpki.Spec{CommonName: "NC Leaf", Organization: "Example Corp", KeyN: 2, EmailAddresses: []string{"dev@example.com"}})
+		ts, err := signing.NewTrustStore(signing.TrustStoreOptions{PEM: [][]byte{root.PEM()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := ts.VerifyChain(leaf.Cert, []*x509.Certificate{inter.Cert}, signing.ChainOptions{Time: testpki.Epoch, Usage: x509.ExtKeyUsageCodeSigning})
+		if !r.Trusted {
+			t.Errorf("critical %v: untrusted: %s", critical, r.Problem)
+		}
+	}
+}
+
+// TestAttackChainNameConstraintsAltDirName: RFC 5280 §4.2.1.10 holds a
+// certificate's directoryName alternative names to directoryName subtrees
+// as well as its subject; one outside them passed.
+func TestAttackChainNameConstraintsAltDirName(t *testing.T) {
+	dir := func(org string) asn1.RawValue { return testpki.DirSubtree(pkix.Name{Organization: []string{org}}) }
+	for _, c := range []struct {
+		name                string
+		permitted, excluded []asn1.RawValue
+	}{
+		{"not-permitted", []asn1.RawValue{dir("Example Corp")}, nil},
+		{"excluded", nil, []asn1.RawValue{dir("Evil Corp")}},
+	} {
+		root := testpki.NewRoot(testpki.Spec{CommonName: "NC Dir Root", ExtraExtensions: []pkix.Extension{testpki.NameConstraints(false, c.permitted, c.excluded)}})
+		leaf := root.Issue(testpki.Spec{CommonName: "NC Leaf", Organization: "Example Corp", KeyN: 2, ExtraExtensions: []pkix.Extension{altNames(dir("Evil Corp"))}})
+		ts, err := signing.NewTrustStore(signing.TrustStoreOptions{PEM: [][]byte{root.PEM()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := ts.VerifyChain(leaf.Cert, nil, signing.ChainOptions{Time: testpki.Epoch, Usage: x509.ExtKeyUsageCodeSigning})
+		if r.Trusted || !strings.Contains(r.Problem, "directoryName alternative name") {
+			t.Errorf("%s: trusted %v, problem %q", c.name, r.Trusted, r.Problem)
+		}
+		good := root.Issue(testpki.Spec{CommonName: "NC Leaf", Organization: "Example Corp", KeyN: 3, ExtraExtensions: []pkix.Extension{altNames(dir("Example Corp"))}})
+		if r := ts.VerifyChain(good.Cert, nil, signing.ChainOptions{Time: testpki.Epoch, Usage: x509.ExtKeyUsageCodeSigning}); !r.Trusted {
+			t.Errorf("%s: permitted alternative name untrusted: %s", c.name, r.Problem)
+		}
+	}
+}
+
+// TestAttackChainNameConstraintsNoHost: a CA excluding the URI domain or
+// mail domain evil.net issued a certificate whose URI has no host name
+// (urn:…, or an IP address) or whose email address has no domain: no
+// excluded subtree matched, so it passed, where crypto/x509 refuses a name
+// its constraints of that type cannot be matched against.
+func TestAttackChainNameConstraintsNoHost(t *testing.T) {
+	gn := func(tag int, s string) asn1.RawValue {
+		return asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: tag, Bytes: []byte(s)}
+	}
+	for _, c := range []struct {
+		name string
+		con  asn1.RawValue
+		alt  asn1.RawValue
+	}{
+		{"urn", gn(6, "evil.net"), gn(6, "urn:evil.net:app")},
+		{"ip-host", gn(6, "evil.net"), gn(6, "https://192.0.2.1/app")},
+		{"email-no-domain", gn(1, "evil.net"), gn(1, "dev")},
+	} {
+		root := testpki.NewRoot(testpki.Spec{CommonName: "NC Host Root", ExtraExtensions: []pkix.Extension{testpki.NameConstraints(false, nil, []asn1.RawValue{c.con})}})
+		leaf := root.Issue(testpki.Spec{CommonName: "NC Leaf", KeyN: 2, ExtraExtensions: []pkix.Extension{altNames(c.alt)}})
+		ts, err := signing.NewTrustStore(signing.TrustStoreOptions{PEM: [][]byte{root.PEM()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := ts.VerifyChain(leaf.Cert, nil, signing.ChainOptions{Time: testpki.Epoch, Usage: x509.ExtKeyUsageCodeSigning})
+		if r.Trusted || !strings.Contains(r.Problem, "could match") {
+			t.Errorf("%s: trusted %v, problem %q", c.name, r.Trusted, r.Problem)
+		}
+		good := root.Issue(testpki.Spec{CommonName: "NC Leaf", KeyN: 3, DNSNames: []string{"example.com"}, EmailAddresses: []string{"dev@example.com"}})
+		if r := ts.VerifyChain(good.Cert, nil, signing.ChainOptions{Time: testpki.Epoch, Usage: x509.ExtKeyUsageCodeSigning}); !r.Trusted {
+			t.Errorf("%s: untrusted: %s", c.name, r.Problem)
+		}
 	}
 }

@@ -23,6 +23,9 @@ import (
 // oidNameConstraints is the name constraints extension (2.5.29.30).
 var oidNameConstraints = asn1.ObjectIdentifier{2, 5, 29, 30}
 
+// oidSubjectAltName is the subject alternative name extension (2.5.29.17).
+var oidSubjectAltName = asn1.ObjectIdentifier{2, 5, 29, 17}
+
 // oidEmailAddress is PKCS #9's emailAddress attribute, which RFC 5280
 // §4.2.1.10 holds to rfc822Name constraints when a subject carries it.
 var oidEmailAddress = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}
@@ -32,11 +35,11 @@ var oidEmailAddress = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}
 const maxConstraintChecks = 250000
 
 // dirConstraints are the directoryName subtrees of a CA's name constraints
-// extension (DER Names), and the first subtree of a type shipgate does not
-// apply, if any.
+// extension (DER Names), and the GeneralName types (by context tag) it
+// constrains that shipgate does not apply.
 type dirConstraints struct {
 	permitted, excluded [][]byte
-	unknown             string
+	unknown             [len(generalNameTypes)]bool
 }
 
 // generalNameTypes names the GeneralName choices by context tag.
@@ -81,8 +84,8 @@ func parseDirConstraints(c *x509.Certificate) (dc dirConstraints, present, ok bo
 					*sub.out = append(*sub.out, name)
 				case n == 1 || n == 2 || n == 6 || n == 7:
 					// crypto/x509 parsed these into the Certificate.
-				case dc.unknown == "":
-					dc.unknown = generalNameTypes[n]
+				default:
+					dc.unknown[n] = true
 				}
 			}
 		}
@@ -97,11 +100,15 @@ func parseDirConstraints(c *x509.Certificate) (dc dirConstraints, present, ok bo
 // checkNameConstraints applies the name constraints of ca, which issues
 // path[len(path)-1], to every certificate of path (leaf first): their
 // subjects to its directoryName subtrees and subject email addresses, and
-// their subject alternative names to its other subtrees. A self-issued
-// intermediate's names are exempt, as RFC 5280 §6.1.3(b) says. A
-// constraint of a type shipgate does not apply (otherName, for one), or
-// an extension that does not parse, fails the chain: a verifier cannot
-// say a name is permitted by a rule it cannot read.
+// their subject alternative names to its other subtrees (directoryName
+// ones too). A self-issued intermediate's names are exempt, as RFC 5280
+// §6.1.3(b) says. An extension that does not parse fails the chain, and
+// so does a constraint of a type shipgate does not apply (otherName, for
+// one) when a certificate below carries a name of that type: a verifier
+// cannot say such a name is permitted by a rule it cannot read. A
+// constraint on a name form no certificate below carries constrains
+// nothing (RFC 5280 §4.2.1.10), as Microsoft's UPN constraints on
+// enterprise CAs whose code-signing certificates hold no UPN.
 func checkNameConstraints(ca *x509.Certificate, path []*x509.Certificate) string {
 	dc, present, ok := parseDirConstraints(ca)
 	if !present {
@@ -109,9 +116,6 @@ func checkNameConstraints(ca *x509.Certificate, path []*x509.Certificate) string
 	}
 	if !ok {
 		return fmt.Sprintf("certificate %q has a name constraints extension that does not parse", ca.Subject.String())
-	}
-	if dc.unknown != "" {
-		return fmt.Sprintf("certificate %q constrains %s names, which shipgate does not check", ca.Subject.String(), dc.unknown)
 	}
 	for i, c := range path {
 		if i > 0 && x509name.Equal(c.RawSubject, c.RawIssuer) {
@@ -136,6 +140,9 @@ func violation(ca *x509.Certificate, dc dirConstraints, c *x509.Certificate) str
 			return why
 		}
 	}
+	if why := altNameViolation(dc, c, tooMany); why != "" {
+		return why
+	}
 	emails := slicesClone(c.EmailAddresses)
 	for _, a := range c.Subject.Names {
 		if s, isStr := a.Value.(string); a.Type.Equal(oidEmailAddress) && isStr {
@@ -145,6 +152,9 @@ func violation(ca *x509.Certificate, dc dirConstraints, c *x509.Certificate) str
 	for _, e := range emails {
 		if tooMany(len(ca.PermittedEmailAddresses) + len(ca.ExcludedEmailAddresses)) {
 			return "too many names and constraints to check"
+		}
+		if at := strings.LastIndexByte(e, '@'); len(ca.PermittedEmailAddresses)+len(ca.ExcludedEmailAddresses) > 0 && (at < 1 || at == len(e)-1) {
+			return fmt.Sprintf("email address %q is no mailbox its issuing CA's email constraints could match", e)
 		}
 		if why := listViolation("email address", e, ca.PermittedEmailAddresses, ca.ExcludedEmailAddresses, matchEmail); why != "" {
 			return why
@@ -162,6 +172,9 @@ func violation(ca *x509.Certificate, dc dirConstraints, c *x509.Certificate) str
 		if tooMany(len(ca.PermittedURIDomains) + len(ca.ExcludedURIDomains)) {
 			return "too many names and constraints to check"
 		}
+		if h := u.Hostname(); len(ca.PermittedURIDomains)+len(ca.ExcludedURIDomains) > 0 && (h == "" || net.ParseIP(h) != nil) {
+			return fmt.Sprintf("URI %q has no host name its issuing CA's URI constraints could match", u.String())
+		}
 		if why := listViolation("URI", u.String(), ca.PermittedURIDomains, ca.ExcludedURIDomains, func(_, con string) bool { return matchHost(u.Hostname(), con) }); why != "" {
 			return why
 		}
@@ -172,6 +185,44 @@ func violation(ca *x509.Certificate, dc dirConstraints, c *x509.Certificate) str
 		}
 		if why := ipViolation(ip, ca.PermittedIPRanges, ca.ExcludedIPRanges); why != "" {
 			return why
+		}
+	}
+	return ""
+}
+
+// altNameViolation applies directoryName subtrees to c's directoryName
+// alternative names, and refuses an alternative name of a type dc
+// constrains but shipgate does not check.
+func altNameViolation(dc dirConstraints, c *x509.Certificate, tooMany func(int) bool) string {
+	for _, e := range c.Extensions {
+		if !e.Id.Equal(oidSubjectAltName) {
+			continue
+		}
+		in := cryptobyte.String(e.Value)
+		var names cryptobyte.String
+		if !in.ReadASN1(&names, cbasn1.SEQUENCE) || !in.Empty() {
+			return "its subject alternative names do not parse"
+		}
+		for !names.Empty() {
+			var body cryptobyte.String
+			var tag cbasn1.Tag
+			if !names.ReadAnyASN1(&body, &tag) {
+				return "its subject alternative names do not parse"
+			}
+			n := int(tag &^ 0xe0)
+			switch {
+			case tag&0xc0 != 0x80 || n >= len(generalNameTypes):
+				return "its subject alternative names do not parse"
+			case dc.unknown[n]:
+				return fmt.Sprintf("it has a %s alternative name, and its issuing CA constrains %s names, which shipgate does not check", generalNameTypes[n], generalNameTypes[n])
+			case n == 4:
+				if tooMany(len(dc.permitted) + len(dc.excluded)) {
+					return "too many names and constraints to check"
+				}
+				if why := subtreeViolation(body, dc.permitted, dc.excluded); why != "" {
+					return strings.Replace(why, "its subject", "its directoryName alternative name", 1)
+				}
+			}
 		}
 	}
 	return ""

@@ -2,6 +2,8 @@ package foldname
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // 8.3 short names. NTFS (where short-name creation is on, as on system
@@ -16,8 +18,11 @@ import (
 // one with every long name of the same stem and extension: a warning may
 // name a pair Windows keeps apart, but never misses one. Paths in which
 // one element is such a pair are compared (the others compare as NTFS
-// names); short names of the hashed form (two characters, four hex
-// digits) match only long names that begin that way.
+// names). Past ~4 Windows names a file by the first two characters, four
+// hex digits of a hash of its long name and ~N (PR1A2B~1): a short name
+// of that shape is taken to be one with every long name of the same two
+// first characters and extension (its hashedShortKey), since the hash is not
+// modelled.
 
 // shortMark starts the key of a short-name element: no NTFS key holds a
 // NUL byte.
@@ -34,7 +39,7 @@ const dosInvalid = "\"*+,/:;<=>?[\\]|"
 func ShortAlias(elem string) (key string, ok bool) {
 	base, ext, _ := cutExt(elem)
 	t := strings.LastIndexByte(base, '~')
-	if t < 1 || len(base) > 8 || len(ext) > 3 || !dosChars(base[:t]) || !dosChars(ext) {
+	if t < 1 || utf8.RuneCountInString(base) > 8 || utf8.RuneCountInString(ext) > 3 || !oemChars(base[:t]) || !oemChars(ext) {
 		return "", false
 	}
 	digits := base[t+1:]
@@ -46,7 +51,113 @@ func ShortAlias(elem string) (key string, ok bool) {
 			return "", false
 		}
 	}
-	return shortMark + strings.ToLower(base[:t]) + "." + strings.ToLower(ext), true
+	stem := strings.ToLower(base[:t])
+	if utf8.RuneCountInString(stem) >= 5 && isHex(stem[len(stem)-4:]) {
+		return hashedShortKey(stem[:len(stem)-4], strings.ToLower(ext)), true
+	}
+	return shortMark + stem + "." + strings.ToLower(ext), true
+}
+
+// hashedShortKey is the key of the hashed short names whose stem starts with
+// prefix (its first two characters, or fewer when the long name has
+// fewer) and whose extension is ext: "#" is no character of an 8.3 name
+// stem Windows generates from a long name.
+func hashedShortKey(prefix, ext string) string {
+	return shortMark + prefix + "#." + ext
+}
+
+// isHex reports whether s is all hex digits.
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// longShortKeys returns the keys of the short names Windows may give the
+// path element elem: the ~N one (longShortKey) and the hashed one, and
+// when elem holds letters outside ASCII, both again with those letters
+// kept (Windows keeps those its OEM code page holds: "Café Tools.dll" is
+// CAFÉTO~1.DLL under code page 437); none when elem is a valid MS-DOS
+// name.
+func longShortKeys(elem string) []string {
+	k, ok := longShortKey(elem)
+	if !ok {
+		return nil
+	}
+	keys := make([]string, 0, 4)
+	for i, key := range []string{k, oemShortKey(elem)} {
+		if i > 0 && (key == "" || key == k) {
+			break
+		}
+		stem, ext, _ := strings.Cut(key[len(shortMark):], ".")
+		n := 0
+		for j := range stem {
+			if n == 2 {
+				stem = stem[:j]
+				break
+			}
+			n++
+		}
+		keys = append(keys, key, hashedShortKey(stem, ext))
+	}
+	return keys
+}
+
+// oemShortKey is longShortKey's key with letters and digits outside ASCII
+// kept, lowered, rather than made "_".
+func oemShortKey(elem string) string {
+	if t := strings.TrimRight(elem, ". "); t != "" {
+		elem = t
+	}
+	s := strings.TrimLeft(strings.ReplaceAll(elem, " ", ""), ".")
+	base, ext := s, ""
+	if i := strings.LastIndexByte(s, '.'); i >= 0 {
+		base, ext = s[:i], s[i+1:]
+	}
+	base = oemMap(strings.ReplaceAll(base, ".", ""), 6)
+	if base == "" {
+		return ""
+	}
+	return shortMark + base + "." + oemMap(ext, 3)
+}
+
+// oemMap is dosMap counting characters, with letters and digits outside
+// ASCII kept, lowered.
+func oemMap(s string, n int) string {
+	var b strings.Builder
+	i := 0
+	for _, r := range s {
+		if i == n {
+			break
+		}
+		i++
+		if r >= 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			b.WriteRune(unicode.ToLower(r))
+			continue
+		}
+		b.WriteString(dosMap(string(r), 1))
+	}
+	return b.String()
+}
+
+// oemChars is dosChars, letting letters and digits outside ASCII (those
+// an OEM code page may hold) through.
+func oemChars(s string) bool {
+	for _, r := range s {
+		if r >= 0x80 {
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				return false
+			}
+			continue
+		}
+		if !dosChars(string(r)) {
+			return false
+		}
+	}
+	return true
 }
 
 // longShortKey returns the key of the short name Windows generates for
@@ -62,7 +173,7 @@ func longShortKey(elem string) (key string, ok bool) {
 	// Spaces and leading dots go, the last dot left separates the
 	// extension, characters MS-DOS refuses become "_" (so do the
 	// non-ASCII ones, which Windows maps to its OEM code page where it
-	// can: a name of them may be missed).
+	// can: oemShortKey keeps them).
 	s := strings.TrimLeft(strings.ReplaceAll(elem, " ", ""), ".")
 	base, ext := s, ""
 	if i := strings.LastIndexByte(s, '.'); i >= 0 {
@@ -145,13 +256,11 @@ func shortKeys(name string) (alias string, hasAlias bool, longs []string) {
 		alias = strings.Join(a, "/")
 	}
 	for i, e := range elems {
-		k, ok := longShortKey(e)
-		if !ok {
-			continue
-		}
 		old := keys[i]
-		keys[i] = k
-		longs = append(longs, strings.Join(keys, "/"))
+		for _, k := range longShortKeys(e) {
+			keys[i] = k
+			longs = append(longs, strings.Join(keys, "/"))
+		}
 		keys[i] = old
 	}
 	return alias, hasAlias, longs
@@ -179,8 +288,10 @@ func hasShortAlias(name string, fn func(key string)) bool {
 // short name's key is in keys.
 func hasLongFor(name string, keys map[string]bool) bool {
 	for e := range strings.SplitSeq(name, "/") {
-		if k, ok := longShortKey(e); ok && keys[k] {
-			return true
+		for _, k := range longShortKeys(e) {
+			if keys[k] {
+				return true
+			}
 		}
 	}
 	return false

@@ -11,7 +11,8 @@ func TestShortAlias(t *testing.T) {
 	for elem, want := range map[string]string{
 		"PROGRA~1":      "\x00progra.",
 		"setuph~2.exe":  "\x00setuph.exe",
-		"PR1A2B~5.DLL":  "\x00pr1a2b.dll",
+		"PR1A2B~5.DLL":  "\x00pr#.dll",
+		"A1A2B~1":       "\x00a#.",
 		"AB~12":         "\x00ab.",
 		"PROGRA~0":      "",
 		"PROGRA~":       "",
@@ -66,6 +67,13 @@ func TestAttackShortNameCollision(t *testing.T) {
 		{"other extension", []string{"Setup Helper.exe", "SETUPH~1.DLL"}, nil},
 		{"other folder", []string{"a/Setup Helper.exe", "b/SETUPH~1.EXE"}, nil},
 		{"two long names", []string{"Program Files/x.dll", "Program Data/x.dll"}, nil},
+		{"hashed alias", []string{"Program Files/x.dll", "PRB7F3~1/x.dll"}, []string{"Program Files/x.dll|Program Files/x.dll(false)~PRB7F3~1/x.dll(false) on NTFS (Windows) short"}},
+		{"hashed alias file", []string{"Setup Helper Five.exe", "SE0A1F~1.EXE"}, []string{"Setup Helper Five.exe|Setup Helper Five.exe(false)~SE0A1F~1.EXE(false) on NTFS (Windows) short"}},
+		{"hashed other prefix", []string{"Program Files/x.dll", "PA1B2C~1/x.dll"}, nil},
+		{"hashed other extension", []string{"Setup Helper Five.exe", "SE0A1F~1.DLL"}, nil},
+		{"oem alias", []string{"Caf\u00e9 Tools.dll", "CAF\u00c9TO~1.DLL"}, []string{"Caf\u00e9 Tools.dll|Caf\u00e9 Tools.dll(false)~CAF\u00c9TO~1.DLL(false) on NTFS (Windows) short"}},
+		{"oem alias underscore", []string{"Caf\u00e9 Tools.dll", "CAF_TO~1.DLL"}, []string{"Caf\u00e9 Tools.dll|Caf\u00e9 Tools.dll(false)~CAF_TO~1.DLL(false) on NTFS (Windows) short"}},
+		{"oem other stem", []string{"Caf\u00e9 Tools.dll", "CAF\u00c8TO~1.DLL"}, nil},
 		{"dos names", []string{"README.TXT", "README~1.TXT", "readme.tx"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
