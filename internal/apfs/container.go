@@ -145,6 +145,7 @@ func (c *container) checkpoint(b0 []byte) error {
 			return fmt.Errorf("the latest checkpoint (block %d), which macOS may refuse or pass over for an earlier one: %w", k.addr, err)
 		}
 		c.super, c.xid = k.b, k.xid
+		c.ownCheckpoint(k.b, base, uint64(n))
 		return nil
 	}
 	return &FormatError{Offset: int64(base) * int64(c.blockSize), Reason: "no valid checkpoint in the descriptor area"}
@@ -213,12 +214,12 @@ func (c *container) ephemeral(s []byte, base, n uint64) error {
 			if _, err := checkObject(buf, addr, int64(addr*bs), typ&objTypeMask, oid, 0); err != nil {
 				return fmt.Errorf("ephemeral object %d: %w", oid, err)
 			}
-			// The data area is owned whole; an ephemeral object outside
-			// it, where macOS writes none, is not (an attacker could wrap
-			// any blocks in one), nor is a space manager there trusted
+			// An ephemeral object outside the data area, where macOS
+			// writes none, is not owned (an attacker could wrap any
+			// blocks in one), nor is a space manager there trusted
 			// with its pool.
-			if typ&objTypeMask == typeSpaceman && inDataArea(s, addr, size/bs) {
-				c.ownSpaceman(buf)
+			if inDataArea(s, addr, size/bs) {
+				c.ownEphemeral(typ&objTypeMask, addr, buf)
 			}
 		}
 	}

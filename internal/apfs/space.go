@@ -49,18 +49,39 @@ func (c *container) isOwned(b uint64) bool {
 	return c.owned != nil && c.owned[b/8]&(1<<(b%8)) != 0
 }
 
-// ownContainer marks what the container's superblock s owns outside the
-// object maps and the volumes: block 0 and the checkpoint descriptor and
-// data areas (the checkpoint maps and superblocks; the space manager,
-// the reaper and the other ephemeral objects).
+// ownContainer marks block 0 as owned. The checkpoint areas are not
+// owned whole: their base and size are the superblock's say, so an
+// area over most of the container would hide anything. In them only
+// the blocks of the checkpoint read are owned (ownCheckpoint,
+// ownEphemeral); the rest, earlier checkpoints included, is listed when
+// not zero.
 func (c *container) ownContainer(s []byte) {
 	c.own(0, 1)
-	if n := le.Uint32(s[104:]); n&0x80000000 == 0 {
-		c.own(le.Uint64(s[112:]), uint64(n))
+}
+
+// ownCheckpoint marks the checkpoint map blocks and the superblock of
+// the checkpoint whose superblock is s, in the descriptor area of n
+// blocks at base.
+func (c *container) ownCheckpoint(s []byte, base, n uint64) {
+	idx, ln := uint64(le.Uint32(s[136:])), uint64(le.Uint32(s[140:]))
+	for i := range ln {
+		c.own(base+(idx+i)%n, 1)
 	}
-	if n := le.Uint32(s[nxDataBlocks:]); n&0x80000000 == 0 {
-		c.own(le.Uint64(s[nxDataBase:]), uint64(n))
+}
+
+// ownEphemeral marks the blocks of the ephemeral object b of type typ
+// at addr, in the checkpoint data area, that the reader reads: its
+// first block, the blocks of a space manager's chunk-info address
+// array, and what a space manager's pool holds (ownSpaceman). The rest
+// of a larger object (its checksum, which its writer computes, says
+// nothing of its bytes) is not owned.
+func (c *container) ownEphemeral(typ uint32, addr uint64, b []byte) {
+	n := uint64(1)
+	if typ == typeSpaceman {
+		n = max(n, spacemanBlocks(b, uint64(c.blockSize)))
+		c.ownSpaceman(b)
 	}
+	c.own(addr, n)
 }
 
 // inDataArea reports whether the n blocks at addr lie in the contiguous
@@ -70,16 +91,41 @@ func inDataArea(s []byte, addr, n uint64) bool {
 	return blocks&0x80000000 == 0 && addr >= base && addr-base < blocks && n <= blocks-(addr-base)
 }
 
-// ownSpaceman marks the space manager sm's internal pool and the pool's
-// bitmap, which hold its allocation bitmaps (spaceman_phys_t's
-// sm_ip_base, sm_ip_block_count, sm_ip_bm_base, sm_ip_bm_block_count).
+// ownSpaceman marks what the space manager sm's internal pool holds
+// that the reader reads: the pool's bitmap (spaceman_phys_t's
+// sm_ip_bm_base, sm_ip_bm_block_count, bounded by what a pool of
+// sm_ip_block_count blocks needs) and the chunk-info blocks, chunk-info
+// address blocks and allocation bitmaps the space manager reaches
+// (readFree). The pool is not owned whole: its base and size are the
+// space manager's say, and a hostile one could claim any blocks.
 func (c *container) ownSpaceman(sm []byte) {
 	if len(sm) < 184 {
 		return
 	}
-	c.own(le.Uint64(sm[176:]), le.Uint64(sm[152:]))
-	c.own(le.Uint64(sm[168:]), uint64(le.Uint32(sm[164:])))
+	bits := uint64(c.blockSize) * 8
+	need := (min(le.Uint64(sm[152:]), c.blockCount) + bits - 1) / bits
+	if n := uint64(le.Uint32(sm[164:])); n <= maxPoolBitmaps*max(need, 1) {
+		c.own(le.Uint64(sm[168:]), n)
+	}
 	c.readFree(sm)
+}
+
+// maxPoolBitmaps bounds the copies of the internal pool's bitmap owned
+// (sm_ip_bm_tx_multiplier, 16 in the containers macOS makes).
+const maxPoolBitmaps = 16
+
+// spacemanBlocks returns the blocks of the space manager sm (of block
+// size bs) its main device's chunk-info address array reaches into.
+func spacemanBlocks(sm []byte, bs uint64) uint64 {
+	n := uint64(le.Uint32(sm[smCIBCount:]))
+	if cab := uint64(le.Uint32(sm[smCABCount:])); cab > 0 {
+		n = cab
+	}
+	end := uint64(le.Uint32(sm[smAddrOffset:])) + 8*n
+	if end > uint64(len(sm)) {
+		return 1
+	}
+	return (end + bs - 1) / bs
 }
 
 // ownTree marks the nodes of the physical B-tree at root (a volume's

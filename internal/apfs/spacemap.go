@@ -1,5 +1,7 @@
 package apfs
 
+import "bytes"
+
 // Space manager objects (spaceman_phys_t's main device, cib_phys_t,
 // cab_phys_t) read for the blocks they mark free.
 const (
@@ -39,6 +41,7 @@ func (c *container) readFree(sm []byte) {
 			ok = false
 			break
 		}
+		c.own(addr, 1)
 		cnt := uint64(le.Uint32(cab.b[36:]))
 		for j := range cnt {
 			ok = ok && c.readCIB(le.Uint64(cab.b[40+8*j:]))
@@ -51,12 +54,15 @@ func (c *container) readFree(sm []byte) {
 
 // readCIB marks the free blocks of the chunks chunk-info block addr
 // describes: each chunk's bitmap (one block, a bit per block, set when
-// allocated), or all its blocks when it has no bitmap.
+// allocated), or all its blocks when it has no bitmap. The chunk-info
+// block and the bitmaps read are owned; a bitmap with bits set past its
+// chunk's blocks (bytes the reader does not use) does not read.
 func (c *container) readCIB(addr uint64) bool {
 	o, err := c.readObject(addr, typeSpacemanCIB, addr, c.xid)
 	if err != nil {
 		return false
 	}
+	c.own(addr, 1)
 	cnt := uint64(le.Uint32(o.b[36:]))
 	if cnt > uint64(c.blockSize-40)/chunkInfoSize {
 		return false
@@ -71,9 +77,10 @@ func (c *container) readCIB(addr uint64) bool {
 		blocks = min(blocks, c.blockCount-start)
 		var bits []byte
 		if bm != 0 {
-			if bits, err = c.readBlock(bm); err != nil {
+			if bits, err = c.readBlock(bm); err != nil || !bitsClear(bits, blocks) {
 				return false
 			}
+			c.own(bm, 1)
 		}
 		for b := range blocks {
 			if bits == nil || bits[b/8]&(1<<(b%8)) == 0 {
@@ -82,6 +89,14 @@ func (c *container) readCIB(addr uint64) bool {
 		}
 	}
 	return true
+}
+
+// bitsClear reports whether the bits of bm from bit n on are clear.
+func bitsClear(bm []byte, n uint64) bool {
+	if n%8 != 0 && bm[n/8]>>(n%8) != 0 {
+		return false
+	}
+	return len(bytes.Trim(bm[(n+7)/8:], "\x00")) == 0
 }
 
 // isFree reports whether the space manager marks block b free.

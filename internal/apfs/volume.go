@@ -99,10 +99,12 @@ type Volume struct {
 	// read owns and that hold bytes other than zero, and the partition's
 	// bytes past the container's last block that are not zero: hidden
 	// data, which no file carries. Owned are block 0, the checkpoint
-	// descriptor and data areas (checkpoint maps, superblocks, the space
-	// manager, the reaper and the other ephemeral objects), the internal
-	// pool and pool bitmap of a space manager in the data area (one
-	// elsewhere is not trusted), the object maps and their
+	// read's map blocks and superblock and the first block of each
+	// ephemeral object its maps list in the data area (the space manager
+	// whole, the reaper…; earlier checkpoints are not owned), the pool
+	// bitmap, chunk-info blocks and allocation bitmaps of a space
+	// manager in the data area (one elsewhere is not trusted; the rest
+	// of its internal pool is not owned), the object maps and their
 	// snapshot trees, the volume superblocks, the file-system, extent
 	// reference and snapshot metadata trees' nodes, and the extents of
 	// the walked files and of their attributes' data streams. Runs the

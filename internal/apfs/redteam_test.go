@@ -1,0 +1,72 @@
+package apfs
+
+import (
+	"slices"
+	"testing"
+)
+
+// setAreas sets the checkpoint descriptor and data areas of both
+// container superblocks of b.
+func setAreas(b []byte, descBase uint64, descBlocks uint32, dataBase uint64, dataBlocks uint32) {
+	for _, at := range []int{0, 2} {
+		s := b[at*buildBS : (at+1)*buildBS]
+		le.PutUint32(s[104:], descBlocks)
+		le.PutUint64(s[112:], descBase)
+		le.PutUint32(s[nxDataBlocks:], dataBlocks)
+		le.PutUint64(s[nxDataBase:], dataBase)
+		seal(s)
+	}
+}
+
+// TestAttackHugeDataArea: a checkpoint data area declared over the
+// whole container does not make the blocks in it owned.
+func TestAttackHugeDataArea(t *testing.T) {
+	good := build(t, BuildSpec{Files: sample()})
+	b := withBlocks(good, []byte("hidden app"))
+	n := uint32(len(b) / buildBS)
+	setAreas(b, 1, 2, 0, n)
+	v := open(t, b)
+	if v.UnreferencedBytes != buildBS {
+		t.Errorf("unreferenced %v (%d bytes)", v.Unreferenced, v.UnreferencedBytes)
+	}
+}
+
+// TestAttackHugeDescriptorArea: a descriptor area declared past the
+// checkpoint's blocks does not make the blocks in it owned.
+func TestAttackHugeDescriptorArea(t *testing.T) {
+	good := build(t, BuildSpec{Files: sample()})
+	b := withBlocks(good, []byte("hidden app"))
+	n := uint32(len(b) / buildBS)
+	setAreas(b, 1, n-1, 0, 0)
+	v := open(t, b)
+	if v.UnreferencedBytes != buildBS {
+		t.Errorf("unreferenced %v (%d bytes)", v.Unreferenced, v.UnreferencedBytes)
+	}
+}
+
+// TestAttackSpacemanPoolClaim: a space manager in the data area whose
+// internal pool is declared over blocks holding data does not make them
+// owned: only the blocks it reaches (chunk-info blocks, bitmaps) are.
+func TestAttackSpacemanPoolClaim(t *testing.T) {
+	b, f := spacemanImage(t, false)
+	sm := b[f*buildBS : (f+1)*buildBS]
+	le.PutUint64(sm[152:], 5) // the pool over f+2…f+6
+	seal(sm)
+	v := open(t, b)
+	want := []Run{{int64(f+5) * buildBS, buildBS, false}, {int64(f+6) * buildBS, buildBS, true}}
+	if !slices.Equal(v.Unreferenced, want) {
+		t.Errorf("unreferenced %v, want %v", v.Unreferenced, want)
+	}
+}
+
+// TestAttackSpacemanBitmapTail: a chunk bitmap with bits set past its
+// chunk's blocks holds bytes the reader does not use: it is not owned.
+func TestAttackSpacemanBitmapTail(t *testing.T) {
+	b, f := spacemanImage(t, false)
+	bm := b[(f+3)*buildBS : (f+4)*buildBS]
+	copy(bm[buildBS-6:], "hidden")
+	v := open(t, b)
+	if v.UnreferencedBytes != 3*buildBS || v.Unreferenced[0] != (Run{int64(f+3) * buildBS, buildBS, false}) {
+		t.Errorf("unreferenced %v", v.Unreferenced)
+	}
+}
