@@ -70,3 +70,48 @@ func TestAttackSpacemanBitmapTail(t *testing.T) {
 		t.Errorf("unreferenced %v", v.Unreferenced)
 	}
 }
+
+// listEphemeral lists in b's checkpoint map an ephemeral object of type
+// typ, oid and size bytes at block addr.
+func listEphemeral(b []byte, typ uint32, oid, addr uint64, size uint32) {
+	cpm := b[buildBS : 2*buildBS]
+	n := le.Uint32(cpm[36:])
+	le.PutUint32(cpm[36:], n+1)
+	e := cpm[40+40*n:]
+	le.PutUint32(e, objEphemeral|typ)
+	le.PutUint32(e[8:], size)
+	le.PutUint64(e[24:], oid)
+	le.PutUint64(e[32:], addr)
+	seal(cpm)
+}
+
+// TestAttackLargeEphemeral: an ephemeral object listed in the checkpoint
+// map with a size of several blocks, its checksum computed over them
+// all, owns its first block only: the checksum, which its writer
+// computes, says nothing of the bytes. A one-block one is owned.
+func TestAttackLargeEphemeral(t *testing.T) {
+	good := build(t, BuildSpec{Files: sample()})
+	f := uint64(len(good) / buildBS)
+	obj := make([]byte, 2*buildBS)
+	le.PutUint64(obj[8:], 1025)
+	le.PutUint64(obj[16:], buildXid)
+	le.PutUint32(obj[24:], objEphemeral|0x11) // a reaper
+	copy(obj[buildBS:], "hidden app")
+	seal(obj)
+	b := withBlocks(good, obj[:buildBS], obj[buildBS:])
+	setAreas(b, 1, 2, f, 2)
+	listEphemeral(b, 0x11, 1025, f, 2*buildBS)
+	v := open(t, b)
+	if want := []Run{{int64(f+1) * buildBS, buildBS, false}}; !slices.Equal(v.Unreferenced, want) {
+		t.Errorf("unreferenced %v, want %v", v.Unreferenced, want)
+	}
+	// The legitimate form: a one-block reaper is owned.
+	obj = obj[:buildBS]
+	seal(obj)
+	b = withBlocks(good, obj)
+	setAreas(b, 1, 2, f, 1)
+	listEphemeral(b, 0x11, 1025, f, buildBS)
+	if v := open(t, b); len(v.Unreferenced) != 0 {
+		t.Errorf("one-block reaper: unreferenced %v", v.Unreferenced)
+	}
+}
