@@ -63,7 +63,8 @@
 // the checkpoint read's map blocks, superblock and ephemeral objects in
 // the data area, the space manager's pool bitmap, chunk-info blocks and
 // allocation bitmaps, object maps, volume superblocks, trees, the walked
-// files' extents) are marked, and
+// files' and attribute streams' extents up to their data's end) are
+// marked, and
 // the others that are not zero are listed (Volume.Unreferenced), as are
 // non-zero bytes past the container's last block; the space manager's
 // chunk-info blocks and bitmaps, read when it lies in the checkpoint

@@ -93,8 +93,12 @@ type records struct {
 	extents map[uint64][]fileExtent
 	xattrs  map[uint64]map[string]xattr
 	others  map[uint64][]Attribute // the other attributes, by inode
-	streams map[uint64][]uint64    // attributes' data stream ids, by inode
+	streams map[uint64][]dstream   // attributes' data streams, by inode
 }
+
+// dstream is an attribute's data stream (j_xattr_dstream_t): its
+// extents' id and its size.
+type dstream struct{ id, size uint64 }
 
 type xattr struct {
 	flags uint16
@@ -232,7 +236,11 @@ func (r *records) add(k, v []byte, at int64) error {
 			return bad("attribute %q of %d bytes declares %d", name, len(v)-4, n)
 		}
 		if fl&xattrDataStream != 0 && n >= 8 && len(r.streams[oid]) < maxDirEntries {
-			r.streams[oid] = append(r.streams[oid], le.Uint64(v[4:])) // j_xattr_dstream_t's xattr_obj_id
+			ds := dstream{id: le.Uint64(v[4:])} // j_xattr_dstream_t's xattr_obj_id
+			if n >= 16 {
+				ds.size = le.Uint64(v[4+8:]) // its dstream's size
+			}
+			r.streams[oid] = append(r.streams[oid], ds)
 		}
 		if name != xattrSymlink && name != xattrDecmpfs {
 			size := uint64(n)

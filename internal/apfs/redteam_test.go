@@ -1,6 +1,7 @@
 package apfs
 
 import (
+	"io/fs"
 	"slices"
 	"testing"
 )
@@ -113,5 +114,93 @@ func TestAttackLargeEphemeral(t *testing.T) {
 	listEphemeral(b, 0x11, 1025, f, buildBS)
 	if v := open(t, b); len(v.Unreferenced) != 0 {
 		t.Errorf("one-block reaper: unreferenced %v", v.Unreferenced)
+	}
+}
+
+// extentOf returns the index of the file extent record of the file
+// named name in recs (its data stream id is its inode's).
+func extentOf(t *testing.T, recs []rec, name string) int {
+	id := le.Uint64(recs[drecOf(recs, name)].v)
+	for i, r := range recs {
+		if le.Uint64(r.k)&objIDMask == id && le.Uint64(r.k)>>typeShift == recFileExtent {
+			return i
+		}
+	}
+	t.Fatalf("no extent of %s", name)
+	return -1
+}
+
+// TestAttackExtentPastEOF: a file's extent one block longer than its
+// data, over a block holding a payload, does not make that block owned;
+// nor does data past the file's end in its last block. The same file
+// with its data alone is owned (TestOwnedBlocks).
+func TestAttackExtentPastEOF(t *testing.T) {
+	long := func(recs []rec) []rec {
+		e := recs[extentOf(t, recs, "a")]
+		le.PutUint64(e.v, 2*buildBS)
+		return recs
+	}
+	good := build(t, BuildSpec{Files: map[string]BuildFile{"a": {Data: []byte("visible")}}, edit: long})
+	n := int64(len(good))
+	b := withBlocks(good, []byte("hidden app"))
+	v := open(t, b)
+	if want := []Run{{n, buildBS, false}}; !slices.Equal(v.Unreferenced, want) {
+		t.Errorf("extent past the end: unreferenced %v, want %v", v.Unreferenced, want)
+	}
+	if data, err := fs.ReadFile(v, "a"); err != nil || string(data) != "visible" {
+		t.Fatalf("a: %q, %v", data, err)
+	}
+	// Data past the end of the file in its last block.
+	b = build(t, BuildSpec{Files: map[string]BuildFile{"a": {Data: []byte("visible")}}})
+	last := len(b) - buildBS
+	copy(b[last+100:], "hidden")
+	v = open(t, b)
+	if want := []Run{{int64(last), buildBS, false}}; !slices.Equal(v.Unreferenced, want) {
+		t.Errorf("data past the end: unreferenced %v, want %v", v.Unreferenced, want)
+	}
+}
+
+// streamAttr returns a j_xattr_dstream_t attribute record named name of
+// inode id, its data stream id sid of size bytes, and an extent record
+// of that stream of length bytes at block phys.
+func streamAttr(id uint64, name string, sid, size, length, phys uint64) []rec {
+	k := key(id, recXattr)
+	k = le.AppendUint16(k, uint16(len(name)+1))
+	k = append(append(k, name...), 0)
+	v := le.AppendUint16(nil, xattrDataStream)
+	v = le.AppendUint16(v, 48)
+	v = le.AppendUint64(v, sid)
+	v = le.AppendUint64(v, size)
+	v = append(v, make([]byte, 32)...)
+	e := extentRec(sid, 0, length)
+	le.PutUint64(e.v[8:], phys)
+	return []rec{{k, v}, e}
+}
+
+// TestAttackAttributeStreamClaim: a tolerated attribute (a 10-byte
+// com.apple.quarantine) whose data stream's extent is declared over the
+// whole container does not make the container owned: only the block of
+// its 10 bytes is, when the rest of it is zero.
+func TestAttackAttributeStreamClaim(t *testing.T) {
+	var id uint64
+	claim := func(length, phys uint64) func([]rec) []rec {
+		return func(recs []rec) []rec {
+			id = le.Uint64(recs[drecOf(recs, "a")].v)
+			return append(recs, streamAttr(id, "com.apple.quarantine", 9000, 10, length, phys)...)
+		}
+	}
+	good := build(t, BuildSpec{Files: map[string]BuildFile{"a": {Data: []byte("visible")}}, edit: claim(1<<30, 1)})
+	b := withBlocks(good, []byte("hidden app"))
+	v := open(t, b)
+	if want := []Run{{int64(len(good)), buildBS, false}}; !slices.Equal(v.Unreferenced, want) {
+		t.Errorf("unreferenced %v, want %v", v.Unreferenced, want)
+	}
+	// The legitimate form: a stream of 10 bytes in a block of its own.
+	good = build(t, BuildSpec{Files: map[string]BuildFile{"a": {Data: []byte("visible")}}})
+	f := uint64(len(good) / buildBS)
+	good = build(t, BuildSpec{Files: map[string]BuildFile{"a": {Data: []byte("visible")}}, edit: claim(buildBS, f)})
+	v = open(t, withBlocks(good, []byte("0123456789")))
+	if len(v.Unreferenced) != 0 || len(v.Attributes) != 1 || v.Attributes[0].Size != 10 {
+		t.Errorf("unreferenced %v, attributes %v", v.Unreferenced, v.Attributes)
 	}
 }

@@ -107,7 +107,9 @@ type Volume struct {
 	// of its internal pool is not owned), the object maps and their
 	// snapshot trees, the volume superblocks, the file-system, extent
 	// reference and snapshot metadata trees' nodes, and the extents of
-	// the walked files and of their attributes' data streams. Runs the
+	// the walked files and of their attributes' data streams up to the
+	// block of their data's last byte (that block only when its bytes
+	// past the data are zero). Runs the
 	// space manager's bitmaps mark free (earlier copies of metadata, data
 	// left behind) say so (Run.Free). At most 1024 runs.
 	Unreferenced []Run
@@ -270,7 +272,7 @@ func (v *Volume) open(oid uint64) error {
 		return fmt.Errorf("volume object map: %w", err)
 	}
 	v.recs = &records{hashed: inc&(incompatCaseInsens|incompatNormInsens) != 0, fold: inc&incompatCaseInsens != 0, inodes: map[uint64]*inode{},
-		dirs: map[uint64][]drec{}, extents: map[uint64][]fileExtent{}, xattrs: map[uint64]map[string]xattr{}, others: map[uint64][]Attribute{}, streams: map[uint64][]uint64{}}
+		dirs: map[uint64][]drec{}, extents: map[uint64][]fileExtent{}, xattrs: map[uint64]map[string]xattr{}, others: map[uint64][]Attribute{}, streams: map[uint64][]dstream{}}
 	t := &btree{c: c, subtype: typeFSTree, xid: c.xid, omap: vomap, cmp: v.recs.fsCmp}
 	if err := t.walk(le.Uint64(s[136:]), v.recs.add); err != nil {
 		return fmt.Errorf("file-system tree: %w", err)
@@ -288,14 +290,37 @@ func (v *Volume) open(oid uint64) error {
 	return nil
 }
 
-// ownExtents marks the blocks of n's extents, sparse ones aside.
-func (v *Volume) ownExtents(n *node) {
-	bs := uint64(v.c.blockSize)
-	for _, e := range n.exts {
-		if e.phys != 0 {
-			v.c.own(e.phys, e.length/bs+min(e.length%bs, 1))
+// ownExtents marks the blocks of exts, the extents of data of size
+// bytes, sparse ones aside, up to the block holding the data's last
+// byte: blocks past it, which no read reaches, are not owned, nor is
+// that block when its bytes past the data are not zero (where an
+// extent longer than its file would hide a payload).
+func (v *Volume) ownExtents(exts []fileExtent, size uint64) {
+	c := v.c
+	bs := uint64(c.blockSize)
+	last := size/bs + min(size%bs, 1) // blocks holding data
+	for _, e := range exts {
+		lb := e.logical / bs
+		if e.phys == 0 || e.logical%bs != 0 || lb >= last {
+			continue
 		}
+		n := min(e.length/bs+min(e.length%bs, 1), last-lb)
+		if size%bs != 0 && lb+n == last && !v.tailZero(e.phys+n-1, size%bs) {
+			n-- // the block of the data's end holds more past it
+		}
+		c.own(e.phys, n)
 	}
+}
+
+// tailZero reports whether the bytes of block b from byte from on are
+// zero (a block past the container's is: it is not owned).
+func (v *Volume) tailZero(b, from uint64) bool {
+	c := v.c
+	if b >= c.blockCount {
+		return true
+	}
+	buf := make([]byte, uint64(c.blockSize)-from)
+	return c.zero(buf, int64(b)*int64(c.blockSize)+int64(from))
 }
 
 // inventory lists the walked entries' other extended attributes and
@@ -309,9 +334,9 @@ func (v *Volume) inventory() {
 			continue
 		}
 		done[n.id] = true
-		v.ownExtents(n)
-		for _, id := range v.recs.streams[n.id] {
-			v.ownExtents(&node{exts: v.recs.extents[id]})
+		v.ownExtents(n.exts, n.size)
+		for _, ds := range v.recs.streams[n.id] {
+			v.ownExtents(v.recs.extents[ds.id], ds.size)
 		}
 		in := v.recs.inodes[n.id]
 		for _, a := range v.recs.others[n.id] {
