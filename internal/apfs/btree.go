@@ -169,6 +169,9 @@ func (t *btree) parse(o object, root bool, off int64) (parsedNode, error) {
 		return bad("%d entries in a table of %d bytes at %d", nkeys, tocLen, tocOff)
 	}
 	n := parsedNode{level: level, keys: make([][]byte, nkeys), vals: make([][]byte, nkeys)}
+	used := make([]span, 0, 2*nkeys+3)
+	used = append(used, span{0, nodeHeader}, span{nodeHeader + tocOff, nodeHeader + tocOff + nkeys*ent}, span{valEnd, len(b)})
+	defer func() { t.c.slackOf(o.addr, b, used) }()
 	for i := range nkeys {
 		e := b[nodeHeader+tocOff+i*ent:]
 		var ko, kl, vo, vl int
@@ -186,6 +189,7 @@ func (t *btree) parse(o object, root bool, off int64) (parsedNode, error) {
 		if vo == 0xffff || vo < vl || valEnd-vo < keyStart {
 			return bad("value %d (%d bytes at %d from the end) outside the value area", i, vl, vo)
 		}
+		used = append(used, span{keyStart + ko, keyStart + ko + kl}, span{valEnd - vo, valEnd - vo + vl})
 		n.keys[i] = b[keyStart+ko : keyStart+ko+kl]
 		n.vals[i] = b[valEnd-vo : valEnd-vo+vl]
 	}

@@ -45,6 +45,9 @@ type container struct {
 	fsOids     []uint64
 	// owned marks the blocks a structure read owns (see space.go).
 	owned []byte
+	// slack holds the unused bytes of owned objects that are not zero,
+	// by block (see slack.go).
+	slack map[uint64][]Run
 	// free marks the blocks the space manager's bitmaps mark free, nil
 	// when unknown (see spacemap.go).
 	free []byte

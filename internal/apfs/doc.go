@@ -64,9 +64,11 @@
 // the data area, the space manager's pool bitmap, chunk-info blocks and
 // allocation bitmaps, object maps, volume superblocks, trees, the walked
 // files' and attribute streams' extents up to their data's end) are
-// marked, and
-// the others that are not zero are listed (Volume.Unreferenced), as are
-// non-zero bytes past the container's last block; the space manager's
+// marked, and the others that are not zero are listed
+// (Volume.Unreferenced), as are the bytes owned objects leave unused (a
+// B-tree node's free space, its table of contents past its entries)
+// that are not zero, and non-zero bytes past the container's last
+// block; the space manager's
 // chunk-info blocks and bitmaps, read when it lies in the checkpoint
 // data area, tell free blocks holding stale data from allocated ones.
 //

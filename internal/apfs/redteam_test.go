@@ -1,6 +1,7 @@
 package apfs
 
 import (
+	"bytes"
 	"io/fs"
 	"slices"
 	"testing"
@@ -202,5 +203,25 @@ func TestAttackAttributeStreamClaim(t *testing.T) {
 	v = open(t, withBlocks(good, []byte("0123456789")))
 	if len(v.Unreferenced) != 0 || len(v.Attributes) != 1 || v.Attributes[0].Size != 10 {
 		t.Errorf("unreferenced %v, attributes %v", v.Unreferenced, v.Attributes)
+	}
+}
+
+// TestAttackNodeFreeSpace: a payload in the free space of a B-tree node
+// (between its keys and its values; of the file-system tree, of an
+// object map's), resealed, is listed: the node is owned, its unused
+// bytes are not. A built tree's free space is zero (TestOwnedBlocks).
+func TestAttackNodeFreeSpace(t *testing.T) {
+	good := build(t, BuildSpec{Files: sample()})
+	root, _ := fsNodes(good)
+	for _, blk := range []int{root, 4} { // the file-system tree's root, the container object map's leaf
+		b := bytes.Clone(good)
+		node := b[blk*buildBS : (blk+1)*buildBS]
+		keyEnd := nodeHeader + int(le.Uint16(node[40:])+le.Uint16(node[42:])) + int(le.Uint16(node[44:]))
+		copy(node[keyEnd+16:], "hidden")
+		seal(node)
+		v := open(t, b)
+		if len(v.Unreferenced) != 1 || v.Unreferenced[0].Offset > int64(blk*buildBS+keyEnd+16) || v.Unreferenced[0].Offset+v.Unreferenced[0].Size < int64(blk*buildBS+keyEnd+22) {
+			t.Errorf("block %d: unreferenced %v", blk, v.Unreferenced)
+		}
 	}
 }

@@ -167,6 +167,9 @@ func (c *container) unreferenced() (runs []Run, total int64) {
 	}
 	for b := range c.blockCount {
 		if c.isOwned(b) {
+			for _, r := range c.slack[b] {
+				add(r.Offset, r.Size, false)
+			}
 			continue
 		}
 		if !c.zero(buf, int64(b)*bs) {

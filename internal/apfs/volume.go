@@ -109,7 +109,8 @@ type Volume struct {
 	// reference and snapshot metadata trees' nodes, and the extents of
 	// the walked files and of their attributes' data streams up to the
 	// block of their data's last byte (that block only when its bytes
-	// past the data are zero). Runs the
+	// past the data are zero). The bytes owned B-tree nodes leave
+	// unused that are not zero are listed too. Runs the
 	// space manager's bitmaps mark free (earlier copies of metadata, data
 	// left behind) say so (Run.Free). At most 1024 runs.
 	Unreferenced []Run
