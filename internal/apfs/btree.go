@@ -196,6 +196,9 @@ func (t *btree) parse(o object, root bool, off int64) (parsedNode, error) {
 	return n, nil
 }
 
+// omapSize is the size of omap_phys_t.
+const omapSize = 88
+
 // omapVal is an object map entry's value.
 type omapVal struct {
 	xid   uint64
@@ -241,6 +244,7 @@ func (c *container) readOmap(addr, xid uint64) (map[uint64]omapVal, error) {
 		return nil, &UnsupportedError{Feature: fmt.Sprintf("object map flags %#x (encrypting, decrypting or key rolling)", fl)}
 	}
 	c.own(addr, 1)
+	c.slackOf(addr, o.b, []span{{0, omapSize}})
 	if tt := le.Uint32(o.b[40:]); tt != objPhysical|typeBtree {
 		return nil, &FormatError{Offset: int64(addr) * int64(c.blockSize), Reason: fmt.Sprintf("object map tree type %#x", tt)}
 	}

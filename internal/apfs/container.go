@@ -27,6 +27,9 @@ const (
 	nxKnownIncompat    = 0x1 | nxIncompatVersion2 | nxIncompatFusion
 	nxCryptoSW         = 0x4
 	nxFSOids           = 184
+	// nxSize is the size of nx_superblock_t (its last field,
+	// nx_mkb_locker, at 0x570).
+	nxSize = 0x580
 )
 
 // container is an opened APFS container at its latest valid checkpoint.
@@ -72,6 +75,7 @@ func openContainer(r io.ReaderAt, size int64, maxRecords int) (*container, error
 	if err != nil {
 		return nil, fmt.Errorf("block 0: %w", err)
 	}
+	c.slackOf(0, sb.b, []span{{0, nxSize}})
 	if le.Uint64(sb.b[40:]) != c.blockCount {
 		return nil, &FormatError{Offset: 40, Reason: fmt.Sprintf("the container declares %d blocks of %d bytes, more than the %d bytes it is given", le.Uint64(sb.b[40:]), bs, size)}
 	}
@@ -149,6 +153,7 @@ func (c *container) checkpoint(b0 []byte) error {
 		}
 		c.super, c.xid = k.b, k.xid
 		c.ownCheckpoint(k.b, base, uint64(n))
+		c.slackOf(k.addr, k.b, []span{{0, nxSize}})
 		return nil
 	}
 	return &FormatError{Offset: int64(base) * int64(c.blockSize), Reason: "no valid checkpoint in the descriptor area"}
@@ -197,6 +202,7 @@ func (c *container) ephemeral(s []byte, base, n uint64) error {
 		if cnt > (bs-40)/40 {
 			return &FormatError{Offset: int64(o.addr*bs) + 36, Reason: fmt.Sprintf("checkpoint map of %d entries", cnt)}
 		}
+		c.slackOf(o.addr, o.b, []span{{0, 40 + 40*int(cnt)}})
 		for j := range cnt {
 			e := o.b[40+40*j:]
 			typ, size, oid, addr := le.Uint32(e), uint64(le.Uint32(e[8:])), le.Uint64(e[24:]), le.Uint64(e[32:])

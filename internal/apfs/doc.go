@@ -66,8 +66,9 @@
 // files' and attribute streams' extents up to their data's end) are
 // marked, and the others that are not zero are listed
 // (Volume.Unreferenced), as are the bytes owned objects leave unused (a
-// B-tree node's free space, its table of contents past its entries)
-// that are not zero, and non-zero bytes past the container's last
+// B-tree node's free space, its table of contents past its entries; the
+// tail of a superblock, object map, checkpoint map or chunk-info block
+// past its structure) that are not zero, and non-zero bytes past the container's last
 // block; the space manager's
 // chunk-info blocks and bitmaps, read when it lies in the checkpoint
 // data area, tell free blocks holding stale data from allocated ones.

@@ -225,3 +225,40 @@ func TestAttackNodeFreeSpace(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackObjectTail: a payload past the end of an object's structure
+// (block 0's container superblock, the checkpoint's, its checkpoint map,
+// the container object map, the volume superblock), resealed, is
+// listed: the block is owned, its unused tail is not.
+func TestAttackObjectTail(t *testing.T) {
+	good := build(t, BuildSpec{Files: sample()})
+	for _, c := range []struct{ blk, at int }{{0, 2000}, {1, 100}, {2, nxSize}, {3, omapSize + 8}, {5, 4000}} {
+		b := bytes.Clone(good)
+		blk := b[c.blk*buildBS : (c.blk+1)*buildBS]
+		copy(blk[c.at:], "hidden")
+		seal(blk)
+		v := open(t, b)
+		want := Run{int64(c.blk*buildBS + c.at), 6, false}
+		if len(v.Unreferenced) != 1 || v.Unreferenced[0].Offset > want.Offset || v.Unreferenced[0].Offset+v.Unreferenced[0].Size < want.Offset+want.Size || v.UnreferencedBytes >= buildBS {
+			t.Errorf("block %d: unreferenced %v", c.blk, v.Unreferenced)
+		}
+	}
+}
+
+// TestAttackChunkInfoTail: a payload past a chunk-info block's entries,
+// resealed, is listed.
+func TestAttackChunkInfoTail(t *testing.T) {
+	b, f := spacemanImage(t, true)
+	for _, blk := range []uint64{f + 2, f + 4} { // the chunk-info block, the address block
+		b := bytes.Clone(b)
+		o := b[blk*buildBS : (blk+1)*buildBS]
+		copy(o[1000:], "hidden")
+		seal(o)
+		v := open(t, b)
+		// The tail (past one chunk-info entry, or one address) runs on
+		// into the allocated block after the address block.
+		if u := v.Unreferenced; len(u) < 2 || u[0].Offset != int64(blk)*buildBS+40+32 && u[0].Offset != int64(blk)*buildBS+48 {
+			t.Errorf("block %d: unreferenced %v", blk, v.Unreferenced)
+		}
+	}
+}

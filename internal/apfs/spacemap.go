@@ -43,6 +43,7 @@ func (c *container) readFree(sm []byte) {
 		}
 		c.own(addr, 1)
 		cnt := uint64(le.Uint32(cab.b[36:]))
+		c.slackOf(addr, cab.b, []span{{0, 40 + 8*int(cnt)}})
 		for j := range cnt {
 			ok = ok && c.readCIB(le.Uint64(cab.b[40+8*j:]))
 		}
@@ -67,6 +68,7 @@ func (c *container) readCIB(addr uint64) bool {
 	if cnt > uint64(c.blockSize-40)/chunkInfoSize {
 		return false
 	}
+	c.slackOf(addr, o.b, []span{{0, 40 + chunkInfoSize*int(cnt)}})
 	perChunk := uint64(c.blockSize) * 8
 	for i := range cnt {
 		ci := o.b[40+chunkInfoSize*i:]

@@ -29,6 +29,7 @@ const (
 // Volume superblock (apfs_superblock_t) fields used.
 const (
 	apsbMagic              = "APSB"
+	apsbSize               = 1056 // apfs_superblock_t, apfs_reserved_oid last
 	incompatCaseInsens     = 0x1
 	incompatDatalessSnaps  = 0x2
 	incompatEncRolled      = 0x4
@@ -109,8 +110,9 @@ type Volume struct {
 	// reference and snapshot metadata trees' nodes, and the extents of
 	// the walked files and of their attributes' data streams up to the
 	// block of their data's last byte (that block only when its bytes
-	// past the data are zero). The bytes owned B-tree nodes leave
-	// unused that are not zero are listed too. Runs the
+	// past the data are zero). The bytes owned B-tree nodes, superblocks,
+	// object maps, checkpoint maps and chunk-info blocks leave unused
+	// that are not zero are listed too. Runs the
 	// space manager's bitmaps mark free (earlier copies of metadata, data
 	// left behind) say so (Run.Free). At most 1024 runs.
 	Unreferenced []Run
@@ -250,6 +252,7 @@ func (v *Volume) open(oid uint64) error {
 		return &FormatError{Offset: off + 32, Reason: "volume superblock without its APSB magic"}
 	}
 	c.own(ov.paddr, 1)
+	c.slackOf(ov.paddr, s, []span{{0, apsbSize}})
 	inc, flags := le.Uint64(s[56:]), le.Uint64(s[264:])
 	switch {
 	case flags&fsUnencrypted == 0:
