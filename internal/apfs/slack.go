@@ -11,7 +11,8 @@ type span struct{ from, to int }
 // slackOf records the bytes of the object b at block addr outside the
 // spans used (its header, records, table of contents…) that are not
 // zero: space a structure the reader owns leaves unused, such as a
-// B-tree node's free space between its keys and values, which no
+// B-tree node's free space between its keys and values or a
+// superblock's tail past its last field, which no
 // checksum its writer computes makes verified. They are listed with the
 // unreferenced blocks (Volume.Unreferenced). A later call for the same
 // block replaces an earlier one.
