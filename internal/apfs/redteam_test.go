@@ -262,3 +262,23 @@ func TestAttackChunkInfoTail(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackRsrcBesideInline: a resource fork on a compressed file
+// whose data is inline in its com.apple.decmpfs attribute is not that
+// file's data (which the reader decodes from the attribute): it is
+// listed, not passed over as the compressed data.
+func TestAttackRsrcBesideInline(t *testing.T) {
+	files := map[string]BuildFile{"c": {Data: []byte("compressed inline"), Compressed: true}}
+	f := uint64(len(build(t, BuildSpec{Files: files})) / buildBS)
+	b := build(t, BuildSpec{Files: files, edit: func(recs []rec) []rec {
+		id := le.Uint64(recs[drecOf(recs, "c")].v)
+		return append(recs, streamAttr(id, xattrRsrc, 9000, 10, buildBS, f)...)
+	}})
+	v := open(t, withBlocks(b, []byte("hidden app")))
+	if data, err := fs.ReadFile(v, "c"); err != nil || string(data) != "compressed inline" {
+		t.Fatalf("c: %q, %v", data, err)
+	}
+	if len(v.Attributes) != 1 || v.Attributes[0].Name != xattrRsrc || v.Attributes[0].Size != 10 {
+		t.Errorf("attributes %v, unreferenced %v", v.Attributes, v.Unreferenced)
+	}
+}

@@ -120,8 +120,9 @@ type Volume struct {
 	UnreferencedBytes int64
 	// Attributes are the extended attributes of the walked entries
 	// (each inode's once, under its first path) other than a link's
-	// target and a compressed file's header and, for a compressed file,
-	// its com.apple.ResourceFork: bytes no file's data carries.
+	// target and a compressed file's header, resource forks included
+	// (a compressed file walked is decoded from its header, so its
+	// fork is not its data): bytes no file's data carries.
 	Attributes []Attribute
 
 	c     *container
@@ -342,11 +343,10 @@ func (v *Volume) inventory() {
 		for _, ds := range v.recs.streams[n.id] {
 			v.ownExtents(v.recs.extents[ds.id], ds.size)
 		}
-		in := v.recs.inodes[n.id]
+		// A compressed file's resource fork is listed too: a file walked
+		// was decoded from its com.apple.decmpfs attribute, so the fork
+		// is not its data (one whose data is in the fork is skipped).
 		for _, a := range v.recs.others[n.id] {
-			if a.Name == xattrRsrc && in != nil && in.bsdFlags&ufCompressed != 0 {
-				continue // the compressed data
-			}
 			a.Path = p
 			v.Attributes = append(v.Attributes, a)
 		}
