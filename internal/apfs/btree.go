@@ -31,6 +31,7 @@ type btree struct {
 	fixedK  int // fixed key and value sizes (object maps), 0 if variable
 	fixedV  int
 	seen    map[uint64]bool
+	fresh   []uint64 // nodes this walk owned that no structure owned before
 }
 
 // resolve returns the physical block of the node oid.
@@ -80,6 +81,9 @@ func (t *btree) node(oid uint64, root bool, level int, lo, hi []byte, last *[]by
 	}
 	if o.subtype != t.subtype {
 		return &FormatError{Offset: off, Reason: fmt.Sprintf("B-tree node of subtype %#x, not %#x", o.subtype, t.subtype)}
+	}
+	if !t.c.isOwned(addr) {
+		t.fresh = append(t.fresh, addr)
 	}
 	t.c.own(addr, 1)
 	n, err := t.parse(o, root, off)

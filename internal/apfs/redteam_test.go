@@ -282,3 +282,56 @@ func TestAttackRsrcBesideInline(t *testing.T) {
 		t.Errorf("attributes %v, unreferenced %v", v.Attributes, v.Unreferenced)
 	}
 }
+
+// physTree returns a sealed one-node physical B-tree of subtype at
+// block addr holding recs.
+func physTree(addr uint64, subtype uint32, recs []rec) []byte {
+	b := make([]byte, buildBS)
+	(&tnode{root: true, oid: addr, recs: recs}).write(b, len(recs), 1)
+	le.PutUint32(b[24:], objPhysical|typeBtree)
+	le.PutUint32(b[28:], subtype)
+	seal(b)
+	return b
+}
+
+// withVolumeTree returns the built single-volume container good with
+// tree appended and named in its volume superblock's field at (144: the
+// extent reference tree, 152: the snapshot metadata tree).
+func withVolumeTree(good, tree []byte, at int) []byte {
+	b := withBlocks(good, tree)
+	s := b[5*buildBS : 6*buildBS]
+	le.PutUint64(s[at:], uint64(len(good)/buildBS))
+	seal(s)
+	return b
+}
+
+// TestAttackTreeRecordSize: an extent reference or snapshot metadata
+// tree (which the reader does not use) holding a record larger than its
+// type's, a payload nothing reads, is not owned. Records of their
+// types' sizes are (the legitimate form).
+func TestAttackTreeRecordSize(t *testing.T) {
+	good := build(t, BuildSpec{Files: sample()})
+	f := uint64(len(good) / buildBS)
+	ext := rec{le.AppendUint64(nil, recExtent<<typeShift|100), make([]byte, physExtValSize)}
+	meta := rec{le.AppendUint64(nil, recSnapMetadata<<typeShift|5), append(make([]byte, snapMetaValSize), "snap\x00"...)}
+	le.PutUint16(meta.v[48:], 5)
+	name := rec{append(le.AppendUint16(le.AppendUint64(nil, recSnapName<<typeShift|objIDMask), 5), "snap\x00"...), make([]byte, 8)}
+	payload := bytes.Repeat([]byte("hidden app "), 100)
+	for _, c := range []struct {
+		at   int
+		sub  uint32
+		recs []rec
+		ok   bool
+	}{
+		{144, typeExtentRef, []rec{ext}, true},
+		{152, typeSnapMeta, []rec{meta, name}, true},
+		{144, typeExtentRef, []rec{{ext.k, payload}}, false},
+		{152, typeSnapMeta, []rec{meta, {name.k, payload}}, false},
+		{152, typeSnapMeta, []rec{{meta.k, append(bytes.Clone(meta.v), payload...)}}, false},
+	} {
+		v := open(t, withVolumeTree(good, physTree(f, c.sub, c.recs), c.at))
+		if got := v.UnreferencedBytes == 0; got != c.ok {
+			t.Errorf("subtype %#x, records %d: unreferenced %v", c.sub, len(c.recs), v.Unreferenced)
+		}
+	}
+}

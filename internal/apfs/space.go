@@ -45,6 +45,15 @@ func (c *container) own(addr, n uint64) {
 	}
 }
 
+// disown unmarks block b, owned by a structure that turned out not to
+// read, and forgets its unused bytes.
+func (c *container) disown(b uint64) {
+	if c.owned != nil && b < c.blockCount {
+		c.owned[b/8] &^= 1 << (b % 8)
+	}
+	delete(c.slack, b)
+}
+
 func (c *container) isOwned(b uint64) bool {
 	return c.owned != nil && c.owned[b/8]&(1<<(b%8)) != 0
 }
@@ -129,9 +138,12 @@ func spacemanBlocks(sm []byte, bs uint64) uint64 {
 }
 
 // ownTree marks the nodes of the physical B-tree at root (a volume's
-// extent reference or snapshot metadata tree), as far as they read: the
-// reader does not use these trees, so one that does not read leaves its
-// nodes unowned, reported, rather than the volume refused.
+// extent reference or snapshot metadata tree, an object map's snapshot
+// tree) when it reads and its records are of the sizes their types have
+// (recordFits): the reader does not use these trees, so one that does
+// not read leaves its nodes unowned, reported, rather than the volume
+// refused, and a record larger than its type, whose bytes nothing reads,
+// would hide a payload.
 func (c *container) ownTree(root uint64, subtype uint32) {
 	if root == 0 {
 		return
@@ -144,8 +156,53 @@ func (c *container) ownTree(root uint64, subtype uint32) {
 	// Their records are not the reader's: they count against no limit
 	// (the blocks read still do).
 	records := c.records
-	t.walk(root, func(k, v []byte, at int64) error { return nil })
+	err := t.walk(root, func(k, v []byte, at int64) error {
+		if !recordFits(subtype, k, v) {
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("record of %d and %d bytes in a tree of subtype %#x", len(k), len(v), subtype)}
+		}
+		return nil
+	})
 	c.records = records
+	if err != nil {
+		for _, addr := range t.fresh {
+			c.disown(addr)
+		}
+	}
+}
+
+// Record types (j_key_t's) of the trees ownTree reads and the sizes of
+// their records: j_phys_ext_key_t and j_phys_ext_val_t (an extent
+// reference tree's), j_snap_metadata_val_t without its name, and
+// j_snap_name_key_t without its name.
+const (
+	recSnapMetadata = 1
+	recExtent       = 2
+	physExtValSize  = 20
+	snapMetaValSize = 50
+	snapNameKeySize = 10
+)
+
+// recordFits reports whether the leaf record k, v of a tree of subtype
+// has the size its type has: an extent reference tree holds physical
+// extents, a snapshot metadata tree snapshots' metadata and names (an
+// object map's snapshot tree's entries are of fixed size).
+func recordFits(subtype uint32, k, v []byte) bool {
+	if subtype == typeOmapSnapshots {
+		return true
+	}
+	if len(k) < 8 {
+		return false
+	}
+	typ := le.Uint64(k) >> typeShift
+	switch {
+	case subtype == typeExtentRef:
+		return typ == recExtent && len(k) == 8 && len(v) == physExtValSize
+	case typ == recSnapMetadata:
+		return len(k) == 8 && len(v) >= snapMetaValSize && len(v) == snapMetaValSize+int(le.Uint16(v[48:]))
+	case typ == recSnapName:
+		return len(k) >= snapNameKeySize && len(k) == snapNameKeySize+int(le.Uint16(k[8:])) && len(v) == 8
+	}
+	return false
 }
 
 // unreferenced lists the runs of blocks no structure owns that hold

@@ -107,7 +107,8 @@ type Volume struct {
 	// manager in the data area (one elsewhere is not trusted; the rest
 	// of its internal pool is not owned), the object maps and their
 	// snapshot trees, the volume superblocks, the file-system, extent
-	// reference and snapshot metadata trees' nodes, and the extents of
+	// reference and snapshot metadata trees' nodes (when they read and
+	// their records are of their types' sizes), and the extents of
 	// the walked files and of their attributes' data streams up to the
 	// block of their data's last byte (that block only when its bytes
 	// past the data are zero). The bytes owned B-tree nodes, superblocks,
