@@ -68,7 +68,10 @@
 // (Volume.Unreferenced), as are the bytes owned objects leave unused (a
 // B-tree node's free space, its table of contents past its entries; the
 // tail of a superblock, object map, checkpoint map or chunk-info block
-// past its structure) that are not zero, and non-zero bytes past the container's last
+// past its structure) that are not zero, and the file-system records
+// nothing reads (the attributes and directory entries of an inode no
+// folder reaches; records of a type the reader does not use that are
+// not of that type's size, or of no file-system type), and non-zero bytes past the container's last
 // block; the space manager's
 // chunk-info blocks and bitmaps, read when it lies in the checkpoint
 // data area, tell free blocks holding stale data from allocated ones.

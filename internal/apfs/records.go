@@ -94,6 +94,14 @@ type records struct {
 	xattrs  map[uint64]map[string]xattr
 	others  map[uint64][]Attribute // the other attributes, by inode
 	streams map[uint64][]dstream   // attributes' data streams, by inode
+	// bs is the block size, to place records in their nodes.
+	bs int64
+	// loose are the bytes of the attribute and directory records, by
+	// object: those of objects not walked are listed (see loose.go).
+	loose map[uint64][]span64
+	// odd are the bytes of records of types the reader does not use
+	// that are not of their types' sizes.
+	odd []span64
 }
 
 // dstream is an attribute's data stream (j_xattr_dstream_t): its
@@ -178,6 +186,12 @@ func (r *records) add(k, v []byte, at int64) error {
 	oid, typ := le.Uint64(k)&objIDMask, le.Uint64(k)>>typeShift
 	bad := func(f string, args ...any) error {
 		return &FormatError{Offset: at, Reason: fmt.Sprintf("record of object %d (type %d): ", oid, typ) + fmt.Sprintf(f, args...)}
+	}
+	if typ == recXattr || typ == recDirRec {
+		r.loose[oid] = append(r.loose[oid], r.place(k, at), r.place(v, at))
+	}
+	if !fsRecordFits(typ, k, v) {
+		r.odd = append(r.odd, r.place(k, at), r.place(v, at))
 	}
 	switch typ {
 	case recInode:

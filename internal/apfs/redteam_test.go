@@ -335,3 +335,36 @@ func TestAttackTreeRecordSize(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackLooseRecords: records in an owned file-system tree node that
+// nothing reads are listed: the inline attribute of an inode no folder
+// reaches, and a record of a type the reader does not use larger than
+// its type's. Such records of their types' sizes, and the attributes of
+// a walked file, are not (the legitimate forms).
+func TestAttackLooseRecords(t *testing.T) {
+	payload := bytes.Repeat([]byte("hidden app "), 100)
+	files := map[string]BuildFile{"a": {Data: []byte("visible")}, "b": {Xattrs: map[string][]byte{"com.apple.FinderInfo": payload}}}
+	for _, c := range []struct {
+		name string
+		edit func([]rec) []rec
+		ok   bool
+	}{
+		{"walked", func(recs []rec) []rec { return recs }, true},
+		{"orphan attribute", func(recs []rec) []rec {
+			return append(recs[:drecOf(recs, "b")], recs[drecOf(recs, "b")+1:]...)
+		}, false},
+		{"dstream id", func(recs []rec) []rec {
+			return append(recs, rec{key(100, recDstreamID), make([]byte, 4)}, rec{key(101, recDirStats), make([]byte, 32)})
+		}, true},
+		{"large dstream id", func(recs []rec) []rec { return append(recs, rec{key(100, recDstreamID), payload}) }, false},
+		{"unknown type", func(recs []rec) []rec { return append(recs, rec{key(100, 14), payload}) }, false},
+	} {
+		v := open(t, build(t, BuildSpec{Files: files, edit: c.edit}))
+		if got := v.UnreferencedBytes == 0; got != c.ok {
+			t.Errorf("%s: unreferenced %v", c.name, v.Unreferenced)
+		}
+		if !c.ok && v.UnreferencedBytes < int64(len(payload)) {
+			t.Errorf("%s: %d bytes listed, fewer than the payload's", c.name, v.UnreferencedBytes)
+		}
+	}
+}

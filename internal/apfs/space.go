@@ -3,6 +3,7 @@ package apfs
 import (
 	"bytes"
 	"fmt"
+	"sort"
 )
 
 // Run is a run of bytes of the container.
@@ -224,7 +225,12 @@ func (c *container) unreferenced() (runs []Run, total int64) {
 	}
 	for b := range c.blockCount {
 		if c.isOwned(b) {
-			for _, r := range c.slack[b] {
+			rs := c.slack[b]
+			sort.Slice(rs, func(i, j int) bool { return rs[i].Offset < rs[j].Offset })
+			for i, r := range rs {
+				if i > 0 && r.Offset < rs[i-1].Offset+rs[i-1].Size {
+					continue // one span listed twice
+				}
 				add(r.Offset, r.Size, false)
 			}
 			continue

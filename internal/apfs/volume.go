@@ -113,7 +113,9 @@ type Volume struct {
 	// block of their data's last byte (that block only when its bytes
 	// past the data are zero). The bytes owned B-tree nodes, superblocks,
 	// object maps, checkpoint maps and chunk-info blocks leave unused
-	// that are not zero are listed too. Runs the
+	// that are not zero are listed too, as are file-system records
+	// nothing reads (attributes and entries of inodes not walked,
+	// records of other types not of their types' sizes). Runs the
 	// space manager's bitmaps mark free (earlier copies of metadata, data
 	// left behind) say so (Run.Free). At most 1024 runs.
 	Unreferenced []Run
@@ -278,7 +280,8 @@ func (v *Volume) open(oid uint64) error {
 		return fmt.Errorf("volume object map: %w", err)
 	}
 	v.recs = &records{hashed: inc&(incompatCaseInsens|incompatNormInsens) != 0, fold: inc&incompatCaseInsens != 0, inodes: map[uint64]*inode{},
-		dirs: map[uint64][]drec{}, extents: map[uint64][]fileExtent{}, xattrs: map[uint64]map[string]xattr{}, others: map[uint64][]Attribute{}, streams: map[uint64][]dstream{}}
+		dirs: map[uint64][]drec{}, extents: map[uint64][]fileExtent{}, xattrs: map[uint64]map[string]xattr{}, others: map[uint64][]Attribute{}, streams: map[uint64][]dstream{},
+		bs: int64(c.blockSize), loose: map[uint64][]span64{}}
 	t := &btree{c: c, subtype: typeFSTree, xid: c.xid, omap: vomap, cmp: v.recs.fsCmp}
 	if err := t.walk(le.Uint64(s[136:]), v.recs.add); err != nil {
 		return fmt.Errorf("file-system tree: %w", err)
@@ -291,6 +294,7 @@ func (v *Volume) open(oid uint64) error {
 	v.paths["."] = v.root
 	v.walk(v.root, ".", 0, map[uint64]bool{rootDirID: true})
 	v.inventory()
+	v.looseBytes()
 	c.ownTree(le.Uint64(s[144:]), typeExtentRef)
 	c.ownTree(le.Uint64(s[152:]), typeSnapMeta)
 	return nil
