@@ -60,8 +60,8 @@
 // A volume oid listed twice is refused.
 //
 // Every block is accounted for: those a structure read owns (block 0,
-// the checkpoint read's map blocks, superblock and ephemeral objects in
-// the data area, the space manager's pool bitmap, chunk-info blocks and
+// the checkpoint read's map blocks, superblock, and space manager,
+// reaper and reap lists in the data area, the space manager's pool bitmap, chunk-info blocks and
 // allocation bitmaps, object maps, volume superblocks, trees, the walked
 // files' and attribute streams' extents up to their data's end) are
 // marked, and the others that are not zero are listed

@@ -368,3 +368,31 @@ func TestAttackLooseRecords(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackEphemeralTail: an ephemeral object in the data area listed
+// in the checkpoint map owns only what its type holds: a reaper's bytes
+// past its structure are listed, an object of a type the reader does
+// not know is not owned. A reaper alone is (TestAttackLargeEphemeral).
+func TestAttackEphemeralTail(t *testing.T) {
+	good := build(t, BuildSpec{Files: sample()})
+	f := uint64(len(good) / buildBS)
+	for _, c := range []struct {
+		typ  uint32
+		at   int
+		want int64
+	}{{typeReaper, 2000, 4096 - 112}, {0x1b, 2000, buildBS}} {
+		obj := make([]byte, buildBS)
+		le.PutUint64(obj[8:], 1025)
+		le.PutUint64(obj[16:], buildXid)
+		le.PutUint32(obj[24:], objEphemeral|c.typ)
+		copy(obj[c.at:], "hidden")
+		obj[buildBS-1] = 1
+		seal(obj)
+		b := withBlocks(good, obj)
+		setAreas(b, 1, 2, f, 1)
+		listEphemeral(b, c.typ, 1025, f, buildBS)
+		if v := open(t, b); v.UnreferencedBytes != c.want {
+			t.Errorf("type %#x: unreferenced %v", c.typ, v.Unreferenced)
+		}
+	}
+}

@@ -80,19 +80,39 @@ func (c *container) ownCheckpoint(s []byte, base, n uint64) {
 }
 
 // ownEphemeral marks the blocks of the ephemeral object b of type typ
-// at addr, in the checkpoint data area, that the reader reads: its
-// first block, the blocks of a space manager's chunk-info address
-// array, and what a space manager's pool holds (ownSpaceman). The rest
-// of a larger object (its checksum, which its writer computes, says
-// nothing of its bytes) is not owned.
+// at addr, in the checkpoint data area: a space manager's first block
+// and those of its chunk-info address array, and what its pool holds
+// (ownSpaceman); a reaper's or reap list's first block, the bytes past
+// its structure listed when not zero. The rest of a larger object (its
+// checksum, which its writer computes, says nothing of its bytes) and
+// objects of other types (any number of which a checkpoint map can
+// list) are not owned.
 func (c *container) ownEphemeral(typ uint32, addr uint64, b []byte) {
-	n := uint64(1)
-	if typ == typeSpaceman {
-		n = max(n, spacemanBlocks(b, uint64(c.blockSize)))
+	bs := uint64(c.blockSize)
+	switch typ {
+	case typeSpaceman:
+		c.own(addr, max(1, spacemanBlocks(b, bs)))
 		c.ownSpaceman(b)
+	case typeReaper:
+		c.own(addr, 1)
+		c.slackOf(addr, b[:bs], []span{{0, reaperSize + int(min(le.Uint32(b[reaperBufSize:]), uint32(bs)))}})
+	case typeReapList:
+		c.own(addr, 1)
+		c.slackOf(addr, b[:bs], []span{{0, reapListSize + reapEntrySize*int(min(le.Uint32(b[reapListMax:]), uint32(bs)))}})
 	}
-	c.own(addr, n)
 }
+
+// The reaper's objects (nx_reaper_phys_t, nx_reap_list_phys_t) and the
+// fields that size them.
+const (
+	typeReaper    = 0x11
+	typeReapList  = 0x12
+	reaperSize    = 112 // nx_reaper_phys_t without its state buffer
+	reaperBufSize = 108 // nr_state_buffer_size
+	reapListSize  = 64  // nx_reap_list_phys_t without its entries
+	reapListMax   = 44  // nrl_max
+	reapEntrySize = 40  // nx_reap_list_entry_t
+)
 
 // inDataArea reports whether the n blocks at addr lie in the contiguous
 // checkpoint data area of the container superblock s.

@@ -100,9 +100,10 @@ type Volume struct {
 	// read owns and that hold bytes other than zero, and the partition's
 	// bytes past the container's last block that are not zero: hidden
 	// data, which no file carries. Owned are block 0, the checkpoint
-	// read's map blocks and superblock and the first block of each
-	// ephemeral object its maps list in the data area (the space manager
-	// whole, the reaper…; earlier checkpoints are not owned), the pool
+	// read's map blocks and superblock and the space manager, reaper
+	// and reap lists its maps list in the data area (their first block;
+	// the space manager's address array; objects of other types and
+	// earlier checkpoints are not owned), the pool
 	// bitmap, chunk-info blocks and allocation bitmaps of a space
 	// manager in the data area (one elsewhere is not trusted; the rest
 	// of its internal pool is not owned), the object maps and their
