@@ -396,3 +396,69 @@ func TestAttackEphemeralTail(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackPoolBitmapClaim: the pool bitmap blocks a space manager
+// declares are owned only with no bit set past its pool's blocks, and
+// for a pool no larger than the container's chunks need: a payload in a
+// pool bitmap, or one declared over a pool of any size, is listed.
+func TestAttackPoolBitmapClaim(t *testing.T) {
+	b, f := spacemanImage(t, false)
+	hidden := bytes.Clone(b)
+	copy(hidden[(f+1)*buildBS+100:], "hidden")
+	if v := open(t, hidden); v.UnreferencedBytes != 3*buildBS || v.Unreferenced[0].Offset != int64(f+1)*buildBS {
+		t.Errorf("payload in the pool bitmap: unreferenced %v", v.Unreferenced)
+	}
+	huge := bytes.Clone(hidden)
+	sm := huge[f*buildBS : (f+1)*buildBS]
+	le.PutUint64(sm[152:], 1<<20) // a pool of 2^20 blocks, whose bitmap is any bytes
+	seal(sm)
+	if v := open(t, huge); v.UnreferencedBytes != 3*buildBS {
+		t.Errorf("huge pool: unreferenced %v", v.Unreferenced)
+	}
+}
+
+// TestAttackSpacemanSize: a space manager listed as several blocks
+// whose chunk-info address array is declared far into them owns those
+// blocks only when the addresses read (the legitimate form); otherwise
+// only its first block.
+func TestAttackSpacemanSize(t *testing.T) {
+	good, f := spacemanImage(t, false)
+	// Move the space manager to two blocks appended: its address array
+	// at the start of the second, then a payload past it.
+	sm := make([]byte, 2*buildBS)
+	copy(sm, good[f*buildBS:(f+1)*buildBS])
+	at := uint64(buildBS + 8)
+	le.PutUint32(sm[smAddrOffset:], uint32(at))
+	le.PutUint64(sm[at:], f+2)
+	f2 := uint64(len(good) / buildBS)
+	for _, c := range []struct {
+		name     string
+		cib      uint64
+		payload  bool
+		unlisted int64
+	}{
+		{"legitimate", f + 2, false, 0},
+		{"payload past the array", f + 2, true, buildBS - 16}, // the block past the array's 16 bytes
+		{"array that does not read", 1, false, 3 * buildBS},   // the second block, the chunk-info block and bitmap not reached
+	} {
+		sm := bytes.Clone(sm)
+		le.PutUint64(sm[at:], c.cib)
+		if c.payload {
+			copy(sm[2*buildBS-100:], bytes.Repeat([]byte{'x'}, 100))
+		}
+		seal(sm)
+		b := withBlocks(good, sm[:buildBS], sm[buildBS:])
+		clear(b[f*buildBS : (f+1)*buildBS]) // the old space manager
+		setAreas(b, 1, 2, f2, 2)
+		cpm := b[buildBS : 2*buildBS]
+		le.PutUint32(cpm[36:], 0)
+		seal(cpm)
+		listEphemeral(b, typeSpaceman, 1024, f2, 2*buildBS)
+		v := open(t, b)
+		// f+5 (allocated, no structure) is listed; f+6 too, free when the
+		// bitmaps read.
+		if got := v.UnreferencedBytes - 2*buildBS; got != c.unlisted {
+			t.Errorf("%s: unreferenced %v", c.name, v.Unreferenced)
+		}
+	}
+}

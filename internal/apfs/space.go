@@ -81,8 +81,7 @@ func (c *container) ownCheckpoint(s []byte, base, n uint64) {
 
 // ownEphemeral marks the blocks of the ephemeral object b of type typ
 // at addr, in the checkpoint data area: a space manager's first block
-// and those of its chunk-info address array, and what its pool holds
-// (ownSpaceman); a reaper's or reap list's first block, the bytes past
+// and what it reaches (ownSpaceman); a reaper's or reap list's first block, the bytes past
 // its structure listed when not zero. The rest of a larger object (its
 // checksum, which its writer computes, says nothing of its bytes) and
 // objects of other types (any number of which a checkpoint map can
@@ -91,8 +90,8 @@ func (c *container) ownEphemeral(typ uint32, addr uint64, b []byte) {
 	bs := uint64(c.blockSize)
 	switch typ {
 	case typeSpaceman:
-		c.own(addr, max(1, spacemanBlocks(b, bs)))
-		c.ownSpaceman(b)
+		c.own(addr, 1)
+		c.ownSpaceman(addr, b)
 	case typeReaper:
 		c.own(addr, 1)
 		c.slackOf(addr, b[:bs], []span{{0, reaperSize + int(min(le.Uint32(b[reaperBufSize:]), uint32(bs)))}})
@@ -121,41 +120,54 @@ func inDataArea(s []byte, addr, n uint64) bool {
 	return blocks&0x80000000 == 0 && addr >= base && addr-base < blocks && n <= blocks-(addr-base)
 }
 
-// ownSpaceman marks what the space manager sm's internal pool holds
-// that the reader reads: the pool's bitmap (spaceman_phys_t's
-// sm_ip_bm_base, sm_ip_bm_block_count, bounded by what a pool of
-// sm_ip_block_count blocks needs) and the chunk-info blocks, chunk-info
-// address blocks and allocation bitmaps the space manager reaches
-// (readFree). The pool is not owned whole: its base and size are the
-// space manager's say, and a hostile one could claim any blocks.
-func (c *container) ownSpaceman(sm []byte) {
+// ownSpaceman marks what the space manager sm at block addr reaches
+// that the reader reads: the pool's bitmap blocks (spaceman_phys_t's
+// sm_ip_bm_base, sm_ip_bm_block_count) with no bit set past the pool's
+// sm_ip_block_count blocks, a pool no larger than the bitmaps of the
+// container's chunks and its chunk-info blocks need; the chunk-info
+// blocks, chunk-info address blocks and allocation bitmaps it reaches
+// (readFree); and, when they read, the blocks of sm its chunk-info
+// address array runs into. The pool is not owned whole: its base and
+// size are the space manager's say, and a hostile one could claim any
+// blocks.
+func (c *container) ownSpaceman(addr uint64, sm []byte) {
 	if len(sm) < 184 {
 		return
 	}
-	bits := uint64(c.blockSize) * 8
-	need := (min(le.Uint64(sm[152:]), c.blockCount) + bits - 1) / bits
-	if n := uint64(le.Uint32(sm[164:])); n <= maxPoolBitmaps*max(need, 1) {
-		c.own(le.Uint64(sm[168:]), n)
+	bs := uint64(c.blockSize)
+	bits := bs * 8
+	chunks := (c.blockCount + bits - 1) / bits
+	ip := le.Uint64(sm[152:])
+	n, base := uint64(le.Uint32(sm[164:])), le.Uint64(sm[168:])
+	if ip <= maxPoolBitmaps*(chunks+uint64(le.Uint32(sm[smCIBCount:]))+uint64(le.Uint32(sm[smCABCount:]))+1) && n <= maxPoolBitmaps*max(1, (ip+bits-1)/bits) {
+		for i := range n {
+			if bm, err := c.readBlock(base + i); err == nil && bitsClear(bm, ip) {
+				c.own(base+i, 1)
+			}
+		}
 	}
-	c.readFree(sm)
+	if !c.readFree(sm) {
+		return
+	}
+	if end := spacemanEnd(sm); end > bs {
+		last := (end - 1) / bs
+		c.own(addr+1, last)
+		c.slackOf(addr+last, sm[last*bs:(last+1)*bs], []span{{0, int(end - last*bs)}})
+	}
 }
 
 // maxPoolBitmaps bounds the copies of the internal pool's bitmap owned
 // (sm_ip_bm_tx_multiplier, 16 in the containers macOS makes).
 const maxPoolBitmaps = 16
 
-// spacemanBlocks returns the blocks of the space manager sm (of block
-// size bs) its main device's chunk-info address array reaches into.
-func spacemanBlocks(sm []byte, bs uint64) uint64 {
+// spacemanEnd returns the end of the space manager sm's main device's
+// chunk-info address array (in sm, as readFree checks).
+func spacemanEnd(sm []byte) uint64 {
 	n := uint64(le.Uint32(sm[smCIBCount:]))
 	if cab := uint64(le.Uint32(sm[smCABCount:])); cab > 0 {
 		n = cab
 	}
-	end := uint64(le.Uint32(sm[smAddrOffset:])) + 8*n
-	if end > uint64(len(sm)) {
-		return 1
-	}
-	return (end + bs - 1) / bs
+	return uint64(le.Uint32(sm[smAddrOffset:])) + 8*n
 }
 
 // ownTree marks the nodes of the physical B-tree at root (a volume's

@@ -92,7 +92,7 @@ func TestSpacemanOwned(t *testing.T) {
 	le.PutUint64(sm[168:], first+1) // sm_ip_bm_base
 	le.PutUint64(sm[176:], first+2) // sm_ip_base
 	seal(sm)
-	b := withBlocks(good, sm, []byte("bitmap"), []byte("cib"), []byte("cab"), []byte("hidden"))
+	b := withBlocks(good, sm, []byte{0x03}, []byte("cib"), []byte("cab"), []byte("hidden")) // the pool's 2 blocks in use
 	cpm := b[buildBS : 2*buildBS]
 	le.PutUint32(cpm[36:], 1)
 	e := cpm[40:]
@@ -175,7 +175,7 @@ func spacemanImage(t testing.TB, viaCAB bool) (b []byte, f uint64) {
 			le.PutUint64(b[40:], f+2)
 		})
 	}
-	b = withBlocks(good, sm, []byte("pool bitmap"), cib, bitmap, cab, []byte("allocated"), []byte("stale"))
+	b = withBlocks(good, sm, []byte{0x07}, cib, bitmap, cab, []byte("allocated"), []byte("stale")) // the pool's 3 blocks in use
 	for _, at := range []int{0, 2} {
 		s := b[at*buildBS : (at+1)*buildBS]
 		le.PutUint32(s[nxDataBlocks:], 1)

@@ -16,9 +16,9 @@ const (
 // readFree reads the allocation bitmaps of the space manager sm (its
 // main device's chunk-info blocks, through its chunk-info address
 // blocks when it has any) and marks the blocks they say are free in
-// c.free. Anything that does not read leaves c.free nil: every block is
-// then taken as allocated.
-func (c *container) readFree(sm []byte) {
+// c.free, reporting whether they read. Anything that does not read
+// leaves c.free nil: every block is then taken as allocated.
+func (c *container) readFree(sm []byte) bool {
 	ncib, ncab := uint64(le.Uint32(sm[smCIBCount:])), uint64(le.Uint32(sm[smCABCount:]))
 	n := ncib
 	if ncab > 0 {
@@ -26,7 +26,7 @@ func (c *container) readFree(sm []byte) {
 	}
 	at := uint64(le.Uint32(sm[smAddrOffset:]))
 	if n == 0 || at > uint64(len(sm)) || n > (uint64(len(sm))-at)/8 {
-		return
+		return false
 	}
 	c.free = make([]byte, (c.blockCount+7)/8)
 	ok := true
@@ -51,6 +51,7 @@ func (c *container) readFree(sm []byte) {
 	if !ok {
 		c.free = nil
 	}
+	return ok
 }
 
 // readCIB marks the free blocks of the chunks chunk-info block addr
@@ -95,6 +96,9 @@ func (c *container) readCIB(addr uint64) bool {
 
 // bitsClear reports whether the bits of bm from bit n on are clear.
 func bitsClear(bm []byte, n uint64) bool {
+	if n >= uint64(len(bm))*8 {
+		return true
+	}
 	if n%8 != 0 && bm[n/8]>>(n%8) != 0 {
 		return false
 	}
