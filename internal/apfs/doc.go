@@ -71,7 +71,9 @@
 // past its structure) that are not zero, and the file-system records
 // nothing reads (the attributes and directory entries of an inode no
 // folder reaches; records of a type the reader does not use that are
-// not of that type's size, or of no file-system type), and non-zero bytes past the container's last
+// not of that type's size, or of no file-system type; inodes and
+// directory records whose extended fields are not exactly fields of
+// known types and sizes), and non-zero bytes past the container's last
 // block; the space manager's
 // chunk-info blocks and bitmaps, read when it lies in the checkpoint
 // data area, tell free blocks holding stale data from allocated ones.

@@ -462,3 +462,72 @@ func TestAttackSpacemanSize(t *testing.T) {
 		}
 	}
 }
+
+// addXfield returns the record value v with an extended field of type
+// typ holding data added to its blob, which starts at base.
+func addXfield(v []byte, base int, typ byte, data []byte) []byte {
+	var n, used int
+	var hdr, body []byte
+	if len(v) > base {
+		n, used = int(le.Uint16(v[base:])), int(le.Uint16(v[base+2:]))
+		hdr, body = v[base+4:base+4+4*n], v[base+4+4*n:base+4+4*n+used]
+	}
+	hdr = append(bytes.Clone(hdr), typ, 0, 0, 0)
+	le.PutUint16(hdr[len(hdr)-2:], uint16(len(data)))
+	body = append(append(bytes.Clone(body), data...), make([]byte, (8-len(data)%8)%8)...)
+	out := append(bytes.Clone(v[:base]), 0, 0, 0, 0)
+	le.PutUint16(out[base:], uint16(n+1))
+	le.PutUint16(out[base+2:], uint16(len(body)))
+	return append(append(out, hdr...), body...)
+}
+
+// TestAttackExtendedFields: an inode's or directory record's extended
+// field of a type the reader does not know, holding a payload, is
+// listed; a known one of its size (a directory record's sibling id) is
+// not.
+func TestAttackExtendedFields(t *testing.T) {
+	payload := bytes.Repeat([]byte("hidden app "), 100)
+	inodeOf := func(recs []rec, name string) int {
+		id := le.Uint64(recs[drecOf(recs, name)].v)
+		for i, r := range recs {
+			if le.Uint64(r.k) == id|recInode<<typeShift {
+				return i
+			}
+		}
+		return -1
+	}
+	for _, c := range []struct {
+		name string
+		edit func([]rec) []rec
+		ok   bool
+	}{
+		{"sibling id", func(recs []rec) []rec {
+			r := &recs[drecOf(recs, "a")]
+			r.v = addXfield(r.v, drecValSize, 1, make([]byte, 8))
+			return recs
+		}, true},
+		{"directory record", func(recs []rec) []rec {
+			r := &recs[drecOf(recs, "a")]
+			r.v = addXfield(r.v, drecValSize, 9, payload)
+			return recs
+		}, false},
+		{"inode", func(recs []rec) []rec {
+			r := &recs[inodeOf(recs, "a")]
+			r.v = addXfield(r.v, inodeValSize, 9, payload)
+			return recs
+		}, false},
+		{"document id of another size", func(recs []rec) []rec {
+			r := &recs[inodeOf(recs, "a")]
+			r.v = addXfield(r.v, inodeValSize, 3, payload) // 4 bytes
+			return recs
+		}, false},
+	} {
+		v := open(t, build(t, BuildSpec{Files: map[string]BuildFile{"a": {Data: []byte("visible")}}, edit: c.edit}))
+		if got := v.UnreferencedBytes == 0; got != c.ok || !c.ok && v.UnreferencedBytes < int64(len(payload)) {
+			t.Errorf("%s: unreferenced %v", c.name, v.Unreferenced)
+		}
+		if _, err := fs.ReadFile(v, "a"); err != nil {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+}
