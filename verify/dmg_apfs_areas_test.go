@@ -41,3 +41,40 @@ func TestAttackDMGAPFSHugeDataArea(t *testing.T) {
 		t.Errorf("findings %v", r.Findings)
 	}
 }
+
+// TestAttackDMGAPFSNodeFreeSpace: a payload in the free space of the
+// file-system tree's root node, resealed, is a dmg/metadata-slack
+// warning; a built container has none. Before, an owned node's bytes
+// were not looked at.
+func TestAttackDMGAPFSNodeFreeSpace(t *testing.T) {
+	files := apfsFiles(machofile.ExampleBundle(getFixtures(t).apple))
+	vol, err := apfs.Build(apfs.BuildSpec{Files: files, Name: "Example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runDMG(t, signedDMG(t, dmgfile.Spec{APFS: vol}))
+	if got := rulesFor(r, "Example.dmg"); has(got, "warning "+string(dmg.RuleMetadataSlack)) {
+		t.Errorf("built container: %v", got)
+	}
+	le := binary.LittleEndian
+	at := -1
+	for b := 0; b+4096 <= len(vol) && at < 0; b += 4096 {
+		if blk := vol[b : b+4096]; le.Uint32(blk[28:]) == 0x0e && le.Uint16(blk[32:])&1 != 0 { // the file-system tree's root
+			at = b
+		}
+	}
+	if at < 0 {
+		t.Fatal("no file-system tree root")
+	}
+	blk := vol[at : at+4096]
+	free := 56 + int(le.Uint16(blk[40:])+le.Uint16(blk[42:])) + int(le.Uint16(blk[44:]))
+	if int(le.Uint16(blk[46:])) < 64 {
+		t.Fatalf("root node with %d bytes free", le.Uint16(blk[46:]))
+	}
+	copy(blk[free+16:], "hidden payload")
+	le.PutUint64(blk, apfs.Fletcher64(blk))
+	r = runDMG(t, signedDMG(t, dmgfile.Spec{APFS: vol}))
+	if got := rulesFor(r, "Example.dmg"); !has(got, "warning "+string(dmg.RuleMetadataSlack)) {
+		t.Errorf("findings %v", got)
+	}
+}

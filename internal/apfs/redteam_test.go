@@ -55,7 +55,7 @@ func TestAttackSpacemanPoolClaim(t *testing.T) {
 	le.PutUint64(sm[152:], 5) // the pool over f+2…f+6
 	seal(sm)
 	v := open(t, b)
-	want := []Run{{int64(f+5) * buildBS, buildBS, false}, {int64(f+6) * buildBS, buildBS, true}}
+	want := []Run{{int64(f+5) * buildBS, buildBS, false, false}, {int64(f+6) * buildBS, buildBS, true, false}}
 	if !slices.Equal(v.Unreferenced, want) {
 		t.Errorf("unreferenced %v, want %v", v.Unreferenced, want)
 	}
@@ -68,7 +68,7 @@ func TestAttackSpacemanBitmapTail(t *testing.T) {
 	bm := b[(f+3)*buildBS : (f+4)*buildBS]
 	copy(bm[buildBS-6:], "hidden")
 	v := open(t, b)
-	if v.UnreferencedBytes != 3*buildBS || v.Unreferenced[0] != (Run{int64(f+3) * buildBS, buildBS, false}) {
+	if v.UnreferencedBytes != 3*buildBS || v.Unreferenced[0] != (Run{int64(f+3) * buildBS, buildBS, false, false}) {
 		t.Errorf("unreferenced %v", v.Unreferenced)
 	}
 }
@@ -104,7 +104,7 @@ func TestAttackLargeEphemeral(t *testing.T) {
 	setAreas(b, 1, 2, f, 2)
 	listEphemeral(b, 0x11, 1025, f, 2*buildBS)
 	v := open(t, b)
-	if want := []Run{{int64(f+1) * buildBS, buildBS, false}}; !slices.Equal(v.Unreferenced, want) {
+	if want := []Run{{int64(f+1) * buildBS, buildBS, false, false}}; !slices.Equal(v.Unreferenced, want) {
 		t.Errorf("unreferenced %v, want %v", v.Unreferenced, want)
 	}
 	// The legitimate form: a one-block reaper is owned.
@@ -145,7 +145,7 @@ func TestAttackExtentPastEOF(t *testing.T) {
 	n := int64(len(good))
 	b := withBlocks(good, []byte("hidden app"))
 	v := open(t, b)
-	if want := []Run{{n, buildBS, false}}; !slices.Equal(v.Unreferenced, want) {
+	if want := []Run{{n, buildBS, false, false}}; !slices.Equal(v.Unreferenced, want) {
 		t.Errorf("extent past the end: unreferenced %v, want %v", v.Unreferenced, want)
 	}
 	if data, err := fs.ReadFile(v, "a"); err != nil || string(data) != "visible" {
@@ -156,7 +156,7 @@ func TestAttackExtentPastEOF(t *testing.T) {
 	last := len(b) - buildBS
 	copy(b[last+100:], "hidden")
 	v = open(t, b)
-	if want := []Run{{int64(last), buildBS, false}}; !slices.Equal(v.Unreferenced, want) {
+	if want := []Run{{int64(last), buildBS, false, false}}; !slices.Equal(v.Unreferenced, want) {
 		t.Errorf("data past the end: unreferenced %v, want %v", v.Unreferenced, want)
 	}
 }
@@ -193,7 +193,7 @@ func TestAttackAttributeStreamClaim(t *testing.T) {
 	good := build(t, BuildSpec{Files: map[string]BuildFile{"a": {Data: []byte("visible")}}, edit: claim(1<<30, 1)})
 	b := withBlocks(good, []byte("hidden app"))
 	v := open(t, b)
-	if want := []Run{{int64(len(good)), buildBS, false}}; !slices.Equal(v.Unreferenced, want) {
+	if want := []Run{{int64(len(good)), buildBS, false, false}}; !slices.Equal(v.Unreferenced, want) {
 		t.Errorf("unreferenced %v, want %v", v.Unreferenced, want)
 	}
 	// The legitimate form: a stream of 10 bytes in a block of its own.
@@ -220,7 +220,7 @@ func TestAttackNodeFreeSpace(t *testing.T) {
 		copy(node[keyEnd+16:], "hidden")
 		seal(node)
 		v := open(t, b)
-		if len(v.Unreferenced) != 1 || v.Unreferenced[0].Offset > int64(blk*buildBS+keyEnd+16) || v.Unreferenced[0].Offset+v.Unreferenced[0].Size < int64(blk*buildBS+keyEnd+22) {
+		if len(v.Unreferenced) != 1 || !v.Unreferenced[0].Slack || v.Unreferenced[0].Offset > int64(blk*buildBS+keyEnd+16) || v.Unreferenced[0].Offset+v.Unreferenced[0].Size < int64(blk*buildBS+keyEnd+22) {
 			t.Errorf("block %d: unreferenced %v", blk, v.Unreferenced)
 		}
 	}
@@ -238,7 +238,7 @@ func TestAttackObjectTail(t *testing.T) {
 		copy(blk[c.at:], "hidden")
 		seal(blk)
 		v := open(t, b)
-		want := Run{int64(c.blk*buildBS + c.at), 6, false}
+		want := Run{int64(c.blk*buildBS + c.at), 6, false, false}
 		if len(v.Unreferenced) != 1 || v.Unreferenced[0].Offset > want.Offset || v.Unreferenced[0].Offset+v.Unreferenced[0].Size < want.Offset+want.Size || v.UnreferencedBytes >= buildBS {
 			t.Errorf("block %d: unreferenced %v", c.blk, v.Unreferenced)
 		}

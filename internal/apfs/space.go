@@ -15,6 +15,10 @@ type Run struct {
 	// has no space manager whose bitmaps read, or the bytes lie past its
 	// last block.
 	Free bool
+	// Slack says the run lies inside a block a structure owns: bytes it
+	// leaves unused (a B-tree node's free space, an object's tail past
+	// its structure) or records nothing reads (see Volume.Unreferenced).
+	Slack bool
 }
 
 // maxRuns bounds Volume.Unreferenced; UnreferencedBytes counts them all.
@@ -245,14 +249,14 @@ func recordFits(subtype uint32, k, v []byte) bool {
 func (c *container) unreferenced() (runs []Run, total int64) {
 	bs := int64(c.blockSize)
 	buf := make([]byte, bs)
-	add := func(off, n int64, free bool) {
+	add := func(off, n int64, free, slack bool) {
 		total += n
-		if k := len(runs); k > 0 && runs[k-1].Offset+runs[k-1].Size == off && runs[k-1].Free == free {
+		if k := len(runs); k > 0 && runs[k-1].Offset+runs[k-1].Size == off && runs[k-1].Free == free && runs[k-1].Slack == slack {
 			runs[k-1].Size += n
 			return
 		}
 		if len(runs) < maxRuns {
-			runs = append(runs, Run{off, n, free})
+			runs = append(runs, Run{Offset: off, Size: n, Free: free, Slack: slack})
 		}
 	}
 	for b := range c.blockCount {
@@ -263,18 +267,18 @@ func (c *container) unreferenced() (runs []Run, total int64) {
 				if i > 0 && r.Offset < rs[i-1].Offset+rs[i-1].Size {
 					continue // one span listed twice
 				}
-				add(r.Offset, r.Size, false)
+				add(r.Offset, r.Size, false, true)
 			}
 			continue
 		}
 		if !c.zero(buf, int64(b)*bs) {
-			add(int64(b)*bs, bs, c.isFree(b))
+			add(int64(b)*bs, bs, c.isFree(b), false)
 		}
 	}
 	for off := int64(c.blockCount) * bs; off < c.size; off += bs {
 		n := min(bs, c.size-off)
 		if !c.zero(buf[:n], off) {
-			add(off, n, false)
+			add(off, n, false, false)
 		}
 	}
 	return runs, total

@@ -45,7 +45,7 @@ func TestAttackHiddenBlocks(t *testing.T) {
 	n := int64(len(good))
 	b := withBlocks(good, nil, []byte("hidden app"), []byte("more"), nil, []byte("x"))
 	v := open(t, b)
-	want := []Run{{n + buildBS, 2 * buildBS, false}, {n + 4*buildBS, buildBS, false}}
+	want := []Run{{n + buildBS, 2 * buildBS, false, false}, {n + 4*buildBS, buildBS, false, false}}
 	if len(v.Unreferenced) != 2 || v.Unreferenced[0] != want[0] || v.Unreferenced[1] != want[1] || v.UnreferencedBytes != 3*buildBS {
 		t.Errorf("unreferenced %v (%d bytes)", v.Unreferenced, v.UnreferencedBytes)
 	}
@@ -55,7 +55,7 @@ func TestAttackHiddenBlocks(t *testing.T) {
 	}
 	// Bytes past the container's last block are the partition's.
 	tail := append(bytes.Clone(good), "tail"...)
-	if v := open(t, tail); len(v.Unreferenced) != 1 || v.Unreferenced[0] != (Run{n, 4, false}) {
+	if v := open(t, tail); len(v.Unreferenced) != 1 || v.Unreferenced[0] != (Run{n, 4, false, false}) {
 		t.Errorf("tail %v", v.Unreferenced)
 	}
 }
@@ -104,7 +104,7 @@ func TestSpacemanOwned(t *testing.T) {
 	// Outside the checkpoint data area, the space manager is not owned
 	// nor trusted with its pool.
 	v := open(t, b)
-	if len(v.Unreferenced) != 1 || v.Unreferenced[0] != (Run{int64(first) * buildBS, 5 * buildBS, false}) {
+	if len(v.Unreferenced) != 1 || v.Unreferenced[0] != (Run{int64(first) * buildBS, 5 * buildBS, false, false}) {
 		t.Errorf("outside the data area: unreferenced %v", v.Unreferenced)
 	}
 	for _, at := range []int{0, 2} {
@@ -114,7 +114,7 @@ func TestSpacemanOwned(t *testing.T) {
 		seal(s)
 	}
 	v = open(t, b)
-	if len(v.Unreferenced) != 1 || v.Unreferenced[0] != (Run{int64(first+2) * buildBS, 3 * buildBS, false}) {
+	if len(v.Unreferenced) != 1 || v.Unreferenced[0] != (Run{int64(first+2) * buildBS, 3 * buildBS, false, false}) {
 		t.Errorf("unreferenced %v", v.Unreferenced)
 	}
 }
@@ -202,7 +202,7 @@ func TestSpacemanFreeBlocks(t *testing.T) {
 	for _, viaCAB := range []bool{false, true} {
 		b, f := spacemanImage(t, viaCAB)
 		v := open(t, b)
-		want := []Run{{int64(f+5) * buildBS, buildBS, false}, {int64(f+6) * buildBS, buildBS, true}}
+		want := []Run{{int64(f+5) * buildBS, buildBS, false, false}, {int64(f+6) * buildBS, buildBS, true, false}}
 		if !slices.Equal(v.Unreferenced, want) {
 			t.Errorf("via a chunk-info address block %v: unreferenced %v, want %v", viaCAB, v.Unreferenced, want)
 		}
