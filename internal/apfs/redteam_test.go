@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io/fs"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -529,5 +530,29 @@ func TestAttackExtendedFields(t *testing.T) {
 		if _, err := fs.ReadFile(v, "a"); err != nil {
 			t.Errorf("%s: %v", c.name, err)
 		}
+	}
+}
+
+// TestAttackDecmpfsTrailer: bytes after the zlib stream of a compressed
+// file's inline com.apple.decmpfs attribute, which no reader decodes,
+// leave the file not decoded (skipped, and reported) rather than a
+// payload riding in an attribute whose file verifies.
+func TestAttackDecmpfsTrailer(t *testing.T) {
+	files := map[string]BuildFile{"c": {Data: bytes.Repeat([]byte("compressed inline "), 20), Compressed: true}}
+	trailer := func(recs []rec) []rec {
+		for i, r := range recs {
+			if le.Uint64(r.k)>>typeShift == recXattr && bytes.Contains(r.k, []byte(xattrDecmpfs)) {
+				recs[i].v = append(bytes.Clone(r.v), "hidden app"...)
+				le.PutUint16(recs[i].v[2:], uint16(len(recs[i].v)-4))
+			}
+		}
+		return recs
+	}
+	if v := open(t, build(t, BuildSpec{Files: files})); len(v.Skipped) != 0 {
+		t.Fatalf("skipped %v", v.Skipped)
+	}
+	v := open(t, build(t, BuildSpec{Files: files, edit: trailer}))
+	if len(v.Skipped) != 1 || !strings.Contains(v.Skipped[0].Reason, "follow its zlib stream") {
+		t.Errorf("skipped %v", v.Skipped)
 	}
 }
