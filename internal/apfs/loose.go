@@ -14,8 +14,9 @@ const (
 // The fixed parts of j_inode_val_t and j_drec_val_t, before their
 // extended fields.
 const (
-	inodeValSize = 92
-	drecValSize  = 18
+	xattrDstreamSize = 48 // j_xattr_dstream_t
+	inodeValSize     = 92
+	drecValSize      = 18
 )
 
 // xfString marks an extended field holding a NUL-terminated string.
@@ -94,8 +95,12 @@ func (r *records) place(b []byte, at int64) span64 {
 // otherwise hide in such records.
 func fsRecordFits(typ uint64, k, v []byte) bool {
 	switch typ {
-	case recXattr, recFileExtent:
+	case recFileExtent:
 		return true
+	case recXattr:
+		// An attribute in a data stream is listed with the stream's
+		// size: its value must be exactly j_xattr_dstream_t.
+		return len(v) < 2 || le.Uint16(v)&xattrDataStream == 0 || len(v) == 4+xattrDstreamSize
 	case recInode:
 		return len(v) < inodeValSize || xfieldsFit(v[inodeValSize:], inodeXfields)
 	case recDirRec:

@@ -556,3 +556,22 @@ func TestAttackDecmpfsTrailer(t *testing.T) {
 		t.Errorf("skipped %v", v.Skipped)
 	}
 }
+
+// TestAttackStreamAttributeValue: an attribute whose data is in a
+// stream, listed with the stream's size, holding more inline bytes than
+// its j_xattr_dstream_t, has them listed. The 48-byte form is not
+// (TestAttackAttributeStreamClaim).
+func TestAttackStreamAttributeValue(t *testing.T) {
+	payload := bytes.Repeat([]byte("hidden app "), 100)
+	b := build(t, BuildSpec{Files: map[string]BuildFile{"a": {Data: []byte("visible")}}, edit: func(recs []rec) []rec {
+		id := le.Uint64(recs[drecOf(recs, "a")].v)
+		a := streamAttr(id, "com.apple.quarantine", 9000, 0, buildBS, 0)[0]
+		a.v = append(a.v, payload...)
+		le.PutUint16(a.v[2:], uint16(len(a.v)-4))
+		return append(recs, a)
+	}})
+	v := open(t, b)
+	if v.UnreferencedBytes < int64(len(payload)) {
+		t.Errorf("unreferenced %v", v.Unreferenced)
+	}
+}
