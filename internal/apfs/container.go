@@ -51,6 +51,8 @@ type container struct {
 	// slack holds the unused bytes of owned objects that are not zero,
 	// by block (see slack.go).
 	slack map[uint64][]Run
+	// scratch is a block's buffer for tailZero.
+	scratch []byte
 	// free marks the blocks the space manager's bitmaps mark free, nil
 	// when unknown (see spacemap.go).
 	free []byte

@@ -330,8 +330,10 @@ func (v *Volume) tailZero(b, from uint64) bool {
 	if b >= c.blockCount {
 		return true
 	}
-	buf := make([]byte, uint64(c.blockSize)-from)
-	return c.zero(buf, int64(b)*int64(c.blockSize)+int64(from))
+	if c.scratch == nil {
+		c.scratch = make([]byte, c.blockSize)
+	}
+	return c.zero(c.scratch[:uint64(c.blockSize)-from], int64(b)*int64(c.blockSize)+int64(from))
 }
 
 // inventory lists the walked entries' other extended attributes and
