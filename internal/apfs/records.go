@@ -111,6 +111,7 @@ type dstream struct{ id, size uint64 }
 type xattr struct {
 	flags uint16
 	data  []byte
+	at    int64
 }
 
 // fsCmp orders file-system tree keys: object id, record type, then the
@@ -267,7 +268,7 @@ func (r *records) add(k, v []byte, at int64) error {
 		if r.xattrs[oid] == nil {
 			r.xattrs[oid] = map[string]xattr{}
 		}
-		r.xattrs[oid][name] = xattr{flags: fl, data: bytes.Clone(v[4:])} // not the node's block, which is let go
+		r.xattrs[oid][name] = xattr{flags: fl, data: bytes.Clone(v[4:]), at: at} // not the node's block, which is let go
 	}
 	return nil
 }

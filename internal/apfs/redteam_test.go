@@ -575,3 +575,21 @@ func TestAttackStreamAttributeValue(t *testing.T) {
 		t.Errorf("unreferenced %v", v.Unreferenced)
 	}
 }
+
+// TestAttackUnusedKnownXattr: a com.apple.fs.symlink attribute on a
+// regular file, or a com.apple.decmpfs one on a file not flagged
+// compressed, which the reader does not use, is listed like any other
+// attribute; on a link and a compressed file it is used, not listed.
+func TestAttackUnusedKnownXattr(t *testing.T) {
+	payload := bytes.Repeat([]byte("hidden app "), 100)
+	for _, name := range []string{xattrSymlink, xattrDecmpfs} {
+		v := open(t, build(t, BuildSpec{Files: map[string]BuildFile{"a": {Data: []byte("visible"), Xattrs: map[string][]byte{name: payload}}}}))
+		if len(v.Attributes) != 1 || v.Attributes[0].Name != name || v.Attributes[0].Size != uint64(len(payload)) {
+			t.Errorf("%s: attributes %v", name, v.Attributes)
+		}
+	}
+	v := open(t, build(t, BuildSpec{Files: map[string]BuildFile{"l": {Link: "x"}, "c": {Data: []byte("cc"), Compressed: true}}}))
+	if len(v.Attributes) != 0 {
+		t.Errorf("link and compressed file: attributes %v", v.Attributes)
+	}
+}

@@ -124,7 +124,8 @@ type Volume struct {
 	UnreferencedBytes int64
 	// Attributes are the extended attributes of the walked entries
 	// (each inode's once, under its first path) other than a link's
-	// target and a compressed file's header, resource forks included
+	// target and a compressed file's header (attributes of those names
+	// on other entries are listed), resource forks included
 	// (a compressed file walked is decoded from its header, so its
 	// fork is not its data): bytes no file's data carries.
 	Attributes []Attribute
@@ -358,6 +359,31 @@ func (v *Volume) inventory() {
 			a.Path = p
 			v.Attributes = append(v.Attributes, a)
 		}
+		v.unusedXattrs(p, v.recs.inodes[n.id])
+	}
+}
+
+// unusedXattrs lists, as Attributes of the entry at p, inode in's
+// com.apple.fs.symlink and com.apple.decmpfs attributes when the reader
+// does not use them: on an entry that is not a link, or not a
+// compressed file (a payload there was neither data nor listed).
+func (v *Volume) unusedXattrs(p string, in *inode) {
+	if in == nil {
+		return
+	}
+	xa := v.recs.xattrs[in.id]
+	for _, name := range []string{xattrDecmpfs, xattrSymlink} {
+		x, ok := xa[name]
+		used := name == xattrSymlink && in.mode&sIFMT == sIFLNK ||
+			name == xattrDecmpfs && in.mode&sIFMT == sIFREG && in.bsdFlags&ufCompressed != 0
+		if !ok || used {
+			continue
+		}
+		a := Attribute{Path: p, Name: name, Size: uint64(len(x.data)), Stream: x.flags&xattrDataStream != 0, Offset: x.at}
+		if a.Stream && len(x.data) >= 16 {
+			a.Size = le.Uint64(x.data[8:]) // the stream's size
+		}
+		v.Attributes = append(v.Attributes, a)
 	}
 }
 
