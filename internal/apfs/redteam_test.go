@@ -593,3 +593,36 @@ func TestAttackUnusedKnownXattr(t *testing.T) {
 		t.Errorf("link and compressed file: attributes %v", v.Attributes)
 	}
 }
+
+// TestAttackOlderCheckpoint: of two checkpoints in the descriptor area,
+// the latest is read and owned; the earlier one's superblock and map,
+// which macOS does not mount, are not trusted nor owned: listed, with
+// what only they reach.
+func TestAttackOlderCheckpoint(t *testing.T) {
+	good := build(t, BuildSpec{Files: sample()})
+	f := uint64(len(good) / buildBS)
+	cpm, sb := good[buildBS:2*buildBS], good[2*buildBS:3*buildBS]
+	ring := make([][]byte, 4)
+	for i, xid := range []uint64{1, buildXid} {
+		m, s := bytes.Clone(cpm), bytes.Clone(sb)
+		le.PutUint64(m[16:], xid)
+		le.PutUint64(s[16:], xid)
+		le.PutUint64(s[40:], f+4)
+		le.PutUint32(s[104:], 4)
+		le.PutUint64(s[112:], f)
+		le.PutUint32(s[136:], uint32(2*i)) // its map's index in the ring
+		seal(m)
+		seal(s)
+		ring[2*i], ring[2*i+1] = m, s
+	}
+	b := withBlocks(good, ring...)
+	clear(b[buildBS : 3*buildBS]) // the built descriptor area
+	s := b[:buildBS]
+	le.PutUint32(s[104:], 4)
+	le.PutUint64(s[112:], f)
+	seal(s)
+	v := open(t, b)
+	if want := []Run{{int64(f) * buildBS, 2 * buildBS, false, false}}; !slices.Equal(v.Unreferenced, want) {
+		t.Errorf("unreferenced %v, want %v", v.Unreferenced, want)
+	}
+}
