@@ -626,3 +626,23 @@ func TestAttackOlderCheckpoint(t *testing.T) {
 		t.Errorf("unreferenced %v, want %v", v.Unreferenced, want)
 	}
 }
+
+// TestAttackSpacemanTail: a payload in a space manager's block past its
+// structure and arrays, resealed, is listed; one in its structure (here
+// its allocation zones) is not: that is the space manager's to say.
+func TestAttackSpacemanTail(t *testing.T) {
+	good, f := spacemanImage(t, false)
+	for _, c := range []struct {
+		at     int
+		listed bool
+	}{{3000, true}, {2000, false}} {
+		b := bytes.Clone(good)
+		sm := b[f*buildBS : (f+1)*buildBS]
+		copy(sm[c.at:], "hidden")
+		seal(sm)
+		v := open(t, b)
+		if got := v.Unreferenced[0].Offset == int64(f)*buildBS+smSize; got != c.listed {
+			t.Errorf("payload at %d: unreferenced %v (space manager at %#x)", c.at, v.Unreferenced, f*buildBS)
+		}
+	}
+}

@@ -85,8 +85,8 @@ func (c *container) ownCheckpoint(s []byte, base, n uint64) {
 
 // ownEphemeral marks the blocks of the ephemeral object b of type typ
 // at addr, in the checkpoint data area: a space manager's first block
-// and what it reaches (ownSpaceman); a reaper's or reap list's first block, the bytes past
-// its structure listed when not zero. The rest of a larger object (its
+// and what it reaches (ownSpaceman); a reaper's or reap list's first
+// block. The bytes past their structures are listed when not zero. The rest of a larger object (its
 // checksum, which its writer computes, says nothing of its bytes) and
 // objects of other types (any number of which a checkpoint map can
 // list) are not owned.
@@ -95,6 +95,7 @@ func (c *container) ownEphemeral(typ uint32, addr uint64, b []byte) {
 	switch typ {
 	case typeSpaceman:
 		c.own(addr, 1)
+		c.slackOf(addr, b[:bs], spacemanSpans(b[:bs]))
 		c.ownSpaceman(addr, b)
 	case typeReaper:
 		c.own(addr, 1)
@@ -157,6 +158,34 @@ func (c *container) ownSpaceman(addr uint64, sm []byte) {
 		last := (end - 1) / bs
 		c.own(addr+1, last)
 		c.slackOf(addr+last, sm[last*bs:(last+1)*bs], []span{{0, int(end - last*bs)}})
+	}
+}
+
+// spaceman_phys_t's size and the offsets and lengths of its arrays.
+const (
+	smSize           = 0x9d8 // through sm_datazone
+	smIPBMSizeBlocks = 160   // sm_ip_bm_size_in_blocks
+	smIPBMBlocks     = 164   // sm_ip_bm_block_count
+	smIPBMXidOffset  = 324   // sm_ip_bm_xid_offset, then the bitmap and free-next offsets
+	smTier2AddrOff   = 48 + 48 + 32
+	smTier2CIBCount  = 48 + 48 + 16
+	smTier2CABCount  = 48 + 48 + 20
+)
+
+// spacemanSpans returns the bytes of the space manager's first block sm
+// its structure and arrays use: spaceman_phys_t, the pool bitmaps' xids,
+// offsets and free list, and both devices' chunk-info address arrays
+// (up to the block's end).
+func spacemanSpans(sm []byte) []span {
+	u32 := func(at int) int { return int(le.Uint32(sm[at:])) }
+	addrs := func(cib, cab int) int { return 8 * max(u32(cib), u32(cab)) }
+	return []span{
+		{0, smSize},
+		{u32(smIPBMXidOffset), u32(smIPBMXidOffset) + 8*u32(smIPBMBlocks)},
+		{u32(smIPBMXidOffset + 4), u32(smIPBMXidOffset+4) + 2*u32(smIPBMSizeBlocks)},
+		{u32(smIPBMXidOffset + 8), u32(smIPBMXidOffset+8) + 2*u32(smIPBMBlocks)},
+		{u32(smAddrOffset), u32(smAddrOffset) + addrs(smCIBCount, smCABCount)},
+		{u32(smTier2AddrOff), u32(smTier2AddrOff) + addrs(smTier2CIBCount, smTier2CABCount)},
 	}
 }
 
