@@ -67,8 +67,8 @@
 // marked, and the others that are not zero are listed
 // (Volume.Unreferenced), as are the bytes owned objects leave unused (a
 // B-tree node's free space, its table of contents past its entries; the
-// tail of a superblock, object map, checkpoint map or chunk-info block
-// past its structure) that are not zero, and the file-system records
+// tail of a superblock, object map, checkpoint map, chunk-info block,
+// space manager, reaper or reap list past its structure) that are not zero, and the file-system records
 // nothing reads (the attributes and directory entries of an inode no
 // folder reaches; records of a type the reader does not use that are
 // not of that type's size, or of no file-system type; inodes and
