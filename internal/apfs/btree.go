@@ -31,6 +31,7 @@ type btree struct {
 	fixedK  int // fixed key and value sizes (object maps), 0 if variable
 	fixedV  int
 	seen    map[uint64]bool
+	fresh   []uint64 // nodes this walk owned that no structure owned before
 }
 
 // resolve returns the physical block of the node oid.
@@ -80,6 +81,9 @@ func (t *btree) node(oid uint64, root bool, level int, lo, hi []byte, last *[]by
 	}
 	if o.subtype != t.subtype {
 		return &FormatError{Offset: off, Reason: fmt.Sprintf("B-tree node of subtype %#x, not %#x", o.subtype, t.subtype)}
+	}
+	if !t.c.isOwned(addr) {
+		t.fresh = append(t.fresh, addr)
 	}
 	t.c.own(addr, 1)
 	n, err := t.parse(o, root, off)
@@ -169,6 +173,9 @@ func (t *btree) parse(o object, root bool, off int64) (parsedNode, error) {
 		return bad("%d entries in a table of %d bytes at %d", nkeys, tocLen, tocOff)
 	}
 	n := parsedNode{level: level, keys: make([][]byte, nkeys), vals: make([][]byte, nkeys)}
+	used := make([]span, 0, 2*nkeys+3)
+	used = append(used, span{0, nodeHeader}, span{nodeHeader + tocOff, nodeHeader + tocOff + nkeys*ent}, span{valEnd, len(b)})
+	defer func() { t.c.slackOf(o.addr, b, used) }()
 	for i := range nkeys {
 		e := b[nodeHeader+tocOff+i*ent:]
 		var ko, kl, vo, vl int
@@ -186,11 +193,15 @@ func (t *btree) parse(o object, root bool, off int64) (parsedNode, error) {
 		if vo == 0xffff || vo < vl || valEnd-vo < keyStart {
 			return bad("value %d (%d bytes at %d from the end) outside the value area", i, vl, vo)
 		}
+		used = append(used, span{keyStart + ko, keyStart + ko + kl}, span{valEnd - vo, valEnd - vo + vl})
 		n.keys[i] = b[keyStart+ko : keyStart+ko+kl]
 		n.vals[i] = b[valEnd-vo : valEnd-vo+vl]
 	}
 	return n, nil
 }
+
+// omapSize is the size of omap_phys_t.
+const omapSize = 88
 
 // omapVal is an object map entry's value.
 type omapVal struct {
@@ -237,6 +248,7 @@ func (c *container) readOmap(addr, xid uint64) (map[uint64]omapVal, error) {
 		return nil, &UnsupportedError{Feature: fmt.Sprintf("object map flags %#x (encrypting, decrypting or key rolling)", fl)}
 	}
 	c.own(addr, 1)
+	c.slackOf(addr, o.b, []span{{0, omapSize}})
 	if tt := le.Uint32(o.b[40:]); tt != objPhysical|typeBtree {
 		return nil, &FormatError{Offset: int64(addr) * int64(c.blockSize), Reason: fmt.Sprintf("object map tree type %#x", tt)}
 	}

@@ -27,6 +27,9 @@ const (
 	nxKnownIncompat    = 0x1 | nxIncompatVersion2 | nxIncompatFusion
 	nxCryptoSW         = 0x4
 	nxFSOids           = 184
+	// nxSize is the size of nx_superblock_t (its last field,
+	// nx_mkb_locker, at 0x570).
+	nxSize = 0x580
 )
 
 // container is an opened APFS container at its latest valid checkpoint.
@@ -45,6 +48,11 @@ type container struct {
 	fsOids     []uint64
 	// owned marks the blocks a structure read owns (see space.go).
 	owned []byte
+	// slack holds the unused bytes of owned objects that are not zero,
+	// by block (see slack.go).
+	slack map[uint64][]Run
+	// scratch is a block's buffer for tailZero.
+	scratch []byte
 	// free marks the blocks the space manager's bitmaps mark free, nil
 	// when unknown (see spacemap.go).
 	free []byte
@@ -69,6 +77,7 @@ func openContainer(r io.ReaderAt, size int64, maxRecords int) (*container, error
 	if err != nil {
 		return nil, fmt.Errorf("block 0: %w", err)
 	}
+	c.slackOf(0, sb.b, []span{{0, nxSize}})
 	if le.Uint64(sb.b[40:]) != c.blockCount {
 		return nil, &FormatError{Offset: 40, Reason: fmt.Sprintf("the container declares %d blocks of %d bytes, more than the %d bytes it is given", le.Uint64(sb.b[40:]), bs, size)}
 	}
@@ -145,6 +154,8 @@ func (c *container) checkpoint(b0 []byte) error {
 			return fmt.Errorf("the latest checkpoint (block %d), which macOS may refuse or pass over for an earlier one: %w", k.addr, err)
 		}
 		c.super, c.xid = k.b, k.xid
+		c.ownCheckpoint(k.b, base, uint64(n))
+		c.slackOf(k.addr, k.b, []span{{0, nxSize}})
 		return nil
 	}
 	return &FormatError{Offset: int64(base) * int64(c.blockSize), Reason: "no valid checkpoint in the descriptor area"}
@@ -193,6 +204,7 @@ func (c *container) ephemeral(s []byte, base, n uint64) error {
 		if cnt > (bs-40)/40 {
 			return &FormatError{Offset: int64(o.addr*bs) + 36, Reason: fmt.Sprintf("checkpoint map of %d entries", cnt)}
 		}
+		c.slackOf(o.addr, o.b, []span{{0, 40 + 40*int(cnt)}})
 		for j := range cnt {
 			e := o.b[40+40*j:]
 			typ, size, oid, addr := le.Uint32(e), uint64(le.Uint32(e[8:])), le.Uint64(e[24:]), le.Uint64(e[32:])
@@ -213,12 +225,12 @@ func (c *container) ephemeral(s []byte, base, n uint64) error {
 			if _, err := checkObject(buf, addr, int64(addr*bs), typ&objTypeMask, oid, 0); err != nil {
 				return fmt.Errorf("ephemeral object %d: %w", oid, err)
 			}
-			// The data area is owned whole; an ephemeral object outside
-			// it, where macOS writes none, is not (an attacker could wrap
-			// any blocks in one), nor is a space manager there trusted
+			// An ephemeral object outside the data area, where macOS
+			// writes none, is not owned (an attacker could wrap any
+			// blocks in one), nor is a space manager there trusted
 			// with its pool.
-			if typ&objTypeMask == typeSpaceman && inDataArea(s, addr, size/bs) {
-				c.ownSpaceman(buf)
+			if inDataArea(s, addr, size/bs) {
+				c.ownEphemeral(typ&objTypeMask, addr, buf)
 			}
 		}
 	}

@@ -60,10 +60,21 @@
 // A volume oid listed twice is refused.
 //
 // Every block is accounted for: those a structure read owns (block 0,
-// the checkpoint areas, the space manager's internal pool, object maps,
-// volume superblocks, trees, the walked files' extents) are marked, and
-// the others that are not zero are listed (Volume.Unreferenced), as are
-// non-zero bytes past the container's last block; the space manager's
+// the checkpoint read's map blocks, superblock, and space manager,
+// reaper and reap lists in the data area, the space manager's pool bitmap, chunk-info blocks and
+// allocation bitmaps, object maps, volume superblocks, trees, the walked
+// files' and attribute streams' extents up to their data's end) are
+// marked, and the others that are not zero are listed
+// (Volume.Unreferenced), as are the bytes owned objects leave unused (a
+// B-tree node's free space, its table of contents past its entries; the
+// tail of a superblock, object map, checkpoint map, chunk-info block,
+// space manager, reaper or reap list past its structure) that are not zero, and the file-system records
+// nothing reads (the attributes and directory entries of an inode no
+// folder reaches; records of a type the reader does not use that are
+// not of that type's size, or of no file-system type; inodes and
+// directory records whose extended fields are not exactly fields of
+// known types and sizes), and non-zero bytes past the container's last
+// block; the space manager's
 // chunk-info blocks and bitmaps, read when it lies in the checkpoint
 // data area, tell free blocks holding stale data from allocated ones.
 //

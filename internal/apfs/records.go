@@ -93,12 +93,25 @@ type records struct {
 	extents map[uint64][]fileExtent
 	xattrs  map[uint64]map[string]xattr
 	others  map[uint64][]Attribute // the other attributes, by inode
-	streams map[uint64][]uint64    // attributes' data stream ids, by inode
+	streams map[uint64][]dstream   // attributes' data streams, by inode
+	// bs is the block size, to place records in their nodes.
+	bs int64
+	// loose are the bytes of the attribute and directory records, by
+	// object: those of objects not walked are listed (see loose.go).
+	loose map[uint64][]span64
+	// odd are the bytes of records of types the reader does not use
+	// that are not of their types' sizes.
+	odd []span64
 }
+
+// dstream is an attribute's data stream (j_xattr_dstream_t): its
+// extents' id and its size.
+type dstream struct{ id, size uint64 }
 
 type xattr struct {
 	flags uint16
 	data  []byte
+	at    int64
 }
 
 // fsCmp orders file-system tree keys: object id, record type, then the
@@ -175,6 +188,12 @@ func (r *records) add(k, v []byte, at int64) error {
 	bad := func(f string, args ...any) error {
 		return &FormatError{Offset: at, Reason: fmt.Sprintf("record of object %d (type %d): ", oid, typ) + fmt.Sprintf(f, args...)}
 	}
+	if typ == recXattr || typ == recDirRec {
+		r.loose[oid] = append(r.loose[oid], r.place(k, at), r.place(v, at))
+	}
+	if !fsRecordFits(typ, k, v) {
+		r.odd = append(r.odd, r.place(k, at), r.place(v, at))
+	}
 	switch typ {
 	case recInode:
 		if len(k) != 8 || len(v) < 92 {
@@ -232,7 +251,11 @@ func (r *records) add(k, v []byte, at int64) error {
 			return bad("attribute %q of %d bytes declares %d", name, len(v)-4, n)
 		}
 		if fl&xattrDataStream != 0 && n >= 8 && len(r.streams[oid]) < maxDirEntries {
-			r.streams[oid] = append(r.streams[oid], le.Uint64(v[4:])) // j_xattr_dstream_t's xattr_obj_id
+			ds := dstream{id: le.Uint64(v[4:])} // j_xattr_dstream_t's xattr_obj_id
+			if n >= 16 {
+				ds.size = le.Uint64(v[4+8:]) // its dstream's size
+			}
+			r.streams[oid] = append(r.streams[oid], ds)
 		}
 		if name != xattrSymlink && name != xattrDecmpfs {
 			size := uint64(n)
@@ -245,7 +268,7 @@ func (r *records) add(k, v []byte, at int64) error {
 		if r.xattrs[oid] == nil {
 			r.xattrs[oid] = map[string]xattr{}
 		}
-		r.xattrs[oid][name] = xattr{flags: fl, data: bytes.Clone(v[4:])} // not the node's block, which is let go
+		r.xattrs[oid][name] = xattr{flags: fl, data: bytes.Clone(v[4:]), at: at} // not the node's block, which is let go
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package apfs
 import (
 	"bytes"
 	"fmt"
+	"sort"
 )
 
 // Run is a run of bytes of the container.
@@ -14,6 +15,10 @@ type Run struct {
 	// has no space manager whose bitmaps read, or the bytes lie past its
 	// last block.
 	Free bool
+	// Slack says the run lies inside a block a structure owns: bytes it
+	// leaves unused (a B-tree node's free space, an object's tail past
+	// its structure) or records nothing reads (see Volume.Unreferenced).
+	Slack bool
 }
 
 // maxRuns bounds Volume.Unreferenced; UnreferencedBytes counts them all.
@@ -45,23 +50,73 @@ func (c *container) own(addr, n uint64) {
 	}
 }
 
+// disown unmarks block b, owned by a structure that turned out not to
+// read, and forgets its unused bytes.
+func (c *container) disown(b uint64) {
+	if c.owned != nil && b < c.blockCount {
+		c.owned[b/8] &^= 1 << (b % 8)
+	}
+	delete(c.slack, b)
+}
+
 func (c *container) isOwned(b uint64) bool {
 	return c.owned != nil && c.owned[b/8]&(1<<(b%8)) != 0
 }
 
-// ownContainer marks what the container's superblock s owns outside the
-// object maps and the volumes: block 0 and the checkpoint descriptor and
-// data areas (the checkpoint maps and superblocks; the space manager,
-// the reaper and the other ephemeral objects).
+// ownContainer marks block 0 as owned. The checkpoint areas are not
+// owned whole: their base and size are the superblock's say, so an
+// area over most of the container would hide anything. In them only
+// the blocks of the checkpoint read are owned (ownCheckpoint,
+// ownEphemeral); the rest, earlier checkpoints included, is listed when
+// not zero.
 func (c *container) ownContainer(s []byte) {
 	c.own(0, 1)
-	if n := le.Uint32(s[104:]); n&0x80000000 == 0 {
-		c.own(le.Uint64(s[112:]), uint64(n))
-	}
-	if n := le.Uint32(s[nxDataBlocks:]); n&0x80000000 == 0 {
-		c.own(le.Uint64(s[nxDataBase:]), uint64(n))
+}
+
+// ownCheckpoint marks the checkpoint map blocks and the superblock of
+// the checkpoint whose superblock is s, in the descriptor area of n
+// blocks at base.
+func (c *container) ownCheckpoint(s []byte, base, n uint64) {
+	idx, ln := uint64(le.Uint32(s[136:])), uint64(le.Uint32(s[140:]))
+	for i := range ln {
+		c.own(base+(idx+i)%n, 1)
 	}
 }
+
+// ownEphemeral marks the blocks of the ephemeral object b of type typ
+// at addr, in the checkpoint data area: a space manager's first block
+// and what it reaches (ownSpaceman); a reaper's or reap list's first
+// block. The bytes past their structures are listed when not zero. The rest of a larger object (its
+// checksum, which its writer computes, says nothing of its bytes) and
+// objects of other types (any number of which a checkpoint map can
+// list) are not owned.
+func (c *container) ownEphemeral(typ uint32, addr uint64, b []byte) {
+	bs := uint64(c.blockSize)
+	switch typ {
+	case typeSpaceman:
+		c.own(addr, 1)
+		c.slackOf(addr, b[:bs], spacemanSpans(b[:bs]))
+		c.ownSpaceman(addr, b)
+	case typeReaper:
+		c.own(addr, 1)
+		c.slackOf(addr, b[:bs], []span{{0, reaperSize + int(min(le.Uint32(b[reaperBufSize:]), uint32(bs)))}})
+	case typeReapList:
+		c.own(addr, 1)
+		c.slackOf(addr, b[:bs], []span{{0, reapListSize + reapEntrySize*int(min(le.Uint32(b[reapListMax:]), uint32(bs)))}})
+	}
+}
+
+// The reaper's objects (nx_reaper_phys_t, nx_reap_list_phys_t) and the
+// fields that size them.
+const (
+	typeReaper    = 0x11
+	typeReapList  = 0x12
+	reaperSize    = 112 // nx_reaper_phys_t without its state buffer
+	reaperBufSize = 108 // nr_state_buffer_size
+	reapListSize  = 64  // nx_reap_list_phys_t without its entries
+	reapListMax   = 44  // nrl_max
+	reapEntrySize = 40  // nx_reap_list_entry_t
+)
 
 // inDataArea reports whether the n blocks at addr lie in the contiguous
 // checkpoint data area of the container superblock s.
@@ -70,22 +125,91 @@ func inDataArea(s []byte, addr, n uint64) bool {
 	return blocks&0x80000000 == 0 && addr >= base && addr-base < blocks && n <= blocks-(addr-base)
 }
 
-// ownSpaceman marks the space manager sm's internal pool and the pool's
-// bitmap, which hold its allocation bitmaps (spaceman_phys_t's
-// sm_ip_base, sm_ip_block_count, sm_ip_bm_base, sm_ip_bm_block_count).
-func (c *container) ownSpaceman(sm []byte) {
+// ownSpaceman marks what the space manager sm at block addr reaches
+// that the reader reads: the pool's bitmap blocks (spaceman_phys_t's
+// sm_ip_bm_base, sm_ip_bm_block_count) with no bit set past the pool's
+// sm_ip_block_count blocks, a pool no larger than the bitmaps of the
+// container's chunks and its chunk-info blocks need; the chunk-info
+// blocks, chunk-info address blocks and allocation bitmaps it reaches
+// (readFree); and, when they read, the blocks of sm its chunk-info
+// address array runs into. The pool is not owned whole: its base and
+// size are the space manager's say, and a hostile one could claim any
+// blocks.
+func (c *container) ownSpaceman(addr uint64, sm []byte) {
 	if len(sm) < 184 {
 		return
 	}
-	c.own(le.Uint64(sm[176:]), le.Uint64(sm[152:]))
-	c.own(le.Uint64(sm[168:]), uint64(le.Uint32(sm[164:])))
-	c.readFree(sm)
+	bs := uint64(c.blockSize)
+	bits := bs * 8
+	chunks := (c.blockCount + bits - 1) / bits
+	ip := le.Uint64(sm[152:])
+	n, base := uint64(le.Uint32(sm[164:])), le.Uint64(sm[168:])
+	if ip <= maxPoolBitmaps*(chunks+uint64(le.Uint32(sm[smCIBCount:]))+uint64(le.Uint32(sm[smCABCount:]))+1) && n <= maxPoolBitmaps*max(1, (ip+bits-1)/bits) {
+		for i := range n {
+			if bm, err := c.readBlock(base + i); err == nil && bitsClear(bm, ip) {
+				c.own(base+i, 1)
+			}
+		}
+	}
+	if !c.readFree(sm) {
+		return
+	}
+	if end := spacemanEnd(sm); end > bs {
+		last := (end - 1) / bs
+		c.own(addr+1, last)
+		c.slackOf(addr+last, sm[last*bs:(last+1)*bs], []span{{0, int(end - last*bs)}})
+	}
+}
+
+// spaceman_phys_t's size and the offsets and lengths of its arrays.
+const (
+	smSize           = 0x9d8 // through sm_datazone
+	smIPBMSizeBlocks = 160   // sm_ip_bm_size_in_blocks
+	smIPBMBlocks     = 164   // sm_ip_bm_block_count
+	smIPBMXidOffset  = 324   // sm_ip_bm_xid_offset, then the bitmap and free-next offsets
+	smTier2AddrOff   = 48 + 48 + 32
+	smTier2CIBCount  = 48 + 48 + 16
+	smTier2CABCount  = 48 + 48 + 20
+)
+
+// spacemanSpans returns the bytes of the space manager's first block sm
+// its structure and arrays use: spaceman_phys_t, the pool bitmaps' xids,
+// offsets and free list, and both devices' chunk-info address arrays
+// (up to the block's end).
+func spacemanSpans(sm []byte) []span {
+	u32 := func(at int) int { return int(le.Uint32(sm[at:])) }
+	addrs := func(cib, cab int) int { return 8 * max(u32(cib), u32(cab)) }
+	return []span{
+		{0, smSize},
+		{u32(smIPBMXidOffset), u32(smIPBMXidOffset) + 8*u32(smIPBMBlocks)},
+		{u32(smIPBMXidOffset + 4), u32(smIPBMXidOffset+4) + 2*u32(smIPBMSizeBlocks)},
+		{u32(smIPBMXidOffset + 8), u32(smIPBMXidOffset+8) + 2*u32(smIPBMBlocks)},
+		{u32(smAddrOffset), u32(smAddrOffset) + addrs(smCIBCount, smCABCount)},
+		{u32(smTier2AddrOff), u32(smTier2AddrOff) + addrs(smTier2CIBCount, smTier2CABCount)},
+	}
+}
+
+// maxPoolBitmaps bounds the copies of the internal pool's bitmap owned
+// (sm_ip_bm_tx_multiplier, 16 in the containers macOS makes).
+const maxPoolBitmaps = 16
+
+// spacemanEnd returns the end of the space manager sm's main device's
+// chunk-info address array (in sm, as readFree checks).
+func spacemanEnd(sm []byte) uint64 {
+	n := uint64(le.Uint32(sm[smCIBCount:]))
+	if cab := uint64(le.Uint32(sm[smCABCount:])); cab > 0 {
+		n = cab
+	}
+	return uint64(le.Uint32(sm[smAddrOffset:])) + 8*n
 }
 
 // ownTree marks the nodes of the physical B-tree at root (a volume's
-// extent reference or snapshot metadata tree), as far as they read: the
-// reader does not use these trees, so one that does not read leaves its
-// nodes unowned, reported, rather than the volume refused.
+// extent reference or snapshot metadata tree, an object map's snapshot
+// tree) when it reads and its records are of the sizes their types have
+// (recordFits): the reader does not use these trees, so one that does
+// not read leaves its nodes unowned, reported, rather than the volume
+// refused, and a record larger than its type, whose bytes nothing reads,
+// would hide a payload.
 func (c *container) ownTree(root uint64, subtype uint32) {
 	if root == 0 {
 		return
@@ -98,8 +222,53 @@ func (c *container) ownTree(root uint64, subtype uint32) {
 	// Their records are not the reader's: they count against no limit
 	// (the blocks read still do).
 	records := c.records
-	t.walk(root, func(k, v []byte, at int64) error { return nil })
+	err := t.walk(root, func(k, v []byte, at int64) error {
+		if !recordFits(subtype, k, v) {
+			return &FormatError{Offset: at, Reason: fmt.Sprintf("record of %d and %d bytes in a tree of subtype %#x", len(k), len(v), subtype)}
+		}
+		return nil
+	})
 	c.records = records
+	if err != nil {
+		for _, addr := range t.fresh {
+			c.disown(addr)
+		}
+	}
+}
+
+// Record types (j_key_t's) of the trees ownTree reads and the sizes of
+// their records: j_phys_ext_key_t and j_phys_ext_val_t (an extent
+// reference tree's), j_snap_metadata_val_t without its name, and
+// j_snap_name_key_t without its name.
+const (
+	recSnapMetadata = 1
+	recExtent       = 2
+	physExtValSize  = 20
+	snapMetaValSize = 50
+	snapNameKeySize = 10
+)
+
+// recordFits reports whether the leaf record k, v of a tree of subtype
+// has the size its type has: an extent reference tree holds physical
+// extents, a snapshot metadata tree snapshots' metadata and names (an
+// object map's snapshot tree's entries are of fixed size).
+func recordFits(subtype uint32, k, v []byte) bool {
+	if subtype == typeOmapSnapshots {
+		return true
+	}
+	if len(k) < 8 {
+		return false
+	}
+	typ := le.Uint64(k) >> typeShift
+	switch {
+	case subtype == typeExtentRef:
+		return typ == recExtent && len(k) == 8 && len(v) == physExtValSize
+	case typ == recSnapMetadata:
+		return len(k) == 8 && len(v) >= snapMetaValSize && len(v) == snapMetaValSize+int(le.Uint16(v[48:]))
+	case typ == recSnapName:
+		return len(k) >= snapNameKeySize && len(k) == snapNameKeySize+int(le.Uint16(k[8:])) && len(v) == 8
+	}
+	return false
 }
 
 // unreferenced lists the runs of blocks no structure owns that hold
@@ -109,28 +278,36 @@ func (c *container) ownTree(root uint64, subtype uint32) {
 func (c *container) unreferenced() (runs []Run, total int64) {
 	bs := int64(c.blockSize)
 	buf := make([]byte, bs)
-	add := func(off, n int64, free bool) {
+	add := func(off, n int64, free, slack bool) {
 		total += n
-		if k := len(runs); k > 0 && runs[k-1].Offset+runs[k-1].Size == off && runs[k-1].Free == free {
+		if k := len(runs); k > 0 && runs[k-1].Offset+runs[k-1].Size == off && runs[k-1].Free == free && runs[k-1].Slack == slack {
 			runs[k-1].Size += n
 			return
 		}
 		if len(runs) < maxRuns {
-			runs = append(runs, Run{off, n, free})
+			runs = append(runs, Run{Offset: off, Size: n, Free: free, Slack: slack})
 		}
 	}
 	for b := range c.blockCount {
 		if c.isOwned(b) {
+			rs := c.slack[b]
+			sort.Slice(rs, func(i, j int) bool { return rs[i].Offset < rs[j].Offset })
+			for i, r := range rs {
+				if i > 0 && r.Offset < rs[i-1].Offset+rs[i-1].Size {
+					continue // one span listed twice
+				}
+				add(r.Offset, r.Size, false, true)
+			}
 			continue
 		}
 		if !c.zero(buf, int64(b)*bs) {
-			add(int64(b)*bs, bs, c.isFree(b))
+			add(int64(b)*bs, bs, c.isFree(b), false)
 		}
 	}
 	for off := int64(c.blockCount) * bs; off < c.size; off += bs {
 		n := min(bs, c.size-off)
 		if !c.zero(buf[:n], off) {
-			add(off, n, false)
+			add(off, n, false, false)
 		}
 	}
 	return runs, total

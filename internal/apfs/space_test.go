@@ -45,7 +45,7 @@ func TestAttackHiddenBlocks(t *testing.T) {
 	n := int64(len(good))
 	b := withBlocks(good, nil, []byte("hidden app"), []byte("more"), nil, []byte("x"))
 	v := open(t, b)
-	want := []Run{{n + buildBS, 2 * buildBS, false}, {n + 4*buildBS, buildBS, false}}
+	want := []Run{{n + buildBS, 2 * buildBS, false, false}, {n + 4*buildBS, buildBS, false, false}}
 	if len(v.Unreferenced) != 2 || v.Unreferenced[0] != want[0] || v.Unreferenced[1] != want[1] || v.UnreferencedBytes != 3*buildBS {
 		t.Errorf("unreferenced %v (%d bytes)", v.Unreferenced, v.UnreferencedBytes)
 	}
@@ -55,7 +55,7 @@ func TestAttackHiddenBlocks(t *testing.T) {
 	}
 	// Bytes past the container's last block are the partition's.
 	tail := append(bytes.Clone(good), "tail"...)
-	if v := open(t, tail); len(v.Unreferenced) != 1 || v.Unreferenced[0] != (Run{n, 4, false}) {
+	if v := open(t, tail); len(v.Unreferenced) != 1 || v.Unreferenced[0] != (Run{n, 4, false, false}) {
 		t.Errorf("tail %v", v.Unreferenced)
 	}
 }
@@ -76,8 +76,9 @@ func TestAttackOrphanExtent(t *testing.T) {
 }
 
 // TestSpacemanOwned: an ephemeral space manager in the checkpoint data
-// area, listed in the checkpoint map, has its internal pool and pool
-// bitmap owned; data past them is still listed. One outside the data
+// area, listed in the checkpoint map, has its pool bitmap owned; blocks
+// of its internal pool that are not what it reaches (chunk-info blocks
+// and bitmaps) are listed, as is data past the pool. One outside the data
 // area is not trusted: it could claim any blocks as its pool.
 func TestSpacemanOwned(t *testing.T) {
 	good := build(t, BuildSpec{Files: sample()})
@@ -91,7 +92,7 @@ func TestSpacemanOwned(t *testing.T) {
 	le.PutUint64(sm[168:], first+1) // sm_ip_bm_base
 	le.PutUint64(sm[176:], first+2) // sm_ip_base
 	seal(sm)
-	b := withBlocks(good, sm, []byte("bitmap"), []byte("cib"), []byte("cab"), []byte("hidden"))
+	b := withBlocks(good, sm, []byte{0x03}, []byte("cib"), []byte("cab"), []byte("hidden")) // the pool's 2 blocks in use
 	cpm := b[buildBS : 2*buildBS]
 	le.PutUint32(cpm[36:], 1)
 	e := cpm[40:]
@@ -103,7 +104,7 @@ func TestSpacemanOwned(t *testing.T) {
 	// Outside the checkpoint data area, the space manager is not owned
 	// nor trusted with its pool.
 	v := open(t, b)
-	if len(v.Unreferenced) != 1 || v.Unreferenced[0] != (Run{int64(first) * buildBS, 5 * buildBS, false}) {
+	if len(v.Unreferenced) != 1 || v.Unreferenced[0] != (Run{int64(first) * buildBS, 5 * buildBS, false, false}) {
 		t.Errorf("outside the data area: unreferenced %v", v.Unreferenced)
 	}
 	for _, at := range []int{0, 2} {
@@ -113,7 +114,7 @@ func TestSpacemanOwned(t *testing.T) {
 		seal(s)
 	}
 	v = open(t, b)
-	if len(v.Unreferenced) != 1 || v.Unreferenced[0] != (Run{int64(first+4) * buildBS, buildBS, false}) {
+	if len(v.Unreferenced) != 1 || v.Unreferenced[0] != (Run{int64(first+2) * buildBS, 3 * buildBS, false, false}) {
 		t.Errorf("unreferenced %v", v.Unreferenced)
 	}
 }
@@ -174,7 +175,7 @@ func spacemanImage(t testing.TB, viaCAB bool) (b []byte, f uint64) {
 			le.PutUint64(b[40:], f+2)
 		})
 	}
-	b = withBlocks(good, sm, []byte("pool bitmap"), cib, bitmap, cab, []byte("allocated"), []byte("stale"))
+	b = withBlocks(good, sm, []byte{0x07}, cib, bitmap, cab, []byte("allocated"), []byte("stale")) // the pool's 3 blocks in use
 	for _, at := range []int{0, 2} {
 		s := b[at*buildBS : (at+1)*buildBS]
 		le.PutUint32(s[nxDataBlocks:], 1)
@@ -201,7 +202,7 @@ func TestSpacemanFreeBlocks(t *testing.T) {
 	for _, viaCAB := range []bool{false, true} {
 		b, f := spacemanImage(t, viaCAB)
 		v := open(t, b)
-		want := []Run{{int64(f+5) * buildBS, buildBS, false}, {int64(f+6) * buildBS, buildBS, true}}
+		want := []Run{{int64(f+5) * buildBS, buildBS, false, false}, {int64(f+6) * buildBS, buildBS, true, false}}
 		if !slices.Equal(v.Unreferenced, want) {
 			t.Errorf("via a chunk-info address block %v: unreferenced %v, want %v", viaCAB, v.Unreferenced, want)
 		}

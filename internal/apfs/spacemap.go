@@ -1,5 +1,7 @@
 package apfs
 
+import "bytes"
+
 // Space manager objects (spaceman_phys_t's main device, cib_phys_t,
 // cab_phys_t) read for the blocks they mark free.
 const (
@@ -14,9 +16,9 @@ const (
 // readFree reads the allocation bitmaps of the space manager sm (its
 // main device's chunk-info blocks, through its chunk-info address
 // blocks when it has any) and marks the blocks they say are free in
-// c.free. Anything that does not read leaves c.free nil: every block is
-// then taken as allocated.
-func (c *container) readFree(sm []byte) {
+// c.free, reporting whether they read. Anything that does not read
+// leaves c.free nil: every block is then taken as allocated.
+func (c *container) readFree(sm []byte) bool {
 	ncib, ncab := uint64(le.Uint32(sm[smCIBCount:])), uint64(le.Uint32(sm[smCABCount:]))
 	n := ncib
 	if ncab > 0 {
@@ -24,7 +26,7 @@ func (c *container) readFree(sm []byte) {
 	}
 	at := uint64(le.Uint32(sm[smAddrOffset:]))
 	if n == 0 || at > uint64(len(sm)) || n > (uint64(len(sm))-at)/8 {
-		return
+		return false
 	}
 	c.free = make([]byte, (c.blockCount+7)/8)
 	ok := true
@@ -39,7 +41,9 @@ func (c *container) readFree(sm []byte) {
 			ok = false
 			break
 		}
+		c.own(addr, 1)
 		cnt := uint64(le.Uint32(cab.b[36:]))
+		c.slackOf(addr, cab.b, []span{{0, 40 + 8*int(cnt)}})
 		for j := range cnt {
 			ok = ok && c.readCIB(le.Uint64(cab.b[40+8*j:]))
 		}
@@ -47,20 +51,25 @@ func (c *container) readFree(sm []byte) {
 	if !ok {
 		c.free = nil
 	}
+	return ok
 }
 
 // readCIB marks the free blocks of the chunks chunk-info block addr
 // describes: each chunk's bitmap (one block, a bit per block, set when
-// allocated), or all its blocks when it has no bitmap.
+// allocated), or all its blocks when it has no bitmap. The chunk-info
+// block and the bitmaps read are owned; a bitmap with bits set past its
+// chunk's blocks (bytes the reader does not use) does not read.
 func (c *container) readCIB(addr uint64) bool {
 	o, err := c.readObject(addr, typeSpacemanCIB, addr, c.xid)
 	if err != nil {
 		return false
 	}
+	c.own(addr, 1)
 	cnt := uint64(le.Uint32(o.b[36:]))
 	if cnt > uint64(c.blockSize-40)/chunkInfoSize {
 		return false
 	}
+	c.slackOf(addr, o.b, []span{{0, 40 + chunkInfoSize*int(cnt)}})
 	perChunk := uint64(c.blockSize) * 8
 	for i := range cnt {
 		ci := o.b[40+chunkInfoSize*i:]
@@ -71,9 +80,10 @@ func (c *container) readCIB(addr uint64) bool {
 		blocks = min(blocks, c.blockCount-start)
 		var bits []byte
 		if bm != 0 {
-			if bits, err = c.readBlock(bm); err != nil {
+			if bits, err = c.readBlock(bm); err != nil || !bitsClear(bits, blocks) {
 				return false
 			}
+			c.own(bm, 1)
 		}
 		for b := range blocks {
 			if bits == nil || bits[b/8]&(1<<(b%8)) == 0 {
@@ -82,6 +92,17 @@ func (c *container) readCIB(addr uint64) bool {
 		}
 	}
 	return true
+}
+
+// bitsClear reports whether the bits of bm from bit n on are clear.
+func bitsClear(bm []byte, n uint64) bool {
+	if n >= uint64(len(bm))*8 {
+		return true
+	}
+	if n%8 != 0 && bm[n/8]>>(n%8) != 0 {
+		return false
+	}
+	return len(bytes.Trim(bm[(n+7)/8:], "\x00")) == 0
 }
 
 // isFree reports whether the space manager marks block b free.

@@ -29,6 +29,7 @@ const (
 // Volume superblock (apfs_superblock_t) fields used.
 const (
 	apsbMagic              = "APSB"
+	apsbSize               = 1056 // apfs_superblock_t, apfs_reserved_oid last
 	incompatCaseInsens     = 0x1
 	incompatDatalessSnaps  = 0x2
 	incompatEncRolled      = 0x4
@@ -99,13 +100,23 @@ type Volume struct {
 	// read owns and that hold bytes other than zero, and the partition's
 	// bytes past the container's last block that are not zero: hidden
 	// data, which no file carries. Owned are block 0, the checkpoint
-	// descriptor and data areas (checkpoint maps, superblocks, the space
-	// manager, the reaper and the other ephemeral objects), the internal
-	// pool and pool bitmap of a space manager in the data area (one
-	// elsewhere is not trusted), the object maps and their
+	// read's map blocks and superblock and the space manager, reaper
+	// and reap lists its maps list in the data area (their first block;
+	// the space manager's address array; objects of other types and
+	// earlier checkpoints are not owned), the pool
+	// bitmap, chunk-info blocks and allocation bitmaps of a space
+	// manager in the data area (one elsewhere is not trusted; the rest
+	// of its internal pool is not owned), the object maps and their
 	// snapshot trees, the volume superblocks, the file-system, extent
-	// reference and snapshot metadata trees' nodes, and the extents of
-	// the walked files and of their attributes' data streams. Runs the
+	// reference and snapshot metadata trees' nodes (when they read and
+	// their records are of their types' sizes), and the extents of
+	// the walked files and of their attributes' data streams up to the
+	// block of their data's last byte (that block only when its bytes
+	// past the data are zero). The bytes owned B-tree nodes, superblocks,
+	// object maps, checkpoint maps and chunk-info blocks leave unused
+	// that are not zero are listed too, as are file-system records
+	// nothing reads (attributes and entries of inodes not walked,
+	// records of other types not of their types' sizes). Runs the
 	// space manager's bitmaps mark free (earlier copies of metadata, data
 	// left behind) say so (Run.Free). At most 1024 runs.
 	Unreferenced []Run
@@ -113,8 +124,10 @@ type Volume struct {
 	UnreferencedBytes int64
 	// Attributes are the extended attributes of the walked entries
 	// (each inode's once, under its first path) other than a link's
-	// target and a compressed file's header and, for a compressed file,
-	// its com.apple.ResourceFork: bytes no file's data carries.
+	// target and a compressed file's header (attributes of those names
+	// on other entries are listed), resource forks included
+	// (a compressed file walked is decoded from its header, so its
+	// fork is not its data): bytes no file's data carries.
 	Attributes []Attribute
 
 	c     *container
@@ -245,6 +258,7 @@ func (v *Volume) open(oid uint64) error {
 		return &FormatError{Offset: off + 32, Reason: "volume superblock without its APSB magic"}
 	}
 	c.own(ov.paddr, 1)
+	c.slackOf(ov.paddr, s, []span{{0, apsbSize}})
 	inc, flags := le.Uint64(s[56:]), le.Uint64(s[264:])
 	switch {
 	case flags&fsUnencrypted == 0:
@@ -268,7 +282,8 @@ func (v *Volume) open(oid uint64) error {
 		return fmt.Errorf("volume object map: %w", err)
 	}
 	v.recs = &records{hashed: inc&(incompatCaseInsens|incompatNormInsens) != 0, fold: inc&incompatCaseInsens != 0, inodes: map[uint64]*inode{},
-		dirs: map[uint64][]drec{}, extents: map[uint64][]fileExtent{}, xattrs: map[uint64]map[string]xattr{}, others: map[uint64][]Attribute{}, streams: map[uint64][]uint64{}}
+		dirs: map[uint64][]drec{}, extents: map[uint64][]fileExtent{}, xattrs: map[uint64]map[string]xattr{}, others: map[uint64][]Attribute{}, streams: map[uint64][]dstream{},
+		bs: int64(c.blockSize), loose: map[uint64][]span64{}}
 	t := &btree{c: c, subtype: typeFSTree, xid: c.xid, omap: vomap, cmp: v.recs.fsCmp}
 	if err := t.walk(le.Uint64(s[136:]), v.recs.add); err != nil {
 		return fmt.Errorf("file-system tree: %w", err)
@@ -281,19 +296,45 @@ func (v *Volume) open(oid uint64) error {
 	v.paths["."] = v.root
 	v.walk(v.root, ".", 0, map[uint64]bool{rootDirID: true})
 	v.inventory()
+	v.looseBytes()
 	c.ownTree(le.Uint64(s[144:]), typeExtentRef)
 	c.ownTree(le.Uint64(s[152:]), typeSnapMeta)
 	return nil
 }
 
-// ownExtents marks the blocks of n's extents, sparse ones aside.
-func (v *Volume) ownExtents(n *node) {
-	bs := uint64(v.c.blockSize)
-	for _, e := range n.exts {
-		if e.phys != 0 {
-			v.c.own(e.phys, e.length/bs+min(e.length%bs, 1))
+// ownExtents marks the blocks of exts, the extents of data of size
+// bytes, sparse ones aside, up to the block holding the data's last
+// byte: blocks past it, which no read reaches, are not owned, nor is
+// that block when its bytes past the data are not zero (where an
+// extent longer than its file would hide a payload).
+func (v *Volume) ownExtents(exts []fileExtent, size uint64) {
+	c := v.c
+	bs := uint64(c.blockSize)
+	last := size/bs + min(size%bs, 1) // blocks holding data
+	for _, e := range exts {
+		lb := e.logical / bs
+		if e.phys == 0 || e.logical%bs != 0 || lb >= last {
+			continue
 		}
+		n := min(e.length/bs+min(e.length%bs, 1), last-lb)
+		if size%bs != 0 && lb+n == last && !v.tailZero(e.phys+n-1, size%bs) {
+			n-- // the block of the data's end holds more past it
+		}
+		c.own(e.phys, n)
 	}
+}
+
+// tailZero reports whether the bytes of block b from byte from on are
+// zero (a block past the container's is: it is not owned).
+func (v *Volume) tailZero(b, from uint64) bool {
+	c := v.c
+	if b >= c.blockCount {
+		return true
+	}
+	if c.scratch == nil {
+		c.scratch = make([]byte, c.blockSize)
+	}
+	return c.zero(c.scratch[:uint64(c.blockSize)-from], int64(b)*int64(c.blockSize)+int64(from))
 }
 
 // inventory lists the walked entries' other extended attributes and
@@ -307,18 +348,42 @@ func (v *Volume) inventory() {
 			continue
 		}
 		done[n.id] = true
-		v.ownExtents(n)
-		for _, id := range v.recs.streams[n.id] {
-			v.ownExtents(&node{exts: v.recs.extents[id]})
+		v.ownExtents(n.exts, n.size)
+		for _, ds := range v.recs.streams[n.id] {
+			v.ownExtents(v.recs.extents[ds.id], ds.size)
 		}
-		in := v.recs.inodes[n.id]
+		// A compressed file's resource fork is listed too: a file walked
+		// was decoded from its com.apple.decmpfs attribute, so the fork
+		// is not its data (one whose data is in the fork is skipped).
 		for _, a := range v.recs.others[n.id] {
-			if a.Name == xattrRsrc && in != nil && in.bsdFlags&ufCompressed != 0 {
-				continue // the compressed data
-			}
 			a.Path = p
 			v.Attributes = append(v.Attributes, a)
 		}
+		v.unusedXattrs(p, v.recs.inodes[n.id])
+	}
+}
+
+// unusedXattrs lists, as Attributes of the entry at p, inode in's
+// com.apple.fs.symlink and com.apple.decmpfs attributes when the reader
+// does not use them: on an entry that is not a link, or not a
+// compressed file (a payload there was neither data nor listed).
+func (v *Volume) unusedXattrs(p string, in *inode) {
+	if in == nil {
+		return
+	}
+	xa := v.recs.xattrs[in.id]
+	for _, name := range []string{xattrDecmpfs, xattrSymlink} {
+		x, ok := xa[name]
+		used := name == xattrSymlink && in.mode&sIFMT == sIFLNK ||
+			name == xattrDecmpfs && in.mode&sIFMT == sIFREG && in.bsdFlags&ufCompressed != 0
+		if !ok || used {
+			continue
+		}
+		a := Attribute{Path: p, Name: name, Size: uint64(len(x.data)), Stream: x.flags&xattrDataStream != 0, Offset: x.at}
+		if a.Stream && len(x.data) >= 16 {
+			a.Size = le.Uint64(x.data[8:]) // the stream's size
+		}
+		v.Attributes = append(v.Attributes, a)
 	}
 }
 

@@ -42,7 +42,8 @@ func Decode(a []byte) (data []byte, why string) {
 		}
 		return bytes.Clone(body), ""
 	case typ == 3:
-		zr, err := zlib.NewReader(bytes.NewReader(body))
+		br := bytes.NewReader(body)
+		zr, err := zlib.NewReader(br)
 		if err != nil {
 			return nil, fmt.Sprintf("its zlib stream does not start: %v", err)
 		}
@@ -50,6 +51,12 @@ func Decode(a []byte) (data []byte, why string) {
 		n, err := io.Copy(&buf, io.LimitReader(zr, int64(size)+1))
 		if err != nil || uint64(n) != size {
 			return nil, fmt.Sprintf("it decodes to %d bytes, not the %d it declares (%v)", n, size, err)
+		}
+		// The stream ended (its checksum checked, read byte by byte
+		// from br, an io.ByteReader): bytes after it, which no reader
+		// decodes, would be a payload in an attribute whose file verifies.
+		if br.Len() > 0 {
+			return nil, fmt.Sprintf("%d bytes follow its zlib stream", br.Len())
 		}
 		return buf.Bytes(), ""
 	}

@@ -67,8 +67,9 @@ func openAPFS(im *dmg.Image, pr *dmg.PartitionReader, idx int, budget int64, tak
 // apfsUnreferenced reports the data of the APFS container of partition
 // idx in blocks no structure owns (apfs.Volume's Unreferenced), as
 // volumeExtras reports an HFS+ volume's unreferenced blocks:
-// dmg/unreferenced-blocks warnings, or dmg/free-block-data ones for
-// blocks the space manager marks free, one per run (at most
+// dmg/unreferenced-blocks warnings, dmg/free-block-data ones for
+// blocks the space manager marks free, dmg/metadata-slack ones for
+// bytes inside owned metadata (apfs.Run's Slack), one per run (at most
 // maxSkippedFindings, then a count), saying how many bytes were not
 // verified.
 func apfsUnreferenced(vol *apfs.Volume, idx int, add dmgAdd) {
@@ -78,6 +79,10 @@ func apfsUnreferenced(vol *apfs.Volume, idx int, add dmgAdd) {
 			break
 		}
 		listed += r.Size
+		if r.Slack {
+			add(dmg.RuleMetadataSlack, signing.SeverityWarning, "", -1, "the APFS container of partition %d holds %d bytes of data inside its metadata where no structure keeps any (unused space of a B-tree node or object, or records nothing reads; from container offset %#x): their bytes were not verified", idx, r.Size, r.Offset)
+			continue
+		}
 		if r.Free {
 			add(dmg.RuleFreeBlockData, signing.SeverityWarning, "", -1, "the APFS container of partition %d holds %d bytes of data in blocks its space manager marks free (from container offset %#x): their bytes were not verified", idx, r.Size, r.Offset)
 			continue

@@ -68,7 +68,9 @@ const (
 	// B-trees and allocation file that hold no record and are not zero:
 	// a node's free space, a node the B-tree's map marks free, the map or
 	// the bitmap past the last node or block, a special file past its
-	// last node.
+	// last node; and bytes inside its APFS container's owned metadata
+	// that no structure keeps (a B-tree node's free space, an object's
+	// tail past its structure, records nothing reads).
 	RuleMetadataSlack signing.Rule = "dmg/metadata-slack"
 	// RuleAllocationMismatch reports allocation blocks of the image's
 	// HFS+ volume that a structure references but the allocation bitmap
