@@ -3,6 +3,7 @@ package git
 import (
 	"fmt"
 	"math"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -74,6 +75,7 @@ const (
 	clGlue
 	clDigit
 	clWord
+	clEscRun
 )
 
 // byteClass holds the classes of each byte.
@@ -98,6 +100,10 @@ var byteClass = func() (t [256]uint8) {
 		}
 		if alnum || b == '_' {
 			t[c] |= clWord
+		}
+		// What escapes, numbers and their glue are spelled with.
+		if t[c]&(clHex|clGlue) != 0 || strings.IndexByte(`+-\xXuUlL{}`, b) >= 0 {
+			t[c] |= clEscRun
 		}
 	}
 	return t
@@ -247,6 +253,20 @@ func (r *tokenRun) add(seg []byte, e float64) bool {
 // little-endian bytes) with entropy at least escapedEntropy. It returns the
 // run's token count, or 0.
 func escapedRun(b []byte) int {
+	// A token decodes to no more bytes than it is long, and a run ends at
+	// any byte no token or glue is spelled with: only runs of such bytes
+	// minTextEntropyN long or more can hold one.
+	n := 0
+	longRuns(b, clEscRun, minTextEntropyN, func(lo, hi int) bool {
+		n = escapedRunIn(b, lo, hi)
+		return n > 0
+	})
+	return n
+}
+
+// escapedRunIn is escapedRun within b[lo:hi], which follows and precedes a
+// byte that ends any run (or an end of b).
+func escapedRunIn(b []byte, lo, hi int) int {
 	var counts byteCounts
 	tokens, nbytes := 0, 0
 	found := func() bool {
@@ -269,7 +289,7 @@ func escapedRun(b []byte) int {
 			}
 		}
 	}
-	for i := 0; i < len(b); {
+	for i := lo; i < hi; {
 		c := b[i]
 		cls := byteClass[c]
 		if c == '\\' || c == '-' || cls&clDigit != 0 {
