@@ -284,6 +284,9 @@ func FuzzEncodedReason(f *testing.F) {
 		if u1, u2 := uniformRuneRun(b), refUniformRuneRun(b); u1 != u2 {
 			t.Fatalf("uniformRuneRun %d, reference %d", u1, u2)
 		}
+		if d1, d2 := denseASCII(b), refDenseASCII(b); d1 != d2 {
+			t.Fatalf("denseASCII %v, reference %v", d1, d2)
+		}
 	})
 }
 

@@ -1,6 +1,7 @@
 package git
 
 import (
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -30,6 +31,8 @@ func encodedDiffInput(r *rand.Rand) []byte {
 			b.WriteString(runeMapped(q, 8+r.IntN(8), 0x100+rune(r.IntN(0x4e00))))
 		case 6:
 			b.WriteString(zipfCJK(r.IntN(8000)))
+		case 7:
+			b.WriteString(wrap(encodeAscii85(q), 20+r.IntN(200)))
 		default:
 			alpha := []string{"0123456789abcdef", "ABCxyz+/=_-019", " \t\n\"',\\+", "\\x0u{}Ul-9", "\xe4\xb8\x80\xff", "azAZ09.;(){}[]"}
 			for range r.IntN(300) {
@@ -56,8 +59,8 @@ func hexString(p []byte) string {
 	return string(out)
 }
 
-// TestEncodedScannersMatchReference: the prefiltered scanners give the
-// same answers as the byte-by-byte ones on generated texts and on their
+// TestEncodedScannersMatchReference: the prefiltered scanners (and
+// denseASCII) give the same answers as the byte-by-byte ones on generated texts and on their
 // prefixes and suffixes.
 func TestEncodedScannersMatchReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 13))
@@ -65,7 +68,7 @@ func TestEncodedScannersMatchReference(t *testing.T) {
 	if testing.Short() {
 		n = 60
 	}
-	found := [3]int{}
+	found := [4]int{}
 	for k := range n {
 		in := encodedDiffInput(r)
 		for _, b := range [][]byte{in, in[:r.IntN(len(in)+1)], in[r.IntN(len(in)+1):]} {
@@ -80,15 +83,41 @@ func TestEncodedScannersMatchReference(t *testing.T) {
 			if u1, u2 := uniformRuneRun(b), refUniformRuneRun(b); u1 != u2 {
 				t.Fatalf("input %d: uniformRuneRun %d, reference %d", k, u1, u2)
 			}
+			if d1, d2 := denseASCII(b), refDenseASCII(b); d1 != d2 {
+				t.Fatalf("input %d: denseASCII %v, reference %v", k, d1, d2)
+			}
+			if denseASCII(b) {
+				found[3]++
+			}
 			found[0] += min(n1, 1)
 			found[1] += min(escapedRun(b), 1)
 			found[2] += min(uniformRuneRun(b), 1)
 		}
 	}
-	t.Logf("inputs found by wrappedRun, escapedRun, uniformRuneRun: %v", found)
+	t.Logf("inputs found by wrappedRun, escapedRun, uniformRuneRun, denseASCII: %v", found)
 	for i, f := range found {
 		if f == 0 {
 			t.Errorf("scanner %d found nothing: the inputs do not exercise it", i)
+		}
+	}
+}
+
+// TestEntropyAtLeast: entropyAtLeast agrees with countsEntropy, at the
+// threshold itself too.
+func TestEntropyAtLeast(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 5))
+	for k := range 2000 {
+		var counts [256]int
+		total := 1 + r.IntN(minTextEntropyN+100)
+		distinct := 1 + r.IntN(256)
+		for range total {
+			counts[r.IntN(distinct)]++
+		}
+		h := countsEntropy(&counts, total)
+		for _, e := range []float64{h, math.Nextafter(h, 0), math.Nextafter(h, 9), h - 1e-10, h + 1e-10, 3.5, 6.2} {
+			if got, want := entropyAtLeast(&counts, total, e), h >= e; got != want {
+				t.Fatalf("case %d: total %d, entropy %v, threshold %v: %v, want %v", k, total, h, e, got, want)
+			}
 		}
 	}
 }

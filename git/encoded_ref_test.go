@@ -164,3 +164,22 @@ func refUniformRuneRun(b []byte) int {
 	}
 	return 0
 }
+
+func refDenseASCII(b []byte) bool {
+	const half = minTextEntropyN / 2
+	var counts [256]int
+	for i := 0; i+half <= len(b); i += half {
+		for _, c := range b[i : i+half] {
+			counts[c]++
+		}
+		if i >= half {
+			if countsEntropy(&counts, minTextEntropyN) >= asciiTextEntropy && counts128(&counts) == 0 {
+				return true
+			}
+			for _, c := range b[i-half : i] {
+				counts[c]--
+			}
+		}
+	}
+	return false
+}
