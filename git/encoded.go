@@ -76,6 +76,7 @@ const (
 	clDigit
 	clWord
 	clEscRun
+	clNonASCII
 )
 
 // byteClass holds the classes of each byte.
@@ -104,6 +105,9 @@ var byteClass = func() (t [256]uint8) {
 		// What escapes, numbers and their glue are spelled with.
 		if t[c]&(clHex|clGlue) != 0 || strings.IndexByte(`+-\xXuUlL{}`, b) >= 0 {
 			t[c] |= clEscRun
+		}
+		if b >= utf8.RuneSelf {
+			t[c] |= clNonASCII
 		}
 	}
 	return t
@@ -449,41 +453,34 @@ func uniformRuneRun(b []byte) int {
 			total = 0
 		}
 	}
-	gap := 0
-	for i := 0; i < len(b); {
-		if b[i] < utf8.RuneSelf {
-			gap++
-			i++
-			continue
-		}
-		// A segment of non-ASCII runes.
-		j, n := i, 0
-		for j < len(b) && b[j] >= utf8.RuneSelf {
-			_, size := utf8.DecodeRune(b[j:])
-			j += size
-			n++
-		}
-		if n < minRuneSegment {
-			gap += j - i
-			i = j
-			continue
+	// Bytes outside the segments of minRuneSegment runes or more are gap;
+	// such a segment is at least that many bytes.
+	gap, prev, found := 0, 0, 0
+	longRuns(b, clNonASCII, minRuneSegment, func(lo, hi int) bool {
+		gap += lo - prev
+		prev = hi
+		if utf8.RuneCount(b[lo:hi]) < minRuneSegment {
+			gap += hi - lo
+			return false
 		}
 		if gap > maxGap {
 			reset()
 		}
 		gap = 0
-		for i < j {
+		for i := lo; i < hi; {
 			r, size := utf8.DecodeRune(b[i:])
 			i += size
 			counts[r]++
 			total++
 			if total == uniformChunk {
 				if uniform() {
-					return total
+					found = total
+					return true
 				}
 				reset()
 			}
 		}
-	}
-	return 0
+		return false
+	})
+	return found
 }
