@@ -85,9 +85,9 @@ func denseASCII(b []byte) bool {
 	const half = minTextEntropyN / 2
 	// The counts of the half before and of this one: each byte is counted
 	// once, and a window costs a pass over 256 counts.
-	var prev, cur [256]uint16
+	var prev, cur [256]uint32
 	for i := 0; i+half <= len(b); i += half {
-		cur = [256]uint16{}
+		cur = [256]uint32{}
 		for _, c := range b[i : i+half] {
 			cur[c]++
 		}
@@ -101,7 +101,7 @@ func denseASCII(b []byte) bool {
 
 // denseWindow reports whether the minTextEntropyN bytes counted in x and y
 // are ASCII only with entropy at least asciiTextEntropy.
-func denseWindow(x, y *[256]uint16) bool {
+func denseWindow(x, y *[256]uint32) bool {
 	var counts [256]int
 	for c := range counts {
 		counts[c] = int(x[c]) + int(y[c])
