@@ -3,6 +3,7 @@ package git
 import (
 	"fmt"
 	"math"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -74,6 +75,8 @@ const (
 	clGlue
 	clDigit
 	clWord
+	clEscRun
+	clNonASCII
 )
 
 // byteClass holds the classes of each byte.
@@ -99,6 +102,13 @@ var byteClass = func() (t [256]uint8) {
 		if alnum || b == '_' {
 			t[c] |= clWord
 		}
+		// What escapes, numbers and their glue are spelled with.
+		if t[c]&(clHex|clGlue) != 0 || strings.IndexByte(`+-\xXuUlL{}`, b) >= 0 {
+			t[c] |= clEscRun
+		}
+		if b >= utf8.RuneSelf {
+			t[c] |= clNonASCII
+		}
 	}
 	return t
 }()
@@ -116,34 +126,28 @@ func isWordByte(c byte) bool   { return byteClass[c]&clWord != 0 }
 // hexEntropy. It returns the run's length and whether it is hex, or 0.
 func wrappedRun(b []byte) (int, bool) {
 	var b64, hex tokenRun
-	for i := 0; i < len(b); {
-		if !isBase64Byte(b[i]) {
-			i++
-			b64.gap++
-			hex.gap++
-			continue
-		}
-		j := i
-		allHex := true
-		for j < len(b) && isBase64Byte(b[j]) {
-			allHex = allHex && isHexByte(b[j])
-			j++
-		}
-		seg := b[i:j]
-		i = j
-		if len(seg) < minSegment {
-			b64.gap += len(seg)
-			hex.gap += len(seg)
-			continue
-		}
+	// Bytes outside the tokens of minSegment or more, shorter tokens
+	// included, are gap.
+	prev, n, isHex := 0, 0, false
+	longRuns(b, clBase64, minSegment, func(lo, hi int) bool {
+		b64.gap += lo - prev
+		hex.gap += lo - prev
+		prev = hi
+		seg := b[lo:hi]
 		if b64.add(seg, wrappedB64Entropy) {
-			return b64.total, false
+			n = b64.total
+			return true
 		}
-		if !allHex {
+		if !allOfClass(seg, clHex) {
 			hex.gap += len(seg)
 		} else if hex.add(seg, hexEntropy) {
-			return hex.total, true
+			n, isHex = hex.total, true
+			return true
 		}
+		return false
+	})
+	if n > 0 {
+		return n, isHex
 	}
 	if b64.found(wrappedB64Entropy) {
 		return b64.total, false
@@ -152,6 +156,46 @@ func wrappedRun(b []byte) (int, bool) {
 		return hex.total, true
 	}
 	return 0, false
+}
+
+// allOfClass reports whether every byte of b is of class cl.
+func allOfClass(b []byte, cl uint8) bool {
+	for _, c := range b {
+		if byteClass[c]&cl == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// longRuns calls f with the bounds of each maximal run of bytes of class cl
+// at least n long, in order, until f returns true. It looks at about one
+// byte in n where such runs are rare: a run of n bytes starting in
+// b[p:p+n] covers b[p+n-1], so it reads b[p+n-1] and, when that byte is of
+// class cl, the bytes before it back to the first that is not; each byte
+// is read at most once that way.
+func longRuns(b []byte, cl uint8, n int, f func(lo, hi int) bool) {
+	// p follows a byte not of class cl (or is 0); b[p:known] are all of
+	// class cl.
+	p, known := 0, 0
+	for p+n <= len(b) {
+		k := p + n - 1
+		for k >= known && byteClass[b[k]]&cl != 0 {
+			k--
+		}
+		if k >= known {
+			p, known = k+1, p+n
+			continue
+		}
+		hi := p + n
+		for hi < len(b) && byteClass[b[hi]]&cl != 0 {
+			hi++
+		}
+		if f(p, hi) {
+			return
+		}
+		p, known = hi+1, hi+1
+	}
 }
 
 // byteCounts counts bytes and clears in time proportional to the distinct
@@ -213,6 +257,20 @@ func (r *tokenRun) add(seg []byte, e float64) bool {
 // little-endian bytes) with entropy at least escapedEntropy. It returns the
 // run's token count, or 0.
 func escapedRun(b []byte) int {
+	// A token decodes to no more bytes than it is long, and a run ends at
+	// any byte no token or glue is spelled with: only runs of such bytes
+	// minTextEntropyN long or more can hold one.
+	n := 0
+	longRuns(b, clEscRun, minTextEntropyN, func(lo, hi int) bool {
+		n = escapedRunIn(b, lo, hi)
+		return n > 0
+	})
+	return n
+}
+
+// escapedRunIn is escapedRun within b[lo:hi], which follows and precedes a
+// byte that ends any run (or an end of b).
+func escapedRunIn(b []byte, lo, hi int) int {
 	var counts byteCounts
 	tokens, nbytes := 0, 0
 	found := func() bool {
@@ -235,7 +293,7 @@ func escapedRun(b []byte) int {
 			}
 		}
 	}
-	for i := 0; i < len(b); {
+	for i := lo; i < hi; {
 		c := b[i]
 		cls := byteClass[c]
 		if c == '\\' || c == '-' || cls&clDigit != 0 {
@@ -395,41 +453,34 @@ func uniformRuneRun(b []byte) int {
 			total = 0
 		}
 	}
-	gap := 0
-	for i := 0; i < len(b); {
-		if b[i] < utf8.RuneSelf {
-			gap++
-			i++
-			continue
-		}
-		// A segment of non-ASCII runes.
-		j, n := i, 0
-		for j < len(b) && b[j] >= utf8.RuneSelf {
-			_, size := utf8.DecodeRune(b[j:])
-			j += size
-			n++
-		}
-		if n < minRuneSegment {
-			gap += j - i
-			i = j
-			continue
+	// Bytes outside the segments of minRuneSegment runes or more are gap;
+	// such a segment is at least that many bytes.
+	gap, prev, found := 0, 0, 0
+	longRuns(b, clNonASCII, minRuneSegment, func(lo, hi int) bool {
+		gap += lo - prev
+		prev = hi
+		if utf8.RuneCount(b[lo:hi]) < minRuneSegment {
+			gap += hi - lo
+			return false
 		}
 		if gap > maxGap {
 			reset()
 		}
 		gap = 0
-		for i < j {
+		for i := lo; i < hi; {
 			r, size := utf8.DecodeRune(b[i:])
 			i += size
 			counts[r]++
 			total++
 			if total == uniformChunk {
 				if uniform() {
-					return total
+					found = total
+					return true
 				}
 				reset()
 			}
 		}
-	}
-	return 0
+		return false
+	})
+	return found
 }

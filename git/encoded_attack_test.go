@@ -259,8 +259,8 @@ func TestEncodedPayloadNormalText(t *testing.T) {
 	}
 }
 
-// FuzzEncodedReason: the encoded-run scanners never panic and agree with
-// themselves on a second run.
+// FuzzEncodedReason: the encoded-run scanners never panic, agree with
+// themselves on a second run and with the byte-by-byte reference scanners.
 func FuzzEncodedReason(f *testing.F) {
 	p := payloadBytes()[:600]
 	for _, s := range []string{
@@ -272,6 +272,20 @@ func FuzzEncodedReason(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if r1, r2 := encodedReason(b), encodedReason(b); r1 != r2 {
 			t.Fatalf("%q then %q", r1, r2)
+		}
+		n1, h1 := wrappedRun(b)
+		n2, h2 := refWrappedRun(b)
+		if n1 != n2 || h1 != h2 {
+			t.Fatalf("wrappedRun %d,%v, reference %d,%v", n1, h1, n2, h2)
+		}
+		if e1, e2 := escapedRun(b), refEscapedRun(b); e1 != e2 {
+			t.Fatalf("escapedRun %d, reference %d", e1, e2)
+		}
+		if u1, u2 := uniformRuneRun(b), refUniformRuneRun(b); u1 != u2 {
+			t.Fatalf("uniformRuneRun %d, reference %d", u1, u2)
+		}
+		if d1, d2 := denseASCII(b), refDenseASCII(b); d1 != d2 {
+			t.Fatalf("denseASCII %v, reference %v", d1, d2)
 		}
 	})
 }

@@ -53,9 +53,20 @@ func entropy(b []byte) float64 {
 	if len(b) == 0 {
 		return 0
 	}
+	// Two tables of 32-bit counts: consecutive equal bytes do not wait on
+	// each other's increments.
+	var x, y [256]uint32
+	i := 0
+	for ; i+2 <= len(b); i += 2 {
+		x[b[i]]++
+		y[b[i+1]]++
+	}
+	if i < len(b) {
+		x[b[i]]++
+	}
 	var n [256]int
-	for _, c := range b {
-		n[c]++
+	for c := range n {
+		n[c] = int(x[c]) + int(y[c])
 	}
 	return countsEntropy(&n, len(b))
 }
@@ -83,21 +94,30 @@ const asciiTextEntropy = 6.2
 // such a stretch, wherever it starts.
 func denseASCII(b []byte) bool {
 	const half = minTextEntropyN / 2
-	var counts [256]int
+	// The counts of the half before and of this one: each byte is counted
+	// once, and a window costs a pass over 256 counts.
+	var prev, cur [256]uint32
 	for i := 0; i+half <= len(b); i += half {
+		cur = [256]uint32{}
 		for _, c := range b[i : i+half] {
-			counts[c]++
+			cur[c]++
 		}
-		if i >= half {
-			if countsEntropy(&counts, minTextEntropyN) >= asciiTextEntropy && counts128(&counts) == 0 {
-				return true
-			}
-			for _, c := range b[i-half : i] {
-				counts[c]--
-			}
+		if i >= half && denseWindow(&prev, &cur) {
+			return true
 		}
+		prev = cur
 	}
 	return false
+}
+
+// denseWindow reports whether the minTextEntropyN bytes counted in x and y
+// are ASCII only with entropy at least asciiTextEntropy.
+func denseWindow(x, y *[256]uint32) bool {
+	var counts [256]int
+	for c := range counts {
+		counts[c] = int(x[c]) + int(y[c])
+	}
+	return counts128(&counts) == 0 && entropyAtLeast(&counts, minTextEntropyN, asciiTextEntropy)
 }
 
 // counts128 returns how many of counts are of bytes above 0x7f.
@@ -158,6 +178,38 @@ func countsEntropy(counts *[256]int, total int) float64 {
 		}
 	}
 	return h
+}
+
+// cLog2c[c] is c·log2(c), so that the entropy of up to minTextEntropyN
+// bytes needs no logarithm per distinct byte.
+var cLog2c = func() (t [minTextEntropyN + 1]float64) {
+	for c := 1; c < len(t); c++ {
+		t[c] = float64(c) * math.Log2(float64(c))
+	}
+	return t
+}()
+
+// entropyAtLeast reports whether countsEntropy(counts, total) >= e. It
+// computes the entropy as log2(total) - Σ c·log2(c)/total from cLog2c,
+// which differs from countsEntropy's sum by rounding only (well under
+// 1e-9 bits), and calls countsEntropy when the two could disagree.
+func entropyAtLeast(counts *[256]int, total int, e float64) bool {
+	if total <= 0 || total >= len(cLog2c) {
+		return countsEntropy(counts, total) >= e
+	}
+	var s float64
+	for _, c := range counts {
+		s += cLog2c[c]
+	}
+	h := math.Log2(float64(total)) - s/float64(total)
+	const margin = 1e-9
+	switch {
+	case h < e-margin:
+		return false
+	case h > e+margin:
+		return true
+	}
+	return countsEntropy(counts, total) >= e
 }
 
 // hexOnly reports whether line is hex digits only.
