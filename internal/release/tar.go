@@ -528,6 +528,10 @@ func unknownPAX(h *tar.Header) (string, int) {
 		switch k {
 		case "path", "linkpath", "size", "uid", "gid", "uname", "gname", "mtime", "atime", "ctime", "charset", "hdrcharset":
 			continue
+		case "comment":
+			if h.Typeflag == tar.TypeXGlobalHeader && gitObjectID(h.PAXRecords[k]) {
+				continue // git archive names the commit it archived
+			}
 		}
 		if strings.HasPrefix(k, "GNU.sparse.") || strings.HasPrefix(k, "SCHILY.") || strings.HasPrefix(k, "LIBARCHIVE.") {
 			continue
@@ -539,6 +543,21 @@ func unknownPAX(h *tar.Header) (string, int) {
 	}
 	slices.Sort(bad)
 	return bad[0], len(h.PAXRecords[bad[0]])
+}
+
+// gitObjectID reports whether v is a git object ID, SHA-1 or SHA-256, in
+// lower-case hex: what git archive writes as the comment of a tar's global
+// pax header when it archives a commit (see git-get-tar-commit-id).
+func gitObjectID(v string) bool {
+	if len(v) != 40 && len(v) != 64 {
+		return false
+	}
+	for i := range len(v) {
+		if c := v[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // longNameConflict returns the pax record (path or linkpath) and its value

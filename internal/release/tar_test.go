@@ -236,6 +236,45 @@ func TestTarPAXComment(t *testing.T) {
 	}
 }
 
+// TestTarGitArchiveCommentTolerated: git archive writes the archived
+// commit's ID as the comment of a global pax header (git-get-tar-commit-id
+// reads it back); that is a named structure, not hidden data. A comment of
+// another shape there, or the ID on a file's own header, is still reported.
+func TestTarGitArchiveCommentTolerated(t *testing.T) {
+	id := strings.Repeat("0123456789abcdef", 4)
+	for _, c := range []struct {
+		name    string
+		flag    byte
+		comment string
+		want    []ProblemKind
+	}{
+		{"sha1 commit id", tar.TypeXGlobalHeader, id[:40], nil},
+		{"sha256 commit id", tar.TypeXGlobalHeader, id, nil},
+		{"upper-case hex", tar.TypeXGlobalHeader, strings.ToUpper(id[:40]), []ProblemKind{ProblemHiddenData}},
+		{"41 hex digits", tar.TypeXGlobalHeader, id[:41], []ProblemKind{ProblemHiddenData}},
+		{"text", tar.TypeXGlobalHeader, "payload-payload-payload-payload-payload-", []ProblemKind{ProblemHiddenData}},
+		{"commit id on a file header", tar.TypeReg, id[:40], []ProblemKind{ProblemHiddenData}},
+	} {
+		var b bytes.Buffer
+		tw := tar.NewWriter(&b)
+		if c.flag == tar.TypeXGlobalHeader {
+			tw.WriteHeader(&tar.Header{Name: "pax_global_header", Typeflag: tar.TypeXGlobalHeader, PAXRecords: map[string]string{"comment": c.comment}})
+			tw.WriteHeader(&tar.Header{Name: "a.txt", Typeflag: tar.TypeReg, Size: 1})
+		} else {
+			tw.WriteHeader(&tar.Header{Name: "a.txt", Typeflag: tar.TypeReg, Size: 1, PAXRecords: map[string]string{"comment": c.comment}})
+		}
+		tw.Write([]byte("a"))
+		tw.Close()
+		_, probs, err := readAll(t, b.Bytes(), TarOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := kinds(probs); !equalKinds(got, c.want) {
+			t.Errorf("%s: problems %+v, want %v", c.name, probs, c.want)
+		}
+	}
+}
+
 func equalKinds(a, b []ProblemKind) bool {
 	if len(a) != len(b) {
 		return false
