@@ -168,7 +168,7 @@ func (b *builder) listTar(f *os.File, size int64) error {
 			}
 		case release.TypeSymlink:
 			if e.LinkEscapes {
-				b.finding(RuleLinkOutside, signing.SeverityError, e.Name, fmt.Sprintf("symbolic link to %q points outside the release; its target is not inventoried", e.Link))
+				b.finding(RuleSymlinkEscape, signing.SeverityError, e.Name, fmt.Sprintf("symbolic link to %q points outside the release; its target is not inventoried", e.Link))
 			}
 		case release.TypeSpecial:
 			b.finding(release.RuleTarSpecialEntry, signing.SeverityError, e.Name, fmt.Sprintf("tar entry is a %s; it holds no file to inventory", e.Special))

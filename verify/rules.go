@@ -2,6 +2,7 @@ package verify
 
 import (
 	"github.com/shipgate/shipgate/internal/container"
+	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -23,7 +24,7 @@ const (
 	// RuleUnreadable: a file of the release cannot be read.
 	RuleUnreadable signing.Rule = "file/unreadable"
 	// RuleSymlinkEscape: a symbolic link points out of the release or archive.
-	RuleSymlinkEscape signing.Rule = "file/symlink-escape"
+	RuleSymlinkEscape = release.RuleSymlinkEscape
 	// RuleInsecurePath: an archive entry's name is not a relative path
 	// inside the archive, or goes through one of the archive's symbolic
 	// links.
