@@ -70,6 +70,12 @@ func (b *builder) listZip(f *os.File, size int64) error {
 	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
 		return fmt.Errorf("sbom: %s: %w", b.root, err)
 	}
+	// The archive's entries count against the zip-bomb bound, as verify's
+	// input's do.
+	if total, ok := release.ZipDeclared(zr); !ok || !release.NewExpansion(size).Take(int64(total)) {
+		b.finding(release.RuleUnreadable, signing.SeverityError, "", release.ZipBombMessage(total, "inventoried"))
+		return nil
+	}
 	var held int64
 	for _, z := range b.zipFiles(zr, f, size, "") {
 		zf, name := z.zf, z.name

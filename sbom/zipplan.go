@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"archive/zip"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -30,8 +31,12 @@ type zipListed struct {
 // (release.ZipLocalNames, as verify finds it: file/malformed), listed
 // under the central name; names that are one on a case-insensitive file
 // system (file/name-collision); names that leave the archive
-// (file/insecure-path), not listed. Folders and symbolic links are not
-// listed.
+// (file/insecure-path), not listed; the structural checks of
+// release/zipentry.go that verify makes too: a folder that holds data
+// (file/malformed), a link out of the archive (file/symlink-escape),
+// entries whose data overlaps another's (file/malformed) and encrypted
+// entries (file/unreadable), none listed. Folders and symbolic links are
+// not listed.
 func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string) []zipListed {
 	// Names that are one on a case-insensitive file system: the filter's
 	// first pass keeps hashes, not names, so that only the few that may
@@ -56,6 +61,13 @@ func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string
 		// record alone, is reported once, by reportZipName.
 		return string(name) == zr.File[i].Name && (up == "" || up == names[i].up)
 	})
+	overlap := release.ZipOverlaps(len(zr.File), func(i int) release.ZipSpan {
+		off, err := zr.File[i].DataOffset()
+		if err != nil {
+			off = -1
+		}
+		return release.ZipSpan{Off: off, Comp: zr.File[i].CompressedSize64}
+	}, size)
 	folds := foldname.NewSet(foldname.All)
 	last := map[string]int{} // name -> index in out of its entry listed
 	var out []zipListed
@@ -77,7 +89,14 @@ func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string
 		if why := local[i]; why != "" {
 			b.finding(release.RuleMalformed, signing.SeverityError, p, fmt.Sprintf("zip entry %q: %s; extractors that stream the archive install it under that name, so it was inventoried under a name it may not have", zf.Name, why))
 		}
-		if name == "" || dir || zf.Mode()&fs.ModeSymlink != 0 {
+		switch {
+		case dir && release.ZipDirHasData(zf):
+			b.finding(release.RuleMalformed, signing.SeverityError, p, release.ZipDirDataMessage(zf, "inventoried"))
+			continue
+		case name == "" || dir:
+			continue
+		case zf.Mode()&fs.ModeSymlink != 0:
+			b.zipLink(zf, name, p)
 			continue
 		}
 		if k, dup := last[name]; dup {
@@ -85,6 +104,14 @@ func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string
 			out[k].zf = nil // listed no more
 		}
 		last[name] = len(out)
+		switch {
+		case overlap[i]:
+			b.finding(release.RuleMalformed, signing.SeverityError, p, release.ZipOverlapMessage(zf.Name, "inventoried"))
+			zf = nil // written over the others, but not read
+		case release.ZipEncrypted(zf):
+			b.finding(release.RuleUnreadable, signing.SeverityError, p, release.ZipEncryptedMessage("inventoried"))
+			zf = nil
+		}
 		out = append(out, zipListed{zf: zf, name: name})
 	}
 	kept := out[:0]
@@ -94,6 +121,22 @@ func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string
 		}
 	}
 	return kept
+}
+
+// zipLink reports the symbolic link entry zf, named name in its archive (at
+// report path p), when its target is unreadable or leaves the archive
+// (file/symlink-escape, as verify reports it). Links are not listed: what
+// they point to inside the archive is listed under its own name.
+func (b *builder) zipLink(zf *zip.File, name, p string) {
+	target, err := release.ZipLinkTarget(zf)
+	switch {
+	case errors.Is(err, release.ErrLinkUnreadable):
+		b.finding(release.RuleUnreadable, signing.SeverityError, p, err.Error())
+	case err != nil:
+		b.finding(release.RuleMalformed, signing.SeverityError, p, err.Error())
+	case release.LinkEscapes(name, target):
+		b.finding(RuleSymlinkEscape, signing.SeverityError, p, fmt.Sprintf("symbolic link to %q points outside the release; its target is not inventoried", target))
+	}
 }
 
 // zipIsDir reports whether the entry zf, written as z, is a folder.

@@ -224,14 +224,8 @@ func (e *engine) walkZip(in input) error {
 	// The input's own entries count against the zip-bomb bound too: a
 	// small archive declaring terabytes would otherwise be hashed for days.
 	x := newExpansion(st.Size())
-	var total uint64
-	for _, zf := range zr.File {
-		if total += min(zf.UncompressedSize64, 1<<50); total > 1<<62 {
-			break
-		}
-	}
-	if total > 1<<62 || !x.Take(int64(total)) {
-		e.addFindings(finding(ruleUnreadable, signing.SeverityError, at, fmt.Sprintf("zip archive declares %d bytes of entries, more than %d times its size (and more than %d bytes; a zip bomb?); its entries were not checked", total, expansionRatio, int64(minExpansion))))
+	if total, ok := release.ZipDeclared(zr); !ok || !x.Take(int64(total)) {
+		e.addFindings(finding(ruleUnreadable, signing.SeverityError, at, release.ZipBombMessage(total, "checked")))
 		f.Close()
 		return nil
 	}
@@ -558,13 +552,9 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 			continue
 		}
 		mode := zf.Mode()
-		if strings.HasSuffix(zf.Name, "/") || mode.IsDir() {
-			// A directory holds no data. One that does is a file to
-			// extractors that go by the name (Info-ZIP's unzip writes
-			// "evil.dll" with directory attributes as a file) and hidden
-			// bytes to the others.
-			if zipDirHasData(zf) {
-				e.addFindings(finding(ruleMalformed, signing.SeverityError, joinPath(prefix, name), fmt.Sprintf("zip entry %q is marked as a directory but holds %d bytes (%d compressed), which some extractors write as a file and others drop; it was not checked", zf.Name, zf.UncompressedSize64, zf.CompressedSize64)))
+		if release.ZipIsDir(zf) {
+			if release.ZipDirHasData(zf) {
+				e.addFindings(finding(ruleMalformed, signing.SeverityError, joinPath(prefix, name), release.ZipDirDataMessage(zf, "checked")))
 			}
 			e.zipFolds(zc, zipFoldName(zf), true, joinPath(prefix, name))
 			continue
@@ -583,7 +573,7 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 		}
 		e.zipFolds(zc, zipFoldName(zf), false, p)
 		if overlap[i] {
-			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("the data of zip entry %q overlaps another entry's (a zip bomb, or a file that tools extract differently); it was not checked", zf.Name)))
+			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, release.ZipOverlapMessage(zf.Name, "checked")))
 			continue
 		}
 		if up, _, ok := release.ZipUnicodePath(zf.Extra, zf.Name); ok {
@@ -599,8 +589,8 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 			e.checkZipSymlink(zf, prefix, name, p)
 			continue
 		}
-		if zf.Flags&0x1 != 0 {
-			e.addFindings(finding(ruleUnreadable, signing.SeverityError, p, "zip entry is encrypted and cannot be checked"))
+		if release.ZipEncrypted(zf) {
+			e.addFindings(finding(ruleUnreadable, signing.SeverityError, p, release.ZipEncryptedMessage("checked")))
 			continue
 		}
 		if zf.UncompressedSize64 > 1<<62 {
@@ -667,82 +657,22 @@ func repeated(hs []uint64) map[uint64]bool {
 	return rep
 }
 
-// zipDirHasData reports whether the directory entry zf holds data: a size,
-// compressed bytes beyond an empty deflate stream under a name ending in "/"
-// (which Go's reader refuses to open), or bytes that decompress from an
-// entry named like a file.
-func zipDirHasData(zf *zip.File) bool {
-	switch {
-	case zf.UncompressedSize64 > 0:
-		return true
-	case zf.CompressedSize64 == 0:
-		return false
-	case strings.HasSuffix(zf.Name, "/"):
-		return zf.CompressedSize64 > 2
-	}
-	rc, err := zf.Open()
-	if err != nil {
-		return true
-	}
-	defer rc.Close()
-	var b [1]byte
-	n, err := io.ReadFull(rc, b[:])
-	return n > 0 || (err != nil && err != io.EOF)
-}
-
-// zipOverlaps marks the entries of zr whose compressed data overlaps
-// another entry's. Overlapping entries are how zip bombs reach terabytes
-// from megabytes (each entry re-reads the others' bytes), and how one
-// archive shows different files to different tools; no archiver writes
-// them.
+// zipOverlaps marks the entries of recs whose compressed data overlaps
+// another entry's (release.ZipOverlaps).
 func zipOverlaps(recs []zipRec, size int64) map[int]bool {
-	type span struct {
-		i          int
-		start, end uint64
-	}
-	spans := make([]span, 0, len(recs))
-	for i, z := range recs {
-		if z.comp == 0 {
-			continue
-		}
-		off := z.off
-		if off < 0 {
-			continue // reported when the entry is read
-		}
-		spans = append(spans, span{i, uint64(off), uint64(off) + min(z.comp, uint64(size))})
-	}
-	sort.Slice(spans, func(a, b int) bool { return spans[a].start < spans[b].start })
-	out := map[int]bool{}
-	var end uint64
-	last := -1
-	for k, s := range spans {
-		if k > 0 && s.start < end {
-			out[s.i] = true
-			out[last] = true
-		}
-		if s.end > end {
-			end, last = s.end, s.i
-		}
-	}
-	return out
+	return release.ZipOverlaps(len(recs), func(i int) release.ZipSpan { return release.ZipSpan{Off: recs[i].off, Comp: recs[i].comp} }, size)
 }
-
-// maxLinkTarget bounds a symbolic link target read from an archive.
-const maxLinkTarget = 4096
 
 func (e *engine) checkZipSymlink(zf *zip.File, prefix, name, report string) {
-	rc, err := zf.Open()
-	if err != nil {
-		e.addFindings(finding(ruleUnreadable, signing.SeverityError, report, fmt.Sprintf("cannot read symbolic link entry: %v", err)))
-		return
+	target, err := release.ZipLinkTarget(zf)
+	switch {
+	case errors.Is(err, release.ErrLinkUnreadable):
+		e.addFindings(finding(ruleUnreadable, signing.SeverityError, report, err.Error()))
+	case err != nil:
+		e.addFindings(finding(ruleMalformed, signing.SeverityError, report, err.Error()))
+	default:
+		e.addFindings(e.addSymlink(prefix, name, target, "the archive")...)
 	}
-	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, maxLinkTarget+1))
-	if err != nil || len(b) > maxLinkTarget {
-		e.addFindings(finding(ruleMalformed, signing.SeverityError, report, "symbolic link entry has an unreadable or oversized target"))
-		return
-	}
-	e.addFindings(e.addSymlink(prefix, name, string(b), "the archive")...)
 }
 
 // walkArchiveFS hands the entries of an archive file system (an asar) of
