@@ -99,6 +99,9 @@ func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string
 			b.zipLink(zf, name, p)
 			continue
 		}
+		if zf.Mode().IsRegular() {
+			b.setuid(p, "zip", zf.Mode())
+		}
 		if k, dup := last[name]; dup {
 			b.finding(release.RuleDuplicateEntry, signing.SeverityError, p, fmt.Sprintf("zip archive holds more than one entry named %q; the last, which extractors write over the others, was inventoried", name))
 			out[k].zf = nil // listed no more

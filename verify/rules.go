@@ -43,7 +43,7 @@ const (
 	// RuleSetuid: an archive entry (tar, zip, an installer package's
 	// payload) is a file with the set-user-ID or set-group-ID bit, which
 	// extractors running as root, and macOS Installer, keep.
-	RuleSetuid signing.Rule = "file/setuid"
+	RuleSetuid = release.RuleSetuid
 	// RuleZipInvalid: a zip archive's structures are inconsistent.
 	RuleZipInvalid signing.Rule = "file/zip-invalid"
 	// RuleZipUnlisted: a zip holds a local entry its central directory does

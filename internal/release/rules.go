@@ -2,7 +2,7 @@ package release
 
 import "github.com/shipgate/shipgate/signing"
 
-// Rule IDs of the problems of tarballs, as verify and sbom report them
+// Rule IDs of the problems of tarballs and zips, as verify and sbom report them
 // (documented in docs/rules/verify.md). RuleMalformed, RuleInsecurePath,
 // RuleDuplicateEntry, RuleNameCollision (entries that are one on a
 // case-insensitive file system: foldname.Set), RuleSymlinkEscape (a link
@@ -14,6 +14,7 @@ const (
 	RuleDuplicateEntry  signing.Rule = "file/duplicate-entry"
 	RuleNameCollision   signing.Rule = "file/name-collision"
 	RuleSymlinkEscape   signing.Rule = "file/symlink-escape"
+	RuleSetuid          signing.Rule = "file/setuid"
 	RuleTarTrailingData signing.Rule = "file/tar-trailing-data"
 	RuleTarHiddenData   signing.Rule = "file/tar-hidden-data"
 	RuleTarHardlink     signing.Rule = "file/tar-hardlink"
