@@ -125,3 +125,37 @@ func TestAttackSBOMZipStructure(t *testing.T) {
 	}, zipEntry{"lib/a.dll", []byte{3, 0}, nil})
 	wantZipFinding(t, p, "", string(release.RuleUnreadable), "", "a zip bomb?")
 }
+
+// TestAttackSBOMZipUnlistedEntry: the release's zip starts with the local
+// header and data of lib/hidden.dll, which its central directory does not
+// list: extractors that stream local headers (Java's ZipInputStream,
+// bsdtar reading a pipe) install it, the others do not. verify reports it
+// (release.ZipUnlisted); sbom listed the directory's files without a word.
+// It now reports file/zip-unlisted-entry at offset 0, and the archive
+// without the prefix has no finding.
+func TestAttackSBOMZipUnlistedEntry(t *testing.T) {
+	dir := t.TempDir()
+	dll := peImage(t, "v1")
+	plain := func(int, *zip.FileHeader) {}
+	hidden, _ := os.ReadFile(headerZip(t, dir, "hidden.zip", plain, zipEntry{"lib/hidden.dll", peImage(t, "evil"), nil}))
+	hidden = hidden[:4+bytes.Index(hidden[4:], []byte("PK\x03\x04"))] // lib/hidden.dll's header and data, up to README's
+	listed := headerZip(t, dir, "listed.zip", plain, zipEntry{"lib/a.dll", dll, nil})
+	if inv := openInv(t, listed); findingsOf(inv) != "" {
+		t.Fatalf("plain archive: findings %q", findingsOf(inv))
+	}
+	z, _ := os.ReadFile(listed)
+	p := filepath.Join(dir, "prefixed.zip")
+	if err := os.WriteFile(p, append(hidden, z...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inv := openInv(t, p)
+	if got := pathsOf(inv); got != "lib/a.dll" {
+		t.Errorf("binaries %q, want lib/a.dll", got)
+	}
+	for _, f := range inv.Findings {
+		if f.Rule == release.RuleZipUnlisted && f.Path == "" && f.Offset != nil && *f.Offset == 0 {
+			return
+		}
+	}
+	t.Errorf("findings %q, want %s at offset 0", findingsOf(inv), release.RuleZipUnlisted)
+}

@@ -35,7 +35,8 @@ type zipListed struct {
 // release/zipentry.go that verify makes too: a folder that holds data
 // (file/malformed), a link out of the archive (file/symlink-escape),
 // entries whose data overlaps another's (file/malformed) and encrypted
-// entries (file/unreadable), none listed. Folders and symbolic links are
+// entries (file/unreadable), none listed; a local header the central
+// directory does not list (file/zip-unlisted-entry). Folders and symbolic links are
 // not listed.
 func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string) []zipListed {
 	// Names that are one on a case-insensitive file system: the filter's
@@ -50,24 +51,28 @@ func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string
 		}
 	}
 	ff.Done()
-	local := release.ZipLocalNames(len(zr.File), func(i int) release.ZipLocalEntry {
-		off, err := zr.File[i].DataOffset()
+	spans := make([]release.ZipSpan, len(zr.File))
+	for i, zf := range zr.File {
+		off, err := zf.DataOffset()
 		if err != nil {
 			off = -1
 		}
-		return release.ZipLocalEntry{DataOffset: off, Compressed: zr.File[i].CompressedSize64}
+		spans[i] = release.ZipSpan{Off: off, Comp: zf.CompressedSize64}
+	}
+	span := func(i int) release.ZipSpan { return spans[i] }
+	if u, ok := release.ZipUnlisted(ra, len(spans), span, size, "inventoried"); ok {
+		f := signing.NewFinding(release.RuleZipUnlisted, signing.SeverityError, u.Message)
+		f.Path, f.Offset = at, &u.Offset
+		b.inv.Findings = append(b.inv.Findings, f)
+	}
+	local := release.ZipLocalNames(len(zr.File), func(i int) release.ZipLocalEntry {
+		return release.ZipLocalEntry{DataOffset: spans[i].Off, Compressed: spans[i].Comp}
 	}, ra, size, func(i int, name []byte, up string) bool {
 		// A Unicode Path field both headers carry, or the central
 		// record alone, is reported once, by reportZipName.
 		return string(name) == zr.File[i].Name && (up == "" || up == names[i].up)
 	})
-	overlap := release.ZipOverlaps(len(zr.File), func(i int) release.ZipSpan {
-		off, err := zr.File[i].DataOffset()
-		if err != nil {
-			off = -1
-		}
-		return release.ZipSpan{Off: off, Comp: zr.File[i].CompressedSize64}
-	}, size)
+	overlap := release.ZipOverlaps(len(spans), span, size)
 	folds := foldname.NewSet(foldname.All)
 	last := map[string]int{} // name -> index in out of its entry listed
 	var out []zipListed

@@ -48,7 +48,7 @@ const (
 	RuleZipInvalid signing.Rule = "file/zip-invalid"
 	// RuleZipUnlisted: a zip holds a local entry its central directory does
 	// not list.
-	RuleZipUnlisted signing.Rule = "file/zip-unlisted-entry"
+	RuleZipUnlisted = release.RuleZipUnlisted
 	// RuleZipTrailing: bytes of a zip archive that none of its end
 	// structures owns: after the end record's comment, or between the
 	// central directory and the end records.

@@ -15,6 +15,7 @@ const (
 	RuleNameCollision   signing.Rule = "file/name-collision"
 	RuleSymlinkEscape   signing.Rule = "file/symlink-escape"
 	RuleSetuid          signing.Rule = "file/setuid"
+	RuleZipUnlisted     signing.Rule = "file/zip-unlisted-entry"
 	RuleTarTrailingData signing.Rule = "file/tar-trailing-data"
 	RuleTarHiddenData   signing.Rule = "file/tar-hidden-data"
 	RuleTarHardlink     signing.Rule = "file/tar-hardlink"
