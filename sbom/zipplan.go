@@ -43,10 +43,10 @@ func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string
 	// first pass keeps hashes, not names, so that only the few that may
 	// collide reach the set.
 	ff := foldname.NewFilter(len(zr.File))
-	names := make([]zipEntryName, len(zr.File))
+	names := make([]release.ZipEntryName, len(zr.File))
 	for i, zf := range zr.File {
-		names[i] = installedName(zf)
-		if name, ok := release.CleanName(names[i].windows); ok && name != "" {
+		names[i] = release.ZipInstalledName(zf)
+		if name, ok := release.CleanName(names[i].Windows); ok && name != "" {
 			ff.Add(name, zipIsDir(zf, names[i]))
 		}
 	}
@@ -70,7 +70,7 @@ func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string
 	}, ra, size, func(i int, name []byte, up string) bool {
 		// A Unicode Path field both headers carry, or the central
 		// record alone, is reported once, by reportZipName.
-		return string(name) == zr.File[i].Name && (up == "" || up == names[i].up)
+		return string(name) == zr.File[i].Name && (up == "" || up == names[i].Up)
 	})
 	overlap := release.ZipOverlaps(len(spans), span, size)
 	folds := foldname.NewSet(foldname.All)
@@ -79,14 +79,14 @@ func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string
 	for i, zf := range zr.File {
 		zn := names[i]
 		b.reportZipName(zf, zn, at)
-		name, ok := release.CleanName(zn.name)
+		name, ok := release.CleanName(zn.Name)
 		if !ok {
-			b.finding(release.RuleInsecurePath, signing.SeverityError, at, fmt.Sprintf("zip entry %q is not a relative path inside the archive; it was not inventoried", zn.name))
+			b.finding(release.RuleInsecurePath, signing.SeverityError, at, fmt.Sprintf("zip entry %q is not a relative path inside the archive; it was not inventoried", zn.Name))
 			continue
 		}
 		p := release.JoinPath(at, name)
 		dir := zipIsDir(zf, zn)
-		if wn, _ := release.CleanName(zn.windows); wn != "" && ff.Hit(wn) {
+		if wn, _ := release.CleanName(zn.Windows); wn != "" && ff.Hit(wn) {
 			for _, c := range folds.Add(wn, dir) {
 				b.finding(release.RuleNameCollision, signing.SeverityWarning, p, c.Message("zip", b.archiveName(at), wn))
 			}
@@ -148,8 +148,8 @@ func (b *builder) zipLink(zf *zip.File, name, p string) {
 }
 
 // zipIsDir reports whether the entry zf, written as z, is a folder.
-func zipIsDir(zf *zip.File, z zipEntryName) bool {
-	return zf.Mode().IsDir() || strings.HasSuffix(z.name, "/")
+func zipIsDir(zf *zip.File, z release.ZipEntryName) bool {
+	return zf.Mode().IsDir() || strings.HasSuffix(z.Name, "/")
 }
 
 // archiveName names the archive at report path at (the release's own
