@@ -70,6 +70,12 @@ func (b *builder) listZip(f *os.File, size int64) error {
 	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
 		return fmt.Errorf("sbom: %s: %w", b.root, err)
 	}
+	// The archive's entries count against the zip-bomb bound, as verify's
+	// input's do.
+	if total, ok := release.ZipDeclared(zr); !ok || !release.NewExpansion(size).Take(int64(total)) {
+		b.finding(release.RuleUnreadable, signing.SeverityError, "", release.ZipBombMessage(total, "inventoried"))
+		return nil
+	}
 	var held int64
 	for _, z := range b.zipFiles(zr, f, size, "") {
 		zf, name := z.zf, z.name
@@ -105,7 +111,7 @@ func (b *builder) listZip(f *os.File, size int64) error {
 }
 
 func (b *builder) listTar(f *os.File, size int64) error {
-	tr, err := release.OpenTar(f, size, release.TarOptions{})
+	tr, err := release.OpenTar(f, size, release.TarOptions{Take: release.NewExpansion(size).Take})
 	if err != nil {
 		return fmt.Errorf("sbom: %s: %w", b.root, err)
 	}
@@ -137,6 +143,10 @@ func (b *builder) listTar(f *os.File, size int64) error {
 		b.collisions(folds, "tar", e.Name, e.Type == release.TypeDir)
 		switch e.Type {
 		case release.TypeFile:
+			b.setuid(e.Name, "tar", e.Header.FileInfo().Mode())
+			if msg, ok := release.CapabilityMessage(e.Header.PAXRecords); ok {
+				b.finding(release.RuleSetuid, signing.SeverityError, e.Name, msg)
+			}
 			it := &item{path: e.Name}
 			if w, ok := e.Source.(release.Window); ok {
 				ra, n := w.ReaderAt(), e.Size
@@ -168,14 +178,23 @@ func (b *builder) listTar(f *os.File, size int64) error {
 			}
 		case release.TypeSymlink:
 			if e.LinkEscapes {
-				b.finding(RuleLinkOutside, signing.SeverityError, e.Name, fmt.Sprintf("symbolic link to %q points outside the release; its target is not inventoried", e.Link))
+				b.finding(RuleSymlinkEscape, signing.SeverityError, e.Name, fmt.Sprintf("symbolic link to %q points outside the release; its target is not inventoried", e.Link))
 			}
 		case release.TypeSpecial:
-			b.finding(release.RuleTarSpecialEntry, signing.SeverityError, e.Name, fmt.Sprintf("tar entry is a %s; it holds no file to inventory", e.Special))
+			b.finding(release.RuleTarSpecialEntry, signing.SeverityError, e.Name, release.TarSpecialMessage(e.Special, "inventory"))
 		}
 	}
 	problems()
 	return nil
+}
+
+// setuid reports the archive entry of a what ("tar", "zip") at report path
+// p whose mode has the set-user-ID or set-group-ID bit (file/setuid, as
+// verify reports it).
+func (b *builder) setuid(p, what string, mode fs.FileMode) {
+	if msg, ok := release.SetuidMessage(what, mode); ok {
+		b.finding(release.RuleSetuid, signing.SeverityError, p, msg)
+	}
 }
 
 func (b *builder) removeFile(name string) {

@@ -133,7 +133,7 @@ func TestOpenAnyRelease(t *testing.T) {
 	}{
 		{plain, LayoutFiles, []string{"bin/tool.exe"}, nil},
 		{zp, LayoutFiles, []string{"bin/stored.exe", "bin/tool.exe"}, nil},
-		{tp, LayoutFiles, []string{"bin/tool.exe"}, []string{string(RuleLinkOutside) + " bin/link"}},
+		{tp, LayoutFiles, []string{"bin/tool.exe"}, []string{string(RuleSymlinkEscape) + " bin/link"}},
 	} {
 		t.Run(filepath.Base(c.path), func(t *testing.T) {
 			inv, err := Open(c.path, Options{})

@@ -664,7 +664,7 @@ func asarLinkOpener(ar *asar.Reader, name string) func() (io.ReaderAt, int64, io
 func (b *builder) checkLink(full, rel string) {
 	target, err := filepath.EvalSymlinks(full)
 	if err != nil {
-		b.finding(RuleLinkOutside, signing.SeverityError, rel, "symbolic link cannot be resolved: "+err.Error())
+		b.finding(RuleSymlinkEscape, signing.SeverityError, rel, "symbolic link cannot be resolved: "+err.Error())
 		return
 	}
 	root, err := filepath.EvalSymlinks(b.root)
@@ -673,7 +673,7 @@ func (b *builder) checkLink(full, rel string) {
 	}
 	if r, err := filepath.Rel(root, target); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
 		dest, _ := os.Readlink(full)
-		b.finding(RuleLinkOutside, signing.SeverityError, rel, fmt.Sprintf("symbolic link to %q points outside the release; its target is not inventoried", dest))
+		b.finding(RuleSymlinkEscape, signing.SeverityError, rel, fmt.Sprintf("symbolic link to %q points outside the release; its target is not inventoried", dest))
 	}
 }
 

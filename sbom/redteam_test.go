@@ -628,7 +628,7 @@ func TestRedTeamDiskLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := strings.Join(findingKeys(inv.Findings), "\n")
-	for _, w := range []string{"error " + string(RuleLinkOutside) + " ffmpeg.dll", "error " + string(RuleLinkOutside) + " dangling.dll"} {
+	for _, w := range []string{"error " + string(RuleSymlinkEscape) + " ffmpeg.dll", "error " + string(RuleSymlinkEscape) + " dangling.dll"} {
 		if !strings.Contains(got, w) {
 			t.Errorf("missing %q in\n%s", w, got)
 		}

@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/sbom/asar"
 	"github.com/shipgate/shipgate/signing"
 )
@@ -47,11 +48,12 @@ const (
 )
 
 // Rule IDs of Inventory, documented in docs/rules/sbom.md (the electron/
-// rules) and docs/rules/verify.md (file/unreadable).
+// rules) and docs/rules/verify.md (file/unreadable, file/symlink-escape).
 const (
-	// RuleLinkOutside is the finding for a symbolic link of a release folder
-	// that points outside it or nowhere.
-	RuleLinkOutside signing.Rule = "electron/link-outside-release"
+	// RuleSymlinkEscape is the finding for a symbolic link of a release
+	// (a folder's, or an archive entry) that points outside it or nowhere:
+	// verify's rule ID for a link out of the release (verify.RuleSymlinkEscape).
+	RuleSymlinkEscape = release.RuleSymlinkEscape
 	// RuleAppFolderShadowsAsar is the finding for an application folder
 	// beside app.asar that Electron would load instead of the archive.
 	RuleAppFolderShadowsAsar signing.Rule = "electron/app-folder-shadows-asar"

@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"archive/zip"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -30,46 +31,62 @@ type zipListed struct {
 // (release.ZipLocalNames, as verify finds it: file/malformed), listed
 // under the central name; names that are one on a case-insensitive file
 // system (file/name-collision); names that leave the archive
-// (file/insecure-path), not listed. Folders and symbolic links are not
-// listed.
+// (file/insecure-path), not listed; the structural checks of
+// release/zipentry.go that verify makes too: a folder that holds data
+// (file/malformed), a link out of the archive (file/symlink-escape),
+// entries whose data overlaps another's (file/malformed) and encrypted
+// entries (file/unreadable), none listed; a local header the central
+// directory does not list (file/zip-unlisted-entry). Folders and symbolic links are
+// not listed.
 func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string) []zipListed {
 	// Names that are one on a case-insensitive file system: the filter's
 	// first pass keeps hashes, not names, so that only the few that may
 	// collide reach the set.
 	ff := foldname.NewFilter(len(zr.File))
-	names := make([]zipEntryName, len(zr.File))
+	names := make([]release.ZipEntryName, len(zr.File))
 	for i, zf := range zr.File {
-		names[i] = installedName(zf)
-		if name, ok := release.CleanName(names[i].windows); ok && name != "" {
+		names[i] = release.ZipInstalledName(zf)
+		if name, ok := release.CleanName(names[i].Windows); ok && name != "" {
 			ff.Add(name, zipIsDir(zf, names[i]))
 		}
 	}
 	ff.Done()
-	local := release.ZipLocalNames(len(zr.File), func(i int) release.ZipLocalEntry {
-		off, err := zr.File[i].DataOffset()
+	spans := make([]release.ZipSpan, len(zr.File))
+	for i, zf := range zr.File {
+		off, err := zf.DataOffset()
 		if err != nil {
 			off = -1
 		}
-		return release.ZipLocalEntry{DataOffset: off, Compressed: zr.File[i].CompressedSize64}
+		spans[i] = release.ZipSpan{Off: off, Comp: zf.CompressedSize64}
+	}
+	span := func(i int) release.ZipSpan { return spans[i] }
+	if u, ok := release.ZipUnlisted(ra, len(spans), span, size, "inventoried"); ok {
+		f := signing.NewFinding(release.RuleZipUnlisted, signing.SeverityError, u.Message)
+		f.Path, f.Offset = at, &u.Offset
+		b.inv.Findings = append(b.inv.Findings, f)
+	}
+	local := release.ZipLocalNames(len(zr.File), func(i int) release.ZipLocalEntry {
+		return release.ZipLocalEntry{DataOffset: spans[i].Off, Compressed: spans[i].Comp}
 	}, ra, size, func(i int, name []byte, up string) bool {
 		// A Unicode Path field both headers carry, or the central
 		// record alone, is reported once, by reportZipName.
-		return string(name) == zr.File[i].Name && (up == "" || up == names[i].up)
+		return string(name) == zr.File[i].Name && (up == "" || up == names[i].Up)
 	})
+	overlap := release.ZipOverlaps(len(spans), span, size)
 	folds := foldname.NewSet(foldname.All)
 	last := map[string]int{} // name -> index in out of its entry listed
 	var out []zipListed
 	for i, zf := range zr.File {
 		zn := names[i]
 		b.reportZipName(zf, zn, at)
-		name, ok := release.CleanName(zn.name)
+		name, ok := release.CleanName(zn.Name)
 		if !ok {
-			b.finding(release.RuleInsecurePath, signing.SeverityError, at, fmt.Sprintf("zip entry %q is not a relative path inside the archive; it was not inventoried", zn.name))
+			b.finding(release.RuleInsecurePath, signing.SeverityError, at, fmt.Sprintf("zip entry %q is not a relative path inside the archive; it was not inventoried", zn.Name))
 			continue
 		}
 		p := release.JoinPath(at, name)
 		dir := zipIsDir(zf, zn)
-		if wn, _ := release.CleanName(zn.windows); wn != "" && ff.Hit(wn) {
+		if wn, _ := release.CleanName(zn.Windows); wn != "" && ff.Hit(wn) {
 			for _, c := range folds.Add(wn, dir) {
 				b.finding(release.RuleNameCollision, signing.SeverityWarning, p, c.Message("zip", b.archiveName(at), wn))
 			}
@@ -77,14 +94,32 @@ func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string
 		if why := local[i]; why != "" {
 			b.finding(release.RuleMalformed, signing.SeverityError, p, fmt.Sprintf("zip entry %q: %s; extractors that stream the archive install it under that name, so it was inventoried under a name it may not have", zf.Name, why))
 		}
-		if name == "" || dir || zf.Mode()&fs.ModeSymlink != 0 {
+		switch {
+		case dir && release.ZipDirHasData(zf):
+			b.finding(release.RuleMalformed, signing.SeverityError, p, release.ZipDirDataMessage(zf, "inventoried"))
 			continue
+		case name == "" || dir:
+			continue
+		case zf.Mode()&fs.ModeSymlink != 0:
+			b.zipLink(zf, name, p)
+			continue
+		}
+		if zf.Mode().IsRegular() {
+			b.setuid(p, "zip", zf.Mode())
 		}
 		if k, dup := last[name]; dup {
 			b.finding(release.RuleDuplicateEntry, signing.SeverityError, p, fmt.Sprintf("zip archive holds more than one entry named %q; the last, which extractors write over the others, was inventoried", name))
 			out[k].zf = nil // listed no more
 		}
 		last[name] = len(out)
+		switch {
+		case overlap[i]:
+			b.finding(release.RuleMalformed, signing.SeverityError, p, release.ZipOverlapMessage(zf.Name, "inventoried"))
+			zf = nil // written over the others, but not read
+		case release.ZipEncrypted(zf):
+			b.finding(release.RuleUnreadable, signing.SeverityError, p, release.ZipEncryptedMessage("inventoried"))
+			zf = nil
+		}
 		out = append(out, zipListed{zf: zf, name: name})
 	}
 	kept := out[:0]
@@ -96,9 +131,25 @@ func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string
 	return kept
 }
 
+// zipLink reports the symbolic link entry zf, named name in its archive (at
+// report path p), when its target is unreadable or leaves the archive
+// (file/symlink-escape, as verify reports it). Links are not listed: what
+// they point to inside the archive is listed under its own name.
+func (b *builder) zipLink(zf *zip.File, name, p string) {
+	target, err := release.ZipLinkTarget(zf)
+	switch {
+	case errors.Is(err, release.ErrLinkUnreadable):
+		b.finding(release.RuleUnreadable, signing.SeverityError, p, err.Error())
+	case err != nil:
+		b.finding(release.RuleMalformed, signing.SeverityError, p, err.Error())
+	case release.LinkEscapes(name, target):
+		b.finding(RuleSymlinkEscape, signing.SeverityError, p, fmt.Sprintf("symbolic link to %q points outside the release; its target is not inventoried", target))
+	}
+}
+
 // zipIsDir reports whether the entry zf, written as z, is a folder.
-func zipIsDir(zf *zip.File, z zipEntryName) bool {
-	return zf.Mode().IsDir() || strings.HasSuffix(z.name, "/")
+func zipIsDir(zf *zip.File, z release.ZipEntryName) bool {
+	return zf.Mode().IsDir() || strings.HasSuffix(z.Name, "/")
 }
 
 // archiveName names the archive at report path at (the release's own

@@ -1098,13 +1098,7 @@ func (c *check) openZipFrom(ra io.ReaderAt, size int64, at string, from int64) {
 	if x == nil {
 		x = newExpansion(size)
 	}
-	var total uint64
-	for _, zf := range zr.File {
-		if total += min(zf.UncompressedSize64, 1<<50); total > 1<<62 {
-			break
-		}
-	}
-	if total > 1<<62 || !x.Take(int64(total)) {
+	if total, ok := release.ZipDeclared(zr); !ok || !x.Take(int64(total)) {
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("zip archive declares %d bytes of entries, more than the archives nested here may expand to (%d times the outermost archive's size, at least %d bytes; a zip bomb?); its entries were not checked", total, expansionRatio, int64(minExpansion)))
 		return
 	}

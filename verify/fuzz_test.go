@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/electronfix"
+	"github.com/shipgate/shipgate/internal/release"
 )
 
 // FuzzReleaseZip runs Release over hostile zip archives (with native code,
@@ -127,7 +128,7 @@ func FuzzZipEnds(f *testing.F) {
 		if ze.fix == nil && !bytes.Equal(got, b) {
 			t.Fatal("the reader changed bytes without a fix")
 		}
-		if at, ok := hiddenInPrefix(r, min(zend.off, size), size); ok && (at < 0 || at >= zend.off) {
+		if at, ok := release.ZipHiddenInPrefix(r, min(zend.off, size), size); ok && (at < 0 || at >= zend.off) {
 			t.Fatalf("hidden header at %d, outside the prefix of %d bytes", at, zend.off)
 		}
 	})

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"github.com/shipgate/shipgate/internal/container"
+	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -23,7 +24,7 @@ const (
 	// RuleUnreadable: a file of the release cannot be read.
 	RuleUnreadable signing.Rule = "file/unreadable"
 	// RuleSymlinkEscape: a symbolic link points out of the release or archive.
-	RuleSymlinkEscape signing.Rule = "file/symlink-escape"
+	RuleSymlinkEscape = release.RuleSymlinkEscape
 	// RuleInsecurePath: an archive entry's name is not a relative path
 	// inside the archive, or goes through one of the archive's symbolic
 	// links.
@@ -42,12 +43,12 @@ const (
 	// RuleSetuid: an archive entry (tar, zip, an installer package's
 	// payload) is a file with the set-user-ID or set-group-ID bit, which
 	// extractors running as root, and macOS Installer, keep.
-	RuleSetuid signing.Rule = "file/setuid"
+	RuleSetuid = release.RuleSetuid
 	// RuleZipInvalid: a zip archive's structures are inconsistent.
 	RuleZipInvalid signing.Rule = "file/zip-invalid"
 	// RuleZipUnlisted: a zip holds a local entry its central directory does
 	// not list.
-	RuleZipUnlisted signing.Rule = "file/zip-unlisted-entry"
+	RuleZipUnlisted = release.RuleZipUnlisted
 	// RuleZipTrailing: bytes of a zip archive that none of its end
 	// structures owns: after the end record's comment, or between the
 	// central directory and the end records.

@@ -75,7 +75,7 @@ func (c *check) openTar(ra io.ReaderAt, size int64) bool {
 			c.e.links = append(c.e.links, link{path: p, target: joinPath(c.f.Path, ent.Link)})
 			c.e.mu.Unlock()
 		case release.TypeSpecial:
-			c.finds = append(c.finds, finding(ruleTarSpecialEntry, signing.SeverityError, p, fmt.Sprintf("tar entry is a %s, which extractors create as a device or pipe, or skip; it holds no file to check", ent.Special)))
+			c.finds = append(c.finds, finding(ruleTarSpecialEntry, signing.SeverityError, p, release.TarSpecialMessage(ent.Special, "check")))
 		}
 	}
 	c.tarProblems(tr.Problems())

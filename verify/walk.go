@@ -2,8 +2,6 @@ package verify
 
 import (
 	"archive/zip"
-	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -224,14 +222,8 @@ func (e *engine) walkZip(in input) error {
 	// The input's own entries count against the zip-bomb bound too: a
 	// small archive declaring terabytes would otherwise be hashed for days.
 	x := newExpansion(st.Size())
-	var total uint64
-	for _, zf := range zr.File {
-		if total += min(zf.UncompressedSize64, 1<<50); total > 1<<62 {
-			break
-		}
-	}
-	if total > 1<<62 || !x.Take(int64(total)) {
-		e.addFindings(finding(ruleUnreadable, signing.SeverityError, at, fmt.Sprintf("zip archive declares %d bytes of entries, more than %d times its size (and more than %d bytes; a zip bomb?); its entries were not checked", total, expansionRatio, int64(minExpansion))))
+	if total, ok := release.ZipDeclared(zr); !ok || !x.Take(int64(total)) {
+		e.addFindings(finding(ruleUnreadable, signing.SeverityError, at, release.ZipBombMessage(total, "checked")))
 		f.Close()
 		return nil
 	}
@@ -264,219 +256,18 @@ func (e *engine) walkZip(in input) error {
 	return nil
 }
 
-// zipUnlisted checks the local file headers of the zip archive of size
-// bytes at r that streaming extractors read: the one at its start (when it
-// starts with one), any in the data before the first listed entry (see
-// hiddenInPrefix), and any between the listed entries, from the end of one
-// entry's data to the next entry's local header, or after the last entry's
-// data and before the central directory. The first must be the header of an
-// entry of the central directory zr read; any other is an entry no
-// directory lists. A zip whose local headers the directory does not list —
-// another archive before the one the directory describes, entries written
-// without a directory, or an entry whose directory record was removed —
-// shows one set of files to extractors that stream local headers (Java's
-// ZipInputStream, bsdtar reading a pipe) and another to those that read the
-// directory; the finding, at report path p, says so.
+// zipUnlisted returns the file/zip-unlisted-entry finding, at report
+// path p, for a local file header of the zip archive of size bytes at r
+// that no record of recs (its central directory's) lists
+// (release.ZipUnlisted), or nil.
 func zipUnlisted(r io.ReaderAt, recs []zipRec, size int64, p string) *signing.Finding {
-	var h [30]byte
-	if n, _ := r.ReadAt(h[:], 0); n == len(h) && string(h[:4]) == "PK\x03\x04" {
-		data := int64(30) + int64(binary.LittleEndian.Uint16(h[26:])) + int64(binary.LittleEndian.Uint16(h[28:]))
-		if !slices.ContainsFunc(recs, func(z zipRec) bool { return z.off >= 0 && z.off == data }) {
-			f := finding(ruleZipUnlisted, signing.SeverityError, p, "the zip local file header at offset 0 belongs to no entry of the archive's central directory: extractors that read local headers from the start see files that were not checked")
-			zero := int64(0)
-			f.Offset = &zero
-			return &f
-		}
+	u, ok := release.ZipUnlisted(r, len(recs), func(i int) release.ZipSpan { return release.ZipSpan{Off: recs[i].off, Comp: recs[i].comp} }, size, "checked")
+	if !ok {
+		return nil
 	}
-	first := int64(-1) // where the first listed entry's data starts
-	for _, z := range recs {
-		if z.off >= 0 && z.off <= size && (first < 0 || z.off < first) {
-			first = z.off
-		}
-	}
-	if at, ok := hiddenInPrefix(r, first, size); ok {
-		f := finding(ruleZipUnlisted, signing.SeverityError, p, fmt.Sprintf("the zip local file header at offset %d, in the data before the archive's first listed entry, belongs to no entry of its central directory: extractors that stream local headers from the start of the file, or search for the first one, see a file that was not checked", at))
-		f.Offset = &at
-		return &f
-	}
-	if at, ok := zipHiddenHeader(r, recs, size); ok {
-		f := finding(ruleZipUnlisted, signing.SeverityError, p, fmt.Sprintf("the zip local file header at offset %d, between the archive's listed entries, belongs to no entry of its central directory: extractors that stream local headers see a file that was not checked", at))
-		f.Offset = &at
-		return &f
-	}
-	return nil
-}
-
-// hiddenInPrefix searches the bytes of r before to, where the first listed
-// entry's data starts, for a local file header other than that entry's
-// own (the one whose name and extra field end at to): a second archive, or
-// entries written without a directory, that extractors which stream local
-// headers from the start, or search for the first, read instead. Those
-// bytes are often a self-extractor's stub, which is code: code that reads
-// zips holds the signature "PK\x03\x04" as an operand, so only a
-// signature followed by a header an extractor would read counts (see
-// plausibleLocalHeader). The bytes are read once, a MiB at a time.
-func hiddenInPrefix(r io.ReaderAt, to, size int64) (int64, bool) {
-	const chunk = 1 << 20
-	if to <= 4 {
-		return 0, false
-	}
-	buf := make([]byte, min(to, chunk+3))
-	for pos := int64(0); pos < to; pos += chunk {
-		b := buf[:min(to-pos, chunk+3)]
-		if n, _ := r.ReadAt(b, pos); n < len(b) {
-			return 0, false
-		}
-		for i := 0; i < chunk; i++ {
-			k := bytes.Index(b[i:], []byte("PK\x03\x04"))
-			if k < 0 || i+k >= chunk {
-				break
-			}
-			i += k
-			at := pos + int64(i)
-			if ok, own := plausibleLocalHeader(r, b[i:], at, to, size); own {
-				return 0, false
-			} else if ok {
-				return at, true
-			}
-		}
-	}
-	return 0, false
-}
-
-// plausibleLocalHeader reports whether the local file header signature at
-// offset at of r (of size bytes), whose bytes from there on b holds (some
-// or all of them), starts a header that an extractor would
-// read as an entry: a known compression method (APPNOTE 4.4.5), a name of
-// printable bytes, and a name, extra field and (unless a data descriptor
-// follows) data that fit in the file. own says the header's name and extra
-// field end at to: it is the header of the entry whose data starts there.
-// Fields an extractor does not act on (versions, times, CRC) are not
-// looked at: an attacker sets them at will.
-func plausibleLocalHeader(r io.ReaderAt, b []byte, at, to, size int64) (ok, own bool) {
-	h := b
-	if len(h) < 30 {
-		var a [30]byte
-		if n, _ := r.ReadAt(a[:], at); n < len(a) {
-			return false, false
-		}
-		h = a[:]
-	}
-	le := binary.LittleEndian
-	flags, method := le.Uint16(h[6:]), le.Uint16(h[8:])
-	comp := int64(le.Uint32(h[18:]))
-	n, m := int64(le.Uint16(h[26:])), int64(le.Uint16(h[28:]))
-	if at+30+n+m == to {
-		return true, true
-	}
-	switch method {
-	case 0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 14, 16, 18, 19, 20, 93, 94, 95, 96, 97, 98, 99:
-	default:
-		return false, false
-	}
-	end := at + 30 + n + m
-	if flags&0x8 == 0 && comp != 0xffffffff {
-		end += comp
-	}
-	if n == 0 || end > size {
-		return false, false
-	}
-	var name []byte
-	if int64(len(h)) >= 30+n {
-		name = h[30 : 30+n]
-	} else {
-		name = make([]byte, n)
-		if k, _ := r.ReadAt(name, at+30); int64(k) < n {
-			return false, false
-		}
-	}
-	for _, c := range name {
-		if c < 0x20 || c == 0x7f {
-			return false, false
-		}
-	}
-	return true, false
-}
-
-// zipHiddenHeader returns the offset of the first local file header
-// signature found after the data of a listed entry and before the next
-// listed entry's own local header (the last signature in the gap whose
-// name and extra field end exactly where that entry's data starts), or
-// before the central directory (the first "PK\x01\x02" or end record
-// signature) after the last entry. Bytes before the first entry are
-// hiddenInPrefix's. Each gap is read once, so the work is at most the archive's
-// size.
-func zipHiddenHeader(r io.ReaderAt, recs []zipRec, size int64) (int64, bool) {
-	type span struct{ start, end int64 }
-	es := make([]span, 0, len(recs))
-	for _, z := range recs {
-		off := z.off
-		if off < 0 || off > size {
-			continue
-		}
-		es = append(es, span{off, off + int64(min(z.comp, uint64(size-off)))})
-	}
-	if len(es) == 0 {
-		return 0, false
-	}
-	sort.Slice(es, func(a, b int) bool { return es[a].start < es[b].start })
-	prevEnd := es[0].end
-	var buf []byte // reused from gap to gap
-	for k := 1; k <= len(es); k++ {
-		next := size // after the last entry: up to the central directory
-		if k < len(es) {
-			next = es[k].start
-		}
-		if prevEnd < next {
-			if at, ok := hiddenInGap(r, prevEnd, next, k == len(es), &buf); ok {
-				return at, true
-			}
-		}
-		if k < len(es) {
-			prevEnd = max(prevEnd, es[k].end)
-		}
-	}
-	return 0, false
-}
-
-// hiddenInGap searches r[from:to] for a local file header signature that
-// does not introduce the data at to: last says the gap runs to the end of
-// the archive, where the central directory ends the search. *bp is a
-// buffer to reuse.
-func hiddenInGap(r io.ReaderAt, from, to int64, last bool, bp *[]byte) (int64, bool) {
-	const chunk = 1 << 20
-	if n := int(min(to-from, chunk+3)); cap(*bp) < n {
-		*bp = make([]byte, n)
-	}
-	buf := (*bp)[:min(to-from, chunk+3)]
-	for pos := from; pos < to; pos += chunk {
-		b := buf[:min(to-pos, chunk+3)]
-		if n, _ := r.ReadAt(b, pos); n < len(b) {
-			return 0, false
-		}
-		for i := 0; i+4 <= len(b) && i < chunk; i++ {
-			if b[i] != 'P' || b[i+1] != 'K' {
-				continue
-			}
-			sig := string(b[i+2 : i+4])
-			if last && (sig == "\x01\x02" || sig == "\x05\x06" || sig == "\x06\x06") {
-				return 0, false // the central directory or an end record
-			}
-			if sig != "\x03\x04" {
-				continue
-			}
-			at := pos + int64(i)
-			var h [30]byte
-			if n, _ := r.ReadAt(h[:], at); n < len(h) {
-				return 0, false
-			}
-			if !last && at+30+int64(binary.LittleEndian.Uint16(h[26:]))+int64(binary.LittleEndian.Uint16(h[28:])) == to {
-				return 0, false // the next entry's own header
-			}
-			return at, true
-		}
-	}
-	return 0, false
+	f := finding(ruleZipUnlisted, signing.SeverityError, p, u.Message)
+	f.Offset = &u.Offset
+	return &f
 }
 
 // The expansion budget of nested archives is release.Expansion (see
@@ -558,13 +349,9 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 			continue
 		}
 		mode := zf.Mode()
-		if strings.HasSuffix(zf.Name, "/") || mode.IsDir() {
-			// A directory holds no data. One that does is a file to
-			// extractors that go by the name (Info-ZIP's unzip writes
-			// "evil.dll" with directory attributes as a file) and hidden
-			// bytes to the others.
-			if zipDirHasData(zf) {
-				e.addFindings(finding(ruleMalformed, signing.SeverityError, joinPath(prefix, name), fmt.Sprintf("zip entry %q is marked as a directory but holds %d bytes (%d compressed), which some extractors write as a file and others drop; it was not checked", zf.Name, zf.UncompressedSize64, zf.CompressedSize64)))
+		if release.ZipIsDir(zf) {
+			if release.ZipDirHasData(zf) {
+				e.addFindings(finding(ruleMalformed, signing.SeverityError, joinPath(prefix, name), release.ZipDirDataMessage(zf, "checked")))
 			}
 			e.zipFolds(zc, zipFoldName(zf), true, joinPath(prefix, name))
 			continue
@@ -583,7 +370,7 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 		}
 		e.zipFolds(zc, zipFoldName(zf), false, p)
 		if overlap[i] {
-			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("the data of zip entry %q overlaps another entry's (a zip bomb, or a file that tools extract differently); it was not checked", zf.Name)))
+			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, release.ZipOverlapMessage(zf.Name, "checked")))
 			continue
 		}
 		if up, _, ok := release.ZipUnicodePath(zf.Extra, zf.Name); ok {
@@ -599,8 +386,8 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 			e.checkZipSymlink(zf, prefix, name, p)
 			continue
 		}
-		if zf.Flags&0x1 != 0 {
-			e.addFindings(finding(ruleUnreadable, signing.SeverityError, p, "zip entry is encrypted and cannot be checked"))
+		if release.ZipEncrypted(zf) {
+			e.addFindings(finding(ruleUnreadable, signing.SeverityError, p, release.ZipEncryptedMessage("checked")))
 			continue
 		}
 		if zf.UncompressedSize64 > 1<<62 {
@@ -667,82 +454,22 @@ func repeated(hs []uint64) map[uint64]bool {
 	return rep
 }
 
-// zipDirHasData reports whether the directory entry zf holds data: a size,
-// compressed bytes beyond an empty deflate stream under a name ending in "/"
-// (which Go's reader refuses to open), or bytes that decompress from an
-// entry named like a file.
-func zipDirHasData(zf *zip.File) bool {
-	switch {
-	case zf.UncompressedSize64 > 0:
-		return true
-	case zf.CompressedSize64 == 0:
-		return false
-	case strings.HasSuffix(zf.Name, "/"):
-		return zf.CompressedSize64 > 2
-	}
-	rc, err := zf.Open()
-	if err != nil {
-		return true
-	}
-	defer rc.Close()
-	var b [1]byte
-	n, err := io.ReadFull(rc, b[:])
-	return n > 0 || (err != nil && err != io.EOF)
-}
-
-// zipOverlaps marks the entries of zr whose compressed data overlaps
-// another entry's. Overlapping entries are how zip bombs reach terabytes
-// from megabytes (each entry re-reads the others' bytes), and how one
-// archive shows different files to different tools; no archiver writes
-// them.
+// zipOverlaps marks the entries of recs whose compressed data overlaps
+// another entry's (release.ZipOverlaps).
 func zipOverlaps(recs []zipRec, size int64) map[int]bool {
-	type span struct {
-		i          int
-		start, end uint64
-	}
-	spans := make([]span, 0, len(recs))
-	for i, z := range recs {
-		if z.comp == 0 {
-			continue
-		}
-		off := z.off
-		if off < 0 {
-			continue // reported when the entry is read
-		}
-		spans = append(spans, span{i, uint64(off), uint64(off) + min(z.comp, uint64(size))})
-	}
-	sort.Slice(spans, func(a, b int) bool { return spans[a].start < spans[b].start })
-	out := map[int]bool{}
-	var end uint64
-	last := -1
-	for k, s := range spans {
-		if k > 0 && s.start < end {
-			out[s.i] = true
-			out[last] = true
-		}
-		if s.end > end {
-			end, last = s.end, s.i
-		}
-	}
-	return out
+	return release.ZipOverlaps(len(recs), func(i int) release.ZipSpan { return release.ZipSpan{Off: recs[i].off, Comp: recs[i].comp} }, size)
 }
-
-// maxLinkTarget bounds a symbolic link target read from an archive.
-const maxLinkTarget = 4096
 
 func (e *engine) checkZipSymlink(zf *zip.File, prefix, name, report string) {
-	rc, err := zf.Open()
-	if err != nil {
-		e.addFindings(finding(ruleUnreadable, signing.SeverityError, report, fmt.Sprintf("cannot read symbolic link entry: %v", err)))
-		return
+	target, err := release.ZipLinkTarget(zf)
+	switch {
+	case errors.Is(err, release.ErrLinkUnreadable):
+		e.addFindings(finding(ruleUnreadable, signing.SeverityError, report, err.Error()))
+	case err != nil:
+		e.addFindings(finding(ruleMalformed, signing.SeverityError, report, err.Error()))
+	default:
+		e.addFindings(e.addSymlink(prefix, name, target, "the archive")...)
 	}
-	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, maxLinkTarget+1))
-	if err != nil || len(b) > maxLinkTarget {
-		e.addFindings(finding(ruleMalformed, signing.SeverityError, report, "symbolic link entry has an unreadable or oversized target"))
-		return
-	}
-	e.addFindings(e.addSymlink(prefix, name, string(b), "the archive")...)
 }
 
 // walkArchiveFS hands the entries of an archive file system (an asar) of

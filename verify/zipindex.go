@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/shipgate/shipgate/internal/foldname"
 	"github.com/shipgate/shipgate/internal/release"
@@ -96,18 +95,9 @@ func zipFoldName(zf *zip.File) string {
 	return release.ZipWindowsName(strings.TrimSuffix(zf.Name, "/"), zf.Flags)
 }
 
-// zipName returns zf's name as zipEntries checks and reports it: without
-// a trailing "/", and decoded from code page 437 when it is not UTF-8 and
-// the entry lacks the UTF-8 flag (release.ZipWindowsName), as Windows
-// extractors name it: Go's reader leaves such a name as bytes no path may
-// hold. A name flagged UTF-8 that is not stays invalid.
-func zipName(zf *zip.File) string {
-	n := strings.TrimSuffix(zf.Name, "/")
-	if !utf8.ValidString(n) {
-		n = release.ZipWindowsName(n, zf.Flags)
-	}
-	return n
-}
+// zipName returns zf's name as zipEntries checks and reports it: its
+// central-directory name (release.ZipCentralName).
+func zipName(zf *zip.File) string { return release.ZipCentralName(zf) }
 
 // zipNameSeed keys zipNameHash: names chosen to collide would have to be
 // chosen without knowing it.

@@ -2,7 +2,10 @@
 // a release is read ([Source]), whatever holds it (a directory, a zip, an
 // asar or a tar archive), and the safe tar reader ([TarReader]) that verify,
 // sbom and git-audit's artifact comparison all use, so that a format is
-// opened one way and held to one set of limits.
+// opened one way and held to one set of limits. It also holds the checks
+// of zip entries (zipentry.go, zipunlisted.go, ziplocal.go, zipname.go) and
+// of privileged entries (setuid.go) that verify and sbom both make, with one
+// wording each: verify checks the entries, sbom inventories them.
 package release
 
 import (

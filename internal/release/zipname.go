@@ -1,6 +1,7 @@
 package release
 
 import (
+	"archive/zip"
 	"encoding/binary"
 	"hash/crc32"
 	"io/fs"
@@ -71,4 +72,62 @@ func ZipWindowsName(name string, flags uint16) string {
 		return name
 	}
 	return s
+}
+
+// The two names of a zip entry. verify checks an entry under its central
+// directory's name (ZipCentralName), the one Go's reader and the archive's
+// signature cover, and reports any other name a tool writes it under;
+// sbom lists it under the name unzip, 7-Zip and bsdtar write it as
+// (ZipInstalledName), the file a release installs, and reports the same
+// differences. Both names are decided here.
+
+// ZipCentralName returns zf's central-directory name as verify checks and
+// reports it: without a trailing "/", and decoded from code page 437 when
+// it is not UTF-8 and the entry lacks the UTF-8 flag (ZipWindowsName), as
+// Windows extractors name it: Go's reader leaves such a name as bytes no
+// path may hold. A name flagged UTF-8 that is not stays invalid.
+func ZipCentralName(zf *zip.File) string {
+	n := strings.TrimSuffix(zf.Name, "/")
+	if !utf8.ValidString(n) {
+		n = ZipWindowsName(n, zf.Flags)
+	}
+	return n
+}
+
+// ZipEntryName is the name a zip entry is written under by unzip, 7-Zip
+// and bsdtar, where Go's reader gives another: the name of its Info-ZIP
+// Unicode Path extra field (0x7075) when the field's CRC-32 is that of the
+// header's name, cut at the first NUL byte (those extractors end the name
+// there).
+type ZipEntryName struct {
+	Name string // the name extractors use
+	Up   string // the Unicode Path field's name, if it differs from the header's
+	UpOK bool   // extractors use Up
+	NUL  bool   // the name held a NUL byte
+	// Windows is Name as Windows extractors read it (ZipWindowsName):
+	// names are compared so.
+	Windows string
+}
+
+// ZipInstalledName returns the name extractors write zf under.
+func ZipInstalledName(zf *zip.File) ZipEntryName {
+	z := ZipEntryName{Name: zf.Name}
+	if up, crcOK, ok := ZipUnicodePath(zf.Extra, zf.Name); ok {
+		z.Up, z.UpOK = up, crcOK
+		if crcOK {
+			z.Name = up
+		}
+	}
+	if i := strings.IndexByte(z.Name, 0); i >= 0 {
+		z.Name, z.NUL = z.Name[:i], true
+	}
+	z.Windows = z.Name
+	if !z.UpOK {
+		z.Windows = ZipWindowsName(z.Name, zf.Flags)
+		if !utf8.ValidString(z.Name) {
+			// Go's reader leaves a name in code page 437 undecoded.
+			z.Name = z.Windows
+		}
+	}
+	return z
 }
