@@ -137,7 +137,7 @@ func locate(fsys fs.FS, dir string) (bundleLayout, bool) {
 	switch {
 	case !isSymlink(fsys, j("Contents")) && isFile(j("Contents", "Info.plist")):
 		return bundleLayout{root: j("Contents"), info: j("Contents", "Info.plist"), execDir: j("Contents", "MacOS")}, true
-	case !isSymlink(fsys, j("Versions")) && isFile(j("Versions", "Current", "Resources", "Info.plist")):
+	case !isSymlink(fsys, j("Versions")) && isFile(currentVersion(fsys, j("Versions"), "Resources", "Info.plist")):
 		root := j("Versions", "Current")
 		if t, err := fs.ReadLink(fsys, root); err == nil {
 			if strings.Contains(t, "/") || t == ".." || t == "." || t == "" {
@@ -155,6 +155,19 @@ func locate(fsys fs.FS, dir string) (bundleLayout, bool) {
 		return bundleLayout{root: dir, info: j("Info.plist"), execDir: dir}, true
 	}
 	return bundleLayout{}, false
+}
+
+// currentVersion joins rest to a framework's current version under the
+// folder versions: Versions/Current, read through when it is a link to a
+// sibling version, so that a file system whose Stat does not follow links
+// (a zip archive's) finds a framework as one whose Stat does. Any other
+// link target is left to locate to refuse.
+func currentVersion(fsys fs.FS, versions string, rest ...string) string {
+	cur := path.Join(versions, "Current")
+	if t, err := fs.ReadLink(fsys, cur); err == nil && t != "" && t != "." && t != ".." && !strings.Contains(t, "/") {
+		cur = path.Join(versions, t)
+	}
+	return path.Join(append([]string{cur}, rest...)...)
 }
 
 // IsBundle reports whether dir in fsys is an Apple code bundle (.app,
