@@ -3,6 +3,7 @@ package verify
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/shipgate/shipgate/signing"
@@ -82,6 +83,69 @@ func TestAttackZippedAppFrameworkLinks(t *testing.T) {
 				all = append(all, f.Path+" "+string(f.Rule))
 			}
 			t.Errorf("%s: passed; findings %q", name, all)
+		}
+	}
+}
+
+// appleDouble is an AppleDouble file (RFC 1740) holding an empty Finder
+// info entry, as macOS writes "._name" companions.
+func appleDouble() []byte {
+	b := []byte{0, 5, 0x16, 7, 0, 2, 0, 0}
+	b = append(b, "Mac OS X        "...)
+	b = append(b, 0, 1, 0, 0, 0, 9, 0, 0, 0, 38, 0, 0, 0, 32)
+	return append(b, make([]byte, 32)...)
+}
+
+// zipWith returns the path of a zip of the example app (links kept) with
+// the extra entries.
+func zipWith(t *testing.T, extra ...zipEntry) string {
+	t.Helper()
+	tree := t.TempDir()
+	writeBundle(t, tree)
+	for _, e := range extra {
+		writeTree(t, tree, map[string][]byte{e.name: e.data})
+	}
+	z := filepath.Join(t.TempDir(), "Example.zip")
+	if err := os.WriteFile(z, zipTree(t, tree, false), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return z
+}
+
+// TestZippedAppSequesteredMetadataLegitimate checks an app zipped as the
+// Finder and ditto -c -k --sequesterRsrc do: the files' metadata as
+// AppleDouble files under __MACOSX/, outside the app. It passes.
+func TestZippedAppSequesteredMetadataLegitimate(t *testing.T) {
+	r := run(t, Options{}, zipWith(t,
+		zipEntry{name: "__MACOSX/Example.app/Contents/._Info.plist", data: appleDouble()},
+		zipEntry{name: "__MACOSX/Example.app/Contents/MacOS/._Example", data: appleDouble()}))
+	for _, f := range r.Findings {
+		if f.Severity == signing.SeverityError {
+			t.Errorf("sequestered metadata: %s %s: %s", f.Path, f.Rule, f.Message)
+		}
+	}
+}
+
+// TestAttackZippedAppAppleDoubleInBundle keeps an AppleDouble companion
+// inside the app (ditto -c -k without --sequesterRsrc) an error, since
+// unzip extracts it into the sealed bundle and its attributes can hold any
+// bytes; the message says what it is and how to pack the app instead. A
+// "._" file that is not AppleDouble gets no such explanation.
+func TestAttackZippedAppAppleDoubleInBundle(t *testing.T) {
+	r := run(t, Options{}, zipWith(t,
+		zipEntry{name: "Example.app/Contents/._Info.plist", data: appleDouble()},
+		zipEntry{name: "Example.app/Contents/._PkgInfo", data: []byte("not AppleDouble")}))
+	if r.Summary.Passed {
+		t.Fatal("app with files added inside passed")
+	}
+	for p, hint := range map[string]bool{"Example.app/Contents/._Info.plist": true, "Example.app/Contents/._PkgInfo": false} {
+		fs := zipFindings(r, p, "codesign/resource-modified")
+		if len(fs) != 1 || fs[0].Severity != signing.SeverityError {
+			t.Errorf("%s: findings %+v", p, fs)
+			continue
+		}
+		if got := strings.Contains(fs[0].Message, "--sequesterRsrc"); got != hint {
+			t.Errorf("%s: AppleDouble hint %v, message %q", p, got, fs[0].Message)
 		}
 	}
 }

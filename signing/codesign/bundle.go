@@ -601,7 +601,7 @@ func (b *bundleCheck) checkFile(p, rel string) {
 	b.seen[rel] = true
 	e, ok := b.seal.files[rel]
 	if !ok {
-		b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("file %q was added after signing: CodeResources does not list it", rel))
+		b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("file %q was added after signing: CodeResources does not list it", rel)+appleDoubleHint(b.fsys, p))
 		return
 	}
 	b.checkSealed(p, rel, e, item)
@@ -809,7 +809,7 @@ func checkOutsideRoot(fsys fs.FS, dir, root string, add func(signing.Rule, signi
 			add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("symlink %q (to %q) lies in the bundle outside %q, the part the signature seals, and is not one of a framework's layout links: nothing seals it", rel, target, strings.TrimPrefix(root, dir+"/")))
 			return nil
 		}
-		add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("%q lies in the bundle outside %q, the part the signature seals: unsealed contents in the bundle root", rel, strings.TrimPrefix(root, dir+"/")))
+		add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("%q lies in the bundle outside %q, the part the signature seals: unsealed contents in the bundle root", rel, strings.TrimPrefix(root, dir+"/"))+appleDoubleHint(fsys, p))
 		return nil
 	})
 }
