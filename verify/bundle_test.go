@@ -121,9 +121,8 @@ func zipTree(t *testing.T, dir string, store bool) []byte {
 // the report does not depend on the number of workers (the archive stays
 // open until its bundles are verified), the main executable is verified
 // with its bundle's Info.plist and CodeResources, and an edited resource is
-// found. (archive/zip's fs.FS does not read symlinks, so the versioned
-// framework inside is not recognised as a bundle there: its files show up as
-// added to the app's seal, in every run alike.)
+// found. (The versioned framework inside, with its symlinks, is checked as a
+// bundle too: see TestZippedAppFrameworkLinksLegitimate.)
 func TestBundleInZip(t *testing.T) {
 	dir := t.TempDir()
 	writeBundle(t, dir)

@@ -326,6 +326,10 @@ func (c *check) run() {
 		c.withReaderAt(src.ReaderAt(), j.size)
 	default:
 		rc, err := src.Open()
+		if errors.Is(err, zip.ErrAlgorithm) {
+			c.add(ruleUnreadable, signing.SeverityError, "cannot open archive entry: its compression method is not one shipgate decompresses (zip entries: stored, deflate or bzip2), so its contents were not checked; repack the archive with deflate")
+			return
+		}
 		if err != nil {
 			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot open archive entry: %v", unwrapPath(err)))
 			return

@@ -241,13 +241,14 @@ func (e *engine) walkZip(in input) error {
 	// The archive stays open until its last entry and bundle are checked.
 	ref := newRef(func() { f.Close() })
 	defer ref.release()
-	roots := bundleRoots(zr, names)
+	zfs := zipLinkFS{zr}
+	roots := bundleRoots(zfs, names)
 	sort.Strings(roots)
 	states := make([]*bundleState, len(roots))
 	for i, b := range roots {
 		states[i] = newBundleState()
 		ref.add()
-		e.addBundleJob(&job{path: joinPath(in.prefix, b), fsys: zr, name: b, bundle: true, bs: states[i], onDone: ref.release})
+		e.addBundleJob(&job{path: joinPath(in.prefix, b), fsys: zfs, name: b, bundle: true, bs: states[i], onDone: ref.release})
 	}
 	if fi := zipUnlisted(ra, zipRecords(zr, size, nil), size, at); fi != nil {
 		e.addFindings(*fi)

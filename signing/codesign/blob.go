@@ -179,7 +179,7 @@ func parseSuperBlob(b []byte) (*superBlob, error) {
 		case bl.off < end: // never the first blob: none starts in the index
 			sb.probs = append(sb.probs, layoutProblem{off: int64(bl.off), rule: RuleBlobOverlap,
 				msg: fmt.Sprintf("%s blob [%#x, %#x) overlaps the %s blob, which ends at %#x", slotName(bl.slot), bl.off, z, slotName(endSlot), end)})
-		case bl.off > end:
+		case bl.off > end && !lldIndexPad(b, idxEnd, end, bl.off):
 			sb.probs = append(sb.probs, unownedProblem(b, end, bl.off, "inside the SuperBlob, before the "+slotName(bl.slot)+" blob"))
 		}
 		if z > end {
@@ -193,10 +193,20 @@ func parseSuperBlob(b []byte) (*superBlob, error) {
 	return sb, nil
 }
 
+// lldIndexPad reports whether the bytes b[end:off] before a blob at off are
+// the padding LLVM's linker (ld64.lld, which links Rust, Zig and many
+// npm native modules for macOS) puts after the SuperBlob's header and
+// index when it signs ad hoc: the first blob aligned to 8 bytes, so after
+// an odd number of index entries 4 zero bytes that no blob owns. Only that
+// gap, only to the next multiple of 8, and only zeros: nothing fits in it.
+func lldIndexPad(b []byte, idxEnd, end, off uint32) bool {
+	return end == idxEnd && off == (idxEnd+7)&^7 && firstNonZero(b[end:off]) < 0
+}
+
 // unownedProblem reports the bytes b[a:z] that belong to no blob: an error
 // when any of them is non-zero (a payload needs no more than a few bytes),
-// a warning when they are all zero (they hold nothing, but no signer leaves
-// holes inside the SuperBlob).
+// a warning when they are all zero (they hold nothing, and no signer but LLVM's
+// linker, see lldIndexPad, leaves holes inside the SuperBlob).
 func unownedProblem(b []byte, a, z uint32, where string) layoutProblem {
 	if nz := firstNonZero(b[a:z]); nz >= 0 {
 		return layoutProblem{off: int64(a), rule: RuleUnownedSignatureData,

@@ -137,7 +137,7 @@ func locate(fsys fs.FS, dir string) (bundleLayout, bool) {
 	switch {
 	case !isSymlink(fsys, j("Contents")) && isFile(j("Contents", "Info.plist")):
 		return bundleLayout{root: j("Contents"), info: j("Contents", "Info.plist"), execDir: j("Contents", "MacOS")}, true
-	case !isSymlink(fsys, j("Versions")) && isFile(j("Versions", "Current", "Resources", "Info.plist")):
+	case !isSymlink(fsys, j("Versions")) && isFile(currentVersion(fsys, j("Versions"), "Resources", "Info.plist")):
 		root := j("Versions", "Current")
 		if t, err := fs.ReadLink(fsys, root); err == nil {
 			if strings.Contains(t, "/") || t == ".." || t == "." || t == "" {
@@ -155,6 +155,19 @@ func locate(fsys fs.FS, dir string) (bundleLayout, bool) {
 		return bundleLayout{root: dir, info: j("Info.plist"), execDir: dir}, true
 	}
 	return bundleLayout{}, false
+}
+
+// currentVersion joins rest to a framework's current version under the
+// folder versions: Versions/Current, read through when it is a link to a
+// sibling version, so that a file system whose Stat does not follow links
+// (a zip archive's) finds a framework as one whose Stat does. Any other
+// link target is left to locate to refuse.
+func currentVersion(fsys fs.FS, versions string, rest ...string) string {
+	cur := path.Join(versions, "Current")
+	if t, err := fs.ReadLink(fsys, cur); err == nil && t != "" && t != "." && t != ".." && !strings.Contains(t, "/") {
+		cur = path.Join(versions, t)
+	}
+	return path.Join(append([]string{cur}, rest...)...)
 }
 
 // IsBundle reports whether dir in fsys is an Apple code bundle (.app,
@@ -588,7 +601,7 @@ func (b *bundleCheck) checkFile(p, rel string) {
 	b.seen[rel] = true
 	e, ok := b.seal.files[rel]
 	if !ok {
-		b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("file %q was added after signing: CodeResources does not list it", rel))
+		b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("file %q was added after signing: CodeResources does not list it", rel)+appleDoubleHint(b.fsys, p))
 		return
 	}
 	b.checkSealed(p, rel, e, item)
@@ -796,7 +809,7 @@ func checkOutsideRoot(fsys fs.FS, dir, root string, add func(signing.Rule, signi
 			add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("symlink %q (to %q) lies in the bundle outside %q, the part the signature seals, and is not one of a framework's layout links: nothing seals it", rel, target, strings.TrimPrefix(root, dir+"/")))
 			return nil
 		}
-		add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("%q lies in the bundle outside %q, the part the signature seals: unsealed contents in the bundle root", rel, strings.TrimPrefix(root, dir+"/")))
+		add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("%q lies in the bundle outside %q, the part the signature seals: unsealed contents in the bundle root", rel, strings.TrimPrefix(root, dir+"/"))+appleDoubleHint(fsys, p))
 		return nil
 	})
 }
