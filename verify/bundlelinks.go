@@ -3,6 +3,7 @@ package verify
 import (
 	"archive/zip"
 	"fmt"
+	"github.com/shipgate/shipgate/internal/release"
 	"io"
 	"io/fs"
 )
@@ -30,12 +31,12 @@ func (z zipLinkFS) ReadLink(name string) (string, error) {
 	if st.Mode()&fs.ModeSymlink == 0 {
 		return "", &fs.PathError{Op: "readlink", Path: name, Err: fs.ErrInvalid}
 	}
-	b, err := io.ReadAll(io.LimitReader(f, maxLinkTarget+1))
+	b, err := io.ReadAll(io.LimitReader(f, release.MaxLinkTarget+1))
 	if err != nil {
 		return "", fmt.Errorf("readlink %s: %w", name, err)
 	}
-	if len(b) > maxLinkTarget {
-		return "", &fs.PathError{Op: "readlink", Path: name, Err: fmt.Errorf("target longer than %d bytes", maxLinkTarget)}
+	if len(b) > release.MaxLinkTarget {
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: fmt.Errorf("target longer than %d bytes", release.MaxLinkTarget)}
 	}
 	return string(b), nil
 }
