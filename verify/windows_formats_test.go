@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shipgate/shipgate/internal/cab"
 	"github.com/shipgate/shipgate/internal/cfb"
 	"github.com/shipgate/shipgate/internal/msi"
 	"github.com/shipgate/shipgate/internal/pefile"
@@ -116,7 +117,7 @@ func TestWindowsFormatsInRelease(t *testing.T) {
 }
 
 // TestUnsignedWindowsFormatsUnderRequireValid checks that MSI, cabinet and
-// script files are code to the policy as PE files are: unsigned ones fail
+// script files (.ps1, .psm1, .psd1, .vbs, .wsf) are code to the policy as PE files are: unsigned ones fail
 // `require: valid` (and are warned about by default), signed ones pass, and
 // forbidKinds names the new kinds.
 func TestUnsignedWindowsFormatsUnderRequireValid(t *testing.T) {
@@ -129,8 +130,13 @@ func TestUnsignedWindowsFormatsUnderRequireValid(t *testing.T) {
 		"install.ps1":  signedPS1(t, "Write-Host hello\r\n"),
 		"plain.ps1":    []byte("Write-Host unsigned\r\n"),
 		"helper.vbs":   []byte("WScript.Echo \"unsigned\"\r\n"),
+		"plain.cab":    cab.Build([]cab.BuildFile{{Name: "readme.txt", Data: []byte("unsigned cabinet\n")}}, cab.BuildOptions{Method: cab.MethodMSZIP}),
+		"mod.psm1":     []byte("function Get-X { 1 }\r\n"),
+		"data.psd1":    []byte("@{ ModuleVersion = '1.0' }\r\n"),
+		"job.wsf":      []byte("<job><script language=\"JScript\">WScript.Echo(1);</script></job>\r\n"),
+		"web.js":       []byte("console.log(1);\n"),
 	})
-	unsigned := []string{"unsigned.msi", "plain.ps1", "helper.vbs"}
+	unsigned := []string{"unsigned.msi", "plain.ps1", "helper.vbs", "plain.cab", "mod.psm1", "data.psd1", "job.wsf"}
 	for _, tc := range []struct {
 		name string
 		pol  *Policy
@@ -149,16 +155,21 @@ func TestUnsignedWindowsFormatsUnderRequireValid(t *testing.T) {
 				}
 			}
 		}
+		// A .js without a Windows Script Host signature block is web or
+		// Node.js code, not a JScript (docs/policy.md).
+		if got := rulesFor(r, "web.js"); len(got) != 0 {
+			t.Errorf("%s: web.js: findings %q", tc.name, got)
+		}
 		if tc.pol != nil && r.Summary.Passed {
 			t.Errorf("%s: the gate passed with unsigned MSI and scripts", tc.name)
 		}
 	}
-	pol := &Policy{Rules: []Rule{{Match: []string{"**"}, ForbidKinds: []Kind{KindMSI, KindPowerShell}}}}
+	pol := &Policy{Rules: []Rule{{Match: []string{"**"}, ForbidKinds: []Kind{KindMSI, KindPowerShell, KindCAB, KindWSF}}}}
 	if err := pol.Validate(); err != nil {
-		t.Fatalf("forbidKinds msi, powershell: %v", err)
+		t.Fatalf("forbidKinds msi, powershell, cab, wsf: %v", err)
 	}
 	r := run(t, Options{Policy: pol}, dir)
-	for _, p := range []string{"setup.msi", "unsigned.msi", "install.ps1", "plain.ps1"} {
+	for _, p := range []string{"setup.msi", "unsigned.msi", "install.ps1", "plain.ps1", "mod.psm1", "data.psd1", "plain.cab", "job.wsf"} {
 		if got := rulesFor(r, p); !has(got, "error "+string(RuleForbiddenKind)) {
 			t.Errorf("forbidKinds: %s: findings %q", p, got)
 		}

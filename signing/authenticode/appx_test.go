@@ -382,6 +382,27 @@ func TestAPPXUnsignedBytes(t *testing.T) {
 	})
 }
 
+// TestAPPXUnownedData signs a package whose first local record is preceded
+// by bytes no file owns: the package digest covers them, so the signature
+// stays valid, but they are reported as msix/unowned-data; a clean package
+// has no such finding.
+func TestAPPXUnownedData(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := scriptTrust(t, p)
+	if res := verifyAPPX(t, buildAPPX(t, p, fixtures.APPXSpec{}), trust); hasRule(res, RuleMSIXUnownedData) {
+		t.Fatalf("clean package: rules %v", rules(res))
+	}
+	res := verifyAPPX(t, buildAPPX(t, p, fixtures.APPXSpec{Prefix: bytes.Repeat([]byte("P"), 100)}), trust)
+	if res.Status != signing.StatusValid || !hasRule(res, RuleMSIXUnownedData) {
+		t.Fatalf("status %s rules %v, want valid with %s", res.Status, rules(res), RuleMSIXUnownedData)
+	}
+	for _, f := range res.Findings {
+		if f.Rule == RuleMSIXUnownedData && (f.Severity != signing.SeverityWarning || !strings.Contains(f.Message, "100 bytes at 0x0")) {
+			t.Errorf("finding %+v", f)
+		}
+	}
+}
+
 // TestAPPXHostileSizes feeds headers with sizes that would make a careless
 // reader allocate or read far away: they are format errors, not panics.
 func TestAPPXHostileSizes(t *testing.T) {
