@@ -1,6 +1,9 @@
 package sbom
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -93,5 +96,51 @@ func TestDiffAppWithoutVersion(t *testing.T) {
 	nw.App.Version = "1.0.0"
 	if fs := Diff(old, nw).Findings; len(fs) != 1 || !strings.Contains(fs[0].Message, "stayed (none) → 1.0.0") {
 		t.Errorf("a version only in the new release: %+v", fs)
+	}
+}
+
+// TestDiffReleasesVersionFromNamesLegitimate: two plain releases that
+// declare no version inside, published as proj-1.0.0 and proj-1.1.0, take
+// their versions from their names, so their changed code is explained; the
+// same code change between names that carry the same version, or that
+// differ elsewhere, is still changed code without a version change.
+func TestDiffReleasesVersionFromNamesLegitimate(t *testing.T) {
+	root := t.TempDir()
+	mk := func(name, code string) string {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(p, "main.js"), []byte(code), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	old := mk("proj-1.0.0", "console.log(1)\n")
+	for _, c := range []struct {
+		name string
+		pass bool
+	}{
+		{"proj-1.1.0", true},
+		{"proj-1.0.0-rebuilt", false}, // the same version in both names
+		{"other-1.1.0", false},        // another name
+		{"proj-2.0.0-1.1", false},     // two version numbers
+	} {
+		r, err := DiffReleases(context.Background(), old, mk(c.name, "console.log(2)\n"), DiffOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		var same []signing.Finding
+		for _, f := range r.Findings {
+			if f.Rule == RuleChangedSameVersion {
+				same = append(same, f)
+			}
+		}
+		if c.pass != (len(same) == 0) {
+			t.Errorf("%s: changed-same-version findings %+v", c.name, same)
+		}
+		if app := r.Diff.ReleaseDiff.App; c.pass && (app.Old != "1.0.0" || app.New != "1.1.0") {
+			t.Errorf("%s: app versions %+v", c.name, app)
+		}
 	}
 }

@@ -88,6 +88,10 @@ type Inventory struct {
 type App struct {
 	Name    string `json:"name,omitempty"`
 	Version string `json:"version,omitempty"`
+	// VersionSource says where Version was read: empty for the
+	// application's package.json, VersionSourceName for a release that
+	// declares none inside but whose name carries it ([DiffReleases]).
+	VersionSource string `json:"versionSource,omitempty"`
 	// Asar is the path of the application archive, empty when there is none.
 	Asar string `json:"asar,omitempty"`
 	// Dir is the path of an unpacked application folder (resources/app).
@@ -102,6 +106,10 @@ type App struct {
 	// Root is the folder (or archive) holding the application's code.
 	Root string `json:"root,omitempty"`
 }
+
+// VersionSourceName is the App.VersionSource of a version read from the
+// release's file or folder name.
+const VersionSourceName = "release name"
 
 // Electron describes the runtime of a release.
 type Electron struct {

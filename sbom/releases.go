@@ -3,6 +3,7 @@ package sbom
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"sync"
 
@@ -91,12 +92,36 @@ func DiffReleases(ctx context.Context, oldPath, newPath string, opts DiffOptions
 // diffReport is the report of [DiffReleases] on the inventories of the
 // releases at oldPath and newPath.
 func diffReport(oldPath, newPath string, oldInv, newInv *Inventory, opts DiffOptions) *report.Report {
+	oldInv, newInv = versionsFromNames(oldPath, newPath, oldInv, newInv)
 	d := Diff(oldInv, newInv)
 	d.Old, d.New = oldPath, newPath
 	r := &report.Report{Tool: report.Tool{Name: "shipgate", Version: opts.ToolVersion}, Diff: &report.Diff{ReleaseDiff: &d.ReleaseDiff}}
 	r.Findings = append(append(r.Findings, newInv.Findings...), d.Findings...)
 	r.Finalize(opts.FailOn)
 	return r
+}
+
+// versionsFromNames returns the inventories of the releases at oldPath and
+// newPath with the versions their names give, when neither declares one
+// inside (a plain folder or tarball has no package.json) and the two names
+// are one name apart from one version number each, and differ there
+// (proj-1.0.0.tar.gz and proj-1.1.0.tar.gz): a release published under a
+// new version's name declares that version as a package.json would. Names
+// that are the same, or that differ elsewhere, declare nothing, and the
+// inventories are returned as they are.
+func versionsFromNames(oldPath, newPath string, oldInv, newInv *Inventory) (*Inventory, *Inventory) {
+	if oldInv.App.Version != "" || newInv.App.Version != "" {
+		return oldInv, newInv
+	}
+	oldName, newName := filepath.Base(filepath.Clean(oldPath)), filepath.Base(filepath.Clean(newPath))
+	ov, nv := versionNumber.FindAllString(oldName, -1), versionNumber.FindAllString(newName, -1)
+	if len(ov) != 1 || len(nv) != 1 || ov[0] == nv[0] || versionKey(oldName) != versionKey(newName) {
+		return oldInv, newInv
+	}
+	o, n := *oldInv, *newInv
+	o.App.Version, o.App.VersionSource = ov[0], VersionSourceName
+	n.App.Version, n.App.VersionSource = nv[0], VersionSourceName
+	return &o, &n
 }
 
 // DiffUpstream reads the release at releasePath (as [Open] does) and
