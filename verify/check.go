@@ -398,7 +398,7 @@ func (c *check) withStream(r io.Reader, size int64) {
 	if size <= e.budget.max && c.deferToBundle(kind) {
 		return
 	}
-	if kind.Native() || kind == KindAsar || IsZip(hdr) || (kind == KindOther && (isTarball(hdr) || hasWindowsContainerMagic(hdr) || is7z(hdr))) {
+	if kind.Native() || kind == KindAsar || release.NestedArchive(hdr, kind == KindOther) != release.NoArchive || (kind == KindOther && (hasWindowsContainerMagic(hdr) || is7z(hdr))) {
 		if size <= e.budget.max-c.j.held && e.budget.acquire(e.ctx, size) {
 			c.cleanup = append(c.cleanup, func() { e.budget.release(size) })
 			c.memHeld = true
@@ -700,7 +700,7 @@ func (c *check) hashFile(ra io.ReaderAt, size int64, hdr []byte) bool {
 // installer or cabinet, the archive read before hashing, or a zip appended
 // to it.
 func (c *check) openContents(ra io.ReaderAt, size int64, hdr []byte) {
-	if c.f.Kind == KindOther && isTarball(hdr) {
+	if release.NestedArchive(hdr, c.f.Kind == KindOther) == release.TarArchive {
 		c.tarOpened = c.openTar(ra, size)
 	}
 	if c.f.Kind == KindOther && is7z(hdr) {
@@ -1099,7 +1099,7 @@ func (c *check) openZipFrom(ra io.ReaderAt, size int64, at string, from int64) {
 		x = newExpansion(size)
 	}
 	if total, ok := release.ZipDeclared(zr); !ok || !x.Take(int64(total)) {
-		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("zip archive declares %d bytes of entries, more than the archives nested here may expand to (%d times the outermost archive's size, at least %d bytes; a zip bomb?); its entries were not checked", total, expansionRatio, int64(minExpansion)))
+		c.add(ruleUnreadable, signing.SeverityError, release.NestedZipBombMessage(total, "checked"))
 		return
 	}
 	var ur io.ReaderAt = cra
