@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/internal/sevenz"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/verify"
 )
@@ -55,8 +56,8 @@ func ruleFindings(fs []signing.Finding, rule signing.Rule, strip string) []strin
 	return out
 }
 
-// A DLL in a zip inside a release folder, or inside a zip release, is
-// inventoried under the zip's path, as verify checks it there.
+// A DLL in a zip inside a release folder or a zip release, or in a 7-Zip
+// archive in a folder, is inventoried under the archive's path, as verify checks it there.
 func TestSBOMNestedZip(t *testing.T) {
 	dll := versionedDLL(t, "1.0.0.0", "codec")
 	inner := zipBytes(t, map[string][]byte{"lib/x.dll": dll, "readme.txt": []byte("hi\n")})
@@ -71,6 +72,7 @@ func TestSBOMNestedZip(t *testing.T) {
 			}
 			return p
 		}(), "outer/inner.zip/lib/x.dll"},
+		{"7z in folder", writeFolder(t, map[string][]byte{"outer/app.7z": sevenz.Build([]sevenz.BuildFile{{Name: "lib/x.dll", Data: dll}})}), "outer/app.7z/lib/x.dll"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
