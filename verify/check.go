@@ -819,12 +819,12 @@ func (c *check) openAppended(ra io.ReaderAt, size int64, ends []int64, z zipEnd,
 	}
 	ze, err := readZipEnds(ctxReaderAt{c.e.ctx, ra}, z)
 	if le := (*zip64LocatorError)(nil); errors.As(err, &le) {
-		c.add(ruleMalformed, signing.SeverityError, le.Error()).Offset = &le.loc
+		c.add(ruleMalformed, signing.SeverityError, le.Error()).Offset = &le.Loc
 		return
 	}
 	if err == nil {
-		c.finds = append(c.finds, ze.unowned(ra, limit, c.f.Path)...)
-		ra = ze.reader(ra)
+		c.finds = append(c.finds, ze.Unowned(ra, limit, c.f.Path)...)
+		ra = ze.Reader(ra)
 	}
 	c.openZipFrom(io.NewSectionReader(ra, 0, z.end), z.end, c.f.Path, from)
 }
