@@ -66,7 +66,11 @@ func (b *builder) collisions(folds *foldname.Set, kind, name string, dir bool) {
 }
 
 func (b *builder) listZip(f *os.File, size int64) error {
-	zr, err := zip.NewReader(f, size)
+	ra, end, ok := b.checkZipEnds(f, size, filepath.Base(b.root))
+	if !ok {
+		return nil
+	}
+	zr, err := zip.NewReader(ra, end)
 	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
 		return fmt.Errorf("sbom: %s: %w", b.root, err)
 	}
@@ -78,10 +82,10 @@ func (b *builder) listZip(f *os.File, size int64) error {
 		return nil
 	}
 	var held int64
-	for _, z := range b.zipFiles(zr, f, size, "") {
+	for _, z := range b.zipFiles(zr, ra, end, "") {
 		zf, name := z.zf, z.name
 		it := &item{path: name, expand: x}
-		if off, err := zf.DataOffset(); err == nil && zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 && off >= 0 && int64(zf.UncompressedSize64) <= size-off {
+		if off, err := zf.DataOffset(); err == nil && zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 && off >= 0 && int64(zf.UncompressedSize64) <= end-off {
 			sec := io.NewSectionReader(f, off, int64(zf.UncompressedSize64))
 			it.open = func() (io.ReaderAt, int64, io.Closer, error) { return sec, sec.Size(), io.NopCloser(nil), nil }
 		} else {

@@ -85,7 +85,7 @@ func (b *builder) openInstallers() {
 		l := &containerLister{b: b, x: x, seen: seen, add: func(e *item) { added = append(added, e) }}
 		switch {
 		case it.archive == release.ZipArchive:
-			l.zip(it.path, ra, size, 0)
+			l.zipFile(it.path, ra, size, 0)
 			continue
 		case it.archive == release.TarArchive:
 			l.tar(it.path, ra, size, 0)
@@ -269,7 +269,7 @@ func (l *containerLister) entry(e container.Entry, depth int) {
 	}
 	switch {
 	case arc == release.ZipArchive:
-		l.zip(e.Path, ra, size, depth)
+		l.zipFile(e.Path, ra, size, depth)
 	case arc == release.TarArchive:
 		l.tar(e.Path, ra, size, depth)
 	case k == container.None:
