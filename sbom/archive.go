@@ -78,7 +78,7 @@ func (b *builder) listZip(f *os.File, size int64) error {
 	// input's do.
 	x := release.NewExpansion(size)
 	if total, ok := release.ZipDeclared(zr); !ok || !x.Take(int64(total)) {
-		b.finding(release.RuleUnreadable, signing.SeverityError, "", release.ZipBombMessage(total, "inventoried"))
+		b.finding(release.RuleUnreadable, signing.SeverityError, filepath.Base(b.root), release.ZipBombMessage(total, "inventoried"))
 		return nil
 	}
 	var held int64

@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -99,6 +100,37 @@ func TestSBOMZipEndChecks(t *testing.T) {
 			if !slices.ContainsFunc(inv.Findings, func(f signing.Finding) bool { return f.Rule == c.rule }) {
 				t.Errorf("%s, %s: no %s finding in %+v", c.name, filepath.Base(p), c.rule, inv.Findings)
 			}
+		}
+	}
+}
+
+// The findings about a whole zip given on its own (its declared size past
+// the expansion budget, a local header its directory does not list) are at
+// the archive's file name in sbom, as in verify, not at the root "".
+func TestSBOMZipArchiveFindingPath(t *testing.T) {
+	z := zipBytes(t, map[string][]byte{"a.txt": []byte("a")})
+	hidden := zipBytes(t, map[string][]byte{"lib/hidden.dll": []byte("MZ hidden")})
+	hidden = hidden[:bytes.Index(hidden, []byte("PK\x01\x02"))] // the local header and data only
+	for _, c := range []struct {
+		name string
+		data []byte
+		rule signing.Rule
+	}{
+		{"bomb", bombZip(t), release.RuleUnreadable},
+		{"unlisted", append(hidden, z...), release.RuleZipUnlisted},
+	} {
+		p := filepath.Join(t.TempDir(), "x.zip")
+		if err := os.WriteFile(p, c.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		inv := openInv(t, p)
+		rep, err := verify.Release(context.Background(), verify.Options{}, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, want := ruleFindings(inv.Findings, c.rule, ""), ruleFindings(rep.Findings, c.rule, "")
+		if w := []string{string(c.rule) + " x.zip"}; !slices.Equal(got, w) || !slices.Equal(want, w) {
+			t.Errorf("%s: sbom reports %q, verify %q, want %q", c.name, got, want, w)
 		}
 	}
 }
