@@ -66,21 +66,26 @@ func (b *builder) collisions(folds *foldname.Set, kind, name string, dir bool) {
 }
 
 func (b *builder) listZip(f *os.File, size int64) error {
-	zr, err := zip.NewReader(f, size)
+	ra, end, ok := b.checkZipEnds(f, size, filepath.Base(b.root))
+	if !ok {
+		return nil
+	}
+	zr, err := zip.NewReader(ra, end)
 	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
 		return fmt.Errorf("sbom: %s: %w", b.root, err)
 	}
 	// The archive's entries count against the zip-bomb bound, as verify's
 	// input's do.
-	if total, ok := release.ZipDeclared(zr); !ok || !release.NewExpansion(size).Take(int64(total)) {
-		b.finding(release.RuleUnreadable, signing.SeverityError, "", release.ZipBombMessage(total, "inventoried"))
+	x := release.NewExpansion(size)
+	if total, ok := release.ZipDeclared(zr); !ok || !x.Take(int64(total)) {
+		b.finding(release.RuleUnreadable, signing.SeverityError, filepath.Base(b.root), release.ZipBombMessage(total, "inventoried"))
 		return nil
 	}
 	var held int64
-	for _, z := range b.zipFiles(zr, f, size, "") {
+	for _, z := range b.zipFiles(zr, ra, end, "") {
 		zf, name := z.zf, z.name
-		it := &item{path: name}
-		if off, err := zf.DataOffset(); err == nil && zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 && off >= 0 && int64(zf.UncompressedSize64) <= size-off {
+		it := &item{path: name, expand: x}
+		if off, err := zf.DataOffset(); err == nil && zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 && off >= 0 && int64(zf.UncompressedSize64) <= end-off {
 			sec := io.NewSectionReader(f, off, int64(zf.UncompressedSize64))
 			it.open = func() (io.ReaderAt, int64, io.Closer, error) { return sec, sec.Size(), io.NopCloser(nil), nil }
 		} else {
@@ -111,28 +116,15 @@ func (b *builder) listZip(f *os.File, size int64) error {
 }
 
 func (b *builder) listTar(f *os.File, size int64) error {
-	tr, err := release.OpenTar(f, size, release.TarOptions{Take: release.NewExpansion(size).Take})
+	x := release.NewExpansion(size)
+	tr, err := release.OpenTar(f, size, release.TarOptions{Take: x.Take})
 	if err != nil {
 		return fmt.Errorf("sbom: %s: %w", b.root, err)
 	}
 	defer tr.Close()
 	byName := map[string]*item{}
 	var held int64
-	problems := func() {
-		for _, p := range tr.Problems() {
-			at := ""
-			if n, ok := release.CleanName(p.Name); ok && p.Kind != release.ProblemInsecurePath {
-				at = n
-			}
-			f := signing.NewFinding(p.Kind.Rule(), signing.SeverityError, p.Message)
-			f.Path = at
-			if p.Offset >= 0 && !p.InStream {
-				off := p.Offset
-				f.Offset = &off
-			}
-			b.inv.Findings = append(b.inv.Findings, f)
-		}
-	}
+	problems := func() { b.tarProblems(tr.Problems(), "", filepath.Base(b.root)) }
 	folds := foldname.NewSet(foldname.All)
 	for {
 		e, err := tr.Next()
@@ -143,11 +135,8 @@ func (b *builder) listTar(f *os.File, size int64) error {
 		b.collisions(folds, "tar", e.Name, e.Type == release.TypeDir)
 		switch e.Type {
 		case release.TypeFile:
-			b.setuid(e.Name, "tar", e.Header.FileInfo().Mode())
-			if msg, ok := release.CapabilityMessage(e.Header.PAXRecords); ok {
-				b.finding(release.RuleSetuid, signing.SeverityError, e.Name, msg)
-			}
-			it := &item{path: e.Name}
+			b.tarPrivilege(e.Name, e)
+			it := &item{path: e.Name, expand: x}
 			if w, ok := e.Source.(release.Window); ok {
 				ra, n := w.ReaderAt(), e.Size
 				it.open = func() (io.ReaderAt, int64, io.Closer, error) { return ra, n, io.NopCloser(nil), nil }
@@ -172,7 +161,7 @@ func (b *builder) listTar(f *os.File, size int64) error {
 			b.files = append(b.files, it)
 		case release.TypeHardlink:
 			if t := byName[e.Link]; t != nil {
-				it := &item{path: e.Name, open: t.open}
+				it := &item{path: e.Name, open: t.open, expand: x}
 				byName[e.Name] = it
 				b.files = append(b.files, it)
 			}

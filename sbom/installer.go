@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -31,8 +30,8 @@ import (
 // setup.msi/Binary/CustomDll, Setup.exe/$PLUGINSDIR/app-64.7z/app.exe),
 // within one expansion budget of the installer's size. An entry that is
 // itself such a container is opened too, to verify's nesting depth, and so
-// are a Setup.exe's resource zips and the .nupkg packages in them
-// (Squirrel's app); other zips, tarballs and asars inside stay files.
+// are a Setup.exe's resource zips, and the zips and tarballs inside
+// (release.NestedArchive, verify's decision); asars inside stay files.
 func (b *builder) listContainer(k container.Kind) error {
 	f, size, err := b.openRoot()
 	if err != nil {
@@ -47,15 +46,16 @@ func (b *builder) listContainer(k container.Kind) error {
 }
 
 // openInstallers lists the files of the installers found among the
-// release's files (an MSI in a folder or a zip, as verify opens it) and of
-// the self-extractors (a PE with a zip appended), under each one's path,
+// release's files (an MSI in a folder or a zip, as verify opens it), of
+// the zips and tarballs (release.NestedArchive) and of the
+// self-extractors (a PE with a zip appended), under each one's path,
 // and hashes them; each installer has its expansion
 // budget, as verify gives an outermost archive. Files inside app.asar and
 // inside an installer already listed are not opened.
 func (b *builder) openInstallers() {
 	var found []*item
 	for _, it := range b.items {
-		if (it.installer != container.None || it.appended || it.dmg) && it.err == nil {
+		if (it.installer != container.None || it.appended || it.dmg || it.archive != release.NoArchive) && it.err == nil {
 			found = append(found, it)
 		}
 	}
@@ -78,7 +78,19 @@ func (b *builder) openInstallers() {
 			b.listImage(ra, size, it.path, seen, func(e *item) { e.opened = true; added = append(added, e) })
 			continue
 		}
-		l := &containerLister{b: b, x: release.NewExpansion(size), seen: seen, add: func(e *item) { added = append(added, e) }}
+		x := it.expand
+		if x == nil {
+			x = release.NewExpansion(size)
+		}
+		l := &containerLister{b: b, x: x, seen: seen, add: func(e *item) { added = append(added, e) }}
+		switch {
+		case it.archive == release.ZipArchive:
+			l.zipFile(it.path, ra, size, 0)
+			continue
+		case it.archive == release.TarArchive:
+			l.tar(it.path, ra, size, 0)
+			continue
+		}
 		if it.installer == container.None {
 			l.appendedZip(it.path, ra, size, 0, nil) // a self-extractor
 			continue
@@ -181,21 +193,16 @@ func (l *containerLister) zip(at string, r io.ReaderAt, size int64, depth int) {
 		b.finding(release.RuleMalformed, signing.SeverityError, at, fmt.Sprintf("zip archive cannot be read, so its entries were not inventoried: %v", err))
 		return
 	}
+	if total, ok := release.ZipDeclared(zr); !ok || !l.x.Take(int64(total)) {
+		b.finding(release.RuleUnreadable, signing.SeverityError, at, release.NestedZipBombMessage(total, "inventoried"))
+		return
+	}
 	files := b.zipFiles(zr, r, size, at)
-	var stored []bool
-	var total int64
-	for _, z := range files {
+	stored := make([]bool, len(files))
+	for i, z := range files {
 		zf := z.zf
 		off, err := zf.DataOffset()
-		st := err == nil && zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 && off >= 0 && zf.UncompressedSize64 <= uint64(size-off)
-		stored = append(stored, st)
-		if !st {
-			total += int64(min(zf.UncompressedSize64, 1<<50))
-		}
-	}
-	if !l.x.Take(total) {
-		b.finding(release.RuleUnreadable, signing.SeverityError, at, fmt.Sprintf("zip archive's entries decompress to %d bytes, more than the archives nested here may expand to (%d times the outermost archive's size, at least %d bytes; a bomb?); its entries were not inventoried", total, release.ExpansionRatio, int64(release.MinExpansion)))
-		return
+		stored[i] = err == nil && zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 && off >= 0 && zf.UncompressedSize64 <= uint64(size-off)
 	}
 	for i, z := range files {
 		zf := z.zf
@@ -253,9 +260,18 @@ func (l *containerLister) entry(e container.Entry, depth int) {
 	n, _ := ra.ReadAt(head, 0)
 	ext := strings.ToLower(filepath.Ext(e.Path))
 	k := container.Detect(ra, ext, head[:n], size)
+	arc := release.NoArchive
+	if k == container.None && e.Trailing.Size == 0 {
+		// An NSIS installer's trailing data is one file; the zip it
+		// ends with is listed by trailingZip, as verify checks it.
+		other := binaryKind(filekind.Detect(head[:n], size)) == filekind.Other
+		arc = release.NestedArchive(head[:n], other && !isInstaller(head[:n]))
+	}
 	switch {
-	case k == container.None && ext == ".nupkg" && filekind.IsZip(head[:n]):
-		l.zip(e.Path, ra, size, depth)
+	case arc == release.ZipArchive:
+		l.zipFile(e.Path, ra, size, depth)
+	case arc == release.TarArchive:
+		l.tar(e.Path, ra, size, depth)
 	case k == container.None:
 		// A self-extractor inside the installer: its zip is listed as
 		// verify checks it.
@@ -312,7 +328,7 @@ func (l *containerLister) readerAt(e container.Entry) (ra io.ReaderAt, done *ite
 	defer rc.Close()
 	br := bufio.NewReaderSize(rc, filekind.HeadLen)
 	head, _ := br.Peek(int(min(e.Size, filekind.HeadLen)))
-	if e.Size > maxStreamedSmall && !keepStreamed(head) && !(strings.EqualFold(path.Ext(e.Path), ".nupkg") && filekind.IsZip(head)) {
+	if e.Size > maxStreamedSmall && !keepStreamed(head) {
 		h := sha256.New()
 		n, err := io.Copy(h, io.LimitReader(br, e.Size+1))
 		if err == nil && n != e.Size {
@@ -348,7 +364,8 @@ func keepStreamed(head []byte) bool {
 	k := filekind.Detect(head, -1)
 	return k.Native() || k == filekind.ELF || k == filekind.Asar ||
 		container.CompoundFile(head) || bytes.HasPrefix(head, []byte("MSCF")) || bytes.HasPrefix(head, []byte("xar!")) ||
-		bytes.HasPrefix(head, []byte(sevenz.Signature)) || nsis.IsData(head)
+		bytes.HasPrefix(head, []byte(sevenz.Signature)) || nsis.IsData(head) ||
+		release.NestedArchive(head, binaryKind(k) == filekind.Other) != release.NoArchive
 }
 
 // installedApp finds the Electron application the installer installs: the

@@ -247,6 +247,13 @@ type item struct {
 	// at its end (a self-extractor), found as it was hashed:
 	// openInstallers lists the archive's files under it.
 	appended bool
+	// archive marks a zip archive or tarball found among the release's
+	// files (release.NestedArchive, verify's decision): openInstallers
+	// lists its entries under it.
+	archive release.Archive
+	// expand, for the entries of an archive release, is the release's
+	// expansion budget, which archives nested in them share (as verify's).
+	expand *release.Expansion
 
 	// results
 	sha256    string
@@ -906,6 +913,9 @@ func (b *builder) hashItem(it *item, buf []byte) {
 				it.installer = container.Detect(r, strings.ToLower(path.Ext(it.path)), buf[:min(m, container.HeadLen)], size)
 			}
 			plain = raw == filekind.Other && !filekind.IsZip(head) && !isInstaller(head) && it.installer == container.None
+			if !it.inAsar && !it.opened && it.installer == container.None {
+				it.archive = release.NestedArchive(head, it.kind == filekind.Other && !isInstaller(head))
+			}
 			scan = it.kind != filekind.Other && !it.inAsar
 		}
 		if off+int64(m) == size {

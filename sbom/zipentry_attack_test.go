@@ -123,7 +123,7 @@ func TestAttackSBOMZipStructure(t *testing.T) {
 		h.UncompressedSize64 = 1 << 40
 		h.Method = zip.Deflate
 	}, zipEntry{"lib/a.dll", []byte{3, 0}, nil})
-	wantZipFinding(t, p, "", string(release.RuleUnreadable), "", "a zip bomb?")
+	wantZipFinding(t, p, "", string(release.RuleUnreadable), "bomb.zip", "a zip bomb?")
 }
 
 // TestAttackSBOMZipUnlistedEntry: the release's zip starts with the local
@@ -131,7 +131,8 @@ func TestAttackSBOMZipStructure(t *testing.T) {
 // list: extractors that stream local headers (Java's ZipInputStream,
 // bsdtar reading a pipe) install it, the others do not. verify reports it
 // (release.ZipUnlisted); sbom listed the directory's files without a word.
-// It now reports file/zip-unlisted-entry at offset 0, and the archive
+// It now reports file/zip-unlisted-entry at offset 0, at the archive's
+// path as verify does, and the archive
 // without the prefix has no finding.
 func TestAttackSBOMZipUnlistedEntry(t *testing.T) {
 	dir := t.TempDir()
@@ -153,7 +154,7 @@ func TestAttackSBOMZipUnlistedEntry(t *testing.T) {
 		t.Errorf("binaries %q, want lib/a.dll", got)
 	}
 	for _, f := range inv.Findings {
-		if f.Rule == release.RuleZipUnlisted && f.Path == "" && f.Offset != nil && *f.Offset == 0 {
+		if f.Rule == release.RuleZipUnlisted && f.Path == "prefixed.zip" && f.Offset != nil && *f.Offset == 0 {
 			return
 		}
 	}

@@ -62,7 +62,7 @@ func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string
 	span := func(i int) release.ZipSpan { return spans[i] }
 	if u, ok := release.ZipUnlisted(ra, len(spans), span, size, "inventoried"); ok {
 		f := signing.NewFinding(release.RuleZipUnlisted, signing.SeverityError, u.Message)
-		f.Path, f.Offset = at, &u.Offset
+		f.Path, f.Offset = b.archiveName(at), &u.Offset // the archive's path, as verify reports it
 		b.inv.Findings = append(b.inv.Findings, f)
 	}
 	local := release.ZipLocalNames(len(zr.File), func(i int) release.ZipLocalEntry {

@@ -402,7 +402,7 @@ func (c *check) withStream(r io.Reader, size int64) {
 	if size <= e.budget.max && c.deferToBundle(kind) {
 		return
 	}
-	if kind.Native() || kind == KindAsar || IsZip(hdr) || (kind == KindOther && (isTarball(hdr) || hasWindowsContainerMagic(hdr) || is7z(hdr))) {
+	if kind.Native() || kind == KindAsar || release.NestedArchive(hdr, kind == KindOther) != release.NoArchive || (kind == KindOther && (hasWindowsContainerMagic(hdr) || is7z(hdr))) {
 		if size <= e.budget.max-c.j.held && e.budget.acquire(e.ctx, size) {
 			c.cleanup = append(c.cleanup, func() { e.budget.release(size) })
 			c.memHeld = true
@@ -704,7 +704,7 @@ func (c *check) hashFile(ra io.ReaderAt, size int64, hdr []byte) bool {
 // installer or cabinet, the archive read before hashing, or a zip appended
 // to it.
 func (c *check) openContents(ra io.ReaderAt, size int64, hdr []byte) {
-	if c.f.Kind == KindOther && isTarball(hdr) {
+	if release.NestedArchive(hdr, c.f.Kind == KindOther) == release.TarArchive {
 		c.tarOpened = c.openTar(ra, size)
 	}
 	if c.f.Kind == KindOther && is7z(hdr) {
@@ -823,12 +823,12 @@ func (c *check) openAppended(ra io.ReaderAt, size int64, ends []int64, z zipEnd,
 	}
 	ze, err := readZipEnds(ctxReaderAt{c.e.ctx, ra}, z)
 	if le := (*zip64LocatorError)(nil); errors.As(err, &le) {
-		c.add(ruleMalformed, signing.SeverityError, le.Error()).Offset = &le.loc
+		c.add(ruleMalformed, signing.SeverityError, le.Error()).Offset = &le.Loc
 		return
 	}
 	if err == nil {
-		c.finds = append(c.finds, ze.unowned(ra, limit, c.f.Path)...)
-		ra = ze.reader(ra)
+		c.finds = append(c.finds, ze.Unowned(ra, limit, c.f.Path)...)
+		ra = ze.Reader(ra)
 	}
 	c.openZipFrom(io.NewSectionReader(ra, 0, z.end), z.end, c.f.Path, from)
 }
@@ -1103,7 +1103,7 @@ func (c *check) openZipFrom(ra io.ReaderAt, size int64, at string, from int64) {
 		x = newExpansion(size)
 	}
 	if total, ok := release.ZipDeclared(zr); !ok || !x.Take(int64(total)) {
-		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("zip archive declares %d bytes of entries, more than the archives nested here may expand to (%d times the outermost archive's size, at least %d bytes; a zip bomb?); its entries were not checked", total, expansionRatio, int64(minExpansion)))
+		c.add(ruleUnreadable, signing.SeverityError, release.NestedZipBombMessage(total, "checked"))
 		return
 	}
 	var ur io.ReaderAt = cra

@@ -116,16 +116,16 @@ func FuzzZipEnds(f *testing.F) {
 		if err != nil {
 			return
 		}
-		for _, fi := range ze.unowned(r, size, "x") {
+		for _, fi := range ze.Unowned(r, size, "x") {
 			if fi.Offset == nil || *fi.Offset < 0 || *fi.Offset >= size {
 				t.Fatalf("finding outside the file: %+v", fi)
 			}
 		}
 		got := make([]byte, len(b))
-		if n, _ := ze.reader(r).ReadAt(got, 0); n != len(b) {
+		if n, _ := ze.Reader(r).ReadAt(got, 0); n != len(b) {
 			t.Fatalf("read %d of %d bytes", n, len(b))
 		}
-		if ze.fix == nil && !bytes.Equal(got, b) {
+		if !ze.Patched() && !bytes.Equal(got, b) {
 			t.Fatal("the reader changed bytes without a fix")
 		}
 		if at, ok := release.ZipHiddenInPrefix(r, min(zend.off, size), size); ok && (at < 0 || at >= zend.off) {

@@ -81,13 +81,13 @@ func (c *check) openResourceZip(ra io.ReaderAt, size int64, at string) {
 		ze, err := readZipEnds(ctxReaderAt{c.e.ctx, ra}, z)
 		if le := (*zip64LocatorError)(nil); errors.As(err, &le) {
 			fi := finding(ruleMalformed, signing.SeverityError, at, le.Error())
-			fi.Offset = &le.loc
+			fi.Offset = &le.Loc
 			c.finds = append(c.finds, fi)
 			return
 		}
 		if err == nil {
-			c.finds = append(c.finds, ze.unowned(ra, size, at)...)
-			ra = ze.reader(ra)
+			c.finds = append(c.finds, ze.Unowned(ra, size, at)...)
+			ra = ze.Reader(ra)
 		}
 	}
 	c.openZipAt(ra, size, at)

@@ -45,14 +45,14 @@ const (
 	// extractors running as root, and macOS Installer, keep.
 	RuleSetuid = release.RuleSetuid
 	// RuleZipInvalid: a zip archive's structures are inconsistent.
-	RuleZipInvalid signing.Rule = "file/zip-invalid"
+	RuleZipInvalid = release.RuleZipInvalid
 	// RuleZipUnlisted: a zip holds a local entry its central directory does
 	// not list.
 	RuleZipUnlisted = release.RuleZipUnlisted
 	// RuleZipTrailing: bytes of a zip archive that none of its end
 	// structures owns: after the end record's comment, or between the
 	// central directory and the end records.
-	RuleZipTrailing signing.Rule = "file/zip-trailing-data"
+	RuleZipTrailing = release.RuleZipTrailing
 	// RuleWindowsAlias: a file whose name Windows rewrites when it creates
 	// or opens it.
 	RuleWindowsAlias signing.Rule = "file/windows-alias"

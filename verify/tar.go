@@ -18,13 +18,6 @@ const (
 	ruleTarSpecialEntry = release.RuleTarSpecialEntry
 )
 
-// isTarball reports whether hdr, a file's first bytes, starts a tar archive
-// or a gzip, xz or zstd stream that may hold one.
-func isTarball(hdr []byte) bool {
-	_, ok := release.TarCompression(hdr)
-	return ok
-}
-
 // openTar opens the tarball (plain or compressed) the file is, and checks
 // its entries one after the other as it reads them, as the files of a
 // directory: a compressed stream is read once, front to back. It reports

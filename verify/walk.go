@@ -200,14 +200,14 @@ func (e *engine) walkZip(in input) error {
 		ze, err := readZipEnds(ctxReaderAt{e.ctx, f}, z)
 		if le := (*zip64LocatorError)(nil); errors.As(err, &le) {
 			fi := finding(ruleMalformed, signing.SeverityError, at, le.Error())
-			fi.Offset = &le.loc
+			fi.Offset = &le.Loc
 			e.addFindings(fi)
 			f.Close()
 			return nil
 		}
 		if err == nil {
-			e.addFindings(ze.unowned(f, size, at)...)
-			ra = ze.reader(f)
+			e.addFindings(ze.Unowned(f, size, at)...)
+			ra = ze.Reader(f)
 		}
 		size = z.end
 		if ra == io.ReaderAt(f) && e.walkZipChunked(in, f, st.Size(), size, z) {

@@ -16,6 +16,8 @@ const (
 	RuleSymlinkEscape   signing.Rule = "file/symlink-escape"
 	RuleSetuid          signing.Rule = "file/setuid"
 	RuleZipUnlisted     signing.Rule = "file/zip-unlisted-entry"
+	RuleZipInvalid      signing.Rule = "file/zip-invalid"
+	RuleZipTrailing     signing.Rule = "file/zip-trailing-data"
 	RuleTarTrailingData signing.Rule = "file/tar-trailing-data"
 	RuleTarHiddenData   signing.Rule = "file/tar-hidden-data"
 	RuleTarHardlink     signing.Rule = "file/tar-hardlink"

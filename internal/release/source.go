@@ -3,9 +3,11 @@
 // asar or a tar archive), and the safe tar reader ([TarReader]) that verify,
 // sbom and git-audit's artifact comparison all use, so that a format is
 // opened one way and held to one set of limits. It also holds the checks
-// of zip entries (zipentry.go, zipunlisted.go, ziplocal.go, zipname.go) and
-// of privileged entries (setuid.go) that verify and sbom both make, with one
-// wording each: verify checks the entries, sbom inventories them.
+// of zip entries (zipentry.go, zipunlisted.go, ziplocal.go, zipname.go), of
+// a zip's end structures (zipends.go) and of privileged entries (setuid.go)
+// that verify and sbom both make, with one wording each: verify checks the
+// entries, sbom inventories them; and the one decision to open a file of a
+// release as a nested zip or tarball ([NestedArchive], nested.go).
 package release
 
 import (

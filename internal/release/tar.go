@@ -406,66 +406,23 @@ func (t *TarReader) checkPadding() {
 	}
 }
 
+// next reads the next header and returns its entry: nil with a nil error
+// for a header that is no entry (a global pax header, the root "./", an
+// insecure name or a dangling hard link, the last two reported), errStop
+// after a problem that ends the archive.
 func (t *TarReader) next() (*Entry, error) {
-	if t.index >= t.max {
-		t.problem(Problem{Kind: ProblemTooLarge, Offset: t.pos.pos,
-			Message: fmt.Sprintf("the tar archive holds more than %d entries; the rest were not read", t.max)})
-		return nil, errStop
-	}
-	if t.watch {
-		t.pos.ws, t.pos.we = t.dataEnd, (t.dataEnd+filekind.TarBlock-1)/filekind.TarBlock*filekind.TarBlock
-	}
-	start := t.pos.pos
-	hdr, err := t.tr.Next()
-	t.checkPadding()
-	t.pos.ws, t.pos.we = 0, 0
+	hdr, idx, start, err := t.readHeader()
 	if err != nil {
-		return nil, err // io.EOF at the end-of-archive marker or a clean end
+		return nil, err
 	}
-	idx := t.index
-	t.index++
-	if hdr.Size < 0 {
-		return nil, fmt.Errorf("negative size %d", hdr.Size)
-	}
-	if !t.take(t.pos.pos - start + hdr.Size) {
-		t.problem(Problem{Kind: ProblemTooLarge, Index: idx, Name: hdr.Name, Offset: start,
-			Message: fmt.Sprintf("tar entry %d (%q) declares %d bytes, past the archive's expansion budget (%d times its size, at least %d bytes; a decompression bomb?); the rest of the archive was not read", idx, hdr.Name, hdr.Size, ExpansionRatio, int64(MinExpansion))})
-		return nil, errStop
-	}
-	if k, n := unknownPAX(hdr); k != "" {
-		t.problem(Problem{Kind: ProblemHiddenData, Index: idx, Name: hdr.Name, Offset: start,
-			Message: fmt.Sprintf("tar entry %d carries a pax record %q of %d bytes that no extractor writes to a file", idx, k, n)})
-	}
-	if k, v := longNameConflict(hdr); k != "" && hdr.Typeflag != tar.TypeXGlobalHeader {
-		t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
-			Message: fmt.Sprintf("tar entry %d has both a GNU long name header and a pax %s record (%q) that disagree: archive/tar takes %q, GNU tar the pax record, bsdtar whichever comes last; the rest of the archive was not read", idx, k, v, longNameOf(hdr, k))})
-		return nil, errStop
-	}
-	if v, ok := hdr.PAXRecords["SCHILY.realsize"]; ok && v != strconv.FormatInt(hdr.Size, 10) {
-		t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
-			Message: fmt.Sprintf("tar entry %d's pax record SCHILY.realsize (%q) is not its size, %d bytes: bsdtar cuts or pads the file it extracts to that size, archive/tar and GNU tar do not, so the file installed is not the one checked; the rest of the archive was not read", idx, v, hdr.Size)})
-		return nil, errStop
+	if err := t.checkRecords(hdr, idx, start); err != nil {
+		return nil, err
 	}
 	sparse := hdr.Typeflag == tar.TypeGNUSparse || hasSparse(hdr)
 	dataStart := t.pos.pos
 	t.dataEnd, t.watch = dataStart+hdr.Size, !sparse
-	switch hdr.Typeflag {
-	case tar.TypeXGlobalHeader:
-		if k := globalLayoutRecord(hdr); k != "" {
-			t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
-				Message: fmt.Sprintf("tar entry %d is a global pax header whose %q record applies to every entry after it in GNU tar (one name, one link target or one size for all) and is ignored by archive/tar and bsdtar, so the entries extracted are not those checked; the rest of the archive was not read", idx, k)})
-			return nil, errStop
-		}
-		return nil, nil
-	case tar.TypeReg, tar.TypeCont, tar.TypeGNUSparse:
-		if strings.HasSuffix(hdr.Name, "/") && hdr.Size > 0 {
-			t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
-				Message: fmt.Sprintf("tar entry %d (%q) is a file whose name ends in a slash, with %d bytes of data: GNU tar and bsdtar extract it as a directory and read its data as the entries that follow, archive/tar as a file holding them; the rest of the archive was not read", idx, hdr.Name, hdr.Size)})
-			return nil, errStop
-		}
-	case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
-	case tar.TypeLink, tar.TypeSymlink:
-		t.dataEnd = dataStart // links hold no data; any is skipped as padding
+	if skip, err := t.checkType(hdr, idx, start, dataStart); skip || err != nil {
+		return nil, err
 	}
 	name, ok := cleanName(hdr.Name)
 	if !ok {
@@ -476,6 +433,94 @@ func (t *TarReader) next() (*Entry, error) {
 	if name == "" {
 		return nil, nil // the archive's root directory, "./"
 	}
+	e := t.newEntry(hdr, name, idx, start, dataStart, sparse)
+	if e == nil {
+		return nil, nil
+	}
+	t.record(e, idx, start)
+	return e, nil
+}
+
+// readHeader reads the next header (idx, starting at offset start of the
+// tar stream), checking the padding of the entry before, the entry count
+// and the header's size against the expansion budget.
+func (t *TarReader) readHeader() (hdr *tar.Header, idx int, start int64, err error) {
+	if t.index >= t.max {
+		t.problem(Problem{Kind: ProblemTooLarge, Offset: t.pos.pos,
+			Message: fmt.Sprintf("the tar archive holds more than %d entries; the rest were not read", t.max)})
+		return nil, 0, 0, errStop
+	}
+	if t.watch {
+		t.pos.ws, t.pos.we = t.dataEnd, (t.dataEnd+filekind.TarBlock-1)/filekind.TarBlock*filekind.TarBlock
+	}
+	start = t.pos.pos
+	hdr, err = t.tr.Next()
+	t.checkPadding()
+	t.pos.ws, t.pos.we = 0, 0
+	if err != nil {
+		return nil, 0, 0, err // io.EOF at the end-of-archive marker or a clean end
+	}
+	idx = t.index
+	t.index++
+	if hdr.Size < 0 {
+		return nil, 0, 0, fmt.Errorf("negative size %d", hdr.Size)
+	}
+	if !t.take(t.pos.pos - start + hdr.Size) {
+		t.problem(Problem{Kind: ProblemTooLarge, Index: idx, Name: hdr.Name, Offset: start,
+			Message: fmt.Sprintf("tar entry %d (%q) declares %d bytes, past the archive's expansion budget (%d times its size, at least %d bytes; a decompression bomb?); the rest of the archive was not read", idx, hdr.Name, hdr.Size, ExpansionRatio, int64(MinExpansion))})
+		return nil, 0, 0, errStop
+	}
+	return hdr, idx, start, nil
+}
+
+// checkRecords reports the header's pax records that extractors read
+// differently, or not at all: errStop when the archive cannot be read on.
+func (t *TarReader) checkRecords(hdr *tar.Header, idx int, start int64) error {
+	if k, n := unknownPAX(hdr); k != "" {
+		t.problem(Problem{Kind: ProblemHiddenData, Index: idx, Name: hdr.Name, Offset: start,
+			Message: fmt.Sprintf("tar entry %d carries a pax record %q of %d bytes that no extractor writes to a file", idx, k, n)})
+	}
+	if k, v := longNameConflict(hdr); k != "" && hdr.Typeflag != tar.TypeXGlobalHeader {
+		t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
+			Message: fmt.Sprintf("tar entry %d has both a GNU long name header and a pax %s record (%q) that disagree: archive/tar takes %q, GNU tar the pax record, bsdtar whichever comes last; the rest of the archive was not read", idx, k, v, longNameOf(hdr, k))})
+		return errStop
+	}
+	if v, ok := hdr.PAXRecords["SCHILY.realsize"]; ok && v != strconv.FormatInt(hdr.Size, 10) {
+		t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
+			Message: fmt.Sprintf("tar entry %d's pax record SCHILY.realsize (%q) is not its size, %d bytes: bsdtar cuts or pads the file it extracts to that size, archive/tar and GNU tar do not, so the file installed is not the one checked; the rest of the archive was not read", idx, v, hdr.Size)})
+		return errStop
+	}
+	return nil
+}
+
+// checkType checks what the header's type requires: skip for a global pax
+// header, errStop for one extractors read otherwise; a link's data ends at
+// dataStart.
+func (t *TarReader) checkType(hdr *tar.Header, idx int, start, dataStart int64) (skip bool, err error) {
+	switch hdr.Typeflag {
+	case tar.TypeXGlobalHeader:
+		if k := globalLayoutRecord(hdr); k != "" {
+			t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
+				Message: fmt.Sprintf("tar entry %d is a global pax header whose %q record applies to every entry after it in GNU tar (one name, one link target or one size for all) and is ignored by archive/tar and bsdtar, so the entries extracted are not those checked; the rest of the archive was not read", idx, k)})
+			return false, errStop
+		}
+		return true, nil
+	case tar.TypeReg, tar.TypeCont, tar.TypeGNUSparse:
+		if strings.HasSuffix(hdr.Name, "/") && hdr.Size > 0 {
+			t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
+				Message: fmt.Sprintf("tar entry %d (%q) is a file whose name ends in a slash, with %d bytes of data: GNU tar and bsdtar extract it as a directory and read its data as the entries that follow, archive/tar as a file holding them; the rest of the archive was not read", idx, hdr.Name, hdr.Size)})
+			return false, errStop
+		}
+	case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
+	case tar.TypeLink, tar.TypeSymlink:
+		t.dataEnd = dataStart // links hold no data; any is skipped as padding
+	}
+	return false, nil
+}
+
+// newEntry returns the entry of the header, named name (its data at
+// dataStart), or nil for a hard link to no file before it (reported).
+func (t *TarReader) newEntry(hdr *tar.Header, name string, idx int, start, dataStart int64, sparse bool) *Entry {
 	e := &Entry{Name: name, Header: hdr, Offset: start}
 	switch hdr.Typeflag {
 	case tar.TypeReg, tar.TypeCont, tar.TypeGNUSparse:
@@ -495,12 +540,19 @@ func (t *TarReader) next() (*Entry, error) {
 		if !ok || !found {
 			t.problem(Problem{Kind: ProblemHardlink, Index: idx, Name: name, Offset: start,
 				Message: fmt.Sprintf("hard link to %q, which precedes it in no entry", hdr.Linkname)})
-			return nil, nil
+			return nil
 		}
 		e.Type, e.Link = TypeHardlink, file
 	default:
 		e.Type, e.Special = TypeSpecial, specialName(hdr)
 	}
+	return e
+}
+
+// record notes the entry's name: a second entry of a name (not two
+// directories) is reported, and hard links resolve to the files recorded.
+func (t *TarReader) record(e *Entry, idx int, start int64) {
+	name := e.Name
 	if prev, dup := t.seen[name]; dup && (prev != TypeDir || e.Type != TypeDir) {
 		t.problem(Problem{Kind: ProblemDuplicate, Index: idx, Name: name, Offset: start,
 			Message: fmt.Sprintf("tar archive holds more than one entry named %q; extractors keep the last", name)})
@@ -514,7 +566,6 @@ func (t *TarReader) next() (*Entry, error) {
 	default:
 		delete(t.files, name)
 	}
-	return e, nil
 }
 
 // unknownPAX returns the first (by key) pax record of h that is not one

@@ -153,3 +153,10 @@ func ZipDeclared(zr *zip.Reader) (uint64, bool) {
 func ZipBombMessage(total uint64, skipped string) string {
 	return fmt.Sprintf("zip archive declares %d bytes of entries, more than %d times its size (and more than %d bytes; a zip bomb?); its entries were not %s", total, ExpansionRatio, int64(MinExpansion), skipped)
 }
+
+// NestedZipBombMessage is ZipBombMessage for a zip archive nested in a
+// release (see NestedArchive), whose entries' declared total (total) is
+// more than the Expansion of the archives around it allows.
+func NestedZipBombMessage(total uint64, skipped string) string {
+	return fmt.Sprintf("zip archive declares %d bytes of entries, more than the archives nested here may expand to (%d times the outermost archive's size, at least %d bytes; a zip bomb?); its entries were not %s", total, ExpansionRatio, int64(MinExpansion), skipped)
+}
