@@ -104,12 +104,16 @@ const (
 // its identity (codesign -d -r-) and how the signature fares against it, as
 // codesign --verify checks.
 type DesignatedRequirement struct {
-	// Text is the requirement in Apple's text form; empty when Implicit.
+	// Text is the requirement in Apple's text form. When Implicit, it is
+	// the one macOS derives, as codesign -d -r- prints it, for ad-hoc code
+	// and Developer ID code anchored at an Apple root; empty for others.
 	Text string `json:"text,omitempty"`
 	// Implicit reports a signature without an explicit designated
 	// requirement: macOS derives one from the signature itself.
 	Implicit bool `json:"implicit,omitempty"`
-	// Result is the outcome of evaluating Text; empty when Implicit.
+	// Result is the outcome of evaluating Text; empty when Text is. An
+	// implicit requirement that is not satisfied (an untrusted chain) is
+	// no finding: macOS would derive it from the same signature.
 	Result RequirementResult `json:"result,omitempty"`
 	// Undecided lists the terms that could not be evaluated, each with
 	// the reason, when Result is unknown.

@@ -7,8 +7,10 @@
 // "volume N" when the name is unsafe or taken), so paths do not
 // collide and an app hidden in a second volume is a file like any.
 //
-// The reader is our own: github.com/blacktop/go-apfs needs cgo and heavy
-// dependencies, and shipgate builds with CGO_ENABLED=0. It reads block
+// The reader is our own: github.com/blacktop/go-apfs needs cgo (its
+// go.mod requires github.com/blacktop/lzfse-cgo) and heavy dependencies,
+// shipgate builds with CGO_ENABLED=0, and the Go module proxy this
+// project builds from refuses the module (403). It reads block
 // 0's container superblock (nx_superblock_t, magic NXSB), then the
 // checkpoint descriptor area for the superblock of the latest checkpoint
 // (highest xid) whose checkpoint map blocks check out, as macOS mounts

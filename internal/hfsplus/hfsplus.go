@@ -3,8 +3,9 @@
 // builds small volumes for fixtures (Build).
 //
 // The reader is our own: the Go module proxy serves no maintained HFS+
-// reader, and the APFS one (github.com/blacktop/go-apfs) is refused by
-// it. It reads the volume header at byte 1024, the catalog file's B-tree
+// reader, and the APFS one (github.com/blacktop/go-apfs), which has no
+// HFS+ reader either, is refused by it and needs cgo (see package apfs).
+// It reads the volume header at byte 1024, the catalog file's B-tree
 // (every leaf node, following the forward links from the first leaf, with
 // loop detection and bounds on nodes and records; the index, which macOS
 // descends to look names up, must reach the same leaves in the same

@@ -28,3 +28,18 @@ func TestDesignatedRequirementWritten(t *testing.T) {
 	}
 	validate(t, compileSchema(t, "report.schema.json", JSONSchema), b)
 }
+
+// TestImplicitDesignatedRequirementWritten: the requirement macOS derives
+// for a signature without one is printed as implicit, as codesign -d -r-
+// shows it after "# designated =>".
+func TestImplicitDesignatedRequirementWritten(t *testing.T) {
+	dr := &signing.DesignatedRequirement{Implicit: true, Text: `cdhash H"d667677a9091fa065512bf4e7a2254c1e5046a93"`, Result: signing.RequirementSatisfied}
+	r := &verify.Report{Tool: verify.Tool{Name: "shipgate", Version: "v1.2.3"}, Files: []verify.File{{Path: "a", Kind: verify.KindMachO, SHA256: testDigest(strings.Repeat("a", 64)), Signatures: []signing.Signature{{
+		Format: signing.FormatAppleCodesign, Status: signing.StatusValid, DesignatedRequirement: dr,
+	}}}}}
+	r.Finalize(verify.FailOnError)
+	if b := write(t, r, FormatText, Options{Verbose: true}); !bytes.Contains(b, []byte(`designated cdhash H"d667677a9091fa065512bf4e7a2254c1e5046a93" (implicit, satisfied)`)) {
+		t.Errorf("implicit designated requirement not shown:\n%s", b)
+	}
+	validate(t, compileSchema(t, "report.schema.json", JSONSchema), write(t, r, FormatJSON, Options{}))
+}

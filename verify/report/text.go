@@ -392,8 +392,12 @@ func (t *textWriter) signature(s *signing.Signature) {
 	if s.Digest != nil {
 		t.printf("    digest     %s %s\n", s.Digest.Algorithm, s.Digest.Computed)
 	}
-	if d := s.DesignatedRequirement; d != nil && !d.Implicit {
-		t.printf("    designated %s (%s)\n", Clean(d.Text), d.Result)
+	if d := s.DesignatedRequirement; d != nil && d.Text != "" {
+		how := string(d.Result)
+		if d.Implicit {
+			how = "implicit, " + how // derived by macOS, as codesign -d -r- prints it
+		}
+		t.printf("    designated %s (%s)\n", Clean(d.Text), how)
 	}
 	if n := s.Notarization; n != nil {
 		t.printf("    notarized  %s\n", notarizedLine(n))
