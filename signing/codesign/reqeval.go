@@ -504,12 +504,10 @@ func hashRank(h HashType) int {
 	return 0
 }
 
-// designated builds the slice's requirement context and evaluates the
-// designated requirement it carries.
-func (s *sliceState) designated(opts Options) {
-	if len(s.cds) == 0 || s.cds[0].Slot != slotCodeDirectory {
-		return
-	}
+// requirementContext is what the slice's requirements are evaluated
+// against: the code directory with the strongest hash, the chain, the
+// Info.plist and the entitlements macOS grants.
+func (s *sliceState) requirementContext(opts Options) *reqContext {
 	primary := s.cds[0]
 	best := primary
 	for _, cd := range s.cds[1:] {
@@ -552,6 +550,16 @@ func (s *sliceState) designated(opts Options) {
 	case len(s.slice.DEREntitlements) == 0:
 		ctx.entsKnown = true
 	}
+	return ctx
+}
+
+// designated builds the slice's requirement context and evaluates the
+// designated requirement it carries.
+func (s *sliceState) designated(opts Options) {
+	if len(s.cds) == 0 || s.cds[0].Slot != slotCodeDirectory {
+		return
+	}
+	ctx := s.requirementContext(opts)
 	s.slice.req = ctx
 
 	dr := &signing.DesignatedRequirement{}
