@@ -31,7 +31,8 @@ import (
 // within one expansion budget of the installer's size. An entry that is
 // itself such a container is opened too, to verify's nesting depth, and so
 // are a Setup.exe's resource zips, and the zips and tarballs inside
-// (release.NestedArchive, verify's decision); asars inside stay files.
+// (release.NestedArchive, verify's decision); asars inside are opened
+// once the files are hashed (openAsars).
 func (b *builder) listContainer(k container.Kind) error {
 	f, size, err := b.openRoot()
 	if err != nil {
