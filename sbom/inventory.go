@@ -927,6 +927,7 @@ func (b *builder) hashItem(it *item, buf []byte) {
 	var carry []byte
 	scan := false
 	plain := false // nothing its first bytes tell (see probeDMG)
+	rawKind := filekind.Other
 	var tail []byte
 	for off < size {
 		m, err := r.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
@@ -934,6 +935,7 @@ func (b *builder) hashItem(it *item, buf []byte) {
 			// The first read also tells the kind: no separate read.
 			head := buf[:min(m, filekind.HeadLen)]
 			raw := filekind.DetectAt(r, head, size)
+			rawKind = raw
 			it.kind = binaryKind(raw)
 			if !it.inAsar && !it.opened {
 				it.installer = container.Detect(r, strings.ToLower(path.Ext(it.path)), buf[:min(m, container.HeadLen)], size)
@@ -970,8 +972,10 @@ func (b *builder) hashItem(it *item, buf []byte) {
 	if it.kind != filekind.Other {
 		b.describe(it, r, size)
 	}
-	if it.kind == filekind.PE && !it.inAsar && !it.opened && it.installer == container.None {
-		it.appended = hasAppendedZip(r, size)
+	if !it.inAsar && !it.opened && !it.asar && !it.dmg && it.installer == container.None && it.archive == release.NoArchive {
+		// A zip after the bytes of a file of any kind, as verify
+		// opens it (container.FindAppended).
+		it.appended = endsWithZip(r, size, rawKind, tail)
 	}
 }
 
