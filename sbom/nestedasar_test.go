@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/shipgate/shipgate/internal/electronfix"
 	"github.com/shipgate/shipgate/internal/nsis"
+	"github.com/shipgate/shipgate/sbom/asar"
 )
 
 // TestSBOMAsarInInstaller: a release folder carrying an NSIS Setup.exe
@@ -65,5 +67,35 @@ func TestDiffAsarInArchiveChangedPackage(t *testing.T) {
 	want := "error " + string(RuleChangedSameVersion) + " Setup.exe/$INSTDIR/resources/app.asar/node_modules/tinycolor"
 	if !slices.Contains(got, want) {
 		t.Errorf("findings\n%s\nwant among them %s", strings.Join(got, "\n"), want)
+	}
+}
+
+// Attack: an asar in a zip in a release folder whose packed file no
+// longer matches the integrity its header records passed sbom as one
+// opaque file. It is opened as the release's own asar is: the entry is
+// asar/integrity-mismatch at its path inside (verify lists the same
+// entries but checks no asar integrity), and its package is listed.
+func TestAttackTamperedAsarInArchive(t *testing.T) {
+	arc, _ := electronfix.PackAsar([]electronfix.AsarFile{
+		{Path: "package.json", Data: []byte(`{"name":"extra","version":"1.0.0"}`)},
+		{Path: "node_modules/x/package.json", Data: []byte(`{"name":"x","version":"2.0.0"}`)},
+		{Path: "node_modules/x/index.js", Data: []byte("module.exports = 'MARKER-0123456789';\n")},
+	})
+	i := bytes.LastIndex(arc, []byte("MARKER-0123456789"))
+	arc[i] ^= 0x20
+	p := writeFolder(t, map[string][]byte{"dist/plugins.zip": zipBytes(t, map[string][]byte{"plugins/extra.asar": arc})})
+	inv, _, got, want := sbomAndVerify(t, p, "")
+	const at = "dist/plugins.zip/plugins/extra.asar"
+	if w := []string{string(asar.RuleIntegrityMismatch) + " " + at + "/node_modules/x/index.js"}; !slices.Equal(ruleFindings(inv.Findings, asar.RuleIntegrityMismatch, ""), w) {
+		t.Errorf("findings %+v, want %q", inv.Findings, w)
+	}
+	if len(inv.Packages) != 1 || inv.Packages[0].Path != at+"/node_modules/x" || inv.Packages[0].Version != "2.0.0" || inv.Packages[0].Files != 2 {
+		t.Errorf("packages %+v", inv.Packages)
+	}
+	// The files outside packages are those verify checks, but for the
+	// asar itself, which is its entries, as the release's own is.
+	want = slices.DeleteFunc(want, func(p string) bool { return p == at || strings.HasPrefix(p, at+"/node_modules/") })
+	if !slices.Equal(got, want) {
+		t.Errorf("sbom lists %q, verify checks %q", got, want)
 	}
 }
