@@ -254,13 +254,19 @@ func (b *builder) layoutOf() {
 // openAsarItem opens the archive's app.asar from its bytes, its unpacked
 // files read from the archive's <asar>.unpacked folder.
 func (b *builder) openAsarItem(it *item) (*asar.Reader, error) {
+	return b.openAsarIn(it, b.files)
+}
+
+// openAsarIn opens the asar it from its bytes, its unpacked files read
+// from files' <asar>.unpacked folder.
+func (b *builder) openAsarIn(it *item, files []*item) (*asar.Reader, error) {
 	ra, size, c, err := it.open()
 	if err != nil {
 		return nil, err
 	}
 	b.closers = append(b.closers, func() { c.Close() })
 	unpacked := itemFS{}
-	for _, f := range b.files {
+	for _, f := range files {
 		if name, ok := strings.CutPrefix(f.path, it.path+".unpacked/"); ok {
 			unpacked[name] = f
 		}

@@ -11,15 +11,18 @@
 // present (inside app.asar, in app.asar.unpacked, in resources/app), with
 // a content digest over its files, and every native
 // binary (PE, Mach-O, ELF, .node) with its SHA-256, architecture, version
-// resource and signature summary. A self-extractor (a PE with a zip
-// appended) is opened wherever it is — the release itself, a file of a
-// folder or an archive, a file an installer carries — and so is a zip
-// appended to an NSIS or Squirrel Setup.exe: the zip's files are listed
-// under the PE's path as verify checks them, found by the rule verify
-// finds them by (internal/container's FindAppendedZip and AppendedZips:
-// every archive a tool could extract there, the signed one an archive
-// planted in the signature hides and one concatenated before the last
-// included), each once.
+// resource and signature summary. A zip appended to a file of any kind
+// (a self-extractor's PE, or any other bytes) is opened wherever it is —
+// the release itself, a file of a folder or an archive, a file an
+// installer carries — and so is a zip appended to an NSIS or Squirrel
+// Setup.exe: the zip's files are listed under the file's path as verify
+// checks them, found by the rule verify finds them by
+// (internal/container's FindAppended: for a PE every archive a tool could
+// extract there, the signed one an archive planted in the signature hides
+// and one concatenated before the last included), each once, their end
+// structures checked as verify checks them (release.CheckZipEnds). An
+// asar inside an installer, an archive or a disk image is opened as the
+// release's own is: its files and npm packages are listed under its path.
 //
 // [Diff] compares two inventories of one application and reports, as
 // findings, what a release gate should stop: bytes that changed while the

@@ -31,7 +31,8 @@ import (
 // within one expansion budget of the installer's size. An entry that is
 // itself such a container is opened too, to verify's nesting depth, and so
 // are a Setup.exe's resource zips, and the zips and tarballs inside
-// (release.NestedArchive, verify's decision); asars inside stay files.
+// (release.NestedArchive, verify's decision); asars inside are opened
+// once the files are hashed (openAsars).
 func (b *builder) listContainer(k container.Kind) error {
 	f, size, err := b.openRoot()
 	if err != nil {
@@ -131,7 +132,7 @@ func (l *containerLister) walk(k container.Kind, r io.ReaderAt, size int64, at s
 		},
 		Zip: func(z container.Zip) {
 			walked = append(walked, z.Span())
-			l.zip(z.Path, io.NewSectionReader(r, z.Offset, z.Size), z.Size, depth)
+			l.zipFile(z.Path, io.NewSectionReader(r, z.Offset, z.Size), z.Size, depth)
 		},
 		Depth: depth,
 	}
@@ -170,11 +171,13 @@ func (l *containerLister) trailingZip(e container.Entry, r io.ReaderAt, size int
 	if isPE(sr, t.Size) {
 		return // a self-extractor: entry lists its archives (appendedZip)
 	}
-	z, ok, err := container.FindAppendedZip(sr, t.Size, []int64{t.Size}, nil, nil)
-	if err != nil || !ok || !z.Valid {
+	head := make([]byte, min(t.Size, filekind.HeadLen))
+	n, _ := sr.ReadAt(head, 0)
+	if filekind.IsZip(head[:n]) {
+		l.zipFile(e.Path, sr, t.Size, depth)
 		return
 	}
-	l.zip(e.Path, io.NewSectionReader(sr, 0, z.End), z.End, depth)
+	l.appendedZip(e.Path, sr, t.Size, depth, nil)
 }
 
 // zip lists the entries of the zip archive of size bytes at r under
@@ -272,9 +275,12 @@ func (l *containerLister) entry(e container.Entry, depth int) {
 		l.zipFile(e.Path, ra, size, depth)
 	case arc == release.TarArchive:
 		l.tar(e.Path, ra, size, depth)
+	case k == container.None && e.Trailing.Size > 0 && !isPE(ra, size):
+		// An NSIS installer's trailing data: the zip it ends with is
+		// listed by trailingZip.
 	case k == container.None:
-		// A self-extractor inside the installer: its zip is listed as
-		// verify checks it.
+		// A self-extractor inside the installer, or a zip after any
+		// other bytes: its zip is listed as verify checks it.
 		l.appendedZip(e.Path, ra, size, depth, nil)
 	case k == container.NSIS:
 		// The walker hands over an NSIS installer's trailing data at any

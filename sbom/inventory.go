@@ -221,6 +221,12 @@ type item struct {
 	diskPath string // for binaries in app.asar.unpacked: the disk path
 	open     func() (io.ReaderAt, int64, io.Closer, error)
 	inAsar   bool
+	// asarAt, for asar entries, is the report path of their asar.
+	asarAt string
+	// asar marks an asar archive found among the release's files other
+	// than the release's own (an installer's, a nested archive's), as
+	// verify tells one by its header: openAsars lists its entries.
+	asar bool
 	// verify, for asar entries, hashes the entry and checks the integrity
 	// its header records, copying its first bytes into head (see
 	// asar.Reader.VerifyFileHead).
@@ -480,6 +486,7 @@ func (b *builder) build() error {
 	}
 	b.hashAll(b.items)
 	b.openInstallers()
+	b.openAsars()
 	b.assemble()
 	return nil
 }
@@ -525,29 +532,40 @@ func (b *builder) openAsar() *item {
 		ar, err = asar.Open(asarFull)
 	}
 	if err != nil {
-		var fe *asar.FormatError
-		if errors.As(err, &fe) {
-			f := fe.Finding()
-			f.Path = b.asarPath
-			b.inv.Findings = append(b.inv.Findings, f)
-		} else {
-			b.finding(asar.RuleMalformed, signing.SeverityError, b.asarPath, err.Error())
-		}
+		b.asarOpenFailed(b.asarPath, err)
 		return asarItem
 	}
 	b.ar = ar
 	b.inv.App.Asar = b.asarPath
 	b.inv.App.AsarHeaderHash = ar.HeaderHash()
+	b.asarProblems(ar, b.asarPath)
+	return asarItem
+}
+
+// asarProblems reports the problems of the asar ar found at report path
+// at as findings under at.
+func (b *builder) asarProblems(ar *asar.Reader, at string) {
 	for _, pr := range ar.Problems() {
 		f := pr.Finding()
 		if f.Path == "." { // about the archive itself (asar/unowned-data)
-			f.Path = b.asarPath
+			f.Path = at
 		} else {
-			f.Path = b.asarPath + "/" + f.Path
+			f.Path = at + "/" + f.Path
 		}
 		b.inv.Findings = append(b.inv.Findings, f)
 	}
-	return asarItem
+}
+
+// asarOpenFailed reports why the asar at report path at could not be read.
+func (b *builder) asarOpenFailed(at string, err error) {
+	var fe *asar.FormatError
+	if errors.As(err, &fe) {
+		f := fe.Finding()
+		f.Path = at
+		b.inv.Findings = append(b.inv.Findings, f)
+		return
+	}
+	b.finding(asar.RuleMalformed, signing.SeverityError, at, err.Error())
 }
 
 // readThroughAsar reports whether the file at rel is an unpacked file of the
@@ -613,11 +631,18 @@ func (b *builder) collectDisk() error {
 
 // collectAsar adds the files and links of the open asar to b.items.
 func (b *builder) collectAsar() {
-	ar := b.ar
+	b.items = append(b.items, asarItems(b.ar, b.asarPath, true)...)
+}
+
+// asarItems returns the files and links of the asar ar found at report
+// path at, as items under at; primary marks the release's own asar (b.ar),
+// whose small packed files are read in batches (see batches).
+func asarItems(ar *asar.Reader, at string, primary bool) []*item {
+	var items []*item
 	var slab []item
 	ar.Walk(func(e *asar.Entry) error {
 		if e.Kind == asar.KindLink && e.Err() == nil {
-			b.items = append(b.items, &item{path: b.asarPath + "/" + e.Path, inAsar: true, link: e.Link,
+			items = append(items, &item{path: at + "/" + e.Path, asarAt: at, inAsar: true, link: e.Link,
 				open: asarLinkOpener(ar, e.Path)})
 			return nil
 		}
@@ -630,14 +655,14 @@ func (b *builder) collectAsar() {
 		}
 		it := &slab[0]
 		slab = slab[1:]
-		*it = item{path: b.asarPath + "/" + e.Path, inAsar: true}
+		*it = item{path: at + "/" + e.Path, asarAt: at, inAsar: true}
 		if e.Unpacked {
-			it.diskPath = b.asarPath + ".unpacked/" + e.Path
+			it.diskPath = at + ".unpacked/" + e.Path
 		}
 		name := e.Path
 		it.verify = func(head []byte) (string, int, error) { return ar.VerifyFileHead(name, head) }
 		it.entrySize = e.Size
-		if !e.Unpacked {
+		if !e.Unpacked && primary {
 			it.entry = e
 		}
 		it.open = func() (io.ReaderAt, int64, io.Closer, error) {
@@ -647,9 +672,10 @@ func (b *builder) collectAsar() {
 			}
 			return f.(io.ReaderAt), e.Size, f, nil
 		}
-		b.items = append(b.items, it)
+		items = append(items, it)
 		return nil
 	})
+	return items
 }
 
 // asarLinkOpener opens the file that the asar's link name points to.
@@ -901,6 +927,7 @@ func (b *builder) hashItem(it *item, buf []byte) {
 	var carry []byte
 	scan := false
 	plain := false // nothing its first bytes tell (see probeDMG)
+	rawKind := filekind.Other
 	var tail []byte
 	for off < size {
 		m, err := r.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
@@ -908,11 +935,13 @@ func (b *builder) hashItem(it *item, buf []byte) {
 			// The first read also tells the kind: no separate read.
 			head := buf[:min(m, filekind.HeadLen)]
 			raw := filekind.DetectAt(r, head, size)
+			rawKind = raw
 			it.kind = binaryKind(raw)
 			if !it.inAsar && !it.opened {
 				it.installer = container.Detect(r, strings.ToLower(path.Ext(it.path)), buf[:min(m, container.HeadLen)], size)
 			}
 			plain = raw == filekind.Other && !filekind.IsZip(head) && !isInstaller(head) && it.installer == container.None
+			it.asar = raw == filekind.Asar && !it.inAsar && (it.opened || b.archive)
 			if !it.inAsar && !it.opened && it.installer == container.None {
 				it.archive = release.NestedArchive(head, it.kind == filekind.Other && !isInstaller(head))
 			}
@@ -943,8 +972,10 @@ func (b *builder) hashItem(it *item, buf []byte) {
 	if it.kind != filekind.Other {
 		b.describe(it, r, size)
 	}
-	if it.kind == filekind.PE && !it.inAsar && !it.opened && it.installer == container.None {
-		it.appended = hasAppendedZip(r, size)
+	if !it.inAsar && !it.opened && !it.asar && !it.dmg && it.installer == container.None && it.archive == release.NoArchive {
+		// A zip after the bytes of a file of any kind, as verify
+		// opens it (container.FindAppended).
+		it.appended = endsWithZip(r, size, rawKind, tail)
 	}
 }
 
@@ -1226,7 +1257,7 @@ func (b *builder) itemFindings() map[string]*item {
 		}
 		if it.asarErr != nil {
 			f := it.asarErr.Finding()
-			f.Path = b.asarPath + "/" + f.Path
+			f.Path = it.asarAt + "/" + f.Path
 			b.inv.Findings = append(b.inv.Findings, f)
 		}
 	}

@@ -37,35 +37,58 @@ func isPE(r io.ReaderAt, size int64) bool {
 // hasAppendedZip reports whether the PE of size bytes at r carries a zip
 // archive at its end that appendedZip would list.
 func hasAppendedZip(r io.ReaderAt, size int64) bool {
-	z, ok, err := container.FindAppendedZip(r, size, container.ZipEnds(r, size, true), nil, nil)
-	return err == nil && ok && z.Valid
+	a, err := container.FindAppended(r, size, true, nil, nil)
+	return err == nil && len(a.Zips) > 0
 }
 
-// appendedZip lists the files of the zip archives the PE of size bytes at
-// r, found at report path at, depth levels down, carries at its end (a
-// self-extractor's payload), under at, as verify finds and walks them: the
-// end record before a signed PE's certificate table or at the file's end
-// (container.FindAppendedZip, which verify uses too), one whose central
-// directory is where it says; and every other archive a tool could
-// extract from there (container.AppendedZips, verify's list too): the
-// signed one before the certificate table when that archive lies in or
-// after it, and those concatenated before it. walked are the ranges the
-// PE's walk already listed (a Squirrel Setup.exe's resource package, which
-// may end the file; an NSIS installer's stored block that is a
-// self-extractor): a record inside one of them is not listed again. A file
-// that is no PE carries none.
+// endsWithZip reports whether the file of size bytes at r, of kind k
+// (filekind.DetectAt's), whose last bytes are tail (or none), carries at
+// its end a zip archive, or an end record whose central directory is not
+// there, that appendedZip would list or report (container.FindAppended,
+// verify's decision for a file of any kind).
+func endsWithZip(r io.ReaderAt, size int64, k filekind.Kind, tail []byte) bool {
+	a, err := container.FindAppended(r, size, k == filekind.PE, tail, nil)
+	return err == nil && (len(a.Zips) > 0 || a.Invalid != nil)
+}
+
+// appendedZip lists the files of the zip archives the file of size bytes
+// at r, found at report path at, depth levels down, carries at its end (a
+// self-extractor's payload, or a zip after any other bytes), under at, as
+// verify finds and walks them (container.FindAppended, verify's decision):
+// for a PE, the end record before a signed PE's certificate table or at
+// the file's end, one whose central directory is where it says, and every
+// other archive a tool could extract from there (container.AppendedZips,
+// verify's list too): the signed one before the certificate table when
+// that archive lies in or after it, and those concatenated before it.
+// Each archive's end structures are checked first, as verify checks them
+// (release.CheckZipEnds); an end record whose central directory is not
+// there is file/zip-invalid (release.ZipDirMissing), as in verify. walked
+// are the ranges the PE's walk already listed (a Squirrel Setup.exe's
+// resource package, which may end the file; an NSIS installer's stored
+// block that is a self-extractor): a record inside one of them is not
+// listed again. A file that starts as a zip is one (zipFile), not this.
 func (l *containerLister) appendedZip(at string, r io.ReaderAt, size int64, depth int, walked []container.Span) {
-	if !isPE(r, size) {
+	head := make([]byte, min(size, filekind.HeadLen))
+	n, _ := r.ReadAt(head, 0)
+	head = head[:n]
+	if filekind.IsZip(head) {
 		return
 	}
-	ends := container.ZipEnds(r, size, true)
-	z, ok, err := container.FindAppendedZip(r, size, ends, nil, walked)
-	if err != nil || !ok || !z.Valid {
+	a, err := container.FindAppended(r, size, filekind.DetectAt(r, head, size) == filekind.PE, nil, walked)
+	switch {
+	case err != nil:
+		return
+	case a.Invalid != nil:
+		l.b.inv.Findings = append(l.b.inv.Findings, release.ZipDirMissing(*a.Invalid, size, at))
 		return
 	}
 	// In file order: the first listed holds a name that a later one
 	// holds too (reported as a duplicate).
-	for _, a := range container.AppendedZips(r, size, ends, z, walked) {
-		l.zip(at, io.NewSectionReader(r, 0, a.End), a.End, depth)
+	for i, z := range a.Zips {
+		zr, finds, ok := release.CheckZipEnds(r, z, a.Limit(r, size, i), at)
+		l.b.inv.Findings = append(l.b.inv.Findings, finds...)
+		if ok {
+			l.zip(at, io.NewSectionReader(zr, 0, z.End), z.End, depth)
+		}
 	}
 }

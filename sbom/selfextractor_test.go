@@ -3,11 +3,15 @@ package sbom
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/verify"
 )
 
 // sfxFile is one file of a self-extractor's payload.
@@ -68,7 +72,8 @@ func TestDiffSelfExtractorZip(t *testing.T) {
 }
 
 // Bytes after a PE that are no zip archive (here a stray end record
-// signature, its directory nowhere) leave the release one file.
+// signature, its directory nowhere) leave the release one file, the
+// record reported file/zip-invalid, as verify reports it.
 func TestSelfExtractorNotZip(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "tool.exe")
 	tail := "PK\x05\x06" + string(make([]byte, 8)) + "\x50\x00\x00\x00\x10\x00\x00\x00\x00\x00"
@@ -79,8 +84,16 @@ func TestSelfExtractorNotZip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if inv.Layout != LayoutFile || len(inv.Binaries) != 1 || inv.Binaries[0].Path != "tool.exe" || len(inv.Findings) != 0 {
-		t.Fatalf("layout %s, binaries %+v, findings %+v: want tool.exe alone", inv.Layout, inv.Binaries, inv.Findings)
+	if inv.Layout != LayoutFile || len(inv.Binaries) != 1 || inv.Binaries[0].Path != "tool.exe" {
+		t.Fatalf("layout %s, binaries %+v: want tool.exe alone", inv.Layout, inv.Binaries)
+	}
+	rep, err := verify.Release(context.Background(), verify.Options{}, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := endFindings(inv.Findings), endFindings(rep.Findings)
+	if len(got) != 1 || !strings.HasPrefix(got[0], string(release.RuleZipInvalid)+" tool.exe ") || !slices.Equal(got, want) {
+		t.Errorf("sbom reports %q, verify %q", got, want)
 	}
 }
 

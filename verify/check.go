@@ -751,7 +751,6 @@ func (c *check) jsBlock(r io.ReaderAt, size int64) bool {
 // self-extractor (a PE or Mach-O followed by a zip, checked as both), or a
 // zip after other data. Its entries are reported under the file's path.
 func (c *check) findZip(ra io.ReaderAt, size int64, hdr []byte) {
-	ends := container.ZipEnds(ra, size, c.f.Kind == KindPE)
 	var tail []byte
 	switch {
 	case c.mem != nil && int64(len(c.mem)) == size:
@@ -761,76 +760,47 @@ func (c *check) findZip(ra io.ReaderAt, size int64, hdr []byte) {
 	}
 	// An archive that is a resource's, opened as such, is not found again
 	// (the rule sbom inventories by).
-	ze0, ok, err := container.FindAppendedZip(ctxReaderAt{c.e.ctx, ra}, size, ends, tail, c.resZips)
-	z := zipEnd{off: ze0.Off, end: ze0.End, valid: ze0.Valid}
+	cra := ctxReaderAt{c.e.ctx, ra}
+	a, err := container.FindAppended(cra, size, c.f.Kind == KindPE, tail, c.resZips)
 	switch {
 	case c.e.ctx.Err() != nil:
 	case err != nil:
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot look for a zip archive at the end of the file: %v", unwrapPath(err)))
-	case ok && z.valid && c.f.Kind == KindPE:
-		// Every archive a tool could extract from the PE's end: the one
+	case len(a.Zips) > 0:
+		// Every archive a tool could extract from a PE's end: the one
 		// read from the end, the signed one before the certificate
 		// table, those concatenated before them (the list sbom
 		// inventories).
-		all := container.AppendedZips(ctxReaderAt{c.e.ctx, ra}, size, ends, ze0, c.resZips)
-		c.reportAppended(ctxReaderAt{c.e.ctx, ra}, all, ends)
-		for i, a := range all {
-			next := int64(-1)
-			if i+1 < len(all) {
-				next = all[i+1].Off
-			}
+		c.reportAppended(cra, a.Zips, a.Ends)
+		for i, z := range a.Zips {
 			from := int64(0)
 			if i > 0 {
-				from = all[i-1].End
+				from = a.Zips[i-1].End
 			}
 			// A malformed one does not keep the others unchecked.
-			c.openAppended(ra, size, ends, zipEnd{off: a.Off, end: a.End, valid: true}, next, from)
+			c.openAppended(ra, a.Limit(cra, size, i), z, from)
 		}
-	case ok && z.valid:
-		c.openAppended(ra, size, ends, z, -1, 0)
 	case IsZip(hdr):
 		// The archive's reader says what is wrong with it.
 		c.openZip(ra, size)
-	case ok:
-		off := z.off
-		c.add(ruleZipInvalid, signing.SeverityError, fmt.Sprintf("a zip end of central directory record at offset %d ends the %s, but the central directory it describes is not there; extractors that recover such archives may find entries that were not checked", z.off, zipEndWhere(z.end, size))).Offset = &off
+	case a.Invalid != nil:
+		c.finds = append(c.finds, release.ZipDirMissing(*a.Invalid, size, c.f.Path))
 	}
 }
 
 // openAppended opens the zip archive whose end record is z, which the file
-// of size bytes at ra carries at its end (see findZip), and checks the
-// bytes after its end record up to the next of ends (a PE's certificate
-// table) or the file's end, or none when another archive found in the
-// file starts before that (next, -1 when none: the bytes between are the
-// next archive's prefix, checked by it). Local file headers are looked for
-// from offset from (0, or the end of the archive before, which was
-// checked on its own).
-func (c *check) openAppended(ra io.ReaderAt, size int64, ends []int64, z zipEnd, next, from int64) {
-	// The archive ends with its end record's comment; the file may go on
-	// with a structure of its own (a signed PE's certificate table), and
-	// any other byte is the archive's to account for.
-	limit := size
-	for _, e := range ends {
-		if e >= z.end && e < limit {
-			limit = e
-		}
-	}
-	if next >= 0 && next < limit {
-		limit = z.end
-	}
-	if limit < size && limit-z.end < 8 && allZero(ra, z.end, limit) {
-		limit = z.end // the certificate table's alignment (PE format, "The Attribute Certificate Table")
-	}
-	ze, err := readZipEnds(ctxReaderAt{c.e.ctx, ra}, z)
-	if le := (*zip64LocatorError)(nil); errors.As(err, &le) {
-		c.add(ruleMalformed, signing.SeverityError, le.Error()).Offset = &le.Loc
+// at ra carries at its end (see findZip), its end structures checked up to
+// limit (container.Appended.Limit) as sbom checks them
+// (release.CheckZipEnds). Local file headers are looked for from offset
+// from (0, or the end of the archive before, which was checked on its
+// own).
+func (c *check) openAppended(ra io.ReaderAt, limit int64, z zipend.End, from int64) {
+	zra, finds, ok := release.CheckZipEnds(ctxReaderAt{c.e.ctx, ra}, z, limit, c.f.Path)
+	c.finds = append(c.finds, finds...)
+	if !ok {
 		return
 	}
-	if err == nil {
-		c.finds = append(c.finds, ze.Unowned(ra, limit, c.f.Path)...)
-		ra = ze.Reader(ra)
-	}
-	c.openZipFrom(io.NewSectionReader(ra, 0, z.end), z.end, c.f.Path, from)
+	c.openZipFrom(io.NewSectionReader(zra, 0, z.End), z.End, c.f.Path, from)
 }
 
 // reportAppended reports, when a PE carries more than one zip archive at
@@ -858,21 +828,6 @@ func (c *check) reportAppended(ra io.ReaderAt, all []zipend.End, ends []int64) {
 		}
 		c.add(ruleZipUnlisted, signing.SeverityError, msg).Offset = &off
 	}
-}
-
-// allZero reports whether the bytes of r in [from, to), fewer than 8, are
-// zeros.
-func allZero(r io.ReaderAt, from, to int64) bool {
-	var b [8]byte
-	n, _ := r.ReadAt(b[:to-from], from)
-	return int64(n) == to-from && b == [8]byte{}
-}
-
-func zipEndWhere(end, size int64) string {
-	if end == size {
-		return "file"
-	}
-	return "signed content"
 }
 
 // unpackedDir opens the folder dir confined to itself, or returns nil when

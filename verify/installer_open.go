@@ -2,7 +2,6 @@ package verify
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 
@@ -70,27 +69,18 @@ func (c *check) containerLink(name, target string) {
 
 // openResourceZip opens the zip archive a container holds (a PE's
 // resource, of size bytes at ra) under report path at, its end structures
-// checked as those of an input zip are (see zipEnds.unowned): bytes
+// checked as those of an input zip are (release.CheckZip, as sbom checks
+// them): bytes
 // between its central directory and its end record are an error there
 // too, as a decoy directory at the recorded offset, which archive/zip and
 // 7-Zip list, can hide the one right before the end record, which
 // Info-ZIP and minizip (Squirrel.Windows' Setup) extract.
 func (c *check) openResourceZip(ra io.ReaderAt, size int64, at string) {
-	z, ok, err := findZipEnd(ctxReaderAt{c.e.ctx, ra}, size, []int64{size}, nil)
-	if err == nil && ok && z.valid {
-		ze, err := readZipEnds(ctxReaderAt{c.e.ctx, ra}, z)
-		if le := (*zip64LocatorError)(nil); errors.As(err, &le) {
-			fi := finding(ruleMalformed, signing.SeverityError, at, le.Error())
-			fi.Offset = &le.Loc
-			c.finds = append(c.finds, fi)
-			return
-		}
-		if err == nil {
-			c.finds = append(c.finds, ze.Unowned(ra, size, at)...)
-			ra = ze.Reader(ra)
-		}
+	ra, size, finds, ok := release.CheckZip(ctxReaderAt{c.e.ctx, ra}, size, at)
+	c.finds = append(c.finds, finds...)
+	if ok {
+		c.openZipAt(ra, size, at)
 	}
-	c.openZipAt(ra, size, at)
 }
 
 // maxSharedHeld is the size up to which a streamed file installed at more

@@ -16,6 +16,7 @@ import (
 	"github.com/shipgate/shipgate/internal/foldname"
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/internal/walk"
+	"github.com/shipgate/shipgate/internal/zipend"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -197,18 +198,14 @@ func (e *engine) walkZip(in input) error {
 	var ra io.ReaderAt = f
 	z, ok, err := findZipEnd(ctxReaderAt{e.ctx, f}, size, []int64{size}, nil)
 	if err == nil && ok && z.valid {
-		ze, err := readZipEnds(ctxReaderAt{e.ctx, f}, z)
-		if le := (*zip64LocatorError)(nil); errors.As(err, &le) {
-			fi := finding(ruleMalformed, signing.SeverityError, at, le.Error())
-			fi.Offset = &le.Loc
-			e.addFindings(fi)
+		// Its end structures are checked as sbom checks them.
+		zra, finds, ok := release.CheckZipEnds(f, zipend.End{Off: z.off, End: z.end, Valid: true}, size, at)
+		e.addFindings(finds...)
+		if !ok {
 			f.Close()
 			return nil
 		}
-		if err == nil {
-			e.addFindings(ze.Unowned(f, size, at)...)
-			ra = ze.Reader(f)
-		}
+		ra = zra
 		size = z.end
 		if ra == io.ReaderAt(f) && e.walkZipChunked(in, f, st.Size(), size, z) {
 			return nil

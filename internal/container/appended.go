@@ -74,3 +74,61 @@ func SignedZip(r io.ReaderAt, size int64, ends []int64, z zipend.End, walked []S
 	}
 	return s, true
 }
+
+// Appended is what a file of a release carries at its end as zip
+// archives, found by FindAppended.
+type Appended struct {
+	// Ends are the offsets the archives were looked for before (ZipEnds).
+	Ends []int64
+	// Zips are the archives to open under the file's path, in file
+	// order: the one found from the end and, for a PE, every other a
+	// tool could extract from there (AppendedZips).
+	Zips []zipend.End
+	// Invalid, when set and Zips is empty, is an end record whose
+	// central directory is not there (see release.ZipDirMissing).
+	Invalid *zipend.End
+}
+
+// FindAppended is the one decision verify and sbom make on a file of a
+// release that is not opened as an archive of its own (a zip, a tarball, a
+// 7-Zip archive, an asar): the zip archives it carries at its end, of
+// whatever kind the file is (pe says it is a PE: its certificate table is
+// an end too, and more than one archive may be found), searched as
+// FindAppendedZip searches (tail and walked are its).
+func FindAppended(r io.ReaderAt, size int64, pe bool, tail []byte, walked []Span) (Appended, error) {
+	a := Appended{Ends: ZipEnds(r, size, pe)}
+	z, ok, err := FindAppendedZip(r, size, a.Ends, tail, walked)
+	switch {
+	case err != nil || !ok:
+		return a, err
+	case !z.Valid:
+		a.Invalid = &z
+	case pe:
+		a.Zips = AppendedZips(r, size, a.Ends, z, walked)
+	default:
+		a.Zips = []zipend.End{z}
+	}
+	return a, nil
+}
+
+// Limit returns where the archive Zips[i] ends for its end checks
+// (release.CheckZipEnds): the next of Ends after it (a PE's certificate
+// table, but for the few zero bytes that align it) or the file's end, or
+// its end record's end when another archive follows before that (the
+// bytes between are that archive's prefix, checked by it).
+func (a Appended) Limit(r io.ReaderAt, size int64, i int) int64 {
+	z := a.Zips[i]
+	limit := size
+	for _, e := range a.Ends {
+		if e >= z.End && e < limit {
+			limit = e
+		}
+	}
+	if i+1 < len(a.Zips) && a.Zips[i+1].Off < limit {
+		limit = z.End
+	}
+	if limit < size && limit-z.End < 8 && allZero(r, z.End, limit) {
+		limit = z.End // the certificate table's alignment (PE format, "The Attribute Certificate Table")
+	}
+	return limit
+}

@@ -1,0 +1,101 @@
+package sbom
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/electronfix"
+	"github.com/shipgate/shipgate/internal/nsis"
+	"github.com/shipgate/shipgate/sbom/asar"
+)
+
+// TestSBOMAsarInInstaller: a release folder carrying an NSIS Setup.exe
+// has the installer's app.asar opened as verify opens it: its npm packages
+// and its native addon's owner under the installer's path, and no plain
+// file for the archive itself.
+func TestSBOMAsarInInstaller(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "dist")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "Setup.exe", nsisSetup(t, electronfix.Clean(), nsis.BuildOptions{Deflate: true}))
+	inv := openRelease(t, dir)
+	for _, f := range inv.Findings {
+		t.Errorf("finding %s %s: %s", f.Rule, f.Path, f.Message)
+	}
+	const at = "Setup.exe/$INSTDIR/resources/app.asar"
+	var pkgs []string
+	for _, p := range inv.Packages {
+		pkgs = append(pkgs, p.Path+"@"+p.Version)
+		if p.Digest == "" || p.Files == 0 {
+			t.Errorf("package %s: %d files, digest %q", p.Path, p.Files, p.Digest)
+		}
+	}
+	if !slices.Contains(pkgs, at+"/node_modules/tinycolor@2.1.0") || !slices.Contains(pkgs, at+"/node_modules/fastsql@5.1.6") {
+		t.Errorf("packages %q", pkgs)
+	}
+	if fileAt(inv, at) != nil {
+		t.Error("the app.asar is also a plain file")
+	}
+	if f := fileAt(inv, at+"/package.json"); f == nil || f.SHA256 == "" {
+		t.Errorf("the asar's package.json: %+v", f)
+	}
+	node := binaryAt(inv, "Setup.exe/$INSTDIR/resources/app.asar.unpacked/node_modules/fastsql/build/Release/fastsql.node")
+	if node == nil || node.Package != at+"/node_modules/fastsql" || node.Version != "5.1.6" {
+		t.Errorf("fastsql.node: %+v", node)
+	}
+}
+
+// TestDiffAsarInArchiveChangedPackage: two zips of a release, each
+// carrying its Setup.exe, differ in an npm package inside the installer's
+// app.asar, changed under the same version: the diff names it.
+func TestDiffAsarInArchiveChangedPackage(t *testing.T) {
+	dir := t.TempDir()
+	o := nsis.BuildOptions{Deflate: true}
+	oldZip := writeFile(t, dir, "acme-1.4.0.zip", zipBytes(t, map[string][]byte{"Setup.exe": nsisSetup(t, electronfix.Clean(), o)}))
+	newZip := writeFile(t, dir, "acme-1.4.1.zip", zipBytes(t, map[string][]byte{"Setup.exe": nsisSetup(t, electronfix.Trojanized(), o)}))
+	rep, err := DiffReleases(context.Background(), oldZip, newZip, DiffOptions{Inventory: Options{Signatures: fixtureSignatures(t)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := findingKeys(rep.Findings)
+	want := "error " + string(RuleChangedSameVersion) + " Setup.exe/$INSTDIR/resources/app.asar/node_modules/tinycolor"
+	if !slices.Contains(got, want) {
+		t.Errorf("findings\n%s\nwant among them %s", strings.Join(got, "\n"), want)
+	}
+}
+
+// Attack: an asar in a zip in a release folder whose packed file no
+// longer matches the integrity its header records passed sbom as one
+// opaque file. It is opened as the release's own asar is: the entry is
+// asar/integrity-mismatch at its path inside (verify lists the same
+// entries but checks no asar integrity), and its package is listed.
+func TestAttackTamperedAsarInArchive(t *testing.T) {
+	arc, _ := electronfix.PackAsar([]electronfix.AsarFile{
+		{Path: "package.json", Data: []byte(`{"name":"extra","version":"1.0.0"}`)},
+		{Path: "node_modules/x/package.json", Data: []byte(`{"name":"x","version":"2.0.0"}`)},
+		{Path: "node_modules/x/index.js", Data: []byte("module.exports = 'MARKER-0123456789';\n")},
+	})
+	i := bytes.LastIndex(arc, []byte("MARKER-0123456789"))
+	arc[i] ^= 0x20
+	p := writeFolder(t, map[string][]byte{"dist/plugins.zip": zipBytes(t, map[string][]byte{"plugins/extra.asar": arc})})
+	inv, _, got, want := sbomAndVerify(t, p, "")
+	const at = "dist/plugins.zip/plugins/extra.asar"
+	if w := []string{string(asar.RuleIntegrityMismatch) + " " + at + "/node_modules/x/index.js"}; !slices.Equal(ruleFindings(inv.Findings, asar.RuleIntegrityMismatch, ""), w) {
+		t.Errorf("findings %+v, want %q", inv.Findings, w)
+	}
+	if len(inv.Packages) != 1 || inv.Packages[0].Path != at+"/node_modules/x" || inv.Packages[0].Version != "2.0.0" || inv.Packages[0].Files != 2 {
+		t.Errorf("packages %+v", inv.Packages)
+	}
+	// The files outside packages are those verify checks, but for the
+	// asar itself, which is its entries, as the release's own is.
+	want = slices.DeleteFunc(want, func(p string) bool { return p == at || strings.HasPrefix(p, at+"/node_modules/") })
+	if !slices.Equal(got, want) {
+		t.Errorf("sbom lists %q, verify checks %q", got, want)
+	}
+}
