@@ -103,3 +103,17 @@ func (o *Ownership) Regions() (unowned, unused []Region) {
 	}
 	return Judge(unowned, unused)
 }
+
+// UnusedCertificateList judges certs, a certificate list kept outside any
+// SignedData (a xar signature's KeyInfo), as
+// [SignedData.UnusedCertificates] judges a SignedData's: a region for each
+// certificate no chain uses or completes, and for each copy of a used one
+// beyond the tolerated number. A region's Offset is the index of its
+// certificate in certs, its Len the certificate's length.
+func UnusedCertificateList(certs []*x509.Certificate, chains ...[]*x509.Certificate) []Region {
+	sd := &SignedData{Certificates: certs, CertificateOffsets: make([]int, len(certs))}
+	for i := range certs {
+		sd.CertificateOffsets[i] = i
+	}
+	return sd.UnusedCertificates(chains...)
+}
