@@ -36,6 +36,11 @@ var (
 
 var oidOU = asn1.ObjectIdentifier{2, 5, 4, 11}
 
+// maxCMSAlign bounds the zero bytes that may follow the CMS inside its
+// blob of an embedded signature: fewer than 8, alignment, as Authenticode
+// allows after its PKCS#7.
+const maxCMSAlign = 8
+
 func hashName(h crypto.Hash) string { return cms.HashName(h) }
 
 // verifyCMS checks the CMS signature over the primary CodeDirectory and
@@ -51,9 +56,17 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 		s.add(RuleMalformed, signing.SeverityError, signing.StatusMalformed, sigAt, "CMS signature does not parse: "+err.Error())
 		return
 	}
-	if sd.Len < len(payload) && !allZero(payload[sd.Len:]) {
+	switch tail := payload[sd.Len:]; {
+	case len(tail) > 0 && !allZero(tail):
 		s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, sigAt+8+int64(sd.Len),
-			fmt.Sprintf("%d bytes follow the CMS signature inside its blob: nobody signed them", len(payload)-sd.Len))
+			fmt.Sprintf("%d bytes follow the CMS signature inside its blob: nobody signed them", len(tail)))
+	case s.embedded && len(tail) >= maxCMSAlign:
+		// The blob's length is covered by no hash: grown over the
+		// padding after the SuperBlob (with the SuperBlob's), it claims
+		// zeros nobody signed, and its value is free. Signers leave
+		// their padding after the SuperBlob, not inside the CMS's blob.
+		s.add(RuleUnownedSignatureData, signing.SeverityError, signing.StatusInvalid, sigAt+8+int64(sd.Len),
+			fmt.Sprintf("%d zero bytes follow the CMS signature inside its blob, more than alignment needs: nobody signed them, and no signer leaves padding there", len(tail)))
 	}
 	own := cmsOwnership{Ownership: cms.Ownership{SD: sd}, at: sigAt + 8}
 	defer own.report(s)
