@@ -141,3 +141,26 @@ func TestAttackPkgCertificateCopies(t *testing.T) {
 		}
 	})
 }
+
+// TestPkgTimestampNotVerifiedStaysClean: a real timestamp that does not
+// verify (its authority is not a time-stamping one the trust store knows)
+// is reported as not verified, and its few signed bytes are not a payload:
+// the counterpart of TestAttackPkgCMSTimestampPayload's broken token.
+func TestPkgTimestampNotVerifiedStaysClean(t *testing.T) {
+	p, _ := testPKI(t)
+	s := signedSpec(t)
+	s.TSA = p.Untrusted
+	b, _ := pkgfile.Build(s)
+	res := verifyBytes(t, b, machofile.SignTime)
+	if ts := res.Signatures[1].Timestamp; ts == nil || ts.Verified {
+		t.Fatalf("timestamp %+v, want one that does not verify", ts)
+	}
+	for _, f := range res.Findings {
+		if f.Severity >= signing.SeverityError {
+			t.Errorf("unexpected error %s: %s", f.Rule, f.Message)
+		}
+	}
+	if got := statuses(res); got != "apple-pkg:valid apple-pkg-cms:valid" {
+		t.Errorf("statuses %s, findings %s", got, rules(res))
+	}
+}
