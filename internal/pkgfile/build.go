@@ -124,6 +124,10 @@ type Spec struct {
 	// SignWith, when set, replaces the bytes the RSA signature is made
 	// over (for bad fixtures).
 	SignWith []byte
+	// TweakCMS, when not nil, edits the CMS spec (its timestamp token
+	// already among the unsigned attributes) before the final signing, to
+	// add unsigned structures: attributes, certificate entries.
+	TweakCMS func(*testpki.CMSSpec)
 }
 
 // Layout says where Build put things.
@@ -388,16 +392,24 @@ func (s Spec) cms(signer *testpki.Cert, sum []byte, nonce int) []byte {
 		Signer: signer, Certs: append([]*testpki.Cert{signer}, s.Chain...), Hash: crypto.SHA256,
 		SigningTime: testpki.Epoch.Add(time.Duration(nonce) * time.Second),
 	}
-	der := testpki.SignCMS(spec)
 	if s.TSA == nil {
-		return der
+		return s.tweakedCMS(spec)
 	}
+	der := testpki.SignCMS(spec)
 	sd, err := cms.Parse(der)
 	if err != nil || len(sd.Signers) != 1 {
 		panic(fmt.Sprintf("pkgfile: reparsing own CMS: %v", err))
 	}
 	tok := s.TSA.TimestampToken(crypto.SHA256, sd.Signers[0].Signature, s.TimestampAt)
 	spec.Unsigned = []testpki.Attr{{Type: oidTimeStampToken, Values: [][]byte{tok}}}
+	return s.tweakedCMS(spec)
+}
+
+// tweakedCMS signs spec after s.TweakCMS edited it.
+func (s Spec) tweakedCMS(spec testpki.CMSSpec) []byte {
+	if s.TweakCMS != nil {
+		s.TweakCMS(&spec)
+	}
 	return testpki.SignCMS(spec)
 }
 

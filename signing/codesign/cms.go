@@ -10,8 +10,6 @@ import (
 	"fmt"
 	"time"
 
-	"golang.org/x/crypto/cryptobyte"
-	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 	"howett.net/plist"
 
 	"github.com/shipgate/shipgate/internal/cms"
@@ -38,6 +36,11 @@ var (
 
 var oidOU = asn1.ObjectIdentifier{2, 5, 4, 11}
 
+// maxCMSAlign bounds the zero bytes that may follow the CMS inside its
+// blob of an embedded signature: fewer than 8, alignment, as Authenticode
+// allows after its PKCS#7.
+const maxCMSAlign = 8
+
 func hashName(h crypto.Hash) string { return cms.HashName(h) }
 
 // verifyCMS checks the CMS signature over the primary CodeDirectory and
@@ -53,11 +56,19 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 		s.add(RuleMalformed, signing.SeverityError, signing.StatusMalformed, sigAt, "CMS signature does not parse: "+err.Error())
 		return
 	}
-	if sd.Len < len(payload) && !allZero(payload[sd.Len:]) {
+	switch tail := payload[sd.Len:]; {
+	case len(tail) > 0 && !allZero(tail):
 		s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, sigAt+8+int64(sd.Len),
-			fmt.Sprintf("%d bytes follow the CMS signature inside its blob: nobody signed them", len(payload)-sd.Len))
+			fmt.Sprintf("%d bytes follow the CMS signature inside its blob: nobody signed them", len(tail)))
+	case s.embedded && len(tail) >= maxCMSAlign:
+		// The blob's length is covered by no hash: grown over the
+		// padding after the SuperBlob (with the SuperBlob's), it claims
+		// zeros nobody signed, and its value is free. Signers leave
+		// their padding after the SuperBlob, not inside the CMS's blob.
+		s.add(RuleUnownedSignatureData, signing.SeverityError, signing.StatusInvalid, sigAt+8+int64(sd.Len),
+			fmt.Sprintf("%d zero bytes follow the CMS signature inside its blob, more than alignment needs: nobody signed them, and no signer leaves padding there", len(tail)))
 	}
-	own := cmsOwnership{sd: sd, at: sigAt + 8}
+	own := cmsOwnership{Ownership: cms.Ownership{SD: sd}, at: sigAt + 8}
 	defer own.report(s)
 	if len(sd.Signers) != 1 {
 		s.check(signing.CheckSignature, false, fmt.Sprintf("CMS has %d signers, want exactly one", len(sd.Signers)))
@@ -67,7 +78,7 @@ func (s *sliceState) verifyCMS(opts Options, payload []byte) {
 	si := sd.Signers[0]
 	chk := s.checkCMSSigner(sd, si, sigAt)
 	s.checkCDHashAttrs(si, sigAt)
-	own.unsignedAttrs(si)
+	own.UnsignedAttrs(si)
 	if chk.Cert == nil {
 		return
 	}
@@ -136,11 +147,7 @@ func (s *sliceState) checkCMSTimestamp(opts Options, sd *cms.SignedData, si *cms
 		return at
 	}
 	ts := cms.VerifyTimestampToken(tok.Values[0], si.Signature, cms.TimestampOptions{Trust: opts.Trust})
-	own.nested.Add(sd, tok.Values[0], cms.TimestampTokenRegions(tok.Values[0], ts))
-	if !ts.Verified {
-		r, _ := cms.UnverifiedTimestampRegions(tok.Values[0], false, 0, sd.Certificates)
-		own.nested.Add(sd, tok.Values[0], r)
-	}
+	own.Timestamp(tok.Values[0], ts)
 	s.sig.Timestamp = ts
 	if ts.Verified {
 		at = ts.Time
@@ -167,9 +174,9 @@ func (s *sliceState) checkCMSChain(opts Options, sd *cms.SignedData, leaf *x509.
 		AllowCriticalExtensions: signing.AppleMarkerExtensions(),
 	})
 	s.sig.Chain = cr.Identities()
-	own.chain = cr.Chain
+	own.Chains = [][]*x509.Certificate{cr.Chain}
 	s.chain, s.chainTrusted = cr.Chain, cr.Trusted
-	own.judgeCertificates = true
+	own.JudgeCertificates = true
 	if cr.Trusted {
 		s.check(signing.CheckChain, true, fmt.Sprintf("chains to %q", signing.FormatName(cr.Chain[len(cr.Chain)-1].Subject)))
 	} else {
@@ -350,68 +357,12 @@ func subjectOU(c *x509.Certificate) string {
 	return ""
 }
 
-// cmsOwnership attributes the bytes of a slice's CMS signature: what the
-// parser found unowned, what its timestamp token holds unowned, unsigned
-// attributes nobody reads, and certificates no verified chain uses.
+// cmsOwnership attributes the bytes of a slice's CMS signature (see
+// [cms.Ownership]); at is the file offset of the CMS blob's first byte
+// (after the 8-byte blob header).
 type cmsOwnership struct {
-	sd *cms.SignedData
-	// at is the file offset of the CMS blob's first byte (after the 8-byte
-	// blob header).
+	cms.Ownership
 	at int64
-	// chain is the signer's chain as verified; judgeCertificates is set
-	// once it was built (no signer certificate, no judgement of the rest).
-	chain             []*x509.Certificate
-	judgeCertificates bool
-	// nested are the regions found inside nested structures and
-	// attributes, at offsets of sd.DER.
-	nested cms.Nested
-}
-
-// unsignedAttrs reports the signer's unsigned attributes other than the one
-// timestamp token Apple's signer writes (the first value of the first
-// timestamp-token attribute, the one verified): nothing reads a
-// second token, a second value or another attribute, so their bytes are
-// covered by nothing: each value, and the type of every attribute but the
-// token's (an OID's arcs, and an empty set of values, can carry data too).
-func (o *cmsOwnership) unsignedAttrs(si *cms.SignerInfo) {
-	seen := false // the first timestamp-token attribute, the one verified
-	for _, a := range si.UnsignedAttrs {
-		token := a.Type.Equal(cms.OIDAttrTimeStampToken) && !seen
-		if token {
-			seen = true
-		} else {
-			o.attrType(a)
-		}
-		for k, v := range a.Values {
-			if token && k == 0 {
-				continue
-			}
-			off, ok := o.sd.OffsetOf(v)
-			if !ok {
-				continue
-			}
-			r := cms.Region{Offset: off, Len: len(v), Payload: len(v) > cms.MaxToleratedRegion,
-				Reason: fmt.Sprintf("value %d of unsigned attribute %s, which nothing reads", k, a.Type)}
-			o.nested.Unowned = append(o.nested.Unowned, r)
-		}
-	}
-}
-
-// attrType records the OID of a's type as unowned: its arcs are free, so
-// they can spell data as values do.
-func (o *cmsOwnership) attrType(a cms.Attribute) {
-	off, ok := o.sd.OffsetOf(a.Raw)
-	in, seq := cryptobyte.String(a.Raw), cryptobyte.String(nil)
-	oid, err := asn1.Marshal(a.Type)
-	if !ok || err != nil || !in.ReadASN1(&seq, cbasn1.SEQUENCE) {
-		return
-	}
-	h := len(a.Raw) - len(seq) // the SEQUENCE's header; the OID follows
-	if h+len(oid) > len(a.Raw) {
-		return
-	}
-	o.nested.Unowned = append(o.nested.Unowned, cms.Region{Offset: off + h, Len: len(oid), Payload: len(oid) > cms.MaxToleratedRegion,
-		Reason: fmt.Sprintf("type of unsigned attribute %s (%d values), which nothing reads", a.Type, len(a.Values))})
 }
 
 // report turns the regions into findings: one that can carry a payload is
@@ -419,12 +370,7 @@ func (o *cmsOwnership) attrType(a cms.Attribute) {
 // blob do), a smaller one a warning. The signature-data check is added only
 // when there is something to say, so clean reports stay as they were.
 func (o *cmsOwnership) report(s *sliceState) {
-	unowned := append(append([]cms.Region(nil), o.sd.Unowned...), o.nested.Unowned...)
-	unused := o.nested.Unused
-	if o.judgeCertificates {
-		unused = append(o.sd.UnusedCertificates(o.chain), unused...)
-	}
-	unowned, unused = cms.Judge(unowned, unused) // small regions add up
+	unowned, unused := o.Regions() // small regions add up
 	payload, n := false, len(unowned)+len(unused)
 	emit := func(rule signing.Rule, what string, r cms.Region) {
 		sev, st := signing.SeverityWarning, signing.StatusValid
@@ -433,7 +379,7 @@ func (o *cmsOwnership) report(s *sliceState) {
 		}
 		// Apple's BER is re-encoded as DER for parsing: map back to the
 		// bytes of the file.
-		off, n := o.sd.InputSpan(r.Offset, r.Len)
+		off, n := o.SD.InputSpan(r.Offset, r.Len)
 		s.add(rule, sev, st, o.at+int64(off),
 			fmt.Sprintf("%s %d bytes at offset 0x%x of the CMS signature: %s; no signature covers them", what, n, off, r.Reason))
 	}

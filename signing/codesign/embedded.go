@@ -49,7 +49,7 @@ func VerifyEmbedded(r io.ReaderAt, size int64, e Embedded, opts Options) (*Resul
 	if label == "" {
 		label = "embedded signature"
 	}
-	st := &sliceState{idx: 0, slice: Slice{Offset: 0, Size: size}, bud: newBudget(size), dupOf: -1, outside: e.Outside, label: label, fileSize: size, ticketSlot: e.StapledTicket}
+	st := &sliceState{idx: 0, slice: Slice{Offset: 0, Size: size}, bud: newBudget(size), dupOf: -1, outside: e.Outside, label: label, fileSize: size, ticketSlot: e.StapledTicket, embedded: true}
 	st.sig = signing.Signature{Format: signing.FormatAppleCodesign, Index: 0}
 	var err error
 	switch {

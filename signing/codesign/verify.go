@@ -93,6 +93,12 @@ type sliceState struct {
 	// ticketSlot accepts a stapled notarization ticket in the SuperBlob's
 	// ticket slot (VerifyEmbedded, for disk images).
 	ticketSlot bool
+	// embedded marks a signature VerifyEmbedded checks (a disk image's):
+	// no linker lays it out, so zero bytes inside its SuperBlob that no
+	// blob owns are errors (the SuperBlob's length is covered by no hash,
+	// so growing it over the padding after it is free), and so are eight
+	// or more zero bytes after the CMS inside its blob.
+	embedded bool
 	// ticket is the payload of a parsed blob wrapper in the ticket slot and
 	// ticketAt its file offset; nil when the slot is empty or not a ticket.
 	ticket   []byte
@@ -525,6 +531,10 @@ func (s *sliceState) parseSignature(r io.ReaderAt) error {
 	}
 	sigBase := base + int64(s.sigOff)
 	for _, p := range sb.probs {
+		if s.embedded && p.rule == RuleUnownedSignatureData && p.warn {
+			p.warn = false
+			p.msg += ": no signer leaves them, and the SuperBlob's length, which no hash covers, can be grown over padding to claim them"
+		}
 		s.addProblem(sigBase, p)
 	}
 	s.signatureTail(data, sb, sigBase)

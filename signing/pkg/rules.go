@@ -56,6 +56,14 @@ const (
 	// RuleUnusedCertificate reports a certificate in a signature's KeyInfo
 	// or CMS that no verified chain uses.
 	RuleUnusedCertificate signing.Rule = "pkg/unused-certificate"
+	// RuleUnownedSignatureData reports bytes of a CMS signature that no
+	// verified structure owns: unsigned attributes other than the one
+	// timestamp token read, a timestamp token's unused certificates and
+	// unsigned attributes, a timestamp that does not verify (all of it,
+	// past what a real one that failed holds), or parser-level oddities.
+	// Nothing signs them, so anyone can change them in a signed package:
+	// large enough to carry a payload, they make the signature invalid.
+	RuleUnownedSignatureData signing.Rule = "pkg/unowned-signature-data"
 	// RulePayloadMalformed reports a Payload or Scripts archive (gzip or
 	// pbzx compressed cpio) that cannot be read, or whose entries are
 	// unsafe; its contents were not checked.

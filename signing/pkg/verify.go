@@ -106,8 +106,8 @@ type verifier struct {
 	res  *Result
 	// digest is the table of contents hash, stored the checksum in the heap.
 	digest, stored []byte
-	// cmsCerts are each CMS signature's certificates, by index.
-	cmsCerts map[int][]*x509.Certificate
+	// cmsOwn attributes the bytes of each CMS signature, by index.
+	cmsOwn map[int]*cmsOwnership
 }
 
 func (v *verifier) add(rule signing.Rule, sev signing.Severity, off int64, format string, args ...any) *signing.Finding {
@@ -139,7 +139,7 @@ func Verify(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &verifier{x: x, opts: opts, res: &Result{Reader: x}, cmsCerts: map[int][]*x509.Certificate{}}
+	v := &verifier{x: x, opts: opts, res: &Result{Reader: x}, cmsOwn: map[int]*cmsOwnership{}}
 	for _, p := range x.Problems {
 		sev := p.Severity
 		v.add(p.Rule, sev, p.Offset, "%s", p.Message)
@@ -186,6 +186,11 @@ func Verify(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 		}
 		if !v.res.FilesOK {
 			s.Status = s.Status.Worse(signing.StatusInvalid)
+		}
+	}
+	for i := range sigs {
+		if own := v.cmsOwn[i]; own != nil {
+			v.reportOwnership(&sigs[i], own)
 		}
 	}
 	unowned := v.notarize()
@@ -440,10 +445,13 @@ func (v *verifier) verifyCMS(i int, s Signature) (signing.Signature, *x509.Certi
 		v.add(RuleUnownedHeapData, signing.SeverityError, at+int64(sd.Len), "%d heap bytes follow the CMS signature %d inside its range: nobody signed them", len(raw)-sd.Len, i).Signature = i
 		sig.Status = sig.Status.Worse(signing.StatusInvalid)
 	}
+	own := &cmsOwnership{Ownership: cms.Ownership{SD: sd}, at: at}
+	v.cmsOwn[i] = own
 	if len(sd.Signers) != 1 {
 		v.malformedSig(&sig, at, "CMS has %d signers, want exactly one", len(sd.Signers))
 		return sig, nil
 	}
+	own.UnsignedAttrs(sd.Signers[0])
 	if !sd.ContentType.Equal(cms.OIDData) || sd.RawContent != nil {
 		v.malformedSig(&sig, at, "CMS must be detached id-data over the checksum (content type %s, attached content %t)", sd.ContentType, sd.RawContent != nil)
 		return sig, nil
@@ -472,6 +480,7 @@ func (v *verifier) verifyCMS(i int, s Signature) (signing.Signature, *x509.Certi
 	sig.Signer = &id
 	if tok := si.UnsignedAttr(cms.OIDAttrTimeStampToken); tok != nil && len(tok.Values) > 0 {
 		ts := cms.VerifyTimestampToken(tok.Values[0], si.Signature, cms.TimestampOptions{Trust: v.opts.Trust})
+		own.Timestamp(tok.Values[0], ts)
 		sig.Timestamp = ts
 		if ts.Verified {
 			sig.AddCheck(signing.CheckTimestamp, true, "RFC 3161 timestamp at "+ts.Time.UTC().Format("2006-01-02T15:04:05Z")+" verifies; chains are checked at that time")
@@ -479,8 +488,8 @@ func (v *verifier) verifyCMS(i int, s Signature) (signing.Signature, *x509.Certi
 			sig.AddCheck(signing.CheckTimestamp, false, "timestamp does not verify, so it does not move the validation time: "+ts.Detail)
 		}
 	}
-	// The chain is built from the CMS certificates and the KeyInfo's.
-	v.cmsCerts[i] = sd.Certificates
+	// The chain is built from the CMS certificates and the KeyInfo's
+	// (judgeChain), whose use is then judged (reportOwnership).
 	return sig, chk.Cert
 }
 
@@ -498,7 +507,10 @@ func (v *verifier) judgeChain(sig *signing.Signature, s Signature, leaf *x509.Ce
 	off := x.HeapStart + s.Ref.Offset
 	keyInfo, _ := parseCerts(s.Certificates)
 	inter := append([]*x509.Certificate(nil), keyInfo...)
-	inter = append(inter, v.cmsCerts[sig.Index]...)
+	own := v.cmsOwn[sig.Index]
+	if own != nil {
+		inter = append(inter, own.SD.Certificates...)
+	}
 	if ts != nil && sig.Timestamp == nil {
 		// The package's CMS timestamp dates this signature too.
 		sig.AddCheck(signing.CheckTimestamp, true, "the package's CMS timestamp at "+ts.Time.UTC().Format("2006-01-02T15:04:05Z")+" dates this signature")
@@ -515,15 +527,10 @@ func (v *verifier) judgeChain(sig *signing.Signature, s Signature, leaf *x509.Ce
 		sig.Status = sig.Status.Worse(signing.StatusUntrusted)
 		v.add(RuleUntrustedChain, signing.SeverityError, off, "signature %d: signer %q does not chain to a trusted root: %s", sig.Index, signing.FormatName(leaf.Subject), cr.Problem).Signature = sig.Index
 	}
-	used := map[string]bool{}
-	for _, c := range cr.Chain {
-		used[string(c.Raw)] = true
+	if own != nil {
+		own.Chains, own.JudgeCertificates = [][]*x509.Certificate{cr.Chain}, true
 	}
-	for j, c := range keyInfo {
-		if !used[string(c.Raw)] {
-			v.add(RuleUnusedCertificate, signing.SeverityWarning, off, "signature %d: KeyInfo certificate %d (%q) is in no verified chain", sig.Index, j, signing.FormatName(c.Subject)).Signature = sig.Index
-		}
-	}
+	v.keyInfoCertificates(sig, keyInfo, cr.Chain, off)
 	var issuer *x509.Certificate
 	if len(cr.Chain) > 1 {
 		issuer = cr.Chain[1]
