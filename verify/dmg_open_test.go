@@ -131,11 +131,42 @@ func TestDMGUnsupportedChunkNotOpened(t *testing.T) {
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	r := runDMG(t, hfsDMG(t, bundle, nil, true, nil))
 	got := rulesFor(r, "Example.dmg")
-	if !has(got, "warning "+string(dmg.RuleFilesystemNotOpened)) || !has(got, "warning "+string(dmg.RuleChunkNotOpened)) {
+	if !has(got, "error "+string(dmg.RuleFilesystemNotOpened)) || !has(got, "warning "+string(dmg.RuleChunkNotOpened)) {
 		t.Errorf("findings %v", got)
 	}
 	if fileByPath(r, "Example.dmg/Example.app/Contents/MacOS/Example") != nil {
 		t.Error("a file of an unopened partition was listed")
+	}
+}
+
+// TestAttackDMGUndecodedChunksFail: a signed image whose file system
+// partition holds LZFSE chunks (a ULFO image) carries an app that is
+// never checked, here a trojaned one: it used to pass with warnings under
+// the default failOn: error. Its image now fails the release, saying why
+// and how a policy accepts it; a policy lowering the rule to a warning
+// passes it.
+func TestAttackDMGUndecodedChunksFail(t *testing.T) {
+	img := hfsDMG(t, modifiedDylibBundle(t), nil, true, nil)
+	r := runDMG(t, img)
+	if r.Summary.Passed {
+		t.Fatal("release passed")
+	}
+	got := dmgMessages(r, dmg.RuleFilesystemNotOpened)
+	want := "LZFSE-compressed blocks are not decoded): the app inside was not verified"
+	if len(got) != 1 || !strings.HasPrefix(got[0], "error: ") || !strings.Contains(got[0], want) || !strings.Contains(got[0], "severity: {dmg/filesystem-not-opened: warning}") {
+		t.Errorf("findings %q", got)
+	}
+	// The legitimate images (zlib, bzip2, raw chunks) still pass.
+	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	if r := runDMG(t, hfsDMG(t, bundle, nil, false, nil)); !r.Summary.Passed {
+		t.Errorf("legitimate image failed: %v", errorRules(r))
+	}
+	// A policy that accepts unopened images says so.
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"Example.dmg": hfsDMG(t, bundle, nil, true, nil)})
+	pol := &Policy{Severity: map[string]string{string(dmg.RuleFilesystemNotOpened): "warning"}}
+	if r := run(t, Options{Policy: pol}, dir); !r.Summary.Passed {
+		t.Errorf("lowered to a warning: errors %v", errorRules(r))
 	}
 }
 

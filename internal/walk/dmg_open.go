@@ -31,7 +31,7 @@ const maxSkippedFindings = 100
 // finding: an encrypted or sealed APFS container, another file
 // system macOS mounts (FAT, exFAT, NTFS, UDF, ISO 9660: dmg.DetectFileSystem),
 // a partition of LZFSE, ADC or LZMA chunks, no file system
-// (dmg/filesystem-not-opened);
+// (dmg/filesystem-not-opened, an error: the app inside was not verified);
 // a volume that does not read as one, a second HFS+ or APFS volume in
 // another partition, which macOS mounts too, or an HFS+ volume that also
 // reads as another file system (dmg/filesystem-malformed); files
@@ -55,7 +55,7 @@ func OpenDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 		switch {
 		case errors.As(err, &ne):
 			if idx == order[0] {
-				notOpened = append(notOpened, fmt.Sprintf("partition %d holds %s chunks (the first at %#x), which are not decoded", idx, dmg.TypeName(ne.Type), ne.Offset))
+				notOpened = append(notOpened, fmt.Sprintf("partition %d holds %s chunks (the first at %#x): %s-compressed blocks are not decoded", idx, dmg.TypeName(ne.Type), ne.Offset, dmg.TypeName(ne.Type)))
 			}
 			continue
 		case errors.As(err, &fe):
@@ -89,7 +89,9 @@ func OpenDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 	if len(notOpened) > 0 {
 		what = strings.Join(notOpened, "; ")
 	}
-	add(dmg.RuleFilesystemNotOpened, signing.SeverityWarning, "", -1, "the file system inside the disk image was not opened (%s): the files it holds, such as an .app, were not verified", what)
+	// An error: a valid signature on the image vouches for whoever built
+	// it, not for the app inside, which was never checked.
+	add(dmg.RuleFilesystemNotOpened, signing.SeverityError, "", -1, "the file system inside the disk image was not opened (%s): the app inside was not verified, nor any other file it holds (a policy that accepts that lowers this with severity: {%s: warning})", what, dmg.RuleFilesystemNotOpened)
 	return emptyFS{}, finds, nil
 }
 
