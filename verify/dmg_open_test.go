@@ -170,6 +170,22 @@ func TestAttackDMGUndecodedChunksFail(t *testing.T) {
 	}
 }
 
+// TestAttackDMGUndecodedSecondPartition: a signed image whose HFS+
+// volume opens, beside a partition of LZFSE chunks (which macOS decodes
+// and mounts, and could hold a second volume), fails the release.
+func TestAttackDMGUndecodedSecondPartition(t *testing.T) {
+	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	vol := bundleHFS(t, bundle, hfsplus.BuildSpec{})
+	r := runDMG(t, signedDMG(t, dmgfile.Spec{HFS: vol, HFSBzip2: true, FreeLZFSE: true}))
+	if r.Summary.Passed {
+		t.Fatal("release passed")
+	}
+	got := dmgMessages(r, dmg.RuleFilesystemNotOpened)
+	if len(got) != 1 || !strings.Contains(got[0], "error: partition 2 (\" (Apple_Free : 2)\") holds LZFSE chunks") {
+		t.Errorf("findings %q", got)
+	}
+}
+
 // TestDMGCompressedFileInside: a file compressed by HFS+ transparent
 // compression is not read, and says so; inside a bundle it is an error, as
 // the bundle's seal cannot be checked against it (see

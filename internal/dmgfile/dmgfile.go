@@ -88,6 +88,9 @@ type Spec struct {
 	// without bzip2) in the partition named Apple_Free instead of its
 	// ignore chunk: a volume macOS mounts that the name hides.
 	FreeHFS []byte
+	// FreeLZFSE appends an LZFSE chunk to the partition named Apple_Free:
+	// a partition nobody decodes, which could hold a volume macOS mounts.
+	FreeLZFSE bool
 	// Map, when set, returns the content of the first partition (the
 	// partition map, by default an MBR without entries), stored raw and
 	// padded to whole sectors; fsSectors is the size of the file system
@@ -277,6 +280,10 @@ func (s Spec) partitions() []partition {
 	}
 	if s.FreeHFS != nil {
 		parts[2].chunks = hfsChunks(s.FreeHFS, false, false, 0)
+	}
+	if s.FreeLZFSE {
+		lz := []byte("bvx2 not really an LZFSE block: nothing decodes it here....")
+		parts[2].chunks = append(parts[2].chunks, chunk{typ: ChunkLZFSE, sectors: 2, data: lz})
 	}
 	if s.Map != nil {
 		n := 0

@@ -237,8 +237,15 @@ func otherFileSystems(im *dmg.Image, opened int, take func(int64) bool, add func
 			continue
 		}
 		pr, err := im.OpenPartition(p.Index, dmg.PartitionOptions{Take: take})
+		var ne *dmg.NotOpenedError
+		if errors.As(err, &ne) {
+			// macOS decodes it and mounts what it holds: a second
+			// volume there would carry an app nobody checked.
+			add(dmg.RuleFilesystemNotOpened, signing.SeverityError, "", ne.Offset, "partition %d (%q) holds %s chunks (the first at %#x): %s-compressed blocks are not decoded, so a file system in it, which macOS would mount besides partition %d's, was not verified (a policy that accepts that lowers this with severity: {%s: warning})", p.Index, p.Name, dmg.TypeName(ne.Type), ne.Offset, dmg.TypeName(ne.Type), opened, dmg.RuleFilesystemNotOpened)
+			continue
+		}
 		if err != nil {
-			continue // not decoded: its checksum and chunks are the image's findings
+			continue // does not read: its checksum and chunks are the image's findings
 		}
 		if fsys := pr.FileSystem(); fsys != "" {
 			add(dmg.RuleFilesystemMalformed, signing.SeverityError, "", -1, "partition %d (%q) holds a second file system (%s) besides partition %d's, which macOS mounts too: its files were not verified", p.Index, p.Name, fsys, opened)
