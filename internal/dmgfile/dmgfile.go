@@ -27,6 +27,7 @@ const (
 	ChunkIgnore     uint32 = 2
 	ChunkZlib       uint32 = 0x80000005
 	ChunkBzip2      uint32 = 0x80000006
+	ChunkADC        uint32 = 0x80000004
 	ChunkLZFSE      uint32 = 0x80000007
 	ChunkComment    uint32 = 0x7ffffffe
 	ChunkTerminator uint32 = 0xffffffff
@@ -88,6 +89,9 @@ type Spec struct {
 	// without bzip2) in the partition named Apple_Free instead of its
 	// ignore chunk: a volume macOS mounts that the name hides.
 	FreeHFS []byte
+	// ADC stores the file system partition's zlib chunks as ADC ones
+	// instead (a UDCO image's codec), encoded by ADC.
+	ADC bool
 	// FreeLZFSE appends an LZFSE chunk to the partition named Apple_Free:
 	// a partition nobody decodes, which could hold a volume macOS mounts.
 	FreeLZFSE bool
@@ -280,6 +284,13 @@ func (s Spec) partitions() []partition {
 	}
 	if s.FreeHFS != nil {
 		parts[2].chunks = hfsChunks(s.FreeHFS, false, false, 0)
+	}
+	if s.ADC {
+		for i, c := range parts[1].chunks {
+			if c.typ == ChunkZlib {
+				parts[1].chunks[i].typ, parts[1].chunks[i].data = ChunkADC, ADC(c.plain)
+			}
+		}
 	}
 	if s.FreeLZFSE {
 		lz := []byte("bvx2 not really an LZFSE block: nothing decodes it here....")

@@ -2,6 +2,7 @@ package dmg
 
 import (
 	"bufio"
+	"bytes"
 	"compress/bzip2"
 	"compress/zlib"
 	"encoding/binary"
@@ -96,8 +97,8 @@ func Open(path string, opts Options) (*Result, error) {
 // the XML plist and its block tables, the layout of the file (every byte
 // belongs to the data fork's chunks, the plist, the resource fork, the code
 // signature or the trailer), the CRC-32 checksums of the data fork, of each
-// partition's decoded sectors (raw, zlib and bzip2 chunks are decoded;
-// LZFSE, ADC and LZMA ones are reported as not opened) and the master
+// partition's decoded sectors (raw, zlib, bzip2 and ADC chunks are
+// decoded; LZFSE and LZMA ones are reported as not opened) and the master
 // checksum, and the embedded code signature: a SuperBlob whose
 // CodeDirectory hashes [0, signature offset) and binds the koly trailer in
 // its rep-specific slot (6), with the code signature length zeroed as
@@ -380,11 +381,11 @@ func (v *verifier) decode(p *Partition, w io.Writer) (complete bool, err error) 
 				n -= k
 			}
 			continue
-		case ChunkADC, ChunkLZFSE, ChunkLZMA:
+		case ChunkLZFSE, ChunkLZMA:
 			notOpened[c.Type] = append(notOpened[c.Type], j)
 			complete = false
 			continue
-		case ChunkRaw, ChunkZlib, ChunkBzip2:
+		case ChunkRaw, ChunkZlib, ChunkBzip2, ChunkADC:
 		default:
 			v.add(RuleMalformed, signing.SeverityError, int64(v.im.Koly.XMLOffset), "%s: unknown chunk type", where)
 			complete = false
@@ -420,7 +421,7 @@ func (v *verifier) charge(c Chunk, where string, want, body int64) (int64, bool)
 	return cost, true
 }
 
-// decodeChunk writes the want decoded bytes of raw, zlib or bzip2 chunk c
+// decodeChunk writes the want decoded bytes of raw, zlib, bzip2 or ADC chunk c
 // (described by where, charged cost) to w, and reports whether it decoded:
 // its data must lie in the image's body, its sector count stay under the
 // limit, and its stream decode to exactly its sectors and end with the
@@ -452,6 +453,13 @@ func (v *verifier) decodeChunk(c Chunk, where string, want, cost, body int64, w 
 		src = zr
 	case ChunkBzip2:
 		src = bzip2.NewReader(cr)
+	case ChunkADC:
+		d, err := readADC(cr, c.Length, want)
+		if err != nil {
+			v.add(RuleMalformed, signing.SeverityError, c.Offset, "%s: does not decode: %v", where, err)
+			return false
+		}
+		src = bytes.NewReader(d)
 	}
 	n, err := io.CopyN(w, src, want)
 	if err == nil {
