@@ -276,17 +276,22 @@ func TestDMGDeclaredSizeBomb(t *testing.T) {
 	}
 }
 
-// TestDMGADCOpens: the app inside a signed UDCO image (ADC chunks) is
-// verified, and a changed dylib inside one is caught.
-func TestDMGADCOpens(t *testing.T) {
-	adcDMG := func(bundle map[string]machofile.BundleFile) []byte {
-		vol := bundleHFS(t, bundle, hfsplus.BuildSpec{Files: map[string]hfsplus.BuildFile{"Applications": {Link: "/Applications"}}})
-		return signedDMG(t, dmgfile.Spec{HFS: vol, HFSBzip2: true, ADC: true})
+// TestDMGADCAndLZMAOpen: the app inside a signed UDCO image (ADC chunks)
+// or ULMO image (LZMA chunks) is verified, and a changed dylib inside one
+// is caught.
+func TestDMGADCAndLZMAOpen(t *testing.T) {
+	for _, codec := range []string{"ADC", "LZMA"} {
+		t.Run(codec, func(t *testing.T) {
+			build := func(bundle map[string]machofile.BundleFile) []byte {
+				vol := bundleHFS(t, bundle, hfsplus.BuildSpec{Files: map[string]hfsplus.BuildFile{"Applications": {Link: "/Applications"}}})
+				return signedDMG(t, dmgfile.Spec{HFS: vol, HFSBzip2: true, ADC: codec == "ADC", LZMA: codec == "LZMA"})
+			}
+			r := runDMG(t, build(machofile.ExampleBundle(getFixtures(t).apple)))
+			if got := rulesFor(r, "Example.dmg"); has(got, "warning "+string(dmg.RuleChunkNotOpened)) {
+				t.Errorf("findings %v", got)
+			}
+			wantBundleOpened(t, r)
+			wantModifiedDylibCaught(t, runDMG(t, build(modifiedDylibBundle(t))))
+		})
 	}
-	r := runDMG(t, adcDMG(machofile.ExampleBundle(getFixtures(t).apple)))
-	if got := rulesFor(r, "Example.dmg"); has(got, "warning "+string(dmg.RuleChunkNotOpened)) {
-		t.Errorf("findings %v", got)
-	}
-	wantBundleOpened(t, r)
-	wantModifiedDylibCaught(t, runDMG(t, adcDMG(modifiedDylibBundle(t))))
 }

@@ -9,6 +9,7 @@ package dmgfile
 
 import (
 	"bytes"
+	"cmp"
 	"compress/zlib"
 	"encoding/binary"
 	"encoding/hex"
@@ -29,6 +30,7 @@ const (
 	ChunkBzip2      uint32 = 0x80000006
 	ChunkADC        uint32 = 0x80000004
 	ChunkLZFSE      uint32 = 0x80000007
+	ChunkLZMA       uint32 = 0x80000008
 	ChunkComment    uint32 = 0x7ffffffe
 	ChunkTerminator uint32 = 0xffffffff
 )
@@ -92,6 +94,12 @@ type Spec struct {
 	// ADC stores the file system partition's zlib chunks as ADC ones
 	// instead (a UDCO image's codec), encoded by ADC.
 	ADC bool
+	// LZMA stores them as LZMA ones (a ULMO image's codec: an xz stream
+	// of one LZMA2 block without a check, as libdmg-hfsplus writes it),
+	// encoded by XZ.
+	LZMA bool
+	// LZMADict is the dictionary size of the LZMA chunks; zero means 8 MiB.
+	LZMADict int
 	// FreeLZFSE appends an LZFSE chunk to the partition named Apple_Free:
 	// a partition nobody decodes, which could hold a volume macOS mounts.
 	FreeLZFSE bool
@@ -285,11 +293,13 @@ func (s Spec) partitions() []partition {
 	if s.FreeHFS != nil {
 		parts[2].chunks = hfsChunks(s.FreeHFS, false, false, 0)
 	}
-	if s.ADC {
-		for i, c := range parts[1].chunks {
-			if c.typ == ChunkZlib {
-				parts[1].chunks[i].typ, parts[1].chunks[i].data = ChunkADC, ADC(c.plain)
-			}
+	for i, c := range parts[1].chunks {
+		switch {
+		case c.typ != ChunkZlib:
+		case s.ADC:
+			parts[1].chunks[i].typ, parts[1].chunks[i].data = ChunkADC, ADC(c.plain)
+		case s.LZMA:
+			parts[1].chunks[i].typ, parts[1].chunks[i].data = ChunkLZMA, XZDict(c.plain, cmp.Or(s.LZMADict, 8<<20))
 		}
 	}
 	if s.FreeLZFSE {

@@ -30,7 +30,7 @@ const maxSkippedFindings = 100
 // prefixes the image's report path. What cannot be opened is a
 // finding: an encrypted or sealed APFS container, another file
 // system macOS mounts (FAT, exFAT, NTFS, UDF, ISO 9660: dmg.DetectFileSystem),
-// a partition of LZFSE or LZMA chunks, no file system
+// a partition of LZFSE chunks, no file system
 // (dmg/filesystem-not-opened, an error: the app inside was not verified);
 // a volume that does not read as one, a second HFS+ or APFS volume in
 // another partition, which macOS mounts too, or an HFS+ volume that also
