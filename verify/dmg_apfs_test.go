@@ -179,7 +179,7 @@ func TestDMGAPFSTwoSignedVolumes(t *testing.T) {
 // and says so (dmg/filesystem-not-opened), as before APFS was read.
 func TestDMGAPFSEncryptedNotOpened(t *testing.T) {
 	r := runDMG(t, signedDMG(t, dmgfile.Spec{APFS: encryptedAPFS(t)}))
-	if got := rulesFor(r, "Example.dmg"); !has(got, "warning "+string(dmg.RuleFilesystemNotOpened)) {
+	if got := rulesFor(r, "Example.dmg"); !has(got, "error "+string(dmg.RuleFilesystemNotOpened)) {
 		t.Errorf("findings %v", got)
 	}
 	if fileByPath(r, "Example.dmg/README") != nil {

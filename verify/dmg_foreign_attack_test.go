@@ -56,7 +56,7 @@ func TestDMGForeignVolumeNotOpened(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			r := runDMG(t, signedDMG(t, dmgfile.Spec{HFS: dmgfile.ForeignVolume(name)}))
 			got := dmgMessages(r, dmg.RuleFilesystemNotOpened)
-			if len(got) != 1 || !strings.Contains(got[0], "warning: the file system inside the disk image was not opened (partition 1 holds a file system ("+name+") that macOS mounts and shipgate does not read)") {
+			if len(got) != 1 || !strings.Contains(got[0], "error: the file system inside the disk image was not opened (partition 1 holds a file system ("+name+") that macOS mounts and shipgate does not read)") {
 				t.Errorf("findings %q", got)
 			}
 		})

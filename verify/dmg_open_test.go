@@ -131,11 +131,58 @@ func TestDMGUnsupportedChunkNotOpened(t *testing.T) {
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	r := runDMG(t, hfsDMG(t, bundle, nil, true, nil))
 	got := rulesFor(r, "Example.dmg")
-	if !has(got, "warning "+string(dmg.RuleFilesystemNotOpened)) || !has(got, "warning "+string(dmg.RuleChunkNotOpened)) {
+	if !has(got, "error "+string(dmg.RuleFilesystemNotOpened)) || !has(got, "warning "+string(dmg.RuleChunkNotOpened)) {
 		t.Errorf("findings %v", got)
 	}
 	if fileByPath(r, "Example.dmg/Example.app/Contents/MacOS/Example") != nil {
 		t.Error("a file of an unopened partition was listed")
+	}
+}
+
+// TestAttackDMGUndecodedChunksFail: a signed image whose file system
+// partition holds LZFSE chunks (a ULFO image) carries an app that is
+// never checked, here a trojaned one: it used to pass with warnings under
+// the default failOn: error. Its image now fails the release, saying why
+// and how a policy accepts it; a policy lowering the rule to a warning
+// passes it.
+func TestAttackDMGUndecodedChunksFail(t *testing.T) {
+	img := hfsDMG(t, modifiedDylibBundle(t), nil, true, nil)
+	r := runDMG(t, img)
+	if r.Summary.Passed {
+		t.Fatal("release passed")
+	}
+	got := dmgMessages(r, dmg.RuleFilesystemNotOpened)
+	want := "LZFSE-compressed blocks are not decoded): the app inside was not verified"
+	if len(got) != 1 || !strings.HasPrefix(got[0], "error: ") || !strings.Contains(got[0], want) || !strings.Contains(got[0], "severity: {dmg/filesystem-not-opened: warning}") {
+		t.Errorf("findings %q", got)
+	}
+	// The legitimate images (zlib, bzip2, raw chunks) still pass.
+	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	if r := runDMG(t, hfsDMG(t, bundle, nil, false, nil)); !r.Summary.Passed {
+		t.Errorf("legitimate image failed: %v", errorRules(r))
+	}
+	// A policy that accepts unopened images says so.
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"Example.dmg": hfsDMG(t, bundle, nil, true, nil)})
+	pol := &Policy{Severity: map[string]string{string(dmg.RuleFilesystemNotOpened): "warning"}}
+	if r := run(t, Options{Policy: pol}, dir); !r.Summary.Passed {
+		t.Errorf("lowered to a warning: errors %v", errorRules(r))
+	}
+}
+
+// TestAttackDMGUndecodedSecondPartition: a signed image whose HFS+
+// volume opens, beside a partition of LZFSE chunks (which macOS decodes
+// and mounts, and could hold a second volume), fails the release.
+func TestAttackDMGUndecodedSecondPartition(t *testing.T) {
+	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	vol := bundleHFS(t, bundle, hfsplus.BuildSpec{})
+	r := runDMG(t, signedDMG(t, dmgfile.Spec{HFS: vol, HFSBzip2: true, FreeLZFSE: true}))
+	if r.Summary.Passed {
+		t.Fatal("release passed")
+	}
+	got := dmgMessages(r, dmg.RuleFilesystemNotOpened)
+	if len(got) != 1 || !strings.Contains(got[0], "error: partition 2 (\" (Apple_Free : 2)\") holds LZFSE chunks") {
+		t.Errorf("findings %q", got)
 	}
 }
 
@@ -226,5 +273,25 @@ func TestDMGDeclaredSizeBomb(t *testing.T) {
 	}
 	if fileByPath(r, "Example.dmg/bomb") != nil {
 		t.Error("the bomb was walked")
+	}
+}
+
+// TestDMGADCAndLZMAOpen: the app inside a signed UDCO image (ADC chunks)
+// or ULMO image (LZMA chunks) is verified, and a changed dylib inside one
+// is caught.
+func TestDMGADCAndLZMAOpen(t *testing.T) {
+	for _, codec := range []string{"ADC", "LZMA"} {
+		t.Run(codec, func(t *testing.T) {
+			build := func(bundle map[string]machofile.BundleFile) []byte {
+				vol := bundleHFS(t, bundle, hfsplus.BuildSpec{Files: map[string]hfsplus.BuildFile{"Applications": {Link: "/Applications"}}})
+				return signedDMG(t, dmgfile.Spec{HFS: vol, HFSBzip2: true, ADC: codec == "ADC", LZMA: codec == "LZMA"})
+			}
+			r := runDMG(t, build(machofile.ExampleBundle(getFixtures(t).apple)))
+			if got := rulesFor(r, "Example.dmg"); has(got, "warning "+string(dmg.RuleChunkNotOpened)) {
+				t.Errorf("findings %v", got)
+			}
+			wantBundleOpened(t, r)
+			wantModifiedDylibCaught(t, runDMG(t, build(modifiedDylibBundle(t))))
+		})
 	}
 }

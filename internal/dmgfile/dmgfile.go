@@ -9,6 +9,7 @@ package dmgfile
 
 import (
 	"bytes"
+	"cmp"
 	"compress/zlib"
 	"encoding/binary"
 	"encoding/hex"
@@ -27,7 +28,9 @@ const (
 	ChunkIgnore     uint32 = 2
 	ChunkZlib       uint32 = 0x80000005
 	ChunkBzip2      uint32 = 0x80000006
+	ChunkADC        uint32 = 0x80000004
 	ChunkLZFSE      uint32 = 0x80000007
+	ChunkLZMA       uint32 = 0x80000008
 	ChunkComment    uint32 = 0x7ffffffe
 	ChunkTerminator uint32 = 0xffffffff
 )
@@ -88,6 +91,18 @@ type Spec struct {
 	// without bzip2) in the partition named Apple_Free instead of its
 	// ignore chunk: a volume macOS mounts that the name hides.
 	FreeHFS []byte
+	// ADC stores the file system partition's zlib chunks as ADC ones
+	// instead (a UDCO image's codec), encoded by ADC.
+	ADC bool
+	// LZMA stores them as LZMA ones (a ULMO image's codec: an xz stream
+	// of one LZMA2 block without a check, as libdmg-hfsplus writes it),
+	// encoded by XZ.
+	LZMA bool
+	// LZMADict is the dictionary size of the LZMA chunks; zero means 8 MiB.
+	LZMADict int
+	// FreeLZFSE appends an LZFSE chunk to the partition named Apple_Free:
+	// a partition nobody decodes, which could hold a volume macOS mounts.
+	FreeLZFSE bool
 	// Map, when set, returns the content of the first partition (the
 	// partition map, by default an MBR without entries), stored raw and
 	// padded to whole sectors; fsSectors is the size of the file system
@@ -277,6 +292,19 @@ func (s Spec) partitions() []partition {
 	}
 	if s.FreeHFS != nil {
 		parts[2].chunks = hfsChunks(s.FreeHFS, false, false, 0)
+	}
+	for i, c := range parts[1].chunks {
+		switch {
+		case c.typ != ChunkZlib:
+		case s.ADC:
+			parts[1].chunks[i].typ, parts[1].chunks[i].data = ChunkADC, ADC(c.plain)
+		case s.LZMA:
+			parts[1].chunks[i].typ, parts[1].chunks[i].data = ChunkLZMA, XZDict(c.plain, cmp.Or(s.LZMADict, 8<<20))
+		}
+	}
+	if s.FreeLZFSE {
+		lz := []byte("bvx2 not really an LZFSE block: nothing decodes it here....")
+		parts[2].chunks = append(parts[2].chunks, chunk{typ: ChunkLZFSE, sectors: 2, data: lz})
 	}
 	if s.Map != nil {
 		n := 0

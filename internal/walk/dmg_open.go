@@ -30,8 +30,8 @@ const maxSkippedFindings = 100
 // prefixes the image's report path. What cannot be opened is a
 // finding: an encrypted or sealed APFS container, another file
 // system macOS mounts (FAT, exFAT, NTFS, UDF, ISO 9660: dmg.DetectFileSystem),
-// a partition of LZFSE, ADC or LZMA chunks, no file system
-// (dmg/filesystem-not-opened);
+// a partition of LZFSE chunks, no file system
+// (dmg/filesystem-not-opened, an error: the app inside was not verified);
 // a volume that does not read as one, a second HFS+ or APFS volume in
 // another partition, which macOS mounts too, or an HFS+ volume that also
 // reads as another file system (dmg/filesystem-malformed); files
@@ -55,7 +55,7 @@ func OpenDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 		switch {
 		case errors.As(err, &ne):
 			if idx == order[0] {
-				notOpened = append(notOpened, fmt.Sprintf("partition %d holds %s chunks (the first at %#x), which are not decoded", idx, dmg.TypeName(ne.Type), ne.Offset))
+				notOpened = append(notOpened, fmt.Sprintf("partition %d holds %s chunks (the first at %#x): %s-compressed blocks are not decoded", idx, dmg.TypeName(ne.Type), ne.Offset, dmg.TypeName(ne.Type)))
 			}
 			continue
 		case errors.As(err, &fe):
@@ -89,7 +89,9 @@ func OpenDMG(r io.ReaderAt, size int64) (fs.FS, []signing.Finding, error) {
 	if len(notOpened) > 0 {
 		what = strings.Join(notOpened, "; ")
 	}
-	add(dmg.RuleFilesystemNotOpened, signing.SeverityWarning, "", -1, "the file system inside the disk image was not opened (%s): the files it holds, such as an .app, were not verified", what)
+	// An error: a valid signature on the image vouches for whoever built
+	// it, not for the app inside, which was never checked.
+	add(dmg.RuleFilesystemNotOpened, signing.SeverityError, "", -1, "the file system inside the disk image was not opened (%s): the app inside was not verified, nor any other file it holds (a policy that accepts that lowers this with severity: {%s: warning})", what, dmg.RuleFilesystemNotOpened)
 	return emptyFS{}, finds, nil
 }
 
@@ -235,8 +237,15 @@ func otherFileSystems(im *dmg.Image, opened int, take func(int64) bool, add func
 			continue
 		}
 		pr, err := im.OpenPartition(p.Index, dmg.PartitionOptions{Take: take})
+		var ne *dmg.NotOpenedError
+		if errors.As(err, &ne) {
+			// macOS decodes it and mounts what it holds: a second
+			// volume there would carry an app nobody checked.
+			add(dmg.RuleFilesystemNotOpened, signing.SeverityError, "", ne.Offset, "partition %d (%q) holds %s chunks (the first at %#x): %s-compressed blocks are not decoded, so a file system in it, which macOS would mount besides partition %d's, was not verified (a policy that accepts that lowers this with severity: {%s: warning})", p.Index, p.Name, dmg.TypeName(ne.Type), ne.Offset, dmg.TypeName(ne.Type), opened, dmg.RuleFilesystemNotOpened)
+			continue
+		}
 		if err != nil {
-			continue // not decoded: its checksum and chunks are the image's findings
+			continue // does not read: its checksum and chunks are the image's findings
 		}
 		if fsys := pr.FileSystem(); fsys != "" {
 			add(dmg.RuleFilesystemMalformed, signing.SeverityError, "", -1, "partition %d (%q) holds a second file system (%s) besides partition %d's, which macOS mounts too: its files were not verified", p.Index, p.Name, fsys, opened)

@@ -24,7 +24,12 @@ func bzip2Work(r io.ReaderAt, c Chunk) int64 {
 }
 
 // chunkCost is what the expansion budget is charged for decoding c to
-// want bytes: the bytes, or a bzip2 decoder's block buffer when larger.
+// want bytes: the bytes, or a bzip2 decoder's block buffer or an LZMA
+// chunk's dictionary (capped at what decoding it accepts) when larger.
 func chunkCost(r io.ReaderAt, c Chunk, want int64) int64 {
-	return max(want, bzip2Work(r, c))
+	cost := max(want, bzip2Work(r, c))
+	if c.Type == ChunkLZMA {
+		cost = max(cost, min(lzmaDict(r, c), maxLZMADict))
+	}
+	return cost
 }

@@ -12,8 +12,9 @@
 //
 // [Verify] then checks that every byte of the file belongs to one
 // structure (a chunk of the data fork, the plist, the resource fork, the
-// code signature or the trailer), decodes raw, zlib and bzip2 chunks
-// (compress/zlib, compress/bzip2) within an expansion limit to check each
+// code signature or the trailer), decodes raw, zlib, bzip2, ADC and LZMA
+// chunks (compress/zlib, compress/bzip2, our own ADC decoder: adc.go,
+// github.com/ulikunitz/xz for LZMA's xz streams: lzma.go) within an expansion limit to check each
 // partition's CRC-32 and the data fork's, and verifies the embedded code
 // signature with package codesign ([codesign.VerifyEmbedded]): a SuperBlob
 // whose CodeDirectory hashes [0, signature offset) and binds the koly
@@ -23,7 +24,7 @@
 // dmg/ rules documented in docs/rules/dmg.md; those about the signature
 // keep their codesign/ rules.
 //
-// Not checked: LZFSE, ADC and LZMA chunks are not decoded (no Go decoder
+// Not checked: LZFSE chunks are not decoded (no Go decoder
 // among the modules this project uses; dmg/chunk-not-opened names them);
 // the file system inside (APFS, HFS+) is not opened by Verify
 // (dmg/filesystem-not-opened), but [Image.OpenPartition] reads a

@@ -29,7 +29,9 @@ func FuzzVerify(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	for _, b := range [][]byte{u, sig} {
+	adc, _ := dmgfile.Build(dmgfile.Spec{ADC: true, Bzip2Level: 1})
+	lzma, _ := dmgfile.Build(dmgfile.Spec{LZMA: true, LZMADict: 64 << 10, Bzip2Level: 1})
+	for _, b := range [][]byte{u, sig, adc, lzma} {
 		// Every chunk of a seed decodes within the fuzz budget and its
 		// checksums hold, so mutations start from the deepest path.
 		res, err := Verify(bytes.NewReader(b), int64(len(b)), Options{MaxExpanded: fuzzExpanded})

@@ -29,7 +29,7 @@ type PartitionOptions struct {
 }
 
 // NotOpenedError results when a partition holds chunks of a type no
-// decoder here reads (ADC, LZFSE, LZMA, or an unknown type).
+// decoder here reads (LZFSE, or an unknown type).
 type NotOpenedError struct {
 	Partition int
 	Chunk     int
@@ -47,7 +47,7 @@ func (e *NotOpenedError) Error() string {
 var ErrExpansion = errors.New("dmg: the image's chunks expand past the expansion budget")
 
 // PartitionReader reads a partition's decoded sectors: an io.ReaderAt
-// safe for concurrent use, decoding raw, zlib and bzip2 chunks on demand
+// safe for concurrent use, decoding raw, zlib, bzip2, ADC and LZMA chunks on demand
 // and keeping recently used ones.
 type PartitionReader struct {
 	im     *Image
@@ -92,7 +92,7 @@ func (im *Image) OpenPartition(index int, opts PartitionOptions) (*PartitionRead
 			}
 			continue
 		case ChunkZeroFill, ChunkIgnore:
-		case ChunkRaw, ChunkZlib, ChunkBzip2:
+		case ChunkRaw, ChunkZlib, ChunkBzip2, ChunkADC, ChunkLZMA:
 			if !inFile(uint64(c.Offset), uint64(c.Length), body) {
 				return nil, &FormatError{Offset: xmlAt, Reason: fmt.Sprintf("partition %d chunk %d: data [%#x, +%#x) runs past the image", index, j, c.Offset, c.Length)}
 			}
@@ -223,6 +223,12 @@ func (pr *PartitionReader) decode(c Chunk, want int64) ([]byte, error) {
 			return nil, err
 		}
 		return d, nil
+	}
+	switch c.Type {
+	case ChunkADC:
+		return readADC(src, c.Length, want)
+	case ChunkLZMA:
+		return readLZMA(src, c.Length, want)
 	}
 	var r io.Reader
 	switch c.Type {

@@ -127,6 +127,10 @@ func FuzzOpenPartition(f *testing.F) {
 	f.Add(img)
 	img, _ = dmgfile.Build(dmgfile.Spec{HFS: volume(8 << 10), LZFSE: true})
 	f.Add(img)
+	img, _ = dmgfile.Build(dmgfile.Spec{HFS: volume(40 << 10), ADC: true})
+	f.Add(img)
+	img, _ = dmgfile.Build(dmgfile.Spec{HFS: volume(40 << 10), LZMA: true})
+	f.Add(img)
 	img, _ = dmgfile.Build(dmgfile.Spec{})
 	f.Add(img)
 	f.Fuzz(func(t *testing.T, b []byte) {

@@ -18,7 +18,7 @@ const (
 	// resource fork, the code signature or the koly trailer.
 	RuleUnownedData signing.Rule = "dmg/unowned-data"
 	// RuleChunkNotOpened reports chunks compressed with a codec this
-	// package does not decode (LZFSE, ADC, LZMA): their content is not
+	// package does not decode (LZFSE): their content is not
 	// read and their partition's checksum not verified.
 	RuleChunkNotOpened signing.Rule = "dmg/chunk-not-opened"
 	// RuleExpansionLimit reports an image whose blocks expand to more than

@@ -2,6 +2,7 @@ package dmg
 
 import (
 	"bufio"
+	"bytes"
 	"compress/bzip2"
 	"compress/zlib"
 	"encoding/binary"
@@ -96,8 +97,8 @@ func Open(path string, opts Options) (*Result, error) {
 // the XML plist and its block tables, the layout of the file (every byte
 // belongs to the data fork's chunks, the plist, the resource fork, the code
 // signature or the trailer), the CRC-32 checksums of the data fork, of each
-// partition's decoded sectors (raw, zlib and bzip2 chunks are decoded;
-// LZFSE, ADC and LZMA ones are reported as not opened) and the master
+// partition's decoded sectors (raw, zlib, bzip2, ADC and LZMA chunks are
+// decoded; LZFSE ones are reported as not opened) and the master
 // checksum, and the embedded code signature: a SuperBlob whose
 // CodeDirectory hashes [0, signature offset) and binds the koly trailer in
 // its rep-specific slot (6), with the code signature length zeroed as
@@ -380,11 +381,11 @@ func (v *verifier) decode(p *Partition, w io.Writer) (complete bool, err error) 
 				n -= k
 			}
 			continue
-		case ChunkADC, ChunkLZFSE, ChunkLZMA:
+		case ChunkLZFSE:
 			notOpened[c.Type] = append(notOpened[c.Type], j)
 			complete = false
 			continue
-		case ChunkRaw, ChunkZlib, ChunkBzip2:
+		case ChunkRaw, ChunkZlib, ChunkBzip2, ChunkADC, ChunkLZMA:
 		default:
 			v.add(RuleMalformed, signing.SeverityError, int64(v.im.Koly.XMLOffset), "%s: unknown chunk type", where)
 			complete = false
@@ -405,13 +406,17 @@ func (v *verifier) decode(p *Partition, w io.Writer) (complete bool, err error) 
 // false.
 func (v *verifier) charge(c Chunk, where string, want, body int64) (int64, bool) {
 	cost := want
-	if c.Type == ChunkBzip2 && inFile(uint64(c.Offset), uint64(c.Length), body) {
+	if (c.Type == ChunkBzip2 || c.Type == ChunkLZMA) && inFile(uint64(c.Offset), uint64(c.Length), body) {
 		cost = chunkCost(v.r, c, want)
 	}
 	if v.used+cost > v.budget {
 		v.over = true
+		buffer := "bzip2 block buffer"
+		if c.Type == ChunkLZMA {
+			buffer = "LZMA dictionary"
+		}
 		if cost > want {
-			v.add(RuleExpansionLimit, signing.SeverityWarning, int64(v.im.Koly.XMLOffset), "%s: decoding it costs a %d-byte bzip2 block buffer, past the image's expansion budget of %d bytes; the remaining checksums are not verified", where, cost, v.budget)
+			v.add(RuleExpansionLimit, signing.SeverityWarning, int64(v.im.Koly.XMLOffset), "%s: decoding it costs a %d-byte %s, past the image's expansion budget of %d bytes; the remaining checksums are not verified", where, cost, buffer, v.budget)
 		} else {
 			v.add(RuleExpansionLimit, signing.SeverityWarning, int64(v.im.Koly.XMLOffset), "%s: the image's chunks decode to more than %d bytes; the remaining checksums are not verified", where, v.budget)
 		}
@@ -420,7 +425,7 @@ func (v *verifier) charge(c Chunk, where string, want, body int64) (int64, bool)
 	return cost, true
 }
 
-// decodeChunk writes the want decoded bytes of raw, zlib or bzip2 chunk c
+// decodeChunk writes the want decoded bytes of raw, zlib, bzip2, ADC or LZMA chunk c
 // (described by where, charged cost) to w, and reports whether it decoded:
 // its data must lie in the image's body, its sector count stay under the
 // limit, and its stream decode to exactly its sectors and end with the
@@ -452,6 +457,17 @@ func (v *verifier) decodeChunk(c Chunk, where string, want, cost, body int64, w 
 		src = zr
 	case ChunkBzip2:
 		src = bzip2.NewReader(cr)
+	case ChunkADC, ChunkLZMA:
+		read := readADC
+		if c.Type == ChunkLZMA {
+			read = readLZMA
+		}
+		d, err := read(cr, c.Length, want)
+		if err != nil {
+			v.add(RuleMalformed, signing.SeverityError, c.Offset, "%s: does not decode: %v", where, err)
+			return false
+		}
+		src = bytes.NewReader(d)
 	}
 	n, err := io.CopyN(w, src, want)
 	if err == nil {
