@@ -149,8 +149,8 @@ func (h *entryHash) hashBlocks() (string, int, error) {
 	}
 	var bad *EntryError
 	checkBlock := func(i int64, b hash.Hash) {
-		if bad == nil && !strings.EqualFold(hex.EncodeToString(b.Sum(h.sum[:0])), in.Blocks[i]) {
-			bad = integrityMismatch(e, h.base+i*in.BlockSize, fmt.Sprintf("block %d differs from the header's integrity", i))
+		if bad == nil {
+			bad = blockMismatch(e, h.base, i, hex.EncodeToString(b.Sum(h.sum[:0])))
 		}
 	}
 	var n, inBlock, idx int64
@@ -180,14 +180,12 @@ func (h *entryHash) hashBlocks() (string, int, error) {
 	if block == nil {
 		// The one block's digest is the file's: compared as checkBlock
 		// would, without hashing and encoding it again.
-		if !strings.EqualFold(digest, in.Blocks[0]) {
-			bad = integrityMismatch(e, h.base, "block 0 differs from the header's integrity")
-		}
+		bad = blockMismatch(e, h.base, 0, digest)
 	} else if inBlock > 0 {
 		checkBlock(idx, block)
 	}
-	if bad == nil && !strings.EqualFold(digest, in.Hash) {
-		bad = integrityMismatch(e, h.base, "file hash differs from the header's integrity")
+	if bad == nil {
+		bad = hashMismatch(e, h.base, digest)
 	}
 	if bad != nil {
 		return digest, copied, bad
