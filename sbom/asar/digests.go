@@ -1,10 +1,8 @@
 package asar
 
 import (
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 )
 
 // ErrBlocksNeeded is returned by [Reader.CheckDigests] for a file of more
@@ -32,11 +30,10 @@ func (ar *Reader) CheckDigests(e *Entry, sum []byte, blocks [][]byte) error {
 	if !e.Unpacked {
 		base = ar.DataOffset() + e.Offset
 	}
-	digest := hex.EncodeToString(sum)
 	switch {
 	case len(in.Blocks) == 1 && blocks == nil:
-		if bad := blockMismatch(e, base, 0, digest); bad != nil {
-			return bad
+		if !hexEqualFold(sum, in.Blocks[0]) {
+			return blockErr(e, base, 0)
 		}
 	case len(blocks) != len(in.Blocks):
 		if blocks == nil {
@@ -45,33 +42,46 @@ func (ar *Reader) CheckDigests(e *Entry, sum []byte, blocks [][]byte) error {
 		return integrityMismatch(e, e.headerOff, fmt.Sprintf("%d blocks hashed, %d recorded", len(blocks), len(in.Blocks)))
 	default:
 		for i, b := range blocks {
-			if bad := blockMismatch(e, base, int64(i), hex.EncodeToString(b)); bad != nil {
-				return bad
+			if !hexEqualFold(b, in.Blocks[i]) {
+				return blockErr(e, base, int64(i))
 			}
 		}
 	}
-	if bad := hashMismatch(e, base, digest); bad != nil {
-		return bad
+	if !hexEqualFold(sum, in.Hash) {
+		return hashErr(e, base)
 	}
 	return nil
 }
 
-// blockMismatch returns the error of file e, whose bytes start at base,
-// when digest (lowercase hex) is not the digest of block i its integrity
-// records, else nil.
-func blockMismatch(e *Entry, base, i int64, digest string) *EntryError {
-	if strings.EqualFold(digest, e.Integrity.Blocks[i]) {
-		return nil
+// hexEqualFold reports whether want is the hex encoding of sum, in
+// either case, without encoding sum.
+func hexEqualFold(sum []byte, want string) bool {
+	const digits = "0123456789abcdef"
+	if len(want) != 2*len(sum) {
+		return false
 	}
+	lower := func(c byte) byte {
+		if 'A' <= c && c <= 'F' {
+			return c + 'a' - 'A'
+		}
+		return c
+	}
+	for i, b := range sum {
+		if lower(want[2*i]) != digits[b>>4] || lower(want[2*i+1]) != digits[b&15] {
+			return false
+		}
+	}
+	return true
+}
+
+// blockErr is the error of file e, whose bytes start at base, whose block
+// i differs from its integrity.
+func blockErr(e *Entry, base, i int64) *EntryError {
 	return integrityMismatch(e, base+i*e.Integrity.BlockSize, fmt.Sprintf("block %d differs from the header's integrity", i))
 }
 
-// hashMismatch returns the error of file e, whose bytes start at base,
-// when digest (lowercase hex) is not the file hash its integrity records,
-// else nil.
-func hashMismatch(e *Entry, base int64, digest string) *EntryError {
-	if strings.EqualFold(digest, e.Integrity.Hash) {
-		return nil
-	}
+// hashErr is the error of file e, whose bytes start at base, whose
+// whole-file hash differs from its integrity.
+func hashErr(e *Entry, base int64) *EntryError {
 	return integrityMismatch(e, base, "file hash differs from the header's integrity")
 }

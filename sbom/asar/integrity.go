@@ -149,8 +149,8 @@ func (h *entryHash) hashBlocks() (string, int, error) {
 	}
 	var bad *EntryError
 	checkBlock := func(i int64, b hash.Hash) {
-		if bad == nil {
-			bad = blockMismatch(e, h.base, i, hex.EncodeToString(b.Sum(h.sum[:0])))
+		if bad == nil && !hexEqualFold(b.Sum(h.sum[:0]), in.Blocks[i]) {
+			bad = blockErr(e, h.base, i)
 		}
 	}
 	var n, inBlock, idx int64
@@ -180,12 +180,14 @@ func (h *entryHash) hashBlocks() (string, int, error) {
 	if block == nil {
 		// The one block's digest is the file's: compared as checkBlock
 		// would, without hashing and encoding it again.
-		bad = blockMismatch(e, h.base, 0, digest)
+		if !strings.EqualFold(digest, in.Blocks[0]) {
+			bad = blockErr(e, h.base, 0)
+		}
 	} else if inBlock > 0 {
 		checkBlock(idx, block)
 	}
-	if bad == nil {
-		bad = hashMismatch(e, h.base, digest)
+	if bad == nil && !strings.EqualFold(digest, in.Hash) {
+		bad = hashErr(e, h.base)
 	}
 	if bad != nil {
 		return digest, copied, bad
