@@ -26,7 +26,11 @@ func asarReaderOf(fsys fs.FS) *asar.Reader {
 // digests the archive's pass then computes (see entryHasher), else 0.
 func integrityBlockSize(e *asar.Entry) int64 {
 	in := e.Integrity
-	if in == nil || len(in.Blocks) < 2 || in.BlockSize <= 0 || !strings.EqualFold(in.Algorithm, "SHA256") {
+	// A count of blocks that does not fit the size is reported without
+	// hashing them (asar.Reader.CheckDigests); one that does is bounded by
+	// the header's size.
+	if in == nil || len(in.Blocks) < 2 || in.BlockSize <= 0 || in.BlockSize > e.Size || !strings.EqualFold(in.Algorithm, "SHA256") ||
+		(e.Size+in.BlockSize-1)/in.BlockSize != int64(len(in.Blocks)) {
 		return 0
 	}
 	return in.BlockSize

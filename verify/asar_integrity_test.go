@@ -2,6 +2,7 @@ package verify
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,4 +101,23 @@ func TestAsarEntryIntegrityLegitimate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAttackAsarEntryIntegrityBlockCount: an entry whose header integrity
+// records more blocks than its size needs (its whole-file hash and first
+// block right) fails verify with asar/integrity-mismatch, as in sbom,
+// rather than being checked against the first block alone.
+func TestAttackAsarEntryIntegrityBlockCount(t *testing.T) {
+	in := electronfix.Integrity([]byte("alpha"), electronfix.AsarBlockSize)
+	hdr := fmt.Sprintf(`{"files":{"a.js":{"size":5,"offset":"0","integrity":{"algorithm":"SHA256","hash":%q,"blockSize":%d,"blocks":[%q,%q]}}}}`,
+		in.Hash, in.BlockSize, in.Blocks[0], in.Blocks[0])
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"resources/app.asar": electronfix.PackAsarRaw([]byte(hdr), []byte("alpha"))})
+	r := run(t, Options{}, dir)
+	for _, f := range r.Findings {
+		if f.Rule == "asar/integrity-mismatch" && f.Path == "resources/app.asar/a.js" && !r.Summary.Passed {
+			return
+		}
+	}
+	t.Errorf("no asar/integrity-mismatch on resources/app.asar/a.js (passed %v): %v", r.Summary.Passed, r.Findings)
 }
