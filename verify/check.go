@@ -981,13 +981,23 @@ func (c *check) openArchive(a *openedArchive) {
 	}
 	ref, sink := c.holdForEntries()
 	x := c.j.expand
-	c.finds = append(c.finds, c.e.walkArchiveFS(a.fsys, c.f.Path, c.j.depth+1, ref, c.f.Kind, func(j *job) {
+	ar := asarReaderOf(a.fsys)
+	var bad []signing.Finding // entries whose bytes differ from their integrity
+	walked := c.e.walkArchiveFS(a.fsys, c.f.Path, c.j.depth+1, ref, c.f.Kind, func(j *job) {
 		j.expand = x
-		if f, ok := a.facts[j.name]; ok {
+		f, ok := a.facts[j.name]
+		if ok {
 			j.sum, j.noZipEnd, j.noJSBlock, j.noKoly, j.head = f.sum, f.noZipEnd, f.noJSBlock, f.noKoly, f.head
 		}
+		if ar != nil {
+			if fd, mismatch := asarIntegrity(ar, j.name, f, ok); mismatch {
+				fd.Path = joinPath(c.f.Path, fd.Path)
+				bad = append(bad, fd)
+			}
+		}
 		sink(j)
-	})...)
+	})
+	c.finds = append(append(c.finds, walked...), bad...)
 }
 
 // holdForEntries keeps the file's bytes available until its last entry is

@@ -56,6 +56,12 @@ type entryHasher struct {
 	// image's koly trailer would start (see walk.HasKoly); kolyN counts them.
 	koly  [walk.KolyHead]byte
 	kolyN int
+	// blocks collects the digests of the integrity blocks of the entry
+	// being hashed, when it has more than one (see entrySpan.blockSize);
+	// bh hashes the block being read, inBlock counts its bytes so far.
+	blocks  [][]byte
+	bh      hash.Hash
+	inBlock int64
 	// head collects the first bytes of the entry at zipNext, within
 	// arena; kept counts the bytes kept so far.
 	head    []byte
@@ -77,6 +83,10 @@ type entryFacts struct {
 	noKoly bool
 	// head, when not nil, holds its first min(size, sniffLen) bytes.
 	head []byte
+	// blocks holds the SHA-256 of each of its asar integrity blocks when
+	// its header's integrity records more than one (of one, sum is the
+	// digest): see asar.Reader.CheckDigests.
+	blocks [][]byte
 }
 
 // headBudget bounds the bytes an archive's pass keeps of its entries' first
@@ -93,6 +103,10 @@ type entrySpan struct {
 	start, end int64
 	name       string
 	js         bool // a .js entry
+	// blockSize is the size of the entry's integrity blocks when the
+	// header records more than one, whose digests the pass computes; 0
+	// otherwise.
+	blockSize int64
 }
 
 func newEntryHasher(w io.Writer, fsys fs.FS, size int64) *entryHasher {
@@ -103,13 +117,8 @@ func newEntryHasher(w io.Writer, fsys fs.FS, size int64) *entryHasher {
 		// one that is not a begin line costs only a second look
 		// (hasJScriptBlock). Both start with 'S', looked for once.
 		jsSig: tailScan{sigs: [][]byte{jsBegin[3:], jsBeginWide[6:]}, tail: jsTail}}
-	var ar *asar.Reader
-	switch f := fsys.(type) {
-	case *asar.Reader:
-		ar = f
-	case packedFS:
-		ar = f.ar
-	default:
+	ar := asarReaderOf(fsys)
+	if ar == nil {
 		return x
 	}
 	base := ar.DataOffset()
@@ -121,7 +130,7 @@ func newEntryHasher(w io.Writer, fsys fs.FS, size int64) *entryHasher {
 		if start < base || start > size || e.Size > size-start {
 			return nil
 		}
-		x.spans = append(x.spans, entrySpan{start, start + e.Size, e.Path, isJSName(e.Path)})
+		x.spans = append(x.spans, entrySpan{start, start + e.Size, e.Path, isJSName(e.Path), integrityBlockSize(e)})
 		return nil
 	})
 	sort.Slice(x.spans, func(a, b int) bool {
@@ -228,6 +237,9 @@ func (x *entryHasher) hashEntries(p []byte, from int64) {
 		lo, hi := max(s.start, from), min(s.end, to)
 		if lo < hi {
 			x.h.Write(p[lo-from : hi-from])
+			if s.blockSize > 0 {
+				x.hashBlocks(p[lo-from:hi-from], s.blockSize)
+			}
 			if k := s.end - dmg.KolySize; k >= s.start && lo < k+walk.KolyHead && hi > k {
 				a, b := max(lo, k), min(hi, k+walk.KolyHead)
 				x.kolyN += copy(x.koly[a-k:], p[a-from:b-from])
@@ -239,13 +251,39 @@ func (x *entryHasher) hashEntries(p []byte, from int64) {
 		if s.end > to {
 			break
 		}
+		if x.inBlock > 0 {
+			x.blocks = append(x.blocks, x.bh.Sum(nil))
+			x.bh.Reset()
+			x.inBlock = 0
+		}
 		x.done = append(x.done, entryFacts{sum: x.h.Sum(nil),
 			noJSBlock: s.js && !x.jsSig.found,
-			noKoly:    s.end-s.start < dmg.KolySize || (x.kolyN == walk.KolyHead && !walk.IsKoly(x.koly[:]))})
+			noKoly:    s.end-s.start < dmg.KolySize || (x.kolyN == walk.KolyHead && !walk.IsKoly(x.koly[:])),
+			blocks:    x.blocks})
 		x.kolyN = 0
+		x.blocks = nil
 		x.h.Reset()
 		x.jsSig.reset()
 		x.next++
+	}
+}
+
+// hashBlocks feeds b, the next bytes of the entry being hashed, to the
+// hashes of its integrity blocks of blockSize bytes, keeping the digest
+// of each block it completes.
+func (x *entryHasher) hashBlocks(b []byte, blockSize int64) {
+	if x.bh == nil {
+		x.bh = sha256.New()
+	}
+	for len(b) > 0 {
+		n := min(int64(len(b)), blockSize-x.inBlock)
+		x.bh.Write(b[:n])
+		b, x.inBlock = b[n:], x.inBlock+n
+		if x.inBlock == blockSize {
+			x.blocks = append(x.blocks, x.bh.Sum(nil))
+			x.bh.Reset()
+			x.inBlock = 0
+		}
 	}
 }
 

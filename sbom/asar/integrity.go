@@ -149,8 +149,8 @@ func (h *entryHash) hashBlocks() (string, int, error) {
 	}
 	var bad *EntryError
 	checkBlock := func(i int64, b hash.Hash) {
-		if bad == nil && !strings.EqualFold(hex.EncodeToString(b.Sum(h.sum[:0])), in.Blocks[i]) {
-			bad = integrityMismatch(e, h.base+i*in.BlockSize, fmt.Sprintf("block %d differs from the header's integrity", i))
+		if bad == nil && !hexEqualFold(b.Sum(h.sum[:0]), in.Blocks[i]) {
+			bad = blockErr(e, h.base, i)
 		}
 	}
 	var n, inBlock, idx int64
@@ -181,13 +181,13 @@ func (h *entryHash) hashBlocks() (string, int, error) {
 		// The one block's digest is the file's: compared as checkBlock
 		// would, without hashing and encoding it again.
 		if !strings.EqualFold(digest, in.Blocks[0]) {
-			bad = integrityMismatch(e, h.base, "block 0 differs from the header's integrity")
+			bad = blockErr(e, h.base, 0)
 		}
 	} else if inBlock > 0 {
 		checkBlock(idx, block)
 	}
 	if bad == nil && !strings.EqualFold(digest, in.Hash) {
-		bad = integrityMismatch(e, h.base, "file hash differs from the header's integrity")
+		bad = hashErr(e, h.base)
 	}
 	if bad != nil {
 		return digest, copied, bad
