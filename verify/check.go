@@ -982,6 +982,9 @@ func (c *check) openArchive(a *openedArchive) {
 	ref, sink := c.holdForEntries()
 	x := c.j.expand
 	ar := asarReaderOf(a.fsys)
+	if p, ok := a.fsys.(packedFS); ok {
+		c.e.addUnpackedAsar(c.f.Path, p.ar)
+	}
 	var bad []signing.Finding // entries whose bytes differ from their integrity
 	walked := c.e.walkArchiveFS(a.fsys, c.f.Path, c.j.depth+1, ref, c.f.Kind, func(j *job) {
 		j.expand = x

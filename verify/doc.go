@@ -34,7 +34,10 @@
 // (names that differ only in case, Unicode normalization, characters HFS+
 // ignores or trailing dots and spaces, or a file and a folder of such
 // names: see internal/foldname) are reported too. An app.asar given on its own is checked with its unpacked entries,
-// read from the app.asar.unpacked folder beside it.
+// read from the app.asar.unpacked folder beside it. In a release, the files of app.asar.unpacked are checked where
+// they are, as ordinary files, and then compared with the integrity app.asar's header records for them, from the
+// digests their checks computed: a file that differs is asar/integrity-mismatch, one the header lists that is
+// missing or of another size file/unreadable.
 //
 // Apple bundles (.app, .framework…) in a directory or a zip are verified as
 // a whole as well: the main executable together with the bundle's Info.plist

@@ -239,6 +239,9 @@ type engine struct {
 	progress   Progress
 	links      []link      // symbolic links inside the release (see checkLinks)
 	chains     []chainLink // symbolic links of folders, zips and tarballs (see checkLinkChains)
+	// unpackedAsars are the asar archives whose unpacked files are
+	// checked as ordinary files (see checkUnpackedAsars).
+	unpackedAsars []unpackedAsar
 
 	// catalogs are the security catalogs verified (Options.Catalogs
 	// first, then those of the release as their checks finish); extras
@@ -424,6 +427,7 @@ func (e *engine) run(inputs []input) (*Report, error) {
 	e.blocklistWarnings()
 	e.checkLinkChains()
 	e.checkLinks()
+	e.checkUnpackedAsars()
 	r := &Report{
 		SchemaVersion: SchemaVersion,
 		Tool:          Tool{Name: "shipgate", Version: e.opts.ToolVersion},

@@ -1,0 +1,58 @@
+package sbom
+
+import (
+	"bytes"
+	"slices"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/electronfix"
+	"github.com/shipgate/shipgate/sbom/asar"
+)
+
+// TestAttackAsarUnpackedIntegritySBOM: sbom reads the files of
+// app.asar.unpacked through the archive, so one whose bytes differ from its
+// header's integrity is asar/integrity-mismatch at its path in the archive
+// and one that is missing is file/unreadable, as verify reports them at
+// their paths in the unpacked folder; matching files, one larger than an
+// integrity block, have neither.
+func TestAttackAsarUnpackedIntegritySBOM(t *testing.T) {
+	big := bytes.Repeat([]byte("big native data "), (electronfix.AsarBlockSize+300<<10)/16)
+	arc, files := electronfix.PackAsar([]electronfix.AsarFile{
+		{Path: "package.json", Data: []byte(`{"name":"app","version":"1.0.0"}`)},
+		{Path: "native/x.node", Data: []byte("native module bytes"), Unpacked: true},
+		{Path: "native/big.node", Data: big, Unpacked: true},
+	})
+	for _, tc := range []struct {
+		name   string
+		change func(f map[string][]byte)
+		want   []string
+	}{
+		{"legitimate", func(map[string][]byte) {}, nil},
+		{"tampered", func(f map[string][]byte) {
+			b := bytes.Clone(f["native/big.node"])
+			b[electronfix.AsarBlockSize+100] ^= 1
+			f["native/big.node"] = b
+		}, []string{string(asar.RuleIntegrityMismatch) + " resources/app.asar/native/big.node"}},
+		{"missing", func(f map[string][]byte) { delete(f, "native/x.node") }, []string{string(RuleUnreadable) + " resources/app.asar/native/x.node"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tree := map[string][]byte{"resources/app.asar": arc}
+			fs := map[string][]byte{}
+			for p, b := range files {
+				fs[p] = b
+			}
+			tc.change(fs)
+			for p, b := range fs {
+				tree["resources/app.asar.unpacked/"+p] = b
+			}
+			inv, err := Open(writeFolder(t, tree), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := append(ruleFindings(inv.Findings, asar.RuleIntegrityMismatch, ""), ruleFindings(inv.Findings, RuleUnreadable, "")...)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("findings %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,103 @@
+package verify
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/electronfix"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// unpackedLayouts writes the asar arc with the unpacked files files in a
+// release folder and in a zip of it, and returns each input by name.
+func unpackedLayouts(t *testing.T, arc []byte, files map[string][]byte) map[string]string {
+	t.Helper()
+	dir := t.TempDir()
+	tree := map[string][]byte{"resources/app.asar": arc}
+	var ents []zipEntry
+	for p, b := range files {
+		tree["resources/app.asar.unpacked/"+p] = b
+	}
+	for p, b := range tree {
+		ents = append(ents, zipEntry{name: p, data: b})
+	}
+	writeTree(t, filepath.Join(dir, "folder"), tree)
+	z := filepath.Join(dir, "app.zip")
+	if err := os.WriteFile(z, makeZip(t, ents), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return map[string]string{"folder": filepath.Join(dir, "folder"), "zip": z}
+}
+
+// unpackedFiles are the files of the unpacked integrity fixtures: a small
+// native module and one larger than an integrity block.
+func unpackedFiles() []electronfix.AsarFile {
+	big := bytes.Repeat([]byte("big native data "), (electronfix.AsarBlockSize+300<<10)/16)
+	return []electronfix.AsarFile{
+		{Path: "package.json", Data: []byte(`{"name":"app","main":"index.js"}`)},
+		{Path: "native/x.node", Data: []byte("native module bytes"), Unpacked: true},
+		{Path: "native/big.node", Data: big, Unpacked: true},
+	}
+}
+
+// TestAttackAsarUnpackedIntegrity: a file of app.asar.unpacked whose bytes
+// differ from the integrity app.asar's header records for it fails verify
+// with asar/integrity-mismatch on its report path, and one the header
+// lists that is missing fails with file/unreadable (as sbom reports both),
+// in a release folder and in a zip. verify used to check the unpacked
+// files as ordinary files only, so a swapped native module passed.
+func TestAttackAsarUnpackedIntegrity(t *testing.T) {
+	for _, tc := range []struct {
+		name, entry string
+		rule        signing.Rule
+		change      func(files map[string][]byte)
+	}{
+		{"small", "native/x.node", "asar/integrity-mismatch", func(f map[string][]byte) { f["native/x.node"] = []byte("native module EVIL!") }},
+		{"second block", "native/big.node", "asar/integrity-mismatch", func(f map[string][]byte) {
+			b := bytes.Clone(f["native/big.node"])
+			b[electronfix.AsarBlockSize+100] ^= 1
+			f["native/big.node"] = b
+		}},
+		{"missing", "native/x.node", ruleUnreadable, func(f map[string][]byte) { delete(f, "native/x.node") }},
+	} {
+		arc, files := electronfix.PackAsar(unpackedFiles())
+		tc.change(files)
+		for layout, in := range unpackedLayouts(t, arc, files) {
+			t.Run(tc.name+"/"+layout, func(t *testing.T) {
+				r := run(t, Options{}, in)
+				want := "resources/app.asar.unpacked/" + tc.entry
+				var hits int
+				for _, f := range r.Findings {
+					if f.Rule == tc.rule && f.Path == want && f.Severity == signing.SeverityError {
+						hits++
+					}
+				}
+				if hits != 1 || r.Summary.Passed {
+					t.Errorf("%d %s findings on %s, passed %v; want 1, false: %v", hits, tc.rule, want, r.Summary.Passed, r.Findings)
+				}
+			})
+		}
+	}
+}
+
+// TestAsarUnpackedIntegrityLegitimate: unpacked files that match the
+// header's integrity, one larger than a block, have no finding and pass.
+func TestAsarUnpackedIntegrityLegitimate(t *testing.T) {
+	arc, files := electronfix.PackAsar(unpackedFiles())
+	for layout, in := range unpackedLayouts(t, arc, files) {
+		t.Run(layout, func(t *testing.T) {
+			r := run(t, Options{}, in)
+			for _, f := range r.Findings {
+				if strings.HasPrefix(string(f.Rule), "asar/") || f.Severity == signing.SeverityError {
+					t.Errorf("finding %s on %s (%s): %s", f.Rule, f.Path, f.Severity, f.Message)
+				}
+			}
+			if !r.Summary.Passed {
+				t.Errorf("not passed: %v", r.Findings)
+			}
+		})
+	}
+}
