@@ -224,8 +224,9 @@ type item struct {
 	// asarAt, for asar entries, is the report path of their asar.
 	asarAt string
 	// asar marks an asar archive found among the release's files other
-	// than the release's own (an installer's, a nested archive's), as
-	// verify tells one by its header: openAsars lists its entries.
+	// than the release's own (a loose one in a release folder, an
+	// installer's, a nested archive's), as verify tells one by its
+	// header: openAsars lists its entries.
 	asar bool
 	// verify, for asar entries, hashes the entry and checks the integrity
 	// its header records, copying its first bytes into head (see
@@ -941,7 +942,7 @@ func (b *builder) hashItem(it *item, buf []byte) {
 				it.installer = container.Detect(r, strings.ToLower(path.Ext(it.path)), buf[:min(m, container.HeadLen)], size)
 			}
 			plain = raw == filekind.Other && !filekind.IsZip(head) && !isInstaller(head) && it.installer == container.None
-			it.asar = raw == filekind.Asar && !it.inAsar && (it.opened || b.archive)
+			it.asar = raw == filekind.Asar && !it.inAsar
 			if !it.inAsar && !it.opened && it.installer == container.None {
 				it.archive = release.NestedArchive(head, it.kind == filekind.Other && !isInstaller(head))
 			}
