@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -1507,9 +1508,17 @@ func (b *builder) binaryOf(it *item, owner string, pkgs map[string]*Package, app
 // finishInventory sorts the inventory's lists and makes empty ones non-nil.
 func (b *builder) finishInventory() {
 	inv := b.inv
-	sort.Slice(inv.Packages, func(i, j int) bool { return inv.Packages[i].Path < inv.Packages[j].Path })
-	sort.Slice(inv.Binaries, func(i, j int) bool { return inv.Binaries[i].Path < inv.Binaries[j].Path })
-	sort.Slice(inv.Files, func(i, j int) bool { return inv.Files[i].Path < inv.Files[j].Path })
+	// Copies of one path (a zip's duplicate entries) are ordered by
+	// digest, as verify's report orders them.
+	sort.Slice(inv.Packages, func(i, j int) bool {
+		return cmp.Or(strings.Compare(inv.Packages[i].Path, inv.Packages[j].Path), strings.Compare(inv.Packages[i].Digest, inv.Packages[j].Digest)) < 0
+	})
+	sort.Slice(inv.Binaries, func(i, j int) bool {
+		return cmp.Or(strings.Compare(inv.Binaries[i].Path, inv.Binaries[j].Path), strings.Compare(inv.Binaries[i].SHA256, inv.Binaries[j].SHA256)) < 0
+	})
+	sort.Slice(inv.Files, func(i, j int) bool {
+		return cmp.Or(strings.Compare(inv.Files[i].Path, inv.Files[j].Path), strings.Compare(inv.Files[i].SHA256, inv.Files[j].SHA256)) < 0
+	})
 	sortFindings(inv.Findings)
 	nonNil(&inv.Packages)
 	nonNil(&inv.Binaries)
