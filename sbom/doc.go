@@ -21,8 +21,9 @@
 // extract there, the signed one an archive planted in the signature hides
 // and one concatenated before the last included), each once, their end
 // structures checked as verify checks them (release.CheckZipEnds). An
-// asar inside an installer, an archive or a disk image is opened as the
-// release's own is: its files and npm packages are listed under its path.
+// asar other than the release's own — loose in a release folder, or inside
+// an installer, an archive or a disk image — is opened as verify opens it:
+// its files and npm packages are listed under its path.
 //
 // [Diff] compares two inventories of one application and reports, as
 // findings, what a release gate should stop: bytes that changed while the

@@ -207,6 +207,7 @@ func (l *containerLister) zip(at string, r io.ReaderAt, size int64, depth int) {
 		off, err := zf.DataOffset()
 		stored[i] = err == nil && zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 && off >= 0 && zf.UncompressedSize64 <= uint64(size-off)
 	}
+	copies := make(map[string]bool, len(files))
 	for i, z := range files {
 		zf := z.zf
 		n := int64(min(zf.UncompressedSize64, 1<<50))
@@ -217,7 +218,13 @@ func (l *containerLister) zip(at string, r io.ReaderAt, size int64, depth int) {
 		} else {
 			src = release.Func(zf.Open)
 		}
-		l.entry(container.Entry{Path: release.JoinPath(at, z.name), Source: src, Size: n}, depth+1)
+		p := release.JoinPath(at, z.name)
+		if copies[p] {
+			// A copy of a name zipFiles reported: every copy is listed.
+			delete(l.seen, p)
+		}
+		copies[p] = true
+		l.entry(container.Entry{Path: p, Source: src, Size: n}, depth+1)
 	}
 }
 

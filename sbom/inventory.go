@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -224,8 +225,9 @@ type item struct {
 	// asarAt, for asar entries, is the report path of their asar.
 	asarAt string
 	// asar marks an asar archive found among the release's files other
-	// than the release's own (an installer's, a nested archive's), as
-	// verify tells one by its header: openAsars lists its entries.
+	// than the release's own (a loose one in a release folder, an
+	// installer's, a nested archive's), as verify tells one by its
+	// header: openAsars lists its entries.
 	asar bool
 	// verify, for asar entries, hashes the entry and checks the integrity
 	// its header records, copying its first bytes into head (see
@@ -941,7 +943,7 @@ func (b *builder) hashItem(it *item, buf []byte) {
 				it.installer = container.Detect(r, strings.ToLower(path.Ext(it.path)), buf[:min(m, container.HeadLen)], size)
 			}
 			plain = raw == filekind.Other && !filekind.IsZip(head) && !isInstaller(head) && it.installer == container.None
-			it.asar = raw == filekind.Asar && !it.inAsar && (it.opened || b.archive)
+			it.asar = raw == filekind.Asar && !it.inAsar
 			if !it.inAsar && !it.opened && it.installer == container.None {
 				it.archive = release.NestedArchive(head, it.kind == filekind.Other && !isInstaller(head))
 			}
@@ -1506,9 +1508,17 @@ func (b *builder) binaryOf(it *item, owner string, pkgs map[string]*Package, app
 // finishInventory sorts the inventory's lists and makes empty ones non-nil.
 func (b *builder) finishInventory() {
 	inv := b.inv
-	sort.Slice(inv.Packages, func(i, j int) bool { return inv.Packages[i].Path < inv.Packages[j].Path })
-	sort.Slice(inv.Binaries, func(i, j int) bool { return inv.Binaries[i].Path < inv.Binaries[j].Path })
-	sort.Slice(inv.Files, func(i, j int) bool { return inv.Files[i].Path < inv.Files[j].Path })
+	// Copies of one path (a zip's duplicate entries) are ordered by
+	// digest, as verify's report orders them.
+	sort.Slice(inv.Packages, func(i, j int) bool {
+		return cmp.Or(strings.Compare(inv.Packages[i].Path, inv.Packages[j].Path), strings.Compare(inv.Packages[i].Digest, inv.Packages[j].Digest)) < 0
+	})
+	sort.Slice(inv.Binaries, func(i, j int) bool {
+		return cmp.Or(strings.Compare(inv.Binaries[i].Path, inv.Binaries[j].Path), strings.Compare(inv.Binaries[i].SHA256, inv.Binaries[j].SHA256)) < 0
+	})
+	sort.Slice(inv.Files, func(i, j int) bool {
+		return cmp.Or(strings.Compare(inv.Files[i].Path, inv.Files[j].Path), strings.Compare(inv.Files[i].SHA256, inv.Files[j].SHA256)) < 0
+	})
 	sortFindings(inv.Findings)
 	nonNil(&inv.Packages)
 	nonNil(&inv.Binaries)

@@ -7,11 +7,11 @@ import (
 	"github.com/shipgate/shipgate/sbom/asar"
 )
 
-// openAsars lists, in place of each asar archive found inside a container
-// other than the release's own (an app.asar in an installer, a zip, a
-// tarball or a disk image, told by its header as verify tells one:
-// it.asar; an extra asar in a release folder stays a file), the
-// files and links it holds under its path
+// openAsars lists, in place of each asar archive found among the
+// release's files other than the release's own (a loose one in a release
+// folder, resources/plugins/extra.asar, or an app.asar in an installer, a
+// zip, a tarball or a disk image, told by its header as verify tells one:
+// it.asar), the files and links it holds under its path
 // (Setup.exe/$INSTDIR/resources/app.asar/node_modules/x), as verify opens
 // every asar it finds: their npm packages and digests join the inventory,
 // each entry checked against the integrity its header records, as the

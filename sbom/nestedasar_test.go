@@ -99,3 +99,40 @@ func TestAttackTamperedAsarInArchive(t *testing.T) {
 		t.Errorf("sbom lists %q, verify checks %q", got, want)
 	}
 }
+
+// TestSBOMLooseAsar: an extra asar in a release folder
+// (resources/plugins/extra.asar), which verify opens and checks entry by
+// entry, stayed one opaque file in sbom: its npm packages were not
+// inventoried. It is opened as verify opens it, its files and packages
+// listed under its path, and no plain file for the archive itself.
+func TestSBOMLooseAsar(t *testing.T) {
+	arc, _ := electronfix.PackAsar([]electronfix.AsarFile{
+		{Path: "package.json", Data: []byte(`{"name":"extra","version":"1.0.0"}`)},
+		{Path: "node_modules/lodash/package.json", Data: []byte(`{"name":"lodash","version":"4.17.15"}`)},
+		{Path: "node_modules/lodash/index.js", Data: []byte("module.exports = {}\n")},
+	})
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "resources", "plugins"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "README", []byte("hi"))
+	writeFile(t, filepath.Join(dir, "resources", "plugins"), "extra.asar", arc)
+	inv := openRelease(t, dir)
+	for _, f := range inv.Findings {
+		t.Errorf("finding %s %s: %s", f.Rule, f.Path, f.Message)
+	}
+	const at = "resources/plugins/extra.asar"
+	if fileAt(inv, at) != nil {
+		t.Error("the extra asar is still a plain file")
+	}
+	if f := fileAt(inv, at+"/package.json"); f == nil || f.SHA256 == "" {
+		t.Errorf("the asar's package.json: %+v", f)
+	}
+	var pkgs []string
+	for _, p := range inv.Packages {
+		pkgs = append(pkgs, p.Path+"@"+p.Version)
+	}
+	if !slices.Contains(pkgs, at+"/node_modules/lodash@4.17.15") {
+		t.Errorf("packages %q, want %s/node_modules/lodash@4.17.15", pkgs, at)
+	}
+}

@@ -25,8 +25,9 @@ type zipListed struct {
 // ra, found at report path at: "" for the release's own archive) that
 // sbom lists, in archive order, and records the findings verify reports
 // about their names under at: each entry under the name unzip, 7-Zip and
-// bsdtar write it as (zipname.go); of entries of one name, the last,
-// which those extractors write over the others (file/duplicate-entry);
+// bsdtar write it as (zipname.go); every entry of a name held twice, each
+// with its own digest, as verify checks every one (release.ZipDuplicateMessage:
+// file/duplicate-entry, once a name);
 // an entry whose local header names it otherwise than its central record
 // (release.ZipLocalNames, as verify finds it: file/malformed), listed
 // under the central name; names that are one on a case-insensitive file
@@ -74,7 +75,7 @@ func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string
 	})
 	overlap := release.ZipOverlaps(len(spans), span, size)
 	folds := foldname.NewSet(foldname.All)
-	last := map[string]int{} // name -> index in out of its entry listed
+	seen := map[string]int{} // file entries met so far, by name
 	var out []zipListed
 	for i, zf := range zr.File {
 		zn := names[i]
@@ -107,28 +108,21 @@ func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string
 		if zf.Mode().IsRegular() {
 			b.setuid(p, "zip", zf.Mode())
 		}
-		if k, dup := last[name]; dup {
-			b.finding(release.RuleDuplicateEntry, signing.SeverityError, p, fmt.Sprintf("zip archive holds more than one entry named %q; the last, which extractors write over the others, was inventoried", name))
-			out[k].zf = nil // listed no more
+		if seen[name] == 1 { // once a name, as verify's report has it
+			b.finding(release.RuleDuplicateEntry, signing.SeverityError, p, release.ZipDuplicateMessage(b.archiveName(at), name, "inventoried"))
 		}
-		last[name] = len(out)
+		seen[name]++
 		switch {
 		case overlap[i]:
 			b.finding(release.RuleMalformed, signing.SeverityError, p, release.ZipOverlapMessage(zf.Name, "inventoried"))
-			zf = nil // written over the others, but not read
+			continue
 		case release.ZipEncrypted(zf):
 			b.finding(release.RuleUnreadable, signing.SeverityError, p, release.ZipEncryptedMessage("inventoried"))
-			zf = nil
+			continue
 		}
 		out = append(out, zipListed{zf: zf, name: name})
 	}
-	kept := out[:0]
-	for _, z := range out {
-		if z.zf != nil {
-			kept = append(kept, z)
-		}
-	}
-	return kept
+	return out
 }
 
 // zipLink reports the symbolic link entry zf, named name in its archive (at

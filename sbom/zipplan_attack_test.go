@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,38 +16,47 @@ import (
 )
 
 // TestAttackSBOMZipDuplicateKeepsLast: version 2 keeps lib/foo.dll of
-// version 1 and adds a second lib/foo.dll after it, the one unzip, 7-Zip
-// and bsdtar leave installed (each entry written over the one before).
-// sbom listed the first, so the diff saw no DLL change; it now lists the
-// last, with file/duplicate-entry, and the diff shows the DLL changed.
-// unzip, when installed, confirms which one extractors keep.
+// version 1 and adds a second lib/foo.dll, before or after it. Extractors
+// disagree on which they leave installed (unzip -o, 7z -y and bsdtar the
+// last; unzip without a terminal, 7z -aos and Explorer's "skip" the
+// first). sbom listed the first, then the last, so the diff saw no DLL
+// change when the other copy was the new one; it now lists every copy,
+// as verify checks every one, with file/duplicate-entry, and the diff
+// shows the DLL changed in either order. unzip, when installed, confirms
+// that -o keeps the last.
 func TestAttackSBOMZipDuplicateKeepsLast(t *testing.T) {
 	dir := t.TempDir()
 	dll, evil := peImage(t, "checked"), peImage(t, "installed")
 	old := openInv(t, namedZip(t, dir, "v1.zip", zipEntry{"README", []byte("hi"), nil}, zipEntry{"lib/foo.dll", dll, nil}))
-	v2 := namedZip(t, dir, "v2.zip", zipEntry{"README", []byte("hi"), nil}, zipEntry{"lib/foo.dll", dll, nil}, zipEntry{"lib/foo.dll", evil, nil})
-	nw := openInv(t, v2)
-	if got := pathsOf(nw); got != "lib/foo.dll" {
-		t.Errorf("binaries %q, want lib/foo.dll once", got)
-	}
-	if b := binaryAt(nw, "lib/foo.dll"); b == nil || b.SHA256 != sum(evil) {
-		t.Errorf("lib/foo.dll listed with %+v, want the last entry's bytes", b)
-	}
-	if got, want := findingsOf(nw), string(release.RuleDuplicateEntry)+" lib/foo.dll"; got != want {
-		t.Errorf("findings %q, want %q", got, want)
-	}
-	d := Diff(old, nw)
-	if len(d.Binaries) != 1 || d.Binaries[0].Path != "lib/foo.dll" || d.Binaries[0].Change != "changed" {
-		t.Errorf("diff binaries %+v, want lib/foo.dll changed", d.Binaries)
-	}
-	if unzip, err := exec.LookPath("unzip"); err == nil {
-		out := t.TempDir()
-		exec.Command(unzip, "-o", "-q", v2, "-d", out).Run()
-		if got, err := os.ReadFile(filepath.Join(out, "lib", "foo.dll")); err != nil || !bytes.Equal(got, evil) {
-			t.Errorf("unzip installs other bytes than the last entry's (%v)", err)
+	for _, order := range [][2][]byte{{dll, evil}, {evil, dll}} {
+		v2 := namedZip(t, dir, "v2.zip", zipEntry{"README", []byte("hi"), nil}, zipEntry{"lib/foo.dll", order[0], nil}, zipEntry{"lib/foo.dll", order[1], nil})
+		nw := openInv(t, v2)
+		if got := pathsOf(nw); got != "lib/foo.dll,lib/foo.dll" {
+			t.Errorf("binaries %q, want lib/foo.dll twice", got)
 		}
-	} else {
-		t.Log("unzip is not installed; the extractor cross-check was skipped")
+		var sums []string
+		for _, b := range nw.Binaries {
+			sums = append(sums, b.SHA256)
+		}
+		if want := []string{sum(dll), sum(evil)}; !slices.Contains(sums, want[0]) || !slices.Contains(sums, want[1]) || !slices.IsSorted(sums) {
+			t.Errorf("lib/foo.dll listed with digests %q, want both copies' in digest order", sums)
+		}
+		if got, want := findingsOf(nw), string(release.RuleDuplicateEntry)+" lib/foo.dll"; got != want {
+			t.Errorf("findings %q, want %q", got, want)
+		}
+		d := Diff(old, nw)
+		if len(d.Binaries) != 1 || d.Binaries[0].Path != "lib/foo.dll" || d.Binaries[0].Change != "changed" || d.Binaries[0].New.SHA256 != sum(evil) {
+			t.Errorf("diff binaries %+v, want lib/foo.dll changed to the new copy", d.Binaries)
+		}
+		if unzip, err := exec.LookPath("unzip"); err == nil {
+			out := t.TempDir()
+			exec.Command(unzip, "-o", "-q", v2, "-d", out).Run()
+			if got, err := os.ReadFile(filepath.Join(out, "lib", "foo.dll")); err != nil || !bytes.Equal(got, order[1]) {
+				t.Errorf("unzip -o installs other bytes than the last entry's (%v)", err)
+			}
+		} else {
+			t.Log("unzip is not installed; the extractor cross-check was skipped")
+		}
 	}
 }
 
@@ -106,8 +116,8 @@ func TestAttackSBOMZipLocalUnicodePath(t *testing.T) {
 }
 
 // TestAttackSBOMSquirrelZipNames: the .nupkg in a Squirrel Setup.exe is
-// read with the release archive's rules: of two lib/net45/app.dll the
-// last is listed (file/duplicate-entry), app.dll\x00.txt is listed as the
+// read with the release archive's rules: both lib/net45/app.dll are
+// listed (file/duplicate-entry), app.dll\x00.txt is listed as the
 // lib/net45/app2.dll extractors write (file/insecure-path), a Unicode
 // Path name is the name listed, and a local-header name is reported. The
 // .nupkg listed the first duplicate and the names as Go reads them.
@@ -126,10 +136,19 @@ func TestAttackSBOMSquirrelZipNames(t *testing.T) {
 	}
 	inv := openRelease(t, writeFile(t, t.TempDir(), "Setup.exe", img))
 	at := "Setup.exe/Chatterbox-1.4.0-full.nupkg/lib/net45/"
-	for name, data := range map[string][]byte{"app.dll": last, "app2.dll": nul, "codec.dll": up} {
+	for name, data := range map[string][]byte{"app2.dll": nul, "codec.dll": up} {
 		if b := binaryAt(inv, at+name); b == nil || b.SHA256 != sum(data) {
 			t.Errorf("%s: %+v", name, b)
 		}
+	}
+	var copies []string
+	for _, b := range inv.Binaries {
+		if b.Path == at+"app.dll" {
+			copies = append(copies, b.SHA256)
+		}
+	}
+	if len(copies) != 2 || !slices.Contains(copies, sum(first)) || !slices.Contains(copies, sum(last)) {
+		t.Errorf("app.dll: digests %q, want both copies'", copies)
 	}
 	got := map[string]bool{}
 	for _, f := range inv.Findings {

@@ -360,7 +360,7 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 		}
 		if wn := zipFoldName(zf); len(dupHash) > 0 && dupHash[zipNameHash(wn)] {
 			if n, seen := dups[wn]; seen {
-				e.addFindings(finding(ruleDuplicateEntry, signing.SeverityError, p, fmt.Sprintf("zip archive %s holds more than one entry named %q; tools disagree on which one is extracted", at, wn)))
+				e.addFindings(finding(ruleDuplicateEntry, signing.SeverityError, p, release.ZipDuplicateMessage(at, wn, "checked")))
 				dups[wn] = n + 1
 			} else {
 				dups[wn] = 1

@@ -60,6 +60,20 @@ func ZipOverlapMessage(name, skipped string) string {
 	return fmt.Sprintf("the data of zip entry %q overlaps another entry's (a zip bomb, or a file that tools extract differently); it was not %s", name, skipped)
 }
 
+// ZipDuplicateMessage is the finding (RuleDuplicateEntry), at the entry's
+// path, once, for a name that more than one file entry of the zip archive
+// at has; done is the
+// walker's verb ("checked", "inventoried"). Extractors disagree on which
+// copy they leave installed: Info-ZIP unzip keeps the first when it may
+// not ask (stdin closed, or -n) and the last with -o; 7-Zip, and Windows
+// Explorer, ask, keeping the first on "skip" (7z -aos) and the last on
+// "replace" (7z -y, -aoa); bsdtar keeps the last. So verify checks and
+// sbom inventories every copy, under the entry's path, each with its own
+// digest.
+func ZipDuplicateMessage(at, name, done string) string {
+	return fmt.Sprintf("zip archive %s holds more than one entry named %q; extractors disagree on which one they leave installed, so every copy was %s", at, name, done)
+}
+
 // ZipIsDir reports whether zf is a directory entry: by its attributes, or
 // by a name ending in "/".
 func ZipIsDir(zf *zip.File) bool {

@@ -119,8 +119,10 @@ func TestScanFindsAppsInsideAFolderOfReleases(t *testing.T) {
 	}
 }
 
-// TestScanSaysWhatItDidNotOpen: an installer package, and an asar archive
-// that is not the application's, are named rather than passed in silence.
+// TestScanSaysWhatItDidNotOpen: an installer package is named rather than
+// passed in silence, given on its own or found in a folder; a loose asar
+// archive that is not the application's (plugins/extra.asar) is opened as
+// verify opens it, so its packages are matched, and it is not named.
 func TestScanSaysWhatItDidNotOpen(t *testing.T) {
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "Demo.pkg"), "xar!\x00\x1c\x00\x01")
@@ -133,12 +135,21 @@ func TestScanSaysWhatItDidNotOpen(t *testing.T) {
 		t.Errorf("Demo.pkg: findings %+v", finds)
 	}
 	write(t, filepath.Join(dir, "tree", "plugins", "extra.asar"), string(asarBytes(t)))
+	write(t, filepath.Join(dir, "tree", "Demo.pkg"), "xar!\x00\x1c\x00\x01")
 	finds, err = s.Scan(context.Background(), filepath.Join(dir, "tree"), []string{osvDir(t, lodashRecord)}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(finds) != 1 || finds[0].Rule != RuleNotInventoried || finds[0].Path != "plugins/extra.asar" {
-		t.Errorf("tree: findings %+v", finds)
+	var got []string
+	for _, f := range finds {
+		got = append(got, f.Path+" "+string(f.Rule))
+	}
+	want := []string{
+		"Demo.pkg " + string(RuleNotInventoried),
+		"plugins/extra.asar/node_modules/lodash " + string(RuleKnownVulnerable),
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("tree: findings\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
