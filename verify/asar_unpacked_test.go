@@ -101,3 +101,47 @@ func TestAsarUnpackedIntegrityLegitimate(t *testing.T) {
 		})
 	}
 }
+
+// TestAttackLoneAsarUnpackedIntegrity: an app.asar given on its own is
+// checked with its sibling app.asar.unpacked as its entries; an unpacked
+// entry whose bytes differ from the header's integrity (a small file, or
+// the second block of a large one) fails with asar/integrity-mismatch on
+// the entry's path, and matching ones stay clean.
+func TestAttackLoneAsarUnpackedIntegrity(t *testing.T) {
+	for _, tc := range []struct {
+		name, entry string
+		change      func(files map[string][]byte)
+	}{
+		{"legitimate", "", func(map[string][]byte) {}},
+		{"small", "native/x.node", func(f map[string][]byte) { f["native/x.node"] = []byte("native module EVIL!") }},
+		{"second block", "native/big.node", func(f map[string][]byte) {
+			b := bytes.Clone(f["native/big.node"])
+			b[electronfix.AsarBlockSize+100] ^= 1
+			f["native/big.node"] = b
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			arc, files := electronfix.PackAsar(unpackedFiles())
+			tc.change(files)
+			dir := t.TempDir()
+			tree := map[string][]byte{"app.asar": arc}
+			for p, b := range files {
+				tree["app.asar.unpacked/"+p] = b
+			}
+			writeTree(t, dir, tree)
+			r := run(t, Options{}, filepath.Join(dir, "app.asar"))
+			var hits []string
+			for _, f := range r.Findings {
+				if f.Rule == "asar/integrity-mismatch" {
+					hits = append(hits, f.Path)
+				}
+			}
+			switch {
+			case tc.entry == "" && (len(hits) != 0 || !r.Summary.Passed):
+				t.Errorf("legitimate unpacked files: mismatches %v, findings %v", hits, r.Findings)
+			case tc.entry != "" && (len(hits) != 1 || !strings.HasSuffix(hits[0], "/"+tc.entry) || r.Summary.Passed):
+				t.Errorf("mismatches %v, passed %v; want one on %s", hits, r.Summary.Passed, tc.entry)
+			}
+		})
+	}
+}
