@@ -37,21 +37,19 @@ func integrityBlockSize(e *asar.Entry) int64 {
 }
 
 // asarIntegrity compares the bytes of the asar entry name of ar with the
-// integrity the archive's header records for it, and returns an
-// asar/integrity-mismatch finding (its path the entry's) when they differ.
-// The digests the archive's pass computed, facts, are compared when there
-// are some (ok); otherwise the entry is read again. An entry without
+// integrity the archive's header records for it, from the digests the
+// archive's pass computed, facts, and returns an asar/integrity-mismatch
+// finding (its path the entry's) when they differ. An entry whose block
+// digests the pass did not compute is read again. An entry without
 // integrity has no finding, as in sbom; one that cannot be read has its
 // own check's.
-func asarIntegrity(ar *asar.Reader, name string, facts entryFacts, ok bool) (signing.Finding, bool) {
+func asarIntegrity(ar *asar.Reader, name string, facts entryFacts) (signing.Finding, bool) {
 	e, err := ar.Entry(name)
 	if err != nil || e.Kind != asar.KindFile {
 		return signing.Finding{}, false
 	}
-	if ok {
-		err = ar.CheckDigests(e, facts.sum, facts.blocks)
-	}
-	if !ok || errors.Is(err, asar.ErrBlocksNeeded) {
+	err = ar.CheckDigests(e, facts.sum, facts.blocks)
+	if errors.Is(err, asar.ErrBlocksNeeded) {
 		_, err = ar.VerifyFile(name)
 	}
 	var ee *asar.EntryError

@@ -18,6 +18,29 @@ type unpackedAsar struct {
 	ar   *asar.Reader
 }
 
+// pendingIntegrity is an entry of an asar archive whose bytes its
+// archive's pass did not hash (an unpacked entry of an archive given on
+// its own, read from the sibling folder): it is compared with its
+// integrity from the SHA-256 its own check computes, once every file has
+// been checked, rather than read again.
+type pendingIntegrity struct {
+	path  string // the entry's report path
+	ar    *asar.Reader
+	entry *asar.Entry
+}
+
+// addPendingIntegrity records the entry name of ar, checked at report path
+// at, for checkUnpackedAsars, when it is a file that has an integrity.
+func (e *engine) addPendingIntegrity(at string, ar *asar.Reader, name string) {
+	en, err := ar.Entry(name)
+	if err != nil || en.Kind != asar.KindFile || en.Integrity == nil {
+		return
+	}
+	e.mu.Lock()
+	e.pendingIntegrity = append(e.pendingIntegrity, pendingIntegrity{at, ar, en})
+	e.mu.Unlock()
+}
+
 // addUnpackedAsar records the archive ar, checked at report path at, for
 // checkUnpackedAsars.
 func (e *engine) addUnpackedAsar(at string, ar *asar.Reader) {
@@ -32,9 +55,11 @@ func (e *engine) addUnpackedAsar(at string, ar *asar.Reader) {
 // check computed (the file is not read again): a file whose digest differs
 // is asar/integrity-mismatch, one that is missing or of another size
 // file/unreadable, as sbom, which reads them through the archive, reports
-// them. It runs once every file has been checked.
+// them. It then compares the pending entries (addPendingIntegrity) the
+// same way; one whose check could not read it has that check's finding
+// only. It runs once every file has been checked.
 func (e *engine) checkUnpackedAsars() {
-	if len(e.unpackedAsars) == 0 {
+	if len(e.unpackedAsars) == 0 && len(e.pendingIntegrity) == 0 {
 		return
 	}
 	files := make(map[string]*File, len(e.files))
@@ -64,6 +89,16 @@ func (e *engine) checkUnpackedAsars() {
 			}
 			return nil
 		})
+	}
+	for _, p := range e.pendingIntegrity {
+		f := files[p.path]
+		if f == nil || f.SHA256 == (Digest{}) {
+			continue
+		}
+		if fd, bad := unpackedIntegrity(p.ar, p.entry, f.SHA256[:]); bad {
+			fd.Path = p.path
+			finds = append(finds, fd)
+		}
 	}
 	e.addFindings(finds...)
 }

@@ -992,11 +992,16 @@ func (c *check) openArchive(a *openedArchive) {
 		if ok {
 			j.sum, j.noZipEnd, j.noJSBlock, j.noKoly, j.head = f.sum, f.noZipEnd, f.noJSBlock, f.noKoly, f.head
 		}
-		if ar != nil {
-			if fd, mismatch := asarIntegrity(ar, j.name, f, ok); mismatch {
+		switch {
+		case ar != nil && ok:
+			if fd, mismatch := asarIntegrity(ar, j.name, f); mismatch {
 				fd.Path = joinPath(c.f.Path, fd.Path)
 				bad = append(bad, fd)
 			}
+		case ar != nil:
+			// Bytes the archive's pass did not read: compared once the
+			// entry's own check has hashed them.
+			c.e.addPendingIntegrity(joinPath(c.f.Path, j.name), ar, j.name)
 		}
 		sink(j)
 	})

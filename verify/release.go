@@ -242,6 +242,9 @@ type engine struct {
 	// unpackedAsars are the asar archives whose unpacked files are
 	// checked as ordinary files (see checkUnpackedAsars).
 	unpackedAsars []unpackedAsar
+	// pendingIntegrity are the asar entries compared with their integrity
+	// once checked (see addPendingIntegrity).
+	pendingIntegrity []pendingIntegrity
 
 	// catalogs are the security catalogs verified (Options.Catalogs
 	// first, then those of the release as their checks finish); extras
