@@ -106,7 +106,7 @@ func (b *builder) listFS(fsys fs.FS, parent string, seen map[string]bool, add fu
 			if seen != nil {
 				seen[rp] = true
 			}
-			add(&item{path: rp, open: fsOpener(fsys, p)})
+			add(&item{path: rp, open: fsOpener(fsys, p, "no random access")})
 		}
 		return nil
 	})
@@ -115,8 +115,9 @@ func (b *builder) listFS(fsys fs.FS, parent string, seen map[string]bool, add fu
 	}
 }
 
-// fsOpener opens the file name of fsys, which must read at random.
-func fsOpener(fsys fs.FS, name string) func() (io.ReaderAt, int64, io.Closer, error) {
+// fsOpener opens the file name of fsys, which must read at random;
+// notRandom says why one that does not (a folder, as a link may lead to).
+func fsOpener(fsys fs.FS, name, notRandom string) func() (io.ReaderAt, int64, io.Closer, error) {
 	return func() (io.ReaderAt, int64, io.Closer, error) {
 		f, err := fsys.Open(name)
 		if err != nil {
@@ -130,7 +131,7 @@ func fsOpener(fsys fs.FS, name string) func() (io.ReaderAt, int64, io.Closer, er
 		ra, ok := f.(io.ReaderAt)
 		if !ok {
 			f.Close()
-			return nil, 0, nil, fmt.Errorf("%s: no random access", name)
+			return nil, 0, nil, fmt.Errorf("%s: %s", name, notRandom)
 		}
 		return ra, st.Size(), f, nil
 	}

@@ -680,25 +680,10 @@ func asarItems(ar *asar.Reader, at string, primary bool) []*item {
 	return items
 }
 
-// asarLinkOpener opens the file that the asar's link name points to.
+// asarLinkOpener opens the file that the asar's link name points to
+// (ar.Open follows it).
 func asarLinkOpener(ar *asar.Reader, name string) func() (io.ReaderAt, int64, io.Closer, error) {
-	return func() (io.ReaderAt, int64, io.Closer, error) {
-		f, err := ar.Open(name) // follows the link
-		if err != nil {
-			return nil, 0, nil, err
-		}
-		st, err := f.Stat()
-		if err != nil {
-			f.Close()
-			return nil, 0, nil, err
-		}
-		ra, ok := f.(io.ReaderAt)
-		if !ok {
-			f.Close()
-			return nil, 0, nil, fmt.Errorf("%s: links to a directory", name)
-		}
-		return ra, st.Size(), f, nil
-	}
+	return fsOpener(ar, name, "links to a directory")
 }
 
 // checkLink reports a symbolic link of the release whose target is outside

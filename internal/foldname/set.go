@@ -237,8 +237,8 @@ func (s *Set) addShort(name string, dir bool, note func(Collision)) {
 }
 
 // record keeps e (a folder if dir) as the first file or folder of slot
-// hk, unless it has one.
-func (s *Set) record(hk setKey, e setEntry, dir bool) {
+// hk, unless it has one, and reports whether it did.
+func (s *Set) record(hk setKey, e setEntry, dir bool) bool {
 	sl := s.slots[hk]
 	switch {
 	case dir && !sl.hasDir:
@@ -246,9 +246,10 @@ func (s *Set) record(hk setKey, e setEntry, dir bool) {
 	case !dir && !sl.hasFile:
 		sl.file, sl.hasFile = e, true
 	default:
-		return
+		return false
 	}
 	s.slots[hk] = sl
+	return true
 }
 
 // check reports the collisions of e (a folder if dir), whose key is k on
@@ -267,18 +268,9 @@ func (s *Set) check(k string, e setEntry, dir bool, home FS, note func(Collision
 		s.collide(setKey{anyFS, k}, e, dir, Systems(1)<<home, note)
 		s.collide(setKey{home, k}, e, dir, Systems(1)<<home, note)
 	}
-	hk := setKey{home, k}
-	sl := s.slots[hk]
-	switch {
-	case dir && !sl.hasDir:
-		sl.dir, sl.hasDir = e, true
-	case !dir && !sl.hasFile:
-		sl.file, sl.hasFile = e, true
-	default:
-		return
+	if s.record(setKey{home, k}, e, dir) {
+		s.perFS = s.perFS || home != anyFS
 	}
-	s.slots[hk] = sl
-	s.perFS = s.perFS || home != anyFS
 }
 
 // collide reports the collisions, on the systems in on, of e (a folder if
