@@ -104,6 +104,36 @@ func (o *Ownership) Regions() (unowned, unused []Region) {
 	return Judge(unowned, unused)
 }
 
+// Report calls emit for each region [Ownership.Regions] returns, the
+// unowned ones first, with the words that name its kind in a finding
+// ("unowned", or "unused certificate," when unused), and its offset and
+// length in the bytes SD was parsed from. It returns the signature-data
+// check they add up to: say is false when there is nothing to say (a clean
+// signature), ok false when a region could carry a payload.
+func (o *Ownership) Report(emit func(unused bool, what string, r Region, off, n int)) (say, ok bool, detail string) {
+	unowned, unused := o.Regions() // small regions add up
+	payload := false
+	each := func(isUnused bool, what string, rs []Region) {
+		for _, r := range rs {
+			payload = payload || r.Payload
+			// Apple's BER is re-encoded as DER for parsing: map back to
+			// the bytes of the file.
+			off, n := o.SD.InputSpan(r.Offset, r.Len)
+			emit(isUnused, what, r, off, n)
+		}
+	}
+	each(false, "unowned", unowned)
+	each(true, "unused certificate,", unused)
+	n := len(unowned) + len(unused)
+	switch {
+	case payload:
+		return true, false, fmt.Sprintf("%d regions of the CMS signature are covered by no signature and large enough to carry a payload", n)
+	case n > 0:
+		return true, true, fmt.Sprintf("every byte of the CMS signature is verified or tolerated, except %d small oddities reported as warnings", n)
+	}
+	return false, true, ""
+}
+
 // UnusedCertificateList judges certs, a certificate list kept outside any
 // SignedData (a xar signature's KeyInfo), as
 // [SignedData.UnusedCertificates] judges a SignedData's: a region for each

@@ -370,29 +370,18 @@ type cmsOwnership struct {
 // blob do), a smaller one a warning. The signature-data check is added only
 // when there is something to say, so clean reports stay as they were.
 func (o *cmsOwnership) report(s *sliceState) {
-	unowned, unused := o.Regions() // small regions add up
-	payload, n := false, len(unowned)+len(unused)
-	emit := func(rule signing.Rule, what string, r cms.Region) {
-		sev, st := signing.SeverityWarning, signing.StatusValid
-		if r.Payload {
-			sev, st, payload = signing.SeverityError, signing.StatusInvalid, true
+	say, ok, detail := o.Report(func(unused bool, what string, r cms.Region, off, n int) {
+		rule, sev, st := RuleUnownedSignatureData, signing.SeverityWarning, signing.StatusValid
+		if unused {
+			rule = RuleUnusedCertificate
 		}
-		// Apple's BER is re-encoded as DER for parsing: map back to the
-		// bytes of the file.
-		off, n := o.SD.InputSpan(r.Offset, r.Len)
+		if r.Payload {
+			sev, st = signing.SeverityError, signing.StatusInvalid
+		}
 		s.add(rule, sev, st, o.at+int64(off),
 			fmt.Sprintf("%s %d bytes at offset 0x%x of the CMS signature: %s; no signature covers them", what, n, off, r.Reason))
-	}
-	for _, r := range unowned {
-		emit(RuleUnownedSignatureData, "unowned", r)
-	}
-	for _, r := range unused {
-		emit(RuleUnusedCertificate, "unused certificate,", r)
-	}
-	switch {
-	case payload:
-		s.check(signing.CheckSignatureData, false, fmt.Sprintf("%d regions of the CMS signature are covered by no signature and large enough to carry a payload", n))
-	case n > 0:
-		s.check(signing.CheckSignatureData, true, fmt.Sprintf("every byte of the CMS signature is verified or tolerated, except %d small oddities reported as warnings", n))
+	})
+	if say {
+		s.check(signing.CheckSignatureData, ok, detail)
 	}
 }

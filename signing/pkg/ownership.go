@@ -2,7 +2,6 @@ package pkg
 
 import (
 	"crypto/x509"
-	"fmt"
 
 	"github.com/shipgate/shipgate/internal/cms"
 	"github.com/shipgate/shipgate/signing"
@@ -21,28 +20,21 @@ type cmsOwnership struct {
 // smaller one a warning. The signature-data check is added only when there
 // is something to say, so clean reports stay as they were.
 func (v *verifier) reportOwnership(sig *signing.Signature, o *cmsOwnership) {
-	unowned, unused := o.Regions()
-	payload, n := false, len(unowned)+len(unused)
-	emit := func(rule signing.Rule, what string, r cms.Region) {
-		sev := signing.SeverityWarning
-		if r.Payload {
-			sev, payload = signing.SeverityError, true
+	say, ok, detail := o.Report(func(unused bool, what string, r cms.Region, off, n int) {
+		rule, sev := RuleUnownedSignatureData, signing.SeverityWarning
+		if unused {
+			rule = RuleUnusedCertificate
 		}
-		off, n := o.SD.InputSpan(r.Offset, r.Len)
+		if r.Payload {
+			sev = signing.SeverityError
+		}
 		v.add(rule, sev, o.at+int64(off), "signature %d: %s %d bytes at offset 0x%x of the CMS signature: %s; no signature covers them", sig.Index, what, n, off, r.Reason).Signature = sig.Index
+	})
+	if say {
+		sig.AddCheck(signing.CheckSignatureData, ok, detail)
 	}
-	for _, r := range unowned {
-		emit(RuleUnownedSignatureData, "unowned", r)
-	}
-	for _, r := range unused {
-		emit(RuleUnusedCertificate, "unused certificate,", r)
-	}
-	switch {
-	case payload:
-		sig.AddCheck(signing.CheckSignatureData, false, fmt.Sprintf("%d regions of the CMS signature are covered by no signature and large enough to carry a payload", n))
+	if !ok {
 		sig.Status = sig.Status.Worse(signing.StatusInvalid)
-	case n > 0:
-		sig.AddCheck(signing.CheckSignatureData, true, fmt.Sprintf("every byte of the CMS signature is verified or tolerated, except %d small oddities reported as warnings", n))
 	}
 }
 
