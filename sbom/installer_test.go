@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/shipgate/shipgate/internal/wixlfix"
 	"io"
 	"log/slog"
 	"os"
@@ -503,35 +504,11 @@ func TestInstallerFromMsitools(t *testing.T) {
 		}
 	}
 	t.Run("wixl", func(t *testing.T) {
-		wixl, err := exec.LookPath("wixl")
-		if err != nil {
-			t.Skip("wixl is not installed (apt-get install wixl); the cross-check against msitools was skipped")
-		}
-		wxs := `<?xml version="1.0" encoding="utf-8"?>
-<Wix xmlns="http://schemas.microsoft.com/wix/2006/wi">
-  <Product Id="*" Name="Test" Language="1033" Version="1.4.0" Manufacturer="Acme" UpgradeCode="12345678-1234-1234-1234-123456789012">
-    <Package InstallerVersion="200" Compressed="yes" />
-    <Media Id="1" Cabinet="app.cab" EmbedCab="yes" />
-    <Directory Id="TARGETDIR" Name="SourceDir">
-      <Directory Id="ProgramFilesFolder">
-        <Directory Id="INSTALLDIR" Name="Acme App">
-          <Component Id="Main" Guid="11111111-2222-3333-4444-555555555555">
-            <File Id="AppExe" Name="app.exe" Source="app.exe" KeyPath="yes" />
-            <File Id="D3D" Name="d3d.dll" Source="d3d.dll" />
-          </Component>
-        </Directory>
-      </Directory>
-    </Directory>
-    <Feature Id="F" Level="1"><ComponentRef Id="Main" /></Feature>
-  </Product>
-</Wix>`
-		writeFile(t, src, "t.wxs", []byte(wxs))
-		cmd := exec.Command(wixl, "-o", filepath.Join(out, "setup.msi"), "t.wxs")
-		cmd.Dir = src
-		if b, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("wixl: %v: %s", err, b)
-		}
-		inv, err := Open(filepath.Join(out, "setup.msi"), Options{Signatures: fixtureSignatures(t)})
+		msi := wixlfix.Build(t, wixlfix.Spec{Version: "1.4.0", Files: []wixlfix.File{
+			{ID: "AppExe", Name: "app.exe", Data: exe},
+			{ID: "D3D", Name: "d3d.dll", Data: d3d},
+		}})
+		inv, err := Open(msi, Options{Signatures: fixtureSignatures(t)})
 		if err != nil {
 			t.Fatal(err)
 		}

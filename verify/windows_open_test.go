@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/shipgate/shipgate/internal/wixlfix"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -253,37 +254,9 @@ func TestMSIHostileNames(t *testing.T) {
 // TestWixlInstaller verifies an installer msitools' wixl built around the
 // fixture DLL: the walker finds it at its installed path.
 func TestWixlInstaller(t *testing.T) {
-	wixl, err := exec.LookPath("wixl")
-	if err != nil {
-		t.Skip("wixl is not installed (apt-get install wixl); the cross-check against msitools was skipped")
-	}
 	f := getFixtures(t)
-	src := t.TempDir()
-	os.WriteFile(filepath.Join(src, "app.dll"), f.peTampered, 0o644)
-	wxs := `<?xml version="1.0" encoding="utf-8"?>
-<Wix xmlns="http://schemas.microsoft.com/wix/2006/wi">
-  <Product Id="*" Name="Test" Language="1033" Version="1.0.0" Manufacturer="Acme" UpgradeCode="12345678-1234-1234-1234-123456789012">
-    <Package InstallerVersion="200" Compressed="yes" />
-    <Media Id="1" Cabinet="app.cab" EmbedCab="yes" />
-    <Directory Id="TARGETDIR" Name="SourceDir">
-      <Directory Id="ProgramFilesFolder">
-        <Directory Id="INSTALLDIR" Name="Acme App">
-          <Component Id="Main" Guid="11111111-2222-3333-4444-555555555555">
-            <File Id="AppDll" Name="app.dll" Source="app.dll" KeyPath="yes" />
-          </Component>
-        </Directory>
-      </Directory>
-    </Directory>
-    <Feature Id="F" Level="1"><ComponentRef Id="Main" /></Feature>
-  </Product>
-</Wix>`
-	os.WriteFile(filepath.Join(src, "t.wxs"), []byte(wxs), 0o644)
-	dir := t.TempDir()
-	cmd := exec.Command(wixl, "-o", filepath.Join(dir, "setup.msi"), "t.wxs")
-	cmd.Dir = src
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("wixl: %v: %s", err, out)
-	}
+	msi := wixlfix.Build(t, wixlfix.Spec{Version: "1.0.0", Files: []wixlfix.File{{ID: "AppDll", Name: "app.dll", Data: f.peTampered}}})
+	dir := filepath.Dir(msi)
 	r := mustFail(t, Options{}, innerDLL, authenticode.RuleDigestMismatch, dir)
 	if fi := fileByPath(r, innerDLL); fi == nil || fi.Kind != KindPE {
 		t.Errorf("%s: %+v", innerDLL, fi)

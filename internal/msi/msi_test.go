@@ -3,9 +3,8 @@ package msi
 import (
 	"bytes"
 	"errors"
+	"github.com/shipgate/shipgate/internal/wixlfix"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -170,38 +169,11 @@ func TestHostileTables(t *testing.T) {
 // (written by gcab's library) is found, opened, and its file named as
 // Windows Installer installs it; the Binary table's DLL is a payload.
 func TestWixl(t *testing.T) {
-	wixl, err := exec.LookPath("wixl")
-	if err != nil {
-		t.Skip("wixl is not installed (apt-get install wixl); the cross-check against msitools was skipped")
-	}
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "app.dll"), []byte("MZ app"), 0o644)
-	os.WriteFile(filepath.Join(dir, "ca.dll"), []byte("MZ ca"), 0o644)
-	wxs := `<?xml version="1.0" encoding="utf-8"?>
-<Wix xmlns="http://schemas.microsoft.com/wix/2006/wi">
-  <Product Id="*" Name="Test" Language="1033" Version="1.0.0" Manufacturer="Acme" UpgradeCode="12345678-1234-1234-1234-123456789012">
-    <Package InstallerVersion="200" Compressed="yes" />
-    <Media Id="1" Cabinet="app.cab" EmbedCab="yes" />
-    <Binary Id="CustomDll" SourceFile="ca.dll" />
-    <Directory Id="TARGETDIR" Name="SourceDir">
-      <Directory Id="ProgramFilesFolder">
-        <Directory Id="INSTALLDIR" Name="Acme App">
-          <Component Id="Main" Guid="11111111-2222-3333-4444-555555555555">
-            <File Id="AppDll" Name="app.dll" Source="app.dll" KeyPath="yes" />
-          </Component>
-        </Directory>
-      </Directory>
-    </Directory>
-    <Feature Id="F" Level="1"><ComponentRef Id="Main" /></Feature>
-  </Product>
-</Wix>`
-	os.WriteFile(filepath.Join(dir, "t.wxs"), []byte(wxs), 0o644)
-	cmd := exec.Command(wixl, "-o", "t.msi", "t.wxs")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("wixl: %v: %s", err, out)
-	}
-	b, _ := os.ReadFile(filepath.Join(dir, "t.msi"))
+	msi := wixlfix.Build(t, wixlfix.Spec{Version: "1.0.0",
+		Files:    []wixlfix.File{{ID: "AppDll", Name: "app.dll", Data: []byte("MZ app")}},
+		Binaries: []wixlfix.File{{ID: "CustomDll", Name: "ca.dll", Data: []byte("MZ ca")}},
+	})
+	b, _ := os.ReadFile(msi)
 	d := open(t, b)
 	cabs := d.Cabinets()
 	if len(cabs) != 1 || cabs[0].Name != "app.cab" || cabs[0].Stream == nil {

@@ -2,9 +2,8 @@ package authenticode
 
 import (
 	"bytes"
+	"github.com/shipgate/shipgate/internal/wixlfix"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/shipgate/shipgate/signing"
@@ -18,39 +17,12 @@ import (
 // streams and storages, streams the database does not refer to) take
 // nothing these writers leave for data.
 func TestOsslsigncodeWixlMSI(t *testing.T) {
-	wixl, err := exec.LookPath("wixl")
-	if err != nil {
-		t.Skip("wixl is not installed (apt-get install wixl); the cross-check of its MSIs was skipped")
-	}
+	msi := wixlfix.Build(t, wixlfix.Spec{Version: "1.0.0", Files: []wixlfix.File{
+		{ID: "AppDll", Name: "app.dll", Data: []byte("MZ app")},
+		{ID: "BigDll", Name: "big.dll", Data: bytes.Repeat([]byte("MZ big dll bytes that compress "), 10000)},
+	}})
 	e := newOsslEnv(t)
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "app.dll"), []byte("MZ app"), 0o644)
-	os.WriteFile(filepath.Join(dir, "big.dll"), bytes.Repeat([]byte("MZ big dll bytes that compress "), 10000), 0o644)
-	wxs := `<?xml version="1.0" encoding="utf-8"?>
-<Wix xmlns="http://schemas.microsoft.com/wix/2006/wi">
-  <Product Id="12345678-1234-1234-1234-123456789013" Name="Test" Language="1033" Version="1.0.0" Manufacturer="Acme" UpgradeCode="12345678-1234-1234-1234-123456789012">
-    <Package InstallerVersion="200" Compressed="yes" />
-    <Media Id="1" Cabinet="app.cab" EmbedCab="yes" />
-    <Directory Id="TARGETDIR" Name="SourceDir">
-      <Directory Id="ProgramFilesFolder">
-        <Directory Id="INSTALLDIR" Name="Acme App">
-          <Component Id="Main" Guid="11111111-2222-3333-4444-555555555555">
-            <File Id="AppDll" Name="app.dll" Source="app.dll" KeyPath="yes" />
-            <File Id="BigDll" Name="big.dll" Source="big.dll" />
-          </Component>
-        </Directory>
-      </Directory>
-    </Directory>
-    <Feature Id="F" Level="1"><ComponentRef Id="Main" /></Feature>
-  </Product>
-</Wix>`
-	os.WriteFile(filepath.Join(dir, "t.wxs"), []byte(wxs), 0o644)
-	cmd := exec.Command(wixl, "-o", "t.msi", "t.wxs")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("wixl: %v: %s", err, out)
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "t.msi"))
+	b, err := os.ReadFile(msi)
 	if err != nil {
 		t.Fatal(err)
 	}
