@@ -48,26 +48,9 @@ func cmsTweaked(t *testing.T, tweak func(*testpki.CMSSpec)) *Result {
 // shared CMS accounting); the untouched image stays clean.
 func TestAttackDMGCMSTimestampPayload(t *testing.T) {
 	payload := testpki.TLV(0x04, bytes.Repeat([]byte("PAYLOAD!"), 256))
-	ts := cms.OIDAttrTimeStampToken
-	for _, tc := range []struct {
-		name  string
-		tweak func(c *testpki.CMSSpec)
-	}{
-		{"payload as a second value of the token", func(c *testpki.CMSSpec) {
-			c.Unsigned[0].Values = append(c.Unsigned[0].Values, payload)
-		}},
-		{"payload as a second token attribute", func(c *testpki.CMSSpec) {
-			c.Unsigned = append(c.Unsigned, testpki.Attr{Type: ts, Values: [][]byte{payload}})
-		}},
-		{"payload in another unsigned attribute", func(c *testpki.CMSSpec) {
-			c.Unsigned = append(c.Unsigned, testpki.Attr{Type: []int{1, 2, 3, 4}, Values: [][]byte{payload}})
-		}},
-		{"payload in place of the token", func(c *testpki.CMSSpec) {
-			c.Unsigned[0].Values[0] = payload
-		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			expect(t, cmsTweaked(t, tc.tweak), signing.StatusInvalid, "codesign/unowned-signature-data")
+	for _, tc := range testpki.UnsignedPayloadTweaks(payload) {
+		t.Run(tc.Name, func(t *testing.T) {
+			expect(t, cmsTweaked(t, tc.Tweak), signing.StatusInvalid, "codesign/unowned-signature-data")
 		})
 	}
 	t.Run("untouched", func(t *testing.T) {

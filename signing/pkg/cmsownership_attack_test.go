@@ -48,26 +48,9 @@ func errorsOf(t *testing.T, res *Result, rule signing.Rule) (errs, warns int) {
 // package stays clean.
 func TestAttackPkgCMSTimestampPayload(t *testing.T) {
 	payload := testpki.TLV(0x04, bytes.Repeat([]byte("PAYLOAD!"), 256))
-	ts := cms.OIDAttrTimeStampToken
-	for _, tc := range []struct {
-		name  string
-		tweak func(c *testpki.CMSSpec)
-	}{
-		{"payload as a second value of the token", func(c *testpki.CMSSpec) {
-			c.Unsigned[0].Values = append(c.Unsigned[0].Values, payload)
-		}},
-		{"payload as a second token attribute", func(c *testpki.CMSSpec) {
-			c.Unsigned = append(c.Unsigned, testpki.Attr{Type: ts, Values: [][]byte{payload}})
-		}},
-		{"payload in another unsigned attribute", func(c *testpki.CMSSpec) {
-			c.Unsigned = append(c.Unsigned, testpki.Attr{Type: []int{1, 2, 3, 4}, Values: [][]byte{payload}})
-		}},
-		{"payload in place of the token", func(c *testpki.CMSSpec) {
-			c.Unsigned[0].Values[0] = payload
-		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			res := cmsTweaked(t, tc.tweak)
+	for _, tc := range testpki.UnsignedPayloadTweaks(payload) {
+		t.Run(tc.Name, func(t *testing.T) {
+			res := cmsTweaked(t, tc.Tweak)
 			if got := statuses(res); got != "apple-pkg:valid apple-pkg-cms:invalid" {
 				t.Errorf("statuses %s, want the CMS signature invalid; findings %s", got, rules(res))
 			}
