@@ -201,27 +201,36 @@ func encryptedAPFS(t *testing.T) []byte {
 	return vol
 }
 
-// TestAttackDMGAPFSHiddenBlocks: data appended to the container in
-// blocks no structure owns is a dmg/unreferenced-blocks warning with its
-// byte count; a built container has none. Before, such blocks were not
-// inventoried.
-func TestAttackDMGAPFSHiddenBlocks(t *testing.T) {
-	files := apfsFiles(machofile.ExampleBundle(getFixtures(t).apple))
-	vol, err := apfs.Build(apfs.BuildSpec{Files: files, Name: "Example"})
+// exampleAPFS is a container whose volume Example holds the example
+// bundle.
+func exampleAPFS(t *testing.T) []byte {
+	t.Helper()
+	vol, err := apfs.Build(apfs.BuildSpec{Files: apfsFiles(machofile.ExampleBundle(getFixtures(t).apple)), Name: "Example"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := runDMG(t, signedDMG(t, dmgfile.Spec{APFS: vol}))
-	if got := rulesFor(r, "Example.dmg"); has(got, "warning "+string(dmg.RuleUnreferencedBlocks)) {
-		t.Errorf("built container: %v", got)
-	}
+	return vol
+}
+
+// withHiddenBlock returns vol with a block of payload appended, counted
+// by the container superblock (block 0) and the checkpoint's copy (block
+// 2), each edited by edit (given the new block count) and resealed.
+func withHiddenBlock(vol []byte, edit func(b []byte, blocks int)) []byte {
 	hidden := append(bytes.Clone(vol), append([]byte("hidden payload"), make([]byte, 4096-14)...)...)
-	for _, blk := range []int{0, 2} { // block 0's superblock and the checkpoint's
+	n := len(hidden) / 4096
+	for _, blk := range []int{0, 2} {
 		b := hidden[blk*4096 : (blk+1)*4096]
-		binary.LittleEndian.PutUint64(b[40:], uint64(len(hidden)/4096))
+		binary.LittleEndian.PutUint64(b[40:], uint64(n))
+		edit(b, n)
 		binary.LittleEndian.PutUint64(b, apfs.Fletcher64(b))
 	}
-	r = runDMG(t, signedDMG(t, dmgfile.Spec{APFS: hidden}))
+	return hidden
+}
+
+// wantHiddenBlockReported fails t unless r reports withHiddenBlock's
+// block as data no structure owns.
+func wantHiddenBlockReported(t *testing.T, r *Report) {
+	t.Helper()
 	found := false
 	for _, f := range r.Findings {
 		found = found || f.Rule == dmg.RuleUnreferencedBlocks && strings.Contains(f.Message, "4096 bytes of data that no structure owns")
@@ -231,17 +240,27 @@ func TestAttackDMGAPFSHiddenBlocks(t *testing.T) {
 	}
 }
 
+// TestAttackDMGAPFSHiddenBlocks: data appended to the container in
+// blocks no structure owns is a dmg/unreferenced-blocks warning with its
+// byte count; a built container has none. Before, such blocks were not
+// inventoried.
+func TestAttackDMGAPFSHiddenBlocks(t *testing.T) {
+	vol := exampleAPFS(t)
+	r := runDMG(t, signedDMG(t, dmgfile.Spec{APFS: vol}))
+	if got := rulesFor(r, "Example.dmg"); has(got, "warning "+string(dmg.RuleUnreferencedBlocks)) {
+		t.Errorf("built container: %v", got)
+	}
+	hidden := withHiddenBlock(vol, func([]byte, int) {})
+	wantHiddenBlockReported(t, runDMG(t, signedDMG(t, dmgfile.Spec{APFS: hidden})))
+}
+
 // TestAttackDMGAPFSNameHash: a directory record whose stored name hash
 // is not its name's (here libffmpeg.dylib's, one bit flipped), which
 // macOS's lookup by name does not find while a listing shows it, is a
 // dmg/filesystem-malformed error and the entry is left out. Before,
 // hashes were not checked.
 func TestAttackDMGAPFSNameHash(t *testing.T) {
-	files := apfsFiles(machofile.ExampleBundle(getFixtures(t).apple))
-	vol, err := apfs.Build(apfs.BuildSpec{Files: files, Name: "Example"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	vol := exampleAPFS(t)
 	// In a file-system tree node (subtype 0x0e), the key: parent and
 	// type, then a word of the name's length (16, its low 10 bits) and
 	// hash, then the name.
