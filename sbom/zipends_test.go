@@ -3,8 +3,8 @@ package sbom
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"fmt"
+	"github.com/shipgate/shipgate/internal/pefile/fixtures"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,27 +21,11 @@ import (
 // its locator, and an end record whose fields say "see ZIP64".
 func zip64Of(t *testing.T, z []byte) []byte {
 	t.Helper()
-	le := binary.LittleEndian
-	eocd := len(z) - zipend.Len
-	if string(z[eocd:eocd+4]) != "PK\x05\x06" {
-		t.Fatal("no end record at the end of the archive")
+	out, err := fixtures.Zip64(z, 0)
+	if err != nil {
+		t.Fatal(err)
 	}
-	records, dirSize, dirOff := uint64(le.Uint16(z[eocd+10:])), uint64(le.Uint32(z[eocd+12:])), uint64(le.Uint32(z[eocd+16:]))
-	out := append([]byte(nil), z[:eocd]...)
-	out = append(out, "PK\x06\x06"...)
-	out = le.AppendUint64(out, 44)
-	out = le.AppendUint16(out, 45)
-	out = le.AppendUint16(out, 45)
-	out = le.AppendUint64(out, 0)
-	out = le.AppendUint64(out, records)
-	out = le.AppendUint64(out, records)
-	out = le.AppendUint64(out, dirSize)
-	out = le.AppendUint64(out, dirOff)
-	out = append(out, "PK\x06\x07"...)
-	out = le.AppendUint32(out, 0)
-	out = le.AppendUint64(out, uint64(eocd))
-	out = le.AppendUint32(out, 1)
-	return append(out, "PK\x05\x06\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x00\x00"...)
+	return out
 }
 
 // endFindings returns the findings of the zip end checks (file/malformed,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	pefixtures "github.com/shipgate/shipgate/internal/pefile/fixtures"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,28 +19,10 @@ import (
 // "see ZIP64".
 func toZip64(t *testing.T, z []byte, base int64) []byte {
 	t.Helper()
-	le := binary.LittleEndian
-	eocd := len(z) - eocdLen
-	if string(z[eocd:eocd+4]) != "PK\x05\x06" {
-		t.Fatal("no end record at the end of the archive")
+	out, err := pefixtures.Zip64(z, base)
+	if err != nil {
+		t.Fatal(err)
 	}
-	records, dirSize, dirOff := uint64(le.Uint16(z[eocd+10:])), uint64(le.Uint32(z[eocd+12:])), uint64(le.Uint32(z[eocd+16:]))
-	out := append([]byte(nil), z[:eocd]...)
-	out = append(out, "PK\x06\x06"...)
-	out = le.AppendUint64(out, 44)
-	out = le.AppendUint16(out, 45)
-	out = le.AppendUint16(out, 45)
-	out = le.AppendUint32(out, 0)
-	out = le.AppendUint32(out, 0)
-	out = le.AppendUint64(out, records)
-	out = le.AppendUint64(out, records)
-	out = le.AppendUint64(out, dirSize)
-	out = le.AppendUint64(out, dirOff)
-	out = append(out, "PK\x06\x07"...)
-	out = le.AppendUint32(out, 0)
-	out = le.AppendUint64(out, uint64(base)+uint64(eocd))
-	out = le.AppendUint32(out, 1)
-	out = append(out, "PK\x05\x06\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x00\x00"...)
 	return out
 }
 
