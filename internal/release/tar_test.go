@@ -462,15 +462,7 @@ func TestAttackTarFileNamedAsDirectory(t *testing.T) {
 		tw.Close()
 		raw := b.Bytes()
 		raw[1] = '/'
-		sum := 0
-		for i := range raw[:512] {
-			if i >= 148 && i < 156 {
-				sum += ' '
-			} else {
-				sum += int(raw[i])
-			}
-		}
-		copy(raw[148:156], fmt.Sprintf("%06o\x00 ", sum))
+		reseal(raw)
 		return raw
 	}
 	for _, c := range []struct {
@@ -510,15 +502,7 @@ func TestAttackTarLongNameAndPAXPath(t *testing.T) {
 		raw := b.Bytes()
 		copy(raw[:100], append([]byte(name), make([]byte, 100)...))
 		raw[156] = typ
-		sum := 0
-		for i := range raw[:512] {
-			if i >= 148 && i < 156 {
-				sum += ' '
-			} else {
-				sum += int(raw[i])
-			}
-		}
-		copy(raw[148:156], fmt.Sprintf("%06o\x00 ", sum))
+		reseal(raw)
 		return raw
 	}
 	pax := block("PaxHeaders/f", tar.TypeXHeader, []byte("24 path=windows/app.exe\n"))
@@ -579,4 +563,18 @@ func TestAttackTarSchilyRealsize(t *testing.T) {
 			t.Errorf("realsize %s: %d entries, problems %+v", c.size, n, ps)
 		}
 	}
+}
+
+// reseal sets the checksum of the tar header at the start of raw for its
+// edited bytes.
+func reseal(raw []byte) {
+	sum := 0
+	for i := range raw[:512] {
+		if i >= 148 && i < 156 {
+			sum += ' '
+		} else {
+			sum += int(raw[i])
+		}
+	}
+	copy(raw[148:156], fmt.Sprintf("%06o\x00 ", sum))
 }

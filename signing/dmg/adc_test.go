@@ -108,11 +108,10 @@ func adcLiteral(t *testing.T, enc []byte) int {
 	return 0
 }
 
-// TestPartitionADC: a volume stored in ADC chunks reads back, and a chunk
-// whose stream decodes past its sectors does not open.
-func TestPartitionADC(t *testing.T) {
-	vol := volume(3*1024*1024 + 4096)
-	img, lay := dmgfile.Build(dmgfile.Spec{HFS: vol, ADC: true})
+// wantReadsBack fails t unless the first partition of img opens and
+// reads back as vol.
+func wantReadsBack(t *testing.T, img, vol []byte) {
+	t.Helper()
 	pr, err := openFS(t, img, PartitionOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -121,15 +120,23 @@ func TestPartitionADC(t *testing.T) {
 	if n, err := pr.ReadAt(got, 0); n != len(vol) || err != nil || !bytes.Equal(got, vol) {
 		t.Fatalf("read %d, %v, equal %v", n, err, bytes.Equal(got, vol))
 	}
+}
+
+// TestPartitionADC: a volume stored in ADC chunks reads back, and a chunk
+// whose stream decodes past its sectors does not open.
+func TestPartitionADC(t *testing.T) {
+	vol := volume(3*1024*1024 + 4096)
+	img, lay := dmgfile.Build(dmgfile.Spec{HFS: vol, ADC: true})
+	wantReadsBack(t, img, vol)
 	c := lay.Chunk(dmgfile.ChunkADC)
 	bad := bytes.Clone(img)
 	copy(bad[c.Off:], []byte{0x80, 0, 0x7f, 0, 0}) // 68 bytes where 1 literal was
-	pr, err = openFS(t, bad, PartitionOptions{})
+	pr, err := openFS(t, bad, PartitionOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var fe *FormatError
-	if _, err := pr.ReadAt(got, 0); !errors.As(err, &fe) || !strings.Contains(fe.Reason, "ADC") {
+	if _, err := pr.ReadAt(make([]byte, len(vol)), 0); !errors.As(err, &fe) || !strings.Contains(fe.Reason, "ADC") {
 		t.Errorf("got %v", err)
 	}
 }

@@ -30,14 +30,7 @@ func TestLZMAImage(t *testing.T) {
 func TestPartitionLZMA(t *testing.T) {
 	vol := volume(3*1024*1024 + 4096)
 	img, _ := dmgfile.Build(dmgfile.Spec{HFS: vol, LZMA: true})
-	pr, err := openFS(t, img, PartitionOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := make([]byte, len(vol))
-	if n, err := pr.ReadAt(got, 0); n != len(vol) || err != nil || !bytes.Equal(got, vol) {
-		t.Fatalf("read %d, %v, equal %v", n, err, bytes.Equal(got, vol))
-	}
+	wantReadsBack(t, img, vol)
 }
 
 // setXZDict rewrites the dictionary byte of the first block header of
