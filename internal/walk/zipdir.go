@@ -136,3 +136,38 @@ func (v *chunkView) ReadAt(p []byte, off int64) (int, error) {
 	}
 	return n, nil
 }
+
+// ZipFiles returns the entries of the zip archive of size bytes at r (its
+// end record its last structure, as release.CheckZip leaves an archive),
+// in order, read a chunk of chunkLen records at a time when ZipChunks
+// takes the archive (as verify reads its input) and by archive/zip's whole
+// reader otherwise, and the readers that hold them: a caller done with an
+// entry clears its reader's record of it (Reader.File[i] = nil) so that
+// only the entries it keeps stay in memory. The error is the whole
+// reader's (zip.ErrInsecurePath is not one: such names are the caller's
+// to report).
+func ZipFiles(r io.ReaderAt, size int64, chunkLen int) ([]*zip.File, []*zip.Reader, error) {
+	if z, ok, err := zipend.Find(r, size, []int64{size}, nil); err == nil && ok && z.Valid && z.End == size {
+		if chunks, ok := ZipChunks(r, size, z.Off, chunkLen); ok {
+			var files []*zip.File
+			var readers []*zip.Reader
+			for _, c := range chunks {
+				zr, err := c.Reader(r)
+				if err != nil {
+					files, readers = nil, nil
+					break // the whole reader says what is wrong
+				}
+				files = append(files, zr.File...)
+				readers = append(readers, zr)
+			}
+			if readers != nil {
+				return files, readers, nil
+			}
+		}
+	}
+	zr, err := zip.NewReader(r, size)
+	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
+		return nil, nil, err
+	}
+	return zr.File, []*zip.Reader{zr}, nil
+}

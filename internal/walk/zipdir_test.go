@@ -94,3 +94,18 @@ func TestZipChunksRefuseShiftedDirectory(t *testing.T) {
 		t.Error("an archive cut short was chunked")
 	}
 }
+
+// TestZipFilesByChunks: ZipFiles reads a large archive's entries by
+// chunks, each its own reader, and a small one whole; both in order.
+func TestZipFilesByChunks(t *testing.T) {
+	z := zipOf(t, 20)
+	for _, c := range []struct{ chunkLen, readers int }{{7, 3}, {20, 1}, {ZipChunkLen, 1}} {
+		files, readers, err := ZipFiles(bytes.NewReader(z), int64(len(z)), c.chunkLen)
+		if err != nil || len(readers) != c.readers || len(files) != 20 || files[19].Name != "f19.txt" {
+			t.Errorf("chunks of %d: %d files in %d readers, %v; want 20 in %d", c.chunkLen, len(files), len(readers), err, c.readers)
+		}
+	}
+	if _, _, err := ZipFiles(bytes.NewReader(z[:len(z)-1]), int64(len(z)-1), 7); err == nil {
+		t.Error("an archive cut short read without error")
+	}
+}
