@@ -6,7 +6,9 @@ package walktest
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"slices"
 	"testing"
@@ -85,4 +87,20 @@ func ZipCases(t testing.TB) []ZipCase {
 		{Name: "duplicate, folder, escape and link in other chunks", Zip: Zip(t, append(slices.Clone(many), odd...)), ChunkLen: 7,
 			Paths: slices.Sorted(slices.Values(append(slices.Clone(manyPaths), "a.txt", "a.txt", "dir/b.txt")))},
 	}
+}
+
+// ErrRead is the error of a FailingTail's reads.
+var ErrRead = errors.New("walktest: injected read error")
+
+// FailingTail returns size bytes (of "x") whose reads fail, with ErrRead,
+// from offset from on: a file whose end cannot be read.
+func FailingTail(size, from int64) io.ReaderAt { return failingTail{size, from} }
+
+type failingTail struct{ size, from int64 }
+
+func (f failingTail) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 || off+int64(len(p)) > f.from {
+		return 0, ErrRead
+	}
+	return copy(p, bytes.Repeat([]byte("x"), len(p))), nil
 }
