@@ -3,7 +3,6 @@ package sbom
 import (
 	"archive/zip"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -16,6 +15,7 @@ import (
 	"github.com/shipgate/shipgate/internal/filekind"
 	"github.com/shipgate/shipgate/internal/foldname"
 	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/internal/walk"
 	"github.com/shipgate/shipgate/sbom/asar"
 	"github.com/shipgate/shipgate/signing"
 )
@@ -24,6 +24,11 @@ import (
 // for the inventory: a tarball's files can be read only in order, and a zip
 // entry's only through its decompressor, while binaries are read at offsets.
 const maxHeld = 2 << 30
+
+// zipChunkLen is the number of records in a chunk of a zip release's
+// central directory (walk.ZipChunkLen, as verify reads its input's): a
+// variable so that a test can compare the chunked read with the whole.
+var zipChunkLen = walk.ZipChunkLen
 
 // listArchive lists the files of the zip archive or tarball b.root into
 // b.files, read by the release walker's readers (internal/release), with the
@@ -70,19 +75,28 @@ func (b *builder) listZip(f *os.File, size int64) error {
 	if !ok {
 		return nil
 	}
-	zr, err := zip.NewReader(ra, end)
-	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
+	// A large archive's central directory is read a chunk at a time, as
+	// verify reads its input's (walk.ZipFiles).
+	files, readers, err := walk.ZipFiles(ra, end, zipChunkLen)
+	if err != nil {
 		return fmt.Errorf("sbom: %s: %w", b.root, err)
 	}
 	// The archive's entries count against the zip-bomb bound, as verify's
 	// input's do.
 	x := release.NewExpansion(size)
-	if total, ok := release.ZipDeclared(zr); !ok || !x.Take(int64(total)) {
+	if total, ok := release.ZipFilesDeclared(files); !ok || !x.Take(int64(total)) {
 		b.finding(release.RuleUnreadable, signing.SeverityError, filepath.Base(b.root), release.ZipBombMessage(total, "inventoried"))
 		return nil
 	}
+	listed := b.zipFiles(files, ra, end, "")
+	// Only the entries listed compressed keep their records (their
+	// items open them): the readers' records of the others are dropped.
+	files = nil
+	for _, zr := range readers {
+		clear(zr.File)
+	}
 	var held int64
-	for _, z := range b.zipFiles(zr, ra, end, "") {
+	for _, z := range listed {
 		zf, name := z.zf, z.name
 		it := &item{path: name, expand: x}
 		if off, err := zf.DataOffset(); err == nil && zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 && off >= 0 && int64(zf.UncompressedSize64) <= end-off {

@@ -172,3 +172,11 @@ func TestExportUnknownFormat(t *testing.T) {
 		t.Error("no error for an unknown format")
 	}
 }
+
+// SetZipChunkLenForTest reads a large zip release a chunk of n central
+// directory records at a time until the returned function restores it.
+func SetZipChunkLenForTest(n int) (restore func()) {
+	old := zipChunkLen
+	zipChunkLen = n
+	return func() { zipChunkLen = old }
+}

@@ -200,7 +200,7 @@ func (l *containerLister) zip(at string, r io.ReaderAt, size int64, depth int) {
 		b.finding(release.RuleUnreadable, signing.SeverityError, at, release.NestedZipBombMessage(total, "inventoried"))
 		return
 	}
-	files := b.zipFiles(zr, r, size, at)
+	files := b.zipFiles(zr.File, r, size, at)
 	stored := make([]bool, len(files))
 	for i, z := range files {
 		zf := z.zf

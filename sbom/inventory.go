@@ -255,6 +255,9 @@ type item struct {
 	// at its end (a self-extractor), found as it was hashed:
 	// openInstallers lists the archive's files under it.
 	appended bool
+	// appendedErr is why the end of the file could not be read to look
+	// for a zip archive there (reported as verify reports it).
+	appendedErr error
 	// archive marks a zip archive or tarball found among the release's
 	// files (release.NestedArchive, verify's decision): openInstallers
 	// lists its entries under it.
@@ -962,7 +965,7 @@ func (b *builder) hashItem(it *item, buf []byte) {
 	if !it.inAsar && !it.opened && !it.asar && !it.dmg && it.installer == container.None && it.archive == release.NoArchive {
 		// A zip after the bytes of a file of any kind, as verify
 		// opens it (container.FindAppended).
-		it.appended = endsWithZip(r, size, rawKind, tail)
+		it.appended, it.appendedErr = endsWithZip(r, size, rawKind, tail)
 	}
 }
 
@@ -1241,6 +1244,9 @@ func (b *builder) itemFindings() map[string]*item {
 		byPath[it.path] = it
 		if it.err != nil {
 			b.finding(RuleUnreadable, signing.SeverityError, it.path, it.err.Error())
+		}
+		if it.appendedErr != nil {
+			b.finding(RuleUnreadable, signing.SeverityError, it.path, release.ZipSearchMessage(it.appendedErr))
 		}
 		if it.asarErr != nil {
 			f := it.asarErr.Finding()

@@ -7,6 +7,7 @@ import (
 	"github.com/shipgate/shipgate/internal/container"
 	"github.com/shipgate/shipgate/internal/filekind"
 	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/signing"
 )
 
 // listAppendedZip lists, when the release b.root is a PE followed by a zip
@@ -45,10 +46,12 @@ func hasAppendedZip(r io.ReaderAt, size int64) bool {
 // (filekind.DetectAt's), whose last bytes are tail (or none), carries at
 // its end a zip archive, or an end record whose central directory is not
 // there, that appendedZip would list or report (container.FindAppended,
-// verify's decision for a file of any kind).
-func endsWithZip(r io.ReaderAt, size int64, k filekind.Kind, tail []byte) bool {
+// verify's decision for a file of any kind). The error says why the end
+// could not be read to look (reported as verify reports it:
+// release.ZipSearchMessage).
+func endsWithZip(r io.ReaderAt, size int64, k filekind.Kind, tail []byte) (bool, error) {
 	a, err := container.FindAppended(r, size, k == filekind.PE, tail, nil)
-	return err == nil && (len(a.Zips) > 0 || a.Invalid != nil)
+	return err == nil && (len(a.Zips) > 0 || a.Invalid != nil), err
 }
 
 // appendedZip lists the files of the zip archives the file of size bytes
@@ -77,6 +80,7 @@ func (l *containerLister) appendedZip(at string, r io.ReaderAt, size int64, dept
 	a, err := container.FindAppended(r, size, filekind.DetectAt(r, head, size) == filekind.PE, nil, walked)
 	switch {
 	case err != nil:
+		l.b.finding(release.RuleUnreadable, signing.SeverityError, at, release.ZipSearchMessage(err))
 		return
 	case a.Invalid != nil:
 		l.b.inv.Findings = append(l.b.inv.Findings, release.ZipDirMissing(*a.Invalid, size, at))

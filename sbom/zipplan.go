@@ -14,14 +14,15 @@ import (
 	"github.com/shipgate/shipgate/signing"
 )
 
-// zipListed is a file entry of a zip archive that sbom lists: zr.File[i]
+// zipListed is a file entry of a zip archive that sbom lists: files[i]
 // (zf), under name, the cleaned name extractors write it as.
 type zipListed struct {
 	zf   *zip.File
 	name string
 }
 
-// zipFiles returns the file entries of the zip archive zr (size bytes at
+// zipFiles returns the file entries of the zip archive of entries files
+// (its central directory, whole or read by chunks: walk.ZipFiles; size bytes at
 // ra, found at report path at: "" for the release's own archive) that
 // sbom lists, in archive order, and records the findings verify reports
 // about their names under at: each entry under the name unzip, 7-Zip and
@@ -39,21 +40,21 @@ type zipListed struct {
 // entries (file/unreadable), none listed; a local header the central
 // directory does not list (file/zip-unlisted-entry). Folders and symbolic links are
 // not listed.
-func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string) []zipListed {
+func (b *builder) zipFiles(files []*zip.File, ra io.ReaderAt, size int64, at string) []zipListed {
 	// Names that are one on a case-insensitive file system: the filter's
 	// first pass keeps hashes, not names, so that only the few that may
 	// collide reach the set.
-	ff := foldname.NewFilter(len(zr.File))
-	names := make([]release.ZipEntryName, len(zr.File))
-	for i, zf := range zr.File {
+	ff := foldname.NewFilter(len(files))
+	names := make([]release.ZipEntryName, len(files))
+	for i, zf := range files {
 		names[i] = release.ZipInstalledName(zf)
 		if name, ok := release.CleanName(names[i].Windows); ok && name != "" {
 			ff.Add(name, zipIsDir(zf, names[i]))
 		}
 	}
 	ff.Done()
-	spans := make([]release.ZipSpan, len(zr.File))
-	for i, zf := range zr.File {
+	spans := make([]release.ZipSpan, len(files))
+	for i, zf := range files {
 		off, err := zf.DataOffset()
 		if err != nil {
 			off = -1
@@ -66,18 +67,18 @@ func (b *builder) zipFiles(zr *zip.Reader, ra io.ReaderAt, size int64, at string
 		f.Path, f.Offset = b.archiveName(at), &u.Offset // the archive's path, as verify reports it
 		b.inv.Findings = append(b.inv.Findings, f)
 	}
-	local := release.ZipLocalNames(len(zr.File), func(i int) release.ZipLocalEntry {
+	local := release.ZipLocalNames(len(files), func(i int) release.ZipLocalEntry {
 		return release.ZipLocalEntry{DataOffset: spans[i].Off, Compressed: spans[i].Comp}
 	}, ra, size, func(i int, name []byte, up string) bool {
 		// A Unicode Path field both headers carry, or the central
 		// record alone, is reported once, by reportZipName.
-		return string(name) == zr.File[i].Name && (up == "" || up == names[i].Up)
+		return string(name) == files[i].Name && (up == "" || up == names[i].Up)
 	})
 	overlap := release.ZipOverlaps(len(spans), span, size)
 	folds := foldname.NewSet(foldname.All)
 	seen := map[string]int{} // file entries met so far, by name
 	var out []zipListed
-	for i, zf := range zr.File {
+	for i, zf := range files {
 		zn := names[i]
 		b.reportZipName(zf, zn, at)
 		name, ok := release.CleanName(zn.Name)

@@ -765,7 +765,7 @@ func (c *check) findZip(ra io.ReaderAt, size int64, hdr []byte) {
 	switch {
 	case c.e.ctx.Err() != nil:
 	case err != nil:
-		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot look for a zip archive at the end of the file: %v", unwrapPath(err)))
+		c.add(ruleUnreadable, signing.SeverityError, release.ZipSearchMessage(err))
 	case len(a.Zips) > 0:
 		// Every archive a tool could extract from a PE's end: the one
 		// read from the end, the signed one before the certificate

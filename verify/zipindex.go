@@ -2,12 +2,8 @@ package verify
 
 import (
 	"archive/zip"
-	"bufio"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"hash/maphash"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +11,7 @@ import (
 
 	"github.com/shipgate/shipgate/internal/foldname"
 	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/internal/walk"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -112,151 +109,35 @@ func zipNameHash(name string) uint64 { return maphash.String(zipNameSeed, name) 
 // "/") is one zipEntries checks (release.ZipValidName).
 func zipValidName(n string) bool { return release.ZipValidName(n) }
 
-// A zip archive with many entries is walked a chunk of its central
-// directory at a time: archive/zip keeps a record of about 250 bytes per
-// entry for as long as its Reader lives, which for a million entries is
-// more than the rest of the run needs. Each chunk is read by archive/zip
-// as an archive of its own, whose end record (made up here) lists only
-// that chunk; its entries' offsets are the file's. zipChunkLen is the
-// number of records in a chunk, and archives of fewer are read whole
-// (variables so that a test can compare both walks on a small archive).
-var zipChunkLen = 1 << 15
-
-// zipChunk is a run of n central directory records at [start, end) of the
-// file.
-type zipChunk struct {
-	start, end int64
-	n          int
-}
-
-// zipDirectoryChunks finds the central directory that the end record at
-// endOff of the archive of size bytes at r describes, as archive/zip
-// finds it (ZIP64 included), and splits it into chunks. It reports false
-// for an archive the chunked walk leaves to archive/zip's whole reader: a
-// directory that does not start at the offset it records (a
-// self-extractor's stub shifted it), one beyond 4 GiB, or records that do
-// not add up to the count the end record gives.
-func zipDirectoryChunks(r io.ReaderAt, size, endOff int64) ([]zipChunk, bool) {
-	var rec [eocdLen]byte
-	if n, _ := r.ReadAt(rec[:], endOff); n < len(rec) || string(rec[:4]) != "PK\x05\x06" {
-		return nil, false
-	}
-	le := binary.LittleEndian
-	records, dirSize, dirOff := uint64(le.Uint16(rec[10:])), uint64(le.Uint32(rec[12:])), uint64(le.Uint32(rec[16:]))
-	dirEnd := endOff
-	if records == 0xffff || dirSize == 0xffffffff || dirOff == 0xffffffff {
-		var loc [20]byte
-		if n, _ := r.ReadAt(loc[:], endOff-20); endOff < 20 || n < len(loc) || string(loc[:4]) != "PK\x06\x07" {
-			return nil, false
-		}
-		off64 := int64(le.Uint64(loc[8:]))
-		var d64 [56]byte
-		if n, _ := r.ReadAt(d64[:], off64); off64 < 0 || n < len(d64) || string(d64[:4]) != "PK\x06\x06" {
-			return nil, false
-		}
-		records, dirSize, dirOff = le.Uint64(d64[32:]), le.Uint64(d64[40:]), le.Uint64(d64[48:])
-		dirEnd = off64
-	}
-	if records <= uint64(zipChunkLen) || dirOff > 0xfffffff0 || dirSize > 0xfffffff0 || int64(dirOff+dirSize) != dirEnd || dirEnd > size {
-		return nil, false
-	}
-	br := bufio.NewReaderSize(io.NewSectionReader(r, int64(dirOff), int64(dirSize)), 1<<16)
-	var chunks []zipChunk
-	pos, cur := int64(dirOff), zipChunk{start: int64(dirOff)}
-	var h [46]byte
-	for i := uint64(0); i < records; i++ {
-		if _, err := io.ReadFull(br, h[:]); err != nil || string(h[:4]) != "PK\x01\x02" {
-			return nil, false
-		}
-		n := int64(46) + int64(le.Uint16(h[28:])) + int64(le.Uint16(h[30:])) + int64(le.Uint16(h[32:]))
-		if _, err := br.Discard(int(n - 46)); err != nil {
-			return nil, false
-		}
-		pos += n
-		cur.n++
-		if cur.n == zipChunkLen || i == records-1 {
-			cur.end = pos
-			chunks = append(chunks, cur)
-			cur = zipChunk{start: pos}
-		}
-	}
-	return chunks, pos == dirEnd
-}
-
-// reader reads the chunk as an archive of its own, with offsets into r.
-func (c zipChunk) reader(r io.ReaderAt) (*zip.Reader, error) {
-	v := &chunkView{r: r, cut: c.end}
-	le := binary.LittleEndian
-	copy(v.end[:], "PK\x05\x06")
-	le.PutUint16(v.end[8:], uint16(c.n))
-	le.PutUint16(v.end[10:], uint16(c.n))
-	le.PutUint32(v.end[12:], uint32(c.end-c.start))
-	le.PutUint32(v.end[16:], uint32(c.start))
-	zr, err := zip.NewReader(v, c.end+eocdLen)
-	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
-		return nil, err
-	}
-	if len(zr.File) != c.n {
-		return nil, fmt.Errorf("chunk at offset %d: %d records, want %d", c.start, len(zr.File), c.n)
-	}
-	return zr, nil
-}
-
-// chunkView is the bytes of r up to cut, then an end record.
-type chunkView struct {
-	r   io.ReaderAt
-	cut int64
-	end [eocdLen]byte
-}
-
-func (v *chunkView) ReadAt(p []byte, off int64) (int, error) {
-	n := 0
-	if off < v.cut {
-		k := int(min(int64(len(p)), v.cut-off))
-		m, err := v.r.ReadAt(p[:k], off)
-		n += m
-		if m < k {
-			return n, err
-		}
-		p, off = p[k:], v.cut
-	}
-	if len(p) == 0 {
-		return n, nil
-	}
-	if off-v.cut >= eocdLen {
-		return n, io.EOF
-	}
-	m := copy(p, v.end[off-v.cut:])
-	n += m
-	if m < len(p) {
-		return n, io.EOF
-	}
-	return n, nil
-}
+// zipChunkLen is the number of records in a chunk of a zip archive's
+// central directory that a large archive is walked by (walk.ZipChunks;
+// walk.ZipChunkLen, as sbom reads one): a variable so that a test can
+// compare both walks on a small archive.
+var zipChunkLen = walk.ZipChunkLen
 
 // walkZipChunked walks the zip archive input in (f, the archive ending at
 // size) a chunk of its central directory at a time: first to gather the
 // records the whole-archive checks need, then to queue the entries. It
 // reports false, having done nothing, for an archive it leaves to walkZip's
-// whole reader: a small one, one that zipDirectoryChunks refuses, one that
+// whole reader: a small one, one that walk.ZipChunks refuses, one that
 // may hold an Apple bundle, or any archive when the policy needs Sigstore
 // bundles (both are read through the whole reader as a file system).
 func (e *engine) walkZipChunked(in input, f *os.File, fileSize, size int64, end zipEnd) bool {
 	if e.pol.usesSigstore() || !end.valid {
 		return false
 	}
-	chunks, ok := zipDirectoryChunks(ctxReaderAt{e.ctx, f}, size, end.off)
+	chunks, ok := walk.ZipChunks(ctxReaderAt{e.ctx, f}, size, end.off, zipChunkLen)
 	if !ok {
 		return false
 	}
 	total := 0
 	for _, ch := range chunks {
-		total += ch.n
+		total += ch.N
 	}
 	recs := make([]zipRec, 0, total)
 	ff := foldname.NewFilter(total)
 	for _, ch := range chunks {
-		zr, err := ch.reader(f)
+		zr, err := ch.Reader(f)
 		if err != nil {
 			return false // the whole reader says what is wrong
 		}
@@ -301,7 +182,7 @@ func (e *engine) walkZipChunked(in input, f *os.File, fileSize, size int64, end 
 		if e.ctx.Err() != nil {
 			return true
 		}
-		zr, err := ch.reader(f)
+		zr, err := ch.Reader(f)
 		if err != nil {
 			e.addFindings(finding(ruleUnreadable, signing.SeverityError, at, fmt.Sprintf("cannot read the zip archive's central directory again: %v", err)))
 			return true

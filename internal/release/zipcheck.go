@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 
 	"github.com/shipgate/shipgate/internal/zipend"
 	"github.com/shipgate/shipgate/signing"
@@ -63,4 +64,17 @@ func CheckZip(r io.ReaderAt, size int64, at string) (_ io.ReaderAt, _ int64, fin
 		return nil, 0, finds, false
 	}
 	return io.NewSectionReader(zr, 0, z.End), z.End, finds, true
+}
+
+// ZipSearchMessage is the finding (file/unreadable, on the file searched)
+// that verify and sbom report when the end of a file could not be read to
+// look for a zip archive there (container.FindAppended's error): what the
+// file carries at its end was not checked. A path error's path (the
+// file's, which the finding names already) is left out.
+func ZipSearchMessage(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return fmt.Sprintf("cannot look for a zip archive at the end of the file: %v", err)
 }

@@ -152,9 +152,13 @@ func (e errorString) Error() string { return string(e) }
 
 // ZipDeclared returns the bytes zr's entries declare, each counted up to
 // 2^50, or false once they exceed 2^62.
-func ZipDeclared(zr *zip.Reader) (uint64, bool) {
+func ZipDeclared(zr *zip.Reader) (uint64, bool) { return ZipFilesDeclared(zr.File) }
+
+// ZipFilesDeclared is ZipDeclared of an archive's entries read a chunk of
+// its central directory at a time (walk.ZipFiles).
+func ZipFilesDeclared(files []*zip.File) (uint64, bool) {
 	var total uint64
-	for _, zf := range zr.File {
+	for _, zf := range files {
 		if total += min(zf.UncompressedSize64, 1<<50); total > 1<<62 {
 			return total, false
 		}

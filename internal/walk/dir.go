@@ -5,10 +5,14 @@
 // to inventory) is its caller's decision.
 //
 // DirTree enumerates a directory tree; OpenDMG opens a disk image's file
-// system, and HasKoly tells a disk image by its trailer. Zip archives,
-// tarballs and installers are still opened by the callers (with
-// internal/release and internal/container); they are to move here, one
-// format at a time.
+// system, and HasKoly tells a disk image by its trailer. ZipFiles reads a
+// zip release's entries, a large archive's central directory a chunk of
+// ZipChunkLen records at a time (ZipChunks), for verify and sbom alike, so
+// that both hold the same records in memory at once (package walktest
+// holds the zips both are tested on). The rest of a zip archive's walk (its entries' checks,
+// in internal/release), tarballs and installers are still opened by the
+// callers (with internal/release and internal/container); they are to
+// move here, one format at a time.
 package walk
 
 import (

@@ -1,0 +1,106 @@
+// Package walktest holds the releases that verify's and sbom's tests both
+// walk, each with the entry paths every walker must see in it, so that
+// each package's test shows it agrees with the other.
+package walktest
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"slices"
+	"testing"
+)
+
+// ZipEntry is one entry of a generated zip archive.
+type ZipEntry struct {
+	Name  string
+	Data  []byte
+	Store bool
+	Mode  fs.FileMode // 0 for a regular file of mode 0o644
+}
+
+// ZipCase is a zip release and the paths of the files a walker lists in
+// it (each copy of a name held twice), sorted.
+type ZipCase struct {
+	Name string
+	Zip  []byte
+	// ChunkLen, when not 0, is the number of central directory records
+	// the test reads the archive by (walk.ZipChunks), so that the chunked
+	// read is compared too.
+	ChunkLen int
+	Paths    []string
+}
+
+// Zip returns a zip archive of entries, in order.
+func Zip(t testing.TB, entries []ZipEntry) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, e := range entries {
+		h := &zip.FileHeader{Name: e.Name, Method: zip.Deflate}
+		if e.Store {
+			h.Method = zip.Store
+		}
+		mode := e.Mode
+		if mode == 0 {
+			mode = 0o644
+		}
+		h.SetMode(mode)
+		w, err := zw.CreateHeader(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(e.Data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// ZipCases returns the zip releases verify and sbom are both tested on.
+func ZipCases(t testing.TB) []ZipCase {
+	var many []ZipEntry
+	var manyPaths []string
+	for i := range 20 {
+		n := fmt.Sprintf("f%02d.txt", i)
+		many = append(many, ZipEntry{Name: n, Data: []byte(fmt.Sprint("file ", i)), Store: i%2 == 0})
+		manyPaths = append(manyPaths, n)
+	}
+	odd := []ZipEntry{
+		{Name: "a.txt", Data: []byte("a")},
+		{Name: "dir/", Mode: fs.ModeDir | 0o755},
+		{Name: "dir/b.txt", Data: []byte("b"), Store: true},
+		{Name: "a.txt", Data: []byte("a again")},
+		{Name: "../evil.txt", Data: []byte("out")},
+		{Name: "dir/link", Data: []byte("b.txt"), Mode: fs.ModeSymlink | 0o777},
+	}
+	return []ZipCase{
+		{Name: "many entries, whole", Zip: Zip(t, many), Paths: manyPaths},
+		{Name: "many entries, by chunks", Zip: Zip(t, many), ChunkLen: 7, Paths: manyPaths},
+		{Name: "duplicate, folder, escape and link", Zip: Zip(t, odd), Paths: []string{"a.txt", "a.txt", "dir/b.txt"}},
+		{Name: "duplicate, folder, escape and link in other chunks", Zip: Zip(t, append(slices.Clone(many), odd...)), ChunkLen: 7,
+			Paths: slices.Sorted(slices.Values(append(slices.Clone(manyPaths), "a.txt", "a.txt", "dir/b.txt")))},
+	}
+}
+
+// ErrRead is the error of a FailingTail's reads.
+var ErrRead = errors.New("walktest: injected read error")
+
+// FailingTail returns size bytes (of "x") whose reads fail, with ErrRead,
+// from offset from on: a file whose end cannot be read.
+func FailingTail(size, from int64) io.ReaderAt { return failingTail{size, from} }
+
+type failingTail struct{ size, from int64 }
+
+func (f failingTail) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 || off+int64(len(p)) > f.from {
+		return 0, ErrRead
+	}
+	return copy(p, bytes.Repeat([]byte("x"), len(p))), nil
+}

@@ -1,0 +1,51 @@
+package sbom_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/walk/walktest"
+	"github.com/shipgate/shipgate/sbom"
+	"github.com/shipgate/shipgate/verify"
+)
+
+// TestZipInventoryAgreesWithVerify: sbom inventories the files of each shared zip
+// release (walktest.ZipCases) under the paths verify checks them by,
+// its central directory read whole or by chunks.
+func TestZipInventoryAgreesWithVerify(t *testing.T) {
+	for _, c := range walktest.ZipCases(t) {
+		t.Run(c.Name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "release.zip")
+			if err := os.WriteFile(p, c.Zip, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if c.ChunkLen > 0 {
+				defer sbom.SetZipChunkLenForTest(c.ChunkLen)()
+			}
+			r, err := verify.Release(context.Background(), verify.Options{}, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range r.Files {
+				got = append(got, f.Path)
+			}
+			slices.Sort(got)
+			inv, err := sbom.Open(p, sbom.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var inventoried []string
+			for _, f := range inv.Files {
+				inventoried = append(inventoried, f.Path)
+			}
+			slices.Sort(inventoried)
+			if !slices.Equal(got, c.Paths) || !slices.Equal(got, inventoried) {
+				t.Errorf("verify checked %q, sbom inventoried %q; want %q", got, inventoried, c.Paths)
+			}
+		})
+	}
+}
