@@ -109,7 +109,10 @@ type containerLister struct {
 	b    *builder
 	x    *release.Expansion
 	seen map[string]bool // the paths listed so far
-	add  func(*item)     // takes each file listed
+	// walked holds the paths a container's walk listed: the walker
+	// reports the paths it hands over more than once itself.
+	walked map[string]bool
+	add    func(*item) // takes each file listed
 }
 
 // walk lists the container of kind k in the size bytes at r, found at
@@ -122,7 +125,7 @@ func (l *containerLister) walk(k container.Kind, r io.ReaderAt, size int64, at s
 	v := container.Visitor{
 		Finding: func(f signing.Finding) { b.inv.Findings = append(b.inv.Findings, f) },
 		Entry: func(e container.Entry) {
-			l.entry(e, depth+1+e.Nested)
+			l.walkedEntry(e, depth+1+e.Nested)
 			if s, ok := selfExtractorSpan(e); ok {
 				walked = append(walked, s)
 			}
@@ -228,28 +231,34 @@ func (l *containerLister) zip(at string, r io.ReaderAt, size int64, depth int) {
 	}
 }
 
+// walkedEntry lists one file a container's walk hands over, as entry
+// does.
+func (l *containerLister) walkedEntry(e container.Entry, depth int) {
+	l.listEntry(e, depth, true)
+}
+
 // entry lists one file of a container, depth levels down, and opens it
 // when it is a container too.
 func (l *containerLister) entry(e container.Entry, depth int) {
-	b := l.b
-	if l.seen[e.Path] {
-		// Distinct names in a container are distinct report paths (see
-		// container.PathElem); two of a kind are the reader's to report.
-		b.finding(release.RuleDuplicateEntry, signing.SeverityError, e.Path, fmt.Sprintf("the installer holds more than one file at %s; the first was inventoried", e.Path))
-		return
-	}
-	l.seen[e.Path] = true
+	l.listEntry(e, depth, false)
+}
+
+// listEntry lists the file e, which a container's walk handed over if
+// walked, depth levels down, at its path and each further path it is
+// installed to (e.Also), and opens it when it is a container too. Every
+// copy of a path is listed, as verify checks every one
+// (container.Walk's rule, and a zip's).
+func (l *containerLister) listEntry(e container.Entry, depth int, walked bool) {
+	l.note(e.Path, walked)
 	ra, done := l.readerAt(e)
 	switch {
 	case done != nil:
 		l.add(done) // hashed as it streamed by: no code, no container
 		for _, p := range e.Also {
-			if !l.seen[p] {
-				l.seen[p] = true
-				also := *done
-				also.path = p
-				l.add(&also)
-			}
+			l.note(p, walked)
+			also := *done
+			also.path = p
+			l.add(&also)
 		}
 		return
 	case ra == nil:
@@ -261,10 +270,8 @@ func (l *containerLister) entry(e container.Entry, depth int) {
 	for _, p := range e.Also {
 		// The same bytes installed at another path (an NSIS block
 		// extracted twice) are a file there too; not opened again.
-		if !l.seen[p] {
-			l.seen[p] = true
-			l.add(&item{path: p, opened: true, open: open})
-		}
+		l.note(p, walked)
+		l.add(&item{path: p, opened: true, open: open})
 	}
 	head := make([]byte, min(size, container.HeadLen))
 	n, _ := ra.ReadAt(head, 0)
@@ -295,9 +302,27 @@ func (l *containerLister) entry(e container.Entry, depth int) {
 		// verify does.
 		l.walk(k, ra, size, e.Path, depth)
 	case depth >= release.MaxDepth:
-		b.finding(release.RuleUnreadable, signing.SeverityError, e.Path, fmt.Sprintf("archive nested %d levels deep; its entries were not inventoried", depth))
+		l.b.finding(release.RuleUnreadable, signing.SeverityError, e.Path, fmt.Sprintf("archive nested %d levels deep; its entries were not inventoried", depth))
 	default:
 		l.walk(k, ra, size, e.Path, depth)
+	}
+}
+
+// note records report path p as listed, by a container's walk if walked.
+// A path listed before, other than by a walk that lists it again (whose
+// walker reports that itself), is a file of the release at the path of a
+// file inside an installer (a zip holding setup.msi and
+// setup.msi/Binary/CustomDll): file/duplicate-entry, every copy listed.
+func (l *containerLister) note(p string, walked bool) {
+	if l.seen[p] && !(walked && l.walked[p]) {
+		l.b.finding(release.RuleDuplicateEntry, signing.SeverityError, p, "the release holds more than one file at this path (a file beside an installer and one inside it, or two appended archives' entries); every copy was inventoried")
+	}
+	l.seen[p] = true
+	if walked {
+		if l.walked == nil {
+			l.walked = map[string]bool{}
+		}
+		l.walked[p] = true
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/shipgate/shipgate/report"
@@ -32,10 +33,12 @@ type DiffOptions struct {
 // release's own findings and those of the changes. The report lists no
 // files: it is about the change, not a release's contents.
 //
-// The error is non-nil when either path is no release or ctx is done.
+// The error is non-nil when either path is no release or ctx is done; it
+// is [Open]'s, named as the diff's ("diff: stat old: no such file or
+// directory"), not as an inventory's too.
 func DiffReleases(ctx context.Context, oldPath, newPath string, opts DiffOptions) (*report.Report, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("sbom: %w", err)
+		return nil, fmt.Errorf("diff: %w", err)
 	}
 	// The two inventories are read at once: a single inventory leaves
 	// the CPU idle between its phases (walking, reading package.json
@@ -78,13 +81,13 @@ func DiffReleases(ctx context.Context, oldPath, newPath string, opts DiffOptions
 	newInv, newErr = Open(newPath, newOpts)
 	wg.Wait()
 	if oldErr != nil {
-		return nil, oldErr
+		return nil, diffError{oldErr}
 	}
 	if newErr != nil {
-		return nil, newErr
+		return nil, diffError{newErr}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("sbom: %w", err)
+		return nil, fmt.Errorf("diff: %w", err)
 	}
 	return diffReport(oldPath, newPath, oldInv, newInv, opts), nil
 }
@@ -130,15 +133,15 @@ func versionsFromNames(oldPath, newPath string, oldInv, newInv *Inventory) (*Inv
 // release's own findings with those of the comparison.
 func DiffUpstream(ctx context.Context, zipPath, releasePath string, opts DiffOptions) (*report.Report, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("sbom: %w", err)
+		return nil, fmt.Errorf("diff: %w", err)
 	}
 	inv, err := Open(releasePath, opts.Inventory)
 	if err != nil {
-		return nil, err
+		return nil, diffError{err}
 	}
 	res, err := CompareUpstream(zipPath, inv, opts.Upstream)
 	if err != nil {
-		return nil, err
+		return nil, diffError{err}
 	}
 	up := &report.UpstreamDiff{
 		Release: releasePath, Zip: res.Zip, SHA256: res.SHA256, Version: res.Version, Platform: res.Platform, Arch: res.Arch,
@@ -155,3 +158,14 @@ func DiffUpstream(ctx context.Context, zipPath, releasePath string, opts DiffOpt
 	r.Finalize(opts.FailOn)
 	return r, nil
 }
+
+// diffError is an error of [Open] or [CompareUpstream] met by a diff: its
+// message names the diff as its context in place of the inventory's
+// ("diff: stat old", not "diff: sbom: stat old"), and it wraps the error.
+type diffError struct{ err error }
+
+func (e diffError) Error() string {
+	return "diff: " + strings.TrimPrefix(e.err.Error(), "sbom: ")
+}
+
+func (e diffError) Unwrap() error { return e.err }

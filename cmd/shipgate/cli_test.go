@@ -152,7 +152,9 @@ func TestErrorsNameEachContextOnce(t *testing.T) {
 		{[]string{"verify", "nope"}, "shipgate: verify: input: stat nope: no such file or directory\n"},
 		{[]string{"attest", "--key", "missing.pem", "--report", "junk.txt"}, "shipgate: attest: open missing.pem: no such file or directory\n"},
 		{[]string{"attest", "--key", "junk.txt", "--report", "junk.txt"}, "shipgate: attest: junk.txt: unusable key: "},
-		{[]string{"diff", "nope", "nope2"}, "shipgate: diff: sbom: stat nope: no such file or directory\n"},
+		{[]string{"diff", "nope", "nope2"}, "shipgate: diff: stat nope: no such file or directory\n"},
+		{[]string{"diff", "junk.txt", "junk.txt"}, "shipgate: diff: junk.txt: not a release "},
+		{[]string{"diff", "--upstream", "nope.zip", "junk.txt"}, "shipgate: diff: junk.txt: not a release "},
 		{[]string{"sbom", "nope"}, "shipgate: sbom: stat nope: no such file or directory\n"},
 		{[]string{"render", "nope.json"}, "shipgate: render: open nope.json: no such file or directory\n"},
 		{[]string{"render", "junk.txt"}, "shipgate: render: junk.txt: report: not a shipgate JSON report: "},
@@ -170,6 +172,9 @@ func TestErrorsNameEachContextOnce(t *testing.T) {
 		}
 		if n := strings.Count(errOut, c.args[0]+": "); n != 1 {
 			t.Errorf("%v: stderr %q names the verb %d times", c.args, errOut, n)
+		}
+		if c.args[0] == "diff" && strings.Contains(errOut, "sbom: ") {
+			t.Errorf("%v: stderr %q names the inventory as a context of the diff", c.args, errOut)
 		}
 		tested[c.args[0]] = true
 	}

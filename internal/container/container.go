@@ -313,7 +313,7 @@ func Walk(ctx context.Context, k Kind, r io.ReaderAt, size int64, at string, x *
 	if x == nil {
 		x = release.NewExpansion(size)
 	}
-	w := &walker{ctx: ctx, at: at, x: x, v: v}
+	w := &walker{ctx: ctx, at: at, x: x, v: v, handed: newHanded()}
 	if w.v.Entry == nil {
 		w.v.Entry = func(Entry) {}
 	}
@@ -353,6 +353,9 @@ type walker struct {
 	// storage is the stored names of the storages down to the database
 	// walked here, from the root's children; nil for the MSI itself.
 	storage []string
+	// handed is the report paths the Walk has handed over, shared by
+	// the walkers of an MSI's nested databases.
+	handed *handed
 }
 
 // add reports a finding at report path p.
@@ -364,7 +367,7 @@ func (w *walker) add(rule signing.Rule, sev signing.Severity, p, msg string) {
 
 // entry hands one file to the visitor.
 func (w *walker) entry(p string, src release.Source, size int64) {
-	w.v.Entry(Entry{Path: p, Source: src, Size: size, Nested: w.nested})
+	w.hand(Entry{Path: p, Source: src, Size: size, Nested: w.nested})
 }
 
 // collide adds the entry name (a folder if dir; at report path p) of the

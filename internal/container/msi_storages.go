@@ -93,7 +93,7 @@ func (w *walker) nestedDB(cf *cfb.File, st *msi.Storage, at string, acts []strin
 		w.storageFiles(cf, st.Entry, at, false)
 		return
 	}
-	sub := &walker{ctx: w.ctx, at: at, x: w.x, v: w.v, nested: w.nested + 1, storage: storage}
+	sub := &walker{ctx: w.ctx, at: at, x: w.x, v: w.v, nested: w.nested + 1, storage: storage, handed: w.handed}
 	sub.walkDB(cf, db)
 }
 

@@ -96,7 +96,7 @@ func (w *walker) openNSIS(ra io.ReaderAt, size int64) {
 		default:
 			src = release.NewStream(r)
 		}
-		w.v.Entry(Entry{Path: rp, Source: src, Size: b.Size, Also: also})
+		w.hand(Entry{Path: rp, Source: src, Size: b.Size, Also: also})
 		return w.ctx.Err()
 	})
 	if err != nil && w.ctx.Err() == nil {
@@ -181,7 +181,7 @@ func (w *walker) nsisTrailing(ra io.ReaderAt, size int64, h nsis.FirstHeader) {
 	f.Path = w.at
 	f.Offset = &end
 	w.v.Finding(f)
-	w.v.Entry(Entry{Path: p, Source: release.NewSection(ra, end, limit-end), Size: limit - end, Trailing: Span{end, limit - end}})
+	w.hand(Entry{Path: p, Source: release.NewSection(ra, end, limit-end), Size: limit - end, Trailing: Span{end, limit - end}})
 }
 
 // nsisBlockPath returns the report path of block b: the first name an

@@ -73,9 +73,10 @@ func (w *walker) open7z(ra io.ReaderAt, size int64) {
 			continue
 		}
 		p := release.JoinPath(w.at, name)
-		if seen[p] {
-			w.add(release.RuleDuplicateEntry, signing.SeverityError, p, fmt.Sprintf("7-Zip archive %s holds more than one entry named %q; tools disagree on which one is extracted, and only the first was checked", w.at, f.Name))
-			continue
+		if seen[p] && !w.handed.reported[p] {
+			// Every copy is handed over (see handed).
+			w.add(release.RuleDuplicateEntry, signing.SeverityError, p, fmt.Sprintf("7-Zip archive %s holds more than one entry named %q; tools disagree on which one is extracted, so every copy was checked", w.at, f.Name))
+			w.duplicateReported(p)
 		}
 		seen[p] = true
 		w.collide(folds, "7-Zip", name, false, p)

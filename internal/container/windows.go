@@ -49,6 +49,7 @@ func (w *walker) walkCab(cr *cab.Reader, at string, paths map[string]string) {
 			f = signing.NewFinding(release.RuleInsecurePath, signing.SeverityError, p.Message)
 		case cab.ProblemDuplicate:
 			f = signing.NewFinding(release.RuleDuplicateEntry, signing.SeverityError, p.Message)
+			w.duplicateReported(wp) // every copy is handed over (see handed)
 		case cab.ProblemNotOpened:
 			f = signing.NewFinding(RuleCABNotOpened, signing.SeverityError, p.Message)
 		case cab.ProblemVersion:
