@@ -21,6 +21,7 @@ import (
 	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/internal/pefile"
 	"github.com/shipgate/shipgate/internal/testpki"
+	"github.com/shipgate/shipgate/signing"
 )
 
 var (
@@ -289,7 +290,7 @@ func BenchmarkReleaseSmallFiles(b *testing.B) {
 		}
 		c2 := cpuTime()
 		if len(r.Files) != *smallFiles || r.Summary.Errors != 0 {
-			b.Fatalf("small-file release: %d files, %d errors", len(r.Files), r.Summary.Errors)
+			b.Fatalf("small-file release: %d files, %d errors: %+v", len(r.Files), r.Summary.Errors, errorFindings(r, 5))
 		}
 		cSHA += c1 - c0
 		cVerify += c2 - c1
@@ -364,4 +365,16 @@ func benchVsSHA256(b *testing.B, dir, what string, verify func()) {
 	b.ReportMetric(best, "best-cpu-x-sha256-pass")
 	b.ReportMetric(float64(tVerify)/float64(tSHA), "x-sha256-pass")
 	b.ReportMetric(bestWall, "best-x-sha256-pass")
+}
+
+// errorFindings returns up to n of r's findings of severity error, for a
+// benchmark's failure message.
+func errorFindings(r *Report, n int) []signing.Finding {
+	var out []signing.Finding
+	for _, f := range r.Findings {
+		if f.Severity == signing.SeverityError && len(out) < n {
+			out = append(out, f)
+		}
+	}
+	return out
 }

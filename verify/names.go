@@ -52,7 +52,7 @@ var archiveMagic = []struct {
 	off   int
 	magic string
 }{
-	{"gzip", 0, "\x1f\x8b"},
+	{"gzip", 0, "\x1f\x8b\x08"}, // method 8, deflate: the only one (see filekind)
 	{"xz", 0, "\xfd7zXZ\x00"},
 	{"bzip2", 0, "BZh"},
 	{"zstd", 0, "\x28\xb5\x2f\xfd"},

@@ -13,6 +13,7 @@ import (
 	"github.com/ulikunitz/xz"
 
 	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/internal/testpki"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -134,6 +135,7 @@ func TestTarballFindings(t *testing.T) {
 		{"non-zero padding", padded, "", ruleTarHiddenData},
 		{"second gzip member", append(gzipOf(clean), gzipOf(makeTar(t, tarEntry{name: "evil.dll", data: f.peUnsigned}))...), "", ruleTarTrailingData},
 		{"truncated stream", gzipOf(clean)[:40], "", ruleMalformed},
+		{"deflate member with a corrupt stream", append([]byte("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"), bytes.Repeat([]byte{0xff}, 64)...), "", ruleMalformed},
 		{"truncated entry", gzipOf(makeTar(t, tarEntry{name: "a.dll", data: f.peUnsigned}))[:400], "/a.dll", ruleMalformed},
 	}
 	for _, c := range cases {
@@ -195,5 +197,24 @@ func TestTarballEntryUnderHeldBudget(t *testing.T) {
 	}
 	if got := fileByPath(r, "plugins.tgz/small.exe"); got == nil {
 		t.Error("small.exe, which fits, was not checked")
+	}
+}
+
+// A file of random bytes that happen to start with gzip's two magic bytes,
+// as one in 65,536 does, is not a gzip stream unless the method byte that
+// follows is 8 (deflate), the only one gzip and every decompressor accept:
+// it is neither a malformed tarball (an error, which failed
+// BenchmarkReleaseSmallFiles on three of its 100,000 random files) nor an
+// unopened archive.
+func TestRandomBytesAfterGzipMagicNotMalformed(t *testing.T) {
+	for _, head := range []string{"\x1f\x8b\xf8\x0a", "\x1f\x8b\x8a\x9b", "\x1f\x8b\x59\xb1"} {
+		data := make([]byte, 1500)
+		testpki.NewRand(7).Read(data)
+		copy(data, head)
+		dir := t.TempDir()
+		writeTree(t, dir, map[string][]byte{"lib/file.js": data})
+		if r := run(t, Options{}, dir); len(r.Findings) != 0 {
+			t.Errorf("% x…: %+v", head, r.Findings)
+		}
 	}
 }

@@ -49,9 +49,12 @@ func (k Kind) String() string {
 // Native reports whether k is native code shipgate verifies signatures of.
 func (k Kind) Native() bool { return k == PE || k == MachO || k == MachOUniversal }
 
-// Magic numbers of the compressed streams.
+// Magic numbers of the compressed streams. Gzip's includes the method byte:
+// 8 (deflate) is the only one RFC 1952 defines, and gzip, zlib and Go's
+// compress/gzip refuse a member with any other, so "\x1f\x8b" followed by
+// another byte is not a gzip stream (one random file in 65,536 starts so).
 const (
-	gzipMagic = "\x1f\x8b"
+	gzipMagic = "\x1f\x8b\x08"
 	xzMagic   = "\xfd7zXZ\x00"
 	zstdMagic = "\x28\xb5\x2f\xfd"
 )

@@ -43,6 +43,7 @@ func TestDetect(t *testing.T) {
 		{"tar with a bad checksum", badSum, Other},
 		{"zero block", make([]byte, 1024), Other},
 		{"gzip", []byte("\x1f\x8b\x08\x00"), Gzip},
+		{"gzip magic with another method", []byte("\x1f\x8b\xf8\x0a"), Other},
 		{"xz", []byte("\xfd7zXZ\x00\x00"), XZ},
 		{"zstd", []byte("\x28\xb5\x2f\xfd\x00"), Zstd},
 		{"text", []byte("hello"), Other},
