@@ -275,24 +275,41 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 	ps := prefixes(globs)
 	fold := pol.foldPaths()
 	r.foldPaths = fold
-	changed, useCLI, err := a.changedByGitCLI(ctx, opts, since.commit, until.commit, ps, fold, res)
+	// git rev-list runs while the history is walked in process: the
+	// two take about as long, and the child process has a core of its own.
+	cli, err := a.startGitCLI(ctx, opts, since.commit, until.commit, ps, fold, res)
 	if err != nil {
 		return nil, err
 	}
 	var walkPrefixes []string
-	if !useCLI && len(ps) > 0 {
+	if cli == nil && len(ps) > 0 {
 		walkPrefixes = ps
 	}
 	log.Info("walking history", "since", res.Since, "until", res.Until, "prefixes", ps, "backend", res.Backend)
 	w, err := r.walk(ctx, since.commit, until.commit, walkPrefixes)
 	if err != nil {
+		// git's error comes first, as when git ran before the walk.
+		if _, cerr := cli.wait(); cerr != nil && opts.Backend == BackendGitCLI {
+			return nil, cerr
+		}
 		return nil, err
+	}
+	changed := w.changed
+	if cli != nil {
+		if changed, err = cli.wait(); err != nil {
+			if opts.Backend == BackendGitCLI || ctx.Err() != nil {
+				return nil, err
+			}
+			log.Warn("git binary failed; walking history in process", "err", err)
+			res.Backend = BackendGoGit.String()
+			if w, err = r.walk(ctx, since.commit, until.commit, ps); err != nil {
+				return nil, err
+			}
+			changed = w.changed
+		}
 	}
 	if err := r.checkExcluded(w, until.commit); err != nil {
 		return nil, err
-	}
-	if !useCLI {
-		changed = w.changed
 	}
 	res.RangeSize = len(w.commits)
 	a.rangeCommits = w.commits
@@ -317,36 +334,55 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 	return res, nil
 }
 
-// changedByGitCLI chooses the backend that finds the commits changing the
+// startGitCLI chooses the backend that finds the commits changing the
 // protected path prefixes ps, and names it in res.Backend: the git binary
 // with BackendGitCLI, or with BackendAuto when one is on PATH (and can fold
-// the paths as the policy does). With the git binary it returns the
-// commits between since and until that change ps, with useCLI set; when the
-// binary fails under BackendAuto, it warns and leaves the in-process walk
-// to find them.
-func (a *auditor) changedByGitCLI(ctx context.Context, opts Options, since, until plumbing.Hash, ps []string, fold bool, res *Result) (changed map[plumbing.Hash]bool, useCLI bool, err error) {
+// the paths as the policy does). With the git binary it starts git
+// rev-list, listing the commits between since and until that change ps, and
+// returns its run, whose wait gives them; without, it returns nil, and the
+// in-process walk finds them. When the binary fails under BackendAuto, the
+// caller warns and leaves the in-process walk to find them.
+func (a *auditor) startGitCLI(ctx context.Context, opts Options, since, until plumbing.Hash, ps []string, fold bool, res *Result) (*cliRun, error) {
 	gitBin := findGit()
-	useCLI = len(ps) > 0 && (opts.Backend == BackendGitCLI || (opts.Backend == BackendAuto && gitBin != ""))
+	useCLI := len(ps) > 0 && (opts.Backend == BackendGitCLI || (opts.Backend == BackendAuto && gitBin != ""))
 	if fold && opts.Backend == BackendAuto && slices.ContainsFunc(ps, nonASCII) {
 		// git's icase pathspecs fold ASCII letters only.
 		useCLI = false
 	}
 	if opts.Backend == BackendGitCLI && gitBin == "" {
-		return nil, false, errors.New("git: backend git: no git binary on PATH")
+		return nil, errors.New("git: backend git: no git binary on PATH")
 	}
 	res.Backend = BackendGoGit.String()
-	if useCLI {
-		res.Backend = BackendGitCLI.String()
-		changed, err = cliChanged(ctx, gitBin, a.r, since, until, ps, fold)
-		if err != nil {
-			if opts.Backend == BackendGitCLI || ctx.Err() != nil {
-				return nil, false, err
-			}
-			a.log.Warn("git binary failed; walking history in process", "err", err)
-			useCLI, res.Backend = false, BackendGoGit.String()
-		}
+	if !useCLI {
+		return nil, nil
 	}
-	return changed, useCLI, nil
+	res.Backend = BackendGitCLI.String()
+	ctx, cancel := context.WithCancel(ctx)
+	run := &cliRun{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(run.done)
+		run.changed, run.err = cliChanged(ctx, gitBin, a.r, since, until, ps, fold)
+	}()
+	return run, nil
+}
+
+// cliRun is a git rev-list started by startGitCLI.
+type cliRun struct {
+	cancel  context.CancelFunc
+	done    chan struct{}
+	changed map[plumbing.Hash]bool
+	err     error
+}
+
+// wait returns the commits git listed, or why it failed, once it is done;
+// nil and no error for no run.
+func (c *cliRun) wait() (map[plumbing.Hash]bool, error) {
+	if c == nil {
+		return nil, nil
+	}
+	<-c.done
+	c.cancel()
+	return c.changed, c.err
 }
 
 // checkTags verifies the annotated tags that Since and Until name, adding
