@@ -578,7 +578,12 @@ func (c *Reader) Walk(fn func(f *File, r io.Reader) error) error {
 		}
 		return byFolder[a].FolderOffset < byFolder[b].FolderOffset
 	})
-	var d *decoder
+	var d folderReader
+	defer func() {
+		if d != nil {
+			d.close()
+		}
+	}()
 	for _, f := range byFolder {
 		if f.Size == 0 {
 			// Nothing to decompress: an empty file placed inside
@@ -588,10 +593,13 @@ func (c *Reader) Walk(fn func(f *File, r io.Reader) error) error {
 			}
 			continue
 		}
-		if d == nil || d.folder != f.Folder || d.pos > f.FolderOffset {
-			d = c.newDecoder(f.Folder)
+		if d == nil || d.folderIndex() != f.Folder || d.position() > f.FolderOffset {
+			if d != nil {
+				d.close()
+			}
+			d = c.openFolder(f.Folder)
 		}
-		if err := d.skip(f.FolderOffset - d.pos); err != nil {
+		if err := skipFolder(d, c.Folders[f.Folder], f.FolderOffset-d.position()); err != nil {
 			return fmt.Errorf("cab: %s: %w", f.Name, err)
 		}
 		lr := &io.LimitedReader{R: d, N: f.Size}
@@ -599,7 +607,7 @@ func (c *Reader) Walk(fn func(f *File, r io.Reader) error) error {
 			return err
 		}
 		if lr.N > 0 {
-			if err := d.skip(lr.N); err != nil {
+			if err := skipFolder(d, c.Folders[f.Folder], lr.N); err != nil {
 				return fmt.Errorf("cab: %s: %w", f.Name, err)
 			}
 		}
@@ -661,17 +669,6 @@ func (d *decoder) Read(p []byte) (int, error) {
 	d.out = d.out[n:]
 	d.pos += int64(n)
 	return n, nil
-}
-
-func (d *decoder) skip(n int64) error {
-	if n <= 0 {
-		return nil
-	}
-	k, err := io.CopyN(io.Discard, d, n)
-	if err == io.EOF {
-		return &FormatError{d.fo.Offset, fmt.Sprintf("folder %d ends %d bytes before a file's data", d.folder, n-k)}
-	}
-	return err
 }
 
 // next reads, checks and decompresses one CFDATA block.
