@@ -10,8 +10,11 @@
 // release's expansion budget).
 //
 // Folders stored or compressed with MSZIP ([MS-MCI]: raw deflate blocks
-// sharing one 32 KiB window) are decompressed with compress/flate, folders
-// compressed with LZX by this package (lzx.go); folders compressed with
+// sharing one 32 KiB window) are decompressed with
+// github.com/klauspost/compress/flate (compress/flate's decoder with faster
+// Huffman loops: 1.7x on literal-heavy data, the same on text, see
+// BenchmarkInflate; MSZIP inflate is what an MSZIP cabinet's walk costs
+// most), folders compressed with LZX by this package (lzx.go); folders compressed with
 // Quantum, and files that continue into or from another cabinet of a set,
 // are listed and reported as problems, not opened.
 //
@@ -34,7 +37,6 @@ package cab
 
 import (
 	"bytes"
-	"compress/flate"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -46,6 +48,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // Header flags ([MS-CAB] 2.1).
