@@ -17,7 +17,7 @@ func (c *Reader) Open(name string) (fs.File, error) {
 	}
 	if f := c.byName[name]; f != nil {
 		d := c.newDecoder(f.Folder)
-		if err := d.skip(f.FolderOffset); err != nil {
+		if err := skipFolder(d, d.fo, f.FolderOffset); err != nil {
 			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 		}
 		return &file{f: f, r: &exact{lr: &io.LimitedReader{R: d, N: f.Size}, name: f.Name}}, nil

@@ -51,8 +51,10 @@ const cabSigReserve = 20
 //
 // Result.Authentihash holds the cabinet digests; the PE fields are zero. The
 // error is [ErrNotCAB] when r is not a cabinet, a [*FormatError] when its
-// header cannot be parsed, and otherwise an I/O error.
-func VerifyCAB(r io.ReaderAt, size int64, opts Options) (*Result, error) {
+// header cannot be parsed, and otherwise an I/O error. opts.FileHash is
+// written on a goroutine of its own while the digest is computed, and
+// VerifyCAB returns only once it is done.
+func VerifyCAB(r io.ReaderAt, size int64, opts Options) (res *Result, err error) {
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -66,11 +68,14 @@ func VerifyCAB(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 	v.res = &Result{Status: signing.StatusUnsigned}
 	sub := &cabSubject{digests: map[crypto.Hash][]byte{}}
 	v.sub = sub
-	if opts.FileHash != nil {
-		if _, err := io.Copy(opts.FileHash, io.NewSectionReader(r, 0, size)); err != nil {
-			return nil, fmt.Errorf("authenticode: %w", err)
+	// The file's hash and the digest (which skips the signature and some
+	// header fields) take one core each (see hashFileAsync).
+	wait := hashFileAsync(opts.FileHash, r, size)
+	defer func() {
+		if werr := wait(); err == nil && werr != nil {
+			res, err = nil, werr
 		}
-	}
+	}()
 	loc, err := readCABLocator(r, size, h[:], n)
 	if err != nil {
 		return nil, err

@@ -57,18 +57,22 @@ var msiGUID = mustHex("f1100c0000000000c000000000000046")
 // without a DigitalSignature stream is StatusUnsigned. The error is
 // [ErrNotMSI] when r is not a compound file, a [*FormatError] when its
 // structure is broken (cycles, sectors beyond the end, cross-linked
-// chains), and otherwise an I/O error.
+// chains), and otherwise an I/O error. opts.FileHash is written on a
+// goroutine of its own while the streams' digest is computed, and
+// VerifyMSI returns only once it is done.
 func VerifyMSI(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 	f, err := openCompound(r, size)
 	if err != nil {
 		return nil, err
 	}
-	if opts.FileHash != nil {
-		if _, err := io.Copy(opts.FileHash, io.NewSectionReader(r, 0, size)); err != nil {
-			return nil, fmt.Errorf("authenticode: %w", err)
-		}
+	// The file's hash and the streams' digest read the same bytes in
+	// different orders: one core each (see hashFileAsync).
+	wait := hashFileAsync(opts.FileHash, r, size)
+	res, err := verifyMSIAt(r, f, f.Root(), nil, opts)
+	if werr := wait(); err == nil && werr != nil {
+		return nil, werr
 	}
-	return verifyMSIAt(r, f, f.Root(), nil, opts)
+	return res, err
 }
 
 // ErrNoStorage is returned by VerifyMSIStorage when the compound file

@@ -1,0 +1,37 @@
+package authenticode
+
+import (
+	"fmt"
+	"hash"
+	"io"
+)
+
+// fileHashBuf is the read size of the whole-file hash: large reads cost
+// fewer system calls than io.Copy's 32 KiB ones over a file of hundreds
+// of megabytes.
+const fileHashBuf = 1 << 20
+
+// hashFileAsync writes the size bytes of r to h, when h is not nil, on a
+// goroutine of its own, and returns the function that waits for it and
+// returns its error. The formats whose digest reads the file in another
+// order than front to back (MSI streams, a cabinet less its signature)
+// hash the whole file this way while their digest is computed: the two
+// passes are independent and take one core each. h is written by that
+// goroutine only, and only until the wait returns, so the result is the
+// same as a sequential pass; the caller must wait before it returns,
+// whatever else failed.
+func hashFileAsync(h hash.Hash, r io.ReaderAt, size int64) (wait func() error) {
+	if h == nil {
+		return func() error { return nil }
+	}
+	done := make(chan error, 1)
+	go func() {
+		buf := make([]byte, min(size, fileHashBuf))
+		_, err := io.CopyBuffer(h, io.NewSectionReader(r, 0, size), buf)
+		if err != nil {
+			err = fmt.Errorf("authenticode: %w", err)
+		}
+		done <- err
+	}()
+	return func() error { return <-done }
+}
