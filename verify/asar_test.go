@@ -139,8 +139,8 @@ func TestAsarEntryEndingInZipOpened(t *testing.T) {
 // they are not read again to look, and keeps entries' first bytes so that
 // their kinds are told without reading them again, leaves each entry
 // reported as the same file on its own is (kind, SHA-256, findings): a
-// begin line (UTF-8 or UTF-16LE) in the last 256 KiB makes a jscript, one
-// further from the end, one cut off by the entry's end, one split between
+// begin line (UTF-8 or UTF-16LE) in the last 256 KiB or further from the
+// end makes a jscript, one cut off by the entry's end, one split between
 // two entries, and one in the next entry's bytes do not; a PE, a nested
 // asar and a zip are told by their first bytes, as are entries of about
 // the sniffed length; a koly trailer (looked for by the pass too) makes a
@@ -213,7 +213,7 @@ func TestAsarEntriesCheckedAsLooseFiles(t *testing.T) {
 		t.Errorf("app.asar/tool.exe: kind %s, want %s", got, KindPE)
 	}
 	for name, want := range map[string]Kind{"signed.js": KindJScript, "wide.js": KindJScript, "big.js": KindJScript, "edge.js": KindJScript, "lib/deep.js": KindJScript,
-		"far.js": KindOther, "cut.js": KindOther, "split1.js": KindOther, "split2.js": KindOther, "before.js": KindOther, "lib/plain.js": KindOther,
+		"far.js": KindJScript, "cut.js": KindOther, "split1.js": KindOther, "split2.js": KindOther, "before.js": KindOther, "lib/plain.js": KindOther,
 		"trailer.bin": KindDMG, "koly.bin": KindDMG, "koly3.bin": KindOther, "koly-511.bin": KindOther} {
 		if got := fileByPath(r, "loose/"+name).Kind; got != want {
 			t.Errorf("loose/%s: kind %s, want %s", name, got, want)

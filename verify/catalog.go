@@ -71,7 +71,9 @@ func (c *check) catalogFacts() (*catalogEntry, *fileExtra) {
 	// A file that cannot be parsed, or whose bytes did not read as its
 	// archive entry says, is never vouched for.
 	x := &fileExtra{sha1: hexSum(c.h.sha1), malformed: c.malformed || c.readProblem}
-	if c.native != nil {
+	// A script whose text is not UTF-8 is found by its flat digest alone:
+	// its Authenticode digest does not fix its invalid bytes.
+	if c.native != nil && !slices.ContainsFunc(c.native.findings, func(f signing.Finding) bool { return f.Rule == authenticode.RuleScriptInvalidText }) {
 		x.authentihash = c.native.authentihash
 	}
 	if x.sha1 == "" && x.authentihash == nil && !x.malformed {

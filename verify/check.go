@@ -402,7 +402,12 @@ func (c *check) withStream(r io.Reader, size int64) {
 	if size <= e.budget.max && c.deferToBundle(kind) {
 		return
 	}
-	if kind.Native() || kind == KindAsar || release.NestedArchive(hdr, kind == KindOther) != release.NoArchive || (kind == KindOther && (hasWindowsContainerMagic(hdr) || is7z(hdr))) {
+	// A script is told by its name (a .js by a signature block anywhere
+	// in it) and verified in memory: a compressed entry's script was
+	// hashed as an other file, so a tampered signed PowerShell script in
+	// a zip passed (TestAttackScriptInCompressedEntry).
+	script := kind == KindOther && isScriptName(c.f.Path)
+	if kind.Native() || kind == KindAsar || script || release.NestedArchive(hdr, kind == KindOther) != release.NoArchive || (kind == KindOther && (hasWindowsContainerMagic(hdr) || is7z(hdr))) {
 		if size <= e.budget.max-c.j.held && e.budget.acquire(e.ctx, size) {
 			c.cleanup = append(c.cleanup, func() { e.budget.release(size) })
 			c.memHeld = true
@@ -426,7 +431,11 @@ func (c *check) withStream(r io.Reader, size int64) {
 			c.withReaderAt(bytes.NewReader(c.mem), int64(buf.Len()))
 			return
 		}
-		if kind == KindOther && hasWindowsContainerMagic(hdr) {
+		if script {
+			if !isJSName(c.f.Path) {
+				c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("script entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; its signature was not checked", size, e.budget.max, heldBy(c.j.held)))
+			}
+		} else if kind == KindOther && hasWindowsContainerMagic(hdr) {
 			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cabinet or compound file (MSI) entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; its signatures and the files inside were not checked", size, e.budget.max, heldBy(c.j.held)))
 		} else if kind == KindOther && is7z(hdr) {
 			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("7-Zip archive entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; the files inside were not checked", size, e.budget.max, heldBy(c.j.held)))
@@ -734,15 +743,15 @@ func (c *check) openContents(ra io.ReaderAt, size int64, hdr []byte) {
 	}
 }
 
-// jsBlock reports whether the last jsTail bytes of the file, of size bytes
-// at r, hold a JScript signature block's begin line, without reading them
-// again when the file is held in memory or its archive's pass looked.
+// jsBlock reports whether the file, of size bytes at r, holds a JScript
+// signature block's begin line, without reading it again when the file is
+// held in memory or its archive's pass looked.
 func (c *check) jsBlock(r io.ReaderAt, size int64) bool {
 	switch {
 	case c.j.noJSBlock:
 		return false
 	case c.mem != nil && int64(len(c.mem)) == size:
-		return jsBlockIn(c.mem[max(0, size-jsTail):])
+		return jsBlockIn(c.mem)
 	}
 	return hasJScriptBlock(r, size)
 }

@@ -76,7 +76,7 @@ type entryFacts struct {
 	sum []byte // its SHA-256
 	// noZipEnd reports no zip end record signature in its last zipTailLen
 	// bytes, noJSBlock (for a .js entry) no JScript signature block begin
-	// line in its last jsTail bytes.
+	// line in it.
 	noZipEnd, noJSBlock bool
 	// noKoly reports that its last dmg.KolySize bytes are not a koly
 	// trailer (see walk.HasKoly), or that it is shorter.
@@ -112,11 +112,11 @@ type entrySpan struct {
 func newEntryHasher(w io.Writer, fsys fs.FS, size int64) *entryHasher {
 	x := &entryHasher{w: w, h: sha256.New(), facts: map[string]entryFacts{}, budget: headBudget,
 		zipEnd: tailScan{sigs: [][]byte{zipEndSig}, at: 2, tail: zipTailLen, need: eocdLen},
-		// The begin line's tail from "SIG", in UTF-8 and UTF-16LE: a
-		// begin line in the last jsTail bytes holds one there too, and
-		// one that is not a begin line costs only a second look
-		// (hasJScriptBlock). Both start with 'S', looked for once.
-		jsSig: tailScan{sigs: [][]byte{jsBegin[3:], jsBeginWide[6:]}, tail: jsTail}}
+		// The begin line's tail from "SIG", in UTF-8 and UTF-16LE,
+		// anywhere in the entry (as hasJScriptBlock looks): a begin line
+		// holds one, and one that is not a begin line costs only a second
+		// look. Both start with 'S', looked for once.
+		jsSig: tailScan{sigs: [][]byte{jsBegin[3:], jsBeginWide[6:]}, tail: 1 << 62}}
 	ar := asarReaderOf(fsys)
 	if ar == nil {
 		return x

@@ -107,8 +107,22 @@ func windowsKind(r io.ReaderAt, name string, hdr []byte, size int64, jsBlock fun
 	return KindOther
 }
 
-// jsTail is how far from its end a .js is searched for a signature block.
+// jsTail is how far from its end a .js is first searched for a signature
+// block (where signers put it, so a signed script is told by one read);
+// hasJScriptBlock then searches the rest, since code appended after the
+// block must not make the script an other file.
 const jsTail = 256 << 10
+
+// isScriptName reports whether name is that of a script kind Windows
+// signs (see windowsKind): a .js among them, though only one holding a
+// signature block is a JScript.
+func isScriptName(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".ps1", ".psm1", ".psd1", ".js", ".vbs", ".wsf":
+		return true
+	}
+	return false
+}
 
 // isJSName reports whether name is that of a .js file, which windowsKind
 // looks in for a JScript signature block.
@@ -127,15 +141,32 @@ var (
 	}()
 )
 
-// hasJScriptBlock reports whether the last jsTail bytes of a file hold the
-// begin line of a JScript signature block, in UTF-8 or UTF-16LE.
+// hasJScriptBlock reports whether a file holds the begin line of a
+// JScript signature block, in UTF-8 or UTF-16LE: its last jsTail bytes
+// are looked at first, then the bytes before them, a chunk at a time. A
+// block anywhere makes the file a JScript: a signed script with more than
+// jsTail bytes of code appended after its block was an other file, its
+// appended code unreported (TestAttackJScriptCodeFarAfterBlock).
 func hasJScriptBlock(r io.ReaderAt, size int64) bool {
-	n := min(size, jsTail)
-	buf := make([]byte, n)
-	if k, _ := r.ReadAt(buf, size-n); int64(k) != n {
-		return false
+	const overlap = 2*len("// SIG // Begin signature block") - 1
+	buf := make([]byte, min(size, jsTail)+int64(overlap))
+	var next [overlap]byte // the first bytes of the chunk after this one
+	kept := 0
+	for end := size; end > 0; {
+		m := min(end, jsTail)
+		chunk := buf[:m]
+		if k, _ := r.ReadAt(chunk, end-m); int64(k) != m {
+			return false
+		}
+		// A begin line across two chunks is found in this one's bytes
+		// followed by the next one's first bytes.
+		if jsBlockIn(append(chunk, next[:kept]...)) {
+			return true
+		}
+		kept = copy(next[:], chunk)
+		end -= m
 	}
-	return jsBlockIn(buf)
+	return false
 }
 
 // jsBlockIn reports whether tail holds the begin line of a JScript

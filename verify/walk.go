@@ -59,7 +59,7 @@ type job struct {
 	sum []byte
 	// noZipEnd says that pass found no zip end record signature in the
 	// entry's last zipTailLen bytes, noJSBlock no JScript signature
-	// block begin line in its last jsTail bytes.
+	// block begin line in it.
 	noZipEnd, noJSBlock bool
 	// zipIsParents says the zip archive the file ends with is one its
 	// container (a PE: the bytes after an NSIS installer's data) carries

@@ -206,11 +206,11 @@ func VerifyScript(r io.ReaderAt, size int64, kind ScriptKind, opts Options) (*Re
 	}
 	sub := &scriptSubject{kind: kind, style: st, digests: map[crypto.Hash][]byte{}}
 	v.sub = sub
+	if enc == encUTF8 {
+		v.scriptInvalidUTF8(text, at, blk != nil)
+	}
 	if blk != nil {
-		sub.problems = blk.problems
-		if enc == encUTF8 {
-			v.scriptInvalidUTF8(text, at)
-		}
+		sub.problems = append(sub.problems, blk.problems...)
 		v.scriptSignature(kind, blk, data, enc)
 	} else if k := bytes.Index(data, encodeASCII(st.begin, enc)); k >= 0 {
 		v.finding(RuleScriptMalformedSignature, signing.SeverityWarning, -1, int64(k),
@@ -407,8 +407,12 @@ func decodeASCII(b []byte, enc scriptEncoding) ([]byte, bool) {
 // scriptInvalidUTF8 reports bytes of the hashed text (parts at the given
 // file offsets) that are not UTF-8. The digest hashes U+FFFD for each of
 // them, so any invalid byte could stand in for another, carrying data the
-// signature does not pin down; the signature is then invalid.
-func (v *verifier) scriptInvalidUTF8(text [][]byte, at []int) {
+// digest does not pin down: a signature over it is then invalid (an
+// error). An unsigned script gets a note: its digest is the one a catalog
+// may list it by, and a catalog member holding it vouches for every file
+// whose invalid bytes differ (callers look such a script up by its flat
+// digest alone).
+func (v *verifier) scriptInvalidUTF8(text [][]byte, at []int, signed bool) {
 	first, n := -1, 0
 	for i, t := range text {
 		for k := 0; k < len(t); {
@@ -423,6 +427,11 @@ func (v *verifier) scriptInvalidUTF8(text [][]byte, at []int) {
 		}
 	}
 	if n == 0 {
+		return
+	}
+	if !signed {
+		v.finding(RuleScriptInvalidText, signing.SeverityNote, -1, int64(first),
+			fmt.Sprintf("%d bytes of the text read as UTF-8 are not UTF-8, the first at 0x%x: the script's Authenticode digest covers U+FFFD for each, not the bytes, so no catalog vouches for it by that digest (only by its flat digest)", n, first))
 		return
 	}
 	sub := v.sub.(*scriptSubject)

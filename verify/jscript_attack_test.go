@@ -1,0 +1,115 @@
+package verify
+
+import (
+	"bytes"
+	"crypto"
+	"encoding/base64"
+	"encoding/hex"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/pefile"
+	"github.com/shipgate/shipgate/internal/testpki"
+	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/authenticode"
+)
+
+// signedJS signs a JScript file with the fixtures' Windows leaf.
+func signedJS(t *testing.T, text string) []byte {
+	t.Helper()
+	f := getFixtures(t)
+	res, err := authenticode.VerifyScript(strings.NewReader(text), int64(len(text)), authenticode.ScriptJScript, authenticode.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest, _ := hex.DecodeString(res.Authentihash["sha256"])
+	guid, _ := hex.DecodeString("10e0c906ce38d411a2a300104bd35090")
+	blob, err := pefile.SignContent(pefile.SipIndirectData(65536, guid, crypto.SHA256, digest), pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b64 := base64.StdEncoding.EncodeToString(blob)
+	var b strings.Builder
+	b.WriteString(text + "\r\n// SIG // Begin signature block\r\n")
+	for i := 0; i < len(b64); i += 64 {
+		b.WriteString("// SIG // " + b64[i:min(i+64, len(b64))] + "\r\n")
+	}
+	b.WriteString("// SIG // End signature block\r\n")
+	return []byte(b.String())
+}
+
+// TestAttackJScriptCodeFarAfterBlock: a .js is a JScript when it holds a
+// signature block's begin line, looked for in its last 256 KiB alone, so
+// code appended after a signed script's block, more than that, made it an
+// other file: the appended code, which Windows Script Host runs, passed
+// unreported. The whole file is searched now, loose and in a zip; the
+// signed script alone stays valid.
+func TestAttackJScriptCodeFarAfterBlock(t *testing.T) {
+	signed := signedJS(t, "WScript.Echo(\"installer helper\");\r\n")
+	evil := append(bytes.Clone(signed), strings.Repeat("WScript.Echo(\"stage two\");\r\n", (jsTail+4096)/28)...)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{
+		"helper.js":   evil,
+		"helpers.zip": makeZip(t, []zipEntry{{name: "helper.js", data: evil}}),
+	})
+	r := run(t, Options{}, dir)
+	for _, p := range []string{"helper.js", "helpers.zip/helper.js"} {
+		fb := fileByPath(r, p)
+		if fb == nil || fb.Kind != KindJScript || !has(rulesFor(r, p), "error "+string(authenticode.RuleScriptContentAfterSignature)) {
+			t.Errorf("%s: %+v, findings %q, want a jscript with %s", p, fb, rulesFor(r, p), authenticode.RuleScriptContentAfterSignature)
+		}
+	}
+	if r.Summary.Passed {
+		t.Error("the gate passed")
+	}
+	ok := t.TempDir()
+	writeTree(t, ok, map[string][]byte{"helper.js": signed})
+	r = run(t, Options{Policy: requireValid()}, ok)
+	if fb := fileByPath(r, "helper.js"); !r.Summary.Passed || fb == nil || fb.Kind != KindJScript {
+		t.Errorf("signed script: passed %v, %+v, findings %v", r.Summary.Passed, fb, r.Findings)
+	}
+}
+
+// TestAttackScriptInCompressedEntry: a script in a compressed archive
+// entry (a deflated zip entry, a member of a .tar.gz) was streamed and
+// hashed as an other file, its signature never looked at: a tampered
+// signed PowerShell script passed, and an unsigned one passed `require:
+// valid`. Each is verified as in a folder now; the signed ones stay valid.
+func TestAttackScriptInCompressedEntry(t *testing.T) {
+	ps1 := signedPS1(t, "Write-Host hello\r\n")
+	js := signedJS(t, "WScript.Echo(\"hello\");\r\n")
+	evil := append(bytes.Clone(ps1), "Invoke-Payload\r\n"...)
+	good := []zipEntry{{name: "ok.ps1", data: ps1}, {name: "ok.js", data: js}}
+	for name, tc := range map[string]struct {
+		bad  []byte
+		rule string
+	}{
+		"tampered": {evil, "error " + string(authenticode.RuleScriptContentAfterSignature)},
+		"unsigned": {[]byte("Invoke-Payload\r\n"), "error " + string(ruleUnsigned)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			entries := append(slices.Clone(good), zipEntry{name: "evil.ps1", data: tc.bad})
+			writeTree(t, dir, map[string][]byte{
+				"a.zip":    makeZip(t, entries),
+				"a.tar.gz": gzipOf(makeTar(t, tarEntry{name: "ok.ps1", data: ps1}, tarEntry{name: "ok.js", data: js}, tarEntry{name: "evil.ps1", data: tc.bad})),
+			})
+			r := run(t, Options{Policy: requireValid()}, dir)
+			if r.Summary.Passed {
+				t.Error("the gate passed")
+			}
+			for _, arc := range []string{"a.zip", "a.tar.gz"} {
+				if fb := fileByPath(r, arc+"/evil.ps1"); fb == nil || fb.Kind != KindPowerShell || !has(rulesFor(r, arc+"/evil.ps1"), tc.rule) {
+					t.Errorf("%s/evil.ps1: %+v, findings %q, want a powershell with %s", arc, fb, rulesFor(r, arc+"/evil.ps1"), tc.rule)
+				}
+				for p, k := range map[string]Kind{"ok.ps1": KindPowerShell, "ok.js": KindJScript} {
+					fb := fileByPath(r, arc+"/"+p)
+					if fb == nil || fb.Kind != k || len(fb.Signatures) != 1 || fb.Signatures[0].Status != signing.StatusValid || len(rulesFor(r, arc+"/"+p)) != 0 {
+						t.Errorf("%s/%s: %+v, findings %q, want a valid %s", arc, p, fb, rulesFor(r, arc+"/"+p), k)
+					}
+				}
+			}
+		})
+	}
+}
