@@ -90,6 +90,9 @@ func (d *diskReader) partitionMapEntries() []mapEntry {
 			e := s0[446+16*i:]
 			if typ := e[4]; typ != 0 && typ != 0xee {
 				out = append(out, mapEntry{"MBR", uint64(le.Uint32(e[8:]))})
+				if extendedMBRType(typ) {
+					out = append(out, d.logicalPartitions(uint64(le.Uint32(e[8:])))...)
+				}
 			}
 		}
 	}
@@ -120,6 +123,38 @@ func (d *diskReader) partitionMapEntries() []mapEntry {
 			}
 			out = append(out, mapEntry{"Apple partition map", uint64(be.Uint32(e[8:])) * (bs / dmg.SectorSize)})
 		}
+	}
+	return out
+}
+
+// extendedMBRType reports whether an MBR partition type is an extended
+// partition (DOS, LBA, Linux), whose boot records chain logical
+// partitions, as macOS's MBR scheme (IOFDiskPartitionScheme) reads them.
+func extendedMBRType(t byte) bool { return t == 0x05 || t == 0x0f || t == 0x85 }
+
+// logicalPartitions returns the logical partitions of the extended
+// partition starting at sector ext: each extended boot record's first
+// entry is a partition relative to the record, its second the next record
+// relative to ext. The chain is followed for at most maxMapEntries records
+// and never back to a record already read.
+func (d *diskReader) logicalPartitions(ext uint64) []mapEntry {
+	var out []mapEntry
+	var b [dmg.SectorSize]byte
+	le := binary.LittleEndian
+	seen := map[uint64]bool{}
+	for at := ext; len(seen) < maxMapEntries && !seen[at] && at < 1<<40; {
+		seen[at] = true
+		if !d.readAt(b[:], int64(at)*dmg.SectorSize) || b[510] != 0x55 || b[511] != 0xaa {
+			break
+		}
+		if first := b[446:]; first[4] != 0 && !extendedMBRType(first[4]) {
+			out = append(out, mapEntry{"MBR extended partition", at + uint64(le.Uint32(first[8:]))})
+		}
+		next := b[446+16:]
+		if !extendedMBRType(next[4]) {
+			break
+		}
+		at = ext + uint64(le.Uint32(next[8:]))
 	}
 	return out
 }
