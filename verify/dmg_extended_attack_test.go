@@ -61,3 +61,42 @@ func TestAttackDMGVolumeInExtendedPartition(t *testing.T) {
 		}
 	}
 }
+
+// bigGPTMap is gptMap with a partition entry array of n entries (the
+// HFS+ entry first, the others empty) of size bytes each.
+func bigGPTMap(n, size int) func(at int) []byte {
+	return func(at int) []byte {
+		table := (n*size + 511) / 512 * 512
+		m := make([]byte, 2*512+table)
+		copy(m, gptMap(at)[:1024])
+		binary.LittleEndian.PutUint32(m[512+80:], uint32(n))
+		binary.LittleEndian.PutUint32(m[512+84:], uint32(size))
+		copy(m[1024:], gptMap(at)[1024:1024+128])
+		return m
+	}
+}
+
+// TestAttackDMGVolumeInLargeGPT: a GPT whose partition entry array holds
+// more entries (or longer ones) than shipgate read was passed over
+// whole, while macOS reads up to 65535 entries of up to 65535 bytes: its
+// first entry placed a whole HFS+ volume inside Apple_Free, unreported.
+// A GPT shipgate does not read in full is now an error, and the entries it
+// reads are judged: reported for each such array; a 128-entry array
+// placing the volume is reported as before, and over zeros it is not.
+func TestAttackDMGVolumeInLargeGPT(t *testing.T) {
+	for _, c := range []struct {
+		n, size int
+	}{{300, 128}, {8, 2048}, {4, 130}, {128, 128}} {
+		r := runDMG(t, mapDMG(t, hiddenVolume(t), bigGPTMap(c.n, c.size)))
+		if got := rulesFor(r, "Example.dmg"); !has(got, "error "+string(dmg.RuleFilesystemMalformed)) {
+			t.Errorf("%d entries of %d bytes: findings %v", c.n, c.size, got)
+		}
+		if r.Summary.Passed {
+			t.Errorf("%d entries of %d bytes: release passed", c.n, c.size)
+		}
+	}
+	r := runDMG(t, mapDMG(t, make([]byte, 16*512), bigGPTMap(128, 128)))
+	if got := rulesFor(r, "Example.dmg"); has(got, "error "+string(dmg.RuleFilesystemMalformed)) {
+		t.Errorf("empty entry findings %v", got)
+	}
+}
