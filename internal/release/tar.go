@@ -513,7 +513,12 @@ func (t *TarReader) checkType(hdr *tar.Header, idx int, start, dataStart int64) 
 		}
 	case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
 	case tar.TypeLink, tar.TypeSymlink:
-		t.dataEnd = dataStart // links hold no data; any is skipped as padding
+		if hdr.Typeflag == tar.TypeLink && hdr.Size > 0 {
+			t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
+				Message: fmt.Sprintf("tar entry %d (%q) is a hard link to %q declaring %d bytes of data: bsdtar (libarchive, the tar of macOS) reads them as the link's data and writes them into the file both names share, archive/tar and GNU tar read them as the entries that follow; the rest of the archive was not read", idx, hdr.Name, hdr.Linkname, hdr.Size)})
+			return false, errStop
+		}
+		t.dataEnd = dataStart // links hold no data for archive/tar
 	}
 	return false, nil
 }

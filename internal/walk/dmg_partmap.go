@@ -2,6 +2,7 @@ package walk
 
 import (
 	"encoding/binary"
+	"fmt"
 	"io"
 	"sort"
 
@@ -10,9 +11,15 @@ import (
 )
 
 // Bounds on the partition maps read from a disk image's decoded sectors.
+// macOS reads GPTs of up to 65535 entries of up to 65535 bytes: the
+// entries past these bounds are not read, and a map that has some is
+// reported.
 const (
 	maxMapEntries  = 256
 	maxGPTEntryLen = 1024
+	// minGPTEntryLen is the size of a GPT entry's fields; macOS refuses
+	// a GPT whose entries are shorter.
+	minGPTEntryLen = 128
 )
 
 // diskReader reads the decoded disk a disk image attaches as: each block
@@ -77,12 +84,11 @@ type mapEntry struct {
 
 // partitionMapEntries returns the start sectors of the partitions the
 // disk's MBR, GPT and Apple partition map list (all three are read: a
-// hybrid disk holds more than one).
-func (d *diskReader) partitionMapEntries() []mapEntry {
-	var out []mapEntry
+// hybrid disk holds more than one), and what of them was not read.
+func (d *diskReader) partitionMapEntries() (out []mapEntry, unread []string) {
 	var s0, s1 [dmg.SectorSize]byte
 	if !d.readAt(s0[:], 0) || !d.readAt(s1[:], dmg.SectorSize) {
-		return nil
+		return nil, nil
 	}
 	le, be := binary.LittleEndian, binary.BigEndian
 	if s0[510] == 0x55 && s0[511] == 0xaa {
@@ -90,21 +96,21 @@ func (d *diskReader) partitionMapEntries() []mapEntry {
 			e := s0[446+16*i:]
 			if typ := e[4]; typ != 0 && typ != 0xee {
 				out = append(out, mapEntry{"MBR", uint64(le.Uint32(e[8:]))})
+				if extendedMBRType(typ) {
+					logical, more := d.logicalPartitions(uint64(le.Uint32(e[8:])))
+					out = append(out, logical...)
+					if more {
+						unread = append(unread, fmt.Sprintf("the MBR's extended partition chains more than %d boot records; the rest were not read", maxMapEntries))
+					}
+				}
 			}
 		}
 	}
 	if string(s1[:8]) == "EFI PART" {
-		lba, n, size := le.Uint64(s1[72:]), le.Uint32(s1[80:]), le.Uint32(s1[84:])
-		if n > 0 && n <= maxMapEntries && size >= 128 && size <= maxGPTEntryLen && size%8 == 0 && lba < 1<<40 {
-			t := make([]byte, int(n)*int(size))
-			if d.readAt(t, int64(lba)*dmg.SectorSize) {
-				for i := range int(n) {
-					e := t[i*int(size):]
-					if !zeroGUID(e[:16]) {
-						out = append(out, mapEntry{"GPT", le.Uint64(e[32:])})
-					}
-				}
-			}
+		gpt, why := d.gptEntries(s1[:])
+		out = append(out, gpt...)
+		if why != "" {
+			unread = append(unread, why)
 		}
 	}
 	if string(s0[:2]) == "ER" && string(s1[:2]) == "PM" {
@@ -112,7 +118,11 @@ func (d *diskReader) partitionMapEntries() []mapEntry {
 		if bs < dmg.SectorSize || bs%dmg.SectorSize != 0 {
 			bs = dmg.SectorSize
 		}
-		n := min(be.Uint32(s1[4:]), maxMapEntries)
+		n := be.Uint32(s1[4:])
+		if n > maxMapEntries {
+			unread = append(unread, fmt.Sprintf("the Apple partition map lists %d entries; only the first %d were read", n, maxMapEntries))
+			n = maxMapEntries
+		}
 		var e [dmg.SectorSize]byte
 		for i := range uint64(n) {
 			if !d.readAt(e[:], int64((1+i)*bs)) || string(e[:2]) != "PM" {
@@ -121,7 +131,69 @@ func (d *diskReader) partitionMapEntries() []mapEntry {
 			out = append(out, mapEntry{"Apple partition map", uint64(be.Uint32(e[8:])) * (bs / dmg.SectorSize)})
 		}
 	}
-	return out
+	return out, unread
+}
+
+// gptEntries returns the partitions of the GPT whose header is hdr, and
+// why some were not read ("" when all were): entries past maxMapEntries,
+// or longer than maxGPTEntryLen, which macOS reads, are not.
+func (d *diskReader) gptEntries(hdr []byte) (out []mapEntry, unread string) {
+	le := binary.LittleEndian
+	lba, n, size := le.Uint64(hdr[72:]), le.Uint32(hdr[80:]), le.Uint32(hdr[84:])
+	switch {
+	case n == 0 || size < minGPTEntryLen:
+		return nil, "" // macOS reads no partition from it either
+	case size > maxGPTEntryLen || lba >= 1<<40:
+		return nil, fmt.Sprintf("the GPT's %d entries of %d bytes at sector %d were not read (entries of at most %d bytes are)", n, size, lba, maxGPTEntryLen)
+	case n > maxMapEntries:
+		unread = fmt.Sprintf("the GPT lists %d entries; only the first %d were read", n, maxMapEntries)
+		n = maxMapEntries
+	}
+	t := make([]byte, int(n)*int(size))
+	if !d.readAt(t, int64(lba)*dmg.SectorSize) {
+		return nil, fmt.Sprintf("the GPT's %d entries at sector %d do not read", n, lba)
+	}
+	for i := range int(n) {
+		e := t[i*int(size):]
+		if !zeroGUID(e[:16]) {
+			out = append(out, mapEntry{"GPT", le.Uint64(e[32:])})
+		}
+	}
+	return out, unread
+}
+
+// extendedMBRType reports whether an MBR partition type is an extended
+// partition (DOS, LBA, Linux), whose boot records chain logical
+// partitions, as macOS's MBR scheme (IOFDiskPartitionScheme) reads them.
+func extendedMBRType(t byte) bool { return t == 0x05 || t == 0x0f || t == 0x85 }
+
+// logicalPartitions returns the logical partitions of the extended
+// partition starting at sector ext: each extended boot record's first
+// entry is a partition relative to the record, its second the next record
+// relative to ext. The chain is followed for at most maxMapEntries records
+// and never back to a record already read.
+func (d *diskReader) logicalPartitions(ext uint64) (out []mapEntry, more bool) {
+	var b [dmg.SectorSize]byte
+	le := binary.LittleEndian
+	seen := map[uint64]bool{}
+	for at := ext; !seen[at] && at < 1<<40; {
+		if len(seen) == maxMapEntries {
+			return out, true
+		}
+		seen[at] = true
+		if !d.readAt(b[:], int64(at)*dmg.SectorSize) || b[510] != 0x55 || b[511] != 0xaa {
+			break
+		}
+		if first := b[446:]; first[4] != 0 && !extendedMBRType(first[4]) {
+			out = append(out, mapEntry{"MBR extended partition", at + uint64(le.Uint32(first[8:]))})
+		}
+		next := b[446+16:]
+		if !extendedMBRType(next[4]) {
+			break
+		}
+		at = ext + uint64(le.Uint32(next[8:]))
+	}
+	return out, false
 }
 
 func zeroGUID(b []byte) bool {
@@ -145,7 +217,10 @@ func mappedFileSystems(im *dmg.Image, opened int, take func(int64) bool, add fun
 		starts[p.FirstSector] = true
 	}
 	seen := map[uint64]bool{}
-	entries := d.partitionMapEntries()
+	entries, unread := d.partitionMapEntries()
+	for _, why := range unread {
+		add(dmg.RuleFilesystemMalformed, signing.SeverityError, "", -1, "%s: a file system a partition there places, which macOS mounts, was not looked for", why)
+	}
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].sector < entries[j].sector })
 	for _, e := range entries {
 		if starts[e.sector] || seen[e.sector] || e.sector > 1<<40 {

@@ -131,6 +131,9 @@ type fatArch struct {
 	off, size uint64
 	align     uint32
 	entryOff  int64
+	// reserved is a 64-bit entry's last field, which lipo writes as zero
+	// and no loader reads.
+	reserved uint32
 }
 
 func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, error) {
@@ -381,6 +384,7 @@ func readFat(r io.ReaderAt, size int64, is64 bool) ([]fatArch, error) {
 		a := fatArch{cpu: binary.BigEndian.Uint32(e), sub: binary.BigEndian.Uint32(e[4:]), entryOff: 8 + int64(i)*es}
 		if is64 {
 			a.off, a.size, a.align = binary.BigEndian.Uint64(e[8:]), binary.BigEndian.Uint64(e[16:]), binary.BigEndian.Uint32(e[24:])
+			a.reserved = binary.BigEndian.Uint32(e[28:])
 		} else {
 			a.off, a.size, a.align = uint64(binary.BigEndian.Uint32(e[8:])), uint64(binary.BigEndian.Uint32(e[12:])), binary.BigEndian.Uint32(e[16:])
 		}
@@ -425,6 +429,12 @@ func fatLayout(arches []fatArch, size int64, is64 bool) ([]signing.Finding, map[
 				fmt.Sprintf("slices %d and %d have the same architecture %s", j, i, archName(a.cpu, a.sub))).At(a.entryOff))
 		}
 		seen[key] = i
+		if a.reserved != 0 {
+			// No signature covers the fat header: a reserved field is
+			// four bytes of hidden data per entry.
+			finds = append(finds, signing.NewFinding(RuleDataOutsideSlices, signing.SeverityError,
+				fmt.Sprintf("fat entry %d's reserved field at %#x holds %#08x, not zero: no signature covers the fat header", i, a.entryOff+28, a.reserved)).At(a.entryOff+28))
+		}
 		start, end := int64(a.off), int64(a.off+a.size)
 		if start < pos && k > 0 {
 			overlaps[i] = fmt.Sprintf("fat entry %d [%#x, %#x) overlaps slice %d, which ends at %#x", i, start, end, last, pos)
