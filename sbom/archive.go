@@ -231,18 +231,20 @@ func readSource(src release.Source, size int64) ([]byte, error) {
 // (resources/), an npm package (package/package.json), or files.
 //
 // A tarball or zip that wraps everything in one folder (name-1.2.3/, as
-// release tarballs and packagers' zips do) is read from inside it, so that
-// two versions' paths match; an npm package's package/ folder is its
-// application folder and stays.
+// release tarballs and packagers' zips do) is read from inside it, its
+// files listed under their paths in the archive, the folder's name
+// included, as verify checks them (the application's home: b.home or
+// b.macHome); Diff pairs two versions' folders (rootName). An npm
+// package's package/ folder is its application folder.
 func (b *builder) layoutOf() {
-	if top := commonTop(b.files); top != "" && top != "package" {
-		for _, it := range b.files {
-			it.path = strings.TrimPrefix(it.path, top+"/")
-		}
+	top := commonTop(b.files)
+	if top == "package" {
+		top = ""
 	}
+	in := func(p string) string { return release.JoinPath(top, p) }
 	has := func(p string) bool {
 		for _, it := range b.files {
-			if it.path == p {
+			if it.path == in(p) {
 				return true
 			}
 		}
@@ -251,15 +253,17 @@ func (b *builder) layoutOf() {
 	switch {
 	case has("Contents/Info.plist"):
 		b.inv.Layout = LayoutMacOS
-		b.asarPath = "Contents/Resources/app.asar"
-		b.appDir = "Contents/Resources/app"
-	case b.hasDir("resources"):
+		b.macHome = top
+		b.asarPath = in("Contents/Resources/app.asar")
+		b.appDir = in("Contents/Resources/app")
+	case b.hasDir(in("resources")):
 		b.inv.Layout = LayoutWindows
-		b.asarPath = "resources/app.asar"
-		b.appDir = "resources/app"
+		b.home = top
+		b.asarPath = in("resources/app.asar")
+		b.appDir = in("resources/app")
 	case has("package/package.json"):
 		b.inv.Layout = LayoutNpm
-		b.appDir = "package"
+		b.appDir = in("package")
 	default:
 		b.inv.Layout = LayoutFiles
 	}

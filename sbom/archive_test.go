@@ -182,26 +182,30 @@ func TestOpenTarballTrailingData(t *testing.T) {
 }
 
 // Release tarballs wrap their files in a folder named after the version:
-// the inventory reads from inside it, so that two versions diff by path.
+// the inventory lists them under their paths in the archive, the folder's
+// name included, as verify checks them, and two versions diff by path
+// inside it, reported under the new folder's, whatever its name.
 func TestDiffVersionedTarballs(t *testing.T) {
 	dir := t.TempDir()
-	open := func(v, tail string) *Inventory {
-		p := npmTgz(t, dir, "tool-"+v+".tar.gz",
-			tarFile{name: "tool-" + v + "/bin/tool.exe", data: peImage(t, tail)},
-			tarFile{name: "tool-" + v + "/README", data: []byte("hi")})
+	open := func(top, tail string) *Inventory {
+		p := npmTgz(t, dir, top+".tar.gz",
+			tarFile{name: top + "/bin/tool.exe", data: peImage(t, tail)},
+			tarFile{name: top + "/README", data: []byte("hi")})
 		inv, err := Open(p, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return inv
 	}
-	old, nw := open("1.0.0", "a"), open("1.1.0", "b")
-	if len(old.Binaries) != 1 || old.Binaries[0].Path != "bin/tool.exe" {
-		t.Fatalf("binaries %+v", old.Binaries)
-	}
-	d := Diff(old, nw)
-	if len(d.Binaries) != 1 || d.Binaries[0].Change != "changed" || len(d.Files) != 1 || d.Files[0].Path != "bin/tool.exe" {
-		t.Errorf("binaries %+v, files %+v", d.Binaries, d.Files)
+	for _, c := range []struct{ old, new string }{{"tool-1.0.0", "tool-1.1.0"}, {"tool-nightly", "tool-release"}} {
+		old, nw := open(c.old, "a"), open(c.new, "b")
+		if len(old.Binaries) != 1 || old.Binaries[0].Path != c.old+"/bin/tool.exe" {
+			t.Fatalf("binaries %+v", old.Binaries)
+		}
+		d := Diff(old, nw)
+		if len(d.Binaries) != 1 || d.Binaries[0].Change != "changed" || len(d.Files) != 1 || d.Files[0].Path != c.new+"/bin/tool.exe" {
+			t.Errorf("%s → %s: binaries %+v, files %+v", c.old, c.new, d.Binaries, d.Files)
+		}
 	}
 }
 

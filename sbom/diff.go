@@ -41,7 +41,9 @@ type (
 // that are one file each (LayoutFile: setup-1.0.exe, setup-1.1.exe) are
 // compared file to file, and two installers (LayoutInstaller:
 // acme-1.0.msi, acme-1.1.msi) the files they carry to one another, under
-// the new installer's name. A file or folder whose name differs only in a
+// the new installer's name, as are two zips or tarballs whose files are
+// all in one folder (app-1.0/, app-nightly/: the archive's paths, as
+// verify reports them) the files in them, under the new folder's name. A file or folder whose name differs only in a
 // version number (acme-1.0.msi, acme-1.1.msi in a release folder) is the
 // same one, and so is a path whose letter case alone changed; both are
 // reported under their new names.
@@ -62,8 +64,8 @@ func Diff(old, new *Inventory) *DiffResult {
 }
 
 // renameRoot returns old with its paths under new's name when both
-// releases are one file, or one installer, of different names; else old
-// itself. old is not modified.
+// releases are one file, or one installer, or all in one folder, of
+// different names; else old itself. old is not modified.
 func renameRoot(old, new *Inventory) *Inventory {
 	from, to := rootName(old), rootName(new)
 	if old.Layout != new.Layout || from == "" || to == "" || from == to {
@@ -102,7 +104,8 @@ func renameRoot(old, new *Inventory) *Inventory {
 // rootName returns the name of the one file a LayoutFile release is
 // (with the files of a self-extractor's zip under it), or of the installer
 // a LayoutInstaller release is (its one path without a folder: every other
-// is under it); "" for other releases.
+// is under it), or of the one folder every path of another release is
+// under (topFolder); "" for other releases.
 func rootName(inv *Inventory) string {
 	switch inv.Layout {
 	case LayoutFile, LayoutInstaller:
@@ -116,8 +119,41 @@ func rootName(inv *Inventory) string {
 			}
 		}
 		return root
+	default:
+		// A zip or tarball that wraps everything in one folder
+		// (name-1.2.3/) lists its files under it (see layoutOf).
+		return topFolder(inv)
 	}
-	return ""
+}
+
+// topFolder returns the one folder every file, binary and package of inv
+// is under, or "".
+func topFolder(inv *Inventory) string {
+	top := ""
+	in := func(p string) bool {
+		first, _, ok := strings.Cut(p, "/")
+		if !ok || (top != "" && first != top) {
+			return false
+		}
+		top = first
+		return true
+	}
+	for _, f := range inv.Files {
+		if !in(f.Path) {
+			return ""
+		}
+	}
+	for _, b := range inv.Binaries {
+		if !in(b.Path) {
+			return ""
+		}
+	}
+	for _, p := range inv.Packages {
+		if !in(p.Path) {
+			return ""
+		}
+	}
+	return top
 }
 
 // differ holds the two inventories being compared, the result being

@@ -1528,9 +1528,9 @@ func (b *builder) component(p, appRoot string) (string, string) {
 	}
 	switch inv.Layout {
 	case LayoutMacOS:
-		return b.macComponent(p)
+		return b.macComponent(underHome(p, b.macHome))
 	case LayoutWindows:
-		if strings.HasPrefix(p, "resources/") {
+		if strings.HasPrefix(underHome(p, b.home), "resources/") {
 			return app()
 		}
 		return "electron", inv.Electron.Version
@@ -1548,6 +1548,15 @@ func (b *builder) component(p, appRoot string) (string, string) {
 		}
 	}
 	return app()
+}
+
+// underHome returns p, a path under the folder home ("" for the
+// release's own root), relative to it.
+func underHome(p, home string) string {
+	if home == "" {
+		return p
+	}
+	return strings.TrimPrefix(p, home+"/")
 }
 
 // macComponent is component for the path p inside a macOS .app: the

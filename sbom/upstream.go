@@ -178,7 +178,10 @@ func (r *UpstreamResult) compare(release *Inventory, upstream map[string]string)
 	for i := range release.Files {
 		files[release.Files[i].Path] = &release.Files[i]
 	}
-	exe := mainExecutable(release, r.Platform)
+	// A zipped release's files are under its folder (see layoutOf):
+	// upstream's paths are compared under it.
+	top := topFolder(release)
+	exe := mainExecutable(release, top, r.Platform)
 	mapped := map[string]bool{}
 	names := make([]string, 0, len(upstream))
 	for n := range upstream {
@@ -191,6 +194,9 @@ func (r *UpstreamResult) compare(release *Inventory, upstream map[string]string)
 		}
 		var got *File
 		for _, c := range upstreamCandidates(up, exe) {
+			if c != exe {
+				c = joinPath(top, c)
+			}
 			if got = files[c]; got != nil {
 				break
 			}
@@ -251,16 +257,18 @@ func upstreamCandidates(up, exe string) []string {
 }
 
 // mainExecutable is the release's renamed electron executable: the
-// top-level binary carrying the fuse wire, else the only top-level .exe.
-func mainExecutable(inv *Inventory, platform string) string {
+// top-level binary (in the folder top, when all files are in one)
+// carrying the fuse wire, else the only top-level .exe.
+func mainExecutable(inv *Inventory, top, platform string) string {
+	topLevel := func(p string) bool { return !strings.Contains(underHome(p, top), "/") }
 	for _, w := range inv.Electron.Fuses {
-		if !strings.Contains(w.Path, "/") {
+		if topLevel(w.Path) {
 			return w.Path
 		}
 	}
 	var exes []string
 	for _, b := range inv.Binaries {
-		if !strings.Contains(b.Path, "/") && (platform != "win32" || strings.HasSuffix(strings.ToLower(b.Path), ".exe")) {
+		if topLevel(b.Path) && (platform != "win32" || strings.HasSuffix(strings.ToLower(b.Path), ".exe")) {
 			exes = append(exes, b.Path)
 		}
 	}

@@ -96,3 +96,34 @@ func TestCompareUpstreamRefuses(t *testing.T) {
 		t.Error("unofficial name accepted")
 	}
 }
+
+// TestCompareUpstreamZippedRelease: a release zipped in its folder, its
+// files listed under it (TestZippedAppKeepsItsFolder), is compared with
+// upstream's inside it, its findings naming the zip's paths.
+func TestCompareUpstreamZippedRelease(t *testing.T) {
+	dir := t.TempDir()
+	zipPath, sums := upstreamZip(t, dir)
+	r, err := electronfix.Windows(electronfix.Trojanized())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel := filepath.Join(dir, r.Root+".zip")
+	if err := os.WriteFile(rel, zipRelease(t, r), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := CompareUpstream(zipPath, openRelease(t, rel), UpstreamOptions{SHASUMS: sums})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"error electron/runtime-modified Chatterbox-win32-x64/d3dcompiler_47.dll",
+		"error electron/runtime-modified Chatterbox-win32-x64/ffmpeg.dll",
+		"note electron/runtime-modified Chatterbox-win32-x64/Chatterbox.exe",
+	}
+	if got := findingKeys(res.Findings); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if res.Compared < 15 || len(res.Missing) != 0 || len(res.Extra) != 0 {
+		t.Errorf("result = %+v", res)
+	}
+}

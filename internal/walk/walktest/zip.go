@@ -84,6 +84,8 @@ func ZipCases(t testing.TB) []ZipCase {
 		{Name: "many entries, whole", Zip: Zip(t, many), Paths: manyPaths},
 		{Name: "many entries, by chunks", Zip: Zip(t, many), ChunkLen: 7, Paths: manyPaths},
 		{Name: "duplicate, folder, escape and link", Zip: Zip(t, odd), Paths: []string{"a.txt", "a.txt", "dir/b.txt"}},
+		{Name: "one top folder", Zip: Zip(t, []ZipEntry{{Name: "app-1.0/", Mode: fs.ModeDir | 0o755}, {Name: "app-1.0/a.txt", Data: []byte("a")}, {Name: "app-1.0/lib/b.txt", Data: []byte("b")}}),
+			Paths: []string{"app-1.0/a.txt", "app-1.0/lib/b.txt"}},
 		{Name: "duplicate, folder, escape and link in other chunks", Zip: Zip(t, append(slices.Clone(many), odd...)), ChunkLen: 7,
 			Paths: slices.Sorted(slices.Values(append(slices.Clone(manyPaths), "a.txt", "a.txt", "dir/b.txt")))},
 	}
