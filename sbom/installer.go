@@ -266,12 +266,12 @@ func (l *containerLister) listEntry(e container.Entry, depth int, walked bool) {
 	}
 	size := e.Size
 	open := func() (io.ReaderAt, int64, io.Closer, error) { return ra, size, io.NopCloser(nil), nil }
-	l.add(&item{path: e.Path, opened: true, open: open})
+	l.add(&item{path: e.Path, opened: true, open: open, depth: depth})
 	for _, p := range e.Also {
 		// The same bytes installed at another path (an NSIS block
 		// extracted twice) are a file there too; not opened again.
 		l.note(p, walked)
-		l.add(&item{path: p, opened: true, open: open})
+		l.add(&item{path: p, opened: true, open: open, depth: depth})
 	}
 	head := make([]byte, min(size, container.HeadLen))
 	n, _ := ra.ReadAt(head, 0)

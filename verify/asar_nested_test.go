@@ -1,0 +1,36 @@
+package verify
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/electronfix"
+)
+
+// TestAsarInAsarSameInBoth: an asar holding an asar holding x.node has
+// x.node checked under both asars' paths; six asars deep, the asar
+// release.MaxDepth archives down is reported not opened and nothing past
+// it is checked, as sbom's TestAsarInAsarSameInBoth inventories them (one
+// rule: every asar is opened, to the same depth).
+func TestAsarInAsarSameInBoth(t *testing.T) {
+	f := getFixtures(t)
+	leaf := []electronfix.AsarFile{{Path: "x.node", Data: f.peUnsigned}}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{
+		"plugins/two.asar": electronfix.NestedAsar(2, leaf),
+		"plugins/six.asar": electronfix.NestedAsar(6, leaf),
+	})
+	r := run(t, Options{}, dir)
+	if fileByPath(r, "plugins/two.asar/inner.asar/x.node") == nil {
+		t.Error("plugins/two.asar/inner.asar/x.node not checked")
+	}
+	deep := "plugins/six.asar" + strings.Repeat("/inner.asar", 4)
+	for _, fr := range r.Files {
+		if strings.HasPrefix(fr.Path, deep+"/") {
+			t.Errorf("%s checked, past the depth limit", fr.Path)
+		}
+	}
+	if got := rulesFor(r, deep); len(got) != 1 || got[0] != "error "+string(ruleUnreadable) {
+		t.Errorf("findings at %s: %q", deep, got)
+	}
+}
