@@ -302,7 +302,7 @@ func (l *containerLister) listEntry(e container.Entry, depth int, walked bool) {
 		// verify does.
 		l.walk(k, ra, size, e.Path, depth)
 	case depth >= release.MaxDepth:
-		l.b.finding(release.RuleUnreadable, signing.SeverityError, e.Path, fmt.Sprintf("archive nested %d levels deep; its entries were not inventoried", depth))
+		l.b.finding(release.RuleUnreadable, signing.SeverityError, e.Path, release.TooDeepMessage(depth, "inventoried"))
 	default:
 		l.walk(k, ra, size, e.Path, depth)
 	}

@@ -1,7 +1,6 @@
 package sbom
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
@@ -46,7 +45,7 @@ func (b *builder) openAsarsOnce(found []*item, apps map[string]*asar.Reader) []*
 	var added []*item
 	for _, it := range found {
 		if it.depth >= release.MaxDepth {
-			b.finding(release.RuleUnreadable, signing.SeverityError, it.path, fmt.Sprintf("archive nested %d levels deep; its entries were not inventoried", it.depth))
+			b.finding(release.RuleUnreadable, signing.SeverityError, it.path, release.TooDeepMessage(it.depth, "inventoried"))
 			continue
 		}
 		ar, err := b.openAsarIn(it, b.items)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/electronfix"
+	"github.com/shipgate/shipgate/internal/release"
 )
 
 // TestAsarInAsarSameInBoth: an asar holding an asar holding x.node has
@@ -32,5 +33,10 @@ func TestAsarInAsarSameInBoth(t *testing.T) {
 	}
 	if got := rulesFor(r, deep); len(got) != 1 || got[0] != "error "+string(ruleUnreadable) {
 		t.Errorf("findings at %s: %q", deep, got)
+	}
+	for _, fd := range r.Findings {
+		if fd.Path == deep && fd.Message != release.TooDeepMessage(4, "checked") {
+			t.Errorf("finding at %s: %s", deep, fd.Message)
+		}
 	}
 }
