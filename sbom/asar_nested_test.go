@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shipgate/shipgate/internal/dmgfile"
 	"github.com/shipgate/shipgate/internal/electronfix"
+	"github.com/shipgate/shipgate/internal/hfsplus"
 	"github.com/shipgate/shipgate/internal/release"
 )
 
@@ -25,27 +27,43 @@ func TestAsarInAsarSameInBoth(t *testing.T) {
 	}
 	writeFile(t, filepath.Join(dir, "plugins"), "two.asar", electronfix.NestedAsar(2, leaf))
 	writeFile(t, filepath.Join(dir, "plugins"), "six.asar", electronfix.NestedAsar(6, leaf))
+	writeFile(t, dir, "plugins.dmg", asarDMG(t, electronfix.NestedAsar(6, leaf)))
 	inv := openRelease(t, dir)
 	if b := binaryAt(inv, "plugins/two.asar/inner.asar/x.node"); b == nil || b.SHA256 != sum(x) {
 		t.Errorf("plugins/two.asar/inner.asar/x.node: %+v", b)
 	}
-	deep := "plugins/six.asar" + strings.Repeat("/inner.asar", 4)
+	// A disk image's files lie one archive down.
+	deep := map[string]int{"plugins/six.asar" + strings.Repeat("/inner.asar", 4): 0, "plugins.dmg/six.asar" + strings.Repeat("/inner.asar", 3): 0}
 	for _, b := range inv.Binaries {
-		if strings.HasPrefix(b.Path, deep+"/") {
-			t.Errorf("%s inventoried, past the depth limit", b.Path)
+		for d := range deep {
+			if strings.HasPrefix(b.Path, d+"/") {
+				t.Errorf("%s inventoried, past the depth limit", b.Path)
+			}
 		}
 	}
-	n := 0
 	for _, f := range inv.Findings {
-		if f.Path == deep && f.Rule == release.RuleUnreadable && f.Message == release.TooDeepMessage(4, "inventoried") {
-			n++
+		if _, ok := deep[f.Path]; ok && f.Rule == release.RuleUnreadable && f.Message == release.TooDeepMessage(4, "inventoried") {
+			deep[f.Path]++
 		} else {
 			t.Errorf("finding %s %s: %s", f.Rule, f.Path, f.Message)
 		}
 	}
-	if n != 1 {
-		t.Errorf("%d unreadable findings at %s, want 1", n, deep)
+	for d, n := range deep {
+		if n != 1 {
+			t.Errorf("%d unreadable findings at %s, want 1", n, d)
+		}
 	}
+}
+
+// asarDMG returns a disk image whose HFS+ volume holds asar as six.asar.
+func asarDMG(t *testing.T, asar []byte) []byte {
+	t.Helper()
+	vol, err := hfsplus.Build(hfsplus.BuildSpec{Files: map[string]hfsplus.BuildFile{"six.asar": {Data: asar}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, _ := dmgfile.Build(dmgfile.Spec{HFS: vol})
+	return img
 }
 
 // TestNestedAppAsarFacts: a folder holding a zip of an Electron

@@ -76,7 +76,7 @@ func (b *builder) openInstallers() {
 		}
 		b.closers = append(b.closers, func() { c.Close() })
 		if it.dmg {
-			b.listImage(ra, size, it.path, seen, func(e *item) { e.opened = true; added = append(added, e) })
+			b.listImage(ra, size, it.path, seen, func(e *item) { e.opened, e.depth = true, it.depth+1; added = append(added, e) })
 			continue
 		}
 		x := it.expand
