@@ -28,7 +28,7 @@ func (b *builder) listDMG() error {
 	}
 	name := filepath.Base(b.root)
 	b.files = append(b.files, &item{path: name, open: diskOpener(b.root), opened: true})
-	b.listImage(f, size, name, nil, func(it *item) { b.files = append(b.files, it) })
+	b.listImage(f, size, name, nil, func(it *item) { it.depth = 1; b.files = append(b.files, it) })
 	b.installedMacApp()
 	return nil
 }

@@ -76,7 +76,7 @@ func (b *builder) openInstallers() {
 		}
 		b.closers = append(b.closers, func() { c.Close() })
 		if it.dmg {
-			b.listImage(ra, size, it.path, seen, func(e *item) { e.opened = true; added = append(added, e) })
+			b.listImage(ra, size, it.path, seen, func(e *item) { e.opened, e.depth = true, it.depth+1; added = append(added, e) })
 			continue
 		}
 		x := it.expand
@@ -109,11 +109,20 @@ type containerLister struct {
 	b    *builder
 	x    *release.Expansion
 	seen map[string]bool // the paths listed so far
-	// walked holds the paths a container's walk listed: the walker
-	// reports the paths it hands over more than once itself.
-	walked map[string]bool
-	add    func(*item) // takes each file listed
+	// by says what listed each path listed here: a container's walk or
+	// a zip or tar reader (see note).
+	by  map[string]lister
+	add func(*item) // takes each file listed
 }
+
+// lister is what listed a path: a container's walk, or a zip or tar
+// reader.
+type lister uint8
+
+const (
+	byArchive lister = iota + 1
+	byWalk
+)
 
 // walk lists the container of kind k in the size bytes at r, found at
 // report path at, depth levels down. A PE that is an NSIS or Squirrel
@@ -266,12 +275,12 @@ func (l *containerLister) listEntry(e container.Entry, depth int, walked bool) {
 	}
 	size := e.Size
 	open := func() (io.ReaderAt, int64, io.Closer, error) { return ra, size, io.NopCloser(nil), nil }
-	l.add(&item{path: e.Path, opened: true, open: open})
+	l.add(&item{path: e.Path, opened: true, open: open, depth: depth})
 	for _, p := range e.Also {
 		// The same bytes installed at another path (an NSIS block
 		// extracted twice) are a file there too; not opened again.
 		l.note(p, walked)
-		l.add(&item{path: p, opened: true, open: open})
+		l.add(&item{path: p, opened: true, open: open, depth: depth})
 	}
 	head := make([]byte, min(size, container.HeadLen))
 	n, _ := ra.ReadAt(head, 0)
@@ -302,28 +311,32 @@ func (l *containerLister) listEntry(e container.Entry, depth int, walked bool) {
 		// verify does.
 		l.walk(k, ra, size, e.Path, depth)
 	case depth >= release.MaxDepth:
-		l.b.finding(release.RuleUnreadable, signing.SeverityError, e.Path, fmt.Sprintf("archive nested %d levels deep; its entries were not inventoried", depth))
+		l.b.finding(release.RuleUnreadable, signing.SeverityError, e.Path, release.TooDeepMessage(depth, "inventoried"))
 	default:
 		l.walk(k, ra, size, e.Path, depth)
 	}
 }
 
-// note records report path p as listed, by a container's walk if walked.
-// A path listed before, other than by a walk that lists it again (whose
-// walker reports that itself), is a file of the release at the path of a
-// file inside an installer (a zip holding setup.msi and
-// setup.msi/Binary/CustomDll): file/duplicate-entry, every copy listed.
+// note records report path p as listed, by a container's walk if walked,
+// else by a zip or tar reader. A path listed again by the same kind of
+// reader is that reader's to report, as verify reports it (the walker's
+// file/duplicate-entry, a zip's, the file/zip-unlisted-entry of archives
+// concatenated after a PE); one listed by another (a zip holding
+// setup.msi and setup.msi/Binary/CustomDll, a folder's file and an
+// installer's) is file/duplicate-entry here. Every copy is listed.
 func (l *containerLister) note(p string, walked bool) {
-	if l.seen[p] && !(walked && l.walked[p]) {
-		l.b.finding(release.RuleDuplicateEntry, signing.SeverityError, p, "the release holds more than one file at this path (a file beside an installer and one inside it, or two appended archives' entries); every copy was inventoried")
+	by := byArchive
+	if walked {
+		by = byWalk
+	}
+	if l.seen[p] && l.by[p] != by {
+		l.b.finding(release.RuleDuplicateEntry, signing.SeverityError, p, "the release holds more than one file at this path, one of them inside an installer; every copy was inventoried")
 	}
 	l.seen[p] = true
-	if walked {
-		if l.walked == nil {
-			l.walked = map[string]bool{}
-		}
-		l.walked[p] = true
+	if l.by == nil {
+		l.by = map[string]lister{}
 	}
+	l.by[p] = by
 }
 
 // maxStreamedSmall is the size up to which a streamed file of an installer

@@ -244,6 +244,11 @@ type item struct {
 	// opened marks an installer's own item and the files listed from
 	// inside one: they are not opened again (see openInstallers).
 	opened bool
+	// depth is how many archives the file lies in, counted as verify
+	// counts them: 0 for a file of a folder or of the release's own zip,
+	// 1 for the entries of an archive found there (an installer's files,
+	// the release's own asar's entries), and so on.
+	depth int
 	// hashed marks a file of an installer hashed as it streamed by (no
 	// code): its sha256 and size are set, and it has no bytes to read.
 	hashed bool
@@ -636,19 +641,20 @@ func (b *builder) collectDisk() error {
 
 // collectAsar adds the files and links of the open asar to b.items.
 func (b *builder) collectAsar() {
-	b.items = append(b.items, asarItems(b.ar, b.asarPath, true)...)
+	b.items = append(b.items, asarItems(b.ar, b.asarPath, true, 1)...)
 }
 
 // asarItems returns the files and links of the asar ar found at report
-// path at, as items under at; primary marks the release's own asar (b.ar),
-// whose small packed files are read in batches (see batches).
-func asarItems(ar *asar.Reader, at string, primary bool) []*item {
+// path at, as items under at, depth archives deep; primary marks the
+// release's own asar (b.ar), whose small packed files are read in batches
+// (see batches).
+func asarItems(ar *asar.Reader, at string, primary bool, depth int) []*item {
 	var items []*item
 	var slab []item
 	ar.Walk(func(e *asar.Entry) error {
 		if e.Kind == asar.KindLink && e.Err() == nil {
 			items = append(items, &item{path: at + "/" + e.Path, asarAt: at, inAsar: true, link: e.Link,
-				open: asarLinkOpener(ar, e.Path)})
+				open: asarLinkOpener(ar, e.Path), depth: depth})
 			return nil
 		}
 		if e.Kind != asar.KindFile || e.Err() != nil {
@@ -660,7 +666,7 @@ func asarItems(ar *asar.Reader, at string, primary bool) []*item {
 		}
 		it := &slab[0]
 		slab = slab[1:]
-		*it = item{path: at + "/" + e.Path, asarAt: at, inAsar: true}
+		*it = item{path: at + "/" + e.Path, asarAt: at, inAsar: true, depth: depth}
 		if e.Unpacked {
 			it.diskPath = at + ".unpacked/" + e.Path
 		}
@@ -855,7 +861,9 @@ func (b *builder) verifyData(it *item, data []byte) {
 	if !it.verified(sum, err) {
 		return
 	}
-	it.kind = sniffAt(bytes.NewReader(data), data[:min(len(data), filekind.HeadLen)], it.size)
+	raw := filekind.DetectAt(bytes.NewReader(data), data[:min(len(data), filekind.HeadLen)], it.size)
+	it.kind = binaryKind(raw)
+	it.asar = raw == filekind.Asar // opened by openAsars, as verifyItem's
 	if it.kind != filekind.Other {
 		// A binary's facts are read from a copy of its own: nothing
 		// describe keeps may point into the shared span.
@@ -977,7 +985,11 @@ func (b *builder) verifyItem(it *item, r io.ReaderAt, buf []byte) {
 	if !it.verified(sum, err) {
 		return
 	}
-	it.kind = sniffAt(r, head[:n], it.size)
+	raw := filekind.DetectAt(r, head[:n], it.size)
+	it.kind = binaryKind(raw)
+	// An asar inside an asar is opened too (openAsars), as verify opens
+	// it.
+	it.asar = raw == filekind.Asar
 	if it.kind != filekind.Other {
 		b.describe(it, r, it.size)
 	}
@@ -1534,9 +1546,11 @@ func (b *builder) component(p, appRoot string) (string, string) {
 			return app()
 		}
 		return "electron", inv.Electron.Version
-	case LayoutInstaller:
-		// Files the installer installs beside the application, and its
-		// custom actions, are the application's (the installer's).
+	default:
+		// Files an installer installs beside the application, and its
+		// custom actions, are the application's (the installer's); so
+		// are those beside an application found inside an archive (see
+		// adoptApp).
 		if rest, ok := strings.CutPrefix(p, b.macHome+"/"); ok && b.macHome != "" {
 			return b.macComponent(rest)
 		}

@@ -976,7 +976,7 @@ func (c *check) openArchive(a *openedArchive) {
 		var me *malformedError
 		switch {
 		case err == errTooDeep:
-			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("archive nested %d levels deep; its entries were not checked", c.j.depth))
+			c.add(ruleUnreadable, signing.SeverityError, release.TooDeepMessage(c.j.depth, "checked"))
 		case errors.As(err, &me):
 			c.addMalformed(me)
 		default:

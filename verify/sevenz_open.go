@@ -2,10 +2,10 @@ package verify
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 
 	"github.com/shipgate/shipgate/internal/container"
+	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/internal/sevenz"
 	"github.com/shipgate/shipgate/signing"
 )
@@ -21,7 +21,7 @@ func is7z(hdr []byte) bool { return bytes.HasPrefix(hdr, []byte(sevenz.Signature
 // again as an unchecked archive: always.
 func (c *check) open7z(ra io.ReaderAt, size int64) bool {
 	if c.j.depth >= maxDepth {
-		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("archive nested %d levels deep; its entries were not checked", c.j.depth))
+		c.add(ruleUnreadable, signing.SeverityError, release.TooDeepMessage(c.j.depth, "checked"))
 		return true
 	}
 	c.walkContainer(container.SevenZip, ra, size)

@@ -2,7 +2,6 @@ package verify
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 
 	"github.com/shipgate/shipgate/internal/container"
@@ -29,7 +28,7 @@ func hasWindowsContainerMagic(hdr []byte) bool {
 // limits as zip archives.
 func (c *check) openWindows(ra io.ReaderAt, size int64) {
 	if c.j.depth >= maxDepth {
-		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("archive nested %d levels deep; its entries were not checked", c.j.depth))
+		c.add(ruleUnreadable, signing.SeverityError, release.TooDeepMessage(c.j.depth, "checked"))
 		return
 	}
 	x := c.j.expand

@@ -1,6 +1,9 @@
 package release
 
-import "sync/atomic"
+import (
+	"fmt"
+	"sync/atomic"
+)
 
 // Archives found in a release are opened, and archives hold archives:
 // 42.zip expands 42 KB into petabytes through five levels. The archives
@@ -39,3 +42,11 @@ func (x *Expansion) Take(n int64) bool {
 // MaxDepth bounds the nesting of archives the walkers open: an archive
 // found MaxDepth levels down is reported, not opened.
 const MaxDepth = 4
+
+// TooDeepMessage is the finding's message, for verify and sbom alike,
+// about an archive found depth levels down (at least MaxDepth) whose
+// entries were not opened; done is the verb's participle ("checked",
+// "inventoried").
+func TooDeepMessage(depth int, done string) string {
+	return fmt.Sprintf("archive nested %d levels deep; its entries were not %s", depth, done)
+}
