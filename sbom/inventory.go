@@ -229,10 +229,11 @@ type item struct {
 	// installer's, a nested archive's), as verify tells one by its
 	// header: openAsars lists its entries.
 	asar bool
-	// verify, for asar entries, hashes the entry and checks the integrity
-	// its header records, copying its first bytes into head (see
-	// asar.Reader.VerifyFileHead).
-	verify func(head []byte) (string, int, error)
+	// ar and asarName, for asar entries, are their archive and their
+	// name in it: verify hashes the entry and checks the integrity its
+	// header records.
+	ar       *asar.Reader
+	asarName string
 	// entrySize, for asar entries, is the size the header records.
 	entrySize int64
 	// entry, for packed files of the release's asar (b.ar), is the
@@ -671,7 +672,7 @@ func asarItems(ar *asar.Reader, at string, primary bool, depth int) []*item {
 			it.diskPath = at + ".unpacked/" + e.Path
 		}
 		name := e.Path
-		it.verify = func(head []byte) (string, int, error) { return ar.VerifyFileHead(name, head) }
+		it.ar, it.asarName = ar, name
 		it.entrySize = e.Size
 		if !e.Unpacked && primary {
 			it.entry = e
@@ -846,22 +847,25 @@ func (b *builder) hashBatch(u hashUnit, span, buf []byte) []byte {
 		return span
 	}
 	base := b.ar.DataOffset()
+	rd := bytes.NewReader(nil)
 	for _, it := range u.items {
 		off := base + it.entry.Offset - u.start
-		b.verifyData(it, data[off:off+it.entry.Size])
+		b.verifyData(it, data[off:off+it.entry.Size], rd)
 	}
 	return span
 }
 
 // verifyData is verifyItem for a packed asar file whose bytes, data, were
-// read with others' (see hashBatch); data is reused once it returns.
-func (b *builder) verifyData(it *item, data []byte) {
+// read with others' (see hashBatch); data is reused once it returns, and
+// so is rd, the batch's reader, which it resets to data.
+func (b *builder) verifyData(it *item, data []byte, rd *bytes.Reader) {
 	it.size = it.entrySize
 	sum, err := b.ar.VerifyEntryData(it.entry, data)
 	if !it.verified(sum, err) {
 		return
 	}
-	raw := filekind.DetectAt(bytes.NewReader(data), data[:min(len(data), filekind.HeadLen)], it.size)
+	rd.Reset(data)
+	raw := filekind.DetectAt(rd, data[:min(len(data), filekind.HeadLen)], it.size)
 	it.kind = binaryKind(raw)
 	it.asar = raw == filekind.Asar // opened by openAsars, as verifyItem's
 	if it.kind != filekind.Other {
@@ -899,7 +903,7 @@ func (b *builder) hashItem(it *item, buf []byte) {
 	if it.link != "" || it.hashed {
 		return // a link has no bytes of its own; a hashed file is done
 	}
-	if it.verify != nil && it.diskPath == "" {
+	if it.ar != nil && it.diskPath == "" {
 		// A packed asar entry: it is opened only when its first bytes,
 		// copied while it is verified, say it is a binary.
 		r := &lazyReaderAt{open: it.open}
@@ -915,7 +919,7 @@ func (b *builder) hashItem(it *item, buf []byte) {
 	}
 	defer c.Close()
 	it.size = size
-	if it.verify != nil {
+	if it.ar != nil {
 		b.verifyItem(it, r, buf)
 		return
 	}
@@ -993,6 +997,14 @@ func (b *builder) verifyItem(it *item, r io.ReaderAt, buf []byte) {
 	if it.kind != filekind.Other {
 		b.describe(it, r, it.size)
 	}
+}
+
+// verify hashes the asar entry it (it.ar is set), checking the integrity
+// its header records, and copies its first bytes into head (see
+// asar.Reader.VerifyFileHead). A method, not a closure per entry: tens of
+// thousands of entries would each cost an allocation.
+func (it *item) verify(head []byte) (string, int, error) {
+	return it.ar.VerifyFileHead(it.asarName, head)
 }
 
 // lazyReaderAt opens its file on the first read.
@@ -1339,13 +1351,20 @@ func (b *builder) lockfile(byPath map[string]*item, appRoot string) map[string]l
 	return l.Packages
 }
 
+// isPackageJSON reports whether p is dir+"/package.json", without building
+// that string for every file.
+func isPackageJSON(p, dir string) bool {
+	const name = "/package.json"
+	return len(p) == len(dir)+len(name) && strings.HasPrefix(p, dir) && strings.HasSuffix(p, name)
+}
+
 // packages returns the npm packages by folder: every package.json at a
 // package folder's root, checked against the lockfile's packages.
 func (b *builder) packages(lock map[string]lockPk, appRoot string) map[string]*Package {
 	pkgs := map[string]*Package{}
 	for _, it := range b.items {
 		dir := packageDir(it.path)
-		if dir == "" || it.path != dir+"/package.json" {
+		if dir == "" || !isPackageJSON(it.path, dir) {
 			continue
 		}
 		raw, err := b.readSmall(it)
@@ -1609,14 +1628,15 @@ func compactStrings(s []string) []string {
 // and err, and reports whether its bytes were read: an integrity mismatch
 // is kept as a fact of the entry (asarErr), any other error as its err.
 func (it *item) verified(sum string, err error) bool {
-	var ee *asar.EntryError
-	switch {
-	case err == nil || errors.Is(err, asar.ErrNoIntegrity):
-	case errors.As(err, &ee) && errors.Is(err, asar.ErrIntegrity):
+	if err != nil && !errors.Is(err, asar.ErrNoIntegrity) {
+		// Declared only here: errors.As makes ee escape, which would
+		// cost every entry an allocation.
+		var ee *asar.EntryError
+		if !errors.As(err, &ee) || !errors.Is(err, asar.ErrIntegrity) {
+			it.err = err
+			return false
+		}
 		it.asarErr = ee
-	default:
-		it.err = err
-		return false
 	}
 	it.sha256 = sum
 	return true
