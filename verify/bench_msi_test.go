@@ -1,12 +1,17 @@
 package verify
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/shipgate/shipgate/internal/cab"
 	"github.com/shipgate/shipgate/internal/msi"
@@ -19,11 +24,39 @@ var msiBenchMB = flag.Int("msi-mb", 200, "size in MiB of the installer Benchmark
 // cabinet of 2 MiB files, stored or MSZIP-compressed, and the fixtures'
 // signed DLL) given on its own, interleaving each run with one SHA-256 pass
 // over the file, and reports the ratios of their CPU and wall-clock times
-// (mean and best). The installer's bytes are hashed three times: the file's
-// SHA-256, the MSI's Authenticode digest (both in one read) and each
-// installed file's SHA-256 as the cabinet is walked, so on two cores the
-// wall-clock ratio cannot go below 1.5 for a stored cabinet; MSZIP adds
-// inflating every byte.
+// (mean and best), and the mean wall-clock time's ratio to the floor
+// below (x-floor, best-x-floor).
+//
+// The floor. The report gives facts that each need their own hash of
+// (nearly) every byte, none derivable from another: the MSI's file
+// SHA-256; its Authenticode digest, over every stream in the subject
+// interface package's order (the cabinet stream is nearly all of the
+// file); and each installed file's SHA-256, over the cabinet's
+// uncompressed bytes (for the PE inside, its Authenticode digest too,
+// a small one here). That is three SHA-256 passes of CPU, one read
+// each (pread from the page cache, ~0.1 of a pass). An MSZIP cabinet adds
+// inflating every byte, sequential within a folder (each block's history
+// is the previous block's output): Inflate units of a SHA-256 pass, which
+// this benchmark measures before it starts in CPU time (a walk of the
+// cabinet in memory into io.Discard; compare internal/cab's
+// BenchmarkInflate and BenchmarkSHA256: literal-heavy blocks inflate at
+// ~220-500 MB/s, text at ~5 GB/s, SHA-256 runs at ~1.6 GB/s with SHA-NI).
+// With P cores the wall-clock floor is max(1, Inflate, (3+Inflate)/P)
+// passes: on 2 cores 1.5x for a stored cabinet, and for MSZIP of these
+// random files (Inflate ~3.3 here) about 3.3x. So issue 14's 1.3x target
+// cannot be met by construction on 2 cores: not for a stored cabinet
+// (three independent hashes on two cores), and not for MSZIP data that
+// inflates slower than 1.3 SHA-256 passes; it can be for a stored cabinet
+// on 3 or more cores.
+//
+// How verify gets near it: the file's SHA-256 is computed on its own
+// goroutine while the stream digest is (signing/authenticode's
+// hashFileAsync), and a large cabinet folder is decoded (read, checksum,
+// inflate) on its own goroutine ahead of the per-file hashing
+// (internal/cab's ahead). What is left above the floor is that the walk
+// of the cabinet starts only when the signature check has finished (the
+// walk is skipped when the MSI is malformed): stored, 1 + 1 passes on the
+// critical path instead of 1.5.
 func BenchmarkMSIVsSHA256(b *testing.B) {
 	for _, m := range []struct {
 		name   string
@@ -52,6 +85,10 @@ func BenchmarkMSIVsSHA256(b *testing.B) {
 					Rows: [][]any{{"TARGETDIR", nil, "SourceDir"}, {"INSTALLDIR", "TARGETDIR", "App"}}},
 			}
 			c := cab.Build(files, cab.BuildOptions{Method: m.method})
+			inflate := time.Duration(0)
+			if m.method != cab.MethodNone {
+				inflate = bestOf3(b, func() error { return walkCabinet(c) })
+			}
 			img := signMSI(b, msi.BuildNode(tables, map[string][]byte{"app.cab": c}))
 			c = nil
 			if err := os.WriteFile(name, img, 0o644); err != nil {
@@ -63,8 +100,12 @@ func BenchmarkMSIVsSHA256(b *testing.B) {
 			if _, err := sha256Pass(dir); err != nil {
 				b.Fatal(err)
 			}
+			pass := bestOf3(b, func() error { _, err := sha256Pass(dir); return err })
+			inflateUnits := float64(inflate) / float64(pass)
+			cores := float64(runtime.GOMAXPROCS(0))
+			floor := max(1, inflateUnits, (3+inflateUnits)/cores)
 			b.SetBytes(size)
-			benchVsSHA256(b, dir, "msi", func() {
+			wall, bestWall := benchVsSHA256(b, dir, "msi", func() {
 				r, err := Release(context.Background(), opts, name)
 				if err != nil {
 					b.Fatal(err)
@@ -73,6 +114,38 @@ func BenchmarkMSIVsSHA256(b *testing.B) {
 					b.Fatalf("msi: %d files, %d errors: %+v", len(r.Files), r.Summary.Errors, r.Findings[:min(3, len(r.Findings))])
 				}
 			})
+			b.ReportMetric(inflateUnits, "inflate-x-sha256-pass")
+			b.ReportMetric(floor, "floor-x-sha256-pass")
+			b.ReportMetric(wall/floor, "x-floor")
+			b.ReportMetric(bestWall/floor, "best-x-floor")
 		})
 	}
+}
+
+// bestOf3 is the least CPU time of three runs of fn (CPU time, not
+// wall-clock: a ratio of two of them holds on a busy machine).
+func bestOf3(b *testing.B, fn func() error) time.Duration {
+	best := time.Duration(math.MaxInt64)
+	for range 3 {
+		c0 := cpuTime()
+		if err := fn(); err != nil {
+			b.Fatal(err)
+		}
+		best = min(best, cpuTime()-c0)
+	}
+	return best
+}
+
+// walkCabinet decodes every file of cabinet c into io.Discard: the
+// inflate (and checksum) cost of an MSZIP cabinet, without hashing, in
+// CPU time (the read-ahead goroutine's included).
+func walkCabinet(c []byte) error {
+	r, err := cab.NewReader(bytes.NewReader(c), int64(len(c)))
+	if err != nil {
+		return err
+	}
+	return r.Walk(func(f *cab.File, r io.Reader) error {
+		_, err := io.Copy(io.Discard, r)
+		return err
+	})
 }

@@ -97,3 +97,27 @@ func TestWalkAheadStops(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestChecksumWords compares checksum with the word-by-word sum [MS-CAB]
+// gives, for every length around the 32-byte steps.
+func TestChecksumWords(t *testing.T) {
+	b := make([]byte, 200)
+	for i := range b {
+		b[i] = byte(i*37 + 11)
+	}
+	for n := range len(b) {
+		want := uint32(0x12345678)
+		p := b[:n]
+		for len(p) >= 4 {
+			want ^= uint32(p[0]) | uint32(p[1])<<8 | uint32(p[2])<<16 | uint32(p[3])<<24
+			p = p[4:]
+		}
+		var ul uint32
+		for _, x := range p {
+			ul = ul<<8 | uint32(x)
+		}
+		if got := checksum(b[:n], 0x12345678); got != want^ul {
+			t.Fatalf("checksum of %d bytes = %08x, want %08x", n, got, want^ul)
+		}
+	}
+}

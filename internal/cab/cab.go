@@ -788,7 +788,19 @@ func (d *decoder) inflate(data []byte, n int, at int64) ([]byte, error) {
 // it): the XOR of the data's little-endian 32-bit words, the last partial
 // word's bytes taken first-byte-highest.
 func checksum(b []byte, seed uint32) uint32 {
-	sum := seed
+	// Eight words at a time as four 64-bit ones (a little-endian 64-bit
+	// word is two 32-bit words, low first): XOR does not care how the
+	// words are grouped.
+	var w0, w1, w2, w3 uint64
+	for len(b) >= 32 {
+		w0 ^= binary.LittleEndian.Uint64(b)
+		w1 ^= binary.LittleEndian.Uint64(b[8:])
+		w2 ^= binary.LittleEndian.Uint64(b[16:])
+		w3 ^= binary.LittleEndian.Uint64(b[24:])
+		b = b[32:]
+	}
+	w := w0 ^ w1 ^ w2 ^ w3
+	sum := seed ^ uint32(w) ^ uint32(w>>32)
 	for len(b) >= 4 {
 		sum ^= binary.LittleEndian.Uint32(b)
 		b = b[4:]

@@ -76,3 +76,12 @@ func deflateBlocks(b *testing.B, data []byte) [][]byte {
 	}
 	return blocks
 }
+
+// BenchmarkChecksum is the CFDATA checksum of a 32 KiB block.
+func BenchmarkChecksum(b *testing.B) {
+	data := make([]byte, maxBlockUncomp)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		checksum(data, 0)
+	}
+}

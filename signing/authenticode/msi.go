@@ -443,17 +443,26 @@ func msiSorted(f *cfb.File, st *cfb.Entry) []*cfb.Entry {
 // then the storage's class identifier. The signature streams of the root
 // are left out.
 func msiHash(f *cfb.File, st *cfb.Entry, w io.Writer, root bool) error {
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	return msiHashBuf(f, st, w, root, *bp)
+}
+
+// msiHashBuf is msiHash reading through buf.
+func msiHashBuf(f *cfb.File, st *cfb.Entry, w io.Writer, root bool, buf []byte) error {
 	for _, e := range msiSorted(f, st) {
 		if root && isMSISignatureStream(e) {
 			continue
 		}
 		switch e.Type {
 		case cfb.TypeStream:
-			if _, err := io.Copy(w, f.Open(e)); err != nil {
+			// Not the stream's WriteTo (an io.MultiReader's), which
+			// reads 32 KiB at a time whatever buf is.
+			if _, err := io.CopyBuffer(w, struct{ io.Reader }{f.Open(e)}, buf); err != nil {
 				return err
 			}
 		case cfb.TypeStorage:
-			if err := msiHash(f, e, w, false); err != nil {
+			if err := msiHashBuf(f, e, w, false, buf); err != nil {
 				return err
 			}
 		}
