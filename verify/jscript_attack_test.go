@@ -113,3 +113,44 @@ func TestAttackScriptInCompressedEntry(t *testing.T) {
 		})
 	}
 }
+
+// TestAttackScriptNameWindowsTrims: Windows drops a name's trailing dots
+// and spaces and its default-stream suffix, so install.ps1., "install.ps1 "
+// and install.ps1::$DATA are written as install.ps1 and run by PowerShell.
+// Scripts are told by their extension, and these were other files: an
+// unsigned script under such a name passed `require: valid`, loose and in
+// a zip.
+func TestAttackScriptNameWindowsTrims(t *testing.T) {
+	payload := []byte("Invoke-Payload\r\n")
+	names := []string{"install.ps1.", "install.ps1 ", "install.ps1::$DATA", "install.PS1. .", "run.vbs.", "setup.wsf "}
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			tree := map[string][]byte{"a.zip": makeZip(t, []zipEntry{{name: "tools/" + name, data: payload}})}
+			if !strings.Contains(name, ":") {
+				tree[name] = payload
+			}
+			writeTree(t, dir, tree)
+			r := run(t, Options{Policy: requireValid()}, dir)
+			if r.Summary.Passed {
+				t.Error("the gate passed")
+			}
+			for p := range tree {
+				if p == "a.zip" {
+					p = "a.zip/tools/" + name
+				}
+				if !has(rulesFor(r, p), "error "+string(ruleUnsigned)) {
+					t.Errorf("%s: %+v, findings %q, want %s", p, fileByPath(r, p), rulesFor(r, p), ruleUnsigned)
+				}
+			}
+		})
+	}
+	// A signed script under such a name is verified, valid (the name is
+	// file/windows-alias, as a PE's would be).
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"install.ps1.": signedPS1(t, "Write-Host hello\r\n")})
+	r := run(t, Options{Policy: requireValid()}, dir)
+	if fb := fileByPath(r, "install.ps1."); fb == nil || fb.Kind != KindPowerShell || len(fb.Signatures) != 1 || fb.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("signed install.ps1.: %+v, findings %q", fb, rulesFor(r, "install.ps1."))
+	}
+}
