@@ -36,9 +36,15 @@ func init() {
 		KindPowerShell: authenticode.ScriptPowerShell, KindJScript: authenticode.ScriptJScript,
 		KindVBScript: authenticode.ScriptVBScript, KindWSF: authenticode.ScriptWSF,
 	} {
-		nativeVerifiers[k] = windowsVerifier(func(r io.ReaderAt, size int64, opts authenticode.Options) (*authenticode.Result, error) {
-			return authenticode.VerifyScript(r, size, sk, opts)
-		})
+		nativeVerifiers[k] = func(ctx context.Context, r io.ReaderAt, size int64, env verifyEnv) (*nativeResult, error) {
+			kind := sk
+			if xk, ok := authenticode.ScriptKindOf(windowsExt(env.name)); ok && xk == authenticode.ScriptPowerShellXML {
+				kind = xk // a .ps1xml, .cdxml or .psc1: XML comment lines
+			}
+			return windowsVerifier(func(r io.ReaderAt, size int64, opts authenticode.Options) (*authenticode.Result, error) {
+				return authenticode.VerifyScript(r, size, kind, opts)
+			})(ctx, r, size, env)
+		}
 	}
 }
 
@@ -91,7 +97,7 @@ func windowsKind(r io.ReaderAt, name string, hdr []byte, size int64, jsBlock fun
 	switch ext {
 	case ".cat":
 		return catalogKind(name, hdr)
-	case ".ps1", ".psm1", ".psd1":
+	case ".ps1", ".psm1", ".psd1", ".ps1xml", ".cdxml", ".psc1":
 		return KindPowerShell
 	case ".js": // as isJSName
 		// Most .js files are web or Node.js code, never signed: only one
@@ -139,7 +145,7 @@ func windowsExt(name string) string {
 // signature block is a JScript.
 func isScriptName(name string) bool {
 	switch windowsExt(name) {
-	case ".ps1", ".psm1", ".psd1", ".js", ".vbs", ".wsf":
+	case ".ps1", ".psm1", ".psd1", ".ps1xml", ".cdxml", ".psc1", ".js", ".vbs", ".wsf":
 		return true
 	}
 	return false
