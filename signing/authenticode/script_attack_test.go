@@ -364,3 +364,25 @@ func TestOsslsigncodePowerShellXML(t *testing.T) {
 		}
 	}
 }
+
+// TestOsslsigncodeScriptContentAfterBlock records a disagreement:
+// osslsigncode 2.9 hashes a PowerShell script's text before its signature
+// block only and accepts code appended after the block, which PowerShell
+// runs though no signature covers it; we report it
+// (script/content-after-signature, an error) and the signature is not
+// valid. Who is right: the appended bytes are not what the signer signed,
+// so a gate must not pass them.
+func TestOsslsigncodeScriptContentAfterBlock(t *testing.T) {
+	t.Parallel()
+	e := newOsslEnv(t)
+	signed, _ := e.sign(t, e.write("a.ps1", []byte("Write-Host hi\r\n")), "signed.ps1")
+	evil := append(bytes.Clone(signed), "Invoke-Payload\r\n"...)
+	out, err := e.verify(e.write("evil.ps1", evil))
+	if err != nil {
+		t.Logf("osslsigncode now refuses code after the block:\n%s", out)
+	}
+	res := verifyScript(t, ScriptPowerShell, evil, e.trust)
+	if res.Status == signing.StatusValid || !hasRule(res, RuleScriptContentAfterSignature) {
+		t.Errorf("status %s, findings %+v, want %s", res.Status, res.Findings, RuleScriptContentAfterSignature)
+	}
+}
