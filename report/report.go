@@ -78,10 +78,10 @@ const (
 	// .msixbundle or .appxbundle.
 	KindMSIX Kind = "msix"
 	// KindPowerShell is a PowerShell script, module or data file (.ps1,
-	// .psm1, .psd1), by name.
+	// .psm1, .psd1) or XML file (.ps1xml, .cdxml, .psc1), by name.
 	KindPowerShell Kind = "powershell"
 	// KindJScript is a Windows Script Host JScript file: a .js carrying a
-	// "// SIG // Begin signature block" line in its last 256 KiB. Other
+	// "// SIG // Begin signature block" line anywhere in it. Other
 	// .js files (web and Node.js code) are KindOther.
 	KindJScript Kind = "jscript"
 	// KindVBScript is a Windows Script Host VBScript file (.vbs), by name.

@@ -48,6 +48,9 @@ type verifyEnv struct {
 	// authentihashes lists the Authenticode image hash algorithms the
 	// blocklists need besides SHA-256, which is always computed.
 	authentihashes []crypto.Hash
+	// name is the file's report path, for the formats whose rules its
+	// extension picks (a PowerShell XML file's signature block).
+	name string
 }
 
 // nativeResult is a verifier's outcome in this package's terms.
@@ -647,7 +650,7 @@ func (c *check) verifyNative(ra io.ReaderAt, size int64) bool {
 		return true
 	}
 	cra := ctxReaderAt{e.ctx, ra}
-	env := verifyEnv{trust: e.trust, appleTrust: e.appleTrust, time: e.opts.Time, hash: c.h, log: e.log.With("path", c.f.Path), authentihashes: e.authAlgs}
+	env := verifyEnv{trust: e.trust, appleTrust: e.appleTrust, time: e.opts.Time, hash: c.h, log: e.log.With("path", c.f.Path), authentihashes: e.authAlgs, name: c.f.Path}
 	res, err := v(e.ctx, cra, size, env)
 	if e.ctx.Err() != nil {
 		return false

@@ -113,3 +113,103 @@ func TestAttackScriptInCompressedEntry(t *testing.T) {
 		})
 	}
 }
+
+// TestAttackScriptNameWindowsTrims: Windows drops a name's trailing dots
+// and spaces and its default-stream suffix, so install.ps1., "install.ps1 "
+// and install.ps1::$DATA are written as install.ps1 and run by PowerShell.
+// Scripts are told by their extension, and these were other files: an
+// unsigned script under such a name passed `require: valid`, loose and in
+// a zip.
+func TestAttackScriptNameWindowsTrims(t *testing.T) {
+	payload := []byte("Invoke-Payload\r\n")
+	names := []string{"install.ps1.", "install.ps1 ", "install.ps1::$DATA", "install.PS1. .", "run.vbs.", "setup.wsf "}
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			tree := map[string][]byte{"a.zip": makeZip(t, []zipEntry{{name: "tools/" + name, data: payload}})}
+			if !strings.Contains(name, ":") {
+				tree[name] = payload
+			}
+			writeTree(t, dir, tree)
+			r := run(t, Options{Policy: requireValid()}, dir)
+			if r.Summary.Passed {
+				t.Error("the gate passed")
+			}
+			for p := range tree {
+				if p == "a.zip" {
+					p = "a.zip/tools/" + name
+				}
+				if !has(rulesFor(r, p), "error "+string(ruleUnsigned)) {
+					t.Errorf("%s: %+v, findings %q, want %s", p, fileByPath(r, p), rulesFor(r, p), ruleUnsigned)
+				}
+			}
+		})
+	}
+	// A signed script under such a name is verified, valid (the name is
+	// file/windows-alias, as a PE's would be).
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"install.ps1.": signedPS1(t, "Write-Host hello\r\n")})
+	r := run(t, Options{Policy: requireValid()}, dir)
+	if fb := fileByPath(r, "install.ps1."); fb == nil || fb.Kind != KindPowerShell || len(fb.Signatures) != 1 || fb.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("signed install.ps1.: %+v, findings %q", fb, rulesFor(r, "install.ps1."))
+	}
+}
+
+// signedPS1XML signs a PowerShell XML file with the fixtures' Windows
+// leaf: the PowerShell subject interface package, XML comment lines.
+func signedPS1XML(t *testing.T, text string) []byte {
+	t.Helper()
+	f := getFixtures(t)
+	res, err := authenticode.VerifyScript(strings.NewReader(text), int64(len(text)), authenticode.ScriptPowerShellXML, authenticode.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest, _ := hex.DecodeString(res.Authentihash["sha256"])
+	guid, _ := hex.DecodeString("1fcc3b60594b084eb724d2c6297ef351")
+	blob, err := pefile.SignContent(pefile.SipIndirectData(65536, guid, crypto.SHA256, digest), pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b64 := base64.StdEncoding.EncodeToString(blob)
+	var b strings.Builder
+	b.WriteString(text + "\r\n<!-- SIG # Begin signature block -->\r\n")
+	for i := 0; i < len(b64); i += 64 {
+		b.WriteString("<!-- " + b64[i:min(i+64, len(b64))] + " -->\r\n")
+	}
+	b.WriteString("<!-- SIG # End signature block -->\r\n")
+	return []byte(b.String())
+}
+
+// TestAttackPowerShellXMLUnverified: a module's .ps1xml type data holds
+// script blocks PowerShell runs (ScriptMethod, ScriptProperty), and is
+// signed like a script; it was an other file, so a tampered signed one, or
+// an unsigned one under `require: valid`, passed. It is a powershell file
+// now, its XML comment signature block verified; the signed one is valid.
+func TestAttackPowerShellXMLUnverified(t *testing.T) {
+	text := "<?xml version=\"1.0\" encoding=\"utf-8\" ?>\r\n<Types><Type><Name>System.String</Name><Members><ScriptMethod><Name>Run</Name><Script>Write-Host hi</Script></ScriptMethod></Members></Type></Types>\r\n"
+	signed := signedPS1XML(t, text)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{
+		"mod/ok.ps1xml":       signed,
+		"mod/ok.ps1":          signedPS1(t, "Write-Host hello\r\n"),
+		"mod/tampered.ps1xml": bytes.Replace(signed, []byte("Write-Host hi"), []byte("Invoke-Evil!!"), 1),
+		"mod/unsigned.cdxml":  []byte(text),
+	})
+	r := run(t, Options{Policy: requireValid()}, dir)
+	if r.Summary.Passed {
+		t.Error("the gate passed")
+	}
+	for p, want := range map[string]string{
+		"mod/tampered.ps1xml": "error " + string(authenticode.RuleScriptDigestMismatch),
+		"mod/unsigned.cdxml":  "error " + string(ruleUnsigned),
+	} {
+		if fb := fileByPath(r, p); fb == nil || fb.Kind != KindPowerShell || !has(rulesFor(r, p), want) {
+			t.Errorf("%s: %+v, findings %q, want %s", p, fb, rulesFor(r, p), want)
+		}
+	}
+	for _, p := range []string{"mod/ok.ps1xml", "mod/ok.ps1"} {
+		if fb := fileByPath(r, p); fb == nil || fb.Kind != KindPowerShell || len(fb.Signatures) != 1 || fb.Signatures[0].Status != signing.StatusValid || len(rulesFor(r, p)) != 0 {
+			t.Errorf("%s: %+v, findings %q, want valid", p, fb, rulesFor(r, p))
+		}
+	}
+}

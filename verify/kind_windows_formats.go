@@ -36,9 +36,15 @@ func init() {
 		KindPowerShell: authenticode.ScriptPowerShell, KindJScript: authenticode.ScriptJScript,
 		KindVBScript: authenticode.ScriptVBScript, KindWSF: authenticode.ScriptWSF,
 	} {
-		nativeVerifiers[k] = windowsVerifier(func(r io.ReaderAt, size int64, opts authenticode.Options) (*authenticode.Result, error) {
-			return authenticode.VerifyScript(r, size, sk, opts)
-		})
+		nativeVerifiers[k] = func(ctx context.Context, r io.ReaderAt, size int64, env verifyEnv) (*nativeResult, error) {
+			kind := sk
+			if xk, ok := authenticode.ScriptKindOf(windowsExt(env.name)); ok && xk == authenticode.ScriptPowerShellXML {
+				kind = xk // a .ps1xml, .cdxml or .psc1: XML comment lines
+			}
+			return windowsVerifier(func(r io.ReaderAt, size int64, opts authenticode.Options) (*authenticode.Result, error) {
+				return authenticode.VerifyScript(r, size, kind, opts)
+			})(ctx, r, size, env)
+		}
 	}
 }
 
@@ -69,7 +75,7 @@ func windowsVerifier(verify func(io.ReaderAt, int64, authenticode.Options) (*aut
 // only when jsBlock, given r and size, reports a signature block: see
 // hasJScriptBlock). It returns KindOther for anything else.
 func windowsKind(r io.ReaderAt, name string, hdr []byte, size int64, jsBlock func(io.ReaderAt, int64) bool) Kind {
-	ext := strings.ToLower(path.Ext(name))
+	ext := windowsExt(name)
 	switch {
 	case ext == ".msix" || ext == ".appx" || ext == ".msixbundle" || ext == ".appxbundle":
 		return KindMSIX
@@ -91,7 +97,7 @@ func windowsKind(r io.ReaderAt, name string, hdr []byte, size int64, jsBlock fun
 	switch ext {
 	case ".cat":
 		return catalogKind(name, hdr)
-	case ".ps1", ".psm1", ".psd1":
+	case ".ps1", ".psm1", ".psd1", ".ps1xml", ".cdxml", ".psc1":
 		return KindPowerShell
 	case ".js": // as isJSName
 		// Most .js files are web or Node.js code, never signed: only one
@@ -113,12 +119,33 @@ func windowsKind(r io.ReaderAt, name string, hdr []byte, size int64, jsBlock fun
 // block must not make the script an other file.
 const jsTail = 256 << 10
 
+// windowsExt returns, in lower case, the extension of the name Windows
+// gives a file named name: the last element without its default-stream
+// suffix (::$DATA) and its trailing dots and spaces, which CreateFile
+// drops. Windows picks a script's interpreter and signature rules by that
+// extension, so install.ps1. (or "install.ps1 ", install.ps1::$DATA) in a
+// zip, extracted as install.ps1, was an other file, unverified
+// (TestAttackScriptNameWindowsTrims).
+func windowsExt(name string) string {
+	base := name[strings.LastIndexAny(name, `/\`)+1:]
+	for {
+		n := len(base)
+		if k := len(base) - len("::$DATA"); k >= 0 && strings.EqualFold(base[k:], "::$DATA") {
+			base = base[:k]
+		}
+		if base = strings.TrimRight(base, ". "); len(base) == n {
+			break
+		}
+	}
+	return strings.ToLower(path.Ext(base))
+}
+
 // isScriptName reports whether name is that of a script kind Windows
 // signs (see windowsKind): a .js among them, though only one holding a
 // signature block is a JScript.
 func isScriptName(name string) bool {
-	switch strings.ToLower(path.Ext(name)) {
-	case ".ps1", ".psm1", ".psd1", ".js", ".vbs", ".wsf":
+	switch windowsExt(name) {
+	case ".ps1", ".psm1", ".psd1", ".ps1xml", ".cdxml", ".psc1", ".js", ".vbs", ".wsf":
 		return true
 	}
 	return false
@@ -126,7 +153,7 @@ func isScriptName(name string) bool {
 
 // isJSName reports whether name is that of a .js file, which windowsKind
 // looks in for a JScript signature block.
-func isJSName(name string) bool { return strings.ToLower(path.Ext(name)) == ".js" }
+func isJSName(name string) bool { return windowsExt(name) == ".js" }
 
 // jsBegin and jsBeginWide are the begin line of a JScript signature block
 // in UTF-8 and UTF-16LE.
@@ -239,7 +266,7 @@ func zipHoldsAPPXParts(r io.ReaderAt, size int64) bool {
 // bytes hdr start a signed certificate trust list, else KindOther. It needs
 // no more than the header, so streamed archive entries are recognised too.
 func catalogKind(name string, hdr []byte) Kind {
-	if strings.EqualFold(path.Ext(name), ".cat") && isCatalogHeader(hdr) {
+	if windowsExt(name) == ".cat" && isCatalogHeader(hdr) {
 		return KindCatalog
 	}
 	return KindOther

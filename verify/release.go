@@ -430,6 +430,7 @@ func (e *engine) run(inputs []input) (*Report, error) {
 	e.blocklistWarnings()
 	e.checkLinkChains()
 	e.checkLinks()
+	e.checkLinkKinds()
 	e.checkUnpackedAsars()
 	r := &Report{
 		SchemaVersion: SchemaVersion,

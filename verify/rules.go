@@ -56,6 +56,9 @@ const (
 	// RuleWindowsAlias: a file whose name Windows rewrites when it creates
 	// or opens it.
 	RuleWindowsAlias signing.Rule = "file/windows-alias"
+	// RuleLinkKindMismatch: a link whose name makes it a script (a .ps1,
+	// .vbs, .wsf…) reaches a file checked as another kind.
+	RuleLinkKindMismatch signing.Rule = "file/link-kind-mismatch"
 	// RuleUncheckedArchive: a container format that shipgate does not open,
 	// so that the files inside it are not checked.
 	RuleUncheckedArchive signing.Rule = "file/unchecked-archive"

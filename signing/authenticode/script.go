@@ -40,6 +40,12 @@ const (
 	// ScriptWSF is a Windows Script File (.wsf): a <signature> element
 	// before the last </job>, its lines prefixed "** SIG ** ".
 	ScriptWSF
+	// ScriptPowerShellXML is a PowerShell XML file (.ps1xml type and
+	// format data, whose script blocks PowerShell runs; .cdxml CIM
+	// cmdlets; .psc1 console files): the PowerShell subject interface
+	// package, "<!-- SIG # Begin signature block -->" at the end and each
+	// line an XML comment.
+	ScriptPowerShellXML
 )
 
 // String names the kind.
@@ -53,18 +59,23 @@ func (k ScriptKind) String() string {
 		return "VBScript"
 	case ScriptWSF:
 		return "Windows Script File"
+	case ScriptPowerShellXML:
+		return "PowerShell XML"
 	}
 	return fmt.Sprintf("ScriptKind(%d)", int(k))
 }
 
 // ScriptKindOf returns the script kind a file name's extension gives, case
-// folded: .ps1, .psm1 and .psd1 are PowerShell, .js JScript, .vbs VBScript
-// and .wsf a Windows Script File. Windows picks the subject interface
+// folded: .ps1, .psm1 and .psd1 are PowerShell, .ps1xml, .cdxml and .psc1
+// PowerShell XML, .js JScript, .vbs VBScript and .wsf a Windows Script
+// File. Windows picks the subject interface
 // package by extension too, so the name decides how the digest is made.
 func ScriptKindOf(name string) (ScriptKind, bool) {
 	switch strings.ToLower(path.Ext(strings.ReplaceAll(name, `\`, "/"))) {
 	case ".ps1", ".psm1", ".psd1":
 		return ScriptPowerShell, true
+	case ".ps1xml", ".cdxml", ".psc1":
+		return ScriptPowerShellXML, true
 	case ".js":
 		return ScriptJScript, true
 	case ".vbs":
@@ -79,6 +90,8 @@ func ScriptKindOf(name string) (ScriptKind, bool) {
 // interface package (SIP) digests it.
 type scriptStyle struct {
 	begin, end, prefix string
+	// suffix ends each line of the block (an XML comment's " -->").
+	suffix string
 	// sip is the SpcSipInfo GUID the signature must name (as stored).
 	sip []byte
 	// wsh marks the Windows Script Host SIP (wshext.dll): the byte order
@@ -114,6 +127,8 @@ func (k ScriptKind) style() (scriptStyle, bool) {
 		return scriptStyle{begin: "// SIG // Begin signature block", end: "// SIG // End signature block", prefix: "// SIG // ", sip: sipJScript, wsh: true, latin1: true}, true
 	case ScriptVBScript:
 		return scriptStyle{begin: "'' SIG '' Begin signature block", end: "'' SIG '' End signature block", prefix: "'' SIG '' ", sip: sipVBScript, wsh: true, latin1: true}, true
+	case ScriptPowerShellXML:
+		return scriptStyle{begin: "<!-- SIG # Begin signature block -->", end: "<!-- SIG # End signature block -->", prefix: "<!-- ", suffix: " -->", sip: sipPowerShell}, true
 	case ScriptWSF:
 		return scriptStyle{begin: "<signature>", end: "</signature>", prefix: "** SIG ** ", sip: sipWSF, wsh: true}, true
 	}
@@ -294,7 +309,7 @@ func findScriptBlock(data []byte, enc scriptEncoding, st scriptStyle) *scriptBlo
 		return nil
 	}
 	blk := &scriptBlock{start: start}
-	prefix, endLine := encodeASCII(st.prefix, enc), encodeASCII(st.end, enc)
+	prefix, suffix, endLine := encodeASCII(st.prefix, enc), encodeASCII(st.suffix, enc), encodeASCII(st.end, enc)
 	var b64 []byte
 	var widths []int // base64 characters per line
 	at := start + len(beginLine)
@@ -311,12 +326,12 @@ func findScriptBlock(data []byte, enc scriptEncoding, st scriptStyle) *scriptBlo
 			blk.end = next
 			break
 		}
-		if nl < 0 || !bytes.HasPrefix(line, prefix) {
+		if nl < 0 || !bytes.HasPrefix(line, prefix) || len(line) < len(prefix)+len(suffix) || !bytes.HasSuffix(line, suffix) {
 			blk.problems = append(blk.problems, fmt.Sprintf("line at 0x%x inside the signature block is not a %q line and the block has no end line before it", at, st.prefix))
 			blk.end = len(data)
 			break
 		}
-		chunk, ok := decodeASCII(line[len(prefix):], enc)
+		chunk, ok := decodeASCII(line[len(prefix):len(line)-len(suffix)], enc)
 		if !ok {
 			blk.problems = append(blk.problems, fmt.Sprintf("line at 0x%x inside the signature block is not ASCII", at))
 			blk.end = len(data)

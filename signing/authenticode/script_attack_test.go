@@ -323,3 +323,66 @@ func TestAttackScriptBlockLineWidths(t *testing.T) {
 		t.Error("rewrapScriptBlock does not rewrite the signer's layout as it was")
 	}
 }
+
+// TestOsslsigncodePowerShellXML: a PowerShell XML file (.ps1xml, whose
+// ScriptMethod and ScriptProperty blocks PowerShell runs; .cdxml, .psc1)
+// is signed with the PowerShell subject interface package in XML comment
+// lines. It was no script kind at all, so a tampered signed .ps1xml
+// verified as nothing. osslsigncode signs it; we find the signature valid
+// with osslsigncode's digest, and a changed byte, or a line after the
+// block, fails both ways.
+func TestOsslsigncodePowerShellXML(t *testing.T) {
+	t.Parallel()
+	e := newOsslEnv(t)
+	text := []byte("<?xml version=\"1.0\" encoding=\"utf-8\" ?>\r\n<Types><Type><Name>System.String</Name><Members><ScriptMethod><Name>Run</Name><Script>Write-Host hi</Script></ScriptMethod></Members></Type></Types>\r\n")
+	for _, ext := range []string{".ps1xml", ".cdxml", ".psc1"} {
+		kind, ok := ScriptKindOf("types" + ext)
+		if !ok || kind != ScriptPowerShellXML {
+			t.Fatalf("%s: kind %v", ext, kind)
+		}
+		signed, out := e.sign(t, e.write("types"+ext, text), "signed"+ext)
+		res := verifyScript(t, kind, signed, e.trust)
+		if res.Status != signing.StatusValid || len(res.Findings) != 0 {
+			t.Fatalf("%s: status %s, findings %+v", ext, res.Status, res.Findings)
+		}
+		if want := osslDigests(t, e.tool, out); len(want) != 1 || res.Signatures[0].Digest.Computed != want[0] {
+			t.Errorf("%s: osslsigncode computes %v, we computed %s", ext, want, res.Signatures[0].Digest.Computed)
+		}
+		for name, bad := range map[string][]byte{
+			"changed":  bytes.Replace(signed, []byte("Write-Host hi"), []byte("Write-Host ho"), 1),
+			"appended": append(bytes.Clone(signed), "<!-- x -->\r\n"...),
+		} {
+			res := verifyScript(t, kind, bad, e.trust)
+			if res.Status == signing.StatusValid || len(res.Findings) == 0 {
+				t.Errorf("%s %s: status %s, findings %+v", ext, name, res.Status, res.Findings)
+			}
+			if name == "changed" {
+				if o, err := e.verify(e.write("bad"+ext, bad)); err == nil {
+					t.Errorf("%s: osslsigncode accepts the changed file:\n%s", ext, o)
+				}
+			}
+		}
+	}
+}
+
+// TestOsslsigncodeScriptContentAfterBlock records a disagreement:
+// osslsigncode 2.9 hashes a PowerShell script's text before its signature
+// block only and accepts code appended after the block, which PowerShell
+// runs though no signature covers it; we report it
+// (script/content-after-signature, an error) and the signature is not
+// valid. Who is right: the appended bytes are not what the signer signed,
+// so a gate must not pass them.
+func TestOsslsigncodeScriptContentAfterBlock(t *testing.T) {
+	t.Parallel()
+	e := newOsslEnv(t)
+	signed, _ := e.sign(t, e.write("a.ps1", []byte("Write-Host hi\r\n")), "signed.ps1")
+	evil := append(bytes.Clone(signed), "Invoke-Payload\r\n"...)
+	out, err := e.verify(e.write("evil.ps1", evil))
+	if err != nil {
+		t.Logf("osslsigncode now refuses code after the block:\n%s", out)
+	}
+	res := verifyScript(t, ScriptPowerShell, evil, e.trust)
+	if res.Status == signing.StatusValid || !hasRule(res, RuleScriptContentAfterSignature) {
+		t.Errorf("status %s, findings %+v, want %s", res.Status, res.Findings, RuleScriptContentAfterSignature)
+	}
+}

@@ -94,7 +94,7 @@ func signScript(t testing.TB, p *fixtures.PKI, s scriptSpec) []byte {
 		sip = st.sip
 	}
 	version := 1
-	if s.kind == ScriptPowerShell {
+	if s.kind == ScriptPowerShell || s.kind == ScriptPowerShellXML {
 		version = 65536
 	}
 	blob, err := pefile.SignContent(pefile.SipIndirectData(version, sip, crypto.SHA256, digest),
@@ -107,7 +107,7 @@ func signScript(t testing.TB, p *fixtures.PKI, s scriptSpec) []byte {
 	var blk strings.Builder
 	blk.WriteString("\r\n" + st.begin + "\r\n")
 	for i := 0; i < len(b64); i += 64 {
-		blk.WriteString(st.prefix + b64[i:min(i+64, len(b64))] + "\r\n")
+		blk.WriteString(st.prefix + b64[i:min(i+64, len(b64))] + st.suffix + "\r\n")
 	}
 	blk.WriteString(st.end + "\r\n")
 	return bytes.Join([][]byte{before, encodeASCII(blk.String(), enc), after}, nil)
@@ -150,6 +150,7 @@ func scriptSamples() map[string]scriptSpec {
 		"vbs":            {kind: ScriptVBScript, content: []byte("WScript.Echo \"hello\"\r\n")},
 		"vbs-utf16":      {kind: ScriptVBScript, content: utf16LE("WScript.Echo \"héllo\"\r\n")},
 		"wsf":            {kind: ScriptWSF, content: []byte("<package>\r\n<job id=\"a\">\r\n<script language=\"JScript\">WScript.Echo(\"hi\");</script>\r\n</job>\r\n</package>\r\n")},
+		"ps1xml":         {kind: ScriptPowerShellXML, content: []byte("<?xml version=\"1.0\" encoding=\"utf-8\" ?>\r\n<Types><Type><Name>System.String</Name><Members><ScriptMethod><Name>Run</Name><Script>Write-Host hi</Script></ScriptMethod></Members></Type></Types>\r\n")},
 		"wsf-utf8-chars": {kind: ScriptWSF, content: []byte("<package><job><script language=\"VBScript\">WScript.Echo \"héllo\"</script></job></package>")},
 	}
 }
@@ -330,7 +331,7 @@ func FuzzVerifyScript(f *testing.F) {
 		f.Add(uint8(s.kind), s.content)
 	}
 	f.Fuzz(func(t *testing.T, k uint8, b []byte) {
-		kind := ScriptKind(k%4 + 1)
+		kind := ScriptKind(k%5 + 1)
 		res, err := VerifyScript(bytes.NewReader(b), int64(len(b)), kind, Options{})
 		if err != nil {
 			return

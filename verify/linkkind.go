@@ -1,0 +1,65 @@
+package verify
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/shipgate/shipgate/signing"
+)
+
+// Links named as scripts. A script's kind, unlike native code's, comes
+// from its name: Windows picks its interpreter and its signature rules by
+// extension. A link (a tarball's hard link, a symbolic link) named
+// install.ps1 to a file named payload.txt is a PowerShell script where it
+// is installed, while the file behind it was checked as an other file,
+// its signature never verified: an unsigned or tampered script passed.
+
+// scriptKindOfName returns the script kind Windows gives a file named
+// name, or KindOther. A .js is left out: only one holding a signature
+// block is taken for a JScript.
+func scriptKindOfName(name string) Kind {
+	switch windowsExt(name) {
+	case ".ps1", ".psm1", ".psd1", ".ps1xml", ".cdxml", ".psc1":
+		return KindPowerShell
+	case ".vbs":
+		return KindVBScript
+	case ".wsf":
+		return KindWSF
+	}
+	return KindOther
+}
+
+// checkLinkKinds reports each link whose name makes it a script and that
+// reaches a file checked as another kind (rule file/link-kind-mismatch).
+func (e *engine) checkLinkKinds() {
+	var links []link
+	for _, l := range e.links {
+		if scriptKindOfName(l.path) != KindOther {
+			links = append(links, l)
+		}
+	}
+	if len(links) == 0 {
+		return
+	}
+	files := make([]*File, len(e.files))
+	for i := range e.files {
+		files[i] = &e.files[i]
+	}
+	x := newLinkIndex(files, e.links)
+	sort.SliceStable(links, func(a, b int) bool { return links[a].path < links[b].path })
+	var finds []signing.Finding
+	for _, l := range links {
+		want := scriptKindOfName(l.path)
+		reached, _ := x.resolve(l.target)
+		for _, t := range reached {
+			for _, f := range x.file(t) {
+				if f.Kind == want {
+					continue
+				}
+				finds = append(finds, finding(RuleLinkKindMismatch, signing.SeverityError, l.path,
+					fmt.Sprintf("link to %s, checked as %s: Windows runs it by the link's name as a %s file, whose signature was never verified", f.Path, kindLabel(f.Kind), kindLabel(want))))
+			}
+		}
+	}
+	e.addFindings(finds...)
+}
