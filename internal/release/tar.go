@@ -386,6 +386,50 @@ func nonZeroAt(b []byte) int {
 	return -1
 }
 
+// checkHeaderUnused reports non-zero bytes in the unused fields of the
+// header block at offset at, the last block archive/tar read: past a V7
+// header's link name (but for the device numbers GNU tar writes there in
+// octal), and a ustar, pax or GNU header's final pad (a star header's pad
+// before its "tar" trailer). No extractor reads them.
+func (t *TarReader) checkHeaderUnused(idx int, at int64) {
+	if t.pos.lastN < filekind.TarBlock {
+		return
+	}
+	b := t.pos.last[:]
+	type field struct{ lo, hi int }
+	var unused []field
+	switch {
+	case string(b[257:263]) == "ustar\x00" && string(b[508:512]) == "tar\x00": // star
+		unused = []field{{500, 508}}
+	case string(b[257:263]) == "ustar\x00":
+		unused = []field{{500, 512}}
+	case string(b[257:265]) == "ustar  \x00":
+		unused = []field{{495, 512}}
+	case octalField(b[329:345]):
+		unused = []field{{257, 329}, {345, 512}}
+	default:
+		unused = []field{{257, 512}}
+	}
+	for _, f := range unused {
+		if i := nonZeroAt(b[f.lo:f.hi]); i >= 0 {
+			t.problem(Problem{Kind: ProblemHiddenData, Offset: at + int64(f.lo+i), Index: idx,
+				Message: fmt.Sprintf("tar entry %d's header holds non-zero bytes in its unused field [%d, %d) (the first at offset %d), which no extractor reads", idx, f.lo, f.hi, at+int64(f.lo+i))})
+			return
+		}
+	}
+}
+
+// octalField reports whether b holds only octal digits, spaces and NULs,
+// as a numeric header field does.
+func octalField(b []byte) bool {
+	for _, c := range b {
+		if (c < '0' || c > '7') && c != ' ' && c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // errStop ends the archive after a problem already reported.
 var errStop = errors.New("stop")
 
@@ -420,6 +464,9 @@ func (t *TarReader) next() (*Entry, error) {
 	}
 	sparse := hdr.Typeflag == tar.TypeGNUSparse || hasSparse(hdr)
 	dataStart := t.pos.pos
+	if !sparse && hdr.Typeflag != tar.TypeXGlobalHeader { // archive/tar returns those after reading their records
+		t.checkHeaderUnused(idx, dataStart-filekind.TarBlock)
+	}
 	t.dataEnd, t.watch = dataStart+hdr.Size, !sparse
 	if skip, err := t.checkType(hdr, idx, start, dataStart); skip || err != nil {
 		return nil, err
@@ -834,6 +881,10 @@ type posReader struct {
 	pos    int64
 	ws, we int64
 	hidden int64 // first non-zero watched byte; -1 none
+	// last holds the last lastN (at most 512) bytes read: after
+	// archive/tar reads a header, its block.
+	last  [512]byte
+	lastN int
 }
 
 func (p *posReader) Read(b []byte) (int, error) {
@@ -841,11 +892,23 @@ func (p *posReader) Read(b []byte) (int, error) {
 	if n > 0 {
 		p.look(b[:n], p.pos)
 		p.pos += int64(n)
+		p.keep(b[:n])
 	}
 	if err != nil && err.Error() == errXZTrailing.Error() {
 		err = errXZTrailing
 	}
 	return n, err
+}
+
+// keep appends b to the last bytes read.
+func (p *posReader) keep(b []byte) {
+	if len(b) >= len(p.last) {
+		copy(p.last[:], b[len(b)-len(p.last):])
+	} else {
+		copy(p.last[:], p.last[len(b):])
+		copy(p.last[len(p.last)-len(b):], b)
+	}
+	p.lastN = min(p.lastN+len(b), len(p.last))
 }
 
 func (p *posReader) look(b []byte, at int64) {

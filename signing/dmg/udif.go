@@ -275,8 +275,52 @@ func NewReader(r io.ReaderAt, size int64) (*Image, error) {
 		return nil, &FormatError{Offset: kolyAt + 4, Reason: fmt.Sprintf("koly trailer version %d, header size %d: want version 4, 512 bytes", k.Version, k.HeaderSize)}
 	}
 	im := &Image{r: r, size: size, Koly: k}
+	im.kolyUnused()
 	im.parsePlist()
 	return im, nil
+}
+
+// kolyUnused reports non-zero bytes where the koly trailer holds nothing:
+// its reserved space (but for the code signature's offset and length,
+// which Apple put there), the bytes of each checksum past its bits, and
+// the reserved bytes at its end. hdiutil writes zeros there, and nothing
+// reads them: in an unsigned image no hash covers them either.
+func (im *Image) kolyUnused() {
+	k := im.Koly
+	type span struct {
+		a, z int
+		what string
+	}
+	unused := func(c Checksum, at int, what string) span {
+		n := 128
+		if c.Bits <= 1024 {
+			n = int(c.Bits+7) / 8
+		}
+		return span{at + 8 + n, at + 136, "past the bits of the " + what}
+	}
+	for _, s := range []span{
+		unused(k.DataChecksum, 80, "data fork checksum"),
+		{232, kolySigOffset, "reserved"},
+		{kolySigLength + 8, kolyMasterChecksum, "reserved"},
+		unused(k.MasterChecksum, kolyMasterChecksum, "master checksum"),
+		{kolySectorCount + 8, KolySize, "reserved"},
+	} {
+		if s.a >= s.z {
+			continue
+		}
+		if nz := firstNonZeroByte(k.Raw[s.a:s.z]); nz >= 0 {
+			im.add(RuleUnownedData, signing.SeverityError, im.kolyAt(int64(s.a+nz)), "the koly trailer's bytes [%d, %d), %s, hold data (first non-zero byte at %d): nothing reads them", s.a, s.z, s.what, s.a+nz)
+		}
+	}
+}
+
+func firstNonZeroByte(b []byte) int {
+	for i, c := range b {
+		if c != 0 {
+			return i
+		}
+	}
+	return -1
 }
 
 // Size returns the size of the file.

@@ -75,6 +75,10 @@ func PackageTicket(r io.ReaderAt, size int64) (*PackageTrailers, error) {
 		if v := le.Uint16(h[4:]); v != 1 {
 			return nil, &FormatError{Offset: pos + 4, Reason: fmt.Sprintf("package trailer version %d, only 1 is known", v)}
 		}
+		if r := le.Uint32(h[12:]); r != 0 {
+			// Security.framework skips them: nothing covers them.
+			return nil, &FormatError{Offset: pos + 12, Reason: fmt.Sprintf("package trailer %d's reserved bytes hold %#08x, not zero", i, r)}
+		}
 		typ, n := le.Uint16(h[6:]), int64(le.Uint32(h[8:]))
 		switch typ {
 		case trailerTerminator:

@@ -2,6 +2,7 @@ package pkg
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -110,5 +111,28 @@ func TestStapledPackagePayloadInUnknownTrailer(t *testing.T) {
 	}
 	if !res.Notarization.Bound() {
 		t.Errorf("the ticket itself is still read: %+v", res.Notarization)
+	}
+}
+
+// TestAttackTrailerReservedBytes: each trailer stapler appends ends in
+// four reserved bytes that Security.framework skips and no signature
+// covers; non-zero ones are data hidden after the archive, reported as
+// the malformed tail they are, as in the terminator or the ticket trailer.
+func TestAttackTrailerReservedBytes(t *testing.T) {
+	b, _ := pkgfile.Build(signedSpec(t))
+	digest := verifyBytes(t, b, machofile.SignTime).Reader.TOCDigest()
+	tail := ticketfile.Staple(ticketfile.Ticket(digest[:20]))
+	for _, at := range []int{12, len(tail) - 4} { // the terminator's, the ticket trailer's
+		t.Run(fmt.Sprint(at), func(t *testing.T) {
+			bad := bytes.Clone(tail)
+			copy(bad[at:], "evil")
+			res := verifyBytes(t, append(bytes.Clone(b), bad...), machofile.SignTime)
+			found := slices.ContainsFunc(res.Findings, func(f signing.Finding) bool {
+				return f.Rule == RuleNotarizationTicketMalformed && f.Severity == signing.SeverityError
+			})
+			if !found || statuses(res) != "apple-pkg:invalid apple-pkg-cms:invalid" {
+				t.Errorf("statuses %s rules %s", statuses(res), rules(res))
+			}
+		})
 	}
 }
