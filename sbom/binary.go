@@ -30,12 +30,6 @@ func sniff(head []byte, size int64) filekind.Kind {
 	return binaryKind(filekind.Detect(head, size))
 }
 
-// sniffAt is sniff for the file of size bytes at r: it also finds a PE header
-// beyond head.
-func sniffAt(r io.ReaderAt, head []byte, size int64) filekind.Kind {
-	return binaryKind(filekind.DetectAt(r, head, size))
-}
-
 // binaryKind returns k when it is a kind the inventory calls a binary
 // (native code or ELF), filekind.Other otherwise.
 func binaryKind(k filekind.Kind) filekind.Kind {
