@@ -2,13 +2,16 @@ package sbom_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/walk/walktest"
 	"github.com/shipgate/shipgate/sbom"
+	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/verify"
 )
 
@@ -46,6 +49,22 @@ func TestZipInventoryAgreesWithVerify(t *testing.T) {
 			if !slices.Equal(got, c.Paths) || !slices.Equal(got, inventoried) {
 				t.Errorf("verify checked %q, sbom inventoried %q; want %q", got, inventoried, c.Paths)
 			}
+			// The same findings, on the same paths, in the same words
+			// but for what was not done.
+			if a, b := findingLines(r.Findings, "checked"), findingLines(inv.Findings, "inventoried"); !slices.Equal(a, b) {
+				t.Errorf("verify found:\n%s\nsbom found:\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+			}
 		})
 	}
+}
+
+// findingLines returns fs as sorted lines of rule, path and message, the
+// message's word for what was not done with an entry (verb) put as "—".
+func findingLines(fs []signing.Finding, verb string) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, fmt.Sprintf("%s %s %s", f.Rule, f.Path, strings.ReplaceAll(f.Message, verb, "—")))
+	}
+	slices.Sort(out)
+	return out
 }

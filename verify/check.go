@@ -1099,5 +1099,5 @@ func (c *check) openZipFrom(ra io.ReaderAt, size int64, at string, from int64) {
 		c.finds = append(c.finds, *f)
 	}
 	ref, sink := c.holdForEntries()
-	c.e.zipEntries(zr, cra, size, at, c.j.depth+1, ref, nil, nil, func(j *job) { j.expand = x; sink(j) })
+	c.e.zipEntries(zr, cra, size, at, at, c.j.depth+1, ref, nil, nil, func(j *job) { j.expand = x; sink(j) })
 }

@@ -250,7 +250,7 @@ func (e *engine) walkZip(in input) error {
 	if fi := zipUnlisted(ra, zipRecords(zr, size, nil), size, at); fi != nil {
 		e.addFindings(*fi)
 	}
-	e.zipEntries(zr, ra, size, in.prefix, 0, ref, roots, states, func(j *job) { j.expand = x; e.q.push(j, true) })
+	e.zipEntries(zr, ra, size, in.prefix, at, 0, ref, roots, states, func(j *job) { j.expand = x; e.q.push(j, true) })
 	return nil
 }
 
@@ -282,13 +282,14 @@ func newExpansion(size int64) *expansion { return release.NewExpansion(size) }
 
 // zipEntries queues the entries of the zip archive zr, whose bytes are the
 // size bytes at ra, through sink: prefix is the archive's report path
-// ("" for the input itself), ref keeps ra available until every entry is
+// ("" for the input itself) and name its name in findings (the input's
+// file name, as sbom names it), ref keeps ra available until every entry is
 // checked, and files under roots belong to the bundle of the same index.
 // Findings about entries that are not checked go to the report.
-func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix string, depth int, ref *refCount, roots []string, states []*bundleState, sink func(*job)) {
+func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix, name string, depth int, ref *refCount, roots []string, states []*bundleState, sink func(*job)) {
 	ff := foldname.NewFilter(len(zr.File))
 	recs := zipRecords(zr, size, ff)
-	zc := e.newZipChecks(recs, ff, ra, size, prefix)
+	zc := e.newZipChecks(recs, ff, ra, size, prefix, name)
 	// Once queued, an entry is its job's: the reader's record of it is
 	// dropped, so that a million-entry archive does not stay in memory
 	// until its last entry is checked. Apple bundles and Sigstore bundles
@@ -318,8 +319,11 @@ type zipChecks struct {
 	paths *pathArena
 }
 
-func (e *engine) newZipChecks(recs []zipRec, ff *foldname.Filter, ra io.ReaderAt, size int64, prefix string) *zipChecks {
-	at := prefix
+// newZipChecks returns the checks of the archive whose entries are recs,
+// named name in findings (its report path, or an input's file name, as
+// sbom names it).
+func (e *engine) newZipChecks(recs []zipRec, ff *foldname.Filter, ra io.ReaderAt, size int64, prefix, name string) *zipChecks {
+	at := name
 	if at == "" {
 		at = "."
 	}

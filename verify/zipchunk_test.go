@@ -124,7 +124,7 @@ func TestZipDuplicateHashNeedsSameName(t *testing.T) {
 	}
 	ff := foldname.NewFilter(len(zr.File))
 	recs := zipRecords(zr, int64(len(z)), ff)
-	zc := e.newZipChecks(recs, ff, bytes.NewReader(z), int64(len(z)), "")
+	zc := e.newZipChecks(recs, ff, bytes.NewReader(z), int64(len(z)), "", "")
 	for _, r := range recs {
 		zc.dupHash[r.name] = true
 	}

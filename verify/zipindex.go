@@ -170,7 +170,7 @@ func (e *engine) walkZipChunked(in input, f *os.File, fileSize, size int64, end 
 	if fi := zipUnlisted(f, recs, size, at); fi != nil {
 		e.addFindings(*fi)
 	}
-	zc := e.newZipChecks(recs, ff, f, size, in.prefix)
+	zc := e.newZipChecks(recs, ff, f, size, in.prefix, at)
 	zc.paths = &pathArena{}
 	n := len(recs)
 	recs = nil

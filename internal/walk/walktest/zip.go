@@ -86,6 +86,8 @@ func ZipCases(t testing.TB) []ZipCase {
 		{Name: "duplicate, folder, escape and link", Zip: Zip(t, odd), Paths: []string{"a.txt", "a.txt", "dir/b.txt"}},
 		{Name: "one top folder", Zip: Zip(t, []ZipEntry{{Name: "app-1.0/", Mode: fs.ModeDir | 0o755}, {Name: "app-1.0/a.txt", Data: []byte("a")}, {Name: "app-1.0/lib/b.txt", Data: []byte("b")}}),
 			Paths: []string{"app-1.0/a.txt", "app-1.0/lib/b.txt"}},
+		{Name: "names one on a case-insensitive file system", Zip: Zip(t, []ZipEntry{{Name: "Lib/x.txt", Data: []byte("x")}, {Name: "lib/X.txt", Data: []byte("y")}}),
+			Paths: []string{"Lib/x.txt", "lib/X.txt"}},
 		{Name: "duplicate, folder, escape and link in other chunks", Zip: Zip(t, append(slices.Clone(many), odd...)), ChunkLen: 7,
 			Paths: slices.Sorted(slices.Values(append(slices.Clone(manyPaths), "a.txt", "a.txt", "dir/b.txt")))},
 	}
