@@ -23,6 +23,7 @@ import (
 
 	"github.com/shipgate/shipgate/internal/cab"
 	"github.com/shipgate/shipgate/internal/container"
+	"github.com/shipgate/shipgate/internal/nsis"
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/internal/zipend"
 	"github.com/shipgate/shipgate/signing"
@@ -103,8 +104,11 @@ type fileHasher struct {
 	md5    hash.Hash
 	crc    hash.Hash32
 	// tail keeps the last bytes written, where a zip archive's end
-	// record is looked for without reading the file again.
+	// record is looked for without reading the file again; nsis looks
+	// for an NSIS installer's firstheader, which would otherwise take a
+	// second read of every PE.
 	tail tailBuffer
+	nsis nsis.Scanner
 }
 
 func newFileHasher(wantSHA1, wantMD5, wantCRC bool) *fileHasher {
@@ -124,6 +128,7 @@ func newFileHasher(wantSHA1, wantMD5, wantCRC bool) *fileHasher {
 func (h *fileHasher) Write(p []byte) (int, error) {
 	h.n += int64(len(p))
 	h.tail.Write(p)
+	h.nsis.Write(p)
 	h.sha256.Write(p)
 	if h.sha1 != nil {
 		h.sha1.Write(p)
@@ -144,6 +149,7 @@ func (h *fileHasher) BlockSize() int      { return sha256.BlockSize }
 func (h *fileHasher) Reset() {
 	h.n = 0
 	h.tail.reset()
+	h.nsis.Reset()
 	for _, x := range []hash.Hash{h.sha256, h.sha1, h.md5} {
 		if x != nil {
 			x.Reset()
