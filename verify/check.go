@@ -199,6 +199,21 @@ func (e *engine) copyHash(h io.Writer, r io.Reader) error {
 	return err
 }
 
+// writeHash writes b, bytes held in memory, to h as copyHash would copy
+// them (a MiB at a time, the run's cancellation checked between), without
+// copying them first.
+func (e *engine) writeHash(h io.Writer, b []byte) error {
+	for len(b) > 0 {
+		if err := e.ctx.Err(); err != nil {
+			return err
+		}
+		k := min(len(b), 1<<20)
+		h.Write(b[:k])
+		b = b[k:]
+	}
+	return nil
+}
+
 // diskFile is a file opened on disk.
 type diskFile interface {
 	io.Reader
@@ -608,9 +623,13 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 }
 
 // readHeader returns the file's first sniffLen bytes, read again unless the
-// job holds them; it reports false, with a finding, when they cannot be read.
+// job or the check holds them; it reports false, with a finding, when they
+// cannot be read.
 func (c *check) readHeader(ra io.ReaderAt, size int64) ([]byte, bool) {
 	hdr := c.j.head
+	if c.inMem(size) {
+		hdr = c.mem[:min(size, sniffLen)]
+	}
 	if int64(len(hdr)) != min(size, sniffLen) {
 		hdr = make([]byte, min(size, sniffLen))
 		if n, err := ra.ReadAt(hdr, 0); n < len(hdr) {
@@ -695,7 +714,13 @@ func (c *check) hashFile(ra io.ReaderAt, size int64, hdr []byte) bool {
 			w = x
 		}
 		w.Write(hdr)
-		if err := c.e.copyHash(w, io.NewSectionReader(ra, int64(len(hdr)), size-int64(len(hdr)))); err != nil {
+		var err error
+		if c.inMem(size) {
+			err = c.e.writeHash(w, c.mem[len(hdr):])
+		} else {
+			err = c.e.copyHash(w, io.NewSectionReader(ra, int64(len(hdr)), size-int64(len(hdr))))
+		}
+		if err != nil {
 			if c.e.ctx.Err() == nil {
 				c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read: %v", unwrapPath(err)))
 			}
@@ -740,6 +765,10 @@ func (c *check) openContents(ra io.ReaderAt, size int64, hdr []byte) {
 	}
 }
 
+// inMem reports whether the check holds the file, of size bytes, in
+// memory whole.
+func (c *check) inMem(size int64) bool { return c.mem != nil && int64(len(c.mem)) == size }
+
 // jsBlock reports whether the last jsTail bytes of the file, of size bytes
 // at r, hold a JScript signature block's begin line, without reading them
 // again when the file is held in memory or its archive's pass looked.
@@ -747,7 +776,7 @@ func (c *check) jsBlock(r io.ReaderAt, size int64) bool {
 	switch {
 	case c.j.noJSBlock:
 		return false
-	case c.mem != nil && int64(len(c.mem)) == size:
+	case c.inMem(size):
 		return jsBlockIn(c.mem[max(0, size-jsTail):])
 	}
 	return hasJScriptBlock(r, size)
@@ -759,7 +788,7 @@ func (c *check) jsBlock(r io.ReaderAt, size int64) bool {
 func (c *check) findZip(ra io.ReaderAt, size int64, hdr []byte) {
 	var tail []byte
 	switch {
-	case c.mem != nil && int64(len(c.mem)) == size:
+	case c.inMem(size):
 		tail = c.mem
 	case c.h.n == size:
 		tail = c.h.tail.bytes()
