@@ -233,7 +233,11 @@ func (b *builder) signedBy(c, p *x509.Certificate) (weak string, err error, ok b
 	if b.steps > maxSteps {
 		return "", nil, false
 	}
-	weak, err = checkSignedBy(c, p)
+	var cache *sigCache
+	if b.t != nil {
+		cache = b.t.sigs
+	}
+	weak, err = cache.checkSignedBy(c, p)
 	if b.sigs == nil {
 		b.sigs = map[[2]*x509.Certificate]sigResult{}
 	}

@@ -90,12 +90,13 @@ type TrustStore struct {
 	seen     map[string]bool
 	bySubj   map[string][]*x509.Certificate // by x509name.Key of the subject
 	platform *x509.CertPool                 // non-nil when System was asked on a platform verifier OS
+	sigs     *sigCache                      // signature checks of chains built to it
 }
 
 // NewTrustStore builds a TrustStore from opts. It fails when a named file
 // cannot be read or holds no certificate.
 func NewTrustStore(opts TrustStoreOptions) (*TrustStore, error) {
-	t := &TrustStore{seen: map[string]bool{}, bySubj: map[string][]*x509.Certificate{}}
+	t := &TrustStore{seen: map[string]bool{}, bySubj: map[string][]*x509.Certificate{}, sigs: &sigCache{}}
 	for _, name := range opts.PEMFiles {
 		if err := t.addFile(TrustFile, name); err != nil {
 			return nil, err

@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/machofile"
+	"github.com/shipgate/shipgate/internal/pefile"
+	"github.com/shipgate/shipgate/internal/testpki"
 )
 
 // readCounter counts the bytes read from each file, by absolute path.
@@ -140,6 +142,10 @@ func TestBundleReadOnce(t *testing.T) {
 			// The kind sniff, codesign's sniff, the Mach-O headers and the
 			// code signature (a hash per 4 KiB page per CodeDirectory).
 			slack := int64(4096+8+16<<10) + file.Size/32
+			if file.Size >= smallFile {
+				// readWholeFile's first read, which found it large.
+				slack += firstRead
+			}
 			switch base := filepath.Base(p); {
 			case base == "Info.plist" || base == "CodeResources":
 				// The bundle parses its metadata, besides its check
@@ -149,6 +155,9 @@ func TestBundleReadOnce(t *testing.T) {
 				// codesign's Mach-O sniff, and the disk image trailer
 				// probe of a file longer than the kind sniff.
 				slack = 8 + 12
+				if file.Size >= smallFile {
+					slack += firstRead
+				}
 			}
 			if got < file.Size || got > file.Size+slack {
 				t.Errorf("workers %d: %s (%s, %d bytes): %d bytes read, want one pass (%d to %d)", w, file.Path, file.Kind, file.Size, got, file.Size, file.Size+slack)
@@ -236,5 +245,55 @@ func TestBundleCancel(t *testing.T) {
 	fw := filepath.Join(dir, filepath.FromSlash("Big.app/Contents/Frameworks/Big Framework.framework/Versions/A/Big Framework"))
 	if n := c.n[fw]; n > 1<<20 {
 		t.Errorf("%d bytes of the framework read after the run was cancelled", n)
+	}
+}
+
+// TestLargeFilesReadOnce checks that a release's large files are read
+// once: a PE is hashed, Authenticode-hashed and searched for NSIS data in
+// one pass (nsis.Find read every PE a second time), and a file the walk
+// did not stat is read no further than 16 KiB before it is found too large
+// to read whole and queued (it was read to 64 KiB, in vain). What is
+// allowed beyond one pass: that first read, the kind sniff, and the PE's
+// headers and signature, read while parsing.
+func TestLargeFilesReadOnce(t *testing.T) {
+	f := getFixtures(t)
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := pefile.Build(pefile.Spec{Size: 3 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pe, err := pefile.SignAttach(img, pefileSpec(f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := make([]byte, 2<<20)
+	testpki.NewRand(1).Read(other)
+	writeTree(t, dir, map[string][]byte{"app.dll": pe, "asset.bin": other, "medium.bin": other[:40<<10], "small.js": other[:900]})
+	c := countReads(t)
+	r := run(t, Options{}, dir)
+	if r.Summary.Errors != 0 || len(r.Files) != 4 {
+		t.Fatalf("%d files, findings %+v", len(r.Files), r.Findings)
+	}
+	for _, file := range r.Files {
+		got := c.n[filepath.Join(dir, file.Path)]
+		// The first read of a file the walk did not stat, found too large
+		// to read whole; for a PE, the kind sniff, its headers and
+		// signature, and the end of its signed part, where a zip archive
+		// hidden before the certificate table is looked for; for the
+		// others, the disk image trailer probe.
+		slack := int64(16<<10 + 20)
+		switch {
+		case file.Size < smallFile:
+			slack = 0
+		case file.Kind == KindPE:
+			slack = 16<<10 + sniffLen + zipTailLen + 8<<10
+		}
+		t.Logf("%s (%s): %d bytes, %d read", file.Path, file.Kind, file.Size, got)
+		if got < file.Size || got > file.Size+slack {
+			t.Errorf("%s (%s, %d bytes): %d bytes read, want one pass (%d to %d)", file.Path, file.Kind, file.Size, got, file.Size, file.Size+slack)
+		}
 	}
 }

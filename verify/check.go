@@ -23,6 +23,7 @@ import (
 
 	"github.com/shipgate/shipgate/internal/cab"
 	"github.com/shipgate/shipgate/internal/container"
+	"github.com/shipgate/shipgate/internal/nsis"
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/internal/zipend"
 	"github.com/shipgate/shipgate/signing"
@@ -106,8 +107,11 @@ type fileHasher struct {
 	md5    hash.Hash
 	crc    hash.Hash32
 	// tail keeps the last bytes written, where a zip archive's end
-	// record is looked for without reading the file again.
+	// record is looked for without reading the file again; nsis looks
+	// for an NSIS installer's firstheader, which would otherwise take a
+	// second read of every PE.
 	tail tailBuffer
+	nsis nsis.Scanner
 }
 
 func newFileHasher(wantSHA1, wantMD5, wantCRC bool) *fileHasher {
@@ -127,6 +131,7 @@ func newFileHasher(wantSHA1, wantMD5, wantCRC bool) *fileHasher {
 func (h *fileHasher) Write(p []byte) (int, error) {
 	h.n += int64(len(p))
 	h.tail.Write(p)
+	h.nsis.Write(p)
 	h.sha256.Write(p)
 	if h.sha1 != nil {
 		h.sha1.Write(p)
@@ -147,6 +152,7 @@ func (h *fileHasher) BlockSize() int      { return sha256.BlockSize }
 func (h *fileHasher) Reset() {
 	h.n = 0
 	h.tail.reset()
+	h.nsis.Reset()
 	for _, x := range []hash.Hash{h.sha256, h.sha1, h.md5} {
 		if x != nil {
 			x.Reset()
@@ -194,6 +200,21 @@ func (e *engine) copyHash(h io.Writer, r io.Reader) error {
 	defer bufPool.Put(bp)
 	_, err := io.CopyBuffer(h, ctxReader{e.ctx, r}, *bp)
 	return err
+}
+
+// writeHash writes b, bytes held in memory, to h as copyHash would copy
+// them (a MiB at a time, the run's cancellation checked between), without
+// copying them first.
+func (e *engine) writeHash(h io.Writer, b []byte) error {
+	for len(b) > 0 {
+		if err := e.ctx.Err(); err != nil {
+			return err
+		}
+		k := min(len(b), 1<<20)
+		h.Write(b[:k])
+		b = b[k:]
+	}
+	return nil
 }
 
 // diskFile is a file opened on disk.
@@ -614,9 +635,13 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 }
 
 // readHeader returns the file's first sniffLen bytes, read again unless the
-// job holds them; it reports false, with a finding, when they cannot be read.
+// job or the check holds them; it reports false, with a finding, when they
+// cannot be read.
 func (c *check) readHeader(ra io.ReaderAt, size int64) ([]byte, bool) {
 	hdr := c.j.head
+	if c.inMem(size) {
+		hdr = c.mem[:min(size, sniffLen)]
+	}
 	if int64(len(hdr)) != min(size, sniffLen) {
 		hdr = make([]byte, min(size, sniffLen))
 		if n, err := ra.ReadAt(hdr, 0); n < len(hdr) {
@@ -701,7 +726,13 @@ func (c *check) hashFile(ra io.ReaderAt, size int64, hdr []byte) bool {
 			w = x
 		}
 		w.Write(hdr)
-		if err := c.e.copyHash(w, io.NewSectionReader(ra, int64(len(hdr)), size-int64(len(hdr)))); err != nil {
+		var err error
+		if c.inMem(size) {
+			err = c.e.writeHash(w, c.mem[len(hdr):])
+		} else {
+			err = c.e.copyHash(w, io.NewSectionReader(ra, int64(len(hdr)), size-int64(len(hdr))))
+		}
+		if err != nil {
 			if c.e.ctx.Err() == nil {
 				c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot read: %v", unwrapPath(err)))
 			}
@@ -746,6 +777,10 @@ func (c *check) openContents(ra io.ReaderAt, size int64, hdr []byte) {
 	}
 }
 
+// inMem reports whether the check holds the file, of size bytes, in
+// memory whole.
+func (c *check) inMem(size int64) bool { return c.mem != nil && int64(len(c.mem)) == size }
+
 // jsBlock reports whether the file, of size bytes at r, holds a JScript
 // signature block's begin line, without reading it again when the file is
 // held in memory or its archive's pass looked.
@@ -753,7 +788,7 @@ func (c *check) jsBlock(r io.ReaderAt, size int64) bool {
 	switch {
 	case c.j.noJSBlock:
 		return false
-	case c.mem != nil && int64(len(c.mem)) == size:
+	case c.inMem(size):
 		return jsBlockIn(c.mem)
 	}
 	return hasJScriptBlock(r, size)
@@ -765,7 +800,7 @@ func (c *check) jsBlock(r io.ReaderAt, size int64) bool {
 func (c *check) findZip(ra io.ReaderAt, size int64, hdr []byte) {
 	var tail []byte
 	switch {
-	case c.mem != nil && int64(len(c.mem)) == size:
+	case c.inMem(size):
 		tail = c.mem
 	case c.h.n == size:
 		tail = c.h.tail.bytes()

@@ -58,6 +58,7 @@ func (c *check) walkContainer(k container.Kind, ra io.ReaderAt, size int64) {
 		},
 		Link:  c.containerLink,
 		Depth: c.j.depth,
+		NSIS:  c.hashedNSIS(size),
 	})
 }
 
@@ -131,4 +132,14 @@ func (c *check) containerEntry(en container.Entry, x *expansion, zipIsParents bo
 		}
 		c.entry(p, src, en.Size, x)
 	}
+}
+
+// hashedNSIS returns the scanner the hashing pass fed every byte of the
+// file, of size bytes, in order, or nil when it did not (an archive entry
+// whose SHA-256 its archive's pass computed).
+func (c *check) hashedNSIS(size int64) *nsis.Scanner {
+	if c.h.n != size {
+		return nil
+	}
+	return &c.h.nsis
 }

@@ -9,7 +9,8 @@ import (
 
 // readWholeFile reads the file name into buf and reports whether buf held
 // all of it. A file that fills buf returns its size, any error -1: either
-// leaves the caller to open it as usual (where failures are reported).
+// leaves the caller to open it as usual (where failures are reported), n
+// then being what was read in vain.
 func readWholeFile(name string, buf []byte) (n int, whole bool, size int64) {
 	f, err := os.Open(name)
 	if err != nil {
@@ -21,11 +22,11 @@ func readWholeFile(name string, buf []byte) (n int, whole bool, size int64) {
 		return n, true, int64(n)
 	}
 	if err != nil {
-		return 0, false, -1
+		return n, false, -1
 	}
 	st, err := f.Stat()
 	if err != nil {
-		return 0, false, -1
+		return n, false, -1
 	}
-	return 0, false, st.Size()
+	return n, false, st.Size()
 }

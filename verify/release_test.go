@@ -441,7 +441,7 @@ func TestMain(m *testing.M) {
 	// trusts the system store, which tests stand in for (withSystemRoots).
 	systemRootFiles = []string{}
 	code := m.Run()
-	for _, d := range []string{benchDir, bigAppDir} {
+	for _, d := range []string{benchDir, bigAppDir, smallDir} {
 		if d != "" {
 			os.RemoveAll(d)
 		}

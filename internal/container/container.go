@@ -257,6 +257,10 @@ type Visitor struct {
 	// any depth, its blocks only below [release.MaxDepth], and for an
 	// MSI's nested databases, each one level deeper than what holds it.
 	Depth int
+	// NSIS, when set, has seen every byte of the walked file, in order
+	// (the caller's hashing pass wrote them to it): an NSIS walk takes the
+	// firstheader from it instead of reading the file to look for one.
+	NSIS *nsis.Scanner
 }
 
 // SignedDatabase is a database nested in a storage of an MSI (a nested

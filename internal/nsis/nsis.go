@@ -233,24 +233,39 @@ func Find(r io.ReaderAt, size int64) (FirstHeader, error) {
 	for pos := int64(0); pos+headerLen <= size; pos += chunk {
 		b := buf[:min(size-pos, chunk+headerLen)]
 		if n, err := r.ReadAt(b, pos); n < len(b) {
-			return FirstHeader{}, fmt.Errorf("nsis: reading at offset 0x%x: %w", pos, err)
+			return FirstHeader{}, &readError{off: pos, err: err}
 		}
 		for i := 0; i < chunk && i+headerLen <= len(b); i += alignment {
-			h, ok := parseFirst(b[i:])
-			if !ok {
-				continue
+			if h, ok := parseFirst(b[i:]); ok {
+				return checkFirst(h, pos+int64(i), size)
 			}
-			h.Offset = pos + int64(i)
-			// exehead refuses an archive longer than the rest of the
-			// file (fileform.c, loadHeaders).
-			if h.ArchiveSize > size-h.Offset || h.ArchiveSize < headerLen+4 {
-				return h, &FormatError{Offset: h.Offset + 24, Reason: fmt.Sprintf("firstheader gives an archive of %d bytes, but %d bytes follow it", h.ArchiveSize, size-h.Offset)}
-			}
-			return h, nil
 		}
 	}
 	return FirstHeader{}, ErrNotNSIS
 }
+
+// checkFirst returns the firstheader h found at offset off of a file of
+// size bytes, with an error when exehead would refuse it: it gives an
+// archive longer than the rest of the file (fileform.c, loadHeaders).
+func checkFirst(h FirstHeader, off, size int64) (FirstHeader, error) {
+	h.Offset = off
+	if h.ArchiveSize > size-h.Offset || h.ArchiveSize < headerLen+4 {
+		return h, &FormatError{Offset: h.Offset + 24, Reason: fmt.Sprintf("firstheader gives an archive of %d bytes, but %d bytes follow it", h.ArchiveSize, size-h.Offset)}
+	}
+	return h, nil
+}
+
+// readError is a failed read of the file where the firstheader is looked
+// for.
+type readError struct {
+	off int64
+	err error
+}
+
+func (e *readError) Error() string {
+	return fmt.Sprintf("nsis: reading at offset 0x%x: %v", e.off, e.err)
+}
+func (e *readError) Unwrap() error { return e.err }
 
 // Reader reads the data blocks of one installer.
 type Reader struct {

@@ -1,0 +1,42 @@
+package signing
+
+import (
+	"crypto/x509"
+	"strings"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/testpki"
+)
+
+// TestAttackChainSignatureCacheTamperedLeaf: a trust store remembers the
+// signature checks of the chains built to it (every file of a release is
+// signed through the same chain), by the certificates' bytes: a leaf whose
+// signature was tampered with after the genuine one was checked is not
+// taken for it, and fails as it does in a fresh store.
+func TestAttackChainSignatureCacheTamperedLeaf(t *testing.T) {
+	root := testpki.NewRoot(testpki.Spec{CommonName: "Root", KeyN: 0})
+	ca := root.Issue(testpki.Spec{CommonName: "CA", CA: true, KeyN: 1})
+	leaf := ca.Issue(testpki.Spec{CommonName: "Leaf", KeyN: 2})
+	raw := append([]byte(nil), leaf.Cert.Raw...)
+	raw[len(raw)-1] ^= 1 // the signature's last byte
+	forged, err := x509.ParseCertificate(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := ChainOptions{Time: testpki.Epoch}
+	inter := []*x509.Certificate{ca.Cert}
+	fresh := storeOf(t, root).VerifyChain(forged, inter, opts)
+	ts := storeOf(t, root)
+	for i := range 2 {
+		if r := ts.VerifyChain(leaf.Cert, inter, opts); !r.Trusted {
+			t.Fatalf("run %d: genuine leaf: %q", i, r.Problem)
+		}
+		r := ts.VerifyChain(forged, inter, opts)
+		if r.Trusted || !strings.Contains(r.Problem, "does not verify") || r.Problem != fresh.Problem {
+			t.Fatalf("run %d: tampered leaf: trusted %v, problem %q; in a fresh store %q", i, r.Trusted, r.Problem, fresh.Problem)
+		}
+	}
+	if n := len(ts.sigs.m); n != 3 {
+		t.Errorf("%d signature checks remembered, want 3 (leaf, tampered leaf, CA)", n)
+	}
+}
