@@ -641,7 +641,7 @@ func (b *builder) collectAsar() {
 // path at, as items under at; primary marks the release's own asar (b.ar),
 // whose small packed files are read in batches (see batches).
 func asarItems(ar *asar.Reader, at string, primary bool) []*item {
-	var items []*item
+	items := make([]*item, 0, ar.NumFiles())
 	var slab []item
 	ar.Walk(func(e *asar.Entry) error {
 		if e.Kind == asar.KindLink && e.Err() == nil {
@@ -783,14 +783,19 @@ const (
 // its own.
 func (b *builder) batches(items []*item) []hashUnit {
 	var units []hashUnit
+	if b.ar == nil {
+		// No asar to batch: a unit per item.
+		units = make([]hashUnit, 0, len(items))
+	}
 	var packed []*item
-	for _, it := range items {
+	for i, it := range items {
 		if !b.opts.noBatch && b.ar != nil && it.entry != nil && it.link == "" && !it.hashed && it.diskPath == "" &&
 			it.entry.Offset >= 0 && it.entry.Size >= 0 && it.entry.Size <= batchFile {
 			packed = append(packed, it)
 			continue
 		}
-		units = append(units, hashUnit{items: []*item{it}})
+		// A unit of one item shares items' array: no slice of its own.
+		units = append(units, hashUnit{items: items[i : i+1 : i+1]})
 	}
 	if len(packed) == 0 {
 		return units
@@ -811,8 +816,8 @@ func (b *builder) batches(items []*item) []hashUnit {
 		}
 		if u.end == u.start {
 			// Only empty files: a unit of one item each.
-			for _, it := range u.items {
-				units = append(units, hashUnit{items: []*item{it}})
+			for j := range u.items {
+				units = append(units, hashUnit{items: u.items[j : j+1 : j+1]})
 			}
 			continue
 		}
