@@ -1126,7 +1126,7 @@ func summarize(sigs []signing.Signature) *SignatureSummary {
 // packageDir returns the folder of the npm package holding p (a release
 // path), or "".
 func packageDir(p string) string {
-	i := strings.LastIndex(p, "/node_modules/")
+	i := lastNodeModules(p)
 	if i < 0 {
 		if strings.HasPrefix(p, "node_modules/") {
 			i = -len("/")
@@ -1150,6 +1150,24 @@ func packageDir(p string) string {
 		return ""
 	}
 	return p[:pre+j+1+k]
+}
+
+// lastNodeModules is strings.LastIndex(p, "/node_modules/"), found by
+// stepping back from slash to slash rather than hashing every byte:
+// packageDir is asked for every file, and the slashes of a path are few.
+// The last match ends at the last slash that ends a match.
+func lastNodeModules(p string) int {
+	const seg = "/node_modules/"
+	for end := len(p); ; {
+		j := strings.LastIndexByte(p[:end], '/')
+		if j < len(seg)-1 {
+			return -1
+		}
+		if p[j+1-len(seg):j+1] == seg {
+			return j + 1 - len(seg)
+		}
+		end = j
+	}
 }
 
 // requireName is the name Node resolves to the package folder dir (a
