@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -164,12 +165,44 @@ func parsePerson(s string) (Person, error) {
 				if tz[0] == '-' {
 					off = -off
 				}
-				loc = time.FixedZone(tz, off)
+				loc = fixedZone(tz, off)
 			}
 		}
 	}
 	p.When = time.Unix(sec, 0).In(loc)
 	return p, nil
+}
+
+// zones caches the time zones of parsePerson by name: every commit names
+// two, and a history uses a few.
+var zones struct {
+	sync.Mutex
+	m map[string]*time.Location
+}
+
+// maxZones bounds zones: a history naming more (a hostile one) gets a new
+// zone per date past them.
+const maxZones = 256
+
+// fixedZone is time.FixedZone(name, off), shared between the dates that
+// name the same zone (a name gives its offset).
+func fixedZone(name string, off int) *time.Location {
+	zones.Lock()
+	defer zones.Unlock()
+	if loc, ok := zones.m[name]; ok {
+		return loc
+	}
+	// A copy: name is a slice of a commit's text, which the cache would
+	// otherwise keep.
+	name = strings.Clone(name)
+	loc := time.FixedZone(name, off)
+	if zones.m == nil {
+		zones.m = map[string]*time.Location{}
+	}
+	if len(zones.m) < maxZones {
+		zones.m[name] = loc
+	}
+	return loc
 }
 
 // rawTag is an annotated tag object split into its signed payload and its

@@ -25,6 +25,36 @@ func checkObjectHash(h plumbing.Hash, typ plumbing.ObjectType, b []byte) error {
 	return d.check(h)
 }
 
+// objectChecker is checkObjectHash for a reader that checks many objects,
+// one goroutine at a time: one hasher and one scratch buffer serve them all,
+// where checkObjectHash allocates a hasher, its header and the digest for
+// each. The zero value is ready to use.
+type objectChecker struct {
+	d   hash.Hash
+	buf []byte
+}
+
+// check is checkObjectHash(h, typ, b).
+func (c *objectChecker) check(h plumbing.Hash, typ plumbing.ObjectType, b []byte) error {
+	if c.d == nil {
+		c.d, c.buf = sha1.New(), make([]byte, 0, 64)
+	}
+	c.d.Reset()
+	hdr := append(c.buf[:0], typ.String()...)
+	hdr = append(hdr, ' ')
+	hdr = strconv.AppendInt(hdr, int64(len(b)), 10)
+	hdr = append(hdr, 0)
+	c.d.Write(hdr)
+	c.d.Write(b)
+	c.buf = c.d.Sum(hdr[:0])
+	if plumbing.Hash(c.buf) != h {
+		var got plumbing.Hash
+		copy(got[:], c.buf)
+		return fmt.Errorf("git: object %s: %w: its content hashes to %s", h, ErrObjectHashMismatch, got)
+	}
+	return nil
+}
+
 // objectHasher computes an object's id from its content, written to it.
 type objectHasher struct{ hash.Hash }
 

@@ -40,6 +40,8 @@ type packs struct {
 	// delta base cache; cacheBytes is what it holds.
 	cache      []cacheSlot
 	cacheBytes int
+	// checker checks the id of every object read.
+	checker objectChecker
 }
 
 // cacheSlot is one cached object; p is nil when the slot is empty.
@@ -271,7 +273,7 @@ func (ps *packs) readDepth(h plumbing.Hash, depth int) (plumbing.ObjectType, []b
 		if err != nil {
 			return 0, nil, err
 		}
-		if err := checkObjectHash(h, typ, b); err != nil {
+		if err := ps.checker.check(h, typ, b); err != nil {
 			return 0, nil, fmt.Errorf("%s: offset %d: %w", p.name, off, err)
 		}
 		if sl := ps.slot(p, off); sl.p == p && sl.off == off {

@@ -92,7 +92,7 @@ func foldKey(layout string) func(string) string {
 
 // inventoryPaths returns the paths of inv's files, binaries and packages.
 func inventoryPaths(inv *Inventory) map[string]bool {
-	ps := map[string]bool{}
+	ps := make(map[string]bool, len(inv.Files)+len(inv.Binaries)+len(inv.Packages))
 	for _, f := range inv.Files {
 		ps[f.Path] = true
 	}

@@ -201,7 +201,7 @@ func (c *differ) app() {
 // renamed, and changed without a version change.
 func (c *differ) packages() {
 	old, new, d := c.old, c.new, c.d
-	oldPk := map[string]*Package{}
+	oldPk := make(map[string]*Package, len(old.Packages))
 	c.oldPk = oldPk
 	for i := range old.Packages {
 		oldPk[old.Packages[i].Path] = &old.Packages[i]
@@ -215,12 +215,12 @@ func (c *differ) packages() {
 	// loads node_modules/A, and on Windows require("tinycolor") loads
 	// node_modules/tınycolor.
 	pkgID := func(p *Package) string { return glob.Fold(requireName(p.Path)) + "@" + p.Version }
-	oldByID := map[string][]*Package{}
+	oldByID := make(map[string][]*Package, len(old.Packages))
 	for i := range old.Packages {
 		o := &old.Packages[i]
 		oldByID[pkgID(o)] = append(oldByID[pkgID(o)], o)
 	}
-	newPk := map[string]*Package{}
+	newPk := make(map[string]*Package, len(new.Packages))
 	c.newPk = newPk
 	for i := range new.Packages {
 		p := &new.Packages[i]

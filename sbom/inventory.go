@@ -650,7 +650,7 @@ func (b *builder) collectAsar() {
 // release's own asar (b.ar), whose small packed files are read in batches
 // (see batches).
 func asarItems(ar *asar.Reader, at string, primary bool, depth int) []*item {
-	var items []*item
+	items := make([]*item, 0, ar.NumFiles())
 	var slab []item
 	ar.Walk(func(e *asar.Entry) error {
 		if e.Kind == asar.KindLink && e.Err() == nil {
@@ -792,14 +792,19 @@ const (
 // its own.
 func (b *builder) batches(items []*item) []hashUnit {
 	var units []hashUnit
+	if b.ar == nil {
+		// No asar to batch: a unit per item.
+		units = make([]hashUnit, 0, len(items))
+	}
 	var packed []*item
-	for _, it := range items {
+	for i, it := range items {
 		if !b.opts.noBatch && b.ar != nil && it.entry != nil && it.link == "" && !it.hashed && it.diskPath == "" &&
 			it.entry.Offset >= 0 && it.entry.Size >= 0 && it.entry.Size <= batchFile {
 			packed = append(packed, it)
 			continue
 		}
-		units = append(units, hashUnit{items: []*item{it}})
+		// A unit of one item shares items' array: no slice of its own.
+		units = append(units, hashUnit{items: items[i : i+1 : i+1]})
 	}
 	if len(packed) == 0 {
 		return units
@@ -820,8 +825,8 @@ func (b *builder) batches(items []*item) []hashUnit {
 		}
 		if u.end == u.start {
 			// Only empty files: a unit of one item each.
-			for _, it := range u.items {
-				units = append(units, hashUnit{items: []*item{it}})
+			for j := range u.items {
+				units = append(units, hashUnit{items: u.items[j : j+1 : j+1]})
 			}
 			continue
 		}
@@ -1136,7 +1141,7 @@ func summarize(sigs []signing.Signature) *SignatureSummary {
 // packageDir returns the folder of the npm package holding p (a release
 // path), or "".
 func packageDir(p string) string {
-	i := strings.LastIndex(p, "/node_modules/")
+	i := lastNodeModules(p)
 	if i < 0 {
 		if strings.HasPrefix(p, "node_modules/") {
 			i = -len("/")
@@ -1160,6 +1165,24 @@ func packageDir(p string) string {
 		return ""
 	}
 	return p[:pre+j+1+k]
+}
+
+// lastNodeModules is strings.LastIndex(p, "/node_modules/"), found by
+// stepping back from slash to slash rather than hashing every byte:
+// packageDir is asked for every file, and the slashes of a path are few.
+// The last match ends at the last slash that ends a match.
+func lastNodeModules(p string) int {
+	const seg = "/node_modules/"
+	for end := len(p); ; {
+		j := strings.LastIndexByte(p[:end], '/')
+		if j < len(seg)-1 {
+			return -1
+		}
+		if p[j+1-len(seg):j+1] == seg {
+			return j + 1 - len(seg)
+		}
+		end = j
+	}
 }
 
 // requireName is the name Node resolves to the package folder dir (a

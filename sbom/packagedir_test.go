@@ -1,6 +1,9 @@
 package sbom
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestPackageDir checks the npm package folder of release paths: plain and
 // scoped packages, nested node_modules, a file directly in node_modules,
@@ -24,6 +27,29 @@ func TestPackageDir(t *testing.T) {
 	} {
 		if got := packageDir(p); got != want {
 			t.Errorf("packageDir(%q) = %q, want %q", p, got, want)
+		}
+	}
+}
+
+// TestLastNodeModules checks that lastNodeModules, packageDir's search, finds
+// what strings.LastIndex finds: on paths with node_modules at either end,
+// twice in a row (overlapping at a slash), as part of a longer name, and
+// on every path made of a few such pieces.
+func TestLastNodeModules(t *testing.T) {
+	t.Parallel()
+	pieces := []string{"node_modules", "/", "a", "xnode_modules", "node_modules/", "/node_modules/", "@s", ""}
+	paths := []string{"", "/", "/node_modules/", "node_modules/node_modules/", "/node_modules/node_modules/a",
+		"a/node_modules//node_modules/b", "resources/app.asar/node_modules/pkg0001/lib/f01.js"}
+	for _, x := range pieces {
+		for _, y := range pieces {
+			for _, z := range pieces {
+				paths = append(paths, x+y+z, x+"/"+y+"/"+z)
+			}
+		}
+	}
+	for _, p := range paths {
+		if got, want := lastNodeModules(p), strings.LastIndex(p, "/node_modules/"); got != want {
+			t.Errorf("lastNodeModules(%q) = %d, want %d", p, got, want)
 		}
 	}
 }

@@ -24,7 +24,9 @@ func renameVersioned(old, new *Inventory) *Inventory {
 	oldPaths := inventoryPaths(old)
 	oldKids, newKids := children(oldPaths), children(inventoryPaths(new))
 	oldKeys, newKeys := map[string]map[string][]string{}, map[string]map[string][]string{}
-	mapped := map[string]string{} // old folder or file path → its path in new's names
+	// old folder or file path → its path in new's names: each path, and
+	// its folders.
+	mapped := make(map[string]string, 2*len(oldPaths))
 	var to func(p string) string
 	to = func(p string) string {
 		if p == "" {
