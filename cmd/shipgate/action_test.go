@@ -22,7 +22,11 @@ func TestMain(m *testing.M) {
 	if os.Getenv("SHIPGATE_TEST_AS_CLI") == "1" {
 		os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if keptDemo.root != "" {
+		os.RemoveAll(keptDemo.root)
+	}
+	os.Exit(code)
 }
 
 // runAction runs action/run.sh as a GitHub runner would, with the inputs as

@@ -7,18 +7,49 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
+
+// keptDemo is one "shipgate demo --keep" run into a directory it creates,
+// shared by TestDemo and TestDemoHintsRunFromCheckout, which only read what
+// it printed and kept: each run builds, signs and verifies both releases.
+// TestMain removes root.
+var keptDemo struct {
+	once           sync.Once
+	root, dir      string
+	code           int
+	stdout, stderr string
+}
+
+// sharedDemo runs the demo on first use and returns its kept directory and
+// its output; the test fails if the demo did not pass.
+func sharedDemo(t *testing.T) (dir, stdout string) {
+	t.Helper()
+	keptDemo.once.Do(func() {
+		root, err := os.MkdirTemp("", "shipgate-demo")
+		if err != nil {
+			keptDemo.code, keptDemo.stderr = exitError, err.Error()
+			return
+		}
+		keptDemo.root, keptDemo.dir = root, filepath.Join(root, "kept")
+		var out, errb bytes.Buffer
+		keptDemo.code = run(context.Background(), []string{"demo", "--keep", keptDemo.dir}, nil, &out, &errb)
+		keptDemo.stdout, keptDemo.stderr = out.String(), errb.String()
+	})
+	if keptDemo.code != exitPass {
+		t.Fatalf("demo exit %d\nstdout:\n%s\nstderr:\n%s", keptDemo.code, keptDemo.stdout, keptDemo.stderr)
+	}
+	return keptDemo.dir, keptDemo.stdout
+}
 
 // TestDemo runs the README's main job and then what its output suggests: the
 // kept 1.4.1 release gated in SARIF fails with the four 3CX signals.
 func TestDemo(t *testing.T) {
 	t.Parallel()
-	dir := filepath.Join(t.TempDir(), "kept")
+	dir, stdout := sharedDemo(t)
 	var out, errb bytes.Buffer
-	if code := run(context.Background(), []string{"demo", "--keep", dir}, nil, &out, &errb); code != exitPass {
-		t.Fatalf("demo exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
-	}
+	out.WriteString(stdout)
 	for _, want := range []string{
 		"acme-desktop-1.4.0 PASS", "acme-desktop-1.4.1 FAIL",
 		"authenticode/cert-table-padding", "signer/blocklisted", "file/known-bad", "codesign/page-hash-mismatch",
@@ -85,11 +116,9 @@ func TestDemo(t *testing.T) {
 // clean release's attestation verifies.
 func TestDemoHintsRunFromCheckout(t *testing.T) {
 	t.Parallel()
-	dir := filepath.Join(t.TempDir(), "kept")
-	var out, errb bytes.Buffer
-	if code := run(context.Background(), []string{"demo", "--keep", dir}, nil, &out, &errb); code != exitPass {
-		t.Fatalf("demo exit %d\n%s", code, errb.String())
-	}
+	dir, stdout := sharedDemo(t)
+	var out bytes.Buffer
+	out.WriteString(stdout)
 	_, hints, found := strings.Cut(out.String(), "kept in "+dir+"; try:\n")
 	if !found {
 		t.Fatalf("no hints in the demo's output:\n%s", out.String())

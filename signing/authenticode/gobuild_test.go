@@ -48,6 +48,7 @@ func TestGoBuiltPE(t *testing.T) {
 	dir := t.TempDir()
 	for _, f := range fx {
 		t.Run(f.Name, func(t *testing.T) {
+			t.Parallel() // independent: each writes its own file in dir
 			res := verifyBytes(t, f.Data, Options{Trust: trust, Time: fixtures.Now})
 			checkFixture(t, f, res)
 			if tool == "" || f.Status == "malformed" {

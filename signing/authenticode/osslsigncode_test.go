@@ -7,8 +7,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/pefile/fixtures"
@@ -104,8 +106,24 @@ func TestOsslsigncodeDigests(t *testing.T) {
 	t.Parallel()
 	tool := needOsslsigncode(t)
 	compared := 0
-	for _, f := range loadFixtures(t) {
-		want := osslDigests(t, tool, filepath.Join(fixtureDir, f.Name))
+	fx := loadFixtures(t)
+	// One osslsigncode process per fixture, run GOMAXPROCS at a time:
+	// serially they were most of this package's wall time.
+	wants := make([][]string, len(fx))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, f := range fx {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			wants[i] = osslDigests(t, tool, filepath.Join(fixtureDir, f.Name))
+		}()
+	}
+	wg.Wait()
+	for i, f := range fx {
+		want := wants[i]
 		if len(want) == 0 {
 			t.Logf("%s: osslsigncode prints no digest (it rejects the file)", f.Name)
 			continue
