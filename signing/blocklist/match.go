@@ -216,7 +216,7 @@ func commonName(id *signing.Identity) string {
 	}
 	for _, p := range splitUnescaped(id.Subject) {
 		if typ, val, ok := strings.Cut(p, "="); ok && strings.EqualFold(strings.TrimSpace(typ), "CN") {
-			return strings.TrimSpace(val)
+			return unescapeDNValue(val)
 		}
 	}
 	return ""
@@ -252,7 +252,7 @@ func issuerMatches(e *Entry, id *signing.Identity) bool {
 		} else {
 			for _, p := range splitUnescaped(id.Issuer) {
 				if typ, val, ok := strings.Cut(p, "="); ok && strings.EqualFold(strings.TrimSpace(typ), "CN") {
-					cn = strings.TrimSpace(val)
+					cn = unescapeDNValue(val)
 				}
 			}
 		}
