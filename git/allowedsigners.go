@@ -295,6 +295,9 @@ func sshPatternToGlob(p string) string {
 // sshSignerMatch is the outcome of looking a key up in AllowedSigners.
 type sshSignerMatch struct {
 	principals []string
+	// lines are the principals of each line that accepted the key, as
+	// written there: a line's negated patterns apply to its other ones.
+	lines [][]string
 	// problems says why lines naming this key did not accept it.
 	problems []string
 }
@@ -350,6 +353,7 @@ func (a AllowedSigners) lookup(key ssh.PublicKey, ns string, at time.Time) sshSi
 			continue
 		}
 		m.principals = append(m.principals, principals...)
+		m.lines = append(m.lines, principals)
 	}
 	return m
 }

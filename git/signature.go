@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -58,6 +59,10 @@ type Signature struct {
 	// certPrincipals is true when Identities are an SSH certificate's
 	// principals: literal names, never patterns.
 	certPrincipals bool
+	// principalLines are the principals of each allowed_signers line that
+	// accepted a plain SSH key: policy signers are matched against one
+	// line's patterns at a time, so that its negations hold.
+	principalLines [][]string
 }
 
 // verifier checks signatures against the allowed keys.
@@ -181,6 +186,9 @@ func (v *verifier) verifySSH(armored string, payload []byte, at time.Time) *Sign
 	}
 	out.Status = signing.StatusValid
 	_, out.certPrincipals = key.(*ssh.Certificate)
+	if !out.certPrincipals {
+		out.principalLines = m.lines
+	}
 	out.Identities = m.principals
 	out.Signer = strings.Join(m.principals, ",")
 	return out
@@ -318,20 +326,43 @@ func (s *Signature) allowedBy(signers []string) bool {
 		return true
 	}
 	for _, want := range signers {
+		if s.Format == FormatSSH && !s.certPrincipals {
+			if slices.ContainsFunc(s.principalLines, func(line []string) bool { return lineAdmits(line, want) }) {
+				return true
+			}
+			continue
+		}
+		// OpenPGP identities, and a certificate's principals: literal
+		// names, as OpenSSH treats them (a certificate issued for the
+		// principal "*@example.com" names nobody else).
 		w := strings.ReplaceAll(want, " ", "")
 		for _, id := range s.Identities {
 			if strings.EqualFold(w, id) {
 				return true
 			}
-			if s.Format == FormatSSH && !s.certPrincipals && matchPatternList(want, []string{id}) {
-				// An allowed_signers principal pattern such as
-				// "*@example.com" admits the named identity. A
-				// certificate's principals are literal names, as
-				// OpenSSH treats them: a certificate issued for the
-				// principal "*@example.com" names nobody else.
-				return true
-			}
 		}
 	}
 	return false
+}
+
+// lineAdmits reports whether the principals of one allowed_signers line
+// admit the policy signer want: one names it (ignoring case) or is a pattern
+// such as "*@example.com" that matches it, and no negated one ("!bob@…")
+// matches it, ignoring case too, so that a denial is never narrower than
+// what it denies.
+func lineAdmits(line []string, want string) bool {
+	w := strings.ReplaceAll(want, " ", "")
+	got := false
+	for _, p := range line {
+		if neg, ok := strings.CutPrefix(p, "!"); ok {
+			if strings.EqualFold(neg, w) || matchPatternList(strings.ToLower(want), []string{strings.ToLower(neg)}) {
+				return false
+			}
+			continue
+		}
+		if strings.EqualFold(w, p) || matchPatternList(want, []string{p}) {
+			got = true
+		}
+	}
+	return got
 }

@@ -366,7 +366,27 @@ func (j *judgement) timestamp(sc *timestampScan, typ asn1.ObjectIdentifier, val 
 	} else {
 		j.own.chains = append(j.own.chains, sc.vouched(cms.TimestampCertificates(ts)))
 	}
-	return ts, true
+	return selfStamped(ts, j.chk.Cert), true
+}
+
+// selfStamped returns ts unverified when its authority signed with the key
+// of signer, the certificate whose signature it dates: a code-signing
+// certificate that also lists timeStamping can countersign itself, and whoever
+// holds its key (long after it expired, say) could date new signatures inside
+// its validity. Such a timestamp proves nothing about when the signature was
+// made; its bytes stay owned as a verified timestamp's.
+func selfStamped(ts *signing.Timestamp, signer *x509.Certificate) *signing.Timestamp {
+	if !ts.Verified || signer == nil || ts.Authority == nil || ts.Authority.Certificate == nil {
+		return ts
+	}
+	pub, ok := ts.Authority.Certificate.PublicKey.(interface{ Equal(crypto.PublicKey) bool })
+	if !ok || !pub.Equal(signer.PublicKey) {
+		return ts
+	}
+	out := *ts
+	out.Verified = false
+	out.Detail = "timestamp intact but its authority's key is the signer's own key: a signer cannot date its own signature"
+	return &out
 }
 
 // timestampVerdict sets the validation time from best, the timestamp that

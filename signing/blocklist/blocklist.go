@@ -251,6 +251,11 @@ type Entry struct {
 	// after it are blocked. Nil means the entry has no date and blocks at any
 	// time.
 	RevokedAt *time.Time `json:"revokedAt,omitempty"`
+	// InvalidAt is a CRL entry's invalidityDate (RFC 5280 §5.3.2) when it
+	// precedes RevokedAt: when the key was known or suspected to be
+	// compromised, or the certificate otherwise became invalid. PolicyStrict
+	// blocks from it on; PolicyWindows, as Windows, uses RevokedAt alone.
+	InvalidAt *time.Time `json:"invalidAt,omitempty"`
 	// Reason is the RFC 5280 revocation reason; zero means unspecified or not
 	// given.
 	Reason Reason `json:"reason"`
@@ -317,7 +322,9 @@ const (
 	// PolicyStrict, the default, is PolicyWindows except that an entry whose
 	// reason is keyCompromise, cACompromise, aACompromise, unspecified or
 	// missing blocks regardless of time: after a key compromise, a timestamp
-	// cannot show the signature was made by the key's owner.
+	// cannot show the signature was made by the key's owner. For other
+	// reasons, an invalidity date earlier than the revocation date
+	// (Entry.InvalidAt) is the date that counts.
 	PolicyStrict Policy = iota
 	// PolicyWindows blocks when the trusted time (the verified timestamp, else
 	// now) is at or after the entry's revocation date, whatever the reason —

@@ -3,6 +3,7 @@ package blocklist
 import (
 	"bytes"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/pem"
 	"fmt"
 	"math/big"
@@ -174,12 +175,20 @@ func (p *parser) crl(b []byte) error {
 				entriesOff += j + len(re.Raw)
 			}
 		}
+		var invalid *time.Time
 		for _, ext := range re.Extensions {
 			id := ext.Id.String()
 			if id == "2.5.29.29" {
 				return p.errOff(off, "indirect CRL entries (certificateIssuer) are not supported")
 			}
-			if ext.Critical && id != "2.5.29.21" && id != "2.5.29.24" {
+			if id == oidInvalidityDate {
+				t, err := parseInvalidityDate(ext.Value)
+				if err != nil {
+					return p.errOff(off, "CRL entry invalidityDate: %v", err)
+				}
+				invalid = &t
+			}
+			if ext.Critical && id != "2.5.29.21" && id != oidInvalidityDate {
 				return p.errOff(off, "unsupported critical CRL entry extension %s", ext.Id)
 			}
 		}
@@ -197,6 +206,9 @@ func (p *parser) crl(b []byte) error {
 			Kind: KindIssuerSerial, Value: serial, Issuer: issuerName, IssuerDER: rl.RawIssuer,
 			RevokedAt: &revoked, Reason: reason,
 		}
+		if invalid != nil && invalid.Before(revoked) {
+			e.InvalidAt = invalid
+		}
 		if pemLine > 0 {
 			err = p.addAt(e, pemLine, 0)
 		} else {
@@ -207,6 +219,24 @@ func (p *parser) crl(b []byte) error {
 		}
 	}
 	return nil
+}
+
+// oidInvalidityDate is the CRL entry extension invalidityDate (RFC 5280
+// §5.3.2): when the key was known or suspected compromised.
+const oidInvalidityDate = "2.5.29.24"
+
+// parseInvalidityDate decodes an invalidityDate extension value, a
+// GeneralizedTime, in UTC.
+func parseInvalidityDate(v []byte) (time.Time, error) {
+	var t time.Time
+	rest, err := asn1.UnmarshalWithParams(v, &t, "generalized")
+	if err != nil {
+		return time.Time{}, err
+	}
+	if len(rest) != 0 {
+		return time.Time{}, fmt.Errorf("%d bytes after the GeneralizedTime", len(rest))
+	}
+	return t.UTC(), nil
 }
 
 // knownCRLExt lists CRL extensions whose meaning does not change the entries:

@@ -458,8 +458,9 @@ func joinInts(ns []int) string {
 
 // canonDN returns a comparable form of a distinguished name written as RFC
 // 4514 ("CN=a,O=b"), OpenSSL one-line ("/C=US/O=b/CN=a") or with spaces after
-// separators: attribute types lowercased with common synonyms folded, values
-// folded as RFC 4518 prepares them (x509name.Fold: case, inner and outer
+// separators: attribute types under one name each whichever name or OID a
+// tool printed (dnAttrType), values unescaped or decoded from hex
+// (dnAttrValue) and folded as RFC 4518 prepares them (x509name.Fold: case, inner and outer
 // spaces, Unicode compatibility forms), and the RDNs sorted, so that either
 // order matches. A string has no string types to differ in. DER names
 // (Entry.IssuerDER) compare as RFC 5280 §7.1 asks; this is the fallback for
@@ -478,35 +479,26 @@ func canonDN(s string) string {
 		if !ok {
 			continue
 		}
-		typ = strings.ToLower(strings.TrimSpace(typ))
-		switch typ {
-		case "s":
-			typ = "st"
-		case "2.5.4.3":
-			typ = "cn"
-		case "2.5.4.10":
-			typ = "o"
-		case "2.5.4.11":
-			typ = "ou"
-		case "2.5.4.6":
-			typ = "c"
-		}
-		out = append(out, typ+"="+x509name.Fold(val))
+		out = append(out, dnAttrType(typ)+"="+x509name.Fold(dnAttrValue(val)))
 	}
 	sort.Strings(out)
 	return strings.Join(out, ",")
 }
 
-// splitUnescaped splits an RFC 4514 string on commas and plus signs not
-// escaped by a backslash.
+// splitUnescaped splits an RFC 4514 string on commas and plus signs (and
+// RFC 2253's semicolons) not escaped by a backslash nor inside an RFC 2253
+// quoted value ('O="DigiCert, Inc."').
 func splitUnescaped(s string) []string {
 	var parts []string
 	start := 0
+	quoted := false
 	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
+		switch c := s[i]; {
+		case c == '\\':
 			i++
-		case ',', '+', ';':
+		case c == '"':
+			quoted = !quoted
+		case !quoted && (c == ',' || c == '+' || c == ';'):
 			parts = append(parts, s[start:i])
 			start = i + 1
 		}

@@ -216,7 +216,7 @@ func commonName(id *signing.Identity) string {
 	}
 	for _, p := range splitUnescaped(id.Subject) {
 		if typ, val, ok := strings.Cut(p, "="); ok && strings.EqualFold(strings.TrimSpace(typ), "CN") {
-			return strings.TrimSpace(val)
+			return unescapeDNValue(val)
 		}
 	}
 	return ""
@@ -252,7 +252,7 @@ func issuerMatches(e *Entry, id *signing.Identity) bool {
 		} else {
 			for _, p := range splitUnescaped(id.Issuer) {
 				if typ, val, ok := strings.Cut(p, "="); ok && strings.EqualFold(strings.TrimSpace(typ), "CN") {
-					cn = strings.TrimSpace(val)
+					cn = unescapeDNValue(val)
 				}
 			}
 		}
@@ -316,17 +316,22 @@ func decide(e *Entry, t time.Time, label string, timestamped, authority bool, p 
 	if e.RevokedAt == nil {
 		return true, "the entry has no revocation date, so it blocks at any time"
 	}
-	rev := e.RevokedAt.Format(timeLayout)
+	at, date := *e.RevokedAt, "the revocation date "+e.RevokedAt.Format(timeLayout)
+	if p == PolicyStrict && e.InvalidAt != nil && e.InvalidAt.Before(at) {
+		// The CRL says the certificate was invalid before it was revoked.
+		at = *e.InvalidAt
+		date = fmt.Sprintf("the invalidity date %s (revoked %s)", at.Format(timeLayout), e.RevokedAt.Format(timeLayout))
+	}
 	if timestamped {
-		if !t.Before(*e.RevokedAt) {
-			return true, fmt.Sprintf("policy %s: %s is at or after the revocation date %s", p, when, rev)
+		if !t.Before(at) {
+			return true, fmt.Sprintf("policy %s: %s is at or after %s", p, when, date)
 		}
-		return false, fmt.Sprintf("policy %s: %s is before the revocation date %s, and reason %s does not void earlier timestamps", p, when, rev, e.Reason)
+		return false, fmt.Sprintf("policy %s: %s is before %s, and reason %s does not void earlier timestamps", p, when, date, e.Reason)
 	}
-	if !t.Before(*e.RevokedAt) {
-		return true, fmt.Sprintf("policy %s: %s the revocation date %s has passed", p, when, rev)
+	if !t.Before(at) {
+		return true, fmt.Sprintf("policy %s: %s %s has passed", p, when, date)
 	}
-	return false, fmt.Sprintf("policy %s: %s the revocation date %s is still to come", p, when, rev)
+	return false, fmt.Sprintf("policy %s: %s %s is still to come", p, when, date)
 }
 
 func windowString(e *Entry) string {
