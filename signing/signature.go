@@ -105,8 +105,12 @@ const (
 // codesign --verify checks.
 type DesignatedRequirement struct {
 	// Text is the requirement in Apple's text form. When Implicit, it is
-	// the one macOS derives, as codesign -d -r- prints it, for ad-hoc code
-	// and Developer ID code anchored at an Apple root; empty for others.
+	// the one macOS derives (the Security framework's DRMaker), as
+	// codesign -d -r- prints it: the cdhash of ad-hoc code; for signed code
+	// its identifier and the Developer ID, WWDR (Apple Development, Mac App
+	// Store) or Apple form under an Apple root, or the hash of the highest
+	// certificate of the leaf's organization under another; empty where the
+	// signer's subject leaves DRMaker's choice unsettled.
 	Text string `json:"text,omitempty"`
 	// Implicit reports a signature without an explicit designated
 	// requirement: macOS derives one from the signature itself.

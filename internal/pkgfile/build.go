@@ -468,6 +468,50 @@ func CPIO(files []CPIOFile) []byte {
 	return b.Bytes()
 }
 
+// CPIONewc writes files as a newc cpio archive ("070701", or "070702"
+// with each regular file's byte sum when crc is set) with its trailer, as
+// GNU cpio -H newc (-H crc) writes them: hexadecimal fields, name and data
+// each padded with zeros to a multiple of 4 bytes. A hard link's bytes
+// go where the caller puts them (GNU cpio puts them on the last link).
+func CPIONewc(files []CPIOFile, crc bool) []byte {
+	var b bytes.Buffer
+	magic := "070701"
+	if crc {
+		magic = "070702"
+	}
+	pad := func() {
+		for b.Len()%4 != 0 {
+			b.WriteByte(0)
+		}
+	}
+	for i, f := range append(files, CPIOFile{Name: "TRAILER!!!"}) {
+		ino, nlink := i+1, 1
+		if f.Ino != 0 {
+			ino = f.Ino
+		}
+		if f.Nlink != 0 {
+			nlink = f.Nlink
+		}
+		if f.Name == "TRAILER!!!" {
+			ino, nlink = 0, 1
+		}
+		var sum uint32
+		if crc && f.Mode&0o170000 == 0o100000 {
+			for _, c := range f.Data {
+				sum += uint32(c)
+			}
+		}
+		fmt.Fprintf(&b, "%s%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
+			magic, ino, f.Mode, 0, 80, nlink, testpki.Epoch.Unix(), len(f.Data), 1, 2, 0, 0, len(f.Name)+1, sum)
+		b.WriteString(f.Name)
+		b.WriteByte(0)
+		pad()
+		b.Write(f.Data)
+		pad()
+	}
+	return b.Bytes()
+}
+
 // BundleCPIO returns the cpio entries of a bundle's files (as
 // machofile.ExampleBundle gives them) under prefix, with their parent
 // directories, in path order.

@@ -596,10 +596,9 @@ func (s *sliceState) designated(opts Options) {
 	}
 	if entry == nil {
 		dr.Implicit = true
-		if dr.Text = implicitDesignated(ctx); dr.Text != "" {
-			if r, err := CompileRequirement(dr.Text); err == nil {
-				dr.Result, dr.Undecided = r.evaluate(ctx)
-			}
+		if r := implicitDesignated(ctx); r != nil {
+			dr.Text = r.String()
+			dr.Result, dr.Undecided = r.evaluate(ctx)
 		}
 		s.check(CheckDesignatedRequirement, true, "no explicit designated requirement: macOS derives one from the signature, which satisfies it")
 		return

@@ -36,7 +36,8 @@
 //
 // [OpenFS] exposes the package as an [io/fs.FS] whose components' Payload
 // and Scripts (gzip, pbzx or bzip2 compressed cpio archives in the odc
-// format) are directories, decompressed in memory within a limit, so that
+// format Apple writes, or in newc, read with the same checks) are
+// directories, decompressed in memory within a limit, so that
 // the .app a package installs is verified like a folder; install scripts
 // are listed.
 //
@@ -57,8 +58,9 @@
 //
 // Not checked: certificate revocation (OCSP), Apple's signature on
 // stapled notarization tickets (undocumented), what the Distribution's JavaScript computes (it is scanned for
-// system.run calls, not run), cpio archives in the newc format
-// (Apple writes odc), and symlinks or hard links in the table of contents
+// system.run calls, not run), whether Installer itself accepts a newc
+// payload (it is opened and checked as GNU cpio and libarchive read it),
+// and symlinks or hard links in the table of contents
 // (reported, not followed).
 //
 // The reader is ours because no well-kept Go xar reader exists: none is

@@ -68,7 +68,8 @@ func TestOpenFSHostilePayloads(t *testing.T) {
 		"too large":       {pkgfile.Gzip(make([]byte, 2<<20)), `pkg/payload-too-large`},
 		"too large pbzx":  {pkgfile.PBZX(make([]byte, 2<<20), 1<<20), `pkg/payload-too-large`},
 		"after gzip":      {append(pkgfile.Gzip(pkgfile.CPIO(nil)), 1, 2, 3), `follow the gzip stream`},
-		"newc":            {pkgfile.Gzip([]byte(strings.Repeat("070701", 30))), `newc`},
+		"newc":            {pkgfile.Gzip([]byte(strings.Repeat("070701", 30))), `runs past the archive`},
+		"odc then newc":   {pkgfile.Gzip(append(pkgfile.CPIO([]pkgfile.CPIOFile{{Name: "./a", Mode: 0o100644}})[:83], pkgfile.CPIONewc([]pkgfile.CPIOFile{{Name: "./b", Mode: 0o100644}}, false)...)), `not 070707 as the archive's first`},
 		"file under file": {pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{{Name: "./a", Mode: 0o100644}, {Name: "./a/b", Mode: 0o100644}})), `its parent "a" is not a directory`},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -41,7 +41,7 @@ func FuzzReader(f *testing.F) {
 }
 
 // FuzzPayload reads arbitrary Payload streams (gzip, pbzx, bzip2 or raw
-// odc cpio): decompress and parseCPIO must fail cleanly within the limit.
+// odc or newc cpio): decompress and parseCPIO must fail cleanly within the limit.
 func FuzzPayload(f *testing.F) {
 	cp := pkgfile.CPIO([]pkgfile.CPIOFile{
 		{Name: ".", Mode: 0o040755},
@@ -51,6 +51,8 @@ func FuzzPayload(f *testing.F) {
 	f.Add(cp)
 	f.Add(pkgfile.Gzip(cp))
 	f.Add(pkgfile.PBZX(cp, 64))
+	f.Add(pkgfile.CPIONewc(newcFiles, false))
+	f.Add(pkgfile.CPIONewc(newcFiles, true))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		out, err := decompress(bytes.NewReader(b), 1<<20)
 		if err != nil {

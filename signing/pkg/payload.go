@@ -42,10 +42,10 @@ func decompress(r io.Reader, limit int64) ([]byte, error) {
 		src = &pbzxReader{r: br, limit: limit}
 	case bytes.HasPrefix(magic, []byte("BZh")):
 		src = bzip2.NewReader(br)
-	case bytes.HasPrefix(magic, []byte("070707")):
+	case cpioFormatOf(magic) != cpioUnknown:
 		src = br
 	default:
-		return nil, fmt.Errorf("neither gzip, pbzx, bzip2 nor an odc cpio archive (starts % x)", magic)
+		return nil, fmt.Errorf("neither gzip, pbzx, bzip2 nor a cpio archive (odc or newc) (starts % x)", magic)
 	}
 	var out bytes.Buffer
 	n, err := io.Copy(&out, io.LimitReader(src, limit+1))
@@ -184,21 +184,24 @@ type cpioProblem struct {
 	reason string
 }
 
-// parseCPIO reads an odc cpio archive held in b into a tree. Entries whose
-// names are not relative paths inside the archive, that repeat a name
-// (the last one wins, as the installer extracts them in order), or that
-// are neither files, directories nor symlinks are returned as problems.
-// A header that cannot be read is an error with its offset.
+// parseCPIO reads a cpio archive held in b into a tree: odc, as Apple
+// writes payloads, or newc (with or without checksums), whose first
+// header sets the format of every entry. Entries whose names are not
+// relative paths inside the archive, that repeat a name (the last one
+// wins, as the installer extracts them in order), or that are neither
+// files, directories nor symlinks are returned as problems. A header that
+// cannot be read is an error with its offset.
 func parseCPIO(b []byte) (*node, []cpioProblem, error) {
 	root := newDir(".")
 	var probs []cpioProblem
 	names := newCPIONames()
-	links := cpioLinks{}
+	format := cpioFormatOf(b)
+	links := cpioLinks{newc: format != cpioODC, inodes: map[cpioInode]*cpioLink{}}
 	for off, count := 0, 0; ; count++ {
 		if count > maxCPIOEntries {
 			return nil, nil, fmt.Errorf("more than %d cpio entries", maxCPIOEntries)
 		}
-		e, err := readODCEntry(b, off)
+		e, err := readCPIOEntry(b, off, format)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -234,26 +237,27 @@ func parseCPIO(b []byte) (*node, []cpioProblem, error) {
 	}
 }
 
-// odcEntry is one odc cpio header, its name and its data.
-type odcEntry struct {
-	dev, ino, mode, nlink, fileSize int64
-	name                            string
-	data                            []byte
-	end                             int // offset of the next header
+// cpioRecord is one cpio header, its name and its data.
+type cpioRecord struct {
+	inode                 cpioInode
+	mode, nlink, fileSize int64
+	name                  string
+	data                  []byte
+	end                   int // offset of the next header
 }
 
+// cpioInode names a file of the archive's source: entries sharing one,
+// with a link count over 1, are hard links.
+type cpioInode struct{ devMajor, devMinor, ino int64 }
+
 // readODCEntry reads the odc cpio entry whose header starts at off in b.
-func readODCEntry(b []byte, off int) (odcEntry, error) {
+func readODCEntry(b []byte, off int) (cpioRecord, error) {
 	if len(b)-off < odcHeaderLen {
-		return odcEntry{}, fmt.Errorf("cpio header at offset %d is cut short (no TRAILER!!! entry)", off)
+		return cpioRecord{}, fmt.Errorf("cpio header at offset %d is cut short (no TRAILER!!! entry)", off)
 	}
 	h := b[off : off+odcHeaderLen]
-	switch string(h[:6]) {
-	case "070707":
-	case "070701", "070702":
-		return odcEntry{}, fmt.Errorf("cpio entry at offset %d is in the newc format, not odc", off)
-	default:
-		return odcEntry{}, fmt.Errorf("cpio entry at offset %d has the magic %q, not 070707", off, h[:6])
+	if string(h[:6]) != "070707" {
+		return cpioRecord{}, fmt.Errorf("cpio entry at offset %d has the magic %q, not 070707 as the archive's first", off, h[:6])
 	}
 	dev, err4 := octal(h[6:12])
 	ino, err5 := octal(h[12:18])
@@ -262,68 +266,63 @@ func readODCEntry(b []byte, off int) (odcEntry, error) {
 	nameSize, err2 := octal(h[59:65])
 	fileSize, err3 := octal(h[65:76])
 	if err := errors.Join(err1, err2, err3, err4, err5, err6); err != nil {
-		return odcEntry{}, fmt.Errorf("cpio header at offset %d: %w", off, err)
+		return cpioRecord{}, fmt.Errorf("cpio header at offset %d: %w", off, err)
 	}
 	nameAt := off + odcHeaderLen
 	if nameSize < 1 || nameSize > int64(len(b)-nameAt) {
-		return odcEntry{}, fmt.Errorf("cpio name of %d bytes at offset %d runs past the archive", nameSize, nameAt)
+		return cpioRecord{}, fmt.Errorf("cpio name of %d bytes at offset %d runs past the archive", nameSize, nameAt)
 	}
 	dataAt := nameAt + int(nameSize)
 	if fileSize > int64(len(b)-dataAt) {
-		return odcEntry{}, fmt.Errorf("cpio data of %d bytes at offset %d runs past the archive", fileSize, dataAt)
+		return cpioRecord{}, fmt.Errorf("cpio data of %d bytes at offset %d runs past the archive", fileSize, dataAt)
 	}
 	rawName := b[nameAt:dataAt]
 	if rawName[len(rawName)-1] != 0 || bytes.IndexByte(rawName[:len(rawName)-1], 0) >= 0 {
-		return odcEntry{}, fmt.Errorf("cpio name at offset %d is not one NUL-terminated string", nameAt)
+		return cpioRecord{}, fmt.Errorf("cpio name at offset %d is not one NUL-terminated string", nameAt)
 	}
-	return odcEntry{
-		dev: dev, ino: ino, mode: mode, nlink: nlink, fileSize: fileSize,
+	return cpioRecord{
+		inode: cpioInode{devMajor: dev, ino: ino}, mode: mode, nlink: nlink, fileSize: fileSize,
 		name: string(rawName[:len(rawName)-1]),
 		data: b[dataAt : dataAt+int(fileSize)],
 		end:  dataAt + int(fileSize),
 	}, nil
 }
 
-// cpioLink is the first regular file seen of an inode, and its name.
+// cpioLink is the regular files of one inode seen so far: the first
+// one's name, every node, and the bytes they hold once an entry carried
+// them.
 type cpioLink struct {
-	n    *node
-	name string
+	name    string
+	nodes   []*node
+	size    int64
+	data    []byte
+	hasData bool
 }
 
-// cpioLinks holds the first regular file of each (device, inode) whose
-// link count is over 1: a later entry naming the same inode is a hard
-// link to it, as libarchive (bsdtar, and the tools built on it) reads odc
-// archives.
-type cpioLinks map[[2]int64]cpioLink
+// cpioLinks holds the regular files of each inode whose link count is
+// over 1: a later entry naming the same inode is a hard link to the
+// first, as libarchive (bsdtar, and the tools built on it) reads cpio
+// archives. In newc archives (newc set) the bytes come with the last
+// link, the earlier ones written empty, as GNU cpio writes them; both
+// libarchive and GNU cpio then give every name those bytes.
+type cpioLinks struct {
+	newc   bool
+	inodes map[cpioInode]*cpioLink
+}
 
 // node returns the tree node of entry e, nil when it is left out, and the
 // problem found with it ("" when none).
-func (links cpioLinks) node(e odcEntry) (*node, string) {
-	mode, fileSize, data, name := e.mode, e.fileSize, e.data, e.name
-	var n *node
+func (links cpioLinks) node(e cpioRecord) (*node, string) {
+	mode, fileSize, data := e.mode, e.fileSize, e.data
 	switch mode & 0o170000 {
 	case 0o100000:
-		n = &node{mode: fileMode(mode), size: fileSize, data: data}
+		n := &node{mode: fileMode(mode), size: fileSize, data: data}
 		if e.nlink > 1 {
-			key := [2]int64{e.dev, e.ino}
-			first, ok := links[key]
-			switch {
-			case !ok:
-				links[key] = cpioLink{n, name}
-			case fileSize == 0:
-				// A link written without data: extracted, it holds
-				// the first name's bytes.
-				n.size, n.data = first.n.size, first.n.data
-			case !bytes.Equal(data, first.n.data):
-				// libarchive links the name to the first one, then
-				// writes this entry's bytes into the shared inode:
-				// the first name would install bytes never checked.
-				return nil, fmt.Sprintf("a hard link to %q (device %d, inode %d) carrying other bytes, which an extractor that links it writes into both names", first.name, e.dev, e.ino)
-			}
+			return links.link(e, n)
 		}
 		return n, ""
 	case 0o040000:
-		n = newDir("")
+		n := newDir("")
 		n.mode |= fs.FileMode(mode & 0o777)
 		if fileSize != 0 {
 			return n, fmt.Sprintf("a directory holding %d bytes", fileSize)
@@ -334,6 +333,37 @@ func (links cpioLinks) node(e odcEntry) (*node, string) {
 	default:
 		return nil, fmt.Sprintf("of file type %06o, neither file, directory nor symlink", mode&0o170000)
 	}
+}
+
+// link records regular file n of entry e, whose link count is over 1,
+// under its inode, and gives it the bytes the inode holds when extracted.
+func (links cpioLinks) link(e cpioRecord, n *node) (*node, string) {
+	l := links.inodes[e.inode]
+	switch {
+	case l == nil:
+		links.inodes[e.inode] = &cpioLink{name: e.name, nodes: []*node{n}, size: e.fileSize, data: e.data, hasData: e.fileSize > 0}
+		return n, ""
+	case e.fileSize == 0:
+		// A link written without data: extracted, it holds the inode's
+		// bytes, those of an entry before it or, in newc, after it.
+		n.size, n.data = l.size, l.data
+	case !l.hasData && links.newc:
+		// newc's layout: the bytes come with the last link, and every
+		// name seen before it holds them.
+		l.size, l.data, l.hasData = e.fileSize, e.data, true
+		for _, o := range l.nodes {
+			o.size, o.data = e.fileSize, e.data
+		}
+	case !bytes.Equal(e.data, l.data):
+		// libarchive links the name to the first one, then writes this
+		// entry's bytes into the shared inode: the first name would
+		// install bytes never checked (in odc, GNU cpio keeps the
+		// first's instead: the extractors disagree).
+		return nil, fmt.Sprintf("a hard link to %q (device %d,%d, inode %d) carrying other bytes, which an extractor that links it writes into both names",
+			l.name, e.inode.devMajor, e.inode.devMinor, e.inode.ino)
+	}
+	l.nodes = append(l.nodes, n)
+	return n, ""
 }
 
 // place puts n at path p under root, making missing parent directories. A

@@ -64,9 +64,9 @@ const (
 	// Nothing signs them, so anyone can change them in a signed package:
 	// large enough to carry a payload, they make the signature invalid.
 	RuleUnownedSignatureData signing.Rule = "pkg/unowned-signature-data"
-	// RulePayloadMalformed reports a Payload or Scripts archive (gzip or
-	// pbzx compressed cpio) that cannot be read, or whose entries are
-	// unsafe; its contents were not checked.
+	// RulePayloadMalformed reports a Payload or Scripts archive (gzip,
+	// pbzx or bzip2 compressed cpio, odc or newc) that cannot be read, or
+	// whose entries are unsafe; its contents were not checked.
 	RulePayloadMalformed signing.Rule = "pkg/payload-malformed"
 	// RulePayloadTooLarge reports a Payload or Scripts archive that
 	// decompresses to more than the limit; its contents were not checked.
