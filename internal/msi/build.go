@@ -1,6 +1,7 @@
 package msi
 
 import (
+	"crypto/md5"
 	"encoding/binary"
 	"fmt"
 	"maps"
@@ -146,6 +147,12 @@ type Installer struct {
 	// Rename gives a file's FileName column a value other than its base
 	// name (for hostile fixtures).
 	Rename map[string]string
+	// Sizes gives a file's FileSize column a value other than its
+	// length; Hashed are the files (by path) with an MsiFileHash row,
+	// holding the MD5 of the bytes given (for hostile fixtures, not the
+	// file's own).
+	Sizes  map[string]int
+	Hashed map[string][]byte
 	// Cabinet is the cabinet's stream name; empty means "app.cab".
 	Cabinet string
 	// Binary are the Binary table's streams (custom actions) by key.
@@ -191,7 +198,7 @@ func BuildInstaller(s Installer) *cfb.Node {
 		comps = append(comps, []any{"C_" + k, k})
 		return k
 	}
-	var files [][]any
+	var files, hashes [][]any
 	var cabFiles []cab.BuildFile
 	for i, n := range names {
 		k := fmt.Sprintf("F%d", i+1)
@@ -199,7 +206,19 @@ func BuildInstaller(s Installer) *cfb.Node {
 		if r, ok := s.Rename[n]; ok {
 			name = r
 		}
-		files = append(files, []any{k, "C_" + key(path.Dir(n)), name, len(s.Files[n]), i + 1})
+		size := len(s.Files[n])
+		if v, ok := s.Sizes[n]; ok {
+			size = v
+		}
+		files = append(files, []any{k, "C_" + key(path.Dir(n)), name, size, i + 1})
+		if b, ok := s.Hashed[n]; ok {
+			sum := md5.Sum(b)
+			row := []any{k, 0}
+			for j := 0; j < 16; j += 4 {
+				row = append(row, int(int32(binary.LittleEndian.Uint32(sum[j:]))))
+			}
+			hashes = append(hashes, row)
+		}
 		cabFiles = append(cabFiles, cab.BuildFile{Name: k, Data: s.Files[n]})
 	}
 	cabName := s.Cabinet
@@ -220,6 +239,9 @@ func BuildInstaller(s Installer) *cfb.Node {
 			Rows: files},
 		{Name: "Component", Columns: []Column{{"Component", ColKey}, {"Directory_", ColKey}}, Rows: comps},
 		{Name: "Directory", Columns: []Column{{"Directory", ColKey}, {"Directory_Parent", ColStr}, {"DefaultDir", ColName}}, Rows: dirs},
+	}
+	if len(hashes) > 0 {
+		tables = append(tables, BuildTable{Name: "MsiFileHash", Columns: []Column{{"File_", ColKey}, {"Options", ColI2}, {"HashPart1", ColI4}, {"HashPart2", ColI4}, {"HashPart3", ColI4}, {"HashPart4", ColI4}}, Rows: hashes})
 	}
 	if len(bins) > 0 {
 		tables = append(tables, BuildTable{Name: "Binary", Columns: []Column{{"Name", ColKey}, {"Data", ColBin}}, Rows: bins})
