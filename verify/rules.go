@@ -90,6 +90,9 @@ const (
 	// RuleMSICabinetTrailing: bytes of an MSI's embedded cabinet stream
 	// past the cabinet, which Windows Installer does not extract.
 	RuleMSICabinetTrailing = container.RuleMSICabinetTrailing
+	// RuleMSIMissingCabinet: an MSI's Media table names an external
+	// cabinet the release does not hold beside the MSI.
+	RuleMSIMissingCabinet = container.RuleMSIMissingCabinet
 	// RuleMSIFileTableMismatch: a file of an MSI's cabinet whose size is
 	// not the File table's FileSize, or whose MD5 is not the MsiFileHash
 	// table's.

@@ -137,11 +137,15 @@ func (w *walker) walkDB(cf *cfb.File, db *msi.Database) {
 func (w *walker) msiCabinets(db *msi.Database, paths map[string]string, used map[*msi.Stream]bool) {
 	cabs := map[*msi.Stream]bool{}
 	checks := db.FileChecks()
+	external := map[string]bool{}
 	for _, cb := range db.Cabinets() {
 		at := release.JoinPath(w.at, PathElem(cb.Name))
 		switch {
 		case !cb.Embedded:
-			w.add(RuleUncheckedArchive, signing.SeverityNote, w.at, fmt.Sprintf("the Media table's disk %d is the external cabinet %q, installed from beside the database: it is checked where it is in the release, when it is shipped", cb.DiskID, cb.Name))
+			if !external[cb.Name] {
+				external[cb.Name] = true
+				w.externalCabinet(cb, at, paths, checks)
+			}
 			continue
 		case cb.Stream == nil:
 			w.add(RuleMSIMissingStream, signing.SeverityError, at, fmt.Sprintf("the Media table's disk %d names the embedded cabinet %q, which the database does not hold: the installer cannot install its files", cb.DiskID, cb.Name))

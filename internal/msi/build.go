@@ -155,6 +155,10 @@ type Installer struct {
 	Hashed map[string][]byte
 	// Cabinet is the cabinet's stream name; empty means "app.cab".
 	Cabinet string
+	// External makes the cabinet an external one: the Media row names it
+	// without "#", and the database does not hold it ([Installer.CAB]
+	// writes it).
+	External bool
 	// Binary are the Binary table's streams (custom actions) by key.
 	Binary map[string][]byte
 	// Streams are further streams by name, which no table refers to.
@@ -166,6 +170,17 @@ type Installer struct {
 	// NestedInstalls are custom actions of type 7 by action name: each
 	// installs the database in the storage its value names.
 	NestedInstalls map[string]string
+}
+
+// CAB returns the cabinet of s's files, as [BuildInstaller] embeds it (or,
+// with External, as it is to lie beside the database).
+func (s Installer) CAB() []byte {
+	names := slices.Sorted(maps.Keys(s.Files))
+	var files []cab.BuildFile
+	for i, n := range names {
+		files = append(files, cab.BuildFile{Name: fmt.Sprintf("F%d", i+1), Data: s.Files[n]})
+	}
+	return cab.Build(files, cab.BuildOptions{Method: cab.MethodMSZIP})
 }
 
 // BuildInstaller returns the compound file tree of the installer s
@@ -225,7 +240,12 @@ func BuildInstaller(s Installer) *cfb.Node {
 	if cabName == "" {
 		cabName = "app.cab"
 	}
-	streams := map[string][]byte{cabName: cab.Build(cabFiles, cab.BuildOptions{Method: cab.MethodMSZIP})}
+	streams := map[string][]byte{}
+	media := cabName
+	if !s.External {
+		media = "#" + cabName
+		streams[cabName] = cab.Build(cabFiles, cab.BuildOptions{Method: cab.MethodMSZIP})
+	}
 	var bins [][]any
 	for _, k := range slices.Sorted(maps.Keys(s.Binary)) {
 		bins = append(bins, []any{k, "x"})
@@ -234,7 +254,7 @@ func BuildInstaller(s Installer) *cfb.Node {
 	maps.Copy(streams, s.Streams)
 	tables := []BuildTable{
 		{Name: "Media", Columns: []Column{{"DiskId", ColI2Key}, {"LastSequence", ColI4}, {"Cabinet", ColStr}},
-			Rows: [][]any{{1, len(names), "#" + cabName}}},
+			Rows: [][]any{{1, len(names), media}}},
 		{Name: "File", Columns: []Column{{"File", ColKey}, {"Component_", ColKey}, {"FileName", ColName}, {"FileSize", ColI4}, {"Sequence", ColI4}},
 			Rows: files},
 		{Name: "Component", Columns: []Column{{"Component", ColKey}, {"Directory_", ColKey}}, Rows: comps},
