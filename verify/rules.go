@@ -90,6 +90,13 @@ const (
 	// RuleMSICabinetTrailing: bytes of an MSI's embedded cabinet stream
 	// past the cabinet, which Windows Installer does not extract.
 	RuleMSICabinetTrailing = container.RuleMSICabinetTrailing
+	// RuleMSIMissingCabinet: an MSI's Media table names an external
+	// cabinet the release does not hold beside the MSI.
+	RuleMSIMissingCabinet = container.RuleMSIMissingCabinet
+	// RuleMSIFileTableMismatch: a file of an MSI's cabinet whose size is
+	// not the File table's FileSize, or whose MD5 is not the MsiFileHash
+	// table's.
+	RuleMSIFileTableMismatch = container.RuleMSIFileTableMismatch
 	// RuleMSIEmbeddedTransform: a storage of an MSI that is an embedded
 	// transform, listed; its streams are checked as files, the changes
 	// it makes to the tables are not.

@@ -46,6 +46,7 @@ func (c *check) openWindows(ra io.ReaderAt, size int64) {
 		},
 		Finding:        func(f signing.Finding) { c.finds = append(c.finds, f) },
 		SignedDatabase: func(sd container.SignedDatabase) { c.nestedSignature(ra, size, sd) },
+		Cabinet:        externalCabinet(c.j),
 		Depth:          c.j.depth,
 	})
 }

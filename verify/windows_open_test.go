@@ -139,7 +139,8 @@ func TestMSITrojanizedDLL(t *testing.T) {
 }
 
 // TestMSIMissingAndUnreferenced reports a Media row naming an embedded
-// cabinet the database lacks (error), an external cabinet (note), a stream
+// cabinet the database lacks (error), an external cabinet the release
+// lacks beside it (error: before, a note that trusted it to be shipped), a stream
 // no table refers to (warning, and checked: an unsigned PE there fails
 // require: valid), and a Binary row whose stream is gone (error).
 func TestMSIMissingAndUnreferenced(t *testing.T) {
@@ -157,7 +158,7 @@ func TestMSIMissingAndUnreferenced(t *testing.T) {
 		innerCA:                      "error " + string(RuleMSIMissingStream),
 		"setup.msi/_Streams/hidden":  "warning " + string(RuleMSIUnreferencedData),
 		"setup.msi/_Streams/hidden ": "error " + string(ruleUnsigned),
-		"setup.msi":                  "note " + string(ruleUncheckedArchive),
+		"setup.msi/disk2.cab":        "error " + string(RuleMSIMissingCabinet),
 	} {
 		p = strings.TrimSpace(p)
 		if got := rulesFor(r, p); !has(got, want) {

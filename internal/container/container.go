@@ -251,6 +251,15 @@ type Visitor struct {
 	// its name in the archive and its target. Nil hands links to Entry as
 	// files holding their targets.
 	Link func(name, target string)
+	// Cabinet opens the external cabinet name (a plain file name) an MSI's
+	// Media table names, from beside the MSI in the release, for its files
+	// to be checked under the MSI's path with their installed paths and
+	// against the File table (see [msi.FileCheck]). It returns an error
+	// wrapping [fs.ErrNotExist] when the release holds no such file (an
+	// msi/missing-cabinet error), another error when the cabinet cannot be
+	// read at random (a note). Nil: the walker cannot see beside the MSI,
+	// and notes the external cabinets.
+	Cabinet func(name string) (io.ReaderAt, int64, io.Closer, error)
 	// Depth is how many archives the container is nested in (0: a file
 	// of the release). The caller checks it before walking a container,
 	// but for an NSIS installer: its trailing data is handed over at

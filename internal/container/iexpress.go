@@ -74,7 +74,7 @@ func (w *walker) openCabinets(ra io.ReaderAt, rs []resource) {
 			w.checkIExpressSizes(ra, rs, r.Resource, cr)
 			firstCab = cr
 		}
-		w.walkCab(cr, at, nil)
+		w.walkCab(cr, at, nil, nil)
 	}
 	if first {
 		return

@@ -25,6 +25,13 @@ const (
 	// past the cabinet's length (and outside its signature), which
 	// Windows Installer does not extract; they are checked as a file.
 	RuleMSICabinetTrailing signing.Rule = "msi/cabinet-trailing-data"
+	// RuleMSIMissingCabinet: an MSI's Media table names an external
+	// cabinet the release does not hold beside the MSI.
+	RuleMSIMissingCabinet signing.Rule = "msi/missing-cabinet"
+	// RuleMSIFileTableMismatch: a file of an MSI's cabinet whose size is
+	// not the File table's FileSize, or whose MD5 is not the MsiFileHash
+	// table's.
+	RuleMSIFileTableMismatch signing.Rule = "msi/file-table-mismatch"
 	// RuleUncheckedArchive: a container format that shipgate does not open,
 	// so that the files inside it are not checked.
 	RuleUncheckedArchive signing.Rule = "file/unchecked-archive"

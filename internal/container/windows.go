@@ -24,14 +24,15 @@ func (w *walker) openCAB(ra io.ReaderAt, size int64) {
 		}
 		return
 	}
-	w.walkCab(cr, w.at, nil)
+	w.walkCab(cr, w.at, nil, nil)
 	w.cabTrailing(ra, size, w.at, "")
 }
 
 // walkCab hands over the files of cabinet cr, found at report path at;
 // paths, when not nil, maps a file's name in the cabinet to its report path
-// under at (an MSI's File table keys to installed paths).
-func (w *walker) walkCab(cr *cab.Reader, at string, paths map[string]string) {
+// under at (an MSI's File table keys to installed paths), and checks, when
+// not nil, what the MSI's tables say each file holds (see checkFile).
+func (w *walker) walkCab(cr *cab.Reader, at string, paths map[string]string, checks map[string]msi.FileCheck) {
 	where := func(name string) string {
 		if q, ok := paths[name]; ok {
 			return release.JoinPath(at, q)
@@ -82,7 +83,11 @@ func (w *walker) walkCab(cr *cab.Reader, at string, paths map[string]string) {
 			seen[p] = f.Name
 		}
 		w.collide(folds, "cabinet", rel, false, p)
-		w.entry(p, release.NewStream(r), f.Size)
+		if ck, ok := checks[f.Name]; ok {
+			w.checkFile(f, ck, p, r)
+		} else {
+			w.entry(p, release.NewStream(r), f.Size)
+		}
 		return w.ctx.Err()
 	})
 	if err != nil && w.ctx.Err() == nil {
@@ -131,11 +136,16 @@ func (w *walker) walkDB(cf *cfb.File, db *msi.Database) {
 // their streams used.
 func (w *walker) msiCabinets(db *msi.Database, paths map[string]string, used map[*msi.Stream]bool) {
 	cabs := map[*msi.Stream]bool{}
+	checks := db.FileChecks()
+	external := map[string]bool{}
 	for _, cb := range db.Cabinets() {
 		at := release.JoinPath(w.at, PathElem(cb.Name))
 		switch {
 		case !cb.Embedded:
-			w.add(RuleUncheckedArchive, signing.SeverityNote, w.at, fmt.Sprintf("the Media table's disk %d is the external cabinet %q, installed from beside the database: it is checked where it is in the release, when it is shipped", cb.DiskID, cb.Name))
+			if !external[cb.Name] {
+				external[cb.Name] = true
+				w.externalCabinet(cb, at, paths, checks)
+			}
 			continue
 		case cb.Stream == nil:
 			w.add(RuleMSIMissingStream, signing.SeverityError, at, fmt.Sprintf("the Media table's disk %d names the embedded cabinet %q, which the database does not hold: the installer cannot install its files", cb.DiskID, cb.Name))
@@ -152,7 +162,7 @@ func (w *walker) msiCabinets(db *msi.Database, paths map[string]string, used map
 			}
 			continue
 		}
-		w.walkCab(cr, at, paths)
+		w.walkCab(cr, at, paths, checks)
 		w.cabTrailing(ctxReaderAt{w.ctx, db.ReaderAt(cb.Stream)}, cb.Stream.Entry.Size, at, RuleMSICabinetTrailing)
 	}
 }

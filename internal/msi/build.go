@@ -1,6 +1,7 @@
 package msi
 
 import (
+	"crypto/md5"
 	"encoding/binary"
 	"fmt"
 	"maps"
@@ -146,8 +147,18 @@ type Installer struct {
 	// Rename gives a file's FileName column a value other than its base
 	// name (for hostile fixtures).
 	Rename map[string]string
+	// Sizes gives a file's FileSize column a value other than its
+	// length; Hashed are the files (by path) with an MsiFileHash row,
+	// holding the MD5 of the bytes given (for hostile fixtures, not the
+	// file's own).
+	Sizes  map[string]int
+	Hashed map[string][]byte
 	// Cabinet is the cabinet's stream name; empty means "app.cab".
 	Cabinet string
+	// External makes the cabinet an external one: the Media row names it
+	// without "#", and the database does not hold it ([Installer.CAB]
+	// writes it).
+	External bool
 	// Binary are the Binary table's streams (custom actions) by key.
 	Binary map[string][]byte
 	// Streams are further streams by name, which no table refers to.
@@ -159,6 +170,17 @@ type Installer struct {
 	// NestedInstalls are custom actions of type 7 by action name: each
 	// installs the database in the storage its value names.
 	NestedInstalls map[string]string
+}
+
+// CAB returns the cabinet of s's files, as [BuildInstaller] embeds it (or,
+// with External, as it is to lie beside the database).
+func (s Installer) CAB() []byte {
+	names := slices.Sorted(maps.Keys(s.Files))
+	var files []cab.BuildFile
+	for i, n := range names {
+		files = append(files, cab.BuildFile{Name: fmt.Sprintf("F%d", i+1), Data: s.Files[n]})
+	}
+	return cab.Build(files, cab.BuildOptions{Method: cab.MethodMSZIP})
 }
 
 // BuildInstaller returns the compound file tree of the installer s
@@ -191,7 +213,7 @@ func BuildInstaller(s Installer) *cfb.Node {
 		comps = append(comps, []any{"C_" + k, k})
 		return k
 	}
-	var files [][]any
+	var files, hashes [][]any
 	var cabFiles []cab.BuildFile
 	for i, n := range names {
 		k := fmt.Sprintf("F%d", i+1)
@@ -199,14 +221,31 @@ func BuildInstaller(s Installer) *cfb.Node {
 		if r, ok := s.Rename[n]; ok {
 			name = r
 		}
-		files = append(files, []any{k, "C_" + key(path.Dir(n)), name, len(s.Files[n]), i + 1})
+		size := len(s.Files[n])
+		if v, ok := s.Sizes[n]; ok {
+			size = v
+		}
+		files = append(files, []any{k, "C_" + key(path.Dir(n)), name, size, i + 1})
+		if b, ok := s.Hashed[n]; ok {
+			sum := md5.Sum(b)
+			row := []any{k, 0}
+			for j := 0; j < 16; j += 4 {
+				row = append(row, int(int32(binary.LittleEndian.Uint32(sum[j:]))))
+			}
+			hashes = append(hashes, row)
+		}
 		cabFiles = append(cabFiles, cab.BuildFile{Name: k, Data: s.Files[n]})
 	}
 	cabName := s.Cabinet
 	if cabName == "" {
 		cabName = "app.cab"
 	}
-	streams := map[string][]byte{cabName: cab.Build(cabFiles, cab.BuildOptions{Method: cab.MethodMSZIP})}
+	streams := map[string][]byte{}
+	media := cabName
+	if !s.External {
+		media = "#" + cabName
+		streams[cabName] = cab.Build(cabFiles, cab.BuildOptions{Method: cab.MethodMSZIP})
+	}
 	var bins [][]any
 	for _, k := range slices.Sorted(maps.Keys(s.Binary)) {
 		bins = append(bins, []any{k, "x"})
@@ -215,11 +254,14 @@ func BuildInstaller(s Installer) *cfb.Node {
 	maps.Copy(streams, s.Streams)
 	tables := []BuildTable{
 		{Name: "Media", Columns: []Column{{"DiskId", ColI2Key}, {"LastSequence", ColI4}, {"Cabinet", ColStr}},
-			Rows: [][]any{{1, len(names), "#" + cabName}}},
+			Rows: [][]any{{1, len(names), media}}},
 		{Name: "File", Columns: []Column{{"File", ColKey}, {"Component_", ColKey}, {"FileName", ColName}, {"FileSize", ColI4}, {"Sequence", ColI4}},
 			Rows: files},
 		{Name: "Component", Columns: []Column{{"Component", ColKey}, {"Directory_", ColKey}}, Rows: comps},
 		{Name: "Directory", Columns: []Column{{"Directory", ColKey}, {"Directory_Parent", ColStr}, {"DefaultDir", ColName}}, Rows: dirs},
+	}
+	if len(hashes) > 0 {
+		tables = append(tables, BuildTable{Name: "MsiFileHash", Columns: []Column{{"File_", ColKey}, {"Options", ColI2}, {"HashPart1", ColI4}, {"HashPart2", ColI4}, {"HashPart3", ColI4}, {"HashPart4", ColI4}}, Rows: hashes})
 	}
 	if len(bins) > 0 {
 		tables = append(tables, BuildTable{Name: "Binary", Columns: []Column{{"Name", ColKey}, {"Data", ColBin}}, Rows: bins})

@@ -375,7 +375,7 @@ func (d *Database) readSchema() error {
 }
 
 // readTables are the tables read besides those with a binary column.
-var readTables = map[string]bool{"Media": true, "File": true, "Component": true, "Directory": true, "CustomAction": true}
+var readTables = map[string]bool{"Media": true, "File": true, "Component": true, "Directory": true, "CustomAction": true, "MsiFileHash": true}
 
 // width returns a column's bytes in a row.
 func (d *Database) width(c Column) int {
