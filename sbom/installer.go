@@ -200,7 +200,7 @@ func (l *containerLister) trailingZip(e container.Entry, r io.ReaderAt, size int
 func (l *containerLister) zip(at string, r io.ReaderAt, size int64, depth int) {
 	b := l.b
 	if depth >= release.MaxDepth {
-		b.finding(release.RuleUnreadable, signing.SeverityError, at, fmt.Sprintf("archive nested %d levels deep; its entries were not inventoried", depth))
+		b.finding(release.RuleUnreadable, signing.SeverityError, at, release.TooDeepMessage(depth, "inventoried"))
 		return
 	}
 	zr, err := zip.NewReader(r, size)

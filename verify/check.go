@@ -1072,7 +1072,7 @@ func (c *check) openZipAt(ra io.ReaderAt, size int64, at string) {
 // another archive's, checked on their own.
 func (c *check) openZipFrom(ra io.ReaderAt, size int64, at string, from int64) {
 	if c.j.depth >= maxDepth {
-		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("archive nested %d levels deep; its entries were not checked", c.j.depth))
+		c.add(ruleUnreadable, signing.SeverityError, release.TooDeepMessage(c.j.depth, "checked"))
 		return
 	}
 	cra := ctxReaderAt{c.e.ctx, ra}
