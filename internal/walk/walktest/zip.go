@@ -12,6 +12,8 @@ import (
 	"io/fs"
 	"slices"
 	"testing"
+
+	"github.com/shipgate/shipgate/internal/electronfix"
 )
 
 // ZipEntry is one entry of a generated zip archive.
@@ -90,6 +92,8 @@ func ZipCases(t testing.TB) []ZipCase {
 			Paths: []string{"Lib/x.txt", "lib/X.txt"}},
 		{Name: "zips nested too deep", Zip: Zip(t, []ZipEntry{{Name: "z2.zip", Data: nested(t, "z")}}), Paths: nestedPaths("z")},
 		{Name: "tarballs nested too deep", Zip: Zip(t, []ZipEntry{{Name: "t2.tar", Data: nested(t, "t")}}), Paths: nestedPaths("t")},
+		{Name: "two zips appended to a PE", Zip: Zip(t, []ZipEntry{{Name: "setup.exe", Data: twoZipsAfterPE(t)}}),
+			Paths: []string{"setup.exe", "setup.exe/app/evil.txt", "setup.exe/readme.txt"}},
 		{Name: "duplicate, folder, escape and link in other chunks", Zip: Zip(t, append(slices.Clone(many), odd...)), ChunkLen: 7,
 			Paths: slices.Sorted(slices.Values(append(slices.Clone(manyPaths), "a.txt", "a.txt", "dir/b.txt")))},
 	}
@@ -150,4 +154,17 @@ func ext(kind string) string {
 		return "tar"
 	}
 	return "zip"
+}
+
+// twoZipsAfterPE returns a PE with two zip archives concatenated after it:
+// extractors reading the file from its end open the last (readme.txt);
+// the stub, and extractors reading local headers from the start, the
+// first (app/evil.txt), which is file/zip-unlisted-entry.
+func twoZipsAfterPE(t testing.TB) []byte {
+	pe, err := electronfix.BuildPE(electronfix.PESpec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := append(pe, Zip(t, []ZipEntry{{Name: "app/evil.txt", Data: []byte("evil")}})...)
+	return append(b, Zip(t, []ZipEntry{{Name: "readme.txt", Data: []byte("decoy")}})...)
 }
