@@ -337,7 +337,7 @@ func (l *containerLister) note(p string, walked bool) {
 		by = byWalk
 	}
 	if l.seen[p] && l.by[p] != by {
-		l.b.finding(release.RuleDuplicateEntry, signing.SeverityError, p, "the release holds more than one file at this path, one of them inside an installer; every copy was inventoried")
+		l.b.finding(release.RuleDuplicateEntry, signing.SeverityError, p, release.WalkedCopyMessage("inventoried"))
 	}
 	l.seen[p] = true
 	if l.by == nil {

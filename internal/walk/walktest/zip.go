@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/electronfix"
+	"github.com/shipgate/shipgate/internal/nsis"
 )
 
 // ZipEntry is one entry of a generated zip archive.
@@ -94,6 +95,8 @@ func ZipCases(t testing.TB) []ZipCase {
 		{Name: "tarballs nested too deep", Zip: Zip(t, []ZipEntry{{Name: "t2.tar", Data: nested(t, "t")}}), Paths: nestedPaths("t")},
 		{Name: "two zips appended to a PE", Zip: Zip(t, []ZipEntry{{Name: "setup.exe", Data: twoZipsAfterPE(t)}}),
 			Paths: []string{"setup.exe", "setup.exe/app/evil.txt", "setup.exe/readme.txt"}},
+		{Name: "a file at a path inside an installer", Zip: Zip(t, []ZipEntry{{Name: "setup.exe", Data: nsisInstaller(t)}, {Name: "setup.exe/$INSTDIR/app.txt", Data: []byte("beside")}}),
+			Paths: []string{"setup.exe", "setup.exe/$INSTDIR/app.txt", "setup.exe/$INSTDIR/app.txt"}},
 		{Name: "duplicate, folder, escape and link in other chunks", Zip: Zip(t, append(slices.Clone(many), odd...)), ChunkLen: 7,
 			Paths: slices.Sorted(slices.Values(append(slices.Clone(manyPaths), "a.txt", "a.txt", "dir/b.txt")))},
 	}
@@ -167,4 +170,13 @@ func twoZipsAfterPE(t testing.TB) []byte {
 	}
 	b := append(pe, Zip(t, []ZipEntry{{Name: "app/evil.txt", Data: []byte("evil")}})...)
 	return append(b, Zip(t, []ZipEntry{{Name: "readme.txt", Data: []byte("decoy")}})...)
+}
+
+// nsisInstaller returns an NSIS installer that installs app.txt.
+func nsisInstaller(t testing.TB) []byte {
+	pe, err := electronfix.BuildPE(electronfix.PESpec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nsis.Stub(pe, nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\app.txt`, Data: []byte("inside")}}, nsis.BuildOptions{Deflate: true}))
 }
