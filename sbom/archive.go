@@ -88,7 +88,7 @@ func (b *builder) listZip(f *os.File, size int64) error {
 		b.finding(release.RuleUnreadable, signing.SeverityError, filepath.Base(b.root), release.ZipBombMessage(total, "inventoried"))
 		return nil
 	}
-	listed := b.zipFiles(files, ra, end, "")
+	listed := b.zipFiles(files, ra, end, "", 0)
 	// Only the entries listed compressed keep their records (their
 	// items open them): the readers' records of the others are dropped.
 	files = nil

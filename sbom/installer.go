@@ -198,9 +198,16 @@ func (l *containerLister) trailingZip(e container.Entry, r io.ReaderAt, size int
 // them. What its entries decompress to is charged to the installer's
 // expansion budget.
 func (l *containerLister) zip(at string, r io.ReaderAt, size int64, depth int) {
+	l.zipFrom(at, r, size, depth, 0)
+}
+
+// zipFrom is zip for an archive whose local file headers are looked for
+// from offset from on (release.ZeroedBefore): the bytes before are
+// another archive's, listed on their own, as verify checks them.
+func (l *containerLister) zipFrom(at string, r io.ReaderAt, size int64, depth int, from int64) {
 	b := l.b
 	if depth >= release.MaxDepth {
-		b.finding(release.RuleUnreadable, signing.SeverityError, at, fmt.Sprintf("archive nested %d levels deep; its entries were not inventoried", depth))
+		b.finding(release.RuleUnreadable, signing.SeverityError, at, release.TooDeepMessage(depth, "inventoried"))
 		return
 	}
 	zr, err := zip.NewReader(r, size)
@@ -212,7 +219,7 @@ func (l *containerLister) zip(at string, r io.ReaderAt, size int64, depth int) {
 		b.finding(release.RuleUnreadable, signing.SeverityError, at, release.NestedZipBombMessage(total, "inventoried"))
 		return
 	}
-	files := b.zipFiles(zr.File, r, size, at)
+	files := b.zipFiles(zr.File, r, size, at, from)
 	stored := make([]bool, len(files))
 	for i, z := range files {
 		zf := z.zf
@@ -330,7 +337,7 @@ func (l *containerLister) note(p string, walked bool) {
 		by = byWalk
 	}
 	if l.seen[p] && l.by[p] != by {
-		l.b.finding(release.RuleDuplicateEntry, signing.SeverityError, p, "the release holds more than one file at this path, one of them inside an installer; every copy was inventoried")
+		l.b.finding(release.RuleDuplicateEntry, signing.SeverityError, p, release.WalkedCopyMessage("inventoried"))
 	}
 	l.seen[p] = true
 	if l.by == nil {

@@ -23,7 +23,7 @@ import (
 func (l *containerLister) tar(at string, r io.ReaderAt, size int64, depth int) {
 	b := l.b
 	if depth >= release.MaxDepth {
-		b.finding(release.RuleUnreadable, signing.SeverityError, at, fmt.Sprintf("archive nested %d levels deep; its entries were not inventoried", depth))
+		b.finding(release.RuleUnreadable, signing.SeverityError, at, release.TooDeepMessage(depth, "inventoried"))
 		return
 	}
 	tr, err := release.OpenTar(r, size, release.TarOptions{Take: l.x.Take})

@@ -88,11 +88,19 @@ func (l *containerLister) appendedZip(at string, r io.ReaderAt, size int64, dept
 	}
 	// In file order: the first listed holds a name that a later one
 	// holds too (reported as a duplicate).
+	// Each before the last is reported as verify reports it, and local
+	// headers are looked for from the end of the archive before on (the
+	// bytes before are that archive's, listed on their own).
+	l.b.inv.Findings = append(l.b.inv.Findings, container.AppendedFindings(r, a.Zips, a.Ends, at, "inventoried")...)
 	for i, z := range a.Zips {
 		zr, finds, ok := release.CheckZipEnds(r, z, a.Limit(r, size, i), at)
 		l.b.inv.Findings = append(l.b.inv.Findings, finds...)
 		if ok {
-			l.zip(at, io.NewSectionReader(zr, 0, z.End), z.End, depth)
+			from := int64(0)
+			if i > 0 {
+				from = a.Zips[i-1].End
+			}
+			l.zipFrom(at, io.NewSectionReader(zr, 0, z.End), z.End, depth, from)
 		}
 	}
 }

@@ -38,9 +38,10 @@ type zipListed struct {
 // (file/malformed), a link out of the archive (file/symlink-escape),
 // entries whose data overlaps another's (file/malformed) and encrypted
 // entries (file/unreadable), none listed; a local header the central
-// directory does not list (file/zip-unlisted-entry). Folders and symbolic links are
-// not listed.
-func (b *builder) zipFiles(files []*zip.File, ra io.ReaderAt, size int64, at string) []zipListed {
+// directory does not list (file/zip-unlisted-entry), looked for from
+// offset from on (0, or the end of the archive before, concatenated after
+// a PE and listed on its own). Folders and symbolic links are not listed.
+func (b *builder) zipFiles(files []*zip.File, ra io.ReaderAt, size int64, at string, from int64) []zipListed {
 	// Names that are one on a case-insensitive file system: the filter's
 	// first pass keeps hashes, not names, so that only the few that may
 	// collide reach the set.
@@ -62,7 +63,7 @@ func (b *builder) zipFiles(files []*zip.File, ra io.ReaderAt, size int64, at str
 		spans[i] = release.ZipSpan{Off: off, Comp: zf.CompressedSize64}
 	}
 	span := func(i int) release.ZipSpan { return spans[i] }
-	if u, ok := release.ZipUnlisted(ra, len(spans), span, size, "inventoried"); ok {
+	if u, ok := release.ZipUnlisted(release.ZeroedBefore(ra, from), len(spans), span, size, "inventoried"); ok {
 		f := signing.NewFinding(release.RuleZipUnlisted, signing.SeverityError, u.Message)
 		f.Path, f.Offset = b.archiveName(at), &u.Offset // the archive's path, as verify reports it
 		b.inv.Findings = append(b.inv.Findings, f)

@@ -852,29 +852,10 @@ func (c *check) openAppended(ra io.ReaderAt, limit int64, z zipend.End, from int
 
 // reportAppended reports, when a PE carries more than one zip archive at
 // its end (all, from container.AppendedZips, in file order), each that an
-// extractor reading the file from its end does not see: the signed
-// archive that one planted in or after the certificate table hides, or
-// one concatenated before the last. All of them are checked.
+// extractor reading the file from its end does not see, as sbom reports it
+// (container.AppendedFindings). All of them are checked.
 func (c *check) reportAppended(ra io.ReaderAt, all []zipend.End, ends []int64) {
-	if len(all) < 2 {
-		return
-	}
-	last := all[len(all)-1]
-	start := func(z zipend.End) int64 {
-		if s, ok := container.ArchiveStart(ra, z); ok {
-			return s
-		}
-		return z.Off
-	}
-	for i, a := range all[:len(all)-1] {
-		off := start(a)
-		msg := fmt.Sprintf("a zip archive starting at offset %d (its end record at offset %d) comes before the archive whose end record is at offset %d, which extractors reading the file from its end open: a stub that knows where its payload starts, and extractors that read local headers from the start, extract this one's files instead; both were checked under this path", off, a.Off, last.Off)
-		if i == len(all)-2 && len(ends) > 1 && last.End > ends[1] && a.End <= ends[1] {
-			off = start(last)
-			msg = fmt.Sprintf("a zip archive starting at offset %d (its end record at offset %d) lies in or after the certificate table at offset %d (data stuffed in the signature, as in CVE-2013-3900), outside what the signature covers, and hides from extractors reading the file from its end the signed archive whose end record is at offset %d, which the signed stub extracts; both were checked under this path", off, last.Off, ends[1], a.Off)
-		}
-		c.add(ruleZipUnlisted, signing.SeverityError, msg).Offset = &off
-	}
+	c.finds = append(c.finds, container.AppendedFindings(ra, all, ends, c.f.Path, "checked")...)
 }
 
 // unpackedDir opens the folder dir confined to itself, or returns nil when
@@ -1107,7 +1088,7 @@ func (c *check) openZipAt(ra io.ReaderAt, size int64, at string) {
 // another archive's, checked on their own.
 func (c *check) openZipFrom(ra io.ReaderAt, size int64, at string, from int64) {
 	if c.j.depth >= maxDepth {
-		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("archive nested %d levels deep; its entries were not checked", c.j.depth))
+		c.add(ruleUnreadable, signing.SeverityError, release.TooDeepMessage(c.j.depth, "checked"))
 		return
 	}
 	cra := ctxReaderAt{c.e.ctx, ra}
@@ -1126,11 +1107,7 @@ func (c *check) openZipFrom(ra io.ReaderAt, size int64, at string, from int64) {
 		c.add(ruleUnreadable, signing.SeverityError, release.NestedZipBombMessage(total, "checked"))
 		return
 	}
-	var ur io.ReaderAt = cra
-	if from > 0 {
-		ur = zeroedBefore{cra, from}
-	}
-	if f := zipUnlisted(ur, zipRecords(zr, size, nil), size, at); f != nil {
+	if f := zipUnlisted(release.ZeroedBefore(cra, from), zipRecords(zr, size, nil), size, at); f != nil {
 		c.finds = append(c.finds, *f)
 	}
 	ref, sink := c.holdForEntries()

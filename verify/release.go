@@ -236,9 +236,13 @@ type engine struct {
 	bundleSigs map[string][]signing.Signature // a bundle's verdict per file path
 	files      []File
 	findings   []signing.Finding
-	progress   Progress
-	links      []link      // symbolic links inside the release (see checkLinks)
-	chains     []chainLink // symbolic links of folders, zips and tarballs (see checkLinkChains)
+	// walked counts, by report path, the files a container's walk (an
+	// installer, cabinet, MSI, 7-Zip archive) handed over (see
+	// checkWalkedCopies).
+	walked   map[string]int
+	progress Progress
+	links    []link      // symbolic links inside the release (see checkLinks)
+	chains   []chainLink // symbolic links of folders, zips and tarballs (see checkLinkChains)
 	// unpackedAsars are the asar archives whose unpacked files are
 	// checked as ordinary files (see checkUnpackedAsars).
 	unpackedAsars []unpackedAsar
@@ -432,6 +436,7 @@ func (e *engine) run(inputs []input) (*Report, error) {
 	e.checkLinks()
 	e.checkLinkKinds()
 	e.checkUnpackedAsars()
+	e.checkWalkedCopies()
 	r := &Report{
 		SchemaVersion: SchemaVersion,
 		Tool:          Tool{Name: "shipgate", Version: e.opts.ToolVersion},

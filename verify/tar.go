@@ -24,7 +24,7 @@ const (
 // false when the file holds no tar archive after all.
 func (c *check) openTar(ra io.ReaderAt, size int64) bool {
 	if c.j.depth >= maxDepth {
-		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("archive nested %d levels deep; its entries were not checked", c.j.depth))
+		c.add(ruleUnreadable, signing.SeverityError, release.TooDeepMessage(c.j.depth, "checked"))
 		return true
 	}
 	x := c.j.expand

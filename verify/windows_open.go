@@ -59,6 +59,12 @@ func (c *check) entry(p string, src release.Source, size int64, x *expansion) {
 // entryJob checks the file of a container that job j, set up as entry
 // sets it up, describes.
 func (c *check) entryJob(j *job) {
+	c.e.mu.Lock()
+	if c.e.walked == nil {
+		c.e.walked = map[string]int{}
+	}
+	c.e.walked[j.path]++
+	c.e.mu.Unlock()
 	if c.memHeld {
 		j.held += c.f.Size
 	}

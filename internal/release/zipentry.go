@@ -178,3 +178,11 @@ func ZipBombMessage(total uint64, skipped string) string {
 func NestedZipBombMessage(total uint64, skipped string) string {
 	return fmt.Sprintf("zip archive declares %d bytes of entries, more than the archives nested here may expand to (%d times the outermost archive's size, at least %d bytes; a zip bomb?); its entries were not %s", total, ExpansionRatio, int64(MinExpansion), skipped)
 }
+
+// WalkedCopyMessage is the finding (RuleDuplicateEntry), for verify and
+// sbom alike, at a report path that an installer's walk lists a file at
+// and another reader (a zip's, a tarball's) lists one at too; done is the
+// verb's participle ("checked", "inventoried").
+func WalkedCopyMessage(done string) string {
+	return "the release holds more than one file at this path, one of them inside an installer; every copy was " + done
+}

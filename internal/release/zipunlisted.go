@@ -230,3 +230,27 @@ func hiddenInGap(r io.ReaderAt, from, to int64, last bool, bp *[]byte) (int64, b
 	}
 	return 0, false
 }
+
+// ZeroedBefore returns r with its bytes before offset from read as zeros:
+// the bytes of another archive, checked on their own, that ZipUnlisted's
+// search for local file headers passes over (the archives concatenated
+// after a PE, from the second on).
+func ZeroedBefore(r io.ReaderAt, from int64) io.ReaderAt {
+	if from <= 0 {
+		return r
+	}
+	return zeroedBefore{r, from}
+}
+
+type zeroedBefore struct {
+	r    io.ReaderAt
+	from int64
+}
+
+func (z zeroedBefore) ReadAt(b []byte, off int64) (int, error) {
+	n, err := z.r.ReadAt(b, off)
+	if off < z.from {
+		clear(b[:min(int64(n), z.from-off)])
+	}
+	return n, err
+}

@@ -12,6 +12,9 @@ import (
 	"io/fs"
 	"slices"
 	"testing"
+
+	"github.com/shipgate/shipgate/internal/electronfix"
+	"github.com/shipgate/shipgate/internal/nsis"
 )
 
 // ZipEntry is one entry of a generated zip archive.
@@ -88,6 +91,12 @@ func ZipCases(t testing.TB) []ZipCase {
 			Paths: []string{"app-1.0/a.txt", "app-1.0/lib/b.txt"}},
 		{Name: "names one on a case-insensitive file system", Zip: Zip(t, []ZipEntry{{Name: "Lib/x.txt", Data: []byte("x")}, {Name: "lib/X.txt", Data: []byte("y")}}),
 			Paths: []string{"Lib/x.txt", "lib/X.txt"}},
+		{Name: "zips nested too deep", Zip: Zip(t, []ZipEntry{{Name: "z2.zip", Data: nested(t, "z")}}), Paths: nestedPaths("z")},
+		{Name: "tarballs nested too deep", Zip: Zip(t, []ZipEntry{{Name: "t2.tar", Data: nested(t, "t")}}), Paths: nestedPaths("t")},
+		{Name: "two zips appended to a PE", Zip: Zip(t, []ZipEntry{{Name: "setup.exe", Data: twoZipsAfterPE(t)}}),
+			Paths: []string{"setup.exe", "setup.exe/app/evil.txt", "setup.exe/readme.txt"}},
+		{Name: "a file at a path inside an installer", Zip: Zip(t, []ZipEntry{{Name: "setup.exe", Data: nsisInstaller(t)}, {Name: "setup.exe/$INSTDIR/app.txt", Data: []byte("beside")}}),
+			Paths: []string{"setup.exe", "setup.exe/$INSTDIR/app.txt", "setup.exe/$INSTDIR/app.txt"}},
 		{Name: "duplicate, folder, escape and link in other chunks", Zip: Zip(t, append(slices.Clone(many), odd...)), ChunkLen: 7,
 			Paths: slices.Sorted(slices.Values(append(slices.Clone(manyPaths), "a.txt", "a.txt", "dir/b.txt")))},
 	}
@@ -107,4 +116,67 @@ func (f failingTail) ReadAt(p []byte, off int64) (int, error) {
 		return 0, ErrRead
 	}
 	return copy(p, bytes.Repeat([]byte("x"), len(p))), nil
+}
+
+// nested returns an archive of the kind ("z" a zip, "t" a tarball),
+// kind2.ext in a zip release, of archives nested down to kind6.ext, which
+// holds a file, deep.txt, that is never reached: the walkers stop at the
+// archive release.MaxDepth levels down and say so, in the same words.
+func nested(t testing.TB, kind string) []byte {
+	archive := func(name string, data []byte) []byte {
+		if kind == "t" {
+			return Tar(t, []TarEntry{{Name: name, Data: data}})
+		}
+		return Zip(t, []ZipEntry{{Name: name, Data: data}})
+	}
+	data := archive("deep.txt", []byte("deep"))
+	for i := 6; i >= 3; i-- {
+		data = archive(fmt.Sprintf("%s%d.%s", kind, i, ext(kind)), data)
+	}
+	return data
+}
+
+// nestedPaths returns the files a walker lists in a zip release whose
+// only entry is kind2.ext, nested(kind): each archive down to the one too
+// deep to open.
+func nestedPaths(kind string) []string {
+	var out []string
+	p := ""
+	for i := 2; i <= 6; i++ {
+		if p != "" {
+			p += "/"
+		}
+		p += fmt.Sprintf("%s%d.%s", kind, i, ext(kind))
+		out = append(out, p)
+	}
+	return out
+}
+
+func ext(kind string) string {
+	if kind == "t" {
+		return "tar"
+	}
+	return "zip"
+}
+
+// twoZipsAfterPE returns a PE with two zip archives concatenated after it:
+// extractors reading the file from its end open the last (readme.txt);
+// the stub, and extractors reading local headers from the start, the
+// first (app/evil.txt), which is file/zip-unlisted-entry.
+func twoZipsAfterPE(t testing.TB) []byte {
+	pe, err := electronfix.BuildPE(electronfix.PESpec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := append(pe, Zip(t, []ZipEntry{{Name: "app/evil.txt", Data: []byte("evil")}})...)
+	return append(b, Zip(t, []ZipEntry{{Name: "readme.txt", Data: []byte("decoy")}})...)
+}
+
+// nsisInstaller returns an NSIS installer that installs app.txt.
+func nsisInstaller(t testing.TB) []byte {
+	pe, err := electronfix.BuildPE(electronfix.PESpec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nsis.Stub(pe, nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\app.txt`, Data: []byte("inside")}}, nsis.BuildOptions{Deflate: true}))
 }
