@@ -39,3 +39,30 @@ func FlipEach(b []byte, at []int, check func(i int, c []byte)) {
 	}
 	wg.Wait()
 }
+
+// ForEach calls f(k) for every k in [0, n), spread over GOMAXPROCS
+// goroutines, for property tests whose cases are independent. As with
+// FlipEach, f must report with t.Errorf only.
+func ForEach(n int, f func(k int)) {
+	var next sync.Mutex
+	k := 0
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				next.Lock()
+				if k == n {
+					next.Unlock()
+					return
+				}
+				i := k
+				k++
+				next.Unlock()
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
