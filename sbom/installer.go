@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -41,7 +42,8 @@ func (b *builder) listContainer(k container.Kind) error {
 	name := filepath.Base(b.root)
 	b.files = append(b.files, &item{path: name, open: diskOpener(b.root), opened: true})
 	l := &containerLister{b: b, x: release.NewExpansion(size), seen: map[string]bool{name: true},
-		add: func(it *item) { b.files = append(b.files, it) }}
+		add:     func(it *item) { b.files = append(b.files, it) },
+		cabinet: container.CabinetFS(os.DirFS(filepath.Dir(b.root)), name)}
 	l.walk(k, f, size, name, 0)
 	return nil
 }
@@ -84,6 +86,9 @@ func (b *builder) openInstallers() {
 			x = release.NewExpansion(size)
 		}
 		l := &containerLister{b: b, x: x, seen: seen, add: func(e *item) { added = append(added, e) }}
+		if b.diskRoot != "" && it.depth == 0 && !it.inAsar && it.diskPath == "" {
+			l.cabinet = container.CabinetFS(os.DirFS(b.diskRoot), it.path)
+		}
 		switch {
 		case it.archive == release.ZipArchive:
 			l.zipFile(it.path, ra, size, 0)
@@ -113,6 +118,10 @@ type containerLister struct {
 	// a zip or tar reader (see note).
 	by  map[string]lister
 	add func(*item) // takes each file listed
+	// cabinet, when not nil, opens the external cabinets of the installer
+	// walked at depth 0 (a file of a release folder, or the release) from
+	// beside it, as verify opens them (container.CabinetFS).
+	cabinet func(name string) (io.ReaderAt, int64, io.Closer, error)
 }
 
 // lister is what listed a path: a container's walk, or a zip or tar
@@ -147,6 +156,9 @@ func (l *containerLister) walk(k container.Kind, r io.ReaderAt, size int64, at s
 			l.zipFile(z.Path, io.NewSectionReader(r, z.Offset, z.Size), z.Size, depth)
 		},
 		Depth: depth,
+	}
+	if depth == 0 {
+		v.Cabinet = l.cabinet
 	}
 	switch k {
 	case container.NSIS, container.Squirrel, container.IExpress:

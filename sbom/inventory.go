@@ -442,10 +442,14 @@ type builder struct {
 	progressMu  sync.Mutex
 	progressNow Progress
 	root        string
-	asarPath    string
-	appDir      string
-	inv         *Inventory
-	items       []*item
+	// diskRoot is the release folder collectDisk walked (its links
+	// resolved), whose MSIs' external cabinets are opened from beside
+	// them; "" for a release that is no folder.
+	diskRoot string
+	asarPath string
+	appDir   string
+	inv      *Inventory
+	items    []*item
 	// home, in an installer, is the folder it installs an Electron
 	// application in the Windows layout to (setup.msi/app.cab/Acme App):
 	// its files are the runtime's and resources/ the application's.
@@ -616,6 +620,7 @@ func (b *builder) collectDisk() error {
 			root = r
 		}
 	}
+	b.diskRoot = root
 	err := walk.DirTree(context.Background(), root, func(e walk.Entry) error {
 		switch {
 		case e.Kind == walk.Unreadable:

@@ -46,7 +46,7 @@ func (c *check) openWindows(ra io.ReaderAt, size int64) {
 		},
 		Finding:        func(f signing.Finding) { c.finds = append(c.finds, f) },
 		SignedDatabase: func(sd container.SignedDatabase) { c.nestedSignature(ra, size, sd) },
-		Cabinet:        externalCabinet(c.j),
+		Cabinet:        c.cabinets(),
 		Depth:          c.j.depth,
 	})
 }
@@ -74,3 +74,14 @@ func (c *check) entryJob(j *job) {
 // pathElem makes a name from an MSI table one element of a report path
 // (see container.PathElem).
 func pathElem(s string) string { return container.PathElem(s) }
+
+// cabinets opens the external cabinets of an MSI that is a file on disk,
+// of the release folder or given alone, from beside it (sbom opens the
+// same ones). An MSI in an archive is not matched with its cabinets: they
+// are checked where they lie, as files of their own (a note says so).
+func (c *check) cabinets() func(name string) (io.ReaderAt, int64, io.Closer, error) {
+	if _, disk := c.j.src.(release.File); !disk || c.j.depth != 0 {
+		return nil
+	}
+	return container.CabinetFS(c.j.sib, c.j.sibName)
+}

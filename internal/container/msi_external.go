@@ -45,7 +45,13 @@ func (w *walker) externalCabinet(cb msi.Cabinet, at string, paths map[string]str
 		}
 		return
 	}
+	// The cabinet is a file of the release, with an outermost archive's
+	// budget of its own size, as when it is walked as itself: charged to
+	// the MSI's, a large cabinet beside a small MSI would not be read.
+	x := w.x
+	w.x = release.NewExpansion(size)
 	w.walkCab(cr, at, paths, checks)
+	w.x = x
 }
 
 // plainFileName reports a name that is one file name: not empty, "." or
