@@ -1,27 +1,3 @@
-// Package walk enumerates the entries of a release, so that every command
-// that reads a release (verify, sbom and its diff) sees the same entries,
-// under the same paths, with links and special files told apart the same
-// way. It reports facts; what an entry means (a finding, a file to check or
-// to inventory) is its caller's decision.
-//
-// DirTree enumerates a directory tree; OpenDMG opens a disk image's file
-// system, and HasKoly tells a disk image by its trailer.
-//
-// Zip archives: ZipChunks splits a large archive's central directory into
-// chunks of ZipChunkLen records, each read as an archive of its own;
-// verify walks its input zip by them, and sbom reads its zip release's
-// entries through ZipFiles, which reads them so, so that both read the
-// same records at once. Both then apply the same rules: an entry's path is its path in
-// the archive, a single top folder (name-1.2.3/) included (sbom's diff
-// pairs two versions' folders); the entry checks and their findings are
-// internal/release's (CheckZip, ZipDuplicateMessage…, the archive named by
-// its file name); a file whose end cannot be read to look for a zip there
-// is file/unreadable (release.ZipSearchMessage). Package walktest holds
-// the zips both packages' tests walk to show they agree.
-//
-// The rest of a zip archive's walk (queuing its entries), tarballs and
-// installers are still opened by the callers (with internal/release and
-// internal/container); they are to move here, one format at a time.
 package walk
 
 import (

@@ -1,0 +1,83 @@
+// Package walk enumerates the entries of a release, so that every command
+// that reads a release (verify, sbom and its diff) sees the same entries,
+// under the same paths, with links and special files told apart the same
+// way. It reports facts; what an entry means (a finding, a file to check or
+// to inventory) is its caller's decision.
+//
+// DirTree enumerates a directory tree; OpenDMG opens a disk image's file
+// system, and HasKoly tells a disk image by its trailer.
+//
+// # Zip archives
+//
+// ZipChunks splits a large archive's central directory into chunks of
+// ZipChunkLen records, each read as an archive of its own; verify walks
+// its input zip by them, and sbom reads its zip release's entries through
+// ZipFiles, which reads them so, so that both read the same records at
+// once. Both then apply the same rules: an entry's path is its path in the
+// archive, a single top folder (name-1.2.3/) included (sbom's diff pairs
+// two versions' folders); the entry checks and their findings are
+// internal/release's (CheckZip, ZipDuplicateMessage…, the archive named by
+// its file name); a file whose end cannot be read to look for a zip there
+// is file/unreadable (release.ZipSearchMessage).
+//
+// # Rules shared by the callers' openers
+//
+// What the callers still open themselves (with internal/release and
+// internal/container) follows one rule set, each with one function both
+// call:
+//   - an archive (zip, tarball, installer, asar) found release.MaxDepth
+//     levels down is file/unreadable, not opened (release.TooDeepMessage);
+//   - every copy of a path an installer's walk hands over is listed
+//     (container.Walk), and a path that a walk and another reader (a
+//     zip's) both list a file at is file/duplicate-entry
+//     (release.WalkedCopyMessage);
+//   - the zip archives a PE carries at its end are each opened, each that
+//     an extractor reading from the end does not see reported
+//     (container.AppendedFindings), and a later archive's unlisted local
+//     headers looked for from the end of the one before on
+//     (release.ZeroedBefore).
+//
+// Package walktest holds the releases (zips, with zips, tarballs, PEs and
+// installers inside) that verify's and sbom's tests both walk, comparing
+// the paths of the files listed and the walk's file/… findings.
+//
+// # Memory
+//
+// The two callers bound memory differently, and for a reason:
+//   - verify checks an archive's entries as they are read (a tarball's,
+//     a cabinet's, a compressed zip entry's), hashing them as they
+//     stream by; only an entry that needs random access (native code, an
+//     archive to open) is held, within the run's budget of
+//     verify.Options.MaxBuffer (1 GiB) shared by the workers, and released
+//     once that file is checked. An entry larger than what is left is
+//     file/unreadable.
+//   - sbom lists an archive's files first and reads them afterwards (to
+//     hash them in batches, to read package.json files again, to pair an
+//     asar with its unpacked folder), so a compressed archive's files are
+//     held until the inventory is built: at most 2 GiB of them per
+//     archive (sbom's maxHeld), the rest file/unreadable, "not
+//     inventoried".
+//
+// One budget model needs sbom to inventory entries as it reads them, as
+// verify checks them; until then a release whose compressed entries
+// total more than 2 GiB is checked whole by verify and inventoried in
+// part by sbom, with a finding for each file left out.
+//
+// # Not yet shared
+//
+//   - Tarballs: release.OpenTar is the one reader (git-audit's --artifact
+//     uses it too), but verify names an input tarball's entries under its
+//     file name (app.tar/a.txt) and lists the tarball as a file, where
+//     sbom names them by their path in the archive (a.txt), as both name
+//     a zip's; and of a hard link in a tarball, verify checks the target
+//     once and applies link rules to the link, where sbom lists the link
+//     as a file of its own (for a compressed tarball, from the target's
+//     bytes it holds).
+//   - An asar's unpacked files: verify checks them at their path on disk
+//     (app.asar.unpacked/b.js), sbom lists them as the asar's entries
+//     (app.asar/b.js) and does not list the asar itself; an asar unpacked
+//     from another asar is so listed under both paths by sbom.
+//   - The rest of a zip archive's walk (queuing its entries), tarballs and
+//     installers are opened by the callers; they are to move here, one
+//     format at a time.
+package walk
