@@ -112,6 +112,10 @@ type fileHasher struct {
 	// second read of every PE.
 	tail tailBuffer
 	nsis nsis.Scanner
+	// js, when set, looks for a JScript signature block's begin line in
+	// every byte written (see check.jsBlock), so a large .js is not read
+	// again to be told from a JScript.
+	js *tailScan
 }
 
 func newFileHasher(wantSHA1, wantMD5, wantCRC bool) *fileHasher {
@@ -129,6 +133,9 @@ func newFileHasher(wantSHA1, wantMD5, wantCRC bool) *fileHasher {
 }
 
 func (h *fileHasher) Write(p []byte) (int, error) {
+	if h.js != nil {
+		h.js.scan(p, h.n, 0, 1<<62)
+	}
 	h.n += int64(len(p))
 	h.tail.Write(p)
 	h.nsis.Write(p)
@@ -153,6 +160,9 @@ func (h *fileHasher) Reset() {
 	h.n = 0
 	h.tail.reset()
 	h.nsis.Reset()
+	if h.js != nil {
+		h.js.reset()
+	}
 	for _, x := range []hash.Hash{h.sha256, h.sha1, h.md5} {
 		if x != nil {
 			x.Reset()
@@ -630,6 +640,9 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	if !c.hashFile(ra, size, hdr) {
 		return
 	}
+	if c.jsRecheck(ra, size, hdr) {
+		return
+	}
 	c.listed = true
 	c.openContents(ra, size, hdr)
 }
@@ -790,8 +803,37 @@ func (c *check) jsBlock(r io.ReaderAt, size int64) bool {
 		return false
 	case c.inMem(size):
 		return jsBlockIn(c.mem)
+	case c.j.sum == nil:
+		// The hashing pass, which reads every byte anyway, looks (see
+		// jsRecheck): most large .js files are web or Node.js code, and
+		// were read twice.
+		c.h.js = newJSScan()
+		return false
 	}
 	return hasJScriptBlock(r, size)
+}
+
+// jsRecheck checks again, as a JScript, a .js that hashFile's pass found
+// a possible signature block's begin line in (jsBlock left that to the
+// pass): the file is read again only then, as a signed script is. It
+// reports whether it did.
+func (c *check) jsRecheck(ra io.ReaderAt, size int64, hdr []byte) bool {
+	js := c.h.js
+	c.h.js = nil
+	if js == nil || !js.found || !hasJScriptBlock(ra, size) {
+		return false
+	}
+	c.f.Kind = KindJScript
+	c.f.SHA256 = [32]byte{}
+	c.h.Reset()
+	if !c.verifyNative(ra, size) {
+		return true
+	}
+	if c.hashFile(ra, size, hdr) {
+		c.listed = true
+		c.openContents(ra, size, hdr)
+	}
+	return true
 }
 
 // findZip opens the zip archive the file is or ends with: a zip, a
