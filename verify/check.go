@@ -625,6 +625,9 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	if c.deferToBundle(c.f.Kind) {
 		return
 	}
+	if c.f.Kind == KindPE && !c.inMem(size) {
+		c.keepBeforeCertTable(ra, hdr, size)
+	}
 	if !c.verifyNative(ra, size) {
 		return
 	}
@@ -645,6 +648,35 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	}
 	c.listed = true
 	c.openContents(ra, size, hdr)
+}
+
+// maxKeptCertTable bounds the certificate table of a PE whose bytes the
+// hashing pass keeps with the zipTailLen bytes before it.
+const maxKeptCertTable = 1 << 20
+
+// keepBeforeCertTable makes the hashing pass of a PE, of size bytes at ra
+// with header hdr, keep the zipTailLen bytes before its certificate table
+// as well as the table, where findZip looks for a zip archive hidden
+// before the signature: they were read again for every signed PE.
+func (c *check) keepBeforeCertTable(ra io.ReaderAt, hdr []byte, size int64) {
+	off, ok := container.PECertTable(headReaderAt{hdr, ra}, size)
+	if ok && size-off <= maxKeptCertTable {
+		c.h.tail.max = zipTailLen + int(size-off)
+	}
+}
+
+// headReaderAt reads from head, a file's first bytes, what lies in it,
+// and from r the rest.
+type headReaderAt struct {
+	head []byte
+	r    io.ReaderAt
+}
+
+func (h headReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if off >= 0 && off+int64(len(p)) <= int64(len(h.head)) {
+		return copy(p, h.head[off:]), nil
+	}
+	return h.r.ReadAt(p, off)
 }
 
 // readHeader returns the file's first sniffLen bytes, read again unless the
