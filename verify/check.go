@@ -112,6 +112,10 @@ type fileHasher struct {
 	// second read of every PE.
 	tail tailBuffer
 	nsis nsis.Scanner
+	// js, when set, looks for a JScript signature block's begin line in
+	// every byte written (see check.jsBlock), so a large .js is not read
+	// again to be told from a JScript.
+	js *tailScan
 }
 
 func newFileHasher(wantSHA1, wantMD5, wantCRC bool) *fileHasher {
@@ -129,6 +133,9 @@ func newFileHasher(wantSHA1, wantMD5, wantCRC bool) *fileHasher {
 }
 
 func (h *fileHasher) Write(p []byte) (int, error) {
+	if h.js != nil {
+		h.js.scan(p, h.n, 0, 1<<62)
+	}
 	h.n += int64(len(p))
 	h.tail.Write(p)
 	h.nsis.Write(p)
@@ -153,6 +160,9 @@ func (h *fileHasher) Reset() {
 	h.n = 0
 	h.tail.reset()
 	h.nsis.Reset()
+	if h.js != nil {
+		h.js.reset()
+	}
 	for _, x := range []hash.Hash{h.sha256, h.sha1, h.md5} {
 		if x != nil {
 			x.Reset()
@@ -298,6 +308,9 @@ func (e *engine) process(j *job) {
 	c.run()
 	for i := len(c.cleanup) - 1; i >= 0; i-- {
 		c.cleanup[i]()
+	}
+	if !c.deferred && !c.postponed {
+		c.h.tail.release()
 	}
 	if e.ctx.Err() != nil || c.deferred || c.postponed {
 		return
@@ -539,8 +552,29 @@ type tailBuffer struct {
 	full bool
 }
 
+// tailPool recycles tailBuffer storage between files: growing a buffer
+// of zipTailLen bytes by appends for every file was a third of the
+// bytes a release's check allocated.
+var tailPool = sync.Pool{New: func() any { b := make([]byte, 0, zipTailLen); return &b }}
+
+// release gives the buffer's storage back to tailPool; bytes returned
+// before are no longer to be used.
+func (t *tailBuffer) release() {
+	if t.b != nil && cap(t.b) == zipTailLen {
+		b := t.b[:0]
+		tailPool.Put(&b)
+	}
+	t.b, t.pos, t.full = nil, 0, false
+}
+
 func (t *tailBuffer) Write(p []byte) (int, error) {
 	n := len(p)
+	if t.b == nil && t.max > 0 {
+		t.b = *tailPool.Get().(*[]byte)
+		if cap(t.b) < t.max {
+			t.b = make([]byte, 0, t.max)
+		}
+	}
 	if len(p) >= t.max {
 		t.b = append(t.b[:0], p[len(p)-t.max:]...)
 		t.pos, t.full = 0, true
@@ -615,6 +649,9 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	if c.deferToBundle(c.f.Kind) {
 		return
 	}
+	if c.f.Kind == KindPE && !c.inMem(size) {
+		c.keepBeforeCertTable(ra, hdr, size)
+	}
 	if !c.verifyNative(ra, size) {
 		return
 	}
@@ -630,8 +667,40 @@ func (c *check) withReaderAt(ra io.ReaderAt, size int64) {
 	if !c.hashFile(ra, size, hdr) {
 		return
 	}
+	if c.jsRecheck(ra, size, hdr) {
+		return
+	}
 	c.listed = true
 	c.openContents(ra, size, hdr)
+}
+
+// maxKeptCertTable bounds the certificate table of a PE whose bytes the
+// hashing pass keeps with the zipTailLen bytes before it.
+const maxKeptCertTable = 1 << 20
+
+// keepBeforeCertTable makes the hashing pass of a PE, of size bytes at ra
+// with header hdr, keep the zipTailLen bytes before its certificate table
+// as well as the table, where findZip looks for a zip archive hidden
+// before the signature: they were read again for every signed PE.
+func (c *check) keepBeforeCertTable(ra io.ReaderAt, hdr []byte, size int64) {
+	off, ok := container.PECertTable(headReaderAt{hdr, ra}, size)
+	if ok && size-off <= maxKeptCertTable {
+		c.h.tail.max = zipTailLen + int(size-off)
+	}
+}
+
+// headReaderAt reads from head, a file's first bytes, what lies in it,
+// and from r the rest.
+type headReaderAt struct {
+	head []byte
+	r    io.ReaderAt
+}
+
+func (h headReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if off >= 0 && off+int64(len(p)) <= int64(len(h.head)) {
+		return copy(p, h.head[off:]), nil
+	}
+	return h.r.ReadAt(p, off)
 }
 
 // readHeader returns the file's first sniffLen bytes, read again unless the
@@ -790,8 +859,37 @@ func (c *check) jsBlock(r io.ReaderAt, size int64) bool {
 		return false
 	case c.inMem(size):
 		return jsBlockIn(c.mem)
+	case c.j.sum == nil:
+		// The hashing pass, which reads every byte anyway, looks (see
+		// jsRecheck): most large .js files are web or Node.js code, and
+		// were read twice.
+		c.h.js = newJSScan()
+		return false
 	}
 	return hasJScriptBlock(r, size)
+}
+
+// jsRecheck checks again, as a JScript, a .js that hashFile's pass found
+// a possible signature block's begin line in (jsBlock left that to the
+// pass): the file is read again only then, as a signed script is. It
+// reports whether it did.
+func (c *check) jsRecheck(ra io.ReaderAt, size int64, hdr []byte) bool {
+	js := c.h.js
+	c.h.js = nil
+	if js == nil || !js.found || !hasJScriptBlock(ra, size) {
+		return false
+	}
+	c.f.Kind = KindJScript
+	c.f.SHA256 = [32]byte{}
+	c.h.Reset()
+	if !c.verifyNative(ra, size) {
+		return true
+	}
+	if c.hashFile(ra, size, hdr) {
+		c.listed = true
+		c.openContents(ra, size, hdr)
+	}
+	return true
 }
 
 // findZip opens the zip archive the file is or ends with: a zip, a

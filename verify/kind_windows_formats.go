@@ -202,6 +202,13 @@ func jsBlockIn(tail []byte) bool {
 	return bytes.Contains(tail, jsBegin) || bytes.Contains(tail, jsBeginWide)
 }
 
+// newJSScan returns a scan for the begin line's tail from "SIG", in UTF-8
+// and UTF-16LE, anywhere in a file: a begin line holds one, and one that
+// is not a begin line costs only a second look (hasJScriptBlock).
+func newJSScan() *tailScan {
+	return &tailScan{sigs: [][]byte{jsBegin[3:], jsBeginWide[6:]}, tail: 1 << 62}
+}
+
 // msixScanLimit bounds the central directory read to tell an MSIX package
 // from another zip archive.
 const msixScanLimit = 64 << 20
