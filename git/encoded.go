@@ -65,6 +65,9 @@ func encodedReason(b []byte) string {
 	if r := hexDumpReason(b); r != "" {
 		return r
 	}
+	if r := base64PiecesReason(b); r != "" {
+		return r
+	}
 	if n := uniformRuneRun(b); n > 0 {
 		return fmt.Sprintf("encoded data (%d non-ASCII characters spread evenly over %d or more distinct ones: binary mapped onto Unicode)", n, minUniformRunes)
 	}
@@ -81,6 +84,7 @@ const (
 	clEscRun
 	clNonASCII
 	clDumpRun
+	clPieceRun
 )
 
 // byteClass holds the classes of each byte.
@@ -116,6 +120,10 @@ var byteClass = func() (t [256]uint16) {
 		// What a hex dump's hex columns are spelled with.
 		if t[c]&clHex != 0 || b == ' ' || b == '\t' {
 			t[c] |= clDumpRun
+		}
+		// What a list of quoted base64 pieces is spelled with.
+		if t[c]&(clBase64|clGlue) != 0 {
+			t[c] |= clPieceRun
 		}
 	}
 	return t
