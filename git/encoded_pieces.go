@@ -30,9 +30,19 @@ func base64PiecesReason(b []byte) string {
 	return reason
 }
 
+// piecesB64 is how many characters of a run of pieces are decoded from
+// each of its first maxDecoys+1 pieces on.
+const piecesB64 = (minMagicBytes + 2) / 3 * 4
+
+// maxDecoys is how many leading pieces may be decoys that put the payload
+// off its base64 alignment: the run is decoded from each of its first
+// maxDecoys+1 pieces on.
+const maxDecoys = 2
+
 // piecesIn looks for runs of pieces in s, a run of base64 and glue bytes.
 func piecesIn(s []byte) string {
-	var buf [(minMagicBytes + 2) / 3 * 4]byte
+	var buf [piecesB64 * (maxDecoys + 1)]byte
+	var starts [maxDecoys + 1]int
 	n, pieces := 0, 0
 	i := 0
 	for i < len(s) {
@@ -43,7 +53,7 @@ func piecesIn(s []byte) string {
 				continue
 			}
 			// A bare word ends the run.
-			if r := piecesVerdict(buf[:n], pieces); r != "" {
+			if r := piecesVerdict(buf[:n], starts[:min(pieces, len(starts))], pieces); r != "" {
 				return r
 			}
 			n, pieces = 0, 0
@@ -57,27 +67,42 @@ func piecesIn(s []byte) string {
 			j++
 		}
 		if j >= len(s) || s[j] != q {
-			if r := piecesVerdict(buf[:n], pieces); r != "" {
+			if r := piecesVerdict(buf[:n], starts[:min(pieces, len(starts))], pieces); r != "" {
 				return r
 			}
 			n, pieces = 0, 0
 			i = j
 			continue
 		}
+		if pieces < len(starts) {
+			starts[pieces] = n
+		}
 		n += copy(buf[n:], s[i+1:j])
 		pieces++
 		i = j + 1
 	}
-	return piecesVerdict(buf[:n], pieces)
+	return piecesVerdict(buf[:n], starts[:min(pieces, len(starts))], pieces)
 }
 
-// piecesVerdict decodes the first characters of a reassembled run.
-func piecesVerdict(b64 []byte, pieces int) string {
-	if pieces < minPieces || len(b64) < 8 {
+// piecesVerdict decodes the first characters of a reassembled run, from
+// each of starts on.
+func piecesVerdict(b64 []byte, starts []int, pieces int) string {
+	if pieces < minPieces {
 		return ""
 	}
-	var raw [(minMagicBytes + 2) / 3 * 3]byte
-	src := make([]byte, 0, len(b64))
+	for _, st := range starts {
+		if name := piecesMagic(b64[st:min(len(b64), st+piecesB64)]); name != "" {
+			return fmt.Sprintf("base64-encoded %s split into %d or more short string literals", name, pieces)
+		}
+	}
+	return ""
+}
+
+// piecesMagic decodes b64 (std or URL alphabet, padding dropped) and names
+// the executable or archive format it starts with, or "".
+func piecesMagic(b64 []byte) string {
+	var src [piecesB64]byte
+	n := 0
 	for _, c := range b64 {
 		switch c {
 		case '-':
@@ -87,15 +112,16 @@ func piecesVerdict(b64 []byte, pieces int) string {
 		case '=':
 			continue
 		}
-		src = append(src, c)
+		src[n] = c
+		n++
 	}
-	src = src[:len(src)/4*4]
-	m, err := base64.StdEncoding.Decode(raw[:], src)
+	if n < 8 {
+		return ""
+	}
+	var raw [piecesB64 / 4 * 3]byte
+	m, err := base64.StdEncoding.Decode(raw[:], src[:n/4*4])
 	if err != nil && m == 0 {
 		return ""
 	}
-	if name := binaryMagic(raw[:m]); name != "" {
-		return fmt.Sprintf("base64-encoded %s split into %d or more short string literals", name, pieces)
-	}
-	return ""
+	return binaryMagic(raw[:m])
 }

@@ -33,6 +33,8 @@ func TestAttackBase64ShortPieces(t *testing.T) {
 		{"Go + chain of 10", "const p = " + pieces(elf, 10, `"`, " +\n\t") + "\n"},
 		{"C adjacent literals of 11", "static const char *p =\n" + pieces(gz, 11, `"`, "\n") + ";\n"},
 		{"after a short prefix", "var a=[" + pieces("TVqQ"+pe[4:], 3, `"`, ", ") + "];\n"},
+		{"after a decoy piece", "var a=[\"x\"," + pieces(pe, 4, `"`, ",") + "];\n"},
+		{"after two decoy pieces", "var a=[\"abcde\",\"Zz\"," + pieces(elf, 5, `"`, ",") + "];\n"},
 	} {
 		k := classify([]byte(c.b), int64(len(c.b)))
 		if !k.suspicious || !strings.Contains(k.reason, "short string literals") {
