@@ -62,6 +62,12 @@ func encodedReason(b []byte) string {
 	if n := escapedRun(b); n > 0 {
 		return fmt.Sprintf("encoded data (a run of %d escape sequences or array numbers with entropy at least %.1f bits/byte)", n, escapedEntropy)
 	}
+	if r := hexDumpReason(b); r != "" {
+		return r
+	}
+	if r := base64PiecesReason(b); r != "" {
+		return r
+	}
 	if n := uniformRuneRun(b); n > 0 {
 		return fmt.Sprintf("encoded data (%d non-ASCII characters spread evenly over %d or more distinct ones: binary mapped onto Unicode)", n, minUniformRunes)
 	}
@@ -77,10 +83,12 @@ const (
 	clWord
 	clEscRun
 	clNonASCII
+	clDumpRun
+	clPieceRun
 )
 
 // byteClass holds the classes of each byte.
-var byteClass = func() (t [256]uint8) {
+var byteClass = func() (t [256]uint16) {
 	for c := range 256 {
 		b := byte(c)
 		alnum := 'A' <= b && b <= 'Z' || 'a' <= b && b <= 'z' || '0' <= b && b <= '9'
@@ -108,6 +116,14 @@ var byteClass = func() (t [256]uint8) {
 		}
 		if b >= utf8.RuneSelf {
 			t[c] |= clNonASCII
+		}
+		// What a hex dump's hex columns are spelled with.
+		if t[c]&clHex != 0 || b == ' ' || b == '\t' {
+			t[c] |= clDumpRun
+		}
+		// What a list of quoted base64 pieces is spelled with.
+		if t[c]&(clBase64|clGlue) != 0 {
+			t[c] |= clPieceRun
 		}
 	}
 	return t
@@ -159,7 +175,7 @@ func wrappedRun(b []byte) (int, bool) {
 }
 
 // allOfClass reports whether every byte of b is of class cl.
-func allOfClass(b []byte, cl uint8) bool {
+func allOfClass(b []byte, cl uint16) bool {
 	for _, c := range b {
 		if byteClass[c]&cl == 0 {
 			return false
@@ -174,7 +190,7 @@ func allOfClass(b []byte, cl uint8) bool {
 // b[p:p+n] covers b[p+n-1], so it reads b[p+n-1] and, when that byte is of
 // class cl, the bytes before it back to the first that is not; each byte
 // is read at most once that way.
-func longRuns(b []byte, cl uint8, n int, f func(lo, hi int) bool) {
+func longRuns(b []byte, cl uint16, n int, f func(lo, hi int) bool) {
 	// p follows a byte not of class cl (or is 0); b[p:known] are all of
 	// class cl.
 	p, known := 0, 0

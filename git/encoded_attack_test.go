@@ -2,6 +2,7 @@ package git
 
 import (
 	"encoding/ascii85"
+	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -266,6 +267,7 @@ func FuzzEncodedReason(f *testing.F) {
 	for _, s := range []string{
 		`\x4`, `\u{12`, `\u12`, `\U0001`, `\777`, `-`, `0x`, `0x1u,`, "\"ab\"+\n\"cd\"",
 		escapes(p, `\x%02x`, false), numbers(p, "0x%02x"), runeMapped(p, 15, 0x4e00), wrap(noiseB64(1000), 60),
+		xxdDump(peHeader()[:256]), odX(elfHeader()[:128]), "[" + pieces(base64.StdEncoding.EncodeToString(peHeader()[:96]), 4, `"`, ",") + "]",
 	} {
 		f.Add([]byte(s))
 	}
