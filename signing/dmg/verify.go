@@ -381,11 +381,7 @@ func (v *verifier) decode(p *Partition, w io.Writer) (complete bool, err error) 
 				n -= k
 			}
 			continue
-		case ChunkLZFSE:
-			notOpened[c.Type] = append(notOpened[c.Type], j)
-			complete = false
-			continue
-		case ChunkRaw, ChunkZlib, ChunkBzip2, ChunkADC, ChunkLZMA:
+		case ChunkRaw, ChunkZlib, ChunkBzip2, ChunkADC, ChunkLZMA, ChunkLZFSE:
 		default:
 			v.add(RuleMalformed, signing.SeverityError, int64(v.im.Koly.XMLOffset), "%s: unknown chunk type", where)
 			complete = false
@@ -425,7 +421,7 @@ func (v *verifier) charge(c Chunk, where string, want, body int64) (int64, bool)
 	return cost, true
 }
 
-// decodeChunk writes the want decoded bytes of raw, zlib, bzip2, ADC or LZMA chunk c
+// decodeChunk writes the want decoded bytes of raw, zlib, bzip2, ADC, LZMA or LZFSE chunk c
 // (described by where, charged cost) to w, and reports whether it decoded:
 // its data must lie in the image's body, its sector count stay under the
 // limit, and its stream decode to exactly its sectors and end with the
@@ -457,10 +453,13 @@ func (v *verifier) decodeChunk(c Chunk, where string, want, cost, body int64, w 
 		src = zr
 	case ChunkBzip2:
 		src = bzip2.NewReader(cr)
-	case ChunkADC, ChunkLZMA:
+	case ChunkADC, ChunkLZMA, ChunkLZFSE:
 		read := readADC
-		if c.Type == ChunkLZMA {
+		switch c.Type {
+		case ChunkLZMA:
 			read = readLZMA
+		case ChunkLZFSE:
+			read = readLZFSE
 		}
 		d, err := read(cr, c.Length, want)
 		if err != nil {
