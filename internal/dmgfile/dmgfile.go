@@ -65,6 +65,8 @@ type Spec struct {
 	// ones instead (a ULFO image's codec), encoded by lzfsetest, rotating
 	// v2, LZVN and raw blocks.
 	LZFSEChunks bool
+	// LZFSEBlocks chooses the LZFSE chunks' blocks; zero rotates them.
+	LZFSEBlocks lzfsetest.Kind
 	// Trailer is written between the plist and the koly trailer (Sign
 	// writes its own between the signature and the trailer).
 	Trailer []byte
@@ -309,7 +311,7 @@ func (s Spec) partitions() []partition {
 		case s.LZMA:
 			parts[1].chunks[i].typ, parts[1].chunks[i].data = ChunkLZMA, XZDict(c.plain, cmp.Or(s.LZMADict, 8<<20))
 		case s.LZFSEChunks:
-			parts[1].chunks[i].typ, parts[1].chunks[i].data = ChunkLZFSE, lzfsetest.Encode(c.plain, lzfsetest.Mixed)
+			parts[1].chunks[i].typ, parts[1].chunks[i].data = ChunkLZFSE, lzfsetest.Encode(c.plain, s.LZFSEBlocks)
 		}
 	}
 	if s.FreeLZFSE {

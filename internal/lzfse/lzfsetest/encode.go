@@ -11,14 +11,14 @@ import "encoding/binary"
 type Kind int
 
 const (
+	// Mixed rotates V2, LZVN and raw blocks.
+	Mixed Kind = iota
 	// Raw writes "bvx-" blocks.
-	Raw Kind = iota
+	Raw
 	// LZVN writes "bvxn" blocks.
 	LZVN
 	// V2 writes "bvx2" blocks.
 	V2
-	// Mixed rotates V2, LZVN and raw blocks.
-	Mixed
 )
 
 // blockSize keeps a block under the decoder's literal and match limits.
