@@ -19,11 +19,13 @@
 // not been checked against the caller's bound or the stream's length. The
 // decoder never panics on any input (see FuzzDecode).
 //
-// Cross-checks: LZVN blocks written by the test encoder (lzfsetest) decode
-// the same in 7-Zip 26.02 (signing/dmg TestCrossCheck7zADCLZMA). 7-Zip
-// reports a data error on that encoder's raw and v2 blocks, which this
-// decoder reads back: which side departs from Apple's format there is not
-// yet settled, so v2 decoding is checked only by round trip. Version 1 ("bvx1")
+// Cross-checks: LZVN and v2 blocks written by the test encoder
+// (lzfsetest) decode the same in 7-Zip 26.02 (signing/dmg
+// TestCrossCheck7zADCLZMA). 7-Zip reports a data error on images whose
+// chunks hold that encoder's raw blocks, whose layout (magic, size,
+// bytes) leaves little room for doubt; why is open. The v2 L/M/D payload
+// of Apple's encoder starts with 8 zero bytes, which 7-Zip requires and
+// this decoder, like Apple's, does not. Version 1 ("bvx1")
 // blocks are decoded from the layout of the reference's header structure
 // but, unlike the other kinds, are not cross-checked against another
 // decoder, since no encoder at hand writes them.

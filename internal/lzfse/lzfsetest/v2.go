@@ -193,7 +193,9 @@ func encodeV2(out, b []byte) []byte {
 	// L/M/D triplets, in reverse decoding order.
 	tabs := []*encTable{newEncTable(64, lF), newEncTable(64, mF), newEncTable(256, dF)}
 	bases, extras := [][]int{lBase, mBase, dBase}, [][]int{lExtra, mExtra, dExtra}
-	var mw bitWriter
+	// Apple's encoder starts the L/M/D payload with 8 zero bytes, and
+	// 7-Zip checks that it does.
+	mw := bitWriter{buf: make([]byte, 8)}
 	xs := [3]int{}
 	for i := len(ls) - 1; i >= 0; i-- {
 		vals := [3]int{ls[i].l, ls[i].m, ls[i].d}
