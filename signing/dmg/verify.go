@@ -358,7 +358,6 @@ var zeros = make([]byte, 64<<10)
 func (v *verifier) decode(p *Partition, w io.Writer) (complete bool, err error) {
 	body := v.size - KolySize
 	complete = true
-	notOpened := map[uint32][]int{}
 	for j, c := range p.Chunks {
 		if c.Type == ChunkComment || c.Type == ChunkTerminator {
 			continue
@@ -391,7 +390,6 @@ func (v *verifier) decode(p *Partition, w io.Writer) (complete bool, err error) 
 			complete = false
 		}
 	}
-	v.reportNotOpened(p, notOpened)
 	return complete, nil
 }
 
@@ -490,21 +488,6 @@ func (v *verifier) decodeChunk(c Chunk, where string, want, cost, body int64, w 
 		return false
 	}
 	return true
-}
-
-// reportNotOpened reports p's chunks of each type no Go decoder reads
-// (notOpened lists their indices by type), in type order.
-func (v *verifier) reportNotOpened(p *Partition, notOpened map[uint32][]int) {
-	types := make([]uint32, 0, len(notOpened))
-	for t := range notOpened {
-		types = append(types, t)
-	}
-	sort.Slice(types, func(i, j int) bool { return types[i] < types[j] })
-	for _, t := range types {
-		js := notOpened[t]
-		c := p.Chunks[js[0]]
-		v.add(RuleChunkNotOpened, signing.SeverityWarning, c.Offset, "partition %d (%q): %d %s chunks not opened (first: chunk %d, data at %#x): no Go decoder is used for %s, so their content is not read and the partition's checksum is not verified", p.Index, p.Name, len(js), TypeName(t), js[0], c.Offset, TypeName(t))
-	}
 }
 
 // countingReader counts the bytes a decompressor consumes; it is an
