@@ -21,9 +21,10 @@
 //
 // Cross-checks: LZVN and v2 blocks written by the test encoder
 // (lzfsetest) decode the same in 7-Zip 26.02 (signing/dmg
-// TestCrossCheck7zADCLZMA). 7-Zip reports a data error on images whose
-// chunks hold that encoder's raw blocks, whose layout (magic, size,
-// bytes) leaves little room for doubt; why is open. The v2 L/M/D payload
+// TestCrossCheck7zADCLZMA). Raw blocks are not cross-checked: 7-Zip's
+// decoder of them never counts down what it copied, so it reports a data
+// error on any non-empty raw block (a 7-Zip bug; the layout, magic, size,
+// bytes, leaves little room for doubt). The v2 L/M/D payload
 // of Apple's encoder starts with 8 zero bytes, which 7-Zip requires and
 // this decoder, like Apple's, does not. Version 1 ("bvx1")
 // blocks are decoded from the layout of the reference's header structure
