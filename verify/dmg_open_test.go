@@ -45,7 +45,47 @@ func hfsDMG(t *testing.T, bundle map[string]machofile.BundleFile, extra map[stri
 	if mutate != nil {
 		mutate(vol)
 	}
-	return signedDMG(t, dmgfile.Spec{HFS: vol, LZFSE: lzfse, HFSBzip2: true})
+	return signedDMG(t, dmgfile.Spec{HFS: vol, LZFSE: lzfse, UnknownChunk: lzfse, HFSBzip2: true})
+}
+
+// lzfseDMG is a signed image holding bundle in an HFS+ volume stored in
+// LZFSE chunks (a ULFO image); corrupt adds an LZFSE chunk that is not an
+// LZFSE stream.
+func lzfseDMG(t *testing.T, bundle map[string]machofile.BundleFile, corrupt bool) []byte {
+	t.Helper()
+	files := map[string]hfsplus.BuildFile{"Applications": {Link: "/Applications"}}
+	vol := bundleHFS(t, bundle, hfsplus.BuildSpec{Files: files})
+	return signedDMG(t, dmgfile.Spec{HFS: vol, LZFSEChunks: true, LZFSE: corrupt})
+}
+
+// TestDMGLZFSEOpensApp: the app inside an image stored in LZFSE chunks is
+// opened and verified.
+func TestDMGLZFSEOpensApp(t *testing.T) {
+	r := runDMG(t, lzfseDMG(t, machofile.ExampleBundle(getFixtures(t).apple), false))
+	if f := fileByPath(r, "Example.dmg"); f == nil || f.Signatures[0].Status != signing.StatusValid {
+		t.Fatalf("image %+v", f)
+	}
+	wantBundleOpened(t, r)
+}
+
+// TestAttackDMGLZFSEModifiedDylib: an app whose libffmpeg.dylib was changed,
+// inside an image stored in LZFSE chunks (which used to be left unopened),
+// is caught.
+func TestAttackDMGLZFSEModifiedDylib(t *testing.T) {
+	wantModifiedDylibCaught(t, runDMG(t, lzfseDMG(t, modifiedDylibBundle(t), false)))
+}
+
+// TestDMGLZFSECorruptChunk: an LZFSE chunk that does not decode is an
+// error naming the chunk and the offset in its stream.
+func TestDMGLZFSECorruptChunk(t *testing.T) {
+	r := runDMG(t, lzfseDMG(t, machofile.ExampleBundle(getFixtures(t).apple), true))
+	if r.Summary.Passed {
+		t.Fatal("release passed")
+	}
+	got := dmgMessages(r, dmg.RuleMalformed)
+	if len(got) == 0 || !strings.Contains(got[0], "LZFSE") || !strings.Contains(got[0], "lzfse: at byte 0") {
+		t.Errorf("findings %q", got)
+	}
 }
 
 func runDMG(t *testing.T, b []byte) *Report {
@@ -125,13 +165,13 @@ func wantModifiedDylibCaught(t *testing.T, r *Report) {
 	}
 }
 
-// TestDMGUnsupportedChunkNotOpened: a file system partition holding an
-// LZFSE chunk is not opened, and says so.
+// TestDMGUnsupportedChunkNotOpened: a file system partition holding a
+// chunk of a type no codec has is not opened, and says so.
 func TestDMGUnsupportedChunkNotOpened(t *testing.T) {
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	r := runDMG(t, hfsDMG(t, bundle, nil, true, nil))
 	got := rulesFor(r, "Example.dmg")
-	if !has(got, "error "+string(dmg.RuleFilesystemNotOpened)) || !has(got, "warning "+string(dmg.RuleChunkNotOpened)) {
+	if !has(got, "error "+string(dmg.RuleFilesystemNotOpened)) || !has(got, "error "+string(dmg.RuleMalformed)) {
 		t.Errorf("findings %v", got)
 	}
 	if fileByPath(r, "Example.dmg/Example.app/Contents/MacOS/Example") != nil {
@@ -140,11 +180,11 @@ func TestDMGUnsupportedChunkNotOpened(t *testing.T) {
 }
 
 // TestAttackDMGUndecodedChunksFail: a signed image whose file system
-// partition holds LZFSE chunks (a ULFO image) carries an app that is
-// never checked, here a trojaned one: it used to pass with warnings under
-// the default failOn: error. Its image now fails the release, saying why
-// and how a policy accepts it; a policy lowering the rule to a warning
-// passes it.
+// partition holds chunks nothing decodes (LZFSE ones, before they were
+// decoded; now a type no codec has) carries an app that is never checked,
+// here a trojaned one: it used to pass with warnings under the default
+// failOn: error. Its image now fails the release, saying why and how a
+// policy accepts it.
 func TestAttackDMGUndecodedChunksFail(t *testing.T) {
 	img := hfsDMG(t, modifiedDylibBundle(t), nil, true, nil)
 	r := runDMG(t, img)
@@ -152,7 +192,7 @@ func TestAttackDMGUndecodedChunksFail(t *testing.T) {
 		t.Fatal("release passed")
 	}
 	got := dmgMessages(r, dmg.RuleFilesystemNotOpened)
-	want := "LZFSE-compressed blocks are not decoded): the app inside was not verified"
+	want := "type 0x80000009-compressed blocks are not decoded): the app inside was not verified"
 	if len(got) != 1 || !strings.HasPrefix(got[0], "error: ") || !strings.Contains(got[0], want) || !strings.Contains(got[0], "severity: {dmg/filesystem-not-opened: warning}") {
 		t.Errorf("findings %q", got)
 	}
@@ -161,27 +201,20 @@ func TestAttackDMGUndecodedChunksFail(t *testing.T) {
 	if r := runDMG(t, hfsDMG(t, bundle, nil, false, nil)); !r.Summary.Passed {
 		t.Errorf("legitimate image failed: %v", errorRules(r))
 	}
-	// A policy that accepts unopened images says so.
-	dir := t.TempDir()
-	writeTree(t, dir, map[string][]byte{"Example.dmg": hfsDMG(t, bundle, nil, true, nil)})
-	pol := &Policy{Severity: map[string]string{string(dmg.RuleFilesystemNotOpened): "warning"}}
-	if r := run(t, Options{Policy: pol}, dir); !r.Summary.Passed {
-		t.Errorf("lowered to a warning: errors %v", errorRules(r))
-	}
 }
 
 // TestAttackDMGUndecodedSecondPartition: a signed image whose HFS+
-// volume opens, beside a partition of LZFSE chunks (which macOS decodes
-// and mounts, and could hold a second volume), fails the release.
+// volume opens, beside a partition of chunks nothing here decodes (which
+// macOS might, and could hold a second volume), fails the release.
 func TestAttackDMGUndecodedSecondPartition(t *testing.T) {
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	vol := bundleHFS(t, bundle, hfsplus.BuildSpec{})
-	r := runDMG(t, signedDMG(t, dmgfile.Spec{HFS: vol, HFSBzip2: true, FreeLZFSE: true}))
+	r := runDMG(t, signedDMG(t, dmgfile.Spec{HFS: vol, HFSBzip2: true, FreeLZFSE: true, UnknownChunk: true}))
 	if r.Summary.Passed {
 		t.Fatal("release passed")
 	}
 	got := dmgMessages(r, dmg.RuleFilesystemNotOpened)
-	if len(got) != 1 || !strings.Contains(got[0], "error: partition 2 (\" (Apple_Free : 2)\") holds LZFSE chunks") {
+	if len(got) != 1 || !strings.Contains(got[0], "error: partition 2 (\" (Apple_Free : 2)\") holds type 0x80000009 chunks") {
 		t.Errorf("findings %q", got)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"github.com/shipgate/shipgate/internal/lzfse/lzfsetest"
 	"hash/crc32"
 
 	"howett.net/plist"
@@ -57,9 +58,15 @@ type Spec struct {
 	// Payload is stored zlib-compressed in the APFS partition, padded with
 	// zeros to whole sectors; nil stores a fixed text.
 	Payload []byte
-	// LZFSE adds a chunk typed LZFSE (holding bytes no decoder is asked
-	// to read) to the APFS partition.
+	// LZFSE adds a chunk typed LZFSE whose bytes are not an LZFSE stream
+	// (a corrupt chunk) to the APFS partition.
 	LZFSE bool
+	// LZFSEChunks stores the file system partition's zlib chunks as LZFSE
+	// ones instead (a ULFO image's codec), encoded by lzfsetest, rotating
+	// v2, LZVN and raw blocks.
+	LZFSEChunks bool
+	// LZFSEBlocks chooses the LZFSE chunks' blocks; zero rotates them.
+	LZFSEBlocks lzfsetest.Kind
 	// Trailer is written between the plist and the koly trailer (Sign
 	// writes its own between the signature and the trailer).
 	Trailer []byte
@@ -100,8 +107,11 @@ type Spec struct {
 	LZMA bool
 	// LZMADict is the dictionary size of the LZMA chunks; zero means 8 MiB.
 	LZMADict int
-	// FreeLZFSE appends an LZFSE chunk to the partition named Apple_Free:
-	// a partition nobody decodes, which could hold a volume macOS mounts.
+	// UnknownChunk gives the chunks LZFSE and FreeLZFSE add the type
+	// 0x80000009, which no UDIF codec has: a chunk nothing decodes.
+	UnknownChunk bool
+	// FreeLZFSE appends a corrupt LZFSE chunk (as LZFSE does) to the
+	// partition named Apple_Free.
 	FreeLZFSE bool
 	// Map, when set, returns the content of the first partition (the
 	// partition map, by default an MBR without entries), stored raw and
@@ -300,11 +310,20 @@ func (s Spec) partitions() []partition {
 			parts[1].chunks[i].typ, parts[1].chunks[i].data = ChunkADC, ADC(c.plain)
 		case s.LZMA:
 			parts[1].chunks[i].typ, parts[1].chunks[i].data = ChunkLZMA, XZDict(c.plain, cmp.Or(s.LZMADict, 8<<20))
+		case s.LZFSEChunks:
+			parts[1].chunks[i].typ, parts[1].chunks[i].data = ChunkLZFSE, lzfsetest.Encode(c.plain, s.LZFSEBlocks)
 		}
 	}
 	if s.FreeLZFSE {
 		lz := []byte("bvx2 not really an LZFSE block: nothing decodes it here....")
 		parts[2].chunks = append(parts[2].chunks, chunk{typ: ChunkLZFSE, sectors: 2, data: lz})
+	}
+	for _, p := range parts {
+		for i, c := range p.chunks {
+			if s.UnknownChunk && c.typ == ChunkLZFSE && bytes.HasPrefix(c.data, []byte("bvx2 not really")) {
+				p.chunks[i].typ = 0x80000009
+			}
+		}
 	}
 	if s.Map != nil {
 		n := 0

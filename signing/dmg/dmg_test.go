@@ -265,15 +265,37 @@ func TestNotDMG(t *testing.T) {
 	}
 }
 
-func TestLZFSENotOpened(t *testing.T) {
-	b, _ := dmgfile.Build(dmgfile.Spec{LZFSE: true})
+// TestLZFSEChunks: an image whose file system partition is stored in
+// LZFSE chunks (v2, LZVN and raw blocks) decodes and its checksums match.
+func TestLZFSEChunks(t *testing.T) {
+	b, _ := dmgfile.Build(dmgfile.Spec{LZFSEChunks: true})
 	res := run(t, b)
-	expect(t, res, signing.StatusUnsigned, string(RuleUnsigned), string(RuleChunkNotOpened))
-	for _, f := range res.Findings {
-		if f.Rule == RuleChunkNotOpened && !strings.Contains(f.Message, "LZFSE") {
-			t.Errorf("message %q does not name the codec", f.Message)
+	expect(t, res, signing.StatusUnsigned, string(RuleUnsigned))
+	for _, c := range res.Signature.Checks {
+		if strings.Contains(c.Detail, "not fully decoded") {
+			t.Errorf("check %s: %s", c.Name, c.Detail)
 		}
 	}
+}
+
+// TestLZFSECorrupt: an LZFSE chunk whose bytes are not an LZFSE stream is
+// malformed, and the message names the chunk and the stream's offset.
+func TestLZFSECorrupt(t *testing.T) {
+	b, _ := dmgfile.Build(dmgfile.Spec{LZFSE: true})
+	res := run(t, b)
+	expect(t, res, signing.StatusInvalid, string(RuleUnsigned), string(RuleMalformed))
+	for _, f := range res.Findings {
+		if f.Rule == RuleMalformed && !strings.Contains(f.Message, "LZFSE, sectors") || f.Rule == RuleMalformed && !strings.Contains(f.Message, "lzfse: at byte 0") {
+			t.Errorf("message %q does not name the codec and offset", f.Message)
+		}
+	}
+}
+
+// TestUnknownChunkType: a chunk of a type no codec has is malformed.
+func TestUnknownChunkType(t *testing.T) {
+	b, _ := dmgfile.Build(dmgfile.Spec{LZFSE: true, UnknownChunk: true})
+	res := run(t, b)
+	expect(t, res, signing.StatusInvalid, string(RuleUnsigned), string(RuleMalformed), string(RuleUnownedData))
 }
 
 // TestExpansionLimit: a zero-fill chunk claiming a huge run of sectors is

@@ -24,9 +24,9 @@
 // dmg/ rules documented in docs/rules/dmg.md; those about the signature
 // keep their codesign/ rules.
 //
-// Not checked: LZFSE chunks are not decoded (no Go decoder
-// among the modules this project uses; dmg/chunk-not-opened names them);
-// the file system inside (APFS, HFS+) is not opened by Verify
+// LZFSE chunks are decoded by internal/lzfse (our own decoder: no Go
+// module for it is usable); a chunk that does not decode is dmg/malformed.
+// Not checked: the file system inside (APFS, HFS+) is not opened by Verify
 // (dmg/filesystem-not-opened), but [Image.OpenPartition] reads a
 // partition's decoded sectors, through which package verify opens HFS+
 // volumes and verifies the .app inside; segmented and encrypted images, old

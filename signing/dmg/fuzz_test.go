@@ -23,7 +23,7 @@ import (
 // expansion budget charges that buffer (chunkCost), so a mutated header
 // declaring -9 stops at dmg/expansion-limit instead.
 func FuzzVerify(f *testing.F) {
-	u, lay := dmgfile.Build(dmgfile.Spec{LZFSE: true, Bzip2Level: 1})
+	u, lay := dmgfile.Build(dmgfile.Spec{LZFSEChunks: true, Bzip2Level: 1})
 	img, l := dmgfile.Build(dmgfile.Spec{Bzip2Level: 1})
 	sig, _, err := dmgfile.Sign(img, l, dmgfile.SignSpec(testPKI, "fuzz"), nil)
 	if err != nil {

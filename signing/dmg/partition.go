@@ -92,7 +92,7 @@ func (im *Image) OpenPartition(index int, opts PartitionOptions) (*PartitionRead
 			}
 			continue
 		case ChunkZeroFill, ChunkIgnore:
-		case ChunkRaw, ChunkZlib, ChunkBzip2, ChunkADC, ChunkLZMA:
+		case ChunkRaw, ChunkZlib, ChunkBzip2, ChunkADC, ChunkLZMA, ChunkLZFSE:
 			if !inFile(uint64(c.Offset), uint64(c.Length), body) {
 				return nil, &FormatError{Offset: xmlAt, Reason: fmt.Sprintf("partition %d chunk %d: data [%#x, +%#x) runs past the image", index, j, c.Offset, c.Length)}
 			}
@@ -229,6 +229,8 @@ func (pr *PartitionReader) decode(c Chunk, want int64) ([]byte, error) {
 		return readADC(src, c.Length, want)
 	case ChunkLZMA:
 		return readLZMA(src, c.Length, want)
+	case ChunkLZFSE:
+		return readLZFSE(src, c.Length, want)
 	}
 	var r io.Reader
 	switch c.Type {

@@ -70,13 +70,13 @@ func TestPartitionReaderChunkMix(t *testing.T) {
 	}
 }
 
-// TestPartitionUnsupportedChunk: a partition holding an LZFSE chunk is
-// not opened.
+// TestPartitionUnsupportedChunk: a partition holding a chunk of a type no
+// codec has is not opened.
 func TestPartitionUnsupportedChunk(t *testing.T) {
-	img, _ := dmgfile.Build(dmgfile.Spec{HFS: volume(64 << 10), LZFSE: true})
+	img, _ := dmgfile.Build(dmgfile.Spec{HFS: volume(64 << 10), LZFSE: true, UnknownChunk: true})
 	_, err := openFS(t, img, PartitionOptions{})
 	var ne *NotOpenedError
-	if !errors.As(err, &ne) || ne.Type != ChunkLZFSE {
+	if !errors.As(err, &ne) || ne.Type != 0x80000009 {
 		t.Fatalf("got %v", err)
 	}
 }
@@ -126,6 +126,8 @@ func FuzzOpenPartition(f *testing.F) {
 	img, _ := dmgfile.Build(dmgfile.Spec{HFS: volume(40 << 10), HFSBzip2: true})
 	f.Add(img)
 	img, _ = dmgfile.Build(dmgfile.Spec{HFS: volume(8 << 10), LZFSE: true})
+	f.Add(img)
+	img, _ = dmgfile.Build(dmgfile.Spec{HFS: volume(40 << 10), LZFSEChunks: true})
 	f.Add(img)
 	img, _ = dmgfile.Build(dmgfile.Spec{HFS: volume(40 << 10), ADC: true})
 	f.Add(img)

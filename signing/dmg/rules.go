@@ -18,8 +18,9 @@ const (
 	// resource fork, the code signature or the koly trailer.
 	RuleUnownedData signing.Rule = "dmg/unowned-data"
 	// RuleChunkNotOpened reports chunks compressed with a codec this
-	// package does not decode (LZFSE): their content is not
-	// read and their partition's checksum not verified.
+	// package does not decode: their content is not read and their
+	// partition's checksum not verified. Every UDIF codec (LZFSE too) is
+	// decoded now, so it no longer fires; it stays for policies naming it.
 	RuleChunkNotOpened signing.Rule = "dmg/chunk-not-opened"
 	// RuleExpansionLimit reports an image whose blocks expand to more than
 	// the limit: the rest of its checksums are not verified.

@@ -358,7 +358,6 @@ var zeros = make([]byte, 64<<10)
 func (v *verifier) decode(p *Partition, w io.Writer) (complete bool, err error) {
 	body := v.size - KolySize
 	complete = true
-	notOpened := map[uint32][]int{}
 	for j, c := range p.Chunks {
 		if c.Type == ChunkComment || c.Type == ChunkTerminator {
 			continue
@@ -381,11 +380,7 @@ func (v *verifier) decode(p *Partition, w io.Writer) (complete bool, err error) 
 				n -= k
 			}
 			continue
-		case ChunkLZFSE:
-			notOpened[c.Type] = append(notOpened[c.Type], j)
-			complete = false
-			continue
-		case ChunkRaw, ChunkZlib, ChunkBzip2, ChunkADC, ChunkLZMA:
+		case ChunkRaw, ChunkZlib, ChunkBzip2, ChunkADC, ChunkLZMA, ChunkLZFSE:
 		default:
 			v.add(RuleMalformed, signing.SeverityError, int64(v.im.Koly.XMLOffset), "%s: unknown chunk type", where)
 			complete = false
@@ -395,7 +390,6 @@ func (v *verifier) decode(p *Partition, w io.Writer) (complete bool, err error) 
 			complete = false
 		}
 	}
-	v.reportNotOpened(p, notOpened)
 	return complete, nil
 }
 
@@ -425,7 +419,7 @@ func (v *verifier) charge(c Chunk, where string, want, body int64) (int64, bool)
 	return cost, true
 }
 
-// decodeChunk writes the want decoded bytes of raw, zlib, bzip2, ADC or LZMA chunk c
+// decodeChunk writes the want decoded bytes of raw, zlib, bzip2, ADC, LZMA or LZFSE chunk c
 // (described by where, charged cost) to w, and reports whether it decoded:
 // its data must lie in the image's body, its sector count stay under the
 // limit, and its stream decode to exactly its sectors and end with the
@@ -457,10 +451,13 @@ func (v *verifier) decodeChunk(c Chunk, where string, want, cost, body int64, w 
 		src = zr
 	case ChunkBzip2:
 		src = bzip2.NewReader(cr)
-	case ChunkADC, ChunkLZMA:
+	case ChunkADC, ChunkLZMA, ChunkLZFSE:
 		read := readADC
-		if c.Type == ChunkLZMA {
+		switch c.Type {
+		case ChunkLZMA:
 			read = readLZMA
+		case ChunkLZFSE:
+			read = readLZFSE
 		}
 		d, err := read(cr, c.Length, want)
 		if err != nil {
@@ -491,21 +488,6 @@ func (v *verifier) decodeChunk(c Chunk, where string, want, cost, body int64, w 
 		return false
 	}
 	return true
-}
-
-// reportNotOpened reports p's chunks of each type no Go decoder reads
-// (notOpened lists their indices by type), in type order.
-func (v *verifier) reportNotOpened(p *Partition, notOpened map[uint32][]int) {
-	types := make([]uint32, 0, len(notOpened))
-	for t := range notOpened {
-		types = append(types, t)
-	}
-	sort.Slice(types, func(i, j int) bool { return types[i] < types[j] })
-	for _, t := range types {
-		js := notOpened[t]
-		c := p.Chunks[js[0]]
-		v.add(RuleChunkNotOpened, signing.SeverityWarning, c.Offset, "partition %d (%q): %d %s chunks not opened (first: chunk %d, data at %#x): no Go decoder is used for %s, so their content is not read and the partition's checksum is not verified", p.Index, p.Name, len(js), TypeName(t), js[0], c.Offset, TypeName(t))
-	}
 }
 
 // countingReader counts the bytes a decompressor consumes; it is an
