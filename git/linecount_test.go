@@ -135,12 +135,17 @@ func scattered(n, every int) (a, b string) {
 }
 
 // linearBound fails the test when f takes longer than a linear count could:
-// the quadratic diff took minutes on these inputs.
+// the quadratic diff took minutes on these inputs. The bound stays a wall
+// time, made generous so that a loaded CI machine (-race, 2 cores) does not
+// trip it: the work that the budget bounds is counted in a local variable
+// of countLineChanges and allocations do not grow with it (editDistance
+// allocates one array per call), so no deterministic measure reaches it
+// without a production hook. BenchmarkLineCounts* measure the cost.
 func linearBound(t *testing.T, f func()) {
 	t.Helper()
 	start := time.Now()
 	f()
-	if d := time.Since(start); d > 20*time.Second {
+	if d := time.Since(start); d > 90*time.Second {
 		t.Errorf("took %v", d)
 	}
 }

@@ -84,7 +84,7 @@ func TestAttestCLI(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if code, out, _ := attestCLI(t, "verify-attestation", "--format", "json", "--pub", f.pub, env); code != exitPass || !strings.Contains(out, `"verificationResult": "PASSED"`) {
+	if code, out, _ := attestCLI(t, "verify-attestation", "--any-subject", "--format", "json", "--pub", f.pub, env); code != exitPass || !strings.Contains(out, `"verificationResult": "PASSED"`) {
 		t.Errorf("json: exit %d:\n%s", code, out)
 	}
 
@@ -106,13 +106,13 @@ func TestAttestCLI(t *testing.T) {
 		stderr string
 	}{
 		{"missing subject", []string{"verify-attestation", "--pub", f.pub, "--subject", f.outsider, env}, exitFail, "d3dcompiler_47.dll"},
-		{"wrong key", []string{"verify-attestation", "--pub", otherKey.pub, env}, exitFail, "signed by another key"},
-		{"tampered", []string{"verify-attestation", "--pub", f.pub, tampered}, exitFail, "does not verify"},
-		{"failed gate", []string{"verify-attestation", "--pub", f.pub, failedEnv}, exitFail, "FAILED"},
-		{"failed gate allowed", []string{"verify-attestation", "--allow-failed", "--pub", f.pub, failedEnv}, exitPass, ""},
-		{"not an envelope", []string{"verify-attestation", "--pub", f.pub, f.report}, exitFail, "no payloadType"},
+		{"wrong key", []string{"verify-attestation", "--any-subject", "--pub", otherKey.pub, env}, exitFail, "signed by another key"},
+		{"tampered", []string{"verify-attestation", "--any-subject", "--pub", f.pub, tampered}, exitFail, "does not verify"},
+		{"failed gate", []string{"verify-attestation", "--any-subject", "--pub", f.pub, failedEnv}, exitFail, "FAILED"},
+		{"failed gate allowed", []string{"verify-attestation", "--any-subject", "--allow-failed", "--pub", f.pub, failedEnv}, exitPass, ""},
+		{"not an envelope", []string{"verify-attestation", "--any-subject", "--pub", f.pub, f.report}, exitFail, "no payloadType"},
 		{"no pub", []string{"verify-attestation", env}, exitError, "--pub"},
-		{"unreadable envelope", []string{"verify-attestation", "--pub", f.pub, filepath.Join(f.dir, "nope")}, exitError, "nope"},
+		{"unreadable envelope", []string{"verify-attestation", "--any-subject", "--pub", f.pub, filepath.Join(f.dir, "nope")}, exitError, "nope"},
 		{"attest without report", []string{"attest", "--key", f.key}, exitError, "--report"},
 		{"attest with a public key", []string{"attest", "--key", f.pub, "--report", f.report}, exitError, "unusable key"},
 		{"attest a non-report", []string{"attest", "--key", f.key, "--report", f.pub}, exitError, "unusable report"},
@@ -147,7 +147,7 @@ func TestAttestCLIReproducible(t *testing.T) {
 	if err := os.WriteFile(env, []byte(outs[0]), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if code, out, stderr := attestCLI(t, "verify-attestation", "--pub", f.pub, env); code != exitPass || !strings.Contains(out, "2026-03-29T10:30:00Z") {
+	if code, out, stderr := attestCLI(t, "verify-attestation", "--any-subject", "--pub", f.pub, env); code != exitPass || !strings.Contains(out, "2026-03-29T10:30:00Z") {
 		t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s", code, out, stderr)
 	}
 }
@@ -174,7 +174,7 @@ func TestAttestCLIEncryptedKey(t *testing.T) {
 	if err := os.WriteFile(env, []byte(out), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, stderr := attestCLI(t, "verify-attestation", "--pub", f.pub, env); code != exitPass {
+	if code, _, stderr := attestCLI(t, "verify-attestation", "--any-subject", "--pub", f.pub, env); code != exitPass {
 		t.Errorf("verify: exit %d: %s", code, stderr)
 	}
 }
@@ -210,5 +210,39 @@ func TestVerifyBlobCLI(t *testing.T) {
 				t.Errorf("exit %d (want %d)\nstdout:\n%s\nstderr:\n%s\nwant output containing %q", code, c.code, out, stderr, c.output)
 			}
 		})
+	}
+}
+
+// TestAttackVerifyAttestationWithoutSubject: without --subject an
+// attestation for any artifact verified, so a valid envelope for another
+// release passed for the one the user holds. --subject (a file or
+// sha256:HEX) is required unless --any-subject says otherwise, which
+// prints the subjects named.
+func TestAttackVerifyAttestationWithoutSubject(t *testing.T) {
+	f := newAttestFixture(t, testpki.Key(testpki.ECDSA, 0))
+	env := filepath.Join(f.dir, "release.intoto.json")
+	if code, _, stderr := attestCLI(t, "attest", "--key", f.key, "--report", f.report, "-o", env); code != exitPass {
+		t.Fatalf("attest: exit %d: %s", code, stderr)
+	}
+	code, _, stderr := attestCLI(t, "verify-attestation", "--pub", f.pub, env)
+	if code != exitError || !strings.Contains(stderr, "--subject") || !strings.Contains(stderr, "--any-subject") {
+		t.Errorf("no subject: exit %d: %s", code, stderr)
+	}
+	code, out, stderr := attestCLI(t, "verify-attestation", "--any-subject", "--pub", f.pub, env)
+	if code != exitPass || !strings.Contains(out, "not bound to an artifact") || !strings.Contains(out, "sha256:") {
+		t.Errorf("--any-subject: exit %d: %s%s", code, out, stderr)
+	}
+	sum, err := attestFileSHA256(f.fileA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, out, stderr := attestCLI(t, "verify-attestation", "--pub", f.pub, "--subject", "sha256:"+sum, env); code != exitPass {
+		t.Errorf("--subject sha256:: exit %d: %s%s", code, out, stderr)
+	}
+	if code, _, stderr := attestCLI(t, "verify-attestation", "--pub", f.pub, "--subject", "sha256:"+strings.Repeat("0", 64), env); code != exitFail {
+		t.Errorf("--subject of another digest: exit %d: %s", code, stderr)
+	}
+	if code, _, _ := attestCLI(t, "verify-attestation", "--pub", f.pub, "--any-subject", "--subject", f.fileA, env); code != exitError {
+		t.Errorf("both flags: exit %d", code)
 	}
 }

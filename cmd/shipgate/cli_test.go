@@ -158,7 +158,7 @@ func TestErrorsNameEachContextOnce(t *testing.T) {
 		{[]string{"sbom", "nope"}, "shipgate: sbom: stat nope: no such file or directory\n"},
 		{[]string{"render", "nope.json"}, "shipgate: render: open nope.json: no such file or directory\n"},
 		{[]string{"render", "junk.txt"}, "shipgate: render: junk.txt: report: not a shipgate JSON report: "},
-		{[]string{"verify-attestation", "--pub", "junk.txt", "env"}, "shipgate: verify-attestation: junk.txt: attest: unusable key: "},
+		{[]string{"verify-attestation", "--any-subject", "--pub", "junk.txt", "env"}, "shipgate: verify-attestation: junk.txt: attest: unusable key: "},
 		{[]string{"verify-blob", "--bundle", "b", "--trusted-root", "r", "--key", "missing.pem", "f"}, "shipgate: verify-blob: open missing.pem: no such file or directory\n"},
 		{[]string{"git-audit", "--since", "v1", "--protect", "a", "--policy", "nope.yaml"}, "shipgate: git-audit: open nope.yaml: no such file or directory\n"},
 		{[]string{"git-audit", "--repo", "nope", "--since", "v1", "--protect", "a"}, "shipgate: git-audit: git: open nope: "},

@@ -107,7 +107,7 @@ const demoCommand = "go run ./cmd/shipgate"
 func demoHints(out io.Writer, m *demo.Material, dir string) {
 	fmt.Fprintf(out, "kept in %s; try:\n", dir)
 	fmt.Fprintf(out, "  %s verify --policy %s %s\n", demoCommand, m.Policy, m.Trojan)
-	fmt.Fprintf(out, "  %s verify-attestation --pub %s %s\n", demoCommand, m.AttestPub, demoEnvelope(m, dir))
+	fmt.Fprintf(out, "  %s verify-attestation --any-subject --pub %s %s\n", demoCommand, m.AttestPub, demoEnvelope(m, dir))
 }
 
 // demoEnvelope is where a kept demo writes the clean release's attestation.

@@ -20,7 +20,7 @@
 //	shipgate render [--format text|json|sarif|markdown] [-o FILE] [-v | --verbose] REPORT.json
 //	shipgate attest --key KEY.pem --report REPORT.json [-o FILE] [--password-env VAR] [--rsa-pss] [--hash sha256|sha384|sha512]
 //	                [--resource-uri URI] [--policy-uri URI] [--report-uri URI] [--time RFC3339|none] [--no-keyid]
-//	shipgate verify-attestation --pub PUB.pem [--subject FILE]... [--allow-failed] [--rsa-pss] [--hash sha256|sha384|sha512]
+//	shipgate verify-attestation --pub PUB.pem (--subject FILE|sha256:HEX... | --any-subject) [--allow-failed] [--rsa-pss] [--hash sha256|sha384|sha512]
 //	                            [--verifier-id ID]... [--format text|json] ENVELOPE
 //	shipgate verify-blob --bundle F.sigstore.json --trusted-root trusted_root.json
 //	                     ((--certificate-identity ID | --certificate-identity-regexp RE)

@@ -251,7 +251,7 @@ func TestVerifyCLIAttest(t *testing.T) {
 		if _, digest := envelopeStatement(t, env); digest != sha256Hex([]byte(jsonReport)) {
 			t.Errorf("attested digest %s, JSON report's %s", digest, sha256Hex([]byte(jsonReport)))
 		}
-		if code, vout, verr := runCLI(t, "verify-attestation", "--pub", keys.pub, env); code != exitPass {
+		if code, vout, verr := runCLI(t, "verify-attestation", "--any-subject", "--pub", keys.pub, env); code != exitPass {
 			t.Errorf("verify-attestation: exit %d: %s%s", code, vout, verr)
 		}
 	})
@@ -273,10 +273,10 @@ func TestVerifyCLIAttest(t *testing.T) {
 		if code != exitFail {
 			t.Fatalf("exit %d, want 1: %s", code, errOut)
 		}
-		if code, _, verr := runCLI(t, "verify-attestation", "--pub", keys.pub, env); code != exitFail || !strings.Contains(verr, "FAILED") {
+		if code, _, verr := runCLI(t, "verify-attestation", "--any-subject", "--pub", keys.pub, env); code != exitFail || !strings.Contains(verr, "FAILED") {
 			t.Errorf("verify-attestation of a failed gate: exit %d: %s", code, verr)
 		}
-		if code, _, verr := runCLI(t, "verify-attestation", "--allow-failed", "--pub", keys.pub, env); code != exitPass {
+		if code, _, verr := runCLI(t, "verify-attestation", "--any-subject", "--allow-failed", "--pub", keys.pub, env); code != exitPass {
 			t.Errorf("--allow-failed: exit %d: %s", code, verr)
 		}
 	})

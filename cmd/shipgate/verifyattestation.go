@@ -28,17 +28,20 @@ func runVerifyAttestation(e *env) int {
 		rsaPSS      = fs.Bool("rsa-pss", false, "expect RSASSA-PSS signatures (RSA keys)")
 		hashName    = fs.String("hash", "sha256", "digest of RSA and ECDSA signatures: sha256, sha384 or sha512")
 		format      = fs.String("format", "text", "output format: text or json")
+		anySubject  = fs.Bool("any-subject", false, "accept the attestation whatever artifacts it names, and print them (instead of --subject)")
 		subjects    listFlag
 		verifierIDs listFlag
 	)
-	fs.Var(&subjects, "subject", "file whose SHA-256 must be a subject of the statement (repeatable)")
+	fs.Var(&subjects, "subject", "file, or sha256:HEX, whose SHA-256 must be a subject of the statement (repeatable; required unless --any-subject)")
 	fs.Var(&verifierIDs, "verifier-id", "accept summaries by this verifier (exact predicate verifier.id, repeatable; default shipgate's), e.g. slsa-verifier's")
 	fs.Usage = func() {
 		w := fs.Output()
-		fmt.Fprintln(w, "usage: shipgate verify-attestation --pub PUB.pem [--subject FILE]... [--allow-failed] [--rsa-pss] [--hash sha256|sha384|sha512]")
+		fmt.Fprintln(w, "usage: shipgate verify-attestation --pub PUB.pem (--subject FILE|sha256:HEX... | --any-subject) [--allow-failed] [--rsa-pss] [--hash sha256|sha384|sha512]")
 		fmt.Fprintln(w, "                                   [--verifier-id ID]... [--format text|json] ENVELOPE")
 		fmt.Fprintln(w, "\nChecks the envelope's signature, payload type, statement and predicate types, that every --subject")
 		fmt.Fprintln(w, "file's digest is a subject, and that the result is PASSED. ENVELOPE may be - for standard input.")
+		fmt.Fprintln(w, "--subject binds the attestation to what you hold; --any-subject accepts one for any artifact and")
+		fmt.Fprintln(w, "prints the subjects it names.")
 		fmt.Fprintln(w, "exit status: 0 verified, 1 verification failed, 2 the run failed")
 		fmt.Fprintln(w, "\nflags:")
 		fs.PrintDefaults()
@@ -52,6 +55,12 @@ func runVerifyAttestation(e *env) int {
 	}
 	if *pubPath == "" {
 		return fail(e, usageError{"verify-attestation: --pub is required"})
+	}
+	if len(subjects) == 0 && !*anySubject {
+		return fail(e, usageError{"verify-attestation: --subject FILE (or sha256:HEX) is required, naming the artifact the attestation must be about; pass --any-subject to accept it for any artifact"})
+	}
+	if len(subjects) > 0 && *anySubject {
+		return fail(e, usageError{"verify-attestation: --subject and --any-subject exclude each other"})
 	}
 	if *format != "text" && *format != "json" {
 		return fail(e, usageError{"verify-attestation: --format must be text or json"})
@@ -70,7 +79,7 @@ func runVerifyAttestation(e *env) int {
 	}
 	opts := attest.VerifyOptions{AllowFailed: *allowFailed, VerifierIDs: verifierIDs}
 	for _, p := range subjects {
-		sum, err := attestFileSHA256(p)
+		sum, err := subjectDigest(p)
 		if err != nil {
 			return fail(e, err)
 		}
@@ -91,7 +100,7 @@ func runVerifyAttestation(e *env) int {
 		}
 		return exitPass
 	}
-	printAttestation(e.stdout, args[0], v, subjects)
+	printAttestation(e.stdout, args[0], v, subjects, *anySubject)
 	return exitPass
 }
 
@@ -114,6 +123,18 @@ func attestReadInput(e *env, name string, limit int64) ([]byte, error) {
 	return b, nil
 }
 
+// subjectDigest returns the lowercase hex SHA-256 a --subject names: the
+// digest itself for sha256:HEX, else the file's.
+func subjectDigest(s string) (string, error) {
+	if d, ok := strings.CutPrefix(s, "sha256:"); ok {
+		if _, err := hex.DecodeString(d); err != nil || len(d) != 64 {
+			return "", usageError{fmt.Sprintf("verify-attestation: --subject %s: a digest is sha256: and 64 hex digits", s)}
+		}
+		return strings.ToLower(d), nil
+	}
+	return attestFileSHA256(s)
+}
+
 // attestFileSHA256 streams a file through SHA-256 and returns lowercase hex.
 func attestFileSHA256(name string) (string, error) {
 	f, err := os.Open(name)
@@ -134,7 +155,7 @@ func attestFileSHA256(name string) (string, error) {
 func nameMissingSubject(err error, subjects []string) error {
 	if errors.Is(err, attest.ErrSubjectMissing) {
 		for _, p := range subjects {
-			sum, _ := attestFileSHA256(p)
+			sum, _ := subjectDigest(p)
 			if strings.Contains(err.Error(), sum) {
 				return fmt.Errorf("%s: %w", p, err)
 			}
@@ -144,8 +165,9 @@ func nameMissingSubject(err error, subjects []string) error {
 }
 
 // printAttestation writes the text report of the verified envelope name:
-// its signer, statement, predicate and the --subject files matched.
-func printAttestation(w io.Writer, name string, v *attest.Verified, subjects []string) {
+// its signer, statement, predicate and the --subject files matched, or
+// with anySubject (--any-subject) every subject it names.
+func printAttestation(w io.Writer, name string, v *attest.Verified, subjects []string, anySubject bool) {
 	p := v.Predicate
 	fmt.Fprintf(w, "verified: %s\n", name)
 	fmt.Fprintf(w, "  signer:    %s (signature %d)\n", v.KeyID, v.SignatureIndex)
@@ -174,5 +196,11 @@ func printAttestation(w io.Writer, name string, v *attest.Verified, subjects []s
 	fmt.Fprintf(w, "  subjects:  %d\n", len(v.Subjects))
 	for i, m := range v.Matched {
 		fmt.Fprintf(w, "    %s = subject %q\n", subjects[i], m.Name)
+	}
+	if anySubject {
+		fmt.Fprintln(w, "  not bound to an artifact (--any-subject); it names:")
+		for _, s := range v.Subjects {
+			fmt.Fprintf(w, "    sha256:%s %s\n", s.SHA256, report.Clean(s.Name))
+		}
 	}
 }

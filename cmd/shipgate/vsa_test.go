@@ -101,7 +101,7 @@ func TestAttackVerifyAttestHidesOverrides(t *testing.T) {
 	if got := st.Predicate.Policy.Annotations["shipgateOverrides"]; st.Predicate.Policy.URI != "strict.yaml" || !slices.Equal(got, want) {
 		t.Errorf("VSA policy %+v, want strict.yaml with overrides %q", st.Predicate.Policy, want)
 	}
-	code, vout, errOut := runCLI(t, "verify-attestation", "--pub", keys.pub, env)
+	code, vout, errOut := runCLI(t, "verify-attestation", "--any-subject", "--pub", keys.pub, env)
 	if code != exitPass || !strings.Contains(vout, "  overrides: --roots "+filepath.Base(roots)+", --fail-on never\n") {
 		t.Errorf("verify-attestation: exit %d, %s\n%s", code, errOut, vout)
 	}

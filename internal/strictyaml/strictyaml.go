@@ -16,7 +16,10 @@
 //     so a file declaring YAML 1.1 would not mean what it says;
 //   - every mapping key is a scalar and appears once;
 //   - decoded into a Go value, every mapping key must name a field of the
-//     value's type (by its yaml tag), or a map entry.
+//     value's type (by its yaml tag), or a map entry;
+//   - decoded into a bool, a value must be true or false (YAML 1.2):
+//     yaml.v3 also takes YAML 1.1's yes, no, on, off, y and n, so that
+//     `requireNotarized: no` would silently mean false.
 //
 // Errors are *Error values naming the input and the line. The parser is
 // gopkg.in/yaml.v3, the module's YAML library; this package only adds the
@@ -55,6 +58,9 @@ var (
 	ErrAlias = errors.New("anchors, aliases and merge keys are not allowed")
 	// ErrTag results from an explicit tag (!!binary, !!str, !custom).
 	ErrTag = errors.New("explicit tags are not allowed")
+	// ErrBool results from a plain value spelled as a YAML 1.1 boolean
+	// (yes, no, on, off, y, n).
+	ErrBool = errors.New("YAML 1.1 boolean spelling")
 	// ErrKey results when a mapping key is not a scalar.
 	ErrKey = errors.New("mapping key is not a scalar")
 	// ErrDuplicateKey results when a mapping holds the same key twice.
@@ -238,6 +244,26 @@ func (o Options) check(n *yaml.Node, src source) error {
 	return nil
 }
 
+// yaml11Bool reports whether s is one of YAML 1.1's boolean spellings
+// other than true and false, quoted or not (yaml.v3 decodes both into a
+// bool).
+func yaml11Bool(s string) bool {
+	switch strings.ToLower(s) {
+	case "y", "yes", "n", "no", "on", "off":
+		return true
+	}
+	return false
+}
+
+// yaml11True reports whether the YAML 1.1 boolean s means true.
+func yaml11True(s string) bool {
+	switch strings.ToLower(s) {
+	case "y", "yes", "on":
+		return true
+	}
+	return false
+}
+
 func kindName(k yaml.Kind) string {
 	switch k {
 	case yaml.MappingNode:
@@ -301,6 +327,10 @@ func (o Options) checkKeys(n *yaml.Node, t reflect.Type) error {
 		return nil
 	}
 	switch n.Kind {
+	case yaml.ScalarNode:
+		if t.Kind() == reflect.Bool && yaml11Bool(n.Value) {
+			return o.fail(n.Line, ErrBool, "%q is a boolean only in YAML 1.1 (yaml.v3 would read it as %t); write true or false", n.Value, yaml11True(n.Value))
+		}
 	case yaml.MappingNode:
 		switch t.Kind() {
 		case reflect.Struct:

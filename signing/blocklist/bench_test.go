@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -115,6 +116,17 @@ func BenchmarkMerge1M(b *testing.B) {
 		l.Merge(big)
 		if l.Len() != big.Len()+Default().Len() {
 			b.Fatal("bad merge")
+		}
+	}
+}
+
+// BenchmarkParseDuplicateKeys loads a list repeating one hash 50,000 times,
+// the case that was quadratic before the tails index.
+func BenchmarkParseDuplicateKeys(b *testing.B) {
+	src := []byte(strings.Repeat("0eeb1c0133eb4d571178b2d9d14ce3e9\n", 50_000))
+	for b.Loop() {
+		if _, err := Parse(bytes.NewReader(src), "dups.txt", LoadOptions{}); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
