@@ -7,6 +7,7 @@ import (
 
 	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/internal/pkgfile"
+	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/pkg"
 )
 
@@ -51,5 +52,44 @@ func TestOpenPkgDecompressionBoundedBySize(t *testing.T) {
 	}
 	if len(finds) != 1 || finds[0].Rule != pkg.RulePayloadTooLarge {
 		t.Errorf("%d-byte package: findings %+v", len(b), finds)
+	}
+}
+
+// TestAttackPkgPayloadNotOpenedFails: a signed package whose Payload is in
+// a format shipgate does not decompress (here an Apple Archive, "AA01")
+// carries an app that is never checked. The package's own signature is
+// valid, but the release fails under the default policy with
+// pkg/payload-malformed naming the Payload, never a silent pass; the same
+// package with its gzip Payload passes.
+func TestAttackPkgPayloadNotOpenedFails(t *testing.T) {
+	s, _ := pkgSpec(t)
+	good, _ := pkgfile.Build(s)
+	if r := run(t, Options{}, writePkg(t, good)); !r.Summary.Passed {
+		t.Fatalf("legitimate package failed: %v", errorRules(r))
+	}
+	replaced := false
+	for i, f := range s.Files {
+		if f.Path == "app.pkg/Payload" {
+			s.Files[i].Data = append([]byte("AA01"), bytes.Repeat([]byte{0}, 96)...)
+			replaced = true
+		}
+	}
+	if !replaced {
+		t.Fatal("the example package has no app.pkg/Payload")
+	}
+	b, _ := pkgfile.Build(s)
+	r := run(t, Options{}, writePkg(t, b))
+	if r.Summary.Passed {
+		t.Fatal("a package whose Payload was not opened passed")
+	}
+	found := false
+	for _, f := range r.Findings {
+		found = found || f.Rule == pkg.RulePayloadMalformed && f.Severity == signing.SeverityError && f.Path == "Example-1.4.0.pkg/app.pkg/Payload" && strings.Contains(f.Message, "cannot be opened, so the files it installs were not checked")
+	}
+	if !found {
+		t.Errorf("findings %v", r.Findings)
+	}
+	if m := fileByPath(r, "Example-1.4.0.pkg"); m == nil || len(m.Signatures) == 0 || m.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("the package's own signature: %+v", m)
 	}
 }
