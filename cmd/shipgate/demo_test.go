@@ -165,3 +165,46 @@ func TestDemoKeepMustBeEmpty(t *testing.T) {
 		t.Fatalf("second run into the same directory: exit %d, want %d", code, exitError)
 	}
 }
+
+// TestDemoKeptMacInstallers: issue #15's "done when" for the demo. The
+// kept directory holds a signed .dmg and .pkg of each release, named with
+// its version; verified one by one under the demo's policy, 1.4.0's pass
+// and 1.4.1's fail for the modified libffmpeg.dylib inside, while their
+// own signatures stay valid.
+func TestDemoKeptMacInstallers(t *testing.T) {
+	t.Parallel()
+	dir, _ := sharedDemo(t)
+	const lib = ".app/Contents/Frameworks/Electron Framework.framework/Versions/A/Libraries/libffmpeg.dylib"
+	for _, ver := range []string{"1.4.0", "1.4.1"} {
+		for _, ext := range []string{"dmg", "pkg"} {
+			name := "Acme Desktop-" + ver + "." + ext
+			var out, errb bytes.Buffer
+			code := run(context.Background(), []string{"verify", "--policy", filepath.Join(dir, "policy.yaml"), "--format", "json",
+				filepath.Join(dir, "acme-desktop-"+ver, name)}, nil, &out, &errb)
+			var rep struct {
+				Files []struct {
+					Path, Kind string
+					Signatures []struct{ Status string }
+				}
+				Findings []struct{ Rule, Path, Severity string }
+			}
+			if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+				t.Fatalf("%s: exit %d, %v\n%s", name, code, err, errb.String())
+			}
+			signed := false
+			for _, f := range rep.Files {
+				signed = signed || f.Path == name && f.Kind == ext && len(f.Signatures) > 0 && f.Signatures[0].Status == "valid"
+			}
+			if !signed {
+				t.Errorf("%s: not a validly signed %s", name, ext)
+			}
+			modified := false
+			for _, f := range rep.Findings {
+				modified = modified || f.Rule == "codesign/page-hash-mismatch" && strings.HasPrefix(f.Path, name+"/") && strings.HasSuffix(f.Path, lib)
+			}
+			if want := ver == "1.4.0"; (code == exitPass) != want || modified == want {
+				t.Errorf("%s: exit %d, libffmpeg.dylib reported modified %v; findings %+v", name, code, modified, rep.Findings)
+			}
+		}
+	}
+}

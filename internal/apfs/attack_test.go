@@ -551,3 +551,21 @@ func TestAttackBadEphemeralObject(t *testing.T) {
 	b = withEntry(objVirtual|typeFS, buildVolOid, 5) // an object that checks out
 	open(t, b)
 }
+
+// TestUnsupportedFusion: a container flagged as a Fusion drive's (its
+// blocks split over two devices, one not in the image) is an
+// UnsupportedError, which the disk image walker reports as
+// dmg/filesystem-not-opened, not a container read from half its blocks.
+func TestUnsupportedFusion(t *testing.T) {
+	b := build(t, BuildSpec{Files: sample()})
+	for _, blk := range []int{0, 2} { // block 0 and the checkpoint's copy
+		s := b[blk*buildBS : (blk+1)*buildBS]
+		le.PutUint64(s[64:], le.Uint64(s[64:])|nxIncompatFusion)
+		seal(s)
+	}
+	_, err := Open(bytes.NewReader(b), int64(len(b)), Options{})
+	var ue *UnsupportedError
+	if !errors.As(err, &ue) || !strings.Contains(ue.Feature, "fusion") {
+		t.Errorf("got %v", err)
+	}
+}
