@@ -37,9 +37,18 @@
 //     headers looked for from the end of the one before on
 //     (release.ZeroedBefore).
 //
-// Package walktest holds the releases (zips, with zips, tarballs, PEs and
-// installers inside) that verify's and sbom's tests both walk, comparing
-// the paths of the files listed and the walk's file/… findings.
+// # Tarballs
+//
+// release.OpenTar is the one reader (git-audit's --artifact uses it too).
+// A tarball given as input is the release, as a zip is: both name its
+// entries by their paths in the archive (a.txt, not app.tar/a.txt), and
+// neither lists the tarball itself (the report's input section gives its
+// digest); among several inputs its entries are under its file name.
+//
+// Package walktest holds the releases (zips and tarballs, with zips,
+// tarballs, PEs and installers inside) that verify's and sbom's tests both
+// walk, comparing the paths of the files listed and the walk's file/…
+// findings.
 //
 // # Memory
 //
@@ -65,14 +74,10 @@
 //
 // # Not yet shared
 //
-//   - Tarballs: release.OpenTar is the one reader (git-audit's --artifact
-//     uses it too), but verify names an input tarball's entries under its
-//     file name (app.tar/a.txt) and lists the tarball as a file, where
-//     sbom names them by their path in the archive (a.txt), as both name
-//     a zip's; and of a hard link in a tarball, verify checks the target
-//     once and applies link rules to the link, where sbom lists the link
-//     as a file of its own (for a compressed tarball, from the target's
-//     bytes it holds).
+//   - Tar hard links: of a hard link in a tarball, verify checks the
+//     target once and applies link rules to the link, where sbom lists
+//     the link as a file of its own (for a compressed tarball, from the
+//     target's bytes it holds).
 //   - An asar's unpacked files: verify checks them at their path on disk
 //     (app.asar.unpacked/b.js), sbom lists them as the asar's entries
 //     (app.asar/b.js) and does not list the asar itself; an asar unpacked
