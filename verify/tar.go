@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
@@ -124,6 +125,9 @@ type tarWalk struct {
 func (e *engine) tarEntries(tr *release.TarReader, w tarWalk) []signing.Finding {
 	var finds []signing.Finding
 	folds := newFoldSet()
+	// checked holds what the checks of the file entries read so far
+	// found, by name: a hard link to one is listed with it.
+	checked := map[string]*checkedFile{}
 	for e.ctx.Err() == nil {
 		ent, err := tr.Next()
 		finds = append(finds, tarProblems(tr.Problems(), w.prefix, w.at)...)
@@ -142,14 +146,25 @@ func (e *engine) tarEntries(tr *release.TarReader, w tarWalk) []signing.Finding 
 			// The entry is checked now, before the stream moves on.
 			w.ref.add()
 			j.onDone = w.ref.release
+			j.result = new(checkedFile)
 			e.process(j)
 			j.finish()
+			if j.result.ok {
+				checked[ent.Name] = j.result
+			} else {
+				delete(checked, ent.Name)
+			}
 		case release.TypeSymlink:
 			finds = append(finds, e.addSymlink(w.prefix, ent.Name, ent.Link, "the archive")...)
 		case release.TypeHardlink:
+			// The link's checks as a link (its name's kind, its path
+			// through symbolic links) are those of the others.
 			e.mu.Lock()
-			e.links = append(e.links, link{path: p, target: joinPath(w.prefix, ent.Link)})
+			e.links = append(e.links, link{path: p, target: joinPath(w.prefix, ent.Link), hard: true})
 			e.mu.Unlock()
+			if t := checked[ent.Link]; t != nil {
+				e.addHardLink(p, t)
+			}
 		case release.TypeSpecial:
 			finds = append(finds, finding(ruleTarSpecialEntry, signing.SeverityError, p, release.TarSpecialMessage(ent.Special, "check")))
 		}
@@ -174,4 +189,34 @@ func tarProblems(ps []release.Problem, prefix, at string) []signing.Finding {
 		finds = append(finds, f)
 	}
 	return finds
+}
+
+// checkedFile is what the check of a file found: the file as listed,
+// whether it could be parsed, and what catalog membership needs of it.
+type checkedFile struct {
+	f         File
+	malformed bool
+	x         *fileExtra
+	ok        bool // the file was listed
+}
+
+// addHardLink lists a tarball's hard link, at report path p, as a file of
+// its own (as sbom lists it, and as extractors write it): with the facts
+// of the file it links to, t, which its check found when the tarball's
+// stream gave the target's bytes (they are not read again), judged by
+// the policy's settings for p.
+func (e *engine) addHardLink(p string, t *checkedFile) {
+	g := t.f
+	g.Path = p
+	s := e.pol.settingsFor(p)
+	finds := e.applyPolicy(&g, s, nil, t.malformed)
+	if own := e.pol.settingsFor(t.f.Path).sigstore; s.sigstore != nil && !reflect.DeepEqual(s.sigstore, own) {
+		finds = append(finds, finding(ruleSigstoreMissing, signing.SeverityError, p,
+			fmt.Sprintf("the policy rule at line %d requires a Sigstore bundle for %s, a hard link to %s, which is not held to that rule's bundle and identity", s.sigstoreLine, p, t.f.Path)))
+	}
+	var x *fileExtra
+	if t.x != nil {
+		x = new(*t.x)
+	}
+	e.addCheckedFile(&g, finds, nil, x)
 }

@@ -7,6 +7,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -215,6 +216,42 @@ func TestTarballHardLinkJudgedAtItsPath(t *testing.T) {
 	r := run(t, Options{Policy: pol}, dir)
 	if got := rulesFor(r, "x.tar/bin/codec.dll"); !has(got, "error "+string(ruleUnsigned)) {
 		t.Errorf("findings %q; all %+v", got, r.Findings)
+	}
+}
+
+// A hard link in a tarball is listed as a file of its own, as sbom lists
+// it and extractors write it, with the facts the check of its target found
+// when the stream gave the target's bytes (a compressed stream is not read
+// again): its digest, kind and signatures. A later entry of the target's
+// name does not change what the link holds. A link to no earlier file is
+// file/tar-hardlink, and no file.
+func TestTarballHardLinkListedWithTargetFacts(t *testing.T) {
+	f := getFixtures(t)
+	p := writeFile(t, filepath.Join(t.TempDir(), "rel.tar.gz"), gzipOf(makeTar(t,
+		tarEntry{name: "lib/app.dat", data: f.peValid},
+		tarEntry{name: "bin/app.exe", typ: tar.TypeLink, link: "lib/app.dat"},
+		tarEntry{name: "lib/app.dat", data: []byte("replaced")},
+		tarEntry{name: "bin/dangling.exe", typ: tar.TypeLink, link: "lib/later.dat"},
+		tarEntry{name: "lib/later.dat", data: f.peUnsigned},
+	)))
+	r := run(t, Options{Policy: requireValid()}, p)
+	link := fileByPath(r, "bin/app.exe")
+	sum := sha256.Sum256(f.peValid)
+	if link == nil || link.SHA256 != sum || link.Kind != KindPE || link.Size != int64(len(f.peValid)) ||
+		len(link.Signatures) != 1 || link.Signatures[0].Status != signing.StatusValid {
+		t.Fatalf("link: %+v; files %+v", link, r.Files)
+	}
+	if got := rulesFor(r, "bin/app.exe"); len(got) != 0 {
+		t.Errorf("link findings %q", got)
+	}
+	if fileByPath(r, "bin/dangling.exe") != nil || !has(rulesFor(r, "bin/dangling.exe"), "error "+string(ruleTarHardlink)) {
+		t.Errorf("dangling link: findings %q", rulesFor(r, "bin/dangling.exe"))
+	}
+	// The report is the same run after run.
+	a, _ := json.Marshal(r)
+	b, _ := json.Marshal(run(t, Options{Policy: requireValid()}, p))
+	if !bytes.Equal(a, b) {
+		t.Error("two runs differ")
 	}
 }
 

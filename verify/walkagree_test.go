@@ -77,6 +77,18 @@ func agreeOn(t *testing.T, p string, want []string) {
 	if !slices.Equal(got, want) || !slices.Equal(got, inventoried) {
 		t.Errorf("verify checked %q, sbom inventoried %q; want %q", got, inventoried, want)
 	}
+	// Each file has the same digest in both (a tarball's hard link its
+	// target's).
+	var a, b []string
+	for _, f := range r.Files {
+		a = append(a, f.Path+" "+f.SHA256.String())
+	}
+	for _, f := range inv.Files {
+		b = append(b, f.Path+" "+f.SHA256)
+	}
+	if slices.Sort(a); !slices.Equal(a, slices.Sorted(slices.Values(b))) {
+		t.Errorf("verify's digests:\n%s\nsbom's:\n%s", strings.Join(a, "\n"), strings.Join(slices.Sorted(slices.Values(b)), "\n"))
+	}
 	// The same findings, on the same paths, in the same words
 	// but for what was not done.
 	if a, b := findingLines(r.Findings, "checked"), findingLines(inv.Findings, "inventoried"); !slices.Equal(a, b) {

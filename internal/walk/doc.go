@@ -43,7 +43,12 @@
 // A tarball given as input is the release, as a zip is: both name its
 // entries by their paths in the archive (a.txt, not app.tar/a.txt), and
 // neither lists the tarball itself (the report's input section gives its
-// digest); among several inputs its entries are under its file name.
+// digest); among several inputs its entries are under its file name. A
+// hard link to an earlier file is a file of its own, at its path, with
+// its target's bytes: sbom reads them again (it holds a compressed
+// tarball's), verify lists it with what the target's check found (digest,
+// kind, signatures), judged by the policy at the link's path; a link to
+// no earlier file is file/tar-hardlink in both.
 //
 // Package walktest holds the releases (zips and tarballs, with zips,
 // tarballs, PEs and installers inside) that verify's and sbom's tests both
@@ -74,10 +79,6 @@
 //
 // # Not yet shared
 //
-//   - Tar hard links: of a hard link in a tarball, verify checks the
-//     target once and applies link rules to the link, where sbom lists
-//     the link as a file of its own (for a compressed tarball, from the
-//     target's bytes it holds).
 //   - An asar's unpacked files: verify checks them at their path on disk
 //     (app.asar.unpacked/b.js), sbom lists them as the asar's entries
 //     (app.asar/b.js) and does not list the asar itself; an asar unpacked

@@ -55,6 +55,8 @@ type TarCase struct {
 // TarCases returns the tarball releases verify and sbom are both tested on.
 func TarCases(t testing.TB) []TarCase {
 	plain := []TarEntry{{Name: "a.txt", Data: []byte("a")}, {Name: "lib/b.txt", Data: []byte("b")}}
+	// c.txt is a hard link to a.txt, lib/d.txt one to c.txt (to a.txt).
+	linked := append(plain[:2:2], TarEntry{Name: "c.txt", Link: "a.txt"}, TarEntry{Name: "lib/d.txt", Link: "c.txt"})
 	top := []TarEntry{{Name: "app-1.0/a.txt", Data: []byte("a")}, {Name: "app-1.0/lib/b.txt", Data: []byte("b")}}
 	return []TarCase{
 		{Name: "plain", Tar: Tar(t, plain), Paths: []string{"a.txt", "lib/b.txt"}},
@@ -63,6 +65,12 @@ func TarCases(t testing.TB) []TarCase {
 		{Name: "a zip inside", Tar: Tar(t, []TarEntry{{Name: "in.zip", Data: Zip(t, []ZipEntry{{Name: "x.txt", Data: []byte("x")}})}}),
 			Paths: []string{"in.zip", "in.zip/x.txt"}},
 		{Name: "tarballs nested too deep", Tar: Tar(t, []TarEntry{{Name: "t2.tar", Data: nested(t, "t")}}), Paths: nestedPaths("t")},
+		{Name: "hard link", Tar: Tar(t, linked), Paths: []string{"a.txt", "c.txt", "lib/b.txt", "lib/d.txt"}},
+		{Name: "hard link, compressed", Tar: Tar(t, linked), Gzip: true, Paths: []string{"a.txt", "c.txt", "lib/b.txt", "lib/d.txt"}},
+		{Name: "hard link to no earlier file", Tar: Tar(t, []TarEntry{{Name: "h.txt", Link: "later.txt"}, {Name: "later.txt", Data: []byte("later")}}),
+			Paths: []string{"later.txt"}},
+		{Name: "hard links in nested tarballs", Tar: Tar(t, []TarEntry{{Name: "in.tar", Data: Tar(t, linked)}, {Name: "in.zip", Data: Zip(t, []ZipEntry{{Name: "in.tar", Data: Tar(t, linked)}})}}),
+			Paths: []string{"in.tar", "in.tar/a.txt", "in.tar/c.txt", "in.tar/lib/b.txt", "in.tar/lib/d.txt", "in.zip", "in.zip/in.tar", "in.zip/in.tar/a.txt", "in.zip/in.tar/c.txt", "in.zip/in.tar/lib/b.txt", "in.zip/in.tar/lib/d.txt"}},
 		{Name: "name leaving the archive", Tar: Tar(t, []TarEntry{{Name: "a.txt", Data: []byte("a")}, {Name: "../evil.txt", Data: []byte("out")}}),
 			Paths: []string{"a.txt"}},
 	}
