@@ -80,9 +80,15 @@
 // # Not yet shared
 //
 //   - An asar's unpacked files: verify checks them at their path on disk
-//     (app.asar.unpacked/b.js), sbom lists them as the asar's entries
-//     (app.asar/b.js) and does not list the asar itself; an asar unpacked
-//     from another asar is so listed under both paths by sbom.
+//     (app.asar.unpacked/b.js) and lists the asar itself, sbom lists them
+//     as the asar's entries (app.asar/b.js) and does not list the asar
+//     itself. The rule to apply in both: the asar's path (app.asar/b.js),
+//     "unpacked" a fact of the file (a field of report.File), the asar
+//     listed by both. verify must then know an asar's unpacked entries
+//     before it queues its folder's files (policy globs judge them at
+//     queue time) in every walker that meets an unpacked folder (a
+//     directory, an input zip, a container's entries), and sbom's diff
+//     and exports must take the asar as a file.
 //   - The rest of a zip archive's walk (queuing its entries), tarballs and
 //     installers are opened by the callers; they are to move here, one
 //     format at a time.
