@@ -324,6 +324,9 @@ func (e *engine) process(j *job) {
 	}
 	if c.listed {
 		cat, x := c.catalogFacts()
+		if j.result != nil {
+			*j.result = checkedFile{f: c.f, malformed: c.malformed, x: x, ok: true}
+		}
 		e.addCheckedFile(&c.f, c.finds, cat, x)
 	} else {
 		e.addFile(nil, c.finds)

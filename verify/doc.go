@@ -15,7 +15,9 @@
 // that cannot be opened, a trust store or blocklist that cannot be loaded, a
 // cancelled context.
 //
-// Archives: a .zip given as input is read in place, entries streamed; an
+// Archives: a .zip given as input is read in place, entries streamed, and
+// a tarball given as input read once, front to back, its entries named by
+// their paths in the archive as a zip's are (it is the release); an
 // app.asar or a zip archive found anywhere (or given as input) is opened
 // and its entries are checked as files below its path
 // ("resources/app.asar/node_modules/x.node", "plugins/x.zip/x.dll"), down

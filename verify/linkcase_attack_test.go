@@ -18,7 +18,7 @@ func TestAttackSymlinkCaseAliasEvadesSignerRule(t *testing.T) {
 	foreign := malloryPE(t, f)
 	pol := &Policy{Rules: []Rule{
 		{Match: []string{"**"}, Require: RequireValid},
-		{Match: []string{"rel.tar/windows/**/*.exe"}, Signers: []Signer{{Subject: "CN=Example Vendor Ltd,O=Example Vendor Ltd", Issuer: "CN=Shipgate Test Root"}}},
+		{Match: []string{"windows/**/*.exe"}, Signers: []Signer{{Subject: "CN=Example Vendor Ltd,O=Example Vendor Ltd", Issuer: "CN=Shipgate Test Root"}}},
 	}}
 	opts := Options{Policy: pol, Trust: f.trust, Time: checkTime}
 	for _, l := range [][2]string{
@@ -31,10 +31,10 @@ func TestAttackSymlinkCaseAliasEvadesSignerRule(t *testing.T) {
 				tarEntry{name: "other/evil.dll", data: foreign},
 				tarEntry{name: l[0], typ: tar.TypeSymlink, link: l[1]},
 			))
-			at := "rel.tar/" + l[0]
+			at := l[0]
 			if l[0] == "windows/bin" {
 				at += "/evil.dll"
-				pol.Rules[1].Match = []string{"rel.tar/windows/**"}
+				pol.Rules[1].Match = []string{"windows/**"}
 			}
 			mustFail(t, opts, at, ruleSignerNotAllow, p)
 		})
@@ -61,7 +61,7 @@ func TestAttackSymlinkCaseTwins(t *testing.T) {
 	foreign := malloryPE(t, f)
 	pol := &Policy{Rules: []Rule{
 		{Match: []string{"**"}, Require: RequireValid},
-		{Match: []string{"rel.tar/windows/**"}, Signers: []Signer{{Subject: "CN=Example Vendor Ltd,O=Example Vendor Ltd", Issuer: "CN=Shipgate Test Root"}}},
+		{Match: []string{"windows/**"}, Signers: []Signer{{Subject: "CN=Example Vendor Ltd,O=Example Vendor Ltd", Issuer: "CN=Shipgate Test Root"}}},
 	}}
 	opts := Options{Policy: pol, Trust: f.trust, Time: checkTime}
 	for _, c := range []struct {
@@ -93,7 +93,7 @@ func TestAttackSymlinkCaseTwins(t *testing.T) {
 					if at == "windows/bin" {
 						at += "/" + path.Base(c.evil)
 					}
-					mustFail(t, opts, "rel.tar/"+at, ruleSignerNotAllow, p)
+					mustFail(t, opts, at, ruleSignerNotAllow, p)
 					return
 				}
 				r := run(t, opts, p)
@@ -116,7 +116,7 @@ func TestAttackSymlinkCaseTwinLinks(t *testing.T) {
 	f := getFixtures(t)
 	pol := &Policy{Rules: []Rule{
 		{Match: []string{"**"}, Require: RequireValid},
-		{Match: []string{"rel.tar/windows/**"}, Signers: []Signer{{Subject: "CN=Example Vendor Ltd,O=Example Vendor Ltd", Issuer: "CN=Shipgate Test Root"}}},
+		{Match: []string{"windows/**"}, Signers: []Signer{{Subject: "CN=Example Vendor Ltd,O=Example Vendor Ltd", Issuer: "CN=Shipgate Test Root"}}},
 	}}
 	opts := Options{Policy: pol, Trust: f.trust, Time: checkTime}
 	tarball := func(link string) string {
@@ -128,8 +128,8 @@ func TestAttackSymlinkCaseTwinLinks(t *testing.T) {
 			tarEntry{name: "windows/app.exe", typ: tar.TypeSymlink, link: link},
 		))
 	}
-	mustFail(t, opts, "rel.tar/windows/app.exe", ruleSignerNotAllow, tarball("../other/CUR.dll"))
-	mustFail(t, opts, "rel.tar/windows/app.exe", ruleSignerNotAllow, tarball("../other/cur.dll"))
+	mustFail(t, opts, "windows/app.exe", ruleSignerNotAllow, tarball("../other/CUR.dll"))
+	mustFail(t, opts, "windows/app.exe", ruleSignerNotAllow, tarball("../other/cur.dll"))
 	if r := run(t, opts, tarball("../other/Cur.dll")); len(findingsOf(r, ruleSignerNotAllow)) != 0 {
 		t.Errorf("a link to the vendor's twin link fails: %v", r.Findings)
 	}

@@ -62,8 +62,8 @@ func TestAttackSymlinkChainEscapeTar(t *testing.T) {
 		es = append(es, tarEntry{name: l[0], typ: tar.TypeSymlink, link: l[1]})
 	}
 	p := writeFile(t, filepath.Join(t.TempDir(), "rel.tar"), makeTar(t, es...))
-	mustFail(t, Options{}, "rel.tar/sub/b", ruleSymlinkEscape, p)
-	mustFail(t, Options{}, "rel.tar/sub/a", ruleSymlinkEscape, p)
+	mustFail(t, Options{}, "sub/b", ruleSymlinkEscape, p)
+	mustFail(t, Options{}, "sub/a", ruleSymlinkEscape, p)
 }
 
 // The same chain in a zip archive, with Windows separators, which
@@ -170,7 +170,7 @@ func TestAttackSymlinkChainCaseTwins(t *testing.T) {
 	} {
 		es := []tarEntry{{name: "d/x", data: []byte("hi")}, twins[0], twins[1]}
 		p := writeFile(t, filepath.Join(t.TempDir(), "rel.tar"), makeTar(t, append(es, tarEntry{name: "y", typ: tar.TypeSymlink, link: "d/Up/../x"})...))
-		mustFail(t, Options{}, "rel.tar/y", ruleSymlinkEscape, p)
+		mustFail(t, Options{}, "y", ruleSymlinkEscape, p)
 		// Through neither twin, the link stays inside.
 		p = writeFile(t, filepath.Join(t.TempDir(), "rel.tar"), makeTar(t, append(es, tarEntry{name: "y", typ: tar.TypeSymlink, link: "d/x"})...))
 		if got := findingsOf(run(t, Options{}, p), ruleSymlinkEscape); len(got) != 0 {
@@ -183,5 +183,5 @@ func TestAttackSymlinkChainCaseTwins(t *testing.T) {
 		es = append(es, tarEntry{name: "d/up", typ: tar.TypeSymlink, link: fmt.Sprintf("x%d", i)})
 	}
 	es = append(es, tarEntry{name: "y", typ: tar.TypeSymlink, link: "d/up/../z"})
-	mustFail(t, Options{}, "rel.tar/y", ruleSymlinkEscape, writeFile(t, filepath.Join(t.TempDir(), "rel.tar"), makeTar(t, es...)))
+	mustFail(t, Options{}, "y", ruleSymlinkEscape, writeFile(t, filepath.Join(t.TempDir(), "rel.tar"), makeTar(t, es...)))
 }

@@ -23,7 +23,7 @@ func TestAttackSymlinkTrailingDotTarget(t *testing.T) {
 	}
 	pol := &Policy{Rules: []Rule{
 		{Match: []string{"**"}, Require: RequireValid},
-		{Match: []string{"rel.tar/windows/**/*.exe"}, Signers: []Signer{{Subject: "CN=Example Vendor Ltd,O=Example Vendor Ltd", Issuer: "CN=Shipgate Test Root"}}},
+		{Match: []string{"windows/**/*.exe"}, Signers: []Signer{{Subject: "CN=Example Vendor Ltd,O=Example Vendor Ltd", Issuer: "CN=Shipgate Test Root"}}},
 	}}
 	opts := Options{Policy: pol, Trust: f.trust, Time: checkTime}
 	for _, target := range []string{"../Other./evil.dll", "../Other /evil.dll", "../other/evil.dll. ", "../Other../evil.dll"} {
@@ -32,7 +32,7 @@ func TestAttackSymlinkTrailingDotTarget(t *testing.T) {
 				tarEntry{name: "other/evil.dll", data: foreign},
 				tarEntry{name: "windows/app.exe", typ: tar.TypeSymlink, link: target},
 			))
-			mustFail(t, opts, "rel.tar/windows/app.exe", ruleSignerNotAllow, p)
+			mustFail(t, opts, "windows/app.exe", ruleSignerNotAllow, p)
 		})
 	}
 	t.Run("escape", func(t *testing.T) {
@@ -40,7 +40,7 @@ func TestAttackSymlinkTrailingDotTarget(t *testing.T) {
 			tarEntry{name: "sub/up", typ: tar.TypeSymlink, link: ".."},
 			tarEntry{name: "sub/b", typ: tar.TypeSymlink, link: "Up./../outside.dll"},
 		))
-		mustFail(t, Options{}, "rel.tar/sub/b", ruleSymlinkEscape, p)
+		mustFail(t, Options{}, "sub/b", ruleSymlinkEscape, p)
 	})
 	// The vendor's DLL under an ordinary inside name passes.
 	p := writeFile(t, filepath.Join(t.TempDir(), "rel.tar"), makeTar(t,

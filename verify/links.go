@@ -11,9 +11,13 @@ import (
 	"github.com/shipgate/shipgate/signing/codesign"
 )
 
-// link is a symbolic link that stays inside the release: the report paths
-// of the link and of what it points to.
-type link struct{ path, target string }
+// link is a symbolic link that stays inside the release, or a tarball's
+// hard link (hard): the report paths of the link and of what it points
+// to.
+type link struct {
+	path, target string
+	hard         bool
+}
 
 // Bounds on link resolution: hops through links to links, and link paths
 // judged by the policy (those that reach native code, or any file when a
@@ -92,6 +96,9 @@ func (e *engine) checkLinks() {
 	}
 	defer func() { e.addFindings(finds...) }()
 	for _, l := range links {
+		if l.hard {
+			continue // a file of its own, judged at its path (addHardLink)
+		}
 		reached, complete := x.resolve(l.target)
 		if !complete {
 			finds = append(finds, finding(ruleUnreadable, signing.SeverityError, l.path, fmt.Sprintf("symbolic link to %s leads through links whose names differ only in case, or are held twice, in more ways than are followed; the policy was not applied to what it reaches", l.target)))

@@ -102,7 +102,7 @@ func (p Progress) Rate() float64 {
 // Release checks the release made of paths (files, directories, .app bundles,
 // .zip archives, app.asar archives) and returns its report.
 //
-// With one input that is a directory or a zip archive, report paths are
+// With one input that is a directory, a zip archive or a tarball, report paths are
 // relative to it; otherwise each input's files are named under the input's
 // base name, and two inputs with the same base name are an error. Symbolic
 // links are never followed: one that points out of its input, alone or
@@ -142,9 +142,12 @@ func Release(ctx context.Context, opts Options, paths ...string) (*Report, error
 // input is one path given to Release.
 type input struct {
 	path   string // as given
-	prefix string // report path prefix; "" for the sole directory or zip
+	prefix string // report path prefix; "" for the sole directory, zip or tarball
+	base   string // the path's base name
 	dir    bool
-	zip    bool
+	// zip and tar say the input is a zip archive or a tarball (whose
+	// entries are the release's files, as sbom lists them).
+	zip, tar bool
 }
 
 func resolveInputs(paths []string) ([]input, error) {
@@ -160,11 +163,11 @@ func resolveInputs(paths []string) ([]input, error) {
 			return nil, fmt.Errorf("verify: input %s: not a regular file or directory", p)
 		}
 		if !in.dir {
-			z, err := sniffZip(p)
+			arc, err := sniffArchive(p)
 			if err != nil {
 				return nil, fmt.Errorf("verify: input: %w", err)
 			}
-			in.zip = z
+			in.zip, in.tar = arc == release.ZipArchive, arc == release.TarArchive
 		}
 		base := filepath.Base(filepath.Clean(p))
 		if base == "." || base == string(filepath.Separator) || base == ".." {
@@ -178,24 +181,30 @@ func resolveInputs(paths []string) ([]input, error) {
 			return nil, fmt.Errorf("verify: inputs %s and %s have the same name %q; report paths would collide", prev, p, base)
 		}
 		names[base] = p
-		in.prefix = base
+		in.prefix, in.base = base, base
 		ins = append(ins, in)
 	}
-	if len(ins) == 1 && (ins[0].dir || ins[0].zip) {
+	if len(ins) == 1 && (ins[0].dir || ins[0].zip || ins[0].tar) {
 		ins[0].prefix = ""
 	}
 	return ins, nil
 }
 
-func sniffZip(name string) (bool, error) {
+// sniffArchive tells whether the file name is a zip archive or a tarball
+// (plain, or a gzip, xz or zstd stream that may hold one), as a file of a
+// release is told (release.NestedArchive).
+func sniffArchive(name string) (release.Archive, error) {
 	f, err := os.Open(name)
 	if err != nil {
-		return false, err
+		return release.NoArchive, err
 	}
 	defer f.Close()
-	var b [4]byte
-	n, _ := io.ReadFull(f, b[:])
-	return IsZip(b[:n]), nil
+	b := make([]byte, sniffLen)
+	n, _ := io.ReadFull(f, b)
+	if IsZip(b[:n]) {
+		return release.ZipArchive, nil
+	}
+	return release.NestedArchive(b[:n], true), nil
 }
 
 // joinPath joins a report path prefix and a relative name.
@@ -385,6 +394,8 @@ func (e *engine) run(inputs []input) (*Report, error) {
 			err = e.walkDir(in)
 		case in.zip:
 			err = e.walkZip(in)
+		case in.tar:
+			err = e.walkTar(in)
 		default:
 			err = e.addDiskFile(in.path, in.prefix)
 		}

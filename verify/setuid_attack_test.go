@@ -27,7 +27,7 @@ func TestAttackSetuidEntry(t *testing.T) {
 			zipped := writeFile(t, filepath.Join(t.TempDir(), "rel.zip"), makeZip(t, []zipEntry{{name: "bin/tool", data: script, mode: zipMode(c.mode)}}))
 			payload := pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{{Name: "./bin", Mode: 0o040755}, {Name: "./bin/tool", Mode: 0o100000 | uint32(c.mode), Data: script}}))
 			b, _ := pkgfile.Build(pkgfile.Spec{Files: []pkgfile.File{{Path: "Payload", Data: payload}}})
-			for in, at := range map[string]string{tarball: "rel.tar/bin/tool", zipped: "bin/tool" /* an input zip is the release */, writePkg(t, b): "Example-1.4.0.pkg/Payload/bin/tool"} {
+			for in, at := range map[string]string{tarball: "bin/tool", zipped: "bin/tool" /* an input archive is the release */, writePkg(t, b): "Example-1.4.0.pkg/Payload/bin/tool"} {
 				got := findingsOf(run(t, Options{}, in), RuleSetuid)
 				if c.want && (len(got) != 1 || !strings.HasPrefix(got[0], at+": ")) {
 					t.Errorf("%s: %s findings %q, want one at %s", at, RuleSetuid, got, at)
@@ -70,7 +70,7 @@ func TestAttackTarFileCapabilities(t *testing.T) {
 		return writeFile(t, filepath.Join(t.TempDir(), "rel.tar"), b.Bytes())
 	}
 	for _, k := range []string{"SCHILY.xattr.security.capability", "LIBARCHIVE.xattr.security.capability"} {
-		if got := findingsOf(run(t, Options{}, tarWith(map[string]string{k: "\x01\x00\x00\x02\x80"})), RuleSetuid); len(got) != 1 || !strings.HasPrefix(got[0], "rel.tar/bin/tool: ") {
+		if got := findingsOf(run(t, Options{}, tarWith(map[string]string{k: "\x01\x00\x00\x02\x80"})), RuleSetuid); len(got) != 1 || !strings.HasPrefix(got[0], "bin/tool: ") {
 			t.Errorf("%s: %s findings %q", k, RuleSetuid, got)
 		}
 	}

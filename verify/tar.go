@@ -1,9 +1,12 @@
 package verify
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"reflect"
 
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
@@ -36,58 +39,184 @@ func (c *check) openTar(ra io.ReaderAt, size int64) bool {
 		return false
 	}
 	if err != nil {
-		c.add(ruleMalformed, signing.SeverityError, fmt.Sprintf("%s stream cannot be read, so the tar archive it holds was not checked: %v", c.f.Kind, err))
+		c.add(ruleMalformed, signing.SeverityError, tarStreamMessage(ra, err))
 		return true
 	}
 	defer tr.Close()
-	folds := newFoldSet()
-	for c.e.ctx.Err() == nil {
-		ent, err := tr.Next()
-		c.tarProblems(tr.Problems())
-		if err != nil {
-			break
-		}
-		p := joinPath(c.f.Path, ent.Name)
-		for _, col := range folds.Add(ent.Name, ent.Type == release.TypeDir) {
-			c.finds = append(c.finds, finding(ruleNameCollision, signing.SeverityWarning, p, col.Message("tar", c.f.Path, ent.Name)))
-		}
-		switch ent.Type {
-		case release.TypeFile:
-			c.finds = append(c.finds, setuidFindings(p, "tar", ent.Header.FileInfo().Mode())...)
-			c.finds = append(c.finds, capabilityFindings(p, ent.Header.PAXRecords)...)
-			j := &job{path: p, size: ent.Size, src: ent.Source, depth: c.j.depth + 1, expand: x, held: c.j.held}
-			if c.memHeld {
-				j.held += size
-			}
-			// The entry is checked now, before the stream moves on.
-			c.e.process(j)
-		case release.TypeSymlink:
-			c.finds = append(c.finds, c.e.addSymlink(c.f.Path, ent.Name, ent.Link, "the archive")...)
-		case release.TypeHardlink:
-			c.e.mu.Lock()
-			c.e.links = append(c.e.links, link{path: p, target: joinPath(c.f.Path, ent.Link)})
-			c.e.mu.Unlock()
-		case release.TypeSpecial:
-			c.finds = append(c.finds, finding(ruleTarSpecialEntry, signing.SeverityError, p, release.TarSpecialMessage(ent.Special, "check")))
-		}
+	// The entries of a plain tarball are read through the file's bytes,
+	// which the archives among them (a zip, whose entries are checked on
+	// other workers) keep until their last entry is checked.
+	ref, _ := c.holdForEntries()
+	w := tarWalk{prefix: c.f.Path, at: c.f.Path, depth: c.j.depth + 1, expand: x, held: c.j.held, ref: ref}
+	if c.memHeld {
+		w.held += size
 	}
-	c.tarProblems(tr.Problems())
+	c.finds = append(c.finds, c.e.tarEntries(tr, w)...)
 	return true
 }
 
-// tarProblems reports the tar reader's problems on the tarball (or on the
-// entry named).
-func (c *check) tarProblems(ps []release.Problem) {
-	for _, p := range ps {
-		at := c.f.Path
-		if name, ok := release.CleanName(p.Name); ok && name != "" && p.Kind != release.ProblemInsecurePath {
-			at = joinPath(c.f.Path, name)
+// walkTar checks the entries of the tarball in.path, given as an input,
+// as walkZip checks an input zip's: under their paths in the archive
+// (in.prefix, "" for the sole input, before them), the tarball itself
+// not a file of the report. A file that holds no tar archive after all (a
+// gzip stream of something else) is checked as a file.
+func (e *engine) walkTar(in input) error {
+	f, err := os.Open(in.path)
+	if err != nil {
+		return fmt.Errorf("verify: input: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("verify: input: %w", err)
+	}
+	at := cmp.Or(in.prefix, in.base)
+	x := newExpansion(st.Size())
+	tr, err := release.OpenTar(ctxReaderAt{e.ctx, f}, st.Size(), release.TarOptions{Take: x.Take})
+	switch {
+	case errors.Is(err, release.ErrNotTar):
+		f.Close()
+		return e.addDiskFile(in.path, at)
+	case err != nil && e.ctx.Err() != nil:
+		f.Close()
+		return fmt.Errorf("verify: %w", e.ctx.Err())
+	case err != nil:
+		e.addFindings(finding(ruleMalformed, signing.SeverityError, at, tarStreamMessage(f, err)))
+		f.Close()
+		return nil
+	}
+	defer tr.Close()
+	ref := newRef(func() { f.Close() })
+	defer ref.release()
+	e.addFindings(e.tarEntries(tr, tarWalk{prefix: in.prefix, at: at, expand: x, ref: ref})...)
+	return nil
+}
+
+// tarStreamMessage is the message of a tarball, whose bytes are at ra,
+// whose stream cannot be read (err).
+func tarStreamMessage(ra io.ReaderAt, err error) string {
+	head := make([]byte, sniffLen)
+	n, _ := ra.ReadAt(head, 0)
+	comp, _ := release.TarCompression(head[:n])
+	return fmt.Sprintf("%s stream cannot be read, so the tar archive it holds was not checked: %v", comp, err)
+}
+
+// tarWalk is where the entries of a tarball go.
+type tarWalk struct {
+	// prefix is the report path the entries are named under: the
+	// tarball's, or an input's ("" for the sole input).
+	prefix string
+	// at names the tarball in findings: its report path, or an input's
+	// file name (as sbom names it).
+	at string
+	// depth is the entries' archive nesting; expand bounds what archives
+	// among them may expand to; held is what the archives holding them
+	// hold of the run's memory budget (see job.held).
+	depth  int
+	expand *expansion
+	held   int64
+	// ref keeps the tarball's bytes until every entry's check is done.
+	ref *refCount
+}
+
+// tarEntries checks the entries of the tarball tr one after the other as
+// it reads them, and returns the findings about the tarball and the
+// entries that are not checked.
+func (e *engine) tarEntries(tr *release.TarReader, w tarWalk) []signing.Finding {
+	var finds []signing.Finding
+	folds := newFoldSet()
+	// checked holds what the checks of the file entries read so far
+	// found, by name: a hard link to one is listed with it.
+	checked := map[string]*checkedFile{}
+	for e.ctx.Err() == nil {
+		ent, err := tr.Next()
+		finds = append(finds, tarProblems(tr.Problems(), w.prefix, w.at)...)
+		if err != nil {
+			break
 		}
-		f := finding(p.Kind.Rule(), signing.SeverityError, at, p.Message)
+		p := joinPath(w.prefix, ent.Name)
+		for _, col := range folds.Add(ent.Name, ent.Type == release.TypeDir) {
+			finds = append(finds, finding(ruleNameCollision, signing.SeverityWarning, p, col.Message("tar", w.at, ent.Name)))
+		}
+		switch ent.Type {
+		case release.TypeFile:
+			finds = append(finds, setuidFindings(p, "tar", ent.Header.FileInfo().Mode())...)
+			finds = append(finds, capabilityFindings(p, ent.Header.PAXRecords)...)
+			j := &job{path: p, size: ent.Size, src: ent.Source, depth: w.depth, expand: w.expand, held: w.held}
+			// The entry is checked now, before the stream moves on.
+			w.ref.add()
+			j.onDone = w.ref.release
+			j.result = new(checkedFile)
+			e.process(j)
+			j.finish()
+			if j.result.ok {
+				checked[ent.Name] = j.result
+			} else {
+				delete(checked, ent.Name)
+			}
+		case release.TypeSymlink:
+			finds = append(finds, e.addSymlink(w.prefix, ent.Name, ent.Link, "the archive")...)
+		case release.TypeHardlink:
+			// The link's checks as a link (its name's kind, its path
+			// through symbolic links) are those of the others.
+			e.mu.Lock()
+			e.links = append(e.links, link{path: p, target: joinPath(w.prefix, ent.Link), hard: true})
+			e.mu.Unlock()
+			if t := checked[ent.Link]; t != nil {
+				e.addHardLink(p, t)
+			}
+		case release.TypeSpecial:
+			finds = append(finds, finding(ruleTarSpecialEntry, signing.SeverityError, p, release.TarSpecialMessage(ent.Special, "check")))
+		}
+	}
+	return append(finds, tarProblems(tr.Problems(), w.prefix, w.at)...)
+}
+
+// tarProblems returns the tar reader's problems as findings on the
+// tarball (named at) or on the entry named, under prefix.
+func tarProblems(ps []release.Problem, prefix, at string) []signing.Finding {
+	var finds []signing.Finding
+	for _, p := range ps {
+		where := at
+		if name, ok := release.CleanName(p.Name); ok && name != "" && p.Kind != release.ProblemInsecurePath {
+			where = joinPath(prefix, name)
+		}
+		f := finding(p.Kind.Rule(), signing.SeverityError, where, p.Message)
 		if p.Offset >= 0 && !p.InStream {
 			off := p.Offset
 			f.Offset = &off
 		}
-		c.finds = append(c.finds, f)
+		finds = append(finds, f)
 	}
+	return finds
+}
+
+// checkedFile is what the check of a file found: the file as listed,
+// whether it could be parsed, and what catalog membership needs of it.
+type checkedFile struct {
+	f         File
+	malformed bool
+	x         *fileExtra
+	ok        bool // the file was listed
+}
+
+// addHardLink lists a tarball's hard link, at report path p, as a file of
+// its own (as sbom lists it, and as extractors write it): with the facts
+// of the file it links to, t, which its check found when the tarball's
+// stream gave the target's bytes (they are not read again), judged by
+// the policy's settings for p.
+func (e *engine) addHardLink(p string, t *checkedFile) {
+	g := t.f
+	g.Path = p
+	s := e.pol.settingsFor(p)
+	finds := e.applyPolicy(&g, s, nil, t.malformed)
+	if own := e.pol.settingsFor(t.f.Path).sigstore; s.sigstore != nil && !reflect.DeepEqual(s.sigstore, own) {
+		finds = append(finds, finding(ruleSigstoreMissing, signing.SeverityError, p,
+			fmt.Sprintf("the policy rule at line %d requires a Sigstore bundle for %s, a hard link to %s, which is not held to that rule's bundle and identity", s.sigstoreLine, p, t.f.Path)))
+	}
+	var x *fileExtra
+	if t.x != nil {
+		x = new(*t.x)
+	}
+	e.addCheckedFile(&g, finds, nil, x)
 }

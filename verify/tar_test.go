@@ -5,6 +5,10 @@ import (
 	"bytes"
 	"cmp"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -102,15 +106,59 @@ func TestTarballEntriesVerified(t *testing.T) {
 	}
 }
 
-// A tarball given as an input is opened, and its entries are reported under
-// its name (an npm package's .tgz, a release tarball).
+// A tarball given as an input is opened, and is the release, as an input
+// zip is (and as sbom lists it): its entries are reported under their
+// paths in the archive, the tarball itself is no file of the report, and
+// the input section gives its digest. Among other inputs, its entries are
+// under its name. A gzip file that holds no tarball is a file.
 func TestTarballInput(t *testing.T) {
 	f := getFixtures(t)
-	p := filepath.Join(t.TempDir(), "pkg.tgz")
-	os.WriteFile(p, gzipOf(makeTar(t, tarEntry{name: "package/build/addon.node", data: f.peUnsigned})), 0o644)
+	dir := t.TempDir()
+	tgz := gzipOf(makeTar(t, tarEntry{name: "package/build/addon.node", data: f.peUnsigned}))
+	p := writeFile(t, filepath.Join(dir, "pkg.tgz"), tgz)
 	r := run(t, Options{Policy: requireValid()}, p)
-	if got := rulesFor(r, "pkg.tgz/package/build/addon.node"); !has(got, "error "+string(ruleUnsigned)) {
+	if got := rulesFor(r, "package/build/addon.node"); !has(got, "error "+string(ruleUnsigned)) {
 		t.Errorf("findings %q", got)
+	}
+	if len(r.Files) != 1 || r.Files[0].Path != "package/build/addon.node" {
+		t.Errorf("files %+v", r.Files)
+	}
+	sum := sha256.Sum256(tgz)
+	if r.Input == nil || r.Input.SHA256 != hex.EncodeToString(sum[:]) || r.Input.Size != int64(len(tgz)) {
+		t.Errorf("input %+v", r.Input)
+	}
+	other := writeFile(t, filepath.Join(dir, "notes.txt"), []byte("notes"))
+	r = run(t, Options{Policy: requireValid()}, p, other)
+	if got := rulesFor(r, "pkg.tgz/package/build/addon.node"); !has(got, "error "+string(ruleUnsigned)) {
+		t.Errorf("among other inputs: findings %q", got)
+	}
+	if fileByPath(r, "pkg.tgz") != nil || fileByPath(r, "notes.txt") == nil {
+		t.Errorf("among other inputs: files %+v", r.Files)
+	}
+	gz := writeFile(t, filepath.Join(dir, "data.gz"), gzipOf([]byte("not a tarball")))
+	r = run(t, Options{}, gz)
+	if len(r.Files) != 1 || r.Files[0].Path != "data.gz" || !has(rulesFor(r, "data.gz"), "warning "+string(ruleUncheckedArchive)) {
+		t.Errorf("gzip of no tarball: files %+v, findings %+v", r.Files, r.Findings)
+	}
+}
+
+// The entries of a zip archive inside a plain tarball are read through
+// the tarball's bytes, on other workers: the tarball stays open until
+// they are checked. It was closed once its own check ended, and entries
+// still queued were file/unreadable ("file already closed").
+func TestTarballKeptOpenForZipEntries(t *testing.T) {
+	var zes []zipEntry
+	for i := range 300 {
+		zes = append(zes, zipEntry{name: fmt.Sprintf("f%03d.txt", i), data: fmt.Appendf(nil, "data %d %0200d", i, i), store: i%2 == 0})
+	}
+	tarball := makeTar(t, tarEntry{name: "pad.bin", data: make([]byte, 100<<10)}, tarEntry{name: "in.zip", data: makeZip(t, zes)})
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"x.tar": tarball, "y.tar": tarball[512+100<<10:]})
+	for _, in := range []string{dir, filepath.Join(dir, "x.tar")} {
+		r := run(t, Options{Workers: 2}, in)
+		if len(r.Findings) != 0 {
+			t.Errorf("%s: %d findings, the first %+v", in, len(r.Findings), r.Findings[0])
+		}
 	}
 }
 
@@ -168,6 +216,42 @@ func TestTarballHardLinkJudgedAtItsPath(t *testing.T) {
 	r := run(t, Options{Policy: pol}, dir)
 	if got := rulesFor(r, "x.tar/bin/codec.dll"); !has(got, "error "+string(ruleUnsigned)) {
 		t.Errorf("findings %q; all %+v", got, r.Findings)
+	}
+}
+
+// A hard link in a tarball is listed as a file of its own, as sbom lists
+// it and extractors write it, with the facts the check of its target found
+// when the stream gave the target's bytes (a compressed stream is not read
+// again): its digest, kind and signatures. A later entry of the target's
+// name does not change what the link holds. A link to no earlier file is
+// file/tar-hardlink, and no file.
+func TestTarballHardLinkListedWithTargetFacts(t *testing.T) {
+	f := getFixtures(t)
+	p := writeFile(t, filepath.Join(t.TempDir(), "rel.tar.gz"), gzipOf(makeTar(t,
+		tarEntry{name: "lib/app.dat", data: f.peValid},
+		tarEntry{name: "bin/app.exe", typ: tar.TypeLink, link: "lib/app.dat"},
+		tarEntry{name: "lib/app.dat", data: []byte("replaced")},
+		tarEntry{name: "bin/dangling.exe", typ: tar.TypeLink, link: "lib/later.dat"},
+		tarEntry{name: "lib/later.dat", data: f.peUnsigned},
+	)))
+	r := run(t, Options{Policy: requireValid()}, p)
+	link := fileByPath(r, "bin/app.exe")
+	sum := sha256.Sum256(f.peValid)
+	if link == nil || link.SHA256 != sum || link.Kind != KindPE || link.Size != int64(len(f.peValid)) ||
+		len(link.Signatures) != 1 || link.Signatures[0].Status != signing.StatusValid {
+		t.Fatalf("link: %+v; files %+v", link, r.Files)
+	}
+	if got := rulesFor(r, "bin/app.exe"); len(got) != 0 {
+		t.Errorf("link findings %q", got)
+	}
+	if fileByPath(r, "bin/dangling.exe") != nil || !has(rulesFor(r, "bin/dangling.exe"), "error "+string(ruleTarHardlink)) {
+		t.Errorf("dangling link: findings %q", rulesFor(r, "bin/dangling.exe"))
+	}
+	// The report is the same run after run.
+	a, _ := json.Marshal(r)
+	b, _ := json.Marshal(run(t, Options{Policy: requireValid()}, p))
+	if !bytes.Equal(a, b) {
+		t.Error("two runs differ")
 	}
 }
 

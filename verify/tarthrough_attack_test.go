@@ -19,7 +19,7 @@ func TestAttackArchiveEntryThroughOwnSymlink(t *testing.T) {
 	vendor := []Signer{{Subject: "CN=Example Vendor Ltd,O=Example Vendor Ltd", Issuer: "CN=Shipgate Test Root"}}
 	pol := &Policy{Rules: []Rule{
 		{Match: []string{"**"}, Require: RequireValid},
-		{Match: []string{"rel.tar/windows/*.dll", "windows/*.dll"}, Signers: vendor},
+		{Match: []string{"windows/*.dll"}, Signers: vendor},
 	}}
 	opts := Options{Policy: pol, Trust: f.trust, Time: checkTime}
 	for name, link := range map[string]string{"same case": "w", "other case": "W", "trailing dot": "w.", "trailing space": "W "} {
@@ -30,7 +30,7 @@ func TestAttackArchiveEntryThroughOwnSymlink(t *testing.T) {
 				tarEntry{name: link, typ: tar.TypeSymlink, link: "windows"},
 				tarEntry{name: "w/evil.dll", data: foreign},
 			))
-			mustFail(t, opts, "rel.tar/w/evil.dll", ruleInsecurePath, p)
+			mustFail(t, opts, "w/evil.dll", ruleInsecurePath, p)
 			z := writeFile(t, filepath.Join(dir, "rel.zip"), makeZip(t, []zipEntry{
 				{name: "windows/ok.dll", data: f.peValid},
 				{name: link, data: []byte("windows"), mode: fs.ModeSymlink | 0o777},
@@ -47,8 +47,8 @@ func TestAttackArchiveEntryThroughOwnSymlink(t *testing.T) {
 		tarEntry{name: "w/hard.dll", typ: tar.TypeLink, link: "other/foreign.dll"},
 		tarEntry{name: "w/soft.dll", typ: tar.TypeSymlink, link: "../other/foreign.dll"},
 	))
-	mustFail(t, opts, "rel.tar/w/hard.dll", ruleInsecurePath, p)
-	mustFail(t, opts, "rel.tar/w/soft.dll", ruleInsecurePath, p)
+	mustFail(t, opts, "w/hard.dll", ruleInsecurePath, p)
+	mustFail(t, opts, "w/soft.dll", ruleInsecurePath, p)
 	// A link beside the file, not on its path, is no finding.
 	p = writeFile(t, filepath.Join(t.TempDir(), "rel.tar"), makeTar(t,
 		tarEntry{name: "windows/ok.dll", data: f.peValid},

@@ -79,6 +79,10 @@ type job struct {
 	// the rest, or waiting for it would wait for itself.
 	held int64
 
+	// result, when set, receives what the check found of the file, once
+	// it is listed (a tarball's hard links to it are listed with it).
+	result *checkedFile
+
 	crc      uint32 // the zip entry's CRC-32, when checkCRC
 	checkCRC bool
 	depth    int    // archive nesting

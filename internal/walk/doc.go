@@ -37,9 +37,23 @@
 //     headers looked for from the end of the one before on
 //     (release.ZeroedBefore).
 //
-// Package walktest holds the releases (zips, with zips, tarballs, PEs and
-// installers inside) that verify's and sbom's tests both walk, comparing
-// the paths of the files listed and the walk's file/… findings.
+// # Tarballs
+//
+// release.OpenTar is the one reader (git-audit's --artifact uses it too).
+// A tarball given as input is the release, as a zip is: both name its
+// entries by their paths in the archive (a.txt, not app.tar/a.txt), and
+// neither lists the tarball itself (the report's input section gives its
+// digest); among several inputs its entries are under its file name. A
+// hard link to an earlier file is a file of its own, at its path, with
+// its target's bytes: sbom reads them again (it holds a compressed
+// tarball's), verify lists it with what the target's check found (digest,
+// kind, signatures), judged by the policy at the link's path; a link to
+// no earlier file is file/tar-hardlink in both.
+//
+// Package walktest holds the releases (zips and tarballs, with zips,
+// tarballs, PEs and installers inside) that verify's and sbom's tests both
+// walk, comparing the paths of the files listed and the walk's file/…
+// findings.
 //
 // # Memory
 //
@@ -65,18 +79,16 @@
 //
 // # Not yet shared
 //
-//   - Tarballs: release.OpenTar is the one reader (git-audit's --artifact
-//     uses it too), but verify names an input tarball's entries under its
-//     file name (app.tar/a.txt) and lists the tarball as a file, where
-//     sbom names them by their path in the archive (a.txt), as both name
-//     a zip's; and of a hard link in a tarball, verify checks the target
-//     once and applies link rules to the link, where sbom lists the link
-//     as a file of its own (for a compressed tarball, from the target's
-//     bytes it holds).
 //   - An asar's unpacked files: verify checks them at their path on disk
-//     (app.asar.unpacked/b.js), sbom lists them as the asar's entries
-//     (app.asar/b.js) and does not list the asar itself; an asar unpacked
-//     from another asar is so listed under both paths by sbom.
+//     (app.asar.unpacked/b.js) and lists the asar itself, sbom lists them
+//     as the asar's entries (app.asar/b.js) and does not list the asar
+//     itself. The rule to apply in both: the asar's path (app.asar/b.js),
+//     "unpacked" a fact of the file (a field of report.File), the asar
+//     listed by both. verify must then know an asar's unpacked entries
+//     before it queues its folder's files (policy globs judge them at
+//     queue time) in every walker that meets an unpacked folder (a
+//     directory, an input zip, a container's entries), and sbom's diff
+//     and exports must take the asar as a file.
 //   - The rest of a zip archive's walk (queuing its entries), tarballs and
 //     installers are opened by the callers; they are to move here, one
 //     format at a time.

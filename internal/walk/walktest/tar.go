@@ -3,6 +3,7 @@ package walktest
 import (
 	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"testing"
 )
 
@@ -34,6 +35,56 @@ func Tar(t testing.TB, entries []TarEntry) []byte {
 		}
 	}
 	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TarCase is a tarball release and the paths of the files a walker lists
+// in it, sorted: those of an input zip of the same entries, as the
+// tarball given as input is the release, as a zip is.
+type TarCase struct {
+	Name string
+	Tar  []byte
+	// Gzip says the test compresses the tarball: its entries are then
+	// read once, from a stream.
+	Gzip  bool
+	Paths []string
+}
+
+// TarCases returns the tarball releases verify and sbom are both tested on.
+func TarCases(t testing.TB) []TarCase {
+	plain := []TarEntry{{Name: "a.txt", Data: []byte("a")}, {Name: "lib/b.txt", Data: []byte("b")}}
+	// c.txt is a hard link to a.txt, lib/d.txt one to c.txt (to a.txt).
+	linked := append(plain[:2:2], TarEntry{Name: "c.txt", Link: "a.txt"}, TarEntry{Name: "lib/d.txt", Link: "c.txt"})
+	top := []TarEntry{{Name: "app-1.0/a.txt", Data: []byte("a")}, {Name: "app-1.0/lib/b.txt", Data: []byte("b")}}
+	return []TarCase{
+		{Name: "plain", Tar: Tar(t, plain), Paths: []string{"a.txt", "lib/b.txt"}},
+		{Name: "gzip", Tar: Tar(t, plain), Gzip: true, Paths: []string{"a.txt", "lib/b.txt"}},
+		{Name: "one top folder", Tar: Tar(t, top), Gzip: true, Paths: []string{"app-1.0/a.txt", "app-1.0/lib/b.txt"}},
+		{Name: "a zip inside", Tar: Tar(t, []TarEntry{{Name: "in.zip", Data: Zip(t, []ZipEntry{{Name: "x.txt", Data: []byte("x")}})}}),
+			Paths: []string{"in.zip", "in.zip/x.txt"}},
+		{Name: "tarballs nested too deep", Tar: Tar(t, []TarEntry{{Name: "t2.tar", Data: nested(t, "t")}}), Paths: nestedPaths("t")},
+		{Name: "hard link", Tar: Tar(t, linked), Paths: []string{"a.txt", "c.txt", "lib/b.txt", "lib/d.txt"}},
+		{Name: "hard link, compressed", Tar: Tar(t, linked), Gzip: true, Paths: []string{"a.txt", "c.txt", "lib/b.txt", "lib/d.txt"}},
+		{Name: "hard link to no earlier file", Tar: Tar(t, []TarEntry{{Name: "h.txt", Link: "later.txt"}, {Name: "later.txt", Data: []byte("later")}}),
+			Paths: []string{"later.txt"}},
+		{Name: "hard links in nested tarballs", Tar: Tar(t, []TarEntry{{Name: "in.tar", Data: Tar(t, linked)}, {Name: "in.zip", Data: Zip(t, []ZipEntry{{Name: "in.tar", Data: Tar(t, linked)}})}}),
+			Paths: []string{"in.tar", "in.tar/a.txt", "in.tar/c.txt", "in.tar/lib/b.txt", "in.tar/lib/d.txt", "in.zip", "in.zip/in.tar", "in.zip/in.tar/a.txt", "in.zip/in.tar/c.txt", "in.zip/in.tar/lib/b.txt", "in.zip/in.tar/lib/d.txt"}},
+		{Name: "name leaving the archive", Tar: Tar(t, []TarEntry{{Name: "a.txt", Data: []byte("a")}, {Name: "../evil.txt", Data: []byte("out")}}),
+			Paths: []string{"a.txt"}},
+	}
+}
+
+// Gzip returns b compressed with gzip.
+func Gzip(t testing.TB, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	if _, err := w.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
