@@ -622,6 +622,9 @@ func (b *builder) collectDisk() error {
 	}
 	b.diskRoot = root
 	err := walk.DirTree(context.Background(), root, func(e walk.Entry) error {
+		if e.Kind == walk.Regular {
+			b.setuid(e.Path, "folder", e.Perm) // as a tarball of the folder would be
+		}
 		switch {
 		case e.Kind == walk.Unreadable:
 			b.finding(RuleUnreadable, signing.SeverityError, e.Path, e.Err.Error())

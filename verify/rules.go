@@ -41,8 +41,9 @@ const (
 	// Windows extractors read it.
 	RuleNameCollision signing.Rule = "file/name-collision"
 	// RuleSetuid: an archive entry (tar, zip, an installer package's
-	// payload) is a file with the set-user-ID or set-group-ID bit, which
-	// extractors running as root, and macOS Installer, keep.
+	// payload) or a file of a release folder has the set-user-ID or
+	// set-group-ID bit, which extractors running as root, and macOS
+	// Installer, keep.
 	RuleSetuid = release.RuleSetuid
 	// RuleZipInvalid: a zip archive's structures are inconsistent.
 	RuleZipInvalid = release.RuleZipInvalid

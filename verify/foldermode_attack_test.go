@@ -1,0 +1,46 @@
+package verify
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/walk/walktest"
+)
+
+// TestAttackFolderSetuid: a release folder's set-user-ID and set-group-ID
+// files were not reported, where a tarball of the same folder has them
+// reported (file/setuid): the modes of a folder's files were never read.
+// verify now finds the same in both forms.
+func TestAttackFolderSetuid(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "rel")
+	walktest.ModeTree(t, dir)
+	tarball := filepath.Join(t.TempDir(), "rel.tar")
+	if err := os.WriteFile(tarball, walktest.TarDir(t, dir), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	folder, tarred := modeFindings(run(t, Options{}, dir), ""), modeFindings(run(t, Options{}, tarball), "rel.tar/")
+	if !slices.Equal(folder, tarred) {
+		t.Errorf("folder findings %q, tarball findings %q: want the same", folder, tarred)
+	}
+	var want []string
+	for _, p := range walktest.Privileged {
+		want = append(want, string(RuleSetuid)+" "+p)
+	}
+	if got := slices.DeleteFunc(slices.Clone(folder), func(s string) bool { return !strings.HasPrefix(s, string(RuleSetuid)+" ") }); !slices.Equal(got, want) {
+		t.Errorf("folder %s findings %q, want %q", RuleSetuid, got, want)
+	}
+}
+
+// modeFindings lists r's findings as "rule path", the path without
+// prefix, sorted.
+func modeFindings(r *Report, prefix string) []string {
+	var out []string
+	for _, f := range r.Findings {
+		out = append(out, string(f.Rule)+" "+strings.TrimPrefix(f.Path, prefix))
+	}
+	slices.Sort(out)
+	return out
+}
