@@ -90,7 +90,8 @@ const (
 	// second gzip member, xz stream or zstd frame, or anything else).
 	ProblemTrailingData
 	// ProblemHiddenData results when an entry's padding to 512 bytes is not
-	// zero, or the gzip header carries an extra field or a comment: bytes no
+	// zero (a GNU sparse file's, and its 1.0 map's block: checkSparse), or
+	// the gzip header carries an extra field or a comment: bytes no
 	// extractor writes to a file.
 	ProblemHiddenData
 	// ProblemTooLarge results when the archive expands past its budget or
@@ -468,6 +469,9 @@ func (t *TarReader) next() (*Entry, error) {
 		t.checkHeaderUnused(idx, dataStart-filekind.TarBlock)
 	}
 	t.dataEnd, t.watch = dataStart+hdr.Size, !sparse
+	if sparse && hdr.Typeflag != tar.TypeXGlobalHeader {
+		t.dataEnd, t.watch = t.checkSparse(hdr, idx, start)
+	}
 	if skip, err := t.checkType(hdr, idx, start, dataStart); skip || err != nil {
 		return nil, err
 	}
@@ -501,6 +505,7 @@ func (t *TarReader) readHeader() (hdr *tar.Header, idx int, start int64, err err
 		t.pos.ws, t.pos.we = t.dataEnd, (t.dataEnd+filekind.TarBlock-1)/filekind.TarBlock*filekind.TarBlock
 	}
 	start = t.pos.pos
+	t.pos.rec.reset((t.dataEnd + filekind.TarBlock - 1) / filekind.TarBlock * filekind.TarBlock)
 	hdr, err = t.tr.Next()
 	t.checkPadding()
 	t.pos.ws, t.pos.we = 0, 0
@@ -885,12 +890,15 @@ type posReader struct {
 	// archive/tar reads a header, its block.
 	last  [512]byte
 	lastN int
+	// rec records the headers archive/tar reads (see checkSparse).
+	rec recorder
 }
 
 func (p *posReader) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
 	if n > 0 {
 		p.look(b[:n], p.pos)
+		p.rec.add(b[:n], p.pos)
 		p.pos += int64(n)
 		p.keep(b[:n])
 	}
