@@ -624,6 +624,7 @@ func (b *builder) collectDisk() error {
 	err := walk.DirTree(context.Background(), root, func(e walk.Entry) error {
 		if e.Kind == walk.Regular {
 			b.setuid(e.Path, "folder", e.Perm) // as a tarball of the folder would be
+			b.writable(e.Path, "folder", e.Perm, nil)
 		}
 		switch {
 		case e.Kind == walk.Unreadable:

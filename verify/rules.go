@@ -45,6 +45,10 @@ const (
 	// set-group-ID bit, which extractors running as root, and macOS
 	// Installer, keep.
 	RuleSetuid = release.RuleSetuid
+	// RuleWorldWritable: an executable file of a tar, a zip or a release
+	// folder that every user may write (its mode), or that a tar entry's
+	// ACL lets another user write (a warning).
+	RuleWorldWritable = release.RuleWorldWritable
 	// RuleZipInvalid: a zip archive's structures are inconsistent.
 	RuleZipInvalid = release.RuleZipInvalid
 	// RuleZipUnlisted: a zip holds a local entry its central directory does

@@ -55,6 +55,7 @@ func (c *check) openTar(ra io.ReaderAt, size int64) bool {
 		case release.TypeFile:
 			c.finds = append(c.finds, setuidFindings(p, "tar", ent.Header.FileInfo().Mode())...)
 			c.finds = append(c.finds, capabilityFindings(p, ent.Header.PAXRecords)...)
+			c.finds = append(c.finds, writableFindings(p, "tar", ent.Header.FileInfo().Mode(), ent.Header.PAXRecords)...)
 			j := &job{path: p, size: ent.Size, src: ent.Source, depth: c.j.depth + 1, expand: x, held: c.j.held}
 			if c.memHeld {
 				j.held += size

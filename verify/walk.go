@@ -139,6 +139,7 @@ func (e *engine) walkDir(in input) error {
 			// engine.postpone). Most files of a release are small.
 			j := &job{path: joinPath(in.prefix, rel), size: -1, src: release.File(d.Full), sib: rootFS, sibName: rel}
 			e.addFindings(setuidFindings(j.path, "folder", d.Perm)...)
+			e.addFindings(writableFindings(j.path, "folder", d.Perm, nil)...)
 			if i := bundleOf(bundles, rel); i >= 0 {
 				j.bs, j.bname = states[i], rel
 			}
@@ -385,6 +386,7 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 		}
 		if mode.IsRegular() {
 			e.addFindings(setuidFindings(p, "zip", mode)...)
+			e.addFindings(writableFindings(p, "zip", mode, nil)...)
 		}
 		if mode&fs.ModeSymlink != 0 {
 			e.checkZipSymlink(zf, prefix, name, p)

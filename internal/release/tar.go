@@ -532,6 +532,9 @@ func (t *TarReader) checkRecords(hdr *tar.Header, idx int, start int64) error {
 		t.problem(Problem{Kind: ProblemHiddenData, Index: idx, Name: hdr.Name, Offset: start,
 			Message: fmt.Sprintf("tar entry %d carries a pax record %q of %d bytes that no extractor writes to a file", idx, k, n)})
 	}
+	if k, name, n := hiddenXattr(hdr); k != "" {
+		t.problem(Problem{Kind: ProblemHiddenData, Index: idx, Name: hdr.Name, Offset: start, Message: xattrProblemMessage(idx, k, name, n)})
+	}
 	if k, v := longNameConflict(hdr); k != "" && hdr.Typeflag != tar.TypeXGlobalHeader {
 		t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
 			Message: fmt.Sprintf("tar entry %d has both a GNU long name header and a pax %s record (%q) that disagree: archive/tar takes %q, GNU tar the pax record, bsdtar whichever comes last; the rest of the archive was not read", idx, k, v, longNameOf(hdr, k))})
@@ -627,8 +630,8 @@ func (t *TarReader) record(e *Entry, idx int, start int64) {
 
 // unknownPAX returns the first (by key) pax record of h that is not one
 // extractors apply to the file (POSIX.1-2017 pax keywords for names, ids,
-// sizes and times; GNU sparse maps; the extended attributes bsdtar and
-// GNU tar store), with its length: a "comment" record, or any vendor's, is
+// sizes and times; GNU sparse maps; the extended attributes, ACLs and
+// other vendorRecord records bsdtar and GNU tar store), with its length: a "comment" record, or any vendor's, is
 // bytes carried by the archive that no check reads.
 func unknownPAX(h *tar.Header) (string, int) {
 	var bad []string
@@ -641,7 +644,7 @@ func unknownPAX(h *tar.Header) (string, int) {
 				continue // git archive names the commit it archived
 			}
 		}
-		if strings.HasPrefix(k, "GNU.sparse.") || strings.HasPrefix(k, "SCHILY.") || strings.HasPrefix(k, "LIBARCHIVE.") {
+		if strings.HasPrefix(k, "GNU.sparse.") || vendorRecord(k) {
 			continue
 		}
 		bad = append(bad, k)

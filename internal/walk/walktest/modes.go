@@ -16,8 +16,9 @@ type ModeFile struct {
 }
 
 // ModeFiles are the files of ModeTree: a set-user-ID and a set-group-ID
-// script, a plain one, a world-writable one and a README; Privileged
-// names the two that file/setuid reports, sorted.
+// script, a plain one, a world-writable one and a README; ModeFindings
+// are the findings ("rule path", by path) verify and sbom report of them,
+// in a folder as in a tarball.
 var (
 	ModeFiles = []ModeFile{
 		{"README", 0o644},
@@ -26,7 +27,7 @@ var (
 		{"bin/plain", 0o755},
 		{"bin/tool", 0o755 | fs.ModeSetuid},
 	}
-	Privileged = []string{"bin/grp", "bin/tool"}
+	ModeFindings = []string{"file/setuid bin/grp", "file/world-writable bin/open", "file/setuid bin/tool"}
 )
 
 // ModeTree writes ModeFiles under dir, setting their modes with os.Chmod;
