@@ -396,7 +396,12 @@ func (t *TarReader) checkHeaderUnused(idx int, at int64) {
 	if t.pos.lastN < filekind.TarBlock {
 		return
 	}
-	b := t.pos.last[:]
+	t.checkHeaderBlock(idx, t.pos.last[:], at)
+}
+
+// checkHeaderBlock reports non-zero bytes in the unused fields of the
+// header block b, at offset at (see checkHeaderUnused).
+func (t *TarReader) checkHeaderBlock(idx int, b []byte, at int64) {
 	type field struct{ lo, hi int }
 	var unused []field
 	switch {
@@ -465,6 +470,7 @@ func (t *TarReader) next() (*Entry, error) {
 	}
 	sparse := hdr.Typeflag == tar.TypeGNUSparse || hasSparse(hdr)
 	dataStart := t.pos.pos
+	t.checkMetaHeaders(hdr, idx, start, sparse)
 	if !sparse && hdr.Typeflag != tar.TypeXGlobalHeader { // archive/tar returns those after reading their records
 		t.checkHeaderUnused(idx, dataStart-filekind.TarBlock)
 	}
@@ -507,6 +513,7 @@ func (t *TarReader) readHeader() (hdr *tar.Header, idx int, start int64, err err
 	start = t.pos.pos
 	t.pos.rec.reset((t.dataEnd + filekind.TarBlock - 1) / filekind.TarBlock * filekind.TarBlock)
 	hdr, err = t.tr.Next()
+	t.pos.rec.stop()
 	t.checkPadding()
 	t.pos.ws, t.pos.we = 0, 0
 	if err != nil {

@@ -24,19 +24,23 @@ import (
 const maxRecord = 4<<20 + 8*filekind.TarBlock
 
 // recorder keeps the bytes of the tar stream read from offset from on,
-// while they are contiguous and fewer than maxRecord.
+// until stop, while they are contiguous and fewer than maxRecord.
 type recorder struct {
 	from int64
 	buf  []byte
 	bad  bool // a gap, or too many bytes: buf is not what was read
+	on   bool
 }
 
-func (r *recorder) reset(from int64) { r.from, r.buf, r.bad = from, r.buf[:0], false }
+func (r *recorder) reset(from int64) { r.from, r.buf, r.bad, r.on = from, r.buf[:0], false, true }
+
+// stop ends the recording: an entry's data is not recorded.
+func (r *recorder) stop() { r.on = false }
 
 // add records b, read at offset at of the stream.
 func (r *recorder) add(b []byte, at int64) {
 	end := at + int64(len(b))
-	if r.bad || end <= r.from {
+	if !r.on || r.bad || end <= r.from {
 		return
 	}
 	if at < r.from {
