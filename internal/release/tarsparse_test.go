@@ -153,6 +153,9 @@ func TestTarSparseGNUTar(t *testing.T) {
 	}{{0, "hello"}, {600000, "world"}, {2000000, "end"}} {
 		f.WriteAt([]byte(w.s), w.at)
 	}
+	for k := int64(1); k <= 12; k++ { // more segments than an old GNU header holds
+		f.WriteAt([]byte("x"), 1000000+k*50000)
+	}
 	f.Close()
 	if err := os.WriteFile(filepath.Join(src, "z.txt"), []byte("after"), 0o644); err != nil {
 		t.Fatal(err)
@@ -184,6 +187,13 @@ func TestTarSparseGNUTar(t *testing.T) {
 			}
 			// A byte set in the padding before z.txt's headers (GNU tar
 			// stores "end", 3 bytes, last) is reported.
+			if args[0] == "--format=gnu" { // f's first extension block's unused bytes
+				bad := bytes.Clone(b)
+				bad[512+505] = 'X'
+				if _, ps := readAllTar(t, bad, false); len(ps) != 1 || !strings.Contains(ps[0].Message, "sparse extension header") {
+					t.Errorf("extension block byte set: problems %+v", ps)
+				}
+			}
 			z := bytes.Index(b, []byte("z.txt\x00"))
 			if args[0] == "--posix" {
 				z = bytes.LastIndex(b[:z], []byte("PaxHeaders"))
