@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/shipgate/shipgate/internal/hfsplus"
 )
 
 // Extended attributes and ACLs in a tarball's pax records: GNU tar
@@ -19,20 +21,18 @@ import (
 // that no check reads (a macOS resource fork or decmpfs data can hold
 // code), and an ACL can grant what the mode does not.
 
-// toleratedXattrs are the extended attributes that say where a file came
-// from or how Finder shows it, and hold no content, when their value is at
-// most maxToleratedXattr bytes; security.capability is reported as
-// RuleSetuid (CapabilityMessage).
-var toleratedXattrs = []string{
-	"com.apple.FinderInfo",
-	"com.apple.lastuseddate#PS",
-	"com.apple.macl",
-	"com.apple.provenance",
-	"com.apple.quarantine",
-	"security.selinux",
+// tolerateXattr reports whether an extended attribute of n bytes is
+// metadata that holds no content: the Finder and download metadata a disk
+// image's files may carry (hfsplus.TolerateAttribute, so that a file is
+// judged alike in a tarball and in a .dmg), or an SELinux label of at
+// most 256 bytes. security.capability is reported as RuleSetuid
+// (CapabilityMessage).
+func tolerateXattr(name string, n int) bool {
+	if name == "security.selinux" {
+		return n <= 256
+	}
+	return hfsplus.TolerateAttribute(name, uint64(n))
 }
-
-const maxToleratedXattr = 128
 
 // vendorRecord reports whether k is a SCHILY. or LIBARCHIVE. pax record
 // that GNU tar, star or bsdtar write and apply to the file: its extended
@@ -74,7 +74,7 @@ func xattrOf(k, v string) (string, int, bool) {
 
 // hiddenXattr returns the first (by key) pax record of h that sets an
 // extended attribute other than security.capability and the tolerated
-// ones (toleratedXattrs, of a small value), with the attribute's name and
+// ones (tolerateXattr), with the attribute's name and
 // length, or "".
 func hiddenXattr(h *tar.Header) (key, name string, n int) {
 	var keys []string
@@ -84,7 +84,7 @@ func hiddenXattr(h *tar.Header) (key, name string, n int) {
 	slices.Sort(keys)
 	for _, k := range keys {
 		name, n, ok := xattrOf(k, h.PAXRecords[k])
-		if !ok || name == "security.capability" || (slices.Contains(toleratedXattrs, name) && n <= maxToleratedXattr) {
+		if !ok || name == "security.capability" || tolerateXattr(name, n) {
 			continue
 		}
 		return k, name, n

@@ -33,7 +33,8 @@ func TestAttackTarHiddenXattr(t *testing.T) {
 		{"decmpfs", map[string]string{"SCHILY.xattr.com.apple.decmpfs": "fpmc\x03"}, `"com.apple.decmpfs"`},
 		{"user", map[string]string{"SCHILY.xattr.user.x": "1"}, `"user.x"`},
 		{"escaped name", map[string]string{"LIBARCHIVE.xattr.user%2Epayload": "cGF5bG9hZA"}, `"user.payload"`},
-		{"large quarantine", map[string]string{"SCHILY.xattr.com.apple.quarantine": code}, `"com.apple.quarantine"`},
+		{"large quarantine", map[string]string{"SCHILY.xattr.com.apple.quarantine": strings.Repeat(code, 10)}, `"com.apple.quarantine"`},
+		{"sandbox access list", map[string]string{"SCHILY.xattr.com.apple.macl": "\x04\x00" + strings.Repeat("\x01", 70)}, `"com.apple.macl"`},
 		{"unknown vendor record", map[string]string{"SCHILY.payload": code}, `"SCHILY.payload"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
