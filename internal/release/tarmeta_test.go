@@ -78,3 +78,26 @@ func TestAttackTarMetaHeaderBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestTarMetaHeadersTooLong: a chain of pax headers longer than the bytes
+// recorded to check them (archive/tar reads any number of them, 1 MiB
+// each) is reported as not checked, not passed.
+func TestTarMetaHeadersTooLong(t *testing.T) {
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	if err := tw.WriteHeader(&tar.Header{Name: "a", Typeflag: tar.TypeReg, Size: 1, Mode: 0o644, PAXRecords: map[string]string{"SCHILY.fflags": strings.Repeat("n", 900<<10)}, Format: tar.FormatPAX}); err != nil {
+		t.Fatal(err)
+	}
+	tw.Write([]byte("x"))
+	tw.Close()
+	one := b.Bytes()
+	hdrAt := 512 + (len("SCHILY.fflags=")+900<<10+10+511)/512*512
+	if one[hdrAt+156] != tar.TypeReg {
+		t.Fatalf("no file header at %d", hdrAt)
+	}
+	chain := append(bytes.Repeat(one[:hdrAt], 5), one[hdrAt:]...)
+	names, ps := readAllTar(t, chain, false)
+	if names != "a:1" || len(ps) != 1 || !strings.Contains(ps[0].Message, "were not checked") {
+		t.Errorf("entries %s, problems %+v", names, ps)
+	}
+}

@@ -59,16 +59,19 @@ func (r *recorder) add(b []byte, at int64) {
 // checked; ok is false when it cannot be told (reported).
 func (t *TarReader) checkSparse(hdr *tar.Header, idx int, start int64) (end int64, ok bool) {
 	rec := &t.pos.rec
+	if rec.bad {
+		return t.pos.pos, false // reported by checkMetaHeaders
+	}
 	at, ok := entryHeaderAt(rec.buf)
 	raw, rawOK := int64(0), false
-	if ok && !rec.bad {
+	if ok {
 		raw, rawOK = tarNumeric(rec.buf[at+124 : at+136])
 		if v, has := hdr.PAXRecords["size"]; has {
 			n, err := strconv.ParseInt(v, 10, 64)
 			raw, rawOK = n, err == nil && n >= 0
 		}
 	}
-	if !ok || rec.bad || !rawOK {
+	if !ok || !rawOK {
 		t.problem(Problem{Kind: ProblemHiddenData, Index: idx, Name: hdr.Name, Offset: start,
 			Message: fmt.Sprintf("tar entry %d is a GNU sparse file whose headers could not be located again, so the padding of its sparse map and data, which no extractor writes to a file, was not checked", idx)})
 		return t.pos.pos, false
