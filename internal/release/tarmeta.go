@@ -7,6 +7,11 @@ import (
 	"github.com/shipgate/shipgate/internal/filekind"
 )
 
+// TarReader records the bytes archive/tar reads from the end of an
+// entry's data to the start of the next one's (its headers, and a GNU
+// sparse 1.0 map), which archive/tar does not show, to check what no
+// extractor reads in them.
+
 // checkMetaHeaders checks the blocks archive/tar read before entry idx's
 // own header, as TarReader recorded them (recorder): each pax ('x') and
 // GNU long name or link ('L', 'K') header's unused fields, the bytes past
@@ -69,4 +74,71 @@ func (t *TarReader) checkMetaHeaders(hdr *tar.Header, idx int, start int64, spar
 			}
 		}
 	}
+}
+
+// maxRecord bounds the bytes recorded between two entries' data: the
+// pax header, GNU long name and long link archive/tar reads (1 MiB each
+// at most) and a sparse map (1 MiB at most), with their header blocks.
+const maxRecord = 4<<20 + 8*filekind.TarBlock
+
+// recorder keeps the bytes of the tar stream read from offset from on,
+// until stop, while they are contiguous and fewer than maxRecord.
+type recorder struct {
+	from int64
+	buf  []byte
+	bad  bool // a gap, or too many bytes: buf is not what was read
+	on   bool
+}
+
+func (r *recorder) reset(from int64) { r.from, r.buf, r.bad, r.on = from, r.buf[:0], false, true }
+
+// stop ends the recording: an entry's data is not recorded.
+func (r *recorder) stop() { r.on = false }
+
+// add records b, read at offset at of the stream.
+func (r *recorder) add(b []byte, at int64) {
+	end := at + int64(len(b))
+	if !r.on || r.bad || end <= r.from {
+		return
+	}
+	if at < r.from {
+		b, at = b[r.from-at:], r.from
+	}
+	if at != r.from+int64(len(r.buf)) || len(r.buf)+len(b) > maxRecord {
+		r.bad, r.buf = true, r.buf[:0]
+		return
+	}
+	r.buf = append(r.buf, b...)
+}
+
+// tarNumeric parses a header's numeric field: octal digits between
+// spaces and NULs, or base-256 when its first byte's high bit is set.
+func tarNumeric(f []byte) (int64, bool) {
+	if len(f) > 0 && f[0]&0x80 != 0 {
+		if f[0] != 0x80 {
+			return 0, false // negative, or too large
+		}
+		var n int64
+		for _, c := range f[1:] {
+			if n > (1<<55)-1 {
+				return 0, false
+			}
+			n = n<<8 | int64(c)
+		}
+		return n, true
+	}
+	var n int64
+	for _, c := range f {
+		switch {
+		case c >= '0' && c <= '7':
+			if n > (1<<60)-1 {
+				return 0, false
+			}
+			n = n<<3 | int64(c-'0')
+		case c == ' ' || c == 0:
+		default:
+			return 0, false
+		}
+	}
+	return n, true
 }
