@@ -200,6 +200,15 @@ func (b *builder) setuid(p, what string, mode fs.FileMode) {
 	}
 }
 
+// writable warns of the executable file of a what ("tar", "zip",
+// "folder") at report path p that users other than its owner and group may
+// write (file/world-writable, as verify reports it).
+func (b *builder) writable(p, what string, mode fs.FileMode, recs map[string]string) {
+	if msg, ok := release.WritableMessage(what, mode, recs); ok {
+		b.finding(release.RuleWorldWritable, signing.SeverityWarning, p, msg)
+	}
+}
+
 func (b *builder) removeFile(name string) {
 	out := b.files[:0]
 	for _, it := range b.files {

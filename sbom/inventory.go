@@ -622,6 +622,10 @@ func (b *builder) collectDisk() error {
 	}
 	b.diskRoot = root
 	err := walk.DirTree(context.Background(), root, func(e walk.Entry) error {
+		if e.Kind == walk.Regular {
+			b.setuid(e.Path, "folder", e.Perm) // as a tarball of the folder would be
+			b.writable(e.Path, "folder", e.Perm, nil)
+		}
 		switch {
 		case e.Kind == walk.Unreadable:
 			b.finding(RuleUnreadable, signing.SeverityError, e.Path, e.Err.Error())

@@ -109,6 +109,7 @@ func (b *builder) zipFiles(files []*zip.File, ra io.ReaderAt, size int64, at str
 		}
 		if zf.Mode().IsRegular() {
 			b.setuid(p, "zip", zf.Mode())
+			b.writable(p, "zip", zf.Mode(), nil)
 		}
 		if seen[name] == 1 { // once a name, as verify's report has it
 			b.finding(release.RuleDuplicateEntry, signing.SeverityError, p, release.ZipDuplicateMessage(b.archiveName(at), name, "inventoried"))

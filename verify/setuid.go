@@ -17,6 +17,16 @@ func setuidFindings(p, what string, mode fs.FileMode) []signing.Finding {
 	return nil
 }
 
+// writableFindings returns the warning for the executable file at report
+// path p, an entry of a what ("tar", "zip", "folder"), that users other
+// than its owner and group may write, or none (release.WritableMessage).
+func writableFindings(p, what string, mode fs.FileMode, recs map[string]string) []signing.Finding {
+	if msg, ok := release.WritableMessage(what, mode, recs); ok {
+		return []signing.Finding{finding(RuleWorldWritable, signing.SeverityWarning, p, msg)}
+	}
+	return nil
+}
+
 // capabilityFindings returns the finding for the tar file entry at report
 // path p whose pax records set its security.capability extended attribute,
 // or none (release.CapabilityMessage).

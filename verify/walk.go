@@ -137,10 +137,13 @@ func (e *engine) walkDir(in input) error {
 			// installers skip it or make it something else.
 			e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("%s, not a regular file; it was not read or checked", walk.SpecialKind(d.Mode))))
 		case walk.Regular:
-			// The file is not stat'ed here: its check reads it whole when
-			// small, and queues it again with its size when not (see
+			// The file's size is not taken here (the walker's lstat reads
+			// its mode, Perm): its check reads it whole when small, and
+			// queues it again with its size when not (see
 			// engine.postpone). Most files of a release are small.
 			j := &job{path: joinPath(in.prefix, rel), size: -1, src: release.File(d.Full), sib: rootFS, sibName: rel}
+			e.addFindings(setuidFindings(j.path, "folder", d.Perm)...)
+			e.addFindings(writableFindings(j.path, "folder", d.Perm, nil)...)
 			if i := bundleOf(bundles, rel); i >= 0 {
 				j.bs, j.bname = states[i], rel
 			}
@@ -387,6 +390,7 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 		}
 		if mode.IsRegular() {
 			e.addFindings(setuidFindings(p, "zip", mode)...)
+			e.addFindings(writableFindings(p, "zip", mode, nil)...)
 		}
 		if mode&fs.ModeSymlink != 0 {
 			e.checkZipSymlink(zf, prefix, name, p)

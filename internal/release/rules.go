@@ -15,6 +15,7 @@ const (
 	RuleNameCollision   signing.Rule = "file/name-collision"
 	RuleSymlinkEscape   signing.Rule = "file/symlink-escape"
 	RuleSetuid          signing.Rule = "file/setuid"
+	RuleWorldWritable   signing.Rule = "file/world-writable"
 	RuleZipUnlisted     signing.Rule = "file/zip-unlisted-entry"
 	RuleZipInvalid      signing.Rule = "file/zip-invalid"
 	RuleZipTrailing     signing.Rule = "file/zip-trailing-data"

@@ -8,11 +8,14 @@ import (
 )
 
 // SetuidMessage returns the finding (RuleSetuid) for an archive entry of a
-// what ("tar", "zip", "package payload") whose mode has the set-user-ID or
-// set-group-ID bit, or false. The mode is what the archive stores;
+// what ("tar", "zip", "package payload", or "folder" for a file of a
+// release folder) whose mode has the set-user-ID or set-group-ID bit, or
+// false. The mode is what the archive stores;
 // extractors running as root (tar -p, bsdtar as root) and macOS Installer
 // apply it, so the file runs with its owner's or group's rights whoever
 // starts it, a privilege the release hands out without a check noticing.
+// A folder's file has it on disk already, and keeps it when the folder is
+// archived, copied with its modes (cp -p, rsync -a) or run in place.
 func SetuidMessage(what string, mode fs.FileMode) (string, bool) {
 	var bits string
 	switch {
@@ -24,6 +27,9 @@ func SetuidMessage(what string, mode fs.FileMode) (string, bool) {
 		bits = "set-group-ID bit"
 	default:
 		return "", false
+	}
+	if what == "folder" {
+		return fmt.Sprintf("file of the release folder has the %s (mode %v): archived or copied with its modes, and extracted or installed as root, it runs with its owner's or group's rights whoever starts it", bits, mode), true
 	}
 	return fmt.Sprintf("%s entry has the %s (mode %v): extracted as root, or installed, it runs with its owner's or group's rights whoever starts it", what, bits, mode), true
 }

@@ -90,7 +90,8 @@ const (
 	// second gzip member, xz stream or zstd frame, or anything else).
 	ProblemTrailingData
 	// ProblemHiddenData results when an entry's padding to 512 bytes is not
-	// zero, or the gzip header carries an extra field or a comment: bytes no
+	// zero (a GNU sparse file's, and its 1.0 map's block: checkSparse), or
+	// the gzip header carries an extra field or a comment: bytes no
 	// extractor writes to a file.
 	ProblemHiddenData
 	// ProblemTooLarge results when the archive expands past its budget or
@@ -395,7 +396,12 @@ func (t *TarReader) checkHeaderUnused(idx int, at int64) {
 	if t.pos.lastN < filekind.TarBlock {
 		return
 	}
-	b := t.pos.last[:]
+	t.checkHeaderBlock(idx, t.pos.last[:], at)
+}
+
+// checkHeaderBlock reports non-zero bytes in the unused fields of the
+// header block b, at offset at (see checkHeaderUnused).
+func (t *TarReader) checkHeaderBlock(idx int, b []byte, at int64) {
 	type field struct{ lo, hi int }
 	var unused []field
 	switch {
@@ -464,10 +470,14 @@ func (t *TarReader) next() (*Entry, error) {
 	}
 	sparse := hdr.Typeflag == tar.TypeGNUSparse || hasSparse(hdr)
 	dataStart := t.pos.pos
+	t.checkMetaHeaders(hdr, idx, start, sparse)
 	if !sparse && hdr.Typeflag != tar.TypeXGlobalHeader { // archive/tar returns those after reading their records
 		t.checkHeaderUnused(idx, dataStart-filekind.TarBlock)
 	}
 	t.dataEnd, t.watch = dataStart+hdr.Size, !sparse
+	if sparse && hdr.Typeflag != tar.TypeXGlobalHeader {
+		t.dataEnd, t.watch = t.checkSparse(hdr, idx, start)
+	}
 	if skip, err := t.checkType(hdr, idx, start, dataStart); skip || err != nil {
 		return nil, err
 	}
@@ -501,7 +511,9 @@ func (t *TarReader) readHeader() (hdr *tar.Header, idx int, start int64, err err
 		t.pos.ws, t.pos.we = t.dataEnd, (t.dataEnd+filekind.TarBlock-1)/filekind.TarBlock*filekind.TarBlock
 	}
 	start = t.pos.pos
+	t.pos.rec.reset((t.dataEnd + filekind.TarBlock - 1) / filekind.TarBlock * filekind.TarBlock)
 	hdr, err = t.tr.Next()
+	t.pos.rec.stop()
 	t.checkPadding()
 	t.pos.ws, t.pos.we = 0, 0
 	if err != nil {
@@ -526,6 +538,9 @@ func (t *TarReader) checkRecords(hdr *tar.Header, idx int, start int64) error {
 	if k, n := unknownPAX(hdr); k != "" {
 		t.problem(Problem{Kind: ProblemHiddenData, Index: idx, Name: hdr.Name, Offset: start,
 			Message: fmt.Sprintf("tar entry %d carries a pax record %q of %d bytes that no extractor writes to a file", idx, k, n)})
+	}
+	if k, name, n := hiddenXattr(hdr); k != "" {
+		t.problem(Problem{Kind: ProblemHiddenData, Index: idx, Name: hdr.Name, Offset: start, Message: xattrProblemMessage(idx, k, name, n)})
 	}
 	if k, v := longNameConflict(hdr); k != "" && hdr.Typeflag != tar.TypeXGlobalHeader {
 		t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
@@ -622,8 +637,8 @@ func (t *TarReader) record(e *Entry, idx int, start int64) {
 
 // unknownPAX returns the first (by key) pax record of h that is not one
 // extractors apply to the file (POSIX.1-2017 pax keywords for names, ids,
-// sizes and times; GNU sparse maps; the extended attributes bsdtar and
-// GNU tar store), with its length: a "comment" record, or any vendor's, is
+// sizes and times; GNU sparse maps; the extended attributes, ACLs and
+// other vendorRecord records bsdtar and GNU tar store), with its length: a "comment" record, or any vendor's, is
 // bytes carried by the archive that no check reads.
 func unknownPAX(h *tar.Header) (string, int) {
 	var bad []string
@@ -636,7 +651,7 @@ func unknownPAX(h *tar.Header) (string, int) {
 				continue // git archive names the commit it archived
 			}
 		}
-		if strings.HasPrefix(k, "GNU.sparse.") || strings.HasPrefix(k, "SCHILY.") || strings.HasPrefix(k, "LIBARCHIVE.") {
+		if strings.HasPrefix(k, "GNU.sparse.") || vendorRecord(k) {
 			continue
 		}
 		bad = append(bad, k)
@@ -885,12 +900,15 @@ type posReader struct {
 	// archive/tar reads a header, its block.
 	last  [512]byte
 	lastN int
+	// rec records the headers archive/tar reads (see checkSparse).
+	rec recorder
 }
 
 func (p *posReader) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
 	if n > 0 {
 		p.look(b[:n], p.pos)
+		p.rec.add(b[:n], p.pos)
 		p.pos += int64(n)
 		p.keep(b[:n])
 	}

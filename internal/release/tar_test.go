@@ -222,7 +222,7 @@ func TestTarProblems(t *testing.T) {
 func TestTarPAXComment(t *testing.T) {
 	var b bytes.Buffer
 	tw := tar.NewWriter(&b)
-	tw.WriteHeader(&tar.Header{Name: "a.txt", Typeflag: tar.TypeReg, Size: 1, PAXRecords: map[string]string{"comment": strings.Repeat("payload", 100), "SCHILY.xattr.user.x": "1"}})
+	tw.WriteHeader(&tar.Header{Name: "a.txt", Typeflag: tar.TypeReg, Size: 1, PAXRecords: map[string]string{"comment": strings.Repeat("payload", 100), "SCHILY.xattr.com.apple.quarantine": "0083;5f1a2b3c;Safari;"}})
 	tw.Write([]byte("a"))
 	tw.WriteHeader(&tar.Header{Name: "b.txt", Typeflag: tar.TypeReg, Size: 1, PAXRecords: map[string]string{"SCHILY.xattr.com.apple.provenance": "x"}})
 	tw.Write([]byte("b"))

@@ -38,6 +38,10 @@ type Entry struct {
 	// Mode is the entry's type bits (fs.DirEntry.Type); zero when Kind
 	// is Unreadable and the entry's type is unknown.
 	Mode fs.FileMode
+	// Perm is a Regular entry's permission bits with its set-user-ID,
+	// set-group-ID and sticky bits (lstat's), zero when they could not
+	// be read.
+	Perm fs.FileMode
 	// Target is a link's target as the link records it, and TargetErr
 	// why it could not be read.
 	Target    string
@@ -90,7 +94,7 @@ func DirTree(ctx context.Context, root string, visit func(Entry) error) error {
 		case d.IsDir():
 			e.Kind = Dir
 		case d.Type().IsRegular():
-			e.Kind = Regular
+			e.Kind, e.Perm = Regular, permOf(d)
 		default:
 			e.Kind = Special
 		}
