@@ -45,8 +45,8 @@ func TestAttackTarXattrACL(t *testing.T) {
 		"bin/rsrc": {"SCHILY.xattr.com.apple.ResourceFork": strings.Repeat("code", 100)},
 	})
 	want := []string{
-		string(ruleTarHiddenData) + " rel.tar/bin/rsrc " + signing.SeverityError.String(),
-		string(RuleWorldWritable) + " rel.tar/bin/acl " + signing.SeverityWarning.String(),
+		string(ruleTarHiddenData) + " bin/rsrc " + signing.SeverityError.String(),
+		string(RuleWorldWritable) + " bin/acl " + signing.SeverityWarning.String(),
 	}
 	slices.Sort(want)
 	if g := got(run(t, Options{}, bad)); !slices.Equal(g, want) {
