@@ -2,6 +2,7 @@ package cms
 
 import (
 	"bytes"
+	"sync"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/testpki"
@@ -91,4 +92,24 @@ func TestCertificateCacheIsolation(t *testing.T) {
 	if _, err := parsedCerts.parse(nil); err == nil {
 		t.Error("no certificate parses")
 	}
+}
+
+// TestCertificateCacheConcurrent parses one certificate from several
+// goroutines, as verify checks files in parallel (run with -race).
+func TestCertificateCacheConcurrent(t *testing.T) {
+	leaf := testpki.NewRoot(testpki.Spec{CommonName: "concurrent", KeyN: 3})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 50 {
+				c, err := parsedCerts.parse(leaf.Cert.Raw)
+				if err != nil || !bytes.Equal(c.Raw, leaf.Cert.Raw) {
+					t.Errorf("parse: %v", err)
+					return
+				}
+				c.Subject.CommonName = "mine"
+			}
+		})
+	}
+	wg.Wait()
 }
