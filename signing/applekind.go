@@ -273,6 +273,12 @@ func ExplainApple(leaf, issuer *x509.Certificate) AppleClassification {
 	return c
 }
 
+// appleSigs remembers the issuer signature checks of [ExplainApple], which
+// has no trust store to keep them in: every Mach-O of a release classifies
+// the same leaf under the same CA, and would otherwise pay one RSA check
+// for it each. Keyed, like every [sigCache], by both certificates' bytes.
+var appleSigs sigCache
+
 // issuerProblem says why issuer cannot issue leaf, of kind k; empty when
 // it can. An issuer whose key did not sign the leaf is none: a chain that
 // does not verify may name a real Developer ID CA above a leaf it never
@@ -288,7 +294,7 @@ func issuerProblem(k AppleCertKind, leaf, issuer *x509.Certificate) string {
 		if issuer == nil || issuer.Subject.CommonName != appleCodeSigningCAName {
 			return fmt.Sprintf("%s leaf not issued by the %s", k, appleCodeSigningCAName)
 		}
-		if _, err := checkSignedBy(leaf, issuer); err != nil {
+		if _, err := appleSigs.checkSignedBy(leaf, issuer); err != nil {
 			return fmt.Sprintf("%s leaf not signed by the %s its chain names: %v", k, appleCodeSigningCAName, err)
 		}
 		return ""
@@ -298,7 +304,7 @@ func issuerProblem(k AppleCertKind, leaf, issuer *x509.Certificate) string {
 	if issuer == nil {
 		return fmt.Sprintf("%s leaf whose issuer was not found", k)
 	}
-	if _, err := checkSignedBy(leaf, issuer); err != nil {
+	if _, err := appleSigs.checkSignedBy(leaf, issuer); err != nil {
 		return fmt.Sprintf("%s leaf not signed by the CA its chain names (%q): %v", k, FormatName(issuer.Subject), err)
 	}
 	for _, e := range issuer.Extensions {

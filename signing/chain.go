@@ -11,8 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/shipgate/shipgate/internal/x509name"
 )
 
 // ChainOptions says what a chain must satisfy.
@@ -268,7 +266,7 @@ func clone(p []*x509.Certificate) []*x509.Certificate { return append([]*x509.Ce
 // its own bytes.
 func (b *builder) issuers(c *x509.Certificate, path []*x509.Certificate) []*x509.Certificate {
 	var out []*x509.Certificate
-	issuer := x509name.Key(c.RawIssuer)
+	issuer := nameKeys.key(c.RawIssuer)
 	add := func(p *x509.Certificate, subject string) {
 		if subject != issuer {
 			return
@@ -296,7 +294,7 @@ func (b *builder) issuers(c *x509.Certificate, path []*x509.Certificate) []*x509
 	if b.interKeys == nil {
 		b.interKeys = make([]string, len(b.inter))
 		for i, p := range b.inter {
-			b.interKeys[i] = x509name.Key(p.RawSubject)
+			b.interKeys[i] = nameKeys.key(p.RawSubject)
 		}
 	}
 	for i, p := range b.inter {

@@ -64,6 +64,11 @@ var oidOrganizationalUnit = asn1.ObjectIdentifier{2, 5, 4, 11}
 // NewIdentity describes cert. It never fails: every field is derived from the
 // parsed certificate.
 func NewIdentity(cert *x509.Certificate) Identity {
+	return identities.describe(cert)
+}
+
+// newIdentity is NewIdentity, computed.
+func newIdentity(cert *x509.Certificate) Identity {
 	s1 := sha1.Sum(cert.Raw)
 	s256 := sha256.Sum256(cert.Raw)
 	spki := sha256.Sum256(cert.RawSubjectPublicKeyInfo)

@@ -375,7 +375,7 @@ func (sd *SignedData) readCertificates(der []byte, s *cryptobyte.String, base in
 			sd.Unowned = append(sd.Unowned, newRegion(off, len(c), "certificates entry with tag [%d] is not an X.509 certificate", int(tag&0x1f)))
 			continue
 		}
-		cert, err := x509.ParseCertificate(c)
+		cert, err := parsedCerts.parse(c)
 		if err != nil {
 			sd.BadCertificates++
 			sd.Unowned = append(sd.Unowned, newRegion(off, len(c), "certificates entry does not parse (%v)", err))
