@@ -451,3 +451,27 @@ func sortedKeys(m map[string]bool) []string {
 	slices.Sort(out)
 	return out
 }
+
+func TestSameEntrySkipsOnlyIdenticalEntries(t *testing.T) {
+	id := func(last byte) string { return strings.Repeat("\x01", 19) + string([]byte{last}) }
+	ent := func(mode, name string, last byte) string { return mode + " " + name + "\x00" + id(last) }
+	e := ent("100644", "foo", 0)
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{
+		{e + ent("100644", "z", 1), e + ent("100644", "y", 1), len(e)},
+		{e, e, len(e)},
+		{e, ent("100755", "foo", 0), 0},   // mode
+		{e, ent("100644", "foo", 1), 0},   // last byte of the id
+		{e, ent("100644", "foo.c", 0), 0}, // the name goes on
+		{ent("100644", "foo.c", 0), e, 0}, // the other's name goes on
+		{e, e[:len(e)-1], 0},              // truncated
+		{"100644 foo", "100644 foo", 0},   // no NUL
+		{"", "", 0},
+	} {
+		if got := sameEntry([]byte(tc.a), []byte(tc.b)); got != tc.want {
+			t.Errorf("sameEntry(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

@@ -700,6 +700,15 @@ func diffTrees(ra, rb *repo, a, b plumbing.Hash, base string, out []change) ([]c
 	offA, offB := 0, 0
 	haveA, haveB := false, false
 	for {
+		if !haveA && !haveB {
+			// Most entries are the same in both trees: skip an entry
+			// whose bytes (mode, name and id) are equal in both without
+			// decoding it.
+			if n := sameEntry(ta[offA:], tb[offB:]); n > 0 {
+				offA, offB = offA+n, offB+n
+				continue
+			}
+		}
 		// Each tree was decoded whole by sortedTree, so these cannot fail.
 		if !haveA && offA < len(ta) {
 			if ea, offA, err = nextEntry(ta, offA); err != nil {
@@ -747,6 +756,22 @@ func diffTrees(ra, rb *repo, a, b plumbing.Hash, base string, out []change) ([]c
 			return nil, err
 		}
 	}
+}
+
+// sameEntry returns the length of the tree entry a starts with when b starts
+// with the same bytes, else 0. An entry ends 20 bytes (the id) after the
+// NUL that ends its name; equal bytes up to there are an equal mode, name
+// and id, which diffTrees' join would pass over.
+func sameEntry(a, b []byte) int {
+	nul := bytes.IndexByte(a, 0)
+	if nul < 0 {
+		return 0
+	}
+	n := nul + 21
+	if n > len(a) || n > len(b) || !bytes.Equal(a[:n], b[:n]) {
+		return 0
+	}
+	return n
 }
 
 func joinBytes(base string, name []byte) string {
