@@ -79,7 +79,8 @@ const (
 // walker verify and sbom share, reports them.
 const (
 	// RuleCABNotOpened: files of a cabinet that shipgate does not
-	// decompress (Quantum folders, files continued across a set).
+	// decompress (Quantum folders, files continued across a set whose
+	// cabinets are not all beside it, or disagree).
 	RuleCABNotOpened = container.RuleCABNotOpened
 	// RuleCABVersion: a cabinet whose header gives a version other than
 	// 1.3; it is read as a 1.3 cabinet.

@@ -15,8 +15,19 @@
 // Huffman loops: 1.7x on literal-heavy data, the same on text, see
 // BenchmarkInflate; MSZIP inflate is what an MSZIP cabinet's walk costs
 // most), folders compressed with LZX by this package (lzx.go); folders compressed with
-// Quantum, and files that continue into or from another cabinet of a set,
-// are listed and reported as problems, not opened.
+// Quantum are listed and reported as problems, not opened; so are files
+// that continue into or from another cabinet of a set, until the set is
+// joined with [Join] or [OpenSet] (set.go).
+//
+// A cabinet set (set.go) is joined from its members, found by the names
+// each header gives its neighbours, when they are all at hand: setID,
+// iCabinet and names must agree, and each continued file be listed on
+// both sides. The folder split between two cabinets is one stream (MSZIP
+// history and LZX state carry over); the data block split at the boundary
+// must be split (cbUncomp 0 on its first part), since libmspack counts
+// blocks as if it always is and 7-Zip does not. A file of a continuation
+// folder the first cabinet does not list is read, as 7-Zip reads it
+// (libmspack drops it).
 //
 // Not checked: a folder's data beyond the end of its last file, and bytes of
 // a folder no file claims (decompressed and skipped, not returned), are
@@ -153,6 +164,12 @@ type Problem struct {
 	// Offset is the file offset of the CFFILE (or CFFOLDER) entry.
 	Offset  int64
 	Message string
+	// Cabinet is the index in a joined set of the cabinet the entry is
+	// in (0 for a lone cabinet).
+	Cabinet int
+	// continued marks a file not opened because it continues into or
+	// from another cabinet: [Join] drops such problems.
+	continued bool
 }
 
 // File is one file of a cabinet.
@@ -170,8 +187,10 @@ type File struct {
 	Modified time.Time
 	// Attributes are the stored attribute bits.
 	Attributes uint16
-	// Offset is the file offset of the CFFILE entry.
-	Offset int64
+	// Offset is the file offset of the CFFILE entry, in cabinet Cabinet
+	// of a joined set (0 for a lone cabinet).
+	Offset  int64
+	Cabinet int
 }
 
 // Folder is one CFFOLDER: a run of CFDATA blocks compressed as one stream.
@@ -189,6 +208,18 @@ type Folder struct {
 	Offset int64
 	// end is the largest FolderOffset+Size of the files read from it.
 	end int64
+	// typeCompress is the stored compression field; segs, for a folder
+	// of a joined set, the runs of data blocks in each cabinet it spans
+	// (nil: Blocks blocks at DataOffset of the folder's own cabinet).
+	typeCompress uint16
+	segs         []segment
+}
+
+// segment is a run of blocks data blocks at file offset off of cabinet c.
+type segment struct {
+	c      *Reader
+	off    int64
+	blocks int
 }
 
 // Reader reads a cabinet. It implements [fs.FS]; its methods are safe for
@@ -208,6 +239,9 @@ type Reader struct {
 	VersionMajor, VersionMinor uint8
 
 	dataReserve int
+	flags       uint16
+	name        string  // the cabinet's file name, when a member of a joined set
+	entries     []*File // every CFFILE entry as read (iFolder as stored)
 	problems    []Problem
 	byName      map[string]*File
 	dirs        map[string][]string // directory -> sorted child names
@@ -230,7 +264,8 @@ func NewReader(r io.ReaderAt, size int64) (*Reader, error) {
 	le := binary.LittleEndian
 	coffFiles := int64(le.Uint32(h[16:]))
 	nFolders, nFiles := int(le.Uint16(h[26:])), int(le.Uint16(h[28:]))
-	off, folderReserve, err := c.readOptionalFields(le.Uint16(h[30:]))
+	c.flags = le.Uint16(h[30:])
+	off, folderReserve, err := c.readOptionalFields(c.flags)
 	if err != nil {
 		return nil, err
 	}
@@ -240,6 +275,7 @@ func NewReader(r io.ReaderAt, size int64) (*Reader, error) {
 	if err := c.readFiles(coffFiles, nFiles); err != nil {
 		return nil, err
 	}
+	c.dropContinuationFolder()
 	c.findOverlaps()
 	c.buildDirs()
 	return c, nil
@@ -325,7 +361,7 @@ func (c *Reader) readFolders(off int64, nFolders, folderReserve int) error {
 	for i := range c.Folders {
 		b := buf[int64(i)*fsz:]
 		tc := le.Uint16(b[6:])
-		fo := &Folder{DataOffset: int64(le.Uint32(b)), Blocks: int(le.Uint16(b[4:])), Method: Method(tc & 0xf), Offset: off + int64(i)*fsz}
+		fo := &Folder{DataOffset: int64(le.Uint32(b)), Blocks: int(le.Uint16(b[4:])), Method: Method(tc & 0xf), Offset: off + int64(i)*fsz, typeCompress: tc}
 		if fo.Method == MethodLZX {
 			fo.LZXWindow = int(tc >> 8 & 0x1f)
 		}
@@ -359,6 +395,8 @@ func (c *Reader) readFiles(coffFiles int64, nFiles int) error {
 		f := &File{RawName: raw, Size: int64(le.Uint32(fh[:])), FolderOffset: int64(le.Uint32(fh[4:])), Folder: int(le.Uint16(fh[8:])), Attributes: le.Uint16(fh[14:]), Offset: off}
 		f.Modified = dosTime(le.Uint16(fh[10:]), le.Uint16(fh[12:]))
 		off = next
+		stored := *f
+		c.entries = append(c.entries, &stored)
 		c.addFile(f)
 	}
 	return nil
@@ -385,9 +423,10 @@ func (c *Reader) addFile(f *File) {
 	switch f.Folder {
 	case ifoldContinuedFromPrev, ifoldContinuedToNext, ifoldContinuedPrevAndNext:
 		c.problem(ProblemNotOpened, f, fmt.Sprintf("file %q continues into or from another cabinet of the set (%q before, %q after); it was not read", f.RawName, c.Prev, c.Next))
+		c.problems[len(c.problems)-1].continued = true
 		return
 	}
-	if f.Folder >= len(c.Folders) {
+	if f.Folder < 0 || f.Folder >= len(c.Folders) {
 		c.problem(ProblemMalformed, f, fmt.Sprintf("file %q names folder %d of %d; it was not read", f.RawName, f.Folder, len(c.Folders)))
 		return
 	}
@@ -470,8 +509,55 @@ func (c *Reader) findOverlaps() {
 }
 
 func (c *Reader) problem(k ProblemKind, f *File, msg string) {
-	c.problems = append(c.problems, Problem{Kind: k, Name: f.RawName, Offset: f.Offset, Message: msg})
+	c.problems = append(c.problems, Problem{Kind: k, Name: f.RawName, Offset: f.Offset, Message: msg, Cabinet: f.Cabinet})
 }
+
+// continues reports whether the cabinet lists a file continued from the
+// previous cabinet (prev) or into the next one (!prev).
+func (c *Reader) continues(prev bool) bool {
+	for _, e := range c.entries {
+		switch e.Folder {
+		case ifoldContinuedPrevAndNext:
+			return true
+		case ifoldContinuedFromPrev:
+			if prev {
+				return true
+			}
+		case ifoldContinuedToNext:
+			if !prev {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// dropContinuationFolder drops, from a cabinet that continues a folder of
+// the previous cabinet (its folder 0), the files of that folder: their
+// data starts in the previous cabinet and cannot be read without it.
+func (c *Reader) dropContinuationFolder() {
+	if !c.continues(true) || len(c.Folders) == 0 {
+		return
+	}
+	kept := c.Files[:0:0]
+	for _, f := range c.Files {
+		if f.Folder != 0 {
+			kept = append(kept, f)
+			continue
+		}
+		c.problem(ProblemNotOpened, f, fmt.Sprintf("file %q is in folder 0, which continues a folder of the previous cabinet of the set (%q); it was not read", f.RawName, c.Prev))
+		c.problems[len(c.problems)-1].continued = true
+		if c.byName[f.Name] == f {
+			delete(c.byName, f.Name)
+		}
+	}
+	c.Files = kept
+	c.Folders[0].end = 0
+}
+
+// InSet reports whether the cabinet's header says it is in a set: it
+// names a previous or a next cabinet.
+func (c *Reader) InSet() bool { return c.flags&(flagPrevCabinet|flagNextCabinet) != 0 }
 
 // Problems returns what is wrong with files of the cabinet, in the order
 // found.
@@ -634,26 +720,44 @@ func (e *exact) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// decoder reads a folder's uncompressed data block by block.
+// decoder reads a folder's uncompressed data block by block, across the
+// cabinets of a joined set when the folder spans them.
 type decoder struct {
-	c      *Reader
-	folder int
-	fo     *Folder
-	off    int64 // next block's file offset
-	block  int   // blocks read
-	pos    int64 // uncompressed bytes returned
-	out    []byte
-	window []byte // the last 32 KiB of output (MSZIP history)
-	data   []byte
-	buf    []byte // the decompressed block
-	fr     io.ReadCloser
-	lzx    *lzxDecoder
-	err    error
+	c       *Reader
+	folder  int
+	fo      *Folder
+	segs    []segment
+	seg     int   // the segment being read
+	segLeft int   // its blocks not read yet
+	off     int64 // next block's file offset in segs[seg].c
+	block   int   // blocks read
+	pos     int64 // uncompressed bytes returned
+	out     []byte
+	window  []byte // the last 32 KiB of output (MSZIP history)
+	data    []byte
+	buf     []byte // the decompressed block
+	fr      io.ReadCloser
+	lzx     *lzxDecoder
+	err     error
 }
 
 func (c *Reader) newDecoder(folder int) *decoder {
 	fo := c.Folders[folder]
-	return &decoder{c: c, folder: folder, fo: fo, off: fo.DataOffset}
+	segs := fo.segs
+	if segs == nil {
+		segs = []segment{{c, fo.DataOffset, fo.Blocks}}
+	}
+	return &decoder{c: c, folder: folder, fo: fo, segs: segs, off: segs[0].off, segLeft: segs[0].blocks}
+}
+
+// more moves to the next segment holding blocks when the current one has
+// none left, and reports whether a block is left to read.
+func (d *decoder) more() bool {
+	for d.segLeft == 0 && d.seg+1 < len(d.segs) {
+		d.seg++
+		d.off, d.segLeft = d.segs[d.seg].off, d.segs[d.seg].blocks
+	}
+	return d.segLeft > 0
 }
 
 func (d *decoder) Read(p []byte) (int, error) {
@@ -661,7 +765,7 @@ func (d *decoder) Read(p []byte) (int, error) {
 		if d.err != nil {
 			return 0, d.err
 		}
-		if d.block >= d.fo.Blocks {
+		if !d.more() {
 			return 0, io.EOF
 		}
 		if err := d.next(); err != nil {
@@ -675,46 +779,91 @@ func (d *decoder) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// next reads, checks and decompresses one CFDATA block.
-func (d *decoder) next() error {
+// readPart reads and checks the next CFDATA block of the current segment,
+// appending its data to dst.
+func (d *decoder) readPart(dst []byte) (data []byte, cbUncomp int, err error) {
+	c, at := d.segs[d.seg].c, d.off
 	le := binary.LittleEndian
 	var h [8]byte
-	at := d.off
-	if err := d.c.read(h[:], at, "data block header"); err != nil {
-		return err
+	if err := c.read(h[:], at, "data block header"); err != nil {
+		return nil, 0, err
 	}
 	cbData, cbUncomp := int(le.Uint16(h[4:])), int(le.Uint16(h[6:]))
 	if cbData > maxBlockData || cbUncomp > maxBlockUncomp {
-		return &FormatError{at, fmt.Sprintf("data block of %d bytes holding %d exceeds the format's limits", cbData, cbUncomp)}
+		return nil, 0, &FormatError{at, fmt.Sprintf("data block of %d bytes holding %d exceeds the format's limits", cbData, cbUncomp)}
 	}
-	if cbUncomp == 0 {
-		return &FormatError{at, "data block continues in the next cabinet"}
+	reserve := make([]byte, c.dataReserve)
+	if err := c.read(reserve, at+8, "data block reserve"); err != nil {
+		return nil, 0, err
 	}
-	reserve := make([]byte, d.c.dataReserve)
-	if err := d.c.read(reserve, at+8, "data block reserve"); err != nil {
-		return err
-	}
-	if cap(d.data) < cbData {
-		d.data = make([]byte, cbData, maxBlockData)
-	}
-	data := d.data[:cbData]
-	if err := d.c.read(data, at+8+int64(len(reserve)), "data block"); err != nil {
-		return err
+	n := len(dst)
+	dst = append(dst, make([]byte, cbData)...)
+	part := dst[n:]
+	if err := c.read(part, at+8+int64(len(reserve)), "data block"); err != nil {
+		return nil, 0, err
 	}
 	if sum := le.Uint32(h[:]); sum != 0 {
-		got := checksum(h[4:8], checksum(data, 0))
+		got := checksum(h[4:8], checksum(part, 0))
 		// libmspack and cabextract leave the per-block reserve out of the
 		// sum; the specification puts it in. Either is taken.
-		if got != sum && (len(reserve) == 0 || checksum(h[4:8], checksum(data, checksum(reserve, 0))) != sum) {
-			return &FormatError{at, fmt.Sprintf("data block checksum %08x, computed %08x", sum, got)}
+		if got != sum && (len(reserve) == 0 || checksum(h[4:8], checksum(part, checksum(reserve, 0))) != sum) {
+			return nil, 0, &FormatError{at, fmt.Sprintf("data block checksum %08x, computed %08x", sum, got)}
 		}
 	}
 	d.off = at + 8 + int64(len(reserve)) + int64(cbData)
+	d.segLeft--
+	return dst, cbUncomp, nil
+}
+
+// next reads, checks and decompresses one CFDATA block: in a joined set,
+// a block whose first part ends a cabinet (cbUncomp 0) is completed by
+// the next cabinet's first block.
+func (d *decoder) next() error {
+	err := d.nextBlock()
+	var fe *FormatError
+	if c := d.segs[d.seg].c; err != nil && c != d.c && c.name != "" && errors.As(err, &fe) {
+		return &FormatError{fe.Offset, fmt.Sprintf("cabinet %q: %s", c.name, fe.Reason)}
+	}
+	return err
+}
+
+func (d *decoder) nextBlock() error {
+	at := d.off
+	if d.data == nil {
+		d.data = make([]byte, 0, 2*maxBlockData)
+	}
+	data, cbUncomp, err := d.readPart(d.data[:0])
+	if err != nil {
+		return err
+	}
+	if cbUncomp != 0 && d.segLeft == 0 && d.seg+1 < len(d.segs) {
+		// libmspack counts a joined folder's blocks as if every
+		// boundary split one; 7-Zip does not: refused, not guessed.
+		return &FormatError{at, "the cabinet's last data block of a folder continued into the next cabinet is whole (cbUncomp is not 0): extractors disagree on how such a set is read"}
+	}
+	if cbUncomp == 0 {
+		if d.segLeft != 0 || !d.more() {
+			return &FormatError{at, "data block continues in the next cabinet"}
+		}
+		at = d.off
+		if data, cbUncomp, err = d.readPart(data); err != nil {
+			return err
+		}
+		if cbUncomp == 0 || len(data) > maxBlockData {
+			return &FormatError{at, fmt.Sprintf("data block split across cabinets is not completed by the next one's first block (%d bytes, holding %d)", len(data), cbUncomp)}
+		}
+	}
+	d.data = data
 	d.block++
+	return d.decode(data, cbUncomp, at)
+}
+
+// decode decompresses one whole block's data, which holds cbUncomp bytes.
+func (d *decoder) decode(data []byte, cbUncomp int, at int64) error {
 	switch d.fo.Method {
 	case MethodNone:
-		if cbData != cbUncomp {
-			return &FormatError{at, fmt.Sprintf("stored data block of %d bytes says it holds %d", cbData, cbUncomp)}
+		if len(data) != cbUncomp {
+			return &FormatError{at, fmt.Sprintf("stored data block of %d bytes says it holds %d", len(data), cbUncomp)}
 		}
 		d.out = data
 	case MethodMSZIP:
@@ -725,8 +874,8 @@ func (d *decoder) next() error {
 		d.out = out
 	case MethodLZX:
 		// Every block is a 32 KiB frame but the folder's last.
-		if cbUncomp != lzxFrame && d.block < d.fo.Blocks {
-			return &FormatError{at, fmt.Sprintf("LZX data block %d of %d holds %d bytes; all but the last hold %d", d.block, d.fo.Blocks, cbUncomp, lzxFrame)}
+		if cbUncomp != lzxFrame && d.more() {
+			return &FormatError{at, fmt.Sprintf("LZX data block %d holds %d bytes; all but the last hold %d", d.block, cbUncomp, lzxFrame)}
 		}
 		if d.lzx == nil {
 			z, err := newLZX(d.fo.LZXWindow, int64(d.fo.Blocks)*lzxFrame)

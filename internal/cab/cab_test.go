@@ -298,6 +298,9 @@ func FuzzReader(f *testing.F) {
 	for _, o := range lzxConfigs() {
 		f.Add(lzxCab([]BuildFile{{Name: "a", Data: lzxSample(40000, 1)}, {Name: "b", Data: []byte("bb")}}, o))
 	}
+	// Members of a set: header names, continued files, split blocks.
+	f.Add(BuildSet(sampleFiles()[2:], BuildOptions{}, BuildSetOptions{Names: []string{"a.cab", "b.cab"}, Cuts: []int{0}})[1])
+	f.Add(BuildSet(sampleFiles(), BuildOptions{Method: MethodMSZIP}, BuildSetOptions{Names: []string{"a.cab", "b.cab", "c.cab"}, Cuts: []int{1, 5}})[1])
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := NewReader(bytes.NewReader(b), int64(len(b)))
 		if err != nil {

@@ -369,6 +369,9 @@ type walker struct {
 	// handed is the report paths the Walk has handed over, shared by
 	// the walkers of an MSI's nested databases.
 	handed *handed
+	// cabSets is the first cabinets (lower-cased) of the external
+	// cabinet sets an MSI's walk has walked.
+	cabSets map[string]bool
 }
 
 // add reports a finding at report path p.

@@ -45,6 +45,20 @@ func (w *walker) externalCabinet(cb msi.Cabinet, at string, paths map[string]str
 		}
 		return
 	}
+	if s := w.joinCabSet(cr, cb.Name, size, at); s != nil {
+		// A set: walked once, under its first cabinet's name, whichever
+		// of its cabinets the Media table names.
+		defer s.done()
+		head := strings.ToLower(s.names[0])
+		if w.cabSets == nil {
+			w.cabSets = map[string]bool{}
+		}
+		if !w.cabSets[head] {
+			w.cabSets[head] = true
+			w.walkCabSet(s, release.JoinPath(w.at, PathElem(s.names[0])), paths, checks)
+		}
+		return
+	}
 	// The cabinet is a file of the release, with an outermost archive's
 	// budget of its own size, as when it is walked as itself: charged to
 	// the MSI's, a large cabinet beside a small MSI would not be read.

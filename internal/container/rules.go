@@ -8,7 +8,8 @@ import "github.com/shipgate/shipgate/signing"
 // rules of every container (release.RuleMalformed…).
 const (
 	// RuleCABNotOpened: files of a cabinet that shipgate does not
-	// decompress (Quantum folders, files continued across a set).
+	// decompress (Quantum folders, files continued across a set whose
+	// cabinets are not all beside it, or disagree).
 	RuleCABNotOpened signing.Rule = "cab/not-opened"
 	// RuleCABVersion: a cabinet whose header gives a version other than
 	// 1.3, the only one defined; it is read as a 1.3 cabinet.

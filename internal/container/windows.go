@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"strings"
 	"unicode/utf8"
 
@@ -24,7 +25,17 @@ func (w *walker) openCAB(ra io.ReaderAt, size int64) {
 		}
 		return
 	}
-	w.walkCab(cr, w.at, nil, nil)
+	name := path.Base(w.at)
+	if s := w.joinCabSet(cr, name, size, w.at); s != nil {
+		defer s.done()
+		if s.isHead(name) {
+			w.walkCabSet(s, w.at, nil, nil)
+		}
+		// Else the set's files are checked under its first cabinet,
+		// a file beside this one walked as a cabinet of its own.
+	} else {
+		w.walkCab(cr, w.at, nil, nil)
+	}
 	w.cabTrailing(ra, size, w.at, "")
 }
 
