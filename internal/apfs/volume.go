@@ -54,6 +54,10 @@ type Problem struct {
 	// Special is set on a Skipped special file (a FIFO, a socket or a
 	// device), which has no data to verify.
 	Special bool
+	// Compressed is set on a Skipped file flagged compressed
+	// (UF_COMPRESSED) whose com.apple.decmpfs data was not decoded:
+	// macOS reads its data, which was not verified, wherever it lies.
+	Compressed bool
 }
 
 // Options bound the reader; zero fields take the defaults.
@@ -483,7 +487,7 @@ func (v *Volume) file(n *node, in *inode, p string, at int64) bool {
 	if in.bsdFlags&ufCompressed != 0 {
 		data, why := v.decompress(in.id, xa)
 		if why != "" {
-			v.Skipped = append(v.Skipped, Problem{Path: p, Offset: at, Reason: "compressed (com.apple.decmpfs): " + why})
+			v.Skipped = append(v.Skipped, Problem{Path: p, Offset: at, Reason: "compressed (com.apple.decmpfs): " + why, Compressed: true})
 			return false
 		}
 		n.inline, n.size = data, uint64(len(data))

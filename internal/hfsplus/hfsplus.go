@@ -142,6 +142,10 @@ type Problem struct {
 	// Special is set on a Skipped special file (a FIFO, a socket or a
 	// device), which has no data to verify.
 	Special bool
+	// Compressed is set on a Skipped file flagged compressed
+	// (UF_COMPRESSED) whose com.apple.decmpfs data was not decoded:
+	// macOS reads its data, which was not verified, wherever it lies.
+	Compressed bool
 }
 
 // Options bounds a Volume. The zero value is usable.
@@ -1080,7 +1084,7 @@ func (v *Volume) linkSource(p string, c *node, links *hardLinks) (src *node, ok 
 func (v *Volume) decompress(p string, c, src *node) bool {
 	data, why := decmpfs.Decode(v.decmpfs[src.id])
 	if why != "" {
-		v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: "compressed by HFS+ transparent compression (com.apple.decmpfs): " + why})
+		v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: "compressed by HFS+ transparent compression (com.apple.decmpfs): " + why, Compressed: true})
 		return false
 	}
 	c.inline, c.data = data, fork{size: uint64(len(data))}
