@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+
+	"github.com/shipgate/shipgate/internal/decmpfs"
 )
 
 // BuildFile is a file, folder or symbolic link to put in a built volume.
@@ -26,6 +28,12 @@ type BuildFile struct {
 	// stream; when Data is nil, a type 4 attribute whose data would be in
 	// the resource fork (absent), which a reader does not decode.
 	Compressed bool
+	// CompressType, with Compressed, stores Data as that
+	// com.apple.decmpfs compression type (decmpfs.Encode): 3, 7 and 11
+	// inline in the attribute, 4, 8 and 12 in an inline
+	// com.apple.ResourceFork attribute (so at most 3804 bytes of it),
+	// unless Xattrs sets one.
+	CompressType uint32
 	// HardLink, when set, makes the entry another directory record of
 	// the file at that path (which must be in Files).
 	HardLink string
@@ -344,7 +352,15 @@ func (s BuildSpec) records() ([]rec, []fileData, error) {
 			recs = append(recs, inodeRec(id, parent, path.Base(p), specialType(f.Mode)|perm(f.Mode, 0o644), 0, links[id], 0))
 		case f.Compressed:
 			recs = append(recs, inodeRec(id, parent, path.Base(p), sIFREG|perm(f.Mode, 0o644), ufCompressed, links[id], int64(len(f.Data))))
-			recs = append(recs, xattrRec(id, xattrDecmpfs, decmpfsAttr(f.Data)))
+			a := decmpfsAttr(f.Data)
+			if f.CompressType != 0 {
+				var fork []byte
+				a, fork = decmpfs.Encode(f.CompressType, f.Data)
+				if _, ok := f.Xattrs[xattrRsrc]; fork != nil && !ok {
+					recs = append(recs, xattrRec(id, xattrRsrc, fork))
+				}
+			}
+			recs = append(recs, xattrRec(id, xattrDecmpfs, a))
 		default:
 			recs = append(recs, inodeRec(id, parent, path.Base(p), sIFREG|perm(f.Mode, 0o644), 0, links[id], int64(len(f.Data))))
 			if len(f.Data) > 0 {

@@ -155,6 +155,7 @@ type node struct {
 	size     uint64
 	exts     []fileExtent
 	inline   []byte
+	fromFork bool // inline was decoded from the resource fork
 	target   string
 	children []*node
 	top      bool // the file system's root folder
@@ -360,6 +361,9 @@ func (v *Volume) inventory() {
 		// was decoded from its com.apple.decmpfs attribute, so the fork
 		// is not its data (one whose data is in the fork is skipped).
 		for _, a := range v.recs.others[n.id] {
+			if a.Name == xattrRsrc && n.fromFork {
+				continue // the file's data, decoded
+			}
 			a.Path = p
 			v.Attributes = append(v.Attributes, a)
 		}
@@ -491,6 +495,7 @@ func (v *Volume) file(n *node, in *inode, p string, at int64) bool {
 			return false
 		}
 		n.inline, n.size = data, uint64(len(data))
+		n.fromFork = decmpfs.InFork(xa[xattrDecmpfs].data)
 		return true
 	}
 	if in.size > math.MaxInt64 {
@@ -545,11 +550,34 @@ func (v *Volume) decompress(id uint64, xa map[string]xattr) ([]byte, string) {
 			v.inlineLeft -= int64(size)
 		}
 	}
-	data, why := decmpfs.Decode(x.data)
+	var fork []byte
+	if decmpfs.InFork(x.data) {
+		var why string
+		if fork, why = v.resourceFork(xa); why != "" {
+			return nil, why
+		}
+	}
+	data, why := decmpfs.Decode(x.data, fork)
 	if why == "" {
 		v.decoded[id] = data
 	}
 	return data, why
+}
+
+// resourceFork returns the com.apple.ResourceFork attribute in xa, of a
+// compressed file whose data lies there, or why not. Only a fork stored
+// inline in its attribute record is read: one in a data stream is not.
+func (v *Volume) resourceFork(xa map[string]xattr) ([]byte, string) {
+	x, ok := xa[xattrRsrc]
+	switch {
+	case !ok:
+		return nil, "its data is in the resource fork (com.apple.ResourceFork), which it does not have"
+	case x.flags&xattrDataEmbedded == 0:
+		return nil, "its data is in a resource fork (com.apple.ResourceFork) kept in a data stream, which is not read"
+	case len(x.data) > decmpfs.MaxFork:
+		return nil, fmt.Sprintf("its resource fork of %d bytes is over the limit of %d", len(x.data), decmpfs.MaxFork)
+	}
+	return x.data, ""
 }
 
 // TotalSize returns the sum of the sizes of the volume's files, a file
