@@ -5,6 +5,7 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/shipgate/shipgate/internal/apfs"
 	"github.com/shipgate/shipgate/internal/decmpfs"
 	"github.com/shipgate/shipgate/internal/hfsplus"
 	"github.com/shipgate/shipgate/internal/machofile"
@@ -67,5 +68,27 @@ func TestAttackDMGCompressedChunkTampered(t *testing.T) {
 				t.Error("release passed")
 			}
 		})
+	}
+}
+
+// TestDMGAPFSCompressedAppVerifies: on an APFS volume, an app whose
+// every file is compressed with its data in the resource fork (inline
+// or in a data stream) verifies; a changed byte of a chunk fails it.
+func TestDMGAPFSCompressedAppVerifies(t *testing.T) {
+	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	hfs, paths := compressedBundle(bundle)
+	files := map[string]apfs.BuildFile{}
+	for p, f := range hfs {
+		files[p] = apfs.BuildFile{Data: f.Data, Mode: f.Mode, Compressed: true, CompressType: f.CompressType}
+	}
+	if r := runDMG(t, apfsDMG(t, bundle, files)); !r.Summary.Passed {
+		t.Errorf("failed: %v", errorRules(r))
+	}
+	f := files[paths[0]]
+	f.Data = bytes.Clone(f.Data)
+	f.Data[len(f.Data)/2] ^= 1 // as if a chunk decoded to other bytes
+	files[paths[0]] = f
+	if r := runDMG(t, apfsDMG(t, bundle, files)); r.Summary.Passed {
+		t.Error("a changed file passed")
 	}
 }

@@ -30,9 +30,9 @@ type BuildFile struct {
 	Compressed bool
 	// CompressType, with Compressed, stores Data as that
 	// com.apple.decmpfs compression type (decmpfs.Encode): 3, 7 and 11
-	// inline in the attribute, 4, 8 and 12 in an inline
-	// com.apple.ResourceFork attribute (so at most 3804 bytes of it),
-	// unless Xattrs sets one.
+	// inline in the attribute, 4, 8 and 12 in a com.apple.ResourceFork
+	// attribute (inline up to 3804 bytes, else in a data stream), unless
+	// Xattrs sets one.
 	CompressType uint32
 	// HardLink, when set, makes the entry another directory record of
 	// the file at that path (which must be in Files).
@@ -356,8 +356,16 @@ func (s BuildSpec) records() ([]rec, []fileData, error) {
 			if f.CompressType != 0 {
 				var fork []byte
 				a, fork = decmpfs.Encode(f.CompressType, f.Data)
-				if _, ok := f.Xattrs[xattrRsrc]; fork != nil && !ok {
+				switch _, ok := f.Xattrs[xattrRsrc]; {
+				case ok || fork == nil:
+				case len(fork) <= maxInlineXattr:
 					recs = append(recs, xattrRec(id, xattrRsrc, fork))
+				default:
+					// A data stream, with an object ID of its own.
+					sid := streamIDBase + id
+					recs = append(recs, streamXattrRec(id, sid, xattrRsrc, uint64(len(fork))))
+					recs = append(recs, extentRec(sid, 0, uint64(len(fork)+buildBS-1)/buildBS*buildBS))
+					data = append(data, fileData{sid, fork})
 				}
 			}
 			recs = append(recs, xattrRec(id, xattrDecmpfs, a))
@@ -456,6 +464,27 @@ func xattrRec(id uint64, name string, data []byte) rec {
 	v := le.AppendUint16(nil, xattrDataEmbedded|0x4)
 	v = le.AppendUint16(v, uint16(len(data)))
 	return rec{k, append(v, data...)}
+}
+
+// maxInlineXattr is the largest attribute value stored in its record.
+const maxInlineXattr = 3804
+
+// streamIDBase is added to a file's ID to make the object ID of its
+// attribute's data stream.
+const streamIDBase = 1 << 40
+
+// streamXattrRec is the record of attribute name of file id whose size
+// bytes lie in data stream sid (j_xattr_dstream_t).
+func streamXattrRec(id, sid uint64, name string, size uint64) rec {
+	k := key(id, recXattr)
+	k = le.AppendUint16(k, uint16(len(name)+1))
+	k = append(append(k, name...), 0)
+	v := le.AppendUint16(nil, xattrDataStream)
+	v = le.AppendUint16(v, xattrDstreamSize)
+	v = le.AppendUint64(v, sid)
+	v = le.AppendUint64(v, size)                             // size
+	v = le.AppendUint64(v, (size+buildBS-1)/buildBS*buildBS) // alloced_size
+	return rec{k, append(v, make([]byte, xattrDstreamSize-24)...)}
 }
 
 func extentRec(id, logical, length uint64) rec {

@@ -60,3 +60,26 @@ func TestDecmpfsForkTampered(t *testing.T) {
 		}
 	}
 }
+
+// TestDecmpfsForkStream: resource forks too large for their attribute
+// record, kept in a data stream, are read through its extents and
+// decoded (of several chunks); their blocks are owned, not unaccounted.
+func TestDecmpfsForkStream(t *testing.T) {
+	var d []byte
+	for i := 0; len(d) < 150000; i++ {
+		d = append(d, fmt.Sprintf("stream line %d %s\n", i*i%9973, strings.Repeat("q", i%13))...)
+	}
+	files := map[string]BuildFile{}
+	for _, typ := range []uint32{4, 8, 12} {
+		files[fmt.Sprintf("t%d", typ)] = BuildFile{Data: d, Compressed: true, CompressType: typ}
+	}
+	v := open(t, build(t, BuildSpec{Files: files}))
+	for p := range files {
+		if b, err := fs.ReadFile(v, p); err != nil || !bytes.Equal(b, d) {
+			t.Errorf("%s: %d bytes, %v", p, len(b), err)
+		}
+	}
+	if len(v.Skipped) != 0 || len(v.Problems) != 0 || len(v.Attributes) != 0 {
+		t.Errorf("skipped %v, problems %v, attributes %v", v.Skipped, v.Problems, v.Attributes)
+	}
+}

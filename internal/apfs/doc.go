@@ -50,9 +50,9 @@
 // whole blocks, or flagged. Files are io.ReaderAt over their extents
 // (sparse extents and gaps read as zeros). Compressed files are decoded
 // (once per inode) from com.apple.decmpfs and, for the types that keep
-// their data there (zlib, LZVN, LZFSE chunks), a com.apple.ResourceFork
-// stored inline in its attribute record (internal/decmpfs; a fork in a
-// data stream is not read), up to Options.MaxInline bytes for the volume,
+// their data there (zlib, LZVN, LZFSE chunks), their
+// com.apple.ResourceFork, inline in its attribute record or in a data
+// stream (internal/decmpfs), up to Options.MaxInline bytes for the volume,
 // charged as declared before decoding; others, and special files, are
 // listed in Volume.Skipped. Records keep no B-tree node alive: what
 // Open holds is bounded by the records read.

@@ -503,29 +503,36 @@ func (v *Volume) file(n *node, in *inode, p string, at int64) bool {
 		return false
 	}
 	exts := v.recs.extents[in.private]
+	if at, why := v.badExtent(exts); why != "" {
+		v.problem(p, at, "%s", why)
+		return false
+	}
+	n.exts = exts
+	return true
+}
+
+// badExtent returns the first of exts, a file's or data stream's
+// extents in order, that is flagged, not whole blocks, past the largest
+// file offset or the container, or overlapping the one before, and why
+// ("" when none is).
+func (v *Volume) badExtent(exts []fileExtent) (int64, string) {
 	var end uint64
 	for _, e := range exts {
 		switch {
 		case e.flags != 0:
-			v.problem(p, e.at, "file extent flags %#x", e.flags)
-			return false
+			return e.at, fmt.Sprintf("file extent flags %#x", e.flags)
 		case e.length == 0 || e.length%uint64(v.c.blockSize) != 0 || e.logical%uint64(v.c.blockSize) != 0:
-			v.problem(p, e.at, "file extent of %d bytes at %d, not whole blocks", e.length, e.logical)
-			return false
+			return e.at, fmt.Sprintf("file extent of %d bytes at %d, not whole blocks", e.length, e.logical)
 		case e.logical > math.MaxInt64-e.length:
-			v.problem(p, e.at, "file extent of %d bytes at %d, past the largest file offset", e.length, e.logical)
-			return false
+			return e.at, fmt.Sprintf("file extent of %d bytes at %d, past the largest file offset", e.length, e.logical)
 		case e.logical < end:
-			v.problem(p, e.at, "file extents overlap at %d", e.logical)
-			return false
+			return e.at, fmt.Sprintf("file extents overlap at %d", e.logical)
 		case e.phys != 0 && (e.phys >= v.c.blockCount || e.length/uint64(v.c.blockSize) > v.c.blockCount-e.phys):
-			v.problem(p, e.at, "file extent of %d bytes at block %d past the container's %d blocks", e.length, e.phys, v.c.blockCount)
-			return false
+			return e.at, fmt.Sprintf("file extent of %d bytes at block %d past the container's %d blocks", e.length, e.phys, v.c.blockCount)
 		}
 		end = e.logical + e.length
 	}
-	n.exts = exts
-	return true
+	return 0, ""
 }
 
 // decompress returns the decoded data of compressed file inode id,
@@ -565,19 +572,36 @@ func (v *Volume) decompress(id uint64, xa map[string]xattr) ([]byte, string) {
 }
 
 // resourceFork returns the com.apple.ResourceFork attribute in xa, of a
-// compressed file whose data lies there, or why not. Only a fork stored
-// inline in its attribute record is read: one in a data stream is not.
+// compressed file whose data lies there, or why not: inline in its
+// attribute record, or in a data stream (j_xattr_dstream_t: the
+// stream's object ID, then its j_dstream_t, size first) read through its
+// extents, checked as a file's are.
 func (v *Volume) resourceFork(xa map[string]xattr) ([]byte, string) {
 	x, ok := xa[xattrRsrc]
 	switch {
 	case !ok:
 		return nil, "its data is in the resource fork (com.apple.ResourceFork), which it does not have"
-	case x.flags&xattrDataEmbedded == 0:
-		return nil, "its data is in a resource fork (com.apple.ResourceFork) kept in a data stream, which is not read"
-	case len(x.data) > decmpfs.MaxFork:
-		return nil, fmt.Sprintf("its resource fork of %d bytes is over the limit of %d", len(x.data), decmpfs.MaxFork)
+	case x.flags&xattrDataStream == 0:
+		if len(x.data) > decmpfs.MaxFork {
+			return nil, fmt.Sprintf("its resource fork of %d bytes is over the limit of %d", len(x.data), decmpfs.MaxFork)
+		}
+		return x.data, ""
+	case len(x.data) != xattrDstreamSize:
+		return nil, fmt.Sprintf("its resource fork's data stream record of %d bytes (record at container offset %#x)", len(x.data), x.at)
 	}
-	return x.data, ""
+	id, size := le.Uint64(x.data), le.Uint64(x.data[8:])
+	if size > decmpfs.MaxFork {
+		return nil, fmt.Sprintf("its resource fork of %d bytes is over the limit of %d", size, decmpfs.MaxFork)
+	}
+	exts := v.recs.extents[id]
+	if at, why := v.badExtent(exts); why != "" {
+		return nil, fmt.Sprintf("its resource fork: %s (record at container offset %#x)", why, at)
+	}
+	fork := make([]byte, size)
+	if _, err := (&fileReader{c: v.c, n: &node{name: xattrRsrc, size: size, exts: exts}}).ReadAt(fork, 0); err != nil && size > 0 {
+		return nil, fmt.Sprintf("its resource fork: %v", err)
+	}
+	return fork, ""
 }
 
 // TotalSize returns the sum of the sizes of the volume's files, a file
