@@ -9,7 +9,7 @@ import (
 
 // TestAttackDMGCompressedFileAddedToBundle: a file the app's seal does
 // not list, added inside the app with HFS+ transparent compression (its
-// data in the resource fork, which shipgate does not decode). macOS reads
+// data in a resource fork that is not a valid chunk table, so not decoded). macOS reads
 // it like any other file, and codesign --verify reports it added; left out
 // of the walk, the bundle's seal check never saw it. Outside any bundle a
 // loose tool stored that way is an error too: it passed with a warning
