@@ -121,6 +121,22 @@ func TestAttackDMGAPFSCompressedFileAddedToBundle(t *testing.T) {
 	}
 }
 
+// TestAttackDMGAPFSCompressedLooseFile: a loose file at the root of
+// the APFS volume, compressed with its data in the resource fork the
+// reader cannot decode, fails the release with an error: it passed with
+// a warning before (issue #15 audit), so a trojaned loose tool stored
+// that way passed the default gate.
+func TestAttackDMGAPFSCompressedLooseFile(t *testing.T) {
+	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	r := runDMG(t, apfsDMG(t, bundle, map[string]apfs.BuildFile{"tool": {Compressed: true}}))
+	if got := rulesFor(r, "Example.dmg/tool"); !has(got, "error "+string(dmg.RuleFileNotOpened)) {
+		t.Errorf("findings %v", got)
+	}
+	if r.Summary.Passed {
+		t.Error("release passed")
+	}
+}
+
 // apfsFiles converts bundle's files to apfs.BuildFiles.
 func apfsFiles(bundle map[string]machofile.BundleFile) map[string]apfs.BuildFile {
 	files := map[string]apfs.BuildFile{}

@@ -9,9 +9,11 @@ import (
 
 // TestAttackDMGCompressedFileAddedToBundle: a file the app's seal does
 // not list, added inside the app with HFS+ transparent compression (its
-// data in the resource fork, which shipgate does not decode). macOS reads
+// data in a resource fork that is not a valid chunk table, so not decoded). macOS reads
 // it like any other file, and codesign --verify reports it added; left out
-// of the walk, the bundle's seal check never saw it.
+// of the walk, the bundle's seal check never saw it. Outside any bundle a
+// loose tool stored that way is an error too: it passed with a warning
+// before (issue #15 audit).
 func TestAttackDMGCompressedFileAddedToBundle(t *testing.T) {
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	for _, c := range []struct {
@@ -19,7 +21,8 @@ func TestAttackDMGCompressedFileAddedToBundle(t *testing.T) {
 		path string
 		fail bool
 	}{
-		{"outside-any-bundle", "Extras/notes.txt", false},
+		{"outside-any-bundle", "Extras/notes.txt", true},
+		{"loose-at-the-root", "tool", true},
 		{"inside-the-app", "Example.app/Contents/Frameworks/libhook.dylib", true},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -124,7 +124,7 @@ func TestAttributesInventoried(t *testing.T) {
 // inline in com.apple.decmpfs is listed in Skipped, not read as empty.
 func TestCompressedNotInlineSkipped(t *testing.T) {
 	v := open(t, build(t, BuildSpec{Files: map[string]BuildFile{"a/packed": {Compressed: true}}}))
-	if len(v.Skipped) != 1 || v.Skipped[0].Path != "a/packed" || !strings.Contains(v.Skipped[0].Reason, "type 4") {
+	if len(v.Skipped) != 1 || v.Skipped[0].Path != "a/packed" || !strings.Contains(v.Skipped[0].Reason, "resource fork") {
 		t.Errorf("skipped %v", v.Skipped)
 	}
 	if _, err := fs.Stat(v, "a/packed"); err == nil {

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+
+	"github.com/shipgate/shipgate/internal/decmpfs"
 )
 
 // BuildFile is a file, folder or symbolic link to put in a built volume.
@@ -26,6 +28,12 @@ type BuildFile struct {
 	// stream; when Data is nil, a type 4 attribute whose data would be in
 	// the resource fork (absent), which a reader does not decode.
 	Compressed bool
+	// CompressType, with Compressed, stores Data as that
+	// com.apple.decmpfs compression type (decmpfs.Encode): 3, 7 and 11
+	// inline in the attribute, 4, 8 and 12 in a com.apple.ResourceFork
+	// attribute (inline up to 3804 bytes, else in a data stream), unless
+	// Xattrs sets one.
+	CompressType uint32
 	// HardLink, when set, makes the entry another directory record of
 	// the file at that path (which must be in Files).
 	HardLink string
@@ -344,7 +352,23 @@ func (s BuildSpec) records() ([]rec, []fileData, error) {
 			recs = append(recs, inodeRec(id, parent, path.Base(p), specialType(f.Mode)|perm(f.Mode, 0o644), 0, links[id], 0))
 		case f.Compressed:
 			recs = append(recs, inodeRec(id, parent, path.Base(p), sIFREG|perm(f.Mode, 0o644), ufCompressed, links[id], int64(len(f.Data))))
-			recs = append(recs, xattrRec(id, xattrDecmpfs, decmpfsAttr(f.Data)))
+			a := decmpfsAttr(f.Data)
+			if f.CompressType != 0 {
+				var fork []byte
+				a, fork = decmpfs.Encode(f.CompressType, f.Data)
+				switch _, ok := f.Xattrs[xattrRsrc]; {
+				case ok || fork == nil:
+				case len(fork) <= maxInlineXattr:
+					recs = append(recs, xattrRec(id, xattrRsrc, fork))
+				default:
+					// A data stream, with an object ID of its own.
+					sid := streamIDBase + id
+					recs = append(recs, streamXattrRec(id, sid, xattrRsrc, uint64(len(fork))))
+					recs = append(recs, extentRec(sid, 0, uint64(len(fork)+buildBS-1)/buildBS*buildBS))
+					data = append(data, fileData{sid, fork})
+				}
+			}
+			recs = append(recs, xattrRec(id, xattrDecmpfs, a))
 		default:
 			recs = append(recs, inodeRec(id, parent, path.Base(p), sIFREG|perm(f.Mode, 0o644), 0, links[id], int64(len(f.Data))))
 			if len(f.Data) > 0 {
@@ -440,6 +464,27 @@ func xattrRec(id uint64, name string, data []byte) rec {
 	v := le.AppendUint16(nil, xattrDataEmbedded|0x4)
 	v = le.AppendUint16(v, uint16(len(data)))
 	return rec{k, append(v, data...)}
+}
+
+// maxInlineXattr is the largest attribute value stored in its record.
+const maxInlineXattr = 3804
+
+// streamIDBase is added to a file's ID to make the object ID of its
+// attribute's data stream.
+const streamIDBase = 1 << 40
+
+// streamXattrRec is the record of attribute name of file id whose size
+// bytes lie in data stream sid (j_xattr_dstream_t).
+func streamXattrRec(id, sid uint64, name string, size uint64) rec {
+	k := key(id, recXattr)
+	k = le.AppendUint16(k, uint16(len(name)+1))
+	k = append(append(k, name...), 0)
+	v := le.AppendUint16(nil, xattrDataStream)
+	v = le.AppendUint16(v, xattrDstreamSize)
+	v = le.AppendUint64(v, sid)
+	v = le.AppendUint64(v, size)                             // size
+	v = le.AppendUint64(v, (size+buildBS-1)/buildBS*buildBS) // alloced_size
+	return rec{k, append(v, make([]byte, xattrDstreamSize-24)...)}
 }
 
 func extentRec(id, logical, length uint64) rec {

@@ -49,8 +49,10 @@
 // past the container or the largest file offset, overlapping, not in
 // whole blocks, or flagged. Files are io.ReaderAt over their extents
 // (sparse extents and gaps read as zeros). Compressed files are decoded
-// (once per inode) when their data is inline in com.apple.decmpfs
-// (internal/decmpfs), up to Options.MaxInline bytes for the volume,
+// (once per inode) from com.apple.decmpfs and, for the types that keep
+// their data there (zlib, LZVN, LZFSE chunks), their
+// com.apple.ResourceFork, inline in its attribute record or in a data
+// stream (internal/decmpfs), up to Options.MaxInline bytes for the volume,
 // charged as declared before decoding; others, and special files, are
 // listed in Volume.Skipped. Records keep no B-tree node alive: what
 // Open holds is bounded by the records read.

@@ -263,7 +263,10 @@ func (r *records) add(k, v []byte, at int64) error {
 				size = le.Uint64(v[4+8:]) // j_xattr_dstream_t's dstream size
 			}
 			r.others[oid] = append(r.others[oid], Attribute{Name: name, Size: size, Stream: fl&xattrDataStream != 0, Offset: at})
-			return nil
+			if name != xattrRsrc {
+				return nil
+			}
+			// Kept too: a compressed file's data may lie in it.
 		}
 		if r.xattrs[oid] == nil {
 			r.xattrs[oid] = map[string]xattr{}

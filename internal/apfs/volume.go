@@ -54,6 +54,10 @@ type Problem struct {
 	// Special is set on a Skipped special file (a FIFO, a socket or a
 	// device), which has no data to verify.
 	Special bool
+	// Compressed is set on a Skipped file flagged compressed
+	// (UF_COMPRESSED) whose com.apple.decmpfs data was not decoded:
+	// macOS reads its data, which was not verified, wherever it lies.
+	Compressed bool
 }
 
 // Options bound the reader; zero fields take the defaults.
@@ -151,6 +155,7 @@ type node struct {
 	size     uint64
 	exts     []fileExtent
 	inline   []byte
+	fromFork bool // inline was decoded from the resource fork
 	target   string
 	children []*node
 	top      bool // the file system's root folder
@@ -356,6 +361,9 @@ func (v *Volume) inventory() {
 		// was decoded from its com.apple.decmpfs attribute, so the fork
 		// is not its data (one whose data is in the fork is skipped).
 		for _, a := range v.recs.others[n.id] {
+			if a.Name == xattrRsrc && n.fromFork {
+				continue // the file's data, decoded
+			}
 			a.Path = p
 			v.Attributes = append(v.Attributes, a)
 		}
@@ -483,10 +491,11 @@ func (v *Volume) file(n *node, in *inode, p string, at int64) bool {
 	if in.bsdFlags&ufCompressed != 0 {
 		data, why := v.decompress(in.id, xa)
 		if why != "" {
-			v.Skipped = append(v.Skipped, Problem{Path: p, Offset: at, Reason: "compressed (com.apple.decmpfs): " + why})
+			v.Skipped = append(v.Skipped, Problem{Path: p, Offset: at, Reason: "compressed (com.apple.decmpfs): " + why, Compressed: true})
 			return false
 		}
 		n.inline, n.size = data, uint64(len(data))
+		n.fromFork = decmpfs.InFork(xa[xattrDecmpfs].data)
 		return true
 	}
 	if in.size > math.MaxInt64 {
@@ -494,29 +503,36 @@ func (v *Volume) file(n *node, in *inode, p string, at int64) bool {
 		return false
 	}
 	exts := v.recs.extents[in.private]
+	if at, why := v.badExtent(exts); why != "" {
+		v.problem(p, at, "%s", why)
+		return false
+	}
+	n.exts = exts
+	return true
+}
+
+// badExtent returns the first of exts, a file's or data stream's
+// extents in order, that is flagged, not whole blocks, past the largest
+// file offset or the container, or overlapping the one before, and why
+// ("" when none is).
+func (v *Volume) badExtent(exts []fileExtent) (int64, string) {
 	var end uint64
 	for _, e := range exts {
 		switch {
 		case e.flags != 0:
-			v.problem(p, e.at, "file extent flags %#x", e.flags)
-			return false
+			return e.at, fmt.Sprintf("file extent flags %#x", e.flags)
 		case e.length == 0 || e.length%uint64(v.c.blockSize) != 0 || e.logical%uint64(v.c.blockSize) != 0:
-			v.problem(p, e.at, "file extent of %d bytes at %d, not whole blocks", e.length, e.logical)
-			return false
+			return e.at, fmt.Sprintf("file extent of %d bytes at %d, not whole blocks", e.length, e.logical)
 		case e.logical > math.MaxInt64-e.length:
-			v.problem(p, e.at, "file extent of %d bytes at %d, past the largest file offset", e.length, e.logical)
-			return false
+			return e.at, fmt.Sprintf("file extent of %d bytes at %d, past the largest file offset", e.length, e.logical)
 		case e.logical < end:
-			v.problem(p, e.at, "file extents overlap at %d", e.logical)
-			return false
+			return e.at, fmt.Sprintf("file extents overlap at %d", e.logical)
 		case e.phys != 0 && (e.phys >= v.c.blockCount || e.length/uint64(v.c.blockSize) > v.c.blockCount-e.phys):
-			v.problem(p, e.at, "file extent of %d bytes at block %d past the container's %d blocks", e.length, e.phys, v.c.blockCount)
-			return false
+			return e.at, fmt.Sprintf("file extent of %d bytes at block %d past the container's %d blocks", e.length, e.phys, v.c.blockCount)
 		}
 		end = e.logical + e.length
 	}
-	n.exts = exts
-	return true
+	return 0, ""
 }
 
 // decompress returns the decoded data of compressed file inode id,
@@ -541,11 +557,51 @@ func (v *Volume) decompress(id uint64, xa map[string]xattr) ([]byte, string) {
 			v.inlineLeft -= int64(size)
 		}
 	}
-	data, why := decmpfs.Decode(x.data)
+	var fork []byte
+	if decmpfs.InFork(x.data) {
+		var why string
+		if fork, why = v.resourceFork(xa); why != "" {
+			return nil, why
+		}
+	}
+	data, why := decmpfs.Decode(x.data, fork)
 	if why == "" {
 		v.decoded[id] = data
 	}
 	return data, why
+}
+
+// resourceFork returns the com.apple.ResourceFork attribute in xa, of a
+// compressed file whose data lies there, or why not: inline in its
+// attribute record, or in a data stream (j_xattr_dstream_t: the
+// stream's object ID, then its j_dstream_t, size first) read through its
+// extents, checked as a file's are.
+func (v *Volume) resourceFork(xa map[string]xattr) ([]byte, string) {
+	x, ok := xa[xattrRsrc]
+	switch {
+	case !ok:
+		return nil, "its data is in the resource fork (com.apple.ResourceFork), which it does not have"
+	case x.flags&xattrDataStream == 0:
+		if len(x.data) > decmpfs.MaxFork {
+			return nil, fmt.Sprintf("its resource fork of %d bytes is over the limit of %d", len(x.data), decmpfs.MaxFork)
+		}
+		return x.data, ""
+	case len(x.data) != xattrDstreamSize:
+		return nil, fmt.Sprintf("its resource fork's data stream record of %d bytes (record at container offset %#x)", len(x.data), x.at)
+	}
+	id, size := le.Uint64(x.data), le.Uint64(x.data[8:])
+	if size > decmpfs.MaxFork {
+		return nil, fmt.Sprintf("its resource fork of %d bytes is over the limit of %d", size, decmpfs.MaxFork)
+	}
+	exts := v.recs.extents[id]
+	if at, why := v.badExtent(exts); why != "" {
+		return nil, fmt.Sprintf("its resource fork: %s (record at container offset %#x)", why, at)
+	}
+	fork := make([]byte, size)
+	if _, err := (&fileReader{c: v.c, n: &node{name: xattrRsrc, size: size, exts: exts}}).ReadAt(fork, 0); err != nil && size > 0 {
+		return nil, fmt.Sprintf("its resource fork: %v", err)
+	}
+	return fork, ""
 }
 
 // TotalSize returns the sum of the sizes of the volume's files, a file

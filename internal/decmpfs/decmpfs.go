@@ -1,25 +1,56 @@
 // Package decmpfs decodes files compressed by macOS transparent
 // compression (the com.apple.decmpfs extended attribute), as HFS+ and
-// APFS store them, when their data is inline in the attribute: types 1
-// (stored) and 3 (zlib, or stored after a 0x?f byte), up to MaxSize
-// bytes. Other types (data in the resource fork, LZVN, LZFSE) are not
-// decoded.
+// APFS store them, up to MaxSize bytes: types 1 (stored inline), 3 and
+// 4 (zlib), 7 and 8 (LZVN), 11 and 12 (LZFSE). Odd types keep the data
+// inline in the attribute after its 16-byte header; even types keep it
+// in the file's resource fork as a table of chunks of 64 KiB each (see
+// fork.go). Other types (5 "dataless", 10, 13 and 14 LZBITMAP) are not
+// decoded: a caller must treat such a file as unread, never as empty.
 package decmpfs
 
 import (
-	"bytes"
-	"compress/zlib"
 	"encoding/binary"
 	"fmt"
-	"io"
 )
 
 // MaxSize bounds the decoded size of one file.
 const MaxSize = 16 << 20
 
-// Decode decodes a compressed file whose data is inline in its
-// com.apple.decmpfs attribute a (types 1 and 3); why says why not.
-func Decode(a []byte) (data []byte, why string) {
+// MaxFork bounds the resource fork a caller reads for one file: the
+// compressed chunks of MaxSize bytes, each at worst a marker byte and its
+// bytes stored, their table and the fork's headers.
+const MaxFork = MaxSize + MaxSize/16 + 1<<16
+
+// ChunkSize is the decoded size of every chunk of a resource fork but
+// the last.
+const ChunkSize = 1 << 16
+
+// Compression methods of the header's compression_type.
+const (
+	methodZlib  = "zlib"
+	methodLZVN  = "LZVN"
+	methodLZFSE = "LZFSE"
+)
+
+// InFork reports whether the com.apple.decmpfs attribute a keeps its
+// file's data in the resource fork (types 4, 8, 10, 12 and 14), which a
+// caller then passes to Decode.
+func InFork(a []byte) bool {
+	if len(a) < 16 || string(a[:4]) != "fpmc" {
+		return false
+	}
+	switch binary.LittleEndian.Uint32(a[4:]) {
+	case 4, 8, 10, 12, 14:
+		return true
+	}
+	return false
+}
+
+// Decode decodes a compressed file from its com.apple.decmpfs attribute
+// a and, for the types that keep their data there, its resource fork
+// (nil when it has none); why says why not, naming the offset in the
+// attribute or the fork where decoding stopped.
+func Decode(a, fork []byte) (data []byte, why string) {
 	if a == nil {
 		return nil, "the file has no inline com.apple.decmpfs attribute"
 	}
@@ -32,33 +63,36 @@ func Decode(a []byte) (data []byte, why string) {
 		return nil, fmt.Sprintf("it declares %d bytes, over the limit of %d", size, MaxSize)
 	}
 	body := a[16:]
-	switch {
-	case typ == 1 || (typ == 3 && len(body) > 0 && body[0]&0x0f == 0x0f):
-		if typ == 3 {
-			body = body[1:]
-		}
+	var err error
+	switch typ {
+	case 1:
 		if uint64(len(body)) != size {
 			return nil, fmt.Sprintf("its %d stored bytes are not the %d it declares", len(body), size)
 		}
-		return bytes.Clone(body), ""
-	case typ == 3:
-		br := bytes.NewReader(body)
-		zr, err := zlib.NewReader(br)
-		if err != nil {
-			return nil, fmt.Sprintf("its zlib stream does not start: %v", err)
-		}
-		var buf bytes.Buffer
-		n, err := io.Copy(&buf, io.LimitReader(zr, int64(size)+1))
-		if err != nil || uint64(n) != size {
-			return nil, fmt.Sprintf("it decodes to %d bytes, not the %d it declares (%v)", n, size, err)
-		}
-		// The stream ended (its checksum checked, read byte by byte
-		// from br, an io.ByteReader): bytes after it, which no reader
-		// decodes, would be a payload in an attribute whose file verifies.
-		if br.Len() > 0 {
-			return nil, fmt.Sprintf("%d bytes follow its zlib stream", br.Len())
-		}
-		return buf.Bytes(), ""
+		data = append([]byte{}, body...)
+	case 3:
+		data, err = chunk(methodZlib, body, int(size))
+	case 7:
+		data, err = chunk(methodLZVN, body, int(size))
+	case 11:
+		data, err = chunk(methodLZFSE, body, int(size))
+	case 4:
+		data, err = zlibFork(fork, int(size))
+	case 8:
+		data, err = offsetFork(methodLZVN, fork, int(size))
+	case 12:
+		data, err = offsetFork(methodLZFSE, fork, int(size))
+	case 5:
+		return nil, "compression type 5 (dataless: the data is fetched from elsewhere on demand) has no data to decode"
+	default:
+		return nil, fmt.Sprintf("compression type %d is not decoded", typ)
 	}
-	return nil, fmt.Sprintf("compression type %d (data in the resource fork, or LZVN/LZFSE) is not decoded", typ)
+	if err != nil {
+		where := "the com.apple.decmpfs attribute, after its 16-byte header"
+		if InFork(a) {
+			where = "the resource fork (com.apple.ResourceFork)"
+		}
+		return nil, fmt.Sprintf("type %d: %v in %s", typ, err, where)
+	}
+	return data, ""
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf16"
+
+	"github.com/shipgate/shipgate/internal/decmpfs"
 )
 
 // BuildFile is a file, folder or symbolic link to put in a built volume.
@@ -31,6 +33,11 @@ type BuildFile struct {
 	// type 4 attribute whose data would be in the resource fork (left
 	// empty), which a reader does not decode.
 	Compressed bool
+	// CompressType, with Compressed, stores Data as that
+	// com.apple.decmpfs compression type (decmpfs.Encode): 3, 7 and 11
+	// inline in the attribute, 4, 8 and 12 in the resource fork (Rsrc,
+	// unless set, is then the encoded fork).
+	CompressType uint32
 	// HardLink, when set, makes the entry a file hard link, as macOS
 	// stores one: its data is the file "iNodeN" of the private data
 	// folder, N its catalog ID.
@@ -73,6 +80,14 @@ type BuildSpec struct {
 // the alternate volume header. It is for fixtures: names are ordered by
 // ASCII case folding, which is HFS+'s order for ASCII names.
 func Build(s BuildSpec) ([]byte, error) {
+	files := make(map[string]BuildFile, len(s.Files))
+	for p, f := range s.Files {
+		if f.Compressed && f.CompressType != 0 && f.Rsrc == nil {
+			_, f.Rsrc = decmpfs.Encode(f.CompressType, f.Data)
+		}
+		files[p] = f
+	}
+	s.Files = files
 	b := newVolBuilder(s)
 	if err := b.addFiles(); err != nil {
 		return nil, err
@@ -396,6 +411,9 @@ func (b *volBuilder) attributeRecords() {
 		}
 		if !e.f.Dir && e.f.Compressed {
 			vals["com.apple.decmpfs"] = decmpfsAttr(e.f.Data)
+			if e.f.CompressType != 0 {
+				vals["com.apple.decmpfs"], _ = decmpfs.Encode(e.f.CompressType, e.f.Data)
+			}
 		}
 		names := make([]string, 0, len(vals))
 		for n := range vals {

@@ -24,9 +24,12 @@
 // returned as links (ReadLink, Lstat) and followed by Open and Stat only
 // while they stay inside the volume.
 //
-// Files compressed by HFS+ transparent compression are decoded when their
-// data is inline in their com.apple.decmpfs attribute (types 1 and 3,
-// zlib; the attributes B-tree is read for it), up to 16 MiB each.
+// Files compressed by HFS+ transparent compression are decoded from
+// their com.apple.decmpfs attribute (the attributes B-tree is read for
+// it) and, for the types that keep their data there, their resource fork
+// (zlib, LZVN and LZFSE; internal/decmpfs), up to 16 MiB each and
+// Options.MaxInline for the volume. A compressed file not decoded is in
+// Volume.Skipped, marked Compressed.
 //
 // Bytes that no file's data fork carries are inventoried
 // (Volume.Extras): non-empty resource forks (but a compressed file's
@@ -142,6 +145,10 @@ type Problem struct {
 	// Special is set on a Skipped special file (a FIFO, a socket or a
 	// device), which has no data to verify.
 	Special bool
+	// Compressed is set on a Skipped file flagged compressed
+	// (UF_COMPRESSED) whose com.apple.decmpfs data was not decoded:
+	// macOS reads its data, which was not verified, wherever it lies.
+	Compressed bool
 }
 
 // Options bounds a Volume. The zero value is usable.
@@ -149,7 +156,14 @@ type Options struct {
 	// MaxRecords bounds the catalog records read; zero means
 	// DefaultMaxRecords.
 	MaxRecords int
+	// MaxInline bounds the bytes of compressed files decoded (and kept)
+	// when the volume is opened; zero means DefaultMaxInline. Files past
+	// it are listed in Volume.Skipped.
+	MaxInline int64
 }
+
+// DefaultMaxInline is the default Options.MaxInline.
+const DefaultMaxInline = 256 << 20
 
 // extent is a run of allocation blocks.
 type extent struct{ start, count uint32 }
@@ -222,7 +236,11 @@ type Volume struct {
 	attrs  []*attr           // the attributes file's records
 	pathOf map[uint32]string // catalog ID to path, the first walked
 	rsrcOf map[uint32]bool   // resource forks inventoried, by catalog ID
-	header [512]byte
+	// rsrcOverflow holds the resource forks' overflow extents while
+	// the catalog is walked; inlineLeft what Options.MaxInline leaves.
+	rsrcOverflow map[uint32][]extentRec
+	inlineLeft   int64
+	header       [512]byte
 }
 
 func (v *Volume) problem(p string, off int64, format string, args ...any) {
@@ -244,6 +262,10 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 	}
 	be := binary.BigEndian
 	v := &Volume{r: r, size: size, Signature: be.Uint16(h[:]), BlockSize: be.Uint32(h[40:]), Blocks: be.Uint32(h[44:]), max: opts.MaxRecords, created: be.Uint32(h[16:]), header: h}
+	v.inlineLeft = opts.MaxInline
+	if v.inlineLeft <= 0 {
+		v.inlineLeft = DefaultMaxInline
+	}
 	if v.max <= 0 {
 		v.max = DefaultMaxRecords
 	}
@@ -283,7 +305,9 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Volume, error) {
 	}
 	// HFS+ names compare case-insensitively; HFSX's as its catalog says.
 	v.fold = v.Signature == SigHFSPlus || catTree.cmp != 0xBC
+	v.rsrcOverflow = rsrcOverflow
 	all, err := v.readCatalog(catTree, overflow, rsrcOverflow)
+	v.rsrcOverflow = nil
 	if err != nil {
 		return nil, err
 	}
@@ -1078,9 +1102,9 @@ func (v *Volume) linkSource(p string, c *node, links *hardLinks) (src *node, ok 
 // (com.apple.decmpfs) of src, and reports whether it is kept: a regular
 // file that decodes.
 func (v *Volume) decompress(p string, c, src *node) bool {
-	data, why := decmpfs.Decode(v.decmpfs[src.id])
+	data, why := v.decode(src)
 	if why != "" {
-		v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: "compressed by HFS+ transparent compression (com.apple.decmpfs): " + why})
+		v.Skipped = append(v.Skipped, Problem{Path: p, Offset: c.at, Reason: "compressed by HFS+ transparent compression (com.apple.decmpfs): " + why, Compressed: true})
 		return false
 	}
 	c.inline, c.data = data, fork{size: uint64(len(data))}
@@ -1089,6 +1113,37 @@ func (v *Volume) decompress(p string, c, src *node) bool {
 		return false
 	}
 	return true
+}
+
+// decode decodes compressed file src from its com.apple.decmpfs
+// attribute and, for the types that keep their data there, its resource
+// fork, or says why not. The size the attribute declares is charged to
+// Options.MaxInline before decoding, whether it decodes or not.
+func (v *Volume) decode(src *node) ([]byte, string) {
+	a := v.decmpfs[src.id]
+	if len(a) >= 16 {
+		if size := binary.LittleEndian.Uint64(a[8:]); size <= decmpfs.MaxSize {
+			if int64(size) > v.inlineLeft {
+				return nil, "the volume's compressed files decode to more than the reader's limit"
+			}
+			v.inlineLeft -= int64(size)
+		}
+	}
+	if !decmpfs.InFork(a) {
+		return decmpfs.Decode(a, nil)
+	}
+	if src.rsrc.size > decmpfs.MaxFork {
+		return nil, fmt.Sprintf("its resource fork of %d bytes is over the limit of %d", src.rsrc.size, decmpfs.MaxFork)
+	}
+	exts, err := v.extents(src.rsrc, src.id, v.rsrcOverflow)
+	if err != nil {
+		return nil, fmt.Sprintf("its resource fork: %v", err)
+	}
+	fork := make([]byte, src.rsrc.size)
+	if _, err := (&forkReader{v: v, exts: exts, size: int64(src.rsrc.size)}).ReadAt(fork, 0); err != nil && len(fork) > 0 {
+		return nil, fmt.Sprintf("its resource fork: %v", err)
+	}
+	return decmpfs.Decode(a, fork)
 }
 
 // readLinkTarget reads the target of symbolic link c at p from its data

@@ -1,20 +1,21 @@
 package hfsplus
 
 import (
-	"encoding/binary"
 	"fmt"
+
+	"github.com/shipgate/shipgate/internal/decmpfs"
 )
 
 // noteRsrc inventories the resource fork of n, a file record reached as
 // p: a non-empty one is an Extra unless it holds the file's compressed
-// data (the file is then in Volume.Skipped, as not decoded). A record
+// data (decoded as its data, or the file is in Volume.Skipped). A record
 // reached by several hard links is inventoried once.
 func (v *Volume) noteRsrc(p string, n *node) {
 	if n.dir || (n.rsrc.size == 0 && n.rsrc.blocks == 0) || v.rsrcOf[n.id] {
 		return
 	}
 	v.rsrcOf[n.id] = true
-	if n.flags&ufCompressed != 0 && rsrcCompressed(v.decmpfs[n.id]) {
+	if n.flags&ufCompressed != 0 && decmpfs.InFork(v.decmpfs[n.id]) {
 		return
 	}
 	e := Extra{Kind: ExtraResourceFork, Path: p, Size: int64(min(n.rsrc.size, 1<<62)), Offset: -1,
@@ -26,18 +27,4 @@ func (v *Volume) noteRsrc(p string, n *node) {
 		e.Detail += "; the file is compressed, but its com.apple.decmpfs attribute does not keep its data in the resource fork"
 	}
 	v.extra(e)
-}
-
-// rsrcCompressed reports whether a com.apple.decmpfs attribute keeps the
-// file's compressed data in its resource fork: types 4 (zlib), 8 (LZVN),
-// 10 (uncompressed), 12 (LZFSE) and 14 (LZBITMAP).
-func rsrcCompressed(a []byte) bool {
-	if len(a) < 16 || string(a[:4]) != "fpmc" {
-		return false
-	}
-	switch binary.LittleEndian.Uint32(a[4:]) {
-	case 4, 8, 10, 12, 14:
-		return true
-	}
-	return false
 }

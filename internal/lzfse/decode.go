@@ -106,3 +106,14 @@ func (d *decoder) literals(lit []byte, off int) error {
 	d.n += copy(d.dst[d.n:], lit)
 	return nil
 }
+
+// DecodeLZVN decodes a bare LZVN payload src, not wrapped in a "bvxn"
+// block header (as macOS transparent compression, com.apple.decmpfs
+// types 7 and 8, stores it), into dst and returns how many bytes it
+// wrote. The payload must end with its end-of-stream opcode and its 7
+// padding bytes; decoding past len(dst) is an error.
+func DecodeLZVN(dst, src []byte) (int, error) {
+	d := &decoder{dst: dst}
+	err := d.lzvn(src, 0)
+	return d.n, err
+}

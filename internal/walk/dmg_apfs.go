@@ -56,7 +56,7 @@ func openAPFS(im *dmg.Image, pr *dmg.PartitionReader, idx int, budget int64, tak
 	}
 	skipped := make([]skippedFile, len(vol.Skipped))
 	for i, p := range vol.Skipped {
-		skipped[i] = skippedFile{p.Path, p.Reason, p.Special}
+		skipped[i] = skippedFile{p.Path, p.Reason, p.Special, p.Compressed}
 	}
 	reportSkipped(vol, "APFS", skipped, add)
 	apfsAttributes(vol, idx, add)

@@ -173,7 +173,7 @@ func openHFSPlus(im *dmg.Image, pr *dmg.PartitionReader, idx int, budget int64, 
 	}
 	skipped := make([]skippedFile, len(vol.Skipped))
 	for i, p := range vol.Skipped {
-		skipped[i] = skippedFile{p.Path, p.Reason, p.Special}
+		skipped[i] = skippedFile{p.Path, p.Reason, p.Special, p.Compressed}
 	}
 	reportSkipped(vol, "HFS+", skipped, add)
 	volumeExtras(vol, idx, add)
@@ -185,17 +185,26 @@ func openHFSPlus(im *dmg.Image, pr *dmg.PartitionReader, idx int, budget int64, 
 type skippedFile struct {
 	path, reason string
 	special      bool
+	// compressed marks a file flagged compressed whose data was not
+	// decoded: an error wherever it lies, since macOS reads it.
+	compressed bool
 }
 
 // reportSkipped reports the files of the volume fsys (an fsName volume)
 // that were not opened: a special file as unreadable; any other as an
 // error inside a code bundle, whose seal cannot then be checked against
 // it, and elsewhere as a warning, the first maxSkippedFindings one by one.
+// A compressed file not decoded is an error wherever it lies: a loose
+// tool stored that way would otherwise pass unverified.
 func reportSkipped(fsys fs.FS, fsName string, skipped []skippedFile, add dmgAdd) {
 	more := 0
 	for _, p := range skipped {
 		if p.special {
 			specialInVolume(p.path, p.reason, add)
+			continue
+		}
+		if p.compressed && enclosingBundle(fsys, p.path) == "" {
+			add(dmg.RuleFileNotOpened, signing.SeverityError, p.path, -1, "not opened: %s; macOS reads the file's data, which was not verified", p.reason)
 			continue
 		}
 		if b := enclosingBundle(fsys, p.path); b != "" {

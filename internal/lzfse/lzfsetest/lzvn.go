@@ -86,3 +86,10 @@ func lzvnMatch(p, lit []byte, s seq, prev int) ([]byte, []byte) {
 	}
 	return p, nil
 }
+
+// EncodeLZVN compresses data into a bare LZVN payload, without the
+// "bvxn" block header, ending with its end-of-stream opcode: as macOS
+// transparent compression (com.apple.decmpfs types 7 and 8) stores it.
+func EncodeLZVN(data []byte) []byte {
+	return encodeLZVN(nil, data)[12:]
+}
