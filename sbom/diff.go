@@ -51,7 +51,7 @@ func Diff(old, new *Inventory) *DiffResult {
 	old = renameRoot(old, new)
 	old = renameVersioned(old, new)
 	old = renameCase(old, new)
-	c := &differ{old: old, new: new, d: &DiffResult{ReleaseDiff: report.ReleaseDiff{
+	c := &differ{old: old, new: new, kept: runtimeKept(old, new), d: &DiffResult{ReleaseDiff: report.ReleaseDiff{
 		Electron: VersionChange{Old: old.Electron.Version, New: new.Electron.Version},
 		App:      VersionChange{Old: old.App.Version, New: new.App.Version},
 	}}}
@@ -162,6 +162,9 @@ type differ struct {
 	old, new     *Inventory
 	d            *DiffResult
 	oldPk, newPk map[string]*Package
+	// kept is set when Electron's declared version changed but its code
+	// did not (see runtimeKept).
+	kept bool
 }
 
 // add records a finding about path.
@@ -179,7 +182,11 @@ func (c *differ) app() {
 		d.add(RuleLayoutChanged, signing.SeverityWarning, "", fmt.Sprintf("layout changed from %s to %s: paths cannot be matched", old.Layout, new.Layout))
 	}
 	if old.Electron.Version != new.Electron.Version {
-		d.add(RuleElectronVersion, signing.SeverityNote, "", fmt.Sprintf("Electron %s → %s", orNone(old.Electron.Version), orNone(new.Electron.Version)))
+		msg := fmt.Sprintf("Electron %s → %s", orNone(old.Electron.Version), orNone(new.Electron.Version))
+		if c.kept {
+			msg += "; but every binary carrying its fuse wire is byte for byte the old one: the runtime was not upgraded, and its files are held to the old version"
+		}
+		d.add(RuleElectronVersion, signing.SeverityNote, "", msg)
 	}
 	// A version dropped (or made unreadable) declares nothing new, as for
 	// packages.
@@ -295,11 +302,14 @@ func (c *differ) binaries() {
 			continue
 		}
 		d.Binaries = append(d.Binaries, BinaryDelta{Path: n.Path, Change: report.ChangeChanged, Old: o.record(), New: n.record()})
-		sameVersion := o.Version == n.Version
+		sameVersion := o.Version == n.Version || c.kept && runtimeFile(old, new, n)
 		// A binary inside a package is reported with its package.
 		pkgReported := n.Package != "" && c.oldPk[n.Package] != nil && c.newPk[n.Package] != nil
 		if o.SHA256 != n.SHA256 && sameVersion && !pkgReported {
 			msg := fmt.Sprintf("bytes changed (sha256 %s → %s) while the declared version stayed %s", short(o.SHA256), short(n.SHA256), orNone(n.Version))
+			if o.Version != n.Version {
+				msg = fmt.Sprintf("bytes changed (sha256 %s → %s) while Electron's executable did not: its declared version %s is not backed by a new runtime", short(o.SHA256), short(n.SHA256), versionChange(o.Version, n.Version))
+			}
 			sev := signing.SeverityError
 			if o.Signature != nil && n.Signature != nil && o.Signature.Digest != "" && o.Signature.Digest == n.Signature.Digest {
 				msg += "; the signed digest is unchanged, so the difference lies in the signature data"
@@ -364,9 +374,12 @@ func (c *differ) files() {
 			d.Files = append(d.Files, FileDelta{Path: n.Path, Change: report.ChangeAdded, New: n.SHA256})
 		case o.SHA256 != n.SHA256:
 			d.Files = append(d.Files, FileDelta{Path: n.Path, Change: report.ChangeChanged, Old: o.SHA256, New: n.SHA256})
-			if n.Component == "electron" && o.Version == n.Version && !isBin[n.Path] {
-				d.add(RuleChangedSameVersion, signing.SeverityError, n.Path,
-					fmt.Sprintf("Electron runtime file changed while Electron stayed %s", orNone(n.Version)))
+			if n.Component == "electron" && (o.Version == n.Version || c.kept) && !isBin[n.Path] {
+				msg := fmt.Sprintf("Electron runtime file changed while Electron stayed %s", orNone(o.Version))
+				if o.Version != n.Version {
+					msg = fmt.Sprintf("Electron runtime file changed while Electron's executable did not: its declared version %s is not backed by a new runtime", versionChange(o.Version, n.Version))
+				}
+				d.add(RuleChangedSameVersion, signing.SeverityError, n.Path, msg)
 			}
 		}
 	}
@@ -478,6 +491,35 @@ func wireChanged(old, new *Inventory, p string) bool {
 		}
 	}
 	return len(a) > 0 && strings.Join(a, ",") != strings.Join(b, ",")
+}
+
+// runtimeKept reports whether Electron's declared version changed while
+// its code did not: every binary that carries a fuse wire in new (the
+// Windows executable, the macOS Electron Framework: the binaries holding
+// Electron's code) is at the same path with the same bytes in old. The
+// version is read from files anyone who can replace a runtime file can
+// edit as well (the Windows "version" text file, the framework's
+// Info.plist); a real upgrade rebuilds those binaries.
+func runtimeKept(old, new *Inventory) bool {
+	if old.Electron.Version == new.Electron.Version || old.Electron.Version == "" || new.Electron.Version == "" || len(new.Electron.Fuses) == 0 {
+		return false
+	}
+	sha := func(inv *Inventory, p string) []string {
+		var out []string
+		for _, b := range inv.Binaries {
+			if b.Path == p {
+				out = append(out, b.SHA256)
+			}
+		}
+		return out
+	}
+	for _, w := range new.Electron.Fuses {
+		n, o := sha(new, w.Path), sha(old, w.Path)
+		if len(n) == 0 || !slices.Equal(n, o) {
+			return false
+		}
+	}
+	return true
 }
 
 // runtimeFile reports whether b, at the same path in old, belongs to the
