@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"fmt"
+	"path"
 	"slices"
 	"strings"
 
@@ -432,6 +433,13 @@ func (c *differ) fuses() {
 			}
 		}
 		if !ok {
+			// A new binary carrying a wire beside the old one (a second
+			// framework version, Versions/B, that Current now links to)
+			// is held to the old wire of its slice, by the same name
+			// first: Electron loads whichever the link picks.
+			o, ok = oldWireLike(old.Electron.Fuses, w)
+		}
+		if !ok {
 			continue
 		}
 		for i := 0; i < max(len(o.Wire), len(w.Wire)); i++ {
@@ -450,6 +458,22 @@ func (c *differ) fuses() {
 			}
 		}
 	}
+}
+
+// oldWireLike returns the first of the old wires of w's slice whose binary
+// has w's file name, else the first of that slice at all.
+func oldWireLike(old []FuseWire, w FuseWire) (FuseWire, bool) {
+	for _, c := range old {
+		if c.Arch == w.Arch && path.Base(c.Path) == path.Base(w.Path) {
+			return c, true
+		}
+	}
+	for _, c := range old {
+		if c.Arch == w.Arch {
+			return c, true
+		}
+	}
+	return FuseWire{}, false
 }
 
 // finish makes empty lists encode as [] and sorts and deduplicates the
