@@ -387,6 +387,14 @@ func (c *differ) files() {
 	for i := range old.Files {
 		if o := &old.Files[i]; !newSeen[o.Path] {
 			d.Files = append(d.Files, FileDelta{Path: o.Path, Change: report.ChangeRemoved, Old: o.SHA256})
+			if o.Component == "electron" && (old.Electron.Version == new.Electron.Version || c.kept) {
+				// The runtime does not shed files between builds of one
+				// version; one replaced by a symbolic link (which the
+				// inventory does not follow) looks like this, and the
+				// application loads the link's target instead.
+				d.add(RuleRuntimeFileRemoved, signing.SeverityWarning, o.Path,
+					fmt.Sprintf("Electron runtime file removed while Electron stayed %s (or replaced by a symbolic link, whose target is loaded instead)", orNone(old.Electron.Version)))
+			}
 		}
 	}
 }

@@ -35,6 +35,9 @@ const (
 	RuleLayoutChanged signing.Rule = "diff/layout-changed"
 	// RulePackageRenamed: a package folder's package.json name changed.
 	RulePackageRenamed signing.Rule = "diff/package-renamed"
+	// RuleRuntimeFileRemoved: a file of the Electron runtime is gone while
+	// Electron's version stayed the same.
+	RuleRuntimeFileRemoved signing.Rule = "diff/runtime-file-removed"
 )
 
 // Rule IDs of CompareUpstream, documented in docs/rules/sbom.md.
