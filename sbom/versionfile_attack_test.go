@@ -1,6 +1,10 @@
 package sbom
 
 import (
+	"bytes"
+	"slices"
+
+	"github.com/shipgate/shipgate/internal/electronfix"
 	"strings"
 	"testing"
 
@@ -59,5 +63,60 @@ func TestElectronUpgradeChangesRuntime(t *testing.T) {
 	got := strings.Join(findingKeys(Diff(versionFileBase("30.1.2", "f1"), n).Findings), "\n")
 	if got != "note diff/electron-version " {
 		t.Errorf("findings:\n%s\nwant only the version note", got)
+	}
+}
+
+// TestAttackElectronVersionFileBumpedRelease: the attack on generated
+// releases: 1.4.1 with a trojanized ffmpeg.dll and its version file saying
+// 30.1.3, the executable still Electron 30.1.2 by its own string. The
+// inventory takes the executable's word (and warns about the version
+// file), so ffmpeg.dll changed under the same Electron version; on macOS,
+// where every build re-signs the framework binary (so its bytes change),
+// the same holds through the framework's Info.plist.
+func TestAttackElectronVersionFileBumpedRelease(t *testing.T) {
+	old := rtWindows(t, "1.4.0")
+	n := rtRelease(t, electronfix.Windows, electronfix.Spec{AppVersion: "1.4.1", TrojanFFmpeg: true}, "win1.4.1-trojan")
+	n.Files["version"] = []byte("30.1.3")
+	got := strings.Join(rtDiff(t, old, n), "\n")
+	if !strings.Contains(got, "error diff/changed-same-version ffmpeg.dll") {
+		t.Errorf("findings:\n%s\nwant an error on ffmpeg.dll", got)
+	}
+	p, err := n.Write(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := Open(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Electron.Version != "30.1.2" || !slices.Contains(findingKeys(inv.Findings), "warning electron/version-mismatch version") {
+		t.Errorf("electron %s, findings %v", inv.Electron.Version, findingKeys(inv.Findings))
+	}
+	// The version file of a clean release agrees: no finding.
+	p, err = rtWindows(t, "1.4.0").Write(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv, err = Open(p, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if inv.Electron.VersionSource != "version file" || slices.ContainsFunc(inv.Findings, func(f signing.Finding) bool { return f.Rule == RuleElectronVersionMismatch }) {
+		t.Errorf("clean: electron from %s, findings %v", inv.Electron.VersionSource, findingKeys(inv.Findings))
+	}
+}
+
+// TestAttackElectronFrameworkPlistBumped: the macOS form, through the
+// Electron Framework's Info.plist.
+func TestAttackElectronFrameworkPlistBumped(t *testing.T) {
+	const plist = "Contents/Frameworks/Electron Framework.framework/Versions/A/Resources/Info.plist"
+	old := rtRelease(t, electronfix.MacOS, electronfix.Spec{}, "mac1.4.0")
+	n := rtRelease(t, electronfix.MacOS, electronfix.Spec{AppVersion: "1.4.1", TrojanFFmpeg: true}, "mac1.4.1-trojan")
+	n.Files[plist] = bytes.ReplaceAll(n.Files[plist], []byte("30.1.2"), []byte("30.1.3"))
+	// Re-signing (every macOS build) changes the framework binary's bytes.
+	const fw = "Contents/Frameworks/Electron Framework.framework/Versions/A/Electron Framework"
+	n.Files[fw] = append(slices.Clone(n.Files[fw]), "resigned"...)
+	got := strings.Join(rtDiff(t, old, n), "\n")
+	if !strings.Contains(got, "error diff/changed-same-version Contents/Frameworks/Electron Framework.framework/Versions/A/Libraries/libffmpeg.dylib") {
+		t.Errorf("findings:\n%s\nwant an error on libffmpeg.dylib", got)
 	}
 }
