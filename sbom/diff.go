@@ -192,7 +192,7 @@ func (c *differ) app() {
 	// A version dropped (or made unreadable) declares nothing new, as for
 	// packages.
 	if old.App.Digest != "" && new.App.Digest != "" && old.App.Digest != new.App.Digest &&
-		(old.App.Version == new.App.Version || old.App.Version == "" || new.App.Version == "") {
+		(sameVersion(old.App.Version, new.App.Version) || old.App.Version == "" || new.App.Version == "") {
 		p := new.App.Asar
 		if p == "" {
 			p = new.App.Dir
@@ -222,7 +222,7 @@ func (c *differ) packages() {
 	// folds it (glob.Fold): on Windows and macOS file systems require("a")
 	// loads node_modules/A, and on Windows require("tinycolor") loads
 	// node_modules/tınycolor.
-	pkgID := func(p *Package) string { return glob.Fold(requireName(p.Path)) + "@" + p.Version }
+	pkgID := func(p *Package) string { return glob.Fold(requireName(p.Path)) + "@" + versionID(p.Version) }
 	oldByID := make(map[string][]*Package, len(old.Packages))
 	for i := range old.Packages {
 		o := &old.Packages[i]
@@ -255,7 +255,7 @@ func (c *differ) packages() {
 					fmt.Sprintf("%s@%s: added here with content (%d files, digest %s) that no copy of %s@%s in the previous release had (%s has digest %s)",
 						p.Name, p.Version, p.Files, short(p.Digest), p.Name, p.Version, same[0].Path, short(same[0].Digest)))
 			}
-		case o.Version != p.Version && o.Version != "" && p.Version != "":
+		case !sameVersion(o.Version, p.Version) && o.Version != "" && p.Version != "":
 			d.Updated = append(d.Updated, PackageDelta{Path: p.Path, Name: p.Name, Old: o.Version, New: p.Version})
 			d.add(RulePackageUpdated, signing.SeverityNote, p.Path, fmt.Sprintf("%s %s → %s", p.Name, o.Version, p.Version))
 		case o.Digest != p.Digest:
@@ -303,12 +303,12 @@ func (c *differ) binaries() {
 			continue
 		}
 		d.Binaries = append(d.Binaries, BinaryDelta{Path: n.Path, Change: report.ChangeChanged, Old: o.record(), New: n.record()})
-		sameVersion := o.Version == n.Version || c.kept && runtimeFile(old, new, n)
+		sameVer := sameVersion(o.Version, n.Version) || c.kept && runtimeFile(old, new, n)
 		// A binary inside a package is reported with its package.
 		pkgReported := n.Package != "" && c.oldPk[n.Package] != nil && c.newPk[n.Package] != nil
-		if o.SHA256 != n.SHA256 && sameVersion && !pkgReported {
+		if o.SHA256 != n.SHA256 && sameVer && !pkgReported {
 			msg := fmt.Sprintf("bytes changed (sha256 %s → %s) while the declared version stayed %s", short(o.SHA256), short(n.SHA256), orNone(n.Version))
-			if o.Version != n.Version {
+			if !sameVersion(o.Version, n.Version) {
 				msg = fmt.Sprintf("bytes changed (sha256 %s → %s) while Electron's executable did not: its declared version %s is not backed by a new runtime", short(o.SHA256), short(n.SHA256), versionChange(o.Version, n.Version))
 			}
 			sev := signing.SeverityError
@@ -326,7 +326,7 @@ func (c *differ) binaries() {
 			}
 			d.add(RuleChangedSameVersion, sev, n.Path, msg)
 		}
-		if o.SHA256 != n.SHA256 && !sameVersion && !pkgReported && runtimeFile(old, new, n) &&
+		if o.SHA256 != n.SHA256 && !sameVer && !pkgReported && runtimeFile(old, new, n) &&
 			new.Electron.Version != "" && old.Electron.Version == new.Electron.Version {
 			// A runtime file's own version resource is the attacker's to
 			// write; the runtime's version is what declares it. A warning:
@@ -337,7 +337,7 @@ func (c *differ) binaries() {
 		}
 		if sigChanged {
 			sev := signing.SeverityError
-			if !sameVersion {
+			if !sameVer {
 				sev = signing.SeverityWarning
 			}
 			d.add(RuleSignerChanged, sev, n.Path, fmt.Sprintf("signer changed from %s to %s", signerName(o.Signature), signerName(n.Signature)))
@@ -375,9 +375,9 @@ func (c *differ) files() {
 			d.Files = append(d.Files, FileDelta{Path: n.Path, Change: report.ChangeAdded, New: n.SHA256})
 		case o.SHA256 != n.SHA256:
 			d.Files = append(d.Files, FileDelta{Path: n.Path, Change: report.ChangeChanged, Old: o.SHA256, New: n.SHA256})
-			if n.Component == "electron" && (o.Version == n.Version || c.kept) && !isBin[n.Path] {
+			if n.Component == "electron" && (sameVersion(o.Version, n.Version) || c.kept) && !isBin[n.Path] {
 				msg := fmt.Sprintf("Electron runtime file changed while Electron stayed %s", orNone(o.Version))
-				if o.Version != n.Version {
+				if !sameVersion(o.Version, n.Version) {
 					msg = fmt.Sprintf("Electron runtime file changed while Electron's executable did not: its declared version %s is not backed by a new runtime", versionChange(o.Version, n.Version))
 				}
 				d.add(RuleChangedSameVersion, signing.SeverityError, n.Path, msg)
@@ -576,7 +576,22 @@ func runtimeFile(old, new *Inventory, b *Binary) bool {
 // under the same (or no) version is the same folder's package, whose code
 // is held to that version.
 func replaced(o, n *Package) bool {
-	return o.Name != n.Name && o.Version != "" && n.Version != "" && o.Version != n.Version
+	return o.Name != n.Name && o.Version != "" && n.Version != "" && !sameVersion(o.Version, n.Version)
+}
+
+// sameVersion reports whether a and b are one version as npm reads them
+// (see versionID).
+func sameVersion(a, b string) bool { return versionID(a) == versionID(b) }
+
+// versionID returns version v as npm's semver.clean identifies it: without
+// surrounding spaces, a leading "=" or "v", or "+build" metadata, which has
+// no say in a version's identity (the registry refuses 1.0.0+x beside
+// 1.0.0). "v1.0.0" and "1.0.0+build.7" are 1.0.0: a package.json respelled
+// so declares no new version.
+func versionID(v string) string {
+	v = strings.TrimLeft(strings.TrimSpace(v), "=v \t")
+	v, _, _ = strings.Cut(v, "+")
+	return strings.TrimSpace(v)
 }
 
 func newScripts(o, n *Package) []string {
