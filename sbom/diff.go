@@ -44,8 +44,9 @@ type (
 // acme-1.0.msi, acme-1.1.msi) the files they carry to one another, under
 // the new installer's name, as are two zips or tarballs whose files are
 // all in one folder (app-1.0/, app-nightly/: the archive's paths, as
-// verify reports them) the files in them, under the new folder's name. A file or folder whose name differs only in a
-// version number (acme-1.0.msi, acme-1.1.msi in a release folder) is the
+// verify reports them) the files in them, under the new folder's name; a
+// release folder is compared with a zip of it in its folder the same way.
+// A file or folder whose name differs only in a version number (acme-1.0.msi, acme-1.1.msi in a release folder) is the
 // same one, and so is a path whose letter case alone changed; both are
 // reported under their new names.
 func Diff(old, new *Inventory) *DiffResult {
@@ -66,40 +67,47 @@ func Diff(old, new *Inventory) *DiffResult {
 
 // renameRoot returns old with its paths under new's name when both
 // releases are one file, or one installer, or all in one folder, of
-// different names; else old itself. old is not modified.
+// different names; else old itself. A release that is a folder on one side
+// and all in one folder on the other (the Windows folder, then the zip
+// packagers make of it, every path under Chatterbox-win32-x64/) is matched
+// the same way: the folder's name is added to or taken from old's paths.
+// old is not modified.
 func renameRoot(old, new *Inventory) *Inventory {
 	from, to := rootName(old), rootName(new)
-	if old.Layout != new.Layout || from == "" || to == "" || from == to {
+	if old.Layout != new.Layout || from == to {
 		return old
 	}
-	mv := func(p string) string {
-		if p == from {
-			return to
+	wrapped := old.Layout != LayoutFile && old.Layout != LayoutInstaller
+	var mv func(p string) string
+	switch {
+	case from != "" && to != "":
+		mv = func(p string) string {
+			if p == from {
+				return to
+			}
+			if rest, ok := strings.CutPrefix(p, from+"/"); ok {
+				return to + "/" + rest
+			}
+			return p
 		}
-		if rest, ok := strings.CutPrefix(p, from+"/"); ok {
-			return to + "/" + rest
+	case wrapped && from == "":
+		mv = func(p string) string {
+			if p == "" {
+				return "" // a binary's package: none
+			}
+			return to + "/" + p
 		}
-		return p
+	case wrapped && to == "":
+		mv = func(p string) string {
+			if rest, ok := strings.CutPrefix(p, from+"/"); ok {
+				return rest
+			}
+			return p
+		}
+	default:
+		return old
 	}
-	o := *old
-	o.Files = slices.Clone(old.Files)
-	for i := range o.Files {
-		o.Files[i].Path = mv(o.Files[i].Path)
-	}
-	o.Binaries = slices.Clone(old.Binaries)
-	for i := range o.Binaries {
-		o.Binaries[i].Path = mv(o.Binaries[i].Path)
-		o.Binaries[i].Package = mv(o.Binaries[i].Package)
-	}
-	o.Packages = slices.Clone(old.Packages)
-	for i := range o.Packages {
-		o.Packages[i].Path = mv(o.Packages[i].Path)
-	}
-	o.Electron.Fuses = slices.Clone(old.Electron.Fuses)
-	for i := range o.Electron.Fuses {
-		o.Electron.Fuses[i].Path = mv(o.Electron.Fuses[i].Path)
-	}
-	return &o
+	return movePaths(old, mv)
 }
 
 // rootName returns the name of the one file a LayoutFile release is
