@@ -178,6 +178,24 @@ func (r *UpstreamResult) compare(release *Inventory, upstream map[string]string)
 	for i := range release.Files {
 		files[release.Files[i].Path] = &release.Files[i]
 	}
+	// Windows loads ffmpeg.dll from FFMPEG.DLL (or ffmpeg.dll.): on win32,
+	// an upstream file not found by its exact path is looked up the way
+	// NTFS finds names, when one file alone answers.
+	folded := map[string]*File{}
+	fold := foldKey(LayoutWindows)
+	if r.Platform == "win32" {
+		seen := map[string]int{}
+		for i := range release.Files {
+			k := fold(release.Files[i].Path)
+			seen[k]++
+			folded[k] = &release.Files[i]
+		}
+		for k, n := range seen {
+			if n > 1 {
+				delete(folded, k)
+			}
+		}
+	}
 	// A zipped release's files are under its folder (see layoutOf):
 	// upstream's paths are compared under it.
 	top := topFolder(release)
@@ -198,6 +216,9 @@ func (r *UpstreamResult) compare(release *Inventory, upstream map[string]string)
 				c = joinPath(top, c)
 			}
 			if got = files[c]; got != nil {
+				break
+			}
+			if got = folded[fold(c)]; got != nil {
 				break
 			}
 		}
