@@ -40,3 +40,28 @@ func TestAttackUpstreamRuntimeFileRenamedByCase(t *testing.T) {
 		t.Errorf("findings:\n%s\nwant runtime-modified on FFMPEG.DLL", got)
 	}
 }
+
+// TestAttackUpstreamFuseWireInDLL: the application's executable is the
+// top-level binary carrying the fuse wire, and its difference from
+// upstream's electron.exe is a note. A fuse sentinel and wire appended to
+// the trojanized ffmpeg.dll, in a release whose executable sorts after it
+// (slack.exe), made ffmpeg.dll "the executable": its difference from
+// upstream was a note, the real executable an extra file.
+func TestAttackUpstreamFuseWireInDLL(t *testing.T) {
+	got := strings.Join(upstreamRelease(t, func(dir string) {
+		if err := os.Rename(filepath.Join(dir, "Chatterbox.exe"), filepath.Join(dir, "slack.exe")); err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, "ffmpeg.dll")
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, append(b, electronfix.FuseWire("110011001")...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}), "\n")
+	if want := "error electron/runtime-modified ffmpeg.dll\nnote electron/runtime-modified slack.exe"; got != want {
+		t.Errorf("findings:\n%s\nwant:\n%s", got, want)
+	}
+}
