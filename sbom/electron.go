@@ -153,17 +153,23 @@ func (b *builder) electronVersionAndFuses(byPath map[string]*item) {
 			}
 		}
 	}
-	var code *item // the first binary, by path, with a wire and a version string
+	declared := el.Version
+	// The first binary, by path, with a wire and a version string that
+	// disagrees with the declared version: any one such binary is enough
+	// (one of them may be a runtime file with a wire and string appended).
+	var code *item
 	for _, it := range b.items {
 		if el.Version == "" && it.electron != "" {
 			el.Version, el.VersionSource = it.electron, "binary string"
 		}
 		el.Fuses = append(el.Fuses, it.wires...)
-		if len(it.wires) > 0 && it.electron != "" && (code == nil || it.path < code.path) {
+		if len(it.wires) > 0 && it.electron != "" && it.electron != declared && (code == nil || it.path < code.path) {
 			code = it
 		}
 	}
-	b.checkDeclaredVersion(code)
+	if declared != "" {
+		b.checkDeclaredVersion(code)
+	}
 	sort.Slice(el.Fuses, func(i, j int) bool {
 		if el.Fuses[i].Path != el.Fuses[j].Path {
 			return el.Fuses[i].Path < el.Fuses[j].Path

@@ -120,3 +120,22 @@ func TestAttackElectronFrameworkPlistBumped(t *testing.T) {
 		t.Errorf("findings:\n%s\nwant an error on libffmpeg.dylib", got)
 	}
 }
+
+// TestAttackElectronVersionFileBumpedWithDecoy: the same, with a fuse
+// wire and an "Electron/30.1.3" string appended to ffmpeg.dll, which sorts
+// before the executable (slack.exe): one binary with a wire agreeing with
+// the version file does not outvote the executable.
+func TestAttackElectronVersionFileBumpedWithDecoy(t *testing.T) {
+	old := rtWindows(t, "1.4.0")
+	old.Files["slack.exe"] = old.Files["Chatterbox.exe"]
+	delete(old.Files, "Chatterbox.exe")
+	n := rtRelease(t, electronfix.Windows, electronfix.Spec{AppVersion: "1.4.1", TrojanFFmpeg: true}, "win1.4.1-trojan")
+	n.Files["slack.exe"] = n.Files["Chatterbox.exe"]
+	delete(n.Files, "Chatterbox.exe")
+	n.Files["version"] = []byte("30.1.3")
+	n.Files["ffmpeg.dll"] = append(append(slices.Clone(n.Files["ffmpeg.dll"]), "Electron/30.1.3\x00"...), electronfix.FuseWire("010011001")...)
+	got := strings.Join(rtDiff(t, old, n), "\n")
+	if !strings.Contains(got, "error diff/changed-same-version ffmpeg.dll") {
+		t.Errorf("findings:\n%s\nwant an error on ffmpeg.dll", got)
+	}
+}
