@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"fmt"
+	"path"
 	"slices"
 	"strings"
 
@@ -43,15 +44,16 @@ type (
 // acme-1.0.msi, acme-1.1.msi) the files they carry to one another, under
 // the new installer's name, as are two zips or tarballs whose files are
 // all in one folder (app-1.0/, app-nightly/: the archive's paths, as
-// verify reports them) the files in them, under the new folder's name. A file or folder whose name differs only in a
-// version number (acme-1.0.msi, acme-1.1.msi in a release folder) is the
+// verify reports them) the files in them, under the new folder's name; a
+// release folder is compared with a zip of it in its folder the same way.
+// A file or folder whose name differs only in a version number (acme-1.0.msi, acme-1.1.msi in a release folder) is the
 // same one, and so is a path whose letter case alone changed; both are
 // reported under their new names.
 func Diff(old, new *Inventory) *DiffResult {
 	old = renameRoot(old, new)
 	old = renameVersioned(old, new)
 	old = renameCase(old, new)
-	c := &differ{old: old, new: new, d: &DiffResult{ReleaseDiff: report.ReleaseDiff{
+	c := &differ{old: old, new: new, kept: runtimeKept(old, new), d: &DiffResult{ReleaseDiff: report.ReleaseDiff{
 		Electron: VersionChange{Old: old.Electron.Version, New: new.Electron.Version},
 		App:      VersionChange{Old: old.App.Version, New: new.App.Version},
 	}}}
@@ -65,40 +67,47 @@ func Diff(old, new *Inventory) *DiffResult {
 
 // renameRoot returns old with its paths under new's name when both
 // releases are one file, or one installer, or all in one folder, of
-// different names; else old itself. old is not modified.
+// different names; else old itself. A release that is a folder on one side
+// and all in one folder on the other (the Windows folder, then the zip
+// packagers make of it, every path under Chatterbox-win32-x64/) is matched
+// the same way: the folder's name is added to or taken from old's paths.
+// old is not modified.
 func renameRoot(old, new *Inventory) *Inventory {
 	from, to := rootName(old), rootName(new)
-	if old.Layout != new.Layout || from == "" || to == "" || from == to {
+	if old.Layout != new.Layout || from == to {
 		return old
 	}
-	mv := func(p string) string {
-		if p == from {
-			return to
+	wrapped := old.Layout != LayoutFile && old.Layout != LayoutInstaller
+	var mv func(p string) string
+	switch {
+	case from != "" && to != "":
+		mv = func(p string) string {
+			if p == from {
+				return to
+			}
+			if rest, ok := strings.CutPrefix(p, from+"/"); ok {
+				return to + "/" + rest
+			}
+			return p
 		}
-		if rest, ok := strings.CutPrefix(p, from+"/"); ok {
-			return to + "/" + rest
+	case wrapped && from == "":
+		mv = func(p string) string {
+			if p == "" {
+				return "" // a binary's package: none
+			}
+			return to + "/" + p
 		}
-		return p
+	case wrapped && to == "":
+		mv = func(p string) string {
+			if rest, ok := strings.CutPrefix(p, from+"/"); ok {
+				return rest
+			}
+			return p
+		}
+	default:
+		return old
 	}
-	o := *old
-	o.Files = slices.Clone(old.Files)
-	for i := range o.Files {
-		o.Files[i].Path = mv(o.Files[i].Path)
-	}
-	o.Binaries = slices.Clone(old.Binaries)
-	for i := range o.Binaries {
-		o.Binaries[i].Path = mv(o.Binaries[i].Path)
-		o.Binaries[i].Package = mv(o.Binaries[i].Package)
-	}
-	o.Packages = slices.Clone(old.Packages)
-	for i := range o.Packages {
-		o.Packages[i].Path = mv(o.Packages[i].Path)
-	}
-	o.Electron.Fuses = slices.Clone(old.Electron.Fuses)
-	for i := range o.Electron.Fuses {
-		o.Electron.Fuses[i].Path = mv(o.Electron.Fuses[i].Path)
-	}
-	return &o
+	return movePaths(old, mv)
 }
 
 // rootName returns the name of the one file a LayoutFile release is
@@ -162,6 +171,9 @@ type differ struct {
 	old, new     *Inventory
 	d            *DiffResult
 	oldPk, newPk map[string]*Package
+	// kept is set when Electron's declared version changed but its code
+	// did not (see runtimeKept).
+	kept bool
 }
 
 // add records a finding about path.
@@ -179,12 +191,16 @@ func (c *differ) app() {
 		d.add(RuleLayoutChanged, signing.SeverityWarning, "", fmt.Sprintf("layout changed from %s to %s: paths cannot be matched", old.Layout, new.Layout))
 	}
 	if old.Electron.Version != new.Electron.Version {
-		d.add(RuleElectronVersion, signing.SeverityNote, "", fmt.Sprintf("Electron %s → %s", orNone(old.Electron.Version), orNone(new.Electron.Version)))
+		msg := fmt.Sprintf("Electron %s → %s", orNone(old.Electron.Version), orNone(new.Electron.Version))
+		if c.kept {
+			msg += "; but every binary carrying its fuse wire is byte for byte the old one: the runtime was not upgraded, and its files are held to the old version"
+		}
+		d.add(RuleElectronVersion, signing.SeverityNote, "", msg)
 	}
 	// A version dropped (or made unreadable) declares nothing new, as for
 	// packages.
 	if old.App.Digest != "" && new.App.Digest != "" && old.App.Digest != new.App.Digest &&
-		(old.App.Version == new.App.Version || old.App.Version == "" || new.App.Version == "") {
+		(sameVersion(old.App.Version, new.App.Version) || old.App.Version == "" || new.App.Version == "") {
 		p := new.App.Asar
 		if p == "" {
 			p = new.App.Dir
@@ -214,7 +230,7 @@ func (c *differ) packages() {
 	// folds it (glob.Fold): on Windows and macOS file systems require("a")
 	// loads node_modules/A, and on Windows require("tinycolor") loads
 	// node_modules/tınycolor.
-	pkgID := func(p *Package) string { return glob.Fold(requireName(p.Path)) + "@" + p.Version }
+	pkgID := func(p *Package) string { return glob.Fold(requireName(p.Path)) + "@" + versionID(p.Version) }
 	oldByID := make(map[string][]*Package, len(old.Packages))
 	for i := range old.Packages {
 		o := &old.Packages[i]
@@ -247,7 +263,7 @@ func (c *differ) packages() {
 					fmt.Sprintf("%s@%s: added here with content (%d files, digest %s) that no copy of %s@%s in the previous release had (%s has digest %s)",
 						p.Name, p.Version, p.Files, short(p.Digest), p.Name, p.Version, same[0].Path, short(same[0].Digest)))
 			}
-		case o.Version != p.Version && o.Version != "" && p.Version != "":
+		case !sameVersion(o.Version, p.Version) && o.Version != "" && p.Version != "":
 			d.Updated = append(d.Updated, PackageDelta{Path: p.Path, Name: p.Name, Old: o.Version, New: p.Version})
 			d.add(RulePackageUpdated, signing.SeverityNote, p.Path, fmt.Sprintf("%s %s → %s", p.Name, o.Version, p.Version))
 		case o.Digest != p.Digest:
@@ -295,11 +311,14 @@ func (c *differ) binaries() {
 			continue
 		}
 		d.Binaries = append(d.Binaries, BinaryDelta{Path: n.Path, Change: report.ChangeChanged, Old: o.record(), New: n.record()})
-		sameVersion := o.Version == n.Version
+		sameVer := sameVersion(o.Version, n.Version) || c.kept && runtimeFile(old, new, n)
 		// A binary inside a package is reported with its package.
 		pkgReported := n.Package != "" && c.oldPk[n.Package] != nil && c.newPk[n.Package] != nil
-		if o.SHA256 != n.SHA256 && sameVersion && !pkgReported {
+		if o.SHA256 != n.SHA256 && sameVer && !pkgReported {
 			msg := fmt.Sprintf("bytes changed (sha256 %s → %s) while the declared version stayed %s", short(o.SHA256), short(n.SHA256), orNone(n.Version))
+			if !sameVersion(o.Version, n.Version) {
+				msg = fmt.Sprintf("bytes changed (sha256 %s → %s) while Electron's executable did not: its declared version %s is not backed by a new runtime", short(o.SHA256), short(n.SHA256), versionChange(o.Version, n.Version))
+			}
 			sev := signing.SeverityError
 			if o.Signature != nil && n.Signature != nil && o.Signature.Digest != "" && o.Signature.Digest == n.Signature.Digest {
 				msg += "; the signed digest is unchanged, so the difference lies in the signature data"
@@ -315,7 +334,7 @@ func (c *differ) binaries() {
 			}
 			d.add(RuleChangedSameVersion, sev, n.Path, msg)
 		}
-		if o.SHA256 != n.SHA256 && !sameVersion && !pkgReported && runtimeFile(old, new, n) &&
+		if o.SHA256 != n.SHA256 && !sameVer && !pkgReported && runtimeFile(old, new, n) &&
 			new.Electron.Version != "" && old.Electron.Version == new.Electron.Version {
 			// A runtime file's own version resource is the attacker's to
 			// write; the runtime's version is what declares it. A warning:
@@ -326,7 +345,7 @@ func (c *differ) binaries() {
 		}
 		if sigChanged {
 			sev := signing.SeverityError
-			if !sameVersion {
+			if !sameVer {
 				sev = signing.SeverityWarning
 			}
 			d.add(RuleSignerChanged, sev, n.Path, fmt.Sprintf("signer changed from %s to %s", signerName(o.Signature), signerName(n.Signature)))
@@ -364,15 +383,26 @@ func (c *differ) files() {
 			d.Files = append(d.Files, FileDelta{Path: n.Path, Change: report.ChangeAdded, New: n.SHA256})
 		case o.SHA256 != n.SHA256:
 			d.Files = append(d.Files, FileDelta{Path: n.Path, Change: report.ChangeChanged, Old: o.SHA256, New: n.SHA256})
-			if n.Component == "electron" && o.Version == n.Version && !isBin[n.Path] {
-				d.add(RuleChangedSameVersion, signing.SeverityError, n.Path,
-					fmt.Sprintf("Electron runtime file changed while Electron stayed %s", orNone(n.Version)))
+			if n.Component == "electron" && (sameVersion(o.Version, n.Version) || c.kept) && !isBin[n.Path] {
+				msg := fmt.Sprintf("Electron runtime file changed while Electron stayed %s", orNone(o.Version))
+				if !sameVersion(o.Version, n.Version) {
+					msg = fmt.Sprintf("Electron runtime file changed while Electron's executable did not: its declared version %s is not backed by a new runtime", versionChange(o.Version, n.Version))
+				}
+				d.add(RuleChangedSameVersion, signing.SeverityError, n.Path, msg)
 			}
 		}
 	}
 	for i := range old.Files {
 		if o := &old.Files[i]; !newSeen[o.Path] {
 			d.Files = append(d.Files, FileDelta{Path: o.Path, Change: report.ChangeRemoved, Old: o.SHA256})
+			if o.Component == "electron" && (old.Electron.Version == new.Electron.Version || c.kept) {
+				// The runtime does not shed files between builds of one
+				// version; one replaced by a symbolic link (which the
+				// inventory does not follow) looks like this, and the
+				// application loads the link's target instead.
+				d.add(RuleRuntimeFileRemoved, signing.SeverityWarning, o.Path,
+					fmt.Sprintf("Electron runtime file removed while Electron stayed %s (or replaced by a symbolic link, whose target is loaded instead)", orNone(old.Electron.Version)))
+			}
 		}
 	}
 }
@@ -419,6 +449,13 @@ func (c *differ) fuses() {
 			}
 		}
 		if !ok {
+			// A new binary carrying a wire beside the old one (a second
+			// framework version, Versions/B, that Current now links to)
+			// is held to the old wire of its slice, by the same name
+			// first: Electron loads whichever the link picks.
+			o, ok = oldWireLike(old.Electron.Fuses, w)
+		}
+		if !ok {
 			continue
 		}
 		for i := 0; i < max(len(o.Wire), len(w.Wire)); i++ {
@@ -437,6 +474,22 @@ func (c *differ) fuses() {
 			}
 		}
 	}
+}
+
+// oldWireLike returns the first of the old wires of w's slice whose binary
+// has w's file name, else the first of that slice at all.
+func oldWireLike(old []FuseWire, w FuseWire) (FuseWire, bool) {
+	for _, c := range old {
+		if c.Arch == w.Arch && path.Base(c.Path) == path.Base(w.Path) {
+			return c, true
+		}
+	}
+	for _, c := range old {
+		if c.Arch == w.Arch {
+			return c, true
+		}
+	}
+	return FuseWire{}, false
 }
 
 // finish makes empty lists encode as [] and sorts and deduplicates the
@@ -480,6 +533,35 @@ func wireChanged(old, new *Inventory, p string) bool {
 	return len(a) > 0 && strings.Join(a, ",") != strings.Join(b, ",")
 }
 
+// runtimeKept reports whether Electron's declared version changed while
+// its code did not: every binary that carries a fuse wire in new (the
+// Windows executable, the macOS Electron Framework: the binaries holding
+// Electron's code) is at the same path with the same bytes in old. The
+// version is read from files anyone who can replace a runtime file can
+// edit as well (the Windows "version" text file, the framework's
+// Info.plist); a real upgrade rebuilds those binaries.
+func runtimeKept(old, new *Inventory) bool {
+	if old.Electron.Version == new.Electron.Version || old.Electron.Version == "" || new.Electron.Version == "" || len(new.Electron.Fuses) == 0 {
+		return false
+	}
+	sha := func(inv *Inventory, p string) []string {
+		var out []string
+		for _, b := range inv.Binaries {
+			if b.Path == p {
+				out = append(out, b.SHA256)
+			}
+		}
+		return out
+	}
+	for _, w := range new.Electron.Fuses {
+		n, o := sha(new, w.Path), sha(old, w.Path)
+		if len(n) == 0 || !slices.Equal(n, o) {
+			return false
+		}
+	}
+	return true
+}
+
 // runtimeFile reports whether b, at the same path in old, belongs to the
 // Electron runtime: a file of the runtime component other than the
 // executable, which carries the fuse wire in both releases and is rebuilt
@@ -502,7 +584,22 @@ func runtimeFile(old, new *Inventory, b *Binary) bool {
 // under the same (or no) version is the same folder's package, whose code
 // is held to that version.
 func replaced(o, n *Package) bool {
-	return o.Name != n.Name && o.Version != "" && n.Version != "" && o.Version != n.Version
+	return o.Name != n.Name && o.Version != "" && n.Version != "" && !sameVersion(o.Version, n.Version)
+}
+
+// sameVersion reports whether a and b are one version as npm reads them
+// (see versionID).
+func sameVersion(a, b string) bool { return versionID(a) == versionID(b) }
+
+// versionID returns version v as npm's semver.clean identifies it: without
+// surrounding spaces, a leading "=" or "v", or "+build" metadata, which has
+// no say in a version's identity (the registry refuses 1.0.0+x beside
+// 1.0.0). "v1.0.0" and "1.0.0+build.7" are 1.0.0: a package.json respelled
+// so declares no new version.
+func versionID(v string) string {
+	v = strings.TrimLeft(strings.TrimSpace(v), "=v \t")
+	v, _, _ = strings.Cut(v, "+")
+	return strings.TrimSpace(v)
 }
 
 func newScripts(o, n *Package) []string {

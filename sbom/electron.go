@@ -153,11 +153,22 @@ func (b *builder) electronVersionAndFuses(byPath map[string]*item) {
 			}
 		}
 	}
+	declared := el.Version
+	// The first binary, by path, with a wire and a version string that
+	// disagrees with the declared version: any one such binary is enough
+	// (one of them may be a runtime file with a wire and string appended).
+	var code *item
 	for _, it := range b.items {
 		if el.Version == "" && it.electron != "" {
 			el.Version, el.VersionSource = it.electron, "binary string"
 		}
 		el.Fuses = append(el.Fuses, it.wires...)
+		if len(it.wires) > 0 && it.electron != "" && it.electron != declared && (code == nil || it.path < code.path) {
+			code = it
+		}
+	}
+	if declared != "" {
+		b.checkDeclaredVersion(code)
 	}
 	sort.Slice(el.Fuses, func(i, j int) bool {
 		if el.Fuses[i].Path != el.Fuses[j].Path {
@@ -165,6 +176,28 @@ func (b *builder) electronVersionAndFuses(byPath map[string]*item) {
 		}
 		return el.Fuses[i].Offset < el.Fuses[j].Offset
 	})
+}
+
+// checkDeclaredVersion holds the Electron version read from the version
+// file or the framework's Info.plist to the one the runtime's code states:
+// the version string of code, the binary that carries the fuse wire (the
+// Windows executable, the macOS Electron Framework). Those files are text
+// that whoever replaces a runtime file can edit as well, to make the change
+// look like an Electron upgrade; when they disagree, the binary's version
+// is the runtime's, and the declared one is reported.
+func (b *builder) checkDeclaredVersion(code *item) {
+	el := &b.inv.Electron
+	if code == nil || el.VersionSource == "binary string" || el.Version == code.electron {
+		return
+	}
+	at := release.JoinPath(b.home, "version")
+	if el.VersionSource == "framework Info.plist" {
+		at = release.JoinPath(b.macHome, "Contents/Frameworks/Electron Framework.framework/Versions/A/Resources/Info.plist")
+	}
+	b.finding(RuleElectronVersionMismatch, signing.SeverityWarning, at,
+		fmt.Sprintf("the %s says Electron %s, but %s, which carries the fuse wire, is Electron %s: the runtime is taken to be %s",
+			el.VersionSource, el.Version, code.path, code.electron, code.electron))
+	el.Version, el.VersionSource = code.electron, "binary string"
 }
 
 // integrityClaims fills the asar integrity claims of the macOS Info.plist or

@@ -35,6 +35,9 @@ const (
 	RuleLayoutChanged signing.Rule = "diff/layout-changed"
 	// RulePackageRenamed: a package folder's package.json name changed.
 	RulePackageRenamed signing.Rule = "diff/package-renamed"
+	// RuleRuntimeFileRemoved: a file of the Electron runtime is gone while
+	// Electron's version stayed the same.
+	RuleRuntimeFileRemoved signing.Rule = "diff/runtime-file-removed"
 )
 
 // Rule IDs of CompareUpstream, documented in docs/rules/sbom.md.
@@ -66,6 +69,10 @@ const (
 	// RuleInfoPlistInvalid: the application's Contents/Info.plist does not
 	// parse.
 	RuleInfoPlistInvalid signing.Rule = "electron/info-plist-invalid"
+	// RuleElectronVersionMismatch: the Electron version file or framework
+	// Info.plist disagrees with the version string of the binary carrying
+	// the fuse wire.
+	RuleElectronVersionMismatch signing.Rule = "electron/version-mismatch"
 	// RulePackageJSONInvalid: an npm package's package.json does not parse,
 	// has no name, or has fields of the wrong type.
 	RulePackageJSONInvalid signing.Rule = "electron/package-json-invalid"

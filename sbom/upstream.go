@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -178,10 +179,32 @@ func (r *UpstreamResult) compare(release *Inventory, upstream map[string]string)
 	for i := range release.Files {
 		files[release.Files[i].Path] = &release.Files[i]
 	}
+	// Windows loads ffmpeg.dll from FFMPEG.DLL (or ffmpeg.dll.): on win32,
+	// an upstream file not found by its exact path is looked up the way
+	// NTFS finds names, when one file alone answers.
+	fold := foldKey(LayoutWindows)
+	folded := map[string]*File{}
+	if r.Platform == "win32" {
+		seen := map[string]int{}
+		for i := range release.Files {
+			k := fold(release.Files[i].Path)
+			seen[k]++
+			folded[k] = &release.Files[i]
+		}
+		for k, n := range seen {
+			if n > 1 {
+				delete(folded, k)
+			}
+		}
+	}
 	// A zipped release's files are under its folder (see layoutOf):
 	// upstream's paths are compared under it.
 	top := topFolder(release)
-	exe := mainExecutable(release, top, r.Platform)
+	key := func(p string) string { return p }
+	if r.Platform == "win32" {
+		key = fold
+	}
+	exe := mainExecutable(release, top, r.Platform, upstream, key)
 	mapped := map[string]bool{}
 	names := make([]string, 0, len(upstream))
 	for n := range upstream {
@@ -198,6 +221,9 @@ func (r *UpstreamResult) compare(release *Inventory, upstream map[string]string)
 				c = joinPath(top, c)
 			}
 			if got = files[c]; got != nil {
+				break
+			}
+			if got = folded[fold(c)]; got != nil {
 				break
 			}
 		}
@@ -258,13 +284,30 @@ func upstreamCandidates(up, exe string) []string {
 
 // mainExecutable is the release's renamed electron executable: the
 // top-level binary (in the folder top, when all files are in one)
-// carrying the fuse wire, else the only top-level .exe.
-func mainExecutable(inv *Inventory, top, platform string) string {
-	topLevel := func(p string) bool { return !strings.Contains(underHome(p, top), "/") }
-	for _, w := range inv.Electron.Fuses {
-		if topLevel(w.Path) {
-			return w.Path
+// carrying the fuse wire, else the only top-level .exe. A file named as
+// one of upstream's other files (ffmpeg.dll, chrome-sandbox) is never
+// the executable, whatever it carries: a fuse sentinel appended to a
+// trojanized ffmpeg.dll would make its difference from upstream a note.
+// key is how names are matched (a win32 release's case is ignored).
+func mainExecutable(inv *Inventory, top, platform string, upstream map[string]string, key func(string) string) string {
+	other := map[string]bool{}
+	for up := range upstream {
+		if up != "electron.exe" && up != "electron" {
+			other[key(up)] = true
 		}
+	}
+	topLevel := func(p string) bool {
+		rel := underHome(p, top)
+		return !strings.Contains(rel, "/") && !other[key(rel)]
+	}
+	var wired []string
+	for _, w := range inv.Electron.Fuses {
+		if topLevel(w.Path) && !slices.Contains(wired, w.Path) {
+			wired = append(wired, w.Path)
+		}
+	}
+	if len(wired) == 1 {
+		return wired[0]
 	}
 	var exes []string
 	for _, b := range inv.Binaries {
