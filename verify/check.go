@@ -272,9 +272,12 @@ type check struct {
 	cleanup   []func()
 	native    *nativeResult
 	memHeld   bool // the bytes are held in memory under the run's budget
-	arc       *openedArchive
-	ra        io.ReaderAt // the file's bytes, when checked with random access
-	mem       []byte      // the file's bytes, when held in memory whole
+	// entries keeps the bytes of a container whose files are checked as
+	// it is read (entryJob) until the last of them is done.
+	entries *refCount
+	arc     *openedArchive
+	ra      io.ReaderAt // the file's bytes, when checked with random access
+	mem     []byte      // the file's bytes, when held in memory whole
 	// deferred reports a Mach-O file left to its bundle's check;
 	// readProblem a file whose bytes did not read as its archive entry
 	// says (CRC-32, size), so its SHA-256 is not lent to the bundle.
