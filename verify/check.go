@@ -327,10 +327,10 @@ func (e *engine) process(j *job) {
 	}
 	if c.listed {
 		cat, x := c.catalogFacts()
+		i := e.addCheckedFile(&c.f, c.finds, cat, x)
 		if j.result != nil {
-			*j.result = checkedFile{f: c.f, malformed: c.malformed, x: x, ok: true}
+			*j.result = checkedFile{index: i, malformed: c.malformed, ok: true}
 		}
-		e.addCheckedFile(&c.f, c.finds, cat, x)
 	} else {
 		e.addFile(nil, c.finds)
 	}
