@@ -157,20 +157,23 @@ func (b *builder) listTar(f *os.File, size int64) error {
 			} else {
 				if held += e.Size; held > maxHeld {
 					b.finding(release.RuleUnreadable, signing.SeverityError, e.Name, fmt.Sprintf("the tarball's files exceed %d bytes; %s was not inventoried", int64(maxHeld), e.Name))
+					delete(byName, e.Name)
 					continue
 				}
 				data, err := readSource(e.Source, e.Size)
 				if err != nil {
 					b.finding(release.RuleMalformed, signing.SeverityError, e.Name, fmt.Sprintf("tar entry cannot be read: %v", err))
+					delete(byName, e.Name)
 					continue
 				}
 				it.open = func() (io.ReaderAt, int64, io.Closer, error) {
 					return bytes.NewReader(data), int64(len(data)), io.NopCloser(nil), nil
 				}
 			}
-			if byName[e.Name] != nil {
-				b.removeFile(e.Name) // extractors keep the last
-			}
+			// Every copy of a name is listed, as verify checks every
+			// copy (the reader reports file/duplicate-entry): extractors
+			// disagree on which one is left, and a benign last copy must
+			// not hide the first. A hard link names the last copy read.
 			byName[e.Name] = it
 			b.files = append(b.files, it)
 		case release.TypeHardlink:
@@ -207,16 +210,6 @@ func (b *builder) writable(p, what string, mode fs.FileMode, recs map[string]str
 	if msg, ok := release.WritableMessage(what, mode, recs); ok {
 		b.finding(release.RuleWorldWritable, signing.SeverityWarning, p, msg)
 	}
-}
-
-func (b *builder) removeFile(name string) {
-	out := b.files[:0]
-	for _, it := range b.files {
-		if it.path != name {
-			out = append(out, it)
-		}
-	}
-	b.files = out
 }
 
 func readSource(src release.Source, size int64) ([]byte, error) {

@@ -18,8 +18,8 @@ import (
 // entry checks as an input tarball's (see listTar), and each file opened
 // in turn when it is a container too. What the entries take is charged to
 // the lister's expansion budget; a compressed entry is held in memory
-// (within maxHeld, with the installers' files). Of entries of one name
-// the last is listed, as extractors keep it.
+// (within maxHeld, with the installers' files). Every copy of a name is
+// listed, as verify checks every copy (file/duplicate-entry).
 func (l *containerLister) tar(at string, r io.ReaderAt, size int64, depth int) {
 	b := l.b
 	if depth >= release.MaxDepth {
@@ -50,16 +50,15 @@ func (l *containerLister) tar(at string, r io.ReaderAt, size int64, depth int) {
 			b.tarPrivilege(p, e)
 			src, ok := l.holdTarEntry(p, e)
 			if !ok {
+				delete(byName, e.Name)
 				continue
 			}
 			ent := container.Entry{Path: p, Source: src, Size: e.Size}
-			if i, dup := byName[e.Name]; dup {
-				files[i].Source = nil // extractors keep the last
-			}
+			// Every copy of a name is listed (see listTar).
 			byName[e.Name] = len(files)
 			files = append(files, ent)
 		case release.TypeHardlink:
-			if i, ok := byName[e.Link]; ok && files[i].Source != nil {
+			if i, ok := byName[e.Link]; ok {
 				byName[e.Name] = len(files)
 				files = append(files, container.Entry{Path: p, Source: files[i].Source, Size: files[i].Size})
 			}
@@ -73,9 +72,7 @@ func (l *containerLister) tar(at string, r io.ReaderAt, size int64, depth int) {
 	}
 	b.tarProblems(tr.Problems(), at, at)
 	for _, f := range files {
-		if f.Source != nil {
-			l.entry(f, depth+1)
-		}
+		l.entry(f, depth+1)
 	}
 }
 

@@ -272,9 +272,12 @@ type check struct {
 	cleanup   []func()
 	native    *nativeResult
 	memHeld   bool // the bytes are held in memory under the run's budget
-	arc       *openedArchive
-	ra        io.ReaderAt // the file's bytes, when checked with random access
-	mem       []byte      // the file's bytes, when held in memory whole
+	// entries keeps the bytes of a container whose files are checked as
+	// it is read (entryJob) until the last of them is done.
+	entries *refCount
+	arc     *openedArchive
+	ra      io.ReaderAt // the file's bytes, when checked with random access
+	mem     []byte      // the file's bytes, when held in memory whole
 	// deferred reports a Mach-O file left to its bundle's check;
 	// readProblem a file whose bytes did not read as its archive entry
 	// says (CRC-32, size), so its SHA-256 is not lent to the bundle.
@@ -324,10 +327,10 @@ func (e *engine) process(j *job) {
 	}
 	if c.listed {
 		cat, x := c.catalogFacts()
+		i := e.addCheckedFile(&c.f, c.finds, cat, x)
 		if j.result != nil {
-			*j.result = checkedFile{f: c.f, malformed: c.malformed, x: x, ok: true}
+			*j.result = checkedFile{index: i, malformed: c.malformed, ok: true}
 		}
-		e.addCheckedFile(&c.f, c.finds, cat, x)
 	} else {
 		e.addFile(nil, c.finds)
 	}

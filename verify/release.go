@@ -473,11 +473,15 @@ func (e *engine) postpone(j *job) {
 func (e *engine) addFile(f *File, fs []signing.Finding) { e.addCheckedFile(f, fs, nil, nil) }
 
 // addCheckedFile is addFile with what catalog membership needs: the
-// catalog the file is, and its digests (see applyCatalogs).
-func (e *engine) addCheckedFile(f *File, fs []signing.Finding, cat *catalogEntry, x *fileExtra) {
+// catalog the file is, and its digests (see applyCatalogs). It returns
+// the file's index in e.files (-1 for none), which stays its index until
+// the walk is done.
+func (e *engine) addCheckedFile(f *File, fs []signing.Finding, cat *catalogEntry, x *fileExtra) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	at := -1
 	if f != nil {
+		at = len(e.files)
 		e.files = append(e.files, *f)
 		if x != nil {
 			e.extras[len(e.files)-1] = x
@@ -495,6 +499,7 @@ func (e *engine) addCheckedFile(f *File, fs []signing.Finding, cat *catalogEntry
 			e.opts.Progress(e.progress)
 		}
 	}
+	return at
 }
 
 func (e *engine) addFindings(fs ...signing.Finding) {

@@ -192,12 +192,13 @@ func tarProblems(ps []release.Problem, prefix, at string) []signing.Finding {
 	return finds
 }
 
-// checkedFile is what the check of a file found: the file as listed,
-// whether it could be parsed, and what catalog membership needs of it.
+// checkedFile is what the check of a file found: the file's index in
+// the report's files (engine.files, with its extras), not a copy of it,
+// so that a huge tarball's entries are not held twice; whether it could
+// be parsed.
 type checkedFile struct {
-	f         File
+	index     int
 	malformed bool
-	x         *fileExtra
 	ok        bool // the file was listed
 }
 
@@ -207,17 +208,19 @@ type checkedFile struct {
 // stream gave the target's bytes (they are not read again), judged by
 // the policy's settings for p.
 func (e *engine) addHardLink(p string, t *checkedFile) {
-	g := t.f
+	e.mu.Lock()
+	g, x := e.files[t.index], e.extras[t.index]
+	e.mu.Unlock()
+	target := g.Path
 	g.Path = p
 	s := e.pol.settingsFor(p)
 	finds := e.applyPolicy(&g, s, nil, t.malformed)
-	if own := e.pol.settingsFor(t.f.Path).sigstore; s.sigstore != nil && !reflect.DeepEqual(s.sigstore, own) {
+	if own := e.pol.settingsFor(target).sigstore; s.sigstore != nil && !reflect.DeepEqual(s.sigstore, own) {
 		finds = append(finds, finding(ruleSigstoreMissing, signing.SeverityError, p,
-			fmt.Sprintf("the policy rule at line %d requires a Sigstore bundle for %s, a hard link to %s, which is not held to that rule's bundle and identity", s.sigstoreLine, p, t.f.Path)))
+			fmt.Sprintf("the policy rule at line %d requires a Sigstore bundle for %s, a hard link to %s, which is not held to that rule's bundle and identity", s.sigstoreLine, p, target)))
 	}
-	var x *fileExtra
-	if t.x != nil {
-		x = new(*t.x)
+	if x != nil {
+		x = new(*x)
 	}
 	e.addCheckedFile(&g, finds, nil, x)
 }

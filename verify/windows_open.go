@@ -68,7 +68,18 @@ func (c *check) entryJob(j *job) {
 	if c.memHeld {
 		j.held += c.f.Size
 	}
+	// The file may be read through the container's bytes (an MSI's
+	// stream, an NSIS installer's stored block), and, when it is an
+	// archive, its entries checked on other workers after this check
+	// ends: the container's bytes are kept until they are, as a
+	// tarball's are (TestContainerKeptOpenForZipEntries).
+	if c.entries == nil {
+		c.entries, _ = c.holdForEntries()
+	}
+	c.entries.add()
+	j.onDone = c.entries.release
 	c.e.process(j)
+	j.finish()
 }
 
 // pathElem makes a name from an MSI table one element of a report path

@@ -43,12 +43,15 @@
 // A tarball given as input is the release, as a zip is: both name its
 // entries by their paths in the archive (a.txt, not app.tar/a.txt), and
 // neither lists the tarball itself (the report's input section gives its
-// digest); among several inputs its entries are under its file name. A
-// hard link to an earlier file is a file of its own, at its path, with
+// digest); among several inputs its entries are under its file name.
+// Every copy of a name is listed by both, with file/duplicate-entry, as
+// for zips and installers (a benign last copy must not hide the first).
+// A hard link to an earlier file is a file of its own, at its path, with
 // its target's bytes: sbom reads them again (it holds a compressed
 // tarball's), verify lists it with what the target's check found (digest,
 // kind, signatures), judged by the policy at the link's path; a link to
-// no earlier file is file/tar-hardlink in both.
+// no earlier file is file/tar-hardlink in both; a link to a name held
+// twice names the last copy read.
 //
 // Package walktest holds the releases (zips and tarballs, with zips,
 // tarballs, PEs and installers inside) that verify's and sbom's tests both

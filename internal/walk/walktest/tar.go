@@ -57,6 +57,7 @@ func TarCases(t testing.TB) []TarCase {
 	plain := []TarEntry{{Name: "a.txt", Data: []byte("a")}, {Name: "lib/b.txt", Data: []byte("b")}}
 	// c.txt is a hard link to a.txt, lib/d.txt one to c.txt (to a.txt).
 	linked := append(plain[:2:2], TarEntry{Name: "c.txt", Link: "a.txt"}, TarEntry{Name: "lib/d.txt", Link: "c.txt"})
+	dup := []TarEntry{{Name: "a.txt", Data: []byte("MZ evil")}, {Name: "lib/b.txt", Data: []byte("b")}, {Name: "a.txt", Data: []byte("benign")}, {Name: "c.txt", Link: "a.txt"}}
 	top := []TarEntry{{Name: "app-1.0/a.txt", Data: []byte("a")}, {Name: "app-1.0/lib/b.txt", Data: []byte("b")}}
 	return []TarCase{
 		{Name: "plain", Tar: Tar(t, plain), Paths: []string{"a.txt", "lib/b.txt"}},
@@ -71,6 +72,13 @@ func TarCases(t testing.TB) []TarCase {
 			Paths: []string{"later.txt"}},
 		{Name: "hard links in nested tarballs", Tar: Tar(t, []TarEntry{{Name: "in.tar", Data: Tar(t, linked)}, {Name: "in.zip", Data: Zip(t, []ZipEntry{{Name: "in.tar", Data: Tar(t, linked)}})}}),
 			Paths: []string{"in.tar", "in.tar/a.txt", "in.tar/c.txt", "in.tar/lib/b.txt", "in.tar/lib/d.txt", "in.zip", "in.zip/in.tar", "in.zip/in.tar/a.txt", "in.zip/in.tar/c.txt", "in.zip/in.tar/lib/b.txt", "in.zip/in.tar/lib/d.txt"}},
+		// Two copies of a.txt: both are listed (file/duplicate-entry),
+		// the first not hidden by the benign last; the hard link names
+		// the last copy read.
+		{Name: "duplicate name", Tar: Tar(t, dup), Paths: []string{"a.txt", "a.txt", "c.txt", "lib/b.txt"}},
+		{Name: "duplicate name, compressed", Tar: Tar(t, dup), Gzip: true, Paths: []string{"a.txt", "a.txt", "c.txt", "lib/b.txt"}},
+		{Name: "duplicate name in a nested tarball", Tar: Tar(t, []TarEntry{{Name: "in.tar", Data: Tar(t, dup)}}),
+			Paths: []string{"in.tar", "in.tar/a.txt", "in.tar/a.txt", "in.tar/c.txt", "in.tar/lib/b.txt"}},
 		{Name: "name leaving the archive", Tar: Tar(t, []TarEntry{{Name: "a.txt", Data: []byte("a")}, {Name: "../evil.txt", Data: []byte("out")}}),
 			Paths: []string{"a.txt"}},
 	}
