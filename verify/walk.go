@@ -545,8 +545,12 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 			finds = append(finds, finding(ruleUnreadable, signing.SeverityError, rp, fmt.Sprintf("cannot stat archive entry: %v", unwrapPath(err))))
 			return nil
 		}
-		if k == KindPkg {
+		switch k {
+		case KindPkg:
 			finds = append(finds, setuidFindings(rp, "package payload", info.Mode())...)
+		case KindDMG: // as for a folder's file (the volume keeps its modes)
+			finds = append(finds, setuidFindings(rp, "disk image", info.Mode())...)
+			finds = append(finds, writableFindings(rp, "disk image", info.Mode(), nil)...)
 		}
 		ref.add()
 		j := &job{path: rp, size: info.Size(), src: release.FSFile{FS: fsys, Name: p}, name: p, sib: fsys, sibName: p, depth: depth, onDone: ref.release}
