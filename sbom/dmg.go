@@ -91,7 +91,8 @@ func probeDMG(r io.ReaderAt, p string, tail []byte, size int64) bool {
 // listFS adds, to add, the regular files of fsys under the report path
 // parent, each read through fsys, but for the paths seen already (when
 // seen is set), and reports the entries it cannot read as verify does
-// (file/unreadable).
+// (file/unreadable), and their set-ID bits and world-writable programs
+// (file/setuid, file/world-writable).
 func (b *builder) listFS(fsys fs.FS, parent string, seen map[string]bool, add func(*item)) {
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		rp := release.JoinPath(parent, p)
@@ -105,6 +106,10 @@ func (b *builder) listFS(fsys fs.FS, parent string, seen map[string]bool, add fu
 		if d.Type().IsRegular() && !seen[rp] {
 			if seen != nil {
 				seen[rp] = true
+			}
+			if info, err := d.Info(); err == nil { // as for a folder's file
+				b.setuid(rp, "disk image", info.Mode())
+				b.writable(rp, "disk image", info.Mode(), nil)
 			}
 			add(&item{path: rp, open: fsOpener(fsys, p, "no random access")})
 		}

@@ -41,13 +41,13 @@ const (
 	// Windows extractors read it.
 	RuleNameCollision signing.Rule = "file/name-collision"
 	// RuleSetuid: an archive entry (tar, zip, an installer package's
-	// payload) or a file of a release folder has the set-user-ID or
-	// set-group-ID bit, which extractors running as root, and macOS
-	// Installer, keep.
+	// payload), a file of a release folder or a file of a disk image's
+	// volume has the set-user-ID or set-group-ID bit, which extractors
+	// running as root, and macOS Installer, keep.
 	RuleSetuid = release.RuleSetuid
-	// RuleWorldWritable: an executable file of a tar, a zip or a release
-	// folder that every user may write (its mode), or that a tar entry's
-	// ACL lets another user write (a warning).
+	// RuleWorldWritable: an executable file of a tar, a zip, a release
+	// folder or a disk image that every user may write (its mode), or
+	// that a tar entry's ACL lets another user write (a warning).
 	RuleWorldWritable = release.RuleWorldWritable
 	// RuleZipInvalid: a zip archive's structures are inconsistent.
 	RuleZipInvalid = release.RuleZipInvalid

@@ -484,7 +484,9 @@ func (e *engine) checkZipSymlink(zf *zip.File, prefix, name, report string) {
 
 // walkArchiveFS hands the entries of an archive file system (an asar) of
 // kind k found at report path parent to sink. ref keeps the archive's bytes
-// alive.
+// alive. An installer package's payload files and a disk image's are
+// checked for their set-ID bits (file/setuid); a disk image's programs
+// for world write (file/world-writable), as a folder's are.
 func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCount, k Kind, sink func(*job)) []signing.Finding {
 	bundles := bundleArchives[k]
 	var finds []signing.Finding
@@ -545,8 +547,12 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 			finds = append(finds, finding(ruleUnreadable, signing.SeverityError, rp, fmt.Sprintf("cannot stat archive entry: %v", unwrapPath(err))))
 			return nil
 		}
-		if k == KindPkg {
+		switch k {
+		case KindPkg:
 			finds = append(finds, setuidFindings(rp, "package payload", info.Mode())...)
+		case KindDMG: // as for a folder's file (the volume keeps its modes)
+			finds = append(finds, setuidFindings(rp, "disk image", info.Mode())...)
+			finds = append(finds, writableFindings(rp, "disk image", info.Mode(), nil)...)
 		}
 		ref.add()
 		j := &job{path: rp, size: info.Size(), src: release.FSFile{FS: fsys, Name: p}, name: p, sib: fsys, sibName: p, depth: depth, onDone: ref.release}

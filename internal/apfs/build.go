@@ -9,6 +9,7 @@ import (
 	"sort"
 
 	"github.com/shipgate/shipgate/internal/decmpfs"
+	"github.com/shipgate/shipgate/internal/volfs"
 )
 
 // BuildFile is a file, folder or symbolic link to put in a built volume.
@@ -394,7 +395,7 @@ func perm(m fs.FileMode, def uint16) uint16 {
 	if m&0o777 == 0 {
 		return def
 	}
-	return uint16(m & 0o777)
+	return uint16(m&0o777) | volfs.BSDSpecial(m)
 }
 
 func key(oid uint64, typ uint64) []byte {

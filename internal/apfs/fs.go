@@ -63,7 +63,7 @@ func (n *node) Size() int64 {
 
 // Mode keeps the inode's permissions as they are, zero included.
 func (n *node) Mode() fs.FileMode {
-	perm := fs.FileMode(n.mode & 0o777)
+	perm := fs.FileMode(n.mode&0o777) | volfs.SpecialBits(uint32(n.mode))
 	switch {
 	case n.dir:
 		return fs.ModeDir | perm

@@ -13,6 +13,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/shipgate/shipgate/internal/decmpfs"
+	"github.com/shipgate/shipgate/internal/volfs"
 )
 
 // BuildFile is a file, folder or symbolic link to put in a built volume.
@@ -364,7 +365,7 @@ func folderRecord(e *buildEntry) []byte {
 // forks, and notes its data fork's content.
 func (b *volBuilder) fileRecord(e *buildEntry) []byte {
 	be := binary.BigEndian
-	perm := uint16(e.f.Mode.Perm())
+	perm := uint16(e.f.Mode.Perm()) | volfs.BSDSpecial(e.f.Mode)
 	body := make([]byte, 248)
 	be.PutUint16(body, recFile)
 	be.PutUint16(body[2:], 0x0002) // thread exists

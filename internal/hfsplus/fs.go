@@ -80,7 +80,7 @@ func (n *node) Link() (string, bool) { return n.target, n.mode&sIFMT == sIFLNK }
 // Mode defaults a folder's zero permissions to 0755 and a file's to 0644
 // when the record holds no BSD mode.
 func (n *node) Mode() fs.FileMode {
-	perm := fs.FileMode(n.mode & 0o777)
+	perm := fs.FileMode(n.mode&0o777) | volfs.SpecialBits(uint32(n.mode))
 	switch {
 	case n.dir:
 		if perm == 0 {

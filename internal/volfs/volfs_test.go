@@ -124,3 +124,20 @@ func TestHandles(t *testing.T) {
 		t.Errorf("ReadDir at end: %v", err)
 	}
 }
+
+func TestSpecialBits(t *testing.T) {
+	for _, c := range []struct {
+		mode uint32
+		want fs.FileMode
+	}{
+		{0o100755, 0},
+		{0o104755, fs.ModeSetuid},
+		{0o102755, fs.ModeSetgid},
+		{0o41777, fs.ModeSticky},
+		{0o107777, fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky},
+	} {
+		if got := SpecialBits(c.mode); got != c.want {
+			t.Errorf("SpecialBits(%#o) = %v, want %v", c.mode, got, c.want)
+		}
+	}
+}
