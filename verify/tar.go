@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 
 	"github.com/shipgate/shipgate/internal/release"
@@ -61,14 +60,9 @@ func (c *check) openTar(ra io.ReaderAt, size int64) bool {
 // not a file of the report. A file that holds no tar archive after all (a
 // gzip stream of something else) is checked as a file.
 func (e *engine) walkTar(in input) error {
-	f, err := os.Open(in.path)
+	f, st, err := openInput(in.path)
 	if err != nil {
-		return fmt.Errorf("verify: input: %w", err)
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return fmt.Errorf("verify: input: %w", err)
+		return err
 	}
 	at := cmp.Or(in.prefix, in.base)
 	x := newExpansion(st.Size())

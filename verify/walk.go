@@ -183,17 +183,26 @@ func (e *engine) addDiskFile(name, report string) error {
 	return nil
 }
 
-// walkZip queues the entries of the zip archive in.path. Stored entries are
-// read in place through the archive; compressed ones are streamed.
-func (e *engine) walkZip(in input) error {
-	f, err := os.Open(in.path)
+// openInput opens the archive given as an input, with its file info.
+func openInput(name string) (*os.File, fs.FileInfo, error) {
+	f, err := os.Open(name)
 	if err != nil {
-		return fmt.Errorf("verify: input: %w", err)
+		return nil, nil, fmt.Errorf("verify: input: %w", err)
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return fmt.Errorf("verify: input: %w", err)
+		return nil, nil, fmt.Errorf("verify: input: %w", err)
+	}
+	return f, st, nil
+}
+
+// walkZip queues the entries of the zip archive in.path. Stored entries are
+// read in place through the archive; compressed ones are streamed.
+func (e *engine) walkZip(in input) error {
+	f, st, err := openInput(in.path)
+	if err != nil {
+		return err
 	}
 	// The archive ends with its last valid end record, which an empty
 	// archive's record appended to it does not hide (see findZipEnd).
