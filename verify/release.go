@@ -354,20 +354,9 @@ func newEngine(ctx context.Context, opts Options) (*engine, error) {
 	}, nil
 }
 
-func (e *engine) run(inputs []input) (*Report, error) {
-	e.start = time.Now()
-	e.extras = map[int]*fileExtra{}
-	if err := e.loadCatalogs(e.opts.Catalogs); err != nil {
-		return nil, err
-	}
-	e.authAlgs = e.bl.authentihashes()
-	if e.catSHA1 && !slices.Contains(e.authAlgs, crypto.SHA1) {
-		e.authAlgs = append(slices.Clone(e.authAlgs), crypto.SHA1)
-	}
-	if sha1, _ := e.bl.needsHashes(); sha1 && slices.Contains(e.authAlgs, crypto.SHA1) {
-		e.catSHA1 = true // the blocklists need every SHA-1 already
-	}
-	var wg sync.WaitGroup
+// startWorkers starts e.workers goroutines that check the queue's jobs
+// until it is closed, each counted in wg.
+func (e *engine) startWorkers(wg *sync.WaitGroup) {
 	for i := 0; i < e.workers; i++ {
 		wg.Add(1)
 		go func() {
@@ -385,8 +374,12 @@ func (e *engine) run(inputs []input) (*Report, error) {
 			}
 		}()
 	}
-	vulns := e.scanVulnerabilities(inputs)
-	var walkErr error
+}
+
+// walkInputs queues the files of each input in turn, stopping at the
+// first that cannot be walked (its error is returned) or once the context
+// is done.
+func (e *engine) walkInputs(inputs []input) error {
 	for _, in := range inputs {
 		var err error
 		switch {
@@ -400,13 +393,34 @@ func (e *engine) run(inputs []input) (*Report, error) {
 			err = e.addDiskFile(in.path, in.prefix)
 		}
 		if err != nil {
-			walkErr = err
-			break
+			return err
 		}
 		if e.ctx.Err() != nil {
-			break
+			return nil
 		}
 	}
+	return nil
+}
+
+// run checks the files of inputs on e.workers workers and builds the
+// report from their results.
+func (e *engine) run(inputs []input) (*Report, error) {
+	e.start = time.Now()
+	e.extras = map[int]*fileExtra{}
+	if err := e.loadCatalogs(e.opts.Catalogs); err != nil {
+		return nil, err
+	}
+	e.authAlgs = e.bl.authentihashes()
+	if e.catSHA1 && !slices.Contains(e.authAlgs, crypto.SHA1) {
+		e.authAlgs = append(slices.Clone(e.authAlgs), crypto.SHA1)
+	}
+	if sha1, _ := e.bl.needsHashes(); sha1 && slices.Contains(e.authAlgs, crypto.SHA1) {
+		e.catSHA1 = true // the blocklists need every SHA-1 already
+	}
+	var wg sync.WaitGroup
+	e.startWorkers(&wg)
+	vulns := e.scanVulnerabilities(inputs)
+	walkErr := e.walkInputs(inputs)
 	// Bundles go second: each reuses the hashes its files' checks computed,
 	// and verifies the Mach-O files those checks left to it.
 	if walkErr == nil && e.ctx.Err() == nil {
