@@ -18,8 +18,9 @@ func setuidFindings(p, what string, mode fs.FileMode) []signing.Finding {
 }
 
 // writableFindings returns the warning for the executable file at report
-// path p, an entry of a what ("tar", "zip", "folder"), that users other
-// than its owner and group may write, or none (release.WritableMessage).
+// path p, an entry of a what ("tar", "zip", "folder", "package payload",
+// "disk image"), that users other than its owner and group may write, or
+// none (release.WritableMessage).
 func writableFindings(p, what string, mode fs.FileMode, recs map[string]string) []signing.Finding {
 	if msg, ok := release.WritableMessage(what, mode, recs); ok {
 		return []signing.Finding{finding(RuleWorldWritable, signing.SeverityWarning, p, msg)}

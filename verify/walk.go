@@ -559,6 +559,7 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 		switch k {
 		case KindPkg:
 			finds = append(finds, setuidFindings(rp, "package payload", info.Mode())...)
+			finds = append(finds, writableFindings(rp, "package payload", info.Mode(), nil)...)
 		case KindDMG: // as for a folder's file (the volume keeps its modes)
 			finds = append(finds, setuidFindings(rp, "disk image", info.Mode())...)
 			finds = append(finds, writableFindings(rp, "disk image", info.Mode(), nil)...)

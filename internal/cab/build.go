@@ -1,8 +1,6 @@
 package cab
 
 import (
-	"bytes"
-	"compress/flate"
 	"encoding/binary"
 )
 
@@ -64,12 +62,7 @@ func Build(files []BuildFile, opts BuildOptions) []byte {
 		chunk := all[off:min(off+bs, len(all))]
 		data := chunk
 		if opts.Method == MethodMSZIP {
-			var b bytes.Buffer
-			b.WriteString("CK")
-			w, _ := flate.NewWriterDict(&b, flate.BestCompression, window)
-			w.Write(chunk)
-			w.Close()
-			data = b.Bytes()
+			data = mszipBlock(chunk, window)
 			window = append(window, chunk...)
 			if len(window) > maxBlockUncomp {
 				window = window[len(window)-maxBlockUncomp:]

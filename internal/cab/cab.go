@@ -14,7 +14,10 @@
 // github.com/klauspost/compress/flate (compress/flate's decoder with faster
 // Huffman loops: 1.7x on literal-heavy data, the same on text, see
 // BenchmarkInflate; MSZIP inflate is what an MSZIP cabinet's walk costs
-// most), folders compressed with LZX by this package (lzx.go); folders compressed with
+// most); a block's deflate stream must end with its final block and fill
+// the block, as cabextract would otherwise decode other bytes
+// (mszipend.go). Folders compressed with LZX are decompressed by this
+// package (lzx.go); folders compressed with
 // Quantum are listed and reported as problems, not opened; so are files
 // that continue into or from another cabinet of a set, until the set is
 // joined with [Join] or [OpenSet] (set.go).
@@ -911,17 +914,17 @@ func (d *decoder) inflate(data []byte, n int, at int64) ([]byte, error) {
 	if d.buf == nil {
 		d.buf = make([]byte, maxBlockUncomp+1)
 	}
-	out := d.buf[:n+1]
+	out := d.buf[:n]
 	k, err := io.ReadFull(d.fr, out)
 	switch {
-	case err == nil:
-		return nil, &FormatError{at + 8, fmt.Sprintf("MSZIP block decompresses to more than the %d bytes it declares", n)}
-	case err != io.ErrUnexpectedEOF && err != io.EOF:
-		return nil, &FormatError{at + 8, fmt.Sprintf("MSZIP block: %v", err)}
-	case k != n:
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
 		return nil, &FormatError{at + 8, fmt.Sprintf("MSZIP block decompresses to %d bytes, it declares %d", k, n)}
+	case err != nil:
+		return nil, &FormatError{at + 8, fmt.Sprintf("MSZIP block: %v", err)}
 	}
-	out = out[:n]
+	if err := mszipEnd(d.fr, src); err != nil {
+		return nil, &FormatError{at + 8, err.Error()}
+	}
 	if len(out) >= maxBlockUncomp {
 		d.window = append(d.window[:0], out[len(out)-maxBlockUncomp:]...)
 	} else {
