@@ -39,20 +39,12 @@ func (b *builder) listDMG() error {
 // integrity are then added as for an .app given on its own. With none, or
 // more than one, the image is inventoried without Electron facts.
 func (b *builder) installedMacApp() {
-	homes := map[string]bool{}
-	for _, it := range b.files {
-		for _, suffix := range []string{"/Contents/Resources/app.asar", "/Contents/Resources/app/package.json"} {
-			if h, ok := strings.CutSuffix(it.path, suffix); ok && strings.HasSuffix(h, ".app") && strings.Count(h, "/") == 1 {
-				homes[h] = true
-			}
-		}
-	}
-	if len(homes) != 1 {
+	h, ok := b.soleHome([]string{"/Contents/Resources/app.asar", "/Contents/Resources/app/package.json"},
+		func(h string) bool { return strings.HasSuffix(h, ".app") && strings.Count(h, "/") == 1 })
+	if !ok {
 		return
 	}
-	for h := range homes {
-		b.macHome = h
-	}
+	b.macHome = h
 	b.asarPath = b.macHome + "/Contents/Resources/app.asar"
 	b.appDir = b.macHome + "/Contents/Resources/app"
 }

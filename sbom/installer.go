@@ -444,22 +444,35 @@ func keepStreamed(head []byte) bool {
 // package.json, npm packages, the runtime's version, its integrity claims).
 // With none, or more than one, the installer's files are files.
 func (b *builder) installedApp() {
+	h, ok := b.soleHome([]string{"/resources/app.asar", "/resources/app/package.json"}, nil)
+	if !ok {
+		return
+	}
+	b.home = h
+	b.asarPath = b.home + "/resources/app.asar"
+	b.appDir = b.home + "/resources/app"
+}
+
+// soleHome returns the one folder h, of those that accept takes (all when
+// it is nil), for which a file of b.files is h+suffix for a suffix of
+// suffixes (installedApp's, installedMacApp's); ok is false with none or
+// more than one.
+func (b *builder) soleHome(suffixes []string, accept func(h string) bool) (home string, ok bool) {
 	homes := map[string]bool{}
 	for _, it := range b.files {
-		if h, ok := strings.CutSuffix(it.path, "/resources/app.asar"); ok {
-			homes[h] = true
-		} else if h, ok := strings.CutSuffix(it.path, "/resources/app/package.json"); ok {
-			homes[h] = true
+		for _, suffix := range suffixes {
+			if h, ok := strings.CutSuffix(it.path, suffix); ok && (accept == nil || accept(h)) {
+				homes[h] = true
+			}
 		}
 	}
 	if len(homes) != 1 {
-		return
+		return "", false
 	}
 	for h := range homes {
-		b.home = h
+		home = h
 	}
-	b.asarPath = b.home + "/resources/app.asar"
-	b.appDir = b.home + "/resources/app"
+	return home, true
 }
 
 // selfExtractorSpan returns the range of the container's file that entry
