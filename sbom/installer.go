@@ -234,9 +234,8 @@ func (l *containerLister) zipFrom(at string, r io.ReaderAt, size int64, depth in
 	files := b.zipFiles(zr.File, r, size, at, from)
 	stored := make([]bool, len(files))
 	for i, z := range files {
-		zf := z.zf
-		off, err := zf.DataOffset()
-		stored[i] = err == nil && zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 && off >= 0 && zf.UncompressedSize64 <= uint64(size-off)
+		zf, off := z.zf, z.off
+		stored[i] = zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 && off >= 0 && zf.UncompressedSize64 <= uint64(size-off)
 	}
 	copies := make(map[string]bool, len(files))
 	for i, z := range files {
@@ -244,8 +243,7 @@ func (l *containerLister) zipFrom(at string, r io.ReaderAt, size int64, depth in
 		n := int64(min(zf.UncompressedSize64, 1<<50))
 		var src release.Source
 		if stored[i] {
-			off, _ := zf.DataOffset()
-			src = release.NewSection(r, off, n)
+			src = release.NewSection(r, z.off, n)
 		} else {
 			src = release.Func(zf.Open)
 		}
