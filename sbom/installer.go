@@ -237,7 +237,6 @@ func (l *containerLister) zipFrom(at string, r io.ReaderAt, size int64, depth in
 		zf, off := z.zf, z.off
 		stored[i] = zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 && off >= 0 && zf.UncompressedSize64 <= uint64(size-off)
 	}
-	copies := make(map[string]bool, len(files))
 	for i, z := range files {
 		zf := z.zf
 		n := int64(min(zf.UncompressedSize64, 1<<50))
@@ -247,13 +246,9 @@ func (l *containerLister) zipFrom(at string, r io.ReaderAt, size int64, depth in
 		} else {
 			src = release.Func(zf.Open)
 		}
-		p := release.JoinPath(at, z.name)
-		if copies[p] {
-			// A copy of a name zipFiles reported: every copy is listed.
-			delete(l.seen, p)
-		}
-		copies[p] = true
-		l.entry(container.Entry{Path: p, Source: src, Size: n}, depth+1)
+		// Every copy of a name is listed; zipFiles reported the
+		// repetition, and note does not report it again (see note).
+		l.entry(container.Entry{Path: release.JoinPath(at, z.name), Source: src, Size: n}, depth+1)
 	}
 }
 
