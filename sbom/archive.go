@@ -97,9 +97,9 @@ func (b *builder) listZip(f *os.File, size int64) error {
 	}
 	var held int64
 	for _, z := range listed {
-		zf, name := z.zf, z.name
+		zf, name, off := z.zf, z.name, z.off
 		it := &item{path: name, expand: x}
-		if off, err := zf.DataOffset(); err == nil && zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 && off >= 0 && int64(zf.UncompressedSize64) <= end-off {
+		if zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 && off >= 0 && int64(zf.UncompressedSize64) <= end-off {
 			sec := io.NewSectionReader(f, off, int64(zf.UncompressedSize64))
 			it.open = func() (io.ReaderAt, int64, io.Closer, error) { return sec, sec.Size(), io.NopCloser(nil), nil }
 		} else {

@@ -39,20 +39,12 @@ func (b *builder) listDMG() error {
 // integrity are then added as for an .app given on its own. With none, or
 // more than one, the image is inventoried without Electron facts.
 func (b *builder) installedMacApp() {
-	homes := map[string]bool{}
-	for _, it := range b.files {
-		for _, suffix := range []string{"/Contents/Resources/app.asar", "/Contents/Resources/app/package.json"} {
-			if h, ok := strings.CutSuffix(it.path, suffix); ok && strings.HasSuffix(h, ".app") && strings.Count(h, "/") == 1 {
-				homes[h] = true
-			}
-		}
-	}
-	if len(homes) != 1 {
+	h, ok := b.soleHome([]string{"/Contents/Resources/app.asar", "/Contents/Resources/app/package.json"},
+		func(h string) bool { return strings.HasSuffix(h, ".app") && strings.Count(h, "/") == 1 })
+	if !ok {
 		return
 	}
-	for h := range homes {
-		b.macHome = h
-	}
+	b.macHome = h
 	b.asarPath = b.macHome + "/Contents/Resources/app.asar"
 	b.appDir = b.macHome + "/Contents/Resources/app"
 }
@@ -124,20 +116,27 @@ func (b *builder) listFS(fsys fs.FS, parent string, seen map[string]bool, add fu
 // notRandom says why one that does not (a folder, as a link may lead to).
 func fsOpener(fsys fs.FS, name, notRandom string) func() (io.ReaderAt, int64, io.Closer, error) {
 	return func() (io.ReaderAt, int64, io.Closer, error) {
-		f, err := fsys.Open(name)
-		if err != nil {
-			return nil, 0, nil, err
-		}
-		st, err := f.Stat()
-		if err != nil {
-			f.Close()
-			return nil, 0, nil, err
-		}
-		ra, ok := f.(io.ReaderAt)
-		if !ok {
-			f.Close()
-			return nil, 0, nil, fmt.Errorf("%s: %s", name, notRandom)
-		}
-		return ra, st.Size(), f, nil
+		return openRandom(func() (fs.File, error) { return fsys.Open(name) }, name, notRandom)
 	}
+}
+
+// openRandom opens a file with open and returns it as a reader at
+// random, with its size; notRandom says why a file that cannot be read so
+// is refused (fsOpener's and diskOpener's opening).
+func openRandom(open func() (fs.File, error), name, notRandom string) (io.ReaderAt, int64, io.Closer, error) {
+	f, err := open()
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, nil, err
+	}
+	ra, ok := f.(io.ReaderAt)
+	if !ok {
+		f.Close()
+		return nil, 0, nil, fmt.Errorf("%s: %s", name, notRandom)
+	}
+	return ra, st.Size(), f, nil
 }

@@ -6,34 +6,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/shipgate/shipgate/internal/apfs"
 	"github.com/shipgate/shipgate/internal/dmgfile"
-	"github.com/shipgate/shipgate/internal/hfsplus"
 	"github.com/shipgate/shipgate/internal/walk/walktest"
 )
 
-// modeImages returns disk images whose HFS+ or APFS volume holds
-// walktest.ModeFiles with the data walktest.ModeTree writes, their modes
-// masked by keep (all of them, or only the permissions for a clean image).
+// modeImages returns walktest.ModeVolumes(t, keep) built as disk images.
 func modeImages(t *testing.T, keep fs.FileMode) map[string][]byte {
 	t.Helper()
-	hfs, ap := map[string]hfsplus.BuildFile{}, map[string]apfs.BuildFile{}
-	for _, f := range walktest.ModeFiles {
-		data, mode := []byte("#!/bin/sh\necho "+f.Name+"\n"), f.Mode&keep
-		hfs[f.Name] = hfsplus.BuildFile{Data: data, Mode: mode}
-		ap[f.Name] = apfs.BuildFile{Data: data, Mode: mode}
+	out := map[string][]byte{}
+	for name, s := range walktest.ModeVolumes(t, keep) {
+		out[name], _ = dmgfile.Build(s)
 	}
-	hv, err := hfsplus.Build(hfsplus.BuildSpec{Files: hfs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	av, err := apfs.Build(apfs.BuildSpec{Files: ap})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hi, _ := dmgfile.Build(dmgfile.Spec{HFS: hv})
-	ai, _ := dmgfile.Build(dmgfile.Spec{APFS: av})
-	return map[string][]byte{"hfs+": hi, "apfs": ai}
+	return out
 }
 
 // TestAttackDMGSetuid: a disk image's set-user-ID and set-group-ID

@@ -234,28 +234,21 @@ func (l *containerLister) zipFrom(at string, r io.ReaderAt, size int64, depth in
 	files := b.zipFiles(zr.File, r, size, at, from)
 	stored := make([]bool, len(files))
 	for i, z := range files {
-		zf := z.zf
-		off, err := zf.DataOffset()
-		stored[i] = err == nil && zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 && off >= 0 && zf.UncompressedSize64 <= uint64(size-off)
+		zf, off := z.zf, z.off
+		stored[i] = zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 && off >= 0 && zf.UncompressedSize64 <= uint64(size-off)
 	}
-	copies := make(map[string]bool, len(files))
 	for i, z := range files {
 		zf := z.zf
 		n := int64(min(zf.UncompressedSize64, 1<<50))
 		var src release.Source
 		if stored[i] {
-			off, _ := zf.DataOffset()
-			src = release.NewSection(r, off, n)
+			src = release.NewSection(r, z.off, n)
 		} else {
 			src = release.Func(zf.Open)
 		}
-		p := release.JoinPath(at, z.name)
-		if copies[p] {
-			// A copy of a name zipFiles reported: every copy is listed.
-			delete(l.seen, p)
-		}
-		copies[p] = true
-		l.entry(container.Entry{Path: p, Source: src, Size: n}, depth+1)
+		// Every copy of a name is listed; zipFiles reported the
+		// repetition, and note does not report it again (see note).
+		l.entry(container.Entry{Path: release.JoinPath(at, z.name), Source: src, Size: n}, depth+1)
 	}
 }
 
@@ -444,22 +437,35 @@ func keepStreamed(head []byte) bool {
 // package.json, npm packages, the runtime's version, its integrity claims).
 // With none, or more than one, the installer's files are files.
 func (b *builder) installedApp() {
+	h, ok := b.soleHome([]string{"/resources/app.asar", "/resources/app/package.json"}, nil)
+	if !ok {
+		return
+	}
+	b.home = h
+	b.asarPath = b.home + "/resources/app.asar"
+	b.appDir = b.home + "/resources/app"
+}
+
+// soleHome returns the one folder h, of those that accept takes (all when
+// it is nil), for which a file of b.files is h+suffix for a suffix of
+// suffixes (installedApp's, installedMacApp's); ok is false with none or
+// more than one.
+func (b *builder) soleHome(suffixes []string, accept func(h string) bool) (home string, ok bool) {
 	homes := map[string]bool{}
 	for _, it := range b.files {
-		if h, ok := strings.CutSuffix(it.path, "/resources/app.asar"); ok {
-			homes[h] = true
-		} else if h, ok := strings.CutSuffix(it.path, "/resources/app/package.json"); ok {
-			homes[h] = true
+		for _, suffix := range suffixes {
+			if h, ok := strings.CutSuffix(it.path, suffix); ok && (accept == nil || accept(h)) {
+				homes[h] = true
+			}
 		}
 	}
 	if len(homes) != 1 {
-		return
+		return "", false
 	}
 	for h := range homes {
-		b.home = h
+		home = h
 	}
-	b.asarPath = b.home + "/resources/app.asar"
-	b.appDir = b.home + "/resources/app"
+	return home, true
 }
 
 // selfExtractorSpan returns the range of the container's file that entry

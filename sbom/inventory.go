@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path"
@@ -724,18 +725,11 @@ func (b *builder) checkLink(full, rel string) {
 	}
 }
 
+// diskOpener opens the file at full, a path on disk (an *os.File reads at
+// random).
 func diskOpener(full string) func() (io.ReaderAt, int64, io.Closer, error) {
 	return func() (io.ReaderAt, int64, io.Closer, error) {
-		f, err := os.Open(full)
-		if err != nil {
-			return nil, 0, nil, err
-		}
-		st, err := f.Stat()
-		if err != nil {
-			f.Close()
-			return nil, 0, nil, err
-		}
-		return f, st.Size(), f, nil
+		return openRandom(func() (fs.File, error) { return os.Open(full) }, full, "no random access")
 	}
 }
 

@@ -15,10 +15,13 @@ import (
 )
 
 // zipListed is a file entry of a zip archive that sbom lists: files[i]
-// (zf), under name, the cleaned name extractors write it as.
+// (zf), under name, the cleaned name extractors write it as; off is where
+// its data starts (zf.DataOffset, read once by zipFiles: it reads the
+// local header), -1 when that cannot be read.
 type zipListed struct {
 	zf   *zip.File
 	name string
+	off  int64
 }
 
 // zipFiles returns the file entries of the zip archive of entries files
@@ -123,7 +126,7 @@ func (b *builder) zipFiles(files []*zip.File, ra io.ReaderAt, size int64, at str
 			b.finding(release.RuleUnreadable, signing.SeverityError, p, release.ZipEncryptedMessage("inventoried"))
 			continue
 		}
-		out = append(out, zipListed{zf: zf, name: name})
+		out = append(out, zipListed{zf: zf, name: name, off: spans[i].Off})
 	}
 	return out
 }

@@ -2,16 +2,12 @@ package verify_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/walk/walktest"
 	"github.com/shipgate/shipgate/sbom"
-	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/verify"
 )
 
@@ -53,61 +49,24 @@ func TestTarWalkAgreesWithSbom(t *testing.T) {
 }
 
 // agreeOn checks that verify checks the files of the release p, and sbom
-// inventories them, under the paths want, with the same walk findings.
+// inventories them, under the paths want, with the same digests and walk
+// findings (walktest.Agree).
 func agreeOn(t *testing.T, p string, want []string) {
 	t.Helper()
 	r, err := verify.Release(context.Background(), verify.OptionsForTest(t), p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, f := range r.Files {
-		got = append(got, f.Path)
-	}
-	slices.Sort(got)
 	inv, err := sbom.Open(p, sbom.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var inventoried []string
-	for _, f := range inv.Files {
-		inventoried = append(inventoried, f.Path)
-	}
-	slices.Sort(inventoried)
-	if !slices.Equal(got, want) || !slices.Equal(got, inventoried) {
-		t.Errorf("verify checked %q, sbom inventoried %q; want %q", got, inventoried, want)
-	}
-	// Each file has the same digest in both (a tarball's hard link its
-	// target's).
-	var a, b []string
+	var checked, inventoried []walktest.WalkFile
 	for _, f := range r.Files {
-		a = append(a, f.Path+" "+f.SHA256.String())
+		checked = append(checked, walktest.WalkFile{Path: f.Path, SHA256: f.SHA256.String()})
 	}
 	for _, f := range inv.Files {
-		b = append(b, f.Path+" "+f.SHA256)
+		inventoried = append(inventoried, walktest.WalkFile{Path: f.Path, SHA256: f.SHA256})
 	}
-	if slices.Sort(a); !slices.Equal(a, slices.Sorted(slices.Values(b))) {
-		t.Errorf("verify's digests:\n%s\nsbom's:\n%s", strings.Join(a, "\n"), strings.Join(slices.Sorted(slices.Values(b)), "\n"))
-	}
-	// The same findings, on the same paths, in the same words
-	// but for what was not done.
-	if a, b := findingLines(r.Findings, "checked"), findingLines(inv.Findings, "inventoried"); !slices.Equal(a, b) {
-		t.Errorf("verify found:\n%s\nsbom found:\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
-	}
-}
-
-// findingLines returns fs's file/… findings (those of the walk, not of a
-// file's signature or the policy) as sorted lines of rule, path and
-// message, the message's word for what was done or not with an entry
-// (verb) put as "—".
-func findingLines(fs []signing.Finding, verb string) []string {
-	var out []string
-	for _, f := range fs {
-		if !strings.HasPrefix(string(f.Rule), "file/") {
-			continue
-		}
-		out = append(out, fmt.Sprintf("%s %s %s", f.Rule, f.Path, strings.ReplaceAll(f.Message, verb, "—")))
-	}
-	slices.Sort(out)
-	return out
+	walktest.Agree(t, want, checked, inventoried, r.Findings, inv.Findings)
 }

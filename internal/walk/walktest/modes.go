@@ -39,7 +39,7 @@ func ModeTree(t testing.TB, dir string) {
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(p, []byte("#!/bin/sh\necho "+f.Name+"\n"), 0o600); err != nil {
+		if err := os.WriteFile(p, modeScript(f.Name), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.Chmod(p, f.Mode); err != nil {
