@@ -71,11 +71,14 @@ func Decode(a, fork []byte) (data []byte, why string) {
 		}
 		data = append([]byte{}, body...)
 	case 3:
-		data, err = chunk(methodZlib, body, int(size))
+		data = make([]byte, size)
+		err = new(decoder).chunk(methodZlib, body, data)
 	case 7:
-		data, err = chunk(methodLZVN, body, int(size))
+		data = make([]byte, size)
+		err = new(decoder).chunk(methodLZVN, body, data)
 	case 11:
-		data, err = chunk(methodLZFSE, body, int(size))
+		data = make([]byte, size)
+		err = new(decoder).chunk(methodLZFSE, body, data)
 	case 4:
 		data, err = zlibFork(fork, int(size))
 	case 8:
