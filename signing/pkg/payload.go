@@ -277,16 +277,25 @@ func readODCEntry(b []byte, off int) (cpioRecord, error) {
 	if fileSize > int64(len(b)-dataAt) {
 		return cpioRecord{}, fmt.Errorf("cpio data of %d bytes at offset %d runs past the archive", fileSize, dataAt)
 	}
-	rawName := b[nameAt:dataAt]
-	if rawName[len(rawName)-1] != 0 || bytes.IndexByte(rawName[:len(rawName)-1], 0) >= 0 {
-		return cpioRecord{}, fmt.Errorf("cpio name at offset %d is not one NUL-terminated string", nameAt)
+	name, err := cpioName(b[nameAt:dataAt], nameAt)
+	if err != nil {
+		return cpioRecord{}, err
 	}
 	return cpioRecord{
 		inode: cpioInode{devMajor: dev, ino: ino}, mode: mode, nlink: nlink, fileSize: fileSize,
-		name: string(rawName[:len(rawName)-1]),
+		name: name,
 		data: b[dataAt : dataAt+int(fileSize)],
 		end:  dataAt + int(fileSize),
 	}, nil
+}
+
+// cpioName returns the entry name rawName (at offset at) holds: one
+// NUL-terminated string, of at least its NUL.
+func cpioName(rawName []byte, at int) (string, error) {
+	if rawName[len(rawName)-1] != 0 || bytes.IndexByte(rawName[:len(rawName)-1], 0) >= 0 {
+		return "", fmt.Errorf("cpio name at offset %d is not one NUL-terminated string", at)
+	}
+	return string(rawName[:len(rawName)-1]), nil
 }
 
 // cpioLink is the regular files of one inode seen so far: the first
