@@ -51,20 +51,16 @@ func decompress(r io.Reader, limit int64) ([]byte, error) {
 	var out bytes.Buffer
 	n, err := io.Copy(&out, io.LimitReader(src, limit+1))
 	if err != nil {
-		if errors.Is(err, ErrTooLarge) {
-			return nil, err
-		}
 		return nil, err
 	}
 	if n > limit {
 		return nil, ErrTooLarge
 	}
-	if zr, ok := src.(*gzip.Reader); ok {
+	if _, ok := src.(*gzip.Reader); ok {
 		// Bytes after the gzip stream are not part of the archive.
 		if rest, _ := io.Copy(io.Discard, br); rest != 0 {
 			return nil, fmt.Errorf("%d bytes follow the gzip stream", rest)
 		}
-		_ = zr
 	}
 	return out.Bytes(), nil
 }
