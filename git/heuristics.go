@@ -257,7 +257,6 @@ func classify(b []byte, size int64) blobKind {
 		}
 		highText = highText || e >= textEntropy
 	})
-	hexText := hexRun(b)
 	if isBinary(b) {
 		r := fmt.Sprintf("binary content (%d bytes", size)
 		if maxE >= binaryEntropy {
@@ -271,7 +270,7 @@ func classify(b []byte, size int64) blobKind {
 	if denseASCII(b) {
 		return blobKind{suspicious: true, reason: fmt.Sprintf("high-entropy text (%d bytes, %d or more ASCII bytes at %.1f bits/byte or more: base85 or similar encoded data)", size, minTextEntropyN, asciiTextEntropy)}
 	}
-	if hexText {
+	if hexRun(b) {
 		return blobKind{suspicious: true, reason: fmt.Sprintf("hex-encoded data (%d bytes on long lines of hex digits only)", size)}
 	}
 	if r := encodedReason(b); r != "" {

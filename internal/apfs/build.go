@@ -1,8 +1,6 @@
 package apfs
 
 import (
-	"bytes"
-	"compress/zlib"
 	"fmt"
 	"io/fs"
 	"path"
@@ -353,8 +351,10 @@ func (s BuildSpec) records() ([]rec, []fileData, error) {
 			recs = append(recs, inodeRec(id, parent, path.Base(p), specialType(f.Mode)|perm(f.Mode, 0o644), 0, links[id], 0))
 		case f.Compressed:
 			recs = append(recs, inodeRec(id, parent, path.Base(p), sIFREG|perm(f.Mode, 0o644), ufCompressed, links[id], int64(len(f.Data))))
-			a := decmpfsAttr(f.Data)
-			if f.CompressType != 0 {
+			var a []byte
+			if f.CompressType == 0 {
+				a = decmpfsAttr(f.Data)
+			} else {
 				var fork []byte
 				a, fork = decmpfs.Encode(f.CompressType, f.Data)
 				switch _, ok := f.Xattrs[xattrRsrc]; {
@@ -495,18 +495,15 @@ func extentRec(id, logical, length uint64) rec {
 	return rec{k, v} // the physical block is filled in by Build
 }
 
+// decmpfsAttr is the com.apple.decmpfs value for a compressed file:
+// type 3 with data zlib-compressed inline (decmpfs.Encode), or a type 4
+// header declaring 4096 bytes when data is nil.
 func decmpfsAttr(data []byte) []byte {
 	if data == nil {
 		return le.AppendUint64(le.AppendUint32([]byte("fpmc"), 4), 4096)
 	}
-	var buf bytes.Buffer
-	w := zlib.NewWriter(&buf)
-	w.Write(data)
-	w.Close()
-	a := []byte("fpmc")
-	a = le.AppendUint32(a, 3)
-	a = le.AppendUint64(a, uint64(len(data)))
-	return append(a, buf.Bytes()...)
+	a, _ := decmpfs.Encode(3, data)
+	return a
 }
 
 // tnode is a file-system tree node being built.

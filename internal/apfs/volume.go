@@ -549,13 +549,11 @@ func (v *Volume) decompress(id uint64, xa map[string]xattr) ([]byte, string) {
 	if !ok || x.flags&xattrDataEmbedded == 0 {
 		return nil, "its com.apple.decmpfs attribute is not inline"
 	}
-	if len(x.data) >= 16 {
-		if size := le.Uint64(x.data[8:]); size <= decmpfs.MaxSize {
-			if int64(size) > v.inlineLeft {
-				return nil, "the volume's compressed files decode to more than the reader's limit"
-			}
-			v.inlineLeft -= int64(size)
+	if size, ok := decmpfs.DeclaredSize(x.data); ok {
+		if size > v.inlineLeft {
+			return nil, "the volume's compressed files decode to more than the reader's limit"
 		}
+		v.inlineLeft -= size
 	}
 	var fork []byte
 	if decmpfs.InFork(x.data) {
@@ -582,16 +580,16 @@ func (v *Volume) resourceFork(xa map[string]xattr) ([]byte, string) {
 	case !ok:
 		return nil, "its data is in the resource fork (com.apple.ResourceFork), which it does not have"
 	case x.flags&xattrDataStream == 0:
-		if len(x.data) > decmpfs.MaxFork {
-			return nil, fmt.Sprintf("its resource fork of %d bytes is over the limit of %d", len(x.data), decmpfs.MaxFork)
+		if why := decmpfs.ForkOverLimit(uint64(len(x.data))); why != "" {
+			return nil, why
 		}
 		return x.data, ""
 	case len(x.data) != xattrDstreamSize:
 		return nil, fmt.Sprintf("its resource fork's data stream record of %d bytes (record at container offset %#x)", len(x.data), x.at)
 	}
 	id, size := le.Uint64(x.data), le.Uint64(x.data[8:])
-	if size > decmpfs.MaxFork {
-		return nil, fmt.Sprintf("its resource fork of %d bytes is over the limit of %d", size, decmpfs.MaxFork)
+	if why := decmpfs.ForkOverLimit(size); why != "" {
+		return nil, why
 	}
 	exts := v.recs.extents[id]
 	if at, why := v.badExtent(exts); why != "" {

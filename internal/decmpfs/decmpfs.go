@@ -46,6 +46,26 @@ func InFork(a []byte) bool {
 	return false
 }
 
+// DeclaredSize returns the decoded size the header of com.apple.decmpfs
+// attribute a declares, and whether it has one within MaxSize: the size
+// a caller charges to its decoding budget before calling Decode.
+func DeclaredSize(a []byte) (int64, bool) {
+	if len(a) < 16 {
+		return 0, false
+	}
+	size := binary.LittleEndian.Uint64(a[8:])
+	return int64(size), size <= MaxSize
+}
+
+// ForkOverLimit says why a resource fork of size bytes is not read for
+// decoding, or "" when it is within MaxFork.
+func ForkOverLimit(size uint64) string {
+	if size > MaxFork {
+		return fmt.Sprintf("its resource fork of %d bytes is over the limit of %d", size, MaxFork)
+	}
+	return ""
+}
+
 // Decode decodes a compressed file from its com.apple.decmpfs attribute
 // a and, for the types that keep their data there, its resource fork
 // (nil when it has none); why says why not, naming the offset in the
@@ -71,11 +91,14 @@ func Decode(a, fork []byte) (data []byte, why string) {
 		}
 		data = append([]byte{}, body...)
 	case 3:
-		data, err = chunk(methodZlib, body, int(size))
+		data = make([]byte, size)
+		err = new(decoder).chunk(methodZlib, body, data)
 	case 7:
-		data, err = chunk(methodLZVN, body, int(size))
+		data = make([]byte, size)
+		err = new(decoder).chunk(methodLZVN, body, data)
 	case 11:
-		data, err = chunk(methodLZFSE, body, int(size))
+		data = make([]byte, size)
+		err = new(decoder).chunk(methodLZFSE, body, data)
 	case 4:
 		data, err = zlibFork(fork, int(size))
 	case 8:

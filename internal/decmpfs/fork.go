@@ -49,18 +49,18 @@ func zlibFork(fork []byte, size int) ([]byte, error) {
 	if n != uint64(chunks(size)) || n*8 > uint64(len(res))-4 {
 		return nil, fmt.Errorf("a block table of %d chunks at offset %#x, not the %d its size of %d bytes needs in %d bytes", n, base, chunks(size), size, len(res))
 	}
-	out := make([]byte, 0, size)
-	for i := range int(n) {
+	out, d := make([]byte, size), new(decoder)
+	for i, done := 0, 0; i < int(n); i++ {
 		at := 4 + 8*i
 		off, sz := uint64(le.Uint32(res[at:])), uint64(le.Uint32(res[at+4:]))
 		if off > uint64(len(res)) || sz > uint64(len(res))-off {
 			return nil, fmt.Errorf("chunk %d of %d bytes at offset %#x, past the cmpf resource", i, sz, base+off)
 		}
-		d, err := chunk(methodZlib, res[off:off+sz], min(ChunkSize, size-len(out)))
-		if err != nil {
+		k := min(ChunkSize, size-done)
+		if err := d.chunk(methodZlib, res[off:off+sz], out[done:done+k:done+k]); err != nil {
 			return nil, fmt.Errorf("chunk %d at offset %#x: %w", i, base+off, err)
 		}
-		out = append(out, d...)
+		done += k
 	}
 	return out, nil
 }
@@ -80,17 +80,17 @@ func offsetFork(method string, fork []byte, size int) ([]byte, error) {
 	if off(n) != len(fork) {
 		return nil, fmt.Errorf("its last chunk ending at offset %#x, not at the fork's end %#x", off(n), len(fork))
 	}
-	out := make([]byte, 0, size)
-	for i := range n {
+	out, d := make([]byte, size), new(decoder)
+	for i, done := 0, 0; i < n; i++ {
 		start, end := off(i), off(i+1)
 		if end < start || end > len(fork) {
 			return nil, fmt.Errorf("chunk %d from offset %#x to %#x, outside the fork of %d bytes", i, start, end, len(fork))
 		}
-		d, err := chunk(method, fork[start:end], min(ChunkSize, size-len(out)))
-		if err != nil {
+		k := min(ChunkSize, size-done)
+		if err := d.chunk(method, fork[start:end], out[done:done+k:done+k]); err != nil {
 			return nil, fmt.Errorf("chunk %d at offset %#x: %w", i, start, err)
 		}
-		out = append(out, d...)
+		done += k
 	}
 	return out, nil
 }

@@ -1,8 +1,6 @@
 package hfsplus
 
 import (
-	"bytes"
-	"compress/zlib"
 	"encoding/binary"
 	"fmt"
 	"io/fs"
@@ -411,9 +409,10 @@ func (b *volBuilder) attributeRecords() {
 			vals[n] = d
 		}
 		if !e.f.Dir && e.f.Compressed {
-			vals["com.apple.decmpfs"] = decmpfsAttr(e.f.Data)
 			if e.f.CompressType != 0 {
 				vals["com.apple.decmpfs"], _ = decmpfs.Encode(e.f.CompressType, e.f.Data)
+			} else {
+				vals["com.apple.decmpfs"] = decmpfsAttr(e.f.Data)
 			}
 		}
 		names := make([]string, 0, len(vals))
@@ -448,21 +447,17 @@ func (b *volBuilder) attributeRecords() {
 }
 
 // decmpfsAttr is the com.apple.decmpfs value for a compressed file:
-// type 3 with data zlib-compressed inline, or type 4 when data is nil.
+// type 3 with data zlib-compressed inline (decmpfs.Encode), or a type 4
+// header declaring no bytes when data is nil.
 func decmpfsAttr(data []byte) []byte {
-	hdr := make([]byte, 16)
-	copy(hdr, "fpmc")
-	binary.LittleEndian.PutUint32(hdr[4:], 4)
-	if data != nil {
-		binary.LittleEndian.PutUint32(hdr[4:], 3)
-		binary.LittleEndian.PutUint64(hdr[8:], uint64(len(data)))
-		var z bytes.Buffer
-		w := zlib.NewWriter(&z)
-		w.Write(data)
-		w.Close()
-		hdr = append(hdr, z.Bytes()...)
+	if data == nil {
+		hdr := make([]byte, 16)
+		copy(hdr, "fpmc")
+		binary.LittleEndian.PutUint32(hdr[4:], 4)
+		return hdr
 	}
-	return hdr
+	a, _ := decmpfs.Encode(3, data)
+	return a
 }
 
 // blocksOf is how many allocation blocks n bytes take.

@@ -1121,19 +1121,17 @@ func (v *Volume) decompress(p string, c, src *node) bool {
 // Options.MaxInline before decoding, whether it decodes or not.
 func (v *Volume) decode(src *node) ([]byte, string) {
 	a := v.decmpfs[src.id]
-	if len(a) >= 16 {
-		if size := binary.LittleEndian.Uint64(a[8:]); size <= decmpfs.MaxSize {
-			if int64(size) > v.inlineLeft {
-				return nil, "the volume's compressed files decode to more than the reader's limit"
-			}
-			v.inlineLeft -= int64(size)
+	if size, ok := decmpfs.DeclaredSize(a); ok {
+		if size > v.inlineLeft {
+			return nil, "the volume's compressed files decode to more than the reader's limit"
 		}
+		v.inlineLeft -= size
 	}
 	if !decmpfs.InFork(a) {
 		return decmpfs.Decode(a, nil)
 	}
-	if src.rsrc.size > decmpfs.MaxFork {
-		return nil, fmt.Sprintf("its resource fork of %d bytes is over the limit of %d", src.rsrc.size, decmpfs.MaxFork)
+	if why := decmpfs.ForkOverLimit(src.rsrc.size); why != "" {
+		return nil, why
 	}
 	exts, err := v.extents(src.rsrc, src.id, v.rsrcOverflow)
 	if err != nil {

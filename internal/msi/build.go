@@ -188,11 +188,7 @@ func (s Installer) CAB() []byte {
 // Component per folder, a File row per file, a Media row naming the
 // embedded cabinet, and a Binary table when there are custom actions.
 func BuildInstaller(s Installer) *cfb.Node {
-	names := make([]string, 0, len(s.Files))
-	for n := range s.Files {
-		names = append(names, n)
-	}
-	slices.Sort(names)
+	names := slices.Sorted(maps.Keys(s.Files))
 	top := "ProgramFilesFolder"
 	dirs := [][]any{{"TARGETDIR", nil, "SourceDir"}, {"ProgramFilesFolder", "TARGETDIR", "."}}
 	if s.Folder != "" {
@@ -214,7 +210,6 @@ func BuildInstaller(s Installer) *cfb.Node {
 		return k
 	}
 	var files, hashes [][]any
-	var cabFiles []cab.BuildFile
 	for i, n := range names {
 		k := fmt.Sprintf("F%d", i+1)
 		name := path.Base(n)
@@ -234,7 +229,6 @@ func BuildInstaller(s Installer) *cfb.Node {
 			}
 			hashes = append(hashes, row)
 		}
-		cabFiles = append(cabFiles, cab.BuildFile{Name: k, Data: s.Files[n]})
 	}
 	cabName := s.Cabinet
 	if cabName == "" {
@@ -244,7 +238,7 @@ func BuildInstaller(s Installer) *cfb.Node {
 	media := cabName
 	if !s.External {
 		media = "#" + cabName
-		streams[cabName] = cab.Build(cabFiles, cab.BuildOptions{Method: cab.MethodMSZIP})
+		streams[cabName] = s.CAB()
 	}
 	var bins [][]any
 	for _, k := range slices.Sorted(maps.Keys(s.Binary)) {

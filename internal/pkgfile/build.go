@@ -447,18 +447,25 @@ type CPIOFile struct {
 	Ino, Nlink int
 }
 
+// inode returns the inode number and link count written for f, the
+// i-th entry: its Ino and Nlink when set, else i+1 and 1.
+func (f CPIOFile) inode(i int) (ino, nlink int) {
+	ino, nlink = i+1, 1
+	if f.Ino != 0 {
+		ino = f.Ino
+	}
+	if f.Nlink != 0 {
+		nlink = f.Nlink
+	}
+	return ino, nlink
+}
+
 // CPIO writes files as an odc ("070707") cpio archive with its trailer,
 // as Apple's installer payloads are.
 func CPIO(files []CPIOFile) []byte {
 	var b bytes.Buffer
 	for i, f := range append(files, CPIOFile{Name: "TRAILER!!!"}) {
-		ino, nlink := i+1, 1
-		if f.Ino != 0 {
-			ino = f.Ino
-		}
-		if f.Nlink != 0 {
-			nlink = f.Nlink
-		}
+		ino, nlink := f.inode(i)
 		fmt.Fprintf(&b, "070707%06o%06o%06o%06o%06o%06o%06o%011o%06o%011o",
 			0, ino, f.Mode, 0, 80, nlink, 0, testpki.Epoch.Unix(), len(f.Name)+1, len(f.Data))
 		b.WriteString(f.Name)
@@ -485,13 +492,7 @@ func CPIONewc(files []CPIOFile, crc bool) []byte {
 		}
 	}
 	for i, f := range append(files, CPIOFile{Name: "TRAILER!!!"}) {
-		ino, nlink := i+1, 1
-		if f.Ino != 0 {
-			ino = f.Ino
-		}
-		if f.Nlink != 0 {
-			nlink = f.Nlink
-		}
+		ino, nlink := f.inode(i)
 		if f.Name == "TRAILER!!!" {
 			ino, nlink = 0, 1
 		}

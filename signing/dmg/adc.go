@@ -26,11 +26,8 @@ func maxADCLength(want int64) int64 { return want + (want+127)/128 }
 // exactly want bytes (see decodeADC). The data is read only when n is no
 // more than a stream of want bytes can be.
 func readADC(r io.Reader, n, want int64) ([]byte, error) {
-	if n > maxADCLength(want) {
-		return nil, fmt.Errorf("%d bytes of ADC data are more than %d decoded bytes can take", n, want)
-	}
-	in := make([]byte, n)
-	if _, err := io.ReadFull(r, in); err != nil {
+	in, err := readChunkData(r, "ADC", n, maxADCLength(want), want)
+	if err != nil {
 		return nil, err
 	}
 	return decodeADC(in, want)

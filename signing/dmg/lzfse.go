@@ -16,11 +16,8 @@ func maxLZFSELength(want int64) int64 { return 2*want + 64<<10 }
 // exactly want bytes; a stream that decodes past want or short of it is an
 // error naming the byte of the chunk where decoding stopped.
 func readLZFSE(r io.Reader, n, want int64) ([]byte, error) {
-	if n > maxLZFSELength(want) {
-		return nil, fmt.Errorf("%d bytes of LZFSE data are more than %d decoded bytes can take", n, want)
-	}
-	in := make([]byte, n)
-	if _, err := io.ReadFull(r, in); err != nil {
+	in, err := readChunkData(r, "LZFSE", n, maxLZFSELength(want), want)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]byte, want)

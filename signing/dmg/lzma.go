@@ -154,11 +154,8 @@ func lzmaDict(r io.ReaderAt, c Chunk) int64 {
 // dictionary of at most maxLZMADict, end with the chunk and decode to
 // exactly want bytes.
 func readLZMA(r io.Reader, n, want int64) ([]byte, error) {
-	if n > maxLZMALength(want) {
-		return nil, fmt.Errorf("%d bytes of xz data are more than %d decoded bytes can take", n, want)
-	}
-	in := make([]byte, n)
-	if _, err := io.ReadFull(r, in); err != nil {
+	in, err := readChunkData(r, "xz", n, maxLZMALength(want), want)
+	if err != nil {
 		return nil, err
 	}
 	dict, err := xzBlockDict(in)

@@ -224,13 +224,8 @@ func (pr *PartitionReader) decode(c Chunk, want int64) ([]byte, error) {
 		}
 		return d, nil
 	}
-	switch c.Type {
-	case ChunkADC:
-		return readADC(src, c.Length, want)
-	case ChunkLZMA:
-		return readLZMA(src, c.Length, want)
-	case ChunkLZFSE:
-		return readLZFSE(src, c.Length, want)
+	if read := wholeChunkReader(c.Type); read != nil {
+		return read(src, c.Length, want)
 	}
 	var r io.Reader
 	switch c.Type {

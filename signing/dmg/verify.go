@@ -452,14 +452,7 @@ func (v *verifier) decodeChunk(c Chunk, where string, want, cost, body int64, w 
 	case ChunkBzip2:
 		src = bzip2.NewReader(cr)
 	case ChunkADC, ChunkLZMA, ChunkLZFSE:
-		read := readADC
-		switch c.Type {
-		case ChunkLZMA:
-			read = readLZMA
-		case ChunkLZFSE:
-			read = readLZFSE
-		}
-		d, err := read(cr, c.Length, want)
+		d, err := wholeChunkReader(c.Type)(cr, c.Length, want)
 		if err != nil {
 			v.add(RuleMalformed, signing.SeverityError, c.Offset, "%s: does not decode: %v", where, err)
 			return false

@@ -96,9 +96,9 @@ func readNewcEntry(b []byte, off int, f cpioFormat) (cpioRecord, error) {
 	if err := zeroPadding(b, nameEnd, dataAt, dataEnd, end); err != nil {
 		return cpioRecord{}, err
 	}
-	rawName := b[nameAt:nameEnd]
-	if rawName[len(rawName)-1] != 0 || bytes.IndexByte(rawName[:len(rawName)-1], 0) >= 0 {
-		return cpioRecord{}, fmt.Errorf("cpio name at offset %d is not one NUL-terminated string", nameAt)
+	name, err := cpioName(b[nameAt:nameEnd], nameAt)
+	if err != nil {
+		return cpioRecord{}, err
 	}
 	data := b[dataAt:dataEnd]
 	if f == cpioCRC && mode&0o170000 == 0o100000 {
@@ -112,7 +112,7 @@ func readNewcEntry(b []byte, off int, f cpioFormat) (cpioRecord, error) {
 	}
 	return cpioRecord{
 		inode: cpioInode{devMajor: devMajor, devMinor: devMinor, ino: ino}, mode: mode, nlink: nlink, fileSize: fileSize,
-		name: string(rawName[:len(rawName)-1]), data: data, end: end,
+		name: name, data: data, end: end,
 	}, nil
 }
 

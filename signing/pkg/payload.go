@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/shipgate/shipgate/internal/volfs"
 	"github.com/ulikunitz/xz"
 )
 
@@ -50,20 +51,16 @@ func decompress(r io.Reader, limit int64) ([]byte, error) {
 	var out bytes.Buffer
 	n, err := io.Copy(&out, io.LimitReader(src, limit+1))
 	if err != nil {
-		if errors.Is(err, ErrTooLarge) {
-			return nil, err
-		}
 		return nil, err
 	}
 	if n > limit {
 		return nil, ErrTooLarge
 	}
-	if zr, ok := src.(*gzip.Reader); ok {
+	if _, ok := src.(*gzip.Reader); ok {
 		// Bytes after the gzip stream are not part of the archive.
 		if rest, _ := io.Copy(io.Discard, br); rest != 0 {
 			return nil, fmt.Errorf("%d bytes follow the gzip stream", rest)
 		}
-		_ = zr
 	}
 	return out.Bytes(), nil
 }
@@ -276,16 +273,25 @@ func readODCEntry(b []byte, off int) (cpioRecord, error) {
 	if fileSize > int64(len(b)-dataAt) {
 		return cpioRecord{}, fmt.Errorf("cpio data of %d bytes at offset %d runs past the archive", fileSize, dataAt)
 	}
-	rawName := b[nameAt:dataAt]
-	if rawName[len(rawName)-1] != 0 || bytes.IndexByte(rawName[:len(rawName)-1], 0) >= 0 {
-		return cpioRecord{}, fmt.Errorf("cpio name at offset %d is not one NUL-terminated string", nameAt)
+	name, err := cpioName(b[nameAt:dataAt], nameAt)
+	if err != nil {
+		return cpioRecord{}, err
 	}
 	return cpioRecord{
 		inode: cpioInode{devMajor: dev, ino: ino}, mode: mode, nlink: nlink, fileSize: fileSize,
-		name: string(rawName[:len(rawName)-1]),
+		name: name,
 		data: b[dataAt : dataAt+int(fileSize)],
 		end:  dataAt + int(fileSize),
 	}, nil
+}
+
+// cpioName returns the entry name rawName (at offset at) holds: one
+// NUL-terminated string, of at least its NUL.
+func cpioName(rawName []byte, at int) (string, error) {
+	if rawName[len(rawName)-1] != 0 || bytes.IndexByte(rawName[:len(rawName)-1], 0) >= 0 {
+		return "", fmt.Errorf("cpio name at offset %d is not one NUL-terminated string", at)
+	}
+	return string(rawName[:len(rawName)-1]), nil
 }
 
 // cpioLink is the regular files of one inode seen so far: the first
@@ -419,15 +425,5 @@ func octal(b []byte) (int64, error) {
 // permissions and its set-user-ID, set-group-ID and sticky bits, which
 // Installer applies (so a reader can report a set-user-ID file).
 func fileMode(mode int64) fs.FileMode {
-	m := fs.FileMode(mode & 0o777)
-	if mode&0o4000 != 0 {
-		m |= fs.ModeSetuid
-	}
-	if mode&0o2000 != 0 {
-		m |= fs.ModeSetgid
-	}
-	if mode&0o1000 != 0 {
-		m |= fs.ModeSticky
-	}
-	return m
+	return fs.FileMode(mode&0o777) | volfs.SpecialBits(uint32(mode))
 }
