@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/ulikunitz/xz"
+
+	"github.com/shipgate/shipgate/internal/volfs"
 )
 
 // ErrTooLarge is returned for a Payload or Scripts archive that
@@ -419,15 +421,5 @@ func octal(b []byte) (int64, error) {
 // permissions and its set-user-ID, set-group-ID and sticky bits, which
 // Installer applies (so a reader can report a set-user-ID file).
 func fileMode(mode int64) fs.FileMode {
-	m := fs.FileMode(mode & 0o777)
-	if mode&0o4000 != 0 {
-		m |= fs.ModeSetuid
-	}
-	if mode&0o2000 != 0 {
-		m |= fs.ModeSetgid
-	}
-	if mode&0o1000 != 0 {
-		m |= fs.ModeSticky
-	}
-	return m
+	return fs.FileMode(mode&0o777) | volfs.SpecialBits(uint32(mode&0o7000))
 }
