@@ -141,14 +141,12 @@ func windowsExt(name string) string {
 }
 
 // isScriptName reports whether name is that of a script kind Windows
-// signs (see windowsKind): a .js among them, though only one holding a
-// signature block is a JScript.
+// signs (see windowsKind), by the extension Windows gives it and the
+// authenticode package's list of script extensions: a .js among them,
+// though only one holding a signature block is a JScript.
 func isScriptName(name string) bool {
-	switch windowsExt(name) {
-	case ".ps1", ".psm1", ".psd1", ".ps1xml", ".cdxml", ".psc1", ".js", ".vbs", ".wsf":
-		return true
-	}
-	return false
+	_, ok := authenticode.ScriptKindOf(windowsExt(name))
+	return ok
 }
 
 // isJSName reports whether name is that of a .js file, which windowsKind
