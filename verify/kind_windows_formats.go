@@ -97,20 +97,15 @@ func windowsKind(r io.ReaderAt, name string, hdr []byte, size int64, jsBlock fun
 	switch ext {
 	case ".cat":
 		return catalogKind(name, hdr)
-	case ".ps1", ".psm1", ".psd1", ".ps1xml", ".cdxml", ".psc1":
-		return KindPowerShell
 	case ".js": // as isJSName
 		// Most .js files are web or Node.js code, never signed: only one
 		// carrying a Windows Script Host signature block is a JScript.
 		if jsBlock(r, size) {
 			return KindJScript
 		}
-	case ".vbs":
-		return KindVBScript
-	case ".wsf":
-		return KindWSF
+		return KindOther
 	}
-	return KindOther
+	return scriptKindOfExt(ext)
 }
 
 // jsTail is how far from its end a .js is first searched for a signature
