@@ -277,7 +277,7 @@ func ExplainApple(leaf, issuer *x509.Certificate) AppleClassification {
 // has no trust store to keep them in: every Mach-O of a release classifies
 // the same leaf under the same CA, and would otherwise pay one RSA check
 // for it each. Keyed, like every [sigCache], by both certificates' bytes.
-var appleSigs sigCache
+var appleSigs = newSigCache()
 
 // issuerProblem says why issuer cannot issue leaf, of kind k; empty when
 // it can. An issuer whose key did not sign the leaf is none: a chain that

@@ -2,7 +2,8 @@ package signing
 
 import (
 	"crypto/x509"
-	"sync"
+
+	"github.com/shipgate/shipgate/internal/memo"
 )
 
 // maxIdentityCache bounds the identities remembered; certificates met after
@@ -17,15 +18,14 @@ const maxCachedIdentityCert = 16 << 10
 // certificates the files of a release are signed through: each file's
 // signer, chain and timestamp authority were described again, seven
 // digests and two names each.
-var identities identityCache
+var identities = identityCache{m: memo.Bounded[string, Identity]{Max: maxIdentityCache}}
 
 // identityCache maps a certificate's whole DER (compared byte for byte,
 // not by a digest: every field of an Identity is derived from the
 // certificate parsed from it) to its Identity, without the Certificate,
 // which is the caller's.
 type identityCache struct {
-	mu sync.Mutex
-	m  map[string]Identity
+	m memo.Bounded[string, Identity]
 }
 
 // describe returns newIdentity(cert), remembered. A certificate without
@@ -34,20 +34,11 @@ func (ic *identityCache) describe(cert *x509.Certificate) Identity {
 	if len(cert.Raw) == 0 || len(cert.Raw) > maxCachedIdentityCert {
 		return newIdentity(cert)
 	}
-	ic.mu.Lock()
-	id, ok := ic.m[string(cert.Raw)]
-	ic.mu.Unlock()
+	id, ok := ic.m.Get(string(cert.Raw))
 	if !ok {
 		id = newIdentity(cert)
 		id.Certificate = nil
-		ic.mu.Lock()
-		if ic.m == nil {
-			ic.m = map[string]Identity{}
-		}
-		if len(ic.m) < maxIdentityCache {
-			ic.m[string(cert.Raw)] = id
-		}
-		ic.mu.Unlock()
+		ic.m.Put(string(cert.Raw), id)
 	}
 	id.Certificate = cert
 	return id

@@ -48,9 +48,7 @@ func TestAttackIdentityCacheTamperedCertificate(t *testing.T) {
 	if got := NewIdentity(&x509.Certificate{Subject: leaf.Cert.Subject}); got.SHA256 == genuine.SHA256 || got.Subject != genuine.Subject {
 		t.Errorf("a certificate without DER: %+v", got)
 	}
-	identities.mu.Lock()
-	_, ok := identities.m[string(leaf.Cert.Raw)]
-	identities.mu.Unlock()
+	_, ok := identities.m.Get(string(leaf.Cert.Raw))
 	if !ok {
 		t.Error("the genuine identity is not remembered")
 	}

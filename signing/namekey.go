@@ -1,8 +1,7 @@
 package signing
 
 import (
-	"sync"
-
+	"github.com/shipgate/shipgate/internal/memo"
 	"github.com/shipgate/shipgate/internal/x509name"
 )
 
@@ -17,13 +16,12 @@ const maxCachedName = 2048
 // every file of a release names the same issuers, which were
 // canonicalised again (parsed, case-folded, re-encoded) at each step of
 // each chain.
-var nameKeys nameKeyCache
+var nameKeys = nameKeyCache{m: memo.Bounded[string, string]{Max: maxNameKeys}}
 
 // nameKeyCache maps a DER name, compared byte for byte (the complete input
 // of x509name.Key), to its key.
 type nameKeyCache struct {
-	mu sync.Mutex
-	m  map[string]string
+	m memo.Bounded[string, string]
 }
 
 // key returns x509name.Key(der), remembered.
@@ -31,20 +29,10 @@ func (nc *nameKeyCache) key(der []byte) string {
 	if len(der) > maxCachedName {
 		return x509name.Key(der)
 	}
-	nc.mu.Lock()
-	k, ok := nc.m[string(der)]
-	nc.mu.Unlock()
-	if ok {
+	if k, ok := nc.m.Get(string(der)); ok {
 		return k
 	}
-	k = x509name.Key(der)
-	nc.mu.Lock()
-	if nc.m == nil {
-		nc.m = map[string]string{}
-	}
-	if len(nc.m) < maxNameKeys {
-		nc.m[string(der)] = k
-	}
-	nc.mu.Unlock()
+	k := x509name.Key(der)
+	nc.m.Put(string(der), k)
 	return k
 }

@@ -3,7 +3,8 @@ package signing
 import (
 	"crypto/sha256"
 	"crypto/x509"
-	"sync"
+
+	"github.com/shipgate/shipgate/internal/memo"
 )
 
 // maxSigCache bounds the signature checks a trust store remembers: a
@@ -17,8 +18,13 @@ const maxSigCache = 4096
 // the files of a release are mostly signed through the same chains, and
 // each would otherwise pay the same RSA checks again.
 type sigCache struct {
-	mu sync.Mutex
-	m  map[[2][sha256.Size]byte]sigResult
+	m memo.Bounded[[2][sha256.Size]byte, sigResult]
+}
+
+// newSigCache returns an empty sigCache holding at most maxSigCache
+// outcomes.
+func newSigCache() *sigCache {
+	return &sigCache{m: memo.Bounded[[2][sha256.Size]byte, sigResult]{Max: maxSigCache}}
 }
 
 // checkSignedBy is the package's checkSignedBy, remembered; a nil cache
@@ -28,20 +34,10 @@ func (s *sigCache) checkSignedBy(c, p *x509.Certificate) (weak string, err error
 		return checkSignedBy(c, p)
 	}
 	key := [2][sha256.Size]byte{sha256.Sum256(c.Raw), sha256.Sum256(p.Raw)}
-	s.mu.Lock()
-	r, ok := s.m[key]
-	s.mu.Unlock()
-	if ok {
+	if r, ok := s.m.Get(key); ok {
 		return r.weak, r.err
 	}
 	weak, err = checkSignedBy(c, p)
-	s.mu.Lock()
-	if s.m == nil {
-		s.m = map[[2][sha256.Size]byte]sigResult{}
-	}
-	if len(s.m) < maxSigCache {
-		s.m[key] = sigResult{weak, err}
-	}
-	s.mu.Unlock()
+	s.m.Put(key, sigResult{weak, err})
 	return weak, err
 }

@@ -38,7 +38,7 @@ func TestAttackChainSignatureCacheTamperedLeaf(t *testing.T) {
 			t.Fatalf("run %d: tampered leaf: trusted %v, problem %q; in a fresh store %q", i, r.Trusted, r.Problem, fresh.Problem)
 		}
 	}
-	if n := len(ts.sigs.m); n != 3 {
+	if n := ts.sigs.m.Len(); n != 3 {
 		t.Errorf("%d signature checks remembered, want 3 (leaf, tampered leaf, CA)", n)
 	}
 }
@@ -69,9 +69,7 @@ func TestAttackAppleClassifySignatureCacheTamperedLeaf(t *testing.T) {
 	}
 	for _, c := range []*x509.Certificate{leaf.Cert, forged} {
 		key := [2][sha256.Size]byte{sha256.Sum256(c.Raw), sha256.Sum256(devID.Cert.Raw)}
-		appleSigs.mu.Lock()
-		_, ok := appleSigs.m[key]
-		appleSigs.mu.Unlock()
+		_, ok := appleSigs.m.Get(key)
 		if !ok {
 			t.Errorf("the check of %q is not remembered", c.Subject.CommonName)
 		}

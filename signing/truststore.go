@@ -96,7 +96,7 @@ type TrustStore struct {
 // NewTrustStore builds a TrustStore from opts. It fails when a named file
 // cannot be read or holds no certificate.
 func NewTrustStore(opts TrustStoreOptions) (*TrustStore, error) {
-	t := &TrustStore{seen: map[string]bool{}, bySubj: map[string][]*x509.Certificate{}, sigs: &sigCache{}}
+	t := &TrustStore{seen: map[string]bool{}, bySubj: map[string][]*x509.Certificate{}, sigs: newSigCache()}
 	for _, name := range opts.PEMFiles {
 		if err := t.addFile(TrustFile, name); err != nil {
 			return nil, err

@@ -97,20 +97,15 @@ func windowsKind(r io.ReaderAt, name string, hdr []byte, size int64, jsBlock fun
 	switch ext {
 	case ".cat":
 		return catalogKind(name, hdr)
-	case ".ps1", ".psm1", ".psd1", ".ps1xml", ".cdxml", ".psc1":
-		return KindPowerShell
 	case ".js": // as isJSName
 		// Most .js files are web or Node.js code, never signed: only one
 		// carrying a Windows Script Host signature block is a JScript.
 		if jsBlock(r, size) {
 			return KindJScript
 		}
-	case ".vbs":
-		return KindVBScript
-	case ".wsf":
-		return KindWSF
+		return KindOther
 	}
-	return KindOther
+	return scriptKindOfExt(ext)
 }
 
 // jsTail is how far from its end a .js is first searched for a signature
@@ -141,14 +136,12 @@ func windowsExt(name string) string {
 }
 
 // isScriptName reports whether name is that of a script kind Windows
-// signs (see windowsKind): a .js among them, though only one holding a
-// signature block is a JScript.
+// signs (see windowsKind), by the extension Windows gives it and the
+// authenticode package's list of script extensions: a .js among them,
+// though only one holding a signature block is a JScript.
 func isScriptName(name string) bool {
-	switch windowsExt(name) {
-	case ".ps1", ".psm1", ".psd1", ".ps1xml", ".cdxml", ".psc1", ".js", ".vbs", ".wsf":
-		return true
-	}
-	return false
+	_, ok := authenticode.ScriptKindOf(windowsExt(name))
+	return ok
 }
 
 // isJSName reports whether name is that of a .js file, which windowsKind

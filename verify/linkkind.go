@@ -17,8 +17,13 @@ import (
 // scriptKindOfName returns the script kind Windows gives a file named
 // name, or KindOther. A .js is left out: only one holding a signature
 // block is taken for a JScript.
-func scriptKindOfName(name string) Kind {
-	switch windowsExt(name) {
+func scriptKindOfName(name string) Kind { return scriptKindOfExt(windowsExt(name)) }
+
+// scriptKindOfExt returns the script kind of the extension ext (as
+// windowsExt returns it), or KindOther, a .js left out as above; windowsKind
+// gives a file's kind by it too.
+func scriptKindOfExt(ext string) Kind {
+	switch ext {
 	case ".ps1", ".psm1", ".psd1", ".ps1xml", ".cdxml", ".psc1":
 		return KindPowerShell
 	case ".vbs":

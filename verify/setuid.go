@@ -28,6 +28,14 @@ func writableFindings(p, what string, mode fs.FileMode, recs map[string]string) 
 	return nil
 }
 
+// permFindings returns, for the file at report path p, an entry of a what,
+// the findings its mode gives (setuidFindings, writableFindings; recs are
+// a tar entry's pax records, or nil): each reader of a release's files
+// asks for both.
+func permFindings(p, what string, mode fs.FileMode, recs map[string]string) []signing.Finding {
+	return append(setuidFindings(p, what, mode), writableFindings(p, what, mode, recs)...)
+}
+
 // capabilityFindings returns the finding for the tar file entry at report
 // path p whose pax records set its security.capability extended attribute,
 // or none (release.CapabilityMessage).

@@ -134,9 +134,8 @@ func (e *engine) tarEntries(tr *release.TarReader, w tarWalk) []signing.Finding 
 		}
 		switch ent.Type {
 		case release.TypeFile:
-			finds = append(finds, setuidFindings(p, "tar", ent.Header.FileInfo().Mode())...)
+			finds = append(finds, permFindings(p, "tar", ent.Header.FileInfo().Mode(), ent.Header.PAXRecords)...)
 			finds = append(finds, capabilityFindings(p, ent.Header.PAXRecords)...)
-			finds = append(finds, writableFindings(p, "tar", ent.Header.FileInfo().Mode(), ent.Header.PAXRecords)...)
 			j := &job{path: p, size: ent.Size, src: ent.Source, depth: w.depth, expand: w.expand, held: w.held}
 			// The entry is checked now, before the stream moves on.
 			w.ref.add()

@@ -142,8 +142,7 @@ func (e *engine) walkDir(in input) error {
 			// queues it again with its size when not (see
 			// engine.postpone). Most files of a release are small.
 			j := &job{path: joinPath(in.prefix, rel), size: -1, src: release.File(d.Full), sib: rootFS, sibName: rel}
-			e.addFindings(setuidFindings(j.path, "folder", d.Perm)...)
-			e.addFindings(writableFindings(j.path, "folder", d.Perm, nil)...)
+			e.addFindings(permFindings(j.path, "folder", d.Perm, nil)...)
 			if i := bundleOf(bundles, rel); i >= 0 {
 				j.bs, j.bname = states[i], rel
 			}
@@ -398,8 +397,7 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("zip entry %q: %s; extractors that stream the archive install it under that name, so it was checked under a name it may not have", zf.Name, why)))
 		}
 		if mode.IsRegular() {
-			e.addFindings(setuidFindings(p, "zip", mode)...)
-			e.addFindings(writableFindings(p, "zip", mode, nil)...)
+			e.addFindings(permFindings(p, "zip", mode, nil)...)
 		}
 		if mode&fs.ModeSymlink != 0 {
 			e.checkZipSymlink(zf, prefix, name, p)
@@ -558,11 +556,9 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 		}
 		switch k {
 		case KindPkg:
-			finds = append(finds, setuidFindings(rp, "package payload", info.Mode())...)
-			finds = append(finds, writableFindings(rp, "package payload", info.Mode(), nil)...)
+			finds = append(finds, permFindings(rp, "package payload", info.Mode(), nil)...)
 		case KindDMG: // as for a folder's file (the volume keeps its modes)
-			finds = append(finds, setuidFindings(rp, "disk image", info.Mode())...)
-			finds = append(finds, writableFindings(rp, "disk image", info.Mode(), nil)...)
+			finds = append(finds, permFindings(rp, "disk image", info.Mode(), nil)...)
 		}
 		ref.add()
 		j := &job{path: rp, size: info.Size(), src: release.FSFile{FS: fsys, Name: p}, name: p, sib: fsys, sibName: p, depth: depth, onDone: ref.release}

@@ -88,7 +88,7 @@ func runVerifyAttestation(e *env) int {
 
 	v, err := attest.Verify(envelope, verifier, opts)
 	if err != nil {
-		err = nameMissingSubject(err, subjects)
+		err = nameMissingSubject(err, subjects, opts.Subjects)
 		fmt.Fprintf(e.stderr, "shipgate: verify-attestation: %s: %v\n", args[0], err)
 		return exitFail
 	}
@@ -151,12 +151,12 @@ func attestFileSHA256(name string) (string, error) {
 
 // nameMissingSubject prefixes err with the --subject file whose digest it
 // names when it is attest.ErrSubjectMissing: the library only knows the
-// digest.
-func nameMissingSubject(err error, subjects []string) error {
+// digest. sums are the subjects' digests, in order, as already computed
+// (the files are not hashed again).
+func nameMissingSubject(err error, subjects []string, sums []attest.Subject) error {
 	if errors.Is(err, attest.ErrSubjectMissing) {
-		for _, p := range subjects {
-			sum, _ := subjectDigest(p)
-			if strings.Contains(err.Error(), sum) {
+		for i, p := range subjects {
+			if strings.Contains(err.Error(), sums[i].SHA256) {
 				return fmt.Errorf("%s: %w", p, err)
 			}
 		}

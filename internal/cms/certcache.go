@@ -3,7 +3,8 @@ package cms
 import (
 	"bytes"
 	"crypto/x509"
-	"sync"
+
+	"github.com/shipgate/shipgate/internal/memo"
 )
 
 // maxCertCache bounds the parsed certificates remembered; certificates met
@@ -18,15 +19,14 @@ const maxCachedCert = 16 << 10
 // SignedData of every file carries: a release's files are signed through
 // the same chains (leaf, intermediates, the timestamp authority's), and each
 // parsed the same DER again.
-var parsedCerts certCache
+var parsedCerts = certCache{m: memo.Bounded[string, *x509.Certificate]{Max: maxCertCache}}
 
 // certCache maps a certificate's whole DER (the complete input of
 // x509.ParseCertificate, compared byte for byte, not by a digest) to the
 // certificate parsed from a private copy of it. Only certificates that
 // parse are remembered: a bad one is parsed, and reported, every time.
 type certCache struct {
-	mu sync.Mutex
-	m  map[string]*x509.Certificate
+	m memo.Bounded[string, *x509.Certificate]
 }
 
 // parse returns x509.ParseCertificate(der), remembered. Each call returns a
@@ -38,22 +38,13 @@ func (cc *certCache) parse(der []byte) (*x509.Certificate, error) {
 	if len(der) > maxCachedCert {
 		return x509.ParseCertificate(der)
 	}
-	cc.mu.Lock()
-	c, ok := cc.m[string(der)]
-	cc.mu.Unlock()
+	c, ok := cc.m.Get(string(der))
 	if !ok {
 		var err error
 		if c, err = x509.ParseCertificate(bytes.Clone(der)); err != nil {
 			return nil, err
 		}
-		cc.mu.Lock()
-		if cc.m == nil {
-			cc.m = map[string]*x509.Certificate{}
-		}
-		if len(cc.m) < maxCertCache {
-			cc.m[string(der)] = c
-		}
-		cc.mu.Unlock()
+		cc.m.Put(string(der), c)
 	}
 	cp := *c
 	return &cp, nil

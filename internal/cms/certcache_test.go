@@ -52,9 +52,7 @@ func TestAttackCertificateCacheTamperedCertificate(t *testing.T) {
 		check("key tampered", keyFlip, false, false)
 		check("signature tampered", sigFlip, true, false)
 	}
-	parsedCerts.mu.Lock()
-	_, ok := parsedCerts.m[string(leaf.Cert.Raw)]
-	parsedCerts.mu.Unlock()
+	_, ok := parsedCerts.m.Get(string(leaf.Cert.Raw))
 	if !ok {
 		t.Error("the genuine leaf is not remembered")
 	}

@@ -314,6 +314,8 @@ func (im *Image) kolyUnused() {
 	}
 }
 
+// firstNonZeroByte returns the index of b's first non-zero byte, or -1;
+// firstNonZero (verify.go) looks through a file's bytes with it.
 func firstNonZeroByte(b []byte) int {
 	for i, c := range b {
 		if c != 0 {

@@ -241,10 +241,8 @@ func firstNonZero(r io.ReaderAt, a, z int64) (int64, error) {
 		if k, err := r.ReadAt(buf[:n], off); int64(k) < n {
 			return 0, fmt.Errorf("dmg: reading %#x: %w", off, orEOF(err))
 		}
-		for i, c := range buf[:n] {
-			if c != 0 {
-				return off + int64(i), nil
-			}
+		if i := firstNonZeroByte(buf[:n]); i >= 0 {
+			return off + int64(i), nil
 		}
 		off += n
 	}

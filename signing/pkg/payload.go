@@ -13,8 +13,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/shipgate/shipgate/internal/volfs"
 	"github.com/ulikunitz/xz"
+
+	"github.com/shipgate/shipgate/internal/volfs"
 )
 
 // ErrTooLarge is returned for a Payload or Scripts archive that
