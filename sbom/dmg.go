@@ -53,7 +53,7 @@ func (b *builder) installedMacApp() {
 // size bytes at r, found at report path name, but for the paths seen
 // already, with the image's findings. An image that does not read is a
 // file/malformed finding.
-func (b *builder) listImage(r io.ReaderAt, size int64, name string, seen map[string]bool, add func(*item)) {
+func (b *builder) listImage(r io.ReaderAt, size int64, name string, seen map[string]lister, add func(*item)) {
 	fsys, finds, err := walk.OpenDMG(r, size)
 	if err != nil {
 		b.finding(release.RuleMalformed, signing.SeverityError, name, fmt.Sprintf("cannot read disk image: %v", err))
@@ -85,7 +85,7 @@ func probeDMG(r io.ReaderAt, p string, tail []byte, size int64) bool {
 // seen is set), and reports the entries it cannot read as verify does
 // (file/unreadable), and their set-ID bits and world-writable programs
 // (file/setuid, file/world-writable).
-func (b *builder) listFS(fsys fs.FS, parent string, seen map[string]bool, add func(*item)) {
+func (b *builder) listFS(fsys fs.FS, parent string, seen map[string]lister, add func(*item)) {
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		rp := release.JoinPath(parent, p)
 		if err != nil {
@@ -95,9 +95,9 @@ func (b *builder) listFS(fsys fs.FS, parent string, seen map[string]bool, add fu
 			}
 			return nil
 		}
-		if d.Type().IsRegular() && !seen[rp] {
+		if _, listed := seen[rp]; d.Type().IsRegular() && !listed {
 			if seen != nil {
-				seen[rp] = true
+				seen[rp] = byRelease
 			}
 			if info, err := d.Info(); err == nil { // as for a folder's file
 				b.setuid(rp, "disk image", info.Mode())

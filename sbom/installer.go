@@ -41,7 +41,7 @@ func (b *builder) listContainer(k container.Kind) error {
 	}
 	name := filepath.Base(b.root)
 	b.files = append(b.files, &item{path: name, open: diskOpener(b.root), opened: true})
-	l := &containerLister{b: b, x: release.NewExpansion(size), seen: map[string]bool{name: true},
+	l := &containerLister{b: b, x: release.NewExpansion(size), seen: map[string]lister{name: byRelease},
 		add:     func(it *item) { b.files = append(b.files, it) },
 		cabinet: container.CabinetFS(os.DirFS(filepath.Dir(b.root)), name)}
 	l.walk(k, f, size, name, 0)
@@ -65,9 +65,13 @@ func (b *builder) openInstallers() {
 	if len(found) == 0 {
 		return
 	}
-	seen := make(map[string]bool, len(b.items))
+	// One map for all the installers' listers, with what listed each
+	// path: a path two copies of one nested zip list is that zip's
+	// repetition, its readers' to report (see note), not a file inside
+	// an installer.
+	seen := make(map[string]lister, len(b.items))
 	for _, it := range b.items {
-		seen[it.path] = true
+		seen[it.path] = byRelease
 	}
 	var added []*item
 	for _, it := range found {
@@ -111,25 +115,27 @@ func (b *builder) openInstallers() {
 // containerLister lists the files of one installer and the installers
 // nested in it.
 type containerLister struct {
-	b    *builder
-	x    *release.Expansion
-	seen map[string]bool // the paths listed so far
-	// by says what listed each path listed here: a container's walk or
-	// a zip or tar reader (see note).
-	by  map[string]lister
-	add func(*item) // takes each file listed
+	b *builder
+	x *release.Expansion
+	// seen holds the paths listed so far, each with what listed it
+	// last: the release, a container's walk or a zip or tar reader (see
+	// note).
+	seen map[string]lister
+	add  func(*item) // takes each file listed
 	// cabinet, when not nil, opens the external cabinets of the installer
 	// walked at depth 0 (a file of a release folder, or the release) from
 	// beside it, as verify opens them (container.CabinetFS).
 	cabinet func(name string) (io.ReaderAt, int64, io.Closer, error)
 }
 
-// lister is what listed a path: a container's walk, or a zip or tar
-// reader.
+// lister is what listed a path: the release (a file of its folder or
+// zip, of a disk image, or the installer given as the release), a
+// container's walk, or a zip or tar reader.
 type lister uint8
 
 const (
-	byArchive lister = iota + 1
+	byRelease lister = iota
+	byArchive
 	byWalk
 )
 
@@ -341,14 +347,10 @@ func (l *containerLister) note(p string, walked bool) {
 	if walked {
 		by = byWalk
 	}
-	if l.seen[p] && l.by[p] != by {
+	if prev, ok := l.seen[p]; ok && prev != by {
 		l.b.finding(release.RuleDuplicateEntry, signing.SeverityError, p, release.WalkedCopyMessage("inventoried"))
 	}
-	l.seen[p] = true
-	if l.by == nil {
-		l.by = map[string]lister{}
-	}
-	l.by[p] = by
+	l.seen[p] = by
 }
 
 // maxStreamedSmall is the size up to which a streamed file of an installer

@@ -23,7 +23,7 @@ func (b *builder) listAppendedZip() {
 		return // the file is reported when it is read as the release
 	}
 	name := filepath.Base(b.root)
-	l := &containerLister{b: b, x: release.NewExpansion(size), seen: map[string]bool{name: true},
+	l := &containerLister{b: b, x: release.NewExpansion(size), seen: map[string]lister{name: byRelease},
 		add: func(it *item) { b.files = append(b.files, it) }}
 	l.appendedZip(name, f, size, 0, nil)
 }

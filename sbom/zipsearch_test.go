@@ -41,7 +41,7 @@ func TestZipSearchFailureReported(t *testing.T) {
 	}
 
 	b = &builder{inv: &Inventory{}}
-	l := &containerLister{b: b, x: release.NewExpansion(4096), seen: map[string]bool{}, add: func(*item) {}}
+	l := &containerLister{b: b, x: release.NewExpansion(4096), seen: map[string]lister{}, add: func(*item) {}}
 	l.appendedZip("tool.bin", r, 4096, 0, nil)
 	if !has(b.inv.Findings) {
 		t.Errorf("installer's file: findings %+v lack %+v", b.inv.Findings, want)

@@ -83,6 +83,7 @@ func ZipCases(t testing.TB) []ZipCase {
 		{Name: "../evil.txt", Data: []byte("out")},
 		{Name: "dir/link", Data: []byte("b.txt"), Mode: fs.ModeSymlink | 0o777},
 	}
+	twice := Zip(t, []ZipEntry{{Name: "a.txt", Data: []byte("a")}, {Name: "a.txt", Data: []byte("a again")}})
 	return []ZipCase{
 		{Name: "many entries, whole", Zip: Zip(t, many), Paths: manyPaths},
 		{Name: "many entries, by chunks", Zip: Zip(t, many), ChunkLen: 7, Paths: manyPaths},
@@ -97,6 +98,11 @@ func ZipCases(t testing.TB) []ZipCase {
 			Paths: []string{"setup.exe", "setup.exe/app/evil.txt", "setup.exe/readme.txt"}},
 		{Name: "a file at a path inside an installer", Zip: Zip(t, []ZipEntry{{Name: "setup.exe", Data: nsisInstaller(t)}, {Name: "setup.exe/$INSTDIR/app.txt", Data: []byte("beside")}}),
 			Paths: []string{"setup.exe", "setup.exe/$INSTDIR/app.txt", "setup.exe/$INSTDIR/app.txt"}},
+		// Each copy of the inner zip is opened by its own reader: its
+		// repeated name is the inner zip's to report, once, as verify
+		// does, and no reader of another kind listed it.
+		{Name: "two copies of a zip with a repeated name", Zip: Zip(t, []ZipEntry{{Name: "inner.zip", Data: twice}, {Name: "inner.zip", Data: twice}}),
+			Paths: []string{"inner.zip", "inner.zip", "inner.zip/a.txt", "inner.zip/a.txt", "inner.zip/a.txt", "inner.zip/a.txt"}},
 		{Name: "duplicate, folder, escape and link in other chunks", Zip: Zip(t, append(slices.Clone(many), odd...)), ChunkLen: 7,
 			Paths: slices.Sorted(slices.Values(append(slices.Clone(manyPaths), "a.txt", "a.txt", "dir/b.txt")))},
 	}
