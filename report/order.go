@@ -19,3 +19,22 @@ func CompareFindings(a, b signing.Finding) int { return signing.CompareFindings(
 func SortFindings(fs []signing.Finding) {
 	slices.SortFunc(fs, CompareFindings)
 }
+
+// SameFinding reports whether a and b are one finding reported twice: the
+// same rule, severity, path, message, commit and offset (the signature
+// index aside, which the report does not show).
+func SameFinding(a, b signing.Finding) bool {
+	if a.Rule != b.Rule || a.Severity != b.Severity || a.Path != b.Path || a.Message != b.Message || a.Commit != b.Commit {
+		return false
+	}
+	if (a.Offset == nil) != (b.Offset == nil) {
+		return false
+	}
+	return a.Offset == nil || *a.Offset == *b.Offset
+}
+
+// CompactFindings drops each finding of the sorted fs that repeats the one
+// before it ([SameFinding]), in place, and returns the shortened slice.
+func CompactFindings(fs []signing.Finding) []signing.Finding {
+	return slices.CompactFunc(fs, SameFinding)
+}

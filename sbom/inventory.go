@@ -16,7 +16,6 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -25,6 +24,7 @@ import (
 	"github.com/shipgate/shipgate/internal/filekind"
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/internal/walk"
+	"github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/sbom/asar"
 	"github.com/shipgate/shipgate/signing"
 )
@@ -1569,24 +1569,11 @@ func (b *builder) finishInventory() {
 		return cmp.Or(strings.Compare(inv.Files[i].Path, inv.Files[j].Path), strings.Compare(inv.Files[i].SHA256, inv.Files[j].SHA256)) < 0
 	})
 	sortFindings(inv.Findings)
-	inv.Findings = slices.CompactFunc(inv.Findings, sameFinding)
+	inv.Findings = report.CompactFindings(inv.Findings)
 	nonNil(&inv.Packages)
 	nonNil(&inv.Binaries)
 	nonNil(&inv.Files)
 	nonNil(&inv.Findings)
-}
-
-// sameFinding reports whether a and b are one finding, reported twice:
-// two copies of one nested zip each report the names it repeats. Sorted
-// findings are compacted by it, as verify's report is (its dedupe).
-func sameFinding(a, b signing.Finding) bool {
-	if a.Rule != b.Rule || a.Severity != b.Severity || a.Path != b.Path || a.Message != b.Message || a.Commit != b.Commit {
-		return false
-	}
-	if (a.Offset == nil) != (b.Offset == nil) {
-		return false
-	}
-	return a.Offset == nil || *a.Offset == *b.Offset
 }
 
 // component says who declares the version of a file outside npm packages:

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/blocklist"
 )
@@ -469,7 +470,11 @@ func (e *engine) run(inputs []input) (*Report, error) {
 		Findings:      e.findings,
 	}
 	r.Finalize(e.failOn)
-	r.Findings = dedupe(r.Findings)
+	// Findings identical to the one before them in report order are one:
+	// a zip archive may hold two entries of the same name and content, and
+	// a file a bundle verifies may also have been checked on its own (see
+	// checkBundle).
+	r.Findings = report.CompactFindings(r.Findings)
 	r.Finalize(e.failOn)
 	return r, nil
 }
@@ -531,31 +536,6 @@ func (e *engine) addFindingsLocked(fs []signing.Finding) {
 		f.Severity = sev
 		e.findings = append(e.findings, f)
 	}
-}
-
-// dedupe drops findings identical to the one before them in report order:
-// a zip archive may hold two entries of the same name and content, and a
-// file a bundle verifies may also have been checked on its own (see
-// checkBundle).
-func dedupe(fs []signing.Finding) []signing.Finding {
-	out := fs[:0]
-	for i, f := range fs {
-		if i > 0 && sameFinding(fs[i-1], f) {
-			continue
-		}
-		out = append(out, f)
-	}
-	return out
-}
-
-func sameFinding(a, b signing.Finding) bool {
-	if a.Rule != b.Rule || a.Severity != b.Severity || a.Path != b.Path || a.Message != b.Message || a.Commit != b.Commit {
-		return false
-	}
-	if (a.Offset == nil) != (b.Offset == nil) {
-		return false
-	}
-	return a.Offset == nil || *a.Offset == *b.Offset
 }
 
 // queue is the work queue: the walker blocks when max jobs are waiting,
