@@ -40,6 +40,10 @@ const (
 	// RuleDataOutsideSlices reports bytes of a universal file that belong to
 	// no slice.
 	RuleDataOutsideSlices signing.Rule = "codesign/data-outside-slices"
+	// RuleUnsupportedCodeDirectory reports a CodeDirectory whose meaning
+	// shipgate cannot verify: one with a scatter vector, or a version past
+	// the last one macOS accepts.
+	RuleUnsupportedCodeDirectory signing.Rule = "codesign/unsupported-code-directory"
 	// RuleMalformed reports a header, load command or signature structure
 	// that is inconsistent.
 	RuleMalformed signing.Rule = "codesign/malformed"

@@ -623,6 +623,10 @@ func (s *sliceState) checkCodeDirectories(primary *CodeDirectory) error {
 		if cd.malformed != "" {
 			s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, at, slotName(cd.Slot)+": "+cd.malformed)
 		}
+		if cd.unsupported != "" {
+			s.check(CheckCodeDirectory, false, slotName(cd.Slot)+" "+cd.unsupported)
+			s.add(RuleUnsupportedCodeDirectory, signing.SeverityError, signing.StatusMalformed, at, slotName(cd.Slot)+" "+cd.unsupported+": the signature is not verified")
+		}
 		switch {
 		case cd.CodeLimit > int64(s.sigOff):
 			s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, at,
