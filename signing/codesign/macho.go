@@ -369,9 +369,14 @@ func orEOF(err error) error {
 	return err
 }
 
+// subtypeCapabilities are the capability bits of a CPU subtype
+// (CPU_SUBTYPE_MASK: LIB64, arm64e's pointer-authentication ABI), which
+// Mach-O headers carry and lipo does not always copy into the fat header.
+const subtypeCapabilities = 0xff000000
+
 // archName names a CPU type and subtype as Apple's tools do.
 func archName(cpu, sub uint32) string {
-	sub &^= 0xff000000 // capability bits
+	sub &^= subtypeCapabilities
 	switch cpu {
 	case 7:
 		return "i386"

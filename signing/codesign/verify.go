@@ -486,9 +486,12 @@ func (s *sliceState) parse(r io.ReaderAt, fileSize int64, opts Options) error {
 	if s.fatArch == nil {
 		s.slice.CPUType, s.slice.CPUSubtype = im.cpuType, im.cpuSubtype
 		s.slice.Arch = archName(im.cpuType, im.cpuSubtype)
-	} else if s.fatArch.cpu != im.cpuType {
+	} else if s.fatArch.cpu != im.cpuType || s.fatArch.sub&^subtypeCapabilities != im.cpuSubtype&^subtypeCapabilities {
+		// No signature covers the fat header: a subtype changed there
+		// relabels a slice (arm64 as arm64e), changing which one a
+		// loader picks, and dyld refuses a slice its entry misnames.
 		s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, s.fatArch.entryOff,
-			fmt.Sprintf("fat header says %s but the Mach-O header says %s", archName(s.fatArch.cpu, s.fatArch.sub), archName(im.cpuType, im.cpuSubtype)))
+			fmt.Sprintf("fat header says %s (cputype %#x, subtype %#x) but the Mach-O header says %s (cputype %#x, subtype %#x)", archName(s.fatArch.cpu, s.fatArch.sub), s.fatArch.cpu, s.fatArch.sub, archName(im.cpuType, im.cpuSubtype), im.cpuType, im.cpuSubtype))
 	}
 	s.sig.Arch = s.slice.Arch
 	base := s.slice.Offset
