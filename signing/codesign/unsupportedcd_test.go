@@ -73,3 +73,28 @@ func TestAttackUnsupportedCodeDirectory(t *testing.T) {
 		})
 	}
 }
+
+// TestAttackAdhocFlagWithCMS: macOS treats a CodeDirectory flagged CS_ADHOC
+// as ad hoc and never decodes the CMS beside it, so a Developer ID CMS
+// there (signing the ad-hoc directory) must not make the slice valid with
+// that identity: macOS sees code nobody vouches for.
+func TestAttackAdhocFlagWithCMS(t *testing.T) {
+	b := signEditedCDs(t, 5, func(cd []byte) {
+		binary.BigEndian.PutUint32(cd[12:], binary.BigEndian.Uint32(cd[12:])|flagAdhoc)
+	})
+	res, err := Verify(bytes.NewReader(b), int64(len(b)), Options{Trust: testTrust(t), Time: checkTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := res.Signatures[0]
+	if sig.Status != signing.StatusInvalid || sig.Signer != nil || !res.Slices[0].Adhoc {
+		t.Errorf("status %s, signer %v, ad hoc %t; want invalid, no signer, ad hoc\n%s", sig.Status, sig.Signer, res.Slices[0].Adhoc, dump(res))
+	}
+	rules := map[signing.Rule]bool{}
+	for _, f := range res.Findings {
+		rules[f.Rule] = true
+	}
+	if !rules[RuleSignatureInvalid] || !rules[RuleAdhoc] {
+		t.Errorf("rules %v, want %s and %s", rules, RuleSignatureInvalid, RuleAdhoc)
+	}
+}
