@@ -596,6 +596,9 @@ func (b *bundleCheck) checkFile(p, rel string) {
 		return
 	}
 	if r := b.seal.rule(rel); r != nil && r.omit {
+		if item != nil {
+			b.add(RuleResourceModified, signing.SeverityError, p, omittedCode("Mach-O file", rel, r))
+		}
 		return
 	}
 	b.seen[rel] = true
@@ -605,6 +608,15 @@ func (b *bundleCheck) checkFile(p, rel string) {
 		return
 	}
 	b.checkSealed(p, rel, e, item)
+}
+
+// omittedCode describes code (what: "Mach-O file", "nested bundle") at
+// rel that the seal's rule r omits. codesign omits only files that are not
+// code (.DS_Store, PkgInfo, locversion.plist); code there is bound to the
+// bundle by nothing, so its own signature, valid under any Developer ID,
+// would pass beside the vendor's.
+func omittedCode(what, rel string, r *sealRule) string {
+	return fmt.Sprintf("%s %q is omitted from the seal by the CodeResources rule %q: nothing binds this code to the bundle's signature, whoever signed it", what, rel, r.re.String())
 }
 
 // checkSealed compares file p with its seal entry e: nested code by cdhash,
@@ -711,7 +723,9 @@ func (b *bundleCheck) verifyNested() error {
 		}
 		e, ok := b.seal.files[rel]
 		if !ok {
-			if r := b.seal.rule(rel); r == nil || !r.omit {
+			if r := b.seal.rule(rel); r != nil && r.omit {
+				b.add(RuleResourceModified, signing.SeverityError, p, omittedCode("nested bundle", rel, r))
+			} else {
 				b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("nested bundle %q was added after signing: CodeResources does not list it", rel))
 			}
 			continue
