@@ -558,7 +558,7 @@ func (b *bundleCheck) walkRoot() error {
 		if d.Type()&fs.ModeSymlink != 0 {
 			b.seen[rel] = true
 			if b.seal != nil {
-				checkSymlink(b.fsys, b.seal, rel, p, b.add)
+				checkSymlink(b.fsys, b.seal, rel, p, b.topRoot(), b.add)
 			}
 			return nil
 		}
@@ -883,7 +883,11 @@ func checkStapledTicket(fsys fs.FS, p string, add func(signing.Rule, signing.Sev
 	return b
 }
 
-func checkSymlink(fsys fs.FS, sl *seal, rel, p string, add func(signing.Rule, signing.Severity, string, string)) {
+// checkSymlink judges the symlink p (rel in the bundle root) against the
+// seal: it must be sealed as a symlink with its target, and the target
+// must stay inside root, the outermost bundle's sealed root (see
+// symlinkEscape).
+func checkSymlink(fsys fs.FS, sl *seal, rel, p, root string, add func(signing.Rule, signing.Severity, string, string)) {
 	if r := sl.rule(rel); r != nil && r.omit {
 		return
 	}
@@ -903,7 +907,21 @@ func checkSymlink(fsys fs.FS, sl *seal, rel, p string, add func(signing.Rule, si
 	}
 	if target != *e.symlink {
 		add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("symlink %q points to %q, CodeResources seals %q", rel, target, *e.symlink))
+		return
 	}
+	if ok, sev, msg := symlinkEscape(fsys, p, target, root); !ok {
+		add(RuleSymlinkEscapesBundle, sev, p, msg)
+	}
+}
+
+// topRoot returns the sealed root of the outermost bundle being verified,
+// which holds every nested bundle's.
+func (b *bundleCheck) topRoot() string {
+	if b.top {
+		return b.lay.root
+	}
+	lay, _ := locate(b.fsys, b.out.Path)
+	return lay.root
 }
 
 func containsHex(have []string, want []byte) bool {

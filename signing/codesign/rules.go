@@ -50,6 +50,10 @@ const (
 	// RuleResourceModified reports a bundle file that does not match the
 	// bundle's seal (CodeResources).
 	RuleResourceModified signing.Rule = "codesign/resource-modified"
+	// RuleSymlinkEscapesBundle reports a sealed symlink of a bundle whose
+	// target lies outside the bundle: an error unless it is an absolute
+	// path under /System/ or /Library/, which macOS allows.
+	RuleSymlinkEscapesBundle signing.Rule = "codesign/symlink-escapes-bundle"
 	// RuleUnownedSignatureData reports bytes of the LC_CODE_SIGNATURE area
 	// that belong to no blob (holes inside the SuperBlob, data after it), and
 	// bytes of the CMS signature or its timestamp token that no verified
