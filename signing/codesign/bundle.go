@@ -414,8 +414,12 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 	}
 	b.notarize()
 	if lay.root != dir {
-		if err := checkOutsideRoot(fsys, dir, lay.root, b.add); err != nil {
+		versions, err := checkOutsideRoot(fsys, dir, lay.root, b.add)
+		if err != nil {
 			return fmt.Errorf("codesign: walking %s: %w", dir, err)
+		}
+		if err := b.verifyOtherVersions(versions); err != nil {
+			return err
 		}
 	}
 	if err := b.verifyNested(); err != nil {
@@ -784,12 +788,12 @@ func (b *bundleCheck) checkRemoved() {
 // its signature seals (Contents for an app, the current version of a
 // versioned framework). For a framework, the Versions/Current symlink and
 // the top-level symlinks into Versions/ are its layout, and another
-// version with its own seal is noted as not verified. Anything else is
-// unsealed, as codesign --verify reports "unsealed contents present in the
-// bundle root".
-func checkOutsideRoot(fsys fs.FS, dir, root string, add func(signing.Rule, signing.Severity, string, string)) error {
+// version with its own seal is returned, for verifyOtherVersions. Anything
+// else is unsealed, as codesign --verify reports "unsealed contents present
+// in the bundle root".
+func checkOutsideRoot(fsys fs.FS, dir, root string, add func(signing.Rule, signing.Severity, string, string)) (sealed []string, err error) {
 	versions := path.Join(dir, "Versions")
-	return fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			add(RuleMalformed, signing.SeverityError, p, "cannot read: "+err.Error())
 			if d != nil && d.IsDir() {
@@ -807,7 +811,7 @@ func checkOutsideRoot(fsys fs.FS, dir, root string, add func(signing.Rule, signi
 		if d.IsDir() {
 			if path.Dir(p) == versions {
 				if st, err := fs.Stat(fsys, path.Join(p, "_CodeSignature", "CodeResources")); err == nil && st.Mode().IsRegular() && !isSymlink(fsys, path.Join(p, "_CodeSignature")) {
-					add(RuleUnsigned, signing.SeverityWarning, p, fmt.Sprintf("framework version %q has its own seal, which is not verified: only the current version is", rel))
+					sealed = append(sealed, p)
 					return fs.SkipDir
 				}
 			}
@@ -826,6 +830,7 @@ func checkOutsideRoot(fsys fs.FS, dir, root string, add func(signing.Rule, signi
 		add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("%q lies in the bundle outside %q, the part the signature seals: unsealed contents in the bundle root", rel, strings.TrimPrefix(root, dir+"/"))+appleDoubleHint(fsys, p))
 		return nil
 	})
+	return sealed, err
 }
 
 // detachedName matches the files codesign writes to _CodeSignature for a

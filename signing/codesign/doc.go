@@ -59,7 +59,9 @@
 // files, and every Mach-O and nested bundle inside it as separate items.
 // Files the seal cannot cover are reported too: anything in _CodeSignature
 // but CodeResources, and anything outside the part the signature seals (an
-// app's Contents, a framework's current version).
+// app's Contents, a framework's current version); a framework's other
+// versions that carry a seal are verified as bundles of their own, signed
+// as the current one is, as macOS verifies them.
 //
 // [VerifyEmbedded] checks a SuperBlob kept in a file that is not a Mach-O,
 // as a disk image keeps one (package dmg): its CodeDirectories hash every

@@ -24,8 +24,9 @@ const (
 	// chain to a trusted root at the time that counts.
 	RuleUntrustedChain signing.Rule = "codesign/untrusted-chain"
 	// RuleTeamIDMismatch reports a CodeDirectory team ID that differs from the
-	// signing certificate's OU, or from the team of another slice of the same
-	// universal file.
+	// signing certificate's OU, from the team of another slice of the same
+	// universal file, or, for a framework's other version, from the team of
+	// its current version.
 	RuleTeamIDMismatch signing.Rule = "codesign/team-id-mismatch"
 	// RuleNotDistributionCertificate reports a signature by an Apple
 	// Development or App Store submission certificate (Apple Distribution,
