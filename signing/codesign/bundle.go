@@ -638,7 +638,7 @@ func (b *bundleCheck) checkSealed(p, rel string, e sealEntry, item *BundleItem) 
 		if !containsHex(have, e.cdhash) {
 			b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("nested code %q changed: CodeResources seals cdhash %x, the file has %v", rel, e.cdhash, have))
 		} else {
-			b.checkAdhocSlices(p, rel, e, item.Result)
+			b.checkOtherSlices(p, rel, e, item.Result)
 		}
 	case e.hash2 != nil || e.hash1 != nil:
 		h, want := crypto.SHA256, e.hash2
@@ -658,16 +658,18 @@ func (b *bundleCheck) checkSealed(p, rel string, e sealEntry, item *BundleItem) 
 	}
 }
 
-// checkAdhocSlices judges the ad-hoc slices of nested code res (at p,
-// rel in the bundle root) other than the one e seals by cdhash. The seal's
-// cdhash names one architecture; macOS checks every other one against the
-// requirement the seal records, which for ad-hoc code lists the cdhash of
-// each. Signed slices are bound to the sealed one's team (see
-// codesign/team-id-mismatch); an ad-hoc slice has no team, so without this
-// a slice added beside the sealed one would be bound by nothing. Only an
-// ad-hoc slice the requirement rules out is reported: one that cannot be
-// decided offline is left to the slice's own verdict.
-func (b *bundleCheck) checkAdhocSlices(p, rel string, e sealEntry, res *Result) {
+// checkOtherSlices judges the slices of nested code res (at p, rel in
+// the bundle root) other than the one e seals by cdhash. The seal's cdhash
+// names one architecture; macOS checks every other one against the
+// requirement the seal records (identifier, anchor and team for signed
+// code, the cdhash of each architecture for ad-hoc code). Signed slices
+// are also bound to the sealed one's team (see codesign/team-id-mismatch),
+// but not to its identifier, and an ad-hoc slice has no team: without this
+// another program of the same team, or any ad-hoc code, added beside the
+// sealed slice would pass. Only a slice the requirement rules out is
+// reported: one that cannot be decided offline, or a signed one whose
+// chain is not trusted (already not valid), is left to its own verdict.
+func (b *bundleCheck) checkOtherSlices(p, rel string, e sealEntry, res *Result) {
 	if e.requirement == "" || res == nil || len(res.Slices) < 2 {
 		return
 	}
@@ -678,11 +680,15 @@ func (b *bundleCheck) checkAdhocSlices(p, rel string, e sealEntry, res *Result) 
 	}
 	for i := range res.Slices {
 		sl := &res.Slices[i]
-		if !sl.Adhoc || containsHex(sl.CDHashes, e.cdhash) {
+		if containsHex(sl.CDHashes, e.cdhash) || sl.req == nil || (!sl.Adhoc && !sl.req.chainTrusted) {
 			continue
 		}
+		kind := "signed"
+		if sl.Adhoc {
+			kind = "ad-hoc"
+		}
 		if r, _ := sl.Satisfies(req); r == signing.RequirementUnsatisfied {
-			b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("nested code %q: ad-hoc slice %d (%s) does not satisfy the requirement CodeResources seals the code with (%s): nothing binds it", rel, i, sl.Arch, e.requirement))
+			b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("nested code %q: %s slice %d (%s, identifier %q) does not satisfy the requirement CodeResources seals the code with (%s): nothing binds it", rel, kind, i, sl.Arch, sl.Identifier, e.requirement))
 		}
 	}
 }
@@ -749,7 +755,7 @@ func (b *bundleCheck) verifyNested() error {
 		} else {
 			for _, it := range b.out.Items[before:] {
 				if it.Main && it.Bundle == p && it.Result != nil {
-					b.checkAdhocSlices(it.Path, rel, e, it.Result)
+					b.checkOtherSlices(it.Path, rel, e, it.Result)
 				}
 			}
 		}
