@@ -357,6 +357,10 @@ type CodeDirectory struct {
 	extSlots  map[int][]byte
 	identOff  uint32
 	malformed string
+	// unsupported says why shipgate cannot verify what the directory
+	// means (a scatter vector, a version past Apple's limit); empty when
+	// it can.
+	unsupported string
 }
 
 // parseCodeDirectory parses a CodeDirectory blob (header included). It
@@ -430,13 +434,37 @@ func parseCDHeader(b []byte, slot uint32) (cd *CodeDirectory, nSpecial, nCode ui
 	return cd, nSpecial, nCode, codeLimit, nil
 }
 
+// CodeDirectory versions (Security framework, CodeDirectory.h).
+const (
+	// cdSupportsScatter is the first version with a scatter vector offset
+	// at byte 44.
+	cdSupportsScatter = 0x20100
+	// cdCompatibilityLimit is the last version Apple's Security framework
+	// accepts ("version 3 with wiggle room"): later ones fail with
+	// errSecCSSignatureUnsupported, as their layout is unknown.
+	cdCompatibilityLimit = 0x2f000
+)
+
 // parseLaterFields reads the fields later versions add, where the blob
-// holds them: the team ID (0x20200), a 64-bit code limit replacing
-// codeLimit when non-zero (0x20300), and the executable segment (0x20400).
-// It returns the code limit.
+// holds them: the scatter vector offset (0x20100), the team ID (0x20200), a
+// 64-bit code limit replacing codeLimit when non-zero (0x20300), and the
+// executable segment (0x20400). It returns the code limit.
+//
+// A scatter vector maps code slots to file ranges other than the pages of
+// [0, codeLimit) in order. Current signers (codesign, rcodesign, the
+// linkers) do not write one, and shipgate does not read it: page hashes
+// checked in order would not be the ranges macOS checks, so a directory
+// with one is unsupported, as is a version past cdCompatibilityLimit.
 func (cd *CodeDirectory) parseLaterFields(b []byte, codeLimit uint64) (uint64, error) {
 	be := binary.BigEndian
 	n := uint64(len(b))
+	if cd.Version > cdCompatibilityLimit {
+		cd.unsupported = fmt.Sprintf("version %#x is past %#x, the last version macOS accepts (errSecCSSignatureUnsupported): its layout is unknown", cd.Version, cdCompatibilityLimit)
+	} else if cd.Version >= cdSupportsScatter && n >= 48 {
+		if so := be.Uint32(b[44:]); so != 0 {
+			cd.unsupported = fmt.Sprintf("has a scatter vector at %#x, which shipgate does not read: its code slots hash the ranges the vector names, not the pages checked in order", so)
+		}
+	}
 	if cd.Version >= 0x20200 && n >= 52 {
 		if t := be.Uint32(b[48:]); t != 0 {
 			s, err := cstringAt(b, t, 64)

@@ -414,8 +414,12 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 	}
 	b.notarize()
 	if lay.root != dir {
-		if err := checkOutsideRoot(fsys, dir, lay.root, b.add); err != nil {
+		versions, err := checkOutsideRoot(fsys, dir, lay.root, b.add)
+		if err != nil {
 			return fmt.Errorf("codesign: walking %s: %w", dir, err)
+		}
+		if err := b.verifyOtherVersions(versions); err != nil {
+			return err
 		}
 	}
 	if err := b.verifyNested(); err != nil {
@@ -558,7 +562,7 @@ func (b *bundleCheck) walkRoot() error {
 		if d.Type()&fs.ModeSymlink != 0 {
 			b.seen[rel] = true
 			if b.seal != nil {
-				checkSymlink(b.fsys, b.seal, rel, p, b.add)
+				checkSymlink(b.fsys, b.seal, rel, p, b.topRoot(), b.add)
 			}
 			return nil
 		}
@@ -596,6 +600,9 @@ func (b *bundleCheck) checkFile(p, rel string) {
 		return
 	}
 	if r := b.seal.rule(rel); r != nil && r.omit {
+		if item != nil {
+			b.add(RuleResourceModified, signing.SeverityError, p, omittedCode("Mach-O file", rel, r))
+		}
 		return
 	}
 	b.seen[rel] = true
@@ -605,6 +612,15 @@ func (b *bundleCheck) checkFile(p, rel string) {
 		return
 	}
 	b.checkSealed(p, rel, e, item)
+}
+
+// omittedCode describes code (what: "Mach-O file", "nested bundle") at
+// rel that the seal's rule r omits. codesign omits only files that are not
+// code (.DS_Store, PkgInfo, locversion.plist); code there is bound to the
+// bundle by nothing, so its own signature, valid under any Developer ID,
+// would pass beside the vendor's.
+func omittedCode(what, rel string, r *sealRule) string {
+	return fmt.Sprintf("%s %q is omitted from the seal by the CodeResources rule %q: nothing binds this code to the bundle's signature, whoever signed it", what, rel, r.re.String())
 }
 
 // checkSealed compares file p with its seal entry e: nested code by cdhash,
@@ -622,7 +638,7 @@ func (b *bundleCheck) checkSealed(p, rel string, e sealEntry, item *BundleItem) 
 		if !containsHex(have, e.cdhash) {
 			b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("nested code %q changed: CodeResources seals cdhash %x, the file has %v", rel, e.cdhash, have))
 		} else {
-			b.checkAdhocSlices(p, rel, e, item.Result)
+			b.checkOtherSlices(p, rel, e, item.Result)
 		}
 	case e.hash2 != nil || e.hash1 != nil:
 		h, want := crypto.SHA256, e.hash2
@@ -642,16 +658,18 @@ func (b *bundleCheck) checkSealed(p, rel string, e sealEntry, item *BundleItem) 
 	}
 }
 
-// checkAdhocSlices judges the ad-hoc slices of nested code res (at p,
-// rel in the bundle root) other than the one e seals by cdhash. The seal's
-// cdhash names one architecture; macOS checks every other one against the
-// requirement the seal records, which for ad-hoc code lists the cdhash of
-// each. Signed slices are bound to the sealed one's team (see
-// codesign/team-id-mismatch); an ad-hoc slice has no team, so without this
-// a slice added beside the sealed one would be bound by nothing. Only an
-// ad-hoc slice the requirement rules out is reported: one that cannot be
-// decided offline is left to the slice's own verdict.
-func (b *bundleCheck) checkAdhocSlices(p, rel string, e sealEntry, res *Result) {
+// checkOtherSlices judges the slices of nested code res (at p, rel in
+// the bundle root) other than the one e seals by cdhash. The seal's cdhash
+// names one architecture; macOS checks every other one against the
+// requirement the seal records (identifier, anchor and team for signed
+// code, the cdhash of each architecture for ad-hoc code). Signed slices
+// are also bound to the sealed one's team (see codesign/team-id-mismatch),
+// but not to its identifier, and an ad-hoc slice has no team: without this
+// another program of the same team, or any ad-hoc code, added beside the
+// sealed slice would pass. Only a slice the requirement rules out is
+// reported: one that cannot be decided offline, or a signed one whose
+// chain is not trusted (already not valid), is left to its own verdict.
+func (b *bundleCheck) checkOtherSlices(p, rel string, e sealEntry, res *Result) {
 	if e.requirement == "" || res == nil || len(res.Slices) < 2 {
 		return
 	}
@@ -662,11 +680,15 @@ func (b *bundleCheck) checkAdhocSlices(p, rel string, e sealEntry, res *Result) 
 	}
 	for i := range res.Slices {
 		sl := &res.Slices[i]
-		if !sl.Adhoc || containsHex(sl.CDHashes, e.cdhash) {
+		if containsHex(sl.CDHashes, e.cdhash) || sl.req == nil || (!sl.Adhoc && !sl.req.chainTrusted) {
 			continue
 		}
+		kind := "signed"
+		if sl.Adhoc {
+			kind = "ad-hoc"
+		}
 		if r, _ := sl.Satisfies(req); r == signing.RequirementUnsatisfied {
-			b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("nested code %q: ad-hoc slice %d (%s) does not satisfy the requirement CodeResources seals the code with (%s): nothing binds it", rel, i, sl.Arch, e.requirement))
+			b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("nested code %q: %s slice %d (%s, identifier %q) does not satisfy the requirement CodeResources seals the code with (%s): nothing binds it", rel, kind, i, sl.Arch, sl.Identifier, e.requirement))
 		}
 	}
 }
@@ -711,7 +733,9 @@ func (b *bundleCheck) verifyNested() error {
 		}
 		e, ok := b.seal.files[rel]
 		if !ok {
-			if r := b.seal.rule(rel); r == nil || !r.omit {
+			if r := b.seal.rule(rel); r != nil && r.omit {
+				b.add(RuleResourceModified, signing.SeverityError, p, omittedCode("nested bundle", rel, r))
+			} else {
 				b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("nested bundle %q was added after signing: CodeResources does not list it", rel))
 			}
 			continue
@@ -731,7 +755,7 @@ func (b *bundleCheck) verifyNested() error {
 		} else {
 			for _, it := range b.out.Items[before:] {
 				if it.Main && it.Bundle == p && it.Result != nil {
-					b.checkAdhocSlices(it.Path, rel, e, it.Result)
+					b.checkOtherSlices(it.Path, rel, e, it.Result)
 				}
 			}
 		}
@@ -770,12 +794,12 @@ func (b *bundleCheck) checkRemoved() {
 // its signature seals (Contents for an app, the current version of a
 // versioned framework). For a framework, the Versions/Current symlink and
 // the top-level symlinks into Versions/ are its layout, and another
-// version with its own seal is noted as not verified. Anything else is
-// unsealed, as codesign --verify reports "unsealed contents present in the
-// bundle root".
-func checkOutsideRoot(fsys fs.FS, dir, root string, add func(signing.Rule, signing.Severity, string, string)) error {
+// version with its own seal is returned, for verifyOtherVersions. Anything
+// else is unsealed, as codesign --verify reports "unsealed contents present
+// in the bundle root".
+func checkOutsideRoot(fsys fs.FS, dir, root string, add func(signing.Rule, signing.Severity, string, string)) (sealed []string, err error) {
 	versions := path.Join(dir, "Versions")
-	return fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			add(RuleMalformed, signing.SeverityError, p, "cannot read: "+err.Error())
 			if d != nil && d.IsDir() {
@@ -793,7 +817,7 @@ func checkOutsideRoot(fsys fs.FS, dir, root string, add func(signing.Rule, signi
 		if d.IsDir() {
 			if path.Dir(p) == versions {
 				if st, err := fs.Stat(fsys, path.Join(p, "_CodeSignature", "CodeResources")); err == nil && st.Mode().IsRegular() && !isSymlink(fsys, path.Join(p, "_CodeSignature")) {
-					add(RuleUnsigned, signing.SeverityWarning, p, fmt.Sprintf("framework version %q has its own seal, which is not verified: only the current version is", rel))
+					sealed = append(sealed, p)
 					return fs.SkipDir
 				}
 			}
@@ -812,6 +836,7 @@ func checkOutsideRoot(fsys fs.FS, dir, root string, add func(signing.Rule, signi
 		add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("%q lies in the bundle outside %q, the part the signature seals: unsealed contents in the bundle root", rel, strings.TrimPrefix(root, dir+"/"))+appleDoubleHint(fsys, p))
 		return nil
 	})
+	return sealed, err
 }
 
 // detachedName matches the files codesign writes to _CodeSignature for a
@@ -869,7 +894,11 @@ func checkStapledTicket(fsys fs.FS, p string, add func(signing.Rule, signing.Sev
 	return b
 }
 
-func checkSymlink(fsys fs.FS, sl *seal, rel, p string, add func(signing.Rule, signing.Severity, string, string)) {
+// checkSymlink judges the symlink p (rel in the bundle root) against the
+// seal: it must be sealed as a symlink with its target, and the target
+// must stay inside root, the outermost bundle's sealed root (see
+// symlinkEscape).
+func checkSymlink(fsys fs.FS, sl *seal, rel, p, root string, add func(signing.Rule, signing.Severity, string, string)) {
 	if r := sl.rule(rel); r != nil && r.omit {
 		return
 	}
@@ -889,7 +918,21 @@ func checkSymlink(fsys fs.FS, sl *seal, rel, p string, add func(signing.Rule, si
 	}
 	if target != *e.symlink {
 		add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("symlink %q points to %q, CodeResources seals %q", rel, target, *e.symlink))
+		return
 	}
+	if ok, sev, msg := symlinkEscape(fsys, p, target, root); !ok {
+		add(RuleSymlinkEscapesBundle, sev, p, msg)
+	}
+}
+
+// topRoot returns the sealed root of the outermost bundle being verified,
+// which holds every nested bundle's.
+func (b *bundleCheck) topRoot() string {
+	if b.top {
+		return b.lay.root
+	}
+	lay, _ := locate(b.fsys, b.out.Path)
+	return lay.root
 }
 
 func containsHex(have []string, want []byte) bool {

@@ -120,7 +120,7 @@ func TestBundle(t *testing.T) {
 		{"signed-other-framework-version", func(m fstest.MapFS) {
 			m[fw+"/Versions/B/_CodeSignature/CodeResources"] = &fstest.MapFile{Data: machofile.CodeResources(nil, nil)}
 			m[fw+"/Versions/B/Resources/Info.plist"] = &fstest.MapFile{Data: []byte("old")}
-		}, []string{"codesign/adhoc", "codesign/unsigned"}},
+		}, []string{"codesign/adhoc", "codesign/malformed", "codesign/resource-modified", "codesign/unsigned"}},
 		{"framework-link-out-of-versions", func(m fstest.MapFS) {
 			m[fw+"/Resources"].Data = []byte("../../../Resources")
 		}, []string{"codesign/adhoc", "codesign/resource-modified"}},

@@ -10,7 +10,10 @@
 // directory's page size and hash type (SHA-1, SHA-256, SHA-256 truncated,
 // SHA-384), each bound special slot (requirements, entitlements, DER
 // entitlements; Info.plist and CodeResources in a bundle) and the 20-byte
-// cdhash. Signatures with a CMS blob are then checked as macOS does: the
+// cdhash. A directory with a scatter vector, which would hash other ranges
+// than those pages, or of a version past 0x2F000, the last macOS accepts,
+// is not read further and reported (codesign/unsupported-code-directory).
+// Signatures with a CMS blob are then checked as macOS does: the
 // messageDigest against the primary CodeDirectory, Apple's cdhashes
 // attributes (1.2.840.113635.100.9.1 and .9.2) against every CodeDirectory,
 // the signer's signature, the chain to the caller's [signing.TrustStore]
@@ -56,7 +59,9 @@
 // files, and every Mach-O and nested bundle inside it as separate items.
 // Files the seal cannot cover are reported too: anything in _CodeSignature
 // but CodeResources, and anything outside the part the signature seals (an
-// app's Contents, a framework's current version).
+// app's Contents, a framework's current version); a framework's other
+// versions that carry a seal are verified as bundles of their own, signed
+// as the current one is, as macOS verifies them.
 //
 // [VerifyEmbedded] checks a SuperBlob kept in a file that is not a Mach-O,
 // as a disk image keeps one (package dmg): its CodeDirectories hash every

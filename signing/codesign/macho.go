@@ -293,25 +293,41 @@ func (im *image) layoutProblems(size int64) (probs []layoutProblem, imageEnd uin
 	if im.sigCmdOff < 0 {
 		return nil, imageEnd
 	}
-	var le *segment
-	for i := range im.segments {
-		if im.segments[i].name == "__LINKEDIT" {
-			le = &im.segments[i]
+	le := -1
+	for i, s := range im.segments {
+		if s.name != "__LINKEDIT" {
+			continue
 		}
+		if le >= 0 {
+			// dyld refuses a repeated segment name. The last
+			// __LINKEDIT must hold the signature; the others are
+			// segments like any other, and must end before it starts.
+			probs = append(probs, layoutProblem{off: im.sigCmdOff, msg: "more than one __LINKEDIT segment"})
+		}
+		le = i
 	}
 	sigEnd := im.sigOff + im.sigSize
-	if le == nil {
+	if le < 0 {
 		probs = append(probs, layoutProblem{off: im.sigCmdOff, msg: "no __LINKEDIT segment holds the code signature"})
 		return probs, imageEnd
 	}
-	leEnd := le.fileOff + le.fileSize
-	if im.sigOff < le.fileOff || sigEnd > leEnd {
-		probs = append(probs, layoutProblem{off: im.sigCmdOff, msg: fmt.Sprintf("code signature [%#x, %#x) lies outside __LINKEDIT [%#x, %#x)", im.sigOff, sigEnd, le.fileOff, leEnd)})
+	return im.linkeditProblems(probs, le, sigEnd, size), imageEnd
+}
+
+// linkeditProblems adds to probs what keeps the signature, ending at
+// sigEnd, from being the last data of the segment im.segments[le]
+// (__LINKEDIT), that segment from being the last in the file, and the
+// signature from fitting the size-byte slice.
+func (im *image) linkeditProblems(probs []layoutProblem, le int, sigEnd uint64, size int64) []layoutProblem {
+	led := im.segments[le]
+	leEnd := led.fileOff + led.fileSize
+	if im.sigOff < led.fileOff || sigEnd > leEnd {
+		probs = append(probs, layoutProblem{off: im.sigCmdOff, msg: fmt.Sprintf("code signature [%#x, %#x) lies outside __LINKEDIT [%#x, %#x)", im.sigOff, sigEnd, led.fileOff, leEnd)})
 	} else if sigEnd != leEnd {
 		probs = append(probs, layoutProblem{off: int64(sigEnd), msg: fmt.Sprintf("code signature ends at %#x but __LINKEDIT continues to %#x: it is not the last data in __LINKEDIT", sigEnd, leEnd)})
 	}
-	for _, s := range im.segments {
-		if s.name != "__LINKEDIT" && s.fileSize > 0 && s.fileOff+s.fileSize > le.fileOff {
+	for i, s := range im.segments {
+		if i != le && s.fileSize > 0 && s.fileOff+s.fileSize > led.fileOff {
 			probs = append(probs, layoutProblem{off: im.sigCmdOff, msg: fmt.Sprintf("segment %s [%#x, %#x) ends after __LINKEDIT starts: __LINKEDIT is not the last segment", s.name, s.fileOff, s.fileOff+s.fileSize)})
 		}
 	}
@@ -325,7 +341,7 @@ func (im *image) layoutProblems(size int64) (probs []layoutProblem, imageEnd uin
 	if sigEnd > uint64(size) {
 		probs = append(probs, layoutProblem{off: im.sigCmdOff, msg: fmt.Sprintf("code signature [%#x, %#x) runs past the end of the slice (%#x)", im.sigOff, sigEnd, size)})
 	}
-	return probs, imageEnd
+	return probs
 }
 
 // layoutProblem is a structural problem at an offset. rule is empty for
@@ -369,9 +385,14 @@ func orEOF(err error) error {
 	return err
 }
 
+// subtypeCapabilities are the capability bits of a CPU subtype
+// (CPU_SUBTYPE_MASK: LIB64, arm64e's pointer-authentication ABI), which
+// Mach-O headers carry and lipo does not always copy into the fat header.
+const subtypeCapabilities = 0xff000000
+
 // archName names a CPU type and subtype as Apple's tools do.
 func archName(cpu, sub uint32) string {
-	sub &^= 0xff000000 // capability bits
+	sub &^= subtypeCapabilities
 	switch cpu {
 	case 7:
 		return "i386"

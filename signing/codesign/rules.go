@@ -24,8 +24,9 @@ const (
 	// chain to a trusted root at the time that counts.
 	RuleUntrustedChain signing.Rule = "codesign/untrusted-chain"
 	// RuleTeamIDMismatch reports a CodeDirectory team ID that differs from the
-	// signing certificate's OU, or from the team of another slice of the same
-	// universal file.
+	// signing certificate's OU, from the team of another slice of the same
+	// universal file, or, for a framework's other version, from the team of
+	// its current version.
 	RuleTeamIDMismatch signing.Rule = "codesign/team-id-mismatch"
 	// RuleNotDistributionCertificate reports a signature by an Apple
 	// Development or App Store submission certificate (Apple Distribution,
@@ -40,12 +41,20 @@ const (
 	// RuleDataOutsideSlices reports bytes of a universal file that belong to
 	// no slice.
 	RuleDataOutsideSlices signing.Rule = "codesign/data-outside-slices"
+	// RuleUnsupportedCodeDirectory reports a CodeDirectory whose meaning
+	// shipgate cannot verify: one with a scatter vector, or a version past
+	// the last one macOS accepts.
+	RuleUnsupportedCodeDirectory signing.Rule = "codesign/unsupported-code-directory"
 	// RuleMalformed reports a header, load command or signature structure
 	// that is inconsistent.
 	RuleMalformed signing.Rule = "codesign/malformed"
 	// RuleResourceModified reports a bundle file that does not match the
 	// bundle's seal (CodeResources).
 	RuleResourceModified signing.Rule = "codesign/resource-modified"
+	// RuleSymlinkEscapesBundle reports a sealed symlink of a bundle whose
+	// target lies outside the bundle: an error unless it is an absolute
+	// path under /System/ or /Library/, which macOS allows.
+	RuleSymlinkEscapesBundle signing.Rule = "codesign/symlink-escapes-bundle"
 	// RuleUnownedSignatureData reports bytes of the LC_CODE_SIGNATURE area
 	// that belong to no blob (holes inside the SuperBlob, data after it), and
 	// bytes of the CMS signature or its timestamp token that no verified

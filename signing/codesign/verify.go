@@ -486,9 +486,12 @@ func (s *sliceState) parse(r io.ReaderAt, fileSize int64, opts Options) error {
 	if s.fatArch == nil {
 		s.slice.CPUType, s.slice.CPUSubtype = im.cpuType, im.cpuSubtype
 		s.slice.Arch = archName(im.cpuType, im.cpuSubtype)
-	} else if s.fatArch.cpu != im.cpuType {
+	} else if s.fatArch.cpu != im.cpuType || s.fatArch.sub&^subtypeCapabilities != im.cpuSubtype&^subtypeCapabilities {
+		// No signature covers the fat header: a subtype changed there
+		// relabels a slice (arm64 as arm64e), changing which one a
+		// loader picks, and dyld refuses a slice its entry misnames.
 		s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, s.fatArch.entryOff,
-			fmt.Sprintf("fat header says %s but the Mach-O header says %s", archName(s.fatArch.cpu, s.fatArch.sub), archName(im.cpuType, im.cpuSubtype)))
+			fmt.Sprintf("fat header says %s (cputype %#x, subtype %#x) but the Mach-O header says %s (cputype %#x, subtype %#x)", archName(s.fatArch.cpu, s.fatArch.sub), s.fatArch.cpu, s.fatArch.sub, archName(im.cpuType, im.cpuSubtype), im.cpuType, im.cpuSubtype))
 	}
 	s.sig.Arch = s.slice.Arch
 	base := s.slice.Offset
@@ -623,6 +626,10 @@ func (s *sliceState) checkCodeDirectories(primary *CodeDirectory) error {
 		if cd.malformed != "" {
 			s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, at, slotName(cd.Slot)+": "+cd.malformed)
 		}
+		if cd.unsupported != "" {
+			s.check(CheckCodeDirectory, false, slotName(cd.Slot)+" "+cd.unsupported)
+			s.add(RuleUnsupportedCodeDirectory, signing.SeverityError, signing.StatusMalformed, at, slotName(cd.Slot)+" "+cd.unsupported+": the signature is not verified")
+		}
 		switch {
 		case cd.CodeLimit > int64(s.sigOff):
 			s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, at,
@@ -749,7 +756,9 @@ func (s *sliceState) judge(opts Options) {
 		}
 	}
 	s.slice.CMS = len(payload) > 0
-	if len(payload) > 0 {
+	if len(payload) > 0 && primary.Flags&flagAdhoc != 0 {
+		s.ignoredCMS(len(payload))
+	} else if len(payload) > 0 {
 		if !s.bud.items(budgetCMSCost, "CMS signatures") {
 			s.check(CheckWorkBudget, false, "CMS signature not verified: the file's work budget ran out ("+s.bud.exceeded+")")
 			s.add(RuleWorkBudgetExceeded, signing.SeverityError, signing.StatusMalformed, -1,
@@ -778,6 +787,21 @@ func (s *sliceState) judge(opts Options) {
 	}
 	s.add(RuleAdhoc, signing.SeverityWarning, signing.StatusAdhoc, -1,
 		fmt.Sprintf("ad-hoc signature, identifier %q, cdhash %s: no signing identity", primary.Identifier, primary.CDHash))
+}
+
+// ignoredCMS reports an n-byte CMS signature beside an ad-hoc primary
+// CodeDirectory. macOS treats CS_ADHOC code as ad hoc whatever follows
+// (SecStaticCode::verifySignature returns before decoding the CMS), so
+// the identity the CMS names vouches for nothing macOS checks; it is not
+// verified here either, and the slice is judged as ad hoc besides.
+func (s *sliceState) ignoredCMS(n int) {
+	at := s.slice.Offset + int64(s.sigOff)
+	if b := s.sb.find(slotSignature); b != nil {
+		at += int64(b.off)
+	}
+	msg := fmt.Sprintf("the CodeDirectory is ad-hoc (CS_ADHOC) but carries a %d-byte CMS signature: macOS treats the code as ad hoc and never reads the CMS, so the identity it names vouches for nothing", n)
+	s.check(signing.CheckSignature, false, msg)
+	s.add(RuleSignatureInvalid, signing.SeverityError, signing.StatusInvalid, at, msg)
 }
 
 func joinDetail(parts []string) string {

@@ -1,0 +1,116 @@
+package codesign
+
+import (
+	"testing"
+	"testing/fstest"
+
+	"howett.net/plist"
+
+	"github.com/shipgate/shipgate/internal/machofile"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// TestAttackOmittedCode: CodeResources omits .DS_Store files (and
+// PkgInfo, locversion.plist) from the seal. A Mach-O file or a nested
+// bundle at such a path, validly signed by an attacker's own Developer
+// ID, is bound to the vendor's signature by nothing; it must not pass
+// beside the vendor's code. A real .DS_Store stays tolerated.
+func TestAttackOmittedCode(t *testing.T) {
+	p := machofile.NewPKI()
+	opts := Options{Trust: testTrust(t), Time: checkTime}
+	app := "Example.app"
+	cases := []struct {
+		name string
+		add  func(m fstest.MapFS)
+		bad  bool
+	}{
+		{"ds-store", func(m fstest.MapFS) {
+			m[app+"/Contents/Resources/.DS_Store"] = &fstest.MapFile{Data: []byte("\x00\x00\x00\x01Bud1")}
+		}, false},
+		{"mach-o-as-ds-store", func(m fstest.MapFS) {
+			m[app+"/Contents/MacOS/.DS_Store"] = &fstest.MapFile{Data: evilSlice(t, p, "payload"), Mode: 0o755}
+		}, true},
+		{"mach-o-as-locversion", func(m fstest.MapFS) {
+			m[app+"/Contents/Resources/en.lproj/locversion.plist"] = &fstest.MapFile{Data: evilSlice(t, p, "payload"), Mode: 0o755}
+		}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := bundleFS(machofile.ExampleBundle(p))
+			c.add(m)
+			res, err := VerifyBundle(m, app, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, f := range res.Findings {
+				if f.Rule == RuleResourceModified && f.Severity == signing.SeverityError {
+					n++
+				}
+			}
+			if (n > 0) != c.bad {
+				t.Errorf("%d resource-modified errors, want any: %t\n%s", n, c.bad, dumpBundle(res))
+			}
+		})
+	}
+}
+
+// TestAttackOmittedNestedBundle: a vendor whose CodeResources omits a
+// folder (rules2 "^PlugIns/Cache/" with omit) leaves it unsealed. A nested
+// bundle there, complete and validly signed by another team, is bound to
+// the vendor's signature by nothing; without it the app is valid.
+func TestAttackOmittedNestedBundle(t *testing.T) {
+	p := machofile.NewPKI()
+	seal, err := plist.MarshalIndent(map[string]any{
+		"files2": map[string]any{},
+		"rules2": map[string]any{
+			"^.*":             map[string]any{},
+			"^Info\\.plist$":  map[string]any{"omit": true, "weight": 20.0},
+			"^PlugIns/Cache/": map[string]any{"omit": true, "weight": 50.0},
+		},
+	}, plist.XMLFormat, "\t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := machofile.InfoPlist("Example", "com.example.app")
+	spec := p.DeveloperIDSpec("com.example.app")
+	spec.InfoPlist, spec.CodeResources = info, seal
+	exe, _, err := machofile.Sign(machofile.Build(machofile.Spec{Seed: 51, CodeSize: 5000}), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := map[string]machofile.BundleFile{
+		"Example.app/Contents/Info.plist":                   {Data: info},
+		"Example.app/Contents/MacOS/Example":                {Data: exe, Mode: 0o755},
+		"Example.app/Contents/_CodeSignature/CodeResources": {Data: seal},
+	}
+	opts := Options{Trust: testTrust(t), Time: checkTime}
+	res, err := VerifyBundle(bundleFS(app), "Example.app", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status() != signing.StatusValid {
+		t.Fatalf("the vendor's app: %s\n%s", res.Status(), dumpBundle(res))
+	}
+
+	evilInfo := machofile.InfoPlist("Evil", "com.evil.plugin")
+	evilSeal := machofile.CodeResources(nil, nil)
+	evilSpec := p.DeveloperIDSpec("com.evil.plugin")
+	evilSpec.TeamID, evilSpec.CMS = "EVIL000000", evilSigner(p).CMS
+	evilSpec.InfoPlist, evilSpec.CodeResources = evilInfo, evilSeal
+	evilExe, _, err := machofile.Sign(machofile.Build(machofile.Spec{Seed: 52, CodeSize: 5000}), evilSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nested := "Example.app/Contents/PlugIns/Cache/Evil.bundle/Contents/"
+	app[nested+"Info.plist"] = machofile.BundleFile{Data: evilInfo}
+	app[nested+"MacOS/Evil"] = machofile.BundleFile{Data: evilExe, Mode: 0o755}
+	app[nested+"_CodeSignature/CodeResources"] = machofile.BundleFile{Data: evilSeal}
+	res, err = VerifyBundle(bundleFS(app), "Example.app", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status() == signing.StatusValid {
+		t.Errorf("another team's bundle in an omitted folder: %s\n%s", res.Status(), dumpBundle(res))
+	}
+}

@@ -1,0 +1,61 @@
+package codesign
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/hex"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/machofile"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// TestAttackUniversalNestedSameTeamOtherCode: CodeResources seals nested
+// code by the cdhash of one architecture and by a requirement (identifier,
+// Apple anchor, team), which macOS checks every architecture against. The
+// team check ties the other slices to the sealed one's team, not to its
+// identifier, so any other code the vendor ever signed (another tool, an
+// old vulnerable build of something else) grafted in as the second slice
+// passed. A slice with the sealed identifier still passes, as on macOS.
+func TestAttackUniversalNestedSameTeamOtherCode(t *testing.T) {
+	p := machofile.NewPKI()
+	signed := func(cpu uint32, seed uint64, id string) ([]byte, string) {
+		b, lay, err := machofile.Sign(machofile.Build(machofile.Spec{CPU: cpu, Seed: seed, CodeSize: 6000}), p.DeveloperIDSpec(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b, machofile.CDHashHex(lay)
+	}
+	arm, armHash := signed(machofile.CPUARM64, 71, "libhelper")
+	sealed, _ := hex.DecodeString(armHash)
+	req := `identifier "libhelper" and anchor apple generic and certificate leaf[subject.OU] = ` + machofile.TeamID
+	root := p.Root.Cert
+	opts := Options{Trust: testTrust(t), Time: checkTime, appleRoot: func(c *x509.Certificate) bool { return bytes.Equal(c.Raw, root.Raw) }}
+	cases := []struct {
+		name string
+		x86  []byte
+		bad  bool
+	}{
+		{"same-code-other-arch", func() []byte { b, _ := signed(machofile.CPUX86_64, 72, "libhelper"); return b }(), false},
+		{"other-vendor-code", func() []byte { b, _ := signed(machofile.CPUX86_64, 73, "com.example.updater"); return b }(), true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			lib := machofile.Fat([]machofile.Arch{{Data: arm}, {Data: c.x86}}, false)
+			res, err := VerifyBundle(adhocNestedApp(t, p, lib, sealed, req), "Example.app", opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			modified := false
+			for _, f := range res.Findings {
+				modified = modified || f.Rule == RuleResourceModified
+			}
+			if modified != c.bad {
+				t.Errorf("resource-modified %t, want %t\n%s", modified, c.bad, dumpBundle(res))
+			}
+			if valid := res.Status() == signing.StatusValid; valid == c.bad {
+				t.Errorf("status %s", res.Status())
+			}
+		})
+	}
+}
