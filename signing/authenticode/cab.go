@@ -82,9 +82,17 @@ func VerifyCAB(r io.ReaderAt, size int64, opts Options) (res *Result, err error)
 	}
 	if loc.signed {
 		v.cabSignature(h[:], size, loc.cbCabinet, loc.sigPos, loc.sigLen, loc.cbCFFolder, loc.cbCFData)
-	} else if size > loc.cbCabinet {
-		v.finding(RuleCABDataAfterCabinet, signing.SeverityError, -1, loc.cbCabinet,
-			fmt.Sprintf("%d bytes follow the cabinet (cbCabinet %d) and belong to no part of it", size-loc.cbCabinet, loc.cbCabinet))
+	} else {
+		// The unsigned digest, by which a catalog lists the cabinet, skips
+		// reserved1 too (TestAttackUnsignedCABReserved1).
+		if x := binary.LittleEndian.Uint32(h[4:]); x != 0 {
+			v.finding(RuleCABUnhashedHeaderData, signing.SeverityWarning, -1, 4,
+				fmt.Sprintf("reserved1 is 0x%08x: the cabinet's digest, by which a catalog lists an unsigned cabinet, skips it", x))
+		}
+		if size > loc.cbCabinet {
+			v.finding(RuleCABDataAfterCabinet, signing.SeverityError, -1, loc.cbCabinet,
+				fmt.Sprintf("%d bytes follow the cabinet (cbCabinet %d) and belong to no part of it", size-loc.cbCabinet, loc.cbCabinet))
+		}
 	}
 	if err := v.cabDigests(size, loc); err != nil {
 		return nil, err

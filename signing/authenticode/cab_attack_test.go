@@ -98,3 +98,27 @@ func TestCABSizeAndLocatorTricks(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackUnsignedCABReserved1: an unsigned cabinet's digest (the one a
+// catalog lists it by) skips reserved1 as a signed one's does, but only a
+// signed cabinet's header was checked, so four bytes of the attacker's
+// choosing rode in a catalog-vouched cabinet with no finding. They are
+// reported as in a signed cabinet; the digest stays the clean one's.
+func TestAttackUnsignedCABReserved1(t *testing.T) {
+	for _, reserve := range []bool{false, true} {
+		clean := cabBytes(reserve, 0)
+		want := verifyCAB(t, clean, nil)
+		if want.Status != signing.StatusUnsigned || len(want.Findings) != 0 {
+			t.Fatalf("reserve %t: clean cabinet %s %+v", reserve, want.Status, want.Findings)
+		}
+		b := bytes.Clone(clean)
+		binary.LittleEndian.PutUint32(b[4:], 0xc0a80001)
+		res := verifyCAB(t, b, nil)
+		if res.Authentihash["sha256"] != want.Authentihash["sha256"] {
+			t.Fatalf("reserve %t: reserved1 changed the unsigned digest", reserve)
+		}
+		if res.Status != signing.StatusUnsigned || len(res.Findings) != 1 || res.Findings[0].Rule != RuleCABUnhashedHeaderData || res.Findings[0].Severity != signing.SeverityWarning {
+			t.Errorf("reserve %t: %s %+v, want unsigned with one %s warning", reserve, res.Status, res.Findings, RuleCABUnhashedHeaderData)
+		}
+	}
+}

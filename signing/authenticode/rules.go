@@ -11,7 +11,8 @@ const (
 	// RuleDataAfterCertTable: the certificate table does not end the file.
 	RuleDataAfterCertTable signing.Rule = "authenticode/data-after-cert-table"
 	// RuleCertTableInvalid: the table or an entry breaks the WIN_CERTIFICATE
-	// rules (revision, type, alignment, lengths, bounds).
+	// rules (revision, type, alignment, lengths, bounds); a warning when the
+	// security directory entry gives an address with Size 0.
 	RuleCertTableInvalid signing.Rule = "authenticode/cert-table-invalid"
 	// RuleMalformedSignature: a signature that cannot be parsed as Authenticode.
 	RuleMalformedSignature signing.Rule = "authenticode/malformed-signature"

@@ -65,6 +65,12 @@ type sigState struct {
 // signature, nested ones included.
 func (v *verifier) readTable() error {
 	l := v.l
+	if l.secDirOff >= 0 && l.certLen == 0 && l.certOff != 0 {
+		// The digest skips the entry, so its VirtualAddress is four bytes
+		// no digest (nor a catalog listing the file by it) pins down.
+		v.finding(RuleCertTableInvalid, signing.SeverityWarning, -1, l.secDirOff,
+			fmt.Sprintf("the security directory entry gives VirtualAddress 0x%x with Size 0: no table is there, and the Authenticode digest skips those 4 bytes, so they carry data no digest covers", l.certOff))
+	}
 	if l.secDirOff < 0 || l.certLen == 0 {
 		return nil
 	}
