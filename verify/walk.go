@@ -231,6 +231,7 @@ func (e *engine) walkZip(in input) error {
 		f.Close()
 		return fmt.Errorf("verify: input %s: %w", in.path, err)
 	}
+	release.StrictDeflate(zr)
 	// The input's own entries count against the zip-bomb bound too: a
 	// small archive declaring terabytes would otherwise be hashed for days.
 	x := newExpansion(st.Size())

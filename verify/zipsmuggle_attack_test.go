@@ -30,6 +30,7 @@ func TestAttackZipEntrySmugglesLocalEntry(t *testing.T) {
 		how  walktest.Smuggle
 		rule signing.Rule
 	}{
+		{"deflate stream ends early", walktest.SmuggleDeflateTail, ruleUnreadable},
 		{"stored, local size short", walktest.SmuggleStoredSizes, ruleMalformed},
 		{"deflated, local size short", walktest.SmuggleDeflateSizes, ruleMalformed},
 		{"stored in the directory, deflated locally", walktest.SmuggleLocalMethod, ruleMalformed},
