@@ -233,6 +233,7 @@ func (l *containerLister) zipFrom(at string, r io.ReaderAt, size int64, depth in
 		b.finding(release.RuleMalformed, signing.SeverityError, at, fmt.Sprintf("zip archive cannot be read, so its entries were not inventoried: %v", err))
 		return
 	}
+	release.StrictDeflate(zr)
 	if total, ok := release.ZipDeclared(zr); !ok || !l.x.Take(int64(total)) {
 		b.finding(release.RuleUnreadable, signing.SeverityError, at, release.NestedZipBombMessage(total, "inventoried"))
 		return

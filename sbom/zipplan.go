@@ -32,8 +32,9 @@ type zipListed struct {
 // bsdtar write it as (zipname.go); every entry of a name held twice, each
 // with its own digest, as verify checks every one (release.ZipDuplicateMessage:
 // file/duplicate-entry, once a name);
-// an entry whose local header names it otherwise than its central record
-// (release.ZipLocalNames, as verify finds it: file/malformed), listed
+// an entry whose local header names it otherwise than its central record,
+// or gives another compression method or compressed size
+// (release.ZipLocalHeaders, as verify finds it: file/malformed), listed
 // under the central name; names that are one on a case-insensitive file
 // system (file/name-collision); names that leave the archive
 // (file/insecure-path), not listed; the structural checks of
@@ -71,8 +72,8 @@ func (b *builder) zipFiles(files []*zip.File, ra io.ReaderAt, size int64, at str
 		f.Path, f.Offset = b.archiveName(at), &u.Offset // the archive's path, as verify reports it
 		b.inv.Findings = append(b.inv.Findings, f)
 	}
-	local := release.ZipLocalNames(len(files), func(i int) release.ZipLocalEntry {
-		return release.ZipLocalEntry{DataOffset: spans[i].Off, Compressed: spans[i].Comp}
+	local := release.ZipLocalHeaders(len(files), func(i int) release.ZipLocalEntry {
+		return release.ZipLocalEntry{DataOffset: spans[i].Off, Compressed: spans[i].Comp, Method: files[i].Method}
 	}, ra, size, func(i int, name []byte, up string) bool {
 		// A Unicode Path field both headers carry, or the central
 		// record alone, is reported once, by reportZipName.
@@ -97,8 +98,8 @@ func (b *builder) zipFiles(files []*zip.File, ra io.ReaderAt, size int64, at str
 				b.finding(release.RuleNameCollision, signing.SeverityWarning, p, c.Message("zip", b.archiveName(at), wn))
 			}
 		}
-		if why := local[i]; why != "" {
-			b.finding(release.RuleMalformed, signing.SeverityError, p, fmt.Sprintf("zip entry %q: %s; extractors that stream the archive install it under that name, so it was inventoried under a name it may not have", zf.Name, why))
+		if why, ok := local[i]; ok {
+			b.finding(release.RuleMalformed, signing.SeverityError, p, why.Message(zf.Name, "inventoried"))
 		}
 		switch {
 		case dir && release.ZipDirHasData(zf):

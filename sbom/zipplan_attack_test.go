@@ -79,7 +79,7 @@ func withLocalUnicodePath(t *testing.T, z []byte) []byte {
 // TestAttackSBOMZipLocalUnicodePath: win/readme.txt's local header alone
 // carries a Unicode Path field naming it win/readme.dll, the name a
 // streaming extractor installs it under. verify reports it
-// (release.ZipLocalNames); sbom reported nothing. It now reports the same
+// (release.ZipLocalHeaders); sbom reported nothing. It now reports the same
 // file/malformed at the entry, listed under its central name, and a plain
 // archive has no such finding.
 func TestAttackSBOMZipLocalUnicodePath(t *testing.T) {

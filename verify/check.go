@@ -1203,6 +1203,7 @@ func (c *check) openZipFrom(ra io.ReaderAt, size int64, at string, from int64) {
 		}
 		return
 	}
+	release.StrictDeflate(zr)
 	x := c.j.expand
 	if x == nil {
 		x = newExpansion(size)

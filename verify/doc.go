@@ -31,7 +31,11 @@
 // a zip appended to an NSIS installer is walked there, once, its bytes
 // also the file setup.exe/$NSIS/trailing-data. Zip entries with unsafe or duplicate names,
 // or whose data overlap another entry's (zip bombs), are findings and are
-// not read; so are local entries the central directory does not list.
+// not read; so are local entries the central directory does not list,
+// entries whose local header gives another method or size than their
+// central record, and deflated entries whose stream ends before their
+// data does (release.ZipLocalHeaders, release.StrictDeflate): streaming
+// extractors find other files there.
 // Zip and tar entries that are one once extracted on Windows or macOS
 // (names that differ only in case, Unicode normalization, characters HFS+
 // ignores or trailing dots and spaces, or a file and a folder of such

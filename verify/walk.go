@@ -231,6 +231,7 @@ func (e *engine) walkZip(in input) error {
 		f.Close()
 		return fmt.Errorf("verify: input %s: %w", in.path, err)
 	}
+	release.StrictDeflate(zr)
 	// The input's own entries count against the zip-bomb bound too: a
 	// small archive declaring terabytes would otherwise be hashed for days.
 	x := newExpansion(st.Size())
@@ -317,9 +318,9 @@ func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix, 
 // any entry: entries whose data overlaps another's, whose local header
 // names them otherwise, and the names used twice.
 type zipChecks struct {
-	at        string
-	overlap   map[int]bool
-	localName map[int]string
+	at      string
+	overlap map[int]bool
+	local   map[int]release.ZipLocalProblem
 	// dupHash holds the name hashes more than one file entry has, and
 	// dups counts the entries seen so far of each name with such a hash.
 	dupHash map[uint64]bool
@@ -343,7 +344,7 @@ func (e *engine) newZipChecks(recs []zipRec, ff *foldname.Filter, ra io.ReaderAt
 		at = "."
 	}
 	ff.Done()
-	return &zipChecks{at: at, overlap: zipOverlaps(recs, size), localName: zipLocalNames(recs, ra, size),
+	return &zipChecks{at: at, overlap: zipOverlaps(recs, size), local: zipLocalHeaders(recs, ra, size),
 		dupHash: zipDuplicates(recs), dups: map[string]int{}, fold: ff, folds: newFoldSet()}
 }
 
@@ -351,7 +352,7 @@ func (e *engine) newZipChecks(recs []zipRec, ff *foldname.Filter, ra io.ReaderAt
 // from index base on (the whole archive, or a chunk of its central
 // directory: see walkZipChunked).
 func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.ReaderAt, size int64, prefix string, depth int, ref *refCount, roots []string, states []*bundleState, free bool, sink func(*job)) {
-	at, overlap, localName, dupHash, dups := zc.at, zc.overlap, zc.localName, zc.dupHash, zc.dups
+	at, overlap, local, dupHash, dups := zc.at, zc.overlap, zc.local, zc.dupHash, zc.dups
 	for k, zf := range zr.File {
 		i := base + k
 		if e.ctx.Err() != nil {
@@ -393,8 +394,8 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 		if up, _, ok := release.ZipUnicodePath(zf.Extra, zf.Name); ok {
 			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("zip entry %q: its Unicode Path extra field (0x7075) names it %q, the name unzip, 7-Zip and bsdtar extract it under; it was checked under a name it does not have", zf.Name, up)))
 		}
-		if why := localName[i]; why != "" {
-			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("zip entry %q: %s; extractors that stream the archive install it under that name, so it was checked under a name it may not have", zf.Name, why)))
+		if why, ok := local[i]; ok {
+			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, why.Message(zf.Name, "checked")))
 		}
 		if mode.IsRegular() {
 			e.addFindings(permFindings(p, "zip", mode, nil)...)

@@ -33,7 +33,9 @@ type zipRec struct {
 	// hasUp says the central record has a Unicode Path extra field
 	// (0x7075) naming the entry otherwise; up is that name's zipNameHash.
 	hasUp bool
-	up    uint64
+	// method is the compression method the central record gives.
+	method uint16
+	up     uint64
 	// winName is the zipNameHash of the name as Windows reads it
 	// (zipFoldName), when that differs: duplicates are found by it.
 	winName uint64
@@ -67,7 +69,7 @@ func zipRecord(zf *zip.File, ff *foldname.Filter) zipRec {
 	}
 	n := zipName(zf)
 	dir := zf.Mode().IsDir()
-	r := zipRec{name: zipNameHash(zf.Name), off: off, comp: zf.CompressedSize64, uncomp: zf.UncompressedSize64, dir: dir,
+	r := zipRec{name: zipNameHash(zf.Name), off: off, comp: zf.CompressedSize64, uncomp: zf.UncompressedSize64, method: zf.Method, dir: dir,
 		file:   zipValidName(n) && !strings.HasSuffix(zf.Name, "/") && !dir,
 		bundle: n == "Info.plist" || strings.HasSuffix(n, "/Info.plist")}
 	if up, _, ok := release.ZipUnicodePath(zf.Extra, zf.Name); ok {
@@ -101,7 +103,7 @@ func zipName(zf *zip.File) string { return release.ZipCentralName(zf) }
 var zipNameSeed = maphash.MakeSeed()
 
 // zipNameHash is the hash by which a zipRec knows its entry's name. The
-// checks that compare names by it (zipLocalNames, zipDuplicates) would
+// checks that compare names by it (zipLocalHeaders, zipDuplicates) would
 // miss a difference only for two names of equal 64-bit keyed hashes.
 func zipNameHash(name string) uint64 { return maphash.String(zipNameSeed, name) }
 

@@ -61,7 +61,11 @@ func (w *walker) open7z(ra io.ReaderAt, size int64) {
 		if w.ctx.Err() != nil {
 			return
 		}
-		if f.FileInfo().IsDir() {
+		// 7-Zip tells a folder by its having no data, whatever its
+		// attributes say; the reader goes by the attributes (and adds a
+		// "/" to the name).
+		dirData := f.FileInfo().IsDir() && f.UncompressedSize > 0
+		if f.FileInfo().IsDir() && !dirData {
 			if name, ok := Clean7zName(f.Name); ok {
 				w.collide(folds, "7-Zip", name, true, release.JoinPath(w.at, name))
 			}
@@ -73,6 +77,9 @@ func (w *walker) open7z(ra io.ReaderAt, size int64) {
 			continue
 		}
 		p := release.JoinPath(w.at, name)
+		if dirData {
+			w.add(release.RuleMalformed, signing.SeverityError, p, fmt.Sprintf("7-Zip archive entry %q is marked as a folder (attributes 0x%08x) but holds %d bytes, which 7-Zip writes as a file; it was checked as one", strings.TrimSuffix(f.Name, "/"), f.Attributes, f.UncompressedSize))
+		}
 		if seen[p] && !w.handed.reported[p] {
 			// Every copy is handed over (see handed).
 			w.add(release.RuleDuplicateEntry, signing.SeverityError, p, fmt.Sprintf("7-Zip archive %s holds more than one entry named %q; tools disagree on which one is extracted, so every copy was checked", w.at, f.Name))

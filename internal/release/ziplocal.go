@@ -8,39 +8,72 @@ import (
 	"sort"
 )
 
-// ZipLocalEntry places one entry of a zip archive for [ZipLocalNames]:
-// where its data starts (zip.File.DataOffset; negative when unknown) and
-// its compressed size.
+// ZipLocalEntry places one entry of a zip archive for [ZipLocalHeaders]:
+// where its data starts (zip.File.DataOffset; negative when unknown), its
+// compressed size and its compression method, as its central directory
+// record gives them.
 type ZipLocalEntry struct {
 	DataOffset int64
 	Compressed uint64
+	Method     uint16
 }
 
-// ZipLocalNames compares the local file header of each of an archive's n
-// entries (entry(i) places the i-th) with its central directory record
-// and returns, by entry index, why they
-// disagree on the name: central(i, local, up) is given the name the local
-// header gives and the one its Unicode Path extra field (0x7075) gives when
-// it names the entry otherwise ("" for none), and reports whether the
-// central record says the same (verify and sbom compare it with the
-// central record's own Unicode Path field, so a field both headers carry
-// is reported once). Go's reader, Info-ZIP's unzip and Python go by the central
-// name; streaming extractors (Java's ZipInputStream, bsdtar reading a
-// pipe) go by the local one, so an entry that names readme.txt in one
-// place and codec.dll in the other is checked as the one and installed as
-// the other. verify and sbom report these entries alike.
+// ZipLocalProblem is why an entry's local file header disagrees with its
+// central directory record (see [ZipLocalHeaders]).
+type ZipLocalProblem struct {
+	// Why says what the local header says otherwise, and where it is.
+	Why string
+	// Data says the disagreement is on the entry's data (its compression
+	// method or compressed size), not its name.
+	Data bool
+}
+
+// Message is the finding (file/malformed) about the zip entry named name
+// whose local header disagrees so; done is the walker's verb ("checked",
+// "inventoried").
+func (p ZipLocalProblem) Message(name, done string) string {
+	if p.Data {
+		return fmt.Sprintf("zip entry %q: %s; Info-ZIP's unzip, 7-Zip and bsdtar decompress it by the local header's method, and extractors that stream the archive end it where the local header's size does (and read what follows as the next entry), so what they install is not the file that was %s", name, p.Why, done)
+	}
+	return fmt.Sprintf("zip entry %q: %s; extractors that stream the archive install it under that name, so it was %s under a name it may not have", name, p.Why, done)
+}
+
+// ZipLocalHeaders compares the local file header of each of an archive's
+// n entries (entry(i) places the i-th) with its central directory record
+// and returns, by entry index, why they disagree, on the name first:
+// central(i, local, up) is given the name the local header gives and the
+// one its Unicode Path extra field (0x7075) gives when it names the entry
+// otherwise ("" for none), and reports whether the central record says
+// the same (verify and sbom compare it with the central record's own
+// Unicode Path field, so a field both headers carry is reported once).
+// Go's reader, Info-ZIP's unzip and Python go by the central name;
+// streaming extractors (Java's ZipInputStream, bsdtar reading a pipe) go
+// by the local one, so an entry that names readme.txt in one place and
+// codec.dll in the other is checked as the one and installed as the
+// other.
+//
+// Then on the data: the compression method, which unzip, 7-Zip and
+// bsdtar take from the local header (an entry stored by its central
+// record, whose bytes are a deflate stream, is installed inflated: a DLL
+// checked as data), and, when the local header has no data descriptor
+// (general purpose bit 3), the compressed size, by which streaming
+// extractors end the entry and look for the next local header: a local
+// size shorter than the central one leaves, inside the data Go reads as
+// the entry's, another entry only they install. verify and sbom report
+// these entries alike.
 //
 // The local header of an entry is found where Go found it: it ends exactly
 // where the entry's data starts, and it starts after the previous entry's
 // data ends. Every header that fits is compared, so a second, fake header
 // hidden at the end of the real one's extra field does not hide the real
-// name. The bytes read are those between data regions, at most 128 KiB
+// one. The bytes read are those between data regions, at most 128 KiB
 // before each entry, so never more than the archive's size (size bytes
 // at ra) in all.
-func ZipLocalNames(n int, entry func(i int) ZipLocalEntry, ra io.ReaderAt, size int64, central func(i int, local []byte, up string) bool) map[int]string {
+func ZipLocalHeaders(n int, entry func(i int) ZipLocalEntry, ra io.ReaderAt, size int64, central func(i int, local []byte, up string) bool) map[int]ZipLocalProblem {
 	type ent struct {
 		i          int
 		start, end int64
+		z          ZipLocalEntry
 	}
 	es := make([]ent, 0, n)
 	for i := range n {
@@ -50,10 +83,10 @@ func ZipLocalNames(n int, entry func(i int) ZipLocalEntry, ra io.ReaderAt, size 
 			continue // reported when the entry is read
 		}
 		end := off + int64(min(z.Compressed, uint64(size-off)))
-		es = append(es, ent{i, off, end})
+		es = append(es, ent{i, off, end, z})
 	}
 	sort.Slice(es, func(a, b int) bool { return es[a].start < es[b].start })
-	out := map[int]string{}
+	out := map[int]ZipLocalProblem{}
 	var prevEnd int64
 	var buf []byte // reused: an archive has a window per entry
 	for _, x := range es {
@@ -71,17 +104,19 @@ func ZipLocalNames(n int, entry func(i int) ZipLocalEntry, ra io.ReaderAt, size 
 		if n, _ := ra.ReadAt(win, lo); n < len(win) {
 			continue
 		}
-		if why := localHeaderName(win, lo, func(local []byte, up string) bool { return central(x.i, local, up) }); why != "" {
+		if why := localHeaderProblem(win, lo, x.z, func(local []byte, up string) bool { return central(x.i, local, up) }); why.Why != "" {
 			out[x.i] = why
 		}
 	}
 	return out
 }
 
-// localHeaderName looks in win, the bytes before an entry's data (from
+// localHeaderProblem looks in win, the bytes before an entry's data (from
 // offset lo), for each local header that ends where the data starts, and
-// returns why the first that disagrees with the central name does.
-func localHeaderName(win []byte, lo int64, central func(local []byte, up string) bool) string {
+// returns why the first that disagrees with the central record z (and the
+// central name) does.
+func localHeaderProblem(win []byte, lo int64, z ZipLocalEntry, central func(local []byte, up string) bool) ZipLocalProblem {
+	le := binary.LittleEndian
 	for p := 0; p+30 <= len(win); p++ {
 		k := bytes.Index(win[p:], []byte("PK\x03\x04"))
 		if k < 0 {
@@ -91,20 +126,53 @@ func localHeaderName(win []byte, lo int64, central func(local []byte, up string)
 		if p+30 > len(win) {
 			break
 		}
-		n := int(binary.LittleEndian.Uint16(win[p+26:]))
-		m := int(binary.LittleEndian.Uint16(win[p+28:]))
+		n := int(le.Uint16(win[p+26:]))
+		m := int(le.Uint16(win[p+28:]))
 		if p+30+n+m != len(win) {
 			continue
 		}
-		local := win[p+30 : p+30+n]
-		up, _, _ := ZipUnicodePath(win[p+30+n:], string(local))
-		if central(local, up) {
-			continue
+		at := lo + int64(p)
+		local, extra := win[p+30:p+30+n], win[p+30+n:]
+		up, _, _ := ZipUnicodePath(extra, string(local))
+		if !central(local, up) {
+			if up != "" {
+				return ZipLocalProblem{Why: fmt.Sprintf("its local header at offset %d has a Unicode Path extra field (0x7075) naming it %q", at, up)}
+			}
+			return ZipLocalProblem{Why: fmt.Sprintf("its local header at offset %d names it %q", at, local)}
 		}
-		if up != "" {
-			return fmt.Sprintf("its local header at offset %d has a Unicode Path extra field (0x7075) naming it %q", lo+int64(p), up)
+		if method := le.Uint16(win[p+8:]); method != z.Method {
+			return ZipLocalProblem{Why: fmt.Sprintf("its local header at offset %d gives compression method %d, its central directory record %d", at, method, z.Method), Data: true}
 		}
-		return fmt.Sprintf("its local header at offset %d names it %q", lo+int64(p), local)
+		if le.Uint16(win[p+6:])&0x8 != 0 {
+			continue // sizes in a data descriptor: see StrictDeflate
+		}
+		if c, ok := localCompressed(win[p:], extra); ok && c != z.Compressed {
+			return ZipLocalProblem{Why: fmt.Sprintf("its local header at offset %d gives %d compressed bytes, its central directory record %d", at, c, z.Compressed), Data: true}
+		}
 	}
-	return ""
+	return ZipLocalProblem{}
+}
+
+// localCompressed returns the compressed size the local header h (its
+// extra field extra) gives: its own field, or the ZIP64 extended
+// information's (APPNOTE 4.5.3: a local header holding one of the two
+// sizes there holds both) when that is 0xffffffff. ok is false when the
+// ZIP64 field is not there to read.
+func localCompressed(h, extra []byte) (uint64, bool) {
+	le := binary.LittleEndian
+	c := le.Uint32(h[18:])
+	if c != 0xffffffff {
+		return uint64(c), true
+	}
+	for len(extra) >= 4 {
+		tag, n := le.Uint16(extra), int(le.Uint16(extra[2:]))
+		if n > len(extra)-4 {
+			return 0, false
+		}
+		if tag == 0x0001 && n >= 16 {
+			return le.Uint64(extra[12:]), true
+		}
+		extra = extra[4+n:]
+	}
+	return 0, false
 }

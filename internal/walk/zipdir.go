@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/internal/zipend"
 )
 
@@ -99,6 +100,7 @@ func (c ZipChunk) Reader(r io.ReaderAt) (*zip.Reader, error) {
 	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
 		return nil, fmt.Errorf("central directory chunk at offset %d: %w", c.Start, err)
 	}
+	release.StrictDeflate(zr)
 	if len(zr.File) != c.N {
 		return nil, fmt.Errorf("central directory chunk at offset %d: %d records, want %d", c.Start, len(zr.File), c.N)
 	}
@@ -169,5 +171,6 @@ func ZipFiles(r io.ReaderAt, size int64, chunkLen int) ([]*zip.File, []*zip.Read
 	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
 		return nil, nil, err
 	}
+	release.StrictDeflate(zr)
 	return zr.File, []*zip.Reader{zr}, nil
 }
