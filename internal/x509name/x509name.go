@@ -112,6 +112,24 @@ func appendField(b, f []byte) []byte {
 	return append(b, f...)
 }
 
+// DecodeString returns the Unicode text of elem, one whole DER element of a
+// directory string type (UTF8String, PrintableString, IA5String,
+// VisibleString, NumericString, TeletexString read as ISO 8859-1,
+// BMPString, UniversalString), as names compare it. ok is false when elem
+// is not such an element or its contents do not decode. Everything that
+// reads a string value out of a name (a blocklist's "#hex" values among
+// them) decodes it here, so that a value compares the same whichever
+// string type encodes it.
+func DecodeString(elem []byte) (s string, ok bool) {
+	in := cryptobyte.String(elem)
+	var tag cbasn1.Tag
+	var whole cryptobyte.String
+	if !in.ReadAnyASN1Element(&whole, &tag) || !in.Empty() {
+		return "", false
+	}
+	return decode(tag, whole)
+}
+
 // decode returns the Unicode text of a directory string element, or false
 // when elem is not a string type or does not decode.
 func decode(tag cbasn1.Tag, elem []byte) (string, bool) {
@@ -122,7 +140,10 @@ func decode(tag cbasn1.Tag, elem []byte) (string, bool) {
 	}
 	switch tag {
 	case tagUTF8:
-		return string(body), utf8.Valid(body)
+		if !utf8.Valid(body) {
+			return "", false
+		}
+		return string(body), true
 	case tagPrintable, tagIA5, tagVisible, tagNumeric:
 		for _, c := range body {
 			if c >= 0x80 {
