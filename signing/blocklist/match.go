@@ -1,6 +1,8 @@
 package blocklist
 
 import (
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"fmt"
 	"slices"
 	"strings"
@@ -201,25 +203,65 @@ func (l *List) matchChain(chain []signing.Identity, t time.Time, timestamped, au
 				if id.Subject != "" {
 					try(KindSubject, subjectKey(id.Subject), accept)
 				}
-				if cn := commonName(id); cn != "" {
-					try(KindSubject, "cn:"+x509name.Fold(cn), accept)
+				// Every CN, each folded key once: two CNs that fold
+				// alike would find an entry twice.
+				var seen []string
+				for _, cn := range subjectCNs(id) {
+					if k := "cn:" + x509name.Fold(cn); cn != "" && !slices.Contains(seen, k) {
+						seen = append(seen, k)
+						try(KindSubject, k, accept)
+					}
 				}
 			}
 		}
 	}
 }
 
-// commonName returns the leaf's subject CN.
-func commonName(id *signing.Identity) string {
-	if id.Certificate != nil {
-		return id.Certificate.Subject.CommonName
-	}
-	for _, p := range splitUnescaped(id.Subject) {
-		if typ, val, ok := strings.Cut(p, "="); ok && strings.EqualFold(strings.TrimSpace(typ), "CN") {
-			return unescapeDNValue(val)
+// nameCNs returns every CN of a certificate's name, in its order: a name
+// may carry several, and crypto/x509's CommonName keeps only the last, so
+// that "CN=Benign" after "CN=Revoked" would hide the revoked name. For
+// blocking, any of them names the certificate.
+func nameCNs(name pkix.Name) []string {
+	var cns []string
+	for _, atv := range name.Names {
+		if s, ok := atv.Value.(string); ok && atv.Type.Equal(oidCommonName) {
+			cns = append(cns, s)
 		}
 	}
-	return ""
+	if len(cns) == 0 && name.CommonName != "" {
+		cns = append(cns, name.CommonName) // a pkix.Name built by hand
+	}
+	return cns
+}
+
+// textCNs returns every CN of a name written as an RFC 4514 string, for
+// identities without a certificate (see nameCNs).
+func textCNs(text string) []string {
+	var cns []string
+	for _, p := range splitUnescaped(text) {
+		if typ, val, ok := strings.Cut(p, "="); ok && dnAttrType(typ) == "cn" {
+			cns = append(cns, unescapeDNValue(val))
+		}
+	}
+	return cns
+}
+
+var oidCommonName = asn1.ObjectIdentifier{2, 5, 4, 3}
+
+// subjectCNs returns every CN of id's subject.
+func subjectCNs(id *signing.Identity) []string {
+	if id.Certificate != nil {
+		return nameCNs(id.Certificate.Subject)
+	}
+	return textCNs(id.Subject)
+}
+
+// issuerCNs returns every CN of id's issuer.
+func issuerCNs(id *signing.Identity) []string {
+	if id.Certificate != nil {
+		return nameCNs(id.Certificate.Issuer)
+	}
+	return textCNs(id.Issuer)
 }
 
 // issuerMatches reports whether id was issued by the issuer e names: by DER
@@ -246,17 +288,13 @@ func issuerMatches(e *Entry, id *signing.Identity) bool {
 		return len(e.IssuerDER) > 0
 	}
 	if !strings.Contains(e.Issuer, "=") {
-		cn := ""
-		if id.Certificate != nil {
-			cn = id.Certificate.Issuer.CommonName
-		} else {
-			for _, p := range splitUnescaped(id.Issuer) {
-				if typ, val, ok := strings.Cut(p, "="); ok && strings.EqualFold(strings.TrimSpace(typ), "CN") {
-					cn = unescapeDNValue(val)
-				}
+		want := x509name.Fold(e.Issuer)
+		for _, cn := range issuerCNs(id) {
+			if x509name.Fold(cn) == want {
+				return true
 			}
 		}
-		return x509name.Fold(cn) == x509name.Fold(e.Issuer)
+		return false
 	}
 	return canonDN(e.Issuer) == canonDN(id.Issuer)
 }
