@@ -1,8 +1,11 @@
 package blocklist
 
 import (
+	"crypto/sha256"
+	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -192,6 +195,11 @@ func (l *List) matchChain(chain []signing.Identity, t time.Time, timestamped, au
 		try(KindIssuerSerial, id.Serial, func(e *Entry) bool { return issuerMatches(e, id) })
 		try(KindSerial, id.Serial, nil)
 		try(KindSPKISHA256, id.SPKISHA256, nil)
+		if l.index[KindSPKISHA256] != nil {
+			if k := canonicalSPKISHA256(id); k != id.SPKISHA256 {
+				try(KindSPKISHA256, k, nil)
+			}
+		}
 		try(KindTBS, id.TBS.MD5, nil)
 		try(KindTBS, id.TBS.SHA1, nil)
 		try(KindTBS, id.TBS.SHA256, nil)
@@ -215,6 +223,24 @@ func (l *List) matchChain(chain []signing.Identity, t time.Time, timestamped, au
 			}
 		}
 	}
+}
+
+// canonicalSPKISHA256 returns the SHA-256 of the DER SubjectPublicKeyInfo
+// crypto/x509 writes for id's public key, or "" when there is no parsed
+// key to encode. crypto/x509 reads a key from encodings it would not write
+// (bytes after an RSAPublicKey, or after its exponent), so one key has more
+// than one SPKI hash: the entry of a blocked key names its canonical form,
+// which a certificate re-issued for the key from an odd encoding still has.
+func canonicalSPKISHA256(id *signing.Identity) string {
+	if id.Certificate == nil || id.Certificate.PublicKey == nil {
+		return ""
+	}
+	der, err := x509.MarshalPKIXPublicKey(id.Certificate.PublicKey)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(der)
+	return hex.EncodeToString(sum[:])
 }
 
 // nameCNs returns every CN of a certificate's name, in its order: a name
