@@ -469,7 +469,7 @@ func canonDN(s string) string {
 	s = strings.TrimSpace(s)
 	var parts []string
 	if strings.HasPrefix(s, "/") {
-		parts = strings.Split(s[1:], "/")
+		parts = splitOneline(s[1:])
 	} else {
 		parts = splitUnescaped(s)
 	}
@@ -483,6 +483,43 @@ func canonDN(s string) string {
 	}
 	sort.Strings(out)
 	return strings.Join(out, ",")
+}
+
+// splitOneline splits a name in OpenSSL's one-line form ("C=DK/O=Evil
+// A/S/CN=Evil A/S", without the leading slash) into its attributes.
+// OpenSSL does not escape a slash inside a value, so a piece that does not
+// start with an attribute type ("S" of "A/S") continues the value before
+// it: a Danish "A/S" or a "Sales/Marketing" unit would otherwise cut the
+// value short, and the entry name another subject than the one it lists.
+func splitOneline(s string) []string {
+	var parts []string
+	for _, p := range strings.Split(s, "/") {
+		typ, _, ok := strings.Cut(p, "=")
+		if len(parts) > 0 && (!ok || !isAttrType(typ)) {
+			parts[len(parts)-1] += "/" + p
+			continue
+		}
+		parts = append(parts, p)
+	}
+	return parts
+}
+
+// isAttrType reports whether t names an attribute type: one dnAttrTypes
+// knows, or a dotted OID.
+func isAttrType(t string) bool {
+	t = strings.ToLower(strings.TrimSpace(t))
+	if _, ok := dnAttrTypes[strings.TrimPrefix(t, "oid.")]; ok {
+		return true
+	}
+	if t == "" {
+		return false
+	}
+	for _, c := range t {
+		if c != '.' && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return strings.Contains(t, ".")
 }
 
 // splitUnescaped splits an RFC 4514 string on commas and plus signs (and
