@@ -36,3 +36,26 @@ func TestAttackOnelineSlashInValue(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackUnescapedCommaInValue checks that a subject entry written by
+// hand with a comma inside a value ("CN=Evil, Inc.,O=Evil, Inc.") names the
+// certificate whose values hold the comma: " Inc." was dropped as a piece
+// without a type, so the entry named "CN=Evil,O=Evil" instead.
+func TestAttackUnescapedCommaInValue(t *testing.T) {
+	root := testpki.NewRoot(testpki.Spec{CommonName: "Comma Root"})
+	leaf := root.Issue(testpki.Spec{CommonName: "Evil, Inc.", Organization: "Evil, Inc.", KeyN: 1})
+	id := signing.NewIdentity(leaf.Cert)
+	decoy := signing.NewIdentity(root.Issue(testpki.Spec{CommonName: "Evil", Organization: "Evil", KeyN: 1}).Cert)
+	for _, v := range []string{"CN=Evil, Inc.,O=Evil, Inc.", "CN=Evil, Inc.; O=Evil, Inc.", id.Subject, `CN="Evil, Inc.", O="Evil, Inc."`} {
+		l := New()
+		if err := l.Add(Entry{Kind: KindSubject, Value: v, Issuer: "CN=Comma Root"}); err != nil {
+			t.Fatal(err)
+		}
+		if hits := l.MatchChain([]signing.Identity{id}, testpki.Epoch, false, PolicyAny); len(hits) != 1 {
+			t.Errorf("entry %q: %d hits for subject %q, want 1", v, len(hits), id.Subject)
+		}
+		if hits := l.MatchChain([]signing.Identity{decoy}, testpki.Epoch, false, PolicyAny); len(hits) != 0 {
+			t.Errorf("entry %q matched the other subject %q", v, decoy.Subject)
+		}
+	}
+}
