@@ -40,6 +40,9 @@ func TestAttackChainNameConstraints(t *testing.T) {
 		{name: "dir-not-permitted", root: nc(false, []asn1.RawValue{dir("Example Corp")}), leaf: testpki.Spec{Organization: "Evil Corp"}, problem: "no permitted directoryName subtree"},
 		{name: "dir-not-permitted-critical", root: nc(true, []asn1.RawValue{dir("Example Corp")}), leaf: testpki.Spec{Organization: "Evil Corp"}, problem: "no permitted directoryName subtree", goAgrees: true},
 		{name: "dir-excluded", root: nc(false, none, dir("Evil Corp")), leaf: testpki.Spec{Organization: "Evil Corp"}, problem: "excluded directoryName subtree"},
+		// RFC 4518 maps a bidi mark to nothing: "Evil<U+200E> Corp" is the
+		// excluded name, shown the same.
+		{name: "dir-excluded-invisible-mark", root: nc(false, none, dir("Evil Corp")), leaf: testpki.Spec{Organization: "Evil\u200e Corp"}, problem: "excluded directoryName subtree"},
 		{name: "dir-excluded-other", root: nc(false, none, dir("Evil Corp")), leaf: testpki.Spec{Organization: "Example Corp"}, goAgrees: true},
 		{name: "dir-intermediate", inter: nc(false, []asn1.RawValue{dir("Example Corp")}), leaf: testpki.Spec{Organization: "Evil Corp"}, problem: "no permitted directoryName subtree"},
 		{name: "dns-permitted", root: nc(false, []asn1.RawValue{testpki.DNSSubtree("example.com")}), leaf: testpki.Spec{Organization: "Example Corp", DNSNames: []string{"build.example.com"}}, goAgrees: true},

@@ -717,11 +717,19 @@ func knownRule(id string) bool {
 	return ok
 }
 
+// exactOverrideOnly are the rules a family glob ("policy/*") does not
+// reach: only an override naming the rule itself changes their severity.
+// policy/bad-signature is the gate's fail-closed backstop for a broken
+// signature whose own finding the policy turned down; two globs that each
+// look like toning down advisories ("policy/*: note", "authenticode/*:
+// note") would otherwise let a tampered file pass.
+var exactOverrideOnly = map[signing.Rule]bool{RuleBadSignature: true}
+
 // severityFor returns the severity a finding of rule id gets under p, and
 // false when the policy turns it off.
 func (p *Policy) severityFor(id signing.Rule, def signing.Severity) (signing.Severity, bool) {
 	v, ok := p.Severity[string(id)]
-	if !ok {
+	if !ok && !exactOverrideOnly[id] {
 		v, ok = p.Severity[id.Family()+"/*"]
 	}
 	if !ok {

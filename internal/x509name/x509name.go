@@ -7,8 +7,10 @@
 // IA5String…) encodes them.
 //
 // The string preparation is RFC 4518's basics: transcoding to Unicode,
-// mapping characters RFC 4518 §2.2 maps to nothing (soft hyphen, zero-width
-// characters, byte order mark, controls) and whitespace to a space, case
+// mapping characters RFC 4518 §2.2 maps to nothing (soft hyphens, variation
+// selectors, every control and format character: zero-width characters,
+// bidi marks and overrides, tag characters, the byte order mark) and
+// whitespace to a space, case
 // folding, NFKC normalisation, and insignificant space handling (leading and
 // trailing spaces removed, inner runs folded to one). Prohibited characters
 // and bidi checks are not applied: such a value still compares, as itself.
@@ -112,6 +114,24 @@ func appendField(b, f []byte) []byte {
 	return append(b, f...)
 }
 
+// DecodeString returns the Unicode text of elem, one whole DER element of a
+// directory string type (UTF8String, PrintableString, IA5String,
+// VisibleString, NumericString, TeletexString read as ISO 8859-1,
+// BMPString, UniversalString), as names compare it. ok is false when elem
+// is not such an element or its contents do not decode. Everything that
+// reads a string value out of a name (a blocklist's "#hex" values among
+// them) decodes it here, so that a value compares the same whichever
+// string type encodes it.
+func DecodeString(elem []byte) (s string, ok bool) {
+	in := cryptobyte.String(elem)
+	var tag cbasn1.Tag
+	var whole cryptobyte.String
+	if !in.ReadAnyASN1Element(&whole, &tag) || !in.Empty() {
+		return "", false
+	}
+	return decode(tag, whole)
+}
+
 // decode returns the Unicode text of a directory string element, or false
 // when elem is not a string type or does not decode.
 func decode(tag cbasn1.Tag, elem []byte) (string, bool) {
@@ -122,7 +142,10 @@ func decode(tag cbasn1.Tag, elem []byte) (string, bool) {
 	}
 	switch tag {
 	case tagUTF8:
-		return string(body), utf8.Valid(body)
+		if !utf8.Valid(body) {
+			return "", false
+		}
+		return string(body), true
 	case tagPrintable, tagIA5, tagVisible, tagNumeric:
 		for _, c := range body {
 			if c >= 0x80 {
@@ -184,12 +207,12 @@ func Fold(s string) string {
 	}
 	s = strings.Map(func(r rune) rune {
 		switch {
-		case r == '\u00ad', r == '\u034f', r == '\u180e', r == '\ufeff', r >= '\u200b' && r <= '\u200d', r == '\u2060':
-			return -1 // RFC 4518 §2.2: mapped to nothing
+		case mappedToNothing(r):
+			return -1
 		case unicode.IsSpace(r):
 			return ' '
-		case unicode.IsControl(r):
-			return -1
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r):
+			return -1 // RFC 4518 §2.2: controls and format characters
 		}
 		return r
 	}, s)
@@ -197,6 +220,22 @@ func Fold(s string) string {
 	// NFKC can yield characters that fold again (U+2126 OHM SIGN to Ω).
 	s = cases.Fold().String(norm.NFKC.String(cases.Fold().String(s)))
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// mappedToNothing reports whether RFC 4518 §2.2 maps r to nothing for a
+// reason other than being a control or format character: the soft hyphens
+// U+00AD and U+1806, the combining grapheme joiner U+034F, the variation
+// selectors U+180B–180D and U+FE00–FE0F (and, invisible alike, the
+// supplementary ones U+E0100–E01EF), U+FFFC, and U+180E and U+200B, which
+// were spaces in the Unicode version RFC 4518 cites.
+func mappedToNothing(r rune) bool {
+	switch {
+	case r == '\u00ad', r == '\u034f', r == '\u1806', r == '\u180e', r == '\u200b', r == '\ufffc':
+		return true
+	case r >= '\u180b' && r <= '\u180d', r >= '\ufe00' && r <= '\ufe0f', r >= 0xe0100 && r <= 0xe01ef:
+		return true
+	}
+	return false
 }
 
 // Equal reports whether the DER names a and b are equal under RFC 5280

@@ -153,6 +153,16 @@ func TestFold(t *testing.T) {
 		"":                  "",
 		"Ω":                 "ω",
 		"\u2126":            "ω", // OHM SIGN
+		// RFC 4518 §2.2 maps these to nothing.
+		"a\u200eb\u200fc":        "abc", // bidi marks
+		"a\u202ab\u202ec":        "abc", // bidi embedding and override
+		"ab\U000e0001\U000e0041": "ab",  // tag characters
+		"a\ufe0fb\u180bc":        "abc", // variation selectors
+		"a\u1806b\ufffc":         "ab",  // Mongolian soft hyphen, U+FFFC
+		"a\u2062b\u206ac":        "abc", // invisible times, inhibit swapping
+		"a\U000e0100b":           "ab",  // supplementary variation selector
+		"a\u00a0\u3000b":         "a b", // spaces
+		"A\u0301":                "á",   // a combining mark is kept (NFKC composes it)
 	} {
 		if got := Fold(in); got != want {
 			t.Errorf("Fold(%q) = %q, want %q", in, got, want)

@@ -39,7 +39,10 @@ const (
 	// issuer. Use it only when the issuer is unknown.
 	KindSerial
 	// KindSPKISHA256 blocks every certificate for the public key whose DER
-	// SubjectPublicKeyInfo has SHA-256 Value, across reissued certificates.
+	// SubjectPublicKeyInfo has SHA-256 Value, across reissued certificates:
+	// the SubjectPublicKeyInfo as the certificate writes it, or as
+	// crypto/x509 encodes its key, which differ when a certificate encodes
+	// the key with bytes crypto/x509 ignores.
 	KindSPKISHA256
 	// KindTBS blocks the certificate whose TBSCertificate hashes to Value (MD5,
 	// SHA-1, SHA-256 or SHA-384, told apart by length), wherever it sits in

@@ -1,11 +1,10 @@
 package blocklist
 
 import (
-	"encoding/asn1"
 	"encoding/hex"
 	"strings"
-	"unicode/utf16"
-	"unicode/utf8"
+
+	"github.com/shipgate/shipgate/internal/x509name"
 )
 
 // unescapeDNValue returns the attribute value v of a distinguished name
@@ -109,31 +108,14 @@ func dnAttrValue(v string) string {
 	return unescapeDNValue(v)
 }
 
-// derString decodes h, the hex of a DER character string, to its text.
+// derString decodes h, the hex of a DER character string, to its text, as
+// names compare it (x509name.DecodeString: TeletexString as ISO 8859-1,
+// BMPString and UniversalString transcoded), so that a value copied in hex
+// compares with the same value written as text, whatever its string type.
 func derString(h string) (string, bool) {
 	der, err := hex.DecodeString(h)
 	if err != nil {
 		return "", false
 	}
-	var rv asn1.RawValue
-	if rest, err := asn1.Unmarshal(der, &rv); err != nil || len(rest) != 0 || rv.Class != asn1.ClassUniversal || rv.IsCompound {
-		return "", false
-	}
-	switch rv.Tag {
-	case asn1.TagUTF8String, asn1.TagPrintableString, asn1.TagIA5String, asn1.TagT61String, asn1.TagNumericString, 26: // 26: VisibleString
-		if !utf8.Valid(rv.Bytes) {
-			return "", false
-		}
-		return string(rv.Bytes), true
-	case asn1.TagBMPString:
-		if len(rv.Bytes)%2 != 0 {
-			return "", false
-		}
-		u := make([]uint16, len(rv.Bytes)/2)
-		for i := range u {
-			u[i] = uint16(rv.Bytes[2*i])<<8 | uint16(rv.Bytes[2*i+1])
-		}
-		return string(utf16.Decode(u)), true
-	}
-	return "", false
+	return x509name.DecodeString(der)
 }

@@ -469,7 +469,7 @@ func canonDN(s string) string {
 	s = strings.TrimSpace(s)
 	var parts []string
 	if strings.HasPrefix(s, "/") {
-		parts = strings.Split(s[1:], "/")
+		parts = splitOneline(s[1:])
 	} else {
 		parts = splitUnescaped(s)
 	}
@@ -485,13 +485,70 @@ func canonDN(s string) string {
 	return strings.Join(out, ",")
 }
 
+// splitOneline splits a name in OpenSSL's one-line form ("C=DK/O=Evil
+// A/S/CN=Evil A/S", without the leading slash) into its attributes.
+// OpenSSL does not escape a slash inside a value, so a piece that does not
+// start with an attribute type ("S" of "A/S") continues the value before
+// it: a Danish "A/S" or a "Sales/Marketing" unit would otherwise cut the
+// value short, and the entry name another subject than the one it lists.
+func splitOneline(s string) []string {
+	var parts []string
+	for _, p := range strings.Split(s, "/") {
+		if len(parts) > 0 && !startsWithType(p) {
+			parts[len(parts)-1] += "/" + p
+			continue
+		}
+		parts = append(parts, p)
+	}
+	return parts
+}
+
+// isAttrType reports whether t is an attribute type as RFC 4514 §3
+// writes one: a keyword (a letter, then letters, digits and hyphens) or a
+// dotted OID, optionally with Windows' "OID." prefix.
+func isAttrType(t string) bool {
+	t = strings.TrimSpace(t)
+	if len(t) > 4 && strings.EqualFold(t[:4], "oid.") {
+		t = t[4:]
+	}
+	if t == "" {
+		return false
+	}
+	if c := t[0]; 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
+		for i := 1; i < len(t); i++ {
+			if c := t[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
+				return false
+			}
+		}
+		return true
+	}
+	for _, arc := range strings.Split(t, ".") {
+		if arc == "" || strings.Trim(arc, "0123456789") != "" {
+			return false
+		}
+	}
+	return strings.Contains(t, ".")
+}
+
 // splitUnescaped splits an RFC 4514 string on commas and plus signs (and
 // RFC 2253's semicolons) not escaped by a backslash nor inside an RFC 2253
-// quoted value ('O="DigiCert, Inc."').
+// quoted value ('O="DigiCert, Inc."'). A piece that does not start with an
+// attribute type continues the value before it, separator included: a name
+// written by hand as "CN=Evil, Inc.,O=Evil" means the value "Evil, Inc.",
+// which dropping " Inc." would turn into another subject's.
 func splitUnescaped(s string) []string {
 	var parts []string
+	var starts []int
 	start := 0
 	quoted := false
+	cut := func(end int) {
+		if p := s[start:end]; len(parts) > 0 && !startsWithType(p) {
+			parts[len(parts)-1] = s[starts[len(starts)-1]:end]
+			return
+		}
+		parts = append(parts, s[start:end])
+		starts = append(starts, start)
+	}
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c == '\\':
@@ -499,11 +556,19 @@ func splitUnescaped(s string) []string {
 		case c == '"':
 			quoted = !quoted
 		case !quoted && (c == ',' || c == '+' || c == ';'):
-			parts = append(parts, s[start:i])
+			cut(i)
 			start = i + 1
 		}
 	}
-	return append(parts, s[start:])
+	cut(len(s))
+	return parts
+}
+
+// startsWithType reports whether the piece p of a name is "type=value" with
+// a type isAttrType knows.
+func startsWithType(p string) bool {
+	typ, _, ok := strings.Cut(p, "=")
+	return ok && isAttrType(typ)
 }
 
 // normalizeSerial is signing.NormalizeSerial without its per-call

@@ -1,6 +1,11 @@
 package blocklist
 
 import (
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -190,6 +195,11 @@ func (l *List) matchChain(chain []signing.Identity, t time.Time, timestamped, au
 		try(KindIssuerSerial, id.Serial, func(e *Entry) bool { return issuerMatches(e, id) })
 		try(KindSerial, id.Serial, nil)
 		try(KindSPKISHA256, id.SPKISHA256, nil)
+		if l.index[KindSPKISHA256] != nil {
+			if k := canonicalSPKISHA256(id); k != id.SPKISHA256 {
+				try(KindSPKISHA256, k, nil)
+			}
+		}
 		try(KindTBS, id.TBS.MD5, nil)
 		try(KindTBS, id.TBS.SHA1, nil)
 		try(KindTBS, id.TBS.SHA256, nil)
@@ -201,25 +211,83 @@ func (l *List) matchChain(chain []signing.Identity, t time.Time, timestamped, au
 				if id.Subject != "" {
 					try(KindSubject, subjectKey(id.Subject), accept)
 				}
-				if cn := commonName(id); cn != "" {
-					try(KindSubject, "cn:"+x509name.Fold(cn), accept)
+				// Every CN, each folded key once: two CNs that fold
+				// alike would find an entry twice.
+				var seen []string
+				for _, cn := range subjectCNs(id) {
+					if k := "cn:" + x509name.Fold(cn); cn != "" && !slices.Contains(seen, k) {
+						seen = append(seen, k)
+						try(KindSubject, k, accept)
+					}
 				}
 			}
 		}
 	}
 }
 
-// commonName returns the leaf's subject CN.
-func commonName(id *signing.Identity) string {
-	if id.Certificate != nil {
-		return id.Certificate.Subject.CommonName
+// canonicalSPKISHA256 returns the SHA-256 of the DER SubjectPublicKeyInfo
+// crypto/x509 writes for id's public key, or "" when there is no parsed
+// key to encode. crypto/x509 reads a key from encodings it would not write
+// (bytes after an RSAPublicKey, or after its exponent), so one key has more
+// than one SPKI hash: the entry of a blocked key names its canonical form,
+// which a certificate re-issued for the key from an odd encoding still has.
+func canonicalSPKISHA256(id *signing.Identity) string {
+	if id.Certificate == nil || id.Certificate.PublicKey == nil {
+		return ""
 	}
-	for _, p := range splitUnescaped(id.Subject) {
-		if typ, val, ok := strings.Cut(p, "="); ok && strings.EqualFold(strings.TrimSpace(typ), "CN") {
-			return unescapeDNValue(val)
+	der, err := x509.MarshalPKIXPublicKey(id.Certificate.PublicKey)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(der)
+	return hex.EncodeToString(sum[:])
+}
+
+// nameCNs returns every CN of a certificate's name, in its order: a name
+// may carry several, and crypto/x509's CommonName keeps only the last, so
+// that "CN=Benign" after "CN=Revoked" would hide the revoked name. For
+// blocking, any of them names the certificate.
+func nameCNs(name pkix.Name) []string {
+	var cns []string
+	for _, atv := range name.Names {
+		if s, ok := atv.Value.(string); ok && atv.Type.Equal(oidCommonName) {
+			cns = append(cns, s)
 		}
 	}
-	return ""
+	if len(cns) == 0 && name.CommonName != "" {
+		cns = append(cns, name.CommonName) // a pkix.Name built by hand
+	}
+	return cns
+}
+
+// textCNs returns every CN of a name written as an RFC 4514 string, for
+// identities without a certificate (see nameCNs).
+func textCNs(text string) []string {
+	var cns []string
+	for _, p := range splitUnescaped(text) {
+		if typ, val, ok := strings.Cut(p, "="); ok && dnAttrType(typ) == "cn" {
+			cns = append(cns, unescapeDNValue(val))
+		}
+	}
+	return cns
+}
+
+var oidCommonName = asn1.ObjectIdentifier{2, 5, 4, 3}
+
+// subjectCNs returns every CN of id's subject.
+func subjectCNs(id *signing.Identity) []string {
+	if id.Certificate != nil {
+		return nameCNs(id.Certificate.Subject)
+	}
+	return textCNs(id.Subject)
+}
+
+// issuerCNs returns every CN of id's issuer.
+func issuerCNs(id *signing.Identity) []string {
+	if id.Certificate != nil {
+		return nameCNs(id.Certificate.Issuer)
+	}
+	return textCNs(id.Issuer)
 }
 
 // issuerMatches reports whether id was issued by the issuer e names: by DER
@@ -246,17 +314,13 @@ func issuerMatches(e *Entry, id *signing.Identity) bool {
 		return len(e.IssuerDER) > 0
 	}
 	if !strings.Contains(e.Issuer, "=") {
-		cn := ""
-		if id.Certificate != nil {
-			cn = id.Certificate.Issuer.CommonName
-		} else {
-			for _, p := range splitUnescaped(id.Issuer) {
-				if typ, val, ok := strings.Cut(p, "="); ok && strings.EqualFold(strings.TrimSpace(typ), "CN") {
-					cn = unescapeDNValue(val)
-				}
+		want := x509name.Fold(e.Issuer)
+		for _, cn := range issuerCNs(id) {
+			if x509name.Fold(cn) == want {
+				return true
 			}
 		}
-		return x509name.Fold(cn) == x509name.Fold(e.Issuer)
+		return false
 	}
 	return canonDN(e.Issuer) == canonDN(id.Issuer)
 }

@@ -143,6 +143,7 @@ func (r *nativeReader) object() error {
 		s.i++
 		return nil
 	}
+	seen := map[string]bool{}
 	for {
 		s.ws()
 		keyAt := s.i
@@ -150,6 +151,10 @@ func (r *nativeReader) object() error {
 		if err != nil {
 			return r.fail(err)
 		}
+		if seen[key] {
+			return r.p.errLine(r.lines.lineAt(int64(keyAt)), "duplicate field %q", key)
+		}
+		seen[key] = true
 		s.ws()
 		if s.next() != ':' {
 			s.i--
@@ -326,12 +331,20 @@ func (s *jscan) entry() (rawEntry, error) {
 		s.i++
 		return re, nil
 	}
+	var seen uint16
 	for {
 		s.ws()
 		keyAt := s.i
 		kb, _, err := s.strBytes()
 		if err != nil {
 			return re, err
+		}
+		if bit := rawEntryBit(kb); bit != 0 {
+			if seen&bit != 0 {
+				s.i = keyAt
+				return re, fmt.Errorf("duplicate field %q", kb)
+			}
+			seen |= bit
 		}
 		s.ws()
 		if s.next() != ':' {
@@ -388,6 +401,22 @@ var kindByName = func() map[string]Kind {
 }()
 
 // set assigns one field by its JSON name.
+// rawEntryBit returns a bit of its own for each field of rawEntry, 0 for
+// any other key: the JSON reader refuses a field given twice, as the YAML
+// reader (strictyaml) does, since encoding/json and this scanner keep the
+// last value where a reviewer reads the first ("value" twice lists another
+// certificate than the one shown).
+func rawEntryBit(key []byte) uint16 {
+	for i, k := range rawEntryKeys {
+		if string(key) == k {
+			return 1 << i
+		}
+	}
+	return 0
+}
+
+var rawEntryKeys = [...]string{"kind", "value", "issuer", "issuerDER", "chainTBS", "notBefore", "notAfter", "revokedAt", "reason", "note", "reference"}
+
 func (re *rawEntry) set(key []byte, v string) error {
 	switch string(key) {
 	case "kind":
