@@ -9,12 +9,12 @@ import (
 	"github.com/shipgate/shipgate/sbom/asar"
 )
 
-// TestAttackAsarUnpackedIntegritySBOM: sbom reads the files of
-// app.asar.unpacked through the archive, so one whose bytes differ from its
-// header's integrity is asar/integrity-mismatch at its path in the archive
-// and one that is missing is file/unreadable, as verify reports them at
-// their paths in the unpacked folder; matching files, one larger than an
-// integrity block, have neither.
+// TestAttackAsarUnpackedIntegritySBOM: sbom lists the files of
+// app.asar.unpacked at their paths on disk and compares them with the
+// archive's header, so one whose bytes differ from its header's integrity
+// is asar/integrity-mismatch and one that is missing is file/unreadable,
+// at their paths in the unpacked folder, as verify reports them; matching
+// files, one larger than an integrity block, have neither.
 func TestAttackAsarUnpackedIntegritySBOM(t *testing.T) {
 	big := bytes.Repeat([]byte("big native data "), (electronfix.AsarBlockSize+300<<10)/16)
 	arc, files := electronfix.PackAsar([]electronfix.AsarFile{
@@ -32,8 +32,8 @@ func TestAttackAsarUnpackedIntegritySBOM(t *testing.T) {
 			b := bytes.Clone(f["native/big.node"])
 			b[electronfix.AsarBlockSize+100] ^= 1
 			f["native/big.node"] = b
-		}, []string{string(asar.RuleIntegrityMismatch) + " resources/app.asar/native/big.node"}},
-		{"missing", func(f map[string][]byte) { delete(f, "native/x.node") }, []string{string(RuleUnreadable) + " resources/app.asar/native/x.node"}},
+		}, []string{string(asar.RuleIntegrityMismatch) + " resources/app.asar.unpacked/native/big.node"}},
+		{"missing", func(f map[string][]byte) { delete(f, "native/x.node") }, []string{string(RuleUnreadable) + " resources/app.asar.unpacked/native/x.node"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tree := map[string][]byte{"resources/app.asar": arc}

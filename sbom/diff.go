@@ -111,13 +111,14 @@ func renameRoot(old, new *Inventory) *Inventory {
 }
 
 // rootName returns the name of the one file a LayoutFile release is
-// (with the files of a self-extractor's zip under it), or of the installer
-// a LayoutInstaller release is (its one path without a folder: every other
-// is under it), or of the one folder every path of another release is
+// (with the files of a self-extractor's zip under it), of the installer
+// a LayoutInstaller release is, or of the asar a LayoutAsar release is
+// (its one path without a folder: every other is under it), or of the one
+// folder every path of another release is
 // under (topFolder); "" for other releases.
 func rootName(inv *Inventory) string {
 	switch inv.Layout {
-	case LayoutFile, LayoutInstaller:
+	case LayoutFile, LayoutInstaller, LayoutAsar:
 		root := ""
 		for _, f := range inv.Files {
 			if !strings.Contains(f.Path, "/") {

@@ -23,7 +23,14 @@
 // structures checked as verify checks them (release.CheckZipEnds). An
 // asar other than the release's own — loose in a release folder, or inside
 // an installer, an archive or a disk image — is opened as verify opens it:
-// its files and npm packages are listed under its path.
+// its files and npm packages are listed under its path. Every asar is
+// itself a file of the inventory, as verify lists it, and the files of its
+// unpacked folder are listed at their paths on disk
+// (resources/app.asar.unpacked/x.node), where verify checks them and a
+// user finds them, compared with the integrity the archive's header
+// records; they belong to the asar's npm packages all the same. An asar
+// given alone is the exception: its unpacked folder lies outside the
+// release, and its unpacked files are its entries (app.asar/x.node).
 //
 // [Diff] compares two inventories of one application and reports, as
 // findings, what a release gate should stop: bytes that changed while the

@@ -90,7 +90,7 @@ func (b *builder) openInstallers() {
 			x = release.NewExpansion(size)
 		}
 		l := &containerLister{b: b, x: x, seen: seen, add: func(e *item) { added = append(added, e) }}
-		if b.diskRoot != "" && it.depth == 0 && !it.inAsar && it.diskPath == "" {
+		if b.diskRoot != "" && it.depth == 0 && !it.inAsar {
 			l.cabinet = container.CabinetFS(os.DirFS(b.diskRoot), it.path)
 		}
 		switch {

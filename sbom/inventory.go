@@ -16,6 +16,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -220,10 +221,17 @@ type File struct {
 
 // item is one file to hash: a file on disk or an asar entry.
 type item struct {
-	path     string // release path
-	diskPath string // for binaries in app.asar.unpacked: the disk path
-	open     func() (io.ReaderAt, int64, io.Closer, error)
-	inAsar   bool
+	path string // release path
+	// entryPath, for a file of an opened asar's unpacked folder (listed
+	// at its path on disk, app.asar.unpacked/b.js), is its path as the
+	// asar's entry (app.asar/b.js), by which it belongs to the asar's
+	// packages and application (see matchUnpacked).
+	entryPath string
+	open      func() (io.ReaderAt, int64, io.Closer, error)
+	inAsar    bool
+	// unpacked marks an unpacked entry of an asar given alone, read
+	// through the archive from the folder beside it (see collectAsar).
+	unpacked bool
 	// asarAt, for asar entries, is the report path of their asar.
 	asarAt string
 	// asar marks an asar archive found among the release's files other
@@ -460,6 +468,9 @@ type builder struct {
 	// installedMacApp), "" otherwise.
 	macHome string
 	ar      *asar.Reader
+	// asars are the asar archives opened whose unpacked files are the
+	// release's own, at their paths on disk (see matchUnpacked).
+	asars []openedAsar
 
 	// archive is set when the release is a zip archive or a tarball:
 	// files are its files (its links left out), closers what to close
@@ -504,16 +515,21 @@ func (b *builder) build() error {
 	b.hashAll(b.items)
 	b.openInstallers()
 	b.openAsars()
+	b.matchUnpacked()
 	b.assemble()
 	return nil
 }
 
 // collect lists the files: disk files, then the asar's entries.
 func (b *builder) collect() error {
-	asarItem := b.openAsar()
-	if b.archive {
-		b.collectArchive(asarItem)
-	} else if b.inv.Layout != LayoutAsar {
+	b.openAsar()
+	switch {
+	case b.archive:
+		b.collectArchive()
+	case b.inv.Layout == LayoutAsar:
+		// The asar given alone is a file of its own, as verify lists it.
+		b.items = append(b.items, &item{path: b.asarPath, open: diskOpener(filepath.Join(b.root, b.asarPath))})
+	default:
 		if err := b.collectDisk(); err != nil {
 			return err
 		}
@@ -526,9 +542,8 @@ func (b *builder) collect() error {
 }
 
 // openAsar opens the release's app.asar, from the archive or the disk, into
-// b.ar and records its problems as findings. It returns the archive's item
-// for the asar, if the release is an archive holding one.
-func (b *builder) openAsar() *item {
+// b.ar and records its problems as findings.
+func (b *builder) openAsar() {
 	asarFull := filepath.Join(b.root, filepath.FromSlash(b.asarPath))
 	var asarItem *item
 	if b.archive {
@@ -539,7 +554,7 @@ func (b *builder) openAsar() *item {
 		}
 	}
 	if b.asarPath == "" || (asarItem == nil && (b.archive || !exists(asarFull))) {
-		return asarItem
+		return
 	}
 	var ar *asar.Reader
 	var err error
@@ -550,13 +565,12 @@ func (b *builder) openAsar() *item {
 	}
 	if err != nil {
 		b.asarOpenFailed(b.asarPath, err)
-		return asarItem
+		return
 	}
 	b.ar = ar
 	b.inv.App.Asar = b.asarPath
 	b.inv.App.AsarHeaderHash = ar.HeaderHash()
 	b.asarProblems(ar, b.asarPath)
-	return asarItem
 }
 
 // asarProblems reports the problems of the asar ar found at report path
@@ -585,34 +599,17 @@ func (b *builder) asarOpenFailed(at string, err error) {
 	b.finding(asar.RuleMalformed, signing.SeverityError, at, err.Error())
 }
 
-// readThroughAsar reports whether the file at rel is an unpacked file of the
-// open asar, read through the archive rather than on its own.
-func (b *builder) readThroughAsar(rel string) bool {
-	unpackedPrefix := b.asarPath + ".unpacked/"
-	if !strings.HasPrefix(rel, unpackedPrefix) || b.ar == nil {
-		return false
-	}
-	e, err := b.ar.Entry(strings.TrimPrefix(rel, unpackedPrefix))
-	return err == nil && e.Kind == asar.KindFile && e.Unpacked
-}
-
-// collectArchive adds the files of an archive release to b.items, but for the
-// open asar and the unpacked files read through it.
-func (b *builder) collectArchive(asarItem *item) {
-	for _, it := range b.files {
-		if it == asarItem && b.ar != nil {
-			continue
-		}
-		if b.readThroughAsar(it.path) {
-			continue
-		}
-		b.items = append(b.items, it)
-	}
+// collectArchive adds the files of an archive release to b.items: its
+// asar among them, as verify lists it, and its unpacked files at their
+// paths in the archive, where verify checks them.
+func (b *builder) collectArchive() {
+	b.items = append(b.items, b.files...)
 }
 
 // collectDisk walks a release directory and adds its regular files to
-// b.items, but for the open asar and the unpacked files read through it;
-// it checks its symbolic links and reports its special files.
+// b.items (its asar and the asar's unpacked files among them, as verify
+// lists them); it checks its symbolic links and reports its special
+// files.
 func (b *builder) collectDisk() error {
 	// A release given as a link to its folder is the folder, as verify
 	// takes it: the walk reports a root link, and does not follow it.
@@ -638,8 +635,6 @@ func (b *builder) collectDisk() error {
 			// file to inventory: reported as verify reports it.
 			b.finding(RuleUnreadable, signing.SeverityError, e.Path, fmt.Sprintf("%s, not a regular file; it was not read or inventoried", walk.SpecialKind(e.Mode)))
 		case e.Kind != walk.Regular:
-		case e.Path == b.asarPath && b.ar != nil:
-		case b.readThroughAsar(e.Path):
 		default:
 			b.items = append(b.items, &item{path: e.Path, open: diskOpener(e.Full)})
 		}
@@ -651,16 +646,25 @@ func (b *builder) collectDisk() error {
 	return nil
 }
 
-// collectAsar adds the files and links of the open asar to b.items.
+// collectAsar adds the files and links of the open asar to b.items: its
+// unpacked files are the release's files at their paths on disk
+// (matchUnpacked), but for an asar given alone, whose unpacked folder
+// lies outside the release: they are its entries, read from there, as
+// verify reads them.
 func (b *builder) collectAsar() {
-	b.items = append(b.items, asarItems(b.ar, b.asarPath, true, 1)...)
+	lone := b.inv.Layout == LayoutAsar
+	b.items = append(b.items, asarItems(b.ar, b.asarPath, true, 1, lone)...)
+	if !lone {
+		b.asars = append(b.asars, openedAsar{b.asarPath, b.ar})
+	}
 }
 
 // asarItems returns the files and links of the asar ar found at report
 // path at, as items under at, depth archives deep; primary marks the
 // release's own asar (b.ar), whose small packed files are read in batches
-// (see batches).
-func asarItems(ar *asar.Reader, at string, primary bool, depth int) []*item {
+// (see batches). Its unpacked files are left out, being the release's
+// own files at their paths on disk, unless unpacked is set.
+func asarItems(ar *asar.Reader, at string, primary bool, depth int, unpacked bool) []*item {
 	items := make([]*item, 0, ar.NumFiles())
 	var slab []item
 	ar.Walk(func(e *asar.Entry) error {
@@ -669,7 +673,7 @@ func asarItems(ar *asar.Reader, at string, primary bool, depth int) []*item {
 				open: asarLinkOpener(ar, e.Path), depth: depth})
 			return nil
 		}
-		if e.Kind != asar.KindFile || e.Err() != nil {
+		if e.Kind != asar.KindFile || e.Err() != nil || (e.Unpacked && !unpacked) {
 			return nil
 		}
 		// The entries' items are allocated in blocks.
@@ -678,10 +682,7 @@ func asarItems(ar *asar.Reader, at string, primary bool, depth int) []*item {
 		}
 		it := &slab[0]
 		slab = slab[1:]
-		*it = item{path: at + "/" + e.Path, asarAt: at, inAsar: true, depth: depth}
-		if e.Unpacked {
-			it.diskPath = at + ".unpacked/" + e.Path
-		}
+		*it = item{path: at + "/" + e.Path, asarAt: at, inAsar: true, depth: depth, unpacked: e.Unpacked}
 		name := e.Path
 		it.ar, it.asarName = ar, name
 		it.entrySize = e.Size
@@ -802,7 +803,7 @@ func (b *builder) batches(items []*item) []hashUnit {
 	}
 	var packed []*item
 	for i, it := range items {
-		if !b.opts.noBatch && b.ar != nil && it.entry != nil && it.link == "" && !it.hashed && it.diskPath == "" &&
+		if !b.opts.noBatch && b.ar != nil && it.entry != nil && it.link == "" && !it.hashed &&
 			it.entry.Offset >= 0 && it.entry.Size >= 0 && it.entry.Size <= batchFile {
 			packed = append(packed, it)
 			continue
@@ -912,7 +913,7 @@ func (b *builder) hashItem(it *item, buf []byte) {
 	if it.link != "" || it.hashed {
 		return // a link has no bytes of its own; a hashed file is done
 	}
-	if it.ar != nil && it.diskPath == "" {
+	if it.ar != nil && !it.unpacked {
 		// A packed asar entry: it is opened only when its first bytes,
 		// copied while it is verified, say it is a binary.
 		r := &lazyReaderAt{open: it.open}
@@ -1043,9 +1044,6 @@ func (l *lazyReaderAt) close() {
 // describe reads a binary's facts once its kind and digest are known.
 func (b *builder) describe(it *item, r io.ReaderAt, size int64) {
 	bin := &Binary{Path: it.path, Size: size, SHA256: it.sha256, Kind: it.kind.String(), NodeAddon: strings.HasSuffix(it.path, ".node")}
-	if it.diskPath != "" {
-		bin.Path = it.diskPath
-	}
 	arch, slices, err := archs(r, size, it.kind)
 	if err == nil {
 		bin.Arch = arch
@@ -1293,6 +1291,9 @@ func (b *builder) itemFindings() map[string]*item {
 	byPath := make(map[string]*item, len(b.items))
 	for _, it := range b.items {
 		byPath[it.path] = it
+		if it.entryPath != "" {
+			byPath[it.entryPath] = it // an unpacked package.json
+		}
 		if it.err != nil {
 			b.finding(RuleUnreadable, signing.SeverityError, it.path, it.err.Error())
 		}
@@ -1390,8 +1391,8 @@ func isPackageJSON(p, dir string) bool {
 func (b *builder) packages(lock map[string]lockPk, appRoot string) map[string]*Package {
 	pkgs := map[string]*Package{}
 	for _, it := range b.items {
-		dir := packageDir(it.path)
-		if dir == "" || !isPackageJSON(it.path, dir) {
+		dir := packageDir(it.owned())
+		if dir == "" || !isPackageJSON(it.owned(), dir) {
 			continue
 		}
 		raw, err := b.readSmall(it)
@@ -1454,7 +1455,7 @@ func (b *builder) packageOf(it *item, dir string, raw []byte) *Package {
 // files keep a digest.
 func (b *builder) folderPackages(pkgs map[string]*Package, appRoot string) {
 	for _, it := range b.items {
-		for dir := packageDir(it.path); dir != "" && strings.HasPrefix(dir, appRoot+"/"); dir = packageDir(path.Dir(dir)) {
+		for dir := packageDir(it.owned()); dir != "" && strings.HasPrefix(dir, appRoot+"/"); dir = packageDir(path.Dir(dir)) {
 			name := requireName(dir)
 			if pkgs[dir] != nil || strings.HasPrefix(name, ".") || strings.HasPrefix(path.Base(name), ".") {
 				continue
@@ -1474,12 +1475,12 @@ func (b *builder) assignFiles(pkgs map[string]*Package, appRoot string) {
 	inv := b.inv
 	lines := map[string]*bytes.Buffer{}
 	var appLines bytes.Buffer
-	for _, it := range b.items {
+	for _, it := range b.byOwnedPath() {
 		if it.err != nil {
 			continue
 		}
 		owner := ""
-		for d := packageDir(it.path); d != ""; d = packageDir(path.Dir(d)) {
+		for d := packageDir(it.owned()); d != ""; d = packageDir(path.Dir(d)) {
 			if pkgs[d] != nil {
 				owner = d
 				break
@@ -1496,14 +1497,16 @@ func (b *builder) assignFiles(pkgs map[string]*Package, appRoot string) {
 			if lines[owner] == nil {
 				lines[owner] = &bytes.Buffer{}
 			}
-			fileLine(lines[owner], it.path, owner, sum)
+			fileLine(lines[owner], it.owned(), owner, sum)
 		case it.link != "":
 			// A link outside packages counts in the application's digest.
 			fileLine(&appLines, it.path, appRoot, sum)
 		default:
 			comp, ver := b.component(it.path, appRoot)
-			if comp == "app" {
-				fileLine(&appLines, it.path, appRoot, sum)
+			// The application's opened asar is its root, whose
+			// files are the digest's lines, not one of them.
+			if comp == "app" && (it.path != appRoot || b.ar == nil) {
+				fileLine(&appLines, it.owned(), appRoot, sum)
 			}
 			inv.Files = append(inv.Files, File{Path: it.path, Size: it.size, SHA256: it.sha256, Component: comp, Version: ver})
 		}
@@ -1522,6 +1525,18 @@ func (b *builder) assignFiles(pkgs map[string]*Package, appRoot string) {
 		sum := sha256.Sum256(appLines.Bytes())
 		inv.App.Digest = hex.EncodeToString(sum[:])
 	}
+}
+
+// byOwnedPath returns the items sorted by the paths by which they belong
+// to packages (item.owned), in which order their digests' lines are: an
+// unpacked file of an asar is among the asar's entries.
+func (b *builder) byOwnedPath() []*item {
+	if len(b.asars) == 0 {
+		return b.items
+	}
+	items := slices.Clone(b.items)
+	sort.SliceStable(items, func(i, j int) bool { return items[i].owned() < items[j].owned() })
+	return items
 }
 
 // fileLine appends to w the line of a package's (or the application's)

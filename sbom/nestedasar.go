@@ -9,17 +9,18 @@ import (
 	"github.com/shipgate/shipgate/signing"
 )
 
-// openAsars lists, in place of each asar archive found among the
-// release's files other than the release's own (a loose one in a release
-// folder, resources/plugins/extra.asar, an app.asar in an installer, a
-// zip, a tarball or a disk image, or an asar inside an asar, told by its
-// header as verify tells one: it.asar), the files and links it holds under
-// its path (Setup.exe/$INSTDIR/resources/app.asar/node_modules/x), as
-// verify opens every asar it finds: their npm packages and digests join
-// the inventory, each entry checked against the integrity its header
-// records, as the release's own asar's are. Its unpacked files read
-// through it are listed once, as its entries. An asar that cannot be read
-// stays a file, with a finding; one nested release.MaxDepth archives deep
+// openAsars lists, beside each asar archive found among the release's
+// files other than the release's own (a loose one in a release folder,
+// resources/plugins/extra.asar, an app.asar in an installer, a zip, a
+// tarball or a disk image, or an asar inside an asar, told by its header
+// as verify tells one: it.asar), which stays a file, the files and links
+// it holds under its path
+// (Setup.exe/$INSTDIR/resources/app.asar/node_modules/x), as verify opens
+// every asar it finds: their npm packages and digests join the inventory,
+// each entry checked against the integrity its header records, as the
+// release's own asar's are. Its unpacked files stay the release's files at
+// their paths on disk (see matchUnpacked). An asar that cannot be read
+// has a finding; one nested release.MaxDepth archives deep
 // is not opened, as verify does not open it. When the release has no
 // application of its own, the one app.asar found so gives it its App
 // facts (adoptApp), as an app.asar given alone would.
@@ -37,11 +38,10 @@ func (b *builder) openAsars() {
 	b.adoptApp(apps)
 }
 
-// openAsarsOnce lists the files of the asars found in place of them, as
+// openAsarsOnce lists the files of the asars found under them, as
 // openAsars does, and returns the asars among those files. apps takes the
 // asars named app.asar that were opened, by path.
 func (b *builder) openAsarsOnce(found []*item, apps map[string]*asar.Reader) []*item {
-	drop := map[*item]bool{}
 	var added []*item
 	for _, it := range found {
 		if it.depth >= release.MaxDepth {
@@ -54,27 +54,14 @@ func (b *builder) openAsarsOnce(found []*item, apps map[string]*asar.Reader) []*
 			continue
 		}
 		b.asarProblems(ar, it.path)
-		drop[it] = true
-		for _, u := range b.items {
-			if rest, ok := strings.CutPrefix(u.path, it.path+".unpacked/"); ok {
-				if e, err := ar.Entry(rest); err == nil && e.Kind == asar.KindFile && e.Unpacked {
-					drop[u] = true
-				}
-			}
-		}
+		b.asars = append(b.asars, openedAsar{it.path, ar})
 		if it.path == "app.asar" || strings.HasSuffix(it.path, "/app.asar") {
 			apps[it.path] = ar
 		}
-		added = append(added, asarItems(ar, it.path, false, it.depth+1)...)
+		added = append(added, asarItems(ar, it.path, false, it.depth+1, false)...)
 	}
 	b.hashAll(added)
-	keep := b.items[:0]
-	for _, it := range b.items {
-		if !drop[it] {
-			keep = append(keep, it)
-		}
-	}
-	b.items = append(keep, added...)
+	b.items = append(b.items, added...)
 	sort.Slice(b.items, func(i, j int) bool { return b.items[i].path < b.items[j].path })
 	var next []*item
 	for _, it := range added {

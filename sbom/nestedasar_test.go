@@ -16,8 +16,8 @@ import (
 
 // TestSBOMAsarInInstaller: a release folder carrying an NSIS Setup.exe
 // has the installer's app.asar opened as verify opens it: its npm packages
-// and its native addon's owner under the installer's path, and no plain
-// file for the archive itself.
+// and its native addon's owner under the installer's path, and the archive
+// itself a file, as verify lists it.
 func TestSBOMAsarInInstaller(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "dist")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -39,8 +39,8 @@ func TestSBOMAsarInInstaller(t *testing.T) {
 	if !slices.Contains(pkgs, at+"/node_modules/tinycolor@2.1.0") || !slices.Contains(pkgs, at+"/node_modules/fastsql@5.1.6") {
 		t.Errorf("packages %q", pkgs)
 	}
-	if fileAt(inv, at) != nil {
-		t.Error("the app.asar is also a plain file")
+	if f := fileAt(inv, at); f == nil || f.SHA256 == "" {
+		t.Errorf("the app.asar itself: %+v", f)
 	}
 	if f := fileAt(inv, at+"/package.json"); f == nil || f.SHA256 == "" {
 		t.Errorf("the asar's package.json: %+v", f)
@@ -92,9 +92,9 @@ func TestAttackTamperedAsarInArchive(t *testing.T) {
 	if len(inv.Packages) != 1 || inv.Packages[0].Path != at+"/node_modules/x" || inv.Packages[0].Version != "2.0.0" || inv.Packages[0].Files != 2 {
 		t.Errorf("packages %+v", inv.Packages)
 	}
-	// The files outside packages are those verify checks, but for the
-	// asar itself, which is its entries, as the release's own is.
-	want = slices.DeleteFunc(want, func(p string) bool { return p == at || strings.HasPrefix(p, at+"/node_modules/") })
+	// The files outside packages are those verify checks, the asar
+	// itself among them.
+	want = slices.DeleteFunc(want, func(p string) bool { return strings.HasPrefix(p, at+"/node_modules/") })
 	if !slices.Equal(got, want) {
 		t.Errorf("sbom lists %q, verify checks %q", got, want)
 	}
@@ -104,7 +104,8 @@ func TestAttackTamperedAsarInArchive(t *testing.T) {
 // (resources/plugins/extra.asar), which verify opens and checks entry by
 // entry, stayed one opaque file in sbom: its npm packages were not
 // inventoried. It is opened as verify opens it, its files and packages
-// listed under its path, and no plain file for the archive itself.
+// listed under its path, and the archive itself a file, as verify lists
+// it.
 func TestSBOMLooseAsar(t *testing.T) {
 	arc, _ := electronfix.PackAsar([]electronfix.AsarFile{
 		{Path: "package.json", Data: []byte(`{"name":"extra","version":"1.0.0"}`)},
@@ -122,8 +123,8 @@ func TestSBOMLooseAsar(t *testing.T) {
 		t.Errorf("finding %s %s: %s", f.Rule, f.Path, f.Message)
 	}
 	const at = "resources/plugins/extra.asar"
-	if fileAt(inv, at) != nil {
-		t.Error("the extra asar is still a plain file")
+	if f := fileAt(inv, at); f == nil || f.SHA256 == "" {
+		t.Errorf("the extra asar itself: %+v", f)
 	}
 	if f := fileAt(inv, at+"/package.json"); f == nil || f.SHA256 == "" {
 		t.Errorf("the asar's package.json: %+v", f)
@@ -134,5 +135,33 @@ func TestSBOMLooseAsar(t *testing.T) {
 	}
 	if !slices.Contains(pkgs, at+"/node_modules/lodash@4.17.15") {
 		t.Errorf("packages %q, want %s/node_modules/lodash@4.17.15", pkgs, at)
+	}
+}
+
+// TestDiffLoneAsarsOfOtherNames: two asars given alone under other
+// names (acme.asar, then next.asar), each listed as a file beside its
+// entries, diff entry to entry, as two versions' folders do: a changed
+// file is changed at the new asar's path, not removed and added.
+func TestDiffLoneAsarsOfOtherNames(t *testing.T) {
+	pack := func(code string) []byte {
+		arc, _ := electronfix.PackAsar([]electronfix.AsarFile{
+			{Path: "package.json", Data: []byte(`{"name":"acme","version":"1.0.0"}`)},
+			{Path: "a.js", Data: []byte(code)},
+		})
+		return arc
+	}
+	dir := t.TempDir()
+	oldAsar := writeFile(t, dir, "acme.asar", pack("module.exports = 1\n"))
+	newAsar := writeFile(t, dir, "next.asar", pack("module.exports = 2\n"))
+	d, err := DiffReleases(context.Background(), oldAsar, newAsar, DiffOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range d.Diff.Files {
+		got = append(got, f.Change+" "+f.Path)
+	}
+	if want := []string{"changed next.asar", "changed next.asar/a.js"}; !slices.Equal(got, want) {
+		t.Errorf("files %q, want %q", got, want)
 	}
 }

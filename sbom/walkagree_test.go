@@ -48,6 +48,20 @@ func TestTarInventoryAgreesWithVerify(t *testing.T) {
 	}
 }
 
+// TestAsarFolderInventoryAgreesWithVerify: sbom inventories the files of each shared folder
+// holding an asar with unpacked files (walktest.AsarCases) under the paths
+// verify checks them: the asar itself, its packed files under it, its
+// unpacked files at their paths on disk.
+func TestAsarFolderInventoryAgreesWithVerify(t *testing.T) {
+	for _, c := range walktest.AsarCases(t) {
+		t.Run(c.Name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "release")
+			walktest.WriteTree(t, dir, c.Entries)
+			agreeOn(t, dir, c.Paths)
+		})
+	}
+}
+
 // agreeOn checks that verify checks the files of the release p, and sbom
 // inventories them, under the paths want, with the same digests and walk
 // findings (walktest.Agree).

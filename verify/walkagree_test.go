@@ -48,6 +48,20 @@ func TestTarWalkAgreesWithSbom(t *testing.T) {
 	}
 }
 
+// TestAsarFolderWalkAgreesWithSbom: verify checks the files of each shared folder
+// holding an asar with unpacked files (walktest.AsarCases) under the paths
+// sbom inventories them: the asar itself, its packed files under it, its
+// unpacked files at their paths on disk.
+func TestAsarFolderWalkAgreesWithSbom(t *testing.T) {
+	for _, c := range walktest.AsarCases(t) {
+		t.Run(c.Name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "release")
+			walktest.WriteTree(t, dir, c.Entries)
+			agreeOn(t, dir, c.Paths)
+		})
+	}
+}
+
 // agreeOn checks that verify checks the files of the release p, and sbom
 // inventories them, under the paths want, with the same digests and walk
 // findings (walktest.Agree).

@@ -53,10 +53,10 @@
 // no earlier file is file/tar-hardlink in both; a link to a name held
 // twice names the last copy read.
 //
-// Package walktest holds the releases (zips and tarballs, with zips,
-// tarballs, PEs and installers inside) that verify's and sbom's tests both
-// walk, comparing the paths of the files listed and the walk's file/…
-// findings.
+// Package walktest holds the releases (zips, tarballs and folders, with
+// zips, tarballs, PEs, installers and asars inside) that verify's and
+// sbom's tests both walk, comparing the paths and digests of the files
+// listed and the walk's file/… and asar/… findings.
 //
 // # Memory
 //
@@ -80,18 +80,24 @@
 // total more than 2 GiB is checked whole by verify and inventoried in
 // part by sbom, with a finding for each file left out.
 //
+// # Asar archives
+//
+// Every asar a walker opens is itself a listed file, and its packed
+// entries are listed under its path (app.asar/a.js, an asar packed in it
+// opened in turn: app.asar/inner.asar/c.js). Its unpacked entries are not
+// its entries: their bytes are files of the release, in the folder
+// beside the archive, listed at their paths there
+// (app.asar.unpacked/b.js, UnpackedPath), where a user finds them, and
+// opened as any file is (an asar among them too). Once every file is
+// hashed, UnpackedFindings compares each with the integrity the header
+// records for it (missing or of another size: file/unreadable; other
+// bytes: asar/integrity-mismatch). sbom counts such a file in the asar's
+// npm package by its path as the asar's entry. An asar given alone is
+// the exception: its unpacked folder lies outside the release, so its
+// unpacked entries are read from there as its entries (app.asar/b.js).
+//
 // # Not yet shared
 //
-//   - An asar's unpacked files: verify checks them at their path on disk
-//     (app.asar.unpacked/b.js) and lists the asar itself, sbom lists them
-//     as the asar's entries (app.asar/b.js) and does not list the asar
-//     itself. The rule to apply in both: the asar's path (app.asar/b.js),
-//     "unpacked" a fact of the file (a field of report.File), the asar
-//     listed by both. verify must then know an asar's unpacked entries
-//     before it queues its folder's files (policy globs judge them at
-//     queue time) in every walker that meets an unpacked folder (a
-//     directory, an input zip, a container's entries), and sbom's diff
-//     and exports must take the asar as a file.
 //   - The rest of a zip archive's walk (queuing its entries), tarballs and
 //     installers are opened by the callers; they are to move here, one
 //     format at a time.

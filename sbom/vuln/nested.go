@@ -57,12 +57,23 @@ func under(p, root string) bool { return p == root || strings.HasPrefix(p, root+
 
 // notInventoried returns a RuleNotInventoried warning for each file of inv
 // that holds npm packages sbom did not open: an asar archive other than
-// the application's, an installer package or a disk image.
+// the application's, an installer package or a disk image. An asar is
+// listed as a file whether sbom opened it or not: one whose entries are
+// listed under its path was opened.
 func notInventoried(inv *sbom.Inventory, skip []string) []signing.Finding {
+	var opened map[string]bool
 	var out []signing.Finding
 	for _, f := range inv.Files {
 		if f.Path == inv.App.Asar || !opaqueRelease(f.Path) {
 			continue
+		}
+		if strings.EqualFold(path.Ext(f.Path), ".asar") {
+			if opened == nil {
+				opened = openedAsars(inv)
+			}
+			if opened[f.Path] {
+				continue
+			}
 		}
 		if inside(f.Path, skip) {
 			continue
@@ -71,6 +82,33 @@ func notInventoried(inv *sbom.Inventory, skip []string) []signing.Finding {
 			fmt.Sprintf("%s was not opened for vulnerability matching: the npm packages it holds were not matched against the OSV records", path.Base(f.Path)))
 		w.Path = f.Path
 		out = append(out, w)
+	}
+	return out
+}
+
+// openedAsars returns the paths ending in .asar under which inv lists a
+// file, a binary or a package: the asars sbom opened.
+func openedAsars(inv *sbom.Inventory) map[string]bool {
+	out := map[string]bool{}
+	add := func(p string) {
+		lower := strings.ToLower(p)
+		for i := 0; ; {
+			j := strings.Index(lower[i:], ".asar/")
+			if j < 0 {
+				return
+			}
+			i += j + len(".asar")
+			out[p[:i]] = true
+		}
+	}
+	for _, f := range inv.Files {
+		add(f.Path)
+	}
+	for _, b := range inv.Binaries {
+		add(b.Path)
+	}
+	for _, p := range inv.Packages {
+		add(p.Path + "/")
 	}
 	return out
 }

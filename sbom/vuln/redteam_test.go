@@ -122,7 +122,9 @@ func TestScanFindsAppsInsideAFolderOfReleases(t *testing.T) {
 // TestScanSaysWhatItDidNotOpen: an installer package is named rather than
 // passed in silence, given on its own or found in a folder; a loose asar
 // archive that is not the application's (plugins/extra.asar) is opened as
-// verify opens it, so its packages are matched, and it is not named.
+// verify opens it, so its packages are matched, and it is not named,
+// though listed as a file; one cut short (plugins/cut.asar) cannot be
+// opened and is named.
 func TestScanSaysWhatItDidNotOpen(t *testing.T) {
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "Demo.pkg"), "xar!\x00\x1c\x00\x01")
@@ -135,6 +137,7 @@ func TestScanSaysWhatItDidNotOpen(t *testing.T) {
 		t.Errorf("Demo.pkg: findings %+v", finds)
 	}
 	write(t, filepath.Join(dir, "tree", "plugins", "extra.asar"), string(asarBytes(t)))
+	write(t, filepath.Join(dir, "tree", "plugins", "cut.asar"), string(asarBytes(t)[:40]))
 	write(t, filepath.Join(dir, "tree", "Demo.pkg"), "xar!\x00\x1c\x00\x01")
 	finds, err = s.Scan(context.Background(), filepath.Join(dir, "tree"), []string{osvDir(t, lodashRecord)}, nil)
 	if err != nil {
@@ -146,6 +149,7 @@ func TestScanSaysWhatItDidNotOpen(t *testing.T) {
 	}
 	want := []string{
 		"Demo.pkg " + string(RuleNotInventoried),
+		"plugins/cut.asar " + string(RuleNotInventoried),
 		"plugins/extra.asar/node_modules/lodash " + string(RuleKnownVulnerable),
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

@@ -18,7 +18,7 @@ type WalkFile struct {
 // Agree checks that verify checked the files of a release (checked, with
 // findings vf) and sbom inventoried them (inventoried, with findings sf)
 // under the paths want, with the same digests (a tarball's hard link its
-// target's) and the same walk findings.
+// target's) and the same walk and asar findings.
 func Agree(t testing.TB, want []string, checked, inventoried []WalkFile, vf, sf []signing.Finding) {
 	t.Helper()
 	paths := func(fs []WalkFile) []string {
@@ -51,14 +51,14 @@ func Agree(t testing.TB, want []string, checked, inventoried []WalkFile, vf, sf 
 	}
 }
 
-// findingLines returns fs's file/… findings (those of the walk, not of a
-// file's signature or the policy) as sorted lines of rule, path and
-// message, the message's word for what was done or not with an entry
-// (verb) put as "—".
+// findingLines returns fs's file/… and asar/… findings (those of the
+// walk and of the archives it opens, not of a file's signature or the
+// policy) as sorted lines of rule, path and message, the message's word
+// for what was done or not with an entry (verb) put as "—".
 func findingLines(fs []signing.Finding, verb string) []string {
 	var out []string
 	for _, f := range fs {
-		if !strings.HasPrefix(string(f.Rule), "file/") {
+		if !strings.HasPrefix(string(f.Rule), "file/") && !strings.HasPrefix(string(f.Rule), "asar/") {
 			continue
 		}
 		out = append(out, fmt.Sprintf("%s %s %s", f.Rule, f.Path, strings.ReplaceAll(f.Message, verb, "—")))

@@ -84,7 +84,7 @@ func ZipCases(t testing.TB) []ZipCase {
 		{Name: "dir/link", Data: []byte("b.txt"), Mode: fs.ModeSymlink | 0o777},
 	}
 	twice := Zip(t, []ZipEntry{{Name: "a.txt", Data: []byte("a")}, {Name: "a.txt", Data: []byte("a again")}})
-	return []ZipCase{
+	cases := []ZipCase{
 		{Name: "many entries, whole", Zip: Zip(t, many), Paths: manyPaths},
 		{Name: "many entries, by chunks", Zip: Zip(t, many), ChunkLen: 7, Paths: manyPaths},
 		{Name: "duplicate, folder, escape and link", Zip: Zip(t, odd), Paths: []string{"a.txt", "a.txt", "dir/b.txt"}},
@@ -106,6 +106,10 @@ func ZipCases(t testing.TB) []ZipCase {
 		{Name: "duplicate, folder, escape and link in other chunks", Zip: Zip(t, append(slices.Clone(many), odd...)), ChunkLen: 7,
 			Paths: slices.Sorted(slices.Values(append(slices.Clone(manyPaths), "a.txt", "a.txt", "dir/b.txt")))},
 	}
+	for _, c := range AsarCases(t) {
+		cases = append(cases, ZipCase{Name: c.Name, Zip: Zip(t, c.Entries), Paths: c.Paths})
+	}
+	return cases
 }
 
 // ErrRead is the error of a FailingTail's reads.
