@@ -626,7 +626,18 @@ func splitLines(s string) []string {
 // between anchors was over budget and counted as wholly replaced. Time and
 // memory are linear in the sizes, up to a log factor for the anchors.
 func countLineChanges(a, b string) (added, deleted int, exact bool) {
+	added, deleted, exact, _ = countLineChangesSteps(a, b)
+	return added, deleted, exact
+}
+
+// countLineChangesSteps is countLineChanges that also returns the steps it
+// took, for tests that check they stay linear in the sizes: a step per line
+// split and numbered, per line and distinct line the anchors are looked
+// for in (their log factor aside), per entry of each edit search's array,
+// and each step an edit search takes from its budget.
+func countLineChangesSteps(a, b string) (added, deleted int, exact bool, steps int) {
 	la, lb := splitLines(a), splitLines(b)
+	steps = len(la) + len(lb)
 	// Number the distinct lines.
 	ids := make(map[string]int32, len(la))
 	number := func(ls []string) []int32 {
@@ -643,9 +654,16 @@ func countLineChanges(a, b string) (added, deleted int, exact bool) {
 	}
 	x, y := number(la), number(lb)
 	x, y = trimCommon(x, y)
+	// search is editDistance, its steps counted.
+	search := func(x, y []int32, budget *int) int {
+		before := *budget
+		d := editDistance(x, y, budget)
+		steps += len(x) + len(y) + 1 + before - *budget
+		return d
+	}
 	budget := exactDiffWork
-	if d := editDistance(x, y, &budget); d >= 0 {
-		return (d + len(y) - len(x)) / 2, (d + len(x) - len(y)) / 2, true
+	if d := search(x, y, &budget); d >= 0 {
+		return (d + len(y) - len(x)) / 2, (d + len(x) - len(y)) / 2, true, steps
 	}
 	budget = gapDiffWork + diffWorkPerLine*(len(x)+len(y))
 	exact = true
@@ -654,7 +672,7 @@ func countLineChanges(a, b string) (added, deleted int, exact bool) {
 		gx, gy := trimCommon(x[ax:ex], y[ay:ey])
 		d := -1
 		if budget > 0 {
-			d = editDistance(gx, gy, &budget)
+			d = search(gx, gy, &budget)
 		}
 		if d < 0 {
 			exact = false
@@ -665,12 +683,13 @@ func countLineChanges(a, b string) (added, deleted int, exact bool) {
 		added += (d + len(gy) - len(gx)) / 2
 		deleted += (d + len(gx) - len(gy)) / 2
 	}
+	steps += len(x) + len(y) + len(ids)
 	for _, p := range anchors(x, y, len(ids)) {
 		gap(p[0], p[1])
 		ax, ay = p[0]+1, p[1]+1
 	}
 	gap(len(x), len(y))
-	return added, deleted, exact
+	return added, deleted, exact, steps
 }
 
 // trimCommon drops the lines x and y start and end with alike.

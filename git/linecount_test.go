@@ -134,20 +134,23 @@ func scattered(n, every int) (a, b string) {
 	return sa.String(), sb.String()
 }
 
-// linearBound fails the test when f takes longer than a linear count could:
-// the quadratic diff took minutes on these inputs. The bound stays a wall
-// time, made generous so that a loaded CI machine (-race, 2 cores) does not
-// trip it: the work that the budget bounds is counted in a local variable
-// of countLineChanges and allocations do not grow with it (editDistance
-// allocates one array per call), so no deterministic measure reaches it
-// without a production hook. BenchmarkLineCounts* measure the cost.
-func linearBound(t *testing.T, f func()) {
+// linearCount counts the line changes from a to b and fails the test when
+// the count took more steps than a linear bound in the number of lines: the
+// quadratic diff shipgate used before took minutes on the inputs of these
+// tests, about the square of the lines in steps. The bound is what the
+// budgets allow (exactDiffWork, gapDiffWork and diffWorkPerLine a line),
+// plus a few steps a line for splitting, numbering, the anchors, the edit
+// searches' arrays and a search's last step past its budget. Counting
+// steps, not time, keeps the test exact on a loaded machine;
+// BenchmarkLineCounts* measure the time.
+func linearCount(t *testing.T, a, b string) (added, deleted int, exact bool) {
 	t.Helper()
-	start := time.Now()
-	f()
-	if d := time.Since(start); d > 90*time.Second {
-		t.Errorf("took %v", d)
+	added, deleted, exact, steps := countLineChangesSteps(a, b)
+	lines := len(splitLines(a)) + len(splitLines(b))
+	if bound := exactDiffWork + gapDiffWork + (diffWorkPerLine+10)*lines; steps > bound {
+		t.Errorf("%d steps for %d lines, over the linear bound %d", steps, lines, bound)
 	}
+	return added, deleted, exact
 }
 
 func TestCountLineChangesScatteredEditsAnchored(t *testing.T) {
@@ -159,12 +162,10 @@ func TestCountLineChangesScatteredEditsAnchored(t *testing.T) {
 	if d := editDistance(x, y, &budget); d >= 0 {
 		t.Fatalf("exact search within budget (%d); the test does not reach the anchored diff", d)
 	}
-	linearBound(t, func() {
-		add, del, exact := countLineChanges(a, b)
-		if add != 10000 || del != 10000 || !exact {
-			t.Errorf("+%d -%d exact %v, want +10000 -10000 exact", add, del, exact)
-		}
-	})
+	add, del, exact := linearCount(t, a, b)
+	if add != 10000 || del != 10000 || !exact {
+		t.Errorf("+%d -%d exact %v, want +10000 -10000 exact", add, del, exact)
+	}
 }
 
 // ids numbers the lines of a and b as countLineChanges does.
@@ -220,19 +221,17 @@ func TestCountLineChangesHostileInputLinear(t *testing.T) {
 		{name: "binary data", a: bin, b: binEdited, added: -1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			linearBound(t, func() {
-				add, del, exact := countLineChanges(c.a, c.b)
-				nb, na := strings.Count(c.b, "\n")+1, strings.Count(c.a, "\n")+1
-				if add > nb || del > na || add-del != len(splitLines(c.b))-len(splitLines(c.a)) {
-					t.Errorf("+%d -%d for %d and %d lines: not an edit script", add, del, na, nb)
-				}
-				if c.added >= 0 && (add != c.added || del != c.deleted || exact != c.exact) {
-					t.Errorf("+%d -%d exact %v, want +%d -%d exact %v", add, del, exact, c.added, c.deleted, c.exact)
-				}
-				if add < c.minAdded || del < c.minDelete {
-					t.Errorf("+%d -%d, want at least +%d -%d", add, del, c.minAdded, c.minDelete)
-				}
-			})
+			add, del, exact := linearCount(t, c.a, c.b)
+			nb, na := strings.Count(c.b, "\n")+1, strings.Count(c.a, "\n")+1
+			if add > nb || del > na || add-del != len(splitLines(c.b))-len(splitLines(c.a)) {
+				t.Errorf("+%d -%d for %d and %d lines: not an edit script", add, del, na, nb)
+			}
+			if c.added >= 0 && (add != c.added || del != c.deleted || exact != c.exact) {
+				t.Errorf("+%d -%d exact %v, want +%d -%d exact %v", add, del, exact, c.added, c.deleted, c.exact)
+			}
+			if add < c.minAdded || del < c.minDelete {
+				t.Errorf("+%d -%d, want at least +%d -%d", add, del, c.minAdded, c.minDelete)
+			}
 		})
 	}
 }

@@ -41,6 +41,7 @@ func appendedFindings(r *Report, rule signing.Rule, text string) []signing.Findi
 // data stays a file with its nsis/trailing-data finding. An unsigned DLL
 // in it fails the gate once, at setup.exe/app/evil.dll.
 func TestAttackNSISAppendedZipCheckedTwice(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	in := goInstaller(t, []nsis.BuildFile{{Name: `$INSTDIR\app.dll`, Data: f.peValid}}, nsis.BuildOptions{Deflate: true})
 	// The installer signed or not: signed, the zip ends before the
@@ -115,6 +116,7 @@ func stuffCertTable(t *testing.T, b, extra []byte) []byte {
 // and reported at its offset. Without it, the payload is checked and
 // nothing is reported about the archive.
 func TestAttackZipPlantedInSignature(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	stub := f.peUnsigned
 	payload := zipAt(t, len(stub), true, []zipEntry{{name: "app/evil.dll", data: f.peUnsigned}})
@@ -148,6 +150,7 @@ func TestAttackZipPlantedInSignature(t *testing.T) {
 // sbom lists them) and the first is reported at its offset, whether the
 // archives' offsets count what precedes them or not.
 func TestAttackTwoZipsAfterPE(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	stub := f.peUnsigned
 	for _, adjust := range []bool{false, true} {
@@ -179,6 +182,7 @@ func TestAttackTwoZipsAfterPE(t *testing.T) {
 // its own) is checked under $NSIS/trailing-data, where sbom lists it
 // (TestAttackZipAfterBareNSISData): there is no PE to check it under.
 func TestZipAfterBareNSISDataChecked(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	data := nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\app.dll`, Data: f.peValid}}, nsis.BuildOptions{Deflate: true})
 	dir := t.TempDir()

@@ -61,6 +61,7 @@ const appleKindPolicy = `rules:
 // same team's Apple Development one (policy/signer-not-allowed, naming the
 // kind), which a teamID-only policy accepts with a warning.
 func TestPolicyAppleKind(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	pol, err := ParsePolicy([]byte(appleKindPolicy))
 	if err != nil {
@@ -105,6 +106,7 @@ func TestPolicyAppleKind(t *testing.T) {
 // TestPolicyAppleKindDMG: the kind of a disk image's signer comes from
 // the same classifier, through package codesign.
 func TestPolicyAppleKindDMG(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	pol, err := ParsePolicy([]byte(appleKindPolicy))
 	if err != nil {
@@ -140,6 +142,7 @@ func TestPolicyAppleKindDMG(t *testing.T) {
 // (pkg/not-distribution-certificate), and a policy that requires
 // developer-id-installer refuses it too.
 func TestPkgMacAppStoreInstallerFailsGate(t *testing.T) {
+	t.Parallel()
 	wwdr := wwdrCA(t)
 	leaf := wwdr.Issue(testpki.Spec{CommonName: "3rd Party Mac Developer Installer: Example Corp (" + machofile.TeamID + ")", OrganizationalUnit: machofile.TeamID,
 		KeyN: 42, NoEKU: true, ExtraExtensions: []pkix.Extension{testpki.AppleLeafMarker(8), testpki.AppleEKU(9)}})
@@ -167,6 +170,7 @@ func TestPkgMacAppStoreInstallerFailsGate(t *testing.T) {
 // signer with appleKind as its only criterion are policy errors naming
 // the line.
 func TestPolicyAppleKindValues(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, yaml string
 		line       int
@@ -204,6 +208,7 @@ func lineOf(pe *PolicyError) int {
 // TestSchemasListEveryAppleKind keeps the appleKind enums of the policy
 // and report schemas equal to signing.AppleCertKinds.
 func TestSchemasListEveryAppleKind(t *testing.T) {
+	t.Parallel()
 	var kinds []string
 	for _, k := range signing.AppleCertKinds() {
 		kinds = append(kinds, `"`+string(k)+`"`)
@@ -229,6 +234,7 @@ func TestSchemasListEveryAppleKind(t *testing.T) {
 // matched with its UID by name; the raw form earlier reports printed
 // matches too, and a subject naming another UID does not.
 func TestPolicySubjectReadable(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	leaf := f.apple.CA.Issue(testpki.Spec{CommonName: "Developer ID Application: Example Corp (" + machofile.TeamID + ")", Organization: "Example Corp",
 		OrganizationalUnit: machofile.TeamID, KeyN: 41, ExtraExtensions: machofile.DeveloperIDLeafExtensions(),
@@ -269,6 +275,7 @@ func TestPolicySubjectReadable(t *testing.T) {
 // TestNotDistributionCertificateRaised: a policy raises the development
 // certificate warning to an error and the gate fails on it.
 func TestNotDistributionCertificateRaised(t *testing.T) {
+	t.Parallel()
 	pol, err := ParsePolicy([]byte("severity:\n  codesign/not-distribution-certificate: error\n"))
 	if err != nil {
 		t.Fatal(err)

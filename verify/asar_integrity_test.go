@@ -47,6 +47,7 @@ func integrityLayouts(t *testing.T, arc []byte) map[string]string {
 // change is in a one-block file or in the second block of a larger one.
 // verify used to hash every entry without comparing the header's integrity.
 func TestAttackAsarEntryIntegrityVerify(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, entry string
 		tamper      func(arc []byte)
@@ -101,6 +102,7 @@ func wantAsarClean(t *testing.T, r *Report) {
 // integrity matches every entry, one of them larger than a block, has no
 // integrity finding and passes, alone, in a folder and in a zip.
 func TestAsarEntryIntegrityLegitimate(t *testing.T) {
+	t.Parallel()
 	arc := packAsar(integrityFiles())
 	for layout, in := range integrityLayouts(t, arc) {
 		t.Run(layout, func(t *testing.T) {
@@ -114,6 +116,7 @@ func TestAsarEntryIntegrityLegitimate(t *testing.T) {
 // block right) fails verify with asar/integrity-mismatch, as in sbom,
 // rather than being checked against the first block alone.
 func TestAttackAsarEntryIntegrityBlockCount(t *testing.T) {
+	t.Parallel()
 	in := electronfix.Integrity([]byte("alpha"), electronfix.AsarBlockSize)
 	hdr := fmt.Sprintf(`{"files":{"a.js":{"size":5,"offset":"0","integrity":{"algorithm":"SHA256","hash":%q,"blockSize":%d,"blocks":[%q,%q]}}}}`,
 		in.Hash, in.BlockSize, in.Blocks[0], in.Blocks[0])

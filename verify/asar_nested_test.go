@@ -16,6 +16,7 @@ import (
 // it is checked, as sbom's TestAsarInAsarSameInBoth inventories them (one
 // rule: every asar is opened, to the same depth).
 func TestAsarInAsarSameInBoth(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	leaf := []electronfix.AsarFile{{Path: "x.node", Data: f.peUnsigned}}
 	dir := t.TempDir()

@@ -24,6 +24,7 @@ import (
 // last file are a warning that leaves it passing; a packed archive has
 // neither.
 func TestAsarUnownedDataSeverity(t *testing.T) {
+	t.Parallel()
 	files := []electronfix.AsarFile{{Path: "package.json", Data: []byte(`{"name":"x"}`)}, {Path: "index.js", Data: []byte("1")}}
 	clean := packAsar(files)
 	gap := electronfix.PackAsarRaw([]byte(`{"files":{"a.js":{"size":1,"offset":"0"},"b.js":{"size":1,"offset":"101"}}}`),
@@ -64,6 +65,7 @@ func TestAsarUnownedDataSeverity(t *testing.T) {
 // overlapping another's bytes (hashed by their own checks), and an archive
 // given on its own or found in a release.
 func TestAsarEntrySHA256FromArchivePass(t *testing.T) {
+	t.Parallel()
 	big := bytes.Repeat([]byte("0123456789abcdef"), 40000) // spans several copy buffers
 	files := []electronfix.AsarFile{
 		{Path: "a.js", Data: []byte("alpha")},
@@ -119,6 +121,7 @@ func TestAsarEntrySHA256FromArchivePass(t *testing.T) {
 // zip archive after other bytes is opened, though the archive's pass,
 // which looks for zip end records, spares the other entries that look.
 func TestAsarEntryEndingInZipOpened(t *testing.T) {
+	t.Parallel()
 	z := makeZip(t, []zipEntry{{name: "inner.txt", data: []byte("inner")}})
 	sfx := append([]byte("#!/bin/sh\nexit 0\n"), z...)
 	arc := packAsar([]electronfix.AsarFile{{Path: "a.js", Data: []byte("alpha")}, {Path: "tool.sh", Data: sfx}, {Path: "z.js", Data: []byte("zulu")}})
@@ -146,6 +149,7 @@ func TestAsarEntryEndingInZipOpened(t *testing.T) {
 // the sniffed length; a koly trailer (looked for by the pass too) makes a
 // disk image, one of another version or cut short does not.
 func TestAsarEntriesCheckedAsLooseFiles(t *testing.T) {
+	t.Parallel()
 	pe, err := pefile.Build(pefile.Spec{Size: 3 * sniffLen})
 	if err != nil {
 		t.Fatal(err)
@@ -276,6 +280,7 @@ func TestEntryHasherKeepsHeads(t *testing.T) {
 // searched for, and only when it starts in the last tail bytes with need
 // bytes before the entry's end.
 func TestTailScanAcrossWrites(t *testing.T) {
+	t.Parallel()
 	sig := []byte("PK\x05\x06")
 	const start, size, tail, need = 1000, 4000, 1500, 22
 	entry := func(at int) []byte {
@@ -319,6 +324,7 @@ func TestTailScanAcrossWrites(t *testing.T) {
 // either, whatever the writes' sizes, and neither when only a prefix of
 // one is there or it starts before the tail.
 func TestTailScanTwoSignatures(t *testing.T) {
+	t.Parallel()
 	narrow, wide := jsBegin[3:], jsBeginWide[6:]
 	const size, tail = 3000, 1200
 	for _, c := range []struct {

@@ -50,6 +50,7 @@ func unpackedFiles() []electronfix.AsarFile {
 // in a release folder and in a zip. verify used to check the unpacked
 // files as ordinary files only, so a swapped native module passed.
 func TestAttackAsarUnpackedIntegrity(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, entry string
 		rule        signing.Rule
@@ -86,6 +87,7 @@ func TestAttackAsarUnpackedIntegrity(t *testing.T) {
 // TestAsarUnpackedIntegrityLegitimate: unpacked files that match the
 // header's integrity, one larger than a block, have no finding and pass.
 func TestAsarUnpackedIntegrityLegitimate(t *testing.T) {
+	t.Parallel()
 	arc, files := electronfix.PackAsar(unpackedFiles())
 	for layout, in := range unpackedLayouts(t, arc, files) {
 		t.Run(layout, func(t *testing.T) {
@@ -100,6 +102,7 @@ func TestAsarUnpackedIntegrityLegitimate(t *testing.T) {
 // the second block of a large one) fails with asar/integrity-mismatch on
 // the entry's path, and matching ones stay clean.
 func TestAttackLoneAsarUnpackedIntegrity(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, entry string
 		change      func(files map[string][]byte)

@@ -45,6 +45,7 @@ func dropCentralRecord(t *testing.T, z []byte, name string) []byte {
 // the next) and never checked by directory readers: file/zip-unlisted-entry.
 // The same archive with every entry listed passes.
 func TestZipLocalEntryBetweenListedEntries(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	for _, tc := range []struct {
 		name    string

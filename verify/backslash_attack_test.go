@@ -11,6 +11,7 @@ import (
 // backslash for a separator, but no rule for lib/** matched it: rules match
 // the name as the release holds it.
 func TestAttackBackslashNameEscapesRule(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	pol := &Policy{Rules: []Rule{{Match: []string{"lib/**", "**/app.asar/lib/**"}, ForbidKinds: []Kind{KindPE}}}}
 	t.Run("folder", func(t *testing.T) {
@@ -40,6 +41,7 @@ func TestAttackBackslashNameEscapesRule(t *testing.T) {
 
 // Windows takes a backslash for a separator.
 func TestWindowsNameBackslash(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		`lib\evil.dll`:          "lib/evil.dll",
 		`rel.zip/lib\\evil.dll`: "rel.zip/lib/evil.dll",

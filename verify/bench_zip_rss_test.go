@@ -21,6 +21,7 @@ const zipChildEnv = "SHIPGATE_BENCH_ZIP_CHILD"
 // and nothing else, so that the process's peak RSS and CPU time are those
 // of one Release of it; BenchmarkZipManyEntries runs it.
 func TestZipVerifyChild(t *testing.T) {
+	t.Parallel()
 	p := os.Getenv(zipChildEnv)
 	if p == "" {
 		t.Skip("run by BenchmarkZipManyEntries in a process of its own")

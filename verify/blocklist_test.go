@@ -13,6 +13,7 @@ import (
 )
 
 func TestBlocklists(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	rel := filepath.Join(dir, "release")
@@ -67,6 +68,7 @@ func TestBlocklists(t *testing.T) {
 // name, are warnings (the list matched is not whole and current); a
 // domain indicator in an IoC list, which names no file, is a note.
 func TestBlocklistWarningsReported(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	rel := filepath.Join(dir, "release")
 	writeTree(t, rel, map[string][]byte{"clean.txt": []byte("fine\n")})

@@ -14,6 +14,7 @@ import (
 // macOS follows the link and runs the app; its seal must still be checked
 // (or the app refused), not the files walked one by one as a plain folder.
 func TestAttackAppContentsSymlink(t *testing.T) {
+	t.Parallel()
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	files := map[string][]byte{}
 	var links [][2]string

@@ -37,6 +37,7 @@ func writeBundle(t *testing.T, dir string) {
 }
 
 func TestBundle(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeBundle(t, dir)
 	app := filepath.Join(dir, "Example.app")
@@ -124,6 +125,7 @@ func zipTree(t *testing.T, dir string, store bool) []byte {
 // found. (The versioned framework inside, with its symlinks, is checked as a
 // bundle too: see TestZippedAppFrameworkLinksLegitimate.)
 func TestBundleInZip(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeBundle(t, dir)
 	for _, store := range []bool{false, true} {
@@ -176,6 +178,7 @@ func checkDetail(s signing.Signature, name signing.CheckName) string {
 // TestBundleStrays checks the Mach-O files inside a bundle directory that
 // the bundle does not verify: they are checked on their own.
 func TestBundleStrays(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	writeBundle(t, dir)

@@ -34,6 +34,7 @@ func zippedApp(t *testing.T, edit func(fw string)) string {
 // archive/zip's file system reads no links, and every such app failed with
 // eight codesign/resource-modified errors.
 func TestZippedAppFrameworkLinksLegitimate(t *testing.T) {
+	t.Parallel()
 	r := run(t, Options{}, zippedApp(t, nil))
 	for _, f := range r.Findings {
 		if f.Severity == signing.SeverityError {
@@ -53,6 +54,7 @@ func TestZippedAppFrameworkLinksLegitimate(t *testing.T) {
 // zip's links: a framework whose Versions/Current is pointed at another,
 // unsealed version, or whose top-level link is retargeted, still fails.
 func TestAttackZippedAppFrameworkLinks(t *testing.T) {
+	t.Parallel()
 	cases := map[string]func(fw string){
 		"Current to an unsealed version": func(fw string) {
 			v := filepath.Join(fw, "Versions")
@@ -116,6 +118,7 @@ func zipWith(t *testing.T, extra ...zipEntry) string {
 // Finder and ditto -c -k --sequesterRsrc do: the files' metadata as
 // AppleDouble files under __MACOSX/, outside the app. It passes.
 func TestZippedAppSequesteredMetadataLegitimate(t *testing.T) {
+	t.Parallel()
 	r := run(t, Options{}, zipWith(t,
 		zipEntry{name: "__MACOSX/Example.app/Contents/._Info.plist", data: appleDouble()},
 		zipEntry{name: "__MACOSX/Example.app/Contents/MacOS/._Example", data: appleDouble()}))
@@ -132,6 +135,7 @@ func TestZippedAppSequesteredMetadataLegitimate(t *testing.T) {
 // bytes; the message says what it is and how to pack the app instead. A
 // "._" file that is not AppleDouble gets no such explanation.
 func TestAttackZippedAppAppleDoubleInBundle(t *testing.T) {
+	t.Parallel()
 	r := run(t, Options{}, zipWith(t,
 		zipEntry{name: "Example.app/Contents/._Info.plist", data: appleDouble()},
 		zipEntry{name: "Example.app/Contents/._PkgInfo", data: []byte("not AppleDouble")}))

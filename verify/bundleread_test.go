@@ -171,6 +171,7 @@ func TestBundleReadOnce(t *testing.T) {
 
 // The bundle's items keep what their own checks report: kind, size, digest.
 func TestBundleItemFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeBundle(t, dir)
 	r := run(t, Options{}, dir)

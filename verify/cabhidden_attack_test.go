@@ -14,6 +14,7 @@ import (
 // cabextract extracts as the next block's data (a harmful line where the
 // checked file has a benign one) is an error at the cabinet, not a pass.
 func TestAttackCabMSZIPHiddenBlock(t *testing.T) {
+	t.Parallel()
 	a1 := bytes.Repeat([]byte("benign first frame "), 2000)[:32<<10]
 	a2, b2 := []byte("benign second block\n"), []byte("HARMFUL second block")
 	deflate := func(data, dict []byte) []byte {

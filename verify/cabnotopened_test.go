@@ -36,6 +36,7 @@ func notOpenedCAB(t *testing.T, quantum, continued bool) []byte {
 // with MSZIP, with no continued file, is opened and fails for the
 // tampered DLL itself.
 func TestAttackCABNotOpened(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name               string
 		quantum, continued bool

@@ -14,6 +14,7 @@ import (
 // for no cabinet, so a tampered DLL inside passed with no finding at all.
 // Shipped as a file and streamed out of a zip, it is opened.
 func TestCABNonzeroReserved1Opened(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	c := cab.Build([]cab.BuildFile{{Name: "evil.dll", Data: f.peTampered}}, cab.BuildOptions{Method: cab.MethodMSZIP})
 	c[4] = 1 // reserved1

@@ -53,6 +53,7 @@ func driverSet(t *testing.T, tampered bool, n int) (string, [][]byte) {
 // the first cabinet's path, none under the others', and nothing of the
 // clean set is an error.
 func TestCABSetVerified(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{2, 3} {
 		dir, _ := driverSet(t, false, n)
 		r := run(t, Options{}, dir)
@@ -79,6 +80,7 @@ func TestCABSetVerified(t *testing.T) {
 // set's cabinets was a cab/not-opened error, named but never checked; now
 // it is read and fails for its own digest, under the first cabinet.
 func TestAttackCABSetContinuedTampered(t *testing.T) {
+	t.Parallel()
 	dir, _ := driverSet(t, true, 2)
 	mustFail(t, Options{Policy: requireValid()}, "drivers1.cab/evil.dll", authenticode.RuleDigestMismatch, dir)
 }
@@ -88,6 +90,7 @@ func TestAttackCABSetContinuedTampered(t *testing.T) {
 // cab/not-opened error naming the set's problem at each cabinet left, and
 // the continued files are not reported as checked.
 func TestAttackCABSetIncomplete(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name, at string
 		edit     func(dir string, cabs [][]byte)
@@ -122,6 +125,7 @@ func TestAttackCABSetIncomplete(t *testing.T) {
 // a second one beside it has both read as one: the DLL continued across
 // them is checked at its installed path, against the File table.
 func TestMSIExternalCabinetSet(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	for _, tampered := range []bool{false, true} {
 		dll := f.peValid

@@ -38,6 +38,7 @@ func msiSHA256(t *testing.T, b []byte) []byte {
 // the image digest skips), is not vouched for: the entry is reported and
 // the gate fails.
 func TestCatalogPEPayloadInCertTableNotVouched(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	d, err := pefile.ImageDigest(f.peUnsigned, crypto.SHA256)
 	if err != nil {
@@ -68,6 +69,7 @@ func TestCatalogPEPayloadInCertTableNotVouched(t *testing.T) {
 // reported as for a signed MSI without MsiDigitalSignatureEx, an error once
 // the names could hold a payload, and the gate fails.
 func TestCatalogMSIEmptyStreamNamesReported(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	tables, streams := installer{dll: f.peValid, customAction: f.peValid, method: cab.MethodMSZIP}.node()
 	good := cfb.Build(msi.BuildNode(tables, streams))
@@ -107,6 +109,7 @@ func TestCatalogMSIEmptyStreamNamesReported(t *testing.T) {
 // 50,000 digests of one name 32 s and 24 GB), and the hash-mismatch finding
 // lists a bounded number of digests.
 func TestCatalogManyMembersOfOneDigestOrName(t *testing.T) {
+	t.Parallel()
 	const members, files = 5000, 200
 	empty := sha256.Sum256(nil)
 	dup := make([]pefile.CatalogMember, members)

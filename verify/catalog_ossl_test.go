@@ -24,6 +24,7 @@ import (
 // package also finds them by their Authenticode digest, which this test
 // does not cover.
 func TestOsslsigncodeCatalogMSIAndScript(t *testing.T) {
+	t.Parallel()
 	tool, err := exec.LookPath("osslsigncode")
 	if err != nil {
 		t.Skip("osslsigncode is not installed; the catalog cross-check was skipped")

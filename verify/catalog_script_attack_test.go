@@ -32,6 +32,7 @@ func scriptSHA256(t *testing.T, b []byte, kind authenticode.ScriptKind) []byte {
 // continuation bytes passed as catalog-signed. The digest no longer stands
 // for such a script; its flat digest still does.
 func TestAttackCatalogScriptInvalidUTF8(t *testing.T) {
+	t.Parallel()
 	good := []byte("Write-Host 'caf\x80 \x80\x80\x80\x80'\r\n")
 	bad := []byte("Write-Host 'caf\x81 \xbf\x92\xa0\xb3'\r\n")
 	if !bytes.Equal(scriptSHA256(t, good, authenticode.ScriptPowerShell), scriptSHA256(t, bad, authenticode.ScriptPowerShell)) {

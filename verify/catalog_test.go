@@ -53,6 +53,7 @@ func catalogSigned(r *Report, p, cat string) bool {
 // valid catalog of the release are signed by it, and `require: valid`
 // passes.
 func TestCatalogSignsUnsignedFiles(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{
@@ -76,6 +77,7 @@ func TestCatalogSignsUnsignedFiles(t *testing.T) {
 // TestCatalogUnverifiedVouchesForNothing: a catalog signed by an untrusted
 // signer, or tampered, leaves its members unsigned.
 func TestCatalogUnverifiedVouchesForNothing(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	members := catalogRelease(t, crypto.SHA256)
 	good := signedCatalog(t, nil, members...)
@@ -107,6 +109,7 @@ func TestCatalogUnverifiedVouchesForNothing(t *testing.T) {
 // TestCatalogHashMismatch: a file the catalog names whose digest is not the
 // one listed is reported and stays unsigned.
 func TestCatalogHashMismatch(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	members := catalogRelease(t, crypto.SHA256)
 	dir := t.TempDir()
@@ -133,6 +136,7 @@ func TestCatalogHashMismatch(t *testing.T) {
 // TestCatalogScope: a catalog found in a directory vouches only for the
 // files of that directory and below.
 func TestCatalogScope(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{
@@ -152,6 +156,7 @@ func TestCatalogScope(t *testing.T) {
 // TestCatalogSHA1InRelease: a catalog listing SHA-1 digests makes the run
 // compute them, and its members are found.
 func TestCatalogSHA1InRelease(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{
@@ -171,6 +176,7 @@ func TestCatalogSHA1InRelease(t *testing.T) {
 // release; one that does not verify is reported and vouches for nothing;
 // a file that is not a catalog fails the run.
 func TestCatalogGivenOnCommandLine(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	ext := t.TempDir()
 	good := filepath.Join(ext, "vendor.cat")
@@ -206,6 +212,7 @@ func TestCatalogGivenOnCommandLine(t *testing.T) {
 // TestCatalogLeavesSignedFilesAlone: a file with its own signature is
 // judged by it, even when a catalog lists it.
 func TestCatalogLeavesSignedFilesAlone(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	d, err := pefile.ImageDigest(f.peUntrusted, crypto.SHA256)
 	if err != nil {
@@ -230,6 +237,7 @@ func TestCatalogLeavesSignedFilesAlone(t *testing.T) {
 // different digests is reported; the file whose digest it lists is still
 // signed by it.
 func TestCatalogConflictingMembers(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	m := catalogRelease(t, crypto.SHA256)
 	other := sha256.Sum256([]byte("trojan"))
@@ -250,6 +258,7 @@ func TestCatalogConflictingMembers(t *testing.T) {
 // TestCatalogMembershipDeterministic: the JSON report is byte-identical
 // whatever the number of workers, with several catalogs and members.
 func TestCatalogMembershipDeterministic(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	m := catalogRelease(t, crypto.SHA256)
 	sum := sha1.Sum(catalogReadme)
@@ -290,6 +299,7 @@ func TestCatalogMembershipDeterministic(t *testing.T) {
 // sign the text file, and a flat member carrying a PE file's flat SHA-256
 // does not sign the PE, which Windows looks up by its image digest.
 func TestCatalogDigestDomains(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	flatText := sha256.Sum256(catalogReadme)
 	flatPE := sha256.Sum256(f.peUnsigned)
@@ -310,6 +320,7 @@ func TestCatalogDigestDomains(t *testing.T) {
 // TestCatalogRevokedSigner: a catalog whose signer is blocklisted is
 // revoked and vouches for nothing.
 func TestCatalogRevokedSigner(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{
@@ -329,6 +340,7 @@ func TestCatalogRevokedSigner(t *testing.T) {
 // is a malformed file and vouches for nothing, even for the members before
 // the broken one.
 func TestCatalogMalformedInRelease(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	m := catalogRelease(t, crypto.SHA256)
 	dir := t.TempDir()
@@ -348,6 +360,7 @@ func TestCatalogMalformedInRelease(t *testing.T) {
 // TestCatalogInZip: a catalog inside a zip archive of the release vouches
 // for the entries of its directory in the archive.
 func TestCatalogInZip(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	z := makeZip(t, []zipEntry{
 		{name: "drv/drv.cat", data: signedCatalog(t, nil, catalogRelease(t, crypto.SHA256)...)},
@@ -404,6 +417,7 @@ func TestCatalogRunMemberBound(t *testing.T) {
 // TestCatalogMD5MemberVouchesForNothing: an MD5 member matches no file,
 // even when the run computes MD5 digests for a blocklist.
 func TestCatalogMD5MemberVouchesForNothing(t *testing.T) {
+	t.Parallel()
 	flat := md5.Sum(catalogReadme)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{
@@ -426,6 +440,7 @@ func TestCatalogMD5MemberVouchesForNothing(t *testing.T) {
 // TestCatalogSignersPolicy: a catalog signature is held to the policy's
 // signers as an embedded one is: the catalog's signer must be allowed.
 func TestCatalogSignersPolicy(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{

@@ -50,6 +50,7 @@ func bzip2Zip(t *testing.T, name string, size uint64, crc uint32) string {
 // as 7-Zip (-mm=BZip2) and WinZip write them: the entries are read and
 // checked, where each failed as file/unreadable.
 func TestZipBzip2Legitimate(t *testing.T) {
+	t.Parallel()
 	r := run(t, Options{}, bzip2Zip(t, "notes.txt", uint64(len(bzip2Plain)), crc32.ChecksumIEEE([]byte(bzip2Plain))))
 	if !r.Summary.Passed || len(r.Findings) != 0 {
 		t.Errorf("bzip2 zip: passed %v, findings %+v", r.Summary.Passed, r.Findings)
@@ -63,6 +64,7 @@ func TestZipBzip2Legitimate(t *testing.T) {
 // TestAttackZipBzip2Sizes keeps the bounds of a bzip2 entry: one that
 // inflates past its declared size, or whose checksum is wrong, fails.
 func TestAttackZipBzip2Sizes(t *testing.T) {
+	t.Parallel()
 	crc := crc32.ChecksumIEEE([]byte(bzip2Plain))
 	for name, z := range map[string]string{
 		"short size": bzip2Zip(t, "notes.txt", 5, crc),
@@ -79,6 +81,7 @@ func TestAttackZipBzip2Sizes(t *testing.T) {
 // is read, and one with LZMA (not decompressed) fails with a message that
 // names the cause.
 func TestZipBzip2SevenZip(t *testing.T) {
+	t.Parallel()
 	files := map[string][]byte{"a.txt": bytes.Repeat([]byte("release notes\n"), 100)}
 	for _, c := range []struct {
 		method string

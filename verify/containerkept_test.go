@@ -18,6 +18,7 @@ import (
 // ended, and entries still queued were file/unreadable ("file already
 // closed").
 func TestContainerKeptOpenForZipEntries(t *testing.T) {
+	t.Parallel()
 	var zes []zipEntry
 	for i := range 300 {
 		zes = append(zes, zipEntry{name: fmt.Sprintf("f%03d.txt", i), data: fmt.Appendf(nil, "data %d %0200d", i, i), store: i%2 == 0})

@@ -13,6 +13,7 @@ import (
 // signing/sigstore.Verifier. Test files may import signing/sigstore; only
 // the non-test build is checked. A failure names the chain of imports.
 func TestNoHeavyDependencies(t *testing.T) {
+	t.Parallel()
 	checkDependencies(t, depcheck.Heavy)
 }
 
@@ -21,6 +22,7 @@ func TestNoHeavyDependencies(t *testing.T) {
 // verify describes a Sigstore verification with signing/attest/blob, not
 // signing/attest, which signs and verifies DSSE envelopes.
 func TestNoSignerDependencies(t *testing.T) {
+	t.Parallel()
 	checkDependencies(t, depcheck.Signers)
 }
 

@@ -15,6 +15,7 @@ import (
 // checkpoint's own objects in the area are owned. Before, the area was
 // owned whole, and the payload passed unreported.
 func TestAttackDMGAPFSHugeDataArea(t *testing.T) {
+	t.Parallel()
 	vol := exampleAPFS(t)
 	hidden := withHiddenBlock(vol, func(b []byte, n int) {
 		binary.LittleEndian.PutUint32(b[108:], uint32(n)) // nx_xp_data_blocks
@@ -28,6 +29,7 @@ func TestAttackDMGAPFSHugeDataArea(t *testing.T) {
 // warning; a built container has none. Before, an owned node's bytes
 // were not looked at.
 func TestAttackDMGAPFSNodeFreeSpace(t *testing.T) {
+	t.Parallel()
 	vol := exampleAPFS(t)
 	r := runDMG(t, signedDMG(t, dmgfile.Spec{APFS: vol}))
 	if got := rulesFor(r, "Example.dmg"); has(got, "warning "+string(dmg.RuleMetadataSlack)) {

@@ -35,6 +35,7 @@ func apfsDMG(t *testing.T, bundle map[string]machofile.BundleFile, extra map[str
 // TestDMGOpensAPFSVolume: the app inside a signed image's APFS volume is
 // verified as a bundle under the image's path, as an HFS+ one's is.
 func TestDMGOpensAPFSVolume(t *testing.T) {
+	t.Parallel()
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	r := runDMG(t, apfsDMG(t, bundle, nil))
 	wantBundleOpened(t, r)
@@ -47,6 +48,7 @@ func TestDMGOpensAPFSVolume(t *testing.T) {
 // an app whose libffmpeg.dylib was changed, on an APFS volume: the image
 // is valid, the app inside is not.
 func TestDMGAPFSModifiedDylibInside(t *testing.T) {
+	t.Parallel()
 	wantModifiedDylibCaught(t, runDMG(t, apfsDMG(t, modifiedDylibBundle(t), nil)))
 }
 
@@ -54,6 +56,7 @@ func TestDMGAPFSModifiedDylibInside(t *testing.T) {
 // does not read as a container (dmgfile's stand-in) is an error: its
 // files, which macOS may mount, were not verified.
 func TestDMGAPFSMalformed(t *testing.T) {
+	t.Parallel()
 	r := runDMG(t, signedDMG(t, dmgfile.Spec{}))
 	if got := rulesFor(r, "Example.dmg"); !has(got, "error "+string(dmg.RuleFilesystemMalformed)) {
 		t.Errorf("findings %v", got)
@@ -67,6 +70,7 @@ func TestDMGAPFSMalformed(t *testing.T) {
 // in case, which macOS's case-insensitive volume cannot hold apart, is
 // an error, not a file silently chosen.
 func TestAttackDMGAPFSCaseTwinInBundle(t *testing.T) {
+	t.Parallel()
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	r := runDMG(t, apfsDMG(t, bundle, map[string]apfs.BuildFile{"Example.app/Contents/INFO.plist": {Data: []byte("<plist/>")}}))
 	found := false
@@ -82,6 +86,7 @@ func TestAttackDMGAPFSCaseTwinInBundle(t *testing.T) {
 // by transparent compression, its data inline in com.apple.decmpfs, is
 // read and verified at its decoded size.
 func TestDMGAPFSCompressedFileInside(t *testing.T) {
+	t.Parallel()
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	r := runDMG(t, apfsDMG(t, bundle, map[string]apfs.BuildFile{"notes.txt": {Data: []byte("compressed notes"), Compressed: true}}))
 	if f := fileByPath(r, "Example.dmg/notes.txt"); f == nil || f.Size != int64(len("compressed notes")) {
@@ -93,6 +98,7 @@ func TestDMGAPFSCompressedFileInside(t *testing.T) {
 // resource fork of a file in the APFS volume, bytes no file's data
 // carries, is reported; Finder metadata is tolerated.
 func TestDMGAPFSExtendedAttribute(t *testing.T) {
+	t.Parallel()
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	r := runDMG(t, apfsDMG(t, bundle, map[string]apfs.BuildFile{"notes.txt": {Data: []byte("notes"), Xattrs: map[string][]byte{
 		"com.example.stage2":     bytes.Repeat([]byte("x"), 1000),
@@ -110,6 +116,7 @@ func TestDMGAPFSExtendedAttribute(t *testing.T) {
 // volume, is an error: left out of the walk, it would escape the
 // bundle's seal check while macOS reads it.
 func TestAttackDMGAPFSCompressedFileAddedToBundle(t *testing.T) {
+	t.Parallel()
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	p := "Example.app/Contents/Resources/added.dylib"
 	r := runDMG(t, apfsDMG(t, bundle, map[string]apfs.BuildFile{p: {Compressed: true}}))
@@ -127,6 +134,7 @@ func TestAttackDMGAPFSCompressedFileAddedToBundle(t *testing.T) {
 // a warning before (issue #15 audit), so a trojaned loose tool stored
 // that way passed the default gate.
 func TestAttackDMGAPFSCompressedLooseFile(t *testing.T) {
+	t.Parallel()
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	r := runDMG(t, apfsDMG(t, bundle, map[string]apfs.BuildFile{"tool": {Compressed: true}}))
 	if got := rulesFor(r, "Example.dmg/tool"); !has(got, "error "+string(dmg.RuleFileNotOpened)) {
@@ -151,6 +159,7 @@ func apfsFiles(bundle map[string]machofile.BundleFile) map[string]apfs.BuildFile
 // is verified (and fails) under the volume's folder; before, only the
 // first volume was read.
 func TestAttackDMGAPFSSecondVolume(t *testing.T) {
+	t.Parallel()
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	good := apfsFiles(bundle)
 	lib := strings.TrimPrefix(dmgLib, "Example.dmg/")
@@ -177,6 +186,7 @@ func TestAttackDMGAPFSSecondVolume(t *testing.T) {
 // TestDMGAPFSTwoSignedVolumes: a container of two volumes, each holding
 // the signed app, passes: every file is verified, none is reported.
 func TestDMGAPFSTwoSignedVolumes(t *testing.T) {
+	t.Parallel()
 	files := apfsFiles(machofile.ExampleBundle(getFixtures(t).apple))
 	vol, err := apfs.Build(apfs.BuildSpec{Files: files, Name: "Example", More: []apfs.BuildSpec{{Name: "Copy", Files: files}}})
 	if err != nil {
@@ -194,6 +204,7 @@ func TestDMGAPFSTwoSignedVolumes(t *testing.T) {
 // TestDMGAPFSEncryptedNotOpened: an encrypted APFS volume is not opened,
 // and says so (dmg/filesystem-not-opened), as before APFS was read.
 func TestDMGAPFSEncryptedNotOpened(t *testing.T) {
+	t.Parallel()
 	r := runDMG(t, signedDMG(t, dmgfile.Spec{APFS: encryptedAPFS(t)}))
 	if got := rulesFor(r, "Example.dmg"); !has(got, "error "+string(dmg.RuleFilesystemNotOpened)) {
 		t.Errorf("findings %v", got)
@@ -261,6 +272,7 @@ func wantHiddenBlockReported(t *testing.T, r *Report) {
 // byte count; a built container has none. Before, such blocks were not
 // inventoried.
 func TestAttackDMGAPFSHiddenBlocks(t *testing.T) {
+	t.Parallel()
 	vol := exampleAPFS(t)
 	r := runDMG(t, signedDMG(t, dmgfile.Spec{APFS: vol}))
 	if got := rulesFor(r, "Example.dmg"); has(got, "warning "+string(dmg.RuleUnreferencedBlocks)) {
@@ -276,6 +288,7 @@ func TestAttackDMGAPFSHiddenBlocks(t *testing.T) {
 // dmg/filesystem-malformed error and the entry is left out. Before,
 // hashes were not checked.
 func TestAttackDMGAPFSNameHash(t *testing.T) {
+	t.Parallel()
 	vol := exampleAPFS(t)
 	// In a file-system tree node (subtype 0x0e), the key: parent and
 	// type, then a word of the name's length (16, its low 10 bits) and

@@ -34,6 +34,7 @@ func compressedBundle(bundle map[string]machofile.BundleFile) (map[string]hfsplu
 // with its data in the resource fork (zlib, LZVN and LZFSE chunks) is
 // decoded and verifies like a plain one.
 func TestDMGCompressedAppVerifies(t *testing.T) {
+	t.Parallel()
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	files, _ := compressedBundle(bundle)
 	r := runDMG(t, hfsDMG(t, bundle, files, false, nil))
@@ -48,6 +49,7 @@ func TestDMGCompressedAppVerifies(t *testing.T) {
 // no longer decodes, an LZVN one (no checksum) decodes to bytes the
 // seal does not match.
 func TestAttackDMGCompressedChunkTampered(t *testing.T) {
+	t.Parallel()
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	files, paths := compressedBundle(bundle)
 	for i, p := range paths[:min(3, len(paths))] {
@@ -75,6 +77,7 @@ func TestAttackDMGCompressedChunkTampered(t *testing.T) {
 // every file is compressed with its data in the resource fork (inline
 // or in a data stream) verifies; a changed byte of a chunk fails it.
 func TestDMGAPFSCompressedAppVerifies(t *testing.T) {
+	t.Parallel()
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	hfs, paths := compressedBundle(bundle)
 	files := map[string]apfs.BuildFile{}

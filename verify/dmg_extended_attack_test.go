@@ -47,6 +47,7 @@ func extendedDMG(t *testing.T, free []byte, ext byte) []byte {
 // starts (at its boot record) and reported nothing. Reported for each
 // extended type; the same chain over zeros is not.
 func TestAttackDMGVolumeInExtendedPartition(t *testing.T) {
+	t.Parallel()
 	for _, ext := range []byte{0x05, 0x0f, 0x85} {
 		r := runDMG(t, extendedDMG(t, hiddenVolume(t), ext))
 		if got := rulesFor(r, "Example.dmg"); !has(got, "error "+string(dmg.RuleFilesystemMalformed)) {
@@ -84,6 +85,7 @@ func bigGPTMap(n, size int) func(at int) []byte {
 // reads are judged: reported for each such array; a 128-entry array
 // placing the volume is reported as before, and over zeros it is not.
 func TestAttackDMGVolumeInLargeGPT(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		n, size int
 	}{{300, 128}, {8, 2048}, {4, 130}, {128, 128}} {

@@ -40,6 +40,7 @@ func dmgExtraRules(r *Report) []string {
 // (quarantine, FinderInfo) and free space (zeros) has no accounting
 // finding.
 func TestDMGVolumeAccountedFor(t *testing.T) {
+	t.Parallel()
 	r := runDMG(t, specDMG(t, hfsplus.BuildSpec{Files: map[string]hfsplus.BuildFile{
 		"Example.app/Contents/Resources/readme.txt": {Data: []byte("hi"), Xattrs: map[string][]byte{
 			"com.apple.quarantine": []byte("0081;00000000;Safari;"), "com.apple.FinderInfo": make([]byte, 32)}},
@@ -52,6 +53,7 @@ func TestDMGVolumeAccountedFor(t *testing.T) {
 // TestDMGResourceForkPayload: a payload in the resource fork of a file
 // of the app, beside a data fork the bundle seal covers, is reported.
 func TestDMGResourceForkPayload(t *testing.T) {
+	t.Parallel()
 	p := "Example.app/Contents/Resources/readme.txt"
 	r := runDMG(t, specDMG(t, hfsplus.BuildSpec{Files: map[string]hfsplus.BuildFile{
 		p: {Data: []byte("hi"), Rsrc: bytes.Repeat([]byte("payload "), 2000)},
@@ -68,6 +70,7 @@ func TestDMGResourceForkPayload(t *testing.T) {
 // TestDMGXattrPayload: a blob in an extended attribute of the app's main
 // executable is reported with its name and size.
 func TestDMGXattrPayload(t *testing.T) {
+	t.Parallel()
 	p := "Example.app/Contents/MacOS/Example"
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	f := bundle[p]
@@ -84,6 +87,7 @@ func TestDMGXattrPayload(t *testing.T) {
 // bitmap that no file or structure references carry a payload: reported
 // with their size.
 func TestDMGOrphanExtent(t *testing.T) {
+	t.Parallel()
 	r := runDMG(t, specDMG(t, hfsplus.BuildSpec{Hidden: bytes.Repeat([]byte("stage2"), 2000)}))
 	got := dmgExtraRules(r)
 	if len(got) != 1 || !strings.Contains(got[0], "marks 12288 bytes allocated") || !has(rulesFor(r, "Example.dmg"), "warning "+string(dmg.RuleUnreferencedBlocks)) {
@@ -94,6 +98,7 @@ func TestDMGOrphanExtent(t *testing.T) {
 // TestDMGFreeBlockPayload: a payload left in blocks the volume's bitmap
 // marks free, beside an app that verifies, is reported with its offset.
 func TestDMGFreeBlockPayload(t *testing.T) {
+	t.Parallel()
 	r := runDMG(t, specDMG(t, hfsplus.BuildSpec{FreeData: []byte("MZ second stage in free space")}))
 	got := dmgExtraRules(r)
 	if len(got) != 1 || !strings.Contains(got[0], string(dmg.RuleFreeBlockData)) || !strings.Contains(got[0], "4096 bytes") {

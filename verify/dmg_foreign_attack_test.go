@@ -28,6 +28,7 @@ func dmgMessages(r *Report, rule signing.Rule) []string {
 // macOS mounts the others too. An error naming the file system; the HFS+
 // volume is still walked.
 func TestDMGForeignVolumeBesideHFS(t *testing.T) {
+	t.Parallel()
 	vol := bundleHFS(t, machofile.ExampleBundle(getFixtures(t).apple), hfsplus.BuildSpec{})
 	for _, name := range dmgfile.ForeignVolumes {
 		t.Run(name, func(t *testing.T) {
@@ -52,6 +53,7 @@ func TestDMGForeignVolumeBesideHFS(t *testing.T) {
 // an HFS+ or APFS volume; beside an APFS volume not opened (encrypted),
 // both are named.
 func TestDMGForeignVolumeNotOpened(t *testing.T) {
+	t.Parallel()
 	for _, name := range dmgfile.ForeignVolumes {
 		t.Run(name, func(t *testing.T) {
 			r := runDMG(t, signedDMG(t, dmgfile.Spec{HFS: dmgfile.ForeignVolume(name)}))

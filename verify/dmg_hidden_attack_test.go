@@ -15,6 +15,7 @@ import (
 // loose tool stored that way is an error too: it passed with a warning
 // before (issue #15 audit).
 func TestAttackDMGCompressedFileAddedToBundle(t *testing.T) {
+	t.Parallel()
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	for _, c := range []struct {
 		name string

@@ -31,6 +31,7 @@ func highSierraVolume() []byte {
 // whose descriptors read CDROM at byte 32777 too. Now it is a second file
 // system (ISO 9660), an error.
 func TestAttackDMGHighSierraVolumeBesideHFS(t *testing.T) {
+	t.Parallel()
 	if got := dmg.DetectFileSystem(strings.NewReader(string(highSierraVolume()))); got != dmg.FSISO9660 {
 		t.Fatalf("High Sierra volume detected as %q", got)
 	}

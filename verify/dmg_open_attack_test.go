@@ -36,6 +36,7 @@ func hiddenVolume(t *testing.T) []byte {
 // partition named Apple_Free is mounted by macOS beside the checked one;
 // it is an error, not silence, and the checked volume is still walked.
 func TestDMGSecondVolumeInFreePartition(t *testing.T) {
+	t.Parallel()
 	vol := bundleHFS(t, machofile.ExampleBundle(getFixtures(t).apple), hfsplus.BuildSpec{})
 	r := runDMG(t, signedDMG(t, dmgfile.Spec{HFS: vol, FreeHFS: hiddenVolume(t)}))
 	if got := rulesFor(r, "Example.dmg"); !has(got, "error "+string(dmg.RuleFilesystemMalformed)) {
@@ -59,6 +60,7 @@ func TestDMGSecondVolumeInFreePartition(t *testing.T) {
 // opened: the APFS volume, which macOS mounts too, must still be
 // reported, not hidden behind the decoy's clean walk.
 func TestDMGAPFSBehindDecoyHFS(t *testing.T) {
+	t.Parallel()
 	r := runDMG(t, signedDMG(t, dmgfile.Spec{FreeHFS: hiddenVolume(t)}))
 	got := rulesFor(r, "Example.dmg")
 	if !has(got, "error "+string(dmg.RuleFilesystemMalformed)) {
@@ -136,6 +138,7 @@ func apmMap(at int) []byte {
 // partitions would recognize; a whole HFS+ volume sits there, and macOS
 // mounts it. Reported; the same entry over zeros is not.
 func TestDMGVolumeAtPartitionMapOffset(t *testing.T) {
+	t.Parallel()
 	for name, m := range map[string]func(int) []byte{"MBR": mbrMap, "GPT": gptMap, "APM": apmMap} {
 		t.Run(name, func(t *testing.T) {
 			r := runDMG(t, mapDMG(t, hiddenVolume(t), m))

@@ -61,6 +61,7 @@ func lzfseDMG(t *testing.T, bundle map[string]machofile.BundleFile, corrupt bool
 // TestDMGLZFSEOpensApp: the app inside an image stored in LZFSE chunks is
 // opened and verified.
 func TestDMGLZFSEOpensApp(t *testing.T) {
+	t.Parallel()
 	r := runDMG(t, lzfseDMG(t, machofile.ExampleBundle(getFixtures(t).apple), false))
 	if f := fileByPath(r, "Example.dmg"); f == nil || f.Signatures[0].Status != signing.StatusValid {
 		t.Fatalf("image %+v", f)
@@ -72,12 +73,14 @@ func TestDMGLZFSEOpensApp(t *testing.T) {
 // inside an image stored in LZFSE chunks (which used to be left unopened),
 // is caught.
 func TestAttackDMGLZFSEModifiedDylib(t *testing.T) {
+	t.Parallel()
 	wantModifiedDylibCaught(t, runDMG(t, lzfseDMG(t, modifiedDylibBundle(t), false)))
 }
 
 // TestDMGLZFSECorruptChunk: an LZFSE chunk that does not decode is an
 // error naming the chunk and the offset in its stream.
 func TestDMGLZFSECorruptChunk(t *testing.T) {
+	t.Parallel()
 	r := runDMG(t, lzfseDMG(t, machofile.ExampleBundle(getFixtures(t).apple), true))
 	if r.Summary.Passed {
 		t.Fatal("release passed")
@@ -98,6 +101,7 @@ func runDMG(t *testing.T, b []byte) *Report {
 // TestDMGOpensHFSVolume: the app inside a signed image's HFS+ volume is
 // verified as a bundle under the image's path.
 func TestDMGOpensHFSVolume(t *testing.T) {
+	t.Parallel()
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	r := runDMG(t, hfsDMG(t, bundle, nil, false, nil))
 	if f := fileByPath(r, "Example.dmg"); f == nil || f.Signatures[0].Status != signing.StatusValid {
@@ -133,6 +137,7 @@ func wantBundleOpened(t *testing.T, r *Report) {
 // app whose libffmpeg.dylib was changed: the image is valid, the app
 // inside is not.
 func TestDMGModifiedDylibInside(t *testing.T) {
+	t.Parallel()
 	wantModifiedDylibCaught(t, runDMG(t, hfsDMG(t, modifiedDylibBundle(t), nil, false, nil)))
 }
 
@@ -168,6 +173,7 @@ func wantModifiedDylibCaught(t *testing.T, r *Report) {
 // TestDMGUnsupportedChunkNotOpened: a file system partition holding a
 // chunk of a type no codec has is not opened, and says so.
 func TestDMGUnsupportedChunkNotOpened(t *testing.T) {
+	t.Parallel()
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	r := runDMG(t, hfsDMG(t, bundle, nil, true, nil))
 	got := rulesFor(r, "Example.dmg")
@@ -186,6 +192,7 @@ func TestDMGUnsupportedChunkNotOpened(t *testing.T) {
 // failOn: error. Its image now fails the release, saying why and how a
 // policy accepts it.
 func TestAttackDMGUndecodedChunksFail(t *testing.T) {
+	t.Parallel()
 	img := hfsDMG(t, modifiedDylibBundle(t), nil, true, nil)
 	r := runDMG(t, img)
 	if r.Summary.Passed {
@@ -207,6 +214,7 @@ func TestAttackDMGUndecodedChunksFail(t *testing.T) {
 // volume opens, beside a partition of chunks nothing here decodes (which
 // macOS might, and could hold a second volume), fails the release.
 func TestAttackDMGUndecodedSecondPartition(t *testing.T) {
+	t.Parallel()
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	vol := bundleHFS(t, bundle, hfsplus.BuildSpec{})
 	r := runDMG(t, signedDMG(t, dmgfile.Spec{HFS: vol, HFSBzip2: true, FreeLZFSE: true, UnknownChunk: true}))
@@ -224,6 +232,7 @@ func TestAttackDMGUndecodedSecondPartition(t *testing.T) {
 // the bundle's seal cannot be checked against it (see
 // TestAttackDMGCompressedFileAddedToBundle).
 func TestDMGCompressedFileInside(t *testing.T) {
+	t.Parallel()
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	r := runDMG(t, hfsDMG(t, bundle, map[string]hfsplus.BuildFile{"Example.app/Contents/Resources/packed.txt": {Compressed: true}}, false, nil))
 	got := rulesFor(r, "Example.dmg/Example.app/Contents/Resources/packed.txt")
@@ -235,6 +244,7 @@ func TestDMGCompressedFileInside(t *testing.T) {
 // TestDMGMalformedVolume: a volume whose catalog B-tree is broken is
 // reported, and the image's own checks still run.
 func TestDMGMalformedVolume(t *testing.T) {
+	t.Parallel()
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	b := hfsDMG(t, bundle, nil, false, func(v []byte) {
 		be := binary.BigEndian
@@ -255,6 +265,7 @@ func TestDMGMalformedVolume(t *testing.T) {
 // does not use (its boot sector, bzip2) breaks the image's signature and
 // checksum; the volume is still opened and the app inside still checked.
 func TestDMGTamperedChunkStillOpens(t *testing.T) {
+	t.Parallel()
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	b := hfsDMG(t, bundle, nil, false, nil)
 	c := bytes.Index(b, []byte("BZh9"))
@@ -276,6 +287,7 @@ func TestDMGTamperedChunkStillOpens(t *testing.T) {
 // terabytes over a zero-fill chunk is not walked (every byte would be
 // hashed): dmg/expansion-limit.
 func TestDMGDeclaredSizeBomb(t *testing.T) {
+	t.Parallel()
 	const huge = 1 << 40 // 1 TiB of zeros
 	files := map[string]hfsplus.BuildFile{"bomb": {Data: []byte("b")}}
 	vol, err := hfsplus.Build(hfsplus.BuildSpec{Files: files})
@@ -313,6 +325,7 @@ func TestDMGDeclaredSizeBomb(t *testing.T) {
 // or ULMO image (LZMA chunks) is verified, and a changed dylib inside one
 // is caught.
 func TestDMGADCAndLZMAOpen(t *testing.T) {
+	t.Parallel()
 	for _, codec := range []string{"ADC", "LZMA"} {
 		t.Run(codec, func(t *testing.T) {
 			build := func(bundle map[string]machofile.BundleFile) []byte {

@@ -20,6 +20,7 @@ import (
 // never looked at. Now an error naming the other file system; the
 // volume with clean boot blocks has none (TestDMGForeignVolumeBesideHFS).
 func TestAttackDMGPolyglotHFSBootSector(t *testing.T) {
+	t.Parallel()
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	for _, name := range []string{dmg.FSFAT, dmg.FSExFAT, dmg.FSNTFS} {
 		t.Run(name, func(t *testing.T) {
@@ -43,6 +44,7 @@ func TestAttackDMGPolyglotHFSBootSector(t *testing.T) {
 // while macOS may mount the partition as HFS. Now an error naming the
 // other file system; a built container has none.
 func TestAttackDMGPolyglotAPFS(t *testing.T) {
+	t.Parallel()
 	files := apfsFiles(machofile.ExampleBundle(getFixtures(t).apple))
 	for _, c := range []struct{ name, sig string }{{"", ""}, {dmg.FSHFSPlus, "H+"}, {dmg.FSHFS, "BD"}} {
 		t.Run(c.sig, func(t *testing.T) {

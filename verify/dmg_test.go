@@ -35,6 +35,7 @@ func dmgFixture(t *testing.T, spec *machofile.SignSpec, trailer []byte) []byte {
 }
 
 func TestDMG(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	good := dmgfile.SignSpec(f.apple, "com.example.dmg")
 	valid := dmgFixture(t, &good, nil)
@@ -110,6 +111,7 @@ func TestDMG(t *testing.T) {
 // TestDMGInZip: a .dmg inside a zip archive is held and verified as a disk
 // image, its trailer being the last thing a stream shows.
 func TestDMGInZip(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	good := dmgfile.SignSpec(f.apple, "com.example.dmg")
 	b := dmgFixture(t, &good, []byte("stage2"))
@@ -124,6 +126,7 @@ func TestDMGInZip(t *testing.T) {
 // TestDMGTrailerOnPEStaysPE: a PE with a koly trailer appended, even named
 // .dmg, is still verified as a PE, so its Authenticode is not skipped.
 func TestDMGTrailerOnPEStaysPE(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	img := dmgFixture(t, nil, nil)
 	pe := append(append([]byte(nil), f.peValid...), img[len(img)-512:]...)

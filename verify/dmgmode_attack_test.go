@@ -17,6 +17,7 @@ import (
 // give the same findings as the folder; an image of the same files with
 // plain modes stays clean.
 func TestAttackDMGSetuid(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "rel")
 	walktest.ModeTree(t, dir)
 	folder := modeFindings(run(t, Options{}, dir), "")

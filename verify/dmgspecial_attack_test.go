@@ -14,6 +14,7 @@ import (
 // release passed; in a folder it is file/unreadable, an error. Now the
 // volume's special files are reported as a folder's are, and never opened.
 func TestAttackSpecialFileInDMGVolume(t *testing.T) {
+	t.Parallel()
 	bundle := machofile.ExampleBundle(getFixtures(t).apple)
 	kinds := map[string]fs.FileMode{
 		"fifo":   fs.ModeNamedPipe,

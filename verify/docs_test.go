@@ -11,6 +11,7 @@ import (
 // TestPolicyDoc keeps docs/policy.md in step with the code: its JSON Schema
 // is PolicySchema, and its YAML examples are valid policies.
 func TestPolicyDoc(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile(filepath.Join("..", "docs", "policy.md"))
 	if err != nil {
 		t.Fatal(err)

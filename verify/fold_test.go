@@ -124,6 +124,7 @@ func TestZipNameCollision(t *testing.T) {
 // TestZipNameCollisionAsInput: a zip given as the input reports its
 // colliding entries at their own paths.
 func TestZipNameCollisionAsInput(t *testing.T) {
+	t.Parallel()
 	p := filepath.Join(t.TempDir(), "r.zip")
 	writeTree(t, filepath.Dir(p), map[string][]byte{"r.zip": makeZip(t, []zipEntry{{name: "Lib/x", data: []byte("1")}, {name: "lib/x", data: []byte("2")}})})
 	checkCollisions(t, run(t, Options{}, p), "", foldCase{files: []string{"Lib/x", "lib/x"}, want: []string{"lib/x"}})
@@ -132,6 +133,7 @@ func TestZipNameCollisionAsInput(t *testing.T) {
 // TestTarNameCollision: the same for tarballs; directory entries, which
 // extractors merge, are not reported.
 func TestTarNameCollision(t *testing.T) {
+	t.Parallel()
 	cases := append(foldCases, foldCase{"directories", []string{"Lib/", "lib/"}, nil})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -220,6 +222,7 @@ func wantCollision(t *testing.T, r *Report, at string, parts ...string) {
 // TestAttackZipWindowsTrailingDot: "foo.dll." is written as "foo.dll" by
 // Windows, over the signed file checked under that name; macOS keeps both.
 func TestAttackZipWindowsTrailingDot(t *testing.T) {
+	t.Parallel()
 	p := writeFile(t, filepath.Join(t.TempDir(), "r.zip"), makeZip(t, []zipEntry{{name: "app/foo.dll", data: []byte("1")}, {name: "app/foo.dll.", data: []byte("2")}}))
 	wantCollision(t, run(t, Options{}, p), "app/foo.dll.", `"app/foo.dll" and "app/foo.dll."`, "one file on NTFS (Windows)")
 }
@@ -227,6 +230,7 @@ func TestAttackZipWindowsTrailingDot(t *testing.T) {
 // TestAttackZipHFSPlusIgnorable: a U+200D in a name that HFS+ ignores
 // (APFS and Windows keep the two apart).
 func TestAttackZipHFSPlusIgnorable(t *testing.T) {
+	t.Parallel()
 	p := writeFile(t, filepath.Join(t.TempDir(), "r.zip"), makeZip(t, []zipEntry{{name: "lib\u200dfoo.dylib", data: []byte("1")}, {name: "libfoo.dylib", data: []byte("2")}}))
 	wantCollision(t, run(t, Options{}, p), "libfoo.dylib", `"lib\u200dfoo.dylib" and "libfoo.dylib"`, "one file on HFS+ (")
 }
@@ -235,12 +239,14 @@ func TestAttackZipHFSPlusIgnorable(t *testing.T) {
 // "lib/foo.dll" needs) cannot both be extracted on a case-insensitive
 // system: which one is depends on the order and the extractor.
 func TestAttackZipFileVersusFolder(t *testing.T) {
+	t.Parallel()
 	p := writeFile(t, filepath.Join(t.TempDir(), "r.zip"), makeZip(t, []zipEntry{{name: "Lib", data: []byte("1")}, {name: "lib/foo.dll", data: []byte("2")}, {name: "lib/bar.dll", data: []byte("3")}}))
 	wantCollision(t, run(t, Options{}, p), "lib/foo.dll", `"Lib" and "lib/foo.dll"`, `file "Lib" and folder "lib" (of "lib/foo.dll")`, "on APFS, HFS+ and NTFS (Windows)")
 }
 
 // TestAttackZipFolderEntryVersusFile: the same with a folder entry first.
 func TestAttackZipFolderEntryVersusFile(t *testing.T) {
+	t.Parallel()
 	p := writeFile(t, filepath.Join(t.TempDir(), "r.zip"), makeZip(t, []zipEntry{{name: "Lib/"}, {name: "lib", data: []byte("1")}}))
 	wantCollision(t, run(t, Options{}, p), "lib", `"Lib" and "lib"`, `folder "Lib" and file "lib"`)
 }
@@ -248,6 +254,7 @@ func TestAttackZipFolderEntryVersusFile(t *testing.T) {
 // TestZipFoldersMerge: folder entries and implied folders of one name in
 // different case are one folder to every extractor: no finding.
 func TestZipFoldersMerge(t *testing.T) {
+	t.Parallel()
 	p := writeFile(t, filepath.Join(t.TempDir(), "r.zip"), makeZip(t, []zipEntry{{name: "Lib/"}, {name: "lib/"}, {name: "LIB/x", data: []byte("1")}, {name: "lib/y", data: []byte("2")}}))
 	if ms := collisionMessages(run(t, Options{}, p)); ms != nil {
 		t.Errorf("findings %q", ms)
@@ -257,6 +264,7 @@ func TestZipFoldersMerge(t *testing.T) {
 // TestAttackTarFileVersusFolder: a tarball's file "A" and folder "a/"
 // (which extractors create before "a/x").
 func TestAttackTarFileVersusFolder(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"x.tar": makeTar(t, tarEntry{name: "A", data: []byte("1")}, tarEntry{name: "a/", typ: tar.TypeDir}, tarEntry{name: "a/x", data: []byte("2")})})
 	wantCollision(t, run(t, Options{}, dir), "x.tar/a", `"A" and "a"`, `file "A" and folder "a"`, "on APFS, HFS+ and NTFS (Windows)")
@@ -265,6 +273,7 @@ func TestAttackTarFileVersusFolder(t *testing.T) {
 // TestAttackTarWindowsTrailingSpace: "setup.exe " is "setup.exe" on
 // Windows.
 func TestAttackTarWindowsTrailingSpace(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"x.tar": makeTar(t, tarEntry{name: "setup.exe", data: []byte("1")}, tarEntry{name: "setup.exe ", data: []byte("2")})})
 	wantCollision(t, run(t, Options{}, dir), "x.tar/setup.exe ", `"setup.exe" and "setup.exe "`, "one file on NTFS (Windows)")
@@ -273,6 +282,7 @@ func TestAttackTarWindowsTrailingSpace(t *testing.T) {
 // TestZipCollisionOrder: two runs report the same findings in the same
 // order, each naming the earlier entry first.
 func TestZipCollisionOrder(t *testing.T) {
+	t.Parallel()
 	es := []zipEntry{{name: "\u03bc", data: []byte("1")}, {name: "\u039c", data: []byte("2")}, {name: "\u00b5", data: []byte("3")}, {name: "B", data: []byte("4")}, {name: "b/x", data: []byte("5")}}
 	p := writeFile(t, filepath.Join(t.TempDir(), "r.zip"), makeZip(t, es))
 	a, b := collisionMessages(run(t, Options{}, p)), collisionMessages(run(t, Options{}, p))
@@ -290,6 +300,7 @@ func TestZipCollisionOrder(t *testing.T) {
 // that name; the names differed, and the extension ".dll::$DATA" matched
 // no rule for *.dll. A named stream ("foo.dll:x") is no such file.
 func TestAttackZipNTFSDefaultStream(t *testing.T) {
+	t.Parallel()
 	p := writeFile(t, filepath.Join(t.TempDir(), "r.zip"), makeZip(t, []zipEntry{{name: "app/foo.dll", data: []byte("1")}, {name: "app/Foo.dll::$DATA", data: []byte("2")}, {name: "app/foo.dll:x", data: []byte("3")}}))
 	wantCollision(t, run(t, Options{}, p), "app/Foo.dll::$DATA", `"app/foo.dll" and "app/Foo.dll::$DATA"`, "one file on NTFS (Windows)")
 	p = writeFile(t, filepath.Join(t.TempDir(), "d.zip"), makeZip(t, []zipEntry{{name: "lib/x.dll", data: []byte("1")}, {name: "lib::$INDEX_ALLOCATION/X.dll", data: []byte("2")}}))
@@ -305,6 +316,7 @@ func TestAttackZipNTFSDefaultStream(t *testing.T) {
 // and names in code page 437 that are apart once decoded, are not
 // reported.
 func TestAttackZipCP437NameCollision(t *testing.T) {
+	t.Parallel()
 	type ent struct {
 		name  string
 		cp437 bool

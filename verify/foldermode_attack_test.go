@@ -16,6 +16,7 @@ import (
 // verify now finds the same in both forms, and warns of a world-writable
 // program in both (file/world-writable).
 func TestAttackFolderSetuid(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "rel")
 	walktest.ModeTree(t, dir)
 	tarball := filepath.Join(t.TempDir(), "rel.tar")

@@ -51,6 +51,7 @@ func iexpressSetup(t *testing.T, stub []byte, files []cab.BuildFile) []byte {
 // setup.exe/app.dll while the stub itself stays valid; the same stub
 // carrying the intact DLL passes, and its RUNPROGRAM is a note.
 func TestIExpressTamperedDLL(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	stub := goBuiltStub(t)
 	dir := t.TempDir()
@@ -84,6 +85,7 @@ func TestIExpressTamperedDLL(t *testing.T) {
 // writes (MSZIP), skipped when gcab is not installed: the tampered DLL
 // inside fails the gate at setup.exe/app.dll.
 func TestIExpressGcabCabinet(t *testing.T) {
+	t.Parallel()
 	tool, err := exec.LookPath("gcab")
 	if err != nil {
 		t.Skip("gcab is not installed (apt-get install gcab); the gcab-written IExpress cabinet was not checked")
@@ -117,6 +119,7 @@ func TestIExpressGcabCabinet(t *testing.T) {
 // file/malformed error at the stub's path, naming the data entry's
 // offset, rather than passing with its files unchecked.
 func TestIExpressCabinetOutsideFile(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	img, err := pefixtures.IExpressSetup(cab.Build([]cab.BuildFile{{Name: "app.dll", Data: f.peValid}}, cab.BuildOptions{Method: cab.MethodMSZIP}), "app.dll")
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 // repeated name, as a zip's (container.Walk's rule), where the 7-Zip
 // archive's second copy went unchecked.
 func TestAttackInstallerSecondCopy(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	for _, fx := range dupfix.Installers(f.peValid, f.peUnsigned) {
 		t.Run(fx.Name, func(t *testing.T) {

@@ -92,6 +92,7 @@ var nsisVariants = []struct {
 // under the installer's, verified as a PE, and the gate passes under
 // require: valid.
 func TestNSISOpened(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	for _, v := range nsisVariants {
 		t.Run(fmt.Sprintf("%s solid=%v", v.comp, v.solid), func(t *testing.T) {
@@ -128,6 +129,7 @@ func TestNSISOpened(t *testing.T) {
 // starts its stream with bytes that also read as a compressed block's
 // length, 7-Zip's test for a non-solid one: the reader tries both.)
 func TestNSISTrojanizedDLL(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	for _, v := range nsisVariants {
 		for _, tc := range []struct {
@@ -152,6 +154,7 @@ func TestNSISTrojanizedDLL(t *testing.T) {
 // a filter flag other than none (0) and x86 (1), which is not decoded, as
 // not opened.
 func TestNSISNotOpened(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	le := binary.LittleEndian
 	data := nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\app.dll`, Data: f.peValid}}, nsis.BuildOptions{Deflate: true, LZMA: true, X86: true})
@@ -175,6 +178,7 @@ func goInstaller(t testing.TB, files []nsis.BuildFile, o nsis.BuildOptions) []by
 // so that the walker is tested where makensis is not installed: the
 // tampered DLL is found.
 func TestNSISGoBuilt(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	for _, o := range []nsis.BuildOptions{{}, {Deflate: true}, {Deflate: true, Solid: true}} {
 		t.Run(fmt.Sprintf("%+v", o), func(t *testing.T) {
@@ -192,6 +196,7 @@ func TestNSISGoBuilt(t *testing.T) {
 // TestNSISNameLeavesFolder: an instruction extracting to a path with ".."
 // is reported, and its data is still checked under a synthetic name.
 func TestNSISNameLeavesFolder(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	in := goInstaller(t, []nsis.BuildFile{{Name: `$INSTDIR\..\..\Windows\System32\evil.dll`, Data: f.peUnsigned}}, nsis.BuildOptions{Deflate: true})
@@ -210,6 +215,7 @@ func TestNSISNameLeavesFolder(t *testing.T) {
 // TestNSISSharedData: one block extracted to two paths is checked under
 // the first, and the second is noted.
 func TestNSISSharedData(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	data := nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\a.dll`, Data: f.peTampered}, {Name: `$INSTDIR\b.dll`, Data: []byte("x")}}, nsis.BuildOptions{})
@@ -232,6 +238,7 @@ func TestNSISSharedData(t *testing.T) {
 // malformed finding on the installer with the offset, and the installer
 // itself is still verified.
 func TestNSISHostileSizes(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	le := binary.LittleEndian
 	base := goInstaller(t, []nsis.BuildFile{{Name: `$INSTDIR\app.dll`, Data: f.peValid}}, nsis.BuildOptions{Deflate: true})
@@ -282,6 +289,7 @@ func sectionInstaller(t *testing.T, data []byte) []byte {
 // so NSIS data kept inside a PE's sections rather than after them is
 // opened too, and the tampered DLL in it is found.
 func TestNSISInsideSection(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	in := sectionInstaller(t, nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\app.dll`, Data: f.peTampered}}, nsis.BuildOptions{Deflate: true}))
@@ -293,6 +301,7 @@ func TestNSISInsideSection(t *testing.T) {
 // signature (makensis does, as a constant) without NSIS data after it is
 // not reported.
 func TestNSISSignatureConstantIgnored(t *testing.T) {
+	t.Parallel()
 	data := make([]byte, 64)
 	binary.LittleEndian.PutUint32(data[4:], 0xDEADBEEF)
 	copy(data[8:], "NullsoftInst")
@@ -310,6 +319,7 @@ func TestNSISSignatureConstantIgnored(t *testing.T) {
 // another (stored) block's bytes, where a compressed block hides, is
 // reported, and what it extracts is checked under its name.
 func TestNSISHiddenBlock(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	var z bytes.Buffer
 	w, _ := flate.NewWriter(&z, flate.BestCompression)
@@ -346,6 +356,7 @@ func squirrelSetup(t *testing.T, pkg []byte, extra ...squirrel.BuildResource) []
 // does (Update.exe and the .nupkg in a zip); the tampered ffmpeg.dll fails
 // the gate at its path, and Setup.exe stays valid.
 func TestSquirrelOpened(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	nupkg := makeZip(t, []zipEntry{
 		{name: "MyApp.nuspec", data: []byte("<package/>")},
@@ -380,6 +391,7 @@ func TestSquirrelOpened(t *testing.T) {
 // is opened too, under $RSRC/<type>/<name>/<language>, so an unsigned DLL
 // hidden there fails require: valid.
 func TestSquirrelOtherResourceZip(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	hidden := makeZip(t, []zipEntry{{name: "payload.dll", data: f.peUnsigned}})
@@ -390,6 +402,7 @@ func TestSquirrelOtherResourceZip(t *testing.T) {
 // TestNSISTrailingData: a DLL appended after the NSIS data, where the
 // installer does not read, is reported and checked.
 func TestNSISTrailingData(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	in := goInstaller(t, []nsis.BuildFile{{Name: `$INSTDIR\app.dll`, Data: f.peValid}}, nsis.BuildOptions{Deflate: true})
 	end := int64(len(in))
@@ -417,6 +430,7 @@ func TestNSISTrailingData(t *testing.T) {
 // holding NSIS data of its own; it is opened too, so a DLL the uninstaller
 // extracts is checked.
 func TestNSISUninstaller(t *testing.T) {
+	t.Parallel()
 	tool, err := exec.LookPath("makensis")
 	if err != nil {
 		t.Skip("makensis is not installed (apt-get install nsis); the NSIS installer test was skipped")
@@ -458,6 +472,7 @@ func TestNSISUninstaller(t *testing.T) {
 // extracting from where no block starts cannot be followed, and fails the
 // gate.
 func TestNSISHiddenBlockSolid(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	data := nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\a.dll`, Data: f.peValid}, {Name: `$INSTDIR\b.dll`, Data: []byte("x"), SetOffset: true, Offset: 7}}, nsis.BuildOptions{Deflate: true, Solid: true})
 	dir := t.TempDir()
@@ -470,6 +485,7 @@ func TestNSISHiddenBlockSolid(t *testing.T) {
 // Squirrel Setup.exe and a 7-Zip archive gives byte-identical reports
 // whatever the number of workers.
 func TestInstallersDeterministic(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	arc := sevenz.Build([]sevenz.BuildFile{{Name: "MyApp.exe", Data: f.peValid}, {Name: "ffmpeg.dll", Data: f.peTampered}})
 	dir := t.TempDir()
@@ -497,6 +513,7 @@ func TestInstallersDeterministic(t *testing.T) {
 // TestNSISPluginPolicy: NSIS plug-ins ship unsigned; the rule formats.md
 // suggests admits them, and only them.
 func TestNSISPluginPolicy(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	in := goInstaller(t, []nsis.BuildFile{{Name: `$PLUGINSDIR\System.dll`, Data: f.peUnsigned}, {Name: `$INSTDIR\app.dll`, Data: f.peValid}}, nsis.BuildOptions{Deflate: true})
@@ -513,6 +530,7 @@ func TestNSISPluginPolicy(t *testing.T) {
 // TestSquirrelTwoPackages: a second package resource (another language of
 // DATA 131) is opened under its own path rather than over the first's.
 func TestSquirrelTwoPackages(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	first := makeZip(t, []zipEntry{{name: "lib/net45/a.dll", data: f.peValid}})
@@ -535,6 +553,7 @@ func TestSquirrelTwoPackages(t *testing.T) {
 // certificate table's alignment is not trailing data), and the tampered
 // DLL inside fails the gate.
 func TestNSISOsslsigncode(t *testing.T) {
+	t.Parallel()
 	tool, err := exec.LookPath("osslsigncode")
 	if err != nil {
 		t.Skip("osslsigncode is not installed; the signed-installer cross-check was skipped")

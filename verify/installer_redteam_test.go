@@ -24,6 +24,7 @@ func sharedInstaller(t *testing.T, first, second string, data []byte, o nsis.Bui
 // once and extracted to a folder where the policy forbids PE files fails
 // the gate.
 func TestNSISSharedDataPolicyPerPath(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	p := requireValid()
 	p.Rules = append(p.Rules, Rule{Match: []string{"**/plugins/**"}, ForbidKinds: []Kind{KindPE}})
@@ -35,6 +36,7 @@ func TestNSISSharedDataPolicyPerPath(t *testing.T) {
 // TestNSISSharedDataEachPath: the DLL at a further path a block is
 // extracted to is in the report, checked there.
 func TestNSISSharedDataEachPath(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"setup.exe": sharedInstaller(t, `$INSTDIR\a.dll`, `$INSTDIR\b.dll`, getFixtures(t).peValid, nsis.BuildOptions{})})
 	r := run(t, Options{}, dir)

@@ -46,6 +46,7 @@ func signedJS(t *testing.T, text string) []byte {
 // unreported. The whole file is searched now, loose and in a zip; the
 // signed script alone stays valid.
 func TestAttackJScriptCodeFarAfterBlock(t *testing.T) {
+	t.Parallel()
 	signed := signedJS(t, "WScript.Echo(\"installer helper\");\r\n")
 	evil := append(bytes.Clone(signed), strings.Repeat("WScript.Echo(\"stage two\");\r\n", (jsTail+4096)/28)...)
 	dir := t.TempDir()
@@ -77,6 +78,7 @@ func TestAttackJScriptCodeFarAfterBlock(t *testing.T) {
 // signed PowerShell script passed, and an unsigned one passed `require:
 // valid`. Each is verified as in a folder now; the signed ones stay valid.
 func TestAttackScriptInCompressedEntry(t *testing.T) {
+	t.Parallel()
 	ps1 := signedPS1(t, "Write-Host hello\r\n")
 	js := signedJS(t, "WScript.Echo(\"hello\");\r\n")
 	evil := append(bytes.Clone(ps1), "Invoke-Payload\r\n"...)
@@ -121,6 +123,7 @@ func TestAttackScriptInCompressedEntry(t *testing.T) {
 // unsigned script under such a name passed `require: valid`, loose and in
 // a zip.
 func TestAttackScriptNameWindowsTrims(t *testing.T) {
+	t.Parallel()
 	payload := []byte("Invoke-Payload\r\n")
 	names := []string{"install.ps1.", "install.ps1 ", "install.ps1::$DATA", "install.PS1. .", "run.vbs.", "setup.wsf "}
 	for _, name := range names {
@@ -186,6 +189,7 @@ func signedPS1XML(t *testing.T, text string) []byte {
 // an unsigned one under `require: valid`, passed. It is a powershell file
 // now, its XML comment signature block verified; the signed one is valid.
 func TestAttackPowerShellXMLUnverified(t *testing.T) {
+	t.Parallel()
 	text := "<?xml version=\"1.0\" encoding=\"utf-8\" ?>\r\n<Types><Type><Name>System.String</Name><Members><ScriptMethod><Name>Run</Name><Script>Write-Host hi</Script></ScriptMethod></Members></Type></Types>\r\n"
 	signed := signedPS1XML(t, text)
 	dir := t.TempDir()

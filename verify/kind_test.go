@@ -10,6 +10,7 @@ import (
 )
 
 func TestDetectKind(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	pe := func(lfanew uint32, sig string) []byte {
 		b := make([]byte, 0x200)
@@ -86,6 +87,7 @@ func FuzzDetectKind(f *testing.F) {
 }
 
 func TestMatchGlob(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		g, p string
 		want bool
@@ -120,6 +122,7 @@ func TestMatchGlob(t *testing.T) {
 // signatures planted everywhere, overlapping, and in the last 22 bytes
 // (where no record fits).
 func TestZipEndSigsMatchesByteScan(t *testing.T) {
+	t.Parallel()
 	rng := testpki.NewRand(11)
 	for n := range 200 {
 		buf := make([]byte, n)

@@ -14,6 +14,7 @@ import (
 // APFS and NTFS, yet was judged as reaching nothing and passed the rule
 // allowing only the vendor's signature under windows/.
 func TestAttackSymlinkCaseAliasEvadesSignerRule(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	foreign := malloryPE(t, f)
 	pol := &Policy{Rules: []Rule{
@@ -57,6 +58,7 @@ func TestAttackSymlinkCaseAliasEvadesSignerRule(t *testing.T) {
 // Lookups are exact first; a target only a key finds is judged with every
 // twin of that key.
 func TestAttackSymlinkCaseTwins(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	foreign := malloryPE(t, f)
 	pol := &Policy{Rules: []Rule{
@@ -113,6 +115,7 @@ func TestAttackSymlinkCaseTwins(t *testing.T) {
 // DLL: a link reaching them only by key is judged with both; one naming a
 // twin exactly with that twin's target.
 func TestAttackSymlinkCaseTwinLinks(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	pol := &Policy{Rules: []Rule{
 		{Match: []string{"**"}, Require: RequireValid},

@@ -47,6 +47,7 @@ func symlinkTree(t *testing.T, dir string, links [][2]string) {
 // A chain of links out of a release folder, each hop looking local, was not
 // reported: each link's target was judged alone.
 func TestAttackSymlinkChainEscape(t *testing.T) {
+	t.Parallel()
 	base := t.TempDir()
 	writeTree(t, base, map[string][]byte{"outside.dll": []byte("not in the release"), "rel/lib/readme.txt": []byte("hi")})
 	dir := filepath.Join(base, "rel")
@@ -57,6 +58,7 @@ func TestAttackSymlinkChainEscape(t *testing.T) {
 
 // The same chain in a tarball.
 func TestAttackSymlinkChainEscapeTar(t *testing.T) {
+	t.Parallel()
 	es := []tarEntry{{name: "lib/readme.txt", data: []byte("hi")}}
 	for _, l := range chainLinks {
 		es = append(es, tarEntry{name: l[0], typ: tar.TypeSymlink, link: l[1]})
@@ -70,6 +72,7 @@ func TestAttackSymlinkChainEscapeTar(t *testing.T) {
 // extractors on Windows follow, and through a link named in another case,
 // which case-insensitive file systems (APFS, NTFS) follow.
 func TestAttackSymlinkChainEscapeZip(t *testing.T) {
+	t.Parallel()
 	for name, links := range map[string][][2]string{
 		"slash":     chainLinks,
 		"backslash": {{"sub/up", ".."}, {"sub/b", `up\..\outside.dll`}, {"sub/a", "b"}},
@@ -90,6 +93,7 @@ func TestAttackSymlinkChainEscapeZip(t *testing.T) {
 // Chains that stay inside the release, and a loop, are no finding, in a
 // folder, a tarball and a zip archive.
 func TestAttackSymlinkChainInside(t *testing.T) {
+	t.Parallel()
 	check := func(t *testing.T, r *Report) {
 		t.Helper()
 		for _, f := range r.Findings {
@@ -129,6 +133,7 @@ func TestAttackSymlinkChainInside(t *testing.T) {
 // sub/lib/codec.dll (a vendor DLL) while the file system, following sub/up,
 // reaches other/lib/codec.dll (signed by someone else).
 func TestAttackSymlinkDotDotAliasEvadesSignerRule(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	foreign := malloryPE(t, f)
 	pol := &Policy{Rules: []Rule{
@@ -163,6 +168,7 @@ func TestAttackSymlinkDotDotAliasEvadesSignerRule(t *testing.T) {
 // last, but only d/up was followed. Every twin's target is followed; a
 // name the links share in too many ways is reported.
 func TestAttackSymlinkChainCaseTwins(t *testing.T) {
+	t.Parallel()
 	for _, twins := range [][2]tarEntry{
 		{{name: "d/UP", typ: tar.TypeSymlink, link: ".."}, {name: "d/up", typ: tar.TypeSymlink, link: "x"}},
 		{{name: "d/up", typ: tar.TypeSymlink, link: ".."}, {name: "d/UP", typ: tar.TypeSymlink, link: "x"}},

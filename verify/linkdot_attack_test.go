@@ -15,6 +15,7 @@ import (
 // passed the rule allowing only the vendor's signature under windows/;
 // and "up./../x", with the link "up" to "..", leads out of the release.
 func TestAttackSymlinkTrailingDotTarget(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	mallory := f.winRoot.Issue(testpki.Spec{CommonName: "Mallory Ltd", Organization: "Mallory Ltd", KeyN: 11})
 	foreign, err := pefile.SignAttach(f.peUnsigned, pefile.SignSpec{Signer: mallory, Certs: []*testpki.Cert{f.winRoot}})

@@ -16,6 +16,7 @@ import (
 // file/link-kind-mismatch now, in a tarball and in a folder; a link named
 // as a script to a signed script of that kind is not.
 func TestAttackScriptLinkToOtherFile(t *testing.T) {
+	t.Parallel()
 	payload := []byte("Invoke-Payload\r\n")
 	ps1 := signedPS1(t, "Write-Host hello\r\n")
 	dir := t.TempDir()

@@ -15,6 +15,7 @@ import (
 // fail with codesign/resource-modified naming the file, for a package's
 // payload and for an HFS+ and an APFS disk image.
 func TestMacFileAddedInsideSignedContainer(t *testing.T) {
+	t.Parallel()
 	const added = "Example.app/Contents/Resources/stage2.sh"
 	bundle := func() map[string]machofile.BundleFile {
 		b := machofile.ExampleBundle(getFixtures(t).apple)

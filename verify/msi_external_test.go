@@ -31,6 +31,7 @@ func externalInstaller(t *testing.T, dll, readme []byte) (setup, data1 []byte) {
 // them checked under setup.msi/data1.cab/<installed path>, and the clean
 // release raises no finding about them.
 func TestMSIExternalCabinet(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	for _, name := range []string{"data1.cab", "DATA1.CAB"} {
 		setup, data1 := externalInstaller(t, f.peValid, []byte("read me, v1"))
@@ -55,6 +56,7 @@ func TestMSIExternalCabinet(t *testing.T) {
 // lacks the cabinet, whose cabinet holds a readme other than the one
 // MsiFileHash records, or a tampered DLL, fails at the installed path.
 func TestAttackMSIExternalCabinet(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	setup, _ := externalInstaller(t, f.peValid, nil)
 	dir := t.TempDir()

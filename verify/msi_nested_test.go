@@ -40,6 +40,7 @@ const (
 // opened; its cabinet's DLL and its custom action are verified under
 // setup.msi/nested/…, and the gate passes on a clean installer.
 func TestMSINestedOpened(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	clean := installer{dll: f.peValid, customAction: f.peValid, method: cab.MethodMSZIP}
 	dir := t.TempDir()
@@ -67,6 +68,7 @@ func TestMSINestedOpened(t *testing.T) {
 // nested database's cabinet (or its custom action) is tampered or
 // unsigned; the gate fails at its path as it does for the outer MSI's.
 func TestAttackNestedMSITrojanizedDLL(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	clean := installer{dll: f.peValid, customAction: f.peValid, method: cab.MethodMSZIP}
 	for _, tc := range []struct {
@@ -91,6 +93,7 @@ func TestAttackNestedMSITrojanizedDLL(t *testing.T) {
 // the MSI lacks is an error; an unsigned PE in a storage of no installer
 // class is msi/unknown-storage and fails require: valid where it lies.
 func TestAttackNestedMSIStorages(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	clean := installer{dll: f.peValid, customAction: f.peValid, method: cab.MethodMSZIP}
 	stash := &cfb.Node{Children: []*cfb.Node{{Name: "payload.dll", Data: f.peUnsigned}}}

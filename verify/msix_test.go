@@ -31,6 +31,7 @@ func msixBuild(t testing.TB, unsigned, bundle bool) []byte {
 // reported inside it; a tampered one fails with the block map and digest
 // rules; a plain zip stays a zip.
 func TestMSIXInRelease(t *testing.T) {
+	t.Parallel()
 	good := msixPackage(t, false)
 	i := bytes.Index(good, []byte("hello from the package"))
 	bad := bytes.Clone(good)
@@ -71,6 +72,7 @@ func TestMSIXInRelease(t *testing.T) {
 // TestUnsignedMSIXUnderRequireValid checks that an unsigned package is code
 // to the policy: it fails `require: valid`, and forbidKinds names msix.
 func TestUnsignedMSIXUnderRequireValid(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"signed.msix": msixPackage(t, false), "unsigned.msix": msixPackage(t, true)})
 	r := run(t, Options{Policy: requireValid()}, dir)

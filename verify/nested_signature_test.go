@@ -57,6 +57,7 @@ func signedNestedInstaller(t *testing.T, outer, inner installer, change func(*cf
 // reported at setup.msi/nested as an MSI with its valid signature, beside
 // its files, and the gate passes.
 func TestNestedMSISignatureReported(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	clean := installer{dll: f.peValid, customAction: f.peValid, method: cab.MethodMSZIP}
 	dir := t.TempDir()
@@ -86,6 +87,7 @@ func TestNestedMSISignatureReported(t *testing.T) {
 // signature is valid, the inner one no longer matches, and the gate fails
 // at setup.msi/nested with msi/digest-mismatch.
 func TestAttackNestedMSIStaleInnerSignature(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	clean := installer{dll: f.peValid, customAction: f.peValid}
 	changed := cab.Build([]cab.BuildFile{{Name: "AppDll", Data: f.peValid}, {Name: "Readme", Data: []byte("READ ME\r\n")}}, cab.BuildOptions{})

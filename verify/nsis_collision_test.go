@@ -10,6 +10,7 @@ import (
 // Windows, which is no collision): the gate reports file/name-collision at
 // the later name alone.
 func TestMakensisNameCollision(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	other := signInstaller(t, append(append([]byte(nil), f.peUnsigned...), make([]byte, 512)...))
 	in := makensis(t, "zlib", false, map[string][]byte{"App.dll": f.peValid, "app.dll": other, "Lib/x.dll": []byte("x"), "lib/y.dll": []byte("y")})

@@ -16,6 +16,7 @@ import (
 // or SHA-256 hits the file, whatever digest its signature uses and when it
 // has none.
 func TestBlocklistAuthentihashAlgorithms(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	blob, err := pefile.Sign(f.peUnsigned, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}, Hash: crypto.SHA1})
 	if err != nil {
@@ -59,6 +60,7 @@ func TestBlocklistAuthentihashAlgorithms(t *testing.T) {
 // A signed PE cut short is damaged, never unsigned: the gate reports the
 // broken certificate table, not policy/unsigned, under any policy.
 func TestTruncatedSignedPEIsNotUnsigned(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	in, err := pefile.Parse(f.peValid)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 // pkg/distribution-external-package; the component inside is still
 // walked, and named by nothing.
 func TestAttackPkgDistributionDownloadsPackage(t *testing.T) {
+	t.Parallel()
 	s, _ := pkgSpec(t)
 	for i := range s.Files {
 		if s.Files[i].Path == "Distribution" {

@@ -16,6 +16,7 @@ import (
 // the intact app inside verifies, and the app with a changed
 // libffmpeg.dylib fails with the Mach-O's own rule.
 func TestAttackPkgNewcPayload(t *testing.T) {
+	t.Parallel()
 	for _, tampered := range []bool{false, true} {
 		s, p := pkgSpec(t)
 		bundle := machofile.ExampleBundle(p.PKI)

@@ -17,6 +17,7 @@ import (
 // component in a directory not named *.pkg still has its Payload opened
 // and the code inside verified.
 func TestPkgComponentDirectoryWithoutPkgSuffix(t *testing.T) {
+	t.Parallel()
 	s, p := pkgSpec(t)
 	bundle := machofile.ExampleBundle(p.PKI)
 	lib := "Example.app/Contents/Frameworks/Example Framework.framework/Versions/A/Libraries/libffmpeg.dylib"
@@ -45,6 +46,7 @@ func TestPkgComponentDirectoryWithoutPkgSuffix(t *testing.T) {
 // gunzips to 64 MiB is not decompressed into memory: what a package may
 // decompress to grows with its size.
 func TestOpenPkgDecompressionBoundedBySize(t *testing.T) {
+	t.Parallel()
 	payload := pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{{Name: "./zeros", Mode: 0o100644, Data: make([]byte, 64<<20)}}))
 	b, _ := pkgfile.Build(pkgfile.Spec{Files: []pkgfile.File{{Path: "Payload", Data: payload}}})
 	_, finds, err := openPkg(bytes.NewReader(b), int64(len(b)))
@@ -63,6 +65,7 @@ func TestOpenPkgDecompressionBoundedBySize(t *testing.T) {
 // pkg/payload-malformed naming the Payload, never a silent pass; the same
 // package with its gzip Payload passes.
 func TestAttackPkgPayloadNotOpenedFails(t *testing.T) {
+	t.Parallel()
 	s, _ := pkgSpec(t)
 	good, _ := pkgfile.Build(s)
 	if r := run(t, Options{}, writePkg(t, good)); !r.Summary.Passed {
@@ -101,6 +104,7 @@ func TestAttackPkgPayloadNotOpenedFails(t *testing.T) {
 // verifies), fails a policy pinning our team with policy/signer-not-allowed
 // on the tool's path; the same tool signed by our team passes.
 func TestAttackPkgInnerCodeOtherTeam(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	pol := &Policy{Rules: []Rule{{Match: []string{"**"}, Require: RequireValid, Signers: []Signer{{TeamID: machofile.TeamID}}}}}
 	const tool = "Example-1.4.0.pkg/app.pkg/Payload/usr/local/bin/tool"

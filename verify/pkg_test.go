@@ -48,6 +48,7 @@ func errorRules(r *Report) []string {
 // TestPkgValid: a signed package verifies, and the app inside its payload
 // is verified as a bundle, file by file.
 func TestPkgValid(t *testing.T) {
+	t.Parallel()
 	s, _ := pkgSpec(t)
 	b, _ := pkgfile.Build(s)
 	r := run(t, Options{}, writePkg(t, b))
@@ -71,6 +72,7 @@ func TestPkgValid(t *testing.T) {
 // an app whose libffmpeg.dylib was changed: the package is valid, the app
 // inside is not.
 func TestPkgModifiedDylibInside(t *testing.T) {
+	t.Parallel()
 	s, p := pkgSpec(t)
 	bundle := machofile.ExampleBundle(p.PKI)
 	lib := "Example.app/Contents/Frameworks/Example Framework.framework/Versions/A/Libraries/libffmpeg.dylib"
@@ -96,6 +98,7 @@ func TestPkgModifiedDylibInside(t *testing.T) {
 
 // TestPkgTamperedPayload: a byte of the signed package's Payload changed.
 func TestPkgTamperedPayload(t *testing.T) {
+	t.Parallel()
 	s, _ := pkgSpec(t)
 	b, lay := pkgfile.Build(s)
 	b[lay.HeapStart+lay.Data["app.pkg/Payload"]+100] ^= 1
@@ -111,6 +114,7 @@ func TestPkgTamperedPayload(t *testing.T) {
 // TestPkgPolicy: an unsigned package fails require: valid; a package
 // signed by another team fails a teamID signer rule.
 func TestPkgPolicy(t *testing.T) {
+	t.Parallel()
 	pol, err := ParsePolicy([]byte("rules:\n  - match: [\"**/*.pkg\"]\n    require: valid\n    signers:\n      - teamID: TEAM123456\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -136,6 +140,7 @@ func TestPkgPolicy(t *testing.T) {
 
 // TestPkgExtraHeapBytes: data appended to a signed package.
 func TestPkgExtraHeapBytes(t *testing.T) {
+	t.Parallel()
 	s, _ := pkgSpec(t)
 	s.ExtraHeap = []byte("hidden")
 	b, _ := pkgfile.Build(s)
@@ -148,6 +153,7 @@ func TestPkgExtraHeapBytes(t *testing.T) {
 // TestPkgMalformed: a package whose table of contents does not parse is a
 // pkg/malformed finding, not a failed run.
 func TestPkgMalformed(t *testing.T) {
+	t.Parallel()
 	s, _ := pkgSpec(t)
 	b, _ := pkgfile.Build(s)
 	b[30] ^= 0xff // inside the compressed table of contents
@@ -161,6 +167,7 @@ func TestPkgMalformed(t *testing.T) {
 // TestPkgInZip: a package inside a zip archive is found by its magic and
 // opened as well.
 func TestPkgInZip(t *testing.T) {
+	t.Parallel()
 	s, _ := pkgSpec(t)
 	b, _ := pkgfile.Build(s)
 	z := makeZip(t, []zipEntry{{name: "dist/Example-1.4.0.pkg", data: b}})
@@ -184,6 +191,7 @@ func TestPkgInZip(t *testing.T) {
 // TestPkgBundleSeal: the app inside a payload is verified as a bundle: a
 // changed sealed resource (no code) breaks its CodeResources seal.
 func TestPkgBundleSeal(t *testing.T) {
+	t.Parallel()
 	s, p := pkgSpec(t)
 	bundle := machofile.ExampleBundle(p.PKI)
 	res := "Example.app/Contents/Resources/app.txt"
@@ -204,6 +212,7 @@ func TestPkgBundleSeal(t *testing.T) {
 // TestPkgBlocklistedInstaller: a package signed by a blocklisted installer
 // certificate is revoked, as any signature is.
 func TestPkgBlocklistedInstaller(t *testing.T) {
+	t.Parallel()
 	s, p := pkgSpec(t)
 	b, _ := pkgfile.Build(s)
 	dir := writePkg(t, b)
@@ -220,6 +229,7 @@ func TestPkgBlocklistedInstaller(t *testing.T) {
 
 // TestPkgReportDeterministic: the same package gives byte-identical JSON.
 func TestPkgReportDeterministic(t *testing.T) {
+	t.Parallel()
 	s, _ := pkgSpec(t)
 	s.ExtraHeap = []byte("x") // findings too
 	b, _ := pkgfile.Build(s)

@@ -14,6 +14,7 @@ import (
 // tarball or zip are file/symlink-escape errors. They are checked as a
 // tarball's, relative to the payload, in a component's folder too.
 func TestAttackPkgPayloadSymlinkEscape(t *testing.T) {
+	t.Parallel()
 	link := func(name, target string) pkgfile.CPIOFile {
 		return pkgfile.CPIOFile{Name: name, Mode: 0o120755, Data: []byte(target)}
 	}

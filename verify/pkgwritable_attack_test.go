@@ -14,6 +14,7 @@ import (
 // same file without o+w, and a world-writable file that is not
 // executable, pass.
 func TestAttackPkgWorldWritable(t *testing.T) {
+	t.Parallel()
 	script := []byte("#!/bin/sh\necho hi\n")
 	for _, c := range []struct {
 		name string

@@ -46,6 +46,7 @@ rules:
 `
 
 func TestParsePolicy(t *testing.T) {
+	t.Parallel()
 	p, err := ParsePolicy([]byte(goodPolicy))
 	if err != nil {
 		t.Fatal(err)
@@ -73,6 +74,7 @@ func TestParsePolicy(t *testing.T) {
 }
 
 func TestParsePolicyErrors(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name, src string
 		line      int
@@ -139,6 +141,7 @@ func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
 // the error is a *PolicyError naming the file and the line, and a file over
 // the size limit is refused before it is read.
 func TestLoadPolicyStrict(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, c := range []struct {
 		name, src string
@@ -183,6 +186,7 @@ func TestLoadPolicyStrict(t *testing.T) {
 }
 
 func TestLoadPolicyRelativePaths(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := filepath.Join(dir, "conf", "policy.yaml")
 	os.MkdirAll(filepath.Dir(p), 0o755)
@@ -213,6 +217,7 @@ func TestLoadPolicyRelativePaths(t *testing.T) {
 // parser: policies the parser accepts validate, policies with unknown keys
 // or bad values do not.
 func TestPolicySchema(t *testing.T) {
+	t.Parallel()
 	c := jsonschema.NewCompiler()
 	var doc any
 	if err := json.Unmarshal(PolicySchema, &doc); err != nil {

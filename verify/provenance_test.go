@@ -64,6 +64,7 @@ func provenanceRun(t *testing.T, statement func(sha string) []byte) []string {
 }
 
 func TestProvenancePolicyAcceptsMatchingProvenance(t *testing.T) {
+	t.Parallel()
 	if f := provenanceRun(t, func(sha string) []byte {
 		return provenanceStatement(sha, "https://slsa.dev/provenance/v1", "github.com/acme/app")
 	}); len(f) != 0 {
@@ -72,6 +73,7 @@ func TestProvenancePolicyAcceptsMatchingProvenance(t *testing.T) {
 }
 
 func TestProvenancePolicyRefusesOtherRepository(t *testing.T) {
+	t.Parallel()
 	f := provenanceRun(t, func(sha string) []byte {
 		return provenanceStatement(sha, "https://slsa.dev/provenance/v1", "github.com/acme/app-fork")
 	})
@@ -83,6 +85,7 @@ func TestProvenancePolicyRefusesOtherRepository(t *testing.T) {
 // TestProvenancePolicyRefusesOtherPredicateType: a verified attestation of
 // another type from the same workflow is not provenance.
 func TestProvenancePolicyRefusesOtherPredicateType(t *testing.T) {
+	t.Parallel()
 	f := provenanceRun(t, func(sha string) []byte {
 		return provenanceStatement(sha, "https://slsa.dev/verification_summary/v1", "github.com/acme/app")
 	})
@@ -92,6 +95,7 @@ func TestProvenancePolicyRefusesOtherPredicateType(t *testing.T) {
 }
 
 func TestProvenancePolicyRefusesMessageSignature(t *testing.T) {
+	t.Parallel()
 	f := provenanceRun(t, func(string) []byte { return nil })
 	if len(f) != 1 || !strings.Contains(f[0], "not a SLSA provenance statement") {
 		t.Errorf("findings %v", f)
@@ -99,6 +103,7 @@ func TestProvenancePolicyRefusesMessageSignature(t *testing.T) {
 }
 
 func TestProvenancePolicyRefusesOtherSubject(t *testing.T) {
+	t.Parallel()
 	f := provenanceRun(t, func(string) []byte {
 		return provenanceStatement(strings.Repeat("ab", 32), "https://slsa.dev/provenance/v1", "github.com/acme/app")
 	})
@@ -108,6 +113,7 @@ func TestProvenancePolicyRefusesOtherSubject(t *testing.T) {
 }
 
 func TestProvenancePolicyValidation(t *testing.T) {
+	t.Parallel()
 	_, err := ParsePolicy([]byte(strings.Replace(provenancePolicy, "predicateTypes: [https://slsa.dev/provenance/v1]", "predicateTypes: [https://slsa.dev/verification_summary/v1]", 1)))
 	if err == nil || !strings.Contains(err.Error(), "not a SLSA provenance type") {
 		t.Errorf("error %v", err)

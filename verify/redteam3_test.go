@@ -21,6 +21,7 @@ import (
 )
 
 func TestWindowsName(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"app.exe":                  "app.exe",
 		"app.exe.":                 "app.exe",
@@ -43,6 +44,7 @@ func TestWindowsName(t *testing.T) {
 // someone else, named so that the rule does not match but Windows installs it
 // as windows/app.exe, must not pass.
 func TestWindowsAliasEvadesSignerRule(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	foreign := malloryPE(t, f)
 	pol := &Policy{Rules: []Rule{
@@ -83,6 +85,7 @@ func TestWindowsAliasEvadesSignerRule(t *testing.T) {
 // signature must not make the broken signature pass: policy/bad-signature
 // takes over, as it does when no verifier finding explains the status.
 func TestSeverityOverrideKeepsBrokenSignatureAnError(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"app.exe": f.peTampered})
@@ -108,6 +111,7 @@ func TestSeverityOverrideKeepsBrokenSignatureAnError(t *testing.T) {
 // slash is extracted as a file by Info-ZIP's unzip; the walker skipped it as
 // a directory, so an unsigned DLL went unchecked.
 func TestZipDirectoryEntryWithData(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	z := writeFile(t, filepath.Join(t.TempDir(), "rel.zip"), makeZip(t, []zipEntry{
 		{name: "win/", mode: fs.ModeDir | 0o755},
@@ -132,6 +136,7 @@ func TestZipDirectoryEntryWithData(t *testing.T) {
 // an earlier, broader rule allowed it: a trojan ad-hoc signed main
 // executable passed a policy that names the team that must sign it.
 func TestSignersRefuseUnsignedAndAdhoc(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	yes := true
 	cases := []struct {
@@ -179,6 +184,7 @@ func TestSignersRefuseUnsignedAndAdhoc(t *testing.T) {
 // NTFS compares upper-cased names, so "ınstaller.exe" (dotless i) is the
 // installer.exe a signers rule names; lower-casing alone missed it.
 func TestCaseFoldAliasEvadesSignerRule(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	foreign := malloryPE(t, f)
 	pol := &Policy{Rules: []Rule{
@@ -195,6 +201,7 @@ func TestCaseFoldAliasEvadesSignerRule(t *testing.T) {
 // signers rule for windows/*.exe: links were left to be checked at their
 // targets, under the targets' rules.
 func TestSymlinkAliasEvadesSignerRule(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	foreign := malloryPE(t, f)
 	pol := &Policy{Rules: []Rule{
@@ -264,6 +271,7 @@ func TestSymlinkAliasEvadesSignerRule(t *testing.T) {
 // Every link to the release's root stands for every file again: n links and
 // n DLLs make n² paths to judge. The walk stops at a bound and fails closed.
 func TestSymlinkAliasesBounded(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	var entries []zipEntry
 	for i := range 130 {
@@ -302,6 +310,7 @@ func TestSymlinkAliasesBounded(t *testing.T) {
 // take the claim (the codesign verifier wants the Developer ID CA marker on
 // the issuer, so the chain is untrusted and the signer not allowed).
 func TestTeamIDClaimUnderNonAppleCA(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	rogue := f.winRoot.Issue(testpki.Spec{
 		CommonName: "Developer ID Application: Mallory (" + machofile.TeamID + ")", OrganizationalUnit: machofile.TeamID,
@@ -325,6 +334,7 @@ func TestTeamIDClaimUnderNonAppleCA(t *testing.T) {
 // gzip holding no tar archive) was never seen: the gate that requires every
 // native file to be signed passed without a word.
 func TestUncheckedArchiveReported(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
@@ -353,6 +363,7 @@ func TestUncheckedArchiveReported(t *testing.T) {
 // A native file that cannot be parsed is not verified, even when the policy
 // turns down the finding that says why.
 func TestSeverityOverrideKeepsMalformedNativeAnError(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"app.exe": f.peValid[:0x120]})
@@ -369,6 +380,7 @@ func TestSeverityOverrideKeepsMalformedNativeAnError(t *testing.T) {
 // extractor (Java's ZipInputStream) writes the unsigned DLL as readme.dll,
 // which the rule for *.dll never judged.
 func TestZipLocalNameDiffers(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	pol := &Policy{Rules: []Rule{{Match: []string{"**/*.dll"}, Require: RequireValid}}}
 	for _, store := range []bool{true, false} {
@@ -400,6 +412,7 @@ func TestZipLocalNameDiffers(t *testing.T) {
 // archive's path and offset, whether the archive is in a release folder,
 // given on its own, or inside a zip.
 func TestAsarTrailingBytesReported(t *testing.T) {
+	t.Parallel()
 	a := packAsar([]electronfix.AsarFile{{Path: "package.json", Data: []byte(`{"name":"x"}`)}, {Path: "index.js", Data: []byte("1")}})
 	clean := int64(len(a))
 	a = append(a, bytes.Repeat([]byte("MZ-hidden-payload"), 200)...)

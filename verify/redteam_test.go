@@ -89,6 +89,7 @@ func writeFile(t *testing.T, name string, b []byte) string {
 }
 
 func TestRedTeamRenamedPE(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"resources/logo.png": f.peUnsigned})
@@ -97,6 +98,7 @@ func TestRedTeamRenamedPE(t *testing.T) {
 }
 
 func TestRedTeamPEInsideAsar(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"resources/app.asar": packAsar([]electronfix.AsarFile{
@@ -107,6 +109,7 @@ func TestRedTeamPEInsideAsar(t *testing.T) {
 }
 
 func TestRedTeamAsarInZip(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	asar := packAsar([]electronfix.AsarFile{{Path: "bin/x.node", Data: f.peUnsigned}})
 	z := writeFile(t, filepath.Join(t.TempDir(), "rel.zip"), makeZip(t, []zipEntry{{name: "resources/app.asar", data: asar}}))
@@ -114,6 +117,7 @@ func TestRedTeamAsarInZip(t *testing.T) {
 }
 
 func TestRedTeamUnpackedFolder(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	arch, unpacked := electronfix.PackAsar([]electronfix.AsarFile{
@@ -132,6 +136,7 @@ func TestRedTeamUnpackedFolder(t *testing.T) {
 // (nothing walked the folder beside it) and passed. They are now read from
 // the folder beside it, and unreadable when there is none.
 func TestRedTeamUnpackedEntryOfLoneAsar(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	arch, unpacked := electronfix.PackAsar([]electronfix.AsarFile{
 		{Path: "index.js", Data: []byte("1")},
@@ -150,6 +155,7 @@ func TestRedTeamUnpackedEntryOfLoneAsar(t *testing.T) {
 // read (file/unreadable instead of their real findings: a fail-closed
 // error, but the wrong one, and a valid entry failed too).
 func TestRedTeamAsarInAsar(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	inner := packAsar([]electronfix.AsarFile{{Path: "x.node", Data: f.peUnsigned}, {Path: "y.node", Data: f.peValid}})
 	dir := t.TempDir()
@@ -164,6 +170,7 @@ func TestRedTeamAsarInAsar(t *testing.T) {
 }
 
 func TestRedTeamDeepNesting(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	b := packAsar([]electronfix.AsarFile{{Path: "x.node", Data: f.peUnsigned}})
 	for i := 0; i < 6; i++ {
@@ -178,6 +185,7 @@ func TestRedTeamDeepNesting(t *testing.T) {
 }
 
 func TestRedTeamZipDuplicateEntry(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	z := writeFile(t, filepath.Join(t.TempDir(), "rel.zip"), makeZip(t, []zipEntry{
 		{name: "win/app.exe", data: f.peValid},
@@ -187,6 +195,7 @@ func TestRedTeamZipDuplicateEntry(t *testing.T) {
 }
 
 func TestRedTeamZipCaseCollision(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	z := writeFile(t, filepath.Join(t.TempDir(), "rel.zip"), makeZip(t, []zipEntry{
 		{name: "win/app.exe", data: f.peValid},
@@ -196,6 +205,7 @@ func TestRedTeamZipCaseCollision(t *testing.T) {
 }
 
 func TestRedTeamZipDotDot(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	z := writeFile(t, filepath.Join(t.TempDir(), "rel.zip"), makeZip(t, []zipEntry{
 		{name: "win/app.exe", data: f.peValid},
@@ -205,6 +215,7 @@ func TestRedTeamZipDotDot(t *testing.T) {
 }
 
 func TestRedTeamSymlinkOut(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"win/app.exe": f.peValid})
@@ -219,6 +230,7 @@ func TestRedTeamSymlinkOut(t *testing.T) {
 }
 
 func TestRedTeamSecondCertEntry(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	blob, err := pefile.Sign(f.peUnsigned, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
 	if err != nil {
@@ -235,6 +247,7 @@ func TestRedTeamSecondCertEntry(t *testing.T) {
 }
 
 func TestRedTeamAppendedAfterCertTable(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	img := append(append([]byte(nil), f.peValid...), []byte("stage two payload.......")...)
 	dir := t.TempDir()
@@ -243,6 +256,7 @@ func TestRedTeamAppendedAfterCertTable(t *testing.T) {
 }
 
 func TestRedTeamPayloadInsideSignatureBlob(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	blob, err := pefile.Sign(f.peUnsigned, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
 	if err != nil {
@@ -260,6 +274,7 @@ func TestRedTeamPayloadInsideSignatureBlob(t *testing.T) {
 }
 
 func TestRedTeamFatHiddenThirdSlice(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	x86 := machofile.Build(machofile.Spec{CPU: machofile.CPUX86_64, Seed: 9})
 	fat := machofile.Fat([]machofile.Arch{{Data: f.machoValid}, {Data: x86}}, false)
@@ -272,6 +287,7 @@ func TestRedTeamFatHiddenThirdSlice(t *testing.T) {
 // versions start) was "other", so an unsigned slice passed require: valid;
 // dyld reads up to (4096-8)/20 entries.
 func TestRedTeamFatManyArches(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	arches := []machofile.Arch{{Data: f.machoUnsigned}}
 	for i := 0; i < 49; i++ {
@@ -296,6 +312,7 @@ func TestRedTeamFatManyArches(t *testing.T) {
 // and passed require: valid unsigned; Windows accepts e_lfanew far into the
 // file.
 func TestRedTeamPEHeaderFarAway(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	img := shiftPEHeader(t, f.peUnsigned, 0x2000)
 	dir := t.TempDir()
@@ -354,6 +371,7 @@ func blocklistFor(c *testpki.Cert, at *time.Time, reason blocklist.Reason) *bloc
 }
 
 func TestRedTeamBlocklistedIntermediate(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	inter := f.winRoot.Issue(testpki.Spec{CommonName: "Compromised Intermediate", CA: true, MaxPathLen: -1, KeyN: 4})
 	leaf := inter.Issue(testpki.Spec{CommonName: "Example Vendor Ltd", Organization: "Example Vendor Ltd", KeyN: 5})
@@ -369,6 +387,7 @@ func TestRedTeamBlocklistedIntermediate(t *testing.T) {
 // Signed with a blocklisted leaf whose chain is not trusted: still revoked,
 // not merely an untrusted warning.
 func TestRedTeamBlocklistedUntrustedLeaf(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"x.dll": f.peUntrusted})
@@ -378,6 +397,7 @@ func TestRedTeamBlocklistedUntrustedLeaf(t *testing.T) {
 // A timestamp from an authority nobody trusts, dated before the
 // revocation, must not lift the block.
 func TestRedTeamUntrustedTSADodgesRevocation(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	rogueRoot := testpki.NewRoot(testpki.Spec{CommonName: "Rogue TSA Root", CA: true, MaxPathLen: -1, KeyN: 6})
 	rogueTSA := rogueRoot.Issue(testpki.Spec{CommonName: "Rogue TSA", KeyN: 7, EKU: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping}})
@@ -396,6 +416,7 @@ func TestRedTeamUntrustedTSADodgesRevocation(t *testing.T) {
 // An expired signer with a timestamp from an untrusted authority claiming a
 // time inside its validity is not valid.
 func TestRedTeamExpiredSignerForgedTimestamp(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	old := f.winRoot.Issue(testpki.Spec{CommonName: "Example Vendor Ltd", Organization: "Example Vendor Ltd", KeyN: 8,
 		NotBefore: testpki.Epoch.Add(-400 * 24 * time.Hour), NotAfter: testpki.Epoch.Add(-300 * 24 * time.Hour)})
@@ -418,6 +439,7 @@ func TestRedTeamExpiredSignerForgedTimestamp(t *testing.T) {
 // The main executable replaced by a symbolic link to an unsigned binary
 // elsewhere in the bundle.
 func TestRedTeamBundleMainExeSymlink(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	writeBundle(t, dir)
@@ -435,6 +457,7 @@ func TestRedTeamBundleMainExeSymlink(t *testing.T) {
 
 // A file the seal does not list, added after signing.
 func TestRedTeamBundleAddedFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeBundle(t, dir)
 	app := filepath.Join(dir, "Example.app")
@@ -445,6 +468,7 @@ func TestRedTeamBundleAddedFile(t *testing.T) {
 // An asar header declaring an entry far larger than the archive, and one
 // declaring a huge header size: no allocation from the declared size.
 func TestRedTeamAsarHugeSizes(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	hdr := []byte(`{"files":{"a.node":{"size":9007199254740991,"offset":"0"},"b":{"size":4,"offset":"18446744073709551615"}}}`)
 	writeTree(t, dir, map[string][]byte{"app.asar": electronfix.PackAsarRaw(hdr, []byte("data"))})
@@ -460,6 +484,7 @@ func TestRedTeamAsarHugeSizes(t *testing.T) {
 
 // Entry names climbing out of the asar, and a link out of it.
 func TestRedTeamAsarDotDot(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	hdr := []byte(`{"files":{"..":{"files":{"evil.dll":{"size":` + itoa(len(f.peUnsigned)) + `,"offset":"0"}}},"l":{"link":"../../etc/passwd"}}}`)
@@ -473,6 +498,7 @@ func TestRedTeamAsarDotDot(t *testing.T) {
 // unsigned DLL in it passed require: valid. Zips found in a release are
 // now opened as archives, also inside an asar and inside a deflated zip.
 func TestRedTeamNestedZip(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	inner := makeZip(t, []zipEntry{{name: "ffmpeg.dll", data: f.peUnsigned}, {name: "ok.dll", data: f.peValid, store: true}})
@@ -500,6 +526,7 @@ func TestRedTeamNestedZip(t *testing.T) {
 // reach terabytes from megabytes, and two names show one tool's bytes)
 // were each decompressed in full. They are now refused unread.
 func TestRedTeamZipOverlappingEntries(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	z := overlapZip(t, makeZip(t, []zipEntry{{name: "a.dll", data: f.peUnsigned}}), "b.dll")
 	dir := t.TempDir()
@@ -541,6 +568,7 @@ func overlapZip(t *testing.T, z []byte, name string) []byte {
 // Two fat entries pointing at the same bytes, and one overlapping the next
 // slice: the slices' signatures cover different bytes than a loader reads.
 func TestRedTeamFatOverlappingSlices(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	fat := append([]byte(nil), f.fat...)
 	be := binary.BigEndian
@@ -559,6 +587,7 @@ func TestRedTeamFatOverlappingSlices(t *testing.T) {
 // End to end on the demo: the clean release passes its policy, and each
 // way of smuggling an unsigned DLL into it fails the gate.
 func TestRedTeamDemoSmuggling(t *testing.T) {
+	t.Parallel()
 	m, err := demo.Build(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -595,6 +624,7 @@ func TestRedTeamDemoSmuggling(t *testing.T) {
 // A valid primary signature carrying a nested signature by a blocklisted
 // certificate: every signature of the file is matched.
 func TestRedTeamNestedSignatureBlocklisted(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	bad := f.winRoot.Issue(testpki.Spec{CommonName: "Stolen Cert Ltd", KeyN: 9})
 	nested, err := pefile.Sign(f.peUnsigned, pefile.SignSpec{Signer: bad, Certs: []*testpki.Cert{f.winRoot}})
@@ -654,6 +684,7 @@ func allocatedBytes(f func()) uint64 {
 // A small input zip that declares terabytes of entries is refused unread,
 // not hashed for days.
 func TestRedTeamInputZipBomb(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	var comp bytes.Buffer
@@ -724,6 +755,7 @@ func zipAt(t *testing.T, prefix int, adjust bool, entries []zipEntry) []byte {
 // directory, given alone, and as a compressed entry of another zip; a
 // tampered PE inside is reported.
 func TestZipAfterJunkPrefixOpened(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	junk := bytes.Repeat([]byte("not a zip header; "), 100)
 	for _, adjust := range []bool{false, true} {
@@ -755,6 +787,7 @@ func TestZipAfterJunkPrefixOpened(t *testing.T) {
 // table larger than the end record's search window, or is appended
 // unsigned.
 func TestSelfExtractorCheckedAsPEAndZip(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	stub := f.peUnsigned
 	payload := []zipEntry{{name: "payload/ffmpeg.dll", data: f.peTampered}, {name: "payload/readme.txt", data: []byte("hello")}}
@@ -811,6 +844,7 @@ func TestSelfExtractorCheckedAsPEAndZip(t *testing.T) {
 // describes no central directory is reported, and nothing crashes; an end
 // record signature inside a file's data, ending nowhere, is not.
 func TestZipEndWithoutDirectory(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	eocd := func(records uint16, dirSize, dirOff uint32, comment string) []byte {
 		b := []byte("PK\x05\x06\x00\x00\x00\x00")
@@ -860,6 +894,7 @@ const digestMismatch = "authenticode/digest-mismatch"
 // still checks the archive before it, given as input or found in a
 // release.
 func TestZipEmptyEndRecordAppended(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	empty := []byte("PK\x05\x06" + strings.Repeat("\x00", 18))
 	z := append(makeZip(t, []zipEntry{{name: "a.dll", data: f.peUnsigned}}), empty...)
@@ -873,6 +908,7 @@ func TestZipEmptyEndRecordAppended(t *testing.T) {
 // TestMachOFollowedByZipChecked: a Mach-O file followed by a zip is
 // verified as a Mach-O file and its zip's entries are checked.
 func TestMachOFollowedByZipChecked(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	for name, m := range map[string][]byte{"thin": f.machoValid, "universal": f.fat} {
 		t.Run(name, func(t *testing.T) {
@@ -893,6 +929,7 @@ func TestMachOFollowedByZipChecked(t *testing.T) {
 // reported, for a zip in a release and for an input zip. A zip read the
 // same both ways is not.
 func TestZipLocalEntriesNotInDirectory(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	first := makeZip(t, []zipEntry{{name: "evil.dll", data: f.peUnsigned}})
 	second := makeZip(t, []zipEntry{{name: "ok.dll", data: f.peValid}})

@@ -21,6 +21,7 @@ import (
 // reach of the search from the PE's end. It passed before: the resource
 // was opened only when it started with a zip signature.
 func TestAttackSquirrelPackagePrefixed(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	after := squirrel.BuildResource{TypeID: 3, ID: 2, Data: make([]byte, 200<<10)}
 	setup := func(exe []byte) []byte {
@@ -46,6 +47,7 @@ func TestAttackSquirrelPackagePrefixed(t *testing.T) {
 // gate: its local headers, before the last archive's first entry, are
 // zip-unlisted-entry errors (caught).
 func TestAttackTwoZipsAfterPEZip64Last(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	stub := f.peUnsigned
 	for _, adjust := range []bool{false, true} {
@@ -73,6 +75,7 @@ func TestAttackTwoZipsAfterPEZip64Last(t *testing.T) {
 // path. The real table is read, and the decoy checked as an unreferenced
 // stream.
 func TestAttackMSIShadowFileTable(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	tables, streams := installer{dll: f.peUnsigned, customAction: f.peValid}.node()
 	root := msi.BuildNode(tables, streams)
@@ -120,6 +123,7 @@ func decoyDirZip(t *testing.T, decoy, real []zipEntry) []byte {
 // directory is bytes between the directory read and the end record, a
 // file/zip-trailing-data error, in a plain zip and in a Squirrel package.
 func TestAttackZipDecoyDirectory(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	pad := make([]byte, len(f.peUnsigned)+4096)
 	z := decoyDirZip(t, []zipEntry{{name: "readme.txt", data: pad, store: true}}, []zipEntry{{name: "Update.exe", data: f.peUnsigned}})

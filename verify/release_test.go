@@ -87,6 +87,7 @@ func releaseDir(t testing.TB) string {
 }
 
 func TestReleaseDirectory(t *testing.T) {
+	t.Parallel()
 	dir := releaseDir(t)
 	if err := os.Symlink("/etc/passwd", filepath.Join(dir, "web", "escape")); err != nil {
 		t.Fatal(err)
@@ -179,6 +180,7 @@ func TestReleaseDirectory(t *testing.T) {
 
 // TestDeterministic checks that the report does not depend on scheduling.
 func TestDeterministic(t *testing.T) {
+	t.Parallel()
 	dir := releaseDir(t)
 	var outs [][]byte
 	for _, w := range []int{1, 2, 7} {
@@ -197,6 +199,7 @@ func TestDeterministic(t *testing.T) {
 }
 
 func TestReleaseZip(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	z := makeZip(t, []zipEntry{
 		{name: "app/app.exe", data: f.peValid, store: true},
@@ -246,6 +249,7 @@ func TestReleaseZip(t *testing.T) {
 }
 
 func TestZipLimits(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	t.Run("compressed native code over the memory cap", func(t *testing.T) {
 		z := makeZip(t, []zipEntry{{name: "big.exe", data: f.peValid}})
@@ -291,6 +295,7 @@ func TestZipLimits(t *testing.T) {
 }
 
 func TestMultipleInputs(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	a, b := t.TempDir(), t.TempDir()
 	writeTree(t, a, map[string][]byte{"x.exe": f.peValid})
@@ -315,6 +320,7 @@ func TestMultipleInputs(t *testing.T) {
 }
 
 func TestPolicyRules(t *testing.T) {
+	t.Parallel()
 	dir := releaseDir(t)
 	yes := true
 	pol := &Policy{
@@ -365,6 +371,7 @@ func TestPolicyRules(t *testing.T) {
 }
 
 func TestFailOn(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"a.dll": f.peUnsigned})
@@ -384,6 +391,7 @@ func TestFailOn(t *testing.T) {
 }
 
 func TestCancel(t *testing.T) {
+	t.Parallel()
 	dir := releaseDir(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -406,6 +414,7 @@ func TestCancel(t *testing.T) {
 }
 
 func TestProgress(t *testing.T) {
+	t.Parallel()
 	dir := releaseDir(t)
 	var last Progress
 	n := 0
@@ -423,6 +432,7 @@ func TestProgress(t *testing.T) {
 }
 
 func TestUnreadableFile(t *testing.T) {
+	t.Parallel()
 	if os.Getuid() == 0 {
 		t.Skip("running as root: permissions do not stop reads")
 	}
@@ -453,6 +463,7 @@ func TestMain(m *testing.M) {
 // (asar archives holding native code, and native code) need more memory
 // together than the budget allows: they are taken in turn, never deadlock.
 func TestCompressedArchivesUnderBudget(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	asar := packAsar([]electronfix.AsarFile{{Path: "a.node", Data: f.machoValid}, {Path: "b.node", Data: f.peValid}})
 	var entries []zipEntry

@@ -35,6 +35,7 @@ func schema(t *testing.T, name string, b []byte) *jsonschema.Schema {
 // and validates JSON against the report schema and SARIF against the SARIF
 // 2.1.0 schema; the same input gives byte-identical output.
 func TestReportsValidate(t *testing.T) {
+	t.Parallel()
 	dir := verify.ReleaseDirForTest(t)
 	r, err := verify.Release(context.Background(), verify.OptionsForTest(t), dir)
 	if err != nil {

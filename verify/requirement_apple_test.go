@@ -68,6 +68,7 @@ func runRequirement(t *testing.T, name string, tc requirementCase) {
 // disk image's signature as against a Mach-O slice's: its CodeDirectory's
 // identifier and cdhash and its signer chain.
 func TestPolicyRequirementDMG(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	good := dmgfile.SignSpec(f.apple, "com.example.dmg")
 	valid := dmgFixture(t, &good, nil)
@@ -106,6 +107,7 @@ func TestPolicyRequirementDMG(t *testing.T) {
 // entitlements, Info.plist) are undecided and never pass, whatever the
 // operators around them.
 func TestPolicyRequirementPkg(t *testing.T) {
+	t.Parallel()
 	s, p := pkgSpec(t)
 	valid, _ := pkgfile.Build(s)
 	other := s
@@ -139,6 +141,7 @@ func TestPolicyRequirementPkg(t *testing.T) {
 // requirement gets one finding per rule, not one per signature; it names
 // the signatures that fail, and says so when they disagree.
 func TestPolicyRequirementPkgOneFinding(t *testing.T) {
+	t.Parallel()
 	s, p := pkgSpec(t)
 	valid, _ := pkgfile.Build(s)
 	split := s

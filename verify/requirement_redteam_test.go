@@ -14,6 +14,7 @@ import (
 // a second signer makes its signature invalid (pkg's signer mismatch),
 // and a signature that is not intact or is undecided never satisfies.
 func TestAttackPkgOneSignatureSatisfies(t *testing.T) {
+	t.Parallel()
 	s, p := pkgSpec(t)
 	s.CMSSigner = p.OtherTeam
 	b, _ := pkgfile.Build(s)

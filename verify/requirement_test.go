@@ -13,6 +13,7 @@ import (
 // by another team, ad-hoc and unsigned code, and requirements that cannot
 // be decided offline.
 func TestPolicyRequirement(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	var extra requirementFixtures
 	extra.machoUntrusted, extra.machoTampered = untrustedAndTampered(t)
@@ -58,6 +59,7 @@ func TestPolicyRequirement(t *testing.T) {
 // TestPolicyRequirementInvalid: a requirement that does not compile is a
 // policy error naming its line.
 func TestPolicyRequirementInvalid(t *testing.T) {
+	t.Parallel()
 	_, err := ParsePolicy([]byte("rules:\n  - match: [\"**\"]\n    requirement: 'anchor apple generic and'\n"))
 	var pe *PolicyError
 	if !errors.As(err, &pe) || pe.Line != 3 || !strings.Contains(pe.Reason, "requirement") {

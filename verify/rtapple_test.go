@@ -78,6 +78,7 @@ func policyRequirementPasses(t *testing.T, req string, file []byte) bool {
 // undecided through !, and an or with a false side; only a side that
 // decides the whole (false and …, true or …) decides it.
 func TestRequirementUnknownIsNeverSatisfied(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	team := `certificate leaf[subject.OU] = ` + machofile.TeamID
 	for _, tc := range []struct {
@@ -111,6 +112,7 @@ func TestRequirementUnknownIsNeverSatisfied(t *testing.T) {
 // term with the SHA-256 directory's cdhash, the one macOS names the code
 // by, and not with the weaker SHA-1 directory's.
 func TestRequirementCDHashIsTheStrongestDirectory(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	spec := f.apple.DeveloperIDSpec("com.example.app")
 	spec.HashTypes = []uint8{machofile.HashSHA1, machofile.HashSHA256}
@@ -143,6 +145,7 @@ func TestRequirementCDHashIsTheStrongestDirectory(t *testing.T) {
 // spelt as UTF8String rather than PrintableString asserts the same
 // attributes and prints the same, as pkix.Name.String prints it.
 func TestSignerSubjectCraftedNamesDoNotMatch(t *testing.T) {
+	t.Parallel()
 	ca := getFixtures(t).apple.Root
 	oidUID := asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 1}
 	uid := func(v any) []pkix.AttributeTypeAndValue {
@@ -199,6 +202,7 @@ func TestSignerSubjectCraftedNamesDoNotMatch(t *testing.T) {
 // victim's OU does not make an Authenticode signature match a `teamID`
 // signer (nor an `appleKind` one).
 func TestTeamIDSignerMatchesAppleSignaturesOnly(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	leaf := f.winRoot.Issue(testpki.Spec{CommonName: "Mallory", Organization: "Mallory", OrganizationalUnit: machofile.TeamID, KeyN: 70,
 		ExtraExtensions: []pkix.Extension{{Id: signing.OIDAppleDeveloperIDApplication, Value: []byte{5, 0}}}})
@@ -227,6 +231,7 @@ func TestTeamIDSignerMatchesAppleSignaturesOnly(t *testing.T) {
 // macOS grants, carry it does not pass a policy requiring the entitlement
 // absent: the term is undecided, and undecided is not satisfied.
 func TestPolicyRequirementEntitlementsXMLDERMismatch(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	der := []byte{0x70, 0x2d, 0x02, 0x01, 0x01, 0xb0, 0x28, 0x30, 0x26, 0x0c, 0x21}
 	der = append(der, "com.apple.security.get-task-allow"...)

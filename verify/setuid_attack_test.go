@@ -16,6 +16,7 @@ import (
 // Installer install as such, and pass. It is a file/setuid error; the
 // same file with plain permissions passes.
 func TestAttackSetuidEntry(t *testing.T) {
+	t.Parallel()
 	script := []byte("#!/bin/sh\nexec /bin/sh\n")
 	for _, c := range []struct {
 		name string
@@ -59,6 +60,7 @@ func zipMode(m int64) fs.FileMode {
 // File capabilities in a tar entry's pax records are root's powers as a
 // set-user-ID bit is; other extended attributes are not reported.
 func TestAttackTarFileCapabilities(t *testing.T) {
+	t.Parallel()
 	tarWith := func(recs map[string]string) string {
 		var b bytes.Buffer
 		tw := tar.NewWriter(&b)

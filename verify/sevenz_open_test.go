@@ -46,6 +46,7 @@ func sevenZip(t *testing.T, files map[string][]byte, args ...string) []byte {
 // header compressed): the tampered DLL inside fails the gate at its path,
 // the signed one is valid.
 func TestSevenZipOpened(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	for _, tc := range []struct {
 		name  string
@@ -77,6 +78,7 @@ func TestSevenZipOpened(t *testing.T) {
 // archive of the app; the trojanized ffmpeg.dll inside is found two
 // containers deep. The Go-built variant runs without makensis and 7-Zip.
 func TestElectronBuilderLayout(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	const at = "setup.exe/$PLUGINSDIR/app-64.7z/ffmpeg.dll"
 	app := map[string][]byte{"MyApp.exe": f.peValid, "ffmpeg.dll": f.peTampered, "resources/app.asar": []byte("asar")}
@@ -126,6 +128,7 @@ func TestElectronBuilderLayout(t *testing.T) {
 // TestSevenZipEncrypted: an archive whose files are encrypted is reported
 // as not opened.
 func TestSevenZipEncrypted(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"app.7z": sevenZip(t, map[string][]byte{"a.dll": f.peUnsigned}, "-psecret")})
@@ -138,6 +141,7 @@ func TestSevenZipEncrypted(t *testing.T) {
 // TestSevenZipNameLeavesArchive: an entry named with ".." is reported and
 // not checked under a path outside the archive.
 func TestSevenZipNameLeavesArchive(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"app.7z": sevenz.Build([]sevenz.BuildFile{{Name: `..\..\evil.dll`, Data: f.peUnsigned}})})

@@ -17,6 +17,7 @@ const sevenzLink = 0xA1FF8000
 // and the vendor-signers rule for windows/*.dll never saw it; a link out of
 // the archive passed too.
 func TestAttack7zSymlink(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	foreign := malloryPE(t, f)
 	pol := &Policy{Rules: []Rule{

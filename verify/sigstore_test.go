@@ -73,6 +73,7 @@ func findingsOf(r *Report, rule signing.Rule) []string {
 }
 
 func TestSigstorePolicy(t *testing.T) {
+	t.Parallel()
 	artifact := sigstoreTestdata(t, "artifact.txt")
 	keyless := sigstoreTestdata(t, "keyless.sigstore.json")
 	keyed := sigstoreTestdata(t, "keyed.sigstore.json")
@@ -224,6 +225,7 @@ func TestSigstorePolicy(t *testing.T) {
 }
 
 func TestSigstorePolicyLoadErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"release/a.bin": []byte("x"), "notakey.pem": []byte("nope")})
 	for _, c := range []struct {
@@ -253,6 +255,7 @@ func TestSigstorePolicyLoadErrors(t *testing.T) {
 // run when Options name no Sigstore verifier, rather than skip the check,
 // and that a policy without them needs none.
 func TestSigstoreNoVerifier(t *testing.T) {
+	t.Parallel()
 	base := t.TempDir()
 	writeTree(t, base, map[string][]byte{
 		"conf/policy.yaml":                            []byte("failOn: error\n" + sigstoreKeylessPolicy),
@@ -299,6 +302,7 @@ func (s *stubSigstore) VerifyBundle(ctx context.Context, bundle []byte, artifact
 // requirements, and the file's SHA-256; and that an identity error from the
 // verifier is reported as one.
 func TestSigstoreVerifierRequest(t *testing.T) {
+	t.Parallel()
 	base := t.TempDir()
 	artifact := sigstoreTestdata(t, "artifact.txt")
 	root := sigstoreTestdata(t, "trusted_root.json")
@@ -345,6 +349,7 @@ func TestSigstoreVerifierRequest(t *testing.T) {
 // TestSigstoreReread checks the second read that bundles a digest cannot
 // verify need: it must see the bytes the walk hashed.
 func TestSigstoreReread(t *testing.T) {
+	t.Parallel()
 	data := []byte("artifact bytes")
 	e := &engine{ctx: context.Background()}
 	c := &check{e: e, j: &job{}, ra: bytes.NewReader(data), f: File{Size: int64(len(data)), SHA256: hexDigest("a9a3e6b4b9e5ba4c4b1b8b3f8d1f2c8b8f7e1d6c5b4a39281706f5e4d3c2b1a0")}}
@@ -395,6 +400,7 @@ func BenchmarkSigstoreBundle(b *testing.B) {
 // only a bundle beside its artifact is exempt, not a file named like the
 // bundle of nothing.
 func TestAttackSigstoreBundleNameExempt(t *testing.T) {
+	t.Parallel()
 	files := map[string][]byte{
 		"dist/libffmpeg.tar.gz":               sigstoreTestdata(t, "artifact.txt"),
 		"dist/libffmpeg.tar.gz.sigstore.json": sigstoreTestdata(t, "keyless.sigstore.json"),

@@ -13,6 +13,7 @@ import (
 // file it reaches (a script, installed and run as dist/tool) exempt as its
 // own bundle, so it passed with no bundle at all. The same in a zip.
 func TestAttackSigstoreBundleBesideLinkToItself(t *testing.T) {
+	t.Parallel()
 	script := []byte("#!/bin/sh\necho pwned\n")
 	files := map[string][]byte{"dist/tool.sigstore.json": script}
 	r := sigstoreCase(t, sigstoreKeylessPolicy, files, func(dir string) string {
@@ -40,6 +41,7 @@ func TestAttackSigstoreBundleBesideLinkToItself(t *testing.T) {
 // for), passed with no bundle, as links were held to the rules for their
 // paths only for native code and forbidden kinds.
 func TestAttackSigstoreRuleThroughLink(t *testing.T) {
+	t.Parallel()
 	files := map[string][]byte{
 		"other/tool":                          []byte("#!/bin/sh\necho pwned\n"),
 		"dist/libffmpeg.tar.gz":               sigstoreTestdata(t, "artifact.txt"),
@@ -69,6 +71,7 @@ func TestAttackSigstoreRuleThroughLink(t *testing.T) {
 // could reach a file with no bundle, or the "bundle" itself), and neither is
 // one next to a file no Sigstore rule matches, which was never verified.
 func TestAttackSigstoreBundleBesideLinkOrUncheckedFile(t *testing.T) {
+	t.Parallel()
 	artifact := sigstoreTestdata(t, "artifact.txt")
 	bundle := sigstoreTestdata(t, "keyless.sigstore.json")
 	files := map[string][]byte{

@@ -23,6 +23,7 @@ func hexSHA256(b []byte) string {
 // path as given, its kind, a single file's size and digest) and which policy
 // judged it (file and digest, or built-in).
 func TestReleaseRecordsInputAndPolicy(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	rel := filepath.Join(dir, "rel")
 	os.MkdirAll(filepath.Join(rel, "Acme.app", "Contents"), 0o755)

@@ -14,6 +14,7 @@ import (
 // (and a pipe inside a bundle would block its seal check on open): each is
 // a file/unreadable finding, and none is opened.
 func TestAttackSpecialFileInFolder(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"bin/readme.txt": []byte("hi")})
 	if err := syscall.Mkfifo(filepath.Join(dir, "bin", "app.exe"), 0o644); err != nil {
@@ -52,6 +53,7 @@ func TestAttackSpecialFileInFolder(t *testing.T) {
 // A named pipe inside an Apple bundle, where the bundle's seal check reads
 // the bundle's files, is reported and does not block the run.
 func TestAttackSpecialFileInBundle(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeBundle(t, dir)
 	if err := syscall.Mkfifo(filepath.Join(dir, "Example.app", "Contents", "Resources", "pipe.txt"), 0o644); err != nil {

@@ -93,6 +93,7 @@ func TestSystemRootsTrustedByDefault(t *testing.T) {
 // TestTrustSystemYAML checks that trust.system distinguishes absent (the
 // default, true) from false.
 func TestTrustSystemYAML(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		yaml string
 		set  bool

@@ -9,6 +9,7 @@ import (
 // TestTailBufferKeepsLastBytes writes random-sized pieces and compares what
 // the buffer keeps with the end of everything written.
 func TestTailBufferKeepsLastBytes(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, n := range []int{1, 7, 64} {
 		for trial := 0; trial < 200; trial++ {

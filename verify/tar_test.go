@@ -59,6 +59,7 @@ func gzipOf(b []byte) []byte {
 // A trojanized DLL inside a tarball is found as it is in a directory,
 // whatever the compression, at the path of the tarball plus its name.
 func TestTarballEntriesVerified(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	plain := makeTar(t,
 		tarEntry{name: "plugin/", typ: tar.TypeDir},
@@ -112,6 +113,7 @@ func TestTarballEntriesVerified(t *testing.T) {
 // the input section gives its digest. Among other inputs, its entries are
 // under its name. A gzip file that holds no tarball is a file.
 func TestTarballInput(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	tgz := gzipOf(makeTar(t, tarEntry{name: "package/build/addon.node", data: f.peUnsigned}))
@@ -147,6 +149,7 @@ func TestTarballInput(t *testing.T) {
 // they are checked. It was closed once its own check ended, and entries
 // still queued were file/unreadable ("file already closed").
 func TestTarballKeptOpenForZipEntries(t *testing.T) {
+	t.Parallel()
 	var zes []zipEntry
 	for i := range 300 {
 		zes = append(zes, zipEntry{name: fmt.Sprintf("f%03d.txt", i), data: fmt.Appendf(nil, "data %d %0200d", i, i), store: i%2 == 0})
@@ -163,6 +166,7 @@ func TestTarballKeptOpenForZipEntries(t *testing.T) {
 }
 
 func TestTarballFindings(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	clean := makeTar(t, tarEntry{name: "a.txt", data: []byte("alpha")})
 	padded := bytes.Clone(clean)
@@ -207,6 +211,7 @@ func TestTarballFindings(t *testing.T) {
 // A hard link in a tarball is the file it links to, judged by the policy's
 // rules for the link's own path too.
 func TestTarballHardLinkJudgedAtItsPath(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"x.tar": makeTar(t,
@@ -226,6 +231,7 @@ func TestTarballHardLinkJudgedAtItsPath(t *testing.T) {
 // name does not change what the link holds. A link to no earlier file is
 // file/tar-hardlink, and no file.
 func TestTarballHardLinkListedWithTargetFacts(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	p := writeFile(t, filepath.Join(t.TempDir(), "rel.tar.gz"), gzipOf(makeTar(t,
 		tarEntry{name: "lib/app.dat", data: f.peValid},
@@ -258,6 +264,7 @@ func TestTarballHardLinkListedWithTargetFacts(t *testing.T) {
 // The tar reader's rule IDs are the ones this package reports for every
 // container.
 func TestTarRulesAreContainerRules(t *testing.T) {
+	t.Parallel()
 	for got, want := range map[signing.Rule]signing.Rule{release.RuleMalformed: ruleMalformed, release.RuleUnreadable: ruleUnreadable,
 		release.RuleInsecurePath: ruleInsecurePath, release.RuleDuplicateEntry: ruleDuplicateEntry} {
 		if got != want {
@@ -270,6 +277,7 @@ func TestTarRulesAreContainerRules(t *testing.T) {
 // (inside a deflated zip) may take only what the tarball leaves of the
 // memory limit: waiting for more would wait for the tarball's own bytes.
 func TestTarballEntryUnderHeldBudget(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	tgz := gzipOf(makeTar(t, tarEntry{name: "codec.dll", data: f.peValid}, tarEntry{name: "small.exe", data: f.peValid[:64]}))
 	zp := filepath.Join(t.TempDir(), "r.zip")
@@ -291,6 +299,7 @@ func TestTarballEntryUnderHeldBudget(t *testing.T) {
 // BenchmarkReleaseSmallFiles on three of its 100,000 random files) nor an
 // unopened archive.
 func TestRandomBytesAfterGzipMagicNotMalformed(t *testing.T) {
+	t.Parallel()
 	for _, head := range []string{"\x1f\x8b\xf8\x0a", "\x1f\x8b\x8a\x9b", "\x1f\x8b\x59\xb1"} {
 		data := make([]byte, 1500)
 		testpki.NewRand(7).Read(data)

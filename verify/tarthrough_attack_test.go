@@ -14,6 +14,7 @@ import (
 // shipgate held it to the rules for w/evil.dll: only a name-collision
 // warning, so the gate passed at --fail-on error.
 func TestAttackArchiveEntryThroughOwnSymlink(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	foreign := malloryPE(t, f)
 	vendor := []Signer{{Subject: "CN=Example Vendor Ltd,O=Example Vendor Ltd", Issuer: "CN=Shipgate Test Root"}}
@@ -63,6 +64,7 @@ func TestAttackArchiveEntryThroughOwnSymlink(t *testing.T) {
 // Two inputs whose names differ in case are two roots: a link of one is on
 // no path of the other's files.
 func TestThroughLinkOtherInput(t *testing.T) {
+	t.Parallel()
 	base := t.TempDir()
 	writeTree(t, base, map[string][]byte{"a/x/readme.txt": []byte("hi"), "A/readme.txt": []byte("hi")})
 	if _, err := os.Stat(filepath.Join(base, "a", "x")); err != nil {

@@ -17,6 +17,7 @@ import (
 // file/tar-hidden-data, the ACL a file/world-writable warning, and the
 // same files without them have no finding.
 func TestAttackTarXattrACL(t *testing.T) {
+	t.Parallel()
 	tarWith := func(recs map[string]map[string]string) string {
 		var b bytes.Buffer
 		tw := tar.NewWriter(&b)

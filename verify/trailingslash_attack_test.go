@@ -10,6 +10,7 @@ import (
 // the glob was taken for the file "vendor", so native code the rule forbade
 // below it passed.
 func TestAttackPolicyTrailingSlashGlob(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	pol, err := ParsePolicy([]byte("rules:\n  - match: [\"vendor/\"]\n    forbidKinds: [pe]\n"))
 	if err != nil {
@@ -29,6 +30,7 @@ func TestAttackPolicyTrailingSlashGlob(t *testing.T) {
 // the folder itself (an Apple bundle is checked under its folder's path), but
 // not a sibling that starts like it or a folder of that name deeper down.
 func TestAttackTrailingSlashMatchesBelow(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		g, p string
 		want bool

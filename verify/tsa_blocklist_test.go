@@ -100,6 +100,7 @@ func (p *tsaPKI) signed(t *testing.T, format string, long bool) []byte {
 // untimestamped signature, and a leaf that expired since the timestamp is
 // no longer trusted. A clean authority changes nothing.
 func TestTSABlocklisted(t *testing.T) {
+	t.Parallel()
 	p := newTSAPKI(t)
 	sha := func(c *testpki.Cert) string { return signing.NewIdentity(c.Cert).SHA256 }
 	tsaLeaf := func(*testpki.Cert) blocklist.Entry {

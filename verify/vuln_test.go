@@ -43,6 +43,7 @@ func vulnFixture(t *testing.T) (rel, policy string) {
 }
 
 func TestReleaseReportsKnownVulnerablePackage(t *testing.T) {
+	t.Parallel()
 	rel, policy := vulnFixture(t)
 	pol, err := verify.LoadPolicy(policy)
 	if err != nil {
@@ -67,6 +68,7 @@ func TestReleaseReportsKnownVulnerablePackage(t *testing.T) {
 }
 
 func TestReleaseWithOSVPolicyNeedsScanner(t *testing.T) {
+	t.Parallel()
 	rel, policy := vulnFixture(t)
 	pol, err := verify.LoadPolicy(policy)
 	if err != nil {
@@ -78,6 +80,7 @@ func TestReleaseWithOSVPolicyNeedsScanner(t *testing.T) {
 }
 
 func TestReleaseUnreadableOSVRecordFailsRun(t *testing.T) {
+	t.Parallel()
 	rel, policy := vulnFixture(t)
 	writeFile(t, filepath.Join(filepath.Dir(policy), "osv", "broken.json"), `{"id": `)
 	pol, err := verify.LoadPolicy(policy)
@@ -90,12 +93,14 @@ func TestReleaseUnreadableOSVRecordFailsRun(t *testing.T) {
 }
 
 func TestPolicyVEXNeedsOSV(t *testing.T) {
+	t.Parallel()
 	if _, err := verify.ParsePolicy([]byte("vulnerabilities:\n  vex: [a.json]\n")); err == nil {
 		t.Fatal("vex without osv accepted")
 	}
 }
 
 func TestReleaseOSVOnLoneBinaryIsNoError(t *testing.T) {
+	t.Parallel()
 	_, policy := vulnFixture(t)
 	f := filepath.Join(t.TempDir(), "tool.exe")
 	writeFile(t, f, "not a PE, not a release")
@@ -142,6 +147,7 @@ func vulnRules(r *verify.Report) []string {
 // (2025-12-01): the earlier affected statement governs and the later one
 // is reported. Judged now, the later statement governs.
 func TestReleaseVEXRankedAtOptionsTime(t *testing.T) {
+	t.Parallel()
 	var _ verify.VulnerabilityScannerAt = (*vuln.Scanner)(nil)
 	rel, pol := vexRelease(t)
 	asOf := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
@@ -176,6 +182,7 @@ func (s *scanOnly) Scan(ctx context.Context, path string, osvDirs, vexFiles []st
 // OpenVEX files in the policy, a scanner that would rank them at the wall
 // clock fails the run instead.
 func TestReleaseVEXScannerWithoutTimeRefused(t *testing.T) {
+	t.Parallel()
 	rel, pol := vexRelease(t)
 	_, err := verify.Release(context.Background(), verify.Options{Policy: pol, Vulnerabilities: &scanOnly{}, Time: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)}, rel)
 	if err == nil || !strings.Contains(err.Error(), "VulnerabilityScannerAt") {

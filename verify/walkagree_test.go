@@ -15,6 +15,7 @@ import (
 // release (walktest.ZipCases) under the paths sbom inventories them by,
 // its central directory read whole or by chunks.
 func TestZipWalkAgreesWithSbom(t *testing.T) {
+	t.Parallel()
 	for _, c := range walktest.ZipCases(t) {
 		t.Run(c.Name, func(t *testing.T) {
 			p := filepath.Join(t.TempDir(), "release.zip")
@@ -33,6 +34,7 @@ func TestZipWalkAgreesWithSbom(t *testing.T) {
 // compressed, is the release, as an input zip is: both name its files by
 // their paths in the archive, and neither lists the tarball.
 func TestTarWalkAgreesWithSbom(t *testing.T) {
+	t.Parallel()
 	for _, c := range walktest.TarCases(t) {
 		t.Run(c.Name, func(t *testing.T) {
 			name, data := "release.tar", c.Tar

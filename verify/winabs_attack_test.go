@@ -11,6 +11,7 @@ import (
 // points out of the archive where Windows extractors make the link, as a
 // tarball's does; in a zip it was taken for a relative name on a Unix host.
 func TestAttackZipSymlinkWindowsAbsolute(t *testing.T) {
+	t.Parallel()
 	for _, target := range []string{`C:\Windows\System32\evil.dll`, `c:evil.dll`, `\\server\share\evil.dll`, `\evil.dll`, `..\..\evil.dll`} {
 		t.Run(target, func(t *testing.T) {
 			z := writeFile(t, filepath.Join(t.TempDir(), "rel.zip"), makeZip(t, []zipEntry{

@@ -77,6 +77,7 @@ func signedPS1(t *testing.T, text string) []byte {
 // files are detected and verified: signed ones are valid, tampered ones
 // fail with their format's rule, and a plain .js stays an other file.
 func TestWindowsFormatsInRelease(t *testing.T) {
+	t.Parallel()
 	signed := signedMSI(t)
 	bad := bytes.Clone(signed)
 	bad[bytes.Index(bad, []byte("installer table"))] = 'j'
@@ -121,6 +122,7 @@ func TestWindowsFormatsInRelease(t *testing.T) {
 // `require: valid` (and are warned about by default), signed ones pass, and
 // forbidKinds names the new kinds.
 func TestUnsignedWindowsFormatsUnderRequireValid(t *testing.T) {
+	t.Parallel()
 	unsignedMSI := cfb.Build(&cfb.Node{CLSID: [16]byte{0x84, 0x10, 0x0c, 0, 0, 0, 0, 0, 0xc0, 0, 0, 0, 0, 0, 0, 0x46},
 		Children: []*cfb.Node{{Name: "table", Data: []byte("installer table data")}}})
 	dir := t.TempDir()
@@ -182,6 +184,7 @@ func TestUnsignedWindowsFormatsUnderRequireValid(t *testing.T) {
 // TestSchemasListEveryKind keeps the kind enums of the policy and report
 // JSON schemas equal to report.Kinds.
 func TestSchemasListEveryKind(t *testing.T) {
+	t.Parallel()
 	var want []string
 	for _, k := range report.Kinds() {
 		want = append(want, `"`+string(k)+`"`)
@@ -217,6 +220,7 @@ func signedCatalog(t *testing.T, signer *testpki.Cert, members ...pefile.Catalog
 // verified: valid, tampered, and not a catalog (another name, or a PE
 // signature blob named .cat).
 func TestCatalogKind(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	d, err := pefile.ImageDigest(f.peUnsigned, crypto.SHA256)
 	if err != nil {

@@ -81,6 +81,7 @@ const (
 // table carry signed DLLs: each DLL is found under the installer's path,
 // verified as a PE, and the gate passes under require: valid.
 func TestMSIOpened(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"setup.msi": installer{dll: f.peValid, customAction: f.peValid, method: cab.MethodMSZIP}.signed(t)})
@@ -113,6 +114,7 @@ func TestMSIOpened(t *testing.T) {
 // the gate fails at the DLL's path inside the installer. A stored cabinet
 // and an MSZIP one, and a custom action, are each checked.
 func TestMSITrojanizedDLL(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	for _, tc := range []struct {
 		name    string
@@ -144,6 +146,7 @@ func TestMSITrojanizedDLL(t *testing.T) {
 // no table refers to (warning, and checked: an unsigned PE there fails
 // require: valid), and a Binary row whose stream is gone (error).
 func TestMSIMissingAndUnreferenced(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	in := installer{dll: f.peValid, customAction: f.peValid, method: cab.MethodMSZIP,
 		extraMedia:   [][]any{{2, 3, "#gone.cab"}, {3, 4, "disk2.cab"}},
@@ -174,6 +177,7 @@ func TestMSIMissingAndUnreferenced(t *testing.T) {
 // under drivers.cab/…, in an LZX cabinet too; a Quantum cabinet's files are
 // reported as not opened.
 func TestCABInRelease(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{
@@ -199,6 +203,7 @@ func TestCABInRelease(t *testing.T) {
 // TestCABInZip holds a cabinet streamed out of a compressed zip entry in
 // memory, verifies and opens it.
 func TestCABInZip(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	c := cab.Build([]cab.BuildFile{{Name: "evil.dll", Data: f.peTampered}}, cab.BuildOptions{Method: cab.MethodMSZIP})
 	dir := t.TempDir()
@@ -213,6 +218,7 @@ func bombCab(n int) []byte { return cab.BuildBomb(n) }
 // TestCABBomb refuses a cabinet whose folders share their data blocks to
 // declare terabytes: nothing is decompressed, and the gate fails.
 func TestCABBomb(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"bomb.cab": bombCab(200)})
 	r := mustFail(t, Options{}, "bomb.cab", ruleUnreadable, dir)
@@ -223,6 +229,7 @@ func TestCABBomb(t *testing.T) {
 
 // TestCABNestedDepth stops opening cabinets nested deeper than maxDepth.
 func TestCABNestedDepth(t *testing.T) {
+	t.Parallel()
 	c := cab.Build([]cab.BuildFile{{Name: "x.txt", Data: []byte("x")}}, cab.BuildOptions{})
 	for i := 0; i < maxDepth; i++ {
 		c = cab.Build([]cab.BuildFile{{Name: "in.cab", Data: c}}, cab.BuildOptions{})
@@ -236,6 +243,7 @@ func TestCABNestedDepth(t *testing.T) {
 // installer from becoming a report path: the file is reported under its key
 // and the name is an error.
 func TestMSIHostileNames(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	tables, streams := installer{dll: f.peValid, customAction: f.peValid}.node()
 	tables[1].Rows[0][2] = `..\..\evil.dll`
@@ -255,6 +263,7 @@ func TestMSIHostileNames(t *testing.T) {
 // TestWixlInstaller verifies an installer msitools' wixl built around the
 // fixture DLL: the walker finds it at its installed path.
 func TestWixlInstaller(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	msi := wixlfix.Build(t, wixlfix.Spec{Version: "1.0.0", Files: []wixlfix.File{{ID: "AppDll", Name: "app.dll", Data: f.peTampered}}})
 	dir := filepath.Dir(msi)
@@ -272,6 +281,7 @@ func TestWixlInstaller(t *testing.T) {
 // signature reserve, which the cabinet reader then steps over), and the
 // trojanized DLL inside each still fails the gate at its path.
 func TestOsslsigncodeSignedInstallers(t *testing.T) {
+	t.Parallel()
 	tool, err := exec.LookPath("osslsigncode")
 	if err != nil {
 		t.Skip("osslsigncode is not installed; the signed-installer cross-check was skipped")
@@ -309,6 +319,7 @@ func TestOsslsigncodeSignedInstallers(t *testing.T) {
 // TestMSIDeterministic checks that a release of installers and cabinets
 // gives byte-identical reports whatever the number of workers.
 func TestMSIDeterministic(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	in := installer{dll: f.peTampered, customAction: f.peUnsigned, method: cab.MethodMSZIP,
 		extraMedia: [][]any{{2, 3, "#gone.cab"}}, extraStreams: map[string][]byte{"hidden": f.peValid, "other": []byte("x")}}
@@ -335,6 +346,7 @@ func TestMSIDeterministic(t *testing.T) {
 
 // TestPathElem escapes what would leave a folder or hide in a path.
 func TestPathElem(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"CustomDll": "CustomDll", "..": "%2E%2E", ".": "%2E", "": "%00", `..\evil`: "..%5Cevil",
 		"a/b": "a%2Fb", "100%": "100%25", "\x05Summary": "%05Summary", "Ünï": "Ünï", "\xff": "%FF",
@@ -349,6 +361,7 @@ func TestPathElem(t *testing.T) {
 // Quantum-compressed: its files are not opened, and each is a
 // cab/not-opened error.
 func TestMSIQuantumCabinet(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"setup.msi": installer{dll: f.peValid, customAction: f.peValid, method: cab.MethodQuantum}.signed(t)})
@@ -396,6 +409,7 @@ func FuzzReleaseMSI(f *testing.F) {
 // cabinet's second file would hide behind the first's name): the second
 // is checked under its key.
 func TestMSITwoFilesOnePath(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	tables, streams := installer{dll: f.peValid, customAction: f.peValid}.node()
 	tables[1].Rows[1][2] = "app.dll" // Readme installs as app.dll too
@@ -411,6 +425,7 @@ func TestMSITwoFilesOnePath(t *testing.T) {
 // known-bad file in its cabinet and a custom action signed by a blocklisted
 // certificate are found at their paths inside it.
 func TestMSIBlocklists(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	payload := []byte("a known-bad helper\r\n")
 	tables, streams := installer{dll: f.peUntrusted, customAction: f.peValid, method: cab.MethodMSZIP}.node()
@@ -437,6 +452,7 @@ func TestMSIBlocklists(t *testing.T) {
 // TestMSIInlineScript notes a custom action whose VBScript is kept in the
 // CustomAction table: it is code no file check sees.
 func TestMSIInlineScript(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	tables, streams := installer{dll: f.peValid, customAction: f.peValid}.node()
 	tables = append(tables, msi.BuildTable{Name: "CustomAction", Columns: []msi.Column{{Name: "Action", Type: colKey}, {Name: "Type", Type: colI2}, {Name: "Source", Type: colStr}, {Name: "Target", Type: colStr}},

@@ -12,6 +12,7 @@ import (
 // explicit tags, and the non-specific tag "!" (which yaml.v3 drops without
 // a trace in its tree, so it passed), and directives.
 func TestAttackPolicyYAMLTag(t *testing.T) {
+	t.Parallel()
 	for _, src := range []string{
 		"rules:\n  - match: [!!binary KiovKi5kbGw=]\n    require: valid\n",
 		"rules:\n  - match: [\"**\"]\n    signers:\n      - subject: !!binary Q049RXZpbA==\n        issuer: CN=Root\n",

@@ -91,6 +91,7 @@ func TestZipChunkedWalkReportsTrailingData(t *testing.T) {
 // stay as they were while it fills block after block, one path longer
 // than a block included.
 func TestPathArenaKeepsEarlierPaths(t *testing.T) {
+	t.Parallel()
 	var a pathArena
 	var want, got []string
 	for i := 0; i < 20000; i++ {
@@ -113,6 +114,7 @@ func TestPathArenaKeepsEarlierPaths(t *testing.T) {
 // zipDuplicates put together (a collision is made up here by marking every
 // name's hash).
 func TestZipDuplicateHashNeedsSameName(t *testing.T) {
+	t.Parallel()
 	z := makeZip(t, []zipEntry{{name: "a.js", data: []byte("1")}, {name: "b.js", data: []byte("2")}, {name: "a.js", data: []byte("3")}})
 	zr, err := zip.NewReader(bytes.NewReader(z), int64(len(z)))
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 // copy, since extractors disagree on which they keep), the archive named
 // by its file name in both.
 func TestZipDuplicateNamesSameInBoth(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	other := append(slices.Clone(f.peUnsigned), 0)
 	copies := [][]byte{f.peValid, f.peUnsigned, other}

@@ -44,6 +44,7 @@ func zipFindings(r *Report, p string, rule signing.Rule) []signing.Finding {
 // zip); a comment is declared and passes, as does a signed self-extractor
 // whose archive ends at its certificate table's alignment.
 func TestZipTrailingDataAfterEndRecord(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	z := makeZip(t, []zipEntry{{name: "a.txt", data: []byte("hello")}, {name: "b.dll", data: f.peValid, store: true}})
 	commented := append([]byte(nil), z...)
@@ -95,6 +96,7 @@ func TestZipTrailingDataAfterEndRecord(t *testing.T) {
 // recorded offset) are reported; so are bytes between a ZIP64 end record
 // and its locator.
 func TestZipGapBeforeEndRecord(t *testing.T) {
+	t.Parallel()
 	z := makeZip(t, []zipEntry{{name: "a.txt", data: []byte("hello")}})
 	eocd := len(z) - eocdLen
 	junk := []byte("hidden between the directory and the end record")
@@ -130,6 +132,7 @@ func TestZipGapBeforeEndRecord(t *testing.T) {
 // not, is opened like any zip: its entries are verified and the file is
 // not reported malformed. Given alone, in a release, and as an input zip.
 func TestZip64WithPrependedData(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	entries := []zipEntry{{name: "bin/ffmpeg.dll", data: f.peTampered}, {name: "bin/ok.dll", data: f.peValid, store: true}}
 	junk := bytes.Repeat([]byte("not a zip header; "), 100)
@@ -175,6 +178,7 @@ func TestZip64WithPrependedData(t *testing.T) {
 // locator that points to one record while another ends at the locator is
 // an archive two extractors read two ways.
 func TestZip64LocatorPointsToGarbage(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	z64 := toZip64(t, makeZip(t, []zipEntry{{name: "a.dll", data: f.peValid}}), 0)
 	loc := len(z64) - eocdLen - 20
@@ -211,6 +215,7 @@ func TestZip64LocatorPointsToGarbage(t *testing.T) {
 // extractor would read, is not. A whole archive in a PE's overlay is
 // checked too, under the PE's path (sbom lists it there).
 func TestZipLocalHeaderHiddenInPrefix(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	hidden := makeZip(t, []zipEntry{{name: "evil.dll", data: f.peUnsigned}})
 	lone := hidden[:bytes.Index(hidden, []byte("PK\x01\x02"))] // a local entry, no directory
@@ -262,6 +267,7 @@ func TestZipLocalHeaderHiddenInPrefix(t *testing.T) {
 // stub it gives no file/zip-unlisted-entry, and the same stub with a
 // second archive appended to it does, both archives' files checked.
 func TestZipGoBuiltSelfExtractorStub(t *testing.T) {
+	t.Parallel()
 	stub := goBuiltStub(t)
 	if !bytes.Contains(stub, []byte("PK\x03\x04")) {
 		t.Log("the stub does not hold the local header signature; the test proves less")
@@ -294,6 +300,7 @@ func TestZipGoBuiltSelfExtractorStub(t *testing.T) {
 // path, stored or deflated, and a ZIP64 archive with data before it and
 // unadjusted offsets is opened inside another zip too.
 func TestZipTrailingDataInNestedZip(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	inner := makeZip(t, []zipEntry{{name: "a.dll", data: f.peValid}})
 	trailing := append(append([]byte(nil), inner...), "payload"...)
@@ -317,6 +324,7 @@ func TestZipTrailingDataInNestedZip(t *testing.T) {
 // are in a data descriptor (flag bit 3, sizes zero), as streaming writers
 // make them, is reported in a prefix like any other.
 func TestZipPrefixHeaderWithDataDescriptor(t *testing.T) {
+	t.Parallel()
 	var hdr []byte
 	hdr = append(hdr, "PK\x03\x04\x14\x00\x08\x00\x08\x00"...)
 	hdr = append(hdr, make([]byte, 16)...) // time, date, CRC, sizes: zero
@@ -362,6 +370,7 @@ func TestZipPrefixFullOfSignaturesIsLinear(t *testing.T) {
 // that starts like a zip is then file/malformed, never an opaque file that
 // passes.
 func TestZipTrailingDataBeyondSearchWindowFailsClosed(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	z := append(makeZip(t, []zipEntry{{name: "a.dll", data: f.peUnsigned}}), bytes.Repeat([]byte("x"), 70000)...)
 	dir := t.TempDir()

@@ -16,6 +16,7 @@ import (
 // reports it with (release.ZipSearchMessage; sbom's
 // TestZipSearchFailureReported), not passed over as carrying none.
 func TestZipSearchFailureReported(t *testing.T) {
+	t.Parallel()
 	e, err := newEngine(context.Background(), Options{Trust: getFixtures(t).trust, Time: checkTime})
 	if err != nil {
 		t.Fatal(err)

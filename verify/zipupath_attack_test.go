@@ -67,6 +67,7 @@ func unicodePathZip(t *testing.T, data []byte, up, where string) []byte {
 // zip/malformed; the extractors that are installed are asked which name
 // they use.
 func TestAttackZipUnicodePathName(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	pol := &Policy{Rules: []Rule{{Match: []string{"**/*.dll"}, Require: RequireValid}}}
 	for _, where := range []string{"both", "central", "local"} {
@@ -94,6 +95,7 @@ func TestAttackZipUnicodePathName(t *testing.T) {
 // lib/foo.dll. It is file/insecure-path, not checked; the installed
 // extractors are asked what they write.
 func TestAttackZipNULInName(t *testing.T) {
+	t.Parallel()
 	z := makeZip(t, []zipEntry{{name: "lib/foo.dll", data: []byte("checked"), store: true}, {name: "lib/foo.dll\x00.txt", data: []byte("installed"), store: true}})
 	p := writeFile(t, filepath.Join(t.TempDir(), "r.zip"), z)
 	mustFail(t, Options{}, "", ruleInsecurePath, p)
@@ -131,6 +133,7 @@ func extractEach(t *testing.T, path string, check func(tool, dir string)) {
 // field in one header only, or two fields naming the entry differently,
 // still are findings of their own.
 func TestZipUnicodePathReportedOnce(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	count := func(z []byte) int {
 		p := writeFile(t, filepath.Join(t.TempDir(), "rel.zip"), z)

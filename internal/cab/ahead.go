@@ -7,9 +7,10 @@ import (
 
 // aheadMinBlocks is the size, in data blocks, from which Walk decodes a
 // folder on a goroutine of its own ahead of the reader (see ahead): below
-// it, the goroutine and its buffers cost more than they save. A variable
-// so that tests can send small folders through it.
-var aheadMinBlocks = 16
+// it, the goroutine and its buffers cost more than they save. A Reader's
+// aheadMin replaces it when set, so that a test can send small folders
+// through the read-ahead without changing it for other tests.
+const aheadMinBlocks = 16
 
 // Read-ahead buffers: aheadChunks pieces of up to aheadChunk bytes, so
 // that the decoding goroutine works on one while the reader hashes
@@ -133,7 +134,11 @@ func (a *ahead) close() {
 // start: decoded ahead when the folder is large enough.
 func (c *Reader) openFolder(folder int) folderReader {
 	d := c.newDecoder(folder)
-	if d.fo.Blocks >= aheadMinBlocks {
+	min := aheadMinBlocks
+	if c.aheadMin > 0 {
+		min = c.aheadMin
+	}
+	if d.fo.Blocks >= min {
 		return newAhead(d)
 	}
 	return d

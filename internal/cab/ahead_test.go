@@ -30,13 +30,11 @@ func walkTrace(c *Reader, half bool) string {
 	return out.String()
 }
 
-// withAhead runs fn with every folder of at least min blocks decoded
+// withAhead returns c set to decode every folder of at least min blocks
 // ahead.
-func withAhead(min int, fn func()) {
-	old := aheadMinBlocks
-	aheadMinBlocks = min
-	defer func() { aheadMinBlocks = old }()
-	fn()
+func withAhead(c *Reader, min int) *Reader {
+	c.aheadMin = min
+	return c
 }
 
 // TestWalkAheadSameAsDirect walks cabinets, whole and with damaged blocks,
@@ -58,9 +56,8 @@ func TestWalkAheadSameAsDirect(t *testing.T) {
 		cabs["cut short"] = patch(good, blk+4, 3, 2)
 		for name, b := range cabs {
 			for _, half := range []bool{false, true} {
-				var direct, ahead string
-				withAhead(1<<30, func() { direct = walkTrace(open(t, b), half) })
-				withAhead(1, func() { ahead = walkTrace(open(t, b), half) })
+				direct := walkTrace(withAhead(open(t, b), 1<<30), half)
+				ahead := walkTrace(withAhead(open(t, b), 1), half)
 				if name != "good" && !strings.Contains(direct, "FormatError") && !strings.Contains(direct, "checksum") && !strings.Contains(direct, "MSZIP") {
 					t.Errorf("%s %s half=%v: no error read\n%s", m, name, half, direct)
 				}
@@ -81,15 +78,13 @@ func TestWalkAheadStops(t *testing.T) {
 	}, BuildOptions{Method: MethodMSZIP}))
 	before := runtime.NumGoroutine()
 	stop := errors.New("stop")
-	withAhead(1, func() {
-		err := c.Walk(func(f *File, r io.Reader) error {
-			r.Read(make([]byte, 10))
-			return stop
-		})
-		if err != stop {
-			t.Fatalf("Walk = %v, want the callback's error", err)
-		}
+	err := withAhead(c, 1).Walk(func(f *File, r io.Reader) error {
+		r.Read(make([]byte, 10))
+		return stop
 	})
+	if err != stop {
+		t.Fatalf("Walk = %v, want the callback's error", err)
+	}
 	for i := 0; runtime.NumGoroutine() > before; i++ {
 		if i == 100 {
 			t.Fatalf("%d goroutines after the walk, %d before", runtime.NumGoroutine(), before)

@@ -248,6 +248,7 @@ type Reader struct {
 	problems    []Problem
 	byName      map[string]*File
 	dirs        map[string][]string // directory -> sorted child names
+	aheadMin    int                 // when > 0, replaces aheadMinBlocks (tests)
 }
 
 // MaxFiles and MaxFolders are the format's limits (16-bit counts).

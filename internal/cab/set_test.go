@@ -114,9 +114,6 @@ func TestSetRoundTrip(t *testing.T) {
 // TestSetWithLZXAheadAcrossCabinets sends a long stored folder of a
 // three-cabinet set through the read-ahead decoder.
 func TestSetAhead(t *testing.T) {
-	old := aheadMinBlocks
-	aheadMinBlocks = 1
-	defer func() { aheadMinBlocks = old }()
 	files := sampleFiles()
 	cabs := BuildSet(files, BuildOptions{Method: MethodMSZIP, BlockSize: 8 << 10}, BuildSetOptions{Names: []string{"a.cab", "b.cab", "c.cab"}, Cuts: []int{4, 20}})
 	_, j, err := OpenSet("a.cab", open(t, cabs[0]), openAll(t, []string{"a.cab", "b.cab", "c.cab"}, cabs))
@@ -124,7 +121,7 @@ func TestSetAhead(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := 0
-	if err := j.Walk(func(f *File, r io.Reader) error {
+	if err := withAhead(j, 1).Walk(func(f *File, r io.Reader) error {
 		b, err := io.ReadAll(r)
 		for _, g := range files {
 			if strings.ReplaceAll(g.Name, `\`, "/") == f.Name && bytes.Equal(g.Data, b) {

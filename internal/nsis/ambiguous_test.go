@@ -17,10 +17,8 @@ import (
 func readingsThatDecode(t *testing.T, b []byte) ([]string, error) {
 	t.Helper()
 	var valid []string
-	orig := readHeaderOf
-	defer func() { readHeaderOf = orig }()
-	readHeaderOf = func(rd *Reader) ([]byte, error) {
-		hdr, err := orig(rd)
+	read := func(rd *Reader) ([]byte, error) {
+		hdr, err := rd.readHeader()
 		if err == nil {
 			if _, perr := parseHeader(hdr); perr == nil {
 				valid = append(valid, readingName(rd.Method, rd.Solid, rd.FilterFlag))
@@ -33,7 +31,7 @@ func readingsThatDecode(t *testing.T, b []byte) ([]string, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = NewReader(r, h, Options{})
+	_, err = NewReader(r, h, Options{readHeader: read})
 	return valid, err
 }
 
@@ -60,20 +58,18 @@ func TestAmbiguousReadings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	orig := readHeaderOf
-	defer func() { readHeaderOf = orig }()
-	readHeaderOf = func(rd *Reader) ([]byte, error) {
+	read := func(rd *Reader) ([]byte, error) {
 		if rd.Solid && rd.Method == MethodDeflate {
 			return otherHdr, nil
 		}
-		return orig(rd)
+		return rd.readHeader()
 	}
 	r := bytes.NewReader(b)
 	h, err := Find(r, int64(len(b)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = NewReader(r, h, Options{})
+	_, err = NewReader(r, h, Options{readHeader: read})
 	var ae *AmbiguousError
 	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "ambiguous") {
 		t.Fatalf("ambiguous data read: error %v", err)
@@ -83,13 +79,13 @@ func TestAmbiguousReadings(t *testing.T) {
 	}
 	// The control: another reading that decodes to bytes that are no
 	// valid header leaves the installer read the one way.
-	readHeaderOf = func(rd *Reader) ([]byte, error) {
+	read = func(rd *Reader) ([]byte, error) {
 		if rd.Solid && rd.Method == MethodDeflate {
 			return bytes.Repeat([]byte{0xff}, len(otherHdr)), nil
 		}
-		return orig(rd)
+		return rd.readHeader()
 	}
-	rd, err := NewReader(r, h, Options{})
+	rd, err := NewReader(r, h, Options{readHeader: read})
 	if err != nil || rd.Solid || rd.Method != MethodDeflate || len(rd.Header.Files) != len(sample()) {
 		t.Errorf("an undecodable other reading refused the installer: %v", err)
 	}

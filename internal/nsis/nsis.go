@@ -187,6 +187,10 @@ type Options struct {
 	// decoding of the header block under another reading decompresses
 	// to; when it returns false the reader stops with ErrExpansion.
 	Take func(n int64) bool
+
+	// readHeader, when set (by a test), replaces (*Reader).readHeader
+	// for every reading tried, to force readings that disagree.
+	readHeader func(rd *Reader) ([]byte, error)
 }
 
 // FirstHeader is an installer's firstheader.
@@ -418,7 +422,7 @@ func (rd *Reader) firstReading(try []reading, s []byte) (hdr []byte, chosen int,
 		// decoding; a reading tried after one that failed pays for
 		// itself.
 		rd.chargeHeader = i > 0
-		b, err := readHeaderOf(rd)
+		b, err := rd.readHeaderOf()
 		if errors.Is(err, ErrExpansion) {
 			return nil, chosen, err
 		}
@@ -448,7 +452,7 @@ func (rd *Reader) checkUnambiguous(rest []reading, s []byte) error {
 		// that data whose other readings are bombs stops at the budget
 		// rather than costing each its MaxHeader.
 		rd.chargeHeader = true
-		b, err := readHeaderOf(rd)
+		b, err := rd.readHeaderOf()
 		if errors.Is(err, ErrExpansion) {
 			rd.restore(kept)
 			return err
@@ -482,9 +486,14 @@ func (rd *Reader) headerFormatError(err error) error {
 	return &FormatError{Offset: rd.start, Reason: fmt.Sprintf("%s at offset 0x%x of the header as it decompresses (%s) from the block", he.Reason, he.Offset, readingName(rd.Method, rd.Solid, rd.FilterFlag))}
 }
 
-// readHeaderOf reads the header block under rd's current reading; tests
-// replace it to force readings that disagree.
-var readHeaderOf = (*Reader).readHeader
+// readHeaderOf reads the header block under rd's current reading, through
+// the hook of rd's Options when a test set one.
+func (rd *Reader) readHeaderOf() ([]byte, error) {
+	if rd.opts.readHeader != nil {
+		return rd.opts.readHeader(rd)
+	}
+	return rd.readHeader()
+}
 
 // readingState is what reading the header block under one reading sets.
 type readingState struct {

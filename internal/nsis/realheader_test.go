@@ -99,10 +99,8 @@ func TestUnrealHeaders(t *testing.T) {
 func TestAmbiguityCountsUnrealHeaders(t *testing.T) {
 	b := Stub(stub, BuildPolyglot([]BuildFile{{Name: `$INSTDIR\stored.dll`, Data: []byte("x")}}, []BuildFile{{Name: `$INSTDIR\deflate.dll`, Data: []byte("y")}}))
 	var unreal int
-	orig := readHeaderOf
-	defer func() { readHeaderOf = orig }()
-	readHeaderOf = func(rd *Reader) ([]byte, error) {
-		hdr, err := orig(rd)
+	read := func(rd *Reader) ([]byte, error) {
+		hdr, err := rd.readHeader()
 		if err == nil && rd.Solid && checkReal(hdr) != nil {
 			if _, perr := parseHeader(hdr); perr == nil {
 				unreal++
@@ -110,7 +108,7 @@ func TestAmbiguityCountsUnrealHeaders(t *testing.T) {
 		}
 		return hdr, err
 	}
-	_, _, err := walk(t, b, Options{})
+	_, _, err := walk(t, b, Options{readHeader: read})
 	var ae *AmbiguousError
 	if unreal != 1 || !errors.As(err, &ae) {
 		t.Errorf("%d unreal other headers, error %v; want 1 and an AmbiguousError", unreal, err)

@@ -42,6 +42,11 @@ type Options struct {
 	MaxExpanded int64
 	// Logger receives debug messages; nil discards them.
 	Logger *slog.Logger
+
+	// decoded, when set (by a test), is called with the number of
+	// decoded sector bytes each time Verify checksums some, so that the
+	// test can count the work an image costs.
+	decoded func(n int)
 }
 
 func (o Options) logger() *slog.Logger {
@@ -279,7 +284,11 @@ func (v *verifier) checksums() error {
 		}
 		h := crc32.NewIEEE()
 		hd := &headWriter{max: 4096}
-		complete, err := v.decode(p, io.MultiWriter(h, hd))
+		var w io.Writer = io.MultiWriter(h, hd)
+		if v.opts.decoded != nil {
+			w = io.MultiWriter(w, countWriter(v.opts.decoded))
+		}
+		complete, err := v.decode(p, w)
 		if err != nil {
 			return err
 		}
@@ -346,6 +355,14 @@ func fileSystem(b []byte) string {
 		return "HFS+"
 	}
 	return ""
+}
+
+// countWriter calls itself with the length of what is written to it.
+type countWriter func(n int)
+
+func (c countWriter) Write(p []byte) (int, error) {
+	c(len(p))
+	return len(p), nil
 }
 
 var zeros = make([]byte, 64<<10)

@@ -28,12 +28,21 @@ const (
 	MaxDiscountedZeros = 4 << 30
 )
 
-// maxDiscountedZeros is MaxDiscountedZeros, lowered by tests.
-var maxDiscountedZeros int64 = MaxDiscountedZeros
-
 // zeroCredit counts the discounted zeros an image has inflated (safe
 // for concurrent use).
-type zeroCredit struct{ used atomic.Int64 }
+type zeroCredit struct {
+	used atomic.Int64
+	// max, when set (by a test), replaces MaxDiscountedZeros.
+	max int64
+}
+
+// limit is how many zeros the credit discounts.
+func (z *zeroCredit) limit() int64 {
+	if z.max > 0 {
+		return z.max
+	}
+	return MaxDiscountedZeros
+}
 
 // grant reports whether n more zeros may be charged at the discount, and
 // counts them when they may.
@@ -41,7 +50,7 @@ func (z *zeroCredit) grant(n int64) bool {
 	if z == nil {
 		return true
 	}
-	if z.used.Add(n) <= maxDiscountedZeros {
+	if z.used.Add(n) <= z.limit() {
 		return true
 	}
 	z.used.Add(-n)
