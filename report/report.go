@@ -78,7 +78,8 @@ const (
 	// .msixbundle or .appxbundle.
 	KindMSIX Kind = "msix"
 	// KindPowerShell is a PowerShell script, module or data file (.ps1,
-	// .psm1, .psd1) or XML file (.ps1xml, .cdxml, .psc1), by name.
+	// .psm1, .psd1), XML file (.ps1xml, .cdxml, .psc1) or MOF file (.mof),
+	// by name.
 	KindPowerShell Kind = "powershell"
 	// KindJScript is a Windows Script Host JScript file: a .js carrying a
 	// "// SIG // Begin signature block" line anywhere in it. Other
@@ -88,6 +89,11 @@ const (
 	KindVBScript Kind = "vbscript"
 	// KindWSF is a Windows Script File (.wsf), by name.
 	KindWSF Kind = "wsf"
+	// KindEncodedScript is a Script Encoder file (.vbe, .jse), by name:
+	// VBScript or JScript the Windows Script Host decodes and runs. No
+	// script signature format covers it (Scripting.Signer signs .vbs, .js
+	// and .wsf), so it is unsigned unless a catalog lists it.
+	KindEncodedScript Kind = "encoded-script"
 	// KindPkg is a macOS flat installer package: a xar archive ("xar!").
 	KindPkg Kind = "pkg"
 	// KindDMG is a macOS disk image (UDIF): a file ending with a version 4
@@ -99,7 +105,7 @@ const (
 )
 
 // kinds lists every Kind, KindOther last.
-var kinds = []Kind{KindPE, KindMachO, KindMachOUniversal, KindAsar, KindMSI, KindCAB, KindCatalog, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindPkg, KindDMG, KindOther}
+var kinds = []Kind{KindPE, KindMachO, KindMachOUniversal, KindAsar, KindMSI, KindCAB, KindCatalog, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindEncodedScript, KindPkg, KindDMG, KindOther}
 
 // Kinds returns every file kind a report can name, in a fixed order.
 func Kinds() []Kind { return slices.Clone(kinds) }
@@ -111,7 +117,7 @@ func Kinds() []Kind { return slices.Clone(kinds) }
 // apply to these kinds.
 func (k Kind) Native() bool {
 	switch k {
-	case KindPE, KindMachO, KindMachOUniversal, KindMSI, KindCAB, KindCatalog, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindPkg, KindDMG:
+	case KindPE, KindMachO, KindMachOUniversal, KindMSI, KindCAB, KindCatalog, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindEncodedScript, KindPkg, KindDMG:
 		return true
 	}
 	return false

@@ -243,6 +243,8 @@ func kindLabel(k Kind) string {
 		return "VBScript"
 	case KindWSF:
 		return "Windows Script"
+	case KindEncodedScript:
+		return "Script Encoder"
 	case KindPkg:
 		return "installer package"
 	case KindDMG:

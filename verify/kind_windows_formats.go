@@ -25,6 +25,8 @@ const (
 	KindJScript    = report.KindJScript
 	KindVBScript   = report.KindVBScript
 	KindWSF        = report.KindWSF
+	// KindEncodedScript: see script_encoded.go.
+	KindEncodedScript = report.KindEncodedScript
 )
 
 func init() {
@@ -38,12 +40,16 @@ func init() {
 	} {
 		nativeVerifiers[k] = func(ctx context.Context, r io.ReaderAt, size int64, env verifyEnv) (*nativeResult, error) {
 			kind := sk
-			if xk, ok := authenticode.ScriptKindOf(windowsExt(env.name)); ok && xk == authenticode.ScriptPowerShellXML {
-				kind = xk // a .ps1xml, .cdxml or .psc1: XML comment lines
+			if xk, ok := authenticode.ScriptKindOf(windowsExt(env.name)); ok && (xk == authenticode.ScriptPowerShellXML || xk == authenticode.ScriptPowerShellMOF) {
+				kind = xk // a .ps1xml, .cdxml or .psc1: XML comment lines; a .mof: C comment lines
 			}
-			return windowsVerifier(func(r io.ReaderAt, size int64, opts authenticode.Options) (*authenticode.Result, error) {
+			res, err := windowsVerifier(func(r io.ReaderAt, size int64, opts authenticode.Options) (*authenticode.Result, error) {
 				return authenticode.VerifyScript(r, size, kind, opts)
 			})(ctx, r, size, env)
+			if err == nil && kind == authenticode.ScriptWSF {
+				res.findings = append(res.findings, wsfExternalSources(r, size, res.sigs)...) // script_wsf_src.go
+			}
+			return res, err
 		}
 	}
 }
@@ -141,7 +147,7 @@ func windowsExt(name string) string {
 // though only one holding a signature block is a JScript.
 func isScriptName(name string) bool {
 	_, ok := authenticode.ScriptKindOf(windowsExt(name))
-	return ok
+	return ok || encodedScriptExt(windowsExt(name))
 }
 
 // isJSName reports whether name is that of a .js file, which windowsKind

@@ -24,8 +24,10 @@ func scriptKindOfName(name string) Kind { return scriptKindOfExt(windowsExt(name
 // gives a file's kind by it too.
 func scriptKindOfExt(ext string) Kind {
 	switch ext {
-	case ".ps1", ".psm1", ".psd1", ".ps1xml", ".cdxml", ".psc1":
+	case ".ps1", ".psm1", ".psd1", ".ps1xml", ".cdxml", ".psc1", ".mof":
 		return KindPowerShell
+	case ".vbe", ".jse":
+		return KindEncodedScript
 	case ".vbs":
 		return KindVBScript
 	case ".wsf":

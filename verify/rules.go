@@ -222,3 +222,15 @@ const (
 	ruleSigstoreMissing  = RuleSigstoreMissing
 	ruleSigstoreInvalid  = RuleSigstoreInvalid
 )
+
+// Rule IDs of scripts the verifier reports besides their signatures,
+// documented in docs/rules/script.md.
+const (
+	// RuleScriptEncoded: a Script Encoder file (.vbe, .jse), which the
+	// Windows Script Host decodes and runs but no script signature covers.
+	RuleScriptEncoded signing.Rule = "script/encoded"
+	// RuleScriptExternalSource: a Windows Script File's <script src="…">
+	// element, whose file the Windows Script Host loads and runs but the
+	// .wsf's signature does not cover.
+	RuleScriptExternalSource signing.Rule = "script/external-source"
+)

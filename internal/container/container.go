@@ -305,6 +305,10 @@ type SignedDatabase struct {
 //     [release.MaxDepth]) and, when it carries a signature of its own,
 //     handed to [Visitor].SignedDatabase first; the streams of an embedded transform, and
 //     every stream of any other storage, as files;
+//   - a merge module's MergeModule.CABinet files under
+//     at/MergeModule.CABinet/<installed path>, a patch's cabinet streams'
+//     files under at/<stream>/<name in the cabinet>, a transform's added
+//     streams under at/<name> (see msi_family.go);
 //   - a package's component Payload and Scripts files under
 //     at/<component>/Payload/… and at/<component>/Scripts/…;
 //   - an NSIS installer's data blocks under at/<the path the first

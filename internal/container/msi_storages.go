@@ -138,6 +138,9 @@ func (w *walker) storageFiles(cf *cfb.File, st *cfb.Entry, at string, transform 
 // stream-column tables', _Streams and _Storages.
 func msiElems(db *msi.Database) map[string]bool {
 	m := map[string]bool{"_Streams": true, "_Storages": true}
+	for _, s := range db.FamilyCabinets() {
+		m[PathElem(s.Name)] = true
+	}
 	for _, cb := range db.Cabinets() {
 		if cb.Embedded {
 			m[PathElem(cb.Name)] = true

@@ -115,6 +115,10 @@ func (w *walker) openMSI(ra io.ReaderAt, size int64) {
 		}
 		return
 	}
+	if cf.Root().CLSID == msi.TransformCLSID {
+		w.walkTransform(cf)
+		return
+	}
 	db, err := msi.Open(cf)
 	switch {
 	case w.ctx.Err() != nil:
@@ -138,6 +142,7 @@ func (w *walker) walkDB(cf *cfb.File, db *msi.Database) {
 		w.add(release.RuleInsecurePath, signing.SeverityError, w.at, fmt.Sprintf("the File table's file %q has a name, or a folder in the Directory table, that is not a plain file or folder name (or its folders loop); it is reported under its key", k))
 	}
 	w.msiCabinets(db, paths, used)
+	w.familyCabinets(db, paths, used)
 	w.msiPayloads(db, used)
 	w.msiRest(db, used)
 	w.msiStorages(cf, db)
@@ -166,15 +171,7 @@ func (w *walker) msiCabinets(db *msi.Database, paths map[string]string, used map
 		}
 		cabs[cb.Stream] = true
 		used[cb.Stream] = true
-		cr, err := cab.NewReader(ctxReaderAt{w.ctx, db.ReaderAt(cb.Stream)}, cb.Stream.Entry.Size)
-		if err != nil {
-			if w.ctx.Err() == nil {
-				w.add(release.RuleMalformed, signing.SeverityError, at, fmt.Sprintf("embedded cabinet cannot be read, so its files were not checked: %v", err))
-			}
-			continue
-		}
-		w.walkCab(cr, at, paths, checks)
-		w.cabTrailing(ctxReaderAt{w.ctx, db.ReaderAt(cb.Stream)}, cb.Stream.Entry.Size, at, RuleMSICabinetTrailing)
+		w.embeddedCab(db, cb.Stream, at, paths, checks)
 	}
 }
 

@@ -159,6 +159,9 @@ type Installer struct {
 	// without "#", and the database does not hold it ([Installer.CAB]
 	// writes it).
 	External bool
+	// Module makes a merge module: a ModuleSignature table and no Media
+	// table, the files' cabinet in the stream MergeModule.CABinet.
+	Module bool
 	// Binary are the Binary table's streams (custom actions) by key.
 	Binary map[string][]byte
 	// Streams are further streams by name, which no table refers to.
@@ -231,7 +234,10 @@ func BuildInstaller(s Installer) *cfb.Node {
 		}
 	}
 	cabName := s.Cabinet
-	if cabName == "" {
+	switch {
+	case s.Module:
+		cabName = "MergeModule.CABinet"
+	case cabName == "":
 		cabName = "app.cab"
 	}
 	streams := map[string][]byte{}
@@ -253,6 +259,10 @@ func BuildInstaller(s Installer) *cfb.Node {
 			Rows: files},
 		{Name: "Component", Columns: []Column{{"Component", ColKey}, {"Directory_", ColKey}}, Rows: comps},
 		{Name: "Directory", Columns: []Column{{"Directory", ColKey}, {"Directory_Parent", ColStr}, {"DefaultDir", ColName}}, Rows: dirs},
+	}
+	if s.Module {
+		tables[0] = BuildTable{Name: "ModuleSignature", Columns: []Column{{"ModuleID", ColKey}, {"Language", ColI2Key}, {"Version", ColStr}},
+			Rows: [][]any{{"Acme.11111111_2222_3333_4444_555555555555", 1033, "1.0.0"}}}
 	}
 	if len(hashes) > 0 {
 		tables = append(tables, BuildTable{Name: "MsiFileHash", Columns: []Column{{"File_", ColKey}, {"Options", ColI2}, {"HashPart1", ColI4}, {"HashPart2", ColI4}, {"HashPart3", ColI4}, {"HashPart4", ColI4}}, Rows: hashes})

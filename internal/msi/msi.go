@@ -158,8 +158,12 @@ type Database struct {
 	// storages (nested databases, embedded transforms), in name order.
 	Streams  []*Stream
 	Storages []*Storage
-	byName   map[string]*Stream
-	cells    int
+	// CLSID is the class of the storage the database was read from (the
+	// root's for a file): [CLSID] for a database or merge module,
+	// [PatchCLSID], [TransformCLSID].
+	CLSID  [16]byte
+	byName map[string]*Stream
+	cells  int
 }
 
 // Open reads the string pool, the schema and every table of the compound
@@ -172,7 +176,7 @@ func Open(cf *cfb.File) (*Database, error) { return OpenStorage(cf, cf.Root()) }
 // database alone: the streams of nested databases are disjoint parts of
 // the one file, so that together they cannot hold more than it does.
 func OpenStorage(cf *cfb.File, st *cfb.Entry) (*Database, error) {
-	d := &Database{cf: cf, Tables: map[string]*Table{}, byName: map[string]*Stream{}}
+	d := &Database{cf: cf, Tables: map[string]*Table{}, byName: map[string]*Stream{}, CLSID: st.CLSID}
 	for _, e := range cf.Children(st) {
 		if e.Type == cfb.TypeStorage {
 			d.Storages = append(d.Storages, &Storage{Name: DecodeName(e.Name), Entry: e})

@@ -93,7 +93,11 @@ var catalogTables = map[string]bool{"_StringPool": true, "_StringData": true, "_
 // binary columns' rows ([Database.Payloads]), the embedded cabinets the
 // Media table names, and the summary information and signature streams.
 // A stream whose stored name decodes to another's ([Database.Shadowed])
-// is unreferenced.
+// is unreferenced. Of the other Windows Installer files, the cabinets
+// they keep outside a Media table are referenced ([Database.FamilyCabinets]),
+// and so are a transform's streams of tables and of rows of tables it
+// changes ([Database.TransformStream]): its table streams are changes to
+// another database's tables, which its own schema does not describe.
 func (d *Database) Unreferenced() []*Stream {
 	used := map[*Stream]bool{}
 	for _, p := range d.Payloads() {
@@ -101,6 +105,14 @@ func (d *Database) Unreferenced() []*Stream {
 	}
 	for _, c := range d.Cabinets() {
 		used[c.Stream] = true
+	}
+	for _, s := range d.FamilyCabinets() {
+		used[s] = true
+	}
+	for _, s := range d.Streams {
+		if d.TransformStream(s) {
+			used[s] = true
+		}
 	}
 	var out []*Stream
 	for _, s := range d.Streams {

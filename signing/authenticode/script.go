@@ -46,6 +46,12 @@ const (
 	// package, "<!-- SIG # Begin signature block -->" at the end and each
 	// line an XML comment.
 	ScriptPowerShellXML
+	// ScriptPowerShellMOF is a Managed Object Format file (.mof: WMI
+	// classes and instances, PowerShell DSC configurations), signed with
+	// the PowerShell subject interface package as osslsigncode and
+	// Set-AuthenticodeSignature sign it: "/* SIG # Begin signature block
+	// */" at the end and each line a C comment.
+	ScriptPowerShellMOF
 )
 
 // String names the kind.
@@ -61,14 +67,16 @@ func (k ScriptKind) String() string {
 		return "Windows Script File"
 	case ScriptPowerShellXML:
 		return "PowerShell XML"
+	case ScriptPowerShellMOF:
+		return "MOF"
 	}
 	return fmt.Sprintf("ScriptKind(%d)", int(k))
 }
 
 // ScriptKindOf returns the script kind a file name's extension gives, case
 // folded: .ps1, .psm1 and .psd1 are PowerShell, .ps1xml, .cdxml and .psc1
-// PowerShell XML, .js JScript, .vbs VBScript and .wsf a Windows Script
-// File. Windows picks the subject interface
+// PowerShell XML, .mof MOF, .js JScript, .vbs VBScript and .wsf a Windows
+// Script File. Windows picks the subject interface
 // package by extension too, so the name decides how the digest is made.
 func ScriptKindOf(name string) (ScriptKind, bool) {
 	switch strings.ToLower(path.Ext(strings.ReplaceAll(name, `\`, "/"))) {
@@ -76,6 +84,8 @@ func ScriptKindOf(name string) (ScriptKind, bool) {
 		return ScriptPowerShell, true
 	case ".ps1xml", ".cdxml", ".psc1":
 		return ScriptPowerShellXML, true
+	case ".mof":
+		return ScriptPowerShellMOF, true
 	case ".js":
 		return ScriptJScript, true
 	case ".vbs":
@@ -129,6 +139,8 @@ func (k ScriptKind) style() (scriptStyle, bool) {
 		return scriptStyle{begin: "'' SIG '' Begin signature block", end: "'' SIG '' End signature block", prefix: "'' SIG '' ", sip: sipVBScript, wsh: true, latin1: true}, true
 	case ScriptPowerShellXML:
 		return scriptStyle{begin: "<!-- SIG # Begin signature block -->", end: "<!-- SIG # End signature block -->", prefix: "<!-- ", suffix: " -->", sip: sipPowerShell}, true
+	case ScriptPowerShellMOF:
+		return scriptStyle{begin: "/* SIG # Begin signature block */", end: "/* SIG # End signature block */", prefix: "/* ", suffix: " */", sip: sipPowerShell}, true
 	case ScriptWSF:
 		return scriptStyle{begin: "<signature>", end: "</signature>", prefix: "** SIG ** ", sip: sipWSF, wsh: true}, true
 	}

@@ -94,7 +94,7 @@ func signScript(t testing.TB, p *fixtures.PKI, s scriptSpec) []byte {
 		sip = st.sip
 	}
 	version := 1
-	if s.kind == ScriptPowerShell || s.kind == ScriptPowerShellXML {
+	if s.kind == ScriptPowerShell || s.kind == ScriptPowerShellXML || s.kind == ScriptPowerShellMOF {
 		version = 65536
 	}
 	blob, err := pefile.SignContent(pefile.SipIndirectData(version, sip, crypto.SHA256, digest),
@@ -150,6 +150,7 @@ func scriptSamples() map[string]scriptSpec {
 		"vbs":            {kind: ScriptVBScript, content: []byte("WScript.Echo \"hello\"\r\n")},
 		"vbs-utf16":      {kind: ScriptVBScript, content: utf16LE("WScript.Echo \"héllo\"\r\n")},
 		"wsf":            {kind: ScriptWSF, content: []byte("<package>\r\n<job id=\"a\">\r\n<script language=\"JScript\">WScript.Echo(\"hi\");</script>\r\n</job>\r\n</package>\r\n")},
+		"mof":            {kind: ScriptPowerShellMOF, content: []byte("instance of Win32_Environment { Name = \"ACME\"; };\r\n")},
 		"ps1xml":         {kind: ScriptPowerShellXML, content: []byte("<?xml version=\"1.0\" encoding=\"utf-8\" ?>\r\n<Types><Type><Name>System.String</Name><Members><ScriptMethod><Name>Run</Name><Script>Write-Host hi</Script></ScriptMethod></Members></Type></Types>\r\n")},
 		"wsf-utf8-chars": {kind: ScriptWSF, content: []byte("<package><job><script language=\"VBScript\">WScript.Echo \"héllo\"</script></job></package>")},
 	}
@@ -293,9 +294,11 @@ func TestScriptKindOf(t *testing.T) {
 
 // TestOsslsigncodeScript has osslsigncode sign PowerShell scripts in three
 // encodings and checks that we accept them, computing the digest it
-// computes; a tampered copy fails for both. osslsigncode 2.9 signs no other
-// script kind (2.10 added .js, without the Windows Script Host's length
-// suffix, so its .js signatures would not verify on Windows).
+// computes; a tampered copy fails for both. Of the other script kinds
+// osslsigncode 2.9 signs the PowerShell XML files and .mof
+// (TestOsslsigncodeMOF), not the Windows Script Host's (2.10 added .js,
+// without the Windows Script Host's length suffix, so its .js signatures
+// would not verify on Windows).
 func TestOsslsigncodeScript(t *testing.T) {
 	t.Parallel()
 	e := newOsslEnv(t)
@@ -331,7 +334,7 @@ func FuzzVerifyScript(f *testing.F) {
 		f.Add(uint8(s.kind), s.content)
 	}
 	f.Fuzz(func(t *testing.T, k uint8, b []byte) {
-		kind := ScriptKind(k%5 + 1)
+		kind := ScriptKind(k%6 + 1)
 		res, err := VerifyScript(bytes.NewReader(b), int64(len(b)), kind, Options{})
 		if err != nil {
 			return
