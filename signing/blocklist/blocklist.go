@@ -28,9 +28,13 @@ type Kind int
 const (
 	// KindInvalid is the zero Kind; no valid entry has it.
 	KindInvalid Kind = iota
-	// KindCertSHA1 blocks the certificate whose DER SHA-1 thumbprint is Value.
+	// KindCertSHA1 blocks the certificate whose DER SHA-1 thumbprint is Value,
+	// and its twins: a certificate its issuer signed with ECDSA also verifies
+	// with the signature's s replaced by n−s, which changes the thumbprint
+	// and nothing else, so those twins' thumbprints match too.
 	KindCertSHA1
-	// KindCertSHA256 blocks the certificate whose DER SHA-256 fingerprint is Value.
+	// KindCertSHA256 blocks the certificate whose DER SHA-256 fingerprint is
+	// Value, and its ECDSA twins (see KindCertSHA1).
 	KindCertSHA256
 	// KindIssuerSerial blocks the certificate with serial Value issued by
 	// Issuer (or IssuerDER, compared byte for byte, when the source gave it).
