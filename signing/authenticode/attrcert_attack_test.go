@@ -52,3 +52,25 @@ func TestAttackAttributeCertificateInSignature(t *testing.T) {
 		})
 	}
 }
+
+// TestOsslsigncodeAttributeCertificateInSignature: osslsigncode refuses
+// the file of TestAttackAttributeCertificateInSignature ("Unable to extract
+// existing signature"): OpenSSL's PKCS#7 reader takes only X.509
+// certificates in the set. It agrees with Verify's verdict, for a reason
+// of its own; Verify parses the entry and reports it because no signature
+// covers it.
+func TestOsslsigncodeAttributeCertificateInSignature(t *testing.T) {
+	e := newOsslEnv(t)
+	ac := unverifiableAttrCert(e.p.Inter.Cert.RawSubject, 'P', 400)
+	b, err := pefile.SignAttach(fixtures.Base(), pefile.SignSpec{Signer: e.p.Leaf, Certs: []*testpki.Cert{e.p.Inter}, Hash: crypto.SHA256,
+		Tweak: func(c *testpki.CMSSpec) { c.RawCertificates = [][]byte{ac} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := e.verify(e.write("attrcert.exe", b)); err == nil {
+		t.Errorf("osslsigncode accepts the file:\n%s", out)
+	}
+	if res := verifyBytes(t, b, Options{Trust: e.trust, Time: fixtures.Now}); res.Status != signing.StatusInvalid || !hasRule(res, RuleUnusedCertificate) {
+		t.Errorf("Verify: %s %+v, want invalid with %s", res.Status, res.Findings, RuleUnusedCertificate)
+	}
+}
