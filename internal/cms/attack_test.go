@@ -101,7 +101,7 @@ func TestJudgeUnusedCertificatesAddUp(t *testing.T) {
 
 // TestAttributeCertificateToleratedOncePerSignedData: an unverifiable
 // attribute certificate naming a chain certificate as issuer is tolerated
-// once (a time-stamping service's); further ones are reported as payloads,
+// once in a time-stamp token (a time-stamping service's); further ones are reported as payloads,
 // or a thousand 1 KiB entries would hold a megabyte.
 func TestAttributeCertificateToleratedOncePerSignedData(t *testing.T) {
 	p := newPKI(t)
@@ -115,7 +115,7 @@ func TestAttributeCertificateToleratedOncePerSignedData(t *testing.T) {
 	if len(second) > cms.MaxToleratedAttrCert {
 		t.Fatalf("test attribute certificate is %d bytes, want one tolerated alone", len(second))
 	}
-	der := testpki.SignCMS(testpki.CMSSpec{Content: content, Signer: p.signer, Certs: []*testpki.Cert{p.signer, p.root}, RawCertificates: [][]byte{first, second}})
+	der := testpki.SignCMS(testpki.CMSSpec{ContentType: cms.OIDTSTInfo, Content: content, Signer: p.signer, Certs: []*testpki.Cert{p.signer, p.root}, RawCertificates: [][]byte{first, second}})
 	sd, err := cms.Parse(der)
 	if err != nil {
 		t.Fatal(err)

@@ -31,7 +31,10 @@ type attrCert struct {
 // RFC 3161 tokens whose signature no certificate in the file verifies; a
 // gate cannot call every Microsoft-timestamped file tampered, so such an
 // entry is attributed to that named structure, within this bound, once per
-// SignedData (a second one is reported: no token carries two).
+// SignedData whose set holds a time-stamp server's certificates (a token, or
+// a signature with a legacy countersignature; a second one is reported: no
+// token carries two). Elsewhere, as in a signature's own SignedData beside
+// an RFC 3161 token, anyone could add one to a signed file unreported.
 const MaxToleratedAttrCert = 1024
 
 // attrCertAlgs maps the signature algorithms attribute certificates use to

@@ -64,16 +64,18 @@ func TestAttributeCertificateOwnership(t *testing.T) {
 		ac       []byte
 		reported bool
 		payload  bool
+		signed   bool // by a chain certificate: owned wherever it is
 	}{
-		{name: "signed by a chain certificate", ac: attributeCertificate(t, rootName, small, p.root.Key)},
-		{name: "large but signed by a chain certificate", ac: attributeCertificate(t, rootName, big, p.root.Key)},
+		{name: "signed by a chain certificate", ac: attributeCertificate(t, rootName, small, p.root.Key), signed: true},
+		{name: "large but signed by a chain certificate", ac: attributeCertificate(t, rootName, big, p.root.Key), signed: true},
 		{name: "unverifiable, names a chain certificate, small", ac: attributeCertificate(t, rootName, small, nil)},
 		{name: "unverifiable, names a chain certificate, large", ac: attributeCertificate(t, rootName, big, nil), reported: true, payload: true},
 		{name: "names a stranger", ac: attributeCertificate(t, stranger.Cert.RawSubject, small, nil), reported: true, payload: true},
 		{name: "signed by a stranger naming the root", ac: attributeCertificate(t, rootName, big, stranger.Key), reported: true, payload: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			der := testpki.SignCMS(testpki.CMSSpec{Content: content, Signer: p.signer, Certs: []*testpki.Cert{p.signer, p.root}, RawCertificates: [][]byte{tc.ac}})
+			// In a time-stamp token, where the time-stamp server's is found.
+			der := testpki.SignCMS(testpki.CMSSpec{ContentType: cms.OIDTSTInfo, Content: content, Signer: p.signer, Certs: []*testpki.Cert{p.signer, p.root}, RawCertificates: [][]byte{tc.ac}})
 			sd, err := cms.Parse(der)
 			if err != nil {
 				t.Fatal(err)
@@ -86,6 +88,18 @@ func TestAttributeCertificateOwnership(t *testing.T) {
 				if len(got) != 0 {
 					t.Fatalf("reported %+v, want nothing", got)
 				}
+				if tc.signed {
+					return
+				}
+				// Not in a signature's own set, which holds no time-stamp
+				// server's certificates (TestAttackAttributeCertificateInSignature
+				// in signing/authenticode).
+				der := testpki.SignCMS(testpki.CMSSpec{Content: content, Signer: p.signer, Certs: []*testpki.Cert{p.signer, p.root}, RawCertificates: [][]byte{tc.ac}})
+				sd, err := cms.Parse(der)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkRegion(t, der, sd.UnusedCertificates(chain), tc.ac, "attribute certificate", true)
 				return
 			}
 			checkRegion(t, der, got, tc.ac, "attribute certificate", tc.payload)

@@ -180,10 +180,14 @@ func (sd *SignedData) usedCertificates(chains [][]*x509.Certificate) (used []*x5
 
 // unusedAttrCerts returns the regions of the attribute certificates that
 // no used certificate signed, within budget signature checks, but for one
-// time-stamp server's (see MaxToleratedAttrCert).
+// time-stamp server's (see MaxToleratedAttrCert) where its certificates
+// are (see holdsTimestampCertificates).
 func (sd *SignedData) unusedAttrCerts(used []*x509.Certificate, budget int) []Region {
 	var out []Region
-	tolerated := false // one per SignedData, as Microsoft's tokens carry
+	// One per SignedData, as Microsoft's tokens carry, and none in a set
+	// that holds no time-stamp server's certificates: there it would be a
+	// kilobyte anyone may add to a signed file unreported.
+	tolerated := !sd.holdsTimestampCertificates()
 	for _, ac := range sd.attrCerts {
 		if slices.ContainsFunc(used, func(u *x509.Certificate) bool {
 			if budget--; budget < 0 {
@@ -201,6 +205,22 @@ func (sd *SignedData) unusedAttrCerts(used []*x509.Certificate, budget int) []Re
 		out = append(out, r)
 	}
 	return out
+}
+
+// holdsTimestampCertificates reports whether sd's certificate set is where
+// a time-stamp server's certificates are: sd is an RFC 3161 token, or a
+// signer carries a legacy countersignature, whose authority's certificates
+// share its signature's set.
+func (sd *SignedData) holdsTimestampCertificates() bool {
+	if sd.ContentType.Equal(OIDTSTInfo) {
+		return true
+	}
+	for _, si := range sd.Signers {
+		if si.UnsignedAttr(OIDAttrCounterSign) != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // unusedCerts returns the regions of the certificates of sd that are not

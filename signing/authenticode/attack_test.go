@@ -36,7 +36,9 @@ func unverifiableAttrCert(issuer []byte, fill byte, data int) []byte {
 // per-region limits (16-byte unused digestAlgorithms entries, unused
 // certificates under 4 KiB with extensions under 1 KiB, attribute
 // certificates under 1 KiB naming a chain certificate) still makes the
-// signature invalid; one such piece alone stays a warning or tolerated.
+// signature invalid; one such piece alone stays a warning, but for an
+// attribute certificate, tolerated only in a set that holds a time-stamp
+// server's certificates.
 func TestOwnershipSplitPayloads(t *testing.T) {
 	p := fixtures.NewPKI()
 	trust := fixtureTrust(t)
@@ -80,9 +82,11 @@ func TestOwnershipSplitPayloads(t *testing.T) {
 		{name: "six unused certificates under the limits", spec: func(s *pefile.SignSpec) { s.Certs = append(s.Certs, carriers...) },
 			status: signing.StatusInvalid, rule: RuleUnusedCertificate, sev: signing.SeverityError},
 		{name: "one attribute certificate naming the root", spec: func(s *pefile.SignSpec) {
+			// Tolerated only where a time-stamp server's certificates are
+			// (TestAttackAttributeCertificateInSignature).
 			s.Certs = append(s.Certs, p.Root)
 			s.Tweak = func(c *testpki.CMSSpec) { c.RawCertificates = attrCerts(1) }
-		}, status: signing.StatusValid},
+		}, status: signing.StatusInvalid, rule: RuleUnusedCertificate, sev: signing.SeverityError},
 		{name: "many attribute certificates naming the root", spec: func(s *pefile.SignSpec) {
 			s.Certs = append(s.Certs, p.Root)
 			s.Tweak = func(c *testpki.CMSSpec) { c.RawCertificates = attrCerts(20) }
