@@ -134,3 +134,15 @@ func regular(fsys fs.FS, p string) bool {
 	st, err := fs.Lstat(fsys, p)
 	return err == nil && st.Mode().IsRegular()
 }
+
+// CabinetName reports a file name of a cabinet or of a Windows Installer
+// file (.cab, .msi, .msm, .msp, case folded): an archive holding one is
+// read as a file system while its entries are checked, so that an MSI
+// finds its external cabinets, and a cabinet its set, among them.
+func CabinetName(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".cab", ".msi", ".msm", ".msp":
+		return true
+	}
+	return false
+}
