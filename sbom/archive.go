@@ -89,6 +89,7 @@ func (b *builder) listZip(f *os.File, size int64) error {
 		return nil
 	}
 	listed := b.zipFiles(files, ra, end, "", 0)
+	sib := b.zipSiblings(files, ra, end) // cabinets.go
 	// Only the entries listed compressed keep their records (their
 	// items open them): the readers' records of the others are dropped.
 	files = nil
@@ -98,7 +99,7 @@ func (b *builder) listZip(f *os.File, size int64) error {
 	var held int64
 	for _, z := range listed {
 		zf, name, off := z.zf, z.name, z.off
-		it := &item{path: name, expand: x}
+		it := &item{path: name, expand: x, sib: sib}
 		if zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 && off >= 0 && int64(zf.UncompressedSize64) <= end-off {
 			sec := io.NewSectionReader(f, off, int64(zf.UncompressedSize64))
 			it.open = func() (io.ReaderAt, int64, io.Closer, error) { return sec, sec.Size(), io.NopCloser(nil), nil }
@@ -137,6 +138,7 @@ func (b *builder) listTar(f *os.File, size int64) error {
 	}
 	defer tr.Close()
 	byName := map[string]*item{}
+	sib := release.TarFS(f, size)
 	var held int64
 	problems := func() { b.tarProblems(tr.Problems(), "", filepath.Base(b.root)) }
 	folds := foldname.NewSet(foldname.All)
@@ -150,7 +152,7 @@ func (b *builder) listTar(f *os.File, size int64) error {
 		switch e.Type {
 		case release.TypeFile:
 			b.tarPrivilege(e.Name, e)
-			it := &item{path: e.Name, expand: x}
+			it := &item{path: e.Name, expand: x, sib: sib}
 			if w, ok := e.Source.(release.Window); ok {
 				ra, n := w.ReaderAt(), e.Size
 				it.open = func() (io.ReaderAt, int64, io.Closer, error) { return ra, n, io.NopCloser(nil), nil }
@@ -178,7 +180,7 @@ func (b *builder) listTar(f *os.File, size int64) error {
 			b.files = append(b.files, it)
 		case release.TypeHardlink:
 			if t := byName[e.Link]; t != nil {
-				it := &item{path: e.Name, open: t.open, expand: x}
+				it := &item{path: e.Name, open: t.open, expand: x, sib: sib}
 				byName[e.Name] = it
 				b.files = append(b.files, it)
 			}

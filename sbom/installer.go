@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -90,8 +91,11 @@ func (b *builder) openInstallers() {
 			x = release.NewExpansion(size)
 		}
 		l := &containerLister{b: b, x: x, seen: seen, add: func(e *item) { added = append(added, e) }}
-		if b.diskRoot != "" && it.depth == 0 && !it.inAsar {
+		switch {
+		case b.diskRoot != "" && it.depth == 0 && !it.inAsar:
 			l.cabinet = container.CabinetFS(os.DirFS(b.diskRoot), it.path)
+		case it.sib != nil && it.depth == 0:
+			l.cabinet = container.CabinetArchiveFS(it.sib, it.path, b.holdCabinet)
 		}
 		switch {
 		case it.archive == release.ZipArchive:
@@ -126,6 +130,12 @@ type containerLister struct {
 	// walked at depth 0 (a file of a release folder, or the release) from
 	// beside it, as verify opens them (container.CabinetFS).
 	cabinet func(name string) (io.ReaderAt, int64, io.Closer, error)
+	// sib and sibName are the archive and the name in it of the entry
+	// a zip or tar reader is listing (see cabinets.go); nextCabinet opens
+	// the cabinets of the next container walked, that entry.
+	sib         fs.FS
+	sibName     string
+	nextCabinet func(name string) (io.ReaderAt, int64, io.Closer, error)
 }
 
 // lister is what listed a path: the release (a file of its folder or
@@ -165,6 +175,9 @@ func (l *containerLister) walk(k container.Kind, r io.ReaderAt, size int64, at s
 	}
 	if depth == 0 {
 		v.Cabinet = l.cabinet
+	}
+	if l.nextCabinet != nil {
+		v.Cabinet, l.nextCabinet = l.nextCabinet, nil
 	}
 	switch k {
 	case container.NSIS, container.Squirrel, container.IExpress:
@@ -239,6 +252,7 @@ func (l *containerLister) zipFrom(at string, r io.ReaderAt, size int64, depth in
 		return
 	}
 	files := b.zipFiles(zr.File, r, size, at, from)
+	keep := zipHoldsCabinets(zr.File)
 	stored := make([]bool, len(files))
 	for i, z := range files {
 		zf, off := z.zf, z.off
@@ -255,6 +269,9 @@ func (l *containerLister) zipFrom(at string, r io.ReaderAt, size int64, depth in
 		}
 		// Every copy of a name is listed; zipFiles reported the
 		// repetition, and note does not report it again (see note).
+		if keep {
+			l.sib, l.sibName = zr, z.name
+		}
 		l.entry(container.Entry{Path: release.JoinPath(at, z.name), Source: src, Size: n}, depth+1)
 	}
 }
@@ -277,6 +294,7 @@ func (l *containerLister) entry(e container.Entry, depth int) {
 // copy of a path is listed, as verify checks every one
 // (container.Walk's rule, and a zip's).
 func (l *containerLister) listEntry(e container.Entry, depth int, walked bool) {
+	cabinets := l.entryCabinets() // cabinets.go
 	l.note(e.Path, walked)
 	ra, done := l.readerAt(e)
 	switch {
@@ -332,6 +350,7 @@ func (l *containerLister) listEntry(e container.Entry, depth int, walked bool) {
 	case depth >= release.MaxDepth:
 		l.b.finding(release.RuleUnreadable, signing.SeverityError, e.Path, release.TooDeepMessage(depth, "inventoried"))
 	default:
+		l.nextCabinet = cabinets
 		l.walk(k, ra, size, e.Path, depth)
 	}
 }

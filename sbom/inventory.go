@@ -281,6 +281,11 @@ type item struct {
 	// expand, for the entries of an archive release, is the release's
 	// expansion budget, which archives nested in them share (as verify's).
 	expand *release.Expansion
+	// sib, for the entries of an archive release, is the archive as a
+	// file system, where an MSI's external cabinets or a cabinet's set
+	// are looked for beside the entry, as verify looks (nil when verify
+	// does not look: see cabinets.go).
+	sib fs.FS
 
 	// results
 	sha256    string

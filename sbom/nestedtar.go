@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/shipgate/shipgate/internal/container"
 	"github.com/shipgate/shipgate/internal/foldname"
@@ -71,7 +72,9 @@ func (l *containerLister) tar(at string, r io.ReaderAt, size int64, depth int) {
 		}
 	}
 	b.tarProblems(tr.Problems(), at, at)
+	sib := release.TarFS(r, size)
 	for _, f := range files {
+		l.sib, l.sibName = sib, strings.TrimPrefix(f.Path, at+"/")
 		l.entry(f, depth+1)
 	}
 }

@@ -223,3 +223,24 @@ func TestAttackWSFExternalSource(t *testing.T) {
 		t.Errorf("inline.wsf: findings %q", got)
 	}
 }
+
+// TestWSFExternalSourceHostile: a .wsf of many "<script" with no end, or
+// one tag holding many, is scanned in linear time, and a long src is cut
+// in the message.
+func TestWSFExternalSourceHostile(t *testing.T) {
+	for _, b := range [][]byte{
+		bytes.Repeat([]byte("<script "), 1<<20),
+		append([]byte("<script"), bytes.Repeat([]byte(" <script"), 1<<20)...),
+		[]byte("<job><script src=\"" + strings.Repeat("a", 1<<16) + "\"/></job>"),
+	} {
+		fs := wsfExternalSources(bytes.NewReader(b), int64(len(b)), nil)
+		for _, f := range fs {
+			if len(f.Message) > 2048 {
+				t.Errorf("a message of %d bytes", len(f.Message))
+			}
+		}
+	}
+	if got := wsfExternalSources(strings.NewReader(`<script language="x" xsrc="a" data-src='b'>`), 44, nil); len(got) != 0 {
+		t.Errorf("attributes ending in src: %+v", got)
+	}
+}

@@ -25,6 +25,9 @@ import (
 // VerifyScript caps the scripts it reads).
 const maxWSFScan = 64 << 20
 
+// maxSrcLen caps the bytes of a src attribute a finding quotes.
+const maxSrcLen = 512
+
 // wsfExternalSources returns a script/external-source finding for each
 // <script> element with a src attribute in the .wsf of size bytes at r,
 // in the file's order; sigs are its signatures.
@@ -60,9 +63,14 @@ func wsfExternalSources(r io.ReaderAt, size int64, sigs []signing.Signature) []s
 		if end < 0 {
 			end = len(lower) - i
 		}
-		src, ok := xmlAttr(text[i:i+end], "src")
+		tag := text[i : i+end]
+		i += end // a tag is read once: "<script" inside it starts no other
+		src, ok := xmlAttr(tag, "src")
 		if !ok {
 			continue
+		}
+		if len(src) > maxSrcLen {
+			src = src[:maxSrcLen] + "…"
 		}
 		f := signing.NewFinding(RuleScriptExternalSource, sev, fmt.Sprintf("a <script> element runs the file %q, which the Windows Script Host loads when the job runs; %s", src, what))
 		off := unit.offset(start)

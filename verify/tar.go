@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"reflect"
 
 	"github.com/shipgate/shipgate/internal/release"
@@ -46,7 +47,7 @@ func (c *check) openTar(ra io.ReaderAt, size int64) bool {
 	// which the archives among them (a zip, whose entries are checked on
 	// other workers) keep until their last entry is checked.
 	ref, _ := c.holdForEntries()
-	w := tarWalk{prefix: c.f.Path, at: c.f.Path, depth: c.j.depth + 1, expand: x, held: c.j.held, ref: ref}
+	w := tarWalk{prefix: c.f.Path, at: c.f.Path, depth: c.j.depth + 1, expand: x, held: c.j.held, ref: ref, sib: release.TarFS(ctxReaderAt{c.e.ctx, ra}, size)}
 	if c.memHeld {
 		w.held += size
 	}
@@ -82,7 +83,7 @@ func (e *engine) walkTar(in input) error {
 	defer tr.Close()
 	ref := newRef(func() { f.Close() })
 	defer ref.release()
-	e.addFindings(e.tarEntries(tr, tarWalk{prefix: in.prefix, at: at, expand: x, ref: ref})...)
+	e.addFindings(e.tarEntries(tr, tarWalk{prefix: in.prefix, at: at, expand: x, ref: ref, sib: release.TarFS(ctxReaderAt{e.ctx, f}, st.Size())})...)
 	return nil
 }
 
@@ -111,6 +112,9 @@ type tarWalk struct {
 	held   int64
 	// ref keeps the tarball's bytes until every entry's check is done.
 	ref *refCount
+	// sib reads the tarball's files again, for an entry to find the
+	// cabinets beside it (release.TarFS).
+	sib fs.FS
 }
 
 // tarEntries checks the entries of the tarball tr one after the other as
@@ -136,7 +140,7 @@ func (e *engine) tarEntries(tr *release.TarReader, w tarWalk) []signing.Finding 
 		case release.TypeFile:
 			finds = append(finds, permFindings(p, "tar", ent.Header.FileInfo().Mode(), ent.Header.PAXRecords)...)
 			finds = append(finds, capabilityFindings(p, ent.Header.PAXRecords)...)
-			j := &job{path: p, size: ent.Size, src: ent.Source, depth: w.depth, expand: w.expand, held: w.held}
+			j := &job{path: p, size: ent.Size, src: ent.Source, depth: w.depth, expand: w.expand, held: w.held, cabSib: w.sib, sibName: ent.Name}
 			// The entry is checked now, before the stream moves on.
 			w.ref.add()
 			j.onDone = w.ref.release

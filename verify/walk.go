@@ -45,6 +45,10 @@ type job struct {
 	// it is named sibName.
 	sib     fs.FS
 	sibName string
+	// cabSib, when sib is nil, holds the files next to this one for an
+	// MSI's external cabinets and a cabinet's set alone: a tarball's
+	// files, read by further passes (release.TarFS).
+	cabSib fs.FS
 
 	// lone marks a file given as an input on its own: an asar's unpacked
 	// folder beside it is not walked, so the archive's check reads it.
@@ -310,7 +314,7 @@ func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix, 
 	// dropped, so that a million-entry archive does not stay in memory
 	// until its last entry is checked. Apple bundles and Sigstore bundles
 	// are read through the reader as a file system, which needs them all.
-	free := len(roots) == 0 && !e.pol.usesSigstore()
+	free := len(roots) == 0 && !e.pol.usesSigstore() && !zipHoldsCabinets(zr) // windows_open_archive.go
 	e.zipChunkEntries(zc, zr, 0, ra, size, prefix, depth, ref, roots, states, free, sink)
 }
 
@@ -412,7 +416,10 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("zip entry claims an uncompressed size of %d bytes", zf.UncompressedSize64)))
 			continue
 		}
-		j := &job{path: p, size: int64(zf.UncompressedSize64), crc: zf.CRC32, checkCRC: true, sib: zr, sibName: name, depth: depth}
+		j := &job{path: p, size: int64(zf.UncompressedSize64), crc: zf.CRC32, checkCRC: true, sibName: name, depth: depth}
+		if !free {
+			j.sib = zr // its records are kept: it can be read as a file system
+		}
 		if i := bundleOf(roots, name); i >= 0 {
 			j.bs, j.bname = states[i], name
 		}

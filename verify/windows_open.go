@@ -86,13 +86,14 @@ func (c *check) entryJob(j *job) {
 // (see container.PathElem).
 func pathElem(s string) string { return container.PathElem(s) }
 
-// cabinets opens the external cabinets of an MSI that is a file on disk,
-// of the release folder or given alone, from beside it (sbom opens the
-// same ones). An MSI in an archive is not matched with its cabinets: they
-// are checked where they lie, as files of their own (a note says so).
+// cabinets opens the external cabinets of an MSI, and the other cabinets
+// of a cabinet's set, from beside it (sbom opens the same ones): beside a
+// file on disk, of the release folder or given alone; beside an entry of a
+// zip or tar archive, among the archive's entries, a compressed one read
+// into memory under the memory budget (windows_open_archive.go).
 func (c *check) cabinets() func(name string) (io.ReaderAt, int64, io.Closer, error) {
-	if _, disk := c.j.src.(release.File); !disk || c.j.depth != 0 {
-		return nil
+	if _, disk := c.j.src.(release.File); disk && c.j.depth == 0 {
+		return container.CabinetFS(c.j.sib, c.j.sibName)
 	}
-	return container.CabinetFS(c.j.sib, c.j.sibName)
+	return c.archiveCabinets()
 }

@@ -3,6 +3,7 @@ package verify
 import (
 	"archive/zip"
 	"fmt"
+	"github.com/shipgate/shipgate/internal/container"
 	"hash/maphash"
 	"os"
 	"path/filepath"
@@ -122,7 +123,7 @@ var zipChunkLen = walk.ZipChunkLen
 // records the whole-archive checks need, then to queue the entries. It
 // reports false, having done nothing, for an archive it leaves to walkZip's
 // whole reader: a small one, one that walk.ZipChunks refuses, one that
-// may hold an Apple bundle, or any archive when the policy needs Sigstore
+// may hold an Apple bundle or cabinets, or any archive when the policy needs Sigstore
 // bundles (both are read through the whole reader as a file system).
 func (e *engine) walkZipChunked(in input, f *os.File, fileSize, size int64, end zipEnd) bool {
 	if e.pol.usesSigstore() || !end.valid {
@@ -145,8 +146,8 @@ func (e *engine) walkZipChunked(in input, f *os.File, fileSize, size int64, end 
 		}
 		for _, zf := range zr.File {
 			r := zipRecord(zf, ff)
-			if r.bundle {
-				return false
+			if r.bundle || container.CabinetName(zf.Name) {
+				return false // the whole reader keeps the records (zipHoldsCabinets)
 			}
 			recs = append(recs, r)
 		}

@@ -35,15 +35,25 @@ func (s *cabSet) done() {
 // when a member is missing or the members disagree (cr's continued files
 // stay not opened: a set is never read in part).
 func (w *walker) joinCabSet(cr *cab.Reader, name string, size int64, at string) *cabSet {
-	if !cr.InSet() || w.v.Cabinet == nil {
+	if w.v.Cabinet == nil {
+		return nil
+	}
+	return w.joinCabSetWith(cr, name, size, at, w.v.Cabinet)
+}
+
+// joinCabSetWith is joinCabSet opening the set's other cabinets with
+// open (a plain file name; beside the walked file, or a stream of the MSI
+// that embeds cr).
+func (w *walker) joinCabSetWith(cr *cab.Reader, name string, size int64, at string, open func(string) (io.ReaderAt, int64, io.Closer, error)) *cabSet {
+	if !cr.InSet() {
 		return nil
 	}
 	s := &cabSet{size: size}
-	open := func(n string) (*cab.Reader, error) {
+	openCab := func(n string) (*cab.Reader, error) {
 		if !plainFileName(n) {
 			return nil, fmt.Errorf("%q is not a plain file name beside the cabinet", n)
 		}
-		ra, sz, cl, err := w.v.Cabinet(n)
+		ra, sz, cl, err := open(n)
 		if err != nil {
 			return nil, err
 		}
@@ -51,7 +61,7 @@ func (w *walker) joinCabSet(cr *cab.Reader, name string, size int64, at string) 
 		s.size += sz
 		return cab.NewReader(ctxReaderAt{w.ctx, ra}, sz)
 	}
-	names, j, err := cab.OpenSet(name, cr, open)
+	names, j, err := cab.OpenSet(name, cr, openCab)
 	if err != nil {
 		s.done()
 		if w.ctx.Err() == nil {

@@ -34,6 +34,7 @@ import (
 
 	"github.com/shipgate/shipgate/internal/filekind"
 	"github.com/shipgate/shipgate/internal/foldname"
+	"github.com/shipgate/shipgate/internal/msi"
 	"github.com/shipgate/shipgate/internal/nsis"
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/internal/sevenz"
@@ -376,6 +377,9 @@ type walker struct {
 	// cabSets is the first cabinets (lower-cased) of the external
 	// cabinet sets an MSI's walk has walked.
 	cabSets map[string]bool
+	// setStreams are the streams of the database walked here that hold
+	// an embedded cabinet set's members, walked with the set.
+	setStreams map[*msi.Stream]bool
 }
 
 // add reports a finding at report path p.

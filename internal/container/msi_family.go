@@ -2,6 +2,10 @@ package container
 
 import (
 	"fmt"
+	"io"
+	"io/fs"
+	"slices"
+	"strings"
 
 	"github.com/shipgate/shipgate/internal/cab"
 	"github.com/shipgate/shipgate/internal/cfb"
@@ -38,17 +42,22 @@ func (w *walker) familyCabinets(db *msi.Database, paths map[string]string, used 
 		used[s] = true
 		at := release.JoinPath(w.at, PathElem(s.Name))
 		if db.Module() {
-			w.embeddedCab(db, s, at, paths, db.FileChecks())
+			w.embeddedCab(db, s, at, paths, db.FileChecks(), used)
 		} else {
-			w.embeddedCab(db, s, at, nil, nil)
+			w.embeddedCab(db, s, at, nil, nil, used)
 		}
 	}
 }
 
 // embeddedCab walks the cabinet in stream s of db under at, as an MSI's
 // embedded cabinet: paths and checks as for walkCab, and the bytes past
-// the cabinet msi/cabinet-trailing-data.
-func (w *walker) embeddedCab(db *msi.Database, s *msi.Stream, at string, paths map[string]string, checks map[string]msi.FileCheck) {
+// the cabinet msi/cabinet-trailing-data. A cabinet in a set is joined with
+// the set's other cabinets (see embeddedSet) and the set walked once,
+// under its first cabinet's name; used gets the streams of the set.
+func (w *walker) embeddedCab(db *msi.Database, s *msi.Stream, at string, paths map[string]string, checks map[string]msi.FileCheck, used map[*msi.Stream]bool) {
+	if w.setStreams[s] {
+		return // walked, and its trailing bytes checked, with its set
+	}
 	ra := ctxReaderAt{w.ctx, db.ReaderAt(s)}
 	cr, err := cab.NewReader(ra, s.Entry.Size)
 	if err != nil {
@@ -57,8 +66,56 @@ func (w *walker) embeddedCab(db *msi.Database, s *msi.Stream, at string, paths m
 		}
 		return
 	}
-	w.walkCab(cr, at, paths, checks)
-	w.cabTrailing(ra, s.Entry.Size, at, RuleMSICabinetTrailing)
+	set, members, external := w.embeddedSet(db, cr, s, at)
+	if set == nil {
+		w.walkCab(cr, at, paths, checks)
+		w.cabTrailing(ra, s.Entry.Size, at, RuleMSICabinetTrailing)
+		return
+	}
+	defer set.done()
+	if w.setStreams == nil {
+		w.setStreams = map[*msi.Stream]bool{}
+	}
+	head := release.JoinPath(w.at, PathElem(set.names[0]))
+	if external {
+		// A member beside the MSI: the set has an outermost archive's
+		// budget of its size, as an external set has.
+		w.walkCabSet(set, head, paths, checks)
+	} else {
+		w.walkCab(set.r, head, paths, checks)
+	}
+	for _, m := range members {
+		used[m], w.setStreams[m] = true, true
+		w.cabTrailing(ctxReaderAt{w.ctx, db.ReaderAt(m)}, m.Entry.Size, release.JoinPath(w.at, PathElem(m.Name)), RuleMSICabinetTrailing)
+	}
+}
+
+// embeddedSet joins the set the cabinet cr, embedded in stream s of db, is
+// in, as Windows Installer finds a set's cabinets: each one the previous
+// or next names is a stream of the database by that name, else a file
+// beside the MSI (the visitor's Cabinet). It returns nil when cr is in no
+// set, or when the set cannot be joined (reported as cab/not-opened at
+// at); else the set, the database's streams in it (s among them), and
+// whether a member lies beside the MSI.
+func (w *walker) embeddedSet(db *msi.Database, cr *cab.Reader, s *msi.Stream, at string) (*cabSet, []*msi.Stream, bool) {
+	members, external := []*msi.Stream{s}, false
+	open := func(n string) (io.ReaderAt, int64, io.Closer, error) {
+		if m := db.Stream(n); m != nil && !m.Table {
+			members = append(members, m)
+			return db.ReaderAt(m), m.Entry.Size, io.NopCloser(nil), nil
+		}
+		if w.v.Cabinet == nil {
+			return nil, 0, nil, fmt.Errorf("%q is no stream of the MSI, and the files beside the MSI cannot be seen: %w", n, fs.ErrNotExist)
+		}
+		external = true
+		return w.v.Cabinet(n)
+	}
+	set := w.joinCabSetWith(cr, s.Name, s.Entry.Size, at, open)
+	if set == nil {
+		return nil, nil, false
+	}
+	slices.SortFunc(members, func(a, b *msi.Stream) int { return strings.Compare(a.Name, b.Name) })
+	return set, slices.Compact(members), external
 }
 
 // walkTransform walks a transform (.mst), the compound file cf: the

@@ -171,7 +171,7 @@ func (w *walker) msiCabinets(db *msi.Database, paths map[string]string, used map
 		}
 		cabs[cb.Stream] = true
 		used[cb.Stream] = true
-		w.embeddedCab(db, cb.Stream, at, paths, checks)
+		w.embeddedCab(db, cb.Stream, at, paths, checks, used)
 	}
 }
 

@@ -65,7 +65,7 @@ const (
 	// signature in it cannot be parsed as Authenticode for that script kind.
 	RuleScriptMalformedSignature signing.Rule = "script/malformed-signature"
 	// RuleScriptContentAfterSignature: bytes follow the signature block of
-	// a .ps1, .psm1, .psd1, .ps1xml, .cdxml, .psc1, .js or .vbs; no
+	// a .ps1, .psm1, .psd1, .ps1xml, .cdxml, .psc1, .mof, .js or .vbs; no
 	// signature covers them.
 	RuleScriptContentAfterSignature signing.Rule = "script/content-after-signature"
 	// RuleScriptSignatureTrailingData: the signature block decodes to bytes

@@ -1,0 +1,54 @@
+package release
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"io"
+	"io/fs"
+	"testing"
+)
+
+// TestTarFS: a tarball's regular files are found by name (a name given
+// twice is its last entry, as extractors leave it), listed by folder and
+// read, plain or gzip-compressed; a hard link or a folder is no regular
+// file, and a name the archive lacks does not exist.
+func TestTarFS(t *testing.T) {
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	add := func(h *tar.Header, data string) {
+		h.Size, h.Mode = int64(len(data)), 0o644
+		tw.WriteHeader(h)
+		tw.Write([]byte(data))
+	}
+	add(&tar.Header{Name: "win/", Typeflag: tar.TypeDir}, "")
+	add(&tar.Header{Name: "win/a.cab", Typeflag: tar.TypeReg}, "first")
+	add(&tar.Header{Name: "win/b.cab", Typeflag: tar.TypeReg}, "bee")
+	add(&tar.Header{Name: "win/a.cab", Typeflag: tar.TypeReg}, "second")
+	add(&tar.Header{Name: "win/link.cab", Typeflag: tar.TypeLink, Linkname: "win/b.cab"}, "")
+	tw.Close()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(b.Bytes())
+	zw.Close()
+	for name, data := range map[string][]byte{"plain": b.Bytes(), "gzip": gz.Bytes()} {
+		fsys := TarFS(bytes.NewReader(data), int64(len(data)))
+		got, err := fs.ReadFile(fsys, "win/a.cab")
+		if err != nil || string(got) != "second" {
+			t.Errorf("%s: win/a.cab: %q %v, want the last entry", name, got, err)
+		}
+		if st, err := fs.Stat(fsys, "win"); err != nil || !st.IsDir() {
+			t.Errorf("%s: win: %v %v", name, st, err)
+		}
+		ents, err := fs.ReadDir(fsys, "win")
+		if err != nil || len(ents) != 2 || ents[0].Name() != "a.cab" || ents[1].Name() != "b.cab" {
+			t.Errorf("%s: ReadDir: %v %v", name, ents, err)
+		}
+		for _, p := range []string{"win/link.cab", "win/none.cab", "win", "../x"} {
+			if f, err := fsys.Open(p); err == nil {
+				b, _ := io.ReadAll(f)
+				t.Errorf("%s: %s opened: %q", name, p, b)
+			}
+		}
+	}
+}
