@@ -41,6 +41,10 @@ const (
 	// RuleDataOutsideSlices reports bytes of a universal file that belong to
 	// no slice.
 	RuleDataOutsideSlices signing.Rule = "codesign/data-outside-slices"
+	// RuleEntitlementsDisagree reports a signature whose XML entitlements
+	// (which reports show) and DER entitlements (which macOS grants) say
+	// different things, or one of which cannot be read.
+	RuleEntitlementsDisagree signing.Rule = "codesign/entitlements-disagree"
 	// RuleUnsupportedCodeDirectory reports a CodeDirectory whose meaning
 	// shipgate cannot verify: one with a scatter vector, or a version past
 	// the last one macOS accepts.

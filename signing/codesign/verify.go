@@ -738,6 +738,10 @@ func (s *sliceState) judge(opts Options) {
 	s.check(signing.CheckPageHashes, pagesOK, joinDetail(pageDetail))
 	specialOK, specialDetail := s.checkSpecialSlots()
 	s.check(CheckSpecialSlots, specialOK, specialDetail)
+	if specialOK {
+		// Entitlements that fail their slot are errors already.
+		s.checkEntitlementForms()
+	}
 	for _, cd := range s.cds {
 		s.slice.CDHashes = append(s.slice.CDHashes, cd.CDHash)
 		s.slice.CodeDirectories = append(s.slice.CodeDirectories, *cd)
