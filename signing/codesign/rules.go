@@ -49,6 +49,9 @@ const (
 	// shipgate cannot verify: one with a scatter vector, or a version past
 	// the last one macOS accepts.
 	RuleUnsupportedCodeDirectory signing.Rule = "codesign/unsupported-code-directory"
+	// RuleSliceIdentifierMismatch reports a slice of a universal file
+	// signed with another identifier than the file's first signed slice.
+	RuleSliceIdentifierMismatch signing.Rule = "codesign/slice-identifier-mismatch"
 	// RuleMalformed reports a header, load command or signature structure
 	// that is inconsistent.
 	RuleMalformed signing.Rule = "codesign/malformed"

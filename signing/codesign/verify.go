@@ -216,6 +216,7 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 		st.finish(reached, opts)
 	}
 	crossSliceTeams(states)
+	crossSliceIdentifiers(states)
 	for _, st := range states {
 		res.Slices = append(res.Slices, st.slice)
 		res.Signatures = append(res.Signatures, st.sig)
@@ -294,6 +295,30 @@ func crossSliceTeams(states []*sliceState) {
 		st.check(CheckTeamID, false, msg)
 		st.add(RuleTeamIDMismatch, signing.SeverityError, signing.StatusInvalid, st.slice.Offset, msg)
 		st.sig.Status = st.status
+	}
+}
+
+// crossSliceIdentifiers warns about every signed slice of a universal file
+// whose CodeDirectory names another identifier than the first signed
+// slice's. macOS compares only the teams of a universal file's
+// architectures, so another program of the same team (an updater, a debug
+// build) can replace one architecture of a vendor's tool and still
+// verify; codesign signs every slice of a file with one identifier, and
+// slices signed apart before lipo carry their file names.
+func crossSliceIdentifiers(states []*sliceState) {
+	var first *sliceState
+	for _, st := range states {
+		if st.dupOf >= 0 || len(st.slice.CDHashes) == 0 {
+			continue
+		}
+		if first == nil {
+			first = st
+			continue
+		}
+		if st.slice.Identifier != first.slice.Identifier {
+			st.add(RuleSliceIdentifierMismatch, signing.SeverityWarning, signing.StatusValid, st.slice.Offset,
+				fmt.Sprintf("is signed as %q but slice %d (%s) as %q: the architectures of one file are normally one program", st.slice.Identifier, first.idx, first.slice.Arch, first.slice.Identifier))
+		}
 	}
 }
 
