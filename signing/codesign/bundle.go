@@ -566,7 +566,15 @@ func (b *bundleCheck) walkRoot() error {
 			}
 			return nil
 		}
-		if !d.Type().IsRegular() || rel == mainRel {
+		if rel == mainRel {
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			// A pipe, socket or device: no seal entry can describe one,
+			// and an archive entry so marked still carries bytes that
+			// extractors may write as a plain file.
+			b.seen[rel] = true
+			b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("%q is not a regular file, directory or symlink (mode %v): CodeResources cannot seal it", rel, d.Type()))
 			return nil
 		}
 		b.checkFile(p, rel)
