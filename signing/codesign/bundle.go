@@ -471,6 +471,9 @@ func (b *bundleCheck) readMetadata() (executable string, err error) {
 	}
 	if isSymlink(b.fsys, b.csPath) || isSymlink(b.fsys, path.Dir(b.csPath)) {
 		b.add(RuleMalformed, signing.SeverityError, b.csPath, "CodeResources is a symlink, which is not followed")
+	} else if st, serr := fs.Stat(b.fsys, b.csPath); serr == nil && !st.Mode().IsRegular() {
+		// Opening a named pipe blocks until someone writes to it.
+		b.add(RuleMalformed, signing.SeverityError, b.csPath, fmt.Sprintf("CodeResources is not a regular file (mode %v), and is not read", st.Mode()))
 	} else if b.resources, err = readSmall(b.fsys, b.csPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return "", fmt.Errorf("codesign: %w", err)
 	}
@@ -493,8 +496,13 @@ func (b *bundleCheck) verifyMainExecutable(executable string) {
 		b.add(RuleMalformed, signing.SeverityError, exe, fmt.Sprintf("main executable %q is a symlink, which is not followed", executable))
 		return
 	}
-	if _, err := fs.Stat(b.fsys, exe); err != nil {
+	st, err := fs.Stat(b.fsys, exe)
+	if err != nil {
 		b.add(RuleMalformed, signing.SeverityError, exe, fmt.Sprintf("Info.plist names main executable %q, which is missing", executable))
+		return
+	}
+	if !st.Mode().IsRegular() {
+		b.add(RuleMalformed, signing.SeverityError, exe, fmt.Sprintf("main executable %q is not a regular file (mode %v), and is not read", executable, st.Mode()))
 		return
 	}
 	b.exe = exe

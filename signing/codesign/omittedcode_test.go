@@ -141,3 +141,36 @@ func TestAttackSpecialFileInBundle(t *testing.T) {
 		})
 	}
 }
+
+// TestBundleMetadataNotRegular: a CodeResources or main executable that
+// is a named pipe or a directory is reported, not opened (opening a pipe
+// on a real file system blocks until someone writes to it) and not a
+// reason to stop verifying.
+func TestBundleMetadataNotRegular(t *testing.T) {
+	p := machofile.NewPKI()
+	opts := Options{Trust: testTrust(t), Time: checkTime}
+	for _, name := range []string{"Example.app/Contents/_CodeSignature/CodeResources", "Example.app/Contents/MacOS/Example"} {
+		for _, mode := range []fs.FileMode{fs.ModeNamedPipe, fs.ModeDir} {
+			t.Run(name+" "+mode.String(), func(t *testing.T) {
+				m := bundleFS(machofile.ExampleBundle(p))
+				if mode.IsDir() {
+					delete(m, name)
+					m[name+"/x"] = &fstest.MapFile{Data: []byte("x")}
+				} else {
+					m[name].Mode = mode
+				}
+				res, err := VerifyBundle(m, "Example.app", opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				found := false
+				for _, f := range res.Findings {
+					found = found || (f.Rule == RuleMalformed && f.Path == name)
+				}
+				if !found || res.Status() != signing.StatusInvalid {
+					t.Errorf("status %s, reported %t\n%s", res.Status(), found, dumpBundle(res))
+				}
+			})
+		}
+	}
+}
