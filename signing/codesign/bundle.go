@@ -484,15 +484,23 @@ func (b *bundleCheck) readMetadata() (executable string, err error) {
 // Info.plist and CodeResources bound in its special slots. A bundle without
 // one keeps a detached signature, which is not verified.
 func (b *bundleCheck) verifyMainExecutable(executable string) {
-	if executable == "" || strings.Contains(executable, "/") || executable == ".." {
+	if executable == "" {
 		b.add(RuleUnsigned, signing.SeverityWarning, b.dir, "bundle has no main executable: a resource-only bundle keeps a detached signature, which is not verified")
 		return
 	}
+	// CFBundle appends the name to the executable folder as a path
+	// ("./Example" and "../MacOS/Example" name Contents/MacOS/Example),
+	// so a name with a slash names a file too, never no executable: that
+	// would leave Info.plist and CodeResources bound by nothing.
 	exe := path.Join(b.lay.execDir, executable)
+	if path.IsAbs(executable) || (exe != b.lay.root && !strings.HasPrefix(exe, b.lay.root+"/")) {
+		b.add(RuleMalformed, signing.SeverityError, b.lay.info, fmt.Sprintf("Info.plist names main executable %q, which lies outside the bundle's %q", executable, b.lay.root))
+		return
+	}
 	if b.top {
 		b.out.Executable = exe
 	}
-	if isSymlink(b.fsys, exe) || isSymlink(b.fsys, b.lay.execDir) {
+	if isSymlink(b.fsys, b.lay.execDir) || linkOnPath(b.fsys, b.lay.root, exe) {
 		b.add(RuleMalformed, signing.SeverityError, exe, fmt.Sprintf("main executable %q is a symlink, which is not followed", executable))
 		return
 	}
@@ -513,6 +521,20 @@ func (b *bundleCheck) verifyMainExecutable(executable string) {
 	b.mainMachO = it.Result != nil
 	b.out.Items = append(b.out.Items, it)
 	b.mainItem = len(b.out.Items) - 1
+}
+
+// linkOnPath reports whether p, a path under root, or a folder on the way
+// to it from root, is a symbolic link.
+func linkOnPath(fsys fs.FS, root, p string) bool {
+	rest := strings.TrimPrefix(p, root+"/")
+	cur := root
+	for _, c := range strings.Split(rest, "/") {
+		cur = path.Join(cur, c)
+		if isSymlink(fsys, cur) {
+			return true
+		}
+	}
+	return false
 }
 
 // parseSeal parses CodeResources; without one, nothing seals the bundle's

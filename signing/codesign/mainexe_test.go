@@ -27,6 +27,8 @@ func TestAttackInfoPlistWithoutExecutable(t *testing.T) {
 		{"no-key", map[string]any{"CFBundleIdentifier": "com.example.app", "CFBundlePackageType": "APPL"}},
 		{"empty-key", map[string]any{"CFBundleIdentifier": "com.example.app", "CFBundleExecutable": ""}},
 		{"old-key", map[string]any{"CFBundleIdentifier": "com.example.app", "NSExecutable": "Example"}},
+		{"dot-slash", map[string]any{"CFBundleIdentifier": "com.example.app", "CFBundleExecutable": "./Example"}},
+		{"dot-dot-slash", map[string]any{"CFBundleIdentifier": "com.example.app", "CFBundleExecutable": "../MacOS/Example"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			files := machofile.ExampleBundle(p)
@@ -79,4 +81,29 @@ func frameworkCDHash(t *testing.T, p *machofile.PKI) []byte {
 	}
 	t.Fatal("no framework")
 	return nil
+}
+
+// TestAttackInfoPlistExecutableOutsideBundle: a CFBundleExecutable that
+// climbs out of the bundle names no executable shipgate can verify; it is
+// an error, not the warning of a resource-only bundle, since Info.plist
+// and CodeResources are then bound by nothing.
+func TestAttackInfoPlistExecutableOutsideBundle(t *testing.T) {
+	p := machofile.NewPKI()
+	for _, name := range []string{"../../../Example", "/Applications/Example.app/Contents/MacOS/Example", ".."} {
+		t.Run(name, func(t *testing.T) {
+			m := bundleFS(machofile.ExampleBundle(p))
+			info, err := plist.MarshalIndent(map[string]any{"CFBundleIdentifier": "com.example.app", "CFBundleExecutable": name}, plist.XMLFormat, "\t")
+			if err != nil {
+				t.Fatal(err)
+			}
+			m["Example.app/Contents/Info.plist"].Data = info
+			res, err := VerifyBundle(m, "Example.app", Options{Trust: testTrust(t), Time: checkTime})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Status() != signing.StatusInvalid {
+				t.Errorf("status %s\n%s", res.Status(), dumpBundle(res))
+			}
+		})
+	}
 }
