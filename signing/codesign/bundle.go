@@ -396,6 +396,7 @@ type bundleCheck struct {
 	mainItem  int      // index in out.Items of the main executable; -1 when none
 	ticket    []byte   // Contents/CodeResources as read, when it is a ticket candidate
 	outer     *outerTicket
+	noMain    bool // Info.plist names no main executable: a resource-only bundle
 }
 
 func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth int, top bool, outer *outerTicket) error {
@@ -407,11 +408,13 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 	if err != nil {
 		return err
 	}
+	before := len(out.Items)
 	b.verifyMainExecutable(executable)
 	b.parseSeal()
 	if err := b.walkRoot(); err != nil {
 		return err
 	}
+	defer b.checkResourceOnly(before)
 	b.notarize()
 	if lay.root != dir {
 		versions, err := checkOutsideRoot(fsys, dir, lay.root, b.add)
@@ -427,6 +430,18 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 	}
 	b.checkRemoved()
 	return nil
+}
+
+// checkResourceOnly reports a bundle without a main executable that holds
+// code (items from out.Items[before:] on): its CodeResources would be bound
+// by a detached signature, which is not verified, so its code, valid each
+// on its own, would pass beside resources anyone can reseal. A bundle of
+// resources only has no item, and is unsigned as a whole.
+func (b *bundleCheck) checkResourceOnly(before int) {
+	if !b.noMain || len(b.out.Items) == before {
+		return
+	}
+	b.add(RuleUnsigned, signing.SeverityError, b.dir, fmt.Sprintf("bundle has no main executable but holds code (%s): nothing shipgate verifies binds its CodeResources, so the resources it seals are not verified", b.out.Items[before].Path))
 }
 
 // add records a finding about path p.
@@ -486,6 +501,7 @@ func (b *bundleCheck) readMetadata() (executable string, err error) {
 func (b *bundleCheck) verifyMainExecutable(executable string) {
 	if executable == "" {
 		b.add(RuleUnsigned, signing.SeverityWarning, b.dir, "bundle has no main executable: a resource-only bundle keeps a detached signature, which is not verified")
+		b.noMain = true
 		return
 	}
 	// CFBundle appends the name to the executable folder as a path

@@ -1,6 +1,7 @@
 package codesign
 
 import (
+	"bytes"
 	"encoding/hex"
 	"testing"
 	"testing/fstest"
@@ -105,5 +106,50 @@ func TestAttackInfoPlistExecutableOutsideBundle(t *testing.T) {
 				t.Errorf("status %s\n%s", res.Status(), dumpBundle(res))
 			}
 		})
+	}
+}
+
+// TestAttackResourceOnlyReseal: with CFBundleExecutable removed and the
+// main executable renamed, the bundle has no main executable, so its
+// CodeResources is bound by nothing shipgate verifies (a detached
+// signature's, which is not verified). An attacker who reseals a changed
+// resource, listing the renamed executable as nested code, got a valid
+// bundle with one warning.
+func TestAttackResourceOnlyReseal(t *testing.T) {
+	p := machofile.NewPKI()
+	app := "Example.app/Contents/"
+	files := machofile.ExampleBundle(p)
+	m := bundleFS(files)
+	info, err := plist.MarshalIndent(map[string]any{"CFBundleIdentifier": "com.example.app"}, plist.XMLFormat, "\t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m[app+"Info.plist"].Data = info
+	m[app+"MacOS/Helper"] = m[app+"MacOS/Example"]
+	delete(m, app+"MacOS/Example")
+	delete(m, app+"Resources/addon.node") // ad hoc: the app would not be valid anyway
+	m[app+"Resources/app.txt"].Data = []byte("trojan\n")
+	sealed := map[string]machofile.BundleFile{}
+	for _, rel := range []string{"Resources/app.txt", "Resources/en.lproj/InfoPlist.strings", "PkgInfo"} {
+		sealed[rel] = machofile.BundleFile{Data: m[app+rel].Data}
+	}
+	exe, err := Verify(bytes.NewReader(files[app+"MacOS/Example"].Data), int64(len(files[app+"MacOS/Example"].Data)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	helper, err := hex.DecodeString(exe.Slices[0].CDHashes[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	m[app+"_CodeSignature/CodeResources"] = &fstest.MapFile{Data: machofile.CodeResources(sealed, map[string]machofile.Nested{
+		"Frameworks/Example Framework.framework": {CDHash: frameworkCDHash(t, p), Requirement: `identifier "com.example.framework"`},
+		"MacOS/Helper":                           {CDHash: helper},
+	})}
+	res, err := VerifyBundle(m, "Example.app", Options{Trust: testTrust(t), Time: checkTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status() == signing.StatusValid {
+		t.Errorf("status %s\n%s", res.Status(), dumpBundle(res))
 	}
 }
