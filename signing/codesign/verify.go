@@ -669,6 +669,14 @@ func (s *sliceState) checkCodeDirectories(primary *CodeDirectory) error {
 			s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, at,
 				fmt.Sprintf("%s disagrees with the primary CodeDirectory (identifier %q team %q flags %#x platform %d, primary %q %q %#x %d)", slotName(cd.Slot), cd.Identifier, cd.TeamID, cd.Flags, cd.Platform, primary.Identifier, primary.TeamID, primary.Flags, primary.Platform))
 		}
+		if cd != primary && cd.Version >= cdSupportsExecSeg && primary.Version >= cdSupportsExecSeg &&
+			(cd.ExecSegBase != primary.ExecSegBase || cd.ExecSegLimit != primary.ExecSegLimit || cd.ExecSegFlags != primary.ExecSegFlags) {
+			// The kernel takes the executable segment's flags (main
+			// binary, allow unsigned pages, debugger, JIT) from the
+			// directory it uses, the strongest.
+			s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, at,
+				fmt.Sprintf("%s disagrees with the primary CodeDirectory on the executable segment (base %#x limit %#x flags %#x, primary %#x %#x %#x)", slotName(cd.Slot), cd.ExecSegBase, cd.ExecSegLimit, cd.ExecSegFlags, primary.ExecSegBase, primary.ExecSegLimit, primary.ExecSegFlags))
+		}
 		h := newPageHasher(cd, base)
 		if lim := base + s.slice.Size; h.limit > lim {
 			h.limit = lim
