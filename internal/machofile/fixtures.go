@@ -143,7 +143,7 @@ func (g *fixtureGen) devIDFixtures() {
 	swap := append([]byte(nil), devid...)
 	alt, _ := lay.Blob(SlotAlternate)
 	swap[alt.Off+87] ^= 0x10 // execSegFlags of the SHA-1 alternate: CS_EXECSEG_ALLOW_UNSIGNED
-	g.add("devid-cd-swap.macho", "SHA-1 alternate CodeDirectory replaced after signing (pages still match)", "codesign/cdhash-mismatch", swap, "invalid")
+	g.add("devid-cd-swap.macho", "SHA-1 alternate CodeDirectory replaced after signing (pages still match; its executable segment flags now differ from the primary's)", "codesign/cdhash-mismatch,codesign/malformed", swap, "invalid")
 
 	ent := append([]byte(nil), devid...)
 	eb, _ := lay.Blob(SlotEntitlements)

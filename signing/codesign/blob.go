@@ -443,6 +443,9 @@ const (
 	// accepts ("version 3 with wiggle room"): later ones fail with
 	// errSecCSSignatureUnsupported, as their layout is unknown.
 	cdCompatibilityLimit = 0x2f000
+	// cdSupportsExecSeg is the first version with the executable segment's
+	// base, limit and flags at bytes 64 to 88.
+	cdSupportsExecSeg = 0x20400
 )
 
 // parseLaterFields reads the fields later versions add, where the blob
@@ -479,7 +482,7 @@ func (cd *CodeDirectory) parseLaterFields(b []byte, codeLimit uint64) (uint64, e
 			codeLimit = l64
 		}
 	}
-	if cd.Version >= 0x20400 && n >= 88 {
+	if cd.Version >= cdSupportsExecSeg && n >= 88 {
 		cd.ExecSegBase = be.Uint64(b[64:])
 		cd.ExecSegLimit = be.Uint64(b[72:])
 		cd.ExecSegFlags = be.Uint64(b[80:])

@@ -396,6 +396,7 @@ type bundleCheck struct {
 	mainItem  int      // index in out.Items of the main executable; -1 when none
 	ticket    []byte   // Contents/CodeResources as read, when it is a ticket candidate
 	outer     *outerTicket
+	noMain    bool // Info.plist names no main executable: a resource-only bundle
 }
 
 func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth int, top bool, outer *outerTicket) error {
@@ -407,11 +408,13 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 	if err != nil {
 		return err
 	}
+	before := len(out.Items)
 	b.verifyMainExecutable(executable)
 	b.parseSeal()
 	if err := b.walkRoot(); err != nil {
 		return err
 	}
+	defer b.checkResourceOnly(before)
 	b.notarize()
 	if lay.root != dir {
 		versions, err := checkOutsideRoot(fsys, dir, lay.root, b.add)
@@ -427,6 +430,18 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 	}
 	b.checkRemoved()
 	return nil
+}
+
+// checkResourceOnly reports a bundle without a main executable that holds
+// code (items from out.Items[before:] on): its CodeResources would be bound
+// by a detached signature, which is not verified, so its code, valid each
+// on its own, would pass beside resources anyone can reseal. A bundle of
+// resources only has no item, and is unsigned as a whole.
+func (b *bundleCheck) checkResourceOnly(before int) {
+	if !b.noMain || len(b.out.Items) == before {
+		return
+	}
+	b.add(RuleUnsigned, signing.SeverityError, b.dir, fmt.Sprintf("bundle has no main executable but holds code (%s): nothing shipgate verifies binds its CodeResources, so the resources it seals are not verified", b.out.Items[before].Path))
 }
 
 // add records a finding about path p.
@@ -471,6 +486,9 @@ func (b *bundleCheck) readMetadata() (executable string, err error) {
 	}
 	if isSymlink(b.fsys, b.csPath) || isSymlink(b.fsys, path.Dir(b.csPath)) {
 		b.add(RuleMalformed, signing.SeverityError, b.csPath, "CodeResources is a symlink, which is not followed")
+	} else if st, serr := fs.Stat(b.fsys, b.csPath); serr == nil && !st.Mode().IsRegular() {
+		// Opening a named pipe blocks until someone writes to it.
+		b.add(RuleMalformed, signing.SeverityError, b.csPath, fmt.Sprintf("CodeResources is not a regular file (mode %v), and is not read", st.Mode()))
 	} else if b.resources, err = readSmall(b.fsys, b.csPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return "", fmt.Errorf("codesign: %w", err)
 	}
@@ -481,20 +499,34 @@ func (b *bundleCheck) readMetadata() (executable string, err error) {
 // Info.plist and CodeResources bound in its special slots. A bundle without
 // one keeps a detached signature, which is not verified.
 func (b *bundleCheck) verifyMainExecutable(executable string) {
-	if executable == "" || strings.Contains(executable, "/") || executable == ".." {
+	if executable == "" {
 		b.add(RuleUnsigned, signing.SeverityWarning, b.dir, "bundle has no main executable: a resource-only bundle keeps a detached signature, which is not verified")
+		b.noMain = true
 		return
 	}
+	// CFBundle appends the name to the executable folder as a path
+	// ("./Example" and "../MacOS/Example" name Contents/MacOS/Example),
+	// so a name with a slash names a file too, never no executable: that
+	// would leave Info.plist and CodeResources bound by nothing.
 	exe := path.Join(b.lay.execDir, executable)
+	if path.IsAbs(executable) || (exe != b.lay.root && !strings.HasPrefix(exe, b.lay.root+"/")) {
+		b.add(RuleMalformed, signing.SeverityError, b.lay.info, fmt.Sprintf("Info.plist names main executable %q, which lies outside the bundle's %q", executable, b.lay.root))
+		return
+	}
 	if b.top {
 		b.out.Executable = exe
 	}
-	if isSymlink(b.fsys, exe) || isSymlink(b.fsys, b.lay.execDir) {
+	if isSymlink(b.fsys, b.lay.execDir) || linkOnPath(b.fsys, b.lay.root, exe) {
 		b.add(RuleMalformed, signing.SeverityError, exe, fmt.Sprintf("main executable %q is a symlink, which is not followed", executable))
 		return
 	}
-	if _, err := fs.Stat(b.fsys, exe); err != nil {
+	st, err := fs.Stat(b.fsys, exe)
+	if err != nil {
 		b.add(RuleMalformed, signing.SeverityError, exe, fmt.Sprintf("Info.plist names main executable %q, which is missing", executable))
+		return
+	}
+	if !st.Mode().IsRegular() {
+		b.add(RuleMalformed, signing.SeverityError, exe, fmt.Sprintf("main executable %q is not a regular file (mode %v), and is not read", executable, st.Mode()))
 		return
 	}
 	b.exe = exe
@@ -505,6 +537,20 @@ func (b *bundleCheck) verifyMainExecutable(executable string) {
 	b.mainMachO = it.Result != nil
 	b.out.Items = append(b.out.Items, it)
 	b.mainItem = len(b.out.Items) - 1
+}
+
+// linkOnPath reports whether p, a path under root, or a folder on the way
+// to it from root, is a symbolic link.
+func linkOnPath(fsys fs.FS, root, p string) bool {
+	rest := strings.TrimPrefix(p, root+"/")
+	cur := root
+	for _, c := range strings.Split(rest, "/") {
+		cur = path.Join(cur, c)
+		if isSymlink(fsys, cur) {
+			return true
+		}
+	}
+	return false
 }
 
 // parseSeal parses CodeResources; without one, nothing seals the bundle's
@@ -566,7 +612,15 @@ func (b *bundleCheck) walkRoot() error {
 			}
 			return nil
 		}
-		if !d.Type().IsRegular() || rel == mainRel {
+		if rel == mainRel {
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			// A pipe, socket or device: no seal entry can describe one,
+			// and an archive entry so marked still carries bytes that
+			// extractors may write as a plain file.
+			b.seen[rel] = true
+			b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("%q is not a regular file, directory or symlink (mode %v): CodeResources cannot seal it", rel, d.Type()))
 			return nil
 		}
 		b.checkFile(p, rel)

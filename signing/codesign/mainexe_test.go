@@ -1,6 +1,7 @@
 package codesign
 
 import (
+	"bytes"
 	"encoding/hex"
 	"testing"
 	"testing/fstest"
@@ -27,6 +28,8 @@ func TestAttackInfoPlistWithoutExecutable(t *testing.T) {
 		{"no-key", map[string]any{"CFBundleIdentifier": "com.example.app", "CFBundlePackageType": "APPL"}},
 		{"empty-key", map[string]any{"CFBundleIdentifier": "com.example.app", "CFBundleExecutable": ""}},
 		{"old-key", map[string]any{"CFBundleIdentifier": "com.example.app", "NSExecutable": "Example"}},
+		{"dot-slash", map[string]any{"CFBundleIdentifier": "com.example.app", "CFBundleExecutable": "./Example"}},
+		{"dot-dot-slash", map[string]any{"CFBundleIdentifier": "com.example.app", "CFBundleExecutable": "../MacOS/Example"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			files := machofile.ExampleBundle(p)
@@ -79,4 +82,74 @@ func frameworkCDHash(t *testing.T, p *machofile.PKI) []byte {
 	}
 	t.Fatal("no framework")
 	return nil
+}
+
+// TestAttackInfoPlistExecutableOutsideBundle: a CFBundleExecutable that
+// climbs out of the bundle names no executable shipgate can verify; it is
+// an error, not the warning of a resource-only bundle, since Info.plist
+// and CodeResources are then bound by nothing.
+func TestAttackInfoPlistExecutableOutsideBundle(t *testing.T) {
+	p := machofile.NewPKI()
+	for _, name := range []string{"../../../Example", "/Applications/Example.app/Contents/MacOS/Example", ".."} {
+		t.Run(name, func(t *testing.T) {
+			m := bundleFS(machofile.ExampleBundle(p))
+			info, err := plist.MarshalIndent(map[string]any{"CFBundleIdentifier": "com.example.app", "CFBundleExecutable": name}, plist.XMLFormat, "\t")
+			if err != nil {
+				t.Fatal(err)
+			}
+			m["Example.app/Contents/Info.plist"].Data = info
+			res, err := VerifyBundle(m, "Example.app", Options{Trust: testTrust(t), Time: checkTime})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Status() != signing.StatusInvalid {
+				t.Errorf("status %s\n%s", res.Status(), dumpBundle(res))
+			}
+		})
+	}
+}
+
+// TestAttackResourceOnlyReseal: with CFBundleExecutable removed and the
+// main executable renamed, the bundle has no main executable, so its
+// CodeResources is bound by nothing shipgate verifies (a detached
+// signature's, which is not verified). An attacker who reseals a changed
+// resource, listing the renamed executable as nested code, got a valid
+// bundle with one warning.
+func TestAttackResourceOnlyReseal(t *testing.T) {
+	p := machofile.NewPKI()
+	app := "Example.app/Contents/"
+	files := machofile.ExampleBundle(p)
+	m := bundleFS(files)
+	info, err := plist.MarshalIndent(map[string]any{"CFBundleIdentifier": "com.example.app"}, plist.XMLFormat, "\t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m[app+"Info.plist"].Data = info
+	m[app+"MacOS/Helper"] = m[app+"MacOS/Example"]
+	delete(m, app+"MacOS/Example")
+	delete(m, app+"Resources/addon.node") // ad hoc: the app would not be valid anyway
+	m[app+"Resources/app.txt"].Data = []byte("trojan\n")
+	sealed := map[string]machofile.BundleFile{}
+	for _, rel := range []string{"Resources/app.txt", "Resources/en.lproj/InfoPlist.strings", "PkgInfo"} {
+		sealed[rel] = machofile.BundleFile{Data: m[app+rel].Data}
+	}
+	exe, err := Verify(bytes.NewReader(files[app+"MacOS/Example"].Data), int64(len(files[app+"MacOS/Example"].Data)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	helper, err := hex.DecodeString(exe.Slices[0].CDHashes[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	m[app+"_CodeSignature/CodeResources"] = &fstest.MapFile{Data: machofile.CodeResources(sealed, map[string]machofile.Nested{
+		"Frameworks/Example Framework.framework": {CDHash: frameworkCDHash(t, p), Requirement: `identifier "com.example.framework"`},
+		"MacOS/Helper":                           {CDHash: helper},
+	})}
+	res, err := VerifyBundle(m, "Example.app", Options{Trust: testTrust(t), Time: checkTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status() == signing.StatusValid {
+		t.Errorf("status %s\n%s", res.Status(), dumpBundle(res))
+	}
 }

@@ -1,6 +1,7 @@
 package codesign
 
 import (
+	"io/fs"
 	"testing"
 	"testing/fstest"
 
@@ -112,5 +113,64 @@ func TestAttackOmittedNestedBundle(t *testing.T) {
 	}
 	if res.Status() == signing.StatusValid {
 		t.Errorf("another team's bundle in an omitted folder: %s\n%s", res.Status(), dumpBundle(res))
+	}
+}
+
+// TestAttackSpecialFileInBundle: the bundle walk passed over anything
+// that is not a regular file, a directory or a symlink. A zip entry
+// marked as a named pipe still carries bytes, which unzip writes as a
+// plain file; nothing sealed them and nothing said so.
+func TestAttackSpecialFileInBundle(t *testing.T) {
+	p := machofile.NewPKI()
+	opts := Options{Trust: testTrust(t), Time: checkTime}
+	for _, mode := range []fs.FileMode{fs.ModeNamedPipe, fs.ModeSocket, fs.ModeDevice | fs.ModeCharDevice} {
+		t.Run(mode.String(), func(t *testing.T) {
+			m := bundleFS(machofile.ExampleBundle(p))
+			m["Example.app/Contents/Resources/payload.js"] = &fstest.MapFile{Data: []byte("stage2"), Mode: mode}
+			res, err := VerifyBundle(m, "Example.app", opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, f := range res.Findings {
+				found = found || (f.Rule == RuleResourceModified && f.Path == "Example.app/Contents/Resources/payload.js")
+			}
+			if !found || res.Status() != signing.StatusInvalid {
+				t.Errorf("status %s, reported %t\n%s", res.Status(), found, dumpBundle(res))
+			}
+		})
+	}
+}
+
+// TestBundleMetadataNotRegular: a CodeResources or main executable that
+// is a named pipe or a directory is reported, not opened (opening a pipe
+// on a real file system blocks until someone writes to it) and not a
+// reason to stop verifying.
+func TestBundleMetadataNotRegular(t *testing.T) {
+	p := machofile.NewPKI()
+	opts := Options{Trust: testTrust(t), Time: checkTime}
+	for _, name := range []string{"Example.app/Contents/_CodeSignature/CodeResources", "Example.app/Contents/MacOS/Example"} {
+		for _, mode := range []fs.FileMode{fs.ModeNamedPipe, fs.ModeDir} {
+			t.Run(name+" "+mode.String(), func(t *testing.T) {
+				m := bundleFS(machofile.ExampleBundle(p))
+				if mode.IsDir() {
+					delete(m, name)
+					m[name+"/x"] = &fstest.MapFile{Data: []byte("x")}
+				} else {
+					m[name].Mode = mode
+				}
+				res, err := VerifyBundle(m, "Example.app", opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				found := false
+				for _, f := range res.Findings {
+					found = found || (f.Rule == RuleMalformed && f.Path == name)
+				}
+				if !found || res.Status() != signing.StatusInvalid {
+					t.Errorf("status %s, reported %t\n%s", res.Status(), found, dumpBundle(res))
+				}
+			})
+		}
 	}
 }

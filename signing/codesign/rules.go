@@ -41,10 +41,17 @@ const (
 	// RuleDataOutsideSlices reports bytes of a universal file that belong to
 	// no slice.
 	RuleDataOutsideSlices signing.Rule = "codesign/data-outside-slices"
+	// RuleEntitlementsDisagree reports a signature whose XML entitlements
+	// (which reports show) and DER entitlements (which macOS grants) say
+	// different things, or one of which cannot be read.
+	RuleEntitlementsDisagree signing.Rule = "codesign/entitlements-disagree"
 	// RuleUnsupportedCodeDirectory reports a CodeDirectory whose meaning
 	// shipgate cannot verify: one with a scatter vector, or a version past
 	// the last one macOS accepts.
 	RuleUnsupportedCodeDirectory signing.Rule = "codesign/unsupported-code-directory"
+	// RuleSliceIdentifierMismatch reports a slice of a universal file
+	// signed with another identifier than the file's first signed slice.
+	RuleSliceIdentifierMismatch signing.Rule = "codesign/slice-identifier-mismatch"
 	// RuleMalformed reports a header, load command or signature structure
 	// that is inconsistent.
 	RuleMalformed signing.Rule = "codesign/malformed"

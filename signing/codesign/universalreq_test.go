@@ -59,3 +59,41 @@ func TestAttackUniversalNestedSameTeamOtherCode(t *testing.T) {
 		})
 	}
 }
+
+// TestAttackUniversalSliceOtherProgram: macOS compares only the teams of
+// a universal file's architectures, so another program of the vendor's
+// team grafted in as one architecture of its tool verifies on macOS and
+// here. The slices' identifiers then differ, which is reported (a
+// warning: slices signed apart before lipo carry their file names).
+func TestAttackUniversalSliceOtherProgram(t *testing.T) {
+	p := machofile.NewPKI()
+	sign := func(cpu uint32, seed uint64, id string) []byte {
+		b, _, err := machofile.Sign(machofile.Build(machofile.Spec{CPU: cpu, Seed: seed, CodeSize: 6000}), p.DeveloperIDSpec(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	arm := sign(machofile.CPUARM64, 81, "tool")
+	for _, c := range []struct {
+		id   string
+		warn bool
+	}{{"tool", false}, {"com.example.updater", true}} {
+		t.Run(c.id, func(t *testing.T) {
+			fat := machofile.Fat([]machofile.Arch{{Data: arm}, {Data: sign(machofile.CPUX86_64, 82, c.id)}}, false)
+			res, err := Verify(bytes.NewReader(fat), int64(len(fat)), Options{Trust: testTrust(t), Time: checkTime})
+			if err != nil {
+				t.Fatal(err)
+			}
+			warned := false
+			for _, f := range res.Findings {
+				if f.Rule == RuleSliceIdentifierMismatch {
+					warned = f.Severity == signing.SeverityWarning && f.Signature == 1
+				}
+			}
+			if warned != c.warn {
+				t.Errorf("warned %t, want %t\n%s", warned, c.warn, dump(res))
+			}
+		})
+	}
+}

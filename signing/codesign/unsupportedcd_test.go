@@ -98,3 +98,41 @@ func TestAttackAdhocFlagWithCMS(t *testing.T) {
 		t.Errorf("rules %v, want %s and %s", rules, RuleSignatureInvalid, RuleAdhoc)
 	}
 }
+
+// TestAttackAlternateExecSegFlags: macOS takes a signature's facts from
+// the CodeDirectory with the strongest hash, the report from the primary.
+// The executable segment's flags (CS_EXECSEG_ALLOW_UNSIGNED 0x10 lets a
+// process run unsigned pages) were not compared across directories, so a
+// SHA-256 alternate asking for more than the SHA-1 primary showed passed.
+func TestAttackAlternateExecSegFlags(t *testing.T) {
+	p := machofile.NewPKI()
+	for _, c := range []struct {
+		name  string
+		flags uint64 // the alternate's; the primary's are 1 (main binary)
+		valid bool
+	}{{"same", 1, true}, {"allow-unsigned", 0x11, false}} {
+		t.Run(c.name, func(t *testing.T) {
+			spec := p.DeveloperIDSpec("com.example.app")
+			spec.HashTypes = []uint8{machofile.HashSHA1, machofile.HashSHA256}
+			sign := spec.CMS
+			spec.CMS = func(cds []machofile.CD) ([]byte, error) {
+				binary.BigEndian.PutUint64(cds[1].Blob[80:], c.flags)
+				h := cds[1].Hash().New()
+				h.Write(cds[1].Blob)
+				cds[1].Digest = h.Sum(nil)
+				return sign(cds)
+			}
+			b, _, err := machofile.Sign(machofile.Build(machofile.Spec{Seed: 7}), spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Verify(bytes.NewReader(b), int64(len(b)), Options{Trust: testTrust(t), Time: checkTime})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := res.Status() == signing.StatusValid; got != c.valid {
+				t.Errorf("valid %t, want %t\n%s", got, c.valid, dump(res))
+			}
+		})
+	}
+}

@@ -216,6 +216,7 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 		st.finish(reached, opts)
 	}
 	crossSliceTeams(states)
+	crossSliceIdentifiers(states)
 	for _, st := range states {
 		res.Slices = append(res.Slices, st.slice)
 		res.Signatures = append(res.Signatures, st.sig)
@@ -294,6 +295,30 @@ func crossSliceTeams(states []*sliceState) {
 		st.check(CheckTeamID, false, msg)
 		st.add(RuleTeamIDMismatch, signing.SeverityError, signing.StatusInvalid, st.slice.Offset, msg)
 		st.sig.Status = st.status
+	}
+}
+
+// crossSliceIdentifiers warns about every signed slice of a universal file
+// whose CodeDirectory names another identifier than the first signed
+// slice's. macOS compares only the teams of a universal file's
+// architectures, so another program of the same team (an updater, a debug
+// build) can replace one architecture of a vendor's tool and still
+// verify; codesign signs every slice of a file with one identifier, and
+// slices signed apart before lipo carry their file names.
+func crossSliceIdentifiers(states []*sliceState) {
+	var first *sliceState
+	for _, st := range states {
+		if st.dupOf >= 0 || len(st.slice.CDHashes) == 0 {
+			continue
+		}
+		if first == nil {
+			first = st
+			continue
+		}
+		if st.slice.Identifier != first.slice.Identifier {
+			st.add(RuleSliceIdentifierMismatch, signing.SeverityWarning, signing.StatusValid, st.slice.Offset,
+				fmt.Sprintf("is signed as %q but slice %d (%s) as %q: the architectures of one file are normally one program", st.slice.Identifier, first.idx, first.slice.Arch, first.slice.Identifier))
+		}
 	}
 }
 
@@ -644,6 +669,14 @@ func (s *sliceState) checkCodeDirectories(primary *CodeDirectory) error {
 			s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, at,
 				fmt.Sprintf("%s disagrees with the primary CodeDirectory (identifier %q team %q flags %#x platform %d, primary %q %q %#x %d)", slotName(cd.Slot), cd.Identifier, cd.TeamID, cd.Flags, cd.Platform, primary.Identifier, primary.TeamID, primary.Flags, primary.Platform))
 		}
+		if cd != primary && cd.Version >= cdSupportsExecSeg && primary.Version >= cdSupportsExecSeg &&
+			(cd.ExecSegBase != primary.ExecSegBase || cd.ExecSegLimit != primary.ExecSegLimit || cd.ExecSegFlags != primary.ExecSegFlags) {
+			// The kernel takes the executable segment's flags (main
+			// binary, allow unsigned pages, debugger, JIT) from the
+			// directory it uses, the strongest.
+			s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, at,
+				fmt.Sprintf("%s disagrees with the primary CodeDirectory on the executable segment (base %#x limit %#x flags %#x, primary %#x %#x %#x)", slotName(cd.Slot), cd.ExecSegBase, cd.ExecSegLimit, cd.ExecSegFlags, primary.ExecSegBase, primary.ExecSegLimit, primary.ExecSegFlags))
+		}
 		h := newPageHasher(cd, base)
 		if lim := base + s.slice.Size; h.limit > lim {
 			h.limit = lim
@@ -738,6 +771,10 @@ func (s *sliceState) judge(opts Options) {
 	s.check(signing.CheckPageHashes, pagesOK, joinDetail(pageDetail))
 	specialOK, specialDetail := s.checkSpecialSlots()
 	s.check(CheckSpecialSlots, specialOK, specialDetail)
+	if specialOK {
+		// Entitlements that fail their slot are errors already.
+		s.checkEntitlementForms()
+	}
 	for _, cd := range s.cds {
 		s.slice.CDHashes = append(s.slice.CDHashes, cd.CDHash)
 		s.slice.CodeDirectories = append(s.slice.CodeDirectories, *cd)
