@@ -15,10 +15,14 @@
 // ZipFiles, which reads them so, so that both read the same records at
 // once. Both then apply the same rules: an entry's path is its path in the
 // archive, a single top folder (name-1.2.3/) included (sbom's diff pairs
-// two versions' folders); the entry checks and their findings are
-// internal/release's (CheckZip, ZipDuplicateMessage…, the archive named by
-// its file name); a file whose end cannot be read to look for a zip there
-// is file/unreadable (release.ZipSearchMessage).
+// two versions' folders); the archive's checks are internal/release's
+// (CheckZip, ZipOverlaps, ZipLocalNames…, the archive named by its file
+// name); once a walker has named an entry (verify by its central name,
+// sbom by the name extractors write: release.ZipCentralName), the checks
+// of the entry are made by one function both call, ZipEntryChecks.Check,
+// in one order, so that a check added there is made by both; a file whose
+// end cannot be read to look for a zip there is file/unreadable
+// (release.ZipSearchMessage).
 //
 // # Rules shared by the callers' openers
 //
