@@ -48,12 +48,14 @@ func TestTarInventoryAgreesWithVerify(t *testing.T) {
 	}
 }
 
-// TestAsarFolderInventoryAgreesWithVerify: sbom inventories the files of each shared folder
-// holding an asar with unpacked files (walktest.AsarCases) under the paths
+// TestFolderInventoryAgreesWithVerify: sbom inventories the files of each shared folder
+// holding an asar with unpacked files or symbolic links
+// (walktest.AsarCases, walktest.LinkCases) under the paths
 // verify checks them: the asar itself, its packed files under it, its
-// unpacked files at their paths on disk.
-func TestAsarFolderInventoryAgreesWithVerify(t *testing.T) {
-	for _, c := range walktest.AsarCases(t) {
+// unpacked files at their paths on disk; a link is no file, and one out of
+// the release is file/symlink-escape.
+func TestFolderInventoryAgreesWithVerify(t *testing.T) {
+	for _, c := range append(walktest.AsarCases(t), walktest.LinkCases(t)...) {
 		t.Run(c.Name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "release")
 			walktest.WriteTree(t, dir, c.Entries)

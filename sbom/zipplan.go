@@ -92,22 +92,12 @@ func (b *builder) zipFiles(files []*zip.File, ra io.ReaderAt, size int64, at str
 		p := release.JoinPath(at, name)
 		switch act, target := zc.Check(walk.ZipEntry{File: zf, Index: i, Path: p, Key: wn, Dir: dir}, add); act {
 		case walk.ZipLink:
-			b.zipLink(name, target, p)
+			b.symlink(at, name, target, "the archive")
 		case walk.ZipFile:
 			out = append(out, zipListed{zf: zf, name: name, off: spans[i].Off})
 		}
 	}
 	return out
-}
-
-// zipLink reports the symbolic link entry named name in its archive (at
-// report path p) to target when the target leaves the archive
-// (file/symlink-escape, as verify reports it). Links are not listed: what
-// they point to inside the archive is listed under its own name.
-func (b *builder) zipLink(name, target, p string) {
-	if release.LinkEscapes(name, target) {
-		b.finding(RuleSymlinkEscape, signing.SeverityError, p, fmt.Sprintf("symbolic link to %q points outside the release; its target is not inventoried", target))
-	}
 }
 
 // zipIsDir reports whether the entry zf, written as z, is a folder.

@@ -48,12 +48,14 @@ func TestTarWalkAgreesWithSbom(t *testing.T) {
 	}
 }
 
-// TestAsarFolderWalkAgreesWithSbom: verify checks the files of each shared folder
-// holding an asar with unpacked files (walktest.AsarCases) under the paths
+// TestFolderWalkAgreesWithSbom: verify checks the files of each shared folder
+// holding an asar with unpacked files or symbolic links
+// (walktest.AsarCases, walktest.LinkCases) under the paths
 // sbom inventories them: the asar itself, its packed files under it, its
-// unpacked files at their paths on disk.
-func TestAsarFolderWalkAgreesWithSbom(t *testing.T) {
-	for _, c := range walktest.AsarCases(t) {
+// unpacked files at their paths on disk; a link is no file, and one out of
+// the release is file/symlink-escape.
+func TestFolderWalkAgreesWithSbom(t *testing.T) {
+	for _, c := range append(walktest.AsarCases(t), walktest.LinkCases(t)...) {
 		t.Run(c.Name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "release")
 			walktest.WriteTree(t, dir, c.Entries)

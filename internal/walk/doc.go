@@ -84,6 +84,18 @@
 // total more than 2 GiB is checked whole by verify and inventoried in
 // part by sbom, with a finding for each file left out.
 //
+// # Symbolic links
+//
+// A symbolic link is no file of its own in either walker: the file it
+// reaches inside the release is listed at its own path (verify holds it
+// to the policy of the link's path too). A link whose target points out
+// of its folder or archive is file/symlink-escape and never followed
+// (LinkEscape); every link is then followed in chains, as a file system
+// follows them, and one that leads out through other links is
+// file/symlink-escape too (LinkChains); a link to nothing inside is no
+// finding. verify alone also reports files whose paths go through a link
+// of their archive.
+//
 // # Asar archives
 //
 // Every asar a walker opens is itself a listed file, and its packed

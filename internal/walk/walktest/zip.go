@@ -109,7 +109,7 @@ func ZipCases(t testing.TB) []ZipCase {
 		{Name: "duplicate, folder, escape and link in other chunks", Zip: Zip(t, append(slices.Clone(many), odd...)), ChunkLen: 7,
 			Paths: slices.Sorted(slices.Values(append(slices.Clone(manyPaths), "a.txt", "a.txt", "dir/b.txt")))},
 	}
-	for _, c := range AsarCases(t) {
+	for _, c := range append(AsarCases(t), LinkCases(t)...) {
 		cases = append(cases, ZipCase{Name: c.Name, Zip: Zip(t, c.Entries), Paths: c.Paths})
 	}
 	return cases
