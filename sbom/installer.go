@@ -277,6 +277,11 @@ func (l *containerLister) entry(e container.Entry, depth int) {
 // (container.Walk's rule, and a zip's).
 func (l *containerLister) listEntry(e container.Entry, depth int, walked bool) {
 	l.note(e.Path, walked)
+	if e.Mode != 0 {
+		// A package payload's modes, as verify reports them.
+		l.b.setuid(e.Path, "package payload", e.Mode)
+		l.b.writable(e.Path, "package payload", e.Mode, nil)
+	}
 	ra, done := l.readerAt(e)
 	switch {
 	case done != nil:

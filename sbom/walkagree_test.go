@@ -4,10 +4,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/walk/walktest"
 	"github.com/shipgate/shipgate/sbom"
+	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/verify"
 )
 
@@ -64,10 +66,35 @@ func TestFolderInventoryAgreesWithVerify(t *testing.T) {
 	}
 }
 
+// TestPkgInventoryAgreesWithVerify: an installer package whose payload holds set-ID
+// and world-writable programs (walktest.ModePkg), in both cpio formats,
+// has the same files and the same mode findings (file/setuid,
+// file/world-writable) in sbom's inventory as in verify's report.
+func TestPkgInventoryAgreesWithVerify(t *testing.T) {
+	for _, format := range []string{"odc", "newc"} {
+		t.Run(format, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), walktest.ModePkgName)
+			if err := os.WriteFile(p, walktest.ModePkg(t, format), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			fs := agreeOn(t, p, walktest.ModePkgPaths())
+			var got []string
+			for _, f := range fs {
+				if f.Rule == "file/setuid" || f.Rule == "file/world-writable" {
+					got = append(got, string(f.Rule)+" "+f.Path)
+				}
+			}
+			if want := walktest.ModePkgFindings(); !slices.Equal(got, want) {
+				t.Errorf("sbom's mode findings %q, want %q", got, want)
+			}
+		})
+	}
+}
+
 // agreeOn checks that verify checks the files of the release p, and sbom
 // inventories them, under the paths want, with the same digests and walk
-// findings (walktest.Agree).
-func agreeOn(t *testing.T, p string, want []string) {
+// findings (walktest.Agree); it returns sbom's findings.
+func agreeOn(t *testing.T, p string, want []string) []signing.Finding {
 	t.Helper()
 	r, err := verify.Release(context.Background(), verify.Options{}, p)
 	if err != nil {
@@ -85,4 +112,5 @@ func agreeOn(t *testing.T, p string, want []string) {
 		inventoried = append(inventoried, walktest.WalkFile{Path: f.Path, SHA256: f.SHA256})
 	}
 	walktest.Agree(t, want, checked, inventoried, r.Findings, inv.Findings)
+	return inv.Findings
 }

@@ -55,7 +55,7 @@ func (w *walker) openPkg(ra io.ReaderAt, size int64) {
 			w.add(release.RuleUnreadable, signing.SeverityError, rp, fmt.Sprintf("cannot stat package entry: %v", err))
 			return nil
 		}
-		w.entry(rp, release.FSFile{FS: fsys, Name: p}, info.Size())
+		w.modeEntry(rp, release.FSFile{FS: fsys, Name: p}, info.Size(), info.Mode())
 		return nil
 	})
 	if err != nil && w.ctx.Err() == nil {
