@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -139,6 +140,21 @@ const (
 	byWalk
 )
 
+// link records the symbolic link a container of kind k at report path at
+// holds at name, as verify records it: a 7-Zip archive's relative to the
+// archive, an installer package's relative to the cpio archive holding it
+// (its Payload or Scripts: container.PkgPayloadRoot), whose links are
+// checked as a tarball's are. A link is no file of the inventory.
+func (l *containerLister) link(k container.Kind, at, name, target string) {
+	if k != container.Pkg {
+		l.b.symlink(at, name, target, "the archive")
+		return
+	}
+	if root, ok := container.PkgPayloadRoot(name); ok {
+		l.b.symlink(release.JoinPath(at, root), name[len(root)+1:], target, "the package's "+path.Base(root))
+	}
+}
+
 // walk lists the container of kind k in the size bytes at r, found at
 // report path at, depth levels down. A PE that is an NSIS or Squirrel
 // installer is walked as both, as verify walks every PE: its NSIS data,
@@ -148,6 +164,7 @@ func (l *containerLister) walk(k container.Kind, r io.ReaderAt, size int64, at s
 	var walked []container.Span
 	v := container.Visitor{
 		Finding: func(f signing.Finding) { b.inv.Findings = append(b.inv.Findings, f) },
+		Link:    func(name, target string) { l.link(k, at, name, target) },
 		Entry: func(e container.Entry) {
 			l.walkedEntry(e, depth+1+e.Nested)
 			if s, ok := selfExtractorSpan(e); ok {

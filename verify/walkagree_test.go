@@ -91,6 +91,28 @@ func TestPkgWalkAgreesWithSbom(t *testing.T) {
 	}
 }
 
+// TestPkgLinksWalkAgreesWithSbom: the symbolic links of an installer package's
+// payload (walktest.LinkPkg) are no files, and those that leave the
+// payload, directly or through another link, are file/symlink-escape in
+// the same words in sbom's inventory and verify's report.
+func TestPkgLinksWalkAgreesWithSbom(t *testing.T) {
+	p := filepath.Join(t.TempDir(), walktest.ModePkgName)
+	if err := os.WriteFile(p, walktest.LinkPkg(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range agreeOn(t, p, walktest.LinkPkgPaths) {
+		if f.Rule == "file/symlink-escape" {
+			got = append(got, f.Path)
+		}
+	}
+	slices.Sort(got)
+	at := walktest.ModePkgName + "/Payload/"
+	if want := []string{at + "bin/out", at + "bin/sneaky", at + "up"}; !slices.Equal(got, want) {
+		t.Errorf("file/symlink-escape at %q, want %q", got, want)
+	}
+}
+
 // agreeOn checks that verify checks the files of the release p, and sbom
 // inventories them, under the paths want, with the same digests and walk
 // findings (walktest.Agree); it returns verify's findings.

@@ -251,9 +251,11 @@ type Visitor struct {
 	// [SignedDatabase]). Nil drops them.
 	SignedDatabase func(SignedDatabase)
 	// Link is called with each symbolic link of a 7-Zip archive (an entry
-	// whose Unix mode says so, which 7-Zip on Unix extracts as a link):
-	// its name in the archive and its target. Nil hands links to Entry as
-	// files holding their targets.
+	// whose Unix mode says so, which 7-Zip on Unix extracts as a link) or
+	// of an installer package: its name in the archive (in the package,
+	// Payload/bin/x: see [PkgPayloadRoot]) and its target. Nil hands a
+	// 7-Zip archive's links to Entry as files holding their targets, and
+	// leaves a package's out.
 	Link func(name, target string)
 	// Cabinet opens the external cabinet name (a plain file name) an MSI's
 	// Media table names, from beside the MSI in the release, for its files

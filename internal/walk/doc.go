@@ -91,10 +91,13 @@
 //
 // # Symbolic links
 //
-// A symbolic link is no file of its own in either walker: the file it
+// A symbolic link (of a folder, a zip, a tarball, a 7-Zip archive or an
+// installer package's payload, handed over by container.Walk's
+// Visitor.Link) is no file of its own in either walker: the file it
 // reaches inside the release is listed at its own path (verify holds it
 // to the policy of the link's path too). A link whose target points out
-// of its folder or archive is file/symlink-escape and never followed
+// of its folder or archive (a package's Payload or Scripts:
+// container.PkgPayloadRoot) is file/symlink-escape and never followed
 // (LinkEscape); every link is then followed in chains, as a file system
 // follows them, and one that leads out through other links is
 // file/symlink-escape too (LinkChains); a link to nothing inside is no

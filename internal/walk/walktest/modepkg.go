@@ -52,3 +52,25 @@ func ModePkgFindings() []string {
 	}
 	return out
 }
+
+// LinkPkg returns an installer package whose payload holds bin/a and
+// symbolic links (as LinkCases): bin/in to a (inside), bin/out out of the
+// payload, up to its parent and bin/sneaky out through up. A walker lists
+// the package and bin/a (LinkPkgPaths); the links out are
+// file/symlink-escape, relative to the payload.
+func LinkPkg(t testing.TB) []byte {
+	t.Helper()
+	files := []pkgfile.CPIOFile{{Name: ".", Mode: 0o040755}, {Name: "./bin", Mode: 0o040755},
+		{Name: "./bin/a", Mode: 0o100755, Data: []byte("a")},
+		{Name: "./bin/in", Mode: 0o120755, Data: []byte("a")},
+		{Name: "./bin/out", Mode: 0o120755, Data: []byte("../../outside")},
+		{Name: "./up", Mode: 0o120755, Data: []byte("..")},
+		{Name: "./bin/sneaky", Mode: 0o120755, Data: []byte("../up/outside")},
+	}
+	b, _ := pkgfile.Build(pkgfile.Spec{Files: []pkgfile.File{{Path: "Payload", Data: pkgfile.Gzip(pkgfile.CPIO(files))}}})
+	return b
+}
+
+// LinkPkgPaths are the files a walker lists in LinkPkg written as
+// ModePkgName.
+var LinkPkgPaths = []string{ModePkgName, ModePkgName + "/Payload/bin/a"}
