@@ -185,9 +185,7 @@ func (b *builder) listTar(f *os.File, size int64) error {
 				b.files = append(b.files, it)
 			}
 		case release.TypeSymlink:
-			if e.LinkEscapes {
-				b.finding(RuleSymlinkEscape, signing.SeverityError, e.Name, fmt.Sprintf("symbolic link to %q points outside the release; its target is not inventoried", e.Link))
-			}
+			b.symlink("", e.Name, e.Link, "the archive")
 		case release.TypeSpecial:
 			b.finding(release.RuleTarSpecialEntry, signing.SeverityError, e.Name, release.TarSpecialMessage(e.Special, "inventory"))
 		}

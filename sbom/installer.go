@@ -12,6 +12,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -149,6 +150,21 @@ const (
 	byWalk
 )
 
+// link records the symbolic link a container of kind k at report path at
+// holds at name, as verify records it: a 7-Zip archive's relative to the
+// archive, an installer package's relative to the cpio archive holding it
+// (its Payload or Scripts: container.PkgPayloadRoot), whose links are
+// checked as a tarball's are. A link is no file of the inventory.
+func (l *containerLister) link(k container.Kind, at, name, target string) {
+	if k != container.Pkg {
+		l.b.symlink(at, name, target, "the archive")
+		return
+	}
+	if root, ok := container.PkgPayloadRoot(name); ok {
+		l.b.symlink(release.JoinPath(at, root), name[len(root)+1:], target, "the package's "+path.Base(root))
+	}
+}
+
 // walk lists the container of kind k in the size bytes at r, found at
 // report path at, depth levels down. A PE that is an NSIS or Squirrel
 // installer is walked as both, as verify walks every PE: its NSIS data,
@@ -158,6 +174,7 @@ func (l *containerLister) walk(k container.Kind, r io.ReaderAt, size int64, at s
 	var walked []container.Span
 	v := container.Visitor{
 		Finding: func(f signing.Finding) { b.inv.Findings = append(b.inv.Findings, f) },
+		Link:    func(name, target string) { l.link(k, at, name, target) },
 		Entry: func(e container.Entry) {
 			l.walkedEntry(e, depth+1+e.Nested)
 			if s, ok := selfExtractorSpan(e); ok {
@@ -296,6 +313,11 @@ func (l *containerLister) entry(e container.Entry, depth int) {
 func (l *containerLister) listEntry(e container.Entry, depth int, walked bool) {
 	cabinets := l.entryCabinets() // cabinets.go
 	l.note(e.Path, walked)
+	if e.Mode != 0 {
+		// A package payload's modes, as verify reports them.
+		l.b.setuid(e.Path, "package payload", e.Mode)
+		l.b.writable(e.Path, "package payload", e.Mode, nil)
+	}
 	ra, done := l.readerAt(e)
 	switch {
 	case done != nil:

@@ -473,6 +473,10 @@ type builder struct {
 	// installedMacApp), "" otherwise.
 	macHome string
 	ar      *asar.Reader
+	// links are the symbolic links of the release's folders and
+	// archives (see symlink), under linksMu.
+	linksMu sync.Mutex
+	links   []walk.ChainLink
 	// asars are the asar archives opened whose unpacked files are the
 	// release's own, at their paths on disk (see matchUnpacked).
 	asars []openedAsar
@@ -521,6 +525,7 @@ func (b *builder) build() error {
 	b.openInstallers()
 	b.openAsars()
 	b.matchUnpacked()
+	b.linkChains()
 	b.assemble()
 	return nil
 }
@@ -633,8 +638,10 @@ func (b *builder) collectDisk() error {
 		switch {
 		case e.Kind == walk.Unreadable:
 			b.finding(RuleUnreadable, signing.SeverityError, e.Path, e.Err.Error())
+		case e.Kind == walk.Link && e.TargetErr != nil:
+			b.finding(RuleUnreadable, signing.SeverityError, e.Path, fmt.Sprintf("cannot read symbolic link: %v", e.TargetErr))
 		case e.Kind == walk.Link:
-			b.checkLink(e.Full, e.Path)
+			b.symlink("", e.Path, e.Target, "the release")
 		case e.Kind == walk.Special:
 			// Never opened (reading a pipe waits for a writer), and no
 			// file to inventory: reported as verify reports it.
@@ -711,25 +718,6 @@ func asarItems(ar *asar.Reader, at string, primary bool, depth int, unpacked boo
 // (ar.Open follows it).
 func asarLinkOpener(ar *asar.Reader, name string) func() (io.ReaderAt, int64, io.Closer, error) {
 	return fsOpener(ar, name, "links to a directory")
-}
-
-// checkLink reports a symbolic link of the release whose target is outside
-// the release or missing: the inventory never reads what it points to, and
-// the application would load it all the same.
-func (b *builder) checkLink(full, rel string) {
-	target, err := filepath.EvalSymlinks(full)
-	if err != nil {
-		b.finding(RuleSymlinkEscape, signing.SeverityError, rel, "symbolic link cannot be resolved: "+err.Error())
-		return
-	}
-	root, err := filepath.EvalSymlinks(b.root)
-	if err != nil {
-		root = b.root
-	}
-	if r, err := filepath.Rel(root, target); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
-		dest, _ := os.Readlink(full)
-		b.finding(RuleSymlinkEscape, signing.SeverityError, rel, fmt.Sprintf("symbolic link to %q points outside the release; its target is not inventoried", dest))
-	}
 }
 
 // diskOpener opens the file at full, a path on disk (an *os.File reads at

@@ -64,9 +64,7 @@ func (l *containerLister) tar(at string, r io.ReaderAt, size int64, depth int) {
 				files = append(files, container.Entry{Path: p, Source: files[i].Source, Size: files[i].Size})
 			}
 		case release.TypeSymlink:
-			if e.LinkEscapes {
-				b.finding(RuleSymlinkEscape, signing.SeverityError, p, fmt.Sprintf("symbolic link to %q points outside the release; its target is not inventoried", e.Link))
-			}
+			b.symlink(at, e.Name, e.Link, "the archive")
 		case release.TypeSpecial:
 			b.finding(release.RuleTarSpecialEntry, signing.SeverityError, p, release.TarSpecialMessage(e.Special, "inventory"))
 		}

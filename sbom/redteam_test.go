@@ -606,7 +606,8 @@ func TestRedTeamAppFolderBesideAsar(t *testing.T) {
 }
 
 // TestRedTeamDiskLinks replaces a runtime DLL with a symbolic link out of
-// the release; a link inside it is fine.
+// the release; a link inside it is fine, and so is one to nothing, which
+// reaches no file outside (verify reports neither: walk.LinkEscape).
 func TestRedTeamDiskLinks(t *testing.T) {
 	r := rtWindows(t, "1.4.0")
 	p, err := r.Write(t.TempDir())
@@ -628,12 +629,10 @@ func TestRedTeamDiskLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := strings.Join(findingKeys(inv.Findings), "\n")
-	for _, w := range []string{"error " + string(RuleSymlinkEscape) + " ffmpeg.dll", "error " + string(RuleSymlinkEscape) + " dangling.dll"} {
-		if !strings.Contains(got, w) {
-			t.Errorf("missing %q in\n%s", w, got)
-		}
+	if w := "error " + string(RuleSymlinkEscape) + " ffmpeg.dll"; !strings.Contains(got, w) {
+		t.Errorf("missing %q in\n%s", w, got)
 	}
-	if strings.Contains(got, "libEGL-alias") {
+	if strings.Contains(got, "libEGL-alias") || strings.Contains(got, "dangling") {
 		t.Errorf("a link inside the release is reported:\n%s", got)
 	}
 }

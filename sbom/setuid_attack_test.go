@@ -7,9 +7,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/internal/walk/walktest"
 )
 
 // TestAttackSBOMPrivilegedEntries: a tarball's bin/helper with the
@@ -63,5 +65,28 @@ func TestAttackSBOMPrivilegedEntries(t *testing.T) {
 	}
 	if got, want := findingsOf(openInv(t, zipOf("setuid.zip", 0o755|fs.ModeSetuid))), setuid+" bin/helper"; got != want {
 		t.Errorf("zip: findings %q, want %q", got, want)
+	}
+}
+
+// TestAttackSBOMPkgPayloadModes: an installer package whose payload
+// installs a set-user-ID, a set-group-ID and a world-writable program had
+// them inventoried without a finding, where verify reports each; sbom now
+// reads the payload's modes (container.Entry.Mode) and reports them as
+// verify does.
+func TestAttackSBOMPkgPayloadModes(t *testing.T) {
+	p := filepath.Join(t.TempDir(), walktest.ModePkgName)
+	if err := os.WriteFile(p, walktest.ModePkg(t, "odc"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := Open(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := append(ruleFindings(inv.Findings, release.RuleSetuid, ""), ruleFindings(inv.Findings, release.RuleWorldWritable, "")...)
+	want := walktest.ModePkgFindings()
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("findings %q, want %q", got, want)
 	}
 }

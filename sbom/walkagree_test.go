@@ -4,10 +4,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/walk/walktest"
 	"github.com/shipgate/shipgate/sbom"
+	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/verify"
 )
 
@@ -48,12 +50,14 @@ func TestTarInventoryAgreesWithVerify(t *testing.T) {
 	}
 }
 
-// TestAsarFolderInventoryAgreesWithVerify: sbom inventories the files of each shared folder
-// holding an asar with unpacked files (walktest.AsarCases) under the paths
+// TestFolderInventoryAgreesWithVerify: sbom inventories the files of each shared folder
+// holding an asar with unpacked files or symbolic links
+// (walktest.AsarCases, walktest.LinkCases) under the paths
 // verify checks them: the asar itself, its packed files under it, its
-// unpacked files at their paths on disk.
-func TestAsarFolderInventoryAgreesWithVerify(t *testing.T) {
-	for _, c := range walktest.AsarCases(t) {
+// unpacked files at their paths on disk; a link is no file, and one out of
+// the release is file/symlink-escape.
+func TestFolderInventoryAgreesWithVerify(t *testing.T) {
+	for _, c := range append(walktest.AsarCases(t), walktest.LinkCases(t)...) {
 		t.Run(c.Name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "release")
 			walktest.WriteTree(t, dir, c.Entries)
@@ -62,10 +66,57 @@ func TestAsarFolderInventoryAgreesWithVerify(t *testing.T) {
 	}
 }
 
+// TestPkgInventoryAgreesWithVerify: an installer package whose payload holds set-ID
+// and world-writable programs (walktest.ModePkg), in both cpio formats,
+// has the same files and the same mode findings (file/setuid,
+// file/world-writable) in sbom's inventory as in verify's report.
+func TestPkgInventoryAgreesWithVerify(t *testing.T) {
+	for _, format := range []string{"odc", "newc"} {
+		t.Run(format, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), walktest.ModePkgName)
+			if err := os.WriteFile(p, walktest.ModePkg(t, format), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			fs := agreeOn(t, p, walktest.ModePkgPaths())
+			var got []string
+			for _, f := range fs {
+				if f.Rule == "file/setuid" || f.Rule == "file/world-writable" {
+					got = append(got, string(f.Rule)+" "+f.Path)
+				}
+			}
+			if want := walktest.ModePkgFindings(); !slices.Equal(got, want) {
+				t.Errorf("sbom's mode findings %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+// TestPkgLinksInventoryAgreesWithVerify: the symbolic links of an installer package's
+// payload (walktest.LinkPkg) are no files, and those that leave the
+// payload, directly or through another link, are file/symlink-escape in
+// the same words in sbom's inventory and verify's report.
+func TestPkgLinksInventoryAgreesWithVerify(t *testing.T) {
+	p := filepath.Join(t.TempDir(), walktest.ModePkgName)
+	if err := os.WriteFile(p, walktest.LinkPkg(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range agreeOn(t, p, walktest.LinkPkgPaths) {
+		if f.Rule == "file/symlink-escape" {
+			got = append(got, f.Path)
+		}
+	}
+	slices.Sort(got)
+	at := walktest.ModePkgName + "/Payload/"
+	if want := []string{at + "bin/out", at + "bin/sneaky", at + "up"}; !slices.Equal(got, want) {
+		t.Errorf("file/symlink-escape at %q, want %q", got, want)
+	}
+}
+
 // agreeOn checks that verify checks the files of the release p, and sbom
 // inventories them, under the paths want, with the same digests and walk
-// findings (walktest.Agree).
-func agreeOn(t *testing.T, p string, want []string) {
+// findings (walktest.Agree); it returns sbom's findings.
+func agreeOn(t *testing.T, p string, want []string) []signing.Finding {
 	t.Helper()
 	r, err := verify.Release(context.Background(), verify.Options{}, p)
 	if err != nil {
@@ -83,4 +134,5 @@ func agreeOn(t *testing.T, p string, want []string) {
 		inventoried = append(inventoried, walktest.WalkFile{Path: f.Path, SHA256: f.SHA256})
 	}
 	walktest.Agree(t, want, checked, inventoried, r.Findings, inv.Findings)
+	return inv.Findings
 }

@@ -91,7 +91,7 @@ func TestAttackSBOMZipStructure(t *testing.T) {
 			h.SetMode(fs.ModeSymlink | 0o777)
 		}
 	}, zipEntry{"lib/a.dll", dll, nil}, zipEntry{"lib/ffmpeg.dll", []byte("../../../usr/lib/evil.dll"), nil})
-	wantZipFinding(t, p, "lib/a.dll", string(RuleSymlinkEscape), "lib/ffmpeg.dll", "points outside the release")
+	wantZipFinding(t, p, "lib/a.dll", string(RuleSymlinkEscape), "lib/ffmpeg.dll", "points out of the archive")
 
 	p = headerZip(t, dir, "inside.zip", func(i int, h *zip.FileHeader) {
 		if i == 1 {

@@ -63,7 +63,7 @@ func (c *check) walkContainer(k container.Kind, ra io.ReaderAt, size int64) {
 }
 
 // containerLink records the symbolic link a container (a 7-Zip archive)
-// holds at name, as a zip's is (see checkZipSymlink).
+// holds at name, as a zip's is (see zipChunkEntries).
 func (c *check) containerLink(name, target string) {
 	c.finds = append(c.finds, c.e.addSymlink(c.f.Path, name, target, "the archive")...)
 }

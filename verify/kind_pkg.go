@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"strings"
 
 	"github.com/shipgate/shipgate/internal/container"
 	"github.com/shipgate/shipgate/report"
@@ -65,16 +64,7 @@ func pkgError(err error) error {
 	return err
 }
 
-// pkgPayloadRoot returns the folder of an installer package's file system
-// (see openPkg) that is the cpio archive holding the entry p: a component's
-// Payload or Scripts, at the root or in the component's folder. It reports
-// false for an entry of no such archive.
-func pkgPayloadRoot(p string) (string, bool) {
-	parts := strings.SplitN(p, "/", 3)
-	for i := 0; i < len(parts)-1 && i < 2; i++ {
-		if parts[i] == "Payload" || parts[i] == "Scripts" {
-			return strings.Join(parts[:i+1], "/"), true
-		}
-	}
-	return "", false
-}
+// pkgPayloadRoot returns the folder of an installer package's file
+// system that is the cpio archive holding the entry p
+// (container.PkgPayloadRoot, sbom's too).
+func pkgPayloadRoot(p string) (string, bool) { return container.PkgPayloadRoot(p) }

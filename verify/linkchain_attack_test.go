@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/shipgate/shipgate/internal/walk"
 )
 
 // chainLinks are links each of whose targets looks inside the release, but
@@ -185,7 +187,7 @@ func TestAttackSymlinkChainCaseTwins(t *testing.T) {
 	}
 	// A name shared by more links than are followed at once.
 	var es []tarEntry
-	for i := 0; i < 2*maxChainWays; i++ {
+	for i := 0; i < 2*walk.MaxChainWays; i++ {
 		es = append(es, tarEntry{name: "d/up", typ: tar.TypeSymlink, link: fmt.Sprintf("x%d", i)})
 	}
 	es = append(es, tarEntry{name: "y", typ: tar.TypeSymlink, link: "d/up/../z"})

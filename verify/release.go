@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/internal/walk"
 	"github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/blocklist"
@@ -251,8 +252,8 @@ type engine struct {
 	// checkWalkedCopies).
 	walked   map[string]int
 	progress Progress
-	links    []link      // symbolic links inside the release (see checkLinks)
-	chains   []chainLink // symbolic links of folders, zips and tarballs (see checkLinkChains)
+	links    []link           // symbolic links inside the release (see checkLinks)
+	chains   []walk.ChainLink // symbolic links of folders, zips and tarballs (see checkLinkChains)
 	// unpackedAsars are the asar archives whose unpacked files are
 	// checked as ordinary files (see checkUnpackedAsars).
 	unpackedAsars []unpackedAsar

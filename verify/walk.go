@@ -319,21 +319,10 @@ func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix, 
 }
 
 // zipChecks is what zipEntries knows of a whole archive before it queues
-// any entry: entries whose data overlaps another's, whose local header
-// names them otherwise, and the names used twice.
+// any entry, and the checks of its entries (walk.ZipEntryChecks, sbom's
+// too).
 type zipChecks struct {
-	at      string
-	overlap map[int]bool
-	local   map[int]release.ZipLocalProblem
-	// dupHash holds the name hashes more than one file entry has, and
-	// dups counts the entries seen so far of each name with such a hash.
-	dupHash map[uint64]bool
-	dups    map[string]int
-	// fold tells the entries that may collide with another on a
-	// case-insensitive file system (a file and a folder too), and folds
-	// holds those seen so far.
-	fold  *foldname.Filter
-	folds *foldname.Set
+	walk.ZipEntryChecks
 	// paths, when set, holds the report paths of the archive's entries
 	// (see pathArena).
 	paths *pathArena
@@ -348,15 +337,18 @@ func (e *engine) newZipChecks(recs []zipRec, ff *foldname.Filter, ra io.ReaderAt
 		at = "."
 	}
 	ff.Done()
-	return &zipChecks{at: at, overlap: zipOverlaps(recs, size), local: zipLocalHeaders(recs, ra, size),
-		dupHash: zipDuplicates(recs), dups: map[string]int{}, fold: ff, folds: newFoldSet()}
+	dupHash := zipDuplicates(recs)
+	return &zipChecks{ZipEntryChecks: walk.ZipEntryChecks{At: at, Done: "checked",
+		Overlap: zipOverlaps(recs, size), Local: zipLocalHeaders(recs, ra, size),
+		MayRepeat: func(key string) bool { return len(dupHash) > 0 && dupHash[zipNameHash(key)] },
+		Fold:      ff.Hit}}
 }
 
 // zipChunkEntries queues the entries of zr, which are those of an archive
 // from index base on (the whole archive, or a chunk of its central
 // directory: see walkZipChunked).
 func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.ReaderAt, size int64, prefix string, depth int, ref *refCount, roots []string, states []*bundleState, free bool, sink func(*job)) {
-	at, overlap, local, dupHash, dups := zc.at, zc.overlap, zc.local, zc.dupHash, zc.dups
+	add := func(f signing.Finding) { e.addFindings(f) }
 	for k, zf := range zr.File {
 		i := base + k
 		if e.ctx.Err() != nil {
@@ -370,86 +362,49 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 			e.addFindings(finding(ruleInsecurePath, signing.SeverityError, prefix, fmt.Sprintf("zip entry %q is not a relative path inside the archive; it was not checked", zf.Name)))
 			continue
 		}
-		mode := zf.Mode()
-		if release.ZipIsDir(zf) {
-			if release.ZipDirHasData(zf) {
-				e.addFindings(finding(ruleMalformed, signing.SeverityError, joinPath(prefix, name), release.ZipDirDataMessage(zf, "checked")))
-			}
-			e.zipFolds(zc, zipFoldName(zf), true, joinPath(prefix, name))
+		en := walk.ZipEntry{File: zf, Index: i, Path: joinPath(prefix, name), Key: zipFoldName(zf), Dir: release.ZipIsDir(zf)}
+		if !en.Dir && zc.paths != nil {
+			en.Path = zc.paths.copy(en.Path)
+		}
+		if up, _, ok := release.ZipUnicodePath(zf.Extra, zf.Name); ok && !en.Dir {
+			en.Named = []signing.Finding{finding(ruleMalformed, signing.SeverityError, en.Path, fmt.Sprintf("zip entry %q: its Unicode Path extra field (0x7075) names it %q, the name unzip, 7-Zip and bsdtar extract it under; it was checked under a name it does not have", zf.Name, up))}
+		}
+		act, target := zc.Check(en, add)
+		switch act {
+		case walk.ZipLink:
+			e.addFindings(e.addSymlink(prefix, name, target, "the archive")...)
+			continue
+		case walk.ZipSkip:
 			continue
 		}
-		p := joinPath(prefix, name)
-		if zc.paths != nil {
-			p = zc.paths.copy(p)
-		}
-		if wn := zipFoldName(zf); len(dupHash) > 0 && dupHash[zipNameHash(wn)] {
-			if n, seen := dups[wn]; seen {
-				e.addFindings(finding(ruleDuplicateEntry, signing.SeverityError, p, release.ZipDuplicateMessage(at, wn, "checked")))
-				dups[wn] = n + 1
-			} else {
-				dups[wn] = 1
-			}
-		}
-		e.zipFolds(zc, zipFoldName(zf), false, p)
-		if overlap[i] {
-			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, release.ZipOverlapMessage(zf.Name, "checked")))
-			continue
-		}
-		if up, _, ok := release.ZipUnicodePath(zf.Extra, zf.Name); ok {
-			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("zip entry %q: its Unicode Path extra field (0x7075) names it %q, the name unzip, 7-Zip and bsdtar extract it under; it was checked under a name it does not have", zf.Name, up)))
-		}
-		if why, ok := local[i]; ok {
-			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, why.Message(zf.Name, "checked")))
-		}
-		if mode.IsRegular() {
-			e.addFindings(permFindings(p, "zip", mode, nil)...)
-		}
-		if mode&fs.ModeSymlink != 0 {
-			e.checkZipSymlink(zf, prefix, name, p)
-			continue
-		}
-		if release.ZipEncrypted(zf) {
-			e.addFindings(finding(ruleUnreadable, signing.SeverityError, p, release.ZipEncryptedMessage("checked")))
-			continue
-		}
-		if zf.UncompressedSize64 > 1<<62 {
-			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, fmt.Sprintf("zip entry claims an uncompressed size of %d bytes", zf.UncompressedSize64)))
-			continue
-		}
-		j := &job{path: p, size: int64(zf.UncompressedSize64), crc: zf.CRC32, checkCRC: true, sibName: name, depth: depth}
-		if !free {
-			j.sib = zr // its records are kept: it can be read as a file system
-		}
-		if i := bundleOf(roots, name); i >= 0 {
-			j.bs, j.bname = states[i], name
-		}
-		if zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 {
-			off, err := zf.DataOffset()
-			if err != nil || off < 0 || off > size || j.size > size-off {
-				e.addFindings(finding(ruleMalformed, signing.SeverityError, p, "stored zip entry lies outside the archive"))
-				continue
-			}
-			j.src = release.NewSection(ra, off, j.size)
-		} else {
-			j.src = release.Func(zf.Open)
-		}
-		ref.add()
-		j.onDone = ref.release
-		sink(j)
+		e.queueZipEntry(zr, zf, en.Path, name, ra, size, depth, ref, roots, states, free, sink)
 	}
 }
 
-// zipFolds reports the collisions of the entry name (a folder if dir, at
-// report path p) with earlier entries, if its hashes say it may have any.
-// name is as Windows reads it (zipFoldName), as zipRecord gave it to the
-// filter.
-func (e *engine) zipFolds(zc *zipChecks, name string, dir bool, p string) {
-	if !zc.fold.Hit(name) {
-		return
+// queueZipEntry queues the file entry zf of zr, named name, at report
+// path p: a stored entry is read in place from ra (size bytes), a
+// compressed one streamed.
+func (e *engine) queueZipEntry(zr *zip.Reader, zf *zip.File, p, name string, ra io.ReaderAt, size int64, depth int, ref *refCount, roots []string, states []*bundleState, free bool, sink func(*job)) {
+	j := &job{path: p, size: int64(zf.UncompressedSize64), crc: zf.CRC32, checkCRC: true, sibName: name, depth: depth}
+	if !free {
+		j.sib = zr // its records are kept: it can be read as a file system
 	}
-	for _, c := range zc.folds.Add(name, dir) {
-		e.addFindings(finding(ruleNameCollision, signing.SeverityWarning, p, c.Message("zip", zc.at, name)))
+	if i := bundleOf(roots, name); i >= 0 {
+		j.bs, j.bname = states[i], name
 	}
+	if zf.Method == zip.Store && zf.CompressedSize64 == zf.UncompressedSize64 {
+		off, err := zf.DataOffset()
+		if err != nil || off < 0 || off > size || j.size > size-off {
+			e.addFindings(finding(ruleMalformed, signing.SeverityError, p, "stored zip entry lies outside the archive"))
+			return
+		}
+		j.src = release.NewSection(ra, off, j.size)
+	} else {
+		j.src = release.Func(zf.Open)
+	}
+	ref.add()
+	j.onDone = ref.release
+	sink(j)
 }
 
 // zipDuplicates returns the name hashes (zipNameHash) that more than one
@@ -483,18 +438,6 @@ func repeated(hs []uint64) map[uint64]bool {
 // another entry's (release.ZipOverlaps).
 func zipOverlaps(recs []zipRec, size int64) map[int]bool {
 	return release.ZipOverlaps(len(recs), func(i int) release.ZipSpan { return release.ZipSpan{Off: recs[i].off, Comp: recs[i].comp} }, size)
-}
-
-func (e *engine) checkZipSymlink(zf *zip.File, prefix, name, report string) {
-	target, err := release.ZipLinkTarget(zf)
-	switch {
-	case errors.Is(err, release.ErrLinkUnreadable):
-		e.addFindings(finding(ruleUnreadable, signing.SeverityError, report, err.Error()))
-	case err != nil:
-		e.addFindings(finding(ruleMalformed, signing.SeverityError, report, err.Error()))
-	default:
-		e.addFindings(e.addSymlink(prefix, name, target, "the archive")...)
-	}
 }
 
 // walkArchiveFS hands the entries of an archive file system (an asar) of

@@ -211,6 +211,10 @@ type Entry struct {
 	Source release.Source
 	// Size is the file's size as the container records it.
 	Size int64
+	// Mode is the file's mode as the container records it (an
+	// installer package's payload records one, set-ID bits included:
+	// volfs.SpecialBits), 0 when it records none.
+	Mode fs.FileMode
 	// Also are the further report paths the container installs the same
 	// bytes to (an NSIS block extracted twice, reported as
 	// nsis/shared-data): a verifier checks the bytes once, an inventory
@@ -248,9 +252,11 @@ type Visitor struct {
 	// [SignedDatabase]). Nil drops them.
 	SignedDatabase func(SignedDatabase)
 	// Link is called with each symbolic link of a 7-Zip archive (an entry
-	// whose Unix mode says so, which 7-Zip on Unix extracts as a link):
-	// its name in the archive and its target. Nil hands links to Entry as
-	// files holding their targets.
+	// whose Unix mode says so, which 7-Zip on Unix extracts as a link) or
+	// of an installer package: its name in the archive (in the package,
+	// Payload/bin/x: see [PkgPayloadRoot]) and its target. Nil hands a
+	// 7-Zip archive's links to Entry as files holding their targets, and
+	// leaves a package's out.
 	Link func(name, target string)
 	// Cabinet opens the external cabinet name (a plain file name) an MSI's
 	// Media table names, from beside the MSI in the release, for its files
@@ -392,6 +398,11 @@ func (w *walker) add(rule signing.Rule, sev signing.Severity, p, msg string) {
 // entry hands one file to the visitor.
 func (w *walker) entry(p string, src release.Source, size int64) {
 	w.hand(Entry{Path: p, Source: src, Size: size, Nested: w.nested})
+}
+
+// modeEntry is entry for a file whose container records its mode.
+func (w *walker) modeEntry(p string, src release.Source, size int64, mode fs.FileMode) {
+	w.hand(Entry{Path: p, Source: src, Size: size, Mode: mode, Nested: w.nested})
 }
 
 // collide adds the entry name (a folder if dir; at report path p) of the

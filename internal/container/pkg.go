@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"strings"
 
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
@@ -12,9 +13,10 @@ import (
 )
 
 // openPkg walks the files of the installer package the container is, as
-// the package reader shows them (see [OpenPkg]). Links are left out: the
-// reader reports those that escape, and their targets are files of their
-// own.
+// the package reader shows them (see [OpenPkg]). Links are handed to
+// Visitor.Link (by their paths in the package, Payload/bin/x: see
+// [PkgPayloadRoot]), or left out without one; their targets are files of
+// their own.
 func (w *walker) openPkg(ra io.ReaderAt, size int64) {
 	fsys, finds, err := OpenPkg(ra, size)
 	if err != nil {
@@ -47,6 +49,12 @@ func (w *walker) openPkg(ra io.ReaderAt, size int64) {
 			}
 			return nil
 		}
+		if d.Type()&fs.ModeSymlink != 0 && w.v.Link != nil {
+			if t, err := fs.ReadLink(fsys, p); err == nil {
+				w.v.Link(p, t)
+			}
+			return nil
+		}
 		if !d.Type().IsRegular() {
 			return nil
 		}
@@ -55,10 +63,24 @@ func (w *walker) openPkg(ra io.ReaderAt, size int64) {
 			w.add(release.RuleUnreadable, signing.SeverityError, rp, fmt.Sprintf("cannot stat package entry: %v", err))
 			return nil
 		}
-		w.entry(rp, release.FSFile{FS: fsys, Name: p}, info.Size())
+		w.modeEntry(rp, release.FSFile{FS: fsys, Name: p}, info.Size(), info.Mode())
 		return nil
 	})
 	if err != nil && w.ctx.Err() == nil {
 		w.add(release.RuleMalformed, signing.SeverityError, w.at, fmt.Sprintf("cannot list package: %v", err))
 	}
+}
+
+// PkgPayloadRoot returns the folder of an installer package's file system
+// (see OpenPkg) that is the cpio archive holding the entry p: a component's
+// Payload or Scripts, at the root or in the component's folder. It reports
+// false for an entry of no such archive.
+func PkgPayloadRoot(p string) (string, bool) {
+	parts := strings.SplitN(p, "/", 3)
+	for i := 0; i < len(parts)-1 && i < 2; i++ {
+		if parts[i] == "Payload" || parts[i] == "Scripts" {
+			return strings.Join(parts[:i+1], "/"), true
+		}
+	}
+	return "", false
 }

@@ -15,10 +15,14 @@
 // ZipFiles, which reads them so, so that both read the same records at
 // once. Both then apply the same rules: an entry's path is its path in the
 // archive, a single top folder (name-1.2.3/) included (sbom's diff pairs
-// two versions' folders); the entry checks and their findings are
-// internal/release's (CheckZip, ZipDuplicateMessage…, the archive named by
-// its file name); a file whose end cannot be read to look for a zip there
-// is file/unreadable (release.ZipSearchMessage).
+// two versions' folders); the archive's checks are internal/release's
+// (CheckZip, ZipOverlaps, ZipLocalHeaders…, the archive named by its file
+// name); once a walker has named an entry (verify by its central name,
+// sbom by the name extractors write: release.ZipCentralName), the checks
+// of the entry are made by one function both call, ZipEntryChecks.Check,
+// in one order, so that a check added there is made by both; a file whose
+// end cannot be read to look for a zip there is file/unreadable
+// (release.ZipSearchMessage).
 //
 // # Rules shared by the callers' openers
 //
@@ -31,6 +35,11 @@
 //     (container.Walk), and a path that a walk and another reader (a
 //     zip's) both list a file at is file/duplicate-entry
 //     (release.WalkedCopyMessage);
+//   - the mode an installer package's payload records for a file (its
+//     set-ID bits read by volfs.SpecialBits) is a fact of the file both
+//     report, as they report a tarball's or a folder's (file/setuid,
+//     file/world-writable, release.SetuidMessage and WritableMessage of a
+//     "package payload"); container.Walk hands it over (Entry.Mode);
 //   - the zip archives a PE carries at its end are each opened, each that
 //     an extractor reading from the end does not see reported
 //     (container.AppendedFindings), and a later archive's unlisted local
@@ -80,6 +89,21 @@
 // total more than 2 GiB is checked whole by verify and inventoried in
 // part by sbom, with a finding for each file left out.
 //
+// # Symbolic links
+//
+// A symbolic link (of a folder, a zip, a tarball, a 7-Zip archive or an
+// installer package's payload, handed over by container.Walk's
+// Visitor.Link) is no file of its own in either walker: the file it
+// reaches inside the release is listed at its own path (verify holds it
+// to the policy of the link's path too). A link whose target points out
+// of its folder or archive (a package's Payload or Scripts:
+// container.PkgPayloadRoot) is file/symlink-escape and never followed
+// (LinkEscape); every link is then followed in chains, as a file system
+// follows them, and one that leads out through other links is
+// file/symlink-escape too (LinkChains); a link to nothing inside is no
+// finding. verify alone also reports files whose paths go through a link
+// of their archive.
+//
 // # Asar archives
 //
 // Every asar a walker opens is itself a listed file, and its packed
@@ -98,6 +122,15 @@
 //
 // # Not yet shared
 //
+//   - A file whose path goes through a symbolic link its archive holds
+//     (a tarball's link w to windows and its file w/evil.dll) is
+//     file/insecure-path in verify (its throughLinks), listed without a
+//     finding by sbom: the check needs every file's path, which sbom has
+//     only once its inventory is built.
+//   - An installer package is opened by two readers of one format:
+//     verify's archive file system (walkArchiveFS) and sbom's
+//     container.Walk, which hand over the same files, modes and links
+//     (TestPkgWalkAgreesWithSbom, TestPkgLinksWalkAgreesWithSbom).
 //   - The rest of a zip archive's walk (queuing its entries), tarballs and
 //     installers are opened by the callers; they are to move here, one
 //     format at a time.

@@ -1,6 +1,7 @@
 package walktest
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -66,13 +67,21 @@ func asarEntries(t testing.TB, at string, change func(map[string][]byte)) []ZipE
 	return entries
 }
 
-// WriteTree writes the regular files of entries under dir.
+// WriteTree writes the regular files and symbolic links (a link's Data
+// its target) of entries under dir; it skips the test where links cannot
+// be made.
 func WriteTree(t testing.TB, dir string, entries []ZipEntry) {
 	t.Helper()
 	for _, e := range entries {
 		p := filepath.Join(dir, filepath.FromSlash(e.Name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
+		}
+		if e.Mode&fs.ModeSymlink != 0 {
+			if err := os.Symlink(string(e.Data), p); err != nil {
+				t.Skipf("symbolic link %s: %v", e.Name, err)
+			}
+			continue
 		}
 		if err := os.WriteFile(p, e.Data, 0o644); err != nil {
 			t.Fatal(err)

@@ -7,12 +7,14 @@ import (
 	"testing"
 )
 
-// TarEntry is one entry of a generated tarball: a regular file, or a hard
-// link to Link when Link is set.
+// TarEntry is one entry of a generated tarball: a regular file, a hard
+// link to Link when Link is set, or a symbolic link to Symlink when that
+// is.
 type TarEntry struct {
-	Name string
-	Data []byte
-	Link string
+	Name    string
+	Data    []byte
+	Link    string
+	Symlink string
 }
 
 // Tar returns a tarball of entries, in order.
@@ -25,10 +27,13 @@ func Tar(t testing.TB, entries []TarEntry) []byte {
 		if e.Link != "" {
 			h.Typeflag, h.Linkname, h.Size = tar.TypeLink, e.Link, 0
 		}
+		if e.Symlink != "" {
+			h.Typeflag, h.Linkname, h.Size, h.Mode = tar.TypeSymlink, e.Symlink, 0, 0o777
+		}
 		if err := tw.WriteHeader(h); err != nil {
 			t.Fatal(err)
 		}
-		if e.Link == "" {
+		if e.Link == "" && e.Symlink == "" {
 			if _, err := tw.Write(e.Data); err != nil {
 				t.Fatal(err)
 			}
@@ -79,6 +84,12 @@ func TarCases(t testing.TB) []TarCase {
 		{Name: "duplicate name, compressed", Tar: Tar(t, dup), Gzip: true, Paths: []string{"a.txt", "a.txt", "c.txt", "lib/b.txt"}},
 		{Name: "duplicate name in a nested tarball", Tar: Tar(t, []TarEntry{{Name: "in.tar", Data: Tar(t, dup)}}),
 			Paths: []string{"in.tar", "in.tar/a.txt", "in.tar/a.txt", "in.tar/c.txt", "in.tar/lib/b.txt"}},
+		// Symbolic links (as walktest.LinkCases): no files of their own,
+		// one out of the archive, directly or through another,
+		// file/symlink-escape.
+		{Name: "symbolic links", Tar: Tar(t, append(plain[:2:2], TarEntry{Name: "lib/a.txt", Symlink: "../a.txt"}, TarEntry{Name: "out.txt", Symlink: "../outside.txt"},
+			TarEntry{Name: "up", Symlink: ".."}, TarEntry{Name: "lib/sneaky.txt", Symlink: "../up/outside.txt"})),
+			Paths: []string{"a.txt", "lib/b.txt"}},
 		{Name: "name leaving the archive", Tar: Tar(t, []TarEntry{{Name: "a.txt", Data: []byte("a")}, {Name: "../evil.txt", Data: []byte("out")}}),
 			Paths: []string{"a.txt"}},
 	}

@@ -103,10 +103,13 @@ func ZipCases(t testing.TB) []ZipCase {
 		// does, and no reader of another kind listed it.
 		{Name: "two copies of a zip with a repeated name", Zip: Zip(t, []ZipEntry{{Name: "inner.zip", Data: twice}, {Name: "inner.zip", Data: twice}}),
 			Paths: []string{"inner.zip", "inner.zip", "inner.zip/a.txt", "inner.zip/a.txt", "inner.zip/a.txt", "inner.zip/a.txt"}},
+		// The checks of walk.ZipEntryChecks, which both walkers make.
+		{Name: "set-ID and world-writable entries", Zip: Zip(t, []ZipEntry{{Name: "bin/tool", Data: []byte("t"), Mode: 0o755 | fs.ModeSetuid}, {Name: "bin/open", Data: []byte("o"), Mode: 0o777}, {Name: "bin/grp", Data: []byte("g"), Mode: 0o755 | fs.ModeSetgid}}),
+			Paths: []string{"bin/grp", "bin/open", "bin/tool"}},
 		{Name: "duplicate, folder, escape and link in other chunks", Zip: Zip(t, append(slices.Clone(many), odd...)), ChunkLen: 7,
 			Paths: slices.Sorted(slices.Values(append(slices.Clone(manyPaths), "a.txt", "a.txt", "dir/b.txt")))},
 	}
-	for _, c := range AsarCases(t) {
+	for _, c := range append(AsarCases(t), LinkCases(t)...) {
 		cases = append(cases, ZipCase{Name: c.Name, Zip: Zip(t, c.Entries), Paths: c.Paths})
 	}
 	return cases

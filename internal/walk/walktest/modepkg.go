@@ -1,0 +1,76 @@
+package walktest
+
+import (
+	"path"
+	"strings"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/pkgfile"
+	"github.com/shipgate/shipgate/internal/volfs"
+)
+
+// ModePkgName is the name ModePkg's installer package is written under.
+const ModePkgName = "Example-1.4.0.pkg"
+
+// ModePkg returns an installer package (.pkg) whose payload holds
+// ModeFiles, with their modes (set-ID bits as BSD st_mode bits), in the
+// cpio format format ("odc" or "newc"); ModePkgPaths are the files a
+// walker lists in it, ModePkgFindings the findings verify and sbom both
+// report of their modes.
+func ModePkg(t testing.TB, format string) []byte {
+	t.Helper()
+	files := []pkgfile.CPIOFile{{Name: ".", Mode: 0o040755}, {Name: "./bin", Mode: 0o040755}}
+	for _, f := range ModeFiles {
+		mode := 0o100000 | uint32(f.Mode.Perm()) | uint32(volfs.BSDSpecial(f.Mode))
+		files = append(files, pkgfile.CPIOFile{Name: "./" + f.Name, Mode: mode, Data: modeScript(f.Name)})
+	}
+	cpio := pkgfile.CPIO(files)
+	if format == "newc" {
+		cpio = pkgfile.CPIONewc(files, false)
+	}
+	b, _ := pkgfile.Build(pkgfile.Spec{Files: []pkgfile.File{{Path: "Payload", Data: pkgfile.Gzip(cpio)}}})
+	return b
+}
+
+// ModePkgPaths returns the files a walker lists in ModePkg written as
+// ModePkgName: the package and its payload's files.
+func ModePkgPaths() []string {
+	out := []string{ModePkgName}
+	for _, f := range ModeFiles {
+		out = append(out, path.Join(ModePkgName, "Payload", f.Name))
+	}
+	return out
+}
+
+// ModePkgFindings returns ModeFindings as ModePkg's files have them
+// ("rule path"), at their paths in the package's payload.
+func ModePkgFindings() []string {
+	var out []string
+	for _, f := range ModeFindings {
+		rule, p, _ := strings.Cut(f, " ")
+		out = append(out, rule+" "+path.Join(ModePkgName, "Payload", p))
+	}
+	return out
+}
+
+// LinkPkg returns an installer package whose payload holds bin/a and
+// symbolic links (as LinkCases): bin/in to a (inside), bin/out out of the
+// payload, up to its parent and bin/sneaky out through up. A walker lists
+// the package and bin/a (LinkPkgPaths); the links out are
+// file/symlink-escape, relative to the payload.
+func LinkPkg(t testing.TB) []byte {
+	t.Helper()
+	files := []pkgfile.CPIOFile{{Name: ".", Mode: 0o040755}, {Name: "./bin", Mode: 0o040755},
+		{Name: "./bin/a", Mode: 0o100755, Data: []byte("a")},
+		{Name: "./bin/in", Mode: 0o120755, Data: []byte("a")},
+		{Name: "./bin/out", Mode: 0o120755, Data: []byte("../../outside")},
+		{Name: "./up", Mode: 0o120755, Data: []byte("..")},
+		{Name: "./bin/sneaky", Mode: 0o120755, Data: []byte("../up/outside")},
+	}
+	b, _ := pkgfile.Build(pkgfile.Spec{Files: []pkgfile.File{{Path: "Payload", Data: pkgfile.Gzip(pkgfile.CPIO(files))}}})
+	return b
+}
+
+// LinkPkgPaths are the files a walker lists in LinkPkg written as
+// ModePkgName.
+var LinkPkgPaths = []string{ModePkgName, ModePkgName + "/Payload/bin/a"}

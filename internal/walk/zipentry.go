@@ -1,0 +1,168 @@
+package walk
+
+import (
+	"archive/zip"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/shipgate/shipgate/internal/foldname"
+	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// ZipEntry is an entry of a zip archive as a walker names it (verify by
+// its central name, sbom by the name extractors write: see
+// release.ZipCentralName), for ZipEntryChecks.
+type ZipEntry struct {
+	File *zip.File
+	// Index is its index in the archive's central directory (that of
+	// ZipEntryChecks.Overlap and Local).
+	Index int
+	// Path is its report path: the archive's path and its name.
+	Path string
+	// Key is its name as Windows reads it (release.ZipWindowsName):
+	// duplicates and names that are one on a case-insensitive file system
+	// are found by it.
+	Key string
+	// Dir says it is a folder.
+	Dir bool
+	// Named are the walker's findings about the entry's other names (a
+	// Unicode Path field), reported unless its data overlaps another's.
+	Named []signing.Finding
+}
+
+// ZipAction is what a walker does with an entry ZipEntryChecks checked.
+type ZipAction int
+
+// The actions of ZipEntryChecks.Check.
+const (
+	// ZipSkip: a folder, or an entry that is not read (the finding
+	// saying why is made).
+	ZipSkip ZipAction = iota
+	// ZipLink: a symbolic link, whose target Check returns: the walker
+	// follows it or reports it.
+	ZipLink
+	// ZipFile: a file to read.
+	ZipFile
+)
+
+// ZipEntryChecks makes, in one order, the checks every walker of a zip
+// archive (verify's, sbom's) makes of each entry once it has named it: a
+// folder that holds data (file/malformed); a name held twice
+// (file/duplicate-entry, once a name) or that is one with another on a
+// case-insensitive file system (file/name-collision); data that overlaps
+// another entry's (file/malformed, not read); a local header that names
+// the entry otherwise (file/malformed); set-ID bits and world write
+// (file/setuid, file/world-writable); a link whose target cannot be read;
+// encryption (file/unreadable, not read); an absurd size (file/malformed,
+// not read). A check added here is made by both. Its state carries over
+// from one entry to the next, across the chunks of a large archive's
+// central directory.
+type ZipEntryChecks struct {
+	// At names the archive in findings: its report path, or an input's
+	// file name.
+	At string
+	// Done is the walker's word for what it does with an entry
+	// ("checked", "inventoried").
+	Done string
+	// Overlap and Local are the archive's entries, by index, whose
+	// data overlaps another's (release.ZipOverlaps) and whose local
+	// header names them otherwise or gives another method or size, with why (release.ZipLocalHeaders).
+	Overlap map[int]bool
+	Local   map[int]release.ZipLocalProblem
+	// MayRepeat, when set, says whether a key may be held by more than
+	// one entry (a filter kept as hashes, so that a walker of a million
+	// entries need not remember every name); nil tracks every key.
+	MayRepeat func(key string) bool
+	// Fold, when set, says which keys may collide with another on a
+	// case-insensitive file system (foldname.Filter.Hit); nil checks
+	// every key.
+	Fold func(key string) bool
+
+	folds *foldname.Set
+	seen  map[string]int
+}
+
+// Check checks the entry e, adding its findings with add, and says what
+// the walker does with it; target is a link's target.
+func (c *ZipEntryChecks) Check(e ZipEntry, add func(signing.Finding)) (_ ZipAction, target string) {
+	zf := e.File
+	if e.Dir {
+		if release.ZipDirHasData(zf) {
+			add(zipFinding(release.RuleMalformed, signing.SeverityError, e.Path, release.ZipDirDataMessage(zf, c.Done)))
+		}
+		c.collisions(e, add)
+		return ZipSkip, ""
+	}
+	if c.MayRepeat == nil || c.MayRepeat(e.Key) {
+		if c.seen == nil {
+			c.seen = map[string]int{}
+		}
+		if c.seen[e.Key] == 1 { // once a name
+			add(zipFinding(release.RuleDuplicateEntry, signing.SeverityError, e.Path, release.ZipDuplicateMessage(c.At, e.Key, c.Done)))
+		}
+		c.seen[e.Key]++
+	}
+	c.collisions(e, add)
+	if c.Overlap[e.Index] {
+		add(zipFinding(release.RuleMalformed, signing.SeverityError, e.Path, release.ZipOverlapMessage(zf.Name, c.Done)))
+		return ZipSkip, ""
+	}
+	for _, f := range e.Named {
+		add(f)
+	}
+	if why, ok := c.Local[e.Index]; ok {
+		add(zipFinding(release.RuleMalformed, signing.SeverityError, e.Path, why.Message(zf.Name, c.Done)))
+	}
+	mode := zf.Mode()
+	if mode.IsRegular() {
+		if msg, ok := release.SetuidMessage("zip", mode); ok {
+			add(zipFinding(release.RuleSetuid, signing.SeverityError, e.Path, msg))
+		}
+		if msg, ok := release.WritableMessage("zip", mode, nil); ok {
+			add(zipFinding(release.RuleWorldWritable, signing.SeverityWarning, e.Path, msg))
+		}
+	}
+	if mode&fs.ModeSymlink != 0 {
+		target, err := release.ZipLinkTarget(zf)
+		switch {
+		case errors.Is(err, release.ErrLinkUnreadable):
+			add(zipFinding(release.RuleUnreadable, signing.SeverityError, e.Path, err.Error()))
+		case err != nil:
+			add(zipFinding(release.RuleMalformed, signing.SeverityError, e.Path, err.Error()))
+		default:
+			return ZipLink, target
+		}
+		return ZipSkip, ""
+	}
+	switch {
+	case release.ZipEncrypted(zf):
+		add(zipFinding(release.RuleUnreadable, signing.SeverityError, e.Path, release.ZipEncryptedMessage(c.Done)))
+	case zf.UncompressedSize64 > 1<<62:
+		add(zipFinding(release.RuleMalformed, signing.SeverityError, e.Path, fmt.Sprintf("zip entry claims an uncompressed size of %d bytes", zf.UncompressedSize64)))
+	default:
+		return ZipFile, ""
+	}
+	return ZipSkip, ""
+}
+
+// collisions reports the names e's key is one with on a case-insensitive
+// file system among the entries checked before it.
+func (c *ZipEntryChecks) collisions(e ZipEntry, add func(signing.Finding)) {
+	if e.Key == "" || (c.Fold != nil && !c.Fold(e.Key)) {
+		return
+	}
+	if c.folds == nil {
+		c.folds = foldname.NewSet(foldname.All)
+	}
+	for _, col := range c.folds.Add(e.Key, e.Dir) {
+		add(zipFinding(release.RuleNameCollision, signing.SeverityWarning, e.Path, col.Message("zip", c.At, e.Key)))
+	}
+}
+
+func zipFinding(rule signing.Rule, sev signing.Severity, p, msg string) signing.Finding {
+	f := signing.NewFinding(rule, sev, msg)
+	f.Path = p
+	return f
+}
