@@ -144,7 +144,12 @@ func isMachO(b []byte) bool {
 
 // IsAsar checks the pickle framing of an asar header: uint32 4 (size of the
 // size pickle), uint32 header-pickle size, uint32 payload size (header-pickle
-// size - 4), uint32 JSON length (at most payload - 4), then '{'.
+// size - 4), uint32 JSON length (at most payload - 4), then the JSON object.
+// Electron parses the JSON with Chromium's reader, which skips a UTF-8 byte
+// order mark and white space before the '{' (and, with the Chromium
+// extensions, a comment: '/' is taken too, for the asar reader to refuse),
+// so those are skipped here as well; JSON that b cuts off before its first
+// other byte is taken for an asar, for the asar reader to decide.
 func IsAsar(b []byte) bool {
 	if len(b) < 17 {
 		return false
@@ -154,7 +159,19 @@ func IsAsar(b []byte) bool {
 		return false
 	}
 	hdr, payload, strLen := le.Uint32(b[4:]), le.Uint32(b[8:]), le.Uint32(b[12:])
-	return hdr >= 8 && payload == hdr-4 && strLen <= payload-4 && strLen > 0 && b[16] == '{'
+	if !(hdr >= 8 && payload == hdr-4 && strLen <= payload-4 && strLen > 0) {
+		return false
+	}
+	j := b[16:]
+	cut := uint64(len(j)) < uint64(strLen) // b ends inside the JSON
+	if !cut {
+		j = j[:strLen]
+	}
+	j = bytes.TrimLeft(bytes.TrimPrefix(j, []byte("\xef\xbb\xbf")), " \t\n\r")
+	if len(j) == 0 {
+		return cut
+	}
+	return j[0] == '{' || j[0] == '/'
 }
 
 // IsZip reports whether b starts with a zip local file header

@@ -99,3 +99,45 @@ func TestIsTarHeader(t *testing.T) {
 		}
 	}
 }
+
+// asarHead returns the first bytes of an asar archive whose JSON header is
+// json (its length declared as n, or len(json) when n is 0).
+func asarHead(json string, n int) []byte {
+	if n == 0 {
+		n = len(json)
+	}
+	padded := (n + 3) &^ 3
+	b := binary.LittleEndian.AppendUint32(nil, 4)
+	b = binary.LittleEndian.AppendUint32(b, uint32(8+padded))
+	b = binary.LittleEndian.AppendUint32(b, uint32(4+padded))
+	b = binary.LittleEndian.AppendUint32(b, uint32(n))
+	return append(b, json...)
+}
+
+// TestIsAsarHeaderPrefix: Chromium's JSON reader, which Electron parses an
+// asar's header with, skips a UTF-8 byte order mark and white space before
+// the object, so an asar is one with them too; a comment ('/') is left to
+// the asar reader. A JSON string of white space only is no asar; one the
+// head cuts off in white space may be.
+func TestIsAsarHeaderPrefix(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		b    []byte
+		want bool
+	}{
+		{"object", asarHead(`{"files":{}}`, 0), true},
+		{"space", asarHead(` {"files":{}}`, 0), true},
+		{"white space", asarHead("\r\n\t {\"files\":{}}", 0), true},
+		{"byte order mark", asarHead("\xef\xbb\xbf{\"files\":{}}", 0), true},
+		{"byte order mark and space", asarHead("\xef\xbb\xbf \n{\"files\":{}}", 0), true},
+		{"comment", asarHead(`/**/{"files":{}}`, 0), true},
+		{"cut off in white space", asarHead("  ", 100), true},
+		{"white space only", asarHead("    ", 0), false},
+		{"array", asarHead(` ["files"]`, 0), false},
+		{"two byte order marks", asarHead("\xef\xbb\xbf\xef\xbb\xbf{}", 0), false},
+	} {
+		if got := IsAsar(c.b); got != c.want {
+			t.Errorf("%s: IsAsar = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,34 @@
+package verify
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/electronfix"
+)
+
+// TestAttackAsarHeaderPrefix: Electron parses an asar's JSON header with
+// Chromium's JSON reader, which skips a UTF-8 byte order mark and white
+// space before the object. verify recognised an asar only by a '{' right
+// after the pickle framing, so resources/app.asar with a header starting
+// " {" (or a BOM, or a newline) was an unremarkable data file: the native
+// addon inside, which Electron loads (copying it out of the archive), was
+// never checked. It is now opened as the asar it is, and the addon is
+// checked (and refused by a policy forbidding native code in the asar).
+func TestAttackAsarHeaderPrefix(t *testing.T) {
+	f := getFixtures(t)
+	for _, prefix := range []string{" ", "\n\t\r ", "\xef\xbb\xbf", "\xef\xbb\xbf "} {
+		t.Run(fmt.Sprintf("%q", prefix), func(t *testing.T) {
+			header := fmt.Sprintf(`%s{"files":{"x.node":{"size":%d,"offset":"0"}}}`, prefix, len(f.peUnsigned))
+			dir := t.TempDir()
+			writeTree(t, dir, map[string][]byte{"resources/app.asar": electronfix.PackAsarRaw([]byte(header), f.peUnsigned)})
+			r := mustFail(t, Options{Policy: requireValid()}, "resources/app.asar/x.node", ruleForbiddenKind, dir)
+			if fi := fileByPath(r, "resources/app.asar"); fi == nil || fi.Kind != KindAsar {
+				t.Errorf("app.asar not checked as an asar: %+v", fi)
+			}
+			// Given on its own too.
+			mustFail(t, Options{Policy: requireValid()}, "app.asar/x.node", ruleForbiddenKind, filepath.Join(dir, "resources", "app.asar"))
+		})
+	}
+}
