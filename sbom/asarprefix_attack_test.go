@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/electronfix"
@@ -25,5 +26,24 @@ func TestAttackSBOMAsarHeaderPrefix(t *testing.T) {
 				t.Errorf("prefix %q: %s not listed; binaries %q, findings %q", prefix, p, pathsOf(inv), findingsOf(inv))
 			}
 		}
+	}
+}
+
+// TestAttackSBOMAsarTwoHeaders: verify's TestAttackAsarTwoHeaders for the
+// SBOM: the app.asar whose header pickle holds a decoy JSON string at
+// offset 16 and, as its payload, the one Electron reads. sbom listed the
+// decoy's readme.txt and left the addon Electron loads out of the SBOM;
+// the archive is now refused (asar/malformed).
+func TestAttackSBOMAsarTwoHeaders(t *testing.T) {
+	dll := peImage(t, "addon")
+	decoy := `{"files":{"readme.txt":{"size":2,"offset":"0"}}}`
+	real := fmt.Sprintf(`{"files":{"x.node":{"size":%d,"offset":"0"}},"padding":"%060d"}`, len(dll), 0)
+	dir := writeFolder(t, map[string][]byte{"resources/app.asar": electronfix.PackAsarTwoHeaders([]byte(decoy), []byte(real), dll)})
+	inv := openInv(t, dir)
+	if got := findingsOf(inv); !strings.Contains(got, "asar/malformed resources/app.asar") {
+		t.Errorf("findings %q, want asar/malformed at resources/app.asar", got)
+	}
+	for _, b := range inv.Binaries {
+		t.Errorf("binary %s listed from the decoy header", b.Path)
 	}
 }

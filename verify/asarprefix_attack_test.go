@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/electronfix"
+	"github.com/shipgate/shipgate/sbom/asar"
 )
 
 // TestAttackAsarHeaderPrefix: Electron parses an asar's JSON header with
@@ -31,4 +32,22 @@ func TestAttackAsarHeaderPrefix(t *testing.T) {
 			mustFail(t, Options{Policy: requireValid()}, "app.asar/x.node", ruleForbiddenKind, filepath.Join(dir, "resources", "app.asar"))
 		})
 	}
+}
+
+// TestAttackAsarTwoHeaders: app.asar's header pickle declares a payload
+// shorter than the pickle: shipgate read the JSON string at offset 12
+// (readme.txt), but base::Pickle, which Electron reads the header with,
+// takes the payload to be the pickle's last bytes, and there is a second
+// JSON string listing x.node, an unsigned addon, over the same data. verify
+// took the file for no asar at all and passed. The archive is now refused
+// (asar/malformed), alone and in a release.
+func TestAttackAsarTwoHeaders(t *testing.T) {
+	f := getFixtures(t)
+	decoy := `{"files":{"readme.txt":{"size":2,"offset":"0"}}}`
+	real := fmt.Sprintf(`{"files":{"x.node":{"size":%d,"offset":"0"}},"padding":"%060d"}`, len(f.peUnsigned), 0)
+	a := electronfix.PackAsarTwoHeaders([]byte(decoy), []byte(real), f.peUnsigned)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"resources/app.asar": a})
+	mustFail(t, Options{}, "resources/app.asar", asar.RuleMalformed, dir)
+	mustFail(t, Options{}, "app.asar", asar.RuleMalformed, filepath.Join(dir, "resources", "app.asar"))
 }

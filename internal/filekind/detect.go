@@ -142,28 +142,40 @@ func isMachO(b []byte) bool {
 	return false
 }
 
-// IsAsar checks the pickle framing of an asar header: uint32 4 (size of the
-// size pickle), uint32 header-pickle size, uint32 payload size (header-pickle
-// size - 4), uint32 JSON length (at most payload - 4), then the JSON object.
-// Electron parses the JSON with Chromium's reader, which skips a UTF-8 byte
-// order mark and white space before the '{' (and, with the Chromium
-// extensions, a comment: '/' is taken too, for the asar reader to refuse),
-// so those are skipped here as well; JSON that b cuts off before its first
-// other byte is taken for an asar, for the asar reader to decide.
+// IsAsar checks the pickle framing of an asar header as Electron reads it
+// (Chromium's base::Pickle): uint32 4 (size of the size pickle), uint32
+// header-pickle size, uint32 payload size, then the JSON string's length
+// and the JSON object at the start of the payload, which is the pickle's
+// last bytes: at offset 12 when the payload is the header-pickle size - 4,
+// as asar writers make it, further on when it is smaller (the reader
+// refuses those). The JSON is parsed with Chromium's reader, which skips a
+// UTF-8 byte order mark and white space before the '{' (and, with the
+// Chromium extensions, a comment: '/' is taken too, for the asar reader to
+// refuse), so those are skipped here as well. Framing or JSON that b cuts
+// off before it can be told is taken for an asar, for the asar reader to
+// decide.
 func IsAsar(b []byte) bool {
-	if len(b) < 17 {
+	if len(b) < 16 {
 		return false
 	}
 	le := binary.LittleEndian
 	if le.Uint32(b) != 4 {
 		return false
 	}
-	hdr, payload, strLen := le.Uint32(b[4:]), le.Uint32(b[8:]), le.Uint32(b[12:])
-	if !(hdr >= 8 && payload == hdr-4 && strLen <= payload-4 && strLen > 0) {
+	hdr, payload := uint64(le.Uint32(b[4:])), uint64(le.Uint32(b[8:]))
+	if hdr < 8 || payload < 4 || payload > hdr-4 || (hdr-payload)%4 != 0 {
 		return false
 	}
-	j := b[16:]
-	cut := uint64(len(j)) < uint64(strLen) // b ends inside the JSON
+	at := 8 + hdr - payload // the payload: the JSON string's length, then the string
+	if uint64(len(b)) < at+4 {
+		return true
+	}
+	strLen := uint64(le.Uint32(b[at:]))
+	if strLen == 0 || strLen > payload-4 {
+		return false
+	}
+	j := b[at+4:]
+	cut := uint64(len(j)) < strLen // b ends inside the JSON
 	if !cut {
 		j = j[:strLen]
 	}

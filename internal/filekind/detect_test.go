@@ -135,9 +135,27 @@ func TestIsAsarHeaderPrefix(t *testing.T) {
 		{"white space only", asarHead("    ", 0), false},
 		{"array", asarHead(` ["files"]`, 0), false},
 		{"two byte order marks", asarHead("\xef\xbb\xbf\xef\xbb\xbf{}", 0), false},
+		{"payload after other bytes", shifted(`{"files":{}}`, "junk"), true},
+		{"payload after other bytes, not JSON", shifted(`["files"]`, "junk"), false},
+		{"payload misaligned", shifted(`{"files":{}}`, "abc"), false},
 	} {
 		if got := IsAsar(c.b); got != c.want {
 			t.Errorf("%s: IsAsar = %v, want %v", c.name, got, c.want)
 		}
 	}
+}
+
+// shifted returns the first bytes of an asar archive whose header pickle
+// holds before before its payload (the JSON string's length, and json):
+// base::Pickle, as Electron reads it, takes the payload to be the
+// pickle's last bytes.
+func shifted(json, before string) []byte {
+	padded := (len(json) + 3) &^ 3
+	b := binary.LittleEndian.AppendUint32(nil, 4)
+	b = binary.LittleEndian.AppendUint32(b, uint32(4+len(before)+4+padded))
+	b = binary.LittleEndian.AppendUint32(b, uint32(4+padded))
+	b = append(b, before...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(json)))
+	b = append(b, json...)
+	return append(b, make([]byte, padded-len(json))...)
 }
