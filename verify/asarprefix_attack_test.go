@@ -43,11 +43,13 @@ func TestAttackAsarHeaderPrefix(t *testing.T) {
 // (asar/malformed), alone and in a release.
 func TestAttackAsarTwoHeaders(t *testing.T) {
 	f := getFixtures(t)
-	decoy := `{"files":{"readme.txt":{"size":2,"offset":"0"}}}`
-	real := fmt.Sprintf(`{"files":{"x.node":{"size":%d,"offset":"0"}},"padding":"%060d"}`, len(f.peUnsigned), 0)
-	a := electronfix.PackAsarTwoHeaders([]byte(decoy), []byte(real), f.peUnsigned)
-	dir := t.TempDir()
-	writeTree(t, dir, map[string][]byte{"resources/app.asar": a})
-	mustFail(t, Options{}, "resources/app.asar", asar.RuleMalformed, dir)
-	mustFail(t, Options{}, "app.asar", asar.RuleMalformed, filepath.Join(dir, "resources", "app.asar"))
+	for _, n := range []int{0, 5000} { // the real header within the first 4 KiB, and beyond
+		decoy := fmt.Sprintf(`{"files":{"readme.txt":{"size":2,"offset":"0"}},"padding":"%0*d"}`, n+1, 0)
+		real := fmt.Sprintf(`{"files":{"x.node":{"size":%d,"offset":"0"}},"padding":"%0*d"}`, len(f.peUnsigned), n+60, 0)
+		a := electronfix.PackAsarTwoHeaders([]byte(decoy), []byte(real), f.peUnsigned)
+		dir := t.TempDir()
+		writeTree(t, dir, map[string][]byte{"resources/app.asar": a})
+		mustFail(t, Options{}, "resources/app.asar", asar.RuleMalformed, dir)
+		mustFail(t, Options{}, "app.asar", asar.RuleMalformed, filepath.Join(dir, "resources", "app.asar"))
+	}
 }

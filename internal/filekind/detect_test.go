@@ -132,6 +132,7 @@ func TestIsAsarHeaderPrefix(t *testing.T) {
 		{"byte order mark and space", asarHead("\xef\xbb\xbf \n{\"files\":{}}", 0), true},
 		{"comment", asarHead(`/**/{"files":{}}`, 0), true},
 		{"cut off in white space", asarHead("  ", 100), true},
+		{"cut off in the length", asarHead("", 100)[:14], false},
 		{"white space only", asarHead("    ", 0), false},
 		{"array", asarHead(` ["files"]`, 0), false},
 		{"two byte order marks", asarHead("\xef\xbb\xbf\xef\xbb\xbf{}", 0), false},
@@ -158,4 +159,25 @@ func shifted(json, before string) []byte {
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(json)))
 	b = append(b, json...)
 	return append(b, make([]byte, padded-len(json))...)
+}
+
+// TestDetectAtFindsFarAsarPayload: a header pickle whose payload, where
+// Electron reads the JSON string, lies beyond the head is found by
+// DetectAt; one that points at no JSON, or past the file, is not.
+func TestDetectAtFindsFarAsarPayload(t *testing.T) {
+	far := shifted(`{"files":{}}`, string(bytes.Repeat([]byte{'x'}, 2*HeadLen)))
+	head := far[:HeadLen]
+	if IsAsar(head) {
+		t.Error("IsAsar decided beyond its bytes")
+	}
+	if got := DetectAt(bytes.NewReader(far), head, int64(len(far))); got != Asar {
+		t.Errorf("DetectAt = %v, want asar", got)
+	}
+	notJSON := shifted(`["files"]`, string(bytes.Repeat([]byte{'x'}, 2*HeadLen)))
+	if got := DetectAt(bytes.NewReader(notJSON), notJSON[:HeadLen], int64(len(notJSON))); got != Other {
+		t.Errorf("payload not JSON: DetectAt = %v, want other", got)
+	}
+	if got := DetectAt(bytes.NewReader(far), head, int64(len(far))-8); got != Other {
+		t.Errorf("payload past the file's end: DetectAt = %v, want other", got)
+	}
 }
