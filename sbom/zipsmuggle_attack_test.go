@@ -29,6 +29,7 @@ func TestAttackSBOMZipEntrySmugglesLocalEntry(t *testing.T) {
 		{"stored, local size short", walktest.SmuggleStoredSizes, "compressed bytes, its central directory record"},
 		{"deflated, local size short", walktest.SmuggleDeflateSizes, "compressed bytes, its central directory record"},
 		{"stored in the directory, deflated locally", walktest.SmuggleLocalMethod, "compression method"},
+		{"stored with a descriptor that ends it early", walktest.SmuggleStoredDescriptor, "descriptor that ends it"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			z := walktest.SmuggledZip(t, tc.how, dll)

@@ -27,7 +27,9 @@ const sniffLen = 4096
 //     filler entries cannot hide a loadable slice.
 //   - asar: the Chromium pickle header Electron writes: a 4-byte size of 4,
 //     then the header pickle's size, its payload size, and the JSON string's
-//     length, consistent with each other, followed by '{'.
+//     length, consistent with each other, followed by '{' after a UTF-8
+//     byte order mark and white space, which Chromium's JSON reader skips
+//     (see [filekind.IsAsar]).
 //
 // Everything else is KindOther. The release walker also knows disk images
 // (KindDMG) by the koly trailer at their end, which the first bytes do not

@@ -46,22 +46,29 @@ func (c *check) checkWindowsAlias() {
 }
 
 // archiveMagic lists the container formats recognised by their first bytes
-// (tar by its ustar magic at 257) that are not opened.
+// (tar by its ustar magic at 257) that are not opened, and the binary
+// patches an updater builds files from (patch): Squirrel.Windows' delta
+// packages (App-1.2.3-delta.nupkg) carry lib/net45/App.exe.bsdiff or an
+// MSDelta App.exe.diff, which Update.exe applies to the installed App.exe
+// to write the new one, checked against a SHA-1 in the same package.
 var archiveMagic = []struct {
 	name  string
 	off   int
 	magic string
+	patch bool
 }{
-	{"gzip", 0, "\x1f\x8b\x08"}, // method 8, deflate: the only one (see filekind)
-	{"xz", 0, "\xfd7zXZ\x00"},
-	{"bzip2", 0, "BZh"},
-	{"zstd", 0, "\x28\xb5\x2f\xfd"},
-	{"7-Zip", 0, "7z\xbc\xaf\x27\x1c"},
-	{"RAR", 0, "Rar!\x1a\x07"},
-	{"Microsoft Cabinet", 0, "MSCF"},
-	{"OLE compound (MSI installer or Office document)", 0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"},
-	{"xar (macOS installer package)", 0, "xar!"},
-	{"tar", 257, "ustar"},
+	{"gzip", 0, "\x1f\x8b\x08", false}, // method 8, deflate: the only one (see filekind)
+	{"xz", 0, "\xfd7zXZ\x00", false},
+	{"bzip2", 0, "BZh", false},
+	{"zstd", 0, "\x28\xb5\x2f\xfd", false},
+	{"7-Zip", 0, "7z\xbc\xaf\x27\x1c", false},
+	{"RAR", 0, "Rar!\x1a\x07", false},
+	{"Microsoft Cabinet", 0, "MSCF", false},
+	{"OLE compound (MSI installer or Office document)", 0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", false},
+	{"xar (macOS installer package)", 0, "xar!", false},
+	{"tar", 257, "ustar", false},
+	{"bsdiff", 0, "BSDIFF40", true},
+	{"MSDelta", 0, "PA30", true},
 }
 
 // checkUnopenedArchive reports an "other" file that is a container shipgate
@@ -74,6 +81,10 @@ func (c *check) checkUnopenedArchive(hdr []byte) {
 	}
 	for _, m := range archiveMagic {
 		if len(hdr) >= m.off+len(m.magic) && string(hdr[m.off:m.off+len(m.magic)]) == m.magic {
+			if m.patch {
+				c.add(RuleUncheckedArchive, signing.SeverityWarning, fmt.Sprintf("%s patch: an updater (Squirrel's Update.exe, for the .bsdiff and .diff files of a delta package) builds a file from it and the installed one, and the file it builds was not checked; check the full package it must equal, and compare the SHA-1 in the .shasum file beside the patch with that file's", m.name))
+				return
+			}
 			c.add(RuleUncheckedArchive, signing.SeverityWarning, fmt.Sprintf("%s archive: shipgate does not open it, so the files inside were not checked; unpack it into the release to check them", m.name))
 			return
 		}

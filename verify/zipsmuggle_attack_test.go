@@ -34,6 +34,7 @@ func TestAttackZipEntrySmugglesLocalEntry(t *testing.T) {
 		{"stored, local size short", walktest.SmuggleStoredSizes, ruleMalformed},
 		{"deflated, local size short", walktest.SmuggleDeflateSizes, ruleMalformed},
 		{"stored in the directory, deflated locally", walktest.SmuggleLocalMethod, ruleMalformed},
+		{"stored with a descriptor that ends it early", walktest.SmuggleStoredDescriptor, ruleMalformed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			z := walktest.SmuggledZip(t, tc.how, f.peUnsigned)

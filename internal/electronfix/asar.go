@@ -153,3 +153,21 @@ func writeJSONString(b *bytes.Buffer, s string) {
 	enc, _ := json.Marshal(s)
 	b.Write(enc)
 }
+
+// PackAsarTwoHeaders lays out an asar archive whose header pickle holds
+// two JSON strings: decoy at offset 16, where a reader assuming the
+// payload fills the pickle looks, and then, as the pickle's payload (its
+// last bytes, where base::Pickle and so Electron look), header. Both
+// describe data.
+func PackAsarTwoHeaders(decoy, header, data []byte) []byte {
+	pad := func(s []byte) []byte { return append(bytes.Clone(s), make([]byte, (4-len(s)%4)%4)...) }
+	le := binary.LittleEndian
+	payload := le.AppendUint32(nil, uint32(len(header)))
+	payload = append(payload, pad(header)...)
+	pickle := le.AppendUint32(nil, uint32(len(payload)))
+	pickle = le.AppendUint32(pickle, uint32(len(decoy)))
+	pickle = append(append(pickle, pad(decoy)...), payload...)
+	out := le.AppendUint32(nil, 4)
+	out = le.AppendUint32(out, uint32(len(pickle)))
+	return append(append(out, pickle...), data...)
+}

@@ -92,11 +92,20 @@ func Detect(head []byte, size int64) Kind {
 
 // DetectAt is Detect for the file of size bytes at r whose first bytes are
 // head: it also finds a PE header that e_lfanew places beyond head (the
-// loader accepts one anywhere in the file).
+// loader accepts one anywhere in the file), and an asar whose header
+// pickle's payload, where Electron reads its JSON, does (see IsAsar).
 func DetectAt(r io.ReaderAt, head []byte, size int64) Kind {
 	k := Detect(head, size)
 	if k != Other {
 		return k
+	}
+	if at, payload, ok := asarPayloadAt(head); ok && uint64(len(head)) < at+4 && size >= 0 && at+payload <= uint64(size) {
+		// An asar whose header pickle's payload (its last bytes) lies
+		// beyond head: Electron reads the JSON there.
+		var p [64]byte
+		if n, _ := r.ReadAt(p[:], int64(at)); asarJSON(p[:n], payload) {
+			return Asar
+		}
 	}
 	if off, ok := PEHeaderBeyond(head, size); ok {
 		var sig [4]byte
@@ -142,19 +151,65 @@ func isMachO(b []byte) bool {
 	return false
 }
 
-// IsAsar checks the pickle framing of an asar header: uint32 4 (size of the
-// size pickle), uint32 header-pickle size, uint32 payload size (header-pickle
-// size - 4), uint32 JSON length (at most payload - 4), then '{'.
+// IsAsar checks the pickle framing of an asar header as Electron reads it
+// (Chromium's base::Pickle): uint32 4 (size of the size pickle), uint32
+// header-pickle size, uint32 payload size, then the JSON string's length
+// and the JSON object at the start of the payload, which is the pickle's
+// last bytes: at offset 12 when the payload is the header-pickle size - 4,
+// as asar writers make it, further on when it is smaller (the asar reader
+// refuses those; DetectAt finds one beyond b). The JSON is parsed with
+// Chromium's reader, which skips a UTF-8 byte order mark and white space
+// before the '{' (and, with the Chromium extensions, a comment: '/' is
+// taken too, for the asar reader to refuse), so those are skipped here as
+// well.
 func IsAsar(b []byte) bool {
-	if len(b) < 17 {
+	at, payload, ok := asarPayloadAt(b)
+	if !ok || uint64(len(b)) < at+4 {
 		return false
+	}
+	return asarJSON(b[at:], payload)
+}
+
+// asarPayloadAt returns where, in an asar archive starting with b, Electron
+// reads the header pickle's payload, and the payload's size; ok is false
+// when b does not start with the pickle framing.
+func asarPayloadAt(b []byte) (at, payload uint64, ok bool) {
+	if len(b) < 16 {
+		return 0, 0, false
 	}
 	le := binary.LittleEndian
 	if le.Uint32(b) != 4 {
+		return 0, 0, false
+	}
+	hdr, payload := uint64(le.Uint32(b[4:])), uint64(le.Uint32(b[8:]))
+	if hdr < 8 || payload < 4 || payload > hdr-4 || (hdr-payload)%4 != 0 {
+		return 0, 0, false
+	}
+	return 8 + hdr - payload, payload, true
+}
+
+// asarJSON reports whether p, the first bytes of an asar header pickle's
+// payload of size payload, holds a JSON string's length and then, past a
+// byte order mark and white space, the start of an object. JSON that p
+// cuts off in white space counts.
+func asarJSON(p []byte, payload uint64) bool {
+	if len(p) < 4 {
 		return false
 	}
-	hdr, payload, strLen := le.Uint32(b[4:]), le.Uint32(b[8:]), le.Uint32(b[12:])
-	return hdr >= 8 && payload == hdr-4 && strLen <= payload-4 && strLen > 0 && b[16] == '{'
+	strLen := uint64(binary.LittleEndian.Uint32(p))
+	if strLen == 0 || strLen > payload-4 {
+		return false
+	}
+	j := p[4:]
+	cut := uint64(len(j)) < strLen
+	if !cut {
+		j = j[:strLen]
+	}
+	j = bytes.TrimLeft(bytes.TrimPrefix(j, []byte("\xef\xbb\xbf")), " \t\n\r")
+	if len(j) == 0 {
+		return cut
+	}
+	return j[0] == '{' || j[0] == '/'
 }
 
 // IsZip reports whether b starts with a zip local file header

@@ -99,3 +99,85 @@ func TestIsTarHeader(t *testing.T) {
 		}
 	}
 }
+
+// asarHead returns the first bytes of an asar archive whose JSON header is
+// json (its length declared as n, or len(json) when n is 0).
+func asarHead(json string, n int) []byte {
+	if n == 0 {
+		n = len(json)
+	}
+	padded := (n + 3) &^ 3
+	b := binary.LittleEndian.AppendUint32(nil, 4)
+	b = binary.LittleEndian.AppendUint32(b, uint32(8+padded))
+	b = binary.LittleEndian.AppendUint32(b, uint32(4+padded))
+	b = binary.LittleEndian.AppendUint32(b, uint32(n))
+	return append(b, json...)
+}
+
+// TestIsAsarHeaderPrefix: Chromium's JSON reader, which Electron parses an
+// asar's header with, skips a UTF-8 byte order mark and white space before
+// the object, so an asar is one with them too; a comment ('/') is left to
+// the asar reader. A JSON string of white space only is no asar; one the
+// head cuts off in white space may be.
+func TestIsAsarHeaderPrefix(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		b    []byte
+		want bool
+	}{
+		{"object", asarHead(`{"files":{}}`, 0), true},
+		{"space", asarHead(` {"files":{}}`, 0), true},
+		{"white space", asarHead("\r\n\t {\"files\":{}}", 0), true},
+		{"byte order mark", asarHead("\xef\xbb\xbf{\"files\":{}}", 0), true},
+		{"byte order mark and space", asarHead("\xef\xbb\xbf \n{\"files\":{}}", 0), true},
+		{"comment", asarHead(`/**/{"files":{}}`, 0), true},
+		{"cut off in white space", asarHead("  ", 100), true},
+		{"cut off in the length", asarHead("", 100)[:14], false},
+		{"white space only", asarHead("    ", 0), false},
+		{"array", asarHead(` ["files"]`, 0), false},
+		{"two byte order marks", asarHead("\xef\xbb\xbf\xef\xbb\xbf{}", 0), false},
+		{"payload after other bytes", shifted(`{"files":{}}`, "junk"), true},
+		{"payload after other bytes, not JSON", shifted(`["files"]`, "junk"), false},
+		{"payload misaligned", shifted(`{"files":{}}`, "abc"), false},
+	} {
+		if got := IsAsar(c.b); got != c.want {
+			t.Errorf("%s: IsAsar = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// shifted returns the first bytes of an asar archive whose header pickle
+// holds before before its payload (the JSON string's length, and json):
+// base::Pickle, as Electron reads it, takes the payload to be the
+// pickle's last bytes.
+func shifted(json, before string) []byte {
+	padded := (len(json) + 3) &^ 3
+	b := binary.LittleEndian.AppendUint32(nil, 4)
+	b = binary.LittleEndian.AppendUint32(b, uint32(4+len(before)+4+padded))
+	b = binary.LittleEndian.AppendUint32(b, uint32(4+padded))
+	b = append(b, before...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(json)))
+	b = append(b, json...)
+	return append(b, make([]byte, padded-len(json))...)
+}
+
+// TestDetectAtFindsFarAsarPayload: a header pickle whose payload, where
+// Electron reads the JSON string, lies beyond the head is found by
+// DetectAt; one that points at no JSON, or past the file, is not.
+func TestDetectAtFindsFarAsarPayload(t *testing.T) {
+	far := shifted(`{"files":{}}`, string(bytes.Repeat([]byte{'x'}, 2*HeadLen)))
+	head := far[:HeadLen]
+	if IsAsar(head) {
+		t.Error("IsAsar decided beyond its bytes")
+	}
+	if got := DetectAt(bytes.NewReader(far), head, int64(len(far))); got != Asar {
+		t.Errorf("DetectAt = %v, want asar", got)
+	}
+	notJSON := shifted(`["files"]`, string(bytes.Repeat([]byte{'x'}, 2*HeadLen)))
+	if got := DetectAt(bytes.NewReader(notJSON), notJSON[:HeadLen], int64(len(notJSON))); got != Other {
+		t.Errorf("payload not JSON: DetectAt = %v, want other", got)
+	}
+	if got := DetectAt(bytes.NewReader(far), head, int64(len(far))-8); got != Other {
+		t.Errorf("payload past the file's end: DetectAt = %v, want other", got)
+	}
+}

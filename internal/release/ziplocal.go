@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"sort"
 )
@@ -33,7 +34,7 @@ type ZipLocalProblem struct {
 // "inventoried").
 func (p ZipLocalProblem) Message(name, done string) string {
 	if p.Data {
-		return fmt.Sprintf("zip entry %q: %s; Info-ZIP's unzip, 7-Zip and bsdtar decompress it by the local header's method, and extractors that stream the archive end it where the local header's size does (and read what follows as the next entry), so what they install is not the file that was %s", name, p.Why, done)
+		return fmt.Sprintf("zip entry %q: %s; extractors that go by the local header (Info-ZIP's unzip, 7-Zip and bsdtar for its method, those that stream the archive for where its data ends) read other bytes as its data, and what follows as the next entry, so what they install is not the file that was %s", name, p.Why, done)
 	}
 	return fmt.Sprintf("zip entry %q: %s; extractors that stream the archive install it under that name, so it was %s under a name it may not have", name, p.Why, done)
 }
@@ -59,16 +60,21 @@ func (p ZipLocalProblem) Message(name, done string) string {
 // (general purpose bit 3), the compressed size, by which streaming
 // extractors end the entry and look for the next local header: a local
 // size shorter than the central one leaves, inside the data Go reads as
-// the entry's, another entry only they install. verify and sbom report
-// these entries alike.
+// the entry's, another entry only they install. A stored entry with a
+// data descriptor is ended by libarchive's streaming reader at the first
+// descriptor whose CRC-32 is that of the bytes before it: its data is
+// searched for one that ends it early (storedDescriptor; a deflated one is
+// ended by its stream: see StrictDeflate). verify and sbom report these
+// entries alike.
 //
 // The local header of an entry is found where Go found it: it ends exactly
 // where the entry's data starts, and it starts after the previous entry's
 // data ends. Every header that fits is compared, so a second, fake header
 // hidden at the end of the real one's extra field does not hide the real
 // one. The bytes read are those between data regions, at most 128 KiB
-// before each entry, so never more than the archive's size (size bytes
-// at ra) in all.
+// before each entry, and the data of stored entries with a data
+// descriptor, so never more than twice the archive's size (size bytes at
+// ra) in all.
 func ZipLocalHeaders(n int, entry func(i int) ZipLocalEntry, ra io.ReaderAt, size int64, central func(i int, local []byte, up string) bool) map[int]ZipLocalProblem {
 	type ent struct {
 		i          int
@@ -88,7 +94,7 @@ func ZipLocalHeaders(n int, entry func(i int) ZipLocalEntry, ra io.ReaderAt, siz
 	sort.Slice(es, func(a, b int) bool { return es[a].start < es[b].start })
 	out := map[int]ZipLocalProblem{}
 	var prevEnd int64
-	var buf []byte // reused: an archive has a window per entry
+	var buf, data []byte // reused: an archive has a window per entry
 	for _, x := range es {
 		// A local header is at most 30 bytes and a name and an extra
 		// field of 64 KiB each.
@@ -104,18 +110,61 @@ func ZipLocalHeaders(n int, entry func(i int) ZipLocalEntry, ra io.ReaderAt, siz
 		if n, _ := ra.ReadAt(win, lo); n < len(win) {
 			continue
 		}
-		if why := localHeaderProblem(win, lo, x.z, func(local []byte, up string) bool { return central(x.i, local, up) }); why.Why != "" {
+		why, scan := localHeaderProblem(win, lo, x.z, func(local []byte, up string) bool { return central(x.i, local, up) })
+		if why.Why == "" && scan {
+			why = storedDescriptor(ra, x.start, x.end, &data)
+		}
+		if why.Why != "" {
 			out[x.i] = why
 		}
 	}
 	return out
 }
 
+// storedDescriptor looks in the data of a stored entry with a data
+// descriptor, at [start, end) of r, for where extractors that stream the
+// archive end it: libarchive (bsdtar reading a pipe) ends such an entry at
+// the first "PK\x07\x08" followed by the CRC-32 of the bytes before it
+// (archive_read_support_format_zip.c, zip_read_data_none), and takes the
+// bytes after the descriptor for the next local header. *buf is reused
+// from call to call.
+func storedDescriptor(r io.ReaderAt, start, end int64, buf *[]byte) ZipLocalProblem {
+	const chunk = 64 << 10
+	sig := []byte("PK\x07\x08")
+	if n := int(min(chunk+8, end-start)); cap(*buf) < n { // a chunk and the next one's first 8 bytes
+		*buf = make([]byte, n)
+	}
+	var crc uint32 // of the data before off
+	for off := start; off < end; off += chunk {
+		n := int(min(chunk+8, end-off))
+		b := (*buf)[:n]
+		if k, _ := r.ReadAt(b, off); k < n {
+			return ZipLocalProblem{}
+		}
+		own := min(n, chunk) // signatures starting here are this chunk's
+		c, at := crc, 0      // c is the CRC-32 of the data before off+at
+		for i := 0; i < own; i++ {
+			k := bytes.Index(b[i:min(n, own+len(sig)-1)], sig)
+			if k < 0 || i+k+8 > n {
+				break
+			}
+			i += k
+			c, at = crc32.Update(c, crc32.IEEETable, b[at:i]), i
+			if binary.LittleEndian.Uint32(b[i+4:]) == c {
+				return ZipLocalProblem{Why: fmt.Sprintf("it is stored with a data descriptor (general purpose bit 3), and its data holds at offset %d the signature and CRC-32 of a descriptor that ends it %d bytes early", off+int64(i), end-off-int64(i)), Data: true}
+			}
+		}
+		crc = crc32.Update(c, crc32.IEEETable, b[at:own])
+	}
+	return ZipLocalProblem{}
+}
+
 // localHeaderProblem looks in win, the bytes before an entry's data (from
 // offset lo), for each local header that ends where the data starts, and
 // returns why the first that disagrees with the central record z (and the
-// central name) does.
-func localHeaderProblem(win []byte, lo int64, z ZipLocalEntry, central func(local []byte, up string) bool) ZipLocalProblem {
+// central name) does; scan says one agrees and gives the entry stored
+// with a data descriptor (see storedDescriptor).
+func localHeaderProblem(win []byte, lo int64, z ZipLocalEntry, central func(local []byte, up string) bool) (_ ZipLocalProblem, scan bool) {
 	le := binary.LittleEndian
 	for p := 0; p+30 <= len(win); p++ {
 		k := bytes.Index(win[p:], []byte("PK\x03\x04"))
@@ -136,21 +185,25 @@ func localHeaderProblem(win []byte, lo int64, z ZipLocalEntry, central func(loca
 		up, _, _ := ZipUnicodePath(extra, string(local))
 		if !central(local, up) {
 			if up != "" {
-				return ZipLocalProblem{Why: fmt.Sprintf("its local header at offset %d has a Unicode Path extra field (0x7075) naming it %q", at, up)}
+				return ZipLocalProblem{Why: fmt.Sprintf("its local header at offset %d has a Unicode Path extra field (0x7075) naming it %q", at, up)}, false
 			}
-			return ZipLocalProblem{Why: fmt.Sprintf("its local header at offset %d names it %q", at, local)}
+			return ZipLocalProblem{Why: fmt.Sprintf("its local header at offset %d names it %q", at, local)}, false
 		}
-		if method := le.Uint16(win[p+8:]); method != z.Method {
-			return ZipLocalProblem{Why: fmt.Sprintf("its local header at offset %d gives compression method %d, its central directory record %d", at, method, z.Method), Data: true}
+		method := le.Uint16(win[p+8:])
+		if method != z.Method {
+			return ZipLocalProblem{Why: fmt.Sprintf("its local header at offset %d gives compression method %d, its central directory record %d", at, method, z.Method), Data: true}, false
 		}
 		if le.Uint16(win[p+6:])&0x8 != 0 {
-			continue // sizes in a data descriptor: see StrictDeflate
+			// Sizes in a data descriptor: where a streaming reader ends
+			// the data is checked by StrictDeflate, or storedDescriptor.
+			scan = scan || method == 0
+			continue
 		}
 		if c, ok := localCompressed(win[p:], extra); ok && c != z.Compressed {
-			return ZipLocalProblem{Why: fmt.Sprintf("its local header at offset %d gives %d compressed bytes, its central directory record %d", at, c, z.Compressed), Data: true}
+			return ZipLocalProblem{Why: fmt.Sprintf("its local header at offset %d gives %d compressed bytes, its central directory record %d", at, c, z.Compressed), Data: true}, false
 		}
 	}
-	return ZipLocalProblem{}
+	return ZipLocalProblem{}, scan
 }
 
 // localCompressed returns the compressed size the local header h (its

@@ -329,6 +329,11 @@ func (p *parser) skip(nesting int) error {
 
 func (p *parser) parse(header []byte) (*Entry, error) {
 	p.b = header
+	// Chromium's JSON reader, which Electron parses the header with,
+	// skips a UTF-8 byte order mark.
+	if len(header) >= 3 && string(header[:3]) == "\xef\xbb\xbf" {
+		p.i = 3
+	}
 	if p.ws() != '{' {
 		if p.i >= len(p.b) {
 			return nil, p.fail("unexpected end of JSON input")

@@ -142,6 +142,11 @@ func NewReaderOptions(r io.ReaderAt, size int64, opts Options) (*Reader, error) 
 		return nil, &FormatError{Offset: 4, Reason: fmt.Sprintf("header size %d exceeds the cap of %d bytes", headerSize, maxHeader)}
 	case payload > headerSize-4:
 		return nil, &FormatError{Offset: 8, Reason: fmt.Sprintf("header pickle payload %d exceeds header size %d", payload, headerSize)}
+	case payload != headerSize-4:
+		// base::Pickle, which Electron (and @electron/asar's reader)
+		// read the header with, takes the payload to be the pickle's last
+		// bytes: the JSON string it reads is not the one at offset 16.
+		return nil, &FormatError{Offset: 8, Reason: fmt.Sprintf("header pickle payload %d is not the header size %d less 4: Electron reads the JSON string's length at offset %d, the payload's start, where this reader would read other bytes than at 12", payload, headerSize, 8+headerSize-payload)}
 	case jsonLen < 0 || jsonLen > payload-4:
 		return nil, &FormatError{Offset: 12, Reason: fmt.Sprintf("JSON length %d does not fit the header pickle payload %d", jsonLen, payload)}
 	}

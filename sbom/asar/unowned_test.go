@@ -211,8 +211,7 @@ func TestUnownedHeaderSlackReported(t *testing.T) {
 		sev              signing.Severity
 	}{
 		{"payload", 100, 0, signing.SeverityError},
-		{"header size", 0, 100, signing.SeverityError},
-		{"both small", 4, 8, signing.SeverityWarning},
+		{"small", 4, 0, signing.SeverityWarning},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			b := headerWith(j, "a", c.inPayload, c.after)
@@ -237,6 +236,24 @@ func TestUnownedHeaderSlackReported(t *testing.T) {
 	}
 }
 
+// TestHeaderPayloadShortRefused: a header pickle whose payload is not
+// all of it but the first 4 bytes is refused. base::Pickle, which
+// Electron reads the header with, takes the payload to be the pickle's
+// last bytes, so Electron reads the JSON string's length there, not at
+// offset 12: bytes after the padded JSON (beyond the payload) are not
+// slack to it but where its header starts.
+func TestHeaderPayloadShortRefused(t *testing.T) {
+	const j = `{"files":{"a":{"size":1,"offset":"0"}}}`
+	for _, c := range []struct{ inPayload, after int }{{0, 100}, {4, 8}, {0, 4}} {
+		b := headerWith(j, "a", c.inPayload, c.after)
+		_, err := NewReader(bytes.NewReader(b), int64(len(b)))
+		var fe *FormatError
+		if !errors.As(err, &fe) || fe.Offset != 8 || !strings.Contains(fe.Reason, "payload") {
+			t.Errorf("%d bytes after the payload: error %v, want a FormatError at 8 about the payload", c.after, err)
+		}
+	}
+}
+
 func TestUnownedHeaderPaddingNotZeroReported(t *testing.T) {
 	const j = `{"files":{"a":{"size":1,"offset":"0"}}}` // 39 bytes: 1 byte of padding
 	b := raw(j, "a")
@@ -250,7 +267,7 @@ func TestUnownedHeaderPaddingNotZeroReported(t *testing.T) {
 		t.Errorf("severity %s, want warning", f.Severity)
 	}
 	// Padding that is not zero and slack after it are one range.
-	b = headerWith(j, "a", 0, 40)
+	b = headerWith(j, "a", 40, 0)
 	b[jsonBase+len(j)] = 'P'
 	if _, probs := unownedProblems(t, b); len(probs) != 1 || probs[0].Size != 41 {
 		t.Fatalf("unowned problems = %v", probs)

@@ -37,6 +37,12 @@ const (
 	// its local header says deflated, and Info-ZIP's unzip, 7-Zip and
 	// bsdtar all go by the local header's method and install the DLL.
 	SmuggleLocalMethod
+	// SmuggleStoredDescriptor: readme.txt is stored with a data
+	// descriptor (bit 3, as Go's writer stores every entry); after the
+	// text its data holds a descriptor whose CRC-32 is the text's, where
+	// libarchive's streaming reader ends it, then the DLL's local header
+	// and bytes.
+	SmuggleStoredDescriptor
 )
 
 // Listed returns the name of the one entry the central directory of a
@@ -93,6 +99,12 @@ func SmuggledZip(t testing.TB, how Smuggle, dll []byte) []byte {
 		body = append([]byte(nil), def.Bytes()...)
 		crc, usize = crc32.ChecksumIEEE(body), uint32(len(body))
 		local = localHeader(how.Listed(), 8, 0, crc32.ChecksumIEEE(dll), usize, uint32(len(dll)))
+	case SmuggleStoredDescriptor:
+		flags = 8
+		body = append(append(append([]byte(nil), text...), descriptor(crc32.ChecksumIEEE(text), uint32(len(text)), uint32(len(text)))...), hidden...)
+		crc, usize = crc32.ChecksumIEEE(body), uint32(len(body))
+		local = localHeader("readme.txt", 0, flags, 0, 0, 0)
+		trailer = descriptor(crc, usize, usize)
 	default:
 		t.Fatalf("unknown smuggle %d", how)
 	}
