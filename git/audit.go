@@ -268,47 +268,8 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 		res.Since = since.commit.String()
 	}
 
-	var globs []string
-	for _, p := range pol.Protect {
-		globs = append(globs, p.Path)
-	}
-	ps := prefixes(globs)
-	fold := pol.foldPaths()
-	r.foldPaths = fold
-	// git rev-list runs while the history is walked in process: the
-	// two take about as long, and the child process has a core of its own.
-	cli, err := a.startGitCLI(ctx, opts, since.commit, until.commit, ps, fold, res)
+	w, changed, err := a.walkHistory(ctx, opts, since.commit, until.commit, res)
 	if err != nil {
-		return nil, err
-	}
-	var walkPrefixes []string
-	if cli == nil && len(ps) > 0 {
-		walkPrefixes = ps
-	}
-	log.Info("walking history", "since", res.Since, "until", res.Until, "prefixes", ps, "backend", res.Backend)
-	w, err := r.walk(ctx, since.commit, until.commit, walkPrefixes)
-	if err != nil {
-		// git's error comes first, as when git ran before the walk.
-		if _, cerr := cli.wait(); cerr != nil && opts.Backend == BackendGitCLI {
-			return nil, cerr
-		}
-		return nil, err
-	}
-	changed := w.changed
-	if cli != nil {
-		if changed, err = cli.wait(); err != nil {
-			if opts.Backend == BackendGitCLI || ctx.Err() != nil {
-				return nil, err
-			}
-			log.Warn("git binary failed; walking history in process", "err", err)
-			res.Backend = BackendGoGit.String()
-			if w, err = r.walk(ctx, since.commit, until.commit, ps); err != nil {
-				return nil, err
-			}
-			changed = w.changed
-		}
-	}
-	if err := r.checkExcluded(w, until.commit); err != nil {
 		return nil, err
 	}
 	res.RangeSize = len(w.commits)
@@ -332,6 +293,58 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 	res.Findings = a.findings
 	SortFindings(res.Findings)
 	return res, nil
+}
+
+// walkHistory finds the commits between since and until and, among them,
+// those whose tree changes under a protected path: the git binary, when
+// startGitCLI chooses it, runs beside the in-process walk, and under
+// BackendAuto a failing git leaves the answer to the walk (res.Backend then
+// says go-git).
+func (a *auditor) walkHistory(ctx context.Context, opts Options, since, until plumbing.Hash, res *Result) (*walkResult, map[plumbing.Hash]bool, error) {
+	var globs []string
+	for _, p := range a.pol.Protect {
+		globs = append(globs, p.Path)
+	}
+	ps := prefixes(globs)
+	fold := a.pol.foldPaths()
+	a.r.foldPaths = fold
+	// git rev-list runs while the history is walked in process: the
+	// two take about as long, and the child process has a core of its own.
+	cli, err := a.startGitCLI(ctx, opts, since, until, ps, fold, res)
+	if err != nil {
+		return nil, nil, err
+	}
+	var walkPrefixes []string
+	if cli == nil && len(ps) > 0 {
+		walkPrefixes = ps
+	}
+	a.log.Info("walking history", "since", res.Since, "until", res.Until, "prefixes", ps, "backend", res.Backend)
+	w, err := a.r.walk(ctx, since, until, walkPrefixes)
+	if err != nil {
+		// git's error comes first, as when git ran before the walk.
+		if _, cerr := cli.wait(); cerr != nil && opts.Backend == BackendGitCLI {
+			return nil, nil, cerr
+		}
+		return nil, nil, err
+	}
+	changed := w.changed
+	if cli != nil {
+		if changed, err = cli.wait(); err != nil {
+			if opts.Backend == BackendGitCLI || ctx.Err() != nil {
+				return nil, nil, err
+			}
+			a.log.Warn("git binary failed; walking history in process", "err", err)
+			res.Backend = BackendGoGit.String()
+			if w, err = a.r.walk(ctx, since, until, ps); err != nil {
+				return nil, nil, err
+			}
+			changed = w.changed
+		}
+	}
+	if err := a.r.checkExcluded(w, until); err != nil {
+		return nil, nil, err
+	}
+	return w, changed, nil
 }
 
 // startGitCLI chooses the backend that finds the commits changing the

@@ -423,22 +423,7 @@ func (c *check) withStream(r io.Reader, size int64) {
 		return
 	}
 	hdr = hdr[:n]
-	kind := detectKind(hdr, size)
-	if kind == KindOther && isXar(hdr) {
-		kind = KindPkg // kind_pkg.go
-	}
-	if kind == KindOther {
-		kind = catalogKind(c.f.Path, hdr) // read whole below, as native code is
-	}
-	if _, ok := peHeaderAt(hdr, size); ok && kind == KindOther {
-		// Perhaps a PE whose header lies beyond hdr: hold it and look.
-		kind = KindPE
-	}
-	if kind == KindOther && namedDMG(c.f.Path) { // dmg.go
-		// A disk image is known by its trailer, which a stream shows
-		// last: hold a .dmg and look.
-		kind = KindDMG
-	}
+	kind := c.streamKind(hdr, size)
 	c.f.Kind = kind
 	// A Mach-O file too large to hold is checked here, where that is
 	// reported.
@@ -474,19 +459,7 @@ func (c *check) withStream(r io.Reader, size int64) {
 			c.withReaderAt(bytes.NewReader(c.mem), int64(buf.Len()))
 			return
 		}
-		if script {
-			if !isJSName(c.f.Path) {
-				c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("script entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; its signature was not checked", size, e.budget.max, heldBy(c.j.held)))
-			}
-		} else if kind == KindOther && hasWindowsContainerMagic(hdr) {
-			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cabinet or compound file (MSI) entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; its signatures and the files inside were not checked", size, e.budget.max, heldBy(c.j.held)))
-		} else if kind == KindOther && is7z(hdr) {
-			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("7-Zip archive entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; the files inside were not checked", size, e.budget.max, heldBy(c.j.held)))
-		} else if kind == KindOther {
-			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("tarball entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; its entries were not checked", size, e.budget.max, heldBy(c.j.held)))
-		} else {
-			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("%s entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; its signatures were not checked", kind, size, e.budget.max, heldBy(c.j.held)))
-		}
+		c.tooLargeToHold(kind, hdr, size, script)
 	}
 	c.h.Write(hdr)
 	if err := e.copyHash(c.h, r); err != nil {
@@ -507,6 +480,49 @@ func (c *check) withStream(r io.Reader, size int64) {
 	// large to hold, which is reported already.
 	if !c.readProblem && kind == KindOther && !IsZip(hdr) && hasZipEnd(c.h.tail.bytes()) {
 		c.rereadForZip(hdr)
+	}
+}
+
+// streamKind tells the kind of a streamed file from its first bytes hdr
+// and its size. A file whose kind shows only further on (a PE header
+// beyond hdr, a .dmg's trailer) is named PE or DMG, so that it is held and
+// looked at whole.
+func (c *check) streamKind(hdr []byte, size int64) Kind {
+	kind := detectKind(hdr, size)
+	if kind == KindOther && isXar(hdr) {
+		kind = KindPkg // kind_pkg.go
+	}
+	if kind == KindOther {
+		kind = catalogKind(c.f.Path, hdr) // read whole below, as native code is
+	}
+	if _, ok := peHeaderAt(hdr, size); ok && kind == KindOther {
+		// Perhaps a PE whose header lies beyond hdr: hold it and look.
+		kind = KindPE
+	}
+	if kind == KindOther && namedDMG(c.f.Path) { // dmg.go
+		// A disk image is known by its trailer, which a stream shows
+		// last: hold a .dmg and look.
+		kind = KindDMG
+	}
+	return kind
+}
+
+// tooLargeToHold reports a streamed file that needs random access (native
+// code, a script, an archive: see withStream) and is larger than the
+// in-memory limit allows, saying what of it was not checked.
+func (c *check) tooLargeToHold(kind Kind, hdr []byte, size int64, script bool) {
+	if script {
+		if !isJSName(c.f.Path) {
+			c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("script entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; its signature was not checked", size, c.e.budget.max, heldBy(c.j.held)))
+		}
+	} else if kind == KindOther && hasWindowsContainerMagic(hdr) {
+		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cabinet or compound file (MSI) entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; its signatures and the files inside were not checked", size, c.e.budget.max, heldBy(c.j.held)))
+	} else if kind == KindOther && is7z(hdr) {
+		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("7-Zip archive entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; the files inside were not checked", size, c.e.budget.max, heldBy(c.j.held)))
+	} else if kind == KindOther {
+		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("tarball entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; its entries were not checked", size, c.e.budget.max, heldBy(c.j.held)))
+	} else {
+		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("%s entry of %d bytes is compressed and larger than the %d-byte in-memory limit%s; its signatures were not checked", kind, size, c.e.budget.max, heldBy(c.j.held)))
 	}
 }
 

@@ -350,26 +350,9 @@ func (s BuildSpec) records() ([]rec, []fileData, error) {
 		case specialType(f.Mode) != 0:
 			recs = append(recs, inodeRec(id, parent, path.Base(p), specialType(f.Mode)|perm(f.Mode, 0o644), 0, links[id], 0))
 		case f.Compressed:
-			recs = append(recs, inodeRec(id, parent, path.Base(p), sIFREG|perm(f.Mode, 0o644), ufCompressed, links[id], int64(len(f.Data))))
-			var a []byte
-			if f.CompressType == 0 {
-				a = decmpfsAttr(f.Data)
-			} else {
-				var fork []byte
-				a, fork = decmpfs.Encode(f.CompressType, f.Data)
-				switch _, ok := f.Xattrs[xattrRsrc]; {
-				case ok || fork == nil:
-				case len(fork) <= maxInlineXattr:
-					recs = append(recs, xattrRec(id, xattrRsrc, fork))
-				default:
-					// A data stream, with an object ID of its own.
-					sid := streamIDBase + id
-					recs = append(recs, streamXattrRec(id, sid, xattrRsrc, uint64(len(fork))))
-					recs = append(recs, extentRec(sid, 0, uint64(len(fork)+buildBS-1)/buildBS*buildBS))
-					data = append(data, fileData{sid, fork})
-				}
-			}
-			recs = append(recs, xattrRec(id, xattrDecmpfs, a))
+			cr, cd := compressedRecords(id, parent, path.Base(p), f, links[id])
+			recs = append(recs, cr...)
+			data = append(data, cd...)
 		default:
 			recs = append(recs, inodeRec(id, parent, path.Base(p), sIFREG|perm(f.Mode, 0o644), 0, links[id], int64(len(f.Data))))
 			if len(f.Data) > 0 {
@@ -379,6 +362,37 @@ func (s BuildSpec) records() ([]rec, []fileData, error) {
 		}
 	}
 	return recs, data, nil
+}
+
+// compressedRecords returns the records of a transparently compressed
+// file f (inode id, named name in folder parent, nlink links): its inode,
+// its decmpfs attribute and, for a compression type that keeps the data in
+// a resource fork, the fork (inline, or a data stream and its data when too
+// large to be inline).
+func compressedRecords(id, parent uint64, name string, f BuildFile, nlink int32) ([]rec, []fileData) {
+	var recs []rec
+	var data []fileData
+	recs = append(recs, inodeRec(id, parent, name, sIFREG|perm(f.Mode, 0o644), ufCompressed, nlink, int64(len(f.Data))))
+	var a []byte
+	if f.CompressType == 0 {
+		a = decmpfsAttr(f.Data)
+	} else {
+		var fork []byte
+		a, fork = decmpfs.Encode(f.CompressType, f.Data)
+		switch _, ok := f.Xattrs[xattrRsrc]; {
+		case ok || fork == nil:
+		case len(fork) <= maxInlineXattr:
+			recs = append(recs, xattrRec(id, xattrRsrc, fork))
+		default:
+			// A data stream, with an object ID of its own.
+			sid := streamIDBase + id
+			recs = append(recs, streamXattrRec(id, sid, xattrRsrc, uint64(len(fork))))
+			recs = append(recs, extentRec(sid, 0, uint64(len(fork)+buildBS-1)/buildBS*buildBS))
+			data = append(data, fileData{sid, fork})
+		}
+	}
+	recs = append(recs, xattrRec(id, xattrDecmpfs, a))
+	return recs, data
 }
 
 func compactStrings(s []string) []string {
