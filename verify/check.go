@@ -1016,14 +1016,16 @@ func (c *check) afterHash() {
 		c.readProblem = true
 		c.add(ruleMalformed, signing.SeverityError, fmt.Sprintf("CRC-32 %08x of the zip entry does not match the %08x its header records", c.h.crc.Sum32(), c.j.crc))
 	}
-	fh := fileHashes{SHA256: c.f.SHA256.String(), SHA1: hexSum(c.h.sha1), MD5: hexSum(c.h.md5)}
-	if c.native != nil {
-		fh.Authentihash = c.native.authentihash
-		fh.CDHashes = c.native.cdhashes
-	}
-	for _, f := range c.e.bl.matchFile(fh) {
-		f.Path = c.f.Path
-		c.finds = append(c.finds, f)
+	if c.e.bl.list != nil { // the hashes in hex only for a blocklist
+		fh := fileHashes{SHA256: c.f.SHA256.String(), SHA1: hexSum(c.h.sha1), MD5: hexSum(c.h.md5)}
+		if c.native != nil {
+			fh.Authentihash = c.native.authentihash
+			fh.CDHashes = c.native.cdhashes
+		}
+		for _, f := range c.e.bl.matchFile(fh) {
+			f.Path = c.f.Path
+			c.finds = append(c.finds, f)
+		}
 	}
 	for i := range c.f.Signatures {
 		s := &c.f.Signatures[i]
