@@ -79,11 +79,12 @@ func DirTreeTypes(ctx context.Context, root string, visit func(Entry) error) err
 }
 
 func dirTree(ctx context.Context, root string, perm bool, visit func(Entry) error) error {
+	clean := filepath.Clean(root) == root
 	return filepath.WalkDir(root, func(full string, d fs.DirEntry, err error) error {
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr
 		}
-		rel, rerr := filepath.Rel(root, full)
+		rel, rerr := relPath(root, clean, full)
 		if rerr != nil {
 			return fmt.Errorf("walk: %s: %w", full, rerr)
 		}
@@ -116,6 +117,20 @@ func dirTree(ctx context.Context, root string, perm bool, visit func(Entry) erro
 		}
 		return visit(e)
 	})
+}
+
+// relPath is filepath.Rel(root, full) for a path the walk of root gave:
+// root joined with a name (a slice of full, without Rel's cleaning of
+// both paths, for each of a release's files) when root is clean;
+// anything else, Rel's.
+func relPath(root string, clean bool, full string) (string, error) {
+	if full == root {
+		return ".", nil
+	}
+	if len(full) > len(root)+1 && full[:len(root)] == root && os.IsPathSeparator(full[len(root)]) && !os.IsPathSeparator(full[len(root)+1]) && clean {
+		return full[len(root)+1:], nil
+	}
+	return filepath.Rel(root, full)
 }
 
 // SpecialKind names the kind of a file that is neither regular, a directory
