@@ -2,6 +2,7 @@ package verify
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/shipgate/shipgate/signing"
@@ -13,7 +14,10 @@ import (
 // applyPolicy adds the findings of the policy's settings s for file f to
 // finds (the verifiers' and blocklists' findings about it) and returns them.
 func (e *engine) applyPolicy(f *File, s settings, finds []signing.Finding, malformed bool) []signing.Finding {
-	j := &judgement{e: e, f: f, s: s, restated: map[int]string{}, finds: finds}
+	if !f.Kind.Native() && !slices.Contains(s.forbid, f.Kind) {
+		return finds // most files of a release: nothing to judge
+	}
+	j := &judgement{e: e, f: f, s: s, finds: finds}
 	j.dropRestated()
 	for _, k := range s.forbid {
 		if k == f.Kind {
@@ -60,6 +64,9 @@ func (j *judgement) dropRestated() {
 	kept := j.finds[:0:0]
 	for _, x := range j.finds {
 		if _, ok := statusRules[x.Rule]; ok {
+			if j.restated == nil {
+				j.restated = map[int]string{}
+			}
 			j.restated[x.Signature] = x.Message
 			continue
 		}

@@ -70,16 +70,17 @@ func (c *check) catalogFacts() (*catalogEntry, *fileExtra) {
 	}
 	// A file that cannot be parsed, or whose bytes did not read as its
 	// archive entry says, is never vouched for.
-	x := &fileExtra{sha1: hexSum(c.h.sha1), malformed: c.malformed || c.readProblem}
+	x := fileExtra{sha1: hexSum(c.h.sha1), malformed: c.malformed || c.readProblem}
 	// A script whose text is not UTF-8 is found by its flat digest alone:
 	// its Authenticode digest does not fix its invalid bytes.
 	if c.native != nil && !slices.ContainsFunc(c.native.findings, func(f signing.Finding) bool { return f.Rule == authenticode.RuleScriptInvalidText }) {
 		x.authentihash = c.native.authentihash
 	}
 	if x.sha1 == "" && x.authentihash == nil && !x.malformed {
-		return ent, nil
+		return ent, nil // most files: nothing to keep, nothing allocated
 	}
-	return ent, x
+	kept := x // x itself stays on the stack
+	return ent, &kept
 }
 
 // maxRunCatalogMembers bounds the members of the release's catalogs a run

@@ -345,8 +345,9 @@ func (c *check) run() {
 			return
 		}
 		bp := smallPool.Get().(*[]byte)
-		n, ok, size := readWhole(src.DiskPath(), *bp)
+		n, ok, size, mode := readWhole(src.DiskPath(), *bp)
 		if ok {
+			c.folderPerm(mode)
 			// The buffer goes back to the pool when the check is done,
 			// or when the last entry of the archive it holds is.
 			c.cleanup = append(c.cleanup, func() { smallPool.Put(bp) })
@@ -390,18 +391,49 @@ func (c *check) run() {
 func (c *check) openDisk(name string) {
 	fh, err := openFile(name)
 	if err != nil {
+		c.folderPermLstat(name)
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot open: %v", unwrapPath(err)))
 		return
 	}
 	st, err := fh.Stat()
 	if err != nil {
 		fh.Close()
+		c.folderPermLstat(name)
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot stat: %v", unwrapPath(err)))
 		return
 	}
+	c.folderPerm(st.Mode())
 	c.f.Size = st.Size()
 	c.cleanup = append(c.cleanup, func() { fh.Close() })
 	c.withReaderAt(fh, st.Size())
+}
+
+// permBits are the bits of a file's mode its set-ID and world-write
+// checks read (file/setuid, file/world-writable).
+const permBits = fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
+
+// folderPerm adds the findings of the mode of a folder's file (permFindings)
+// once, when its walk left them to the read of the file (job.folderPerm).
+func (c *check) folderPerm(mode fs.FileMode) {
+	if !c.j.folderPerm {
+		return
+	}
+	c.j.folderPerm = false
+	c.e.addFindings(permFindings(c.j.path, "folder", mode&permBits, nil)...)
+}
+
+// folderPermLstat is folderPerm for a file that could not be opened or
+// stat'ed: its mode is lstat's (zero when that fails too), so that a file
+// that cannot be read still has its set-ID bits reported.
+func (c *check) folderPermLstat(name string) {
+	if !c.j.folderPerm {
+		return
+	}
+	var mode fs.FileMode
+	if st, err := os.Lstat(name); err == nil {
+		mode = st.Mode()
+	}
+	c.folderPerm(mode)
 }
 
 // withStream checks a file that can only be read front to back. Native code
@@ -1000,14 +1032,16 @@ func (c *check) afterHash() {
 		c.readProblem = true
 		c.add(ruleMalformed, signing.SeverityError, fmt.Sprintf("CRC-32 %08x of the zip entry does not match the %08x its header records", c.h.crc.Sum32(), c.j.crc))
 	}
-	fh := fileHashes{SHA256: c.f.SHA256.String(), SHA1: hexSum(c.h.sha1), MD5: hexSum(c.h.md5)}
-	if c.native != nil {
-		fh.Authentihash = c.native.authentihash
-		fh.CDHashes = c.native.cdhashes
-	}
-	for _, f := range c.e.bl.matchFile(fh) {
-		f.Path = c.f.Path
-		c.finds = append(c.finds, f)
+	if c.e.bl.list != nil { // the hashes in hex only for a blocklist
+		fh := fileHashes{SHA256: c.f.SHA256.String(), SHA1: hexSum(c.h.sha1), MD5: hexSum(c.h.md5)}
+		if c.native != nil {
+			fh.Authentihash = c.native.authentihash
+			fh.CDHashes = c.native.cdhashes
+		}
+		for _, f := range c.e.bl.matchFile(fh) {
+			f.Path = c.f.Path
+			c.finds = append(c.finds, f)
+		}
 	}
 	for i := range c.f.Signatures {
 		s := &c.f.Signatures[i]

@@ -2,53 +2,73 @@
 
 package verify
 
-import "syscall"
+import (
+	"io/fs"
+	"syscall"
+)
 
-// firstRead is how much of a file readWholeFile reads before it asks the
-// file's size: a file larger than the buffer is read again by its check,
-// so what was read of it is wasted.
-const firstRead = 16 << 10
-
-// readWholeFile reads the file name into buf with one open, as few reads
-// as it takes and one close, and reports whether buf held all of it: a
-// read that returns less than asked is the end of a regular file. A file
-// that fills the first firstRead bytes is fstat'ed, and read on only when
-// it fits. A file that does not fit returns its size (from fstat), any
-// error -1: either leaves the caller to open it as usual (where failures
-// are reported); n is then what was read in vain. O_NONBLOCK keeps a FIFO put in a file's place from
-// blocking the open.
-func readWholeFile(name string, buf []byte) (n int, whole bool, size int64) {
+// readWholeFile reads the file name into buf with one open, one fstat, as
+// few reads as it takes and one close, and reports whether buf held all of
+// it, with the file's permission bits and set-ID and sticky bits (see
+// fileMode): a folder's walk leaves them to this read, which costs less
+// than an lstat of the file's path. A read that returns less than asked is
+// the end of a regular file. A file that fstat says does not fit is not
+// read: it returns its size and mode (n 0), and any error -1 (mode 0);
+// either leaves the caller to open it as usual (where failures are
+// reported). O_NONBLOCK keeps a FIFO put in a file's place from blocking
+// the open, O_NOFOLLOW a symbolic link put there from being followed (the
+// walk saw a regular file, and a folder's links are checked as links).
+func readWholeFile(name string, buf []byte) (n int, whole bool, size int64, mode fs.FileMode) {
 	var fd int
 	var err error
 	for {
-		fd, err = syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
+		fd, err = syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
 		if err != syscall.EINTR {
 			break
 		}
 	}
 	if err != nil {
-		return 0, false, -1
+		return 0, false, -1, 0
 	}
 	defer syscall.Close(fd)
-	n, end, ok := preadTo(fd, buf, 0, min(len(buf), firstRead))
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		return 0, false, -1, 0
+	}
+	mode = fileMode(uint32(st.Mode))
+	if st.Size < 0 || st.Size >= int64(len(buf)) {
+		return 0, false, st.Size, mode
+	}
+	// One more byte than the size shows, by a short read, that the file
+	// ends where fstat said, and the loop reads on if it grew since.
+	n, end, ok := preadTo(fd, buf, 0, min(len(buf), int(st.Size)+1))
+	if ok && !end {
+		n, end, ok = preadTo(fd, buf, n, len(buf))
+	}
 	switch {
 	case !ok:
-		return 0, false, -1
+		return 0, false, -1, 0
 	case end:
-		return n, true, int64(n)
-	}
-	if size = fstatSize(fd); size < 0 || size >= int64(len(buf)) {
-		return n, false, size
-	}
-	m, end, ok := preadTo(fd, buf, n, len(buf))
-	switch {
-	case !ok:
-		return n, false, -1
-	case end:
-		return m, true, int64(m)
+		return n, true, int64(n), mode
 	}
 	// The file grew past the buffer since fstat.
-	return m, false, fstatSize(fd)
+	return n, false, fstatSize(fd), mode
+}
+
+// fileMode returns the permission bits of a stat mode with its set-user-ID,
+// set-group-ID and sticky bits, as fs.FileMode holds them (os.Lstat's).
+func fileMode(m uint32) fs.FileMode {
+	mode := fs.FileMode(m & 0o777)
+	if m&syscall.S_ISUID != 0 {
+		mode |= fs.ModeSetuid
+	}
+	if m&syscall.S_ISGID != 0 {
+		mode |= fs.ModeSetgid
+	}
+	if m&syscall.S_ISVTX != 0 {
+		mode |= fs.ModeSticky
+	}
+	return mode
 }
 
 // preadTo reads fd into buf from n up to want, and reports whether it met

@@ -474,9 +474,13 @@ func (e *engine) run(inputs []input) (*Report, error) {
 	// Findings identical to the one before them in report order are one:
 	// a zip archive may hold two entries of the same name and content, and
 	// a file a bundle verifies may also have been checked on its own (see
-	// checkBundle).
-	r.Findings = report.CompactFindings(r.Findings)
-	r.Finalize(e.failOn)
+	// checkBundle). The summary is counted again only when some went: the
+	// lists are in order already, and a release of 100,000 files need not
+	// have them sorted twice.
+	if c := report.CompactFindings(r.Findings); len(c) < len(r.Findings) {
+		r.Findings = c
+		r.Finalize(e.failOn)
+	}
 	return r, nil
 }
 
@@ -540,31 +544,43 @@ func (e *engine) addFindingsLocked(fs []signing.Finding) {
 }
 
 // queue is the work queue: the walker blocks when max jobs are waiting,
-// workers adding nested jobs (asar entries) never block.
+// workers adding nested jobs (asar entries) never block. Each condition
+// has its own waiters, woken only when it may have changed for them: a
+// job queued wakes one worker, a blocked walker is woken once the queue
+// is down to half (not on every job taken: on a release of small files
+// that was a wake-up of the walker per file), and wait's caller once no
+// job is left.
 type queue struct {
-	mu     sync.Mutex
-	cond   *sync.Cond
-	items  []*job
-	active int // queued or running
-	max    int
-	closed bool
+	mu       sync.Mutex
+	notEmpty *sync.Cond // pop's: a job was queued, or the queue closed or went idle
+	notFull  *sync.Cond // push's: the queue is down to half of max
+	idle     *sync.Cond // wait's: no job is queued or running
+	items    []*job
+	active   int // queued or running
+	max      int
+	pushers  int // pushes waiting on notFull
+	closed   bool
 }
 
 func newQueue(max int) *queue {
 	q := &queue{max: max}
-	q.cond = sync.NewCond(&q.mu)
+	q.notEmpty = sync.NewCond(&q.mu)
+	q.notFull = sync.NewCond(&q.mu)
+	q.idle = sync.NewCond(&q.mu)
 	return q
 }
 
 func (q *queue) push(j *job, wait bool) {
 	q.mu.Lock()
 	for wait && len(q.items) >= q.max {
-		q.cond.Wait()
+		q.pushers++
+		q.notFull.Wait()
+		q.pushers--
 	}
 	q.items = append(q.items, j)
 	q.active++
 	q.mu.Unlock()
-	q.cond.Broadcast()
+	q.notEmpty.Signal()
 }
 
 func (q *queue) pop() (*job, bool) {
@@ -574,27 +590,32 @@ func (q *queue) pop() (*job, bool) {
 		if q.closed && q.active == 0 {
 			return nil, false
 		}
-		q.cond.Wait()
+		q.notEmpty.Wait()
 	}
 	j := q.items[0]
 	q.items[0] = nil
 	q.items = q.items[1:]
-	q.cond.Broadcast()
+	if q.pushers > 0 && len(q.items) <= q.max/2 {
+		q.notFull.Broadcast()
+	}
 	return j, true
 }
 
 func (q *queue) done() {
 	q.mu.Lock()
 	q.active--
+	if q.active == 0 {
+		q.idle.Broadcast()
+		q.notEmpty.Broadcast() // a closed queue's workers return
+	}
 	q.mu.Unlock()
-	q.cond.Broadcast()
 }
 
 // wait returns once no job is queued or running.
 func (q *queue) wait() {
 	q.mu.Lock()
 	for q.active > 0 {
-		q.cond.Wait()
+		q.idle.Wait()
 	}
 	q.mu.Unlock()
 }
@@ -603,7 +624,7 @@ func (q *queue) close() {
 	q.mu.Lock()
 	q.closed = true
 	q.mu.Unlock()
-	q.cond.Broadcast()
+	q.notEmpty.Broadcast()
 }
 
 // budget is a counting semaphore over bytes of memory.

@@ -87,6 +87,11 @@ type job struct {
 	// it is listed (a tarball's hard links to it are listed with it).
 	result *checkedFile
 
+	// folderPerm says the job is a folder's file whose mode the walk did
+	// not read: its check adds the mode's findings (file/setuid,
+	// file/world-writable) once it has the file open (check.folderPerm).
+	folderPerm bool
+
 	crc      uint32 // the zip entry's CRC-32, when checkCRC
 	checkCRC bool
 	depth    int    // archive nesting
@@ -114,7 +119,7 @@ func (e *engine) walkDir(in input) error {
 	var bundles []string // outermost bundles found so far
 	var states []*bundleState
 	var jobs []*job
-	err = walk.DirTree(e.ctx, root, func(d walk.Entry) error {
+	err = walk.DirTreeTypes(e.ctx, root, func(d walk.Entry) error {
 		rel := d.Path
 		switch d.Kind {
 		case walk.Unreadable:
@@ -141,12 +146,12 @@ func (e *engine) walkDir(in input) error {
 			// installers skip it or make it something else.
 			e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("%s, not a regular file; it was not read or checked", walk.SpecialKind(d.Mode))))
 		case walk.Regular:
-			// The file's size is not taken here (the walker's lstat reads
-			// its mode, Perm): its check reads it whole when small, and
+			// The file is not stat'ed here: its check opens it, reads its
+			// mode and size from the open descriptor (and adds the mode's
+			// findings: job.folderPerm), reads it whole when small, and
 			// queues it again with its size when not (see
 			// engine.postpone). Most files of a release are small.
-			j := &job{path: joinPath(in.prefix, rel), size: -1, src: release.File(d.Full), sib: rootFS, sibName: rel}
-			e.addFindings(permFindings(j.path, "folder", d.Perm, nil)...)
+			j := &job{path: joinPath(in.prefix, rel), size: -1, src: release.File(d.Full), sib: rootFS, sibName: rel, folderPerm: true}
 			if i := bundleOf(bundles, rel); i >= 0 {
 				j.bs, j.bname = states[i], rel
 			}

@@ -40,7 +40,7 @@ type Entry struct {
 	Mode fs.FileMode
 	// Perm is a Regular entry's permission bits with its set-user-ID,
 	// set-group-ID and sticky bits (lstat's), zero when they could not
-	// be read.
+	// be read (and always from DirTreeTypes).
 	Perm fs.FileMode
 	// Target is a link's target as the link records it, and TargetErr
 	// why it could not be read.
@@ -66,11 +66,25 @@ var SkipDir = fs.SkipDir
 // Dir and then as Unreadable (IsDir), and its entries are not walked; an error visit returns, other than SkipDir, ends the
 // walk and is returned, as is ctx's once it is done.
 func DirTree(ctx context.Context, root string, visit func(Entry) error) error {
+	return dirTree(ctx, root, true, visit)
+}
+
+// DirTreeTypes is DirTree without the lstat of each regular file that
+// reads its Perm, which it leaves zero: a caller that opens every file
+// anyway reads the mode from the open descriptor (fstat), which costs less
+// than a second lookup of the file's path. Only directories' listings are
+// read: an entry's kind is its directory entry's type.
+func DirTreeTypes(ctx context.Context, root string, visit func(Entry) error) error {
+	return dirTree(ctx, root, false, visit)
+}
+
+func dirTree(ctx context.Context, root string, perm bool, visit func(Entry) error) error {
+	clean := filepath.Clean(root) == root
 	return filepath.WalkDir(root, func(full string, d fs.DirEntry, err error) error {
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr
 		}
-		rel, rerr := filepath.Rel(root, full)
+		rel, rerr := relPath(root, clean, full)
 		if rerr != nil {
 			return fmt.Errorf("walk: %s: %w", full, rerr)
 		}
@@ -94,12 +108,29 @@ func DirTree(ctx context.Context, root string, visit func(Entry) error) error {
 		case d.IsDir():
 			e.Kind = Dir
 		case d.Type().IsRegular():
-			e.Kind, e.Perm = Regular, permOf(d)
+			e.Kind = Regular
+			if perm {
+				e.Perm = permOf(d)
+			}
 		default:
 			e.Kind = Special
 		}
 		return visit(e)
 	})
+}
+
+// relPath is filepath.Rel(root, full) for a path the walk of root gave:
+// root joined with a name (a slice of full, without Rel's cleaning of
+// both paths, for each of a release's files) when root is clean;
+// anything else, Rel's.
+func relPath(root string, clean bool, full string) (string, error) {
+	if full == root {
+		return ".", nil
+	}
+	if len(full) > len(root)+1 && full[:len(root)] == root && os.IsPathSeparator(full[len(root)]) && !os.IsPathSeparator(full[len(root)+1]) && clean {
+		return full[len(root)+1:], nil
+	}
+	return filepath.Rel(root, full)
 }
 
 // SpecialKind names the kind of a file that is neither regular, a directory

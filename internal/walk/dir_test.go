@@ -111,3 +111,19 @@ func TestDirTreeStops(t *testing.T) {
 func kindName(k Kind) string {
 	return [...]string{"regular", "dir", "link", "special", "unreadable"}[k]
 }
+
+// TestRelPath: the walk's relative paths are filepath.Rel's.
+func TestRelPath(t *testing.T) {
+	sep := string(filepath.Separator)
+	for _, c := range []struct{ root, full string }{
+		{"a", "a"}, {"a", filepath.Join("a", "b")}, {"a", filepath.Join("a", "b", "c")},
+		{sep, sep + "b"}, {"a" + sep, "a" + sep + "b"}, {"a" + sep + "." + sep + "b", filepath.Join("a", "b", "c")},
+		{"ab", "ab" + sep + "c"}, {"/tmp/x", "/tmp/x/.hidden"},
+	} {
+		want, werr := filepath.Rel(c.root, c.full)
+		got, err := relPath(c.root, filepath.Clean(c.root) == c.root, c.full)
+		if got != want || (err == nil) != (werr == nil) {
+			t.Errorf("relPath(%q, %q) = %q, %v; Rel gives %q, %v", c.root, c.full, got, err, want, werr)
+		}
+	}
+}

@@ -14,13 +14,14 @@ func HasKoly(r io.ReaderAt, hdr []byte, size int64) bool {
 	if size < dmg.KolySize {
 		return false
 	}
-	var b [KolyHead]byte
-	if int64(len(hdr)) == size {
-		copy(b[:], hdr[size-dmg.KolySize:])
-	} else if n, _ := r.ReadAt(b[:], size-dmg.KolySize); n < len(b) {
+	if int64(len(hdr)) == size { // no buffer to allocate for a small file
+		return IsKoly(hdr[size-dmg.KolySize:])
+	}
+	b := make([]byte, KolyHead)
+	if n, _ := r.ReadAt(b, size-dmg.KolySize); n < len(b) {
 		return false
 	}
-	return IsKoly(b[:])
+	return IsKoly(b)
 }
 
 // KolyHead is how many of a koly trailer's first bytes IsKoly looks at.
