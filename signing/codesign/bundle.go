@@ -45,7 +45,7 @@ const (
 const stapledTicket = "CodeResources"
 
 // bundleExts are the directory extensions of Apple code bundles.
-var bundleExts = []string{".app", ".framework", ".appex", ".xpc", ".bundle", ".plugin", ".kext", ".qlgenerator", ".mdimporter", ".prefPane", ".saver", ".systemextension"}
+var bundleExts = []string{".app", ".framework", ".appex", ".xpc", ".bundle", ".plugin", ".kext", ".qlgenerator", ".mdimporter", ".prefPane", ".saver", ".systemextension", ".docktileplugin", ".dext", ".driver", ".ideplugin", ".wdgt", ".action", ".service", ".colorPicker", ".spotlight"}
 
 // BundleResult is the outcome of verifying a bundle and the code nested in it.
 type BundleResult struct {
@@ -180,6 +180,28 @@ func IsBundle(fsys fs.FS, dir string) bool {
 	}
 	_, ok := locate(fsys, dir)
 	return ok
+}
+
+// isNestedBundle reports whether the directory p inside a bundle is a
+// nested bundle: one with a bundle extension and an Info.plist where the
+// layout puts it, or, whatever its name, one with that Info.plist and a
+// _CodeSignature/CodeResources seal, as codesign finds nested code by its
+// structure. Walked as plain files, such a bundle's main executable and
+// seal went unverified and the cdhash its parent seals unchecked.
+func isNestedBundle(fsys fs.FS, p string) bool {
+	lay, ok := locate(fsys, p)
+	if !ok {
+		return false
+	}
+	if hasBundleExt(p) {
+		return true
+	}
+	cr := path.Join(lay.root, "_CodeSignature", "CodeResources")
+	if isSymlink(fsys, path.Join(lay.root, "_CodeSignature")) || isSymlink(fsys, cr) {
+		return false
+	}
+	st, err := fs.Stat(fsys, cr)
+	return err == nil && st.Mode().IsRegular()
 }
 
 // isSymlink reports whether p is a symbolic link (when fsys can tell).
@@ -598,7 +620,7 @@ func (b *bundleCheck) walkRoot() error {
 			return nil
 		}
 		if d.IsDir() {
-			if hasBundleExt(p) && IsBundle(b.fsys, p) {
+			if isNestedBundle(b.fsys, p) {
 				b.nested = append(b.nested, p)
 				b.seen[rel] = true
 				return fs.SkipDir
