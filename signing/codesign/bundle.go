@@ -451,6 +451,7 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 		return err
 	}
 	b.checkRemoved()
+	b.checkNestedRuntime()
 	return nil
 }
 

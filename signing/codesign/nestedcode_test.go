@@ -1,6 +1,7 @@
 package codesign
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/machofile"
@@ -66,6 +67,70 @@ func TestAttackUnlistedBundleExtension(t *testing.T) {
 			}
 			if !found {
 				t.Errorf("bundles %v, want %s verified as a bundle", res.Bundles, want)
+			}
+		})
+	}
+}
+
+// entsXML is an XML entitlements plist granting each key.
+func entsXML(keys ...string) []byte {
+	s := `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+`
+	for _, k := range keys {
+		s += "\t<key>" + k + "</key>\n\t<true/>\n"
+	}
+	return []byte(s + "</dict>\n</plist>\n")
+}
+
+// TestAttackNestedHelperWeakerRuntime: the main executable's hardened
+// runtime says nothing about a helper beside it. A nested helper signed
+// without CS_RUNTIME, or entitled to disable library validation (or to
+// honour DYLD_* variables, or to map unsigned executable memory), loads an
+// injected dylib, yet the bundle passed with no finding.
+func TestAttackNestedHelperWeakerRuntime(t *testing.T) {
+	p := machofile.NewPKI()
+	opts := Options{Trust: testTrust(t), Time: checkTime}
+	cases := []struct {
+		name        string
+		edit        func(*machofile.SignSpec)
+		mainRuntime bool
+		want        string // a substring of the finding; "" for none
+	}{
+		{"hardened", func(*machofile.SignSpec) {}, true, ""},
+		{"no-runtime", func(s *machofile.SignSpec) { s.Flags = 0 }, true, "hardened runtime"},
+		{"disable-library-validation", func(s *machofile.SignSpec) {
+			s.Entitlements, s.DEREntitlements = entsXML("com.apple.security.cs.disable-library-validation"), nil
+		}, true, "com.apple.security.cs.disable-library-validation"},
+		{"dyld-env", func(s *machofile.SignSpec) {
+			s.Entitlements, s.DEREntitlements = entsXML("com.apple.security.cs.allow-dyld-environment-variables", "com.apple.security.cs.allow-unsigned-executable-memory"), nil
+		}, true, "com.apple.security.cs.allow-dyld-environment-variables, com.apple.security.cs.allow-unsigned-executable-memory"},
+		{"main-not-hardened", func(s *machofile.SignSpec) { s.Flags = 0 }, false, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			spec := p.DeveloperIDSpec("com.example.helper")
+			c.edit(&spec)
+			res, err := VerifyBundle(bundleFS(nestedApp(t, p, "Helpers/Helper.app", spec, c.mainRuntime)), "Example.app", opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range res.Findings {
+				if f.Rule == RuleNestedRuntimeWeaker {
+					got = append(got, f.Message)
+					if f.Severity != signing.SeverityWarning || !strings.Contains(f.Path, "Helpers/Helper.app") {
+						t.Errorf("finding %+v, want a warning naming the helper", f)
+					}
+				}
+			}
+			switch {
+			case c.want == "" && len(got) > 0:
+				t.Errorf("findings %q, want none", got)
+			case c.want != "" && (len(got) != 1 || !strings.Contains(got[0], c.want)):
+				t.Errorf("findings %q, want one naming %q; rules %v", got, c.want, bundleRules(res))
 			}
 		})
 	}
