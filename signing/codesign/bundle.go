@@ -172,32 +172,28 @@ func currentVersion(fsys fs.FS, versions string, rest ...string) string {
 
 // IsBundle reports whether dir in fsys is an Apple code bundle (.app,
 // .framework, .appex, .xpc, .bundle…) that VerifyBundle can check: a
-// directory with a bundle extension and an Info.plist where the layout puts
-// it. "." is judged by its Info.plist alone.
+// directory with an Info.plist where the layout puts it, and either a
+// bundle extension or, whatever its name, a _CodeSignature/CodeResources
+// seal, as codesign finds nested code by its structure. A signed app
+// renamed without its extension is still verified as a bundle: walked as
+// loose files, its main executable was verified on its own and its
+// Info.plist and sealed resources went unchecked. "." is judged by its
+// Info.plist alone.
 func IsBundle(fsys fs.FS, dir string) bool {
-	if dir != "." && !hasBundleExt(dir) {
+	lay, ok := locate(fsys, dir)
+	switch {
+	case !ok:
 		return false
-	}
-	_, ok := locate(fsys, dir)
-	return ok
-}
-
-// isNestedBundle reports whether the directory p inside a bundle is a
-// nested bundle: one with a bundle extension and an Info.plist where the
-// layout puts it, or, whatever its name, one with that Info.plist and a
-// _CodeSignature/CodeResources seal, as codesign finds nested code by its
-// structure. Walked as plain files, such a bundle's main executable and
-// seal went unverified and the cdhash its parent seals unchecked.
-func isNestedBundle(fsys fs.FS, p string) bool {
-	lay, ok := locate(fsys, p)
-	if !ok {
-		return false
-	}
-	if hasBundleExt(p) {
+	case dir == "." || hasBundleExt(dir):
 		return true
+	case path.Base(dir) == "Contents":
+		// An app's Contents folder holds Info.plist and _CodeSignature
+		// itself: it is the bundle's root, not a bundle.
+		return false
 	}
-	cr := path.Join(lay.root, "_CodeSignature", "CodeResources")
-	if isSymlink(fsys, path.Join(lay.root, "_CodeSignature")) || isSymlink(fsys, cr) {
+	sig := path.Join(lay.root, "_CodeSignature")
+	cr := path.Join(sig, "CodeResources")
+	if isSymlink(fsys, sig) || isSymlink(fsys, cr) {
 		return false
 	}
 	st, err := fs.Stat(fsys, cr)
@@ -621,7 +617,7 @@ func (b *bundleCheck) walkRoot() error {
 			return nil
 		}
 		if d.IsDir() {
-			if isNestedBundle(b.fsys, p) {
+			if IsBundle(b.fsys, p) {
 				b.nested = append(b.nested, p)
 				b.seen[rel] = true
 				return fs.SkipDir
