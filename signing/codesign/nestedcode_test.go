@@ -107,6 +107,9 @@ func TestAttackNestedHelperWeakerRuntime(t *testing.T) {
 		{"dyld-env", func(s *machofile.SignSpec) {
 			s.Entitlements, s.DEREntitlements = entsXML("com.apple.security.cs.allow-dyld-environment-variables", "com.apple.security.cs.allow-unsigned-executable-memory"), nil
 		}, true, "com.apple.security.cs.allow-dyld-environment-variables, com.apple.security.cs.allow-unsigned-executable-memory"},
+		{"get-task-allow", func(s *machofile.SignSpec) {
+			s.Entitlements, s.DEREntitlements = entsXML("com.apple.security.get-task-allow"), nil
+		}, true, "com.apple.security.get-task-allow"},
 		{"main-not-hardened", func(s *machofile.SignSpec) { s.Flags = 0 }, false, ""},
 	}
 	for _, c := range cases {

@@ -17,11 +17,14 @@ const execSegMainBinary = 1
 
 // weakeningEntitlements are the entitlements that let a process under the
 // hardened runtime load code its signer did not sign: unsigned or
-// other-team dylibs, DYLD_INSERT_LIBRARIES, writable executable memory.
+// other-team dylibs, DYLD_INSERT_LIBRARIES, writable executable memory,
+// and get-task-allow, which hands the task port (and so code injection) to
+// any process of the same user; the notary service refuses it.
 var weakeningEntitlements = []string{
 	"com.apple.security.cs.allow-dyld-environment-variables",
 	"com.apple.security.cs.allow-unsigned-executable-memory",
 	"com.apple.security.cs.disable-library-validation",
+	"com.apple.security.get-task-allow",
 }
 
 // checkNestedRuntime reports, for a top-level bundle whose main

@@ -113,7 +113,8 @@ const (
 	// RuleNestedRuntimeWeaker reports, in a bundle whose main executable
 	// runs under the hardened runtime, a nested executable without it, or
 	// nested code entitled to disable library validation, use dyld
-	// environment variables or unsigned executable memory.
+	// environment variables or unsigned executable memory, or to let other
+	// processes take its task port (get-task-allow).
 	RuleNestedRuntimeWeaker signing.Rule = "codesign/nested-runtime-weaker"
 )
 
