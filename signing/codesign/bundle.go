@@ -45,7 +45,7 @@ const (
 const stapledTicket = "CodeResources"
 
 // bundleExts are the directory extensions of Apple code bundles.
-var bundleExts = []string{".app", ".framework", ".appex", ".xpc", ".bundle", ".plugin", ".kext", ".qlgenerator", ".mdimporter", ".prefPane", ".saver", ".systemextension"}
+var bundleExts = []string{".app", ".framework", ".appex", ".xpc", ".bundle", ".plugin", ".kext", ".qlgenerator", ".mdimporter", ".prefPane", ".saver", ".systemextension", ".docktileplugin", ".dext", ".driver", ".ideplugin", ".wdgt", ".action", ".service", ".colorPicker", ".spotlight"}
 
 // BundleResult is the outcome of verifying a bundle and the code nested in it.
 type BundleResult struct {
@@ -172,14 +172,32 @@ func currentVersion(fsys fs.FS, versions string, rest ...string) string {
 
 // IsBundle reports whether dir in fsys is an Apple code bundle (.app,
 // .framework, .appex, .xpc, .bundle…) that VerifyBundle can check: a
-// directory with a bundle extension and an Info.plist where the layout puts
-// it. "." is judged by its Info.plist alone.
+// directory with an Info.plist where the layout puts it, and either a
+// bundle extension or, whatever its name, a _CodeSignature/CodeResources
+// seal, as codesign finds nested code by its structure. A signed app
+// renamed without its extension is still verified as a bundle: walked as
+// loose files, its main executable was verified on its own and its
+// Info.plist and sealed resources went unchecked. "." is judged by its
+// Info.plist alone.
 func IsBundle(fsys fs.FS, dir string) bool {
-	if dir != "." && !hasBundleExt(dir) {
+	lay, ok := locate(fsys, dir)
+	switch {
+	case !ok:
+		return false
+	case dir == "." || hasBundleExt(dir):
+		return true
+	case path.Base(dir) == "Contents":
+		// An app's Contents folder holds Info.plist and _CodeSignature
+		// itself: it is the bundle's root, not a bundle.
 		return false
 	}
-	_, ok := locate(fsys, dir)
-	return ok
+	sig := path.Join(lay.root, "_CodeSignature")
+	cr := path.Join(sig, "CodeResources")
+	if isSymlink(fsys, sig) || isSymlink(fsys, cr) {
+		return false
+	}
+	st, err := fs.Stat(fsys, cr)
+	return err == nil && st.Mode().IsRegular()
 }
 
 // isSymlink reports whether p is a symbolic link (when fsys can tell).
@@ -429,6 +447,7 @@ func verifyBundle(fsys fs.FS, dir string, opts Options, out *BundleResult, depth
 		return err
 	}
 	b.checkRemoved()
+	b.checkNestedRuntime()
 	return nil
 }
 
@@ -598,7 +617,7 @@ func (b *bundleCheck) walkRoot() error {
 			return nil
 		}
 		if d.IsDir() {
-			if hasBundleExt(p) && IsBundle(b.fsys, p) {
+			if IsBundle(b.fsys, p) {
 				b.nested = append(b.nested, p)
 				b.seen[rel] = true
 				return fs.SkipDir

@@ -110,6 +110,12 @@ const (
 	// whose outcome depends on terms that cannot be decided offline
 	// (notarization, trust settings, named requirements).
 	RuleDesignatedRequirementUndecided signing.Rule = "codesign/designated-requirement-undecided"
+	// RuleNestedRuntimeWeaker reports, in a bundle whose main executable
+	// runs under the hardened runtime, a nested executable without it, or
+	// nested code entitled to disable library validation, use dyld
+	// environment variables or unsigned executable memory, or to let other
+	// processes take its task port (get-task-allow).
+	RuleNestedRuntimeWeaker signing.Rule = "codesign/nested-runtime-weaker"
 )
 
 // Names of the checks specific to Apple code signatures in a Signature's

@@ -77,7 +77,8 @@ type Ticket struct {
 	SHA256 string
 	// Layout says how the ticket differs from the layout shipgate reads
 	// (header, certificate chain, then as many content bytes as the
-	// header's second length says); "" when it does not.
+	// header's second length says, a chain no larger than Apple's needs);
+	// "" when it does not.
 	Layout string
 
 	// named is the part of Content searched for cdhashes: the content
@@ -148,6 +149,9 @@ func Parse(b []byte) (*Ticket, error) {
 	if t.Certificates, err = x509.ParseCertificates(seq.Bytes); err != nil {
 		return nil, bad(headerSize, "certificate chain: %v", err)
 	}
+	if t.Layout == "" {
+		t.Layout = chainPayload(t.Certificates)
+	}
 	t.Content = b[headerSize+chainLen:]
 	t.named = t.Content
 	if contentLen < uint64(len(t.Content)) {
@@ -158,6 +162,36 @@ func Parse(b []byte) (*Ticket, error) {
 	sum := sha256.Sum256(b)
 	t.SHA256 = hex.EncodeToString(sum[:])
 	return t, nil
+}
+
+// Bounds on a ticket's chain: Apple's is its signing leaf and the
+// integration CA (and at most the root), each under a kilobyte or two. No
+// signature shipgate verifies covers the chain, so a certificate beyond
+// these is room for a payload, not a structure it can attribute bytes to.
+const (
+	maxChainCertificates = 3
+	maxCertificateSize   = 4096
+	maxExtensionSize     = 1024
+)
+
+// chainPayload says how a ticket's chain exceeds what Apple's chain
+// needs (more certificates, a large certificate or extension); "" when it
+// does not.
+func chainPayload(certs []*x509.Certificate) string {
+	if len(certs) > maxChainCertificates {
+		return fmt.Sprintf("its certificate chain holds %d certificates, more than the %d of Apple's ticket chain", len(certs), maxChainCertificates)
+	}
+	for i, c := range certs {
+		for _, e := range c.Extensions {
+			if len(e.Value) > maxExtensionSize {
+				return fmt.Sprintf("certificate %d of its chain has an extension of %d bytes (%v), more than %d", i, len(e.Value), e.Id, maxExtensionSize)
+			}
+		}
+		if len(c.Raw) > maxCertificateSize {
+			return fmt.Sprintf("certificate %d of its chain is %d bytes, more than %d", i, len(c.Raw), maxCertificateSize)
+		}
+	}
+	return ""
 }
 
 // Names reports whether the ticket's content holds cdhash, truncated to 20

@@ -2,12 +2,15 @@ package notary
 
 import (
 	"bytes"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"strings"
 	"testing"
 
+	"github.com/shipgate/shipgate/internal/testpki"
 	"github.com/shipgate/shipgate/internal/ticketfile"
 	"github.com/shipgate/shipgate/signing"
 )
@@ -217,5 +220,34 @@ func TestCheckCDHashAppendedPastDeclaredContent(t *testing.T) {
 	// Within the declared content the search still finds it.
 	if n := Check(ticketfile.Ticket(cdB), "here", []string{b}); !n.Bound() {
 		t.Errorf("declared cdhash: %+v", n)
+	}
+}
+
+// TestAttackTicketCertificatePayload: no signature shipgate verifies covers
+// a ticket, and its certificate chain was only checked to parse, so a
+// certificate with a 30 KiB extension, or extra certificates beyond
+// Apple's chain, carried a payload under a ticket reported as a note.
+// Layout now names such certificates (a warning where tickets are read).
+func TestAttackTicketCertificatePayload(t *testing.T) {
+	big := ticketfile.CA.Issue(testpki.Spec{CommonName: "Software Ticket Signing", KeyKind: testpki.ECDSA, KeyN: 4, NoEKU: true,
+		ExtraExtensions: []pkix.Extension{{Id: asn1.ObjectIdentifier{1, 2, 3, 4}, Value: bytes.Repeat([]byte{0x90}, 30000)}}})
+	l, c := ticketfile.Leaf.Cert, ticketfile.CA.Cert
+	for name, tc := range map[string]struct {
+		chain []byte
+		want  string
+	}{
+		"apple-like":      {ticketfile.Chain(l, c), ""},
+		"large-extension": {ticketfile.Chain(big.Cert, c), "extension of 30000 bytes"},
+		"extra-certs":     {ticketfile.Chain(l, c, c, c), "4 certificates"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			tk, err := Parse(ticketfile.Raw(tc.chain, ticketfile.Content(cdA)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (tc.want == "") != (tk.Layout == "") || !strings.Contains(tk.Layout, tc.want) {
+				t.Errorf("layout %q, want %q", tk.Layout, tc.want)
+			}
+		})
 	}
 }
