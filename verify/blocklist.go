@@ -170,7 +170,9 @@ func (m *matcher) matchSignature(s *signing.Signature) []signing.Finding {
 	}
 	at, stamped := m.matchTime(), false
 	if s.Timestamp.Counts() {
-		at, stamped = s.Timestamp.Time, true
+		// The latest time the timestamp allows: a signature stamped
+		// within its accuracy of a revocation may postdate it.
+		at, stamped = s.Timestamp.Latest(), true
 	}
 	for _, hit := range m.list.MatchChain(s.Chain, at, stamped, m.policy) {
 		out = append(out, hit.Finding())

@@ -245,7 +245,7 @@ func VerifyTimestampToken(token, stamped []byte, opts TimestampOptions) *signing
 		ts.Detail = "TSTInfo does not parse: " + err.Error()
 		return ts
 	}
-	ts.Time = info.GenTime
+	ts.Time, ts.Accuracy = info.GenTime, info.Accuracy
 	if len(sd.Signers) != 1 {
 		ts.Detail = fmt.Sprintf("time-stamp token has %d signers, want exactly one", len(sd.Signers))
 		return ts
