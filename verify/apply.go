@@ -166,6 +166,11 @@ func (j *judgement) judgeSigner(sig signing.Signature) {
 		}
 	}
 	j.add(RuleSignerNotAllowed, signing.SeverityError, sig.Index, fmt.Sprintf("%s is by %s, which the policy does not allow (allowed: %s)%s", capital(what), signerName(sig.Signer), signersList(s.signers), unanchoredTeam(sig, s.signers)))
+	for _, a := range s.signers {
+		if sig.Signer != nil && a.Subject != "" && confusable(sig.Signer.Subject, a.Subject) {
+			j.add(RuleConfusableName, signing.SeverityWarning, sig.Index, fmt.Sprintf("%s is by %q, which looks like the allowed signer %q but differs in letters of other scripts that look like Latin ones: it is another signer", capital(what), sig.Signer.Subject, a.Subject))
+		}
+	}
 }
 
 // unanchoredTeam explains, for a signature no allowed signer matched, that
