@@ -18,6 +18,13 @@ type ChainOptions struct {
 	// Time is the time at which every certificate must be valid. The zero
 	// value means now. Verifiers pass a verified timestamp's time here.
 	Time time.Time
+	// Earliest, when set before Time, is the earliest the signature can
+	// have been made: a timestamp states its time within an accuracy, and
+	// verifiers pass the latest possible time as Time (so a certificate
+	// that may have expired or been revoked by then fails) and the
+	// earliest here (so one that may not yet have been valid fails too).
+	// Every certificate must be valid over the whole window.
+	Earliest time.Time
 	// Usage is the extended key usage the leaf must carry (the leaf may also
 	// carry anyExtendedKeyUsage). Intermediates that restrict their extended
 	// key usages must allow it too, as Windows requires. Zero means any.
@@ -314,7 +321,11 @@ func (b *builder) issuers(c *x509.Certificate, path []*x509.Certificate) []*x509
 // whatever its version, as RFC 5280 §6.1.4(k) and crypto/x509 require.
 func (b *builder) checkCert(c *x509.Certificate, i int, anchor bool) string {
 	anchor = anchor && i > 0
-	if !anchor && b.at.Before(c.NotBefore) {
+	from := b.at
+	if !b.opts.Earliest.IsZero() && b.opts.Earliest.Before(from) {
+		from = b.opts.Earliest
+	}
+	if !anchor && from.Before(c.NotBefore) {
 		return fmt.Sprintf("certificate %q is not valid until %s (checked at %s)", c.Subject.String(), c.NotBefore.UTC().Format(time.RFC3339), b.when())
 	}
 	if !anchor && b.at.After(c.NotAfter) {

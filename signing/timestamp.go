@@ -25,6 +25,11 @@ type Timestamp struct {
 	Authority *Identity `json:"authority,omitempty"`
 	// Chain is the authority's chain to a trusted root, leaf first, when it verified.
 	Chain []Identity `json:"-"`
+	// Accuracy is the accuracy the authority states for Time (RFC 3161
+	// TSTInfo accuracy), zero when it states none: the signature was made
+	// no later than Time plus Accuracy, which is the time that counts
+	// against a certificate's expiry or revocation ([Timestamp.Latest]).
+	Accuracy time.Duration `json:"-"`
 	// Verified reports whether the token's signature, its imprint over the
 	// signature it stamps, the authority's timeStamping usage and its chain all
 	// verified. Only a verified timestamp moves the validation time.
@@ -79,4 +84,18 @@ func (t *Timestamp) AuthorityChain() []Identity {
 		return []Identity{*t.Authority}
 	}
 	return nil
+}
+
+// Latest returns the latest time the timestamp allows: Time plus Accuracy.
+// Whether a signature was made before a certificate expired or was revoked
+// is judged at this time, so that the accuracy never favours the signature.
+func (t *Timestamp) Latest() time.Time { return t.Time.Add(t.Accuracy) }
+
+// Earliest returns the earliest time the timestamp allows, Time minus
+// Accuracy, for [ChainOptions.Earliest]; zero when t does not count.
+func (t *Timestamp) Earliest() time.Time {
+	if !t.Counts() {
+		return time.Time{}
+	}
+	return t.Time.Add(-t.Accuracy)
 }

@@ -168,11 +168,31 @@ func (j *judgement) judgeSigner(sig signing.Signature) {
 		return
 	}
 	for _, a := range s.signers {
-		if a.matches(sig.Signer) && a.fitsFormat(sig.Format) {
+		if a.matches(sig.Signer) && a.fitsFormat(sig.Format) && a.fitsAnchor(sig.Chain) {
 			return
 		}
 	}
-	j.add(RuleSignerNotAllowed, signing.SeverityError, sig.Index, fmt.Sprintf("%s is by %s, which the policy does not allow (allowed: %s)", capital(what), signerName(sig.Signer), signersList(s.signers)))
+	j.add(RuleSignerNotAllowed, signing.SeverityError, sig.Index, fmt.Sprintf("%s is by %s, which the policy does not allow (allowed: %s)%s", capital(what), signerName(sig.Signer), signersList(s.signers), unanchoredTeam(sig, s.signers)))
+	for _, a := range s.signers {
+		if sig.Signer != nil && a.Subject != "" && confusable(sig.Signer.Subject, a.Subject) {
+			j.add(RuleConfusableName, signing.SeverityWarning, sig.Index, fmt.Sprintf("%s is by %q, which looks like the allowed signer %q but differs in letters of other scripts that look like Latin ones: it is another signer", capital(what), sig.Signer.Subject, a.Subject))
+		}
+	}
+}
+
+// unanchoredTeam explains, for a signature no allowed signer matched, that
+// one would have matched by team ID had the chain ended at Apple's root.
+func unanchoredTeam(sig signing.Signature, signers []Signer) string {
+	for _, a := range signers {
+		if a.TeamID != "" && a.matches(sig.Signer) && a.fitsFormat(sig.Format) {
+			root := "no root"
+			if len(sig.Chain) > 0 {
+				root = fmt.Sprintf("%q", sig.Chain[len(sig.Chain)-1].Subject)
+			}
+			return fmt.Sprintf("; it claims Apple team ID %q, but its chain ends at %s, not at one of Apple's roots, so the team ID is not Apple's word", sig.Signer.TeamID, root)
+		}
+	}
+	return ""
 }
 
 // statusRules are the verifiers' rule IDs that only restate a signature's

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/shipgate/shipgate/signing"
@@ -29,6 +30,10 @@ type matcher struct {
 	// authAlgs are the Authenticode image hash algorithms besides SHA-256
 	// (always computed) that some entry needs: SHA-1 and MD5 ones.
 	authAlgs []crypto.Hash
+	// subjects are the list's subject entries by skeleton, built on first
+	// use (confusableSubject).
+	subjectsOnce sync.Once
+	subjects     map[string][]string
 }
 
 // loadBlocklist loads the blocklists the policy names (and the built-in
@@ -168,9 +173,12 @@ func (m *matcher) matchSignature(s *signing.Signature) []signing.Finding {
 	if len(s.Chain) == 0 {
 		return out
 	}
+	out = append(out, m.confusableSubject(s)...)
 	at, stamped := m.matchTime(), false
 	if s.Timestamp.Counts() {
-		at, stamped = s.Timestamp.Time, true
+		// The latest time the timestamp allows: a signature stamped
+		// within its accuracy of a revocation may postdate it.
+		at, stamped = s.Timestamp.Latest(), true
 	}
 	for _, hit := range m.list.MatchChain(s.Chain, at, stamped, m.policy) {
 		out = append(out, hit.Finding())
@@ -214,4 +222,41 @@ func trustedChain(s *signing.Signature) bool {
 		}
 	}
 	return saw
+}
+
+// confusableSubject warns when the signer's subject (or common name, for a
+// subject entry that gives only one) looks like, but is not, the subject
+// of a blocklist entry: a look-alike of a blocklisted vendor is not
+// blocked (confusable.go), but a reader should know.
+func (m *matcher) confusableSubject(s *signing.Signature) []signing.Finding {
+	m.subjectsOnce.Do(func() {
+		m.subjects = map[string][]string{}
+		for _, e := range m.list.Entries() {
+			if e.Kind != blocklist.KindSubject {
+				continue
+			}
+			k := lookalikeKey(e.Value)
+			if !slices.Contains(m.subjects[k], e.Value) {
+				m.subjects[k] = append(m.subjects[k], e.Value)
+			}
+		}
+	})
+	if len(m.subjects) == 0 {
+		return nil
+	}
+	leaf := s.Chain[0]
+	names := []string{leaf.Subject}
+	if leaf.Certificate != nil && leaf.Certificate.Subject.CommonName != "" {
+		names = append(names, leaf.Certificate.Subject.CommonName)
+	}
+	var out []signing.Finding
+	for _, name := range names {
+		for _, v := range m.subjects[lookalikeKey(name)] {
+			if confusable(name, v) {
+				out = append(out, signing.NewFinding(RuleConfusableName, signing.SeverityWarning, fmt.Sprintf(
+					"the signer's name %q looks like %q, which a blocklist lists, but differs in letters of other scripts that look like Latin ones: it is not blocked, so find out who signed", name, v)))
+			}
+		}
+	}
+	return out
 }

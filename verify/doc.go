@@ -58,5 +58,12 @@
 // attestations name as the release) and its policy (the file and the
 // SHA-256 of its bytes, or the built-in policy).
 //
+// Signer names are compared exactly. A signer whose subject only looks like
+// one the policy pins or a blocklist lists (Cyrillic or Greek letters that
+// look like Latin ones) is another signer, neither allowed nor blocked by
+// that name, and is reported as signer/confusable-name. Look-alikes are
+// found by Unicode TR39 skeleton; golang.org/x/text has none, so a small
+// table of Cyrillic and Greek look-alikes stands in (confusable.go).
+//
 // Nothing here touches the network.
 package verify

@@ -195,7 +195,9 @@ type Signer struct {
 	Thumbprint string `yaml:"thumbprint" json:"thumbprint"`
 	// TeamID is an Apple Developer team identifier. Only Apple signatures
 	// (Mach-O, disk image, package) match a signer with TeamID or
-	// AppleKind.
+	// AppleKind, and only those whose chain ends at one of Apple's roots
+	// ([signing.IsAppleRoot]) match TeamID: under a root given in
+	// trust.roots the team ID is that root's word, not Apple's.
 	TeamID string `yaml:"teamID" json:"teamID"`
 	// AppleKind, when set, is the kind of Apple certificate the leaf must
 	// be ([signing.AppleCertKind]: "developer-id-application",
@@ -599,6 +601,28 @@ func (s Signer) fitsFormat(f signing.Format) bool {
 		return true
 	}
 	return false
+}
+
+// fitsAnchor reports whether a signature whose chain (leaf first) is chain
+// can match s: a team ID is Apple's word only under Apple's roots. A root
+// given in trust.roots anchors Apple signatures too, and whoever holds its
+// key can issue a leaf with Apple's markers and any team in its OU.
+func (s Signer) fitsAnchor(chain []signing.Identity) bool {
+	return s.TeamID == "" || appleAnchored(chain)
+}
+
+// appleAnchor reports whether a root certificate is Apple's
+// ([signing.IsAppleRoot]); tests add their stand-in Apple root.
+var appleAnchor = signing.IsAppleRoot
+
+// appleAnchored reports whether chain (leaf first) ends at one of Apple's
+// roots.
+func appleAnchored(chain []signing.Identity) bool {
+	if len(chain) == 0 {
+		return false
+	}
+	c := chain[len(chain)-1].Certificate
+	return c != nil && appleAnchor(c)
 }
 
 func (s Signer) String() string {

@@ -171,6 +171,10 @@ const (
 	// RuleSignerNotAllowed: a signature by none of the signers the policy
 	// allows.
 	RuleSignerNotAllowed signing.Rule = "policy/signer-not-allowed"
+	// RuleConfusableName: a signer's subject looks like, but is not, a
+	// subject the policy allows or a blocklist lists: it differs only in
+	// letters of other scripts that look like Latin ones (confusable.go).
+	RuleConfusableName signing.Rule = "signer/confusable-name"
 	// RuleForbiddenKind: a file of a kind the policy forbids.
 	RuleForbiddenKind signing.Rule = "policy/forbidden-kind"
 	// RuleBadSignature: a signature that is invalid, malformed or revoked,

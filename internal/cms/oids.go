@@ -109,3 +109,8 @@ func HashName(h crypto.Hash) string {
 
 // Weak reports whether h is MD5 or SHA-1.
 func Weak(h crypto.Hash) bool { return h == crypto.MD5 || h == crypto.SHA1 }
+
+// oidNetscapeCertType is Netscape's certificate type extension
+// (2.16.840.1.113730.1.1), which signing's chain check judges on every
+// certificate of a chain.
+var oidNetscapeCertType = asn1.ObjectIdentifier{2, 16, 840, 1, 113730, 1, 1}

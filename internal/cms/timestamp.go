@@ -47,6 +47,41 @@ type TSTInfo struct {
 	// RawTSA is the DER GeneralName naming the TSA, nil when absent. It is
 	// informational: RFC 3161 does not bind it to the signer certificate.
 	RawTSA []byte
+	// CriticalExtensions are the OIDs of the extensions marked critical.
+	// No TSTInfo extension is known, so any makes the token unusable
+	// (RFC 5280 §4.2, which RFC 3161 §2.4.2 refers to).
+	CriticalExtensions []asn1.ObjectIdentifier
+}
+
+// criticalExtensions reads the TSTInfo's extensions field, "[1] IMPLICIT
+// Extensions" (the Extension SEQUENCEs directly; an explicitly tagged
+// SEQUENCE OF them is read too), and returns the OIDs of those marked
+// critical.
+func criticalExtensions(ext cryptobyte.String) ([]asn1.ObjectIdentifier, error) {
+	var crit []asn1.ObjectIdentifier
+	if len(ext) > 0 {
+		// An explicit SEQUENCE OF wraps the extensions: its first element
+		// is a SEQUENCE, an Extension's is an OID.
+		inner := ext
+		var first cryptobyte.String
+		if inner.ReadASN1(&first, cbasn1.SEQUENCE) && inner.Empty() && first.PeekASN1Tag(cbasn1.SEQUENCE) {
+			ext = first
+		}
+	}
+	for n := 0; !ext.Empty(); n++ {
+		var e cryptobyte.String
+		var oid asn1.ObjectIdentifier
+		var val cryptobyte.String
+		critical := false
+		if !ext.ReadASN1(&e, cbasn1.SEQUENCE) || !e.ReadASN1ObjectIdentifier(&oid) ||
+			e.PeekASN1Tag(cbasn1.BOOLEAN) && !e.ReadASN1Boolean(&critical) || !e.ReadASN1(&val, cbasn1.OCTET_STRING) || !e.Empty() {
+			return nil, errAt(0, "bad TSTInfo extension %d", n)
+		}
+		if critical {
+			crit = append(crit, oid)
+		}
+	}
+	return crit, nil
 }
 
 // ParseTSTInfo parses a DER TSTInfo (RFC 3161 §2.4.2). It requires version 1,
@@ -120,6 +155,11 @@ func ParseTSTInfo(der []byte) (*TSTInfo, error) {
 	if s.PeekASN1Tag(cbasn1.Tag(1).Constructed().ContextSpecific()) {
 		var ext cryptobyte.String
 		s.ReadASN1(&ext, cbasn1.Tag(1).Constructed().ContextSpecific())
+		crit, err := criticalExtensions(ext)
+		if err != nil {
+			return nil, err
+		}
+		t.CriticalExtensions = crit
 	}
 	if !s.Empty() {
 		return nil, errAt(0, "unexpected data after the TSTInfo fields")
@@ -205,7 +245,7 @@ func VerifyTimestampToken(token, stamped []byte, opts TimestampOptions) *signing
 		ts.Detail = "TSTInfo does not parse: " + err.Error()
 		return ts
 	}
-	ts.Time = info.GenTime
+	ts.Time, ts.Accuracy = info.GenTime, info.Accuracy
 	if len(sd.Signers) != 1 {
 		ts.Detail = fmt.Sprintf("time-stamp token has %d signers, want exactly one", len(sd.Signers))
 		return ts
@@ -244,6 +284,10 @@ func VerifyTimestampToken(token, stamped []byte, opts TimestampOptions) *signing
 	h.Write(stamped)
 	if !bytes.Equal(h.Sum(nil), info.HashedMessage) {
 		ts.Detail = "time-stamp messageImprint does not match the signature it stamps"
+		return ts
+	}
+	if len(info.CriticalExtensions) > 0 {
+		ts.Detail = fmt.Sprintf("TSTInfo carries critical extension %s, which shipgate does not know, so the timestamp cannot be relied on", info.CriticalExtensions[0])
 		return ts
 	}
 	if prob := tsaCertProblem(chk.Cert, true); prob != "" {
@@ -338,6 +382,13 @@ func tsaCertProblem(c *x509.Certificate, strict bool) string {
 	}
 	if !slices.Contains(c.ExtKeyUsage, x509.ExtKeyUsageTimeStamping) {
 		return name + " lacks the " + signing.UsageName(x509.ExtKeyUsageTimeStamping) + " extended key usage"
+	}
+	for _, ext := range c.UnhandledCriticalExtensions {
+		// Netscape's certificate type the chain check judges, as it
+		// does on every certificate.
+		if !ext.Equal(oidNetscapeCertType) {
+			return name + " has an unhandled critical extension " + ext.String() + ", so its timestamps cannot be relied on"
+		}
 	}
 	if !strict {
 		return ""

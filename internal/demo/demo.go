@@ -138,9 +138,14 @@ rules:
     signers:
       - subject: "CN=Acme Desktop Ltd,O=Acme Desktop Ltd"
         issuer: "CN=Acme Demo Root CA,O=shipgate demo"
-  # The macOS build is signed by our Apple team, as are its installer
-  # package, its disk image and the apps inside them.
+  # The macOS build is signed by our Developer ID certificates, as are its
+  # installer package, its disk image and the apps inside them. (With
+  # Apple's own roots, "teamID: ACME4654HL" would say it; under the demo CA
+  # a team ID is the demo CA's word, not Apple's, so no teamID matches.)
   - match: ["Acme Desktop.app/**", "*.pkg", "*.pkg/*.pkg/Payload/Applications/Acme Desktop.app/**", "*.dmg", "*.dmg/Acme Desktop.app/**"]
     signers:
-      - teamID: ACME4654HL
+      - subject: "CN=Developer ID Application: Acme Desktop Ltd (ACME4654HL),OU=ACME4654HL,O=Acme Desktop Ltd"
+        issuer: "CN=Demo Developer ID Certification Authority,O=shipgate demo"
+      - subject: "CN=Developer ID Installer: Acme Desktop Ltd (ACME4654HL),OU=ACME4654HL,O=Acme Desktop Ltd"
+        issuer: "CN=Demo Developer ID Certification Authority,O=shipgate demo"
 `

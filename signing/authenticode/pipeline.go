@@ -65,6 +65,7 @@ type judgement struct {
 	own             ownership
 	weak            []string
 	at              time.Time // the time the chain is checked at
+	earliest        time.Time // with a timestamp, the earliest time it allows (signing.ChainOptions.Earliest)
 	atName          func() string
 }
 
@@ -413,7 +414,7 @@ func (j *judgement) timestampVerdict(best *signing.Timestamp) {
 			if lifetime {
 				detail += "; the leaf has the lifetime-signing usage, so the chain is checked at " + j.atName()
 			} else {
-				j.at = best.Time
+				j.at, j.earliest = best.Latest(), best.Earliest()
 			}
 			j.sig.AddCheck(signing.CheckTimestamp, true, detail)
 		} else {
@@ -452,7 +453,7 @@ func (j *judgement) trust() {
 			j.sig.AddCheck(signing.CheckEKU, false, detail)
 			j.trusted = false
 		}
-		cr := v.opts.Trust.VerifyChain(chk.Cert, sd.Certificates, signing.ChainOptions{Time: j.at, Usage: x509.ExtKeyUsageCodeSigning})
+		cr := v.opts.Trust.VerifyChain(chk.Cert, sd.Certificates, signing.ChainOptions{Time: j.at, Earliest: j.earliest, Usage: x509.ExtKeyUsageCodeSigning})
 		j.own.chains = append(j.own.chains, cr.Chain)
 		j.sig.Chain = cr.Identities()
 		for _, w := range cr.Weak {

@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/shipgate/shipgate/signing/attest/blob"
 )
 
 // LockName is the name of the lock file in a blocklist directory: it
@@ -124,7 +126,17 @@ func ReadLock(dir string) (*Lock, error) {
 }
 
 // ParseLock parses the content b of a lock file; name is used in errors.
+// A lock with a duplicate key in any object (compared ignoring case, as
+// encoding/json matches fields, keeping the last) is refused: a reviewer
+// would read one hash or count and shipgate another.
 func ParseLock(b []byte, name string) (*Lock, error) {
+	if err := blob.CheckJSON(b); err != nil {
+		var fe *blob.FormatError
+		if errors.As(err, &fe) {
+			return nil, fmt.Errorf("blocklist: %w %s: byte %d: %s", ErrLock, name, fe.Offset, fe.Reason)
+		}
+		return nil, fmt.Errorf("blocklist: %w %s: %w", ErrLock, name, err)
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var l Lock

@@ -150,7 +150,7 @@ func (s *sliceState) checkCMSTimestamp(opts Options, sd *cms.SignedData, si *cms
 	own.Timestamp(tok.Values[0], ts)
 	s.sig.Timestamp = ts
 	if ts.Verified {
-		at = ts.Time
+		at = ts.Latest()
 		s.check(signing.CheckTimestamp, true, "RFC 3161 timestamp at "+ts.Time.UTC().Format("2006-01-02T15:04:05Z")+" verifies; the chain is checked at that time")
 	} else {
 		detail := "timestamp does not verify, so it does not move the validation time: " + ts.Detail
@@ -170,6 +170,7 @@ func (s *sliceState) checkCMSTimestamp(opts Options, sd *cms.SignedData, si *cms
 func (s *sliceState) checkCMSChain(opts Options, sd *cms.SignedData, leaf *x509.Certificate, at time.Time, own *cmsOwnership, sigAt int64) {
 	cr := opts.Trust.VerifyChain(leaf, sd.Certificates, signing.ChainOptions{
 		Time:                    at,
+		Earliest:                s.sig.Timestamp.Earliest(),
 		Usage:                   x509.ExtKeyUsageCodeSigning,
 		AllowCriticalExtensions: signing.AppleMarkerExtensions(),
 	})

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 
 	"howett.net/plist"
 
@@ -448,30 +447,9 @@ func plistDict(b []byte) (map[string]any, error) {
 	return d, nil
 }
 
-var (
-	appleRootsOnce sync.Once
-	appleRootsDER  [][]byte
-)
-
 // isAppleRoot reports whether c is one of Apple's root CAs embedded in
 // package signing (Apple Root CA, - G2, - G3), byte for byte.
-func isAppleRoot(c *x509.Certificate) bool {
-	appleRootsOnce.Do(func() {
-		roots, err := signing.EmbeddedCertificates(signing.EmbeddedApple)
-		if err != nil {
-			return
-		}
-		for _, r := range roots {
-			appleRootsDER = append(appleRootsDER, r.Raw)
-		}
-	})
-	for _, r := range appleRootsDER {
-		if bytes.Equal(r, c.Raw) {
-			return true
-		}
-	}
-	return false
-}
+func isAppleRoot(c *x509.Certificate) bool { return signing.IsAppleRoot(c) }
 
 // Satisfies evaluates r against the slice's verified signature, as
 // `codesign --verify -R` does: its CodeDirectory's identifier and cdhash,

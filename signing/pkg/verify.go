@@ -158,7 +158,7 @@ func Verify(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 		if s.Extended {
 			sigs[i], leaves[i] = v.verifyCMS(i, s)
 			if t := sigs[i].Timestamp; t.Counts() && ts == nil {
-				ts, at = t, t.Time
+				ts, at = t, t.Latest()
 			}
 		}
 	}
@@ -515,7 +515,7 @@ func (v *verifier) judgeChain(sig *signing.Signature, s Signature, leaf *x509.Ce
 		// The package's CMS timestamp dates this signature too.
 		sig.AddCheck(signing.CheckTimestamp, true, "the package's CMS timestamp at "+ts.Time.UTC().Format("2006-01-02T15:04:05Z")+" dates this signature")
 	}
-	cr := v.opts.Trust.VerifyChain(leaf, inter, signing.ChainOptions{Time: at, AllowCriticalExtensions: signing.AppleMarkerExtensions()})
+	cr := v.opts.Trust.VerifyChain(leaf, inter, signing.ChainOptions{Time: at, Earliest: ts.Earliest(), AllowCriticalExtensions: signing.AppleMarkerExtensions()})
 	sig.Chain = cr.Identities()
 	if sig.Index >= 0 && sig.Index < len(v.res.Signers) {
 		v.res.Signers[sig.Index] = SignerChain{Chain: cr.Chain, Trusted: cr.Trusted}
