@@ -20,6 +20,7 @@ import (
 // case of its name); in a zip archive it is listed as a file of its own
 // only, as verify takes it. sbom and verify list the same files.
 func TestInstallerMSIExternalCabinet(t *testing.T) {
+	t.Parallel()
 	s := msi.Installer{Folder: "Acme App", Cabinet: "data1.cab", External: true,
 		Files: map[string][]byte{"app.dll": peImage(t, "x"), "readme.txt": []byte("hi")}}
 	data, c := cfb.Build(msi.BuildInstaller(s)), s.CAB()
