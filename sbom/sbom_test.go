@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/electronfix"
@@ -17,11 +18,17 @@ import (
 	"github.com/shipgate/shipgate/signing/authenticode"
 )
 
+// fixtureTrust trusts the fixture root; made once per test binary (the
+// fixture PKI signs its certificates when made).
+var fixtureTrust = sync.OnceValues(func() (*signing.TrustStore, error) {
+	pki := electronfix.NewPKI()
+	return signing.NewTrustStore(signing.TrustStoreOptions{PEM: [][]byte{pki.Root.PEM()}})
+})
+
 // fixtureSignatures verifies PE files with signing/authenticode and trusts
 // the fixture root; other kinds are left unexamined.
 func fixtureSignatures(t testing.TB) func(io.ReaderAt, int64, string) ([]signing.Signature, error) {
-	pki := electronfix.NewPKI()
-	trust, err := signing.NewTrustStore(signing.TrustStoreOptions{PEM: [][]byte{pki.Root.PEM()}})
+	trust, err := fixtureTrust()
 	if err != nil {
 		t.Fatal(err)
 	}
