@@ -10,6 +10,7 @@ import (
 const testKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDO0VQD9TIdICZLWFWwtf7s8/aENve8twGTEmNV0myh5"
 
 func TestParseAllowedSigners(t *testing.T) {
+	t.Parallel()
 	good := []struct {
 		name, line string
 		check      func(t *testing.T, s AllowedSigner)
@@ -71,6 +72,7 @@ func TestParseAllowedSigners(t *testing.T) {
 }
 
 func TestMatchPatternList(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		s    string
 		pats []string

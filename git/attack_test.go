@@ -13,6 +13,7 @@ import (
 // under the protected glob by both history backends, as MatchFold does for
 // release paths.
 func TestProtectedPathsFoldNonASCIILetters(t *testing.T) {
+	t.Parallel()
 	tr := newTestRepo(t)
 	files := map[string]string{"third_party/ffmpeg/f.c": "f1\n", "tools/build.sh": "b1\n", "lib/kernel/k.c": "k1\n", "src/main.c": "m1\n"}
 	root := tr.commit(commitSpec{files: files})

@@ -68,6 +68,7 @@ func buildHistory(t *testing.T) *history {
 }
 
 func TestPathHistoryFullHistory(t *testing.T) {
+	t.Parallel()
 	h := buildHistory(t)
 	ctx := context.Background()
 	got, err := PathHistory(ctx, h.tr.dir, "v1", "", []string{"vendor"}, HistoryOptions{Backend: BackendGoGit})
@@ -125,6 +126,7 @@ func commitsOf(fs []signing.Finding) []string {
 }
 
 func TestAuditProtectedUnsigned(t *testing.T) {
+	t.Parallel()
 	h := buildHistory(t)
 	for _, b := range []Backend{BackendGoGit, BackendAuto} {
 		t.Run(b.String(), func(t *testing.T) {
@@ -178,6 +180,7 @@ func TestAuditProtectedUnsigned(t *testing.T) {
 }
 
 func TestAuditHistoryRewritten(t *testing.T) {
+	t.Parallel()
 	h := buildHistory(t)
 	// A release tag on a commit that left the branch.
 	gone := h.tr.commit(commitSpec{files: map[string]string{"x": "y\n"}, parents: []plumbing.Hash{h.c1}})
@@ -209,6 +212,7 @@ func TestAuditHistoryRewritten(t *testing.T) {
 }
 
 func TestAuditShallowClone(t *testing.T) {
+	t.Parallel()
 	h := buildHistory(t)
 	dst := t.TempDir()
 	runGit(t, dst, "clone", "-q", "--depth", "2", "--no-single-branch", "file://"+h.tr.dir, "clone")
@@ -221,6 +225,7 @@ func TestAuditShallowClone(t *testing.T) {
 // TestAuditProgress checks that Progress counts every commit of the range,
 // in order, up to its size.
 func TestAuditProgress(t *testing.T) {
+	t.Parallel()
 	h := buildHistory(t)
 	var got []Progress
 	res, err := Audit(context.Background(), h.tr.dir, Options{

@@ -200,6 +200,7 @@ func gitLogSet(tb testing.TB, dir string) []string {
 }
 
 func TestPathHistoryMatchesGitOnGeneratedRepo(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("generates a 6,000-commit repository")
 	}

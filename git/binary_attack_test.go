@@ -18,6 +18,7 @@ func elfPayload() string {
 // longer than the 8000 bytes git's NUL test looks at, and after one longer
 // than a 64 KiB window, is still binary. Both passed as text before.
 func TestAttackBinaryAfterTextPadding(t *testing.T) {
+	t.Parallel()
 	text := func(n int) string { return strings.Repeat("int pad = 0; /* ordinary code */\n", n/33+1)[:n] }
 	for _, pad := range []int{8 << 10, 100 << 10, 3 << 20} {
 		tr := newTestRepo(t)
@@ -33,6 +34,7 @@ func TestAttackBinaryAfterTextPadding(t *testing.T) {
 // TestAttackBlobLargerThanRead: a blob larger than the heuristics read is
 // reported as too large to inspect, not assumed to be text from its prefix.
 func TestAttackBlobLargerThanRead(t *testing.T) {
+	t.Parallel()
 	tr := newTestRepo(t)
 	root, base := rtBase(tr)
 	line := "int pad = 0; /* ordinary code */\n"
@@ -50,6 +52,7 @@ func TestAttackBlobLargerThanRead(t *testing.T) {
 // TestLargeTextNotBinary: megabytes of ordinary text, read in full, are
 // not binary, and neither is UTF-8 text whose runes straddle the windows.
 func TestLargeTextNotBinary(t *testing.T) {
+	t.Parallel()
 	tr := newTestRepo(t)
 	root, base := rtBase(tr)
 	code := strings.Repeat("func main() { println(\"hello\") }\n", 4<<20/34)
@@ -66,6 +69,7 @@ func TestLargeTextNotBinary(t *testing.T) {
 // as text. Hex wrapped into short lines counts too (see encoded.go); long
 // runs of one digit do not.
 func TestAttackHexPayloadOnLongLines(t *testing.T) {
+	t.Parallel()
 	payload := hex.EncodeToString([]byte(noise(8192, 12)))
 	for _, c := range []struct {
 		name string

@@ -146,6 +146,7 @@ func TestPackDeltaSizeClaimNotPreallocated(t *testing.T) {
 // a zero base) must not stay cached 4096 at a time. 80 of them make 80 MiB,
 // two and a half times the byte cap.
 func TestPackCacheBytesBounded(t *testing.T) {
+	t.Parallel()
 	const n = 80
 	base := make([]byte, 64<<10)
 	// Delta: base size 65536, result size 1 MiB - 1, then 15 copies of

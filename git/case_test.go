@@ -42,6 +42,7 @@ func maps(m map[string]string) map[string]string {
 // under the protected glob, since a case-insensitive checkout merges them,
 // with both history backends.
 func TestProtectedPathsIgnoreCase(t *testing.T) {
+	t.Parallel()
 	tr, evil := caseHistory(t)
 	pol := &Policy{Protect: []ProtectRule{{Path: "vendor/**"}, {Path: "third_party/ffmpeg"}}}
 	rtAudit(t, tr.dir, Options{Since: "v1", Policy: pol}, func(t *testing.T, res *Result) {
@@ -72,6 +73,7 @@ func TestProtectedPathsIgnoreCase(t *testing.T) {
 // TestProtectedPathsCaseSensitive checks that with caseSensitivePaths the
 // same changes are not under the protected globs.
 func TestProtectedPathsCaseSensitive(t *testing.T) {
+	t.Parallel()
 	tr, _ := caseHistory(t)
 	pol := &Policy{Protect: []ProtectRule{{Path: "vendor/**"}, {Path: "third_party/ffmpeg"}}, CaseSensitivePaths: true}
 	rtAudit(t, tr.dir, Options{Since: "v1", Policy: pol}, func(t *testing.T, res *Result) {
@@ -84,6 +86,7 @@ func TestProtectedPathsCaseSensitive(t *testing.T) {
 
 // TestPolicyCaseSensitivePathsKey checks the policy key.
 func TestPolicyCaseSensitivePathsKey(t *testing.T) {
+	t.Parallel()
 	p, err := ParsePolicy([]byte("protect:\n  - path: vendor/**\ncaseSensitivePaths: true\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -101,6 +104,7 @@ func TestPolicyCaseSensitivePathsKey(t *testing.T) {
 // upstream (a case-insensitive checkout merges them into the pinned
 // directory), and are not with caseSensitivePaths.
 func TestVendorPinCaseVariants(t *testing.T) {
+	t.Parallel()
 	up := newTestRepo(t)
 	upFiles := map[string]string{"zlib.h": "#define ZLIB 1\n", "inflate.c": "int inflate;\n"}
 	upCommit := up.commit(commitSpec{files: upFiles})

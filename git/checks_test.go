@@ -32,6 +32,7 @@ func noise(n int, seed uint64) string {
 }
 
 func TestAuditBinaryAndDates(t *testing.T) {
+	t.Parallel()
 	tr := newTestRepo(t)
 	c0 := tr.commit(commitSpec{files: map[string]string{"src/a.c": "int x;\n"}})
 	tr.tag("v1", c0, nil)
@@ -102,6 +103,7 @@ func with(m map[string]string, kv ...string) map[string]string {
 }
 
 func TestClassify(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name string
 		b    string
@@ -131,6 +133,7 @@ func wrap(s string, n int) string {
 }
 
 func TestAuditVendorDrift(t *testing.T) {
+	t.Parallel()
 	up := newTestRepo(t)
 	upFiles := map[string]string{"zlib.h": "#define ZLIB 1\n", "inflate.c": "int inflate;\n", "contrib/x.c": "x\n"}
 	upCommit := up.commit(commitSpec{files: upFiles})
@@ -196,6 +199,7 @@ func TestAuditVendorDrift(t *testing.T) {
 }
 
 func TestAuditSubtreePin(t *testing.T) {
+	t.Parallel()
 	tr := newTestRepo(t)
 	// Upstream history merged in with git subtree (no squash): the split
 	// commit lives in this repository.
@@ -262,6 +266,7 @@ func writeTar(t *testing.T, name, prefix string, files map[string]string) {
 }
 
 func TestAuditArtifact(t *testing.T) {
+	t.Parallel()
 	tr := newTestRepo(t)
 	tagged := map[string]string{
 		"configure.ac":     "AC_INIT([xz])\n",

@@ -189,6 +189,7 @@ func changeLines(chs []change) []string {
 }
 
 func TestDiffTreesMatchesGitDiffTree(t *testing.T) {
+	t.Parallel()
 	for _, seed := range []uint64{1, 2, 3} {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			const n = 120
@@ -268,6 +269,7 @@ func emptyTreeID(t testing.TB, dir string) string {
 }
 
 func TestCompareTreeNamesGitOrder(t *testing.T) {
+	t.Parallel()
 	type ent struct {
 		name string
 		dir  bool
@@ -285,6 +287,7 @@ func TestCompareTreeNamesGitOrder(t *testing.T) {
 }
 
 func TestDiffTreesUnsortedTreeSeesEveryChange(t *testing.T) {
+	t.Parallel()
 	tr := newTestRepo(t)
 	blob := func(s string) string { return tr.put(plumbing.BlobObject, []byte(s)).String() }
 	x, y, z, evil := blob("x\n"), blob("y\n"), blob("z\n"), blob("evil\x00\n")
@@ -324,6 +327,7 @@ func TestDiffTreesUnsortedTreeSeesEveryChange(t *testing.T) {
 }
 
 func TestDiffTreesRejectsDuplicateNames(t *testing.T) {
+	t.Parallel()
 	tr := newTestRepo(t)
 	x := tr.put(plumbing.BlobObject, []byte("x\n")).String()
 	sub := tr.rawTree([][3]string{{"100644", "evil", x}}).String()
@@ -347,6 +351,7 @@ func TestDiffTreesRejectsDuplicateNames(t *testing.T) {
 }
 
 func TestTreeModesReadAsGitDoes(t *testing.T) {
+	t.Parallel()
 	tr := newTestRepo(t)
 	bin := tr.put(plumbing.BlobObject, []byte("MZ\x00\x01payload")).String()
 	txt := tr.put(plumbing.BlobObject, []byte("text\n")).String()
@@ -453,6 +458,7 @@ func sortedKeys(m map[string]bool) []string {
 }
 
 func TestSameEntrySkipsOnlyIdenticalEntries(t *testing.T) {
+	t.Parallel()
 	id := func(last byte) string { return strings.Repeat("\x01", 19) + string([]byte{last}) }
 	ent := func(mode, name string, last byte) string { return mode + " " + name + "\x00" + id(last) }
 	e := ent("100644", "foo", 0)

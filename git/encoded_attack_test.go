@@ -107,6 +107,7 @@ func runeMapped(p []byte, bits int, base rune) string {
 // literals or appended a statement at a time, Ascii85 on short lines, runs of \xNN, octal or \uXXXX escapes, numeric array literals in
 // C, JS and Java, and binary mapped onto printable Unicode.
 func TestAttackEncodedPayloadAsText(t *testing.T) {
+	t.Parallel()
 	p := payloadBytes()
 	b64 := wrap(noiseB64(8192), 8192)
 	signed := make([]int8, len(p))
@@ -235,6 +236,7 @@ func zipfCJK(n int) string {
 // certificate, a large regex of \u ranges, a dictionary of Chinese
 // characters, and prose in Chinese and English are not encoded payloads.
 func TestEncodedPayloadNormalText(t *testing.T) {
+	t.Parallel()
 	var ranges strings.Builder
 	ranges.WriteString("var re = /[")
 	for i := range 3000 {

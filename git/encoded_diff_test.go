@@ -63,6 +63,7 @@ func hexString(p []byte) string {
 // denseASCII) give the same answers as the byte-by-byte ones on generated texts and on their
 // prefixes and suffixes.
 func TestEncodedScannersMatchReference(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(7, 13))
 	n := 300
 	if testing.Short() {
@@ -105,6 +106,7 @@ func TestEncodedScannersMatchReference(t *testing.T) {
 // TestEntropyAtLeast: entropyAtLeast agrees with countsEntropy, at the
 // threshold itself too.
 func TestEntropyAtLeast(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(3, 5))
 	for k := range 2000 {
 		var counts [256]int

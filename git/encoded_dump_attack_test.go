@@ -108,6 +108,7 @@ func printable(p []byte) string {
 // od) into a vendored file passed as text: its hex groups are too short
 // for the wrapped hex scanner.
 func TestAttackHexDump(t *testing.T) {
+	t.Parallel()
 	noisy := []byte(noise(6000, 33))
 	for _, c := range []struct{ name, b string }{
 		{"xxd PE", "/* fixture\n" + xxdDump(peHeader()) + "*/\n"},
@@ -128,6 +129,7 @@ func TestAttackHexDump(t *testing.T) {
 // TestHexDumpCleanText: dumps of text and of small tables, hex colour
 // lists and version strings are not hex dumps of binary.
 func TestHexDumpCleanText(t *testing.T) {
+	t.Parallel()
 	text := []byte(strings.Repeat("The quick brown fox jumps over the lazy dog.\n", 20))
 	table := make([]byte, 512)
 	for i := range table {

@@ -23,6 +23,7 @@ func pieces(s string, n int, q, sep string) string {
 // literals shorter than the wrapped scanner's tokens (an array of short
 // strings joined at run time, or a "+" chain) passed as text.
 func TestAttackBase64ShortPieces(t *testing.T) {
+	t.Parallel()
 	pe := base64.StdEncoding.EncodeToString(peHeader())
 	elf := base64.RawURLEncoding.EncodeToString(elfHeader())
 	gz := base64.StdEncoding.EncodeToString(append([]byte("\x1f\x8b\x08\x00"), noise(600, 3)...))
@@ -46,6 +47,7 @@ func TestAttackBase64ShortPieces(t *testing.T) {
 // TestBase64ShortPiecesCleanCode: i18n tables, short id arrays, hash
 // lists, CSS class lists and keyword tables are not split payloads.
 func TestBase64ShortPiecesCleanCode(t *testing.T) {
+	t.Parallel()
 	var ids, hashes, words []string
 	for i := range 2000 {
 		ids = append(ids, fmt.Sprintf("%q", noiseB64(2000)[i%1990:i%1990+6]))

@@ -132,6 +132,7 @@ func TestGitBinaryNotFromRelativePath(t *testing.T) {
 // ignoring case, git_config_parameters reaches git as
 // GIT_CONFIG_PARAMETERS; the filter kept it because it was not upper case.
 func TestAttackGitEnvInOtherCase(t *testing.T) {
+	t.Parallel()
 	env := isolatedEnv([]string{"PATH=/bin", "git_config_parameters='core.fsmonitor'='x'", "Git_Dir=/tmp/evil", "GIT_EXEC_PATH=/tmp/evil", "GITHUB_TOKEN=1"}, "/g", "/o")
 	for _, kv := range env {
 		if strings.Contains(kv, "evil") || strings.Contains(strings.ToUpper(kv), "CONFIG_PARAMETERS") {

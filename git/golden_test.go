@@ -16,6 +16,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // TestAuditGolden pins the JSON form of an audit of the history fixture and
 // checks that two runs give identical bytes.
 func TestAuditGolden(t *testing.T) {
+	t.Parallel()
 	h := buildHistory(t)
 	run := func(b Backend) []byte {
 		res, err := Audit(context.Background(), h.tr.dir, Options{Since: "v1", Backend: b, Now: epoch.Add(30 * 24 * time.Hour),

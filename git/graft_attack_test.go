@@ -25,6 +25,7 @@ func graftHistory(tr *testRepo) (root, a, b plumbing.Hash) {
 // unsigned change to vendor/. The audit must still report a with every
 // backend.
 func TestAttackGraftFileHidesCommit(t *testing.T) {
+	t.Parallel()
 	tr := newTestRepo(t)
 	root, a, b := graftHistory(tr)
 	if err := os.MkdirAll(filepath.Join(tr.dir, ".git", "info"), 0o755); err != nil {
@@ -40,6 +41,7 @@ func TestAttackGraftFileHidesCommit(t *testing.T) {
 // TestGraftFileNoneStillAudits: without a grafts file the git backend runs
 // as before (the null graft file breaks nothing) and finds a.
 func TestGraftFileNoneStillAudits(t *testing.T) {
+	t.Parallel()
 	if findGit() == "" {
 		t.Skip("no git binary on PATH")
 	}

@@ -68,6 +68,7 @@ func (tr *testRepo) rawCommitBytes(h plumbing.Hash) []byte {
 // v1 (the boundary) made a's change vanish. Each is refused with
 // ErrCommitGraphMismatch, by Audit with every backend and by PathHistory.
 func TestAttackForgedCommitGraphTree(t *testing.T) {
+	t.Parallel()
 	gitBin(t)
 	for _, c := range []struct {
 		name string
@@ -117,6 +118,7 @@ func TestAttackForgedCommitGraphTree(t *testing.T) {
 // TestCommitGraphTrueStillAudits: with a true commit-graph the audit reads
 // it and finds a's unsigned change.
 func TestCommitGraphTrueStillAudits(t *testing.T) {
+	t.Parallel()
 	gitBin(t)
 	tr := newTestRepo(t)
 	_, a, _ := graftHistory(tr)

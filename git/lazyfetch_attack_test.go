@@ -16,6 +16,7 @@ import (
 // execution by auditing a repository. The git binary must not read the
 // repository's config (nor its hooks, grafts or shallow file).
 func TestAttackRepoConfigRunsCommand(t *testing.T) {
+	t.Parallel()
 	if findGit() == "" {
 		t.Skip("no git binary on PATH")
 	}

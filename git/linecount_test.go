@@ -34,6 +34,7 @@ func myersCounts(a, b string) (added, deleted int) {
 }
 
 func TestCountLineChangesSimpleEdits(t *testing.T) {
+	t.Parallel()
 	base := "a\nb\nc\nd\ne\n"
 	for _, c := range []struct {
 		name          string
@@ -95,6 +96,7 @@ func editFile(r *rand.Rand, lines []string, n int) []string {
 // diffmatchpatch diff on random edits of source-like files, with unique and
 // with repeated lines ("}", blank lines).
 func TestCountLineChangesMatchesOldDiff(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(1, 2))
 	for iter := 0; iter < 300; iter++ {
 		n := 1 + r.IntN(300)
@@ -154,6 +156,7 @@ func linearCount(t *testing.T, a, b string) (added, deleted int, exact bool) {
 }
 
 func TestCountLineChangesScatteredEditsAnchored(t *testing.T) {
+	t.Parallel()
 	a, b := scattered(100000, 10)
 	// The exact search alone cannot afford 10000 scattered edits in 100k
 	// lines; the anchored diff finds the same counts.
@@ -257,6 +260,7 @@ func TestCountLineChangesOverBudgetIsLarge(t *testing.T) {
 }
 
 func TestEditDistanceBudget(t *testing.T) {
+	t.Parallel()
 	x := []int32{1, 2, 3, 4, 5, 6}
 	y := []int32{1, 9, 3, 4, 8, 6, 7}
 	b := 1000
@@ -284,6 +288,7 @@ func lineTestRepo(t testing.TB, blobs ...string) (*auditor, []entryRef) {
 }
 
 func TestLineCountsCachedPerBlobPair(t *testing.T) {
+	t.Parallel()
 	a, refs := lineTestRepo(t, "a\nb\n", "a\nc\nd\n")
 	want := lineCount{added: 2, deleted: 1}
 	if lc := a.lineCounts(refs[0], refs[1]); lc != want {
@@ -458,6 +463,7 @@ func lcsCounts(a, b string) (added, deleted int) {
 // common subsequence on random files over a few distinct lines (many
 // repeats, where diffs differ most).
 func TestCountLineChangesMinimal(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(7, 8))
 	gen := func(n, k int) string {
 		var s strings.Builder

@@ -35,6 +35,7 @@ func forgeLoose(t *testing.T, tr *testRepo, id plumbing.Hash, typ plumbing.Objec
 // the commit built elsewhere by its id carries the change. An object whose
 // content does not hash to its id is refused, loose or packed.
 func TestAttackObjectContentNotItsID(t *testing.T) {
+	t.Parallel()
 	for _, packed := range []bool{false, true} {
 		t.Run(fmt.Sprint("packed=", packed), func(t *testing.T) {
 			tr := newTestRepo(t)

@@ -19,6 +19,7 @@ import (
 // which uses the EDGE chunk) and checks that the audit is byte-identical and
 // that the fast readers were used.
 func TestPackAndGraphReaders(t *testing.T) {
+	t.Parallel()
 	h := buildHistory(t)
 	tr := h.tr
 	a := tr.commit(commitSpec{files: map[string]string{"vendor/lib/a.c": "oct-a\n"}, parents: []plumbing.Hash{h.same}})
@@ -145,6 +146,7 @@ func FuzzParseTree(f *testing.F) {
 // (over a hundred per fanout range, where find interpolates) and ids next
 // to each that the pack lacks.
 func TestPackFindEveryObject(t *testing.T) {
+	t.Parallel()
 	var stream bytes.Buffer
 	for i := range 30000 {
 		c := fmt.Sprintf("blob %d\n", i)

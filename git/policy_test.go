@@ -13,6 +13,7 @@ import (
 )
 
 func TestParsePolicy(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := filepath.Join(dir, "policy.yaml")
 	os.WriteFile(p, []byte(`protect:
@@ -58,6 +59,7 @@ vendor:
 // through ParsePolicy (errors naming "policy" and the line) and LoadPolicy
 // (naming the file).
 func TestPolicyStrictYAML(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, c := range []struct {
 		name, doc string
@@ -103,6 +105,7 @@ func TestPolicyStrictYAML(t *testing.T) {
 }
 
 func TestMatchGlob(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		g, p string
 		want bool

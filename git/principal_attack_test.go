@@ -15,6 +15,7 @@ import (
 // each principal of the line on its own, so "*@example.com" alone admitted
 // the key as bob, the one signer the path allows.
 func TestAttackSSHNegatedPrincipalAdmitsExcludedSigner(t *testing.T) {
+	t.Parallel()
 	team := newSSHKey(t)
 	allowed, err := ParseAllowedSigners(strings.NewReader("!bob@example.com,*@example.com " + team.authorized() + "\n"))
 	if err != nil {

@@ -117,6 +117,7 @@ func rtBase(tr *testRepo) (plumbing.Hash, map[string]string) {
 }
 
 func TestRedTeamSSHSignatures(t *testing.T) {
+	t.Parallel()
 	tr := newTestRepo(t)
 	root, base := rtBase(tr)
 	alice, mallory := newSSHKey(t), newSSHKey(t)
@@ -176,6 +177,7 @@ func TestRedTeamSSHSignatures(t *testing.T) {
 // the date-anomaly rule does not catch a plausible past date), wildcard
 // principals, and certificates.
 func TestRedTeamSSHValidityAndPatterns(t *testing.T) {
+	t.Parallel()
 	tr := newTestRepo(t)
 	root, base := rtBase(tr)
 	alice, team, ca, mallory := newSSHKey(t), newSSHKey(t), newSSHKey(t), newSSHKey(t)
@@ -258,6 +260,7 @@ func rtPGPSign(t *testing.T, pk *packet.PrivateKey, payload []byte, at time.Time
 }
 
 func TestRedTeamOpenPGP(t *testing.T) {
+	t.Parallel()
 	tr := newTestRepo(t)
 	root, base := rtBase(tr)
 	files := with(base, "vendor/lib/a.c", "evil\n")
@@ -319,6 +322,7 @@ func TestRedTeamOpenPGP(t *testing.T) {
 // TestRedTeamHiddenChanges: renames, gitlinks, mode-only changes, symlinks
 // and duplicate or case-variant names under protected paths.
 func TestRedTeamHiddenChanges(t *testing.T) {
+	t.Parallel()
 	tr := newTestRepo(t)
 	blob := func(s string) string { return tr.put(plumbing.BlobObject, []byte(s)).String() }
 	sub := "1111111111111111111111111111111111111111"
@@ -357,6 +361,7 @@ func TestRedTeamHiddenChanges(t *testing.T) {
 // TestRedTeamDatesAndRewrite: date anomalies are flagged without hiding the
 // unsigned change, and a since that left the history is reported.
 func TestRedTeamDatesAndRewrite(t *testing.T) {
+	t.Parallel()
 	tr := newTestRepo(t)
 	root, base := rtBase(tr)
 	files := with(base, "vendor/lib/a.c", "evil\n")
@@ -385,6 +390,7 @@ func TestRedTeamDatesAndRewrite(t *testing.T) {
 // diffed only up to the cap; the audit stays fast. The blob is 8 MiB, eight
 // times the largest cap (1 MiB of diff or prefix).
 func TestRedTeamHugeBlob(t *testing.T) {
+	t.Parallel()
 	tr := newTestRepo(t)
 	root, base := rtBase(tr)
 	big := strings.Repeat("line of vendored code\n", 8<<20/22)
@@ -401,6 +407,7 @@ func TestRedTeamHugeBlob(t *testing.T) {
 // a misplaced "parent") must be audited with the tree git checks out: the
 // first one.
 func TestRedTeamDuplicateTreeHeader(t *testing.T) {
+	t.Parallel()
 	tr := newTestRepo(t)
 	root, base := rtBase(tr)
 	evilTree, harmless := tr.tree(with(base, "vendor/lib/a.c", "evil\n")), tr.tree(base)
@@ -427,6 +434,7 @@ func TestRedTeamDuplicateTreeHeader(t *testing.T) {
 // as vendor/b.c) or a second "vendor" entry (a checkout writes the last one,
 // git show reads the first) must not pass: the audit stops with an error.
 func TestRedTeamHostileTrees(t *testing.T) {
+	t.Parallel()
 	for name, second := range map[string]string{"slash": "vendor/b.c", "duplicate": "vendor"} {
 		t.Run(name, func(t *testing.T) {
 			tr := newTestRepo(t)
@@ -455,6 +463,7 @@ func TestRedTeamHostileTrees(t *testing.T) {
 // certificate issued for the literal principal "*@example.com" does not
 // verify as alice@example.com, and that Audit agrees.
 func TestRedTeamCertPatternSSHKeygen(t *testing.T) {
+	t.Parallel()
 	kg, err := exec.LookPath("ssh-keygen")
 	if err != nil {
 		t.Skip("ssh-keygen not on PATH; skipping the cross-check against OpenSSH")
@@ -523,6 +532,7 @@ func TestRedTeamCertPatternSSHKeygen(t *testing.T) {
 // TestRedTeamTagSecondObject: an annotated tag with a second "object" header
 // must be peeled to the commit git checks out (the first).
 func TestRedTeamTagSecondObject(t *testing.T) {
+	t.Parallel()
 	tr := newTestRepo(t)
 	root, base := rtBase(tr)
 	evil := tr.commit(commitSpec{files: with(base, "vendor/lib/a.c", "evil\n"), parents: []plumbing.Hash{root}})
@@ -546,6 +556,7 @@ func TestRedTeamTagSecondObject(t *testing.T) {
 // TestRedTeamRefNamedLikeID: a branch named after the last release's commit id
 // must not move the range (git reads a full id as the object).
 func TestRedTeamRefNamedLikeID(t *testing.T) {
+	t.Parallel()
 	tr := newTestRepo(t)
 	root, base := rtBase(tr)
 	evil := tr.commit(commitSpec{files: with(base, "vendor/lib/a.c", "evil\n"), parents: []plumbing.Hash{root}})

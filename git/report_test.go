@@ -15,6 +15,7 @@ import (
 // TestReportRecordsKeepJSON: the report's commits and tags encode as the
 // audit's Commit and Tag do, so "commits" keeps its shape.
 func TestReportRecordsKeepJSON(t *testing.T) {
+	t.Parallel()
 	var c Commit
 	testfill.All(&c)
 	c.Signature.Status = signing.StatusInvalid
@@ -41,6 +42,7 @@ func TestReportRecordsKeepJSON(t *testing.T) {
 // passing report of a history nobody looked at; any one of a protected
 // path, a vendor pin or an artifact is something to audit.
 func TestAuditReportNothingToAudit(t *testing.T) {
+	t.Parallel()
 	h := buildHistory(t)
 	ctx := context.Background()
 	for _, opts := range []Options{{}, {Policy: &Policy{}}, {Policy: &Policy{BinaryAllow: []string{"src/**"}}}} {

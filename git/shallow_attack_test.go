@@ -12,6 +12,7 @@ import (
 // candidate. b's objects are all present: the repository is not shallow. The
 // audit must still report a with every backend.
 func TestAttackShallowFileHidesCommit(t *testing.T) {
+	t.Parallel()
 	tr := newTestRepo(t)
 	_, a, b := graftHistory(tr)
 	if err := os.WriteFile(filepath.Join(tr.dir, ".git", "shallow"), []byte(b.String()+"\n"), 0o644); err != nil {
@@ -24,6 +25,7 @@ func TestAttackShallowFileHidesCommit(t *testing.T) {
 // real shallow clone (parents missing) still fails the audit rather than
 // passing with a short range.
 func TestShallowCloneRefusedByEveryBackend(t *testing.T) {
+	t.Parallel()
 	h := buildHistory(t)
 	dst := t.TempDir()
 	runGit(t, dst, "clone", "-q", "--depth", "2", "--no-single-branch", "file://"+h.tr.dir, "clone")

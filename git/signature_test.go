@@ -27,6 +27,7 @@ type sigCase struct {
 }
 
 func TestAuditSignatures(t *testing.T) {
+	t.Parallel()
 	alicePGP := newPGPKey(t, "Alice", "alice@example.com")
 	evePGP := newPGPKey(t, "Eve", "eve@example.com")
 	bobPGP := newPGPKey(t, "Bob", "bob@example.com") // in the keyring, not allowed for vendor
@@ -130,6 +131,7 @@ func fingerprint(k *pgpKey) string {
 }
 
 func TestAuditTagSignatures(t *testing.T) {
+	t.Parallel()
 	alice := newPGPKey(t, "Alice", "alice@example.com")
 	eve := newPGPKey(t, "Eve", "eve@example.com")
 	tr := newTestRepo(t)
@@ -180,6 +182,7 @@ func TestAuditTagSignatures(t *testing.T) {
 // TestSSHKeygenCrossCheck signs commits with the real ssh-keygen and git, and
 // checks that our verdicts match git verify-commit's.
 func TestSSHKeygenCrossCheck(t *testing.T) {
+	t.Parallel()
 	git := gitBin(t)
 	keygen, err := exec.LookPath("ssh-keygen")
 	if err != nil {
@@ -276,6 +279,7 @@ func TestSSHKeygenCrossCheck(t *testing.T) {
 // TestGPGCrossCheck signs commits with the real gpg and git and checks that
 // our verdicts match git verify-commit's.
 func TestGPGCrossCheck(t *testing.T) {
+	t.Parallel()
 	git := gitBin(t)
 	gpg, err := exec.LookPath("gpg")
 	if err != nil {
@@ -365,6 +369,7 @@ func TestGPGCrossCheck(t *testing.T) {
 // certificate, a host certificate, a principal outside the line's patterns
 // and a certificate from another CA are not.
 func TestSSHCertificateSigners(t *testing.T) {
+	t.Parallel()
 	ca := newSSHKey(t)
 	otherCA := newSSHKey(t)
 	user := newSSHKey(t)

@@ -75,6 +75,7 @@ func vaWant(t *testing.T, res *Result, rule signing.Rule, sev signing.Severity, 
 // TestVendorPinFileChecks: the fixture's pin passes as vendored, and a
 // backdoor without any change to the pin is drift.
 func TestVendorPinFileChecks(t *testing.T) {
+	t.Parallel()
 	f := newVAFixture(t)
 	res := f.audit(t, with(f.base, "src/main.c", "m2\n"), "")
 	rtNone(t, res, RuleVendorDrift)
@@ -89,6 +90,7 @@ func TestVendorPinFileChecks(t *testing.T) {
 // "upstream". Both pins are checked now, and the trailer's commit, new in
 // the range, is unverified.
 func TestAttackVendorSubtreeTrailerOverridesPinFile(t *testing.T) {
+	t.Parallel()
 	f := newVAFixture(t)
 	fake := f.local.commit(commitSpec{files: map[string]string{"zlib.h": vaUpFiles["zlib.h"], "inflate.c": "int inflate; /* backdoor */\n", "README.chromium": f.base["third_party/zlib/README.chromium"]}})
 	res := f.audit(t, f.evil(f.base), "Update zlib\n\ngit-subtree-dir: third_party/zlib\ngit-subtree-split: "+fake.String()+"\n")
@@ -101,6 +103,7 @@ func TestAttackVendorSubtreeTrailerOverridesPinFile(t *testing.T) {
 // repository, whose commits anyone who pushes can add, made a backdoor
 // match. A pin file's URL is only resolved through the policy now.
 func TestAttackVendorPinURLNamesLocalRepo(t *testing.T) {
+	t.Parallel()
 	f := newVAFixture(t)
 	fake := f.local.commit(commitSpec{files: map[string]string{"zlib.h": vaUpFiles["zlib.h"], "inflate.c": "int inflate; /* backdoor */\n"}})
 	files := with(f.evil(f.base), "third_party/zlib/README.chromium", vaReadme(f.local.dir, fake.String()))
@@ -120,6 +123,7 @@ func TestAttackVendorPinURLNamesLocalRepo(t *testing.T) {
 // unmapped URL left the code unchecked without a word. Now the pin at
 // since that is gone or moved at until is a warning.
 func TestAttackVendorPinRemoved(t *testing.T) {
+	t.Parallel()
 	moved := func(m map[string]string) map[string]string {
 		out := map[string]string{}
 		for k, v := range m {
@@ -159,6 +163,7 @@ func TestAttackVendorPinRemoved(t *testing.T) {
 // tree is their code) passed as a verified pin. It is unverified now; a
 // split commit in the history of since is not.
 func TestAttackVendorSubtreeSplitMadeInRange(t *testing.T) {
+	t.Parallel()
 	tr := newTestRepo(t)
 	split := tr.commit(commitSpec{files: map[string]string{"lib.c": "up\n"}})
 	c0 := tr.commit(commitSpec{files: map[string]string{"main.c": "m\n", "vendor/lib/lib.c": "up\n"}, parents: []plumbing.Hash{split}})
@@ -191,6 +196,7 @@ func TestAttackVendorSubtreeSplitMadeInRange(t *testing.T) {
 // the backdoor, and bringing the backdoor in through a merge's second
 // parent (hidden from first-parent history), are each drift.
 func TestVendorPinResistsTreeTricks(t *testing.T) {
+	t.Parallel()
 	t.Run("symlink", func(t *testing.T) {
 		f := newVAFixture(t)
 		m := with(f.base, "third_party/zlib/inflate.c", "symlink:../../src/evil.c", "src/evil.c", "int inflate; /* backdoor */\n")
@@ -214,6 +220,7 @@ func TestVendorPinResistsTreeTricks(t *testing.T) {
 // TestAttackVendorDirReplacedByGitlink: a vendored directory replaced by a
 // submodule gitlink took its pin file with it, and nothing was checked.
 func TestAttackVendorDirReplacedByGitlink(t *testing.T) {
+	t.Parallel()
 	f := newVAFixture(t)
 	tp := f.local.rawTree([][3]string{{"160000", "zlib", f.upCommit.String()}})
 	src := f.local.tree(map[string]string{"main.c": "m\n"})
@@ -232,6 +239,7 @@ func TestAttackVendorDirReplacedByGitlink(t *testing.T) {
 // README.chromium's check with a note that no clone is configured. Every
 // pin file is checked now, each ignoring the other.
 func TestAttackVendorSecondPinFile(t *testing.T) {
+	t.Parallel()
 	f := newVAFixture(t)
 	meta := "third_party {\n  identifier {\n    type: \"Git\"\n    value: \"https://example.com/zlib\"\n    version: \"" + f.upCommit.String() + "\"\n  }\n}\n"
 	res := f.audit(t, with(f.evil(f.base), "third_party/zlib/METADATA", meta), "")
@@ -254,6 +262,7 @@ func TestAttackVendorSecondPinFile(t *testing.T) {
 // upstream exactly and passed. A pin moved to an ancestor of its commit at
 // since is git/vendor-downgrade now; a move forward is not.
 func TestAttackVendorPinDowngrade(t *testing.T) {
+	t.Parallel()
 	up := newTestRepo(t)
 	oldFiles := map[string]string{"zlib.h": "#define ZLIB 1\n", "inflate.c": "int inflate; /* CVE-2022-37434 */\n"}
 	u1 := up.commit(commitSpec{files: oldFiles})

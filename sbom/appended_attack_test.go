@@ -14,6 +14,7 @@ import (
 // verify checks both (container.AppendedZips); with one zip, its files
 // alone.
 func TestAttackHiddenFirstAppendedZip(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	stub := peImage(t, "")
 	first := zipBytes(t, sfxPayload(t, "1.0.0.0", "trojan"))
@@ -37,6 +38,7 @@ func TestAttackHiddenFirstAppendedZip(t *testing.T) {
 // entries under $NSIS/trailing-data, and they are inventoried there too,
 // not left inside one opaque file.
 func TestAttackZipAfterBareNSISData(t *testing.T) {
+	t.Parallel()
 	data := nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\b.dll`, Data: versionedDLL(t, "2.0.0.0", "b")}}, nsis.BuildOptions{Deflate: true})
 	b := append(append([]byte(nil), data...), zipBytes(t, sfxPayload(t, "1.0.0.0", "trojan"))...)
 	inv := openInv(t, writeFolder(t, map[string][]byte{"dist/uninst.dat": b}))

@@ -67,6 +67,7 @@ func addonPackage(t *testing.T, dir, version, addonTail string) string {
 // (.tgz with a package/ prefix), inventory and diff like any release: the
 // changed binary is shown.
 func TestDiffNpmPackageTarballs(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	old, err := Open(addonPackage(t, dir, "1.0.0", "v1"), Options{})
 	if err != nil {
@@ -106,6 +107,7 @@ func TestDiffNpmPackageTarballs(t *testing.T) {
 // A directory, a zip archive and a tarball with no Electron shape are
 // releases all the same.
 func TestOpenAnyRelease(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	plain := filepath.Join(dir, "plain")
 	os.MkdirAll(filepath.Join(plain, "bin"), 0o755)
@@ -158,6 +160,7 @@ func TestOpenAnyRelease(t *testing.T) {
 }
 
 func TestOpenFileThatIsNoRelease(t *testing.T) {
+	t.Parallel()
 	p := filepath.Join(t.TempDir(), "notes.txt")
 	os.WriteFile(p, []byte("just text"), 0o644)
 	if inv, err := Open(p, Options{}); err == nil || !strings.Contains(err.Error(), "not a release") {
@@ -168,6 +171,7 @@ func TestOpenFileThatIsNoRelease(t *testing.T) {
 // The tar reader's checks hold for the inventory too: bytes after the
 // archive are a finding.
 func TestOpenTarballTrailingData(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := addonPackage(t, dir, "1.0.0", "")
 	b, _ := os.ReadFile(p)
@@ -186,6 +190,7 @@ func TestOpenTarballTrailingData(t *testing.T) {
 // name included, as verify checks them, and two versions diff by path
 // inside it, reported under the new folder's, whatever its name.
 func TestDiffVersionedTarballs(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	open := func(top, tail string) *Inventory {
 		p := npmTgz(t, dir, top+".tar.gz",
@@ -216,6 +221,7 @@ func TestDiffVersionedTarballs(t *testing.T) {
 // it does not open stays one file. A file of no such kind stays an error
 // (TestOpenFileThatIsNoRelease).
 func TestOpenSingleFileRelease(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfb := append([]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), make([]byte, 504)...)
 	for _, c := range []struct {
@@ -248,6 +254,7 @@ func TestOpenSingleFileRelease(t *testing.T) {
 }
 
 func TestDiffSingleFileReleases(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	open := func(name, tail string) *Inventory {
 		p := filepath.Join(dir, name)

@@ -19,6 +19,7 @@ import (
 // is reported not opened and nothing past it is listed, as verify's
 // TestAsarInAsarSameInBoth checks them.
 func TestAsarInAsarSameInBoth(t *testing.T) {
+	t.Parallel()
 	x := peImage(t, "x")
 	leaf := []electronfix.AsarFile{{Path: "x.node", Data: x}}
 	dir := t.TempDir()
@@ -74,6 +75,7 @@ func asarDMG(t *testing.T, asar []byte) []byte {
 // runtime's version is read from the folder holding it, as an installer's
 // is.
 func TestNestedAppAsarFacts(t *testing.T) {
+	t.Parallel()
 	arc, _ := electronfix.PackAsar([]electronfix.AsarFile{
 		{Path: "package.json", Data: []byte(`{"name":"acme","version":"2.0.0","dependencies":{"lodash":"^4"}}`)},
 		{Path: "node_modules/lodash/package.json", Data: []byte(`{"name":"lodash","version":"4.17.21"}`)},

@@ -16,6 +16,7 @@ import (
 // at their paths in the unpacked folder, as verify reports them; matching
 // files, one larger than an integrity block, have neither.
 func TestAttackAsarUnpackedIntegritySBOM(t *testing.T) {
+	t.Parallel()
 	big := bytes.Repeat([]byte("big native data "), (electronfix.AsarBlockSize+300<<10)/16)
 	arc, files := electronfix.PackAsar([]electronfix.AsarFile{
 		{Path: "package.json", Data: []byte(`{"name":"app","version":"1.0.0"}`)},

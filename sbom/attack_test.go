@@ -14,6 +14,7 @@ import (
 // them) is held to the old folder's contents for its version, as a rename
 // by case is.
 func TestPackageFolderRenamedToFoldVariant(t *testing.T) {
+	t.Parallel()
 	for _, folder := range []string{"tınycolor", "TİNYCOLOR"} {
 		t.Run(folder, func(t *testing.T) {
 			old, n := rtWindows(t, "1.4.0"), rtWindows(t, "1.4.1")

@@ -56,6 +56,7 @@ func sortInventory(inv *Inventory) {
 // icudtl.dat → ICUDTL.dat with other bytes was not reported at all. Both
 // are the runtime's files changed without a version change: errors.
 func TestAttackRuntimeFileRenamedByCase(t *testing.T) {
+	t.Parallel()
 	n := caseBase()
 	renameIn(n, "ffmpeg.dll", "FFmpeg.dll", "f2")
 	renameIn(n, "icudtl.dat", "ICUDTL.dat", "i2")
@@ -79,6 +80,7 @@ func TestAttackRuntimeFileRenamedByCase(t *testing.T) {
 // kept, is no change; a case rename that does not pair one to one (both
 // spellings in the new release) is left as added and removed.
 func TestRuntimeFileRenamedByCaseSameBytes(t *testing.T) {
+	t.Parallel()
 	n := caseBase()
 	renameIn(n, "ffmpeg.dll", "FFmpeg.dll", "")
 	d := Diff(caseBase(), n)
@@ -104,6 +106,7 @@ func TestRuntimeFileRenamedByCaseSameBytes(t *testing.T) {
 // trailing dot); on macOS, an NFD spelling of an NFC name (APFS matches
 // them). Each, with other bytes, is the runtime's file changed.
 func TestAttackRuntimeFileRenamedBySpelling(t *testing.T) {
+	t.Parallel()
 	n := caseBase()
 	renameIn(n, "ffmpeg.dll", "ffmpeg.dll.", "f2")
 	if got := strings.Join(findingKeys(Diff(caseBase(), n).Findings), "\n"); got != "error diff/changed-same-version ffmpeg.dll." {

@@ -15,6 +15,7 @@ import (
 // no path matched, so every file was removed and added again, and the
 // trojan was one "new native code" warning among a dozen.
 func TestAttackReleaseFolderThenZip(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	old := rtWindows(t, "1.4.0")
 	po, err := old.Write(filepath.Join(dir, "old"))

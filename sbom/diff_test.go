@@ -20,6 +20,7 @@ func signed(status signing.Status, subject string) *SignatureSummary {
 
 // TestDiffRules checks each rule on small inventories: one change each.
 func TestDiffRules(t *testing.T) {
+	t.Parallel()
 	base := func() *Inventory {
 		inv := &Inventory{
 			Layout:   LayoutWindows,
@@ -86,6 +87,7 @@ func TestDiffRules(t *testing.T) {
 // diff/changed-same-version, but the message says no version is declared
 // rather than that one "stayed the same".
 func TestDiffAppWithoutVersion(t *testing.T) {
+	t.Parallel()
 	old := &Inventory{App: App{Digest: "d1"}}
 	nw := &Inventory{App: App{Digest: "d2"}}
 	fs := Diff(old, nw).Findings
@@ -105,6 +107,7 @@ func TestDiffAppWithoutVersion(t *testing.T) {
 // same code change between names that carry the same version, or that
 // differ elsewhere, is still changed code without a version change.
 func TestDiffReleasesVersionFromNamesLegitimate(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	mk := func(name, code string) string {
 		p := filepath.Join(root, name)

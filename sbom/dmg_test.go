@@ -44,6 +44,7 @@ func dmgOf(t *testing.T, s electronfix.Spec) []byte {
 // image's name, with the same digests and Electron facts as the app's
 // folder, and the Applications link is no file and no finding.
 func TestOpenDMGRelease(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	inv := openRelease(t, writeFile(t, dir, "Chatterbox-1.4.0.dmg", dmgOf(t, electronfix.Clean())))
 	for _, f := range inv.Findings {
@@ -90,6 +91,7 @@ func TestOpenDMGRelease(t *testing.T) {
 // disk image is the release's one file and a file/malformed error, not an
 // empty inventory.
 func TestOpenDMGMalformed(t *testing.T) {
+	t.Parallel()
 	inv := openRelease(t, writeFile(t, t.TempDir(), "broken.dmg", []byte(strings.Repeat("not a disk image\n", 64))))
 	var got []string
 	for _, f := range inv.Findings {
@@ -108,6 +110,7 @@ func TestOpenDMGMalformed(t *testing.T) {
 // version did not, the weakened fuse, the tampered package…), at the same
 // place inside the images, with the app's Electron facts.
 func TestDiffDMGReleases(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	oldDir := writeRelease(t, filepath.Join(dir, "old"), electronfix.MacOS, electronfix.Clean())
 	newDir := writeRelease(t, filepath.Join(dir, "new"), electronfix.MacOS, electronfix.Trojanized())
@@ -138,6 +141,7 @@ func TestDiffDMGReleases(t *testing.T) {
 // verify opens it, whether named .dmg or told by its koly trailer alone:
 // its app's binaries are inventoried under the image's path.
 func TestOpenDMGInRelease(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	img := dmgOf(t, electronfix.Clean())
 	root := filepath.Join(dir, "release")

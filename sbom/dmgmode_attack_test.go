@@ -28,6 +28,7 @@ func modeImages(t *testing.T, keep fs.FileMode) map[string][]byte {
 // under the image's name, whether the image is the release or a file of
 // a release folder; the same image with plain modes stays clean.
 func TestAttackDMGSetuid(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "rel")
 	walktest.ModeTree(t, dir)
 	folder := findingsOf(openInv(t, dir))

@@ -88,6 +88,7 @@ func exportFixture(t *testing.T, format string) ([]byte, *Inventory) {
 }
 
 func TestExportCycloneDX(t *testing.T) {
+	t.Parallel()
 	out, inv := exportFixture(t, FormatCycloneDXJSON)
 	sch := schema(t, "http://cyclonedx.org/schema/", "bom-1.6.schema.json", "spdx.schema.json", "jsf-0.82.schema.json")
 	validate(t, sch, out)
@@ -151,6 +152,7 @@ func TestExportCycloneDX(t *testing.T) {
 }
 
 func TestExportSPDX(t *testing.T) {
+	t.Parallel()
 	out, inv := exportFixture(t, FormatSPDXJSON)
 	doc, err := spdxjson.Read(bytes.NewReader(out))
 	if err != nil {
@@ -168,6 +170,7 @@ func TestExportSPDX(t *testing.T) {
 }
 
 func TestExportUnknownFormat(t *testing.T) {
+	t.Parallel()
 	if err := Export(&bytes.Buffer{}, &Inventory{}, "xml", ExportOptions{}); err == nil {
 		t.Error("no error for an unknown format")
 	}

@@ -11,6 +11,7 @@ import (
 // only when the path is under it ("dir/..."), as strings.TrimPrefix with
 // "dir/" gives, so that package digests stay what they were.
 func TestFileLine(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ p, dir string }{
 		{"node_modules/a/lib/x.js", "node_modules/a"},
 		{"node_modules/ab/x.js", "node_modules/a"},

@@ -48,6 +48,7 @@ func collisionPaths(fs []string) []string {
 // trailing dot Windows drops, a character HFS+ ignores, a file and a
 // folder), and not names distinct everywhere.
 func TestZipNameCollision(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		files []string
@@ -73,6 +74,7 @@ func TestZipNameCollision(t *testing.T) {
 
 // TestTarNameCollision: the same for a tarball, folder entries included.
 func TestTarNameCollision(t *testing.T) {
+	t.Parallel()
 	var tb bytes.Buffer
 	tw := tar.NewWriter(&tb)
 	for _, h := range []*tar.Header{{Name: "A", Typeflag: tar.TypeReg, Size: 1, Mode: 0o644}, {Name: "a/", Typeflag: tar.TypeDir, Mode: 0o755}, {Name: "b.exe", Typeflag: tar.TypeReg, Size: 1, Mode: 0o644}, {Name: "b.exe ", Typeflag: tar.TypeReg, Size: 1, Mode: 0o644}} {

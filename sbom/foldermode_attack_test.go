@@ -14,6 +14,7 @@ import (
 // folder reports them (file/setuid), as verify does of both forms now; a
 // world-writable program is warned of in both (file/world-writable).
 func TestAttackSBOMFolderSetuid(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "rel")
 	walktest.ModeTree(t, dir)
 	tarball := filepath.Join(t.TempDir(), "rel.tar")

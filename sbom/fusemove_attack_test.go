@@ -26,6 +26,7 @@ func frameworkRelease(v, wire string) *Inventory {
 // to an old one only when the old binary was gone, and Versions/A is
 // still there. Only a warning about new native code was left.
 func TestAttackFuseWireInSecondFrameworkVersion(t *testing.T) {
+	t.Parallel()
 	old := frameworkRelease("A", "010011001")
 	n := frameworkRelease("A", "010011001")
 	b := frameworkRelease("B", "110011001")
@@ -42,6 +43,7 @@ func TestAttackFuseWireInSecondFrameworkVersion(t *testing.T) {
 // TestFuseWireSecondBinarySameFuses: a new binary carrying the old wire
 // unchanged is no fuse finding.
 func TestFuseWireSecondBinarySameFuses(t *testing.T) {
+	t.Parallel()
 	old := frameworkRelease("A", "010011001")
 	n := frameworkRelease("A", "010011001")
 	b := frameworkRelease("B", "010011001")

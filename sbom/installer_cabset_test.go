@@ -14,6 +14,7 @@ import (
 // from disk1.cab into disk2.cab) is inventoried as verify checks it: every
 // file under the first cabinet's path, nothing under the second's.
 func TestInstallerCABSet(t *testing.T) {
+	t.Parallel()
 	files := []cab.BuildFile{{Name: `bin\app.dll`, Data: peImage(t, "x")}, {Name: "readme.txt", Data: []byte(strings.Repeat("read me ", 2000))}}
 	names := []string{"disk1.cab", "disk2.cab"}
 	cabs := cab.BuildSet(files, cab.BuildOptions{Method: cab.MethodMSZIP, BlockSize: 1024}, cab.BuildSetOptions{Names: names, Cuts: []int{3}})

@@ -16,6 +16,7 @@ import (
 // name, as a zip's (container.Walk's rule), where the inventory kept the
 // first alone and the second, perhaps the one installed, went unlisted.
 func TestAttackInstallerSecondCopy(t *testing.T) {
+	t.Parallel()
 	a, b := peImage(t, "first"), peImage(t, "second")
 	for _, fx := range dupfix.Installers(a, b) {
 		t.Run(fx.Name, func(t *testing.T) {

@@ -23,6 +23,7 @@ import (
 // the archive's entries, as verify reads it). sbom and verify list the
 // same files.
 func TestInstallerMSIExternalCabinet(t *testing.T) {
+	t.Parallel()
 	s := msi.Installer{Folder: "Acme App", Cabinet: "data1.cab", External: true,
 		Files: map[string][]byte{"app.dll": peImage(t, "x"), "readme.txt": []byte("hi")}}
 	data, c := cfb.Build(msi.BuildInstaller(s)), s.CAB()

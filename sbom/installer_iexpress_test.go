@@ -31,6 +31,7 @@ func iexpressSetupOf(t *testing.T, s electronfix.Spec, run string) []byte {
 // opened: the application's DLLs are inventoried under the stub's path,
 // and the command it runs is its one finding, a note.
 func TestInstallerIExpressInventory(t *testing.T) {
+	t.Parallel()
 	inv := openRelease(t, writeFile(t, t.TempDir(), "setup.exe", iexpressSetupOf(t, electronfix.Clean(), "Chatterbox.exe --install")))
 	checkInstalledApp(t, inv, "setup.exe")
 	if binaryAt(inv, "setup.exe/ffmpeg.dll") == nil {
@@ -44,5 +45,6 @@ func TestInstallerIExpressInventory(t *testing.T) {
 // TestDiffInstallerIExpress is TestDiffInstallerNSIS for two IExpress
 // self-extractors: ffmpeg.dll changed inside the cabinet is found.
 func TestDiffInstallerIExpress(t *testing.T) {
+	t.Parallel()
 	diffInstallers(t, "setup-1.4.0.exe", iexpressSetupOf(t, electronfix.Clean(), ""), "setup-1.4.1.exe", iexpressSetupOf(t, electronfix.Trojanized(), ""), "setup-1.4.1.exe/")
 }

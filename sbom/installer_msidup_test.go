@@ -13,6 +13,7 @@ import (
 // what verify checks: the benign copy does not hide the other, as
 // TestAttackInstallerSecondCopy checks for 7-Zip, cabinets and NSIS.
 func TestAttackMSISecondCopy(t *testing.T) {
+	t.Parallel()
 	a, b := peImage(t, "benign"), peImage(t, "harmful")
 	spec := msiSpec{files: map[string][]byte{"app.exe": a, "other.exe": b}, rename: map[string]string{"other.exe": "app.exe"}}
 	p := writeFile(t, t.TempDir(), "setup.msi", spec.build())

@@ -18,6 +18,7 @@ import (
 // storage's streams; both list the same paths and report the same
 // storage findings.
 func TestInstallerNestedMSIInventory(t *testing.T) {
+	t.Parallel()
 	dll := peImage(t, "x")
 	inner := cab.Build([]cab.BuildFile{{Name: "deep.dll", Data: dll}}, cab.BuildOptions{Method: cab.MethodMSZIP})
 	nested := msi.BuildInstaller(msi.Installer{Folder: "Inner", Files: map[string][]byte{"b.dll": dll, "more.cab": inner}, Binary: map[string][]byte{"NCA": dll}})

@@ -107,6 +107,7 @@ func checkInstalledApp(t *testing.T, inv *Inventory, home string) {
 // TestInstallerNSISInventory: `sbom setup.exe` on an NSIS installer
 // inventories the application it installs, stored, deflated and solid.
 func TestInstallerNSISInventory(t *testing.T) {
+	t.Parallel()
 	for _, o := range []nsis.BuildOptions{{}, {Deflate: true}, {Deflate: true, Solid: true}} {
 		t.Run(fmt.Sprintf("%+v", o), func(t *testing.T) {
 			p := writeFile(t, t.TempDir(), "acme-setup.exe", nsisSetup(t, electronfix.Clean(), o))
@@ -123,6 +124,7 @@ func TestInstallerNSISInventory(t *testing.T) {
 // and as electron-builder ships it (in its NSIS installer's
 // $PLUGINSDIR\app-64.7z), is inventoried.
 func TestInstallerSevenZipInventory(t *testing.T) {
+	t.Parallel()
 	arc := sevenZipOf(t, electronfix.Clean())
 	dir := t.TempDir()
 	checkInstalledApp(t, openRelease(t, writeFile(t, dir, "app-64.7z", arc)), "app-64.7z")
@@ -137,6 +139,7 @@ func TestInstallerSevenZipInventory(t *testing.T) {
 // TestInstallerSquirrelInventory: a Squirrel Setup.exe's package, and the
 // .nupkg in it, are opened: the application under lib/net45 is found.
 func TestInstallerSquirrelInventory(t *testing.T) {
+	t.Parallel()
 	inv := openRelease(t, writeFile(t, t.TempDir(), "Setup.exe", squirrelSetupOf(t, electronfix.Clean())))
 	for _, f := range inv.Findings {
 		t.Errorf("finding %s %s: %s", f.Rule, f.Path, f.Message)
@@ -181,12 +184,14 @@ func diffInstallers(t *testing.T, oldName string, old []byte, newName string, ne
 // did not, and every other change the folders' diff finds, at the same
 // place inside the installers.
 func TestDiffInstallerNSIS(t *testing.T) {
+	t.Parallel()
 	o := nsis.BuildOptions{Deflate: true, Solid: true}
 	diffInstallers(t, "acme-1.4.0-setup.exe", nsisSetup(t, electronfix.Clean(), o), "acme-1.4.1-setup.exe", nsisSetup(t, electronfix.Trojanized(), o), "acme-1.4.1-setup.exe/$INSTDIR/")
 }
 
 // TestDiffInstallerSquirrel is the same for two Squirrel Setup.exe files.
 func TestDiffInstallerSquirrel(t *testing.T) {
+	t.Parallel()
 	diffInstallers(t, "Setup-1.4.0.exe", squirrelSetupOf(t, electronfix.Clean()), "Setup-1.4.1.exe", squirrelSetupOf(t, electronfix.Trojanized()), "Setup-1.4.1.exe/Chatterbox-1.4.0-full.nupkg/lib/net45/")
 }
 
@@ -234,6 +239,7 @@ func TestDiffInstallerMakensis(t *testing.T) {
 // is a finding in the inventory and in the diff's report, never an empty
 // inventory that looks clean; the installer itself is still listed.
 func TestInstallerNSISNotOpened(t *testing.T) {
+	t.Parallel()
 	in := nsisSetup(t, electronfix.Clean(), nsis.BuildOptions{Deflate: true})
 	at := bytes.Index(in, []byte("NullsoftInst")) - 8
 	bad := append([]byte(nil), in...)
@@ -259,6 +265,7 @@ func TestInstallerNSISNotOpened(t *testing.T) {
 // TestInstallerSevenZipEncrypted: a 7-Zip archive whose files are
 // encrypted is a finding, not an empty inventory.
 func TestInstallerSevenZipEncrypted(t *testing.T) {
+	t.Parallel()
 	tool, err := exec.LookPath("7za")
 	if err != nil {
 		if tool, err = exec.LookPath("7z"); err != nil {
@@ -282,6 +289,7 @@ func TestInstallerSevenZipEncrypted(t *testing.T) {
 // installer, a 7-Zip archive or a Squirrel package are findings, and no
 // path of the inventory holds "..".
 func TestInstallerNamesLeaveInstaller(t *testing.T) {
+	t.Parallel()
 	dll := peImage(t, "evil")
 	setup, err := pefixtures.SquirrelSetup([]squirrel.BuildResource{{Type: "DATA", ID: squirrel.PackageID, Data: zipBytes(t, map[string][]byte{"../../evil.dll": dll})}})
 	if err != nil {
@@ -311,6 +319,7 @@ func TestInstallerNamesLeaveInstaller(t *testing.T) {
 // installer that is an MSI's custom action, three containers deep, and
 // stops at release.MaxDepth with a finding when nested further.
 func TestInstallerSevenZipInNSISInMSI(t *testing.T) {
+	t.Parallel()
 	dll := peImage(t, "deep")
 	arc := sevenz.Build([]sevenz.BuildFile{{Name: "a.dll", Data: dll}})
 	setup := nsis.Stub(peImage(t, ""), nsis.Build([]nsis.BuildFile{{Name: `$PLUGINSDIR\app-64.7z`, Data: arc}}, nsis.BuildOptions{Deflate: true}))
@@ -338,6 +347,7 @@ func TestInstallerSevenZipInNSISInMSI(t *testing.T) {
 // TestInstallerNSISBomb: a cabinet bomb inside an NSIS installer is
 // charged to the installer's expansion budget and refused with a finding.
 func TestInstallerNSISBomb(t *testing.T) {
+	t.Parallel()
 	bomb := cabBomb()
 	in := nsis.Stub(peImage(t, ""), nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\bomb.cab`, Data: bomb}}, nsis.BuildOptions{Deflate: true}))
 	inv := openRelease(t, writeFile(t, t.TempDir(), "setup.exe", in))
@@ -353,6 +363,7 @@ func cabBomb() []byte { return cab.BuildBomb(200) }
 // both paths in its inventory, as a folder of the installed files would,
 // and the note saying so.
 func TestInstallerNSISSharedData(t *testing.T) {
+	t.Parallel()
 	dll := peImage(t, "shared")
 	in := nsis.Stub(peImage(t, ""), nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\a.dll`, Data: dll}, {Name: `$INSTDIR\sub\b.dll`, SetOffset: true, Offset: 0}}, nsis.BuildOptions{Deflate: true}))
 	inv := openRelease(t, writeFile(t, t.TempDir(), "setup.exe", in))

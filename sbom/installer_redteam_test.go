@@ -27,6 +27,7 @@ func gapSetup(t *testing.T, s electronfix.Spec, o nsis.BuildOptions) []byte {
 // such installers sees the trojanized DLL inside rather than one opaque
 // file whose hash changed.
 func TestDiffInstallerNSISDataAfterGap(t *testing.T) {
+	t.Parallel()
 	o := nsis.BuildOptions{Deflate: true, Solid: true}
 	diffInstallers(t, "acme-1.4.0-setup.exe", gapSetup(t, electronfix.Clean(), o), "acme-1.4.1-setup.exe", gapSetup(t, electronfix.Trojanized(), o), "acme-1.4.1-setup.exe/$INSTDIR/")
 }
@@ -46,6 +47,7 @@ func lzmaFilteredData() []byte {
 // diff cannot compare what they install: its gate fails rather than
 // passing an installer whose files it never saw.
 func TestDiffInstallerNewNotDecoded(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	old := writeFile(t, dir, "acme-1.4.0-setup.exe", nsisSetup(t, electronfix.Clean(), nsis.BuildOptions{Deflate: true}))
 	new := writeFile(t, dir, "acme-1.4.1-setup.exe", nsis.Stub(peImage(t, ""), lzmaFilteredData()))

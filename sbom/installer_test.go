@@ -100,6 +100,7 @@ func fileAt(inv *Inventory, p string) *File {
 // under Binary/; each PE a Binary with its hash, version resource and
 // signature summary.
 func TestInstallerMSIInventory(t *testing.T) {
+	t.Parallel()
 	r, err := electronfix.Windows(electronfix.Clean())
 	if err != nil {
 		t.Fatal(err)
@@ -170,6 +171,7 @@ func TestInstallerMSIInventory(t *testing.T) {
 // at the same place inside the installers, and nothing else but the
 // custom action's new signer.
 func TestDiffInstallerMSIs(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	oldDir := writeRelease(t, filepath.Join(dir, "old"), electronfix.Windows, electronfix.Clean())
 	newDir := writeRelease(t, filepath.Join(dir, "new"), electronfix.Windows, electronfix.Trojanized())
@@ -205,6 +207,7 @@ func TestDiffInstallerMSIs(t *testing.T) {
 // TestInstallerCAB inventories a cabinet's files under its name, and a
 // cabinet inside a cabinet too.
 func TestInstallerCAB(t *testing.T) {
+	t.Parallel()
 	dll := peImage(t, "cab")
 	inner := cab.Build([]cab.BuildFile{{Name: `bin\inner.dll`, Data: dll}}, cab.BuildOptions{})
 	c := cab.Build([]cab.BuildFile{{Name: `app\tool.dll`, Data: dll}, {Name: "readme.txt", Data: []byte("hi")}, {Name: "more.cab", Data: inner}}, cab.BuildOptions{Method: cab.MethodMSZIP})
@@ -230,6 +233,7 @@ func TestInstallerCAB(t *testing.T) {
 // app bundle's Mach-O files under the package's component folders, with
 // their signatures as Options.Signatures reports them.
 func TestInstallerPkg(t *testing.T) {
+	t.Parallel()
 	mp := machofile.NewPKI()
 	bundle := machofile.ExampleBundle(mp)
 	b, _ := pkgfile.Build(pkgfile.Spec{Files: pkgfile.Product("com.example.app", "1.4.0", bundle, true)})
@@ -285,6 +289,7 @@ func TestInstallerPkg(t *testing.T) {
 // an MSI: the expansion budget verify applies refuses it, a finding says
 // so, and the installer itself is still inventoried.
 func TestInstallerBomb(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	bomb := cab.BuildBomb(200)
 	msiBomb := msiSpec{files: map[string][]byte{"a.dll": peImage(t, "a")}, binary: map[string][]byte{"Bomb": bomb}}.build()
@@ -312,6 +317,7 @@ func TestInstallerBomb(t *testing.T) {
 // TestInstallerNestedDepth opens cabinets in cabinets to verify's depth
 // and reports the one below.
 func TestInstallerNestedDepth(t *testing.T) {
+	t.Parallel()
 	c := cab.Build([]cab.BuildFile{{Name: "x.dll", Data: peImage(t, "x")}}, cab.BuildOptions{})
 	for range release.MaxDepth {
 		c = cab.Build([]cab.BuildFile{{Name: "in.cab", Data: c}}, cab.BuildOptions{})
@@ -333,6 +339,7 @@ func TestInstallerNestedDepth(t *testing.T) {
 // installer from becoming a path of the inventory: the file is listed under
 // its key and the name is an error, as verify reports it.
 func TestInstallerHostileNames(t *testing.T) {
+	t.Parallel()
 	dll := peImage(t, "evil")
 	spec := msiSpec{files: map[string][]byte{"evil.dll": dll}, rename: map[string]string{"evil.dll": `..\..\evil.dll`}}
 	inv, err := Open(writeFile(t, t.TempDir(), "setup.msi", spec.build()), Options{})
@@ -359,6 +366,7 @@ func TestInstallerHostileNames(t *testing.T) {
 // reports the second rather than let one hide the other; so does a zip
 // holding a file at the path of a file inside its installer.
 func TestInstallerPathCollision(t *testing.T) {
+	t.Parallel()
 	spec := msiSpec{cab: "Binary", flat: true, files: map[string][]byte{"CustomDll": peImage(t, "benign")},
 		binary: map[string][]byte{"CustomDll": peImage(t, "evil")}}
 	inv, err := Open(writeFile(t, t.TempDir(), "setup.msi", spec.build()), Options{})
@@ -392,6 +400,7 @@ func TestInstallerPathCollision(t *testing.T) {
 // names) given on its own, in a folder and in a zip: they name the same
 // files, and report the same findings about the installer's contents.
 func TestInstallerNamesAsVerify(t *testing.T) {
+	t.Parallel()
 	dll := peImage(t, "x")
 	nested := cab.Build([]cab.BuildFile{{Name: `lib\inner.dll`, Data: dll}}, cab.BuildOptions{Method: cab.MethodMSZIP})
 	spec := msiSpec{
@@ -483,6 +492,7 @@ func TestInstallerLargeDataStreamed(t *testing.T) {
 // the path verify reports it under, with its hash, version resource and
 // signature. Skipped when the tools are absent.
 func TestInstallerFromMsitools(t *testing.T) {
+	t.Parallel()
 	r, err := electronfix.Windows(electronfix.Clean())
 	if err != nil {
 		t.Fatal(err)

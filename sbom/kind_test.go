@@ -10,6 +10,7 @@ import (
 // JSON spellings of the exported kinds are their names, so the inventory
 // and the release walker cannot name a kind two ways.
 func TestBinaryKindsAreFilekinds(t *testing.T) {
+	t.Parallel()
 	for k, want := range map[filekind.Kind]string{filekind.PE: KindPE, filekind.MachO: KindMachO, filekind.MachOUniversal: KindMachOUniversal, filekind.ELF: KindELF} {
 		if binaryKind(k) != k || k.String() != want {
 			t.Errorf("%v: binaryKind %v, name %q, want %q", k, binaryKind(k), k.String(), want)

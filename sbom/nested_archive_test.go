@@ -59,6 +59,7 @@ func ruleFindings(fs []signing.Finding, rule signing.Rule, strip string) []strin
 // A DLL in a zip inside a release folder or a zip release, or in a 7-Zip
 // archive in a folder, is inventoried under the archive's path, as verify checks it there.
 func TestSBOMNestedZip(t *testing.T) {
+	t.Parallel()
 	dll := versionedDLL(t, "1.0.0.0", "codec")
 	inner := zipBytes(t, map[string][]byte{"lib/x.dll": dll, "readme.txt": []byte("hi\n")})
 	cases := []struct {
@@ -94,6 +95,7 @@ func TestSBOMNestedZip(t *testing.T) {
 // tarball's path, as verify checks it, and the tarball's own problems
 // (bytes after its gzip stream) are reported at the tarball's path in both.
 func TestSBOMNestedTarball(t *testing.T) {
+	t.Parallel()
 	dll := versionedDLL(t, "1.0.0.0", "codec")
 	dir := writeFolder(t, map[string][]byte{"vendor/lib.tar.gz": tgzBytes(t, map[string][]byte{"lib/x.dll": dll}, "hidden bytes")})
 	inv, rep, got, want := sbomAndVerify(t, dir, "")
@@ -112,6 +114,7 @@ func TestSBOMNestedTarball(t *testing.T) {
 // A tarball given to sbom reports its own problems at its file name, as
 // verify does (not at the release's root, "").
 func TestSBOMTarballProblemPath(t *testing.T) {
+	t.Parallel()
 	p := filepath.Join(t.TempDir(), "app.tar.gz")
 	if err := os.WriteFile(p, tgzBytes(t, map[string][]byte{"package/package.json": []byte(`{"name":"a","version":"1.0.0"}`)}, "hidden bytes"), 0o644); err != nil {
 		t.Fatal(err)
@@ -130,6 +133,7 @@ func TestSBOMTarballProblemPath(t *testing.T) {
 // A DLL changed inside a zip or tarball of a release folder, its version
 // unchanged, is diff/changed-same-version at its nested path.
 func TestDiffNestedArchiveChangedDLL(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"zip", "tgz"} {
 		t.Run(kind, func(t *testing.T) {
 			rel := func(code string) *Inventory {
@@ -169,6 +173,7 @@ func bombZip(t *testing.T) []byte {
 // the expansion budget, are not inventoried: sbom reports each where
 // verify does, with the same rule.
 func TestAttackSBOMNestedArchiveBomb(t *testing.T) {
+	t.Parallel()
 	deep := zipBytes(t, map[string][]byte{"x.dll": versionedDLL(t, "1.0.0.0", "deep")})
 	for range release.MaxDepth + 1 {
 		deep = zipBytes(t, map[string][]byte{"in.zip": deep})

@@ -19,6 +19,7 @@ import (
 // and its native addon's owner under the installer's path, and the archive
 // itself a file, as verify lists it.
 func TestSBOMAsarInInstaller(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "dist")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -55,6 +56,7 @@ func TestSBOMAsarInInstaller(t *testing.T) {
 // carrying its Setup.exe, differ in an npm package inside the installer's
 // app.asar, changed under the same version: the diff names it.
 func TestDiffAsarInArchiveChangedPackage(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	o := nsis.BuildOptions{Deflate: true}
 	oldZip := writeFile(t, dir, "acme-1.4.0.zip", zipBytes(t, map[string][]byte{"Setup.exe": nsisSetup(t, electronfix.Clean(), o)}))
@@ -76,6 +78,7 @@ func TestDiffAsarInArchiveChangedPackage(t *testing.T) {
 // asar/integrity-mismatch at its path inside (verify lists the same
 // entries but checks no asar integrity), and its package is listed.
 func TestAttackTamperedAsarInArchive(t *testing.T) {
+	t.Parallel()
 	arc, _ := electronfix.PackAsar([]electronfix.AsarFile{
 		{Path: "package.json", Data: []byte(`{"name":"extra","version":"1.0.0"}`)},
 		{Path: "node_modules/x/package.json", Data: []byte(`{"name":"x","version":"2.0.0"}`)},
@@ -107,6 +110,7 @@ func TestAttackTamperedAsarInArchive(t *testing.T) {
 // listed under its path, and the archive itself a file, as verify lists
 // it.
 func TestSBOMLooseAsar(t *testing.T) {
+	t.Parallel()
 	arc, _ := electronfix.PackAsar([]electronfix.AsarFile{
 		{Path: "package.json", Data: []byte(`{"name":"extra","version":"1.0.0"}`)},
 		{Path: "node_modules/lodash/package.json", Data: []byte(`{"name":"lodash","version":"4.17.15"}`)},

@@ -14,6 +14,7 @@ import (
 // container's walk lists after a zip reader, or one the release itself
 // holds, still is.
 func TestNoteSharedAcrossListers(t *testing.T) {
+	t.Parallel()
 	b := &builder{inv: &Inventory{}}
 	seen := map[string]lister{"setup.exe/a.txt": byRelease}
 	one := &containerLister{b: b, seen: seen, add: func(*item) {}}

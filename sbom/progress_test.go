@@ -26,6 +26,7 @@ func progressRelease(t *testing.T, n int) (string, int64) {
 // bytes, in calls that never overlap (the test appends without a lock:
 // -race would see overlapping calls).
 func TestOpenProgress(t *testing.T) {
+	t.Parallel()
 	dir, total := progressRelease(t, 7)
 	var got []Progress
 	if _, err := Open(dir, Options{Workers: 4, Progress: func(p Progress) { got = append(got, p) }}); err != nil {
@@ -44,6 +45,7 @@ func TestOpenProgress(t *testing.T) {
 // TestDiffReleasesProgressSumsBothSides checks that a diff reports one
 // running total over both releases.
 func TestDiffReleasesProgressSumsBothSides(t *testing.T) {
+	t.Parallel()
 	oldDir, oldTotal := progressRelease(t, 3)
 	newDir, newTotal := progressRelease(t, 5)
 	var last Progress

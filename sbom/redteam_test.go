@@ -517,6 +517,7 @@ func TestRedTeamDiff(t *testing.T) {
 // TestRedTeamUniversalSlice flips a fuse in one slice of a universal
 // binary only.
 func TestRedTeamUniversalSlice(t *testing.T) {
+	t.Parallel()
 	old := rtRelease(t, electronfix.MacOS, electronfix.Clean(), "mac")
 	n := rtRelease(t, electronfix.MacOS, electronfix.Clean(), "mac")
 	fw := "Contents/Frameworks/Electron Framework.framework/Versions/A/Electron Framework"
@@ -560,6 +561,7 @@ func TestRedTeamAppFolder(t *testing.T) {
 // TestRedTeamHostileLinks: link loops and links to folders in place of
 // files end the inventory with findings, neither hanging nor panicking.
 func TestRedTeamHostileLinks(t *testing.T) {
+	t.Parallel()
 	r := rtWindows(t, "1.4.0")
 	repackAsar(t, r, func(f map[string]*electronfix.AsarFile) {
 		f[rtTiny+"package.json"] = &electronfix.AsarFile{Path: rtTiny + "package.json", Link: "node_modules"}
@@ -581,6 +583,7 @@ func TestRedTeamHostileLinks(t *testing.T) {
 // TestRedTeamAppFolderBesideAsar adds resources/app beside app.asar: with
 // OnlyLoadAppFromAsar on it is never loaded; with it off it replaces the app.
 func TestRedTeamAppFolderBesideAsar(t *testing.T) {
+	t.Parallel()
 	for _, weak := range []bool{false, true} {
 		r := rtWindows(t, "1.4.0")
 		if weak {
@@ -609,6 +612,7 @@ func TestRedTeamAppFolderBesideAsar(t *testing.T) {
 // the release; a link inside it is fine, and so is one to nothing, which
 // reaches no file outside (verify reports neither: walk.LinkEscape).
 func TestRedTeamDiskLinks(t *testing.T) {
+	t.Parallel()
 	r := rtWindows(t, "1.4.0")
 	p, err := r.Write(t.TempDir())
 	if err != nil {
@@ -641,6 +645,7 @@ func TestRedTeamDiskLinks(t *testing.T) {
 // that copies the vendor certificate's subject, issuer and serial over
 // another key: another signer, whatever the names say.
 func TestSignerChangedSameNamesOtherKey(t *testing.T) {
+	t.Parallel()
 	pki := electronfix.NewPKI()
 	imposter := pki.Root.Issue(testpki.Spec{CommonName: pki.Vendor.Cert.Subject.CommonName, Organization: pki.Vendor.Cert.Subject.Organization[0],
 		KeyN: 7, Serial: pki.Vendor.Cert.SerialNumber})

@@ -135,6 +135,7 @@ func TestDiffReleasesMatchesSequentialReads(t *testing.T) {
 // TestDiffReleasesSharesWorkers: the two releases of DiffReleases hash no
 // more files at once, together, than Workers.
 func TestDiffReleasesSharesWorkers(t *testing.T) {
+	t.Parallel()
 	oldDir := writeRelease(t, t.TempDir(), electronfix.Windows, electronfix.Clean())
 	newDir := writeRelease(t, t.TempDir(), electronfix.Windows, electronfix.Trojanized())
 	for _, workers := range []int{1, 2, 3} {

@@ -16,6 +16,7 @@ import (
 // TestBinaryRecordKeepsJSON: the report's record of a binary encodes as the
 // inventory's Binary does, so the diff section keeps its shape.
 func TestBinaryRecordKeepsJSON(t *testing.T) {
+	t.Parallel()
 	var b Binary
 	testfill.All(&b)
 	b.Signature.Status = signing.StatusUntrusted
@@ -33,6 +34,7 @@ func TestBinaryRecordKeepsJSON(t *testing.T) {
 // section named as given, the new release's findings and the change's, and
 // no files.
 func TestDiffReleasesReport(t *testing.T) {
+	t.Parallel()
 	write := func(spec electronfix.Spec) string {
 		rel, err := electronfix.Windows(spec)
 		if err != nil {

@@ -16,6 +16,7 @@ import (
 // the application loads the link's target in its place. A runtime file
 // gone while Electron's version stayed is now a warning.
 func TestAttackRuntimeFileReplacedByLink(t *testing.T) {
+	t.Parallel()
 	const lib = "Contents/Frameworks/Electron Framework.framework/Versions/A/Libraries/libffmpeg.dylib"
 	dir := t.TempDir()
 	write := func(root string, link bool) *Inventory {
@@ -63,6 +64,7 @@ func TestAttackRuntimeFileReplacedByLink(t *testing.T) {
 // TestRuntimeFileRemovedWithUpgrade: runtime files gone with an Electron
 // upgrade are no finding.
 func TestRuntimeFileRemovedWithUpgrade(t *testing.T) {
+	t.Parallel()
 	n := caseBase()
 	n.Electron.Version = "31.0.0"
 	n.Files = n.Files[:1]

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/electronfix"
@@ -17,11 +18,17 @@ import (
 	"github.com/shipgate/shipgate/signing/authenticode"
 )
 
+// fixtureTrust trusts the fixture root; made once per test binary (the
+// fixture PKI signs its certificates when made).
+var fixtureTrust = sync.OnceValues(func() (*signing.TrustStore, error) {
+	pki := electronfix.NewPKI()
+	return signing.NewTrustStore(signing.TrustStoreOptions{PEM: [][]byte{pki.Root.PEM()}})
+})
+
 // fixtureSignatures verifies PE files with signing/authenticode and trusts
 // the fixture root; other kinds are left unexamined.
 func fixtureSignatures(t testing.TB) func(io.ReaderAt, int64, string) ([]signing.Signature, error) {
-	pki := electronfix.NewPKI()
-	trust, err := signing.NewTrustStore(signing.TrustStoreOptions{PEM: [][]byte{pki.Root.PEM()}})
+	trust, err := fixtureTrust()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,6 +79,7 @@ func findingKeys(fs []signing.Finding) []string {
 }
 
 func TestDiffFlagsExactlyThePlantedChanges(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		gen  func(electronfix.Spec) (*electronfix.Release, error)
@@ -135,6 +143,7 @@ func writeReleaseName(layout string) string {
 }
 
 func TestInventoryWindows(t *testing.T) {
+	t.Parallel()
 	p := writeRelease(t, t.TempDir(), electronfix.Windows, electronfix.Clean())
 	inv := openRelease(t, p)
 	if inv.Layout != LayoutWindows || inv.Electron.Version != "30.1.2" || inv.Electron.VersionSource != "version file" {
@@ -189,6 +198,7 @@ func TestInventoryWindows(t *testing.T) {
 }
 
 func TestIntegrityMismatchAndNotEnforced(t *testing.T) {
+	t.Parallel()
 	for _, gen := range []func(electronfix.Spec) (*electronfix.Release, error){electronfix.Windows, electronfix.MacOS} {
 		s := electronfix.Clean()
 		s.TamperAsar = true
@@ -208,6 +218,7 @@ func TestIntegrityMismatchAndNotEnforced(t *testing.T) {
 }
 
 func TestOpenBareAsar(t *testing.T) {
+	t.Parallel()
 	r, _ := electronfix.Windows(electronfix.Clean())
 	dir := t.TempDir()
 	p := filepath.Join(dir, "app.asar")
@@ -222,6 +233,7 @@ func TestOpenBareAsar(t *testing.T) {
 }
 
 func TestPackageJSONProblems(t *testing.T) {
+	t.Parallel()
 	arc, _ := electronfix.PackAsar([]electronfix.AsarFile{
 		{Path: "package.json", Data: []byte(`{"name":"x","version":"1.0.0","dependencies":{"a":"1"}}`)},
 		{Path: "package-lock.json", Data: []byte(`{"lockfileVersion":3,"packages":{"node_modules/a":{"version":"1.0.1"}}}`)},
@@ -262,6 +274,7 @@ func TestPackageJSONProblems(t *testing.T) {
 }
 
 func TestVersionFromBinaryAndAppFolder(t *testing.T) {
+	t.Parallel()
 	r, err := electronfix.Windows(electronfix.Clean())
 	if err != nil {
 		t.Fatal(err)
@@ -297,6 +310,7 @@ func TestVersionFromBinaryAndAppFolder(t *testing.T) {
 }
 
 func TestAsarFileTampered(t *testing.T) {
+	t.Parallel()
 	r, err := electronfix.Windows(electronfix.Clean())
 	if err != nil {
 		t.Fatal(err)
@@ -322,6 +336,7 @@ func TestAsarFileTampered(t *testing.T) {
 // inventory finding about the archive itself, in a release and in a bare
 // app.asar.
 func TestAsarTrailingDataInInventory(t *testing.T) {
+	t.Parallel()
 	r, err := electronfix.Windows(electronfix.Clean())
 	if err != nil {
 		t.Fatal(err)

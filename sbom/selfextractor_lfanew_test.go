@@ -29,6 +29,7 @@ func peHeaderFar(t *testing.T) []byte {
 // took it for no release at all (so vuln matched none of the packages
 // inside, and diff could not compare it), and did not list its zip.
 func TestSelfExtractorPEHeaderPastHead(t *testing.T) {
+	t.Parallel()
 	var zb bytes.Buffer
 	zw := zip.NewWriter(&zb)
 	w, _ := zw.Create("app/app.dll")

@@ -136,6 +136,7 @@ func notZip(t *testing.T) []byte {
 // verify opens it: its DLL and npm package are inventoried under its path;
 // a PE followed by bytes that are no zip stays one file.
 func TestSBOMSelfExtractorInFolder(t *testing.T) {
+	t.Parallel()
 	inv := openInv(t, writeFolder(t, map[string][]byte{"tools/setup.exe": sfxOf(t, sfxPayload(t, "1.0.0.0", "a")), "readme.txt": []byte("hi")}))
 	wantSFXContents(t, inv, "tools/setup.exe")
 
@@ -148,6 +149,7 @@ func TestSBOMSelfExtractorInFolder(t *testing.T) {
 // A self-extractor inside a zip release, an NSIS installer or a 7-Zip
 // archive is opened too, under its path in the container.
 func TestSBOMSelfExtractorInContainers(t *testing.T) {
+	t.Parallel()
 	sfx := sfxOf(t, sfxPayload(t, "1.0.0.0", "a"))
 	dir := t.TempDir()
 	write := func(name string, b []byte) string {
@@ -181,6 +183,7 @@ func nsisWithZip(t *testing.T, files map[string][]byte) []byte {
 // (no second copy of its entries under it). Without the zip, only the
 // installer's files.
 func TestSBOMNSISWithAppendedZip(t *testing.T) {
+	t.Parallel()
 	for _, where := range []string{"release", "folder"} {
 		t.Run(where, func(t *testing.T) {
 			b := nsisWithZip(t, sfxPayload(t, "1.0.0.0", "a"))
@@ -222,6 +225,7 @@ func TestSBOMNSISWithAppendedZip(t *testing.T) {
 // listed under its path and not again under the installer's (a zip
 // appended after the data still is: see TestSBOMNSISWithAppendedZip).
 func TestSBOMNSISStoredSelfExtractorListedOnce(t *testing.T) {
+	t.Parallel()
 	p := filepath.Join(t.TempDir(), "Setup.exe")
 	files := []nsis.BuildFile{{Name: `$INSTDIR\b.dll`, Data: versionedDLL(t, "2.0.0.0", "b")}, {Name: `$INSTDIR\tools\setup.exe`, Data: sfxOf(t, sfxPayload(t, "1.0.0.0", "a"))}}
 	if err := os.WriteFile(p, nsis.Stub(peImage(t, ""), nsis.Build(files, nsis.BuildOptions{})), 0o644); err != nil {
@@ -253,6 +257,7 @@ func squirrelSetupWith(t *testing.T, appended []byte) []byte {
 // listed once (verify's rule: a record inside a resource zip is that
 // zip's).
 func TestSBOMSquirrelWithAppendedZip(t *testing.T) {
+	t.Parallel()
 	p := filepath.Join(t.TempDir(), "Setup.exe")
 	if err := os.WriteFile(p, squirrelSetupWith(t, zipBytes(t, sfxPayload(t, "1.0.0.0", "a"))), 0o644); err != nil {
 		t.Fatal(err)
@@ -288,6 +293,7 @@ func sameVersionPaths(d *DiffResult) []string {
 // reported as diff/changed-same-version; changed with its version, it is
 // not.
 func TestDiffSelfExtractorChangedSameVersion(t *testing.T) {
+	t.Parallel()
 	folder := func(version, code string) *Inventory {
 		return openInv(t, writeFolder(t, map[string][]byte{"tools/setup.exe": sfxOf(t, sfxPayload(t, version, code))}))
 	}
@@ -358,6 +364,7 @@ func withCertTable(t *testing.T, img, between, blob []byte) []byte {
 // file's end finds) does not hide the signed self-extractor's archive
 // before the table: both are inventoried.
 func TestAttackZipEndInSignature(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write := func(b []byte) string { return writeFile(t, dir, "setup.exe", b) }
 	record := []byte("PK\x05\x06\x00\x00\x00\x00\x01\x00\x01\x00\x2e\x00\x00\x00\x00\x00\x00\x00\x00\x00")
@@ -384,6 +391,7 @@ func TestAttackZipEndInSignature(t *testing.T) {
 // hidden in the stub), its entries are what an extractor extracts: they
 // are inventoried, under the PE's path, and nothing escapes it.
 func TestAttackAppendedZipDirectoryOutside(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write := func(b []byte) string { return writeFile(t, dir, "setup.exe", b) }
 	z := zipBytes(t, map[string][]byte{"app/ok.dll": versionedDLL(t, "1.0.0.0", "ok")})

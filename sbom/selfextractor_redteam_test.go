@@ -17,6 +17,7 @@ import (
 // inside an installer stays one file), so the DLL was listed nowhere and
 // diff could not see it change without a version change.
 func TestAttackNSISStoredZipBlockEndsFile(t *testing.T) {
+	t.Parallel()
 	p := filepath.Join(t.TempDir(), "Setup.exe")
 	files := []nsis.BuildFile{{Name: `$INSTDIR\b.dll`, Data: versionedDLL(t, "2.0.0.0", "b")}, {Name: `$PLUGINSDIR\payload.zip`, Data: zipBytes(t, sfxPayload(t, "1.0.0.0", "a"))}}
 	if err := os.WriteFile(p, nsis.Stub(peImage(t, ""), nsis.Build(files, nsis.BuildOptions{})), 0o644); err != nil {

@@ -45,6 +45,7 @@ func selfExtractor(t *testing.T, dir, name string, files ...sfxFile) string {
 // the two executables' names (setup-1.0.exe, setup-1.1.exe) are matched
 // with the files under them.
 func TestDiffSelfExtractorZip(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	old, err := Open(selfExtractor(t, dir, "setup-1.0.exe", sfxFile{"app/app.dll", string(peImage(t, "clean"))}, sfxFile{"app/readme.txt", "hi"}), Options{})
 	if err != nil {
@@ -75,6 +76,7 @@ func TestDiffSelfExtractorZip(t *testing.T) {
 // signature, its directory nowhere) leave the release one file, the
 // record reported file/zip-invalid, as verify reports it.
 func TestSelfExtractorNotZip(t *testing.T) {
+	t.Parallel()
 	p := filepath.Join(t.TempDir(), "tool.exe")
 	tail := "PK\x05\x06" + string(make([]byte, 8)) + "\x50\x00\x00\x00\x10\x00\x00\x00\x00\x00"
 	if err := os.WriteFile(p, append(peImage(t, "overlay"), tail...), 0o644); err != nil {
@@ -100,6 +102,7 @@ func TestSelfExtractorNotZip(t *testing.T) {
 // A name leaving the archive inside a self-extractor's zip is reported
 // and not inventoried.
 func TestSelfExtractorZipInsecurePath(t *testing.T) {
+	t.Parallel()
 	p := selfExtractor(t, t.TempDir(), "setup.exe", sfxFile{"../evil.dll", string(peImage(t, "evil"))}, sfxFile{"ok.txt", "ok"})
 	inv, err := Open(p, Options{})
 	if err != nil {

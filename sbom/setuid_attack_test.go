@@ -21,6 +21,7 @@ import (
 // word. It now reports the same findings, and the same files with plain
 // modes have none.
 func TestAttackSBOMPrivilegedEntries(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	exe := peImage(t, "helper")
 	tarball := func(name string, privileged bool) string {

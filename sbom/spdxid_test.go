@@ -113,6 +113,7 @@ func TestAttackSPDXIDCollision(t *testing.T) {
 // TestSPDXIDsDistinctPaths: paths that sanitize alike but hash apart keep
 // their plain IDs, with no counter.
 func TestSPDXIDsDistinctPaths(t *testing.T) {
+	t.Parallel()
 	paths := []string{"lib/a b.dll", "lib/a_b.dll", "lib/a+b.dll", "lib/a-b.dll"}
 	ids, _ := spdxIDsOf(t, binariesInv(paths...))
 	for _, p := range paths {

@@ -16,6 +16,7 @@ import (
 // It is now the same finding, at the same path, and the pipe is never
 // opened (the walk does not block on it).
 func TestSpecialFileIsFinding(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	writeFile(t, root, "app.txt", []byte("x"))
 	if err := syscall.Mkfifo(filepath.Join(root, "app.exe"), 0o644); err != nil {

@@ -13,6 +13,7 @@ import (
 // tree (it cannot look inside app.asar, so it sees only app.asar.unpacked),
 // shipgate finds too, plus those inside the asar.
 func TestSyftCrossCheck(t *testing.T) {
+	t.Parallel()
 	syft, err := exec.LookPath("syft")
 	if err != nil {
 		t.Skip("syft not on PATH: skipping the cross-check")

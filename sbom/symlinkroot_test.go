@@ -15,6 +15,7 @@ import (
 // a diff through the link missed a trojanized ffmpeg.dll. The inventory
 // through the link is now the folder's, as verify takes it.
 func TestAttackSymlinkedReleaseDir(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	real := writeRelease(t, filepath.Join(dir, "real"), electronfix.Windows, electronfix.Clean())
 	link := filepath.Join(dir, "current")

@@ -16,6 +16,7 @@ import (
 // first from the SBOM or its diff, and file/duplicate-entry at that path;
 // plain, compressed and inside another tarball.
 func TestAttackTarDuplicateHidesFirst(t *testing.T) {
+	t.Parallel()
 	evil, benign := peImage(t, "evil"), peImage(t, "benign")
 	tarball := walktest.Tar(t, []walktest.TarEntry{{Name: "win/app.exe", Data: evil}, {Name: "win/app.exe", Data: benign}})
 	for _, c := range []struct {

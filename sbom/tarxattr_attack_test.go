@@ -16,6 +16,7 @@ import (
 // (file/tar-hidden-data) and whose program's ACL lets everyone write it
 // (file/world-writable); the same tarball without them has no finding.
 func TestAttackSBOMTarXattrACL(t *testing.T) {
+	t.Parallel()
 	tarWith := func(name string, recs map[string]map[string]string) string {
 		var b bytes.Buffer
 		tw := tar.NewWriter(&b)

@@ -31,6 +31,7 @@ func upstreamRelease(t *testing.T, edit func(dir string)) []string {
 // runtime (a warning) and upstream's ffmpeg.dll merely missing, rather than
 // the runtime's file modified (an error).
 func TestAttackUpstreamRuntimeFileRenamedByCase(t *testing.T) {
+	t.Parallel()
 	got := strings.Join(upstreamRelease(t, func(dir string) {
 		if err := os.Rename(filepath.Join(dir, "ffmpeg.dll"), filepath.Join(dir, "FFMPEG.DLL")); err != nil {
 			t.Fatal(err)
@@ -48,6 +49,7 @@ func TestAttackUpstreamRuntimeFileRenamedByCase(t *testing.T) {
 // (slack.exe), made ffmpeg.dll "the executable": its difference from
 // upstream was a note, the real executable an extra file.
 func TestAttackUpstreamFuseWireInDLL(t *testing.T) {
+	t.Parallel()
 	got := strings.Join(upstreamRelease(t, func(dir string) {
 		if err := os.Rename(filepath.Join(dir, "Chatterbox.exe"), filepath.Join(dir, "slack.exe")); err != nil {
 			t.Fatal(err)

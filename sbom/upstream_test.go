@@ -28,6 +28,7 @@ func upstreamZip(t *testing.T, dir string) (string, []byte) {
 }
 
 func TestCompareUpstream(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	zipPath, sums := upstreamZip(t, dir)
 	cases := []struct {
@@ -69,6 +70,7 @@ func TestCompareUpstream(t *testing.T) {
 }
 
 func TestCompareUpstreamRefuses(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	zipPath, sums := upstreamZip(t, dir)
 	inv := openRelease(t, writeRelease(t, dir, electronfix.Windows, electronfix.Clean()))
@@ -101,6 +103,7 @@ func TestCompareUpstreamRefuses(t *testing.T) {
 // files listed under it (TestZippedAppKeepsItsFolder), is compared with
 // upstream's inside it, its findings naming the zip's paths.
 func TestCompareUpstreamZippedRelease(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	zipPath, sums := upstreamZip(t, dir)
 	r, err := electronfix.Windows(electronfix.Trojanized())

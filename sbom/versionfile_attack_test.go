@@ -39,6 +39,7 @@ func versionFileBase(v, ffmpeg string) *Inventory {
 // wire) is byte for byte the old one: the runtime was not upgraded, so its
 // files (the version file among them) changed under the same version.
 func TestAttackElectronVersionFileBumped(t *testing.T) {
+	t.Parallel()
 	d := Diff(versionFileBase("30.1.2", "f1"), versionFileBase("30.1.3", "f2"))
 	got := strings.Join(findingKeys(d.Findings), "\n")
 	want := "error diff/changed-same-version ffmpeg.dll\nerror diff/changed-same-version version\nnote diff/electron-version "
@@ -58,6 +59,7 @@ func TestAttackElectronVersionFileBumped(t *testing.T) {
 // executable: its runtime files changing with it are no finding but the
 // note on the version.
 func TestElectronUpgradeChangesRuntime(t *testing.T) {
+	t.Parallel()
 	n := versionFileBase("30.1.3", "f2")
 	n.Binaries[0].SHA256, n.Files[0].SHA256, n.Binaries[0].Version = "e2", "e2", "1.0.1"
 	got := strings.Join(findingKeys(Diff(versionFileBase("30.1.2", "f1"), n).Findings), "\n")
@@ -74,6 +76,7 @@ func TestElectronUpgradeChangesRuntime(t *testing.T) {
 // where every build re-signs the framework binary (so its bytes change),
 // the same holds through the framework's Info.plist.
 func TestAttackElectronVersionFileBumpedRelease(t *testing.T) {
+	t.Parallel()
 	old := rtWindows(t, "1.4.0")
 	n := rtRelease(t, electronfix.Windows, electronfix.Spec{AppVersion: "1.4.1", TrojanFFmpeg: true}, "win1.4.1-trojan")
 	n.Files["version"] = []byte("30.1.3")
@@ -108,6 +111,7 @@ func TestAttackElectronVersionFileBumpedRelease(t *testing.T) {
 // TestAttackElectronFrameworkPlistBumped: the macOS form, through the
 // Electron Framework's Info.plist.
 func TestAttackElectronFrameworkPlistBumped(t *testing.T) {
+	t.Parallel()
 	const plist = "Contents/Frameworks/Electron Framework.framework/Versions/A/Resources/Info.plist"
 	old := rtRelease(t, electronfix.MacOS, electronfix.Spec{}, "mac1.4.0")
 	n := rtRelease(t, electronfix.MacOS, electronfix.Spec{AppVersion: "1.4.1", TrojanFFmpeg: true}, "mac1.4.1-trojan")
@@ -126,6 +130,7 @@ func TestAttackElectronFrameworkPlistBumped(t *testing.T) {
 // before the executable (slack.exe): one binary with a wire agreeing with
 // the version file does not outvote the executable.
 func TestAttackElectronVersionFileBumpedWithDecoy(t *testing.T) {
+	t.Parallel()
 	old := rtWindows(t, "1.4.0")
 	old.Files["slack.exe"] = old.Files["Chatterbox.exe"]
 	delete(old.Files, "Chatterbox.exe")

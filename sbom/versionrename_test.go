@@ -15,6 +15,7 @@ import (
 // added. A name is paired only when exactly one name on each side matches
 // and the new release lacks the old spelling.
 func TestDiffVersionedNames(t *testing.T) {
+	t.Parallel()
 	inv := func(files ...string) *Inventory {
 		i := &Inventory{Layout: LayoutFiles}
 		for _, f := range files {

@@ -12,6 +12,7 @@ import (
 // "1.0.0" to one of them, with its code changed, was a note (p 1.0.0 →
 // v1.0.0: updated) rather than code changed under the same version.
 func TestAttackPackageVersionRespelled(t *testing.T) {
+	t.Parallel()
 	inv := func(v, digest string) *Inventory {
 		return &Inventory{
 			Layout:   LayoutWindows,
@@ -37,6 +38,7 @@ func TestAttackPackageVersionRespelled(t *testing.T) {
 // TestAttackAppVersionRespelled: the same for the application's own
 // version.
 func TestAttackAppVersionRespelled(t *testing.T) {
+	t.Parallel()
 	inv := func(v, digest string) *Inventory {
 		return &Inventory{Layout: LayoutWindows, App: App{Name: "a", Version: v, Digest: digest, Asar: "resources/app.asar"}}
 	}

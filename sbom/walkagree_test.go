@@ -35,6 +35,7 @@ func TestZipInventoryAgreesWithVerify(t *testing.T) {
 // compressed, is the release, as an input zip is: both name its files by
 // their paths in the archive, and neither lists the tarball.
 func TestTarInventoryAgreesWithVerify(t *testing.T) {
+	t.Parallel()
 	for _, c := range walktest.TarCases(t) {
 		t.Run(c.Name, func(t *testing.T) {
 			name, data := "release.tar", c.Tar

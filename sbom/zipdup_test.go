@@ -12,6 +12,7 @@ import (
 // digest order, and file/duplicate-entry once at that path, as
 // verify's TestZipDuplicateNamesSameInBoth finds in its report.
 func TestZipDuplicateNamesSameInBoth(t *testing.T) {
+	t.Parallel()
 	a, b, c := peImage(t, "first"), peImage(t, "second"), peImage(t, "third")
 	inv := openInv(t, namedZip(t, t.TempDir(), "rel.zip", zipEntry{"README", []byte("hi"), nil}, zipEntry{"win/app.exe", a, nil}, zipEntry{"win/app.exe", b, nil}, zipEntry{"win/app.exe", c, nil}))
 	var sums []string

@@ -51,6 +51,7 @@ func endFindings(fs []signing.Finding) []string {
 // locator pointing at no record, in a zip given on its own and in a zip
 // nested in a folder.
 func TestSBOMZipEndChecks(t *testing.T) {
+	t.Parallel()
 	z := zipBytes(t, map[string][]byte{"a.txt": []byte("a")})
 	z64 := zip64Of(t, z)
 	loc := len(z64) - zipend.Len - 20
@@ -92,6 +93,7 @@ func TestSBOMZipEndChecks(t *testing.T) {
 // the expansion budget, a local header its directory does not list) are at
 // the archive's file name in sbom, as in verify, not at the root "".
 func TestSBOMZipArchiveFindingPath(t *testing.T) {
+	t.Parallel()
 	z := zipBytes(t, map[string][]byte{"a.txt": []byte("a")})
 	hidden := zipBytes(t, map[string][]byte{"lib/hidden.dll": []byte("MZ hidden")})
 	hidden = hidden[:bytes.Index(hidden, []byte("PK\x01\x02"))] // the local header and data only

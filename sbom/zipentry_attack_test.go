@@ -71,6 +71,7 @@ func wantZipFinding(t *testing.T, p, want string, rule, at, msg string) {
 // zip declaring terabytes. Each is now verify's finding, and the entry is
 // not inventoried; the same archive with plain entries has no finding.
 func TestAttackSBOMZipStructure(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	dll := peImage(t, "v1")
 	plain := func(int, *zip.FileHeader) {}
@@ -135,6 +136,7 @@ func TestAttackSBOMZipStructure(t *testing.T) {
 // path as verify does, and the archive
 // without the prefix has no finding.
 func TestAttackSBOMZipUnlistedEntry(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	dll := peImage(t, "v1")
 	plain := func(int, *zip.FileHeader) {}

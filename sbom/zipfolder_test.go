@@ -53,6 +53,7 @@ func zipRelease(t *testing.T, r *electronfix.Release) []byte {
 // included, as verify checks them: same layout, versions, packages, and
 // each file's component and version.
 func TestZippedAppKeepsItsFolder(t *testing.T) {
+	t.Parallel()
 	for _, gen := range []func(electronfix.Spec) (*electronfix.Release, error){electronfix.Windows, electronfix.MacOS} {
 		r, err := gen(electronfix.Clean())
 		if err != nil {

@@ -88,6 +88,7 @@ func pathsOf(inv *Inventory) string {
 // name's is ignored by those extractors: the entry stays under its header
 // name, still file/malformed. A field that repeats the name is nothing.
 func TestAttackSBOMZipUnicodePathName(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	old := openInv(t, namedZip(t, dir, "v1.zip", zipEntry{"README", []byte("hi"), nil},
 		zipEntry{"win/readme.dll", peImage(t, "v1"), nil}))
@@ -125,6 +126,7 @@ func TestAttackSBOMZipUnicodePathName(t *testing.T) {
 // (file/duplicate-entry; every copy is listed, as extractors disagree on
 // which they keep): the diff shows the DLL changed, in either order.
 func TestAttackSBOMZipNULInName(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	dll, evil := peImage(t, "checked"), peImage(t, "installed")
 	old := openInv(t, namedZip(t, dir, "v1.zip", zipEntry{"README", []byte("hi"), nil}, zipEntry{"lib/foo.dll", dll, nil}))
@@ -162,6 +164,7 @@ func TestAttackSBOMZipNULInName(t *testing.T) {
 // Windows installs it as lib/café.dll, one file with lib/CAFÉ.DLL. It is
 // listed under the decoded name and the pair is a name collision.
 func TestAttackSBOMZipCP437Names(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, e := range []struct {

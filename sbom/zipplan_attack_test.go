@@ -25,6 +25,7 @@ import (
 // shows the DLL changed in either order. unzip, when installed, confirms
 // that -o keeps the last.
 func TestAttackSBOMZipDuplicateKeepsLast(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	dll, evil := peImage(t, "checked"), peImage(t, "installed")
 	old := openInv(t, namedZip(t, dir, "v1.zip", zipEntry{"README", []byte("hi"), nil}, zipEntry{"lib/foo.dll", dll, nil}))
@@ -83,6 +84,7 @@ func withLocalUnicodePath(t *testing.T, z []byte) []byte {
 // file/malformed at the entry, listed under its central name, and a plain
 // archive has no such finding.
 func TestAttackSBOMZipLocalUnicodePath(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	z := rawZip(t, zipEntry{"README", []byte("hi"), nil}, zipEntry{"win/readme.txt", peImage(t, "v2"), unicodePath("win/readme.txt", "win/readme.dll")})
 	p := filepath.Join(dir, "v2.zip")
@@ -122,6 +124,7 @@ func TestAttackSBOMZipLocalUnicodePath(t *testing.T) {
 // Path name is the name listed, and a local-header name is reported. The
 // .nupkg listed the first duplicate and the names as Go reads them.
 func TestAttackSBOMSquirrelZipNames(t *testing.T) {
+	t.Parallel()
 	first, last, nul, up := peImage(t, "first"), peImage(t, "last"), peImage(t, "nul"), peImage(t, "up")
 	nupkg := rawZip(t,
 		zipEntry{"lib/net45/app.dll", first, nil},
@@ -172,6 +175,7 @@ func TestAttackSBOMSquirrelZipNames(t *testing.T) {
 // header name, the one Go reads). It is one finding, as when both
 // headers carry it.
 func TestSBOMZipUnicodePathReportedOnce(t *testing.T) {
+	t.Parallel()
 	z := rawZip(t, zipEntry{"README", []byte("hi"), nil}, zipEntry{"win/readme.txt", peImage(t, "v2"), unicodePath("win/readme.txt", "win/readme.dll")})
 	tag := binary.LittleEndian.AppendUint16(nil, release.ZipUnicodePathID)
 	central := bytes.Clone(z)

@@ -18,6 +18,7 @@ import (
 // carrying none: from the release's files (endsWithZip) and from an
 // installer's (appendedZip).
 func TestZipSearchFailureReported(t *testing.T) {
+	t.Parallel()
 	r := walktest.FailingTail(4096, 1024)
 	_, ferr := container.FindAppended(r, 4096, false, nil, nil)
 	if ferr == nil {

@@ -22,6 +22,7 @@ func appleCAs() (root, devID, wwdr, codeSigning, plain *testpki.Cert) {
 }
 
 func TestClassifyApple(t *testing.T) {
+	t.Parallel()
 	root, devID, wwdr, codeSigning, plain := appleCAs()
 	marker := testpki.AppleLeafMarker
 	garbage := func(e pkix.Extension) pkix.Extension { e.Value = []byte{0x0c, 0x01, 'x'}; return e }
@@ -106,12 +107,14 @@ func kindStrings(ks []signing.AppleCertKind) []string {
 }
 
 func TestClassifyAppleNil(t *testing.T) {
+	t.Parallel()
 	if k := signing.ClassifyApple(nil, nil); k != signing.AppleKindNone {
 		t.Errorf("nil leaf: %q", k)
 	}
 }
 
 func TestParseAppleCertKind(t *testing.T) {
+	t.Parallel()
 	for _, k := range signing.AppleCertKinds() {
 		if got, err := signing.ParseAppleCertKind(string(k)); err != nil || got != k {
 			t.Errorf("%q: %q, %v", k, got, err)
@@ -126,6 +129,7 @@ func TestParseAppleCertKind(t *testing.T) {
 
 // TestAppleMarkerExtensionsCopy keeps callers from changing the shared list.
 func TestAppleMarkerExtensionsCopy(t *testing.T) {
+	t.Parallel()
 	a := signing.AppleMarkerExtensions()
 	a[0] = asn1.ObjectIdentifier{1, 2, 3}
 	if signing.AppleMarkerExtensions()[0].Equal(a[0]) {
@@ -138,6 +142,7 @@ func TestAppleMarkerExtensionsCopy(t *testing.T) {
 // signed; the leaf is then unknown, not Developer ID, whatever the CA's
 // marker and name say.
 func TestClassifyAppleIssuerDidNotSign(t *testing.T) {
+	t.Parallel()
 	root, devID, wwdr, codeSigning, _ := appleCAs()
 	other := testpki.NewRoot(testpki.Spec{CommonName: "attacker root", KeyN: 26})
 	fakeDevID := other.Issue(testpki.Spec{CommonName: "Developer ID Certification Authority", CA: true, KeyN: 27, ExtraExtensions: []pkix.Extension{testpki.AppleCAMarker(6)}})

@@ -57,6 +57,7 @@ func selfSignedNotCA(t *testing.T) (root, leaf *x509.Certificate) {
 }
 
 func TestChainAnchorsAndIntermediates(t *testing.T) {
+	t.Parallel()
 	cs := x509.ExtKeyUsageCodeSigning
 	// An anchor without basicConstraints, as Microsoft Root Authority is.
 	oldRoot := testpki.NewRoot(testpki.Spec{CommonName: "Old style root", KeyN: 1, NoBasicConstraints: true})
@@ -98,6 +99,7 @@ func TestChainAnchorsAndIntermediates(t *testing.T) {
 // (same subject and key) gives two trusted paths; the weak one is reported
 // only when it is the only one.
 func TestChainPrefersStrongPath(t *testing.T) {
+	t.Parallel()
 	root := testpki.NewRoot(testpki.Spec{CommonName: "Root"})
 	weak := root.Issue(testpki.Spec{CommonName: "CA", CA: true, KeyN: 1, Serial: big.NewInt(1), SignatureAlgorithm: x509.SHA1WithRSA})
 	strong := root.Issue(testpki.Spec{CommonName: "CA", CA: true, KeyN: 1, Serial: big.NewInt(2)})
@@ -126,6 +128,7 @@ func lookalikeCAs(n int) (leaf *testpki.Cert, cas []*x509.Certificate) {
 }
 
 func TestChainBoundedOnLookalikeCAs(t *testing.T) {
+	t.Parallel()
 	leaf, cas := lookalikeCAs(40)
 	ts := storeOf(t)
 	b := &builder{t: ts, inter: cas, opts: ChainOptions{}, at: testpki.Epoch, depth: 8}
@@ -148,6 +151,7 @@ func BenchmarkVerifyChainLookalikeCAs(b *testing.B) {
 }
 
 func TestChainLoopsAndKeyIdentifiers(t *testing.T) {
+	t.Parallel()
 	a := testpki.NewRoot(testpki.Spec{CommonName: "A", KeyN: 1})
 	bb := testpki.NewRoot(testpki.Spec{CommonName: "B", KeyN: 2})
 	aByB := bb.Issue(testpki.Spec{CommonName: "A", CA: true, KeyN: 1, Serial: big.NewInt(11)})
@@ -185,6 +189,7 @@ func TestChainLoopsAndKeyIdentifiers(t *testing.T) {
 // TestPlatformFallbackKeepsRules: a platform verifier (here any CertPool in
 // the platform slot) may not pass what our own path building refuses.
 func TestPlatformFallbackKeepsRules(t *testing.T) {
+	t.Parallel()
 	root := testpki.NewRoot(testpki.Spec{CommonName: "Platform root"})
 	good := root.Issue(testpki.Spec{CommonName: "Signer", KeyN: 1})
 	noEKU := root.Issue(testpki.Spec{CommonName: "No EKU", KeyN: 2, NoEKU: true})
@@ -296,6 +301,7 @@ func FuzzVerifyChain(f *testing.F) {
 }
 
 func TestVerifyChainNilLeaf(t *testing.T) {
+	t.Parallel()
 	var ts *TrustStore
 	if r := ts.VerifyChain(nil, nil, ChainOptions{}); r.Trusted || r.Problem == "" || len(r.Identities()) != 0 {
 		t.Fatalf("nil leaf: %+v", r)
@@ -343,6 +349,7 @@ func issueNamed(t *testing.T, parent *testpki.Cert, issuer []byte, cn string) *x
 // is a PrintableString, through an intermediate or straight to a root, as
 // Windows and OpenSSL build it. Another name still does not.
 func TestChainNamesCompareAsRFC5280(t *testing.T) {
+	t.Parallel()
 	root := testpki.NewRoot(testpki.Spec{CommonName: "Name Test Root", KeyN: 0})
 	inter := root.Issue(testpki.Spec{CommonName: "Name Test Intermediate", CA: true, KeyN: 1})
 	if inter.Cert.RawSubject[len(inter.Cert.RawSubject)-len("Name Test Intermediate")-2] != asn1.TagPrintableString {

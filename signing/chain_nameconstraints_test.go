@@ -21,6 +21,7 @@ import (
 // was permitted). Each case is also put to crypto/x509's Verify, to show
 // where it agrees.
 func TestAttackChainNameConstraints(t *testing.T) {
+	t.Parallel()
 	dir := func(org string) asn1.RawValue { return testpki.DirSubtree(pkix.Name{Organization: []string{org}}) }
 	nc := func(critical bool, permitted []asn1.RawValue, excluded ...asn1.RawValue) []pkix.Extension {
 		return []pkix.Extension{testpki.NameConstraints(critical, permitted, excluded)}
@@ -105,6 +106,7 @@ func altNames(names ...asn1.RawValue) pkix.Extension {
 // RFC 5280 §4.2.1.10 has such a rule constrain nothing, and crypto/x509
 // and Windows trust the chain, yet VerifyChain refused every one.
 func TestChainNameConstraintsLegitimate(t *testing.T) {
+	t.Parallel()
 	upn := testpki.OtherNameSubtree(asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 20, 2, 3}, "@example.com")
 	for _, critical := range []bool{false, true} {
 		root := testpki.NewRoot(testpki.Spec{CommonName: "NC UPN Root", ExtraExtensions: []pkix.Extension{testpki.NameConstraints(critical, []asn1.RawValue{upn}, nil)}})
@@ -125,6 +127,7 @@ func TestChainNameConstraintsLegitimate(t *testing.T) {
 // certificate's directoryName alternative names to directoryName subtrees
 // as well as its subject; one outside them passed.
 func TestAttackChainNameConstraintsAltDirName(t *testing.T) {
+	t.Parallel()
 	dir := func(org string) asn1.RawValue { return testpki.DirSubtree(pkix.Name{Organization: []string{org}}) }
 	for _, c := range []struct {
 		name                string
@@ -156,6 +159,7 @@ func TestAttackChainNameConstraintsAltDirName(t *testing.T) {
 // excluded subtree matched, so it passed, where crypto/x509 refuses a name
 // its constraints of that type cannot be matched against.
 func TestAttackChainNameConstraintsNoHost(t *testing.T) {
+	t.Parallel()
 	gn := func(tag int, s string) asn1.RawValue {
 		return asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: tag, Bytes: []byte(s)}
 	}

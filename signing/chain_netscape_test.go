@@ -14,6 +14,7 @@ import (
 // handles it (the Debian Secure Boot CA carries one): code-signing chains
 // need Object Signing CA on CAs and Object Signing on the leaf.
 func TestChainNetscapeCertType(t *testing.T) {
+	t.Parallel()
 	ns := func(bits byte) []pkix.Extension { return []pkix.Extension{testpki.NetscapeCertType(bits, true)} }
 	cases := []struct {
 		name       string

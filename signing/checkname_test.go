@@ -18,12 +18,14 @@ import (
 // helpers). The policy layer matches check names; a literal that drifts from
 // the constant would silently stop matching.
 func TestCheckNamesAreConstants(t *testing.T) {
+	t.Parallel()
 	checkNoLiterals(t, "CheckName", "Check", "Name")
 }
 
 // TestRuleIDsAreConstants does the same for rule IDs ([signing.Rule]):
 // arguments of type Rule and the Rule of a Finding literal.
 func TestRuleIDsAreConstants(t *testing.T) {
+	t.Parallel()
 	checkNoLiterals(t, "Rule", "Finding", "Rule")
 }
 

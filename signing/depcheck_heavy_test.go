@@ -14,6 +14,7 @@ import (
 // signatures or DSSE attestations does not link them. A failure names the
 // chain of imports that pulls the dependency in.
 func TestNoHeavyDependencies(t *testing.T) {
+	t.Parallel()
 	const allowed = "github.com/shipgate/shipgate/signing/sigstore"
 	pkgs, err := depcheck.List("github.com/shipgate/shipgate/signing/...")
 	if errors.Is(err, depcheck.ErrNoGo) {
@@ -42,6 +43,7 @@ func TestNoHeavyDependencies(t *testing.T) {
 // the signing libraries that signing/attest uses (sigstore's signature
 // package, protobuf, in-toto, x/crypto/ssh) and of go-git.
 func TestNoSignerDependencies(t *testing.T) {
+	t.Parallel()
 	roots := []string{
 		"github.com/shipgate/shipgate/signing/provenance",
 		"github.com/shipgate/shipgate/signing/attest/blob",

@@ -9,6 +9,7 @@ import (
 // TestImportDirection keeps dependencies pointing down: nothing under signing/
 // may import verify, sbom, git or cmd (DESIGN.md, "Module and layout").
 func TestImportDirection(t *testing.T) {
+	t.Parallel()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("go tool not on PATH; cannot list imports")

@@ -16,6 +16,7 @@ import (
 // computation gives, never the genuine one's: a blocklist keyed by any of
 // them still matches it.
 func TestAttackIdentityCacheTamperedCertificate(t *testing.T) {
+	t.Parallel()
 	root := testpki.NewRoot(testpki.Spec{CommonName: "Root", KeyN: 0})
 	leaf := root.Issue(testpki.Spec{CommonName: "identity cache leaf", KeyN: 2})
 	sigFlip := append([]byte(nil), leaf.Cert.Raw...)

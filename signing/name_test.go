@@ -22,6 +22,7 @@ var (
 // TestFormatNameApple: an Apple developer leaf's subject prints its UID by
 // name, in the facts and where the chain names it as an issuer.
 func TestFormatNameApple(t *testing.T) {
+	t.Parallel()
 	root := testpki.NewRoot(testpki.Spec{CommonName: "name test root", KeyN: 20})
 	leaf := root.Issue(testpki.Spec{CommonName: "Developer ID Application: Example Corp (ABCDE12345)", Organization: "Example Corp", OrganizationalUnit: "ABCDE12345",
 		KeyN: 21, ExtraNames: []pkix.AttributeTypeAndValue{testpki.UID("ABCDE12345")}})
@@ -39,6 +40,7 @@ func TestFormatNameApple(t *testing.T) {
 // pkix.Name.String prints them (escaping, order, unknown types in hex),
 // so that existing reports, blocklists and policies keep their strings.
 func TestFormatNameMatchesPkix(t *testing.T) {
+	t.Parallel()
 	root := testpki.NewRoot(testpki.Spec{CommonName: "name test root", KeyN: 20})
 	for i, spec := range []testpki.Spec{
 		{CommonName: "plain"},
@@ -61,6 +63,7 @@ func TestFormatNameMatchesPkix(t *testing.T) {
 // UID cannot forge a second attribute; a UID that is not a string keeps
 // pkix's hex form.
 func TestFormatNameValues(t *testing.T) {
+	t.Parallel()
 	root := testpki.NewRoot(testpki.Spec{CommonName: "name test root", KeyN: 20})
 	for i, tc := range []struct {
 		extra []pkix.AttributeTypeAndValue
@@ -85,6 +88,7 @@ func TestFormatNameValues(t *testing.T) {
 // pkix.Name.String and FormatName put UID and DC last): the same
 // attributes, UID and DC by name.
 func TestFormatNameOpenSSL(t *testing.T) {
+	t.Parallel()
 	openssl, err := exec.LookPath("openssl")
 	if err != nil {
 		t.Skip("openssl not installed: skipping the cross-check")
@@ -115,6 +119,7 @@ func TestFormatNameOpenSSL(t *testing.T) {
 // attribute, in certificate order, and NameDropsAttributes says the pkix
 // form is partial.
 func TestFormatNameRepeatedCN(t *testing.T) {
+	t.Parallel()
 	root := testpki.NewRoot(testpki.Spec{CommonName: "name test root", KeyN: 20})
 	oidCN := asn1.ObjectIdentifier{2, 5, 4, 3}
 	c := root.Issue(testpki.Spec{Organization: "Acme", KeyN: 40, ExtraNames: []pkix.AttributeTypeAndValue{{Type: oidCN, Value: "Mallory"}, {Type: oidCN, Value: "Acme"}}}).Cert

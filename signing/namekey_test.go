@@ -14,6 +14,7 @@ import (
 // RFC 5280 §7.1 share one, exactly as x509name.Key computes them afresh; a
 // caller's buffer changed after a lookup is keyed by its new bytes.
 func TestAttackNameKeyCacheTamperedName(t *testing.T) {
+	t.Parallel()
 	name := func(tag int, cn string) []byte {
 		b, err := asn1.Marshal(pkix.RDNSequence{{{Type: asn1.ObjectIdentifier{2, 5, 4, 3}, Value: asn1.RawValue{Tag: tag, Bytes: []byte(cn)}}}})
 		if err != nil {

@@ -16,6 +16,7 @@ import (
 // signature was tampered with after the genuine one was checked is not
 // taken for it, and fails as it does in a fresh store.
 func TestAttackChainSignatureCacheTamperedLeaf(t *testing.T) {
+	t.Parallel()
 	root := testpki.NewRoot(testpki.Spec{CommonName: "Root", KeyN: 0})
 	ca := root.Issue(testpki.Spec{CommonName: "CA", CA: true, KeyN: 1})
 	leaf := ca.Issue(testpki.Spec{CommonName: "Leaf", KeyN: 2})
@@ -49,6 +50,7 @@ func TestAttackChainSignatureCacheTamperedLeaf(t *testing.T) {
 // with after the genuine one was classified is not taken for it, and stays
 // unknown with the issuer mismatch, every time.
 func TestAttackAppleClassifySignatureCacheTamperedLeaf(t *testing.T) {
+	t.Parallel()
 	root := testpki.NewRoot(testpki.Spec{CommonName: "Root", KeyN: 0})
 	devID := root.Issue(testpki.Spec{CommonName: "Developer ID Certification Authority", CA: true, KeyN: 1, ExtraExtensions: []pkix.Extension{testpki.AppleCAMarker(6)}})
 	leaf := devID.Issue(testpki.Spec{CommonName: "Developer ID Application: cache test", KeyN: 2, ExtraExtensions: []pkix.Extension{testpki.AppleLeafMarker(13)}})

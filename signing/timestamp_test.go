@@ -7,6 +7,7 @@ import (
 )
 
 func TestTimestampCounts(t *testing.T) {
+	t.Parallel()
 	var none *Timestamp
 	cases := []struct {
 		name string
@@ -33,6 +34,7 @@ func TestTimestampCounts(t *testing.T) {
 }
 
 func TestValidityProblem(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	id := func(name string, from, to time.Time) Identity {
 		return Identity{Subject: name, NotBefore: from, NotAfter: to}

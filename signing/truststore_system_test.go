@@ -46,6 +46,7 @@ func (p *systemPKI) verify(ts *signing.TrustStore, leaf *testpki.Cert) signing.C
 // leaf must still carry codeSigning; and that a system root whose own
 // certificate restricts its extended key usages to TLS anchors nothing.
 func TestSystemRootsAnchorCodeSigning(t *testing.T) {
+	t.Parallel()
 	p := newSystemPKI(t)
 	sys, err := signing.NewTrustStore(signing.TrustStoreOptions{System: true, SystemFiles: []string{p.bundle}, Embedded: signing.EmbeddedAll})
 	if err != nil {
@@ -80,6 +81,7 @@ func TestSystemRootsAnchorCodeSigning(t *testing.T) {
 
 // TestTrustSources checks that a store records where its roots came from.
 func TestTrustSources(t *testing.T) {
+	t.Parallel()
 	p := newSystemPKI(t)
 	extra := filepath.Join(t.TempDir(), "extra.pem")
 	os.WriteFile(extra, p.inter.PEM(), 0o644)

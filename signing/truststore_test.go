@@ -15,6 +15,7 @@ import (
 // The embedded roots are public certificates; their fingerprints are pinned so a
 // changed file cannot go unnoticed.
 func TestEmbeddedRootFingerprints(t *testing.T) {
+	t.Parallel()
 	want := map[string]string{
 		"Microsoft Root Authority":                                        "f38406e540d7a9d90cb4a9479299640ffb6df9e224ecc7a01c0d9558d8dad77d",
 		"Microsoft Root Certificate Authority":                            "885de64c340e3ea70658f01e1145f957fcda27aabeea1ab9faa9fdb0102d4077",
@@ -50,6 +51,7 @@ func TestEmbeddedRootFingerprints(t *testing.T) {
 }
 
 func TestEmptyTrustStoreTrustsNothing(t *testing.T) {
+	t.Parallel()
 	root := testpki.NewRoot(testpki.Spec{CommonName: "Root"})
 	leaf := root.Issue(testpki.Spec{CommonName: "Leaf", KeyN: 1})
 	var ts *signing.TrustStore
@@ -67,6 +69,7 @@ func TestEmptyTrustStoreTrustsNothing(t *testing.T) {
 }
 
 func TestVerifyChain(t *testing.T) {
+	t.Parallel()
 	root := testpki.NewRoot(testpki.Spec{CommonName: "Test Root"})
 	other := testpki.NewRoot(testpki.Spec{CommonName: "Other Root", KeyN: 5})
 	inter := root.Issue(testpki.Spec{CommonName: "Test CS CA", CA: true, KeyN: 1})
@@ -140,6 +143,7 @@ func TestVerifyChain(t *testing.T) {
 }
 
 func TestIdentity(t *testing.T) {
+	t.Parallel()
 	root := testpki.NewRoot(testpki.Spec{CommonName: "Root", Organization: "Acme"})
 	id := signing.NewIdentity(root.Cert)
 	if id.Subject != "CN=Root,O=Acme" || id.Subject != id.Issuer {
@@ -162,6 +166,7 @@ func TestIdentity(t *testing.T) {
 }
 
 func TestStatusOrder(t *testing.T) {
+	t.Parallel()
 	order := []signing.Status{signing.StatusValid, signing.StatusUntrusted, signing.StatusAdhoc, signing.StatusUnsigned, signing.StatusRevoked, signing.StatusInvalid, signing.StatusMalformed}
 	for i := 1; i < len(order); i++ {
 		if order[i-1].Worse(order[i]) != order[i] {

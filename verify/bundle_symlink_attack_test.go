@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/shipgate/shipgate/internal/machofile"
 )
 
 // TestAttackAppContentsSymlink: an app whose Contents is a symbolic link
@@ -15,7 +13,7 @@ import (
 // (or the app refused), not the files walked one by one as a plain folder.
 func TestAttackAppContentsSymlink(t *testing.T) {
 	t.Parallel()
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	bundle := exampleBundle(t)
 	files := map[string][]byte{}
 	var links [][2]string
 	for p, f := range bundle {

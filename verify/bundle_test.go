@@ -8,14 +8,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/signing"
 )
 
 // writeBundle writes machofile.ExampleBundle under dir.
 func writeBundle(t *testing.T, dir string) {
 	t.Helper()
-	for name, f := range machofile.ExampleBundle(getFixtures(t).apple) {
+	for name, f := range exampleBundle(t) {
 		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)

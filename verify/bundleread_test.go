@@ -13,7 +13,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/internal/pefile"
 	"github.com/shipgate/shipgate/internal/testpki"
 )
@@ -168,7 +167,7 @@ func TestBundleItemFile(t *testing.T) {
 	dir := t.TempDir()
 	writeBundle(t, dir)
 	r := run(t, Options{}, dir)
-	for name, bf := range machofile.ExampleBundle(getFixtures(t).apple) {
+	for name, bf := range exampleBundle(t) {
 		if bf.Link != "" {
 			continue
 		}

@@ -36,7 +36,7 @@ func apfsDMG(t *testing.T, bundle map[string]machofile.BundleFile, extra map[str
 // verified as a bundle under the image's path, as an HFS+ one's is.
 func TestDMGOpensAPFSVolume(t *testing.T) {
 	t.Parallel()
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	bundle := exampleBundle(t)
 	r := runDMG(t, apfsDMG(t, bundle, nil))
 	wantBundleOpened(t, r)
 	if !r.Summary.Passed {
@@ -71,7 +71,7 @@ func TestDMGAPFSMalformed(t *testing.T) {
 // an error, not a file silently chosen.
 func TestAttackDMGAPFSCaseTwinInBundle(t *testing.T) {
 	t.Parallel()
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	bundle := exampleBundle(t)
 	r := runDMG(t, apfsDMG(t, bundle, map[string]apfs.BuildFile{"Example.app/Contents/INFO.plist": {Data: []byte("<plist/>")}}))
 	found := false
 	for _, f := range r.Findings {
@@ -87,7 +87,7 @@ func TestAttackDMGAPFSCaseTwinInBundle(t *testing.T) {
 // read and verified at its decoded size.
 func TestDMGAPFSCompressedFileInside(t *testing.T) {
 	t.Parallel()
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	bundle := exampleBundle(t)
 	r := runDMG(t, apfsDMG(t, bundle, map[string]apfs.BuildFile{"notes.txt": {Data: []byte("compressed notes"), Compressed: true}}))
 	if f := fileByPath(r, "Example.dmg/notes.txt"); f == nil || f.Size != int64(len("compressed notes")) {
 		t.Errorf("compressed file %+v", f)
@@ -99,7 +99,7 @@ func TestDMGAPFSCompressedFileInside(t *testing.T) {
 // carries, is reported; Finder metadata is tolerated.
 func TestDMGAPFSExtendedAttribute(t *testing.T) {
 	t.Parallel()
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	bundle := exampleBundle(t)
 	r := runDMG(t, apfsDMG(t, bundle, map[string]apfs.BuildFile{"notes.txt": {Data: []byte("notes"), Xattrs: map[string][]byte{
 		"com.example.stage2":     bytes.Repeat([]byte("x"), 1000),
 		"com.apple.ResourceFork": []byte("rsrc payload"),
@@ -117,7 +117,7 @@ func TestDMGAPFSExtendedAttribute(t *testing.T) {
 // bundle's seal check while macOS reads it.
 func TestAttackDMGAPFSCompressedFileAddedToBundle(t *testing.T) {
 	t.Parallel()
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	bundle := exampleBundle(t)
 	p := "Example.app/Contents/Resources/added.dylib"
 	r := runDMG(t, apfsDMG(t, bundle, map[string]apfs.BuildFile{p: {Compressed: true}}))
 	if got := rulesFor(r, "Example.dmg/"+p); !has(got, "error "+string(dmg.RuleFileNotOpened)) {
@@ -135,7 +135,7 @@ func TestAttackDMGAPFSCompressedFileAddedToBundle(t *testing.T) {
 // that way passed the default gate.
 func TestAttackDMGAPFSCompressedLooseFile(t *testing.T) {
 	t.Parallel()
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	bundle := exampleBundle(t)
 	r := runDMG(t, apfsDMG(t, bundle, map[string]apfs.BuildFile{"tool": {Compressed: true}}))
 	if got := rulesFor(r, "Example.dmg/tool"); !has(got, "error "+string(dmg.RuleFileNotOpened)) {
 		t.Errorf("findings %v", got)
@@ -160,7 +160,7 @@ func apfsFiles(bundle map[string]machofile.BundleFile) map[string]apfs.BuildFile
 // first volume was read.
 func TestAttackDMGAPFSSecondVolume(t *testing.T) {
 	t.Parallel()
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	bundle := exampleBundle(t)
 	good := apfsFiles(bundle)
 	lib := strings.TrimPrefix(dmgLib, "Example.dmg/")
 	f := bundle[lib]
@@ -187,7 +187,7 @@ func TestAttackDMGAPFSSecondVolume(t *testing.T) {
 // the signed app, passes: every file is verified, none is reported.
 func TestDMGAPFSTwoSignedVolumes(t *testing.T) {
 	t.Parallel()
-	files := apfsFiles(machofile.ExampleBundle(getFixtures(t).apple))
+	files := apfsFiles(exampleBundle(t))
 	vol, err := apfs.Build(apfs.BuildSpec{Files: files, Name: "Example", More: []apfs.BuildSpec{{Name: "Copy", Files: files}}})
 	if err != nil {
 		t.Fatal(err)
@@ -232,7 +232,7 @@ func encryptedAPFS(t *testing.T) []byte {
 // bundle.
 func exampleAPFS(t *testing.T) []byte {
 	t.Helper()
-	vol, err := apfs.Build(apfs.BuildSpec{Files: apfsFiles(machofile.ExampleBundle(getFixtures(t).apple)), Name: "Example"})
+	vol, err := apfs.Build(apfs.BuildSpec{Files: apfsFiles(exampleBundle(t)), Name: "Example"})
 	if err != nil {
 		t.Fatal(err)
 	}

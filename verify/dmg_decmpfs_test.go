@@ -35,7 +35,7 @@ func compressedBundle(bundle map[string]machofile.BundleFile) (map[string]hfsplu
 // decoded and verifies like a plain one.
 func TestDMGCompressedAppVerifies(t *testing.T) {
 	t.Parallel()
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	bundle := exampleBundle(t)
 	files, _ := compressedBundle(bundle)
 	r := runDMG(t, hfsDMG(t, bundle, files, false, nil))
 	if !r.Summary.Passed {
@@ -50,7 +50,7 @@ func TestDMGCompressedAppVerifies(t *testing.T) {
 // seal does not match.
 func TestAttackDMGCompressedChunkTampered(t *testing.T) {
 	t.Parallel()
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	bundle := exampleBundle(t)
 	files, paths := compressedBundle(bundle)
 	for i, p := range paths[:min(3, len(paths))] {
 		t.Run(p, func(t *testing.T) {
@@ -78,7 +78,7 @@ func TestAttackDMGCompressedChunkTampered(t *testing.T) {
 // or in a data stream) verifies; a changed byte of a chunk fails it.
 func TestDMGAPFSCompressedAppVerifies(t *testing.T) {
 	t.Parallel()
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	bundle := exampleBundle(t)
 	hfs, paths := compressedBundle(bundle)
 	files := map[string]apfs.BuildFile{}
 	for p, f := range hfs {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/shipgate/shipgate/internal/dmgfile"
 	"github.com/shipgate/shipgate/internal/hfsplus"
-	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/signing/dmg"
 )
 
@@ -19,7 +18,7 @@ func specDMG(t *testing.T, spec hfsplus.BuildSpec) []byte {
 	files := map[string]hfsplus.BuildFile{"Applications": {Link: "/Applications"}}
 	maps.Copy(files, spec.Files)
 	spec.Files = files
-	vol := bundleHFS(t, machofile.ExampleBundle(getFixtures(t).apple), spec)
+	vol := bundleHFS(t, exampleBundle(t), spec)
 	return signedDMG(t, dmgfile.Spec{HFS: vol})
 }
 
@@ -72,7 +71,7 @@ func TestDMGResourceForkPayload(t *testing.T) {
 func TestDMGXattrPayload(t *testing.T) {
 	t.Parallel()
 	p := "Example.app/Contents/MacOS/Example"
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	bundle := exampleBundle(t)
 	f := bundle[p]
 	r := runDMG(t, specDMG(t, hfsplus.BuildSpec{Files: map[string]hfsplus.BuildFile{
 		p: {Data: f.Data, Mode: f.Mode, Xattrs: map[string][]byte{"com.example.stage2": bytes.Repeat([]byte{0x90}, 5000)}},

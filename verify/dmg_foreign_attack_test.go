@@ -6,7 +6,6 @@ import (
 
 	"github.com/shipgate/shipgate/internal/dmgfile"
 	"github.com/shipgate/shipgate/internal/hfsplus"
-	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/dmg"
 )
@@ -29,7 +28,7 @@ func dmgMessages(r *Report, rule signing.Rule) []string {
 // volume is still walked.
 func TestDMGForeignVolumeBesideHFS(t *testing.T) {
 	t.Parallel()
-	vol := bundleHFS(t, machofile.ExampleBundle(getFixtures(t).apple), hfsplus.BuildSpec{})
+	vol := bundleHFS(t, exampleBundle(t), hfsplus.BuildSpec{})
 	for _, name := range dmgfile.ForeignVolumes {
 		t.Run(name, func(t *testing.T) {
 			r := runDMG(t, signedDMG(t, dmgfile.Spec{HFS: vol, FreeHFS: dmgfile.ForeignVolume(name)}))

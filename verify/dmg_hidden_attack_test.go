@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/hfsplus"
-	"github.com/shipgate/shipgate/internal/machofile"
 )
 
 // TestAttackDMGCompressedFileAddedToBundle: a file the app's seal does
@@ -16,7 +15,7 @@ import (
 // before (issue #15 audit).
 func TestAttackDMGCompressedFileAddedToBundle(t *testing.T) {
 	t.Parallel()
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	bundle := exampleBundle(t)
 	for _, c := range []struct {
 		name string
 		path string

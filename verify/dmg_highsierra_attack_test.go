@@ -6,7 +6,6 @@ import (
 
 	"github.com/shipgate/shipgate/internal/dmgfile"
 	"github.com/shipgate/shipgate/internal/hfsplus"
-	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/signing/dmg"
 )
 
@@ -35,7 +34,7 @@ func TestAttackDMGHighSierraVolumeBesideHFS(t *testing.T) {
 	if got := dmg.DetectFileSystem(strings.NewReader(string(highSierraVolume()))); got != dmg.FSISO9660 {
 		t.Fatalf("High Sierra volume detected as %q", got)
 	}
-	vol := bundleHFS(t, machofile.ExampleBundle(getFixtures(t).apple), hfsplus.BuildSpec{})
+	vol := bundleHFS(t, exampleBundle(t), hfsplus.BuildSpec{})
 	r := runDMG(t, signedDMG(t, dmgfile.Spec{HFS: vol, FreeHFS: highSierraVolume()}))
 	got := dmgMessages(r, dmg.RuleFilesystemMalformed)
 	if len(got) != 1 || !strings.Contains(got[0], "error: partition 2 (\" (Apple_Free : 2)\") holds a second file system (ISO 9660)") {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/shipgate/shipgate/internal/dmgfile"
 	"github.com/shipgate/shipgate/internal/hfsplus"
-	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/dmg"
 )
@@ -37,7 +36,7 @@ func hiddenVolume(t *testing.T) []byte {
 // it is an error, not silence, and the checked volume is still walked.
 func TestDMGSecondVolumeInFreePartition(t *testing.T) {
 	t.Parallel()
-	vol := bundleHFS(t, machofile.ExampleBundle(getFixtures(t).apple), hfsplus.BuildSpec{})
+	vol := bundleHFS(t, exampleBundle(t), hfsplus.BuildSpec{})
 	r := runDMG(t, signedDMG(t, dmgfile.Spec{HFS: vol, FreeHFS: hiddenVolume(t)}))
 	if got := rulesFor(r, "Example.dmg"); !has(got, "error "+string(dmg.RuleFilesystemMalformed)) {
 		t.Errorf("findings %v", got)

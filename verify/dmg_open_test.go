@@ -62,7 +62,7 @@ func lzfseDMG(t *testing.T, bundle map[string]machofile.BundleFile, corrupt bool
 // opened and verified.
 func TestDMGLZFSEOpensApp(t *testing.T) {
 	t.Parallel()
-	r := runDMG(t, lzfseDMG(t, machofile.ExampleBundle(getFixtures(t).apple), false))
+	r := runDMG(t, lzfseDMG(t, exampleBundle(t), false))
 	if f := fileByPath(r, "Example.dmg"); f == nil || f.Signatures[0].Status != signing.StatusValid {
 		t.Fatalf("image %+v", f)
 	}
@@ -81,7 +81,7 @@ func TestAttackDMGLZFSEModifiedDylib(t *testing.T) {
 // error naming the chunk and the offset in its stream.
 func TestDMGLZFSECorruptChunk(t *testing.T) {
 	t.Parallel()
-	r := runDMG(t, lzfseDMG(t, machofile.ExampleBundle(getFixtures(t).apple), true))
+	r := runDMG(t, lzfseDMG(t, exampleBundle(t), true))
 	if r.Summary.Passed {
 		t.Fatal("release passed")
 	}
@@ -102,7 +102,7 @@ func runDMG(t *testing.T, b []byte) *Report {
 // verified as a bundle under the image's path.
 func TestDMGOpensHFSVolume(t *testing.T) {
 	t.Parallel()
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	bundle := exampleBundle(t)
 	r := runDMG(t, hfsDMG(t, bundle, nil, false, nil))
 	if f := fileByPath(r, "Example.dmg"); f == nil || f.Signatures[0].Status != signing.StatusValid {
 		t.Fatalf("image %+v", f)
@@ -145,7 +145,7 @@ func TestDMGModifiedDylibInside(t *testing.T) {
 // libffmpeg.dylib changed.
 func modifiedDylibBundle(t *testing.T) map[string]machofile.BundleFile {
 	t.Helper()
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	bundle := exampleBundle(t)
 	lib := strings.TrimPrefix(dmgLib, "Example.dmg/")
 	f := bundle[lib]
 	f.Data = bytes.Clone(f.Data)
@@ -174,7 +174,7 @@ func wantModifiedDylibCaught(t *testing.T, r *Report) {
 // chunk of a type no codec has is not opened, and says so.
 func TestDMGUnsupportedChunkNotOpened(t *testing.T) {
 	t.Parallel()
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	bundle := exampleBundle(t)
 	r := runDMG(t, hfsDMG(t, bundle, nil, true, nil))
 	got := rulesFor(r, "Example.dmg")
 	if !has(got, "error "+string(dmg.RuleFilesystemNotOpened)) || !has(got, "error "+string(dmg.RuleMalformed)) {
@@ -204,7 +204,7 @@ func TestAttackDMGUndecodedChunksFail(t *testing.T) {
 		t.Errorf("findings %q", got)
 	}
 	// The legitimate images (zlib, bzip2, raw chunks) still pass.
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	bundle := exampleBundle(t)
 	if r := runDMG(t, hfsDMG(t, bundle, nil, false, nil)); !r.Summary.Passed {
 		t.Errorf("legitimate image failed: %v", errorRules(r))
 	}
@@ -215,7 +215,7 @@ func TestAttackDMGUndecodedChunksFail(t *testing.T) {
 // macOS might, and could hold a second volume), fails the release.
 func TestAttackDMGUndecodedSecondPartition(t *testing.T) {
 	t.Parallel()
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	bundle := exampleBundle(t)
 	vol := bundleHFS(t, bundle, hfsplus.BuildSpec{})
 	r := runDMG(t, signedDMG(t, dmgfile.Spec{HFS: vol, HFSBzip2: true, FreeLZFSE: true, UnknownChunk: true}))
 	if r.Summary.Passed {
@@ -233,7 +233,7 @@ func TestAttackDMGUndecodedSecondPartition(t *testing.T) {
 // TestAttackDMGCompressedFileAddedToBundle).
 func TestDMGCompressedFileInside(t *testing.T) {
 	t.Parallel()
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	bundle := exampleBundle(t)
 	r := runDMG(t, hfsDMG(t, bundle, map[string]hfsplus.BuildFile{"Example.app/Contents/Resources/packed.txt": {Compressed: true}}, false, nil))
 	got := rulesFor(r, "Example.dmg/Example.app/Contents/Resources/packed.txt")
 	if !has(got, "error "+string(dmg.RuleFileNotOpened)) {
@@ -245,7 +245,7 @@ func TestDMGCompressedFileInside(t *testing.T) {
 // reported, and the image's own checks still run.
 func TestDMGMalformedVolume(t *testing.T) {
 	t.Parallel()
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	bundle := exampleBundle(t)
 	b := hfsDMG(t, bundle, nil, false, func(v []byte) {
 		be := binary.BigEndian
 		bs := int(be.Uint32(v[1024+40:]))
@@ -266,7 +266,7 @@ func TestDMGMalformedVolume(t *testing.T) {
 // checksum; the volume is still opened and the app inside still checked.
 func TestDMGTamperedChunkStillOpens(t *testing.T) {
 	t.Parallel()
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	bundle := exampleBundle(t)
 	b := hfsDMG(t, bundle, nil, false, nil)
 	c := bytes.Index(b, []byte("BZh9"))
 	if c < 0 {
@@ -332,7 +332,7 @@ func TestDMGADCAndLZMAOpen(t *testing.T) {
 				vol := bundleHFS(t, bundle, hfsplus.BuildSpec{Files: map[string]hfsplus.BuildFile{"Applications": {Link: "/Applications"}}})
 				return signedDMG(t, dmgfile.Spec{HFS: vol, HFSBzip2: true, ADC: codec == "ADC", LZMA: codec == "LZMA"})
 			}
-			r := runDMG(t, build(machofile.ExampleBundle(getFixtures(t).apple)))
+			r := runDMG(t, build(exampleBundle(t)))
 			if got := rulesFor(r, "Example.dmg"); has(got, "warning "+string(dmg.RuleChunkNotOpened)) {
 				t.Errorf("findings %v", got)
 			}

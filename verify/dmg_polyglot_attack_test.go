@@ -8,7 +8,6 @@ import (
 	"github.com/shipgate/shipgate/internal/apfs"
 	"github.com/shipgate/shipgate/internal/dmgfile"
 	"github.com/shipgate/shipgate/internal/hfsplus"
-	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/signing/dmg"
 )
 
@@ -21,7 +20,7 @@ import (
 // volume with clean boot blocks has none (TestDMGForeignVolumeBesideHFS).
 func TestAttackDMGPolyglotHFSBootSector(t *testing.T) {
 	t.Parallel()
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	bundle := exampleBundle(t)
 	for _, name := range []string{dmg.FSFAT, dmg.FSExFAT, dmg.FSNTFS} {
 		t.Run(name, func(t *testing.T) {
 			vol := bundleHFS(t, bundle, hfsplus.BuildSpec{})
@@ -45,7 +44,7 @@ func TestAttackDMGPolyglotHFSBootSector(t *testing.T) {
 // other file system; a built container has none.
 func TestAttackDMGPolyglotAPFS(t *testing.T) {
 	t.Parallel()
-	files := apfsFiles(machofile.ExampleBundle(getFixtures(t).apple))
+	files := apfsFiles(exampleBundle(t))
 	for _, c := range []struct{ name, sig string }{{"", ""}, {dmg.FSHFSPlus, "H+"}, {dmg.FSHFS, "BD"}} {
 		t.Run(c.sig, func(t *testing.T) {
 			vol, err := apfs.Build(apfs.BuildSpec{Files: files, Name: "Example"})

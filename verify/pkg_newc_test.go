@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/internal/pkgfile"
 	"github.com/shipgate/shipgate/signing"
 )
@@ -18,8 +17,8 @@ import (
 func TestAttackPkgNewcPayload(t *testing.T) {
 	t.Parallel()
 	for _, tampered := range []bool{false, true} {
-		s, p := pkgSpec(t)
-		bundle := machofile.ExampleBundle(p.PKI)
+		s, _ := pkgSpec(t)
+		bundle := exampleBundle(t)
 		if tampered {
 			lib := "Example.app/Contents/Frameworks/Example Framework.framework/Versions/A/Libraries/libffmpeg.dylib"
 			f := bundle[lib]

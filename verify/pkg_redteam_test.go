@@ -18,8 +18,8 @@ import (
 // and the code inside verified.
 func TestPkgComponentDirectoryWithoutPkgSuffix(t *testing.T) {
 	t.Parallel()
-	s, p := pkgSpec(t)
-	bundle := machofile.ExampleBundle(p.PKI)
+	s, _ := pkgSpec(t)
+	bundle := exampleBundle(t)
 	lib := "Example.app/Contents/Frameworks/Example Framework.framework/Versions/A/Libraries/libffmpeg.dylib"
 	f := bundle[lib]
 	f.Data = bytes.Clone(f.Data)

@@ -19,7 +19,7 @@ import (
 func pkgSpec(t testing.TB) (pkgfile.Spec, *pkgfile.PKI) {
 	p := pkgfile.WithInstallers(getFixtures(t).apple)
 	return pkgfile.Spec{
-		Files:  pkgfile.ExamplePackage(p.PKI, true),
+		Files:  examplePackage(t),
 		Signer: p.Installer, Chain: []*testpki.Cert{p.CA},
 		CMS: true, TSA: p.TSA, TimestampAt: machofile.SignTime,
 	}, p
@@ -73,8 +73,8 @@ func TestPkgValid(t *testing.T) {
 // inside is not.
 func TestPkgModifiedDylibInside(t *testing.T) {
 	t.Parallel()
-	s, p := pkgSpec(t)
-	bundle := machofile.ExampleBundle(p.PKI)
+	s, _ := pkgSpec(t)
+	bundle := exampleBundle(t)
 	lib := "Example.app/Contents/Frameworks/Example Framework.framework/Versions/A/Libraries/libffmpeg.dylib"
 	f := bundle[lib]
 	f.Data = bytes.Clone(f.Data)
@@ -192,8 +192,8 @@ func TestPkgInZip(t *testing.T) {
 // changed sealed resource (no code) breaks its CodeResources seal.
 func TestPkgBundleSeal(t *testing.T) {
 	t.Parallel()
-	s, p := pkgSpec(t)
-	bundle := machofile.ExampleBundle(p.PKI)
+	s, _ := pkgSpec(t)
+	bundle := exampleBundle(t)
 	res := "Example.app/Contents/Resources/app.txt"
 	bundle[res] = machofile.BundleFile{Data: []byte("Changed after signing.\n")}
 	for i := range s.Files {

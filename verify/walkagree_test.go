@@ -17,7 +17,6 @@ import (
 // release (walktest.ZipCases) under the paths sbom inventories them by,
 // its central directory read whole or by chunks.
 func TestZipWalkAgreesWithSbom(t *testing.T) {
-	t.Parallel()
 	for _, c := range walktest.ZipCases(t) {
 		t.Run(c.Name, func(t *testing.T) {
 			p := filepath.Join(t.TempDir(), "release.zip")

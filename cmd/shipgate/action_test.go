@@ -74,6 +74,7 @@ func runAction(t *testing.T, inputs map[string]string) (code int, log, summary, 
 // 2.1.0 schema, the job summary carries the verdict and the signer table,
 // the outputs say whether the gate passed, and the exit status is verify's.
 func TestActionScript(t *testing.T) {
+	t.Parallel()
 	dir, roots := verifyFixture(t)
 	sarif := filepath.Join(t.TempDir(), "out dir", "shipgate.sarif")
 	os.MkdirAll(filepath.Dir(sarif), 0o755)
@@ -125,6 +126,7 @@ func TestActionScript(t *testing.T) {
 // used by the action itself), and no step puts an input into a shell
 // command line, where a value could run as code.
 func TestActionInputsReachScript(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile(filepath.Join("..", "..", "action.yml"))
 	if err != nil {
 		t.Fatal(err)
@@ -179,6 +181,7 @@ func TestActionInputsReachScript(t *testing.T) {
 // TestRenderGivesVerifysOutput checks that rendering verify's JSON report
 // gives, byte for byte, what verify writes in each format.
 func TestRenderGivesVerifysOutput(t *testing.T) {
+	t.Parallel()
 	dir, roots := verifyFixture(t)
 	js := filepath.Join(t.TempDir(), "report.json")
 	if code, _, errOut := runCLI(t, "verify", "--roots", roots, "--format", "json", "-o", js, dir); code != exitPass {
@@ -196,6 +199,7 @@ func TestRenderGivesVerifysOutput(t *testing.T) {
 // TestRenderRefusesOtherJSON checks that render reads only shipgate JSON
 // reports of its schema version.
 func TestRenderRefusesOtherJSON(t *testing.T) {
+	t.Parallel()
 	for name, doc := range map[string]string{
 		"no schemaVersion": `{"summary": {"passed": true}}`,
 		"other version":    `{"schemaVersion": 2, "summary": {"passed": true}}`,

@@ -69,6 +69,7 @@ func newAttestFixture(t *testing.T, key crypto.Signer) attestFixture {
 }
 
 func TestAttestCLI(t *testing.T) {
+	t.Parallel()
 	f := newAttestFixture(t, testpki.Key(testpki.ECDSA, 0))
 	env := filepath.Join(f.dir, "release.intoto.json")
 	if code, _, stderr := attestCLI(t, "attest", "--key", f.key, "--report", f.report, "-o", env); code != exitPass {
@@ -180,6 +181,7 @@ func TestAttestCLIEncryptedKey(t *testing.T) {
 }
 
 func TestVerifyBlobCLI(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join("..", "..", "signing", "sigstore", "testdata")
 	p := func(name string) string { return filepath.Join(dir, name) }
 	keyless := []string{"verify-blob", "--bundle", p("keyless.sigstore.json"), "--trusted-root", p("trusted_root.json")}
@@ -219,6 +221,7 @@ func TestVerifyBlobCLI(t *testing.T) {
 // sha256:HEX) is required unless --any-subject says otherwise, which
 // prints the subjects named.
 func TestAttackVerifyAttestationWithoutSubject(t *testing.T) {
+	t.Parallel()
 	f := newAttestFixture(t, testpki.Key(testpki.ECDSA, 0))
 	env := filepath.Join(f.dir, "release.intoto.json")
 	if code, _, stderr := attestCLI(t, "attest", "--key", f.key, "--report", f.report, "-o", env); code != exitPass {

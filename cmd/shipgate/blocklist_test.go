@@ -15,6 +15,7 @@ import (
 // blocklist update and checks that verify --blocklist DIR fails a release
 // holding a listed file, offline.
 func TestBlocklistUpdateFeedsVerify(t *testing.T) {
+	t.Parallel()
 	rel := t.TempDir()
 	bad := []byte("a trojanized library, by hash\n")
 	os.WriteFile(filepath.Join(rel, "libffmpeg.so"), bad, 0o644)
@@ -50,6 +51,7 @@ func TestBlocklistUpdateFeedsVerify(t *testing.T) {
 }
 
 func TestBlocklistNeedsSubcommandAndOut(t *testing.T) {
+	t.Parallel()
 	if code, _, errOut := runCLI(t, "blocklist", "--out", t.TempDir()); code != exitError || !strings.Contains(errOut, "subcommand update") {
 		t.Errorf("no subcommand: exit %d: %s", code, errOut)
 	}

@@ -49,6 +49,7 @@ func checkUsageError(t *testing.T, code int, stdout, stderr, verb, want string) 
 }
 
 func TestHelpOnStdout(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}} {
 		code, out, errOut := runCLI(t, args...)
 		if code != exitPass || !strings.HasPrefix(out, "usage: shipgate <command>") || errOut != "" {
@@ -71,6 +72,7 @@ func TestHelpOnStdout(t *testing.T) {
 }
 
 func TestFlagsAfterArguments(t *testing.T) {
+	t.Parallel()
 	for _, v := range verbs() {
 		// --help after a positional argument is still a flag ...
 		code, out, errOut := runCLI(t, v, "ARG", "--help")
@@ -98,6 +100,7 @@ func TestFlagsAfterArguments(t *testing.T) {
 }
 
 func TestUnknownVerbOrFlag(t *testing.T) {
+	t.Parallel()
 	code, out, errOut := runCLI(t, "frobnicate")
 	checkUsageError(t, code, out, errOut, "", `unknown command "frobnicate"`)
 	code, out, errOut = runCLI(t, "--frobnicate")
@@ -111,6 +114,7 @@ func TestUnknownVerbOrFlag(t *testing.T) {
 }
 
 func TestMissingRequiredFlag(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		args []string
 		want string
@@ -209,6 +213,7 @@ func TestPolicyPathsRelativeToPolicyFile(t *testing.T) {
 }
 
 func TestPolicySeverityUnknownRule(t *testing.T) {
+	t.Parallel()
 	dir, roots := verifyFixture(t)
 	pol := filepath.Join(t.TempDir(), "p.yaml")
 	for _, c := range []struct {
@@ -233,6 +238,7 @@ func TestPolicySeverityUnknownRule(t *testing.T) {
 }
 
 func TestFailOnHelpListsNote(t *testing.T) {
+	t.Parallel()
 	n := 0
 	for _, v := range verbs() {
 		_, out, _ := runCLI(t, v, "--help")
@@ -250,6 +256,7 @@ func TestFailOnHelpListsNote(t *testing.T) {
 }
 
 func TestPEFileMessage(t *testing.T) {
+	t.Parallel()
 	dir, roots := verifyFixture(t)
 	_, out, _ := runCLI(t, "verify", "--roots", roots, dir)
 	if !strings.Contains(out, "PE file carries no signature") || strings.Contains(out, "Pe file") {
@@ -258,6 +265,7 @@ func TestPEFileMessage(t *testing.T) {
 }
 
 func TestSummaryFitsVerb(t *testing.T) {
+	t.Parallel()
 	d := t.TempDir()
 	// Two releases (a file that is no release is an error: see sbom.Open).
 	a, b := filepath.Join(d, "a"), filepath.Join(d, "b")
@@ -315,6 +323,7 @@ func gitFixture(t *testing.T) (dir, first string) {
 }
 
 func TestGitAuditNothingToAudit(t *testing.T) {
+	t.Parallel()
 	repo, since := gitFixture(t)
 	code, out, errOut := runCLI(t, "git-audit", "--repo", repo, "--since", since)
 	checkUsageError(t, code, out, errOut, "git-audit", "shipgate: git-audit: nothing to audit")
@@ -324,6 +333,7 @@ func TestGitAuditNothingToAudit(t *testing.T) {
 // checked out from: its .git directory is no part of the release, and the
 // report says how many files matched.
 func TestGitAuditArtifactCheckout(t *testing.T) {
+	t.Parallel()
 	repo, since := gitFixture(t)
 	code, out, errOut := runCLI(t, "git-audit", "--repo", repo, "--since", since, "--artifact", repo)
 	if code != exitPass || strings.Contains(out, ".git/") {
@@ -437,6 +447,7 @@ func synopsis(t *testing.T, verb string) string {
 // TestUsageNamesEveryFlag checks that each verb's usage lines name every
 // flag the verb defines.
 func TestUsageNamesEveryFlag(t *testing.T) {
+	t.Parallel()
 	flagLine := regexp.MustCompile(`(?m)^  -(\S+)`)
 	for _, v := range verbs() {
 		_, out, _ := runCLI(t, v, "--help")
@@ -456,6 +467,7 @@ func TestUsageNamesEveryFlag(t *testing.T) {
 // TestHelpGivesExitStatus: every verb's --help says what its exit statuses
 // mean, except version's, which cannot fail.
 func TestHelpGivesExitStatus(t *testing.T) {
+	t.Parallel()
 	for _, v := range verbs() {
 		if _, out, _ := runCLI(t, v, "--help"); v != "version" && !strings.Contains(out, "\nexit status: 0 ") {
 			t.Errorf("%s --help does not give the exit status:\n%s", v, out)
@@ -466,6 +478,7 @@ func TestHelpGivesExitStatus(t *testing.T) {
 // TestREADMESynopsis keeps README.md's synopsis the CLI's: every verb's
 // usage lines, in synopsisOrder.
 func TestREADMESynopsis(t *testing.T) {
+	t.Parallel()
 	if !slices.Equal(slices.Sorted(slices.Values(synopsisOrder)), verbs()) {
 		t.Fatalf("synopsisOrder %v does not list the verbs %v", synopsisOrder, verbs())
 	}

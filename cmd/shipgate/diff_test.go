@@ -26,6 +26,7 @@ func writeFixture(t *testing.T, dir string, s electronfix.Spec) string {
 }
 
 func TestDiffCommand(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	oldRel := writeFixture(t, filepath.Join(dir, "old"), electronfix.Clean())
 	newRel := writeFixture(t, filepath.Join(dir, "new"), electronfix.Trojanized())
@@ -108,6 +109,7 @@ func TestSBOMCommand(t *testing.T) {
 }
 
 func TestDiffUpstreamCommand(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	rel := writeFixture(t, filepath.Join(dir, "rel"), electronfix.Trojanized())
 	name, data, err := electronfix.UpstreamZip(electronfix.Clean())

@@ -64,6 +64,7 @@ func addonPackage(t *testing.T, dir, version, tail string) string {
 // shown, the summary is the diff's, Electron is not mentioned; sbom lists
 // the addon; and sbom of a file that is no release is an error.
 func TestDiffNpmPackagesWithNativeBinaries(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	old := addonPackage(t, dir, "1.0.0", "v1")
 	nw := addonPackage(t, dir, "1.0.1", "v2 with a payload")
@@ -108,6 +109,7 @@ const npmBinariesEnv = "SHIPGATE_NPM_BINARIES"
 // roots) and the gate passes; diff of 18.20.4 and 26.10.0 shows the changed
 // binary and its new signer.
 func TestRealNpmPackagesDefaultTrustAndDiff(t *testing.T) {
+	t.Parallel()
 	dir := os.Getenv(npmBinariesEnv)
 	if dir == "" {
 		t.Skipf("set %s to a directory filled by testdata/npm/fetch.sh to run the CLI on real npm packages", npmBinariesEnv)

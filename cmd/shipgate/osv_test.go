@@ -10,6 +10,7 @@ import (
 // TestVerifyOSVAndVEX checks --osv finds a vulnerable package inside a
 // release and --vex turns it into a note that passes the gate.
 func TestVerifyOSVAndVEX(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	put := func(p, s string) {
 		t.Helper()

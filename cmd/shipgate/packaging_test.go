@@ -16,6 +16,7 @@ import (
 // go.mod, a static binary, a distroless base, a non-root user and the CLI
 // as entrypoint.
 func TestDockerfile(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile(filepath.Join("..", "..", "Dockerfile"))
 	if err != nil {
 		t.Fatal(err)
@@ -71,6 +72,7 @@ func TestDockerfile(t *testing.T) {
 // static binary, ships files that exist, and writes checksums and SBOMs.
 // Where goreleaser is installed, `goreleaser check` must accept it.
 func TestGoReleaserConfig(t *testing.T) {
+	t.Parallel()
 	p := filepath.Join("..", "..", ".goreleaser.yaml")
 	b, err := os.ReadFile(p)
 	if err != nil {

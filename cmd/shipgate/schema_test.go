@@ -15,6 +15,7 @@ import (
 // TestJSONReportsValidate: the JSON reports of diff (both forms) and
 // git-audit, with their typed sections, validate against the report schema.
 func TestJSONReportsValidate(t *testing.T) {
+	t.Parallel()
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(report.JSONSchema))
 	if err != nil {
 		t.Fatal(err)

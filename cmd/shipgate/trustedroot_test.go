@@ -11,6 +11,7 @@ import (
 // repository without its initial root, and that a fetch that fails leaves
 // the -o file as it was.
 func TestTrustedRootKeepsFileOnFailure(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	code, _, errOut := runCLI(t, "trusted-root", "--tuf-url", "http://127.0.0.1:1", "--tuf-cache", dir)
 	if code != exitError || !strings.Contains(errOut, "--tuf-root is required") {

@@ -61,6 +61,7 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 }
 
 func TestVerifyCLI(t *testing.T) {
+	t.Parallel()
 	dir, roots := verifyFixture(t)
 
 	t.Run("json report, gate passes with warnings", func(t *testing.T) {
@@ -140,6 +141,7 @@ func lastLine(s string) string {
 }
 
 func TestVerifyCLIErrors(t *testing.T) {
+	t.Parallel()
 	dir, _ := verifyFixture(t)
 	badPolicy := filepath.Join(t.TempDir(), "bad.yaml")
 	os.WriteFile(badPolicy, []byte("failOn: error\nrulez: []\n"), 0o644)
@@ -307,6 +309,7 @@ func TestVerifyCLIAttest(t *testing.T) {
 // TestVerifyCLISigstorePolicy gates a release whose bundled tarball must
 // carry its upstream's Sigstore bundle (signing/attest's committed fixtures).
 func TestVerifyCLISigstorePolicy(t *testing.T) {
+	t.Parallel()
 	src := filepath.Join("..", "..", "signing", "sigstore", "testdata")
 	read := func(name string) []byte {
 		b, err := os.ReadFile(filepath.Join(src, name))
@@ -353,6 +356,7 @@ func TestVerifyCLISigstorePolicy(t *testing.T) {
 // without findings only with -v or --verbose; the verdict line comes first
 // and last either way.
 func TestVerifyVerbose(t *testing.T) {
+	t.Parallel()
 	dir, roots := verifyFixture(t)
 	for _, c := range []struct {
 		flag string
@@ -382,6 +386,7 @@ func TestVerifyVerbose(t *testing.T) {
 // under `require: valid`; without it the gate fails; a missing catalog is a
 // failed run.
 func TestVerifyCLICatalog(t *testing.T) {
+	t.Parallel()
 	base := t.TempDir()
 	root := testpki.NewRoot(testpki.Spec{CommonName: "CLI Test Root", CA: true, MaxPathLen: -1})
 	leaf := root.Issue(testpki.Spec{CommonName: "CLI Vendor", KeyN: 1})

@@ -42,6 +42,7 @@ func readVSA(t *testing.T, env string) vsaStatement {
 // A VSA made by verify --policy P --attest-key K names P and the SHA-256 of
 // its bytes, not the built-in policy.
 func TestVerifyAttestNamesPolicyFileAndDigest(t *testing.T) {
+	t.Parallel()
 	dir, roots := verifyFixture(t)
 	keys := newAttestFixture(t, testpki.Key(testpki.ECDSA, 0))
 	out := t.TempDir()
@@ -75,6 +76,7 @@ func TestVerifyAttestNamesPolicyFileAndDigest(t *testing.T) {
 // now list the flags given beside P (paths reduced as for resourceUri);
 // without any, there is no annotation.
 func TestAttackVerifyAttestHidesOverrides(t *testing.T) {
+	t.Parallel()
 	dir, roots := verifyFixture(t)
 	keys := newAttestFixture(t, testpki.Key(testpki.ECDSA, 0))
 	out := t.TempDir()
@@ -118,6 +120,7 @@ func TestAttackVerifyAttestHidesOverrides(t *testing.T) {
 // A release verified as a .zip is attested as that zip: one subject, the
 // archive's digest, as docs/attest.md promises; not one subject per entry.
 func TestVerifyAttestSubjectIsArchiveDigest(t *testing.T) {
+	t.Parallel()
 	dir, roots := verifyFixture(t)
 	keys := newAttestFixture(t, testpki.Key(testpki.ECDSA, 0))
 	out := t.TempDir()

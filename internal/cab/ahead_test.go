@@ -42,6 +42,7 @@ func withAhead(c *Reader, min int) *Reader {
 // on the walk's goroutine and ahead of it: the bytes, the files they are
 // given to and the errors are the same.
 func TestWalkAheadSameAsDirect(t *testing.T) {
+	t.Parallel()
 	files := sampleFiles()
 	files = append(files, BuildFile{Name: "big.bin", Data: bytes.Repeat([]byte("0123456789"), 100000)})
 	for _, m := range []Method{MethodNone, MethodMSZIP} {
@@ -96,6 +97,7 @@ func TestWalkAheadStops(t *testing.T) {
 // TestChecksumWords compares checksum with the word-by-word sum [MS-CAB]
 // gives, for every length around the 32-byte steps.
 func TestChecksumWords(t *testing.T) {
+	t.Parallel()
 	b := make([]byte, 200)
 	for i := range b {
 		b[i] = byte(i*37 + 11)

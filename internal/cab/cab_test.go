@@ -50,6 +50,7 @@ func open(t *testing.T, b []byte) *Reader {
 // TestRoundTrip reads back what Build wrote, stored and MSZIP, through Walk
 // and through the fs.FS, which fstest.TestFS checks.
 func TestRoundTrip(t *testing.T) {
+	t.Parallel()
 	files := sampleFiles()
 	for _, m := range []Method{MethodNone, MethodMSZIP} {
 		t.Run(m.String(), func(t *testing.T) {
@@ -89,6 +90,7 @@ func TestRoundTrip(t *testing.T) {
 // TestWalkSkipsUnread checks that bytes a caller leaves unread are skipped,
 // not handed to the next file.
 func TestWalkSkipsUnread(t *testing.T) {
+	t.Parallel()
 	c := open(t, Build(sampleFiles(), BuildOptions{Method: MethodMSZIP}))
 	err := c.Walk(func(f *File, r io.Reader) error {
 		if f.Name == "bin/readme.txt" {
@@ -108,6 +110,7 @@ func TestWalkSkipsUnread(t *testing.T) {
 // a FormatError naming the checksum; with checksums zero, the flipped
 // stored byte is read (nothing else protects it).
 func TestChecksumMismatch(t *testing.T) {
+	t.Parallel()
 	b := Build([]BuildFile{{Name: "a.txt", Data: []byte("0123456789abcdef")}}, BuildOptions{})
 	bad := bytes.Clone(b)
 	bad[len(bad)-1] ^= 1
@@ -129,6 +132,7 @@ func TestChecksumMismatch(t *testing.T) {
 // naming the method, never as readable files; an LZX folder whose window
 // size is not defined is malformed.
 func TestUnsupportedMethodsReported(t *testing.T) {
+	t.Parallel()
 	c := open(t, Build([]BuildFile{{Name: "x.dll", Data: []byte("MZ")}}, BuildOptions{Method: MethodQuantum}))
 	p := c.Problems()
 	if len(c.Files) != 0 || len(p) != 1 || p[0].Kind != ProblemNotOpened || !strings.Contains(p[0].Message, "Quantum") {
@@ -146,6 +150,7 @@ func TestUnsupportedMethodsReported(t *testing.T) {
 // TestHostileNames refuses names that leave the archive and reports
 // duplicates and file/directory clashes.
 func TestHostileNames(t *testing.T) {
+	t.Parallel()
 	for _, n := range []string{`..\evil.dll`, `\abs.dll`, `C:\x.dll`, `a\..\..\b`, `a\\b`, "", `a\.\b`} {
 		c := open(t, Build([]BuildFile{{Name: n, Data: []byte("x")}}, BuildOptions{}))
 		if len(c.Files) != 0 || len(c.Problems()) != 1 || c.Problems()[0].Kind != ProblemInsecurePath {
@@ -178,6 +183,7 @@ func patch(b []byte, off int, v uint32, n int) []byte {
 // case is refused, or its file dropped, before anything is allocated from
 // the field.
 func TestHostileSizes(t *testing.T) {
+	t.Parallel()
 	good := Build([]BuildFile{{Name: "a.txt", Data: bytes.Repeat([]byte("ab"), 40000)}, {Name: "b.txt", Data: []byte("b")}}, BuildOptions{Method: MethodMSZIP})
 	folderOff, fileOff := 36, 44
 	cases := []struct {
@@ -226,6 +232,7 @@ func TestHostileSizes(t *testing.T) {
 // 32 KiB, a block without "CK", and one that decompresses to other than it
 // declares all fail the read with a FormatError.
 func TestBlockTampering(t *testing.T) {
+	t.Parallel()
 	good := Build([]BuildFile{{Name: "a.txt", Data: bytes.Repeat([]byte("xyz"), 100)}}, BuildOptions{Method: MethodMSZIP, NoChecksums: true})
 	c := open(t, good)
 	blk := int(c.Folders[0].DataOffset)
@@ -246,6 +253,7 @@ func TestBlockTampering(t *testing.T) {
 // TestGcab reads cabinets gcab (from GNOME's gcab package) wrote, stored
 // and MSZIP, and checks every file's bytes.
 func TestGcab(t *testing.T) {
+	t.Parallel()
 	gcab, err := exec.LookPath("gcab")
 	if err != nil {
 		t.Skip("gcab is not installed (apt-get install gcab); the cross-check against another cabinet writer was skipped")
@@ -338,6 +346,7 @@ func (c *countingReader) ReadAt(p []byte, off int64) (int, error) {
 // the files before them: Walk must not decompress the folder again for
 // each (which would make a cabinet of n files cost n passes).
 func TestWalkEmptyFilesInsideOthers(t *testing.T) {
+	t.Parallel()
 	var files []BuildFile
 	chunk := bytes.Repeat([]byte("0123456789abcdef"), 4096)
 	for i := 0; i < 20; i++ {
@@ -368,6 +377,7 @@ func TestWalkEmptyFilesInsideOthers(t *testing.T) {
 // gives another version as a 1.3 one, its files listed and read, with a
 // ProblemVersion at the version's offset.
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	for _, v := range [][2]byte{{1, 3}, {1, 4}, {2, 0}, {0, 0}} {
 		b := Build([]BuildFile{{Name: "x.dll", Data: []byte("MZ code")}}, BuildOptions{Method: MethodMSZIP})
 		b[25], b[24] = v[0], v[1]

@@ -15,6 +15,7 @@ import (
 // run of zeros (a single match distance, whose code compress/flate wrote
 // incomplete and libmspack refused), an empty and a small file.
 func TestCabextractMSZIP(t *testing.T) {
+	t.Parallel()
 	ce, err := exec.LookPath("cabextract")
 	if err != nil {
 		t.Skip("cabextract is not installed (apt-get install cabextract); the cross-check against libmspack was skipped")

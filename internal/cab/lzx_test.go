@@ -540,6 +540,7 @@ func lzxConfigs() map[string]lzxEncOpts {
 // TestLZXRoundTrip reads cabinets the test's encoder wrote with each block
 // type, window size and E8 translation: the files come back.
 func TestLZXRoundTrip(t *testing.T) {
+	t.Parallel()
 	for name, o := range lzxConfigs() {
 		for _, n := range []int{0, 1, 11, 32768, 32769, 100000, 300001} {
 			data := lzxSample(n, uint64(n))
@@ -567,6 +568,7 @@ func TestLZXRoundTrip(t *testing.T) {
 // TestLZXSevenZip cross-checks the test's encoder, and so the decoder,
 // with 7-Zip, which extracts LZX cabinets.
 func TestLZXSevenZip(t *testing.T) {
+	t.Parallel()
 	sz, err := exec.LookPath("7z")
 	if err != nil {
 		t.Skip("7-Zip is not installed (apt-get install p7zip-full); the LZX cross-check was skipped")
@@ -636,6 +638,7 @@ func decodeFrames(frames [][]byte, sizes []int) ([]byte, error) {
 // frame that ends inside a match, and over-subscribed code lengths are
 // errors.
 func TestLZXCrafted(t *testing.T) {
+	t.Parallel()
 	if out, err := decodeFrames([][]byte{lzxFrameOf(3, 0, 1)}, []int{3}); err != nil || string(out) != "AAA" {
 		t.Errorf("literal, match: %q %v", out, err)
 	}
@@ -676,6 +679,7 @@ func TestLZXCrafted(t *testing.T) {
 // TestLZXFrameSizes: every data block of an LZX folder but the last holds
 // 32 KiB; a shorter one is malformed, not decoded on a wrong frame grid.
 func TestLZXFrameSizes(t *testing.T) {
+	t.Parallel()
 	data := lzxSample(70000, 9)
 	b := Build([]BuildFile{{Name: "a", Data: data}}, BuildOptions{Method: MethodLZX, LZXWindow: 16, Encode: func(all []byte) ([][]byte, []int) {
 		frames, sizes := lzxEncode(all, lzxEncOpts{window: 16})
@@ -691,6 +695,7 @@ func TestLZXFrameSizes(t *testing.T) {
 // TestLZXWindowBounded: a folder's decoder allocates no more window than
 // its blocks can fill.
 func TestLZXWindowBounded(t *testing.T) {
+	t.Parallel()
 	z, err := newLZX(21, 1)
 	if err != nil || len(z.window) != lzxFrame {
 		t.Errorf("window of %d bytes, %v", len(z.window), err)
@@ -704,6 +709,7 @@ func TestLZXWindowBounded(t *testing.T) {
 // becomes relative to the instruction; one out of range, and the frame's
 // last 10 bytes, are left alone.
 func TestE8Translate(t *testing.T) {
+	t.Parallel()
 	le := binary.LittleEndian
 	b := make([]byte, 32)
 	b[0] = 0xE8
@@ -805,6 +811,7 @@ func FuzzLZXRoundTrip(f *testing.F) {
 // TestBuildLZXStored reads the LZX cabinets Build writes (uncompressed
 // blocks, one a frame), and 7-Zip, when installed, agrees.
 func TestBuildLZXStored(t *testing.T) {
+	t.Parallel()
 	data := lzxSample(100001, 4)
 	files := []BuildFile{{Name: "a.dll", Data: data[:33333]}, {Name: "b.exe", Data: data[33333:]}}
 	b := Build(files, BuildOptions{Method: MethodLZX, LZXWindow: 15})

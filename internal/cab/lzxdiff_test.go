@@ -19,6 +19,7 @@ import (
 // at a frame's end, which shipgate and libmspack skip; no byte of output
 // depends on them.)
 func TestLZXFlippedBitsMatchSevenZip(t *testing.T) {
+	t.Parallel()
 	sz, err := exec.LookPath("7z")
 	if err != nil {
 		t.Skip("7-Zip is not installed (apt-get install p7zip-full); the LZX cross-check was skipped")

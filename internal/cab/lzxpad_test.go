@@ -83,6 +83,7 @@ func padAcrossFramesCab() (cab, want []byte) {
 // shifted by one). The frame is refused, so the file is reported, not
 // checked as one reading while Windows may install the other.
 func TestLZXPadByteInNextFrame(t *testing.T) {
+	t.Parallel()
 	b, want := padAcrossFramesCab()
 	err := open(t, b).Walk(func(f *File, r io.Reader) error {
 		d, err := io.ReadAll(r)
@@ -117,6 +118,7 @@ func TestLZXPadByteInNextFrame(t *testing.T) {
 // data with its pad byte, and one that ends the folder without it, are
 // read.
 func TestLZXPadByteInFrame(t *testing.T) {
+	t.Parallel()
 	le := binary.LittleEndian
 	f1 := oddBlockFrame()
 	block := func(n int, pad bool) []byte {

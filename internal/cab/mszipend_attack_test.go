@@ -20,6 +20,7 @@ import (
 // Both are a FormatError now; the same cabinet without the hidden bytes
 // reads.
 func TestAttackMSZIPHiddenBlock(t *testing.T) {
+	t.Parallel()
 	a1 := bytes.Repeat([]byte("benign first frame "), 2000)[:maxBlockUncomp]
 	a2, b2 := []byte("benign second block\n"), []byte("HARMFUL second block\n")[:20]
 	build := func(first func() []byte) []byte {

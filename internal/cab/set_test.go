@@ -60,6 +60,7 @@ func openAll(t testing.TB, names []string, cabs [][]byte) func(string) (*Reader,
 // Walk and the fs.FS, and a member alone reports its continued files as
 // not opened.
 func TestSetRoundTrip(t *testing.T) {
+	t.Parallel()
 	files := sampleFiles()
 	for _, sc := range setCases() {
 		t.Run(sc.name, func(t *testing.T) {
@@ -114,6 +115,7 @@ func TestSetRoundTrip(t *testing.T) {
 // TestSetWithLZXAheadAcrossCabinets sends a long stored folder of a
 // three-cabinet set through the read-ahead decoder.
 func TestSetAhead(t *testing.T) {
+	t.Parallel()
 	files := sampleFiles()
 	cabs := BuildSet(files, BuildOptions{Method: MethodMSZIP, BlockSize: 8 << 10}, BuildSetOptions{Names: []string{"a.cab", "b.cab", "c.cab"}, Cuts: []int{4, 20}})
 	_, j, err := OpenSet("a.cab", open(t, cabs[0]), openAll(t, []string{"a.cab", "b.cab", "c.cab"}, cabs))
@@ -138,6 +140,7 @@ func TestSetAhead(t *testing.T) {
 // out of order, naming the wrong neighbour or looping is not joined, with
 // an error naming the member, rather than read as far as it goes.
 func TestAttackCABSetBroken(t *testing.T) {
+	t.Parallel()
 	names := []string{"disk1.cab", "disk2.cab", "disk3.cab"}
 	build := func() [][]byte {
 		return BuildSet(sampleFiles(), BuildOptions{Method: MethodMSZIP, BlockSize: 16 << 10}, BuildSetOptions{Names: names, SetID: 5, Cuts: []int{1, 5}})
@@ -184,6 +187,7 @@ func TestAttackCABSetBroken(t *testing.T) {
 // folder with a whole data block (no cbUncomp 0 part) is read one way by
 // 7-Zip and another by libmspack; it is refused with a FormatError.
 func TestAttackCABSetWholeBoundary(t *testing.T) {
+	t.Parallel()
 	names := []string{"disk1.cab", "disk2.cab"}
 	cabs := BuildSet(sampleFiles(), BuildOptions{Method: MethodNone}, BuildSetOptions{Names: names, Cuts: []int{2}, Whole: true})
 	_, j, err := OpenSet("disk1.cab", open(t, cabs[0]), openAll(t, names, cabs))
@@ -199,6 +203,7 @@ func TestAttackCABSetWholeBoundary(t *testing.T) {
 // TestSetCrossCheck cross-checks the sets with 7-Zip and cabextract,
 // which extract a set from its first cabinet.
 func TestSetCrossCheck(t *testing.T) {
+	t.Parallel()
 	for _, tool := range []string{"7z", "cabextract"} {
 		t.Run(tool, func(t *testing.T) { crossCheckSets(t, tool) })
 	}
@@ -293,6 +298,7 @@ func FuzzSet(f *testing.F) {
 // offsets reach back across each boundary, so the decoder's window and
 // state must carry over.
 func TestSetLZXMatchesAcrossCabinets(t *testing.T) {
+	t.Parallel()
 	data := lzxSample(200000, 3)
 	files := []BuildFile{{Name: "a.bin", Data: data[:90000]}, {Name: "b.bin", Data: data[90000:]}}
 	opts := BuildOptions{Method: MethodLZX, LZXWindow: 17, Encode: func(all []byte) ([][]byte, []int) {

@@ -28,6 +28,7 @@ func smallAlgEntries(n int) [][]byte {
 // be an oddity are a payload when together they hold more than
 // cms.MaxToleratedTotal bytes; one or two stay warnings.
 func TestJudgeSmallUnownedRegionsAddUp(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	for _, tc := range []struct {
 		entries int
@@ -62,6 +63,7 @@ func TestJudgeSmallUnownedRegionsAddUp(t *testing.T) {
 // size that makes one a payload are a payload when together they hold more
 // than cms.MaxUnusedCertificateBytes.
 func TestJudgeUnusedCertificatesAddUp(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	chain := []*x509.Certificate{p.signer.Cert, p.root.Cert}
 	var carriers []*testpki.Cert
@@ -104,6 +106,7 @@ func TestJudgeUnusedCertificatesAddUp(t *testing.T) {
 // once in a time-stamp token (a time-stamping service's); further ones are reported as payloads,
 // or a thousand 1 KiB entries would hold a megabyte.
 func TestAttributeCertificateToleratedOncePerSignedData(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	rootName := p.root.Cert.RawSubject
 	chain := []*x509.Certificate{p.signer.Cert, p.root.Cert}
@@ -132,6 +135,7 @@ func TestAttributeCertificateToleratedOncePerSignedData(t *testing.T) {
 // not verify. A few bytes of difference (another string type, case, a
 // doubled space) still name it.
 func TestSignerIdentifierIssuerPaddingNamesNothing(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	cn := p.signer.Cert.Issuer.CommonName
 	name := func(v []byte) []byte {
@@ -211,6 +215,7 @@ func berWith(t *testing.T, der []byte, empties, longForm int) []byte {
 // bytes of them; Apple's BER (indefinite lengths, fragments) parses, and
 // its signature verifies.
 func TestBERSlackRefused(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	der := testpki.SignCMS(testpki.CMSSpec{Content: content, Signer: p.signer, Certs: []*testpki.Cert{p.signer, p.root}})
 	for _, tc := range []struct {

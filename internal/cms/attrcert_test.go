@@ -53,6 +53,7 @@ func attributeCertificate(t *testing.T, issuer []byte, attrs []byte, key crypto.
 // tolerated when it only names one as issuer and is small (Microsoft's
 // time-stamp server attribute certificate), and reported otherwise.
 func TestAttributeCertificateOwnership(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	stranger := testpki.NewRoot(testpki.Spec{CommonName: "Stranger", KeyN: 6})
 	small := testpki.TLV(0x30, testpki.TLV(0x06, []byte{0x2b, 6, 1, 4, 1, 0x84, 0x59, 10, 4, 1}), testpki.TLV(0x31, testpki.TLV(0x02, []byte{7})))

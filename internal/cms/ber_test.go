@@ -182,6 +182,7 @@ func TestBERNormalises(t *testing.T) {
 }
 
 func TestBERHostile(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		in   []byte
@@ -311,6 +312,7 @@ func BenchmarkBERManyElements(b *testing.B) {
 // TestBERSizeCap: only the first MaxSize bytes are read; a small structure
 // followed by much data still parses and reports its own length.
 func TestBERSizeCap(t *testing.T) {
+	t.Parallel()
 	big := make([]byte, MaxSize+100)
 	small := tlv([]byte{0x30}, tlv([]byte{0x04}, []byte("signed")))
 	copy(big, small)

@@ -15,6 +15,7 @@ import (
 // one: its signer does not verify, and its issuer's signature over it does
 // not either.
 func TestAttackCertificateCacheTamperedCertificate(t *testing.T) {
+	t.Parallel()
 	root := testpki.NewRoot(testpki.Spec{CommonName: "cache root", KeyN: 0})
 	leaf := root.Issue(testpki.Spec{CommonName: "cache leaf", KeyN: 1})
 	content := []byte("signed content")
@@ -62,6 +63,7 @@ func TestAttackCertificateCacheTamperedCertificate(t *testing.T) {
 // caller's own (changing it changes no other caller's) and does not alias
 // the caller's buffer, which may be reused.
 func TestCertificateCacheIsolation(t *testing.T) {
+	t.Parallel()
 	leaf := testpki.NewRoot(testpki.Spec{CommonName: "isolation", KeyN: 2})
 	buf := append([]byte(nil), leaf.Cert.Raw...)
 	a, err := parsedCerts.parse(buf)
@@ -95,6 +97,7 @@ func TestCertificateCacheIsolation(t *testing.T) {
 // TestCertificateCacheConcurrent parses one certificate from several
 // goroutines, as verify checks files in parallel (run with -race).
 func TestCertificateCacheConcurrent(t *testing.T) {
+	t.Parallel()
 	leaf := testpki.NewRoot(testpki.Spec{CommonName: "concurrent", KeyN: 3})
 	var wg sync.WaitGroup
 	for range 8 {

@@ -39,6 +39,7 @@ func newPKI(t testing.TB) pki {
 var content = testpki.TLV(0x30, testpki.TLV(0x04, []byte("indirect data")), testpki.TLV(0x02, []byte{7}))
 
 func TestVerifySigner(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	ecSigner := p.root.Issue(testpki.Spec{CommonName: "EC Signer", KeyKind: testpki.ECDSA})
 	ct := asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 1, 4}
@@ -94,6 +95,7 @@ func TestVerifySigner(t *testing.T) {
 }
 
 func TestContentIsInnerBytes(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	der := testpki.SignCMS(testpki.CMSSpec{Content: content, Signer: p.signer, Certs: []*testpki.Cert{p.signer}})
 	sd, err := cms.Parse(append(der, 0, 0, 0, 0, 'x'))
@@ -134,6 +136,7 @@ func toBER(t *testing.T, der []byte) []byte {
 }
 
 func TestBER(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	der := testpki.SignCMS(testpki.CMSSpec{Content: content, Signer: p.signer, Certs: []*testpki.Cert{p.signer}, Detached: true})
 	ber := toBER(t, der)
@@ -162,6 +165,7 @@ func TestBER(t *testing.T) {
 }
 
 func TestMalformed(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	der := testpki.SignCMS(testpki.CMSSpec{Content: content, Signer: p.signer, Certs: []*testpki.Cert{p.signer}})
 	for _, tc := range []struct {
@@ -188,6 +192,7 @@ func TestMalformed(t *testing.T) {
 }
 
 func TestTimestampToken(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	stamped := []byte("the signature value")
 	at := testpki.Epoch.Add(90 * time.Minute)
@@ -221,6 +226,7 @@ func TestTimestampToken(t *testing.T) {
 }
 
 func TestCountersignature(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	stamped := []byte("outer encrypted digest")
 	at := testpki.Epoch.Add(time.Hour)

@@ -14,6 +14,7 @@ import (
 // when they write the same name as a UTF8String, in another case or with
 // extra spaces, and do not when the name differs.
 func TestIssuerNamesCompareAsRFC5280(t *testing.T) {
+	t.Parallel()
 	root := testpki.NewRoot(testpki.Spec{CommonName: "CMS Name Root", KeyN: 0})
 	leaf := root.Issue(testpki.Spec{CommonName: "CMS Name Signer", KeyN: 1})
 	name := func(cn string) []byte {

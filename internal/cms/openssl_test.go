@@ -19,6 +19,7 @@ import (
 // good ones and refuse the bad ones. The TSA here marks its extended key
 // usage critical, which OpenSSL requires and shipgate does not.
 func TestOpenSSLTimestampCrossCheck(t *testing.T) {
+	t.Parallel()
 	openssl, err := exec.LookPath("openssl")
 	if err != nil {
 		t.Skip("openssl not installed; skipping the cross-check")

@@ -33,6 +33,7 @@ func checkRegion(t *testing.T, enc []byte, regions []cms.Region, want []byte, re
 // TestCMSUnownedRegions: every part of a SignedData that no verified field
 // owns is listed with its exact bytes.
 func TestCMSUnownedRegions(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	base := testpki.CMSSpec{Content: content, Signer: p.signer, Certs: []*testpki.Cert{p.signer, p.root}}
 	with := func(f func(*testpki.CMSSpec)) testpki.CMSSpec { s := base; f(&s); return s }
@@ -87,6 +88,7 @@ func TestCMSUnownedRegions(t *testing.T) {
 // TestCMSSignerInfoRegionsRelative: a SignerInfo parsed alone reports its
 // regions relative to its own encoding.
 func TestCMSSignerInfoRegionsRelative(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	der := testpki.SignCMS(testpki.CMSSpec{Content: content, Signer: p.signer, Certs: []*testpki.Cert{p.signer}, SignerDigestParams: []byte{5, 0, 5, 0}})
 	sd, err := cms.Parse(der)
@@ -107,6 +109,7 @@ func TestCMSSignerInfoRegionsRelative(t *testing.T) {
 // TestCMSUnusedCertificates: certificates on no verified chain are
 // reported; large ones, or ones with a large extension, as payloads.
 func TestCMSUnusedCertificates(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	inter := p.root.Issue(testpki.Spec{CommonName: "CMS Intermediate", CA: true, KeyN: 4})
 	leaf := inter.Issue(testpki.Spec{CommonName: "CMS Leaf", KeyN: 5})
@@ -165,6 +168,7 @@ func TestCMSUnusedCertificates(t *testing.T) {
 // rules: unused certificates, unowned fields and unsigned attributes of its
 // signer are reported, offsets counted from the token.
 func TestCMSTimestampTokenRegions(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	stamped := []byte("the signature value")
 	at := testpki.Epoch.Add(time.Hour)
@@ -209,6 +213,7 @@ func TestCMSTimestampTokenRegions(t *testing.T) {
 // TestCMSCountersignatureRegions: a legacy countersignature's own
 // parameters and unsigned attributes are reported.
 func TestCMSCountersignatureRegions(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	cs := p.tsa.Countersign(crypto.SHA256, []byte("sig"), testpki.Epoch)
 	if r := cms.CountersignatureRegions(cs); len(r) != 0 {
@@ -233,6 +238,7 @@ func TestCMSCountersignatureRegions(t *testing.T) {
 // TestBERLengthBounded: a long-form length is bounded before it becomes an
 // int, so four 0xff bytes cannot wrap to "indefinite".
 func TestBERLengthBounded(t *testing.T) {
+	t.Parallel()
 	for _, in := range [][]byte{
 		{0x30, 0x84, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00},
 		{0x30, 0x84, 0x7f, 0xff, 0xff, 0xff, 0x00, 0x00},
@@ -248,6 +254,7 @@ func TestBERLengthBounded(t *testing.T) {
 // regions are found in the DER re-encoding, and InputSpan maps them back to
 // the input bytes that encode the same elements.
 func TestCMSRegionsOfBERInput(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	payload := testpki.TLV(0x04, bytes.Repeat([]byte("P"), 40))
 	der := testpki.SignCMS(testpki.CMSSpec{Content: content, Signer: p.signer, Certs: []*testpki.Cert{p.signer, p.badTSA},

@@ -42,6 +42,7 @@ func mustDER(t testing.TB, v any) []byte {
 // messageDigest and one contentType attribute, each with one value. A second
 // instance lets two verifiers read different digests from one signature.
 func TestSingleInstanceAttributes(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	good := sha256.Sum256(content[2:])
 	bad := bytes.Repeat([]byte{0xff}, 32)
@@ -95,6 +96,7 @@ func TestSingleInstanceAttributes(t *testing.T) {
 // signer's issuer and serial but another key; it must neither hide the real
 // signer nor be reported as the signer.
 func TestDuplicateSignerCertificates(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	lookalike := p.root.Issue(testpki.Spec{CommonName: "CMS Signer", KeyN: 6, Serial: p.signer.Cert.SerialNumber})
 	if lookalike.Cert.SerialNumber.Cmp(p.signer.Cert.SerialNumber) != 0 || !bytes.Equal(lookalike.Cert.RawIssuer, p.signer.Cert.RawIssuer) {
@@ -161,6 +163,7 @@ func pss(hash, mgf, salt, trailer []byte, extra ...byte) []byte {
 }
 
 func TestRSAPSS(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	sd, err := cms.Parse(testpki.SignCMS(testpki.CMSSpec{ContentType: oidSpcIndirect, Content: content, Signer: p.signer, Certs: []*testpki.Cert{p.signer}}))
 	if err != nil {
@@ -217,6 +220,7 @@ func TestRSAPSS(t *testing.T) {
 
 // TestKeyTypeConfusion: the signature algorithm must fit the key.
 func TestKeyTypeConfusion(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	ec := p.root.Issue(testpki.Spec{CommonName: "EC", KeyKind: testpki.ECDSA, KeyN: 1})
 	ed := p.root.Issue(testpki.Spec{CommonName: "Ed25519 signer", KeyKind: testpki.Ed25519})
@@ -262,6 +266,7 @@ func TestKeyTypeConfusion(t *testing.T) {
 // covered by no digest; they are refused rather than carried along (the
 // place CVE-2013-3900 payloads hide in is one level out, after Len).
 func TestTrailingData(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	der := testpki.SignCMS(testpki.CMSSpec{ContentType: oidSpcIndirect, Content: content, Signer: p.signer, Certs: []*testpki.Cert{p.signer}})
 	var ci struct {
@@ -337,6 +342,7 @@ func tokenOver(tst []byte, tsa *testpki.Cert, extra []testpki.Attr, certs ...*te
 }
 
 func TestTSTInfoStrictness(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	stamped := []byte("signature value")
 	const gt = "20240601133000Z"
@@ -388,6 +394,7 @@ func TestTSTInfoStrictness(t *testing.T) {
 }
 
 func TestTSACertificateRules(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	stamped := []byte("signature value")
 	at := testpki.Epoch.Add(time.Hour)
@@ -444,6 +451,7 @@ func issuerSerial(t testing.TB, c *x509.Certificate, serial *big.Int) []byte {
 }
 
 func TestESSSigningCertificate(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	stamped := []byte("signature value")
 	tst := tstSpec{genTime: "20240601133000Z", stamped: stamped}.der(t)
@@ -491,6 +499,7 @@ func TestESSSigningCertificate(t *testing.T) {
 }
 
 func TestCountersignatureDetails(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	stamped := []byte("outer encrypted digest")
 	d := sha1.Sum(stamped)

@@ -42,6 +42,7 @@ func readingsThatDecode(t *testing.T, b []byte) ([]string, error) {
 // refused, as a FormatError naming both readings, rather than read the
 // first way.
 func TestAmbiguousReadings(t *testing.T) {
+	t.Parallel()
 	b := Stub(stub, Build(sample(), BuildOptions{Deflate: true}))
 	other := []BuildFile{{Name: `$INSTDIR\other.dll`, Data: []byte("another file")}}
 	ob := Stub(stub, Build(other, BuildOptions{Solid: true}))
@@ -95,6 +96,7 @@ func TestAmbiguousReadings(t *testing.T) {
 // makensis builds when it is installed, decodes to a valid header under
 // exactly one reading, so the ambiguity check refuses none of them.
 func TestFixturesNotAmbiguous(t *testing.T) {
+	t.Parallel()
 	cases := map[string][]byte{}
 	for _, o := range []BuildOptions{{}, {Deflate: true}, {Solid: true}, {Deflate: true, LZMA: true}, {Solid: true, LZMA: true}, {Deflate: true, LZMA: true, X86: true}, {Solid: true, LZMA: true, X86: true}} {
 		cases[fmt.Sprintf("build %+v", o)] = Stub(stub, Build(sample(), o))

@@ -16,6 +16,7 @@ import (
 // decodings, the polyglot is refused as ambiguous, and the charge is
 // twice the header's size.
 func TestAttackAmbiguityDecodesOverBudget(t *testing.T) {
+	t.Parallel()
 	b := Stub(stub, BuildPolyglot([]BuildFile{{Name: `$INSTDIR\stored.dll`, Data: []byte("x")}}, []BuildFile{{Name: `$INSTDIR\deflate.dll`, Data: []byte("y")}}))
 	r := bytes.NewReader(b)
 	h, err := Find(r, int64(len(b)))
@@ -44,6 +45,7 @@ func TestAttackAmbiguityDecodesOverBudget(t *testing.T) {
 // within a few bytes, so opening one charges little more than its
 // header's size, under every compression.
 func TestHeaderChargeFixtures(t *testing.T) {
+	t.Parallel()
 	for _, o := range []BuildOptions{{}, {Deflate: true}, {Solid: true}, {Deflate: true, LZMA: true}, {Solid: true, LZMA: true}, {Solid: true, LZMA: true, X86: true}} {
 		b := Stub(stub, Build(sample(), o))
 		r := bytes.NewReader(b)

@@ -62,6 +62,7 @@ func walk(t *testing.T, b []byte, opts Options) (*Reader, got, error) {
 }
 
 func TestBuildRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, o := range []BuildOptions{{}, {Deflate: true}, {Deflate: true, Solid: true}} {
 		b := Stub(stub, Build(sample(), o))
 		rd, g, err := walk(t, b, Options{})
@@ -88,6 +89,7 @@ func TestBuildRoundTrip(t *testing.T) {
 // TestFindAligned finds the firstheader only at 512-byte steps, as exehead
 // does, and none in a file without one.
 func TestFindAligned(t *testing.T) {
+	t.Parallel()
 	a := Build(sample(), BuildOptions{})
 	b := append([]byte("x"), Stub(stub, a)...)
 	if _, err := Find(bytes.NewReader(b), int64(len(b))); !errors.Is(err, ErrNotNSIS) {
@@ -101,6 +103,7 @@ func TestFindAligned(t *testing.T) {
 // TestHostileSizes corrupts the sizes an attacker controls: each is an
 // error naming an offset, never a panic or a huge allocation.
 func TestHostileSizes(t *testing.T) {
+	t.Parallel()
 	le := binary.LittleEndian
 	base := Stub(stub, Build(sample(), BuildOptions{Deflate: true}))
 	at := int64(bytes.Index(base, []byte("NullsoftInst"))) - 8
@@ -135,6 +138,7 @@ func TestHostileSizes(t *testing.T) {
 // TestEntriesPastHeader gives the instruction table a count that does not
 // fit in the header.
 func TestEntriesPastHeader(t *testing.T) {
+	t.Parallel()
 	b := Build(sample(), BuildOptions{})
 	le := binary.LittleEndian
 	le.PutUint32(b[headerLen+4+8+8*blkEntries:], 0x10000000)
@@ -148,6 +152,7 @@ func TestEntriesPastHeader(t *testing.T) {
 // TestBomb stops a block that decompresses to more than Take allows,
 // solid or not, before it is returned.
 func TestBomb(t *testing.T) {
+	t.Parallel()
 	files := []BuildFile{{Name: `$INSTDIR\zeros`, Data: make([]byte, 8<<20)}}
 	for _, o := range []BuildOptions{{Deflate: true}, {Deflate: true, Solid: true}} {
 		left := int64(4 << 20)
@@ -166,6 +171,7 @@ func TestBomb(t *testing.T) {
 // solid and not: every file is found under its installed path with its
 // bytes.
 func TestMakensis(t *testing.T) {
+	t.Parallel()
 	tool, err := exec.LookPath("makensis")
 	if err != nil {
 		t.Skip("makensis is not installed (apt-get install nsis); the NSIS cross-check was skipped")
@@ -232,6 +238,7 @@ func TestMakensis(t *testing.T) {
 
 // TestBZip2Corrupt: damaged bzip2 data is an error, never a panic.
 func TestBZip2Corrupt(t *testing.T) {
+	t.Parallel()
 	for _, b := range [][]byte{
 		{0x31},
 		{0x31, 0, 0, 0, 0, 0},
@@ -294,6 +301,7 @@ func FuzzReader(f *testing.F) {
 // (each compressor, solid and not) is found under the same path (7-Zip
 // drops the leading $INSTDIR) with the same bytes.
 func TestSevenZipAgrees(t *testing.T) {
+	t.Parallel()
 	mk, err := exec.LookPath("makensis")
 	if err != nil {
 		t.Skip("makensis is not installed (apt-get install nsis); the 7-Zip cross-check was skipped")

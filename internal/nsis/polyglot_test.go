@@ -14,6 +14,7 @@ import (
 // solid deflate stream, whose two headers extract different files, is
 // refused; it was read as the stored header, the first reading tried.
 func TestStoredDeflatePolyglot(t *testing.T) {
+	t.Parallel()
 	b := Stub(stub, BuildPolyglot([]BuildFile{{Name: `$INSTDIR\stored.dll`, Data: []byte("x")}}, []BuildFile{{Name: `$INSTDIR\deflate.dll`, Data: []byte("y")}}))
 	r := bytes.NewReader(b)
 	h, err := Find(r, int64(len(b)))

@@ -26,6 +26,7 @@ func sampleHeader() []byte {
 // offset inside the header block: the field's own when the header is
 // stored. The unmodified header, the control, is read under each reading.
 func TestUnrealHeaders(t *testing.T) {
+	t.Parallel()
 	le := binary.LittleEndian
 	for _, tc := range []struct {
 		name, want string
@@ -97,6 +98,7 @@ func TestUnrealHeaders(t *testing.T) {
 // only as the reading taken, it would leave the polyglot read as its
 // stored header.
 func TestAmbiguityCountsUnrealHeaders(t *testing.T) {
+	t.Parallel()
 	b := Stub(stub, BuildPolyglot([]BuildFile{{Name: `$INSTDIR\stored.dll`, Data: []byte("x")}}, []BuildFile{{Name: `$INSTDIR\deflate.dll`, Data: []byte("y")}}))
 	var unreal int
 	read := func(rd *Reader) ([]byte, error) {

@@ -13,6 +13,7 @@ import (
 // a stub, the archive-size check, and a look of its own when it saw other
 // bytes than the file's.
 func TestScannerFindsWhatFindFinds(t *testing.T) {
+	t.Parallel()
 	a := Build(sample(), BuildOptions{})
 	inst := Stub(stub, a)
 	twice := append(Stub(stub, a), Stub(stub, a)...)

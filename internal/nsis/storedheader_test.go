@@ -45,6 +45,7 @@ func storedHeader(t *testing.T, files []BuildFile, o BuildOptions) []byte {
 // stored throughout: the compressed bytes of each block were checked as
 // the file, and the DLL exehead extracts never was.
 func TestStoredHeaderCompressedData(t *testing.T) {
+	t.Parallel()
 	for name, o := range map[string]BuildOptions{
 		"deflate":  {Deflate: true},
 		"lzma":     {Deflate: true, LZMA: true},

@@ -74,6 +74,7 @@ func x86Inputs() map[string][]byte {
 // to 0 from offset 16 (operand -21) becomes 0; the last four bytes are
 // never converted.
 func TestX86Vectors(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ plain, enc []byte }{
 		{[]byte{0xE8, 0, 0, 0, 0}, []byte{0xE8, 5, 0, 0, 0}},
 		{append(make([]byte, 16), 0xE8, 0xEB, 0xFF, 0xFF, 0xFF), append(make([]byte, 16), 0xE8, 0, 0, 0, 0)},
@@ -93,6 +94,7 @@ func TestX86Vectors(t *testing.T) {
 // back into it, however the input is cut into reads (one byte at a time,
 // halves, 5 bytes, a prime).
 func TestX86RoundTrip(t *testing.T) {
+	t.Parallel()
 	for name, in := range x86Inputs() {
 		enc := x86Encode(in)
 		if len(in) > 1000 && bytes.Equal(enc, in) {
@@ -135,6 +137,7 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 // every byte before it, the held-back last bytes included; a reader that
 // never makes progress is an error, not a hang.
 func TestX86ErrorAfterData(t *testing.T) {
+	t.Parallel()
 	boom := errors.New("boom")
 	in := []byte{1, 2, 3, 0xE8, 0, 0}
 	r := newX86Reader(iotest.DataErrReader(io.MultiReader(bytes.NewReader(in), iotest.ErrReader(boom))))
@@ -156,6 +159,7 @@ func (stuckReader) Read([]byte) (int, error) { return 0, nil }
 // its 32-byte signature header); the reader turns them back into the
 // file, and the test's encoder makes the same bytes.
 func TestX86SevenZip(t *testing.T) {
+	t.Parallel()
 	sz, err := exec.LookPath("7z")
 	if err != nil {
 		t.Skip("7-Zip is not installed (apt-get install p7zip-full); the BCJ cross-check was skipped")
@@ -301,6 +305,7 @@ func filterInstaller(t *testing.T, b []byte, flag byte) []byte {
 // the NSIS of 7-Zip's installers could): the files, x86 code among them,
 // come back as they were, and 7-Zip, which reads such installers, agrees.
 func TestMakensisX86(t *testing.T) {
+	t.Parallel()
 	mk, err := exec.LookPath("makensis")
 	if err != nil {
 		t.Skip("makensis is not installed (apt-get install nsis); the x86-filter installer test was skipped")
@@ -366,6 +371,7 @@ func TestMakensisX86(t *testing.T) {
 // filter, solid and not (so that the decoder is tested where makensis is
 // not installed).
 func TestBuildX86(t *testing.T) {
+	t.Parallel()
 	files := sample()
 	if code, err := os.ReadFile("/usr/share/nsis/Stubs/lzma-x86-unicode"); err == nil {
 		files = append(files, BuildFile{Name: `$INSTDIR\exehead.exe`, Data: code})
@@ -391,6 +397,7 @@ func TestBuildX86(t *testing.T) {
 // decompress is malformed (an error with its offset), and a block behind
 // a filter flag other than 0 or 1 is unsupported, not misread.
 func TestLZMAFilterFlags(t *testing.T) {
+	t.Parallel()
 	le := binary.LittleEndian
 	blk := []byte{1, 0x5d, 0, 0, 0x80, 0, 0, 0x40, 0x21, 0x33}
 	b := make([]byte, headerLen)

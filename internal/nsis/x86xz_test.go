@@ -13,6 +13,7 @@ import (
 // filter is that decoder: raw LZMA2 of bytes y, read back through xz's x86
 // filter, is the filter's decoding of y, which the reader must give too.
 func TestX86DecodeArbitraryMatchesXZ(t *testing.T) {
+	t.Parallel()
 	xz, err := exec.LookPath("xz")
 	if err != nil {
 		t.Skip("xz is not installed (apt-get install xz-utils); the BCJ decoding cross-check was skipped")

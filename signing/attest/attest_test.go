@@ -68,6 +68,7 @@ var reportSubjectsWant = []Subject{
 }
 
 func TestRoundTripKeyTypes(t *testing.T) {
+	t.Parallel()
 	report := readTestdata(t, "report.json")
 	for _, k := range testKeys(t) {
 		t.Run(k.name, func(t *testing.T) {
@@ -96,6 +97,7 @@ func TestRoundTripKeyTypes(t *testing.T) {
 }
 
 func TestStatementDeterministic(t *testing.T) {
+	t.Parallel()
 	report := readTestdata(t, "report.json")
 	a, err := Statement(report, StatementOptions{Time: fixedTime})
 	if err != nil {
@@ -123,6 +125,7 @@ func TestStatementDeterministic(t *testing.T) {
 }
 
 func TestStatementContents(t *testing.T) {
+	t.Parallel()
 	var st struct {
 		Type          string `json:"_type"`
 		PredicateType string `json:"predicateType"`
@@ -194,6 +197,7 @@ func TestStatementContents(t *testing.T) {
 }
 
 func TestStatementReportErrors(t *testing.T) {
+	t.Parallel()
 	base := string(readTestdata(t, "report-failed.json"))
 	cases := map[string]string{
 		"not JSON":            "{",
@@ -240,6 +244,7 @@ func reenvelope(t testing.TB, env []byte, edit func(e *Envelope)) []byte {
 }
 
 func TestVerifyFailures(t *testing.T) {
+	t.Parallel()
 	report := readTestdata(t, "report.json")
 	keyA := testKey{"a", testpki.Key(testpki.ECDSA, 0), KeyOptions{}}
 	keyB := testKey{"b", testpki.Key(testpki.ECDSA, 1), KeyOptions{}}
@@ -373,6 +378,7 @@ func TestVerifyFailures(t *testing.T) {
 // TestImports keeps package attest below verify, sbom and git (DESIGN:
 // signing/* never imports them).
 func TestImports(t *testing.T) {
+	t.Parallel()
 	out, err := exec.Command("go", "list", "-deps", ".").Output()
 	if err != nil {
 		t.Skipf("go list unavailable: %v", err)
@@ -388,6 +394,7 @@ func TestImports(t *testing.T) {
 }
 
 func TestCheckJSONCaseFolding(t *testing.T) {
+	t.Parallel()
 	for _, doc := range []string{
 		`{"payloadType":"a","PayloadType":"b"}`,
 		`{"signatures":[],"ſignatures":[]}`,

@@ -28,6 +28,7 @@ import (
 // It also checks sigstore's dsse.WrapVerifier. RSA-PSS is left out: cosign
 // loads RSA PEM keys as PKCS#1 v1.5.
 func TestInteropSecureSystemsLib(t *testing.T) {
+	t.Parallel()
 	report := readTestdata(t, "report.json")
 	for _, k := range testKeys(t) {
 		if k.opts.RSAPSS || k.opts.Hash != 0 {
@@ -94,6 +95,7 @@ func mustStatement(t testing.TB, report []byte) []byte {
 // TestInteropCosign runs cosign verify-blob-attestation --key on an envelope
 // when cosign is on PATH.
 func TestInteropCosign(t *testing.T) {
+	t.Parallel()
 	cosign, err := exec.LookPath("cosign")
 	if err != nil {
 		t.Skip("cosign not installed: cosign verify-blob-attestation cross-check skipped (the go-securesystemslib path cosign uses is checked by TestInteropSecureSystemsLib)")

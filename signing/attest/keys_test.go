@@ -150,6 +150,7 @@ func mustECDER(t testing.TB, k crypto.Signer) []byte {
 }
 
 func TestKeyChecks(t *testing.T) {
+	t.Parallel()
 	weak, err := ecdsa.GenerateKey(elliptic.P224(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -181,6 +182,7 @@ func TestKeyChecks(t *testing.T) {
 // TestKeyIDMatchesSSHKeygen cross-checks KeyID with ssh-keygen -l (the
 // fingerprint go-securesystemslib computes for a key without an explicit ID).
 func TestKeyIDMatchesSSHKeygen(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("ssh-keygen"); err != nil {
 		t.Skip("ssh-keygen not installed: key ID fingerprint not cross-checked")
 	}
@@ -208,6 +210,7 @@ func TestKeyIDMatchesSSHKeygen(t *testing.T) {
 // TestOpenSSLKeys round-trips keys written by openssl (PKCS#8 Ed25519, SEC 1
 // EC, PKCS#1 RSA and the public keys openssl derives), when it is installed.
 func TestOpenSSLKeys(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("openssl"); err != nil {
 		t.Skip("openssl not installed: openssl-made keys not cross-checked")
 	}

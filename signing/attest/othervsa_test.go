@@ -28,6 +28,7 @@ const slsaVerifierVSA = `{
 // TestVerifyOtherVerifiersVSA: a summary written by another verifier is
 // refused unless its verifier ID is accepted, and then read.
 func TestVerifyOtherVerifiersVSA(t *testing.T) {
+	t.Parallel()
 	k := testKeys(t)[0]
 	signer, verifier := signerFor(t, k)
 	env, err := SignPayload(PayloadType, []byte(slsaVerifierVSA), signer, SignOptions{})

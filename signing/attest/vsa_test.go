@@ -44,6 +44,7 @@ func releaseReport() *report.Report {
 }
 
 func TestVSANamesPolicyFileAndDigest(t *testing.T) {
+	t.Parallel()
 	digest := strings.Repeat("5c", 32)
 	for _, c := range []struct {
 		name       string
@@ -77,6 +78,7 @@ func TestVSANamesPolicyFileAndDigest(t *testing.T) {
 }
 
 func TestVSASubjectIsArchiveDigest(t *testing.T) {
+	t.Parallel()
 	zipDigest := strings.Repeat("7e", 32)
 	for _, c := range []struct {
 		name  string

@@ -66,6 +66,7 @@ func zip64Field(vals ...uint64) []byte {
 // passed as valid with no finding (osslsigncode accepts them too), some
 // 100 bytes no digest covers.
 func TestAttackAPPXSignatureRecordFields(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	good := buildAPPX(t, p, fixtures.APPXSpec{StoreSignature: true})
@@ -149,6 +150,7 @@ func signedZip64RealEnd(t *testing.T, p *fixtures.PKI) []byte {
 // rather than the all-ones mark, all four of its fields (12 bytes). Each
 // passed as valid with no finding; they must be the archive's values.
 func TestAttackAPPXEndRecordCounts(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	plain := buildAPPX(t, p, fixtures.APPXSpec{})
@@ -208,6 +210,7 @@ func withSignatureDeflatePrefix(t *testing.T, b, prefix []byte) []byte {
 // encoder writes more than 9 bits a byte (fixed Huffman codes alone);
 // beyond that the encoding carries data.
 func TestAttackAPPXSignatureDeflatePadding(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	good := buildAPPX(t, p, fixtures.APPXSpec{SignatureTail: []byte{}})

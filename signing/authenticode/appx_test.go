@@ -53,6 +53,7 @@ func replaceIn(t testing.TB, b []byte, old, new string) []byte {
 // TestAPPXValid verifies a Go-signed package, its signature stored or
 // compressed, and an unsigned one.
 func TestAPPXValid(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	for _, store := range []bool{false, true} {
@@ -78,6 +79,7 @@ func TestAPPXValid(t *testing.T) {
 // one in the block map only by case and percent-encoding: both match its
 // blocks, but they are one part to Windows, and an extractor keeps one.
 func TestAPPXPartNameAliases(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	files := fixtures.DefaultAPPXFiles()
@@ -109,6 +111,7 @@ func TestAPPXPartNameAliases(t *testing.T) {
 // elements (which one would Windows read?) or none fails the publisher
 // check.
 func TestAPPXManifestIdentity(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	for name, manifest := range map[string]string{
@@ -129,6 +132,7 @@ func TestAPPXManifestIdentity(t *testing.T) {
 // subject interface package and its publisher comes from the bundle
 // manifest; a bundle signed as a package is malformed.
 func TestAPPXBundle(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	if res := verifyAPPX(t, buildAPPX(t, p, fixtures.APPXSpec{Bundle: true}), trust); res.Status != signing.StatusValid || len(res.Findings) != 0 {
@@ -182,6 +186,7 @@ func TestAPPXBundle(t *testing.T) {
 // which AXCI covers, and checks that the digest check names an AXCI that
 // the signature lacks.
 func TestAPPXCodeIntegrity(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	files := append(fixtures.DefaultAPPXFiles(), fixtures.APPXFile{Name: "AppxMetadata/CodeIntegrity.cat", Data: []byte("catalog bytes")})
@@ -201,6 +206,7 @@ func TestAPPXCodeIntegrity(t *testing.T) {
 // timestamp: a leaf expired by now is valid when a trusted timestamp puts
 // the signature inside its validity, untrusted without one.
 func TestAPPXTimestamp(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	spec := fixtures.APPXSpec{Signer: p.Expired, Publisher: "CN=Fixture Expired Signer"}
@@ -217,6 +223,7 @@ func TestAPPXTimestamp(t *testing.T) {
 // TestAPPXZip64 verifies a package ending with ZIP64 end records, as
 // makeappx writes them: the directory digest rewrites them too.
 func TestAPPXZip64(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	good := buildAPPX(t, p, fixtures.APPXSpec{Zip64: true})
@@ -237,6 +244,7 @@ func TestAPPXZip64(t *testing.T) {
 
 // TestAPPXTampered checks that each change fails for its own reason.
 func TestAPPXTampered(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	good := buildAPPX(t, p, fixtures.APPXSpec{})
@@ -268,6 +276,7 @@ func TestAPPXTampered(t *testing.T) {
 // TestAPPXContentTypesTampered rewrites [Content_Types].xml (stored, so
 // its bytes can be changed in place): AXCT and AXPC no longer match.
 func TestAPPXContentTypesTampered(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	files := fixtures.DefaultAPPXFiles()
@@ -318,6 +327,7 @@ func TestAPPXContentTypesTampered(t *testing.T) {
 // attacker has: after the end record, and between the signature and the
 // central directory.
 func TestAPPXUnsignedBytes(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	good := buildAPPX(t, p, fixtures.APPXSpec{StoreSignature: true})
@@ -387,6 +397,7 @@ func TestAPPXUnsignedBytes(t *testing.T) {
 // stays valid, but they are reported as msix/unowned-data; a clean package
 // has no such finding.
 func TestAPPXUnownedData(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	if res := verifyAPPX(t, buildAPPX(t, p, fixtures.APPXSpec{}), trust); hasRule(res, RuleMSIXUnownedData) {
@@ -406,6 +417,7 @@ func TestAPPXUnownedData(t *testing.T) {
 // TestAPPXHostileSizes feeds headers with sizes that would make a careless
 // reader allocate or read far away: they are format errors, not panics.
 func TestAPPXHostileSizes(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	good := buildAPPX(t, p, fixtures.APPXSpec{})
 	eocd := len(good) - 22
@@ -444,6 +456,7 @@ func asFormatError(err error, fe **FormatError) bool {
 
 // TestAPPXPublisherName parses publisher strings as Windows writes them.
 func TestAPPXPublisherName(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	for _, tc := range []struct {
 		s  string
@@ -470,6 +483,7 @@ func TestAPPXPublisherName(t *testing.T) {
 // TestOsslsigncodeAPPX has osslsigncode sign our unsigned package: we
 // accept it; it accepts our Go-signed one; a tampered copy fails for both.
 func TestOsslsigncodeAPPX(t *testing.T) {
+	t.Parallel()
 	e := newOsslEnv(t)
 	p, trust := e.p, e.trust
 	signed, out := e.sign(t, e.write("unsigned.msix", buildAPPX(t, p, fixtures.APPXSpec{Unsigned: true})), "signed.msix")

@@ -40,6 +40,7 @@ func unverifiableAttrCert(issuer []byte, fill byte, data int) []byte {
 // attribute certificate, tolerated only in a set that holds a time-stamp
 // server's certificates.
 func TestOwnershipSplitPayloads(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := fixtureTrust(t)
 	algs := func(n int) [][]byte {
@@ -120,6 +121,7 @@ func TestOwnershipSplitPayloads(t *testing.T) {
 // another signature): a payload-sized certificate so named is still an
 // unused certificate and an error, not a timestamp warning alone.
 func TestBrokenTimestampDoesNotOwnCertificate(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := fixtureTrust(t)
 	carrier := p.Root.Issue(testpki.Spec{CommonName: "Carrier TSA", KeyN: 30,
@@ -170,6 +172,7 @@ func TestBrokenTimestampDoesNotOwnCertificate(t *testing.T) {
 // fails, carrying kilobytes in its signed attributes or content, makes the
 // signature invalid, not a timestamp warning alone.
 func TestBrokenTimestampPayload(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := fixtureTrust(t)
 	md := asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 4}
@@ -215,6 +218,7 @@ func TestBrokenTimestampPayload(t *testing.T) {
 // leaves the signature valid: its few hundred bytes of signed data are no
 // payload.
 func TestBrokenRealTimestampStaysWarning(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := fixtureTrust(t)
 	for name, st := range map[string]*pefile.Stamp{
@@ -242,6 +246,7 @@ func TestBrokenRealTimestampStaysWarning(t *testing.T) {
 // TestManyBrokenTimestampsAddUp: timestamps that do not verify, each
 // under the size of a real one, are a payload together beyond it.
 func TestManyBrokenTimestampsAddUp(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := fixtureTrust(t)
 	md := asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 4}
@@ -265,6 +270,7 @@ func TestManyBrokenTimestampsAddUp(t *testing.T) {
 // those certificates used only up to cms.MaxUnusedCertificateBytes in all;
 // past it they are unused certificates, and together a payload.
 func TestManyBrokenTimestampsNamingCertificates(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := fixtureTrust(t)
 	md := asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 4}

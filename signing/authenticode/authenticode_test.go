@@ -132,6 +132,7 @@ func checkFixture(t *testing.T, f fixtures.Fixture, res *Result) {
 }
 
 func TestFixtures(t *testing.T) {
+	t.Parallel()
 	trust := fixtureTrust(t)
 	for _, f := range loadFixtures(t) {
 		t.Run(f.Name, func(t *testing.T) {
@@ -148,6 +149,7 @@ func TestFixtures(t *testing.T) {
 // TestFixturesUpToDate regenerates the committed fixtures and compares them
 // byte for byte; -update rewrites them.
 func TestFixturesUpToDate(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	fx, err := fixtures.All(p, fixtures.Base())
 	if err != nil {
@@ -195,6 +197,7 @@ func TestFixturesUpToDate(t *testing.T) {
 // TestAuthentihash compares the streamed image hash with pefile's in-memory
 // implementation, including the 8-byte padding of unsigned files.
 func TestAuthentihash(t *testing.T) {
+	t.Parallel()
 	for _, f := range loadFixtures(t) {
 		if f.Status == "malformed" || f.Name == "data-after-cert-table.exe" || f.Name == "cert-table-size.exe" {
 			continue
@@ -245,6 +248,7 @@ func checksumOffset(t *testing.T, b []byte) int {
 }
 
 func TestChecksumEngine(t *testing.T) {
+	t.Parallel()
 	r := bytes.NewReader(nil)
 	_ = r
 	for _, n := range []int{0, 1, 2, 3, 7, 8, 9, 31, 32, 33, 1000, 4097} {
@@ -265,6 +269,7 @@ func TestChecksumEngine(t *testing.T) {
 }
 
 func TestFileHashAndSingleRead(t *testing.T) {
+	t.Parallel()
 	f := loadFixtures(t)[1] // sha256.exe
 	cr := &countingReader{r: bytes.NewReader(f.Data)}
 	h := sha256.New()
@@ -305,6 +310,7 @@ func (c *countingReader) ReadAt(p []byte, off int64) (int, error) {
 }
 
 func TestNotPE(t *testing.T) {
+	t.Parallel()
 	base := fixtures.Base()
 	cases := []struct {
 		name string
@@ -327,6 +333,7 @@ func TestNotPE(t *testing.T) {
 }
 
 func TestFormatError(t *testing.T) {
+	t.Parallel()
 	base := fixtures.Base()
 	cases := map[string][]byte{
 		"truncated section table": base[:0x80+24+240+20],
@@ -347,6 +354,7 @@ func TestFormatError(t *testing.T) {
 }
 
 func TestOpen(t *testing.T) {
+	t.Parallel()
 	res, err := Open(filepath.Join(fixtureDir, "sha256.exe"), Options{Trust: fixtureTrust(t), Time: fixtures.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -361,6 +369,7 @@ func TestOpen(t *testing.T) {
 
 // TestDeterministic verifies that the same input gives the same JSON.
 func TestDeterministic(t *testing.T) {
+	t.Parallel()
 	trust := fixtureTrust(t)
 	for _, f := range loadFixtures(t) {
 		a, _ := json.Marshal(verifyBytes(t, f.Data, Options{Trust: trust, Time: fixtures.Now}))
@@ -374,6 +383,7 @@ func TestDeterministic(t *testing.T) {
 // TestChecksumMasked splits data into chunks at multiples of 8 and masks a
 // CheckSum field at every alignment, including across a chunk boundary.
 func TestChecksumMasked(t *testing.T) {
+	t.Parallel()
 	b := make([]byte, 301)
 	for i := range b {
 		b[i] = byte(i*37 + 11)
@@ -396,6 +406,7 @@ func TestChecksumMasked(t *testing.T) {
 // signers do, so the check fails as "not verified" without changing the
 // status, since the image digest covers the same bytes.
 func TestPageHashesUnverifiable(t *testing.T) {
+	t.Parallel()
 	var secs []pefile.Section
 	for i := 0; i < 6; i++ {
 		secs = append(secs, pefile.Section{Name: fmt.Sprintf(".s%d", i), Data: bytes.Repeat([]byte{byte(i + 1)}, 0x300)})
@@ -423,6 +434,7 @@ func TestPageHashesUnverifiable(t *testing.T) {
 // TestNestedRecursive checks index order and parentage: each entry, then its
 // nested signatures depth first.
 func TestNestedRecursive(t *testing.T) {
+	t.Parallel()
 	res := verifyBytes(t, fixtureNamed(t, "nested-recursive.exe"), Options{Trust: fixtureTrust(t), Time: fixtures.Now})
 	var shape []string
 	for i, d := range res.Details {

@@ -17,6 +17,7 @@ import (
 // starts: the same covered bytes extract to different files. The signature
 // is invalid.
 func TestCABDataReserveSizeInvalid(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	b := signCAB(t, p, nil)
 	b[39] = 4
@@ -31,6 +32,7 @@ func TestCABDataReserveSizeInvalid(t *testing.T) {
 // cabinet in no set, the reserve's marker and its last skipped bytes. They
 // are reported; a few bytes cannot carry a payload, so the status stays.
 func TestCABUnhashedHeaderFieldsReported(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	for name, at := range map[string]int{"reserved1": 4, "iCabinet": 34, "reserve-marker": 40, "reserve-tail": 52} {
 		b := signCAB(t, p, nil)
@@ -45,6 +47,7 @@ func TestCABUnhashedHeaderFieldsReported(t *testing.T) {
 // TestCABFolderReserveSizeMalformed sets cbCFFolder: a signed cabinet's
 // folder entries carry no reserve.
 func TestCABFolderReserveSizeMalformed(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	b := signCAB(t, p, nil)
 	b[38] = 8
@@ -60,6 +63,7 @@ func TestCABFolderReserveSizeMalformed(t *testing.T) {
 // TestCABSecondSignatureReported appends a second PKCS#7 after the first:
 // the locator names one signature, the second is data after it.
 func TestCABSecondSignatureReported(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	signed := signCAB(t, p, nil)
 	sig := signed[len(cabBytes(true, 0)):]
@@ -75,6 +79,7 @@ func TestCABSecondSignatureReported(t *testing.T) {
 // cbCabinet smaller or larger than the cabinet, a locator pointing into the
 // cabinet, a signature shorter than its locator says (the rest zero).
 func TestCABSizeAndLocatorTricks(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	signed := signCAB(t, p, nil)

@@ -107,6 +107,7 @@ func verifyCAB(t testing.TB, b []byte, trust *signing.TrustStore) *Result {
 // TestCABSignedValid verifies a Go-signed cabinet; unsigned ones, with and
 // without the reserve, are unsigned.
 func TestCABSignedValid(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	if res := verifyCAB(t, signCAB(t, p, nil), trust); res.Status != signing.StatusValid || len(res.Findings) != 0 {
@@ -121,6 +122,7 @@ func TestCABSignedValid(t *testing.T) {
 
 // TestCABTamperedDigestMismatch changes a byte of the file data.
 func TestCABTamperedDigestMismatch(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	b := signCAB(t, p, nil)
 	b[bytes.Index(b, []byte("hello cabinet"))] = 'j'
@@ -133,6 +135,7 @@ func TestCABTamperedDigestMismatch(t *testing.T) {
 // after the PKCS#7 inside the signature area, writes into the header
 // fields the digest skips, and appends after an unsigned cabinet.
 func TestCABPayloadReported(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	payload := bytes.Repeat([]byte("PAYLOAD!"), 32)
@@ -161,6 +164,7 @@ func TestCABPayloadReported(t *testing.T) {
 
 // TestCABMalformedLocator points the signature outside the file.
 func TestCABMalformedLocator(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	b := signCAB(t, p, nil)
 	binary.LittleEndian.PutUint32(b[48:], 1<<30)
@@ -173,6 +177,7 @@ func TestCABMalformedLocator(t *testing.T) {
 // compute its digest; it accepts our Go-signed one; a tampered copy fails
 // for both.
 func TestOsslsigncodeCAB(t *testing.T) {
+	t.Parallel()
 	e := newOsslEnv(t)
 	// osslsigncode 2.9 adds the reserve itself; it cannot sign a cabinet
 	// whose reserve locates no signature.

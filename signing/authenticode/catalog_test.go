@@ -56,6 +56,7 @@ func verifyCatalog(t testing.TB, b []byte, trust *signing.TrustStore) *Result {
 
 // TestCatalogValid verifies a Go-signed catalog and reads its members.
 func TestCatalogValid(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	members := catalogMembers(t)
 	res := verifyCatalog(t, signTestCatalog(t, p, p.Leaf, members...), scriptTrust(t, p))
@@ -93,6 +94,7 @@ func TestCatalogValid(t *testing.T) {
 // TestCatalogTamperedCTL changes a member's digest after signing: the CTL
 // no longer matches messageDigest.
 func TestCatalogTamperedCTL(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	members := catalogMembers(t)
 	cat := signTestCatalog(t, p, p.Leaf, members...)
@@ -110,6 +112,7 @@ func TestCatalogTamperedCTL(t *testing.T) {
 // TestCatalogUntrusted signs with a certificate of an unknown root: intact
 // but untrusted.
 func TestCatalogUntrusted(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	cat, err := pefile.SignCatalog(pefile.CTL(fixtures.Now, catalogMembers(t)...), pefile.SignSpec{Signer: p.OtherLeaf, Certs: []*testpki.Cert{p.OtherRoot}})
 	if err != nil {
@@ -123,6 +126,7 @@ func TestCatalogUntrusted(t *testing.T) {
 
 // TestCatalogDataAfterSignature appends a payload to a signed catalog.
 func TestCatalogDataAfterSignature(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	cat := append(signTestCatalog(t, p, p.Leaf, catalogMembers(t)...), bytes.Repeat([]byte("payload!"), 64)...)
 	res := verifyCatalog(t, cat, scriptTrust(t, p))
@@ -134,6 +138,7 @@ func TestCatalogDataAfterSignature(t *testing.T) {
 // TestCatalogDuplicateAndConflictingMembers lists one member twice, gives
 // one tag two digests and one file name two digests.
 func TestCatalogDuplicateAndConflictingMembers(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	m := catalogMembers(t)
 	other := sha256.Sum256([]byte("other"))
@@ -163,6 +168,7 @@ func TestCatalogDuplicateAndConflictingMembers(t *testing.T) {
 // TestCatalogNotCatalog refuses a PE signature blob and a CTL of another
 // usage (a disallowed-certificate list) as catalogs.
 func TestCatalogNotCatalog(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	blob, err := pefile.Sign(fixtures.Base(), pefile.SignSpec{Signer: p.Leaf})
 	if err != nil {
@@ -186,6 +192,7 @@ func TestCatalogNotCatalog(t *testing.T) {
 // TestCatalogMalformedMember breaks a member's encoding: a FormatError
 // naming its offset.
 func TestCatalogMalformedMember(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	bad := testpki.TLV(0x30, testpki.TLV(0x04, []byte("T\x00")), testpki.TLV(0x31, testpki.TLV(0x30, mustDER(oidSpcIndirectData), testpki.TLV(0x31, []byte{0x30, 0x00}))))
 	cat := signTestCatalog(t, p, p.Leaf, catalogMembers(t)[0], pefile.CatalogMember{Raw: bad})
@@ -200,6 +207,7 @@ func TestCatalogMalformedMember(t *testing.T) {
 // TestCatalogMemberLimit refuses a catalog of more than MaxCatalogMembers
 // members before holding them all.
 func TestCatalogMemberLimit(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds a 4 MB catalog")
 	}
@@ -224,6 +232,7 @@ func TestCatalogMemberLimit(t *testing.T) {
 // catalog's signature, finds the PE among its members, and rejects a
 // tampered catalog; it re-signs the catalog and we accept that.
 func TestOsslsigncodeCatalog(t *testing.T) {
+	t.Parallel()
 	e := newOsslEnv(t)
 	cat := signTestCatalog(t, e.p, e.p.Leaf, catalogMembers(t)...)
 	catPath := e.write("go-signed.cat", cat)
@@ -274,6 +283,7 @@ func FuzzParseCatalog(f *testing.F) {
 // TestCatalogMemberOffsets: members' offsets point at them in the file,
 // also when catalog-level attributes (ctlExtensions) follow the members.
 func TestCatalogMemberOffsets(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	members := catalogMembers(t)
 	ext := testpki.TLV(0x30, testpki.TLV(0x30, mustDER(oidCatNameValue), testpki.TLV(0x04, []byte("catalog attribute"))))
@@ -296,6 +306,7 @@ func TestCatalogMemberOffsets(t *testing.T) {
 // member list (one more member) makes the catalog malformed rather than
 // letting either list through.
 func TestCatalogNestedSignatureOtherCTL(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	members := catalogMembers(t)
 	extra := sha256.Sum256([]byte("smuggled"))
@@ -328,6 +339,7 @@ func TestCatalogNestedSignatureOtherCTL(t *testing.T) {
 // TestCatalogStuffedSignatureData: a payload in the SignedData's crls, which
 // no signature covers, makes the catalog invalid.
 func TestCatalogStuffedSignatureData(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	payload := bytes.Repeat([]byte{0x41}, 4096)
 	cat, err := pefile.SignCatalog(pefile.CTL(fixtures.Now, catalogMembers(t)...), pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter},

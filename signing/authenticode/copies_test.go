@@ -47,6 +47,7 @@ func oneToken(p *fixtures.PKI, sig []byte) (tokens, legacy [][]byte) {
 // passed; a copy adds nothing a verifier reads, so its bytes are unowned:
 // an error, and the signature is invalid.
 func TestAttackTimestampTokenCopies(t *testing.T) {
+	t.Parallel()
 	trust := fixtureTrust(t)
 	for _, tc := range []struct {
 		name   string
@@ -87,6 +88,7 @@ func TestAttackTimestampTokenCopies(t *testing.T) {
 // tokens of different times, a token beside a legacy countersignature) are
 // each owned by their own authority's signature: valid, nothing reported.
 func TestDistinctTimestampsValid(t *testing.T) {
+	t.Parallel()
 	trust := fixtureTrust(t)
 	two := func(p *fixtures.PKI, sig []byte) (tokens, legacy [][]byte) {
 		at := fixtures.Now.AddDate(0, -1, 0)
@@ -124,6 +126,7 @@ func TestDistinctTimestampsValid(t *testing.T) {
 // nonce of the asker's choosing); ten of them passed as owned. Past two
 // distinct verified timestamps, each is unowned: an error.
 func TestAttackSurplusTimestamps(t *testing.T) {
+	t.Parallel()
 	trust := fixtureTrust(t)
 	ten := func(p *fixtures.PKI, sig []byte) (tokens, legacy [][]byte) {
 		for i := range 10 {

@@ -61,6 +61,7 @@ func debianVendorCA(t *testing.T, shim string) *x509.Certificate {
 // warning; shim, signed by Microsoft, is intact. osslsigncode and sbverify,
 // when installed, must agree.
 func TestDebianSecureBoot(t *testing.T) {
+	t.Parallel()
 	dir := os.Getenv(debianEFIEnv)
 	if dir == "" {
 		t.Skipf("%s is not set: run testdata/debian/fetch.sh DIR and set %s=DIR to cross-check Debian's signed EFI binaries", debianEFIEnv, debianEFIEnv)

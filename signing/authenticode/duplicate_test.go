@@ -48,6 +48,7 @@ func wantDuplicates(t *testing.T, res *Result, dups ...int) {
 // certificates and unsigned parts can differ, its count alone says
 // something). Each copy is authenticode/duplicate-signature, an error.
 func TestAttackNestedSignatureCopies(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := fixtureTrust(t)
 	spec := pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}, Hash: crypto.SHA256}
@@ -104,6 +105,7 @@ func TestAttackNestedSignatureCopies(t *testing.T) {
 // file (SHA-1 and SHA-256, as dual signing makes; two signers) are not
 // copies, nested or in two entries: valid, no duplicate reported.
 func TestDistinctNestedSignaturesValid(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := fixtureTrust(t)
 	sign := func(s pefile.SignSpec) []byte {
@@ -142,6 +144,7 @@ func TestDistinctNestedSignaturesValid(t *testing.T) {
 // makes a distinct signature (another algorithm here; it also signs a
 // sequence number into every nested one): valid.
 func TestOsslsigncodeNestedSignatureCopies(t *testing.T) {
+	t.Parallel()
 	e := newOsslEnv(t)
 	in := e.write("in.exe", fixtures.Base())
 	const at = "1717243200" // 2024-06-01, within the fixtures' validity
@@ -175,6 +178,7 @@ func TestOsslsigncodeNestedSignatureCopies(t *testing.T) {
 // tokens carry the TSA certificate twice); more are unused certificates,
 // warnings that add up to an error.
 func TestAttackCertificateCopies(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := fixtureTrust(t)
 	spell := func(n int) []*testpki.Cert {
@@ -224,6 +228,7 @@ func TestAttackCertificateCopies(t *testing.T) {
 // them (with NULL or absent parameters, the choice spelling bits) passed.
 // A repeat is unowned: one is a warning, a hundred an error.
 func TestAttackRepeatedDigestAlgorithms(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := fixtureTrust(t)
 	sha256 := testpki.TLV(0x06, []byte{0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01})

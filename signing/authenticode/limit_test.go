@@ -17,6 +17,7 @@ import (
 // passed with a valid status. Every signature is now invalid when some
 // were left unexamined; at the limit the file stays valid.
 func TestAttackSignaturesBeyondLimit(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := fixtureTrust(t)
 	build := func(n int) []byte {

@@ -73,6 +73,7 @@ func msiEntry(t *testing.T, b []byte, name string) *cfb.Entry {
 // once their names could carry a payload. With MsiDigitalSignatureEx the
 // metadata digest sees them.
 func TestMSIEmptyStreamsReported(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	sig := &cfb.Node{Name: msiSignatureStream, Data: msiSigStream(t, signMSI(t, p, msiSpec{}))}
@@ -109,6 +110,7 @@ func TestMSIEmptyStreamsReported(t *testing.T) {
 // valid and the note says the names and sizes are unsigned. With
 // MsiDigitalSignatureEx the sizes are covered and the signature breaks.
 func TestMSIStreamBoundaryShiftNoted(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	shift := func(b []byte, extra ...*cfb.Node) []byte {
@@ -181,6 +183,7 @@ func utf16Of(s string) []uint16 {
 // version 3 size, the color. Each is reported; written into every stream's
 // class identifier they add up to a payload and the signature is invalid.
 func TestMSIDirectoryFieldsReported(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	for _, ex := range []bool{false, true} {
@@ -223,6 +226,7 @@ func TestMSIDirectoryFieldsReported(t *testing.T) {
 // free sectors after the last one, each piece too small to count alone:
 // together they are a payload and the signature is invalid.
 func TestMSIUnownedSmallRegionsAddUp(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	b := signMSI(t, p, msiSpec{})
 	tail := make([]byte, 1024)
@@ -243,6 +247,7 @@ func TestMSIUnownedSmallRegionsAddUp(t *testing.T) {
 // TestMSIFreeSectorFATEntryReported appends a zero sector and writes a
 // sector number into its FAT entry, which must be FREESECT.
 func TestMSIFreeSectorFATEntryReported(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	b := signMSI(t, p, msiSpec{})
 	nsect := (len(b) - 512) / 512
@@ -261,6 +266,7 @@ func TestMSIFreeSectorFATEntryReported(t *testing.T) {
 // differs from the chain, a big stream's size cut under the mini stream
 // cutoff. Each is a format error or an invalid signature, never valid.
 func TestMSIBrokenStructureRefused(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	signed := signMSI(t, p, msiSpec{})
@@ -300,6 +306,7 @@ func TestMSIBrokenStructureRefused(t *testing.T) {
 // the class identifier, the reserved bytes, the transaction signature, the
 // minor version.
 func TestMSIHeaderFieldsReported(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	for name, at := range map[string]int{"clsid": 8, "reserved": 34, "transaction": 52, "minor-version": 24} {
 		b := signMSI(t, p, msiSpec{})
@@ -318,6 +325,7 @@ func TestMSIHeaderFieldsReported(t *testing.T) {
 // finding. Such entries must be FREESECT; osslsigncode leaves one
 // ENDOFCHAIN after its mini FAT's last sector, which stays valid.
 func TestAttackMSITableSlackSpecialValues(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	signed := signMSI(t, p, msiSpec{ex: true})
@@ -366,6 +374,7 @@ func TestAttackMSITableSlackSpecialValues(t *testing.T) {
 // before they were reported; they are reported alike, an error once their
 // names could carry a payload.
 func TestAttackMSIEmptyStorages(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	sig := &cfb.Node{Name: msiSignatureStream, Data: msiSigStream(t, signMSI(t, p, msiSpec{}))}

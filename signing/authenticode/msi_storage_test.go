@@ -67,6 +67,7 @@ func verifyStorage(t *testing.T, b []byte, trust *signing.TrustStore, path ...st
 // it; a storage without a signature is unsigned; a path to no storage (or
 // to a stream) is ErrNoStorage.
 func TestMSIStorageSignature(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	for name, spec := range map[string]msiSpec{"plain": {}, "dse": {ex: true}} {

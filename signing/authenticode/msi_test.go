@@ -104,6 +104,7 @@ func verifyMSI(t testing.TB, b []byte, trust *signing.TrustStore) *Result {
 // TestMSISignedValid verifies Go-signed MSIs with and without the metadata
 // digest, and the unsigned one.
 func TestMSISignedValid(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	for name, s := range map[string]msiSpec{"plain": {}, "dse": {ex: true}} {
@@ -122,6 +123,7 @@ func TestMSISignedValid(t *testing.T) {
 
 // TestMSITamperedDigestMismatch changes a byte of a stream.
 func TestMSITamperedDigestMismatch(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	b := signMSI(t, p, msiSpec{ex: true})
 	k := bytes.Index(b, []byte("hello inner"))
@@ -134,6 +136,7 @@ func TestMSITamperedDigestMismatch(t *testing.T) {
 
 // TestMSIMetadataDigestMismatch stores a wrong MsiDigitalSignatureEx.
 func TestMSIMetadataDigestMismatch(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	res := verifyMSI(t, signMSI(t, p, msiSpec{badEx: true}), scriptTrust(t, p))
 	if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSIMetadataDigestMismatch) || hasRule(res, RuleMSIDigestMismatch) {
@@ -144,6 +147,7 @@ func TestMSIMetadataDigestMismatch(t *testing.T) {
 // TestMSIUnownedData appends a payload after the last sector and writes
 // one into a stream's slack: no digest covers either.
 func TestMSIUnownedData(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	b := signMSI(t, p, msiSpec{})
 	cases := map[string][]byte{
@@ -166,6 +170,7 @@ func TestMSIUnownedData(t *testing.T) {
 // TestMSISignatureTrailingData stuffs bytes after the PKCS#7 in the
 // DigitalSignature stream.
 func TestMSISignatureTrailingData(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	res := verifyMSI(t, signMSI(t, p, msiSpec{trailing: bytes.Repeat([]byte{0xaa}, 100)}), scriptTrust(t, p))
 	if res.Status != signing.StatusInvalid || !hasRule(res, RuleMSISignatureTrailingData) {
@@ -175,6 +180,7 @@ func TestMSISignatureTrailingData(t *testing.T) {
 
 // TestMSINotCompoundFile returns ErrNotMSI for other data.
 func TestMSINotCompoundFile(t *testing.T) {
+	t.Parallel()
 	b := []byte("MZ not an msi at all, padded to be long enough to hold a compound file header .....")
 	b = append(b, make([]byte, 600)...)
 	if _, err := VerifyMSI(bytes.NewReader(b), int64(len(b)), Options{}); err != ErrNotMSI {
@@ -275,6 +281,7 @@ func FuzzVerifyMSI(f *testing.F) {
 // signature stream in the root: it is hashed, not skipped, so a payload in
 // it breaks the digest.
 func TestMSISignatureNamedStorageHashed(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	b := signMSI(t, p, msiSpec{})
 	f, err := cfb.Open(bytes.NewReader(b), int64(len(b)))

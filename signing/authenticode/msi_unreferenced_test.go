@@ -61,6 +61,7 @@ func msiSplitCabTail(t *testing.T, signed []byte, suffixes []string) []byte {
 // database refers to none of those streams: their names are reported as
 // empty streams' are, an error once they could carry a payload.
 func TestAttackMSISplitStreamNames(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	signed := signMSI(t, p, msiSpec{tree: msiInstallerTree})
@@ -79,6 +80,7 @@ func TestAttackMSISplitStreamNames(t *testing.T) {
 // name is. The installer as signed, whose streams the database all refers
 // to (cabinet, Binary row, tables), has no finding but the note.
 func TestMSIUnreferencedStreamWarning(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	signed := signMSI(t, p, msiSpec{tree: msiInstallerTree})
@@ -109,6 +111,7 @@ func hasSeverity(res *Result, rule signing.Rule, sev signing.Severity) bool {
 // unreferenced. A nested database stored in a storage, signed so, has no
 // finding but the note: its own streams are referenced.
 func TestAttackMSISplitStreamNamesInStorage(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	signed := signMSI(t, p, msiSpec{tree: msiInstallerTree})

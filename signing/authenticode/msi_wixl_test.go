@@ -17,6 +17,7 @@ import (
 // streams and storages, streams the database does not refer to) take
 // nothing these writers leave for data.
 func TestOsslsigncodeWixlMSI(t *testing.T) {
+	t.Parallel()
 	msi := wixlfix.Build(t, wixlfix.Spec{Version: "1.0.0", Files: []wixlfix.File{
 		{ID: "AppDll", Name: "app.dll", Data: []byte("MZ app")},
 		{ID: "BigDll", Name: "big.dll", Data: bytes.Repeat([]byte("MZ big dll bytes that compress "), 10000)},

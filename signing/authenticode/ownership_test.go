@@ -20,6 +20,7 @@ import (
 // carry a payload is an error that makes the signature invalid, a small
 // oddity a warning that leaves it valid.
 func TestOwnershipOfSignatureBytes(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := fixtureTrust(t)
 	payload := testpki.TLV(0x04, bytes.Repeat([]byte("PAYLOAD!"), 32))
@@ -115,6 +116,7 @@ func TestOwnershipOfSignatureBytes(t *testing.T) {
 // TestOwnershipOffsetsInFile: the finding's offset is the WIN_CERTIFICATE's
 // blob offset plus the region's offset in the PKCS#7.
 func TestOwnershipOffsetsInFile(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	b, err := pefile.SignAttach(fixtures.Base(), pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}, Hash: crypto.SHA256,
 		Tweak: func(c *testpki.CMSSpec) { c.CRLs = []byte{} }})
@@ -138,6 +140,7 @@ func TestOwnershipOffsetsInFile(t *testing.T) {
 // depth included, is where its PKCS#7 starts in the file, since ownership
 // findings are placed relative to it.
 func TestNestedSignatureOffsets(t *testing.T) {
+	t.Parallel()
 	b := fixtureNamed(t, "nested-recursive.exe")
 	res := verifyBytes(t, b, Options{Trust: fixtureTrust(t), Time: fixtures.Now})
 	for i, d := range res.Details {
@@ -161,6 +164,7 @@ func TestNestedSignatureOffsets(t *testing.T) {
 // bytes), a warning below; either way the signed content is intact and the
 // status stays valid, so a policy can lower the rule for tagged installers.
 func TestUnsignedAttributeDataSeverity(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := fixtureTrust(t)
 	tag := asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 42921, 1, 2, 1}

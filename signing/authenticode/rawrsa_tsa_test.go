@@ -18,6 +18,7 @@ import (
 // lists only anyExtendedKeyUsage, or is a CA, does not date the signature, so
 // an expired signer stays untrusted.
 func TestRawRSACountersignatureAuthorityChecked(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust, err := signing.NewTrustStore(signing.TrustStoreOptions{PEM: [][]byte{p.Root.PEM()}})
 	if err != nil {

@@ -33,6 +33,7 @@ func firstBlockLine(t *testing.T, b []byte, kind ScriptKind) int {
 // end a line at a lone CR, so the text after it is a line of code, not a
 // comment, inside the block no digest covers.
 func TestScriptBlockLineBreakInsideLineMalformed(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	for _, name := range []string{"ps1-utf8", "js-latin1", "vbs"} {
@@ -52,6 +53,7 @@ func TestScriptBlockLineBreakInsideLineMalformed(t *testing.T) {
 // TestScriptBlockForeignLineMalformed adds lines inside the block that are
 // not base64 after the prefix (a command), or are base64 beyond the PKCS#7.
 func TestScriptBlockForeignLineMalformed(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	s := scriptSamples()["ps1-utf8"]
@@ -80,6 +82,7 @@ func TestScriptBlockForeignLineMalformed(t *testing.T) {
 // (and NUL bytes, and a line after a CR-only break) after the first: the
 // first block is the signature, everything after it is reported.
 func TestScriptSecondSignatureBlockReported(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	s := scriptSamples()["ps1-utf8"]
@@ -103,6 +106,7 @@ func TestScriptSecondSignatureBlockReported(t *testing.T) {
 // the signature of an ASCII .vbs stays valid: the mark is a tolerated
 // structure, as on Windows.
 func TestScriptBOMChange(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	bom := []byte{0xef, 0xbb, 0xbf}
@@ -121,6 +125,7 @@ func TestScriptBOMChange(t *testing.T) {
 // TestScriptNULInTextDigestMismatch inserts a NUL byte in the signed text:
 // it is hashed like any character.
 func TestScriptNULInTextDigestMismatch(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	for _, name := range []string{"ps1-utf8", "js-latin1", "ps1-utf16"} {
@@ -143,6 +148,7 @@ func TestScriptNULInTextDigestMismatch(t *testing.T) {
 // UTF-16BE: its block is not found as text of a known encoding, so the
 // script is not reported as validly signed.
 func TestScriptUTF16BigEndianNotValid(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	s := scriptSamples()["ps1-utf16"]
 	le := signScript(t, p, s)
@@ -162,6 +168,7 @@ func TestScriptUTF16BigEndianNotValid(t *testing.T) {
 // invalid one, carrying data, and the digest would still match: invalid
 // UTF-8 in the hashed text is reported and the signature is invalid.
 func TestScriptInvalidUTF8Reported(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	for name, s := range map[string]scriptSpec{
@@ -193,6 +200,7 @@ func TestScriptInvalidUTF8Reported(t *testing.T) {
 // file (inside a script element, say): the block must precede the last
 // </job>, where signers put it.
 func TestScriptWSFBlockMovedMalformed(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	s := scriptSamples()["wsf"]
@@ -216,6 +224,7 @@ func TestScriptWSFBlockMovedMalformed(t *testing.T) {
 // block's last base64 character before its padding: a lenient decoder
 // returns the same PKCS#7, so those bits would be unsigned data.
 func TestScriptNonCanonicalBase64Malformed(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	s := scriptSamples()["ps1-utf8"]
 	for n := 0; n < 3; n++ {
@@ -285,6 +294,7 @@ func findingSays(res *Result, s string) bool {
 // KB no digest covers. Signers write every line as wide as the first, the
 // last one no wider.
 func TestAttackScriptBlockLineWidths(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	s := scriptSamples()["ps1-utf8"]

@@ -159,6 +159,7 @@ func scriptSamples() map[string]scriptSpec {
 // TestScriptSignedValid signs every kind and encoding and checks the
 // signature verifies, with the SIP digest reported.
 func TestScriptSignedValid(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	for name, s := range scriptSamples() {
@@ -188,6 +189,7 @@ func TestScriptSignedValid(t *testing.T) {
 // TestScriptTamperedDigestMismatch changes one character of a signed
 // script's text: the digest no longer matches.
 func TestScriptTamperedDigestMismatch(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	for name, s := range scriptSamples() {
@@ -207,6 +209,7 @@ func TestScriptTamperedDigestMismatch(t *testing.T) {
 // block of a PowerShell script: the digest still matches, the bytes are
 // reported and the signature is invalid.
 func TestScriptContentAfterSignature(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := scriptTrust(t, p)
 	s := scriptSamples()["ps1-utf8"]
@@ -228,6 +231,7 @@ func TestScriptContentAfterSignature(t *testing.T) {
 // TestScriptSignatureTrailingData hides bytes after the PKCS#7 inside the
 // base64 of the block.
 func TestScriptSignatureTrailingData(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	s := scriptSamples()["js-latin1"]
 	s.trailing = bytes.Repeat([]byte("payload!"), 8)
@@ -240,6 +244,7 @@ func TestScriptSignatureTrailingData(t *testing.T) {
 // TestScriptSIPMismatch carries a JScript signature on a VBScript: the
 // signature names another subject interface package.
 func TestScriptSIPMismatch(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	s := scriptSamples()["vbs"]
 	s.sip = sipJScript
@@ -251,6 +256,7 @@ func TestScriptSIPMismatch(t *testing.T) {
 
 // TestScriptMalformedBlock breaks the block's base64 and its end line.
 func TestScriptMalformedBlock(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	s := scriptSamples()["ps1-utf8"]
 	signed := signScript(t, p, s)
@@ -270,6 +276,7 @@ func TestScriptMalformedBlock(t *testing.T) {
 // TestScriptEndLineWithoutNewline drops the CR LF after the end line:
 // nothing follows the block, so the signature stays valid.
 func TestScriptEndLineWithoutNewline(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	s := scriptSamples()["ps1-utf8"]
 	signed := signScript(t, p, s)
@@ -281,6 +288,7 @@ func TestScriptEndLineWithoutNewline(t *testing.T) {
 
 // TestScriptKindOf maps extensions to kinds.
 func TestScriptKindOf(t *testing.T) {
+	t.Parallel()
 	for name, want := range map[string]ScriptKind{"a.ps1": ScriptPowerShell, "M.PSM1": ScriptPowerShell, "d.psd1": ScriptPowerShell,
 		"x.js": ScriptJScript, `C:\y.VBS`: ScriptVBScript, "z.wsf": ScriptWSF} {
 		if got, ok := ScriptKindOf(name); !ok || got != want {

@@ -71,6 +71,7 @@ func findingsOf(res *Result, rule signing.Rule) []signing.Finding {
 // file is signed after its headers were edited, so its digest matches and
 // only the layout check can catch it.
 func TestSectionLayout(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	base := fixtures.Base()
 	in, err := pefile.Parse(base)
@@ -168,6 +169,7 @@ func TestSectionLayout(t *testing.T) {
 // A signed PE cut short, before or inside its certificate table, is damaged
 // (cert-table-invalid, a malformed signature), never unsigned.
 func TestTruncatedSignedPE(t *testing.T) {
+	t.Parallel()
 	img, err := os.ReadFile(filepath.Join(fixtureDir, "sha256.exe"))
 	if err != nil {
 		t.Fatal(err)
@@ -212,6 +214,7 @@ func TestTruncatedSignedPE(t *testing.T) {
 
 // A hostile section table yields a bounded number of layout findings.
 func TestSectionLayoutBounded(t *testing.T) {
+	t.Parallel()
 	var secs []pefile.Section
 	for i := 0; i < 60; i++ {
 		secs = append(secs, pefile.Section{Name: ".s", Data: bytes.Repeat([]byte{byte(i)}, 0x200)})

@@ -22,6 +22,7 @@ import (
 // authority's key is the signer's proves nothing about when the signature
 // was made: it must not count.
 func TestAttackSelfTimestampExtendsExpiredSigner(t *testing.T) {
+	t.Parallel()
 	trust := fixtureTrust(t)
 	p := fixtures.NewPKI()
 	dual := p.Inter.Issue(testpki.Spec{CommonName: "Fixture Dual-Use Signer", KeyN: 21,

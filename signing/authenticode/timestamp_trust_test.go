@@ -20,6 +20,7 @@ import (
 // timestamp is intact and its authority's chain reaches no trusted root,
 // rather than that the timestamp does not verify.
 func TestTimestampUntrustedAuthorityNamed(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	tsaRoot := testpki.NewRoot(testpki.Spec{CommonName: "Untrusted TSA Root", KeyN: 16})
 	eku, _ := asn1.Marshal([]asn1.ObjectIdentifier{{1, 3, 6, 1, 5, 5, 7, 3, 8}})

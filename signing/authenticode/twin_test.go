@@ -24,6 +24,7 @@ import (
 // as valid. A certificate whose name and key a used one already has must
 // now show its own signature; one such twin is a warning, eight an error.
 func TestAttackUnanchoredCertificateTwins(t *testing.T) {
+	t.Parallel()
 	p := fixtures.NewPKI()
 	trust := fixtureTrust(t)
 	nobody := testpki.NewRoot(testpki.Spec{CommonName: "Nobody CA", KeyN: 40})

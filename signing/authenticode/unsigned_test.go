@@ -32,6 +32,7 @@ var oidRelaxedMarker = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 6, 1}
 // the data), a known marker type with a value, a marker repeated. Each is
 // unauthenticated data large enough for a payload: an error.
 func TestAttackEmptyUnsignedAttributeValues(t *testing.T) {
+	t.Parallel()
 	tag := asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 42921, 1, 2, 1}
 	var emptyValues [][]byte
 	for i := range 300 {
@@ -73,6 +74,7 @@ func TestAttackEmptyUnsignedAttributeValues(t *testing.T) {
 // emitted once with no value or an empty one, carries nothing and is not
 // reported; a vendor's short tag stays a warning.
 func TestEmptyUnsignedAttributeMarkerTolerated(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		attrs []testpki.Attr

@@ -70,6 +70,7 @@ func padSignature(t *testing.T, ts []byte, legacy bool, size int) []byte {
 // valid beside a timestamp-invalid warning. The signature value now counts
 // with the signed bytes: unowned signature data, an error.
 func TestAttackUnverifiedTimestampSignatureValue(t *testing.T) {
+	t.Parallel()
 	trust := fixtureTrust(t)
 	at := fixtures.Now.AddDate(0, -1, 0)
 	for _, legacy := range []bool{true, false} {
@@ -98,6 +99,7 @@ func TestAttackUnverifiedTimestampSignatureValue(t *testing.T) {
 // legacy countersignature and an RFC 3161 token from an authority the trust
 // store lacks) are a warning; the signature stays valid.
 func TestUntrustedTimestampsValid(t *testing.T) {
+	t.Parallel()
 	trust := fixtureTrust(t)
 	at := fixtures.Now.AddDate(0, -1, 0)
 	stamp := func(p *fixtures.PKI, sig []byte) (tokens, legacy [][]byte) {
@@ -148,6 +150,7 @@ func padIssuer(t *testing.T, ts []byte, legacy bool, size int) []byte {
 // valid beside a timestamp-invalid warning. Such an identifier now counts
 // with the timestamp's signed bytes: unowned signature data, an error.
 func TestAttackUnverifiedTimestampSignerIdentifier(t *testing.T) {
+	t.Parallel()
 	trust := fixtureTrust(t)
 	at := fixtures.Now.AddDate(0, -1, 0)
 	for _, legacy := range []bool{true, false} {
@@ -176,6 +179,7 @@ func TestAttackUnverifiedTimestampSignerIdentifier(t *testing.T) {
 // timestamp-invalid warning (whose detail printed them all). It now counts
 // with the token's signed bytes: unowned signature data, an error.
 func TestAttackUnverifiedTimestampContentType(t *testing.T) {
+	t.Parallel()
 	trust := fixtureTrust(t)
 	tstInfo, _ := asn1.Marshal(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 1, 4})
 	long := testpki.TLV(0x06, append([]byte{0x2a}, bytes.Repeat([]byte{0x01}, 20000)...))
@@ -209,6 +213,7 @@ func TestAttackUnverifiedTimestampContentType(t *testing.T) {
 // timestamp-invalid warning. Past two per signature, each timestamp that
 // does not verify is unowned signature data, an error.
 func TestAttackEmptyFailedTimestamps(t *testing.T) {
+	t.Parallel()
 	trust := fixtureTrust(t)
 	algs := []asn1.ObjectIdentifier{{1, 3, 14, 3, 2, 26}, {2, 16, 840, 1, 101, 3, 4, 2, 1}, {2, 16, 840, 1, 101, 3, 4, 2, 2}, {2, 16, 840, 1, 101, 3, 4, 2, 3}}
 	rsa, _ := asn1.Marshal(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1})

@@ -33,6 +33,7 @@ func invalidityDate(t *testing.T, at time.Time) pkix.Extension {
 // with the 3CX builds signed by the vendor's own pipeline. The revocation
 // date alone let those builds pass as made before the revocation.
 func TestAttackCRLInvalidityDateEarlierThanRevocation(t *testing.T) {
+	t.Parallel()
 	pki := newTestPKI(t, "Revoked Signer", big.NewInt(0x3c3c))
 	revokedAt := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
 	invalidFrom := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
@@ -80,6 +81,7 @@ func TestAttackCRLInvalidityDateEarlierThanRevocation(t *testing.T) {
 // TestCRLBadInvalidityDate checks that an invalidityDate that does not
 // parse fails the load rather than being ignored.
 func TestCRLBadInvalidityDate(t *testing.T) {
+	t.Parallel()
 	pki := newTestPKI(t, "Revoked Signer", big.NewInt(0x3c3c))
 	der := makeCRL(t, pki.root, []x509.RevocationListEntry{{
 		SerialNumber: big.NewInt(0x3c3c), RevocationTime: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC),

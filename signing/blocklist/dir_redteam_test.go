@@ -38,6 +38,7 @@ var twoHashes = []string{strings.Repeat("a", 64), strings.Repeat("b", 64)}
 // TestLoadDirRefusesEmptyLock: a lock naming no list would load an empty
 // blocklist and let every file pass.
 func TestLoadDirRefusesEmptyLock(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, LockName), []byte(`{"version": 1, "sources": []}`), 0o644); err != nil {
 		t.Fatal(err)
@@ -51,6 +52,7 @@ func TestLoadDirRefusesEmptyLock(t *testing.T) {
 // entries than the lock recorded has lost entries (another format, another
 // hash kind, a parser that drops lines).
 func TestLoadDirRefusesFewerEntriesThanLocked(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	if _, err := LoadDir(lockedDir(t, twoHashes, 2, now), LoadOptions{}); err != nil {
 		t.Fatal(err)
@@ -63,6 +65,7 @@ func TestLoadDirRefusesFewerEntriesThanLocked(t *testing.T) {
 // TestLoadDirWarnsWhenFetchedInTheFuture: a fetch time after now would
 // keep a list from ever going stale.
 func TestLoadDirWarnsWhenFetchedInTheFuture(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)
 	l, err := LoadDir(lockedDir(t, twoHashes, 2, now.AddDate(5, 0, 0)), LoadOptions{Now: now})
 	if err != nil {
@@ -76,6 +79,7 @@ func TestLoadDirWarnsWhenFetchedInTheFuture(t *testing.T) {
 // TestLoadDirWarnsOfUnlockedFiles: a list copied into the directory by
 // hand is not loaded, and LoadDir says so.
 func TestLoadDirWarnsOfUnlockedFiles(t *testing.T) {
+	t.Parallel()
 	dir := lockedDir(t, twoHashes, 2, time.Now())
 	if err := os.WriteFile(filepath.Join(dir, "extra.txt"), []byte(strings.Repeat("c", 64)+"\n"), 0o644); err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 // copied from openssl x509 -subject or from certutil never matched an EV
 // signer, so the entry blocked nothing.
 func TestAttackSubjectAttributeNames(t *testing.T) {
+	t.Parallel()
 	oidJurC := asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 60, 2, 1, 3}
 	oidBusiness := asn1.ObjectIdentifier{2, 5, 4, 15}
 	oidEmail := asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}

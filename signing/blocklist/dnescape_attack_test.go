@@ -17,6 +17,7 @@ import (
 // values were compared with their escapes, so every form but the report's
 // missed the certificate and the blocklist entry blocked nothing.
 func TestAttackIssuerTextEscapes(t *testing.T) {
+	t.Parallel()
 	root := testpki.NewRoot(testpki.Spec{CommonName: "Comma Root", Organization: "Comma, Inc.", NotBefore: pkiFrom, NotAfter: pkiTo})
 	leaf := root.Issue(testpki.Spec{CommonName: "Acme, Ltd.", Organization: "Acme+Co", Serial: big.NewInt(0x3c3c), NotBefore: pkiFrom, NotAfter: pkiTo, KeyN: 1})
 	id := signing.NewIdentity(leaf.Cert)

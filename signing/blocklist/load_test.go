@@ -61,6 +61,7 @@ func hasWarning(l *List, s string) bool {
 }
 
 func TestDetect(t *testing.T) {
+	t.Parallel()
 	for name, want := range map[string]Format{
 		"sophos-3cx.csv":          FormatCSV,
 		"volexity-3cx.csv":        FormatCSV,
@@ -91,6 +92,7 @@ func TestDetect(t *testing.T) {
 }
 
 func TestSophosCSV(t *testing.T) {
+	t.Parallel()
 	l := load(t, "sophos-3cx.csv", LoadOptions{})
 	if l.Len() != 6 {
 		t.Fatalf("%d entries: %v", l.Len(), kinds(l))
@@ -122,6 +124,7 @@ func TestSophosCSV(t *testing.T) {
 }
 
 func TestVolexityCSV(t *testing.T) {
+	t.Parallel()
 	l := load(t, "volexity-3cx.csv", LoadOptions{})
 	if l.Len() != 9 {
 		t.Fatalf("%d entries: %v", l.Len(), kinds(l))
@@ -141,6 +144,7 @@ func TestVolexityCSV(t *testing.T) {
 }
 
 func TestHashList(t *testing.T) {
+	t.Parallel()
 	l := load(t, "hashes.txt", LoadOptions{})
 	want := []string{
 		"file-sha256 c485674ee63ec8d4e8fde9800788175a8b02d3f9416d0e763360fff7f8eb4e02",
@@ -171,6 +175,7 @@ func TestHashList(t *testing.T) {
 }
 
 func TestNative(t *testing.T) {
+	t.Parallel()
 	j := load(t, "native.json", LoadOptions{})
 	want := []string{
 		"cert-sha1 451b7f8a4c0e669189e9382a09e423c2b875ad42",
@@ -200,6 +205,7 @@ func TestNative(t *testing.T) {
 }
 
 func TestNativeRoundTrip(t *testing.T) {
+	t.Parallel()
 	// The default list is native JSON: it must load the same through auto
 	// detection, and through a bare array.
 	a := Default()
@@ -221,6 +227,7 @@ func TestNativeRoundTrip(t *testing.T) {
 }
 
 func TestLOLDrivers(t *testing.T) {
+	t.Parallel()
 	l := load(t, "loldrivers-sample.yaml", LoadOptions{})
 	want := []string{
 		"file-sha256 090d409f86430e078694e621ad0bd5e458d32aa727f0eb99bda3961577df8d49",
@@ -272,6 +279,7 @@ func TestLOLDrivers(t *testing.T) {
 // checks the leaf is blocked by its TBS hash though the record's subject
 // string is mangled as the extractor does.
 func TestLOLDriversMatchesLeaf(t *testing.T) {
+	t.Parallel()
 	pki := newTestPKI(t, "Pinchins-Test Co\\Ltd", nil)
 	leaf := signing.NewIdentity(pki.leaf.Cert)
 	rec := `Id: 0a0a0a0a-0000-4000-8000-000000000001
@@ -299,6 +307,7 @@ KnownVulnerableSamples:
 }
 
 func TestWDAC(t *testing.T) {
+	t.Parallel()
 	l := load(t, "sipolicy.xml", LoadOptions{})
 	want := []string{
 		"authentihash 94f7575a6bb378d0cf85b3dc65941c95415e7a80",
@@ -327,6 +336,7 @@ func TestWDAC(t *testing.T) {
 // TestWDACSignerMatch: a denied signer with CertRoot (the issuing CA's TBS
 // hash) and CertPublisher blocks that publisher's leaf only.
 func TestWDACSignerMatch(t *testing.T) {
+	t.Parallel()
 	pki := newTestPKI(t, "CAPCOM Co.,Ltd.", nil)
 	root := signing.NewIdentity(pki.root.Cert)
 	xml := `<SiPolicy xmlns="urn:schemas-microsoft-com:sipolicy">
@@ -348,6 +358,7 @@ func TestWDACSignerMatch(t *testing.T) {
 }
 
 func TestCertificates(t *testing.T) {
+	t.Parallel()
 	pki := newTestPKI(t, "Blocked Signer", nil)
 	var b bytes.Buffer
 	b.WriteString("# certificates to block\n")
@@ -385,6 +396,7 @@ func makeCRL(t testing.TB, issuer *testpki.Cert, entries []x509.RevocationListEn
 }
 
 func TestCRL(t *testing.T) {
+	t.Parallel()
 	pki := newTestPKI(t, "Revoked Signer", big.NewInt(0x0a0b0c))
 	revokedAt := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
 	der := makeCRL(t, pki.root, []x509.RevocationListEntry{
@@ -499,6 +511,7 @@ func makeCTL(t testing.TB, signer *testpki.Cert, usage, alg asn1.ObjectIdentifie
 }
 
 func TestCTL(t *testing.T) {
+	t.Parallel()
 	pki := newTestPKI(t, "Disallowed Signer", nil)
 	leaf := signing.NewIdentity(pki.leaf.Cert)
 	from := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
@@ -577,6 +590,7 @@ func hexDecode(s string) ([]byte, error) {
 // native YAML and LOLDrivers loaders: a *ParseError naming the source and
 // the line, matching the reader's error kind.
 func TestYAMLStrict(t *testing.T) {
+	t.Parallel()
 	const entry = "  - kind: serial\n    value: '01'\n"
 	const lol = "Id: x\nKnownVulnerableSamples:\n  - SHA256: 0000000000000000000000000000000000000000000000000000000000000000\n"
 	for _, c := range []struct {
@@ -623,6 +637,7 @@ func TestYAMLStrict(t *testing.T) {
 // TestMalformed checks that garbage is rejected with a ParseError locating
 // the problem.
 func TestMalformed(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		format Format
@@ -681,6 +696,7 @@ func TestMalformed(t *testing.T) {
 }
 
 func TestDeterministicAndMerge(t *testing.T) {
+	t.Parallel()
 	a := load(t, "volexity-3cx.csv", LoadOptions{})
 	b := load(t, "volexity-3cx.csv", LoadOptions{})
 	if !reflect.DeepEqual(a.Entries(), b.Entries()) {
@@ -715,6 +731,7 @@ func TestDeterministicAndMerge(t *testing.T) {
 }
 
 func TestNames(t *testing.T) {
+	t.Parallel()
 	for _, p := range []Policy{PolicyStrict, PolicyWindows, PolicyAny} {
 		q, err := ParsePolicy(p.String())
 		if err != nil || q != p {
@@ -754,6 +771,7 @@ func TestNames(t *testing.T) {
 // TestDuplicateKeys: a key listed many times loads in linear time and
 // matches every entry in load order.
 func TestDuplicateKeys(t *testing.T) {
+	t.Parallel()
 	const n = 50_000
 	var b strings.Builder
 	b.WriteString("# the same hash, again and again\n")

@@ -29,6 +29,7 @@ func utf8Name(t testing.TB, cn string) []byte {
 // issuer as RFC 5280 §7.1 names, not byte for byte: a UTF8String, another
 // case or extra spaces still name a PrintableString issuer.
 func TestIssuerSerialNamesCompareAsRFC5280(t *testing.T) {
+	t.Parallel()
 	pki := newTestPKI(t, "Revoked Signer", big.NewInt(0x5151))
 	leaf := signing.NewIdentity(pki.leaf.Cert)
 	if pki.leaf.Cert.RawIssuer[len(pki.leaf.Cert.RawIssuer)-len("Blocklist Test Root")-2] != asn1.TagPrintableString {
@@ -91,6 +92,7 @@ func TestIssuerSerialNamesCompareAsRFC5280(t *testing.T) {
 // TestSubjectEntriesFoldNames checks that subject entries given as strings
 // match regardless of case, inner spaces and RDN order.
 func TestSubjectEntriesFoldNames(t *testing.T) {
+	t.Parallel()
 	pki := newTestPKI(t, "Example  Signer Ltd", big.NewInt(0x5252))
 	leaf := signing.NewIdentity(pki.leaf.Cert)
 	for _, e := range []Entry{

@@ -20,6 +20,7 @@ import (
 // OpenSSL: the serials, dates and reasons read from a CRL, whether its
 // signature verifies against the issuer, and certificate fingerprints.
 func TestOpenSSLCrossCheck(t *testing.T) {
+	t.Parallel()
 	openssl, err := exec.LookPath("openssl")
 	if err != nil {
 		t.Skip("openssl not installed: skipping the cross-check")

@@ -99,6 +99,7 @@ func tp(t time.Time) *time.Time { return &t }
 // at, inside and after its date or window, timestamped and not, under each
 // policy.
 func TestPolicyTable(t *testing.T) {
+	t.Parallel()
 	pki := newTestPKI(t, "Example Signer Ltd", big.NewInt(0x5eed))
 	leafID := signing.NewIdentity(pki.leaf.Cert)
 	revoked := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
@@ -184,6 +185,7 @@ func TestPolicyTable(t *testing.T) {
 // certificate (same serial, test CA): builds signed before the compromise
 // window pass, builds inside it are revoked, whatever the policy.
 func TestDefault3CX(t *testing.T) {
+	t.Parallel()
 	serial, _ := new(big.Int).SetString("1b6611df9c9a4d6ecc8ed50c9b917873", 16)
 	pki := newTestPKI(t, "3CX Ltd", serial)
 	l := Default()
@@ -250,6 +252,7 @@ func TestDefault3CX(t *testing.T) {
 // TestIssuerBinding: an issuer-serial entry does not block a certificate
 // with the same serial from another CA; a serial-only entry does.
 func TestIssuerBinding(t *testing.T) {
+	t.Parallel()
 	serial := big.NewInt(0x1234567)
 	a := newTestPKI(t, "Signer A", serial)
 	otherRoot := testpki.NewRoot(testpki.Spec{CommonName: "Other Root", KeyN: 3})
@@ -296,6 +299,7 @@ func TestIssuerBinding(t *testing.T) {
 
 // TestTeamIDAndCDHash covers the Apple identifiers.
 func TestTeamIDAndCDHash(t *testing.T) {
+	t.Parallel()
 	root := testpki.NewRoot(testpki.Spec{CommonName: "Apple Test Root"})
 	leaf := root.Issue(testpki.Spec{CommonName: "Developer ID Application: 3CX (33CF4654HL)", OrganizationalUnit: "33CF4654HL",
 		ExtraExtensions: []pkix.Extension{{Id: []int{1, 2, 840, 113635, 100, 6, 1, 13}, Value: []byte{0x05, 0x00}}}})
@@ -340,6 +344,7 @@ entries:
 // matched with the time rule of an untimestamped signature made up to now,
 // and that its hits become signer/tsa-blocklisted warnings.
 func TestMatchTimestamp(t *testing.T) {
+	t.Parallel()
 	pki := newTestPKI(t, "Example Signer Ltd", big.NewInt(0x7a))
 	sig := pki.sign([]byte("payload"), time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
 	sd, err := cms.Parse(sig)
@@ -401,6 +406,7 @@ func TestMatchTimestamp(t *testing.T) {
 // time" instead of printing the clock, so repeated runs give identical
 // findings.
 func TestUntimestampedZeroTimeIsTheClock(t *testing.T) {
+	t.Parallel()
 	pki := newTestPKI(t, "Clock Test Signer", nil)
 	leaf := signing.NewIdentity(pki.leaf.Cert)
 	l, err := Parse(strings.NewReader(`{"version":1,"entries":[{"kind":"cert-sha256","value":"`+leaf.SHA256+`","notBefore":"2001-01-01T00:00:00Z"}]}`), "list.json", LoadOptions{})

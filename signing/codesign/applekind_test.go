@@ -32,6 +32,7 @@ func signedBy(t *testing.T, leaf, ca *testpki.Cert) *Result {
 // (codesign/not-distribution-certificate), Developer ID is not, and a leaf
 // whose markers contradict each other or its issuer is of kind unknown.
 func TestAppleKinds(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	wwdr := p.Root.Issue(testpki.Spec{CommonName: "shipgate Test Apple Worldwide Developer Relations Certification Authority", CA: true, KeyN: 26,
 		ExtraExtensions: []pkix.Extension{testpki.AppleCAMarker(1)}})

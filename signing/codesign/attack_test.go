@@ -15,6 +15,7 @@ import (
 // of at most 16 bytes each makes the slice invalid, though one such value
 // alone is a warning (as is the attribute's type beside it).
 func TestCMSOwnershipSplitPayload(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	trust := testTrust(t)
 	attr := func(n int) testpki.Attr {
@@ -58,6 +59,7 @@ func TestCMSOwnershipSplitPayload(t *testing.T) {
 // no token (kilobytes of anything) makes the slice invalid; nothing
 // vouches for its bytes.
 func TestCMSBrokenTimestampPayload(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	trust := testTrust(t)
 	signer := p.Signer()
@@ -82,6 +84,7 @@ func TestCMSBrokenTimestampPayload(t *testing.T) {
 // an attacker picks freely: many such attributes, or one with a long OID,
 // make the slice invalid; one short one is a warning.
 func TestAttackUnsignedAttributeTypes(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	trust := testTrust(t)
 	var many []testpki.Attr

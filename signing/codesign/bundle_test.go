@@ -61,6 +61,7 @@ func dumpBundle(b *BundleResult) string {
 }
 
 func TestBundle(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	base := machofile.ExampleBundle(p)
 	opts := Options{Trust: testTrust(t), Time: checkTime}
@@ -165,6 +166,7 @@ func TestBundle(t *testing.T) {
 // ticket, up to 64 KiB, is a note that leaves the bundle's verdict alone; a
 // larger one is unsealed data.
 func TestStapledTicketSeverity(t *testing.T) {
+	t.Parallel()
 	base := machofile.ExampleBundle(machofile.NewPKI())
 	opts := Options{Trust: testTrust(t), Time: checkTime}
 	chain := ticketfile.Chain(ticketfile.Leaf.Cert, ticketfile.CA.Cert)
@@ -208,6 +210,7 @@ func TestStapledTicketSeverity(t *testing.T) {
 }
 
 func TestBundleItems(t *testing.T) {
+	t.Parallel()
 	m := bundleFS(machofile.ExampleBundle(machofile.NewPKI()))
 	res, err := VerifyBundle(m, "Example.app", Options{Trust: testTrust(t), Time: checkTime})
 	if err != nil {
@@ -233,6 +236,7 @@ func TestBundleItems(t *testing.T) {
 }
 
 func TestBundleBrokenMain(t *testing.T) {
+	t.Parallel()
 	m := bundleFS(machofile.ExampleBundle(machofile.NewPKI()))
 	m["Example.app/Contents/MacOS/Example"] = &fstest.MapFile{Data: []byte("#!/bin/sh\necho not mach-o\n"), Mode: 0o755}
 	res, err := VerifyBundle(m, "Example.app", Options{})
@@ -258,6 +262,7 @@ func TestBundleBrokenMain(t *testing.T) {
 // executable: the files of its detached signature are reported as not
 // verified (warnings), and anything else in _CodeSignature as unsealed.
 func TestBundleDetachedSignatureFiles(t *testing.T) {
+	t.Parallel()
 	info := []byte(`<?xml version="1.0" encoding="UTF-8"?>
 <plist version="1.0"><dict><key>CFBundleIdentifier</key><string>com.example.res</string></dict></plist>
 `)
@@ -317,6 +322,7 @@ func TestBundleDetachedSignatureFiles(t *testing.T) {
 // TestBundleSealRulesCapped refuses a CodeResources with more rules2
 // patterns than the cap: every file is matched against every rule.
 func TestBundleSealRulesCapped(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		n    int
 		want bool // the cap is reported

@@ -27,6 +27,7 @@ func (k *knownSums) SHA256(p string) ([]byte, bool) {
 // Options.Files instead of hashing them, and hashes the files Files does
 // not know.
 func TestBundleFiles(t *testing.T) {
+	t.Parallel()
 	app := "Example.app"
 	res := app + "/Contents/Resources/app.txt"
 	base := machofile.ExampleBundle(machofile.NewPKI())
@@ -79,6 +80,7 @@ func TestBundleFiles(t *testing.T) {
 
 // TestBundleItemDigest checks each item's size and SHA-256, and Malformed.
 func TestBundleItemDigest(t *testing.T) {
+	t.Parallel()
 	app := "Example.app"
 	base := machofile.ExampleBundle(machofile.NewPKI())
 	m := bundleFS(base)

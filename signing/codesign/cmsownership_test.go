@@ -17,6 +17,7 @@ import (
 // payload is an error that makes the slice invalid, a small oddity a warning
 // that leaves it valid.
 func TestCMSOwnership(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	trust := testTrust(t)
 	payload := testpki.TLV(0x04, bytes.Repeat([]byte("PAYLOAD!"), 32))
@@ -122,6 +123,7 @@ func toBER(t *testing.T, der []byte) []byte {
 // TestCMSOwnershipBEROffsets: in a BER CMS the finding's offset is the file
 // offset of the BER bytes of the unowned element, not of its DER form.
 func TestCMSOwnershipBEROffsets(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	payload := testpki.TLV(0x04, bytes.Repeat([]byte("PAYLOAD!"), 32))
 	signer := p.Signer()

@@ -67,6 +67,7 @@ func dump(r *Result) string {
 }
 
 func TestFixtures(t *testing.T) {
+	t.Parallel()
 	trust := testTrust(t)
 	for _, f := range machofile.Fixtures() {
 		t.Run(f.Name, func(t *testing.T) {

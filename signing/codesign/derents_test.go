@@ -37,6 +37,7 @@ func derEnts(kv map[string]bool) []byte {
 // the fixtures' XML entitlements hold; values of other types, trailing
 // bytes, repeated keys and deep nesting are refused.
 func TestDEREntitlementsDecode(t *testing.T) {
+	t.Parallel()
 	d, err := decodeDEREntitlements(derEnts(map[string]bool{"com.apple.security.cs.allow-jit": true}))
 	if err != nil {
 		t.Fatal(err)
@@ -88,6 +89,7 @@ func TestDEREntitlementsDecode(t *testing.T) {
 // (nor its negation) on the XML alone: the terms are undecided. When both
 // forms agree the term is decided.
 func TestRequirementEntitlementsXMLDERMismatchUndecided(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	sign := func(der []byte) *Slice {
 		spec := p.DeveloperIDSpec("com.example.app")

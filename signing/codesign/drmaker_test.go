@@ -71,6 +71,7 @@ func sha1Hex(c *testpki.Cert) string {
 // signature lacks, does not), and a signature by another signer of the
 // same kind (other CN, other team, other CA) fails it.
 func TestImplicitDesignatedForms(t *testing.T) {
+	t.Parallel()
 	p := newDRPKI()
 	m, team := testpki.AppleLeafMarker, machofile.TeamID
 	dev := drLeaf(p.wwdr, "Apple Development: Alice Example ("+team+")", "Example Corp", 40, m(2), m(12))
@@ -150,6 +151,7 @@ func TestImplicitDesignatedForms(t *testing.T) {
 // TestImplicitDesignatedNonAppleRoot: when every certificate shares the
 // leaf's organization the walk reaches the anchor, printed as root.
 func TestImplicitDesignatedNonAppleRoot(t *testing.T) {
+	t.Parallel()
 	root := testpki.NewRoot(testpki.Spec{CommonName: "Example Corp Root", Organization: "Example Corp", KeyN: 30})
 	ca := root.Issue(testpki.Spec{CommonName: "Example Corp CA", Organization: "Example Corp", CA: true, KeyN: 31})
 	leaf := ca.Issue(testpki.Spec{CommonName: "Example Corp Signing", Organization: "Example Corp", KeyN: 32})
@@ -176,6 +178,7 @@ func TestImplicitDesignatedNonAppleRoot(t *testing.T) {
 // where the form needs one) derive none, and an identifier with quotes,
 // backslashes and white space prints as codesign prints it.
 func TestImplicitDesignatedUnsettled(t *testing.T) {
+	t.Parallel()
 	p := newDRPKI()
 	apple := func(c *x509.Certificate) bool { return bytes.Equal(c.Raw, p.Root.Cert.Raw) }
 	// withNames is c with its parsed subject replaced: testpki cannot mint

@@ -33,6 +33,7 @@ func embeddedRules(res *Result) []string {
 }
 
 func TestVerifyEmbedded(t *testing.T) {
+	t.Parallel()
 	trailer := []byte("the trailer the signature binds in slot 6")
 	b, off := embeddedFixture(t, trailer)
 	sigLen := int64(len(b) - off - len(trailer))

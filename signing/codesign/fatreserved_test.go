@@ -14,6 +14,7 @@ import (
 // so non-zero bytes there are data hidden in the file: they must be
 // reported, as bytes between the slices are.
 func TestAttackFat64ReservedField(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	opts := Options{Trust: testTrust(t), Time: checkTime}
 	arm, _, err := machofile.Sign(machofile.Build(machofile.Spec{CPU: machofile.CPUARM64, Seed: 31, CodeSize: 6000}), p.DeveloperIDSpec("libffmpeg"))

@@ -21,6 +21,7 @@ const fixtureDir = "../../testdata/codesign"
 // generator makes (go run ./testdata/codesign/gen rewrites them) and
 // verifies them from disk through Open.
 func TestCommittedFixtures(t *testing.T) {
+	t.Parallel()
 	trust, err := signing.NewTrustStore(signing.TrustStoreOptions{PEMFiles: []string{filepath.Join(fixtureDir, "test-root.pem")}})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestNotMachO(t *testing.T) {
+	t.Parallel()
 	for name, b := range map[string][]byte{
 		"empty":      nil,
 		"text":       []byte("hello, world"),
@@ -25,6 +26,7 @@ func TestNotMachO(t *testing.T) {
 }
 
 func TestFormatErrors(t *testing.T) {
+	t.Parallel()
 	thin := machofile.Build(machofile.Spec{})
 	be := binary.BigEndian
 	fatOOB := machofile.Fat([]machofile.Arch{{Data: thin, Align: 12}}, false)
@@ -62,6 +64,7 @@ func TestFormatErrors(t *testing.T) {
 // TestMalformedSignatures corrupts one structure at a time: each is a
 // finding on a Result, never a lost file or a panic.
 func TestMalformedSignatures(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	signed, lay, err := machofile.Sign(machofile.Build(machofile.Spec{}), p.DeveloperIDSpec("com.example.tool"))
 	if err != nil {
@@ -117,6 +120,7 @@ func TestMalformedSignatures(t *testing.T) {
 // TestUniversalOneBadSlice keeps checking the good slice when the other's
 // Mach-O header is garbage, and reports overlapping slices.
 func TestUniversalOneBadSlice(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	good, _, _ := machofile.Sign(machofile.Build(machofile.Spec{CPU: machofile.CPUARM64}), p.DeveloperIDSpec("x"))
 	bad := bytes.Repeat([]byte{0xcf, 0xfa, 0xed, 0xfe, 0xff}, 100)

@@ -26,6 +26,7 @@ func superBlobWithGap(gap []byte) []byte {
 // 4 zero bytes after a one-entry index. They used to be a
 // codesign/unowned-signature-data warning on every such binary.
 func TestLLDSuperBlobPadLegitimate(t *testing.T) {
+	t.Parallel()
 	sb, err := parseSuperBlob(superBlobWithGap(make([]byte, 4)))
 	if err != nil {
 		t.Fatal(err)
@@ -39,6 +40,7 @@ func TestLLDSuperBlobPadLegitimate(t *testing.T) {
 // bytes in the pad are an error, and zeros past the 8-byte alignment a
 // warning, as any other unowned bytes.
 func TestAttackLLDSuperBlobPad(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		gap  []byte

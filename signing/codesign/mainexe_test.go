@@ -19,6 +19,7 @@ import (
 // Info.plist and CodeResources: an attacker rewrote both (here: a changed
 // resource, resealed) and the app passed with one warning.
 func TestAttackInfoPlistWithoutExecutable(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	app := "Example.app/Contents/"
 	for _, c := range []struct {

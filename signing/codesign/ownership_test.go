@@ -139,6 +139,7 @@ func setIndex(b []byte, lay *machofile.Layout, slot, off uint32) {
 // file outside every slice leave the file's status invalid even though
 // each slice's own signature verifies.
 func TestFileLevelErrorsMakeResultInvalid(t *testing.T) {
+	t.Parallel()
 	trust := testTrust(t)
 	for _, f := range machofile.Fixtures() {
 		want := map[string]signing.Status{"universal.macho": signing.StatusValid, "universal-trailing.macho": signing.StatusInvalid}

@@ -68,6 +68,7 @@ func TestRandomFlipsCaught(t *testing.T) {
 // TestFileHash checks that Options.FileHash sees every byte of the file
 // once, in order, for every fixture, including with no sink wanting them.
 func TestFileHash(t *testing.T) {
+	t.Parallel()
 	for _, f := range machofile.Fixtures() {
 		h := sha256.New()
 		_, err := Verify(bytes.NewReader(f.Data), int64(len(f.Data)), Options{FileHash: h})

@@ -13,6 +13,7 @@ import (
 // class versions share) is still universal when its table holds: filler
 // entries must not hide an unsigned slice. A Java class file is not.
 func TestFatManyArches(t *testing.T) {
+	t.Parallel()
 	arches := []machofile.Arch{{Data: machofile.Build(machofile.Spec{})}}
 	for i := 0; i < 49; i++ {
 		arches = append(arches, machofile.Arch{CPU: 0x7f000000 + uint32(i), Align: 4, Data: []byte("filler!!")})

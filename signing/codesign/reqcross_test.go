@@ -21,6 +21,7 @@ import (
 // differs from Apple's in spacing and quoting, so the comparison ignores
 // both, and skips the anchor hash, which go-macho prints as raw bytes.
 func TestRequirementCrossCheckGoMacho(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	blob, err := gomacho.CreateRequirements("com.example.gomacho", []*x509.Certificate{p.Root.Cert, p.CA.Cert, p.Leaf.Cert}, false)
 	if err != nil {

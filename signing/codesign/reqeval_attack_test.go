@@ -19,6 +19,7 @@ import (
 // undecided, not satisfied; the leaf, which made the signature, is still
 // decided, and "or"/"and" still decide around them.
 func TestRequirementUntrustedChainClaimsRoot(t *testing.T) {
+	t.Parallel()
 	ctx, p := evalCtx(t)
 	ctx.chainTrusted = false
 	rootSHA1 := sha1.Sum(p.Root.Cert.Raw)
@@ -72,6 +73,7 @@ func TestRequirementUntrustedChainClaimsRoot(t *testing.T) {
 // unsatisfied (where arc comparison said satisfied) and "absent"
 // satisfied.
 func TestRequirementPaddedOIDNamesNothing(t *testing.T) {
+	t.Parallel()
 	ctx, _ := evalCtx(t)
 	minimal := []byte{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x63, 0x64, 0x06, 0x02, 0x06} // 1.2.840.113635.100.6.2.6
 	padded := []byte{0x2a, 0x80, 0x86, 0x48, 0x86, 0xf7, 0x63, 0x64, 0x06, 0x02, 0x06}

@@ -57,6 +57,7 @@ func mustCompile(t testing.TB, text string) *Requirement {
 // printed form, and that the binary form parses back to the same bytes and
 // text.
 func TestRequirementRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{`always`, `always`},
 		{`true`, `always`},
@@ -142,6 +143,7 @@ func TestRequirementRoundTrip(t *testing.T) {
 // (requirement.h: opcodes and data as big-endian words, data padded to 4
 // bytes, and-chains nested to the left as csreq builds them).
 func TestRequirementBytes(t *testing.T) {
+	t.Parallel()
 	w := func(v ...uint32) []byte {
 		var b []byte
 		for _, x := range v {
@@ -177,6 +179,7 @@ func TestRequirementBytes(t *testing.T) {
 // are skipped (generic-skip) or false (generic-false); without a size they
 // are errors.
 func TestRequirementUnknownOpcodes(t *testing.T) {
+	t.Parallel()
 	blob := func(expr ...uint32) []byte {
 		b := binary.BigEndian.AppendUint32(nil, magicRequirement)
 		b = binary.BigEndian.AppendUint32(b, 0)
@@ -213,6 +216,7 @@ func TestRequirementUnknownOpcodes(t *testing.T) {
 // TestRequirementHostile: deep nesting, huge lengths, truncation and too
 // many operators give errors, not panics or unbounded work.
 func TestRequirementHostile(t *testing.T) {
+	t.Parallel()
 	wrap := func(expr []byte) []byte {
 		b := binary.BigEndian.AppendUint32(nil, magicRequirement)
 		b = binary.BigEndian.AppendUint32(b, uint32(12+len(expr)))
@@ -288,6 +292,7 @@ func TestRequirementHostile(t *testing.T) {
 // TestCompileRequirementErrors: text the compiler refuses, with the byte
 // offset of the problem.
 func TestCompileRequirementErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in  string
 		off int64
@@ -338,6 +343,7 @@ func evalCtx(t testing.TB) (*reqContext, *machofile.PKI) {
 // TestRequirementEvaluate: each operator decides true or false against the
 // facts, and terms that cannot be decided offline are unknown.
 func TestRequirementEvaluate(t *testing.T) {
+	t.Parallel()
 	ctx, p := evalCtx(t)
 	rootSHA1 := sha1.Sum(p.Root.Cert.Raw)
 	leafSHA1 := sha1.Sum(p.Leaf.Cert.Raw)
@@ -429,6 +435,7 @@ func TestRequirementEvaluate(t *testing.T) {
 // (codesign/designated-requirement-unsatisfied), and one whose requirement
 // needs notarization (unknown, a note, still valid).
 func TestDesignatedRequirementFixture(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	trust := testTrust(t)
 	root := p.Root.Cert
@@ -615,6 +622,7 @@ func FuzzParseRequirement(f *testing.F) {
 // bundle's main executable, whose Info.plist the signature binds, and
 // unknown for other code of the bundle.
 func TestRequirementInfoPlistInBundle(t *testing.T) {
+	t.Parallel()
 	res, err := VerifyBundle(os.DirFS(fixtureDir), "Example.app", Options{Trust: testTrust(t), Time: checkTime})
 	if err != nil {
 		t.Fatal(err)
@@ -644,6 +652,7 @@ func TestRequirementInfoPlistInBundle(t *testing.T) {
 // binary parser nests is refused when compiled, so every compiled
 // requirement parses back.
 func TestCompileRequirementLongChain(t *testing.T) {
+	t.Parallel()
 	if _, err := CompileRequirement(strings.Repeat("always and ", 1200) + "always"); err == nil {
 		t.Fatal("a chain of 1200 ands compiled")
 	}

@@ -32,6 +32,7 @@ func signWithRequirements(t *testing.T, blob []byte) *Result {
 // saying `never`) is not "no designated requirement": macOS refuses it
 // (errSecCSReqInvalid), so the signature is not valid.
 func TestRequirementsSlotNotARequirementsBlob(t *testing.T) {
+	t.Parallel()
 	never, err := mustCompile(t, "never").MarshalBinary()
 	if err != nil {
 		t.Fatal(err)
@@ -47,6 +48,7 @@ func TestRequirementsSlotNotARequirementsBlob(t *testing.T) {
 // designated type twice (always, then never) is refused rather than
 // letting one of them win.
 func TestRequirementsTwoDesignatedEntries(t *testing.T) {
+	t.Parallel()
 	set := reqSet(t, map[uint32]*Requirement{reqTypeDesignated: mustCompile(t, "always"), 4: mustCompile(t, "never")})
 	binary.BigEndian.PutUint32(set[20:], reqTypeDesignated) // the second entry's type
 	res := signWithRequirements(t, set)
@@ -62,6 +64,7 @@ func TestRequirementsTwoDesignatedEntries(t *testing.T) {
 // alternate saying platform 2: `platform = 0` is not satisfied, and the
 // directories' disagreement fails the signature.
 func TestRequirementPlatformOfTheStrongestDirectory(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	spec := p.DeveloperIDSpec("com.example.app")
 	spec.HashTypes = []uint8{machofile.HashSHA1, machofile.HashSHA256}
@@ -102,6 +105,7 @@ func TestRequirementPlatformOfTheStrongestDirectory(t *testing.T) {
 // the same requirement, not to an "or always" an attacker wrote into the
 // identifier.
 func TestRequirementPrintedIdentifierCannotInject(t *testing.T) {
+	t.Parallel()
 	for _, id := range []string{
 		`x" or always or identifier "y`,
 		`x /* or always */`,

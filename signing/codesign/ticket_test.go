@@ -49,6 +49,7 @@ func ruleSet(r *Result) map[signing.Rule]signing.Severity {
 // attributed to the ticket (a note), not reported as an unbound blob, and
 // bound to the slice's cdhash; one for other code is a warning.
 func TestMachOTicketSlot(t *testing.T) {
+	t.Parallel()
 	for _, bind := range []bool{true, false} {
 		b, _ := stapledMachO(t, bind)
 		r := verifyBytes(t, b, Options{Trust: testTrust(t), Time: checkTime})
@@ -69,6 +70,7 @@ func TestMachOTicketSlot(t *testing.T) {
 // TestMachOTicketSlotGarbage: a blob in the ticket slot that is not a
 // wrapped ticket is still an unbound blob, and its facts say malformed.
 func TestMachOTicketSlotGarbage(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	for name, data := range map[string][]byte{
 		"payload":      payloadBlob,
@@ -94,6 +96,7 @@ func TestMachOTicketSlotGarbage(t *testing.T) {
 // its header declares is a ticket (not an unbound blob) whose layout is
 // reported as a warning.
 func TestMachOTicketSlotLayout(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	data := ticketfile.BlobWrapper(append(ticketfile.Ticket(placeholderCDHash), "stage2"...))
 	b, _, err := machofile.Sign(machofile.Build(machofile.Spec{}), withExtra(p.DeveloperIDSpec("x"), machofile.ExtraBlob{Slot: 0x10002, Data: data}))
@@ -148,6 +151,7 @@ func bundleNotarization(t *testing.T, res *BundleResult) *signing.Notarization {
 // other code is a warning; garbage, truncated and padded tickets are
 // unsealed data; no file is not-stapled.
 func TestBundleTicket(t *testing.T) {
+	t.Parallel()
 	base := machofile.ExampleBundle(machofile.NewPKI())
 	opts := Options{Trust: testTrust(t), Time: checkTime}
 	cd := mainCDHash(t, bundleFS(base), opts)
@@ -199,6 +203,7 @@ func TestBundleTicket(t *testing.T) {
 // TestTicketSlotTwice: two blobs in the ticket slot (a bound ticket hiding
 // a second one) are a duplicate slot, an error, whatever they hold.
 func TestTicketSlotTwice(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	w := ticketfile.BlobWrapper(ticketfile.Ticket(placeholderCDHash))
 	spec := withExtra(withExtra(p.DeveloperIDSpec("x"), machofile.ExtraBlob{Slot: 0x10002, Data: w}), machofile.ExtraBlob{Slot: 0x10002, Data: w})
@@ -217,6 +222,7 @@ func TestTicketSlotTwice(t *testing.T) {
 // a submission; naming the framework binds it, not naming it leaves it
 // unbound without a warning.
 func TestBundleTicketNested(t *testing.T) {
+	t.Parallel()
 	base := machofile.ExampleBundle(machofile.NewPKI())
 	opts := Options{Trust: testTrust(t), Time: checkTime}
 	res, err := VerifyBundle(bundleFS(base), "Example.app", opts)

@@ -11,6 +11,7 @@ import (
 // timestamp from when it was valid keeps the signature valid; without one
 // the chain is checked now and is untrusted.
 func TestTimestampMovesValidationTime(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	late := machofile.SignTime.AddDate(10, 0, 0)
 	trust := testTrust(t)
@@ -44,6 +45,7 @@ func TestTimestampMovesValidationTime(t *testing.T) {
 
 // TestHashTypes signs with every CodeDirectory hash type and page size.
 func TestHashTypes(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	trust := testTrust(t)
 	for _, c := range []struct {

@@ -14,6 +14,7 @@ import (
 // hold: the check says the timestamp is intact and its authority's chain
 // reaches no trusted root, not that the timestamp does not verify.
 func TestTimestampUntrustedAuthorityNamed(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	tsa := p.OtherRoot.Issue(testpki.Spec{CommonName: "Untrusted TSA", KeyN: 16, EKU: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping}})
 	spec := p.DeveloperIDSpec("com.example.tool")

@@ -44,6 +44,7 @@ func tokenSigner(t *testing.T, p *machofile.PKI, attrs func(tok, other []byte) [
 // sorted) is the one verified, and the rest is unowned and makes the slice
 // invalid.
 func TestAttackCodesignTimestampExtraValues(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	trust := testTrust(t)
 	payload := testpki.TLV(0x04, bytes.Repeat([]byte("PAYLOAD!"), 64))
@@ -89,6 +90,7 @@ func TestAttackCodesignTimestampExtraValues(t *testing.T) {
 // TestCodesignTimestampSingleToken: the same construction with the one
 // genuine token Apple's signer writes is valid, with no finding.
 func TestCodesignTimestampSingleToken(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	r := signTokens(t, p, testTrust(t), func(tok, _ []byte) []testpki.Attr {
 		return []testpki.Attr{{Type: cms.OIDAttrTimeStampToken, Values: [][]byte{tok}}}

@@ -40,6 +40,7 @@ func evilSlice(t *testing.T, p *machofile.PKI, id string) []byte {
 // file by one slice's cdhash says nothing about the other. The second
 // team's slice must not pass as the first team's code.
 func TestAttackUniversalSlicesOfTwoTeams(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	opts := Options{Trust: testTrust(t), Time: checkTime}
 	good, _, err := machofile.Sign(machofile.Build(machofile.Spec{CPU: machofile.CPUARM64, Seed: 21, CodeSize: 6000}), p.DeveloperIDSpec("libffmpeg"))
@@ -85,6 +86,7 @@ func TestAttackUniversalSlicesOfTwoTeams(t *testing.T) {
 // libffmpeg.dylib by the cdhash of its one slice; the attacker makes it
 // universal, keeping that slice and adding one signed by another team.
 func TestAttackUniversalNestedDylibSecondTeam(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	files := machofile.ExampleBundle(p)
 	m := bundleFS(files)
@@ -135,6 +137,7 @@ func adhocNestedApp(t *testing.T, p *machofile.PKI, lib []byte, sealed []byte, r
 // cdhash of each architecture; a slice added beside the sealed one must
 // satisfy that requirement, as macOS checks every architecture against it.
 func TestAttackUniversalAdhocNestedSlice(t *testing.T) {
+	t.Parallel()
 	p := machofile.NewPKI()
 	adhoc := func(cpu uint32, seed uint64) ([]byte, string) {
 		b, lay, err := machofile.Sign(machofile.Build(machofile.Spec{CPU: cpu, Seed: seed, CodeSize: 6000}), machofile.SignSpec{Identifier: "libhelper", Flags: machofile.FlagAdhoc})

@@ -26,6 +26,7 @@ func adcSample() []byte {
 // TestADCRoundTrip: what the fixture encoder writes decodes to the same
 // bytes, and its stream holds all three phrase kinds.
 func TestADCRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, plain := range [][]byte{adcSample(), {}, {1}, bytes.Repeat([]byte{9}, 5000)} {
 		enc := dmgfile.ADC(plain)
 		got, err := decodeADC(enc, int64(len(plain)))
@@ -54,6 +55,7 @@ func TestADCRoundTrip(t *testing.T) {
 // them, copies from before its start or ends inside a phrase is an error,
 // as is more data than the sectors can take; nothing is written past want.
 func TestADCLimits(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name string
 		in   []byte
@@ -81,6 +83,7 @@ func TestADCLimits(t *testing.T) {
 // ADC chunks (UDCO) verifies: its checksums are checked, no chunk is left
 // unopened; a byte changed in an ADC chunk breaks its checksum.
 func TestADCImage(t *testing.T) {
+	t.Parallel()
 	b, lay := signed(t, dmgfile.Spec{ADC: true}, dmgfile.SignSpec(testPKI, "com.example.dmg"), nil)
 	expect(t, run(t, b), signing.StatusValid)
 	c := lay.Chunk(dmgfile.ChunkADC)
@@ -125,6 +128,7 @@ func wantReadsBack(t *testing.T, img, vol []byte) {
 // TestPartitionADC: a volume stored in ADC chunks reads back, and a chunk
 // whose stream decodes past its sectors does not open.
 func TestPartitionADC(t *testing.T) {
+	t.Parallel()
 	vol := volume(3*1024*1024 + 4096)
 	img, lay := dmgfile.Build(dmgfile.Spec{HFS: vol, ADC: true})
 	wantReadsBack(t, img, vol)

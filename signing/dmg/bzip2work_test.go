@@ -15,6 +15,7 @@ import (
 // (dmg/expansion-limit naming the buffer), while the same sector at -1
 // (400 kB) is, and its checksums verify.
 func TestBzip2BlockBufferCharged(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		level int
 		limit bool
@@ -45,6 +46,7 @@ func TestBzip2BlockBufferCharged(t *testing.T) {
 // TestPartitionBzip2BlockBufferCharged: a PartitionReader charges Take a
 // bzip2 chunk's block buffer too.
 func TestPartitionBzip2BlockBufferCharged(t *testing.T) {
+	t.Parallel()
 	img, _ := dmgfile.Build(dmgfile.Spec{HFS: volume(64 << 10), HFSBzip2: true})
 	var most int64
 	pr, err := openFS(t, img, PartitionOptions{Take: func(n int64) bool {

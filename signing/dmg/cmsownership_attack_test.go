@@ -47,6 +47,7 @@ func cmsTweaked(t *testing.T, tweak func(*testpki.CMSSpec)) *Result {
 // makes the signature invalid (codesign/unowned-signature-data, from the
 // shared CMS accounting); the untouched image stays clean.
 func TestAttackDMGCMSTimestampPayload(t *testing.T) {
+	t.Parallel()
 	payload := testpki.TLV(0x04, bytes.Repeat([]byte("PAYLOAD!"), 256))
 	for _, tc := range testpki.UnsignedPayloadTweaks(payload) {
 		t.Run(tc.Name, func(t *testing.T) {
@@ -63,6 +64,7 @@ func TestAttackDMGCMSTimestampPayload(t *testing.T) {
 // reported (codesign/unused-certificate), as an error once they hold
 // enough for a payload; one more copy stays clean.
 func TestAttackDMGCertificateCopies(t *testing.T) {
+	t.Parallel()
 	copies := func(n int) func(*testpki.CMSSpec) {
 		return func(c *testpki.CMSSpec) {
 			for range n {
@@ -84,6 +86,7 @@ func TestAttackDMGCertificateCopies(t *testing.T) {
 // (codesign/unowned-signature-data); the padding left after the SuperBlob
 // stays clean.
 func TestAttackDMGSignatureHeaderOverPadding(t *testing.T) {
+	t.Parallel()
 	be := binary.BigEndian
 	const pad = 64
 	grow := func(withCMS bool) []byte {

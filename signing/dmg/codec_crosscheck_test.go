@@ -25,6 +25,7 @@ import (
 var lzfseBlocks = map[string]lzfsetest.Kind{"LZFSE-raw": lzfsetest.Raw, "LZFSE-lzvn": lzfsetest.LZVN, "LZFSE-v2": lzfsetest.V2}
 
 func TestCrossCheck7zADCLZMA(t *testing.T) {
+	t.Parallel()
 	tool, err := exec.LookPath("7z")
 	if err != nil {
 		t.Skip("7z is not installed (apt-get install p7zip-full); cross-check skipped")

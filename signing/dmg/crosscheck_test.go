@@ -16,6 +16,7 @@ import (
 // chunk offsets and codecs are read the same way by both. dmg2img checks
 // no signature, so the signed image must convert like the unsigned one.
 func TestCrossCheckDmg2img(t *testing.T) {
+	t.Parallel()
 	tool, err := exec.LookPath("dmg2img")
 	if err != nil {
 		t.Skip("dmg2img is not installed (apt-get install dmg2img); cross-check skipped")

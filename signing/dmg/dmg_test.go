@@ -82,6 +82,7 @@ func expect(t *testing.T, res *Result, status signing.Status, want ...string) {
 }
 
 func TestValidSigned(t *testing.T) {
+	t.Parallel()
 	b, _ := signed(t, dmgfile.Spec{}, dmgfile.SignSpec(testPKI, "com.example.dmg"), nil)
 	res := run(t, b)
 	expect(t, res, signing.StatusValid)
@@ -103,12 +104,14 @@ func TestValidSigned(t *testing.T) {
 }
 
 func TestUnsigned(t *testing.T) {
+	t.Parallel()
 	b, _ := dmgfile.Build(dmgfile.Spec{})
 	expect(t, run(t, b), signing.StatusUnsigned, string(RuleUnsigned))
 }
 
 // TestFileHash checks that FileHash receives every byte once, signed or not.
 func TestFileHash(t *testing.T) {
+	t.Parallel()
 	u, _ := dmgfile.Build(dmgfile.Spec{})
 	s, _ := signed(t, dmgfile.Spec{}, dmgfile.SignSpec(testPKI, "x"), nil)
 	for _, b := range [][]byte{u, s} {
@@ -123,6 +126,7 @@ func TestFileHash(t *testing.T) {
 }
 
 func TestTamperedDataByte(t *testing.T) {
+	t.Parallel()
 	b, lay := signed(t, dmgfile.Spec{}, dmgfile.SignSpec(testPKI, "x"), nil)
 	raw := lay.Chunk(dmgfile.ChunkRaw)
 	// The MBR chunk is the first raw one; flip a byte of the APFS raw chunk.
@@ -138,6 +142,7 @@ func TestTamperedDataByte(t *testing.T) {
 // TestTamperedDataByteUnsigned: without a signature the CRC-32s still
 // catch the change.
 func TestTamperedDataByteUnsigned(t *testing.T) {
+	t.Parallel()
 	b, lay := dmgfile.Build(dmgfile.Spec{})
 	z := lay.Chunk(dmgfile.ChunkZlib)
 	b[z.Off+z.Len/2] ^= 0x20
@@ -148,6 +153,7 @@ func TestTamperedDataByteUnsigned(t *testing.T) {
 }
 
 func TestTamperedPlist(t *testing.T) {
+	t.Parallel()
 	b, lay := signed(t, dmgfile.Spec{}, dmgfile.SignSpec(testPKI, "x"), nil)
 	i := bytes.Index(b[lay.XMLOff:], []byte("Apple_APFS"))
 	copy(b[lay.XMLOff+i:], "Apple_HFSX")
@@ -155,12 +161,14 @@ func TestTamperedPlist(t *testing.T) {
 }
 
 func TestTamperedKoly(t *testing.T) {
+	t.Parallel()
 	b, _ := signed(t, dmgfile.Spec{}, dmgfile.SignSpec(testPKI, "x"), nil)
 	b[len(b)-512+488] ^= 3 // image variant: bound by special slot 6
 	expect(t, run(t, b), signing.StatusInvalid, "codesign/special-slot-mismatch")
 }
 
 func TestSignedByAnotherTeam(t *testing.T) {
+	t.Parallel()
 	other := testPKI.CA.Issue(testpki.Spec{
 		CommonName: "Developer ID Application: Other Corp (OTHER98765)", Organization: "Other Corp", OrganizationalUnit: "OTHER98765",
 		KeyN: 21, ExtraExtensions: machofile.DeveloperIDLeafExtensions(),
@@ -184,6 +192,7 @@ func TestSignedByAnotherTeam(t *testing.T) {
 }
 
 func TestUntrustedSigner(t *testing.T) {
+	t.Parallel()
 	spec := dmgfile.SignSpec(testPKI, "x")
 	spec.CMS = machofile.Signer{Leaf: testPKI.Other, SigningTime: machofile.SignTime}.CMS
 	b, _ := signed(t, dmgfile.Spec{}, spec, nil)
@@ -191,6 +200,7 @@ func TestUntrustedSigner(t *testing.T) {
 }
 
 func TestTrailingBytes(t *testing.T) {
+	t.Parallel()
 	t.Run("after the signature", func(t *testing.T) {
 		b, _ := signed(t, dmgfile.Spec{}, dmgfile.SignSpec(testPKI, "x"), []byte("stage2 payload between the signature and the koly trailer"))
 		expect(t, run(t, b), signing.StatusInvalid, string(RuleUnownedData))
@@ -218,6 +228,7 @@ func putKoly(b []byte, field int, v uint64) {
 }
 
 func TestKolyOutOfRange(t *testing.T) {
+	t.Parallel()
 	base, lay := signed(t, dmgfile.Spec{}, dmgfile.SignSpec(testPKI, "x"), nil)
 	cases := []struct {
 		name   string
@@ -251,6 +262,7 @@ func TestKolyOutOfRange(t *testing.T) {
 }
 
 func TestNotDMG(t *testing.T) {
+	t.Parallel()
 	for _, b := range [][]byte{nil, make([]byte, 511), make([]byte, 4096)} {
 		if _, err := Verify(bytes.NewReader(b), int64(len(b)), Options{}); !errors.Is(err, ErrNotDMG) {
 			t.Errorf("%d bytes: err %v", len(b), err)
@@ -267,6 +279,7 @@ func TestNotDMG(t *testing.T) {
 // TestLZFSEChunks: an image whose file system partition is stored in
 // LZFSE chunks (v2, LZVN and raw blocks) decodes and its checksums match.
 func TestLZFSEChunks(t *testing.T) {
+	t.Parallel()
 	b, _ := dmgfile.Build(dmgfile.Spec{LZFSEChunks: true})
 	res := run(t, b)
 	expect(t, res, signing.StatusUnsigned, string(RuleUnsigned))
@@ -280,6 +293,7 @@ func TestLZFSEChunks(t *testing.T) {
 // TestLZFSECorrupt: an LZFSE chunk whose bytes are not an LZFSE stream is
 // malformed, and the message names the chunk and the stream's offset.
 func TestLZFSECorrupt(t *testing.T) {
+	t.Parallel()
 	b, _ := dmgfile.Build(dmgfile.Spec{LZFSE: true})
 	res := run(t, b)
 	expect(t, res, signing.StatusInvalid, string(RuleUnsigned), string(RuleMalformed))
@@ -292,6 +306,7 @@ func TestLZFSECorrupt(t *testing.T) {
 
 // TestUnknownChunkType: a chunk of a type no codec has is malformed.
 func TestUnknownChunkType(t *testing.T) {
+	t.Parallel()
 	b, _ := dmgfile.Build(dmgfile.Spec{LZFSE: true, UnknownChunk: true})
 	res := run(t, b)
 	expect(t, res, signing.StatusInvalid, string(RuleUnsigned), string(RuleMalformed), string(RuleUnownedData))
@@ -300,6 +315,7 @@ func TestUnknownChunkType(t *testing.T) {
 // TestExpansionLimit: a zero-fill chunk claiming a huge run of sectors is
 // not expanded past the limit.
 func TestExpansionLimit(t *testing.T) {
+	t.Parallel()
 	b, _ := dmgfile.Build(dmgfile.Spec{})
 	res, err := Verify(bytes.NewReader(b), int64(len(b)), Options{MaxExpanded: 8 << 10})
 	if err != nil {
@@ -313,6 +329,7 @@ func TestExpansionLimit(t *testing.T) {
 // TestBuiltChecksums pins the generator's checksums to this package's
 // reading of them.
 func TestBuiltChecksums(t *testing.T) {
+	t.Parallel()
 	b, lay := dmgfile.Build(dmgfile.Spec{})
 	k, err := ParseKoly(b[len(b)-512:])
 	if err != nil {
@@ -347,6 +364,7 @@ func stapled(t *testing.T, ticket func(cdhashes ...[]byte) []byte) ([]byte, *dmg
 // SuperBlob after signing; it is parsed and bound to the image's cdhash,
 // reported as unverified, and not mistaken for tampering.
 func TestStapledTicket(t *testing.T) {
+	t.Parallel()
 	b, _ := stapled(t, ticketfile.Ticket)
 	res := run(t, b)
 	expect(t, res, signing.StatusValid, "codesign/notarization-ticket-unverified")
@@ -359,6 +377,7 @@ func TestStapledTicket(t *testing.T) {
 // TestStapledTicketOtherCode: a ticket for other code (naming another
 // cdhash) is parsed but not bound: a warning.
 func TestStapledTicketOtherCode(t *testing.T) {
+	t.Parallel()
 	b, _ := stapled(t, func(...[]byte) []byte { return ticketfile.Ticket(bytes.Repeat([]byte{9}, 20)) })
 	res := run(t, b)
 	expect(t, res, signing.StatusValid, "codesign/notarization-ticket-mismatch", "codesign/notarization-ticket-unverified")
@@ -371,6 +390,7 @@ func TestStapledTicketOtherCode(t *testing.T) {
 // after one, and a ticket not in a blob wrapper are unsealed bytes in the
 // signature: errors.
 func TestStapledTicketMalformed(t *testing.T) {
+	t.Parallel()
 	for name, data := range map[string][]byte{
 		"garbage":       ticketfile.BlobWrapper([]byte("stage2 payload, not a ticket")),
 		"truncated":     ticketfile.BlobWrapper(ticketfile.Ticket(bytes.Repeat([]byte{1}, 20))[:300]),
@@ -393,6 +413,7 @@ func TestStapledTicketMalformed(t *testing.T) {
 // declares are reported (codesign/notarization-ticket-layout, a warning, as
 // shipgate's reading of that length is unconfirmed) and said in the facts.
 func TestStapledTicketLayout(t *testing.T) {
+	t.Parallel()
 	spec := dmgfile.SignSpec(testPKI, "x")
 	spec.ExtraBlobs = []machofile.ExtraBlob{{Slot: 0x10002, Data: ticketfile.BlobWrapper(append(ticketfile.Ticket(bytes.Repeat([]byte{1}, 20)), "stage2"...))}}
 	b, _ := signed(t, dmgfile.Spec{}, spec, nil)
@@ -405,6 +426,7 @@ func TestStapledTicketLayout(t *testing.T) {
 
 // TestNotStapled: a signed image without a ticket says so.
 func TestNotStapled(t *testing.T) {
+	t.Parallel()
 	b, _ := signed(t, dmgfile.Spec{}, dmgfile.SignSpec(testPKI, "x"), nil)
 	if n := run(t, b).Signature.Notarization; n == nil || n.Status != signing.NotarizationNotStapled || len(n.CDHashes) != 1 {
 		t.Errorf("notarization %+v", n)
@@ -413,6 +435,7 @@ func TestNotStapled(t *testing.T) {
 
 // TestStapledTicketOversized: the ticket slot is no place for a payload.
 func TestStapledTicketOversized(t *testing.T) {
+	t.Parallel()
 	b, _ := signed(t, dmgfile.Spec{}, ticketSpec(100<<10), nil)
 	expect(t, run(t, b), signing.StatusInvalid, "codesign/notarization-ticket-unverified")
 }
@@ -421,6 +444,7 @@ func TestStapledTicketOversized(t *testing.T) {
 // signed; growing it over a payload put after the SuperBlob leaves no
 // unowned gap, but the bytes after the SuperBlob are still reported.
 func TestSignatureLengthOverPayload(t *testing.T) {
+	t.Parallel()
 	payload := []byte("stage2 payload hidden inside the signature area")
 	b, lay := signed(t, dmgfile.Spec{}, dmgfile.SignSpec(testPKI, "x"), payload)
 	putKoly(b, kolySigLength, uint64(lay.SigLen+len(payload)))
@@ -430,6 +454,7 @@ func TestSignatureLengthOverPayload(t *testing.T) {
 // TestPlistMovedBySignedKoly: the koly trailer is signed (slot 6), so
 // pointing it at another plist breaks the signature.
 func TestPlistMovedBySignedKoly(t *testing.T) {
+	t.Parallel()
 	b, lay := signed(t, dmgfile.Spec{}, dmgfile.SignSpec(testPKI, "x"), nil)
 	putKoly(b, kolyXMLOffset+8, uint64(lay.XMLLen-1))
 	res := run(t, b)
@@ -441,6 +466,7 @@ func TestPlistMovedBySignedKoly(t *testing.T) {
 // TestCorruptZlibChunk: a chunk that does not decode is malformed, not
 // skipped.
 func TestCorruptZlibChunk(t *testing.T) {
+	t.Parallel()
 	b, lay := dmgfile.Build(dmgfile.Spec{})
 	z := lay.Chunk(dmgfile.ChunkZlib)
 	copy(b[z.Off+2:], bytes.Repeat([]byte{0xff}, 16))
@@ -457,6 +483,7 @@ func TestCorruptZlibChunk(t *testing.T) {
 // plus 64 times the file's size; the test stops as soon as they pass it.
 // BenchmarkHugeZeroFill measures the cost.
 func TestHugeZeroFill(t *testing.T) {
+	t.Parallel()
 	b, _ := dmgfile.Build(dmgfile.Spec{ZeroSectors: 1 << 36})
 	limit := int64(1<<30 + 64*len(b))
 	var decoded int64
@@ -484,6 +511,7 @@ func BenchmarkHugeZeroFill(b *testing.B) {
 
 // TestDeterministic: the same image gives byte-identical JSON.
 func TestDeterministic(t *testing.T) {
+	t.Parallel()
 	b, _ := signed(t, dmgfile.Spec{LZFSE: true}, ticketSpec(100), []byte("x"))
 	var out [][]byte
 	for range 2 {

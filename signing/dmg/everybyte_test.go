@@ -55,6 +55,7 @@ func cmsRange(t *testing.T, b []byte, sigOff int) testpki.Range {
 // padding after the last blob, it must then be reported
 // (codesign/unowned-signature-data).
 func TestEveryByteFlipFails(t *testing.T) {
+	t.Parallel()
 	b, lay := signed(t, dmgfile.Spec{}, dmgfile.SignSpec(testPKI, "com.example.dmg"), nil)
 	if !passes(run(t, b)) {
 		t.Fatal("the intact image does not verify")

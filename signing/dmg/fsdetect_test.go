@@ -17,6 +17,7 @@ import (
 // GPT header, an Apple driver descriptor map), zeros and short reads are
 // no file system.
 func TestDetectFileSystem(t *testing.T) {
+	t.Parallel()
 	for _, name := range dmgfile.ForeignVolumes {
 		if got := DetectFileSystem(bytes.NewReader(dmgfile.ForeignVolume(name))); got != name {
 			t.Errorf("%s: got %q", name, got)
@@ -81,6 +82,7 @@ func FuzzDetectFileSystem(f *testing.F) {
 // that make them (mkfs.fat, mkfs.exfat, mkntfs, mkudffs, genisoimage) and
 // checks each is named; a tool not installed skips its case.
 func TestCrossCheckDetectFileSystem(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		want, tool string
 		args       func(img, dir string) []string

@@ -17,6 +17,7 @@ import (
 // warning. Reported; the code signature's fields, a checksum's bits and
 // the segment UUID are not.
 func TestAttackKolyUnusedBytes(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		at  int
 		bad bool

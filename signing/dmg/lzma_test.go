@@ -16,6 +16,7 @@ import (
 // LZMA chunks (ULMO: xz streams) verifies, with its checksums checked; a
 // byte changed in an LZMA chunk is caught.
 func TestLZMAImage(t *testing.T) {
+	t.Parallel()
 	b, lay := signed(t, dmgfile.Spec{LZMA: true}, dmgfile.SignSpec(testPKI, "com.example.dmg"), nil)
 	expect(t, run(t, b), signing.StatusValid)
 	c := lay.Chunk(dmgfile.ChunkLZMA)
@@ -28,6 +29,7 @@ func TestLZMAImage(t *testing.T) {
 
 // TestPartitionLZMA: a volume stored in LZMA chunks reads back.
 func TestPartitionLZMA(t *testing.T) {
+	t.Parallel()
 	vol := volume(3*1024*1024 + 4096)
 	img, _ := dmgfile.Build(dmgfile.Spec{HFS: vol, LZMA: true})
 	wantReadsBack(t, img, vol)
@@ -55,6 +57,7 @@ func setXZDict(b []byte, d byte) []byte {
 // more data than its sectors can take does not decode; the dictionary a
 // chunk declares is charged to the budget, capped.
 func TestLZMALimits(t *testing.T) {
+	t.Parallel()
 	plain := bytes.Repeat([]byte("shipgate lzma sector "), 100)[:1536]
 	good := dmgfile.XZ(plain)
 	if d, err := xzBlockDict(good); err != nil || d != 8<<20 {

@@ -38,6 +38,7 @@ func openFS(t *testing.T, img []byte, opts PartitionOptions) (*PartitionReader, 
 // TestPartitionReaderChunkMix reads back a volume stored as bzip2,
 // zero-fill, zlib and raw chunks, across chunk boundaries.
 func TestPartitionReaderChunkMix(t *testing.T) {
+	t.Parallel()
 	vol := volume(5*1024*1024 + 4096)
 	img, _ := dmgfile.Build(dmgfile.Spec{HFS: vol, HFSBzip2: true})
 	pr, err := openFS(t, img, PartitionOptions{CacheBytes: 1 << 20})
@@ -73,6 +74,7 @@ func TestPartitionReaderChunkMix(t *testing.T) {
 // TestPartitionUnsupportedChunk: a partition holding a chunk of a type no
 // codec has is not opened.
 func TestPartitionUnsupportedChunk(t *testing.T) {
+	t.Parallel()
 	img, _ := dmgfile.Build(dmgfile.Spec{HFS: volume(64 << 10), LZFSE: true, UnknownChunk: true})
 	_, err := openFS(t, img, PartitionOptions{})
 	var ne *NotOpenedError
@@ -83,6 +85,7 @@ func TestPartitionUnsupportedChunk(t *testing.T) {
 
 // TestPartitionExpansionBudget: decoding stops at the budget.
 func TestPartitionExpansionBudget(t *testing.T) {
+	t.Parallel()
 	img, _ := dmgfile.Build(dmgfile.Spec{HFS: volume(3 << 20)})
 	left := int64(1 << 20)
 	pr, err := openFS(t, img, PartitionOptions{Take: func(n int64) bool {
@@ -104,6 +107,7 @@ func TestPartitionExpansionBudget(t *testing.T) {
 // TestPartitionHostileZeroFill: a zero-fill chunk of a billion sectors
 // (512 GiB) is read without allocating it.
 func TestPartitionHostileZeroFill(t *testing.T) {
+	t.Parallel()
 	img, _ := dmgfile.Build(dmgfile.Spec{ZeroSectors: 1 << 30})
 	im, err := NewReader(bytes.NewReader(img), int64(len(img)))
 	if err != nil {
@@ -198,6 +202,7 @@ func TestPartitionClaimedSizeNotAllocated(t *testing.T) {
 // zero-fill chunks only (whose bytes read as zeros) and nothing out of
 // the partition; it decodes nothing (no budget is taken).
 func TestPartitionSpan(t *testing.T) {
+	t.Parallel()
 	vol := volume(5*1024*1024 + 4096)
 	img, _ := dmgfile.Build(dmgfile.Spec{HFS: vol, HFSBzip2: true})
 	pr, err := openFS(t, img, PartitionOptions{Take: func(int64) bool { t.Error("Span decoded a chunk"); return false }})

@@ -16,6 +16,7 @@ import (
 // apple-codesign), which this machine cannot reach, so the test skips
 // where it is absent.
 func TestCrossCheckRcodesign(t *testing.T) {
+	t.Parallel()
 	tool, err := exec.LookPath("rcodesign")
 	if err != nil {
 		t.Skip("rcodesign is not installed (cargo install apple-codesign; crates.io needed): cross-check of the disk image signature skipped")

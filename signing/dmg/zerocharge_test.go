@@ -15,6 +15,7 @@ import (
 // whole. A budget one byte short of that stops the read: the zeros read
 // are bounded at eight times the budget.
 func TestPartitionZeroChunksDiscounted(t *testing.T) {
+	t.Parallel()
 	vol := append(volume(64<<10), make([]byte, 24<<20)...)
 	vol[len(vol)-5] = 1 // one byte in the last piece
 	img, _ := dmgfile.Build(dmgfile.Spec{HFS: vol})
@@ -78,6 +79,7 @@ func TestPartitionZeroChunksDiscounted(t *testing.T) {
 // zeros are charged whole, so what the image inflates stays within the
 // budget plus 7/8 of the cap.
 func TestAttackZeroDiscountUnbounded(t *testing.T) {
+	t.Parallel()
 	const maxDiscountedZeros = 4 << 20
 	vol := append(volume(64<<10), make([]byte, 24<<20)...)
 	img, _ := dmgfile.Build(dmgfile.Spec{HFS: vol})

@@ -14,6 +14,7 @@ import (
 // TestVerifyAppleKindDeveloperIDInstaller: a Developer ID Installer
 // package reports its signer's kind on every signature.
 func TestVerifyAppleKindDeveloperIDInstaller(t *testing.T) {
+	t.Parallel()
 	b, _ := pkgfile.Build(signedSpec(t))
 	res := verifyBytes(t, b, machofile.SignTime)
 	for _, s := range res.Signatures {
@@ -44,6 +45,7 @@ func wwdrInstaller(t testing.TB) (leaf, ca *testpki.Cert) {
 // while the signature itself stays valid: the certificate may sign
 // packages, for the store.
 func TestVerifyMacAppStoreInstallerCertificate(t *testing.T) {
+	t.Parallel()
 	leaf, ca := wwdrInstaller(t)
 	s := signedSpec(t)
 	s.Signer, s.Chain, s.CMS = leaf, []*testpki.Cert{ca}, false
@@ -64,6 +66,7 @@ func TestVerifyMacAppStoreInstallerCertificate(t *testing.T) {
 // carries the Developer ID Application marker is of no single kind and
 // may not sign packages, even under the Developer ID CA.
 func TestVerifyInstallerOfTwoKinds(t *testing.T) {
+	t.Parallel()
 	p, _ := testPKI(t)
 	leaf := p.CA.Issue(testpki.Spec{CommonName: "Developer ID Installer: Two Kinds (" + machofile.TeamID + ")", OrganizationalUnit: machofile.TeamID,
 		KeyN: 28, NoEKU: true, ExtraExtensions: append(pkgfile.InstallerLeafExtensions(), testpki.AppleLeafMarker(13))})
@@ -82,6 +85,7 @@ func TestVerifyInstallerOfTwoKinds(t *testing.T) {
 // TestVerifyInstallerUnderWWDR: a Developer ID Installer leaf issued by a
 // CA without the Developer ID marker is refused on a trusted chain.
 func TestVerifyInstallerUnderWWDR(t *testing.T) {
+	t.Parallel()
 	_, ca := wwdrInstaller(t)
 	leaf := ca.Issue(testpki.Spec{CommonName: "Developer ID Installer: Wrong CA (" + machofile.TeamID + ")", OrganizationalUnit: machofile.TeamID,
 		KeyN: 29, NoEKU: true, ExtraExtensions: pkgfile.InstallerLeafExtensions()})

@@ -19,6 +19,7 @@ import (
 // TestAttackNoChecksumAlgorithm: a header naming no checksum algorithm
 // leaves nothing for the signature to sign.
 func TestAttackNoChecksumAlgorithm(t *testing.T) {
+	t.Parallel()
 	b, _ := pkgfile.Build(signedSpec(t))
 	b[27] = 0
 	res := verifyBytes(t, b, machofile.SignTime)
@@ -30,6 +31,7 @@ func TestAttackNoChecksumAlgorithm(t *testing.T) {
 // TestAttackChecksumStyleDisagrees: the header says SHA-1, the table
 // names another algorithm for its checksum.
 func TestAttackChecksumStyleDisagrees(t *testing.T) {
+	t.Parallel()
 	s := signedSpec(t)
 	s.TweakTOC = func(x string) string {
 		return strings.Replace(x, `<checksum style="sha1">`, `<checksum style="sha256">`, 1)
@@ -44,6 +46,7 @@ func TestAttackChecksumStyleDisagrees(t *testing.T) {
 // TestAttackMD5Checksum: an MD5 table checksum can be collided, so the
 // signatures do not bind the table.
 func TestAttackMD5Checksum(t *testing.T) {
+	t.Parallel()
 	s := signedSpec(t)
 	s.Hash, s.CMS = crypto.MD5, false
 	b, _ := pkgfile.Build(s)
@@ -56,6 +59,7 @@ func TestAttackMD5Checksum(t *testing.T) {
 // TestAttackChecksumInsideFileData: the checksum's heap range pointed into
 // a file's data, so one set of bytes is read as two things.
 func TestAttackChecksumInsideFileData(t *testing.T) {
+	t.Parallel()
 	s := signedSpec(t)
 	s.CMS = false
 	_, lay := pkgfile.Build(s)
@@ -73,6 +77,7 @@ func TestAttackChecksumInsideFileData(t *testing.T) {
 // TestAttackExtraKeyInfoCertificate: a certificate nobody needs in
 // KeyInfo is reported.
 func TestAttackExtraKeyInfoCertificate(t *testing.T) {
+	t.Parallel()
 	p, _ := testPKI(t)
 	s := signedSpec(t)
 	s.Chain, s.CMS = []*testpki.Cert{p.CA, p.OtherTeam}, false
@@ -86,6 +91,7 @@ func TestAttackExtraKeyInfoCertificate(t *testing.T) {
 // TestAttackHeapRangePastEnd: a file whose <length> runs past the end of
 // the file, and a signature of absurd size.
 func TestAttackHeapRangePastEnd(t *testing.T) {
+	t.Parallel()
 	for name, tweak := range map[string]func(string) string{
 		"data length": func(x string) string {
 			return strings.Replace(x, "<length>800</length>", "<length>9223372036854775807</length>", 1)
@@ -115,6 +121,7 @@ func TestAttackHeapRangePastEnd(t *testing.T) {
 
 // TestAttackEntityExpansion: a DTD with entities is not expanded.
 func TestAttackEntityExpansion(t *testing.T) {
+	t.Parallel()
 	s := signedSpec(t)
 	s.TweakTOC = func(x string) string {
 		x = strings.Replace(x, "<xar>", `<!DOCTYPE xar [<!ENTITY a "aaaaaaaaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><xar>`, 1)
@@ -131,6 +138,7 @@ func TestAttackEntityExpansion(t *testing.T) {
 // TestAttackDataAfterTOCStream: bytes after the table's zlib stream, inside
 // its declared length, are reported.
 func TestAttackDataAfterTOCStream(t *testing.T) {
+	t.Parallel()
 	b, lay := pkgfile.Build(pkgfile.Spec{Files: plainFiles()})
 	out := append([]byte{}, b[:lay.HeapStart]...)
 	out = append(out, "hidden"...)
@@ -148,6 +156,7 @@ func TestAttackDataAfterTOCStream(t *testing.T) {
 // TestAttackHeaderPadding: non-zero bytes in a header longer than 28
 // bytes (not a checksum name) are reported.
 func TestAttackHeaderPadding(t *testing.T) {
+	t.Parallel()
 	b, _ := pkgfile.Build(pkgfile.Spec{Files: plainFiles()})
 	// A 32-byte header whose 4 extra bytes are not zero: the table now
 	// starts 4 bytes later, so rebuild the file around it.
@@ -167,6 +176,7 @@ func TestAttackHeaderPadding(t *testing.T) {
 // TestAttackDirectoryWithData: bytes hung on a directory entry are bound
 // by their checksum but never walked: reported.
 func TestAttackDirectoryWithData(t *testing.T) {
+	t.Parallel()
 	b, lay := pkgfile.Build(pkgfile.Spec{Files: plainFiles()})
 	off := lay.Data["a.pkg/PackageInfo"]
 	b, _ = pkgfile.Build(pkgfile.Spec{Files: plainFiles(), TweakTOC: func(x string) string {

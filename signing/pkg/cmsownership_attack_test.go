@@ -47,6 +47,7 @@ func errorsOf(t *testing.T, res *Result, rule signing.Rule) (errs, warns int) {
 // signature is invalid with pkg/unowned-signature-data, and the untouched
 // package stays clean.
 func TestAttackPkgCMSTimestampPayload(t *testing.T) {
+	t.Parallel()
 	payload := testpki.TLV(0x04, bytes.Repeat([]byte("PAYLOAD!"), 256))
 	for _, tc := range testpki.UnsignedPayloadTweaks(payload) {
 		t.Run(tc.Name, func(t *testing.T) {
@@ -76,6 +77,7 @@ func TestAttackPkgCMSTimestampPayload(t *testing.T) {
 // they hold more than cms.MaxUnusedCertificateBytes; the two tolerated
 // copies stay clean.
 func TestAttackPkgCertificateCopies(t *testing.T) {
+	t.Parallel()
 	p, _ := testPKI(t)
 	copies := func(n int) func(*testpki.CMSSpec) {
 		return func(c *testpki.CMSSpec) {
@@ -130,6 +132,7 @@ func TestAttackPkgCertificateCopies(t *testing.T) {
 // is reported as not verified, and its few signed bytes are not a payload:
 // the counterpart of TestAttackPkgCMSTimestampPayload's broken token.
 func TestPkgTimestampNotVerifiedStaysClean(t *testing.T) {
+	t.Parallel()
 	p, _ := testPKI(t)
 	s := signedSpec(t)
 	s.TSA = p.Untrusted

@@ -19,6 +19,7 @@ import (
 // carrying other bytes replaces the first name's checked content when
 // extracted. A link written without data holds the first name's bytes.
 func TestAttackCPIOHardLinkOverwrite(t *testing.T) {
+	t.Parallel()
 	lib := []byte("\xcf\xfa\xed\xfe the vendor's signed dylib")
 	cases := []struct {
 		name    string
@@ -62,6 +63,7 @@ func TestAttackCPIOHardLinkOverwrite(t *testing.T) {
 // first name (GNU cpio keeps the first's: the extractors disagree, which
 // is why such an entry is an error).
 func TestCrossLibarchiveHardLinkOverwrite(t *testing.T) {
+	t.Parallel()
 	bsdtar := need(t, "bsdtar", "libarchive-tools")
 	dir := t.TempDir()
 	arc := filepath.Join(dir, "Payload.cpio")

@@ -34,6 +34,7 @@ var newcFiles = []pkgfile.CPIOFile{
 // set-user-ID bit kept), symlinks, and a hard link's bytes under both
 // names.
 func TestOpenFSNewcPayload(t *testing.T) {
+	t.Parallel()
 	for _, crc := range []bool{false, true} {
 		fsys, finds := cpioPackage(t, pkgfile.Gzip(pkgfile.CPIONewc(newcFiles, crc)))
 		if finds != "" {
@@ -73,6 +74,7 @@ func checkNewcTree(t *testing.T, fsys fs.FS, dir string) {
 // read as its format says is reported with its offset, leaving the
 // archive unopened: never silently passed.
 func TestOpenFSHostileNewcPayloads(t *testing.T) {
+	t.Parallel()
 	one := func(f ...pkgfile.CPIOFile) []byte { return pkgfile.CPIONewc(f, false) }
 	file := pkgfile.CPIOFile{Name: "./a", Mode: 0o100644, Data: []byte("x")}
 	patch := func(b []byte, at int, s string) []byte {
@@ -120,6 +122,7 @@ func TestOpenFSHostileNewcPayloads(t *testing.T) {
 // writes, hard links (bytes on the last name), symlinks and set-user-ID
 // bits included, as GNU cpio extracts them.
 func TestCrossGNUCpioNewc(t *testing.T) {
+	t.Parallel()
 	cpio := need(t, "cpio", "cpio")
 	dir := t.TempDir()
 	want := writeTreeFiles(t, dir)

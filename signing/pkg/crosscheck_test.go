@@ -61,6 +61,7 @@ func writeTreeFiles(t *testing.T, dir string) map[string][]byte {
 // no compression; SHA-1 and SHA-256 checksums) read back intact, with
 // every heap byte owned and every checksum matching.
 func TestCrossLibarchiveWritesWeRead(t *testing.T) {
+	t.Parallel()
 	bsdtar := need(t, "bsdtar", "libarchive-tools")
 	dir := t.TempDir()
 	want := writeTreeFiles(t, dir)
@@ -109,6 +110,7 @@ func TestCrossLibarchiveWritesWeRead(t *testing.T) {
 // pkgfile builds, and refuses the one whose file data was changed, as
 // Verify does.
 func TestCrossLibarchiveReadsOurs(t *testing.T) {
+	t.Parallel()
 	bsdtar := need(t, "bsdtar", "libarchive-tools")
 	b, lay := pkgfile.Build(signedSpec(t))
 	dir := t.TempDir()
@@ -152,6 +154,7 @@ func TestCrossLibarchiveReadsOurs(t *testing.T) {
 // TestCrossGNUCpio: GNU cpio lists the odc archives pkgfile writes, and
 // parseCPIO reads the ones GNU cpio writes.
 func TestCrossGNUCpio(t *testing.T) {
+	t.Parallel()
 	cpio := need(t, "cpio", "cpio")
 	dir := t.TempDir()
 	want := writeTreeFiles(t, dir)

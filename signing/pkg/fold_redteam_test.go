@@ -14,6 +14,7 @@ import (
 // symbol variants. Lower-casing said distinct, so a Payload could install
 // one file over another unreported.
 func TestAttackCaseFoldNotLowerCase(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		a, b string
 		dup  bool
@@ -48,6 +49,7 @@ func TestAttackCaseFoldNotLowerCase(t *testing.T) {
 // a character HFS+'s comparison ignores (U+200D, U+FEFF). Reported, in the
 // Payload and in the table of contents, as the APFS collisions are.
 func TestAttackHFSPlusFoldNotAPFS(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ a, b string }{
 		{"\u10a0.dylib", "\u10d0.dylib"},
 		{"lib\u200dfoo.dylib", "libfoo.dylib"},

@@ -13,6 +13,7 @@ import (
 )
 
 func TestOpenFSExamplePackage(t *testing.T) {
+	t.Parallel()
 	p, _ := testPKI(t)
 	for _, pbzx := range []bool{false, true} {
 		b, _ := pkgfile.Build(pkgfile.Spec{Files: pkgfile.ExamplePackage(p.PKI, pbzx)})
@@ -51,6 +52,7 @@ func cpioPackage(t *testing.T, payload []byte) (fs.FS, string) {
 // name or are devices are reported and left out; archives that cannot be
 // read or are too large are reported and left as plain files.
 func TestOpenFSHostilePayloads(t *testing.T) {
+	t.Parallel()
 	for name, tc := range map[string]struct {
 		payload []byte
 		want    string
@@ -84,6 +86,7 @@ func TestOpenFSHostilePayloads(t *testing.T) {
 // TestOpenFSSymlinkEscape: a payload symlink pointing out of the archive
 // is reported by ReadLink as written and never followed out by Open.
 func TestOpenFSSymlinkEscape(t *testing.T) {
+	t.Parallel()
 	fsys, finds := cpioPackage(t, pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{
 		{Name: "./up", Mode: 0o120755, Data: []byte("../../../../etc/passwd")},
 		{Name: "./abs", Mode: 0o120755, Data: []byte("/etc/passwd")},

@@ -48,6 +48,7 @@ func linkTo(x, target, name, id string) string {
 // warning and never opened, so the app it installs went unchecked while
 // pkgutil --expand and the installer write it out.
 func TestAttackHardlinkPayload(t *testing.T) {
+	t.Parallel()
 	const exe = "app.pkg/Payload/Applications/Example.app/Contents/MacOS/Example"
 	cases := []struct {
 		name   string

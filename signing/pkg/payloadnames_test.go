@@ -22,6 +22,7 @@ func cpioEntry(name string, mode uint32, data string) pkgfile.CPIOFile {
 // on a case-insensitive volume (the folder's files land elsewhere, or
 // the file fails). Reported, in either order, with both names.
 func TestAttackPayloadFileOnImpliedFolder(t *testing.T) {
+	t.Parallel()
 	for name, tc := range map[string]struct {
 		files []pkgfile.CPIOFile
 		want  []string
@@ -66,6 +67,7 @@ func TestAttackPayloadFileOnImpliedFolder(t *testing.T) {
 // entry of that path (or of its case-folded spelling), the report names
 // it, and the entry is left out, never walked.
 func TestAttackPayloadFolderSpellings(t *testing.T) {
+	t.Parallel()
 	for name, tc := range map[string]struct {
 		files     []pkgfile.CPIOFile
 		want, not string
@@ -96,6 +98,7 @@ func TestAttackPayloadFolderSpellings(t *testing.T) {
 // replaced App here), never checked. A field that is not all octal
 // digits is now malformed; the archive is not opened.
 func TestAttackCPIOSignedOctal(t *testing.T) {
+	t.Parallel()
 	hidden := pkgfile.CPIO([]pkgfile.CPIOFile{cpioEntry("./App.app/Contents/MacOS/App", 0o100755, "evil")})
 	hidden = hidden[:len(hidden)-odcHeaderLen-len("TRAILER!!!")-1] // the entry, not its trailer
 	archive := pkgfile.CPIO([]pkgfile.CPIOFile{
@@ -124,6 +127,7 @@ func TestAttackCPIOSignedOctal(t *testing.T) {
 // the files checked were not the bytes such a reader installs. Refused as
 // ambiguous; the same xz chunk of another length still decodes.
 func TestAttackPBZXStoredChunkDecoded(t *testing.T) {
+	t.Parallel()
 	archive := pkgfile.CPIO([]pkgfile.CPIOFile{cpioEntry("./App.app/Contents/MacOS/App", 0o100755, "checked")})
 	var x bytes.Buffer
 	w, _ := xz.NewWriter(&x)

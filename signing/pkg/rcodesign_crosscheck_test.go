@@ -16,6 +16,7 @@ import (
 // machine cannot reach, so the test skips where it is absent; bsdtar
 // (TestCrossLibarchive*) is the xar cross-check that runs here.
 func TestCrossCheckRcodesign(t *testing.T) {
+	t.Parallel()
 	tool, err := exec.LookPath("rcodesign")
 	if err != nil {
 		t.Skip("rcodesign is not installed (cargo install apple-codesign; crates.io needed): cross-check of the package signature skipped")

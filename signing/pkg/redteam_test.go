@@ -36,6 +36,7 @@ func sharedDataPackage(t *testing.T, size, n int) []byte {
 // once, not 400 times (6 GiB): the package's bytes are read a few times
 // over, not once per entry.
 func TestVerifySharedDataDecodedOnce(t *testing.T) {
+	t.Parallel()
 	b := sharedDataPackage(t, 16<<20, 400)
 	r := &countingReaderAt{r: bytes.NewReader(b)}
 	res, err := Verify(r, int64(len(b)), Options{})
@@ -54,6 +55,7 @@ func TestVerifySharedDataDecodedOnce(t *testing.T) {
 // compressed files count against MaxPayload, so that entries sharing one
 // stream cannot make a walker decode it without end.
 func TestOpenFSCompressedFilesChargeTheLimit(t *testing.T) {
+	t.Parallel()
 	b := sharedDataPackage(t, 256<<10, 10)
 	_, finds := OpenFS(open(t, b), FSOptions{MaxPayload: 1 << 20})
 	n := 0
@@ -71,6 +73,7 @@ func TestOpenFSCompressedFilesChargeTheLimit(t *testing.T) {
 // a directory it was created for, naming that directory as a symlink or
 // a file, is reported and does not hide the files from the walk.
 func TestOpenFSLaterEntryDoesNotHideADirectory(t *testing.T) {
+	t.Parallel()
 	for name, last := range map[string]pkgfile.CPIOFile{
 		"symlink": {Name: "./Applications", Mode: 0o120755, Data: []byte("/tmp")},
 		"file":    {Name: "./Applications", Mode: 0o100644, Data: []byte("x")},

@@ -17,6 +17,7 @@ import (
 // that joins: the app it installs went unchecked. A table of contents
 // whose element text is split is refused.
 func TestAttackTOCTextSplit(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name, old, new string
 	}{

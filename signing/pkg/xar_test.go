@@ -42,6 +42,7 @@ func problemRules(x *Reader) []string {
 }
 
 func TestReaderReadsTOCAndData(t *testing.T) {
+	t.Parallel()
 	for _, h := range []crypto.Hash{crypto.SHA1, crypto.SHA256, crypto.SHA512} {
 		b, lay := pkgfile.Build(pkgfile.Spec{Files: plainFiles(), Hash: h})
 		x := open(t, b)
@@ -77,6 +78,7 @@ func TestReaderReadsTOCAndData(t *testing.T) {
 }
 
 func TestReaderNotXar(t *testing.T) {
+	t.Parallel()
 	if _, err := NewReader(bytes.NewReader([]byte("PK\x03\x04")), 4); !errors.Is(err, ErrNotXar) {
 		t.Errorf("err = %v", err)
 	}
@@ -85,6 +87,7 @@ func TestReaderNotXar(t *testing.T) {
 // TestReaderHostileHeader: sizes in the header are checked before anything
 // is allocated or read.
 func TestReaderHostileHeader(t *testing.T) {
+	t.Parallel()
 	good, _ := pkgfile.Build(pkgfile.Spec{Files: plainFiles()})
 	for name, edit := range map[string]func([]byte){
 		"huge toc length":      func(b []byte) { copy(b[8:], []byte{0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}) },
@@ -110,6 +113,7 @@ func TestReaderHostileHeader(t *testing.T) {
 // TestReaderDuplicateElements: a second <checksum> or <name>, which another
 // reader might take instead of the first, is refused or reported.
 func TestReaderDuplicateElements(t *testing.T) {
+	t.Parallel()
 	for name, tc := range map[string]struct {
 		tweak string
 		with  string
@@ -145,6 +149,7 @@ func TestReaderDuplicateElements(t *testing.T) {
 // TestReaderUnownedHeapBytes: bytes after the last file, and bytes between
 // heap ranges, are reported with their offsets.
 func TestReaderUnownedHeapBytes(t *testing.T) {
+	t.Parallel()
 	b, _ := pkgfile.Build(pkgfile.Spec{Files: plainFiles(), ExtraHeap: []byte("appended")})
 	x := open(t, b)
 	if len(x.Problems) != 1 || x.Problems[0].Rule != RuleUnownedHeapData || x.Problems[0].Offset != int64(len(b)-8) {
@@ -163,6 +168,7 @@ func TestReaderUnownedHeapBytes(t *testing.T) {
 // TestReaderHeapOverlap: a file whose data overlaps the checksum is
 // reported.
 func TestReaderHeapOverlap(t *testing.T) {
+	t.Parallel()
 	b, lay := pkgfile.Build(pkgfile.Spec{Files: plainFiles()})
 	off := lay.Data["a.pkg/PackageInfo"]
 	b, _ = pkgfile.Build(pkgfile.Spec{Files: plainFiles(), TweakTOC: func(s string) string {
@@ -183,6 +189,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // TestReaderDataSizeMismatch: data that decodes to more or fewer bytes
 // than <size> fails to read, whatever the checksums say.
 func TestReaderDataSizeMismatch(t *testing.T) {
+	t.Parallel()
 	files := plainFiles()
 	b, _ := pkgfile.Build(pkgfile.Spec{Files: files, TweakTOC: func(s string) string {
 		return strings.Replace(s, "<size>"+itoa(int64(len(plainDistribution)))+"</size>", "<size>"+itoa(int64(len(plainDistribution)-1))+"</size>", 1)
@@ -200,6 +207,7 @@ func TestReaderDataSizeMismatch(t *testing.T) {
 // one file on macOS's normalization-insensitive volumes: the second is
 // reported, as a case duplicate is. Names that differ in more are not.
 func TestReaderNormalizationDuplicate(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		a, b string
 		dup  bool
