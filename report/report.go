@@ -94,6 +94,16 @@ const (
 	// script signature format covers it (Scripting.Signer signs .vbs, .js
 	// and .wsf), so it is unsigned unless a catalog lists it.
 	KindEncodedScript Kind = "encoded-script"
+	// KindBatch is a Windows batch file (.bat, .cmd), by name: cmd.exe runs
+	// it. Windows has no signature format for it, so it is unsigned unless
+	// a catalog lists it.
+	KindBatch Kind = "batch"
+	// KindScriptComponent is a Windows Script Component (.wsc), by name:
+	// COM code the Windows Script Host runs (regsvr32 /i:…, GetObject
+	// "script:…"). Microsoft documents no signature format for it
+	// (Scripting.Signer signs .vbs, .js and .wsf), so it is unsigned unless
+	// a catalog lists it.
+	KindScriptComponent Kind = "script-component"
 	// KindPkg is a macOS flat installer package: a xar archive ("xar!").
 	KindPkg Kind = "pkg"
 	// KindDMG is a macOS disk image (UDIF): a file ending with a version 4
@@ -105,7 +115,7 @@ const (
 )
 
 // kinds lists every Kind, KindOther last.
-var kinds = []Kind{KindPE, KindMachO, KindMachOUniversal, KindAsar, KindMSI, KindCAB, KindCatalog, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindEncodedScript, KindPkg, KindDMG, KindOther}
+var kinds = []Kind{KindPE, KindMachO, KindMachOUniversal, KindAsar, KindMSI, KindCAB, KindCatalog, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindEncodedScript, KindBatch, KindScriptComponent, KindPkg, KindDMG, KindOther}
 
 // Kinds returns every file kind a report can name, in a fixed order.
 func Kinds() []Kind { return slices.Clone(kinds) }
@@ -117,7 +127,7 @@ func Kinds() []Kind { return slices.Clone(kinds) }
 // apply to these kinds.
 func (k Kind) Native() bool {
 	switch k {
-	case KindPE, KindMachO, KindMachOUniversal, KindMSI, KindCAB, KindCatalog, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindEncodedScript, KindPkg, KindDMG:
+	case KindPE, KindMachO, KindMachOUniversal, KindMSI, KindCAB, KindCatalog, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindEncodedScript, KindBatch, KindScriptComponent, KindPkg, KindDMG:
 		return true
 	}
 	return false

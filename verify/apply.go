@@ -272,6 +272,10 @@ func kindLabel(k Kind) string {
 		return "Windows Script"
 	case KindEncodedScript:
 		return "Script Encoder"
+	case KindBatch:
+		return "batch"
+	case KindScriptComponent:
+		return "Windows Script Component"
 	case KindPkg:
 		return "installer package"
 	case KindDMG:

@@ -27,6 +27,9 @@ const (
 	KindWSF        = report.KindWSF
 	// KindEncodedScript: see script_encoded.go.
 	KindEncodedScript = report.KindEncodedScript
+	// KindBatch, KindScriptComponent: see script_unsignable.go.
+	KindBatch           = report.KindBatch
+	KindScriptComponent = report.KindScriptComponent
 )
 
 func init() {
@@ -147,7 +150,7 @@ func windowsExt(name string) string {
 // though only one holding a signature block is a JScript.
 func isScriptName(name string) bool {
 	_, ok := authenticode.ScriptKindOf(windowsExt(name))
-	return ok || encodedScriptExt(windowsExt(name))
+	return ok || encodedScriptExt(windowsExt(name)) || unsignableScriptKind(windowsExt(name)) != KindOther
 }
 
 // isJSName reports whether name is that of a .js file, which windowsKind

@@ -28,6 +28,10 @@ func scriptKindOfExt(ext string) Kind {
 		return KindPowerShell
 	case ".vbe", ".jse":
 		return KindEncodedScript
+	case ".bat", ".cmd":
+		return KindBatch
+	case ".wsc":
+		return KindScriptComponent
 	case ".vbs":
 		return KindVBScript
 	case ".wsf":

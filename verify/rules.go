@@ -233,6 +233,10 @@ const (
 	// RuleScriptEncoded: a Script Encoder file (.vbe, .jse), which the
 	// Windows Script Host decodes and runs but no script signature covers.
 	RuleScriptEncoded signing.Rule = "script/encoded"
+	// RuleScriptNoSignatureFormat: a batch file (.bat, .cmd) or Windows
+	// Script Component (.wsc), code Windows runs that no signature format
+	// it verifies covers.
+	RuleScriptNoSignatureFormat signing.Rule = "script/no-signature-format"
 	// RuleScriptExternalSource: a Windows Script File's <script src="…">
 	// element, whose file the Windows Script Host loads and runs but the
 	// .wsf's signature does not cover.

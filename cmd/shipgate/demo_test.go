@@ -208,3 +208,44 @@ func TestDemoKeptMacInstallers(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoKeptMSI: `shipgate demo --keep DIR` leaves a signed MSI of each
+// release, named with its version (issue #14); verified alone under the
+// kept policy, 1.4.0's is valid and passes, and 1.4.1's (signed with the
+// revoked certificate) fails with file/known-bad on the trojanized
+// ffmpeg.dll inside its cabinet. Only the demo package's own test checked
+// the MSIs, never the kept directory.
+func TestDemoKeptMSI(t *testing.T) {
+	t.Parallel()
+	dir, _ := sharedDemo(t)
+	for _, ver := range []string{"1.4.0", "1.4.1"} {
+		name := "Acme Desktop-" + ver + ".msi"
+		var out, errb bytes.Buffer
+		code := run(context.Background(), []string{"verify", "--policy", filepath.Join(dir, "policy.yaml"), "--format", "json",
+			filepath.Join(dir, "acme-desktop-"+ver, name)}, nil, &out, &errb)
+		var rep struct {
+			Files []struct {
+				Path, Kind string
+				Signatures []struct{ Status string }
+			}
+			Findings []struct{ Rule, Path, Severity string }
+		}
+		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+			t.Fatalf("%s: exit %d, %v\n%s", name, code, err, errb.String())
+		}
+		signed := false
+		for _, f := range rep.Files {
+			signed = signed || f.Path == name && f.Kind == "msi" && len(f.Signatures) == 1 && (f.Signatures[0].Status == "valid" || ver == "1.4.1")
+		}
+		if !signed { // 1.4.1's signing certificate is revoked, as 3CX's was
+			t.Errorf("%s: not a signed msi (valid for 1.4.0); files %+v", name, rep.Files)
+		}
+		trojan := false
+		for _, f := range rep.Findings {
+			trojan = trojan || f.Rule == "file/known-bad" && f.Severity == "error" && strings.HasPrefix(f.Path, name+"/") && strings.HasSuffix(f.Path, "/ffmpeg.dll")
+		}
+		if want := ver == "1.4.0"; (code == exitPass) != want || trojan == want {
+			t.Errorf("%s: exit %d, trojanized ffmpeg.dll reported %v; findings %+v", name, code, trojan, rep.Findings)
+		}
+	}
+}
