@@ -52,6 +52,10 @@ var msiGUID = mustHex("f1100c0000000000c000000000000046")
 // msi/unsigned-metadata), and so are, when the database opens, its
 // non-empty streams that Windows Installer does not open (a stream's tail
 // split off into them leaves the digest as it was).
+// Storages' state bits and times that no digest covers (all without
+// MsiDigitalSignatureEx, the root's modification time with it) are
+// reported when they hold what no writer puts there (rule
+// msi/unhashed-metadata).
 //
 // Result.Authentihash holds the MSI digests; the PE fields are zero. A file
 // without a DigitalSignature stream is StatusUnsigned. The error is
@@ -176,6 +180,7 @@ func verifyMSIAt(r io.ReaderAt, f *cfb.File, st *cfb.Entry, content io.Writer, o
 		if err := v.msiUnowned(f); err != nil {
 			return nil, err
 		}
+		v.msiUnhashedMetadata(f, exEntry != nil)
 	}
 	switch {
 	case sigEntry != nil && exEntry == nil:

@@ -98,6 +98,12 @@ const (
 	// (those of an unsigned MSI, which a catalog lists by such a digest,
 	// too).
 	RuleMSIUnsignedMetadata signing.Rule = "msi/unsigned-metadata"
+	// RuleMSIUnhashedMetadata: a storage's state bits or times that no
+	// digest covers (all of them without MsiDigitalSignatureEx, the root's
+	// modification time with it) hold what no writer puts there (not zero,
+	// not a FILETIME between 1980 and 2100): a warning, an error once they
+	// could carry a payload together.
+	RuleMSIUnhashedMetadata signing.Rule = "msi/unhashed-metadata"
 	// RuleCABDigestMismatch: a cabinet's digest differs from the signed one.
 	RuleCABDigestMismatch signing.Rule = "cab/digest-mismatch"
 	// RuleCABMalformedSignature: a cabinet's signature locator or the
