@@ -363,7 +363,7 @@ func (c *differ) binaries() {
 }
 
 // files compares the files outside packages (binaries among them are
-// reported by binaries).
+// reported by binaries), but for a git checkout's bookkeeping (inGitDir).
 func (c *differ) files() {
 	old, new, d := c.old, c.new, c.d
 	isBin := map[string]bool{}
@@ -378,6 +378,9 @@ func (c *differ) files() {
 	for i := range new.Files {
 		n := &new.Files[i]
 		newSeen[n.Path] = true
+		if inGitDir(n.Path) {
+			continue
+		}
 		o := oldFile[n.Path]
 		switch {
 		case o == nil:
@@ -394,7 +397,7 @@ func (c *differ) files() {
 		}
 	}
 	for i := range old.Files {
-		if o := &old.Files[i]; !newSeen[o.Path] {
+		if o := &old.Files[i]; !newSeen[o.Path] && !inGitDir(o.Path) {
 			d.Files = append(d.Files, FileDelta{Path: o.Path, Change: report.ChangeRemoved, Old: o.SHA256})
 			if o.Component == "electron" && (old.Electron.Version == new.Electron.Version || c.kept) {
 				// The runtime does not shed files between builds of one
@@ -406,6 +409,18 @@ func (c *differ) files() {
 			}
 		}
 	}
+}
+
+// inGitDir reports whether the file at release path p is a git
+// checkout's bookkeeping: in a .git directory at any depth, or a .git
+// file (a worktree's or submodule's link to its repository). The diff
+// does not list those files' changes, nor do the application's and
+// packages' digests count them (HEAD, the index and objects change with
+// every commit); but the inventory lists them, as verify checks them:
+// bytes under .git are in the release as given, and a binary there is
+// still compared (binaries) and checked.
+func inGitDir(p string) bool {
+	return p == ".git" || strings.HasPrefix(p, ".git/") || strings.HasSuffix(p, "/.git") || strings.Contains(p, "/.git/")
 }
 
 // fuses compares the Electron fuse wires, matched by binary and slice.

@@ -422,7 +422,9 @@ func (l *containerLister) readerAt(e container.Entry) (ra io.ReaderAt, done *ite
 		}
 	}
 	bad := func(err error) (io.ReaderAt, *item) {
-		b.finding(release.RuleMalformed, signing.SeverityError, e.Path, fmt.Sprintf("installer entry cannot be read: %v", err))
+		// A read error, as verify calls it (file/unreadable, in its
+		// words): the entry's bytes were not there to judge.
+		b.finding(release.RuleUnreadable, signing.SeverityError, e.Path, fmt.Sprintf("cannot read: %v", err))
 		return nil, nil
 	}
 	if e.Size < 0 {

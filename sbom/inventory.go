@@ -100,7 +100,8 @@ type App struct {
 	Asar string `json:"asar,omitempty"`
 	// Dir is the path of an unpacked application folder (resources/app).
 	Dir string `json:"dir,omitempty"`
-	// Digest is the content digest of the application's own files.
+	// Digest is the content digest of the application's own files, a
+	// git checkout's bookkeeping (a .git directory or file) left out.
 	Digest string `json:"digest,omitempty"`
 	// AsarHeaderHash is the SHA-256 of app.asar's JSON header.
 	AsarHeaderHash string `json:"asarHeaderHash,omitempty"`
@@ -148,7 +149,8 @@ type Package struct {
 	Files int `json:"files"`
 	// Digest is the package's content digest: SHA-256 over the sorted lines
 	// "relative/path NUL sha256-hex LF" of its files; an asar link counts
-	// as "relative/path NUL link NUL target LF".
+	// as "relative/path NUL link NUL target LF". A git checkout's
+	// bookkeeping (a .git directory or file) is left out.
 	Digest string `json:"digest"`
 	// Lock is the version the lockfile records, when there is one.
 	LockVersion string `json:"lockVersion,omitempty"`
@@ -1490,7 +1492,10 @@ func (b *builder) assignFiles(pkgs map[string]*Package, appRoot string) {
 			if lines[owner] == nil {
 				lines[owner] = &bytes.Buffer{}
 			}
-			fileLine(lines[owner], it.owned(), owner, sum)
+			if !inGitDir(it.path) {
+				fileLine(lines[owner], it.owned(), owner, sum)
+			}
+		case it.link != "" && inGitDir(it.path):
 		case it.link != "":
 			// A link outside packages counts in the application's digest.
 			fileLine(&appLines, it.path, appRoot, sum)
@@ -1498,7 +1503,7 @@ func (b *builder) assignFiles(pkgs map[string]*Package, appRoot string) {
 			comp, ver := b.component(it.path, appRoot)
 			// The application's opened asar is its root, whose
 			// files are the digest's lines, not one of them.
-			if comp == "app" && (it.path != appRoot || b.ar == nil) {
+			if comp == "app" && (it.path != appRoot || b.ar == nil) && !inGitDir(it.path) {
 				fileLine(&appLines, it.owned(), appRoot, sum)
 			}
 			inv.Files = append(inv.Files, File{Path: it.path, Size: it.size, SHA256: it.sha256, Component: comp, Version: ver})

@@ -106,6 +106,10 @@ func ZipCases(t testing.TB) []ZipCase {
 		// The checks of walk.ZipEntryChecks, which both walkers make.
 		{Name: "set-ID and world-writable entries", Zip: Zip(t, []ZipEntry{{Name: "bin/tool", Data: []byte("t"), Mode: 0o755 | fs.ModeSetuid}, {Name: "bin/open", Data: []byte("o"), Mode: 0o777}, {Name: "bin/grp", Data: []byte("g"), Mode: 0o755 | fs.ModeSetgid}}),
 			Paths: []string{"bin/grp", "bin/open", "bin/tool"}},
+		// An entry of a nested zip whose bytes fail their CRC-32: a read
+		// error of the entry, file/unreadable in both (verify's rule).
+		{Name: "a nested zip's entry that cannot be read", Zip: Zip(t, []ZipEntry{{Name: "inner.zip", Data: corruptEntry(t)}}),
+			Paths: []string{"inner.zip"}},
 		{Name: "duplicate, folder, escape and link in other chunks", Zip: Zip(t, append(slices.Clone(many), odd...)), ChunkLen: 7,
 			Paths: slices.Sorted(slices.Values(append(slices.Clone(manyPaths), "a.txt", "a.txt", "dir/b.txt")))},
 	}
@@ -192,4 +196,14 @@ func nsisInstaller(t testing.TB) []byte {
 		t.Fatal(err)
 	}
 	return nsis.Stub(pe, nsis.Build([]nsis.BuildFile{{Name: `$INSTDIR\app.txt`, Data: []byte("inside")}}, nsis.BuildOptions{Deflate: true}))
+}
+
+// corruptEntry returns a zip of one deflated entry, a.txt, whose bytes
+// cannot be read: its compressed stream starts with a block of the
+// reserved type.
+func corruptEntry(t testing.TB) []byte {
+	z := bytes.Clone(Zip(t, []ZipEntry{{Name: "a.txt", Data: bytes.Repeat([]byte("corrupt me "), 64)}}))
+	// The deflated data follows the 30-byte local header and the name.
+	z[30+len("a.txt")] = 0xff // BFINAL 1, BTYPE 11
+	return z
 }
