@@ -187,7 +187,7 @@ func (sd *SignedData) unusedAttrCerts(used []*x509.Certificate, budget int) []Re
 	// One per SignedData, as Microsoft's tokens carry, and none in a set
 	// that holds no time-stamp server's certificates: there it would be a
 	// kilobyte anyone may add to a signed file unreported.
-	tolerated := !sd.holdsTimestampCertificates()
+	tolerated := !sd.holdsTimestampCertificates(used)
 	for _, ac := range sd.attrCerts {
 		if slices.ContainsFunc(used, func(u *x509.Certificate) bool {
 			if budget--; budget < 0 {
@@ -210,14 +210,28 @@ func (sd *SignedData) unusedAttrCerts(used []*x509.Certificate, budget int) []Re
 // holdsTimestampCertificates reports whether sd's certificate set is where
 // a time-stamp server's certificates are: sd is an RFC 3161 token, or a
 // signer carries a legacy countersignature, whose authority's certificates
-// share its signature's set.
-func (sd *SignedData) holdsTimestampCertificates() bool {
+// share its signature's set. The countersignature must verify over the
+// signer's signature with a used certificate (one on a verified chain):
+// unsigned attributes are covered by no signature, so anyone can add one
+// that does not, and the tolerance would then hide their kilobyte
+// (TestAttackAttributeCertificateBesideForgedCountersignature).
+func (sd *SignedData) holdsTimestampCertificates(used []*x509.Certificate) bool {
 	if sd.ContentType.Equal(OIDTSTInfo) {
 		return true
 	}
 	for _, si := range sd.Signers {
-		if si.UnsignedAttr(OIDAttrCounterSign) != nil {
-			return true
+		a := si.UnsignedAttr(OIDAttrCounterSign)
+		if a == nil {
+			continue
+		}
+		for _, v := range a.Values {
+			cs, err := ParseSignerInfo(v)
+			if err != nil {
+				continue
+			}
+			if VerifySigner(cs, used, nil, si.Signature).Err == nil {
+				return true
+			}
 		}
 	}
 	return false
