@@ -35,6 +35,9 @@ type attrCert struct {
 // a signature with a legacy countersignature; a second one is reported: no
 // token carries two). Elsewhere, as in a signature's own SignedData beside
 // an RFC 3161 token, anyone could add one to a signed file unreported.
+// A tolerated one is still returned, as a Note region: no signature
+// covers it, not even the token's, whose certificate set is outside its
+// signed content.
 const MaxToleratedAttrCert = 1024
 
 // attrCertAlgs maps the signature algorithms attribute certificates use to

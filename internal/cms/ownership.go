@@ -62,7 +62,7 @@ func judgeTotal(regions []Region, limit int, what string) []Region {
 	out := slices.Clone(regions)
 	total := 0
 	for _, r := range out {
-		if !r.Payload {
+		if !r.Payload && !r.Note {
 			total += r.Len
 		}
 	}
@@ -70,7 +70,7 @@ func judgeTotal(regions []Region, limit int, what string) []Region {
 		return out
 	}
 	for i := range out {
-		if !out[i].Payload {
+		if !out[i].Payload && !out[i].Note {
 			out[i].Payload = true
 			out[i].Reason += fmt.Sprintf(" (%s of this signature hold %d bytes together, more than %d)", what, total, limit)
 		}
@@ -198,8 +198,14 @@ func (sd *SignedData) unusedAttrCerts(used []*x509.Certificate, budget int) []Re
 			continue
 		}
 		if !tolerated && ac.issuer != nil && ac.n <= MaxToleratedAttrCert && slices.ContainsFunc(used, func(u *x509.Certificate) bool { return x509name.Equal(ac.issuer, u.RawSubject) }) {
+			// A time-stamp server's attribute certificate (see
+			// MaxToleratedAttrCert): tolerated, but covered by no
+			// signature (not the token's: its certificate set is
+			// outside its signed content), so reported as a note.
 			tolerated = true
-			continue // a time-stamp server's attribute certificate; see MaxToleratedAttrCert
+			out = append(out, Region{Offset: ac.off, Len: ac.n, Unused: true, Note: true,
+				Reason: "attribute certificate naming a time-stamp authority's certificate as its issuer, whose signature nothing verifies: tolerated as a time-stamp server's (one per certificate set), but its bytes could be anyone's"})
+			continue
 		}
 		r := newRegion(ac.off, ac.n, "attribute certificate signed by no certificate on a verified chain")
 		out = append(out, r)

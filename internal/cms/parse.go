@@ -94,6 +94,11 @@ type Region struct {
 	// (from [SignedData.UnusedCertificates]), rather than bytes no field
 	// owns.
 	Unused bool
+	// Note reports that the region is a tolerated structure that no
+	// signature covers (a time-stamp server's attribute certificate, see
+	// MaxToleratedAttrCert): verifiers report it as a note, so its bytes
+	// are accounted for, and [Judge] counts it in no total.
+	Note bool
 }
 
 // MaxToleratedRegion is the size up to which an unowned region is reported

@@ -112,10 +112,13 @@ func (o *Ownership) Regions() (unowned, unused []Region) {
 // signature), ok false when a region could carry a payload.
 func (o *Ownership) Report(emit func(unused bool, what string, r Region, off, n int)) (say, ok bool, detail string) {
 	unowned, unused := o.Regions() // small regions add up
-	payload := false
+	payload, notes := false, 0
 	each := func(isUnused bool, what string, rs []Region) {
 		for _, r := range rs {
 			payload = payload || r.Payload
+			if r.Note {
+				notes++
+			}
 			// Apple's BER is re-encoded as DER for parsing: map back to
 			// the bytes of the file.
 			off, n := o.SD.InputSpan(r.Offset, r.Len)
@@ -128,7 +131,8 @@ func (o *Ownership) Report(emit func(unused bool, what string, r Region, off, n 
 	switch {
 	case payload:
 		return true, false, fmt.Sprintf("%d regions of the CMS signature are covered by no signature and large enough to carry a payload", n)
-	case n > 0:
+	case n > notes:
+		n -= notes
 		return true, true, fmt.Sprintf("every byte of the CMS signature is verified or tolerated, except %d small oddities reported as warnings", n)
 	}
 	return false, true, ""

@@ -50,6 +50,9 @@ type Stamp struct {
 	// digest, without the DigestInfo prefix, as Symantec's "Time Stamping
 	// Services Signer - G4" did; Windows accepts it.
 	RawRSA bool
+	// RawCertificates are added, as they are, to an RFC 3161 token's
+	// certificate set.
+	RawCertificates [][]byte
 }
 
 // SignSpec describes an Authenticode signature to make with Sign.
@@ -217,7 +220,7 @@ func signContentType(typ asn1.ObjectIdentifier, content []byte, h crypto.Hash, s
 			unsigned = append(unsigned, testpki.Attr{Type: OIDCounterSignature, Values: [][]byte{cs}})
 			spec.Certs = append(append(spec.Certs, s.Stamp.TSA), s.Stamp.Chain...)
 		} else {
-			tok := s.Stamp.TSA.TimestampToken(th, stamped, s.Stamp.At, s.Stamp.Chain...)
+			tok := s.Stamp.TSA.TimestampTokenRaw(th, stamped, s.Stamp.At, s.Stamp.RawCertificates, s.Stamp.Chain...)
 			unsigned = append(unsigned, testpki.Attr{Type: OIDRFC3161CounterSign, Values: [][]byte{tok}})
 		}
 	}

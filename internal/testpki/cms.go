@@ -225,6 +225,12 @@ func sign(c *Cert, h crypto.Hash, msg []byte) (sig, alg []byte) {
 // signature value it countersigns) asserting time at, signed by c (mint it with
 // the timeStamping EKU), embedding c and chain.
 func (c *Cert) TimestampToken(h crypto.Hash, stamped []byte, at time.Time, chain ...*Cert) []byte {
+	return c.TimestampTokenRaw(h, stamped, at, nil, chain...)
+}
+
+// TimestampTokenRaw is TimestampToken with raw appended, as they are, to
+// the token's certificate set (attribute certificates, say).
+func (c *Cert) TimestampTokenRaw(h crypto.Hash, stamped []byte, at time.Time, raw [][]byte, chain ...*Cert) []byte {
 	serial := new(big.Int).SetBytes(sum(crypto.SHA256, append(stamped, []byte(at.String())...))[:8])
 	tst := TLV(0x30,
 		mustMarshal(1),
@@ -236,6 +242,7 @@ func (c *Cert) TimestampToken(h crypto.Hash, stamped []byte, at time.Time, chain
 	return SignCMS(CMSSpec{
 		ContentType: oidTSTInfo, Content: tst, ContentIsOctetString: true,
 		Signer: c, Certs: append([]*Cert{c}, chain...), Hash: crypto.SHA256,
+		RawCertificates: raw,
 	})
 }
 

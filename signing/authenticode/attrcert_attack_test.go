@@ -19,8 +19,10 @@ import (
 // it stayed valid with nothing reported. The tolerance is the time-stamp
 // token's structure, so it now holds in a token (TestAttributeCertificate…
 // in internal/cms) and beside a legacy countersignature, whose authority's
-// certificates share the signature's set; elsewhere the entry is an unused
-// certificate carrying a payload, and the signature is invalid.
+// certificates share the signature's set, reported there as a note (no
+// signature covers it: TestAttackAttributeCertificateInTimestampToken);
+// elsewhere the entry is an unused certificate carrying a payload, and the
+// signature is invalid.
 func TestAttackAttributeCertificateInSignature(t *testing.T) {
 	p := fixtures.NewPKI()
 	trust := fixtureTrust(t)
@@ -41,8 +43,8 @@ func TestAttackAttributeCertificateInSignature(t *testing.T) {
 				t.Errorf("status %s, want %s; findings %+v", res.Status, tc.want, res.Findings)
 			}
 			if tc.want == signing.StatusValid {
-				if len(res.Findings) != 0 {
-					t.Errorf("findings %+v, want none", res.Findings)
+				if len(res.Findings) != 1 || res.Findings[0].Rule != RuleUnusedCertificate || res.Findings[0].Severity != signing.SeverityNote {
+					t.Errorf("findings %+v, want one %s note", res.Findings, RuleUnusedCertificate)
 				}
 				return
 			}
@@ -72,5 +74,44 @@ func TestOsslsigncodeAttributeCertificateInSignature(t *testing.T) {
 	}
 	if res := verifyBytes(t, b, Options{Trust: e.trust, Time: fixtures.Now}); res.Status != signing.StatusInvalid || !hasRule(res, RuleUnusedCertificate) {
 		t.Errorf("Verify: %s %+v, want invalid with %s", res.Status, res.Findings, RuleUnusedCertificate)
+	}
+}
+
+// TestAttackAttributeCertificateInTimestampToken: an attribute certificate
+// of about 1 KiB naming the time-stamp authority as its issuer, added to an
+// RFC 3161 token's certificate set, which the token's signature does not
+// cover (nor the outer signature's: the token is an unsigned attribute),
+// left the signature valid with nothing reported. It is tolerated, as the
+// nCipher server's in Microsoft's tokens is, but reported as a note
+// (authenticode/unused-certificate) so its bytes are accounted for; a
+// second one is a payload (authenticode/unowned-signature-data).
+func TestAttackAttributeCertificateInTimestampToken(t *testing.T) {
+	p := fixtures.NewPKI()
+	trust := fixtureTrust(t)
+	ac := func(fill byte) []byte { return unverifiableAttrCert(p.TSA.Cert.RawSubject, fill, 400) }
+	for _, tc := range []struct {
+		name string
+		raw  [][]byte
+		want signing.Status
+		rule signing.Rule
+		sev  signing.Severity
+	}{
+		{name: "one", raw: [][]byte{ac('P')}, want: signing.StatusValid, rule: RuleUnusedCertificate, sev: signing.SeverityNote},
+		{name: "two", raw: [][]byte{ac('P'), ac('Q')}, want: signing.StatusInvalid, rule: RuleUnownedSignatureData, sev: signing.SeverityError},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stamp := &pefile.Stamp{TSA: p.TSA, At: fixtures.Now.AddDate(0, -1, 0), RawCertificates: tc.raw}
+			res := verifySigned(t, trust, pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}, Hash: crypto.SHA256, Stamp: stamp})
+			if res.Status != tc.want {
+				t.Errorf("status %s, want %s; findings %+v", res.Status, tc.want, res.Findings)
+			}
+			found := false
+			for _, f := range res.Findings {
+				found = found || f.Rule == tc.rule && f.Severity == tc.sev
+			}
+			if !found {
+				t.Errorf("no %s %s finding: %+v", tc.sev, tc.rule, res.Findings)
+			}
+		})
 	}
 }

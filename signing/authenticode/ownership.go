@@ -37,10 +37,13 @@ func (v *verifier) checkOwnership(i int, s *sigState, sig *signing.Signature, o 
 	var small []string
 	report := func(rule signing.Rule, what string, r cms.Region) {
 		sev := signing.SeverityWarning
-		if r.Payload {
+		switch {
+		case r.Payload:
 			sev = signing.SeverityError
 			payload = true
-		} else {
+		case r.Note:
+			sev = signing.SeverityNote
+		default:
 			off, n := sd.InputSpan(r.Offset, r.Len)
 			small = append(small, fmt.Sprintf("%d bytes at +0x%x", n, off))
 		}
@@ -64,7 +67,7 @@ func (v *verifier) checkOwnership(i int, s *sigState, sig *signing.Signature, o 
 	switch {
 	case payload:
 		sig.AddCheck(signing.CheckSignatureData, false, fmt.Sprintf("%d regions of the SignedData are covered by no signature and large enough to carry a payload", n))
-	case n > 0:
+	case len(small) > 0:
 		sig.AddCheck(signing.CheckSignatureData, true, "every byte of the SignedData is verified or tolerated, except small oddities reported as warnings: "+strings.Join(small, ", "))
 	default:
 		sig.AddCheck(signing.CheckSignatureData, true, "every byte of the SignedData is verified or a tolerated structure")

@@ -376,8 +376,11 @@ func (o *cmsOwnership) report(s *sliceState) {
 		if unused {
 			rule = RuleUnusedCertificate
 		}
-		if r.Payload {
+		switch {
+		case r.Payload:
 			sev, st = signing.SeverityError, signing.StatusInvalid
+		case r.Note:
+			sev = signing.SeverityNote
 		}
 		s.add(rule, sev, st, o.at+int64(off),
 			fmt.Sprintf("%s %d bytes at offset 0x%x of the CMS signature: %s; no signature covers them", what, n, off, r.Reason))

@@ -25,8 +25,11 @@ func (v *verifier) reportOwnership(sig *signing.Signature, o *cmsOwnership) {
 		if unused {
 			rule = RuleUnusedCertificate
 		}
-		if r.Payload {
+		switch {
+		case r.Payload:
 			sev = signing.SeverityError
+		case r.Note:
+			sev = signing.SeverityNote
 		}
 		v.add(rule, sev, o.at+int64(off), "signature %d: %s %d bytes at offset 0x%x of the CMS signature: %s; no signature covers them", sig.Index, what, n, off, r.Reason).Signature = sig.Index
 	})
