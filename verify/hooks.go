@@ -1,5 +1,7 @@
 package verify
 
+import "github.com/shipgate/shipgate/internal/walk"
+
 // testHooks are the stand-ins a test sets on one Release call through
 // Options.hooks, so that tests changing them can run in parallel. The zero
 // value is the production behaviour.
@@ -7,6 +9,10 @@ type testHooks struct {
 	// maxRunCatalogMembers, when positive, replaces
 	// defaultMaxRunCatalogMembers.
 	maxRunCatalogMembers int
+	// zipChunkLen, when positive, replaces walk.ZipChunkLen as the number
+	// of central directory records in a chunk of a large zip archive, so
+	// that a test can compare both walks on a small archive.
+	zipChunkLen int
 }
 
 // maxRunCatalogMembers returns the bound on the members of the release's
@@ -16,4 +22,14 @@ func (e *engine) maxRunCatalogMembers() int {
 		return n
 	}
 	return defaultMaxRunCatalogMembers
+}
+
+// zipChunkLen returns the number of records in a chunk of a zip archive's
+// central directory that a large archive is walked by (walk.ZipChunks;
+// walk.ZipChunkLen, as sbom reads one).
+func (e *engine) zipChunkLen() int {
+	if n := e.opts.hooks.zipChunkLen; n > 0 {
+		return n
+	}
+	return walk.ZipChunkLen
 }
