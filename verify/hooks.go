@@ -13,6 +13,10 @@ type testHooks struct {
 	// of central directory records in a chunk of a large zip archive, so
 	// that a test can compare both walks on a small archive.
 	zipChunkLen int
+	// systemRootFiles, when non-nil, stands in for the operating system's
+	// roots (signing.TrustStoreOptions.SystemFiles) in the policy's trust
+	// stores; nil means defaultSystemRootFiles.
+	systemRootFiles []string
 }
 
 // maxRunCatalogMembers returns the bound on the members of the release's

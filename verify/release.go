@@ -300,7 +300,7 @@ func newEngine(ctx context.Context, opts Options) (*engine, error) {
 	}
 	trust, appleTrust := opts.Trust, opts.Trust
 	if trust == nil {
-		if trust, appleTrust, err = pol.trustStores(); err != nil {
+		if trust, appleTrust, err = pol.trustStores(opts.hooks.systemRootFiles); err != nil {
 			return nil, err
 		}
 	}
