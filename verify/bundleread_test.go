@@ -78,12 +78,7 @@ func (c countedFS) ReadLink(name string) (string, error)       { return fs.ReadL
 // test ends.
 func countReads(t *testing.T) *readCounter {
 	c := &readCounter{n: map[string]int64{}}
-	oldOpen, oldFS, oldWhole := openFile, dirFS, readWhole
-	readWhole = func(name string, buf []byte) (int, bool, int64, fs.FileMode) {
-		n, ok, size, mode := readWholeFile(name, buf)
-		c.add(name, n)
-		return n, ok, size, mode
-	}
+	oldOpen, oldFS := openFile, dirFS
 	openFile = func(name string) (diskFile, error) {
 		f, err := os.Open(name)
 		if err != nil {
@@ -92,8 +87,18 @@ func countReads(t *testing.T) *readCounter {
 		return &countedFile{f: f, name: name, c: c}, nil
 	}
 	dirFS = func(root string) fs.FS { return countedFS{root: root, fsys: os.DirFS(root), c: c} }
-	t.Cleanup(func() { openFile, dirFS, readWhole = oldOpen, oldFS, oldWhole })
+	t.Cleanup(func() { openFile, dirFS = oldOpen, oldFS })
 	return c
+}
+
+// hooks returns the hooks that make a Release call count its reads of
+// small files whole in c.
+func (c *readCounter) hooks() testHooks {
+	return testHooks{readWhole: func(name string, buf []byte) (int, bool, int64, fs.FileMode) {
+		n, ok, size, mode := readWholeFile(name, buf)
+		c.add(name, n)
+		return n, ok, size, mode
+	}}
 }
 
 // TestBundleReadOnce checks that a release holding .app bundles reads each
@@ -126,7 +131,7 @@ func TestBundleReadOnce(t *testing.T) {
 	}
 	for _, w := range []int{1, 3} {
 		c := countReads(t)
-		r := run(t, Options{Workers: w}, dir)
+		r := run(t, Options{Workers: w, hooks: c.hooks()}, dir)
 		// The stray file is unsealed content in the bundle root: its one error.
 		if r.Summary.Errors != 1 {
 			t.Fatalf("workers %d: %d errors, want 1 (the unsealed stray file): %v", w, r.Summary.Errors, r.Findings)
@@ -231,7 +236,7 @@ func TestBundleCancel(t *testing.T) {
 	dirFS = func(root string) fs.FS {
 		return cancelOnOpen{countedFS{root: root, fsys: os.DirFS(root), c: c}, "Big Framework", cancel}
 	}
-	_, err = Release(ctx, Options{Trust: f.trust, Time: checkTime, Workers: 1}, dir)
+	_, err = Release(ctx, Options{Trust: f.trust, Time: checkTime, Workers: 1, hooks: c.hooks()}, dir)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err %v, want context.Canceled", err)
 	}
@@ -266,7 +271,7 @@ func TestLargeFilesReadOnce(t *testing.T) {
 	testpki.NewRand(1).Read(other)
 	writeTree(t, dir, map[string][]byte{"app.dll": pe, "asset.bin": other, "medium.bin": other[:40<<10], "small.js": other[:900]})
 	c := countReads(t)
-	r := run(t, Options{}, dir)
+	r := run(t, Options{hooks: c.hooks()}, dir)
 	if r.Summary.Errors != 0 || len(r.Files) != 4 {
 		t.Fatalf("%d files, findings %+v", len(r.Files), r.Findings)
 	}

@@ -246,8 +246,6 @@ var (
 		return f, nil
 	}
 	dirFS = os.DirFS
-	// readWhole reads a small file whole (see readWholeFile).
-	readWhole = readWholeFile
 )
 
 // smallFile is the size up to which a file on disk is read whole into a
@@ -345,7 +343,7 @@ func (c *check) run() {
 			return
 		}
 		bp := smallPool.Get().(*[]byte)
-		n, ok, size, mode := readWhole(src.DiskPath(), *bp)
+		n, ok, size, mode := c.e.readWhole(src.DiskPath(), *bp)
 		if ok {
 			c.folderPerm(mode)
 			// The buffer goes back to the pool when the check is done,

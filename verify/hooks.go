@@ -1,6 +1,10 @@
 package verify
 
-import "github.com/shipgate/shipgate/internal/walk"
+import (
+	"io/fs"
+
+	"github.com/shipgate/shipgate/internal/walk"
+)
 
 // testHooks are the stand-ins a test sets on one Release call through
 // Options.hooks, so that tests changing them can run in parallel. The zero
@@ -17,6 +21,9 @@ type testHooks struct {
 	// roots (signing.TrustStoreOptions.SystemFiles) in the policy's trust
 	// stores; nil means defaultSystemRootFiles.
 	systemRootFiles []string
+	// readWhole, when non-nil, replaces readWholeFile to read a small file
+	// of the release whole, so that a test can count or fail reads.
+	readWhole func(name string, buf []byte) (int, bool, int64, fs.FileMode)
 }
 
 // maxRunCatalogMembers returns the bound on the members of the release's
@@ -36,4 +43,12 @@ func (e *engine) zipChunkLen() int {
 		return n
 	}
 	return walk.ZipChunkLen
+}
+
+// readWhole reads a small file whole (see readWholeFile).
+func (e *engine) readWhole(name string, buf []byte) (int, bool, int64, fs.FileMode) {
+	if f := e.opts.hooks.readWhole; f != nil {
+		return f(name, buf)
+	}
+	return readWholeFile(name, buf)
 }

@@ -20,7 +20,7 @@ func TestLargeJSReadOnce(t *testing.T) {
 	far := append([]byte("// SIG // Begin signature block\r\n// SIG // End signature block\r\n"), code...)
 	writeTree(t, dir, map[string][]byte{"big.js": code, "medium.js": code[:100<<10], "far.js": far})
 	c := countReads(t)
-	r := run(t, Options{}, dir)
+	r := run(t, Options{hooks: c.hooks()}, dir)
 	kinds := map[string]Kind{}
 	for _, file := range r.Files {
 		kinds[file.Path] = file.Kind

@@ -352,7 +352,7 @@ func TestZipPrefixFullOfSignaturesIsLinear(t *testing.T) {
 	writeTree(t, dir, map[string][]byte{"x.zip": b})
 	reads := countReads(t)
 	name := filepath.Join(dir, "x.zip")
-	r := run(t, Options{}, name)
+	r := run(t, Options{hooks: reads.hooks()}, name)
 	// One pass over the prefix, and the hash of the file: a read per
 	// signature (a local header each, 4 Mi of them) would be many times
 	// the file's size.
