@@ -78,7 +78,7 @@ func (c countedFS) ReadLink(name string) (string, error)       { return fs.ReadL
 // test ends.
 func countReads(t *testing.T) *readCounter {
 	c := &readCounter{n: map[string]int64{}}
-	oldOpen, oldFS := openFile, dirFS
+	oldOpen := openFile
 	openFile = func(name string) (diskFile, error) {
 		f, err := os.Open(name)
 		if err != nil {
@@ -86,19 +86,21 @@ func countReads(t *testing.T) *readCounter {
 		}
 		return &countedFile{f: f, name: name, c: c}, nil
 	}
-	dirFS = func(root string) fs.FS { return countedFS{root: root, fsys: os.DirFS(root), c: c} }
-	t.Cleanup(func() { openFile, dirFS = oldOpen, oldFS })
+	t.Cleanup(func() { openFile = oldOpen })
 	return c
 }
 
-// hooks returns the hooks that make a Release call count its reads of
-// small files whole in c.
+// hooks returns the hooks that make a Release call count in c its reads of
+// small files whole and through the directories it opens.
 func (c *readCounter) hooks() testHooks {
-	return testHooks{readWhole: func(name string, buf []byte) (int, bool, int64, fs.FileMode) {
-		n, ok, size, mode := readWholeFile(name, buf)
-		c.add(name, n)
-		return n, ok, size, mode
-	}}
+	return testHooks{
+		readWhole: func(name string, buf []byte) (int, bool, int64, fs.FileMode) {
+			n, ok, size, mode := readWholeFile(name, buf)
+			c.add(name, n)
+			return n, ok, size, mode
+		},
+		dirFS: func(root string) fs.FS { return countedFS{root: root, fsys: os.DirFS(root), c: c} },
+	}
 }
 
 // TestBundleReadOnce checks that a release holding .app bundles reads each
@@ -233,10 +235,11 @@ func TestBundleCancel(t *testing.T) {
 	c := countReads(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	dirFS = func(root string) fs.FS {
+	hooks := c.hooks()
+	hooks.dirFS = func(root string) fs.FS {
 		return cancelOnOpen{countedFS{root: root, fsys: os.DirFS(root), c: c}, "Big Framework", cancel}
 	}
-	_, err = Release(ctx, Options{Trust: f.trust, Time: checkTime, Workers: 1, hooks: c.hooks()}, dir)
+	_, err = Release(ctx, Options{Trust: f.trust, Time: checkTime, Workers: 1, hooks: hooks}, dir)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err %v, want context.Canceled", err)
 	}

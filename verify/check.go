@@ -235,18 +235,15 @@ type diskFile interface {
 	Stat() (fs.FileInfo, error)
 }
 
-// openFile and dirFS open the files and directories of a release on disk;
-// tests replace them to count what is read.
-var (
-	openFile = func(name string) (diskFile, error) {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, err
-		}
-		return f, nil
+// openFile opens the files of a release on disk; tests replace it to count
+// what is read.
+var openFile = func(name string) (diskFile, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
 	}
-	dirFS = os.DirFS
-)
+	return f, nil
+}
 
 // smallFile is the size up to which a file on disk is read whole into a
 // pooled buffer with one open, read and close, instead of being opened,

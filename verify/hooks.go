@@ -2,6 +2,7 @@ package verify
 
 import (
 	"io/fs"
+	"os"
 
 	"github.com/shipgate/shipgate/internal/walk"
 )
@@ -24,6 +25,9 @@ type testHooks struct {
 	// readWhole, when non-nil, replaces readWholeFile to read a small file
 	// of the release whole, so that a test can count or fail reads.
 	readWhole func(name string, buf []byte) (int, bool, int64, fs.FileMode)
+	// dirFS, when non-nil, replaces os.DirFS to open a directory of the
+	// release, so that a test can count or interrupt its reads.
+	dirFS func(root string) fs.FS
 }
 
 // maxRunCatalogMembers returns the bound on the members of the release's
@@ -51,4 +55,12 @@ func (e *engine) readWhole(name string, buf []byte) (int, bool, int64, fs.FileMo
 		return f(name, buf)
 	}
 	return readWholeFile(name, buf)
+}
+
+// dirFS opens the directory root of the release on disk.
+func (e *engine) dirFS(root string) fs.FS {
+	if f := e.opts.hooks.dirFS; f != nil {
+		return f(root)
+	}
+	return os.DirFS(root)
 }
