@@ -74,24 +74,16 @@ func (c countedFS) Stat(name string) (fs.FileInfo, error)      { return fs.Stat(
 func (c countedFS) Lstat(name string) (fs.FileInfo, error)     { return fs.Lstat(c.fsys, name) }
 func (c countedFS) ReadLink(name string) (string, error)       { return fs.ReadLink(c.fsys, name) }
 
-// countReads makes Release count the bytes it reads from disk until the
-// test ends.
+// countReads returns a counter of the bytes a Release call given its
+// hooks() reads from disk.
 func countReads(t *testing.T) *readCounter {
-	c := &readCounter{n: map[string]int64{}}
-	oldOpen := openFile
-	openFile = func(name string) (diskFile, error) {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, err
-		}
-		return &countedFile{f: f, name: name, c: c}, nil
-	}
-	t.Cleanup(func() { openFile = oldOpen })
-	return c
+	t.Helper()
+	return &readCounter{n: map[string]int64{}}
 }
 
 // hooks returns the hooks that make a Release call count in c its reads of
-// small files whole and through the directories it opens.
+// small files whole, of the files it opens and through the directories it
+// opens.
 func (c *readCounter) hooks() testHooks {
 	return testHooks{
 		readWhole: func(name string, buf []byte) (int, bool, int64, fs.FileMode) {
@@ -100,6 +92,13 @@ func (c *readCounter) hooks() testHooks {
 			return n, ok, size, mode
 		},
 		dirFS: func(root string) fs.FS { return countedFS{root: root, fsys: os.DirFS(root), c: c} },
+		openFile: func(name string) (diskFile, error) {
+			f, err := os.Open(name)
+			if err != nil {
+				return nil, err
+			}
+			return &countedFile{f: f, name: name, c: c}, nil
+		},
 	}
 }
 

@@ -235,16 +235,6 @@ type diskFile interface {
 	Stat() (fs.FileInfo, error)
 }
 
-// openFile opens the files of a release on disk; tests replace it to count
-// what is read.
-var openFile = func(name string) (diskFile, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	return f, nil
-}
-
 // smallFile is the size up to which a file on disk is read whole into a
 // pooled buffer with one open, read and close, instead of being opened,
 // stat'ed and read at offsets: most files of a release are small, and the
@@ -384,7 +374,7 @@ func (c *check) run() {
 
 // openDisk checks a file on disk, opened for random access.
 func (c *check) openDisk(name string) {
-	fh, err := openFile(name)
+	fh, err := c.e.openFile(name)
 	if err != nil {
 		c.folderPermLstat(name)
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot open: %v", unwrapPath(err)))
@@ -1070,7 +1060,7 @@ func (c *check) reopen() (io.ReadCloser, error) {
 	case c.ra != nil:
 		rc = io.NopCloser(io.NewSectionReader(c.ra, 0, c.f.Size))
 	case disk:
-		rc, err = openFile(d.DiskPath())
+		rc, err = c.e.openFile(d.DiskPath())
 	case j.src != nil:
 		rc, err = j.src.Open()
 	default:

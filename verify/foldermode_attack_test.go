@@ -68,20 +68,20 @@ func TestFolderModeReadOnOpen(t *testing.T) {
 			t.Skipf("the file system does not keep the set-user-ID bit (%v)", err)
 		}
 	}
-	oldOpen := openFile
-	t.Cleanup(func() { openFile = oldOpen })
 	locked := filepath.Join(dir, "locked.sh")
-	hooks := testHooks{readWhole: func(name string, buf []byte) (int, bool, int64, os.FileMode) {
-		if name == locked {
-			return 0, false, -1, 0
-		}
-		return readWholeFile(name, buf)
-	}}
-	openFile = func(name string) (diskFile, error) {
-		if name == locked {
-			return nil, &os.PathError{Op: "open", Path: name, Err: os.ErrPermission}
-		}
-		return oldOpen(name)
+	hooks := testHooks{
+		readWhole: func(name string, buf []byte) (int, bool, int64, os.FileMode) {
+			if name == locked {
+				return 0, false, -1, 0
+			}
+			return readWholeFile(name, buf)
+		},
+		openFile: func(name string) (diskFile, error) {
+			if name == locked {
+				return nil, &os.PathError{Op: "open", Path: name, Err: os.ErrPermission}
+			}
+			return os.Open(name)
+		},
 	}
 	got := modeFindings(run(t, Options{hooks: hooks}, dir), "")
 	want := []string{"file/setuid big.sh", "file/setuid locked.sh", "file/setuid small.sh", "file/unreadable locked.sh"}

@@ -28,6 +28,9 @@ type testHooks struct {
 	// dirFS, when non-nil, replaces os.DirFS to open a directory of the
 	// release, so that a test can count or interrupt its reads.
 	dirFS func(root string) fs.FS
+	// openFile, when non-nil, replaces os.Open to open a file of the
+	// release, so that a test can count or fail reads.
+	openFile func(name string) (diskFile, error)
 }
 
 // maxRunCatalogMembers returns the bound on the members of the release's
@@ -63,4 +66,16 @@ func (e *engine) dirFS(root string) fs.FS {
 		return f(root)
 	}
 	return os.DirFS(root)
+}
+
+// openFile opens the file name of the release on disk.
+func (e *engine) openFile(name string) (diskFile, error) {
+	if f := e.opts.hooks.openFile; f != nil {
+		return f(name)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
 }
