@@ -111,6 +111,7 @@ func (c *readCounter) hooks() testHooks {
 // while parsing, and a second read of the bundle's Info.plist and
 // CodeResources, which the bundle parses.
 func TestBundleReadOnce(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir, err := filepath.EvalSymlinks(t.TempDir())
 	if err != nil {
@@ -219,6 +220,7 @@ func (c cancelOnOpen) Open(name string) (fs.File, error) {
 // TestBundleCancel checks that a run cancelled while its bundle is being
 // verified stops reading the bundle.
 func TestBundleCancel(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir, err := filepath.EvalSymlinks(t.TempDir())
 	if err != nil {
@@ -256,6 +258,7 @@ func TestBundleCancel(t *testing.T) {
 // allowed beyond one pass: that first read, the kind sniff, and the PE's
 // headers and signature, read while parsing.
 func TestLargeFilesReadOnce(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir, err := filepath.EvalSymlinks(t.TempDir())
 	if err != nil {

@@ -50,6 +50,7 @@ func modeFindings(r *Report, prefix string) []string {
 // again with its size: see engine.postpone) or cannot be opened (its mode
 // is then lstat's, so it is still reported beside the read error).
 func TestFolderModeReadOnOpen(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	big := make([]byte, smallFile+1)
 	for name, data := range map[string][]byte{"small.sh": []byte("#!/bin/sh\n"), "big.sh": big, "locked.sh": []byte("#!/bin/sh\n"), "plain.sh": []byte("#!/bin/sh\n")} {

@@ -12,6 +12,7 @@ import (
 // block (an Electron app holds many large unsigned ones), and that one
 // whose block lies far before its end is still a JScript.
 func TestLargeJSReadOnce(t *testing.T) {
+	t.Parallel()
 	dir, err := filepath.EvalSymlinks(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
