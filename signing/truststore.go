@@ -146,14 +146,27 @@ func NewTrustStore(opts TrustStoreOptions) (*TrustStore, error) {
 // addFile adds the roots of the PEM bundle name, recording it as a source of
 // the given kind.
 func (t *TrustStore) addFile(kind TrustSourceKind, name string) error {
-	b, err := os.ReadFile(name)
-	if err != nil {
-		return fmt.Errorf("signing: reading roots: %w", err)
+	if kind != TrustSystem {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("signing: reading roots: %w", err)
+		}
+		n := len(t.roots)
+		if err := t.AddPEM(b); err != nil {
+			return fmt.Errorf("signing: roots %s: %w", name, err)
+		}
+		t.sources = append(t.sources, TrustSource{Kind: kind, Name: name, Roots: len(t.roots) - n})
+		return nil
+	}
+	certs, rerr, perr := readRootFile(name)
+	if rerr != nil {
+		return fmt.Errorf("signing: reading roots: %w", rerr)
+	}
+	if perr != nil {
+		return fmt.Errorf("signing: roots %s: %w", name, perr)
 	}
 	n := len(t.roots)
-	if err := t.AddPEM(b); err != nil {
-		return fmt.Errorf("signing: roots %s: %w", name, err)
-	}
+	t.addCertificates(certs)
 	t.sources = append(t.sources, TrustSource{Kind: kind, Name: name, Roots: len(t.roots) - n})
 	return nil
 }
@@ -331,16 +344,15 @@ func (t *TrustStore) addSystem() error {
 		files = []string{f}
 	}
 	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
+		certs, rerr, perr := readRootFile(f)
+		if rerr != nil || perr != nil {
 			continue
 		}
 		n := len(t.roots)
-		if err := t.AddPEM(b); err == nil {
-			t.sources = append(t.sources, TrustSource{Kind: TrustSystem, Name: f, Roots: len(t.roots) - n})
-			found = true
-			break
-		}
+		t.addCertificates(certs)
+		t.sources = append(t.sources, TrustSource{Kind: TrustSystem, Name: f, Roots: len(t.roots) - n})
+		found = true
+		break
 	}
 	if env := os.Getenv("SSL_CERT_DIR"); env != "" {
 		// A colon-separated list, as Go reads it.
@@ -351,8 +363,9 @@ func (t *TrustStore) addSystem() error {
 			}
 			n := len(t.roots)
 			for _, e := range ents {
-				if b, err := os.ReadFile(filepath.Join(d, e.Name())); err == nil {
-					_ = t.AddPEM(b) // not every file in a cert dir is PEM
+				// Not every file in a cert dir is PEM.
+				if certs, rerr, perr := readRootFile(filepath.Join(d, e.Name())); rerr == nil && perr == nil {
+					t.addCertificates(certs)
 				}
 			}
 			t.sources = append(t.sources, TrustSource{Kind: TrustSystem, Name: d, Roots: len(t.roots) - n})

@@ -74,26 +74,32 @@ func (c countedFS) Stat(name string) (fs.FileInfo, error)      { return fs.Stat(
 func (c countedFS) Lstat(name string) (fs.FileInfo, error)     { return fs.Lstat(c.fsys, name) }
 func (c countedFS) ReadLink(name string) (string, error)       { return fs.ReadLink(c.fsys, name) }
 
-// countReads makes Release count the bytes it reads from disk until the
-// test ends.
+// countReads returns a counter of the bytes a Release call given its
+// hooks() reads from disk.
 func countReads(t *testing.T) *readCounter {
-	c := &readCounter{n: map[string]int64{}}
-	oldOpen, oldFS, oldWhole := openFile, dirFS, readWhole
-	readWhole = func(name string, buf []byte) (int, bool, int64, fs.FileMode) {
-		n, ok, size, mode := readWholeFile(name, buf)
-		c.add(name, n)
-		return n, ok, size, mode
+	t.Helper()
+	return &readCounter{n: map[string]int64{}}
+}
+
+// hooks returns the hooks that make a Release call count in c its reads of
+// small files whole, of the files it opens and through the directories it
+// opens.
+func (c *readCounter) hooks() testHooks {
+	return testHooks{
+		readWhole: func(name string, buf []byte) (int, bool, int64, fs.FileMode) {
+			n, ok, size, mode := readWholeFile(name, buf)
+			c.add(name, n)
+			return n, ok, size, mode
+		},
+		dirFS: func(root string) fs.FS { return countedFS{root: root, fsys: os.DirFS(root), c: c} },
+		openFile: func(name string) (diskFile, error) {
+			f, err := os.Open(name)
+			if err != nil {
+				return nil, err
+			}
+			return &countedFile{f: f, name: name, c: c}, nil
+		},
 	}
-	openFile = func(name string) (diskFile, error) {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, err
-		}
-		return &countedFile{f: f, name: name, c: c}, nil
-	}
-	dirFS = func(root string) fs.FS { return countedFS{root: root, fsys: os.DirFS(root), c: c} }
-	t.Cleanup(func() { openFile, dirFS, readWhole = oldOpen, oldFS, oldWhole })
-	return c
 }
 
 // TestBundleReadOnce checks that a release holding .app bundles reads each
@@ -105,6 +111,7 @@ func countReads(t *testing.T) *readCounter {
 // while parsing, and a second read of the bundle's Info.plist and
 // CodeResources, which the bundle parses.
 func TestBundleReadOnce(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir, err := filepath.EvalSymlinks(t.TempDir())
 	if err != nil {
@@ -126,7 +133,7 @@ func TestBundleReadOnce(t *testing.T) {
 	}
 	for _, w := range []int{1, 3} {
 		c := countReads(t)
-		r := run(t, Options{Workers: w}, dir)
+		r := run(t, Options{Workers: w, hooks: c.hooks()}, dir)
 		// The stray file is unsealed content in the bundle root: its one error.
 		if r.Summary.Errors != 1 {
 			t.Fatalf("workers %d: %d errors, want 1 (the unsealed stray file): %v", w, r.Summary.Errors, r.Findings)
@@ -213,6 +220,7 @@ func (c cancelOnOpen) Open(name string) (fs.File, error) {
 // TestBundleCancel checks that a run cancelled while its bundle is being
 // verified stops reading the bundle.
 func TestBundleCancel(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir, err := filepath.EvalSymlinks(t.TempDir())
 	if err != nil {
@@ -228,10 +236,11 @@ func TestBundleCancel(t *testing.T) {
 	c := countReads(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	dirFS = func(root string) fs.FS {
+	hooks := c.hooks()
+	hooks.dirFS = func(root string) fs.FS {
 		return cancelOnOpen{countedFS{root: root, fsys: os.DirFS(root), c: c}, "Big Framework", cancel}
 	}
-	_, err = Release(ctx, Options{Trust: f.trust, Time: checkTime, Workers: 1}, dir)
+	_, err = Release(ctx, Options{Trust: f.trust, Time: checkTime, Workers: 1, hooks: hooks}, dir)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err %v, want context.Canceled", err)
 	}
@@ -249,6 +258,7 @@ func TestBundleCancel(t *testing.T) {
 // allowed beyond one pass: that first read, the kind sniff, and the PE's
 // headers and signature, read while parsing.
 func TestLargeFilesReadOnce(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir, err := filepath.EvalSymlinks(t.TempDir())
 	if err != nil {
@@ -266,7 +276,7 @@ func TestLargeFilesReadOnce(t *testing.T) {
 	testpki.NewRand(1).Read(other)
 	writeTree(t, dir, map[string][]byte{"app.dll": pe, "asset.bin": other, "medium.bin": other[:40<<10], "small.js": other[:900]})
 	c := countReads(t)
-	r := run(t, Options{}, dir)
+	r := run(t, Options{hooks: c.hooks()}, dir)
 	if r.Summary.Errors != 0 || len(r.Files) != 4 {
 		t.Fatalf("%d files, findings %+v", len(r.Files), r.Findings)
 	}

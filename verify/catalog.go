@@ -83,9 +83,9 @@ func (c *check) catalogFacts() (*catalogEntry, *fileExtra) {
 	return ent, &kept
 }
 
-// maxRunCatalogMembers bounds the members of the release's catalogs a run
-// holds (a variable for tests).
-var maxRunCatalogMembers = 1 << 21
+// defaultMaxRunCatalogMembers bounds the members of the release's catalogs
+// a run holds (see engine.maxRunCatalogMembers).
+const defaultMaxRunCatalogMembers = 1 << 21
 
 // addCatalogLocked keeps a catalog of the release for applyCatalogs, within
 // maxRunCatalogMembers: past it, none of the release's catalogs is kept,
@@ -96,7 +96,7 @@ func (e *engine) addCatalogLocked(c *catalogEntry) {
 		return
 	}
 	e.catMembers += len(c.cat.Members)
-	if e.catMembers <= maxRunCatalogMembers {
+	if e.catMembers <= e.maxRunCatalogMembers() {
 		e.catalogs = append(e.catalogs, c)
 		return
 	}
@@ -293,7 +293,7 @@ func (e *engine) applyCatalogs() {
 		slices.Sort(e.catPaths)
 		for _, p := range e.catPaths {
 			e.addFindings(finding(RuleCatalogNotVerified, signing.SeverityWarning, p,
-				fmt.Sprintf("catalog not used: the release's catalogs list more than %d members in all, so none of them vouches for any file", maxRunCatalogMembers)))
+				fmt.Sprintf("catalog not used: the release's catalogs list more than %d members in all, so none of them vouches for any file", e.maxRunCatalogMembers())))
 		}
 	}
 	if len(e.catalogs) == 0 {

@@ -385,9 +385,8 @@ func TestCatalogInZip(t *testing.T) {
 // of the release's catalogs vouches for anything, whatever the order the
 // workers checked them in; catalogs given on the command line still do.
 func TestCatalogRunMemberBound(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
-	defer func(n int) { maxRunCatalogMembers = n }(maxRunCatalogMembers)
-	maxRunCatalogMembers = 3
 	m := catalogRelease(t, crypto.SHA256)
 	ext := filepath.Join(t.TempDir(), "vendor.cat")
 	writeTree(t, filepath.Dir(ext), map[string][]byte{"vendor.cat": signedCatalog(t, nil, m[1])})
@@ -399,7 +398,7 @@ func TestCatalogRunMemberBound(t *testing.T) {
 		"readme.txt": catalogReadme,
 	})
 	for _, w := range []int{1, 8} {
-		r := run(t, Options{Policy: requireValid(), Workers: w, Catalogs: []string{ext}}, dir)
+		r := run(t, Options{Policy: requireValid(), Workers: w, Catalogs: []string{ext}, hooks: testHooks{maxRunCatalogMembers: 3}}, dir)
 		if fb := fileByPath(r, "app.exe"); len(fb.Signatures) != 0 {
 			t.Errorf("workers %d: app.exe: %+v", w, fb.Signatures)
 		}

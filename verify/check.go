@@ -235,21 +235,6 @@ type diskFile interface {
 	Stat() (fs.FileInfo, error)
 }
 
-// openFile and dirFS open the files and directories of a release on disk;
-// tests replace them to count what is read.
-var (
-	openFile = func(name string) (diskFile, error) {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, err
-		}
-		return f, nil
-	}
-	dirFS = os.DirFS
-	// readWhole reads a small file whole (see readWholeFile).
-	readWhole = readWholeFile
-)
-
 // smallFile is the size up to which a file on disk is read whole into a
 // pooled buffer with one open, read and close, instead of being opened,
 // stat'ed and read at offsets: most files of a release are small, and the
@@ -345,7 +330,7 @@ func (c *check) run() {
 			return
 		}
 		bp := smallPool.Get().(*[]byte)
-		n, ok, size, mode := readWhole(src.DiskPath(), *bp)
+		n, ok, size, mode := c.e.readWhole(src.DiskPath(), *bp)
 		if ok {
 			c.folderPerm(mode)
 			// The buffer goes back to the pool when the check is done,
@@ -389,7 +374,7 @@ func (c *check) run() {
 
 // openDisk checks a file on disk, opened for random access.
 func (c *check) openDisk(name string) {
-	fh, err := openFile(name)
+	fh, err := c.e.openFile(name)
 	if err != nil {
 		c.folderPermLstat(name)
 		c.add(ruleUnreadable, signing.SeverityError, fmt.Sprintf("cannot open: %v", unwrapPath(err)))
@@ -1075,7 +1060,7 @@ func (c *check) reopen() (io.ReadCloser, error) {
 	case c.ra != nil:
 		rc = io.NopCloser(io.NewSectionReader(c.ra, 0, c.f.Size))
 	case disk:
-		rc, err = openFile(d.DiskPath())
+		rc, err = c.e.openFile(d.DiskPath())
 	case j.src != nil:
 		rc, err = j.src.Open()
 	default:

@@ -13,10 +13,9 @@ func OptionsForTest(t testing.TB) Options {
 	return Options{Trust: getFixtures(t).trust, Time: checkTime, ToolVersion: "test"}
 }
 
-// SetZipChunkLenForTest reads a large zip input a chunk of n central
-// directory records at a time until the returned function restores it.
-func SetZipChunkLenForTest(n int) (restore func()) {
-	old := zipChunkLen
-	zipChunkLen = n
-	return func() { zipChunkLen = old }
+// WithZipChunkLenForTest returns o reading a large zip input a chunk of n
+// central directory records at a time.
+func WithZipChunkLenForTest(o Options, n int) Options {
+	o.hooks.zipChunkLen = n
+	return o
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/foldname"
+	"github.com/shipgate/shipgate/internal/walk"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -104,18 +105,17 @@ func checkCollisions(t *testing.T, r *Report, prefix string, c foldCase) {
 // Unicode normalization are one file on Windows and macOS, whether the
 // archive is read whole or a chunk of its directory at a time.
 func TestZipNameCollision(t *testing.T) {
-	for _, chunk := range []int{zipChunkLen, 2} {
+	t.Parallel()
+	for _, chunk := range []int{walk.ZipChunkLen, 2} {
 		for _, c := range foldCases {
 			t.Run(fmt.Sprintf("%s/chunk%d", c.name, chunk), func(t *testing.T) {
-				defer func(n int) { zipChunkLen = n }(zipChunkLen)
-				zipChunkLen = chunk
 				var es []zipEntry
 				for i, n := range c.files {
 					es = append(es, zipEntry{name: n, data: []byte(fmt.Sprint(i))})
 				}
 				dir := t.TempDir()
 				writeTree(t, dir, map[string][]byte{"x.zip": makeZip(t, es)})
-				checkCollisions(t, run(t, Options{}, dir), "x.zip/", c)
+				checkCollisions(t, run(t, Options{hooks: testHooks{zipChunkLen: chunk}}, dir), "x.zip/", c)
 			})
 		}
 	}

@@ -50,6 +50,7 @@ func modeFindings(r *Report, prefix string) []string {
 // again with its size: see engine.postpone) or cannot be opened (its mode
 // is then lstat's, so it is still reported beside the read error).
 func TestFolderModeReadOnOpen(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	big := make([]byte, smallFile+1)
 	for name, data := range map[string][]byte{"small.sh": []byte("#!/bin/sh\n"), "big.sh": big, "locked.sh": []byte("#!/bin/sh\n"), "plain.sh": []byte("#!/bin/sh\n")} {
@@ -68,22 +69,22 @@ func TestFolderModeReadOnOpen(t *testing.T) {
 			t.Skipf("the file system does not keep the set-user-ID bit (%v)", err)
 		}
 	}
-	oldOpen, oldWhole := openFile, readWhole
-	t.Cleanup(func() { openFile, readWhole = oldOpen, oldWhole })
 	locked := filepath.Join(dir, "locked.sh")
-	readWhole = func(name string, buf []byte) (int, bool, int64, os.FileMode) {
-		if name == locked {
-			return 0, false, -1, 0
-		}
-		return readWholeFile(name, buf)
+	hooks := testHooks{
+		readWhole: func(name string, buf []byte) (int, bool, int64, os.FileMode) {
+			if name == locked {
+				return 0, false, -1, 0
+			}
+			return readWholeFile(name, buf)
+		},
+		openFile: func(name string) (diskFile, error) {
+			if name == locked {
+				return nil, &os.PathError{Op: "open", Path: name, Err: os.ErrPermission}
+			}
+			return os.Open(name)
+		},
 	}
-	openFile = func(name string) (diskFile, error) {
-		if name == locked {
-			return nil, &os.PathError{Op: "open", Path: name, Err: os.ErrPermission}
-		}
-		return oldOpen(name)
-	}
-	got := modeFindings(run(t, Options{}, dir), "")
+	got := modeFindings(run(t, Options{hooks: hooks}, dir), "")
 	want := []string{"file/setuid big.sh", "file/setuid locked.sh", "file/setuid small.sh", "file/unreadable locked.sh"}
 	if !slices.Equal(got, want) {
 		t.Errorf("findings %q, want %q", got, want)

@@ -12,6 +12,7 @@ import (
 // block (an Electron app holds many large unsigned ones), and that one
 // whose block lies far before its end is still a JScript.
 func TestLargeJSReadOnce(t *testing.T) {
+	t.Parallel()
 	dir, err := filepath.EvalSymlinks(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -20,7 +21,7 @@ func TestLargeJSReadOnce(t *testing.T) {
 	far := append([]byte("// SIG // Begin signature block\r\n// SIG // End signature block\r\n"), code...)
 	writeTree(t, dir, map[string][]byte{"big.js": code, "medium.js": code[:100<<10], "far.js": far})
 	c := countReads(t)
-	r := run(t, Options{}, dir)
+	r := run(t, Options{hooks: c.hooks()}, dir)
 	kinds := map[string]Kind{}
 	for _, file := range r.Files {
 		kinds[file.Path] = file.Kind

@@ -773,14 +773,20 @@ func (p *Policy) severityFor(id signing.Rule, def signing.Severity) (signing.Sev
 // System, true when unset.
 func (t *Trust) SystemRoots() bool { return t.System == nil || *t.System }
 
-// systemRootFiles stands in for the operating system's roots when non-nil
-// (signing.TrustStoreOptions.SystemFiles); tests set it so that no verdict
-// depends on the machine's own store.
-var systemRootFiles []string
+// defaultSystemRootFiles stands in for the operating system's roots when
+// non-nil and a run sets no testHooks.systemRootFiles. Only TestMain sets
+// it, before any test runs, so that no verdict depends on the machine's own
+// store; it is never changed afterwards.
+var defaultSystemRootFiles []string
 
-// trustOptions returns the TrustStoreOptions the policy asks for.
-func (p *Policy) trustOptions() signing.TrustStoreOptions {
-	o := signing.TrustStoreOptions{PEMFiles: p.Trust.Roots, System: p.Trust.SystemRoots(), SystemFiles: systemRootFiles, Embedded: signing.EmbeddedAll}
+// trustOptions returns the TrustStoreOptions the policy asks for, with
+// systemFiles standing in for the operating system's roots when non-nil
+// (signing.TrustStoreOptions.SystemFiles).
+func (p *Policy) trustOptions(systemFiles []string) signing.TrustStoreOptions {
+	if systemFiles == nil {
+		systemFiles = defaultSystemRootFiles
+	}
+	o := signing.TrustStoreOptions{PEMFiles: p.Trust.Roots, System: p.Trust.SystemRoots(), SystemFiles: systemFiles, Embedded: signing.EmbeddedAll}
 	if p.Trust.Embedded != nil {
 		o.Embedded = 0
 		for _, e := range *p.Trust.Embedded {
@@ -801,8 +807,11 @@ func (p *Policy) trustOptions() signing.TrustStoreOptions {
 // operating system's roots (a TLS root program) and Microsoft's
 // code-signing roots anchor Authenticode alone
 // ([signing.TrustStoreOptions.ForApple]).
-func (p *Policy) trustStores() (trust, apple *signing.TrustStore, err error) {
-	to := p.trustOptions()
+//
+// systemFiles, when non-nil, stands in for the operating system's roots
+// (testHooks.systemRootFiles).
+func (p *Policy) trustStores(systemFiles []string) (trust, apple *signing.TrustStore, err error) {
+	to := p.trustOptions(systemFiles)
 	if trust, err = signing.NewTrustStore(to); err != nil {
 		return nil, nil, fmt.Errorf("verify: trust store: %w", err)
 	}

@@ -82,6 +82,9 @@ type Options struct {
 	// at Time (see VulnerabilityScannerAt): a scanner that cannot take it
 	// is refused when Time is set and the policy names OpenVEX files.
 	Vulnerabilities VulnerabilityScanner
+
+	// hooks are stand-ins tests set for one call.
+	hooks testHooks
 }
 
 // Progress is the running total of a [Release] run.
@@ -267,7 +270,7 @@ type engine struct {
 	catalogs []*catalogEntry
 	extras   map[int]*fileExtra
 	// catPaths are the report paths of the release's catalogs that
-	// verified; catMembers counts their members. Past maxRunCatalogMembers
+	// verified; catMembers counts their members. Past engine.maxRunCatalogMembers
 	// (catOverflow), none of the release's catalogs is used.
 	catPaths    []string
 	catMembers  int
@@ -297,7 +300,7 @@ func newEngine(ctx context.Context, opts Options) (*engine, error) {
 	}
 	trust, appleTrust := opts.Trust, opts.Trust
 	if trust == nil {
-		if trust, appleTrust, err = pol.trustStores(); err != nil {
+		if trust, appleTrust, err = pol.trustStores(opts.hooks.systemRootFiles); err != nil {
 			return nil, err
 		}
 	}

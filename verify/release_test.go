@@ -449,7 +449,7 @@ func TestMain(m *testing.M) {
 	runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0)))
 	// No verdict may depend on the machine's own roots: the default policy
 	// trusts the system store, which tests stand in for (withSystemRoots).
-	systemRootFiles = []string{}
+	defaultSystemRootFiles = []string{}
 	code := m.Run()
 	for _, d := range []string{benchDir, bigAppDir, smallDir} {
 		if d != "" {

@@ -22,15 +22,13 @@ import (
 // certificate would be "valid" under `require: valid`, which no Mac
 // accepts.
 func TestAppleTrustExcludesMicrosoftRoots(t *testing.T) {
-	old := systemRootFiles
-	systemRootFiles = []string{}
-	t.Cleanup(func() { systemRootFiles = old })
+	t.Parallel()
 	for name, pol := range map[string]*Policy{
 		"default":         {},
 		"no system roots": {Trust: Trust{System: new(false)}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			trust, apple, err := pol.trustStores()
+			trust, apple, err := pol.trustStores([]string{})
 			if err != nil {
 				t.Fatal(err)
 			}

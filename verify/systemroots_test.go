@@ -11,9 +11,9 @@ import (
 	"github.com/shipgate/shipgate/signing"
 )
 
-// withSystemRoots makes the PEM bundle of certs the operating system's roots
-// for the rest of the test.
-func withSystemRoots(t *testing.T, certs ...*testpki.Cert) {
+// withSystemRoots returns the hooks that make the PEM bundle of certs the
+// operating system's roots for a Release call.
+func withSystemRoots(t *testing.T, certs ...*testpki.Cert) testHooks {
 	t.Helper()
 	var b []byte
 	for _, c := range certs {
@@ -23,9 +23,7 @@ func withSystemRoots(t *testing.T, certs ...*testpki.Cert) {
 	if err := os.WriteFile(name, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	old := systemRootFiles
-	systemRootFiles = []string{name}
-	t.Cleanup(func() { systemRootFiles = old })
+	return testHooks{systemRootFiles: []string{name}}
 }
 
 // TestSystemRootsTrustedByDefault checks that a third-party vendor's
@@ -35,6 +33,7 @@ func withSystemRoots(t *testing.T, certs ...*testpki.Cert) {
 // and that a leaf without the codeSigning usage under the same root stays
 // untrusted.
 func TestSystemRootsTrustedByDefault(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	noEKU := f.winRoot.Issue(testpki.Spec{CommonName: "Vendor TLS Server", KeyN: 4, NoEKU: true})
 	img, err := pefile.Build(pefile.Spec{})
@@ -47,7 +46,7 @@ func TestSystemRootsTrustedByDefault(t *testing.T) {
 	}
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"vendor.dll": f.peValid, "noeku.dll": peNoEKU})
-	withSystemRoots(t, f.winRoot)
+	hooks := withSystemRoots(t, f.winRoot)
 
 	no := false
 	parsed, err := ParsePolicy([]byte("trust:\n  embedded: [microsoft]\n"))
@@ -70,7 +69,7 @@ func TestSystemRootsTrustedByDefault(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			// No Trust: the store is the policy's, as the CLI builds it.
-			r, err := Release(context.Background(), Options{Policy: c.policy, Time: checkTime}, dir)
+			r, err := Release(context.Background(), Options{Policy: c.policy, Time: checkTime, hooks: hooks}, dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -107,7 +106,7 @@ func TestTrustSystemYAML(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", c.yaml, err)
 		}
-		if (p.Trust.System != nil) != c.set || p.Trust.SystemRoots() != c.want || p.trustOptions().System != c.want {
+		if (p.Trust.System != nil) != c.set || p.Trust.SystemRoots() != c.want || p.trustOptions(nil).System != c.want {
 			t.Errorf("%q: System %v, SystemRoots %v", c.yaml, p.Trust.System, p.Trust.SystemRoots())
 		}
 	}
@@ -122,11 +121,12 @@ func TestTrustSystemYAML(t *testing.T) {
 // chain ends at a root that is merely in the system bundle stays untrusted,
 // while a PE under the same kind of root is valid.
 func TestSystemRootsDoNotAnchorAppleSignatures(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"vendor.dll": f.peValid, "libvendor.dylib": f.machoValid})
-	withSystemRoots(t, f.winRoot, f.apple.Root)
-	r, err := Release(context.Background(), Options{Time: checkTime}, dir)
+	hooks := withSystemRoots(t, f.winRoot, f.apple.Root)
+	r, err := Release(context.Background(), Options{Time: checkTime, hooks: hooks}, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestSystemRootsDoNotAnchorAppleSignatures(t *testing.T) {
 	if err := os.WriteFile(roots, f.apple.Root.PEM(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r, err = Release(context.Background(), Options{Time: checkTime, Policy: &Policy{Trust: Trust{Roots: []string{roots}}}}, dir)
+	r, err = Release(context.Background(), Options{Time: checkTime, Policy: &Policy{Trust: Trust{Roots: []string{roots}}}, hooks: hooks}, dir)
 	if err != nil {
 		t.Fatal(err)
 	}

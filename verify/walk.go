@@ -115,7 +115,7 @@ func (e *engine) walkDir(in input) error {
 	if err != nil {
 		return fmt.Errorf("verify: input: %w", err)
 	}
-	rootFS := dirFS(root)
+	rootFS := e.dirFS(root)
 	var bundles []string // outermost bundles found so far
 	var states []*bundleState
 	var jobs []*job

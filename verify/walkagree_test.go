@@ -17,16 +17,18 @@ import (
 // release (walktest.ZipCases) under the paths sbom inventories them by,
 // its central directory read whole or by chunks.
 func TestZipWalkAgreesWithSbom(t *testing.T) {
+	t.Parallel()
 	for _, c := range walktest.ZipCases(t) {
 		t.Run(c.Name, func(t *testing.T) {
 			p := filepath.Join(t.TempDir(), "release.zip")
 			if err := os.WriteFile(p, c.Zip, 0o644); err != nil {
 				t.Fatal(err)
 			}
+			opts := verify.OptionsForTest(t)
 			if c.ChunkLen > 0 {
-				defer verify.SetZipChunkLenForTest(c.ChunkLen)()
+				opts = verify.WithZipChunkLenForTest(opts, c.ChunkLen)
 			}
-			agreeOn(t, p, c.Paths)
+			agreeOnWith(t, opts, p, c.Paths)
 		})
 	}
 }
@@ -119,7 +121,13 @@ func TestPkgLinksWalkAgreesWithSbom(t *testing.T) {
 // findings (walktest.Agree); it returns verify's findings.
 func agreeOn(t *testing.T, p string, want []string) []signing.Finding {
 	t.Helper()
-	r, err := verify.Release(context.Background(), verify.OptionsForTest(t), p)
+	return agreeOnWith(t, verify.OptionsForTest(t), p, want)
+}
+
+// agreeOnWith is agreeOn with verify run under opts.
+func agreeOnWith(t *testing.T, opts verify.Options, p string, want []string) []signing.Finding {
+	t.Helper()
+	r, err := verify.Release(context.Background(), opts, p)
 	if err != nil {
 		t.Fatal(err)
 	}

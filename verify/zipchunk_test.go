@@ -18,6 +18,7 @@ import (
 // the report the whole reader gives, findings across chunks included
 // (duplicate names, overlapping data, local headers that disagree).
 func TestZipChunkedWalkMatchesWhole(t *testing.T) {
+	t.Parallel()
 	f := getFixtures(t)
 	var es []zipEntry
 	for i := 0; i < 40; i++ {
@@ -41,9 +42,7 @@ func TestZipChunkedWalkMatchesWhole(t *testing.T) {
 	os.WriteFile(p, z, 0o644)
 
 	whole := run(t, Options{Policy: requireValid()}, p)
-	defer func(n int) { zipChunkLen = n }(zipChunkLen)
-	zipChunkLen = 7
-	chunked := run(t, Options{Policy: requireValid()}, p)
+	chunked := run(t, Options{Policy: requireValid(), hooks: testHooks{zipChunkLen: 7}}, p)
 	a, _ := json.MarshalIndent(whole, "", " ")
 	b, _ := json.MarshalIndent(chunked, "", " ")
 	if !bytes.Equal(a, b) {
@@ -58,6 +57,7 @@ func TestZipChunkedWalkMatchesWhole(t *testing.T) {
 // after the end record as the whole reader does, and a ZIP64 archive is
 // walked in chunks with the same report as whole.
 func TestZipChunkedWalkReportsTrailingData(t *testing.T) {
+	t.Parallel()
 	var es []zipEntry
 	for i := 0; i < 40; i++ {
 		es = append(es, zipEntry{name: fmt.Sprintf("lib/f%02d.js", i), data: []byte(fmt.Sprint(i)), store: i%3 == 0})
@@ -68,16 +68,12 @@ func TestZipChunkedWalkReportsTrailingData(t *testing.T) {
 	for _, name := range []string{"trailing.zip", "zip64.zip"} {
 		p := filepath.Join(dir, name)
 		whole := run(t, Options{}, p)
-		func() {
-			defer func(n int) { zipChunkLen = n }(zipChunkLen)
-			zipChunkLen = 7
-			chunked := run(t, Options{}, p)
-			a, _ := json.MarshalIndent(whole, "", " ")
-			b, _ := json.MarshalIndent(chunked, "", " ")
-			if !bytes.Equal(a, b) {
-				t.Errorf("%s: chunked walk differs:\nwhole:\n%s\nchunked:\n%s", name, a, b)
-			}
-		}()
+		chunked := run(t, Options{hooks: testHooks{zipChunkLen: 7}}, p)
+		a, _ := json.MarshalIndent(whole, "", " ")
+		b, _ := json.MarshalIndent(chunked, "", " ")
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: chunked walk differs:\nwhole:\n%s\nchunked:\n%s", name, a, b)
+		}
 		if len(whole.Files) != 40 {
 			t.Errorf("%s: %d files", name, len(whole.Files))
 		}

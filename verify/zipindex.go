@@ -112,12 +112,6 @@ func zipNameHash(name string) uint64 { return maphash.String(zipNameSeed, name) 
 // "/") is one zipEntries checks (release.ZipValidName).
 func zipValidName(n string) bool { return release.ZipValidName(n) }
 
-// zipChunkLen is the number of records in a chunk of a zip archive's
-// central directory that a large archive is walked by (walk.ZipChunks;
-// walk.ZipChunkLen, as sbom reads one): a variable so that a test can
-// compare both walks on a small archive.
-var zipChunkLen = walk.ZipChunkLen
-
 // walkZipChunked walks the zip archive input in (f, the archive ending at
 // size) a chunk of its central directory at a time: first to gather the
 // records the whole-archive checks need, then to queue the entries. It
@@ -129,7 +123,7 @@ func (e *engine) walkZipChunked(in input, f *os.File, fileSize, size int64, end 
 	if e.pol.usesSigstore() || !end.valid {
 		return false
 	}
-	chunks, ok := walk.ZipChunks(ctxReaderAt{e.ctx, f}, size, end.off, zipChunkLen)
+	chunks, ok := walk.ZipChunks(ctxReaderAt{e.ctx, f}, size, end.off, e.zipChunkLen())
 	if !ok {
 		return false
 	}
