@@ -3,8 +3,9 @@ package signing
 import (
 	"crypto/x509"
 	"os"
-	"sync"
 	"time"
+
+	"github.com/shipgate/shipgate/internal/memo"
 )
 
 // rootFileKey identifies one version of a root bundle file: a file whose
@@ -23,14 +24,16 @@ type parsedRootFile struct {
 	err   error // the parse error, nil when certs holds at least one certificate
 }
 
+// maxRootFiles bounds rootFileCache: far more files than any system
+// certificate directory holds; files met after it is full are parsed every
+// time.
+const maxRootFiles = 4096
+
 // rootFileCache holds the parse of each root bundle file read by path, so
 // that building a TrustStore with the system roots parses them once per
 // process rather than once per store (tens of milliseconds to a second with
 // SSL_CERT_DIR set).
-var rootFileCache struct {
-	mu    sync.Mutex
-	files map[string]*parsedRootFile
-}
+var rootFileCache = memo.Bounded[string, *parsedRootFile]{Max: maxRootFiles}
 
 // readRootFile returns the certificates of the PEM bundle at name, parsed
 // once per version of the file. A read error (readErr) is not cached; a
@@ -43,10 +46,7 @@ func readRootFile(name string) (certs []*x509.Certificate, readErr, parseErr err
 		return nil, err, nil
 	}
 	key := rootFileKey{size: fi.Size(), mtime: fi.ModTime()}
-	rootFileCache.mu.Lock()
-	p := rootFileCache.files[name]
-	rootFileCache.mu.Unlock()
-	if p != nil && p.key == key {
+	if p, ok := rootFileCache.Get(name); ok && p.key == key {
 		return p.certs, nil, p.err
 	}
 	b, err := os.ReadFile(name)
@@ -56,13 +56,7 @@ func readRootFile(name string) (certs []*x509.Certificate, readErr, parseErr err
 	certs, perr := ParsePEMCertificates(b)
 	// The content read may be newer than key; a later change of size or
 	// time still replaces it.
-	p = &parsedRootFile{key: key, certs: certs, err: perr}
-	rootFileCache.mu.Lock()
-	if rootFileCache.files == nil {
-		rootFileCache.files = map[string]*parsedRootFile{}
-	}
-	rootFileCache.files[name] = p
-	rootFileCache.mu.Unlock()
+	rootFileCache.Put(name, &parsedRootFile{key: key, certs: certs, err: perr})
 	return certs, nil, perr
 }
 

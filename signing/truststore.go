@@ -146,19 +146,16 @@ func NewTrustStore(opts TrustStoreOptions) (*TrustStore, error) {
 // addFile adds the roots of the PEM bundle name, recording it as a source of
 // the given kind.
 func (t *TrustStore) addFile(kind TrustSourceKind, name string) error {
-	if kind != TrustSystem {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			return fmt.Errorf("signing: reading roots: %w", err)
+	var certs []*x509.Certificate
+	var rerr, perr error
+	if kind == TrustSystem {
+		certs, rerr, perr = readRootFile(name) // parsed once per process
+	} else {
+		var b []byte
+		if b, rerr = os.ReadFile(name); rerr == nil {
+			certs, perr = ParsePEMCertificates(b)
 		}
-		n := len(t.roots)
-		if err := t.AddPEM(b); err != nil {
-			return fmt.Errorf("signing: roots %s: %w", name, err)
-		}
-		t.sources = append(t.sources, TrustSource{Kind: kind, Name: name, Roots: len(t.roots) - n})
-		return nil
 	}
-	certs, rerr, perr := readRootFile(name)
 	if rerr != nil {
 		return fmt.Errorf("signing: reading roots: %w", rerr)
 	}
@@ -274,9 +271,7 @@ func (t *TrustStore) AddPEM(b []byte) error {
 	if err != nil {
 		return err
 	}
-	for _, c := range certs {
-		t.AddCertificate(c)
-	}
+	t.addCertificates(certs)
 	return nil
 }
 

@@ -515,3 +515,16 @@ func oidLen(oid asn1.ObjectIdentifier) int {
 	}
 	return len(b)
 }
+
+// Severity returns the severity a verifier reports r with: an error when
+// it can carry a payload, a note for a tolerated structure (Note), a
+// warning for a smaller oddity.
+func (r Region) Severity() signing.Severity {
+	switch {
+	case r.Payload:
+		return signing.SeverityError
+	case r.Note:
+		return signing.SeverityNote
+	}
+	return signing.SeverityWarning
+}

@@ -1,8 +1,9 @@
 // Package memo holds [Bounded], the one shape of the process-lifetime
-// caches of package signing (signature checks, identities, name keys) and
-// package cms (parsed certificates): a map guarded by a mutex that stops
-// growing at a fixed size, so a hostile input cannot make it grow without
-// end; whatever is met after it is full is computed every time.
+// caches of package signing (signature checks, identities, name keys, root
+// bundle files) and package cms (parsed certificates): a map guarded by a
+// mutex that stops growing at a fixed size, so a hostile input cannot make
+// it grow without end; whatever is met after it is full is computed every
+// time.
 package memo
 
 import "sync"

@@ -36,14 +36,11 @@ func (v *verifier) checkOwnership(i int, s *sigState, sig *signing.Signature, o 
 	payload := false
 	var small []string
 	report := func(rule signing.Rule, what string, r cms.Region) {
-		sev := signing.SeverityWarning
-		switch {
-		case r.Payload:
-			sev = signing.SeverityError
+		sev := r.Severity()
+		switch sev {
+		case signing.SeverityError:
 			payload = true
-		case r.Note:
-			sev = signing.SeverityNote
-		default:
+		case signing.SeverityWarning:
 			off, n := sd.InputSpan(r.Offset, r.Len)
 			small = append(small, fmt.Sprintf("%d bytes at +0x%x", n, off))
 		}

@@ -400,7 +400,6 @@ var kindByName = func() map[string]Kind {
 	return m
 }()
 
-// set assigns one field by its JSON name.
 // rawEntryBit returns a bit of its own for each field of rawEntry, 0 for
 // any other key: the JSON reader refuses a field given twice, as the YAML
 // reader (strictyaml) does, since encoding/json and this scanner keep the
@@ -415,8 +414,10 @@ func rawEntryBit(key []byte) uint16 {
 	return 0
 }
 
+// rawEntryKeys are the JSON names of rawEntry's fields, as set reads them.
 var rawEntryKeys = [...]string{"kind", "value", "issuer", "issuerDER", "chainTBS", "notBefore", "notAfter", "revokedAt", "reason", "note", "reference"}
 
+// set assigns one field by its JSON name.
 func (re *rawEntry) set(key []byte, v string) error {
 	switch string(key) {
 	case "kind":

@@ -372,17 +372,14 @@ type cmsOwnership struct {
 // when there is something to say, so clean reports stay as they were.
 func (o *cmsOwnership) report(s *sliceState) {
 	say, ok, detail := o.Report(func(unused bool, what string, r cms.Region, off, n int) {
-		rule, sev, st := RuleUnownedSignatureData, signing.SeverityWarning, signing.StatusValid
+		rule, st := RuleUnownedSignatureData, signing.StatusValid
 		if unused {
 			rule = RuleUnusedCertificate
 		}
-		switch {
-		case r.Payload:
-			sev, st = signing.SeverityError, signing.StatusInvalid
-		case r.Note:
-			sev = signing.SeverityNote
+		if r.Payload {
+			st = signing.StatusInvalid
 		}
-		s.add(rule, sev, st, o.at+int64(off),
+		s.add(rule, r.Severity(), st, o.at+int64(off),
 			fmt.Sprintf("%s %d bytes at offset 0x%x of the CMS signature: %s; no signature covers them", what, n, off, r.Reason))
 	})
 	if say {

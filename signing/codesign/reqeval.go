@@ -447,10 +447,6 @@ func plistDict(b []byte) (map[string]any, error) {
 	return d, nil
 }
 
-// isAppleRoot reports whether c is one of Apple's root CAs embedded in
-// package signing (Apple Root CA, - G2, - G3), byte for byte.
-func isAppleRoot(c *x509.Certificate) bool { return signing.IsAppleRoot(c) }
-
 // Satisfies evaluates r against the slice's verified signature, as
 // `codesign --verify -R` does: its CodeDirectory's identifier and cdhash,
 // the signer's chain, the entitlements and, for a bundle's main
@@ -496,7 +492,7 @@ func (s *sliceState) requirementContext(opts Options) *reqContext {
 	// macOS evaluates against the directory with the strongest hash.
 	ctx := &reqContext{identifier: best.Identifier, platform: best.Platform, chain: s.chain, chainTrusted: s.chainTrusted, appleRoot: opts.appleRoot}
 	if ctx.appleRoot == nil {
-		ctx.appleRoot = isAppleRoot
+		ctx.appleRoot = signing.IsAppleRoot
 	}
 	ctx.cdhash, _ = hexBytes(best.CDHash)
 	if s.ext != nil {

@@ -25,7 +25,7 @@ func (r *Requirement) SatisfiedBySigner(chain []*x509.Certificate, trusted bool,
 	if what == "" {
 		what = "the signature"
 	}
-	ctx := &reqContext{chain: chain, chainTrusted: trusted, appleRoot: isAppleRoot}
+	ctx := &reqContext{chain: chain, chainTrusted: trusted, appleRoot: signing.IsAppleRoot}
 	e := &evaluation{ctx: ctx, unknown: map[string]bool{}}
 	out := e.evalSigner(r.root, what).result()
 	return out, e.reasons()

@@ -279,6 +279,20 @@ func outsideSliceFindings(sinks []sink) []signing.Finding {
 // on its own, so without this a second team's slice, validly signed by any
 // Developer ID, would pass beside the slice a bundle's seal binds by cdhash.
 func crossSliceTeams(states []*sliceState) {
+	eachLaterSignedSlice(states, func(first, st *sliceState) {
+		if st.slice.TeamID == first.slice.TeamID {
+			return
+		}
+		msg := fmt.Sprintf("names team %q but slice %d (%s) names team %q: macOS refuses a universal file whose architectures carry different teams", st.slice.TeamID, first.idx, first.slice.Arch, first.slice.TeamID)
+		st.check(CheckTeamID, false, msg)
+		st.add(RuleTeamIDMismatch, signing.SeverityError, signing.StatusInvalid, st.slice.Offset, msg)
+		st.sig.Status = st.status
+	})
+}
+
+// eachLaterSignedSlice calls f for every signed slice of states after the
+// first, with that first one; duplicates of another slice are skipped.
+func eachLaterSignedSlice(states []*sliceState, f func(first, st *sliceState)) {
 	var first *sliceState
 	for _, st := range states {
 		if st.dupOf >= 0 || len(st.slice.CDHashes) == 0 {
@@ -288,13 +302,7 @@ func crossSliceTeams(states []*sliceState) {
 			first = st
 			continue
 		}
-		if st.slice.TeamID == first.slice.TeamID {
-			continue
-		}
-		msg := fmt.Sprintf("names team %q but slice %d (%s) names team %q: macOS refuses a universal file whose architectures carry different teams", st.slice.TeamID, first.idx, first.slice.Arch, first.slice.TeamID)
-		st.check(CheckTeamID, false, msg)
-		st.add(RuleTeamIDMismatch, signing.SeverityError, signing.StatusInvalid, st.slice.Offset, msg)
-		st.sig.Status = st.status
+		f(first, st)
 	}
 }
 
@@ -306,20 +314,12 @@ func crossSliceTeams(states []*sliceState) {
 // verify; codesign signs every slice of a file with one identifier, and
 // slices signed apart before lipo carry their file names.
 func crossSliceIdentifiers(states []*sliceState) {
-	var first *sliceState
-	for _, st := range states {
-		if st.dupOf >= 0 || len(st.slice.CDHashes) == 0 {
-			continue
-		}
-		if first == nil {
-			first = st
-			continue
-		}
+	eachLaterSignedSlice(states, func(first, st *sliceState) {
 		if st.slice.Identifier != first.slice.Identifier {
 			st.add(RuleSliceIdentifierMismatch, signing.SeverityWarning, signing.StatusValid, st.slice.Offset,
 				fmt.Sprintf("is signed as %q but slice %d (%s) as %q: the architectures of one file are normally one program", st.slice.Identifier, first.idx, first.slice.Arch, first.slice.Identifier))
 		}
-	}
+	})
 }
 
 // finish judges the slice once the file has streamed up to reached: page

@@ -21,17 +21,11 @@ type cmsOwnership struct {
 // is something to say, so clean reports stay as they were.
 func (v *verifier) reportOwnership(sig *signing.Signature, o *cmsOwnership) {
 	say, ok, detail := o.Report(func(unused bool, what string, r cms.Region, off, n int) {
-		rule, sev := RuleUnownedSignatureData, signing.SeverityWarning
+		rule := RuleUnownedSignatureData
 		if unused {
 			rule = RuleUnusedCertificate
 		}
-		switch {
-		case r.Payload:
-			sev = signing.SeverityError
-		case r.Note:
-			sev = signing.SeverityNote
-		}
-		v.add(rule, sev, o.at+int64(off), "signature %d: %s %d bytes at offset 0x%x of the CMS signature: %s; no signature covers them", sig.Index, what, n, off, r.Reason).Signature = sig.Index
+		v.add(rule, r.Severity(), o.at+int64(off), "signature %d: %s %d bytes at offset 0x%x of the CMS signature: %s; no signature covers them", sig.Index, what, n, off, r.Reason).Signature = sig.Index
 	})
 	if say {
 		sig.AddCheck(signing.CheckSignatureData, ok, detail)
