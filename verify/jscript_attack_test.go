@@ -18,25 +18,7 @@ import (
 // signedJS signs a JScript file with the fixtures' Windows leaf.
 func signedJS(t *testing.T, text string) []byte {
 	t.Helper()
-	f := getFixtures(t)
-	res, err := authenticode.VerifyScript(strings.NewReader(text), int64(len(text)), authenticode.ScriptJScript, authenticode.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	digest, _ := hex.DecodeString(res.Authentihash["sha256"])
-	guid, _ := hex.DecodeString("10e0c906ce38d411a2a300104bd35090")
-	blob, err := pefile.SignContent(pefile.SipIndirectData(65536, guid, crypto.SHA256, digest), pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b64 := base64.StdEncoding.EncodeToString(blob)
-	var b strings.Builder
-	b.WriteString(text + "\r\n// SIG // Begin signature block\r\n")
-	for i := 0; i < len(b64); i += 64 {
-		b.WriteString("// SIG // " + b64[i:min(i+64, len(b64))] + "\r\n")
-	}
-	b.WriteString("// SIG // End signature block\r\n")
-	return []byte(b.String())
+	return signScript(t, text, authenticode.ScriptJScript, "10e0c906ce38d411a2a300104bd35090", "// SIG // ", "// SIG // ")
 }
 
 // TestAttackJScriptCodeFarAfterBlock: a .js is a JScript when it holds a
