@@ -85,6 +85,21 @@ func readAllTar(t testing.TB, b []byte, compress bool) (string, []Problem) {
 	return strings.Join(names, ","), tr.Problems()
 }
 
+// scanTar reads every entry header of b and returns how many Next
+// returned without an error, and the problems.
+func scanTar(t testing.TB, b []byte) (int, []Problem) {
+	t.Helper()
+	tr, err := OpenTar(bytes.NewReader(b), int64(len(b)), TarOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, err := tr.Next(); err == nil; _, err = tr.Next() {
+		n++
+	}
+	return n, tr.Problems()
+}
+
 // checkTarRead reads b as readAllTar does and fails t unless its entries
 // are names and it has no problem (want "") or one hidden-data problem
 // whose message holds want.
