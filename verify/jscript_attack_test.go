@@ -2,15 +2,10 @@ package verify
 
 import (
 	"bytes"
-	"crypto"
-	"encoding/base64"
-	"encoding/hex"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/shipgate/shipgate/internal/pefile"
-	"github.com/shipgate/shipgate/internal/testpki"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/authenticode"
 )
@@ -18,25 +13,8 @@ import (
 // signedJS signs a JScript file with the fixtures' Windows leaf.
 func signedJS(t *testing.T, text string) []byte {
 	t.Helper()
-	f := getFixtures(t)
-	res, err := authenticode.VerifyScript(strings.NewReader(text), int64(len(text)), authenticode.ScriptJScript, authenticode.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	digest, _ := hex.DecodeString(res.Authentihash["sha256"])
-	guid, _ := hex.DecodeString("10e0c906ce38d411a2a300104bd35090")
-	blob, err := pefile.SignContent(pefile.SipIndirectData(65536, guid, crypto.SHA256, digest), pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b64 := base64.StdEncoding.EncodeToString(blob)
-	var b strings.Builder
-	b.WriteString(text + "\r\n// SIG // Begin signature block\r\n")
-	for i := 0; i < len(b64); i += 64 {
-		b.WriteString("// SIG // " + b64[i:min(i+64, len(b64))] + "\r\n")
-	}
-	b.WriteString("// SIG // End signature block\r\n")
-	return []byte(b.String())
+	return signedScriptAs(t, authenticode.ScriptJScript, "10e0c906ce38d411a2a300104bd35090", 65536, text,
+		"// SIG // Begin signature block", "// SIG // ", "", "// SIG // End signature block")
 }
 
 // TestAttackJScriptCodeFarAfterBlock: a .js is a JScript when it holds a
@@ -162,25 +140,8 @@ func TestAttackScriptNameWindowsTrims(t *testing.T) {
 // leaf: the PowerShell subject interface package, XML comment lines.
 func signedPS1XML(t *testing.T, text string) []byte {
 	t.Helper()
-	f := getFixtures(t)
-	res, err := authenticode.VerifyScript(strings.NewReader(text), int64(len(text)), authenticode.ScriptPowerShellXML, authenticode.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	digest, _ := hex.DecodeString(res.Authentihash["sha256"])
-	guid, _ := hex.DecodeString("1fcc3b60594b084eb724d2c6297ef351")
-	blob, err := pefile.SignContent(pefile.SipIndirectData(65536, guid, crypto.SHA256, digest), pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b64 := base64.StdEncoding.EncodeToString(blob)
-	var b strings.Builder
-	b.WriteString(text + "\r\n<!-- SIG # Begin signature block -->\r\n")
-	for i := 0; i < len(b64); i += 64 {
-		b.WriteString("<!-- " + b64[i:min(i+64, len(b64))] + " -->\r\n")
-	}
-	b.WriteString("<!-- SIG # End signature block -->\r\n")
-	return []byte(b.String())
+	return signedScriptAs(t, authenticode.ScriptPowerShellXML, "1fcc3b60594b084eb724d2c6297ef351", 65536, text,
+		"<!-- SIG # Begin signature block -->", "<!-- ", " -->", "<!-- SIG # End signature block -->")
 }
 
 // TestAttackPowerShellXMLUnverified: a module's .ps1xml type data holds

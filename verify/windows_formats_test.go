@@ -3,7 +3,6 @@ package verify
 import (
 	"bytes"
 	"crypto"
-	"encoding/base64"
 	"encoding/hex"
 	"os"
 	"slices"
@@ -52,25 +51,8 @@ func signMSI(t testing.TB, root *cfb.Node) []byte {
 // signedPS1 signs a PowerShell script with the fixtures' Windows leaf.
 func signedPS1(t *testing.T, text string) []byte {
 	t.Helper()
-	f := getFixtures(t)
-	res, err := authenticode.VerifyScript(strings.NewReader(text), int64(len(text)), authenticode.ScriptPowerShell, authenticode.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	digest, _ := hex.DecodeString(res.Authentihash["sha256"])
-	guid, _ := hex.DecodeString("1fcc3b60594b084eb724d2c6297ef351")
-	blob, err := pefile.SignContent(pefile.SipIndirectData(65536, guid, crypto.SHA256, digest), pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b64 := base64.StdEncoding.EncodeToString(blob)
-	var b strings.Builder
-	b.WriteString(text + "\r\n# SIG # Begin signature block\r\n")
-	for i := 0; i < len(b64); i += 64 {
-		b.WriteString("# " + b64[i:min(i+64, len(b64))] + "\r\n")
-	}
-	b.WriteString("# SIG # End signature block\r\n")
-	return []byte(b.String())
+	return signedScriptAs(t, authenticode.ScriptPowerShell, "1fcc3b60594b084eb724d2c6297ef351", 65536, text,
+		"# SIG # Begin signature block", "# ", "", "# SIG # End signature block")
 }
 
 // TestWindowsFormatsInRelease checks that a release's MSI and PowerShell

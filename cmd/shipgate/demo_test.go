@@ -166,6 +166,29 @@ func TestDemoKeepMustBeEmpty(t *testing.T) {
 	}
 }
 
+// keptReport is the part of a JSON report the kept-directory tests read.
+type keptReport struct {
+	Files []struct {
+		Path, Kind string
+		Signatures []struct{ Status string }
+	}
+	Findings []struct{ Rule, Path, Severity string }
+}
+
+// verifyKept verifies the installer name of release ver in the kept demo
+// directory dir under its policy, returning the exit code and report.
+func verifyKept(t *testing.T, dir, ver, name string) (int, keptReport) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"verify", "--policy", filepath.Join(dir, "policy.yaml"), "--format", "json",
+		filepath.Join(dir, "acme-desktop-"+ver, name)}, nil, &out, &errb)
+	var rep keptReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("%s: exit %d, %v\n%s", name, code, err, errb.String())
+	}
+	return code, rep
+}
+
 // TestDemoKeptMacInstallers: issue #15's "done when" for the demo. The
 // kept directory holds a signed .dmg and .pkg of each release, named with
 // its version; verified one by one under the demo's policy, 1.4.0's pass
@@ -178,19 +201,7 @@ func TestDemoKeptMacInstallers(t *testing.T) {
 	for _, ver := range []string{"1.4.0", "1.4.1"} {
 		for _, ext := range []string{"dmg", "pkg"} {
 			name := "Acme Desktop-" + ver + "." + ext
-			var out, errb bytes.Buffer
-			code := run(context.Background(), []string{"verify", "--policy", filepath.Join(dir, "policy.yaml"), "--format", "json",
-				filepath.Join(dir, "acme-desktop-"+ver, name)}, nil, &out, &errb)
-			var rep struct {
-				Files []struct {
-					Path, Kind string
-					Signatures []struct{ Status string }
-				}
-				Findings []struct{ Rule, Path, Severity string }
-			}
-			if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
-				t.Fatalf("%s: exit %d, %v\n%s", name, code, err, errb.String())
-			}
+			code, rep := verifyKept(t, dir, ver, name)
 			signed := false
 			for _, f := range rep.Files {
 				signed = signed || f.Path == name && f.Kind == ext && len(f.Signatures) > 0 && f.Signatures[0].Status == "valid"
@@ -220,19 +231,7 @@ func TestDemoKeptMSI(t *testing.T) {
 	dir, _ := sharedDemo(t)
 	for _, ver := range []string{"1.4.0", "1.4.1"} {
 		name := "Acme Desktop-" + ver + ".msi"
-		var out, errb bytes.Buffer
-		code := run(context.Background(), []string{"verify", "--policy", filepath.Join(dir, "policy.yaml"), "--format", "json",
-			filepath.Join(dir, "acme-desktop-"+ver, name)}, nil, &out, &errb)
-		var rep struct {
-			Files []struct {
-				Path, Kind string
-				Signatures []struct{ Status string }
-			}
-			Findings []struct{ Rule, Path, Severity string }
-		}
-		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
-			t.Fatalf("%s: exit %d, %v\n%s", name, code, err, errb.String())
-		}
+		code, rep := verifyKept(t, dir, ver, name)
 		signed := false
 		for _, f := range rep.Files {
 			signed = signed || f.Path == name && f.Kind == "msi" && len(f.Signatures) == 1 && (f.Signatures[0].Status == "valid" || ver == "1.4.1")

@@ -248,7 +248,8 @@ type Reader struct {
 	problems    []Problem
 	byName      map[string]*File
 	dirs        map[string][]string // directory -> sorted child names
-	aheadMin    int                 // when > 0, replaces aheadMinBlocks (tests)
+	// aheadMin, when positive (set by a test), replaces aheadMinBlocks.
+	aheadMin int
 }
 
 // MaxFiles and MaxFolders are the format's limits (16-bit counts).

@@ -432,15 +432,7 @@ func TestAttackTarGlobalPAXLayout(t *testing.T) {
 		}
 	}
 	b := withGlobal(map[string]string{"mtime": "1", "uid": "0", "uname": "root"})
-	tr, err := OpenTar(bytes.NewReader(b), int64(len(b)), TarOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, err := tr.Next(); err == nil; _, err = tr.Next() {
-		n++
-	}
-	if ps := tr.Problems(); n != 2 || len(ps) != 0 {
+	if n, ps := scanTar(t, b); n != 2 || len(ps) != 0 {
 		t.Errorf("global header of times and owners: %d entries, problems %+v", n, ps)
 	}
 }
@@ -474,13 +466,7 @@ func TestAttackTarFileNamedAsDirectory(t *testing.T) {
 		{"x/ empty", withSlash(nil), false},
 		{"x with a tar inside", tarOf(t, member{name: "x", body: string(inner)}), false},
 	} {
-		tr, err := OpenTar(bytes.NewReader(c.b), int64(len(c.b)), TarOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, err := tr.Next(); err == nil; _, err = tr.Next() {
-		}
-		ps := tr.Problems()
+		_, ps := scanTar(t, c.b)
 		if got := len(ps) == 1 && ps[0].Kind == ProblemMalformed && strings.Contains(ps[0].Message, "ends in a slash"); got != c.bad || (!c.bad && len(ps) != 0) {
 			t.Errorf("%s: problems %+v", c.name, ps)
 		}
@@ -549,15 +535,7 @@ func TestAttackTarSchilyRealsize(t *testing.T) {
 		tw.WriteHeader(&tar.Header{Name: "a", Typeflag: tar.TypeReg, Size: 8, Mode: 0o644, PAXRecords: map[string]string{"SCHILY.realsize": c.size}, Format: tar.FormatPAX})
 		tw.Write([]byte("AAAABBBB"))
 		tw.Close()
-		tr, err := OpenTar(bytes.NewReader(b.Bytes()), int64(b.Len()), TarOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for _, err := tr.Next(); err == nil; _, err = tr.Next() {
-			n++
-		}
-		ps := tr.Problems()
+		n, ps := scanTar(t, b.Bytes())
 		bad := len(ps) == 1 && ps[0].Kind == ProblemMalformed && strings.Contains(ps[0].Message, "SCHILY.realsize")
 		if bad != c.bad || (!c.bad && (len(ps) != 0 || n != 1)) {
 			t.Errorf("realsize %s: %d entries, problems %+v", c.size, n, ps)

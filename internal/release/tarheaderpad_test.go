@@ -67,15 +67,7 @@ func TestAttackTarHeaderUnusedBytes(t *testing.T) {
 				if compress {
 					b = gz(t, b)
 				}
-				tr, err := OpenTar(bytes.NewReader(b), int64(len(b)), TarOptions{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				n := 0
-				for _, err := tr.Next(); err == nil; _, err = tr.Next() {
-					n++
-				}
-				ps := tr.Problems()
+				n, ps := scanTar(t, b)
 				got := len(ps) == 1 && ps[0].Kind == ProblemHiddenData && strings.Contains(ps[0].Message, "header")
 				if n != 1 || got != c.bad || (!c.bad && len(ps) != 0) {
 					t.Errorf("%d entries, problems %+v", n, ps)
@@ -129,18 +121,11 @@ func TestTarHeaderUnusedRealTools(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tr, err := OpenTar(bytes.NewReader(b), int64(len(b)), TarOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			n := 0
-			for _, err := tr.Next(); err == nil; _, err = tr.Next() {
-				n++
-			}
+			n, ps := scanTar(t, b)
 			if n < 4 {
 				t.Errorf("%d entries read", n)
 			}
-			for _, p := range tr.Problems() {
+			for _, p := range ps {
 				if strings.Contains(p.Message, "unused field") {
 					t.Errorf("%+v", p)
 				}

@@ -56,13 +56,7 @@ func TestAttackTarHardLinkWithBody(t *testing.T) {
 		{"link without one", linkWithBody(t, nil, 0), false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			tr, err := OpenTar(bytes.NewReader(c.b), int64(len(c.b)), TarOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, err := tr.Next(); err == nil; _, err = tr.Next() {
-			}
-			ps := tr.Problems()
+			_, ps := scanTar(t, c.b)
 			got := len(ps) == 1 && ps[0].Kind == ProblemMalformed && strings.Contains(ps[0].Message, "hard link")
 			if got != c.bad || (!c.bad && len(ps) != 0) {
 				t.Errorf("problems %+v", ps)

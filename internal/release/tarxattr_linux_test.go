@@ -46,13 +46,7 @@ func TestTarXattrRealTools(t *testing.T) {
 			if !strings.Contains(string(b), "xattr.user.payload") {
 				t.Skipf("%s stored no extended attribute", c.name)
 			}
-			names, ps := readAllTar(t, b, false)
-			if names != "f:3" {
-				t.Errorf("entries %s", names)
-			}
-			if len(ps) != 1 || ps[0].Kind != ProblemHiddenData || !strings.Contains(ps[0].Message, `"user.payload"`) {
-				t.Errorf("problems %+v, want one naming user.payload", ps)
-			}
+			checkTarRead(t, b, false, "f:3", `"user.payload"`)
 		})
 	}
 }

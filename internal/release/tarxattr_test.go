@@ -45,19 +45,7 @@ func TestAttackTarHiddenXattr(t *testing.T) {
 			}
 			tw.Write([]byte("x"))
 			tw.Close()
-			names, ps := readAllTar(t, b.Bytes(), false)
-			if names != "bin/tool:1" {
-				t.Errorf("entries %s", names)
-			}
-			if c.want == "" {
-				if len(ps) != 0 {
-					t.Errorf("problems %+v", ps)
-				}
-				return
-			}
-			if len(ps) != 1 || ps[0].Kind != ProblemHiddenData || !strings.Contains(ps[0].Message, c.want) {
-				t.Errorf("problems %+v, want one hidden-data problem naming %s", ps, c.want)
-			}
+			checkTarRead(t, b.Bytes(), false, "bin/tool:1", c.want)
 		})
 	}
 }

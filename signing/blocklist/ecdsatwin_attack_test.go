@@ -7,9 +7,6 @@ import (
 	"math/big"
 	"testing"
 
-	"golang.org/x/crypto/cryptobyte"
-	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
-
 	"github.com/shipgate/shipgate/internal/testpki"
 	"github.com/shipgate/shipgate/signing"
 )
@@ -29,22 +26,8 @@ func malleate(t *testing.T, cert *x509.Certificate, curve elliptic.Curve) *x509.
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := cryptobyte.String(cert.Raw)
-	var body, tbs, alg cryptobyte.String
-	if !in.ReadASN1(&body, cbasn1.SEQUENCE) || !body.ReadASN1Element(&tbs, cbasn1.SEQUENCE) || !body.ReadASN1Element(&alg, cbasn1.SEQUENCE) {
-		t.Fatal("certificate does not parse")
-	}
-	var b cryptobyte.Builder
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddBytes(tbs)
-		b.AddBytes(alg)
-		b.AddASN1BitString(sigDER)
-	})
-	twin, err := x509.ParseCertificate(b.BytesOrPanic())
-	if err != nil {
-		t.Fatalf("twin does not parse: %v", err)
-	}
-	return twin
+	tbs, alg := certParts(t, cert.Raw)
+	return joinCert(t, tbs, alg, sigDER, "twin")
 }
 
 // TestAttackECDSAMalleatedThumbprint checks that a thumbprint entry

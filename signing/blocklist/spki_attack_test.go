@@ -65,27 +65,13 @@ func reencodeSPKI(t *testing.T, cert *x509.Certificate, issuer *testpki.Cert, in
 		b.AddBytes(tbsBody[i+len(cert.RawSubjectPublicKeyInfo):])
 	})
 	tbs := tb.BytesOrPanic()
-	// The signature algorithm element follows the TBS in the certificate.
-	outer := cryptobyte.String(cert.Raw)
-	var certBody, oldTBS, sigAlg cryptobyte.String
-	if !outer.ReadASN1(&certBody, cbasn1.SEQUENCE) || !certBody.ReadASN1Element(&oldTBS, cbasn1.SEQUENCE) || !certBody.ReadASN1Element(&sigAlg, cbasn1.SEQUENCE) {
-		t.Fatal("fixture certificate does not parse")
-	}
+	_, sigAlg := certParts(t, cert.Raw)
 	digest := sha256.Sum256(tbs)
 	sig, err := issuer.Key.Sign(rand.Reader, digest[:], crypto.SHA256)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cb cryptobyte.Builder
-	cb.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddBytes(tbs)
-		b.AddBytes(sigAlg)
-		b.AddASN1BitString(sig)
-	})
-	c, err := x509.ParseCertificate(cb.BytesOrPanic())
-	if err != nil {
-		t.Fatalf("re-encoded certificate does not parse: %v", err)
-	}
+	c := joinCert(t, tbs, sigAlg, sig, "re-encoded certificate")
 	if err := c.CheckSignatureFrom(issuer.Cert); err != nil {
 		t.Fatalf("re-encoded certificate does not verify: %v", err)
 	}

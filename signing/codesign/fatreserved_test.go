@@ -17,14 +17,8 @@ func TestAttackFat64ReservedField(t *testing.T) {
 	t.Parallel()
 	p := machofile.NewPKI()
 	opts := Options{Trust: testTrust(t), Time: checkTime}
-	arm, _, err := machofile.Sign(machofile.Build(machofile.Spec{CPU: machofile.CPUARM64, Seed: 31, CodeSize: 6000}), p.DeveloperIDSpec("libffmpeg"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	x86, _, err := machofile.Sign(machofile.Build(machofile.Spec{CPU: machofile.CPUX86_64, Seed: 32, CodeSize: 6000}), p.DeveloperIDSpec("libffmpeg"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	arm, _ := signArch(t, machofile.CPUARM64, 31, p.DeveloperIDSpec("libffmpeg"))
+	x86, _ := signArch(t, machofile.CPUX86_64, 32, p.DeveloperIDSpec("libffmpeg"))
 	for _, c := range []struct {
 		name     string
 		reserved uint32

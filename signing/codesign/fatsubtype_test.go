@@ -15,14 +15,8 @@ import (
 // it names, up to the capability bits lipo may leave out.
 func TestAttackFatSubtypeRelabel(t *testing.T) {
 	p := machofile.NewPKI()
-	arm, _, err := machofile.Sign(machofile.Build(machofile.Spec{CPU: machofile.CPUARM64, Seed: 41, CodeSize: 6000}), p.DeveloperIDSpec("tool"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	x86, _, err := machofile.Sign(machofile.Build(machofile.Spec{CPU: machofile.CPUX86_64, Seed: 42, CodeSize: 6000}), p.DeveloperIDSpec("tool"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	arm, _ := signArch(t, machofile.CPUARM64, 41, p.DeveloperIDSpec("tool"))
+	x86, _ := signArch(t, machofile.CPUX86_64, 42, p.DeveloperIDSpec("tool"))
 	cases := []struct {
 		name  string
 		sub   uint32 // the arm64 slice's subtype in the fat header

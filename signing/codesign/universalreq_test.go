@@ -20,11 +20,7 @@ import (
 func TestAttackUniversalNestedSameTeamOtherCode(t *testing.T) {
 	p := machofile.NewPKI()
 	signed := func(cpu uint32, seed uint64, id string) ([]byte, string) {
-		b, lay, err := machofile.Sign(machofile.Build(machofile.Spec{CPU: cpu, Seed: seed, CodeSize: 6000}), p.DeveloperIDSpec(id))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b, machofile.CDHashHex(lay)
+		return signArch(t, cpu, seed, p.DeveloperIDSpec(id))
 	}
 	arm, armHash := signed(machofile.CPUARM64, 71, "libhelper")
 	sealed, _ := hex.DecodeString(armHash)
@@ -68,10 +64,7 @@ func TestAttackUniversalNestedSameTeamOtherCode(t *testing.T) {
 func TestAttackUniversalSliceOtherProgram(t *testing.T) {
 	p := machofile.NewPKI()
 	sign := func(cpu uint32, seed uint64, id string) []byte {
-		b, _, err := machofile.Sign(machofile.Build(machofile.Spec{CPU: cpu, Seed: seed, CodeSize: 6000}), p.DeveloperIDSpec(id))
-		if err != nil {
-			t.Fatal(err)
-		}
+		b, _ := signArch(t, cpu, seed, p.DeveloperIDSpec(id))
 		return b
 	}
 	arm := sign(machofile.CPUARM64, 81, "tool")

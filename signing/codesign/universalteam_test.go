@@ -43,14 +43,8 @@ func TestAttackUniversalSlicesOfTwoTeams(t *testing.T) {
 	t.Parallel()
 	p := machofile.NewPKI()
 	opts := Options{Trust: testTrust(t), Time: checkTime}
-	good, _, err := machofile.Sign(machofile.Build(machofile.Spec{CPU: machofile.CPUARM64, Seed: 21, CodeSize: 6000}), p.DeveloperIDSpec("libffmpeg"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	goodX86, _, err := machofile.Sign(machofile.Build(machofile.Spec{CPU: machofile.CPUX86_64, Seed: 22, CodeSize: 6000}), p.DeveloperIDSpec("libffmpeg"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	good, _ := signArch(t, machofile.CPUARM64, 21, p.DeveloperIDSpec("libffmpeg"))
+	goodX86, _ := signArch(t, machofile.CPUX86_64, 22, p.DeveloperIDSpec("libffmpeg"))
 	cases := []struct {
 		name string
 		x86  []byte
@@ -140,11 +134,7 @@ func TestAttackUniversalAdhocNestedSlice(t *testing.T) {
 	t.Parallel()
 	p := machofile.NewPKI()
 	adhoc := func(cpu uint32, seed uint64) ([]byte, string) {
-		b, lay, err := machofile.Sign(machofile.Build(machofile.Spec{CPU: cpu, Seed: seed, CodeSize: 6000}), machofile.SignSpec{Identifier: "libhelper", Flags: machofile.FlagAdhoc})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b, machofile.CDHashHex(lay)
+		return signArch(t, cpu, seed, machofile.SignSpec{Identifier: "libhelper", Flags: machofile.FlagAdhoc})
 	}
 	arm, armHash := adhoc(machofile.CPUARM64, 31)
 	x86, x86Hash := adhoc(machofile.CPUX86_64, 32)
