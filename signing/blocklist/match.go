@@ -193,7 +193,7 @@ func (l *List) matchChain(chain []signing.Identity, t time.Time, timestamped, au
 		try(KindCertSHA1, id.SHA1, nil)
 		try(KindCertSHA256, id.SHA256, nil)
 		if l.index[KindCertSHA1] != nil || l.index[KindCertSHA256] != nil {
-			sha1s, sha256s := twinThumbprints(id)
+			sha1s, sha256s := twins.thumbprints(id)
 			for j := range sha1s {
 				try(KindCertSHA1, sha1s[j], nil)
 				try(KindCertSHA256, sha256s[j], nil)

@@ -147,6 +147,10 @@ type Slice struct {
 	// req holds the facts requirements are evaluated against; nil when
 	// the slice's signature was not verified that far.
 	req *reqContext
+	// ents holds the entitlements as checkEntitlementForms decoded them,
+	// for grantedWeakening to read instead of decoding them again; nil
+	// when they were not decoded there.
+	ents *decodedEntitlements
 }
 
 // Open verifies the file at path. It is sugar for Verify on an *os.File.

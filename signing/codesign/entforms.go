@@ -22,14 +22,15 @@ func (s *sliceState) checkEntitlementForms() {
 	if b := s.sb.find(slotDEREntitlements); b != nil {
 		at += int64(b.off)
 	}
-	xml, err := plistDict([]byte(s.slice.Entitlements))
-	if err != nil {
+	d := decodeEntitlements(&s.slice)
+	s.slice.ents = d
+	xml, der := d.xml, d.der
+	if err := d.xmlErr; err != nil {
 		s.add(RuleEntitlementsDisagree, signing.SeverityWarning, signing.StatusValid, at,
 			fmt.Sprintf("the XML entitlements do not parse (%v), so what they say cannot be compared with the DER entitlements macOS grants", err))
 		return
 	}
-	der, err := decodeDEREntitlements(s.slice.DEREntitlements)
-	switch {
+	switch err := d.derErr; {
 	case err != nil:
 		s.add(RuleEntitlementsDisagree, signing.SeverityWarning, signing.StatusValid, at,
 			fmt.Sprintf("the DER entitlements, which macOS grants, do not decode (%v): the XML entitlements the report shows may not be what the code gets", err))
@@ -37,4 +38,24 @@ func (s *sliceState) checkEntitlementForms() {
 		s.add(RuleEntitlementsDisagree, signing.SeverityWarning, signing.StatusValid, at,
 			"the XML entitlements (which the report shows) and the DER entitlements (which macOS grants) differ: the code gets the DER ones")
 	}
+}
+
+// decodedEntitlements is a slice's two entitlements blobs decoded: the
+// XML plist's dictionary and the DER one's, each with its error (nil maps
+// and errors for a form the slice does not have).
+type decodedEntitlements struct {
+	xml, der       map[string]any
+	xmlErr, derErr error
+}
+
+// decodeEntitlements decodes the entitlements forms s carries.
+func decodeEntitlements(s *Slice) *decodedEntitlements {
+	d := &decodedEntitlements{}
+	if s.Entitlements != "" {
+		d.xml, d.xmlErr = plistDict([]byte(s.Entitlements))
+	}
+	if len(s.DEREntitlements) > 0 {
+		d.der, d.derErr = decodeDEREntitlements(s.DEREntitlements)
+	}
+	return d
 }

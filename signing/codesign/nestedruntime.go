@@ -77,16 +77,16 @@ func hardened(r *Result) bool {
 // with as true, in either form (XML or DER): whichever form macOS reads,
 // a weakening one in the other is still reported.
 func grantedWeakening(s Slice) []string {
-	var dicts []map[string]any
-	if s.Entitlements != "" {
-		if d, err := plistDict([]byte(s.Entitlements)); err == nil {
-			dicts = append(dicts, d)
-		}
+	d := s.ents // decoded already by checkEntitlementForms
+	if d == nil {
+		d = decodeEntitlements(&s)
 	}
-	if len(s.DEREntitlements) > 0 {
-		if d, err := decodeDEREntitlements(s.DEREntitlements); err == nil {
-			dicts = append(dicts, d)
-		}
+	var dicts []map[string]any
+	if s.Entitlements != "" && d.xmlErr == nil {
+		dicts = append(dicts, d.xml)
+	}
+	if len(s.DEREntitlements) > 0 && d.derErr == nil {
+		dicts = append(dicts, d.der)
 	}
 	var out []string
 	for _, d := range dicts {
