@@ -269,7 +269,7 @@ func (l *containerLister) zipFrom(at string, r io.ReaderAt, size int64, depth in
 		return
 	}
 	files := b.zipFiles(zr.File, r, size, at, from)
-	keep := zipHoldsCabinets(zr.File)
+	keep := container.ZipHoldsCabinets(zr.File)
 	stored := make([]bool, len(files))
 	for i, z := range files {
 		zf, off := z.zf, z.off
