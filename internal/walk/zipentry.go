@@ -117,11 +117,8 @@ func (c *ZipEntryChecks) Check(e ZipEntry, add func(signing.Finding)) (_ ZipActi
 	}
 	mode := zf.Mode()
 	if mode.IsRegular() {
-		if msg, ok := release.SetuidMessage("zip", mode); ok {
-			add(finding(release.RuleSetuid, signing.SeverityError, e.Path, msg))
-		}
-		if msg, ok := release.WritableMessage("zip", mode, nil); ok {
-			add(finding(release.RuleWorldWritable, signing.SeverityWarning, e.Path, msg))
+		for _, f := range PermFindings(e.Path, "zip", mode, nil) {
+			add(f)
 		}
 	}
 	if mode&fs.ModeSymlink != 0 {
