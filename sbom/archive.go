@@ -194,22 +194,12 @@ func (b *builder) listTar(f *os.File, size int64) error {
 	return nil
 }
 
-// setuid reports the archive entry of a what ("tar", "zip") at report path
-// p whose mode has the set-user-ID or set-group-ID bit (file/setuid, as
-// verify reports it).
-func (b *builder) setuid(p, what string, mode fs.FileMode) {
-	if msg, ok := release.SetuidMessage(what, mode); ok {
-		b.finding(release.RuleSetuid, signing.SeverityError, p, msg)
-	}
-}
-
-// writable warns of the executable file of a what ("tar", "zip",
-// "folder") at report path p that users other than its owner and group may
-// write (file/world-writable, as verify reports it).
-func (b *builder) writable(p, what string, mode fs.FileMode, recs map[string]string) {
-	if msg, ok := release.WritableMessage(what, mode, recs); ok {
-		b.finding(release.RuleWorldWritable, signing.SeverityWarning, p, msg)
-	}
+// perm reports the file at report path p, an entry of a what ("tar",
+// "zip", "folder", "package payload", "disk image"), whose mode has a
+// set-ID bit (file/setuid) or lets others write an executable
+// (file/world-writable), as verify reports them (walk.PermFindings).
+func (b *builder) perm(p, what string, mode fs.FileMode, recs map[string]string) {
+	b.inv.Findings = append(b.inv.Findings, walk.PermFindings(p, what, mode, recs)...)
 }
 
 func readSource(src release.Source, size int64) ([]byte, error) {

@@ -1,16 +1,13 @@
 package sbom
 
 import (
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
-	"github.com/shipgate/shipgate/internal/dmgfile"
 	"github.com/shipgate/shipgate/internal/electronfix"
-	"github.com/shipgate/shipgate/internal/hfsplus"
 	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/internal/walk/walktest"
 )
 
 // TestAsarInAsarSameInBoth: an asar holding an asar holding x.node has
@@ -21,20 +18,16 @@ import (
 func TestAsarInAsarSameInBoth(t *testing.T) {
 	t.Parallel()
 	x := peImage(t, "x")
-	leaf := []electronfix.AsarFile{{Path: "x.node", Data: x}}
 	dir := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(dir, "plugins"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(dir, "plugins"), "two.asar", electronfix.NestedAsar(2, leaf))
-	writeFile(t, filepath.Join(dir, "plugins"), "six.asar", electronfix.NestedAsar(6, leaf))
-	writeFile(t, dir, "plugins.dmg", asarDMG(t, electronfix.NestedAsar(6, leaf)))
+	walktest.NestedAsarTree(t, dir, x)
 	inv := openRelease(t, dir)
 	if b := binaryAt(inv, "plugins/two.asar/inner.asar/x.node"); b == nil || b.SHA256 != sum(x) {
 		t.Errorf("plugins/two.asar/inner.asar/x.node: %+v", b)
 	}
-	// A disk image's files lie one archive down.
-	deep := map[string]int{"plugins/six.asar" + strings.Repeat("/inner.asar", 4): 0, "plugins.dmg/six.asar" + strings.Repeat("/inner.asar", 3): 0}
+	deep := map[string]int{}
+	for _, d := range walktest.NestedAsarTooDeep {
+		deep[d] = 0
+	}
 	for _, b := range inv.Binaries {
 		for d := range deep {
 			if strings.HasPrefix(b.Path, d+"/") {
@@ -54,17 +47,6 @@ func TestAsarInAsarSameInBoth(t *testing.T) {
 			t.Errorf("%d unreadable findings at %s, want 1", n, d)
 		}
 	}
-}
-
-// asarDMG returns a disk image whose HFS+ volume holds asar as six.asar.
-func asarDMG(t *testing.T, asar []byte) []byte {
-	t.Helper()
-	vol, err := hfsplus.Build(hfsplus.BuildSpec{Files: map[string]hfsplus.BuildFile{"six.asar": {Data: asar}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, _ := dmgfile.Build(dmgfile.Spec{HFS: vol})
-	return img
 }
 
 // TestNestedAppAsarFacts: a folder holding a zip of an Electron

@@ -14,21 +14,10 @@ import (
 // archive that names a cabinet or installer (container.CabinetName; verify
 // keeps such an archive's records), in any tarball (release.TarFS).
 
-// zipHoldsCabinets reports whether an entry of files is named as a cabinet
-// or a Windows Installer file.
-func zipHoldsCabinets(files []*zip.File) bool {
-	for _, zf := range files {
-		if zf != nil && container.CabinetName(zf.Name) {
-			return true
-		}
-	}
-	return false
-}
-
 // zipSiblings returns the release's zip archive, ending at end in ra, as a
 // file system when files name a cabinet or installer, else nil.
 func (b *builder) zipSiblings(files []*zip.File, ra io.ReaderAt, end int64) fs.FS {
-	if !zipHoldsCabinets(files) {
+	if !container.ZipHoldsCabinets(files) {
 		return nil
 	}
 	zr, err := zip.NewReader(ra, end)

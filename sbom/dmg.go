@@ -100,8 +100,7 @@ func (b *builder) listFS(fsys fs.FS, parent string, seen map[string]lister, add 
 				seen[rp] = byRelease
 			}
 			if info, err := d.Info(); err == nil { // as for a folder's file
-				b.setuid(rp, "disk image", info.Mode())
-				b.writable(rp, "disk image", info.Mode(), nil)
+				b.perm(rp, "disk image", info.Mode(), nil)
 			}
 			add(&item{path: rp, open: fsOpener(fsys, p, "no random access")})
 		}

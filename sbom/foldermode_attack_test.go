@@ -1,8 +1,6 @@
 package sbom
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,12 +13,7 @@ import (
 // world-writable program is warned of in both (file/world-writable).
 func TestAttackSBOMFolderSetuid(t *testing.T) {
 	t.Parallel()
-	dir := filepath.Join(t.TempDir(), "rel")
-	walktest.ModeTree(t, dir)
-	tarball := filepath.Join(t.TempDir(), "rel.tar")
-	if err := os.WriteFile(tarball, walktest.TarDir(t, dir), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir, tarball := walktest.ModeRelease(t)
 	folder, tarred := findingsOf(openInv(t, dir)), findingsOf(openInv(t, tarball))
 	if folder != tarred {
 		t.Errorf("folder findings %q, tarball findings %q: want the same", folder, tarred)

@@ -269,7 +269,7 @@ func (l *containerLister) zipFrom(at string, r io.ReaderAt, size int64, depth in
 		return
 	}
 	files := b.zipFiles(zr.File, r, size, at, from)
-	keep := zipHoldsCabinets(zr.File)
+	keep := container.ZipHoldsCabinets(zr.File)
 	stored := make([]bool, len(files))
 	for i, z := range files {
 		zf, off := z.zf, z.off
@@ -315,8 +315,7 @@ func (l *containerLister) listEntry(e container.Entry, depth int, walked bool) {
 	l.note(e.Path, walked)
 	if e.Mode != 0 {
 		// A package payload's modes, as verify reports them.
-		l.b.setuid(e.Path, "package payload", e.Mode)
-		l.b.writable(e.Path, "package payload", e.Mode, nil)
+		l.b.perm(e.Path, "package payload", e.Mode, nil)
 	}
 	ra, done := l.readerAt(e)
 	switch {

@@ -634,8 +634,7 @@ func (b *builder) collectDisk() error {
 	b.diskRoot = root
 	err := walk.DirTree(context.Background(), root, func(e walk.Entry) error {
 		if e.Kind == walk.Regular {
-			b.setuid(e.Path, "folder", e.Perm) // as a tarball of the folder would be
-			b.writable(e.Path, "folder", e.Perm, nil)
+			b.perm(e.Path, "folder", e.Perm, nil) // as a tarball of the folder would be
 		}
 		switch {
 		case e.Kind == walk.Unreadable:

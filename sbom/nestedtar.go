@@ -104,8 +104,7 @@ func (l *containerLister) holdTarEntry(p string, e *release.Entry) (release.Sour
 // has the set-user-ID or set-group-ID bit or which carries file
 // capabilities (file/setuid, as verify reports them).
 func (b *builder) tarPrivilege(p string, e *release.Entry) {
-	b.setuid(p, "tar", e.Header.FileInfo().Mode())
-	b.writable(p, "tar", e.Header.FileInfo().Mode(), e.Header.PAXRecords)
+	b.perm(p, "tar", e.Header.FileInfo().Mode(), e.Header.PAXRecords)
 	if msg, ok := release.CapabilityMessage(e.Header.PAXRecords); ok {
 		b.finding(release.RuleSetuid, signing.SeverityError, p, msg)
 	}

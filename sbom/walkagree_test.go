@@ -2,9 +2,7 @@ package sbom_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/walk/walktest"
@@ -19,10 +17,7 @@ import (
 func TestZipInventoryAgreesWithVerify(t *testing.T) {
 	for _, c := range walktest.ZipCases(t) {
 		t.Run(c.Name, func(t *testing.T) {
-			p := filepath.Join(t.TempDir(), "release.zip")
-			if err := os.WriteFile(p, c.Zip, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			p := walktest.WriteTemp(t, "release.zip", c.Zip)
 			if c.ChunkLen > 0 {
 				defer sbom.SetZipChunkLenForTest(c.ChunkLen)()
 			}
@@ -42,11 +37,7 @@ func TestTarInventoryAgreesWithVerify(t *testing.T) {
 			if c.Gzip {
 				name, data = "release.tar.gz", walktest.Gzip(t, c.Tar)
 			}
-			p := filepath.Join(t.TempDir(), name)
-			if err := os.WriteFile(p, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			agreeOn(t, p, c.Paths)
+			agreeOn(t, walktest.WriteTemp(t, name, data), c.Paths)
 		})
 	}
 }
@@ -74,20 +65,8 @@ func TestFolderInventoryAgreesWithVerify(t *testing.T) {
 func TestPkgInventoryAgreesWithVerify(t *testing.T) {
 	for _, format := range []string{"odc", "newc"} {
 		t.Run(format, func(t *testing.T) {
-			p := filepath.Join(t.TempDir(), walktest.ModePkgName)
-			if err := os.WriteFile(p, walktest.ModePkg(t, format), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			fs := agreeOn(t, p, walktest.ModePkgPaths())
-			var got []string
-			for _, f := range fs {
-				if f.Rule == "file/setuid" || f.Rule == "file/world-writable" {
-					got = append(got, string(f.Rule)+" "+f.Path)
-				}
-			}
-			if want := walktest.ModePkgFindings(); !slices.Equal(got, want) {
-				t.Errorf("sbom's mode findings %q, want %q", got, want)
-			}
+			p := walktest.WriteTemp(t, walktest.ModePkgName, walktest.ModePkg(t, format))
+			walktest.CheckModePkgFindings(t, "sbom", agreeOn(t, p, walktest.ModePkgPaths()))
 		})
 	}
 }
@@ -97,21 +76,8 @@ func TestPkgInventoryAgreesWithVerify(t *testing.T) {
 // payload, directly or through another link, are file/symlink-escape in
 // the same words in sbom's inventory and verify's report.
 func TestPkgLinksInventoryAgreesWithVerify(t *testing.T) {
-	p := filepath.Join(t.TempDir(), walktest.ModePkgName)
-	if err := os.WriteFile(p, walktest.LinkPkg(t), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, f := range agreeOn(t, p, walktest.LinkPkgPaths) {
-		if f.Rule == "file/symlink-escape" {
-			got = append(got, f.Path)
-		}
-	}
-	slices.Sort(got)
-	at := walktest.ModePkgName + "/Payload/"
-	if want := []string{at + "bin/out", at + "bin/sneaky", at + "up"}; !slices.Equal(got, want) {
-		t.Errorf("file/symlink-escape at %q, want %q", got, want)
-	}
+	p := walktest.WriteTemp(t, walktest.ModePkgName, walktest.LinkPkg(t))
+	walktest.CheckLinkPkgEscapes(t, agreeOn(t, p, walktest.LinkPkgPaths))
 }
 
 // agreeOn checks that verify checks the files of the release p, and sbom

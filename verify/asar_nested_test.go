@@ -4,10 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/shipgate/shipgate/internal/dmgfile"
-	"github.com/shipgate/shipgate/internal/electronfix"
-	"github.com/shipgate/shipgate/internal/hfsplus"
 	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/internal/walk/walktest"
 )
 
 // TestAsarInAsarSameInBoth: an asar holding an asar holding x.node has
@@ -17,20 +15,13 @@ import (
 // rule: every asar is opened, to the same depth).
 func TestAsarInAsarSameInBoth(t *testing.T) {
 	t.Parallel()
-	f := getFixtures(t)
-	leaf := []electronfix.AsarFile{{Path: "x.node", Data: f.peUnsigned}}
 	dir := t.TempDir()
-	writeTree(t, dir, map[string][]byte{
-		"plugins/two.asar": electronfix.NestedAsar(2, leaf),
-		"plugins/six.asar": electronfix.NestedAsar(6, leaf),
-	})
-	writeTree(t, dir, map[string][]byte{"plugins.dmg": asarDMG(t, electronfix.NestedAsar(6, leaf))})
+	walktest.NestedAsarTree(t, dir, getFixtures(t).peUnsigned)
 	r := run(t, Options{}, dir)
 	if fileByPath(r, "plugins/two.asar/inner.asar/x.node") == nil {
 		t.Error("plugins/two.asar/inner.asar/x.node not checked")
 	}
-	// A disk image's files lie one archive down.
-	for _, deep := range []string{"plugins/six.asar" + strings.Repeat("/inner.asar", 4), "plugins.dmg/six.asar" + strings.Repeat("/inner.asar", 3)} {
+	for _, deep := range walktest.NestedAsarTooDeep {
 		for _, fr := range r.Files {
 			if strings.HasPrefix(fr.Path, deep+"/") {
 				t.Errorf("%s checked, past the depth limit", fr.Path)
@@ -45,15 +36,4 @@ func TestAsarInAsarSameInBoth(t *testing.T) {
 			}
 		}
 	}
-}
-
-// asarDMG returns a disk image whose HFS+ volume holds asar as six.asar.
-func asarDMG(t *testing.T, asar []byte) []byte {
-	t.Helper()
-	vol, err := hfsplus.Build(hfsplus.BuildSpec{Files: map[string]hfsplus.BuildFile{"six.asar": {Data: asar}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, _ := dmgfile.Build(dmgfile.Spec{HFS: vol})
-	return img
 }

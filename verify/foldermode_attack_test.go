@@ -17,12 +17,7 @@ import (
 // program in both (file/world-writable).
 func TestAttackFolderSetuid(t *testing.T) {
 	t.Parallel()
-	dir := filepath.Join(t.TempDir(), "rel")
-	walktest.ModeTree(t, dir)
-	tarball := filepath.Join(t.TempDir(), "rel.tar")
-	if err := os.WriteFile(tarball, walktest.TarDir(t, dir), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir, tarball := walktest.ModeRelease(t)
 	folder, tarred := modeFindings(run(t, Options{}, dir), ""), modeFindings(run(t, Options{}, tarball), "")
 	if !slices.Equal(folder, tarred) {
 		t.Errorf("folder findings %q, tarball findings %q: want the same", folder, tarred)

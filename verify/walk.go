@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/shipgate/shipgate/internal/container"
 	"github.com/shipgate/shipgate/internal/foldname"
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/internal/walk"
@@ -319,7 +320,7 @@ func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix, 
 	// dropped, so that a million-entry archive does not stay in memory
 	// until its last entry is checked. Apple bundles and Sigstore bundles
 	// are read through the reader as a file system, which needs them all.
-	free := len(roots) == 0 && !e.pol.usesSigstore() && !zipHoldsCabinets(zr) // windows_open_archive.go
+	free := len(roots) == 0 && !e.pol.usesSigstore() && !container.ZipHoldsCabinets(zr.File)
 	e.zipChunkEntries(zc, zr, 0, ra, size, prefix, depth, ref, roots, states, free, sink)
 }
 

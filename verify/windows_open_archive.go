@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"archive/zip"
 	"io"
 
 	"github.com/shipgate/shipgate/internal/container"
@@ -45,18 +44,4 @@ func (b *budget) tryAcquire(n int64) bool {
 	}
 	b.free -= n
 	return true
-}
-
-// zipHoldsCabinets reports whether an entry of zr is named as a cabinet or
-// a Windows Installer file ([container.CabinetName]), whose set or
-// external cabinets are looked for among the archive's entries: the
-// archive's records are then kept while its entries are checked, for the
-// reader to open them as a file system (sbom keeps them alike).
-func zipHoldsCabinets(zr *zip.Reader) bool {
-	for _, zf := range zr.File {
-		if container.CabinetName(zf.Name) {
-			return true
-		}
-	}
-	return false
 }

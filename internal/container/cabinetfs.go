@@ -1,6 +1,7 @@
 package container
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
@@ -143,6 +144,20 @@ func CabinetName(name string) bool {
 	switch strings.ToLower(path.Ext(name)) {
 	case ".cab", ".msi", ".msm", ".msp":
 		return true
+	}
+	return false
+}
+
+// ZipHoldsCabinets reports whether an entry of a zip archive's files is
+// named as a cabinet or a Windows Installer file ([CabinetName]): verify
+// and sbom then keep the archive's records while its entries are checked,
+// for an MSI or cabinet among them to open its external cabinets, or its
+// set, as a file system ([CabinetArchiveFS]).
+func ZipHoldsCabinets(files []*zip.File) bool {
+	for _, zf := range files {
+		if zf != nil && CabinetName(zf.Name) {
+			return true
+		}
 	}
 	return false
 }

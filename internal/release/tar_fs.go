@@ -1,12 +1,12 @@
 package release
 
 import (
-	"errors"
 	"io"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
-	"strings"
+	"sync"
 	"time"
 )
 
@@ -14,31 +14,73 @@ import (
 // size bytes at r (plain or compressed, as [OpenTar] reads it), for an
 // entry that is an MSI or a cabinet to find its external cabinets, or its
 // set's other cabinets, beside it: a tarball is read front to back, its
-// entries checked as they come, so a file is found by further passes over
-// the archive, made only when one is looked for, each within an expansion
-// budget of its own. A name given twice is its last entry, as extractors
-// leave it; hard and symbolic links are not regular files. The file
-// system implements fs.StatFS and fs.ReadDirFS; an opened file reads
-// front to back.
-func TarFS(r io.ReaderAt, size int64) fs.FS { return tarSiblings{r, size} }
+// entries checked as they come, so its names are listed by one further
+// pass over the archive, made when a file is first looked for, and each
+// file opened by one more, each pass within an expansion budget of its
+// own. A name given twice is its last entry, as extractors leave it; hard
+// and symbolic links are not regular files. The file system implements
+// fs.StatFS and fs.ReadDirFS and is safe for concurrent use; an opened
+// file reads front to back.
+func TarFS(r io.ReaderAt, size int64) fs.FS { return &tarSiblings{r: r, size: size} }
 
 // tarSiblings is TarFS's file system.
 type tarSiblings struct {
 	r    io.ReaderAt
 	size int64
+
+	once sync.Once
+	idx  tarIndex
+	err  error // from opening the archive for the listing pass
 }
 
 var (
-	_ fs.StatFS    = tarSiblings{}
-	_ fs.ReadDirFS = tarSiblings{}
+	_ fs.StatFS    = (*tarSiblings)(nil)
+	_ fs.ReadDirFS = (*tarSiblings)(nil)
 )
 
-// errTarSiblingStop ends a pass early.
-var errTarSiblingStop = errors.New("stop")
+// tarIndex is what one pass over a tarball learns of its names.
+type tarIndex struct {
+	// files holds each name whose last entry is a regular file: that
+	// entry's index and size.
+	files map[string]tarFileAt
+	// dirs holds each name given as a folder entry, or as a folder of
+	// another entry's name ("." when the archive has any entry).
+	dirs map[string]bool
+}
 
-// scan reads the archive's entries in order, handing each to fn until it
-// returns false; each pass has a budget of its own.
-func (t tarSiblings) scan(fn func(i int, e *Entry) bool) error {
+// tarFileAt is where a regular file is in a tarball.
+type tarFileAt struct {
+	i    int
+	size int64
+}
+
+// index lists the archive's names, once.
+func (t *tarSiblings) index() (tarIndex, error) {
+	t.once.Do(func() {
+		t.idx = tarIndex{files: map[string]tarFileAt{}, dirs: map[string]bool{}}
+		t.err = t.scan(func(i int, e *Entry) {
+			t.idx.dirs["."] = true
+			if e.Type == TypeFile {
+				t.idx.files[e.Name] = tarFileAt{i, e.Size}
+			} else {
+				delete(t.idx.files, e.Name) // a later entry of another type replaces it
+			}
+			if e.Type == TypeDir {
+				t.idx.dirs[e.Name] = true
+			}
+			for j := range len(e.Name) {
+				if e.Name[j] == '/' {
+					t.idx.dirs[e.Name[:j]] = true
+				}
+			}
+		})
+	})
+	return t.idx, t.err
+}
+
+// scan reads the archive's entries in order, handing each to fn, with a
+// budget of its own.
+func (t *tarSiblings) scan(fn func(i int, e *Entry)) error {
 	tr, err := OpenTar(t.r, t.size, TarOptions{Take: NewExpansion(t.size).Take})
 	if err != nil {
 		return err
@@ -49,85 +91,58 @@ func (t tarSiblings) scan(fn func(i int, e *Entry) bool) error {
 		if err != nil {
 			return nil // the end, or what the walk reports
 		}
-		if !fn(i, e) {
-			return errTarSiblingStop
-		}
+		fn(i, e)
 	}
-}
-
-// last returns the index and size of the last regular file named name,
-// and whether name is a folder of the archive.
-func (t tarSiblings) last(name string) (idx int, size int64, dir bool, err error) {
-	idx = -1
-	err = t.scan(func(i int, e *Entry) bool {
-		switch {
-		case e.Name == name && e.Type == TypeFile:
-			idx, size = i, e.Size
-		case e.Name == name:
-			idx = -1 // a later entry of another type replaces it
-			dir = dir || e.Type == TypeDir
-		case name == "." || strings.HasPrefix(e.Name, name+"/"):
-			dir = true
-		}
-		return true
-	})
-	return idx, size, dir, err
 }
 
 // Stat describes the regular file or folder name.
-func (t tarSiblings) Stat(name string) (fs.FileInfo, error) {
+func (t *tarSiblings) Stat(name string) (fs.FileInfo, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrInvalid}
 	}
-	idx, size, dir, err := t.last(name)
-	switch {
-	case err != nil:
+	idx, err := t.index()
+	if err != nil {
 		return nil, &fs.PathError{Op: "stat", Path: name, Err: err}
-	case idx >= 0:
-		return tarSiblingInfo{name: path.Base(name), size: size}, nil
-	case dir:
+	}
+	if f, ok := idx.files[name]; ok {
+		return tarSiblingInfo{name: path.Base(name), size: f.size}, nil
+	}
+	if idx.dirs[name] {
 		return tarSiblingInfo{name: path.Base(name), dir: true}, nil
 	}
 	return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
 }
 
 // ReadDir lists the regular files directly in folder dir, by name.
-func (t tarSiblings) ReadDir(dir string) ([]fs.DirEntry, error) {
+func (t *tarSiblings) ReadDir(dir string) ([]fs.DirEntry, error) {
 	if !fs.ValidPath(dir) {
 		return nil, &fs.PathError{Op: "readdir", Path: dir, Err: fs.ErrInvalid}
 	}
-	files := map[string]int64{}
-	err := t.scan(func(_ int, e *Entry) bool {
-		if path.Dir(e.Name) != dir {
-			return true
-		}
-		if e.Type == TypeFile {
-			files[path.Base(e.Name)] = e.Size
-		} else {
-			delete(files, path.Base(e.Name))
-		}
-		return true
-	})
+	idx, err := t.index()
 	if err != nil {
 		return nil, &fs.PathError{Op: "readdir", Path: dir, Err: err}
 	}
 	var out []fs.DirEntry
-	for _, n := range slices.Sorted(mapsKeys(files)) {
-		out = append(out, fs.FileInfoToDirEntry(tarSiblingInfo{name: n, size: files[n]}))
+	for _, n := range slices.Sorted(maps.Keys(idx.files)) {
+		if path.Dir(n) == dir {
+			out = append(out, fs.FileInfoToDirEntry(tarSiblingInfo{name: path.Base(n), size: idx.files[n].size}))
+		}
 	}
 	return out, nil
 }
 
 // Open opens the regular file name for reading, once, front to back: the
 // archive is read up to it and kept open until the file is closed.
-func (t tarSiblings) Open(name string) (fs.File, error) {
+func (t *tarSiblings) Open(name string) (fs.File, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
-	idx, size, _, err := t.last(name)
-	if err != nil || idx < 0 {
+	ix, err := t.index()
+	at, ok := ix.files[name]
+	if err != nil || !ok {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: cmpErr(err, fs.ErrNotExist)}
 	}
+	idx, size := at.i, at.size
 	tr, err := OpenTar(t.r, t.size, TarOptions{Take: NewExpansion(t.size).Take})
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
@@ -155,17 +170,6 @@ func cmpErr(err, def error) error {
 		return err
 	}
 	return def
-}
-
-// mapsKeys returns m's keys, in no order.
-func mapsKeys(m map[string]int64) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // tarSiblingFile is an open regular file of a tarSiblings.

@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"io"
 	"io/fs"
+	"sync/atomic"
 	"testing"
 )
 
@@ -50,5 +51,52 @@ func TestTarFS(t *testing.T) {
 				t.Errorf("%s: %s opened: %q", name, p, b)
 			}
 		}
+	}
+}
+
+// countReaderAt counts the passes over an archive: the reads at its start.
+type countReaderAt struct {
+	r      io.ReaderAt
+	passes *atomic.Int32
+}
+
+func (c countReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if off == 0 {
+		c.passes.Add(1)
+	}
+	return c.r.ReadAt(p, off)
+}
+
+// TestTarFSListsOnce: looking a cabinet up as container.CabinetFS does
+// (stat, list the folder, stat again, open) reads the tarball once to
+// list its names and once more to open the file, not once per look-up.
+func TestTarFSListsOnce(t *testing.T) {
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	for _, n := range []string{"win/Data1.cab", "win/setup.msi"} {
+		tw.WriteHeader(&tar.Header{Name: n, Typeflag: tar.TypeReg, Size: 3, Mode: 0o644})
+		tw.Write([]byte("abc"))
+	}
+	tw.Close()
+	var passes atomic.Int32
+	fsys := TarFS(countReaderAt{bytes.NewReader(b.Bytes()), &passes}, int64(b.Len()))
+	if _, err := fs.Stat(fsys, "win/data1.cab"); err == nil {
+		t.Fatal("win/data1.cab: found with case not folded")
+	}
+	one := passes.Load() // the reads at the start one pass makes
+	ents, err := fs.ReadDir(fsys, "win")
+	if err != nil || len(ents) != 2 {
+		t.Fatalf("ReadDir: %v %v", ents, err)
+	}
+	if _, err := fs.Stat(fsys, "win/Data1.cab"); err != nil {
+		t.Fatal(err)
+	}
+	base := passes.Load()
+	got, err := fs.ReadFile(fsys, "win/Data1.cab")
+	if err != nil || string(got) != "abc" {
+		t.Fatalf("ReadFile: %q %v", got, err)
+	}
+	if one == 0 || base != one || passes.Load() != 2*one {
+		t.Errorf("reads at the start: %d for a pass, %d to look up, %d with the read; want 1 pass and 2", one, base, passes.Load())
 	}
 }

@@ -35,9 +35,9 @@ func UnpackedFindings(ar *asar.Reader, at string, file func(p string) (size int6
 		size, sum, ok := file(p)
 		switch {
 		case !ok:
-			finds = append(finds, unreadable(p, fmt.Sprintf("the unpacked file %s the header of %s lists is missing", en.Path, at)))
+			finds = append(finds, finding(release.RuleUnreadable, signing.SeverityError, p, fmt.Sprintf("the unpacked file %s the header of %s lists is missing", en.Path, at)))
 		case size != en.Size:
-			finds = append(finds, unreadable(p, fmt.Sprintf("the unpacked file has %d bytes, the header of %s records %d", size, at, en.Size)))
+			finds = append(finds, finding(release.RuleUnreadable, signing.SeverityError, p, fmt.Sprintf("the unpacked file has %d bytes, the header of %s records %d", size, at, en.Size)))
 		default:
 			if fd, bad := UnpackedIntegrity(ar, en, sum); bad {
 				fd.Path = p
@@ -47,12 +47,6 @@ func UnpackedFindings(ar *asar.Reader, at string, file func(p string) (size int6
 		return nil
 	})
 	return finds
-}
-
-func unreadable(p, msg string) signing.Finding {
-	f := signing.NewFinding(release.RuleUnreadable, signing.SeverityError, msg)
-	f.Path = p
-	return f
 }
 
 // UnpackedIntegrity compares sum, the SHA-256 of the unpacked file e of

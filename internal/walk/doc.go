@@ -38,8 +38,9 @@
 //   - the mode an installer package's payload records for a file (its
 //     set-ID bits read by volfs.SpecialBits) is a fact of the file both
 //     report, as they report a tarball's or a folder's (file/setuid,
-//     file/world-writable, release.SetuidMessage and WritableMessage of a
-//     "package payload"); container.Walk hands it over (Entry.Mode);
+//     file/world-writable: PermFindings of a "package payload", as of a
+//     tar, zip, folder or disk image entry); container.Walk hands it over
+//     (Entry.Mode);
 //   - the zip archives a PE carries at its end are each opened, each that
 //     an extractor reading from the end does not see reported
 //     (container.AppendedFindings), and a later archive's unlisted local

@@ -32,9 +32,8 @@ func LinkEscape(root, rel, target, where string) (signing.Finding, bool) {
 	if !release.LinkEscapes(rel, target) {
 		return signing.Finding{}, false
 	}
-	f := signing.NewFinding(release.RuleSymlinkEscape, signing.SeverityError, fmt.Sprintf("symbolic link to %q points out of %s; it was not followed", target, where))
-	f.Path = release.JoinPath(root, rel)
-	return f, true
+	return finding(release.RuleSymlinkEscape, signing.SeverityError, release.JoinPath(root, rel),
+		fmt.Sprintf("symbolic link to %q points out of %s; it was not followed", target, where)), true
 }
 
 // maxChainSteps bounds the path components resolved for one link, hops
@@ -96,21 +95,15 @@ func LinkChains(links []ChainLink) (finds []signing.Finding, reaches map[string]
 			_, via, out, ok = resolveChain(folded[l.Root], l.Rel, l.Target, LinkKey)
 		}
 		if !ok && via != "" {
-			finds = append(finds, linkFinding(p,
+			finds = append(finds, finding(release.RuleSymlinkEscape, signing.SeverityError, p,
 				fmt.Sprintf("symbolic link to %q goes through links whose names differ only in case, or are held twice, in more ways than are followed (from %s); it was not followed", l.Target, release.JoinPath(l.Root, via))))
 		}
 		if out {
-			finds = append(finds, linkFinding(p,
+			finds = append(finds, finding(release.RuleSymlinkEscape, signing.SeverityError, p,
 				fmt.Sprintf("symbolic link to %q leads out of the release once the links on its way are followed (the last, %s); it was not followed", l.Target, release.JoinPath(l.Root, via))))
 		}
 	}
 	return finds, reaches
-}
-
-func linkFinding(p, msg string) signing.Finding {
-	f := signing.NewFinding(release.RuleSymlinkEscape, signing.SeverityError, msg)
-	f.Path = p
-	return f
 }
 
 // LinkKey returns the key under which a link's target finds a file or a

@@ -90,7 +90,7 @@ func (c *ZipEntryChecks) Check(e ZipEntry, add func(signing.Finding)) (_ ZipActi
 	zf := e.File
 	if e.Dir {
 		if release.ZipDirHasData(zf) {
-			add(zipFinding(release.RuleMalformed, signing.SeverityError, e.Path, release.ZipDirDataMessage(zf, c.Done)))
+			add(finding(release.RuleMalformed, signing.SeverityError, e.Path, release.ZipDirDataMessage(zf, c.Done)))
 		}
 		c.collisions(e, add)
 		return ZipSkip, ""
@@ -100,37 +100,34 @@ func (c *ZipEntryChecks) Check(e ZipEntry, add func(signing.Finding)) (_ ZipActi
 			c.seen = map[string]int{}
 		}
 		if c.seen[e.Key] == 1 { // once a name
-			add(zipFinding(release.RuleDuplicateEntry, signing.SeverityError, e.Path, release.ZipDuplicateMessage(c.At, e.Key, c.Done)))
+			add(finding(release.RuleDuplicateEntry, signing.SeverityError, e.Path, release.ZipDuplicateMessage(c.At, e.Key, c.Done)))
 		}
 		c.seen[e.Key]++
 	}
 	c.collisions(e, add)
 	if c.Overlap[e.Index] {
-		add(zipFinding(release.RuleMalformed, signing.SeverityError, e.Path, release.ZipOverlapMessage(zf.Name, c.Done)))
+		add(finding(release.RuleMalformed, signing.SeverityError, e.Path, release.ZipOverlapMessage(zf.Name, c.Done)))
 		return ZipSkip, ""
 	}
 	for _, f := range e.Named {
 		add(f)
 	}
 	if why, ok := c.Local[e.Index]; ok {
-		add(zipFinding(release.RuleMalformed, signing.SeverityError, e.Path, why.Message(zf.Name, c.Done)))
+		add(finding(release.RuleMalformed, signing.SeverityError, e.Path, why.Message(zf.Name, c.Done)))
 	}
 	mode := zf.Mode()
 	if mode.IsRegular() {
-		if msg, ok := release.SetuidMessage("zip", mode); ok {
-			add(zipFinding(release.RuleSetuid, signing.SeverityError, e.Path, msg))
-		}
-		if msg, ok := release.WritableMessage("zip", mode, nil); ok {
-			add(zipFinding(release.RuleWorldWritable, signing.SeverityWarning, e.Path, msg))
+		for _, f := range PermFindings(e.Path, "zip", mode, nil) {
+			add(f)
 		}
 	}
 	if mode&fs.ModeSymlink != 0 {
 		target, err := release.ZipLinkTarget(zf)
 		switch {
 		case errors.Is(err, release.ErrLinkUnreadable):
-			add(zipFinding(release.RuleUnreadable, signing.SeverityError, e.Path, err.Error()))
+			add(finding(release.RuleUnreadable, signing.SeverityError, e.Path, err.Error()))
 		case err != nil:
-			add(zipFinding(release.RuleMalformed, signing.SeverityError, e.Path, err.Error()))
+			add(finding(release.RuleMalformed, signing.SeverityError, e.Path, err.Error()))
 		default:
 			return ZipLink, target
 		}
@@ -138,9 +135,9 @@ func (c *ZipEntryChecks) Check(e ZipEntry, add func(signing.Finding)) (_ ZipActi
 	}
 	switch {
 	case release.ZipEncrypted(zf):
-		add(zipFinding(release.RuleUnreadable, signing.SeverityError, e.Path, release.ZipEncryptedMessage(c.Done)))
+		add(finding(release.RuleUnreadable, signing.SeverityError, e.Path, release.ZipEncryptedMessage(c.Done)))
 	case zf.UncompressedSize64 > 1<<62:
-		add(zipFinding(release.RuleMalformed, signing.SeverityError, e.Path, fmt.Sprintf("zip entry claims an uncompressed size of %d bytes", zf.UncompressedSize64)))
+		add(finding(release.RuleMalformed, signing.SeverityError, e.Path, fmt.Sprintf("zip entry claims an uncompressed size of %d bytes", zf.UncompressedSize64)))
 	default:
 		return ZipFile, ""
 	}
@@ -157,12 +154,6 @@ func (c *ZipEntryChecks) collisions(e ZipEntry, add func(signing.Finding)) {
 		c.folds = foldname.NewSet(foldname.All)
 	}
 	for _, col := range c.folds.Add(e.Key, e.Dir) {
-		add(zipFinding(release.RuleNameCollision, signing.SeverityWarning, e.Path, col.Message("zip", c.At, e.Key)))
+		add(finding(release.RuleNameCollision, signing.SeverityWarning, e.Path, col.Message("zip", c.At, e.Key)))
 	}
-}
-
-func zipFinding(rule signing.Rule, sev signing.Severity, p, msg string) signing.Finding {
-	f := signing.NewFinding(rule, sev, msg)
-	f.Path = p
-	return f
 }

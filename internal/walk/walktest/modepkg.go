@@ -2,11 +2,13 @@ package walktest
 
 import (
 	"path"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/pkgfile"
 	"github.com/shipgate/shipgate/internal/volfs"
+	"github.com/shipgate/shipgate/signing"
 )
 
 // ModePkgName is the name ModePkg's installer package is written under.
@@ -53,6 +55,22 @@ func ModePkgFindings() []string {
 	return out
 }
 
+// CheckModePkgFindings checks that the mode findings (file/setuid,
+// file/world-writable) of fs, what walker ("verify" or "sbom") found in
+// ModePkg written as ModePkgName, are ModePkgFindings, in that order.
+func CheckModePkgFindings(t testing.TB, walker string, fs []signing.Finding) {
+	t.Helper()
+	var got []string
+	for _, f := range fs {
+		if f.Rule == "file/setuid" || f.Rule == "file/world-writable" {
+			got = append(got, string(f.Rule)+" "+f.Path)
+		}
+	}
+	if want := ModePkgFindings(); !slices.Equal(got, want) {
+		t.Errorf("%s's mode findings %q, want %q", walker, got, want)
+	}
+}
+
 // LinkPkg returns an installer package whose payload holds bin/a and
 // symbolic links (as LinkCases): bin/in to a (inside), bin/out out of the
 // payload, up to its parent and bin/sneaky out through up. A walker lists
@@ -74,3 +92,21 @@ func LinkPkg(t testing.TB) []byte {
 // LinkPkgPaths are the files a walker lists in LinkPkg written as
 // ModePkgName.
 var LinkPkgPaths = []string{ModePkgName, ModePkgName + "/Payload/bin/a"}
+
+// CheckLinkPkgEscapes checks that the file/symlink-escape findings of fs,
+// found in LinkPkg written as ModePkgName, are at the links that leave
+// its payload: bin/out, and bin/sneaky and up.
+func CheckLinkPkgEscapes(t testing.TB, fs []signing.Finding) {
+	t.Helper()
+	var got []string
+	for _, f := range fs {
+		if f.Rule == "file/symlink-escape" {
+			got = append(got, f.Path)
+		}
+	}
+	slices.Sort(got)
+	at := ModePkgName + "/Payload/"
+	if want := []string{at + "bin/out", at + "bin/sneaky", at + "up"}; !slices.Equal(got, want) {
+		t.Errorf("file/symlink-escape at %q, want %q", got, want)
+	}
+}

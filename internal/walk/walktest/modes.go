@@ -96,3 +96,13 @@ func TarDir(t testing.TB, dir string) []byte {
 	}
 	return buf.Bytes()
 }
+
+// ModeRelease writes ModeTree in a new temporary folder and a tarball of
+// it (TarDir), returning the folder's path and the tarball's: the two
+// forms of the same release, whose mode findings must agree.
+func ModeRelease(t testing.TB) (dir, tarball string) {
+	t.Helper()
+	dir = filepath.Join(t.TempDir(), "rel")
+	ModeTree(t, dir)
+	return dir, WriteTemp(t, "rel.tar", TarDir(t, dir))
+}
