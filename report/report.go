@@ -105,8 +105,9 @@ const (
 	// a catalog lists it.
 	KindScriptComponent Kind = "script-component"
 	// KindTerminalScript is a macOS Terminal shell script (.command,
-	// .tool, in any case), by name, outside an Apple bundle's seal: Finder
-	// opens it in Terminal, which runs it. macOS keeps a script's code
+	// .tool, in any case), by name, or a disk image's file with an execute
+	// bit, no extension and a "#!" line, outside an Apple bundle's seal:
+	// Finder opens it in Terminal, which runs it. macOS keeps a script's code
 	// signature in its extended attributes, which shipgate does not read,
 	// so it is unsigned.
 	KindTerminalScript Kind = "terminal-script"

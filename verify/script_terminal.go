@@ -22,6 +22,11 @@ import (
 // extended attributes (com.apple.cs.*), which the file systems shipgate
 // reads do not expose, so no such signature is verified.
 //
+// So is a disk image's file with an execute bit, no extension and a "#!"
+// line: Finder opens such a Unix executable file in Terminal too. Elsewhere
+// (a folder, a tarball) such files are a Unix program's scripts, not
+// something Finder is meant to open, and stay other files.
+//
 // Inside an Apple bundle the bundle's CodeResources seal covers the
 // script's bytes (a changed, added or removed file is
 // codesign/resource-modified), so there it stays an other file.
@@ -45,7 +50,11 @@ func isTerminalScriptName(name string) bool {
 
 // verifyTerminalScript reports a Terminal shell script as such: it has no
 // signature shipgate can verify.
-func verifyTerminalScript(_ context.Context, _ io.ReaderAt, _ int64, _ verifyEnv) (*nativeResult, error) {
-	f := signing.NewFinding(RuleScriptTerminal, signing.SeverityNote, "the file is a Terminal shell script (.command, .tool), which Finder opens in Terminal and runs; a signature macOS keeps in its extended attributes is not verified here, so its code was not checked; ship the script inside a signed app or package, or forbid the kind terminal-script")
+func verifyTerminalScript(_ context.Context, _ io.ReaderAt, _ int64, env verifyEnv) (*nativeResult, error) {
+	what := "a Terminal shell script (.command, .tool)"
+	if !isTerminalScriptName(env.name) {
+		what = "a disk image's script with an execute bit and no extension (a Unix executable file)"
+	}
+	f := signing.NewFinding(RuleScriptTerminal, signing.SeverityNote, "the file is "+what+", which Finder opens in Terminal and runs; a signature macOS keeps in its extended attributes is not verified here, so its code was not checked; ship the script inside a signed app or package, or forbid the kind terminal-script")
 	return &nativeResult{findings: []signing.Finding{f}}, nil
 }

@@ -16,10 +16,18 @@ var terminalScript = []byte("#!/bin/bash\ncd \"$(dirname \"$0\")\"\ncurl -s http
 // image holding a valid app beside an unsigned Install.command passed
 // `require: valid`, and forbidKinds could not name it. It is a
 // terminal-script now, unsigned with a script/terminal note, in a folder,
-// a zip archive or a disk image's volume, by name in any case.
+// a zip archive or a disk image's volume, by name in any case; so is a
+// disk image's extensionless executable file starting with "#!", which
+// Finder opens in Terminal too.
 func TestAttackTerminalScriptOtherFile(t *testing.T) {
 	t.Parallel()
-	dmg := hfsDMG(t, exampleBundle(t), map[string]hfsplus.BuildFile{"Install.command": {Data: terminalScript, Mode: 0o755}}, false, nil)
+	dmg := hfsDMG(t, exampleBundle(t), map[string]hfsplus.BuildFile{
+		"Install.command": {Data: terminalScript, Mode: 0o755},
+		"Installer":       {Data: terminalScript, Mode: 0o755},
+		"README":          {Data: []byte("Drag Example to Applications.\n"), Mode: 0o755},
+		"setup.sh":        {Data: terminalScript, Mode: 0o755},
+		"notes":           {Data: terminalScript, Mode: 0o644},
+	}, false, nil)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{
 		"Example.dmg":      dmg,
@@ -27,7 +35,8 @@ func TestAttackTerminalScriptOtherFile(t *testing.T) {
 		"tools.zip":        makeZip(t, []zipEntry{{name: "run.command", data: terminalScript}}),
 		"tools/notes.txt":  terminalScript,
 	})
-	want := []string{"Example.dmg/Install.command", "tools/Setup.TOOL", "tools.zip/run.command"}
+	want := []string{"Example.dmg/Install.command", "Example.dmg/Installer", "tools/Setup.TOOL", "tools.zip/run.command"}
+	other := []string{"tools/notes.txt", "Example.dmg/README", "Example.dmg/setup.sh", "Example.dmg/notes"}
 	for _, tc := range []struct {
 		pol *Policy
 		sev string
@@ -43,8 +52,10 @@ func TestAttackTerminalScriptOtherFile(t *testing.T) {
 				t.Errorf("%s: %+v, findings %q, want %s, %s and %s %s", p, fb, got, KindTerminalScript, RuleScriptTerminal, tc.sev, RuleUnsigned)
 			}
 		}
-		if fb := fileByPath(r, "tools/notes.txt"); fb == nil || fb.Kind != KindOther {
-			t.Errorf("notes.txt: %+v", fb)
+		for _, p := range other {
+			if fb := fileByPath(r, p); fb == nil || fb.Kind != KindOther {
+				t.Errorf("%s: %+v, want an other file", p, fb)
+			}
 		}
 	}
 	pol := &Policy{Rules: []Rule{{Match: []string{"**"}, ForbidKinds: []Kind{KindTerminalScript}}}}
