@@ -104,6 +104,13 @@ const (
 	// (Scripting.Signer signs .vbs, .js and .wsf), so it is unsigned unless
 	// a catalog lists it.
 	KindScriptComponent Kind = "script-component"
+	// KindTerminalScript is a macOS Terminal shell script (.command,
+	// .tool, in any case), by name, or a disk image's file with an execute
+	// bit, no extension and a "#!" line, outside an Apple bundle's seal:
+	// Finder opens it in Terminal, which runs it. macOS keeps a script's code
+	// signature in its extended attributes, which shipgate does not read,
+	// so it is unsigned.
+	KindTerminalScript Kind = "terminal-script"
 	// KindPkg is a macOS flat installer package: a xar archive ("xar!").
 	KindPkg Kind = "pkg"
 	// KindDMG is a macOS disk image (UDIF): a file ending with a version 4
@@ -115,7 +122,7 @@ const (
 )
 
 // kinds lists every Kind, KindOther last.
-var kinds = []Kind{KindPE, KindMachO, KindMachOUniversal, KindAsar, KindMSI, KindCAB, KindCatalog, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindEncodedScript, KindBatch, KindScriptComponent, KindPkg, KindDMG, KindOther}
+var kinds = []Kind{KindPE, KindMachO, KindMachOUniversal, KindAsar, KindMSI, KindCAB, KindCatalog, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindEncodedScript, KindBatch, KindScriptComponent, KindTerminalScript, KindPkg, KindDMG, KindOther}
 
 // Kinds returns every file kind a report can name, in a fixed order.
 func Kinds() []Kind { return slices.Clone(kinds) }
@@ -127,7 +134,7 @@ func Kinds() []Kind { return slices.Clone(kinds) }
 // apply to these kinds.
 func (k Kind) Native() bool {
 	switch k {
-	case KindPE, KindMachO, KindMachOUniversal, KindMSI, KindCAB, KindCatalog, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindEncodedScript, KindBatch, KindScriptComponent, KindPkg, KindDMG:
+	case KindPE, KindMachO, KindMachOUniversal, KindMSI, KindCAB, KindCatalog, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindEncodedScript, KindBatch, KindScriptComponent, KindTerminalScript, KindPkg, KindDMG:
 		return true
 	}
 	return false

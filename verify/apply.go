@@ -276,6 +276,8 @@ func kindLabel(k Kind) string {
 		return "batch"
 	case KindScriptComponent:
 		return "Windows Script Component"
+	case KindTerminalScript:
+		return "Terminal script"
 	case KindPkg:
 		return "installer package"
 	case KindDMG:

@@ -451,7 +451,7 @@ func (c *check) withStream(r io.Reader, size int64) {
 	// in it) and verified in memory: a compressed entry's script was
 	// hashed as an other file, so a tampered signed PowerShell script in
 	// a zip passed (TestAttackScriptInCompressedEntry).
-	script := kind == KindOther && isScriptName(c.f.Path)
+	script := kind == KindOther && (isScriptName(c.f.Path) || (c.j.bs == nil && (isTerminalScriptName(c.f.Path) || c.j.unixExec)))
 	if kind.Native() || kind == KindAsar || script || release.NestedArchive(hdr, kind == KindOther) != release.NoArchive || (kind == KindOther && (hasWindowsContainerMagic(hdr) || is7z(hdr))) {
 		if size <= e.budget.max-c.j.held && e.budget.acquire(e.ctx, size) {
 			c.cleanup = append(c.cleanup, func() { e.budget.release(size) })
@@ -769,6 +769,9 @@ func (c *check) detectKind(ra io.ReaderAt, hdr []byte, size int64) {
 	}
 	if c.f.Kind == KindOther && isXar(hdr) {
 		c.f.Kind = KindPkg // kind_pkg.go
+	}
+	if c.f.Kind == KindOther && c.j.bs == nil && (isTerminalScriptName(c.f.Path) || (c.j.unixExec && bytes.HasPrefix(hdr, []byte("#!")))) {
+		c.f.Kind = KindTerminalScript // script_terminal.go
 	}
 	c.f.Kind = dmgKind(ra, c.f.Path, hdr, size, c.f.Kind, c.j.noKoly) // dmg.go
 }

@@ -237,6 +237,10 @@ const (
 	// Script Component (.wsc), code Windows runs that no signature format
 	// it verifies covers.
 	RuleScriptNoSignatureFormat signing.Rule = "script/no-signature-format"
+	// RuleScriptTerminal: a macOS Terminal shell script (.command, .tool)
+	// outside an Apple bundle's seal, which Finder runs in Terminal and
+	// whose signature (kept in extended attributes) is not verified.
+	RuleScriptTerminal signing.Rule = "script/terminal"
 	// RuleScriptExternalSource: a Windows Script File's <script src="…">
 	// element, whose file the Windows Script Host loads and runs but the
 	// .wsf's signature does not cover.

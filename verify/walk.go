@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -92,6 +93,10 @@ type job struct {
 	// not read: its check adds the mode's findings (file/setuid,
 	// file/world-writable) once it has the file open (check.folderPerm).
 	folderPerm bool
+	// unixExec says the job is a disk image's file with an execute bit
+	// and no extension, which Finder opens in Terminal
+	// (script_terminal.go).
+	unixExec bool
 
 	crc      uint32 // the zip entry's CRC-32, when checkCRC
 	checkCRC bool
@@ -519,6 +524,7 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 		}
 		ref.add()
 		j := &job{path: rp, size: info.Size(), src: release.FSFile{FS: fsys, Name: p}, name: p, sib: fsys, sibName: p, depth: depth, onDone: ref.release}
+		j.unixExec = k == KindDMG && info.Mode()&0o111 != 0 && path.Ext(p) == ""
 		if i := bundleOf(roots, p); i >= 0 {
 			j.bs, j.bname = states[i], p
 		}

@@ -1,0 +1,60 @@
+package verify
+
+import (
+	"context"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/shipgate/shipgate/report"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// A .command or .tool file is a shell script Finder opens in Terminal,
+// which runs it: a double click on Install.command in a disk image runs
+// whatever it says, with the user's rights. Malware shipped in disk images
+// (Shlayer's "Install.command", "Player.command") relies on it. Such a
+// script was an other file, so a disk image, zip archive or package
+// payload holding a signed app beside an unsigned Install.command passed
+// `require: valid`, and no forbidKinds could name it. It is of the kind
+// terminal-script now: code to the policy, unsigned, with a note saying
+// why. macOS can sign a script, keeping the signature in the file's
+// extended attributes (com.apple.cs.*), which the file systems shipgate
+// reads do not expose, so no such signature is verified.
+//
+// So is a disk image's file with an execute bit, no extension and a "#!"
+// line: Finder opens such a Unix executable file in Terminal too. Elsewhere
+// (a folder, a tarball) such files are a Unix program's scripts, not
+// something Finder is meant to open, and stay other files.
+//
+// Inside an Apple bundle the bundle's CodeResources seal covers the
+// script's bytes (a changed, added or removed file is
+// codesign/resource-modified), so there it stays an other file.
+
+// KindTerminalScript: see above.
+const KindTerminalScript = report.KindTerminalScript
+
+func init() {
+	nativeVerifiers[KindTerminalScript] = verifyTerminalScript
+}
+
+// isTerminalScriptName reports whether name ends in .command or .tool, in
+// any case, as Launch Services matches extensions.
+func isTerminalScriptName(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".command", ".tool":
+		return true
+	}
+	return false
+}
+
+// verifyTerminalScript reports a Terminal shell script as such: it has no
+// signature shipgate can verify.
+func verifyTerminalScript(_ context.Context, _ io.ReaderAt, _ int64, env verifyEnv) (*nativeResult, error) {
+	what := "a Terminal shell script (.command, .tool)"
+	if !isTerminalScriptName(env.name) {
+		what = "a disk image's script with an execute bit and no extension (a Unix executable file)"
+	}
+	f := signing.NewFinding(RuleScriptTerminal, signing.SeverityNote, "the file is "+what+", which Finder opens in Terminal and runs; a signature macOS keeps in its extended attributes is not verified here, so its code was not checked; ship the script inside a signed app or package, or forbid the kind terminal-script")
+	return &nativeResult{findings: []signing.Finding{f}}, nil
+}
