@@ -67,6 +67,9 @@ const (
 	// "CABINET": an IExpress self-extractor. It is walked as a Squirrel
 	// PE is: every resource archive the PE keeps is opened.
 	IExpress
+	// SFX7z is a PE followed by a 7-Zip archive: a 7-Zip self-extractor
+	// (see [SFX7zOffset]).
+	SFX7z
 )
 
 // String returns the kind's name as reports spell it ("cab", "msi", "pkg").
@@ -86,6 +89,8 @@ func (k Kind) String() string {
 		return "7z"
 	case IExpress:
 		return "iexpress"
+	case SFX7z:
+		return "7z-sfx"
 	}
 	return "none"
 }
@@ -153,8 +158,9 @@ func Detect(r io.ReaderAt, ext string, hdr []byte, size int64) Kind {
 
 // detectPE tells whether the PE file of size bytes at r is an NSIS
 // installer (a firstheader at the first 512-byte boundary from where its
-// sections end) or a PE with zip resources, reading only its headers and
-// resource directory.
+// sections end), a PE with zip resources or a 7-Zip self-extractor,
+// reading only its headers, resource directory and the start of its
+// overlay.
 func detectPE(r io.ReaderAt, size int64) Kind {
 	if end := PESectionsEnd(r, size); end > 0 {
 		off := (end + 511) &^ 511
@@ -182,16 +188,25 @@ func detectPE(r io.ReaderAt, size int64) Kind {
 	h, err := nsis.Find(r, size)
 	switch {
 	case errors.Is(err, nsis.ErrNotNSIS):
-		return None
+		return sfx7zOrNone(r, size)
 	case h.Offset >= PESectionsEnd(r, size):
 		return NSIS
 	case err == nil:
 		_, err = nsis.NewReader(r, h, nsis.Options{})
 	}
 	if lookalike(err) {
-		return None
+		return sfx7zOrNone(r, size)
 	}
 	return NSIS
+}
+
+// sfx7zOrNone returns SFX7z for a PE that carries a 7-Zip
+// self-extractor's archive, else None.
+func sfx7zOrNone(r io.ReaderAt, size int64) Kind {
+	if _, ok := SFX7zOffset(r, size); ok {
+		return SFX7z
+	}
+	return None
 }
 
 // CompoundFile reports whether hdr, a file's first bytes, starts an OLE
@@ -364,6 +379,8 @@ func Walk(ctx context.Context, k Kind, r io.ReaderAt, size int64, at string, x *
 		w.openResources(cra, size)
 	case SevenZip:
 		w.open7z(cra, size)
+	case SFX7z:
+		w.openSFX7z(cra, size)
 	}
 }
 
