@@ -198,10 +198,10 @@ func (l *containerLister) walk(k container.Kind, r io.ReaderAt, size int64, at s
 		v.Cabinet, l.nextCabinet = l.nextCabinet, nil
 	}
 	switch k {
-	case container.NSIS, container.Squirrel, container.IExpress, container.SFX7z:
+	case container.NSIS, container.Squirrel, container.IExpress, container.Attached:
 		container.Walk(context.Background(), container.NSIS, r, size, at, l.x, v)
 		container.Walk(context.Background(), container.Squirrel, r, size, at, l.x, v)
-		container.Walk(context.Background(), container.SFX7z, r, size, at, l.x, v)
+		container.Walk(context.Background(), container.Attached, r, size, at, l.x, v)
 		// A zip appended to the installer (verify opens it as a
 		// self-extractor's) is listed too, unless its end record lies in
 		// a resource or in a stored block that is a self-extractor: those

@@ -28,7 +28,7 @@ func (c *check) openInstaller(ra io.ReaderAt, size int64, hdr []byte) {
 	case c.f.Kind == KindPE:
 		c.walkContainer(container.NSIS, ra, size)
 		c.walkContainer(container.Squirrel, ra, size)
-		c.walkContainer(container.SFX7z, ra, size)
+		c.walkContainer(container.Attached, ra, size)
 	case nsis.IsData(hdr):
 		c.walkContainer(container.NSIS, ra, size)
 	}

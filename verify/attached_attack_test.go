@@ -1,11 +1,13 @@
 package verify
 
 import (
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/shipgate/shipgate/internal/cab"
 	"github.com/shipgate/shipgate/internal/pefile"
 	"github.com/shipgate/shipgate/internal/sevenz"
 	"github.com/shipgate/shipgate/internal/testpki"
@@ -85,5 +87,44 @@ func TestSevenZipSFXSigned(t *testing.T) {
 		if strings.HasPrefix(fi.Path, "other.exe/") {
 			t.Errorf("%s: other.exe is no self-extractor", fi.Path)
 		}
+	}
+}
+
+// TestAttackBurnAttachedCabinets: a WiX Burn bundle carries its
+// containers after its sections, under its signature: the bootstrapper
+// application's cabinet (u0, …), then the payloads' (a0, …: MSI packages,
+// executables), which the engine extracts and runs. Only the PE was
+// checked, so a tampered payload passed require: valid. Each attached
+// cabinet's files are now checked under <PE>/$ATTACHED/<offset>/.
+func TestAttackBurnAttachedCabinets(t *testing.T) {
+	t.Parallel()
+	f := getFixtures(t)
+	ux := cab.Build([]cab.BuildFile{{Name: "u0", Data: f.peValid}}, cab.BuildOptions{Method: cab.MethodMSZIP})
+	payloads := cab.Build([]cab.BuildFile{{Name: "a0", Data: f.peTampered}}, cab.BuildOptions{Method: cab.MethodMSZIP})
+	img := append(append(append([]byte(nil), f.peUnsigned...), ux...), payloads...)
+	bundle, err := pefile.SignAttach(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"bundle.exe": bundle})
+	if tool, err := exec.LookPath("cabextract"); err == nil {
+		// The second cabinet, cut from the bundle, is one cabextract reads.
+		p := filepath.Join(t.TempDir(), "a.cab")
+		writeFile(t, p, payloads)
+		if out, err := exec.Command(tool, "-l", p).CombinedOutput(); err != nil || !strings.Contains(string(out), "a0") {
+			t.Fatalf("cabextract does not list a0: %v\n%s", err, out)
+		}
+	} else {
+		t.Log("cabextract is not installed; the cross-check was skipped")
+	}
+	at := fmt.Sprintf("bundle.exe/$ATTACHED/%d/", len(f.peUnsigned)+len(ux))
+	r := mustFail(t, Options{Policy: requireValid()}, at+"a0", authenticode.RuleDigestMismatch, dir)
+	if fi := fileByPath(r, "bundle.exe"); fi == nil || len(fi.Signatures) != 1 || fi.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("bundle.exe: %+v", fi)
+	}
+	ua := fmt.Sprintf("bundle.exe/$ATTACHED/%d/u0", len(f.peUnsigned))
+	if fi := fileByPath(r, ua); fi == nil || len(fi.Signatures) != 1 || fi.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("%s: %+v", ua, fi)
 	}
 }

@@ -1,8 +1,10 @@
 package sbom
 
 import (
+	"fmt"
 	"testing"
 
+	"github.com/shipgate/shipgate/internal/cab"
 	"github.com/shipgate/shipgate/internal/sevenz"
 )
 
@@ -21,5 +23,20 @@ func TestAttackSBOMSevenZipSFX(t *testing.T) {
 	}
 	if b := binaryAt(inv, "setup.exe"); b == nil {
 		t.Error("setup.exe is not listed")
+	}
+}
+
+// TestAttackSBOMBurnAttachedCabinets: a WiX Burn bundle's attached
+// containers, cabinets after its sections, hold the packages it installs;
+// the inventory listed the PE alone.
+func TestAttackSBOMBurnAttachedCabinets(t *testing.T) {
+	t.Parallel()
+	msiLike, stub := peImage(t, "payload"), peImage(t, "")
+	ux := cab.Build([]cab.BuildFile{{Name: "u0", Data: peImage(t, "ba")}}, cab.BuildOptions{})
+	img := append(append(append([]byte(nil), stub...), ux...), cab.Build([]cab.BuildFile{{Name: "a0", Data: msiLike}}, cab.BuildOptions{})...)
+	inv := openRelease(t, writeFile(t, t.TempDir(), "bundle.exe", img))
+	p := fmt.Sprintf("bundle.exe/$ATTACHED/%d/a0", len(stub)+len(ux))
+	if b := binaryAt(inv, p); b == nil || b.SHA256 != sum(msiLike) {
+		t.Errorf("%s: %+v", p, b)
 	}
 }
