@@ -98,7 +98,8 @@ const (
 	// it. Windows has no signature format for it, so it is unsigned unless
 	// a catalog lists it.
 	KindBatch Kind = "batch"
-	// KindScriptComponent is a Windows Script Component (.wsc), by name:
+	// KindScriptComponent is a Windows Script Component (.wsc, or .sct, the
+	// same scriptlet file to Windows), by name:
 	// COM code the Windows Script Host runs (regsvr32 /i:…, GetObject
 	// "script:…"). Microsoft documents no signature format for it
 	// (Scripting.Signer signs .vbs, .js and .wsf), so it is unsigned unless

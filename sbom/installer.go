@@ -167,8 +167,9 @@ func (l *containerLister) link(k container.Kind, at, name, target string) {
 
 // walk lists the container of kind k in the size bytes at r, found at
 // report path at, depth levels down. A PE that is an NSIS or Squirrel
-// installer is walked as both, as verify walks every PE: its NSIS data,
-// then its resource zips, then the zip appended to it.
+// installer or a 7-Zip self-extractor is walked as all three, as verify
+// walks every PE: its NSIS data, its resource zips, its 7-Zip archive,
+// then the zip appended to it.
 func (l *containerLister) walk(k container.Kind, r io.ReaderAt, size int64, at string, depth int) {
 	b := l.b
 	var walked []container.Span
@@ -197,9 +198,10 @@ func (l *containerLister) walk(k container.Kind, r io.ReaderAt, size int64, at s
 		v.Cabinet, l.nextCabinet = l.nextCabinet, nil
 	}
 	switch k {
-	case container.NSIS, container.Squirrel, container.IExpress:
+	case container.NSIS, container.Squirrel, container.IExpress, container.Attached:
 		container.Walk(context.Background(), container.NSIS, r, size, at, l.x, v)
 		container.Walk(context.Background(), container.Squirrel, r, size, at, l.x, v)
+		container.Walk(context.Background(), container.Attached, r, size, at, l.x, v)
 		// A zip appended to the installer (verify opens it as a
 		// self-extractor's) is listed too, unless its end record lies in
 		// a resource or in a stored block that is a self-extractor: those

@@ -17,7 +17,8 @@ import (
 // Setup.exe/<installed path> ($INSTDIR/app.dll, $PLUGINSDIR/app-64.7z), or
 // Setup.exe/$NSIS/block-<offset> for a block no instruction names; the zip
 // archives a PE keeps as resources (Squirrel's package), opened as zip
-// archives under the PE's path; and the NSIS data of an uninstaller, which
+// archives under the PE's path; the 7-Zip archive a 7-Zip self-extractor
+// carries after its sections, its files under the PE's path; and the NSIS data of an uninstaller, which
 // an installer carries as a data block without its exehead. NSIS blocks
 // are checked one after the other as they are decompressed, zip entries as
 // a self-extractor's are, within the same nesting and expansion limits as
@@ -27,6 +28,7 @@ func (c *check) openInstaller(ra io.ReaderAt, size int64, hdr []byte) {
 	case c.f.Kind == KindPE:
 		c.walkContainer(container.NSIS, ra, size)
 		c.walkContainer(container.Squirrel, ra, size)
+		c.walkContainer(container.Attached, ra, size)
 	case nsis.IsData(hdr):
 		c.walkContainer(container.NSIS, ra, size)
 	}

@@ -30,7 +30,7 @@ func scriptKindOfExt(ext string) Kind {
 		return KindEncodedScript
 	case ".bat", ".cmd":
 		return KindBatch
-	case ".wsc":
+	case ".wsc", ".sct":
 		return KindScriptComponent
 	case ".vbs":
 		return KindVBScript

@@ -234,7 +234,7 @@ const (
 	// Windows Script Host decodes and runs but no script signature covers.
 	RuleScriptEncoded signing.Rule = "script/encoded"
 	// RuleScriptNoSignatureFormat: a batch file (.bat, .cmd) or Windows
-	// Script Component (.wsc), code Windows runs that no signature format
+	// Script Component (.wsc, .sct), code Windows runs that no signature format
 	// it verifies covers.
 	RuleScriptNoSignatureFormat signing.Rule = "script/no-signature-format"
 	// RuleScriptTerminal: a macOS Terminal shell script (.command, .tool)

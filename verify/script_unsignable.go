@@ -8,7 +8,8 @@ import (
 )
 
 // Batch files (.bat, .cmd), which cmd.exe runs, and Windows Script
-// Components (.wsc), COM objects the Windows Script Host runs (regsvr32
+// Components (.wsc, and .sct, which Windows registers as the same
+// scriptlet file type), COM objects the Windows Script Host runs (regsvr32
 // /i:http://… scrobj.dll, GetObject("script:…")), are code Windows gives no
 // signature of their own: Authenticode has no subject interface package
 // for batch files, and Microsoft documents script signing

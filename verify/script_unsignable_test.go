@@ -52,3 +52,25 @@ func TestAttackUnsignableScriptOtherFile(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackScriptletOtherFile: a .sct is a Windows Script Component to
+// Windows (HKCR\.sct is scriptletfile, as .wsc is; regsvr32 /i:x.sct
+// scrobj.dll runs it, the "Squiblydoo" allow-list bypass), yet it was an
+// other file, so a release's payload.sct passed require: valid and no
+// forbidKinds named it.
+func TestAttackScriptletOtherFile(t *testing.T) {
+	sct := []byte("<?XML version=\"1.0\"?>\r\n<scriptlet><registration progid=\"X\"><script language=\"JScript\"><![CDATA[new ActiveXObject(\"WScript.Shell\").Run(\"calc\");]]></script></registration></scriptlet>\r\n")
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{
+		"tools/payload.sct": sct,
+		"tools.zip":         makeZip(t, []zipEntry{{name: "Payload.SCT", data: sct}}),
+	})
+	r := run(t, Options{Policy: requireValid()}, dir)
+	for _, p := range []string{"tools/payload.sct", "tools.zip/Payload.SCT"} {
+		fb := fileByPath(r, p)
+		got := rulesFor(r, p)
+		if fb == nil || fb.Kind != KindScriptComponent || !has(got, "error "+string(RuleUnsigned)) {
+			t.Errorf("%s: %+v, findings %q, want %s and error %s", p, fb, got, KindScriptComponent, RuleUnsigned)
+		}
+	}
+}

@@ -67,6 +67,10 @@ const (
 	// "CABINET": an IExpress self-extractor. It is walked as a Squirrel
 	// PE is: every resource archive the PE keeps is opened.
 	IExpress
+	// Attached is a PE followed by archives its stub extracts: a 7-Zip
+	// self-extractor (see [SFX7zOffset]), or a PE followed by cabinets (a
+	// WiX Burn bundle's attached containers: see [AttachedCabinets]).
+	Attached
 )
 
 // String returns the kind's name as reports spell it ("cab", "msi", "pkg").
@@ -86,6 +90,8 @@ func (k Kind) String() string {
 		return "7z"
 	case IExpress:
 		return "iexpress"
+	case Attached:
+		return "attached"
 	}
 	return "none"
 }
@@ -153,8 +159,10 @@ func Detect(r io.ReaderAt, ext string, hdr []byte, size int64) Kind {
 
 // detectPE tells whether the PE file of size bytes at r is an NSIS
 // installer (a firstheader at the first 512-byte boundary from where its
-// sections end) or a PE with zip resources, reading only its headers and
-// resource directory.
+// sections end), a PE with zip resources, or one followed by a 7-Zip
+// self-extractor's archive or cabinets,
+// reading only its headers, resource directory and the start of its
+// overlay.
 func detectPE(r io.ReaderAt, size int64) Kind {
 	if end := PESectionsEnd(r, size); end > 0 {
 		off := (end + 511) &^ 511
@@ -182,16 +190,25 @@ func detectPE(r io.ReaderAt, size int64) Kind {
 	h, err := nsis.Find(r, size)
 	switch {
 	case errors.Is(err, nsis.ErrNotNSIS):
-		return None
+		return attachedOrNone(r, size)
 	case h.Offset >= PESectionsEnd(r, size):
 		return NSIS
 	case err == nil:
 		_, err = nsis.NewReader(r, h, nsis.Options{})
 	}
 	if lookalike(err) {
-		return None
+		return attachedOrNone(r, size)
 	}
 	return NSIS
+}
+
+// attachedOrNone returns Attached for a PE that carries a 7-Zip
+// self-extractor's archive or attached cabinets, else None.
+func attachedOrNone(r io.ReaderAt, size int64) Kind {
+	if _, ok := SFX7zOffset(r, size); ok || len(AttachedCabinets(r, size)) > 0 {
+		return Attached
+	}
+	return None
 }
 
 // CompoundFile reports whether hdr, a file's first bytes, starts an OLE
@@ -364,6 +381,8 @@ func Walk(ctx context.Context, k Kind, r io.ReaderAt, size int64, at string, x *
 		w.openResources(cra, size)
 	case SevenZip:
 		w.open7z(cra, size)
+	case Attached:
+		w.openAttached(cra, size)
 	}
 }
 

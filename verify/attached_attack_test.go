@@ -1,0 +1,130 @@
+package verify
+
+import (
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/cab"
+	"github.com/shipgate/shipgate/internal/pefile"
+	"github.com/shipgate/shipgate/internal/sevenz"
+	"github.com/shipgate/shipgate/internal/testpki"
+	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/authenticode"
+)
+
+// sfx7z builds a signed 7-Zip self-extractor: a PE stub, the SFX
+// module's configuration and a 7-Zip archive of files, then the
+// certificate table.
+func sfx7z(t *testing.T, files []sevenz.BuildFile) []byte {
+	t.Helper()
+	f := getFixtures(t)
+	img := append([]byte(nil), f.peUnsigned...)
+	img = append(img, ";!@Install@!UTF-8!\r\nRunProgram=\"app.exe\"\r\n;!@InstallEnd@!"...)
+	img = append(img, sevenz.Build(files)...)
+	signed, err := pefile.SignAttach(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signed
+}
+
+// TestAttackSevenZipSFXPayload: a 7-Zip self-extractor (7zS.sfx, its
+// configuration, a 7-Zip archive, all under one signature) extracts and
+// runs the files of its archive, which 7-Zip lists (7z l -t7z). Only the
+// PE was checked: its valid signature covers the archive's bytes, so a
+// tampered or unsigned app.exe inside passed require: valid. Its files are
+// now checked under the PE's path, as Squirrel's package is.
+func TestAttackSevenZipSFXPayload(t *testing.T) {
+	t.Parallel()
+	f := getFixtures(t)
+	setup := sfx7z(t, []sevenz.BuildFile{{Name: "app.exe", Data: f.peTampered}, {Name: "lib/helper.dll", Data: f.peValid}})
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"setup.exe": setup})
+	if tool, err := exec.LookPath("7z"); err == nil {
+		out, err := exec.Command(tool, "l", "-t7z", filepath.Join(dir, "setup.exe")).CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "app.exe") {
+			t.Fatalf("7z does not list the self-extractor's app.exe: %v\n%s", err, out)
+		}
+	} else {
+		t.Log("7-Zip is not installed; the cross-check was skipped")
+	}
+	r := mustFail(t, Options{Policy: requireValid()}, "setup.exe/app.exe", authenticode.RuleDigestMismatch, dir)
+	if fi := fileByPath(r, "setup.exe"); fi == nil || len(fi.Signatures) != 1 || fi.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("setup.exe: %+v", fi)
+	}
+	if fi := fileByPath(r, "setup.exe/lib/helper.dll"); fi == nil || len(fi.Signatures) != 1 || fi.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("setup.exe/lib/helper.dll: %+v", fi)
+	}
+}
+
+// TestSevenZipSFXSigned: a self-extractor whose files are all signed
+// passes; a PE whose overlay holds the 7-Zip signature without a start
+// header whose CRC matches is no self-extractor.
+func TestSevenZipSFXSigned(t *testing.T) {
+	t.Parallel()
+	f := getFixtures(t)
+	dir := t.TempDir()
+	fake := append(append([]byte(nil), f.peUnsigned...), sevenz.Signature+strings.Repeat("\x00", 26)...)
+	fakeSigned, err := pefile.SignAttach(fake, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeTree(t, dir, map[string][]byte{
+		"setup.exe": sfx7z(t, []sevenz.BuildFile{{Name: "app.exe", Data: f.peValid}}),
+		"other.exe": fakeSigned,
+	})
+	r := run(t, Options{Policy: requireValid()}, dir)
+	if fi := fileByPath(r, "setup.exe/app.exe"); fi == nil || len(fi.Signatures) != 1 || fi.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("setup.exe/app.exe: %+v", fi)
+	}
+	for _, fi := range r.Files {
+		if got := rulesFor(r, fi.Path); len(got) > 0 {
+			t.Errorf("%s: %q", fi.Path, got)
+		}
+		if strings.HasPrefix(fi.Path, "other.exe/") {
+			t.Errorf("%s: other.exe is no self-extractor", fi.Path)
+		}
+	}
+}
+
+// TestAttackBurnAttachedCabinets: a WiX Burn bundle carries its
+// containers after its sections, under its signature: the bootstrapper
+// application's cabinet (u0, …), then the payloads' (a0, …: MSI packages,
+// executables), which the engine extracts and runs. Only the PE was
+// checked, so a tampered payload passed require: valid. Each attached
+// cabinet's files are now checked under <PE>/$ATTACHED/<offset>/.
+func TestAttackBurnAttachedCabinets(t *testing.T) {
+	t.Parallel()
+	f := getFixtures(t)
+	ux := cab.Build([]cab.BuildFile{{Name: "u0", Data: f.peValid}}, cab.BuildOptions{Method: cab.MethodMSZIP})
+	payloads := cab.Build([]cab.BuildFile{{Name: "a0", Data: f.peTampered}}, cab.BuildOptions{Method: cab.MethodMSZIP})
+	img := append(append(append([]byte(nil), f.peUnsigned...), ux...), payloads...)
+	bundle, err := pefile.SignAttach(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"bundle.exe": bundle})
+	if tool, err := exec.LookPath("cabextract"); err == nil {
+		// The second cabinet, cut from the bundle, is one cabextract reads.
+		p := filepath.Join(t.TempDir(), "a.cab")
+		writeFile(t, p, payloads)
+		if out, err := exec.Command(tool, "-l", p).CombinedOutput(); err != nil || !strings.Contains(string(out), "a0") {
+			t.Fatalf("cabextract does not list a0: %v\n%s", err, out)
+		}
+	} else {
+		t.Log("cabextract is not installed; the cross-check was skipped")
+	}
+	at := fmt.Sprintf("bundle.exe/$ATTACHED/%d/", len(f.peUnsigned)+len(ux))
+	r := mustFail(t, Options{Policy: requireValid()}, at+"a0", authenticode.RuleDigestMismatch, dir)
+	if fi := fileByPath(r, "bundle.exe"); fi == nil || len(fi.Signatures) != 1 || fi.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("bundle.exe: %+v", fi)
+	}
+	ua := fmt.Sprintf("bundle.exe/$ATTACHED/%d/u0", len(f.peUnsigned))
+	if fi := fileByPath(r, ua); fi == nil || len(fi.Signatures) != 1 || fi.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("%s: %+v", ua, fi)
+	}
+}
