@@ -174,13 +174,10 @@ func (m *matcher) matchSignature(s *signing.Signature) []signing.Finding {
 		return out
 	}
 	out = append(out, m.confusableSubject(s)...)
-	at, stamped := m.matchTime(), false
-	if s.Timestamp.Counts() {
-		// The latest time the timestamp allows: a signature stamped
-		// within its accuracy of a revocation may postdate it.
-		at, stamped = s.Timestamp.Latest(), true
-	}
-	for _, hit := range m.list.MatchChain(s.Chain, at, stamped, m.policy) {
+	// A timestamp that counts dates the signature within its accuracy:
+	// one stamped within it of a revocation may postdate it, and one
+	// stamped within it of a compromise window's end may predate that.
+	for _, hit := range m.list.MatchStamped(s.Chain, s.Timestamp, m.matchTime(), m.policy) {
 		out = append(out, hit.Finding())
 		s.Status = s.Status.Worse(signing.StatusRevoked)
 	}

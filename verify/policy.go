@@ -18,6 +18,7 @@ import (
 	"github.com/shipgate/shipgate/internal/strictyaml"
 	"github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/blocklist"
 )
 
 // Policy says what a release must satisfy. It is read from YAML by
@@ -746,8 +747,16 @@ func knownRule(id string) bool {
 // policy/bad-signature is the gate's fail-closed backstop for a broken
 // signature whose own finding the policy turned down; two globs that each
 // look like toning down advisories ("policy/*: note", "authenticode/*:
-// note") would otherwise let a tampered file pass.
-var exactOverrideOnly = map[signing.Rule]bool{RuleBadSignature: true}
+// note") would otherwise let a tampered file pass. file/known-bad and
+// signer/blocklisted are hits on the blocklists and IoC lists: "file/*:
+// warning", which reads as toning down layout advisories (permissions,
+// insecure names), would otherwise let a file an IoC list names pass, with
+// no backstop when the file is unsigned or its signature is intact.
+var exactOverrideOnly = map[signing.Rule]bool{
+	RuleBadSignature:                true,
+	blocklist.RuleFileKnownBad:      true,
+	blocklist.RuleSignerBlocklisted: true,
+}
 
 // severityFor returns the severity a finding of rule id gets under p, and
 // false when the policy turns it off.

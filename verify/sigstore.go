@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"crypto"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -307,6 +308,12 @@ func (c *check) checkSigstore(s *Sigstore, line int) {
 	defer art.close()
 	res, err := verifier.VerifyBundle(c.e.ctx, b, art, opts)
 	if err == nil {
+		// With provenance required, checkProvenance refuses any other
+		// predicate type.
+		if why := failedVerdict(res); why != "" && s.Provenance == nil {
+			c.add(ruleSigstoreInvalid, signing.SeverityError, fmt.Sprintf("Sigstore bundle %s verifies, but what it signs is a verdict against the file, not the file: %s", bundleName, why))
+			return
+		}
 		c.checkProvenance(s, res, bundleName, who)
 		return
 	}
@@ -440,3 +447,33 @@ func (c *check) checkProvenance(s *Sigstore, res *blob.Result, bundleName, who s
 		c.add(RuleProvenanceMismatch, signing.SeverityError, fmt.Sprintf("Sigstore bundle %s verifies, but its provenance does not meet %s: %s", bundleName, who, strings.TrimPrefix(err.Error(), "provenance: ")))
 	}
 }
+
+// failedVerdict says why the statement of a DSSE bundle that verified is a
+// verdict against its subjects, or returns "": a SLSA verification summary
+// whose verificationResult is not PASSED. A DSSE bundle counts as a
+// signature because the file's digest is among its subjects, whatever the
+// statement says of them, and a pipeline that gates its releases signs the
+// summaries of the releases it failed with the same identity as the ones
+// it passed: a FAILED summary beside the file it failed is no signature.
+func failedVerdict(res *blob.Result) string {
+	if res == nil || len(res.Statement) == 0 {
+		return ""
+	}
+	var st struct {
+		PredicateType string `json:"predicateType"`
+		Predicate     struct {
+			VerificationResult string `json:"verificationResult"`
+		} `json:"predicate"`
+	}
+	if err := json.Unmarshal(res.Statement, &st); err != nil || st.PredicateType != attestPredicateTypeVSA {
+		return ""
+	}
+	if r := st.Predicate.VerificationResult; r != "PASSED" {
+		return fmt.Sprintf("a verification summary (%s) whose verificationResult is %q", st.PredicateType, r)
+	}
+	return ""
+}
+
+// attestPredicateTypeVSA is SLSA's verification summary predicate type
+// (signing/attest.PredicateTypeVSA, which package verify does not import).
+const attestPredicateTypeVSA = "https://slsa.dev/verification_summary/v1"

@@ -17,6 +17,7 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/shipgate/shipgate/report"
+	"github.com/shipgate/shipgate/signing"
 )
 
 // Type URIs written and required by this package.
@@ -139,8 +140,9 @@ type reportSummary struct {
 // with shipgate as verifier (version from the report's tool.version), the
 // policy (the report's policy file, by path and SHA-256 digest; policy bytes
 // without a file by digest alone; else the built-in one), verificationResult
-// PASSED exactly when summary.passed is true, and the SHA-256 of the report
-// bytes in the shipgateReport extension field.
+// PASSED exactly when summary.passed is true and no finding is an error (a
+// gate run with failOn never passes whatever it finds), and the SHA-256 of
+// the report bytes in the shipgateReport extension field.
 //
 // The output is deterministic: the same report and options give the same
 // bytes (keys sorted, subjects sorted by name, no insignificant whitespace).
@@ -175,7 +177,7 @@ func Statement(reportJSON []byte, opts StatementOptions) ([]byte, error) {
 		}
 	}
 	p.Policy = policyDescriptor(r.Policy, opts.PolicyURI)
-	if r.Summary.Passed {
+	if gatePassed(r) {
 		p.VerificationResult = ResultPassed
 		p.VerifiedLevels = []string{LevelGatePassed}
 	} else {
@@ -214,6 +216,25 @@ func Statement(reportJSON []byte, opts StatementOptions) ([]byte, error) {
 	}
 	// protojson deliberately varies its whitespace; re-encode for stable bytes.
 	return canonicalJSON(raw)
+}
+
+// gatePassed reports whether r may be attested PASSED: its summary says
+// the gate passed and no finding is an error. A gate run with failOn never
+// (`--fail-on never`, a report-only CI step, or the policy file's failOn)
+// passes whatever it finds; a verifier of the summary reads only its
+// verificationResult, so such a run's errors must not be signed as PASSED.
+// The findings are counted too, not only summary.errors: the two disagree
+// only in a report edited by hand.
+func gatePassed(r *report.Report) bool {
+	if !r.Summary.Passed || r.Summary.Errors > 0 {
+		return false
+	}
+	for _, f := range r.Findings {
+		if f.Severity == signing.SeverityError {
+			return false
+		}
+	}
+	return true
 }
 
 // policyDescriptor describes the policy p a report records: a policy file

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/shipgate/shipgate/report"
+	"github.com/shipgate/shipgate/signing"
 )
 
 // vsaOf returns the subjects and predicate of the statement made from r.
@@ -135,4 +136,59 @@ func testDigest(s string) report.Digest {
 		panic(err)
 	}
 	return d
+}
+
+// TestAttackFailOnNeverAttestedPassed: a gate run with failOn never (a
+// report-only CI step: `shipgate verify --fail-on never --attest-key …`)
+// passes whatever it finds, and its summary was signed as PASSED,
+// SHIPGATE_GATE_PASSED: a downstream verify-attestation, cosign or
+// slsa-verifier reads only that, and a release with a known-bad file
+// passed. An error finding now makes the summary FAILED, whatever the
+// threshold, also when only the findings (not summary.errors) show it.
+func TestAttackFailOnNeverAttestedPassed(t *testing.T) {
+	t.Parallel()
+	bad := signing.NewFinding("file/known-bad", signing.SeverityError, "file matches known-bad sha256 entry")
+	bad.Path = "ffmpeg.dll"
+	for _, c := range []struct {
+		name     string
+		failOn   report.FailOn
+		findings []signing.Finding
+		edit     func(*report.Report)
+		want     string
+	}{
+		{"clean", report.FailOnError, nil, nil, ResultPassed},
+		{"error, fail on never", report.FailOnNever, []signing.Finding{bad}, nil, ResultFailed},
+		{"error, fail on error", report.FailOnError, []signing.Finding{bad}, nil, ResultFailed},
+		{"summary edited", report.FailOnNever, []signing.Finding{bad}, func(r *report.Report) { r.Summary.Errors = 0 }, ResultFailed},
+		{"warning, fail on error", report.FailOnError, []signing.Finding{signing.NewFinding("policy/unsigned", signing.SeverityWarning, "unsigned")}, nil, ResultPassed},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := releaseReport()
+			r.Findings = c.findings
+			r.Finalize(c.failOn)
+			if c.edit != nil {
+				c.edit(r)
+			}
+			b, err := json.Marshal(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stmt, err := Statement(b, StatementOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var st struct {
+				Predicate struct {
+					Result string   `json:"verificationResult"`
+					Levels []string `json:"verifiedLevels"`
+				} `json:"predicate"`
+			}
+			if err := json.Unmarshal(stmt, &st); err != nil {
+				t.Fatal(err)
+			}
+			if st.Predicate.Result != c.want {
+				t.Errorf("verificationResult %s (levels %v), want %s", st.Predicate.Result, st.Predicate.Levels, c.want)
+			}
+		})
+	}
 }

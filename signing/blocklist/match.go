@@ -119,7 +119,29 @@ func (h Hit) Finding() signing.Finding {
 // load order, each entry at most once per certificate.
 func (l *List) MatchChain(chain []signing.Identity, signingTime time.Time, timestamped bool, p Policy) []Hit {
 	var hits []Hit
-	l.matchChain(chain, signingTime, timestamped, false, p, func(h Hit) {
+	l.matchChain(chain, signingTime, time.Time{}, timestamped, false, p, func(h Hit) {
+		if h.Blocked {
+			hits = append(hits, h)
+		}
+	})
+	return hits
+}
+
+// MatchStamped is MatchChain for a signature dated by ts, a verified
+// timestamp that counts: the authority places the signature anywhere from
+// ts.Earliest to ts.Latest (its time within its accuracy), and the accuracy
+// never favours the signature. A revocation date or a window's start blocks
+// once ts.Latest has reached it; a window's end has passed only when
+// ts.Earliest is after it, so that a signature stamped within its accuracy
+// of a compromise window's end, which may have been made inside the window,
+// stays blocked. A nil ts, or one that does not count, is matched as an
+// untimestamped signature made up to now (zero: the clock).
+func (l *List) MatchStamped(chain []signing.Identity, ts *signing.Timestamp, now time.Time, p Policy) []Hit {
+	if !ts.Counts() {
+		return l.MatchChain(chain, now, false, p)
+	}
+	var hits []Hit
+	l.matchChain(chain, ts.Latest(), ts.Earliest(), true, false, p, func(h Hit) {
 		if h.Blocked {
 			hits = append(hits, h)
 		}
@@ -142,7 +164,7 @@ func (l *List) MatchChain(chain []signing.Identity, signingTime time.Time, times
 // A zero now is the clock, as for MatchChain.
 func (l *List) MatchTimestamp(ts *signing.Timestamp, now time.Time, p Policy) []Hit {
 	var hits []Hit
-	l.matchChain(ts.AuthorityChain(), now, false, true, p, func(h Hit) {
+	l.matchChain(ts.AuthorityChain(), now, time.Time{}, false, true, p, func(h Hit) {
 		if h.Blocked {
 			hits = append(hits, h)
 		}
@@ -155,11 +177,14 @@ func (l *List) MatchTimestamp(ts *signing.Timestamp, now time.Time, p Policy) []
 // false) — a build signed before a certificate's compromise window, say.
 func (l *List) ExplainChain(chain []signing.Identity, signingTime time.Time, timestamped bool, p Policy) []Hit {
 	var hits []Hit
-	l.matchChain(chain, signingTime, timestamped, false, p, func(h Hit) { hits = append(hits, h) })
+	l.matchChain(chain, signingTime, time.Time{}, timestamped, false, p, func(h Hit) { hits = append(hits, h) })
 	return hits
 }
 
-func (l *List) matchChain(chain []signing.Identity, t time.Time, timestamped, authority bool, p Policy, emit func(Hit)) {
+// matchChain looks up every certificate of chain. t is the (latest) time
+// the signature was made; earliest, when set and before t, is the earliest
+// a timestamp allows (MatchStamped), zero otherwise.
+func (l *List) matchChain(chain []signing.Identity, t, earliest time.Time, timestamped, authority bool, p Policy, emit func(Hit)) {
 	if l == nil || len(l.entries) == 0 {
 		return
 	}
@@ -170,6 +195,11 @@ func (l *List) matchChain(chain []signing.Identity, t time.Time, timestamped, au
 	t = t.UTC()
 	if label == "" {
 		label = t.Format(timeLayout)
+	}
+	from := t
+	if !earliest.IsZero() && earliest.Before(t) {
+		from = earliest.UTC()
+		label = fmt.Sprintf("%s to %s (its time within its accuracy)", from.Format(timeLayout), label)
 	}
 	for i := range chain {
 		id := &chain[i]
@@ -185,7 +215,7 @@ func (l *List) matchChain(chain []signing.Identity, t time.Time, timestamped, au
 				if accept != nil && !accept(e) {
 					return true
 				}
-				blocked, why := decide(e, t, label, timestamped, authority, p)
+				blocked, why := decide(e, from, t, label, timestamped, authority, p)
 				emit(Hit{Entry: e, Certificate: id, ChainIndex: i, Authority: authority, Blocked: blocked, Explanation: why})
 				return true
 			})
@@ -347,10 +377,12 @@ func subjectIssuerMatches(e *Entry, chain []signing.Identity) bool {
 	return issuerMatches(e, &chain[0])
 }
 
-// decide applies the time rule of e to a signature made at t, which label
-// names in the explanation; authority says the signature is a time-stamping
-// authority's (never timestamped).
-func decide(e *Entry, t time.Time, label string, timestamped, authority bool, p Policy) (bool, string) {
+// decide applies the time rule of e to a signature made at t at the latest,
+// and no earlier than from (from == t but for a timestamp's accuracy), which
+// label names in the explanation; authority says the signature is a
+// time-stamping authority's (never timestamped). Every time rule takes the
+// side of blocking: an opening date against t, a window's end against from.
+func decide(e *Entry, from, t time.Time, label string, timestamped, authority bool, p Policy) (bool, string) {
 	when := fmt.Sprintf("the timestamp's time %s", label)
 	switch {
 	case authority:
@@ -366,7 +398,7 @@ func decide(e *Entry, t time.Time, label string, timestamped, authority bool, p 
 			}
 			return false, fmt.Sprintf("%s the entry's window %s had not opened", when, win)
 		}
-		in := (e.NotBefore == nil || !t.Before(*e.NotBefore)) && (e.NotAfter == nil || !t.After(*e.NotAfter))
+		in := (e.NotBefore == nil || !t.Before(*e.NotBefore)) && (e.NotAfter == nil || !from.After(*e.NotAfter))
 		if in {
 			return true, fmt.Sprintf("%s is inside the entry's window %s (an explicit window decides under every policy)", when, win)
 		}
