@@ -470,7 +470,10 @@ func (t *TarReader) next() (*Entry, error) {
 	}
 	sparse := hdr.Typeflag == tar.TypeGNUSparse || hasSparse(hdr)
 	dataStart := t.pos.pos
-	t.checkMetaHeaders(hdr, idx, start, sparse)
+	blk, longName := t.checkMetaHeaders(hdr, idx, start, sparse)
+	if err := t.checkHeaderName(hdr, idx, start, blk, longName); err != nil {
+		return nil, err
+	}
 	if !sparse && hdr.Typeflag != tar.TypeXGlobalHeader { // archive/tar returns those after reading their records
 		t.checkHeaderUnused(idx, dataStart-filekind.TarBlock)
 	}

@@ -18,13 +18,15 @@ import (
 // a long name's terminating NUL, and the padding after their data, none
 // of which archive/tar, GNU tar or bsdtar read. It checks the header block
 // of a global pax header or of a GNU sparse file too, which
-// checkHeaderUnused does not see (archive/tar reads past them).
-func (t *TarReader) checkMetaHeaders(hdr *tar.Header, idx int, start int64, sparse bool) {
+// checkHeaderUnused does not see (archive/tar reads past them). It returns
+// the entry's own header block (nil when it was not recorded) and whether
+// a GNU long name header came before it.
+func (t *TarReader) checkMetaHeaders(hdr *tar.Header, idx int, start int64, sparse bool) (main []byte, longName bool) {
 	rec := &t.pos.rec
 	if rec.bad {
 		t.problem(Problem{Kind: ProblemHiddenData, Index: idx, Name: hdr.Name, Offset: start,
 			Message: fmt.Sprintf("tar entry %d's headers run past %d bytes; their unused bytes and padding, which no extractor reads, were not checked", idx, maxRecord)})
-		return
+		return nil, false
 	}
 	b := rec.buf
 	at := 0
@@ -34,15 +36,16 @@ func (t *TarReader) checkMetaHeaders(hdr *tar.Header, idx int, start int64, spar
 		if typ != tar.TypeXHeader && typ != tar.TypeGNULongName && typ != tar.TypeGNULongLink {
 			break
 		}
+		longName = longName || typ == tar.TypeGNULongName
 		size, ok := tarNumeric(blk[124:136])
 		if !ok || size > int64(len(b)) {
-			return // archive/tar read the headers: not reached
+			return nil, false // archive/tar read the headers: not reached
 		}
 		t.checkHeaderBlock(idx, blk, rec.from+int64(at))
 		dataAt := at + filekind.TarBlock
 		end := dataAt + int((size+filekind.TarBlock-1)/filekind.TarBlock*filekind.TarBlock)
 		if end > len(b) {
-			return
+			return nil, false
 		}
 		used := int(size)
 		if typ != tar.TypeXHeader {
@@ -74,6 +77,10 @@ func (t *TarReader) checkMetaHeaders(hdr *tar.Header, idx int, start int64, spar
 			}
 		}
 	}
+	if at+filekind.TarBlock > len(b) {
+		return nil, longName
+	}
+	return b[at : at+filekind.TarBlock], longName
 }
 
 // maxRecord bounds the bytes recorded between two entries' data: the
