@@ -470,8 +470,8 @@ func (t *TarReader) next() (*Entry, error) {
 	}
 	sparse := hdr.Typeflag == tar.TypeGNUSparse || hasSparse(hdr)
 	dataStart := t.pos.pos
-	blk, longName := t.checkMetaHeaders(hdr, idx, start, sparse)
-	if err := t.checkHeaderName(hdr, idx, start, blk, longName); err != nil {
+	hb := t.checkMetaHeaders(hdr, idx, start, sparse)
+	if err := t.checkHeaderName(hdr, idx, start, hb); err != nil {
 		return nil, err
 	}
 	if !sparse && hdr.Typeflag != tar.TypeXGlobalHeader { // archive/tar returns those after reading their records

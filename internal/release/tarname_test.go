@@ -121,3 +121,83 @@ func extractorsAgree(t *testing.T, b []byte, first string, same bool) {
 		}
 	}
 }
+
+// TestAttackTarSizeLeadingNUL: a size field starting with NULs
+// ("\x00\x0000002000") is 1024 bytes for archive/tar, which trims them,
+// and none for GNU tar and bsdtar, which then read the "data" as the next
+// header: a tarball was checked as data.bin holding 1024 bytes while both
+// tools extract data.bin empty and evil.js from inside it. The same in a
+// pax header makes the tools read its records as a header. Reported as
+// malformed; a size of NULs alone (0 for all) is not.
+func TestAttackTarSizeLeadingNUL(t *testing.T) {
+	inner := func() []byte {
+		var b bytes.Buffer
+		tw := tar.NewWriter(&b)
+		tw.WriteHeader(&tar.Header{Name: "evil.js", Typeflag: tar.TypeReg, Size: 4, Mode: 0o644, Format: tar.FormatUSTAR})
+		tw.Write([]byte("EVIL"))
+		tw.Flush()
+		return b.Bytes()
+	}()
+	build := func(pax bool, edit func(f []byte)) []byte {
+		var b bytes.Buffer
+		tw := tar.NewWriter(&b)
+		h := &tar.Header{Name: "data.bin", Typeflag: tar.TypeReg, Size: int64(len(inner)), Mode: 0o644, Format: tar.FormatUSTAR}
+		if pax {
+			h.Format, h.PAXRecords = tar.FormatPAX, map[string]string{"mtime": "1.5"}
+		}
+		tw.WriteHeader(h)
+		tw.Write(inner)
+		tw.Close()
+		raw := b.Bytes()
+		edit(raw[124:136])
+		reseal(raw)
+		return raw
+	}
+	lead := func(f []byte) { copy(f, "\x00\x00"+string(f[2:11])) }
+	for f, want := range map[string]bool{"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00": true, "\x0000000000000": true, "\x00 0000000012": false, " 00000000012\x00": true} {
+		if sizeAgrees([]byte(f)) != want {
+			t.Errorf("sizeAgrees(%q) = %v", f, !want)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		b    []byte
+		bad  bool
+		list string // GNU tar's listing, "" for not checked
+	}{
+		{"two NULs", build(false, lead), true, "data.bin evil.js"},
+		{"one NUL", build(false, func(f []byte) { copy(f, "\x00"+string(f[1:11])) }), true, ""},
+		{"pax header", build(true, lead), true, ""},
+		{"plain", build(false, func([]byte) {}), false, "data.bin"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, compress := range []bool{false, true} {
+				b := c.b
+				if compress {
+					b = gz(t, b)
+				}
+				n, ps := scanTar(t, b)
+				bad := len(ps) == 1 && ps[0].Kind == ProblemMalformed && strings.Contains(ps[0].Message, "size field starting with a NUL")
+				if bad != c.bad || (!c.bad && (len(ps) != 0 || n != 1)) {
+					t.Errorf("compressed %v: %d entries, problems %+v", compress, n, ps)
+				}
+			}
+			if c.list == "" {
+				return
+			}
+			f := filepath.Join(t.TempDir(), "a.tar")
+			os.WriteFile(f, c.b, 0o644)
+			for _, tool := range []string{"tar", "bsdtar"} {
+				bin, err := exec.LookPath(tool)
+				if err != nil {
+					t.Logf("%s not installed: cross-check skipped", tool)
+					continue
+				}
+				out, _ := exec.Command(bin, "-tf", f).Output()
+				if got := strings.Join(strings.Fields(string(out)), " "); got != c.list {
+					t.Errorf("%s lists %q, want %q", tool, got, c.list)
+				}
+			}
+		})
+	}
+}
