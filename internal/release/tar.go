@@ -400,21 +400,23 @@ func (t *TarReader) checkHeaderUnused(idx int, at int64) {
 }
 
 // checkHeaderBlock reports non-zero bytes in the unused fields of the
-// header block b, at offset at (see checkHeaderUnused).
+// header block b, at offset at (see checkHeaderUnused), or after the end
+// of one of its fields (checkFieldTails).
 func (t *TarReader) checkHeaderBlock(idx int, b []byte, at int64) {
 	type field struct{ lo, hi int }
 	var unused []field
+	var form []headerField
 	switch {
 	case string(b[257:263]) == "ustar\x00" && string(b[508:512]) == "tar\x00": // star
-		unused = []field{{500, 508}}
+		unused, form = []field{{500, 508}}, starFields
 	case string(b[257:263]) == "ustar\x00":
-		unused = []field{{500, 512}}
+		unused, form = []field{{500, 512}}, posixFields
 	case string(b[257:265]) == "ustar  \x00":
-		unused = []field{{495, 512}}
+		unused, form = []field{{495, 512}}, gnuFields
 	case octalField(b[329:345]):
-		unused = []field{{257, 329}, {345, 512}}
+		unused, form = []field{{257, 329}, {345, 512}}, v7DevFields
 	default:
-		unused = []field{{257, 512}}
+		unused, form = []field{{257, 512}}, v7Fields
 	}
 	for _, f := range unused {
 		if i := nonZeroAt(b[f.lo:f.hi]); i >= 0 {
@@ -423,6 +425,7 @@ func (t *TarReader) checkHeaderBlock(idx int, b []byte, at int64) {
 			return
 		}
 	}
+	t.checkFieldTails(idx, b, at, form)
 }
 
 // octalField reports whether b holds only octal digits, spaces and NULs,
