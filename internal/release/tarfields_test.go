@@ -36,7 +36,7 @@ func TestAttackTarHeaderFieldTails(t *testing.T) {
 		{"uname", tar.FormatUSTAR, 270, true},
 		{"ustar prefix", tar.FormatUSTAR, 400, true},
 		{"gnu uname", tar.FormatGNU, 290, true},
-		{"mode", tar.FormatUSTAR, 105, true},   // "0000644\x00" is full: HIDDEN overwrites it
+		{"mode", tar.FormatUSTAR, 105, true},    // "0000644\x00" is full: HIDDEN overwrites it
 		{"gnu atime", tar.FormatGNU, 350, true}, // after "0\x00"
 		{"clean ustar", tar.FormatUSTAR, -1, false},
 		{"clean gnu", tar.FormatGNU, -1, false},
