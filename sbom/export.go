@@ -59,21 +59,30 @@ func Export(w io.Writer, inv *Inventory, format string, opts ExportOptions) erro
 // graph holds the references and relations both formats share.
 type graph struct {
 	appRef, electronRef string
-	pkgRef              map[string]string // package path → ref
-	binRef              map[string]string // binary path → ref
-	deps                map[string][]string
+	// pkgRefs and binRefs are the refs of inv.Packages and inv.Binaries,
+	// by index: each its own (uniqueRefs), though two copies of a path
+	// (a zip's duplicate entries) share it.
+	pkgRefs, binRefs []string
+	pkgRef           map[string]string // package path → ref of its first copy
+	deps             map[string][]string
 }
 
 func newGraph(inv *Inventory) *graph {
-	g := &graph{appRef: "app", electronRef: "electron", pkgRef: map[string]string{}, binRef: map[string]string{}, deps: map[string][]string{}}
+	g := &graph{appRef: "app", electronRef: "electron", pkgRef: map[string]string{}, deps: map[string][]string{}}
 	paths := map[string]*Package{}
+	refs := []string{g.appRef, g.electronRef}
 	for i := range inv.Packages {
 		p := &inv.Packages[i]
-		g.pkgRef[p.Path] = "npm:" + p.Path
+		refs = append(refs, "npm:"+p.Path)
 		paths[p.Path] = p
 	}
 	for _, b := range inv.Binaries {
-		g.binRef[b.Path] = "file:" + b.Path
+		refs = append(refs, "file:"+b.Path)
+	}
+	refs = uniqueRefs(refs)[2:]
+	g.pkgRefs, g.binRefs = refs[:len(inv.Packages)], refs[len(inv.Packages):]
+	for i := len(inv.Packages) - 1; i >= 0; i-- {
+		g.pkgRef[inv.Packages[i].Path] = g.pkgRefs[i]
 	}
 	root := inv.App.Root
 	add := func(from, to string) { g.deps[from] = append(g.deps[from], to) }
@@ -100,18 +109,18 @@ func newGraph(inv *Inventory) *graph {
 		p := &inv.Packages[i]
 		for _, dep := range p.Dependencies {
 			if q := resolve(p.Path, dep); q != "" {
-				add(g.pkgRef[p.Path], g.pkgRef[q])
+				add(g.pkgRefs[i], g.pkgRef[q])
 			}
 		}
 	}
-	for _, b := range inv.Binaries {
+	for i, b := range inv.Binaries {
 		switch {
-		case b.Package != "":
-			add(g.pkgRef[b.Package], g.binRef[b.Path])
+		case b.Package != "" && g.pkgRef[b.Package] != "":
+			add(g.pkgRef[b.Package], g.binRefs[i])
 		case isRuntime(inv, b.Path) && inv.Electron.Version != "":
-			add(g.electronRef, g.binRef[b.Path])
+			add(g.electronRef, g.binRefs[i])
 		default:
-			add(g.appRef, g.binRef[b.Path])
+			add(g.appRef, g.binRefs[i])
 		}
 	}
 	for k := range g.deps {
@@ -217,7 +226,7 @@ func writeCycloneDX(w io.Writer, inv *Inventory, g *graph, opts ExportOptions) e
 	}
 	for i := range inv.Packages {
 		p := &inv.Packages[i]
-		c := cdx.Component{BOMRef: g.pkgRef[p.Path], Type: cdx.ComponentTypeLibrary, Name: p.Name, Version: p.Version,
+		c := cdx.Component{BOMRef: g.pkgRefs[i], Type: cdx.ComponentTypeLibrary, Name: p.Name, Version: p.Version,
 			PackageURL: npmPURL(p.Name, p.Version), Properties: cdxProps(packageProps(p))}
 		if strings.HasPrefix(p.Name, "@") {
 			if i := strings.IndexByte(p.Name, '/'); i > 0 {
@@ -235,7 +244,7 @@ func writeCycloneDX(w io.Writer, inv *Inventory, g *graph, opts ExportOptions) e
 	}
 	for i := range inv.Binaries {
 		b := &inv.Binaries[i]
-		comps = append(comps, cdx.Component{BOMRef: g.binRef[b.Path], Type: cdx.ComponentTypeFile, Name: path.Base(b.Path),
+		comps = append(comps, cdx.Component{BOMRef: g.binRefs[i], Type: cdx.ComponentTypeFile, Name: path.Base(b.Path),
 			Version: b.Version, Hashes: &[]cdx.Hash{{Algorithm: cdx.HashAlgoSHA256, Value: b.SHA256}},
 			Properties: cdxProps(binaryProps(b))})
 	}
@@ -340,13 +349,13 @@ func writeSPDX(w io.Writer, inv *Inventory, g *graph, opts ExportOptions) error 
 		if p.License != "" && looksLikeExpression(p.License) {
 			lic = p.License
 		}
-		addPkg(g.pkgRef[p.Path], &spdx.Package{PackageName: p.Name, PackageVersion: p.Version, PrimaryPackagePurpose: "LIBRARY",
+		addPkg(g.pkgRefs[i], &spdx.Package{PackageName: p.Name, PackageVersion: p.Version, PrimaryPackagePurpose: "LIBRARY",
 			PackageLicenseDeclared: lic, PackageComment: propsComment(packageProps(p)),
 			PackageExternalReferences: []*spdx.PackageExternalReference{{Category: common.CategoryPackageManager, RefType: common.TypePackageManagerPURL, Locator: npmPURL(p.Name, p.Version)}}})
 	}
 	for i := range inv.Binaries {
 		b := &inv.Binaries[i]
-		addPkg(g.binRef[b.Path], &spdx.Package{PackageName: path.Base(b.Path), PackageVersion: b.Version, PackageFileName: b.Path,
+		addPkg(g.binRefs[i], &spdx.Package{PackageName: path.Base(b.Path), PackageVersion: b.Version, PackageFileName: b.Path,
 			PrimaryPackagePurpose: "FILE", PackageChecksums: []common.Checksum{{Algorithm: common.SHA256, Value: b.SHA256}},
 			PackageComment: propsComment(binaryProps(b))})
 	}

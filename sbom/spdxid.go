@@ -47,3 +47,32 @@ func uniqueSPDXIDs(pkgs []*spdx.Package, ids map[string]common.ElementID, refs [
 		}
 	}
 }
+
+// uniqueRefs returns refs with each made unique: a ref given again (two
+// copies of one path, a zip's duplicate entries, listed in the
+// inventory's order) gets "#2", "#3", … appended, skipping refs already
+// taken, so that no two components of a CycloneDX document share a
+// bom-ref (which the specification requires, and by which consumers
+// merge them) and no two SPDX packages an ID. The first keeps the ref.
+func uniqueRefs(refs []string) []string {
+	taken := make(map[string]bool, len(refs))
+	for _, r := range refs {
+		taken[r] = true
+	}
+	seen := make(map[string]int, len(refs))
+	out := make([]string, len(refs))
+	for i, r := range refs {
+		seen[r]++
+		out[i] = r
+		if seen[r] == 1 {
+			continue
+		}
+		for n := seen[r]; ; n++ {
+			if next := fmt.Sprintf("%s#%d", r, n); !taken[next] {
+				taken[next], seen[r], out[i] = true, n, next
+				break
+			}
+		}
+	}
+	return out
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/shipgate/shipgate/internal/filekind"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -60,7 +61,17 @@ var archiveMagic = []struct {
 	{"gzip", 0, "\x1f\x8b\x08", false}, // method 8, deflate: the only one (see filekind)
 	{"xz", 0, "\xfd7zXZ\x00", false},
 	{"bzip2", 0, "BZh", false},
-	{"zstd", 0, "\x28\xb5\x2f\xfd", false},
+	{"zstd", 0, zstdMagic, false},
+	// What GNU tar or bsdtar also decompress before reading a tarball,
+	// found by these bytes (GNU tar's buffer.c, libarchive's filters).
+	{"lz4", 0, "\x04\x22\x4d\x18", false},
+	{"lz4 (legacy)", 0, "\x02\x21\x4c\x18", false},
+	{"lzip", 0, "LZIP", false},
+	{"lzma", 0, "\x5d\x00\x00", false},
+	{"lzma", 0, "\xffLZMA", false},
+	{"lzop", 0, "\x89LZO", false},
+	{"compress (.Z)", 0, "\x1f\x9d", false},
+	{"lrzip", 0, "LRZI", false},
 	{"7-Zip", 0, "7z\xbc\xaf\x27\x1c", false},
 	{"RAR", 0, "Rar!\x1a\x07", false},
 	{"Microsoft Cabinet", 0, "MSCF", false},
@@ -71,6 +82,9 @@ var archiveMagic = []struct {
 	{"MSDelta", 0, "PA30", true},
 }
 
+// zstdMagic starts a Zstandard frame.
+const zstdMagic = "\x28\xb5\x2f\xfd"
+
 // checkUnopenedArchive reports an "other" file that is a container shipgate
 // cannot open: a payload packed into plugins.tar.gz or an MSI would
 // otherwise pass a gate that requires every native file to be signed,
@@ -78,6 +92,9 @@ var archiveMagic = []struct {
 func (c *check) checkUnopenedArchive(hdr []byte) {
 	if c.f.Kind != KindOther || IsZip(hdr) || c.tarOpened || c.sevenOpened {
 		return
+	}
+	if filekind.IsZstdSkippable(hdr) {
+		hdr = []byte(zstdMagic) // a skippable frame first: a zstd stream all the same
 	}
 	for _, m := range archiveMagic {
 		if len(hdr) >= m.off+len(m.magic) && string(hdr[m.off:m.off+len(m.magic)]) == m.magic {

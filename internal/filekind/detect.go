@@ -59,6 +59,14 @@ const (
 	zstdMagic = "\x28\xb5\x2f\xfd"
 )
 
+// IsZstdSkippable reports whether b starts with a Zstandard skippable
+// frame (RFC 8878, 3.1.2: a magic of 0x184D2A50 to 0x184D2A5F, little
+// endian), which may precede a stream's first frame: zstd, libarchive and
+// GNU tar's zstd decompress what follows it.
+func IsZstdSkippable(b []byte) bool {
+	return len(b) >= 8 && binary.LittleEndian.Uint32(b)&0xfffffff0 == 0x184d2a50
+}
+
 // Detect identifies a file from head, its first bytes (HeadLen, or the whole
 // file when shorter), and its size (-1 when unknown), by magic numbers and
 // never by name. Native code wins over containers: a PE is a PE even when a
@@ -82,7 +90,7 @@ func Detect(head []byte, size int64) Kind {
 		return Gzip
 	case bytes.HasPrefix(head, []byte(xzMagic)):
 		return XZ
-	case bytes.HasPrefix(head, []byte(zstdMagic)):
+	case bytes.HasPrefix(head, []byte(zstdMagic)), IsZstdSkippable(head):
 		return Zstd
 	case IsTarHeader(head):
 		return Tar

@@ -46,6 +46,7 @@ func TestDetect(t *testing.T) {
 		{"gzip magic with another method", []byte("\x1f\x8b\xf8\x0a"), Other},
 		{"xz", []byte("\xfd7zXZ\x00\x00"), XZ},
 		{"zstd", []byte("\x28\xb5\x2f\xfd\x00"), Zstd},
+		{"zstd skippable frame first", []byte("\x5a\x2a\x4d\x18\x00\x00\x00\x00"), Zstd},
 		{"text", []byte("hello"), Other},
 	}
 	for _, c := range cases {

@@ -248,9 +248,13 @@ func OpenTar(r io.ReaderAt, size int64, opts TarOptions) (*TarReader, error) {
 		}
 		stream = xr
 	case Zstd:
-		end, err := zstdFrameEnd(r, size)
+		skipped, end, err := zstdFrameEnd(r, size)
 		if err != nil {
 			return nil, fmt.Errorf("zstd: %w", err)
+		}
+		if skipped > 0 {
+			t.problem(Problem{Kind: ProblemHiddenData, Offset: -1,
+				Message: fmt.Sprintf("the zstd stream starts with %d bytes of skippable frames, which decoders pass over unseen and no extractor writes to a file", skipped)})
 		}
 		d, err := zstd.NewReader(io.NewSectionReader(r, 0, end), zstd.WithDecoderConcurrency(1),
 			zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxWindow(maxZstdWindow), zstd.WithDecoderMaxMemory(maxZstdMemory))
@@ -400,21 +404,23 @@ func (t *TarReader) checkHeaderUnused(idx int, at int64) {
 }
 
 // checkHeaderBlock reports non-zero bytes in the unused fields of the
-// header block b, at offset at (see checkHeaderUnused).
+// header block b, at offset at (see checkHeaderUnused), or after the end
+// of one of its fields (checkFieldTails).
 func (t *TarReader) checkHeaderBlock(idx int, b []byte, at int64) {
 	type field struct{ lo, hi int }
 	var unused []field
+	var form []headerField
 	switch {
 	case string(b[257:263]) == "ustar\x00" && string(b[508:512]) == "tar\x00": // star
-		unused = []field{{500, 508}}
+		unused, form = []field{{500, 508}}, starFields
 	case string(b[257:263]) == "ustar\x00":
-		unused = []field{{500, 512}}
+		unused, form = []field{{500, 512}}, posixFields
 	case string(b[257:265]) == "ustar  \x00":
-		unused = []field{{495, 512}}
+		unused, form = []field{{495, 512}}, gnuFields
 	case octalField(b[329:345]):
-		unused = []field{{257, 329}, {345, 512}}
+		unused, form = []field{{257, 329}, {345, 512}}, v7DevFields
 	default:
-		unused = []field{{257, 512}}
+		unused, form = []field{{257, 512}}, v7Fields
 	}
 	for _, f := range unused {
 		if i := nonZeroAt(b[f.lo:f.hi]); i >= 0 {
@@ -423,6 +429,7 @@ func (t *TarReader) checkHeaderBlock(idx int, b []byte, at int64) {
 			return
 		}
 	}
+	t.checkFieldTails(idx, b, at, form)
 }
 
 // octalField reports whether b holds only octal digits, spaces and NULs,
@@ -470,7 +477,10 @@ func (t *TarReader) next() (*Entry, error) {
 	}
 	sparse := hdr.Typeflag == tar.TypeGNUSparse || hasSparse(hdr)
 	dataStart := t.pos.pos
-	t.checkMetaHeaders(hdr, idx, start, sparse)
+	hb := t.checkMetaHeaders(hdr, idx, start, sparse)
+	if err := t.checkHeaderName(hdr, idx, start, hb); err != nil {
+		return nil, err
+	}
 	if !sparse && hdr.Typeflag != tar.TypeXGlobalHeader { // archive/tar returns those after reading their records
 		t.checkHeaderUnused(idx, dataStart-filekind.TarBlock)
 	}
@@ -801,21 +811,31 @@ func (t *TarReader) afterGzip(zr *gzip.Reader, cr *countReader, br *bufio.Reader
 
 // zstdFrameEnd returns where the Zstandard frame at the start of r ends
 // (RFC 8878, 3.1.1): its header, blocks up to the one marked last, and the
-// optional checksum. The decoder reads every frame of a file and skips
+// optional checksum, after the skippable frames before it (of skipped
+// bytes in all). The decoder reads every frame of a file and skips
 // skippable frames unseen; only the first frame is decompressed, and what
 // follows it is reported.
-func zstdFrameEnd(r io.ReaderAt, size int64) (int64, error) {
+func zstdFrameEnd(r io.ReaderAt, size int64) (skipped, end int64, err error) {
 	var h [18]byte
-	n, _ := r.ReadAt(h[:], 0)
+	n, _ := r.ReadAt(h[:8], 0)
+	for n == 8 && filekind.IsZstdSkippable(h[:8]) {
+		skipped += 8 + int64(binary.LittleEndian.Uint32(h[4:8]))
+		if skipped > size {
+			return 0, 0, fmt.Errorf("skippable frame at offset 0 runs past the file")
+		}
+		n, _ = r.ReadAt(h[:8], skipped)
+	}
+	off := skipped
+	n, _ = r.ReadAt(h[:], off)
 	if n < 6 || string(h[:4]) != zstdMagicStr {
-		return 0, errors.New("no frame at offset 0")
+		return 0, 0, fmt.Errorf("no frame at offset %d", off)
 	}
 	fhd := h[4]
 	if fhd&0x08 != 0 {
-		return 0, errors.New("reserved bit set in the frame header")
+		return 0, 0, errors.New("reserved bit set in the frame header")
 	}
 	single := fhd&0x20 != 0
-	off := int64(5)
+	off += 5
 	if !single {
 		off++
 	}
@@ -828,7 +848,7 @@ func zstdFrameEnd(r io.ReaderAt, size int64) (int64, error) {
 	for {
 		var b [3]byte
 		if n, _ := r.ReadAt(b[:], off); n < 3 {
-			return 0, fmt.Errorf("block header at offset %d runs past the file", off)
+			return 0, 0, fmt.Errorf("block header at offset %d runs past the file", off)
 		}
 		v := uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16
 		last, typ, bsize := v&1 != 0, (v>>1)&3, int64(v>>3)
@@ -839,10 +859,10 @@ func zstdFrameEnd(r io.ReaderAt, size int64) (int64, error) {
 		case 1:
 			off++
 		default:
-			return 0, fmt.Errorf("reserved block type at offset %d", off-3)
+			return 0, 0, fmt.Errorf("reserved block type at offset %d", off-3)
 		}
 		if off > size {
-			return 0, fmt.Errorf("block at offset %d runs past the file", off)
+			return 0, 0, fmt.Errorf("block at offset %d runs past the file", off)
 		}
 		if last {
 			break
@@ -852,9 +872,9 @@ func zstdFrameEnd(r io.ReaderAt, size int64) (int64, error) {
 		off += 4
 	}
 	if off > size {
-		return 0, errors.New("checksum runs past the file")
+		return 0, 0, errors.New("checksum runs past the file")
 	}
-	return off, nil
+	return skipped, off, nil
 }
 
 const zstdMagicStr = "\x28\xb5\x2f\xfd"

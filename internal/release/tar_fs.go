@@ -17,8 +17,9 @@ import (
 // entries checked as they come, so its names are listed by one further
 // pass over the archive, made when a file is first looked for, and each
 // file opened by one more, each pass within an expansion budget of its
-// own. A name given twice is its last entry, as extractors leave it; hard
-// and symbolic links are not regular files. The file system implements
+// own. A name given twice is its last entry, as extractors leave it; a
+// hard link is the file its target was when the link came (extractors
+// link the two names), a symbolic link no regular file. The file system implements
 // fs.StatFS and fs.ReadDirFS and is safe for concurrent use; an opened
 // file reads front to back.
 func TarFS(r io.ReaderAt, size int64) fs.FS { return &tarSiblings{r: r, size: size} }
@@ -60,9 +61,12 @@ func (t *tarSiblings) index() (tarIndex, error) {
 		t.idx = tarIndex{files: map[string]tarFileAt{}, dirs: map[string]bool{}}
 		t.err = t.scan(func(i int, e *Entry) {
 			t.idx.dirs["."] = true
-			if e.Type == TypeFile {
+			switch f, ok := t.idx.files[e.Link]; {
+			case e.Type == TypeFile:
 				t.idx.files[e.Name] = tarFileAt{i, e.Size}
-			} else {
+			case e.Type == TypeHardlink && ok:
+				t.idx.files[e.Name] = f // the file its target is now
+			default:
 				delete(t.idx.files, e.Name) // a later entry of another type replaces it
 			}
 			if e.Type == TypeDir {

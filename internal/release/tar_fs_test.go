@@ -11,9 +11,10 @@ import (
 )
 
 // TestTarFS: a tarball's regular files are found by name (a name given
-// twice is its last entry, as extractors leave it), listed by folder and
-// read, plain or gzip-compressed; a hard link or a folder is no regular
-// file, and a name the archive lacks does not exist.
+// twice is its last entry, as extractors leave it; a hard link is the file
+// its target was then), listed by folder and read, plain or
+// gzip-compressed; a symbolic link or a folder is no regular file, and a
+// name the archive lacks does not exist.
 func TestTarFS(t *testing.T) {
 	var b bytes.Buffer
 	tw := tar.NewWriter(&b)
@@ -27,6 +28,9 @@ func TestTarFS(t *testing.T) {
 	add(&tar.Header{Name: "win/b.cab", Typeflag: tar.TypeReg}, "bee")
 	add(&tar.Header{Name: "win/a.cab", Typeflag: tar.TypeReg}, "second")
 	add(&tar.Header{Name: "win/link.cab", Typeflag: tar.TypeLink, Linkname: "win/b.cab"}, "")
+	add(&tar.Header{Name: "win/old.cab", Typeflag: tar.TypeLink, Linkname: "win/a.cab"}, "")
+	add(&tar.Header{Name: "win/a.cab", Typeflag: tar.TypeReg}, "third")
+	add(&tar.Header{Name: "win/sym.cab", Typeflag: tar.TypeSymlink, Linkname: "b.cab"}, "")
 	tw.Close()
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
@@ -34,18 +38,19 @@ func TestTarFS(t *testing.T) {
 	zw.Close()
 	for name, data := range map[string][]byte{"plain": b.Bytes(), "gzip": gz.Bytes()} {
 		fsys := TarFS(bytes.NewReader(data), int64(len(data)))
-		got, err := fs.ReadFile(fsys, "win/a.cab")
-		if err != nil || string(got) != "second" {
-			t.Errorf("%s: win/a.cab: %q %v, want the last entry", name, got, err)
+		for p, want := range map[string]string{"win/a.cab": "third", "win/link.cab": "bee", "win/old.cab": "second"} {
+			if got, err := fs.ReadFile(fsys, p); err != nil || string(got) != want {
+				t.Errorf("%s: %s: %q %v, want %q", name, p, got, err, want)
+			}
 		}
 		if st, err := fs.Stat(fsys, "win"); err != nil || !st.IsDir() {
 			t.Errorf("%s: win: %v %v", name, st, err)
 		}
 		ents, err := fs.ReadDir(fsys, "win")
-		if err != nil || len(ents) != 2 || ents[0].Name() != "a.cab" || ents[1].Name() != "b.cab" {
+		if err != nil || len(ents) != 4 || ents[0].Name() != "a.cab" || ents[1].Name() != "b.cab" || ents[2].Name() != "link.cab" {
 			t.Errorf("%s: ReadDir: %v %v", name, ents, err)
 		}
-		for _, p := range []string{"win/link.cab", "win/none.cab", "win", "../x"} {
+		for _, p := range []string{"win/sym.cab", "win/none.cab", "win", "../x"} {
 			if f, err := fsys.Open(p); err == nil {
 				b, _ := io.ReadAll(f)
 				t.Errorf("%s: %s opened: %q", name, p, b)

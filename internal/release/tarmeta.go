@@ -19,12 +19,13 @@ import (
 // of which archive/tar, GNU tar or bsdtar read. It checks the header block
 // of a global pax header or of a GNU sparse file too, which
 // checkHeaderUnused does not see (archive/tar reads past them).
-func (t *TarReader) checkMetaHeaders(hdr *tar.Header, idx int, start int64, sparse bool) {
+func (t *TarReader) checkMetaHeaders(hdr *tar.Header, idx int, start int64, sparse bool) (h headerBlocks) {
 	rec := &t.pos.rec
+	h.badSize = -1
 	if rec.bad {
 		t.problem(Problem{Kind: ProblemHiddenData, Index: idx, Name: hdr.Name, Offset: start,
 			Message: fmt.Sprintf("tar entry %d's headers run past %d bytes; their unused bytes and padding, which no extractor reads, were not checked", idx, maxRecord)})
-		return
+		return h
 	}
 	b := rec.buf
 	at := 0
@@ -34,15 +35,19 @@ func (t *TarReader) checkMetaHeaders(hdr *tar.Header, idx int, start int64, spar
 		if typ != tar.TypeXHeader && typ != tar.TypeGNULongName && typ != tar.TypeGNULongLink {
 			break
 		}
+		h.longName = h.longName || typ == tar.TypeGNULongName
 		size, ok := tarNumeric(blk[124:136])
 		if !ok || size > int64(len(b)) {
-			return // archive/tar read the headers: not reached
+			return h // archive/tar read the headers: not reached
+		}
+		if h.badSize < 0 && !sizeAgrees(blk[124:136]) {
+			h.badSize = rec.from + int64(at)
 		}
 		t.checkHeaderBlock(idx, blk, rec.from+int64(at))
 		dataAt := at + filekind.TarBlock
 		end := dataAt + int((size+filekind.TarBlock-1)/filekind.TarBlock*filekind.TarBlock)
 		if end > len(b) {
-			return
+			return h
 		}
 		used := int(size)
 		if typ != tar.TypeXHeader {
@@ -74,6 +79,24 @@ func (t *TarReader) checkMetaHeaders(hdr *tar.Header, idx int, start int64, spar
 			}
 		}
 	}
+	if at+filekind.TarBlock <= len(b) {
+		h.main = b[at : at+filekind.TarBlock]
+		if h.badSize < 0 && !sizeAgrees(h.main[124:136]) {
+			h.badSize = rec.from + int64(at)
+		}
+	}
+	return h
+}
+
+// headerBlocks is what checkMetaHeaders learns of an entry's headers.
+type headerBlocks struct {
+	// main is the entry's own header block, nil when it was not recorded.
+	main []byte
+	// longName is set when a GNU long name header came before it.
+	longName bool
+	// badSize is where the first of its header blocks whose size field
+	// extractors read otherwise starts (sizeAgrees), -1 for none.
+	badSize int64
 }
 
 // maxRecord bounds the bytes recorded between two entries' data: the

@@ -1,0 +1,77 @@
+package release
+
+import (
+	"archive/tar"
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+// checkHeaderName reports an entry whose header blocks hb give it another
+// size (sizeAgrees), or whose own header names it otherwise for archive/tar than for GNU tar and
+// bsdtar, and returns errStop then: the file checked would not be the
+// file extracted, and a later entry of the name extractors give it
+// would replace it unseen. Two header forms do this. A GNU header
+// ("ustar  ") whose access or change time is no number: archive/tar takes
+// those bytes for a ustar name prefix (to read archives of Go before 1.8),
+// the extractors ignore them. A star header ("tar" trailer) whose
+// 131-byte prefix has no NUL: archive/tar stops there, the extractors read
+// on into the access time, as ustar's 155-byte prefix. A GNU long name or
+// a pax path (or sparse name) record names the entry for all three alike.
+func (t *TarReader) checkHeaderName(hdr *tar.Header, idx int, start int64, hb headerBlocks) error {
+	if hb.badSize >= 0 {
+		t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: hb.badSize,
+			Message: fmt.Sprintf("tar entry %d's header at offset %d has a size field starting with a NUL byte: archive/tar skips it and reads the digits after it, GNU tar and bsdtar read no size, and so the next header where archive/tar reads data; the entries extracted are not those checked, and the rest of the archive was not read", idx, hb.badSize)})
+		return errStop
+	}
+	blk := hb.main
+	if blk == nil || hb.longName || hdr.Typeflag == tar.TypeXGlobalHeader {
+		return nil
+	}
+	for _, k := range []string{"path", "GNU.sparse.name"} {
+		if _, ok := hdr.PAXRecords[k]; ok {
+			return nil
+		}
+	}
+	want := extractorName(blk)
+	if want == hdr.Name {
+		return nil
+	}
+	t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
+		Message: fmt.Sprintf("tar entry %d is named %q by archive/tar but %q by GNU tar and bsdtar (a name prefix read from a GNU header's times, or a star header's prefix cut short), so the file checked is not the one extracted; the rest of the archive was not read", idx, hdr.Name, want)})
+	return errStop
+}
+
+// extractorName returns the name GNU tar and bsdtar read from the tar
+// header block b: with the ustar magic ("ustar\x00", whatever its version
+// and trailer), the prefix (up to its first NUL in 155 bytes), a slash and
+// the name; else (a GNU or V7 header) the name alone.
+func extractorName(b []byte) string {
+	name := cString(b[0:100])
+	if string(b[257:263]) == "ustar\x00" {
+		if p := cString(b[345:500]); p != "" {
+			return p + "/" + name
+		}
+	}
+	return name
+}
+
+// cString returns b up to its first NUL.
+func cString(b []byte) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	return string(b)
+}
+
+// sizeAgrees reports whether archive/tar, GNU tar and bsdtar read the same
+// size from the numeric field f: archive/tar skips any NULs and spaces
+// before its digits, GNU tar one NUL then spaces, bsdtar spaces and tabs
+// only, so that a field starting with NULs is 0 for the tools. A field
+// of NULs alone is 0 for all three.
+func sizeAgrees(f []byte) bool {
+	if f[0] != 0 {
+		return true
+	}
+	return strings.Trim(cString(bytes.TrimLeft(f, " \x00")), "0 ") == ""
+}

@@ -1,0 +1,203 @@
+package release
+
+import (
+	"archive/tar"
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// tarPair returns a tarball of two files: first, a ustar entry named
+// firstName holding "good", then one holding "EVIL" whose header edit
+// rewrites (then resealed).
+func tarPair(t *testing.T, format tar.Format, firstName string, edit func(h []byte)) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	for i, d := range []string{"good", "EVIL"} {
+		h := &tar.Header{Name: "lib.js", Typeflag: tar.TypeReg, Size: 4, Mode: 0o644, Format: tar.FormatUSTAR}
+		if i == 0 {
+			h.Name = firstName
+		} else {
+			h.Format = format
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write([]byte(d))
+	}
+	tw.Close()
+	raw := b.Bytes()
+	second := raw[1024:1536]
+	edit(second)
+	reseal(second)
+	return raw
+}
+
+// TestAttackTarHeaderNamePrefix: archive/tar names an entry with a prefix
+// GNU tar and bsdtar do not read (a GNU header whose access time is no
+// number: archive/tar's fallback for archives of Go before 1.8), or cuts
+// a star header's prefix at 131 bytes where they read 155. The second
+// entry was checked as zz/app/lib.js; both tools extract it as
+// app/lib.js, over the first entry checked under that name. Reported as
+// malformed; a ustar prefix and a GNU header with numeric times are not.
+func TestAttackTarHeaderNamePrefix(t *testing.T) {
+	p131 := strings.Repeat("p", 131)
+	for _, c := range []struct {
+		name  string
+		first string // the name of the first entry, which extractors give the second
+		b     []byte
+		bad   bool
+	}{
+		{"gnu times as prefix", "lib.js", tarPair(t, tar.FormatGNU, "lib.js", func(h []byte) {
+			copy(h[345:], "zz\x00")
+		}), true},
+		{"star prefix cut short", p131 + "123/lib.js", tarPair(t, tar.FormatUSTAR, p131+"123/lib.js", func(h []byte) {
+			copy(h[345:], p131+"123\x00")
+			copy(h[508:], "tar\x00")
+		}), true},
+		{"gnu numeric times", "other.js", tarPair(t, tar.FormatGNU, "other.js", func(h []byte) {
+			copy(h[345:], "14000000000\x00")
+		}), false},
+		{"ustar prefix", "x/lib.js", tarPair(t, tar.FormatUSTAR, "x/lib.js", func(h []byte) {
+			copy(h[345:], "y\x00")
+		}), false},
+		{"star prefix with its NUL", "q/lib.js", tarPair(t, tar.FormatUSTAR, "q/lib.js", func(h []byte) {
+			copy(h[345:], "pp\x00")
+			copy(h[476:], "00000000000 00000000000 ")
+			copy(h[508:], "tar\x00")
+		}), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, compress := range []bool{false, true} {
+				b := c.b
+				if compress {
+					b = gz(t, b)
+				}
+				tr, err := OpenTar(bytes.NewReader(b), int64(len(b)), TarOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var names []string
+				for e, err := tr.Next(); err == nil; e, err = tr.Next() {
+					names = append(names, e.Name)
+				}
+				ps := tr.Problems()
+				bad := len(ps) == 1 && ps[0].Kind == ProblemMalformed && strings.Contains(ps[0].Message, "by GNU tar and bsdtar")
+				if bad != c.bad || (!c.bad && (len(ps) != 0 || len(names) != 2 || names[0] == names[1])) {
+					t.Errorf("compressed %v: entries %q, problems %+v", compress, names, ps)
+				}
+			}
+			extractorsAgree(t, c.b, c.first, c.bad)
+		})
+	}
+}
+
+// extractorsAgree lists b with GNU tar and bsdtar, when installed, and
+// checks that both name its second entry as its first (first) exactly when
+// same is set.
+func extractorsAgree(t *testing.T, b []byte, first string, same bool) {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "a.tar")
+	if err := os.WriteFile(f, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tool := range []string{"tar", "bsdtar"} {
+		bin, err := exec.LookPath(tool)
+		if err != nil {
+			t.Logf("%s not installed: cross-check skipped", tool)
+			continue
+		}
+		out, err := exec.Command(bin, "-tf", f).Output()
+		if err != nil {
+			t.Fatalf("%s -tf: %v", tool, err)
+		}
+		names := strings.Split(strings.TrimSpace(string(out)), "\n")
+		if len(names) != 2 || (names[1] == first) != same || names[0] != first {
+			t.Errorf("%s lists %q, want the second named %q: %v", tool, names, first, same)
+		}
+	}
+}
+
+// TestAttackTarSizeLeadingNUL: a size field starting with NULs
+// ("\x00\x0000002000") is 1024 bytes for archive/tar, which trims them,
+// and none for GNU tar and bsdtar, which then read the "data" as the next
+// header: a tarball was checked as data.bin holding 1024 bytes while both
+// tools extract data.bin empty and evil.js from inside it. The same in a
+// pax header makes the tools read its records as a header. Reported as
+// malformed; a size of NULs alone (0 for all) is not.
+func TestAttackTarSizeLeadingNUL(t *testing.T) {
+	inner := func() []byte {
+		var b bytes.Buffer
+		tw := tar.NewWriter(&b)
+		tw.WriteHeader(&tar.Header{Name: "evil.js", Typeflag: tar.TypeReg, Size: 4, Mode: 0o644, Format: tar.FormatUSTAR})
+		tw.Write([]byte("EVIL"))
+		tw.Flush()
+		return b.Bytes()
+	}()
+	build := func(pax bool, edit func(f []byte)) []byte {
+		var b bytes.Buffer
+		tw := tar.NewWriter(&b)
+		h := &tar.Header{Name: "data.bin", Typeflag: tar.TypeReg, Size: int64(len(inner)), Mode: 0o644, Format: tar.FormatUSTAR}
+		if pax {
+			h.Format, h.PAXRecords = tar.FormatPAX, map[string]string{"mtime": "1.5"}
+		}
+		tw.WriteHeader(h)
+		tw.Write(inner)
+		tw.Close()
+		raw := b.Bytes()
+		edit(raw[124:136])
+		reseal(raw)
+		return raw
+	}
+	lead := func(f []byte) { copy(f, "\x00\x00"+string(f[2:11])) }
+	for f, want := range map[string]bool{"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00": true, "\x0000000000000": true, "\x00 0000000012": false, " 00000000012\x00": true} {
+		if sizeAgrees([]byte(f)) != want {
+			t.Errorf("sizeAgrees(%q) = %v", f, !want)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		b    []byte
+		bad  bool
+		list string // GNU tar's listing, "" for not checked
+	}{
+		{"two NULs", build(false, lead), true, "data.bin evil.js"},
+		{"one NUL", build(false, func(f []byte) { copy(f, "\x00"+string(f[1:11])) }), true, ""},
+		{"pax header", build(true, lead), true, ""},
+		{"plain", build(false, func([]byte) {}), false, "data.bin"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, compress := range []bool{false, true} {
+				b := c.b
+				if compress {
+					b = gz(t, b)
+				}
+				n, ps := scanTar(t, b)
+				bad := len(ps) == 1 && ps[0].Kind == ProblemMalformed && strings.Contains(ps[0].Message, "size field starting with a NUL")
+				if bad != c.bad || (!c.bad && (len(ps) != 0 || n != 1)) {
+					t.Errorf("compressed %v: %d entries, problems %+v", compress, n, ps)
+				}
+			}
+			if c.list == "" {
+				return
+			}
+			f := filepath.Join(t.TempDir(), "a.tar")
+			os.WriteFile(f, c.b, 0o644)
+			for _, tool := range []string{"tar", "bsdtar"} {
+				bin, err := exec.LookPath(tool)
+				if err != nil {
+					t.Logf("%s not installed: cross-check skipped", tool)
+					continue
+				}
+				out, _ := exec.Command(bin, "-tf", f).Output()
+				if got := strings.Join(strings.Fields(string(out)), " "); got != c.list {
+					t.Errorf("%s lists %q, want %q", tool, got, c.list)
+				}
+			}
+		})
+	}
+}
