@@ -153,6 +153,9 @@ type Tag struct {
 type resolvedRev struct {
 	commit plumbing.Hash
 	tags   []plumbing.Hash
+	// refTag is the name of the tag ref (refs/tags/NAME) the revision
+	// was found under, "" when it was not found under one.
+	refTag string
 }
 
 // resolve resolves rev to a commit, remembering annotated tags it names.
@@ -171,6 +174,9 @@ func (r *repo) resolve(rev string) (resolvedRev, error) {
 		}
 		if ref, err := r.r.Reference(plumbing.ReferenceName(name), true); err == nil {
 			start = ref.Hash()
+			if t, ok := strings.CutPrefix(name, "refs/tags/"); ok {
+				out.refTag = t
+			}
 		}
 	}
 	if start.IsZero() {
@@ -279,6 +285,9 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 			Message: fmt.Sprintf("%s (%s) is not an ancestor of %s (%s): the release it marks has left the history", opts.Since, since.commit, orHEAD(opts.Until), until.commit)})
 	}
 	if err := a.checkTags(res, since.tags, until.tags); err != nil {
+		return nil, err
+	}
+	if err := a.checkTagNames(since, until); err != nil {
 		return nil, err
 	}
 	if err := a.checkCommits(ctx, res, w.commits, changed, opts.Progress); err != nil {
