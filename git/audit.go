@@ -445,6 +445,9 @@ func (a *auditor) checkCommits(ctx context.Context, res *Result, commits []plumb
 			progress(Progress{Commits: i + 1, Total: len(commits)})
 		}
 	}
+	if err := a.checkParentDates(commits); err != nil {
+		return err
+	}
 	slices.SortFunc(res.Commits, func(x, y Commit) int {
 		if c := y.Committer.When.Compare(x.Committer.When); c != 0 {
 			return c
@@ -505,6 +508,8 @@ type auditor struct {
 	lineCache map[[2]plumbing.Hash]lineCount
 	// bins, when non-nil, computes checkBinaries ahead on other goroutines.
 	bins *binaryScan
+	// committed memoizes committer dates by commit (see committerDate).
+	committed map[plumbing.Hash]time.Time
 }
 
 func (a *auditor) add(f signing.Finding) { a.findings = append(a.findings, f) }
@@ -526,6 +531,9 @@ func (a *auditor) checkTag(h plumbing.Hash) (*Tag, error) {
 	out := &Tag{Name: t.name, Hash: h.String(), Target: t.object, Tagger: t.tagger}
 	if t.sig != "" {
 		out.Signature = a.ver.verify(t.sig, t.payload, t.tagger.When)
+		if out.Signature, err = a.checkTagSignedAfterTarget(t, out.Signature); err != nil {
+			return nil, err
+		}
 		if t.extraSigs > 0 {
 			out.Signature.Multiple = true
 			out.Signature.Status = signing.StatusMalformed
@@ -584,6 +592,7 @@ func (a *auditor) checkCommit(h plumbing.Hash, candidate bool) (*Commit, error) 
 	}
 	id := h.String()
 	what := "commit " + id[:12]
+	a.noteCommitted(h, c.committer.When)
 
 	var sig *Signature
 	if len(c.sigs) > 0 {
@@ -591,6 +600,9 @@ func (a *auditor) checkCommit(h plumbing.Hash, candidate bool) (*Commit, error) 
 		if len(c.sigs) > 1 {
 			sig.Multiple, sig.Status = true, signing.StatusMalformed
 			sig.Detail = fmt.Sprintf("%d gpgsig headers; git accepts exactly one", len(c.sigs))
+		}
+		if sig, err = a.checkSignedAfterParents(c, sig); err != nil {
+			return nil, err
 		}
 		if sig.Multiple || sig.Status == signing.StatusInvalid || sig.Status == signing.StatusMalformed {
 			a.signatureFindings(sig, nil, "", id, what)
