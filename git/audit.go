@@ -670,6 +670,8 @@ func (a *auditor) protectedChange(h plumbing.Hash, c *rawCommit, sig *Signature)
 	ps := prefixes(globs)
 	files := map[string]FileChange{}
 	blobs := map[string][2]entryRef{}
+	// differs counts, per protected file, the parents it differs from.
+	differs := map[string]int{}
 	compare := func(parentTree plumbing.Hash, idx int) error {
 		for _, p := range ps {
 			chs, err := a.r.diffAt(parentTree, tree, p)
@@ -677,7 +679,11 @@ func (a *auditor) protectedChange(h plumbing.Hash, c *rawCommit, sig *Signature)
 				return err
 			}
 			for _, ch := range chs {
-				if _, done := files[ch.path]; done || !matchAny(globs, ch.path, a.pol.foldPaths()) {
+				if !matchAny(globs, ch.path, a.pol.foldPaths()) {
+					continue
+				}
+				differs[ch.path]++
+				if _, done := files[ch.path]; done {
 					continue
 				}
 				files[ch.path] = FileChange{Path: ch.path, Status: changeStatus(ch), Parent: idx}
@@ -718,6 +724,17 @@ func (a *auditor) protectedChange(h plumbing.Hash, c *rawCommit, sig *Signature)
 		out.Files = append(out.Files, files[p])
 	}
 	what := "commit " + id[:12]
+	a.mergeOwnChanges(what, id, len(parents), out.Files, differs)
+	a.ruleFindings(out, c, sig)
+	return out, nil
+}
+
+// ruleFindings reports, for each protect rule whose paths commit out (c,
+// signed by sig) changes, the change itself, how it is signed and who
+// made it, and lists the rule in out.Protected.
+func (a *auditor) ruleFindings(out *Commit, c *rawCommit, sig *Signature) {
+	id := out.Hash
+	what := "commit " + id[:12]
 	for _, rule := range a.pol.Protect {
 		var hit []string
 		for _, f := range out.Files {
@@ -752,7 +769,6 @@ func (a *auditor) protectedChange(h plumbing.Hash, c *rawCommit, sig *Signature)
 				what, c.author.Name, c.author.Email, rule.Path, strings.Join(rule.Owners, ", ")))
 		}
 	}
-	return out, nil
 }
 
 func mapKeys[V any](m map[string]V) func(func(string) bool) {
