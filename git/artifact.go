@@ -25,10 +25,18 @@ type artifactEntry struct {
 	// special is set for devices, FIFOs and other entries git cannot hold.
 	special string
 	hash    plumbing.Hash
+	// mode is a file's permission bits with its set-user-ID, set-group-ID
+	// and sticky bits; recs are a tar entry's pax records (see
+	// artifactPermFindings).
+	mode fs.FileMode
+	recs map[string]string
 }
 
 // artifactScan is the content of an artifact plus the problems met reading it.
 type artifactScan struct {
+	// what names the container for permission findings: "tar" or
+	// "folder".
+	what    string
 	entries []artifactEntry
 	// dirs are directory names seen (for top-level prefix detection).
 	dirs     []string
@@ -56,7 +64,7 @@ func blobHashString(s string) plumbing.Hash {
 // scanFS hashes every file of fsys. With skipGit, a top-level ".git"
 // (the repository of a checkout given as the artifact) is left out.
 func scanFS(ctx context.Context, fsys fs.FS, skipGit bool) (*artifactScan, error) {
-	sc := &artifactScan{}
+	sc := &artifactScan{what: "folder"}
 	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr
@@ -93,7 +101,11 @@ func scanFS(ctx context.Context, fsys fs.FS, skipGit bool) (*artifactScan, error
 				sc.problems = append(sc.problems, artifactProblem(name, err.Error()))
 				return nil
 			}
-			sc.entries = append(sc.entries, artifactEntry{name: name, hash: h})
+			var mode fs.FileMode
+			if info, err := d.Info(); err == nil {
+				mode = info.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
+			}
+			sc.entries = append(sc.entries, artifactEntry{name: name, hash: h, mode: mode})
 		default:
 			sc.entries = append(sc.entries, artifactEntry{name: name, special: t.String()})
 		}
@@ -127,7 +139,7 @@ func artifactProblem(name, msg string) signing.Finding {
 // and verify hold an artifact to the same checks. Names are checked, never
 // used to touch the file system.
 func scanTar(ctx context.Context, r io.ReaderAt, size int64, archive string) (*artifactScan, error) {
-	sc := &artifactScan{}
+	sc := &artifactScan{what: "tar"}
 	tr, err := release.OpenTar(r, size, release.TarOptions{})
 	if err != nil {
 		sc.problems = append(sc.problems, artifactProblem(archive, fmt.Sprintf("not a tar archive that can be read: %v", err)))
@@ -158,7 +170,7 @@ func scanTar(ctx context.Context, r io.ReaderAt, size int64, archive string) (*a
 				sc.problems = append(sc.problems, artifactProblem(archive, fmt.Sprintf("%s: %v; the rest of the archive was not compared", e.Name, err)))
 				return sc, nil
 			}
-			sc.entries = append(sc.entries, artifactEntry{name: e.Name, hash: h})
+			sc.entries = append(sc.entries, artifactEntry{name: e.Name, hash: h, mode: e.Header.FileInfo().Mode(), recs: e.Header.PAXRecords})
 		case release.TypeSymlink:
 			sc.entries = append(sc.entries, artifactEntry{name: e.Name, symlink: true, hash: blobHashString(e.Link)})
 		case release.TypeHardlink:
@@ -313,6 +325,10 @@ func (a *auditor) compareArtifact(until plumbing.Hash, treePath string, sc *arti
 			name = strings.TrimPrefix(name, strip+"/")
 		}
 		seen[name] = true
+		perm := artifactPermFindings(name, sc.what, e)
+		for _, f := range perm {
+			a.add(f)
+		}
 		if matchAny(a.pol.ArtifactAllow, name, a.pol.foldPaths()) {
 			sum.Allowed++
 			continue
@@ -327,7 +343,7 @@ func (a *auditor) compareArtifact(until plumbing.Hash, treePath string, sc *arti
 			a.finding(RuleArtifactContentDiffers, signing.SeverityError, name, "", fmt.Sprintf("%s is a %s in the artifact but a %s at %s", name, kindName(e.symlink), kindName(te.mode == filemode.Symlink), until))
 		case e.hash != te.hash:
 			a.finding(RuleArtifactContentDiffers, signing.SeverityError, name, "", fmt.Sprintf("%s differs from the tree at %s (blob %s in the artifact, %s tagged)", name, until, e.hash, te.hash))
-		default:
+		case len(perm) == 0:
 			sum.Matched++
 		}
 	}

@@ -153,6 +153,9 @@ type Tag struct {
 type resolvedRev struct {
 	commit plumbing.Hash
 	tags   []plumbing.Hash
+	// refTag is the name of the tag ref (refs/tags/NAME) the revision
+	// was found under, "" when it was not found under one.
+	refTag string
 }
 
 // resolve resolves rev to a commit, remembering annotated tags it names.
@@ -171,6 +174,9 @@ func (r *repo) resolve(rev string) (resolvedRev, error) {
 		}
 		if ref, err := r.r.Reference(plumbing.ReferenceName(name), true); err == nil {
 			start = ref.Hash()
+			if t, ok := strings.CutPrefix(name, "refs/tags/"); ok {
+				out.refTag = t
+			}
 		}
 	}
 	if start.IsZero() {
@@ -279,6 +285,9 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 			Message: fmt.Sprintf("%s (%s) is not an ancestor of %s (%s): the release it marks has left the history", opts.Since, since.commit, orHEAD(opts.Until), until.commit)})
 	}
 	if err := a.checkTags(res, since.tags, until.tags); err != nil {
+		return nil, err
+	}
+	if err := a.checkTagNames(since, until); err != nil {
 		return nil, err
 	}
 	if err := a.checkCommits(ctx, res, w.commits, changed, opts.Progress); err != nil {
@@ -436,6 +445,9 @@ func (a *auditor) checkCommits(ctx context.Context, res *Result, commits []plumb
 			progress(Progress{Commits: i + 1, Total: len(commits)})
 		}
 	}
+	if err := a.checkParentDates(commits); err != nil {
+		return err
+	}
 	slices.SortFunc(res.Commits, func(x, y Commit) int {
 		if c := y.Committer.When.Compare(x.Committer.When); c != 0 {
 			return c
@@ -496,6 +508,8 @@ type auditor struct {
 	lineCache map[[2]plumbing.Hash]lineCount
 	// bins, when non-nil, computes checkBinaries ahead on other goroutines.
 	bins *binaryScan
+	// committed memoizes committer dates by commit (see committerDate).
+	committed map[plumbing.Hash]time.Time
 }
 
 func (a *auditor) add(f signing.Finding) { a.findings = append(a.findings, f) }
@@ -517,6 +531,9 @@ func (a *auditor) checkTag(h plumbing.Hash) (*Tag, error) {
 	out := &Tag{Name: t.name, Hash: h.String(), Target: t.object, Tagger: t.tagger}
 	if t.sig != "" {
 		out.Signature = a.ver.verify(t.sig, t.payload, t.tagger.When)
+		if out.Signature, err = a.checkTagSignedAfterTarget(t, out.Signature); err != nil {
+			return nil, err
+		}
 		if t.extraSigs > 0 {
 			out.Signature.Multiple = true
 			out.Signature.Status = signing.StatusMalformed
@@ -575,6 +592,7 @@ func (a *auditor) checkCommit(h plumbing.Hash, candidate bool) (*Commit, error) 
 	}
 	id := h.String()
 	what := "commit " + id[:12]
+	a.noteCommitted(h, c.committer.When)
 
 	var sig *Signature
 	if len(c.sigs) > 0 {
@@ -582,6 +600,9 @@ func (a *auditor) checkCommit(h plumbing.Hash, candidate bool) (*Commit, error) 
 		if len(c.sigs) > 1 {
 			sig.Multiple, sig.Status = true, signing.StatusMalformed
 			sig.Detail = fmt.Sprintf("%d gpgsig headers; git accepts exactly one", len(c.sigs))
+		}
+		if sig, err = a.checkSignedAfterParents(c, sig); err != nil {
+			return nil, err
 		}
 		if sig.Multiple || sig.Status == signing.StatusInvalid || sig.Status == signing.StatusMalformed {
 			a.signatureFindings(sig, nil, "", id, what)
@@ -649,6 +670,8 @@ func (a *auditor) protectedChange(h plumbing.Hash, c *rawCommit, sig *Signature)
 	ps := prefixes(globs)
 	files := map[string]FileChange{}
 	blobs := map[string][2]entryRef{}
+	// differs counts, per protected file, the parents it differs from.
+	differs := map[string]int{}
 	compare := func(parentTree plumbing.Hash, idx int) error {
 		for _, p := range ps {
 			chs, err := a.r.diffAt(parentTree, tree, p)
@@ -656,7 +679,11 @@ func (a *auditor) protectedChange(h plumbing.Hash, c *rawCommit, sig *Signature)
 				return err
 			}
 			for _, ch := range chs {
-				if _, done := files[ch.path]; done || !matchAny(globs, ch.path, a.pol.foldPaths()) {
+				if !matchAny(globs, ch.path, a.pol.foldPaths()) {
+					continue
+				}
+				differs[ch.path]++
+				if _, done := files[ch.path]; done {
 					continue
 				}
 				files[ch.path] = FileChange{Path: ch.path, Status: changeStatus(ch), Parent: idx}
@@ -697,6 +724,17 @@ func (a *auditor) protectedChange(h plumbing.Hash, c *rawCommit, sig *Signature)
 		out.Files = append(out.Files, files[p])
 	}
 	what := "commit " + id[:12]
+	a.mergeOwnChanges(what, id, len(parents), out.Files, differs)
+	a.ruleFindings(out, c, sig)
+	return out, nil
+}
+
+// ruleFindings reports, for each protect rule whose paths commit out (c,
+// signed by sig) changes, the change itself, how it is signed and who
+// made it, and lists the rule in out.Protected.
+func (a *auditor) ruleFindings(out *Commit, c *rawCommit, sig *Signature) {
+	id := out.Hash
+	what := "commit " + id[:12]
 	for _, rule := range a.pol.Protect {
 		var hit []string
 		for _, f := range out.Files {
@@ -731,7 +769,6 @@ func (a *auditor) protectedChange(h plumbing.Hash, c *rawCommit, sig *Signature)
 				what, c.author.Name, c.author.Email, rule.Path, strings.Join(rule.Owners, ", ")))
 		}
 	}
-	return out, nil
 }
 
 func mapKeys[V any](m map[string]V) func(func(string) bool) {

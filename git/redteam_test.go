@@ -173,9 +173,10 @@ func TestRedTeamSSHSignatures(t *testing.T) {
 }
 
 // TestRedTeamSSHValidityAndPatterns: valid-before is checked at the committer
-// date, as git does (so a backdated commit by a retired key passes that check;
-// the date-anomaly rule does not catch a plausible past date), wildcard
-// principals, and certificates.
+// date, as git does (so a commit by a retired key dated before its retirement
+// and after its parent passes that check; one dated before its parent does
+// not, see TestAttackBackdatedCommitByRetiredKey), wildcard principals, and
+// certificates.
 func TestRedTeamSSHValidityAndPatterns(t *testing.T) {
 	t.Parallel()
 	tr := newTestRepo(t)

@@ -31,6 +31,12 @@ const (
 	// RuleVendorDowngrade: a vendored directory's pin file now names an
 	// older upstream commit than at the last release.
 	RuleVendorDowngrade signing.Rule = "git/vendor-downgrade"
+	// RuleMergeOwnChange: a merge commit's protected file matches none of
+	// its parents.
+	RuleMergeOwnChange signing.Rule = "git/merge-own-change"
+	// RuleTagNameMismatch: a tag ref at an end of the range points at an
+	// annotated tag object that names another tag.
+	RuleTagNameMismatch signing.Rule = "git/tag-name-mismatch"
 	// RuleArtifactFileNotInTag: an artifact file is not in the tree at --until.
 	RuleArtifactFileNotInTag signing.Rule = "git/artifact-file-not-in-tag"
 	// RuleArtifactContentDiffers: an artifact file differs from the tree's.

@@ -254,7 +254,7 @@ func (v *verifier) verifyPGP(armored string, payload []byte) *Signature {
 	_, ent, err := openpgp.VerifyDetachedSignature(v.pgp, bytes.NewReader(payload), bytes.NewReader(body), cfg)
 	if ent != nil {
 		out.Key = strings.ToUpper(hex.EncodeToString(ent.PrimaryKey.Fingerprint))
-		out.Identities = pgpIdentities(ent)
+		out.Identities = pgpIdentities(ent, v.nowOrClock())
 		if id := ent.PrimaryIdentity(); id != nil {
 			out.Signer = id.Name
 		}
@@ -281,11 +281,16 @@ func (v *verifier) verifyPGP(armored string, payload []byte) *Signature {
 }
 
 // usableNow reports whether the key that made sig can still sign at v.now.
-func (v *verifier) usableNow(ent *openpgp.Entity, sig *packet.Signature) bool {
-	now := v.now
-	if now.IsZero() {
-		now = time.Now()
+// nowOrClock returns the audit time, or the clock's when none is set.
+func (v *verifier) nowOrClock() time.Time {
+	if v.now.IsZero() {
+		return time.Now()
 	}
+	return v.now
+}
+
+func (v *verifier) usableNow(ent *openpgp.Entity, sig *packet.Signature) bool {
+	now := v.nowOrClock()
 	var id uint64
 	switch fp := sig.IssuerFingerprint; {
 	case sig.IssuerKeyId != nil:
@@ -299,8 +304,12 @@ func (v *verifier) usableNow(ent *openpgp.Entity, sig *packet.Signature) bool {
 	return ok
 }
 
-// pgpIdentities lists the names a policy may use for an OpenPGP key.
-func pgpIdentities(e *openpgp.Entity) []string {
+// pgpIdentities lists the names a policy may use for an OpenPGP key at
+// time now: its fingerprints and key IDs, and the email of each user ID in
+// force. A user ID its owner has revoked, or whose binding self-signature
+// has expired, no longer ties the key to its address (gpg marks it
+// "[revoked]" or "[expired]"), so it names no one.
+func pgpIdentities(e *openpgp.Entity, now time.Time) []string {
 	ids := []string{
 		strings.ToUpper(hex.EncodeToString(e.PrimaryKey.Fingerprint)),
 		fmt.Sprintf("%016X", e.PrimaryKey.KeyId),
@@ -309,6 +318,9 @@ func pgpIdentities(e *openpgp.Entity) []string {
 		ids = append(ids, strings.ToUpper(hex.EncodeToString(sk.PublicKey.Fingerprint)), fmt.Sprintf("%016X", sk.PublicKey.KeyId))
 	}
 	for _, id := range e.Identities {
+		if id.Revoked(now) || (id.SelfSignature != nil && id.SelfSignature.SigExpired(now)) {
+			continue
+		}
 		if id.UserId != nil && id.UserId.Email != "" {
 			ids = append(ids, id.UserId.Email)
 		}

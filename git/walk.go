@@ -195,6 +195,15 @@ const foldASCII = "iIsSkK"
 // prefixes match ignoring ASCII case (git's icase pathspec magic); callers
 // keep prefixes with other letters to the walk, which folds them all.
 //
+// Every pathspec is given with icase or glob magic, even when fold is off:
+// for a literal pathspec git's tree walk stops at the first entry that sorts
+// after it (tree-walk.c's "never interesting" shortcut), so a root tree
+// holding "zzz.txt" before "vendor" (out of git's order; git fsck rejects
+// it, a checkout writes it) hides every change under vendor/ from git. With
+// icase or a wildcard git reads every entry. Without fold the commits listed
+// are then a superset: those that change only a case variant of a prefix
+// are among them, and callers check each listed commit (see keepChanged).
+//
 // git runs isolated from the repository but for its objects (isolatedGit),
 // so its grafts and shallow file are not read either: a .git/info/grafts
 // or a .git/shallow naming a commit whose parents are present rewrites or
@@ -216,17 +225,11 @@ func cliChanged(ctx context.Context, gitBin string, r *repo, since, until plumbi
 	if !since.IsZero() {
 		args = append(args, "^"+since.String())
 	}
-	if !fold {
-		args = append([]string{"--literal-pathspecs"}, args...)
-	}
 	args = append(args, "--")
 	for _, p := range prefixes {
 		switch {
 		case p == "":
-			p = "."
-			if fold {
-				p = ":(literal)."
-			}
+			p = ":(literal)."
 		case fold && strings.ContainsAny(p, foldASCII):
 			// icase folds ASCII letters only, and these three have
 			// non-ASCII forms that fold to them (ı and İ, ſ, the Kelvin
@@ -240,7 +243,7 @@ func cliChanged(ctx context.Context, gitBin string, r *repo, since, until plumbi
 			}, p)
 			args = append(args, ":(glob,icase)"+g, ":(glob,icase)"+g+"/**")
 			continue
-		case fold:
+		default:
 			p = ":(literal,icase)" + p
 		}
 		args = append(args, p)
@@ -310,6 +313,9 @@ func PathHistory(ctx context.Context, repoDir, since, until string, paths []stri
 		return nil, fmt.Errorf("git: backend git: no git binary on PATH")
 	case opts.Backend == BackendGitCLI || (opts.Backend == BackendAuto && gitBin != ""):
 		changed, err = cliChanged(ctx, gitBin, r, s.commit, u.commit, ps, false)
+		if err == nil {
+			err = r.keepChanged(changed, ps)
+		}
 		if err == nil || opts.Backend == BackendGitCLI || ctx.Err() != nil {
 			break
 		}
@@ -336,4 +342,30 @@ func PathHistory(ctx context.Context, repoDir, since, until string, paths []stri
 	}
 	slices.Sort(out)
 	return out, nil
+}
+
+// keepChanged removes from changed, a superset listed by cliChanged without
+// fold, the commits whose entries at prefixes are equal, with their exact
+// case, to those of every parent.
+func (r *repo) keepChanged(changed map[plumbing.Hash]bool, prefixes []string) error {
+	hs := make([]plumbing.Hash, 0, len(changed))
+	for h := range changed {
+		hs = append(hs, h)
+	}
+	// In id order, so an error names the same commit every run.
+	slices.SortFunc(hs, func(a, b plumbing.Hash) int { return bytes.Compare(a[:], b[:]) })
+	for _, h := range hs {
+		c, err := r.commit(h)
+		if err != nil {
+			return err
+		}
+		ok, err := r.changedUnder(c, prefixes)
+		if err != nil {
+			return fmt.Errorf("git: commit %s: %w", h, err)
+		}
+		if !ok {
+			delete(changed, h)
+		}
+	}
+	return nil
 }

@@ -1,0 +1,49 @@
+package git
+
+import (
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// TestAttackBackdatedCommitByRetiredKey: Alice's allowed_signers line ends
+// at retired (valid-before). After it, someone who still holds her key
+// commits a vendor change on top of a commit made after retired, dating the
+// commit before retired. As git does, the signature is checked at the
+// commit's own committer date, so it passed as Alice's. A commit cannot
+// have been made before its parent: the key is checked at the parent's
+// committer date too, and the backdating is a git/date-anomaly. A commit
+// signed before retired on a parent made before retired still passes. A
+// tag signed by the retired key and dated before the commit it names is
+// checked at the commit's date in the same way.
+func TestAttackBackdatedCommitByRetiredKey(t *testing.T) {
+	t.Parallel()
+	tr := newTestRepo(t)
+	root, base := rtBase(tr)
+	alice := newSSHKey(t)
+	retired := epoch.Add(48 * time.Hour)
+	ok := tr.commit(commitSpec{files: with(base, "vendor/lib/a.c", "fix\n"), parents: []plumbing.Hash{root}, when: retired.Add(-2 * time.Hour), sign: alice.sign})
+	later := tr.commit(commitSpec{files: with(base, "vendor/lib/a.c", "fix\n", "src/main.c", "m2\n"), parents: []plumbing.Hash{ok}, when: retired.Add(24 * time.Hour)})
+	evil := tr.commit(commitSpec{files: with(base, "vendor/lib/a.c", "evil\n", "src/main.c", "m2\n"), parents: []plumbing.Hash{later}, when: retired.Add(-time.Hour), sign: alice.sign})
+	tr.head(evil)
+	as := AllowedSigners{{Principals: []string{"alice@example.com"}, Key: alice.pub, ValidBefore: retired}}
+	rtAudit(t, tr.dir, Options{Since: "v1", AllowedSigners: as}, func(t *testing.T, res *Result) {
+		rtHas(t, res, RuleSignerNotAllowed, evil)
+		rtHas(t, res, RuleDateAnomaly, evil)
+		rtNone(t, res, RuleBadSignature)
+		for _, f := range res.Findings {
+			if f.Commit == ok.String() && f.Rule != RuleProtectedPathChange {
+				t.Errorf("commit signed in time reported: %v", f)
+			}
+		}
+	})
+	v2 := tr.tag("v2", later, alice.sign) // tagger date: epoch, before retired
+	tr.tag("v0", ok, alice.sign)
+	rtAudit(t, tr.dir, Options{Since: "v1", Until: "v2", AllowedSigners: as}, func(t *testing.T, res *Result) {
+		rtHas(t, res, RuleSignerNotAllowed, v2)
+	})
+	rtAudit(t, tr.dir, Options{Since: "v1", Until: "v0", AllowedSigners: as}, func(t *testing.T, res *Result) {
+		rtNone(t, res, RuleSignerNotAllowed)
+	})
+}
