@@ -3,6 +3,7 @@ package sbom
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -13,7 +14,6 @@ import (
 	"time"
 
 	"github.com/shipgate/shipgate/internal/filekind"
-	"github.com/shipgate/shipgate/internal/foldname"
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/internal/walk"
 	"github.com/shipgate/shipgate/sbom/asar"
@@ -59,15 +59,6 @@ func (b *builder) openRoot() (*os.File, int64, error) {
 	}
 	b.archive = true
 	return f, st.Size(), nil
-}
-
-// collisions reports the collisions of the archive entry name (a folder
-// if dir) with earlier entries in folds (file/name-collision, as verify
-// reports them).
-func (b *builder) collisions(folds *foldname.Set, kind, name string, dir bool) {
-	for _, c := range folds.Add(name, dir) {
-		b.finding(release.RuleNameCollision, signing.SeverityWarning, name, c.Message(kind, filepath.Base(b.root), name))
-	}
 }
 
 func (b *builder) listZip(f *os.File, size int64) error {
@@ -130,6 +121,10 @@ func (b *builder) listZip(f *os.File, size int64) error {
 	return nil
 }
 
+// listTar lists the entries of the tarball b.root, the release, under
+// their paths in the archive, by the walk verify makes of it (walk.Tar):
+// every copy of a name, a hard link with its target's bytes. A compressed
+// tarball's files are held in memory, within maxHeld.
 func (b *builder) listTar(f *os.File, size int64) error {
 	x := release.NewExpansion(size)
 	tr, err := release.OpenTar(f, size, release.TarOptions{Take: x.Take})
@@ -137,60 +132,39 @@ func (b *builder) listTar(f *os.File, size int64) error {
 		return fmt.Errorf("sbom: %s: %w", b.root, err)
 	}
 	defer tr.Close()
-	byName := map[string]*item{}
 	sib := release.TarFS(f, size)
 	var held int64
-	problems := func() { b.tarProblems(tr.Problems(), "", filepath.Base(b.root)) }
-	folds := foldname.NewSet(foldname.All)
-	for {
-		e, err := tr.Next()
-		problems()
-		if err != nil {
-			break
-		}
-		b.collisions(folds, "tar", e.Name, e.Type == release.TypeDir)
-		switch e.Type {
-		case release.TypeFile:
-			b.tarPrivilege(e.Name, e)
-			it := &item{path: e.Name, expand: x, sib: sib}
+	walk.Tar(context.Background(), tr, walk.TarWalk{At: filepath.Base(b.root), Verb: "inventory"}, walk.TarVisitor[*item]{
+		Finding: func(f signing.Finding) { b.inv.Findings = append(b.inv.Findings, f) },
+		File: func(p string, e *release.Entry) (*item, bool) {
+			it := &item{path: p, expand: x, sib: sib}
 			if w, ok := e.Source.(release.Window); ok {
 				ra, n := w.ReaderAt(), e.Size
 				it.open = func() (io.ReaderAt, int64, io.Closer, error) { return ra, n, io.NopCloser(nil), nil }
 			} else {
 				if held += e.Size; held > maxHeld {
-					b.finding(release.RuleUnreadable, signing.SeverityError, e.Name, fmt.Sprintf("the tarball's files exceed %d bytes; %s was not inventoried", int64(maxHeld), e.Name))
-					delete(byName, e.Name)
-					continue
+					b.finding(release.RuleUnreadable, signing.SeverityError, p, fmt.Sprintf("the tarball's files exceed %d bytes; %s was not inventoried", int64(maxHeld), p))
+					return nil, false
 				}
 				data, err := readSource(e.Source, e.Size)
 				if err != nil {
-					b.finding(release.RuleMalformed, signing.SeverityError, e.Name, fmt.Sprintf("tar entry cannot be read: %v", err))
-					delete(byName, e.Name)
-					continue
+					b.finding(release.RuleMalformed, signing.SeverityError, p, fmt.Sprintf("tar entry cannot be read: %v", err))
+					return nil, false
 				}
 				it.open = func() (io.ReaderAt, int64, io.Closer, error) {
 					return bytes.NewReader(data), int64(len(data)), io.NopCloser(nil), nil
 				}
 			}
-			// Every copy of a name is listed, as verify checks every
-			// copy (the reader reports file/duplicate-entry): extractors
-			// disagree on which one is left, and a benign last copy must
-			// not hide the first. A hard link names the last copy read.
-			byName[e.Name] = it
 			b.files = append(b.files, it)
-		case release.TypeHardlink:
-			if t := byName[e.Link]; t != nil {
-				it := &item{path: e.Name, open: t.open, expand: x, sib: sib}
-				byName[e.Name] = it
-				b.files = append(b.files, it)
+			return it, true
+		},
+		Hardlink: func(p string, _ *release.Entry, t *item, found bool) {
+			if found {
+				b.files = append(b.files, &item{path: p, open: t.open, expand: x, sib: sib})
 			}
-		case release.TypeSymlink:
-			b.symlink("", e.Name, e.Link, "the archive")
-		case release.TypeSpecial:
-			b.finding(release.RuleTarSpecialEntry, signing.SeverityError, e.Name, release.TarSpecialMessage(e.Special, "inventory"))
-		}
-	}
-	problems()
+		},
+		Symlink: func(e *release.Entry) { b.symlink("", e.Name, e.Link, "the archive") },
+	})
 	return nil
 }
 

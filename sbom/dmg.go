@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -81,28 +82,23 @@ func probeDMG(r io.ReaderAt, p string, tail []byte, size int64) bool {
 }
 
 // listFS adds, to add, the regular files of fsys under the report path
-// parent, each read through fsys, but for the paths seen already (when
+// parent, as walk.ArchiveFS lists them (verify's walk of a disk image
+// lists them so too), each read through fsys, but for the paths seen already (when
 // seen is set), and reports the entries it cannot read as verify does
 // (file/unreadable), and their set-ID bits and world-writable programs
 // (file/setuid, file/world-writable).
 func (b *builder) listFS(fsys fs.FS, parent string, seen map[string]lister, add func(*item)) {
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		rp := release.JoinPath(parent, p)
-		if err != nil {
-			b.finding(release.RuleUnreadable, signing.SeverityError, rp, fmt.Sprintf("cannot read archive entry: %v", err))
-			if d != nil && d.IsDir() && p != "." {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if _, listed := seen[rp]; d.Type().IsRegular() && !listed {
+	err := walk.ArchiveFS(context.Background(), fsys, func(e walk.Entry) error {
+		rp := release.JoinPath(parent, e.Path)
+		switch _, listed := seen[rp]; {
+		case e.Kind == walk.Unreadable:
+			b.finding(release.RuleUnreadable, signing.SeverityError, rp, e.Err.Error())
+		case e.Kind == walk.Regular && !listed:
 			if seen != nil {
 				seen[rp] = byRelease
 			}
-			if info, err := d.Info(); err == nil { // as for a folder's file
-				b.perm(rp, "disk image", info.Mode(), nil)
-			}
-			add(&item{path: rp, open: fsOpener(fsys, p, "no random access")})
+			b.perm(rp, "disk image", e.Perm, nil) // as for a folder's file
+			add(&item{path: rp, open: fsOpener(fsys, e.Path, "no random access")})
 		}
 		return nil
 	})

@@ -9,10 +9,6 @@ import (
 // (foldname.Key).
 var foldName = foldname.Key
 
-// newFoldSet returns the set that finds an archive's entries that are one
-// entry once extracted on any of the file systems foldname models.
-func newFoldSet() *foldname.Set { return foldname.NewSet(foldname.All) }
-
 // linkKey returns the key under which a link's target finds a file or a
 // link on a case-insensitive file system (walk.LinkKey).
 func linkKey(p string) string { return walk.LinkKey(p) }

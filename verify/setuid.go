@@ -3,7 +3,6 @@ package verify
 import (
 	"io/fs"
 
-	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/internal/walk"
 	"github.com/shipgate/shipgate/signing"
 )
@@ -13,14 +12,4 @@ import (
 // tar entry's pax records, or nil).
 func permFindings(p, what string, mode fs.FileMode, recs map[string]string) []signing.Finding {
 	return walk.PermFindings(p, what, mode, recs)
-}
-
-// capabilityFindings returns the finding for the tar file entry at report
-// path p whose pax records set its security.capability extended attribute,
-// or none (release.CapabilityMessage).
-func capabilityFindings(p string, recs map[string]string) []signing.Finding {
-	if msg, ok := release.CapabilityMessage(recs); ok {
-		return []signing.Finding{finding(RuleSetuid, signing.SeverityError, p, msg)}
-	}
-	return nil
 }

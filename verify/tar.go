@@ -9,6 +9,7 @@ import (
 	"reflect"
 
 	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/internal/walk"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -118,28 +119,13 @@ type tarWalk struct {
 }
 
 // tarEntries checks the entries of the tarball tr one after the other as
-// it reads them, and returns the findings about the tarball and the
-// entries that are not checked.
+// it reads them (walk.Tar, sbom's walk of a tarball too), and returns the
+// findings about the tarball and the entries that are not checked.
 func (e *engine) tarEntries(tr *release.TarReader, w tarWalk) []signing.Finding {
 	var finds []signing.Finding
-	folds := newFoldSet()
-	// checked holds what the checks of the file entries read so far
-	// found, by name: a hard link to one is listed with it.
-	checked := map[string]*checkedFile{}
-	for e.ctx.Err() == nil {
-		ent, err := tr.Next()
-		finds = append(finds, tarProblems(tr.Problems(), w.prefix, w.at)...)
-		if err != nil {
-			break
-		}
-		p := joinPath(w.prefix, ent.Name)
-		for _, col := range folds.Add(ent.Name, ent.Type == release.TypeDir) {
-			finds = append(finds, finding(ruleNameCollision, signing.SeverityWarning, p, col.Message("tar", w.at, ent.Name)))
-		}
-		switch ent.Type {
-		case release.TypeFile:
-			finds = append(finds, permFindings(p, "tar", ent.Header.FileInfo().Mode(), ent.Header.PAXRecords)...)
-			finds = append(finds, capabilityFindings(p, ent.Header.PAXRecords)...)
+	walk.Tar(e.ctx, tr, walk.TarWalk{Prefix: w.prefix, At: w.at, Verb: "check"}, walk.TarVisitor[*checkedFile]{
+		Finding: func(f signing.Finding) { finds = append(finds, f) },
+		File: func(p string, ent *release.Entry) (*checkedFile, bool) {
 			j := &job{path: p, size: ent.Size, src: ent.Source, depth: w.depth, expand: w.expand, held: w.held, cabSib: w.sib, sibName: ent.Name}
 			// The entry is checked now, before the stream moves on.
 			w.ref.add()
@@ -147,45 +133,23 @@ func (e *engine) tarEntries(tr *release.TarReader, w tarWalk) []signing.Finding 
 			j.result = new(checkedFile)
 			e.process(j)
 			j.finish()
-			if j.result.ok {
-				checked[ent.Name] = j.result
-			} else {
-				delete(checked, ent.Name)
-			}
-		case release.TypeSymlink:
-			finds = append(finds, e.addSymlink(w.prefix, ent.Name, ent.Link, "the archive")...)
-		case release.TypeHardlink:
+			// A hard link to it is listed with what its check found.
+			return j.result, j.result.ok
+		},
+		Hardlink: func(p string, ent *release.Entry, t *checkedFile, found bool) {
 			// The link's checks as a link (its name's kind, its path
 			// through symbolic links) are those of the others.
 			e.mu.Lock()
 			e.links = append(e.links, link{path: p, target: joinPath(w.prefix, ent.Link), hard: true})
 			e.mu.Unlock()
-			if t := checked[ent.Link]; t != nil {
+			if found {
 				e.addHardLink(p, t)
 			}
-		case release.TypeSpecial:
-			finds = append(finds, finding(ruleTarSpecialEntry, signing.SeverityError, p, release.TarSpecialMessage(ent.Special, "check")))
-		}
-	}
-	return append(finds, tarProblems(tr.Problems(), w.prefix, w.at)...)
-}
-
-// tarProblems returns the tar reader's problems as findings on the
-// tarball (named at) or on the entry named, under prefix.
-func tarProblems(ps []release.Problem, prefix, at string) []signing.Finding {
-	var finds []signing.Finding
-	for _, p := range ps {
-		where := at
-		if name, ok := release.CleanName(p.Name); ok && name != "" && p.Kind != release.ProblemInsecurePath {
-			where = joinPath(prefix, name)
-		}
-		f := finding(p.Kind.Rule(), signing.SeverityError, where, p.Message)
-		if p.Offset >= 0 && !p.InStream {
-			off := p.Offset
-			f.Offset = &off
-		}
-		finds = append(finds, f)
-	}
+		},
+		Symlink: func(ent *release.Entry) {
+			finds = append(finds, e.addSymlink(w.prefix, ent.Name, ent.Link, "the archive")...)
+		},
+	})
 	return finds
 }
 

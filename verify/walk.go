@@ -451,8 +451,10 @@ func zipOverlaps(recs []zipRec, size int64) map[int]bool {
 	return release.ZipOverlaps(len(recs), func(i int) release.ZipSpan { return release.ZipSpan{Off: recs[i].off, Comp: recs[i].comp} }, size)
 }
 
-// walkArchiveFS hands the entries of an archive file system (an asar) of
-// kind k found at report path parent to sink. ref keeps the archive's bytes
+// walkArchiveFS hands the entries of an archive file system (an asar, an
+// installer package's, a disk image's volume) of kind k found at report
+// path parent to sink, as walk.ArchiveFS lists them (sbom's walk of an
+// installer package and of a disk image lists them so too). ref keeps the archive's bytes
 // alive. An installer package's payload files and a disk image's are
 // checked for their set-ID bits (file/setuid); a disk image's programs
 // for world write (file/world-writable), as a folder's are.
@@ -466,9 +468,9 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 	var states []*bundleState
 	if bundles {
 		var names []string
-		fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-			if err == nil && d.Type().IsRegular() {
-				names = append(names, p)
+		walk.ArchiveFS(e.ctx, fsys, func(en walk.Entry) error {
+			if en.Kind == walk.Regular {
+				names = append(names, en.Path)
 			}
 			return nil
 		})
@@ -481,20 +483,14 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 			e.addBundleJob(&job{path: joinPath(parent, b), fsys: fsys, name: b, bundle: true, bs: bs, depth: depth, onDone: ref.release})
 		}
 	}
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if cerr := e.ctx.Err(); cerr != nil {
-			return cerr
-		}
+	err := walk.ArchiveFS(e.ctx, fsys, func(en walk.Entry) error {
+		p := en.Path
 		rp := joinPath(parent, p)
-		if err != nil {
-			finds = append(finds, finding(ruleUnreadable, signing.SeverityError, rp, fmt.Sprintf("cannot read archive entry: %v", unwrapPath(err))))
-			if d != nil && d.IsDir() && p != "." {
-				return fs.SkipDir
-			}
+		switch en.Kind {
+		case walk.Unreadable:
+			finds = append(finds, finding(ruleUnreadable, signing.SeverityError, rp, en.Err.Error()))
 			return nil
-		}
-		switch {
-		case d.Type()&fs.ModeSymlink != 0:
+		case walk.Link:
 			// Links of an asar are its reader's business: it reports
 			// those that escape or dangle (asar/link-escape…); a disk
 			// image's may point out of it (the usual "Applications" to
@@ -502,29 +498,23 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 			// archive, whose links are checked as a tarball's are. Their
 			// targets are checked where they are, and held to the rules
 			// for the links' paths too (see checkLinks).
-			if rl, ok := fsys.(fs.ReadLinkFS); ok {
-				if t, err := rl.ReadLink(p); err == nil {
-					finds = append(finds, e.archiveFSLink(parent, p, t, k)...)
-				}
+			if en.TargetErr == nil {
+				finds = append(finds, e.archiveFSLink(parent, p, en.Target, k)...)
 			}
 			return nil
-		case d.IsDir() || !d.Type().IsRegular():
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			finds = append(finds, finding(ruleUnreadable, signing.SeverityError, rp, fmt.Sprintf("cannot stat archive entry: %v", unwrapPath(err))))
+		case walk.Regular:
+		default:
 			return nil
 		}
 		switch k {
 		case KindPkg:
-			finds = append(finds, permFindings(rp, "package payload", info.Mode(), nil)...)
+			finds = append(finds, permFindings(rp, "package payload", en.Perm, nil)...)
 		case KindDMG: // as for a folder's file (the volume keeps its modes)
-			finds = append(finds, permFindings(rp, "disk image", info.Mode(), nil)...)
+			finds = append(finds, permFindings(rp, "disk image", en.Perm, nil)...)
 		}
 		ref.add()
-		j := &job{path: rp, size: info.Size(), src: release.FSFile{FS: fsys, Name: p}, name: p, sib: fsys, sibName: p, depth: depth, onDone: ref.release}
-		j.unixExec = k == KindDMG && info.Mode()&0o111 != 0 && path.Ext(p) == ""
+		j := &job{path: rp, size: en.Size, src: release.FSFile{FS: fsys, Name: p}, name: p, sib: fsys, sibName: p, depth: depth, onDone: ref.release}
+		j.unixExec = k == KindDMG && en.Perm&0o111 != 0 && path.Ext(p) == ""
 		if i := bundleOf(roots, p); i >= 0 {
 			j.bs, j.bname = states[i], p
 		}

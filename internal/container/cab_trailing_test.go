@@ -20,7 +20,7 @@ import (
 func TestAttackMSICabinetTrailingData(t *testing.T) {
 	payload := "MZ hidden payload"
 	c := fixtureMSICab()
-	got, finds := walk(context.Background(), MSI, fixtureMSIWith(append(append([]byte(nil), c...), payload...)), nil)
+	got, finds := walkEntries(context.Background(), MSI, fixtureMSIWith(append(append([]byte(nil), c...), payload...)), nil)
 	if got["setup/app.cab/"+CABTrailing] != payload || got["setup/app.cab/Acme/a.dll"] != "MZ a" {
 		t.Errorf("entries %q", got)
 	}
@@ -28,11 +28,11 @@ func TestAttackMSICabinetTrailingData(t *testing.T) {
 		t.Errorf("findings %+v", finds)
 	}
 
-	got, finds = walk(context.Background(), CAB, append(append([]byte(nil), c...), payload...), nil)
+	got, finds = walkEntries(context.Background(), CAB, append(append([]byte(nil), c...), payload...), nil)
 	if got["setup/"+CABTrailing] != payload || len(finds) != 0 {
 		t.Errorf("standalone cabinet: entries %q, findings %+v", got, finds)
 	}
-	got, _ = walk(context.Background(), CAB, c, nil)
+	got, _ = walkEntries(context.Background(), CAB, c, nil)
 	if len(got) != 1 {
 		t.Errorf("plain cabinet: entries %q", got)
 	}
@@ -63,11 +63,11 @@ func TestCABTrailingSignedByOsslsigncode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := walk(context.Background(), CAB, signed, nil)
+	got, _ := walkEntries(context.Background(), CAB, signed, nil)
 	if len(got) != 1 {
 		t.Errorf("signed cabinet: entries %q, want its one file", got)
 	}
-	got, _ = walk(context.Background(), CAB, append(signed, "MZ after"...), nil)
+	got, _ = walkEntries(context.Background(), CAB, append(signed, "MZ after"...), nil)
 	if len(got) != 2 || got["setup/"+CABAfterSignature] != "MZ after" {
 		t.Errorf("signed cabinet with data after its signature: entries %q", got)
 	}

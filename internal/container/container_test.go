@@ -73,8 +73,8 @@ func TestDetect(t *testing.T) {
 	}
 }
 
-// walk returns the entries (path and bytes) and findings of Walk.
-func walk(ctx context.Context, k Kind, data []byte, x *release.Expansion) (map[string]string, []signing.Finding) {
+// walkEntries returns the entries (path and bytes) and findings of Walk.
+func walkEntries(ctx context.Context, k Kind, data []byte, x *release.Expansion) (map[string]string, []signing.Finding) {
 	got := map[string]string{}
 	var finds []signing.Finding
 	Walk(ctx, k, bytes.NewReader(data), int64(len(data)), "setup", x, Visitor{
@@ -96,7 +96,7 @@ func walk(ctx context.Context, k Kind, data []byte, x *release.Expansion) (map[s
 // TestWalkMSI names an MSI's files as verify reports them: the cabinet's
 // at their installed paths, the Binary table's under Binary/.
 func TestWalkMSI(t *testing.T) {
-	got, finds := walk(context.Background(), MSI, fixtureMSI(), nil)
+	got, finds := walkEntries(context.Background(), MSI, fixtureMSI(), nil)
 	if len(got) != 2 || got["setup/app.cab/Acme/a.dll"] != "MZ a" || got["setup/Binary/CA"] != "MZ ca" || len(finds) != 0 {
 		t.Errorf("entries %q, findings %+v", got, finds)
 	}
@@ -109,7 +109,7 @@ func TestWalkBudget(t *testing.T) {
 	if !x.Take(release.MinExpansion - 2) {
 		t.Fatal("the budget refused its own size")
 	}
-	got, finds := walk(context.Background(), MSI, fixtureMSI(), x)
+	got, finds := walkEntries(context.Background(), MSI, fixtureMSI(), x)
 	if _, ok := got["setup/app.cab/Acme/a.dll"]; ok || len(finds) != 1 || finds[0].Rule != release.RuleUnreadable || finds[0].Path != "setup/app.cab" {
 		t.Errorf("entries %q, findings %+v", got, finds)
 	}
@@ -123,7 +123,7 @@ func TestWalkCancelled(t *testing.T) {
 		k    Kind
 		data []byte
 	}{{MSI, fixtureMSI()}, {CAB, cab.Build([]cab.BuildFile{{Name: "x", Data: []byte("x")}}, cab.BuildOptions{})}, {Pkg, fixturePkg()}} {
-		if got, finds := walk(ctx, c.k, c.data, nil); len(got) != 0 || len(finds) != 0 {
+		if got, finds := walkEntries(ctx, c.k, c.data, nil); len(got) != 0 || len(finds) != 0 {
 			t.Errorf("%s: entries %q, findings %+v", c.k, got, finds)
 		}
 	}
@@ -188,7 +188,7 @@ func TestCABUnknownVersion(t *testing.T) {
 	if k := Detect(bytes.NewReader(b), ".cab", b[:min(len(b), HeadLen)], int64(len(b))); k != CAB {
 		t.Fatalf("detected as %s", k)
 	}
-	entries, findings := walk(context.Background(), CAB, b, nil)
+	entries, findings := walkEntries(context.Background(), CAB, b, nil)
 	if len(entries) != 1 {
 		t.Errorf("entries %v", entries)
 	}

@@ -35,7 +35,7 @@ func TestMSIFileTableMismatch(t *testing.T) {
 			if c.hashed != nil {
 				s.Hashed = map[string][]byte{"readme.txt": c.hashed}
 			}
-			got, finds := walk(context.Background(), MSI, cfb.Build(msi.BuildInstaller(s)), nil)
+			got, finds := walkEntries(context.Background(), MSI, cfb.Build(msi.BuildInstaller(s)), nil)
 			const p = "setup/app.cab/Acme/readme.txt"
 			if got[p] != string(readme) {
 				t.Errorf("entries %q", got)

@@ -4,16 +4,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"strings"
 
 	"github.com/shipgate/shipgate/internal/release"
+	"github.com/shipgate/shipgate/internal/walk"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/pkg"
 )
 
 // openPkg walks the files of the installer package the container is, as
-// the package reader shows them (see [OpenPkg]). Links are handed to
+// the package reader shows them (see [OpenPkg]), by walk.ArchiveFS, the
+// walk verify makes of it too. Links are handed to
 // Visitor.Link (by their paths in the package, Payload/bin/x: see
 // [PkgPayloadRoot]), or left out without one; their targets are files of
 // their own.
@@ -37,37 +38,22 @@ func (w *walker) openPkg(ra io.ReaderAt, size int64) {
 		f.Path = release.JoinPath(w.at, f.Path)
 		w.v.Finding(f)
 	}
-	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if cerr := w.ctx.Err(); cerr != nil {
-			return cerr
-		}
-		rp := release.JoinPath(w.at, p)
-		if err != nil {
-			w.add(release.RuleUnreadable, signing.SeverityError, rp, fmt.Sprintf("cannot read package entry: %v", err))
-			if d != nil && d.IsDir() && p != "." {
-				return fs.SkipDir
+	err = walk.ArchiveFS(w.ctx, fsys, func(e walk.Entry) error {
+		rp := release.JoinPath(w.at, e.Path)
+		switch e.Kind {
+		case walk.Unreadable:
+			w.add(release.RuleUnreadable, signing.SeverityError, rp, e.Err.Error())
+		case walk.Link:
+			if e.TargetErr == nil && w.v.Link != nil {
+				w.v.Link(e.Path, e.Target)
 			}
-			return nil
+		case walk.Regular:
+			w.modeEntry(rp, release.FSFile{FS: fsys, Name: e.Path}, e.Size, e.Perm)
 		}
-		if d.Type()&fs.ModeSymlink != 0 && w.v.Link != nil {
-			if t, err := fs.ReadLink(fsys, p); err == nil {
-				w.v.Link(p, t)
-			}
-			return nil
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			w.add(release.RuleUnreadable, signing.SeverityError, rp, fmt.Sprintf("cannot stat package entry: %v", err))
-			return nil
-		}
-		w.modeEntry(rp, release.FSFile{FS: fsys, Name: p}, info.Size(), info.Mode())
 		return nil
 	})
 	if err != nil && w.ctx.Err() == nil {
-		w.add(release.RuleMalformed, signing.SeverityError, w.at, fmt.Sprintf("cannot list package: %v", err))
+		w.add(release.RuleMalformed, signing.SeverityError, w.at, fmt.Sprintf("cannot list archive: %v", err))
 	}
 }
 

@@ -32,7 +32,8 @@ type Entry struct {
 	// Path is the entry's "/"-separated path under the walked root; "."
 	// is the root itself.
 	Path string
-	// Full is the entry's path on disk.
+	// Full is the entry's path on disk; empty for an archive's entry
+	// (ArchiveFS).
 	Full string
 	Kind Kind
 	// Mode is the entry's type bits (fs.DirEntry.Type); zero when Kind
@@ -40,14 +41,18 @@ type Entry struct {
 	Mode fs.FileMode
 	// Perm is a Regular entry's permission bits with its set-user-ID,
 	// set-group-ID and sticky bits (lstat's), zero when they could not
-	// be read (and always from DirTreeTypes).
+	// be read (and always from DirTreeTypes); an archive's entry's mode
+	// as its archive records it (ArchiveFS).
 	Perm fs.FileMode
+	// Size is a Regular archive entry's size (ArchiveFS); DirTree leaves
+	// it zero (a caller stats the file it opens).
+	Size int64
 	// Target is a link's target as the link records it, and TargetErr
 	// why it could not be read.
 	Target    string
 	TargetErr error
 	// Err, when Kind is Unreadable, is why the entry could not be read;
-	// it names Full.
+	// it names Full (DirTree) or is the finding's message (ArchiveFS).
 	Err error
 	// IsDir reports, on an Unreadable entry, that it is a directory whose
 	// listing failed: its entries are not walked.

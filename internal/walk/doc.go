@@ -4,8 +4,16 @@
 // way. It reports facts; what an entry means (a finding, a file to check or
 // to inventory) is its caller's decision.
 //
-// DirTree enumerates a directory tree; OpenDMG opens a disk image's file
-// system, and HasKoly tells a disk image by its trailer.
+// What both walk here, one function each:
+//   - a directory tree: DirTree;
+//   - the file system inside an archive (an installer package's, as
+//     container.OpenPkg reads it; a disk image's volume, which OpenDMG
+//     opens and HasKoly tells by its trailer; an asar's): ArchiveFS,
+//     verify's walk of all three and sbom's of the first two (its
+//     package walk being container.Walk's);
+//   - a tarball: Tar (see Tarballs);
+//   - a zip archive's central directory, read by chunks, and the checks
+//     of each entry once named (see Zip archives).
 //
 // # Zip archives
 //
@@ -18,7 +26,8 @@
 // two versions' folders); the archive's checks are internal/release's
 // (CheckZip, ZipOverlaps, ZipLocalHeaders…, the archive named by its file
 // name); once a walker has named an entry (verify by its central name,
-// sbom by the name extractors write: release.ZipCentralName), the checks
+// release.ZipCentralName; sbom by the name extractors write,
+// release.ZipInstalledName: see Not yet shared), the checks
 // of the entry are made by one function both call, ZipEntryChecks.Check,
 // in one order, so that a check added there is made by both; a file whose
 // end cannot be read to look for a zip there is file/unreadable
@@ -49,7 +58,13 @@
 //
 // # Tarballs
 //
-// release.OpenTar is the one reader (git-audit's --artifact uses it too).
+// release.OpenTar is the one reader (git-audit's --artifact uses it too),
+// and Tar the one walk of its entries, which verify (a tarball given or
+// found) and sbom (the tarball given, and those found in a release) make:
+// the reader's problems (TarProblems), name collisions, mode and
+// capability findings and special entries in one order; each caller
+// only says what it does with a file (verify checks it as the stream
+// passes it, sbom holds it) and with a link.
 // A tarball given as input is the release, as a zip is: both name its
 // entries by their paths in the archive (a.txt, not app.tar/a.txt), and
 // neither lists the tarball itself (the report's input section gives its
@@ -128,11 +143,23 @@
 //     file/insecure-path in verify (its throughLinks), listed without a
 //     finding by sbom: the check needs every file's path, which sbom has
 //     only once its inventory is built.
-//   - An installer package is opened by two readers of one format:
-//     verify's archive file system (walkArchiveFS) and sbom's
-//     container.Walk, which hand over the same files, modes and links
-//     (TestPkgWalkAgreesWithSbom, TestPkgLinksWalkAgreesWithSbom).
-//   - The rest of a zip archive's walk (queuing its entries), tarballs and
-//     installers are opened by the callers; they are to move here, one
-//     format at a time.
+//   - An installer package's file system is read by one reader
+//     (container.OpenPkg) and walked by one walk (ArchiveFS), reached by
+//     verify through its archive file systems (walkArchiveFS, which
+//     verifies the Apple bundles of a Payload as bundles) and by sbom
+//     through container.Walk (TestPkgWalkAgreesWithSbom,
+//     TestPkgLinksWalkAgreesWithSbom).
+//   - A zip entry is named two ways. verify checks it under its central
+//     directory's name (the one Go's reader and a signature over the
+//     archive cover); sbom lists it under the name extractors write (a
+//     Unicode Path field's, cut at a NUL, without a leading "./"), which
+//     is what lands on disk and what a policy's paths should judge. The
+//     two differ only for entries both report (file/malformed for a
+//     Unicode Path field, file/insecure-path for a NUL), but the paths
+//     listed differ; the one rule is to be the name extractors write,
+//     with verify's zip records (name hashes for duplicates and
+//     collisions, sibling lookups by name) moved to it.
+//   - The rest of a zip archive's walk (queuing its entries) is each
+//     caller's; installers other than packages are container.Walk's,
+//     which both call.
 package walk

@@ -12,8 +12,8 @@ import (
 )
 
 // ZipEntry is an entry of a zip archive as a walker names it (verify by
-// its central name, sbom by the name extractors write: see
-// release.ZipCentralName), for ZipEntryChecks.
+// its central name, release.ZipCentralName; sbom by the name extractors
+// write, release.ZipInstalledName), for ZipEntryChecks.
 type ZipEntry struct {
 	File *zip.File
 	// Index is its index in the archive's central directory (that of
