@@ -38,7 +38,11 @@ func ParseDigest(s string) (Digest, error) {
 func (d Digest) IsZero() bool { return d == Digest{} }
 
 // String returns d as 64 lowercase hex digits.
-func (d Digest) String() string { return hex.EncodeToString(d[:]) }
+func (d Digest) String() string {
+	var b [2 * len(d)]byte // one allocation, the string's
+	hex.Encode(b[:], d[:])
+	return string(b[:])
+}
 
 // AppendText appends d's text form to b.
 func (d Digest) AppendText(b []byte) ([]byte, error) { return hex.AppendEncode(b, d[:]), nil }

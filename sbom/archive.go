@@ -25,10 +25,15 @@ import (
 // entry's only through its decompressor, while binaries are read at offsets.
 const maxHeld = 2 << 30
 
-// zipChunkLen is the number of records in a chunk of a zip release's
-// central directory (walk.ZipChunkLen, as verify reads its input's): a
-// variable so that a test can compare the chunked read with the whole.
-var zipChunkLen = walk.ZipChunkLen
+// zipChunkLen returns the number of records in a chunk of a zip release's
+// central directory (walk.ZipChunkLen, as verify reads its input's, unless
+// a test set Options.zipChunkLen).
+func (b *builder) zipChunkLen() int {
+	if n := b.opts.zipChunkLen; n > 0 {
+		return n
+	}
+	return walk.ZipChunkLen
+}
 
 // listArchive lists the files of the zip archive or tarball b.root into
 // b.files, read by the release walker's readers (internal/release), with the
@@ -68,7 +73,7 @@ func (b *builder) listZip(f *os.File, size int64) error {
 	}
 	// A large archive's central directory is read a chunk at a time, as
 	// verify reads its input's (walk.ZipFiles).
-	files, readers, err := walk.ZipFiles(ra, end, zipChunkLen)
+	files, readers, err := walk.ZipFiles(ra, end, b.zipChunkLen())
 	if err != nil {
 		return fmt.Errorf("sbom: %s: %w", b.root, err)
 	}

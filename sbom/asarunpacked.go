@@ -28,12 +28,20 @@ func (b *builder) matchUnpacked() {
 	if len(b.asars) == 0 {
 		return
 	}
-	byPath := make(map[string]*item, len(b.items))
-	for _, it := range b.items {
-		byPath[it.path] = it
+	// The files are indexed by path only when an asar has unpacked
+	// files: most have none, and most entries are packed.
+	var byPath map[string]*item
+	lookup := func(p string) *item {
+		if byPath == nil {
+			byPath = make(map[string]*item, len(b.items))
+			for _, it := range b.items {
+				byPath[it.path] = it
+			}
+		}
+		return byPath[p]
 	}
 	listed := func(p string) (int64, []byte, bool) {
-		it := byPath[p]
+		it := lookup(p)
 		if it == nil || it.link != "" {
 			return 0, nil, false
 		}
@@ -46,7 +54,10 @@ func (b *builder) matchUnpacked() {
 	for _, a := range b.asars {
 		b.inv.Findings = append(b.inv.Findings, walk.UnpackedFindings(a.ar, a.at, listed)...)
 		a.ar.Walk(func(e *asar.Entry) error {
-			if it := byPath[walk.UnpackedPath(a.at, e.Path)]; it != nil && e.Kind == asar.KindFile && e.Unpacked {
+			if e.Kind != asar.KindFile || !e.Unpacked {
+				return nil
+			}
+			if it := lookup(walk.UnpackedPath(a.at, e.Path)); it != nil {
 				it.entryPath = release.JoinPath(a.at, e.Path)
 			}
 			return nil

@@ -195,3 +195,16 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkOpenAsar30k reads the release of bigRelease (30,000 small files
+// in app.asar) as `shipgate sbom` does; its allocs/op are the per-file
+// costs of an inventory, which timings on a shared machine hide.
+func BenchmarkOpenAsar30k(b *testing.B) {
+	dir := bigRelease(b, b.TempDir(), false)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Open(dir, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -176,10 +176,9 @@ func TestExportUnknownFormat(t *testing.T) {
 	}
 }
 
-// SetZipChunkLenForTest reads a large zip release a chunk of n central
-// directory records at a time until the returned function restores it.
-func SetZipChunkLenForTest(n int) (restore func()) {
-	old := zipChunkLen
-	zipChunkLen = n
-	return func() { zipChunkLen = old }
+// WithZipChunkLenForTest returns o reading a large zip release a chunk of
+// n central directory records at a time.
+func WithZipChunkLenForTest(o Options, n int) Options {
+	o.zipChunkLen = n
+	return o
 }

@@ -51,6 +51,10 @@ type Options struct {
 	// noBatch reads each packed asar file on its own, as before batches
 	// (tests compare the two).
 	noBatch bool
+	// zipChunkLen, when positive, replaces walk.ZipChunkLen as the number
+	// of records in a chunk of a zip release's central directory, so that
+	// a test can compare the chunked read with the whole.
+	zipChunkLen int
 }
 
 // Layouts of a release.

@@ -16,6 +16,7 @@ import (
 // entries of other chunks (a duplicate name, a name leaving the archive)
 // included.
 func TestZipChunkedInventoryMatchesWhole(t *testing.T) {
+	t.Parallel()
 	for _, c := range walktest.ZipCases(t) {
 		if c.ChunkLen == 0 {
 			continue
@@ -28,9 +29,7 @@ func TestZipChunkedInventoryMatchesWhole(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		restore := SetZipChunkLenForTest(c.ChunkLen)
-		chunked, err := Open(p, Options{})
-		restore()
+		chunked, err := Open(p, WithZipChunkLenForTest(Options{}, c.ChunkLen))
 		if err != nil {
 			t.Fatal(err)
 		}

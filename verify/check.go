@@ -116,10 +116,20 @@ type fileHasher struct {
 	// every byte written (see check.jsBlock), so a large .js is not read
 	// again to be told from a JScript.
 	js *tailScan
+	// sum receives the SHA-256 (see digest): a buffer of the hasher's
+	// own, so that Sum through the interface allocates none.
+	sum [sha256.Size]byte
 }
 
 func newFileHasher(wantSHA1, wantMD5, wantCRC bool) *fileHasher {
-	h := &fileHasher{sha256: sha256.New(), tail: tailBuffer{max: zipTailLen}}
+	h := &fileHasher{}
+	h.init(wantSHA1, wantMD5, wantCRC)
+	return h
+}
+
+// init readies the zero hasher h for a file (see newFileHasher).
+func (h *fileHasher) init(wantSHA1, wantMD5, wantCRC bool) {
+	h.sha256, h.tail = sha256.New(), tailBuffer{max: zipTailLen}
 	if wantSHA1 {
 		h.sha1 = sha1.New()
 	}
@@ -129,8 +139,10 @@ func newFileHasher(wantSHA1, wantMD5, wantCRC bool) *fileHasher {
 	if wantCRC {
 		h.crc = crc32.NewIEEE()
 	}
-	return h
 }
+
+// digest returns the SHA-256 of the bytes written.
+func (h *fileHasher) digest() Digest { return Digest(h.sha256.Sum(h.sum[:0])) }
 
 func (h *fileHasher) Write(p []byte) (int, error) {
 	if h.js != nil {
@@ -277,6 +289,17 @@ type check struct {
 	// tarOpened reports a tarball whose entries were checked,
 	// sevenOpened a 7-Zip archive whose files were.
 	tarOpened, sevenOpened bool
+
+	// small is the pooled buffer a small file was read into (mem), put
+	// back once the check is done (after its cleanups) or, when its
+	// entries outlive it, when the last of them is (holdForEntries).
+	small *[]byte
+	// hasher and memReader are h and the reader of mem, allocated with
+	// the check (process): most files are small and need nothing else.
+	hasher    fileHasher
+	memReader bytes.Reader
+	// cra is the file's reader that findZip searches, bound to the run.
+	cra ctxReaderAt
 }
 
 func (c *check) add(rule signing.Rule, sev signing.Severity, msg string) *signing.Finding {
@@ -292,10 +315,15 @@ func (e *engine) process(j *job) {
 	}
 	c := &check{e: e, j: j, f: File{Path: j.path, Size: j.size, Kind: KindOther}}
 	needSHA1, needMD5 := e.bl.needsHashes()
-	c.h = newFileHasher(needSHA1 || e.catSHA1, needMD5, j.checkCRC)
+	c.hasher.init(needSHA1 || e.catSHA1, needMD5, j.checkCRC)
+	c.h = &c.hasher
 	c.run()
 	for i := len(c.cleanup) - 1; i >= 0; i-- {
 		c.cleanup[i]()
+	}
+	if c.small != nil {
+		smallPool.Put(c.small)
+		c.small = nil
 	}
 	if !c.deferred && !c.postponed {
 		c.h.tail.release()
@@ -335,10 +363,11 @@ func (c *check) run() {
 			c.folderPerm(mode)
 			// The buffer goes back to the pool when the check is done,
 			// or when the last entry of the archive it holds is.
-			c.cleanup = append(c.cleanup, func() { smallPool.Put(bp) })
+			c.small = bp
 			c.mem = (*bp)[:n]
 			c.h.tail.max = 0 // the bytes are all in c.mem
-			c.withReaderAt(bytes.NewReader(c.mem), int64(n))
+			c.memReader.Reset(c.mem)
+			c.withReaderAt(&c.memReader, int64(n))
 			return
 		}
 		smallPool.Put(bp)
@@ -488,7 +517,7 @@ func (c *check) withStream(r io.Reader, size int64) {
 		c.readProblem = true
 	}
 	c.f.Size = c.h.n
-	c.f.SHA256 = digestSum(c.h.sha256)
+	c.f.SHA256 = c.h.digest()
 	c.listed = true
 	c.checkUnopenedArchive(hdr)
 	c.afterHash()
@@ -821,7 +850,7 @@ func (c *check) verifyNative(ra io.ReaderAt, size int64) bool {
 func (c *check) hashFile(ra io.ReaderAt, size int64, hdr []byte) bool {
 	switch {
 	case c.h.n == size:
-		c.f.SHA256 = digestSum(c.h.sha256)
+		c.f.SHA256 = c.h.digest()
 	case c.j.sum != nil && c.h.sha1 == nil && c.h.md5 == nil && c.h.crc == nil:
 		// An archive entry whose SHA-256 the archive's check computed
 		// while hashing the archive, and no other hash is needed.
@@ -849,7 +878,7 @@ func (c *check) hashFile(ra io.ReaderAt, size int64, hdr []byte) bool {
 			}
 			return false
 		}
-		c.f.SHA256 = digestSum(c.h.sha256)
+		c.f.SHA256 = c.h.digest()
 	}
 	return true
 }
@@ -947,7 +976,8 @@ func (c *check) findZip(ra io.ReaderAt, size int64, hdr []byte) {
 	}
 	// An archive that is a resource's, opened as such, is not found again
 	// (the rule sbom inventories by).
-	cra := ctxReaderAt{c.e.ctx, ra}
+	c.cra = ctxReaderAt{c.e.ctx, ra}
+	cra := &c.cra // the check's own: no allocation per file
 	a, err := container.FindAppended(cra, size, c.f.Kind == KindPE, tail, c.resZips)
 	switch {
 	case c.e.ctx.Err() != nil:
@@ -1021,7 +1051,11 @@ func (c *check) afterHash() {
 		c.add(ruleMalformed, signing.SeverityError, fmt.Sprintf("CRC-32 %08x of the zip entry does not match the %08x its header records", c.h.crc.Sum32(), c.j.crc))
 	}
 	if c.e.bl.list != nil { // the hashes in hex only for a blocklist
-		fh := fileHashes{SHA256: c.f.SHA256.String(), SHA1: hexSum(c.h.sha1), MD5: hexSum(c.h.md5)}
+		fh := fileHashes{SHA1: hexSum(c.h.sha1), MD5: hexSum(c.h.md5)}
+		if c.e.bl.list.ListsFileSHA256(c.f.SHA256) {
+			// The hex only for a file the lists name: most are not.
+			fh.SHA256 = c.f.SHA256.String()
+		}
 		if c.native != nil {
 			fh.Authentihash = c.native.authentihash
 			fh.CDHashes = c.native.cdhashes
@@ -1186,6 +1220,12 @@ func (c *check) holdForEntries() (*refCount, func(*job)) {
 	ref := newRef(nil)
 	var held []func()
 	held, c.cleanup = c.cleanup, nil
+	if bp := c.small; bp != nil {
+		// The small file's buffer goes back last, as when the check
+		// is done (process).
+		c.small = nil
+		held = append([]func(){func() { smallPool.Put(bp) }}, held...)
+	}
 	if done := c.j.onDone; done != nil {
 		// The parent's bytes (an archive this file is an entry of) must
 		// outlive the entries too: release the parent last.

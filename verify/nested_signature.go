@@ -52,7 +52,7 @@ func (c *check) nestedSignature(ra io.ReaderAt, size int64, sd container.SignedD
 		}
 	}
 	n.f.Size = n.h.n
-	n.f.SHA256 = digestSum(n.h.sha256)
+	n.f.SHA256 = n.h.digest()
 	n.listed = true
 	n.afterHash()
 	cat, x := n.catalogFacts()

@@ -157,7 +157,8 @@ func (e *engine) walkDir(in input) error {
 			// findings: job.folderPerm), reads it whole when small, and
 			// queues it again with its size when not (see
 			// engine.postpone). Most files of a release are small.
-			j := &job{path: joinPath(in.prefix, rel), size: -1, src: release.File(d.Full), sib: rootFS, sibName: rel, folderPerm: true}
+			j := newDiskJob(joinPath(in.prefix, rel), d.Full)
+			j.size, j.sib, j.sibName, j.folderPerm = -1, rootFS, rel, true
 			if i := bundleOf(bundles, rel); i >= 0 {
 				j.bs, j.bname = states[i], rel
 			}
@@ -175,6 +176,20 @@ func (e *engine) walkDir(in input) error {
 		e.q.push(j, true)
 	}
 	return nil
+}
+
+// diskJob is a job with its source, a file on disk, in one allocation: a
+// release folder's walk makes one per file.
+type diskJob struct {
+	job
+	file release.File
+}
+
+// newDiskJob returns the job of the file on disk name, reported as path.
+func newDiskJob(path, name string) *job {
+	d := &diskJob{job: job{path: path}, file: release.File(name)}
+	d.src = &d.file // a *release.File is a release.Disk too
+	return &d.job
 }
 
 // bundleOf returns the index of the bundle directory rel lies inside, or -1.

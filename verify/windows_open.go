@@ -92,7 +92,7 @@ func pathElem(s string) string { return container.PathElem(s) }
 // zip or tar archive, among the archive's entries, a compressed one read
 // into memory under the memory budget (windows_open_archive.go).
 func (c *check) cabinets() func(name string) (io.ReaderAt, int64, io.Closer, error) {
-	if _, disk := c.j.src.(release.File); disk && c.j.depth == 0 {
+	if _, disk := c.j.src.(release.Disk); disk && c.j.depth == 0 {
 		return container.CabinetFS(c.j.sib, c.j.sibName)
 	}
 	return c.archiveCabinets()

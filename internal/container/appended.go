@@ -2,6 +2,7 @@ package container
 
 import (
 	"io"
+	"slices"
 
 	"github.com/shipgate/shipgate/internal/zipend"
 )
@@ -11,7 +12,12 @@ import (
 // and for a PE (pe true) the start of its certificate table, which a
 // signed self-extractor's archive precedes.
 func ZipEnds(r io.ReaderAt, size int64, pe bool) []int64 {
-	ends := []int64{size}
+	return appendZipEnds(nil, r, size, pe)
+}
+
+// appendZipEnds appends ZipEnds(r, size, pe) to ends.
+func appendZipEnds(ends []int64, r io.ReaderAt, size int64, pe bool) []int64 {
+	ends = append(ends, size)
 	if pe {
 		if off, ok := PECertTable(r, size); ok && off < size {
 			ends = append(ends, off)
@@ -78,7 +84,8 @@ func SignedZip(r io.ReaderAt, size int64, ends []int64, z zipend.End, walked []S
 // Appended is what a file of a release carries at its end as zip
 // archives, found by FindAppended.
 type Appended struct {
-	// Ends are the offsets the archives were looked for before (ZipEnds).
+	// Ends are the offsets the archives were looked for before (ZipEnds);
+	// nil when none was found.
 	Ends []int64
 	// Zips are the archives to open under the file's path, in file
 	// order: the one found from the end and, for a PE, every other a
@@ -96,13 +103,19 @@ type Appended struct {
 // an end too, and more than one archive may be found), searched as
 // FindAppendedZip searches (tail and walked are its).
 func FindAppended(r io.ReaderAt, size int64, pe bool, tail []byte, walked []Span) (Appended, error) {
-	a := Appended{Ends: ZipEnds(r, size, pe)}
-	z, ok, err := FindAppendedZip(r, size, a.Ends, tail, walked)
+	// The ends are kept only when an archive is found: most files carry
+	// none, and their search allocates nothing.
+	var buf [2]int64
+	ends := appendZipEnds(buf[:0], r, size, pe)
+	z, ok, err := FindAppendedZip(r, size, ends, tail, walked)
+	if err != nil || !ok {
+		return Appended{}, err
+	}
+	a := Appended{Ends: slices.Clone(ends)}
 	switch {
-	case err != nil || !ok:
-		return a, err
 	case !z.Valid:
-		a.Invalid = &z
+		invalid := z // z itself stays on the stack
+		a.Invalid = &invalid
 	case pe:
 		a.Zips = AppendedZips(r, size, a.Ends, z, walked)
 	default:

@@ -237,6 +237,12 @@ func (p *parser) hex4() (rune, bool) {
 
 // num reads a number (JSON grammar) and returns its text.
 func (p *parser) num() (string, error) {
+	b, err := p.numBytes()
+	return string(b), err
+}
+
+// numBytes is num returning the number's bytes in the header, not a copy.
+func (p *parser) numBytes() ([]byte, error) {
 	start := p.i
 	b := p.b
 	digits := func() int {
@@ -254,12 +260,12 @@ func (p *parser) num() (string, error) {
 	case p.i < len(b) && b[p.i] == '0':
 		p.i++
 	case digits() == 0:
-		return "", p.fail("invalid number")
+		return nil, p.fail("invalid number")
 	}
 	if p.i < len(b) && b[p.i] == '.' {
 		p.i++
 		if digits() == 0 {
-			return "", p.fail("invalid number")
+			return nil, p.fail("invalid number")
 		}
 	}
 	if p.i < len(b) && (b[p.i] == 'e' || b[p.i] == 'E') {
@@ -268,10 +274,10 @@ func (p *parser) num() (string, error) {
 			p.i++
 		}
 		if digits() == 0 {
-			return "", p.fail("invalid number")
+			return nil, p.fail("invalid number")
 		}
 	}
-	return string(b[start:p.i]), nil
+	return b[start:p.i], nil
 }
 
 // literal reads true, false or null.
@@ -457,11 +463,11 @@ func (p *parser) entrySize(e *Entry, k *entryKeys, c byte, depth int) error {
 	if c != '-' && (c < '0' || c > '9') {
 		return k.skipBad(p, depth, bad)
 	}
-	n, err := p.num()
+	n, err := p.numBytes()
 	if err != nil {
 		return err
 	}
-	v, perr := strconv.ParseInt(n, 10, 64)
+	v, perr := strconv.ParseInt(string(n), 10, 64) // no copy: n does not escape
 	if perr != nil || v < 0 || v > 1<<53 {
 		k.bad = append(k.bad, bad)
 		return nil
@@ -475,6 +481,13 @@ func (p *parser) entrySize(e *Entry, k *entryKeys, c byte, depth int) error {
 func (p *parser) entryString(e *Entry, k *entryKeys, key string, c byte, depth int) error {
 	if c != '"' {
 		return k.skipBad(p, depth, strconv.Quote(key)+" is not a string")
+	}
+	if key == "offset" {
+		// Most offsets are plain digits: parsed in place, not copied.
+		if v, ok := p.digitString(); ok {
+			e.Offset = v
+			return nil
+		}
 	}
 	s, err := p.str()
 	if err != nil {
@@ -491,6 +504,25 @@ func (p *parser) entryString(e *Entry, k *entryKeys, key string, c byte, depth i
 	}
 	e.Offset = int64(v)
 	return nil
+}
+
+// digitString reads, when the string at p.i (its '"') is one to 19 decimal
+// digits of a value below 2^63, that value; else it reads nothing and
+// reports false.
+func (p *parser) digitString() (int64, bool) {
+	i := p.i + 1
+	for i < len(p.b) && p.b[i] >= '0' && p.b[i] <= '9' {
+		i++
+	}
+	if i == p.i+1 || i >= len(p.b) || p.b[i] != '"' {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(string(p.b[p.i+1:i]), 10, 63)
+	if err != nil {
+		return 0, false
+	}
+	p.i = i + 1
+	return int64(v), true
 }
 
 // entryBool parses a file's "executable" or "unpacked", a JSON boolean.

@@ -1,6 +1,8 @@
 package blocklist
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -594,4 +596,18 @@ func normalizeSerial(s string) (string, bool) {
 		s = "0"
 	}
 	return s, true
+}
+
+// ListsFileSHA256 reports whether an entry of the list is the file SHA-256
+// sum (KindFileSHA256), without building its hex string: a caller that
+// matches every file of a release ([List.MatchFile]) builds it only for
+// the files the list names.
+func (l *List) ListsFileSHA256(sum [sha256.Size]byte) bool {
+	if l == nil || len(l.index[KindFileSHA256]) == 0 {
+		return false
+	}
+	var key [2 * sha256.Size]byte
+	hex.Encode(key[:], sum[:])
+	_, ok := l.index[KindFileSHA256][string(key[:])]
+	return ok
 }
