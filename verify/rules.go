@@ -128,6 +128,9 @@ const (
 	// RuleNSISHiddenData: an NSIS instruction extracts from an offset
 	// where no data block starts, inside another block's bytes.
 	RuleNSISHiddenData = container.RuleNSISHiddenData
+	// RuleNSISDownload: an NSIS installer carries a plugin that downloads
+	// files while it installs; what it downloads was not checked.
+	RuleNSISDownload = container.RuleNSISDownload
 )
 
 // Rule IDs of opening IExpress self-extractors, documented in

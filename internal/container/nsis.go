@@ -71,6 +71,7 @@ func (w *walker) openNSIS(ra io.ReaderAt, size int64) {
 		w.nsisError(err, "NSIS installer header cannot be read, so the files it installs were not checked")
 		return
 	}
+	w.nsisDownloads(rd.Header.Files)
 	used := map[string]bool{}
 	walked := map[int64]bool{}
 	// An NSIS installer extracts to Windows, on NTFS: names one there are

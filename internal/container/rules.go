@@ -54,6 +54,11 @@ const (
 	// RuleNSISHiddenData: an NSIS instruction extracts from an offset
 	// where no data block starts, inside another block's bytes.
 	RuleNSISHiddenData signing.Rule = "nsis/hidden-data"
+	// RuleNSISDownload: an NSIS installer carries a plugin that downloads
+	// files while it installs (NSISdl, inetc as electron-builder's
+	// nsis-web uses it, NScurl, InetLoad); what it downloads is not in the
+	// installer and was not checked.
+	RuleNSISDownload signing.Rule = "nsis/download"
 )
 
 // Rule IDs of opening IExpress self-extractors, documented in

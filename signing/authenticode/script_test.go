@@ -304,9 +304,9 @@ func TestScriptKindOf(t *testing.T) {
 // encodings and checks that we accept them, computing the digest it
 // computes; a tampered copy fails for both. Of the other script kinds
 // osslsigncode 2.9 signs the PowerShell XML files and .mof
-// (TestOsslsigncodeMOF), not the Windows Script Host's (2.10 added .js,
-// without the Windows Script Host's length suffix, so its .js signatures
-// would not verify on Windows).
+// (TestOsslsigncodeMOF), not the Windows Script Host's; 2.10 added .js,
+// signed with PowerShell's SIP and digest, which Windows rejects
+// (TestOsslsigncodeJScript).
 func TestOsslsigncodeScript(t *testing.T) {
 	t.Parallel()
 	e := newOsslEnv(t)
