@@ -230,7 +230,7 @@ func gatePassed(r *report.Report) bool {
 		return false
 	}
 	for _, f := range r.Findings {
-		if f.Severity == signing.SeverityError {
+		if f.Severity >= signing.SeverityError {
 			return false
 		}
 	}
