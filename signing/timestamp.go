@@ -45,9 +45,10 @@ type Timestamp struct {
 	// Disregarded says why a timestamp that verified does not count: a
 	// certificate of the authority's chain is blocklisted, so its time may
 	// be forged, as Windows ignores a timestamp whose authority is in the
-	// Disallowed store. Verifiers leave it empty; the caller that applies
-	// blocklists (package verify) sets it and then judges the signature as
-	// untimestamped.
+	// Disallowed store. The caller that applies blocklists (package verify)
+	// sets it and then judges the signature as untimestamped; a verifier
+	// sets it only where the format itself lets no timestamp count
+	// (Authenticode's lifetime-signing usage).
 	Disregarded string `json:"disregarded,omitempty"`
 }
 

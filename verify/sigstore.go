@@ -450,11 +450,12 @@ func (c *check) checkProvenance(s *Sigstore, res *blob.Result, bundleName, who s
 
 // failedVerdict says why the statement of a DSSE bundle that verified is a
 // verdict against its subjects, or returns "": a SLSA verification summary
-// whose verificationResult is not PASSED. A DSSE bundle counts as a
-// signature because the file's digest is among its subjects, whatever the
-// statement says of them, and a pipeline that gates its releases signs the
-// summaries of the releases it failed with the same identity as the ones
-// it passed: a FAILED summary beside the file it failed is no signature.
+// whose verificationResult is not PASSED, or an in-toto test result whose
+// result is not PASSED. A DSSE bundle counts as a signature because the
+// file's digest is among its subjects, whatever the statement says of them,
+// and a pipeline that gates or tests its releases signs the verdicts on the
+// builds it failed with the same identity as on the ones it passed: a
+// FAILED verdict beside the file it failed is no signature.
 func failedVerdict(res *blob.Result) string {
 	if res == nil || len(res.Statement) == 0 {
 		return ""
@@ -463,17 +464,31 @@ func failedVerdict(res *blob.Result) string {
 		PredicateType string `json:"predicateType"`
 		Predicate     struct {
 			VerificationResult string `json:"verificationResult"`
+			Result             string `json:"result"`
 		} `json:"predicate"`
 	}
-	if err := json.Unmarshal(res.Statement, &st); err != nil || st.PredicateType != attestPredicateTypeVSA {
+	if err := json.Unmarshal(res.Statement, &st); err != nil {
 		return ""
 	}
-	if r := st.Predicate.VerificationResult; r != "PASSED" {
-		return fmt.Sprintf("a verification summary (%s) whose verificationResult is %q", st.PredicateType, r)
+	var field, value string
+	switch st.PredicateType {
+	case predicateTypeVSA:
+		field, value = "verificationResult", st.Predicate.VerificationResult
+	case predicateTypeTestResult:
+		field, value = "result", st.Predicate.Result
+	default:
+		return ""
+	}
+	if value != "PASSED" {
+		return fmt.Sprintf("a %s statement whose %s is %q", st.PredicateType, field, value)
 	}
 	return ""
 }
 
-// attestPredicateTypeVSA is SLSA's verification summary predicate type
-// (signing/attest.PredicateTypeVSA, which package verify does not import).
-const attestPredicateTypeVSA = "https://slsa.dev/verification_summary/v1"
+// Predicate types of verdicts on a statement's subjects: SLSA's
+// verification summary (signing/attest.PredicateTypeVSA, which package
+// verify does not import) and in-toto's test result.
+const (
+	predicateTypeVSA        = "https://slsa.dev/verification_summary/v1"
+	predicateTypeTestResult = "https://in-toto.io/attestation/test-result/v0.1"
+)

@@ -28,17 +28,26 @@ const verdictPolicy = `rules:
 func TestAttackSigstoreFailedVerdict(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
-		result string
-		fails  bool
-	}{{"FAILED", true}, {"", true}, {"PASSED", false}} {
+		predicate string
+		result    string
+		fails     bool
+	}{
+		{"vsa", "FAILED", true}, {"vsa", "", true}, {"vsa", "PASSED", false},
+		{"test", "FAILED", true}, {"test", "WARNED", true}, {"test", "PASSED", false},
+	} {
 		base := t.TempDir()
 		art := []byte("a trojanized ffmpeg.dll")
 		sum := sha256.Sum256(art)
-		stmt := []byte(`{"_type": "https://in-toto.io/Statement/v1",
- "subject": [{"name": "dist/ffmpeg.dll", "digest": {"sha256": "` + hex.EncodeToString(sum[:]) + `"}}],
+		subject := `"subject": [{"name": "dist/ffmpeg.dll", "digest": {"sha256": "` + hex.EncodeToString(sum[:]) + `"}}]`
+		stmt := []byte(`{"_type": "https://in-toto.io/Statement/v1", ` + subject + `,
  "predicateType": "https://slsa.dev/verification_summary/v1",
  "predicate": {"verifier": {"id": "https://github.com/shipgate/shipgate"}, "resourceUri": "release",
   "policy": {"uri": "urn:shipgate:policy:builtin"}, "verificationResult": "` + c.result + `", "verifiedLevels": ["FAILED"]}}`)
+		if c.predicate == "test" {
+			stmt = []byte(`{"_type": "https://in-toto.io/Statement/v1", ` + subject + `,
+ "predicateType": "https://in-toto.io/attestation/test-result/v0.1",
+ "predicate": {"result": "` + c.result + `", "configuration": [], "passedTests": [], "failedTests": ["scan"]}}`)
+		}
 		writeTree(t, base, map[string][]byte{
 			"conf/policy.yaml":                      []byte(verdictPolicy),
 			"conf/sigstore/trusted_root.json":       sigstoreTestdata(t, "trusted_root.json"),
@@ -55,7 +64,7 @@ func TestAttackSigstoreFailedVerdict(t *testing.T) {
 		}
 		got := findingsOf(r, RuleSigstoreInvalid)
 		if c.fails != (len(got) == 1 && strings.Contains(got[0], "verdict against the file")) {
-			t.Errorf("verificationResult %q: sigstore-invalid findings %v, want failure %v", c.result, got, c.fails)
+			t.Errorf("%s result %q: sigstore-invalid findings %v, want failure %v", c.predicate, c.result, got, c.fails)
 		}
 	}
 }

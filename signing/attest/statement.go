@@ -94,6 +94,11 @@ type Predicate struct {
 	// was made from; ReportURI is where it was published, when recorded.
 	ReportSHA256 string `json:"reportSha256,omitempty"`
 	ReportURI    string `json:"reportUri,omitempty"`
+	// ReportErrors is the number of error findings the summarised report
+	// records (shipgateReport.summary.errors), zero when it records none.
+	// A PASSED summary with errors comes from a gate that could not fail
+	// (failOn never); [Verify] does not take it as PASSED.
+	ReportErrors int `json:"reportErrors,omitempty"`
 }
 
 // vsaPredicate is the JSON form of the predicate. Field names follow SLSA VSA
@@ -230,7 +235,7 @@ func gatePassed(r *report.Report) bool {
 		return false
 	}
 	for _, f := range r.Findings {
-		if f.Severity == signing.SeverityError {
+		if f.Severity >= signing.SeverityError {
 			return false
 		}
 	}

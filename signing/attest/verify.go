@@ -70,8 +70,9 @@ type Verified struct {
 //     strictly and validates ([ErrMalformed]), with predicate type SLSA VSA v1
 //     and verifier shipgate ([ErrPredicateType]);
 //  5. each of opts.Subjects is a subject ([ErrSubjectMissing]);
-//  6. verificationResult is PASSED unless opts.AllowFailed ([ErrNotPassed];
-//     the authenticated *Verified is returned with this error).
+//  6. verificationResult is PASSED, and the shipgate report it summarises
+//     has no errors, unless opts.AllowFailed ([ErrNotPassed]; the
+//     authenticated *Verified is returned with this error).
 //
 // Nothing from the payload is interpreted before step 3 succeeds.
 func Verify(envelope []byte, verifier signature.Verifier, opts VerifyOptions) (*Verified, error) {
@@ -106,6 +107,11 @@ func Verify(envelope []byte, verifier signature.Verifier, opts VerifyOptions) (*
 	}
 	if v.Predicate.Result != ResultPassed && !opts.AllowFailed {
 		return v, fmt.Errorf("%w: verificationResult is %s", ErrNotPassed, v.Predicate.Result)
+	}
+	if n := v.Predicate.ReportErrors; n > 0 && !opts.AllowFailed {
+		// Written before shipgate attest refused to call such a run
+		// PASSED: the gate ran with failOn never.
+		return v, fmt.Errorf("%w: verificationResult is PASSED, but the report it summarises has %d errors (a gate that could not fail: failOn never)", ErrNotPassed, n)
 	}
 	return v, nil
 }
@@ -236,6 +242,7 @@ func parseStatement(payload []byte, v *Verified, verifierIDs []string) error {
 	if p.ShipgateReport != nil {
 		pr.ReportSHA256 = p.ShipgateReport.Digest["sha256"]
 		pr.ReportURI = p.ShipgateReport.URI
+		pr.ReportErrors = p.ShipgateReport.Summary.Errors
 	}
 	v.Predicate = pr
 	return nil

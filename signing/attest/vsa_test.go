@@ -1,7 +1,9 @@
 package attest
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -190,5 +192,54 @@ func TestAttackFailOnNeverAttestedPassed(t *testing.T) {
 				t.Errorf("verificationResult %s (levels %v), want %s", st.Predicate.Result, st.Predicate.Levels, c.want)
 			}
 		})
+	}
+}
+
+// TestAttackOldPassedSummaryWithErrors: summaries signed before
+// TestAttackFailOnNeverAttestedPassed's fix say PASSED for a gate run with
+// failOn never, while their shipgateReport extension counts the errors
+// that run found. Verify does not take such a summary as PASSED.
+func TestAttackOldPassedSummaryWithErrors(t *testing.T) {
+	t.Parallel()
+	r := releaseReport()
+	r.Finalize(report.FailOnError)
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmt, err := Statement(b, StatementOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := bytes.Replace(stmt, []byte(`"errors":0`), []byte(`"errors":3`), 1)
+	if bytes.Equal(old, stmt) || !bytes.Contains(old, []byte(`"verificationResult":"PASSED"`)) {
+		t.Fatalf("cannot make the old summary from %s", stmt)
+	}
+	k := testKeys(t)[0]
+	s, v := signerFor(t, k)
+	for _, c := range []struct {
+		payload []byte
+		ok      bool
+	}{{stmt, true}, {old, false}} {
+		env, err := SignPayload(PayloadType, c.payload, s, SignOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		envJSON, err := env.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Verify(envJSON, v, VerifyOptions{})
+		if (err == nil) != c.ok || (!c.ok && !errors.Is(err, ErrNotPassed)) {
+			t.Errorf("errors in payload %v: Verify error %v, want ok %v", !c.ok, err, c.ok)
+		}
+		if !c.ok {
+			if got == nil || got.Predicate.ReportErrors != 3 {
+				t.Errorf("Verified %+v, want ReportErrors 3", got)
+			}
+			if _, err := Verify(envJSON, v, VerifyOptions{AllowFailed: true}); err != nil {
+				t.Errorf("AllowFailed: %v", err)
+			}
+		}
 	}
 }

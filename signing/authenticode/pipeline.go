@@ -413,6 +413,11 @@ func (j *judgement) timestampVerdict(best *signing.Timestamp) {
 			detail := fmt.Sprintf("%s timestamp at %s verified", best.Kind, best.Time.UTC().Format(time.RFC3339))
 			if lifetime {
 				detail += "; the leaf has the lifetime-signing usage, so the chain is checked at " + j.atName()
+				// Nor does the timestamp date the signature for the
+				// blocklists: Windows judges a revocation as of now.
+				ts := *best // best may be shared
+				ts.Disregarded = "the leaf has the lifetime-signing usage (1.3.6.1.4.1.311.10.3.13): Windows lets no timestamp date its signature"
+				j.sig.Timestamp = &ts
 			} else {
 				j.at, j.earliest = best.Latest(), best.Earliest()
 			}
