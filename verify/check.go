@@ -52,8 +52,9 @@ type verifyEnv struct {
 	// name is the file's report path, for the formats whose rules its
 	// extension picks (a PowerShell XML file's signature block).
 	name string
-	// alongside is run by an MSI's verifier while it computes the
-	// digest (authenticode.Options.Alongside); nil for other kinds.
+	// alongside is run by an MSI's or a cabinet's verifier while it
+	// computes the digest (authenticode.Options.Alongside); nil for
+	// other kinds.
 	alongside func()
 }
 
@@ -280,8 +281,8 @@ type check struct {
 	// tarOpened reports a tarball whose entries were checked,
 	// sevenOpened a 7-Zip archive whose files were.
 	tarOpened, sevenOpened bool
-	// ahead is an MSI's walk run while its signature is verified
-	// (walkAlongside).
+	// ahead is an MSI's or a cabinet's walk run while its signature is
+	// verified (walkAlongside).
 	ahead *windowsAhead
 }
 
@@ -872,8 +873,8 @@ func (c *check) openContents(ra io.ReaderAt, size int64, hdr []byte) {
 	c.afterHash()
 	switch {
 	case c.ahead != nil && c.ahead.ran:
-		// The MSI's files were checked while its signature was
-		// verified (walkAlongside); their findings take the walk's place.
+		// The files were checked while the signature was verified
+		// (walkAlongside); their findings take the walk's place.
 		c.finds = append(c.finds, c.ahead.finds...)
 	case (c.f.Kind == KindCAB || c.f.Kind == KindMSI) && !c.malformed:
 		c.openWindows(ra, size) // windows_open.go

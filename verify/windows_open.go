@@ -17,7 +17,7 @@ func hasWindowsContainerMagic(hdr []byte) bool {
 }
 
 // openWindows checks the files a cabinet or MSI file carries, after its
-// own signature was verified (an MSI's while it is: walkAlongside), as
+// own signature was verified (while it is: walkAlongside), as
 // internal/container walks them (the walker
 // sbom inventories them with): a cabinet's files under its path, an MSI's
 // embedded cabinets' files under setup.msi/<cabinet>/<installed path>,

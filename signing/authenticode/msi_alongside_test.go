@@ -15,7 +15,8 @@ import (
 // sound database, signed or not, and returns only after it has; not for
 // a file that is no compound file, nor for one it finds malformed after
 // opening it (an MsiDigitalSignatureEx stream over its limit), nor for a
-// database stored in a storage (VerifyMSIStorage).
+// database stored in a storage (VerifyMSIStorage). VerifyCAB runs it for a
+// sound cabinet, not for one whose header it refuses.
 func TestVerifyMSIAlongside(t *testing.T) {
 	t.Parallel()
 	p := fixtures.NewPKI()
@@ -51,6 +52,25 @@ func TestVerifyMSIAlongside(t *testing.T) {
 				t.Errorf("Alongside called %d times, %d returned before VerifyMSI did; want %d", calls.Load(), done.Load(), tc.calls)
 			}
 		})
+	}
+	// VerifyCAB: run for a sound cabinet, not for a malformed header.
+	cab := signCAB(t, p, nil)
+	badVersion := bytes.Clone(cab)
+	badVersion[25] = 2
+	for name, tc := range map[string]struct {
+		file  []byte
+		calls int32
+	}{"cab": {cab, 1}, "cab-version": {badVersion, 0}} {
+		var calls, done atomic.Int32
+		opts := Options{Alongside: func() {
+			calls.Add(1)
+			time.Sleep(20 * time.Millisecond)
+			done.Add(1)
+		}}
+		_, err := VerifyCAB(bytes.NewReader(tc.file), int64(len(tc.file)), opts)
+		if (err != nil) != (tc.calls == 0) || calls.Load() != tc.calls || done.Load() != tc.calls {
+			t.Errorf("%s: err %v; Alongside called %d times, %d returned before VerifyCAB did; want %d", name, err, calls.Load(), done.Load(), tc.calls)
+		}
 	}
 	var calls atomic.Int32
 	b := cfb.Build(nestedMSITree(false))
