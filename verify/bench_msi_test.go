@@ -51,12 +51,28 @@ var msiBenchMB = flag.Int("msi-mb", 200, "size in MiB of the installer Benchmark
 //
 // How verify gets near it: the file's SHA-256 is computed on its own
 // goroutine while the stream digest is (signing/authenticode's
-// hashFileAsync), and a large cabinet folder is decoded (read, checksum,
-// inflate) on its own goroutine ahead of the per-file hashing
-// (internal/cab's ahead). What is left above the floor is that the walk
-// of the cabinet starts only when the signature check has finished (the
-// walk is skipped when the MSI is malformed): stored, 1 + 1 passes on the
-// critical path instead of 1.5.
+// hashFileAsync), the walk of the cabinets, which hashes each installed
+// file, runs on a third while both are (authenticode.Options.Alongside,
+// verify's walkAlongside: the three share the two cores), and a large
+// cabinet folder is decoded (read, checksum, inflate) on its own
+// goroutine ahead of the per-file hashing (internal/cab's ahead). Before
+// the walk ran alongside, it started when the signature check had
+// finished: 1 + 1 passes of wall time for a stored cabinet instead of 1.5.
+// What is left above the floor is reading: the cabinet stream is read
+// twice (pread from the page cache, for the digest and for the walk) and
+// the file once more for its SHA-256, ~0.1 pass each.
+//
+// Which target is met: none of "1.3x one SHA-256 pass" in CPU time (at
+// least 3 passes, three independent hashes) nor in wall-clock time on 2
+// cores (at least 1.5); the benchmark reports both ratios
+// (cpu-x-sha256-pass, x-sha256-pass) and the wall-clock one against the
+// floor (x-floor). On a shared, loaded machine the wall-clock figures
+// vary by 2x between runs; the CPU ones hold. Measured on the shared
+// 2-core machine (load ~24, the benchmark at nice -15, three A/B pairs of
+// 4 runs each): stored, CPU 3.4-3.7x, best wall 1.74-2.20x (1.92-2.36x
+// with the walk after the signature check); MSZIP of random data, CPU
+// ~11x, wall 4.2-5.9x, inflating alone 7-7.7 passes of CPU under that
+// load (klauspost/compress/flate's Huffman decoding).
 func BenchmarkMSIVsSHA256(b *testing.B) {
 	for _, m := range []struct {
 		name   string

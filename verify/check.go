@@ -52,6 +52,10 @@ type verifyEnv struct {
 	// name is the file's report path, for the formats whose rules its
 	// extension picks (a PowerShell XML file's signature block).
 	name string
+	// alongside is run by an MSI's or a cabinet's verifier while it
+	// computes the digest (authenticode.Options.Alongside); nil for
+	// other kinds.
+	alongside func()
 }
 
 // nativeResult is a verifier's outcome in this package's terms.
@@ -300,6 +304,10 @@ type check struct {
 	memReader bytes.Reader
 	// cra is the file's reader that findZip searches, bound to the run.
 	cra ctxReaderAt
+
+	// ahead is an MSI's or a cabinet's walk run while its signature is
+	// verified (walkAlongside).
+	ahead *windowsAhead
 }
 
 func (c *check) add(rule signing.Rule, sev signing.Severity, msg string) *signing.Finding {
@@ -816,6 +824,7 @@ func (c *check) verifyNative(ra io.ReaderAt, size int64) bool {
 	}
 	cra := ctxReaderAt{e.ctx, ra}
 	env := verifyEnv{trust: e.trust, appleTrust: e.appleTrust, time: e.opts.Time, hash: c.h, log: e.log.With("path", c.f.Path), authentihashes: e.authAlgs, name: c.f.Path}
+	env.alongside = c.walkAlongside(ra, size)
 	res, err := v(e.ctx, cra, size, env)
 	if e.ctx.Err() != nil {
 		return false
@@ -895,7 +904,12 @@ func (c *check) openContents(ra io.ReaderAt, size int64, hdr []byte) {
 	}
 	c.checkUnopenedArchive(hdr)
 	c.afterHash()
-	if (c.f.Kind == KindCAB || c.f.Kind == KindMSI) && !c.malformed {
+	switch {
+	case c.ahead != nil && c.ahead.ran:
+		// The files were checked while the signature was verified
+		// (walkAlongside); their findings take the walk's place.
+		c.finds = append(c.finds, c.ahead.finds...)
+	case (c.f.Kind == KindCAB || c.f.Kind == KindMSI) && !c.malformed:
 		c.openWindows(ra, size) // windows_open.go
 	}
 	if (c.f.Kind == KindPE || c.f.Kind == KindOther) && !c.malformed {

@@ -61,7 +61,7 @@ func init() {
 // PE, as verifyPE does.
 func windowsVerifier(verify func(io.ReaderAt, int64, authenticode.Options) (*authenticode.Result, error)) nativeVerifier {
 	return func(ctx context.Context, r io.ReaderAt, size int64, env verifyEnv) (*nativeResult, error) {
-		opts := authenticode.Options{Trust: env.trust, Time: env.time, FileHash: env.hash, Logger: env.log, Authentihashes: env.authentihashes}
+		opts := authenticode.Options{Trust: env.trust, Time: env.time, FileHash: env.hash, Logger: env.log, Authentihashes: env.authentihashes, Alongside: env.alongside}
 		res, err := verify(r, size, opts)
 		var fe *authenticode.FormatError
 		switch {

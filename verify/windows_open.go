@@ -17,7 +17,8 @@ func hasWindowsContainerMagic(hdr []byte) bool {
 }
 
 // openWindows checks the files a cabinet or MSI file carries, after its
-// own signature was verified, as internal/container walks them (the walker
+// own signature was verified (while it is: walkAlongside), as
+// internal/container walks them (the walker
 // sbom inventories them with): a cabinet's files under its path, an MSI's
 // embedded cabinets' files under setup.msi/<cabinet>/<installed path>,
 // its binary-column streams (custom actions, icons) under
@@ -27,8 +28,13 @@ func hasWindowsContainerMagic(hdr []byte) bool {
 // read, as a tarball's entries are, within the same nesting and expansion
 // limits as zip archives.
 func (c *check) openWindows(ra io.ReaderAt, size int64) {
+	c.walkWindows(ra, size, func(f signing.Finding) { c.finds = append(c.finds, f) })
+}
+
+// walkWindows is openWindows with the walk's findings given to sink.
+func (c *check) walkWindows(ra io.ReaderAt, size int64, sink func(signing.Finding)) {
 	if c.j.depth >= maxDepth {
-		c.add(ruleUnreadable, signing.SeverityError, release.TooDeepMessage(c.j.depth, "checked"))
+		sink(finding(ruleUnreadable, signing.SeverityError, c.f.Path, release.TooDeepMessage(c.j.depth, "checked")))
 		return
 	}
 	x := c.j.expand
@@ -44,7 +50,7 @@ func (c *check) openWindows(ra io.ReaderAt, size int64) {
 			// A nested database's files lie deeper (en.Nested).
 			c.entryJob(&job{path: en.Path, size: en.Size, src: en.Source, depth: c.j.depth + 1 + en.Nested, expand: x, held: c.j.held})
 		},
-		Finding:        func(f signing.Finding) { c.finds = append(c.finds, f) },
+		Finding:        sink,
 		SignedDatabase: func(sd container.SignedDatabase) { c.nestedSignature(ra, size, sd) },
 		Cabinet:        c.cabinets(),
 		Depth:          c.j.depth,

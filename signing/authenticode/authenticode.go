@@ -56,6 +56,18 @@ type Options struct {
 	Authentihashes []crypto.Hash
 	// Logger receives debug messages; nil discards them.
 	Logger *slog.Logger
+	// Alongside, when not nil, is run by VerifyMSI on a goroutine of its
+	// own while it computes the streams' digest, which starts once the
+	// compound file has opened and its signature streams and unowned
+	// bytes have been read: the last point at which VerifyMSI can return
+	// a FormatError, so Alongside runs only for a database VerifyMSI does
+	// not find malformed (an I/O error can still follow). VerifyCAB runs
+	// it likewise once the cabinet's header and signature locator have
+	// been read. Both return only once Alongside has returned. A caller
+	// reads the file's contents in it (verify walks the cabinets), so
+	// that their hashing takes a core while the digest and FileHash take
+	// theirs, instead of waiting for both. The other verifiers ignore it.
+	Alongside func()
 }
 
 // Result holds the facts about one file's Authenticode signatures and the

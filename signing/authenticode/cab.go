@@ -52,8 +52,9 @@ const cabSigReserve = 20
 // Result.Authentihash holds the cabinet digests; the PE fields are zero. The
 // error is [ErrNotCAB] when r is not a cabinet, a [*FormatError] when its
 // header cannot be parsed, and otherwise an I/O error. opts.FileHash is
-// written on a goroutine of its own while the digest is computed, and
-// VerifyCAB returns only once it is done.
+// written, and opts.Alongside run once the header and signature locator
+// have been read, each on a goroutine of its own while the digest is
+// computed, and VerifyCAB returns only once both are done.
 func VerifyCAB(r io.ReaderAt, size int64, opts Options) (res *Result, err error) {
 	log := opts.Logger
 	if log == nil {
@@ -94,7 +95,12 @@ func VerifyCAB(r io.ReaderAt, size int64, opts Options) (res *Result, err error)
 				fmt.Sprintf("%d bytes follow the cabinet (cbCabinet %d) and belong to no part of it", size-loc.cbCabinet, loc.cbCabinet))
 		}
 	}
-	if err := v.cabDigests(size, loc); err != nil {
+	// Only an I/O error can follow: the cabinet's contents may be read
+	// alongside (Options.Alongside).
+	waitAlongside := runAlongside(true, opts.Alongside)
+	err = v.cabDigests(size, loc)
+	waitAlongside()
+	if err != nil {
 		return nil, err
 	}
 	v.verifyAll()

@@ -44,3 +44,17 @@ func hashFileAsync(h hash.Hash, r io.ReaderAt, size int64) (wait func() error) {
 	}()
 	return func() error { return <-done }
 }
+
+// runAlongside runs fn, when run and fn is not nil, on a goroutine of its
+// own (see Options.Alongside), and returns the function that waits for it.
+func runAlongside(run bool, fn func()) (wait func()) {
+	if !run || fn == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
+	}()
+	return func() { <-done }
+}

@@ -61,9 +61,9 @@ var msiGUID = mustHex("f1100c0000000000c000000000000046")
 // without a DigitalSignature stream is StatusUnsigned. The error is
 // [ErrNotMSI] when r is not a compound file, a [*FormatError] when its
 // structure is broken (cycles, sectors beyond the end, cross-linked
-// chains), and otherwise an I/O error. opts.FileHash is written on a
-// goroutine of its own while the streams' digest is computed, and
-// VerifyMSI returns only once it is done.
+// chains), and otherwise an I/O error. opts.FileHash is written, and
+// opts.Alongside run, each on a goroutine of its own while the streams'
+// digest is computed, and VerifyMSI returns only once both are done.
 func VerifyMSI(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 	f, err := openCompound(r, size)
 	if err != nil {
@@ -190,7 +190,10 @@ func verifyMSIAt(r io.ReaderAt, f *cfb.File, st *cfb.Entry, content io.Writer, o
 		// see empty streams either.
 		v.msiEmptyStreams(f)
 	}
-	if err := v.msiDigests(f, exEntry, ex, content); err != nil {
+	wait := runAlongside(top, opts.Alongside)
+	err := v.msiDigests(f, exEntry, ex, content)
+	wait()
+	if err != nil {
 		return nil, err
 	}
 	if sigEntry != nil && exEntry != nil {
