@@ -363,17 +363,20 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 		if free {
 			zr.File[k] = nil
 		}
-		name := zipName(zf)
-		if !zipValidName(name) {
-			e.addFindings(finding(ruleInsecurePath, signing.SeverityError, prefix, fmt.Sprintf("zip entry %q is not a relative path inside the archive; it was not checked", zf.Name)))
+		// Named as sbom names it: the name extractors write it under.
+		zn := walk.NameZipEntry(zf)
+		e.addFindings(zn.Findings(zf, prefix)...)
+		name := zn.Path
+		if !zn.OK {
+			e.addFindings(finding(ruleInsecurePath, signing.SeverityError, prefix, zn.InsecureMessage("checked")))
 			continue
 		}
-		en := walk.ZipEntry{File: zf, Index: i, Path: joinPath(prefix, name), Key: zipFoldName(zf), Dir: release.ZipIsDir(zf)}
+		if name == "" && !zn.Dir {
+			continue
+		}
+		en := walk.ZipEntry{File: zf, Index: i, Path: joinPath(prefix, name), Key: zn.Key, Dir: zn.Dir}
 		if !en.Dir && zc.paths != nil {
 			en.Path = zc.paths.copy(en.Path)
-		}
-		if up, _, ok := release.ZipUnicodePath(zf.Extra, zf.Name); ok && !en.Dir {
-			en.Named = []signing.Finding{finding(ruleMalformed, signing.SeverityError, en.Path, fmt.Sprintf("zip entry %q: its Unicode Path extra field (0x7075) names it %q, the name unzip, 7-Zip and bsdtar extract it under; it was checked under a name it does not have", zf.Name, up))}
 		}
 		act, target := zc.Check(en, add)
 		switch act {

@@ -25,9 +25,12 @@
 // archive, a single top folder (name-1.2.3/) included (sbom's diff pairs
 // two versions' folders); the archive's checks are internal/release's
 // (CheckZip, ZipOverlaps, ZipLocalHeaders…, the archive named by its file
-// name); once a walker has named an entry (verify by its central name,
-// release.ZipCentralName; sbom by the name extractors write,
-// release.ZipInstalledName: see Not yet shared), the checks
+// name); both name an entry by one function, NameZipEntry: the name
+// unzip, 7-Zip and bsdtar write it under (a Unicode Path field's, cut at
+// a NUL, without a leading "./"), which is what lands on disk and what a
+// policy's paths must judge, the central directory's name (Go's reader's,
+// as an attacker wrote it) reported where it differs (ZipName.Findings:
+// file/malformed, file/insecure-path); once named, the checks
 // of the entry are made by one function both call, ZipEntryChecks.Check,
 // in one order, so that a check added there is made by both; a file whose
 // end cannot be read to look for a zip there is file/unreadable
@@ -149,16 +152,10 @@
 //     verifies the Apple bundles of a Payload as bundles) and by sbom
 //     through container.Walk (TestPkgWalkAgreesWithSbom,
 //     TestPkgLinksWalkAgreesWithSbom).
-//   - A zip entry is named two ways. verify checks it under its central
-//     directory's name (the one Go's reader and a signature over the
-//     archive cover); sbom lists it under the name extractors write (a
-//     Unicode Path field's, cut at a NUL, without a leading "./"), which
-//     is what lands on disk and what a policy's paths should judge. The
-//     two differ only for entries both report (file/malformed for a
-//     Unicode Path field, file/insecure-path for a NUL), but the paths
-//     listed differ; the one rule is to be the name extractors write,
-//     with verify's zip records (name hashes for duplicates and
-//     collisions, sibling lookups by name) moved to it.
+//   - verify finds a zip's Apple bundles and reads an entry's siblings
+//     (cabinets, Sigstore bundles) through Go's reader as a file system,
+//     by central names; an entry named otherwise by extractors (see Zip
+//     archives) has none there.
 //   - The rest of a zip archive's walk (queuing its entries) is each
 //     caller's; installers other than packages are container.Walk's,
 //     which both call.
