@@ -25,10 +25,10 @@ type zipListed struct {
 // (its central directory, whole or read by chunks: walk.ZipFiles; size bytes at
 // ra, found at report path at: "" for the release's own archive) that
 // sbom lists, in archive order, and records the findings verify reports
-// about them under at. Each entry is named as verify names it
-// (walk.NameZipEntry: the name unzip, 7-Zip and bsdtar write it as, its
-// other names reported), and one whose name leaves the archive is
-// file/insecure-path, not listed. The checks
+// about them under at. The entries are walked as verify walks them
+// (walk.ZipEntryChecks.Walk): each named by walk.NameZipEntry (the name
+// unzip, 7-Zip and bsdtar write it as, its other names reported), one
+// whose name leaves the archive file/insecure-path, not listed. The checks
 // of each named entry are those verify makes, in its order
 // (walk.ZipEntryChecks: a folder holding data, names held twice, once a
 // name, or one on a case-insensitive file system, overlapping data, a
@@ -73,29 +73,15 @@ func (b *builder) zipFiles(files []*zip.File, ra io.ReaderAt, size int64, at str
 		return string(name) == files[i].Name && (up == "" || up == names[i].Written.Up)
 	})
 	zc := walk.ZipEntryChecks{At: b.archiveName(at), Done: "inventoried", Overlap: release.ZipOverlaps(len(spans), span, size), Local: local, Fold: ff.Hit}
-	add := func(f signing.Finding) { b.inv.Findings = append(b.inv.Findings, f) }
 	var out []zipListed
-	for i, zf := range files {
-		zn := names[i]
-		for _, f := range zn.Findings(zf, at) {
-			add(f)
-		}
-		name := zn.Path
-		if !zn.OK {
-			b.finding(release.RuleInsecurePath, signing.SeverityError, at, zn.InsecureMessage("inventoried"))
-			continue
-		}
-		if name == "" && !zn.Dir {
-			continue
-		}
-		p := release.JoinPath(at, name)
-		switch act, target := zc.Check(walk.ZipEntry{File: zf, Index: i, Path: p, Key: zn.Key, Dir: zn.Dir}, add); act {
-		case walk.ZipLink:
-			b.symlink(at, name, target, "the archive")
-		case walk.ZipFile:
-			out = append(out, zipListed{zf: zf, name: name, off: spans[i].Off})
-		}
-	}
+	zc.Walk(files, 0, at, walk.ZipVisitor{
+		Finding: func(f signing.Finding) { b.inv.Findings = append(b.inv.Findings, f) },
+		Link:    func(name, target string) { b.symlink(at, name, target, "the archive") },
+		File: func(k int, zf *zip.File, name, _ string) {
+			out = append(out, zipListed{zf: zf, name: name, off: spans[k].Off})
+		},
+		Names: names,
+	})
 	return out
 }
 

@@ -352,42 +352,22 @@ func (e *engine) newZipChecks(recs []zipRec, ff *foldname.Filter, ra io.ReaderAt
 
 // zipChunkEntries queues the entries of zr, which are those of an archive
 // from index base on (the whole archive, or a chunk of its central
-// directory: see walkZipChunked).
+// directory: see walkZipChunked), as walk.ZipEntryChecks.Walk names and
+// checks them (sbom's walk of a zip too).
 func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.ReaderAt, size int64, prefix string, depth int, ref *refCount, roots []string, states []*bundleState, free bool, sink func(*job)) {
-	add := func(f signing.Finding) { e.addFindings(f) }
-	for k, zf := range zr.File {
-		i := base + k
-		if e.ctx.Err() != nil {
-			return
-		}
-		if free {
-			zr.File[k] = nil
-		}
-		// Named as sbom names it: the name extractors write it under.
-		zn := walk.NameZipEntry(zf)
-		e.addFindings(zn.Findings(zf, prefix)...)
-		name := zn.Path
-		if !zn.OK {
-			e.addFindings(finding(ruleInsecurePath, signing.SeverityError, prefix, zn.InsecureMessage("checked")))
-			continue
-		}
-		if name == "" && !zn.Dir {
-			continue
-		}
-		en := walk.ZipEntry{File: zf, Index: i, Path: joinPath(prefix, name), Key: zn.Key, Dir: zn.Dir}
-		if !en.Dir && zc.paths != nil {
-			en.Path = zc.paths.copy(en.Path)
-		}
-		act, target := zc.Check(en, add)
-		switch act {
-		case walk.ZipLink:
-			e.addFindings(e.addSymlink(prefix, name, target, "the archive")...)
-			continue
-		case walk.ZipSkip:
-			continue
-		}
-		e.queueZipEntry(zr, zf, en.Path, name, ra, size, depth, ref, roots, states, free, sink)
+	v := walk.ZipVisitor{
+		Finding: func(f signing.Finding) { e.addFindings(f) },
+		Link:    func(name, target string) { e.addFindings(e.addSymlink(prefix, name, target, "the archive")...) },
+		File: func(_ int, zf *zip.File, name, p string) {
+			e.queueZipEntry(zr, zf, p, name, ra, size, depth, ref, roots, states, free, sink)
+		},
+		Stop: func() bool { return e.ctx.Err() != nil },
+		Free: free,
 	}
+	if zc.paths != nil {
+		v.Path = zc.paths.copy
+	}
+	zc.Walk(zr.File, base, prefix, v)
 }
 
 // queueZipEntry queues the file entry zf of zr, named name, at report
