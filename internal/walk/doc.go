@@ -12,8 +12,8 @@
 //     verify's walk of all three and sbom's of the first two (its
 //     package walk being container.Walk's);
 //   - a tarball: Tar (see Tarballs);
-//   - a zip archive's central directory, read by chunks, and the checks
-//     of each entry once named (see Zip archives).
+//   - a zip archive's central directory, read by chunks, and its entries,
+//     named and checked (see Zip archives).
 //
 // # Zip archives
 //
@@ -30,8 +30,9 @@
 // a NUL, without a leading "./"), which is what lands on disk and what a
 // policy's paths must judge, the central directory's name (Go's reader's,
 // as an attacker wrote it) reported where it differs (ZipName.Findings:
-// file/malformed, file/insecure-path); once named, the checks
-// of the entry are made by one function both call, ZipEntryChecks.Check,
+// file/malformed, file/insecure-path). ZipEntryChecks.Walk is the one
+// loop over the records, which names each entry so; the checks of the
+// entry are then made by one function both call, ZipEntryChecks.Check,
 // in one order, so that a check added there is made by both; a file whose
 // end cannot be read to look for a zip there is file/unreadable
 // (release.ZipSearchMessage).
@@ -156,7 +157,8 @@
 //     (cabinets, Sigstore bundles) through Go's reader as a file system,
 //     by central names; an entry named otherwise by extractors (see Zip
 //     archives) has none there.
-//   - The rest of a zip archive's walk (queuing its entries) is each
-//     caller's; installers other than packages are container.Walk's,
-//     which both call.
+//   - Installers other than packages are container.Walk's, which both
+//     call; which opener a file found in a release gets is each caller's
+//     decision, made by the same detector (internal/filekind,
+//     release.NestedArchive).
 package walk
