@@ -2,10 +2,8 @@ package sbom
 
 import (
 	"archive/zip"
-	"fmt"
 	"io"
 	"path/filepath"
-	"strings"
 
 	"github.com/shipgate/shipgate/internal/foldname"
 	"github.com/shipgate/shipgate/internal/release"
@@ -27,9 +25,10 @@ type zipListed struct {
 // (its central directory, whole or read by chunks: walk.ZipFiles; size bytes at
 // ra, found at report path at: "" for the release's own archive) that
 // sbom lists, in archive order, and records the findings verify reports
-// about them under at. Naming an entry is sbom's: each is listed under
-// the name unzip, 7-Zip and bsdtar write it as (zipname.go), and one whose
-// name leaves the archive is file/insecure-path, not listed. The checks
+// about them under at. The entries are walked as verify walks them
+// (walk.ZipEntryChecks.Walk): each named by walk.NameZipEntry (the name
+// unzip, 7-Zip and bsdtar write it as, its other names reported), one
+// whose name leaves the archive file/insecure-path, not listed. The checks
 // of each named entry are those verify makes, in its order
 // (walk.ZipEntryChecks: a folder holding data, names held twice, once a
 // name, or one on a case-insensitive file system, overlapping data, a
@@ -44,11 +43,11 @@ func (b *builder) zipFiles(files []*zip.File, ra io.ReaderAt, size int64, at str
 	// first pass keeps hashes, not names, so that only the few that may
 	// collide reach the set.
 	ff := foldname.NewFilter(len(files))
-	names := make([]release.ZipEntryName, len(files))
+	names := make([]walk.ZipName, len(files))
 	for i, zf := range files {
-		names[i] = release.ZipInstalledName(zf)
-		if name, ok := release.CleanName(names[i].Windows); ok && name != "" {
-			ff.Add(name, zipIsDir(zf, names[i]))
+		names[i] = walk.NameZipEntry(zf)
+		if k := names[i].Key; k != "" {
+			ff.Add(k, names[i].Dir)
 		}
 	}
 	ff.Done()
@@ -70,39 +69,20 @@ func (b *builder) zipFiles(files []*zip.File, ra io.ReaderAt, size int64, at str
 		return release.ZipLocalEntry{DataOffset: spans[i].Off, Compressed: spans[i].Comp, Method: files[i].Method}
 	}, ra, size, func(i int, name []byte, up string) bool {
 		// A Unicode Path field both headers carry, or the central
-		// record alone, is reported once, by reportZipName.
-		return string(name) == files[i].Name && (up == "" || up == names[i].Up)
+		// record alone, is reported once, by walk.ZipName.Findings.
+		return string(name) == files[i].Name && (up == "" || up == names[i].Written.Up)
 	})
 	zc := walk.ZipEntryChecks{At: b.archiveName(at), Done: "inventoried", Overlap: release.ZipOverlaps(len(spans), span, size), Local: local, Fold: ff.Hit}
-	add := func(f signing.Finding) { b.inv.Findings = append(b.inv.Findings, f) }
 	var out []zipListed
-	for i, zf := range files {
-		zn := names[i]
-		b.reportZipName(zf, zn, at)
-		name, ok := release.CleanName(zn.Name)
-		if !ok {
-			b.finding(release.RuleInsecurePath, signing.SeverityError, at, fmt.Sprintf("zip entry %q is not a relative path inside the archive; it was not inventoried", zn.Name))
-			continue
-		}
-		dir := zipIsDir(zf, zn)
-		if name == "" && !dir {
-			continue
-		}
-		wn, _ := release.CleanName(zn.Windows)
-		p := release.JoinPath(at, name)
-		switch act, target := zc.Check(walk.ZipEntry{File: zf, Index: i, Path: p, Key: wn, Dir: dir}, add); act {
-		case walk.ZipLink:
-			b.symlink(at, name, target, "the archive")
-		case walk.ZipFile:
-			out = append(out, zipListed{zf: zf, name: name, off: spans[i].Off})
-		}
-	}
+	zc.Walk(files, 0, at, walk.ZipVisitor{
+		Finding: func(f signing.Finding) { b.inv.Findings = append(b.inv.Findings, f) },
+		Link:    func(name, target string) { b.symlink(at, name, target, "the archive") },
+		File: func(k int, zf *zip.File, name, _ string) {
+			out = append(out, zipListed{zf: zf, name: name, off: spans[k].Off})
+		},
+		Names: names,
+	})
 	return out
-}
-
-// zipIsDir reports whether the entry zf, written as z, is a folder.
-func zipIsDir(zf *zip.File, z release.ZipEntryName) bool {
-	return zf.Mode().IsDir() || strings.HasSuffix(z.Name, "/")
 }
 
 // archiveName names the archive at report path at (the release's own

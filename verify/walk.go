@@ -372,39 +372,22 @@ func (e *engine) newZipChecks(recs []zipRec, ff *foldname.Filter, ra io.ReaderAt
 
 // zipChunkEntries queues the entries of zr, which are those of an archive
 // from index base on (the whole archive, or a chunk of its central
-// directory: see walkZipChunked).
+// directory: see walkZipChunked), as walk.ZipEntryChecks.Walk names and
+// checks them (sbom's walk of a zip too).
 func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.ReaderAt, size int64, prefix string, depth int, ref *refCount, roots []string, states []*bundleState, free bool, sink func(*job)) {
-	add := func(f signing.Finding) { e.addFindings(f) }
-	for k, zf := range zr.File {
-		i := base + k
-		if e.ctx.Err() != nil {
-			return
-		}
-		if free {
-			zr.File[k] = nil
-		}
-		name := zipName(zf)
-		if !zipValidName(name) {
-			e.addFindings(finding(ruleInsecurePath, signing.SeverityError, prefix, fmt.Sprintf("zip entry %q is not a relative path inside the archive; it was not checked", zf.Name)))
-			continue
-		}
-		en := walk.ZipEntry{File: zf, Index: i, Path: joinPath(prefix, name), Key: zipFoldName(zf), Dir: release.ZipIsDir(zf)}
-		if !en.Dir && zc.paths != nil {
-			en.Path = zc.paths.copy(en.Path)
-		}
-		if up, _, ok := release.ZipUnicodePath(zf.Extra, zf.Name); ok && !en.Dir {
-			en.Named = []signing.Finding{finding(ruleMalformed, signing.SeverityError, en.Path, fmt.Sprintf("zip entry %q: its Unicode Path extra field (0x7075) names it %q, the name unzip, 7-Zip and bsdtar extract it under; it was checked under a name it does not have", zf.Name, up))}
-		}
-		act, target := zc.Check(en, add)
-		switch act {
-		case walk.ZipLink:
-			e.addFindings(e.addSymlink(prefix, name, target, "the archive")...)
-			continue
-		case walk.ZipSkip:
-			continue
-		}
-		e.queueZipEntry(zr, zf, en.Path, name, ra, size, depth, ref, roots, states, free, sink)
+	v := walk.ZipVisitor{
+		Finding: func(f signing.Finding) { e.addFindings(f) },
+		Link:    func(name, target string) { e.addFindings(e.addSymlink(prefix, name, target, "the archive")...) },
+		File: func(_ int, zf *zip.File, name, p string) {
+			e.queueZipEntry(zr, zf, p, name, ra, size, depth, ref, roots, states, free, sink)
+		},
+		Stop: func() bool { return e.ctx.Err() != nil },
+		Free: free,
 	}
+	if zc.paths != nil {
+		v.Path = zc.paths.copy
+	}
+	zc.Walk(zr.File, base, prefix, v)
 }
 
 // queueZipEntry queues the file entry zf of zr, named name, at report

@@ -37,19 +37,14 @@ type zipRec struct {
 	// method is the compression method the central record gives.
 	method uint16
 	up     uint64
-	// winName is the zipNameHash of the name as Windows reads it
-	// (zipFoldName), when that differs: duplicates are found by it.
-	winName uint64
+	// key is the zipNameHash of the name as Windows reads the name
+	// extractors write (walk.ZipName.Key): duplicates are found by it.
+	key uint64
 }
 
 // dupKey is the hash by which zipDuplicates finds r's duplicates: that
 // of its name as Windows reads it.
-func (r zipRec) dupKey() uint64 {
-	if r.winName != 0 {
-		return r.winName
-	}
-	return r.name
-}
+func (r zipRec) dupKey() uint64 { return r.key }
 
 // zipRecords returns the records of zr's entries, in order, and adds
 // their names to ff unless it is nil.
@@ -62,42 +57,29 @@ func zipRecords(zr *zip.Reader, size int64, ff *foldname.Filter) []zipRec {
 }
 
 // zipRecord returns zf's record, and adds its name to ff if it is one
-// zipEntries checks: a file, or a folder.
+// zipEntries checks: a file, or a folder. The entry is named as
+// zipChunkEntries names it (walk.NameZipEntry); its hash of the
+// central directory's name (name) is kept to compare with its local
+// header's.
 func zipRecord(zf *zip.File, ff *foldname.Filter) zipRec {
 	off, err := zf.DataOffset()
 	if err != nil {
 		off = -1
 	}
-	n := zipName(zf)
+	zn := walk.NameZipEntry(zf)
 	dir := zf.Mode().IsDir()
 	r := zipRec{name: zipNameHash(zf.Name), off: off, comp: zf.CompressedSize64, uncomp: zf.UncompressedSize64, method: zf.Method, dir: dir,
-		file:   zipValidName(n) && !strings.HasSuffix(zf.Name, "/") && !dir,
-		bundle: n == "Info.plist" || strings.HasSuffix(n, "/Info.plist")}
+		file:   zn.OK && zn.Path != "" && !zn.Dir,
+		bundle: zn.Path == "Info.plist" || strings.HasSuffix(zn.Path, "/Info.plist"),
+		key:    zipNameHash(zn.Key)}
 	if up, _, ok := release.ZipUnicodePath(zf.Extra, zf.Name); ok {
 		r.hasUp, r.up = true, zipNameHash(up)
 	}
-	if w := zipFoldName(zf); w != strings.TrimSuffix(zf.Name, "/") {
-		r.winName = zipNameHash(w)
-	}
-	switch {
-	case ff == nil:
-	case r.file:
-		ff.Add(zipFoldName(zf), false)
-	case zipValidName(n):
-		ff.Add(zipFoldName(zf), true)
+	if ff != nil && zn.Key != "" {
+		ff.Add(zn.Key, zn.Dir)
 	}
 	return r
 }
-
-// zipFoldName returns zf's name (without a trailing "/") as Windows
-// extractors read it (release.ZipWindowsName): names are compared so.
-func zipFoldName(zf *zip.File) string {
-	return release.ZipWindowsName(strings.TrimSuffix(zf.Name, "/"), zf.Flags)
-}
-
-// zipName returns zf's name as zipEntries checks and reports it: its
-// central-directory name (release.ZipCentralName).
-func zipName(zf *zip.File) string { return release.ZipCentralName(zf) }
 
 // zipNameSeed keys zipNameHash: names chosen to collide would have to be
 // chosen without knowing it.
@@ -107,10 +89,6 @@ var zipNameSeed = maphash.MakeSeed()
 // checks that compare names by it (zipLocalHeaders, zipDuplicates) would
 // miss a difference only for two names of equal 64-bit keyed hashes.
 func zipNameHash(name string) uint64 { return maphash.String(zipNameSeed, name) }
-
-// zipValidName reports whether the entry name n (without a trailing
-// "/") is one zipEntries checks (release.ZipValidName).
-func zipValidName(n string) bool { return release.ZipValidName(n) }
 
 // walkZipChunked walks the zip archive input in (f, the archive ending at
 // size) a chunk of its central directory at a time: first to gather the

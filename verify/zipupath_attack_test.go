@@ -3,11 +3,14 @@ package verify
 import (
 	"archive/zip"
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/release"
@@ -65,14 +68,22 @@ func unicodePathZip(t *testing.T, data []byte, up, where string) []byte {
 // WIN/A.TXT, a second win/a.txt the name-collision and duplicate checks
 // never saw. Each placement (local header, central record, both) is
 // zip/malformed; the extractors that are installed are asked which name
-// they use.
+// they use. The entry is checked under the name the central record's
+// field gives, the one extractors write (walk.NameZipEntry, as sbom lists
+// it): the rule for *.dll judges the DLL (policy/unsigned). A field in the
+// local header alone leaves it under its header name.
 func TestAttackZipUnicodePathName(t *testing.T) {
 	t.Parallel()
 	f := getFixtures(t)
 	pol := &Policy{Rules: []Rule{{Match: []string{"**/*.dll"}, Require: RequireValid}}}
 	for _, where := range []string{"both", "central", "local"} {
 		p := writeFile(t, filepath.Join(t.TempDir(), "rel.zip"), unicodePathZip(t, f.peUnsigned, "win/readme.dll", where))
-		mustFail(t, Options{Policy: pol}, "win/readme.txt", ruleMalformed, p)
+		if where == "local" {
+			mustFail(t, Options{Policy: pol}, "win/readme.txt", ruleMalformed, p)
+			continue
+		}
+		mustFail(t, Options{Policy: pol}, "win/readme.dll", ruleMalformed, p)
+		mustFail(t, Options{Policy: pol}, "win/readme.dll", RuleUnsigned, p)
 	}
 	// A field that repeats the header's name is no second name.
 	ok := writeFile(t, filepath.Join(t.TempDir(), "ok.zip"), unicodePathZip(t, []byte("text"), "win/readme.txt", "both"))
@@ -92,13 +103,28 @@ func TestAttackZipUnicodePathName(t *testing.T) {
 // TestAttackZipNULInName: "lib/foo.dll\x00.txt" was a valid relative path
 // to shipgate, checked as a text file apart from lib/foo.dll; unzip, 7-Zip
 // and bsdtar end the name at the NUL and write its bytes over
-// lib/foo.dll. It is file/insecure-path, not checked; the installed
+// lib/foo.dll. It is file/insecure-path, and its bytes are checked as
+// the second copy of lib/foo.dll they are written as
+// (file/duplicate-entry), as sbom lists them (walk.NameZipEntry): before,
+// the bytes that land on disk were not checked at all. The installed
 // extractors are asked what they write.
 func TestAttackZipNULInName(t *testing.T) {
 	t.Parallel()
 	z := makeZip(t, []zipEntry{{name: "lib/foo.dll", data: []byte("checked"), store: true}, {name: "lib/foo.dll\x00.txt", data: []byte("installed"), store: true}})
 	p := writeFile(t, filepath.Join(t.TempDir(), "r.zip"), z)
-	mustFail(t, Options{}, "", ruleInsecurePath, p)
+	r := mustFail(t, Options{}, "", ruleInsecurePath, p)
+	var sums []string
+	for _, f := range r.Files {
+		if f.Path == "lib/foo.dll" {
+			sums = append(sums, f.SHA256.String())
+		}
+	}
+	if want := fmt.Sprintf("%x", sha256.Sum256([]byte("installed"))); len(sums) != 2 || !slices.Contains(sums, want) {
+		t.Errorf("lib/foo.dll checked with digests %q, want twice, once %s (the NUL entry's bytes)", sums, want)
+	}
+	if !has(rulesFor(r, "lib/foo.dll"), "error "+string(ruleDuplicateEntry)) {
+		t.Errorf("no file/duplicate-entry at lib/foo.dll: %v", rulesFor(r, "lib/foo.dll"))
+	}
 	extractEach(t, p, func(tool, dir string) {
 		if b, err := os.ReadFile(filepath.Join(dir, "lib", "foo.dll")); err != nil || string(b) != "installed" {
 			t.Errorf("%s wrote lib/foo.dll as %q (%v), not the NUL-named entry's bytes", tool, b, err)
@@ -135,19 +161,21 @@ func extractEach(t *testing.T, path string, check func(tool, dir string)) {
 func TestZipUnicodePathReportedOnce(t *testing.T) {
 	t.Parallel()
 	f := getFixtures(t)
-	count := func(z []byte) int {
+	// The entry's path is the name extractors write: the central
+	// record's field's (see TestAttackZipUnicodePathName).
+	count := func(z []byte, at string) int {
 		p := writeFile(t, filepath.Join(t.TempDir(), "rel.zip"), z)
 		n := 0
 		for _, fd := range run(t, Options{}, p).Findings {
-			if fd.Path == "win/readme.txt" && fd.Rule == ruleMalformed {
+			if fd.Path == at && fd.Rule == ruleMalformed {
 				n++
 			}
 		}
 		return n
 	}
-	for where, want := range map[string]int{"both": 1, "central": 1, "local": 1} {
-		if got := count(unicodePathZip(t, f.peUnsigned, "win/readme.dll", where)); got != want {
-			t.Errorf("Unicode Path in %s: %d zip/malformed findings, want %d", where, got, want)
+	for where, at := range map[string]string{"both": "win/readme.dll", "central": "win/readme.dll", "local": "win/readme.txt"} {
+		if got := count(unicodePathZip(t, f.peUnsigned, "win/readme.dll", where), at); got != 1 {
+			t.Errorf("Unicode Path in %s: %d zip/malformed findings at %s, want 1", where, got, at)
 		}
 	}
 	// The local header names it win/readme.dll, the central record
@@ -155,7 +183,7 @@ func TestZipUnicodePathReportedOnce(t *testing.T) {
 	z := unicodePathZip(t, f.peUnsigned, "win/readme.dll", "both")
 	i := bytes.LastIndex(z, []byte("win/readme.dll"))
 	copy(z[i:], "win/readme.exe")
-	if got := count(z); got != 2 {
+	if got := count(z, "win/readme.exe"); got != 2 {
 		t.Errorf("Unicode Path fields that differ: %d zip/malformed findings, want 2", got)
 	}
 }

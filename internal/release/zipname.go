@@ -74,25 +74,11 @@ func ZipWindowsName(name string, flags uint16) string {
 	return s
 }
 
-// The two names of a zip entry. verify checks an entry under its central
-// directory's name (ZipCentralName), the one Go's reader and the archive's
-// signature cover, and reports any other name a tool writes it under;
-// sbom lists it under the name unzip, 7-Zip and bsdtar write it as
-// (ZipInstalledName), the file a release installs, and reports the same
-// differences. Both names are decided here.
-
-// ZipCentralName returns zf's central-directory name as verify checks and
-// reports it: without a trailing "/", and decoded from code page 437 when
-// it is not UTF-8 and the entry lacks the UTF-8 flag (ZipWindowsName), as
-// Windows extractors name it: Go's reader leaves such a name as bytes no
-// path may hold. A name flagged UTF-8 that is not stays invalid.
-func ZipCentralName(zf *zip.File) string {
-	n := strings.TrimSuffix(zf.Name, "/")
-	if !utf8.ValidString(n) {
-		n = ZipWindowsName(n, zf.Flags)
-	}
-	return n
-}
+// The names of a zip entry: the central directory's, which Go's reader
+// gives and a signature over the archive covers, and the name extractors
+// write it under (ZipInstalledName), the file a release installs, which
+// verify and sbom both list it under (walk.NameZipEntry) and which differs
+// only for entries they report (a Unicode Path field, a NUL).
 
 // ZipEntryName is the name a zip entry is written under by unzip, 7-Zip
 // and bsdtar, where Go's reader gives another: the name of its Info-ZIP

@@ -12,8 +12,8 @@
 //     verify's walk of all three and sbom's of the first two (its
 //     package walk being container.Walk's);
 //   - a tarball: Tar (see Tarballs);
-//   - a zip archive's central directory, read by chunks, and the checks
-//     of each entry once named (see Zip archives).
+//   - a zip archive's central directory, read by chunks, and its entries,
+//     named and checked (see Zip archives).
 //
 // # Zip archives
 //
@@ -25,10 +25,14 @@
 // archive, a single top folder (name-1.2.3/) included (sbom's diff pairs
 // two versions' folders); the archive's checks are internal/release's
 // (CheckZip, ZipOverlaps, ZipLocalHeaders…, the archive named by its file
-// name); once a walker has named an entry (verify by its central name,
-// release.ZipCentralName; sbom by the name extractors write,
-// release.ZipInstalledName: see Not yet shared), the checks
-// of the entry are made by one function both call, ZipEntryChecks.Check,
+// name); both name an entry by one function, NameZipEntry: the name
+// unzip, 7-Zip and bsdtar write it under (a Unicode Path field's, cut at
+// a NUL, without a leading "./"), which is what lands on disk and what a
+// policy's paths must judge, the central directory's name (Go's reader's,
+// as an attacker wrote it) reported where it differs (ZipName.Findings:
+// file/malformed, file/insecure-path). ZipEntryChecks.Walk is the one
+// loop over the records, which names each entry so; the checks of the
+// entry are then made by one function both call, ZipEntryChecks.Check,
 // in one order, so that a check added there is made by both; a file whose
 // end cannot be read to look for a zip there is file/unreadable
 // (release.ZipSearchMessage).
@@ -149,17 +153,12 @@
 //     verifies the Apple bundles of a Payload as bundles) and by sbom
 //     through container.Walk (TestPkgWalkAgreesWithSbom,
 //     TestPkgLinksWalkAgreesWithSbom).
-//   - A zip entry is named two ways. verify checks it under its central
-//     directory's name (the one Go's reader and a signature over the
-//     archive cover); sbom lists it under the name extractors write (a
-//     Unicode Path field's, cut at a NUL, without a leading "./"), which
-//     is what lands on disk and what a policy's paths should judge. The
-//     two differ only for entries both report (file/malformed for a
-//     Unicode Path field, file/insecure-path for a NUL), but the paths
-//     listed differ; the one rule is to be the name extractors write,
-//     with verify's zip records (name hashes for duplicates and
-//     collisions, sibling lookups by name) moved to it.
-//   - The rest of a zip archive's walk (queuing its entries) is each
-//     caller's; installers other than packages are container.Walk's,
-//     which both call.
+//   - verify finds a zip's Apple bundles and reads an entry's siblings
+//     (cabinets, Sigstore bundles) through Go's reader as a file system,
+//     by central names; an entry named otherwise by extractors (see Zip
+//     archives) has none there.
+//   - Installers other than packages are container.Walk's, which both
+//     call; which opener a file found in a release gets is each caller's
+//     decision, made by the same detector (internal/filekind,
+//     release.NestedArchive).
 package walk

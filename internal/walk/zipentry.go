@@ -11,9 +11,8 @@ import (
 	"github.com/shipgate/shipgate/signing"
 )
 
-// ZipEntry is an entry of a zip archive as a walker names it (verify by
-// its central name, release.ZipCentralName; sbom by the name extractors
-// write, release.ZipInstalledName), for ZipEntryChecks.
+// ZipEntry is an entry of a zip archive as both walkers name it
+// (NameZipEntry), for ZipEntryChecks.
 type ZipEntry struct {
 	File *zip.File
 	// Index is its index in the archive's central directory (that of
@@ -27,9 +26,6 @@ type ZipEntry struct {
 	Key string
 	// Dir says it is a folder.
 	Dir bool
-	// Named are the walker's findings about the entry's other names (a
-	// Unicode Path field), reported unless its data overlaps another's.
-	Named []signing.Finding
 }
 
 // ZipAction is what a walker does with an entry ZipEntryChecks checked.
@@ -108,9 +104,6 @@ func (c *ZipEntryChecks) Check(e ZipEntry, add func(signing.Finding)) (_ ZipActi
 	if c.Overlap[e.Index] {
 		add(finding(release.RuleMalformed, signing.SeverityError, e.Path, release.ZipOverlapMessage(zf.Name, c.Done)))
 		return ZipSkip, ""
-	}
-	for _, f := range e.Named {
-		add(f)
 	}
 	if why, ok := c.Local[e.Index]; ok {
 		add(finding(release.RuleMalformed, signing.SeverityError, e.Path, why.Message(zf.Name, c.Done)))

@@ -6,8 +6,10 @@ package walktest
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"slices"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/shipgate/shipgate/internal/electronfix"
 	"github.com/shipgate/shipgate/internal/nsis"
+	"github.com/shipgate/shipgate/internal/release"
 )
 
 // ZipEntry is one entry of a generated zip archive.
@@ -23,6 +26,8 @@ type ZipEntry struct {
 	Data  []byte
 	Store bool
 	Mode  fs.FileMode // 0 for a regular file of mode 0o644
+	// Extra is the entry's extra field block, in both headers.
+	Extra []byte
 }
 
 // ZipCase is a zip release and the paths of the files a walker lists in
@@ -43,7 +48,7 @@ func Zip(t testing.TB, entries []ZipEntry) []byte {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, e := range entries {
-		h := &zip.FileHeader{Name: e.Name, Method: zip.Deflate}
+		h := &zip.FileHeader{Name: e.Name, Method: zip.Deflate, Extra: e.Extra}
 		if e.Store {
 			h.Method = zip.Store
 		}
@@ -83,6 +88,13 @@ func ZipCases(t testing.TB) []ZipCase {
 		{Name: "../evil.txt", Data: []byte("out")},
 		{Name: "dir/link", Data: []byte("b.txt"), Mode: fs.ModeSymlink | 0o777},
 	}
+	written := []ZipEntry{
+		{Name: "win/readme.txt", Data: []byte("MZ installed as a DLL"), Extra: UnicodePathField("win/readme.txt", "win/readme.dll")},
+		{Name: "lib/foo.dll", Data: []byte("checked")},
+		{Name: "lib/foo.dll\x00.txt", Data: []byte("written over lib/foo.dll")},
+		{Name: "./top.txt", Data: []byte("top")},
+	}
+	writtenPaths := []string{"lib/foo.dll", "lib/foo.dll", "top.txt", "win/readme.dll"}
 	twice := Zip(t, []ZipEntry{{Name: "a.txt", Data: []byte("a")}, {Name: "a.txt", Data: []byte("a again")}})
 	cases := []ZipCase{
 		{Name: "many entries, whole", Zip: Zip(t, many), Paths: manyPaths},
@@ -110,6 +122,11 @@ func ZipCases(t testing.TB) []ZipCase {
 		// error of the entry, file/unreadable in both (verify's rule).
 		{Name: "a nested zip's entry that cannot be read", Zip: Zip(t, []ZipEntry{{Name: "inner.zip", Data: corruptEntry(t)}}),
 			Paths: []string{"inner.zip"}},
+		// Entries listed under the names extractors write
+		// (walk.NameZipEntry): a Unicode Path field's, a name cut at its
+		// NUL (a second lib/foo.dll), without a leading "./".
+		{Name: "names extractors write", Zip: Zip(t, written), Paths: writtenPaths},
+		{Name: "names extractors write, by chunks", Zip: Zip(t, written), ChunkLen: 2, Paths: writtenPaths},
 		{Name: "duplicate, folder, escape and link in other chunks", Zip: Zip(t, append(slices.Clone(many), odd...)), ChunkLen: 7,
 			Paths: slices.Sorted(slices.Values(append(slices.Clone(manyPaths), "a.txt", "a.txt", "dir/b.txt")))},
 	}
@@ -117,6 +134,17 @@ func ZipCases(t testing.TB) []ZipCase {
 		cases = append(cases, ZipCase{Name: c.Name, Zip: Zip(t, c.Entries), Paths: c.Paths})
 	}
 	return cases
+}
+
+// UnicodePathField returns an extra field block of one Info-ZIP Unicode
+// Path field (release.ZipUnicodePathID) naming an entry whose header name
+// is hdr up, with hdr's CRC-32, so that extractors use it.
+func UnicodePathField(hdr, up string) []byte {
+	f := binary.LittleEndian.AppendUint16(nil, release.ZipUnicodePathID)
+	f = binary.LittleEndian.AppendUint16(f, uint16(5+len(up)))
+	f = append(f, 1)
+	f = binary.LittleEndian.AppendUint32(f, crc32.ChecksumIEEE([]byte(hdr)))
+	return append(f, up...)
 }
 
 // ErrRead is the error of a FailingTail's reads.
