@@ -127,7 +127,9 @@ const (
 	// named by Link.
 	TypeHardlink
 	// TypeSpecial is a device, FIFO or an entry of a type tar extractors
-	// disagree on; Special describes it.
+	// disagree on; Special describes it. An entry of a type no standard
+	// defines that extractors write as a regular file is a TypeFile (and
+	// a problem).
 	TypeSpecial
 )
 
@@ -621,9 +623,31 @@ func (t *TarReader) newEntry(hdr *tar.Header, name string, idx int, start, dataS
 		}
 		e.Type, e.Link = TypeHardlink, file
 	default:
-		e.Type, e.Special = TypeSpecial, specialName(hdr)
+		if !extractedAsFile(hdr.Typeflag) {
+			e.Type, e.Special = TypeSpecial, specialName(hdr)
+			break
+		}
+		t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: name, Offset: start,
+			Message: fmt.Sprintf("tar entry %d (%q) has type %q, which no standard defines and GNU tar and bsdtar extract as a regular file; it was checked as one", idx, name, hdr.Typeflag)})
+		e.Type, e.Size = TypeFile, hdr.Size
+		e.Source = NewStream(t.tr)
+		if t.comp == None && !sparse {
+			e.Source = NewSection(t.r, dataStart, hdr.Size)
+		}
 	}
 	return e
+}
+
+// extractedAsFile reports whether GNU tar and bsdtar both extract an entry
+// of the tar type flag, one archive/tar gives no meaning to, as a regular
+// file with its data: a digit or letter of no type they know ("Unknown
+// file type, extracted as normal file"), but for devices and FIFOs ('3',
+// '4', '6') and the vendor types one of them reads otherwise (Solaris
+// ACLs 'A' and extended headers 'X', GNU dump folders 'D', multi-volume
+// continuations 'M' and volume labels 'V').
+func extractedAsFile(flag byte) bool {
+	alnum := flag >= '0' && flag <= '9' || flag >= 'A' && flag <= 'Z' || flag >= 'a' && flag <= 'z'
+	return alnum && !strings.ContainsRune("3456ADMVX", rune(flag))
 }
 
 // record notes the entry's name: a second entry of a name (not two
