@@ -8,16 +8,19 @@ import (
 )
 
 // checkHeaderName reports an entry whose header blocks hb give it another
-// size (sizeAgrees), or whose own header names it otherwise for archive/tar than for GNU tar and
-// bsdtar, and returns errStop then: the file checked would not be the
-// file extracted, and a later entry of the name extractors give it
-// would replace it unseen. Two header forms do this. A GNU header
-// ("ustar  ") whose access or change time is no number: archive/tar takes
-// those bytes for a ustar name prefix (to read archives of Go before 1.8),
-// the extractors ignore them. A star header ("tar" trailer) whose
-// 131-byte prefix has no NUL: archive/tar stops there, the extractors read
-// on into the access time, as ustar's 155-byte prefix. A GNU long name or
-// a pax path (or sparse name) record names the entry for all three alike.
+// size (sizeAgrees), or whose own header names it otherwise for
+// archive/tar than for GNU tar and bsdtar, or npm's node-tar, and returns
+// errStop then: the file checked would not be the file extracted, and a
+// later entry of the name an extractor gives it would replace it unseen.
+// Three header forms do this. A GNU header ("ustar  ") whose access or
+// change time is no number: archive/tar takes those bytes for a ustar name
+// prefix (to read archives of Go before 1.8), the extractors ignore them.
+// A star header ("tar" trailer) whose 131-byte prefix has no NUL:
+// archive/tar stops there, the extractors read on into the access time,
+// as ustar's 155-byte prefix. A ustar header whose version is not "00":
+// node-tar, which npm installs packages with, reads no prefix then. A GNU
+// long name or a pax path (or sparse name) record names the entry for all
+// alike.
 func (t *TarReader) checkHeaderName(hdr *tar.Header, idx int, start int64, hb headerBlocks) error {
 	if hb.badSize >= 0 {
 		t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: hb.badSize,
@@ -33,13 +36,28 @@ func (t *TarReader) checkHeaderName(hdr *tar.Header, idx int, start int64, hb he
 			return nil
 		}
 	}
-	want := extractorName(blk)
+	want, who := extractorName(blk), "GNU tar and bsdtar (a name prefix read from a GNU header's times, or a star header's prefix cut short)"
+	if want == hdr.Name {
+		want, who = nodeTarName(blk), "npm's node-tar (a ustar header whose version is not \"00\", whose prefix node-tar does not read)"
+	}
 	if want == hdr.Name {
 		return nil
 	}
 	t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
-		Message: fmt.Sprintf("tar entry %d is named %q by archive/tar but %q by GNU tar and bsdtar (a name prefix read from a GNU header's times, or a star header's prefix cut short), so the file checked is not the one extracted; the rest of the archive was not read", idx, hdr.Name, want)})
+		Message: fmt.Sprintf("tar entry %d is named %q by archive/tar but %q by %s, so the file checked is not the one extracted; the rest of the archive was not read", idx, hdr.Name, want, who)})
 	return errStop
+}
+
+// nodeTarName returns the name node-tar (npm's tar) reads from the tar
+// header block b: with the ustar magic and version ("ustar\x0000"), the
+// prefix as extractorName reads it (node-tar reads 155 bytes when the
+// 131st is not NUL, else 130, which comes to the same), a slash and the
+// name; else the name alone.
+func nodeTarName(b []byte) string {
+	if string(b[257:265]) != "ustar\x0000" {
+		return cString(b[0:100])
+	}
+	return extractorName(b)
 }
 
 // extractorName returns the name GNU tar and bsdtar read from the tar

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -201,3 +202,86 @@ func TestAttackTarSizeLeadingNUL(t *testing.T) {
 		})
 	}
 }
+
+// TestAttackTarNodeTarPrefix: npm installs a package tarball with
+// node-tar, which reads a ustar header's name prefix only when its version
+// is "00"; archive/tar and GNU tar read it whatever the version. A
+// package's second package/index.js, its version field "\x00\x00" and its
+// prefix "zz", was checked as zz/package/index.js while npm installed it
+// over the first. Reported as malformed; the same prefix with version
+// "00" is not.
+func TestAttackTarNodeTarPrefix(t *testing.T) {
+	for _, c := range []struct {
+		version string
+		bad     bool
+	}{{"\x00\x00", true}, {"  ", true}, {"00", false}} {
+		b := tarPair(t, tar.FormatUSTAR, "package/index.js", func(h []byte) {
+			copy(h[0:], "package/index.js\x00")
+			copy(h[263:], c.version)
+			copy(h[345:], "zz\x00")
+		})
+		tr, err := OpenTar(bytes.NewReader(b), int64(len(b)), TarOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for e, err := tr.Next(); err == nil; e, err = tr.Next() {
+			names = append(names, e.Name)
+		}
+		ps := tr.Problems()
+		bad := len(ps) == 1 && ps[0].Kind == ProblemMalformed && strings.Contains(ps[0].Message, "node-tar")
+		if bad != c.bad || (!c.bad && (len(ps) != 0 || len(names) != 2)) {
+			t.Errorf("version %q: entries %q, problems %+v", c.version, names, ps)
+		}
+		if got := nodeTarList(t, b); got != "" {
+			want := "package/index.js package/index.js"
+			if !c.bad {
+				want = "package/index.js zz/package/index.js"
+			}
+			if got != want {
+				t.Errorf("version %q: node-tar lists %q, want %q", c.version, got, want)
+			}
+		}
+	}
+}
+
+// nodeTarList lists the tarball b with npm's node-tar, as npm reads a
+// package, or returns "" when node or npm's tar module is not installed.
+func nodeTarList(t *testing.T, b []byte) string {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Log("node not installed: node-tar cross-check skipped")
+		return ""
+	}
+	mod := nodeTarModule()
+	if mod == "" {
+		t.Log("npm or its tar module not found: node-tar cross-check skipped")
+		return ""
+	}
+	f := filepath.Join(t.TempDir(), "a.tar")
+	if err := os.WriteFile(f, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := `const n = []; require(process.argv[1]).t({file: process.argv[2], sync: true, onReadEntry: e => n.push(e.path)}); console.log(n.join(" "))`
+	out, err := exec.Command(node, "-e", script, mod, f).Output()
+	if err != nil {
+		t.Fatalf("node-tar: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// nodeTarModule is the folder of npm's tar module, "" when npm is not
+// installed.
+var nodeTarModule = sync.OnceValue(func() string {
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		return ""
+	}
+	root, err := exec.Command(npm, "root", "-g").Output()
+	mod := filepath.Join(strings.TrimSpace(string(root)), "npm", "node_modules", "tar")
+	if _, serr := os.Stat(mod); err != nil || serr != nil {
+		return ""
+	}
+	return mod
+})
