@@ -27,6 +27,11 @@ func (t *TarReader) checkHeaderName(hdr *tar.Header, idx int, start int64, hb he
 			Message: fmt.Sprintf("tar entry %d's header at offset %d has a size field starting with a NUL byte: archive/tar skips it and reads the digits after it, GNU tar and bsdtar read no size, and so the next header where archive/tar reads data; the entries extracted are not those checked, and the rest of the archive was not read", idx, hb.badSize)})
 		return errStop
 	}
+	if hb.badSum >= 0 {
+		t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: hb.badSum,
+			Message: fmt.Sprintf("tar entry %d's header at offset %d has a checksum npm's node-tar refuses (a signed sum, or digits running into the type flag): archive/tar and GNU tar accept it, node-tar skips the header and reads the entry's data as the next one, so the files npm installs are not those checked; the rest of the archive was not read", idx, hb.badSum)})
+		return errStop
+	}
 	blk := hb.main
 	if blk == nil || hb.longName || hdr.Typeflag == tar.TypeXGlobalHeader {
 		return nil
@@ -92,4 +97,32 @@ func sizeAgrees(f []byte) bool {
 		return true
 	}
 	return strings.Trim(cString(bytes.TrimLeft(f, " \x00")), "0 ") == ""
+}
+
+// nodeTarSumOK reports whether node-tar (npm's tar) accepts the checksum of
+// the tar header block b: it reads the field as JavaScript's parseInt(s, 8)
+// reads the 12 bytes from offset 148 up to their first NUL, trimmed (so
+// that eight digits run on into the type flag), and compares it with the
+// unsigned sum alone, where archive/tar, GNU tar and bsdtar accept the
+// signed sum too. A base-256 checksum is left to them.
+func nodeTarSumOK(b []byte) bool {
+	if b[148]&0x80 != 0 {
+		return true
+	}
+	f := strings.Trim(cString(b[148:160]), " \t\n\v\f\r")
+	var v int64
+	n := 0
+	for ; n < len(f) && f[n] >= '0' && f[n] <= '7' && v < 1<<40; n++ {
+		v = v<<3 | int64(f[n]-'0')
+	}
+	if n == 0 {
+		return false
+	}
+	sum := int64(8 * ' ')
+	for i, c := range b[:512] {
+		if i < 148 || i >= 156 {
+			sum += int64(c)
+		}
+	}
+	return v == sum
 }

@@ -3,6 +3,7 @@ package release
 import (
 	"archive/tar"
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -285,3 +286,70 @@ var nodeTarModule = sync.OnceValue(func() string {
 	}
 	return mod
 })
+
+// TestAttackTarNodeTarChecksum: node-tar, which npm installs packages
+// with, accepts only the unsigned header checksum and reads the field's
+// 12 bytes up to a NUL, where archive/tar, GNU tar and bsdtar accept the
+// signed sum too and read 8. A header named package/dé.bin with a signed
+// checksum was checked as a file holding a second tar entry; node-tar
+// skipped the header, read that entry, and installed its
+// package/index.js over the one checked. Reported as malformed, as is a
+// checksum of eight digits that run on into the type flag; the unsigned
+// sum with a NUL, or a space, is not.
+func TestAttackTarNodeTarChecksum(t *testing.T) {
+	inner := func() []byte {
+		var b bytes.Buffer
+		tw := tar.NewWriter(&b)
+		tw.WriteHeader(&tar.Header{Name: "package/index.js", Typeflag: tar.TypeReg, Size: 4, Mode: 0o644, Format: tar.FormatUSTAR})
+		tw.Write([]byte("EVIL"))
+		tw.Flush()
+		return b.Bytes()
+	}()
+	build := func(sum func(h []byte)) []byte {
+		var b bytes.Buffer
+		tw := tar.NewWriter(&b)
+		tw.WriteHeader(&tar.Header{Name: "package/index.js", Typeflag: tar.TypeReg, Size: 4, Mode: 0o644, Format: tar.FormatUSTAR})
+		tw.Write([]byte("good"))
+		tw.WriteHeader(&tar.Header{Name: "package/d.bin", Typeflag: tar.TypeReg, Size: int64(len(inner)), Mode: 0o644, Format: tar.FormatUSTAR})
+		tw.Write(inner)
+		tw.Close()
+		raw := b.Bytes()
+		copy(raw[1024:], "package/dé.bin\x00") // UTF-8: bytes past 0x7f, which the sums count apart
+		sum(raw[1024:1536])
+		return raw
+	}
+	sums := func(h []byte) (unsigned, signed int) {
+		for i, c := range h[:512] {
+			if i >= 148 && i < 156 {
+				c = ' '
+			}
+			unsigned += int(c)
+			signed += int(int8(c))
+		}
+		return unsigned, signed
+	}
+	for _, c := range []struct {
+		name string
+		sum  func(h []byte)
+		bad  bool
+		npm  string // node-tar's listing
+	}{
+		{"signed", func(h []byte) { _, s := sums(h); copy(h[148:156], fmt.Sprintf("%06o\x00 ", s)) }, true, "package/index.js package/index.js"},
+		{"eight digits", func(h []byte) { u, _ := sums(h); copy(h[148:156], fmt.Sprintf("%08o", u)) }, true, ""},
+		{"unsigned", func(h []byte) { u, _ := sums(h); copy(h[148:156], fmt.Sprintf("%06o\x00 ", u)) }, false, "package/index.js package/dé.bin"},
+		{"unsigned, space", func(h []byte) { u, _ := sums(h); copy(h[148:156], fmt.Sprintf("%07o ", u)) }, false, ""},
+	} {
+		b := build(c.sum)
+		n, ps := scanTar(t, b)
+		bad := len(ps) == 1 && ps[0].Kind == ProblemMalformed && strings.Contains(ps[0].Message, "checksum npm's node-tar refuses")
+		if bad != c.bad || (!c.bad && (len(ps) != 0 || n != 2)) {
+			t.Errorf("%s: %d entries, problems %+v", c.name, n, ps)
+		}
+		if c.npm == "" {
+			continue
+		}
+		if got := nodeTarList(t, b); got != "" && got != c.npm {
+			t.Errorf("%s: node-tar lists %q, want %q", c.name, got, c.npm)
+		}
+	}
+}
