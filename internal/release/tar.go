@@ -585,9 +585,15 @@ func (t *TarReader) checkType(hdr *tar.Header, idx int, start, dataStart int64) 
 				Message: fmt.Sprintf("tar entry %d (%q) is a file whose name ends in a slash, with %d bytes of data: GNU tar and bsdtar extract it as a directory and read its data as the entries that follow, archive/tar as a file holding them; the rest of the archive was not read", idx, hdr.Name, hdr.Size)})
 			return false, errStop
 		}
-	case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
-	case tar.TypeLink, tar.TypeSymlink:
-		if hdr.Typeflag == tar.TypeLink && hdr.Size > 0 {
+	case tar.TypeSymlink, tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
+		if hdr.Size > 0 {
+			t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
+				Message: fmt.Sprintf("tar entry %d (%q) is a %s declaring %d bytes of data: npm's node-tar (and GNU tar when it lists) reads them as the entry's data and skips them, archive/tar and GNU tar when it extracts read them as the entries that follow, so a package installed by npm holds entries that were not checked; the rest of the archive was not read", idx, hdr.Name, typeName(hdr.Typeflag), hdr.Size)})
+			return false, errStop
+		}
+		t.dataEnd = dataStart
+	case tar.TypeLink:
+		if hdr.Size > 0 {
 			t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
 				Message: fmt.Sprintf("tar entry %d (%q) is a hard link to %q declaring %d bytes of data: bsdtar (libarchive, the tar of macOS) reads them as the link's data and writes them into the file both names share, archive/tar and GNU tar read them as the entries that follow; the rest of the archive was not read", idx, hdr.Name, hdr.Linkname, hdr.Size)})
 			return false, errStop
@@ -760,6 +766,14 @@ func hasSparse(h *tar.Header) bool {
 		}
 	}
 	return false
+}
+
+// typeName names a symbolic link, a device or a FIFO.
+func typeName(flag byte) string {
+	if flag == tar.TypeSymlink {
+		return "symbolic link"
+	}
+	return specialName(&tar.Header{Typeflag: flag})
 }
 
 func specialName(h *tar.Header) string {

@@ -353,3 +353,54 @@ func TestAttackTarNodeTarChecksum(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackTarSymlinkWithBody: a symbolic link declaring 1024 bytes of
+// data holds none for archive/tar (nor for GNU tar when it extracts),
+// which read the next header there; npm's node-tar skips the 1024 bytes
+// as the link's data. Behind the link, archive/tar read pad.bin, whose
+// data held the header and data of a package/index.js that node-tar
+// installed over the one checked. Reported as malformed; a link with no
+// data is not.
+func TestAttackTarSymlinkWithBody(t *testing.T) {
+	block := func(name string, typ byte, size int64, data []byte) []byte {
+		var b bytes.Buffer
+		tw := tar.NewWriter(&b)
+		h := &tar.Header{Name: name, Typeflag: tar.TypeReg, Size: int64(len(data)), Mode: 0o644, Format: tar.FormatUSTAR}
+		tw.WriteHeader(h)
+		tw.Write(data)
+		tw.Flush()
+		raw := b.Bytes()
+		if typ != tar.TypeReg {
+			raw = raw[:512]
+			raw[156] = typ
+			copy(raw[157:], "target\x00")
+			copy(raw[124:136], fmt.Sprintf("%011o\x00", size))
+			reseal(raw)
+		}
+		return raw
+	}
+	evil := block("package/index.js", tar.TypeReg, 0, []byte("EVIL"))
+	junk := bytes.Repeat([]byte{1}, 512)
+	pad := block("package/pad.bin", tar.TypeReg, 0, append(append([]byte(nil), junk...), evil...))[:512]
+	for _, c := range []struct {
+		name  string
+		parts [][]byte
+		bad   bool
+		npm   string
+	}{
+		{"link with a body", [][]byte{block("package/index.js", tar.TypeReg, 0, []byte("good")), block("package/ln", tar.TypeSymlink, 1024, nil), pad, junk, evil, make([]byte, 1024)},
+			true, "package/index.js package/ln package/index.js"},
+		{"link", [][]byte{block("package/index.js", tar.TypeReg, 0, []byte("good")), block("package/ln", tar.TypeSymlink, 0, nil), make([]byte, 1024)},
+			false, "package/index.js package/ln"},
+	} {
+		b := bytes.Join(c.parts, nil)
+		n, ps := scanTar(t, b)
+		bad := len(ps) == 1 && ps[0].Kind == ProblemMalformed && strings.Contains(ps[0].Message, "symbolic link declaring 1024 bytes")
+		if bad != c.bad || (!c.bad && (len(ps) != 0 || n != 2)) {
+			t.Errorf("%s: %d entries, problems %+v", c.name, n, ps)
+		}
+		if got := nodeTarList(t, b); got != "" && got != c.npm {
+			t.Errorf("%s: node-tar lists %q, want %q", c.name, got, c.npm)
+		}
+	}
+}
