@@ -350,6 +350,7 @@ func Open(p string, opts Options) (*Inventory, error) {
 				return nil, err
 			}
 			b.layoutOf()
+			b.npmOutsidePackage()
 		case archiveInstaller:
 			b.inv.Layout = LayoutInstaller
 			if err := b.listContainer(ck); err != nil {

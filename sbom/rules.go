@@ -79,6 +79,9 @@ const (
 	// RuleLockfileMismatch: a package's declared version differs from the
 	// application's lockfile.
 	RuleLockfileMismatch signing.Rule = "electron/lockfile-mismatch"
+	// RuleNpmOutsidePackage: an entry of an npm package tarball outside
+	// its package/ folder, which npm installs without its first folder.
+	RuleNpmOutsidePackage signing.Rule = "npm/entry-outside-package"
 	// RuleUnreadable: a file of the release cannot be read. It is the rule
 	// ID package verify reports for the same condition (verify.RuleUnreadable).
 	RuleUnreadable signing.Rule = "file/unreadable"

@@ -127,7 +127,9 @@ const (
 	// named by Link.
 	TypeHardlink
 	// TypeSpecial is a device, FIFO or an entry of a type tar extractors
-	// disagree on; Special describes it.
+	// disagree on; Special describes it. An entry of a type no standard
+	// defines that extractors write as a regular file is a TypeFile (and
+	// a problem).
 	TypeSpecial
 )
 
@@ -583,9 +585,15 @@ func (t *TarReader) checkType(hdr *tar.Header, idx int, start, dataStart int64) 
 				Message: fmt.Sprintf("tar entry %d (%q) is a file whose name ends in a slash, with %d bytes of data: GNU tar and bsdtar extract it as a directory and read its data as the entries that follow, archive/tar as a file holding them; the rest of the archive was not read", idx, hdr.Name, hdr.Size)})
 			return false, errStop
 		}
-	case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
-	case tar.TypeLink, tar.TypeSymlink:
-		if hdr.Typeflag == tar.TypeLink && hdr.Size > 0 {
+	case tar.TypeSymlink, tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
+		if hdr.Size > 0 {
+			t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
+				Message: fmt.Sprintf("tar entry %d (%q) is a %s declaring %d bytes of data: npm's node-tar (and GNU tar when it lists) reads them as the entry's data and skips them, archive/tar and GNU tar when it extracts read them as the entries that follow, so a package installed by npm holds entries that were not checked; the rest of the archive was not read", idx, hdr.Name, typeName(hdr.Typeflag), hdr.Size)})
+			return false, errStop
+		}
+		t.dataEnd = dataStart
+	case tar.TypeLink:
+		if hdr.Size > 0 {
 			t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
 				Message: fmt.Sprintf("tar entry %d (%q) is a hard link to %q declaring %d bytes of data: bsdtar (libarchive, the tar of macOS) reads them as the link's data and writes them into the file both names share, archive/tar and GNU tar read them as the entries that follow; the rest of the archive was not read", idx, hdr.Name, hdr.Linkname, hdr.Size)})
 			return false, errStop
@@ -621,9 +629,31 @@ func (t *TarReader) newEntry(hdr *tar.Header, name string, idx int, start, dataS
 		}
 		e.Type, e.Link = TypeHardlink, file
 	default:
-		e.Type, e.Special = TypeSpecial, specialName(hdr)
+		if !extractedAsFile(hdr.Typeflag) {
+			e.Type, e.Special = TypeSpecial, specialName(hdr)
+			break
+		}
+		t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: name, Offset: start,
+			Message: fmt.Sprintf("tar entry %d (%q) has type %q, which no standard defines and GNU tar and bsdtar extract as a regular file; it was checked as one", idx, name, hdr.Typeflag)})
+		e.Type, e.Size = TypeFile, hdr.Size
+		e.Source = NewStream(t.tr)
+		if t.comp == None && !sparse {
+			e.Source = NewSection(t.r, dataStart, hdr.Size)
+		}
 	}
 	return e
+}
+
+// extractedAsFile reports whether GNU tar and bsdtar both extract an entry
+// of the tar type flag, one archive/tar gives no meaning to, as a regular
+// file with its data: a digit or letter of no type they know ("Unknown
+// file type, extracted as normal file"), but for devices and FIFOs ('3',
+// '4', '6') and the vendor types one of them reads otherwise (Solaris
+// ACLs 'A' and extended headers 'X', GNU dump folders 'D', multi-volume
+// continuations 'M' and volume labels 'V').
+func extractedAsFile(flag byte) bool {
+	alnum := flag >= '0' && flag <= '9' || flag >= 'A' && flag <= 'Z' || flag >= 'a' && flag <= 'z'
+	return alnum && !strings.ContainsRune("3456ADMVX", rune(flag))
 }
 
 // record notes the entry's name: a second entry of a name (not two
@@ -736,6 +766,14 @@ func hasSparse(h *tar.Header) bool {
 		}
 	}
 	return false
+}
+
+// typeName names a symbolic link, a device or a FIFO.
+func typeName(flag byte) string {
+	if flag == tar.TypeSymlink {
+		return "symbolic link"
+	}
+	return specialName(&tar.Header{Typeflag: flag})
 }
 
 func specialName(h *tar.Header) string {

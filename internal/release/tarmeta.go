@@ -21,7 +21,7 @@ import (
 // checkHeaderUnused does not see (archive/tar reads past them).
 func (t *TarReader) checkMetaHeaders(hdr *tar.Header, idx int, start int64, sparse bool) (h headerBlocks) {
 	rec := &t.pos.rec
-	h.badSize = -1
+	h.badSize, h.badSum = -1, -1
 	if rec.bad {
 		t.problem(Problem{Kind: ProblemHiddenData, Index: idx, Name: hdr.Name, Offset: start,
 			Message: fmt.Sprintf("tar entry %d's headers run past %d bytes; their unused bytes and padding, which no extractor reads, were not checked", idx, maxRecord)})
@@ -40,9 +40,7 @@ func (t *TarReader) checkMetaHeaders(hdr *tar.Header, idx int, start int64, spar
 		if !ok || size > int64(len(b)) {
 			return h // archive/tar read the headers: not reached
 		}
-		if h.badSize < 0 && !sizeAgrees(blk[124:136]) {
-			h.badSize = rec.from + int64(at)
-		}
+		h.note(blk, rec.from+int64(at))
 		t.checkHeaderBlock(idx, blk, rec.from+int64(at))
 		dataAt := at + filekind.TarBlock
 		end := dataAt + int((size+filekind.TarBlock-1)/filekind.TarBlock*filekind.TarBlock)
@@ -81,9 +79,7 @@ func (t *TarReader) checkMetaHeaders(hdr *tar.Header, idx int, start int64, spar
 	}
 	if at+filekind.TarBlock <= len(b) {
 		h.main = b[at : at+filekind.TarBlock]
-		if h.badSize < 0 && !sizeAgrees(h.main[124:136]) {
-			h.badSize = rec.from + int64(at)
-		}
+		h.note(h.main, rec.from+int64(at))
 	}
 	return h
 }
@@ -95,8 +91,19 @@ type headerBlocks struct {
 	// longName is set when a GNU long name header came before it.
 	longName bool
 	// badSize is where the first of its header blocks whose size field
-	// extractors read otherwise starts (sizeAgrees), -1 for none.
-	badSize int64
+	// extractors read otherwise starts (sizeAgrees), -1 for none; badSum
+	// where the first whose checksum node-tar refuses (nodeTarSumOK).
+	badSize, badSum int64
+}
+
+// note records the header block b, at offset at, in badSize and badSum.
+func (h *headerBlocks) note(b []byte, at int64) {
+	if h.badSize < 0 && !sizeAgrees(b[124:136]) {
+		h.badSize = at
+	}
+	if h.badSum < 0 && !nodeTarSumOK(b) {
+		h.badSum = at
+	}
 }
 
 // maxRecord bounds the bytes recorded between two entries' data: the

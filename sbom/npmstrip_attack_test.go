@@ -1,0 +1,62 @@
+package sbom
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/walk/walktest"
+)
+
+// TestAttackNpmEntryOutsidePackage: npm installs a package tarball with
+// every entry's first folder stripped, so zzz/index.js, beside
+// package/index.js, is installed over it; the inventory listed it as a
+// file outside the package, under no digest, and the package's own
+// index.js as the one installed. Reported at the entry (and which file it
+// replaces); a package with every file under package/ is not, nor is an
+// entry with no folder, which npm does not install.
+func TestAttackNpmEntryOutsidePackage(t *testing.T) {
+	t.Parallel()
+	pj := []byte(`{"name":"left-pad","version":"1.3.0"}`)
+	for _, c := range []struct {
+		name    string
+		entries []walktest.TarEntry
+		want    map[string]string // path → what the message says
+	}{
+		{"over a package file", []walktest.TarEntry{
+			{Name: "package/package.json", Data: pj}, {Name: "package/index.js", Data: []byte("good")}, {Name: "zzz/index.js", Data: []byte("EVIL")},
+		}, map[string]string{"zzz/index.js": `installs it as "index.js", over package/index.js`}},
+		{"new file", []walktest.TarEntry{
+			{Name: "package/package.json", Data: pj}, {Name: "package/index.js", Data: []byte("good")}, {Name: "x/lib/hook.js", Data: []byte("EVIL")},
+		}, map[string]string{"x/lib/hook.js": `installs it as "lib/hook.js";`}},
+		{"clean", []walktest.TarEntry{
+			{Name: "package/package.json", Data: pj}, {Name: "package/index.js", Data: []byte("good")}, {Name: "README", Data: []byte("top")},
+		}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "left-pad-1.3.0.tgz")
+			if err := os.WriteFile(p, walktest.Gzip(t, walktest.Tar(t, c.entries)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			inv := openInv(t, p)
+			if inv.Layout != LayoutNpm {
+				t.Fatalf("layout %s", inv.Layout)
+			}
+			got := map[string]string{}
+			for _, f := range inv.Findings {
+				if f.Rule == RuleNpmOutsidePackage {
+					got[f.Path] = f.Message
+				}
+			}
+			if len(got) != len(c.want) {
+				t.Errorf("findings %v, want %v", got, c.want)
+			}
+			for p, w := range c.want {
+				if !strings.Contains(got[p], w) {
+					t.Errorf("%s: %q, want %q", p, got[p], w)
+				}
+			}
+		})
+	}
+}
