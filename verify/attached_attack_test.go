@@ -128,3 +128,26 @@ func TestAttackBurnAttachedCabinets(t *testing.T) {
 		t.Errorf("%s: %+v", ua, fi)
 	}
 }
+
+// TestAttackRARSFXPayloadUnreported: a WinRAR self-extractor's module is
+// followed by its RAR archive, which it extracts and runs; shipgate opens
+// no RAR archive, and the PE, validly signed, passed without a word. The
+// archive is reported as unchecked.
+func TestAttackRARSFXPayloadUnreported(t *testing.T) {
+	t.Parallel()
+	f := getFixtures(t)
+	img := append(append([]byte(nil), f.peUnsigned...), "Rar!\x1a\x07\x01\x00payload"...)
+	sfx, err := pefile.SignAttach(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"setup.exe": sfx, "plain.exe": f.peValid})
+	r := run(t, Options{}, dir)
+	if got := rulesFor(r, "setup.exe"); !has(got, "warning "+string(RuleUncheckedArchive)) {
+		t.Errorf("setup.exe: %q, want warning %s", got, RuleUncheckedArchive)
+	}
+	if got := rulesFor(r, "plain.exe"); len(got) > 0 {
+		t.Errorf("plain.exe: %q", got)
+	}
+}

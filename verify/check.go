@@ -862,6 +862,7 @@ func (c *check) openContents(ra io.ReaderAt, size int64, hdr []byte) {
 		c.sevenOpened = c.open7z(ra, size) // sevenz_open.go
 	}
 	c.checkUnopenedArchive(hdr)
+	c.checkUnopenedOverlay(ra, size)
 	c.afterHash()
 	if (c.f.Kind == KindCAB || c.f.Kind == KindMSI) && !c.malformed {
 		c.openWindows(ra, size) // windows_open.go

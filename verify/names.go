@@ -2,8 +2,10 @@ package verify
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
+	"github.com/shipgate/shipgate/internal/container"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -86,6 +88,45 @@ func (c *check) checkUnopenedArchive(hdr []byte) {
 				return
 			}
 			c.add(RuleUncheckedArchive, signing.SeverityWarning, fmt.Sprintf("%s archive: shipgate does not open it, so the files inside were not checked; unpack it into the release to check them", m.name))
+			return
+		}
+	}
+}
+
+// overlayMagic lists the archives a self-extractor's stub carries after
+// its sections that shipgate does not open (a 7-Zip archive and cabinets
+// are opened: see container.Attached; zips are found from the end).
+var overlayMagic = []struct{ name, magic string }{
+	{"RAR (a WinRAR self-extractor's?)", "Rar!\x1a\x07"},
+	{"OLE compound (an MSI installer?)", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"},
+	{"gzip", "\x1f\x8b\x08"},
+	{"xz", "\xfd7zXZ\x00"},
+	{"bzip2", "BZh"},
+	{"zstd", "\x28\xb5\x2f\xfd"},
+	{"xar", "xar!"},
+}
+
+// checkUnopenedOverlay reports a PE whose overlay, the bytes from where
+// its sections end, starts with an archive shipgate does not open: a
+// self-extractor's payload (a WinRAR SFX module followed by its archive),
+// which the stub extracts and runs. The PE's signature covers the bytes,
+// not the signatures of the files in the archive, which were not checked.
+func (c *check) checkUnopenedOverlay(ra io.ReaderAt, size int64) {
+	if c.f.Kind != KindPE {
+		return
+	}
+	off := container.PESectionsEnd(ctxReaderAt{c.e.ctx, ra}, size)
+	if t, ok := container.PECertTable(ctxReaderAt{c.e.ctx, ra}, size); ok && t <= off {
+		return // the overlay is the certificate table
+	}
+	var b [8]byte
+	if off <= 0 || off >= size {
+		return
+	}
+	n, _ := ra.ReadAt(b[:], off)
+	for _, m := range overlayMagic {
+		if n >= len(m.magic) && string(b[:len(m.magic)]) == m.magic {
+			c.add(RuleUncheckedArchive, signing.SeverityWarning, fmt.Sprintf("the PE carries a %s archive at offset %d, where its sections end, as a self-extractor's stub carries the files it extracts and runs: shipgate does not open it, so the files inside were not checked (the PE's signature covers the archive's bytes, not theirs); unpack it into the release to check them", m.name, off))
 			return
 		}
 	}
