@@ -105,6 +105,11 @@ const (
 	// (Scripting.Signer signs .vbs, .js and .wsf), so it is unsigned unless
 	// a catalog lists it.
 	KindScriptComponent Kind = "script-component"
+	// KindHTMLApplication is an HTML Application (.hta), by name:
+	// mshta.exe runs its scripts with the user's full rights, outside the
+	// browser's sandbox. Windows has no signature format for it, so it is
+	// unsigned unless a catalog lists it.
+	KindHTMLApplication Kind = "html-application"
 	// KindPkg is a macOS flat installer package: a xar archive ("xar!").
 	KindPkg Kind = "pkg"
 	// KindDMG is a macOS disk image (UDIF): a file ending with a version 4
@@ -116,7 +121,7 @@ const (
 )
 
 // kinds lists every Kind, KindOther last.
-var kinds = []Kind{KindPE, KindMachO, KindMachOUniversal, KindAsar, KindMSI, KindCAB, KindCatalog, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindEncodedScript, KindBatch, KindScriptComponent, KindPkg, KindDMG, KindOther}
+var kinds = []Kind{KindPE, KindMachO, KindMachOUniversal, KindAsar, KindMSI, KindCAB, KindCatalog, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindEncodedScript, KindBatch, KindScriptComponent, KindHTMLApplication, KindPkg, KindDMG, KindOther}
 
 // Kinds returns every file kind a report can name, in a fixed order.
 func Kinds() []Kind { return slices.Clone(kinds) }
@@ -128,7 +133,7 @@ func Kinds() []Kind { return slices.Clone(kinds) }
 // apply to these kinds.
 func (k Kind) Native() bool {
 	switch k {
-	case KindPE, KindMachO, KindMachOUniversal, KindMSI, KindCAB, KindCatalog, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindEncodedScript, KindBatch, KindScriptComponent, KindPkg, KindDMG:
+	case KindPE, KindMachO, KindMachOUniversal, KindMSI, KindCAB, KindCatalog, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindEncodedScript, KindBatch, KindScriptComponent, KindHTMLApplication, KindPkg, KindDMG:
 		return true
 	}
 	return false
