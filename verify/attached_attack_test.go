@@ -1,6 +1,8 @@
 package verify
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
 	"os/exec"
 	"path/filepath"
@@ -149,5 +151,57 @@ func TestAttackRARSFXPayloadUnreported(t *testing.T) {
 	}
 	if got := rulesFor(r, "plain.exe"); len(got) > 0 {
 		t.Errorf("plain.exe: %q", got)
+	}
+}
+
+// TestAttackBurnAttachedAfterEngineSignature: a WiX Burn bundle built as
+// WiX signs one (insignia): the engine (stub and the bootstrapper
+// application's container) is signed, the attached container appended
+// after the engine's signature, the ".wixburn" section updated and the
+// whole bundle signed again. The payloads' cabinet follows the engine's
+// old certificate table, not the sections; the engine finds it through
+// ".wixburn", and so must the walk.
+func TestAttackBurnAttachedAfterEngineSignature(t *testing.T) {
+	t.Parallel()
+	f := getFixtures(t)
+	ux := cab.Build([]cab.BuildFile{{Name: "u0", Data: f.peValid}}, cab.BuildOptions{Method: cab.MethodMSZIP})
+	payloads := cab.Build([]cab.BuildFile{{Name: "a0", Data: f.peTampered}}, cab.BuildOptions{Method: cab.MethodMSZIP})
+	sec := make([]byte, 56)
+	le := binary.LittleEndian
+	le.PutUint32(sec, 0x00f14300)
+	le.PutUint32(sec[4:], 2)
+	le.PutUint32(sec[40:], 1) // cabinets
+	le.PutUint32(sec[44:], 2)
+	le.PutUint32(sec[48:], uint32(len(ux)))
+	le.PutUint32(sec[52:], uint32(len(payloads)))
+	spec := pefile.Spec{Sections: []pefile.Section{{Name: ".text", Data: []byte{0xc3}, Characteristics: 0x60000020}, {Name: ".wixburn", Data: sec}}}
+	stub, err := pefile.Build(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := bytes.Index(stub, sec[:4])
+	le.PutUint32(stub[at+24:], uint32(len(stub)))
+	engine, err := pefile.SignAttach(append(stub, ux...), pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sigOff := (len(stub) + len(ux) + 7) &^ 7
+	le.PutUint32(engine[at+32:], uint32(sigOff))
+	le.PutUint32(engine[at+36:], uint32(len(engine)-sigOff))
+	bundle := append(engine, payloads...)
+	if err := pefile.SetCertDirectory(bundle, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if bundle, err = pefile.SignAttach(bundle, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"bundle.exe": bundle})
+	r := mustFail(t, Options{Policy: requireValid()}, fmt.Sprintf("bundle.exe/$ATTACHED/%d/a0", len(engine)), authenticode.RuleDigestMismatch, dir)
+	if fi := fileByPath(r, "bundle.exe"); fi == nil || len(fi.Signatures) != 1 || fi.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("bundle.exe: %+v", fi)
+	}
+	if fi := fileByPath(r, fmt.Sprintf("bundle.exe/$ATTACHED/%d/u0", len(stub))); fi == nil {
+		t.Error("the bootstrapper application's container was not walked")
 	}
 }
