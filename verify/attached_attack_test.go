@@ -11,7 +11,9 @@ import (
 
 	"github.com/shipgate/shipgate/internal/cab"
 	"github.com/shipgate/shipgate/internal/pefile"
+	pefixtures "github.com/shipgate/shipgate/internal/pefile/fixtures"
 	"github.com/shipgate/shipgate/internal/sevenz"
+	"github.com/shipgate/shipgate/internal/squirrel"
 	"github.com/shipgate/shipgate/internal/testpki"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/authenticode"
@@ -203,5 +205,29 @@ func TestAttackBurnAttachedAfterEngineSignature(t *testing.T) {
 	}
 	if fi := fileByPath(r, fmt.Sprintf("bundle.exe/$ATTACHED/%d/u0", len(stub))); fi == nil {
 		t.Error("the bootstrapper application's container was not walked")
+	}
+}
+
+// TestAttackInnoSetupPayloadUnreported: an Inno Setup installer keeps
+// its setup program and the files it installs after its sections, found
+// through the offset table of its RT_RCDATA resource 11111; shipgate
+// reads no Inno Setup data, and the validly signed loader passed without
+// a word. It is reported as an unchecked archive.
+func TestAttackInnoSetupPayloadUnreported(t *testing.T) {
+	t.Parallel()
+	f := getFixtures(t)
+	img, err := pefixtures.SquirrelSetup([]squirrel.BuildResource{{TypeID: squirrel.RTRCData, ID: 11111, Data: []byte("rDlPtS\xcd\xe6\xd7\x7b\x0b\x2a\x01\x00\x00\x00")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img = append(img, "zlb\x1apayload"...)
+	setup, err := pefile.SignAttach(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"setup.exe": setup})
+	if got := rulesFor(run(t, Options{}, dir), "setup.exe"); !has(got, "warning "+string(RuleUncheckedArchive)) {
+		t.Errorf("setup.exe: %q, want warning %s", got, RuleUncheckedArchive)
 	}
 }

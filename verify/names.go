@@ -109,7 +109,8 @@ var overlayMagic = []struct{ name, magic string }{
 // checkUnopenedOverlay reports a PE whose overlay, the bytes from where
 // its sections end, starts with an archive shipgate does not open: a
 // self-extractor's payload (a WinRAR SFX module followed by its archive),
-// which the stub extracts and runs. The PE's signature covers the bytes,
+// which the stub extracts and runs; and an Inno Setup installer, whose
+// files lie there in a format shipgate does not read. The PE's signature covers the bytes,
 // not the signatures of the files in the archive, which were not checked.
 func (c *check) checkUnopenedOverlay(ra io.ReaderAt, size int64) {
 	if c.f.Kind != KindPE {
@@ -118,6 +119,10 @@ func (c *check) checkUnopenedOverlay(ra io.ReaderAt, size int64) {
 	off := container.PESectionsEnd(ctxReaderAt{c.e.ctx, ra}, size)
 	if t, ok := container.PECertTable(ctxReaderAt{c.e.ctx, ra}, size); ok && t <= off {
 		return // the overlay is the certificate table
+	}
+	if container.InnoSetup(ctxReaderAt{c.e.ctx, ra}, size) {
+		c.add(RuleUncheckedArchive, signing.SeverityWarning, "the PE is an Inno Setup installer (its loader's offset table is the RT_RCDATA resource 11111): the setup program and the files it installs, compressed after its sections, are in a format shipgate does not open, so they were not checked (the PE's signature covers their bytes, not theirs); check the installed files, or ship them where shipgate can see them")
+		return
 	}
 	var b [8]byte
 	if off <= 0 || off >= size {
