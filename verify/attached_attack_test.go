@@ -231,3 +231,25 @@ func TestAttackInnoSetupPayloadUnreported(t *testing.T) {
 		t.Errorf("setup.exe: %q, want warning %s", got, RuleUncheckedArchive)
 	}
 }
+
+// TestAttackPyInstallerPayloadUnreported: a PyInstaller executable's
+// bootloader extracts and loads the modules, native extensions and DLLs
+// of the archive after its sections (found by the MEI cookie at its end);
+// the validly signed bootloader passed without a word while a tampered
+// .pyd inside was never seen. It is reported as an unchecked archive.
+func TestAttackPyInstallerPayloadUnreported(t *testing.T) {
+	t.Parallel()
+	f := getFixtures(t)
+	toc := make([]byte, 24)
+	img := append(append([]byte(nil), f.peUnsigned...), "x\x9cpayload"...)
+	img = append(append(img, "MEI\x0c\x0b\x0a\x0b\x0e"...), toc...)
+	exe, err := pefile.SignAttach(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"app.exe": exe})
+	if got := rulesFor(run(t, Options{}, dir), "app.exe"); !has(got, "warning "+string(RuleUncheckedArchive)) {
+		t.Errorf("app.exe: %q, want warning %s", got, RuleUncheckedArchive)
+	}
+}

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -109,16 +110,25 @@ var overlayMagic = []struct{ name, magic string }{
 // checkUnopenedOverlay reports a PE whose overlay, the bytes from where
 // its sections end, starts with an archive shipgate does not open: a
 // self-extractor's payload (a WinRAR SFX module followed by its archive),
-// which the stub extracts and runs; and an Inno Setup installer, whose
-// files lie there in a format shipgate does not read. The PE's signature covers the bytes,
+// which the stub extracts and runs; and an Inno Setup installer or a
+// PyInstaller executable, whose files lie there in a format shipgate does
+// not read. The PE's signature covers the bytes,
 // not the signatures of the files in the archive, which were not checked.
 func (c *check) checkUnopenedOverlay(ra io.ReaderAt, size int64) {
 	if c.f.Kind != KindPE {
 		return
 	}
 	off := container.PESectionsEnd(ctxReaderAt{c.e.ctx, ra}, size)
-	if t, ok := container.PECertTable(ctxReaderAt{c.e.ctx, ra}, size); ok && t <= off {
-		return // the overlay is the certificate table
+	end := size
+	if t, ok := container.PECertTable(ctxReaderAt{c.e.ctx, ra}, size); ok {
+		if t <= off {
+			return // the overlay is the certificate table
+		}
+		end = t
+	}
+	if off > 0 && pyInstallerCookie(ra, off, end) {
+		c.add(RuleUncheckedArchive, signing.SeverityWarning, "the PE is a PyInstaller executable (its archive's MEI cookie ends the data after its sections): the Python modules, native extensions (.pyd) and DLLs it extracts and loads are in a format shipgate does not open, so they were not checked (the PE's signature covers their bytes, not theirs); build one-folder (--onedir) to ship them where shipgate can see them")
+		return
 	}
 	if container.InnoSetup(ctxReaderAt{c.e.ctx, ra}, size) {
 		c.add(RuleUncheckedArchive, signing.SeverityWarning, "the PE is an Inno Setup installer (its loader's offset table is the RT_RCDATA resource 11111): the setup program and the files it installs, compressed after its sections, are in a format shipgate does not open, so they were not checked (the PE's signature covers their bytes, not theirs); check the installed files, or ship them where shipgate can see them")
@@ -135,4 +145,21 @@ func (c *check) checkUnopenedOverlay(ra io.ReaderAt, size int64) {
 			return
 		}
 	}
+}
+
+// pyInstallerMagic is the cookie PyInstaller's bootloader looks for,
+// searching back from the end of its file, to find the archive (CArchive)
+// of the modules and libraries it extracts and loads.
+const pyInstallerMagic = "MEI\x0c\x0b\x0a\x0b\x0e"
+
+// pyInstallerCookie reports whether the last 4 KiB of [off, end) of ra,
+// a PE's overlay before its certificate table, hold PyInstaller's cookie.
+func pyInstallerCookie(ra io.ReaderAt, off, end int64) bool {
+	from := max(off, end-4096)
+	if end <= from {
+		return false
+	}
+	b := make([]byte, end-from)
+	n, _ := ra.ReadAt(b, from)
+	return bytes.Contains(b[:n], []byte(pyInstallerMagic))
 }
