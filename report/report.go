@@ -112,6 +112,11 @@ const (
 	// signature in its extended attributes, which shipgate does not read,
 	// so it is unsigned.
 	KindTerminalScript Kind = "terminal-script"
+	// KindHTMLApplication is an HTML Application (.hta), by name:
+	// mshta.exe runs its scripts with the user's full rights, outside the
+	// browser's sandbox. Windows has no signature format for it, so it is
+	// unsigned unless a catalog lists it.
+	KindHTMLApplication Kind = "html-application"
 	// KindPkg is a macOS flat installer package: a xar archive ("xar!").
 	KindPkg Kind = "pkg"
 	// KindDMG is a macOS disk image (UDIF): a file ending with a version 4
@@ -123,7 +128,7 @@ const (
 )
 
 // kinds lists every Kind, KindOther last.
-var kinds = []Kind{KindPE, KindMachO, KindMachOUniversal, KindAsar, KindMSI, KindCAB, KindCatalog, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindEncodedScript, KindBatch, KindScriptComponent, KindTerminalScript, KindPkg, KindDMG, KindOther}
+var kinds = []Kind{KindPE, KindMachO, KindMachOUniversal, KindAsar, KindMSI, KindCAB, KindCatalog, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindEncodedScript, KindBatch, KindScriptComponent, KindTerminalScript, KindHTMLApplication, KindPkg, KindDMG, KindOther}
 
 // Kinds returns every file kind a report can name, in a fixed order.
 func Kinds() []Kind { return slices.Clone(kinds) }
@@ -135,7 +140,7 @@ func Kinds() []Kind { return slices.Clone(kinds) }
 // apply to these kinds.
 func (k Kind) Native() bool {
 	switch k {
-	case KindPE, KindMachO, KindMachOUniversal, KindMSI, KindCAB, KindCatalog, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindEncodedScript, KindBatch, KindScriptComponent, KindTerminalScript, KindPkg, KindDMG:
+	case KindPE, KindMachO, KindMachOUniversal, KindMSI, KindCAB, KindCatalog, KindMSIX, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindEncodedScript, KindBatch, KindScriptComponent, KindTerminalScript, KindHTMLApplication, KindPkg, KindDMG:
 		return true
 	}
 	return false

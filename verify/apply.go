@@ -274,6 +274,8 @@ func kindLabel(k Kind) string {
 		return "Script Encoder"
 	case KindBatch:
 		return "batch"
+	case KindHTMLApplication:
+		return "HTML Application"
 	case KindScriptComponent:
 		return "Windows Script Component"
 	case KindTerminalScript:

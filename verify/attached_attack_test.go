@@ -1,6 +1,8 @@
 package verify
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
 	"os/exec"
 	"path/filepath"
@@ -9,7 +11,9 @@ import (
 
 	"github.com/shipgate/shipgate/internal/cab"
 	"github.com/shipgate/shipgate/internal/pefile"
+	pefixtures "github.com/shipgate/shipgate/internal/pefile/fixtures"
 	"github.com/shipgate/shipgate/internal/sevenz"
+	"github.com/shipgate/shipgate/internal/squirrel"
 	"github.com/shipgate/shipgate/internal/testpki"
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/authenticode"
@@ -126,5 +130,126 @@ func TestAttackBurnAttachedCabinets(t *testing.T) {
 	ua := fmt.Sprintf("bundle.exe/$ATTACHED/%d/u0", len(f.peUnsigned))
 	if fi := fileByPath(r, ua); fi == nil || len(fi.Signatures) != 1 || fi.Signatures[0].Status != signing.StatusValid {
 		t.Errorf("%s: %+v", ua, fi)
+	}
+}
+
+// TestAttackRARSFXPayloadUnreported: a WinRAR self-extractor's module is
+// followed by its RAR archive, which it extracts and runs; shipgate opens
+// no RAR archive, and the PE, validly signed, passed without a word. The
+// archive is reported as unchecked.
+func TestAttackRARSFXPayloadUnreported(t *testing.T) {
+	t.Parallel()
+	f := getFixtures(t)
+	img := append(append([]byte(nil), f.peUnsigned...), "Rar!\x1a\x07\x01\x00payload"...)
+	sfx, err := pefile.SignAttach(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"setup.exe": sfx, "plain.exe": f.peValid})
+	r := run(t, Options{}, dir)
+	if got := rulesFor(r, "setup.exe"); !has(got, "warning "+string(RuleUncheckedArchive)) {
+		t.Errorf("setup.exe: %q, want warning %s", got, RuleUncheckedArchive)
+	}
+	if got := rulesFor(r, "plain.exe"); len(got) > 0 {
+		t.Errorf("plain.exe: %q", got)
+	}
+}
+
+// TestAttackBurnAttachedAfterEngineSignature: a WiX Burn bundle built as
+// WiX signs one (insignia): the engine (stub and the bootstrapper
+// application's container) is signed, the attached container appended
+// after the engine's signature, the ".wixburn" section updated and the
+// whole bundle signed again. The payloads' cabinet follows the engine's
+// old certificate table, not the sections; the engine finds it through
+// ".wixburn", and so must the walk.
+func TestAttackBurnAttachedAfterEngineSignature(t *testing.T) {
+	t.Parallel()
+	f := getFixtures(t)
+	ux := cab.Build([]cab.BuildFile{{Name: "u0", Data: f.peValid}}, cab.BuildOptions{Method: cab.MethodMSZIP})
+	payloads := cab.Build([]cab.BuildFile{{Name: "a0", Data: f.peTampered}}, cab.BuildOptions{Method: cab.MethodMSZIP})
+	sec := make([]byte, 56)
+	le := binary.LittleEndian
+	le.PutUint32(sec, 0x00f14300)
+	le.PutUint32(sec[4:], 2)
+	le.PutUint32(sec[40:], 1) // cabinets
+	le.PutUint32(sec[44:], 2)
+	le.PutUint32(sec[48:], uint32(len(ux)))
+	le.PutUint32(sec[52:], uint32(len(payloads)))
+	spec := pefile.Spec{Sections: []pefile.Section{{Name: ".text", Data: []byte{0xc3}, Characteristics: 0x60000020}, {Name: ".wixburn", Data: sec}}}
+	stub, err := pefile.Build(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := bytes.Index(stub, sec[:4])
+	le.PutUint32(stub[at+24:], uint32(len(stub)))
+	engine, err := pefile.SignAttach(append(stub, ux...), pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sigOff := (len(stub) + len(ux) + 7) &^ 7
+	le.PutUint32(engine[at+32:], uint32(sigOff))
+	le.PutUint32(engine[at+36:], uint32(len(engine)-sigOff))
+	bundle := append(engine, payloads...)
+	if err := pefile.SetCertDirectory(bundle, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if bundle, err = pefile.SignAttach(bundle, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"bundle.exe": bundle})
+	r := mustFail(t, Options{Policy: requireValid()}, fmt.Sprintf("bundle.exe/$ATTACHED/%d/a0", len(engine)), authenticode.RuleDigestMismatch, dir)
+	if fi := fileByPath(r, "bundle.exe"); fi == nil || len(fi.Signatures) != 1 || fi.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("bundle.exe: %+v", fi)
+	}
+	if fi := fileByPath(r, fmt.Sprintf("bundle.exe/$ATTACHED/%d/u0", len(stub))); fi == nil {
+		t.Error("the bootstrapper application's container was not walked")
+	}
+}
+
+// TestAttackInnoSetupPayloadUnreported: an Inno Setup installer keeps
+// its setup program and the files it installs after its sections, found
+// through the offset table of its RT_RCDATA resource 11111; shipgate
+// reads no Inno Setup data, and the validly signed loader passed without
+// a word. It is reported as an unchecked archive.
+func TestAttackInnoSetupPayloadUnreported(t *testing.T) {
+	t.Parallel()
+	f := getFixtures(t)
+	img, err := pefixtures.SquirrelSetup([]squirrel.BuildResource{{TypeID: squirrel.RTRCData, ID: 11111, Data: []byte("rDlPtS\xcd\xe6\xd7\x7b\x0b\x2a\x01\x00\x00\x00")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img = append(img, "zlb\x1apayload"...)
+	setup, err := pefile.SignAttach(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"setup.exe": setup})
+	if got := rulesFor(run(t, Options{}, dir), "setup.exe"); !has(got, "warning "+string(RuleUncheckedArchive)) {
+		t.Errorf("setup.exe: %q, want warning %s", got, RuleUncheckedArchive)
+	}
+}
+
+// TestAttackPyInstallerPayloadUnreported: a PyInstaller executable's
+// bootloader extracts and loads the modules, native extensions and DLLs
+// of the archive after its sections (found by the MEI cookie at its end);
+// the validly signed bootloader passed without a word while a tampered
+// .pyd inside was never seen. It is reported as an unchecked archive.
+func TestAttackPyInstallerPayloadUnreported(t *testing.T) {
+	t.Parallel()
+	f := getFixtures(t)
+	toc := make([]byte, 24)
+	img := append(append([]byte(nil), f.peUnsigned...), "x\x9cpayload"...)
+	img = append(append(img, "MEI\x0c\x0b\x0a\x0b\x0e"...), toc...)
+	exe, err := pefile.SignAttach(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"app.exe": exe})
+	if got := rulesFor(run(t, Options{}, dir), "app.exe"); !has(got, "warning "+string(RuleUncheckedArchive)) {
+		t.Errorf("app.exe: %q, want warning %s", got, RuleUncheckedArchive)
 	}
 }

@@ -49,7 +49,7 @@ type fileExtra struct {
 // catalog: the Windows formats and files of no other kind.
 func catalogEligible(k Kind) bool {
 	switch k {
-	case KindPE, KindMSI, KindCAB, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindEncodedScript, KindBatch, KindScriptComponent, KindOther:
+	case KindPE, KindMSI, KindCAB, KindPowerShell, KindJScript, KindVBScript, KindWSF, KindEncodedScript, KindBatch, KindScriptComponent, KindHTMLApplication, KindOther:
 		return true
 	}
 	return false

@@ -903,6 +903,7 @@ func (c *check) openContents(ra io.ReaderAt, size int64, hdr []byte) {
 		c.sevenOpened = c.open7z(ra, size) // sevenz_open.go
 	}
 	c.checkUnopenedArchive(hdr)
+	c.checkUnopenedOverlay(ra, size)
 	c.afterHash()
 	switch {
 	case c.ahead != nil && c.ahead.ran:

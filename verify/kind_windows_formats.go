@@ -27,9 +27,11 @@ const (
 	KindWSF        = report.KindWSF
 	// KindEncodedScript: see script_encoded.go.
 	KindEncodedScript = report.KindEncodedScript
-	// KindBatch, KindScriptComponent: see script_unsignable.go.
+	// KindBatch, KindScriptComponent, KindHTMLApplication: see
+	// script_unsignable.go.
 	KindBatch           = report.KindBatch
 	KindScriptComponent = report.KindScriptComponent
+	KindHTMLApplication = report.KindHTMLApplication
 )
 
 func init() {

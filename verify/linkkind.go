@@ -32,6 +32,8 @@ func scriptKindOfExt(ext string) Kind {
 		return KindBatch
 	case ".wsc", ".sct":
 		return KindScriptComponent
+	case ".hta":
+		return KindHTMLApplication
 	case ".vbs":
 		return KindVBScript
 	case ".wsf":

@@ -1,9 +1,12 @@
 package verify
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"strings"
 
+	"github.com/shipgate/shipgate/internal/container"
 	"github.com/shipgate/shipgate/internal/filekind"
 	"github.com/shipgate/shipgate/signing"
 )
@@ -106,4 +109,74 @@ func (c *check) checkUnopenedArchive(hdr []byte) {
 			return
 		}
 	}
+}
+
+// overlayMagic lists the archives a self-extractor's stub carries after
+// its sections that shipgate does not open (a 7-Zip archive and cabinets
+// are opened: see container.Attached; zips are found from the end).
+var overlayMagic = []struct{ name, magic string }{
+	{"RAR (a WinRAR self-extractor's?)", "Rar!\x1a\x07"},
+	{"OLE compound (an MSI installer?)", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"},
+	{"gzip", "\x1f\x8b\x08"},
+	{"xz", "\xfd7zXZ\x00"},
+	{"bzip2", "BZh"},
+	{"zstd", "\x28\xb5\x2f\xfd"},
+	{"xar", "xar!"},
+}
+
+// checkUnopenedOverlay reports a PE whose overlay, the bytes from where
+// its sections end, starts with an archive shipgate does not open: a
+// self-extractor's payload (a WinRAR SFX module followed by its archive),
+// which the stub extracts and runs; and an Inno Setup installer or a
+// PyInstaller executable, whose files lie there in a format shipgate does
+// not read. The PE's signature covers the bytes,
+// not the signatures of the files in the archive, which were not checked.
+func (c *check) checkUnopenedOverlay(ra io.ReaderAt, size int64) {
+	if c.f.Kind != KindPE {
+		return
+	}
+	off := container.PESectionsEnd(ctxReaderAt{c.e.ctx, ra}, size)
+	end := size
+	if t, ok := container.PECertTable(ctxReaderAt{c.e.ctx, ra}, size); ok {
+		if t <= off {
+			return // the overlay is the certificate table
+		}
+		end = t
+	}
+	if off > 0 && pyInstallerCookie(ra, off, end) {
+		c.add(RuleUncheckedArchive, signing.SeverityWarning, "the PE is a PyInstaller executable (its archive's MEI cookie ends the data after its sections): the Python modules, native extensions (.pyd) and DLLs it extracts and loads are in a format shipgate does not open, so they were not checked (the PE's signature covers their bytes, not theirs); build one-folder (--onedir) to ship them where shipgate can see them")
+		return
+	}
+	if container.InnoSetup(ctxReaderAt{c.e.ctx, ra}, size) {
+		c.add(RuleUncheckedArchive, signing.SeverityWarning, "the PE is an Inno Setup installer (its loader's offset table is the RT_RCDATA resource 11111): the setup program and the files it installs, compressed after its sections, are in a format shipgate does not open, so they were not checked (the PE's signature covers their bytes, not theirs); check the installed files, or ship them where shipgate can see them")
+		return
+	}
+	var b [8]byte
+	if off <= 0 || off >= size {
+		return
+	}
+	n, _ := ra.ReadAt(b[:], off)
+	for _, m := range overlayMagic {
+		if n >= len(m.magic) && string(b[:len(m.magic)]) == m.magic {
+			c.add(RuleUncheckedArchive, signing.SeverityWarning, fmt.Sprintf("the PE carries a %s archive at offset %d, where its sections end, as a self-extractor's stub carries the files it extracts and runs: shipgate does not open it, so the files inside were not checked (the PE's signature covers the archive's bytes, not theirs); unpack it into the release to check them", m.name, off))
+			return
+		}
+	}
+}
+
+// pyInstallerMagic is the cookie PyInstaller's bootloader looks for,
+// searching back from the end of its file, to find the archive (CArchive)
+// of the modules and libraries it extracts and loads.
+const pyInstallerMagic = "MEI\x0c\x0b\x0a\x0b\x0e"
+
+// pyInstallerCookie reports whether the last 4 KiB of [off, end) of ra,
+// a PE's overlay before its certificate table, hold PyInstaller's cookie.
+func pyInstallerCookie(ra io.ReaderAt, off, end int64) bool {
+	from := max(off, end-4096)
+	if end <= from {
+		return false
+	}
+	b := make([]byte, end-from)
+	n, _ := ra.ReadAt(b, from)
+	return bytes.Contains(b[:n], []byte(pyInstallerMagic))
 }

@@ -236,8 +236,8 @@ const (
 	// RuleScriptEncoded: a Script Encoder file (.vbe, .jse), which the
 	// Windows Script Host decodes and runs but no script signature covers.
 	RuleScriptEncoded signing.Rule = "script/encoded"
-	// RuleScriptNoSignatureFormat: a batch file (.bat, .cmd) or Windows
-	// Script Component (.wsc, .sct), code Windows runs that no signature format
+	// RuleScriptNoSignatureFormat: a batch file (.bat, .cmd), Windows
+	// Script Component (.wsc, .sct) or HTML Application (.hta), code Windows runs that no signature format
 	// it verifies covers.
 	RuleScriptNoSignatureFormat signing.Rule = "script/no-signature-format"
 	// RuleScriptTerminal: a macOS Terminal shell script (.command, .tool)

@@ -18,7 +18,9 @@ import (
 // could name it. They are kinds of their own now, batch and
 // script-component, as .vbe and .jse are encoded-script: code to the
 // policy, unsigned unless a verified catalog lists them, with a note
-// saying why they carry no signature.
+// saying why they carry no signature. So is an HTML Application (.hta),
+// kind html-application: mshta.exe runs its scripts with the user's full
+// rights, and no signature format covers it.
 //
 // A .wsc is XML as a .wsf is, and the Windows Script Host's subject
 // interface package may accept one; no Microsoft document says so, and
@@ -28,6 +30,7 @@ import (
 func init() {
 	nativeVerifiers[KindBatch] = verifyUnsignableScript
 	nativeVerifiers[KindScriptComponent] = verifyUnsignableScript
+	nativeVerifiers[KindHTMLApplication] = verifyUnsignableScript
 }
 
 // unsignableScriptKind returns the kind of the extension ext (as
@@ -35,7 +38,7 @@ func init() {
 // or KindOther.
 func unsignableScriptKind(ext string) Kind {
 	switch k := scriptKindOfExt(ext); k {
-	case KindBatch, KindScriptComponent:
+	case KindBatch, KindScriptComponent, KindHTMLApplication:
 		return k
 	}
 	return KindOther
@@ -45,8 +48,11 @@ func unsignableScriptKind(ext string) Kind {
 // such: it has no signatures to verify.
 func verifyUnsignableScript(_ context.Context, _ io.ReaderAt, _ int64, env verifyEnv) (*nativeResult, error) {
 	what := "a batch file, which cmd.exe runs; Windows has no signature format for batch files"
-	if unsignableScriptKind(windowsExt(env.name)) == KindScriptComponent {
+	switch unsignableScriptKind(windowsExt(env.name)) {
+	case KindScriptComponent:
 		what = "a Windows Script Component, which the Windows Script Host runs; Microsoft documents no signature format for it (Windows signs .vbs, .js and .wsf), so no signature in it is verified"
+	case KindHTMLApplication:
+		what = "an HTML Application, whose scripts mshta.exe runs with the user's full rights, outside the browser's sandbox; Windows has no signature format for it"
 	}
 	f := signing.NewFinding(RuleScriptNoSignatureFormat, signing.SeverityNote, "the file is "+what+", so it carries none shipgate checks and its code was not checked; list the file in a signed catalog, or ship signed PowerShell or a signed executable instead")
 	return &nativeResult{findings: []signing.Finding{f}}, nil

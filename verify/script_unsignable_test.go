@@ -74,3 +74,31 @@ func TestAttackScriptletOtherFile(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackHTMLApplicationOtherFile: an HTML Application (.hta) is code
+// mshta.exe runs with the user's full rights (a setup's launcher, a
+// common dropper); it was an other file, so a release's setup.hta passed
+// require: valid and no forbidKinds named it.
+func TestAttackHTMLApplicationOtherFile(t *testing.T) {
+	hta := []byte("<html><head><hta:application id=\"x\"/><script language=\"VBScript\">CreateObject(\"WScript.Shell\").Run \"calc\"</script></head></html>\r\n")
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{
+		"setup.hta": hta,
+		"tools.zip": makeZip(t, []zipEntry{{name: "Launch.HTA", data: hta}}),
+	})
+	r := run(t, Options{Policy: requireValid()}, dir)
+	for _, p := range []string{"setup.hta", "tools.zip/Launch.HTA"} {
+		fb := fileByPath(r, p)
+		got := rulesFor(r, p)
+		if fb == nil || fb.Kind != KindHTMLApplication || !has(got, "note "+string(RuleScriptNoSignatureFormat)) || !has(got, "error "+string(RuleUnsigned)) {
+			t.Errorf("%s: %+v, findings %q, want %s, %s and error %s", p, fb, got, KindHTMLApplication, RuleScriptNoSignatureFormat, RuleUnsigned)
+		}
+	}
+	pol := &Policy{Rules: []Rule{{Match: []string{"**"}, ForbidKinds: []Kind{KindHTMLApplication}}}}
+	if err := pol.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if got := rulesFor(run(t, Options{Policy: pol}, dir), "setup.hta"); !has(got, "error "+string(RuleForbiddenKind)) {
+		t.Errorf("forbidKinds [%s]: %q", KindHTMLApplication, got)
+	}
+}

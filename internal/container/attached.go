@@ -69,13 +69,19 @@ func startHeader(b []byte) bool {
 const maxAttachedCabinets = 16
 
 // AttachedCabinets returns where the cabinets lie that the PE file of
-// size bytes at r carries one after the other from where its sections
-// end: a WiX Burn bundle's attached containers (the bootstrapper
-// application's, then the payloads', MSI packages among them), which the
-// engine extracts and runs. Each starts with "MSCF" and a version 1.3
-// header whose cbCabinet fits in the file; the PE's signature covers
-// their bytes, not the signatures of the files in them.
+// size bytes at r carries after its sections: a WiX Burn bundle's
+// containers (the bootstrapper application's, then the payloads', MSI
+// packages among them), which the engine extracts and runs, where its
+// ".wixburn" section puts them (see burnContainers: the attached ones
+// follow the engine's own signature when it was signed first); else the
+// cabinets that follow one another from where the sections end, each
+// starting with "MSCF" and a version 1.3 header whose cbCabinet fits in
+// the file. The PE's signature covers their bytes, not the signatures of
+// the files in them.
 func AttachedCabinets(r io.ReaderAt, size int64) []Span {
+	if spans := burnContainers(r, size); len(spans) > 0 {
+		return spans
+	}
 	off := PESectionsEnd(r, size)
 	if off <= 0 {
 		return nil
