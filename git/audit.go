@@ -12,6 +12,7 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 
 	"github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/signing"
@@ -124,7 +125,8 @@ type Commit struct {
 // one parent; the counts are against the first parent it differs from.
 type FileChange struct {
 	Path string `json:"path"`
-	// Status is "added", "modified", "deleted" or "type-changed".
+	// Status is "added", "modified", "deleted" or "type-changed" (a file
+	// turned symlink or submodule, or back; git diff's T).
 	Status string `json:"status"`
 	// Parent is the index of the parent compared, -1 for a root commit.
 	Parent int `json:"parent"`
@@ -800,7 +802,11 @@ func changeStatus(ch change) string {
 		return "added"
 	case ch.to.hash.IsZero():
 		return "deleted"
-	case ch.from.mode != ch.to.mode && (ch.from.mode.IsFile() != ch.to.mode.IsFile()):
+	case ch.from.mode != ch.to.mode && (ch.from.mode.IsFile() != ch.to.mode.IsFile() ||
+		(ch.from.mode == filemode.Symlink) != (ch.to.mode == filemode.Symlink)):
+		// go-git's IsFile counts a symlink as a file; git diff reports a
+		// file turned symlink (or back) as a type change (T), and so does
+		// the report: the path now names other content.
 		return "type-changed"
 	}
 	return "modified"
