@@ -319,6 +319,7 @@ func (a *auditor) walkHistory(ctx context.Context, opts Options, since, until pl
 	ps := prefixes(globs)
 	fold := a.pol.foldPaths()
 	a.r.foldPaths = fold
+	a.r.above = true
 	// git rev-list runs while the history is walked in process: the
 	// two take about as long, and the child process has a core of its own.
 	cli, err := a.startGitCLI(ctx, opts, since, until, ps, fold, res)
@@ -385,7 +386,7 @@ func (a *auditor) startGitCLI(ctx context.Context, opts Options, since, until pl
 	run := &cliRun{cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(run.done)
-		run.changed, run.err = cliChanged(ctx, gitBin, a.r, since, until, ps, fold)
+		run.changed, run.err = cliChanged(ctx, gitBin, a.r, since, until, ps, fold, true)
 	}()
 	return run, nil
 }
@@ -681,7 +682,7 @@ func (a *auditor) protectedChange(h plumbing.Hash, c *rawCommit, sig *Signature)
 				return err
 			}
 			for _, ch := range chs {
-				if !matchAny(globs, ch.path, a.pol.foldPaths()) {
+				if !matchAny(globs, ch.path, a.pol.foldPaths()) && !aboveOf(ch.path, p, a.pol.foldPaths()) {
 					continue
 				}
 				differs[ch.path]++
@@ -740,7 +741,7 @@ func (a *auditor) ruleFindings(out *Commit, c *rawCommit, sig *Signature) {
 	for _, rule := range a.pol.Protect {
 		var hit []string
 		for _, f := range out.Files {
-			if matchGlob(rule.Path, f.Path, a.pol.foldPaths()) {
+			if matchProtected(rule.Path, f.Path, a.pol.foldPaths()) {
 				hit = append(hit, f.Path)
 			}
 		}

@@ -15,7 +15,9 @@
 //
 // Path history uses "git log --full-history" semantics: a commit changes a
 // path when its tree entry there differs from that of any of its parents, so
-// merges that bring changes in are reported. go-git's path-filtered Log is
+// merges that bring changes in are reported. A file, symlink or submodule at
+// a directory above a protected path (or a case variant of one) counts as a
+// change to it: a checkout puts it where the protected directory would be. go-git's path-filtered Log is
 // not used: it diffs against the previously returned commit rather than the
 // real parents. History is walked once and subtrees are compared by object
 // id, so unchanged subtrees are never read; the commit-graph file is used
