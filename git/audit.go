@@ -170,7 +170,8 @@ func (r *repo) resolve(rev string) (resolvedRev, error) {
 		// after the last release's id can move the range.
 		start = plumbing.NewHash(rev)
 	}
-	for _, name := range []string{rev, "refs/tags/" + rev, "refs/heads/" + rev, "refs/remotes/" + rev, "refs/remotes/" + rev + "/HEAD"} {
+	// git's order (refs.c ref_rev_parse_rules).
+	for _, name := range []string{rev, "refs/" + rev, "refs/tags/" + rev, "refs/heads/" + rev, "refs/remotes/" + rev, "refs/remotes/" + rev + "/HEAD"} {
 		if !start.IsZero() {
 			break
 		}

@@ -26,6 +26,11 @@ func TestAttackSignedTagReplayedUnderNewName(t *testing.T) {
 	tr.head(cur)
 	tr.ref("refs/tags/v2.0", v10)
 	as := AllowedSigners{{Principals: []string{"alice@example.com"}, Key: alice.pub}}
+	for _, until := range []string{"v2.0", "tags/v2.0", "refs/tags/v2.0"} {
+		rtAudit(t, tr.dir, Options{Since: "v1", Until: until, AllowedSigners: as}, func(t *testing.T, res *Result) {
+			rtHas(t, res, RuleTagNameMismatch, v10)
+		})
+	}
 	rtAudit(t, tr.dir, Options{Since: "v1", Until: "v2.0", AllowedSigners: as}, func(t *testing.T, res *Result) {
 		last := res.Tags[len(res.Tags)-1]
 		if last.Name != "v1.0" || last.Signature == nil || last.Signature.Status != signing.StatusValid {
