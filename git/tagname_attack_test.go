@@ -1,6 +1,7 @@
 package git
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -37,6 +38,12 @@ func TestAttackSignedTagReplayedUnderNewName(t *testing.T) {
 			t.Fatalf("until tag %+v, want v1.0's good signature", last)
 		}
 		rtNone(t, res, RuleSignerNotAllowed)
+		rtHas(t, res, RuleTagNameMismatch, v10)
+	})
+	// An unsigned tag named v3.0 wrapping v1.0's signed tag object.
+	wrap := fmt.Sprintf("object %s\ntype tag\ntag v3.0\ntagger Mallory <mallory@example.com> %d +0000\n\nrelease v3.0\n", v10, epoch.Unix())
+	tr.ref("refs/tags/v3.0", tr.put(plumbing.TagObject, []byte(wrap)))
+	rtAudit(t, tr.dir, Options{Since: "v1", Until: "v3.0", AllowedSigners: as}, func(t *testing.T, res *Result) {
 		rtHas(t, res, RuleTagNameMismatch, v10)
 	})
 	for _, until := range []string{"v1.0", "refs/tags/v1.0", v10.String()} {
