@@ -24,8 +24,9 @@
 // when present, and every record the result depends on (the range's commits,
 // the commits at its boundary and the path that excluded them as ancestors
 // of the release) is checked against the commit object: a forged graph stops
-// the audit with [ErrCommitGraphMismatch]. The git binary is run with its
-// commit-graph off. When a git binary is on PATH the commit set can come from
+// the audit with [ErrCommitGraphMismatch]. Vendor pins (the pinned commit's
+// tree, its ancestry) are read from the objects alone, in this repository
+// and in upstream clones. The git binary is run with its commit-graph off. When a git binary is on PATH the commit set can come from
 // "git rev-list --full-history" instead (see [Backend]); both backends give
 // the same commits. The git binary reads the repository's objects and
 // nothing else of it: it runs over a fresh, empty git directory without

@@ -140,6 +140,23 @@ func (r *repo) fork() *repo {
 	return f
 }
 
+// objectsOnly returns a fork of r (see fork) that reads commits from their
+// objects only, never from the commit-graph.
+func (r *repo) objectsOnly() *repo {
+	f := r.fork()
+	f.graph, f.graph1 = nil, nil
+	return f
+}
+
+// dropGraph closes r's commit-graph: r then reads commits from their
+// objects only.
+func (r *repo) dropGraph() {
+	if r.graph != nil {
+		r.graph.Close()
+	}
+	r.graph, r.graph1 = nil, nil
+}
+
 // background returns a context for goroutines that read r (counted in
 // r.bg): closing r cancels it and waits for them.
 func (r *repo) background(ctx context.Context) context.Context {
