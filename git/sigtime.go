@@ -2,6 +2,8 @@ package git
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -84,13 +86,37 @@ func (a *auditor) checkSignedAfterParents(c *rawCommit, sig *Signature) (*Signat
 // recheck verifies the signature armored over payload again at time at,
 // the bound of the time it can have been made that why explains, and
 // returns sig when it is valid then too, else the result at that time.
+//
+// When it is valid at both times, only the principals allowed at both
+// count: a key with an allowed_signers line for alice that ended and one
+// for bob that did not is bob's alone at the later time.
 func (a *auditor) recheck(sig *Signature, armored string, payload []byte, at time.Time, why string) *Signature {
 	again := a.ver.verify(armored, payload, at)
-	if again.Status == signing.StatusValid {
+	if again.Status != signing.StatusValid {
+		again.Detail = fmt.Sprintf("%s; at that date: %s", why, again.Detail)
+		return again
+	}
+	out := *sig
+	out.Identities = slices.DeleteFunc(slices.Clone(sig.Identities), func(id string) bool { return !slices.Contains(again.Identities, id) })
+	out.principalLines = slices.DeleteFunc(slices.Clone(sig.principalLines), func(l []string) bool {
+		return !slices.ContainsFunc(again.principalLines, func(m []string) bool { return slices.Equal(l, m) })
+	})
+	if len(out.Identities) == len(sig.Identities) && len(out.principalLines) == len(sig.principalLines) {
 		return sig
 	}
-	again.Detail = fmt.Sprintf("%s; at that date: %s", why, again.Detail)
-	return again
+	out.Signer = strings.Join(out.Identities, ",")
+	if len(out.Identities) == 0 {
+		out.Status = signing.StatusUntrusted
+	}
+	out.Detail = fmt.Sprintf("%s; only the principals allowed then too count: %s", why, orNone(out.Signer))
+	return &out
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 // checkTagSignedAfterTarget is checkSignedAfterParents for an annotated

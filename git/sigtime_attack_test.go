@@ -77,3 +77,32 @@ func TestAttackFutureDatedCommitByKeyNotYetValid(t *testing.T) {
 		rtNone(t, res, RuleSignerNotAllowed)
 	})
 }
+
+// TestAttackBackdatedCommitKeepsRetiredPrincipal: one key, two
+// allowed_signers lines: alice@example.com until retired, bob@example.com
+// with no end. A vendor change only alice may sign, committed after retired
+// but dated before it, verifies at both dates (bob's line) and passed as
+// alice's: only the principals allowed at both dates count.
+func TestAttackBackdatedCommitKeepsRetiredPrincipal(t *testing.T) {
+	t.Parallel()
+	tr := newTestRepo(t)
+	root, base := rtBase(tr)
+	k := newSSHKey(t)
+	retired := epoch.Add(48 * time.Hour)
+	later := tr.commit(commitSpec{files: with(base, "src/main.c", "m2\n"), parents: []plumbing.Hash{root}, when: retired.Add(24 * time.Hour)})
+	evil := tr.commit(commitSpec{files: with(base, "vendor/lib/a.c", "evil\n", "src/main.c", "m2\n"), parents: []plumbing.Hash{later}, when: retired.Add(-time.Hour), sign: k.sign})
+	ok := tr.commit(commitSpec{files: with(base, "vendor/lib/a.c", "evil\n", "src/main.c", "m2\n", "third_party/x.c", "x\n"), parents: []plumbing.Hash{evil}, when: retired.Add(48 * time.Hour), sign: k.sign})
+	tr.head(ok)
+	as := AllowedSigners{
+		{Principals: []string{"alice@example.com"}, Key: k.pub, ValidBefore: retired},
+		{Principals: []string{"bob@example.com"}, Key: k.pub},
+	}
+	rtAudit(t, tr.dir, Options{Since: "v1", AllowedSigners: as}, func(t *testing.T, res *Result) {
+		rtHas(t, res, RuleSignerNotAllowed, evil)
+		for _, f := range findingsOf(res, RuleSignerNotAllowed) {
+			if f.Commit == ok.String() {
+				t.Errorf("third_party change signed by bob's line reported: %v", f)
+			}
+		}
+	})
+}
