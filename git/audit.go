@@ -12,6 +12,7 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 
 	"github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/signing"
@@ -124,7 +125,8 @@ type Commit struct {
 // one parent; the counts are against the first parent it differs from.
 type FileChange struct {
 	Path string `json:"path"`
-	// Status is "added", "modified", "deleted" or "type-changed".
+	// Status is "added", "modified", "deleted" or "type-changed" (a file
+	// turned symlink or submodule, or back; git diff's T).
 	Status string `json:"status"`
 	// Parent is the index of the parent compared, -1 for a root commit.
 	Parent int `json:"parent"`
@@ -168,7 +170,8 @@ func (r *repo) resolve(rev string) (resolvedRev, error) {
 		// after the last release's id can move the range.
 		start = plumbing.NewHash(rev)
 	}
-	for _, name := range []string{rev, "refs/tags/" + rev, "refs/heads/" + rev, "refs/remotes/" + rev, "refs/remotes/" + rev + "/HEAD"} {
+	// git's order (refs.c ref_rev_parse_rules).
+	for _, name := range []string{rev, "refs/" + rev, "refs/tags/" + rev, "refs/heads/" + rev, "refs/remotes/" + rev, "refs/remotes/" + rev + "/HEAD"} {
 		if !start.IsZero() {
 			break
 		}
@@ -317,6 +320,7 @@ func (a *auditor) walkHistory(ctx context.Context, opts Options, since, until pl
 	ps := prefixes(globs)
 	fold := a.pol.foldPaths()
 	a.r.foldPaths = fold
+	a.r.above = true
 	// git rev-list runs while the history is walked in process: the
 	// two take about as long, and the child process has a core of its own.
 	cli, err := a.startGitCLI(ctx, opts, since, until, ps, fold, res)
@@ -383,7 +387,7 @@ func (a *auditor) startGitCLI(ctx context.Context, opts Options, since, until pl
 	run := &cliRun{cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(run.done)
-		run.changed, run.err = cliChanged(ctx, gitBin, a.r, since, until, ps, fold)
+		run.changed, run.err = cliChanged(ctx, gitBin, a.r, since, until, ps, fold, true)
 	}()
 	return run, nil
 }
@@ -679,7 +683,7 @@ func (a *auditor) protectedChange(h plumbing.Hash, c *rawCommit, sig *Signature)
 				return err
 			}
 			for _, ch := range chs {
-				if !matchAny(globs, ch.path, a.pol.foldPaths()) {
+				if !matchAny(globs, ch.path, a.pol.foldPaths()) && !aboveOf(ch.path, p, a.pol.foldPaths()) {
 					continue
 				}
 				differs[ch.path]++
@@ -738,7 +742,7 @@ func (a *auditor) ruleFindings(out *Commit, c *rawCommit, sig *Signature) {
 	for _, rule := range a.pol.Protect {
 		var hit []string
 		for _, f := range out.Files {
-			if matchGlob(rule.Path, f.Path, a.pol.foldPaths()) {
+			if matchProtected(rule.Path, f.Path, a.pol.foldPaths()) {
 				hit = append(hit, f.Path)
 			}
 		}
@@ -800,7 +804,11 @@ func changeStatus(ch change) string {
 		return "added"
 	case ch.to.hash.IsZero():
 		return "deleted"
-	case ch.from.mode != ch.to.mode && (ch.from.mode.IsFile() != ch.to.mode.IsFile()):
+	case ch.from.mode != ch.to.mode && (ch.from.mode.IsFile() != ch.to.mode.IsFile() ||
+		(ch.from.mode == filemode.Symlink) != (ch.to.mode == filemode.Symlink)):
+		// go-git's IsFile counts a symlink as a file; git diff reports a
+		// file turned symlink (or back) as a type change (T), and so does
+		// the report: the path now names other content.
 		return "type-changed"
 	}
 	return "modified"

@@ -15,15 +15,18 @@
 //
 // Path history uses "git log --full-history" semantics: a commit changes a
 // path when its tree entry there differs from that of any of its parents, so
-// merges that bring changes in are reported. go-git's path-filtered Log is
+// merges that bring changes in are reported. A file, symlink or submodule at
+// a directory above a protected path (or a case variant of one) counts as a
+// change to it: a checkout puts it where the protected directory would be. go-git's path-filtered Log is
 // not used: it diffs against the previously returned commit rather than the
 // real parents. History is walked once and subtrees are compared by object
 // id, so unchanged subtrees are never read; the commit-graph file is used
 // when present, and every record the result depends on (the range's commits,
 // the commits at its boundary and the path that excluded them as ancestors
 // of the release) is checked against the commit object: a forged graph stops
-// the audit with [ErrCommitGraphMismatch]. The git binary is run with its
-// commit-graph off. When a git binary is on PATH the commit set can come from
+// the audit with [ErrCommitGraphMismatch]. Vendor pins (the pinned commit's
+// tree, its ancestry) are read from the objects alone, in this repository
+// and in upstream clones. The git binary is run with its commit-graph off. When a git binary is on PATH the commit set can come from
 // "git rev-list --full-history" instead (see [Backend]); both backends give
 // the same commits. The git binary reads the repository's objects and
 // nothing else of it: it runs over a fresh, empty git directory without

@@ -2,6 +2,7 @@ package git
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,6 +55,9 @@ func TestAttackPGPRevokedUserIDStillSigner(t *testing.T) {
 	tr.head(c)
 	rtAudit(t, tr.dir, Options{Since: "v1", Keyring: openpgp.EntityList{revoked}}, func(t *testing.T, res *Result) {
 		rtHas(t, res, RuleSignerNotAllowed, c)
+		if len(res.Commits) != 1 || res.Commits[0].Signature == nil || strings.Contains(res.Commits[0].Signature.Signer, "alice@example.com") {
+			t.Errorf("signer shown as the revoked user ID: %+v", res.Commits)
+		}
 	})
 	rtAudit(t, tr.dir, Options{Since: "v1", Keyring: openpgp.EntityList{withUID}}, func(t *testing.T, res *Result) {
 		for _, f := range res.Findings {

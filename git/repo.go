@@ -43,8 +43,16 @@ type repo struct {
 	// find a prefix under every case variant of its names, as a checkout on
 	// a case-insensitive file system merges them.
 	foldPaths bool
-	foldTree  map[subKey][]namedRef
-	buf       bytes.Buffer
+	// above makes the protected-path walk and diffs (entriesAbove, diffAt)
+	// count a file, symlink or submodule at a proper ancestor of a prefix
+	// (or, with foldPaths, at a case variant of one) as an entry at the
+	// prefix: a checkout puts it where the prefix's directory would be (a
+	// submodule's checkout holds the prefix; a symlink or file variant,
+	// met after the directory by a forced checkout on a case-insensitive
+	// file system, replaces it).
+	above    bool
+	foldTree map[subKey][]namedRef
+	buf      bytes.Buffer
 	// stash, when non-nil, keeps the content of commits read from packs
 	// for rawCopy, up to maxStashBytes (stashBytes), so the audit inflates
 	// each commit once.
@@ -124,12 +132,29 @@ func (r *repo) fork() *repo {
 	if r.mu == nil {
 		r.mu = &sync.Mutex{}
 	}
-	f := &repo{r: r.r, s: r.s, graph: r.graph, graph1: r.graph1, shallow: r.shallow, foldPaths: r.foldPaths,
+	f := &repo{r: r.r, s: r.s, graph: r.graph, graph1: r.graph1, shallow: r.shallow, foldPaths: r.foldPaths, above: r.above,
 		commits: map[plumbing.Hash]*commitInfo{}, subtree: map[subKey]entryRef{}, mu: r.mu, forked: true, noStash: true}
 	if r.packs != nil {
 		f.packs = r.packs.fork()
 	}
 	return f
+}
+
+// objectsOnly returns a fork of r (see fork) that reads commits from their
+// objects only, never from the commit-graph.
+func (r *repo) objectsOnly() *repo {
+	f := r.fork()
+	f.graph, f.graph1 = nil, nil
+	return f
+}
+
+// dropGraph closes r's commit-graph: r then reads commits from their
+// objects only.
+func (r *repo) dropGraph() {
+	if r.graph != nil {
+		r.graph.Close()
+	}
+	r.graph, r.graph1 = nil, nil
 }
 
 // background returns a context for goroutines that read r (counted in
@@ -549,10 +574,27 @@ func (r *repo) entryAt(root plumbing.Hash, p string) (entryRef, error) {
 // (`VENDOR/ffmpeg` and `Vendor/FFmpeg` for "vendor/ffmpeg"), sorted by path.
 // Absent entries are left out.
 func (r *repo) entriesAt(root plumbing.Hash, p string) ([]namedRef, error) {
+	return r.entriesAtOrAbove(root, p, false)
+}
+
+// entriesAbove is entriesAt that, with r.above, also returns the entries
+// that are not directories at the proper ancestors of p (or their case
+// variants), which a checkout puts in the place of p's directory.
+func (r *repo) entriesAbove(root plumbing.Hash, p string) ([]namedRef, error) {
+	return r.entriesAtOrAbove(root, p, r.above)
+}
+
+func (r *repo) entriesAtOrAbove(root plumbing.Hash, p string, above bool) ([]namedRef, error) {
 	if !r.foldPaths || p == "" {
 		e, err := r.entryAt(root, p)
-		if err != nil || e.hash.IsZero() {
+		if err != nil {
 			return nil, err
+		}
+		if e.hash.IsZero() {
+			if above {
+				return r.nonDirAbove(root, p)
+			}
+			return nil, nil
 		}
 		return []namedRef{{p, e}}, nil
 	}
@@ -562,23 +604,14 @@ func (r *repo) entriesAt(root plumbing.Hash, p string) ([]namedRef, error) {
 		var next []namedRef
 		for _, d := range cur {
 			if d.ref.mode != filemode.Dir {
+				if above {
+					next = append(next, d)
+				}
 				continue
 			}
-			k := subKey{d.ref.hash, lname}
-			found, ok := r.foldTree[k]
-			if !ok {
-				b, err := r.raw(d.ref.hash, plumbing.TreeObject)
-				if err != nil {
-					return nil, err
-				}
-				found, err = findFoldInTree(b, lname)
-				if err != nil {
-					return nil, fmt.Errorf("git: tree %s: %w", d.ref.hash, err)
-				}
-				if r.foldTree == nil {
-					r.foldTree = map[subKey][]namedRef{}
-				}
-				r.foldTree[k] = found
+			found, err := r.foldFind(d.ref.hash, lname)
+			if err != nil {
+				return nil, err
 			}
 			for _, f := range found {
 				next = append(next, namedRef{join(d.path, f.path), f.ref})
@@ -591,6 +624,47 @@ func (r *repo) entriesAt(root plumbing.Hash, p string) ([]namedRef, error) {
 	}
 	slices.SortFunc(cur, func(a, b namedRef) int { return strings.Compare(a.path, b.path) })
 	return cur, nil
+}
+
+// foldFind returns the entries of tree h whose names fold to lname
+// (findFoldInTree), memoized.
+func (r *repo) foldFind(h plumbing.Hash, lname string) ([]namedRef, error) {
+	k := subKey{h, lname}
+	if found, ok := r.foldTree[k]; ok {
+		return found, nil
+	}
+	b, err := r.raw(h, plumbing.TreeObject)
+	if err != nil {
+		return nil, err
+	}
+	found, err := findFoldInTree(b, lname)
+	if err != nil {
+		return nil, fmt.Errorf("git: tree %s: %w", h, err)
+	}
+	if r.foldTree == nil {
+		r.foldTree = map[subKey][]namedRef{}
+	}
+	r.foldTree[k] = found
+	return found, nil
+}
+
+// nonDirAbove returns the entry of the nearest proper ancestor of p under
+// root that is not a directory, if every ancestor above it is one; nil
+// otherwise.
+func (r *repo) nonDirAbove(root plumbing.Hash, p string) ([]namedRef, error) {
+	for i := 0; i < len(p); i++ {
+		if p[i] != '/' {
+			continue
+		}
+		e, err := r.entryAt(root, p[:i])
+		if err != nil || e.hash.IsZero() {
+			return nil, err
+		}
+		if e.mode != filemode.Dir {
+			return []namedRef{{p[:i], e}}, nil
+		}
+	}
+	return nil, nil
 }
 
 // findFoldInTree returns the entries of a tree object whose names lowercase
@@ -990,7 +1064,7 @@ func diffEntries(ra, rb *repo, from, to entryRef, p string, out []change) ([]cha
 // diffAt lists differing files under prefix p between root trees a and b
 // (a zero root is the empty tree).
 func (r *repo) diffAt(a, b plumbing.Hash, p string) ([]change, error) {
-	if r.foldPaths && p != "" {
+	if (r.foldPaths || r.above) && p != "" {
 		return r.diffAtFold(a, b, p)
 	}
 	var ea, eb entryRef
@@ -1011,18 +1085,19 @@ func (r *repo) diffAt(a, b plumbing.Hash, p string) ([]change, error) {
 	return diffEntries(r, r, ea, eb, p, nil)
 }
 
-// diffAtFold is diffAt over every case variant of p (see entriesAt): each
-// variant path is compared with the same path in the other tree.
+// diffAtFold is diffAt over every case variant of p and, with r.above, the
+// entries above it (see entriesAbove): each path is compared with the same
+// path in the other tree.
 func (r *repo) diffAtFold(a, b plumbing.Hash, p string) ([]change, error) {
 	var va, vb []namedRef
 	var err error
 	if !a.IsZero() {
-		if va, err = r.entriesAt(a, p); err != nil {
+		if va, err = r.entriesAbove(a, p); err != nil {
 			return nil, err
 		}
 	}
 	if !b.IsZero() {
-		if vb, err = r.entriesAt(b, p); err != nil {
+		if vb, err = r.entriesAbove(b, p); err != nil {
 			return nil, err
 		}
 	}

@@ -255,9 +255,7 @@ func (v *verifier) verifyPGP(armored string, payload []byte) *Signature {
 	if ent != nil {
 		out.Key = strings.ToUpper(hex.EncodeToString(ent.PrimaryKey.Fingerprint))
 		out.Identities = pgpIdentities(ent, v.nowOrClock())
-		if id := ent.PrimaryIdentity(); id != nil {
-			out.Signer = id.Name
-		}
+		out.Signer = pgpSignerName(ent, v.nowOrClock())
 	}
 	switch {
 	case errors.Is(err, pgperrors.ErrUnknownIssuer):
@@ -302,6 +300,28 @@ func (v *verifier) usableNow(ent *openpgp.Entity, sig *packet.Signature) bool {
 	}
 	_, ok := ent.SigningKeyById(now, id)
 	return ok
+}
+
+// pgpSignerName returns the name of e's primary user ID, or, when that one
+// is revoked or expired at now (see pgpIdentities), the first in order of
+// the user IDs in force; "" when none is.
+func pgpSignerName(e *openpgp.Entity, now time.Time) string {
+	inForce := func(id *openpgp.Identity) bool {
+		return !id.Revoked(now) && (id.SelfSignature == nil || !id.SelfSignature.SigExpired(now))
+	}
+	if id := e.PrimaryIdentity(); id != nil && inForce(id) {
+		return id.Name
+	}
+	var names []string
+	for _, id := range e.Identities {
+		if inForce(id) {
+			names = append(names, id.Name)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return slices.Min(names)
 }
 
 // pgpIdentities lists the names a policy may use for an OpenPGP key at

@@ -2,6 +2,8 @@ package git
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -56,14 +58,19 @@ func (a *auditor) latestParent(c *rawCommit) (time.Time, string, error) {
 // checkSignedAfterParents re-checks a valid SSH signature, which git checks
 // at the commit's committer date (allowed_signers valid-after and
 // valid-before), at the latest committer date of its parents when the
-// commit claims to be older than that by more than the clock skew: a
-// commit cannot be made before its parent, and a committer date is written
-// by whoever holds the key, so a key retired by valid-before would
-// otherwise sign new commits dated before its retirement. It returns the
-// signature to use.
+// commit claims to be older than that by more than the clock skew, and at
+// the audit time when it claims to be newer: a commit is made after its
+// parents and before the audit, and a committer date is written by whoever
+// holds the key, so a key retired by valid-before would otherwise sign new
+// commits dated before its retirement, and one not valid yet sign commits
+// dated into its validity. It returns the signature to use.
 func (a *auditor) checkSignedAfterParents(c *rawCommit, sig *Signature) (*Signature, error) {
 	if sig == nil || sig.Format != FormatSSH || sig.Status != signing.StatusValid {
 		return sig, nil
+	}
+	if a.inFuture(c.committer.When) {
+		return a.recheck(sig, c.sigs[0], c.payload, a.now, fmt.Sprintf("committed at %s, after the audit time %s",
+			c.committer.When.UTC().Format(time.RFC3339), a.now.UTC().Format(time.RFC3339))), nil
 	}
 	latest, parent, err := a.latestParent(c)
 	if err != nil {
@@ -72,25 +79,60 @@ func (a *auditor) checkSignedAfterParents(c *rawCommit, sig *Signature) (*Signat
 	if !latest.After(c.committer.When.Add(a.pol.clockSkew())) {
 		return sig, nil
 	}
-	again := a.ver.verify(c.sigs[0], c.payload, latest)
-	if again.Status == signing.StatusValid {
-		return sig, nil
+	return a.recheck(sig, c.sigs[0], c.payload, latest, fmt.Sprintf("committed at %s, before its parent %s (committed at %s)",
+		c.committer.When.UTC().Format(time.RFC3339), parent, latest.UTC().Format(time.RFC3339))), nil
+}
+
+// recheck verifies the signature armored over payload again at time at,
+// the bound of the time it can have been made that why explains, and
+// returns sig when it is valid then too, else the result at that time.
+//
+// When it is valid at both times, only the principals allowed at both
+// count: a key with an allowed_signers line for alice that ended and one
+// for bob that did not is bob's alone at the later time.
+func (a *auditor) recheck(sig *Signature, armored string, payload []byte, at time.Time, why string) *Signature {
+	again := a.ver.verify(armored, payload, at)
+	if again.Status != signing.StatusValid {
+		again.Detail = fmt.Sprintf("%s; at that date: %s", why, again.Detail)
+		return again
 	}
-	again.Detail = fmt.Sprintf("committed at %s, before its parent %s (committed at %s); at that date: %s",
-		c.committer.When.UTC().Format(time.RFC3339), parent, latest.UTC().Format(time.RFC3339), again.Detail)
-	return again, nil
+	out := *sig
+	out.Identities = slices.DeleteFunc(slices.Clone(sig.Identities), func(id string) bool { return !slices.Contains(again.Identities, id) })
+	out.principalLines = slices.DeleteFunc(slices.Clone(sig.principalLines), func(l []string) bool {
+		return !slices.ContainsFunc(again.principalLines, func(m []string) bool { return slices.Equal(l, m) })
+	})
+	if len(out.Identities) == len(sig.Identities) && len(out.principalLines) == len(sig.principalLines) {
+		return sig
+	}
+	out.Signer = strings.Join(out.Identities, ",")
+	if len(out.Identities) == 0 {
+		out.Status = signing.StatusUntrusted
+	}
+	out.Detail = fmt.Sprintf("%s; only the principals allowed then too count: %s", why, orNone(out.Signer))
+	return &out
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 // checkTagSignedAfterTarget is checkSignedAfterParents for an annotated
-// tag of a commit: a tag is made after the commit it names, so a valid SSH
-// signature dated before the commit's committer date is checked at that
-// date too.
+// tag: a tag is made before the audit and after the commit it names, so a
+// valid SSH signature dated after the audit time is checked at that time,
+// and one dated before the commit's committer date at that date.
 func (a *auditor) checkTagSignedAfterTarget(t *rawTag, sig *Signature) (*Signature, error) {
-	if sig == nil || sig.Format != FormatSSH || sig.Status != signing.StatusValid || t.typ != "commit" {
+	if sig == nil || sig.Format != FormatSSH || sig.Status != signing.StatusValid {
 		return sig, nil
 	}
+	if a.inFuture(t.tagger.When) {
+		return a.recheck(sig, t.sig, t.payload, a.now, fmt.Sprintf("tagged at %s, after the audit time %s",
+			t.tagger.When.UTC().Format(time.RFC3339), a.now.UTC().Format(time.RFC3339))), nil
+	}
 	target, ok := parseHex([]byte(t.object))
-	if !ok {
+	if !ok || t.typ != "commit" {
 		return sig, nil
 	}
 	if typ, _, err := a.r.rawTyped(target, plumbing.AnyObject); err != nil || typ != plumbing.CommitObject {
@@ -103,13 +145,8 @@ func (a *auditor) checkTagSignedAfterTarget(t *rawTag, sig *Signature) (*Signatu
 	if !when.After(t.tagger.When.Add(a.pol.clockSkew())) || a.inFuture(when) {
 		return sig, nil
 	}
-	again := a.ver.verify(t.sig, t.payload, when)
-	if again.Status == signing.StatusValid {
-		return sig, nil
-	}
-	again.Detail = fmt.Sprintf("tagged at %s, before the commit it names %s (committed at %s); at that date: %s",
-		t.tagger.When.UTC().Format(time.RFC3339), target, when.UTC().Format(time.RFC3339), again.Detail)
-	return again, nil
+	return a.recheck(sig, t.sig, t.payload, when, fmt.Sprintf("tagged at %s, before the commit it names %s (committed at %s)",
+		t.tagger.When.UTC().Format(time.RFC3339), target, when.UTC().Format(time.RFC3339))), nil
 }
 
 // inFuture reports whether t is after the audit time by more than the

@@ -1,6 +1,7 @@
 package git
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -45,5 +46,63 @@ func TestAttackBackdatedCommitByRetiredKey(t *testing.T) {
 	})
 	rtAudit(t, tr.dir, Options{Since: "v1", Until: "v0", AllowedSigners: as}, func(t *testing.T, res *Result) {
 		rtNone(t, res, RuleSignerNotAllowed)
+	})
+}
+
+// TestAttackFutureDatedCommitByKeyNotYetValid: a new key's allowed_signers
+// line starts at activate (valid-after), after the audit time. Its holder
+// signs a vendor change (and a tag) dated after activate, in the future:
+// checked at that date, as git does, the signature passed, with only a
+// date-anomaly warning. Nothing is made after the audit, so the key is
+// checked at the audit time too, where it is not valid yet.
+func TestAttackFutureDatedCommitByKeyNotYetValid(t *testing.T) {
+	t.Parallel()
+	tr := newTestRepo(t)
+	root, base := rtBase(tr)
+	newKey := newSSHKey(t)
+	now := epoch.Add(30 * 24 * time.Hour)
+	activate := now.Add(60 * 24 * time.Hour)
+	c := tr.commit(commitSpec{files: with(base, "vendor/lib/a.c", "evil\n"), parents: []plumbing.Hash{root}, when: activate.Add(time.Hour), sign: newKey.sign})
+	tr.head(c)
+	body := fmt.Sprintf("object %s\ntype commit\ntag v2\ntagger Alice <alice@example.com> %d +0000\n\nrelease v2\n", c, activate.Add(2*time.Hour).Unix())
+	v2 := tr.put(plumbing.TagObject, []byte(body+newKey.sign([]byte(body))))
+	tr.ref("refs/tags/v2", v2)
+	as := AllowedSigners{{Principals: []string{"alice@example.com"}, Key: newKey.pub, ValidAfter: activate}}
+	rtAudit(t, tr.dir, Options{Since: "v1", Until: "v2", Now: now, AllowedSigners: as}, func(t *testing.T, res *Result) {
+		rtHas(t, res, RuleSignerNotAllowed, c)
+		rtHas(t, res, RuleSignerNotAllowed, v2)
+	})
+	// Once the key is valid, the same history passes the signature checks.
+	rtAudit(t, tr.dir, Options{Since: "v1", Until: "v2", Now: activate.Add(24 * time.Hour), AllowedSigners: as}, func(t *testing.T, res *Result) {
+		rtNone(t, res, RuleSignerNotAllowed)
+	})
+}
+
+// TestAttackBackdatedCommitKeepsRetiredPrincipal: one key, two
+// allowed_signers lines: alice@example.com until retired, bob@example.com
+// with no end. A vendor change only alice may sign, committed after retired
+// but dated before it, verifies at both dates (bob's line) and passed as
+// alice's: only the principals allowed at both dates count.
+func TestAttackBackdatedCommitKeepsRetiredPrincipal(t *testing.T) {
+	t.Parallel()
+	tr := newTestRepo(t)
+	root, base := rtBase(tr)
+	k := newSSHKey(t)
+	retired := epoch.Add(48 * time.Hour)
+	later := tr.commit(commitSpec{files: with(base, "src/main.c", "m2\n"), parents: []plumbing.Hash{root}, when: retired.Add(24 * time.Hour)})
+	evil := tr.commit(commitSpec{files: with(base, "vendor/lib/a.c", "evil\n", "src/main.c", "m2\n"), parents: []plumbing.Hash{later}, when: retired.Add(-time.Hour), sign: k.sign})
+	ok := tr.commit(commitSpec{files: with(base, "vendor/lib/a.c", "evil\n", "src/main.c", "m2\n", "third_party/x.c", "x\n"), parents: []plumbing.Hash{evil}, when: retired.Add(48 * time.Hour), sign: k.sign})
+	tr.head(ok)
+	as := AllowedSigners{
+		{Principals: []string{"alice@example.com"}, Key: k.pub, ValidBefore: retired},
+		{Principals: []string{"bob@example.com"}, Key: k.pub},
+	}
+	rtAudit(t, tr.dir, Options{Since: "v1", AllowedSigners: as}, func(t *testing.T, res *Result) {
+		rtHas(t, res, RuleSignerNotAllowed, evil)
+		for _, f := range findingsOf(res, RuleSignerNotAllowed) {
+			if f.Commit == ok.String() {
+				t.Errorf("third_party change signed by bob's line reported: %v", f)
+			}
+		}
 	})
 }

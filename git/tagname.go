@@ -9,30 +9,38 @@ import (
 )
 
 // checkTagNames reports an end of the range named by a tag ref whose
-// annotated tag object carries another name (git describe warns "tag 'X' is
+// annotated tag object, or a tag object it leads to, carries another name (git describe warns "tag 'X' is
 // externally known as 'Y'"). A tag object's signature covers its "tag"
 // header, not the ref: pointing refs/tags/v2.0 at the signed tag object of
 // v1.0 replays v1.0's signature, so an audit of "v2.0" would vouch for the
 // old release's commit under the new name.
 func (a *auditor) checkTagNames(ends ...resolvedRev) error {
 	for _, e := range ends {
-		if e.refTag == "" || len(e.tags) == 0 {
+		if e.refTag == "" {
 			continue
 		}
-		b, err := a.r.raw(e.tags[0], plumbing.TagObject)
-		if err != nil {
-			return err
+		// Every tag of the chain: an unsigned tag named right can wrap
+		// the signed tag object of another release.
+		for i, th := range e.tags {
+			b, err := a.r.raw(th, plumbing.TagObject)
+			if err != nil {
+				return err
+			}
+			t, err := parseTag(b)
+			if err != nil {
+				return fmt.Errorf("git: tag %s: %w", th, err)
+			}
+			if t.name == e.refTag {
+				continue
+			}
+			how := "points at"
+			if i > 0 {
+				how = fmt.Sprintf("leads, through %d tag object(s), to", i)
+			}
+			a.finding(RuleTagNameMismatch, signing.SeverityError, "", th.String(), fmt.Sprintf(
+				"refs/tags/%s %s the annotated tag object %s, which is named %q: its signature and message are those of another tag, replayed under this name (commit %s)",
+				e.refTag, how, th, t.name, e.commit))
 		}
-		t, err := parseTag(b)
-		if err != nil {
-			return fmt.Errorf("git: tag %s: %w", e.tags[0], err)
-		}
-		if t.name == e.refTag {
-			continue
-		}
-		a.finding(RuleTagNameMismatch, signing.SeverityError, "", e.tags[0].String(), fmt.Sprintf(
-			"refs/tags/%s points at the annotated tag object %s, which is named %q: its signature and message are those of another tag, replayed under this name (commit %s)",
-			e.refTag, e.tags[0], t.name, e.commit))
 	}
 	return nil
 }

@@ -261,7 +261,7 @@ func (a *auditor) checkDowngrade(ctx context.Context, since plumbing.Hash, old, 
 	if old.pin.Upstream != cur.pin.Upstream || old.pin.Commit == cur.pin.Commit {
 		return nil
 	}
-	up, opened, err := a.upstreamRepo(cur)
+	up, opened, _, err := a.upstreamRepo(cur)
 	if err != nil || up == nil {
 		return nil
 	}
@@ -285,8 +285,14 @@ func (a *auditor) checkDowngrade(ctx context.Context, since plumbing.Hash, old, 
 // Policy.Upstreams; or (for subtree pins) this repository. The URL of a pin
 // found in the tree is never opened itself: "URL: ." in a README.chromium
 // would name the audited repository, where anyone who can push can add a
-// commit matching their code.
-func (a *auditor) upstreamRepo(vc vendorCheck) (*repo, bool, error) {
+// commit matching their code. self reports that the repository is this one.
+//
+// The reader returned reads commits from their objects, never from a
+// commit-graph: the pin's tree and its ancestry decide the drift and
+// downgrade checks, and a commit-graph is a file beside the objects that
+// anyone who can write the repository can forge (one naming the vendored
+// code's tree for the pinned commit made the drift vanish).
+func (a *auditor) upstreamRepo(vc vendorCheck) (up *repo, opened, self bool, err error) {
 	p := vc.pin
 	loc := ""
 	if vc.fromPolicy {
@@ -300,16 +306,17 @@ func (a *auditor) upstreamRepo(vc vendorCheck) (*repo, bool, error) {
 	if loc == "" || strings.Contains(loc, "://") {
 		if p.Upstream == "" {
 			if _, err := a.r.commit(plumbing.NewHash(p.Commit)); err == nil {
-				return a.r, false, nil
+				return a.r.objectsOnly(), false, true, nil
 			}
 		}
-		return nil, false, nil
+		return nil, false, false, nil
 	}
 	r, err := openRepo(loc)
 	if err != nil {
-		return nil, false, err
+		return nil, false, false, err
 	}
-	return r, true, nil
+	r.dropGraph()
+	return r, true, false, nil
 }
 
 // reaches reports whether target is from or one of its ancestors; false
@@ -349,7 +356,7 @@ func (r *repo) reaches(ctx context.Context, from, target plumbing.Hash) bool {
 // audited range, so whoever changed the directory could have made it.
 func (a *auditor) checkPin(ctx context.Context, since, tree plumbing.Hash, vc vendorCheck) error {
 	p := vc.pin
-	up, opened, err := a.upstreamRepo(vc)
+	up, opened, self, err := a.upstreamRepo(vc)
 	if err != nil {
 		a.finding(RuleVendorUnverified, signing.SeverityWarning, p.Path, "", fmt.Sprintf("%s pinned by %s to %s: %v", p.Path, vc.source, p.Commit, err))
 		return nil
@@ -374,7 +381,7 @@ func (a *auditor) checkPin(ctx context.Context, since, tree plumbing.Hash, vc ve
 	if err != nil {
 		return err
 	}
-	if up == a.r && (slices.Contains(a.rangeCommits, rev.commit) || !a.r.reaches(ctx, since, rev.commit)) {
+	if self && (slices.Contains(a.rangeCommits, rev.commit) || !up.reaches(ctx, since, rev.commit)) {
 		a.finding(RuleVendorUnverified, signing.SeverityWarning, p.Path, "", fmt.Sprintf("%s is pinned by %s to %s, a commit of this repository that is not in the history of %s: it came with the audited range, so it vouches for nothing; map the directory to an upstream clone in the policy's upstreams",
 			p.Path, vc.source, rev.commit, orZero(since)))
 	}

@@ -153,7 +153,7 @@ func (r *repo) changedUnder(c *commitInfo, prefixes []string) (bool, error) {
 			// The whole tree, even when empty.
 			return []namedRef{{"", entryRef{hash: tree, mode: filemode.Dir}}}, nil
 		}
-		return r.entriesAt(tree, p)
+		return r.entriesAbove(tree, p)
 	}
 	for _, p := range prefixes {
 		es, err := at(c.tree, p)
@@ -204,13 +204,17 @@ const foldASCII = "iIsSkK"
 // are then a superset: those that change only a case variant of a prefix
 // are among them, and callers check each listed commit (see keepChanged).
 //
+// With above, the commits that change a file, symlink or submodule at a
+// proper ancestor of a prefix (or a case variant of one) are listed too (see
+// repo.above and exactAncestorSpecs).
+//
 // git runs isolated from the repository but for its objects (isolatedGit),
 // so its grafts and shallow file are not read either: a .git/info/grafts
 // or a .git/shallow naming a commit whose parents are present rewrites or
 // cuts its parents, hiding commits from the range, where the in-process
 // reader, like go-git, reads the parents as they are (and stops with an
 // error in a real shallow clone, whose parents are missing).
-func cliChanged(ctx context.Context, gitBin string, r *repo, since, until plumbing.Hash, prefixes []string, fold bool) (map[plumbing.Hash]bool, error) {
+func cliChanged(ctx context.Context, gitBin string, r *repo, since, until plumbing.Hash, prefixes []string, fold, above bool) (map[plumbing.Hash]bool, error) {
 	objDir, err := r.objectsDir()
 	if err != nil {
 		return nil, err
@@ -247,6 +251,9 @@ func cliChanged(ctx context.Context, gitBin string, r *repo, since, until plumbi
 			p = ":(literal,icase)" + p
 		}
 		args = append(args, p)
+	}
+	if above {
+		args = append(args, exactAncestorSpecs(prefixes)...)
 	}
 	cmd, cleanup, err := isolatedGit(ctx, gitBin, objDir, args...)
 	if err != nil {
@@ -312,7 +319,7 @@ func PathHistory(ctx context.Context, repoDir, since, until string, paths []stri
 	case opts.Backend == BackendGitCLI && gitBin == "":
 		return nil, fmt.Errorf("git: backend git: no git binary on PATH")
 	case opts.Backend == BackendGitCLI || (opts.Backend == BackendAuto && gitBin != ""):
-		changed, err = cliChanged(ctx, gitBin, r, s.commit, u.commit, ps, false)
+		changed, err = cliChanged(ctx, gitBin, r, s.commit, u.commit, ps, false, false)
 		if err == nil {
 			err = r.keepChanged(changed, ps)
 		}

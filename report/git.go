@@ -91,7 +91,8 @@ type GitSignature struct {
 // FileChange is one changed protected file of a commit.
 type FileChange struct {
 	Path string `json:"path"`
-	// Status is "added", "modified", "deleted" or "type-changed".
+	// Status is "added", "modified", "deleted" or "type-changed" (a file
+	// turned symlink or submodule, or back; git diff's T).
 	Status string `json:"status"`
 	// Parent is the index of the parent compared, -1 for a root commit.
 	Parent int `json:"parent"`
