@@ -310,14 +310,23 @@ func (e *engine) mergeBundleSignatures() {
 }
 
 // bundleRoots finds the outermost bundles among the ancestors of the
-// Info.plist files named in names (the entries of an archive).
+// Info.plist files named in names (the entries of an archive), and of the
+// Contents/MacOS files that make a bundle without one.
 func bundleRoots(fsys fs.FS, names []string) []string {
 	cands := map[string]bool{}
 	for _, n := range names {
+		start := path.Dir(n)
 		if path.Base(n) != "Info.plist" {
-			continue
+			// A bundle without an Info.plist is one to macOS when its
+			// Contents/MacOS holds a file of its name (X.app/Contents/
+			// MacOS/X): codesign/missing-info-plist.
+			c := path.Dir(path.Dir(n))
+			if path.Base(path.Dir(n)) != "MacOS" || path.Base(c) != "Contents" || c == "Contents" {
+				continue
+			}
+			start = path.Dir(c)
 		}
-		for d := path.Dir(n); d != "."; d = path.Dir(d) {
+		for d := start; d != "."; d = path.Dir(d) {
 			cands[d] = true
 		}
 	}
