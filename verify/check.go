@@ -1254,5 +1254,9 @@ func (c *check) openZipFrom(ra io.ReaderAt, size int64, at string, from int64) {
 		c.finds = append(c.finds, *f)
 	}
 	ref, sink := c.holdForEntries()
-	c.e.zipEntries(zr, cra, size, at, at, c.j.depth+1, ref, nil, nil, func(j *job) { j.expand = x; sink(j) })
+	// An app zipped inside the release is verified as a bundle, as one in
+	// an input zip is: its files' checks alone left its seal unchecked, so
+	// a changed resource or a removed dylib passed.
+	roots, states := c.e.zipBundles(zr, at, c.j.depth+1, ref)
+	c.e.zipEntries(zr, cra, size, at, at, c.j.depth+1, ref, roots, states, func(j *job) { j.expand = x; sink(j) })
 }

@@ -255,12 +255,6 @@ func (e *engine) walkZip(in input) error {
 		f.Close()
 		return nil
 	}
-	var names []string
-	for _, zf := range zr.File {
-		if n := strings.TrimSuffix(zf.Name, "/"); fs.ValidPath(n) {
-			names = append(names, n)
-		}
-	}
 	// The report will hold about one file per entry: its list is sized
 	// once rather than grown (and copied) a million times over.
 	e.mu.Lock()
@@ -269,6 +263,25 @@ func (e *engine) walkZip(in input) error {
 	// The archive stays open until its last entry and bundle are checked.
 	ref := newRef(func() { f.Close() })
 	defer ref.release()
+	roots, states := e.zipBundles(zr, in.prefix, 0, ref)
+	if fi := zipUnlisted(ra, zipRecords(zr, size, nil), size, at); fi != nil {
+		e.addFindings(*fi)
+	}
+	e.zipEntries(zr, ra, size, in.prefix, at, 0, ref, roots, states, func(j *job) { j.expand = x; e.q.push(j, true) })
+	return nil
+}
+
+// zipBundles finds the Apple bundles among the entries of zr, an archive
+// at report path prefix, nesting depth deep, and queues their checks,
+// each holding ref until it is done. It returns the bundles' roots,
+// sorted, and their states, for the entries to be left to them.
+func (e *engine) zipBundles(zr *zip.Reader, prefix string, depth int, ref *refCount) ([]string, []*bundleState) {
+	var names []string
+	for _, zf := range zr.File {
+		if n := strings.TrimSuffix(zf.Name, "/"); fs.ValidPath(n) {
+			names = append(names, n)
+		}
+	}
 	zfs := zipLinkFS{zr}
 	roots := bundleRoots(zfs, names)
 	sort.Strings(roots)
@@ -276,13 +289,9 @@ func (e *engine) walkZip(in input) error {
 	for i, b := range roots {
 		states[i] = newBundleState()
 		ref.add()
-		e.addBundleJob(&job{path: joinPath(in.prefix, b), fsys: zfs, name: b, bundle: true, bs: states[i], onDone: ref.release})
+		e.addBundleJob(&job{path: joinPath(prefix, b), fsys: zfs, name: b, bundle: true, bs: states[i], depth: depth, onDone: ref.release})
 	}
-	if fi := zipUnlisted(ra, zipRecords(zr, size, nil), size, at); fi != nil {
-		e.addFindings(*fi)
-	}
-	e.zipEntries(zr, ra, size, in.prefix, at, 0, ref, roots, states, func(j *job) { j.expand = x; e.q.push(j, true) })
-	return nil
+	return roots, states
 }
 
 // zipUnlisted returns the file/zip-unlisted-entry finding, at report
