@@ -354,3 +354,21 @@ func windowOf(j *job) io.ReaderAt {
 	}
 	return nil
 }
+
+// inputWithoutInfoPlist reports an input folder named as a bundle (base,
+// "Run.app") that has no Info.plist but whose Contents/MacOS holds a file
+// of its name, which macOS runs (codesign/missing-info-plist). Inside the
+// release such a folder is verified as a bundle; given as the input, its
+// own name is not in fsys, which is rooted in it, so it is judged here.
+func inputWithoutInfoPlist(fsys fs.FS, base, prefix string) []signing.Finding {
+	name := strings.TrimSuffix(base, path.Ext(base))
+	if !codesign.HasBundleExt(base) || name == "" || isBundle(fsys, ".") {
+		return nil
+	}
+	exe := path.Join("Contents", "MacOS", name)
+	if st, err := fs.Stat(fsys, exe); err != nil || !st.Mode().IsRegular() {
+		return nil
+	}
+	return []signing.Finding{finding(codesign.RuleMissingInfoPlist, signing.SeverityError, joinPath(prefix, "Contents/Info.plist"),
+		fmt.Sprintf("%s has no Info.plist, yet macOS runs %s as its main executable (CFBundle falls back to the bundle's name): nothing binds its resources to a signature, so it is no bundle shipgate can verify", base, joinPath(prefix, exe)))}
+}

@@ -55,3 +55,20 @@ func TestAttackAppWithoutInfoPlist(t *testing.T) {
 		})
 	}
 }
+
+// TestAttackAppInputWithoutInfoPlist: the same script app given as the
+// input folder, whose own name the walk's file system does not hold, is
+// reported too.
+func TestAttackAppInputWithoutInfoPlist(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"Run.app/Contents/MacOS/Run": terminalScript, "Tool/Contents/MacOS/Tool": terminalScript})
+	r := run(t, Options{Policy: requireValid()}, filepath.Join(dir, "Run.app"))
+	if r.Summary.Passed || !has(rulesFor(r, "Contents/Info.plist"), "error "+string(codesign.RuleMissingInfoPlist)) {
+		t.Errorf("passed %v, findings %v", r.Summary.Passed, r.Findings)
+	}
+	// A folder without a bundle extension is no app to Finder.
+	if r := run(t, Options{Policy: requireValid()}, filepath.Join(dir, "Tool")); !r.Summary.Passed {
+		t.Errorf("Tool failed: %v", r.Findings)
+	}
+}

@@ -122,6 +122,7 @@ func (e *engine) walkDir(in input) error {
 		return fmt.Errorf("verify: input: %w", err)
 	}
 	rootFS := e.dirFS(root)
+	e.addFindings(inputWithoutInfoPlist(rootFS, in.base, in.prefix)...)
 	var bundles []string // outermost bundles found so far
 	var states []*bundleState
 	var jobs []*job
