@@ -6,10 +6,14 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"reflect"
+	"slices"
+	"strings"
 
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/codesign"
 )
 
 // Rule IDs of tarballs (see release.TarReader); the reader's other
@@ -126,6 +130,7 @@ func (e *engine) tarEntries(tr *release.TarReader, w tarWalk) []signing.Finding 
 	// checked holds what the checks of the file entries read so far
 	// found, by name: a hard link to one is listed with it.
 	checked := map[string]*checkedFile{}
+	bundles := map[string]bool{}
 	for e.ctx.Err() == nil {
 		ent, err := tr.Next()
 		finds = append(finds, tarProblems(tr.Problems(), w.prefix, w.at)...)
@@ -133,6 +138,9 @@ func (e *engine) tarEntries(tr *release.TarReader, w tarWalk) []signing.Finding 
 			break
 		}
 		p := joinPath(w.prefix, ent.Name)
+		if b := tarBundleRoot(ent.Name); b != "" {
+			bundles[b] = true
+		}
 		for _, col := range folds.Add(ent.Name, ent.Type == release.TypeDir) {
 			finds = append(finds, finding(ruleNameCollision, signing.SeverityWarning, p, col.Message("tar", w.at, ent.Name)))
 		}
@@ -167,7 +175,23 @@ func (e *engine) tarEntries(tr *release.TarReader, w tarWalk) []signing.Finding 
 			finds = append(finds, finding(ruleTarSpecialEntry, signing.SeverityError, p, release.TarSpecialMessage(ent.Special, "check")))
 		}
 	}
+	for _, b := range slices.Sorted(maps.Keys(bundles)) {
+		finds = append(finds, finding(ruleUncheckedArchive, signing.SeverityWarning, joinPath(w.prefix, b), fmt.Sprintf("Apple bundle in the tarball %s: its files are checked one by one, but it is not verified as a bundle (a tarball is read once, front to back), so its seal, _CodeSignature/CodeResources, is not checked: a changed resource or a removed or replaced nested dylib is not seen; ship it in a zip archive, disk image or installer package", w.at)))
+	}
 	return append(finds, tarProblems(tr.Problems(), w.prefix, w.at)...)
+}
+
+// tarBundleRoot returns the outermost folder of the tar entry name that
+// has a bundle extension (.app, .framework…) and holds Contents/ or
+// Versions/ (an app's or a framework's layout) on the way to name, or "".
+func tarBundleRoot(name string) string {
+	parts := strings.Split(strings.TrimSuffix(name, "/"), "/")
+	for i := 0; i+2 < len(parts); i++ {
+		if codesign.HasBundleExt(parts[i]) && (parts[i+1] == "Contents" || parts[i+1] == "Versions") {
+			return strings.Join(parts[:i+1], "/")
+		}
+	}
+	return ""
 }
 
 // tarProblems returns the tar reader's problems as findings on the
