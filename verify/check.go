@@ -1257,6 +1257,18 @@ func (c *check) openZipFrom(ra io.ReaderAt, size int64, at string, from int64) {
 	// An app zipped inside the release is verified as a bundle, as one in
 	// an input zip is: its files' checks alone left its seal unchecked, so
 	// a changed resource or a removed dylib passed.
-	roots, states := c.e.zipBundles(zr, at, c.j.depth+1, ref)
+	// An archive held in memory under the run's budget has its entries
+	// checked here, one after the other (holdForEntries), and its bundles
+	// right after them: queued for the end of the run, they would hold
+	// the budget that other files' checks may be waiting for.
+	roots, states, bundles := c.e.zipBundles(zr, at, c.j.depth+1, ref, !c.memHeld)
 	c.e.zipEntries(zr, cra, size, at, at, c.j.depth+1, ref, roots, states, func(j *job) { j.expand = x; sink(j) })
+	if c.memHeld {
+		for _, j := range bundles {
+			if c.e.ctx.Err() == nil {
+				c.e.process(j)
+			}
+			j.finish()
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/shipgate/shipgate/signing"
 	"github.com/shipgate/shipgate/signing/codesign"
@@ -64,5 +65,29 @@ func TestAttackZippedAppInRelease(t *testing.T) {
 	}
 	if fb := fileByPath(r, "rel/Example.zip/Example.app/Contents/MacOS/Example"); fb == nil || len(fb.Signatures) == 0 || fb.Signatures[0].Status != signing.StatusValid {
 		t.Errorf("main executable %+v", fb)
+	}
+}
+
+// TestZippedAppsInZipWithinBudget: the bundles of a zip held in memory
+// under the run's budget are verified as soon as its entries are, not at
+// the end of the run: two zipped apps inside a zip, each taking most of
+// the budget, are both verified, where the first one's bundle, queued,
+// held the budget the second one waited for, for ever.
+func TestZippedAppsInZipWithinBudget(t *testing.T) {
+	t.Parallel()
+	app := zippedAppBytes(t, nil)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"rel/outer.zip": makeZip(t, []zipEntry{{name: "a/Example.zip", data: app}, {name: "b/Example.zip", data: app}})})
+	done := make(chan *Report, 1)
+	go func() { done <- run(t, Options{MaxBuffer: int64(len(app)) * 3 / 2}, dir) }()
+	select {
+	case r := <-done:
+		for _, p := range []string{"rel/outer.zip/a/Example.zip/Example.app/Contents/MacOS/Example", "rel/outer.zip/b/Example.zip/Example.app/Contents/MacOS/Example"} {
+			if fb := fileByPath(r, p); fb == nil || len(fb.Signatures) == 0 || fb.Signatures[0].Status != signing.StatusValid {
+				t.Errorf("%s: %+v", p, fb)
+			}
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("the run did not finish: the budget is held by a queued bundle")
 	}
 }

@@ -264,7 +264,7 @@ func (e *engine) walkZip(in input) error {
 	// The archive stays open until its last entry and bundle are checked.
 	ref := newRef(func() { f.Close() })
 	defer ref.release()
-	roots, states := e.zipBundles(zr, in.prefix, 0, ref)
+	roots, states, _ := e.zipBundles(zr, in.prefix, 0, ref, true)
 	if fi := zipUnlisted(ra, zipRecords(zr, size, nil), size, at); fi != nil {
 		e.addFindings(*fi)
 	}
@@ -273,10 +273,12 @@ func (e *engine) walkZip(in input) error {
 }
 
 // zipBundles finds the Apple bundles among the entries of zr, an archive
-// at report path prefix, nesting depth deep, and queues their checks,
+// at report path prefix, nesting depth deep, and makes their checks' jobs,
 // each holding ref until it is done. It returns the bundles' roots,
-// sorted, and their states, for the entries to be left to them.
-func (e *engine) zipBundles(zr *zip.Reader, prefix string, depth int, ref *refCount) ([]string, []*bundleState) {
+// sorted, their states, for the entries to be left to them, and their
+// jobs: queued to run once every file is checked when queue is set, else
+// for the caller to run once the archive's entries are.
+func (e *engine) zipBundles(zr *zip.Reader, prefix string, depth int, ref *refCount, queue bool) ([]string, []*bundleState, []*job) {
 	var names []string
 	for _, zf := range zr.File {
 		if n := strings.TrimSuffix(zf.Name, "/"); fs.ValidPath(n) {
@@ -287,12 +289,16 @@ func (e *engine) zipBundles(zr *zip.Reader, prefix string, depth int, ref *refCo
 	roots := bundleRoots(zfs, names)
 	sort.Strings(roots)
 	states := make([]*bundleState, len(roots))
+	jobs := make([]*job, len(roots))
 	for i, b := range roots {
 		states[i] = newBundleState()
 		ref.add()
-		e.addBundleJob(&job{path: joinPath(prefix, b), fsys: zfs, name: b, bundle: true, bs: states[i], depth: depth, onDone: ref.release})
+		jobs[i] = &job{path: joinPath(prefix, b), fsys: zfs, name: b, bundle: true, bs: states[i], depth: depth, onDone: ref.release}
+		if queue {
+			e.addBundleJob(jobs[i])
+		}
 	}
-	return roots, states
+	return roots, states, jobs
 }
 
 // zipUnlisted returns the file/zip-unlisted-entry finding, at report
