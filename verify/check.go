@@ -1156,7 +1156,7 @@ func (c *check) openArchive(a *openedArchive) {
 		c.e.addUnpackedAsar(c.f.Path, p.ar)
 	}
 	var bad []signing.Finding // entries whose bytes differ from their integrity
-	walked := c.e.walkArchiveFS(a.fsys, c.f.Path, c.j.depth+1, ref, c.f.Kind, func(j *job) {
+	walked := c.e.walkArchiveFS(a.fsys, c.f.Path, c.j.depth+1, ref, c.f.Kind, c.memHeld, func(j *job) {
 		j.expand = x
 		f, ok := a.facts[j.name]
 		if ok {

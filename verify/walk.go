@@ -471,8 +471,12 @@ func zipOverlaps(recs []zipRec, size int64) map[int]bool {
 // kind k found at report path parent to sink. ref keeps the archive's bytes
 // alive. An installer package's payload files and a disk image's are
 // checked for their set-ID bits (file/setuid); a disk image's programs
-// for world write (file/world-writable), as a folder's are.
-func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCount, k Kind, sink func(*job)) []signing.Finding {
+// for world write (file/world-writable), as a folder's are. The bundles
+// of an archive whose bytes are held under the run's memory budget
+// (inline, its entries checked by sink one after the other) are verified
+// once its entries are, not queued for the end of the run, where they
+// would hold the budget other files' checks may be waiting for.
+func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCount, k Kind, inline bool, sink func(*job)) []signing.Finding {
 	bundles := bundleArchives[k]
 	var finds []signing.Finding
 	// An archive that may hold Apple bundles (an installer package's
@@ -480,6 +484,7 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 	// files are listed first to find the bundles.
 	var roots []string
 	var states []*bundleState
+	var later []*job // bundles verified after the entries (inline)
 	if bundles {
 		var names []string
 		fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -494,7 +499,12 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 			bs := newBundleState()
 			states = append(states, bs)
 			ref.add()
-			e.addBundleJob(&job{path: joinPath(parent, b), fsys: fsys, name: b, bundle: true, bs: bs, depth: depth, onDone: ref.release})
+			j := &job{path: joinPath(parent, b), fsys: fsys, name: b, bundle: true, bs: bs, depth: depth, onDone: ref.release}
+			if inline {
+				later = append(later, j)
+			} else {
+				e.addBundleJob(j)
+			}
 		}
 	}
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -549,6 +559,12 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 	})
 	if err != nil && e.ctx.Err() == nil {
 		finds = append(finds, finding(ruleMalformed, signing.SeverityError, parent, fmt.Sprintf("cannot list archive: %v", err)))
+	}
+	for _, j := range later {
+		if e.ctx.Err() == nil {
+			e.process(j)
+		}
+		j.finish()
 	}
 	return finds
 }
