@@ -175,14 +175,23 @@ func (e *engine) tarEntries(tr *release.TarReader, w tarWalk) []signing.Finding 
 			finds = append(finds, finding(ruleTarSpecialEntry, signing.SeverityError, p, release.TarSpecialMessage(ent.Special, "check")))
 		}
 	}
-	for _, b := range slices.Sorted(maps.Keys(bundles)) {
-		finds = append(finds, finding(ruleUncheckedArchive, signing.SeverityWarning, joinPath(w.prefix, b), fmt.Sprintf("Apple bundle in the tarball %s: its files are checked one by one, but it is not verified as a bundle (a tarball is read once, front to back), so its seal, _CodeSignature/CodeResources, is not checked: a changed resource or a removed or replaced nested dylib is not seen; ship it in a zip archive, disk image or installer package", w.at)))
-	}
+	finds = append(finds, unverifiedBundles(bundles, w.prefix, "the tarball "+w.at, "a tarball is read once, front to back")...)
 	return append(finds, tarProblems(tr.Problems(), w.prefix, w.at)...)
 }
 
-// tarBundleRoot returns the outermost folder of the tar entry name that
-// has a bundle extension (.app, .framework…) and holds Contents/ or
+// unverifiedBundles reports the Apple bundles (roots, under report path
+// prefix) of an archive (what) whose bundles are not verified as bundles,
+// for the reason why (file/unchecked-archive warnings, in path order).
+func unverifiedBundles(roots map[string]bool, prefix, what, why string) []signing.Finding {
+	var finds []signing.Finding
+	for _, b := range slices.Sorted(maps.Keys(roots)) {
+		finds = append(finds, finding(ruleUncheckedArchive, signing.SeverityWarning, joinPath(prefix, b), fmt.Sprintf("Apple bundle in %s: its files are checked one by one, but it is not verified as a bundle (%s), so its seal, _CodeSignature/CodeResources, is not checked: a changed resource or a removed or replaced nested dylib is not seen; ship it in a zip archive, disk image or installer package", what, why)))
+	}
+	return finds
+}
+
+// tarBundleRoot returns the outermost folder of the archive entry name
+// that has a bundle extension (.app, .framework…) and holds Contents/ or
 // Versions/ (an app's or a framework's layout) on the way to name, or "".
 func tarBundleRoot(name string) string {
 	parts := strings.Split(strings.TrimSuffix(name, "/"), "/")

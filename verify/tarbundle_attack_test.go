@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/machofile"
+	"github.com/shipgate/shipgate/internal/sevenz"
 )
 
 // TestAttackTarredAppSealUnchecked: an app in a tarball is not verified
@@ -38,6 +39,30 @@ func TestAttackTarredAppSealUnchecked(t *testing.T) {
 			if f.Rule == RuleUncheckedArchive && f.Path != p {
 				t.Errorf("%s: also %s: %s", in, f.Path, f.Message)
 			}
+		}
+	}
+}
+
+// TestAttackSevenZippedAppSealUnchecked: the same for an app in a 7-Zip
+// archive, which is read file by file.
+func TestAttackSevenZippedAppSealUnchecked(t *testing.T) {
+	t.Parallel()
+	bundle := exampleBundle(t)
+	var files []sevenz.BuildFile
+	for _, p := range machofile.SortedPaths(bundle) {
+		if f := bundle[p]; f.Link == "" {
+			files = append(files, sevenz.BuildFile{Name: p, Data: f.Data})
+		}
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"app.7z": sevenz.Build(files), "tools.7z": sevenz.Build([]sevenz.BuildFile{{Name: "x.txt", Data: []byte("x")}})})
+	r := run(t, Options{}, dir)
+	if got := rulesFor(r, "app.7z/Example.app"); !has(got, "warning "+string(RuleUncheckedArchive)) {
+		t.Errorf("findings %q", got)
+	}
+	for _, f := range r.Findings {
+		if f.Rule == RuleUncheckedArchive && f.Path != "app.7z/Example.app" {
+			t.Errorf("also %s: %s", f.Path, f.Message)
 		}
 	}
 }
