@@ -310,14 +310,23 @@ func (e *engine) mergeBundleSignatures() {
 }
 
 // bundleRoots finds the outermost bundles among the ancestors of the
-// Info.plist files named in names (the entries of an archive).
+// Info.plist files named in names (the entries of an archive), and of the
+// Contents/MacOS files that make a bundle without one.
 func bundleRoots(fsys fs.FS, names []string) []string {
 	cands := map[string]bool{}
 	for _, n := range names {
+		start := path.Dir(n)
 		if path.Base(n) != "Info.plist" {
-			continue
+			// A bundle without an Info.plist is one to macOS when its
+			// Contents/MacOS holds a file of its name (X.app/Contents/
+			// MacOS/X): codesign/missing-info-plist.
+			c := path.Dir(path.Dir(n))
+			if path.Base(path.Dir(n)) != "MacOS" || path.Base(c) != "Contents" || c == "Contents" {
+				continue
+			}
+			start = path.Dir(c)
 		}
-		for d := path.Dir(n); d != "."; d = path.Dir(d) {
+		for d := start; d != "."; d = path.Dir(d) {
 			cands[d] = true
 		}
 	}
@@ -344,4 +353,22 @@ func windowOf(j *job) io.ReaderAt {
 		return w.ReaderAt()
 	}
 	return nil
+}
+
+// inputWithoutInfoPlist reports an input folder named as a bundle (base,
+// "Run.app") that has no Info.plist but whose Contents/MacOS holds a file
+// of its name, which macOS runs (codesign/missing-info-plist). Inside the
+// release such a folder is verified as a bundle; given as the input, its
+// own name is not in fsys, which is rooted in it, so it is judged here.
+func inputWithoutInfoPlist(fsys fs.FS, base, prefix string) []signing.Finding {
+	name := strings.TrimSuffix(base, path.Ext(base))
+	if !codesign.HasBundleExt(base) || name == "" || isBundle(fsys, ".") {
+		return nil
+	}
+	exe := path.Join("Contents", "MacOS", name)
+	if st, err := fs.Stat(fsys, exe); err != nil || !st.Mode().IsRegular() {
+		return nil
+	}
+	return []signing.Finding{finding(codesign.RuleMissingInfoPlist, signing.SeverityError, joinPath(prefix, "Contents/Info.plist"),
+		fmt.Sprintf("%s has no Info.plist, yet macOS runs %s as its main executable (CFBundle falls back to the bundle's name): nothing binds its resources to a signature, so it is no bundle shipgate can verify", base, joinPath(prefix, exe)))}
 }

@@ -1205,7 +1205,7 @@ func (c *check) openArchive(a *openedArchive) {
 		c.e.addUnpackedAsar(c.f.Path, p.ar)
 	}
 	var bad []signing.Finding // entries whose bytes differ from their integrity
-	walked := c.e.walkArchiveFS(a.fsys, c.f.Path, c.j.depth+1, ref, c.f.Kind, func(j *job) {
+	walked := c.e.walkArchiveFS(a.fsys, c.f.Path, c.j.depth+1, ref, c.f.Kind, c.memHeld, func(j *job) {
 		j.expand = x
 		f, ok := a.facts[j.name]
 		if ok {
@@ -1309,5 +1309,21 @@ func (c *check) openZipFrom(ra io.ReaderAt, size int64, at string, from int64) {
 		c.finds = append(c.finds, *f)
 	}
 	ref, sink := c.holdForEntries()
-	c.e.zipEntries(zr, cra, size, at, at, c.j.depth+1, ref, nil, nil, func(j *job) { j.expand = x; sink(j) })
+	// An app zipped inside the release is verified as a bundle, as one in
+	// an input zip is: its files' checks alone left its seal unchecked, so
+	// a changed resource or a removed dylib passed.
+	// An archive held in memory under the run's budget has its entries
+	// checked here, one after the other (holdForEntries), and its bundles
+	// right after them: queued for the end of the run, they would hold
+	// the budget that other files' checks may be waiting for.
+	roots, states, bundles := c.e.zipBundles(zr, at, c.j.depth+1, ref, !c.memHeld)
+	c.e.zipEntries(zr, cra, size, at, at, c.j.depth+1, ref, roots, states, func(j *job) { j.expand = x; sink(j) })
+	if c.memHeld {
+		for _, j := range bundles {
+			if c.e.ctx.Err() == nil {
+				c.e.process(j)
+			}
+			j.finish()
+		}
+	}
 }

@@ -45,8 +45,9 @@
 // digests their checks computed: a file that differs is asar/integrity-mismatch, one the header lists that is
 // missing or of another size file/unreadable.
 //
-// Apple bundles (.app, .framework…) in a directory or a zip are verified as
-// a whole as well: the main executable together with the bundle's Info.plist
+// Apple bundles (.app, .framework…) in a directory, a zip (the input or one
+// found inside the release), a disk image or a package payload are verified
+// as a whole as well: the main executable together with the bundle's Info.plist
 // and CodeResources, every sealed resource, and nested code. Each file of a
 // bundle is still one File of the report, and is read once: a Mach-O file by
 // the bundle's verification, any other file by its own check, whose SHA-256

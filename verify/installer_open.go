@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/shipgate/shipgate/internal/container"
 	"github.com/shipgate/shipgate/internal/nsis"
@@ -43,8 +44,15 @@ func (c *check) walkContainer(k container.Kind, ra io.ReaderAt, size int64) {
 	if x == nil {
 		x = newExpansion(size)
 	}
+	bundles := map[string]bool{}
+	defer func() {
+		c.finds = append(c.finds, unverifiedBundles(bundles, c.f.Path, c.f.Path, "its archive is read file by file")...)
+	}()
 	container.Walk(c.e.ctx, k, ra, size, c.f.Path, x, container.Visitor{
 		Entry: func(en container.Entry) {
+			if b := tarBundleRoot(strings.TrimPrefix(en.Path, c.f.Path+"/")); b != "" {
+				bundles[b] = true
+			}
 			// The bytes after an NSIS installer's data are one file
 			// of the installer; the zip they hold, when it is the
 			// one the PE carries at its end (a self-extractor's),

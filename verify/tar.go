@@ -6,11 +6,15 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"reflect"
+	"slices"
+	"strings"
 
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/internal/walk"
 	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/codesign"
 )
 
 // Rule IDs of tarballs (see release.TarReader); the reader's other
@@ -123,9 +127,11 @@ type tarWalk struct {
 // findings about the tarball and the entries that are not checked.
 func (e *engine) tarEntries(tr *release.TarReader, w tarWalk) []signing.Finding {
 	var finds []signing.Finding
+	bundles := map[string]bool{}
 	walk.Tar(e.ctx, tr, walk.TarWalk{Prefix: w.prefix, At: w.at, Verb: "check"}, walk.TarVisitor[*checkedFile]{
 		Finding: func(f signing.Finding) { finds = append(finds, f) },
 		File: func(p string, ent *release.Entry) (*checkedFile, bool) {
+			noteTarBundle(bundles, ent.Name)
 			j := &job{path: p, size: ent.Size, src: ent.Source, depth: w.depth, expand: w.expand, held: w.held, cabSib: w.sib, sibName: ent.Name}
 			// The entry is checked now, before the stream moves on.
 			w.ref.add()
@@ -137,6 +143,7 @@ func (e *engine) tarEntries(tr *release.TarReader, w tarWalk) []signing.Finding 
 			return j.result, j.result.ok
 		},
 		Hardlink: func(p string, ent *release.Entry, t *checkedFile, found bool) {
+			noteTarBundle(bundles, ent.Name)
 			// The link's checks as a link (its name's kind, its path
 			// through symbolic links) are those of the others.
 			e.mu.Lock()
@@ -147,9 +154,11 @@ func (e *engine) tarEntries(tr *release.TarReader, w tarWalk) []signing.Finding 
 			}
 		},
 		Symlink: func(ent *release.Entry) {
+			noteTarBundle(bundles, ent.Name)
 			finds = append(finds, e.addSymlink(w.prefix, ent.Name, ent.Link, "the archive")...)
 		},
 	})
+	finds = append(finds, unverifiedBundles(bundles, w.prefix, "the tarball "+w.at, "a tarball is read once, front to back")...)
 	return finds
 }
 
@@ -184,4 +193,36 @@ func (e *engine) addHardLink(p string, t *checkedFile) {
 		x = new(*x)
 	}
 	e.addCheckedFile(&g, finds, nil, x)
+}
+
+// unverifiedBundles reports the Apple bundles (roots, under report path
+// prefix) of an archive (what) whose bundles are not verified as bundles,
+// for the reason why (file/unchecked-archive warnings, in path order).
+func unverifiedBundles(roots map[string]bool, prefix, what, why string) []signing.Finding {
+	var finds []signing.Finding
+	for _, b := range slices.Sorted(maps.Keys(roots)) {
+		finds = append(finds, finding(ruleUncheckedArchive, signing.SeverityWarning, joinPath(prefix, b), fmt.Sprintf("Apple bundle in %s: its files are checked one by one, but it is not verified as a bundle (%s), so its seal, _CodeSignature/CodeResources, is not checked: a changed resource or a removed or replaced nested dylib is not seen; ship it in a zip archive, disk image or installer package", what, why)))
+	}
+	return finds
+}
+
+// tarBundleRoot returns the outermost folder of the archive entry name
+// that has a bundle extension (.app, .framework…) and holds Contents/ or
+// Versions/ (an app's or a framework's layout) on the way to name, or "".
+func tarBundleRoot(name string) string {
+	parts := strings.Split(strings.TrimSuffix(name, "/"), "/")
+	for i := 0; i+2 < len(parts); i++ {
+		if codesign.HasBundleExt(parts[i]) && (parts[i+1] == "Contents" || parts[i+1] == "Versions") {
+			return strings.Join(parts[:i+1], "/")
+		}
+	}
+	return ""
+}
+
+// noteTarBundle records in roots the Apple bundle that the archive entry
+// name is in, if any (tarBundleRoot).
+func noteTarBundle(roots map[string]bool, name string) {
+	if b := tarBundleRoot(name); b != "" {
+		roots[b] = true
+	}
 }

@@ -122,6 +122,7 @@ func (e *engine) walkDir(in input) error {
 		return fmt.Errorf("verify: input: %w", err)
 	}
 	rootFS := e.dirFS(root)
+	e.addFindings(inputWithoutInfoPlist(rootFS, in.base, in.prefix)...)
 	var bundles []string // outermost bundles found so far
 	var states []*bundleState
 	var jobs []*job
@@ -270,12 +271,6 @@ func (e *engine) walkZip(in input) error {
 		f.Close()
 		return nil
 	}
-	var names []string
-	for _, zf := range zr.File {
-		if n := strings.TrimSuffix(zf.Name, "/"); fs.ValidPath(n) {
-			names = append(names, n)
-		}
-	}
 	// The report will hold about one file per entry: its list is sized
 	// once rather than grown (and copied) a million times over.
 	e.mu.Lock()
@@ -284,20 +279,41 @@ func (e *engine) walkZip(in input) error {
 	// The archive stays open until its last entry and bundle are checked.
 	ref := newRef(func() { f.Close() })
 	defer ref.release()
-	zfs := zipLinkFS{zr}
-	roots := bundleRoots(zfs, names)
-	sort.Strings(roots)
-	states := make([]*bundleState, len(roots))
-	for i, b := range roots {
-		states[i] = newBundleState()
-		ref.add()
-		e.addBundleJob(&job{path: joinPath(in.prefix, b), fsys: zfs, name: b, bundle: true, bs: states[i], onDone: ref.release})
-	}
+	roots, states, _ := e.zipBundles(zr, in.prefix, 0, ref, true)
 	if fi := zipUnlisted(ra, zipRecords(zr, size, nil), size, at); fi != nil {
 		e.addFindings(*fi)
 	}
 	e.zipEntries(zr, ra, size, in.prefix, at, 0, ref, roots, states, func(j *job) { j.expand = x; e.q.push(j, true) })
 	return nil
+}
+
+// zipBundles finds the Apple bundles among the entries of zr, an archive
+// at report path prefix, nesting depth deep, and makes their checks' jobs,
+// each holding ref until it is done. It returns the bundles' roots,
+// sorted, their states, for the entries to be left to them, and their
+// jobs: queued to run once every file is checked when queue is set, else
+// for the caller to run once the archive's entries are.
+func (e *engine) zipBundles(zr *zip.Reader, prefix string, depth int, ref *refCount, queue bool) ([]string, []*bundleState, []*job) {
+	var names []string
+	for _, zf := range zr.File {
+		if n := strings.TrimSuffix(zf.Name, "/"); fs.ValidPath(n) {
+			names = append(names, n)
+		}
+	}
+	zfs := zipLinkFS{zr}
+	roots := bundleRoots(zfs, names)
+	sort.Strings(roots)
+	states := make([]*bundleState, len(roots))
+	jobs := make([]*job, len(roots))
+	for i, b := range roots {
+		states[i] = newBundleState()
+		ref.add()
+		jobs[i] = &job{path: joinPath(prefix, b), fsys: zfs, name: b, bundle: true, bs: states[i], depth: depth, onDone: ref.release}
+		if queue {
+			e.addBundleJob(jobs[i])
+		}
+	}
+	return roots, states, jobs
 }
 
 // zipUnlisted returns the file/zip-unlisted-entry finding, at report
@@ -455,8 +471,12 @@ func zipOverlaps(recs []zipRec, size int64) map[int]bool {
 // installer package and of a disk image lists them so too). ref keeps the archive's bytes
 // alive. An installer package's payload files and a disk image's are
 // checked for their set-ID bits (file/setuid); a disk image's programs
-// for world write (file/world-writable), as a folder's are.
-func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCount, k Kind, sink func(*job)) []signing.Finding {
+// for world write (file/world-writable), as a folder's are. The bundles
+// of an archive whose bytes are held under the run's memory budget
+// (inline, its entries checked by sink one after the other) are verified
+// once its entries are, not queued for the end of the run, where they
+// would hold the budget other files' checks may be waiting for.
+func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCount, k Kind, inline bool, sink func(*job)) []signing.Finding {
 	bundles := bundleArchives[k]
 	var finds []signing.Finding
 	// An archive that may hold Apple bundles (an installer package's
@@ -464,6 +484,7 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 	// files are listed first to find the bundles.
 	var roots []string
 	var states []*bundleState
+	var later []*job // bundles verified after the entries (inline)
 	if bundles {
 		var names []string
 		walk.ArchiveFS(e.ctx, fsys, func(en walk.Entry) error {
@@ -478,7 +499,12 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 			bs := newBundleState()
 			states = append(states, bs)
 			ref.add()
-			e.addBundleJob(&job{path: joinPath(parent, b), fsys: fsys, name: b, bundle: true, bs: bs, depth: depth, onDone: ref.release})
+			j := &job{path: joinPath(parent, b), fsys: fsys, name: b, bundle: true, bs: bs, depth: depth, onDone: ref.release}
+			if inline {
+				later = append(later, j)
+			} else {
+				e.addBundleJob(j)
+			}
 		}
 	}
 	err := walk.ArchiveFS(e.ctx, fsys, func(en walk.Entry) error {
@@ -521,6 +547,12 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 	})
 	if err != nil && e.ctx.Err() == nil {
 		finds = append(finds, finding(ruleMalformed, signing.SeverityError, parent, fmt.Sprintf("cannot list archive: %v", err)))
+	}
+	for _, j := range later {
+		if e.ctx.Err() == nil {
+			e.process(j)
+		}
+		j.finish()
 	}
 	return finds
 }

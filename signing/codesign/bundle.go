@@ -153,8 +153,20 @@ func locate(fsys fs.FS, dir string) (bundleLayout, bool) {
 		return bundleLayout{root: dir, info: j("Resources", "Info.plist"), execDir: dir}, true
 	case isFile(j("Info.plist")):
 		return bundleLayout{root: dir, info: j("Info.plist"), execDir: dir}, true
+	case hasBundleExt(dir) && !isSymlink(fsys, j("Contents")) && !isSymlink(fsys, j("Contents", "MacOS")) && isFile(j("Contents", "MacOS", bundleName(dir))):
+		// No Info.plist: CFBundle still finds the main executable by the
+		// bundle's name, and LaunchServices runs it (Shlayer's script
+		// apps, CVE-2021-30657). The bundle is verified, its missing
+		// Info.plist reported (codesign/missing-info-plist).
+		return bundleLayout{root: j("Contents"), execDir: j("Contents", "MacOS")}, true
 	}
 	return bundleLayout{}, false
+}
+
+// bundleName is the name of the bundle directory dir without its
+// extension: the main executable's name when Info.plist names none.
+func bundleName(dir string) string {
+	return strings.TrimSuffix(path.Base(dir), path.Ext(dir))
 }
 
 // currentVersion joins rest to a framework's current version under the
@@ -475,16 +487,16 @@ func (b *bundleCheck) add(rule signing.Rule, sev signing.Severity, p, msg string
 // symlink is a finding and is not read; one that cannot be read stops the
 // verification.
 func (b *bundleCheck) readMetadata() (executable string, err error) {
-	b.info, err = readSmall(b.fsys, b.lay.info)
-	if err != nil {
-		return "", fmt.Errorf("codesign: %w", err)
-	}
 	var ip struct {
 		Executable    string `plist:"CFBundleExecutable"`
 		OldExecutable string `plist:"NSExecutable"`
 		Identifier    string `plist:"CFBundleIdentifier"`
 	}
-	if _, err := plist.Unmarshal(b.info, &ip); err != nil {
+	if b.lay.info == "" {
+		b.add(RuleMissingInfoPlist, signing.SeverityError, path.Join(b.lay.root, "Info.plist"), fmt.Sprintf("bundle has no Info.plist, yet macOS runs %s as its main executable (CFBundle falls back to the bundle's name): no Info.plist is bound to its signature, and a bundle without one is no bundle codesign signs", path.Join(b.lay.execDir, bundleName(b.dir))))
+	} else if b.info, err = readSmall(b.fsys, b.lay.info); err != nil {
+		return "", fmt.Errorf("codesign: %w", err)
+	} else if _, err := plist.Unmarshal(b.info, &ip); err != nil {
 		b.add(RuleMalformed, signing.SeverityError, b.lay.info, "Info.plist does not parse: "+err.Error())
 	}
 	if b.top {
@@ -497,7 +509,7 @@ func (b *bundleCheck) readMetadata() (executable string, err error) {
 		// would have no main executable to bind Info.plist and
 		// CodeResources, while macOS still runs one.
 		ip.Executable = ip.OldExecutable
-		if name := strings.TrimSuffix(path.Base(b.dir), path.Ext(b.dir)); ip.Executable == "" && b.dir != "." && name != "" {
+		if name := bundleName(b.dir); ip.Executable == "" && b.dir != "." && name != "" {
 			if _, err := fs.Stat(b.fsys, path.Join(b.lay.execDir, name)); err == nil || isSymlink(b.fsys, path.Join(b.lay.execDir, name)) {
 				ip.Executable = name
 			}

@@ -58,6 +58,10 @@ const (
 	// RuleResourceModified reports a bundle file that does not match the
 	// bundle's seal (CodeResources).
 	RuleResourceModified signing.Rule = "codesign/resource-modified"
+	// RuleMissingInfoPlist reports a bundle directory (.app…) with no
+	// Info.plist whose Contents/MacOS holds a file of the bundle's name,
+	// which macOS runs as its main executable.
+	RuleMissingInfoPlist signing.Rule = "codesign/missing-info-plist"
 	// RuleSymlinkEscapesBundle reports a sealed symlink of a bundle whose
 	// target lies outside the bundle: an error unless it is an absolute
 	// path under /System/ or /Library/, which macOS allows.
