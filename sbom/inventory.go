@@ -233,8 +233,10 @@ type item struct {
 	// asar's entry (app.asar/b.js), by which it belongs to the asar's
 	// packages and application (see matchUnpacked).
 	entryPath string
-	open      func() (io.ReaderAt, int64, io.Closer, error)
-	inAsar    bool
+	// open opens the file's bytes; nil for an asar's entry, which
+	// opener opens through its archive.
+	open   func() (io.ReaderAt, int64, io.Closer, error)
+	inAsar bool
 	// unpacked marks an unpacked entry of an asar given alone, read
 	// through the archive from the folder beside it (see collectAsar).
 	unpacked bool
@@ -706,17 +708,28 @@ func asarItems(ar *asar.Reader, at string, primary bool, depth int, unpacked boo
 		if !e.Unpacked && primary {
 			it.entry = e
 		}
-		it.open = func() (io.ReaderAt, int64, io.Closer, error) {
-			f, err := ar.Open(name)
-			if err != nil {
-				return nil, 0, nil, err
-			}
-			return f.(io.ReaderAt), e.Size, f, nil
-		}
+		// No opener of its own (see item.opener): most entries are
+		// read in batches, never opened.
 		items = append(items, it)
 		return nil
 	})
 	return items
+}
+
+// opener returns how to open the item's bytes: its open or, for an entry
+// of an asar (ar, asarName), a read of the entry through the archive.
+func (it *item) opener() func() (io.ReaderAt, int64, io.Closer, error) {
+	if it.open != nil || it.ar == nil {
+		return it.open
+	}
+	ar, name, size := it.ar, it.asarName, it.entrySize
+	return func() (io.ReaderAt, int64, io.Closer, error) {
+		f, err := ar.Open(name)
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		return f.(io.ReaderAt), size, f, nil
+	}
 }
 
 // asarLinkOpener opens the file that the asar's link name points to
@@ -914,13 +927,13 @@ func (b *builder) hashItem(it *item, buf []byte) {
 	if it.ar != nil && !it.unpacked {
 		// A packed asar entry: it is opened only when its first bytes,
 		// copied while it is verified, say it is a binary.
-		r := &lazyReaderAt{open: it.open}
+		r := &lazyReaderAt{open: it.opener()}
 		defer r.close()
 		it.size = it.entrySize
 		b.verifyItem(it, r, buf)
 		return
 	}
-	r, size, c, err := it.open()
+	r, size, c, err := it.opener()()
 	if err != nil {
 		it.err = err
 		return
@@ -1253,7 +1266,7 @@ var installScripts = []string{"preinstall", "install", "postinstall", "prepare"}
 
 // readSmall reads a small text file of the release (package.json, plist).
 func (b *builder) readSmall(it *item) ([]byte, error) {
-	r, size, c, err := it.open()
+	r, size, c, err := it.opener()()
 	if err != nil {
 		return nil, err
 	}
