@@ -2,7 +2,7 @@ package asar
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -614,7 +614,7 @@ func headerString(b []byte) string {
 
 // dir parses the members of e's "files" object, whose '{' was consumed.
 func (p *parser) dir(e *Entry, depth int) error {
-	index := map[string]int{}
+	var index map[string]int // made once the folder is large (childIndex)
 	for first := true; ; first = false {
 		ok, err := p.more('}', first)
 		if err != nil {
@@ -663,16 +663,52 @@ func (p *parser) dir(e *Entry, depth int) error {
 			p.problem(c.Path, off, ErrInsecurePath, "entry left out")
 			continue
 		}
-		if i, dup := index[name]; dup {
+		var i int
+		if index, i = childIndex(e.children, index, name); i >= 0 {
 			p.problem(c.Path, off, ErrDuplicate, fmt.Sprintf("first at byte 0x%x; the last one is used", e.children[i].headerOff))
 			e.children[i] = c
 			continue
 		}
-		index[name] = len(e.children)
+		if index != nil {
+			index[name] = len(e.children)
+		}
 		e.children = append(e.children, c)
 	}
-	sort.Slice(e.children, func(i, j int) bool { return e.children[i].Name < e.children[j].Name })
+	// Writers list a folder's entries sorted, most often.
+	byName := func(a, b *Entry) int { return strings.Compare(a.Name, b.Name) }
+	if !slices.IsSortedFunc(e.children, byName) {
+		slices.SortFunc(e.children, byName)
+	}
 	return nil
+}
+
+// smallDir is the number of a folder's entries looked through one by one
+// for a name met before; a larger folder's are indexed by name.
+const smallDir = 16
+
+// childIndex returns the position of the entry named name among children
+// (the names are distinct), or -1, and index, the positions by name of a
+// folder of more than smallDir entries (made here when the folder reaches
+// that size), to which the caller adds its next entry.
+func childIndex(children []*Entry, index map[string]int, name string) (map[string]int, int) {
+	if index == nil && len(children) < smallDir {
+		for i, c := range children {
+			if c.Name == name {
+				return nil, i
+			}
+		}
+		return nil, -1
+	}
+	if index == nil {
+		index = make(map[string]int, len(children)+smallDir/2)
+		for i, c := range children {
+			index[c.Name] = i
+		}
+	}
+	if i, ok := index[name]; ok {
+		return index, i
+	}
+	return index, -1
 }
 
 // childName reads the name of an entry of the directory at dir (as str
