@@ -423,7 +423,7 @@ func (p *parser) entryMember(e *Entry, k *entryKeys, key string, depth int) erro
 	case "executable", "unpacked":
 		return p.entryBool(e, k, key, c, depth)
 	case "integrity":
-		in, msg, err := p.integrity(depth)
+		in, msg, err := p.integrity(depth, &e.integ)
 		if err != nil {
 			return err
 		}
@@ -738,18 +738,15 @@ func (p *parser) childName(dir string) (name, path string, err error) {
 	return name, dir + "/" + name, nil
 }
 
-// integrity parses an integrity object; msg says what is wrong with it.
-func (p *parser) integrity(depth int) (*Integrity, string, error) {
+// integrity parses an integrity object into a (the entry's: no
+// allocation for the integrity and its first block); msg says what is
+// wrong with it.
+func (p *parser) integrity(depth int, a *integrityAlloc) (*Integrity, string, error) {
+	*a = integrityAlloc{} // a repeated "integrity" replaces the earlier one
 	if p.ws() != '{' {
-		return &Integrity{}, `"integrity" is not an object`, p.skip(depth)
+		return &a.in, `"integrity" is not an object`, p.skip(depth)
 	}
 	p.i++
-	// One allocation for the integrity and its first block, which is all
-	// most files have.
-	a := &struct {
-		in  Integrity
-		one [1]string
-	}{}
 	in := &a.in
 	var msgs []string
 	for first := true; ; first = false {
