@@ -234,8 +234,10 @@ type item struct {
 	// packages and application (see matchUnpacked).
 	entryPath string
 	// open opens the file's bytes; nil for an asar's entry, which
-	// opener opens through its archive.
+	// opener opens through its archive, and for a file of a release
+	// folder, opened at its path on disk, disk.
 	open   func() (io.ReaderAt, int64, io.Closer, error)
+	disk   string
 	inAsar bool
 	// unpacked marks an unpacked entry of an asar given alone, read
 	// through the archive from the folder beside it (see collectAsar).
@@ -655,7 +657,7 @@ func (b *builder) collectDisk() error {
 			b.finding(RuleUnreadable, signing.SeverityError, e.Path, fmt.Sprintf("%s, not a regular file; it was not read or inventoried", walk.SpecialKind(e.Mode)))
 		case e.Kind != walk.Regular:
 		default:
-			b.items = append(b.items, &item{path: e.Path, open: diskOpener(e.Full)})
+			b.items = append(b.items, &item{path: e.Path, disk: e.Full})
 		}
 		return nil
 	})
@@ -719,6 +721,9 @@ func asarItems(ar *asar.Reader, at string, primary bool, depth int, unpacked boo
 // opener returns how to open the item's bytes: its open or, for an entry
 // of an asar (ar, asarName), a read of the entry through the archive.
 func (it *item) opener() func() (io.ReaderAt, int64, io.Closer, error) {
+	if it.open == nil && it.disk != "" {
+		return diskOpener(it.disk)
+	}
 	if it.open != nil || it.ar == nil {
 		return it.open
 	}
@@ -730,6 +735,24 @@ func (it *item) opener() func() (io.ReaderAt, int64, io.Closer, error) {
 		}
 		return f.(io.ReaderAt), size, f, nil
 	}
+}
+
+// openBytes opens the item's bytes (see opener): a file of a release
+// folder directly, with no opener made for it.
+func (it *item) openBytes() (io.ReaderAt, int64, io.Closer, error) {
+	if it.open != nil || it.disk == "" {
+		return it.opener()()
+	}
+	f, err := os.Open(it.disk)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, nil, err
+	}
+	return f, st.Size(), f, nil
 }
 
 // asarLinkOpener opens the file that the asar's link name points to
@@ -933,7 +956,7 @@ func (b *builder) hashItem(it *item, buf []byte) {
 		b.verifyItem(it, r, buf)
 		return
 	}
-	r, size, c, err := it.opener()()
+	r, size, c, err := it.openBytes()
 	if err != nil {
 		it.err = err
 		return
