@@ -249,7 +249,7 @@ func (b *builder) openAsarItem(it *item) (*asar.Reader, error) {
 // openAsarIn opens the asar it from its bytes, its unpacked files read
 // from files' <asar>.unpacked folder.
 func (b *builder) openAsarIn(it *item, files []*item) (*asar.Reader, error) {
-	ra, size, c, err := it.open()
+	ra, size, c, err := it.opener()()
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +274,7 @@ func (m itemFS) Open(name string) (fs.File, error) {
 	if it == nil || !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
-	ra, size, c, err := it.open()
+	ra, size, c, err := it.opener()()
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}

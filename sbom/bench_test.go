@@ -208,3 +208,15 @@ func BenchmarkOpenAsar30k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkOpenDir30k is BenchmarkOpenAsar30k on the same files unpacked
+// in a folder (resources/app).
+func BenchmarkOpenDir30k(b *testing.B) {
+	dir := sizedRelease(b, b.TempDir(), false, 0, true)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Open(dir, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -77,7 +77,7 @@ func (b *builder) openInstallers() {
 	}
 	var added []*item
 	for _, it := range found {
-		ra, size, c, err := it.open()
+		ra, size, c, err := it.opener()()
 		if err != nil {
 			it.err = err
 			continue

@@ -233,8 +233,12 @@ type item struct {
 	// asar's entry (app.asar/b.js), by which it belongs to the asar's
 	// packages and application (see matchUnpacked).
 	entryPath string
-	open      func() (io.ReaderAt, int64, io.Closer, error)
-	inAsar    bool
+	// open opens the file's bytes; nil for an asar's entry, which
+	// opener opens through its archive, and for a file of a release
+	// folder, opened at its path on disk, disk.
+	open   func() (io.ReaderAt, int64, io.Closer, error)
+	disk   string
+	inAsar bool
 	// unpacked marks an unpacked entry of an asar given alone, read
 	// through the archive from the folder beside it (see collectAsar).
 	unpacked bool
@@ -654,7 +658,7 @@ func (b *builder) collectDisk() error {
 			b.finding(RuleUnreadable, signing.SeverityError, e.Path, fmt.Sprintf("%s, not a regular file; it was not read or inventoried", walk.SpecialKind(e.Mode)))
 		case e.Kind != walk.Regular:
 		default:
-			b.items = append(b.items, &item{path: e.Path, open: diskOpener(e.Full)})
+			b.items = append(b.items, &item{path: e.Path, disk: e.Full})
 		}
 		return nil
 	})
@@ -707,17 +711,49 @@ func asarItems(ar *asar.Reader, at string, primary bool, depth int, unpacked boo
 		if !e.Unpacked && primary {
 			it.entry = e
 		}
-		it.open = func() (io.ReaderAt, int64, io.Closer, error) {
-			f, err := ar.Open(name)
-			if err != nil {
-				return nil, 0, nil, err
-			}
-			return f.(io.ReaderAt), e.Size, f, nil
-		}
+		// No opener of its own (see item.opener): most entries are
+		// read in batches, never opened.
 		items = append(items, it)
 		return nil
 	})
 	return items
+}
+
+// opener returns how to open the item's bytes: its open or, for an entry
+// of an asar (ar, asarName), a read of the entry through the archive.
+func (it *item) opener() func() (io.ReaderAt, int64, io.Closer, error) {
+	if it.open == nil && it.disk != "" {
+		return diskOpener(it.disk)
+	}
+	if it.open != nil || it.ar == nil {
+		return it.open
+	}
+	ar, name, size := it.ar, it.asarName, it.entrySize
+	return func() (io.ReaderAt, int64, io.Closer, error) {
+		f, err := ar.Open(name)
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		return f.(io.ReaderAt), size, f, nil
+	}
+}
+
+// openBytes opens the item's bytes (see opener): a file of a release
+// folder directly, with no opener made for it.
+func (it *item) openBytes() (io.ReaderAt, int64, io.Closer, error) {
+	if it.open != nil || it.disk == "" {
+		return it.opener()()
+	}
+	f, err := os.Open(it.disk)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, nil, err
+	}
+	return f, st.Size(), f, nil
 }
 
 // asarLinkOpener opens the file that the asar's link name points to
@@ -915,13 +951,13 @@ func (b *builder) hashItem(it *item, buf []byte) {
 	if it.ar != nil && !it.unpacked {
 		// A packed asar entry: it is opened only when its first bytes,
 		// copied while it is verified, say it is a binary.
-		r := &lazyReaderAt{open: it.open}
+		r := &lazyReaderAt{open: it.opener()}
 		defer r.close()
 		it.size = it.entrySize
 		b.verifyItem(it, r, buf)
 		return
 	}
-	r, size, c, err := it.open()
+	r, size, c, err := it.openBytes()
 	if err != nil {
 		it.err = err
 		return
@@ -1254,7 +1290,7 @@ var installScripts = []string{"preinstall", "install", "postinstall", "prepare"}
 
 // readSmall reads a small text file of the release (package.json, plist).
 func (b *builder) readSmall(it *item) ([]byte, error) {
-	r, size, c, err := it.open()
+	r, size, c, err := it.opener()()
 	if err != nil {
 		return nil, err
 	}

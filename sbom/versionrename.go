@@ -62,7 +62,25 @@ func renameVersioned(old, new *Inventory) *Inventory {
 }
 
 // versionKey returns name with its version numbers blanked out.
-func versionKey(name string) string { return versionNumber.ReplaceAllString(name, "#") }
+func versionKey(name string) string {
+	if !dottedDigits(name) {
+		return name // no version number: the regexp is not run
+	}
+	return versionNumber.ReplaceAllString(name, "#")
+}
+
+// dottedDigits reports whether s holds a digit, a dot and a digit in a
+// row, as every match of versionNumber does.
+func dottedDigits(s string) bool {
+	for i := 1; i+1 < len(s); i++ {
+		if s[i] == '.' && isDigit(s[i-1]) && isDigit(s[i+1]) {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // keyed returns the names of folder dir grouped by versionKey, computed
 // once per folder into cache.

@@ -56,3 +56,16 @@ func TestDiffVersionedNames(t *testing.T) {
 		}
 	}
 }
+
+// TestVersionKeySkipsNamesWithoutNumbers: versionKey, which runs the
+// regexp only on names with a digit, a dot and a digit in a row, gives
+// what the regexp gives on every name.
+func TestVersionKeySkipsNamesWithoutNumbers(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"", ".", "1", "1.", ".1", "1.2", "a1.b", "f03.js", "pkg0700", "v10.0.1-beta", "x.y.z",
+		"acme-1.4.0.msi", "lib.2", "2.lib", "1..2", "a.1.b", "1.2.3.4.5"} {
+		if got, want := versionKey(name), versionNumber.ReplaceAllString(name, "#"); got != want {
+			t.Errorf("versionKey(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

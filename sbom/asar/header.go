@@ -71,6 +71,16 @@ type Entry struct {
 	children  []*Entry // sorted by name
 	err       error    // set when the entry is unusable
 	linkErr   error    // set when the link target itself is invalid
+	// integ holds the parsed integrity Integrity points to: allocated
+	// with the entry, as most entries are files that have one.
+	integ integrityAlloc
+}
+
+// integrityAlloc is an Integrity with room for its first block, which is
+// all most files have.
+type integrityAlloc struct {
+	in  Integrity
+	one [1]string
 }
 
 // HeaderOffset is the byte offset in the archive of the entry's JSON value.

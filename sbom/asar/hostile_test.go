@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 
@@ -208,5 +210,53 @@ func TestInvalidFSPaths(t *testing.T) {
 	}
 	if _, err := ar.Open("main.js/x"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Open(main.js/x) = %v", err)
+	}
+}
+
+// TestDuplicateNameInLargeFolder: a folder of more entries than are looked
+// through one by one (smallDir), listed out of order, with names repeated
+// before and after it grows past that size, keeps the last of each name,
+// reports each repeat, and lists its entries sorted.
+func TestDuplicateNameInLargeFolder(t *testing.T) {
+	var hdr strings.Builder
+	var data bytes.Buffer
+	hdr.WriteString(`{"files":{`)
+	add := func(name string, b byte) {
+		if data.Len() > 0 {
+			hdr.WriteString(",")
+		}
+		fmt.Fprintf(&hdr, `%q:{"size":1,"offset":"%d"}`, name, data.Len())
+		data.WriteByte(b)
+	}
+	for i := 3*smallDir - 1; i >= 0; i-- { // out of order
+		add(fmt.Sprintf("f%03d", i), 'a')
+	}
+	add("f040", 'x') // repeats, past and before smallDir entries
+	add("f005", 'y')
+	add(fmt.Sprintf("f%03d", 3*smallDir-1), 'z')
+	hdr.WriteString(`}}`)
+	b := raw(hdr.String(), data.String())
+	ar, err := NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dups []string
+	for _, p := range ar.Problems() {
+		if errors.Is(p, ErrDuplicate) {
+			dups = append(dups, p.Path)
+		}
+	}
+	slices.Sort(dups)
+	if want := []string{"f005", "f040", fmt.Sprintf("f%03d", 3*smallDir-1)}; !slices.Equal(dups, want) {
+		t.Errorf("duplicates reported: %q, want %q", dups, want)
+	}
+	for name, want := range map[string]string{"f040": "x", "f005": "y", fmt.Sprintf("f%03d", 3*smallDir-1): "z", "f001": "a"} {
+		if got, err := ar.ReadFile(name); err != nil || string(got) != want {
+			t.Errorf("ReadFile(%s) = %q, %v; want %q", name, got, err, want)
+		}
+	}
+	list, _ := ar.ReadDir(".")
+	if len(list) != 3*smallDir || !slices.IsSortedFunc(list, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) }) {
+		t.Errorf("ReadDir lists %d entries, sorted %v", len(list), slices.IsSortedFunc(list, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) }))
 	}
 }

@@ -2,7 +2,7 @@ package asar
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -423,7 +423,7 @@ func (p *parser) entryMember(e *Entry, k *entryKeys, key string, depth int) erro
 	case "executable", "unpacked":
 		return p.entryBool(e, k, key, c, depth)
 	case "integrity":
-		in, msg, err := p.integrity(depth)
+		in, msg, err := p.integrity(depth, &e.integ)
 		if err != nil {
 			return err
 		}
@@ -614,7 +614,7 @@ func headerString(b []byte) string {
 
 // dir parses the members of e's "files" object, whose '{' was consumed.
 func (p *parser) dir(e *Entry, depth int) error {
-	index := map[string]int{}
+	var index map[string]int // made once the folder is large (childIndex)
 	for first := true; ; first = false {
 		ok, err := p.more('}', first)
 		if err != nil {
@@ -663,16 +663,52 @@ func (p *parser) dir(e *Entry, depth int) error {
 			p.problem(c.Path, off, ErrInsecurePath, "entry left out")
 			continue
 		}
-		if i, dup := index[name]; dup {
+		var i int
+		if index, i = childIndex(e.children, index, name); i >= 0 {
 			p.problem(c.Path, off, ErrDuplicate, fmt.Sprintf("first at byte 0x%x; the last one is used", e.children[i].headerOff))
 			e.children[i] = c
 			continue
 		}
-		index[name] = len(e.children)
+		if index != nil {
+			index[name] = len(e.children)
+		}
 		e.children = append(e.children, c)
 	}
-	sort.Slice(e.children, func(i, j int) bool { return e.children[i].Name < e.children[j].Name })
+	// Writers list a folder's entries sorted, most often.
+	byName := func(a, b *Entry) int { return strings.Compare(a.Name, b.Name) }
+	if !slices.IsSortedFunc(e.children, byName) {
+		slices.SortFunc(e.children, byName)
+	}
 	return nil
+}
+
+// smallDir is the number of a folder's entries looked through one by one
+// for a name met before; a larger folder's are indexed by name.
+const smallDir = 16
+
+// childIndex returns the position of the entry named name among children
+// (the names are distinct), or -1, and index, the positions by name of a
+// folder of more than smallDir entries (made here when the folder reaches
+// that size), to which the caller adds its next entry.
+func childIndex(children []*Entry, index map[string]int, name string) (map[string]int, int) {
+	if index == nil && len(children) < smallDir {
+		for i, c := range children {
+			if c.Name == name {
+				return nil, i
+			}
+		}
+		return nil, -1
+	}
+	if index == nil {
+		index = make(map[string]int, len(children)+smallDir/2)
+		for i, c := range children {
+			index[c.Name] = i
+		}
+	}
+	if i, ok := index[name]; ok {
+		return index, i
+	}
+	return index, -1
 }
 
 // childName reads the name of an entry of the directory at dir (as str
@@ -702,18 +738,15 @@ func (p *parser) childName(dir string) (name, path string, err error) {
 	return name, dir + "/" + name, nil
 }
 
-// integrity parses an integrity object; msg says what is wrong with it.
-func (p *parser) integrity(depth int) (*Integrity, string, error) {
+// integrity parses an integrity object into a (the entry's: no
+// allocation for the integrity and its first block); msg says what is
+// wrong with it.
+func (p *parser) integrity(depth int, a *integrityAlloc) (*Integrity, string, error) {
+	*a = integrityAlloc{} // a repeated "integrity" replaces the earlier one
 	if p.ws() != '{' {
-		return &Integrity{}, `"integrity" is not an object`, p.skip(depth)
+		return &a.in, `"integrity" is not an object`, p.skip(depth)
 	}
 	p.i++
-	// One allocation for the integrity and its first block, which is all
-	// most files have.
-	a := &struct {
-		in  Integrity
-		one [1]string
-	}{}
 	in := &a.in
 	var msgs []string
 	for first := true; ; first = false {
