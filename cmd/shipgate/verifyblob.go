@@ -96,6 +96,7 @@ func newVerifyBlobFlags(e *env) (*flag.FlagSet, *verifyBlobFlags) {
 		fmt.Fprintln(w, "                            [--builder-id ID | --builder-id-regexp RE] [--build-type URI] [--predicate-type URI]...")
 		fmt.Fprintln(w, "                            [--signed-timestamps N] [--insecure-ignore-tlog] [--insecure-ignore-sct] [--format text|json] FILE")
 		fmt.Fprintln(w, "\nVerifies offline: transparency log inclusion and signed timestamps come from the bundle.")
+		fmt.Fprintln(w, "A DSSE bundle must hold SLSA provenance or a PASSED verification summary of FILE.")
 		fmt.Fprintln(w, "exit status: 0 verified, 1 verification failed, 2 the run failed")
 		fmt.Fprintln(w, "\nflags:")
 		fs.PrintDefaults()
@@ -178,6 +179,12 @@ func verifyBlobFile(e *env, name string, bundleJSON []byte, opts attest.BlobOpti
 		return nil, nil, exitFail, false
 	}
 	if !wantProv {
+		// Without --provenance a DSSE bundle still has to approve the
+		// file: a FAILED verification summary, or an SBOM, names it too.
+		if why := res.NotASignature(nil); why != "" {
+			fmt.Fprintf(e.stderr, "shipgate: verify-blob: %s: the bundle verifies, but it is not a signature on the file: %s\n", name, why)
+			return nil, nil, exitFail, false
+		}
 		return res, nil, exitPass, true
 	}
 	if len(res.Statement) == 0 {
