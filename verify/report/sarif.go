@@ -18,6 +18,11 @@ const SARIFSchema = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/
 // input that was checked.
 const SrcRoot = "%SRCROOT%"
 
+// RootURI is the artifact location of a finding about no file of the input
+// (a git audit's rewritten history): the input itself, relative to
+// [SrcRoot]. Every result has a location, as GitHub code scanning requires.
+const RootURI = "."
+
 type sarifLog struct {
 	Schema  string     `json:"$schema"`
 	Version string     `json:"version"`
@@ -96,8 +101,8 @@ type sarifRegion struct {
 // shortDescription, the first paragraph as fullDescription, the whole
 // section as help); one artifact per file,
 // with its length and SHA-256; one result per finding, located at its file
-// (relative to %SRCROOT%, the input) and byte offset, with the commit in the
-// result's properties.
+// (relative to %SRCROOT%, the input; [RootURI] for a finding about no file)
+// and byte offset, with the commit in the result's properties.
 func SARIF(w io.Writer, r *model.Report) error {
 	ids := map[string]bool{}
 	for _, f := range r.Findings {
@@ -133,16 +138,22 @@ func SARIF(w io.Writer, r *model.Report) error {
 			Level:     level(f.Severity),
 			Message:   sarifMessage{Text: f.Message},
 		}
+		// GitHub code scanning refuses a whole log when one result has
+		// no location ("locationFromSarifResult: expected at least one
+		// location"): a finding about no file (a rewritten git history)
+		// is located at the input itself, SRCROOT.
+		uri := RootURI
 		if f.Path != "" {
-			loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifactLocation{URI: pathURI(f.Path), URIBaseID: SrcRoot}}}
-			if i, ok := artIndex[f.Path]; ok {
-				loc.PhysicalLocation.ArtifactLocation.Index = &i
-			}
-			if f.Offset != nil && *f.Offset >= 0 {
-				loc.PhysicalLocation.Region = &sarifRegion{ByteOffset: *f.Offset}
-			}
-			res.Locations = []sarifLocation{loc}
+			uri = pathURI(f.Path)
 		}
+		loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifactLocation{URI: uri, URIBaseID: SrcRoot}}}
+		if i, ok := artIndex[f.Path]; ok && f.Path != "" {
+			loc.PhysicalLocation.ArtifactLocation.Index = &i
+		}
+		if f.Offset != nil && *f.Offset >= 0 && f.Path != "" {
+			loc.PhysicalLocation.Region = &sarifRegion{ByteOffset: *f.Offset}
+		}
+		res.Locations = []sarifLocation{loc}
 		if f.Commit != "" {
 			res.Properties = map[string]string{"commit": f.Commit}
 		}
