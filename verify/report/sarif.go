@@ -1,9 +1,12 @@
 package report
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/shipgate/shipgate/docs"
@@ -75,12 +78,16 @@ type sarifArtifactLocation struct {
 }
 
 type sarifResult struct {
-	RuleID     string            `json:"ruleId"`
-	RuleIndex  int               `json:"ruleIndex"`
-	Level      string            `json:"level"`
-	Message    sarifMessage      `json:"message"`
-	Locations  []sarifLocation   `json:"locations,omitempty"`
-	Properties map[string]string `json:"properties,omitempty"`
+	RuleID    string          `json:"ruleId"`
+	RuleIndex int             `json:"ruleIndex"`
+	Level     string          `json:"level"`
+	Message   sarifMessage    `json:"message"`
+	Locations []sarifLocation `json:"locations,omitempty"`
+	// PartialFingerprints identify the result across runs and within one:
+	// code scanning computes no fingerprint for a location without a line
+	// (a byte offset of a binary), and matches results by them.
+	PartialFingerprints map[string]string `json:"partialFingerprints"`
+	Properties          map[string]string `json:"properties,omitempty"`
 }
 
 type sarifLocation struct {
@@ -154,6 +161,7 @@ func SARIF(w io.Writer, r *model.Report) error {
 			loc.PhysicalLocation.Region = &sarifRegion{ByteOffset: *f.Offset}
 		}
 		res.Locations = []sarifLocation{loc}
+		res.PartialFingerprints = map[string]string{FingerprintKey: fingerprint(f)}
 		if f.Commit != "" {
 			res.Properties = map[string]string{"commit": f.Commit}
 		}
@@ -173,6 +181,23 @@ func SARIF(w io.Writer, r *model.Report) error {
 		}},
 	}
 	return encode(w, log)
+}
+
+// FingerprintKey is the partialFingerprints key of every SARIF result: a
+// hash of the finding's rule, path, commit, offset and message, so that
+// two findings of one rule on one file (two blocklisted certificates, two
+// tampered ranges) stay two alerts in GitHub code scanning.
+const FingerprintKey = "shipgateFinding/v1"
+
+// fingerprint is the value of FingerprintKey for f: the first 128 bits of
+// the SHA-256 of its identifying fields, NUL-separated, in hex.
+func fingerprint(f signing.Finding) string {
+	off := ""
+	if f.Offset != nil {
+		off = strconv.FormatInt(*f.Offset, 10)
+	}
+	h := sha256.Sum256([]byte(strings.Join([]string{string(f.Rule), f.Path, f.Commit, off, f.Message}, "\x00")))
+	return hex.EncodeToString(h[:16])
 }
 
 // lookupRule finds a rule's documentation; tests replace it.

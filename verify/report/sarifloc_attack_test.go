@@ -52,3 +52,31 @@ func TestAttackSARIFPathlessFinding(t *testing.T) {
 		}
 	}
 }
+
+// TestSARIFFingerprintsDistinct: two findings of one rule on one file —
+// two blocklisted certificates in one binary, located by byte offsets for
+// which code scanning computes no fingerprint of its own — carry distinct
+// partial fingerprints, stable from run to run.
+func TestSARIFFingerprintsDistinct(t *testing.T) {
+	a, b := int64(100), int64(900)
+	r := &verify.Report{Tool: verify.Tool{Name: "shipgate"}, Files: []verify.File{{Path: "app.exe", Size: 1000}}, Findings: []signing.Finding{
+		{Rule: "blocklist/revoked-certificate", Severity: signing.SeverityError, Path: "app.exe", Message: "certificate A is revoked", Signature: 0, Offset: &a},
+		{Rule: "blocklist/revoked-certificate", Severity: signing.SeverityError, Path: "app.exe", Message: "certificate B is revoked", Signature: 1, Offset: &b},
+	}}
+	r.Finalize("")
+	out := write(t, r, FormatSARIF, Options{})
+	validate(t, sarifSchema(t), out)
+	var log struct {
+		Runs []struct{ Results []struct{ PartialFingerprints map[string]string } }
+	}
+	if err := json.Unmarshal(out, &log); err != nil {
+		t.Fatal(err)
+	}
+	res := log.Runs[0].Results
+	if len(res) != 2 || res[0].PartialFingerprints[FingerprintKey] == "" || res[0].PartialFingerprints[FingerprintKey] == res[1].PartialFingerprints[FingerprintKey] {
+		t.Errorf("fingerprints %+v, want two distinct ones", res)
+	}
+	if again := write(t, r, FormatSARIF, Options{}); string(again) != string(out) {
+		t.Error("SARIF differs from one run to the next")
+	}
+}
