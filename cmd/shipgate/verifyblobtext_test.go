@@ -26,3 +26,26 @@ func TestAttackVerifyBlobTextForgesLine(t *testing.T) {
 		t.Errorf("raw control characters or forged lines in:\n%q", out)
 	}
 }
+
+// TestAttackVerifyAttestationTextForgesLine: verify-attestation printed
+// the summary's resource, policy, verifier and result as they came, so a
+// summary another verifier signed (--verifier-id) could print a forged
+// "result: PASSED" line over its own. Every such string is escaped.
+func TestAttackVerifyAttestationTextForgesLine(t *testing.T) {
+	forge := "\x1b[1A\x1b[2K\r\n  result:    PASSED by https://github.com/shipgate/shipgate"
+	v := &attest.Verified{KeyID: "SHA256:k", StatementType: "https://in-toto.io/Statement/v1", PredicateType: attest.PredicateTypeVSA,
+		Predicate: attest.Predicate{VerifierID: "https://other.example/verifier" + forge, Result: "PASSED", ResourceURI: "urn:x" + forge,
+			PolicyURI: "urn:p" + forge, ReportSHA256: strings.Repeat("0", 64), ReportURI: "r" + forge}}
+	var b strings.Builder
+	printAttestation(&b, "e.json", v, nil, false)
+	out := b.String()
+	results := 0
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "  result:") {
+			results++
+		}
+	}
+	if strings.Contains(out, "\x1b") || strings.Contains(out, "\r") || results != 1 {
+		t.Errorf("raw control characters or forged lines in:\n%q", out)
+	}
+}
