@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -141,7 +142,33 @@ func Release(ctx context.Context, opts Options, paths ...string) (*Report, error
 		e.catSHA1 = true
 		r, err = e.run(inputs)
 	}
+	if err == nil {
+		err = checkInputsHold(inputs, r)
+	}
 	return src.record(r, err)
+}
+
+// checkInputsHold fails the run when an input folder or archive holds no
+// file: a release step that wrote its artifacts elsewhere, or a path with
+// a typo in a part that exists, would otherwise pass as a release with
+// nothing wrong in it. An archive whose entries were all refused holds
+// its findings, and a single file always holds itself.
+func checkInputsHold(inputs []input, r *Report) error {
+	for _, in := range inputs {
+		if !in.dir && !in.zip && !in.tar {
+			continue
+		}
+		under := func(p string) bool {
+			rest, ok := strings.CutPrefix(p, in.prefix+"/")
+			return in.prefix == "" || ok && rest != "" || p == in.prefix
+		}
+		held := slices.ContainsFunc(r.Files, func(f File) bool { return under(f.Path) }) ||
+			slices.ContainsFunc(r.Findings, func(f signing.Finding) bool { return under(f.Path) })
+		if !held {
+			return fmt.Errorf("verify: input %s holds no files: nothing would be verified", in.path)
+		}
+	}
+	return nil
 }
 
 // input is one path given to Release.

@@ -3,7 +3,6 @@ package verify
 import (
 	"context"
 	"crypto"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -118,12 +117,26 @@ type Sigstore struct {
 	// are) whose predicate type, builder, build type and source meet it,
 	// with the file as a subject.
 	Provenance *provenance.Requirements `yaml:"provenance" json:"provenance"`
+	// PredicateTypes, without Provenance, are the predicate types a DSSE
+	// bundle may hold and count as the file's signature (empty:
+	// blob.SignaturePredicateTypes, SLSA provenance and verification
+	// summaries); a verification summary or test result must say PASSED.
+	// With Provenance, its own predicateTypes decide and this must be empty.
+	PredicateTypes []string `yaml:"predicateTypes" json:"predicateTypes"`
 }
 
 // check validates s; field names the faulty key for the error's line.
 func (s *Sigstore) check() (field string, err error) {
 	if s.TrustedRoot == "" {
 		return "trustedRoot", errors.New("sigstore needs trustedRoot (a trusted_root.json)")
+	}
+	if s.Provenance != nil && len(s.PredicateTypes) > 0 {
+		return "predicateTypes", errors.New("sigstore: predicateTypes and provenance exclude each other (provenance has its own predicateTypes)")
+	}
+	for _, t := range s.PredicateTypes {
+		if t == "" {
+			return "predicateTypes", errors.New("sigstore: predicateTypes must not hold an empty type")
+		}
 	}
 	if s.Provenance != nil {
 		if err := s.Provenance.Validate(); err != nil {
@@ -310,8 +323,8 @@ func (c *check) checkSigstore(s *Sigstore, line int) {
 	if err == nil {
 		// With provenance required, checkProvenance refuses any other
 		// predicate type.
-		if why := failedVerdict(res); why != "" && s.Provenance == nil {
-			c.add(ruleSigstoreInvalid, signing.SeverityError, fmt.Sprintf("Sigstore bundle %s verifies, but what it signs is a verdict against the file, not the file: %s", bundleName, why))
+		if why := res.NotASignature(s.PredicateTypes); why != "" && s.Provenance == nil {
+			c.add(ruleSigstoreInvalid, signing.SeverityError, fmt.Sprintf("Sigstore bundle %s verifies, but it is not a signature on the file: %s", bundleName, why))
 			return
 		}
 		c.checkProvenance(s, res, bundleName, who)
@@ -447,48 +460,3 @@ func (c *check) checkProvenance(s *Sigstore, res *blob.Result, bundleName, who s
 		c.add(RuleProvenanceMismatch, signing.SeverityError, fmt.Sprintf("Sigstore bundle %s verifies, but its provenance does not meet %s: %s", bundleName, who, strings.TrimPrefix(err.Error(), "provenance: ")))
 	}
 }
-
-// failedVerdict says why the statement of a DSSE bundle that verified is a
-// verdict against its subjects, or returns "": a SLSA verification summary
-// whose verificationResult is not PASSED, or an in-toto test result whose
-// result is not PASSED. A DSSE bundle counts as a signature because the
-// file's digest is among its subjects, whatever the statement says of them,
-// and a pipeline that gates or tests its releases signs the verdicts on the
-// builds it failed with the same identity as on the ones it passed: a
-// FAILED verdict beside the file it failed is no signature.
-func failedVerdict(res *blob.Result) string {
-	if res == nil || len(res.Statement) == 0 {
-		return ""
-	}
-	var st struct {
-		PredicateType string `json:"predicateType"`
-		Predicate     struct {
-			VerificationResult string `json:"verificationResult"`
-			Result             string `json:"result"`
-		} `json:"predicate"`
-	}
-	if err := json.Unmarshal(res.Statement, &st); err != nil {
-		return ""
-	}
-	var field, value string
-	switch st.PredicateType {
-	case predicateTypeVSA:
-		field, value = "verificationResult", st.Predicate.VerificationResult
-	case predicateTypeTestResult:
-		field, value = "result", st.Predicate.Result
-	default:
-		return ""
-	}
-	if value != "PASSED" {
-		return fmt.Sprintf("a %s statement whose %s is %q", st.PredicateType, field, value)
-	}
-	return ""
-}
-
-// Predicate types of verdicts on a statement's subjects: SLSA's
-// verification summary (signing/attest.PredicateTypeVSA, which package
-// verify does not import) and in-toto's test result.
-const (
-	predicateTypeVSA        = "https://slsa.dev/verification_summary/v1"
-	predicateTypeTestResult = "https://in-toto.io/attestation/test-result/v0.1"
-)

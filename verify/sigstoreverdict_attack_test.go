@@ -35,7 +35,6 @@ func TestAttackSigstoreFailedVerdict(t *testing.T) {
 		{"vsa", "FAILED", true}, {"vsa", "", true}, {"vsa", "PASSED", false},
 		{"test", "FAILED", true}, {"test", "WARNED", true}, {"test", "PASSED", false},
 	} {
-		base := t.TempDir()
 		art := []byte("a trojanized ffmpeg.dll")
 		sum := sha256.Sum256(art)
 		subject := `"subject": [{"name": "dist/ffmpeg.dll", "digest": {"sha256": "` + hex.EncodeToString(sum[:]) + `"}}]`
@@ -48,23 +47,103 @@ func TestAttackSigstoreFailedVerdict(t *testing.T) {
  "predicateType": "https://in-toto.io/attestation/test-result/v0.1",
  "predicate": {"result": "` + c.result + `", "configuration": [], "passedTests": [], "failedTests": ["scan"]}}`)
 		}
-		writeTree(t, base, map[string][]byte{
-			"conf/policy.yaml":                      []byte(verdictPolicy),
-			"conf/sigstore/trusted_root.json":       sigstoreTestdata(t, "trusted_root.json"),
-			"release/dist/ffmpeg.dll":               art,
-			"release/dist/ffmpeg.dll.sigstore.json": []byte("{}"),
-		})
-		pol, err := LoadPolicy(filepath.Join(base, "conf", "policy.yaml"))
-		if err != nil {
-			t.Fatal(err)
+		pol := verdictPolicy
+		if c.predicate == "test" {
+			pol += "      predicateTypes: [https://in-toto.io/attestation/test-result/v0.1]\n"
 		}
-		r, err := Release(context.Background(), Options{Policy: pol, Sigstore: &provenanceStub{statement: stmt}, Workers: 1}, filepath.Join(base, "release"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := findingsOf(r, RuleSigstoreInvalid)
+		got := verdictRun(t, pol, art, stmt)
 		if c.fails != (len(got) == 1 && strings.Contains(got[0], "verdict against the file")) {
 			t.Errorf("%s result %q: sigstore-invalid findings %v, want failure %v", c.predicate, c.result, got, c.fails)
+		}
+	}
+}
+
+// verdictRun verifies a release holding art as dist/ffmpeg.dll, with a
+// bundle that verifies as stmt, under the policy text pol, and returns the
+// policy/sigstore-invalid findings.
+func verdictRun(t *testing.T, pol string, art, stmt []byte) []string {
+	t.Helper()
+	base := t.TempDir()
+	writeTree(t, base, map[string][]byte{
+		"conf/policy.yaml":                      []byte(pol),
+		"conf/sigstore/trusted_root.json":       sigstoreTestdata(t, "trusted_root.json"),
+		"release/dist/ffmpeg.dll":               art,
+		"release/dist/ffmpeg.dll.sigstore.json": []byte("{}"),
+	})
+	p, err := LoadPolicy(filepath.Join(base, "conf", "policy.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Release(context.Background(), Options{Policy: p, Sigstore: &provenanceStub{statement: stmt}, Workers: 1}, filepath.Join(base, "release"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return findingsOf(r, RuleSigstoreInvalid)
+}
+
+// verdictStatement is an in-toto statement naming art with the predicate
+// type pt and the predicate JSON pred.
+func verdictStatement(art []byte, pt, pred string) []byte {
+	sum := sha256.Sum256(art)
+	return []byte(`{"_type": "https://in-toto.io/Statement/v1", "subject": [{"name": "dist/ffmpeg.dll", "digest": {"sha256": "` +
+		hex.EncodeToString(sum[:]) + `"}}], "predicateType": "` + pt + `", "predicate": ` + pred + `}`)
+}
+
+// TestAttackSigstoreOtherPredicateType: without provenance, a sigstore rule
+// took any DSSE bundle naming the file as its signature. The release
+// workflow (the pinned identity) also signs an SBOM and a vulnerability
+// scan of every build, including builds it rejected: such a bundle beside a
+// trojanized file passed. Only SLSA provenance and verification summaries
+// count by default; predicateTypes names others.
+func TestAttackSigstoreOtherPredicateType(t *testing.T) {
+	t.Parallel()
+	art := []byte("a trojanized ffmpeg.dll")
+	withTypes := verdictPolicy + "      predicateTypes: [https://spdx.dev/Document, https://in-toto.io/attestation/test-result/v0.1]\n"
+	for _, c := range []struct {
+		name, pol, pt, pred string
+		fails               bool
+	}{
+		{"spdx", verdictPolicy, "https://spdx.dev/Document", `{"spdxVersion": "SPDX-2.3"}`, true},
+		{"vuln scan", verdictPolicy, "https://cosign.sigstore.dev/attestation/vuln/v1", `{"scanner": {"result": {}}}`, true},
+		{"test result passed", verdictPolicy, "https://in-toto.io/attestation/test-result/v0.1", `{"result": "PASSED"}`, true},
+		{"provenance v1", verdictPolicy, "https://slsa.dev/provenance/v1", `{}`, false},
+		{"provenance v0.2", verdictPolicy, "https://slsa.dev/provenance/v0.2", `{}`, false},
+		{"vsa passed", verdictPolicy, "https://slsa.dev/verification_summary/v1", `{"verificationResult": "PASSED"}`, false},
+		{"spdx named", withTypes, "https://spdx.dev/Document", `{"spdxVersion": "SPDX-2.3"}`, false},
+		{"test result named", withTypes, "https://in-toto.io/attestation/test-result/v0.1", `{"result": "PASSED"}`, false},
+		{"test result named failed", withTypes, "https://in-toto.io/attestation/test-result/v0.1", `{"result": "FAILED"}`, true},
+		{"provenance not named", withTypes, "https://slsa.dev/provenance/v1", `{}`, true},
+	} {
+		got := verdictRun(t, c.pol, art, verdictStatement(art, c.pt, c.pred))
+		if c.fails != (len(got) == 1 && strings.Contains(got[0], "not a signature on the file")) {
+			t.Errorf("%s: sigstore-invalid findings %v, want failure %v", c.name, got, c.fails)
+		}
+	}
+}
+
+// TestAttackSigstoreVerdictCaseFoldedKey: the verdict was read with
+// encoding/json, which matches keys without case and keeps the last one,
+// while sigstore-go reads the statement with protojson: a FAILED summary
+// carrying "VerificationResult": "PASSED" after its verificationResult
+// (inside the free-form predicate, which protojson keeps as is) read as
+// PASSED here. A statement with keys equal but for case fails.
+func TestAttackSigstoreVerdictCaseFoldedKey(t *testing.T) {
+	t.Parallel()
+	art := []byte("a trojanized ffmpeg.dll")
+	stmt := verdictStatement(art, "https://slsa.dev/verification_summary/v1", `{"verificationResult": "FAILED", "VerificationResult": "PASSED"}`)
+	if got := verdictRun(t, verdictPolicy, art, stmt); len(got) != 1 || !strings.Contains(got[0], "ambiguous") {
+		t.Errorf("sigstore-invalid findings %v, want one naming the ambiguous statement", got)
+	}
+}
+
+func TestSigstorePredicateTypesValidation(t *testing.T) {
+	t.Parallel()
+	for _, bad := range []string{
+		verdictPolicy + "      predicateTypes: [\"\"]\n",
+		verdictPolicy + "      predicateTypes: [https://spdx.dev/Document]\n      provenance: {sourceRepository: github.com/acme/app}\n",
+	} {
+		if _, err := ParsePolicy([]byte(bad)); err == nil || !strings.Contains(err.Error(), "predicateTypes") {
+			t.Errorf("policy %q: err %v, want one naming predicateTypes", bad, err)
 		}
 	}
 }

@@ -169,38 +169,39 @@ func nameMissingSubject(err error, subjects []string, sums []attest.Subject) err
 // with anySubject (--any-subject) every subject it names.
 func printAttestation(w io.Writer, name string, v *attest.Verified, subjects []string, anySubject bool) {
 	p := v.Predicate
-	fmt.Fprintf(w, "verified: %s\n", name)
-	fmt.Fprintf(w, "  signer:    %s (signature %d)\n", v.KeyID, v.SignatureIndex)
-	fmt.Fprintf(w, "  statement: %s\n  predicate: %s\n", v.StatementType, v.PredicateType)
+	c := report.Clean
+	fmt.Fprintf(w, "verified: %s\n", c(name))
+	fmt.Fprintf(w, "  signer:    %s (signature %d)\n", c(v.KeyID), v.SignatureIndex)
+	fmt.Fprintf(w, "  statement: %s\n  predicate: %s\n", c(v.StatementType), c(v.PredicateType))
 	verifier2 := p.VerifierID
 	if p.VerifierVersion != "" {
 		verifier2 += " " + p.VerifierVersion
 	}
-	fmt.Fprintf(w, "  result:    %s by %s", p.Result, verifier2)
+	fmt.Fprintf(w, "  result:    %s by %s", c(p.Result), c(verifier2))
 	if !p.TimeVerified.IsZero() {
 		fmt.Fprintf(w, " at %s", p.TimeVerified.Format(time.RFC3339))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  resource:  %s\n", p.ResourceURI)
+	fmt.Fprintf(w, "  resource:  %s\n", c(p.ResourceURI))
 	if p.PolicySHA256 != "" {
-		fmt.Fprintf(w, "  policy:    %s (sha256:%s)\n", p.PolicyURI, p.PolicySHA256)
+		fmt.Fprintf(w, "  policy:    %s (sha256:%s)\n", c(p.PolicyURI), c(p.PolicySHA256))
 	} else {
-		fmt.Fprintf(w, "  policy:    %s\n", p.PolicyURI)
+		fmt.Fprintf(w, "  policy:    %s\n", c(p.PolicyURI))
 	}
 	if len(p.PolicyOverrides) > 0 {
 		fmt.Fprintf(w, "  overrides: %s\n", report.Clean(strings.Join(p.PolicyOverrides, ", ")))
 	}
 	if p.ReportSHA256 != "" {
-		fmt.Fprintf(w, "  report:    sha256:%s %s\n", p.ReportSHA256, p.ReportURI)
+		fmt.Fprintf(w, "  report:    sha256:%s %s\n", c(p.ReportSHA256), c(p.ReportURI))
 	}
 	fmt.Fprintf(w, "  subjects:  %d\n", len(v.Subjects))
 	for i, m := range v.Matched {
-		fmt.Fprintf(w, "    %s = subject %q\n", subjects[i], m.Name)
+		fmt.Fprintf(w, "    %s = subject %q\n", c(subjects[i]), m.Name)
 	}
 	if anySubject {
 		fmt.Fprintln(w, "  not bound to an artifact (--any-subject); it names:")
 		for _, s := range v.Subjects {
-			fmt.Fprintf(w, "    sha256:%s %s\n", s.SHA256, report.Clean(s.Name))
+			fmt.Fprintf(w, "    sha256:%s %s\n", c(s.SHA256), c(s.Name))
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/shipgate/shipgate/signing/attest"
 	"github.com/shipgate/shipgate/signing/provenance"
 	"github.com/shipgate/shipgate/signing/sigstore"
+	"github.com/shipgate/shipgate/verify/report"
 )
 
 func init() {
@@ -96,6 +97,7 @@ func newVerifyBlobFlags(e *env) (*flag.FlagSet, *verifyBlobFlags) {
 		fmt.Fprintln(w, "                            [--builder-id ID | --builder-id-regexp RE] [--build-type URI] [--predicate-type URI]...")
 		fmt.Fprintln(w, "                            [--signed-timestamps N] [--insecure-ignore-tlog] [--insecure-ignore-sct] [--format text|json] FILE")
 		fmt.Fprintln(w, "\nVerifies offline: transparency log inclusion and signed timestamps come from the bundle.")
+		fmt.Fprintln(w, "A DSSE bundle must hold SLSA provenance or a PASSED verification summary of FILE.")
 		fmt.Fprintln(w, "exit status: 0 verified, 1 verification failed, 2 the run failed")
 		fmt.Fprintln(w, "\nflags:")
 		fs.PrintDefaults()
@@ -178,6 +180,12 @@ func verifyBlobFile(e *env, name string, bundleJSON []byte, opts attest.BlobOpti
 		return nil, nil, exitFail, false
 	}
 	if !wantProv {
+		// Without --provenance a DSSE bundle still has to approve the
+		// file: a FAILED verification summary, or an SBOM, names it too.
+		if why := res.NotASignature(nil); why != "" {
+			fmt.Fprintf(e.stderr, "shipgate: verify-blob: %s: the bundle verifies, but it is not a signature on the file: %s\n", name, why)
+			return nil, nil, exitFail, false
+		}
 		return res, nil, exitPass, true
 	}
 	if len(res.Statement) == 0 {
@@ -211,26 +219,29 @@ func writeBlobJSON(e *env, res *attest.BlobResult, p *provenance.Provenance) int
 }
 
 // writeBlobText writes the result of verify-blob over the file name, and
-// the provenance checked if any, as text.
+// the provenance checked if any, as text. What the bundle and the statement
+// say passes through report.Clean: a provenance field or a certificate SAN
+// with a newline or a terminal escape must not forge a line.
 func writeBlobText(w io.Writer, name string, res *attest.BlobResult, p *provenance.Provenance) {
-	fmt.Fprintf(w, "verified: %s\n", name)
+	c := report.Clean
+	fmt.Fprintf(w, "verified: %s\n", c(name))
 	if res.KeyID != "" {
-		fmt.Fprintf(w, "  signer:  key %s\n", res.KeyID)
+		fmt.Fprintf(w, "  signer:  key %s\n", c(res.KeyID))
 	} else {
-		fmt.Fprintf(w, "  signer:  %s (issuer %s)\n", res.SAN, res.Issuer)
+		fmt.Fprintf(w, "  signer:  %s (issuer %s)\n", c(res.SAN), c(res.Issuer))
 	}
-	fmt.Fprintf(w, "  bundle:  %s\n", res.MediaType)
+	fmt.Fprintf(w, "  bundle:  %s\n", c(res.MediaType))
 	for _, ts := range res.Timestamps {
-		fmt.Fprintf(w, "  time:    %s (%s %s)\n", ts.Time.Format(time.RFC3339), ts.Kind, ts.URI)
+		fmt.Fprintf(w, "  time:    %s (%s %s)\n", ts.Time.Format(time.RFC3339), c(ts.Kind), c(ts.URI))
 	}
 	if res.PredicateType != "" {
-		fmt.Fprintf(w, "  statement predicate: %s, %d subjects\n", res.PredicateType, len(res.Subjects))
+		fmt.Fprintf(w, "  statement predicate: %s, %d subjects\n", c(res.PredicateType), len(res.Subjects))
 	}
 	if p != nil {
-		fmt.Fprintf(w, "  provenance: builder %s\n", p.BuilderID)
-		fmt.Fprintf(w, "              build type %s\n", p.BuildType)
+		fmt.Fprintf(w, "  provenance: builder %s\n", c(p.BuilderID))
+		fmt.Fprintf(w, "              build type %s\n", c(p.BuildType))
 		if p.SourceRepository != "" {
-			fmt.Fprintf(w, "              source %s %s %s\n", p.SourceRepository, p.SourceRef, p.SourceDigest)
+			fmt.Fprintf(w, "              source %s %s %s\n", c(p.SourceRepository), c(p.SourceRef), c(p.SourceDigest))
 		}
 	}
 }

@@ -1,9 +1,12 @@
 package report
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/shipgate/shipgate/docs"
@@ -17,6 +20,11 @@ const SARIFSchema = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/
 // SrcRoot is the uriBaseId of artifact locations: paths are relative to the
 // input that was checked.
 const SrcRoot = "%SRCROOT%"
+
+// RootURI is the artifact location of a finding about no file of the input
+// (a git audit's rewritten history): the input itself, relative to
+// [SrcRoot]. Every result has a location, as GitHub code scanning requires.
+const RootURI = "."
 
 type sarifLog struct {
 	Schema  string     `json:"$schema"`
@@ -70,12 +78,16 @@ type sarifArtifactLocation struct {
 }
 
 type sarifResult struct {
-	RuleID     string            `json:"ruleId"`
-	RuleIndex  int               `json:"ruleIndex"`
-	Level      string            `json:"level"`
-	Message    sarifMessage      `json:"message"`
-	Locations  []sarifLocation   `json:"locations,omitempty"`
-	Properties map[string]string `json:"properties,omitempty"`
+	RuleID    string          `json:"ruleId"`
+	RuleIndex int             `json:"ruleIndex"`
+	Level     string          `json:"level"`
+	Message   sarifMessage    `json:"message"`
+	Locations []sarifLocation `json:"locations,omitempty"`
+	// PartialFingerprints identify the result across runs and within one:
+	// code scanning computes no fingerprint for a location without a line
+	// (a byte offset of a binary), and matches results by them.
+	PartialFingerprints map[string]string `json:"partialFingerprints"`
+	Properties          map[string]string `json:"properties,omitempty"`
 }
 
 type sarifLocation struct {
@@ -96,8 +108,8 @@ type sarifRegion struct {
 // shortDescription, the first paragraph as fullDescription, the whole
 // section as help); one artifact per file,
 // with its length and SHA-256; one result per finding, located at its file
-// (relative to %SRCROOT%, the input) and byte offset, with the commit in the
-// result's properties.
+// (relative to %SRCROOT%, the input; [RootURI] for a finding about no file)
+// and byte offset, with the commit in the result's properties.
 func SARIF(w io.Writer, r *model.Report) error {
 	ids := map[string]bool{}
 	for _, f := range r.Findings {
@@ -133,16 +145,23 @@ func SARIF(w io.Writer, r *model.Report) error {
 			Level:     level(f.Severity),
 			Message:   sarifMessage{Text: f.Message},
 		}
+		// GitHub code scanning refuses a whole log when one result has
+		// no location ("locationFromSarifResult: expected at least one
+		// location"): a finding about no file (a rewritten git history)
+		// is located at the input itself, SRCROOT.
+		uri := RootURI
 		if f.Path != "" {
-			loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifactLocation{URI: pathURI(f.Path), URIBaseID: SrcRoot}}}
-			if i, ok := artIndex[f.Path]; ok {
-				loc.PhysicalLocation.ArtifactLocation.Index = &i
-			}
-			if f.Offset != nil && *f.Offset >= 0 {
-				loc.PhysicalLocation.Region = &sarifRegion{ByteOffset: *f.Offset}
-			}
-			res.Locations = []sarifLocation{loc}
+			uri = pathURI(f.Path)
 		}
+		loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifactLocation{URI: uri, URIBaseID: SrcRoot}}}
+		if i, ok := artIndex[f.Path]; ok && f.Path != "" {
+			loc.PhysicalLocation.ArtifactLocation.Index = &i
+		}
+		if f.Offset != nil && *f.Offset >= 0 && f.Path != "" {
+			loc.PhysicalLocation.Region = &sarifRegion{ByteOffset: *f.Offset}
+		}
+		res.Locations = []sarifLocation{loc}
+		res.PartialFingerprints = map[string]string{FingerprintKey: fingerprint(f)}
 		if f.Commit != "" {
 			res.Properties = map[string]string{"commit": f.Commit}
 		}
@@ -162,6 +181,23 @@ func SARIF(w io.Writer, r *model.Report) error {
 		}},
 	}
 	return encode(w, log)
+}
+
+// FingerprintKey is the partialFingerprints key of every SARIF result: a
+// hash of the finding's rule, path, commit, offset and message, so that
+// two findings of one rule on one file (two blocklisted certificates, two
+// tampered ranges) stay two alerts in GitHub code scanning.
+const FingerprintKey = "shipgateFinding/v1"
+
+// fingerprint is the value of FingerprintKey for f: the first 128 bits of
+// the SHA-256 of its identifying fields, NUL-separated, in hex.
+func fingerprint(f signing.Finding) string {
+	off := ""
+	if f.Offset != nil {
+		off = strconv.FormatInt(*f.Offset, 10)
+	}
+	h := sha256.Sum256([]byte(strings.Join([]string{string(f.Rule), f.Path, f.Commit, off, f.Message}, "\x00")))
+	return hex.EncodeToString(h[:16])
 }
 
 // lookupRule finds a rule's documentation; tests replace it.
