@@ -350,7 +350,9 @@ func Open(p string, opts Options) (*Inventory, error) {
 				return nil, err
 			}
 			b.layoutOf()
-			b.npmOutsidePackage()
+			if kind == archiveTar {
+				b.npmOutsidePackage()
+			}
 		case archiveInstaller:
 			b.inv.Layout = LayoutInstaller
 			if err := b.listContainer(ck); err != nil {

@@ -13,8 +13,11 @@ import (
 // other/index.js is installed as index.js, over package/index.js when the
 // package has one, while the inventory lists it outside the package,
 // under no package's digest. An entry with no folder is not installed.
+// Only a tarball whose package/ folder is at its root is an npm package
+// npm installs (b.appDir "package"): a zip is none, nor is a release
+// tarball wrapping one in its own folder (TestNpmOutsidePackageOnlyForNpmTarballs).
 func (b *builder) npmOutsidePackage() {
-	if b.inv.Layout != LayoutNpm {
+	if b.inv.Layout != LayoutNpm || b.appDir != "package" {
 		return
 	}
 	has := map[string]bool{}

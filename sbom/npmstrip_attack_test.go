@@ -60,3 +60,34 @@ func TestAttackNpmEntryOutsidePackage(t *testing.T) {
 		})
 	}
 }
+
+// TestNpmOutsidePackageOnlyForNpmTarballs: npm installs only a tarball
+// whose package/ folder is its root's, so a zip holding package/ beside
+// docs/, or a release tarball wrapping a package/ folder in its own
+// (name-1.0/package/package.json, which npm cannot install: no
+// package.json lies under the stripped folder), is no npm tarball whose
+// other folders npm installs over it: no npm/entry-outside-package.
+func TestNpmOutsidePackageOnlyForNpmTarballs(t *testing.T) {
+	t.Parallel()
+	pj := []byte(`{"name":"left-pad","version":"1.3.0"}`)
+	dir := t.TempDir()
+	zipPath := filepath.Join(dir, "bundle.zip")
+	if err := os.WriteFile(zipPath, walktest.Zip(t, []walktest.ZipEntry{
+		{Name: "package/package.json", Data: pj}, {Name: "package/index.js", Data: []byte("good")}, {Name: "docs/index.js", Data: []byte("doc")},
+	}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tarPath := filepath.Join(dir, "left-pad-release-1.3.0.tgz")
+	if err := os.WriteFile(tarPath, walktest.Gzip(t, walktest.Tar(t, []walktest.TarEntry{
+		{Name: "left-pad-1.3.0/package/package.json", Data: pj}, {Name: "left-pad-1.3.0/package/index.js", Data: []byte("good")}, {Name: "left-pad-1.3.0/README", Data: []byte("top")},
+	})), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{zipPath, tarPath} {
+		for _, f := range openInv(t, p).Findings {
+			if f.Rule == RuleNpmOutsidePackage {
+				t.Errorf("%s: %s: %s", filepath.Base(p), f.Path, f.Message)
+			}
+		}
+	}
+}
