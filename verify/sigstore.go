@@ -450,7 +450,8 @@ func (c *check) checkProvenance(s *Sigstore, res *blob.Result, bundleName, who s
 
 // failedVerdict says why the statement of a DSSE bundle that verified is a
 // verdict against its subjects, or returns "": a SLSA verification summary
-// whose verificationResult is not PASSED, or an in-toto test result whose
+// whose verificationResult is not PASSED (or that is PASSED while its
+// shipgateReport counts errors), or an in-toto test result whose
 // result is not PASSED. A DSSE bundle counts as a signature because the
 // file's digest is among its subjects, whatever the statement says of them,
 // and a pipeline that gates or tests its releases signs the verdicts on the
@@ -465,6 +466,11 @@ func failedVerdict(res *blob.Result) string {
 		Predicate     struct {
 			VerificationResult string `json:"verificationResult"`
 			Result             string `json:"result"`
+			ShipgateReport     struct {
+				Summary struct {
+					Errors int `json:"errors"`
+				} `json:"summary"`
+			} `json:"shipgateReport"`
 		} `json:"predicate"`
 	}
 	if err := json.Unmarshal(res.Statement, &st); err != nil {
@@ -481,6 +487,12 @@ func failedVerdict(res *blob.Result) string {
 	}
 	if value != "PASSED" {
 		return fmt.Sprintf("a %s statement whose %s is %q", st.PredicateType, field, value)
+	}
+	if n := st.Predicate.ShipgateReport.Summary.Errors; st.PredicateType == predicateTypeVSA && n > 0 {
+		// Signed before shipgate attest refused to call a gate that could
+		// not fail (failOn never) PASSED, as attest.Verify refuses it
+		// (TestAttackSigstorePassedVerdictWithErrors).
+		return fmt.Sprintf("a %s statement whose verificationResult is PASSED but whose shipgateReport counts %d errors", st.PredicateType, n)
 	}
 	return ""
 }
