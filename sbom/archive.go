@@ -142,7 +142,7 @@ func (b *builder) listTar(f *os.File, size int64) error {
 	walk.Tar(context.Background(), tr, walk.TarWalk{At: filepath.Base(b.root), Verb: "inventory"}, walk.TarVisitor[*item]{
 		Finding: func(f signing.Finding) { b.inv.Findings = append(b.inv.Findings, f) },
 		File: func(p string, e *release.Entry) (*item, bool) {
-			it := &item{path: p, expand: x, sib: sib}
+			it := &item{path: p, tarName: e.Header.Name, expand: x, sib: sib}
 			if w, ok := e.Source.(release.Window); ok {
 				ra, n := w.ReaderAt(), e.Size
 				it.open = func() (io.ReaderAt, int64, io.Closer, error) { return ra, n, io.NopCloser(nil), nil }

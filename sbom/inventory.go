@@ -228,6 +228,10 @@ type File struct {
 // item is one file to hash: a file on disk or an asar entry.
 type item struct {
 	path string // release path
+	// tarName, for a file of a tarball given as the release, is its name
+	// as the header writes it, uncleaned: npm strips its first folder so
+	// (npmOutsidePackage).
+	tarName string
 	// entryPath, for a file of an opened asar's unpacked folder (listed
 	// at its path on disk, app.asar.unpacked/b.js), is its path as the
 	// asar's entry (app.asar/b.js), by which it belongs to the asar's
@@ -354,7 +358,9 @@ func Open(p string, opts Options) (*Inventory, error) {
 				return nil, err
 			}
 			b.layoutOf()
-			b.npmOutsidePackage()
+			if kind == archiveTar {
+				b.npmOutsidePackage()
+			}
 		case archiveInstaller:
 			b.inv.Layout = LayoutInstaller
 			if err := b.listContainer(ck); err != nil {

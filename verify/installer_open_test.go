@@ -44,11 +44,7 @@ func signInstaller(t testing.TB, img []byte) []byte {
 // test is skipped when makensis is not installed.
 func makensis(t *testing.T, comp string, solid bool, files map[string][]byte) []byte {
 	t.Helper()
-	tool, err := exec.LookPath("makensis")
-	if err != nil {
-		t.Skip("makensis is not installed (apt-get install nsis); the NSIS installer test was skipped")
-	}
-	dir := t.TempDir()
+	srcs := map[string][]byte{}
 	var names []string
 	for n := range files {
 		names = append(names, n)
@@ -61,7 +57,7 @@ func makensis(t *testing.T, comp string, solid bool, files map[string][]byte) []
 	s += comp + "\nOutFile setup.exe\nInstallDir \"$PROGRAMFILES\\Acme\"\nRequestExecutionLevel user\nSection\n"
 	for i, n := range names {
 		src := fmt.Sprintf("f%d/%s", i, filepath.Base(n))
-		writeFile(t, filepath.Join(dir, src), files[n])
+		srcs[src] = files[n]
 		out := "$INSTDIR"
 		if d := filepath.Dir(n); d != "." {
 			out += `\` + strings.ReplaceAll(d, "/", `\`)
@@ -69,7 +65,24 @@ func makensis(t *testing.T, comp string, solid bool, files map[string][]byte) []
 		s += fmt.Sprintf("SetOutPath \"%s\"\nFile \"%s\"\n", out, strings.ReplaceAll(src, "/", `\`))
 	}
 	s += "SectionEnd\n"
-	writeFile(t, filepath.Join(dir, "t.nsi"), []byte(s))
+	return makensisScript(t, s, srcs)
+}
+
+// makensisScript builds the NSIS script script, which writes setup.exe,
+// with makensis, in a folder holding the files srcs (its path there ->
+// bytes), and returns setup.exe. The test is skipped when makensis is not
+// installed.
+func makensisScript(t *testing.T, script string, srcs map[string][]byte) []byte {
+	t.Helper()
+	tool, err := exec.LookPath("makensis")
+	if err != nil {
+		t.Skip("makensis is not installed (apt-get install nsis); the NSIS installer test was skipped")
+	}
+	dir := t.TempDir()
+	for n, b := range srcs {
+		writeFile(t, filepath.Join(dir, n), b)
+	}
+	writeFile(t, filepath.Join(dir, "t.nsi"), []byte(script))
 	cmd := exec.Command(tool, "-V1", "t.nsi")
 	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -431,26 +444,11 @@ func TestNSISTrailingData(t *testing.T) {
 // extracts is checked.
 func TestNSISUninstaller(t *testing.T) {
 	t.Parallel()
-	tool, err := exec.LookPath("makensis")
-	if err != nil {
-		t.Skip("makensis is not installed (apt-get install nsis); the NSIS installer test was skipped")
-	}
 	f := getFixtures(t)
-	src := t.TempDir()
-	writeFile(t, filepath.Join(src, "cleanup.dll"), f.peTampered)
 	script := "Unicode true\nSetCompressor lzma\nOutFile setup.exe\nInstallDir \"$PROGRAMFILES\\Acme\"\nRequestExecutionLevel user\n" +
 		"Section\nSetOutPath \"$INSTDIR\"\nWriteUninstaller \"$INSTDIR\\uninstall.exe\"\nSectionEnd\n" +
 		"Section \"Uninstall\"\nSetOutPath \"$TEMP\"\nFile cleanup.dll\nSectionEnd\n"
-	writeFile(t, filepath.Join(src, "t.nsi"), []byte(script))
-	cmd := exec.Command(tool, "-V1", "t.nsi")
-	cmd.Dir = src
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("makensis: %v\n%s", err, out)
-	}
-	in, err := os.ReadFile(filepath.Join(src, "setup.exe"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	in := makensisScript(t, script, map[string][]byte{"cleanup.dll": f.peTampered})
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"setup.exe": in})
 	r := run(t, Options{}, dir)

@@ -1,9 +1,6 @@
 package verify
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/shipgate/shipgate/signing"
@@ -19,26 +16,11 @@ import (
 // passes it.
 func TestAttackNSISWebInstaller(t *testing.T) {
 	t.Parallel()
-	tool, err := exec.LookPath("makensis")
-	if err != nil {
-		t.Skip("makensis is not installed (apt-get install nsis); the NSIS web installer test was skipped")
-	}
 	f := getFixtures(t)
-	src := t.TempDir()
-	writeFile(t, filepath.Join(src, "app.dll"), f.peValid)
 	script := "Unicode true\nSetCompressor /SOLID lzma\nOutFile setup.exe\nInstallDir \"$PROGRAMFILES\\Acme\"\nRequestExecutionLevel user\n" +
 		"Section\nInitPluginsDir\nSetOutPath \"$INSTDIR\"\nFile app.dll\n" +
 		"NSISdl::download \"https://downloads.example/acme/app-64.7z\" \"$PLUGINSDIR\\package.7z\"\nPop $0\nSectionEnd\n"
-	writeFile(t, filepath.Join(src, "t.nsi"), []byte(script))
-	cmd := exec.Command(tool, "-V1", "t.nsi")
-	cmd.Dir = src
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("makensis: %v\n%s", err, out)
-	}
-	in, err := os.ReadFile(filepath.Join(src, "setup.exe"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	in := makensisScript(t, script, map[string][]byte{"app.dll": f.peValid})
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{"setup.exe": signInstaller(t, in)})
 	r := mustFail(t, Options{}, "setup.exe", RuleNSISDownload, dir)

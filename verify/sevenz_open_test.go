@@ -92,12 +92,6 @@ func TestElectronBuilderLayout(t *testing.T) {
 	for _, solid := range []bool{false, true} {
 		t.Run(fmt.Sprintf("makensis solid=%v", solid), func(t *testing.T) {
 			arc := sevenZip(t, app, "-mx=7")
-			tool, err := exec.LookPath("makensis")
-			if err != nil {
-				t.Skip("makensis is not installed (apt-get install nsis); the NSIS installer test was skipped")
-			}
-			src := t.TempDir()
-			writeFile(t, filepath.Join(src, "app-64.7z"), arc)
 			comp := "lzma"
 			if solid {
 				comp = "/SOLID lzma"
@@ -105,16 +99,7 @@ func TestElectronBuilderLayout(t *testing.T) {
 			// As electron-builder's template: the archive is extracted to
 			// the plugins folder, uncompressed (it is compressed already).
 			script := "Unicode true\nSetCompressor " + comp + "\nOutFile setup.exe\nInstallDir \"$PROGRAMFILES\\MyApp\"\nRequestExecutionLevel user\nSection\nInitPluginsDir\nSetCompress off\nFile \"/oname=$PLUGINSDIR\\app-64.7z\" app-64.7z\nSetCompress auto\nSectionEnd\n"
-			writeFile(t, filepath.Join(src, "t.nsi"), []byte(script))
-			cmd := exec.Command(tool, "-V1", "t.nsi")
-			cmd.Dir = src
-			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("makensis: %v\n%s", err, out)
-			}
-			in, err := os.ReadFile(filepath.Join(src, "setup.exe"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			in := makensisScript(t, script, map[string][]byte{"app-64.7z": arc})
 			dir := t.TempDir()
 			writeTree(t, dir, map[string][]byte{"setup.exe": signInstaller(t, in)})
 			r := mustFail(t, Options{Policy: requireValid()}, at, authenticode.RuleDigestMismatch, dir)

@@ -147,3 +147,46 @@ func TestSigstorePredicateTypesValidation(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackSigstorePassedVerdictWithErrors: shipgate attest called a gate
+// run with failOn never PASSED whatever it found, until it was fixed; such
+// a summary, signed under the pinned workflow identity, says PASSED while
+// its shipgateReport counts the errors (the trojanized file's). attest.Verify
+// refuses it; beside the file as its .sigstore.json it still passed for
+// the file's signature. It is a verdict against the file now; a PASSED
+// summary whose report counts no errors is not.
+func TestAttackSigstorePassedVerdictWithErrors(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		errors string
+		fails  bool
+	}{{"3", true}, {"0", false}} {
+		base := t.TempDir()
+		art := []byte("a trojanized ffmpeg.dll")
+		sum := sha256.Sum256(art)
+		stmt := []byte(`{"_type": "https://in-toto.io/Statement/v1",
+ "subject": [{"name": "dist/ffmpeg.dll", "digest": {"sha256": "` + hex.EncodeToString(sum[:]) + `"}}],
+ "predicateType": "https://slsa.dev/verification_summary/v1",
+ "predicate": {"verifier": {"id": "https://github.com/shipgate/shipgate"}, "resourceUri": "release",
+  "policy": {"uri": "urn:shipgate:policy:builtin"}, "verificationResult": "PASSED", "verifiedLevels": ["SHIPGATE_POLICY_PASSED"],
+  "shipgateReport": {"digest": {"sha256": "00"}, "summary": {"files": 1, "signed": 0, "errors": ` + c.errors + `, "warnings": 0, "passed": true}}}}`)
+		writeTree(t, base, map[string][]byte{
+			"conf/policy.yaml":                      []byte(verdictPolicy),
+			"conf/sigstore/trusted_root.json":       sigstoreTestdata(t, "trusted_root.json"),
+			"release/dist/ffmpeg.dll":               art,
+			"release/dist/ffmpeg.dll.sigstore.json": []byte("{}"),
+		})
+		pol, err := LoadPolicy(filepath.Join(base, "conf", "policy.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := Release(context.Background(), Options{Policy: pol, Sigstore: &provenanceStub{statement: stmt}, Workers: 1}, filepath.Join(base, "release"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := findingsOf(r, RuleSigstoreInvalid)
+		if c.fails != (len(got) == 1 && strings.Contains(got[0], "counts "+c.errors+" errors")) {
+			t.Errorf("errors %s: sigstore-invalid findings %v, want failure %v", c.errors, got, c.fails)
+		}
+	}
+}

@@ -187,3 +187,22 @@ func TestZipUnicodePathReportedOnce(t *testing.T) {
 		t.Errorf("Unicode Path fields that differ: %d zip/malformed findings, want 2", got)
 	}
 }
+
+// TestAttackZipFileNamedDot: a zip file entry named "." (or "./.") names
+// no path inside the archive, but unzip writes its bytes as "_"; it was
+// file/insecure-path until the walk took sbom's naming, which listed it
+// as the archive's root and skipped it without a word, so an MZ payload
+// there was neither checked nor reported. It is file/insecure-path again
+// (a folder entry "./", the archive's root, is not).
+func TestAttackZipFileNamedDot(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{".", "./."} {
+		z := makeZip(t, []zipEntry{{name: "./", store: true}, {name: "app/readme.txt", data: []byte("hi"), store: true}, {name: name, data: []byte("MZ hidden payload"), store: true}})
+		p := writeFile(t, filepath.Join(t.TempDir(), "r.zip"), z)
+		mustFail(t, Options{}, "", ruleInsecurePath, p)
+	}
+	z := makeZip(t, []zipEntry{{name: "./", store: true}, {name: "app/readme.txt", data: []byte("hi"), store: true}})
+	if r := run(t, Options{}, writeFile(t, filepath.Join(t.TempDir(), "r.zip"), z)); !r.Summary.Passed {
+		t.Errorf("a zip with a root folder entry failed: %v", r.Findings)
+	}
+}

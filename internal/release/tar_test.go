@@ -72,6 +72,21 @@ func zstOf(t testing.TB, b []byte) []byte {
 	return w.EncodeAll(b, nil)
 }
 
+// tarNames reads the tarball b's entries and returns their names and the
+// reader's problems.
+func tarNames(t testing.TB, b []byte) ([]string, []Problem) {
+	t.Helper()
+	tr, err := OpenTar(bytes.NewReader(b), int64(len(b)), TarOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for e, err := tr.Next(); err == nil; e, err = tr.Next() {
+		names = append(names, e.Name)
+	}
+	return names, tr.Problems()
+}
+
 // readAll reads every entry of the tarball b and returns "name=body" (or the
 // type and link) lines and the problems.
 func readAll(t testing.TB, b []byte, opts TarOptions) ([]string, []Problem, error) {
@@ -418,15 +433,7 @@ func TestAttackTarGlobalPAXLayout(t *testing.T) {
 		{"path": "bin/evil"}, {"linkpath": "../../etc/passwd"}, {"size": "0"}, {"GNU.sparse.size": "9", "mtime": "1"},
 	} {
 		b := withGlobal(recs)
-		tr, err := OpenTar(bytes.NewReader(b), int64(len(b)), TarOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var names []string
-		for e, err := tr.Next(); err == nil; e, err = tr.Next() {
-			names = append(names, e.Name)
-		}
-		ps := tr.Problems()
+		names, ps := tarNames(t, b)
 		if len(ps) != 1 || ps[0].Kind != ProblemMalformed || !strings.Contains(ps[0].Message, "global pax header") || len(names) != 0 {
 			t.Errorf("%v: entries %q, problems %+v", recs, names, ps)
 		}
@@ -506,15 +513,7 @@ func TestAttackTarLongNameAndPAXPath(t *testing.T) {
 		{"long name alone", [][]byte{long, file, end}, false},
 	} {
 		b := bytes.Join(c.parts, nil)
-		tr, err := OpenTar(bytes.NewReader(b), int64(len(b)), TarOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var names []string
-		for e, err := tr.Next(); err == nil; e, err = tr.Next() {
-			names = append(names, e.Name)
-		}
-		ps := tr.Problems()
+		names, ps := tarNames(t, b)
 		bad := len(ps) == 1 && ps[0].Kind == ProblemMalformed && strings.Contains(ps[0].Message, "GNU long name")
 		if bad != c.bad || (!c.bad && (len(ps) != 0 || len(names) != 1)) {
 			t.Errorf("%s: entries %q, problems %+v", c.name, names, ps)

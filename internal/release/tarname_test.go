@@ -79,15 +79,7 @@ func TestAttackTarHeaderNamePrefix(t *testing.T) {
 				if compress {
 					b = gz(t, b)
 				}
-				tr, err := OpenTar(bytes.NewReader(b), int64(len(b)), TarOptions{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				var names []string
-				for e, err := tr.Next(); err == nil; e, err = tr.Next() {
-					names = append(names, e.Name)
-				}
-				ps := tr.Problems()
+				names, ps := tarNames(t, b)
 				bad := len(ps) == 1 && ps[0].Kind == ProblemMalformed && strings.Contains(ps[0].Message, "by GNU tar and bsdtar")
 				if bad != c.bad || (!c.bad && (len(ps) != 0 || len(names) != 2 || names[0] == names[1])) {
 					t.Errorf("compressed %v: entries %q, problems %+v", compress, names, ps)
@@ -221,15 +213,7 @@ func TestAttackTarNodeTarPrefix(t *testing.T) {
 			copy(h[263:], c.version)
 			copy(h[345:], "zz\x00")
 		})
-		tr, err := OpenTar(bytes.NewReader(b), int64(len(b)), TarOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var names []string
-		for e, err := tr.Next(); err == nil; e, err = tr.Next() {
-			names = append(names, e.Name)
-		}
-		ps := tr.Problems()
+		names, ps := tarNames(t, b)
 		bad := len(ps) == 1 && ps[0].Kind == ProblemMalformed && strings.Contains(ps[0].Message, "node-tar")
 		if bad != c.bad || (!c.bad && (len(ps) != 0 || len(names) != 2)) {
 			t.Errorf("version %q: entries %q, problems %+v", c.version, names, ps)

@@ -36,7 +36,8 @@ type ZipVisitor struct {
 // directory: ZipChunks), under report path prefix ("" for the release's
 // own archive), as verify and sbom both walk them: each entry named by
 // NameZipEntry, its other names reported (ZipName.Findings), one whose
-// name leaves the archive file/insecure-path, the checks of Check made,
+// name leaves the archive, or names its root while it is a file,
+// file/insecure-path, the checks of Check made,
 // and each link and file handed to v.
 func (c *ZipEntryChecks) Walk(files []*zip.File, base int, prefix string, v ZipVisitor) {
 	for k, zf := range files {
@@ -55,11 +56,11 @@ func (c *ZipEntryChecks) Walk(files []*zip.File, base int, prefix string, v ZipV
 		for _, f := range zn.Findings(zf, prefix) {
 			v.Finding(f)
 		}
-		if !zn.OK {
+		// A file named "." names no path inside the archive either (unzip
+		// writes it as "_"); a folder named so is the archive's root
+		// (TestAttackZipFileNamedDot).
+		if !zn.OK || (zn.Path == "" && !zn.Dir) {
 			v.Finding(finding(release.RuleInsecurePath, signing.SeverityError, prefix, zn.InsecureMessage(c.Done)))
-			continue
-		}
-		if zn.Path == "" && !zn.Dir {
 			continue
 		}
 		en := ZipEntry{File: zf, Index: base + k, Path: release.JoinPath(prefix, zn.Path), Key: zn.Key, Dir: zn.Dir}

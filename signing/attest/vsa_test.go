@@ -11,10 +11,9 @@ import (
 	"github.com/shipgate/shipgate/signing"
 )
 
-// vsaOf returns the subjects and predicate of the statement made from r.
-func vsaOf(t *testing.T, r *report.Report) (subjects []Subject, pred map[string]any) {
+// statementOf returns the statement made from the report r.
+func statementOf(t *testing.T, r *report.Report) []byte {
 	t.Helper()
-	r.Finalize("")
 	b, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)
@@ -23,6 +22,14 @@ func vsaOf(t *testing.T, r *report.Report) (subjects []Subject, pred map[string]
 	if err != nil {
 		t.Fatal(err)
 	}
+	return stmt
+}
+
+// vsaOf returns the subjects and predicate of the statement made from r.
+func vsaOf(t *testing.T, r *report.Report) (subjects []Subject, pred map[string]any) {
+	t.Helper()
+	r.Finalize("")
+	stmt := statementOf(t, r)
 	var st struct {
 		Subject []struct {
 			Name   string            `json:"name"`
@@ -171,14 +178,7 @@ func TestAttackFailOnNeverAttestedPassed(t *testing.T) {
 			if c.edit != nil {
 				c.edit(r)
 			}
-			b, err := json.Marshal(r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			stmt, err := Statement(b, StatementOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			stmt := statementOf(t, r)
 			var st struct {
 				Predicate struct {
 					Result string   `json:"verificationResult"`
@@ -203,14 +203,7 @@ func TestAttackOldPassedSummaryWithErrors(t *testing.T) {
 	t.Parallel()
 	r := releaseReport()
 	r.Finalize(report.FailOnError)
-	b, err := json.Marshal(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stmt, err := Statement(b, StatementOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	stmt := statementOf(t, r)
 	old := bytes.Replace(stmt, []byte(`"errors":0`), []byte(`"errors":3`), 1)
 	if bytes.Equal(old, stmt) || !bytes.Contains(old, []byte(`"verificationResult":"PASSED"`)) {
 		t.Fatalf("cannot make the old summary from %s", stmt)

@@ -67,7 +67,9 @@ func TestSARIFFingerprintsDistinct(t *testing.T) {
 	out := write(t, r, FormatSARIF, Options{})
 	validate(t, sarifSchema(t), out)
 	var log struct {
-		Runs []struct{ Results []struct{ PartialFingerprints map[string]string } }
+		Runs []struct {
+			Results []struct{ PartialFingerprints map[string]string }
+		}
 	}
 	if err := json.Unmarshal(out, &log); err != nil {
 		t.Fatal(err)

@@ -30,7 +30,8 @@ var SignaturePredicateTypes = []string{PredicateTypeSLSAProvenanceV1, PredicateT
 // failed build's record, signed by the same workflow identity, is no
 // approval of the file; and a verdict — a verification summary whose
 // verificationResult, or a test result whose result, is not PASSED — is a
-// verdict against the file, whatever types are accepted.
+// verdict against the file, whatever types are accepted, as is a shipgate
+// summary that says PASSED while its shipgateReport counts errors.
 func (r *Result) NotASignature(accepted []string) string {
 	if r == nil || len(r.Statement) == 0 {
 		return ""
@@ -40,6 +41,11 @@ func (r *Result) NotASignature(accepted []string) string {
 		Predicate     struct {
 			VerificationResult *string `json:"verificationResult"`
 			Result             *string `json:"result"`
+			ShipgateReport     struct {
+				Summary struct {
+					Errors int `json:"errors"`
+				} `json:"summary"`
+			} `json:"shipgateReport"`
 		} `json:"predicate"`
 	}
 	// encoding/json matches keys without case and keeps the last: a
@@ -73,6 +79,12 @@ func (r *Result) NotASignature(accepted []string) string {
 			v = *value
 		}
 		return fmt.Sprintf("it is a verdict against the file, not a signature on it: a %s statement whose %s is %q", st.PredicateType, field, v)
+	}
+	if n := st.Predicate.ShipgateReport.Summary.Errors; st.PredicateType == PredicateTypeVSA && n > 0 {
+		// Signed before shipgate attest refused to call a gate that could
+		// not fail (failOn never) PASSED; attest.Verify refuses it too
+		// (verify's TestAttackSigstorePassedVerdictWithErrors).
+		return fmt.Sprintf("it is a verdict against the file, not a signature on it: a %s statement whose verificationResult is PASSED but whose shipgateReport counts %d errors", st.PredicateType, n)
 	}
 	return ""
 }
