@@ -455,7 +455,10 @@ func zipOverlaps(recs []zipRec, size int64) map[int]bool {
 // installer package and of a disk image lists them so too). ref keeps the archive's bytes
 // alive. An installer package's payload files and a disk image's are
 // checked for their set-ID bits (file/setuid); a disk image's programs
-// for world write (file/world-writable), as a folder's are.
+// for world write (file/world-writable), as a folder's are. A special
+// file (an installer package payload's device or FIFO: a disk image's
+// are reported when its volume is opened, an asar holds none) is
+// file/unreadable at its path, as sbom reports it.
 func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCount, k Kind, sink func(*job)) []signing.Finding {
 	bundles := bundleArchives[k]
 	var finds []signing.Finding
@@ -499,6 +502,9 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 			if en.TargetErr == nil {
 				finds = append(finds, e.archiveFSLink(parent, p, en.Target, k)...)
 			}
+			return nil
+		case walk.Special:
+			finds = append(finds, finding(ruleUnreadable, signing.SeverityError, rp, walk.SpecialEntryMessage(en.Mode, "installer package")))
 			return nil
 		case walk.Regular:
 		default:
