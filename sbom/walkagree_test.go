@@ -108,3 +108,14 @@ func agreeOnChunked(t *testing.T, p string, want []string, chunkLen int) []signi
 	walktest.Agree(t, want, checked, inventoried, r.Findings, inv.Findings)
 	return inv.Findings
 }
+
+// TestSpecialEntriesInventoryAgreesWithVerify: see verify's
+// TestSpecialEntriesWalkAgreeWithSbom.
+func TestSpecialEntriesInventoryAgreesWithVerify(t *testing.T) {
+	for _, c := range walktest.SpecialCases(t) {
+		t.Run(c.Name, func(t *testing.T) {
+			p := walktest.WriteTemp(t, c.File, c.Data)
+			walktest.CheckSpecials(t, "sbom", c, agreeOn(t, p, c.Paths))
+		})
+	}
+}

@@ -471,7 +471,10 @@ func zipOverlaps(recs []zipRec, size int64) map[int]bool {
 // installer package and of a disk image lists them so too). ref keeps the archive's bytes
 // alive. An installer package's payload files and a disk image's are
 // checked for their set-ID bits (file/setuid); a disk image's programs
-// for world write (file/world-writable), as a folder's are. The bundles
+// for world write (file/world-writable), as a folder's are. A special
+// file (an installer package payload's device or FIFO: a disk image's
+// are reported when its volume is opened, an asar holds none) is
+// file/unreadable at its path, as sbom reports it. The bundles
 // of an archive whose bytes are held under the run's memory budget
 // (inline, its entries checked by sink one after the other) are verified
 // once its entries are, not queued for the end of the run, where they
@@ -525,6 +528,9 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 			if en.TargetErr == nil {
 				finds = append(finds, e.archiveFSLink(parent, p, en.Target, k)...)
 			}
+			return nil
+		case walk.Special:
+			finds = append(finds, finding(ruleUnreadable, signing.SeverityError, rp, walk.SpecialEntryMessage(en.Mode, "installer package")))
 			return nil
 		case walk.Regular:
 		default:

@@ -111,3 +111,16 @@ func agreeOnWith(t *testing.T, opts verify.Options, p string, want []string) []s
 	walktest.Agree(t, want, checked, inventoried, r.Findings, inv.Findings)
 	return r.Findings
 }
+
+// TestSpecialEntriesWalkAgreeWithSbom: the devices and FIFOs of an
+// installer package's payload and of a disk image's volume
+// (walktest.SpecialCases) are no files, and file/unreadable errors at
+// their paths, in the same words in sbom's inventory and verify's report.
+func TestSpecialEntriesWalkAgreeWithSbom(t *testing.T) {
+	for _, c := range walktest.SpecialCases(t) {
+		t.Run(c.Name, func(t *testing.T) {
+			p := walktest.WriteTemp(t, c.File, c.Data)
+			walktest.CheckSpecials(t, "verify", c, agreeOn(t, p, c.Paths))
+		})
+	}
+}

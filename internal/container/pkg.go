@@ -17,7 +17,8 @@ import (
 // walk verify makes of it too. Links are handed to
 // Visitor.Link (by their paths in the package, Payload/bin/x: see
 // [PkgPayloadRoot]), or left out without one; their targets are files of
-// their own.
+// their own. A device, FIFO or socket the payload holds is file/unreadable
+// at its path (walk.SpecialEntryMessage), as verify reports it.
 func (w *walker) openPkg(ra io.ReaderAt, size int64) {
 	fsys, finds, err := OpenPkg(ra, size)
 	if err != nil {
@@ -49,6 +50,8 @@ func (w *walker) openPkg(ra io.ReaderAt, size int64) {
 			}
 		case walk.Regular:
 			w.modeEntry(rp, release.FSFile{FS: fsys, Name: e.Path}, e.Size, e.Perm)
+		case walk.Special:
+			w.add(release.RuleUnreadable, signing.SeverityError, rp, walk.SpecialEntryMessage(e.Mode, "installer package"))
 		}
 		return nil
 	})

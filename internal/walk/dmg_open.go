@@ -291,6 +291,9 @@ func (emptyDirInfo) Sys() any           { return nil }
 // specialInVolume reports the special file (a FIFO, a socket or a device)
 // at p in a disk image's volume as a folder's is (file/unreadable: see
 // DirTree's Special): it has no data to verify, and it was never opened.
+// The message names no verb: verify and sbom (whose said "checked" until
+// walktest.SpecialCases compared them) report it in the same words, as
+// an installer package's (SpecialEntryMessage).
 func specialInVolume(p, reason string, add func(signing.Rule, signing.Severity, string, int64, string, ...any)) {
-	add(release.RuleUnreadable, signing.SeverityError, p, -1, "not a regular file: %s; it was not read or checked", reason)
+	add(release.RuleUnreadable, signing.SeverityError, p, -1, "not a regular file: %s; mounted, the volume shows it as such, and it holds no file to read", reason)
 }

@@ -89,7 +89,7 @@ func TestOpenFSHostileNewcPayloads(t *testing.T) {
 		"dot-dot escape": {one(pkgfile.CPIOFile{Name: "./../../etc/evil", Mode: 0o100644, Data: []byte("x")}), `entry "./../../etc/evil" was not checked: not a relative path`},
 		"absolute":       {one(pkgfile.CPIOFile{Name: "/etc/evil", Mode: 0o100644}), `entry "/etc/evil" was not checked`},
 		"case duplicate": {one(pkgfile.CPIOFile{Name: "./App", Mode: 0o100644, Data: []byte("1")}, pkgfile.CPIOFile{Name: "./app", Mode: 0o100644, Data: []byte("2")}), `differs from "App" only in case`},
-		"device":         {one(pkgfile.CPIOFile{Name: "./dev", Mode: 0o020644}), `neither file, directory nor symlink`},
+		"unknown type":   {one(pkgfile.CPIOFile{Name: "./dev", Mode: 0o160644}), `neither file, directory, symlink nor special file`},
 		"dir with bytes": {one(pkgfile.CPIOFile{Name: "./d", Mode: 0o040755, Data: []byte("x")}), `a directory holding 1 bytes`},
 		"hard link other bytes": {one(pkgfile.CPIOFile{Name: "./a", Mode: 0o100644, Data: []byte("vendor"), Ino: 7, Nlink: 2},
 			pkgfile.CPIOFile{Name: "./b", Mode: 0o100644, Data: []byte("trojan"), Ino: 7, Nlink: 2}), `a hard link to "./a"`},

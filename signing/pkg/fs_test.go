@@ -63,7 +63,7 @@ func TestOpenFSHostilePayloads(t *testing.T) {
 		"nfc nfd":         {pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{{Name: "./caf\u00e9", Mode: 0o100644, Data: []byte("1")}, {Name: "./cafe\u0301", Mode: 0o100644, Data: []byte("2")}})), "differs from \"caf\u00e9\" only in case or Unicode normalization"},
 		"nfd case":        {pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{{Name: "./\u00c9t\u00e9", Mode: 0o100644, Data: []byte("1")}, {Name: "./e\u0301te\u0301", Mode: 0o100644, Data: []byte("2")}})), "differs from \"\u00c9t\u00e9\" only in case or Unicode normalization"},
 		"duplicate":       {pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{{Name: "./a", Mode: 0o100644, Data: []byte("1")}, {Name: "./a", Mode: 0o100644, Data: []byte("2")}})), `a second entry of that name`},
-		"device":          {pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{{Name: "./dev", Mode: 0o020644}})), `neither file, directory nor symlink`},
+		"unknown type":    {pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{{Name: "./dev", Mode: 0o160644}})), `neither file, directory, symlink nor special file`},
 		"no trailer":      {pkgfile.Gzip(pkgfile.CPIO(nil)[:10]), `cut short`},
 		"after trailer":   {pkgfile.Gzip(append(pkgfile.CPIO(nil), "hidden"...)), `not zero padding`},
 		"not compressed":  {[]byte("hello, world"), `neither gzip, pbzx`},
@@ -105,5 +105,39 @@ func TestOpenFSSymlinkEscape(t *testing.T) {
 	}
 	if _, err := fsys.Open("app.pkg/Payload/../x"); !errors.Is(err, fs.ErrInvalid) {
 		t.Errorf("invalid path: %v", err)
+	}
+}
+
+// TestOpenFSSpecialFiles: a payload's devices, FIFOs and sockets, which
+// the installer creates, are listed with their type and mode (for the
+// caller to report at their paths), no problem of the payload, and never
+// opened.
+func TestOpenFSSpecialFiles(t *testing.T) {
+	t.Parallel()
+	want := map[string]fs.FileMode{
+		"mem":  fs.ModeDevice | fs.ModeCharDevice | 0o644,
+		"disk": fs.ModeDevice | 0o640,
+		"pipe": fs.ModeNamedPipe | 0o600,
+		"sock": fs.ModeSocket | 0o666,
+	}
+	fsys, finds := cpioPackage(t, pkgfile.Gzip(pkgfile.CPIO([]pkgfile.CPIOFile{
+		{Name: "./mem", Mode: 0o020644}, {Name: "./disk", Mode: 0o060640},
+		{Name: "./pipe", Mode: 0o010600}, {Name: "./sock", Mode: 0o140666},
+	})))
+	if finds != "" {
+		t.Errorf("findings %s", finds)
+	}
+	for n, m := range want {
+		info, err := fs.Stat(fsys, "app.pkg/Payload/"+n)
+		if err != nil {
+			t.Errorf("%s: %v", n, err)
+			continue
+		}
+		if info.Mode() != m {
+			t.Errorf("%s: mode %v, want %v", n, info.Mode(), m)
+		}
+		if _, err := fsys.Open("app.pkg/Payload/" + n); err == nil {
+			t.Errorf("%s opened", n)
+		}
 	}
 }

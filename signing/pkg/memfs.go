@@ -11,7 +11,8 @@ import (
 	"time"
 )
 
-// node is a file, directory or symlink of a package's file system.
+// node is a file, directory, symlink or special file (a device, a FIFO,
+// a socket: never opened) of a package's file system.
 type node struct {
 	name string
 	mode fs.FileMode
@@ -104,6 +105,9 @@ func (m memFS) Open(name string) (fs.File, error) {
 	info := nodeInfo{n, path.Base(name)}
 	if n.mode.IsDir() {
 		return &dirFile{info: info, kids: n.sortedKids()}, nil
+	}
+	if n.mode&(fs.ModeDevice|fs.ModeNamedPipe|fs.ModeSocket) != 0 {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: errors.New("a special file, not a regular file")}
 	}
 	if n.open != nil {
 		r, err := n.open()

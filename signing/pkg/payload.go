@@ -187,7 +187,9 @@ type cpioProblem struct {
 // header sets the format of every entry. Entries whose names are not
 // relative paths inside the archive, that repeat a name (the last one
 // wins, as the installer extracts them in order), or that are neither
-// files, directories nor symlinks are returned as problems. A header that
+// files, directories, symlinks nor special files (devices, FIFOs and
+// sockets, which are listed with their type, no data: see specialMode)
+// are returned as problems. A header that
 // cannot be read is an error with its offset.
 func parseCPIO(b []byte) (*node, []cpioProblem, error) {
 	root := newDir(".")
@@ -337,9 +339,28 @@ func (links cpioLinks) node(e cpioRecord) (*node, string) {
 		return n, ""
 	case 0o120000:
 		return &node{mode: fs.ModeSymlink | 0o777, size: fileSize, link: string(data)}, ""
-	default:
-		return nil, fmt.Sprintf("of file type %06o, neither file, directory nor symlink", mode&0o170000)
 	}
+	if t, ok := specialMode(mode); ok {
+		// The installer creates the node; it holds no file to open.
+		return &node{mode: t | fileMode(mode)}, ""
+	}
+	return nil, fmt.Sprintf("of file type %06o, neither file, directory, symlink nor special file", mode&0o170000)
+}
+
+// specialMode returns the fs type bits of a cpio entry of mode mode that is
+// a special file: a FIFO, a character or block device, or a socket.
+func specialMode(mode int64) (fs.FileMode, bool) {
+	switch mode & 0o170000 {
+	case 0o010000:
+		return fs.ModeNamedPipe, true
+	case 0o020000:
+		return fs.ModeDevice | fs.ModeCharDevice, true
+	case 0o060000:
+		return fs.ModeDevice, true
+	case 0o140000:
+		return fs.ModeSocket, true
+	}
+	return 0, false
 }
 
 // link records regular file n of entry e, whose link count is over 1,
