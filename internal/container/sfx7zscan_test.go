@@ -1,0 +1,48 @@
+package container
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/sevenz"
+)
+
+// TestSFX7zScannerAgrees checks that the hashing pass's scanner finds the
+// 7-Zip archive SFX7zOffset reads for, whatever the writes' sizes, across
+// their boundaries, up to 7-Zip's SFX search limit and no further, and
+// that decoy signatures without a matching CRC are skipped.
+func TestSFX7zScannerAgrees(t *testing.T) {
+	t.Parallel()
+	stub := stubPE(t)
+	arc := sevenz.Build([]sevenz.BuildFile{{Name: "a.txt", Data: []byte("a")}})
+	decoy := sevenz.Signature + string(bytes.Repeat([]byte{0}, 26))
+	for _, pad := range []int{0, 5, 4 << 10, 100<<10 + 3, sfx7zLimit - 1<<20, sfx7zLimit + 64} {
+		img := append([]byte(nil), stub...)
+		img = append(img, decoy...)
+		img = append(img, make([]byte, pad)...)
+		img = append(img, arc...)
+		want, wantOK := SFX7zOffset(bytes.NewReader(img), int64(len(img)))
+		if inLimit := len(stub)+len(decoy)+pad < sfx7zLimit; wantOK != inLimit || wantOK && want != int64(len(stub)+len(decoy)+pad) {
+			t.Errorf("pad %d: SFX7zOffset = %d, %v", pad, want, wantOK)
+		}
+		for _, chunk := range []int{1, 7, 31, 32, 4096, 32 << 10, 1 << 20} {
+			if pad > 1<<20 && chunk < 4096 {
+				continue
+			}
+			var s SFX7zScanner
+			for b := img; len(b) > 0; {
+				n := min(chunk, len(b))
+				s.Write(b[:n])
+				b = b[n:]
+			}
+			got, ok := sfx7zOffset(bytes.NewReader(img), int64(len(img)), &s)
+			if got != want || ok != wantOK {
+				t.Errorf("pad %d, writes of %d: scanner says %d, %v; SFX7zOffset %d, %v", pad, chunk, got, ok, want, wantOK)
+			}
+			if off, found, known := s.offset(bytes.NewReader(img), int64(len(img)), PESectionsEnd(bytes.NewReader(img), int64(len(img)))); !known || found != wantOK || off != want {
+				t.Errorf("pad %d, writes of %d: scanner alone says %d, %v (known %v)", pad, chunk, off, found, known)
+			}
+			s.Reset()
+		}
+	}
+}
