@@ -286,3 +286,39 @@ func TestAttackSevenZipSFXPaddedPayload(t *testing.T) {
 	}
 	mustFail(t, Options{Policy: requireValid()}, "setup.exe/app.exe", authenticode.RuleDigestMismatch, dir)
 }
+
+// TestAttackInstallShieldPayloadUnreported: an InstallShield setup.exe
+// carries after its sections, behind an "InstallShield" (or, from 2015 or
+// so, "ISSetupStream") header, the MSI package, cabinets and script its
+// stub decrypts, extracts and runs; the validly signed stub passed
+// without a word while the files were never seen. It is reported as an
+// unchecked archive, and a signed PE with no such header (nor any
+// overlay) is not.
+func TestAttackInstallShieldPayloadUnreported(t *testing.T) {
+	t.Parallel()
+	f := getFixtures(t)
+	tree := map[string][]byte{"plain.exe": f.peValid}
+	for name, magic := range map[string]string{"old.exe": "InstallShield\x00", "new.exe": "ISSetupStream\x00"} {
+		img := append([]byte(nil), f.peUnsigned...)
+		img = append(img, "NB10"...)
+		img = append(img, magic...)
+		img = append(img, "\x02\x00\x00\x00\x00\x00"...) // two files, then their attributes
+		img = append(img, bytes.Repeat([]byte{0x5a}, 600)...)
+		setup, err := pefile.SignAttach(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tree[name] = setup
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, tree)
+	r := run(t, Options{}, dir)
+	for _, name := range []string{"old.exe", "new.exe"} {
+		if got := rulesFor(r, name); !has(got, "warning "+string(RuleUncheckedArchive)) {
+			t.Errorf("%s: %q, want warning %s", name, got, RuleUncheckedArchive)
+		}
+	}
+	if got := rulesFor(r, "plain.exe"); len(got) > 0 {
+		t.Errorf("plain.exe: %q", got)
+	}
+}

@@ -127,8 +127,8 @@ var overlayMagic = []struct{ name, magic string }{
 // checkUnopenedOverlay reports a PE whose overlay, the bytes from where
 // its sections end, starts with an archive shipgate does not open: a
 // self-extractor's payload (a WinRAR SFX module followed by its archive),
-// which the stub extracts and runs; and an Inno Setup installer or a
-// PyInstaller executable, whose files lie there in a format shipgate does
+// which the stub extracts and runs; and an Inno Setup installer, an
+// InstallShield setup.exe or a PyInstaller executable, whose files lie there in a format shipgate does
 // not read. The PE's signature covers the bytes,
 // not the signatures of the files in the archive, which were not checked.
 func (c *check) checkUnopenedOverlay(ra io.ReaderAt, size int64) {
@@ -149,6 +149,10 @@ func (c *check) checkUnopenedOverlay(ra io.ReaderAt, size int64) {
 	}
 	if container.InnoSetup(ctxReaderAt{c.e.ctx, ra}, size) {
 		c.add(RuleUncheckedArchive, signing.SeverityWarning, "the PE is an Inno Setup installer (its loader's offset table is the RT_RCDATA resource 11111): the setup program and the files it installs, compressed after its sections, are in a format shipgate does not open, so they were not checked (the PE's signature covers their bytes, not theirs); check the installed files, or ship them where shipgate can see them")
+		return
+	}
+	if container.InstallShield(ctxReaderAt{c.e.ctx, ra}, end) {
+		c.add(RuleUncheckedArchive, signing.SeverityWarning, "the PE is an InstallShield setup.exe (an \"InstallShield\" or \"ISSetupStream\" header follows its sections): the MSI package, cabinets, script and prerequisites it decrypts, extracts and runs are in a format shipgate does not open, so they were not checked (the PE's signature covers their bytes, not theirs); check the extracted files, or ship them where shipgate can see them")
 		return
 	}
 	var b [8]byte
