@@ -30,8 +30,10 @@ const sfx7zChunk = 64 << 10
 // 7zCon.sfx then the archive; 7zS.sfx or 7zSD.sfx, a configuration,
 // ";!@Install@!UTF-8!" … ";!@InstallEnd@!", then the archive): the first
 // 7-Zip start header whose CRC matches, as the modules take it and 7-Zip
-// lists it (7z l -t7z), from where the PE's sections end, no further
-// than 7-Zip's modules search (see sfx7zLimit). The module extracts the archive and runs what it
+// lists it (7z l -t7z), no further than 7-Zip's modules search (see
+// sfx7zLimit): from the file's start, as they search, when one starts
+// after the PE's sections (a PE whose archive lies wholly inside its
+// sections, a resource, is no self-extractor). The module extracts the archive and runs what it
 // holds; the PE's signature covers the archive's bytes, not the
 // signatures of the files in it. It returns false for a file that is no
 // PE or carries no such archive.
@@ -43,18 +45,36 @@ func SFX7zOffset(r io.ReaderAt, size int64) (int64, bool) {
 // tell (see [SFX7zScanner]).
 func sfx7zOffset(r io.ReaderAt, size int64, s *SFX7zScanner) (int64, bool) {
 	start := PESectionsEnd(r, size)
-	if start > 0 && start < size {
-		if off, ok, known := s.offset(r, size, start); known {
-			return off, ok
-		}
-	}
-	end := min(size, sfx7zLimit+32)
-	if start <= 0 || start >= end {
+	if start <= 0 || start >= size {
 		return 0, false
 	}
-	buf := make([]byte, min(end-start, sfx7zChunk))
+	if off, ok, known := s.offset(r, size, start); known {
+		return off, ok
+	}
+	off, ok := findStartHeader(r, start, min(size, sfx7zLimit), size)
+	if !ok {
+		return 0, false
+	}
+	// The modules take the first header from the file's start: one
+	// inside the sections, its archive running on into the overlay, is
+	// the one they extract.
+	if first, ok := findStartHeader(r, 0, start, size); ok {
+		return first, true
+	}
+	return off, true
+}
+
+// findStartHeader returns the offset of the first 7-Zip start header
+// whose CRC matches that starts in [from, to) of the file of size bytes at
+// r, reading sfx7zChunk bytes at a time.
+func findStartHeader(r io.ReaderAt, from, to, size int64) (int64, bool) {
+	end := min(size, to+31)
+	if from >= to || end-from < 32 {
+		return 0, false
+	}
+	buf := make([]byte, min(end-from, sfx7zChunk))
 	sig := []byte(sevenz.Signature)
-	for at := start; at < end; {
+	for at := from; at < to; {
 		n, _ := r.ReadAt(buf[:min(int64(len(buf)), end-at)], at)
 		if n < 32 {
 			return 0, false
@@ -62,7 +82,7 @@ func sfx7zOffset(r io.ReaderAt, size int64, s *SFX7zScanner) (int64, bool) {
 		b := buf[:n]
 		for k := 0; ; k++ {
 			i := bytes.Index(b[k:], sig)
-			if i < 0 || k+i+32 > n {
+			if i < 0 || k+i+32 > n || at+int64(k+i) >= to {
 				break
 			}
 			if k += i; startHeader(b[k:]) {

@@ -76,9 +76,12 @@ func (s *SFX7zScanner) offset(r io.ReaderAt, size, start int64) (off int64, ok, 
 		return 0, false, false
 	}
 	for _, o := range s.offs {
-		if o < start {
+		if o < start || o >= sfx7zLimit {
 			continue
 		}
+		// The first header from the file's start is the one 7-Zip's
+		// modules take (see [SFX7zOffset]).
+		o = min(o, s.offs[0])
 		var h [32]byte
 		if n, _ := r.ReadAt(h[:], o); n < len(h) || !startHeader(h[:]) {
 			return 0, false, false
