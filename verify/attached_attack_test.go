@@ -322,3 +322,31 @@ func TestAttackInstallShieldPayloadUnreported(t *testing.T) {
 		t.Errorf("plain.exe: %q", got)
 	}
 }
+
+// TestAttackRARSFXPaddedPayloadUnreported: UnRAR, and the WinRAR SFX
+// modules built from it, search the first 4 MiB of a file that does not
+// start with a RAR marker for one (MAXSFXSIZE); shipgate looked for it
+// only where the PE's sections end, so junk between the module and its
+// archive kept the self-extractor's payload from being reported.
+func TestAttackRARSFXPaddedPayloadUnreported(t *testing.T) {
+	t.Parallel()
+	f := getFixtures(t)
+	pad := make([]byte, 300<<10)
+	testpki.NewRand(11).Read(pad)
+	pad = bytes.ReplaceAll(pad, []byte("Rar!"), []byte("Raz!"))
+	img := append(append([]byte(nil), f.peUnsigned...), pad...)
+	img = append(img, "Rar!\x1a\x07\x01\x00payload"...)
+	sfx, err := pefile.SignAttach(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"setup.exe": sfx, "plain.exe": f.peValid})
+	r := run(t, Options{}, dir)
+	if got := rulesFor(r, "setup.exe"); !has(got, "warning "+string(RuleUncheckedArchive)) {
+		t.Errorf("setup.exe: %q, want warning %s", got, RuleUncheckedArchive)
+	}
+	if got := rulesFor(r, "plain.exe"); len(got) > 0 {
+		t.Errorf("plain.exe: %q", got)
+	}
+}

@@ -166,6 +166,11 @@ func (c *check) checkUnopenedOverlay(ra io.ReaderAt, size int64) {
 			return
 		}
 	}
+	// UnRAR and WinRAR's SFX modules find their archive anywhere in the
+	// first 4 MiB: junk before it does not hide it.
+	if at, ok := container.RAROverlay(ctxReaderAt{c.e.ctx, ra}, size, off, end, c.hashedSFX7z(size)); ok {
+		c.add(RuleUncheckedArchive, signing.SeverityWarning, fmt.Sprintf("the PE carries a RAR archive at offset %d, after its sections, where UnRAR and a WinRAR self-extractor's module find it (they search the first 4 MiB): shipgate does not open it, so the files inside were not checked (the PE's signature covers the archive's bytes, not theirs); unpack it into the release to check them", at))
+	}
 }
 
 // pyInstallerMagic is the cookie PyInstaller's bootloader looks for,

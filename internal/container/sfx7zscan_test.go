@@ -46,3 +46,34 @@ func TestSFX7zScannerAgrees(t *testing.T) {
 		}
 	}
 }
+
+// TestRAROverlayScannerAgrees checks that the hashing pass's scanner
+// finds the RAR marker RAROverlay reads for, across writes, within the
+// first 4 MiB only.
+func TestRAROverlayScannerAgrees(t *testing.T) {
+	t.Parallel()
+	stub := stubPE(t)
+	for _, pad := range []int{0, 3, 70 << 10, rarSFXLimit} {
+		img := append(append([]byte(nil), stub...), make([]byte, pad)...)
+		img = append(img, "Rar!\x1a\x07\x00tail"...)
+		start, size := int64(len(stub)), int64(len(img))
+		want, wantOK := RAROverlay(bytes.NewReader(img), size, start, size, nil)
+		if inLimit := len(stub)+pad < rarSFXLimit; wantOK != inLimit || wantOK && want != int64(len(stub)+pad) {
+			t.Errorf("pad %d: RAROverlay = %d, %v", pad, want, wantOK)
+		}
+		for _, chunk := range []int{3, 4096, 1 << 20} {
+			if pad > 1<<20 && chunk < 4096 {
+				continue
+			}
+			var s SFX7zScanner
+			for b := img; len(b) > 0; {
+				n := min(chunk, len(b))
+				s.Write(b[:n])
+				b = b[n:]
+			}
+			if got, ok := RAROverlay(bytes.NewReader(img), size, start, size, &s); got != want || ok != wantOK {
+				t.Errorf("pad %d, writes of %d: scanner says %d, %v; reading %d, %v", pad, chunk, got, ok, want, wantOK)
+			}
+		}
+	}
+}
