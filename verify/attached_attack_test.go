@@ -255,8 +255,8 @@ func TestAttackPyInstallerPayloadUnreported(t *testing.T) {
 }
 
 // TestAttackSevenZipSFXPaddedPayload: 7-Zip's SFX modules search the
-// first 4 MiB of their file for the archive's start header (7zS2.sfx's
-// FindSignature), so junk padded between the stub's configuration and
+// first 4 MiB (7zS2.sfx's FindSignature) or 8 MiB (7zS.sfx, as 7-Zip
+// opens archives) of their file for the archive's start header, so junk padded between the stub's configuration and
 // the archive does not stop them, and 7-Zip lists the files (7z l -t7z).
 // shipgate searched only the first 4 KiB (64 KiB after a configuration)
 // of the overlay: the signed self-extractor passed require: valid with a
@@ -264,27 +264,31 @@ func TestAttackPyInstallerPayloadUnreported(t *testing.T) {
 func TestAttackSevenZipSFXPaddedPayload(t *testing.T) {
 	t.Parallel()
 	f := getFixtures(t)
-	img := append([]byte(nil), f.peUnsigned...)
-	img = append(img, ";!@Install@!UTF-8!\r\nRunProgram=\"app.exe\"\r\n;!@InstallEnd@!"...)
-	pad := make([]byte, 1<<20)
-	testpki.NewRand(7).Read(pad)
-	img = append(img, bytes.ReplaceAll(pad, []byte("7z"), []byte("8z"))...)
-	img = append(img, sevenz.Build([]sevenz.BuildFile{{Name: "app.exe", Data: f.peTampered}})...)
-	setup, err := pefile.SignAttach(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	writeTree(t, dir, map[string][]byte{"setup.exe": setup})
-	if tool, err := exec.LookPath("7z"); err == nil {
-		out, err := exec.Command(tool, "l", "-t7z", filepath.Join(dir, "setup.exe")).CombinedOutput()
-		if err != nil || !strings.Contains(string(out), "app.exe") {
-			t.Fatalf("7z does not list the padded self-extractor's app.exe: %v\n%s", err, out)
+	// 1 MiB: within 7zS2.sfx's search; 5 MiB: within 7zS.sfx's (as
+	// 7-Zip's own), past 7zS2.sfx's.
+	for _, n := range []int{1 << 20, 5 << 20} {
+		img := append([]byte(nil), f.peUnsigned...)
+		img = append(img, ";!@Install@!UTF-8!\r\nRunProgram=\"app.exe\"\r\n;!@InstallEnd@!"...)
+		pad := make([]byte, n)
+		testpki.NewRand(7).Read(pad)
+		img = append(img, bytes.ReplaceAll(pad, []byte("7z"), []byte("8z"))...)
+		img = append(img, sevenz.Build([]sevenz.BuildFile{{Name: "app.exe", Data: f.peTampered}})...)
+		setup, err := pefile.SignAttach(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+		if err != nil {
+			t.Fatal(err)
 		}
-	} else {
-		t.Log("7-Zip is not installed; the cross-check was skipped")
+		dir := t.TempDir()
+		writeTree(t, dir, map[string][]byte{"setup.exe": setup})
+		if tool, err := exec.LookPath("7z"); err == nil {
+			out, err := exec.Command(tool, "l", "-t7z", filepath.Join(dir, "setup.exe")).CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "app.exe") {
+				t.Fatalf("7z does not list the padded self-extractor's app.exe: %v\n%s", err, out)
+			}
+		} else {
+			t.Log("7-Zip is not installed; the cross-check was skipped")
+		}
+		mustFail(t, Options{Policy: requireValid()}, "setup.exe/app.exe", authenticode.RuleDigestMismatch, dir)
 	}
-	mustFail(t, Options{Policy: requireValid()}, "setup.exe/app.exe", authenticode.RuleDigestMismatch, dir)
 }
 
 // TestAttackInstallShieldPayloadUnreported: an InstallShield setup.exe

@@ -117,7 +117,7 @@ type fileHasher struct {
 	tail tailBuffer
 	nsis nsis.Scanner
 	// sfx7z looks for a 7-Zip self-extractor's start header in the first
-	// 4 MiB, so a PE's overlay is not read again to find its archive.
+	// 8 MiB (and RAR markers in the first 4), so a PE's overlay is not read again to find its archive.
 	sfx7z container.SFX7zScanner
 	// js, when set, looks for a JScript signature block's begin line in
 	// every byte written (see check.jsBlock), so a large .js is not read

@@ -14,12 +14,15 @@ import (
 )
 
 // sfx7zLimit is how far into a PE file a 7-Zip self-extractor's archive
-// is searched for: 7-Zip's SFX modules (7zS2.sfx's FindSignature, in
-// C/Util/SfxSetup/SfxSetup.c) search for the first start header whose CRC
-// matches until they are past kSignatureSearchLimit (4 MiB) from the
-// file's start, reading 32 KiB at a time; junk padded between the stub
-// and its archive does not stop them.
-const sfx7zLimit = 4<<20 + 32<<10
+// is searched for: 7-Zip's SFX modules search for the first start header
+// whose CRC matches from the file's start, 7zS2.sfx (FindSignature, in
+// C/Util/SfxSetup/SfxSetup.c) until it is past kSignatureSearchLimit
+// (4 MiB), reading 32 KiB at a time, and 7zS.sfx and 7zSD.sfx, which open
+// it as 7-Zip does, to kMaxCheckStartPosition (8 MiB, in
+// CPP/7zip/UI/Common/OpenArchive.cpp; 7z l -t7z lists an archive 8 MiB
+// less 4 KiB in, not one 8 MiB and 64 KiB in). Junk padded between the
+// stub and its archive does not stop them.
+const sfx7zLimit = 8<<20 + 32<<10
 
 // sfx7zChunk is how much of the overlay is read at a time while it is
 // searched for a 7-Zip start header.

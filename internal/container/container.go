@@ -161,7 +161,7 @@ func Detect(r io.ReaderAt, ext string, hdr []byte, size int64) Kind {
 // installer (a firstheader at the first 512-byte boundary from where its
 // sections end), a PE with zip resources, or one followed by a 7-Zip
 // self-extractor's archive or cabinets,
-// reading only its headers, resource directory and the first 4 MiB of its
+// reading only its headers, resource directory and the first 8 MiB of its
 // overlay.
 func detectPE(r io.ReaderAt, size int64, s *SFX7zScanner) Kind {
 	if end := PESectionsEnd(r, size); end > 0 {
