@@ -253,3 +253,104 @@ func TestAttackPyInstallerPayloadUnreported(t *testing.T) {
 		t.Errorf("app.exe: %q, want warning %s", got, RuleUncheckedArchive)
 	}
 }
+
+// TestAttackSevenZipSFXPaddedPayload: 7-Zip's SFX modules search the
+// first 4 MiB (7zS2.sfx's FindSignature) or 8 MiB (7zS.sfx, as 7-Zip
+// opens archives) of their file for the archive's start header, so junk padded between the stub's configuration and
+// the archive does not stop them, and 7-Zip lists the files (7z l -t7z).
+// shipgate searched only the first 4 KiB (64 KiB after a configuration)
+// of the overlay: the signed self-extractor passed require: valid with a
+// tampered app.exe inside, never opened.
+func TestAttackSevenZipSFXPaddedPayload(t *testing.T) {
+	t.Parallel()
+	f := getFixtures(t)
+	// 1 MiB: within 7zS2.sfx's search; 5 MiB: within 7zS.sfx's (as
+	// 7-Zip's own), past 7zS2.sfx's.
+	for _, n := range []int{1 << 20, 5 << 20} {
+		img := append([]byte(nil), f.peUnsigned...)
+		img = append(img, ";!@Install@!UTF-8!\r\nRunProgram=\"app.exe\"\r\n;!@InstallEnd@!"...)
+		pad := make([]byte, n)
+		testpki.NewRand(7).Read(pad)
+		img = append(img, bytes.ReplaceAll(pad, []byte("7z"), []byte("8z"))...)
+		img = append(img, sevenz.Build([]sevenz.BuildFile{{Name: "app.exe", Data: f.peTampered}})...)
+		setup, err := pefile.SignAttach(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		writeTree(t, dir, map[string][]byte{"setup.exe": setup})
+		if tool, err := exec.LookPath("7z"); err == nil {
+			out, err := exec.Command(tool, "l", "-t7z", filepath.Join(dir, "setup.exe")).CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "app.exe") {
+				t.Fatalf("7z does not list the padded self-extractor's app.exe: %v\n%s", err, out)
+			}
+		} else {
+			t.Log("7-Zip is not installed; the cross-check was skipped")
+		}
+		mustFail(t, Options{Policy: requireValid()}, "setup.exe/app.exe", authenticode.RuleDigestMismatch, dir)
+	}
+}
+
+// TestAttackInstallShieldPayloadUnreported: an InstallShield setup.exe
+// carries after its sections, behind an "InstallShield" (or, from 2015 or
+// so, "ISSetupStream") header, the MSI package, cabinets and script its
+// stub decrypts, extracts and runs; the validly signed stub passed
+// without a word while the files were never seen. It is reported as an
+// unchecked archive, and a signed PE with no such header (nor any
+// overlay) is not.
+func TestAttackInstallShieldPayloadUnreported(t *testing.T) {
+	t.Parallel()
+	f := getFixtures(t)
+	tree := map[string][]byte{"plain.exe": f.peValid}
+	for name, magic := range map[string]string{"old.exe": "InstallShield\x00", "new.exe": "ISSetupStream\x00"} {
+		img := append([]byte(nil), f.peUnsigned...)
+		img = append(img, "NB10"...)
+		img = append(img, magic...)
+		img = append(img, "\x02\x00\x00\x00\x00\x00"...) // two files, then their attributes
+		img = append(img, bytes.Repeat([]byte{0x5a}, 600)...)
+		setup, err := pefile.SignAttach(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tree[name] = setup
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, tree)
+	r := run(t, Options{}, dir)
+	for _, name := range []string{"old.exe", "new.exe"} {
+		if got := rulesFor(r, name); !has(got, "warning "+string(RuleUncheckedArchive)) {
+			t.Errorf("%s: %q, want warning %s", name, got, RuleUncheckedArchive)
+		}
+	}
+	if got := rulesFor(r, "plain.exe"); len(got) > 0 {
+		t.Errorf("plain.exe: %q", got)
+	}
+}
+
+// TestAttackRARSFXPaddedPayloadUnreported: UnRAR, and the WinRAR SFX
+// modules built from it, search the first 4 MiB of a file that does not
+// start with a RAR marker for one (MAXSFXSIZE); shipgate looked for it
+// only where the PE's sections end, so junk between the module and its
+// archive kept the self-extractor's payload from being reported.
+func TestAttackRARSFXPaddedPayloadUnreported(t *testing.T) {
+	t.Parallel()
+	f := getFixtures(t)
+	pad := make([]byte, 300<<10)
+	testpki.NewRand(11).Read(pad)
+	pad = bytes.ReplaceAll(pad, []byte("Rar!"), []byte("Raz!"))
+	img := append(append([]byte(nil), f.peUnsigned...), pad...)
+	img = append(img, "Rar!\x1a\x07\x01\x00payload"...)
+	sfx, err := pefile.SignAttach(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"setup.exe": sfx, "plain.exe": f.peValid})
+	r := run(t, Options{}, dir)
+	if got := rulesFor(r, "setup.exe"); !has(got, "warning "+string(RuleUncheckedArchive)) {
+		t.Errorf("setup.exe: %q, want warning %s", got, RuleUncheckedArchive)
+	}
+	if got := rulesFor(r, "plain.exe"); len(got) > 0 {
+		t.Errorf("plain.exe: %q", got)
+	}
+}

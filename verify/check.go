@@ -116,6 +116,9 @@ type fileHasher struct {
 	// second read of every PE.
 	tail tailBuffer
 	nsis nsis.Scanner
+	// sfx7z looks for a 7-Zip self-extractor's start header in the first
+	// 8 MiB (and RAR markers in the first 4), so a PE's overlay is not read again to find its archive.
+	sfx7z container.SFX7zScanner
 	// js, when set, looks for a JScript signature block's begin line in
 	// every byte written (see check.jsBlock), so a large .js is not read
 	// again to be told from a JScript.
@@ -155,6 +158,7 @@ func (h *fileHasher) Write(p []byte) (int, error) {
 	h.n += int64(len(p))
 	h.tail.Write(p)
 	h.nsis.Write(p)
+	h.sfx7z.Write(p)
 	h.sha256.Write(p)
 	if h.sha1 != nil {
 		h.sha1.Write(p)
@@ -176,6 +180,7 @@ func (h *fileHasher) Reset() {
 	h.n = 0
 	h.tail.reset()
 	h.nsis.Reset()
+	h.sfx7z.Reset()
 	if h.js != nil {
 		h.js.reset()
 	}

@@ -69,6 +69,7 @@ func (c *check) walkContainer(k container.Kind, ra io.ReaderAt, size int64) {
 		Link:  c.containerLink,
 		Depth: c.j.depth,
 		NSIS:  c.hashedNSIS(size),
+		SFX7z: c.hashedSFX7z(size),
 	})
 }
 
@@ -142,6 +143,15 @@ func (c *check) containerEntry(en container.Entry, x *expansion, zipIsParents bo
 		}
 		c.entry(p, src, en.Size, x)
 	}
+}
+
+// hashedSFX7z returns the 7-Zip start header scanner the hashing pass fed
+// every byte of the file, of size bytes, in order, or nil when it did not.
+func (c *check) hashedSFX7z(size int64) *container.SFX7zScanner {
+	if c.h.n != size {
+		return nil
+	}
+	return &c.h.sfx7z
 }
 
 // hashedNSIS returns the scanner the hashing pass fed every byte of the

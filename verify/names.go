@@ -127,8 +127,8 @@ var overlayMagic = []struct{ name, magic string }{
 // checkUnopenedOverlay reports a PE whose overlay, the bytes from where
 // its sections end, starts with an archive shipgate does not open: a
 // self-extractor's payload (a WinRAR SFX module followed by its archive),
-// which the stub extracts and runs; and an Inno Setup installer or a
-// PyInstaller executable, whose files lie there in a format shipgate does
+// which the stub extracts and runs; and an Inno Setup installer, an
+// InstallShield setup.exe or a PyInstaller executable, whose files lie there in a format shipgate does
 // not read. The PE's signature covers the bytes,
 // not the signatures of the files in the archive, which were not checked.
 func (c *check) checkUnopenedOverlay(ra io.ReaderAt, size int64) {
@@ -151,6 +151,10 @@ func (c *check) checkUnopenedOverlay(ra io.ReaderAt, size int64) {
 		c.add(RuleUncheckedArchive, signing.SeverityWarning, "the PE is an Inno Setup installer (its loader's offset table is the RT_RCDATA resource 11111): the setup program and the files it installs, compressed after its sections, are in a format shipgate does not open, so they were not checked (the PE's signature covers their bytes, not theirs); check the installed files, or ship them where shipgate can see them")
 		return
 	}
+	if container.InstallShield(ctxReaderAt{c.e.ctx, ra}, end) {
+		c.add(RuleUncheckedArchive, signing.SeverityWarning, "the PE is an InstallShield setup.exe (an \"InstallShield\" or \"ISSetupStream\" header follows its sections): the MSI package, cabinets, script and prerequisites it decrypts, extracts and runs are in a format shipgate does not open, so they were not checked (the PE's signature covers their bytes, not theirs); check the extracted files, or ship them where shipgate can see them")
+		return
+	}
 	var b [8]byte
 	if off <= 0 || off >= size {
 		return
@@ -161,6 +165,11 @@ func (c *check) checkUnopenedOverlay(ra io.ReaderAt, size int64) {
 			c.add(RuleUncheckedArchive, signing.SeverityWarning, fmt.Sprintf("the PE carries a %s archive at offset %d, where its sections end, as a self-extractor's stub carries the files it extracts and runs: shipgate does not open it, so the files inside were not checked (the PE's signature covers the archive's bytes, not theirs); unpack it into the release to check them", m.name, off))
 			return
 		}
+	}
+	// UnRAR and WinRAR's SFX modules find their archive anywhere in the
+	// first 4 MiB: junk before it does not hide it.
+	if at, ok := container.RAROverlay(ctxReaderAt{c.e.ctx, ra}, size, off, end, c.hashedSFX7z(size)); ok {
+		c.add(RuleUncheckedArchive, signing.SeverityWarning, fmt.Sprintf("the PE carries a RAR archive at offset %d, after its sections, where UnRAR and a WinRAR self-extractor's module find it (they search the first 4 MiB): shipgate does not open it, so the files inside were not checked (the PE's signature covers the archive's bytes, not theirs); unpack it into the release to check them", at))
 	}
 }
 

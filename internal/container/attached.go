@@ -13,50 +13,89 @@ import (
 	"github.com/shipgate/shipgate/signing"
 )
 
-// sfx7zHead is how much of a PE's overlay is searched for a 7-Zip
-// self-extractor's archive, and sfx7zConfig how much when the overlay
-// holds the configuration of 7-Zip's installer modules.
-const (
-	sfx7zHead   = 4 << 10
-	sfx7zConfig = 64 << 10
-)
+// sfx7zLimit is how far into a PE file a 7-Zip self-extractor's archive
+// is searched for: 7-Zip's SFX modules search for the first start header
+// whose CRC matches from the file's start, 7zS2.sfx (FindSignature, in
+// C/Util/SfxSetup/SfxSetup.c) until it is past kSignatureSearchLimit
+// (4 MiB), reading 32 KiB at a time, and 7zS.sfx and 7zSD.sfx, which open
+// it as 7-Zip does, to kMaxCheckStartPosition (8 MiB, in
+// CPP/7zip/UI/Common/OpenArchive.cpp; 7z l -t7z lists an archive 8 MiB
+// less 4 KiB in, not one 8 MiB and 64 KiB in). Junk padded between the
+// stub and its archive does not stop them.
+const sfx7zLimit = 8<<20 + 32<<10
 
-// sfx7zInstall starts the configuration of 7-Zip's installer SFX modules
-// (7zS.sfx, 7zSD.sfx): ";!@Install@!UTF-8!".
-const sfx7zInstall = ";!@Install@!"
+// sfx7zChunk is how much of the overlay is read at a time while it is
+// searched for a 7-Zip start header.
+const sfx7zChunk = 64 << 10
 
 // SFX7zOffset returns where the 7-Zip archive starts that the PE file of
 // size bytes at r carries as a 7-Zip self-extractor does (7zS2.sfx or
 // 7zCon.sfx then the archive; 7zS.sfx or 7zSD.sfx, a configuration,
 // ";!@Install@!UTF-8!" … ";!@InstallEnd@!", then the archive): the first
 // 7-Zip start header whose CRC matches, as the modules take it and 7-Zip
-// lists it (7z l -t7z), in the first 4 KiB from where the PE's sections
-// end, or the first 64 KiB when those hold a configuration. The module
-// extracts the archive and runs what it holds; the PE's signature covers
-// the archive's bytes, not the signatures of the files in it. It returns
-// false for a file that is no PE or carries no such archive.
+// lists it (7z l -t7z), no further than 7-Zip's modules search (see
+// sfx7zLimit): from the file's start, as they search, when one starts
+// after the PE's sections (a PE whose archive lies wholly inside its
+// sections, a resource, is no self-extractor). The module extracts the archive and runs what it
+// holds; the PE's signature covers the archive's bytes, not the
+// signatures of the files in it. It returns false for a file that is no
+// PE or carries no such archive.
 func SFX7zOffset(r io.ReaderAt, size int64) (int64, bool) {
+	return sfx7zOffset(r, size, nil)
+}
+
+// sfx7zOffset is [SFX7zOffset], from what s saw of the file when it can
+// tell (see [SFX7zScanner]).
+func sfx7zOffset(r io.ReaderAt, size int64, s *SFX7zScanner) (int64, bool) {
 	start := PESectionsEnd(r, size)
 	if start <= 0 || start >= size {
 		return 0, false
 	}
-	buf := make([]byte, min(size-start, sfx7zHead))
-	n, _ := r.ReadAt(buf, start)
-	b := buf[:n]
-	if bytes.Contains(b, []byte(sfx7zInstall)) && size-start > int64(n) {
-		buf = make([]byte, min(size-start, sfx7zConfig))
-		n, _ = r.ReadAt(buf, start)
-		b = buf[:n]
+	if off, ok, known := s.offset(r, size, start); known {
+		return off, ok
 	}
-	for k := 0; ; k++ {
-		i := bytes.Index(b[k:], []byte(sevenz.Signature))
-		if i < 0 {
+	off, ok := findStartHeader(r, start, min(size, sfx7zLimit), size)
+	if !ok {
+		return 0, false
+	}
+	// The modules take the first header from the file's start: one
+	// inside the sections, its archive running on into the overlay, is
+	// the one they extract.
+	if first, ok := findStartHeader(r, 0, start, size); ok {
+		return first, true
+	}
+	return off, true
+}
+
+// findStartHeader returns the offset of the first 7-Zip start header
+// whose CRC matches that starts in [from, to) of the file of size bytes at
+// r, reading sfx7zChunk bytes at a time.
+func findStartHeader(r io.ReaderAt, from, to, size int64) (int64, bool) {
+	end := min(size, to+31)
+	if from >= to || end-from < 32 {
+		return 0, false
+	}
+	buf := make([]byte, min(end-from, sfx7zChunk))
+	sig := []byte(sevenz.Signature)
+	for at := from; at < to; {
+		n, _ := r.ReadAt(buf[:min(int64(len(buf)), end-at)], at)
+		if n < 32 {
 			return 0, false
 		}
-		if k += i; startHeader(b[k:]) {
-			return start + int64(k), true
+		b := buf[:n]
+		for k := 0; ; k++ {
+			i := bytes.Index(b[k:], sig)
+			if i < 0 || k+i+32 > n || at+int64(k+i) >= to {
+				break
+			}
+			if k += i; startHeader(b[k:]) {
+				return at + int64(k), true
+			}
 		}
+		// The next chunk overlaps this one by a start header, less a byte.
+		at += int64(n) - 31
 	}
+	return 0, false
 }
 
 // startHeader reports whether b starts with a 7-Zip start header whose
@@ -110,9 +149,9 @@ func AttachedCabinets(r io.ReaderAt, size int64) []Span {
 // own data and no other archive (one it stores raw, app-64.7z, is a file
 // of its data), is not walked so.
 func (w *walker) openAttached(ra io.ReaderAt, size int64) {
-	off, sfx := SFX7zOffset(ra, size)
+	off, sfx := sfx7zOffset(ra, size, w.v.SFX7z)
 	cabs := AttachedCabinets(ra, size)
-	if !sfx && len(cabs) == 0 || detectPE(ra, size) == NSIS {
+	if !sfx && len(cabs) == 0 || detectPE(ra, size, w.v.SFX7z) == NSIS {
 		return
 	}
 	if sfx {

@@ -125,7 +125,7 @@ func Detect(r io.ReaderAt, ext string, hdr []byte, size int64) Kind {
 	case nsis.IsData(hdr):
 		return NSIS
 	case filekind.DetectAt(r, hdr, size) == filekind.PE:
-		return detectPE(r, size)
+		return detectPE(r, size, nil)
 	case len(hdr) >= 36 && bytes.HasPrefix(hdr, []byte("MSCF")):
 		// Whatever its reserved fields hold: libmspack (cabextract) and
 		// gcab check the signature alone.
@@ -161,9 +161,9 @@ func Detect(r io.ReaderAt, ext string, hdr []byte, size int64) Kind {
 // installer (a firstheader at the first 512-byte boundary from where its
 // sections end), a PE with zip resources, or one followed by a 7-Zip
 // self-extractor's archive or cabinets,
-// reading only its headers, resource directory and the start of its
+// reading only its headers, resource directory and the first 8 MiB of its
 // overlay.
-func detectPE(r io.ReaderAt, size int64) Kind {
+func detectPE(r io.ReaderAt, size int64, s *SFX7zScanner) Kind {
 	if end := PESectionsEnd(r, size); end > 0 {
 		off := (end + 511) &^ 511
 		var b [28]byte
@@ -190,22 +190,22 @@ func detectPE(r io.ReaderAt, size int64) Kind {
 	h, err := nsis.Find(r, size)
 	switch {
 	case errors.Is(err, nsis.ErrNotNSIS):
-		return attachedOrNone(r, size)
+		return attachedOrNone(r, size, s)
 	case h.Offset >= PESectionsEnd(r, size):
 		return NSIS
 	case err == nil:
 		_, err = nsis.NewReader(r, h, nsis.Options{})
 	}
 	if lookalike(err) {
-		return attachedOrNone(r, size)
+		return attachedOrNone(r, size, s)
 	}
 	return NSIS
 }
 
 // attachedOrNone returns Attached for a PE that carries a 7-Zip
 // self-extractor's archive or attached cabinets, else None.
-func attachedOrNone(r io.ReaderAt, size int64) Kind {
-	if _, ok := SFX7zOffset(r, size); ok || len(AttachedCabinets(r, size)) > 0 {
+func attachedOrNone(r io.ReaderAt, size int64, s *SFX7zScanner) Kind {
+	if _, ok := sfx7zOffset(r, size, s); ok || len(AttachedCabinets(r, size)) > 0 {
 		return Attached
 	}
 	return None
@@ -294,6 +294,10 @@ type Visitor struct {
 	// (the caller's hashing pass wrote them to it): an NSIS walk takes the
 	// firstheader from it instead of reading the file to look for one.
 	NSIS *nsis.Scanner
+	// SFX7z, when set, has seen every byte of the walked file, in order,
+	// as NSIS has: a PE's overlay is searched for a 7-Zip
+	// self-extractor's archive there instead of read again.
+	SFX7z *SFX7zScanner
 }
 
 // SignedDatabase is a database nested in a storage of an MSI (a nested

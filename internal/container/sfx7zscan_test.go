@@ -1,0 +1,79 @@
+package container
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/sevenz"
+)
+
+// TestSFX7zScannerAgrees checks that the hashing pass's scanner finds the
+// 7-Zip archive SFX7zOffset reads for, whatever the writes' sizes, across
+// their boundaries, up to 7-Zip's SFX search limit and no further, and
+// that decoy signatures without a matching CRC are skipped.
+func TestSFX7zScannerAgrees(t *testing.T) {
+	t.Parallel()
+	stub := stubPE(t)
+	arc := sevenz.Build([]sevenz.BuildFile{{Name: "a.txt", Data: []byte("a")}})
+	decoy := sevenz.Signature + string(bytes.Repeat([]byte{0}, 26))
+	for _, pad := range []int{0, 5, 4 << 10, 100<<10 + 3, sfx7zLimit - 1<<20, sfx7zLimit + 64} {
+		img := append([]byte(nil), stub...)
+		img = append(img, decoy...)
+		img = append(img, make([]byte, pad)...)
+		img = append(img, arc...)
+		want, wantOK := SFX7zOffset(bytes.NewReader(img), int64(len(img)))
+		if inLimit := len(stub)+len(decoy)+pad < sfx7zLimit; wantOK != inLimit || wantOK && want != int64(len(stub)+len(decoy)+pad) {
+			t.Errorf("pad %d: SFX7zOffset = %d, %v", pad, want, wantOK)
+		}
+		for _, chunk := range []int{1, 7, 31, 32, 4096, 32 << 10, 1 << 20} {
+			if pad > 1<<20 && chunk < 4096 {
+				continue
+			}
+			var s SFX7zScanner
+			for b := img; len(b) > 0; {
+				n := min(chunk, len(b))
+				s.Write(b[:n])
+				b = b[n:]
+			}
+			got, ok := sfx7zOffset(bytes.NewReader(img), int64(len(img)), &s)
+			if got != want || ok != wantOK {
+				t.Errorf("pad %d, writes of %d: scanner says %d, %v; SFX7zOffset %d, %v", pad, chunk, got, ok, want, wantOK)
+			}
+			if off, found, known := s.offset(bytes.NewReader(img), int64(len(img)), PESectionsEnd(bytes.NewReader(img), int64(len(img)))); !known || found != wantOK || off != want {
+				t.Errorf("pad %d, writes of %d: scanner alone says %d, %v (known %v)", pad, chunk, off, found, known)
+			}
+			s.Reset()
+		}
+	}
+}
+
+// TestRAROverlayScannerAgrees checks that the hashing pass's scanner
+// finds the RAR marker RAROverlay reads for, across writes, within the
+// first 4 MiB only.
+func TestRAROverlayScannerAgrees(t *testing.T) {
+	t.Parallel()
+	stub := stubPE(t)
+	for _, pad := range []int{0, 3, 70 << 10, rarSFXLimit} {
+		img := append(append([]byte(nil), stub...), make([]byte, pad)...)
+		img = append(img, "Rar!\x1a\x07\x00tail"...)
+		start, size := int64(len(stub)), int64(len(img))
+		want, wantOK := RAROverlay(bytes.NewReader(img), size, start, size, nil)
+		if inLimit := len(stub)+pad < rarSFXLimit; wantOK != inLimit || wantOK && want != int64(len(stub)+pad) {
+			t.Errorf("pad %d: RAROverlay = %d, %v", pad, want, wantOK)
+		}
+		for _, chunk := range []int{3, 4096, 1 << 20} {
+			if pad > 1<<20 && chunk < 4096 {
+				continue
+			}
+			var s SFX7zScanner
+			for b := img; len(b) > 0; {
+				n := min(chunk, len(b))
+				s.Write(b[:n])
+				b = b[n:]
+			}
+			if got, ok := RAROverlay(bytes.NewReader(img), size, start, size, &s); got != want || ok != wantOK {
+				t.Errorf("pad %d, writes of %d: scanner says %d, %v; reading %d, %v", pad, chunk, got, ok, want, wantOK)
+			}
+		}
+	}
+}

@@ -1,0 +1,48 @@
+package container
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/shipgate/shipgate/internal/sevenz"
+)
+
+// TestAttackSevenZipSFXHeaderInsideSections: 7-Zip's SFX modules take the
+// first start header whose CRC matches from the start of their file, not
+// from where its sections end. One placed as the last 32 bytes of the
+// PE's last section, its archive running on into the overlay, is the
+// archive 7-Zip lists (7z l -t7z) and the module extracts; shipgate
+// skipped it for the decoy archive that follows it in the overlay and
+// checked that one's files instead.
+func TestAttackSevenZipSFXHeaderInsideSections(t *testing.T) {
+	t.Parallel()
+	stub := stubPE(t)
+	evil := sevenz.Build([]sevenz.BuildFile{{Name: "evil.exe", Data: []byte("MZ evil")}})
+	decoy := sevenz.Build([]sevenz.BuildFile{{Name: "decoy.txt", Data: []byte("decoy")}})
+	img := append(append(append([]byte(nil), stub...), evil...), decoy...)
+	img = growLastSection(t, img, len(stub)+32)
+	if tool, err := exec.LookPath("7z"); err == nil {
+		p := filepath.Join(t.TempDir(), "setup.exe")
+		if err := os.WriteFile(p, img, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(tool, "l", "-t7z", p).CombinedOutput()
+		t.Logf("%s", out)
+		if err != nil || !strings.Contains(string(out), "evil.exe") {
+			t.Fatalf("7z does not list evil.exe: %v\n%s", err, out)
+		}
+	} else {
+		t.Log("7-Zip is not installed; the cross-check was skipped")
+	}
+	var s SFX7zScanner
+	s.Write(img)
+	for _, sc := range []*SFX7zScanner{nil, &s} {
+		if off, ok := sfx7zOffset(bytes.NewReader(img), int64(len(img)), sc); !ok || off != int64(len(stub)) {
+			t.Errorf("scanner %v: archive at %d, %v; want %d (the header inside the sections)", sc != nil, off, ok, len(stub))
+		}
+	}
+}
