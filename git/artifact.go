@@ -41,6 +41,9 @@ type artifactScan struct {
 	// dirs are directory names seen (for top-level prefix detection).
 	dirs     []string
 	problems []signing.Finding
+	// gitDir is set when a directory artifact holds a top-level .git
+	// (left out of the comparison, reported as RuleArtifactGitDir).
+	gitDir bool
 }
 
 // blobHash computes the git blob id of size bytes read from r.
@@ -70,6 +73,7 @@ func scanFS(ctx context.Context, fsys fs.FS, skipGit bool) (*artifactScan, error
 			return cerr
 		}
 		if skipGit && name == ".git" {
+			sc.gitDir = true
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
@@ -284,6 +288,9 @@ func (r *repo) flattenTree(h plumbing.Hash, base string, out map[string]entryRef
 func (a *auditor) compareArtifact(until plumbing.Hash, treePath string, sc *artifactScan) (*ArtifactSummary, error) {
 	for _, p := range sc.problems {
 		a.add(p)
+	}
+	if sc.gitDir && !matchAny(a.pol.ArtifactAllow, ".git", a.pol.foldPaths()) {
+		a.finding(RuleArtifactGitDir, signing.SeverityError, ".git", "", ".git is in the artifact directory: a repository's hooks and config (core.fsmonitor, core.sshCommand, core.hooksPath) run commands when git is used in the unpacked release; its contents were not compared")
 	}
 	uc, err := a.r.commit(until)
 	if err != nil {

@@ -45,4 +45,6 @@ const (
 	RuleArtifactFileMissing signing.Rule = "git/artifact-file-missing"
 	// RuleArtifactUnreadable: the artifact or a file in it cannot be read.
 	RuleArtifactUnreadable signing.Rule = "git/artifact-unreadable"
+	// RuleArtifactGitDir: a release directory holds a top-level .git.
+	RuleArtifactGitDir signing.Rule = "git/artifact-git-dir"
 )
