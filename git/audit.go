@@ -568,6 +568,9 @@ func (a *auditor) signatureFindings(s *Signature, signers []string, path, commit
 			} else if s.Signer != "" {
 				msg += ": signer " + s.Signer
 			}
+			if len(s.sharedEmails) > 0 {
+				msg += fmt.Sprintf(" (other keys of the keyrings claim %s too, so the address names no key; name this key by fingerprint in signers)", strings.Join(s.sharedEmails, ", "))
+			}
 			a.finding(RuleSignerNotAllowed, signing.SeverityError, path, commit, msg)
 		}
 	}

@@ -73,7 +73,8 @@ type ProtectRule struct {
 	Owners []string `yaml:"owners"`
 	// Signers are who may sign changes: SSH principals from the
 	// allowed_signers file, OpenPGP fingerprints (40 hex digits), long key
-	// IDs (16 hex digits) or user ID email addresses of keys in the keyrings.
+	// IDs (16 hex digits) or user ID email addresses of keys in the keyrings
+	// (an address two keys able to sign claim names neither of them).
 	// Empty means any key in the allowed_signers file or the keyrings.
 	Signers []string `yaml:"signers"`
 }
