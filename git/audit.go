@@ -472,7 +472,11 @@ func (a *auditor) checkArtifacts(ctx context.Context, res *Result, until plumbin
 		}
 	}
 	if opts.ArtifactPath != "" {
-		sc, err := scanArtifactPath(ctx, opts.ArtifactPath)
+		keep, err := a.substKeep(until, opts.ArtifactTreePath)
+		if err != nil {
+			return err
+		}
+		sc, err := scanArtifactPath(ctx, opts.ArtifactPath, keep)
 		if err != nil {
 			return err
 		}

@@ -47,4 +47,7 @@ const (
 	RuleArtifactUnreadable signing.Rule = "git/artifact-unreadable"
 	// RuleArtifactGitDir: a release directory holds a top-level .git.
 	RuleArtifactGitDir signing.Rule = "git/artifact-git-dir"
+	// RuleArtifactExportSubst: git archive expanded a $Format:…$
+	// placeholder of an export-subst file.
+	RuleArtifactExportSubst signing.Rule = "git/artifact-export-subst"
 )
