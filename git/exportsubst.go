@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -77,10 +79,11 @@ type substRegion struct {
 // compareSubst compares artifact file e, which the tree's .gitattributes
 // marks export-subst and whose content differs from blob te, with the
 // blob as git archive writes it: each "$Format:FMT$" replaced by FMT
-// expanded for the commit (archive.c's format_subst). The expansions
-// (ref names with %d and %D, commit messages with %s and %B) are text
-// whoever pushes a branch or tag chooses, so none is taken on trust:
-// each is reported (RuleArtifactExportSubst), as a note when it holds
+// expanded for the commit (archive.c's format_subst). Placeholders of the
+// commit's own fields must read as git writes them (expandSubst). The
+// others (ref names with %d and %D, commit messages with %s and %B) are
+// text whoever pushes a branch or tag chooses, so none is taken on
+// trust: each is reported (RuleArtifactExportSubst), as a note when it holds
 // only letters, digits and the punctuation of ids, dates and ref lists,
 // as an error otherwise (a quote, a backquote, a dollar sign, a newline:
 // text that can end a string in the file and run as code). ok is true
@@ -104,7 +107,15 @@ func (a *auditor) compareSubst(name string, e artifactEntry, te entryRef, until 
 	if size > maxSubstFile {
 		return differs(fmt.Sprintf("; it is marked export-subst but over %d bytes, so its placeholders were not compared", maxSubstFile))
 	}
-	regions, ok := matchSubst(tpl, e.data)
+	b, err := a.r.rawCopy(until, plumbing.CommitObject)
+	if err != nil {
+		return false, err
+	}
+	c, err := parseCommit(b)
+	if err != nil {
+		return false, fmt.Errorf("git: commit %s: %w", until, err)
+	}
+	regions, ok := matchSubst(tpl, e.data, func(f string) (string, bool) { return expandSubst(f, until, c) })
 	if !ok {
 		return differs(" beyond what export-subst expands in its $Format:…$ placeholders")
 	}
@@ -139,16 +150,91 @@ func parseSubst(tpl []byte) (lits [][]byte, formats []string) {
 	return append(lits, tpl), formats
 }
 
-// matchSubst reports whether art is tpl with each placeholder replaced by
-// some text, and returns those texts. Where a literal between two
+// fixSubst writes the placeholders expand knows into the literal text
+// around them, leaving the others.
+func fixSubst(lits [][]byte, formats []string, expand func(string) (string, bool)) ([][]byte, []string) {
+	if expand == nil {
+		return lits, formats
+	}
+	outLits := [][]byte{slices.Clone(lits[0])}
+	var outFormats []string
+	for i, f := range formats {
+		if x, ok := expand(f); ok {
+			last := len(outLits) - 1
+			outLits[last] = append(append(outLits[last], x...), lits[i+1]...)
+			continue
+		}
+		outFormats = append(outFormats, f)
+		outLits = append(outLits, slices.Clone(lits[i+1]))
+	}
+	return outLits, outFormats
+}
+
+// expandSubst returns what git archive writes for the placeholder format f
+// of commit h when f uses only fields of the commit object (%H, %T, %P,
+// %an, %ae, %at, %aI and the committer's, %n, %%); false for any other
+// (%d and %D depend on the refs when the archive is made, %h on the
+// repository's size).
+func expandSubst(f string, h plumbing.Hash, c *rawCommit) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(f); i++ {
+		if f[i] != '%' {
+			b.WriteByte(f[i])
+			continue
+		}
+		rest := f[i+1:]
+		var v string
+		n := 1
+		switch {
+		case strings.HasPrefix(rest, "H"):
+			v = h.String()
+		case strings.HasPrefix(rest, "T"):
+			v = c.tree
+		case strings.HasPrefix(rest, "P"):
+			v = strings.Join(c.parents, " ")
+		case strings.HasPrefix(rest, "n"):
+			v = "\n"
+		case strings.HasPrefix(rest, "%"):
+			v = "%"
+		case len(rest) >= 2 && (rest[0] == 'a' || rest[0] == 'c'):
+			p := c.author
+			if rest[0] == 'c' {
+				p = c.committer
+			}
+			n = 2
+			switch rest[1] {
+			case 'n':
+				v = p.Name
+			case 'e':
+				v = p.Email
+			case 't':
+				v = strconv.FormatInt(p.When.Unix(), 10)
+			case 'I':
+				v = p.When.Format("2006-01-02T15:04:05-07:00")
+			default:
+				return "", false
+			}
+		default:
+			return "", false
+		}
+		b.WriteString(v)
+		i += n
+	}
+	return b.String(), true
+}
+
+// matchSubst reports whether art is tpl with each placeholder replaced as
+// expand gives it or, where expand cannot tell (ok false), by some text,
+// and returns those texts. Where a literal between two
 // placeholders occurs several times the first split that matches is
 // taken; every byte not in a literal is in a region, so nothing escapes
 // the report. The search is bounded by maxSubstSteps.
-func matchSubst(tpl, art []byte) ([]substRegion, bool) {
+func matchSubst(tpl, art []byte, expand func(string) (string, bool)) ([]substRegion, bool) {
 	lits, formats := parseSubst(tpl)
+	lits, formats = fixSubst(lits, formats, expand)
 	n := len(formats)
 	if n == 0 {
-		return nil, bytes.Equal(tpl, art)
+		return nil, bytes.Equal(lits[0], art)
 	}
 	first, last := lits[0], lits[n]
 	if len(first)+len(last) > len(art) || !bytes.HasPrefix(art, first) || !bytes.HasSuffix(art, last) {

