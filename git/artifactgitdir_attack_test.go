@@ -11,7 +11,8 @@ import (
 // setting core.fsmonitor: any git command (or git-aware prompt) run in
 // the unpacked release runs the attacker's command. git-audit --artifact
 // left the .git out as "the checkout's repository" and passed; it is now
-// reported as git/artifact-git-dir, unless artifactAllow lists .git.
+// reported as git/artifact-git-dir, unless it is the repository audited
+// or artifactAllow lists .git.
 func TestAttackArtifactShipsGitDir(t *testing.T) {
 	t.Parallel()
 	tr := newTestRepo(t)
@@ -67,7 +68,18 @@ func TestAttackArtifactShipsGitDir(t *testing.T) {
 	}
 	wantPerm(t, res, RuleArtifactGitDir, ".git")
 
-	// Auditing a checkout on purpose: artifactAllow lists .git.
+	// The checkout audited, given as the artifact: its .git is the
+	// repository read.
+	for n, b := range files {
+		write(tr.dir, n, b)
+	}
+	res, err = Audit(t.Context(), tr.dir, Options{Until: "v1", ArtifactPath: tr.dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rtNone(t, res, RuleArtifactGitDir)
+
+	// Auditing another checkout on purpose: artifactAllow lists .git.
 	res, err = Audit(t.Context(), tr.dir, Options{Until: "v1", ArtifactPath: evil, Policy: &Policy{ArtifactAllow: []string{".git"}}})
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -479,6 +480,11 @@ func (a *auditor) checkArtifacts(ctx context.Context, res *Result, until plumbin
 		sc, err := scanArtifactPath(ctx, opts.ArtifactPath, keep)
 		if err != nil {
 			return err
+		}
+		if sc.gitDir && a.r.isGitDir(filepath.Join(opts.ArtifactPath, ".git")) {
+			// The artifact is the checkout audited: its .git is the
+			// repository read, not part of a release.
+			sc.gitDir = false
 		}
 		if res.Artifact, err = a.compareArtifact(until, opts.ArtifactTreePath, sc); err != nil {
 			return err
