@@ -1,10 +1,6 @@
 package git
 
-import (
-	"strings"
-
-	"github.com/shipgate/shipgate/internal/glob"
-)
+import "strings"
 
 // aboveOf reports whether path q names a proper ancestor of the protected
 // prefix p (ignoring case when fold is set): a file, symlink or submodule
@@ -19,7 +15,7 @@ func aboveOf(q, p string, fold bool) bool {
 		return false
 	}
 	for i, s := range qs {
-		if s != ps[i] && !(fold && glob.Fold(s) == glob.Fold(ps[i])) {
+		if s != ps[i] && !(fold && foldPath(s) == foldPath(ps[i])) {
 			return false
 		}
 	}

@@ -30,6 +30,9 @@ type artifactEntry struct {
 	// artifactPermFindings).
 	mode fs.FileMode
 	recs map[string]string
+	// data is the content of a file the scan's keep function asked for
+	// (files marked export-subst), when it is at most maxSubstFile bytes.
+	data []byte
 }
 
 // artifactScan is the content of an artifact plus the problems met reading it.
@@ -41,6 +44,9 @@ type artifactScan struct {
 	// dirs are directory names seen (for top-level prefix detection).
 	dirs     []string
 	problems []signing.Finding
+	// gitDir is set when a directory artifact holds a top-level .git
+	// (left out of the comparison, reported as RuleArtifactGitDir).
+	gitDir bool
 }
 
 // blobHash computes the git blob id of size bytes read from r.
@@ -62,14 +68,16 @@ func blobHashString(s string) plumbing.Hash {
 }
 
 // scanFS hashes every file of fsys. With skipGit, a top-level ".git"
-// (the repository of a checkout given as the artifact) is left out.
-func scanFS(ctx context.Context, fsys fs.FS, skipGit bool) (*artifactScan, error) {
+// (the repository of a checkout given as the artifact) is left out. The
+// content of the small files keep names (nil: none) is kept.
+func scanFS(ctx context.Context, fsys fs.FS, skipGit bool, keep func(string) bool) (*artifactScan, error) {
 	sc := &artifactScan{what: "folder"}
 	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr
 		}
 		if skipGit && name == ".git" {
+			sc.gitDir = true
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
@@ -105,7 +113,15 @@ func scanFS(ctx context.Context, fsys fs.FS, skipGit bool) (*artifactScan, error
 			if info, err := d.Info(); err == nil {
 				mode = info.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
 			}
-			sc.entries = append(sc.entries, artifactEntry{name: name, hash: h, mode: mode})
+			var data []byte
+			if keep != nil && keep(name) {
+				if info, err := d.Info(); err == nil && info.Size() <= maxSubstFile {
+					if data, err = fs.ReadFile(fsys, name); err != nil || blobHashString(string(data)) != h {
+						data = nil
+					}
+				}
+			}
+			sc.entries = append(sc.entries, artifactEntry{name: name, hash: h, mode: mode, data: data})
 		default:
 			sc.entries = append(sc.entries, artifactEntry{name: name, special: t.String()})
 		}
@@ -138,7 +154,7 @@ func artifactProblem(name, msg string) signing.Finding {
 // xz or zstd), read by the release walker's tar reader so that git-audit
 // and verify hold an artifact to the same checks. Names are checked, never
 // used to touch the file system.
-func scanTar(ctx context.Context, r io.ReaderAt, size int64, archive string) (*artifactScan, error) {
+func scanTar(ctx context.Context, r io.ReaderAt, size int64, archive string, keep func(string) bool) (*artifactScan, error) {
 	sc := &artifactScan{what: "tar"}
 	tr, err := release.OpenTar(r, size, release.TarOptions{})
 	if err != nil {
@@ -165,12 +181,16 @@ func scanTar(ctx context.Context, r io.ReaderAt, size int64, archive string) (*a
 		case release.TypeDir:
 			sc.dirs = append(sc.dirs, e.Name)
 		case release.TypeFile:
+			var data []byte
 			h, err := hashSource(e.Source, e.Size)
+			if err == nil && keep != nil && keep(e.Name) && e.Size <= maxSubstFile {
+				data, err = readSource(e.Source, e.Size)
+			}
 			if err != nil {
 				sc.problems = append(sc.problems, artifactProblem(archive, fmt.Sprintf("%s: %v; the rest of the archive was not compared", e.Name, err)))
 				return sc, nil
 			}
-			sc.entries = append(sc.entries, artifactEntry{name: e.Name, hash: h, mode: e.Header.FileInfo().Mode(), recs: e.Header.PAXRecords})
+			sc.entries = append(sc.entries, artifactEntry{name: e.Name, hash: h, mode: e.Header.FileInfo().Mode(), recs: e.Header.PAXRecords, data: data})
 		case release.TypeSymlink:
 			sc.entries = append(sc.entries, artifactEntry{name: e.Name, symlink: true, hash: blobHashString(e.Link)})
 		case release.TypeHardlink:
@@ -230,7 +250,7 @@ func cleanArchiveName(n string) (string, bool) {
 
 // scanArtifactPath reads a release artifact from disk: a directory, or a
 // .tar, .tar.gz, .tgz or .tar.xz archive.
-func scanArtifactPath(ctx context.Context, name string) (*artifactScan, error) {
+func scanArtifactPath(ctx context.Context, name string, keep func(string) bool) (*artifactScan, error) {
 	st, err := os.Stat(name)
 	if err != nil {
 		return nil, fmt.Errorf("git: artifact: %w", err)
@@ -243,7 +263,7 @@ func scanArtifactPath(ctx context.Context, name string) (*artifactScan, error) {
 		defer root.Close()
 		// A directory may be a checkout: its .git is the repository, not
 		// part of the release.
-		return scanFS(ctx, root.FS(), true)
+		return scanFS(ctx, root.FS(), true, keep)
 	}
 	f, err := os.Open(name)
 	if err != nil {
@@ -255,7 +275,7 @@ func scanArtifactPath(ctx context.Context, name string) (*artifactScan, error) {
 	if _, ok := release.TarCompression(head[:n]); !ok {
 		return nil, fmt.Errorf("git: artifact %s: not a directory, .tar, .tar.gz, .tar.xz or .tar.zst", name)
 	}
-	return scanTar(ctx, f, st.Size(), path.Base(strings.ReplaceAll(name, "\\", "/")))
+	return scanTar(ctx, f, st.Size(), path.Base(strings.ReplaceAll(name, "\\", "/")), keep)
 }
 
 // flattenTree lists every file (blob or symlink) under tree h.
@@ -285,6 +305,9 @@ func (a *auditor) compareArtifact(until plumbing.Hash, treePath string, sc *arti
 	for _, p := range sc.problems {
 		a.add(p)
 	}
+	if sc.gitDir && !matchAny(a.pol.ArtifactAllow, ".git", a.pol.foldPaths()) {
+		a.finding(RuleArtifactGitDir, signing.SeverityError, ".git", "", ".git is in the artifact directory: a repository's hooks and config (core.fsmonitor, core.sshCommand, core.hooksPath) run commands when git is used in the unpacked release; its contents were not compared")
+	}
 	uc, err := a.r.commit(until)
 	if err != nil {
 		return nil, err
@@ -313,11 +336,15 @@ func (a *auditor) compareArtifact(until plumbing.Hash, treePath string, sc *arti
 			strip = ""
 		}
 	}
-	ignoreMissing, err := a.exportIgnored(root.hash)
+	ignoreMissing, err := a.attrGlobs(root.hash, "export-ignore")
 	if err != nil {
 		return nil, err
 	}
 	ignoreMissing = append(ignoreMissing, a.pol.ArtifactIgnoreMissing...)
+	subst, err := a.attrGlobs(root.hash, "export-subst")
+	if err != nil {
+		return nil, err
+	}
 	seen := map[string]bool{}
 	for _, e := range sc.entries {
 		name := e.name
@@ -341,6 +368,14 @@ func (a *auditor) compareArtifact(until plumbing.Hash, treePath string, sc *arti
 			a.finding(RuleArtifactFileNotInTag, signing.SeverityError, name, "", fmt.Sprintf("%s is in the artifact but not in the tree at %s", name, until))
 		case e.symlink != (te.mode == filemode.Symlink):
 			a.finding(RuleArtifactContentDiffers, signing.SeverityError, name, "", fmt.Sprintf("%s is a %s in the artifact but a %s at %s", name, kindName(e.symlink), kindName(te.mode == filemode.Symlink), until))
+		case e.hash != te.hash && matchAny(subst, name, a.pol.foldPaths()):
+			ok, err := a.compareSubst(name, e, te, until)
+			if err != nil {
+				return nil, err
+			}
+			if ok && len(perm) == 0 {
+				sum.Matched++
+			}
 		case e.hash != te.hash:
 			a.finding(RuleArtifactContentDiffers, signing.SeverityError, name, "", fmt.Sprintf("%s differs from the tree at %s (blob %s in the artifact, %s tagged)", name, until, e.hash, te.hash))
 		case len(perm) == 0:
@@ -356,11 +391,12 @@ func (a *auditor) compareArtifact(until plumbing.Hash, treePath string, sc *arti
 	return sum, nil
 }
 
-// exportIgnored returns globs for the paths the root .gitattributes marks
-// export-ignore: git archive leaves them out of release tarballs, so their
-// absence is expected. Patterns without a slash match at any depth, as in
-// gitattributes(5).
-func (a *auditor) exportIgnored(root plumbing.Hash) ([]string, error) {
+// attrGlobs returns globs for the paths the root .gitattributes sets attr
+// on: git archive leaves export-ignore paths out of release tarballs, so
+// their absence is expected, and expands the $Format:…$ placeholders of
+// export-subst ones (see compareSubst). Patterns without a slash match at
+// any depth, as in gitattributes(5).
+func (a *auditor) attrGlobs(root plumbing.Hash, attr string) ([]string, error) {
 	e, err := a.r.entryAt(root, ".gitattributes")
 	if err != nil || e.hash.IsZero() || !e.mode.IsFile() {
 		return nil, err
@@ -372,7 +408,7 @@ func (a *auditor) exportIgnored(root plumbing.Hash) ([]string, error) {
 	var out []string
 	for line := range strings.SplitSeq(string(b), "\n") {
 		f := strings.Fields(line)
-		if len(f) < 2 || strings.HasPrefix(f[0], "#") || !slices.Contains(f[1:], "export-ignore") {
+		if len(f) < 2 || strings.HasPrefix(f[0], "#") || !slices.Contains(f[1:], attr) {
 			continue
 		}
 		pat := strings.TrimSuffix(f[0], "/")
@@ -418,7 +454,11 @@ func commonTop(sc *artifactScan) string {
 
 // checkArtifact scans an artifact given as a file system.
 func (a *auditor) checkArtifact(ctx context.Context, until plumbing.Hash, fsys fs.FS, treePath string) (*ArtifactSummary, error) {
-	sc, err := scanFS(ctx, fsys, false)
+	keep, err := a.substKeep(until, treePath)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := scanFS(ctx, fsys, false, keep)
 	if err != nil {
 		return nil, err
 	}

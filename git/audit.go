@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -472,9 +473,18 @@ func (a *auditor) checkArtifacts(ctx context.Context, res *Result, until plumbin
 		}
 	}
 	if opts.ArtifactPath != "" {
-		sc, err := scanArtifactPath(ctx, opts.ArtifactPath)
+		keep, err := a.substKeep(until, opts.ArtifactTreePath)
 		if err != nil {
 			return err
+		}
+		sc, err := scanArtifactPath(ctx, opts.ArtifactPath, keep)
+		if err != nil {
+			return err
+		}
+		if sc.gitDir && a.r.isGitDir(filepath.Join(opts.ArtifactPath, ".git")) {
+			// The artifact is the checkout audited: its .git is the
+			// repository read, not part of a release.
+			sc.gitDir = false
 		}
 		if res.Artifact, err = a.compareArtifact(until, opts.ArtifactTreePath, sc); err != nil {
 			return err
@@ -567,6 +577,9 @@ func (a *auditor) signatureFindings(s *Signature, signers []string, path, commit
 				msg += ": " + s.Detail
 			} else if s.Signer != "" {
 				msg += ": signer " + s.Signer
+			}
+			if len(s.sharedEmails) > 0 {
+				msg += fmt.Sprintf(" (other keys of the keyrings claim %s too, so the address names no key; name this key by fingerprint in signers)", strings.Join(s.sharedEmails, ", "))
 			}
 			a.finding(RuleSignerNotAllowed, signing.SeverityError, path, commit, msg)
 		}

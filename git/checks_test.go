@@ -378,7 +378,7 @@ func FuzzScanTar(f *testing.F) {
 	tw.Close()
 	f.Add(buf.Bytes())
 	f.Fuzz(func(t *testing.T, b []byte) {
-		sc, err := scanTar(context.Background(), bytes.NewReader(b), int64(len(b)), "fuzz.tar")
+		sc, err := scanTar(context.Background(), bytes.NewReader(b), int64(len(b)), "fuzz.tar", nil)
 		if err != nil {
 			t.Fatal(err)
 		}

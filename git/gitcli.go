@@ -86,3 +86,16 @@ func isolatedEnv(environ []string, gitDir, objDir string) []string {
 		"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL="+os.DevNull, "GIT_TERMINAL_PROMPT=0", "LC_ALL=C",
 		"GIT_GRAFT_FILE="+os.DevNull, "GIT_NO_LAZY_FETCH=1", "GIT_NO_REPLACE_OBJECTS=1")
 }
+
+// isGitDir reports whether name is the git directory r was opened from.
+func (r *repo) isGitDir(name string) bool {
+	if r.store == nil {
+		return false
+	}
+	a, err := os.Stat(name)
+	if err != nil {
+		return false
+	}
+	b, err := os.Stat(r.store.Filesystem().Root())
+	return err == nil && os.SameFile(a, b)
+}

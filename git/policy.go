@@ -51,7 +51,9 @@ type Policy struct {
 	// artifactAllow, artifactIgnoreMissing) and the vendored directories
 	// match with their exact case. By default they ignore case: a checkout
 	// on Windows or macOS merges `Vendor/` and `vendor/` into one
-	// directory, so a change to `Vendor/x.c` is a change under `vendor/**`.
+	// directory, so a change to `Vendor/x.c` is a change under `vendor/**`
+	// (and so are NFC and NFD spellings, and names with code points HFS+
+	// ignores: see foldPath).
 	// Set it only for repositories that are never checked out on a
 	// case-insensitive file system.
 	CaseSensitivePaths bool `yaml:"caseSensitivePaths"`
@@ -73,7 +75,8 @@ type ProtectRule struct {
 	Owners []string `yaml:"owners"`
 	// Signers are who may sign changes: SSH principals from the
 	// allowed_signers file, OpenPGP fingerprints (40 hex digits), long key
-	// IDs (16 hex digits) or user ID email addresses of keys in the keyrings.
+	// IDs (16 hex digits) or user ID email addresses of keys in the keyrings
+	// (an address two keys able to sign claim names neither of them).
 	// Empty means any key in the allowed_signers file or the keyrings.
 	Signers []string `yaml:"signers"`
 }
@@ -218,7 +221,7 @@ func checkGlob(g string) error {
 // below a directory that matches it, ignoring case when fold is set.
 func matchGlob(g, p string, fold bool) bool {
 	if fold {
-		return glob.MatchOrBelowFold(g, p)
+		return glob.MatchOrBelowFold(dropIgnorable(g), dropIgnorable(p))
 	}
 	return glob.MatchOrBelow(g, p)
 }

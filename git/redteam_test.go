@@ -266,7 +266,9 @@ func TestRedTeamOpenPGP(t *testing.T) {
 	root, base := rtBase(tr)
 	files := with(base, "vendor/lib/a.c", "evil\n")
 	keyTime := epoch.Add(-24 * time.Hour)
-	rsa, err := openpgp.NewEntity("Alice", "", "alice@example.com", &packet.Config{Algorithm: packet.PubKeyAlgoRSA, RSABits: 2048, Time: func() time.Time { return keyTime }})
+	// Another address: two keys able to sign that claim the same one
+	// name neither (TestAttackPGPSharedEmailImpersonation).
+	rsa, err := openpgp.NewEntity("Alice", "", "alice@rsa.example", &packet.Config{Algorithm: packet.PubKeyAlgoRSA, RSABits: 2048, Time: func() time.Time { return keyTime }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,8 +21,6 @@ import (
 	cgv2 "github.com/go-git/go-git/v5/plumbing/format/commitgraph/v2"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/filesystem"
-
-	"github.com/shipgate/shipgate/internal/glob"
 )
 
 // repo reads objects of one repository through go-git's object storage, with
@@ -600,7 +598,7 @@ func (r *repo) entriesAtOrAbove(root plumbing.Hash, p string, above bool) ([]nam
 	}
 	cur := []namedRef{{"", entryRef{hash: root, mode: filemode.Dir}}}
 	for name := range strings.SplitSeq(p, "/") {
-		lname := glob.Fold(name)
+		lname := foldPath(name)
 		var next []namedRef
 		for _, d := range cur {
 			if d.ref.mode != filemode.Dir {
@@ -696,12 +694,12 @@ func findFoldInTree(b []byte, lname string) ([]namedRef, error) {
 	return out, nil
 }
 
-// foldEqual reports whether glob.Fold(name) == lname, without
+// foldEqual reports whether foldPath(name) == lname, without
 // allocating for ASCII names.
 func foldEqual(name []byte, lname string) bool {
 	for i := 0; i < len(name); i++ {
 		if name[i] >= utf8.RuneSelf {
-			return glob.Fold(string(name)) == lname
+			return foldPath(string(name)) == lname
 		}
 	}
 	if len(name) != len(lname) {

@@ -45,4 +45,9 @@ const (
 	RuleArtifactFileMissing signing.Rule = "git/artifact-file-missing"
 	// RuleArtifactUnreadable: the artifact or a file in it cannot be read.
 	RuleArtifactUnreadable signing.Rule = "git/artifact-unreadable"
+	// RuleArtifactGitDir: a release directory holds a top-level .git.
+	RuleArtifactGitDir signing.Rule = "git/artifact-git-dir"
+	// RuleArtifactExportSubst: git archive expanded a $Format:…$
+	// placeholder of an export-subst file.
+	RuleArtifactExportSubst signing.Rule = "git/artifact-export-subst"
 )

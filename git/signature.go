@@ -63,6 +63,10 @@ type Signature struct {
 	// accepted a plain SSH key: policy signers are matched against one
 	// line's patterns at a time, so that its negations hold.
 	principalLines [][]string
+	// sharedEmails are user ID emails of the OpenPGP key that another key
+	// of the keyrings, able to sign, claims too: left out of Identities,
+	// since a user ID is only its key holder's own claim.
+	sharedEmails []string
 }
 
 // verifier checks signatures against the allowed keys.
@@ -254,7 +258,7 @@ func (v *verifier) verifyPGP(armored string, payload []byte) *Signature {
 	_, ent, err := openpgp.VerifyDetachedSignature(v.pgp, bytes.NewReader(payload), bytes.NewReader(body), cfg)
 	if ent != nil {
 		out.Key = strings.ToUpper(hex.EncodeToString(ent.PrimaryKey.Fingerprint))
-		out.Identities = pgpIdentities(ent, v.nowOrClock())
+		out.Identities, out.sharedEmails = v.unsharedIdentities(ent, pgpIdentities(ent, v.nowOrClock()))
 		out.Signer = pgpSignerName(ent, v.nowOrClock())
 	}
 	switch {
@@ -346,6 +350,42 @@ func pgpIdentities(e *openpgp.Entity, now time.Time) []string {
 		}
 	}
 	return ids
+}
+
+// unsharedIdentities splits ids, the identities of ent, into those that
+// name ent alone and the user ID emails another key of the keyrings that
+// can sign at the audit time claims as well. Anyone can make a key with
+// any user ID: when a keyring (such as a project's KEYS file) holds
+// several keys claiming maintainer@example.com, the address no longer
+// tells which key is the maintainer's, so it names none of them; the
+// policy must name the key by fingerprint.
+func (v *verifier) unsharedIdentities(ent *openpgp.Entity, ids []string) (own, shared []string) {
+	now := v.nowOrClock()
+	claimed := map[string]bool{}
+	for _, o := range v.pgp {
+		if o == nil || o.PrimaryKey == nil || bytes.Equal(o.PrimaryKey.Fingerprint, ent.PrimaryKey.Fingerprint) {
+			continue
+		}
+		if _, ok := o.SigningKey(now); !ok {
+			continue
+		}
+		for _, id := range pgpIdentities(o, now) {
+			if strings.Contains(id, "@") {
+				claimed[strings.ToLower(id)] = true
+			}
+		}
+	}
+	for _, id := range ids {
+		if strings.Contains(id, "@") && claimed[strings.ToLower(id)] {
+			if !slices.Contains(shared, id) {
+				shared = append(shared, id)
+			}
+			continue
+		}
+		own = append(own, id)
+	}
+	slices.Sort(shared)
+	return own, shared
 }
 
 // allowedBy reports whether the signature is valid and, when signers is not

@@ -255,6 +255,11 @@ func cliChanged(ctx context.Context, gitBin string, r *repo, since, until plumbi
 	if above {
 		args = append(args, exactAncestorSpecs(prefixes)...)
 	}
+	if fold {
+		// Names with code points HFS+ ignores ("ff\u200cmpeg" is ffmpeg
+		// there) escape icase: list every commit touching one.
+		args = append(args, ignorableSpecs...)
+	}
 	cmd, cleanup, err := isolatedGit(ctx, gitBin, objDir, args...)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,49 @@
+package git
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/shipgate/shipgate/internal/glob"
+)
+
+// foldPath is the key under which paths are compared when the policy folds
+// them (Policy.CaseSensitivePaths unset): glob.Fold (case, and NFC and NFD
+// spellings, as APFS and HFS+ find names) of the path without the code
+// points HFS+ ignores in names (U+200C–U+200F, U+202A–U+202E,
+// U+206A–U+206F, U+FEFF; TN1150's FastUnicodeCompare). On such a volume
+// "vendor/ff\u200cmpeg" is the directory vendor/ffmpeg, so a change under
+// it is a change to vendor/ffmpeg.
+func foldPath(s string) string { return glob.Fold(dropIgnorable(s)) }
+
+// dropIgnorable returns s without the code points HFS+ ignores.
+func dropIgnorable(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.Map(func(r rune) rune {
+				if hfsIgnorable(r) {
+					return -1
+				}
+				return r
+			}, s)
+		}
+	}
+	return s
+}
+
+// hfsIgnorable reports whether HFS+ name comparison skips r.
+func hfsIgnorable(r rune) bool {
+	return r >= 0x200c && r <= 0x200f || r >= 0x202a && r <= 0x202e || r >= 0x206a && r <= 0x206f || r == 0xfeff
+}
+
+// ignorableSpecs are git pathspecs matching every path with an element
+// that holds a code point HFS+ ignores (and a few neighbours: a superset,
+// whose commits the in-process matching sorts out). Their UTF-8 forms are
+// E2 80 8C–8F, E2 80 AA–AE, E2 81 AA–AF and EF BB BF; git's wildmatch
+// compares bytes.
+var ignorableSpecs = []string{
+	":(glob)**/*\xe2[\x80\x81][\x8c-\x8f\xaa-\xaf]*",
+	":(glob)**/*\xe2[\x80\x81][\x8c-\x8f\xaa-\xaf]*/**",
+	":(glob)**/*\xef\xbb\xbf*",
+	":(glob)**/*\xef\xbb\xbf*/**",
+}
