@@ -300,6 +300,11 @@ type item struct {
 	// are looked for beside the entry, as verify looks (nil when verify
 	// does not look: see cabinets.go).
 	sib fs.FS
+	// folderPerm marks a file of a release folder, whose mode the walk
+	// left to its open (see openBytes, folderPerms); permRead says the
+	// open read it into perm.
+	folderPerm, permRead bool
+	perm                 fs.FileMode
 
 	// results
 	sha256    string
@@ -539,6 +544,7 @@ func (b *builder) build() error {
 		return err
 	}
 	b.hashAll(b.items)
+	b.folderPerms()
 	b.openInstallers()
 	b.openAsars()
 	b.matchUnpacked()
@@ -647,10 +653,9 @@ func (b *builder) collectDisk() error {
 		}
 	}
 	b.diskRoot = root
-	err := walk.DirTree(context.Background(), root, func(e walk.Entry) error {
-		if e.Kind == walk.Regular {
-			b.perm(e.Path, "folder", e.Perm, nil) // as a tarball of the folder would be
-		}
+	// The walk does not lstat each file for its mode: the file's open
+	// reads it (openBytes), and folderPerms reports it.
+	err := walk.DirTreeTypes(context.Background(), root, func(e walk.Entry) error {
 		switch {
 		case e.Kind == walk.Unreadable:
 			b.finding(RuleUnreadable, signing.SeverityError, e.Path, e.Err.Error())
@@ -664,7 +669,7 @@ func (b *builder) collectDisk() error {
 			b.finding(RuleUnreadable, signing.SeverityError, e.Path, fmt.Sprintf("%s, not a regular file; it was not read or inventoried", walk.SpecialKind(e.Mode)))
 		case e.Kind != walk.Regular:
 		default:
-			b.items = append(b.items, &item{path: e.Path, disk: e.Full})
+			b.items = append(b.items, &item{path: e.Path, disk: e.Full, folderPerm: true})
 		}
 		return nil
 	})
@@ -750,7 +755,7 @@ func (it *item) openBytes() (io.ReaderAt, int64, io.Closer, error) {
 	if it.open != nil || it.disk == "" {
 		return it.opener()()
 	}
-	f, err := os.Open(it.disk)
+	f, err := os.OpenFile(it.disk, os.O_RDONLY|noFollow, 0)
 	if err != nil {
 		return nil, 0, nil, err
 	}
@@ -758,6 +763,9 @@ func (it *item) openBytes() (io.ReaderAt, int64, io.Closer, error) {
 	if err != nil {
 		f.Close()
 		return nil, 0, nil, err
+	}
+	if it.folderPerm {
+		it.perm, it.permRead = st.Mode()&permBits, true
 	}
 	return f, st.Size(), f, nil
 }

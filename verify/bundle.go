@@ -45,6 +45,12 @@ var bundleArchives = map[Kind]bool{KindPkg: true}
 // isBundle reports whether dir in fsys is an Apple code bundle.
 func isBundle(fsys fs.FS, dir string) bool { return codesign.IsBundle(fsys, dir) }
 
+// isBundleListed is isBundle for a folder's directory whose entries the
+// walk read (list; nil when it could not): see codesign.IsBundleListed.
+func isBundleListed(fsys fs.FS, dir string, list []fs.DirEntry) bool {
+	return codesign.IsBundleListed(fsys, dir, list)
+}
+
 // bundleState is what the checks of a bundle's files leave to the bundle.
 // Files are named by their path in the bundle job's fsys.
 type bundleState struct {

@@ -141,7 +141,7 @@ func (e *engine) walkDir(in input) error {
 			}
 			e.addFindings(e.addSymlink(in.prefix, rel, d.Target, "the release")...)
 		case walk.Dir:
-			if bundleOf(bundles, rel) < 0 && isBundle(rootFS, rel) {
+			if bundleOf(bundles, rel) < 0 && isBundleListed(rootFS, rel, d.Listing) {
 				bundles = append(bundles, rel)
 				bs := newBundleState()
 				states = append(states, bs)

@@ -57,6 +57,13 @@ type Entry struct {
 	// IsDir reports, on an Unreadable entry, that it is a directory whose
 	// listing failed: its entries are not walked.
 	IsDir bool
+	// Listing, on a Dir entry of DirTree or DirTreeTypes, is the
+	// directory's entries in lexical order, read before it is visited
+	// (the walk's own listing: a caller that asks what the directory
+	// holds need not look again), empty but not nil for an empty
+	// directory; nil when the listing failed (an Unreadable entry
+	// follows) and on ArchiveFS's entries.
+	Listing []fs.DirEntry
 }
 
 // SkipDir, returned by a visit of a Dir entry, skips the directory's
@@ -85,7 +92,7 @@ func DirTreeTypes(ctx context.Context, root string, visit func(Entry) error) err
 
 func dirTree(ctx context.Context, root string, perm bool, visit func(Entry) error) error {
 	clean := filepath.Clean(root) == root
-	return filepath.WalkDir(root, func(full string, d fs.DirEntry, err error) error {
+	return walkListed(root, func(full string, d fs.DirEntry, list []fs.DirEntry, err error) error {
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr
 		}
@@ -111,7 +118,7 @@ func dirTree(ctx context.Context, root string, perm bool, visit func(Entry) erro
 			e.Kind = Link
 			e.Target, e.TargetErr = os.Readlink(full)
 		case d.IsDir():
-			e.Kind = Dir
+			e.Kind, e.Listing = Dir, list
 		case d.Type().IsRegular():
 			e.Kind = Regular
 			if perm {
@@ -122,6 +129,66 @@ func dirTree(ctx context.Context, root string, perm bool, visit func(Entry) erro
 		}
 		return visit(e)
 	})
+}
+
+// listedFunc is fs.WalkDirFunc with, for a directory, its listing (nil
+// when it failed: the function is then called again with the error).
+type listedFunc func(path string, d fs.DirEntry, list []fs.DirEntry, err error) error
+
+// walkListed is filepath.WalkDir, calls and order alike, but for a
+// directory's listing, read before the directory is visited rather than
+// after, and handed to fn with it.
+func walkListed(root string, fn listedFunc) error {
+	info, err := os.Lstat(root)
+	if err != nil {
+		err = fn(root, nil, nil, err)
+	} else {
+		err = walkListedDir(root, fs.FileInfoToDirEntry(info), fn)
+	}
+	if err == fs.SkipDir || err == fs.SkipAll {
+		return nil
+	}
+	return err
+}
+
+// walkListedDir is filepath.WalkDir's walk of path, whose entry is d.
+func walkListedDir(path string, d fs.DirEntry, fn listedFunc) error {
+	var list []fs.DirEntry
+	var lerr error
+	if d.IsDir() {
+		list, lerr = os.ReadDir(path)
+	}
+	shown := list
+	switch {
+	case lerr != nil:
+		shown = nil
+	case d.IsDir() && list == nil:
+		shown = []fs.DirEntry{} // an empty directory's listing is known
+	}
+	if err := fn(path, d, shown, nil); err != nil || !d.IsDir() {
+		if err == fs.SkipDir && d.IsDir() {
+			err = nil // the directory is skipped
+		}
+		return err
+	}
+	if lerr != nil {
+		// Second call, to report the listing's error.
+		if err := fn(path, d, nil, lerr); err != nil {
+			if err == fs.SkipDir {
+				err = nil
+			}
+			return err
+		}
+	}
+	for _, d1 := range list {
+		if err := walkListedDir(filepath.Join(path, d1.Name()), d1, fn); err != nil {
+			if err == fs.SkipDir {
+				break
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 // relPath is filepath.Rel(root, full) for a path the walk of root gave:

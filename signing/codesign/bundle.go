@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -210,6 +211,30 @@ func IsBundle(fsys fs.FS, dir string) bool {
 	}
 	st, err := fs.Stat(fsys, cr)
 	return err == nil && st.Mode().IsRegular()
+}
+
+// IsBundleListed is IsBundle for a directory whose entries are known
+// (list, nil when they are not): one that holds none of the names a
+// bundle's layout looks for (Contents, Versions, Resources, Info.plist,
+// in any case, as a case-insensitive volume finds them) is no bundle,
+// which IsBundle would find out with several failed lookups; any other
+// is IsBundle's to judge.
+func IsBundleListed(fsys fs.FS, dir string, list []fs.DirEntry) bool {
+	if list != nil && !slices.ContainsFunc(list, func(d fs.DirEntry) bool { return layoutName(d.Name()) }) {
+		return false
+	}
+	return IsBundle(fsys, dir)
+}
+
+// layoutName reports whether name is, in any case, one that locate looks
+// for in a bundle's directory.
+func layoutName(name string) bool {
+	for _, n := range [...]string{"Contents", "Versions", "Resources", "Info.plist"} {
+		if strings.EqualFold(name, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // isSymlink reports whether p is a symbolic link (when fsys can tell).
