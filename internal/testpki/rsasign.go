@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
+	"io"
 	"sync"
 )
 
@@ -50,4 +51,28 @@ func SignPKCS1v15(k *rsa.PrivateKey, h crypto.Hash, digest []byte) ([]byte, erro
 	}
 	rsaSignatures.Unlock()
 	return sig, nil
+}
+
+// rememberingSigner is an RSA key whose PKCS#1 v1.5 signatures go through
+// SignPKCS1v15 (minting the same certificate again, as every test that
+// makes its PKI does, then costs no private-key operation); PSS signs as
+// the key does.
+type rememberingSigner struct{ k *rsa.PrivateKey }
+
+func (s rememberingSigner) Public() crypto.PublicKey { return s.k.Public() }
+
+func (s rememberingSigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	if _, pss := opts.(*rsa.PSSOptions); pss {
+		return s.k.Sign(r, digest, opts)
+	}
+	return SignPKCS1v15(s.k, opts.HashFunc(), digest)
+}
+
+// remembering returns k signing through SignPKCS1v15 when it is an RSA
+// key, else k.
+func remembering(k crypto.Signer) crypto.Signer {
+	if rk, ok := k.(*rsa.PrivateKey); ok {
+		return rememberingSigner{rk}
+	}
+	return k
 }

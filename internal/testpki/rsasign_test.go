@@ -39,3 +39,17 @@ func TestSignPKCS1v15Remembered(t *testing.T) {
 		t.Fatal("two digests share a signature")
 	}
 }
+
+// TestMintRemembered: a certificate minted again through the remembered
+// signatures is byte-identical and its signature checks.
+func TestMintRemembered(t *testing.T) {
+	root := NewRoot(Spec{CommonName: "remembered root"})
+	a := root.Issue(Spec{CommonName: "remembered leaf", KeyN: 1})
+	b := root.Issue(Spec{CommonName: "remembered leaf", KeyN: 1})
+	if !bytes.Equal(a.Cert.Raw, b.Cert.Raw) {
+		t.Fatal("the same spec minted two certificates")
+	}
+	if err := b.Cert.CheckSignatureFrom(root.Cert); err != nil {
+		t.Fatal(err)
+	}
+}

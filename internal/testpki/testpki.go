@@ -216,7 +216,7 @@ func mint(s Spec, parent *Cert) *Cert {
 		return &Cert{Cert: mintSHA1(tmpl, issuer, key.Public(), issuerKey), Key: key}
 	}
 	tmpl.SignatureAlgorithm = s.SignatureAlgorithm
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, key.Public(), issuerKey)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, key.Public(), remembering(issuerKey))
 	if err != nil {
 		panic(fmt.Sprintf("testpki: minting %q: %v", s.CommonName, err))
 	}
@@ -251,7 +251,7 @@ func mintSHA1(tmpl, issuer *x509.Certificate, pub crypto.PublicKey, issuerKey cr
 		panic("testpki: SHA1WithRSA needs an RSA issuer key")
 	}
 	tmpl.SignatureAlgorithm = x509.SHA256WithRSA
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, pub, issuerKey)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, pub, remembering(issuerKey))
 	if err != nil {
 		panic(err)
 	}
@@ -294,7 +294,7 @@ func mintV1(tmpl, issuer *x509.Certificate, pub crypto.PublicKey, issuerKey cryp
 		panic("testpki: Version1 needs an RSA issuer key")
 	}
 	tmpl.SignatureAlgorithm = x509.SHA256WithRSA
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, pub, issuerKey)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, pub, remembering(issuerKey))
 	if err != nil {
 		panic(err)
 	}
