@@ -2,16 +2,13 @@ package lzfse_test
 
 import (
 	"bytes"
-	"errors"
 	"math/rand/v2"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/lzfse"
 	"github.com/shipgate/shipgate/internal/lzfse/lzfsetest"
+	"github.com/shipgate/shipgate/internal/machofile"
 )
 
 // corpus returns varied inputs: text, random, zeros, mixed, a Go binary.
@@ -36,20 +33,11 @@ func corpus(t testing.TB) map[string][]byte {
 	return m
 }
 
-// goBinary cross-compiles a small program for darwin/arm64.
+// goBinary cross-compiles a small program for darwin/arm64, the one
+// signing/codesign's tests build (machofile.GoHello), so a cold build cache
+// compiles the darwin/arm64 runtime once for both.
 func goBinary(t testing.TB) ([]byte, error) {
-	dir := t.TempDir()
-	src := filepath.Join(dir, "main.go")
-	if err := os.WriteFile(src, []byte("package main\nimport \"fmt\"\nfunc main() { fmt.Println(\"hi\") }\n"), 0o644); err != nil {
-		return nil, err
-	}
-	out := filepath.Join(dir, "hi")
-	cmd := exec.Command("go", "build", "-o", out, src)
-	cmd.Env = append(os.Environ(), "GOOS=darwin", "GOARCH=arm64", "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return nil, errors.New(string(b))
-	}
-	return os.ReadFile(out)
+	return machofile.GoHello(t.TempDir(), "arm64")
 }
 
 func TestRoundTrip(t *testing.T) {

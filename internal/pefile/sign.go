@@ -303,7 +303,7 @@ func rawCountersign(tsa *testpki.Cert, h crypto.Hash, stamped []byte, at time.Ti
 	}
 	sort.Slice(attrs, func(i, j int) bool { return bytes.Compare(attrs[i], attrs[j]) < 0 })
 	set := testpki.TLV(0x31, attrs...)
-	sig, err := rsa.SignPKCS1v15(nil, key, 0, sum(set))
+	sig, err := testpki.SignPKCS1v15(key, 0, sum(set))
 	if err != nil {
 		return nil, err
 	}

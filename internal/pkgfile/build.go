@@ -9,7 +9,6 @@ import (
 	"compress/gzip"
 	"compress/zlib"
 	"crypto"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -367,7 +366,7 @@ func (b *archive) assemble(xml string) ([]byte, *Layout, int) {
 		if s.SignWith != nil {
 			signed = s.SignWith
 		}
-		sig, err := rsa.SignPKCS1v15(rand.Reader, s.Signer.Key.(*rsa.PrivateKey), h, signed)
+		sig, err := testpki.SignPKCS1v15(s.Signer.Key.(*rsa.PrivateKey), h, signed)
 		if err != nil {
 			panic(err)
 		}

@@ -200,7 +200,7 @@ func sign(c *Cert, h crypto.Hash, msg []byte) (sig, alg []byte) {
 	d := sum(h, msg)
 	switch k := c.Key.(type) {
 	case *rsa.PrivateKey:
-		s, err := rsa.SignPKCS1v15(nil, k, h, d)
+		s, err := SignPKCS1v15(k, h, d)
 		if err != nil {
 			panic(err)
 		}

@@ -216,7 +216,7 @@ func mint(s Spec, parent *Cert) *Cert {
 		return &Cert{Cert: mintSHA1(tmpl, issuer, key.Public(), issuerKey), Key: key}
 	}
 	tmpl.SignatureAlgorithm = s.SignatureAlgorithm
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, key.Public(), issuerKey)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, key.Public(), remembering(issuerKey))
 	if err != nil {
 		panic(fmt.Sprintf("testpki: minting %q: %v", s.CommonName, err))
 	}
@@ -251,7 +251,7 @@ func mintSHA1(tmpl, issuer *x509.Certificate, pub crypto.PublicKey, issuerKey cr
 		panic("testpki: SHA1WithRSA needs an RSA issuer key")
 	}
 	tmpl.SignatureAlgorithm = x509.SHA256WithRSA
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, pub, issuerKey)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, pub, remembering(issuerKey))
 	if err != nil {
 		panic(err)
 	}
@@ -266,7 +266,7 @@ func mintSHA1(tmpl, issuer *x509.Certificate, pub crypto.PublicKey, issuerKey cr
 	sha1RSA := pkix.AlgorithmIdentifier{Algorithm: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 5}, Parameters: asn1.NullRawValue}
 	newTBS := replaceTBSAlgorithm(c.TBS.FullBytes, sha1RSA)
 	h := sha1.Sum(newTBS)
-	sig, err := rsa.SignPKCS1v15(nil, rk, crypto.SHA1, h[:])
+	sig, err := SignPKCS1v15(rk, crypto.SHA1, h[:])
 	if err != nil {
 		panic(err)
 	}
@@ -294,7 +294,7 @@ func mintV1(tmpl, issuer *x509.Certificate, pub crypto.PublicKey, issuerKey cryp
 		panic("testpki: Version1 needs an RSA issuer key")
 	}
 	tmpl.SignatureAlgorithm = x509.SHA256WithRSA
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, pub, issuerKey)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, pub, remembering(issuerKey))
 	if err != nil {
 		panic(err)
 	}
@@ -320,7 +320,7 @@ func mintV1(tmpl, issuer *x509.Certificate, pub crypto.PublicKey, issuerKey cryp
 	}
 	tbs := TLV(0x30, body)
 	h := sha256.Sum256(tbs)
-	sig, err := rsa.SignPKCS1v15(nil, rk, crypto.SHA256, h[:])
+	sig, err := SignPKCS1v15(rk, crypto.SHA256, h[:])
 	if err != nil {
 		panic(err)
 	}

@@ -2,10 +2,7 @@ package codesign
 
 import (
 	"bytes"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
+	"errors"
 	"strings"
 	"testing"
 
@@ -13,36 +10,19 @@ import (
 	"github.com/shipgate/shipgate/signing"
 )
 
-// buildGo cross-compiles a tiny Go program for darwin/goarch. Go's linker
-// signs darwin/arm64 output ad-hoc (linker-signed) and leaves darwin/amd64
-// unsigned, so these are real Mach-O files made by an independent writer.
+// buildGo cross-compiles a tiny Go program for darwin/goarch
+// (machofile.GoHello). Go's linker signs darwin/arm64 output ad-hoc
+// (linker-signed) and leaves darwin/amd64 unsigned, so these are real
+// Mach-O files made by an independent writer.
 func buildGo(t *testing.T, goarch string) []byte {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("cross-compiling Go programs is skipped in -short mode")
 	}
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(gobin); err != nil {
-		if gobin, err = exec.LookPath("go"); err != nil {
-			t.Skip("the go command is not available to cross-compile fixtures")
-		}
+	b, err := machofile.GoHello(t.TempDir(), goarch)
+	if errors.Is(err, machofile.ErrNoGoTool) {
+		t.Skip("the go command is not available to cross-compile fixtures")
 	}
-	dir := t.TempDir()
-	src := "package main\n\nfunc main() { println(\"hello from shipgate\") }\n"
-	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module hello\n\ngo 1.26\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, "hello")
-	cmd := exec.Command(gobin, "build", "-trimpath", "-ldflags=-s -w", "-o", out, ".")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOOS=darwin", "GOARCH="+goarch, "CGO_ENABLED=0", "GOFLAGS=-mod=mod", "GOWORK=off")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, b)
-	}
-	b, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
 	}
