@@ -160,8 +160,12 @@ func parsePolicy(b []byte, name string) (*Policy, error) {
 		label = "policy"
 	}
 	p := &Policy{}
-	if _, err := strictyaml.Unmarshal(b, p, strictyaml.Options{Name: label, MaxSize: maxPolicySize}); err != nil {
+	root, err := strictyaml.Unmarshal(b, p, strictyaml.Options{Name: label, MaxSize: maxPolicySize})
+	if err != nil {
 		return nil, err
+	}
+	if root == nil && name != "" {
+		return nil, emptyPolicyError(name)
 	}
 	if err := p.Validate(); err != nil {
 		if name != "" {

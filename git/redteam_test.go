@@ -110,7 +110,7 @@ func withHeaders(text string, headers ...string) []byte {
 
 // rtBase builds root (tagged v1) with vendor/lib/a.c and returns it.
 func rtBase(tr *testRepo) (plumbing.Hash, map[string]string) {
-	base := map[string]string{"vendor/lib/a.c": "a1\n", "src/main.c": "m1\n"}
+	base := map[string]string{"vendor/lib/a.c": "a1\n", "src/main.c": "m1\n", "third_party/README": "t1\n"}
 	root := tr.commit(commitSpec{files: base})
 	tr.tag("v1", root, nil)
 	return root, base

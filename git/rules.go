@@ -7,6 +7,12 @@ const (
 	// RuleHistoryRewritten: the --since revision is not an ancestor of
 	// --until.
 	RuleHistoryRewritten signing.Rule = "git/history-rewritten"
+	// RuleEmptyRange: --since..--until holds no commit while paths are
+	// protected, so no commit was audited.
+	RuleEmptyRange signing.Rule = "git/empty-range"
+	// RuleProtectUnmatched: a protected path glob matches no path in the
+	// trees at either end of the range.
+	RuleProtectUnmatched signing.Rule = "git/protect-unmatched"
 	// RuleProtectedPathChange: a commit changes a protected path.
 	RuleProtectedPathChange signing.Rule = "git/protected-path-change"
 	// RuleUnsignedProtected: a commit changing a protected path is unsigned.

@@ -323,6 +323,11 @@ type item struct {
 // an archive it reads.
 var ErrNotRelease = errors.New("not a release")
 
+// ErrEmptyRelease results when Open is given a folder or archive that holds
+// no file: an SBOM or diff of it would list nothing, as a release step that
+// wrote its artifacts elsewhere would (verify fails such an input too).
+var ErrEmptyRelease = errors.New("release holds no files")
+
 // Open reads the release at path: a directory (an Electron release in the
 // Windows or Linux layout, or any other tree of files), a macOS .app bundle,
 // a zip archive or a tarball (.tar, .tar.gz, .tgz, .tar.xz, .tar.zst; an npm
@@ -399,6 +404,9 @@ func Open(p string, opts Options) (*Inventory, error) {
 	}
 	if err := b.build(); err != nil {
 		return nil, err
+	}
+	if inv := b.inv; len(inv.Files) == 0 && len(inv.Binaries) == 0 && len(inv.Packages) == 0 && len(inv.Findings) == 0 {
+		return nil, fmt.Errorf("sbom: %s: %w: nothing would be listed", p, ErrEmptyRelease)
 	}
 	return b.inv, nil
 }

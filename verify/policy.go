@@ -235,11 +235,18 @@ func (e *PolicyError) Error() string {
 // Unwrap returns Err.
 func (e *PolicyError) Unwrap() error { return e.Err }
 
+// emptyPolicyFile is the reason LoadPolicy refuses a file that holds no
+// policy (nothing, or only comments and document markers).
+const emptyPolicyFile = "the file holds no policy (it is empty or only comments): a truncated or wrongly generated policy would check nothing it meant to; give no policy file for the builtin policy, or {} for an explicitly empty one"
+
 // maxPolicySize bounds a policy file.
 const maxPolicySize = 4 << 20
 
 // LoadPolicy reads and validates the policy file name. Relative paths in it
 // (trust roots, blocklist files) are resolved against the file's directory.
+// A file that holds no YAML document (empty, or only comments) is an error:
+// the builtin policy is had by loading none, and an explicitly empty policy
+// is "{}".
 func LoadPolicy(name string) (*Policy, error) {
 	b, err := strictyaml.ReadFile(name, maxPolicySize)
 	if err != nil {
@@ -299,7 +306,12 @@ func parsePolicy(b []byte, name string) (*Policy, error) {
 		return nil, policyError(err, name)
 	}
 	if root == nil {
-		return &Policy{}, nil // an empty file is the default policy
+		if name != "" {
+			// A policy file given on purpose that says nothing is a
+			// truncated or wrongly generated one, not the builtin policy.
+			return nil, &PolicyError{File: name, Reason: emptyPolicyFile}
+		}
+		return &Policy{}, nil // empty bytes are the default policy
 	}
 	if rules := mapValue(root, "rules"); rules != nil && rules.Kind == yaml.SequenceNode {
 		for i := range p.Rules {

@@ -223,6 +223,10 @@ func (s *Scanner) ScanAt(ctx context.Context, path string, osvDirs, vexFiles []s
 		}
 		return future, nil
 	}
+	if errors.Is(err, sbom.ErrEmptyRelease) {
+		// No file, no package to match (verify fails such an input itself).
+		return future, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("vuln: %w", err)
 	}

@@ -138,8 +138,8 @@ func (s *Scanner) scanNested(dir string, nested []string, db *DB, vex *VEX, at t
 	var out []signing.Finding
 	for _, rel := range nested {
 		inv, err := sbom.Open(filepath.Join(dir, filepath.FromSlash(rel)), s.Inventory)
-		if errors.Is(err, sbom.ErrNotRelease) {
-			continue
+		if errors.Is(err, sbom.ErrNotRelease) || errors.Is(err, sbom.ErrEmptyRelease) {
+			continue // no package to match in it
 		}
 		if err != nil {
 			return nil, fmt.Errorf("vuln: %w", err)
