@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -60,12 +61,18 @@ func renamedZip(t *testing.T, z []byte, raw string, nonUTF8 bool, up string) []b
 // Path extra field gives otherwise, was found as no bundle: bundles were
 // found by Go's raw names, which are no valid path (not UTF-8) or not the
 // names the entries are listed under (walk.NameZipEntry). Its Mach-O files
-// were checked one by one and its seal never, so a changed resource passed
+// were checked one by one and its seal never, so a changed resource or a removed
+// nested dylib passed
 // `require: valid`. Bundles are found under the names extractors write.
 func TestAttackZipNonUTF8BundleName(t *testing.T) {
 	t.Parallel()
 	edit := func(app string) {
 		if err := os.WriteFile(filepath.Join(app, "Contents", "Resources", "app.txt"), []byte("trojan\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	removeDylib := func(app string) {
+		if err := os.Remove(filepath.Join(app, "Contents", "Frameworks", "Example Framework.framework", "Versions", "A", "Libraries", "libffmpeg.dylib")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -89,11 +96,17 @@ func TestAttackZipNonUTF8BundleName(t *testing.T) {
 			}
 			p := written + "/Contents/Resources/app.txt"
 			if got := rulesFor(r, p); !has(got, "error "+string(codesign.RuleResourceModified)) {
-				var all []string
-				for _, f := range r.Findings {
-					all = append(all, f.Path+" "+string(f.Rule))
-				}
-				t.Errorf("%s: findings %q; all %q", p, got, all)
+				t.Errorf("%s: findings %q; all %q", p, got, allFindings(r))
+			}
+			removed := writeFile(t, filepath.Join(t.TempDir(), "r.zip"), renamedZip(t, zippedAppBytes(t, removeDylib), c.raw, c.nonUTF8, c.up))
+			r = run(t, Options{Policy: requireValid()}, removed)
+			if r.Summary.Passed {
+				t.Error("removed dylib: require: valid passed")
+			}
+			if !slices.ContainsFunc(r.Findings, func(f signing.Finding) bool {
+				return f.Rule == codesign.RuleResourceModified && strings.HasPrefix(f.Path, written+"/") && strings.Contains(f.Message, "libffmpeg.dylib")
+			}) {
+				t.Errorf("removed dylib: no seal finding; all %q", allFindings(r))
 			}
 			honest := writeFile(t, filepath.Join(t.TempDir(), "r.zip"), renamedZip(t, zippedAppBytes(t, nil), c.raw, c.nonUTF8, c.up))
 			r = run(t, Options{}, honest)
@@ -107,4 +120,13 @@ func TestAttackZipNonUTF8BundleName(t *testing.T) {
 			}
 		})
 	}
+}
+
+// allFindings returns r's findings as "path rule" lines.
+func allFindings(r *Report) []string {
+	var all []string
+	for _, f := range r.Findings {
+		all = append(all, f.Path+" "+string(f.Rule))
+	}
+	return all
 }
