@@ -321,16 +321,9 @@ func (e *engine) mergeBundleSignatures() {
 func bundleRoots(fsys fs.FS, names []string) []string {
 	cands := map[string]bool{}
 	for _, n := range names {
-		start := path.Dir(n)
-		if path.Base(n) != "Info.plist" {
-			// A bundle without an Info.plist is one to macOS when its
-			// Contents/MacOS holds a file of its name (X.app/Contents/
-			// MacOS/X): codesign/missing-info-plist.
-			c := path.Dir(path.Dir(n))
-			if path.Base(path.Dir(n)) != "MacOS" || path.Base(c) != "Contents" || c == "Contents" {
-				continue
-			}
-			start = path.Dir(c)
+		start, ok := bundleMarker(n)
+		if !ok {
+			continue
 		}
 		for d := start; d != "."; d = path.Dir(d) {
 			cands[d] = true
@@ -350,6 +343,29 @@ func bundleRoots(fsys fs.FS, names []string) []string {
 		}
 	}
 	return roots
+}
+
+// bundleMarker reports whether the file at path n may make a bundle of a
+// folder it is in, and the innermost such folder: an Info.plist's, or the
+// bundle a Contents/MacOS file is in (a bundle without an Info.plist is one
+// to macOS when its Contents/MacOS holds a file of its name, X.app/
+// Contents/MacOS/X: codesign/missing-info-plist).
+func bundleMarker(n string) (string, bool) {
+	if path.Base(n) == "Info.plist" {
+		return path.Dir(n), true
+	}
+	c := path.Dir(path.Dir(n))
+	if path.Base(path.Dir(n)) != "MacOS" || path.Base(c) != "Contents" || c == "Contents" {
+		return "", false
+	}
+	return path.Dir(c), true
+}
+
+// isBundleMarker says the file at path n may make a folder it is in a
+// bundle (bundleMarker).
+func isBundleMarker(n string) bool {
+	_, ok := bundleMarker(n)
+	return ok
 }
 
 // windowOf returns the bytes of j's file when they lie in place in an open

@@ -1,6 +1,8 @@
 package verify
 
 import (
+	"bytes"
+	"encoding/json"
 	"path/filepath"
 	"testing"
 
@@ -70,5 +72,31 @@ func TestAttackAppInputWithoutInfoPlist(t *testing.T) {
 	// A folder without a bundle extension is no app to Finder.
 	if r := run(t, Options{Policy: requireValid()}, filepath.Join(dir, "Tool")); !r.Summary.Passed {
 		t.Errorf("Tool failed: %v", r.Findings)
+	}
+}
+
+// TestAttackChunkedZipAppWithoutInfoPlist: a zip of more entries than
+// walk.ZipChunkLen is walked a chunk of its central directory at a time,
+// and only when no entry may make a bundle, which was an Info.plist alone:
+// a script app without one (Run.app/Contents/MacOS/Run) in such a zip was
+// walked as loose files and passed `require: valid`. A Contents/MacOS file
+// leaves the archive to the whole reader, which finds the app, as in a
+// small zip: the report is the whole walk's.
+func TestAttackChunkedZipAppWithoutInfoPlist(t *testing.T) {
+	t.Parallel()
+	es := []zipEntry{{name: "Run.app/Contents/MacOS/Run", data: terminalScript}}
+	for _, n := range []string{"a.txt", "b.txt", "c.txt", "d.txt", "e.txt", "f.txt", "g.txt"} {
+		es = append(es, zipEntry{name: n, data: []byte(n)})
+	}
+	p := filepath.Join(t.TempDir(), "app.zip")
+	writeTree(t, filepath.Dir(p), map[string][]byte{"app.zip": makeZip(t, es)})
+	r := run(t, Options{Policy: requireValid(), hooks: testHooks{zipChunkLen: 3}}, p)
+	if r.Summary.Passed || !has(rulesFor(r, "Run.app/Contents/Info.plist"), "error "+string(codesign.RuleMissingInfoPlist)) {
+		t.Errorf("passed %v, findings %q", r.Summary.Passed, allFindings(r))
+	}
+	a, _ := json.Marshal(r)
+	b, _ := json.Marshal(run(t, Options{Policy: requireValid()}, p))
+	if !bytes.Equal(a, b) {
+		t.Errorf("chunked walk differs:\n%s\n%s", a, b)
 	}
 }

@@ -294,13 +294,7 @@ func (e *engine) walkZip(in input) error {
 // jobs: queued to run once every file is checked when queue is set, else
 // for the caller to run once the archive's entries are.
 func (e *engine) zipBundles(zr *zip.Reader, prefix string, depth int, ref *refCount, queue bool) ([]string, []*bundleState, []*job) {
-	var names []string
-	for _, zf := range zr.File {
-		if n := strings.TrimSuffix(zf.Name, "/"); fs.ValidPath(n) {
-			names = append(names, n)
-		}
-	}
-	zfs := zipLinkFS{zr}
+	names, zfs := zipBundleFS(zr)
 	roots := bundleRoots(zfs, names)
 	sort.Strings(roots)
 	states := make([]*bundleState, len(roots))

@@ -28,8 +28,8 @@ type zipRec struct {
 	// file says the entry is one zipEntries checks as a file: a valid
 	// relative path, not a directory.
 	file bool
-	// bundle says the entry is named Info.plist, which may make its
-	// folder an Apple bundle.
+	// bundle says the entry may make a folder it is in an Apple bundle
+	// (bundleMarker): an Info.plist, or a file in a Contents/MacOS.
 	bundle bool
 	// hasUp says the central record has a Unicode Path extra field
 	// (0x7075) naming the entry otherwise; up is that name's zipNameHash.
@@ -70,7 +70,7 @@ func zipRecord(zf *zip.File, ff *foldname.Filter) zipRec {
 	dir := zf.Mode().IsDir()
 	r := zipRec{name: zipNameHash(zf.Name), off: off, comp: zf.CompressedSize64, uncomp: zf.UncompressedSize64, method: zf.Method, dir: dir,
 		file:   zn.OK && zn.Path != "" && !zn.Dir,
-		bundle: zn.Path == "Info.plist" || strings.HasSuffix(zn.Path, "/Info.plist"),
+		bundle: isBundleMarker(zn.Path),
 		key:    zipNameHash(zn.Key)}
 	if up, _, ok := release.ZipUnicodePath(zf.Extra, zf.Name); ok {
 		r.hasUp, r.up = true, zipNameHash(up)
