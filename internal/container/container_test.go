@@ -12,6 +12,7 @@ import (
 	"github.com/shipgate/shipgate/internal/machofile"
 	"github.com/shipgate/shipgate/internal/msi"
 	"github.com/shipgate/shipgate/internal/nsis"
+	"github.com/shipgate/shipgate/internal/pefile"
 	pefixtures "github.com/shipgate/shipgate/internal/pefile/fixtures"
 	"github.com/shipgate/shipgate/internal/pkgfile"
 	"github.com/shipgate/shipgate/internal/release"
@@ -154,8 +155,13 @@ func FuzzWalk(f *testing.F) {
 	if img, err := pefixtures.IExpressSetup(append(cab.Build([]cab.BuildFile{{Name: "a.dll", Data: []byte("MZ")}}, cab.BuildOptions{}), "MZ trailing"...), "a.dll"); err == nil {
 		f.Add(uint8(IExpress), img)
 	}
+	if img, err := pefile.Build(pefile.Spec{}); err == nil {
+		sfx := sevenz.Build([]sevenz.BuildFile{{Name: `a\b.dll`, Data: []byte("MZ")}, {Name: "..", Data: []byte("c")}})
+		f.Add(uint8(Attached), append(append([]byte(nil), img...), sfx...))
+		f.Add(uint8(Attached), append(append([]byte(nil), img...), cab.Build([]cab.BuildFile{{Name: "a.dll", Data: []byte("MZ")}}, cab.BuildOptions{})...))
+	}
 	f.Fuzz(func(t *testing.T, k uint8, data []byte) {
-		kind := Kind((k+6)%7 + 1) // a seed's k is its Kind (1 to 7)
+		kind := Kind((int(k)+int(Attached)-1)%int(Attached) + 1) // a seed's k is its Kind (CAB to Attached)
 		var total int64
 		Walk(context.Background(), kind, bytes.NewReader(data), int64(len(data)), "c", nil, Visitor{
 			Entry: func(e Entry) {
