@@ -282,7 +282,6 @@ func (v *verifier) verifyPGP(armored string, payload []byte) *Signature {
 	return out
 }
 
-// usableNow reports whether the key that made sig can still sign at v.now.
 // nowOrClock returns the audit time, or the clock's when none is set.
 func (v *verifier) nowOrClock() time.Time {
 	if v.now.IsZero() {
@@ -291,6 +290,7 @@ func (v *verifier) nowOrClock() time.Time {
 	return v.now
 }
 
+// usableNow reports whether the key that made sig can still sign at v.now.
 func (v *verifier) usableNow(ent *openpgp.Entity, sig *packet.Signature) bool {
 	now := v.nowOrClock()
 	var id uint64
