@@ -104,22 +104,25 @@ func scanFS(ctx context.Context, fsys fs.FS, skipGit bool, keep func(string) boo
 			}
 			sc.entries = append(sc.entries, artifactEntry{name: name, symlink: true, hash: blobHashString(target)})
 		case t.IsRegular():
-			h, err := hashFSFile(fsys, name)
+			var mode fs.FileMode
+			var data []byte
+			var h plumbing.Hash
+			var err error
+			info, ierr := d.Info()
+			if ierr == nil {
+				mode = info.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
+			}
+			if ierr == nil && keep != nil && info.Size() <= maxSubstFile && keep(name) {
+				// Read once: the kept content is what is hashed.
+				if data, err = fs.ReadFile(fsys, name); err == nil {
+					h = blobHashString(string(data))
+				}
+			} else {
+				h, err = hashFSFile(fsys, name)
+			}
 			if err != nil {
 				sc.problems = append(sc.problems, artifactProblem(name, err.Error()))
 				return nil
-			}
-			var mode fs.FileMode
-			if info, err := d.Info(); err == nil {
-				mode = info.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
-			}
-			var data []byte
-			if keep != nil && keep(name) {
-				if info, err := d.Info(); err == nil && info.Size() <= maxSubstFile {
-					if data, err = fs.ReadFile(fsys, name); err != nil || blobHashString(string(data)) != h {
-						data = nil
-					}
-				}
 			}
 			sc.entries = append(sc.entries, artifactEntry{name: name, hash: h, mode: mode, data: data})
 		default:
@@ -182,9 +185,15 @@ func scanTar(ctx context.Context, r io.ReaderAt, size int64, archive string, kee
 			sc.dirs = append(sc.dirs, e.Name)
 		case release.TypeFile:
 			var data []byte
-			h, err := hashSource(e.Source, e.Size)
-			if err == nil && keep != nil && keep(e.Name) && e.Size <= maxSubstFile {
-				data, err = readSource(e.Source, e.Size)
+			var h plumbing.Hash
+			var err error
+			if keep != nil && e.Size <= maxSubstFile && keep(e.Name) {
+				// Read once: the kept content is what is hashed.
+				if data, err = readSource(e.Source, e.Size); err == nil {
+					h = blobHashString(string(data))
+				}
+			} else {
+				h, err = hashSource(e.Source, e.Size)
 			}
 			if err != nil {
 				sc.problems = append(sc.problems, artifactProblem(archive, fmt.Sprintf("%s: %v; the rest of the archive was not compared", e.Name, err)))

@@ -1,7 +1,6 @@
 package git
 
 import (
-	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/internal/walk"
 	"github.com/shipgate/shipgate/signing"
 )
@@ -16,9 +15,5 @@ func artifactPermFindings(name, what string, e artifactEntry) []signing.Finding 
 	if e.symlink || e.special != "" {
 		return nil
 	}
-	out := walk.PermFindings(name, what, e.mode, e.recs)
-	if msg, ok := release.CapabilityMessage(e.recs); ok {
-		out = append(out, signing.Finding{Rule: release.RuleSetuid, Severity: signing.SeverityError, Path: name, Message: msg, Signature: -1})
-	}
-	return out
+	return walk.PermFindings(name, what, e.mode, e.recs)
 }

@@ -282,7 +282,6 @@ func (v *verifier) verifyPGP(armored string, payload []byte) *Signature {
 	return out
 }
 
-// usableNow reports whether the key that made sig can still sign at v.now.
 // nowOrClock returns the audit time, or the clock's when none is set.
 func (v *verifier) nowOrClock() time.Time {
 	if v.now.IsZero() {
@@ -291,6 +290,7 @@ func (v *verifier) nowOrClock() time.Time {
 	return v.now
 }
 
+// usableNow reports whether the key that made sig can still sign at v.now.
 func (v *verifier) usableNow(ent *openpgp.Entity, sig *packet.Signature) bool {
 	now := v.nowOrClock()
 	var id uint64
@@ -310,15 +310,12 @@ func (v *verifier) usableNow(ent *openpgp.Entity, sig *packet.Signature) bool {
 // is revoked or expired at now (see pgpIdentities), the first in order of
 // the user IDs in force; "" when none is.
 func pgpSignerName(e *openpgp.Entity, now time.Time) string {
-	inForce := func(id *openpgp.Identity) bool {
-		return !id.Revoked(now) && (id.SelfSignature == nil || !id.SelfSignature.SigExpired(now))
-	}
-	if id := e.PrimaryIdentity(); id != nil && inForce(id) {
+	if id := e.PrimaryIdentity(); id != nil && inForce(id, now) {
 		return id.Name
 	}
 	var names []string
 	for _, id := range e.Identities {
-		if inForce(id) {
+		if inForce(id, now) {
 			names = append(names, id.Name)
 		}
 	}
@@ -326,6 +323,12 @@ func pgpSignerName(e *openpgp.Entity, now time.Time) string {
 		return ""
 	}
 	return slices.Min(names)
+}
+
+// inForce reports whether user ID id binds its key at now: neither
+// revoked nor past its binding self-signature's expiry.
+func inForce(id *openpgp.Identity, now time.Time) bool {
+	return !id.Revoked(now) && (id.SelfSignature == nil || !id.SelfSignature.SigExpired(now))
 }
 
 // pgpIdentities lists the names a policy may use for an OpenPGP key at
@@ -342,7 +345,7 @@ func pgpIdentities(e *openpgp.Entity, now time.Time) []string {
 		ids = append(ids, strings.ToUpper(hex.EncodeToString(sk.PublicKey.Fingerprint)), fmt.Sprintf("%016X", sk.PublicKey.KeyId))
 	}
 	for _, id := range e.Identities {
-		if id.Revoked(now) || (id.SelfSignature != nil && id.SelfSignature.SigExpired(now)) {
+		if !inForce(id, now) {
 			continue
 		}
 		if id.UserId != nil && id.UserId.Email != "" {

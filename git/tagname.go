@@ -3,34 +3,26 @@ package git
 import (
 	"fmt"
 
-	"github.com/go-git/go-git/v5/plumbing"
-
 	"github.com/shipgate/shipgate/signing"
 )
 
 // checkTagNames reports an end of the range named by a tag ref whose
-// annotated tag object, or a tag object it leads to, carries another name (git describe warns "tag 'X' is
-// externally known as 'Y'"). A tag object's signature covers its "tag"
-// header, not the ref: pointing refs/tags/v2.0 at the signed tag object of
+// annotated tag object, or a tag object it leads to, carries another name
+// (git describe warns "tag 'X' is externally known as 'Y'"). A tag
+// object's signature covers its "tag" header, not the ref: pointing refs/tags/v2.0 at the signed tag object of
 // v1.0 replays v1.0's signature, so an audit of "v2.0" would vouch for the
 // old release's commit under the new name.
-func (a *auditor) checkTagNames(ends ...resolvedRev) error {
+func (a *auditor) checkTagNames(ends ...resolvedRev) {
 	for _, e := range ends {
 		if e.refTag == "" {
 			continue
 		}
-		// Every tag of the chain: an unsigned tag named right can wrap
-		// the signed tag object of another release.
+		// Every tag of the chain (resolve read their names): an unsigned
+		// tag named right can wrap the signed tag object of another
+		// release.
 		for i, th := range e.tags {
-			b, err := a.r.raw(th, plumbing.TagObject)
-			if err != nil {
-				return err
-			}
-			t, err := parseTag(b)
-			if err != nil {
-				return fmt.Errorf("git: tag %s: %w", th, err)
-			}
-			if t.name == e.refTag {
+			name := e.tagNames[i]
+			if name == e.refTag {
 				continue
 			}
 			how := "points at"
@@ -39,8 +31,7 @@ func (a *auditor) checkTagNames(ends ...resolvedRev) error {
 			}
 			a.finding(RuleTagNameMismatch, signing.SeverityError, "", th.String(), fmt.Sprintf(
 				"refs/tags/%s %s the annotated tag object %s, which is named %q: its signature and message are those of another tag, replayed under this name (commit %s)",
-				e.refTag, how, th, t.name, e.commit))
+				e.refTag, how, th, name, e.commit))
 		}
 	}
-	return nil
 }

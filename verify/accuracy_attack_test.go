@@ -16,23 +16,14 @@ import (
 // so the revocation applies; the same token without accuracy predates it.
 func TestAttackTimestampAccuracyRevocation(t *testing.T) {
 	t.Parallel()
-	root := testpki.NewRoot(testpki.Spec{CommonName: "Accuracy Root", KeyN: 80})
-	leaf := root.Issue(testpki.Spec{CommonName: "Accuracy Vendor", KeyN: 81})
-	chain := []signing.Identity{signing.NewIdentity(leaf.Cert), signing.NewIdentity(root.Cert)}
 	invalid := testpki.Epoch.Add(30 * 24 * time.Hour)
 	revoked := invalid.Add(24 * time.Hour)
-	l := blocklist.New()
-	if err := l.Add(blocklist.Entry{Kind: blocklist.KindCertSHA256, Value: chain[0].SHA256, RevokedAt: &revoked, InvalidAt: &invalid,
-		Reason: blocklist.ReasonAffiliationChanged, Source: "test"}); err != nil {
-		t.Fatal(err)
-	}
-	m := &matcher{list: l, policy: blocklist.PolicyStrict, now: invalid.AddDate(1, 0, 0), nowGiven: true}
+	m, chain := accuracyMatcher(t, "Accuracy", 80, blocklist.Entry{RevokedAt: &revoked, InvalidAt: &invalid, Reason: blocklist.ReasonAffiliationChanged}, invalid)
 	for _, tc := range []struct {
 		accuracy time.Duration
 		blocked  bool
 	}{{0, false}, {10 * time.Second, true}} {
-		sig := &signing.Signature{Status: signing.StatusValid, Chain: chain,
-			Timestamp: &signing.Timestamp{Time: invalid.Add(-time.Second), Accuracy: tc.accuracy, Kind: signing.TimestampRFC3161, Verified: true}}
+		sig := stampedSignature(chain, invalid.Add(-time.Second), tc.accuracy)
 		hits := m.matchSignature(sig)
 		if got := len(hits) > 0 && sig.Status == signing.StatusRevoked; got != tc.blocked {
 			t.Errorf("accuracy %v: blocked %v (status %s, %d hits), want %v", tc.accuracy, got, sig.Status, len(hits), tc.blocked)
@@ -49,17 +40,9 @@ func TestAttackTimestampAccuracyRevocation(t *testing.T) {
 // signature.
 func TestAttackTimestampAccuracyWindowEnd(t *testing.T) {
 	t.Parallel()
-	root := testpki.NewRoot(testpki.Spec{CommonName: "Window Root", KeyN: 82})
-	leaf := root.Issue(testpki.Spec{CommonName: "Window Vendor", KeyN: 83})
-	chain := []signing.Identity{signing.NewIdentity(leaf.Cert), signing.NewIdentity(root.Cert)}
 	from := testpki.Epoch.Add(30 * 24 * time.Hour)
 	to := from.Add(24 * time.Hour)
-	l := blocklist.New()
-	if err := l.Add(blocklist.Entry{Kind: blocklist.KindCertSHA256, Value: chain[0].SHA256, NotBefore: &from, NotAfter: &to,
-		Reason: blocklist.ReasonKeyCompromise, Source: "test"}); err != nil {
-		t.Fatal(err)
-	}
-	m := &matcher{list: l, policy: blocklist.PolicyStrict, now: to.AddDate(1, 0, 0), nowGiven: true}
+	m, chain := accuracyMatcher(t, "Window", 82, blocklist.Entry{NotBefore: &from, NotAfter: &to, Reason: blocklist.ReasonKeyCompromise}, to)
 	for _, tc := range []struct {
 		name     string
 		at       time.Time
@@ -73,8 +56,7 @@ func TestAttackTimestampAccuracyWindowEnd(t *testing.T) {
 		{"before the start, within accuracy", from.Add(-5 * time.Second), 10 * time.Second, true},
 		{"before the start, beyond accuracy", from.Add(-11 * time.Second), 10 * time.Second, false},
 	} {
-		sig := &signing.Signature{Status: signing.StatusValid, Chain: chain,
-			Timestamp: &signing.Timestamp{Time: tc.at, Accuracy: tc.accuracy, Kind: signing.TimestampRFC3161, Verified: true}}
+		sig := stampedSignature(chain, tc.at, tc.accuracy)
 		hits := m.matchSignature(sig)
 		if got := len(hits) > 0 && sig.Status == signing.StatusRevoked; got != tc.blocked {
 			t.Errorf("%s: blocked %v (status %s, %d hits), want %v", tc.name, got, sig.Status, len(hits), tc.blocked)
@@ -83,4 +65,27 @@ func TestAttackTimestampAccuracyWindowEnd(t *testing.T) {
 			t.Errorf("%s: message %q does not name the accuracy", tc.name, hits[0].Message)
 		}
 	}
+}
+
+// accuracyMatcher returns a strict matcher judging a year after at, whose
+// blocklist holds e (its kind, value and source filled in) for the leaf of
+// a new chain named name (keys keyN and keyN+1), and that chain.
+func accuracyMatcher(t *testing.T, name string, keyN int, e blocklist.Entry, at time.Time) (*matcher, []signing.Identity) {
+	t.Helper()
+	root := testpki.NewRoot(testpki.Spec{CommonName: name + " Root", KeyN: keyN})
+	leaf := root.Issue(testpki.Spec{CommonName: name + " Vendor", KeyN: keyN + 1})
+	chain := []signing.Identity{signing.NewIdentity(leaf.Cert), signing.NewIdentity(root.Cert)}
+	e.Kind, e.Value, e.Source = blocklist.KindCertSHA256, chain[0].SHA256, "test"
+	l := blocklist.New()
+	if err := l.Add(e); err != nil {
+		t.Fatal(err)
+	}
+	return &matcher{list: l, policy: blocklist.PolicyStrict, now: at.AddDate(1, 0, 0), nowGiven: true}, chain
+}
+
+// stampedSignature is a valid signature by chain with a verified RFC 3161
+// timestamp at at, with the accuracy given.
+func stampedSignature(chain []signing.Identity, at time.Time, accuracy time.Duration) *signing.Signature {
+	return &signing.Signature{Status: signing.StatusValid, Chain: chain,
+		Timestamp: &signing.Timestamp{Time: at, Accuracy: accuracy, Kind: signing.TimestampRFC3161, Verified: true}}
 }

@@ -221,14 +221,21 @@ func TestAttackInnoSetupPayloadUnreported(t *testing.T) {
 		t.Fatal(err)
 	}
 	img = append(img, "zlb\x1apayload"...)
-	setup, err := pefile.SignAttach(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
+	wantUncheckedArchive(t, f, "setup.exe", img)
+}
+
+// wantUncheckedArchive signs img with f's Windows leaf, verifies it alone
+// as name and wants it reported as an unchecked archive.
+func wantUncheckedArchive(t *testing.T, f *fixtures, name string, img []byte) {
+	t.Helper()
+	signed, err := pefile.SignAttach(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	writeTree(t, dir, map[string][]byte{"setup.exe": setup})
-	if got := rulesFor(run(t, Options{}, dir), "setup.exe"); !has(got, "warning "+string(RuleUncheckedArchive)) {
-		t.Errorf("setup.exe: %q, want warning %s", got, RuleUncheckedArchive)
+	writeTree(t, dir, map[string][]byte{name: signed})
+	if got := rulesFor(run(t, Options{}, dir), name); !has(got, "warning "+string(RuleUncheckedArchive)) {
+		t.Errorf("%s: %q, want warning %s", name, got, RuleUncheckedArchive)
 	}
 }
 
@@ -243,15 +250,7 @@ func TestAttackPyInstallerPayloadUnreported(t *testing.T) {
 	toc := make([]byte, 24)
 	img := append(append([]byte(nil), f.peUnsigned...), "x\x9cpayload"...)
 	img = append(append(img, "MEI\x0c\x0b\x0a\x0b\x0e"...), toc...)
-	exe, err := pefile.SignAttach(img, pefile.SignSpec{Signer: f.winLeaf, Certs: []*testpki.Cert{f.winRoot}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	writeTree(t, dir, map[string][]byte{"app.exe": exe})
-	if got := rulesFor(run(t, Options{}, dir), "app.exe"); !has(got, "warning "+string(RuleUncheckedArchive)) {
-		t.Errorf("app.exe: %q, want warning %s", got, RuleUncheckedArchive)
-	}
+	wantUncheckedArchive(t, f, "app.exe", img)
 }
 
 // TestAttackSevenZipSFXPaddedPayload: 7-Zip's SFX modules search the

@@ -52,6 +52,17 @@ func gz(t testing.TB, b []byte) []byte {
 	return o.Bytes()
 }
 
+// eachCompression calls f with b as it is, then gzip-compressed.
+func eachCompression(t testing.TB, b []byte, f func(compress bool, b []byte)) {
+	f(false, b)
+	f(true, gz(t, b))
+}
+
+// oneProblem says whether ps is one problem of kind whose message holds msg.
+func oneProblem(ps []Problem, kind ProblemKind, msg string) bool {
+	return len(ps) == 1 && ps[0].Kind == kind && strings.Contains(ps[0].Message, msg)
+}
+
 func xzOf(t testing.TB, b []byte) []byte {
 	var o bytes.Buffer
 	w, err := xz.NewWriter(&o)
@@ -474,7 +485,7 @@ func TestAttackTarFileNamedAsDirectory(t *testing.T) {
 		{"x with a tar inside", tarOf(t, member{name: "x", body: string(inner)}), false},
 	} {
 		_, ps := scanTar(t, c.b)
-		if got := len(ps) == 1 && ps[0].Kind == ProblemMalformed && strings.Contains(ps[0].Message, "ends in a slash"); got != c.bad || (!c.bad && len(ps) != 0) {
+		if got := oneProblem(ps, ProblemMalformed, "ends in a slash"); got != c.bad || (!c.bad && len(ps) != 0) {
 			t.Errorf("%s: problems %+v", c.name, ps)
 		}
 	}
@@ -514,7 +525,7 @@ func TestAttackTarLongNameAndPAXPath(t *testing.T) {
 	} {
 		b := bytes.Join(c.parts, nil)
 		names, ps := tarNames(t, b)
-		bad := len(ps) == 1 && ps[0].Kind == ProblemMalformed && strings.Contains(ps[0].Message, "GNU long name")
+		bad := oneProblem(ps, ProblemMalformed, "GNU long name")
 		if bad != c.bad || (!c.bad && (len(ps) != 0 || len(names) != 1)) {
 			t.Errorf("%s: entries %q, problems %+v", c.name, names, ps)
 		}
@@ -535,7 +546,7 @@ func TestAttackTarSchilyRealsize(t *testing.T) {
 		tw.Write([]byte("AAAABBBB"))
 		tw.Close()
 		n, ps := scanTar(t, b.Bytes())
-		bad := len(ps) == 1 && ps[0].Kind == ProblemMalformed && strings.Contains(ps[0].Message, "SCHILY.realsize")
+		bad := oneProblem(ps, ProblemMalformed, "SCHILY.realsize")
 		if bad != c.bad || (!c.bad && (len(ps) != 0 || n != 1)) {
 			t.Errorf("realsize %s: %d entries, problems %+v", c.size, n, ps)
 		}

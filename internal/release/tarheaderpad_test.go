@@ -68,7 +68,7 @@ func TestAttackTarHeaderUnusedBytes(t *testing.T) {
 					b = gz(t, b)
 				}
 				n, ps := scanTar(t, b)
-				got := len(ps) == 1 && ps[0].Kind == ProblemHiddenData && strings.Contains(ps[0].Message, "header")
+				got := oneProblem(ps, ProblemHiddenData, "header")
 				if n != 1 || got != c.bad || (!c.bad && len(ps) != 0) {
 					t.Errorf("%d entries, problems %+v", n, ps)
 				}

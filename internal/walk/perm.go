@@ -12,8 +12,10 @@ import (
 // its mode gives, in this order: file/setuid for a set-user-ID or
 // set-group-ID bit (release.SetuidMessage), file/world-writable for an
 // executable file that users other than its owner and group may write
-// (release.WritableMessage; recs are a tar entry's pax records, or nil).
-// Every walker of a release's files (verify's, sbom's) asks for both.
+// (release.WritableMessage; recs are a tar entry's pax records, or nil),
+// then file/setuid for file capabilities in recs (release.CapabilityMessage).
+// Every walker of a release's files (verify's, sbom's, git-audit's
+// artifact comparison) asks for all three.
 func PermFindings(p, what string, mode fs.FileMode, recs map[string]string) []signing.Finding {
 	var out []signing.Finding
 	if msg, ok := release.SetuidMessage(what, mode); ok {
@@ -21,6 +23,9 @@ func PermFindings(p, what string, mode fs.FileMode, recs map[string]string) []si
 	}
 	if msg, ok := release.WritableMessage(what, mode, recs); ok {
 		out = append(out, finding(release.RuleWorldWritable, signing.SeverityWarning, p, msg))
+	}
+	if msg, ok := release.CapabilityMessage(recs); ok {
+		out = append(out, finding(release.RuleSetuid, signing.SeverityError, p, msg))
 	}
 	return out
 }

@@ -75,9 +75,6 @@ func Tar[T any](ctx context.Context, tr *release.TarReader, w TarWalk, v TarVisi
 			for _, f := range PermFindings(p, "tar", e.Header.FileInfo().Mode(), e.Header.PAXRecords) {
 				v.Finding(f)
 			}
-			if msg, ok := release.CapabilityMessage(e.Header.PAXRecords); ok {
-				v.Finding(finding(release.RuleSetuid, signing.SeverityError, p, msg))
-			}
 			if t, ok := v.File(p, e); ok {
 				listed[e.Name] = t
 			} else {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/attest/blob"
 )
 
 // Type URIs written and required by this package.
@@ -25,7 +26,7 @@ const (
 	// StatementType is the in-toto Statement v1 type.
 	StatementType = "https://in-toto.io/Statement/v1"
 	// PredicateTypeVSA is the SLSA Verification Summary Attestation v1 type.
-	PredicateTypeVSA = "https://slsa.dev/verification_summary/v1"
+	PredicateTypeVSA = blob.PredicateTypeVSA
 	// VerifierID identifies shipgate as the verifier in a summary.
 	VerifierID = "https://github.com/shipgate/shipgate"
 	// BuiltinPolicyURI names shipgate's built-in policy in a summary whose

@@ -26,7 +26,6 @@ import (
 func TestAttackAttributeCertificateInSignature(t *testing.T) {
 	p := fixtures.NewPKI()
 	trust := fixtureTrust(t)
-	ac := unverifiableAttrCert(p.Inter.Cert.RawSubject, 'P', 400)
 	for _, tc := range []struct {
 		name  string
 		stamp *pefile.Stamp
@@ -37,8 +36,7 @@ func TestAttackAttributeCertificateInSignature(t *testing.T) {
 		{name: "legacy countersignature", stamp: &pefile.Stamp{TSA: p.TSA, At: fixtures.Now.AddDate(0, -1, 0), Legacy: true}, want: signing.StatusValid},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := verifySigned(t, trust, pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}, Hash: crypto.SHA256, Stamp: tc.stamp,
-				Tweak: func(c *testpki.CMSSpec) { c.RawCertificates = [][]byte{ac} }})
+			res := verifyWithAttrCert(t, p, trust, tc.stamp, nil)
 			if res.Status != tc.want {
 				t.Errorf("status %s, want %s; findings %+v", res.Status, tc.want, res.Findings)
 			}
@@ -114,4 +112,15 @@ func TestAttackAttributeCertificateInTimestampToken(t *testing.T) {
 			}
 		})
 	}
+}
+
+// verifyWithAttrCert verifies a file signed by p.Leaf with p.Inter, SHA-256,
+// stamp and the unsigned attributes given, whose certificate set holds one
+// attribute certificate naming p.Inter as its issuer with a signature
+// nothing verifies (as TestAttackAttributeCertificateInSignature's).
+func verifyWithAttrCert(t testing.TB, p *fixtures.PKI, trust *signing.TrustStore, stamp *pefile.Stamp, unsigned []testpki.Attr) *Result {
+	t.Helper()
+	ac := unverifiableAttrCert(p.Inter.Cert.RawSubject, 'P', 400)
+	return verifySigned(t, trust, pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}, Hash: crypto.SHA256, Stamp: stamp,
+		Unsigned: unsigned, Tweak: func(c *testpki.CMSSpec) { c.RawCertificates = [][]byte{ac} }})
 }

@@ -1,7 +1,6 @@
 package authenticode
 
 import (
-	"crypto"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/cms"
@@ -23,7 +22,6 @@ import (
 func TestAttackAttributeCertificateBesideForgedCountersignature(t *testing.T) {
 	p := fixtures.NewPKI()
 	trust := fixtureTrust(t)
-	ac := unverifiableAttrCert(p.Inter.Cert.RawSubject, 'P', 400)
 	for _, tc := range []struct {
 		name  string
 		stamp *pefile.Stamp
@@ -34,9 +32,7 @@ func TestAttackAttributeCertificateBesideForgedCountersignature(t *testing.T) {
 		{name: "null, no timestamp", value: []byte{0x05, 0x00}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := verifySigned(t, trust, pefile.SignSpec{Signer: p.Leaf, Certs: []*testpki.Cert{p.Inter}, Hash: crypto.SHA256, Stamp: tc.stamp,
-				Unsigned: []testpki.Attr{{Type: cms.OIDAttrCounterSign, Values: [][]byte{tc.value}}},
-				Tweak:    func(c *testpki.CMSSpec) { c.RawCertificates = [][]byte{ac} }})
+			res := verifyWithAttrCert(t, p, trust, tc.stamp, []testpki.Attr{{Type: cms.OIDAttrCounterSign, Values: [][]byte{tc.value}}})
 			if res.Status != signing.StatusInvalid || !hasRule(res, RuleUnusedCertificate) {
 				t.Errorf("status %s, want invalid with %s; findings %+v", res.Status, RuleUnusedCertificate, res.Findings)
 			}

@@ -26,8 +26,8 @@ import (
 
 // Predicate types of SLSA provenance.
 const (
-	PredicateV02 = "https://slsa.dev/provenance/v0.2"
-	PredicateV1  = "https://slsa.dev/provenance/v1"
+	PredicateV02 = blob.PredicateTypeSLSAProvenanceV02
+	PredicateV1  = blob.PredicateTypeSLSAProvenanceV1
 )
 
 // MaxStatementSize caps a statement Parse reads.
