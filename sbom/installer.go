@@ -91,7 +91,7 @@ func (b *builder) openInstallers() {
 		if x == nil {
 			x = release.NewExpansion(size)
 		}
-		l := &containerLister{b: b, x: x, seen: seen, add: func(e *item) { added = append(added, e) }}
+		l := &containerLister{b: b, x: x, seen: seen, add: func(e *item) { added = append(added, e) }, scans: it.scans}
 		switch {
 		case b.diskRoot != "" && it.depth == 0 && !it.inAsar:
 			l.cabinet = container.CabinetFS(os.DirFS(b.diskRoot), it.path)
@@ -117,6 +117,15 @@ func (b *builder) openInstallers() {
 	sort.Slice(b.items, func(i, j int) bool { return b.items[i].path < b.items[j].path })
 }
 
+// peScans look, as a PE is hashed, for what telling its container and
+// walking it would otherwise read it again for: NSIS data
+// (container.Visitor.NSIS) and a 7-Zip self-extractor's archive
+// (container.Visitor.SFX7z).
+type peScans struct {
+	nsis  nsis.Scanner
+	sfx7z container.SFX7zScanner
+}
+
 // containerLister lists the files of one installer and the installers
 // nested in it.
 type containerLister struct {
@@ -131,6 +140,9 @@ type containerLister struct {
 	// walked at depth 0 (a file of a release folder, or the release) from
 	// beside it, as verify opens them (container.CabinetFS).
 	cabinet func(name string) (io.ReaderAt, int64, io.Closer, error)
+	// scans, when set, saw every byte of the installer walked first as it
+	// was hashed (see item.scans).
+	scans *peScans
 	// sib and sibName are the archive and the name in it of the entry
 	// a zip or tar reader is listing (see cabinets.go); nextCabinet opens
 	// the cabinets of the next container walked, that entry.
@@ -193,6 +205,10 @@ func (l *containerLister) walk(k container.Kind, r io.ReaderAt, size int64, at s
 	}
 	if depth == 0 {
 		v.Cabinet = l.cabinet
+	}
+	if l.scans != nil {
+		// They saw the installer's bytes, no container's inside it.
+		v.NSIS, v.SFX7z, l.scans = &l.scans.nsis, &l.scans.sfx7z, nil
 	}
 	if l.nextCabinet != nil {
 		v.Cabinet, l.nextCabinet = l.nextCabinet, nil

@@ -314,6 +314,9 @@ type item struct {
 	wires     []FuseWire
 	electron  string // Electron/x.y.z found in the bytes
 	installer container.Kind
+	// scans, for a PE that is an installer, saw its every byte as it was
+	// hashed: its walk looks there (see peScans).
+	scans     *peScans
 	integrity []byte // PE Integrity/ElectronAsar resource
 	asarErr   *asar.EntryError
 	err       error
@@ -991,6 +994,7 @@ func (b *builder) hashItem(it *item, buf []byte) {
 		return
 	}
 	h := sha256.New()
+	var w io.Writer = h
 	const overlap = 64
 	var off int64
 	var carry []byte
@@ -998,6 +1002,11 @@ func (b *builder) hashItem(it *item, buf []byte) {
 	plain := false // nothing its first bytes tell (see probeDMG)
 	rawKind := filekind.Other
 	var tail []byte
+	// A PE's container is told once it is hashed, from its first bytes,
+	// pe, and what the hashing pass wrote to sc: it is not read again to
+	// look for NSIS data or a 7-Zip self-extractor's archive.
+	var pe []byte
+	var sc *peScans
 	for off < size {
 		m, err := r.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
 		if off == 0 {
@@ -1006,21 +1015,20 @@ func (b *builder) hashItem(it *item, buf []byte) {
 			raw := filekind.DetectAt(r, head, size)
 			rawKind = raw
 			it.kind = binaryKind(raw)
-			if !it.inAsar && !it.opened {
-				it.installer = container.Detect(r, strings.ToLower(path.Ext(it.path)), buf[:min(m, container.HeadLen)], size)
+			if raw == filekind.PE && !it.inAsar && !it.opened {
+				pe, sc = bytes.Clone(head), &peScans{}
+				w = io.MultiWriter(h, &sc.nsis, &sc.sfx7z)
+			} else {
+				plain = sniffContainer(it, r, raw, head, size, nil)
 			}
-			plain = raw == filekind.Other && !filekind.IsZip(head) && !isInstaller(head) && it.installer == container.None
 			it.asar = raw == filekind.Asar && !it.inAsar
-			if !it.inAsar && !it.opened && it.installer == container.None {
-				it.archive = release.NestedArchive(head, it.kind == filekind.Other && !isInstaller(head))
-			}
 			scan = it.kind != filekind.Other && !it.inAsar
 		}
 		if off+int64(m) == size {
 			tail = buf[:m]
 		}
 		if m > 0 {
-			h.Write(buf[:m])
+			w.Write(buf[:m])
 			if scan {
 				win := append(carry, buf[:m]...)
 				base := off - int64(len(carry))
@@ -1030,11 +1038,20 @@ func (b *builder) hashItem(it *item, buf []byte) {
 			off += int64(m)
 		}
 		if err != nil && off < size {
+			if pe != nil {
+				sniffContainer(it, r, rawKind, pe, size, nil)
+			}
 			it.err = fmt.Errorf("reading at byte %d: %w", off, err)
 			return
 		}
 	}
 	it.sha256 = hex.EncodeToString(h.Sum(nil))
+	if pe != nil {
+		plain = sniffContainer(it, r, rawKind, pe, size, sc)
+		if it.installer != container.None {
+			it.scans = sc // the walk's too (see openInstallers)
+		}
+	}
 	if plain && !it.inAsar && !it.opened {
 		it.dmg = probeDMG(r, it.path, tail, size)
 	}
@@ -1046,6 +1063,26 @@ func (b *builder) hashItem(it *item, buf []byte) {
 		// opens it (container.FindAppended).
 		it.appended, it.appendedErr = endsWithZip(r, size, rawKind, tail)
 	}
+}
+
+// sniffContainer tells, from head, the first bytes (up to
+// filekind.HeadLen) of the file of size bytes at r, of kind raw
+// (filekind.DetectAt's), which installer (container.DetectScanned, given
+// s, or reading the file when nil) or archive (release.NestedArchive) it is, as verify opens them, and
+// reports whether its first bytes tell nothing (see probeDMG).
+func sniffContainer(it *item, r io.ReaderAt, raw filekind.Kind, head []byte, size int64, s *peScans) bool {
+	if !it.inAsar && !it.opened {
+		ext, hdr := strings.ToLower(path.Ext(it.path)), head[:min(len(head), container.HeadLen)]
+		if s != nil {
+			it.installer = container.DetectScanned(r, ext, hdr, size, &s.nsis, &s.sfx7z)
+		} else {
+			it.installer = container.Detect(r, ext, hdr, size)
+		}
+	}
+	if !it.inAsar && !it.opened && it.installer == container.None {
+		it.archive = release.NestedArchive(head, it.kind == filekind.Other && !isInstaller(head))
+	}
+	return raw == filekind.Other && !filekind.IsZip(head) && !isInstaller(head) && it.installer == container.None
 }
 
 // verifyItem hashes an asar entry, checking its integrity, and tells its

@@ -48,11 +48,14 @@ func init() {
 			if xk, ok := authenticode.ScriptKindOf(windowsExt(env.name)); ok && (xk == authenticode.ScriptPowerShellXML || xk == authenticode.ScriptPowerShellMOF) {
 				kind = xk // a .ps1xml, .cdxml or .psc1: XML comment lines; a .mof: C comment lines
 			}
+			// A .wsf's src attributes are looked for in the bytes its
+			// verifier read (script_kept.go).
+			kr := &keptReaderAt{r: r, size: size}
 			res, err := windowsVerifier(func(r io.ReaderAt, size int64, opts authenticode.Options) (*authenticode.Result, error) {
 				return authenticode.VerifyScript(r, size, kind, opts)
-			})(ctx, r, size, env)
+			})(ctx, kr, size, env)
 			if err == nil && kind == authenticode.ScriptWSF {
-				res.findings = append(res.findings, wsfExternalSources(r, size, res.sigs)...) // script_wsf_src.go
+				res.findings = append(res.findings, wsfExternalSources(kr, size, res.sigs)...) // script_wsf_src.go
 			}
 			return res, err
 		}

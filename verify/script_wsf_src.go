@@ -30,13 +30,18 @@ const maxSrcLen = 512
 
 // wsfExternalSources returns a script/external-source finding for each
 // <script> element with a src attribute in the .wsf of size bytes at r,
-// in the file's order; sigs are its signatures.
+// in the file's order (from the bytes its verifier read when r is a
+// keptReaderAt that kept them); sigs are its signatures.
 func wsfExternalSources(r io.ReaderAt, size int64, sigs []signing.Signature) []signing.Finding {
 	if size <= 0 || size > maxWSFScan {
 		return nil
 	}
-	b := make([]byte, size)
-	if n, _ := r.ReadAt(b, 0); int64(n) != size {
+	kr, ok := r.(*keptReaderAt)
+	if !ok {
+		kr = &keptReaderAt{r: r, size: size}
+	}
+	b, ok := kr.whole()
+	if !ok {
 		return nil
 	}
 	text, unit := wsfText(b)

@@ -119,13 +119,22 @@ var msiCLSIDs = [][]byte{
 // PE that is neither: a PE whose NSIS data lies further on is found by
 // [Walk] with kind NSIS, which looks where exehead looks.
 func Detect(r io.ReaderAt, ext string, hdr []byte, size int64) Kind {
+	return DetectScanned(r, ext, hdr, size, nil, nil)
+}
+
+// DetectScanned is [Detect] for a file whose every byte, in order, a
+// caller's hashing pass wrote to ns and s (see [Visitor].NSIS and
+// [Visitor].SFX7z): a PE is searched for NSIS data, and its overlay for a
+// 7-Zip self-extractor's archive, there instead of read again. A nil
+// scanner reads the file, as Detect does.
+func DetectScanned(r io.ReaderAt, ext string, hdr []byte, size int64, ns *nsis.Scanner, s *SFX7zScanner) Kind {
 	switch {
 	case bytes.HasPrefix(hdr, []byte(sevenz.Signature)):
 		return SevenZip
 	case nsis.IsData(hdr):
 		return NSIS
 	case filekind.DetectAt(r, hdr, size) == filekind.PE:
-		return detectPE(r, size, nil)
+		return detectPE(r, size, ns, s)
 	case len(hdr) >= 36 && bytes.HasPrefix(hdr, []byte("MSCF")):
 		// Whatever its reserved fields hold: libmspack (cabextract) and
 		// gcab check the signature alone.
@@ -162,8 +171,9 @@ func Detect(r io.ReaderAt, ext string, hdr []byte, size int64) Kind {
 // sections end), a PE with zip resources, or one followed by a 7-Zip
 // self-extractor's archive or cabinets,
 // reading only its headers, resource directory and the first 8 MiB of its
-// overlay.
-func detectPE(r io.ReaderAt, size int64, s *SFX7zScanner) Kind {
+// overlay, and looking for NSIS data (from ns when set: see
+// [Visitor].NSIS).
+func detectPE(r io.ReaderAt, size int64, ns *nsis.Scanner, s *SFX7zScanner) Kind {
 	if end := PESectionsEnd(r, size); end > 0 {
 		off := (end + 511) &^ 511
 		var b [28]byte
@@ -187,7 +197,7 @@ func detectPE(r io.ReaderAt, size int64, s *SFX7zScanner) Kind {
 	// diff must not see such an installer as one opaque file. A
 	// firstheader inside the sections whose data is malformed is a
 	// lookalike, as [Walk] takes it.
-	h, err := nsis.Find(r, size)
+	h, err := findNSIS(r, size, ns)
 	switch {
 	case errors.Is(err, nsis.ErrNotNSIS):
 		return attachedOrNone(r, size, s)
@@ -200,6 +210,15 @@ func detectPE(r io.ReaderAt, size int64, s *SFX7zScanner) Kind {
 		return attachedOrNone(r, size, s)
 	}
 	return NSIS
+}
+
+// findNSIS is [nsis.Find], from what ns saw of the file when set (see
+// [Visitor].NSIS).
+func findNSIS(r io.ReaderAt, size int64, ns *nsis.Scanner) (nsis.FirstHeader, error) {
+	if ns != nil {
+		return ns.Find(r, size)
+	}
+	return nsis.Find(r, size)
 }
 
 // attachedOrNone returns Attached for a PE that carries a 7-Zip

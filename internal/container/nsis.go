@@ -41,13 +41,7 @@ func (w *walker) openNSIS(ra io.ReaderAt, size int64) {
 	if n, _ := ra.ReadAt(head, 0); n == len(head) && filekind.DetectAt(ra, head, size) == filekind.PE {
 		image = PESectionsEnd(ra, size)
 	}
-	var h nsis.FirstHeader
-	var err error
-	if w.v.NSIS != nil {
-		h, err = w.v.NSIS.Find(ra, size)
-	} else {
-		h, err = nsis.Find(ra, size)
-	}
+	h, err := findNSIS(ra, size, w.v.NSIS)
 	inImage := h.Offset < image
 	switch {
 	case w.ctx.Err() != nil || errors.Is(err, nsis.ErrNotNSIS):
