@@ -347,15 +347,11 @@ func parseCDHashesPlist(a *cms.Attribute) ([][]byte, error) {
 	return p.CDHashes, nil
 }
 
+// subjectOU is the leaf's team as macOS reads it: the last OU
+// ([signing.SubjectAttribute]).
 func subjectOU(c *x509.Certificate) string {
-	for _, atv := range c.Subject.Names {
-		if atv.Type.Equal(oidOU) {
-			if s, ok := atv.Value.(string); ok {
-				return s
-			}
-		}
-	}
-	return ""
+	s, _ := signing.SubjectAttribute(c, oidOU)
+	return s
 }
 
 // cmsOwnership attributes the bytes of a slice's CMS signature (see
