@@ -10,6 +10,7 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -29,6 +30,13 @@ type ChainOptions struct {
 	// carry anyExtendedKeyUsage). Intermediates that restrict their extended
 	// key usages must allow it too, as Windows requires. Zero means any.
 	Usage x509.ExtKeyUsage
+	// ExplicitUsage, with Usage set, requires the leaf to list Usage
+	// itself: anyExtendedKeyUsage does not stand for it. macOS's
+	// code-signing policy (SecPolicyCreateCodeSigning) accepts only the
+	// codeSigning purpose on a leaf, "any" on iOS only, so an Apple code
+	// signature whose leaf carries only anyExtendedKeyUsage does not
+	// verify on a Mac.
+	ExplicitUsage bool
 	// AllowCriticalExtensions lists critical extensions the caller handles
 	// itself (Apple's code-signing markers, for example). Any other critical
 	// extension that crypto/x509 does not understand fails the chain, except
@@ -366,6 +374,9 @@ func (b *builder) checkCert(c *x509.Certificate, i int, anchor bool) string {
 			return fmt.Sprintf("certificate %q lacks the %s extended key usage", c.Subject.String(), UsageName(b.opts.Usage))
 		}
 		return fmt.Sprintf("CA certificate %q restricts extended key usage and does not allow %s", c.Subject.String(), UsageName(b.opts.Usage))
+	}
+	if b.opts.Usage != 0 && b.opts.ExplicitUsage && i == 0 && !slices.Contains(c.ExtKeyUsage, b.opts.Usage) {
+		return fmt.Sprintf("certificate %q lists anyExtendedKeyUsage but not the %s extended key usage, which this signature format requires explicitly", c.Subject.String(), UsageName(b.opts.Usage))
 	}
 	return ""
 }

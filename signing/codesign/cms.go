@@ -172,6 +172,7 @@ func (s *sliceState) checkCMSChain(opts Options, sd *cms.SignedData, leaf *x509.
 		Time:                    at,
 		Earliest:                s.sig.Timestamp.Earliest(),
 		Usage:                   x509.ExtKeyUsageCodeSigning,
+		ExplicitUsage:           true,
 		AllowCriticalExtensions: signing.AppleMarkerExtensions(),
 	})
 	s.sig.Chain = cr.Identities()
