@@ -37,6 +37,11 @@ type ChainOptions struct {
 	// signature whose leaf carries only anyExtendedKeyUsage does not
 	// verify on a Mac.
 	ExplicitUsage bool
+	// LeafKeyUsage, when not zero, lists key usage bits of which a leaf
+	// that carries the key usage extension must have at least one; a leaf
+	// without the extension passes. macOS's code-signing policy asks for
+	// digitalSignature or nonRepudiation (contentCommitment).
+	LeafKeyUsage x509.KeyUsage
 	// AllowCriticalExtensions lists critical extensions the caller handles
 	// itself (Apple's code-signing markers, for example). Any other critical
 	// extension that crypto/x509 does not understand fails the chain, except
@@ -374,6 +379,9 @@ func (b *builder) checkCert(c *x509.Certificate, i int, anchor bool) string {
 			return fmt.Sprintf("certificate %q lacks the %s extended key usage", c.Subject.String(), UsageName(b.opts.Usage))
 		}
 		return fmt.Sprintf("CA certificate %q restricts extended key usage and does not allow %s", c.Subject.String(), UsageName(b.opts.Usage))
+	}
+	if i == 0 && b.opts.LeafKeyUsage != 0 && c.KeyUsage != 0 && c.KeyUsage&b.opts.LeafKeyUsage == 0 {
+		return fmt.Sprintf("certificate %q has a key usage (%#x) without any of the bits this signature format requires (%#x)", c.Subject.String(), int(c.KeyUsage), int(b.opts.LeafKeyUsage))
 	}
 	if b.opts.Usage != 0 && b.opts.ExplicitUsage && i == 0 && !slices.Contains(c.ExtKeyUsage, b.opts.Usage) {
 		return fmt.Sprintf("certificate %q lists anyExtendedKeyUsage but not the %s extended key usage, which this signature format requires explicitly", c.Subject.String(), UsageName(b.opts.Usage))

@@ -173,6 +173,7 @@ func (s *sliceState) checkCMSChain(opts Options, sd *cms.SignedData, leaf *x509.
 		Earliest:                s.sig.Timestamp.Earliest(),
 		Usage:                   x509.ExtKeyUsageCodeSigning,
 		ExplicitUsage:           true,
+		LeafKeyUsage:            x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
 		AllowCriticalExtensions: signing.AppleMarkerExtensions(),
 	})
 	s.sig.Chain = cr.Identities()
