@@ -42,6 +42,13 @@ type ChainOptions struct {
 	// without the extension passes. macOS's code-signing policy asks for
 	// digitalSignature or nonRepudiation (contentCommitment).
 	LeafKeyUsage x509.KeyUsage
+	// RefuseMD5 fails a path through a certificate signed with MD5 (or
+	// MD2, MD4, which crypto/x509 does not verify at all) instead of
+	// keeping it and reporting it in Weak: macOS's basic X.509 policy
+	// (kSecPolicyCheckWeakSignature) refuses such chains, so an Apple
+	// signature over one does not verify on a Mac. SHA-1 is still
+	// accepted and reported.
+	RefuseMD5 bool
 	// AllowCriticalExtensions lists critical extensions the caller handles
 	// itself (Apple's code-signing markers, for example). Any other critical
 	// extension that crypto/x509 does not understand fails the chain, except
@@ -227,6 +234,10 @@ func (b *builder) walk(path []*x509.Certificate, weak []WeakAlgorithm) bool {
 		}
 		if err != nil {
 			b.note(next, weak, fmt.Sprintf("signature of %q by %q does not verify: %v", cur.Subject.String(), p.Subject.String(), err))
+			continue
+		}
+		if b.opts.RefuseMD5 && cur.SignatureAlgorithm == x509.MD5WithRSA {
+			b.note(next, weak, fmt.Sprintf("certificate %q is signed with %s, which this signature format refuses", cur.Subject.String(), w))
 			continue
 		}
 		nw := weak

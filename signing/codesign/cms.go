@@ -174,6 +174,7 @@ func (s *sliceState) checkCMSChain(opts Options, sd *cms.SignedData, leaf *x509.
 		Usage:                   x509.ExtKeyUsageCodeSigning,
 		ExplicitUsage:           true,
 		LeafKeyUsage:            x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
+		RefuseMD5:               true,
 		AllowCriticalExtensions: signing.AppleMarkerExtensions(),
 	})
 	s.sig.Chain = cr.Identities()
