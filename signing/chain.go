@@ -10,6 +10,7 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -29,6 +30,25 @@ type ChainOptions struct {
 	// carry anyExtendedKeyUsage). Intermediates that restrict their extended
 	// key usages must allow it too, as Windows requires. Zero means any.
 	Usage x509.ExtKeyUsage
+	// ExplicitUsage, with Usage set, requires the leaf to list Usage
+	// itself: anyExtendedKeyUsage does not stand for it. macOS's
+	// code-signing policy (SecPolicyCreateCodeSigning) accepts only the
+	// codeSigning purpose on a leaf, "any" on iOS only, so an Apple code
+	// signature whose leaf carries only anyExtendedKeyUsage does not
+	// verify on a Mac.
+	ExplicitUsage bool
+	// LeafKeyUsage, when not zero, lists key usage bits of which a leaf
+	// that carries the key usage extension must have at least one; a leaf
+	// without the extension passes. macOS's code-signing policy asks for
+	// digitalSignature or nonRepudiation (contentCommitment).
+	LeafKeyUsage x509.KeyUsage
+	// RefuseMD5 fails a path through a certificate signed with MD5 (or
+	// MD2, MD4, which crypto/x509 does not verify at all) instead of
+	// keeping it and reporting it in Weak: macOS's basic X.509 policy
+	// (kSecPolicyCheckWeakSignature) refuses such chains, so an Apple
+	// signature over one does not verify on a Mac. SHA-1 is still
+	// accepted and reported.
+	RefuseMD5 bool
 	// AllowCriticalExtensions lists critical extensions the caller handles
 	// itself (Apple's code-signing markers, for example). Any other critical
 	// extension that crypto/x509 does not understand fails the chain, except
@@ -216,6 +236,10 @@ func (b *builder) walk(path []*x509.Certificate, weak []WeakAlgorithm) bool {
 			b.note(next, weak, fmt.Sprintf("signature of %q by %q does not verify: %v", cur.Subject.String(), p.Subject.String(), err))
 			continue
 		}
+		if b.opts.RefuseMD5 && cur.SignatureAlgorithm == x509.MD5WithRSA {
+			b.note(next, weak, fmt.Sprintf("certificate %q is signed with %s, which this signature format refuses", cur.Subject.String(), w))
+			continue
+		}
 		nw := weak
 		if w != "" {
 			nw = append(append([]WeakAlgorithm(nil), weak...), WeakAlgorithm{Subject: cur.Subject.String(), Algorithm: w})
@@ -366,6 +390,12 @@ func (b *builder) checkCert(c *x509.Certificate, i int, anchor bool) string {
 			return fmt.Sprintf("certificate %q lacks the %s extended key usage", c.Subject.String(), UsageName(b.opts.Usage))
 		}
 		return fmt.Sprintf("CA certificate %q restricts extended key usage and does not allow %s", c.Subject.String(), UsageName(b.opts.Usage))
+	}
+	if i == 0 && b.opts.LeafKeyUsage != 0 && c.KeyUsage != 0 && c.KeyUsage&b.opts.LeafKeyUsage == 0 {
+		return fmt.Sprintf("certificate %q has a key usage (%#x) without any of the bits this signature format requires (%#x)", c.Subject.String(), int(c.KeyUsage), int(b.opts.LeafKeyUsage))
+	}
+	if b.opts.Usage != 0 && b.opts.ExplicitUsage && i == 0 && !slices.Contains(c.ExtKeyUsage, b.opts.Usage) {
+		return fmt.Sprintf("certificate %q lists anyExtendedKeyUsage but not the %s extended key usage, which this signature format requires explicitly", c.Subject.String(), UsageName(b.opts.Usage))
 	}
 	return ""
 }

@@ -129,16 +129,33 @@ func NormalizeSerial(s string) (string, bool) {
 	return s, true
 }
 
-// subjectOU returns the first OU of cert's subject.
+// subjectOU returns the OU of cert's subject as Apple reads it
+// ([SubjectAttribute]).
 func subjectOU(cert *x509.Certificate) string {
+	s, _ := SubjectAttribute(cert, oidOrganizationalUnit)
+	return s
+}
+
+// SubjectAttribute returns the value of the subject attribute of type id
+// as Apple's Security framework reads it (SecCertificateCopySubjectAttributeValue,
+// which codesign's team ID, csreq's certificate leaf[subject.OU] and the
+// other subject.* fields use): the LAST attribute of that type in the
+// name's DER order. It reports false when there is none or when that last
+// value is not a string. A subject with two OUs names the team of its
+// last one to macOS, so a reader taking the first would see another team.
+func SubjectAttribute(cert *x509.Certificate, id asn1.ObjectIdentifier) (string, bool) {
+	var val any
+	found := false
 	for _, atv := range cert.Subject.Names {
-		if atv.Type.Equal(oidOrganizationalUnit) {
-			if s, ok := atv.Value.(string); ok {
-				return s
-			}
+		if atv.Type.Equal(id) {
+			val, found = atv.Value, true
 		}
 	}
-	return ""
+	if !found {
+		return "", false
+	}
+	s, ok := val.(string)
+	return s, ok
 }
 
 // isAppleIssued reports whether cert carries one of Apple's certificate

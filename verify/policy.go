@@ -205,6 +205,14 @@ type Signer struct {
 	// "developer-id-installer", …), as the report's signer.appleKind says.
 	// It narrows the other criteria and is not one itself.
 	AppleKind string `yaml:"appleKind" json:"appleKind"`
+	// Root, when set, is the SHA-1 or SHA-256 of the root certificate the
+	// signature's chain must end at (hex; colons, spaces and case
+	// ignored). It narrows the other criteria and is not one itself: a
+	// subject and issuer are whatever names a CA wrote, so any root the
+	// trust store holds (a trust.roots CA, one of the system's) can issue
+	// a leaf carrying a vendor's names; with Root only the vendor's
+	// hierarchy matches.
+	Root string `yaml:"root" json:"root"`
 }
 
 // PolicyError is a problem in a policy.
@@ -545,7 +553,7 @@ func (r *Rule) validate(i int, bad policyBad) error {
 
 func (s Signer) check() error {
 	if s.Subject == "" && s.Issuer == "" && s.Thumbprint == "" && s.TeamID == "" {
-		return errors.New("signer without criteria: give subject and issuer, thumbprint, or teamID (appleKind only narrows them)")
+		return errors.New("signer without criteria: give subject and issuer, thumbprint, or teamID (appleKind and root only narrow them)")
 	}
 	if (s.Subject == "") != (s.Issuer == "") && s.Thumbprint == "" && s.TeamID == "" {
 		return errors.New("signer needs subject and issuer together (or a thumbprint or teamID)")
@@ -554,6 +562,12 @@ func (s Signer) check() error {
 		t := normalizeHex(s.Thumbprint)
 		if !hexPattern.MatchString(t) || (len(t) != 40 && len(t) != 64) {
 			return fmt.Errorf("thumbprint %q: want the SHA-1 (40 hex digits) or SHA-256 (64) of the certificate", s.Thumbprint)
+		}
+	}
+	if s.Root != "" {
+		t := normalizeHex(s.Root)
+		if !hexPattern.MatchString(t) || (len(t) != 40 && len(t) != 64) {
+			return fmt.Errorf("root %q: want the SHA-1 (40 hex digits) or SHA-256 (64) of the root certificate", s.Root)
 		}
 	}
 	return nil
@@ -617,10 +631,20 @@ func (s Signer) fitsFormat(f signing.Format) bool {
 }
 
 // fitsAnchor reports whether a signature whose chain (leaf first) is chain
-// can match s: a team ID is Apple's word only under Apple's roots. A root
+// can match s: it must end at s.Root when set, and a team ID is Apple's
+// word only under Apple's roots. A root
 // given in trust.roots anchors Apple signatures too, and whoever holds its
 // key can issue a leaf with Apple's markers and any team in its OU.
 func (s Signer) fitsAnchor(chain []signing.Identity) bool {
+	if s.Root != "" {
+		if len(chain) == 0 {
+			return false
+		}
+		t, root := normalizeHex(s.Root), chain[len(chain)-1]
+		if t != root.SHA1 && t != root.SHA256 {
+			return false
+		}
+	}
 	return s.TeamID == "" || appleAnchored(chain)
 }
 
@@ -654,6 +678,9 @@ func (s Signer) String() string {
 	}
 	if s.AppleKind != "" {
 		parts = append(parts, "Apple kind "+s.AppleKind)
+	}
+	if s.Root != "" {
+		parts = append(parts, "root "+normalizeHex(s.Root))
 	}
 	return strings.Join(parts, ", ")
 }

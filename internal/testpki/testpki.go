@@ -8,6 +8,7 @@ package testpki
 import (
 	"crypto"
 	"crypto/ed25519"
+	"crypto/md5"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
@@ -215,6 +216,9 @@ func mint(s Spec, parent *Cert) *Cert {
 	if s.SignatureAlgorithm == x509.SHA1WithRSA {
 		return &Cert{Cert: mintSHA1(tmpl, issuer, key.Public(), issuerKey), Key: key}
 	}
+	if s.SignatureAlgorithm == x509.MD5WithRSA {
+		return &Cert{Cert: mintWeak(tmpl, issuer, key.Public(), issuerKey, crypto.MD5), Key: key}
+	}
 	tmpl.SignatureAlgorithm = s.SignatureAlgorithm
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, key.Public(), remembering(issuerKey))
 	if err != nil {
@@ -246,9 +250,15 @@ func pubBytes(pub crypto.PublicKey) []byte {
 // crypto/x509 no longer creates: it signs with SHA-256 to get a well-formed
 // TBSCertificate, then replaces the algorithm identifiers and the signature.
 func mintSHA1(tmpl, issuer *x509.Certificate, pub crypto.PublicKey, issuerKey crypto.Signer) *x509.Certificate {
+	return mintWeak(tmpl, issuer, pub, issuerKey, crypto.SHA1)
+}
+
+// mintWeak is mintSHA1 for hash h: SHA-1 (sha1WithRSAEncryption) or MD5
+// (md5WithRSAEncryption).
+func mintWeak(tmpl, issuer *x509.Certificate, pub crypto.PublicKey, issuerKey crypto.Signer, h crypto.Hash) *x509.Certificate {
 	rk, ok := issuerKey.(*rsa.PrivateKey)
 	if !ok {
-		panic("testpki: SHA1WithRSA needs an RSA issuer key")
+		panic("testpki: SHA1WithRSA and MD5WithRSA need an RSA issuer key")
 	}
 	tmpl.SignatureAlgorithm = x509.SHA256WithRSA
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, pub, remembering(issuerKey))
@@ -264,9 +274,19 @@ func mintSHA1(tmpl, issuer *x509.Certificate, pub crypto.PublicKey, issuerKey cr
 		panic(err)
 	}
 	sha1RSA := pkix.AlgorithmIdentifier{Algorithm: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 5}, Parameters: asn1.NullRawValue}
+	if h == crypto.MD5 {
+		sha1RSA.Algorithm = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 4}
+	}
 	newTBS := replaceTBSAlgorithm(c.TBS.FullBytes, sha1RSA)
-	h := sha1.Sum(newTBS)
-	sig, err := SignPKCS1v15(rk, crypto.SHA1, h[:])
+	var digest []byte
+	if h == crypto.MD5 {
+		d := md5.Sum(newTBS)
+		digest = d[:]
+	} else {
+		d := sha1.Sum(newTBS)
+		digest = d[:]
+	}
+	sig, err := SignPKCS1v15(rk, h, digest)
 	if err != nil {
 		panic(err)
 	}

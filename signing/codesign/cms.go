@@ -172,6 +172,9 @@ func (s *sliceState) checkCMSChain(opts Options, sd *cms.SignedData, leaf *x509.
 		Time:                    at,
 		Earliest:                s.sig.Timestamp.Earliest(),
 		Usage:                   x509.ExtKeyUsageCodeSigning,
+		ExplicitUsage:           true,
+		LeafKeyUsage:            x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
+		RefuseMD5:               true,
 		AllowCriticalExtensions: signing.AppleMarkerExtensions(),
 	})
 	s.sig.Chain = cr.Identities()
@@ -347,15 +350,11 @@ func parseCDHashesPlist(a *cms.Attribute) ([][]byte, error) {
 	return p.CDHashes, nil
 }
 
+// subjectOU is the leaf's team as macOS reads it: the last OU
+// ([signing.SubjectAttribute]).
 func subjectOU(c *x509.Certificate) string {
-	for _, atv := range c.Subject.Names {
-		if atv.Type.Equal(oidOU) {
-			if s, ok := atv.Value.(string); ok {
-				return s
-			}
-		}
-	}
-	return ""
+	s, _ := signing.SubjectAttribute(c, oidOU)
+	return s
 }
 
 // cmsOwnership attributes the bytes of a slice's CMS signature (see

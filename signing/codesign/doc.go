@@ -18,7 +18,7 @@
 // attributes (1.2.840.113635.100.9.1 and .9.2) against every CodeDirectory,
 // the signer's signature, the chain to the caller's [signing.TrustStore]
 // (Apple's roots are [signing.EmbeddedApple]), the Developer ID markers,
-// the CodeDirectory's team ID against the leaf's subject OU, and an RFC 3161
+// the CodeDirectory's team ID against the leaf's subject OU (the last one, as macOS reads it), and an RFC 3161
 // timestamp, which when verified becomes the time the chain is checked at.
 // Every byte of the CMS is attributed: bytes no verified field owns (crls,
 // non-certificate entries, odd algorithm parameters, unsigned attributes

@@ -299,8 +299,9 @@ var certSubjectFields = map[string]asn1.ObjectIdentifier{
 	"subject.UID":      {0, 9, 2342, 19200300, 100, 1, 1},
 }
 
-// certFieldValue returns a certificate field: the first value of a subject
-// attribute, or for "email" the certificate's email addresses. It returns
+// certFieldValue returns a certificate field: the value of a subject
+// attribute as Apple reads it (the last of its type, see
+// [signing.SubjectAttribute]), or for "email" the certificate's email addresses. It returns
 // false when the field is missing or the name unknown, which Apple's
 // interpreter evaluates as false whatever the match.
 func certFieldValue(cert *x509.Certificate, key string) (any, bool) {
@@ -322,14 +323,11 @@ func certFieldValue(cert *x509.Certificate, key string) (any, bool) {
 	if !ok {
 		return nil, false
 	}
-	for _, atv := range cert.Subject.Names {
-		if atv.Type.Equal(oid) {
-			if s, ok := atv.Value.(string); ok {
-				return s, true
-			}
-		}
+	s, ok := signing.SubjectAttribute(cert, oid)
+	if !ok {
+		return nil, false
 	}
-	return nil, false
+	return s, true
 }
 
 func oidEqual(id asn1.ObjectIdentifier, arcs []uint64) bool {

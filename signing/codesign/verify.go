@@ -460,6 +460,10 @@ func fatLayout(arches []fatArch, size int64, is64 bool) ([]signing.Finding, map[
 			finds = append(finds, signing.NewFinding(RuleDataOutsideSlices, signing.SeverityError,
 				fmt.Sprintf("fat entry %d's reserved field at %#x holds %#08x, not zero: no signature covers the fat header", i, a.entryOff+28, a.reserved)).At(a.entryOff+28))
 		}
+		if why := misaligned(a); why != "" {
+			finds = append(finds, signing.NewFinding(RuleMalformed, signing.SeverityError,
+				fmt.Sprintf("fat entry %d's slice at %#x %s: no signature covers the fat header, and macOS would not load that slice", i, a.off, why)).At(a.entryOff))
+		}
 		start, end := int64(a.off), int64(a.off+a.size)
 		if start < pos && k > 0 {
 			overlaps[i] = fmt.Sprintf("fat entry %d [%#x, %#x) overlaps slice %d, which ends at %#x", i, start, end, last, pos)
@@ -475,6 +479,24 @@ func fatLayout(arches []fatArch, size int64, is64 bool) ([]signing.Finding, map[
 		finds, sinks = gap(finds, sinks, pos, size, last.align, "after the last slice")
 	}
 	return finds, overlaps, sinks
+}
+
+// minSliceAlign is the page size below which no slice can be mapped: the
+// kernel (load_segment) and dyld map a slice's segments from file offsets
+// that must be page-aligned, and no Mac has pages smaller than 4 KiB.
+const minSliceAlign = 4096
+
+// misaligned says how slice a's offset breaks the alignment its own fat
+// entry declares (2^align, lipo's invariant) or the page alignment any
+// loader needs; "" when it does not.
+func misaligned(a fatArch) string {
+	if a.align < 64 && a.off%(uint64(1)<<a.align) != 0 {
+		return fmt.Sprintf("is not aligned to the 2^%d bytes its entry declares", a.align)
+	}
+	if a.off%minSliceAlign != 0 {
+		return fmt.Sprintf("is not page-aligned (%d bytes)", minSliceAlign)
+	}
+	return ""
 }
 
 // gap judges the bytes [a, z) outside every slice: zeros shorter than the

@@ -515,7 +515,9 @@ func (v *verifier) judgeChain(sig *signing.Signature, s Signature, leaf *x509.Ce
 		// The package's CMS timestamp dates this signature too.
 		sig.AddCheck(signing.CheckTimestamp, true, "the package's CMS timestamp at "+ts.Time.UTC().Format("2006-01-02T15:04:05Z")+" dates this signature")
 	}
-	cr := v.opts.Trust.VerifyChain(leaf, inter, signing.ChainOptions{Time: at, Earliest: ts.Earliest(), AllowCriticalExtensions: signing.AppleMarkerExtensions()})
+	// macOS's basic X.509 policy refuses MD5-signed certificates
+	// (kSecPolicyCheckWeakSignature) in an installer's chain as in code's.
+	cr := v.opts.Trust.VerifyChain(leaf, inter, signing.ChainOptions{Time: at, Earliest: ts.Earliest(), AllowCriticalExtensions: signing.AppleMarkerExtensions(), RefuseMD5: true})
 	sig.Chain = cr.Identities()
 	if sig.Index >= 0 && sig.Index < len(v.res.Signers) {
 		v.res.Signers[sig.Index] = SignerChain{Chain: cr.Chain, Trusted: cr.Trusted}
