@@ -92,28 +92,23 @@ func (s *SFX7zScanner) Reset() {
 	*s = SFX7zScanner{offs: s.offs[:0], tail: s.tail[:0], rar: s.rar[:0]}
 }
 
-// offset is [SFX7zOffset] for the PE file of size bytes at r, whose
-// sections end at start, from what s saw; known is false when s cannot
-// tell (it saw fewer or more bytes, too many headers, or the bytes
-// changed since).
-func (s *SFX7zScanner) offset(r io.ReaderAt, size, start int64) (off int64, ok, known bool) {
+// offset is [SFX7zOffset] for the PE file of size bytes at r from what s
+// saw; known is false when s cannot tell (it saw fewer or more bytes, or
+// the bytes changed since).
+func (s *SFX7zScanner) offset(r io.ReaderAt, size int64) (off int64, ok, known bool) {
 	if s == nil || s.n != size {
 		return 0, false, false
 	}
-	for _, o := range s.offs {
-		if o < start || o >= sfx7zLimit {
-			continue
-		}
-		// The first header from the file's start is the one 7-Zip's
-		// modules take (see [SFX7zOffset]).
-		o = min(o, s.offs[0])
-		var h [32]byte
-		if n, _ := r.ReadAt(h[:], o); n < len(h) || !startHeader(h[:]) {
-			return 0, false, false
-		}
-		return o, true, true
+	// The first header from the file's start is the one 7-Zip's modules
+	// take (see [SFX7zOffset]); s records the first ones in order.
+	if len(s.offs) == 0 || s.offs[0] >= sfx7zLimit {
+		return 0, false, true
 	}
-	return 0, false, !s.full
+	var h [32]byte
+	if n, _ := r.ReadAt(h[:], s.offs[0]); n < len(h) || !startHeader(h[:]) {
+		return 0, false, false
+	}
+	return s.offs[0], true, true
 }
 
 // rarMarker starts a RAR archive's marker block (RAR 1.5 to 4: then 0x00;

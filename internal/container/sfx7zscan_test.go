@@ -39,7 +39,7 @@ func TestSFX7zScannerAgrees(t *testing.T) {
 			if got != want || ok != wantOK {
 				t.Errorf("pad %d, writes of %d: scanner says %d, %v; SFX7zOffset %d, %v", pad, chunk, got, ok, want, wantOK)
 			}
-			if off, found, known := s.offset(bytes.NewReader(img), int64(len(img)), PESectionsEnd(bytes.NewReader(img), int64(len(img)))); !known || found != wantOK || off != want {
+			if off, found, known := s.offset(bytes.NewReader(img), int64(len(img))); !known || found != wantOK || off != want {
 				t.Errorf("pad %d, writes of %d: scanner alone says %d, %v (known %v)", pad, chunk, off, found, known)
 			}
 			s.Reset()
