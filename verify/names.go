@@ -80,6 +80,13 @@ var archiveMagic = []struct {
 	{"Microsoft Cabinet", 0, "MSCF", false},
 	{"OLE compound (MSI installer or Office document)", 0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", false},
 	{"xar (macOS installer package)", 0, "xar!", false},
+	// What InstallShield's setup and unshield read (data1.hdr,
+	// data1.cab: the installed files), and what expand.exe, an INF's
+	// copy queue (setupapi) and libmspack decompress: files that
+	// Microsoft's compress.exe packed (setup.ex_, app.dl_).
+	{"InstallShield cabinet", 0, "ISc(", false},
+	{"SZDD (compress.exe)", 0, "SZDD\x88\xf0\x27\x33", false},
+	{"KWAJ (compress.exe)", 0, "KWAJ\x88\xf0\x27\xd1", false},
 	{"tar", 257, "ustar", false},
 	{"bsdiff", 0, "BSDIFF40", true},
 	{"MSDelta", 0, "PA30", true},
