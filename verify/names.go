@@ -80,6 +80,13 @@ var archiveMagic = []struct {
 	{"Microsoft Cabinet", 0, "MSCF", false},
 	{"OLE compound (MSI installer or Office document)", 0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", false},
 	{"xar (macOS installer package)", 0, "xar!", false},
+	// What InstallShield's setup and unshield read (data1.hdr,
+	// data1.cab: the installed files), and what expand.exe, an INF's
+	// copy queue (setupapi) and libmspack decompress: files that
+	// Microsoft's compress.exe packed (setup.ex_, app.dl_).
+	{"InstallShield cabinet", 0, "ISc(", false},
+	{"SZDD (compress.exe)", 0, "SZDD\x88\xf0\x27\x33", false},
+	{"KWAJ (compress.exe)", 0, "KWAJ\x88\xf0\x27\xd1", false},
 	{"tar", 257, "ustar", false},
 	{"bsdiff", 0, "BSDIFF40", true},
 	{"MSDelta", 0, "PA30", true},
@@ -170,7 +177,27 @@ func (c *check) checkUnopenedOverlay(ra io.ReaderAt, size int64) {
 	// first 4 MiB: junk before it does not hide it.
 	if at, ok := container.RAROverlay(ctxReaderAt{c.e.ctx, ra}, size, off, end, c.hashedSFX7z(size)); ok {
 		c.add(RuleUncheckedArchive, signing.SeverityWarning, fmt.Sprintf("the PE carries a RAR archive at offset %d, after its sections, where UnRAR and a WinRAR self-extractor's module find it (they search the first 4 MiB): shipgate does not open it, so the files inside were not checked (the PE's signature covers the archive's bytes, not theirs); unpack it into the release to check them", at))
+		return
 	}
+	// A stub reads its payload where it put it: padding, or another
+	// file first, does not hide an MSI or an xz stream after it.
+	if name, at, ok := container.ArchiveInOverlay(ctxReaderAt{c.e.ctx, ra}, size, off, end, c.hashedSFX7z(size)); ok && !c.overlayWalked(ra, size) {
+		c.add(RuleUncheckedArchive, signing.SeverityWarning, fmt.Sprintf("the PE carries a %s archive at offset %d, after its sections (%d bytes in), as a self-extractor's stub carries the files it extracts and runs: shipgate does not open it, so the files inside were not checked (the PE's signature covers the archive's bytes, not theirs); unpack it into the release to check them", name, at, at-off))
+	}
+}
+
+// overlayWalked reports whether the PE of size bytes at ra is an
+// installer whose walk reads the data after its sections (NSIS, a 7-Zip
+// self-extractor, attached cabinets): what that data holds is checked as
+// the files it extracts, stored raw or not.
+func (c *check) overlayWalked(ra io.ReaderAt, size int64) bool {
+	hdr := make([]byte, min(size, container.HeadLen))
+	n, _ := ra.ReadAt(hdr, 0)
+	switch container.DetectScanned(ctxReaderAt{c.e.ctx, ra}, "", hdr[:n], size, c.hashedNSIS(size), c.hashedSFX7z(size)) {
+	case container.NSIS, container.Attached:
+		return true
+	}
+	return false
 }
 
 // pyInstallerMagic is the cookie PyInstaller's bootloader looks for,

@@ -34,12 +34,12 @@ const sfx7zChunk = 64 << 10
 // ";!@Install@!UTF-8!" … ";!@InstallEnd@!", then the archive): the first
 // 7-Zip start header whose CRC matches, as the modules take it and 7-Zip
 // lists it (7z l -t7z), no further than 7-Zip's modules search (see
-// sfx7zLimit): from the file's start, as they search, when one starts
-// after the PE's sections (a PE whose archive lies wholly inside its
-// sections, a resource, is no self-extractor). The module extracts the archive and runs what it
-// holds; the PE's signature covers the archive's bytes, not the
-// signatures of the files in it. It returns false for a file that is no
-// PE or carries no such archive.
+// sfx7zLimit), from the file's start: the modules know nothing of the
+// PE's sections, so an archive a stub's last section was grown to cover
+// (or a resource holds) is the one they extract. The module extracts the
+// archive and runs what it holds; the PE's signature covers the archive's
+// bytes, not the signatures of the files in it. It returns false for a
+// file that is no PE or carries no such archive.
 func SFX7zOffset(r io.ReaderAt, size int64) (int64, bool) {
 	return sfx7zOffset(r, size, nil)
 }
@@ -47,24 +47,13 @@ func SFX7zOffset(r io.ReaderAt, size int64) (int64, bool) {
 // sfx7zOffset is [SFX7zOffset], from what s saw of the file when it can
 // tell (see [SFX7zScanner]).
 func sfx7zOffset(r io.ReaderAt, size int64, s *SFX7zScanner) (int64, bool) {
-	start := PESectionsEnd(r, size)
-	if start <= 0 || start >= size {
+	if PESectionsEnd(r, size) <= 0 {
 		return 0, false
 	}
-	if off, ok, known := s.offset(r, size, start); known {
+	if off, ok, known := s.offset(r, size); known {
 		return off, ok
 	}
-	off, ok := findStartHeader(r, start, min(size, sfx7zLimit), size)
-	if !ok {
-		return 0, false
-	}
-	// The modules take the first header from the file's start: one
-	// inside the sections, its archive running on into the overlay, is
-	// the one they extract.
-	if first, ok := findStartHeader(r, 0, start, size); ok {
-		return first, true
-	}
-	return off, true
+	return findStartHeader(r, 0, min(size, sfx7zLimit), size)
 }
 
 // findStartHeader returns the offset of the first 7-Zip start header

@@ -59,7 +59,8 @@ const (
 	// data alone (the uninstaller an installer carries).
 	NSIS
 	// Squirrel is a PE that keeps zip archives as resources: a
-	// Squirrel.Windows Setup.exe, whose package is its "DATA" resource.
+	// Squirrel.Windows Setup.exe, whose package is its "DATA" resource;
+	// or MSI databases or cabinets (an MSI wrapper's).
 	Squirrel
 	// SevenZip is a 7-Zip archive.
 	SevenZip
@@ -188,7 +189,7 @@ func detectPE(r io.ReaderAt, size int64, ns *nsis.Scanner, s *SFX7zScanner) Kind
 		}
 	}
 	for _, res := range rs {
-		if res.zip {
+		if res.zip || res.payload {
 			return Squirrel
 		}
 	}

@@ -46,6 +46,10 @@ func FuzzOverlayDetectors(f *testing.F) {
 		if off, ok := RAROverlay(r, size, 0, size, &s); ok && (off < 0 || off >= size) {
 			t.Errorf("RAR marker at %d of %d bytes", off, size)
 		}
+		_, off, ok := ArchiveInOverlay(r, size, 0, size, &s)
+		if _, roff, rok := ArchiveInOverlay(r, size, 0, size, nil); ok && (off < 0 || off >= size) || rok != ok || roff != off {
+			t.Errorf("archive marker at %d, %v (read: %d, %v) of %d bytes", off, ok, roff, rok, size)
+		}
 		InnoSetup(r, size)
 		InstallShield(r, size)
 	})

@@ -14,24 +14,45 @@ const maxSFX7zHeaders = 16
 // [SFX7zOffset] does, in the first bytes 7-Zip's SFX modules search (see
 // sfx7zLimit) of a file written to it in order from the start: a pass
 // that reads every byte anyway (hashing) spares the walk a second read of
-// a PE's overlay. It records the RAR markers of the first 4 MiB as well
-// (see [RAROverlay]). The zero value is ready to use.
+// a PE's overlay. It records the markers of the archives a stub may carry
+// that shipgate does not open as well: RAR in the first 4 MiB (see
+// [RAROverlay]), OLE compound files and xz in the first 8 (see
+// [ArchiveInOverlay]). The zero value is ready to use.
 type SFX7zScanner struct {
 	n    int64
 	offs []int64 // the headers' offsets, in order
 	full bool    // more than maxSFX7zHeaders were seen
 	tail []byte  // the last bytes searched, less than a header
-	// rar holds the offsets of RAR markers (see [RAROverlay]), rarFull
-	// whether there were more than maxSFX7zHeaders.
-	rar     []int64
-	rarFull bool
+	// marks holds the offsets of each of overlayMarks' markers, in
+	// order, and whether there were more than maxSFX7zHeaders.
+	marks [len(overlayMarks)]markList
 }
+
+// markList is where a marker was seen, up to maxSFX7zHeaders times.
+type markList struct {
+	offs []int64
+	full bool
+}
+
+// overlayMarks are the markers an [SFX7zScanner] records, each no
+// further than limit into the file.
+var overlayMarks = [...]struct {
+	name, magic string
+	limit       int64
+}{
+	{"RAR", rarMarker, rarSFXLimit},
+	{"OLE compound (an MSI installer?)", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", sfx7zLimit},
+	{"xz", "\xfd7zXZ\x00", sfx7zLimit},
+}
+
+// markRAR is overlayMarks' RAR marker.
+const markRAR = 0
 
 // Write looks at p, the file's next bytes. It never fails.
 func (s *SFX7zScanner) Write(p []byte) (int, error) {
 	start := s.n
 	s.n += int64(len(p))
-	if s.full && s.rarFull || start >= sfx7zLimit+32 {
+	if start >= sfx7zLimit+32 {
 		return len(p), nil
 	}
 	q := p[:min(int64(len(p)), sfx7zLimit+32-start)]
@@ -53,7 +74,9 @@ func (s *SFX7zScanner) Write(p []byte) (int, error) {
 // find records the headers of b, which starts at offset base, that start
 // in b's first before bytes.
 func (s *SFX7zScanner) find(b []byte, base int64, before int) {
-	s.findRAR(b, base, before)
+	for i := range overlayMarks {
+		s.findMark(i, b, base, before)
+	}
 	sig := []byte(sevenz.Signature)
 	for k := 0; k < before && !s.full; k++ {
 		i := bytes.Index(b[k:], sig)
@@ -70,50 +93,51 @@ func (s *SFX7zScanner) find(b []byte, base int64, before int) {
 	}
 }
 
-// findRAR records the RAR markers of b, which starts at offset base, that
-// start in b's first before bytes and before rarSFXLimit.
-func (s *SFX7zScanner) findRAR(b []byte, base int64, before int) {
-	for k := 0; k < before && !s.rarFull; k++ {
-		i := bytes.Index(b[k:], []byte(rarMarker))
-		if i < 0 || k+i >= before || base+int64(k+i) >= rarSFXLimit {
+// findMark records the markers m of overlayMarks in b, which starts at
+// offset base, that start in b's first before bytes and before the
+// marker's limit.
+func (s *SFX7zScanner) findMark(m int, b []byte, base int64, before int) {
+	l, magic := &s.marks[m], []byte(overlayMarks[m].magic)
+	for k := 0; k < before && !l.full; k++ {
+		i := bytes.Index(b[k:], magic)
+		if i < 0 || k+i >= before || base+int64(k+i) >= overlayMarks[m].limit {
 			return
 		}
 		k += i
-		if len(s.rar) == maxSFX7zHeaders {
-			s.rarFull = true
+		if len(l.offs) == maxSFX7zHeaders {
+			l.full = true
 			return
 		}
-		s.rar = append(s.rar, base+int64(k))
+		l.offs = append(l.offs, base+int64(k))
 	}
 }
 
 // Reset forgets the bytes written.
 func (s *SFX7zScanner) Reset() {
-	*s = SFX7zScanner{offs: s.offs[:0], tail: s.tail[:0], rar: s.rar[:0]}
+	marks := s.marks
+	for i := range marks {
+		marks[i] = markList{offs: marks[i].offs[:0]}
+	}
+	*s = SFX7zScanner{offs: s.offs[:0], tail: s.tail[:0], marks: marks}
 }
 
-// offset is [SFX7zOffset] for the PE file of size bytes at r, whose
-// sections end at start, from what s saw; known is false when s cannot
-// tell (it saw fewer or more bytes, too many headers, or the bytes
-// changed since).
-func (s *SFX7zScanner) offset(r io.ReaderAt, size, start int64) (off int64, ok, known bool) {
+// offset is [SFX7zOffset] for the PE file of size bytes at r from what s
+// saw; known is false when s cannot tell (it saw fewer or more bytes, or
+// the bytes changed since).
+func (s *SFX7zScanner) offset(r io.ReaderAt, size int64) (off int64, ok, known bool) {
 	if s == nil || s.n != size {
 		return 0, false, false
 	}
-	for _, o := range s.offs {
-		if o < start || o >= sfx7zLimit {
-			continue
-		}
-		// The first header from the file's start is the one 7-Zip's
-		// modules take (see [SFX7zOffset]).
-		o = min(o, s.offs[0])
-		var h [32]byte
-		if n, _ := r.ReadAt(h[:], o); n < len(h) || !startHeader(h[:]) {
-			return 0, false, false
-		}
-		return o, true, true
+	// The first header from the file's start is the one 7-Zip's modules
+	// take (see [SFX7zOffset]); s records the first ones in order.
+	if len(s.offs) == 0 || s.offs[0] >= sfx7zLimit {
+		return 0, false, true
 	}
-	return 0, false, !s.full
+	var h [32]byte
+	if n, _ := r.ReadAt(h[:], s.offs[0]); n < len(h) || !startHeader(h[:]) {
+		return 0, false, false
+	}
+	return s.offs[0], true, true
 }
 
 // rarMarker starts a RAR archive's marker block (RAR 1.5 to 4: then 0x00;
@@ -131,28 +155,64 @@ const rarSFXLimit = 4 << 20
 // precedes it: from what s saw of the file when it can tell (nil: read
 // it).
 func RAROverlay(r io.ReaderAt, size, start, end int64, s *SFX7zScanner) (int64, bool) {
-	end = min(end, size, rarSFXLimit)
+	return findMarker(markRAR, r, size, start, end, s)
+}
+
+// ArchiveInOverlay returns the first marker in [start, end) of the file
+// of size bytes at r, within its first 8 MiB, of an archive a stub may
+// carry after its sections that shipgate does not open, however much
+// padding or other data precedes it: an OLE compound file (an MSI) or an
+// xz stream, whose magic numbers (8 and 6 bytes) random data does not
+// hold by chance. It looks from what s saw of the file when it can tell
+// (nil: read it), and returns the archive's name.
+func ArchiveInOverlay(r io.ReaderAt, size, start, end int64, s *SFX7zScanner) (name string, off int64, ok bool) {
+	var best int64 = -1
+	for m := range overlayMarks {
+		if m == markRAR {
+			continue
+		}
+		if o, found := findMarker(m, r, size, start, end, s); found && (best < 0 || o < best) {
+			best, name = o, overlayMarks[m].name
+		}
+	}
+	return name, best, best >= 0
+}
+
+// findMarker returns where the first marker m of overlayMarks lies in
+// [start, end) of the file of size bytes at r, within the marker's limit.
+func findMarker(m int, r io.ReaderAt, size, start, end int64, s *SFX7zScanner) (int64, bool) {
+	magic := []byte(overlayMarks[m].magic)
+	end = min(end, size, overlayMarks[m].limit)
 	if start < 0 || start >= end {
 		return 0, false
 	}
-	if s != nil && s.n == size && !s.rarFull {
-		for _, o := range s.rar {
+	if l := s.markList(m); s != nil && s.n == size && !l.full {
+		for _, o := range l.offs {
 			if o >= start && o < end {
 				return o, true
 			}
 		}
 		return 0, false
 	}
-	buf := make([]byte, min(end-start+5, sfx7zChunk))
+	over := int64(len(magic) - 1)
+	buf := make([]byte, min(end-start+over, sfx7zChunk))
 	for at := start; at < end; {
-		n, _ := r.ReadAt(buf[:min(int64(len(buf)), end+5-at)], at)
-		if n < len(rarMarker) {
+		n, _ := r.ReadAt(buf[:min(int64(len(buf)), end+over-at)], at)
+		if n < len(magic) {
 			return 0, false
 		}
-		if i := bytes.Index(buf[:n], []byte(rarMarker)); i >= 0 && at+int64(i) < end {
+		if i := bytes.Index(buf[:n], magic); i >= 0 && at+int64(i) < end {
 			return at + int64(i), true
 		}
-		at += int64(n) - 5
+		at += int64(n) - over
 	}
 	return 0, false
+}
+
+// markList returns the offsets s recorded of marker m (nil s: none).
+func (s *SFX7zScanner) markList(m int) markList {
+	if s == nil {
+		return markList{}
+	}
+	return s.marks[m]
 }

@@ -39,7 +39,7 @@ func TestSFX7zScannerAgrees(t *testing.T) {
 			if got != want || ok != wantOK {
 				t.Errorf("pad %d, writes of %d: scanner says %d, %v; SFX7zOffset %d, %v", pad, chunk, got, ok, want, wantOK)
 			}
-			if off, found, known := s.offset(bytes.NewReader(img), int64(len(img)), PESectionsEnd(bytes.NewReader(img), int64(len(img)))); !known || found != wantOK || off != want {
+			if off, found, known := s.offset(bytes.NewReader(img), int64(len(img))); !known || found != wantOK || off != want {
 				t.Errorf("pad %d, writes of %d: scanner alone says %d, %v (known %v)", pad, chunk, off, found, known)
 			}
 			s.Reset()
@@ -73,6 +73,44 @@ func TestRAROverlayScannerAgrees(t *testing.T) {
 			}
 			if got, ok := RAROverlay(bytes.NewReader(img), size, start, size, &s); got != want || ok != wantOK {
 				t.Errorf("pad %d, writes of %d: scanner says %d, %v; reading %d, %v", pad, chunk, got, ok, want, wantOK)
+			}
+		}
+	}
+}
+
+// TestArchiveInOverlayScannerAgrees checks that the hashing pass's
+// scanner finds the OLE and xz markers ArchiveInOverlay reads for, across
+// writes, within the first 8 MiB only, the first of either.
+func TestArchiveInOverlayScannerAgrees(t *testing.T) {
+	t.Parallel()
+	stub := stubPE(t)
+	for _, c := range []struct {
+		pad  int
+		tail string
+		want string
+	}{
+		{0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 then \xfd7zXZ\x00", "OLE compound (an MSI installer?)"},
+		{4097, "\xfd7zXZ\x00 then \xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "xz"},
+		{70 << 10, "\xd0\xcf\x11\xe0\xa1\xb1\x1a", ""},
+		{sfx7zLimit, "\xfd7zXZ\x00", ""},
+	} {
+		img := append(append([]byte(nil), stub...), make([]byte, c.pad)...)
+		img = append(img, c.tail...)
+		start, size := int64(len(stub)), int64(len(img))
+		name, want, ok := ArchiveInOverlay(bytes.NewReader(img), size, start, size, nil)
+		if name != c.want || ok != (c.want != "") || ok && want != start+int64(c.pad) {
+			t.Errorf("pad %d: ArchiveInOverlay = %q %d %v", c.pad, name, want, ok)
+		}
+		for _, chunk := range []int{1, 5, 4096, 1 << 20} {
+			if c.pad > 1<<20 && chunk < 4096 {
+				continue
+			}
+			var s SFX7zScanner
+			for b := img; len(b) > 0; b = b[min(chunk, len(b)):] {
+				s.Write(b[:min(chunk, len(b))])
+			}
+			if gn, got, gok := ArchiveInOverlay(bytes.NewReader(img), size, start, size, &s); gn != name || got != want || gok != ok {
+				t.Errorf("pad %d, writes of %d: scanner says %q %d %v", c.pad, chunk, gn, got, gok)
 			}
 		}
 	}

@@ -46,3 +46,46 @@ func TestAttackSevenZipSFXHeaderInsideSections(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackSevenZipSFXArchiveInsideSections: a 7-Zip SFX module searches
+// its file for the archive from the start, not from where the PE's
+// sections end: a stub whose last section is grown to cover the whole
+// archive (no overlay left) is extracted and run all the same, and 7z l
+// -t7z lists it. shipgate took such a PE for no self-extractor (a
+// resource) and never checked evil.exe.
+func TestAttackSevenZipSFXArchiveInsideSections(t *testing.T) {
+	t.Parallel()
+	stub := stubPE(t)
+	evil := sevenz.Build([]sevenz.BuildFile{{Name: "evil.exe", Data: []byte("MZ evil")}})
+	img := append(append([]byte(nil), stub...), evil...)
+	img = growLastSection(t, img, len(img))
+	if PESectionsEnd(bytes.NewReader(img), int64(len(img))) != int64(len(img)) {
+		t.Fatal("the archive is not inside the sections")
+	}
+	if tool, err := exec.LookPath("7z"); err == nil {
+		p := filepath.Join(t.TempDir(), "setup.exe")
+		if err := os.WriteFile(p, img, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(tool, "l", "-t7z", p).CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "evil.exe") {
+			t.Fatalf("7z does not list evil.exe: %v\n%s", err, out)
+		}
+	} else {
+		t.Log("7-Zip is not installed; the cross-check was skipped")
+	}
+	var s SFX7zScanner
+	s.Write(img)
+	for _, sc := range []*SFX7zScanner{nil, &s} {
+		if k := DetectScanned(bytes.NewReader(img), ".exe", img[:HeadLen], int64(len(img)), nil, sc); k != Attached {
+			t.Errorf("scanner %v: kind %v, want %v", sc != nil, k, Attached)
+		}
+		if off, ok := sfx7zOffset(bytes.NewReader(img), int64(len(img)), sc); !ok || off != int64(len(stub)) {
+			t.Errorf("scanner %v: archive at %d, %v; want %d", sc != nil, off, ok, len(stub))
+		}
+	}
+	w := walkAll(t, Attached, img, "setup.exe", nil, 0)
+	if _, ok := w.entries["setup.exe/evil.exe"]; !ok {
+		t.Errorf("evil.exe was not walked: %v", w.paths)
+	}
+}

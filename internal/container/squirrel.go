@@ -1,6 +1,7 @@
 package container
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -31,8 +32,11 @@ func (z Zip) Span() Span { return Span{z.Offset, z.Size} }
 // type "DATA" or RT_RCDATA: Squirrel's package ("DATA", 131: Update.exe
 // and the app's .nupkg, or the .nupkg itself) under the PE's path; any
 // other (and a second package, in another language) under
-// <PE>/$RSRC/<type>/<name>/<language>; and an IExpress cabinet's files
-// (see [walker.openCabinets]). A PE without resources, or a file that is
+// <PE>/$RSRC/<type>/<name>/<language>; an IExpress cabinet's files
+// (see [walker.openCabinets]); and, as files under
+// <PE>/$RSRC/<type>/<name>/<language> for the caller to open, the MSI
+// databases and other cabinets it keeps as resources of any type (see
+// [resourcePayload]). A PE without resources, or a file that is
 // no PE, holds none.
 func (w *walker) openResources(ra io.ReaderAt, size int64) {
 	rs, err := resourceZips(ra, size)
@@ -60,12 +64,17 @@ func (w *walker) openResources(ra io.ReaderAt, size int64) {
 	w.openCabinets(ra, rs)
 	pkg := false // a package was handed over under the PE's path
 	for _, r := range rs {
+		rsrc := release.JoinPath(w.at, fmt.Sprintf("$RSRC/%s/%s/%d", PathElem(resName(r.Type, r.TypeID)), PathElem(resName(r.Name, r.NameID)), r.Lang))
+		if r.payload {
+			w.entry(rsrc, release.NewSection(ra, r.Offset, r.Size), r.Size)
+			continue
+		}
 		if !r.zip {
 			continue
 		}
 		at := w.at
 		if !r.IsPackage() || pkg {
-			at = release.JoinPath(w.at, fmt.Sprintf("$RSRC/%s/%s/%d", PathElem(resName(r.Type, r.TypeID)), PathElem(resName(r.Name, r.NameID)), r.Lang))
+			at = rsrc
 		}
 		pkg = pkg || r.IsPackage()
 		w.v.Zip(Zip{Path: at, Offset: r.Offset, Size: r.Size})
@@ -73,10 +82,37 @@ func (w *walker) openResources(ra io.ReaderAt, size int64) {
 }
 
 // resource is a PE's resource, zip when it is a "DATA" or RT_RCDATA
-// resource that starts a zip archive.
+// resource that starts a zip archive, payload when it is an installer
+// container (see [resourcePayload]).
 type resource struct {
 	squirrel.Resource
-	zip bool
+	zip, payload bool
+}
+
+// resourcePayload reports whether res, a resource of the PE file at r,
+// is an installer container its stub writes out and runs or extracts: a
+// Windows Installer database (an MSI wrapper hands it to msiexec) or a
+// cabinet other than IExpress's CABINET (opened on its own). The walker
+// hands it over whole, as a file for its caller to open.
+func resourcePayload(r io.ReaderAt, res squirrel.Resource) bool {
+	if res.Err != nil || res.Size < 36 || isIExpressCabinet(res) {
+		return false
+	}
+	// Most resources are icons, dialogs, strings: their first bytes
+	// tell, before the header Detect reads.
+	var sig [8]byte
+	if n, _ := r.ReadAt(sig[:], res.Offset); n < len(sig) || string(sig[:4]) != "MSCF" && !bytes.HasPrefix(sig[:], []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}) {
+		return false
+	}
+	hdr := make([]byte, min(res.Size, HeadLen))
+	if n, _ := r.ReadAt(hdr, res.Offset); n < len(hdr) {
+		return false
+	}
+	switch Detect(io.NewSectionReader(r, res.Offset, res.Size), "", hdr, res.Size) {
+	case MSI, CAB:
+		return true
+	}
+	return false
 }
 
 // resourceZips returns the resources of the PE file of size bytes at r,
@@ -103,7 +139,7 @@ func resourceZips(r io.ReaderAt, size int64) ([]resource, error) {
 				z = e
 			}
 		}
-		out = append(out, resource{res, z})
+		out = append(out, resource{res, z, !z && resourcePayload(r, res)})
 	}
 	return out, err
 }
