@@ -305,9 +305,10 @@ func (c *differ) packages() {
 // application whose declared version stayed the same (or was dropped, as
 // app compares it): its bundled packages are its code, so one added (with
 // a name and version no copy of the previous release had) or updated
-// under it changed the application without a version to explain it. A
-// package outside the application's folder (another asar, a loose
-// folder) is not held to its version.
+// under it changed the application without a version to explain it. The
+// application's packages are those in its folder and those its require()
+// reaches (nodeResolves); one elsewhere (another asar) is not held to its
+// version.
 func (c *differ) appKept(p *Package) bool {
 	ov, nv := c.old.App.Version, c.new.App.Version
 	if ov == "" && nv == "" {
@@ -317,7 +318,23 @@ func (c *differ) appKept(p *Package) bool {
 		return false
 	}
 	root := c.new.App.Root
-	return root == "" || strings.HasPrefix(p.Path, root+"/")
+	return root == "" || strings.HasPrefix(p.Path, root+"/") || nodeResolves(root, p.Path)
+}
+
+// nodeResolves reports whether package folder dir (…/node_modules/<name>)
+// is one Node's require() finds from code in the folder root: its
+// node_modules folder is root's own or an ancestor's
+// (resources/node_modules, node_modules beside the executable), which
+// Node searches, root's parents up, for a name root's own packages lack
+// (Module._nodeModulePaths).
+func nodeResolves(root, dir string) bool {
+	parent := ""
+	if i := lastNodeModules(dir); i >= 0 {
+		parent = dir[:i]
+	} else if !strings.HasPrefix(dir, "node_modules/") {
+		return false
+	}
+	return parent == "" || parent == root || strings.HasPrefix(root, parent+"/")
 }
 
 // binaries compares the native binaries by path: new native code, bytes

@@ -71,3 +71,28 @@ func TestAttackPackageChangedSameAppVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackPackageBesideAppSameAppVersion: Node's require() looks for
+// a name the application's own node_modules lacks in every parent folder
+// (resources/node_modules, node_modules beside the executable): an
+// optional dependency the application tries to load is found there. A
+// package planted there was a note (with a package.json) or no finding
+// at all (without one, beside the executable: a file of the runtime,
+// added); under the same application version each is now
+// diff/changed-same-version.
+func TestAttackPackageBesideAppSameAppVersion(t *testing.T) {
+	t.Parallel()
+	for _, dir := range []string{"node_modules/optional-native", "resources/node_modules/optional-native"} {
+		for _, withJSON := range []bool{false, true} {
+			old, n := rtWindows(t, "1.4.0"), rtWindows(t, "1.4.0")
+			n.Files[dir+"/index.js"] = []byte("evil()")
+			if withJSON {
+				n.Files[dir+"/package.json"] = []byte(`{"name":"optional-native","version":"1.0.0"}`)
+			}
+			got := rtDiff(t, old, n)
+			if !slices.Contains(got, "error diff/changed-same-version "+dir) {
+				t.Errorf("%s (package.json %v): findings:\n%s", dir, withJSON, strings.Join(got, "\n"))
+			}
+		}
+	}
+}
