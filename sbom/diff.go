@@ -258,15 +258,28 @@ func (c *differ) packages() {
 		case o == nil:
 			d.Added = append(d.Added, ref)
 			d.add(RulePackageAdded, signing.SeverityNote, p.Path, fmt.Sprintf("%s@%s added", p.Name, p.Version))
-			if same := oldByID[pkgID(p)]; len(same) > 0 && !slices.ContainsFunc(same, func(q *Package) bool { return q.Digest == p.Digest }) {
+			same := oldByID[pkgID(p)]
+			switch {
+			case len(same) > 0 && !slices.ContainsFunc(same, func(q *Package) bool { return q.Digest == p.Digest }):
 				d.ChangedSameVersion = append(d.ChangedSameVersion, ref)
 				d.add(RuleChangedSameVersion, signing.SeverityError, p.Path,
 					fmt.Sprintf("%s@%s: added here with content (%d files, digest %s) that no copy of %s@%s in the previous release had (%s has digest %s)",
 						p.Name, p.Version, p.Files, short(p.Digest), p.Name, p.Version, same[0].Path, short(same[0].Digest)))
+			case len(same) == 0 && c.appKept(p):
+				d.ChangedSameVersion = append(d.ChangedSameVersion, ref)
+				d.add(RuleChangedSameVersion, signing.SeverityError, p.Path,
+					fmt.Sprintf("%s@%s added while the application's version stayed %s: the code it bundles changed under the same version",
+						p.Name, orNone(p.Version), versionChange(old.App.Version, new.App.Version)))
 			}
 		case !sameVersion(o.Version, p.Version) && o.Version != "" && p.Version != "":
 			d.Updated = append(d.Updated, PackageDelta{Path: p.Path, Name: p.Name, Old: o.Version, New: p.Version})
 			d.add(RulePackageUpdated, signing.SeverityNote, p.Path, fmt.Sprintf("%s %s → %s", p.Name, o.Version, p.Version))
+			if o.Digest != p.Digest && c.appKept(p) {
+				d.ChangedSameVersion = append(d.ChangedSameVersion, ref)
+				d.add(RuleChangedSameVersion, signing.SeverityError, p.Path,
+					fmt.Sprintf("%s %s → %s while the application's version stayed %s: the code it bundles changed under the same version",
+						p.Name, o.Version, p.Version, versionChange(old.App.Version, new.App.Version)))
+			}
 		case o.Digest != p.Digest:
 			// A version added or removed declares nothing new: Node loads
 			// a package.json without one all the same.
@@ -286,6 +299,42 @@ func (c *differ) packages() {
 			d.add(RulePackageRemoved, signing.SeverityNote, o.Path, fmt.Sprintf("%s@%s removed", o.Name, o.Version))
 		}
 	}
+}
+
+// appKept reports whether the new release's package p belongs to an
+// application whose declared version stayed the same (or was dropped, as
+// app compares it): its bundled packages are its code, so one added (with
+// a name and version no copy of the previous release had) or updated
+// under it changed the application without a version to explain it. The
+// application's packages are those in its folder and those its require()
+// reaches (nodeResolves); one elsewhere (another asar) is not held to its
+// version.
+func (c *differ) appKept(p *Package) bool {
+	ov, nv := c.old.App.Version, c.new.App.Version
+	if ov == "" && nv == "" {
+		return false
+	}
+	if !sameVersion(ov, nv) && ov != "" && nv != "" {
+		return false
+	}
+	root := c.new.App.Root
+	return root == "" || strings.HasPrefix(p.Path, root+"/") || nodeResolves(root, p.Path)
+}
+
+// nodeResolves reports whether package folder dir (…/node_modules/<name>)
+// is one Node's require() finds from code in the folder root: its
+// node_modules folder is root's own or an ancestor's
+// (resources/node_modules, node_modules beside the executable), which
+// Node searches, root's parents up, for a name root's own packages lack
+// (Module._nodeModulePaths).
+func nodeResolves(root, dir string) bool {
+	parent := ""
+	if i := lastNodeModules(dir); i >= 0 {
+		parent = dir[:i]
+	} else if !strings.HasPrefix(dir, "node_modules/") {
+		return false
+	}
+	return parent == "" || parent == root || strings.HasPrefix(root, parent+"/")
 }
 
 // binaries compares the native binaries by path: new native code, bytes

@@ -1546,10 +1546,12 @@ func (b *builder) packageOf(it *item, dir string, raw []byte) *Package {
 // folderPackages adds to pkgs the package folders of the application that
 // have no package.json: require() still loads them (their index.js), so
 // each is a package, named after its folder, with no version, so that its
-// files keep a digest.
+// files keep a digest. The application's are those in its folder and
+// those its require() reaches beside it (nodeResolves:
+// resources/node_modules/x, node_modules/x beside the executable).
 func (b *builder) folderPackages(pkgs map[string]*Package, appRoot string) {
 	for _, it := range b.items {
-		for dir := packageDir(it.owned()); dir != "" && strings.HasPrefix(dir, appRoot+"/"); dir = packageDir(path.Dir(dir)) {
+		for dir := packageDir(it.owned()); dir != "" && (strings.HasPrefix(dir, appRoot+"/") || appRoot != "" && nodeResolves(appRoot, dir)); dir = packageDir(path.Dir(dir)) {
 			name := requireName(dir)
 			if pkgs[dir] != nil || strings.HasPrefix(name, ".") || strings.HasPrefix(path.Base(name), ".") {
 				continue

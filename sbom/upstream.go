@@ -98,6 +98,12 @@ func CompareUpstream(zipPath string, release *Inventory, opts UpstreamOptions) (
 	if err != nil {
 		return nil, err
 	}
+	// Every official zip holds the executable at its root: one that does
+	// not (empty, or its files in a folder) compares nothing, and every
+	// runtime file would be a mere extra.
+	if exe := upstreamExecutable(res.Platform); upstream[exe] == "" {
+		return nil, fmt.Errorf("sbom: %s has no %s at its root: not an official Electron zip, and nothing of the release's runtime could be compared with it", name, exe)
+	}
 	res.compare(release, upstream)
 	return res, nil
 }
@@ -264,6 +270,15 @@ func (r *UpstreamResult) compare(release *Inventory, upstream map[string]string)
 		r.Extra = []string{}
 	}
 	sortFindings(r.Findings)
+}
+
+// upstreamExecutable is the name of Electron's executable in an official
+// zip of platform.
+func upstreamExecutable(platform string) string {
+	if platform == "win32" {
+		return "electron.exe"
+	}
+	return "electron"
 }
 
 // upstreamCandidates are the release paths that may hold the upstream

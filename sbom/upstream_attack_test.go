@@ -1,8 +1,12 @@
 package sbom
 
 import (
+	"archive/zip"
+	"bytes"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -65,5 +69,43 @@ func TestAttackUpstreamFuseWireInDLL(t *testing.T) {
 	}), "\n")
 	if want := "error electron/runtime-modified ffmpeg.dll\nnote electron/runtime-modified slack.exe"; got != want {
 		t.Errorf("findings:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestAttackUpstreamZipWithoutRuntime: an "official" zip holding none
+// of the runtime's files at its root — empty, only a LICENSE, or its
+// files in a folder — matched nothing: every runtime file of the release,
+// the trojanized ffmpeg.dll among them, was a mere electron/runtime-extra
+// warning, and a gate failing on errors passed. Every official zip holds
+// the executable at its root; one that does not is refused.
+func TestAttackUpstreamZipWithoutRuntime(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	rel := writeRelease(t, filepath.Join(dir, "rel"), electronfix.Windows, electronfix.Spec{AppVersion: "1.4.1", TrojanFFmpeg: true})
+	inv := openRelease(t, rel)
+	for name, files := range map[string]map[string]string{
+		"empty":        {},
+		"license only": {"LICENSE": "MIT"},
+		"in a folder":  {"dist/electron.exe": "MZ", "dist/ffmpeg.dll": "MZ"},
+	} {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for _, n := range slices.Sorted(maps.Keys(files)) {
+			w, _ := zw.Create(n)
+			w.Write([]byte(files[n]))
+		}
+		zw.Close()
+		p := filepath.Join(t.TempDir(), "electron-v30.1.2-win32-x64.zip")
+		if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		res, err := CompareUpstream(p, inv, UpstreamOptions{})
+		if err == nil || !strings.Contains(err.Error(), "no electron.exe at its root") {
+			var got []string
+			if res != nil {
+				got = findingKeys(res.Findings)
+			}
+			t.Errorf("%s: err %v, findings %q", name, err, got)
+		}
 	}
 }

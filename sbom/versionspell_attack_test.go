@@ -16,7 +16,7 @@ func TestAttackPackageVersionRespelled(t *testing.T) {
 	inv := func(v, digest string) *Inventory {
 		return &Inventory{
 			Layout:   LayoutWindows,
-			App:      App{Name: "a", Version: "1.0.0", Digest: "d1"},
+			App:      App{Name: "a", Version: "1.0.0", Digest: "d1", Root: "resources/app.asar"},
 			Packages: []Package{{Name: "p", Version: v, Path: "resources/app.asar/node_modules/p", Digest: digest}},
 		}
 	}
@@ -26,9 +26,13 @@ func TestAttackPackageVersionRespelled(t *testing.T) {
 			t.Errorf("%q: findings:\n%s", v, got)
 		}
 	}
-	// A real update, and a prerelease (another version), stay updates.
+	// A real update, and a prerelease (another version), stay updates in
+	// a release of another application version (under the same one, see
+	// TestAttackPackageChangedSameAppVersion).
 	for _, v := range []string{"1.0.1", "1.0.0-beta.1"} {
-		got := strings.Join(findingKeys(Diff(inv("1.0.0", "x"), inv(v, "y")).Findings), "\n")
+		n := inv(v, "y")
+		n.App.Version = "1.0.1"
+		got := strings.Join(findingKeys(Diff(inv("1.0.0", "x"), n).Findings), "\n")
 		if got != "note diff/package-updated resources/app.asar/node_modules/p" {
 			t.Errorf("%q: findings:\n%s", v, got)
 		}

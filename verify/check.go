@@ -123,6 +123,9 @@ type fileHasher struct {
 	// every byte written (see check.jsBlock), so a large .js is not read
 	// again to be told from a JScript.
 	js *tailScan
+	// keep, when set, keeps the bytes written (a Squirrel RELEASES
+	// file's, see squirrelWants), up to its limit.
+	keep *keptBytes
 	// sum receives the SHA-256 (see digest): a buffer of the hasher's
 	// own, so that Sum through the interface allocates none.
 	sum [sha256.Size]byte
@@ -155,6 +158,9 @@ func (h *fileHasher) Write(p []byte) (int, error) {
 	if h.js != nil {
 		h.js.scan(p, h.n, 0, 1<<62)
 	}
+	if h.keep != nil {
+		h.keep.write(p)
+	}
 	h.n += int64(len(p))
 	h.tail.Write(p)
 	h.nsis.Write(p)
@@ -183,6 +189,9 @@ func (h *fileHasher) Reset() {
 	h.sfx7z.Reset()
 	if h.js != nil {
 		h.js.reset()
+	}
+	if h.keep != nil {
+		h.keep.reset()
 	}
 	for _, x := range []hash.Hash{h.sha256, h.sha1, h.md5} {
 		if x != nil {
@@ -328,7 +337,9 @@ func (e *engine) process(j *job) {
 	}
 	c := &check{e: e, j: j, f: File{Path: j.path, Size: j.size, Kind: KindOther}}
 	needSHA1, needMD5 := e.bl.needsHashes()
-	c.hasher.init(needSHA1 || e.catSHA1, needMD5, j.checkCRC)
+	feedSHA1, keep := squirrelWants(j.path, j.size)
+	c.hasher.init(needSHA1 || e.catSHA1 || feedSHA1, needMD5, j.checkCRC)
+	c.hasher.keep = keep
 	c.h = &c.hasher
 	c.run()
 	for i := len(c.cleanup) - 1; i >= 0; i-- {
@@ -352,6 +363,7 @@ func (e *engine) process(j *job) {
 		j.bs.checked(j.bname, sum)
 	}
 	if c.listed {
+		e.noteSquirrel(c)
 		cat, x := c.catalogFacts()
 		i := e.addCheckedFile(&c.f, c.finds, cat, x)
 		if j.result != nil {

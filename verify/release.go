@@ -290,6 +290,11 @@ type engine struct {
 	// pendingIntegrity are the asar entries compared with their integrity
 	// once checked (see addPendingIntegrity).
 	pendingIntegrity []pendingIntegrity
+	// feeds are the Squirrel.Windows RELEASES files of the release, and
+	// feedSHA1 the SHA-1 of each .nupkg by report path (see
+	// checkSquirrelFeeds).
+	feeds    []squirrelFeed
+	feedSHA1 map[string]string
 
 	// catalogs are the security catalogs verified (Options.Catalogs
 	// first, then those of the release as their checks finish); extras
@@ -494,6 +499,7 @@ func (e *engine) run(inputs []input) (*Report, error) {
 	e.checkLinkKinds()
 	e.checkUnpackedAsars()
 	e.checkWalkedCopies()
+	e.checkSquirrelFeeds()
 	r := &Report{
 		SchemaVersion: SchemaVersion,
 		Tool:          Tool{Name: "shipgate", Version: e.opts.ToolVersion},

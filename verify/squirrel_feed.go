@@ -1,0 +1,215 @@
+package verify
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/shipgate/shipgate/signing"
+)
+
+// A Squirrel.Windows release folder holds RELEASES, the feed Update.exe
+// reads from the update URL: one line per package, "SHA1 NAME SIZE".
+// Update.exe installs the newest version it lists, downloading NAME from
+// beside RELEASES — or from anywhere, when NAME is an absolute http(s)
+// URL (ReleaseEntry.ParseReleaseEntry splits it into a base URL and a
+// file name) — and keeps the package when its size and SHA-1 are the
+// line's. The packages verify checks are the release's .nupkg files; a
+// feed that names another (a URL, a file the release does not hold, or a
+// size or SHA-1 that is not the release's file's) has clients install
+// bytes verify never saw.
+
+// maxFeedSize bounds the RELEASES file kept for checkSquirrelFeeds: a
+// feed lists a line per package (about 100 bytes each).
+const maxFeedSize = 4 << 20
+
+// squirrelFeed is a RELEASES file of the release: its report path and
+// its bytes.
+type squirrelFeed struct {
+	path string
+	data []byte
+}
+
+// keptBytes keeps the bytes written to it, up to max; over records that
+// more were written.
+type keptBytes struct {
+	b    []byte
+	max  int
+	over bool
+}
+
+func (k *keptBytes) write(p []byte) {
+	if len(k.b)+len(p) > k.max {
+		k.over = true
+		return
+	}
+	k.b = append(k.b, p...)
+}
+
+func (k *keptBytes) reset() { k.b, k.over = k.b[:0], false }
+
+// isFeedName reports whether report path p is a Squirrel.Windows feed:
+// a file named RELEASES (Update.exe asks for that name).
+func isFeedName(p string) bool { return path.Base(p) == "RELEASES" }
+
+// isNupkgName reports whether report path p is a NuGet package, which a
+// feed may list.
+func isNupkgName(p string) bool { return strings.HasSuffix(strings.ToLower(p), ".nupkg") }
+
+// squirrelWants returns, for the file at report path p of size bytes
+// (negative when the walk did not stat it), whether its check computes
+// its SHA-1 (a package a feed may list) and the buffer that keeps its
+// bytes (a feed, up to maxFeedSize), else nil.
+func squirrelWants(p string, size int64) (sha1 bool, keep *keptBytes) {
+	if isFeedName(p) && size <= maxFeedSize {
+		return false, &keptBytes{max: maxFeedSize}
+	}
+	return isNupkgName(p), nil
+}
+
+// noteSquirrel records what checkSquirrelFeeds needs of the checked file
+// c: a feed's bytes, a package's SHA-1; each only when the check hashed
+// the whole file.
+func (e *engine) noteSquirrel(c *check) {
+	h := c.h
+	whole := !c.readProblem && h.n == c.f.Size
+	switch {
+	case h.keep != nil && whole && !h.keep.over && int64(len(h.keep.b)) == h.n:
+		e.mu.Lock()
+		e.feeds = append(e.feeds, squirrelFeed{c.f.Path, bytes.Clone(h.keep.b)})
+		e.mu.Unlock()
+	case h.sha1 != nil && whole && isNupkgName(c.f.Path):
+		e.mu.Lock()
+		if e.feedSHA1 == nil {
+			e.feedSHA1 = map[string]string{}
+		}
+		e.feedSHA1[c.f.Path] = hexSum(h.sha1)
+		e.mu.Unlock()
+	}
+}
+
+// feedEntry is a line of a feed.
+type feedEntry struct {
+	sha1, name, url string // url: the line's http(s) URL, name its file name
+	size            int64
+	version         []int // the version in name; nil when none reads
+}
+
+// Squirrel's ReleaseEntry regular expressions. .NET's \s and \S are
+// Unicode's white space, not ASCII's alone.
+var (
+	feedLine    = regexp.MustCompile(`^([0-9a-fA-F]{40})[\s\p{Z}\x85]+([^\s\p{Z}\x85]+)[\s\p{Z}\x85]+([0-9]+)\r*$`)
+	feedComment = regexp.MustCompile(`[\s\p{Z}\x85]*#.*$`)
+	feedVersion = regexp.MustCompile(`(\d+(?:\.\d+){0,3})(?:-[A-Za-z][0-9A-Za-z-]*)?$`)
+	feedSuffix  = regexp.MustCompile(`(?i)(-full|-delta)?\.nupkg$`)
+)
+
+// parseFeed reads a feed as Update.exe does (ReleaseEntry.ParseReleaseFile):
+// a byte order mark skipped, blank and comment lines ignored. ok is false
+// when a line does not read, which makes Update.exe refuse the whole feed.
+func parseFeed(data []byte) (entries []feedEntry, ok bool) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	for _, line := range strings.Split(string(data), "\n") {
+		line = feedComment.ReplaceAllString(line, "")
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		m := feedLine.FindStringSubmatch(line)
+		if m == nil {
+			return nil, false
+		}
+		size, err := strconv.ParseInt(m[3], 10, 64)
+		if err != nil {
+			return nil, false
+		}
+		en := feedEntry{sha1: strings.ToLower(m[1]), name: m[2], size: size}
+		if l := strings.ToLower(en.name); strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") {
+			en.url = en.name
+			u := en.name
+			if i := strings.IndexAny(u, "?#"); i >= 0 {
+				u = u[:i]
+			}
+			en.name = u[strings.LastIndexByte(u, '/')+1:]
+		} else if strings.ContainsAny(en.name, "\"<>|:*?\\/") || strings.ContainsFunc(en.name, func(r rune) bool { return r < 0x20 }) {
+			return nil, false // not a file name: Update.exe throws
+		}
+		if v := feedVersion.FindStringSubmatch(feedSuffix.ReplaceAllString(en.name, "")); v != nil {
+			for _, n := range strings.Split(v[1], ".") {
+				x, _ := strconv.Atoi(n)
+				en.version = append(en.version, x)
+			}
+		}
+		entries = append(entries, en)
+	}
+	return entries, true
+}
+
+// checkSquirrelFeeds compares each line of the release's feeds with the
+// package of that name beside the feed: a URL, a package the release
+// does not hold, or one whose size or SHA-1 is not the line's is
+// file/update-not-in-release, an error for the newest version the feed
+// lists (what clients install) and a warning for an older one (a client
+// of an older version may take it as a delta). It runs once every file
+// has been checked.
+func (e *engine) checkSquirrelFeeds() {
+	if len(e.feeds) == 0 {
+		return
+	}
+	files := make(map[string]*File, len(e.files))
+	for i := range e.files {
+		files[e.files[i].Path] = &e.files[i]
+	}
+	var finds []signing.Finding
+	for _, fd := range e.feeds {
+		entries, ok := parseFeed(fd.data)
+		if !ok {
+			continue
+		}
+		var newest []int
+		for _, en := range entries {
+			if en.version != nil && slices.Compare(en.version, newest) > 0 {
+				newest = en.version
+			}
+		}
+		dir := path.Dir(fd.path)
+		for _, en := range entries {
+			msg := e.feedProblem(en, files, dir)
+			if msg == "" {
+				continue
+			}
+			sev := signing.SeverityError
+			if en.version != nil && slices.Compare(en.version, newest) < 0 {
+				sev = signing.SeverityWarning
+			}
+			finds = append(finds, finding(RuleUpdateNotInRelease, sev, fd.path, msg))
+		}
+	}
+	e.addFindings(finds...)
+}
+
+// feedProblem says why the package the feed's line en names is not the
+// release's own file beside the feed (in folder dir), or "".
+func (e *engine) feedProblem(en feedEntry, files map[string]*File, dir string) string {
+	if en.url != "" {
+		return fmt.Sprintf("Squirrel feed lists %s: Update.exe downloads that package from the URL, and it was not checked", en.url)
+	}
+	p := joinPath(dir, en.name)
+	if dir == "." {
+		p = en.name
+	}
+	f := files[p]
+	if f == nil {
+		return fmt.Sprintf("Squirrel feed lists %s, which the release does not hold beside it: Update.exe downloads it, and it was not checked", en.name)
+	}
+	if f.Size != en.size {
+		return fmt.Sprintf("Squirrel feed lists %s of %d bytes, but the release's file has %d: Update.exe refuses it and installs only a package of the feed's size and SHA-1, which was not checked", en.name, en.size, f.Size)
+	}
+	if sum, ok := e.feedSHA1[p]; ok && sum != en.sha1 {
+		return fmt.Sprintf("Squirrel feed lists %s with SHA-1 %s, but the release's file has SHA-1 %s: Update.exe installs only a package of the feed's SHA-1, which was not checked", en.name, en.sha1, sum)
+	}
+	return ""
+}
