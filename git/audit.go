@@ -281,7 +281,9 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 	if !since.commit.IsZero() {
 		res.Since = since.commit.String()
 	}
-
+	if err := a.protectLinkTargets(since.commit, until.commit); err != nil {
+		return nil, err
+	}
 	w, changed, err := a.walkHistory(ctx, opts, since.commit, until.commit, res)
 	if err != nil {
 		return nil, err
@@ -529,6 +531,9 @@ type auditor struct {
 	bins *binaryScan
 	// committed memoizes committer dates by commit (see committerDate).
 	committed map[plumbing.Hash]time.Time
+	// userRules is how many of pol.Protect the caller's policy holds; the
+	// rest protect symlink targets (see protectLinkTargets).
+	userRules int
 }
 
 func (a *auditor) add(f signing.Finding) { a.findings = append(a.findings, f) }

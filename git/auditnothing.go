@@ -33,7 +33,7 @@ func (a *auditor) checkNothingAudited(w *walkResult, since, until plumbing.Hash,
 		roots = append(roots, ci.tree)
 	}
 	fold := a.pol.foldPaths()
-	for _, p := range a.pol.Protect {
+	for _, p := range a.pol.Protect[:a.userRules] {
 		found := false
 		for _, root := range roots {
 			var err error
