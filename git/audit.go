@@ -531,6 +531,8 @@ type auditor struct {
 	bins *binaryScan
 	// committed memoizes committer dates by commit (see committerDate).
 	committed map[plumbing.Hash]time.Time
+	// attrCache memoizes loadAttrs by tree.
+	attrCache map[plumbing.Hash]*gitAttrs
 	// userRules is how many of pol.Protect the caller's policy holds; the
 	// rest protect symlink targets (see protectLinkTargets).
 	userRules int

@@ -42,8 +42,8 @@ func readSource(src release.Source, size int64) ([]byte, error) {
 }
 
 // substKeep returns which artifact names the scan keeps the content of:
-// those the root .gitattributes of the tree compared marks export-subst,
-// with or without a top-level directory wrapping them; nil when none is.
+// those the .gitattributes files of the tree compared mark export-subst
+// (see gitAttrs), with or without a top-level directory wrapping them.
 func (a *auditor) substKeep(until plumbing.Hash, treePath string) (func(string) bool, error) {
 	uc, err := a.r.commit(until)
 	if err != nil {
@@ -54,17 +54,16 @@ func (a *auditor) substKeep(until plumbing.Hash, treePath string) (func(string) 
 		// compareArtifact reports a tree path that is no directory.
 		return nil, err
 	}
-	globs, err := a.attrGlobs(root.hash, "export-subst")
-	if err != nil || len(globs) == 0 {
+	attrs, err := a.attrs(root.hash)
+	if err != nil {
 		return nil, err
 	}
-	fold := a.pol.foldPaths()
 	return func(name string) bool {
-		if matchAny(globs, name, fold) {
+		if attrs.is(name, false, "export-subst") {
 			return true
 		}
 		_, rest, ok := strings.Cut(name, "/")
-		return ok && matchAny(globs, rest, fold)
+		return ok && attrs.is(rest, false, "export-subst")
 	}, nil
 }
 
