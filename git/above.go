@@ -7,7 +7,7 @@ import "strings"
 // there takes the place of p's directory in a checkout (see repo.above), so
 // a change to it is a change to p.
 func aboveOf(q, p string, fold bool) bool {
-	if q == "" || len(q) >= len(p) {
+	if q == "" || (!fold && len(q) >= len(p)) {
 		return false
 	}
 	qs, ps := strings.Split(q, "/"), strings.Split(p, "/")
@@ -15,7 +15,7 @@ func aboveOf(q, p string, fold bool) bool {
 		return false
 	}
 	for i, s := range qs {
-		if s != ps[i] && !(fold && foldPath(s) == foldPath(ps[i])) {
+		if s != ps[i] && !(fold && (foldPath(s) == foldPath(ps[i]) || shortNameAlias(s, ps[i]))) {
 			return false
 		}
 	}

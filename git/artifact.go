@@ -345,12 +345,7 @@ func (a *auditor) compareArtifact(until plumbing.Hash, treePath string, sc *arti
 			strip = ""
 		}
 	}
-	ignoreMissing, err := a.attrGlobs(root.hash, "export-ignore")
-	if err != nil {
-		return nil, err
-	}
-	ignoreMissing = append(ignoreMissing, a.pol.ArtifactIgnoreMissing...)
-	subst, err := a.attrGlobs(root.hash, "export-subst")
+	attrs, err := a.attrs(root.hash)
 	if err != nil {
 		return nil, err
 	}
@@ -377,7 +372,7 @@ func (a *auditor) compareArtifact(until plumbing.Hash, treePath string, sc *arti
 			a.finding(RuleArtifactFileNotInTag, signing.SeverityError, name, "", fmt.Sprintf("%s is in the artifact but not in the tree at %s", name, until))
 		case e.symlink != (te.mode == filemode.Symlink):
 			a.finding(RuleArtifactContentDiffers, signing.SeverityError, name, "", fmt.Sprintf("%s is a %s in the artifact but a %s at %s", name, kindName(e.symlink), kindName(te.mode == filemode.Symlink), until))
-		case e.hash != te.hash && matchAny(subst, name, a.pol.foldPaths()):
+		case e.hash != te.hash && attrs.is(name, false, "export-subst"):
 			ok, err := a.compareSubst(name, e, te, until)
 			if err != nil {
 				return nil, err
@@ -392,7 +387,7 @@ func (a *auditor) compareArtifact(until plumbing.Hash, treePath string, sc *arti
 		}
 	}
 	for _, name := range slices.Sorted(mapKeys(tree)) {
-		if seen[name] || matchAny(ignoreMissing, name, a.pol.foldPaths()) || matchAny(a.pol.ArtifactAllow, name, a.pol.foldPaths()) {
+		if seen[name] || exportIgnored(attrs, name) || matchAny(a.pol.ArtifactIgnoreMissing, name, a.pol.foldPaths()) || matchAny(a.pol.ArtifactAllow, name, a.pol.foldPaths()) {
 			continue
 		}
 		a.finding(RuleArtifactFileMissing, signing.SeverityWarning, name, "", fmt.Sprintf("%s is in the tree at %s but not in the artifact", name, until))
@@ -400,37 +395,35 @@ func (a *auditor) compareArtifact(until plumbing.Hash, treePath string, sc *arti
 	return sum, nil
 }
 
-// attrGlobs returns globs for the paths the root .gitattributes sets attr
-// on: git archive leaves export-ignore paths out of release tarballs, so
-// their absence is expected, and expands the $Format:…$ placeholders of
-// export-subst ones (see compareSubst). Patterns without a slash match at
-// any depth, as in gitattributes(5).
-func (a *auditor) attrGlobs(root plumbing.Hash, attr string) ([]string, error) {
-	e, err := a.r.entryAt(root, ".gitattributes")
-	if err != nil || e.hash.IsZero() || !e.mode.IsFile() {
-		return nil, err
+// attrs returns the .gitattributes of the tree root (see gitAttrs),
+// read once per tree.
+func (a *auditor) attrs(root plumbing.Hash) (*gitAttrs, error) {
+	if g, ok := a.attrCache[root]; ok {
+		return g, nil
 	}
-	b, _, err := a.r.blobPrefix(e.hash, 1<<20)
+	g, err := a.r.loadAttrs(root)
 	if err != nil {
 		return nil, err
 	}
-	var out []string
-	for line := range strings.SplitSeq(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 || strings.HasPrefix(f[0], "#") || !slices.Contains(f[1:], attr) {
-			continue
-		}
-		pat := strings.TrimSuffix(f[0], "/")
-		if strings.Contains(pat, "/") {
-			pat = strings.TrimPrefix(pat, "/")
-		} else {
-			pat = "**/" + pat
-		}
-		if checkGlob(pat) == nil {
-			out = append(out, pat)
+	if a.attrCache == nil {
+		a.attrCache = map[plumbing.Hash]*gitAttrs{}
+	}
+	a.attrCache[root] = g
+	return g, nil
+}
+
+// exportIgnored reports whether git archive leaves the tree file name out:
+// it, or a directory above it, is export-ignore.
+func exportIgnored(attrs *gitAttrs, name string) bool {
+	if attrs.is(name, false, "export-ignore") {
+		return true
+	}
+	for d := path.Dir(name); d != "."; d = path.Dir(d) {
+		if attrs.is(d, true, "export-ignore") {
+			return true
 		}
 	}
-	return out, nil
+	return false
 }
 
 func kindName(symlink bool) string {

@@ -281,7 +281,9 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 	if !since.commit.IsZero() {
 		res.Since = since.commit.String()
 	}
-
+	if err := a.protectLinkTargets(since.commit, until.commit); err != nil {
+		return nil, err
+	}
 	w, changed, err := a.walkHistory(ctx, opts, since.commit, until.commit, res)
 	if err != nil {
 		return nil, err
@@ -292,14 +294,14 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 		a.add(signing.Finding{Rule: RuleHistoryRewritten, Severity: signing.SeverityError, Commit: since.commit.String(), Signature: -1,
 			Message: fmt.Sprintf("%s (%s) is not an ancestor of %s (%s): the release it marks has left the history", opts.Since, since.commit, orHEAD(opts.Until), until.commit)})
 	}
-	if err := a.checkNothingAudited(w, since.commit, until.commit, opts.Since, opts.Until); err != nil {
-		return nil, err
-	}
 	if err := a.checkTags(res, since.tags, until.tags); err != nil {
 		return nil, err
 	}
 	a.checkTagNames(since, until)
 	if err := a.checkCommits(ctx, res, w.commits, changed, opts.Progress); err != nil {
+		return nil, err
+	}
+	if err := a.checkNothingAudited(w, since.commit, until.commit, opts.Since, opts.Until, res.Commits); err != nil {
 		return nil, err
 	}
 	if err := a.checkVendor(ctx, since.commit, until.commit, a.pins); err != nil {
@@ -529,6 +531,11 @@ type auditor struct {
 	bins *binaryScan
 	// committed memoizes committer dates by commit (see committerDate).
 	committed map[plumbing.Hash]time.Time
+	// attrCache memoizes loadAttrs by tree.
+	attrCache map[plumbing.Hash]*gitAttrs
+	// userRules is how many of pol.Protect the caller's policy holds; the
+	// rest protect symlink targets (see protectLinkTargets).
+	userRules int
 }
 
 func (a *auditor) add(f signing.Finding) { a.findings = append(a.findings, f) }

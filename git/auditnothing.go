@@ -11,9 +11,11 @@ import (
 // checkNothingAudited reports a range without commits (since = until)
 // when paths are protected, and protected globs that match no path at
 // since or until: either lets a gate pass having looked at nothing, as a
-// release tag given twice or a typo in --protect would. An artifact or a
+// release tag given twice or a typo in --protect would. A glob that a
+// commit of the range changed a path under (one added and removed again
+// within it) is not reported: its changes were audited. An artifact or a
 // vendor pin is checked at until alone, so it needs no commit.
-func (a *auditor) checkNothingAudited(w *walkResult, since, until plumbing.Hash, sinceName, untilName string) error {
+func (a *auditor) checkNothingAudited(w *walkResult, since, until plumbing.Hash, sinceName, untilName string, commits []Commit) error {
 	if len(w.commits) == 0 && w.sinceReached && len(a.pol.Protect) > 0 {
 		a.finding(RuleEmptyRange, signing.SeverityError, "", until.String(), fmt.Sprintf(
 			"%s..%s holds no commit: no commit was audited (is --since the release you meant?)", sinceName, orHEAD(untilName)))
@@ -33,15 +35,21 @@ func (a *auditor) checkNothingAudited(w *walkResult, since, until plumbing.Hash,
 		roots = append(roots, ci.tree)
 	}
 	fold := a.pol.foldPaths()
-	for _, p := range a.pol.Protect {
-		found := false
+	changed := map[string]bool{}
+	for _, c := range commits {
+		for _, g := range c.Protected {
+			changed[g] = true
+		}
+	}
+	for _, p := range a.pol.Protect[:a.userRules] {
+		found := changed[p.Path]
 		for _, root := range roots {
+			if found {
+				break
+			}
 			var err error
 			if found, err = a.treeMatches(root, p.Path, fold); err != nil {
 				return err
-			}
-			if found {
-				break
 			}
 		}
 		if !found {

@@ -80,3 +80,27 @@ func TestAttackProtectUnmatched(t *testing.T) {
 		}
 	}
 }
+
+// TestProtectGlobMatchedInsideRange: a protected glob whose only path was
+// added and removed again within the range protected something: both
+// commits are reported, and the glob is not called a typo that protects
+// nothing (an error that failed the gate for no fault).
+func TestProtectGlobMatchedInsideRange(t *testing.T) {
+	t.Parallel()
+	tr := newTestRepo(t)
+	base := map[string]string{"src/main.c": "m\n"}
+	root := tr.commit(commitSpec{files: base})
+	tr.tag("v1", root, nil)
+	add := tr.commit(commitSpec{files: with(base, "third_party/tmp/x.c", "x\n"), parents: []plumbing.Hash{root}})
+	del := tr.commit(commitSpec{files: base, parents: []plumbing.Hash{add}})
+	tr.head(del)
+	pol := &Policy{Protect: []ProtectRule{{Path: "third_party/tmp/**"}, {Path: "thrid_party/**"}}}
+	rtAudit(t, tr.dir, Options{Since: "v1", Policy: pol}, func(t *testing.T, res *Result) {
+		rtHas(t, res, RuleUnsignedProtected, add)
+		rtHas(t, res, RuleUnsignedProtected, del)
+		fs := findingsOf(res, RuleProtectUnmatched)
+		if len(fs) != 1 || fs[0].Path != "thrid_party/**" {
+			t.Errorf("protect-unmatched %v, want the typo alone", fs)
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,8 +43,8 @@ func readSource(src release.Source, size int64) ([]byte, error) {
 }
 
 // substKeep returns which artifact names the scan keeps the content of:
-// those the root .gitattributes of the tree compared marks export-subst,
-// with or without a top-level directory wrapping them; nil when none is.
+// those the .gitattributes files of the tree compared mark export-subst
+// (see gitAttrs), with or without a top-level directory wrapping them.
 func (a *auditor) substKeep(until plumbing.Hash, treePath string) (func(string) bool, error) {
 	uc, err := a.r.commit(until)
 	if err != nil {
@@ -54,17 +55,16 @@ func (a *auditor) substKeep(until plumbing.Hash, treePath string) (func(string) 
 		// compareArtifact reports a tree path that is no directory.
 		return nil, err
 	}
-	globs, err := a.attrGlobs(root.hash, "export-subst")
-	if err != nil || len(globs) == 0 {
+	attrs, err := a.attrs(root.hash)
+	if err != nil {
 		return nil, err
 	}
-	fold := a.pol.foldPaths()
 	return func(name string) bool {
-		if matchAny(globs, name, fold) {
+		if attrs.is(name, false, "export-subst") {
 			return true
 		}
 		_, rest, ok := strings.Cut(name, "/")
-		return ok && matchAny(globs, rest, fold)
+		return ok && attrs.is(rest, false, "export-subst")
 	}, nil
 }
 
@@ -80,8 +80,10 @@ type substRegion struct {
 // marks export-subst and whose content differs from blob te, with the
 // blob as git archive writes it: each "$Format:FMT$" replaced by FMT
 // expanded for the commit (archive.c's format_subst). Placeholders of the
-// commit's own fields must read as git writes them (expandSubst). The
-// others (ref names with %d and %D, commit messages with %s and %B) are
+// commit's own fields must read as git writes them (expandSubst), and
+// those of abbreviated ids and of the message (%h, %s, %b, %B) as one of
+// the texts git can write (substPattern). The others, and the message
+// ones (ref names with %d and %D, commit messages with %s and %B), are
 // text whoever pushes a branch or tag chooses, so none is taken on
 // trust: each is reported (RuleArtifactExportSubst), as a note when it holds
 // only letters, digits and the punctuation of ids, dates and ref lists,
@@ -115,7 +117,16 @@ func (a *auditor) compareSubst(name string, e artifactEntry, te entryRef, until 
 	if err != nil {
 		return false, fmt.Errorf("git: commit %s: %w", until, err)
 	}
-	regions, ok := matchSubst(tpl, e.data, func(f string) (string, bool) { return expandSubst(f, until, c) })
+	patterns := map[string]*regexp.Regexp{}
+	check := func(f string, text []byte) bool {
+		re, seen := patterns[f]
+		if !seen {
+			re, _ = substPattern(f, until, b, c)
+			patterns[f] = re
+		}
+		return re == nil || re.Match(text)
+	}
+	regions, ok := matchSubstChecked(tpl, e.data, func(f string) (string, bool) { return expandSubst(f, until, c) }, check)
 	if !ok {
 		return differs(" beyond what export-subst expands in its $Format:…$ placeholders")
 	}
@@ -230,9 +241,19 @@ func expandSubst(f string, h plumbing.Hash, c *rawCommit) (string, bool) {
 // taken; every byte not in a literal is in a region, so nothing escapes
 // the report. The search is bounded by maxSubstSteps.
 func matchSubst(tpl, art []byte, expand func(string) (string, bool)) ([]substRegion, bool) {
+	return matchSubstChecked(tpl, art, expand, nil)
+}
+
+// matchSubstChecked is matchSubst taking only splits where check (nil:
+// any) accepts the text of every region, given its format: a placeholder
+// whose every possible expansion is known matches only one of them.
+func matchSubstChecked(tpl, art []byte, expand func(string) (string, bool), check func(format string, text []byte) bool) ([]substRegion, bool) {
 	lits, formats := parseSubst(tpl)
 	lits, formats = fixSubst(lits, formats, expand)
 	n := len(formats)
+	if check == nil {
+		check = func(string, []byte) bool { return true }
+	}
 	if n == 0 {
 		return nil, bytes.Equal(lits[0], art)
 	}
@@ -252,14 +273,14 @@ func matchSubst(tpl, art []byte, expand func(string) (string, bool)) ([]substReg
 		}
 		starts[i-1] = pos
 		if i == n {
-			return pos <= end
+			return pos <= end && check(formats[n-1], art[pos:end])
 		}
 		for from := pos; from <= end; {
 			k := bytes.Index(art[from:end], lits[i])
 			if k < 0 {
 				return false
 			}
-			if place(i+1, from+k+len(lits[i])) {
+			if check(formats[i-1], art[pos:from+k]) && place(i+1, from+k+len(lits[i])) {
 				return true
 			}
 			if steps > maxSubstSteps {

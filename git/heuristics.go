@@ -243,6 +243,9 @@ func classify(b []byte, size int64) blobKind {
 	if len(b) == 0 && size == 0 {
 		return blobKind{}
 	}
+	if r := lfsPointer(b, size); r != "" {
+		return blobKind{suspicious: true, reason: r}
+	}
 	var maxE float64
 	highText := false
 	windows(b, func(w []byte) {

@@ -52,8 +52,9 @@ type Policy struct {
 	// match with their exact case. By default they ignore case: a checkout
 	// on Windows or macOS merges `Vendor/` and `vendor/` into one
 	// directory, so a change to `Vendor/x.c` is a change under `vendor/**`
-	// (and so are NFC and NFD spellings, and names with code points HFS+
-	// ignores: see foldPath).
+	// (and so are NFC and NFD spellings, names with code points HFS+
+	// ignores, see foldPath, and NTFS 8.3 short names, see
+	// shortNameAlias).
 	// Set it only for repositories that are never checked out on a
 	// case-insensitive file system.
 	CaseSensitivePaths bool `yaml:"caseSensitivePaths"`
@@ -225,6 +226,7 @@ func checkGlob(g string) error {
 // below a directory that matches it, ignoring case when fold is set.
 func matchGlob(g, p string, fold bool) bool {
 	if fold {
+		p = unaliasPath(p, globPrefix(g))
 		return glob.MatchOrBelowFold(dropIgnorable(g), dropIgnorable(p))
 	}
 	return glob.MatchOrBelow(g, p)

@@ -694,9 +694,13 @@ func findFoldInTree(b []byte, lname string) ([]namedRef, error) {
 	return out, nil
 }
 
-// foldEqual reports whether foldPath(name) == lname, without
-// allocating for ASCII names.
+// foldEqual reports whether foldPath(name) == lname, or name can be an
+// NTFS short name of lname (shortNameAlias), without allocating for ASCII
+// names.
 func foldEqual(name []byte, lname string) bool {
+	if bytes.IndexByte(name, '~') >= 0 && shortNameAlias(string(name), lname) {
+		return true
+	}
 	for i := 0; i < len(name); i++ {
 		if name[i] >= utf8.RuneSelf {
 			return foldPath(string(name)) == lname

@@ -37,6 +37,9 @@ const (
 	// RuleVendorDowngrade: a vendored directory's pin file now names an
 	// older upstream commit than at the last release.
 	RuleVendorDowngrade signing.Rule = "git/vendor-downgrade"
+	// RuleProtectedSymlinkTarget: a symlink under a protected path points
+	// outside every protected path; its target is audited as protected.
+	RuleProtectedSymlinkTarget signing.Rule = "git/protected-symlink-target"
 	// RuleMergeOwnChange: a merge commit's protected file matches none of
 	// its parents.
 	RuleMergeOwnChange signing.Rule = "git/merge-own-change"

@@ -259,6 +259,9 @@ func cliChanged(ctx context.Context, gitBin string, r *repo, since, until plumbi
 		// Names with code points HFS+ ignores ("ff\u200cmpeg" is ffmpeg
 		// there) escape icase: list every commit touching one.
 		args = append(args, ignorableSpecs...)
+		// NTFS short names ("THIRD_~1" for third_party_libs) escape it
+		// too.
+		args = append(args, shortNameSpecs...)
 	}
 	cmd, cleanup, err := isolatedGit(ctx, gitBin, objDir, args...)
 	if err != nil {

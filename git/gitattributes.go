@@ -1,0 +1,245 @@
+package git
+
+import (
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+
+	"github.com/shipgate/shipgate/internal/glob"
+)
+
+// maxAttrFile is the largest .gitattributes read; a tree with a larger one
+// gets no attributes (attrsTooLarge), so no placeholder is accepted and no
+// absence excused.
+const maxAttrFile = 4 << 20
+
+// maxAttrLine is git's ATTR_MAX_LINE_LENGTH: git skips longer lines.
+const maxAttrLine = 2048
+
+// Attribute values other than a string: set ("attr"), unset ("-attr") and
+// unspecified ("!attr"), as git's ATTR__TRUE, ATTR__FALSE and
+// ATTR__UNSET.
+const (
+	attrSet   = "\x00set"
+	attrUnset = "\x00unset"
+	attrUnspc = "\x00unspecified"
+)
+
+// attrState is one "name", "-name", "!name" or "name=value" of a line.
+type attrState struct{ name, value string }
+
+// attrLine is a pattern line of a .gitattributes file.
+type attrLine struct {
+	pattern string
+	// basename: the pattern has no slash and matches the last path
+	// element at any depth; mustDir: it ended in "/" and matches
+	// directories only.
+	basename, mustDir bool
+	states            []attrState
+}
+
+// gitAttrs are the .gitattributes files of a tree, evaluated as git
+// archive evaluates them for the tree it archives (attr.c): the file of a
+// path's directory first, then each parent's up to the root; within a
+// file, later lines first; per attribute, the first value found wins, and
+// a macro ([attr]name, defined in the root file only, plus git's built-in
+// "binary") set on a path sets its attributes where they are still
+// unknown. Patterns are gitignore patterns: without a slash they match the
+// last element, otherwise the path relative to the file's directory. The
+// repository's $GIT_DIR/info/attributes and the global attributes file of
+// whoever made the archive are not known and not used.
+type gitAttrs struct {
+	files  map[string][]attrLine // by directory, "" for the root
+	macros map[string][]attrState
+	// tooLarge is set when a .gitattributes is over maxAttrFile.
+	tooLarge bool
+}
+
+// loadAttrs reads every .gitattributes file (a regular file; git does
+// not follow a symlinked one) in the tree root.
+func (r *repo) loadAttrs(root plumbing.Hash) (*gitAttrs, error) {
+	g := &gitAttrs{files: map[string][]attrLine{}, macros: map[string][]attrState{
+		"binary": {{"diff", attrUnset}, {"merge", attrUnset}, {"text", attrUnset}},
+	}}
+	all := map[string]entryRef{}
+	if err := r.flattenTree(root, "", all); err != nil {
+		return nil, err
+	}
+	for p, e := range all {
+		if path.Base(p) != ".gitattributes" || e.mode == filemode.Symlink || !e.mode.IsFile() {
+			continue
+		}
+		b, size, err := r.blobPrefix(e.hash, maxAttrFile)
+		if err != nil {
+			return nil, err
+		}
+		if size > maxAttrFile {
+			g.tooLarge = true
+			continue
+		}
+		dir := path.Dir(p)
+		if dir == "." {
+			dir = ""
+		}
+		g.files[dir] = g.parse(string(b), dir == "")
+	}
+	return g, nil
+}
+
+// parse reads the lines of one .gitattributes file; macro definitions
+// count in the root file only.
+func (g *gitAttrs) parse(s string, root bool) []attrLine {
+	var out []attrLine
+	for line := range strings.SplitSeq(s, "\n") {
+		if len(line) > maxAttrLine {
+			continue
+		}
+		line = strings.TrimLeft(line, " \t\r\n")
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		pat, rest := line, ""
+		if line[0] == '"' {
+			end := quotedEnd(line)
+			if end < 0 {
+				continue
+			}
+			u, err := strconv.Unquote(line[:end])
+			if err != nil {
+				continue
+			}
+			pat, rest = u, line[end:]
+		} else if i := strings.IndexAny(line, " \t\r\n"); i >= 0 {
+			pat, rest = line[:i], line[i:]
+		} else {
+			rest = ""
+		}
+		var states []attrState
+		for _, f := range strings.Fields(rest) {
+			switch {
+			case f[0] == '-':
+				states = append(states, attrState{f[1:], attrUnset})
+			case f[0] == '!':
+				states = append(states, attrState{f[1:], attrUnspc})
+			default:
+				name, v, ok := strings.Cut(f, "=")
+				if !ok {
+					v = attrSet
+				}
+				states = append(states, attrState{name, v})
+			}
+		}
+		if m, ok := strings.CutPrefix(pat, "[attr]"); ok {
+			if root {
+				g.macros[m] = states
+			}
+			continue
+		}
+		if strings.HasPrefix(pat, "!") {
+			// Negative patterns are forbidden; git ignores the line.
+			continue
+		}
+		l := attrLine{states: states}
+		if t, ok := strings.CutSuffix(pat, "/"); ok {
+			pat, l.mustDir = t, true
+		}
+		l.basename = !strings.Contains(pat, "/")
+		l.pattern = wildmatchGlob(strings.TrimPrefix(pat, "/"))
+		out = append(out, l)
+	}
+	return out
+}
+
+// quotedEnd returns the length of the C-quoted string at the start of s,
+// or -1.
+func quotedEnd(s string) int {
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return -1
+}
+
+// wildmatchGlob turns a wildmatch pattern into a glob of internal/glob:
+// "**" that is not a whole element is "*", and "[!" is "[^".
+func wildmatchGlob(p string) string {
+	els := strings.Split(p, "/")
+	for i, el := range els {
+		if el != "**" {
+			for strings.Contains(el, "**") {
+				el = strings.ReplaceAll(el, "**", "*")
+			}
+		}
+		els[i] = strings.ReplaceAll(el, "[!", "[^")
+	}
+	return strings.Join(els, "/")
+}
+
+// is reports whether attribute attr is set (git's ATTR_TRUE) on path p, a
+// directory when dir is set.
+func (g *gitAttrs) is(p string, dir bool, attr string) bool {
+	if g == nil || g.tooLarge {
+		return false
+	}
+	known := map[string]string{}
+	d := path.Dir(p)
+	if d == "." {
+		d = ""
+	}
+	for {
+		lines := g.files[d]
+		rel := p
+		if d != "" {
+			rel = strings.TrimPrefix(p, d+"/")
+		}
+		for i := len(lines) - 1; i >= 0; i-- {
+			if lines[i].matches(rel, dir) {
+				g.fill(known, lines[i].states, 0)
+			}
+		}
+		if _, ok := known[attr]; ok || d == "" {
+			break
+		}
+		if d = path.Dir(d); d == "." {
+			d = ""
+		}
+	}
+	return known[attr] == attrSet
+}
+
+// fill records the states not yet known, last first, expanding set
+// macros (attr.c's fill_one and macroexpand_one).
+func (g *gitAttrs) fill(known map[string]string, states []attrState, depth int) {
+	if depth > 8 {
+		return
+	}
+	for i := len(states) - 1; i >= 0; i-- {
+		s := states[i]
+		if _, ok := known[s.name]; ok {
+			continue
+		}
+		known[s.name] = s.value
+		if m, ok := g.macros[s.name]; ok && s.value == attrSet {
+			g.fill(known, m, depth+1)
+		}
+	}
+}
+
+// matches reports whether the line's pattern matches rel, a path relative
+// to the directory of its file.
+func (l attrLine) matches(rel string, dir bool) bool {
+	if l.mustDir && !dir {
+		return false
+	}
+	if l.basename {
+		return glob.Match(l.pattern, path.Base(rel))
+	}
+	return glob.Match(l.pattern, rel)
+}
