@@ -279,35 +279,45 @@ func (e *engine) walkZip(in input) error {
 	// The archive stays open until its last entry and bundle are checked.
 	ref := newRef(func() { f.Close() })
 	defer ref.release()
-	roots, states, _ := e.zipBundles(zr, in.prefix, 0, ref, true)
+	apps := e.zipBundles(zr, in.prefix, 0, ref, true)
 	if fi := zipUnlisted(ra, zipRecords(zr, size, nil), size, at); fi != nil {
 		e.addFindings(*fi)
 	}
-	e.zipEntries(zr, ra, size, in.prefix, at, 0, ref, roots, states, func(j *job) { j.expand = x; e.q.push(j, true) })
+	e.zipEntries(zr, ra, size, in.prefix, at, 0, ref, apps, func(j *job) { j.expand = x; e.q.push(j, true) })
 	return nil
+}
+
+// zipApps is what zipBundles finds in a zip archive: its Apple bundles'
+// roots, sorted, their states (for the entries to be left to them) and
+// their checks' jobs, and the archive as a file system under the names
+// its entries are listed by (zipBundleFS), where an entry's siblings are
+// looked up.
+type zipApps struct {
+	roots  []string
+	states []*bundleState
+	jobs   []*job
+	fsys   zipLinkFS
 }
 
 // zipBundles finds the Apple bundles among the entries of zr, an archive
 // at report path prefix, nesting depth deep, and makes their checks' jobs,
-// each holding ref until it is done. It returns the bundles' roots,
-// sorted, their states, for the entries to be left to them, and their
-// jobs: queued to run once every file is checked when queue is set, else
-// for the caller to run once the archive's entries are.
-func (e *engine) zipBundles(zr *zip.Reader, prefix string, depth int, ref *refCount, queue bool) ([]string, []*bundleState, []*job) {
+// each holding ref until it is done: queued to run once every file is
+// checked when queue is set, else for the caller to run once the
+// archive's entries are.
+func (e *engine) zipBundles(zr *zip.Reader, prefix string, depth int, ref *refCount, queue bool) zipApps {
 	names, zfs := zipBundleFS(zr)
 	roots := bundleRoots(zfs, names)
 	sort.Strings(roots)
-	states := make([]*bundleState, len(roots))
-	jobs := make([]*job, len(roots))
+	a := zipApps{roots: roots, states: make([]*bundleState, len(roots)), jobs: make([]*job, len(roots)), fsys: zfs}
 	for i, b := range roots {
-		states[i] = newBundleState()
+		a.states[i] = newBundleState()
 		ref.add()
-		jobs[i] = &job{path: joinPath(prefix, b), fsys: zfs, name: b, bundle: true, bs: states[i], depth: depth, onDone: ref.release}
+		a.jobs[i] = &job{path: joinPath(prefix, b), fsys: zfs, name: b, bundle: true, bs: a.states[i], depth: depth, onDone: ref.release}
 		if queue {
-			e.addBundleJob(jobs[i])
+			e.addBundleJob(a.jobs[i])
 		}
 	}
-	return roots, states, jobs
+	return a
 }
 
 // zipUnlisted returns the file/zip-unlisted-entry finding, at report
@@ -340,18 +350,23 @@ func newExpansion(size int64) *expansion { return release.NewExpansion(size) }
 // size bytes at ra, through sink: prefix is the archive's report path
 // ("" for the input itself) and name its name in findings (the input's
 // file name, as sbom names it), ref keeps ra available until every entry is
-// checked, and files under roots belong to the bundle of the same index.
-// Findings about entries that are not checked go to the report.
-func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix, name string, depth int, ref *refCount, roots []string, states []*bundleState, sink func(*job)) {
+// checked, and files under apps.roots belong to the bundle of the same
+// index. Findings about entries that are not checked go to the report.
+func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix, name string, depth int, ref *refCount, apps zipApps, sink func(*job)) {
 	ff := foldname.NewFilter(len(zr.File))
 	recs := zipRecords(zr, size, ff)
 	zc := e.newZipChecks(recs, ff, ra, size, prefix, name)
 	// Once queued, an entry is its job's: the reader's record of it is
 	// dropped, so that a million-entry archive does not stay in memory
 	// until its last entry is checked. Apple bundles and Sigstore bundles
-	// are read through the reader as a file system, which needs them all.
-	free := len(roots) == 0 && !e.pol.usesSigstore() && !container.ZipHoldsCabinets(zr.File)
-	e.zipChunkEntries(zc, zr, 0, ra, size, prefix, depth, ref, roots, states, free, sink)
+	// are read through the reader as a file system, which needs them all:
+	// apps.fsys, under the names the entries are listed by, where each
+	// entry's siblings are looked up.
+	var sib fs.FS
+	if len(apps.roots) > 0 || e.pol.usesSigstore() || container.ZipHoldsCabinets(apps.fsys.File) {
+		sib = apps.fsys
+	}
+	e.zipChunkEntries(zc, zr, 0, ra, size, prefix, depth, ref, apps.roots, apps.states, sib, sink)
 }
 
 // zipChecks is what zipEntries knows of a whole archive before it queues
@@ -383,16 +398,19 @@ func (e *engine) newZipChecks(recs []zipRec, ff *foldname.Filter, ra io.ReaderAt
 // zipChunkEntries queues the entries of zr, which are those of an archive
 // from index base on (the whole archive, or a chunk of its central
 // directory: see walkZipChunked), as walk.ZipEntryChecks.Walk names and
-// checks them (sbom's walk of a zip too).
-func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.ReaderAt, size int64, prefix string, depth int, ref *refCount, roots []string, states []*bundleState, free bool, sink func(*job)) {
+// checks them (sbom's walk of a zip too). sib, when set, is the archive
+// as a file system under the entries' listed names (walk.ZipFS), which
+// each entry reads its siblings from; when nil, each record is dropped
+// once its entry is queued.
+func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.ReaderAt, size int64, prefix string, depth int, ref *refCount, roots []string, states []*bundleState, sib fs.FS, sink func(*job)) {
 	v := walk.ZipVisitor{
 		Finding: func(f signing.Finding) { e.addFindings(f) },
 		Link:    func(name, target string) { e.addFindings(e.addSymlink(prefix, name, target, "the archive")...) },
 		File: func(_ int, zf *zip.File, name, p string) {
-			e.queueZipEntry(zr, zf, p, name, ra, size, depth, ref, roots, states, free, sink)
+			e.queueZipEntry(sib, zf, p, name, ra, size, depth, ref, roots, states, sink)
 		},
 		Stop: func() bool { return e.ctx.Err() != nil },
-		Free: free,
+		Free: sib == nil,
 	}
 	if zc.paths != nil {
 		v.Path = zc.paths.copy
@@ -400,14 +418,12 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 	zc.Walk(zr.File, base, prefix, v)
 }
 
-// queueZipEntry queues the file entry zf of zr, named name, at report
-// path p: a stored entry is read in place from ra (size bytes), a
+// queueZipEntry queues the file entry zf, named name in its archive
+// (whose file system under its entries' listed names is sib, or nil), at
+// report path p: a stored entry is read in place from ra (size bytes), a
 // compressed one streamed.
-func (e *engine) queueZipEntry(zr *zip.Reader, zf *zip.File, p, name string, ra io.ReaderAt, size int64, depth int, ref *refCount, roots []string, states []*bundleState, free bool, sink func(*job)) {
-	j := &job{path: p, size: int64(zf.UncompressedSize64), crc: zf.CRC32, checkCRC: true, sibName: name, depth: depth}
-	if !free {
-		j.sib = zr // its records are kept: it can be read as a file system
-	}
+func (e *engine) queueZipEntry(sib fs.FS, zf *zip.File, p, name string, ra io.ReaderAt, size int64, depth int, ref *refCount, roots []string, states []*bundleState, sink func(*job)) {
+	j := &job{path: p, size: int64(zf.UncompressedSize64), crc: zf.CRC32, checkCRC: true, sib: sib, sibName: name, depth: depth}
 	if i := bundleOf(roots, name); i >= 0 {
 		j.bs, j.bname = states[i], name
 	}

@@ -35,7 +35,11 @@
 // entry are then made by one function both call, ZipEntryChecks.Check,
 // in one order, so that a check added there is made by both; a file whose
 // end cannot be read to look for a zip there is file/unreadable
-// (release.ZipSearchMessage).
+// (release.ZipSearchMessage). What a walker looks up beside an entry (an
+// Apple bundle's files, a Sigstore bundle, an MSI's external cabinet, a
+// cabinet set's next cabinet) it looks up in ZipFS, the archive as a file
+// system under those same names, so that an entry named otherwise by its
+// header finds its siblings.
 //
 // # Rules shared by the callers' openers
 //
@@ -161,10 +165,6 @@
 //     verifies the Apple bundles of a Payload as bundles) and by sbom
 //     through container.Walk (TestPkgWalkAgreesWithSbom,
 //     TestPkgLinksWalkAgreesWithSbom).
-//   - verify finds a zip's Apple bundles and reads an entry's siblings
-//     (cabinets, Sigstore bundles) through Go's reader as a file system,
-//     by central names; an entry named otherwise by extractors (see Zip
-//     archives) has none there.
 //   - Installers other than packages are container.Walk's, which both
 //     call; which opener a file found in a release gets is each caller's
 //     decision, made by the same detector (internal/filekind,
