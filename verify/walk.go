@@ -477,92 +477,36 @@ func zipOverlaps(recs []zipRec, size int64) map[int]bool {
 
 // walkArchiveFS hands the entries of an archive file system (an asar, an
 // installer package's, a disk image's volume) of kind k found at report
-// path parent to sink, as walk.ArchiveFS lists them (sbom's walk of an
-// installer package and of a disk image lists them so too). ref keeps the archive's bytes
-// alive. An installer package's payload files and a disk image's are
-// checked for their set-ID bits (file/setuid); a disk image's programs
-// for world write (file/world-writable), as a folder's are. A special
-// file (an installer package payload's device or FIFO: a disk image's
-// are reported when its volume is opened, an asar holds none) is
-// file/unreadable at its path, as sbom reports it. The bundles
-// of an archive whose bytes are held under the run's memory budget
-// (inline, its entries checked by sink one after the other) are verified
-// once its entries are, not queued for the end of the run, where they
-// would hold the budget other files' checks may be waiting for.
+// path parent to sink, as walk.ArchiveFS lists them: an installer
+// package's by container.WalkPkgFS, the walk sbom makes of it (through
+// container.Walk), its payload files checked for their set-ID bits
+// (file/setuid) and its special files file/unreadable there; sbom's walk
+// of a disk image lists it so too. ref keeps the archive's bytes alive. A
+// disk image's files are checked for set-ID bits, its programs for world
+// write (file/world-writable), as a folder's are; its special files are
+// reported when its volume is opened, and an asar holds none. The
+// bundles of an archive whose bytes are held under the run's memory
+// budget (inline, its entries checked by sink one after the other) are
+// verified once its entries are, not queued for the end of the run,
+// where they would hold the budget other files' checks may be waiting
+// for.
 func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCount, k Kind, inline bool, sink func(*job)) []signing.Finding {
-	bundles := bundleArchives[k]
-	var finds []signing.Finding
-	// An archive that may hold Apple bundles (an installer package's
-	// Payload) has them verified as bundles, as a folder's are: its
-	// files are listed first to find the bundles.
-	var roots []string
-	var states []*bundleState
 	var later []*job // bundles verified after the entries (inline)
-	if bundles {
-		var names []string
-		walk.ArchiveFS(e.ctx, fsys, func(en walk.Entry) error {
-			if en.Kind == walk.Regular {
-				names = append(names, en.Path)
-			}
-			return nil
-		})
-		roots = bundleRoots(fsys, names)
-		sort.Strings(roots)
-		for _, b := range roots {
-			bs := newBundleState()
-			states = append(states, bs)
-			ref.add()
-			j := &job{path: joinPath(parent, b), fsys: fsys, name: b, bundle: true, bs: bs, depth: depth, onDone: ref.release}
-			if inline {
-				later = append(later, j)
-			} else {
-				e.addBundleJob(j)
-			}
-		}
+	a := archiveFSWalk{e: e, fsys: fsys, parent: parent, depth: depth, ref: ref, k: k, sink: sink}
+	if bundleArchives[k] {
+		later = a.findBundles(inline)
 	}
-	err := walk.ArchiveFS(e.ctx, fsys, func(en walk.Entry) error {
-		p := en.Path
-		rp := joinPath(parent, p)
-		switch en.Kind {
-		case walk.Unreadable:
-			finds = append(finds, finding(ruleUnreadable, signing.SeverityError, rp, en.Err.Error()))
-			return nil
-		case walk.Link:
-			// Links of an asar are its reader's business: it reports
-			// those that escape or dangle (asar/link-escape…); a disk
-			// image's may point out of it (the usual "Applications" to
-			// /Applications). An installer package's payload is an
-			// archive, whose links are checked as a tarball's are. Their
-			// targets are checked where they are, and held to the rules
-			// for the links' paths too (see checkLinks).
-			if en.TargetErr == nil {
-				finds = append(finds, e.archiveFSLink(parent, p, en.Target, k)...)
-			}
-			return nil
-		case walk.Special:
-			finds = append(finds, finding(ruleUnreadable, signing.SeverityError, rp, walk.SpecialEntryMessage(en.Mode, "installer package")))
-			return nil
-		case walk.Regular:
-		default:
-			return nil
-		}
-		switch k {
-		case KindPkg:
-			finds = append(finds, permFindings(rp, "package payload", en.Perm, nil)...)
-		case KindDMG: // as for a folder's file (the volume keeps its modes)
-			finds = append(finds, permFindings(rp, "disk image", en.Perm, nil)...)
-		}
-		ref.add()
-		j := &job{path: rp, size: en.Size, src: release.FSFile{FS: fsys, Name: p}, name: p, sib: fsys, sibName: p, depth: depth, onDone: ref.release}
-		j.unixExec = k == KindDMG && en.Perm&0o111 != 0 && path.Ext(p) == ""
-		if i := bundleOf(roots, p); i >= 0 {
-			j.bs, j.bname = states[i], p
-		}
-		sink(j)
-		return nil
-	})
-	if err != nil && e.ctx.Err() == nil {
-		finds = append(finds, finding(ruleMalformed, signing.SeverityError, parent, fmt.Sprintf("cannot list archive: %v", err)))
+	if k == KindPkg {
+		container.WalkPkgFS(e.ctx, fsys, parent, container.Visitor{
+			Finding: func(f signing.Finding) { a.finds = append(a.finds, f) },
+			Link:    func(name, target string) { a.link(name, target) },
+			Entry: func(en container.Entry) {
+				a.finds = append(a.finds, permFindings(en.Path, "package payload", en.Mode, nil)...)
+				a.file(en.Source.(release.FSFile).Name, en.Size, en.Mode)
+			},
+		})
+	} else {
+		a.walk()
 	}
 	for _, j := range later {
 		if e.ctx.Err() == nil {
@@ -570,7 +514,104 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 		}
 		j.finish()
 	}
-	return finds
+	return a.finds
+}
+
+// archiveFSWalk is one walk of walkArchiveFS.
+type archiveFSWalk struct {
+	e      *engine
+	fsys   fs.FS
+	parent string
+	depth  int
+	ref    *refCount
+	k      Kind
+	sink   func(*job)
+	finds  []signing.Finding
+	// roots are the Apple bundles found in fsys, sorted, and states
+	// their states, for their files to be left to them.
+	roots  []string
+	states []*bundleState
+}
+
+// findBundles finds the Apple bundles of an archive that may hold them (an
+// installer package's Payload), to verify them as bundles, as a folder's
+// are: its files are listed first. Their jobs are queued, or returned
+// for the caller to run after the entries when inline.
+func (a *archiveFSWalk) findBundles(inline bool) []*job {
+	var names []string
+	walk.ArchiveFS(a.e.ctx, a.fsys, func(en walk.Entry) error {
+		if en.Kind == walk.Regular {
+			names = append(names, en.Path)
+		}
+		return nil
+	})
+	a.roots = bundleRoots(a.fsys, names)
+	sort.Strings(a.roots)
+	var later []*job
+	for _, b := range a.roots {
+		bs := newBundleState()
+		a.states = append(a.states, bs)
+		a.ref.add()
+		j := &job{path: joinPath(a.parent, b), fsys: a.fsys, name: b, bundle: true, bs: bs, depth: a.depth, onDone: a.ref.release}
+		if inline {
+			later = append(later, j)
+		} else {
+			a.e.addBundleJob(j)
+		}
+	}
+	return later
+}
+
+// walk walks an asar's or a disk image's volume's file system.
+func (a *archiveFSWalk) walk() {
+	err := walk.ArchiveFS(a.e.ctx, a.fsys, func(en walk.Entry) error {
+		switch en.Kind {
+		case walk.Unreadable:
+			a.finds = append(a.finds, finding(ruleUnreadable, signing.SeverityError, joinPath(a.parent, en.Path), en.Err.Error()))
+		case walk.Link:
+			// Links of an asar are its reader's business: it reports
+			// those that escape or dangle (asar/link-escape…); a disk
+			// image's may point out of it (the usual "Applications" to
+			// /Applications). Their targets are checked where they
+			// are, and held to the rules for the links' paths too
+			// (see checkLinks).
+			if en.TargetErr == nil {
+				a.link(en.Path, en.Target)
+			}
+		case walk.Regular:
+			if a.k == KindDMG { // as for a folder's file (the volume keeps its modes)
+				a.finds = append(a.finds, permFindings(joinPath(a.parent, en.Path), "disk image", en.Perm, nil)...)
+			}
+			a.file(en.Path, en.Size, en.Perm)
+		case walk.Special:
+			// A disk image's are left out of its volume's file system
+			// (reported as it is opened) and an asar holds none: never
+			// opened all the same.
+			a.finds = append(a.finds, finding(ruleUnreadable, signing.SeverityError, joinPath(a.parent, en.Path), walk.SpecialEntryMessage(en.Mode, string(a.k))))
+		}
+		return nil
+	})
+	if err != nil && a.e.ctx.Err() == nil {
+		a.finds = append(a.finds, finding(ruleMalformed, signing.SeverityError, a.parent, fmt.Sprintf("cannot list archive: %v", err)))
+	}
+}
+
+// link records the symbolic link at p in the archive (an installer
+// package's payload's is checked as a tarball's is: archiveFSLink).
+func (a *archiveFSWalk) link(p, target string) {
+	a.finds = append(a.finds, a.e.archiveFSLink(a.parent, p, target, a.k)...)
+}
+
+// file hands the job of the file at p in the archive, of size bytes and
+// mode perm, to the sink.
+func (a *archiveFSWalk) file(p string, size int64, perm fs.FileMode) {
+	a.ref.add()
+	j := &job{path: joinPath(a.parent, p), size: size, src: release.FSFile{FS: a.fsys, Name: p}, name: p, sib: a.fsys, sibName: p, depth: a.depth, onDone: a.ref.release}
+	j.unixExec = a.k == KindDMG && perm&0o111 != 0 && path.Ext(p) == ""
+	if i := bundleOf(a.roots, p); i >= 0 {
+		j.bs, j.bname = a.states[i], p
+	}
+	a.sink(j)
 }
 
 // refCount runs a cleanup when its count drops to zero.

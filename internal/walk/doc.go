@@ -9,8 +9,10 @@
 //   - the file system inside an archive (an installer package's, as
 //     container.OpenPkg reads it; a disk image's volume, which OpenDMG
 //     opens and HasKoly tells by its trailer; an asar's): ArchiveFS,
-//     verify's walk of all three and sbom's of the first two (its
-//     package walk being container.Walk's);
+//     verify's walk of all three and sbom's of the first two; an
+//     installer package's through container.WalkPkgFS, which both make
+//     (sbom through container.Walk, verify after finding the Apple
+//     bundles of the Payload in the same file system);
 //   - a tarball: Tar (see Tarballs);
 //   - a zip archive's central directory, read by chunks, and its entries,
 //     named and checked (see Zip archives).
@@ -62,8 +64,8 @@
 //     is a finding at its path in both: a tarball's entry
 //     file/tar-special-entry (Tar); a folder's, a disk image volume's
 //     (reported as the volume is opened) and an installer package
-//     payload's (an ArchiveFS Special entry, which container.Walk and
-//     verify's walk of the package report by SpecialEntryMessage)
+//     payload's (an ArchiveFS Special entry, which container.WalkPkgFS
+//     reports for both by SpecialEntryMessage)
 //     file/unreadable (the last two in words that name no verb, both
 //     compared by walktest.SpecialCases);
 //   - the zip archives a PE carries at its end are each opened, each that
@@ -160,10 +162,11 @@
 //     finding by sbom: the check needs every file's path, which sbom has
 //     only once its inventory is built.
 //   - An installer package's file system is read by one reader
-//     (container.OpenPkg) and walked by one walk (ArchiveFS), reached by
-//     verify through its archive file systems (walkArchiveFS, which
-//     verifies the Apple bundles of a Payload as bundles) and by sbom
-//     through container.Walk (TestPkgWalkAgreesWithSbom,
+//     (container.OpenPkg) and walked by one walk (container.WalkPkgFS),
+//     but each caller opens the package itself: verify through its
+//     archive openers (its open errors in its words), which keep the
+//     file system to verify the Apple bundles of a Payload as bundles,
+//     sbom through container.Walk (TestPkgWalkAgreesWithSbom,
 //     TestPkgLinksWalkAgreesWithSbom).
 //   - Installers other than packages are container.Walk's, which both
 //     call; which opener a file found in a release gets is each caller's
