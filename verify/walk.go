@@ -151,7 +151,7 @@ func (e *engine) walkDir(in input) error {
 			// A device, pipe or socket is never opened (reading a pipe
 			// waits for a writer), and is no file to check: extractors and
 			// installers skip it or make it something else.
-			e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("%s, not a regular file; it was not read or checked", walk.SpecialKind(d.Mode))))
+			e.addFindings(walk.SpecialFinding(joinPath(in.prefix, rel), d.Mode, "", "checked"))
 		case walk.Regular:
 			// The file is not stat'ed here: its check opens it, reads its
 			// mode and size from the open descriptor (and adds the mode's
@@ -587,7 +587,7 @@ func (a *archiveFSWalk) walk() {
 			// A disk image's are left out of its volume's file system
 			// (reported as it is opened) and an asar holds none: never
 			// opened all the same.
-			a.finds = append(a.finds, finding(ruleUnreadable, signing.SeverityError, joinPath(a.parent, en.Path), walk.SpecialEntryMessage(en.Mode, string(a.k))))
+			a.finds = append(a.finds, walk.SpecialFinding(joinPath(a.parent, en.Path), en.Mode, string(a.k), ""))
 		}
 		return nil
 	})

@@ -81,7 +81,7 @@ func WalkPkgFS(ctx context.Context, fsys fs.FS, at string, v Visitor) {
 		case walk.Regular:
 			v.Entry(Entry{Path: rp, Source: release.FSFile{FS: fsys, Name: e.Path}, Size: e.Size, Mode: e.Perm})
 		case walk.Special:
-			add(release.RuleUnreadable, rp, walk.SpecialEntryMessage(e.Mode, "installer package"))
+			v.Finding(walk.SpecialFinding(rp, e.Mode, "installer package", ""))
 		}
 		return nil
 	})

@@ -62,12 +62,14 @@
 //     (Entry.Mode);
 //   - a special file (a device, a FIFO, a socket) is never opened and
 //     is a finding at its path in both: a tarball's entry
-//     file/tar-special-entry (Tar); a folder's, a disk image volume's
-//     (reported as the volume is opened) and an installer package
-//     payload's (an ArchiveFS Special entry, which container.WalkPkgFS
-//     reports for both by SpecialEntryMessage)
-//     file/unreadable (the last two in words that name no verb, both
-//     compared by walktest.SpecialCases);
+//     file/tar-special-entry (Tar: a public rule ID, kept, which covers
+//     tar's entry types extractors disagree on too); a folder's, a disk
+//     image volume's (reported as the volume is opened) and an
+//     installer package payload's (an ArchiveFS Special entry, which
+//     container.WalkPkgFS reports for both) file/unreadable, a folder's
+//     and a payload's made by one function, SpecialFinding (the last
+//     two in words that name no verb, both compared by
+//     walktest.SpecialCases);
 //   - the zip archives a PE carries at its end are each opened, each that
 //     an extractor reading from the end does not see reported
 //     (container.AppendedFindings), and a later archive's unlisted local
