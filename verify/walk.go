@@ -122,7 +122,6 @@ func (e *engine) walkDir(in input) error {
 		return fmt.Errorf("verify: input: %w", err)
 	}
 	rootFS := e.dirFS(root)
-	e.addFindings(inputWithoutInfoPlist(rootFS, in.base, in.prefix)...)
 	var bundles []string // outermost bundles found so far
 	var states []*bundleState
 	var jobs []*job
@@ -141,6 +140,9 @@ func (e *engine) walkDir(in input) error {
 			}
 			e.addFindings(e.addSymlink(in.prefix, rel, d.Target, "the release")...)
 		case walk.Dir:
+			if rel == "." {
+				e.addFindings(inputWithoutInfoPlist(rootFS, in.base, in.prefix, d.Listing)...)
+			}
 			if bundleOf(bundles, rel) < 0 && isBundleListed(rootFS, rel, d.Listing) {
 				bundles = append(bundles, rel)
 				bs := newBundleState()

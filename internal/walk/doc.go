@@ -5,7 +5,7 @@
 // to inventory) is its caller's decision.
 //
 // What both walk here, one function each:
-//   - a directory tree: DirTree;
+//   - a directory tree: DirTreeTypes;
 //   - the file system inside an archive (an installer package's, as
 //     container.OpenPkg reads it; a disk image's volume, which OpenDMG
 //     opens and HasKoly tells by its trailer; an asar's): ArchiveFS,

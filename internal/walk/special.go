@@ -21,7 +21,7 @@ func SpecialEntryMessage(m fs.FileMode, where string) string {
 // SpecialFinding is the finding, at report path p, for a special file of
 // type m (a device, a FIFO, a socket) that a walker lists and never opens
 // (reading a pipe waits for a writer; extractors and installers skip it or
-// make it something else): file/unreadable, an error. A folder's (DirTree's
+// make it something else): file/unreadable, an error. A folder's (DirTreeTypes'
 // Special entry: where is "") says what the walker did not do with it
 // (done: "checked", "inventoried"); an archive file system's (an
 // installer package payload's: where names the container) is
