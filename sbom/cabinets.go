@@ -6,6 +6,7 @@ import (
 	"io/fs"
 
 	"github.com/shipgate/shipgate/internal/container"
+	"github.com/shipgate/shipgate/internal/walk"
 )
 
 // An MSI or cabinet that is an entry of a zip archive or tarball finds its
@@ -15,7 +16,9 @@ import (
 // keeps such an archive's records), in any tarball (release.TarFS).
 
 // zipSiblings returns the release's zip archive, ending at end in ra, as a
-// file system when files name a cabinet or installer, else nil.
+// file system under the names its entries are listed by (walk.ZipFS, as
+// verify reads an entry's siblings) when files name a cabinet or
+// installer, else nil.
 func (b *builder) zipSiblings(files []*zip.File, ra io.ReaderAt, end int64) fs.FS {
 	if !container.ZipHoldsCabinets(files) {
 		return nil
@@ -24,7 +27,15 @@ func (b *builder) zipSiblings(files []*zip.File, ra io.ReaderAt, end int64) fs.F
 	if zr == nil || err != nil && zr.File == nil {
 		return nil
 	}
-	return zr
+	return zipNamedFS(zr)
+}
+
+// zipNamedFS returns zr as a file system under the names its entries
+// are listed by (walk.ZipFS), where an entry's cabinets are looked up
+// under its listed name.
+func zipNamedFS(zr *zip.Reader) fs.FS {
+	_, named := walk.ZipFS(zr)
+	return named
 }
 
 // entryCabinets returns, for the entry a zip or tar reader is listing, the

@@ -15,7 +15,7 @@ const permBits = fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
 // it from the open file (openBytes), one fstat instead of an lstat of
 // the file's path. A file that could not be opened has lstat's mode
 // (zero when that fails too), so that its set-ID bits are still reported
-// beside its read error, as DirTree's lstat reported them.
+// beside its read error.
 func (b *builder) folderPerms() {
 	for _, it := range b.items {
 		if !it.folderPerm {

@@ -287,7 +287,10 @@ func (l *containerLister) zipFrom(at string, r io.ReaderAt, size int64, depth in
 		return
 	}
 	files := b.zipFiles(zr.File, r, size, at, from)
-	keep := container.ZipHoldsCabinets(zr.File)
+	var sib fs.FS
+	if container.ZipHoldsCabinets(zr.File) {
+		sib = zipNamedFS(zr)
+	}
 	stored := make([]bool, len(files))
 	for i, z := range files {
 		zf, off := z.zf, z.off
@@ -304,8 +307,8 @@ func (l *containerLister) zipFrom(at string, r io.ReaderAt, size int64, depth in
 		}
 		// Every copy of a name is listed; zipFiles reported the
 		// repetition, and note does not report it again (see note).
-		if keep {
-			l.sib, l.sibName = zr, z.name
+		if sib != nil {
+			l.sib, l.sibName = sib, z.name
 		}
 		l.entry(container.Entry{Path: release.JoinPath(at, z.name), Source: src, Size: n}, depth+1)
 	}

@@ -677,7 +677,7 @@ func (b *builder) collectDisk() error {
 		case e.Kind == walk.Special:
 			// Never opened (reading a pipe waits for a writer), and no
 			// file to inventory: reported as verify reports it.
-			b.finding(RuleUnreadable, signing.SeverityError, e.Path, fmt.Sprintf("%s, not a regular file; it was not read or inventoried", walk.SpecialKind(e.Mode)))
+			b.inv.Findings = append(b.inv.Findings, walk.SpecialFinding(e.Path, e.Mode, "", "inventoried"))
 		case e.Kind != walk.Regular:
 		default:
 			b.items = append(b.items, &item{path: e.Path, disk: e.Full, folderPerm: true})

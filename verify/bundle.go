@@ -381,10 +381,11 @@ func windowOf(j *job) io.ReaderAt {
 // "Run.app") that has no Info.plist but whose Contents/MacOS holds a file
 // of its name, which macOS runs (codesign/missing-info-plist). Inside the
 // release such a folder is verified as a bundle; given as the input, its
-// own name is not in fsys, which is rooted in it, so it is judged here.
-func inputWithoutInfoPlist(fsys fs.FS, base, prefix string) []signing.Finding {
+// own name is not in fsys, which is rooted in it, so it is judged here,
+// by the walk's listing of the folder (list: codesign.IsBundleListed).
+func inputWithoutInfoPlist(fsys fs.FS, base, prefix string, list []fs.DirEntry) []signing.Finding {
 	name := strings.TrimSuffix(base, path.Ext(base))
-	if !codesign.HasBundleExt(base) || name == "" || isBundle(fsys, ".") {
+	if !codesign.HasBundleExt(base) || name == "" || isBundleListed(fsys, ".", list) {
 		return nil
 	}
 	exe := path.Join("Contents", "MacOS", name)

@@ -1333,10 +1333,10 @@ func (c *check) openZipFrom(ra io.ReaderAt, size int64, at string, from int64) {
 	// checked here, one after the other (holdForEntries), and its bundles
 	// right after them: queued for the end of the run, they would hold
 	// the budget that other files' checks may be waiting for.
-	roots, states, bundles := c.e.zipBundles(zr, at, c.j.depth+1, ref, !c.memHeld)
-	c.e.zipEntries(zr, cra, size, at, at, c.j.depth+1, ref, roots, states, func(j *job) { j.expand = x; sink(j) })
+	apps := c.e.zipBundles(zr, at, c.j.depth+1, ref, !c.memHeld)
+	c.e.zipEntries(zr, cra, size, at, at, c.j.depth+1, ref, apps, func(j *job) { j.expand = x; sink(j) })
 	if c.memHeld {
-		for _, j := range bundles {
+		for _, j := range apps.jobs {
 			if c.e.ctx.Err() == nil {
 				c.e.process(j)
 			}

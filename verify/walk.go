@@ -122,7 +122,6 @@ func (e *engine) walkDir(in input) error {
 		return fmt.Errorf("verify: input: %w", err)
 	}
 	rootFS := e.dirFS(root)
-	e.addFindings(inputWithoutInfoPlist(rootFS, in.base, in.prefix)...)
 	var bundles []string // outermost bundles found so far
 	var states []*bundleState
 	var jobs []*job
@@ -141,6 +140,9 @@ func (e *engine) walkDir(in input) error {
 			}
 			e.addFindings(e.addSymlink(in.prefix, rel, d.Target, "the release")...)
 		case walk.Dir:
+			if rel == "." {
+				e.addFindings(inputWithoutInfoPlist(rootFS, in.base, in.prefix, d.Listing)...)
+			}
 			if bundleOf(bundles, rel) < 0 && isBundleListed(rootFS, rel, d.Listing) {
 				bundles = append(bundles, rel)
 				bs := newBundleState()
@@ -151,7 +153,7 @@ func (e *engine) walkDir(in input) error {
 			// A device, pipe or socket is never opened (reading a pipe
 			// waits for a writer), and is no file to check: extractors and
 			// installers skip it or make it something else.
-			e.addFindings(finding(ruleUnreadable, signing.SeverityError, joinPath(in.prefix, rel), fmt.Sprintf("%s, not a regular file; it was not read or checked", walk.SpecialKind(d.Mode))))
+			e.addFindings(walk.SpecialFinding(joinPath(in.prefix, rel), d.Mode, "", "checked"))
 		case walk.Regular:
 			// The file is not stat'ed here: its check opens it, reads its
 			// mode and size from the open descriptor (and adds the mode's
@@ -279,35 +281,45 @@ func (e *engine) walkZip(in input) error {
 	// The archive stays open until its last entry and bundle are checked.
 	ref := newRef(func() { f.Close() })
 	defer ref.release()
-	roots, states, _ := e.zipBundles(zr, in.prefix, 0, ref, true)
+	apps := e.zipBundles(zr, in.prefix, 0, ref, true)
 	if fi := zipUnlisted(ra, zipRecords(zr, size, nil), size, at); fi != nil {
 		e.addFindings(*fi)
 	}
-	e.zipEntries(zr, ra, size, in.prefix, at, 0, ref, roots, states, func(j *job) { j.expand = x; e.q.push(j, true) })
+	e.zipEntries(zr, ra, size, in.prefix, at, 0, ref, apps, func(j *job) { j.expand = x; e.q.push(j, true) })
 	return nil
+}
+
+// zipApps is what zipBundles finds in a zip archive: its Apple bundles'
+// roots, sorted, their states (for the entries to be left to them) and
+// their checks' jobs, and the archive as a file system under the names
+// its entries are listed by (zipBundleFS), where an entry's siblings are
+// looked up.
+type zipApps struct {
+	roots  []string
+	states []*bundleState
+	jobs   []*job
+	fsys   zipLinkFS
 }
 
 // zipBundles finds the Apple bundles among the entries of zr, an archive
 // at report path prefix, nesting depth deep, and makes their checks' jobs,
-// each holding ref until it is done. It returns the bundles' roots,
-// sorted, their states, for the entries to be left to them, and their
-// jobs: queued to run once every file is checked when queue is set, else
-// for the caller to run once the archive's entries are.
-func (e *engine) zipBundles(zr *zip.Reader, prefix string, depth int, ref *refCount, queue bool) ([]string, []*bundleState, []*job) {
+// each holding ref until it is done: queued to run once every file is
+// checked when queue is set, else for the caller to run once the
+// archive's entries are.
+func (e *engine) zipBundles(zr *zip.Reader, prefix string, depth int, ref *refCount, queue bool) zipApps {
 	names, zfs := zipBundleFS(zr)
 	roots := bundleRoots(zfs, names)
 	sort.Strings(roots)
-	states := make([]*bundleState, len(roots))
-	jobs := make([]*job, len(roots))
+	a := zipApps{roots: roots, states: make([]*bundleState, len(roots)), jobs: make([]*job, len(roots)), fsys: zfs}
 	for i, b := range roots {
-		states[i] = newBundleState()
+		a.states[i] = newBundleState()
 		ref.add()
-		jobs[i] = &job{path: joinPath(prefix, b), fsys: zfs, name: b, bundle: true, bs: states[i], depth: depth, onDone: ref.release}
+		a.jobs[i] = &job{path: joinPath(prefix, b), fsys: zfs, name: b, bundle: true, bs: a.states[i], depth: depth, onDone: ref.release}
 		if queue {
-			e.addBundleJob(jobs[i])
+			e.addBundleJob(a.jobs[i])
 		}
 	}
-	return roots, states, jobs
+	return a
 }
 
 // zipUnlisted returns the file/zip-unlisted-entry finding, at report
@@ -340,18 +352,23 @@ func newExpansion(size int64) *expansion { return release.NewExpansion(size) }
 // size bytes at ra, through sink: prefix is the archive's report path
 // ("" for the input itself) and name its name in findings (the input's
 // file name, as sbom names it), ref keeps ra available until every entry is
-// checked, and files under roots belong to the bundle of the same index.
-// Findings about entries that are not checked go to the report.
-func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix, name string, depth int, ref *refCount, roots []string, states []*bundleState, sink func(*job)) {
+// checked, and files under apps.roots belong to the bundle of the same
+// index. Findings about entries that are not checked go to the report.
+func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix, name string, depth int, ref *refCount, apps zipApps, sink func(*job)) {
 	ff := foldname.NewFilter(len(zr.File))
 	recs := zipRecords(zr, size, ff)
 	zc := e.newZipChecks(recs, ff, ra, size, prefix, name)
 	// Once queued, an entry is its job's: the reader's record of it is
 	// dropped, so that a million-entry archive does not stay in memory
 	// until its last entry is checked. Apple bundles and Sigstore bundles
-	// are read through the reader as a file system, which needs them all.
-	free := len(roots) == 0 && !e.pol.usesSigstore() && !container.ZipHoldsCabinets(zr.File)
-	e.zipChunkEntries(zc, zr, 0, ra, size, prefix, depth, ref, roots, states, free, sink)
+	// are read through the reader as a file system, which needs them all:
+	// apps.fsys, under the names the entries are listed by, where each
+	// entry's siblings are looked up.
+	var sib fs.FS
+	if len(apps.roots) > 0 || e.pol.usesSigstore() || container.ZipHoldsCabinets(apps.fsys.File) {
+		sib = apps.fsys
+	}
+	e.zipChunkEntries(zc, zr, 0, ra, size, prefix, depth, ref, apps.roots, apps.states, sib, sink)
 }
 
 // zipChecks is what zipEntries knows of a whole archive before it queues
@@ -383,16 +400,19 @@ func (e *engine) newZipChecks(recs []zipRec, ff *foldname.Filter, ra io.ReaderAt
 // zipChunkEntries queues the entries of zr, which are those of an archive
 // from index base on (the whole archive, or a chunk of its central
 // directory: see walkZipChunked), as walk.ZipEntryChecks.Walk names and
-// checks them (sbom's walk of a zip too).
-func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.ReaderAt, size int64, prefix string, depth int, ref *refCount, roots []string, states []*bundleState, free bool, sink func(*job)) {
+// checks them (sbom's walk of a zip too). sib, when set, is the archive
+// as a file system under the entries' listed names (walk.ZipFS), which
+// each entry reads its siblings from; when nil, each record is dropped
+// once its entry is queued.
+func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.ReaderAt, size int64, prefix string, depth int, ref *refCount, roots []string, states []*bundleState, sib fs.FS, sink func(*job)) {
 	v := walk.ZipVisitor{
 		Finding: func(f signing.Finding) { e.addFindings(f) },
 		Link:    func(name, target string) { e.addFindings(e.addSymlink(prefix, name, target, "the archive")...) },
 		File: func(_ int, zf *zip.File, name, p string) {
-			e.queueZipEntry(zr, zf, p, name, ra, size, depth, ref, roots, states, free, sink)
+			e.queueZipEntry(sib, zf, p, name, ra, size, depth, ref, roots, states, sink)
 		},
 		Stop: func() bool { return e.ctx.Err() != nil },
-		Free: free,
+		Free: sib == nil,
 	}
 	if zc.paths != nil {
 		v.Path = zc.paths.copy
@@ -400,14 +420,12 @@ func (e *engine) zipChunkEntries(zc *zipChecks, zr *zip.Reader, base int, ra io.
 	zc.Walk(zr.File, base, prefix, v)
 }
 
-// queueZipEntry queues the file entry zf of zr, named name, at report
-// path p: a stored entry is read in place from ra (size bytes), a
+// queueZipEntry queues the file entry zf, named name in its archive
+// (whose file system under its entries' listed names is sib, or nil), at
+// report path p: a stored entry is read in place from ra (size bytes), a
 // compressed one streamed.
-func (e *engine) queueZipEntry(zr *zip.Reader, zf *zip.File, p, name string, ra io.ReaderAt, size int64, depth int, ref *refCount, roots []string, states []*bundleState, free bool, sink func(*job)) {
-	j := &job{path: p, size: int64(zf.UncompressedSize64), crc: zf.CRC32, checkCRC: true, sibName: name, depth: depth}
-	if !free {
-		j.sib = zr // its records are kept: it can be read as a file system
-	}
+func (e *engine) queueZipEntry(sib fs.FS, zf *zip.File, p, name string, ra io.ReaderAt, size int64, depth int, ref *refCount, roots []string, states []*bundleState, sink func(*job)) {
+	j := &job{path: p, size: int64(zf.UncompressedSize64), crc: zf.CRC32, checkCRC: true, sib: sib, sibName: name, depth: depth}
 	if i := bundleOf(roots, name); i >= 0 {
 		j.bs, j.bname = states[i], name
 	}
@@ -461,92 +479,36 @@ func zipOverlaps(recs []zipRec, size int64) map[int]bool {
 
 // walkArchiveFS hands the entries of an archive file system (an asar, an
 // installer package's, a disk image's volume) of kind k found at report
-// path parent to sink, as walk.ArchiveFS lists them (sbom's walk of an
-// installer package and of a disk image lists them so too). ref keeps the archive's bytes
-// alive. An installer package's payload files and a disk image's are
-// checked for their set-ID bits (file/setuid); a disk image's programs
-// for world write (file/world-writable), as a folder's are. A special
-// file (an installer package payload's device or FIFO: a disk image's
-// are reported when its volume is opened, an asar holds none) is
-// file/unreadable at its path, as sbom reports it. The bundles
-// of an archive whose bytes are held under the run's memory budget
-// (inline, its entries checked by sink one after the other) are verified
-// once its entries are, not queued for the end of the run, where they
-// would hold the budget other files' checks may be waiting for.
+// path parent to sink, as walk.ArchiveFS lists them: an installer
+// package's by container.WalkPkgFS, the walk sbom makes of it (through
+// container.Walk), its payload files checked for their set-ID bits
+// (file/setuid) and its special files file/unreadable there; sbom's walk
+// of a disk image lists it so too. ref keeps the archive's bytes alive. A
+// disk image's files are checked for set-ID bits, its programs for world
+// write (file/world-writable), as a folder's are; its special files are
+// reported when its volume is opened, and an asar holds none. The
+// bundles of an archive whose bytes are held under the run's memory
+// budget (inline, its entries checked by sink one after the other) are
+// verified once its entries are, not queued for the end of the run,
+// where they would hold the budget other files' checks may be waiting
+// for.
 func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCount, k Kind, inline bool, sink func(*job)) []signing.Finding {
-	bundles := bundleArchives[k]
-	var finds []signing.Finding
-	// An archive that may hold Apple bundles (an installer package's
-	// Payload) has them verified as bundles, as a folder's are: its
-	// files are listed first to find the bundles.
-	var roots []string
-	var states []*bundleState
 	var later []*job // bundles verified after the entries (inline)
-	if bundles {
-		var names []string
-		walk.ArchiveFS(e.ctx, fsys, func(en walk.Entry) error {
-			if en.Kind == walk.Regular {
-				names = append(names, en.Path)
-			}
-			return nil
-		})
-		roots = bundleRoots(fsys, names)
-		sort.Strings(roots)
-		for _, b := range roots {
-			bs := newBundleState()
-			states = append(states, bs)
-			ref.add()
-			j := &job{path: joinPath(parent, b), fsys: fsys, name: b, bundle: true, bs: bs, depth: depth, onDone: ref.release}
-			if inline {
-				later = append(later, j)
-			} else {
-				e.addBundleJob(j)
-			}
-		}
+	a := archiveFSWalk{e: e, fsys: fsys, parent: parent, depth: depth, ref: ref, k: k, sink: sink}
+	if bundleArchives[k] {
+		later = a.findBundles(inline)
 	}
-	err := walk.ArchiveFS(e.ctx, fsys, func(en walk.Entry) error {
-		p := en.Path
-		rp := joinPath(parent, p)
-		switch en.Kind {
-		case walk.Unreadable:
-			finds = append(finds, finding(ruleUnreadable, signing.SeverityError, rp, en.Err.Error()))
-			return nil
-		case walk.Link:
-			// Links of an asar are its reader's business: it reports
-			// those that escape or dangle (asar/link-escape…); a disk
-			// image's may point out of it (the usual "Applications" to
-			// /Applications). An installer package's payload is an
-			// archive, whose links are checked as a tarball's are. Their
-			// targets are checked where they are, and held to the rules
-			// for the links' paths too (see checkLinks).
-			if en.TargetErr == nil {
-				finds = append(finds, e.archiveFSLink(parent, p, en.Target, k)...)
-			}
-			return nil
-		case walk.Special:
-			finds = append(finds, finding(ruleUnreadable, signing.SeverityError, rp, walk.SpecialEntryMessage(en.Mode, "installer package")))
-			return nil
-		case walk.Regular:
-		default:
-			return nil
-		}
-		switch k {
-		case KindPkg:
-			finds = append(finds, permFindings(rp, "package payload", en.Perm, nil)...)
-		case KindDMG: // as for a folder's file (the volume keeps its modes)
-			finds = append(finds, permFindings(rp, "disk image", en.Perm, nil)...)
-		}
-		ref.add()
-		j := &job{path: rp, size: en.Size, src: release.FSFile{FS: fsys, Name: p}, name: p, sib: fsys, sibName: p, depth: depth, onDone: ref.release}
-		j.unixExec = k == KindDMG && en.Perm&0o111 != 0 && path.Ext(p) == ""
-		if i := bundleOf(roots, p); i >= 0 {
-			j.bs, j.bname = states[i], p
-		}
-		sink(j)
-		return nil
-	})
-	if err != nil && e.ctx.Err() == nil {
-		finds = append(finds, finding(ruleMalformed, signing.SeverityError, parent, fmt.Sprintf("cannot list archive: %v", err)))
+	if k == KindPkg {
+		container.WalkPkgFS(e.ctx, fsys, parent, container.Visitor{
+			Finding: func(f signing.Finding) { a.finds = append(a.finds, f) },
+			Link:    func(name, target string) { a.link(name, target) },
+			Entry: func(en container.Entry) {
+				a.finds = append(a.finds, permFindings(en.Path, "package payload", en.Mode, nil)...)
+				a.file(en.Source.(release.FSFile).Name, en.Size, en.Mode)
+			},
+		})
+	} else {
+		a.walk()
 	}
 	for _, j := range later {
 		if e.ctx.Err() == nil {
@@ -554,7 +516,104 @@ func (e *engine) walkArchiveFS(fsys fs.FS, parent string, depth int, ref *refCou
 		}
 		j.finish()
 	}
-	return finds
+	return a.finds
+}
+
+// archiveFSWalk is one walk of walkArchiveFS.
+type archiveFSWalk struct {
+	e      *engine
+	fsys   fs.FS
+	parent string
+	depth  int
+	ref    *refCount
+	k      Kind
+	sink   func(*job)
+	finds  []signing.Finding
+	// roots are the Apple bundles found in fsys, sorted, and states
+	// their states, for their files to be left to them.
+	roots  []string
+	states []*bundleState
+}
+
+// findBundles finds the Apple bundles of an archive that may hold them (an
+// installer package's Payload), to verify them as bundles, as a folder's
+// are: its files are listed first. Their jobs are queued, or returned
+// for the caller to run after the entries when inline.
+func (a *archiveFSWalk) findBundles(inline bool) []*job {
+	var names []string
+	walk.ArchiveFS(a.e.ctx, a.fsys, func(en walk.Entry) error {
+		if en.Kind == walk.Regular {
+			names = append(names, en.Path)
+		}
+		return nil
+	})
+	a.roots = bundleRoots(a.fsys, names)
+	sort.Strings(a.roots)
+	var later []*job
+	for _, b := range a.roots {
+		bs := newBundleState()
+		a.states = append(a.states, bs)
+		a.ref.add()
+		j := &job{path: joinPath(a.parent, b), fsys: a.fsys, name: b, bundle: true, bs: bs, depth: a.depth, onDone: a.ref.release}
+		if inline {
+			later = append(later, j)
+		} else {
+			a.e.addBundleJob(j)
+		}
+	}
+	return later
+}
+
+// walk walks an asar's or a disk image's volume's file system.
+func (a *archiveFSWalk) walk() {
+	err := walk.ArchiveFS(a.e.ctx, a.fsys, func(en walk.Entry) error {
+		switch en.Kind {
+		case walk.Unreadable:
+			a.finds = append(a.finds, finding(ruleUnreadable, signing.SeverityError, joinPath(a.parent, en.Path), en.Err.Error()))
+		case walk.Link:
+			// Links of an asar are its reader's business: it reports
+			// those that escape or dangle (asar/link-escape…); a disk
+			// image's may point out of it (the usual "Applications" to
+			// /Applications). Their targets are checked where they
+			// are, and held to the rules for the links' paths too
+			// (see checkLinks).
+			if en.TargetErr == nil {
+				a.link(en.Path, en.Target)
+			}
+		case walk.Regular:
+			if a.k == KindDMG { // as for a folder's file (the volume keeps its modes)
+				a.finds = append(a.finds, permFindings(joinPath(a.parent, en.Path), "disk image", en.Perm, nil)...)
+			}
+			a.file(en.Path, en.Size, en.Perm)
+		case walk.Special:
+			// A disk image's are left out of its volume's file system
+			// (reported as it is opened) and an asar holds none: never
+			// opened all the same.
+			a.finds = append(a.finds, walk.SpecialFinding(joinPath(a.parent, en.Path), en.Mode, string(a.k), ""))
+		}
+		return nil
+	})
+	if err != nil && a.e.ctx.Err() == nil {
+		a.finds = append(a.finds, finding(ruleMalformed, signing.SeverityError, a.parent, fmt.Sprintf("cannot list archive: %v", err)))
+	}
+}
+
+// link records the symbolic link at p in the archive (an installer
+// package's payload's is checked as a tarball's is: archiveFSLink).
+func (a *archiveFSWalk) link(p, target string) {
+	a.finds = append(a.finds, a.e.archiveFSLink(a.parent, p, target, a.k)...)
+}
+
+// file hands the job of the file at p in the archive, of size bytes and
+// mode perm, to the sink.
+func (a *archiveFSWalk) file(p string, size int64, perm fs.FileMode) {
+	a.ref.add()
+	j := &job{path: joinPath(a.parent, p), size: size, src: release.FSFile{FS: a.fsys, Name: p}, name: p, sib: a.fsys, sibName: p, depth: a.depth, onDone: a.ref.release}
+	j.unixExec = a.k == KindDMG && perm&0o111 != 0 && path.Ext(p) == ""
+	if i := bundleOf(a.roots, p); i >= 0 {
+		j.bs, j.bname = a.states[i], p
+	}
+	a.sink(j)
 }
 
 // refCount runs a cleanup when its count drops to zero.

@@ -124,7 +124,7 @@ func TestZipDuplicateHashNeedsSameName(t *testing.T) {
 	recs := zipRecords(zr, int64(len(z)), ff)
 	zc := e.newZipChecks(recs, ff, bytes.NewReader(z), int64(len(z)), "", "")
 	zc.MayRepeat = func(string) bool { return true } // every name's hash repeated
-	e.zipChunkEntries(zc, zr, 0, bytes.NewReader(z), int64(len(z)), "", 0, newRef(func() {}), nil, nil, false, func(j *job) { j.finish() })
+	e.zipChunkEntries(zc, zr, 0, bytes.NewReader(z), int64(len(z)), "", 0, newRef(func() {}), nil, nil, zr, func(j *job) { j.finish() })
 	var dups []string
 	for _, f := range e.findings {
 		if f.Rule == ruleDuplicateEntry {

@@ -162,7 +162,7 @@ func (e *engine) walkZipChunked(in input, f *os.File, fileSize, size int64, end 
 			e.addFindings(finding(ruleUnreadable, signing.SeverityError, at, fmt.Sprintf("cannot read the zip archive's central directory again: %v", err)))
 			return true
 		}
-		e.zipChunkEntries(zc, zr, base, f, size, in.prefix, 0, ref, nil, nil, true, func(j *job) { j.expand = x; e.q.push(j, true) })
+		e.zipChunkEntries(zc, zr, base, f, size, in.prefix, 0, ref, nil, nil, nil, func(j *job) { j.expand = x; e.q.push(j, true) })
 		base += len(zr.File)
 	}
 	return true

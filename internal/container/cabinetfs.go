@@ -10,6 +10,8 @@ import (
 	"path"
 	"strings"
 	"sync"
+
+	"github.com/shipgate/shipgate/internal/release"
 )
 
 // CabinetFS returns a [Visitor].Cabinet that opens an MSI's external
@@ -152,10 +154,12 @@ func CabinetName(name string) bool {
 // named as a cabinet or a Windows Installer file ([CabinetName]): verify
 // and sbom then keep the archive's records while its entries are checked,
 // for an MSI or cabinet among them to open its external cabinets, or its
-// set, as a file system ([CabinetArchiveFS]).
+// set, as a file system ([CabinetArchiveFS]). An entry is judged by its
+// raw name and by the name extractors write (a Unicode Path extra field's,
+// release.ZipInstalledName), which the walkers list it under.
 func ZipHoldsCabinets(files []*zip.File) bool {
 	for _, zf := range files {
-		if zf != nil && CabinetName(zf.Name) {
+		if zf != nil && (CabinetName(zf.Name) || len(zf.Extra) > 0 && CabinetName(release.ZipInstalledName(zf).Name)) {
 			return true
 		}
 	}

@@ -443,11 +443,6 @@ func (w *walker) entry(p string, src release.Source, size int64) {
 	w.hand(Entry{Path: p, Source: src, Size: size, Nested: w.nested})
 }
 
-// modeEntry is entry for a file whose container records its mode.
-func (w *walker) modeEntry(p string, src release.Source, size int64, mode fs.FileMode) {
-	w.hand(Entry{Path: p, Source: src, Size: size, Mode: mode, Nested: w.nested})
-}
-
 // collide adds the entry name (a folder if dir; at report path p) of the
 // kind of archive that w.at is to folds, and reports its collisions with
 // earlier entries.

@@ -9,7 +9,7 @@ import (
 
 // ArchiveFS calls visit for each entry of the file system of an archive (an
 // installer package's, as container.OpenPkg reads it; a disk image's
-// volume, as OpenDMG reads it; an asar's), as DirTree does for a folder:
+// volume, as OpenDMG reads it; an asar's), as DirTreeTypes does for a folder:
 // in lexical order (fs.WalkDir's), a directory's entries after it, the
 // root itself left out unless it cannot be read. It is the one walk of
 // such a file system that verify and sbom (through container.Walk) both

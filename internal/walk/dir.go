@@ -39,12 +39,11 @@ type Entry struct {
 	// Mode is the entry's type bits (fs.DirEntry.Type); zero when Kind
 	// is Unreadable and the entry's type is unknown.
 	Mode fs.FileMode
-	// Perm is a Regular entry's permission bits with its set-user-ID,
-	// set-group-ID and sticky bits (lstat's), zero when they could not
-	// be read (and always from DirTreeTypes); an archive's entry's mode
-	// as its archive records it (ArchiveFS).
+	// Perm is a Regular archive entry's mode as its archive records it
+	// (ArchiveFS: permission, set-ID and sticky bits); zero from
+	// DirTreeTypes, whose callers read a file's mode as they open it.
 	Perm fs.FileMode
-	// Size is a Regular archive entry's size (ArchiveFS); DirTree leaves
+	// Size is a Regular archive entry's size (ArchiveFS); DirTreeTypes leaves
 	// it zero (a caller stats the file it opens).
 	Size int64
 	// Target is a link's target as the link records it, and TargetErr
@@ -52,12 +51,12 @@ type Entry struct {
 	Target    string
 	TargetErr error
 	// Err, when Kind is Unreadable, is why the entry could not be read;
-	// it names Full (DirTree) or is the finding's message (ArchiveFS).
+	// it names Full (DirTreeTypes) or is the finding's message (ArchiveFS).
 	Err error
 	// IsDir reports, on an Unreadable entry, that it is a directory whose
 	// listing failed: its entries are not walked.
 	IsDir bool
-	// Listing, on a Dir entry of DirTree or DirTreeTypes, is the
+	// Listing, on a Dir entry of DirTreeTypes, is the
 	// directory's entries in lexical order, read before it is visited
 	// (the walk's own listing: a caller that asks what the directory
 	// holds need not look again), empty but not nil for an empty
@@ -70,27 +69,21 @@ type Entry struct {
 // entries.
 var SkipDir = fs.SkipDir
 
-// DirTree calls visit for each entry under root, the root first, in lexical
-// order (filepath.WalkDir's). Symbolic links, the root included, are
-// reported, not followed: a caller that accepts a link as its root resolves
-// it first. An entry that cannot be read is reported as Unreadable and
-// the walk goes on; a directory whose listing fails is reported twice, as
-// Dir and then as Unreadable (IsDir), and its entries are not walked; an error visit returns, other than SkipDir, ends the
+// DirTreeTypes calls visit for each entry under root, the root first, in
+// lexical order (filepath.WalkDir's). Symbolic links, the root included,
+// are reported, not followed: a caller that accepts a link as its root
+// resolves it first. An entry that cannot be read is reported as
+// Unreadable and the walk goes on; a directory whose listing fails is
+// reported twice, as Dir and then as Unreadable (IsDir), and its entries
+// are not walked; an error visit returns, other than SkipDir, ends the
 // walk and is returned, as is ctx's once it is done.
-func DirTree(ctx context.Context, root string, visit func(Entry) error) error {
-	return dirTree(ctx, root, true, visit)
-}
-
-// DirTreeTypes is DirTree without the lstat of each regular file that
-// reads its Perm, which it leaves zero: a caller that opens every file
-// anyway reads the mode from the open descriptor (fstat), which costs less
-// than a second lookup of the file's path. Only directories' listings are
-// read: an entry's kind is its directory entry's type.
+//
+// Only directories' listings are read: an entry's kind is its directory
+// entry's type, and a file's mode is not read (Perm is zero), as verify
+// and sbom both open every file anyway and read its mode from the open
+// descriptor (fstat), which costs less than a second lookup of its path
+// (sbom's folderPerm, verify's job.folderPerm).
 func DirTreeTypes(ctx context.Context, root string, visit func(Entry) error) error {
-	return dirTree(ctx, root, false, visit)
-}
-
-func dirTree(ctx context.Context, root string, perm bool, visit func(Entry) error) error {
 	clean := filepath.Clean(root) == root
 	return walkListed(root, func(full string, d fs.DirEntry, list []fs.DirEntry, err error) error {
 		if cerr := ctx.Err(); cerr != nil {
@@ -121,9 +114,6 @@ func dirTree(ctx context.Context, root string, perm bool, visit func(Entry) erro
 			e.Kind, e.Listing = Dir, list
 		case d.Type().IsRegular():
 			e.Kind = Regular
-			if perm {
-				e.Perm = permOf(d)
-			}
 		default:
 			e.Kind = Special
 		}

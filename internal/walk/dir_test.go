@@ -23,7 +23,7 @@ func TestDirTreeEntries(t *testing.T) {
 		t.Skipf("cannot make a symbolic link: %v", err)
 	}
 	var got []string
-	err := DirTree(context.Background(), root, func(e Entry) error {
+	err := DirTreeTypes(context.Background(), root, func(e Entry) error {
 		got = append(got, e.Path+" "+kindName(e.Kind)+" "+e.Target)
 		if e.Kind == Regular && e.Full != filepath.Join(root, "b", "c", "f.txt") {
 			t.Errorf("Full = %q", e.Full)
@@ -53,7 +53,7 @@ func TestDirTreeLinkRoot(t *testing.T) {
 		t.Skipf("cannot make a symbolic link: %v", err)
 	}
 	var got []string
-	if err := DirTree(context.Background(), filepath.Join(dir, "link"), func(e Entry) error {
+	if err := DirTreeTypes(context.Background(), filepath.Join(dir, "link"), func(e Entry) error {
 		got = append(got, e.Path+" "+kindName(e.Kind))
 		return nil
 	}); err != nil {
@@ -69,7 +69,7 @@ func TestDirTreeLinkRoot(t *testing.T) {
 func TestDirTreeMissingRoot(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "absent")
 	var got []Entry
-	if err := DirTree(context.Background(), root, func(e Entry) error {
+	if err := DirTreeTypes(context.Background(), root, func(e Entry) error {
 		got = append(got, e)
 		return nil
 	}); err != nil {
@@ -91,7 +91,7 @@ func TestDirTreeStops(t *testing.T) {
 	}
 	stop := errors.New("stop")
 	n := 0
-	err := DirTree(context.Background(), root, func(e Entry) error {
+	err := DirTreeTypes(context.Background(), root, func(e Entry) error {
 		n++
 		if e.Path == "a" {
 			return stop
@@ -103,7 +103,7 @@ func TestDirTreeStops(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := DirTree(ctx, root, func(Entry) error { t.Error("visited after cancel"); return nil }); !errors.Is(err, context.Canceled) {
+	if err := DirTreeTypes(ctx, root, func(Entry) error { t.Error("visited after cancel"); return nil }); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled walk: err %v", err)
 	}
 }

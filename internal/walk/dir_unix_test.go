@@ -33,7 +33,7 @@ func TestDirTreeSpecialAndUnreadable(t *testing.T) {
 		t.Skip("running as a user who can read a mode 0 directory")
 	}
 	kinds := map[string][]Kind{}
-	if err := DirTree(context.Background(), root, func(e Entry) error {
+	if err := DirTreeTypes(context.Background(), root, func(e Entry) error {
 		kinds[e.Path] = append(kinds[e.Path], e.Kind)
 		if e.Kind == Unreadable && (!e.IsDir || e.Err == nil) {
 			t.Errorf("%s: IsDir %v, Err %v", e.Path, e.IsDir, e.Err)

@@ -290,7 +290,7 @@ func (emptyDirInfo) Sys() any           { return nil }
 
 // specialInVolume reports the special file (a FIFO, a socket or a device)
 // at p in a disk image's volume as a folder's is (file/unreadable: see
-// DirTree's Special): it has no data to verify, and it was never opened.
+// DirTreeTypes' Special): it has no data to verify, and it was never opened.
 // The message names no verb: verify and sbom (whose said "checked" until
 // walktest.SpecialCases compared them) report it in the same words, as
 // an installer package's (SpecialEntryMessage).

@@ -5,12 +5,14 @@
 // to inventory) is its caller's decision.
 //
 // What both walk here, one function each:
-//   - a directory tree: DirTree;
+//   - a directory tree: DirTreeTypes;
 //   - the file system inside an archive (an installer package's, as
 //     container.OpenPkg reads it; a disk image's volume, which OpenDMG
 //     opens and HasKoly tells by its trailer; an asar's): ArchiveFS,
-//     verify's walk of all three and sbom's of the first two (its
-//     package walk being container.Walk's);
+//     verify's walk of all three and sbom's of the first two; an
+//     installer package's through container.WalkPkgFS, which both make
+//     (sbom through container.Walk, verify after finding the Apple
+//     bundles of the Payload in the same file system);
 //   - a tarball: Tar (see Tarballs);
 //   - a zip archive's central directory, read by chunks, and its entries,
 //     named and checked (see Zip archives).
@@ -35,7 +37,11 @@
 // entry are then made by one function both call, ZipEntryChecks.Check,
 // in one order, so that a check added there is made by both; a file whose
 // end cannot be read to look for a zip there is file/unreadable
-// (release.ZipSearchMessage).
+// (release.ZipSearchMessage). What a walker looks up beside an entry (an
+// Apple bundle's files, a Sigstore bundle, an MSI's external cabinet, a
+// cabinet set's next cabinet) it looks up in ZipFS, the archive as a file
+// system under those same names, so that an entry named otherwise by its
+// header finds its siblings.
 //
 // # Rules shared by the callers' openers
 //
@@ -56,12 +62,14 @@
 //     (Entry.Mode);
 //   - a special file (a device, a FIFO, a socket) is never opened and
 //     is a finding at its path in both: a tarball's entry
-//     file/tar-special-entry (Tar); a folder's, a disk image volume's
-//     (reported as the volume is opened) and an installer package
-//     payload's (an ArchiveFS Special entry, which container.Walk and
-//     verify's walk of the package report by SpecialEntryMessage)
-//     file/unreadable (the last two in words that name no verb, both
-//     compared by walktest.SpecialCases);
+//     file/tar-special-entry (Tar: a public rule ID, kept, which covers
+//     tar's entry types extractors disagree on too); a folder's, a disk
+//     image volume's (reported as the volume is opened) and an
+//     installer package payload's (an ArchiveFS Special entry, which
+//     container.WalkPkgFS reports for both) file/unreadable, a folder's
+//     and a payload's made by one function, SpecialFinding (the last
+//     two in words that name no verb, both compared by
+//     walktest.SpecialCases);
 //   - the zip archives a PE carries at its end are each opened, each that
 //     an extractor reading from the end does not see reported
 //     (container.AppendedFindings), and a later archive's unlisted local
@@ -156,15 +164,12 @@
 //     finding by sbom: the check needs every file's path, which sbom has
 //     only once its inventory is built.
 //   - An installer package's file system is read by one reader
-//     (container.OpenPkg) and walked by one walk (ArchiveFS), reached by
-//     verify through its archive file systems (walkArchiveFS, which
-//     verifies the Apple bundles of a Payload as bundles) and by sbom
-//     through container.Walk (TestPkgWalkAgreesWithSbom,
+//     (container.OpenPkg) and walked by one walk (container.WalkPkgFS),
+//     but each caller opens the package itself: verify through its
+//     archive openers (its open errors in its words), which keep the
+//     file system to verify the Apple bundles of a Payload as bundles,
+//     sbom through container.Walk (TestPkgWalkAgreesWithSbom,
 //     TestPkgLinksWalkAgreesWithSbom).
-//   - verify finds a zip's Apple bundles and reads an entry's siblings
-//     (cabinets, Sigstore bundles) through Go's reader as a file system,
-//     by central names; an entry named otherwise by extractors (see Zip
-//     archives) has none there.
 //   - Installers other than packages are container.Walk's, which both
 //     call; which opener a file found in a release gets is each caller's
 //     decision, made by the same detector (internal/filekind,
