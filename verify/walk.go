@@ -172,6 +172,11 @@ func (e *engine) walkDir(in input) error {
 	if err != nil {
 		return err
 	}
+	// The report will hold about one file per job: its list is sized once
+	// rather than grown (and copied) about twenty times over as checks end.
+	e.mu.Lock()
+	e.files = slices.Grow(e.files, len(jobs))
+	e.mu.Unlock()
 	for _, j := range jobs {
 		if cerr := e.ctx.Err(); cerr != nil {
 			return cerr
