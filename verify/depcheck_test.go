@@ -10,11 +10,28 @@ import (
 // TestNoHeavyDependencies keeps verify and its subpackages free of gRPC,
 // OpenTelemetry and sigstore-go: Sigstore bundles are verified through
 // Options.Sigstore, which the shipgate command fills with
-// signing/sigstore.Verifier. Test files may import signing/sigstore; only
-// the non-test build is checked. A failure names the chain of imports.
+// signing/sigstore.Verifier. A failure names the chain of imports.
 func TestNoHeavyDependencies(t *testing.T) {
 	t.Parallel()
 	checkDependencies(t, depcheck.Heavy)
+}
+
+// TestNoHeavyTestDependencies keeps sigstore-go, gRPC and OpenTelemetry out of
+// verify's test binary too (715 packages with them, 391 without): verify's
+// tests use a stub SigstoreVerifier, and the tests that run the real one are
+// in verify/internal/sigstoreint.
+func TestNoHeavyTestDependencies(t *testing.T) {
+	t.Parallel()
+	bad, err := depcheck.ForbiddenInTest("github.com/shipgate/shipgate/verify", depcheck.Heavy)
+	if errors.Is(err, depcheck.ErrNoGo) {
+		t.Skip("go command not on PATH; cannot list dependencies")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, chain := range bad {
+		t.Errorf("forbidden dependency of verify's tests: %s", chain)
+	}
 }
 
 // TestNoSignerDependencies keeps verify and its subpackages free of

@@ -9,15 +9,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/shipgate/shipgate/signing/attest"
+	"github.com/shipgate/shipgate/signing/attest/blob"
 )
 
 // provenanceStub answers every bundle with a verified result holding a
 // statement, as signing/sigstore does for DSSE bundles.
 type provenanceStub struct{ statement []byte }
 
-func (s *provenanceStub) VerifyBundle(ctx context.Context, bundle []byte, artifact io.Reader, opts attest.BlobOptions) (*attest.BlobResult, error) {
-	return &attest.BlobResult{Statement: s.statement}, nil
+func (s *provenanceStub) VerifyBundle(ctx context.Context, bundle []byte, artifact io.Reader, opts blob.Options) (*blob.Result, error) {
+	return &blob.Result{Statement: s.statement}, nil
 }
 
 const provenancePolicy = `rules:

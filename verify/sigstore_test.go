@@ -13,8 +13,7 @@ import (
 	"testing"
 
 	"github.com/shipgate/shipgate/signing"
-	"github.com/shipgate/shipgate/signing/attest"
-	"github.com/shipgate/shipgate/signing/sigstore"
+	"github.com/shipgate/shipgate/signing/attest/blob"
 )
 
 // The Sigstore fixtures are signing/sigstore's committed bundles, made with
@@ -39,29 +38,12 @@ const sigstoreKeylessPolicy = `rules:
       certificateOidcIssuer: https://accounts.example.com
 `
 
-// sigstoreCase writes a policy (with the trusted root and keyed public key
-// beside it, under sigstore/) and a release directory, and verifies it.
-func sigstoreCase(t *testing.T, policy string, files map[string][]byte, input func(dir string) string) *Report {
-	t.Helper()
-	base := t.TempDir()
-	writeTree(t, base, map[string][]byte{
-		"conf/policy.yaml":                []byte(policy),
-		"conf/sigstore/trusted_root.json": sigstoreTestdata(t, "trusted_root.json"),
-		"conf/sigstore/keyed.pub.pem":     sigstoreTestdata(t, "keyed.pub.pem"),
-	})
-	dir := filepath.Join(base, "release")
-	writeTree(t, dir, files)
-	pol, err := LoadPolicy(filepath.Join(base, "conf", "policy.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := dir
-	if input != nil {
-		in = input(dir)
-	}
-	return run(t, Options{Policy: pol, Sigstore: sigstore.Verifier{}}, in)
-}
-
+// findingsOf lists "path: message" of r's findings under rule.
+//
+// The tests here ask a stub SigstoreVerifier; those that verify the
+// committed bundles with the real one, signing/sigstore.Verifier, are in
+// verify/internal/sigstoreint, so that this package's test binary does not
+// link sigstore-go (TestNoHeavyTestDependencies).
 func findingsOf(r *Report, rule signing.Rule) []string {
 	var out []string
 	for _, f := range r.Findings {
@@ -70,158 +52,6 @@ func findingsOf(r *Report, rule signing.Rule) []string {
 		}
 	}
 	return out
-}
-
-func TestSigstorePolicy(t *testing.T) {
-	t.Parallel()
-	artifact := sigstoreTestdata(t, "artifact.txt")
-	keyless := sigstoreTestdata(t, "keyless.sigstore.json")
-	keyed := sigstoreTestdata(t, "keyed.sigstore.json")
-	tampered := append(bytes.Clone(artifact), '!')
-
-	cases := []struct {
-		name    string
-		policy  string
-		files   map[string][]byte
-		input   func(dir string) string
-		missing []string // paths with policy/sigstore-missing
-		invalid []string // paths with policy/sigstore-invalid
-		detail  string   // in the invalid message
-	}{
-		{
-			name:   "keyless bundle verifies",
-			policy: sigstoreKeylessPolicy,
-			files: map[string][]byte{
-				"dist/libffmpeg.tar.gz":               artifact,
-				"dist/libffmpeg.tar.gz.sigstore.json": keyless,
-				"README.txt":                          []byte("not matched"),
-			},
-		},
-		{
-			name:    "bundle missing",
-			policy:  sigstoreKeylessPolicy,
-			files:   map[string][]byte{"dist/libffmpeg.tar.gz": artifact, "dist/other.tar.gz.sigstore.json": keyless},
-			missing: []string{"dist/libffmpeg.tar.gz", "dist/other.tar.gz.sigstore.json"},
-		},
-		{
-			name:    "tampered artifact",
-			policy:  sigstoreKeylessPolicy,
-			files:   map[string][]byte{"dist/libffmpeg.tar.gz": tampered, "dist/libffmpeg.tar.gz.sigstore.json": keyless},
-			invalid: []string{"dist/libffmpeg.tar.gz"},
-			detail:  "does not match digest",
-		},
-		{
-			name:    "wrong identity",
-			policy:  strings.Replace(sigstoreKeylessPolicy, "release@example.com", "mallory@example.com", 1),
-			files:   map[string][]byte{"dist/libffmpeg.tar.gz": artifact, "dist/libffmpeg.tar.gz.sigstore.json": keyless},
-			invalid: []string{"dist/libffmpeg.tar.gz"},
-			detail:  "identity mismatch: the bundle verifies, but its certificate is not mallory@example.com",
-		},
-		{
-			name:    "wrong issuer",
-			policy:  strings.Replace(sigstoreKeylessPolicy, "https://accounts.example.com", "https://token.actions.githubusercontent.com", 1),
-			files:   map[string][]byte{"dist/libffmpeg.tar.gz": artifact, "dist/libffmpeg.tar.gz.sigstore.json": keyless},
-			invalid: []string{"dist/libffmpeg.tar.gz"},
-			detail:  "identity mismatch",
-		},
-		{
-			name: "regexp identity is anchored",
-			policy: strings.Replace(sigstoreKeylessPolicy, "certificateIdentity: release@example.com",
-				`certificateIdentityRegexp: 'release@example'`, 1),
-			files:   map[string][]byte{"dist/libffmpeg.tar.gz": artifact, "dist/libffmpeg.tar.gz.sigstore.json": keyless},
-			invalid: []string{"dist/libffmpeg.tar.gz"},
-			detail:  "identity mismatch",
-		},
-		{
-			name: "regexp identity",
-			policy: strings.Replace(sigstoreKeylessPolicy, "certificateIdentity: release@example.com",
-				`certificateIdentityRegexp: '[a-z]+@example\.com'`, 1),
-			files: map[string][]byte{"dist/libffmpeg.tar.gz": artifact, "dist/libffmpeg.tar.gz.sigstore.json": keyless},
-		},
-		{
-			name:    "bundle is not JSON",
-			policy:  sigstoreKeylessPolicy,
-			files:   map[string][]byte{"dist/libffmpeg.tar.gz": artifact, "dist/libffmpeg.tar.gz.sigstore.json": []byte("not a bundle")},
-			invalid: []string{"dist/libffmpeg.tar.gz"},
-			detail:  "parsing bundle",
-		},
-		{
-			name:    "keyless bundle for a key",
-			policy:  "rules:\n  - match: [\"dist/*\"]\n    sigstore: {trustedRoot: sigstore/trusted_root.json, key: sigstore/keyed.pub.pem}\n",
-			files:   map[string][]byte{"dist/libffmpeg.tar.gz": artifact, "dist/libffmpeg.tar.gz.sigstore.json": keyless},
-			invalid: []string{"dist/libffmpeg.tar.gz"},
-		},
-		{
-			name:   "keyed bundle verifies",
-			policy: "rules:\n  - match: [\"dist/*\"]\n    sigstore: {trustedRoot: sigstore/trusted_root.json, key: sigstore/keyed.pub.pem}\n",
-			files:  map[string][]byte{"dist/libffmpeg.tar.gz": artifact, "dist/libffmpeg.tar.gz.sigstore.json": keyed},
-		},
-		{
-			name:    "keyed bundle, tampered artifact",
-			policy:  "rules:\n  - match: [\"dist/*\"]\n    sigstore: {trustedRoot: sigstore/trusted_root.json, key: sigstore/keyed.pub.pem}\n",
-			files:   map[string][]byte{"dist/libffmpeg.tar.gz": tampered, "dist/libffmpeg.tar.gz.sigstore.json": keyed},
-			invalid: []string{"dist/libffmpeg.tar.gz"},
-		},
-		{
-			name:    "signed timestamps required",
-			policy:  sigstoreKeylessPolicy + "      signedTimestamps: 2\n",
-			files:   map[string][]byte{"dist/libffmpeg.tar.gz": artifact, "dist/libffmpeg.tar.gz.sigstore.json": keyless},
-			invalid: []string{"dist/libffmpeg.tar.gz"},
-			detail:  "timestamp",
-		},
-		{
-			name:   "in a zip",
-			policy: strings.Replace(sigstoreKeylessPolicy, `"dist/**"`, `"**/*.gz"`, 1),
-			files: map[string][]byte{"release.zip": makeZip(t, []zipEntry{
-				{name: "dist/libffmpeg.tar.gz", data: artifact},
-				{name: "dist/libffmpeg.tar.gz.sigstore.json", data: keyless, store: true},
-				{name: "dist/other.tar.gz", data: artifact, store: true},
-			})},
-			input:   func(dir string) string { return filepath.Join(dir, "release.zip") },
-			missing: []string{"dist/other.tar.gz"},
-		},
-		{
-			name:   "single file input finds its bundle beside it",
-			policy: strings.Replace(sigstoreKeylessPolicy, `"dist/**"`, `"*.gz"`, 1),
-			files: map[string][]byte{
-				"dist/libffmpeg.tar.gz":               artifact,
-				"dist/libffmpeg.tar.gz.sigstore.json": keyless,
-			},
-			input: func(dir string) string { return filepath.Join(dir, "dist", "libffmpeg.tar.gz") },
-		},
-		{
-			name:    "a later rule without sigstore does not reset it",
-			policy:  sigstoreKeylessPolicy + "  - match: [\"dist/**\"]\n    require: none\n",
-			files:   map[string][]byte{"dist/libffmpeg.tar.gz": artifact},
-			missing: []string{"dist/libffmpeg.tar.gz"},
-		},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := sigstoreCase(t, c.policy, c.files, c.input)
-			check := func(rule signing.Rule, want []string) {
-				got := findingsOf(r, rule)
-				if len(got) != len(want) {
-					t.Fatalf("%s findings = %q, want on %q", rule, got, want)
-				}
-				for i := range want {
-					if !strings.HasPrefix(got[i], want[i]+": ") {
-						t.Errorf("%s finding %q, want one on %s", rule, got[i], want[i])
-					}
-				}
-			}
-			check(ruleSigstoreMissing, c.missing)
-			check(ruleSigstoreInvalid, c.invalid)
-			for _, f := range findingsOf(r, ruleSigstoreInvalid) {
-				if !strings.Contains(f, c.detail) {
-					t.Errorf("finding %q does not say %q", f, c.detail)
-				}
-			}
-			if want := len(c.missing)+len(c.invalid) == 0; r.Summary.Passed != want {
-				t.Errorf("passed = %v, want %v; findings %+v", r.Summary.Passed, want, r.Findings)
-			}
-		})
-	}
 }
 
 func TestSigstorePolicyLoadErrors(t *testing.T) {
@@ -239,7 +69,7 @@ func TestSigstorePolicyLoadErrors(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			s := c.s
 			pol := &Policy{Rules: []Rule{{Match: []string{"**"}, Sigstore: &s}}}
-			_, err := Release(context.Background(), Options{Policy: pol, Sigstore: sigstore.Verifier{}}, filepath.Join(dir, "release"))
+			_, err := Release(context.Background(), Options{Policy: pol, Sigstore: &stubSigstore{}}, filepath.Join(dir, "release"))
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err = %v, want it to mention %q", err, c.want)
 			}
@@ -280,21 +110,18 @@ func TestSigstoreNoVerifier(t *testing.T) {
 	}
 }
 
-// sigstore.Verifier is the implementation the shipgate command sets.
-var _ SigstoreVerifier = sigstore.Verifier{}
-
 // stubSigstore records what verify asks a SigstoreVerifier and answers err.
 type stubSigstore struct {
-	calls []attest.BlobOptions
+	calls []blob.Options
 	err   error
 }
 
-func (s *stubSigstore) VerifyBundle(ctx context.Context, bundle []byte, artifact io.Reader, opts attest.BlobOptions) (*attest.BlobResult, error) {
+func (s *stubSigstore) VerifyBundle(ctx context.Context, bundle []byte, artifact io.Reader, opts blob.Options) (*blob.Result, error) {
 	s.calls = append(s.calls, opts)
 	if s.err != nil {
 		return nil, s.err
 	}
-	return &attest.BlobResult{}, nil
+	return &blob.Result{}, nil
 }
 
 // TestSigstoreVerifierRequest checks what verify passes through the
@@ -327,7 +154,7 @@ func TestSigstoreVerifierRequest(t *testing.T) {
 	}
 	got := stub.calls[0]
 	sum := sha256.Sum256(artifact)
-	want := attest.Identity{SAN: "release@example.com", Issuer: "https://accounts.example.com"}
+	want := blob.Identity{SAN: "release@example.com", Issuer: "https://accounts.example.com"}
 	if !bytes.Equal(got.TrustedRoot, root) || got.Identity != want || got.Key != nil || !bytes.Equal(got.ArtifactSHA256, sum[:]) ||
 		got.SignedTimestamps != 2 || !got.InsecureIgnoreSCT || got.InsecureIgnoreTlog {
 		t.Errorf("request = %+v", got)
@@ -336,7 +163,7 @@ func TestSigstoreVerifierRequest(t *testing.T) {
 		t.Errorf("verified bundle reported: %v", f)
 	}
 
-	stub = &stubSigstore{err: fmt.Errorf("%w: SAN is mallory@example.com", attest.ErrIdentity)}
+	stub = &stubSigstore{err: fmt.Errorf("%w: SAN is mallory@example.com", blob.ErrIdentity)}
 	r, err = Release(context.Background(), Options{Policy: pol, Sigstore: stub, Workers: 1}, filepath.Join(base, "release"))
 	if err != nil {
 		t.Fatal(err)
@@ -369,49 +196,5 @@ func TestSigstoreReread(t *testing.T) {
 	}
 	if _, err := (&lazyReader{}).Read(make([]byte, 1)); err == nil {
 		t.Errorf("a lazy reader with nothing to open reads")
-	}
-}
-
-// BenchmarkSigstoreBundle measures the cost of a sigstore rule per file: a
-// release of one artifact with its keyless bundle, verified offline.
-func BenchmarkSigstoreBundle(b *testing.B) {
-	base := b.TempDir()
-	writeTree(b, base, map[string][]byte{
-		"policy.yaml":                                 []byte(sigstoreKeylessPolicy),
-		"sigstore/trusted_root.json":                  sigstoreTestdata(b, "trusted_root.json"),
-		"release/dist/libffmpeg.tar.gz":               sigstoreTestdata(b, "artifact.txt"),
-		"release/dist/libffmpeg.tar.gz.sigstore.json": sigstoreTestdata(b, "keyless.sigstore.json"),
-	})
-	pol, err := LoadPolicy(filepath.Join(base, "policy.yaml"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	opts := Options{Policy: pol, Trust: getFixtures(b).trust, Time: checkTime, Workers: 1, Sigstore: sigstore.Verifier{}}
-	b.ReportAllocs()
-	for b.Loop() {
-		r, err := Release(context.Background(), opts, filepath.Join(base, "release"))
-		if err != nil || !r.Summary.Passed {
-			b.Fatalf("%v %+v", err, r.Findings)
-		}
-	}
-}
-
-// Any file named *.sigstore.json escaped a rule requiring Sigstore bundles:
-// only a bundle beside its artifact is exempt, not a file named like the
-// bundle of nothing.
-func TestAttackSigstoreBundleNameExempt(t *testing.T) {
-	t.Parallel()
-	files := map[string][]byte{
-		"dist/libffmpeg.tar.gz":               sigstoreTestdata(t, "artifact.txt"),
-		"dist/libffmpeg.tar.gz.sigstore.json": sigstoreTestdata(t, "keyless.sigstore.json"),
-	}
-	if r := sigstoreCase(t, sigstoreKeylessPolicy, files, nil); !r.Summary.Passed {
-		t.Fatalf("artifact and bundle fail: %v", r.Findings)
-	}
-	files["dist/payload.sigstore.json"] = []byte("#!/bin/sh\n")
-	r := sigstoreCase(t, sigstoreKeylessPolicy, files, nil)
-	got := findingsOf(r, ruleSigstoreMissing)
-	if r.Summary.Passed || len(got) != 1 || !strings.HasPrefix(got[0], "dist/payload.sigstore.json: ") {
-		t.Errorf("passed %v, %s findings %q", r.Summary.Passed, ruleSigstoreMissing, got)
 	}
 }

@@ -48,17 +48,48 @@ func List(patterns ...string) ([]string, error) {
 // import chain from a root ("a -> b -> google.golang.org/grpc"), one per
 // place the chain enters a banned tree.
 func Forbidden(roots, banned []string) ([]string, error) {
-	out, err := goList(append([]string{"-deps", "-f", `{{.ImportPath}} {{join .Imports " "}}`}, roots...))
+	out, err := goList(append([]string{"-deps", "-f", listFormat}, roots...))
 	if err != nil {
 		return nil, err
 	}
+	return chains(parseImports(out), roots, banned), nil
+}
+
+// ForbiddenInTest is [Forbidden] for the test binary of the package pkg (the
+// program `go test pkg` links: its test files, internal and external, and
+// what they import). Packages compiled for the test alone are named as go
+// list -test names them ("p [pkg.test]").
+func ForbiddenInTest(pkg string, banned []string) ([]string, error) {
+	out, err := goList([]string{"-test", "-deps", "-f", listFormat, pkg})
+	if err != nil {
+		return nil, err
+	}
+	return chains(parseImports(out), []string{pkg + ".test"}, banned), nil
+}
+
+// listFormat prints a package's import path and its imports, separated by
+// tabs.
+const listFormat = "{{.ImportPath}}{{range .Imports}}\t{{.}}{{end}}"
+
+// parseImports reads go list lines of an import path and its imports,
+// separated by tabs (a test variant's path holds a space).
+func parseImports(out string) map[string][]string {
 	imports := map[string][]string{}
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		if f := strings.Fields(line); len(f) > 0 {
+		if f := strings.Split(line, "\t"); f[0] != "" {
 			imports[f[0]] = f[1:]
 		}
 	}
+	return imports
+}
+
+// chains walks imports breadth-first from roots and returns the shortest
+// chain to each place it enters a banned tree.
+func chains(imports map[string][]string, roots, banned []string) []string {
 	isBanned := func(p string) bool {
+		if i := strings.Index(p, " ["); i >= 0 {
+			p = p[:i] // a test variant: "p [pkg.test]"
+		}
 		for _, b := range banned {
 			if p == b || strings.HasPrefix(p, b+"/") {
 				return true
@@ -90,7 +121,7 @@ func Forbidden(roots, banned []string) ([]string, error) {
 			}
 		}
 	}
-	return found, nil
+	return found
 }
 
 func goList(args []string) (string, error) {

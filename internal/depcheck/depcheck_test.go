@@ -52,3 +52,45 @@ func TestForbiddenCleanRoot(t *testing.T) {
 		t.Errorf("forbidden dependencies of a standard-library-only package: %q", bad)
 	}
 }
+
+// TestForbiddenInTestCatchesTestImports makes sure the test-binary guard can
+// fail: signing/sigstore's tests make their bundles with sigstore-go's
+// testing/ca, which only its test binary links, and a chain reported for it
+// starts at the test binary and runs through the test variant.
+func TestForbiddenInTestCatchesTestImports(t *testing.T) {
+	const pkg = "github.com/shipgate/shipgate/signing/sigstore"
+	bad, err := ForbiddenInTest(pkg, []string{"github.com/sigstore/sigstore-go/pkg/testing"})
+	if errors.Is(err, ErrNoGo) {
+		t.Skip("go command not on PATH; cannot list dependencies")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bad) == 0 {
+		t.Fatal("no chain into sigstore-go's testing packages reported for signing/sigstore's tests")
+	}
+	for _, chain := range bad {
+		if !strings.HasPrefix(chain, pkg+".test -> "+pkg+" [") {
+			t.Errorf("chain %q does not start at the test binary and its test variant", chain)
+		}
+	}
+	// The non-test build of the same package does not link them.
+	if bad, err := Forbidden([]string{pkg}, []string{"github.com/sigstore/sigstore-go/pkg/testing"}); err != nil || len(bad) != 0 {
+		t.Errorf("non-test build: %q, %v", bad, err)
+	}
+}
+
+// TestForbiddenInTestCleanPackage is the passing case: signing/attest/blob's
+// tests link nothing heavy.
+func TestForbiddenInTestCleanPackage(t *testing.T) {
+	bad, err := ForbiddenInTest("github.com/shipgate/shipgate/signing/attest/blob", Heavy)
+	if errors.Is(err, ErrNoGo) {
+		t.Skip("go command not on PATH; cannot list dependencies")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bad) != 0 {
+		t.Errorf("forbidden dependencies of signing/attest/blob's tests: %q", bad)
+	}
+}

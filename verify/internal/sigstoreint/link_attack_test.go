@@ -1,4 +1,4 @@
-package verify
+package sigstoreint
 
 import (
 	"io/fs"
@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/shipgate/shipgate/verify"
 )
 
 // A file named as the Sigstore bundle of a sibling is exempt from a rule
@@ -22,8 +24,8 @@ func TestAttackSigstoreBundleBesideLinkToItself(t *testing.T) {
 		}
 		return dir
 	})
-	if got := findingsOf(r, ruleSigstoreMissing); r.Summary.Passed || len(got) != 1 || !strings.HasPrefix(got[0], "dist/tool.sigstore.json: ") {
-		t.Errorf("folder: passed %v, %s findings %q", r.Summary.Passed, ruleSigstoreMissing, got)
+	if got := findingsOf(r, verify.RuleSigstoreMissing); r.Summary.Passed || len(got) != 1 || !strings.HasPrefix(got[0], "dist/tool.sigstore.json: ") {
+		t.Errorf("folder: passed %v, %s findings %q", r.Summary.Passed, verify.RuleSigstoreMissing, got)
 	}
 	r = sigstoreCase(t, sigstoreKeylessPolicy, nil, func(dir string) string {
 		return writeFile(t, filepath.Join(dir, "rel.zip"), makeZip(t, []zipEntry{
@@ -31,8 +33,8 @@ func TestAttackSigstoreBundleBesideLinkToItself(t *testing.T) {
 			{name: "dist/tool", data: []byte("tool.sigstore.json"), mode: fs.ModeSymlink | 0o777},
 		}))
 	})
-	if got := findingsOf(r, ruleSigstoreMissing); r.Summary.Passed || len(got) != 1 || !strings.HasPrefix(got[0], "dist/tool.sigstore.json: ") {
-		t.Errorf("zip: passed %v, %s findings %q", r.Summary.Passed, ruleSigstoreMissing, got)
+	if got := findingsOf(r, verify.RuleSigstoreMissing); r.Summary.Passed || len(got) != 1 || !strings.HasPrefix(got[0], "dist/tool.sigstore.json: ") {
+		t.Errorf("zip: passed %v, %s findings %q", r.Summary.Passed, verify.RuleSigstoreMissing, got)
 	}
 }
 
@@ -54,8 +56,8 @@ func TestAttackSigstoreRuleThroughLink(t *testing.T) {
 		}
 	}
 	r := sigstoreCase(t, sigstoreKeylessPolicy, files, links([2]string{"dist/tool", "../other/tool"}))
-	if got := findingsOf(r, ruleSigstoreMissing); r.Summary.Passed || len(got) != 1 || !strings.HasPrefix(got[0], "dist/tool: ") {
-		t.Errorf("passed %v, %s findings %q", r.Summary.Passed, ruleSigstoreMissing, got)
+	if got := findingsOf(r, verify.RuleSigstoreMissing); r.Summary.Passed || len(got) != 1 || !strings.HasPrefix(got[0], "dist/tool: ") {
+		t.Errorf("passed %v, %s findings %q", r.Summary.Passed, verify.RuleSigstoreMissing, got)
 	}
 	// A link to a file under the same rule, checked with its bundle there,
 	// and a link from outside the rule, pass.
@@ -89,15 +91,15 @@ func TestAttackSigstoreBundleBesideLinkOrUncheckedFile(t *testing.T) {
 	// A bundle next to the link: no bundle, reported.
 	files["dist/libffmpeg.tar.gz.sigstore.json"] = bundle
 	r := sigstoreCase(t, sigstoreKeylessPolicy, files, link)
-	if got := findingsOf(r, ruleSigstoreMissing); r.Summary.Passed || len(got) != 1 || !strings.HasPrefix(got[0], "dist/libffmpeg.tar.gz.sigstore.json: ") {
-		t.Errorf("bundle next to a link: passed %v, %s findings %q", r.Summary.Passed, ruleSigstoreMissing, got)
+	if got := findingsOf(r, verify.RuleSigstoreMissing); r.Summary.Passed || len(got) != 1 || !strings.HasPrefix(got[0], "dist/libffmpeg.tar.gz.sigstore.json: ") {
+		t.Errorf("bundle next to a link: passed %v, %s findings %q", r.Summary.Passed, verify.RuleSigstoreMissing, got)
 	}
 	// A rule for the bundles only: the file they name is not verified
 	// against them, so they are not exempt.
 	only := strings.Replace(sigstoreKeylessPolicy, `["dist/**"]`, `["dist/*.json"]`, 1)
 	files = map[string][]byte{"dist/notes": []byte("#!/bin/sh\n"), "dist/notes.sigstore.json": []byte("#!/bin/sh\necho pwned\n")}
 	r = sigstoreCase(t, only, files, nil)
-	if got := findingsOf(r, ruleSigstoreMissing); r.Summary.Passed || len(got) != 1 || !strings.Contains(got[0], "no Sigstore rule matches notes") {
-		t.Errorf("bundle of an unchecked file: passed %v, %s findings %q", r.Summary.Passed, ruleSigstoreMissing, got)
+	if got := findingsOf(r, verify.RuleSigstoreMissing); r.Summary.Passed || len(got) != 1 || !strings.Contains(got[0], "no Sigstore rule matches notes") {
+		t.Errorf("bundle of an unchecked file: passed %v, %s findings %q", r.Summary.Passed, verify.RuleSigstoreMissing, got)
 	}
 }
