@@ -3,7 +3,6 @@ package verify
 import (
 	"archive/zip"
 	"bytes"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -59,37 +58,6 @@ var zipNamingCases = []struct {
 	{"Unicode Path field", func(rest string, data []byte) writtenNameEntry {
 		return writtenNameEntry{raw: "cafe" + rest, up: "caf\u00e9" + rest, data: data}
 	}},
-}
-
-// TestZipSigstoreSiblingUnderWrittenName: an artifact zipped under a
-// non-ASCII name (code page 437 without the UTF-8 flag, or a Unicode Path
-// field) with its Sigstore bundle beside it failed sigstore/missing: the
-// entries are listed under the names extractors write
-// (walk.NameZipEntry), and the bundle was looked up under that name among
-// Go's raw names. It is looked up among the listed names (walk.ZipFS), and
-// verified; a bundle of other bytes still fails.
-func TestZipSigstoreSiblingUnderWrittenName(t *testing.T) {
-	t.Parallel()
-	art := sigstoreTestdata(t, "artifact.txt")
-	bundle := sigstoreTestdata(t, "keyless.sigstore.json")
-	for _, c := range zipNamingCases {
-		for _, tampered := range []bool{false, true} {
-			data := art
-			if tampered {
-				data = append(bytes.Clone(art), '!')
-			}
-			z := writtenNameZip(t, c.entry("/libffmpeg.tar.gz", data), c.entry("/libffmpeg.tar.gz.sigstore.json", bundle))
-			policy := strings.Replace(sigstoreKeylessPolicy, `"dist/**"`, `"caf`+"\u00e9"+`/**"`, 1)
-			r := sigstoreCase(t, policy, map[string][]byte{"release.zip": z}, func(dir string) string { return filepath.Join(dir, "release.zip") })
-			missing, invalid := findingsOf(r, ruleSigstoreMissing), findingsOf(r, ruleSigstoreInvalid)
-			switch {
-			case !tampered && (len(missing)+len(invalid) != 0 || len(errorsBut(r, unicodePathNote)) != 0):
-				t.Errorf("%s: findings %v", c.name, r.Findings)
-			case tampered && (r.Summary.Passed || len(missing) != 0 || len(invalid) != 1 || !strings.HasPrefix(invalid[0], "caf\u00e9/libffmpeg.tar.gz: ")):
-				t.Errorf("%s, tampered: passed %v, missing %q, invalid %q", c.name, r.Summary.Passed, missing, invalid)
-			}
-		}
-	}
 }
 
 // TestZipCabinetSiblingUnderWrittenName: an MSI zipped in a folder with a
