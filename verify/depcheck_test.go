@@ -17,9 +17,10 @@ func TestNoHeavyDependencies(t *testing.T) {
 }
 
 // TestNoHeavyTestDependencies keeps sigstore-go, gRPC and OpenTelemetry out of
-// verify's test binary too (715 packages with them, 391 without): verify's
-// tests use a stub SigstoreVerifier, and the tests that run the real one are
-// in verify/internal/sigstoreint.
+// verify's test binary too (715 packages with them, 385 without): verify's
+// tests use a stub SigstoreVerifier, and the tests that run the real one
+// are in cmd/shipgate (releasesigstore_*_test.go), whose test binary links
+// both anyway.
 func TestNoHeavyTestDependencies(t *testing.T) {
 	t.Parallel()
 	bad, err := depcheck.ForbiddenInTest("github.com/shipgate/shipgate/verify", depcheck.Heavy)

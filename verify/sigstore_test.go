@@ -42,8 +42,8 @@ const sigstoreKeylessPolicy = `rules:
 //
 // The tests here ask a stub SigstoreVerifier; those that verify the
 // committed bundles with the real one, signing/sigstore.Verifier, are in
-// verify/internal/sigstoreint, so that this package's test binary does not
-// link sigstore-go (TestNoHeavyTestDependencies).
+// cmd/shipgate (releasesigstore_*_test.go), so that this package's test
+// binary does not link sigstore-go (TestNoHeavyTestDependencies).
 func findingsOf(r *Report, rule signing.Rule) []string {
 	var out []string
 	for _, f := range r.Findings {

@@ -1,4 +1,4 @@
-package sigstoreint
+package main
 
 import (
 	"io/fs"
@@ -28,7 +28,7 @@ func TestAttackSigstoreBundleBesideLinkToItself(t *testing.T) {
 		t.Errorf("folder: passed %v, %s findings %q", r.Summary.Passed, verify.RuleSigstoreMissing, got)
 	}
 	r = sigstoreCase(t, sigstoreKeylessPolicy, nil, func(dir string) string {
-		return writeFile(t, filepath.Join(dir, "rel.zip"), makeZip(t, []zipEntry{
+		return writeReleaseFile(t, filepath.Join(dir, "rel.zip"), makeZip(t, []zipEntry{
 			{name: "dist/tool.sigstore.json", data: script},
 			{name: "dist/tool", data: []byte("tool.sigstore.json"), mode: fs.ModeSymlink | 0o777},
 		}))

@@ -1,4 +1,4 @@
-package sigstoreint
+package main
 
 import (
 	"archive/zip"
