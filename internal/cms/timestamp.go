@@ -27,6 +27,11 @@ type TimestampOptions struct {
 	// Certificates are extra certificates to build chains with (for a legacy
 	// countersignature, the enclosing SignedData's certificates).
 	Certificates []*x509.Certificate
+	// RefuseMD5 fails a TSA chain through an MD5-signed certificate
+	// ([signing.ChainOptions.RefuseMD5]), as macOS's time-stamping policy
+	// (basic X.509, kSecPolicyCheckWeakSignature) does for Apple
+	// signatures.
+	RefuseMD5 bool
 }
 
 // TSTInfo is the content of an RFC 3161 time-stamp token.
@@ -511,6 +516,6 @@ func issuerSerialMatches(der []byte, c *x509.Certificate) bool {
 }
 
 func finishTimestamp(ts *signing.Timestamp, leaf *x509.Certificate, certs []*x509.Certificate, opts TimestampOptions) *signing.Timestamp {
-	ts.SetChain(opts.Trust.VerifyChain(leaf, certs, signing.ChainOptions{Time: ts.Time, Usage: x509.ExtKeyUsageTimeStamping}))
+	ts.SetChain(opts.Trust.VerifyChain(leaf, certs, signing.ChainOptions{Time: ts.Time, Usage: x509.ExtKeyUsageTimeStamping, RefuseMD5: opts.RefuseMD5}))
 	return ts
 }

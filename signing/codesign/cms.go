@@ -146,7 +146,7 @@ func (s *sliceState) checkCMSTimestamp(opts Options, sd *cms.SignedData, si *cms
 	if tok == nil || len(tok.Values) == 0 {
 		return at
 	}
-	ts := cms.VerifyTimestampToken(tok.Values[0], si.Signature, cms.TimestampOptions{Trust: opts.Trust})
+	ts := cms.VerifyTimestampToken(tok.Values[0], si.Signature, cms.TimestampOptions{Trust: opts.Trust, RefuseMD5: true})
 	own.Timestamp(tok.Values[0], ts)
 	s.sig.Timestamp = ts
 	if ts.Verified {

@@ -479,7 +479,7 @@ func (v *verifier) verifyCMS(i int, s Signature) (signing.Signature, *x509.Certi
 	id := signing.NewIdentity(chk.Cert)
 	sig.Signer = &id
 	if tok := si.UnsignedAttr(cms.OIDAttrTimeStampToken); tok != nil && len(tok.Values) > 0 {
-		ts := cms.VerifyTimestampToken(tok.Values[0], si.Signature, cms.TimestampOptions{Trust: v.opts.Trust})
+		ts := cms.VerifyTimestampToken(tok.Values[0], si.Signature, cms.TimestampOptions{Trust: v.opts.Trust, RefuseMD5: true})
 		own.Timestamp(tok.Values[0], ts)
 		sig.Timestamp = ts
 		if ts.Verified {
