@@ -21,13 +21,20 @@ func (b *builder) symlink(root, rel, target, where string) {
 	b.links = append(b.links, walk.ChainLink{Root: root, Rel: rel, Target: target, Escapes: escapes})
 }
 
-// linkChains reports the links whose targets look inside their folder or
-// archive but that lead out of it through other links (walk.LinkChains,
-// verify's check too).
+// linkChains reports the files whose paths go through a symbolic link of
+// their folder or archive (walk.ThroughLinks), and the links whose
+// targets look inside their folder or archive but that lead out of it
+// through other links (walk.LinkChains): verify's checks too, made once
+// every file is listed.
 func (b *builder) linkChains() {
 	if len(b.links) == 0 {
 		return
 	}
+	paths := make([]string, 0, len(b.items))
+	for _, it := range b.items {
+		paths = append(paths, it.path)
+	}
+	b.inv.Findings = append(b.inv.Findings, walk.ThroughLinks(b.links, paths, "inventoried")...)
 	finds, _ := walk.LinkChains(b.links)
 	b.inv.Findings = append(b.inv.Findings, finds...)
 }

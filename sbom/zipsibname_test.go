@@ -28,14 +28,18 @@ func TestZipCabinetSetUnderWrittenName(t *testing.T) {
 	for _, c := range []struct {
 		name    string
 		raw, up string
+		ext     string // after the raw name's
 	}{
-		{"code page 437", "caf\x82", ""},
-		{"Unicode Path field", "cafe", "caf\u00e9"},
+		{"code page 437", "caf\x82", "", ""},
+		{"Unicode Path field", "cafe", "caf\u00e9", ""},
+		// The field alone names the entries as cabinets
+		// (container.ZipEntryIsCabinet).
+		{"Unicode Path field, another extension", "cafe", "caf\u00e9", ".bin"},
 	} {
 		var buf bytes.Buffer
 		zw := zip.NewWriter(&buf)
 		for i, n := range names {
-			h := &zip.FileHeader{Name: c.raw + "/" + n, NonUTF8: true, Method: zip.Deflate}
+			h := &zip.FileHeader{Name: c.raw + "/" + n + c.ext, NonUTF8: true, Method: zip.Deflate}
 			if c.up != "" {
 				h.Extra = walktest.UnicodePathField(h.Name, c.up+"/"+n)
 			}

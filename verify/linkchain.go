@@ -1,11 +1,8 @@
 package verify
 
 import (
-	"fmt"
 	"path"
-	"slices"
 	"sort"
-	"strings"
 
 	"github.com/shipgate/shipgate/internal/walk"
 	"github.com/shipgate/shipgate/signing"
@@ -65,24 +62,12 @@ func (e *engine) checkLinkChains() {
 	}
 }
 
-// throughLinks reports the files of a folder or archive whose paths go
-// (or links, hard or symbolic) go through one of its own symbolic links: a tarball holding the link "w" to
-// "windows" and the file "w/evil.dll". Extractors that follow links in the
-// folders of a path (GNU tar, Python's tarfile, unzip) write the file to
-// windows/evil.dll, so it was checked, and held to the policy, under a path
-// it does not have once installed. Links are matched as case-insensitive
-// file systems and Windows find them too (linkKey): the link "w." is "w". The caller holds no lock; chains is sorted.
+// throughLinks reports the files of a folder or archive whose paths (or
+// links, hard or symbolic) go through one of its own symbolic links
+// (walk.ThroughLinks, sbom's check too). The caller holds no lock.
 func (e *engine) throughLinks(chains []walk.ChainLink) []signing.Finding {
-	type held struct{ root, path, target string }
-	byKey := make(map[string]held, len(chains))
-	for _, l := range chains {
-		p := joinPath(l.Root, l.Rel)
-		if _, ok := byKey[linkKey(p)]; !ok {
-			byKey[linkKey(p)] = held{l.Root, p, l.Target}
-		}
-	}
 	e.mu.Lock()
-	paths := make([]string, 0, len(e.files)+len(e.links)+len(chains))
+	paths := make([]string, 0, len(e.files)+len(e.links))
 	for i := range e.files {
 		paths = append(paths, e.files[i].Path)
 	}
@@ -90,31 +75,7 @@ func (e *engine) throughLinks(chains []walk.ChainLink) []signing.Finding {
 		paths = append(paths, l.path)
 	}
 	e.mu.Unlock()
-	for _, l := range chains { // links out of the archive too
-		paths = append(paths, joinPath(l.Root, l.Rel))
-	}
-	paths = slices.Compact(slices.Sorted(slices.Values(paths)))
-	var finds []signing.Finding
-	for _, p := range paths {
-		for i := strings.IndexByte(p, '/'); i > 0; i = nextSlash(p, i) {
-			// The link's folder or archive is the file's, in the same case.
-			if l, ok := byKey[linkKey(p[:i])]; ok && (l.root == "" || strings.HasPrefix(p, l.root+"/")) {
-				finds = append(finds, finding(ruleInsecurePath, signing.SeverityError, p,
-					fmt.Sprintf("the entry's path goes through the symbolic link %s (to %q) its archive also holds: extractors that follow the link write the file where the link leads, where it was not checked", l.path, l.target)))
-				break
-			}
-		}
-	}
-	return finds
-}
-
-// nextSlash returns the index of the first slash in p after index i, or -1.
-func nextSlash(p string, i int) int {
-	j := strings.IndexByte(p[i+1:], '/')
-	if j < 0 {
-		return -1
-	}
-	return i + 1 + j
+	return walk.ThroughLinks(chains, paths, "checked")
 }
 
 // archiveFSLink records the symbolic link at p in the file system of an

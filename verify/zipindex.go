@@ -118,7 +118,7 @@ func (e *engine) walkZipChunked(in input, f *os.File, fileSize, size int64, end 
 		}
 		for _, zf := range zr.File {
 			r := zipRecord(zf, ff)
-			if r.bundle || container.CabinetName(zf.Name) {
+			if r.bundle || container.ZipEntryIsCabinet(zf) {
 				return false // the whole reader keeps the records (container.ZipHoldsCabinets)
 			}
 			recs = append(recs, r)

@@ -58,6 +58,11 @@ var zipNamingCases = []struct {
 	{"Unicode Path field", func(rest string, data []byte) writtenNameEntry {
 		return writtenNameEntry{raw: "cafe" + rest, up: "caf\u00e9" + rest, data: data}
 	}},
+	// The field alone names setup.msi and data1.cab as a Windows
+	// Installer file and a cabinet (container.ZipEntryIsCabinet).
+	{"Unicode Path field, another extension", func(rest string, data []byte) writtenNameEntry {
+		return writtenNameEntry{raw: "cafe" + rest + ".bin", up: "caf\u00e9" + rest, data: data}
+	}},
 }
 
 // TestZipCabinetSiblingUnderWrittenName: an MSI zipped in a folder with a
@@ -65,28 +70,51 @@ var zipNamingCases = []struct {
 // field) with its external cabinet beside it failed msi/missing-cabinet:
 // the cabinet was looked up beside the MSI's listed name among Go's raw
 // names. It is found among the listed names (walk.ZipFS): the clean
-// release has no error, a readme other than MsiFileHash's fails.
+// release has no error, a readme other than MsiFileHash's fails, whether
+// the zip is a file of the release or the input (read whole, or a chunk
+// of its central directory at a time, which leaves an archive naming a
+// cabinet to the whole reader).
 func TestZipCabinetSiblingUnderWrittenName(t *testing.T) {
 	t.Parallel()
 	f := getFixtures(t)
 	setup, good := externalInstaller(t, f.peValid, []byte("read me, v1"))
 	_, bad := externalInstaller(t, f.peValid, []byte("read me, v2"))
+	inputs := []struct {
+		name   string
+		input  func(dir string) string
+		prefix string
+		opts   Options
+	}{
+		{"in a folder", func(dir string) string { return dir }, "release.zip/", Options{}},
+		{"input", func(dir string) string { return filepath.Join(dir, "release.zip") }, "", Options{}},
+		{"input by chunks", func(dir string) string { return filepath.Join(dir, "release.zip") }, "", Options{hooks: testHooks{zipChunkLen: 1}}},
+	}
 	for _, c := range zipNamingCases {
-		for _, cab := range [][]byte{good, bad} {
-			dir := t.TempDir()
-			writeTree(t, dir, map[string][]byte{"release.zip": writtenNameZip(t, c.entry("/setup.msi", setup), c.entry("/data1.cab", cab))})
-			if bytes.Equal(cab, bad) {
-				mustFail(t, Options{}, "release.zip/caf\u00e9/setup.msi/data1.cab/Acme App/readme.txt", RuleMSIFileTableMismatch, dir)
-				continue
-			}
-			r := run(t, Options{}, dir)
-			if fi := fileByPath(r, "release.zip/caf\u00e9/setup.msi/data1.cab/Acme App/app.dll"); fi == nil || len(fi.Signatures) != 1 || fi.Signatures[0].Status != signing.StatusValid {
-				t.Errorf("%s: app.dll: %+v", c.name, fi)
-			}
-			for _, x := range errorsBut(r, unicodePathNote) {
-				t.Errorf("%s: %s %s %s: %s", c.name, x.Severity, x.Rule, x.Path, x.Message)
+		for _, in := range inputs {
+			for _, cab := range [][]byte{good, bad} {
+				dir := t.TempDir()
+				writeTree(t, dir, map[string][]byte{"release.zip": writtenNameZip(t, c.entry("/setup.msi", setup), c.entry("/data1.cab", cab))})
+				zipCabinetCase(t, c.name+", "+in.name, in.opts, in.input(dir), in.prefix, bytes.Equal(cab, bad))
 			}
 		}
+	}
+}
+
+// zipCabinetCase verifies input, whose files lie under prefix, for
+// TestZipCabinetSiblingUnderWrittenName: bad says its cabinet's readme is
+// not the one MsiFileHash records.
+func zipCabinetCase(t *testing.T, name string, opts Options, input, prefix string, bad bool) {
+	t.Helper()
+	if bad {
+		mustFail(t, opts, prefix+"caf\u00e9/setup.msi/data1.cab/Acme App/readme.txt", RuleMSIFileTableMismatch, input)
+		return
+	}
+	r := run(t, opts, input)
+	if fi := fileByPath(r, prefix+"caf\u00e9/setup.msi/data1.cab/Acme App/app.dll"); fi == nil || len(fi.Signatures) != 1 || fi.Signatures[0].Status != signing.StatusValid {
+		t.Errorf("%s: app.dll: %+v", name, fi)
+	}
+	for _, x := range errorsBut(r, unicodePathNote) {
+		t.Errorf("%s: %s %s %s: %s", name, x.Severity, x.Rule, x.Path, x.Message)
 	}
 }
 

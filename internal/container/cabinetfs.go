@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 
@@ -158,10 +159,12 @@ func CabinetName(name string) bool {
 // raw name and by the name extractors write (a Unicode Path extra field's,
 // release.ZipInstalledName), which the walkers list it under.
 func ZipHoldsCabinets(files []*zip.File) bool {
-	for _, zf := range files {
-		if zf != nil && (CabinetName(zf.Name) || len(zf.Extra) > 0 && CabinetName(release.ZipInstalledName(zf).Name)) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(files, ZipEntryIsCabinet)
+}
+
+// ZipEntryIsCabinet reports whether the zip entry zf (nil: none) is named
+// as a cabinet or a Windows Installer file ([CabinetName]), by its raw
+// name or by the name extractors write (release.ZipInstalledName).
+func ZipEntryIsCabinet(zf *zip.File) bool {
+	return zf != nil && (CabinetName(zf.Name) || len(zf.Extra) > 0 && CabinetName(release.ZipInstalledName(zf).Name))
 }

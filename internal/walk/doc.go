@@ -137,8 +137,10 @@
 // (LinkEscape); every link is then followed in chains, as a file system
 // follows them, and one that leads out through other links is
 // file/symlink-escape too (LinkChains); a link to nothing inside is no
-// finding. verify alone also reports files whose paths go through a link
-// of their archive.
+// finding. A file whose path goes through a symbolic link its archive
+// holds (a tarball's link w to windows and its file w/evil.dll) is
+// file/insecure-path in both (ThroughLinks), judged once every file is
+// listed.
 //
 // # Asar archives
 //
@@ -158,11 +160,6 @@
 //
 // # Not yet shared
 //
-//   - A file whose path goes through a symbolic link its archive holds
-//     (a tarball's link w to windows and its file w/evil.dll) is
-//     file/insecure-path in verify (its throughLinks), listed without a
-//     finding by sbom: the check needs every file's path, which sbom has
-//     only once its inventory is built.
 //   - An installer package's file system is read by one reader
 //     (container.OpenPkg) and walked by one walk (container.WalkPkgFS),
 //     but each caller opens the package itself: verify through its

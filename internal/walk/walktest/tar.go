@@ -64,6 +64,7 @@ func TarCases(t testing.TB) []TarCase {
 	linked := append(plain[:2:2], TarEntry{Name: "c.txt", Link: "a.txt"}, TarEntry{Name: "lib/d.txt", Link: "c.txt"})
 	dup := []TarEntry{{Name: "a.txt", Data: []byte("MZ evil")}, {Name: "lib/b.txt", Data: []byte("b")}, {Name: "a.txt", Data: []byte("benign")}, {Name: "c.txt", Link: "a.txt"}}
 	top := []TarEntry{{Name: "app-1.0/a.txt", Data: []byte("a")}, {Name: "app-1.0/lib/b.txt", Data: []byte("b")}}
+	through := []TarEntry{{Name: "windows/ok.txt", Data: []byte("ok")}, {Name: "w", Symlink: "windows"}, {Name: "w/evil.dll", Data: []byte("evil")}}
 	return []TarCase{
 		{Name: "plain", Tar: Tar(t, plain), Paths: []string{"a.txt", "lib/b.txt"}},
 		{Name: "gzip", Tar: Tar(t, plain), Gzip: true, Paths: []string{"a.txt", "lib/b.txt"}},
@@ -90,6 +91,12 @@ func TarCases(t testing.TB) []TarCase {
 		{Name: "symbolic links", Tar: Tar(t, append(plain[:2:2], TarEntry{Name: "lib/a.txt", Symlink: "../a.txt"}, TarEntry{Name: "out.txt", Symlink: "../outside.txt"},
 			TarEntry{Name: "up", Symlink: ".."}, TarEntry{Name: "lib/sneaky.txt", Symlink: "../up/outside.txt"})),
 			Paths: []string{"a.txt", "lib/b.txt"}},
+		// A file whose path goes through a symbolic link of its
+		// archive: extractors that follow the link write it elsewhere;
+		// file/insecure-path in both (walk.ThroughLinks).
+		{Name: "a file through a symbolic link", Tar: Tar(t, through), Paths: []string{"w/evil.dll", "windows/ok.txt"}},
+		{Name: "a file through a symbolic link, nested", Tar: Tar(t, []TarEntry{{Name: "in.tar", Data: Tar(t, through)}}),
+			Paths: []string{"in.tar", "in.tar/w/evil.dll", "in.tar/windows/ok.txt"}},
 		{Name: "name leaving the archive", Tar: Tar(t, []TarEntry{{Name: "a.txt", Data: []byte("a")}, {Name: "../evil.txt", Data: []byte("out")}}),
 			Paths: []string{"a.txt"}},
 	}

@@ -127,6 +127,10 @@ func ZipCases(t testing.TB) []ZipCase {
 		// NUL (a second lib/foo.dll), without a leading "./".
 		{Name: "names extractors write", Zip: Zip(t, written), Paths: writtenPaths},
 		{Name: "names extractors write, by chunks", Zip: Zip(t, written), ChunkLen: 2, Paths: writtenPaths},
+		// A file whose path goes through a symbolic link of its
+		// archive, file/insecure-path in both (walk.ThroughLinks).
+		{Name: "a file through a symbolic link", Zip: Zip(t, []ZipEntry{{Name: "windows/ok.txt", Data: []byte("ok")}, {Name: "w", Data: []byte("windows"), Mode: fs.ModeSymlink | 0o777}, {Name: "w/evil.dll", Data: []byte("evil")}}),
+			Paths: []string{"w/evil.dll", "windows/ok.txt"}},
 		{Name: "duplicate, folder, escape and link in other chunks", Zip: Zip(t, append(slices.Clone(many), odd...)), ChunkLen: 7,
 			Paths: slices.Sorted(slices.Values(append(slices.Clone(manyPaths), "a.txt", "a.txt", "dir/b.txt")))},
 	}
