@@ -131,6 +131,9 @@ const (
 	// RuleNSISDownload: an NSIS installer carries a plugin that downloads
 	// files while it installs; what it downloads was not checked.
 	RuleNSISDownload = container.RuleNSISDownload
+	// RuleBurnDownload: a WiX Burn bundle downloads payloads while it
+	// installs; what it downloads was not checked.
+	RuleBurnDownload = container.RuleBurnDownload
 )
 
 // Rule IDs of opening IExpress self-extractors, documented in
