@@ -14,7 +14,7 @@ import (
 
 // burnStub returns a PE whose ".wixburn" section holds sec, its raw
 // size rawSize when not 0.
-func burnStub(t *testing.T, sec []byte, rawSize int) []byte {
+func burnStub(t testing.TB, sec []byte, rawSize int) []byte {
 	t.Helper()
 	img, err := pefile.Build(pefile.Spec{Sections: []pefile.Section{{Name: ".text", Data: []byte{0xc3}, Characteristics: 0x60000020}, {Name: ".wixburn", Data: sec}}})
 	if err != nil {
@@ -55,7 +55,7 @@ func TestAttackBurnSectionWithoutSizes(t *testing.T) {
 // burnBundle returns a WiX Burn bundle: a stub whose ".wixburn" section
 // places the bootstrapper application's container ux and an attached
 // container after it.
-func burnBundle(t *testing.T, ux, attached []byte) []byte {
+func burnBundle(t testing.TB, ux, attached []byte) []byte {
 	t.Helper()
 	sec := make([]byte, 56)
 	le := binary.LittleEndian
