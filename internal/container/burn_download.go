@@ -19,8 +19,8 @@ const maxBurnManifest = 4 << 20
 // maxBurnDownloads bounds the payloads a burn/download finding names.
 const maxBurnDownloads = 5
 
-// burnPayload is a Payload element of a Burn manifest, as the engine
-// reads it (burn/engine/payload.cpp): Packaging "embedded" (in a
+// burnPayload is a Payload (or Container) element of a Burn manifest, as
+// the engine reads it (burn/engine/payload.cpp, container.cpp): Packaging "embedded" (in a
 // container), "external" (beside the bundle, else downloaded from
 // DownloadUrl when it has one) or "download" (WiX 3: downloaded).
 type burnPayload struct {
@@ -77,8 +77,9 @@ func (w *walker) burnDownloads(ra io.ReaderAt, size int64) {
 	}
 }
 
-// burnManifestPayloads returns the Payload elements of the Burn manifest
-// b (any namespace: WiX 3's, WiX 4's), as far as it parses.
+// burnManifestPayloads returns the Payload and Container elements of the
+// Burn manifest b (any namespace: WiX 3's, WiX 4's), as far as it
+// parses; a container is "embedded" when attached, else "external".
 func burnManifestPayloads(b []byte) []burnPayload {
 	d := xml.NewDecoder(bytes.NewReader(b))
 	d.Strict = false
@@ -92,10 +93,11 @@ func burnManifestPayloads(b []byte) []burnPayload {
 			return out
 		}
 		se, ok := tok.(xml.StartElement)
-		if !ok || se.Name.Local != "Payload" {
+		if !ok || se.Name.Local != "Payload" && se.Name.Local != "Container" {
 			continue
 		}
 		var p burnPayload
+		attached := false
 		for _, a := range se.Attr {
 			switch a.Name.Local {
 			case "Id":
@@ -106,6 +108,17 @@ func burnManifestPayloads(b []byte) []burnPayload {
 				p.Packaging = a.Value
 			case "DownloadUrl":
 				p.DownloadUrl = a.Value
+			case "Attached":
+				attached = a.Value == "yes"
+			}
+		}
+		if se.Name.Local == "Container" {
+			// A detached container (a cabinet of payloads) is taken
+			// from beside the bundle, else downloaded, as an external
+			// payload is; an attached one is in the bundle.
+			p.Packaging = "external"
+			if attached {
+				p.Packaging = "embedded"
 			}
 		}
 		out = append(out, p)

@@ -85,6 +85,8 @@ func TestAttackBurnWebBundle(t *testing.T) {
   <Payload Id="app.msi" FilePath="app.msi" FileSize="1000" Packaging="download" DownloadUrl="https://example.com/app.msi" />
   <Payload Id="vc.exe" FilePath="redist\vc.exe" Packaging="external" DownloadUrl="https://example.com/vc.exe" />
   <Payload Id="local.msi" FilePath="local.msi" Packaging="embedded" SourcePath="a0" Container="WixAttachedContainer" />
+  <Container Id="WixAttachedContainer" FilePath="bundle.exe" AttachedIndex="1" Attached="yes" Primary="yes" DownloadUrl="https://example.com/never" />
+  <Container Id="extra" FilePath="extra.cab" DownloadUrl="https://example.com/extra.cab" />
 </BurnManifest>`
 	ux := cab.Build([]cab.BuildFile{{Name: "0", Data: []byte(manifest)}, {Name: "u0", Data: []byte("MZ ba")}}, cab.BuildOptions{Method: cab.MethodMSZIP})
 	attached := cab.Build([]cab.BuildFile{{Name: "a0", Data: []byte("local msi")}}, cab.BuildOptions{Method: cab.MethodMSZIP})
@@ -99,7 +101,7 @@ func TestAttackBurnWebBundle(t *testing.T) {
 		t.Errorf("findings %q, want %q", w.finds, want)
 	}
 	// A bundle whose payloads are all embedded downloads nothing.
-	plain := strings.ReplaceAll(strings.ReplaceAll(manifest, `Packaging="download"`, `Packaging="embedded"`), `Packaging="external" DownloadUrl="https://example.com/vc.exe"`, `Packaging="external"`)
+	plain := strings.NewReplacer(`Packaging="download"`, `Packaging="embedded"`, `Packaging="external" DownloadUrl="https://example.com/vc.exe"`, `Packaging="external"`, ` DownloadUrl="https://example.com/extra.cab"`, "").Replace(manifest)
 	ux = cab.Build([]cab.BuildFile{{Name: "0", Data: []byte(plain)}, {Name: "u0", Data: []byte("MZ ba")}}, cab.BuildOptions{Method: cab.MethodMSZIP})
 	if w := walkAll(t, Attached, burnBundle(t, ux, attached), "bundle.exe", nil, 0); len(w.finds) != 0 {
 		t.Errorf("embedded payloads: findings %q", w.finds)
