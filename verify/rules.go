@@ -153,6 +153,11 @@ const (
 	RuleIExpressCabinetTrailing = container.RuleIExpressCabinetTrailing
 )
 
+// RuleAppInstallerDownload: an App Installer file (.appinstaller) names
+// MSIX packages Windows downloads and installs from their URIs, documented
+// in docs/rules/msix.md; what it downloads was not checked.
+const RuleAppInstallerDownload signing.Rule = "msix/app-installer-download"
+
 // Rule IDs of catalog membership, documented in docs/rules/catalog.md.
 const (
 	// RuleCatalogNotVerified: a catalog given with --catalog does not
