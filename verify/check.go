@@ -921,6 +921,7 @@ func (c *check) openContents(ra io.ReaderAt, size int64, hdr []byte) {
 	}
 	c.checkUnopenedArchive(hdr)
 	c.checkUnopenedOverlay(ra, size)
+	c.checkAppInstaller(ra, size)
 	c.afterHash()
 	switch {
 	case c.ahead != nil && c.ahead.ran:

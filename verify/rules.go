@@ -136,6 +136,9 @@ const (
 	// RuleNSISDownload: an NSIS installer carries a plugin that downloads
 	// files while it installs; what it downloads was not checked.
 	RuleNSISDownload = container.RuleNSISDownload
+	// RuleBurnDownload: a WiX Burn bundle downloads payloads while it
+	// installs; what it downloads was not checked.
+	RuleBurnDownload = container.RuleBurnDownload
 )
 
 // Rule IDs of opening IExpress self-extractors, documented in
@@ -154,6 +157,11 @@ const (
 	// past the cabinet's own length.
 	RuleIExpressCabinetTrailing = container.RuleIExpressCabinetTrailing
 )
+
+// RuleAppInstallerDownload: an App Installer file (.appinstaller) names
+// MSIX packages Windows downloads and installs from their URIs, documented
+// in docs/rules/msix.md; what it downloads was not checked.
+const RuleAppInstallerDownload signing.Rule = "msix/app-installer-download"
 
 // Rule IDs of catalog membership, documented in docs/rules/catalog.md.
 const (

@@ -147,6 +147,7 @@ func (w *walker) openAttached(ra io.ReaderAt, size int64) {
 		w.open7z(io.NewSectionReader(ra, off, size-off), size-off)
 		return
 	}
+	w.burnDownloads(ra, size)
 	for _, c := range cabs {
 		at := release.JoinPath(w.at, fmt.Sprintf("$ATTACHED/%d", c.Offset))
 		cr, err := cab.NewReader(io.NewSectionReader(ra, c.Offset, c.Size), c.Size)

@@ -160,6 +160,8 @@ func FuzzWalk(f *testing.F) {
 		f.Add(uint8(Attached), append(append([]byte(nil), img...), sfx...))
 		f.Add(uint8(Attached), append(append([]byte(nil), img...), cab.Build([]cab.BuildFile{{Name: "a.dll", Data: []byte("MZ")}}, cab.BuildOptions{})...))
 	}
+	manifest := cab.Build([]cab.BuildFile{{Name: "0", Data: []byte(`<BurnManifest><Payload FilePath="a.msi" Packaging="download" DownloadUrl="https://x/a.msi"/></BurnManifest>`)}}, cab.BuildOptions{})
+	f.Add(uint8(Attached), burnBundle(f, manifest, cab.Build([]cab.BuildFile{{Name: "a0", Data: []byte("MZ")}}, cab.BuildOptions{})))
 	f.Fuzz(func(t *testing.T, k uint8, data []byte) {
 		kind := Kind((int(k)+int(Attached)-1)%int(Attached) + 1) // a seed's k is its Kind (CAB to Attached)
 		var total int64

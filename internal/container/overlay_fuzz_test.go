@@ -2,6 +2,7 @@ package container
 
 import (
 	"bytes"
+	"encoding/binary"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/cab"
@@ -24,6 +25,9 @@ func FuzzOverlayDetectors(f *testing.F) {
 	f.Add(append(append(append([]byte(nil), img...), make([]byte, 4096)...), sfx...))
 	f.Add(append(append([]byte(nil), img...), cab.Build([]cab.BuildFile{{Name: "a.dll", Data: []byte("MZ")}}, cab.BuildOptions{})...))
 	f.Add(append(append([]byte(nil), img...), "Rar!\x1a\x07\x00InstallShield\x00ISSetupStream\x00"...))
+	ux := cab.Build([]cab.BuildFile{{Name: "0", Data: []byte(`<BurnManifest><Payload FilePath="a.msi" Packaging="download" DownloadUrl="https://x/a.msi"/></BurnManifest>`)}}, cab.BuildOptions{})
+	f.Add(burnBundle(f, ux, cab.Build([]cab.BuildFile{{Name: "a0", Data: []byte("MZ")}}, cab.BuildOptions{})))
+	f.Add(burnStub(f, append(binary.LittleEndian.AppendUint32(make([]byte, 0, 48), burnMagic), make([]byte, 44)...), 48))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, size := bytes.NewReader(b), int64(len(b))
 		var s SFX7zScanner

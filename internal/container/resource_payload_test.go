@@ -85,3 +85,24 @@ func TestAttackResourceInstallerPayload(t *testing.T) {
 		t.Errorf("a PE with a data resource: kind %v", k)
 	}
 }
+
+// TestAttackResourceZipOfAnyType: a stub that extracts a zip it keeps
+// as a resource of its own type ("PAYLOAD"), not Squirrel's "DATA" or
+// RT_RCDATA, held files shipgate never opened: the PE was no container.
+// A zip resource of any type whose data starts with a local header is
+// handed to the caller's zip reader under $RSRC/<type>/<name>/<language>.
+func TestAttackResourceZipOfAnyType(t *testing.T) {
+	t.Parallel()
+	z := zipOf(t, map[string][]byte{"app.exe": []byte("MZ evil")})
+	setup, err := pefixtures.SquirrelSetup([]squirrel.BuildResource{{Type: "PAYLOAD", ID: 7, Data: z}, {TypeID: 3, ID: 1, Data: []byte("PK icon? no")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := Detect(bytes.NewReader(setup), ".exe", setup[:HeadLen], int64(len(setup))); k != Squirrel {
+		t.Fatalf("kind %v, want %v", k, Squirrel)
+	}
+	w := walkAll(t, Squirrel, setup, "setup.exe", nil, 0)
+	if len(w.zips) != 1 || w.zips[0].Path != "setup.exe/$RSRC/PAYLOAD/7/1033" || !bytes.Equal(setup[w.zips[0].Offset:w.zips[0].Offset+w.zips[0].Size], z) {
+		t.Errorf("zips %+v", w.zips)
+	}
+}

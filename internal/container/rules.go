@@ -59,6 +59,10 @@ const (
 	// nsis-web uses it, NScurl, InetLoad); what it downloads is not in the
 	// installer and was not checked.
 	RuleNSISDownload signing.Rule = "nsis/download"
+	// RuleBurnDownload: a WiX Burn bundle's manifest names payloads
+	// (packages) the engine downloads while it installs; what it
+	// downloads is not in the bundle and was not checked.
+	RuleBurnDownload signing.Rule = "burn/download"
 )
 
 // Rule IDs of opening IExpress self-extractors, documented in

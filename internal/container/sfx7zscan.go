@@ -2,6 +2,7 @@ package container
 
 import (
 	"bytes"
+	"encoding/binary"
 	"io"
 
 	"github.com/shipgate/shipgate/internal/sevenz"
@@ -35,14 +36,30 @@ type markList struct {
 }
 
 // overlayMarks are the markers an [SFX7zScanner] records, each no
-// further than limit into the file.
+// further than limit into the file; valid, when set, tells a marker that
+// starts its archive from bytes that only look like one.
 var overlayMarks = [...]struct {
 	name, magic string
 	limit       int64
+	valid       func(r io.ReaderAt, off, size int64) bool
 }{
-	{"RAR", rarMarker, rarSFXLimit},
-	{"OLE compound (an MSI installer?)", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", sfx7zLimit},
-	{"xz", "\xfd7zXZ\x00", sfx7zLimit},
+	{"RAR", rarMarker, rarSFXLimit, nil},
+	{"OLE compound (an MSI installer?)", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", sfx7zLimit, nil},
+	{"xz", "\xfd7zXZ\x00", sfx7zLimit, nil},
+	{"Microsoft Cabinet", "MSCF", sfx7zLimit, cabinetAt},
+}
+
+// cabinetAt reports whether a cabinet's header starts at off of the file
+// of size bytes at r: reserved1 zero, version 1.3, a cbCabinet that fits
+// in the file, its files' entries inside it, a folder and a file.
+func cabinetAt(r io.ReaderAt, off, size int64) bool {
+	var h [36]byte
+	if n, _ := r.ReadAt(h[:], off); n < len(h) {
+		return false
+	}
+	le := binary.LittleEndian
+	cb, files := int64(le.Uint32(h[8:])), int64(le.Uint32(h[16:]))
+	return le.Uint32(h[4:]) == 0 && h[24] == 3 && h[25] == 1 && cb >= 36 && cb <= size-off && files >= 36 && files < cb && le.Uint16(h[26:]) > 0 && le.Uint16(h[28:]) > 0
 }
 
 // markRAR is overlayMarks' RAR marker.
@@ -160,11 +177,13 @@ func RAROverlay(r io.ReaderAt, size, start, end int64, s *SFX7zScanner) (int64, 
 
 // ArchiveInOverlay returns the first marker in [start, end) of the file
 // of size bytes at r, within its first 8 MiB, of an archive a stub may
-// carry after its sections that shipgate does not open, however much
-// padding or other data precedes it: an OLE compound file (an MSI) or an
-// xz stream, whose magic numbers (8 and 6 bytes) random data does not
-// hold by chance. It looks from what s saw of the file when it can tell
-// (nil: read it), and returns the archive's name.
+// carry after its sections that shipgate does not open there, however
+// much padding or other data precedes it: an OLE compound file (an MSI)
+// or an xz stream, whose magic numbers (8 and 6 bytes) random data does
+// not hold by chance, or a cabinet whose header is one (see cabinetAt;
+// only those that follow the sections one after the other are opened, as
+// attached cabinets). It looks from what s saw of the file when it can
+// tell (nil: read it), and returns the archive's name.
 func ArchiveInOverlay(r io.ReaderAt, size, start, end int64, s *SFX7zScanner) (name string, off int64, ok bool) {
 	var best int64 = -1
 	for m := range overlayMarks {
@@ -178,17 +197,21 @@ func ArchiveInOverlay(r io.ReaderAt, size, start, end int64, s *SFX7zScanner) (n
 	return name, best, best >= 0
 }
 
-// findMarker returns where the first marker m of overlayMarks lies in
-// [start, end) of the file of size bytes at r, within the marker's limit.
+// findMarker returns where the first marker m of overlayMarks (a valid
+// one, when it says what that is) lies in [start, end) of the file of
+// size bytes at r, within the marker's limit.
 func findMarker(m int, r io.ReaderAt, size, start, end int64, s *SFX7zScanner) (int64, bool) {
-	magic := []byte(overlayMarks[m].magic)
+	magic, valid := []byte(overlayMarks[m].magic), overlayMarks[m].valid
+	if valid == nil {
+		valid = func(io.ReaderAt, int64, int64) bool { return true }
+	}
 	end = min(end, size, overlayMarks[m].limit)
 	if start < 0 || start >= end {
 		return 0, false
 	}
 	if l := s.markList(m); s != nil && s.n == size && !l.full {
 		for _, o := range l.offs {
-			if o >= start && o < end {
+			if o >= start && o < end && valid(r, o, size) {
 				return o, true
 			}
 		}
@@ -201,8 +224,14 @@ func findMarker(m int, r io.ReaderAt, size, start, end int64, s *SFX7zScanner) (
 		if n < len(magic) {
 			return 0, false
 		}
-		if i := bytes.Index(buf[:n], magic); i >= 0 && at+int64(i) < end {
-			return at + int64(i), true
+		for k := 0; k < n; k++ {
+			i := bytes.Index(buf[k:n], magic)
+			if i < 0 || at+int64(k+i) >= end {
+				break
+			}
+			if k += i; valid(r, at+int64(k), size) {
+				return at + int64(k), true
+			}
 		}
 		at += int64(n) - over
 	}

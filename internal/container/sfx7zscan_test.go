@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/shipgate/shipgate/internal/cab"
 	"github.com/shipgate/shipgate/internal/sevenz"
 )
 
@@ -113,5 +114,28 @@ func TestArchiveInOverlayScannerAgrees(t *testing.T) {
 				t.Errorf("pad %d, writes of %d: scanner says %q %d %v", c.pad, chunk, gn, got, gok)
 			}
 		}
+	}
+}
+
+// TestArchiveInOverlayCabinet: "MSCF" is taken for a cabinet only when a
+// cabinet's header follows (a decoy before it is skipped), by the scanner
+// as by a read.
+func TestArchiveInOverlayCabinet(t *testing.T) {
+	t.Parallel()
+	stub := stubPE(t)
+	c := cab.Build([]cab.BuildFile{{Name: "a.exe", Data: []byte("MZ")}}, cab.BuildOptions{})
+	img := append(append([]byte(nil), stub...), "pad MSCF but no cabinet header here, then"...)
+	at := int64(len(img))
+	img = append(img, c...)
+	start, size := int64(len(stub)), int64(len(img))
+	var s SFX7zScanner
+	s.Write(img)
+	for _, sc := range []*SFX7zScanner{nil, &s} {
+		if name, off, ok := ArchiveInOverlay(bytes.NewReader(img), size, start, size, sc); !ok || off != at || name != "Microsoft Cabinet" {
+			t.Errorf("scanner %v: %q at %d, %v; want the cabinet at %d", sc != nil, name, off, ok, at)
+		}
+	}
+	if _, _, ok := ArchiveInOverlay(bytes.NewReader(img[:at+10]), at+10, start, at+10, nil); ok {
+		t.Error("a cabinet cut short is taken for one")
 	}
 }

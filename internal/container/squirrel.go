@@ -28,8 +28,8 @@ type Zip struct {
 // Span returns the range of the container's file the archive takes.
 func (z Zip) Span() Span { return Span{z.Offset, z.Size} }
 
-// openResources hands over the zip archives the PE keeps as resources of
-// type "DATA" or RT_RCDATA: Squirrel's package ("DATA", 131: Update.exe
+// openResources hands over the zip archives the PE keeps as resources
+// (see [resource]): Squirrel's package ("DATA", 131: Update.exe
 // and the app's .nupkg, or the .nupkg itself) under the PE's path; any
 // other (and a second package, in another language) under
 // <PE>/$RSRC/<type>/<name>/<language>; an IExpress cabinet's files
@@ -81,27 +81,24 @@ func (w *walker) openResources(ra io.ReaderAt, size int64) {
 	}
 }
 
-// resource is a PE's resource, zip when it is a "DATA" or RT_RCDATA
-// resource that starts a zip archive, payload when it is an installer
+// resource is a PE's resource, zip when it is a zip archive to open (one
+// of any type that starts with a local header, or a "DATA" or RT_RCDATA
+// resource that ends with one), payload when it is an installer
 // container (see [resourcePayload]).
 type resource struct {
 	squirrel.Resource
 	zip, payload bool
 }
 
-// resourcePayload reports whether res, a resource of the PE file at r,
-// is an installer container its stub writes out and runs or extracts: a
+// resourcePayload reports whether res, a resource of the PE file at r
+// whose first bytes are sig, is an installer container its stub writes out and runs or extracts: a
 // Windows Installer database (an MSI wrapper hands it to msiexec) or a
 // cabinet other than IExpress's CABINET (opened on its own). The walker
 // hands it over whole, as a file for its caller to open.
-func resourcePayload(r io.ReaderAt, res squirrel.Resource) bool {
-	if res.Err != nil || res.Size < 36 || isIExpressCabinet(res) {
-		return false
-	}
-	// Most resources are icons, dialogs, strings: their first bytes
-	// tell, before the header Detect reads.
-	var sig [8]byte
-	if n, _ := r.ReadAt(sig[:], res.Offset); n < len(sig) || string(sig[:4]) != "MSCF" && !bytes.HasPrefix(sig[:], []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}) {
+func resourcePayload(r io.ReaderAt, res squirrel.Resource, sig []byte) bool {
+	// sig, the resource's first bytes, tells before the header Detect
+	// reads.
+	if res.Err != nil || res.Size < 36 || isIExpressCabinet(res) || !bytes.HasPrefix(sig, []byte("MSCF")) && !bytes.HasPrefix(sig, []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}) {
 		return false
 	}
 	hdr := make([]byte, min(res.Size, HeadLen))
@@ -125,21 +122,26 @@ func resourceZips(r io.ReaderAt, size int64) ([]resource, error) {
 	// one data range do not read it again.
 	ends := map[Span]bool{}
 	for _, res := range rs {
-		z := false
-		if res.Err == nil && res.Size >= 22 && (strings.EqualFold(res.Type, squirrel.PackageType) || res.Type == "" && res.TypeID == squirrel.RTRCData) {
-			var sig [4]byte
-			n, _ := r.ReadAt(sig[:], res.Offset)
-			z = n == 4 && (string(sig[:]) == "PK\x03\x04" || string(sig[:]) == "PK\x05\x06")
-			if sp := (Span{res.Offset, res.Size}); !z {
-				e, seen := ends[sp]
-				if !seen {
-					e = endsWithZip(r, res)
-					ends[sp] = e
-				}
-				z = e
-			}
+		// Every resource's first bytes tell whether it is an archive:
+		// most are icons, dialogs and strings.
+		var sig [8]byte
+		n := 0
+		if res.Err == nil && res.Size >= 22 {
+			n, _ = r.ReadAt(sig[:], res.Offset)
 		}
-		out = append(out, resource{res, z, !z && resourcePayload(r, res)})
+		pkgType := strings.EqualFold(res.Type, squirrel.PackageType) || res.Type == "" && res.TypeID == squirrel.RTRCData
+		// A zip of any type whose data starts with a local header; of
+		// Squirrel's types, one ending a resource too.
+		z := n >= 4 && (string(sig[:4]) == "PK\x03\x04" || pkgType && string(sig[:4]) == "PK\x05\x06")
+		if sp := (Span{res.Offset, res.Size}); pkgType && !z && n > 0 {
+			e, seen := ends[sp]
+			if !seen {
+				e = endsWithZip(r, res)
+				ends[sp] = e
+			}
+			z = e
+		}
+		out = append(out, resource{res, z, !z && resourcePayload(r, res, sig[:n])})
 	}
 	return out, err
 }

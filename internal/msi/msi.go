@@ -379,7 +379,7 @@ func (d *Database) readSchema() error {
 }
 
 // readTables are the tables read besides those with a binary column.
-var readTables = map[string]bool{"Media": true, "File": true, "Component": true, "Directory": true, "CustomAction": true, "MsiFileHash": true}
+var readTables = map[string]bool{"Media": true, "File": true, "Component": true, "Directory": true, "CustomAction": true, "MsiFileHash": true, "Property": true}
 
 // width returns a column's bytes in a row.
 func (d *Database) width(c Column) int {
@@ -574,14 +574,16 @@ const maxDirDepth = 64
 
 // FilePaths maps the File table's keys (the names of files in the
 // database's cabinets) to the paths they install to: the Directory table's
-// target folder names (the long ones) from below the root down, then the
-// file's long name. Folders named "." add nothing, nor does the root
+// target folder names (the long ones, or the short ones when the database
+// sets SHORTFILENAMES: see [Database.ShortFileNames]) from below the root
+// down, then the file's long (or short) name. Folders named "." add nothing, nor does the root
 // (TARGETDIR, "SourceDir"). A name that is not a plain file or folder name
 // (empty, "." or "..", holding "/", "\\" or ":") makes the path of that
 // file fall back to its key, as does a Directory chain that loops or runs
 // deeper than 64 folders; those keys are in bad.
 func (d *Database) FilePaths() (paths map[string]string, bad []string) {
 	paths = map[string]string{}
+	short := d.ShortFileNames()
 	ft := d.Tables["File"]
 	if ft == nil {
 		return paths, nil
@@ -619,7 +621,7 @@ func (d *Database) FilePaths() (paths map[string]string, bad []string) {
 			if dr.parent == "" || dr.parent == key {
 				break // the root
 			}
-			name := longName(targetPart(dr.name))
+			name := fileName(targetPart(dr.name), short)
 			if name != "." {
 				if !plainName(name) {
 					return "", false
@@ -633,7 +635,7 @@ func (d *Database) FilePaths() (paths map[string]string, bad []string) {
 	}
 	for _, r := range ft.Rows {
 		key := r[fk].S
-		name := longName(r[fn].S)
+		name := fileName(r[fn].S, short)
 		p := key
 		ok := plainName(name)
 		if ok {
@@ -661,14 +663,6 @@ func (d *Database) FilePaths() (paths map[string]string, bad []string) {
 func targetPart(s string) string {
 	if i := strings.IndexByte(s, ':'); i >= 0 {
 		return s[:i]
-	}
-	return s
-}
-
-// longName returns the long name of a "short|long" Filename value.
-func longName(s string) string {
-	if i := strings.IndexByte(s, '|'); i >= 0 {
-		return s[i+1:]
 	}
 	return s
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"github.com/shipgate/shipgate/internal/wixlfix"
 	"os"
+	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -276,4 +277,34 @@ func FuzzTables(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestShortFileNames: SHORTFILENAMES, set in the Property table or by a
+// type 51 custom action, makes FilePaths the short names Windows
+// Installer then installs under; empty, it is not set.
+func TestShortFileNames(t *testing.T) {
+	property := func(v any) BuildTable {
+		return BuildTable{Name: "Property", Columns: []Column{{"Property", s72}, {"Value", l255}}, Rows: [][]any{{"SHORTFILENAMES", v}}}
+	}
+	setBy51 := sampleTables()
+	setBy51[5].Rows = append(setBy51[5].Rows, []any{"Short", 51, "SHORTFILENAMES", "1"})
+	for _, c := range []struct {
+		name   string
+		tables []BuildTable
+		short  bool
+	}{
+		{"unset", sampleTables(), false},
+		{"property", append(sampleTables(), property("1")), true},
+		{"empty property", append(sampleTables(), property(nil)), false},
+		{"custom action", setBy51, true},
+	} {
+		d := open(t, Build(c.tables, nil))
+		want := "Acme App/app.dll"
+		if c.short {
+			want = "ACME~1/APP~1.DLL"
+		}
+		if paths, _ := d.FilePaths(); d.ShortFileNames() != c.short || paths["AppDll"] != want || paths["Readme"] != path.Dir(want)+"/docs/readme.txt" {
+			t.Errorf("%s: ShortFileNames %v, FilePaths %v", c.name, d.ShortFileNames(), paths)
+		}
+	}
 }
