@@ -63,9 +63,10 @@ func isNupkgName(p string) bool { return strings.HasSuffix(strings.ToLower(p), "
 // squirrelWants returns, for the file at report path p of size bytes
 // (negative when the walk did not stat it), whether its check computes
 // its SHA-1 (a package a feed may list) and the buffer that keeps its
-// bytes (a feed, up to maxFeedSize), else nil.
+// bytes (a feed, Squirrel's or electron-updater's, up to maxFeedSize),
+// else nil.
 func squirrelWants(p string, size int64) (sha1 bool, keep *keptBytes) {
-	if isFeedName(p) && size <= maxFeedSize {
+	if (isFeedName(p) || isYAMLName(p)) && size <= maxFeedSize {
 		return false, &keptBytes{max: maxFeedSize}
 	}
 	return isNupkgName(p), nil
@@ -148,13 +149,14 @@ func parseFeed(data []byte) (entries []feedEntry, ok bool) {
 	return entries, true
 }
 
-// checkSquirrelFeeds compares each line of the release's feeds with the
-// package of that name beside the feed: a URL, a package the release
-// does not hold, or one whose size or SHA-1 is not the line's is
+// checkSquirrelFeeds compares each line of the release's Squirrel feeds
+// with the package of that name beside the feed: a URL, a package the
+// release does not hold, or one whose size or SHA-1 is not the line's is
 // file/update-not-in-release, an error for the newest version the feed
 // lists (what clients install) and a warning for an older one (a client
-// of an older version may take it as a delta). It runs once every file
-// has been checked.
+// of an older version may take it as a delta); each file an
+// electron-updater feed lists likewise (updaterFeedFindings). It runs
+// once every file has been checked.
 func (e *engine) checkSquirrelFeeds() {
 	if len(e.feeds) == 0 {
 		return
@@ -165,6 +167,10 @@ func (e *engine) checkSquirrelFeeds() {
 	}
 	var finds []signing.Finding
 	for _, fd := range e.feeds {
+		if !isFeedName(fd.path) {
+			finds = append(finds, updaterFeedFindings(fd, files)...)
+			continue
+		}
 		entries, ok := parseFeed(fd.data)
 		if !ok {
 			continue
