@@ -79,7 +79,10 @@ func (e *engine) noteSquirrel(c *check) {
 	h := c.h
 	whole := !c.readProblem && h.n == c.f.Size
 	switch {
-	case h.keep != nil && whole && !h.keep.over && int64(len(h.keep.b)) == h.n:
+	case h.keep != nil && whole && !h.keep.over && int64(len(h.keep.b)) == h.n &&
+		(isFeedName(c.f.Path) || bytes.Contains(h.keep.b, []byte("sha"))):
+		// Of YAML, only what may be an electron-updater feed (a sha512
+		// or sha2 key) is kept: node_modules hold many .yml files.
 		e.mu.Lock()
 		e.feeds = append(e.feeds, squirrelFeed{c.f.Path, bytes.Clone(h.keep.b)})
 		e.mu.Unlock()
