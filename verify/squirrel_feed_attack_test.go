@@ -18,6 +18,15 @@ func feedLineFor(name string, b []byte) string {
 	return fmt.Sprintf("%s %s %d", strings.ToUpper(hex.EncodeToString(s[:])), name, len(b))
 }
 
+// otherSHA1 returns the feed line l with another SHA-1.
+func otherSHA1(l string) string {
+	c := "0"
+	if l[0] == '0' {
+		c = "1"
+	}
+	return c + l[1:]
+}
+
 // feedFindings returns the file/update-not-in-release findings of r as
 // "severity path".
 func feedFindings(r *Report) []string {
@@ -65,6 +74,7 @@ func TestAttackSquirrelFeedElsewhere(t *testing.T) {
 		{"an older package not in the release", good + "\n" + feedLineFor("App-1.0.0-delta.nupkg", other) + "\n", []string{"warning RELEASES"}},
 		{"another SHA-1", feedLineFor("App-1.0.1-full.nupkg", other), []string{"error RELEASES"}},
 		{"another size", feedLineFor("App-1.0.1-full.nupkg", append(full, 0)), []string{"error RELEASES"}},
+		{"another SHA-1 of the large package", otherSHA1(feedLineFor("App-1.0.0-full.nupkg", big)) + "\n" + good + "\n", []string{"warning RELEASES"}},
 		// A line Update.exe cannot read makes it refuse the feed.
 		{"a feed Update.exe refuses", good + "\nnot a line\n" + feedLineFor("App-1.0.2-full.nupkg", other), nil},
 	}
@@ -76,7 +86,7 @@ func TestAttackSquirrelFeedElsewhere(t *testing.T) {
 		}
 	}
 	// The same in a zip of the release folder.
-	for _, c := range cases[2:4] {
+	for _, c := range append(cases[2:4], cases[5]) {
 		z := makeZip(t, []zipEntry{{name: "rel/App-1.0.1-full.nupkg", data: full}, {name: "rel/RELEASES", data: []byte(c.feed)}})
 		dir := t.TempDir()
 		writeTree(t, dir, map[string][]byte{"release.zip": z})
