@@ -1502,6 +1502,12 @@ func (b *builder) packages(lock map[string]lockPk, appRoot string) map[string]*P
 					b.finding(RuleLockfileMismatch, signing.SeverityWarning, dir,
 						fmt.Sprintf("package.json says %s@%s, the lockfile %s", p.Name, p.Version, l.Version))
 				}
+			} else if len(lock) > 0 {
+				// npm installs only what the lockfile lists: a package
+				// it does not list was put there otherwise (a nested
+				// copy planted to shadow a dependency).
+				b.finding(RuleLockfileMismatch, signing.SeverityWarning, dir,
+					fmt.Sprintf("%s@%s is not in the application's package-lock.json, which lists every package npm installed (%s)", p.Name, p.Version, rel))
 			}
 		}
 		pkgs[dir] = p
