@@ -155,9 +155,10 @@ func parseFeed(data []byte) (entries []feedEntry, ok bool) {
 // checkSquirrelFeeds compares each line of the release's Squirrel feeds
 // with the package of that name beside the feed: a URL, a package the
 // release does not hold, or one whose size or SHA-1 is not the line's is
-// file/update-not-in-release, an error for the newest version the feed
-// lists (what clients install) and a warning for an older one (a client
-// of an older version may take it as a delta); each file an
+// file/update-not-in-release, an error but for a file name of an older
+// version than the newest the feed lists, which the release need not
+// hold (Squirrel's releasify keeps every earlier release's lines): a
+// note; each file an
 // electron-updater feed lists likewise (updaterFeedFindings). It runs
 // once every file has been checked.
 func (e *engine) checkSquirrelFeeds() {
@@ -186,13 +187,15 @@ func (e *engine) checkSquirrelFeeds() {
 		}
 		dir := path.Dir(fd.path)
 		for _, en := range entries {
-			msg := e.feedProblem(en, files, dir)
+			msg, missing := e.feedProblem(en, files, dir)
 			if msg == "" {
 				continue
 			}
 			sev := signing.SeverityError
-			if en.version != nil && slices.Compare(en.version, newest) < 0 {
-				sev = signing.SeverityWarning
+			if missing && en.version != nil && slices.Compare(en.version, newest) < 0 {
+				// Releasify keeps the lines of every earlier release,
+				// whose packages were published with them.
+				sev = signing.SeverityNote
 			}
 			finds = append(finds, finding(RuleUpdateNotInRelease, sev, fd.path, msg))
 		}
@@ -201,10 +204,11 @@ func (e *engine) checkSquirrelFeeds() {
 }
 
 // feedProblem says why the package the feed's line en names is not the
-// release's own file beside the feed (in folder dir), or "".
-func (e *engine) feedProblem(en feedEntry, files map[string]*File, dir string) string {
+// release's own file beside the feed (in folder dir), or ""; missing
+// reports a file name the release does not hold.
+func (e *engine) feedProblem(en feedEntry, files map[string]*File, dir string) (msg string, missing bool) {
 	if en.url != "" {
-		return fmt.Sprintf("Squirrel feed lists %s: Update.exe downloads that package from the URL, and it was not checked", en.url)
+		return fmt.Sprintf("Squirrel feed lists %s: Update.exe downloads that package from the URL, and it was not checked", en.url), false
 	}
 	p := joinPath(dir, en.name)
 	if dir == "." {
@@ -212,13 +216,13 @@ func (e *engine) feedProblem(en feedEntry, files map[string]*File, dir string) s
 	}
 	f := files[p]
 	if f == nil {
-		return fmt.Sprintf("Squirrel feed lists %s, which the release does not hold beside it: Update.exe downloads it, and it was not checked", en.name)
+		return fmt.Sprintf("Squirrel feed lists %s, which the release does not hold beside it: Update.exe downloads it, and it was not checked", en.name), true
 	}
 	if f.Size != en.size {
-		return fmt.Sprintf("Squirrel feed lists %s of %d bytes, but the release's file has %d: Update.exe refuses it and installs only a package of the feed's size and SHA-1, which was not checked", en.name, en.size, f.Size)
+		return fmt.Sprintf("Squirrel feed lists %s of %d bytes, but the release's file has %d: Update.exe refuses it and installs only a package of the feed's size and SHA-1, which was not checked", en.name, en.size, f.Size), false
 	}
 	if sum, ok := e.feedSHA1[p]; ok && sum != en.sha1 {
-		return fmt.Sprintf("Squirrel feed lists %s with SHA-1 %s, but the release's file has SHA-1 %s: Update.exe installs only a package of the feed's SHA-1, which was not checked", en.name, en.sha1, sum)
+		return fmt.Sprintf("Squirrel feed lists %s with SHA-1 %s, but the release's file has SHA-1 %s: Update.exe installs only a package of the feed's SHA-1, which was not checked", en.name, en.sha1, sum), false
 	}
-	return ""
+	return "", false
 }

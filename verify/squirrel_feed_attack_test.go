@@ -49,8 +49,9 @@ func feedFindings(r *Report) []string {
 // or a 1.0.2 package the release does not hold, or the release's package
 // with another SHA-1 or size (so that only another file is installed)
 // passed: RELEASES was a data file. Each is now
-// file/update-not-in-release, an error for the newest version and a
-// warning for an older one; a feed that lists the release's own packages
+// file/update-not-in-release, an error (a note for an older version's
+// file name the release does not hold: Squirrel's releasify keeps every
+// earlier release's lines); a feed that lists the release's own packages
 // (large or small, in a folder or a zip) passes.
 func TestAttackSquirrelFeedElsewhere(t *testing.T) {
 	t.Parallel()
@@ -71,10 +72,11 @@ func TestAttackSquirrelFeedElsewhere(t *testing.T) {
 		{"the release's large package", feedLineFor("App-1.0.0-full.nupkg", big) + "\n" + good + "\n", nil},
 		{"a URL", strings.Replace(good, "App-1.0.1", "https://evil.example/x/App-1.0.1", 1), []string{"error RELEASES"}},
 		{"a newer package not in the release", good + "\n" + feedLineFor("App-1.0.2-full.nupkg", other) + "\n", []string{"error RELEASES"}},
-		{"an older package not in the release", good + "\n" + feedLineFor("App-1.0.0-delta.nupkg", other) + "\n", []string{"warning RELEASES"}},
+		{"an older package not in the release", good + "\n" + feedLineFor("App-1.0.0-delta.nupkg", other) + "\n", []string{"note RELEASES"}},
+		{"an older package at a URL", good + "\n" + feedLineFor("https://evil.example/App-1.0.0-delta.nupkg", other) + "\n", []string{"error RELEASES"}},
 		{"another SHA-1", feedLineFor("App-1.0.1-full.nupkg", other), []string{"error RELEASES"}},
 		{"another size", feedLineFor("App-1.0.1-full.nupkg", append(full, 0)), []string{"error RELEASES"}},
-		{"another SHA-1 of the large package", otherSHA1(feedLineFor("App-1.0.0-full.nupkg", big)) + "\n" + good + "\n", []string{"warning RELEASES"}},
+		{"another SHA-1 of the large package", otherSHA1(feedLineFor("App-1.0.0-full.nupkg", big)) + "\n" + good + "\n", []string{"error RELEASES"}},
 		// A line Update.exe cannot read makes it refuse the feed.
 		{"a feed Update.exe refuses", good + "\nnot a line\n" + feedLineFor("App-1.0.2-full.nupkg", other), nil},
 	}
