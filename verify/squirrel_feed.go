@@ -27,14 +27,15 @@ import (
 // feed lists a line per package (about 100 bytes each).
 const maxFeedSize = 4 << 20
 
-// squirrelFeed is a RELEASES file of the release: its report path and
-// its bytes.
+// squirrelFeed is a feed of the release (a RELEASES file, or YAML that
+// may be an electron-updater feed): its report path and its bytes.
 type squirrelFeed struct {
 	path string
 	data []byte
+	over bool // more than maxFeedSize bytes: not kept
 }
 
-// keptBytes keeps the bytes written to it, up to max; over records that
+// keptBytes keeps the first max bytes written to it; over records that
 // more were written.
 type keptBytes struct {
 	b    []byte
@@ -43,9 +44,9 @@ type keptBytes struct {
 }
 
 func (k *keptBytes) write(p []byte) {
-	if len(k.b)+len(p) > k.max {
+	if room := k.max - len(k.b); len(p) > room {
 		k.over = true
-		return
+		p = p[:room]
 	}
 	k.b = append(k.b, p...)
 }
@@ -63,10 +64,10 @@ func isNupkgName(p string) bool { return strings.HasSuffix(strings.ToLower(p), "
 // squirrelWants returns, for the file at report path p of size bytes
 // (negative when the walk did not stat it), whether its check computes
 // its SHA-1 (a package a feed may list) and the buffer that keeps its
-// bytes (a feed, Squirrel's or electron-updater's, up to maxFeedSize),
+// first maxFeedSize bytes (a feed, Squirrel's or electron-updater's),
 // else nil.
 func squirrelWants(p string, size int64) (sha1 bool, keep *keptBytes) {
-	if (isFeedName(p) || isYAMLName(p)) && size <= maxFeedSize {
+	if isFeedName(p) || isYAMLName(p) {
 		return false, &keptBytes{max: maxFeedSize}
 	}
 	return isNupkgName(p), nil
@@ -79,12 +80,18 @@ func (e *engine) noteSquirrel(c *check) {
 	h := c.h
 	whole := !c.readProblem && h.n == c.f.Size
 	switch {
-	case h.keep != nil && whole && !h.keep.over && int64(len(h.keep.b)) == h.n &&
-		(isFeedName(c.f.Path) || bytes.Contains(h.keep.b, []byte("sha"))):
+	case h.keep != nil && whole && int64(len(h.keep.b)) == min(h.n, maxFeedSize) &&
+		(isFeedName(c.f.Path) || h.keep.over || bytes.Contains(h.keep.b, []byte("sha"))):
 		// Of YAML, only what may be an electron-updater feed (a sha512
-		// or sha2 key) is kept: node_modules hold many .yml files.
+		// or sha2 key) is kept: node_modules hold many .yml files. A
+		// file too large to keep is recorded as such (squirrelFeed.over),
+		// whatever its first bytes: a feed's keys may follow padding.
+		fd := squirrelFeed{path: c.f.Path, over: h.keep.over}
+		if !fd.over {
+			fd.data = bytes.Clone(h.keep.b)
+		}
 		e.mu.Lock()
-		e.feeds = append(e.feeds, squirrelFeed{c.f.Path, bytes.Clone(h.keep.b)})
+		e.feeds = append(e.feeds, fd)
 		e.mu.Unlock()
 	case h.sha1 != nil && whole && isNupkgName(c.f.Path):
 		e.mu.Lock()
@@ -171,6 +178,11 @@ func (e *engine) checkSquirrelFeeds() {
 	}
 	var finds []signing.Finding
 	for _, fd := range e.feeds {
+		if fd.over {
+			finds = append(finds, finding(RuleUpdateNotInRelease, signing.SeverityWarning, fd.path,
+				fmt.Sprintf("an update feed (or YAML that may be one) of more than %d bytes: the packages it lists were not compared with the release's", maxFeedSize)))
+			continue
+		}
 		if !isFeedName(fd.path) {
 			finds = append(finds, updaterFeedFindings(fd, files)...)
 			continue

@@ -77,6 +77,7 @@ func TestAttackSquirrelFeedElsewhere(t *testing.T) {
 		{"another SHA-1", feedLineFor("App-1.0.1-full.nupkg", other), []string{"error RELEASES"}},
 		{"another size", feedLineFor("App-1.0.1-full.nupkg", append(full, 0)), []string{"error RELEASES"}},
 		{"another SHA-1 of the large package", otherSHA1(feedLineFor("App-1.0.0-full.nupkg", big)) + "\n" + good + "\n", []string{"error RELEASES"}},
+		{"a feed too large to compare", good + "\n#" + strings.Repeat("x", maxFeedSize) + "\n" + feedLineFor("https://evil.example/App-1.0.2-full.nupkg", other), []string{"warning RELEASES"}},
 		// A line Update.exe cannot read makes it refuse the feed.
 		{"a feed Update.exe refuses", good + "\nnot a line\n" + feedLineFor("App-1.0.2-full.nupkg", other), nil},
 	}

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bytes"
 	"fmt"
 	"net/url"
 	"path"
@@ -118,6 +119,14 @@ func resolveFeedURL(dir, u string) (p string, local bool) {
 func updaterFeedFindings(fd squirrelFeed, files map[string]*File) []signing.Finding {
 	list, ok := parseUpdaterFeed(fd.data)
 	if !ok {
+		var probe any
+		if yaml.Unmarshal(fd.data, &probe) != nil && bytes.Contains(fd.data, []byte("version")) &&
+			(bytes.Contains(fd.data, []byte("sha512")) || bytes.Contains(fd.data, []byte("sha2"))) {
+			// What may be a feed that this YAML parser does not read, and
+			// electron-updater's js-yaml may.
+			return []signing.Finding{finding(RuleUpdateNotInRelease, signing.SeverityWarning, fd.path,
+				"this looks like an electron-updater feed (version, sha512) but does not read as YAML here: the files it lists were not compared with the release's")}
+		}
 		return nil
 	}
 	var finds []signing.Finding
