@@ -2,13 +2,13 @@ package verify
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/url"
 	"path"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-
+	"github.com/shipgate/shipgate/internal/strictyaml"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -23,10 +23,12 @@ import (
 // has clients install bytes verify never saw.
 
 // isYAMLName reports whether report path p may be an electron-updater
-// feed.
+// feed: YAML outside node_modules and asar archives (the feed lies on
+// the update server beside the installers, not in the application).
 func isYAMLName(p string) bool {
 	l := strings.ToLower(p)
-	return strings.HasSuffix(l, ".yml") || strings.HasSuffix(l, ".yaml")
+	return (strings.HasSuffix(l, ".yml") || strings.HasSuffix(l, ".yaml")) &&
+		!strings.Contains(l, "node_modules/") && !strings.Contains(l, ".asar/")
 }
 
 // updaterFeedFile is a file an electron-updater feed lists: its url and
@@ -45,7 +47,7 @@ type updaterFeedFile struct {
 // nor a sha2.
 func parseUpdaterFeed(data []byte) (files []updaterFeedFile, ok bool) {
 	var f map[string]any
-	if yaml.Unmarshal(data, &f) != nil || f == nil || jsString(f["version"]) == "" {
+	if _, err := strictyaml.Unmarshal(data, &f, strictyaml.Options{MaxSize: maxFeedSize}); err != nil || f == nil || jsString(f["version"]) == "" {
 		return nil, false
 	}
 	list, _ := f["files"].([]any)
@@ -120,12 +122,19 @@ func updaterFeedFindings(fd squirrelFeed, files map[string]*File) []signing.Find
 	list, ok := parseUpdaterFeed(fd.data)
 	if !ok {
 		var probe any
-		if yaml.Unmarshal(fd.data, &probe) != nil && bytes.Contains(fd.data, []byte("version")) &&
-			(bytes.Contains(fd.data, []byte("sha512")) || bytes.Contains(fd.data, []byte("sha2"))) {
-			// What may be a feed that this YAML parser does not read, and
-			// electron-updater's js-yaml may.
-			return []signing.Finding{finding(RuleUpdateNotInRelease, signing.SeverityWarning, fd.path,
-				"this looks like an electron-updater feed (version, sha512) but does not read as YAML here: the files it lists were not compared with the release's")}
+		if _, err := strictyaml.Unmarshal(fd.data, &probe, strictyaml.Options{MaxSize: maxFeedSize}); err != nil &&
+			bytes.Contains(fd.data, []byte("version")) && (bytes.Contains(fd.data, []byte("sha512")) || bytes.Contains(fd.data, []byte("sha2"))) {
+			// What may be a feed that the strict reader refuses (an
+			// anchor, an alias, a tag), and electron-updater's js-yaml
+			// reads: electron-builder writes none of those.
+			// js-yaml refuses what is not YAML, a second document and a
+			// duplicate key too: a warning for those.
+			sev := signing.SeverityWarning
+			if errors.Is(err, strictyaml.ErrAlias) || errors.Is(err, strictyaml.ErrTag) {
+				sev = signing.SeverityError
+			}
+			return []signing.Finding{finding(RuleUpdateNotInRelease, sev, fd.path,
+				"this looks like an electron-updater feed (a version, a sha512 or sha2) but is not plain YAML ("+err.Error()+"), as electron-builder writes it; electron-updater reads it all the same, and the files it lists were not compared with the release's")}
 		}
 		return nil
 	}

@@ -42,6 +42,7 @@ func TestAttackUpdaterFeedElsewhere(t *testing.T) {
 		{"a file the release does not hold", feed("Chatterbox-Setup-1.4.2.exe", n), []string{"error latest.yml"}},
 		{"another size", feed("Chatterbox-Setup-1.4.1.exe", n+1), []string{"error latest.yml"}},
 		{"a feed that does not read", "version: 1.4.1\nfiles:\n  - url: https://evil.example/x.exe\n    sha512: [\n", []string{"warning latest.yml"}},
+		{"a feed with an alias", "version: 1.4.1\nx: &u https://evil.example/x.exe\nfiles:\n  - url: *u\n    sha512: c2hhNTEy\n", []string{"error latest.yml"}},
 		{"a feed too large to compare", "#" + strings.Repeat("x", maxFeedSize) + "\n" + feed("https://evil.example/x.exe", n), []string{"warning latest.yml"}},
 		{"the older path form", "version: 1.4.1\npath: https://evil.example/x.exe\nsha512: c2hhNTEy\n", []string{"error latest.yml"}},
 	}
