@@ -1502,6 +1502,14 @@ func (b *builder) packages(lock map[string]lockPk, appRoot string) map[string]*P
 					b.finding(RuleLockfileMismatch, signing.SeverityWarning, dir,
 						fmt.Sprintf("package.json says %s@%s, the lockfile %s", p.Name, p.Version, l.Version))
 				}
+			} else if len(lock) > 0 && (appRoot == "" || strings.HasPrefix(dir, appRoot+"/") || nodeResolves(appRoot, dir)) {
+				// npm installs only what the lockfile lists: a package
+				// of the application (in its folder, or where its
+				// require() finds it) the lockfile does not list was put
+				// there otherwise (a nested copy planted to shadow a
+				// dependency); another asar's are not the lockfile's.
+				b.finding(RuleLockfileMismatch, signing.SeverityWarning, dir,
+					fmt.Sprintf("%s@%s is not in the application's package-lock.json, which lists every package npm installed (%s)", p.Name, p.Version, rel))
 			}
 		}
 		pkgs[dir] = p

@@ -96,3 +96,42 @@ func TestAttackPackageBesideAppSameAppVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackPackageNotInLockfile: a nested copy of tinycolor planted to
+// shadow the real one for @chatter/ui, in a release of a new application
+// version, was a note (package added) while the application's
+// package-lock.json, which lists every package npm installed, has no
+// such package. It is now electron/lockfile-mismatch; the packages the
+// lockfile lists have none.
+func TestAttackPackageNotInLockfile(t *testing.T) {
+	t.Parallel()
+	const nested = "node_modules/@chatter/ui/node_modules/tinycolor/"
+	old, n := rtWindows(t, "1.4.0"), rtWindows(t, "1.4.1")
+	repackAsar(t, n, func(f map[string]*electronfix.AsarFile) {
+		f[nested+"package.json"] = &electronfix.AsarFile{Path: nested + "package.json", Data: []byte(`{"name":"tinycolor","version":"2.1.1"}`)}
+		f[nested+"index.js"] = &electronfix.AsarFile{Path: nested + "index.js", Data: []byte("evil()")}
+	})
+	pn, err := n.Write(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := openRelease(t, pn)
+	var got []string
+	for _, f := range inv.Findings {
+		if f.Rule == RuleLockfileMismatch {
+			got = append(got, f.Path)
+		}
+	}
+	if want := []string{rtAsar + "/" + strings.TrimSuffix(nested, "/")}; !slices.Equal(got, want) {
+		t.Errorf("lockfile findings %q, want %q", got, want)
+	}
+	po, err := old.Write(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range openRelease(t, po).Findings {
+		if f.Rule == RuleLockfileMismatch {
+			t.Errorf("the release as built: %s %s", f.Path, f.Message)
+		}
+	}
+}

@@ -236,7 +236,7 @@ func TestPackageJSONProblems(t *testing.T) {
 	t.Parallel()
 	arc, _ := electronfix.PackAsar([]electronfix.AsarFile{
 		{Path: "package.json", Data: []byte(`{"name":"x","version":"1.0.0","dependencies":{"a":"1"}}`)},
-		{Path: "package-lock.json", Data: []byte(`{"lockfileVersion":3,"packages":{"node_modules/a":{"version":"1.0.1"}}}`)},
+		{Path: "package-lock.json", Data: []byte(`{"lockfileVersion":3,"packages":{"node_modules/a":{"version":"1.0.1"},"node_modules/a/node_modules/@s/b":{"version":"2.0.0"},"node_modules/broken":{}}}`)},
 		{Path: "node_modules/a/package.json", Data: []byte(`{"name":"a","version":"1.0.0","license":{"type":"MIT"},"scripts":{"postinstall":"node x.js","test":"jest"}}`)},
 		{Path: "node_modules/a/node_modules/@s/b/package.json", Data: []byte(`{"name":"@s/b","version":"2.0.0"}`)},
 		{Path: "node_modules/a/node_modules/@s/b/index.js", Data: []byte(`1`)},

@@ -90,6 +90,9 @@ var archiveMagic = []struct {
 	{"tar", 257, "ustar", false},
 	{"bsdiff", 0, "BSDIFF40", true},
 	{"MSDelta", 0, "PA30", true},
+	// A legacy PatchAPI (mspatcha) delta: Squirrel applies .diff files
+	// with DELTA_APPLY_FLAG_ALLOW_PA19, so MSDelta takes these too.
+	{"MSDelta (PatchAPI PA19)", 0, "PA19", true},
 }
 
 // zstdMagic starts a Zstandard frame.

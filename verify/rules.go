@@ -68,9 +68,9 @@ const (
 	// so that the files inside it are not checked.
 	RuleUncheckedArchive signing.Rule = "file/unchecked-archive"
 	// RuleUpdateNotInRelease: an update feed of the release (a
-	// Squirrel.Windows RELEASES file) lists a package that is not the
-	// release's file beside it: a URL, a file it does not hold, or one of
-	// another size or SHA-1.
+	// Squirrel.Windows RELEASES file, an electron-updater latest.yml)
+	// lists a package that is not the release's file beside it: a URL, a
+	// file it does not hold, or one of another size (or SHA-1).
 	RuleUpdateNotInRelease signing.Rule = "file/update-not-in-release"
 	// RuleBlocklistWarning: a blocklist the verification used loaded with
 	// a warning (stale, fetched in the future, a file its lock does not

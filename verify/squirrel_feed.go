@@ -27,14 +27,15 @@ import (
 // feed lists a line per package (about 100 bytes each).
 const maxFeedSize = 4 << 20
 
-// squirrelFeed is a RELEASES file of the release: its report path and
-// its bytes.
+// squirrelFeed is a feed of the release (a RELEASES file, or YAML that
+// may be an electron-updater feed): its report path and its bytes.
 type squirrelFeed struct {
 	path string
 	data []byte
+	over bool // more than maxFeedSize bytes: not kept
 }
 
-// keptBytes keeps the bytes written to it, up to max; over records that
+// keptBytes keeps the first max bytes written to it; over records that
 // more were written.
 type keptBytes struct {
 	b    []byte
@@ -43,9 +44,9 @@ type keptBytes struct {
 }
 
 func (k *keptBytes) write(p []byte) {
-	if len(k.b)+len(p) > k.max {
+	if room := k.max - len(k.b); len(p) > room {
 		k.over = true
-		return
+		p = p[:room]
 	}
 	k.b = append(k.b, p...)
 }
@@ -63,9 +64,10 @@ func isNupkgName(p string) bool { return strings.HasSuffix(strings.ToLower(p), "
 // squirrelWants returns, for the file at report path p of size bytes
 // (negative when the walk did not stat it), whether its check computes
 // its SHA-1 (a package a feed may list) and the buffer that keeps its
-// bytes (a feed, up to maxFeedSize), else nil.
+// first maxFeedSize bytes (a feed, Squirrel's or electron-updater's),
+// else nil.
 func squirrelWants(p string, size int64) (sha1 bool, keep *keptBytes) {
-	if isFeedName(p) && size <= maxFeedSize {
+	if isFeedName(p) || isYAMLName(p) {
 		return false, &keptBytes{max: maxFeedSize}
 	}
 	return isNupkgName(p), nil
@@ -78,9 +80,18 @@ func (e *engine) noteSquirrel(c *check) {
 	h := c.h
 	whole := !c.readProblem && h.n == c.f.Size
 	switch {
-	case h.keep != nil && whole && !h.keep.over && int64(len(h.keep.b)) == h.n:
+	case h.keep != nil && whole && int64(len(h.keep.b)) == min(h.n, maxFeedSize) &&
+		(isFeedName(c.f.Path) || h.keep.over || bytes.Contains(h.keep.b, []byte("sha"))):
+		// Of YAML, only what may be an electron-updater feed (a sha512
+		// or sha2 key) is kept: node_modules hold many .yml files. A
+		// file too large to keep is recorded as such (squirrelFeed.over),
+		// whatever its first bytes: a feed's keys may follow padding.
+		fd := squirrelFeed{path: c.f.Path, over: h.keep.over}
+		if !fd.over {
+			fd.data = bytes.Clone(h.keep.b)
+		}
 		e.mu.Lock()
-		e.feeds = append(e.feeds, squirrelFeed{c.f.Path, bytes.Clone(h.keep.b)})
+		e.feeds = append(e.feeds, fd)
 		e.mu.Unlock()
 	case h.sha1 != nil && whole && isNupkgName(c.f.Path):
 		e.mu.Lock()
@@ -148,13 +159,15 @@ func parseFeed(data []byte) (entries []feedEntry, ok bool) {
 	return entries, true
 }
 
-// checkSquirrelFeeds compares each line of the release's feeds with the
-// package of that name beside the feed: a URL, a package the release
-// does not hold, or one whose size or SHA-1 is not the line's is
-// file/update-not-in-release, an error for the newest version the feed
-// lists (what clients install) and a warning for an older one (a client
-// of an older version may take it as a delta). It runs once every file
-// has been checked.
+// checkSquirrelFeeds compares each line of the release's Squirrel feeds
+// with the package of that name beside the feed: a URL, a package the
+// release does not hold, or one whose size or SHA-1 is not the line's is
+// file/update-not-in-release, an error but for a file name of an older
+// version than the newest the feed lists, which the release need not
+// hold (Squirrel's releasify keeps every earlier release's lines): a
+// note; each file an
+// electron-updater feed lists likewise (updaterFeedFindings). It runs
+// once every file has been checked.
 func (e *engine) checkSquirrelFeeds() {
 	if len(e.feeds) == 0 {
 		return
@@ -165,6 +178,15 @@ func (e *engine) checkSquirrelFeeds() {
 	}
 	var finds []signing.Finding
 	for _, fd := range e.feeds {
+		if fd.over {
+			finds = append(finds, finding(RuleUpdateNotInRelease, signing.SeverityWarning, fd.path,
+				fmt.Sprintf("an update feed (or YAML that may be one) of more than %d bytes: the packages it lists were not compared with the release's", maxFeedSize)))
+			continue
+		}
+		if !isFeedName(fd.path) {
+			finds = append(finds, updaterFeedFindings(fd, files)...)
+			continue
+		}
 		entries, ok := parseFeed(fd.data)
 		if !ok {
 			continue
@@ -177,13 +199,15 @@ func (e *engine) checkSquirrelFeeds() {
 		}
 		dir := path.Dir(fd.path)
 		for _, en := range entries {
-			msg := e.feedProblem(en, files, dir)
+			msg, missing := e.feedProblem(en, files, dir)
 			if msg == "" {
 				continue
 			}
 			sev := signing.SeverityError
-			if en.version != nil && slices.Compare(en.version, newest) < 0 {
-				sev = signing.SeverityWarning
+			if missing && en.version != nil && slices.Compare(en.version, newest) < 0 {
+				// Releasify keeps the lines of every earlier release,
+				// whose packages were published with them.
+				sev = signing.SeverityNote
 			}
 			finds = append(finds, finding(RuleUpdateNotInRelease, sev, fd.path, msg))
 		}
@@ -192,10 +216,11 @@ func (e *engine) checkSquirrelFeeds() {
 }
 
 // feedProblem says why the package the feed's line en names is not the
-// release's own file beside the feed (in folder dir), or "".
-func (e *engine) feedProblem(en feedEntry, files map[string]*File, dir string) string {
+// release's own file beside the feed (in folder dir), or ""; missing
+// reports a file name the release does not hold.
+func (e *engine) feedProblem(en feedEntry, files map[string]*File, dir string) (msg string, missing bool) {
 	if en.url != "" {
-		return fmt.Sprintf("Squirrel feed lists %s: Update.exe downloads that package from the URL, and it was not checked", en.url)
+		return fmt.Sprintf("Squirrel feed lists %s: Update.exe downloads that package from the URL, and it was not checked", en.url), false
 	}
 	p := joinPath(dir, en.name)
 	if dir == "." {
@@ -203,13 +228,13 @@ func (e *engine) feedProblem(en feedEntry, files map[string]*File, dir string) s
 	}
 	f := files[p]
 	if f == nil {
-		return fmt.Sprintf("Squirrel feed lists %s, which the release does not hold beside it: Update.exe downloads it, and it was not checked", en.name)
+		return fmt.Sprintf("Squirrel feed lists %s, which the release does not hold beside it: Update.exe downloads it, and it was not checked", en.name), true
 	}
 	if f.Size != en.size {
-		return fmt.Sprintf("Squirrel feed lists %s of %d bytes, but the release's file has %d: Update.exe refuses it and installs only a package of the feed's size and SHA-1, which was not checked", en.name, en.size, f.Size)
+		return fmt.Sprintf("Squirrel feed lists %s of %d bytes, but the release's file has %d: Update.exe refuses it and installs only a package of the feed's size and SHA-1, which was not checked", en.name, en.size, f.Size), false
 	}
 	if sum, ok := e.feedSHA1[p]; ok && sum != en.sha1 {
-		return fmt.Sprintf("Squirrel feed lists %s with SHA-1 %s, but the release's file has SHA-1 %s: Update.exe installs only a package of the feed's SHA-1, which was not checked", en.name, en.sha1, sum)
+		return fmt.Sprintf("Squirrel feed lists %s with SHA-1 %s, but the release's file has SHA-1 %s: Update.exe installs only a package of the feed's SHA-1, which was not checked", en.name, en.sha1, sum), false
 	}
-	return ""
+	return "", false
 }

@@ -18,6 +18,15 @@ func feedLineFor(name string, b []byte) string {
 	return fmt.Sprintf("%s %s %d", strings.ToUpper(hex.EncodeToString(s[:])), name, len(b))
 }
 
+// otherSHA1 returns the feed line l with another SHA-1.
+func otherSHA1(l string) string {
+	c := "0"
+	if l[0] == '0' {
+		c = "1"
+	}
+	return c + l[1:]
+}
+
 // feedFindings returns the file/update-not-in-release findings of r as
 // "severity path".
 func feedFindings(r *Report) []string {
@@ -40,8 +49,9 @@ func feedFindings(r *Report) []string {
 // or a 1.0.2 package the release does not hold, or the release's package
 // with another SHA-1 or size (so that only another file is installed)
 // passed: RELEASES was a data file. Each is now
-// file/update-not-in-release, an error for the newest version and a
-// warning for an older one; a feed that lists the release's own packages
+// file/update-not-in-release, an error (a note for an older version's
+// file name the release does not hold: Squirrel's releasify keeps every
+// earlier release's lines); a feed that lists the release's own packages
 // (large or small, in a folder or a zip) passes.
 func TestAttackSquirrelFeedElsewhere(t *testing.T) {
 	t.Parallel()
@@ -62,9 +72,12 @@ func TestAttackSquirrelFeedElsewhere(t *testing.T) {
 		{"the release's large package", feedLineFor("App-1.0.0-full.nupkg", big) + "\n" + good + "\n", nil},
 		{"a URL", strings.Replace(good, "App-1.0.1", "https://evil.example/x/App-1.0.1", 1), []string{"error RELEASES"}},
 		{"a newer package not in the release", good + "\n" + feedLineFor("App-1.0.2-full.nupkg", other) + "\n", []string{"error RELEASES"}},
-		{"an older package not in the release", good + "\n" + feedLineFor("App-1.0.0-delta.nupkg", other) + "\n", []string{"warning RELEASES"}},
+		{"an older package not in the release", good + "\n" + feedLineFor("App-1.0.0-delta.nupkg", other) + "\n", []string{"note RELEASES"}},
+		{"an older package at a URL", good + "\n" + feedLineFor("https://evil.example/App-1.0.0-delta.nupkg", other) + "\n", []string{"error RELEASES"}},
 		{"another SHA-1", feedLineFor("App-1.0.1-full.nupkg", other), []string{"error RELEASES"}},
 		{"another size", feedLineFor("App-1.0.1-full.nupkg", append(full, 0)), []string{"error RELEASES"}},
+		{"another SHA-1 of the large package", otherSHA1(feedLineFor("App-1.0.0-full.nupkg", big)) + "\n" + good + "\n", []string{"error RELEASES"}},
+		{"a feed too large to compare", good + "\n#" + strings.Repeat("x", maxFeedSize) + "\n" + feedLineFor("https://evil.example/App-1.0.2-full.nupkg", other), []string{"warning RELEASES"}},
 		// A line Update.exe cannot read makes it refuse the feed.
 		{"a feed Update.exe refuses", good + "\nnot a line\n" + feedLineFor("App-1.0.2-full.nupkg", other), nil},
 	}
@@ -76,7 +89,7 @@ func TestAttackSquirrelFeedElsewhere(t *testing.T) {
 		}
 	}
 	// The same in a zip of the release folder.
-	for _, c := range cases[2:4] {
+	for _, c := range append(cases[2:4], cases[5]) {
 		z := makeZip(t, []zipEntry{{name: "rel/App-1.0.1-full.nupkg", data: full}, {name: "rel/RELEASES", data: []byte(c.feed)}})
 		dir := t.TempDir()
 		writeTree(t, dir, map[string][]byte{"release.zip": z})

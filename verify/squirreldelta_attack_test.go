@@ -43,3 +43,27 @@ func TestAttackSquirrelDeltaPatch(t *testing.T) {
 		t.Errorf("findings %q, want %q", got, want)
 	}
 }
+
+// TestAttackSquirrelDeltaLegacyPatch: Update.exe applies a delta
+// package's .diff with MSDelta's ApplyDelta and ApplyFlags.AllowLegacy
+// (DELTA_APPLY_FLAG_ALLOW_PA19), so a legacy PatchAPI delta, "PA19"
+// rather than "PA30", builds the installed file just the same. Only PA30
+// was known as a patch: the PA19 .diff was a data file, and the App.exe
+// it builds passed unseen. It is now file/unchecked-archive too.
+func TestAttackSquirrelDeltaLegacyPatch(t *testing.T) {
+	delta := makeZip(t, []zipEntry{
+		{name: "lib/net45/App.exe.diff", data: append([]byte("PA19"), make([]byte, 40)...)},
+		{name: "lib/net45/App.exe.shasum", data: []byte("0123456789012345678901234567890123456789 App.exe 1536")},
+	})
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"App-1.0.1-delta.nupkg": delta})
+	r := run(t, Options{Policy: requireValid()}, dir)
+	var got []string
+	for _, fd := range r.Findings {
+		got = append(got, fd.Severity.String()+" "+string(fd.Rule)+" "+fd.Path)
+	}
+	want := []string{"warning file/unchecked-archive App-1.0.1-delta.nupkg/lib/net45/App.exe.diff"}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings %q, want %q", got, want)
+	}
+}

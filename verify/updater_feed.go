@@ -1,0 +1,165 @@
+package verify
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/shipgate/shipgate/internal/strictyaml"
+	"github.com/shipgate/shipgate/signing"
+)
+
+// electron-updater (electron-builder's auto-updater) reads a YAML feed
+// from the update URL — latest.yml, latest-mac.yml, latest-linux.yml, or
+// <channel>.yml — and downloads each file it lists by its url, resolved
+// against the feed's own URL as WHATWG's URL parser does (new URL(url,
+// base)): a name is the file beside the feed, an absolute or
+// protocol-relative URL any server's. It keeps the download when its
+// SHA-512 is the feed's. A feed whose url names a file the release does
+// not hold, or another server, or whose size is not the release's file's,
+// has clients install bytes verify never saw.
+
+// isYAMLName reports whether report path p may be an electron-updater
+// feed: YAML outside node_modules and asar archives (the feed lies on
+// the update server beside the installers, not in the application).
+func isYAMLName(p string) bool {
+	l := strings.ToLower(p)
+	return (strings.HasSuffix(l, ".yml") || strings.HasSuffix(l, ".yaml")) &&
+		!strings.Contains(l, "node_modules/") && !strings.Contains(l, ".asar/")
+}
+
+// updaterFeedFile is a file an electron-updater feed lists: its url and
+// size (0: not given).
+type updaterFeedFile struct {
+	url  string
+	size int64
+}
+
+// parseUpdaterFeed returns the files the electron-updater feed data lists,
+// as electron-updater reads them (js-yaml's load, then
+// Provider.resolveFiles: files, else the older path; JavaScript's loose
+// types, so a url of another type is its string form, and a missing one
+// "undefined"); ok is false for YAML that is no such feed, and for one
+// electron-updater refuses: no version, or a file with neither a sha512
+// nor a sha2.
+func parseUpdaterFeed(data []byte) (files []updaterFeedFile, ok bool) {
+	var f map[string]any
+	if _, err := strictyaml.Unmarshal(data, &f, strictyaml.Options{MaxSize: maxFeedSize}); err != nil || f == nil || jsString(f["version"]) == "" {
+		return nil, false
+	}
+	list, _ := f["files"].([]any)
+	if len(list) == 0 {
+		if f["path"] == nil {
+			return nil, false
+		}
+		list = []any{map[string]any{"url": f["path"], "sha512": f["sha512"], "sha2": f["sha2"]}}
+	}
+	for _, x := range list {
+		m, _ := x.(map[string]any)
+		if m == nil || (m["sha512"] == nil && m["sha2"] == nil) {
+			return nil, false // ERR_UPDATER_NO_CHECKSUM: the feed is refused
+		}
+		u := jsString(m["url"])
+		if m["url"] == nil {
+			u = "undefined"
+		}
+		size, _ := m["size"].(int)
+		files = append(files, updaterFeedFile{u, int64(size)})
+	}
+	return files, len(files) > 0
+}
+
+// jsString is v's string form as JavaScript's String() gives it for a
+// scalar; "" for nil and collections.
+func jsString(v any) string {
+	switch v := v.(type) {
+	case nil, map[string]any, []any:
+		return ""
+	case string:
+		return v
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+// feedBase is the URL a feed's folder stands for when its urls are
+// resolved: a host no url names by chance.
+var feedBase = &url.URL{Scheme: "https", Host: "feed.shipgate.invalid", Path: "/r/"}
+
+// resolveFeedURL returns the release path (under the feed's folder dir)
+// of the file electron-updater downloads for u, or local false when it
+// downloads it from elsewhere: another server, or above the feed's
+// folder. u is read as WHATWG's URL parser reads an http(s) URL: leading
+// and trailing controls and spaces stripped, tabs and newlines removed,
+// a backslash a slash.
+func resolveFeedURL(dir, u string) (p string, local bool) {
+	u = strings.TrimFunc(u, func(r rune) bool { return r <= ' ' })
+	u = strings.NewReplacer("\t", "", "\n", "", "\r", "", `\`, "/").Replace(u)
+	ref, err := url.Parse(u)
+	if err != nil || ref.Scheme != "" || ref.Host != "" || ref.User != nil {
+		return "", false
+	}
+	r := feedBase.ResolveReference(ref)
+	if r.Host != feedBase.Host {
+		return "", false
+	}
+	rel, ok := strings.CutPrefix(path.Clean(r.Path), feedBase.Path)
+	if !ok || rel == "" {
+		return "", false
+	}
+	if dir == "." {
+		return rel, true
+	}
+	return joinPath(dir, rel), true
+}
+
+// updaterFeedFindings returns the file/update-not-in-release errors of
+// the electron-updater feed fd (none when it is other YAML).
+func updaterFeedFindings(fd squirrelFeed, files map[string]*File) []signing.Finding {
+	list, ok := parseUpdaterFeed(fd.data)
+	if !ok {
+		var probe any
+		if _, err := strictyaml.Unmarshal(fd.data, &probe, strictyaml.Options{MaxSize: maxFeedSize}); err != nil &&
+			bytes.Contains(fd.data, []byte("version")) && (bytes.Contains(fd.data, []byte("sha512")) || bytes.Contains(fd.data, []byte("sha2"))) {
+			// What may be a feed that the strict reader refuses (an
+			// anchor, an alias, a tag), and electron-updater's js-yaml
+			// reads: electron-builder writes none of those.
+			// js-yaml refuses what is not YAML, a second document and a
+			// duplicate key too: a warning for those.
+			sev := signing.SeverityWarning
+			if errors.Is(err, strictyaml.ErrAlias) || errors.Is(err, strictyaml.ErrTag) {
+				sev = signing.SeverityError
+			}
+			return []signing.Finding{finding(RuleUpdateNotInRelease, sev, fd.path,
+				"this looks like an electron-updater feed (a version, a sha512 or sha2) but is not plain YAML ("+err.Error()+"), as electron-builder writes it; electron-updater reads it all the same, and the files it lists were not compared with the release's")}
+		}
+		return nil
+	}
+	var finds []signing.Finding
+	for _, f := range list {
+		if msg := updaterFeedProblem(f, files, path.Dir(fd.path)); msg != "" {
+			finds = append(finds, finding(RuleUpdateNotInRelease, signing.SeverityError, fd.path, msg))
+		}
+	}
+	return finds
+}
+
+// updaterFeedProblem says why the file electron-updater downloads for f,
+// listed by a feed in folder dir, is not the release's own, or "".
+func updaterFeedProblem(f updaterFeedFile, files map[string]*File, dir string) string {
+	p, local := resolveFeedURL(dir, f.url)
+	if !local {
+		return fmt.Sprintf("electron-updater feed lists %q, which is not a file beside the feed: clients download it from there, and it was not checked", f.url)
+	}
+	x := files[p]
+	if x == nil {
+		return fmt.Sprintf("electron-updater feed lists %q, which the release does not hold at %s: clients download it, and it was not checked", f.url, p)
+	}
+	if f.size > 0 && x.Size != f.size {
+		return fmt.Sprintf("electron-updater feed lists %q of %d bytes, but the release's file has %d: clients keep only a download of the feed's SHA-512, which was not checked", f.url, f.size, x.Size)
+	}
+	return ""
+}
