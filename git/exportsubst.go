@@ -91,7 +91,7 @@ type substRegion struct {
 // text that can end a string in the file and run as code). ok is true
 // when the file is the blob with its placeholders expanded, all of them
 // to such plain text.
-func (a *auditor) compareSubst(name string, e artifactEntry, te entryRef, until plumbing.Hash) (bool, error) {
+func (a *auditor) compareSubst(attrs *gitAttrs, name string, e artifactEntry, te entryRef, until plumbing.Hash) (bool, error) {
 	differs := func(why string) (bool, error) {
 		a.finding(RuleArtifactContentDiffers, signing.SeverityError, name, "", fmt.Sprintf("%s differs from the tree at %s (blob %s in the artifact, %s tagged)%s", name, until, e.hash, te.hash, why))
 		return false, nil
@@ -126,7 +126,15 @@ func (a *auditor) compareSubst(name string, e artifactEntry, te entryRef, until 
 		}
 		return re == nil || re.Match(text)
 	}
-	regions, ok := matchSubstChecked(tpl, e.data, func(f string) (string, bool) { return expandSubst(f, until, c) }, check)
+	// git archive converts the blob (ident, line ends) before it
+	// expands the placeholders.
+	var regions []substRegion
+	ok := false
+	for _, t := range append([][]byte{tpl}, worktreeForms(tpl, te.hash, attrs.is(name, false, "ident"), eolOf(attrs, name))...) {
+		if regions, ok = matchSubstChecked(t, e.data, func(f string) (string, bool) { return expandSubst(f, until, c) }, check); ok {
+			break
+		}
+	}
 	if !ok {
 		return differs(" beyond what export-subst expands in its $Format:…$ placeholders")
 	}

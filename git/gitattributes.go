@@ -185,8 +185,14 @@ func wildmatchGlob(p string) string {
 // is reports whether attribute attr is set (git's ATTR_TRUE) on path p, a
 // directory when dir is set.
 func (g *gitAttrs) is(p string, dir bool, attr string) bool {
+	return g.value(p, dir, attr) == attrSet
+}
+
+// value returns the state of attribute attr on path p: attrSet,
+// attrUnset, attrUnspc, a value, or "" when no line names it.
+func (g *gitAttrs) value(p string, dir bool, attr string) string {
 	if g == nil || g.tooLarge {
-		return false
+		return ""
 	}
 	known := map[string]string{}
 	d := path.Dir(p)
@@ -211,7 +217,7 @@ func (g *gitAttrs) is(p string, dir bool, attr string) bool {
 			d = ""
 		}
 	}
-	return known[attr] == attrSet
+	return known[attr]
 }
 
 // fill records the states not yet known, last first, expanding set
