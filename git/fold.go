@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/shipgate/shipgate/internal/glob"
 )
 
@@ -15,6 +17,26 @@ import (
 // "vendor/ff\u200cmpeg" is the directory vendor/ffmpeg, so a change under
 // it is a change to vendor/ffmpeg.
 func foldPath(s string) string { return glob.Fold(dropIgnorable(s)) }
+
+// pathKey is the key under which names are compared: foldPath's with
+// fold, else the NFC spelling (APFS and HFS+ find NFC and NFD spellings
+// as one name even on a case-sensitive volume).
+func pathKey(s string, fold bool) string {
+	if fold {
+		return foldPath(s)
+	}
+	return nfc(s)
+}
+
+// nfc returns s in NFC, without allocating for ASCII.
+func nfc(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return norm.NFC.String(s)
+		}
+	}
+	return s
+}
 
 // dropIgnorable returns s without the code points HFS+ ignores.
 func dropIgnorable(s string) string {
