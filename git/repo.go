@@ -708,6 +708,9 @@ func foldEqual(name []byte, lname string, fold bool) bool {
 	if bytes.IndexByte(name, '~') >= 0 && shortNameAlias(string(name), lname) {
 		return true
 	}
+	if n := len(name); n > 0 && (name[n-1] == '.' || name[n-1] == ' ') {
+		return foldPath(string(name)) == lname
+	}
 	for i := 0; i < len(name); i++ {
 		if name[i] >= utf8.RuneSelf {
 			return foldPath(string(name)) == lname
