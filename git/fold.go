@@ -19,6 +19,13 @@ import (
 // it is a change to vendor/ffmpeg.
 func foldPath(s string) string { return glob.Fold(dropIgnorable(trimWin32(s))) }
 
+// winPath returns the path s as Windows reads it: a backslash is a
+// separator (tar and 7-Zip on Windows write "vendor\x.c" as vendor/x.c),
+// and the dots and spaces that end an element go (trimWin32).
+func winPath(s string) string {
+	return trimWin32(strings.ReplaceAll(s, "\\", "/"))
+}
+
 // trimWin32 returns the path s with the spaces and dots that end each
 // element removed, as Win32 path normalization removes them (NTFS opens
 // "vendor. " as "vendor"): tar and 7-Zip on Windows, and git with
@@ -83,9 +90,12 @@ func hfsIgnorable(r rune) bool {
 // E2 80 8C–8F, E2 80 AA–AE, E2 81 AA–AF and EF BB BF; git's wildmatch
 // compares bytes.
 var ignorableSpecs = []string{
-	// Elements that end in a dot or a space (see trimWin32).
+	// Elements that end in a dot or a space, or hold a backslash (see
+	// winPath).
 	":(glob)**/*[. ]",
 	":(glob)**/*[. ]/**",
+	":(glob)**/*\\\\*",
+	":(glob)**/*\\\\*/**",
 	":(glob)**/*\xe2[\x80\x81][\x8c-\x8f\xaa-\xaf]*",
 	":(glob)**/*\xe2[\x80\x81][\x8c-\x8f\xaa-\xaf]*/**",
 	":(glob)**/*\xef\xbb\xbf*",

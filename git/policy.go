@@ -229,7 +229,7 @@ func checkGlob(g string) error {
 // and NFD spellings match either way.
 func matchGlob(g, p string, fold bool) bool {
 	if fold {
-		p = unaliasPath(trimWin32(p), globPrefix(g))
+		p = unaliasPath(winPath(p), globPrefix(g))
 		return glob.MatchOrBelowFold(dropIgnorable(g), dropIgnorable(p))
 	}
 	return glob.MatchOrBelow(nfc(g), nfc(p))

@@ -708,6 +708,11 @@ func foldEqual(name []byte, lname string, fold bool) bool {
 	if bytes.IndexByte(name, '~') >= 0 && shortNameAlias(string(name), lname) {
 		return true
 	}
+	if i := bytes.IndexByte(name, '\\'); i > 0 {
+		// Windows reads "vendor\x.c" as vendor/x.c: the name stands
+		// at vendor (see winPath).
+		return foldPath(string(name[:i])) == lname
+	}
 	if n := len(name); n > 0 && (name[n-1] == '.' || name[n-1] == ' ') {
 		return foldPath(string(name)) == lname
 	}

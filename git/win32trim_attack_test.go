@@ -38,3 +38,31 @@ func TestAttackTrailingDotOrSpace(t *testing.T) {
 		rtNone(t, res, RuleUnsignedProtected)
 	})
 }
+
+// TestAttackBackslashName: an unsigned commit adds the root file
+// "vendor\x.c" (and "third_party\zlib\y.c" under a deeper protected
+// path). Windows reads a backslash as a separator, so tar and 7-Zip
+// extracting the release there write vendor/x.c; git for Windows refuses
+// the checkout. With folded paths the names are now under the protected
+// directories.
+func TestAttackBackslashName(t *testing.T) {
+	t.Parallel()
+	tr := newTestRepo(t)
+	base := map[string]string{"vendor/a.c": "a\n", "third_party/zlib/z.c": "z\n", "src/main.c": "m\n"}
+	root := tr.commit(commitSpec{files: base})
+	tr.tag("v1", root, nil)
+	c1 := tr.commit(commitSpec{files: with(base, "vendor\\x.c", "evil\n"), parents: []plumbing.Hash{root}})
+	c2 := tr.commit(commitSpec{files: with(with(base, "vendor\\x.c", "evil\n"), "third_party\\zlib\\y.c", "evil\n"), parents: []plumbing.Hash{c1}})
+	c3 := tr.commit(commitSpec{files: with(with(with(base, "vendor\\x.c", "evil\n"), "third_party\\zlib\\y.c", "evil\n"), "third_party\\other.c", "o\n"), parents: []plumbing.Hash{c2}})
+	tr.head(c3)
+	pol := &Policy{Protect: []ProtectRule{{Path: "vendor/**"}, {Path: "third_party/zlib/**"}}}
+	rtAudit(t, tr.dir, Options{Since: "v1", Policy: pol}, func(t *testing.T, res *Result) {
+		rtHas(t, res, RuleUnsignedProtected, c1)
+		rtHas(t, res, RuleUnsignedProtected, c2)
+		for _, f := range res.Findings {
+			if f.Commit == c3.String() {
+				t.Errorf("unprotected third_party\\other.c reported: %v", f)
+			}
+		}
+	})
+}
