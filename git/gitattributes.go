@@ -118,7 +118,14 @@ func (g *gitAttrs) parse(s string, root bool) []attrLine {
 			rest = ""
 		}
 		var states []attrState
+		valid := true
 		for _, f := range strings.Fields(rest) {
+			n := f
+			if f[0] == '-' || f[0] == '!' {
+				n = f[1:]
+			}
+			n, _, _ = strings.Cut(n, "=")
+			valid = valid && attrNameValid(n)
 			switch {
 			case f[0] == '-':
 				states = append(states, attrState{f[1:], attrUnset})
@@ -132,7 +139,14 @@ func (g *gitAttrs) parse(s string, root bool) []attrLine {
 				states = append(states, attrState{name, v})
 			}
 		}
+		if !valid {
+			// git drops a line naming an invalid attribute.
+			continue
+		}
 		if m, ok := strings.CutPrefix(pat, "[attr]"); ok {
+			if !attrNameValid(m) {
+				continue
+			}
 			if root {
 				g.macros[m] = states
 			}
@@ -151,6 +165,22 @@ func (g *gitAttrs) parse(s string, root bool) []attrLine {
 		out = append(out, l)
 	}
 	return out
+}
+
+// attrNameValid reports whether n is an attribute name git accepts
+// (attr.c's attr_name_valid): letters, digits, "-", "_" and ".", not
+// starting with "-".
+func attrNameValid(n string) bool {
+	if n == "" || n[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // quotedEnd returns the length of the C-quoted string at the start of s,
