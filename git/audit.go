@@ -662,6 +662,9 @@ func (a *auditor) checkCommit(h plumbing.Hash, candidate bool) (*Commit, error) 
 	if err := a.checkBinaries(c, id); err != nil {
 		return nil, err
 	}
+	if err := a.checkAttributeChanges(h, c, sig); err != nil {
+		return nil, err
+	}
 	if !candidate || len(a.pol.Protect) == 0 {
 		return nil, nil
 	}

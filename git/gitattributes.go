@@ -33,12 +33,17 @@ type attrState struct{ name, value string }
 
 // attrLine is a pattern line of a .gitattributes file.
 type attrLine struct {
+	// raw is the line as written.
+	raw     string
 	pattern string
 	// basename: the pattern has no slash and matches the last path
 	// element at any depth; mustDir: it ended in "/" and matches
 	// directories only.
 	basename, mustDir bool
-	states            []attrState
+	// macro marks a macro definition ([attr]name), kept for its raw text
+	// only: it matches no path.
+	macro  bool
+	states []attrState
 }
 
 // gitAttrs are the .gitattributes files of a tree, evaluated as git
@@ -149,6 +154,7 @@ func (g *gitAttrs) parse(s string, root bool) []attrLine {
 			}
 			if root {
 				g.macros[m] = states
+				out = append(out, attrLine{raw: line, macro: true})
 			}
 			continue
 		}
@@ -156,7 +162,7 @@ func (g *gitAttrs) parse(s string, root bool) []attrLine {
 			// Negative patterns are forbidden; git ignores the line.
 			continue
 		}
-		l := attrLine{states: states}
+		l := attrLine{raw: line, states: states}
 		if t, ok := strings.CutSuffix(pat, "/"); ok {
 			pat, l.mustDir = t, true
 		}
@@ -271,7 +277,7 @@ func (g *gitAttrs) fill(known map[string]string, states []attrState, depth int) 
 // matches reports whether the line's pattern matches rel, a path relative
 // to the directory of its file.
 func (l attrLine) matches(rel string, dir bool) bool {
-	if l.mustDir && !dir {
+	if l.macro || l.mustDir && !dir {
 		return false
 	}
 	if l.basename {
