@@ -25,6 +25,10 @@ const maxSubstFile = 1 << 20
 // ends (see matchSubst); past it the file is reported as differing.
 const maxSubstSteps = 1 << 16
 
+// maxSubstCheckBytes bounds the text compareSubst matches against the
+// placeholders' patterns over the whole split search.
+const maxSubstCheckBytes = 64 << 20
+
 // readSource reads the size bytes of src.
 func readSource(src release.Source, size int64) ([]byte, error) {
 	rc, err := src.Open()
@@ -118,7 +122,14 @@ func (a *auditor) compareSubst(attrs *gitAttrs, name string, e artifactEntry, te
 		return false, fmt.Errorf("git: commit %s: %w", until, err)
 	}
 	patterns := map[string]*regexp.Regexp{}
+	// The split search may test a region many times: past
+	// maxSubstCheckBytes of text, every split fails (the file is reported
+	// as differing).
+	budget := maxSubstCheckBytes
 	check := func(f string, text []byte) bool {
+		if budget -= len(text) + 1; budget < 0 {
+			return false
+		}
 		re, seen := patterns[f]
 		if !seen {
 			re, _ = substPattern(f, until, b, c)
