@@ -15,7 +15,7 @@ func aboveOf(q, p string, fold bool) bool {
 		return false
 	}
 	for i, s := range qs {
-		if s != ps[i] && !(fold && (foldPath(s) == foldPath(ps[i]) || shortNameAlias(s, ps[i]))) {
+		if s != ps[i] && !(fold && (foldPath(s) == foldPath(ps[i]) || shortNameAlias(s, ps[i]))) && !(!fold && nfc(s) == nfc(ps[i])) {
 			return false
 		}
 	}

@@ -373,7 +373,7 @@ func (a *auditor) compareArtifact(until plumbing.Hash, treePath string, sc *arti
 		case e.symlink != (te.mode == filemode.Symlink):
 			a.finding(RuleArtifactContentDiffers, signing.SeverityError, name, "", fmt.Sprintf("%s is a %s in the artifact but a %s at %s", name, kindName(e.symlink), kindName(te.mode == filemode.Symlink), until))
 		case e.hash != te.hash && attrs.is(name, false, "export-subst"):
-			ok, err := a.compareSubst(name, e, te, until)
+			ok, err := a.compareSubst(attrs, name, e, te, until)
 			if err != nil {
 				return nil, err
 			}
@@ -381,6 +381,16 @@ func (a *auditor) compareArtifact(until plumbing.Hash, treePath string, sc *arti
 				sum.Matched++
 			}
 		case e.hash != te.hash:
+			ok, err := a.matchesWorktreeForm(attrs, name, e, te)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				if len(perm) == 0 {
+					sum.Matched++
+				}
+				continue
+			}
 			a.finding(RuleArtifactContentDiffers, signing.SeverityError, name, "", fmt.Sprintf("%s differs from the tree at %s (blob %s in the artifact, %s tagged)", name, until, e.hash, te.hash))
 		case len(perm) == 0:
 			sum.Matched++
@@ -410,6 +420,26 @@ func (a *auditor) attrs(root plumbing.Hash) (*gitAttrs, error) {
 	}
 	a.attrCache[root] = g
 	return g, nil
+}
+
+// matchesWorktreeForm reports whether artifact file e is tree file te as
+// git archive writes it when the attributes of name ask for "$Id$"
+// expansion (ident) or CRLF line ends (text, eol; see worktreeForms).
+func (a *auditor) matchesWorktreeForm(attrs *gitAttrs, name string, e artifactEntry, te entryRef) (bool, error) {
+	ident, act := attrs.is(name, false, "ident"), eolOf(attrs, name)
+	if e.symlink || te.mode == filemode.Symlink || (!ident && act == eolNone) {
+		return false, nil
+	}
+	b, size, err := a.r.blobPrefix(te.hash, maxConvertFile+1)
+	if err != nil || size > maxConvertFile {
+		return false, err
+	}
+	for _, f := range worktreeForms(b, te.hash, ident, act) {
+		if blobHashString(string(f)) == e.hash {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // exportIgnored reports whether git archive leaves the tree file name out:

@@ -276,7 +276,7 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 		return nil, err
 	}
 	ver.now = now
-	a := &auditor{r: r, pol: pol, ver: ver, now: now, log: log}
+	a := &auditor{r: r, pol: pol, ver: ver, now: now, log: log, userRules: len(pol.Protect)}
 	res := &Result{Until: until.commit.String(), Commits: []Commit{}, Findings: []signing.Finding{}}
 	if !since.commit.IsZero() {
 		res.Since = since.commit.String()
@@ -328,6 +328,7 @@ func (a *auditor) walkHistory(ctx context.Context, opts Options, since, until pl
 	ps := prefixes(globs)
 	fold := a.pol.foldPaths()
 	a.r.foldPaths = fold
+	a.r.normPaths = !fold
 	a.r.above = true
 	// git rev-list runs while the history is walked in process: the
 	// two take about as long, and the child process has a core of its own.
@@ -379,8 +380,9 @@ func (a *auditor) walkHistory(ctx context.Context, opts Options, since, until pl
 func (a *auditor) startGitCLI(ctx context.Context, opts Options, since, until plumbing.Hash, ps []string, fold bool, res *Result) (*cliRun, error) {
 	gitBin := findGit()
 	useCLI := len(ps) > 0 && (opts.Backend == BackendGitCLI || (opts.Backend == BackendAuto && gitBin != ""))
-	if fold && opts.Backend == BackendAuto && slices.ContainsFunc(ps, nonASCII) {
-		// git's icase pathspecs fold ASCII letters only.
+	if opts.Backend == BackendAuto && slices.ContainsFunc(ps, nonASCII) {
+		// git's icase pathspecs fold ASCII letters only, and git's
+		// pathspecs do not join NFC and NFD spellings.
 		useCLI = false
 	}
 	if opts.Backend == BackendGitCLI && gitBin == "" {
@@ -658,6 +660,9 @@ func (a *auditor) checkCommit(h plumbing.Hash, candidate bool) (*Commit, error) 
 	a.checkDates(c, id, what)
 	a.collectPins(c)
 	if err := a.checkBinaries(c, id); err != nil {
+		return nil, err
+	}
+	if err := a.checkAttributeChanges(h, c, sig); err != nil {
 		return nil, err
 	}
 	if !candidate || len(a.pol.Protect) == 0 {

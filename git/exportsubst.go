@@ -25,6 +25,10 @@ const maxSubstFile = 1 << 20
 // ends (see matchSubst); past it the file is reported as differing.
 const maxSubstSteps = 1 << 16
 
+// maxSubstCheckBytes bounds the text compareSubst matches against the
+// placeholders' patterns over the whole split search.
+const maxSubstCheckBytes = 64 << 20
+
 // readSource reads the size bytes of src.
 func readSource(src release.Source, size int64) ([]byte, error) {
 	rc, err := src.Open()
@@ -91,7 +95,7 @@ type substRegion struct {
 // text that can end a string in the file and run as code). ok is true
 // when the file is the blob with its placeholders expanded, all of them
 // to such plain text.
-func (a *auditor) compareSubst(name string, e artifactEntry, te entryRef, until plumbing.Hash) (bool, error) {
+func (a *auditor) compareSubst(attrs *gitAttrs, name string, e artifactEntry, te entryRef, until plumbing.Hash) (bool, error) {
 	differs := func(why string) (bool, error) {
 		a.finding(RuleArtifactContentDiffers, signing.SeverityError, name, "", fmt.Sprintf("%s differs from the tree at %s (blob %s in the artifact, %s tagged)%s", name, until, e.hash, te.hash, why))
 		return false, nil
@@ -118,7 +122,14 @@ func (a *auditor) compareSubst(name string, e artifactEntry, te entryRef, until 
 		return false, fmt.Errorf("git: commit %s: %w", until, err)
 	}
 	patterns := map[string]*regexp.Regexp{}
+	// The split search may test a region many times: past
+	// maxSubstCheckBytes of text, every split fails (the file is reported
+	// as differing).
+	budget := maxSubstCheckBytes
 	check := func(f string, text []byte) bool {
+		if budget -= len(text) + 1; budget < 0 {
+			return false
+		}
 		re, seen := patterns[f]
 		if !seen {
 			re, _ = substPattern(f, until, b, c)
@@ -126,7 +137,15 @@ func (a *auditor) compareSubst(name string, e artifactEntry, te entryRef, until 
 		}
 		return re == nil || re.Match(text)
 	}
-	regions, ok := matchSubstChecked(tpl, e.data, func(f string) (string, bool) { return expandSubst(f, until, c) }, check)
+	// git archive converts the blob (ident, line ends) before it
+	// expands the placeholders.
+	var regions []substRegion
+	ok := false
+	for _, t := range append([][]byte{tpl}, worktreeForms(tpl, te.hash, attrs.is(name, false, "ident"), eolOf(attrs, name))...) {
+		if regions, ok = matchSubstChecked(t, e.data, func(f string) (string, bool) { return expandSubst(f, until, c) }, check); ok {
+			break
+		}
+	}
 	if !ok {
 		return differs(" beyond what export-subst expands in its $Format:…$ placeholders")
 	}

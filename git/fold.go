@@ -4,17 +4,65 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/shipgate/shipgate/internal/glob"
 )
 
 // foldPath is the key under which paths are compared when the policy folds
 // them (Policy.CaseSensitivePaths unset): glob.Fold (case, and NFC and NFD
-// spellings, as APFS and HFS+ find names) of the path without the code
-// points HFS+ ignores in names (U+200C–U+200F, U+202A–U+202E,
+// spellings, as APFS and HFS+ find names) of the path without the spaces
+// and dots that end its elements (trimWin32) and the code points HFS+
+// ignores in names (U+200C–U+200F, U+202A–U+202E,
 // U+206A–U+206F, U+FEFF; TN1150's FastUnicodeCompare). On such a volume
 // "vendor/ff\u200cmpeg" is the directory vendor/ffmpeg, so a change under
 // it is a change to vendor/ffmpeg.
-func foldPath(s string) string { return glob.Fold(dropIgnorable(s)) }
+func foldPath(s string) string { return glob.Fold(dropIgnorable(trimWin32(s))) }
+
+// winPath returns the path s as Windows reads it: a backslash is a
+// separator (tar and 7-Zip on Windows write "vendor\x.c" as vendor/x.c),
+// and the dots and spaces that end an element go (trimWin32).
+func winPath(s string) string {
+	return trimWin32(strings.ReplaceAll(s, "\\", "/"))
+}
+
+// trimWin32 returns the path s with the spaces and dots that end each
+// element removed, as Win32 path normalization removes them (NTFS opens
+// "vendor. " as "vendor"): tar and 7-Zip on Windows, and git with
+// core.protectNTFS off, write "vendor./x.c" into vendor. An element made
+// only of dots and spaces is kept.
+func trimWin32(s string) string {
+	if !strings.Contains(s, ".") && !strings.Contains(s, " ") {
+		return s
+	}
+	els := strings.Split(s, "/")
+	for i, el := range els {
+		if t := strings.TrimRight(el, ". "); t != "" {
+			els[i] = t
+		}
+	}
+	return strings.Join(els, "/")
+}
+
+// pathKey is the key under which names are compared: foldPath's with
+// fold, else the NFC spelling (APFS and HFS+ find NFC and NFD spellings
+// as one name even on a case-sensitive volume).
+func pathKey(s string, fold bool) string {
+	if fold {
+		return foldPath(s)
+	}
+	return nfc(s)
+}
+
+// nfc returns s in NFC, without allocating for ASCII.
+func nfc(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return norm.NFC.String(s)
+		}
+	}
+	return s
+}
 
 // dropIgnorable returns s without the code points HFS+ ignores.
 func dropIgnorable(s string) string {
@@ -42,6 +90,12 @@ func hfsIgnorable(r rune) bool {
 // E2 80 8C–8F, E2 80 AA–AE, E2 81 AA–AF and EF BB BF; git's wildmatch
 // compares bytes.
 var ignorableSpecs = []string{
+	// Elements that end in a dot or a space, or hold a backslash (see
+	// winPath).
+	":(glob)**/*[. ]",
+	":(glob)**/*[. ]/**",
+	":(glob)**/*\\\\*",
+	":(glob)**/*\\\\*/**",
 	":(glob)**/*\xe2[\x80\x81][\x8c-\x8f\xaa-\xaf]*",
 	":(glob)**/*\xe2[\x80\x81][\x8c-\x8f\xaa-\xaf]*/**",
 	":(glob)**/*\xef\xbb\xbf*",

@@ -33,12 +33,17 @@ type attrState struct{ name, value string }
 
 // attrLine is a pattern line of a .gitattributes file.
 type attrLine struct {
+	// raw is the line as written.
+	raw     string
 	pattern string
 	// basename: the pattern has no slash and matches the last path
 	// element at any depth; mustDir: it ended in "/" and matches
 	// directories only.
 	basename, mustDir bool
-	states            []attrState
+	// macro marks a macro definition ([attr]name), kept for its raw text
+	// only: it matches no path.
+	macro  bool
+	states []attrState
 }
 
 // gitAttrs are the .gitattributes files of a tree, evaluated as git
@@ -118,7 +123,14 @@ func (g *gitAttrs) parse(s string, root bool) []attrLine {
 			rest = ""
 		}
 		var states []attrState
+		valid := true
 		for _, f := range strings.Fields(rest) {
+			n := f
+			if f[0] == '-' || f[0] == '!' {
+				n = f[1:]
+			}
+			n, _, _ = strings.Cut(n, "=")
+			valid = valid && attrNameValid(n)
 			switch {
 			case f[0] == '-':
 				states = append(states, attrState{f[1:], attrUnset})
@@ -132,9 +144,17 @@ func (g *gitAttrs) parse(s string, root bool) []attrLine {
 				states = append(states, attrState{name, v})
 			}
 		}
+		if !valid {
+			// git drops a line naming an invalid attribute.
+			continue
+		}
 		if m, ok := strings.CutPrefix(pat, "[attr]"); ok {
+			if !attrNameValid(m) {
+				continue
+			}
 			if root {
 				g.macros[m] = states
+				out = append(out, attrLine{raw: line, macro: true})
 			}
 			continue
 		}
@@ -142,7 +162,7 @@ func (g *gitAttrs) parse(s string, root bool) []attrLine {
 			// Negative patterns are forbidden; git ignores the line.
 			continue
 		}
-		l := attrLine{states: states}
+		l := attrLine{raw: line, states: states}
 		if t, ok := strings.CutSuffix(pat, "/"); ok {
 			pat, l.mustDir = t, true
 		}
@@ -151,6 +171,22 @@ func (g *gitAttrs) parse(s string, root bool) []attrLine {
 		out = append(out, l)
 	}
 	return out
+}
+
+// attrNameValid reports whether n is an attribute name git accepts
+// (attr.c's attr_name_valid): letters, digits, "-", "_" and ".", not
+// starting with "-".
+func attrNameValid(n string) bool {
+	if n == "" || n[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // quotedEnd returns the length of the C-quoted string at the start of s,
@@ -185,8 +221,14 @@ func wildmatchGlob(p string) string {
 // is reports whether attribute attr is set (git's ATTR_TRUE) on path p, a
 // directory when dir is set.
 func (g *gitAttrs) is(p string, dir bool, attr string) bool {
+	return g.value(p, dir, attr) == attrSet
+}
+
+// value returns the state of attribute attr on path p: attrSet,
+// attrUnset, attrUnspc, a value, or "" when no line names it.
+func (g *gitAttrs) value(p string, dir bool, attr string) string {
 	if g == nil || g.tooLarge {
-		return false
+		return ""
 	}
 	known := map[string]string{}
 	d := path.Dir(p)
@@ -211,7 +253,7 @@ func (g *gitAttrs) is(p string, dir bool, attr string) bool {
 			d = ""
 		}
 	}
-	return known[attr] == attrSet
+	return known[attr]
 }
 
 // fill records the states not yet known, last first, expanding set
@@ -235,7 +277,7 @@ func (g *gitAttrs) fill(known map[string]string, states []attrState, depth int) 
 // matches reports whether the line's pattern matches rel, a path relative
 // to the directory of its file.
 func (l attrLine) matches(rel string, dir bool) bool {
-	if l.mustDir && !dir {
+	if l.macro || l.mustDir && !dir {
 		return false
 	}
 	if l.basename {

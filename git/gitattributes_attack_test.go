@@ -31,6 +31,9 @@ var attrFixture = map[string]string{
 	"keep/.gitattributes":      "\"\\\"quoted name\\\".txt\" -export-subst\n",
 	"keep/!neg.txt":            "v=$Format:%H$\n",
 	"keep/more/.gitattributes": "!neg.txt -export-subst\n",
+	"bad/.gitattributes":       "*.txt -export-subst bad!name\n*.c export-subst in/valid\n[attr]bad!m export-subst\n",
+	"bad/a.txt":                "v=$Format:%H$\n",
+	"bad/c.c":                  "v=$Format:%H$\n",
 }
 
 // TestAttackExportSubstNestedAttributes: only the root .gitattributes was
@@ -49,7 +52,7 @@ func TestAttackExportSubstNestedAttributes(t *testing.T) {
 	c := tr.commit(commitSpec{files: attrFixture})
 	tr.tag("v1", c, nil)
 	tr.head(c)
-	want := map[string]bool{"top.txt": true, "sub/deep/z.txt": true, "sub/m.py": true, "keep/!neg.txt": true}
+	want := map[string]bool{"top.txt": true, "sub/deep/z.txt": true, "sub/m.py": true, "keep/!neg.txt": true, "bad/a.txt": true}
 	g, err := func() (*gitAttrs, error) {
 		r, err := openRepo(tr.dir)
 		if err != nil {

@@ -56,7 +56,9 @@ type Policy struct {
 	// ignores, see foldPath, and NTFS 8.3 short names, see
 	// shortNameAlias).
 	// Set it only for repositories that are never checked out on a
-	// case-insensitive file system.
+	// case-insensitive file system. NFC and NFD spellings of a name
+	// match either way: APFS and HFS+ merge them even on a case-sensitive
+	// volume.
 	CaseSensitivePaths bool `yaml:"caseSensitivePaths"`
 }
 
@@ -223,13 +225,14 @@ func checkGlob(g string) error {
 }
 
 // matchGlob reports whether the "/"-separated path p matches glob g, or lies
-// below a directory that matches it, ignoring case when fold is set.
+// below a directory that matches it, ignoring case when fold is set; NFC
+// and NFD spellings match either way.
 func matchGlob(g, p string, fold bool) bool {
 	if fold {
-		p = unaliasPath(p, globPrefix(g))
+		p = unaliasPath(winPath(p), globPrefix(g))
 		return glob.MatchOrBelowFold(dropIgnorable(g), dropIgnorable(p))
 	}
-	return glob.MatchOrBelow(g, p)
+	return glob.MatchOrBelow(nfc(g), nfc(p))
 }
 
 // globPrefix returns the literal leading directories of g: the subtree that

@@ -41,6 +41,10 @@ type repo struct {
 	// find a prefix under every case variant of its names, as a checkout on
 	// a case-insensitive file system merges them.
 	foldPaths bool
+	// normPaths, without foldPaths, makes them find a prefix with
+	// non-ASCII names under its NFC and NFD spellings: APFS and HFS+ merge
+	// those even on a case-sensitive volume.
+	normPaths bool
 	// above makes the protected-path walk and diffs (entriesAbove, diffAt)
 	// count a file, symlink or submodule at a proper ancestor of a prefix
 	// (or, with foldPaths, at a case variant of one) as an entry at the
@@ -130,7 +134,7 @@ func (r *repo) fork() *repo {
 	if r.mu == nil {
 		r.mu = &sync.Mutex{}
 	}
-	f := &repo{r: r.r, s: r.s, graph: r.graph, graph1: r.graph1, shallow: r.shallow, foldPaths: r.foldPaths, above: r.above,
+	f := &repo{r: r.r, s: r.s, graph: r.graph, graph1: r.graph1, shallow: r.shallow, foldPaths: r.foldPaths, normPaths: r.normPaths, above: r.above,
 		commits: map[plumbing.Hash]*commitInfo{}, subtree: map[subKey]entryRef{}, mu: r.mu, forked: true, noStash: true}
 	if r.packs != nil {
 		f.packs = r.packs.fork()
@@ -583,7 +587,7 @@ func (r *repo) entriesAbove(root plumbing.Hash, p string) ([]namedRef, error) {
 }
 
 func (r *repo) entriesAtOrAbove(root plumbing.Hash, p string, above bool) ([]namedRef, error) {
-	if !r.foldPaths || p == "" {
+	if !(r.foldPaths || r.normPaths && nonASCII(p)) || p == "" {
 		e, err := r.entryAt(root, p)
 		if err != nil {
 			return nil, err
@@ -598,7 +602,7 @@ func (r *repo) entriesAtOrAbove(root plumbing.Hash, p string, above bool) ([]nam
 	}
 	cur := []namedRef{{"", entryRef{hash: root, mode: filemode.Dir}}}
 	for name := range strings.SplitSeq(p, "/") {
-		lname := foldPath(name)
+		lname := pathKey(name, r.foldPaths)
 		var next []namedRef
 		for _, d := range cur {
 			if d.ref.mode != filemode.Dir {
@@ -635,7 +639,7 @@ func (r *repo) foldFind(h plumbing.Hash, lname string) ([]namedRef, error) {
 	if err != nil {
 		return nil, err
 	}
-	found, err := findFoldInTree(b, lname)
+	found, err := findFoldInTree(b, lname, r.foldPaths)
 	if err != nil {
 		return nil, fmt.Errorf("git: tree %s: %w", h, err)
 	}
@@ -667,13 +671,13 @@ func (r *repo) nonDirAbove(root plumbing.Hash, p string) ([]namedRef, error) {
 
 // findFoldInTree returns the entries of a tree object whose names lowercase
 // to lname, in tree order; path holds the entry name.
-func findFoldInTree(b []byte, lname string) ([]namedRef, error) {
+func findFoldInTree(b []byte, lname string, fold bool) ([]namedRef, error) {
 	var out []namedRef
 	err := scanTree(b, func(e rawTreeEntry) error {
 		if err := e.checkName(); err != nil {
 			return err
 		}
-		if !foldEqual(e.name, lname) {
+		if !foldEqual(e.name, lname, fold) {
 			return nil
 		}
 		mode, err := e.fileMode()
@@ -696,10 +700,21 @@ func findFoldInTree(b []byte, lname string) ([]namedRef, error) {
 
 // foldEqual reports whether foldPath(name) == lname, or name can be an
 // NTFS short name of lname (shortNameAlias), without allocating for ASCII
-// names.
-func foldEqual(name []byte, lname string) bool {
+// names; without fold, whether name's NFC spelling is lname.
+func foldEqual(name []byte, lname string, fold bool) bool {
+	if !fold {
+		return pathKey(string(name), false) == lname
+	}
 	if bytes.IndexByte(name, '~') >= 0 && shortNameAlias(string(name), lname) {
 		return true
+	}
+	if i := bytes.IndexByte(name, '\\'); i > 0 {
+		// Windows reads "vendor\x.c" as vendor/x.c: the name stands
+		// at vendor (see winPath).
+		return foldPath(string(name[:i])) == lname
+	}
+	if n := len(name); n > 0 && (name[n-1] == '.' || name[n-1] == ' ') {
+		return foldPath(string(name)) == lname
 	}
 	for i := 0; i < len(name); i++ {
 		if name[i] >= utf8.RuneSelf {

@@ -40,6 +40,9 @@ const (
 	// RuleProtectedSymlinkTarget: a symlink under a protected path points
 	// outside every protected path; its target is audited as protected.
 	RuleProtectedSymlinkTarget signing.Rule = "git/protected-symlink-target"
+	// RuleProtectedAttributes: a commit changes the lines of a
+	// .gitattributes above a protected path that can apply to it.
+	RuleProtectedAttributes signing.Rule = "git/protected-attributes-change"
 	// RuleMergeOwnChange: a merge commit's protected file matches none of
 	// its parents.
 	RuleMergeOwnChange signing.Rule = "git/merge-own-change"

@@ -4,7 +4,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/shipgate/shipgate/signing"
 )
@@ -90,5 +92,27 @@ func TestMessagePartsLikeGit(t *testing.T) {
 		if want := "[" + s + "]\x00[" + b + "]"; got != want {
 			t.Errorf("message %q: git %q, messageParts %q", msg, got, want)
 		}
+	}
+}
+
+// TestSubstCheckBudget: a template of many %h placeholders between
+// repeated literals against an artifact built to make the split search
+// try many regions ends within the budget, reported as differing.
+func TestSubstCheckBudget(t *testing.T) {
+	t.Parallel()
+	tr := newTestRepo(t)
+	tpl := strings.Repeat("$Format:%h$a", 2000)
+	files := map[string]string{".gitattributes": "v.txt export-subst\n", "v.txt": tpl}
+	c := tr.commit(commitSpec{files: files})
+	tr.tag("v1", c, nil)
+	tr.head(c)
+	art := strings.Repeat("a", maxSubstFile-10)
+	start := time.Now()
+	res := auditTar(t, tr.dir, []tarFile{{".gitattributes", files[".gitattributes"]}, {"v.txt", art}})
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("took %v", d)
+	}
+	if len(findingsOf(res, RuleArtifactContentDiffers)) != 1 {
+		t.Errorf("findings %v, want v.txt differing", res.Findings)
 	}
 }

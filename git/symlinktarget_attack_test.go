@@ -97,3 +97,20 @@ func checkoutSees(t *testing.T, repoDir string, c plumbing.Hash, p, want string)
 		t.Fatalf("checkout's %s = %q, want %q in it", p, b, want)
 	}
 }
+
+// TestAttackProtectedRootIsSymlink: the protected vendor is itself a
+// symlink to deps, so vendor/** matched the link and no change under
+// deps/, where the vendored code is, was protected.
+func TestAttackProtectedRootIsSymlink(t *testing.T) {
+	t.Parallel()
+	tr := newTestRepo(t)
+	base := map[string]string{"vendor": "symlink:deps", "deps/zlib/z.c": "z1\n", "src/main.c": "m1\n"}
+	root := tr.commit(commitSpec{files: base})
+	tr.tag("v1", root, nil)
+	evil := tr.commit(commitSpec{files: with(base, "deps/zlib/z.c", "evil\n"), parents: []plumbing.Hash{root}})
+	tr.head(evil)
+	checkoutSees(t, tr.dir, evil, "vendor/zlib/z.c", "evil")
+	rtAudit(t, tr.dir, Options{Since: "v1", Policy: vendorOnly}, func(t *testing.T, res *Result) {
+		rtHas(t, res, RuleUnsignedProtected, evil)
+	})
+}

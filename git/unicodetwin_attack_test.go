@@ -54,3 +54,32 @@ func TestAttackUnicodeTwinOfProtectedPath(t *testing.T) {
 		}
 	})
 }
+
+// TestAttackNFDTwinCaseSensitive: with caseSensitivePaths set, paths were
+// compared byte for byte, so vendor/mu\u0308ller/z.c (NFD) was another
+// directory than the protected vendor/m\u00fcller (NFC). APFS and HFS+
+// merge the two spellings even on a case-sensitive volume, so a macOS
+// checkout writes z.c into the protected directory. Both spellings are
+// now one name, whichever the glob uses; a case variant stays another
+// name, as the policy asks.
+func TestAttackNFDTwinCaseSensitive(t *testing.T) {
+	t.Parallel()
+	for _, g := range []string{"vendor/m\u00fcller/**", "vendor/mu\u0308ller/**"} {
+		tr := newTestRepo(t)
+		base := map[string]string{"vendor/m\u00fcller/b.c": "b\n", "src/main.c": "m\n"}
+		root := tr.commit(commitSpec{files: base})
+		tr.tag("v1", root, nil)
+		nfd := tr.commit(commitSpec{files: with(base, "vendor/mu\u0308ller/z.c", "evil\n"), parents: []plumbing.Hash{root}})
+		upper := tr.commit(commitSpec{files: with(with(base, "vendor/mu\u0308ller/z.c", "evil\n"), "vendor/M\u00dcLLER/u.c", "u\n"), parents: []plumbing.Hash{nfd}})
+		tr.head(upper)
+		pol := &Policy{Protect: []ProtectRule{{Path: g}}, CaseSensitivePaths: true}
+		rtAudit(t, tr.dir, Options{Since: "v1", Policy: pol}, func(t *testing.T, res *Result) {
+			rtHas(t, res, RuleUnsignedProtected, nfd)
+			for _, f := range res.Findings {
+				if f.Commit == upper.String() {
+					t.Errorf("case variant reported under caseSensitivePaths: %v", f)
+				}
+			}
+		})
+	}
+}

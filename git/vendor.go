@@ -71,7 +71,7 @@ var (
 func (a *auditor) findMetadataPins(tree plumbing.Hash) ([]vendorCheck, error) {
 	var out []vendorCheck
 	var globs []string
-	for _, p := range a.pol.Protect {
+	for _, p := range a.pol.Protect[:a.userRules] {
 		globs = append(globs, p.Path)
 	}
 	var visit func(dir string, h plumbing.Hash, depth int) error
