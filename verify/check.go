@@ -126,6 +126,12 @@ type fileHasher struct {
 	// sum receives the SHA-256 (see digest): a buffer of the hasher's
 	// own, so that Sum through the interface allocates none.
 	sum [sha256.Size]byte
+	// mem, when set, holds every byte of the file (a small file read
+	// whole): Write then does not feed nsis and sfx7z, which are given
+	// mem at once when first asked for (check.scanners): for most files
+	// they never are, and scanning every small file cost half as much as
+	// hashing it.
+	mem []byte
 }
 
 func newFileHasher(wantSHA1, wantMD5, wantCRC bool) *fileHasher {
@@ -157,8 +163,10 @@ func (h *fileHasher) Write(p []byte) (int, error) {
 	}
 	h.n += int64(len(p))
 	h.tail.Write(p)
-	h.nsis.Write(p)
-	h.sfx7z.Write(p)
+	if h.mem == nil {
+		h.nsis.Write(p)
+		h.sfx7z.Write(p)
+	}
 	h.sha256.Write(p)
 	if h.sha1 != nil {
 		h.sha1.Write(p)
@@ -379,6 +387,7 @@ func (c *check) run() {
 			c.small = bp
 			c.mem = (*bp)[:n]
 			c.h.tail.max = 0 // the bytes are all in c.mem
+			c.h.mem = c.mem
 			c.memReader.Reset(c.mem)
 			c.withReaderAt(&c.memReader, int64(n))
 			return
