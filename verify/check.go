@@ -321,6 +321,9 @@ type check struct {
 	// ahead is an MSI's or a cabinet's walk run while its signature is
 	// verified (walkAlongside).
 	ahead *windowsAhead
+	// dirs is the directory its worker holds open (nil: none), which a
+	// file of the release is opened in when job.dirLen says so.
+	dirs *dirCache
 }
 
 func (c *check) add(rule signing.Rule, sev signing.Severity, msg string) *signing.Finding {
@@ -329,12 +332,15 @@ func (c *check) add(rule signing.Rule, sev signing.Severity, msg string) *signin
 }
 
 // process checks one file and records it.
-func (e *engine) process(j *job) {
+func (e *engine) process(j *job) { e.processIn(j, nil) }
+
+// processIn is process on a worker that holds the directory dirs open.
+func (e *engine) processIn(j *job, dirs *dirCache) {
 	if j.bundle {
 		e.checkBundle(j)
 		return
 	}
-	c := &check{e: e, j: j, f: File{Path: j.path, Size: j.size, Kind: KindOther}}
+	c := &check{e: e, j: j, f: File{Path: j.path, Size: j.size, Kind: KindOther}, dirs: dirs}
 	needSHA1, needMD5 := e.bl.needsHashes()
 	c.hasher.init(needSHA1 || e.catSHA1, needMD5, j.checkCRC)
 	c.h = &c.hasher
@@ -379,7 +385,7 @@ func (c *check) run() {
 			return
 		}
 		bp := smallPool.Get().(*[]byte)
-		n, ok, size, mode := c.e.readWhole(src.DiskPath(), *bp)
+		n, ok, size, mode := c.e.readWhole(c.dirs, src.DiskPath(), j.dirLen, *bp)
 		if ok {
 			c.folderPerm(mode)
 			// The buffer goes back to the pool when the check is done,
