@@ -237,27 +237,40 @@ func BenchmarkRelease(b *testing.B) {
 	b.ReportMetric(float64(total)/(1<<20), "MiB")
 }
 
-var smallFiles = flag.Int("small-files", 100000, "number of files in the generated small-file release (BenchmarkReleaseSmallFiles)")
+var (
+	smallFiles = flag.Int("small-files", 100000, "number of files in the generated small-file release (BenchmarkReleaseSmallFiles)")
+	smallReuse = flag.String("small-dir", "", "folder holding a small-file release generated before, kept and used instead of generating one (BenchmarkReleaseSmallFiles): comparing two builds on the same files takes minutes less")
+)
 
 var (
 	smallOnce sync.Once
-	smallDir  string
+	smallDir  string // generated, removed by TestMain
+	smallPath string // the release: smallDir or -small-dir
 	smallErr  error
 )
 
 // smallRelease generates -small-files files of 64 bytes to 2 KiB of random
 // content in 100 directories of 10 subdirectories each: the shape of a
-// node_modules tree unpacked from an asar.
+// node_modules tree unpacked from an asar. With -small-dir, it generates
+// them there, once: a folder that has them already is used as it is.
 func smallRelease(b *testing.B) string {
 	smallOnce.Do(func() {
-		smallDir, smallErr = os.MkdirTemp("", "shipgate-bench-small-")
-		if smallErr != nil {
-			return
+		dir := *smallReuse
+		switch {
+		case dir == "":
+			dir, smallErr = os.MkdirTemp("", "shipgate-bench-small-")
+			smallDir = dir
+		default:
+			smallPath = dir
+			if _, err := os.Stat(filepath.Join(dir, "pkg00")); err == nil {
+				return
+			}
 		}
+		smallPath = dir
 		rng := rand.New(rand.NewPCG(3, 4))
 		buf := make([]byte, 2048)
 		for i := 0; i < *smallFiles && smallErr == nil; i++ {
-			d := filepath.Join(smallDir, fmt.Sprintf("pkg%02d", i%100), fmt.Sprintf("lib%d", i/100%10))
+			d := filepath.Join(dir, fmt.Sprintf("pkg%02d", i%100), fmt.Sprintf("lib%d", i/100%10))
 			if i < 1000 {
 				smallErr = os.MkdirAll(d, 0o755)
 			}
@@ -273,7 +286,7 @@ func smallRelease(b *testing.B) string {
 	if smallErr != nil {
 		b.Fatal(smallErr)
 	}
-	return smallDir
+	return smallPath
 }
 
 // BenchmarkReleaseSmallFiles verifies a release of -small-files small

@@ -87,7 +87,7 @@ func countReads(t *testing.T) *readCounter {
 func (c *readCounter) hooks() testHooks {
 	return testHooks{
 		readWhole: func(name string, buf []byte) (int, bool, int64, fs.FileMode) {
-			n, ok, size, mode := readWholeFile(name, buf)
+			n, ok, size, mode := readWholeFile(nil, name, 0, buf)
 			c.add(name, n)
 			return n, ok, size, mode
 		},

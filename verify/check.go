@@ -129,6 +129,12 @@ type fileHasher struct {
 	// sum receives the SHA-256 (see digest): a buffer of the hasher's
 	// own, so that Sum through the interface allocates none.
 	sum [sha256.Size]byte
+	// mem, when set, holds every byte of the file (a small file read
+	// whole): Write then does not feed nsis and sfx7z, which are given
+	// mem at once when first asked for (check.scanners): for most files
+	// they never are, and scanning every small file cost half as much as
+	// hashing it.
+	mem []byte
 }
 
 func newFileHasher(wantSHA1, wantMD5, wantCRC bool) *fileHasher {
@@ -163,8 +169,10 @@ func (h *fileHasher) Write(p []byte) (int, error) {
 	}
 	h.n += int64(len(p))
 	h.tail.Write(p)
-	h.nsis.Write(p)
-	h.sfx7z.Write(p)
+	if h.mem == nil {
+		h.nsis.Write(p)
+		h.sfx7z.Write(p)
+	}
 	h.sha256.Write(p)
 	if h.sha1 != nil {
 		h.sha1.Write(p)
@@ -322,6 +330,9 @@ type check struct {
 	// ahead is an MSI's or a cabinet's walk run while its signature is
 	// verified (walkAlongside).
 	ahead *windowsAhead
+	// dirs is the directory its worker holds open (nil: none), which a
+	// file of the release is opened in when job.dirLen says so.
+	dirs *dirCache
 }
 
 func (c *check) add(rule signing.Rule, sev signing.Severity, msg string) *signing.Finding {
@@ -330,12 +341,15 @@ func (c *check) add(rule signing.Rule, sev signing.Severity, msg string) *signin
 }
 
 // process checks one file and records it.
-func (e *engine) process(j *job) {
+func (e *engine) process(j *job) { e.processIn(j, nil) }
+
+// processIn is process on a worker that holds the directory dirs open.
+func (e *engine) processIn(j *job, dirs *dirCache) {
 	if j.bundle {
 		e.checkBundle(j)
 		return
 	}
-	c := &check{e: e, j: j, f: File{Path: j.path, Size: j.size, Kind: KindOther}}
+	c := &check{e: e, j: j, f: File{Path: j.path, Size: j.size, Kind: KindOther}, dirs: dirs}
 	needSHA1, needMD5 := e.bl.needsHashes()
 	feedSHA1, keep := squirrelWants(j.path, j.size)
 	c.hasher.init(needSHA1 || e.catSHA1 || feedSHA1, needMD5, j.checkCRC)
@@ -383,7 +397,7 @@ func (c *check) run() {
 			return
 		}
 		bp := smallPool.Get().(*[]byte)
-		n, ok, size, mode := c.e.readWhole(src.DiskPath(), *bp)
+		n, ok, size, mode := c.e.readWhole(c.dirs, src.DiskPath(), j.dirLen, *bp)
 		if ok {
 			c.folderPerm(mode)
 			// The buffer goes back to the pool when the check is done,
@@ -391,6 +405,7 @@ func (c *check) run() {
 			c.small = bp
 			c.mem = (*bp)[:n]
 			c.h.tail.max = 0 // the bytes are all in c.mem
+			c.h.mem = c.mem
 			c.memReader.Reset(c.mem)
 			c.withReaderAt(&c.memReader, int64(n))
 			return

@@ -70,7 +70,7 @@ func TestFolderModeReadOnOpen(t *testing.T) {
 			if name == locked {
 				return 0, false, -1, 0
 			}
-			return readWholeFile(name, buf)
+			return readWholeFile(nil, name, 0, buf)
 		},
 		openFile: func(name string) (diskFile, error) {
 			if name == locked {

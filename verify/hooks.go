@@ -53,11 +53,11 @@ func (e *engine) zipChunkLen() int {
 }
 
 // readWhole reads a small file whole (see readWholeFile).
-func (e *engine) readWhole(name string, buf []byte) (int, bool, int64, fs.FileMode) {
+func (e *engine) readWhole(dirs *dirCache, name string, dirLen int, buf []byte) (int, bool, int64, fs.FileMode) {
 	if f := e.opts.hooks.readWhole; f != nil {
 		return f(name, buf)
 	}
-	return readWholeFile(name, buf)
+	return readWholeFile(dirs, name, dirLen, buf)
 }
 
 // dirFS opens the directory root of the release on disk.

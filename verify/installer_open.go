@@ -148,7 +148,7 @@ func (c *check) containerEntry(en container.Entry, x *expansion, zipIsParents bo
 // hashedSFX7z returns the 7-Zip start header scanner the hashing pass fed
 // every byte of the file, of size bytes, in order, or nil when it did not.
 func (c *check) hashedSFX7z(size int64) *container.SFX7zScanner {
-	if c.h.n != size {
+	if !c.scanners(size) {
 		return nil
 	}
 	return &c.h.sfx7z
@@ -158,8 +158,30 @@ func (c *check) hashedSFX7z(size int64) *container.SFX7zScanner {
 // file, of size bytes, in order, or nil when it did not (an archive entry
 // whose SHA-256 its archive's pass computed).
 func (c *check) hashedNSIS(size int64) *nsis.Scanner {
-	if c.h.n != size {
+	if !c.scanners(size) {
 		return nil
 	}
 	return &c.h.nsis
+}
+
+// scanners reports whether the hasher's scanners (nsis, sfx7z) saw every
+// byte of the file, of size bytes, in order: as the hashing pass wrote
+// them, or, for a file held in memory whole (fileHasher.mem), all at once
+// now, as one write.
+func (c *check) scanners(size int64) bool {
+	h := c.h
+	if h.n != size {
+		return false
+	}
+	if h.mem != nil {
+		if int64(len(h.mem)) != size {
+			return false
+		}
+		h.nsis.Reset()
+		h.sfx7z.Reset()
+		h.nsis.Write(h.mem)
+		h.sfx7z.Write(h.mem)
+		h.mem = nil // fed: later writes (a second pass) feed them as usual
+	}
+	return true
 }

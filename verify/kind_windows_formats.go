@@ -204,9 +204,29 @@ func hasJScriptBlock(r io.ReaderAt, size int64) bool {
 }
 
 // jsBlockIn reports whether tail holds the begin line of a JScript
-// signature block, in UTF-8 or UTF-16LE.
+// signature block, in UTF-8 or UTF-16LE: bytes.Contains of either, in
+// one pass over the slashes both start with (two bytes.Contains took four
+// times as long as that pass on a small .js, which every Node.js module
+// in a release is).
 func jsBlockIn(tail []byte) bool {
-	return bytes.Contains(tail, jsBegin) || bytes.Contains(tail, jsBeginWide)
+	for i := 0; len(tail)-i >= len(jsBegin); i++ {
+		k := bytes.IndexByte(tail[i:len(tail)-len(jsBegin)+1], '/')
+		if k < 0 {
+			return false
+		}
+		i += k
+		switch tail[i+1] {
+		case '/':
+			if bytes.HasPrefix(tail[i:], jsBegin) {
+				return true
+			}
+		case 0:
+			if bytes.HasPrefix(tail[i:], jsBeginWide) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // newJSScan returns a scan for the begin line's tail from "SIG", in UTF-8

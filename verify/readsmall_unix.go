@@ -18,11 +18,13 @@ import (
 // reported). O_NONBLOCK keeps a FIFO put in a file's place from blocking
 // the open, O_NOFOLLOW a symbolic link put there from being followed (the
 // walk saw a regular file, and a folder's links are checked as links).
-func readWholeFile(name string, buf []byte) (n int, whole bool, size int64, mode fs.FileMode) {
+// The file is opened through dirs, by its name in its directory
+// name[:dirLen], when dirLen is positive (see dirCache).
+func readWholeFile(dirs *dirCache, name string, dirLen int, buf []byte) (n int, whole bool, size int64, mode fs.FileMode) {
 	var fd int
 	var err error
 	for {
-		fd, err = syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
+		fd, err = dirs.open(name, dirLen, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK|syscall.O_NOFOLLOW)
 		if err != syscall.EINTR {
 			break
 		}

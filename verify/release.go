@@ -398,13 +398,15 @@ func (e *engine) startWorkers(wg *sync.WaitGroup) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var dirs dirCache
+			defer dirs.close()
 			for {
 				j, ok := e.q.pop()
 				if !ok {
 					return
 				}
 				if e.ctx.Err() == nil {
-					e.process(j)
+					e.processIn(j, &dirs)
 				}
 				j.finish()
 				e.q.done()

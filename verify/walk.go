@@ -98,6 +98,11 @@ type job struct {
 	// (script_terminal.go).
 	unixExec bool
 
+	// dirLen, when positive, is the length of the directory part of the
+	// path on disk of a folder's file (the walk's, not its report path),
+	// which its check opens by name in that directory (see dirCache).
+	dirLen int
+
 	crc      uint32 // the zip entry's CRC-32, when checkCRC
 	checkCRC bool
 	depth    int    // archive nesting
@@ -125,6 +130,9 @@ func (e *engine) walkDir(in input) error {
 	var bundles []string // outermost bundles found so far
 	var states []*bundleState
 	var jobs []*job
+	// The directories holding many files, by path on disk: their files
+	// are opened in them (job.dirLen).
+	many := map[string]bool{}
 	err = walk.DirTreeTypes(e.ctx, root, func(d walk.Entry) error {
 		rel := d.Path
 		switch d.Kind {
@@ -142,6 +150,9 @@ func (e *engine) walkDir(in input) error {
 		case walk.Dir:
 			if rel == "." {
 				e.addFindings(inputWithoutInfoPlist(rootFS, in.base, in.prefix, d.Listing)...)
+			}
+			if manyFiles(d.Listing) {
+				many[d.Full] = true
 			}
 			if bundleOf(bundles, rel) < 0 && isBundleListed(rootFS, rel, d.Listing) {
 				bundles = append(bundles, rel)
@@ -162,6 +173,9 @@ func (e *engine) walkDir(in input) error {
 			// engine.postpone). Most files of a release are small.
 			j := newDiskJob(joinPath(in.prefix, rel), d.Full)
 			j.size, j.sib, j.sibName, j.folderPerm = -1, rootFS, rel, true
+			if k := strings.LastIndexByte(d.Full, filepath.Separator); k > 0 && many[d.Full[:k]] {
+				j.dirLen = k
+			}
 			if i := bundleOf(bundles, rel); i >= 0 {
 				j.bs, j.bname = states[i], rel
 			}
@@ -184,6 +198,26 @@ func (e *engine) walkDir(in input) error {
 		e.q.push(j, true)
 	}
 	return nil
+}
+
+// manyDirFiles is how many regular files a directory holds for its files
+// to be opened in it (job.dirLen): each worker opens and closes the
+// directory once per run of its files it checks, which costs about as
+// much as the lookups of a few files' paths save.
+const manyDirFiles = 16
+
+// manyFiles reports whether a directory's listing holds at least
+// manyDirFiles regular files.
+func manyFiles(list []fs.DirEntry) bool {
+	n := 0
+	for _, d := range list {
+		if d.Type().IsRegular() {
+			if n++; n >= manyDirFiles {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // diskJob is a job with its source, a file on disk, in one allocation: a
