@@ -305,6 +305,10 @@ type item struct {
 	// open read it into perm.
 	folderPerm, permRead bool
 	perm                 fs.FileMode
+	// raw, for a package.json read whole by the read that hashed it
+	// (see keepsRaw), is its bytes, which readSmall returns rather than
+	// open and read the file again.
+	raw []byte
 
 	// results
 	sha256    string
@@ -934,6 +938,9 @@ func (b *builder) verifyData(it *item, data []byte, rd *bytes.Reader) {
 	if !it.verified(sum, err) {
 		return
 	}
+	if keepsRaw(it.path) {
+		it.raw = bytes.Clone(data)
+	}
 	rd.Reset(data)
 	raw := filekind.DetectAt(rd, data[:min(len(data), filekind.HeadLen)], it.size)
 	it.kind = binaryKind(raw)
@@ -1023,6 +1030,9 @@ func (b *builder) hashItem(it *item, buf []byte) {
 			}
 			it.asar = raw == filekind.Asar && !it.inAsar
 			scan = it.kind != filekind.Other && !it.inAsar
+			if int64(m) == size && keepsRaw(it.path) {
+				it.raw = bytes.Clone(buf[:m])
+			}
 		}
 		if off+int64(m) == size {
 			tail = buf[:m]
@@ -1347,8 +1357,21 @@ func parsePkgJSON(raw []byte) (pj pkgJSON, bad []string, err error) {
 
 var installScripts = []string{"preinstall", "install", "postinstall", "prepare"}
 
-// readSmall reads a small text file of the release (package.json, plist).
+// keepsRaw reports whether the file at release path p is a package.json,
+// whose bytes the read that hashes it keeps (item.raw) when it reads the
+// file whole: the packages' step reads every one of them, and a release
+// holds thousands.
+func keepsRaw(p string) bool {
+	return p == "package.json" || strings.HasSuffix(p, "/package.json")
+}
+
+// readSmall reads a small text file of the release (package.json, plist):
+// for a package.json, the bytes its hashing kept (item.raw), if any. The
+// bytes returned are not to be modified.
 func (b *builder) readSmall(it *item) ([]byte, error) {
+	if it.raw != nil {
+		return it.raw, nil
+	}
 	r, size, c, err := it.opener()()
 	if err != nil {
 		return nil, err
