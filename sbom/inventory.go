@@ -1571,8 +1571,18 @@ func (b *builder) packageOf(it *item, dir string, raw []byte) *Package {
 // each is a package, named after its folder, with no version, so that its
 // files keep a digest.
 func (b *builder) folderPackages(pkgs map[string]*Package, appRoot string) {
+	under := appRoot + "/"
+	prev := ""
 	for _, it := range b.items {
-		for dir := packageDir(it.owned()); dir != "" && strings.HasPrefix(dir, appRoot+"/"); dir = packageDir(path.Dir(dir)) {
+		// The folders above a file are those above the file before it
+		// when both are in the same package folder, which the file
+		// before it added: only a new folder is walked up.
+		first := packageDir(it.owned())
+		if first == prev {
+			continue
+		}
+		prev = first
+		for dir := first; dir != "" && strings.HasPrefix(dir, under); dir = packageDir(path.Dir(dir)) {
 			name := requireName(dir)
 			if pkgs[dir] != nil || strings.HasPrefix(name, ".") || strings.HasPrefix(path.Base(name), ".") {
 				continue
@@ -1592,15 +1602,20 @@ func (b *builder) assignFiles(pkgs map[string]*Package, appRoot string) {
 	inv := b.inv
 	lines := map[string]*bytes.Buffer{}
 	var appLines bytes.Buffer
+	// The owner of a file is that of the file before it when both are
+	// in the same package folder (prevDir): files come in path order.
+	prevDir, owner := "", ""
 	for _, it := range b.byOwnedPath() {
 		if it.err != nil {
 			continue
 		}
-		owner := ""
-		for d := packageDir(it.owned()); d != ""; d = packageDir(path.Dir(d)) {
-			if pkgs[d] != nil {
-				owner = d
-				break
+		if first := packageDir(it.owned()); first != prevDir {
+			prevDir, owner = first, ""
+			for d := first; d != ""; d = packageDir(path.Dir(d)) {
+				if pkgs[d] != nil {
+					owner = d
+					break
+				}
 			}
 		}
 		sum := it.sha256
@@ -1654,8 +1669,14 @@ func (b *builder) byOwnedPath() []*item {
 	if len(b.asars) == 0 {
 		return b.items
 	}
+	byOwned := func(x, y *item) int { return strings.Compare(x.owned(), y.owned()) }
+	if slices.IsSortedFunc(b.items, byOwned) {
+		// No unpacked file sorts elsewhere as an entry: a stable sort
+		// would leave the order as it is.
+		return b.items
+	}
 	items := slices.Clone(b.items)
-	sort.SliceStable(items, func(i, j int) bool { return items[i].owned() < items[j].owned() })
+	slices.SortStableFunc(items, byOwned)
 	return items
 }
 
