@@ -305,6 +305,10 @@ type item struct {
 	// open read it into perm.
 	folderPerm, permRead bool
 	perm                 fs.FileMode
+	// raw, for a package.json read whole by the read that hashed it
+	// (see keepsRaw), is its bytes, which readSmall returns rather than
+	// open and read the file again.
+	raw []byte
 
 	// results
 	sha256    string
@@ -934,6 +938,9 @@ func (b *builder) verifyData(it *item, data []byte, rd *bytes.Reader) {
 	if !it.verified(sum, err) {
 		return
 	}
+	if keepsRaw(it.path) {
+		it.raw = bytes.Clone(data)
+	}
 	rd.Reset(data)
 	raw := filekind.DetectAt(rd, data[:min(len(data), filekind.HeadLen)], it.size)
 	it.kind = binaryKind(raw)
@@ -1023,6 +1030,9 @@ func (b *builder) hashItem(it *item, buf []byte) {
 			}
 			it.asar = raw == filekind.Asar && !it.inAsar
 			scan = it.kind != filekind.Other && !it.inAsar
+			if int64(m) == size && keepsRaw(it.path) {
+				it.raw = bytes.Clone(buf[:m])
+			}
 		}
 		if off+int64(m) == size {
 			tail = buf[:m]
@@ -1347,8 +1357,21 @@ func parsePkgJSON(raw []byte) (pj pkgJSON, bad []string, err error) {
 
 var installScripts = []string{"preinstall", "install", "postinstall", "prepare"}
 
-// readSmall reads a small text file of the release (package.json, plist).
+// keepsRaw reports whether the file at release path p is a package.json,
+// whose bytes the read that hashes it keeps (item.raw) when it reads the
+// file whole: the packages' step reads every one of them, and a release
+// holds thousands.
+func keepsRaw(p string) bool {
+	return p == "package.json" || strings.HasSuffix(p, "/package.json")
+}
+
+// readSmall reads a small text file of the release (package.json, plist):
+// for a package.json, the bytes its hashing kept (item.raw), if any. The
+// bytes returned are not to be modified.
 func (b *builder) readSmall(it *item) ([]byte, error) {
+	if it.raw != nil {
+		return it.raw, nil
+	}
 	r, size, c, err := it.opener()()
 	if err != nil {
 		return nil, err
@@ -1558,8 +1581,18 @@ func (b *builder) packageOf(it *item, dir string, raw []byte) *Package {
 // those its require() reaches beside it (nodeResolves:
 // resources/node_modules/x, node_modules/x beside the executable).
 func (b *builder) folderPackages(pkgs map[string]*Package, appRoot string) {
+	under := appRoot + "/"
+	prev := ""
 	for _, it := range b.items {
-		for dir := packageDir(it.owned()); dir != "" && (strings.HasPrefix(dir, appRoot+"/") || appRoot != "" && nodeResolves(appRoot, dir)); dir = packageDir(path.Dir(dir)) {
+		// The folders above a file are those above the file before it
+		// when both are in the same package folder, which the file
+		// before it added: only a new folder is walked up.
+		first := packageDir(it.owned())
+		if first == prev {
+			continue
+		}
+		prev = first
+		for dir := first; dir != "" && (strings.HasPrefix(dir, under) || appRoot != "" && nodeResolves(appRoot, dir)); dir = packageDir(path.Dir(dir)) {
 			name := requireName(dir)
 			if pkgs[dir] != nil || strings.HasPrefix(name, ".") || strings.HasPrefix(path.Base(name), ".") {
 				continue
@@ -1579,15 +1612,20 @@ func (b *builder) assignFiles(pkgs map[string]*Package, appRoot string) {
 	inv := b.inv
 	lines := map[string]*bytes.Buffer{}
 	var appLines bytes.Buffer
+	// The owner of a file is that of the file before it when both are
+	// in the same package folder (prevDir): files come in path order.
+	prevDir, owner := "", ""
 	for _, it := range b.byOwnedPath() {
 		if it.err != nil {
 			continue
 		}
-		owner := ""
-		for d := packageDir(it.owned()); d != ""; d = packageDir(path.Dir(d)) {
-			if pkgs[d] != nil {
-				owner = d
-				break
+		if first := packageDir(it.owned()); first != prevDir {
+			prevDir, owner = first, ""
+			for d := first; d != ""; d = packageDir(path.Dir(d)) {
+				if pkgs[d] != nil {
+					owner = d
+					break
+				}
 			}
 		}
 		sum := it.sha256
@@ -1641,8 +1679,14 @@ func (b *builder) byOwnedPath() []*item {
 	if len(b.asars) == 0 {
 		return b.items
 	}
+	byOwned := func(x, y *item) int { return strings.Compare(x.owned(), y.owned()) }
+	if slices.IsSortedFunc(b.items, byOwned) {
+		// No unpacked file sorts elsewhere as an entry: a stable sort
+		// would leave the order as it is.
+		return b.items
+	}
 	items := slices.Clone(b.items)
-	sort.SliceStable(items, func(i, j int) bool { return items[i].owned() < items[j].owned() })
+	slices.SortStableFunc(items, byOwned)
 	return items
 }
 
