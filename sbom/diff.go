@@ -297,6 +297,13 @@ func (c *differ) packages() {
 		if n := newPk[o.Path]; n == nil || replaced(o, n) {
 			d.Removed = append(d.Removed, PackageRef{Path: o.Path, Name: o.Name, Version: o.Version})
 			d.add(RulePackageRemoved, signing.SeverityNote, o.Path, fmt.Sprintf("%s@%s removed", o.Name, o.Version))
+			if n == nil && c.appKept(o) {
+				// Its dependents now load another copy of the name (a
+				// parent folder's, an older one) or fail to load it.
+				d.add(RuleChangedSameVersion, signing.SeverityError, o.Path,
+					fmt.Sprintf("%s@%s removed while the application's version stayed %s: require(%q) from its dependents now loads another copy, or none",
+						o.Name, orNone(o.Version), versionChange(old.App.Version, new.App.Version), requireName(o.Path)))
+			}
 		}
 	}
 }

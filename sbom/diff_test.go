@@ -64,7 +64,11 @@ func TestDiffRules(t *testing.T) {
 		}, "warning diff/changed-same-version lib.dll"},
 		{"fuse strengthened", func(n *Inventory) { n.Electron.Fuses[0].Wire = "010011000" }, ""},
 		{"fuse weakened", func(n *Inventory) { n.Electron.Fuses[0].Wire = "010001001" }, "error diff/fuse-weakened a.exe"},
-		{"package removed", func(n *Inventory) { n.Packages = nil }, "note diff/package-removed resources/app.asar/node_modules/p"},
+		{"package removed", func(n *Inventory) { n.Packages, n.App.Version = nil, "1.0.1" }, "note diff/package-removed resources/app.asar/node_modules/p"},
+		// Under the same application version, its dependents now load
+		// another copy (TestAttackPackageRemovedSameAppVersion).
+		{"package removed, app version kept", func(n *Inventory) { n.Packages = nil },
+			"error diff/changed-same-version resources/app.asar/node_modules/p\nnote diff/package-removed resources/app.asar/node_modules/p"},
 		{"install script", func(n *Inventory) { n.Packages[0].Scripts = []Script{{"postinstall", "x"}}; n.Packages[0].Digest = "y" },
 			"error diff/changed-same-version resources/app.asar/node_modules/p\nwarning diff/install-script resources/app.asar/node_modules/p"},
 		{"layout", func(n *Inventory) { n.Layout = LayoutMacOS }, "warning diff/layout-changed "},

@@ -135,3 +135,33 @@ func TestAttackPackageNotInLockfile(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackPackageRemovedSameAppVersion: removing a nested copy
+// (@chatter/ui's own tinycolor 2.1.1, shipped beside the top-level
+// 2.1.0) makes require("tinycolor") from @chatter/ui load the other
+// copy — an older one, with the flaw the nested copy was there to avoid —
+// while the application's version stayed 1.4.0. It was a note (package
+// removed); it is now diff/changed-same-version too, and stays a note
+// under a new application version.
+func TestAttackPackageRemovedSameAppVersion(t *testing.T) {
+	t.Parallel()
+	const nested = "node_modules/@chatter/ui/node_modules/tinycolor/"
+	plant := func(r *electronfix.Release) {
+		repackAsar(t, r, func(f map[string]*electronfix.AsarFile) {
+			f[nested+"package.json"] = &electronfix.AsarFile{Path: nested + "package.json", Data: []byte(`{"name":"tinycolor","version":"2.1.1"}`)}
+			f[nested+"index.js"] = &electronfix.AsarFile{Path: nested + "index.js", Data: []byte("fixed()")}
+		})
+	}
+	at := rtAsar + "/" + strings.TrimSuffix(nested, "/")
+	for _, v := range []string{"1.4.0", "1.4.1"} {
+		old, n := rtWindows(t, "1.4.0"), rtWindows(t, v)
+		plant(old)
+		got := rtDiff(t, old, n)
+		if !slices.Contains(got, "note diff/package-removed "+at) {
+			t.Errorf("app %s: findings:\n%s", v, strings.Join(got, "\n"))
+		}
+		if has := slices.Contains(got, "error diff/changed-same-version "+at); has != (v == "1.4.0") {
+			t.Errorf("app %s: changed-same-version %v; findings:\n%s", v, has, strings.Join(got, "\n"))
+		}
+	}
+}
