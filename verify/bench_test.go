@@ -293,7 +293,8 @@ func smallRelease(b *testing.B) string {
 // files, interleaving each run with one sequential SHA-256 pass over the
 // same files so that load on a shared machine disturbs both alike, and
 // reports the ratio of their CPU times (mean and best of the iterations;
-// target: at most 1.1) and the verifier's CPU time per file. Run it with
+// target: at most 1.1), the verifier's CPU time and allocations per file.
+// Run it with
 //
 //	go test ./verify -run '^$' -bench ReleaseSmallFiles -cpu 2 -benchtime 3x
 func BenchmarkReleaseSmallFiles(b *testing.B) {
@@ -303,6 +304,8 @@ func BenchmarkReleaseSmallFiles(b *testing.B) {
 		b.Fatal(err)
 	}
 	var cSHA, cVerify time.Duration
+	var allocs uint64 // verify's alone (allocs/op counts the pass's too)
+	var ms runtime.MemStats
 	best := math.Inf(1)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -310,12 +313,16 @@ func BenchmarkReleaseSmallFiles(b *testing.B) {
 		if _, err := sha256Pass(dir); err != nil {
 			b.Fatal(err)
 		}
+		runtime.ReadMemStats(&ms)
+		m1 := ms.Mallocs
 		c1 := cpuTime()
 		r, err := Release(context.Background(), opts, dir)
 		if err != nil {
 			b.Fatal(err)
 		}
 		c2 := cpuTime()
+		runtime.ReadMemStats(&ms)
+		allocs += ms.Mallocs - m1
 		if len(r.Files) != *smallFiles || r.Summary.Errors != 0 {
 			b.Fatalf("small-file release: %d files, %d errors: %+v", len(r.Files), r.Summary.Errors, errorFindings(r, 5))
 		}
@@ -327,6 +334,7 @@ func BenchmarkReleaseSmallFiles(b *testing.B) {
 	b.ReportMetric(best, "best-cpu-x-sha256-pass")
 	b.ReportMetric(float64(cVerify.Nanoseconds())/float64(b.N)/float64(*smallFiles)/1e3, "cpu-µs/file")
 	b.ReportMetric(float64(cSHA.Nanoseconds())/float64(b.N)/float64(*smallFiles)/1e3, "sha256-cpu-µs/file")
+	b.ReportMetric(float64(allocs)/float64(b.N)/float64(*smallFiles), "verify-allocs/file")
 }
 
 // BenchmarkAsarVsSHA256 verifies an app.asar of 2,000 entries (512 B to

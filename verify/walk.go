@@ -130,6 +130,7 @@ func (e *engine) walkDir(in input) error {
 	var bundles []string // outermost bundles found so far
 	var states []*bundleState
 	var jobs []*job
+	var slab diskJobs
 	// The directories holding many files, by path on disk: their files
 	// are opened in them (job.dirLen).
 	many := map[string]bool{}
@@ -171,7 +172,7 @@ func (e *engine) walkDir(in input) error {
 			// findings: job.folderPerm), reads it whole when small, and
 			// queues it again with its size when not (see
 			// engine.postpone). Most files of a release are small.
-			j := newDiskJob(joinPath(in.prefix, rel), d.Full)
+			j := slab.new(joinPath(in.prefix, rel), d.Full)
 			j.size, j.sib, j.sibName, j.folderPerm = -1, rootFS, rel, true
 			if k := strings.LastIndexByte(d.Full, filepath.Separator); k > 0 && many[d.Full[:k]] {
 				j.dirLen = k
@@ -191,10 +192,15 @@ func (e *engine) walkDir(in input) error {
 	e.mu.Lock()
 	e.files = slices.Grow(e.files, len(jobs))
 	e.mu.Unlock()
-	for _, j := range jobs {
+	for i, j := range jobs {
 		if cerr := e.ctx.Err(); cerr != nil {
 			return cerr
 		}
+		// Dropped from the list once queued, a job is garbage once
+		// checked: the list kept every job of the folder live until
+		// the last was queued, for the collector to mark again and
+		// again.
+		jobs[i] = nil
 		e.q.push(j, true)
 	}
 	return nil
@@ -227,9 +233,23 @@ type diskJob struct {
 	file release.File
 }
 
-// newDiskJob returns the job of the file on disk name, reported as path.
-func newDiskJob(path, name string) *job {
-	d := &diskJob{job: job{path: path}, file: release.File(name)}
+// diskJobSlab is how many jobs of a folder's files are allocated at once
+// (diskJobs).
+const diskJobSlab = 64
+
+// diskJobs hands out the jobs of a folder's files from slabs of
+// diskJobSlab: one allocation per slab rather than per file. A slab is
+// garbage once its last job is.
+type diskJobs []diskJob
+
+// new returns the job of the file on disk name, reported as path.
+func (s *diskJobs) new(path, name string) *job {
+	if len(*s) == 0 {
+		*s = make([]diskJob, diskJobSlab)
+	}
+	d := &(*s)[0]
+	*s = (*s)[1:]
+	d.path, d.file = path, release.File(name)
 	d.src = &d.file // a *release.File is a release.Disk too
 	return &d.job
 }
