@@ -73,6 +73,10 @@ func (a *auditor) checkAttributeChanges(h plumbing.Hash, c *rawCommit, sig *Sign
 				}
 				a.signatureFindings(sig, signers, ap, id, what)
 			}
+			if len(rule.Owners) > 0 && !ownerMatch(rule.Owners, c.author) {
+				a.finding(RuleUnexpectedAuthor, signing.SeverityWarning, ap, id, fmt.Sprintf("%s: author %s <%s> is not an owner of %s (%s)",
+					what, c.author.Name, c.author.Email, rule.Path, strings.Join(rule.Owners, ", ")))
+			}
 			break
 		}
 	}
