@@ -100,6 +100,23 @@ func ancestorDirs(p string) []string {
 // tree and every one of parents (a merge is charged only with what it
 // changes itself).
 func (a *auditor) attrLinesChanged(tree plumbing.Hash, parents []plumbing.Hash, ap, d, p string) (bool, error) {
+	e, err := a.r.entryAt(tree, ap)
+	if err != nil {
+		return false, err
+	}
+	for _, pt := range parents {
+		if pt.IsZero() {
+			continue
+		}
+		pe, err := a.r.entryAt(pt, ap)
+		if err != nil {
+			return false, err
+		}
+		if pe == e {
+			// The file is as in a parent: the commit changed nothing.
+			return false, nil
+		}
+	}
 	cur, err := a.attrLinesAt(tree, ap, d, p)
 	if err != nil {
 		return false, err
