@@ -37,6 +37,23 @@ func (a *auditor) checkAttributeChanges(h plumbing.Hash, c *rawCommit, sig *Sign
 	if len(parents) == 0 {
 		parents = []plumbing.Hash{plumbing.ZeroHash}
 	}
+	// Most commits change no .gitattributes: look each one up once.
+	touched := map[string]bool{}
+	for _, rule := range a.pol.Protect {
+		if p := globPrefix(rule.Path); p != "" {
+			for _, d := range ancestorDirs(p) {
+				ap := join(d, ".gitattributes")
+				if _, done := touched[ap]; done {
+					continue
+				}
+				ch, err := a.r.changedFromAll(tree, parents, ap)
+				if err != nil {
+					return err
+				}
+				touched[ap] = ch
+			}
+		}
+	}
 	id := h.String()
 	for _, rule := range a.pol.Protect {
 		p := globPrefix(rule.Path)
@@ -45,6 +62,9 @@ func (a *auditor) checkAttributeChanges(h plumbing.Hash, c *rawCommit, sig *Sign
 		}
 		for _, d := range ancestorDirs(p) {
 			ap := join(d, ".gitattributes")
+			if !touched[ap] {
+				continue
+			}
 			changed, err := a.attrLinesChanged(tree, parents, ap, d, p)
 			if err != nil {
 				return err
@@ -83,6 +103,27 @@ func (a *auditor) checkAttributeChanges(h plumbing.Hash, c *rawCommit, sig *Sign
 	return nil
 }
 
+// changedFromAll reports whether the entry at path ap in tree differs
+// from the one in every parent tree (a zero parent holds nothing).
+func (r *repo) changedFromAll(tree plumbing.Hash, parents []plumbing.Hash, ap string) (bool, error) {
+	e, err := r.entryAt(tree, ap)
+	if err != nil {
+		return false, err
+	}
+	for _, pt := range parents {
+		var pe entryRef
+		if !pt.IsZero() {
+			if pe, err = r.entryAt(pt, ap); err != nil {
+				return false, err
+			}
+		}
+		if pe == e {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
 // ancestorDirs returns the proper ancestor directories of p, root ("")
 // first.
 func ancestorDirs(p string) []string {
@@ -100,23 +141,6 @@ func ancestorDirs(p string) []string {
 // tree and every one of parents (a merge is charged only with what it
 // changes itself).
 func (a *auditor) attrLinesChanged(tree plumbing.Hash, parents []plumbing.Hash, ap, d, p string) (bool, error) {
-	e, err := a.r.entryAt(tree, ap)
-	if err != nil {
-		return false, err
-	}
-	for _, pt := range parents {
-		if pt.IsZero() {
-			continue
-		}
-		pe, err := a.r.entryAt(pt, ap)
-		if err != nil {
-			return false, err
-		}
-		if pe == e {
-			// The file is as in a parent: the commit changed nothing.
-			return false, nil
-		}
-	}
 	cur, err := a.attrLinesAt(tree, ap, d, p)
 	if err != nil {
 		return false, err
