@@ -37,6 +37,23 @@ func (a *auditor) checkAttributeChanges(h plumbing.Hash, c *rawCommit, sig *Sign
 	if len(parents) == 0 {
 		parents = []plumbing.Hash{plumbing.ZeroHash}
 	}
+	// Most commits change no .gitattributes: look each one up once.
+	touched := map[string]bool{}
+	for _, rule := range a.pol.Protect {
+		if p := globPrefix(rule.Path); p != "" {
+			for _, d := range ancestorDirs(p) {
+				ap := join(d, ".gitattributes")
+				if _, done := touched[ap]; done {
+					continue
+				}
+				ch, err := a.r.changedFromAll(tree, parents, ap)
+				if err != nil {
+					return err
+				}
+				touched[ap] = ch
+			}
+		}
+	}
 	id := h.String()
 	for _, rule := range a.pol.Protect {
 		p := globPrefix(rule.Path)
@@ -45,6 +62,9 @@ func (a *auditor) checkAttributeChanges(h plumbing.Hash, c *rawCommit, sig *Sign
 		}
 		for _, d := range ancestorDirs(p) {
 			ap := join(d, ".gitattributes")
+			if !touched[ap] {
+				continue
+			}
 			changed, err := a.attrLinesChanged(tree, parents, ap, d, p)
 			if err != nil {
 				return err
@@ -73,10 +93,35 @@ func (a *auditor) checkAttributeChanges(h plumbing.Hash, c *rawCommit, sig *Sign
 				}
 				a.signatureFindings(sig, signers, ap, id, what)
 			}
+			if len(rule.Owners) > 0 && !ownerMatch(rule.Owners, c.author) {
+				a.finding(RuleUnexpectedAuthor, signing.SeverityWarning, ap, id, fmt.Sprintf("%s: author %s <%s> is not an owner of %s (%s)",
+					what, c.author.Name, c.author.Email, rule.Path, strings.Join(rule.Owners, ", ")))
+			}
 			break
 		}
 	}
 	return nil
+}
+
+// changedFromAll reports whether the entry at path ap in tree differs
+// from the one in every parent tree (a zero parent holds nothing).
+func (r *repo) changedFromAll(tree plumbing.Hash, parents []plumbing.Hash, ap string) (bool, error) {
+	e, err := r.entryAt(tree, ap)
+	if err != nil {
+		return false, err
+	}
+	for _, pt := range parents {
+		var pe entryRef
+		if !pt.IsZero() {
+			if pe, err = r.entryAt(pt, ap); err != nil {
+				return false, err
+			}
+		}
+		if pe == e {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // ancestorDirs returns the proper ancestor directories of p, root ("")

@@ -326,6 +326,17 @@ func (a *auditor) walkHistory(ctx context.Context, opts Options, since, until pl
 		globs = append(globs, p.Path)
 	}
 	ps := prefixes(globs)
+	// The .gitattributes above each prefix: commits changing them are
+	// candidates too (see checkAttributeChanges).
+	var attrFiles []string
+	for _, p := range ps {
+		if p != "" {
+			for _, d := range ancestorDirs(p) {
+				attrFiles = append(attrFiles, join(d, ".gitattributes"))
+			}
+		}
+	}
+	ps = minimalPrefixes(append(ps, attrFiles...))
 	fold := a.pol.foldPaths()
 	a.r.foldPaths = fold
 	a.r.normPaths = !fold
@@ -662,11 +673,11 @@ func (a *auditor) checkCommit(h plumbing.Hash, candidate bool) (*Commit, error) 
 	if err := a.checkBinaries(c, id); err != nil {
 		return nil, err
 	}
-	if err := a.checkAttributeChanges(h, c, sig); err != nil {
-		return nil, err
-	}
 	if !candidate || len(a.pol.Protect) == 0 {
 		return nil, nil
+	}
+	if err := a.checkAttributeChanges(h, c, sig); err != nil {
+		return nil, err
 	}
 	return a.protectedChange(h, c, sig)
 }

@@ -17,7 +17,12 @@
 // path when its tree entry there differs from that of any of its parents, so
 // merges that bring changes in are reported. A file, symlink or submodule at
 // a directory above a protected path (or a case variant of one) counts as a
-// change to it: a checkout puts it where the protected directory would be. go-git's path-filtered Log is
+// change to it: a checkout puts it where the protected directory would be.
+// So is a change at the target of a symlink under a protected path (see
+// protectLinkTargets), and a change to the lines of a .gitattributes above
+// it that apply to it (export-ignore, eol, ident, filter; see
+// checkAttributeChanges). Folded paths also join what Windows joins: NTFS
+// 8.3 short names, trailing dots and spaces, backslashes. go-git's path-filtered Log is
 // not used: it diffs against the previously returned commit rather than the
 // real parents. History is walked once and subtrees are compared by object
 // id, so unchanged subtrees are never read; the commit-graph file is used
@@ -58,6 +63,11 @@
 // the commits the ids pin. Packs are mapped into memory. The per-commit binary heuristic runs on
 // GOMAXPROCS goroutines (at most 8), each with its own caches; findings are
 // gathered in walk order, so the report does not depend on scheduling.
+//
+// The artifact comparison evaluates the tree's .gitattributes files as git
+// archive does (see gitAttrs): export-ignore, export-subst (whose
+// placeholders are matched against what git writes for the commit), ident
+// and CRLF conversion.
 //
 // Not checked: the reflog or any record of past ref values (a rewritten
 // branch is detected only when the release tag is no longer an ancestor),
