@@ -184,7 +184,12 @@ func (c *check) checkUnopenedOverlay(ra io.ReaderAt, size int64) {
 	}
 	// A stub reads its payload where it put it: padding, or another
 	// file first, does not hide an MSI or an xz stream after it.
-	if name, at, ok := container.ArchiveInOverlay(ctxReaderAt{c.e.ctx, ra}, size, off, end, c.hashedSFX7z(size)); ok && !c.overlayWalked(ra, size) {
+	// The installers whose walk reads the overlay are told first, from
+	// the hashing pass's scanners, so that theirs is not read again.
+	if c.overlayWalked(ra, size) {
+		return
+	}
+	if name, at, ok := container.ArchiveInOverlay(ctxReaderAt{c.e.ctx, ra}, size, off, end, c.hashedSFX7z(size)); ok {
 		c.add(RuleUncheckedArchive, signing.SeverityWarning, fmt.Sprintf("the PE carries a %s archive at offset %d, after its sections (%d bytes in), as a self-extractor's stub carries the files it extracts and runs: shipgate does not open it, so the files inside were not checked (the PE's signature covers the archive's bytes, not theirs); unpack it into the release to check them", name, at, at-off))
 	}
 }

@@ -139,6 +139,9 @@ const (
 	// RuleBurnDownload: a WiX Burn bundle downloads payloads while it
 	// installs; what it downloads was not checked.
 	RuleBurnDownload = container.RuleBurnDownload
+	// RuleSFXCommand: a command line a 7-Zip self-extractor runs once
+	// its archive is extracted.
+	RuleSFXCommand = container.RuleSFXCommand
 )
 
 // Rule IDs of opening IExpress self-extractors, documented in

@@ -63,6 +63,10 @@ const (
 	// (packages) the engine downloads while it installs; what it
 	// downloads is not in the bundle and was not checked.
 	RuleBurnDownload signing.Rule = "burn/download"
+	// RuleSFXCommand: a command line a 7-Zip self-extractor's
+	// configuration runs once its archive is extracted (RunProgram,
+	// ExecuteFile, AutoInstall), noted so that a review sees what runs.
+	RuleSFXCommand signing.Rule = "sfx/command"
 )
 
 // Rule IDs of opening IExpress self-extractors, documented in

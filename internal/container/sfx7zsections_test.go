@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -87,5 +88,28 @@ func TestAttackSevenZipSFXArchiveInsideSections(t *testing.T) {
 	w := walkAll(t, Attached, img, "setup.exe", nil, 0)
 	if _, ok := w.entries["setup.exe/evil.exe"]; !ok {
 		t.Errorf("evil.exe was not walked: %v", w.paths)
+	}
+}
+
+// TestSevenZipSFXCommands: what a 7-Zip installer module runs once its
+// archive is extracted (its configuration's RunProgram, ExecuteFile,
+// AutoInstall lines) was shown nowhere, where an IExpress stub's commands
+// are notes; each is a sfx/command note, and other keys are not.
+func TestSevenZipSFXCommands(t *testing.T) {
+	t.Parallel()
+	cfg := ";!@Install@!UTF-8!\r\nTitle=\"Acme\"\r\nRunProgram=\"hidcon:cmd /c setup.bat\"\r\nAutoInstall1=\"msiexec /i app.msi /qn\"\r\nAutoInstallX=\"no\"\r\n;!@InstallEnd@!"
+	arc := sevenz.Build([]sevenz.BuildFile{{Name: "setup.bat", Data: []byte("@echo off")}})
+	img := append(append(append([]byte(nil), stubPE(t)...), cfg...), arc...)
+	w := walkAll(t, Attached, img, "setup.exe", nil, 0)
+	want := []string{string(RuleSFXCommand) + " setup.exe", string(RuleSFXCommand) + " setup.exe"}
+	if !slices.Equal(w.finds, want) {
+		t.Errorf("findings %q, want %q", w.finds, want)
+	}
+	if _, ok := w.entries["setup.exe/setup.bat"]; !ok {
+		t.Errorf("entries %q", w.paths)
+	}
+	plain := append(append([]byte(nil), stubPE(t)...), arc...)
+	if w := walkAll(t, Attached, plain, "setup.exe", nil, 0); len(w.finds) != 0 {
+		t.Errorf("no configuration: findings %q", w.finds)
 	}
 }
