@@ -146,7 +146,7 @@ func (v *verifier) rawRSACountersignature(val, stamped []byte, certs []*x509.Cer
 		out.Detail = prob
 		return &out
 	}
-	out.SetChain(v.opts.Trust.VerifyChain(chk.Cert, certs, signing.ChainOptions{Time: ts.Time, Usage: x509.ExtKeyUsageTimeStamping}))
+	out.SetChain(v.opts.Trust.VerifyChain(chk.Cert, certs, signing.ChainOptions{Time: ts.Time, Usage: x509.ExtKeyUsageTimeStamping, RefuseMD5: true}))
 	return &out
 }
 
