@@ -363,7 +363,8 @@ func Shift(regions []Region, delta int) []Region {
 // in it nobody owns, offsets counted from the token's start: its Unowned
 // regions, the certificates that neither ts's authority chain uses nor
 // complete it (see [TimestampCertificates]), and the unsigned attributes of
-// its SignerInfos, which no verifier of a token reads. ts is what
+// its SignerInfos, which no verifier of a token reads; and, in a token that
+// verified, a nonce longer than MaxToleratedRegion bytes. ts is what
 // [VerifyTimestampToken] said of the token. A token that does not parse
 // yields nothing: its verification already failed.
 func TimestampTokenRegions(token []byte, ts *signing.Timestamp) []Region {
@@ -375,6 +376,11 @@ func TimestampTokenRegions(token []byte, ts *signing.Timestamp) []Region {
 	out = append(out, sd.UnusedCertificates(TimestampCertificates(ts))...)
 	for _, si := range sd.Signers {
 		out = append(out, unsignedAttrRegion(sd, si, "unsigned attributes of the time-stamp token's signer")...)
+	}
+	if ts != nil && ts.Verified {
+		// A token that does not verify has its signed bytes counted
+		// by UnverifiedTimestampRegions instead.
+		out = append(out, tstNonceRegion(sd)...)
 	}
 	return sortRegions(out)
 }
