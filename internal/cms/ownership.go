@@ -383,7 +383,7 @@ func Shift(regions []Region, delta int) []Region {
 // regions, the certificates that neither ts's authority chain uses nor
 // complete it (see [TimestampCertificates]), and the unsigned attributes of
 // its SignerInfos, which no verifier of a token reads; and, in a token that
-// verified, a nonce longer than MaxToleratedRegion bytes. ts is what
+// verified, a nonce longer than a random number's 33 bytes. ts is what
 // [VerifyTimestampToken] said of the token. A token that does not parse
 // yields nothing: its verification already failed.
 func TimestampTokenRegions(token []byte, ts *signing.Timestamp) []Region {

@@ -52,7 +52,8 @@ func nonceToken(t *testing.T, tsa *testpki.Cert, stamped []byte, at time.Time, n
 // loader that reads its own certificate table (as 3CX's d3dcompiler_47.dll
 // did) finds the payload. The token verified and every byte of it was
 // owned, so no finding named it. A 64-bit nonce, as signers send, stays
-// silent; one past 128 bits is data no signature vouches for.
+// silent, and so does NuGet's 256-bit one; a longer one is data no
+// signature vouches for.
 func TestAttackTimestampNoncePayload(t *testing.T) {
 	t.Parallel()
 	trust := fixtureTrust(t)
@@ -76,10 +77,15 @@ func TestAttackTimestampNoncePayload(t *testing.T) {
 		}
 		return b
 	}
-	small := build(new(big.Int).SetUint64(0x8badf00ddeadbeef))
-	res := verifyBytes(t, small, Options{Trust: trust, Time: fixtures.Now})
-	if res.Status != signing.StatusValid || len(res.Findings) != 0 || res.Signatures[0].Timestamp == nil || !res.Signatures[0].Timestamp.Verified {
-		t.Fatalf("64-bit nonce: %s %+v", res.Status, res.Findings)
+	var res *Result
+	for _, nonce := range []*big.Int{
+		new(big.Int).SetUint64(0x8badf00ddeadbeef),            // signtool, OpenSSL
+		new(big.Int).SetBytes(bytes.Repeat([]byte{0xa5}, 32)), // NuGet: 256 bits and a sign byte
+	} {
+		res = verifyBytes(t, build(nonce), Options{Trust: trust, Time: fixtures.Now})
+		if res.Status != signing.StatusValid || len(res.Findings) != 0 || res.Signatures[0].Timestamp == nil || !res.Signatures[0].Timestamp.Verified {
+			t.Fatalf("%d-bit nonce: %s %+v", nonce.BitLen(), res.Status, res.Findings)
+		}
 	}
 	payload := bytes.Repeat([]byte("MZ payload! "), 200)
 	big := build(new(big.Int).SetBytes(append([]byte{0x7f}, payload...)))
