@@ -100,7 +100,8 @@ func judgeTotal(regions []Region, limit int, what string) []Region {
 // (their number and order could spell data).
 //
 // An unused certificate larger than LargeCertificate bytes, or with an
-// extension value larger than LargeExtension bytes, is flagged as a Payload:
+// extension value larger than LargeExtension bytes (or another field longer
+// than any real one, see carrierReason), is flagged as a Payload:
 // the certificate set is covered by no signature, so anyone can add such a
 // certificate to a signed file. Smaller ones are leftovers (an intermediate
 // of another path, a cross-certificate) and are not.
@@ -275,8 +276,9 @@ func (sd *SignedData) unusedCerts(used []*x509.Certificate) []Region {
 }
 
 // carrierReason says why c is large enough to carry a payload (more than
-// LargeCertificate bytes, or an extension value of more than
-// LargeExtension), or returns "".
+// LargeCertificate bytes; an extension value or a name of more than
+// LargeExtension; a signature value or public key longer than any real
+// one), or returns "".
 func carrierReason(c *x509.Certificate) string {
 	big := 0
 	for _, e := range c.Extensions {
@@ -287,9 +289,26 @@ func carrierReason(c *x509.Certificate) string {
 		return fmt.Sprintf("is %d bytes long (more than %d)", len(c.Raw), LargeCertificate)
 	case big > LargeExtension:
 		return fmt.Sprintf("carries a %d-byte extension (more than %d)", big, LargeExtension)
+	case len(c.Signature) > largeSignature:
+		// An RSA-8192 signature is 1024 bytes; an unused certificate's
+		// issuer is often unknown, so its signature is whatever its
+		// maker wrote (TestAttackUnusedCertificateFieldCarrier).
+		return fmt.Sprintf("carries a %d-byte signature value (more than %d)", len(c.Signature), largeSignature)
+	case max(len(c.RawSubject), len(c.RawIssuer)) > LargeExtension:
+		return fmt.Sprintf("carries a %d-byte name (more than %d)", max(len(c.RawSubject), len(c.RawIssuer)), LargeExtension)
+	case len(c.RawSubjectPublicKeyInfo) > largePublicKey:
+		return fmt.Sprintf("carries a %d-byte public key (more than %d)", len(c.RawSubjectPublicKeyInfo), largePublicKey)
 	}
 	return ""
 }
+
+// Field sizes past which an unused certificate is a payload carrier: no
+// signature value is longer than an RSA-8192 one, and no public key than
+// an RSA-16384 one's SubjectPublicKeyInfo.
+const (
+	largeSignature = 1024
+	largePublicKey = 2 * LargeExtension
+)
 
 // NamedAuthority returns c as the certificate a timestamp that did not
 // verify names as its authority, to count as used: nil when c is nil or
@@ -363,7 +382,8 @@ func Shift(regions []Region, delta int) []Region {
 // in it nobody owns, offsets counted from the token's start: its Unowned
 // regions, the certificates that neither ts's authority chain uses nor
 // complete it (see [TimestampCertificates]), and the unsigned attributes of
-// its SignerInfos, which no verifier of a token reads. ts is what
+// its SignerInfos, which no verifier of a token reads; and, in a token that
+// verified, a nonce longer than a random number's 33 bytes. ts is what
 // [VerifyTimestampToken] said of the token. A token that does not parse
 // yields nothing: its verification already failed.
 func TimestampTokenRegions(token []byte, ts *signing.Timestamp) []Region {
@@ -375,6 +395,11 @@ func TimestampTokenRegions(token []byte, ts *signing.Timestamp) []Region {
 	out = append(out, sd.UnusedCertificates(TimestampCertificates(ts))...)
 	for _, si := range sd.Signers {
 		out = append(out, unsignedAttrRegion(sd, si, "unsigned attributes of the time-stamp token's signer")...)
+	}
+	if ts != nil && ts.Verified {
+		// A token that does not verify has its signed bytes counted
+		// by UnverifiedTimestampRegions instead.
+		out = append(out, tstNonceRegion(sd)...)
 	}
 	return sortRegions(out)
 }

@@ -264,7 +264,10 @@ func (j *judgement) timestamps() {
 	si := sd.Signers[0]
 	var best *signing.Timestamp
 	sc := &timestampScan{
-		opts:   cms.TimestampOptions{Trust: j.v.opts.Trust, Certificates: sd.Certificates},
+		// Windows refuses MD5-signed certificates for time stamping (MD5
+		// deprecation, advisory 2862973): a collision forges them
+		// (TestAttackMD5SignedTimestampAuthority).
+		opts:   cms.TimestampOptions{Trust: j.v.opts.Trust, Certificates: sd.Certificates, RefuseMD5: true},
 		named:  map[*x509.Certificate]bool{},
 		copies: timestampCopies{},
 	}

@@ -146,12 +146,15 @@ func (v *verifier) rawRSACountersignature(val, stamped []byte, certs []*x509.Cer
 		out.Detail = prob
 		return &out
 	}
-	out.SetChain(v.opts.Trust.VerifyChain(chk.Cert, certs, signing.ChainOptions{Time: ts.Time, Usage: x509.ExtKeyUsageTimeStamping}))
+	out.SetChain(v.opts.Trust.VerifyChain(chk.Cert, certs, signing.ChainOptions{Time: ts.Time, Usage: x509.ExtKeyUsageTimeStamping, RefuseMD5: true}))
 	return &out
 }
 
 // codeSigningLeaf checks that the leaf may sign code: the codeSigning (or any)
 // extended key usage, and digitalSignature when key usage is present.
+// anyExtendedKeyUsage alone is accepted, as CryptoAPI's chain engine takes
+// it for every requested usage (TestAnyEKUOnlyLeafAccepted); macOS does
+// not, and signing/codesign refuses it.
 func codeSigningLeaf(c *x509.Certificate) (bool, string) {
 	if c.KeyUsage != 0 && c.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
 		return false, "signer key usage lacks digitalSignature"
