@@ -254,7 +254,7 @@ const (
 	// it verifies covers.
 	RuleScriptNoSignatureFormat signing.Rule = "script/no-signature-format"
 	// RuleScriptTerminal: a macOS Terminal shell script (.command, .tool)
-	// outside an Apple bundle's seal, which Finder runs in Terminal and
+	// or settings file (.terminal, which runs its CommandString) outside an Apple bundle's seal, which Finder runs in Terminal and
 	// whose signature (kept in extended attributes) is not verified.
 	RuleScriptTerminal signing.Rule = "script/terminal"
 	// RuleScriptExternalSource: a Windows Script File's <script src="…">

@@ -22,6 +22,11 @@ import (
 // extended attributes (com.apple.cs.*), which the file systems shipgate
 // reads do not expose, so no such signature is verified.
 //
+// A Terminal settings file (.terminal) is one too: opened, Terminal
+// starts a window that runs its CommandString, or the program its Shell
+// key names, so "Install.terminal" beside a signed app ran a command no
+// signature covered (TestAttackTerminalSettingsCommand).
+//
 // So is a disk image's file with an execute bit, no extension and a "#!"
 // line: Finder opens such a Unix executable file in Terminal too. Elsewhere
 // (a folder, a tarball) such files are a Unix program's scripts, not
@@ -38,11 +43,11 @@ func init() {
 	nativeVerifiers[KindTerminalScript] = verifyTerminalScript
 }
 
-// isTerminalScriptName reports whether name ends in .command or .tool, in
-// any case, as Launch Services matches extensions.
+// isTerminalScriptName reports whether name ends in .command, .tool or
+// .terminal, in any case, as Launch Services matches extensions.
 func isTerminalScriptName(name string) bool {
 	switch strings.ToLower(path.Ext(name)) {
-	case ".command", ".tool":
+	case ".command", ".tool", ".terminal":
 		return true
 	}
 	return false
@@ -52,7 +57,9 @@ func isTerminalScriptName(name string) bool {
 // signature shipgate can verify.
 func verifyTerminalScript(_ context.Context, _ io.ReaderAt, _ int64, env verifyEnv) (*nativeResult, error) {
 	what := "a Terminal shell script (.command, .tool)"
-	if !isTerminalScriptName(env.name) {
+	if strings.EqualFold(path.Ext(env.name), ".terminal") {
+		what = "a Terminal settings file (.terminal), whose CommandString or Shell Terminal runs when it opens the file,"
+	} else if !isTerminalScriptName(env.name) {
 		what = "a disk image's script with an execute bit and no extension (a Unix executable file)"
 	}
 	f := signing.NewFinding(RuleScriptTerminal, signing.SeverityNote, "the file is "+what+", which Finder opens in Terminal and runs; a signature macOS keeps in its extended attributes is not verified here, so its code was not checked; ship the script inside a signed app or package, or forbid the kind terminal-script")
