@@ -318,6 +318,28 @@ type seal struct {
 	files map[string]sealEntry
 	rules []sealRule
 	sha1  bool // only the legacy SHA-1 "files" dictionary is present
+	// dirs holds every directory above a files entry, made by
+	// sealsInside when first asked.
+	dirs map[string]bool
+}
+
+// sealsInside reports whether the seal lists files inside the directory
+// rel (and not rel itself): codesign seals a directory outside the
+// nested-code locations file by file, even one shaped as a bundle (a
+// resource bundle in Resources), and macOS checks it so.
+func (sl *seal) sealsInside(rel string) bool {
+	if sl.lists(rel) {
+		return false
+	}
+	if sl.dirs == nil {
+		sl.dirs = map[string]bool{}
+		for n := range sl.files {
+			for d := path.Dir(n); d != "." && d != "/" && !sl.dirs[d]; d = path.Dir(d) {
+				sl.dirs[d] = true
+			}
+		}
+	}
+	return sl.dirs[rel]
 }
 
 // lists reports whether the seal names rel in its files dictionary.
@@ -654,7 +676,10 @@ func (b *bundleCheck) walkRoot() error {
 			return nil
 		}
 		if d.IsDir() {
-			if IsBundle(b.fsys, p) {
+			// A bundle-shaped directory the seal lists file by file is
+			// walked as files: each is checked against its hash
+			// (TestResourceBundleSealedFileByFile).
+			if IsBundle(b.fsys, p) && (b.seal == nil || !b.seal.sealsInside(rel)) {
 				b.nested = append(b.nested, p)
 				b.seen[rel] = true
 				return fs.SkipDir
