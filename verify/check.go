@@ -1121,6 +1121,7 @@ func (c *check) afterHash() {
 		}
 	}
 	c.checkWindowsAlias()
+	c.checkBundlePackage() // bundlepkg.go
 	s := c.e.pol.settingsFor(c.f.Path)
 	c.finds = c.e.applyPolicy(&c.f, s, c.finds, c.malformed)
 	if s.sigstore != nil {

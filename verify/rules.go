@@ -64,6 +64,11 @@ const (
 	// RuleLinkKindMismatch: a link whose name makes it a script (a .ps1,
 	// .vbs, .wsf…) reaches a file checked as another kind.
 	RuleLinkKindMismatch signing.Rule = "file/link-kind-mismatch"
+	// RuleBundlePackage: the payload archive or an install script of a
+	// bundle-style installer package (X.pkg/Contents/Archive.pax.gz,
+	// Contents/Resources/postflight…), which Installer on macOS 14 and
+	// earlier runs and no signature covers.
+	RuleBundlePackage signing.Rule = "file/bundle-package"
 	// RuleUncheckedArchive: a container format that shipgate does not open,
 	// so that the files inside it are not checked.
 	RuleUncheckedArchive signing.Rule = "file/unchecked-archive"
