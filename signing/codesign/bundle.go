@@ -187,7 +187,8 @@ func currentVersion(fsys fs.FS, versions string, rest ...string) string {
 // .framework, .appex, .xpc, .bundle…) that VerifyBundle can check: a
 // directory with an Info.plist where the layout puts it, and either a
 // bundle extension or, whatever its name, a _CodeSignature/CodeResources
-// seal, as codesign finds nested code by its structure. A signed app
+// seal or a Contents/MacOS folder beside Contents/Info.plist, as codesign
+// finds nested code by its structure. A signed app
 // renamed without its extension is still verified as a bundle: walked as
 // loose files, its main executable was verified on its own and its
 // Info.plist and sealed resources went unchecked. "." is judged by its
@@ -203,6 +204,13 @@ func IsBundle(fsys fs.FS, dir string) bool {
 		// An app's Contents folder holds Info.plist and _CodeSignature
 		// itself: it is the bundle's root, not a bundle.
 		return false
+	case lay.execDir == path.Join(dir, "Contents", "MacOS") && isDir(fsys, lay.execDir):
+		// Contents/Info.plist beside Contents/MacOS is a bundle, whatever
+		// its extension (an AudioUnit's .component, a scripting
+		// addition's .osax): walked as loose files, a plugin whose seal
+		// was deleted and Info.plist changed passed, its main executable
+		// valid on its own (TestAttackUnsealedBundleUnlistedExtension).
+		return true
 	}
 	sig := path.Join(lay.root, "_CodeSignature")
 	cr := path.Join(sig, "CodeResources")
@@ -235,6 +243,15 @@ func layoutName(name string) bool {
 		}
 	}
 	return false
+}
+
+// isDir reports whether p is a directory and not a symbolic link.
+func isDir(fsys fs.FS, p string) bool {
+	if isSymlink(fsys, p) {
+		return false
+	}
+	st, err := fs.Stat(fsys, p)
+	return err == nil && st.IsDir()
 }
 
 // isSymlink reports whether p is a symbolic link (when fsys can tell).
