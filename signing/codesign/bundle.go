@@ -754,6 +754,8 @@ func (b *bundleCheck) checkFile(p, rel string) {
 	if r := b.seal.rule(rel); r != nil && r.omit {
 		if item != nil {
 			b.add(RuleResourceModified, signing.SeverityError, p, omittedCode("Mach-O file", rel, r))
+		} else if !defaultOmit(r) {
+			b.add(RuleResourceOmitted, signing.SeverityWarning, p, fmt.Sprintf("file %q is left out of the seal by the CodeResources rule %q, which is not one codesign writes: nothing binds its bytes to the bundle's signature, so anyone may change or add such files (a script the app runs, a config it loads)", rel, r.re.String()))
 		}
 		return
 	}
@@ -764,6 +766,16 @@ func (b *bundleCheck) checkFile(p, rel string) {
 		return
 	}
 	b.checkSealed(p, rel, e, item)
+}
+
+// defaultOmit reports whether r is one of the omit rules codesign writes
+// (Info.plist, PkgInfo, .DS_Store, locversion.plist), whose files are
+// bound elsewhere or read by nothing that runs. A file another omit rule
+// leaves unsealed is codesign/resource-omitted.
+func defaultOmit(r *sealRule) bool {
+	m, ok := defaultRules2[r.re.String()]
+	omit, _ := m["omit"].(bool)
+	return ok && omit
 }
 
 // omittedCode describes code (what: "Mach-O file", "nested bundle") at
