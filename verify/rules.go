@@ -62,7 +62,8 @@ const (
 	// or opens it.
 	RuleWindowsAlias signing.Rule = "file/windows-alias"
 	// RuleLinkKindMismatch: a link whose name makes it a script (a .ps1,
-	// .vbs, .wsf…) reaches a file checked as another kind.
+	// .vbs, .wsf…, or a .command outside an Apple bundle) reaches a file
+	// checked as another kind.
 	RuleLinkKindMismatch signing.Rule = "file/link-kind-mismatch"
 	// RuleBundlePackage: the payload archive or an install script of a
 	// bundle-style installer package (X.pkg/Contents/Archive.pax.gz,
