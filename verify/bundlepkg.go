@@ -11,7 +11,8 @@ import (
 // A bundle-style installer package (the format before flat packages: a
 // folder X.pkg or X.mpkg holding Contents/Archive.pax.gz, a gzip'd cpio
 // archive of the files it installs, and Contents/Resources/preflight,
-// postflight and the like) is opened by Installer on macOS 14 and earlier,
+// postflight and the like, a metapackage's Contents/distribution.dist) is
+// opened by Installer on macOS 14 and earlier,
 // which installs the archive and runs the scripts as root. No signature
 // format covers such a package, and its archive is not opened here, so a
 // disk image or zip holding a signed app beside an Install.pkg folder
@@ -43,6 +44,8 @@ func bundlePackageRole(p string) (role, pkg string, ok bool) {
 			return "the payload archive", pkg, true
 		case len(rest) == 2 && strings.EqualFold(rest[0], "Resources") && bundlePackageScripts[strings.ToLower(rest[1])]:
 			return "an install script", pkg, true
+		case len(rest) == 1 && strings.EqualFold(path.Ext(rest[0]), ".dist"):
+			return "the Distribution (whose JavaScript Installer runs)", pkg, true
 		}
 	}
 	return "", "", false

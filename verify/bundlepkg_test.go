@@ -32,6 +32,7 @@ func TestAttackBundleStylePackage(t *testing.T) {
 		"Legacy.mpkg/Contents/Archive.pax.gz":      pax,
 		"Legacy.mpkg/Contents/Resources/PREFLIGHT": post,
 		"Legacy.mpkg/Contents/Info.plist":          machofile.InfoPlist("", "com.example.legacy"),
+		"Legacy.mpkg/Contents/distribution.dist":   []byte("<installer-script><script>system.run('/tmp/x')</script></installer-script>"),
 		"legacy.zip": makeZip(t, []zipEntry{
 			{name: "Old.pkg/Contents/Archive.pax", data: []byte("070707")},
 			{name: "Old.pkg/Contents/Resources/postinstall", data: post, mode: 0o755},
@@ -43,7 +44,7 @@ func TestAttackBundleStylePackage(t *testing.T) {
 	r := run(t, Options{Policy: requireValid()}, dir)
 	for _, p := range []string{
 		"Example.dmg/Install.pkg/Contents/Archive.pax.gz", "Example.dmg/Install.pkg/Contents/Resources/postflight",
-		"Legacy.mpkg/Contents/Archive.pax.gz", "Legacy.mpkg/Contents/Resources/PREFLIGHT",
+		"Legacy.mpkg/Contents/Archive.pax.gz", "Legacy.mpkg/Contents/Resources/PREFLIGHT", "Legacy.mpkg/Contents/distribution.dist",
 		"legacy.zip/Old.pkg/Contents/Archive.pax", "legacy.zip/Old.pkg/Contents/Resources/postinstall",
 	} {
 		if got := rulesFor(r, p); !has(got, "error "+string(RuleBundlePackage)) {
