@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"path"
@@ -28,7 +29,11 @@ import (
 // signature covered (TestAttackTerminalSettingsCommand).
 //
 // So is a disk image's file with an execute bit, no extension and a "#!"
-// line: Finder opens such a Unix executable file in Terminal too. Elsewhere
+// line: Finder opens such a Unix executable file in Terminal too. Without
+// a "#!" line, text still runs: the shell Terminal starts (zsh, bash) gets
+// ENOEXEC from execve and runs a file with no NUL byte in its first 128
+// bytes with /bin/sh, so an "Installer" holding `curl … | sh` and no "#!"
+// passed (TestAttackTerminalScriptWithoutShebang). Elsewhere
 // (a folder, a tarball) such files are a Unix program's scripts, not
 // something Finder is meant to open, and stay other files.
 //
@@ -51,6 +56,14 @@ func isTerminalScriptName(name string) bool {
 		return true
 	}
 	return false
+}
+
+// shellRuns reports whether a shell runs a file starting with hdr when
+// asked to execute it: a "#!" line, or text (no NUL byte in the first 128
+// bytes, which zsh reads to tell a binary; an empty file runs nothing)
+// that execve refuses and the shell runs with /bin/sh.
+func shellRuns(hdr []byte) bool {
+	return bytes.HasPrefix(hdr, []byte("#!")) || (len(hdr) > 0 && bytes.IndexByte(hdr[:min(len(hdr), 128)], 0) < 0)
 }
 
 // verifyTerminalScript reports a Terminal shell script as such: it has no
