@@ -839,7 +839,7 @@ func (c *check) detectKind(ra io.ReaderAt, hdr []byte, size int64) {
 	if c.f.Kind == KindOther && isXar(hdr) {
 		c.f.Kind = KindPkg // kind_pkg.go
 	}
-	if c.f.Kind == KindOther && c.j.bs == nil && (isTerminalScriptName(c.f.Path) || (c.j.unixExec && bytes.HasPrefix(hdr, []byte("#!")))) {
+	if c.f.Kind == KindOther && c.j.bs == nil && (isTerminalScriptName(c.f.Path) || (c.j.unixExec && shellRuns(hdr))) {
 		c.f.Kind = KindTerminalScript // script_terminal.go
 	}
 	c.f.Kind = dmgKind(ra, c.f.Path, hdr, size, c.f.Kind, c.j.noKoly) // dmg.go
@@ -1121,6 +1121,7 @@ func (c *check) afterHash() {
 		}
 	}
 	c.checkWindowsAlias()
+	c.checkBundlePackage() // bundlepkg.go
 	s := c.e.pol.settingsFor(c.f.Path)
 	c.finds = c.e.applyPolicy(&c.f, s, c.finds, c.malformed)
 	if s.sigstore != nil {

@@ -2,9 +2,11 @@ package verify
 
 import (
 	"fmt"
+	"path"
 	"sort"
 
 	"github.com/shipgate/shipgate/signing"
+	"github.com/shipgate/shipgate/signing/codesign"
 )
 
 // Links named as scripts. A script's kind, unlike native code's, comes
@@ -42,12 +44,33 @@ func scriptKindOfExt(ext string) Kind {
 	return KindOther
 }
 
+// linkScriptKind returns the script kind a link named p is where it is
+// extracted, or KindOther: a Windows script kind by its extension, or a
+// terminal-script for a .command, .tool or .terminal name outside an
+// Apple bundle (whose seal covers it), which Finder runs in Terminal: a
+// tarball's hard link Install.command to a file named payload passed
+// (TestAttackTerminalScriptLinkToOtherFile).
+func linkScriptKind(p string) Kind {
+	if k := scriptKindOfName(p); k != KindOther {
+		return k
+	}
+	if !isTerminalScriptName(p) {
+		return KindOther
+	}
+	for d := path.Dir(p); d != "." && d != "/"; d = path.Dir(d) {
+		if codesign.HasBundleExt(d) {
+			return KindOther
+		}
+	}
+	return KindTerminalScript
+}
+
 // checkLinkKinds reports each link whose name makes it a script and that
 // reaches a file checked as another kind (rule file/link-kind-mismatch).
 func (e *engine) checkLinkKinds() {
 	var links []link
 	for _, l := range e.links {
-		if scriptKindOfName(l.path) != KindOther {
+		if linkScriptKind(l.path) != KindOther {
 			links = append(links, l)
 		}
 	}
@@ -62,15 +85,19 @@ func (e *engine) checkLinkKinds() {
 	sort.SliceStable(links, func(a, b int) bool { return links[a].path < links[b].path })
 	var finds []signing.Finding
 	for _, l := range links {
-		want := scriptKindOfName(l.path)
+		want := linkScriptKind(l.path)
 		reached, _ := x.resolve(l.target)
 		for _, t := range reached {
 			for _, f := range x.file(t) {
 				if f.Kind == want {
 					continue
 				}
+				who := "Windows runs"
+				if want == KindTerminalScript {
+					who = "Finder opens it in Terminal, which runs"
+				}
 				finds = append(finds, finding(RuleLinkKindMismatch, signing.SeverityError, l.path,
-					fmt.Sprintf("link to %s, checked as %s: Windows runs it by the link's name as a %s file, whose signature was never verified", f.Path, kindLabel(f.Kind), kindLabel(want))))
+					fmt.Sprintf("link to %s, checked as %s: %s it by the link's name as a %s file, whose signature was never verified", f.Path, kindLabel(f.Kind), who, kindLabel(want))))
 			}
 		}
 	}

@@ -62,8 +62,14 @@ const (
 	// or opens it.
 	RuleWindowsAlias signing.Rule = "file/windows-alias"
 	// RuleLinkKindMismatch: a link whose name makes it a script (a .ps1,
-	// .vbs, .wsf…) reaches a file checked as another kind.
+	// .vbs, .wsf…, or a .command outside an Apple bundle) reaches a file
+	// checked as another kind.
 	RuleLinkKindMismatch signing.Rule = "file/link-kind-mismatch"
+	// RuleBundlePackage: the payload archive or an install script of a
+	// bundle-style installer package (X.pkg/Contents/Archive.pax.gz,
+	// Contents/Resources/postflight…), which Installer on macOS 14 and
+	// earlier runs and no signature covers.
+	RuleBundlePackage signing.Rule = "file/bundle-package"
 	// RuleUncheckedArchive: a container format that shipgate does not open,
 	// so that the files inside it are not checked.
 	RuleUncheckedArchive signing.Rule = "file/unchecked-archive"
@@ -257,7 +263,7 @@ const (
 	// it verifies covers.
 	RuleScriptNoSignatureFormat signing.Rule = "script/no-signature-format"
 	// RuleScriptTerminal: a macOS Terminal shell script (.command, .tool)
-	// outside an Apple bundle's seal, which Finder runs in Terminal and
+	// or settings file (.terminal, which runs its CommandString) outside an Apple bundle's seal, which Finder runs in Terminal and
 	// whose signature (kept in extended attributes) is not verified.
 	RuleScriptTerminal signing.Rule = "script/terminal"
 	// RuleScriptExternalSource: a Windows Script File's <script src="…">

