@@ -139,9 +139,13 @@ func parseFeed(data []byte) (entries []feedEntry, ok bool) {
 			return nil, false
 		}
 		en := feedEntry{sha1: strings.ToLower(m[1]), name: m[2], size: size}
-		if l := strings.ToLower(en.name); strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") {
+		if l := strings.ToLower(en.name); strings.HasPrefix(l, "http:") || strings.HasPrefix(l, "https:") {
+			// Whatever follows the scheme: .NET's Uri, which tells
+			// Update.exe a URL, reads a backslash as a slash
+			// ("http:\\host\x.nupkg"); a name it does not read has
+			// Update.exe refuse the feed, and the error costs nothing.
 			en.url = en.name
-			u := en.name
+			u := strings.ReplaceAll(en.name, `\`, "/")
 			if i := strings.IndexAny(u, "?#"); i >= 0 {
 				u = u[:i]
 			}
