@@ -81,9 +81,10 @@ func (e *engine) noteSquirrel(c *check) {
 	whole := !c.readProblem && h.n == c.f.Size
 	switch {
 	case h.keep != nil && whole && int64(len(h.keep.b)) == min(h.n, maxFeedSize) &&
-		(isFeedName(c.f.Path) || h.keep.over || bytes.Contains(h.keep.b, []byte("sha"))):
+		(isFeedName(c.f.Path) || h.keep.over || mayHoldKey(h.keep.b, "sha")):
 		// Of YAML, only what may be an electron-updater feed (a sha512
-		// or sha2 key) is kept: node_modules hold many .yml files. A
+		// or sha2 key, however spelled) is kept: node_modules hold many
+		// .yml files. A
 		// file too large to keep is recorded as such (squirrelFeed.over),
 		// whatever its first bytes: a feed's keys may follow padding.
 		fd := squirrelFeed{path: c.f.Path, over: h.keep.over}
@@ -138,9 +139,13 @@ func parseFeed(data []byte) (entries []feedEntry, ok bool) {
 			return nil, false
 		}
 		en := feedEntry{sha1: strings.ToLower(m[1]), name: m[2], size: size}
-		if l := strings.ToLower(en.name); strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") {
+		if l := strings.ToLower(en.name); strings.HasPrefix(l, "http:") || strings.HasPrefix(l, "https:") {
+			// Whatever follows the scheme: .NET's Uri, which tells
+			// Update.exe a URL, reads a backslash as a slash
+			// ("http:\\host\x.nupkg"); a name it does not read has
+			// Update.exe refuse the feed, and the error costs nothing.
 			en.url = en.name
-			u := en.name
+			u := strings.ReplaceAll(en.name, `\`, "/")
 			if i := strings.IndexAny(u, "?#"); i >= 0 {
 				u = u[:i]
 			}

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"regexp"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shipgate/shipgate/internal/strictyaml"
 	"github.com/shipgate/shipgate/signing"
@@ -30,6 +33,39 @@ func isYAMLName(p string) bool {
 	return (strings.HasSuffix(l, ".yml") || strings.HasSuffix(l, ".yaml")) &&
 		!strings.Contains(l, "node_modules/") && !strings.Contains(l, ".asar/")
 }
+
+// mayHoldKey reports whether YAML data may hold a key spelled as one of
+// keys: as its characters are, or through the escapes with which a
+// double-quoted scalar spells any character ("\x73ha512", "\u0073ha2",
+// a line break escaped inside the key), which js-yaml, electron-updater's
+// reader, decodes. Every other way YAML writes a key holds its characters
+// as they are.
+func mayHoldKey(data []byte, keys ...string) bool {
+	unescaped := data
+	if bytes.IndexByte(data, '\\') >= 0 {
+		unescaped = yamlEscape.ReplaceAllFunc(data, func(m []byte) []byte {
+			if m[1] == '\r' || m[1] == '\n' {
+				return nil
+			}
+			r, err := strconv.ParseUint(string(m[2:]), 16, 32)
+			if err != nil || !utf8.ValidRune(rune(r)) {
+				return m
+			}
+			return utf8.AppendRune(nil, rune(r))
+		})
+	}
+	for _, k := range keys {
+		if bytes.Contains(unescaped, []byte(k)) {
+			return true
+		}
+	}
+	return false
+}
+
+// yamlEscape is a double-quoted YAML scalar's escape of a character by its
+// code (\xXX, \uXXXX, \UXXXXXXXX) or of a line break, which drops the
+// break and the next line's leading white space.
+var yamlEscape = regexp.MustCompile(`\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|\r?\n[ \t]*)`)
 
 // updaterFeedFile is a file an electron-updater feed lists: its url and
 // size (0: not given).
@@ -123,7 +159,7 @@ func updaterFeedFindings(fd squirrelFeed, files map[string]*File) []signing.Find
 	if !ok {
 		var probe any
 		if _, err := strictyaml.Unmarshal(fd.data, &probe, strictyaml.Options{MaxSize: maxFeedSize}); err != nil &&
-			bytes.Contains(fd.data, []byte("version")) && (bytes.Contains(fd.data, []byte("sha512")) || bytes.Contains(fd.data, []byte("sha2"))) {
+			mayHoldKey(fd.data, "version") && mayHoldKey(fd.data, "sha512", "sha2") {
 			// What may be a feed that the strict reader refuses (an
 			// anchor, an alias, a tag), and electron-updater's js-yaml
 			// reads: electron-builder writes none of those.
