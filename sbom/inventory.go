@@ -446,9 +446,10 @@ func archiveKind(p string) (filekind.Kind, container.Kind, error) {
 	n, _ := io.ReadFull(f, head)
 	head = head[:n]
 	k := filekind.Detect(head, -1)
-	if k == filekind.Other {
+	if k == filekind.Other || k == filekind.MachOUniversal {
 		// A PE header past the bytes read, where the loader and verify
-		// find it.
+		// find it, or a universal file's slices there (a static
+		// library's are not native code).
 		if st, err := f.Stat(); err == nil {
 			k = filekind.DetectAt(f, head, st.Size())
 		}

@@ -81,6 +81,9 @@ func Detect(head []byte, size int64) Kind {
 	case isMachO(head):
 		return MachO
 	case IsUniversal(head, size):
+		if universalOfArchives(head, headReader(head)) {
+			return Other // a universal static library (see universalOfArchives)
+		}
 		return MachOUniversal
 	case IsAsar(head):
 		return Asar
@@ -104,6 +107,9 @@ func Detect(head []byte, size int64) Kind {
 // pickle's payload, where Electron reads its JSON, does (see IsAsar).
 func DetectAt(r io.ReaderAt, head []byte, size int64) Kind {
 	k := Detect(head, size)
+	if k == MachOUniversal && universalOfArchives(head, readerAt(r, head)) {
+		return Other // slices beyond head that are static libraries
+	}
 	if k != Other {
 		return k
 	}

@@ -55,3 +55,39 @@ func TestAttackFatSliceMisaligned(t *testing.T) {
 		})
 	}
 }
+
+// TestFatObjectSliceNotPageAligned: lipo aligns a relocatable object's
+// slice only to its largest section alignment (2^3 at least for arm64),
+// so a fat .o made by lipo has its first slice at 0x30. Nothing maps an
+// object file: it is not malformed, only unsigned. An executable slice at
+// the same offset is.
+func TestFatObjectSliceNotPageAligned(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		fileType uint32
+		bad      bool
+	}{
+		{"object", mhObject, false},
+		{"executable", 2, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mk := func(cpu uint32, seed uint64) []byte {
+				b := machofile.Build(machofile.Spec{CPU: cpu, Seed: seed, CodeSize: 6000})
+				binary.LittleEndian.PutUint32(b[12:], tc.fileType)
+				return b
+			}
+			fat := machofile.Fat([]machofile.Arch{{Data: mk(machofile.CPUARM64, 41), Align: 3}, {Data: mk(machofile.CPUX86_64, 42), Align: 12}}, false)
+			if off := binary.BigEndian.Uint32(fat[8+8:]); off%4096 == 0 {
+				t.Fatalf("first slice at %#x: the test needs one off the page", off)
+			}
+			res, err := Verify(bytes.NewReader(fat), int64(len(fat)), Options{Trust: testTrust(t), Time: checkTime})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := hasRule(res, RuleMalformed); got != tc.bad {
+				t.Errorf("%s reported: %v, want %v\n%s", RuleMalformed, got, tc.bad, dump(res))
+			}
+		})
+	}
+}

@@ -197,6 +197,7 @@ func verify(r io.ReaderAt, size int64, opts Options, ext *external) (*Result, er
 			sinks = append(sinks, h)
 		}
 	}
+	fileFinds = append(fileFinds, unmappableSlices(states)...)
 	// Overlapping slices are reported on the later slice (in file order),
 	// which is then not valid: bytes that are two slices at once are
 	// code under two signatures.
@@ -486,17 +487,37 @@ func fatLayout(arches []fatArch, size int64, is64 bool) ([]signing.Finding, map[
 // that must be page-aligned, and no Mac has pages smaller than 4 KiB.
 const minSliceAlign = 4096
 
+// mhObject is the Mach-O file type of a relocatable object (MH_OBJECT).
+const mhObject = 1
+
 // misaligned says how slice a's offset breaks the alignment its own fat
-// entry declares (2^align, lipo's invariant) or the page alignment any
-// loader needs; "" when it does not.
+// entry declares (2^align, lipo's invariant); "" when it does not.
 func misaligned(a fatArch) string {
 	if a.align < 64 && a.off%(uint64(1)<<a.align) != 0 {
 		return fmt.Sprintf("is not aligned to the 2^%d bytes its entry declares", a.align)
 	}
-	if a.off%minSliceAlign != 0 {
-		return fmt.Sprintf("is not page-aligned (%d bytes)", minSliceAlign)
-	}
 	return ""
+}
+
+// unmappableSlices reports the parsed slices of a universal file that the
+// kernel or dyld would map but that do not start on a page. A relocatable
+// object (MH_OBJECT) is never mapped: lipo aligns one only to its largest
+// section alignment (2^3 for an arm64 .o), so a fat object file made by
+// lipo has slices at offsets like 0x30 (TestFatObjectSliceNotPageAligned).
+func unmappableSlices(states []*sliceState) []signing.Finding {
+	var finds []signing.Finding
+	for _, st := range states {
+		im := st.im
+		if st.dupOf >= 0 {
+			im = states[st.dupOf].im
+		}
+		if st.fatArch == nil || im == nil || im.fileType == mhObject || st.fatArch.off%minSliceAlign == 0 {
+			continue
+		}
+		finds = append(finds, signing.NewFinding(RuleMalformed, signing.SeverityError,
+			fmt.Sprintf("fat entry %d's slice at %#x is not page-aligned (%d bytes): no signature covers the fat header, and macOS would not load that slice", st.idx, st.fatArch.off, minSliceAlign)).At(st.fatArch.entryOff))
+	}
+	return finds
 }
 
 // gap judges the bytes [a, z) outside every slice: zeros shorter than the
