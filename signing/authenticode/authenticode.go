@@ -245,5 +245,6 @@ func Verify(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 		return nil, err
 	}
 	v.verifyAll()
+	v.escalateLowMapped()
 	return v.res, nil
 }

@@ -2,6 +2,7 @@ package authenticode
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/shipgate/shipgate/signing"
 )
@@ -51,6 +52,45 @@ func (v *verifier) checkLowAlignment() {
 			why+": the loader maps bytes the Authenticode digest skips, so they run unsigned")
 		return
 	}
+	v.lowMapped = span{ts, min(te, mapEnd)}
 	v.finding(RuleSectionOverlapsCertTable, signing.SeverityWarning, -1, ts,
 		fmt.Sprintf("%s, on 64-bit Windows; the %d bytes of the certificate table [0x%x, 0x%x) before that page boundary are mapped executable with the image, though the Authenticode digest skips them", mapped, min(te, mapEnd)-ts, ts, min(te, mapEnd)))
+}
+
+// escalateLowMapped runs once every signature is judged. The part of the
+// certificate table a low-alignment image maps through its last page
+// (lowMapped, a warning of checkLowAlignment) is harmless while it holds
+// the PKCS#7's owned bytes; when a finding tolerated alone (an unused
+// certificate, unowned signature data) lies in it, those bytes are ones
+// no signature covers that the loader maps executable: an error, and
+// every signature is invalid.
+func (v *verifier) escalateLowMapped() {
+	m := v.lowMapped
+	if m.end <= m.start {
+		return
+	}
+	var at []string
+	first := int64(-1)
+	for _, f := range v.res.Findings {
+		if (f.Rule != RuleUnusedCertificate && f.Rule != RuleUnownedSignatureData) || f.Offset == nil || *f.Offset < m.start || *f.Offset >= m.end {
+			continue
+		}
+		if first < 0 || *f.Offset < first {
+			first = *f.Offset
+		}
+		at = append(at, fmt.Sprintf("0x%x", *f.Offset))
+	}
+	if first < 0 {
+		return
+	}
+	msg := fmt.Sprintf("the low-alignment image maps the certificate table's bytes [0x%x, 0x%x) executable, and they hold data no signature owns (an unused certificate or unowned signature data, at %s): it runs unsigned", m.start, m.end, strings.Join(dedupeStrings(at), ", "))
+	v.finding(RuleSectionOverlapsCertTable, signing.SeverityError, -1, first, msg)
+	v.res.Status = signing.StatusValid
+	for i := range v.res.Signatures {
+		s := &v.res.Signatures[i]
+		s.AddCheck(CheckCertTable, false, msg)
+		s.Status = s.Status.Worse(signing.StatusInvalid)
+		v.res.Status = v.res.Status.Worse(s.Status)
+	}
+	signing.SortFindings(v.res.Findings)
 }
