@@ -231,6 +231,7 @@ func Verify(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 		return nil, err
 	}
 	v.checkSections()
+	v.checkLowAlignment()
 	if l.secDirOff >= 0 && l.certLen > 0 && len(v.sigs) == 0 {
 		// A table is declared but holds no signature: the file was cut
 		// short or the table damaged. It is not unsigned.
@@ -244,5 +245,6 @@ func Verify(r io.ReaderAt, size int64, opts Options) (*Result, error) {
 		return nil, err
 	}
 	v.verifyAll()
+	v.escalateLowMapped()
 	return v.res, nil
 }

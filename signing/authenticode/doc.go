@@ -17,7 +17,8 @@
 // carries extra data: bytes after the PKCS#7 blob inside its WIN_CERTIFICATE
 // (CVE-2013-3900, as in 3CX's d3dcompiler_47.dll), data after the table,
 // sections the loader would map over the table or over the two header
-// fields the digest skips (CheckSum and the security directory entry),
+// fields the digest skips (CheckSum and the security directory entry), a
+// low-alignment image whose one-to-one mapping reaches the table,
 // overlapping sections, unknown unsigned attributes carrying data, bytes
 // inside the PKCS#7 that no verified field owns (crls, non-certificate
 // entries, odd algorithm parameters, in timestamps too), certificates no

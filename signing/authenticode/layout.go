@@ -48,6 +48,8 @@ type layout struct {
 	sizeOfHeaders    uint32
 	sectionAlign     uint32
 	fileAlign        uint32
+	sizeOfImage      uint32
+	subsystem        uint16
 	sections         []section
 }
 
@@ -176,11 +178,13 @@ func (l *layout) readOptionalHeader(f *pe.File, ohSize int64) error {
 		l.pe32plus = true
 		l.storedChecksum = h.CheckSum
 		l.sizeOfHeaders, l.sectionAlign, l.fileAlign = h.SizeOfHeaders, h.SectionAlignment, h.FileAlignment
+		l.sizeOfImage, l.subsystem = h.SizeOfImage, uint16(h.Subsystem)
 		dirs, nrva = oh+112, int64(h.NumberOfRvaAndSizes)
 		l.certOff, l.certLen = int64(h.DataDirectory[pe.ImageDirectoryEntryCertificate].VirtualAddress), int64(h.DataDirectory[pe.ImageDirectoryEntryCertificate].Size)
 	case pe.ImageOptionalHeader32:
 		l.storedChecksum = h.CheckSum
 		l.sizeOfHeaders, l.sectionAlign, l.fileAlign = h.SizeOfHeaders, h.SectionAlignment, h.FileAlignment
+		l.sizeOfImage, l.subsystem = h.SizeOfImage, uint16(h.Subsystem)
 		dirs, nrva = oh+96, int64(h.NumberOfRvaAndSizes)
 		l.certOff, l.certLen = int64(h.DataDirectory[pe.ImageDirectoryEntryCertificate].VirtualAddress), int64(h.DataDirectory[pe.ImageDirectoryEntryCertificate].Size)
 	default:

@@ -19,7 +19,12 @@ func mappedStart(s section) int64 { return int64(s.off) &^ 0x1ff }
 // VirtualSize rounded up to SectionAlignment (when VirtualSize is set). It is
 // at least PointerToRawData+SizeOfRawData, which UEFI loaders (EDK2) map.
 // Alignments outside the loader's range (above 64 KiB, or not set) are not
-// rounded by.
+// rounded by. Past that, it is at least where MiCreateImageFileMap ends the
+// section's subsection, PointerToRawData+SizeOfRawData rounded up to
+// FileAlignment, within the pages that hold file data (those below both
+// SizeOfRawData and VirtualSize, from mappedStart): with PointerToRawData
+// off the FileAlignment grid that reaches further
+// (TestAttackUnalignedSectionEndMapsCertTable).
 func (l *layout) mappedEnd(s section) int64 {
 	start, raw := int64(s.off), int64(s.size)
 	end := start + raw
@@ -33,6 +38,12 @@ func (l *layout) mappedEnd(s section) int64 {
 			n = min(n, v)
 		}
 		end = max(end, start+n)
+		backed := raw // the bytes of the file-backed pages
+		if s.vsize != 0 {
+			backed = min(backed, int64(s.vsize))
+		}
+		pages := mappedStart(s) + (backed+loaderPage-1)/loaderPage*loaderPage
+		end = max(end, min((start+raw+fa-1)/fa*fa, pages))
 	}
 	return end
 }

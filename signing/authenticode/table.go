@@ -47,6 +47,10 @@ type verifier struct {
 	// unexamined counts the signatures beyond maxSignatures, which were
 	// not parsed: no signature of the file is valid then.
 	unexamined int
+	// lowMapped is the part of the certificate table a low-alignment
+	// image maps only through the rounding of its last page (see
+	// checkLowAlignment); empty otherwise.
+	lowMapped span
 }
 
 // sigState is one signature being verified.

@@ -330,7 +330,7 @@ type CodeDirectory struct {
 	// Platform is the platform identifier byte (non-zero for Apple platform binaries).
 	Platform uint8 `json:"platform,omitempty"`
 	// ExecSegBase, ExecSegLimit and ExecSegFlags describe the executable
-	// segment (version 0x20400 and later).
+	// segment (version 0x20400 and later; zero before, as the kernel reads them).
 	ExecSegBase  uint64 `json:"execSegBase,omitempty"`
 	ExecSegLimit uint64 `json:"execSegLimit,omitempty"`
 	ExecSegFlags uint64 `json:"execSegFlags,omitempty"`

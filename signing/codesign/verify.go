@@ -712,11 +712,14 @@ func (s *sliceState) checkCodeDirectories(primary *CodeDirectory) error {
 			s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, at,
 				fmt.Sprintf("%s disagrees with the primary CodeDirectory (identifier %q team %q flags %#x platform %d, primary %q %q %#x %d)", slotName(cd.Slot), cd.Identifier, cd.TeamID, cd.Flags, cd.Platform, primary.Identifier, primary.TeamID, primary.Flags, primary.Platform))
 		}
-		if cd != primary && cd.Version >= cdSupportsExecSeg && primary.Version >= cdSupportsExecSeg &&
-			(cd.ExecSegBase != primary.ExecSegBase || cd.ExecSegLimit != primary.ExecSegLimit || cd.ExecSegFlags != primary.ExecSegFlags) {
+		if cd != primary && (cd.ExecSegBase != primary.ExecSegBase || cd.ExecSegLimit != primary.ExecSegLimit || cd.ExecSegFlags != primary.ExecSegFlags) {
 			// The kernel takes the executable segment's flags (main
 			// binary, allow unsigned pages, debugger, JIT) from the
-			// directory it uses, the strongest.
+			// directory it uses, the strongest, as zero when its
+			// version predates them (0x20400), as parseLaterFields
+			// leaves them: a directory of an older version disagrees
+			// with one that sets them
+			// (TestAttackAlternateExecSegOlderPrimary).
 			s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, at,
 				fmt.Sprintf("%s disagrees with the primary CodeDirectory on the executable segment (base %#x limit %#x flags %#x, primary %#x %#x %#x)", slotName(cd.Slot), cd.ExecSegBase, cd.ExecSegLimit, cd.ExecSegFlags, primary.ExecSegBase, primary.ExecSegLimit, primary.ExecSegFlags))
 		}
