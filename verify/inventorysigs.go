@@ -18,9 +18,12 @@ import (
 // examines no signature and reports no signer change.
 //
 // The trust stores in pe and mac decide which signatures are valid, as in
-// [Options]; no policy, blocklist or catalog applies. The returned function
-// is safe for concurrent use when the trust stores are.
+// [Options]; no policy, blocklist or catalog applies. Their per-file fields
+// (FileHash; authenticode's Alongside, codesign's Files) are ignored: the
+// reader is called for many files from several goroutines at once.
 func InventorySignatures(pe authenticode.Options, mac codesign.Options) func(r io.ReaderAt, size int64, kind string) ([]signing.Signature, error) {
+	pe.FileHash, pe.Alongside = nil, nil
+	mac.FileHash, mac.Files = nil, nil
 	return func(r io.ReaderAt, size int64, kind string) ([]signing.Signature, error) {
 		switch Kind(kind) {
 		case KindPE:

@@ -1,7 +1,9 @@
 package verify
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -52,5 +54,29 @@ func TestInventorySignaturesDiff(t *testing.T) {
 	}
 	if len(r.Diff.Binaries) != 2 {
 		t.Errorf("binaries %+v, want app.exe and tool", r.Diff.Binaries)
+	}
+}
+
+// TestInventorySignaturesIgnoresFileHash: the reader is called for every
+// binary of a release, from several goroutines, so a FileHash given in its
+// options is not written (it would mix the bytes of many files).
+func TestInventorySignaturesIgnoresFileHash(t *testing.T) {
+	t.Parallel()
+	f := getFixtures(t)
+	peHash, macHash := sha256.New(), sha256.New()
+	read := InventorySignatures(authenticode.Options{Trust: f.trust, Time: checkTime, FileHash: peHash},
+		codesign.Options{Trust: f.trust, Time: checkTime, FileHash: macHash})
+	for _, c := range []struct {
+		kind Kind
+		b    []byte
+	}{{KindPE, f.peValid}, {KindMachO, f.machoValid}} {
+		sigs, err := read(bytes.NewReader(c.b), int64(len(c.b)), string(c.kind))
+		if err != nil || len(sigs) != 1 || sigs[0].Status != signing.StatusValid {
+			t.Errorf("%s: %+v, %v; want one valid signature", c.kind, sigs, err)
+		}
+	}
+	empty := sha256.Sum256(nil)
+	if !bytes.Equal(peHash.Sum(nil), empty[:]) || !bytes.Equal(macHash.Sum(nil), empty[:]) {
+		t.Error("the options' FileHash was written")
 	}
 }
