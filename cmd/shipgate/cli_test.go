@@ -342,7 +342,7 @@ func TestGitAuditArtifactCheckout(t *testing.T) {
 	if want := "artifact " + repo + ": 2 of its 2 files match the tree at "; !strings.Contains(out, want) {
 		t.Errorf("report does not say %q:\n%s", want, out)
 	}
-	if !strings.Contains(out, "no protected paths to audit them for") {
+	if !strings.Contains(out, ": 1 commit, no protected paths to audit it for\n") {
 		t.Errorf("report does not say that no path is protected:\n%s", out)
 	}
 	os.WriteFile(filepath.Join(repo, "extra.txt"), []byte("x"), 0o644)
