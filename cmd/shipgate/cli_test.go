@@ -120,7 +120,7 @@ func TestMissingRequiredFlag(t *testing.T) {
 		want string
 	}{
 		{[]string{"verify"}, "verify: a PATH is required"},
-		{[]string{"diff", "old"}, "diff: want OLD and NEW, got 1 arguments"},
+		{[]string{"diff", "old"}, "diff: want OLD and NEW, got 1 argument"},
 		{[]string{"diff", "--shasums", "S", "old"}, "diff: --shasums needs --upstream"},
 		{[]string{"sbom"}, "sbom: want one PATH, got 0 arguments"},
 		{[]string{"git-audit", "--protect", "vendor/**"}, "git-audit: --since is required"},

@@ -47,9 +47,9 @@ func runDiff(e *env) int {
 	case *sums != "" && *up == "":
 		return fail(e, usageError{"--shasums needs --upstream"})
 	case *up != "" && len(args) != 1:
-		return fail(e, usageError{fmt.Sprintf("with --upstream, want one RELEASE, got %d arguments", len(args))})
+		return fail(e, usageError{fmt.Sprintf("with --upstream, want one RELEASE, %s", gotArgs(args))})
 	case *up == "" && len(args) != 2:
-		return fail(e, usageError{fmt.Sprintf("want OLD and NEW, got %d arguments", len(args))})
+		return fail(e, usageError{fmt.Sprintf("want OLD and NEW, %s", gotArgs(args))})
 	}
 	f, err := report.ParseFormat(*format)
 	if err != nil {
