@@ -39,5 +39,6 @@
 // fuses.
 //
 // The package verifies no signature itself: [Options.Signatures] supplies
-// them (the CLI wires signing/authenticode and signing/codesign).
+// them (verify.InventorySignatures wires signing/authenticode and
+// signing/codesign, as the CLI does).
 package sbom

@@ -84,7 +84,7 @@ const (
 	RuleNpmOutsidePackage signing.Rule = "npm/entry-outside-package"
 	// RuleUnreadable: a file of the release cannot be read. It is the rule
 	// ID package verify reports for the same condition (verify.RuleUnreadable).
-	RuleUnreadable signing.Rule = "file/unreadable"
+	RuleUnreadable = release.RuleUnreadable
 	// RuleAsarMalformed: app.asar's header cannot be read; the asar package's
 	// rule, reported by Inventory about the archive.
 	RuleAsarMalformed = asar.RuleMalformed

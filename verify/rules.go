@@ -20,17 +20,17 @@ const (
 const (
 	// RuleMalformed: a file of a native kind cannot be parsed, or an
 	// archive entry is inconsistent.
-	RuleMalformed signing.Rule = "file/malformed"
+	RuleMalformed = release.RuleMalformed
 	// RuleUnreadable: a file of the release cannot be read.
-	RuleUnreadable signing.Rule = "file/unreadable"
+	RuleUnreadable = release.RuleUnreadable
 	// RuleSymlinkEscape: a symbolic link points out of the release or archive.
 	RuleSymlinkEscape = release.RuleSymlinkEscape
 	// RuleInsecurePath: an archive entry's name is not a relative path
 	// inside the archive, or goes through one of the archive's symbolic
 	// links.
-	RuleInsecurePath signing.Rule = "file/insecure-path"
+	RuleInsecurePath = release.RuleInsecurePath
 	// RuleDuplicateEntry: an archive holds two entries of one name.
-	RuleDuplicateEntry signing.Rule = "file/duplicate-entry"
+	RuleDuplicateEntry = release.RuleDuplicateEntry
 	// RuleNameCollision: an archive (zip, tar, 7-Zip; a cabinet, MSI or NSIS installer as
 	// Windows compares names) holds entries that are one once extracted on
 	// APFS, HFS+ or NTFS (Windows): names that differ only in
@@ -39,7 +39,7 @@ const (
 	// (PROGRA~1 and Program Files), or a file and a folder of such names.
 	// A zip entry without the UTF-8 flag is named in code page 437, as
 	// Windows extractors read it.
-	RuleNameCollision signing.Rule = "file/name-collision"
+	RuleNameCollision = release.RuleNameCollision
 	// RuleSetuid: an archive entry (tar, zip, an installer package's
 	// payload), a file of a release folder or a file of a disk image's
 	// volume has the set-user-ID or set-group-ID bit, which extractors
@@ -72,7 +72,7 @@ const (
 	RuleBundlePackage signing.Rule = "file/bundle-package"
 	// RuleUncheckedArchive: a container format that shipgate does not open,
 	// so that the files inside it are not checked.
-	RuleUncheckedArchive signing.Rule = "file/unchecked-archive"
+	RuleUncheckedArchive = container.RuleUncheckedArchive
 	// RuleUpdateNotInRelease: an update feed of the release (a
 	// Squirrel.Windows RELEASES file, an electron-updater latest.yml)
 	// lists a package that is not the release's file beside it: a URL, a

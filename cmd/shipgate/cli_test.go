@@ -120,7 +120,7 @@ func TestMissingRequiredFlag(t *testing.T) {
 		want string
 	}{
 		{[]string{"verify"}, "verify: a PATH is required"},
-		{[]string{"diff", "old"}, "diff: want OLD and NEW, got 1 arguments"},
+		{[]string{"diff", "old"}, "diff: want OLD and NEW, got 1 argument"},
 		{[]string{"diff", "--shasums", "S", "old"}, "diff: --shasums needs --upstream"},
 		{[]string{"sbom"}, "sbom: want one PATH, got 0 arguments"},
 		{[]string{"git-audit", "--protect", "vendor/**"}, "git-audit: --since is required"},
@@ -342,7 +342,7 @@ func TestGitAuditArtifactCheckout(t *testing.T) {
 	if want := "artifact " + repo + ": 2 of its 2 files match the tree at "; !strings.Contains(out, want) {
 		t.Errorf("report does not say %q:\n%s", want, out)
 	}
-	if !strings.Contains(out, "no protected paths to audit them for") {
+	if !strings.Contains(out, ": 1 commit, no protected paths to audit it for\n") {
 		t.Errorf("report does not say that no path is protected:\n%s", out)
 	}
 	os.WriteFile(filepath.Join(repo, "extra.txt"), []byte("x"), 0o644)

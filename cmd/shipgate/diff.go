@@ -47,9 +47,9 @@ func runDiff(e *env) int {
 	case *sums != "" && *up == "":
 		return fail(e, usageError{"--shasums needs --upstream"})
 	case *up != "" && len(args) != 1:
-		return fail(e, usageError{fmt.Sprintf("with --upstream, want one RELEASE, got %d arguments", len(args))})
+		return fail(e, usageError{fmt.Sprintf("with --upstream, want one RELEASE, %s", gotArgs(args))})
 	case *up == "" && len(args) != 2:
-		return fail(e, usageError{fmt.Sprintf("want OLD and NEW, got %d arguments", len(args))})
+		return fail(e, usageError{fmt.Sprintf("want OLD and NEW, %s", gotArgs(args))})
 	}
 	f, err := report.ParseFormat(*format)
 	if err != nil {
@@ -104,23 +104,7 @@ func trustStores(roots []string, noSystem bool) (pe, apple *signing.TrustStore, 
 }
 
 // signatures wires signing/authenticode and signing/codesign into the
-// inventory.
+// inventory, as verify.InventorySignatures does for any pipeline.
 func signatures(trust, appleTrust *signing.TrustStore) func(io.ReaderAt, int64, string) ([]signing.Signature, error) {
-	return func(r io.ReaderAt, size int64, kind string) ([]signing.Signature, error) {
-		switch kind {
-		case sbom.KindPE:
-			res, err := authenticode.Verify(r, size, authenticode.Options{Trust: trust})
-			if err != nil {
-				return nil, err
-			}
-			return res.Signatures, nil
-		case sbom.KindMachO, sbom.KindMachOUniversal:
-			res, err := codesign.Verify(r, size, codesign.Options{Trust: appleTrust})
-			if err != nil {
-				return nil, err
-			}
-			return res.Signatures, nil
-		}
-		return nil, nil
-	}
+	return verify.InventorySignatures(authenticode.Options{Trust: trust}, codesign.Options{Trust: appleTrust})
 }

@@ -101,3 +101,12 @@ func nameVerb(verb, msg string) string {
 	rest := strings.TrimPrefix(msg, verb+": ")
 	return verb + ": " + strings.Replace(rest, ": "+verb+": ", ": ", 1)
 }
+
+// gotArgs says how many arguments a verb was given: "got 1 argument",
+// "got 3 arguments".
+func gotArgs(args []string) string {
+	if len(args) == 1 {
+		return "got 1 argument"
+	}
+	return fmt.Sprintf("got %d arguments", len(args))
+}

@@ -35,7 +35,7 @@ func runRender(e *env) int {
 		return code
 	}
 	if len(args) != 1 {
-		return fail(e, usageError{fmt.Sprintf("want one REPORT.json, got %d arguments", len(args))})
+		return fail(e, usageError{fmt.Sprintf("want one REPORT.json, %s", gotArgs(args))})
 	}
 	f, err := report.ParseFormat(*format)
 	if err != nil {

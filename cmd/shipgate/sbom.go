@@ -40,7 +40,7 @@ func runSBOM(e *env) int {
 		return code
 	}
 	if len(args) != 1 {
-		return fail(e, usageError{fmt.Sprintf("want one PATH, got %d arguments", len(args))})
+		return fail(e, usageError{fmt.Sprintf("want one PATH, %s", gotArgs(args))})
 	}
 	if *format != sbom.FormatCycloneDXJSON && *format != sbom.FormatSPDXJSON {
 		return fail(e, usageError{fmt.Sprintf("unknown --format %q (want cyclonedx-json or spdx-json)", *format)})

@@ -100,9 +100,11 @@ func (t *textWriter) git(g *model.GitAudit, commits []model.Commit) {
 		since = "(root)"
 	}
 	if g.Protected > 0 {
-		p("git history %s..%s: %d commits audited, %d change protected paths\n", since, g.Until, g.RangeSize, len(commits))
+		p("git history %s..%s: %d %s audited, %d %s protected paths\n", since, g.Until,
+			g.RangeSize, plural(g.RangeSize, "commit", "commits"), len(commits), plural(len(commits), "changes", "change"))
 	} else {
-		p("git history %s..%s: %d commits, no protected paths to audit them for\n", since, g.Until, g.RangeSize)
+		p("git history %s..%s: %d %s, no protected paths to audit %s for\n", since, g.Until,
+			g.RangeSize, plural(g.RangeSize, "commit", "commits"), plural(g.RangeSize, "it", "them"))
 	}
 	for _, tag := range g.Tags {
 		p("  tag %s (%s) %s\n", tag.Name, tag.Hash, gitSignature(tag.Signature))

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -24,7 +25,7 @@ func TestGitTextLineCountsLargeChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"git history (root)..u: 0 commits audited, 1 change protected paths\n",
+		"git history (root)..u: 0 commits audited, 1 changes protected paths\n",
 		"modified  a.go +3 -1\n",
 		"added     b.bin (binary)\n",
 		"modified  big.txt (large change: over 8 MiB, lines not counted)\n",
@@ -93,5 +94,34 @@ func TestTextDiffNamesElectronOnlyWhenKnown(t *testing.T) {
 	b = write(t, r, FormatText, Options{})
 	if !bytes.Contains(b, []byte("\n  app 1.0.0 → 1.0.1, Electron 30.0.0 → 31.0.0\n")) {
 		t.Errorf("a diff of Electron apps does not give the runtime's versions:\n%s", b)
+	}
+}
+
+// TestGitTextCountsInWords: the git section's line says "1 commit" and
+// "1 changes", not "1 commits" and "1 change".
+func TestGitTextCountsInWords(t *testing.T) {
+	for _, c := range []struct {
+		g       model.GitAudit
+		commits int
+		want    string
+	}{
+		{model.GitAudit{Until: "u", Protected: 1, RangeSize: 1}, 1, "git history (root)..u: 1 commit audited, 1 changes protected paths\n"},
+		{model.GitAudit{Until: "u", Protected: 1, RangeSize: 3}, 2, "git history (root)..u: 3 commits audited, 2 change protected paths\n"},
+		{model.GitAudit{Until: "u", RangeSize: 1}, 0, "git history (root)..u: 1 commit, no protected paths to audit it for\n"},
+		{model.GitAudit{Until: "u", RangeSize: 2}, 0, "git history (root)..u: 2 commits, no protected paths to audit them for\n"},
+	} {
+		g := c.g
+		r := &model.Report{Git: &g}
+		for i := range c.commits {
+			r.Commits = append(r.Commits, model.Commit{Hash: fmt.Sprint(i), Subject: "s"})
+		}
+		r.Finalize("")
+		var b bytes.Buffer
+		if err := Text(&b, r, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), c.want) {
+			t.Errorf("text lacks %q:\n%s", c.want, b.String())
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/pkgfile"
+	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/internal/volfs"
 	"github.com/shipgate/shipgate/signing"
 )
@@ -62,7 +63,7 @@ func CheckModePkgFindings(t testing.TB, walker string, fs []signing.Finding) {
 	t.Helper()
 	var got []string
 	for _, f := range fs {
-		if f.Rule == "file/setuid" || f.Rule == "file/world-writable" {
+		if f.Rule == release.RuleSetuid || f.Rule == release.RuleWorldWritable {
 			got = append(got, string(f.Rule)+" "+f.Path)
 		}
 	}
@@ -100,7 +101,7 @@ func CheckLinkPkgEscapes(t testing.TB, fs []signing.Finding) {
 	t.Helper()
 	var got []string
 	for _, f := range fs {
-		if f.Rule == "file/symlink-escape" {
+		if f.Rule == release.RuleSymlinkEscape {
 			got = append(got, f.Path)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/shipgate/shipgate/internal/dmgfile"
 	"github.com/shipgate/shipgate/internal/hfsplus"
 	"github.com/shipgate/shipgate/internal/pkgfile"
+	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -72,7 +73,7 @@ func CheckSpecials(t testing.TB, walker string, c SpecialCase, fs []signing.Find
 	t.Helper()
 	var got []string
 	for _, f := range fs {
-		if f.Rule == "file/unreadable" && f.Severity == signing.SeverityError {
+		if f.Rule == release.RuleUnreadable && f.Severity == signing.SeverityError {
 			got = append(got, f.Path)
 		}
 	}
