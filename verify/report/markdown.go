@@ -55,7 +55,7 @@ func Markdown(w io.Writer, r *model.Report) error {
 
 	if len(r.Files) > 0 {
 		m.printf("\n#### Signers\n\n| Signer | Files | Statuses |\n| --- | ---: | --- |\n")
-		for _, row := range signerRows(r.Files) {
+		for _, row := range signerRows(r) {
 			st := ""
 			if row.name != rowUnsigned && row.name != rowNotCode {
 				st = row.statuses(signing.Status.String)

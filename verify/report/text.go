@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/shipgate/shipgate/internal/release"
 	model "github.com/shipgate/shipgate/report"
 	"github.com/shipgate/shipgate/signing"
 )
@@ -82,7 +83,7 @@ func Text(w io.Writer, r *model.Report, opts Options) error {
 	}
 
 	if len(r.Files) > 0 {
-		t.signers(r.Files)
+		t.signers(r)
 	}
 
 	for i := range r.Files {
@@ -186,12 +187,18 @@ const (
 	rowAdhoc    = "(ad-hoc)"
 	rowNoSigner = "(no signer)"
 	rowUnsigned = "(unsigned code)"
+	rowUnparsed = "(unparsed code)"
 	rowNotCode  = "(not code, no signature)"
 )
 
-// signerRows returns the rows of the signer table of files: the signing
-// identities sorted by short name, then the special rows.
-func signerRows(files []model.File) []*signerRow {
+// signerRows returns the rows of the signer table of the report's files:
+// the signing identities sorted by short name, then the special rows. Code
+// without a signature that the report calls malformed (a signed PE cut
+// inside its headers) is "(unparsed code)", not "(unsigned code)": no
+// verifier could tell whether it is signed.
+func signerRows(r *model.Report) []*signerRow {
+	files := r.Files
+	unparsed := malformedPaths(r.Findings)
 	bySigner := map[string]*signerRow{}
 	special := map[string]*signerRow{}
 	add := func(m map[string]*signerRow, key, name, path string, st signing.Status) {
@@ -223,6 +230,8 @@ func signerRows(files []model.File) []*signerRow {
 		}
 		switch {
 		case signed:
+		case f.Kind.Native() && unparsed[f.Path]:
+			add(special, rowUnparsed, rowUnparsed, f.Path, signing.StatusMalformed)
 		case f.Kind.Native():
 			add(special, rowUnsigned, rowUnsigned, f.Path, signing.StatusUnsigned)
 		default:
@@ -247,7 +256,7 @@ func signerRows(files []model.File) []*signerRow {
 		rows = append(rows, bySigner[key])
 	}
 	slices.SortStableFunc(rows, func(a, b *signerRow) int { return strings.Compare(a.name, b.name) })
-	for _, key := range []string{rowAdhoc, rowNoSigner, rowUnsigned, rowNotCode} {
+	for _, key := range []string{rowAdhoc, rowNoSigner, rowUnparsed, rowUnsigned, rowNotCode} {
 		if row := special[key]; row != nil {
 			rows = append(rows, row)
 		}
@@ -256,8 +265,8 @@ func signerRows(files []model.File) []*signerRow {
 }
 
 // signers writes the signer table of files.
-func (t *textWriter) signers(files []model.File) {
-	rows := signerRows(files)
+func (t *textWriter) signers(r *model.Report) {
+	rows := signerRows(r)
 	width := 0
 	for _, row := range rows {
 		width = max(width, min(utf8.RuneCountInString(row.name), 64))
@@ -470,4 +479,15 @@ func notarizedLine(n *signing.Notarization) string {
 		return fmt.Sprintf("stapled, unverified (ticket in %s names cdhash %s; Apple's signature on it is not verified)", Clean(n.Location), Clean(n.Matched[0]))
 	}
 	return fmt.Sprintf("stapled, unverified, for other code (ticket in %s names none of %s)", Clean(n.Location), Clean(strings.Join(n.CDHashes, ", ")))
+}
+
+// malformedPaths returns the paths of the files findings call malformed.
+func malformedPaths(findings []signing.Finding) map[string]bool {
+	paths := map[string]bool{}
+	for _, f := range findings {
+		if f.Rule == release.RuleMalformed {
+			paths[f.Path] = true
+		}
+	}
+	return paths
 }
