@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/shipgate/shipgate/internal/xmltext"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -54,9 +55,7 @@ func (c *check) checkAppInstaller(ra io.ReaderAt, size int64) {
 // one Go's reader does not know (us-ascii, utf-16) stopped it at the
 // first token, so no URI was read.
 func appInstallerURIs(b []byte) []string {
-	d := xml.NewDecoder(bytes.NewReader(xmlUTF8(b)))
-	d.Strict = false
-	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
+	d := xmltext.NewDecoder(bytes.NewReader(b))
 	var out []string
 	for {
 		tok, err := d.Token()
