@@ -70,7 +70,7 @@ func linkScriptKind(p string) Kind {
 func (e *engine) checkLinkKinds() {
 	var links []link
 	for _, l := range e.links {
-		if linkScriptKind(l.path) != KindOther {
+		if linkScriptKind(e.inFolders(l.path)) != KindOther {
 			links = append(links, l)
 		}
 	}
@@ -85,7 +85,7 @@ func (e *engine) checkLinkKinds() {
 	sort.SliceStable(links, func(a, b int) bool { return links[a].path < links[b].path })
 	var finds []signing.Finding
 	for _, l := range links {
-		want := linkScriptKind(l.path)
+		want := linkScriptKind(e.inFolders(l.path))
 		reached, _ := x.resolve(l.target)
 		for _, t := range reached {
 			for _, f := range x.file(t) {
