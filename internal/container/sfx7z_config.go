@@ -20,14 +20,18 @@ const (
 // sfx7zConfigLimit is how far into the file a configuration is looked
 // for: 7zS.sfx and 7zSD.sfx take the first start marker in the file's
 // first MiB (ReadDataString, in CPP/7zip/Bundles/SFXSetup/SfxSetup.cpp),
-// wherever the archive lies, and forks of them the first 4 MiB.
-const sfx7zConfigLimit = 4 << 20
+// wherever the archive lies. Every one there is read: a decoy before the
+// archive does not hide the first. (Some forks read 4 MiB; the hashing
+// pass's scanner looks for the marker in a PE's overlay, and a MiB of it
+// costs every installer's hash less.)
+const sfx7zConfigLimit = 1 << 20
 
 // maxSFX7zConfig bounds the bytes of one configuration read.
 const maxSFX7zConfig = 1 << 20
 
-// maxSFX7zConfigs bounds the configurations read from one file.
-const maxSFX7zConfigs = 16
+// maxSFX7zConfigs bounds the configurations read from one file (as
+// an [SFX7zScanner] bounds the markers it records).
+const maxSFX7zConfigs = maxSFX7zHeaders
 
 // sfx7zCommands are the configuration keys whose values the modules run:
 // 7zS.sfx and 7zSD.sfx once the archive is extracted (RunProgram, or
@@ -37,14 +41,17 @@ const maxSFX7zConfigs = 16
 var sfx7zCommands = []string{"RunProgram", "ExecuteFile", "ExecuteParameters", "AutoInstall", "ExecuteOnLoad", "PreExtract"}
 
 // sfx7zConfig notes what the 7-Zip self-extractor of size bytes at ra
-// runs (rule sfx/command): the command lines of each configuration in its
-// first 4 MiB, as the module reads them (sfx7zConfigPairs). Keys are
-// matched in any case. Only the 16 KiB before the archive were looked
-// at, and only a key written right before its "=": a configuration
-// further back, or "RunProgram = …", ran unnoted
-// (TestAttackSevenZipSFXConfigVariants).
-func (w *walker) sfx7zConfig(ra io.ReaderAt, size int64) {
-	for _, cfg := range sfx7zConfigs(ra, size) {
+// runs (rule sfx/command): the command lines of each configuration that
+// starts after its sections, in its first MiB, as the module reads them
+// (sfx7zConfigPairs). Keys are matched in any case. Only the 16 KiB
+// before the archive were looked at, and only a key written right before
+// its "=": a configuration further back, or "RunProgram = …", ran
+// unnoted (TestAttackSevenZipSFXConfigVariants). Where the configurations
+// start comes from the hashing pass's scanner s when it saw the file
+// (nil: the overlay is read); one inside the stub's sections is not
+// looked for.
+func (w *walker) sfx7zConfig(ra io.ReaderAt, size int64, s *SFX7zScanner) {
+	for _, cfg := range sfx7zConfigs(ra, size, s) {
 		for _, p := range sfx7zConfigPairs(cfg) {
 			if sfx7zCommand(p[0]) {
 				w.add(RuleSFXCommand, signing.SeverityNote, w.at, fmt.Sprintf("the 7-Zip self-extractor runs %s=%s, as its configuration says", p[0], p[1]))
@@ -54,30 +61,18 @@ func (w *walker) sfx7zConfig(ra io.ReaderAt, size int64) {
 }
 
 // sfx7zConfigs returns the text of each configuration (after its start
-// marker, up to its end marker) that starts in the first
-// sfx7zConfigLimit bytes of the file of size bytes at ra, in order.
-func sfx7zConfigs(ra io.ReaderAt, size int64) []string {
+// marker, up to its end marker) that starts after the sections of the PE
+// of size bytes at ra and in its first sfx7zConfigLimit bytes, in order,
+// up to maxSFX7zConfigs of them.
+func sfx7zConfigs(ra io.ReaderAt, size int64, s *SFX7zScanner) []string {
 	var out []string
-	marker := []byte(sfx7zConfigStart)
-	limit := min(size, sfx7zConfigLimit)
-	buf := make([]byte, 64<<10)
-	for at := int64(0); at < limit && len(out) < maxSFX7zConfigs; {
-		n, _ := ra.ReadAt(buf[:min(int64(len(buf)), size-at)], at)
-		if n < len(marker) {
-			break
-		}
-		i := bytes.Index(buf[:n], marker)
-		if i < 0 {
-			at += int64(n - len(marker) + 1)
+	for _, off := range sfx7zConfigOffsets(ra, size, s) {
+		cfg := make([]byte, max(0, min(size-off, maxSFX7zConfig)))
+		m, _ := ra.ReadAt(cfg, off)
+		if !bytes.HasPrefix(cfg[:m], []byte(sfx7zConfigStart)) {
 			continue
 		}
-		if at+int64(i) >= limit {
-			break
-		}
-		start := at + int64(i) + int64(len(marker))
-		cfg := make([]byte, min(size-start, maxSFX7zConfig))
-		m, _ := ra.ReadAt(cfg, start)
-		cfg = cfg[:m]
+		cfg = cfg[len(sfx7zConfigStart):m]
 		if j := bytes.Index(cfg, []byte(sfx7zConfigEnd)); j >= 0 {
 			cfg = cfg[:j]
 		}
@@ -86,7 +81,23 @@ func sfx7zConfigs(ra io.ReaderAt, size int64) []string {
 			cfg = cfg[k+1:]
 		}
 		out = append(out, string(cfg))
-		at = start
+	}
+	return out
+}
+
+// sfx7zConfigOffsets returns where the configurations sfx7zConfigs reads
+// start: as s recorded them, or found by reading the overlay.
+func sfx7zConfigOffsets(ra io.ReaderAt, size int64, s *SFX7zScanner) []int64 {
+	if s != nil && s.n == size && s.peEnd > 0 && !s.marks[markSFXConfig].full {
+		return s.marks[markSFXConfig].offs
+	}
+	var out []int64
+	for at := PESectionsEnd(ra, size); at > 0 && len(out) < maxSFX7zConfigs; at++ {
+		o, ok := findMarker(markSFXConfig, ra, size, at, size, nil)
+		if !ok {
+			break
+		}
+		out, at = append(out, o), o
 	}
 	return out
 }

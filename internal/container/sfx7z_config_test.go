@@ -3,6 +3,7 @@ package container
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,17 +36,23 @@ func TestAttackSevenZipSFXConfigVariants(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			img := append(append(append([]byte(nil), stubPE(t)...), c.cfg...), arc...)
-			var msgs []string
-			Walk(context.Background(), Attached, bytes.NewReader(img), int64(len(img)), "setup.exe", nil, Visitor{
-				Entry:   func(Entry) {},
-				Finding: func(f signing.Finding) { msgs = append(msgs, string(f.Rule)+" "+f.Message) },
-			})
-			for _, m := range msgs {
-				if strings.HasPrefix(m, string(RuleSFXCommand)+" ") && strings.Contains(m, "="+c.want) {
-					return
+			// Without the hashing pass's scanner (the overlay is read)
+			// and with it.
+			var s SFX7zScanner
+			s.Write(img)
+			for _, sc := range []*SFX7zScanner{nil, &s} {
+				var msgs []string
+				Walk(context.Background(), Attached, bytes.NewReader(img), int64(len(img)), "setup.exe", nil, Visitor{
+					Entry:   func(Entry) {},
+					Finding: func(f signing.Finding) { msgs = append(msgs, string(f.Rule)+" "+f.Message) },
+					SFX7z:   sc,
+				})
+				if !slices.ContainsFunc(msgs, func(m string) bool {
+					return strings.HasPrefix(m, string(RuleSFXCommand)+" ") && strings.Contains(m, "="+c.want)
+				}) {
+					t.Errorf("scanner %v: findings %q, want %s naming %q", sc != nil, msgs, RuleSFXCommand, c.want)
 				}
 			}
-			t.Errorf("findings %q, want %s naming %q", msgs, RuleSFXCommand, c.want)
 		})
 	}
 }
