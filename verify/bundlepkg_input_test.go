@@ -38,11 +38,16 @@ func TestAttackBundleStylePackageInput(t *testing.T) {
 func TestLinkNamedCommandInAppInput(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	writeTree(t, dir, map[string][]byte{"Tool.app/Contents/Resources/payload": terminalScript})
-	if err := os.Symlink("payload", filepath.Join(dir, "Tool.app/Contents/Resources/run.command")); err != nil {
+	writeTree(t, dir, map[string][]byte{"payload": terminalScript})
+	app := map[string][]byte{}
+	for name, f := range exampleBundle(t) {
+		app[name] = f.Data
+	}
+	writeTree(t, dir, app)
+	if err := os.Symlink("../../../payload", filepath.Join(dir, "Example.app/Contents/Resources/run.command")); err != nil {
 		t.Skip("no symbolic links:", err)
 	}
-	r := run(t, Options{}, filepath.Join(dir, "Tool.app"))
+	r := run(t, Options{}, filepath.Join(dir, "Example.app"))
 	if got := rulesFor(r, "Contents/Resources/run.command"); has(got, "error "+string(RuleLinkKindMismatch)) {
 		t.Errorf("findings %q", got)
 	}

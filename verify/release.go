@@ -316,7 +316,7 @@ type engine struct {
 	// rootName is the base name of the sole folder given as the input,
 	// which its files' report paths leave out ("" for any other input):
 	// the checks that judge a file by the folders it is in (a bundle-style
-	// installer package's, an Apple bundle's) see it too (inFolders).
+	// installer package's) see it too (inFolders).
 	rootName string
 }
 
