@@ -325,7 +325,30 @@ func (c *differ) appKept(p *Package) bool {
 		return false
 	}
 	root := c.new.App.Root
-	return root == "" || strings.HasPrefix(p.Path, root+"/") || nodeResolves(root, p.Path)
+	return root == "" || appReaches(root, p.Path)
+}
+
+// appReaches reports whether package folder dir is the application's
+// code, whose folder is root: in it, found by its require()
+// (nodeResolves), or nested in the node_modules of such a package, whose
+// own require() finds it first. A copy planted in
+// resources/node_modules/foo/node_modules shadows foo's dependency as
+// one in the application's folder does
+// (TestAttackPackageNestedBesideAppSameAppVersion).
+func appReaches(root, dir string) bool {
+	for {
+		if strings.HasPrefix(dir, root+"/") || nodeResolves(root, dir) {
+			return true
+		}
+		i := lastNodeModules(dir)
+		if i < 0 {
+			return false
+		}
+		dir = dir[:i]
+		if lastNodeModules(dir) < 0 && !strings.HasPrefix(dir, "node_modules/") {
+			return false
+		}
+	}
 }
 
 // nodeResolves reports whether package folder dir (…/node_modules/<name>)

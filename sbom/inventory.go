@@ -1526,7 +1526,7 @@ func (b *builder) packages(lock map[string]lockPk, appRoot string) map[string]*P
 					b.finding(RuleLockfileMismatch, signing.SeverityWarning, dir,
 						fmt.Sprintf("package.json says %s@%s, the lockfile %s", p.Name, p.Version, l.Version))
 				}
-			} else if len(lock) > 0 && (appRoot == "" || strings.HasPrefix(dir, appRoot+"/") || nodeResolves(appRoot, dir)) {
+			} else if len(lock) > 0 && (appRoot == "" || appReaches(appRoot, dir)) {
 				// npm installs only what the lockfile lists: a package
 				// of the application (in its folder, or where its
 				// require() finds it) the lockfile does not list was put
@@ -1593,7 +1593,7 @@ func (b *builder) folderPackages(pkgs map[string]*Package, appRoot string) {
 			continue
 		}
 		prev = first
-		for dir := first; dir != "" && (strings.HasPrefix(dir, under) || appRoot != "" && nodeResolves(appRoot, dir)); dir = packageDir(path.Dir(dir)) {
+		for dir := first; dir != "" && (strings.HasPrefix(dir, under) || appRoot != "" && appReaches(appRoot, dir)); dir = packageDir(path.Dir(dir)) {
 			name := requireName(dir)
 			if pkgs[dir] != nil || strings.HasPrefix(name, ".") || strings.HasPrefix(path.Base(name), ".") {
 				continue

@@ -165,3 +165,30 @@ func TestAttackPackageRemovedSameAppVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackPackageNestedBesideAppSameAppVersion: a package the
+// application's require() finds beside it (resources/node_modules/foo)
+// loads its dependency from its own node_modules first: a copy of bar
+// planted in resources/node_modules/foo/node_modules, with a version no
+// copy had, shadowed resources/node_modules/bar under an unchanged
+// application version with only a package-added note. It is
+// diff/changed-same-version now, as the same copy one level up is.
+func TestAttackPackageNestedBesideAppSameAppVersion(t *testing.T) {
+	t.Parallel()
+	for _, base := range []string{"resources/node_modules", "node_modules"} {
+		old, n := rtWindows(t, "1.4.0"), rtWindows(t, "1.4.0")
+		for _, r := range []*electronfix.Release{old, n} {
+			r.Files[base+"/foo/package.json"] = []byte(`{"name":"foo","version":"1.0.0"}`)
+			r.Files[base+"/foo/index.js"] = []byte("require('bar')")
+			r.Files[base+"/bar/package.json"] = []byte(`{"name":"bar","version":"1.0.0"}`)
+			r.Files[base+"/bar/index.js"] = []byte("ok()")
+		}
+		dir := base + "/foo/node_modules/bar"
+		n.Files[dir+"/package.json"] = []byte(`{"name":"bar","version":"1.0.1"}`)
+		n.Files[dir+"/index.js"] = []byte("evil()")
+		got := rtDiff(t, old, n)
+		if !slices.Contains(got, "error diff/changed-same-version "+dir) {
+			t.Errorf("%s: findings:\n%s", dir, strings.Join(got, "\n"))
+		}
+	}
+}

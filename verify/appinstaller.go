@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/shipgate/shipgate/internal/xmltext"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -25,7 +26,10 @@ var appInstallerPackages = map[string]bool{"MainPackage": true, "MainBundle": tr
 // checkAppInstaller reports an App Installer file (.appinstaller), which
 // Windows' App Installer opens to download and install the MSIX packages
 // it names by URI (rule msix/app-installer-download): what it installs is
-// not the file, and was not checked here.
+// not the file, and was not checked here. A file whose URIs are not read
+// (XML in an encoding or a form this reader does not take, or lying past
+// its first MiB) is reported all the same: Windows' XML reader may take
+// it (TestAttackAppInstallerUnread).
 func (c *check) checkAppInstaller(ra io.ReaderAt, size int64) {
 	if c.f.Kind != KindOther || windowsExt(c.f.Path) != ".appinstaller" {
 		return
@@ -34,6 +38,7 @@ func (c *check) checkAppInstaller(ra io.ReaderAt, size int64) {
 	n, _ := ra.ReadAt(b, 0)
 	uris := appInstallerURIs(b[:n])
 	if len(uris) == 0 {
+		c.add(RuleAppInstallerDownload, signing.SeverityError, fmt.Sprintf("App Installer file whose package URIs shipgate did not read (no package element with a Uri in its first %d bytes, as XML it parses): Windows downloads and installs the packages it names, which are not this file: they were not checked here; gate the packages themselves", min(size, maxAppInstaller)))
 		return
 	}
 	list := strings.Join(uris[:min(len(uris), maxAppInstallerURIs)], ", ")
@@ -44,10 +49,13 @@ func (c *check) checkAppInstaller(ra io.ReaderAt, size int64) {
 }
 
 // appInstallerURIs returns the Uri of each package element of the App
-// Installer file b, in order, as far as it parses.
+// Installer file b, in order, as far as it parses. UTF-16 text (with a
+// byte order mark or not) is read as such, and whatever encoding the XML
+// declaration names is taken as ASCII-compatible: a declaration naming
+// one Go's reader does not know (us-ascii, utf-16) stopped it at the
+// first token, so no URI was read.
 func appInstallerURIs(b []byte) []string {
-	d := xml.NewDecoder(bytes.NewReader(b))
-	d.Strict = false
+	d := xmltext.NewDecoder(bytes.NewReader(b))
 	var out []string
 	for {
 		tok, err := d.Token()

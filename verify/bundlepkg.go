@@ -54,7 +54,9 @@ func bundlePackageRole(p string) (role, pkg string, ok bool) {
 // checkBundlePackage reports a bundle-style installer package's payload
 // archive and install scripts (see above).
 func (c *check) checkBundlePackage() {
-	role, pkg, ok := bundlePackageRole(c.f.Path)
+	// The package folder given as the input is one too: its name is in
+	// no report path (TestAttackBundleStylePackageInput).
+	role, pkg, ok := bundlePackageRole(c.e.inFolders(c.f.Path))
 	if !ok {
 		return
 	}

@@ -2,11 +2,10 @@ package verify
 
 import (
 	"fmt"
-	"path"
 	"sort"
+	"strings"
 
 	"github.com/shipgate/shipgate/signing"
-	"github.com/shipgate/shipgate/signing/codesign"
 )
 
 // Links named as scripts. A script's kind, unlike native code's, comes
@@ -46,31 +45,54 @@ func scriptKindOfExt(ext string) Kind {
 
 // linkScriptKind returns the script kind a link named p is where it is
 // extracted, or KindOther: a Windows script kind by its extension, or a
-// terminal-script for a .command, .tool or .terminal name outside an
-// Apple bundle (whose seal covers it), which Finder runs in Terminal: a
-// tarball's hard link Install.command to a file named payload passed
-// (TestAttackTerminalScriptLinkToOtherFile).
-func linkScriptKind(p string) Kind {
+// terminal-script for a .command, .tool or .terminal name outside the
+// Apple bundles verified as such (sealed: their seal covers it), which
+// Finder runs in Terminal: a tarball's hard link Install.command to a
+// file named payload passed (TestAttackTerminalScriptLinkToOtherFile).
+// A folder named as a bundle is not one: a link in Foo.framework, which
+// Finder opens as a folder, or in a tarball's app, whose seal is not
+// checked, is judged as a file there is (TestAttackTerminalScriptLinkInFakeBundle).
+func linkScriptKind(p string, sealed []string) Kind {
 	if k := scriptKindOfName(p); k != KindOther {
 		return k
 	}
-	if !isTerminalScriptName(p) {
+	if !isTerminalScriptName(p) || inBundles(sealed, p) {
 		return KindOther
 	}
-	for d := path.Dir(p); d != "." && d != "/"; d = path.Dir(d) {
-		if codesign.HasBundleExt(d) {
-			return KindOther
+	return KindTerminalScript
+}
+
+// inBundles reports whether the report path p is inside one of the
+// bundles at roots ("": the input folder itself).
+func inBundles(roots []string, p string) bool {
+	for _, r := range roots {
+		if r == "" || strings.HasPrefix(p, r+"/") {
+			return true
 		}
 	}
-	return KindTerminalScript
+	return false
+}
+
+// sealedBundles returns the report paths of the Apple bundles verified
+// as bundles (a folder's, a zip archive's, a disk image's or an installer
+// package's), whose seals cover what is in them.
+func (e *engine) sealedBundles() []string {
+	e.bundleMu.Lock()
+	defer e.bundleMu.Unlock()
+	out := make([]string, 0, len(e.bundleJobs))
+	for _, j := range e.bundleJobs {
+		out = append(out, j.path)
+	}
+	return out
 }
 
 // checkLinkKinds reports each link whose name makes it a script and that
 // reaches a file checked as another kind (rule file/link-kind-mismatch).
 func (e *engine) checkLinkKinds() {
 	var links []link
+	sealed := e.sealedBundles()
 	for _, l := range e.links {
-		if linkScriptKind(l.path) != KindOther {
+		if linkScriptKind(l.path, sealed) != KindOther {
 			links = append(links, l)
 		}
 	}
@@ -85,7 +107,7 @@ func (e *engine) checkLinkKinds() {
 	sort.SliceStable(links, func(a, b int) bool { return links[a].path < links[b].path })
 	var finds []signing.Finding
 	for _, l := range links {
-		want := linkScriptKind(l.path)
+		want := linkScriptKind(l.path, sealed)
 		reached, _ := x.resolve(l.target)
 		for _, t := range reached {
 			for _, f := range x.file(t) {

@@ -312,6 +312,21 @@ type engine struct {
 	// digest algorithms to compute besides SHA-256.
 	catSHA1  bool
 	authAlgs []crypto.Hash
+
+	// rootName is the base name of the sole folder given as the input,
+	// which its files' report paths leave out ("" for any other input):
+	// the checks that judge a file by the folders it is in (a bundle-style
+	// installer package's) see it too (inFolders).
+	rootName string
+}
+
+// inFolders returns the report path p with the folders it is in on disk:
+// the sole input folder's name before it (see engine.rootName).
+func (e *engine) inFolders(p string) string {
+	if e.rootName == "" {
+		return p
+	}
+	return e.rootName + "/" + p
 }
 
 func newEngine(ctx context.Context, opts Options) (*engine, error) {
@@ -423,6 +438,9 @@ func (e *engine) walkInputs(inputs []input) error {
 		var err error
 		switch {
 		case in.dir:
+			if in.prefix == "" {
+				e.rootName = in.base
+			}
 			err = e.walkDir(in)
 		case in.zip:
 			err = e.walkZip(in)

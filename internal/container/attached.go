@@ -144,7 +144,7 @@ func (w *walker) openAttached(ra io.ReaderAt, size int64) {
 		return
 	}
 	if sfx {
-		w.sfx7zConfig(ra, off)
+		w.sfx7zConfig(ra, size, w.v.SFX7z)
 		w.open7z(io.NewSectionReader(ra, off, size-off), size-off)
 		return
 	}

@@ -18,7 +18,8 @@ const maxSFX7zHeaders = 16
 // a PE's overlay. It records the markers of the archives a stub may carry
 // that shipgate does not open as well: RAR in the first 4 MiB (see
 // [RAROverlay]), and from where a PE's sections end OLE compound files,
-// xz and cabinets in the first 8 (see [ArchiveInOverlay]). The zero value is ready to use.
+// xz and cabinets in the first 8 (see [ArchiveInOverlay]) and a 7-Zip
+// installer module's configuration in the first 1 (see sfx7zConfigs). The zero value is ready to use.
 type SFX7zScanner struct {
 	n    int64
 	offs []int64 // the headers' offsets, in order
@@ -63,7 +64,15 @@ var overlayMarks = [...]struct {
 	{"OLE compound (an MSI installer?)", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", sfx7zLimit, nil, false},
 	{"xz", "\xfd7zXZ\x00", sfx7zLimit, nil, false},
 	{"Microsoft Cabinet", "MSCF", sfx7zLimit, cabinetAt, false},
+	// Not an archive: where a 7-Zip installer module's configuration
+	// may start (its marker's first 8 bytes, which bytes.Index finds
+	// faster than all 17; see sfx7zConfigs), recorded so that its search
+	// does not read the overlay again.
+	{"7-Zip installer configuration", sfx7zConfigStart[:8], sfx7zConfigLimit, nil, false},
 }
+
+// markSFXConfig is overlayMarks' 7-Zip configuration marker.
+const markSFXConfig = len(overlayMarks) - 1
 
 // cabinetAt reports whether a cabinet's header starts at off of the file
 // of size bytes at r: reserved1 zero, version 1.3, a cbCabinet that fits
@@ -246,7 +255,7 @@ func RAROverlay(r io.ReaderAt, size, start, end int64, s *SFX7zScanner) (int64, 
 func ArchiveInOverlay(r io.ReaderAt, size, start, end int64, s *SFX7zScanner) (name string, off int64, ok bool) {
 	var best int64 = -1
 	for m := range overlayMarks {
-		if m == markRAR {
+		if m == markRAR || m == markSFXConfig {
 			continue
 		}
 		if o, found := findMarker(m, r, size, start, end, s); found && (best < 0 || o < best) {

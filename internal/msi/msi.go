@@ -378,8 +378,11 @@ func (d *Database) readSchema() error {
 	return nil
 }
 
-// readTables are the tables read besides those with a binary column.
-var readTables = map[string]bool{"Media": true, "File": true, "Component": true, "Directory": true, "CustomAction": true, "MsiFileHash": true, "Property": true}
+// readTables are the tables read besides those with a binary column (the
+// last four for the ways a database sets SHORTFILENAMES as it runs: see
+// [Database.ShortFileNames]).
+var readTables = map[string]bool{"Media": true, "File": true, "Component": true, "Directory": true, "CustomAction": true, "MsiFileHash": true, "Property": true,
+	"AppSearch": true, "Upgrade": true, "Control": true, "ControlEvent": true}
 
 // width returns a column's bytes in a row.
 func (d *Database) width(c Column) int {

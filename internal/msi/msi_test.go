@@ -297,6 +297,12 @@ func TestShortFileNames(t *testing.T) {
 		{"property", append(sampleTables(), property("1")), true},
 		{"empty property", append(sampleTables(), property(nil)), false},
 		{"custom action", setBy51, true},
+		{"app search", append(sampleTables(), BuildTable{Name: "AppSearch", Columns: []Column{{"Property", s72}, {"Signature_", s72}}, Rows: [][]any{{"SHORTFILENAMES", "WinVer"}}}), true},
+		{"related product", append(sampleTables(), BuildTable{Name: "Upgrade", Columns: []Column{{"UpgradeCode", s72}, {"ActionProperty", s72}}, Rows: [][]any{{"{00000000-0000-0000-0000-000000000001}", "SHORTFILENAMES"}}}), true},
+		{"control", append(sampleTables(), BuildTable{Name: "Control", Columns: []Column{{"Dialog_", s72}, {"Control", s72}, {"Property", s72}}, Rows: [][]any{{"Welcome", "Box", "SHORTFILENAMES"}}}), true},
+		{"control event", append(sampleTables(), BuildTable{Name: "ControlEvent", Columns: []Column{{"Dialog_", s72}, {"Control_", s72}, {"Event", s72}, {"Argument", l255}}, Rows: [][]any{{"Welcome", "Next", "[SHORTFILENAMES]", "1"}}}), true},
+		{"inline script", append(setBy51[:5:5], BuildTable{Name: setBy51[5].Name, Columns: setBy51[5].Columns, Rows: [][]any{{"Short", 38, nil, `Session.Property("ShortFileNames") = "1"`}}}), true},
+		{"other control event", append(sampleTables(), BuildTable{Name: "ControlEvent", Columns: []Column{{"Dialog_", s72}, {"Control_", s72}, {"Event", s72}, {"Argument", l255}}, Rows: [][]any{{"Welcome", "Next", "[INSTALLDIR]", "1"}}}), false},
 	} {
 		d := open(t, Build(c.tables, nil))
 		want := "Acme App/app.dll"

@@ -1064,6 +1064,7 @@ func checkStapledTicket(fsys fs.FS, p string, add func(signing.Rule, signing.Sev
 // symlinkEscape).
 func checkSymlink(fsys fs.FS, sl *seal, rel, p, root string, add func(signing.Rule, signing.Severity, string, string)) {
 	if r := sl.rule(rel); r != nil && r.omit {
+		omittedSymlink(fsys, r, rel, p, root, add)
 		return
 	}
 	e, ok := sl.files[rel]
@@ -1082,6 +1083,27 @@ func checkSymlink(fsys fs.FS, sl *seal, rel, p, root string, add func(signing.Ru
 	}
 	if target != *e.symlink {
 		add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("symlink %q points to %q, CodeResources seals %q", rel, target, *e.symlink))
+		return
+	}
+	if ok, sev, msg := symlinkEscape(fsys, p, target, root); !ok {
+		add(RuleSymlinkEscapesBundle, sev, p, msg)
+	}
+}
+
+// omittedSymlink judges the symlink p (rel in the bundle root) that the
+// seal's rule r omits, as checkFile judges an omitted file: a rule
+// codesign does not write makes it codesign/resource-omitted, and one
+// pointing out of the bundle is codesign/symlink-escapes-bundle however it
+// is sealed. An omitted symlink was passed over in silence, so a
+// Resources/data/update.sh planted as a link to a file outside the bundle
+// passed where the same file was a warning
+// (TestAttackResourceOmittedSymlink).
+func omittedSymlink(fsys fs.FS, r *sealRule, rel, p, root string, add func(signing.Rule, signing.Severity, string, string)) {
+	if !defaultOmit(r) {
+		add(RuleResourceOmitted, signing.SeverityWarning, p, fmt.Sprintf("symlink %q is left out of the seal by the CodeResources rule %q, which is not one codesign writes: nothing binds its target to the bundle's signature, so anyone may point it elsewhere or add such links", rel, r.re.String()))
+	}
+	target, err := fs.ReadLink(fsys, p)
+	if err != nil {
 		return
 	}
 	if ok, sev, msg := symlinkEscape(fsys, p, target, root); !ok {

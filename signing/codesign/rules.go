@@ -65,8 +65,8 @@ const (
 	// Info.plist whose Contents/MacOS holds a file of the bundle's name,
 	// which macOS runs as its main executable.
 	RuleMissingInfoPlist signing.Rule = "codesign/missing-info-plist"
-	// RuleSymlinkEscapesBundle reports a sealed symlink of a bundle whose
-	// target lies outside the bundle: an error unless it is an absolute
+	// RuleSymlinkEscapesBundle reports a sealed (or omitted) symlink of a
+	// bundle whose target lies outside the bundle: an error unless it is an absolute
 	// path under /System/ or /Library/, which macOS allows.
 	RuleSymlinkEscapesBundle signing.Rule = "codesign/symlink-escapes-bundle"
 	// RuleUnownedSignatureData reports bytes of the LC_CODE_SIGNATURE area
