@@ -231,11 +231,15 @@ func level(s signing.Severity) string {
 	return "note"
 }
 
-// pathURI escapes each element of a "/"-separated relative path.
+// pathURI escapes each element of a "/"-separated relative path, colons
+// too: url.PathEscape keeps them, and a first element with a colon ("a:b.exe",
+// "https:", "C:", all legal in zip, tar and Unix names) would make the
+// reference an absolute URI with a scheme, whose uriBaseId a viewer ignores
+// (RFC 3986, section 4.2), showing the result elsewhere or dropping it.
 func pathURI(p string) string {
 	parts := strings.Split(p, "/")
 	for i, s := range parts {
-		parts[i] = url.PathEscape(s)
+		parts[i] = strings.ReplaceAll(url.PathEscape(s), ":", "%3A")
 	}
 	return strings.Join(parts, "/")
 }
