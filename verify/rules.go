@@ -225,6 +225,9 @@ const (
 	// that carries no stapled notarization ticket bound to it, or whose
 	// ticket cannot be verified as the rule asks.
 	RuleNotNotarized signing.Rule = "policy/not-notarized"
+	// RuleRuleUnmatched: a policy rule that requires something of the
+	// files it matches matched no file of the release.
+	RuleRuleUnmatched signing.Rule = "policy/rule-unmatched"
 )
 
 // The package's former unexported names of its rule IDs, kept while code
