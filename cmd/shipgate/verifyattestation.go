@@ -89,7 +89,7 @@ func runVerifyAttestation(e *env) int {
 	v, err := attest.Verify(envelope, verifier, opts)
 	if err != nil {
 		err = nameMissingSubject(err, subjects, opts.Subjects)
-		fmt.Fprintf(e.stderr, "shipgate: verify-attestation: %s: %v\n", args[0], err)
+		fmt.Fprintf(e.stderr, "shipgate: verify-attestation: %s: %s\n", report.Clean(args[0]), report.Clean(err.Error()))
 		return exitFail
 	}
 	if *format == "json" {
