@@ -508,6 +508,7 @@ func (e *engine) run(inputs []input) (*Report, error) {
 	e.checkWalkedCopies()
 	e.checkSquirrelFeeds()
 	e.checkUnmatchedRules()
+	e.checkTrustInRelease(inputs)
 	r := &Report{
 		SchemaVersion: SchemaVersion,
 		Tool:          Tool{Name: "shipgate", Version: e.opts.ToolVersion},
