@@ -799,8 +799,13 @@ func knownRule(id string) bool {
 // warning", which reads as toning down layout advisories (permissions,
 // insecure names), would otherwise let a file an IoC list names pass, with
 // no backstop when the file is unsigned or its signature is intact.
+//
+// policy/trust-in-release says the release holds what judges it (its
+// roots, its blocklists, the policy): "policy/*: warning", written to tone
+// down unsigned helpers, must not let a release vouch for itself.
 var exactOverrideOnly = map[signing.Rule]bool{
 	RuleBadSignature:                true,
+	RuleTrustInRelease:              true,
 	blocklist.RuleFileKnownBad:      true,
 	blocklist.RuleSignerBlocklisted: true,
 }

@@ -13,7 +13,8 @@ import (
 // signature was valid and the gate passed. A file the policy reads from
 // inside a folder being verified — a root, the policy itself, reached
 // through a symbolic link too — is now an error at its path in the
-// release; one outside is not.
+// release, which a family glob in severity does not tone down; one outside
+// is not.
 func TestAttackTrustInRelease(t *testing.T) {
 	f := getFixtures(t)
 	top := t.TempDir()
@@ -37,6 +38,11 @@ func TestAttackTrustInRelease(t *testing.T) {
 		t.Fatalf("the fixture does not verify under its root: %+v", sig)
 	}
 	mustFail(t, opts(load("dist/shipgate.yaml", "../ci/root.pem")), "shipgate.yaml", RuleTrustInRelease, dist)
+	// "policy/*: note", written to tone down unsigned helpers, does not
+	// reach it.
+	toned := load("policy.yaml", "dist/certs/root.pem")
+	toned.Severity = map[string]string{"policy/*": "note"}
+	mustFail(t, opts(toned), "certs/root.pem", RuleTrustInRelease, dist)
 	if err := os.Symlink(filepath.Join(dist, "certs"), filepath.Join(top, "certs-link")); err != nil {
 		t.Skipf("no symbolic links: %v", err)
 	}
