@@ -3,7 +3,6 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -206,13 +205,11 @@ func verifyBlobFile(e *env, name string, bundleJSON []byte, opts attest.BlobOpti
 // writeBlobJSON writes the result of verify-blob, and the provenance
 // checked if any, as indented JSON to standard output.
 func writeBlobJSON(e *env, res *attest.BlobResult, p *provenance.Provenance) int {
-	enc := json.NewEncoder(e.stdout)
-	enc.SetIndent("", "  ")
 	out := struct {
 		*attest.BlobResult
 		Provenance *provenance.Provenance `json:"provenance,omitempty"`
 	}{res, p}
-	if err := enc.Encode(out); err != nil {
+	if err := writeJSON(e, out); err != nil {
 		return fail(e, err)
 	}
 	return exitPass
