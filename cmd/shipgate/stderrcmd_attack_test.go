@@ -55,3 +55,19 @@ func TestAttackStderrCICommand(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackJSONOutputCICommand: verify-attestation --format json and
+// verify-blob --format json printed what a signed statement or a bundle
+// says as encoding/json writes it, "##vso[…]" and "##[…]" included, to
+// the CI log. writeJSON writes each "##" as "#\u0023".
+func TestAttackJSONOutputCICommand(t *testing.T) {
+	var out strings.Builder
+	e := &env{stdout: &out}
+	v := attest.Predicate{VerifierID: "##vso[task.setvariable variable=gatePassed]true", ResourceURI: "a##[debug]b"}
+	if err := writeJSON(e, v); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "##") || !strings.Contains(out.String(), `#\u0023vso[`) {
+		t.Errorf("JSON output:\n%s", out.String())
+	}
+}
