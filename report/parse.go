@@ -20,7 +20,8 @@ var ErrNotReport = errors.New("report: not a shipgate JSON report")
 // (--format json). The report must be one JSON object of schema version
 // SchemaVersion whose summary says whether the gate passed; fields the
 // model does not know are refused, so a report of another version is not
-// rendered as if it were this one.
+// rendered as if it were this one, and so are kinds, formats, algorithms,
+// statuses and rule IDs outside the schema's vocabularies.
 func ReadJSON(r io.Reader) (*Report, error) {
 	b, err := io.ReadAll(io.LimitReader(r, MaxJSONSize+1))
 	if err != nil {
@@ -54,6 +55,9 @@ func ReadJSON(r io.Reader) (*Report, error) {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, fmt.Errorf("%w: data after the JSON object at offset %d", ErrNotReport, dec.InputOffset())
+	}
+	if err := rep.checkVocabulary(); err != nil {
+		return nil, err
 	}
 	return &rep, nil
 }

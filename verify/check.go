@@ -1122,7 +1122,7 @@ func (c *check) afterHash() {
 	}
 	c.checkWindowsAlias()
 	c.checkBundlePackage() // bundlepkg.go
-	s := c.e.pol.settingsFor(c.f.Path)
+	s := c.e.pol.settingsSeen(c.f.Path, c.e.ruleSeen)
 	c.finds = c.e.applyPolicy(&c.f, s, c.finds, c.malformed)
 	if s.sigstore != nil {
 		c.checkSigstore(s.sigstore, s.sigstoreLine)

@@ -137,7 +137,7 @@ func below(p string, n int) string {
 // aliasPolicy returns the findings of the policy's settings for path alias
 // about file f, which a link at alias reaches, when they differ from f's own.
 func (e *engine) aliasPolicy(alias string, f *File) []signing.Finding {
-	s := e.pol.settingsFor(alias)
+	s := e.pol.settingsSeen(alias, e.ruleSeen)
 	if reflect.DeepEqual(s, e.pol.settingsFor(f.Path)) {
 		return nil
 	}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"gopkg.in/yaml.v3"
 
@@ -714,12 +715,19 @@ type settings struct {
 
 // settingsFor resolves the settings for path p: for each setting, the last
 // matching rule that sets it.
-func (p *Policy) settingsFor(file string) settings {
+func (p *Policy) settingsFor(file string) settings { return p.settingsSeen(file, nil) }
+
+// settingsSeen is settingsFor that also sets seen[i] for each rule i that
+// matches file, when seen is not nil (see engine.ruleSeen).
+func (p *Policy) settingsSeen(file string, seen []atomic.Bool) settings {
 	var s settings
 	for i := range p.Rules {
 		r := &p.Rules[i]
 		if !r.matches(file) {
 			continue
+		}
+		if seen != nil && !seen[i].Load() {
+			seen[i].Store(true)
 		}
 		if r.Require != "" {
 			s.require = r.Require
@@ -791,8 +799,13 @@ func knownRule(id string) bool {
 // warning", which reads as toning down layout advisories (permissions,
 // insecure names), would otherwise let a file an IoC list names pass, with
 // no backstop when the file is unsigned or its signature is intact.
+//
+// policy/trust-in-release says the release holds what judges it (its
+// roots, its blocklists, the policy): "policy/*: warning", written to tone
+// down unsigned helpers, must not let a release vouch for itself.
 var exactOverrideOnly = map[signing.Rule]bool{
 	RuleBadSignature:                true,
+	RuleTrustInRelease:              true,
 	blocklist.RuleFileKnownBad:      true,
 	blocklist.RuleSignerBlocklisted: true,
 }

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shipgate/shipgate/internal/release"
@@ -273,6 +274,10 @@ type engine struct {
 	bundleMu   sync.Mutex
 	bundleJobs []*job
 
+	// ruleSeen[i] is set once policy rule i matched a file of the release
+	// (see checkUnmatchedRules).
+	ruleSeen []atomic.Bool
+
 	mu         sync.Mutex
 	bundleSigs map[string][]signing.Signature // a bundle's verdict per file path
 	files      []File
@@ -402,7 +407,7 @@ func newEngine(ctx context.Context, opts Options) (*engine, error) {
 	return &engine{
 		ctx: ctx, opts: opts, pol: pol, failOn: failOn, trust: trust, appleTrust: appleTrust, bl: bl, sigstore: sig, log: log,
 		q: newQueue(4 * workers), budget: newBudget(maxBuf), workers: workers,
-		bundleSigs: map[string][]signing.Signature{},
+		bundleSigs: map[string][]signing.Signature{}, ruleSeen: make([]atomic.Bool, len(pol.Rules)),
 	}, nil
 }
 
@@ -520,6 +525,8 @@ func (e *engine) run(inputs []input) (*Report, error) {
 	e.checkUnpackedAsars()
 	e.checkWalkedCopies()
 	e.checkSquirrelFeeds()
+	e.checkUnmatchedRules()
+	e.checkTrustInRelease(inputs)
 	r := &Report{
 		SchemaVersion: SchemaVersion,
 		Tool:          Tool{Name: "shipgate", Version: e.opts.ToolVersion},

@@ -225,6 +225,13 @@ const (
 	// that carries no stapled notarization ticket bound to it, or whose
 	// ticket cannot be verified as the rule asks.
 	RuleNotNotarized signing.Rule = "policy/not-notarized"
+	// RuleRuleUnmatched: a policy rule that requires something of the
+	// files it matches matched no file of the release.
+	RuleRuleUnmatched signing.Rule = "policy/rule-unmatched"
+	// RuleTrustInRelease: a file the policy reads (the policy itself, a
+	// trust root, a blocklist, OSV or VEX data, a Sigstore trusted root or
+	// key) lies inside a folder being verified.
+	RuleTrustInRelease signing.Rule = "policy/trust-in-release"
 )
 
 // The package's former unexported names of its rule IDs, kept while code

@@ -183,7 +183,7 @@ func (e *engine) addHardLink(p string, t *checkedFile) {
 	e.mu.Unlock()
 	target := g.Path
 	g.Path = p
-	s := e.pol.settingsFor(p)
+	s := e.pol.settingsSeen(p, e.ruleSeen)
 	finds := e.applyPolicy(&g, s, nil, t.malformed)
 	if own := e.pol.settingsFor(target).sigstore; s.sigstore != nil && !reflect.DeepEqual(s.sigstore, own) {
 		finds = append(finds, finding(ruleSigstoreMissing, signing.SeverityError, p,

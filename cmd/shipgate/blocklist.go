@@ -9,6 +9,7 @@ import (
 
 	"github.com/shipgate/shipgate/signing/blocklist"
 	"github.com/shipgate/shipgate/signing/blocklist/update"
+	"github.com/shipgate/shipgate/verify/report"
 )
 
 func init() {
@@ -83,7 +84,7 @@ func runBlocklist(e *env) int {
 		for _, s := range res.Sources {
 			switch s.Status {
 			case update.Failed:
-				fmt.Fprintf(e.stderr, "shipgate: blocklist: %s failed: %v\n", s.Name, s.Err)
+				fmt.Fprintf(e.stderr, "shipgate: blocklist: %s failed: %s\n", s.Name, report.Clean(s.Err.Error()))
 			default:
 				fmt.Fprintf(e.stdout, "%-28s %-10s %d entries (was %d), sha256 %s\n", s.Name, s.Status, s.Entries, s.Previous, s.Locked.SHA256)
 			}

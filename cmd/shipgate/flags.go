@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/shipgate/shipgate/verify/report"
 )
 
 // newFlags returns the flag set of the verb e runs. Its Usage should write to
@@ -69,7 +71,9 @@ func (u usageError) Error() string { return u.msg }
 // fail prints err for a run that could not be carried out (a usage error or
 // an unreadable input) and returns exitError. Every error is one line that
 // names the verb once (see [nameVerb]); a usage error is followed by a hint
-// to the verb's --help.
+// to the verb's --help. The line passes through report.Clean: an error may
+// quote a file name, a certificate's name or a statement's field, and a CI
+// log reads commands from its job's output.
 func fail(e *env, err error) int {
 	var u usageError
 	usage := errors.As(err, &u)
@@ -77,7 +81,7 @@ func fail(e *env, err error) int {
 	if usage {
 		msg = u.msg
 	}
-	fmt.Fprintf(e.stderr, "shipgate: %s\n", nameVerb(e.verb, msg))
+	fmt.Fprintf(e.stderr, "shipgate: %s\n", report.Clean(nameVerb(e.verb, msg)))
 	if !usage {
 		return exitError
 	}

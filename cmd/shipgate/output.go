@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -135,4 +136,16 @@ func humanBytes(n float64) string {
 		return fmt.Sprintf("%.0f %s", n, units[i])
 	}
 	return fmt.Sprintf("%.1f %s", n, units[i])
+}
+
+// writeJSON writes v to standard output as indented JSON, with each "##"
+// written "#\u0023" (report.DefuseJSON): what a bundle or a statement says
+// is printed to CI logs, which read commands anywhere in a line.
+func writeJSON(e *env, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = e.stdout.Write(append(report.DefuseJSON(b), '\n'))
+	return err
 }

@@ -79,7 +79,10 @@ func runSBOM(e *env) int {
 	if err != nil {
 		return fail(e, err)
 	}
-	var w io.Writer = e.stdout
+	// Standard output goes to CI logs, which read commands anywhere in a
+	// line: package names and paths come from the release.
+	stdout := &defuseWriter{w: e.stdout}
+	var w io.Writer = stdout
 	var fh *os.File
 	if *out != "" && *out != "-" {
 		if fh, err = os.Create(*out); err != nil {
@@ -88,6 +91,9 @@ func runSBOM(e *env) int {
 		w = fh
 	}
 	err = sbom.Export(w, inv, *format, opts)
+	if cerr := stdout.Close(); err == nil {
+		err = cerr
+	}
 	if fh != nil {
 		if cerr := fh.Close(); err == nil {
 			err = cerr

@@ -3,7 +3,6 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -89,13 +88,11 @@ func runVerifyAttestation(e *env) int {
 	v, err := attest.Verify(envelope, verifier, opts)
 	if err != nil {
 		err = nameMissingSubject(err, subjects, opts.Subjects)
-		fmt.Fprintf(e.stderr, "shipgate: verify-attestation: %s: %v\n", args[0], err)
+		fmt.Fprintf(e.stderr, "shipgate: verify-attestation: %s: %s\n", report.Clean(args[0]), report.Clean(err.Error()))
 		return exitFail
 	}
 	if *format == "json" {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(v); err != nil {
+		if err := writeJSON(e, v); err != nil {
 			return fail(e, err)
 		}
 		return exitPass

@@ -3,7 +3,6 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -176,20 +175,20 @@ func verifyBlobFile(e *env, name string, bundleJSON []byte, opts attest.BlobOpti
 	h := sha256.New()
 	res, err = sigstore.VerifyBlob(bundleJSON, io.TeeReader(artifact, h), opts)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "shipgate: verify-blob: %s: %v\n", name, err)
+		fmt.Fprintf(e.stderr, "shipgate: verify-blob: %s: %s\n", report.Clean(name), report.Clean(err.Error()))
 		return nil, nil, exitFail, false
 	}
 	if !wantProv {
 		// Without --provenance a DSSE bundle still has to approve the
 		// file: a FAILED verification summary, or an SBOM, names it too.
 		if why := res.NotASignature(nil); why != "" {
-			fmt.Fprintf(e.stderr, "shipgate: verify-blob: %s: the bundle verifies, but it is not a signature on the file: %s\n", name, why)
+			fmt.Fprintf(e.stderr, "shipgate: verify-blob: %s: the bundle verifies, but it is not a signature on the file: %s\n", report.Clean(name), report.Clean(why))
 			return nil, nil, exitFail, false
 		}
 		return res, nil, exitPass, true
 	}
 	if len(res.Statement) == 0 {
-		fmt.Fprintf(e.stderr, "shipgate: verify-blob: %s: the bundle verifies but signs the file itself, not a SLSA provenance statement\n", name)
+		fmt.Fprintf(e.stderr, "shipgate: verify-blob: %s: the bundle verifies but signs the file itself, not a SLSA provenance statement\n", report.Clean(name))
 		return nil, nil, exitFail, false
 	}
 	// VerifyBlob read the artifact to its end.
@@ -197,7 +196,7 @@ func verifyBlobFile(e *env, name string, bundleJSON []byte, opts attest.BlobOpti
 		err = p.Check(req, hex.EncodeToString(h.Sum(nil)))
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "shipgate: verify-blob: %s: the bundle verifies, but: %v\n", name, err)
+		fmt.Fprintf(e.stderr, "shipgate: verify-blob: %s: the bundle verifies, but: %s\n", report.Clean(name), report.Clean(err.Error()))
 		return nil, nil, exitFail, false
 	}
 	return res, p, exitPass, true
@@ -206,13 +205,11 @@ func verifyBlobFile(e *env, name string, bundleJSON []byte, opts attest.BlobOpti
 // writeBlobJSON writes the result of verify-blob, and the provenance
 // checked if any, as indented JSON to standard output.
 func writeBlobJSON(e *env, res *attest.BlobResult, p *provenance.Provenance) int {
-	enc := json.NewEncoder(e.stdout)
-	enc.SetIndent("", "  ")
 	out := struct {
 		*attest.BlobResult
 		Provenance *provenance.Provenance `json:"provenance,omitempty"`
 	}{res, p}
-	if err := enc.Encode(out); err != nil {
+	if err := writeJSON(e, out); err != nil {
 		return fail(e, err)
 	}
 	return exitPass

@@ -97,7 +97,7 @@ func JSON(w io.Writer, r *model.Report) error {
 	}
 	i += len(key) - 1 // before "]"
 	bw := bufio.NewWriterSize(w, 1<<16)
-	bw.Write(head.Bytes()[:i])
+	bw.Write(DefuseJSON(head.Bytes()[:i]))
 	var one bytes.Buffer
 	enc := json.NewEncoder(&one)
 	enc.SetEscapeHTML(false)
@@ -111,10 +111,10 @@ func JSON(w io.Writer, r *model.Report) error {
 			bw.WriteByte(',')
 		}
 		bw.WriteString("\n    ")
-		bw.Write(bytes.TrimSuffix(one.Bytes(), []byte("\n")))
+		bw.Write(DefuseJSON(bytes.TrimSuffix(one.Bytes(), []byte("\n"))))
 	}
 	bw.WriteString("\n  ")
-	bw.Write(head.Bytes()[i:])
+	bw.Write(DefuseJSON(head.Bytes()[i:]))
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
@@ -122,13 +122,30 @@ func JSON(w io.Writer, r *model.Report) error {
 }
 
 func encode(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
+	if _, err := w.Write(DefuseJSON(b.Bytes())); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
 	return nil
+}
+
+// DefuseJSON returns the JSON document b with each "##" written "#\u0023",
+// the same JSON: a '#' occurs in JSON only inside strings. CI runners read
+// commands anywhere in a line of a job's output ("##[debug]" on GitHub,
+// "##vso[task.setvariable …]" on Azure Pipelines, see [Clean]), and a JSON
+// report printed to the log quotes file names and certificate subjects
+// from the release. b is returned as it is when it holds no "##".
+func DefuseJSON(b []byte) []byte {
+	if !bytes.Contains(b, []byte("##")) {
+		return b
+	}
+	return bytes.ReplaceAll(b, []byte("##"), []byte(`#\u0023`))
 }
 
 // JSONSchema is the JSON Schema (draft 2020-12) of the JSON report.

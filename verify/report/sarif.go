@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"io"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -107,7 +108,8 @@ type sarifRegion struct {
 // that occurs, described by its docs/rules.md section (the first sentence as
 // shortDescription, the first paragraph as fullDescription, the whole
 // section as help); one artifact per file,
-// with its length and SHA-256; one result per finding, located at its file
+// with its length and SHA-256; one result per finding (errors first, then
+// warnings, then notes, each in report order), located at its file
 // (relative to %SRCROOT%, the input; [RootURI] for a finding about no file)
 // and byte offset, with the commit in the result's properties.
 func SARIF(w io.Writer, r *model.Report) error {
@@ -137,8 +139,16 @@ func SARIF(w io.Writer, r *model.Report) error {
 			Hashes: map[string]string{"sha-256": f.SHA256.String()}}
 		arts = append(arts, a)
 	}
-	results := make([]sarifResult, 0, len(r.Findings))
-	for _, f := range r.Findings {
+	// Errors first, then warnings, then notes, each in report order: GitHub
+	// code scanning keeps only the first 5,000 results of a run, so a
+	// release padded with thousands of warnings at paths sorting before its
+	// one error would have that error dropped.
+	findings := slices.Clone(r.Findings)
+	slices.SortStableFunc(findings, func(a, b signing.Finding) int {
+		return int(severityGroup(b.Severity)) - int(severityGroup(a.Severity))
+	})
+	results := make([]sarifResult, 0, len(findings))
+	for _, f := range findings {
 		res := sarifResult{
 			RuleID:    string(f.Rule),
 			RuleIndex: ruleIndex[string(f.Rule)],
@@ -231,11 +241,15 @@ func level(s signing.Severity) string {
 	return "note"
 }
 
-// pathURI escapes each element of a "/"-separated relative path.
+// pathURI escapes each element of a "/"-separated relative path, colons
+// too: url.PathEscape keeps them, and a first element with a colon ("a:b.exe",
+// "https:", "C:", all legal in zip, tar and Unix names) would make the
+// reference an absolute URI with a scheme, whose uriBaseId a viewer ignores
+// (RFC 3986, section 4.2), showing the result elsewhere or dropping it.
 func pathURI(p string) string {
 	parts := strings.Split(p, "/")
 	for i, s := range parts {
-		parts[i] = url.PathEscape(s)
+		parts[i] = strings.ReplaceAll(url.PathEscape(s), ":", "%3A")
 	}
 	return strings.Join(parts, "/")
 }

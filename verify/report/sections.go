@@ -62,7 +62,7 @@ func (t *textWriter) releaseDiff(s *model.ReleaseDiff) {
 	}
 	var changed []string
 	for _, f := range s.Files {
-		changed = append(changed, f.Change+" "+Clean(f.Path))
+		changed = append(changed, Clean(f.Change)+" "+Clean(f.Path))
 	}
 	if len(changed) > 0 {
 		t.printf("  files: %s\n", strings.Join(changed, ", "))

@@ -43,8 +43,10 @@ const (
 //  5. the diff section, or the git audit's range and commits;
 //  6. the verdict line again: CI logs are read from the bottom.
 //
-// Every string from the artifact passes through [Clean]. The output is
-// deterministic: findings are sorted, signers by name.
+// Every string from the artifact, and every string of a JSON report given to
+// render (whose kinds and formats need not be verify's), passes through
+// [Clean]. The output is deterministic: findings are sorted, signers by
+// name.
 func Text(w io.Writer, r *model.Report, opts Options) error {
 	bw := bufio.NewWriter(w)
 	t := &textWriter{w: bw, color: opts.Color}
@@ -363,7 +365,7 @@ func (t *textWriter) paint(code, s string) string {
 }
 
 func (t *textWriter) file(f *model.File) {
-	t.printf("%s  %s, %s, sha256 %s\n", t.paint(ansiBold, Clean(f.Path)), f.Kind, size(f.Size), f.SHA256)
+	t.printf("%s  %s, %s, sha256 %s\n", t.paint(ansiBold, Clean(f.Path)), Clean(string(f.Kind)), size(f.Size), f.SHA256)
 }
 
 func (t *textWriter) signature(s *signing.Signature) {
@@ -371,7 +373,7 @@ func (t *textWriter) signature(s *signing.Signature) {
 	if s.Arch != "" {
 		head += " (" + Clean(s.Arch) + ")"
 	}
-	t.printf("  %s  %s  %s\n", head, s.Format, t.status(s.Status))
+	t.printf("  %s  %s  %s\n", head, Clean(string(s.Format)), t.status(s.Status))
 	if s.Catalog != "" {
 		t.printf("    catalog    %s\n", Clean(s.Catalog))
 	}
@@ -396,13 +398,13 @@ func (t *textWriter) signature(s *signing.Signature) {
 				v += ": " + Clean(s.Timestamp.Detail)
 			}
 		}
-		t.printf("    timestamp  %s (%s, %s)\n", s.Timestamp.Time.UTC().Format(time.RFC3339), s.Timestamp.Kind, v)
+		t.printf("    timestamp  %s (%s, %s)\n", s.Timestamp.Time.UTC().Format(time.RFC3339), Clean(string(s.Timestamp.Kind)), v)
 	}
 	if s.Digest != nil {
-		t.printf("    digest     %s %s\n", s.Digest.Algorithm, s.Digest.Computed)
+		t.printf("    digest     %s %s\n", Clean(s.Digest.Algorithm), Clean(s.Digest.Computed))
 	}
 	if d := s.DesignatedRequirement; d != nil && d.Text != "" {
-		how := string(d.Result)
+		how := Clean(string(d.Result))
 		if d.Implicit {
 			how = "implicit, " + how // derived by macOS, as codesign -d -r- prints it
 		}
