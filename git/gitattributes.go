@@ -133,9 +133,11 @@ func (g *gitAttrs) parse(s string, root bool) []attrLine {
 			valid = valid && attrNameValid(n)
 			switch {
 			case f[0] == '-':
-				states = append(states, attrState{f[1:], attrUnset})
+				// git's parse_attr: a value after "-name=" is
+				// ignored, the attribute is unset all the same.
+				states = append(states, attrState{n, attrUnset})
 			case f[0] == '!':
-				states = append(states, attrState{f[1:], attrUnspc})
+				states = append(states, attrState{n, attrUnspc})
 			default:
 				name, v, ok := strings.Cut(f, "=")
 				if !ok {
@@ -225,9 +227,11 @@ func (g *gitAttrs) is(p string, dir bool, attr string) bool {
 }
 
 // value returns the state of attribute attr on path p: attrSet,
-// attrUnset, attrUnspc, a value, or "" when no line names it.
+// attrUnset, attrUnspc, a value, or "" when no line names it. An absolute
+// p is no path of the tree and has no attributes (path.Dir never reaches
+// "." from it).
 func (g *gitAttrs) value(p string, dir bool, attr string) string {
-	if g == nil || g.tooLarge {
+	if g == nil || g.tooLarge || strings.HasPrefix(p, "/") {
 		return ""
 	}
 	known := map[string]string{}
