@@ -16,6 +16,7 @@ func FuzzGitAttributes(f *testing.F) {
 	f.Add("[attr]a b\n[attr]b a\n* a\n", attrFixture["bad/.gitattributes"], "sub/a.txt")
 	f.Add("**/x/** export-ignore\n/d/ -export-ignore\n[!a]*.c eol=crlf\n", "\"\\x\" x\n\"unterminated\n\t  # c\r\n", "sub/x/y/z.c")
 	f.Add("* "+strings.Repeat("a ", 1100)+"\n", "!neg.txt -export-subst\n", "sub/neg.txt")
+	f.Add(attrQuotingFixture, "\"\\101\" x\n\"\\377\\0\" y\n\"a\"b c\n", "sub/A.txt")
 	f.Fuzz(func(t *testing.T, root, sub, p string) {
 		g := &gitAttrs{files: map[string][]attrLine{}, macros: map[string][]attrState{}}
 		g.files[""] = g.parse(root, true)
