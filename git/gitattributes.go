@@ -2,7 +2,6 @@ package git
 
 import (
 	"path"
-	"strconv"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -107,24 +106,16 @@ func (g *gitAttrs) parse(s string, root bool) []attrLine {
 			continue
 		}
 		pat, rest := line, ""
-		if line[0] == '"' {
-			end := quotedEnd(line)
-			if end < 0 {
-				continue
-			}
-			u, err := strconv.Unquote(line[:end])
-			if err != nil {
-				continue
-			}
+		if u, end, ok := unquoteC(line); ok {
 			pat, rest = u, line[end:]
 		} else if i := strings.IndexAny(line, " \t\r\n"); i >= 0 {
+			// A quoted pattern git cannot unquote is taken as written,
+			// quotes and all (attr.c's parse_attr_line).
 			pat, rest = line[:i], line[i:]
-		} else {
-			rest = ""
 		}
 		var states []attrState
 		valid := true
-		for _, f := range strings.Fields(rest) {
+		for _, f := range strings.FieldsFunc(rest, isAttrBlank) {
 			n := f
 			if f[0] == '-' || f[0] == '!' {
 				n = f[1:]
@@ -133,9 +124,11 @@ func (g *gitAttrs) parse(s string, root bool) []attrLine {
 			valid = valid && attrNameValid(n)
 			switch {
 			case f[0] == '-':
-				states = append(states, attrState{f[1:], attrUnset})
+				// git's parse_attr: a value after "-name=" is
+				// ignored, the attribute is unset all the same.
+				states = append(states, attrState{n, attrUnset})
 			case f[0] == '!':
-				states = append(states, attrState{f[1:], attrUnspc})
+				states = append(states, attrState{n, attrUnspc})
 			default:
 				name, v, ok := strings.Cut(f, "=")
 				if !ok {
@@ -173,6 +166,11 @@ func (g *gitAttrs) parse(s string, root bool) []attrLine {
 	return out
 }
 
+// isAttrBlank reports whether r separates the fields of a .gitattributes
+// line: attr.c's blank, " \t\r\n" (not \v, \f or Unicode's spaces,
+// which are then part of an attribute's name, and make it invalid).
+func isAttrBlank(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\n' }
+
 // attrNameValid reports whether n is an attribute name git accepts
 // (attr.c's attr_name_valid): letters, digits, "-", "_" and ".", not
 // starting with "-".
@@ -189,18 +187,61 @@ func attrNameValid(n string) bool {
 	return true
 }
 
-// quotedEnd returns the length of the C-quoted string at the start of s,
-// or -1.
-func quotedEnd(s string) int {
+// unquoteC reads the C-quoted string that starts s as git's
+// unquote_c_style does (quote.c): \a \b \f \n \r \t \v \\ \" and three
+// octal digits from \000 to \377 are escapes, bytes other than a
+// backslash, a quote and NUL stand for themselves. It returns the string
+// and the length of s it took; ok is false when s starts no such string
+// (no quote, another escape such as \x41 or \u0041, a NUL, no closing
+// quote), which git then reads as an unquoted pattern.
+func unquoteC(s string) (u string, n int, ok bool) {
+	if s == "" || s[0] != '"' {
+		return "", 0, false
+	}
+	var b []byte
 	for i := 1; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
+		c := s[i]
+		switch c {
 		case '"':
-			return i + 1
+			return string(b), i + 1, true
+		case 0:
+			return "", 0, false
+		case '\\':
+		default:
+			b = append(b, c)
+			continue
+		}
+		if i++; i >= len(s) {
+			return "", 0, false
+		}
+		switch c = s[i]; c {
+		case 'a':
+			b = append(b, '\a')
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'v':
+			b = append(b, '\v')
+		case '\\', '"':
+			b = append(b, c)
+		case '0', '1', '2', '3':
+			if i+2 >= len(s) || s[i+1] < '0' || s[i+1] > '7' || s[i+2] < '0' || s[i+2] > '7' {
+				return "", 0, false
+			}
+			b = append(b, (c-'0')<<6|(s[i+1]-'0')<<3|(s[i+2]-'0'))
+			i += 2
+		default:
+			return "", 0, false
 		}
 	}
-	return -1
+	return "", 0, false
 }
 
 // wildmatchGlob turns a wildmatch pattern into a glob of internal/glob:
@@ -225,9 +266,11 @@ func (g *gitAttrs) is(p string, dir bool, attr string) bool {
 }
 
 // value returns the state of attribute attr on path p: attrSet,
-// attrUnset, attrUnspc, a value, or "" when no line names it.
+// attrUnset, attrUnspc, a value, or "" when no line names it. An absolute
+// p is no path of the tree and has no attributes (path.Dir never reaches
+// "." from it).
 func (g *gitAttrs) value(p string, dir bool, attr string) string {
-	if g == nil || g.tooLarge {
+	if g == nil || g.tooLarge || strings.HasPrefix(p, "/") {
 		return ""
 	}
 	known := map[string]string{}
