@@ -50,7 +50,10 @@ const (
 // case-insensitive file system (file/name-collision); data that overlaps
 // another entry's (file/malformed, not read); a local header that names
 // the entry otherwise (file/malformed); set-ID bits and world write
-// (file/setuid, file/world-writable); a link whose target cannot be read;
+// (file/setuid, file/world-writable) of the mode unzip installs
+// (release.ZipMode); a link that extractors disagree is one
+// (release.ZipLinkDisagreement: file/malformed); a link whose target
+// cannot be read;
 // encryption (file/unreadable, not read); an absurd size (file/malformed,
 // not read). A check added here is made by both. Its state carries over
 // from one entry to the next, across the chunks of a large archive's
@@ -108,13 +111,16 @@ func (c *ZipEntryChecks) Check(e ZipEntry, add func(signing.Finding)) (_ ZipActi
 	if why, ok := c.Local[e.Index]; ok {
 		add(finding(release.RuleMalformed, signing.SeverityError, e.Path, why.Message(zf.Name, c.Done)))
 	}
-	mode := zf.Mode()
+	mode := release.ZipMode(zf)
 	if mode.IsRegular() {
 		for _, f := range PermFindings(e.Path, "zip", mode, nil) {
 			add(f)
 		}
 	}
 	if mode&fs.ModeSymlink != 0 {
+		if msg, ok := release.ZipLinkDisagreement(zf, c.Done); ok {
+			add(finding(release.RuleMalformed, signing.SeverityError, e.Path, msg))
+		}
 		target, err := release.ZipLinkTarget(zf)
 		switch {
 		case errors.Is(err, release.ErrLinkUnreadable):
