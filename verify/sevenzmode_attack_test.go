@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"io/fs"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -43,5 +44,24 @@ func TestAttackSevenZipSetuid(t *testing.T) {
 				t.Errorf("findings %q, want one %s at rel.7z/bin/tool", got, c.rule)
 			}
 		})
+	}
+}
+
+// A set-user-ID entry whose mode gives it another file type than a
+// regular file's passed in a zip: unzip -K and bsdtar -p write a FIFO's
+// or a socket's entry as a set-user-ID regular file, but only a regular
+// file's mode was judged; in a 7-Zip archive, bsdtar writes a socket so.
+func TestAttackSetuidOtherFileType(t *testing.T) {
+	t.Parallel()
+	script := []byte("#!/bin/sh\nexec /bin/sh\n")
+	for _, typ := range []fs.FileMode{fs.ModeNamedPipe, fs.ModeSocket, fs.ModeDevice | fs.ModeCharDevice} {
+		z := writeFile(t, filepath.Join(t.TempDir(), "rel.zip"), makeZip(t, []zipEntry{{name: "readme.txt", data: []byte("hi")}, {name: "bin/tool", data: script, mode: typ | fs.ModeSetuid | 0o755}}))
+		if got := findingsOf(run(t, Options{}, z), RuleSetuid); len(got) != 1 || !strings.HasPrefix(got[0], "bin/tool: ") {
+			t.Errorf("zip, type %v: %s findings %q", typ, RuleSetuid, got)
+		}
+	}
+	p := writeFile(t, filepath.Join(t.TempDir(), "rel.7z"), sevenz.Build([]sevenz.BuildFile{{Name: "readme.txt", Data: []byte("hi")}, {Name: "bin/tool", Data: script, Attrib: 0xC9ED8000}}))
+	if got := findingsOf(run(t, Options{}, p), RuleSetuid); len(got) != 1 || !strings.HasPrefix(got[0], "rel.7z/bin/tool: ") {
+		t.Errorf("7-Zip socket: %s findings %q", RuleSetuid, got)
 	}
 }

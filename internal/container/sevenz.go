@@ -93,7 +93,7 @@ func (w *walker) open7z(ra io.ReaderAt, size int64) {
 			continue
 		}
 		// Set-ID bits and world write, as bsdtar -p installs them.
-		if m := sevenZipMode(&f.FileHeader); m.IsRegular() {
+		if m, ok := sevenZipMode(&f.FileHeader); ok {
 			for _, pf := range walk.PermFindings(p, "7-Zip", m, nil) {
 				w.v.Finding(pf)
 			}

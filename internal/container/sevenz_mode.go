@@ -14,12 +14,16 @@ import (
 // whether or not the attributes set FILE_ATTRIBUTE_UNIX_EXTENSION (0x8000)
 // or give a type (7-Zip itself applies the permissions, never the set-ID
 // bits). A set-user-ID program or a world-writable one extracted as root
-// by bsdtar is so seen.
-func sevenZipMode(h *sevenzip.FileHeader) iofs.FileMode {
+// by bsdtar is so seen, whatever file type the attributes give: bsdtar
+// writes a socket as a regular file, its set-ID bits kept.
+//
+// ok is false when the attributes hold no Unix mode (DOS attributes only,
+// which give no set-ID bits), or give a folder or a symbolic link.
+func sevenZipMode(h *sevenzip.FileHeader) (_ iofs.FileMode, ok bool) {
 	m := h.Mode()
 	u := h.Attributes >> 16
-	if u == 0 || !m.IsRegular() {
-		return m
+	if u == 0 || m&(iofs.ModeDir|iofs.ModeSymlink) != 0 {
+		return m, false
 	}
 	m = m.Type() | iofs.FileMode(u&0o777)
 	if u&0o4000 != 0 {
@@ -31,5 +35,5 @@ func sevenZipMode(h *sevenzip.FileHeader) iofs.FileMode {
 	if u&0o1000 != 0 {
 		m |= iofs.ModeSticky
 	}
-	return m
+	return m, true
 }

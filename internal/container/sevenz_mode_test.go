@@ -24,7 +24,7 @@ func TestSevenZipModeMatchesBsdtar(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("not root: bsdtar -p keeps set-ID bits only for root")
 	}
-	for _, attrib := range []uint32{0x81ED8000, 0x8DED8000, 0x0DED8000, 0x8DED0020, 0x0DED0020, 0x85ED0000, 0x81FF8000, 0x01FF8000, 0x81FF0000, 0x83ED8000} {
+	for _, attrib := range []uint32{0x81ED8000, 0x8DED8000, 0x0DED8000, 0x8DED0020, 0x0DED0020, 0x85ED0000, 0x81FF8000, 0x01FF8000, 0x81FF0000, 0x83ED8000, 0x19ED8000, 0xC9ED8000} {
 		arc := sevenz.Build([]sevenz.BuildFile{{Name: "tool", Data: []byte("#!/bin/sh\n"), Attrib: attrib}})
 		dir := t.TempDir()
 		in := filepath.Join(dir, "a.7z")
@@ -45,7 +45,8 @@ func TestSevenZipModeMatchesBsdtar(t *testing.T) {
 			t.Fatal(err)
 		}
 		const bits = iofs.ModeSetuid | iofs.ModeSetgid | iofs.ModeSticky | 0o7
-		if got, want := sevenZipMode(&a.File[0].FileHeader)&bits, st.Mode()&bits; got != want {
+		m, _ := sevenZipMode(&a.File[0].FileHeader)
+		if got, want := m&bits, st.Mode()&bits; got != want {
 			t.Errorf("0x%08x: sevenZipMode gives %v, bsdtar installs %v", attrib, got, want)
 		}
 	}

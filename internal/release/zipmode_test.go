@@ -44,6 +44,7 @@ func TestZipModeMatchesUnzip(t *testing.T) {
 		}{
 			{"link", 0o120777, func(m fs.FileMode) bool { return m&fs.ModeSymlink != 0 }},
 			{"tool", 0o104755, func(m fs.FileMode) bool { return m&fs.ModeSetuid != 0 }},
+			{"fifo", 0o014755, func(m fs.FileMode) bool { return m&fs.ModeSetuid != 0 }},
 		} {
 			if host == 18 {
 				continue // THEOS: unzip reads its own attribute layout

@@ -112,7 +112,9 @@ func (c *ZipEntryChecks) Check(e ZipEntry, add func(signing.Finding)) (_ ZipActi
 		add(finding(release.RuleMalformed, signing.SeverityError, e.Path, why.Message(zf.Name, c.Done)))
 	}
 	mode := release.ZipMode(zf)
-	if mode.IsRegular() {
+	// A file of another type (a FIFO, a device, a socket) is a regular
+	// file to unzip, and to bsdtar for a socket: its set-ID bits count.
+	if mode&fs.ModeSymlink == 0 {
 		for _, f := range PermFindings(e.Path, "zip", mode, nil) {
 			add(f)
 		}
