@@ -52,7 +52,9 @@ const (
 // the entry otherwise (file/malformed); set-ID bits and world write
 // (file/setuid, file/world-writable) of the mode unzip installs
 // (release.ZipMode); a link that extractors disagree is one
-// (release.ZipLinkDisagreement: file/malformed); a link whose target
+// (release.ZipLinkDisagreement: file/malformed); an "xl" extra field
+// that gives bsdtar another type or mode (release.ZipXLDisagrees:
+// file/malformed); a link whose target
 // cannot be read;
 // encryption (file/unreadable, not read); an absurd size (file/malformed,
 // not read). A check added here is made by both. Its state carries over
@@ -108,8 +110,13 @@ func (c *ZipEntryChecks) Check(e ZipEntry, add func(signing.Finding)) (_ ZipActi
 		add(finding(release.RuleMalformed, signing.SeverityError, e.Path, release.ZipOverlapMessage(zf.Name, c.Done)))
 		return ZipSkip, ""
 	}
-	if why, ok := c.Local[e.Index]; ok {
+	why, ok := c.Local[e.Index]
+	if ok {
 		add(finding(release.RuleMalformed, signing.SeverityError, e.Path, why.Message(zf.Name, c.Done)))
+	}
+	// An "xl" field the local header has too is reported once, from it.
+	if xl := release.ZipXLDisagrees(zf.Extra, uint8(zf.CreatorVersion>>8), zf.ExternalAttrs); xl != "" && !why.Mode {
+		add(finding(release.RuleMalformed, signing.SeverityError, e.Path, release.ZipXLMessage(zf.Name, "its central directory record", xl, c.Done)))
 	}
 	mode := release.ZipMode(zf)
 	// A file of another type (a FIFO, a device, a socket) is a regular
