@@ -66,7 +66,7 @@ func (b *builder) zipFiles(files []*zip.File, ra io.ReaderAt, size int64, at str
 		b.inv.Findings = append(b.inv.Findings, f)
 	}
 	local := release.ZipLocalHeaders(len(files), func(i int) release.ZipLocalEntry {
-		return release.ZipLocalEntry{DataOffset: spans[i].Off, Compressed: spans[i].Comp, Method: files[i].Method}
+		return release.ZipLocalEntry{DataOffset: spans[i].Off, Compressed: spans[i].Comp, Method: files[i].Method, Host: uint8(files[i].CreatorVersion >> 8), ExternalAttrs: files[i].ExternalAttrs}
 	}, ra, size, func(i int, name []byte, up string) bool {
 		// A Unicode Path field both headers carry, or the central
 		// record alone, is reported once, by walk.ZipName.Findings.

@@ -40,12 +40,12 @@ const (
 	// A zip entry without the UTF-8 flag is named in code page 437, as
 	// Windows extractors read it.
 	RuleNameCollision = release.RuleNameCollision
-	// RuleSetuid: an archive entry (tar, zip, an installer package's
+	// RuleSetuid: an archive entry (tar, zip, 7-Zip, an installer package's
 	// payload), a file of a release folder or a file of a disk image's
 	// volume has the set-user-ID or set-group-ID bit, which extractors
 	// running as root, and macOS Installer, keep.
 	RuleSetuid = release.RuleSetuid
-	// RuleWorldWritable: an executable file of a tar, a zip, a release
+	// RuleWorldWritable: an executable file of a tar, a zip, a 7-Zip archive, a release
 	// folder or a disk image that every user may write (its mode), or
 	// that a tar entry's ACL lets another user write (a warning).
 	RuleWorldWritable = release.RuleWorldWritable

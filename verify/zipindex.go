@@ -36,7 +36,11 @@ type zipRec struct {
 	hasUp bool
 	// method is the compression method the central record gives.
 	method uint16
-	up     uint64
+	// host and ext are the central record's host system and external
+	// attributes, which a local "xl" field must not contradict.
+	host uint8
+	ext  uint32
+	up   uint64
 	// key is the zipNameHash of the name as Windows reads the name
 	// extractors write (walk.ZipName.Key): duplicates are found by it.
 	key uint64
@@ -68,7 +72,7 @@ func zipRecord(zf *zip.File, ff *foldname.Filter) zipRec {
 	}
 	zn := walk.NameZipEntry(zf)
 	dir := zf.Mode().IsDir()
-	r := zipRec{name: zipNameHash(zf.Name), off: off, comp: zf.CompressedSize64, uncomp: zf.UncompressedSize64, method: zf.Method, dir: dir,
+	r := zipRec{name: zipNameHash(zf.Name), off: off, comp: zf.CompressedSize64, uncomp: zf.UncompressedSize64, method: zf.Method, dir: dir, host: uint8(zf.CreatorVersion >> 8), ext: zf.ExternalAttrs,
 		file:   zn.OK && zn.Path != "" && !zn.Dir,
 		bundle: isBundleMarker(zn.Path),
 		key:    zipNameHash(zn.Key)}

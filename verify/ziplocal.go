@@ -15,7 +15,7 @@ import (
 // disagreement: zipEntries reports it once, from the central record.
 func zipLocalHeaders(recs []zipRec, ra io.ReaderAt, size int64) map[int]release.ZipLocalProblem {
 	entry := func(i int) release.ZipLocalEntry {
-		return release.ZipLocalEntry{DataOffset: recs[i].off, Compressed: recs[i].comp, Method: recs[i].method}
+		return release.ZipLocalEntry{DataOffset: recs[i].off, Compressed: recs[i].comp, Method: recs[i].method, Host: recs[i].host, ExternalAttrs: recs[i].ext}
 	}
 	return release.ZipLocalHeaders(len(recs), entry, ra, size, func(i int, local []byte, up string) bool {
 		if maphash.Bytes(zipNameSeed, local) != recs[i].name {

@@ -12,6 +12,7 @@ import (
 	"github.com/shipgate/shipgate/internal/foldname"
 	"github.com/shipgate/shipgate/internal/release"
 	"github.com/shipgate/shipgate/internal/sevenz"
+	"github.com/shipgate/shipgate/internal/walk"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -90,6 +91,12 @@ func (w *walker) open7z(ra io.ReaderAt, size int64) {
 		if f.UncompressedSize > 1<<50 {
 			w.add(release.RuleMalformed, signing.SeverityError, p, fmt.Sprintf("7-Zip archive entry claims an uncompressed size of %d bytes", f.UncompressedSize))
 			continue
+		}
+		// Set-ID bits and world write, as bsdtar -p installs them.
+		if m, ok := sevenZipMode(&f.FileHeader); ok {
+			for _, pf := range walk.PermFindings(p, "7-Zip", m, nil) {
+				w.v.Finding(pf)
+			}
 		}
 		if f.FileInfo().Mode()&iofs.ModeSymlink != 0 && w.v.Link != nil {
 			w.link7z(f, name, p)

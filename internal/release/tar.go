@@ -547,6 +547,10 @@ func (t *TarReader) readHeader() (hdr *tar.Header, idx int, start int64, err err
 // checkRecords reports the header's pax records that extractors read
 // differently, or not at all: errStop when the archive cannot be read on.
 func (t *TarReader) checkRecords(hdr *tar.Header, idx int, start int64) error {
+	if v, ok := hdr.PAXRecords[sunHoles]; ok {
+		t.problem(Problem{Kind: ProblemMalformed, Index: idx, Name: hdr.Name, Offset: start,
+			Message: fmt.Sprintf("tar entry %d carries a pax record %s (%q), a Solaris sparse map: bsdtar writes zeros over the holes it names, archive/tar and GNU tar ignore it, so the file bsdtar installs is not the one checked", idx, sunHoles, v)})
+	}
 	if k, n := unknownPAX(hdr); k != "" {
 		t.problem(Problem{Kind: ProblemHiddenData, Index: idx, Name: hdr.Name, Offset: start,
 			Message: fmt.Sprintf("tar entry %d carries a pax record %q of %d bytes that no extractor writes to a file", idx, k, n)})
@@ -675,6 +679,10 @@ func (t *TarReader) record(e *Entry, idx int, start int64) {
 	}
 }
 
+// sunHoles is the pax record of Solaris' sparse map (" hole data hole
+// ..." offsets), which libarchive applies (solaris_sparse_parse).
+const sunHoles = "SUN.holesdata"
+
 // unknownPAX returns the first (by key) pax record of h that is not one
 // extractors apply to the file (POSIX.1-2017 pax keywords for names, ids,
 // sizes and times; GNU sparse maps; the extended attributes, ACLs and
@@ -691,7 +699,7 @@ func unknownPAX(h *tar.Header) (string, int) {
 				continue // git archive names the commit it archived
 			}
 		}
-		if strings.HasPrefix(k, "GNU.sparse.") || vendorRecord(k) {
+		if strings.HasPrefix(k, "GNU.sparse.") || vendorRecord(k) || k == sunHoles {
 			continue
 		}
 		bad = append(bad, k)

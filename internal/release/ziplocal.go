@@ -17,6 +17,11 @@ type ZipLocalEntry struct {
 	DataOffset int64
 	Compressed uint64
 	Method     uint16
+	// Host and ExternalAttrs are the central record's host system (the
+	// high byte of its version made by) and external attributes, which
+	// a local header's "xl" field must not contradict (ZipXLDisagrees).
+	Host          uint8
+	ExternalAttrs uint32
 }
 
 // ZipLocalProblem is why an entry's local file header disagrees with its
@@ -27,12 +32,17 @@ type ZipLocalProblem struct {
 	// Data says the disagreement is on the entry's data (its compression
 	// method or compressed size), not its name.
 	Data bool
+	// Mode says it is on the entry's type and mode (an "xl" field).
+	Mode bool
 }
 
 // Message is the finding (file/malformed) about the zip entry named name
 // whose local header disagrees so; done is the walker's verb ("checked",
 // "inventoried").
 func (p ZipLocalProblem) Message(name, done string) string {
+	if p.Mode {
+		return fmt.Sprintf("zip entry %q: %s; bsdtar (libarchive) takes the entry's type and mode from that field, other extractors from the central record, so what it installs (a symbolic link, set-ID bits) is not the file that was %s", name, p.Why, done)
+	}
 	if p.Data {
 		return fmt.Sprintf("zip entry %q: %s; extractors that go by the local header (Info-ZIP's unzip, 7-Zip and bsdtar for its method, those that stream the archive for where its data ends) read other bytes as its data, and what follows as the next entry, so what they install is not the file that was %s", name, p.Why, done)
 	}
@@ -52,6 +62,9 @@ func (p ZipLocalProblem) Message(name, done string) string {
 // by the local one, so an entry that names readme.txt in one place and
 // codec.dll in the other is checked as the one and installed as the
 // other.
+//
+// Then on the type and mode: a local "xl" extra field (ZipXLID), which
+// libarchive takes them from, must give the central record's.
 //
 // Then on the data: the compression method, which unzip, 7-Zip and
 // bsdtar take from the local header (an entry stored by its central
@@ -188,6 +201,9 @@ func localHeaderProblem(win []byte, lo int64, z ZipLocalEntry, central func(loca
 				return ZipLocalProblem{Why: fmt.Sprintf("its local header at offset %d has a Unicode Path extra field (0x7075) naming it %q", at, up)}, false
 			}
 			return ZipLocalProblem{Why: fmt.Sprintf("its local header at offset %d names it %q", at, local)}, false
+		}
+		if why := ZipXLDisagrees(extra, z.Host, z.ExternalAttrs); why != "" {
+			return ZipLocalProblem{Why: fmt.Sprintf("its local header at offset %d has %s", at, why), Mode: true}, false
 		}
 		method := le.Uint16(win[p+8:])
 		if method != z.Method {

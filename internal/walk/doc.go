@@ -59,7 +59,8 @@
 //     report, as they report a tarball's or a folder's (file/setuid,
 //     file/world-writable: PermFindings of a "package payload", as of a
 //     tar, zip, folder or disk image entry); container.Walk hands it over
-//     (Entry.Mode);
+//     (Entry.Mode); a 7-Zip archive's file's mode, as bsdtar reads it,
+//     container.Walk judges itself (PermFindings of a "7-Zip" entry);
 //   - a special file (a device, a FIFO, a socket) is never opened and
 //     is a finding at its path in both: a tarball's entry
 //     file/tar-special-entry (Tar: a public rule ID, kept, which covers

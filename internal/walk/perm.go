@@ -9,7 +9,8 @@ import (
 
 // PermFindings returns, for the file at report path p, an entry of a what
 // ("tar", "zip", "folder", "package payload", "disk image"), the findings
-// its mode gives, in this order: file/setuid for a set-user-ID or
+// its mode gives (a zip's by release.ZipMode, a 7-Zip archive's, "7-Zip",
+// as bsdtar reads it), in this order: file/setuid for a set-user-ID or
 // set-group-ID bit (release.SetuidMessage), file/world-writable for an
 // executable file that users other than its owner and group may write
 // (release.WritableMessage; recs are a tar entry's pax records, or nil),

@@ -50,7 +50,12 @@ const (
 // case-insensitive file system (file/name-collision); data that overlaps
 // another entry's (file/malformed, not read); a local header that names
 // the entry otherwise (file/malformed); set-ID bits and world write
-// (file/setuid, file/world-writable); a link whose target cannot be read;
+// (file/setuid, file/world-writable) of the mode unzip installs
+// (release.ZipMode); a link that extractors disagree is one
+// (release.ZipLinkDisagreement: file/malformed); an "xl" extra field
+// that gives bsdtar another type or mode (release.ZipXLDisagrees:
+// file/malformed); a link whose target
+// cannot be read;
 // encryption (file/unreadable, not read); an absurd size (file/malformed,
 // not read). A check added here is made by both. Its state carries over
 // from one entry to the next, across the chunks of a large archive's
@@ -105,16 +110,26 @@ func (c *ZipEntryChecks) Check(e ZipEntry, add func(signing.Finding)) (_ ZipActi
 		add(finding(release.RuleMalformed, signing.SeverityError, e.Path, release.ZipOverlapMessage(zf.Name, c.Done)))
 		return ZipSkip, ""
 	}
-	if why, ok := c.Local[e.Index]; ok {
+	why, ok := c.Local[e.Index]
+	if ok {
 		add(finding(release.RuleMalformed, signing.SeverityError, e.Path, why.Message(zf.Name, c.Done)))
 	}
-	mode := zf.Mode()
-	if mode.IsRegular() {
+	// An "xl" field the local header has too is reported once, from it.
+	if xl := release.ZipXLDisagrees(zf.Extra, uint8(zf.CreatorVersion>>8), zf.ExternalAttrs); xl != "" && !why.Mode {
+		add(finding(release.RuleMalformed, signing.SeverityError, e.Path, release.ZipXLMessage(zf.Name, "its central directory record", xl, c.Done)))
+	}
+	mode := release.ZipMode(zf)
+	// A file of another type (a FIFO, a device, a socket) is a regular
+	// file to unzip, and to bsdtar for a socket: its set-ID bits count.
+	if mode&fs.ModeSymlink == 0 {
 		for _, f := range PermFindings(e.Path, "zip", mode, nil) {
 			add(f)
 		}
 	}
 	if mode&fs.ModeSymlink != 0 {
+		if msg, ok := release.ZipLinkDisagreement(zf, c.Done); ok {
+			add(finding(release.RuleMalformed, signing.SeverityError, e.Path, msg))
+		}
 		target, err := release.ZipLinkTarget(zf)
 		switch {
 		case errors.Is(err, release.ErrLinkUnreadable):

@@ -28,6 +28,10 @@ type ZipEntry struct {
 	Mode  fs.FileMode // 0 for a regular file of mode 0o644
 	// Extra is the entry's extra field block, in both headers.
 	Extra []byte
+	// Host, when not 0, is the host system of its "version made by"
+	// (3 for Unix, which Mode sets otherwise): Mode is still written as
+	// a Unix mode, in the external attributes' high 16 bits.
+	Host byte
 }
 
 // ZipCase is a zip release and the paths of the files a walker lists in
@@ -57,6 +61,9 @@ func Zip(t testing.TB, entries []ZipEntry) []byte {
 			mode = 0o644
 		}
 		h.SetMode(mode)
+		if e.Host != 0 {
+			h.CreatorVersion = uint16(e.Host)<<8 | h.CreatorVersion&0xff
+		}
 		w, err := zw.CreateHeader(h)
 		if err != nil {
 			t.Fatal(err)
