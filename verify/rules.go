@@ -76,7 +76,8 @@ const (
 	// RuleUpdateNotInRelease: an update feed of the release (a
 	// Squirrel.Windows RELEASES file, an electron-updater latest.yml)
 	// lists a package that is not the release's file beside it: a URL, a
-	// file it does not hold, or one of another size (or SHA-1).
+	// file it does not hold, or one of another size or digest (SHA-1,
+	// SHA-512, SHA-256).
 	RuleUpdateNotInRelease signing.Rule = "file/update-not-in-release"
 	// RuleBlocklistWarning: a blocklist the verification used loaded with
 	// a warning (stale, fetched in the future, a file its lock does not

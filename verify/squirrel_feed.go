@@ -77,6 +77,7 @@ func squirrelWants(p string, size int64) (sha1 bool, keep *keptBytes) {
 // c: a feed's bytes, a package's SHA-1; each only when the check hashed
 // the whole file.
 func (e *engine) noteSquirrel(c *check) {
+	e.noteFeedDigest(c)
 	h := c.h
 	whole := !c.readProblem && h.n == c.f.Size
 	switch {
@@ -189,7 +190,7 @@ func (e *engine) checkSquirrelFeeds() {
 			continue
 		}
 		if !isFeedName(fd.path) {
-			finds = append(finds, updaterFeedFindings(fd, files)...)
+			finds = append(finds, updaterFeedFindings(fd, files, e.feedSHA512)...)
 			continue
 		}
 		entries, ok := parseFeed(fd.data)
