@@ -79,6 +79,11 @@ const (
 	// file it does not hold, or one of another size or digest (SHA-1,
 	// SHA-512, SHA-256).
 	RuleUpdateNotInRelease signing.Rule = "file/update-not-in-release"
+	// RuleUpdatePublisher: a Windows application's electron-updater
+	// settings (resources/app-update.yml) give no publisherName, so that
+	// updates are installed without their signature checked, or one that
+	// names no signer of the release's executables.
+	RuleUpdatePublisher signing.Rule = "file/update-publisher"
 	// RuleBlocklistWarning: a blocklist the verification used loaded with
 	// a warning (stale, fetched in the future, a file its lock does not
 	// name, an entry that was skipped), documented in
