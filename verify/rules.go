@@ -74,7 +74,8 @@ const (
 	// so that the files inside it are not checked.
 	RuleUncheckedArchive signing.Rule = "file/unchecked-archive"
 	// RuleUpdateNotInRelease: an update feed of the release (a
-	// Squirrel.Windows RELEASES file, an electron-updater latest.yml)
+	// Squirrel.Windows RELEASES file, an electron-updater latest.yml, a
+	// Squirrel.Mac RELEASES.json)
 	// lists a package that is not the release's file beside it: a URL, a
 	// file it does not hold, or one of another size or digest (SHA-1,
 	// SHA-512, SHA-256).

@@ -67,7 +67,7 @@ func isNupkgName(p string) bool { return strings.HasSuffix(strings.ToLower(p), "
 // first maxFeedSize bytes (a feed, Squirrel's or electron-updater's),
 // else nil.
 func squirrelWants(p string, size int64) (sha1 bool, keep *keptBytes) {
-	if isFeedName(p) || isYAMLName(p) {
+	if isFeedName(p) || isYAMLName(p) || isMacFeedName(p) {
 		return false, &keptBytes{max: maxFeedSize}
 	}
 	return isNupkgName(p), nil
@@ -82,7 +82,7 @@ func (e *engine) noteSquirrel(c *check) {
 	whole := !c.readProblem && h.n == c.f.Size
 	switch {
 	case h.keep != nil && whole && int64(len(h.keep.b)) == min(h.n, maxFeedSize) &&
-		(isFeedName(c.f.Path) || h.keep.over || mayHoldKey(h.keep.b, "sha") || isAppUpdateYAML(c.f.Path)):
+		(isFeedName(c.f.Path) || h.keep.over || mayHoldKey(h.keep.b, "sha") || isAppUpdateYAML(c.f.Path) || isMacFeedName(c.f.Path)):
 		// Of YAML, only what may be an electron-updater feed (a sha512
 		// or sha2 key, however spelled) is kept: node_modules hold many
 		// .yml files. A
@@ -187,6 +187,10 @@ func (e *engine) checkSquirrelFeeds() {
 		if fd.over {
 			finds = append(finds, finding(RuleUpdateNotInRelease, signing.SeverityWarning, fd.path,
 				fmt.Sprintf("an update feed (or YAML that may be one) of more than %d bytes: the packages it lists were not compared with the release's", maxFeedSize)))
+			continue
+		}
+		if isMacFeedName(fd.path) {
+			finds = append(finds, macFeedFindings(fd, files)...)
 			continue
 		}
 		if isAppUpdateYAML(fd.path) {
