@@ -87,7 +87,7 @@ type updaterFeedFile struct {
 // nor a sha2.
 func parseUpdaterFeed(data []byte) (files []updaterFeedFile, ok bool) {
 	var f map[string]any
-	if _, err := strictyaml.Unmarshal(data, &f, strictyaml.Options{MaxSize: maxFeedSize}); err != nil || f == nil || jsString(f["version"]) == "" {
+	if err := loadUpdaterYAML(data, &f); err != nil || f == nil || jsString(f["version"]) == "" {
 		return nil, false
 	}
 	list, _ := f["files"].([]any)
@@ -184,15 +184,17 @@ func updaterFeedFindings(fd squirrelFeed, files map[string]*File, sums map[strin
 	list, ok := parseUpdaterFeed(fd.data)
 	if !ok {
 		var probe any
-		if _, err := strictyaml.Unmarshal(fd.data, &probe, strictyaml.Options{MaxSize: maxFeedSize}); err != nil &&
+		if err := loadUpdaterYAML(fd.data, &probe); err != nil &&
 			mayHoldKey(fd.data, "version") && mayHoldKey(fd.data, "sha512", "sha2") {
 			// What may be a feed that the strict reader refuses (an
 			// anchor, an alias, a tag), and electron-updater's js-yaml
 			// reads: electron-builder writes none of those.
 			// js-yaml refuses what is not YAML, a second document and a
-			// duplicate key too: a warning for those.
+			// duplicate key too: a warning for those. It reads a key that
+			// is a sequence or a mapping as its string form ("? [url]" is
+			// url): an error.
 			sev := signing.SeverityWarning
-			if errors.Is(err, strictyaml.ErrAlias) || errors.Is(err, strictyaml.ErrTag) {
+			if errors.Is(err, strictyaml.ErrAlias) || errors.Is(err, strictyaml.ErrTag) || errors.Is(err, strictyaml.ErrKey) || errors.Is(err, errEscapedSlash) {
 				sev = signing.SeverityError
 			}
 			return []signing.Finding{finding(RuleUpdateNotInRelease, sev, fd.path,

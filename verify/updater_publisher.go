@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/shipgate/shipgate/internal/strictyaml"
 	"github.com/shipgate/shipgate/signing"
 )
 
@@ -59,7 +58,7 @@ func appUpdateFindings(fd squirrelFeed, files map[string]*File) []signing.Findin
 		return nil // not a Windows application: no NsisUpdater
 	}
 	var cfg map[string]any
-	if _, err := strictyaml.Unmarshal(fd.data, &cfg, strictyaml.Options{MaxSize: maxFeedSize}); err != nil {
+	if err := loadUpdaterYAML(fd.data, &cfg); err != nil {
 		return []signing.Finding{finding(RuleUpdatePublisher, signing.SeverityWarning, fd.path,
 			"electron-updater's settings are not plain YAML ("+err.Error()+"), as electron-builder writes them: the publisherName electron-updater reads was not compared with the release's signer")}
 	}
