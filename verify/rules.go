@@ -85,6 +85,9 @@ const (
 	// updates are installed without their signature checked, or one that
 	// names no signer of the release's executables.
 	RuleUpdatePublisher signing.Rule = "file/update-publisher"
+	// RuleUpdateInsecureURL: an application's electron-updater settings
+	// (app-update.yml) name an update server reached without TLS.
+	RuleUpdateInsecureURL signing.Rule = "file/update-insecure-url"
 	// RuleBlocklistWarning: a blocklist the verification used loaded with
 	// a warning (stale, fetched in the future, a file its lock does not
 	// name, an entry that was skipped), documented in

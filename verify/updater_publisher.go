@@ -22,10 +22,12 @@ import (
 // SHA-512.
 
 // isAppUpdateYAML reports whether report path p is an application's
-// app-update.yml in its resources folder.
+// app-update.yml in its resources folder (a macOS bundle's
+// Contents/Resources).
 func isAppUpdateYAML(p string) bool {
-	return path.Base(p) == "app-update.yml" && path.Base(path.Dir(p)) == "resources" &&
-		!strings.Contains(strings.ToLower(p), "node_modules/")
+	dir := path.Dir(p)
+	return path.Base(p) == "app-update.yml" && !strings.Contains(strings.ToLower(p), "node_modules/") &&
+		(path.Base(dir) == "resources" || path.Base(dir) == "Resources" && path.Base(path.Dir(dir)) == "Contents")
 }
 
 // appSigners returns the signer subjects of the Authenticode-signed
@@ -50,30 +52,42 @@ func appSigners(p string, files map[string]*File) (subjects []string, exes bool)
 	return slices.Compact(subjects), exes
 }
 
-// appUpdateFindings returns the file/update-publisher findings of the
-// app-update.yml fd of a Windows application.
+// appUpdateFindings returns the file/update-publisher and
+// file/update-insecure-url findings of the app-update.yml fd.
 func appUpdateFindings(fd squirrelFeed, files map[string]*File) []signing.Finding {
 	subjects, exes := appSigners(fd.path, files)
-	if !exes {
-		return nil // not a Windows application: no NsisUpdater
-	}
 	var cfg map[string]any
 	if err := loadUpdaterYAML(fd.data, &cfg); err != nil {
-		return []signing.Finding{finding(RuleUpdatePublisher, signing.SeverityWarning, fd.path,
-			"electron-updater's settings are not plain YAML ("+err.Error()+"), as electron-builder writes them: the publisherName electron-updater reads was not compared with the release's signer")}
+		rule := RuleUpdateInsecureURL
+		if exes {
+			rule = RuleUpdatePublisher
+		}
+		return []signing.Finding{finding(rule, signing.SeverityWarning, fd.path,
+			"electron-updater's settings are not plain YAML ("+err.Error()+"), as electron-builder writes them: the update server and publisherName electron-updater reads were not checked")}
 	}
+	finds := updateURLFindings(fd.path, cfg)
+	if exes { // a Windows application: NsisUpdater
+		if msg, sev := publisherProblem(cfg["publisherName"], subjects); msg != "" {
+			finds = append(finds, finding(RuleUpdatePublisher, sev, fd.path, msg))
+		}
+	}
+	return finds
+}
+
+// publisherProblem says why NsisUpdater, given publisherName names, does
+// not take exactly the updates signed by the signers of the release's
+// executables (subjects), with the severity; "" when it does.
+func publisherProblem(names any, subjects []string) (string, signing.Severity) {
 	signer := "the release's executables are not signed"
 	if len(subjects) > 0 {
 		signer = "the release's executables are signed by " + strings.Join(subjects, "; ")
 	}
-	names := cfg["publisherName"]
 	if names == nil {
 		sev := signing.SeverityError
 		if len(subjects) == 0 {
 			sev = signing.SeverityWarning
 		}
-		return []signing.Finding{finding(RuleUpdatePublisher, sev, fd.path,
-			"electron-updater's settings give no publisherName: NsisUpdater installs an update without checking its Authenticode signature, so whoever serves the update feed installs any installer ("+signer+")")}
+		return "electron-updater's settings give no publisherName: NsisUpdater installs an update without checking its Authenticode signature, so whoever serves the update feed installs any installer (" + signer + ")", sev
 	}
 	list, ok := names.([]any)
 	if !ok {
@@ -81,11 +95,10 @@ func appUpdateFindings(fd squirrelFeed, files map[string]*File) []signing.Findin
 	}
 	for _, s := range subjects {
 		if !slices.ContainsFunc(list, func(n any) bool { return publisherMatches(n, s) }) {
-			return []signing.Finding{finding(RuleUpdatePublisher, signing.SeverityError, fd.path,
-				fmt.Sprintf("electron-updater's publisherName %s names no signer of the release: NsisUpdater refuses an update signed as this release is, and installs one signed by the publisher it names (%s)", jsonish(names), signer))}
+			return fmt.Sprintf("electron-updater's publisherName %s names no signer of the release: NsisUpdater refuses an update signed as this release is, and installs one signed by the publisher it names (%s)", jsonish(names), signer), signing.SeverityError
 		}
 	}
-	return nil
+	return "", 0
 }
 
 // jsonish is v (a YAML scalar or list) as a message quotes it.
