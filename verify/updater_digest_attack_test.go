@@ -81,6 +81,36 @@ func TestAttackUpdaterFeedDigest(t *testing.T) {
 	}
 }
 
+// TestUpdaterFeedDigestLargeInstaller: the SHA-512 of an installer too
+// large to be read whole (checked after the small files, from disk, in a
+// folder or a zip) is computed in its one pass and compared.
+func TestUpdaterFeedDigestLargeInstaller(t *testing.T) {
+	t.Parallel()
+	exe := getFixtures(t).peValid
+	big := append(slices.Clone(exe), make([]byte, 6<<20)...)
+	big[len(big)-1] = 1
+	const name = "Chatterbox-Setup-1.4.1.exe"
+	for _, c := range []struct {
+		name, sum string
+		want      []string
+	}{
+		{"the installer's sha512", sha512B64(big), nil},
+		{"another file's sha512", sha512B64(exe), []string{"error latest.yml"}},
+	} {
+		feed := []byte(builderFeed(name, len(big), "sha512: "+c.sum))
+		dir := t.TempDir()
+		writeTree(t, dir, map[string][]byte{name: big, "latest.yml": feed})
+		if got := feedFindings(run(t, Options{}, dir)); !slices.Equal(got, c.want) {
+			t.Errorf("%s: findings %q, want %q", c.name, got, c.want)
+		}
+		z := makeZip(t, []zipEntry{{name: name, data: big}, {name: "latest.yml", data: feed}})
+		writeTree(t, dir, map[string][]byte{"release.zip": z})
+		if got := feedFindings(run(t, Options{}, filepath.Join(dir, "release.zip"))); !slices.Equal(got, c.want) {
+			t.Errorf("%s, in a zip: findings %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
 // TestAttackUpdaterFeedPackages: an NSIS web installer's feed lists, under
 // packages, the package of each architecture (path, sha512, size), which
 // electron-updater resolves against the feed's URL as it does a file's
