@@ -359,7 +359,7 @@ func (e *engine) processIn(j *job, dirs *dirCache) {
 	c := &check{e: e, j: j, f: File{Path: j.path, Size: j.size, Kind: KindOther}, dirs: dirs}
 	needSHA1, needMD5 := e.bl.needsHashes()
 	feedSHA1, keep := squirrelWants(j.path, j.size)
-	c.hasher.init(needSHA1 || e.catSHA1 || feedSHA1, needMD5, j.checkCRC)
+	c.hasher.init(needSHA1 || e.catSHA1 || feedSHA1 || j.feedSHA1, needMD5, j.checkCRC)
 	c.hasher.keep = keep
 	if j.feedDigest {
 		c.hasher.sha512 = sha512.New()

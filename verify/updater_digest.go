@@ -31,46 +31,62 @@ func isFeedDirYAML(p string) bool {
 }
 
 // markFeedDigests sets job.feedDigest on the jobs of a folder's files
-// that lie beside YAML that may be a feed (by sibName, the path in the
-// folder walked). A file a feed lists in a folder under it, or in an
-// archive, has no SHA-512 computed: its feed's sha512 is reported as not
-// compared.
+// that lie beside YAML that may be a feed, and job.feedSHA1 on those
+// beside a Squirrel RELEASES (by sibName, the path in the folder walked).
+// A file a feed lists in a folder under it, or in an archive, has no
+// SHA-512 computed: its feed's sha512 is reported as not compared.
 func markFeedDigests(jobs []*job) {
-	var dirs map[string]bool
+	var d feedDirs
 	for _, j := range jobs {
-		if isFeedDirYAML(j.sibName) {
-			if dirs == nil {
-				dirs = map[string]bool{}
-			}
-			dirs[path.Dir(j.sibName)] = true
-		}
+		d.note(j.sibName)
 	}
-	if dirs == nil {
+	if d.yaml == nil && d.squirrel == nil {
 		return
 	}
 	for _, j := range jobs {
-		j.feedDigest = dirs[path.Dir(j.sibName)]
+		d.mark(j)
 	}
 }
 
-// feedDigestSink returns sink, setting job.feedDigest on the jobs of the
-// entries of a zip archive (files) that lie beside YAML that may be a
-// feed, by their names in the archive (job.sibName).
-func feedDigestSink(files []*zip.File, sink func(*job)) func(*job) {
-	var dirs map[string]bool
-	for _, zf := range files {
-		if isFeedDirYAML(zf.Name) {
-			if dirs == nil {
-				dirs = map[string]bool{}
-			}
-			dirs[path.Dir(zf.Name)] = true
+// feedDirs holds the folders that hold YAML that may be an
+// electron-updater feed, and those that hold a Squirrel RELEASES.
+type feedDirs struct{ yaml, squirrel map[string]bool }
+
+// note records the file at path p (in the folder or archive walked).
+func (d *feedDirs) note(p string) {
+	switch {
+	case isFeedDirYAML(p):
+		if d.yaml == nil {
+			d.yaml = map[string]bool{}
 		}
+		d.yaml[path.Dir(p)] = true
+	case isFeedName(p):
+		if d.squirrel == nil {
+			d.squirrel = map[string]bool{}
+		}
+		d.squirrel[path.Dir(p)] = true
 	}
-	if dirs == nil {
+}
+
+// mark sets the job's feedDigest and feedSHA1 by its folder.
+func (d *feedDirs) mark(j *job) {
+	dir := path.Dir(j.sibName)
+	j.feedDigest, j.feedSHA1 = d.yaml[dir], d.squirrel[dir]
+}
+
+// feedDigestSink returns sink, setting job.feedDigest and job.feedSHA1 on
+// the jobs of the entries of a zip archive (files) by their names in the
+// archive (job.sibName).
+func feedDigestSink(files []*zip.File, sink func(*job)) func(*job) {
+	var d feedDirs
+	for _, zf := range files {
+		d.note(zf.Name)
+	}
+	if d.yaml == nil && d.squirrel == nil {
 		return sink
 	}
 	return func(j *job) {
-		j.feedDigest = dirs[path.Dir(j.sibName)]
+		d.mark(j)
 		sink(j)
 	}
 }

@@ -107,6 +107,9 @@ type job struct {
 	// be an electron-updater feed: its check computes its SHA-512, which
 	// the feed may give (see updaterFeedProblem).
 	feedDigest bool
+	// feedSHA1 says the file lies in a folder that holds a Squirrel
+	// RELEASES feed: its check computes its SHA-1, which a line may give.
+	feedSHA1 bool
 
 	crc      uint32 // the zip entry's CRC-32, when checkCRC
 	checkCRC bool
