@@ -23,11 +23,12 @@ import (
 
 // isAppUpdateYAML reports whether report path p is an application's
 // app-update.yml in its resources folder (a macOS bundle's
-// Contents/Resources).
+// Contents/Resources), in any case: Windows and macOS file systems find
+// "Resources/App-Update.yml" by the name electron-updater asks for.
 func isAppUpdateYAML(p string) bool {
 	dir := path.Dir(p)
-	return path.Base(p) == "app-update.yml" && !strings.Contains(strings.ToLower(p), "node_modules/") &&
-		(path.Base(dir) == "resources" || path.Base(dir) == "Resources" && path.Base(path.Dir(dir)) == "Contents")
+	return strings.EqualFold(path.Base(p), "app-update.yml") && !strings.Contains(strings.ToLower(p), "node_modules/") &&
+		strings.EqualFold(path.Base(dir), "resources")
 }
 
 // appSigners returns the signer subjects of the Authenticode-signed

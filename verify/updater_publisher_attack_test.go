@@ -30,6 +30,8 @@ func publisherFindings(r *Report) []string {
 // the settings are YAML electron-builder does not write); the settings
 // electron-builder writes, by CN or by full name, pass, as do a Linux
 // application's and a macOS bundle's, which NsisUpdater never reads.
+// Settings named in another case ("Resources/App-Update.yml"), which
+// Windows finds by electron-updater's name, are read too.
 func TestAttackUpdatePublisher(t *testing.T) {
 	t.Parallel()
 	f := getFixtures(t)
@@ -62,6 +64,11 @@ func TestAttackUpdatePublisher(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"win-unpacked/Chatterbox.exe": f.peValid, "win-unpacked/Resources/App-Update.yml": []byte(base)})
+	if got, want := publisherFindings(run(t, Options{}, dir)), []string{"error win-unpacked/Resources/App-Update.yml"}; !slices.Equal(got, want) {
+		t.Errorf("settings named in another case, which Windows finds: findings %q, want %q", got, want)
+	}
+	dir = t.TempDir()
 	writeTree(t, dir, map[string][]byte{
 		"linux-unpacked/chatterbox": []byte("#!/bin/sh\n"), "linux-unpacked/resources/app-update.yml": []byte(base),
 		"mac/Chatterbox.app/Contents/Resources/app-update.yml": []byte(base)})
