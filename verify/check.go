@@ -8,6 +8,7 @@ import (
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -109,6 +110,9 @@ type fileHasher struct {
 	sha256 hash.Hash
 	sha1   hash.Hash
 	md5    hash.Hash
+	// sha512, when set, feeds the SHA-512 an electron-updater feed may
+	// give of the file (see job.feedDigest).
+	sha512 hash.Hash
 	crc    hash.Hash32
 	// tail keeps the last bytes written, where a zip archive's end
 	// record is looked for without reading the file again; nsis looks
@@ -177,6 +181,9 @@ func (h *fileHasher) Write(p []byte) (int, error) {
 	if h.sha1 != nil {
 		h.sha1.Write(p)
 	}
+	if h.sha512 != nil {
+		h.sha512.Write(p)
+	}
 	if h.md5 != nil {
 		h.md5.Write(p)
 	}
@@ -201,7 +208,7 @@ func (h *fileHasher) Reset() {
 	if h.keep != nil {
 		h.keep.reset()
 	}
-	for _, x := range []hash.Hash{h.sha256, h.sha1, h.md5} {
+	for _, x := range []hash.Hash{h.sha256, h.sha1, h.md5, h.sha512} {
 		if x != nil {
 			x.Reset()
 		}
@@ -352,8 +359,11 @@ func (e *engine) processIn(j *job, dirs *dirCache) {
 	c := &check{e: e, j: j, f: File{Path: j.path, Size: j.size, Kind: KindOther}, dirs: dirs}
 	needSHA1, needMD5 := e.bl.needsHashes()
 	feedSHA1, keep := squirrelWants(j.path, j.size)
-	c.hasher.init(needSHA1 || e.catSHA1 || feedSHA1, needMD5, j.checkCRC)
+	c.hasher.init(needSHA1 || e.catSHA1 || feedSHA1 || j.feedSHA1, needMD5, j.checkCRC)
 	c.hasher.keep = keep
+	if j.feedDigest {
+		c.hasher.sha512 = sha512.New()
+	}
 	c.h = &c.hasher
 	c.run()
 	for i := len(c.cleanup) - 1; i >= 0; i-- {
@@ -892,7 +902,7 @@ func (c *check) hashFile(ra io.ReaderAt, size int64, hdr []byte) bool {
 	switch {
 	case c.h.n == size:
 		c.f.SHA256 = c.h.digest()
-	case c.j.sum != nil && c.h.sha1 == nil && c.h.md5 == nil && c.h.crc == nil:
+	case c.j.sum != nil && c.h.sha1 == nil && c.h.md5 == nil && c.h.crc == nil && c.h.sha512 == nil:
 		// An archive entry whose SHA-256 the archive's check computed
 		// while hashing the archive, and no other hash is needed.
 		copy(c.f.SHA256[:], c.j.sum)

@@ -300,6 +300,9 @@ type engine struct {
 	// checkSquirrelFeeds).
 	feeds    []squirrelFeed
 	feedSHA1 map[string]string
+	// feedSHA512 holds the SHA-512 of the files that lie beside YAML
+	// that may be an electron-updater feed (see noteFeedDigest).
+	feedSHA512 map[string][]byte
 
 	// catalogs are the security catalogs verified (Options.Catalogs
 	// first, then those of the release as their checks finish); extras

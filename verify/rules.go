@@ -74,10 +74,20 @@ const (
 	// so that the files inside it are not checked.
 	RuleUncheckedArchive = container.RuleUncheckedArchive
 	// RuleUpdateNotInRelease: an update feed of the release (a
-	// Squirrel.Windows RELEASES file, an electron-updater latest.yml)
+	// Squirrel.Windows RELEASES file, an electron-updater latest.yml, a
+	// Squirrel.Mac RELEASES.json)
 	// lists a package that is not the release's file beside it: a URL, a
-	// file it does not hold, or one of another size (or SHA-1).
+	// file it does not hold, or one of another size or digest (SHA-1,
+	// SHA-512, SHA-256).
 	RuleUpdateNotInRelease signing.Rule = "file/update-not-in-release"
+	// RuleUpdatePublisher: a Windows application's electron-updater
+	// settings (resources/app-update.yml) give no publisherName, so that
+	// updates are installed without their signature checked, or one that
+	// names no signer of the release's executables.
+	RuleUpdatePublisher signing.Rule = "file/update-publisher"
+	// RuleUpdateInsecureURL: an application's electron-updater settings
+	// (app-update.yml) name an update server reached without TLS.
+	RuleUpdateInsecureURL signing.Rule = "file/update-insecure-url"
 	// RuleBlocklistWarning: a blocklist the verification used loaded with
 	// a warning (stale, fetched in the future, a file its lock does not
 	// name, an entry that was skipped), documented in

@@ -67,7 +67,7 @@ func isNupkgName(p string) bool { return strings.HasSuffix(strings.ToLower(p), "
 // first maxFeedSize bytes (a feed, Squirrel's or electron-updater's),
 // else nil.
 func squirrelWants(p string, size int64) (sha1 bool, keep *keptBytes) {
-	if isFeedName(p) || isYAMLName(p) {
+	if isFeedName(p) || isYAMLName(p) || isMacFeedName(p) {
 		return false, &keptBytes{max: maxFeedSize}
 	}
 	return isNupkgName(p), nil
@@ -77,11 +77,12 @@ func squirrelWants(p string, size int64) (sha1 bool, keep *keptBytes) {
 // c: a feed's bytes, a package's SHA-1; each only when the check hashed
 // the whole file.
 func (e *engine) noteSquirrel(c *check) {
+	e.noteFeedDigest(c)
 	h := c.h
 	whole := !c.readProblem && h.n == c.f.Size
 	switch {
 	case h.keep != nil && whole && int64(len(h.keep.b)) == min(h.n, maxFeedSize) &&
-		(isFeedName(c.f.Path) || h.keep.over || mayHoldKey(h.keep.b, "sha")):
+		(isFeedName(c.f.Path) || h.keep.over || mayHoldKey(h.keep.b, "sha") || isAppUpdateYAML(c.f.Path) || isMacFeedName(c.f.Path)):
 		// Of YAML, only what may be an electron-updater feed (a sha512
 		// or sha2 key, however spelled) is kept: node_modules hold many
 		// .yml files. A
@@ -94,7 +95,7 @@ func (e *engine) noteSquirrel(c *check) {
 		e.mu.Lock()
 		e.feeds = append(e.feeds, fd)
 		e.mu.Unlock()
-	case h.sha1 != nil && whole && isNupkgName(c.f.Path):
+	case h.sha1 != nil && whole && (isNupkgName(c.f.Path) || c.j.feedSHA1):
 		e.mu.Lock()
 		if e.feedSHA1 == nil {
 			e.feedSHA1 = map[string]string{}
@@ -188,8 +189,16 @@ func (e *engine) checkSquirrelFeeds() {
 				fmt.Sprintf("an update feed (or YAML that may be one) of more than %d bytes: the packages it lists were not compared with the release's", maxFeedSize)))
 			continue
 		}
+		if isMacFeedName(fd.path) {
+			finds = append(finds, macFeedFindings(fd, files)...)
+			continue
+		}
+		if isAppUpdateYAML(fd.path) {
+			finds = append(finds, appUpdateFindings(fd, files)...)
+			continue
+		}
 		if !isFeedName(fd.path) {
-			finds = append(finds, updaterFeedFindings(fd, files)...)
+			finds = append(finds, updaterFeedFindings(fd, files, e.feedSHA512)...)
 			continue
 		}
 		entries, ok := parseFeed(fd.data)
@@ -204,28 +213,23 @@ func (e *engine) checkSquirrelFeeds() {
 		}
 		dir := path.Dir(fd.path)
 		for _, en := range entries {
-			msg, missing := e.feedProblem(en, files, dir)
-			if msg == "" {
-				continue
+			if msg, sev := e.feedProblem(en, files, dir, newest); msg != "" {
+				finds = append(finds, finding(RuleUpdateNotInRelease, sev, fd.path, msg))
 			}
-			sev := signing.SeverityError
-			if missing && en.version != nil && slices.Compare(en.version, newest) < 0 {
-				// Releasify keeps the lines of every earlier release,
-				// whose packages were published with them.
-				sev = signing.SeverityNote
-			}
-			finds = append(finds, finding(RuleUpdateNotInRelease, sev, fd.path, msg))
 		}
 	}
 	e.addFindings(finds...)
 }
 
 // feedProblem says why the package the feed's line en names is not the
-// release's own file beside the feed (in folder dir), or ""; missing
-// reports a file name the release does not hold.
-func (e *engine) feedProblem(en feedEntry, files map[string]*File, dir string) (msg string, missing bool) {
+// release's own file beside the feed (in folder dir), with the severity:
+// an error, but a note for a file name the release does not hold of an
+// older version than newest (Squirrel's releasify keeps the lines of
+// every earlier release, whose packages were published with them), and a
+// warning for a file whose SHA-1 was not computed; "" when it is.
+func (e *engine) feedProblem(en feedEntry, files map[string]*File, dir string, newest []int) (string, signing.Severity) {
 	if en.url != "" {
-		return fmt.Sprintf("Squirrel feed lists %s: Update.exe downloads that package from the URL, and it was not checked", en.url), false
+		return fmt.Sprintf("Squirrel feed lists %s: Update.exe downloads that package from the URL, and it was not checked", en.url), signing.SeverityError
 	}
 	p := joinPath(dir, en.name)
 	if dir == "." {
@@ -233,13 +237,21 @@ func (e *engine) feedProblem(en feedEntry, files map[string]*File, dir string) (
 	}
 	f := files[p]
 	if f == nil {
-		return fmt.Sprintf("Squirrel feed lists %s, which the release does not hold beside it: Update.exe downloads it, and it was not checked", en.name), true
+		sev := signing.SeverityError
+		if en.version != nil && slices.Compare(en.version, newest) < 0 {
+			sev = signing.SeverityNote
+		}
+		return fmt.Sprintf("Squirrel feed lists %s, which the release does not hold beside it: Update.exe downloads it, and it was not checked", en.name), sev
 	}
 	if f.Size != en.size {
-		return fmt.Sprintf("Squirrel feed lists %s of %d bytes, but the release's file has %d: Update.exe refuses it and installs only a package of the feed's size and SHA-1, which was not checked", en.name, en.size, f.Size), false
+		return fmt.Sprintf("Squirrel feed lists %s of %d bytes, but the release's file has %d: Update.exe refuses it and installs only a package of the feed's size and SHA-1, which was not checked", en.name, en.size, f.Size), signing.SeverityError
 	}
-	if sum, ok := e.feedSHA1[p]; ok && sum != en.sha1 {
-		return fmt.Sprintf("Squirrel feed lists %s with SHA-1 %s, but the release's file has SHA-1 %s: Update.exe installs only a package of the feed's SHA-1, which was not checked", en.name, en.sha1, sum), false
+	sum, ok := e.feedSHA1[p]
+	if !ok {
+		return fmt.Sprintf("Squirrel feed lists %s with SHA-1 %s, but the SHA-1 of the release's file was not computed (it was not read whole): the line was not compared with it", en.name, en.sha1), signing.SeverityWarning
 	}
-	return "", false
+	if sum != en.sha1 {
+		return fmt.Sprintf("Squirrel feed lists %s with SHA-1 %s, but the release's file has SHA-1 %s: Update.exe installs only a package of the feed's SHA-1, which was not checked", en.name, en.sha1, sum), signing.SeverityError
+	}
+	return "", 0
 }

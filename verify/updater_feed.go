@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -68,10 +70,12 @@ func mayHoldKey(data []byte, keys ...string) bool {
 var yamlEscape = regexp.MustCompile(`\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|\r?\n[ \t]*)`)
 
 // updaterFeedFile is a file an electron-updater feed lists: its url and
-// size (0: not given).
+// size (0: not given), and the digests it gives as YAML reads them (nil:
+// not given).
 type updaterFeedFile struct {
-	url  string
-	size int64
+	url          string
+	size         int64
+	sha512, sha2 any
 }
 
 // parseUpdaterFeed returns the files the electron-updater feed data lists,
@@ -83,7 +87,7 @@ type updaterFeedFile struct {
 // nor a sha2.
 func parseUpdaterFeed(data []byte) (files []updaterFeedFile, ok bool) {
 	var f map[string]any
-	if _, err := strictyaml.Unmarshal(data, &f, strictyaml.Options{MaxSize: maxFeedSize}); err != nil || f == nil || jsString(f["version"]) == "" {
+	if err := loadUpdaterYAML(data, &f); err != nil || f == nil || jsString(f["version"]) == "" {
 		return nil, false
 	}
 	list, _ := f["files"].([]any)
@@ -98,14 +102,36 @@ func parseUpdaterFeed(data []byte) (files []updaterFeedFile, ok bool) {
 		if m == nil || (m["sha512"] == nil && m["sha2"] == nil) {
 			return nil, false // ERR_UPDATER_NO_CHECKSUM: the feed is refused
 		}
-		u := jsString(m["url"])
-		if m["url"] == nil {
-			u = "undefined"
-		}
-		size, _ := m["size"].(int)
-		files = append(files, updaterFeedFile{u, int64(size)})
+		files = append(files, feedFileOf(m, "url"))
 	}
-	return files, len(files) > 0
+	return append(files, feedPackages(f["packages"])...), len(files) > 0
+}
+
+// feedFileOf returns the file the feed's entry m lists, named by its key
+// urlKey ("undefined" when missing, as JavaScript's String gives it).
+func feedFileOf(m map[string]any, urlKey string) updaterFeedFile {
+	u := jsString(m[urlKey])
+	if m[urlKey] == nil {
+		u = "undefined"
+	}
+	size, _ := m["size"].(int)
+	return updaterFeedFile{url: u, size: int64(size), sha512: m["sha512"], sha2: m["sha2"]}
+}
+
+// feedPackages returns the files of an NSIS web installer's feed's
+// packages (packages: {x64: {path, sha512, size}}): electron-updater
+// resolves the path of the client's architecture's (or ia32's) as it does
+// a file's url, downloads it and hands it to the installer. Every
+// architecture's is listed, sorted by architecture.
+func feedPackages(v any) []updaterFeedFile {
+	m, _ := v.(map[string]any)
+	var files []updaterFeedFile
+	for _, arch := range slices.Sorted(maps.Keys(m)) {
+		if p, _ := m[arch].(map[string]any); p != nil {
+			files = append(files, feedFileOf(p, "path"))
+		}
+	}
+	return files
 }
 
 // jsString is v's string form as JavaScript's String() gives it for a
@@ -154,19 +180,21 @@ func resolveFeedURL(dir, u string) (p string, local bool) {
 
 // updaterFeedFindings returns the file/update-not-in-release errors of
 // the electron-updater feed fd (none when it is other YAML).
-func updaterFeedFindings(fd squirrelFeed, files map[string]*File) []signing.Finding {
+func updaterFeedFindings(fd squirrelFeed, files map[string]*File, sums map[string][]byte) []signing.Finding {
 	list, ok := parseUpdaterFeed(fd.data)
 	if !ok {
 		var probe any
-		if _, err := strictyaml.Unmarshal(fd.data, &probe, strictyaml.Options{MaxSize: maxFeedSize}); err != nil &&
+		if err := loadUpdaterYAML(fd.data, &probe); err != nil &&
 			mayHoldKey(fd.data, "version") && mayHoldKey(fd.data, "sha512", "sha2") {
 			// What may be a feed that the strict reader refuses (an
 			// anchor, an alias, a tag), and electron-updater's js-yaml
 			// reads: electron-builder writes none of those.
 			// js-yaml refuses what is not YAML, a second document and a
-			// duplicate key too: a warning for those.
+			// duplicate key too: a warning for those. It reads a key that
+			// is a sequence or a mapping as its string form ("? [url]" is
+			// url): an error.
 			sev := signing.SeverityWarning
-			if errors.Is(err, strictyaml.ErrAlias) || errors.Is(err, strictyaml.ErrTag) {
+			if errors.Is(err, strictyaml.ErrAlias) || errors.Is(err, strictyaml.ErrTag) || errors.Is(err, strictyaml.ErrKey) || errors.Is(err, errEscapedSlash) {
 				sev = signing.SeverityError
 			}
 			return []signing.Finding{finding(RuleUpdateNotInRelease, sev, fd.path,
@@ -176,26 +204,28 @@ func updaterFeedFindings(fd squirrelFeed, files map[string]*File) []signing.Find
 	}
 	var finds []signing.Finding
 	for _, f := range list {
-		if msg := updaterFeedProblem(f, files, path.Dir(fd.path)); msg != "" {
-			finds = append(finds, finding(RuleUpdateNotInRelease, signing.SeverityError, fd.path, msg))
+		if sev, msg := updaterFeedProblem(f, files, sums, path.Dir(fd.path)); msg != "" {
+			finds = append(finds, finding(RuleUpdateNotInRelease, sev, fd.path, msg))
 		}
 	}
 	return finds
 }
 
 // updaterFeedProblem says why the file electron-updater downloads for f,
-// listed by a feed in folder dir, is not the release's own, or "".
-func updaterFeedProblem(f updaterFeedFile, files map[string]*File, dir string) string {
+// listed by a feed in folder dir, is not the release's own (sums holds
+// the SHA-512 of files by report path, see noteFeedDigest), with its
+// severity; "" when it is.
+func updaterFeedProblem(f updaterFeedFile, files map[string]*File, sums map[string][]byte, dir string) (signing.Severity, string) {
 	p, local := resolveFeedURL(dir, f.url)
 	if !local {
-		return fmt.Sprintf("electron-updater feed lists %q, which is not a file beside the feed: clients download it from there, and it was not checked", f.url)
+		return signing.SeverityError, fmt.Sprintf("electron-updater feed lists %q, which is not a file beside the feed: clients download it from there, and it was not checked", f.url)
 	}
 	x := files[p]
 	if x == nil {
-		return fmt.Sprintf("electron-updater feed lists %q, which the release does not hold at %s: clients download it, and it was not checked", f.url, p)
+		return signing.SeverityError, fmt.Sprintf("electron-updater feed lists %q, which the release does not hold at %s: clients download it, and it was not checked", f.url, p)
 	}
 	if f.size > 0 && x.Size != f.size {
-		return fmt.Sprintf("electron-updater feed lists %q of %d bytes, but the release's file has %d: clients keep only a download of the feed's SHA-512, which was not checked", f.url, f.size, x.Size)
+		return signing.SeverityError, fmt.Sprintf("electron-updater feed lists %q of %d bytes, but the release's file has %d: clients keep only a download of the feed's SHA-512, which was not checked", f.url, f.size, x.Size)
 	}
-	return ""
+	return feedDigestProblem(f, x, sums, p)
 }

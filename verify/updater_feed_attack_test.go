@@ -23,8 +23,9 @@ func TestAttackUpdaterFeedElsewhere(t *testing.T) {
 	t.Parallel()
 	f := getFixtures(t)
 	exe := f.peValid
+	sum := sha512B64(exe)
 	feed := func(url string, size int) string {
-		return fmt.Sprintf("version: 1.4.1\nfiles:\n  - url: %s\n    sha512: c2hhNTEy\n    size: %d\npath: %s\nsha512: c2hhNTEy\nreleaseDate: '2026-12-01T00:00:00.000Z'\n", url, size, url)
+		return fmt.Sprintf("version: 1.4.1\nfiles:\n  - url: %s\n    sha512: %s\n    size: %d\npath: %s\nsha512: %s\nreleaseDate: '2026-12-01T00:00:00.000Z'\n", url, sum, size, url, sum)
 	}
 	n := len(exe)
 	cases := []struct {

@@ -103,6 +103,14 @@ type job struct {
 	// which its check opens by name in that directory (see dirCache).
 	dirLen int
 
+	// feedDigest says the file lies in a folder that holds YAML which may
+	// be an electron-updater feed: its check computes its SHA-512, which
+	// the feed may give (see updaterFeedProblem).
+	feedDigest bool
+	// feedSHA1 says the file lies in a folder that holds a Squirrel
+	// RELEASES feed: its check computes its SHA-1, which a line may give.
+	feedSHA1 bool
+
 	crc      uint32 // the zip entry's CRC-32, when checkCRC
 	checkCRC bool
 	depth    int    // archive nesting
@@ -187,6 +195,7 @@ func (e *engine) walkDir(in input) error {
 	if err != nil {
 		return err
 	}
+	markFeedDigests(jobs)
 	// The report will hold about one file per job: its list is sized once
 	// rather than grown (and copied) about twenty times over as checks end.
 	e.mu.Lock()
@@ -427,6 +436,7 @@ func (e *engine) zipEntries(zr *zip.Reader, ra io.ReaderAt, size int64, prefix, 
 	if len(apps.roots) > 0 || e.pol.usesSigstore() || container.ZipHoldsCabinets(apps.fsys.File) {
 		sib = apps.fsys
 	}
+	sink = feedDigestSink(zr.File, sink)
 	e.zipChunkEntries(zc, zr, 0, ra, size, prefix, depth, ref, apps.roots, apps.states, sib, sink)
 }
 
