@@ -37,7 +37,7 @@ func FuzzSquirrelFeed(f *testing.F) {
 		}
 		var again strings.Builder
 		for _, en := range entries {
-			if !feedSHA1Hex.MatchString(en.sha1) || en.size < 0 || en.name == "" {
+			if !feedSHA1Hex.MatchString(en.sha1) || en.size < 0 || en.name == "" && en.url == "" {
 				t.Fatalf("entry %+v", en)
 			}
 			if strings.ContainsAny(en.name, `/\`) || (en.url == "" && strings.ContainsAny(en.name, "\"<>|:*?")) {
