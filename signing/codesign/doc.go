@@ -20,6 +20,10 @@
 // (Apple's roots are [signing.EmbeddedApple]), the Developer ID markers,
 // the CodeDirectory's team ID against the leaf's subject OU (the last one, as macOS reads it), and an RFC 3161
 // timestamp, which when verified becomes the time the chain is checked at.
+// A CMS signer whose digest or signature algorithm is MD5 is invalid
+// (codesign/signature-invalid), as in signing/authenticode and signing/pkg:
+// an MD5 collision gives two CodeDirectories one signature. Chains through
+// an MD5-signed certificate are refused, as macOS's basic X.509 policy does.
 // Every byte of the CMS is attributed: bytes no verified field owns (crls,
 // non-certificate entries, odd algorithm parameters, unsigned attributes
 // other than the timestamp, the same inside the token) and certificates no
