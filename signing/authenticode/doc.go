@@ -71,6 +71,12 @@
 // authenticode/weak-algorithm error and a failed digest-algorithm check, as
 // an MD5 checksum is in signing/pkg. SHA-1 is accepted with a warning.
 //
+// The first timestamp that verifies dates the signature. Which of an RFC
+// 3161 token and a legacy countersignature WinVerifyTrust prefers is not
+// documented, so when a signature carries both and they disagree (one
+// fails, or they are over an hour apart) that is reported
+// (authenticode/timestamps-disagree) rather than settled silently.
+//
 // Integrity and trust are separate: an intact signature whose chain does not
 // reach a trusted root is untrusted, never invalid. Revocation (CRL, OCSP) is
 // not checked, nor are certificate policies (name constraints are); match the

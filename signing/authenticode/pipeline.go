@@ -283,6 +283,7 @@ func (j *judgement) timestamps() {
 			}
 		}
 	}
+	j.timestampDisagreement()
 	j.timestampVerdict(best)
 }
 
