@@ -74,8 +74,9 @@ type SignSpec struct {
 	SigningTime time.Time
 	// ProgramName fills SpcSpOpusInfo when not empty.
 	ProgramName string
-	// Stamp adds a timestamp when not nil.
-	Stamp *Stamp
+	// Stamp adds a timestamp when not nil; AlsoStamp a second one after it
+	// (a legacy countersignature beside an RFC 3161 token, say).
+	Stamp, AlsoStamp *Stamp
 	// Nested are ContentInfo DERs to carry as values of one nested-signature
 	// attribute.
 	Nested [][]byte
@@ -195,7 +196,10 @@ func signContentType(typ asn1.ObjectIdentifier, content []byte, h crypto.Hash, s
 	if len(s.Nested) > 0 {
 		unsigned = append(unsigned, testpki.Attr{Type: OIDNestedSignature, Values: s.Nested})
 	}
-	if s.Stamp != nil {
+	for _, st := range []*Stamp{s.Stamp, s.AlsoStamp} {
+		if st == nil {
+			continue
+		}
 		// RSA PKCS#1 v1.5 signatures are deterministic: sign once to learn
 		// the signature value, then again with the timestamp attached.
 		first, err := cms.Parse(testpki.SignCMS(spec))
@@ -203,24 +207,24 @@ func signContentType(typ asn1.ObjectIdentifier, content []byte, h crypto.Hash, s
 			return nil, fmt.Errorf("pefile: parsing own signature: %v", err)
 		}
 		stamped := first.Signers[0].Signature
-		if s.Stamp.Corrupt {
+		if st.Corrupt {
 			stamped = append([]byte("not the signature"), stamped...)
 		}
-		th := s.Stamp.Hash
+		th := st.Hash
 		if th == 0 {
 			th = crypto.SHA256
 		}
-		if s.Stamp.Legacy {
-			cs := s.Stamp.TSA.Countersign(th, stamped, s.Stamp.At)
-			if s.Stamp.RawRSA {
-				if cs, err = rawCountersign(s.Stamp.TSA, th, stamped, s.Stamp.At); err != nil {
+		if st.Legacy {
+			cs := st.TSA.Countersign(th, stamped, st.At)
+			if st.RawRSA {
+				if cs, err = rawCountersign(st.TSA, th, stamped, st.At); err != nil {
 					return nil, err
 				}
 			}
 			unsigned = append(unsigned, testpki.Attr{Type: OIDCounterSignature, Values: [][]byte{cs}})
-			spec.Certs = append(append(spec.Certs, s.Stamp.TSA), s.Stamp.Chain...)
+			spec.Certs = append(append(spec.Certs, st.TSA), st.Chain...)
 		} else {
-			tok := s.Stamp.TSA.TimestampTokenRaw(th, stamped, s.Stamp.At, s.Stamp.RawCertificates, s.Stamp.Chain...)
+			tok := st.TSA.TimestampTokenRaw(th, stamped, st.At, st.RawCertificates, st.Chain...)
 			unsigned = append(unsigned, testpki.Attr{Type: OIDRFC3161CounterSign, Values: [][]byte{tok}})
 		}
 	}

@@ -59,6 +59,24 @@
 // rules in a line reader that accepts what this package reports. The
 // digest rules were checked against its code, osslsigncode's and jsign's.
 //
+// MD5 is refused as Windows refuses it since the MD5 deprecation (security
+// advisory 2862973, KB2862973; built into Windows 8.1 and Server 2012 R2): a
+// code-signing or time-stamping chain through an MD5-signed certificate
+// does not verify (untrusted), except a code-signing one for a signature
+// that a verified timestamp dates before March 2009, which Windows still
+// accepts (kept, with an authenticode/weak-algorithm error). Content bound
+// only by MD5 (the Authenticode digest, the signer's digest or signature
+// algorithm, a catalog's member digests) is not bound against a
+// chosen-prefix collision, so such a signature is invalid, with an
+// authenticode/weak-algorithm error and a failed digest-algorithm check, as
+// an MD5 checksum is in signing/pkg. SHA-1 is accepted with a warning.
+//
+// The first timestamp that verifies dates the signature. Which of an RFC
+// 3161 token and a legacy countersignature WinVerifyTrust prefers is not
+// documented, so when a signature carries both and they disagree (one
+// fails, or they are over an hour apart) that is reported
+// (authenticode/timestamps-disagree) rather than settled silently.
+//
 // Integrity and trust are separate: an intact signature whose chain does not
 // reach a trusted root is untrusted, never invalid. Revocation (CRL, OCSP) is
 // not checked, nor are certificate policies (name constraints are); match the

@@ -283,6 +283,7 @@ func (j *judgement) timestamps() {
 			}
 		}
 	}
+	j.timestampDisagreement()
 	j.timestampVerdict(best)
 }
 
@@ -461,7 +462,7 @@ func (j *judgement) trust() {
 			j.sig.AddCheck(signing.CheckEKU, false, detail)
 			j.trusted = false
 		}
-		cr := v.opts.Trust.VerifyChain(chk.Cert, sd.Certificates, signing.ChainOptions{Time: j.at, Earliest: j.earliest, Usage: x509.ExtKeyUsageCodeSigning})
+		cr := v.opts.Trust.VerifyChain(chk.Cert, sd.Certificates, signing.ChainOptions{Time: j.at, Earliest: j.earliest, Usage: x509.ExtKeyUsageCodeSigning, RefuseMD5: j.refuseMD5Chain()})
 		j.own.chains = append(j.own.chains, cr.Chain)
 		j.sig.Chain = cr.Identities()
 		for _, w := range cr.Weak {
@@ -490,7 +491,13 @@ func (j *judgement) trust() {
 				sev = signing.SeverityError // MD5 collisions forged a code-signing CA (Flame, 2012)
 			}
 		}
-		j.finding(RuleWeakAlgorithm, sev, fmt.Sprintf("signature %d uses weak algorithms: %s", i, strings.Join(j.weak, "; ")))
+		msg := fmt.Sprintf("signature %d uses weak algorithms: %s", i, strings.Join(j.weak, "; "))
+		if md5 := j.md5Bindings(); len(md5) > 0 {
+			j.intact = false
+			j.sig.AddCheck(CheckDigestAlgorithm, false, "the signed content is bound with MD5 ("+strings.Join(md5, "; ")+"), which a collision forges")
+			msg += ": content bound only by MD5 is not bound against a forger, so the signature is invalid"
+		}
+		j.finding(RuleWeakAlgorithm, sev, msg)
 	}
 }
 

@@ -31,9 +31,14 @@ const (
 	RuleUntrustedChain signing.Rule = "authenticode/untrusted-chain"
 	// RuleTimestampInvalid: a timestamp is present but does not verify.
 	RuleTimestampInvalid signing.Rule = "authenticode/timestamp-invalid"
+	// RuleTimestampsDisagree: a signature's RFC 3161 timestamp and legacy
+	// countersignature disagree (one fails, or their times differ).
+	RuleTimestampsDisagree signing.Rule = "authenticode/timestamps-disagree"
 	// RuleChecksumMismatch: the PE checksum is set and wrong.
 	RuleChecksumMismatch signing.Rule = "authenticode/checksum-mismatch"
 	// RuleWeakAlgorithm: MD5 or SHA-1 in a digest, signature or certificate.
+	// MD5 is an error, and MD5 in a digest or the signer's signature makes
+	// the signature invalid (see CheckDigestAlgorithm).
 	RuleWeakAlgorithm signing.Rule = "authenticode/weak-algorithm"
 	// RuleNonstandardIndirectDataType: SpcIndirectDataContent names
 	// 1.3.6.1.4.1.311.2.1.21 instead of SpcPeImageData as its inner type
@@ -196,6 +201,11 @@ const (
 	// APPX blob of AppxSignature.p7x) differ from the computed ones; it
 	// names the parts whose digests differ.
 	CheckAppxDigests signing.CheckName = "appx-digests"
+	// CheckDigestAlgorithm: added, failed, when MD5 binds the signed
+	// content (the Authenticode digest, the signer's digest or signature
+	// algorithm, a catalog's member digests); the signature is then
+	// invalid, since an MD5 collision forges that content.
+	CheckDigestAlgorithm signing.CheckName = "digest-algorithm"
 )
 
 // Rule IDs of the findings VerifyCatalog reports, documented in

@@ -808,6 +808,7 @@ func (b *bundleCheck) checkSealed(p, rel string, e sealEntry, item *BundleItem) 
 		h, want := crypto.SHA256, e.hash2
 		if want == nil {
 			h, want = crypto.SHA1, e.hash1
+			b.sha1OnlySeal(p, rel)
 		}
 		got, err := b.fileHash(p, h, item)
 		if err != nil {

@@ -127,6 +127,13 @@ func (s *sliceState) checkCMSSigner(sd *cms.SignedData, si *cms.SignerInfo, sigA
 	case !chk.ContentTypeOK:
 		s.check(signing.CheckSignature, false, "signed contentType is not id-data")
 		s.add(RuleSignatureInvalid, signing.SeverityError, signing.StatusInvalid, sigAt, "signed contentType attribute is not id-data")
+	case si.Hash == crypto.MD5 || chk.WeakHash == crypto.MD5:
+		// An MD5 messageDigest or signature binds the CodeDirectory
+		// against no forger: a chosen-prefix collision gives two
+		// CodeDirectories one signature. Authenticode and pkg call
+		// MD5-bound content invalid too (TestAttackMD5CMSDigest).
+		s.check(signing.CheckSignature, false, "the CMS signer binds the CodeDirectory with MD5, which a collision forges")
+		s.add(RuleSignatureInvalid, signing.SeverityError, signing.StatusInvalid, sigAt, "the CMS signer binds the CodeDirectory with MD5, which does not resist a forger")
 	default:
 		detail := "signature over the signed attributes verifies"
 		if chk.WeakHash != 0 {

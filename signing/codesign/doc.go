@@ -20,6 +20,14 @@
 // (Apple's roots are [signing.EmbeddedApple]), the Developer ID markers,
 // the CodeDirectory's team ID against the leaf's subject OU (the last one, as macOS reads it), and an RFC 3161
 // timestamp, which when verified becomes the time the chain is checked at.
+// What XNU's cs_validate_csblob refuses in a Mach-O is never valid: a
+// CodeDirectory page size other than 4 KiB (or 16 KiB in an arm64 slice),
+// page size 0 included, and two CodeDirectories of one hash type
+// (codesign/malformed; see kernel.go).
+// A CMS signer whose digest or signature algorithm is MD5 is invalid
+// (codesign/signature-invalid), as in signing/authenticode and signing/pkg:
+// an MD5 collision gives two CodeDirectories one signature. Chains through
+// an MD5-signed certificate are refused, as macOS's basic X.509 policy does.
 // Every byte of the CMS is attributed: bytes no verified field owns (crls,
 // non-certificate entries, odd algorithm parameters, unsigned attributes
 // other than the timestamp, the same inside the token) and certificates no

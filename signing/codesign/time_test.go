@@ -68,7 +68,13 @@ func TestHashTypes(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := verifyBytes(t, b, Options{Trust: trust, Time: checkTime})
-			if r.Status() != signing.StatusValid || len(r.Findings) != 0 || len(r.Slices[0].CDHashes) != len(c.types) {
+			want, findings := signing.StatusValid, 0
+			if c.pageLog < 0 {
+				// The hashes verify, but XNU refuses page size 0 in a
+				// Mach-O (TestAttackKernelRefusedCodeDirectory).
+				want, findings = signing.StatusInvalid, 1
+			}
+			if r.Status() != want || len(r.Findings) != findings || len(r.Slices[0].CDHashes) != len(c.types) {
 				t.Fatalf("%s", dump(r))
 			}
 			for i, cd := range r.Slices[0].CodeDirectories {

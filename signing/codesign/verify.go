@@ -634,6 +634,7 @@ func (s *sliceState) parseSignature(r io.ReaderAt) error {
 	if err := s.checkCodeDirectories(primary); err != nil {
 		return err
 	}
+	s.kernelRefusals()
 	if b := sb.find(slotRequirements); b != nil {
 		s.slice.Requirements = b.magic == magicRequirements
 	}
