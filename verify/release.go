@@ -295,6 +295,11 @@ type engine struct {
 	// checkSquirrelFeeds).
 	feeds    []squirrelFeed
 	feedSHA1 map[string]string
+	// clickOnce are the ClickOnce manifests' files named relative to
+	// them, and clickOnceSHA1 the SHA-1 of the files a ClickOnce publish
+	// lays out by report path (see checkClickOnceRefs).
+	clickOnce     []clickOnceNote
+	clickOnceSHA1 map[string][]byte
 
 	// catalogs are the security catalogs verified (Options.Catalogs
 	// first, then those of the release as their checks finish); extras
@@ -520,6 +525,7 @@ func (e *engine) run(inputs []input) (*Report, error) {
 	e.checkUnpackedAsars()
 	e.checkWalkedCopies()
 	e.checkSquirrelFeeds()
+	e.checkClickOnceRefs()
 	r := &Report{
 		SchemaVersion: SchemaVersion,
 		Tool:          Tool{Name: "shipgate", Version: e.opts.ToolVersion},
