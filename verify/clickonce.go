@@ -25,7 +25,8 @@ import (
 // extensions), and keeps only when its size and its hash (a dsig
 // DigestMethod and a base64 DigestValue of the file's bytes) are the
 // manifest's. A .manifest file is also Windows' side-by-side manifest,
-// which names no codebase, deployment or hash: it is left alone.
+// which names no codebase, deployment or entry point (though it may give
+// its files hashes): it is left alone.
 
 // maxClickOnce bounds the bytes of a ClickOnce manifest read.
 const maxClickOnce = 4 << 20
@@ -50,7 +51,7 @@ type clickOnceRef struct {
 type clickOnceManifest struct {
 	provider string // the deploymentProvider codebase
 	refs     []clickOnceRef
-	marked   bool // it is ClickOnce's (a deployment, an entry point, a codebase or a hash)
+	marked   bool // it is ClickOnce's (a deployment, an entry point or a codebase)
 	over     bool // more than maxClickOnceRefs references
 	parsed   bool // its root element was read to its end
 }
@@ -102,7 +103,10 @@ func parseClickOnce(b []byte) clickOnceManifest {
 				}
 				cur, refDepth = &r, depth
 			case name == "hash" && cur != nil:
-				cur.hashed, m.marked = true, true
+				// Not a mark of ClickOnce's: side-by-side manifests
+				// (Microsoft.VC90.CRT.manifest) give their files asm.v2
+				// hashes too.
+				cur.hashed = true
 			case name == "DigestMethod" && cur != nil:
 				cur.alg = clickOnceAttr(t, "Algorithm")
 			case name == "DigestValue" && cur != nil:

@@ -87,13 +87,14 @@ func clickOnceTree(provider string, edit func(files map[string][]byte)) map[stri
   </dependency>
 </asmv1:assembly>`
 	files := map[string][]byte{
-		"Acme.application":                  []byte(dep),
-		dir + "Acme.exe.manifest":           []byte(app),
-		dir + "Acme.exe.deploy":             exe,
-		dir + "Acme.exe.config.deploy":      config,
-		dir + "Lib/Acme.Core.dll.deploy":    dll,
-		"tools/helper.exe.manifest":         []byte(sideBySideManifest),
-		"tools/Microsoft.VC90.CRT.manifest": []byte(sideBySideManifest),
+		"Acme.application":               []byte(dep),
+		dir + "Acme.exe.manifest":        []byte(app),
+		dir + "Acme.exe.deploy":          exe,
+		dir + "Acme.exe.config.deploy":   config,
+		dir + "Lib/Acme.Core.dll.deploy": dll,
+		"tools/helper.exe.manifest":      []byte(sideBySideManifest),
+		"tools/Microsoft.VC90.CRT.manifest": []byte(strings.Replace(sideBySideManifest, `<file name="helper.dll" hashalg="SHA1" />`,
+			`<file name="msvcr90.dll" hashalg="SHA1" hash="0000000000000000000000000000000000000000">`+clickOnceHash([]byte("not the DLL"), true)+`</file>`, 1)),
 	}
 	if edit != nil {
 		edit(files)
@@ -102,9 +103,10 @@ func clickOnceTree(provider string, edit func(files map[string][]byte)) map[stri
 }
 
 // sideBySideManifest is a Windows side-by-side manifest, which is no
-// ClickOnce manifest.
+// ClickOnce manifest; Microsoft.VC90.CRT.manifest, of the same shape,
+// gives its files (not in the release here) asm.v2 hashes.
 const sideBySideManifest = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<assembly xmlns="urn:schemas-microsoft-com:asm.v1" manifestVersion="1.0">
+<assembly xmlns="urn:schemas-microsoft-com:asm.v1" xmlns:asmv2="urn:schemas-microsoft-com:asm.v2" xmlns:dsig="http://www.w3.org/2000/09/xmldsig#" manifestVersion="1.0">
   <assemblyIdentity type="win32" name="Acme.Helper" version="1.0.0.0" processorArchitecture="amd64" />
   <file name="helper.dll" hashalg="SHA1" />
   <dependency><dependentAssembly><assemblyIdentity type="win32" name="Microsoft.Windows.Common-Controls" version="6.0.0.0" processorArchitecture="*" publicKeyToken="6595b64144ccf1df" language="*" /></dependentAssembly></dependency>
@@ -216,5 +218,19 @@ func TestAttackClickOnceHashMismatch(t *testing.T) {
 			writeTree(t, root, clickOnceTree("", tc.edit))
 			mustFail(t, Options{}, tc.at, RuleClickOnceHashMismatch, root)
 		})
+	}
+}
+
+// TestClickOnceNameCase: a manifest's codebase names its file whatever
+// the case, as a Windows web server or file share finds it.
+func TestClickOnceNameCase(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeTree(t, dir, clickOnceTree("", func(f map[string][]byte) {
+		f["Acme.application"] = []byte(strings.Replace(string(f["Acme.application"]), `Application Files\Acme_1_0_0_0\Acme.exe.manifest`, `application files\ACME_1_0_0_0\acme.EXE.manifest`, 1))
+	}))
+	r := run(t, Options{}, dir)
+	for _, f := range r.Findings {
+		t.Errorf("%s %s %s: %s", f.Severity, f.Rule, f.Path, f.Message)
 	}
 }

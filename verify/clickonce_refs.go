@@ -64,6 +64,21 @@ func (e *engine) checkClickOnceRefs() {
 	for i := range e.files {
 		files[e.files[i].Path] = &e.files[i]
 	}
+	// A web server on Windows (IIS) and a file share find a file
+	// whatever its names' case: of files whose names differ only in
+	// case, the least path stands for them.
+	fold := map[string]*File{}
+	for i := range e.files {
+		l := strings.ToLower(e.files[i].Path)
+		if g := fold[l]; g == nil || e.files[i].Path < g.Path {
+			fold[l] = &e.files[i]
+		}
+	}
+	for l, f := range fold {
+		if files[l] == nil {
+			files[l] = f
+		}
+	}
 	notes := e.clickOnce
 	sort.Slice(notes, func(i, j int) bool { return notes[i].path < notes[j].path })
 	var finds []signing.Finding
@@ -89,9 +104,9 @@ func clickOnceFile(name, dir string, files map[string]*File) (*File, string) {
 	if dir != "." {
 		p = joinPath(dir, rel)
 	}
-	for _, q := range []string{p, p + ".deploy"} {
+	for _, q := range []string{p, p + ".deploy", strings.ToLower(p), strings.ToLower(p + ".deploy")} {
 		if f := files[q]; f != nil {
-			return f, q
+			return f, f.Path
 		}
 	}
 	return nil, p
