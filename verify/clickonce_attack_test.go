@@ -222,15 +222,21 @@ func TestAttackClickOnceHashMismatch(t *testing.T) {
 }
 
 // TestClickOnceNameCase: a manifest's codebase names its file whatever
-// the case, as a Windows web server or file share finds it.
+// the case, as a Windows web server or file share finds it, and with
+// its URL's escapes ("%20").
 func TestClickOnceNameCase(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	writeTree(t, dir, clickOnceTree("", func(f map[string][]byte) {
-		f["Acme.application"] = []byte(strings.Replace(string(f["Acme.application"]), `Application Files\Acme_1_0_0_0\Acme.exe.manifest`, `application files\ACME_1_0_0_0\acme.EXE.manifest`, 1))
-	}))
-	r := run(t, Options{}, dir)
-	for _, f := range r.Findings {
-		t.Errorf("%s %s %s: %s", f.Severity, f.Rule, f.Path, f.Message)
+	for name, cb := range map[string]string{"case": `application files\ACME_1_0_0_0\acme.EXE.manifest`, "escaped": `Application%20Files/Acme_1_0_0_0/Acme.exe.manifest`} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			writeTree(t, dir, clickOnceTree("", func(f map[string][]byte) {
+				f["Acme.application"] = []byte(strings.Replace(string(f["Acme.application"]), `Application Files\Acme_1_0_0_0\Acme.exe.manifest`, cb, 1))
+			}))
+			r := run(t, Options{}, dir)
+			for _, f := range r.Findings {
+				t.Errorf("%s %s %s: %s", f.Severity, f.Rule, f.Path, f.Message)
+			}
+		})
 	}
 }

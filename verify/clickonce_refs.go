@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
+	"net/url"
 	"path"
 	"sort"
 	"strings"
@@ -96,6 +97,19 @@ func (e *engine) checkClickOnceRefs() {
 // clickOnceFile returns the release's file a manifest in folder dir names
 // by the relative codebase name, or nil and the path it looked at.
 func clickOnceFile(name, dir string, files map[string]*File) (*File, string) {
+	f, p := clickOnceLookup(name, dir, files)
+	if u, err := url.PathUnescape(name); f == nil && err == nil && u != name {
+		// A codebase is a URL relative to its manifest's: the server
+		// reads "%20" as a space, once.
+		if g, q := clickOnceLookup(u, dir, files); g != nil {
+			return g, q
+		}
+	}
+	return f, p
+}
+
+// clickOnceLookup is clickOnceFile without unescaping name.
+func clickOnceLookup(name, dir string, files map[string]*File) (*File, string) {
 	rel := path.Clean(strings.ReplaceAll(strings.TrimSpace(name), `\`, "/"))
 	if rel == ".." || strings.HasPrefix(rel, "../") || rel == "." {
 		return nil, rel
