@@ -359,7 +359,7 @@ func (e *engine) processIn(j *job, dirs *dirCache) {
 	c := &check{e: e, j: j, f: File{Path: j.path, Size: j.size, Kind: KindOther}, dirs: dirs}
 	needSHA1, needMD5 := e.bl.needsHashes()
 	feedSHA1, keep := squirrelWants(j.path, j.size)
-	c.hasher.init(needSHA1 || e.catSHA1 || feedSHA1 || j.feedSHA1, needMD5, j.checkCRC)
+	c.hasher.init(needSHA1 || e.catSHA1 || feedSHA1 || j.feedSHA1 || clickOnceWantsSHA1(j.path), needMD5, j.checkCRC)
 	c.hasher.keep = keep
 	if j.feedDigest {
 		c.hasher.sha512 = sha512.New()
@@ -388,6 +388,7 @@ func (e *engine) processIn(j *job, dirs *dirCache) {
 	}
 	if c.listed {
 		e.noteSquirrel(c)
+		e.noteClickOnceSHA1(c)
 		cat, x := c.catalogFacts()
 		i := e.addCheckedFile(&c.f, c.finds, cat, x)
 		if j.result != nil {
@@ -947,6 +948,7 @@ func (c *check) openContents(ra io.ReaderAt, size int64, hdr []byte) {
 	c.checkUnopenedArchive(hdr)
 	c.checkUnopenedOverlay(ra, size)
 	c.checkAppInstaller(ra, size)
+	c.checkClickOnce(ra, size) // clickonce.go
 	c.afterHash()
 	switch {
 	case c.ahead != nil && c.ahead.ran:

@@ -303,6 +303,11 @@ type engine struct {
 	// feedSHA512 holds the SHA-512 of the files that lie beside YAML
 	// that may be an electron-updater feed (see noteFeedDigest).
 	feedSHA512 map[string][]byte
+	// clickOnce are the ClickOnce manifests' files named relative to
+	// them, and clickOnceSHA1 the SHA-1 of the files a ClickOnce publish
+	// lays out by report path (see checkClickOnceRefs).
+	clickOnce     []clickOnceNote
+	clickOnceSHA1 map[string][]byte
 
 	// catalogs are the security catalogs verified (Options.Catalogs
 	// first, then those of the release as their checks finish); extras
@@ -528,6 +533,7 @@ func (e *engine) run(inputs []input) (*Report, error) {
 	e.checkUnpackedAsars()
 	e.checkWalkedCopies()
 	e.checkSquirrelFeeds()
+	e.checkClickOnceRefs()
 	e.checkUnmatchedRules()
 	e.checkTrustInRelease(inputs)
 	r := &Report{

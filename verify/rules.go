@@ -182,6 +182,19 @@ const (
 // in docs/rules/msix.md; what it downloads was not checked.
 const RuleAppInstallerDownload signing.Rule = "msix/app-installer-download"
 
+// Rule IDs of ClickOnce manifests, documented in docs/rules/clickonce.md.
+const (
+	// RuleClickOnceDownload: a ClickOnce manifest (.application, .vsto,
+	// or an application's .manifest) names a deployment provider or files
+	// elsewhere than in the release beside it, or was not read: ClickOnce
+	// installs what was not checked.
+	RuleClickOnceDownload signing.Rule = "clickonce/download"
+	// RuleClickOnceHashMismatch: a file a ClickOnce manifest names beside
+	// it has another size or hash than the manifest's, or a hash shipgate
+	// did not compare.
+	RuleClickOnceHashMismatch signing.Rule = "clickonce/hash-mismatch"
+)
+
 // Rule IDs of catalog membership, documented in docs/rules/catalog.md.
 const (
 	// RuleCatalogNotVerified: a catalog given with --catalog does not

@@ -66,7 +66,7 @@ func (w *walker) openResources(ra io.ReaderAt, size int64) {
 	for _, r := range rs {
 		rsrc := release.JoinPath(w.at, fmt.Sprintf("$RSRC/%s/%s/%d", PathElem(resName(r.Type, r.TypeID)), PathElem(resName(r.Name, r.NameID)), r.Lang))
 		if r.payload {
-			w.entry(rsrc, release.NewSection(ra, r.Offset, r.Size), r.Size)
+			w.entry(rsrc, release.NewSection(ra, r.Offset+r.skip, r.Size-r.skip), r.Size-r.skip)
 			continue
 		}
 		if !r.zip {
@@ -88,6 +88,9 @@ func (w *walker) openResources(ra io.ReaderAt, size int64) {
 type resource struct {
 	squirrel.Resource
 	zip, payload bool
+	// skip is the payload's offset in the resource: the bytes of a
+	// wrapper's header before it (see [resourceInner]).
+	skip int64
 }
 
 // resourcePayload reports whether res, a resource of the PE file at r
@@ -121,6 +124,7 @@ func resourceZips(r io.ReaderAt, size int64) ([]resource, error) {
 	// The end record is searched for once per range: entries sharing
 	// one data range do not read it again.
 	ends := map[Span]bool{}
+	budget := int64(maxInnerScanTotal) // see resourceInner
 	for _, res := range rs {
 		// Every resource's first bytes tell whether it is an archive:
 		// most are icons, dialogs and strings.
@@ -141,7 +145,12 @@ func resourceZips(r io.ReaderAt, size int64) ([]resource, error) {
 			}
 			z = e
 		}
-		out = append(out, resource{res, z, !z && resourcePayload(r, res, sig[:n])})
+		x := resource{Resource: res, zip: z, payload: !z && resourcePayload(r, res, sig[:n])}
+		if !z && !x.payload && n > 0 {
+			x.skip = resourceInner(r, res, &budget)
+			x.payload = x.skip > 0
+		}
+		out = append(out, x)
 	}
 	return out, err
 }
