@@ -4,6 +4,8 @@ import (
 	iofs "io/fs"
 
 	"github.com/bodgit/sevenzip"
+
+	"github.com/shipgate/shipgate/internal/volfs"
 )
 
 // sevenZipMode returns the mode bsdtar -p installs the file of a 7-Zip
@@ -25,15 +27,5 @@ func sevenZipMode(h *sevenzip.FileHeader) (_ iofs.FileMode, ok bool) {
 	if u == 0 || m&(iofs.ModeDir|iofs.ModeSymlink) != 0 {
 		return m, false
 	}
-	m = m.Type() | iofs.FileMode(u&0o777)
-	if u&0o4000 != 0 {
-		m |= iofs.ModeSetuid
-	}
-	if u&0o2000 != 0 {
-		m |= iofs.ModeSetgid
-	}
-	if u&0o1000 != 0 {
-		m |= iofs.ModeSticky
-	}
-	return m, true
+	return m.Type() | iofs.FileMode(u&0o777) | volfs.SpecialBits(u), true
 }

@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"fmt"
 	"io/fs"
+
+	"github.com/shipgate/shipgate/internal/volfs"
 )
 
 // The host systems of a zip entry's "version made by" (APPNOTE 4.4.2, its
@@ -67,16 +69,7 @@ func ZipMode(zf *zip.File) fs.FileMode {
 	if !unzipModeHost(h) && (h != zipHostFAT || !dosOwnerAgrees(zf.ExternalAttrs, u)) {
 		return m
 	}
-	mode := fs.FileMode(u & 0o777)
-	if u&0o4000 != 0 {
-		mode |= fs.ModeSetuid
-	}
-	if u&0o2000 != 0 {
-		mode |= fs.ModeSetgid
-	}
-	if u&0o1000 != 0 {
-		mode |= fs.ModeSticky
-	}
+	mode := fs.FileMode(u&0o777) | volfs.SpecialBits(u)
 	if u&0o170000 == 0o120000 && (unzipLinkHost(h) || h == zipHostFAT) {
 		mode |= fs.ModeSymlink
 	}
