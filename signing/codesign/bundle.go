@@ -2,8 +2,6 @@ package codesign
 
 import (
 	"bytes"
-	"crypto"
-	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -312,8 +310,10 @@ func VerifyBundle(fsys fs.FS, dir string, opts Options) (*BundleResult, error) {
 
 // sealEntry is one entry of a CodeResources files2 (or files) dictionary.
 type sealEntry struct {
-	hash2, hash1 []byte
-	cdhash       []byte
+	// hashes holds the file's digests by the CodeDirectory hash type
+	// they are for ("hash" SHA-1, "hash2" SHA-256, ...).
+	hashes map[HashType][]byte
+	cdhash []byte
 	// requirement is the code requirement nested code is sealed with,
 	// as text; empty when the entry has none.
 	requirement string
@@ -397,10 +397,9 @@ func parseSeal(b []byte) (*seal, error) {
 		var e sealEntry
 		switch x := v.(type) {
 		case []byte:
-			e.hash1 = x
+			e.hashes = map[HashType][]byte{HashSHA1: x}
 		case map[string]any:
-			e.hash1, _ = x["hash"].([]byte)
-			e.hash2, _ = x["hash2"].([]byte)
+			e.hashes = parseSealHashes(x)
 			e.cdhash, _ = x["cdhash"].([]byte)
 			e.requirement, _ = x["requirement"].(string)
 			if l, ok := x["symlink"].(string); ok {
@@ -804,18 +803,8 @@ func (b *bundleCheck) checkSealed(p, rel string, e sealEntry, item *BundleItem) 
 		} else {
 			b.checkOtherSlices(p, rel, e, item.Result)
 		}
-	case e.hash2 != nil || e.hash1 != nil:
-		h, want := crypto.SHA256, e.hash2
-		if want == nil {
-			h, want = crypto.SHA1, e.hash1
-			b.sha1OnlySeal(p, rel)
-		}
-		got, err := b.fileHash(p, h, item)
-		if err != nil {
-			b.add(RuleMalformed, signing.SeverityError, p, "cannot read: "+err.Error())
-		} else if !bytes.Equal(got, want) {
-			b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("file %q changed after signing: CodeResources seals %s %x, the file has %x", rel, hashName(h), want, got))
-		}
+	case len(e.hashes) > 0:
+		b.checkHashes(p, rel, e, item)
 	case e.symlink != nil:
 		b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("%q is sealed as a symlink but is a regular file", rel))
 	default:
@@ -856,28 +845,6 @@ func (b *bundleCheck) checkOtherSlices(p, rel string, e sealEntry, res *Result) 
 			b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("nested code %q: %s slice %d (%s, identifier %q) does not satisfy the requirement CodeResources seals the code with (%s): nothing binds it", rel, kind, i, sl.Arch, sl.Identifier, e.requirement))
 		}
 	}
-}
-
-// fileHash returns the h digest of file p: for SHA-256, the one verifying
-// the Mach-O item computed, or the one Options.Files knows, before reading
-// the file again.
-func (b *bundleCheck) fileHash(p string, h crypto.Hash, item *BundleItem) ([]byte, error) {
-	var got []byte
-	var err error
-	known := false
-	switch {
-	case h != crypto.SHA256:
-	case item != nil && item.Result != nil:
-		// Verifying the Mach-O file hashed it already.
-		got, err = hex.DecodeString(item.SHA256)
-		known = err == nil
-	case b.opts.Files != nil:
-		got, known = b.opts.Files.SHA256(p)
-	}
-	if !known {
-		got, err = hashFile(b.fsys, p, h)
-	}
-	return got, err
 }
 
 // verifyNested verifies each nested bundle, then checks its seal: the
@@ -1231,26 +1198,4 @@ func readSmall(fsys fs.FS, p string) ([]byte, error) {
 		return nil, fmt.Errorf("%s is larger than %d bytes", p, maxPlistSize)
 	}
 	return b, nil
-}
-
-func hashFile(fsys fs.FS, p string, h crypto.Hash) ([]byte, error) {
-	f, err := fsys.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var d interface {
-		io.Writer
-		Sum([]byte) []byte
-	}
-	if h == crypto.SHA1 {
-		d = sha1.New()
-	} else {
-		d = sha256.New()
-	}
-	buf := make([]byte, 256<<10)
-	if _, err := io.CopyBuffer(d, f, buf); err != nil {
-		return nil, err
-	}
-	return d.Sum(nil), nil
 }
