@@ -2,11 +2,13 @@ package codesign
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"path"
@@ -89,6 +91,10 @@ type BundleItem struct {
 	// Verify returns them with a *FormatError.
 	Malformed bool   `json:"malformed,omitempty"`
 	Err       string `json:"error,omitempty"`
+
+	// sha1 is the file's SHA-1, computed in the same read when a seal
+	// entry needs it; nil otherwise.
+	sha1 []byte
 }
 
 // Status returns the worst status over every item; a bundle finding of
@@ -624,7 +630,7 @@ func (b *bundleCheck) verifyMainExecutable(executable string) {
 		return
 	}
 	b.exe = exe
-	it := verifyItem(b.fsys, exe, b.dir, true, b.opts, &external{info: b.info, resources: b.resources})
+	it := verifyItem(b.fsys, exe, b.dir, true, b.opts, &external{info: b.info, resources: b.resources}, false)
 	if it.Err != "" {
 		b.add(RuleMalformed, signing.SeverityError, exe, "main executable cannot be verified: "+it.Err)
 	}
@@ -740,7 +746,7 @@ func (b *bundleCheck) checkFile(p, rel string) {
 	}
 	var item *BundleItem
 	if sniffMachO(b.fsys, p) {
-		it := verifyItem(b.fsys, p, b.dir, false, b.opts, nil)
+		it := verifyItem(b.fsys, p, b.dir, false, b.opts, nil, b.needsSHA1(rel))
 		if it.Err != "" {
 			b.add(RuleMalformed, signing.SeverityError, p, "Mach-O file cannot be verified: "+it.Err)
 		}
@@ -1100,10 +1106,17 @@ func containsHex(have []string, want []byte) bool {
 }
 
 // verifyItem verifies one Mach-O file of a bundle.
-func verifyItem(fsys fs.FS, p, bundle string, main bool, opts Options, ext *external) BundleItem {
+// With sha1 set, the file's SHA-1 is computed in the same read, for a
+// seal entry that holds one.
+func verifyItem(fsys fs.FS, p, bundle string, main bool, opts Options, ext *external, sha1 bool) BundleItem {
 	it := BundleItem{Path: p, Bundle: bundle, Main: main}
 	h := sha256.New()
 	opts.FileHash = h
+	var also hash.Hash
+	if sha1 {
+		also = newHash(crypto.SHA1)
+		opts.FileHash = teeHash{h, also}
+	}
 	r, size, err := verifyFS(fsys, p, opts, ext)
 	if err != nil {
 		var fe *FormatError
@@ -1119,6 +1132,9 @@ func verifyItem(fsys fs.FS, p, bundle string, main bool, opts Options, ext *exte
 	it.Result = r
 	it.Size = size
 	it.SHA256 = hex.EncodeToString(h.Sum(nil))
+	if also != nil {
+		it.sha1 = also.Sum(nil)
+	}
 	return it
 }
 

@@ -8,6 +8,7 @@ import (
 	"hash"
 	"io"
 	"io/fs"
+	"path"
 	"slices"
 
 	"github.com/shipgate/shipgate/signing"
@@ -151,11 +152,9 @@ func (b *bundleCheck) fileDigests(p string, want []sealDigest, item *BundleItem)
 		if _, ok := got[h]; ok || slices.Contains(need, h) {
 			continue
 		}
-		if h == crypto.SHA256 {
-			if d, ok := b.knownSHA256(p, item); ok {
-				got[h] = d
-				continue
-			}
+		if d, ok := b.knownDigest(p, h, item); ok {
+			got[h] = d
+			continue
 		}
 		need = append(need, h)
 	}
@@ -172,19 +171,92 @@ func (b *bundleCheck) fileDigests(p string, want []sealDigest, item *BundleItem)
 	return got, nil
 }
 
-// knownSHA256 returns the SHA-256 of file p when it is known without
-// reading the file: from verifying it as a Mach-O item, or from
-// Options.Files.
-func (b *bundleCheck) knownSHA256(p string, item *BundleItem) ([]byte, bool) {
-	switch {
-	case item != nil && item.Result != nil:
-		// Verifying the Mach-O file hashed it already.
-		d, err := hex.DecodeString(item.SHA256)
-		return d, err == nil
-	case b.opts.Files != nil:
-		return b.opts.Files.SHA256(p)
+// knownDigest returns the h digest (SHA-256 or SHA-1) of file p when it
+// is known without reading the file: from verifying it as a Mach-O item,
+// or from Options.Files.
+func (b *bundleCheck) knownDigest(p string, h crypto.Hash, item *BundleItem) ([]byte, bool) {
+	switch h {
+	case crypto.SHA256:
+		if item != nil && item.Result != nil {
+			// Verifying the Mach-O file hashed it already.
+			d, err := hex.DecodeString(item.SHA256)
+			return d, err == nil
+		}
+		if b.opts.Files != nil {
+			return b.opts.Files.SHA256(p)
+		}
+	case crypto.SHA1:
+		if item != nil && item.Result != nil && item.sha1 != nil {
+			return item.sha1, true
+		}
+		if f, ok := b.opts.Files.(BundleFilesSHA1); ok {
+			return f.SHA1(p)
+		}
 	}
 	return nil, false
+}
+
+// needsSHA1 reports whether checking the file rel against its seal entry
+// needs its SHA-1: the entry holds one, and macOS reads it (a main
+// executable with a SHA-1 CodeDirectory, or none verified).
+func (b *bundleCheck) needsSHA1(rel string) bool {
+	if b.seal == nil {
+		return false
+	}
+	e, ok := b.seal.files[rel]
+	if _, sha1 := e.hashes[HashSHA1]; !ok || !sha1 || e.cdhash != nil {
+		return false
+	}
+	types := b.mainHashTypes()
+	return types == nil || slices.Contains(types, HashSHA1)
+}
+
+// BundleFilesSHA1 is implemented by a BundleFiles that also knows the
+// SHA-1 of files: VerifyBundle then asks it before reading a file sealed
+// by a SHA-1 hash ("hash") that macOS checks, a main executable with a
+// SHA-1 CodeDirectory. See SealUsesSHA1 for when to compute it.
+type BundleFilesSHA1 interface {
+	// SHA1 returns the SHA-1 of the regular file at p, as
+	// BundleFiles.SHA256 does the SHA-256.
+	SHA1(p string) ([]byte, bool)
+}
+
+// SealUsesSHA1 reports whether the CodeResources of the bundle dir in fsys
+// seals some file with a SHA-1 hash ("hash"), which VerifyBundle may
+// check: a caller hashing the bundle's files anyway computes their SHA-1
+// too, and gives it through BundleFilesSHA1, so that VerifyBundle reads
+// no file again. It reads only the bundle's CodeResources; false when
+// there is none or it does not parse.
+func SealUsesSHA1(fsys fs.FS, dir string) bool {
+	lay, ok := locate(fsys, dir)
+	if !ok {
+		return false
+	}
+	b, err := readSmall(fsys, path.Join(lay.root, "_CodeSignature", "CodeResources"))
+	if err != nil {
+		return false
+	}
+	sl, err := parseSeal(b)
+	if err != nil {
+		return false
+	}
+	for _, e := range sl.files {
+		if _, ok := e.hashes[HashSHA1]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// teeHash is a hash.Hash that also writes every byte to a second hash.
+type teeHash struct {
+	hash.Hash
+	also hash.Hash
+}
+
+func (t teeHash) Write(p []byte) (int, error) {
+	t.also.Write(p)
+	return t.Hash.Write(p)
 }
 
 // hashFile returns the digests of file p under each of hs, in order, from
@@ -210,4 +282,9 @@ func hashFile(fsys fs.FS, p string, hs []crypto.Hash) ([][]byte, error) {
 		out[i] = d.Sum(nil)
 	}
 	return out, nil
+}
+
+func (t teeHash) Reset() {
+	t.also.Reset()
+	t.Hash.Reset()
 }
