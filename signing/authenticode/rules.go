@@ -31,8 +31,9 @@ const (
 	RuleUntrustedChain signing.Rule = "authenticode/untrusted-chain"
 	// RuleTimestampInvalid: a timestamp is present but does not verify.
 	RuleTimestampInvalid signing.Rule = "authenticode/timestamp-invalid"
-	// RuleTimestampsDisagree: a signature's RFC 3161 timestamp and legacy
-	// countersignature disagree (one fails, or their times differ).
+	// RuleTimestampsDisagree: a signature's timestamps (RFC 3161 tokens
+	// and legacy countersignatures, any number of each) disagree (one
+	// fails, or their times differ).
 	RuleTimestampsDisagree signing.Rule = "authenticode/timestamps-disagree"
 	// RuleChecksumMismatch: the PE checksum is set and wrong.
 	RuleChecksumMismatch signing.Rule = "authenticode/checksum-mismatch"
