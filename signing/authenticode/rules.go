@@ -35,7 +35,9 @@ const (
 	// and legacy countersignatures, any number of each) disagree (one
 	// fails, or their times differ).
 	RuleTimestampsDisagree signing.Rule = "authenticode/timestamps-disagree"
-	// RuleChecksumMismatch: the PE checksum is set and wrong.
+	// RuleChecksumMismatch: the PE checksum is set and wrong (an error in
+	// a native-subsystem image, a driver, which Windows then does not
+	// load; a warning otherwise).
 	RuleChecksumMismatch signing.Rule = "authenticode/checksum-mismatch"
 	// RuleWeakAlgorithm: MD5 or SHA-1 in a digest, signature or certificate.
 	// MD5 is an error, and MD5 in a digest or the signer's signature makes
