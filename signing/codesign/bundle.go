@@ -341,6 +341,10 @@ type seal struct {
 	files map[string]sealEntry
 	rules []sealRule
 	sha1  bool // only the legacy SHA-1 "files" dictionary is present
+	// bad says why macOS rejects the seal outright, weak why Gatekeeper's
+	// strict validation does (see judgeEnvelope).
+	bad  string
+	weak []string
 	// dirs holds every directory above a files entry, made by
 	// sealsInside when first asked.
 	dirs map[string]bool
@@ -394,6 +398,7 @@ func parseSeal(b []byte) (*seal, error) {
 		return nil, err
 	}
 	s := &seal{files: map[string]sealEntry{}}
+	s.bad, s.weak = judgeEnvelope(doc)
 	files, _ := doc["files2"].(map[string]any)
 	if files == nil {
 		files, _ = doc["files"].(map[string]any)
@@ -422,7 +427,12 @@ func parseSeal(b []byte) (*seal, error) {
 		for k, v := range r {
 			m, _ := v.(map[string]any)
 			if m == nil {
+				// A rule set to false omits what it matches
+				// (ResourceBuilder::addRule); true includes it.
 				m = map[string]any{}
+				if b, ok := v.(bool); ok && !b {
+					m["omit"] = true
+				}
 			}
 			rules[k] = m
 		}
@@ -666,6 +676,12 @@ func (b *bundleCheck) parseSeal() {
 		return
 	}
 	b.seal = sl
+	if sl.bad != "" {
+		b.add(RuleMalformed, signing.SeverityError, b.csPath, sl.bad)
+	}
+	if len(sl.weak) > 0 {
+		b.add(RuleWeakResourceEnvelope, signing.SeverityError, b.csPath, "CodeResources is a weak resource envelope: "+strings.Join(sl.weak, "; "))
+	}
 }
 
 // walkRoot walks the bundle root: every file is sealed, omitted by a rule,
@@ -902,8 +918,7 @@ func (b *bundleCheck) verifyNested() error {
 }
 
 // checkRemoved reports the files CodeResources seals that the walk did not
-// see (in name order), unless the seal marks them optional, and a seal
-// with only the legacy SHA-1 dictionary.
+// see (in name order), unless the seal marks them optional.
 func (b *bundleCheck) checkRemoved() {
 	sl := b.seal
 	if sl == nil {
@@ -922,9 +937,6 @@ func (b *bundleCheck) checkRemoved() {
 			continue
 		}
 		b.add(RuleResourceModified, signing.SeverityError, path.Join(b.lay.root, n), fmt.Sprintf("file %q sealed by CodeResources was removed", n))
-	}
-	if sl.sha1 {
-		b.add(RuleMalformed, signing.SeverityWarning, b.csPath, "CodeResources has only the legacy SHA-1 files dictionary (no files2)")
 	}
 }
 
