@@ -811,8 +811,19 @@ func omittedCode(what, rel string, r *sealRule) string {
 // checkSealed compares file p with its seal entry e: nested code by cdhash,
 // other files by hash (SHA-256 from files2, else SHA-1 from files). item is
 // the file's verification when it is Mach-O, whose SHA-256 is then known.
+//
+// The entry's kind is read as Security reads it (ResourceSeal): nested
+// code when it has a requirement, else a symlink when it names a target,
+// else a file by its hashes. A cdhash without a requirement is no nested
+// code to macOS, which checks the file by its hashes, and rejects it when
+// there are none; a symlink target beside hashes makes it a symlink,
+// which a regular file is not.
 func (b *bundleCheck) checkSealed(p, rel string, e sealEntry, item *BundleItem) {
 	switch {
+	case e.requirement == "" && (e.symlink != nil || (e.cdhash != nil && len(e.hashes) == 0)):
+		b.add(RuleResourceModified, signing.SeverityError, p, sealKindMismatch(rel, e, "a regular file"))
+	case e.requirement == "" && len(e.hashes) > 0:
+		b.checkHashes(p, rel, e, item)
 	case e.cdhash != nil:
 		var have []string
 		if item != nil && item.Result != nil {
@@ -904,6 +915,8 @@ func (b *bundleCheck) verifyNested() error {
 		}
 		if e.cdhash == nil {
 			b.add(RuleMalformed, signing.SeverityError, b.csPath, fmt.Sprintf("CodeResources seals nested bundle %q without a cdhash", rel))
+		} else if e.requirement == "" {
+			b.add(RuleResourceModified, signing.SeverityError, p, sealKindMismatch(rel, e, "a nested bundle"))
 		} else if !containsHex(have, e.cdhash) {
 			b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("nested bundle %q changed: CodeResources seals cdhash %x, its main executable has %v", rel, e.cdhash, have))
 		} else {
@@ -1058,8 +1071,8 @@ func checkSymlink(fsys fs.FS, sl *seal, rel, p, root string, add func(signing.Ru
 		add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("symlink %q was added after signing: CodeResources does not list it", rel))
 		return
 	}
-	if e.symlink == nil {
-		add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("%q is sealed as a file but is a symlink", rel))
+	if e.symlink == nil || e.requirement != "" {
+		add(RuleResourceModified, signing.SeverityError, p, sealKindMismatch(rel, e, "a symlink"))
 		return
 	}
 	target, err := fs.ReadLink(fsys, p)
