@@ -931,7 +931,7 @@ func (b *bundleCheck) verifyNested() error {
 }
 
 // checkRemoved reports the files CodeResources seals that the walk did not
-// see (in name order), unless the seal marks them optional.
+// see (in name order), unless their seal entry marks them optional.
 func (b *bundleCheck) checkRemoved() {
 	sl := b.seal
 	if sl == nil {
@@ -943,10 +943,11 @@ func (b *bundleCheck) checkRemoved() {
 	}
 	sort.Strings(names)
 	for _, n := range names {
+		// Only the entry's own optional flag excuses a missing file:
+		// Security's checkOptionalResource reads the seal entry, not the
+		// rule matching its name (codesign copies an optional rule's
+		// flag into the entries it writes).
 		if b.seen[n] || sl.files[n].optional {
-			continue
-		}
-		if r := sl.rule(n); r != nil && r.optional {
 			continue
 		}
 		b.add(RuleResourceModified, signing.SeverityError, path.Join(b.lay.root, n), fmt.Sprintf("file %q sealed by CodeResources was removed", n))
