@@ -169,6 +169,9 @@ func (j *judgement) judgeSigner(sig signing.Signature) {
 	}
 	for _, a := range s.signers {
 		if a.matches(sig.Signer) && a.fitsFormat(sig.Format) && a.fitsAnchor(sig.Chain) {
+			if a.nameOnly() {
+				j.e.namePins.note(a, j.f.Path, sig)
+			}
 			return
 		}
 	}

@@ -56,8 +56,14 @@ func isBundleListed(fsys fs.FS, dir string, list []fs.DirEntry) bool {
 type bundleState struct {
 	mu       sync.Mutex
 	sums     map[string][]byte // SHA-256 of files checked on their own
+	sha1s    map[string][]byte // their SHA-1, when wantsSHA1
 	count    map[string]int    // how many files of a name were checked on their own
 	deferred map[string][]deferredFile
+	// fsys and dir locate the bundle, whose seal wantsSHA1 reads.
+	fsys     fs.FS
+	dir      string
+	sha1Once sync.Once
+	sha1     bool
 }
 
 // deferredFile is a Mach-O file left to its bundle.
@@ -66,18 +72,36 @@ type deferredFile struct {
 	kind Kind
 }
 
-func newBundleState() *bundleState {
-	return &bundleState{sums: map[string][]byte{}, count: map[string]int{}, deferred: map[string][]deferredFile{}}
+// newBundleState returns the state of the bundle dir in fsys.
+func newBundleState(fsys fs.FS, dir string) *bundleState {
+	return &bundleState{sums: map[string][]byte{}, sha1s: map[string][]byte{}, count: map[string]int{}, deferred: map[string][]deferredFile{}, fsys: fsys, dir: dir}
 }
 
-// checked records a file checked on its own, with its SHA-256 when it read
-// cleanly.
-func (b *bundleState) checked(name string, sum []byte) {
+// wantsSHA1 reports whether the checks of the bundle's files compute
+// their SHA-1 too: when its seal holds SHA-1 hashes, which
+// codesign.VerifyBundle checks under a SHA-1 CodeDirectory and would
+// otherwise read each file again for. It reads the bundle's CodeResources
+// once, when first asked.
+func (b *bundleState) wantsSHA1() bool {
+	b.sha1Once.Do(func() {
+		if b.fsys != nil {
+			b.sha1 = codesign.SealUsesSHA1(b.fsys, b.dir)
+		}
+	})
+	return b.sha1
+}
+
+// checked records a file checked on its own, with its SHA-256 (and SHA-1,
+// when computed) when it read cleanly.
+func (b *bundleState) checked(name string, sum, sha1 []byte) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.count[name]++
 	if sum != nil {
 		b.sums[name] = sum
+	}
+	if sha1 != nil {
+		b.sha1s[name] = sha1
 	}
 }
 
@@ -90,6 +114,18 @@ func (b *bundleState) SHA256(p string) ([]byte, bool) {
 		return nil, false
 	}
 	s, ok := b.sums[p]
+	return s, ok
+}
+
+// SHA1 implements codesign.BundleFilesSHA1: the SHA-1 of the one file
+// named p, when its check read it cleanly and computed it.
+func (b *bundleState) SHA1(p string) ([]byte, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.count[p] != 1 || len(b.deferred[p]) != 0 {
+		return nil, false
+	}
+	s, ok := b.sha1s[p]
 	return s, ok
 }
 

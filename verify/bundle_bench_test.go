@@ -71,7 +71,7 @@ func bigAppFiles(p *machofile.PKI, fwSize, resSize int) (map[string]machofile.Bu
 		"Resources/app.asar.bin": {Data: res},
 		"PkgInfo":                {Data: []byte("APPL????")},
 	}
-	nested := map[string]machofile.Nested{"Frameworks/Big Framework.framework": {CDHash: fwLay.CDs[0].CDHash()}}
+	nested := map[string]machofile.Nested{"Frameworks/Big Framework.framework": {CDHash: fwLay.CDs[0].CDHash(), Requirement: `identifier "com.example.big.framework" and anchor apple generic`}}
 	info := machofile.InfoPlist("Big", "com.example.big")
 	seal := machofile.CodeResources(files, nested)
 	spec := p.DeveloperIDSpec("com.example.big")

@@ -359,7 +359,8 @@ func (e *engine) processIn(j *job, dirs *dirCache) {
 	c := &check{e: e, j: j, f: File{Path: j.path, Size: j.size, Kind: KindOther}, dirs: dirs}
 	needSHA1, needMD5 := e.bl.needsHashes()
 	feedSHA1, keep := squirrelWants(j.path, j.size)
-	c.hasher.init(needSHA1 || e.catSHA1 || feedSHA1 || j.feedSHA1 || clickOnceWantsSHA1(j.path), needMD5, j.checkCRC)
+	bundleSHA1 := j.bs != nil && !j.bundle && j.bs.wantsSHA1()
+	c.hasher.init(needSHA1 || e.catSHA1 || feedSHA1 || j.feedSHA1 || bundleSHA1 || clickOnceWantsSHA1(j.path), needMD5, j.checkCRC)
 	c.hasher.keep = keep
 	if j.feedDigest {
 		c.hasher.sha512 = sha512.New()
@@ -380,11 +381,14 @@ func (e *engine) processIn(j *job, dirs *dirCache) {
 		return
 	}
 	if j.bs != nil {
-		var sum []byte
+		var sum, sha1 []byte
 		if c.listed && !c.readProblem {
 			sum = bytes.Clone(c.f.SHA256[:])
+			if c.h.sha1 != nil && c.h.n == c.f.Size {
+				sha1 = c.h.sha1.Sum(nil)
+			}
 		}
-		j.bs.checked(j.bname, sum)
+		j.bs.checked(j.bname, sum, sha1)
 	}
 	if c.listed {
 		e.noteSquirrel(c)

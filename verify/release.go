@@ -277,6 +277,9 @@ type engine struct {
 	// ruleSeen[i] is set once policy rule i matched a file of the release
 	// (see checkUnmatchedRules).
 	ruleSeen []atomic.Bool
+	// namePins are the signatures name-only signers entries allowed
+	// (see checkNamePins).
+	namePins namePins
 
 	mu         sync.Mutex
 	bundleSigs map[string][]signing.Signature // a bundle's verdict per file path
@@ -535,6 +538,7 @@ func (e *engine) run(inputs []input) (*Report, error) {
 	e.checkSquirrelFeeds()
 	e.checkClickOnceRefs()
 	e.checkUnmatchedRules()
+	e.checkNamePins()
 	e.checkTrustInRelease(inputs)
 	r := &Report{
 		SchemaVersion: SchemaVersion,

@@ -251,6 +251,10 @@ const (
 	// RuleRuleUnmatched: a policy rule that requires something of the
 	// files it matches matched no file of the release.
 	RuleRuleUnmatched signing.Rule = "policy/rule-unmatched"
+	// RuleSignerNameOnly: a policy signers entry that names a subject and
+	// issuer only (no root, thumbprint or team ID) allowed signatures:
+	// any CA the trust store holds could issue those names.
+	RuleSignerNameOnly signing.Rule = "policy/signer-name-only"
 	// RuleTrustInRelease: a file the policy reads (the policy itself, a
 	// trust root, a blocklist, OSV or VEX data, a Sigstore trusted root or
 	// key) lies inside a folder being verified.

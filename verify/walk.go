@@ -165,7 +165,7 @@ func (e *engine) walkDir(in input) error {
 			}
 			if bundleOf(bundles, rel) < 0 && isBundleListed(rootFS, rel, d.Listing) {
 				bundles = append(bundles, rel)
-				bs := newBundleState()
+				bs := newBundleState(ctxFS{e.ctx, rootFS}, rel)
 				states = append(states, bs)
 				e.addBundleJob(&job{path: joinPath(in.prefix, rel), fsys: rootFS, name: rel, bundle: true, bs: bs})
 			}
@@ -380,7 +380,7 @@ func (e *engine) zipBundles(zr *zip.Reader, prefix string, depth int, ref *refCo
 	sort.Strings(roots)
 	a := zipApps{roots: roots, states: make([]*bundleState, len(roots)), jobs: make([]*job, len(roots)), fsys: zfs}
 	for i, b := range roots {
-		a.states[i] = newBundleState()
+		a.states[i] = newBundleState(ctxFS{e.ctx, zfs}, b)
 		ref.add()
 		a.jobs[i] = &job{path: joinPath(prefix, b), fsys: zfs, name: b, bundle: true, bs: a.states[i], depth: depth, onDone: ref.release}
 		if queue {
@@ -620,7 +620,7 @@ func (a *archiveFSWalk) findBundles(inline bool) []*job {
 	sort.Strings(a.roots)
 	var later []*job
 	for _, b := range a.roots {
-		bs := newBundleState()
+		bs := newBundleState(ctxFS{a.e.ctx, a.fsys}, b)
 		a.states = append(a.states, bs)
 		a.ref.add()
 		j := &job{path: joinPath(a.parent, b), fsys: a.fsys, name: b, bundle: true, bs: bs, depth: a.depth, onDone: a.ref.release}

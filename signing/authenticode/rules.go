@@ -31,10 +31,13 @@ const (
 	RuleUntrustedChain signing.Rule = "authenticode/untrusted-chain"
 	// RuleTimestampInvalid: a timestamp is present but does not verify.
 	RuleTimestampInvalid signing.Rule = "authenticode/timestamp-invalid"
-	// RuleTimestampsDisagree: a signature's RFC 3161 timestamp and legacy
-	// countersignature disagree (one fails, or their times differ).
+	// RuleTimestampsDisagree: a signature's timestamps (RFC 3161 tokens
+	// and legacy countersignatures, any number of each) disagree (one
+	// fails, or their times differ).
 	RuleTimestampsDisagree signing.Rule = "authenticode/timestamps-disagree"
-	// RuleChecksumMismatch: the PE checksum is set and wrong.
+	// RuleChecksumMismatch: the PE checksum is set and wrong (an error in
+	// a native-subsystem image, a driver, which Windows then does not
+	// load; a warning otherwise).
 	RuleChecksumMismatch signing.Rule = "authenticode/checksum-mismatch"
 	// RuleWeakAlgorithm: MD5 or SHA-1 in a digest, signature or certificate.
 	// MD5 is an error, and MD5 in a digest or the signer's signature makes

@@ -90,12 +90,12 @@ func (v *verifier) verifyAll() {
 		if ck.Stored == 0 {
 			ckDetail = fmt.Sprintf("not set (computed 0x%08x)", ck.Computed)
 		}
+		sev, why := v.checksumJudgement()
 		if !ckOK {
-			v.finding(RuleChecksumMismatch, signing.SeverityWarning, -1, v.l.checksumOff,
-				"PE checksum is wrong ("+ckDetail+"): the file was changed after linking or signing; Windows enforces it only for drivers and boot files")
+			v.finding(RuleChecksumMismatch, sev, -1, v.l.checksumOff, "PE checksum is wrong ("+ckDetail+"): "+why)
 		}
 		addChecksum = func(sig *signing.Signature) {
-			sig.AddCheck(CheckChecksum, ckOK, ckDetail+"; a warning, it does not change the status")
+			sig.AddCheck(CheckChecksum, ckOK, ckDetail+"; "+article(sev)+", it does not change the status")
 		}
 	}
 	for i, s := range v.sigs {

@@ -3,12 +3,12 @@ package codesign
 import (
 	"bytes"
 	"crypto"
-	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"path"
@@ -91,6 +91,10 @@ type BundleItem struct {
 	// Verify returns them with a *FormatError.
 	Malformed bool   `json:"malformed,omitempty"`
 	Err       string `json:"error,omitempty"`
+
+	// sha1 is the file's SHA-1, computed in the same read when a seal
+	// entry needs it; nil otherwise.
+	sha1 []byte
 }
 
 // Status returns the worst status over every item; a bundle finding of
@@ -312,8 +316,10 @@ func VerifyBundle(fsys fs.FS, dir string, opts Options) (*BundleResult, error) {
 
 // sealEntry is one entry of a CodeResources files2 (or files) dictionary.
 type sealEntry struct {
-	hash2, hash1 []byte
-	cdhash       []byte
+	// hashes holds the file's digests by the CodeDirectory hash type
+	// they are for ("hash" SHA-1, "hash2" SHA-256, ...).
+	hashes map[HashType][]byte
+	cdhash []byte
 	// requirement is the code requirement nested code is sealed with,
 	// as text; empty when the entry has none.
 	requirement string
@@ -335,6 +341,10 @@ type seal struct {
 	files map[string]sealEntry
 	rules []sealRule
 	sha1  bool // only the legacy SHA-1 "files" dictionary is present
+	// bad says why macOS rejects the seal outright, weak why Gatekeeper's
+	// strict validation does (see judgeEnvelope).
+	bad  string
+	weak []string
 	// dirs holds every directory above a files entry, made by
 	// sealsInside when first asked.
 	dirs map[string]bool
@@ -388,6 +398,7 @@ func parseSeal(b []byte) (*seal, error) {
 		return nil, err
 	}
 	s := &seal{files: map[string]sealEntry{}}
+	s.bad, s.weak = judgeEnvelope(doc)
 	files, _ := doc["files2"].(map[string]any)
 	if files == nil {
 		files, _ = doc["files"].(map[string]any)
@@ -397,10 +408,9 @@ func parseSeal(b []byte) (*seal, error) {
 		var e sealEntry
 		switch x := v.(type) {
 		case []byte:
-			e.hash1 = x
+			e.hashes = map[HashType][]byte{HashSHA1: x}
 		case map[string]any:
-			e.hash1, _ = x["hash"].([]byte)
-			e.hash2, _ = x["hash2"].([]byte)
+			e.hashes = parseSealHashes(x)
 			e.cdhash, _ = x["cdhash"].([]byte)
 			e.requirement, _ = x["requirement"].(string)
 			if l, ok := x["symlink"].(string); ok {
@@ -417,7 +427,12 @@ func parseSeal(b []byte) (*seal, error) {
 		for k, v := range r {
 			m, _ := v.(map[string]any)
 			if m == nil {
+				// A rule set to false omits what it matches
+				// (ResourceBuilder::addRule); true includes it.
 				m = map[string]any{}
+				if b, ok := v.(bool); ok && !b {
+					m["omit"] = true
+				}
 			}
 			rules[k] = m
 		}
@@ -625,7 +640,7 @@ func (b *bundleCheck) verifyMainExecutable(executable string) {
 		return
 	}
 	b.exe = exe
-	it := verifyItem(b.fsys, exe, b.dir, true, b.opts, &external{info: b.info, resources: b.resources})
+	it := verifyItem(b.fsys, exe, b.dir, true, b.opts, &external{info: b.info, resources: b.resources}, false)
 	if it.Err != "" {
 		b.add(RuleMalformed, signing.SeverityError, exe, "main executable cannot be verified: "+it.Err)
 	}
@@ -661,6 +676,12 @@ func (b *bundleCheck) parseSeal() {
 		return
 	}
 	b.seal = sl
+	if sl.bad != "" {
+		b.add(RuleMalformed, signing.SeverityError, b.csPath, sl.bad)
+	}
+	if len(sl.weak) > 0 {
+		b.add(RuleWeakResourceEnvelope, signing.SeverityError, b.csPath, "CodeResources is a weak resource envelope: "+strings.Join(sl.weak, "; "))
+	}
 }
 
 // walkRoot walks the bundle root: every file is sealed, omitted by a rule,
@@ -741,7 +762,7 @@ func (b *bundleCheck) checkFile(p, rel string) {
 	}
 	var item *BundleItem
 	if sniffMachO(b.fsys, p) {
-		it := verifyItem(b.fsys, p, b.dir, false, b.opts, nil)
+		it := verifyItem(b.fsys, p, b.dir, false, b.opts, nil, b.needsSHA1(rel))
 		if it.Err != "" {
 			b.add(RuleMalformed, signing.SeverityError, p, "Mach-O file cannot be verified: "+it.Err)
 		}
@@ -790,8 +811,19 @@ func omittedCode(what, rel string, r *sealRule) string {
 // checkSealed compares file p with its seal entry e: nested code by cdhash,
 // other files by hash (SHA-256 from files2, else SHA-1 from files). item is
 // the file's verification when it is Mach-O, whose SHA-256 is then known.
+//
+// The entry's kind is read as Security reads it (ResourceSeal): nested
+// code when it has a requirement, else a symlink when it names a target,
+// else a file by its hashes. A cdhash without a requirement is no nested
+// code to macOS, which checks the file by its hashes, and rejects it when
+// there are none; a symlink target beside hashes makes it a symlink,
+// which a regular file is not.
 func (b *bundleCheck) checkSealed(p, rel string, e sealEntry, item *BundleItem) {
 	switch {
+	case e.requirement == "" && (e.symlink != nil || (e.cdhash != nil && len(e.hashes) == 0)):
+		b.add(RuleResourceModified, signing.SeverityError, p, sealKindMismatch(rel, e, "a regular file"))
+	case e.requirement == "" && len(e.hashes) > 0:
+		b.checkHashes(p, rel, e, item)
 	case e.cdhash != nil:
 		var have []string
 		if item != nil && item.Result != nil {
@@ -804,18 +836,8 @@ func (b *bundleCheck) checkSealed(p, rel string, e sealEntry, item *BundleItem) 
 		} else {
 			b.checkOtherSlices(p, rel, e, item.Result)
 		}
-	case e.hash2 != nil || e.hash1 != nil:
-		h, want := crypto.SHA256, e.hash2
-		if want == nil {
-			h, want = crypto.SHA1, e.hash1
-			b.sha1OnlySeal(p, rel)
-		}
-		got, err := b.fileHash(p, h, item)
-		if err != nil {
-			b.add(RuleMalformed, signing.SeverityError, p, "cannot read: "+err.Error())
-		} else if !bytes.Equal(got, want) {
-			b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("file %q changed after signing: CodeResources seals %s %x, the file has %x", rel, hashName(h), want, got))
-		}
+	case len(e.hashes) > 0:
+		b.checkHashes(p, rel, e, item)
 	case e.symlink != nil:
 		b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("%q is sealed as a symlink but is a regular file", rel))
 	default:
@@ -858,28 +880,6 @@ func (b *bundleCheck) checkOtherSlices(p, rel string, e sealEntry, res *Result) 
 	}
 }
 
-// fileHash returns the h digest of file p: for SHA-256, the one verifying
-// the Mach-O item computed, or the one Options.Files knows, before reading
-// the file again.
-func (b *bundleCheck) fileHash(p string, h crypto.Hash, item *BundleItem) ([]byte, error) {
-	var got []byte
-	var err error
-	known := false
-	switch {
-	case h != crypto.SHA256:
-	case item != nil && item.Result != nil:
-		// Verifying the Mach-O file hashed it already.
-		got, err = hex.DecodeString(item.SHA256)
-		known = err == nil
-	case b.opts.Files != nil:
-		got, known = b.opts.Files.SHA256(p)
-	}
-	if !known {
-		got, err = hashFile(b.fsys, p, h)
-	}
-	return got, err
-}
-
 // verifyNested verifies each nested bundle, then checks its seal: the
 // cdhash CodeResources records against its main executable's.
 func (b *bundleCheck) verifyNested() error {
@@ -915,6 +915,8 @@ func (b *bundleCheck) verifyNested() error {
 		}
 		if e.cdhash == nil {
 			b.add(RuleMalformed, signing.SeverityError, b.csPath, fmt.Sprintf("CodeResources seals nested bundle %q without a cdhash", rel))
+		} else if e.requirement == "" {
+			b.add(RuleResourceModified, signing.SeverityError, p, sealKindMismatch(rel, e, "a nested bundle"))
 		} else if !containsHex(have, e.cdhash) {
 			b.add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("nested bundle %q changed: CodeResources seals cdhash %x, its main executable has %v", rel, e.cdhash, have))
 		} else {
@@ -929,8 +931,7 @@ func (b *bundleCheck) verifyNested() error {
 }
 
 // checkRemoved reports the files CodeResources seals that the walk did not
-// see (in name order), unless the seal marks them optional, and a seal
-// with only the legacy SHA-1 dictionary.
+// see (in name order), unless their seal entry marks them optional.
 func (b *bundleCheck) checkRemoved() {
 	sl := b.seal
 	if sl == nil {
@@ -942,16 +943,14 @@ func (b *bundleCheck) checkRemoved() {
 	}
 	sort.Strings(names)
 	for _, n := range names {
+		// Only the entry's own optional flag excuses a missing file:
+		// Security's checkOptionalResource reads the seal entry, not the
+		// rule matching its name (codesign copies an optional rule's
+		// flag into the entries it writes).
 		if b.seen[n] || sl.files[n].optional {
 			continue
 		}
-		if r := sl.rule(n); r != nil && r.optional {
-			continue
-		}
 		b.add(RuleResourceModified, signing.SeverityError, path.Join(b.lay.root, n), fmt.Sprintf("file %q sealed by CodeResources was removed", n))
-	}
-	if sl.sha1 {
-		b.add(RuleMalformed, signing.SeverityWarning, b.csPath, "CodeResources has only the legacy SHA-1 files dictionary (no files2)")
 	}
 }
 
@@ -1073,8 +1072,8 @@ func checkSymlink(fsys fs.FS, sl *seal, rel, p, root string, add func(signing.Ru
 		add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("symlink %q was added after signing: CodeResources does not list it", rel))
 		return
 	}
-	if e.symlink == nil {
-		add(RuleResourceModified, signing.SeverityError, p, fmt.Sprintf("%q is sealed as a file but is a symlink", rel))
+	if e.symlink == nil || e.requirement != "" {
+		add(RuleResourceModified, signing.SeverityError, p, sealKindMismatch(rel, e, "a symlink"))
 		return
 	}
 	target, err := fs.ReadLink(fsys, p)
@@ -1133,10 +1132,17 @@ func containsHex(have []string, want []byte) bool {
 }
 
 // verifyItem verifies one Mach-O file of a bundle.
-func verifyItem(fsys fs.FS, p, bundle string, main bool, opts Options, ext *external) BundleItem {
+// With sha1 set, the file's SHA-1 is computed in the same read, for a
+// seal entry that holds one.
+func verifyItem(fsys fs.FS, p, bundle string, main bool, opts Options, ext *external, sha1 bool) BundleItem {
 	it := BundleItem{Path: p, Bundle: bundle, Main: main}
 	h := sha256.New()
 	opts.FileHash = h
+	var also hash.Hash
+	if sha1 {
+		also = newHash(crypto.SHA1)
+		opts.FileHash = teeHash{h, also}
+	}
 	r, size, err := verifyFS(fsys, p, opts, ext)
 	if err != nil {
 		var fe *FormatError
@@ -1152,6 +1158,9 @@ func verifyItem(fsys fs.FS, p, bundle string, main bool, opts Options, ext *exte
 	it.Result = r
 	it.Size = size
 	it.SHA256 = hex.EncodeToString(h.Sum(nil))
+	if also != nil {
+		it.sha1 = also.Sum(nil)
+	}
 	return it
 }
 
@@ -1231,26 +1240,4 @@ func readSmall(fsys fs.FS, p string) ([]byte, error) {
 		return nil, fmt.Errorf("%s is larger than %d bytes", p, maxPlistSize)
 	}
 	return b, nil
-}
-
-func hashFile(fsys fs.FS, p string, h crypto.Hash) ([]byte, error) {
-	f, err := fsys.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var d interface {
-		io.Writer
-		Sum([]byte) []byte
-	}
-	if h == crypto.SHA1 {
-		d = sha1.New()
-	} else {
-		d = sha256.New()
-	}
-	buf := make([]byte, 256<<10)
-	if _, err := io.CopyBuffer(d, f, buf); err != nil {
-		return nil, err
-	}
-	return d.Sum(nil), nil
 }

@@ -13,6 +13,9 @@ import (
 // Macs, 14 (16 KiB) on arm64 kernels. So 0 (one hash over the whole code,
 // which disk images use, never an executable), 13 or 15 and up are refused
 // everywhere, and 16 KiB pages on an Intel Mac, where x86_64 slices run.
+// Apple silicon runs an x86_64 slice under Rosetta with its own kernel,
+// which takes 16 KiB pages; that does not make such a slice valid, since
+// Intel Macs, which it is for, refuse it.
 const (
 	pageShift4K  = 12
 	pageShift16K = 14
@@ -38,7 +41,17 @@ func (s *sliceState) kernelRefusals() {
 	seen := map[HashType]*CodeDirectory{}
 	for _, cd := range s.cds {
 		at := base + cd.off
-		if !s.kernelPageSize(cd.PageSize) {
+		switch {
+		case !s.kernelPageSize(cd.PageSize) && cd.PageSize == 1<<pageShift16K:
+			// An Apple silicon kernel accepts its own 16 KiB pages
+			// in an x86_64 slice it runs under Rosetta; an Intel
+			// Mac's, the slice's own, refuses them: a thin file
+			// runs only on Apple silicon, and a universal file's
+			// Intel slice, chosen only on Intel Macs, never runs.
+			s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, at,
+				fmt.Sprintf("%s has %s, which an Intel Mac's kernel refuses (it accepts only 4 KiB pages; only Apple silicon's, running the %s slice under Rosetta, accepts 16 KiB ones): Intel Macs will not run it",
+					slotName(cd.Slot), pageSizeName(cd.PageSize), archOrCPU(s.slice)))
+		case !s.kernelPageSize(cd.PageSize):
 			s.add(RuleMalformed, signing.SeverityError, signing.StatusInvalid, at,
 				fmt.Sprintf("%s has %s, which the kernel refuses for a %s slice (it accepts only 4 KiB pages%s): macOS will not run it",
 					slotName(cd.Slot), pageSizeName(cd.PageSize), archOrCPU(s.slice), sixteenKiB(s.slice.CPUType)))

@@ -61,6 +61,10 @@ const (
 	// RuleResourceOmitted reports a bundle file, not code, that an omit
 	// rule of the seal's own (not one codesign writes) leaves unsealed.
 	RuleResourceOmitted signing.Rule = "codesign/resource-omitted"
+	// RuleWeakResourceEnvelope reports a bundle seal Gatekeeper's strict
+	// validation rejects: a version 1 envelope, or resource rules without
+	// the catch-all rule or with omit rules codesign does not write.
+	RuleWeakResourceEnvelope signing.Rule = "codesign/weak-resource-envelope"
 	// RuleMissingInfoPlist reports a bundle directory (.app…) with no
 	// Info.plist whose Contents/MacOS holds a file of the bundle's name,
 	// which macOS runs as its main executable.

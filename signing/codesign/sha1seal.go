@@ -16,7 +16,7 @@ import (
 // file, which a chosen-prefix collision can defeat (a warning), and with a
 // SHA-256 (or stronger) directory macOS compares a 32-byte digest with the
 // 20-byte SHA-1 and rejects the file (an error). A bundle whose seal has no
-// files2 at all is warned about once instead (sealed.sha1).
+// files2 at all is codesign/weak-resource-envelope instead (sealed.sha1).
 func (b *bundleCheck) sha1OnlySeal(p, rel string) {
 	if b.seal == nil || b.seal.sha1 {
 		return
