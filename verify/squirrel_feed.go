@@ -54,8 +54,10 @@ func (k *keptBytes) write(p []byte) {
 func (k *keptBytes) reset() { k.b, k.over = k.b[:0], false }
 
 // isFeedName reports whether report path p is a Squirrel.Windows feed:
-// a file named RELEASES (Update.exe asks for that name).
-func isFeedName(p string) bool { return path.Base(p) == "RELEASES" }
+// a file named RELEASES in any case. Update.exe asks for that name, and
+// a Windows file share or an IIS server (both read names ignoring case)
+// serves "Releases" or "releases" for it.
+func isFeedName(p string) bool { return strings.EqualFold(path.Base(p), "RELEASES") }
 
 // isNupkgName reports whether report path p is a NuGet package, which a
 // feed may list.
