@@ -37,7 +37,9 @@ func TestAttackSARIFTooManyResults(t *testing.T) {
 		r.Finalize("")
 		var log struct {
 			Runs []struct {
-				Tool    struct{ Driver struct{ Rules []struct{ ID string } } }
+				Tool struct {
+					Driver struct{ Rules []struct{ ID string } }
+				}
 				Results []result
 			}
 		}
