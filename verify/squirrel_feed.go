@@ -201,6 +201,7 @@ func (e *engine) checkSquirrelFeeds() {
 		}
 		if !isFeedName(fd.path) {
 			finds = append(finds, updaterFeedFindings(fd, files, e.feedSHA512)...)
+			finds = append(finds, feedVersionFindings(fd, files, e.feedVersions)...)
 			continue
 		}
 		entries, ok := parseFeed(fd.data)
