@@ -124,10 +124,11 @@ var (
 )
 
 // parseFeed reads a feed as Update.exe does (ReleaseEntry.ParseReleaseFile):
-// a byte order mark skipped, blank and comment lines ignored. ok is false
-// when a line does not read, which makes Update.exe refuse the whole feed.
+// in the encoding its byte order mark names (feedText), blank and comment
+// lines ignored. ok is false when a line does not read, which makes
+// Update.exe refuse the whole feed.
 func parseFeed(data []byte) (entries []feedEntry, ok bool) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	data = feedText(data)
 	for _, line := range strings.Split(string(data), "\n") {
 		line = feedComment.ReplaceAllString(line, "")
 		if strings.TrimSpace(line) == "" {
