@@ -2,6 +2,7 @@ package git
 
 import (
 	"fmt"
+	"slices"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +15,8 @@ import (
 type trustInput struct{ setting, path string }
 
 // trustInputs lists the files p reads: the policy file itself (when it was
-// loaded from one), its allowed_signers file and its OpenPGP keyrings.
+// loaded from one), its allowed_signers file, its OpenPGP keyrings and its
+// upstream clones.
 func (p *Policy) trustInputs() []trustInput {
 	var out []trustInput
 	if p.file != "" {
@@ -25,6 +27,23 @@ func (p *Policy) trustInputs() []trustInput {
 	}
 	for _, k := range p.Keyrings {
 		out = append(out, trustInput{"keyrings (or --keyring)", k})
+	}
+	// An upstream clone resolves a pin's revision ("v1.2.13") to the
+	// commit the vendored directory is compared with: one the audited
+	// history writes (a bare repository's files can be committed) names
+	// whatever commit it likes.
+	for i, v := range p.Vendor {
+		if v.Upstream != "" && !strings.Contains(v.Upstream, "://") {
+			out = append(out, trustInput{fmt.Sprintf("vendor[%d].upstream", i), v.Upstream})
+		}
+	}
+	urls := make([]string, 0, len(p.Upstreams))
+	for u := range p.Upstreams {
+		urls = append(urls, u)
+	}
+	slices.Sort(urls)
+	for _, u := range urls {
+		out = append(out, trustInput{fmt.Sprintf("upstreams[%q]", u), p.Upstreams[u]})
 	}
 	return out
 }

@@ -9,11 +9,12 @@ import (
 	"testing"
 )
 
-// TestAttackTrustInRepo: the allowed_signers file, a keyring or the policy
-// file the audit reads lay inside the audited repository (a tracked
-// .shipgate/allowed_signers, a keyring under .git), and the audit trusted
-// them without a word: whoever can push adds their own key in one commit
-// and signs every later one with it. Each such file is now a
+// TestAttackTrustInRepo: the allowed_signers file, a keyring, the policy
+// file or an upstream clone the audit reads lay inside the audited
+// repository (a tracked .shipgate/allowed_signers, a keyring under .git, a
+// bare clone committed as files), and the audit trusted them without a
+// word: whoever can push adds their own key in one commit and signs every
+// later one with it, or has the clone resolve a pin's tag to their commit. Each such file is now a
 // git/trust-in-repo error at its path in the working tree; the same files
 // outside the repository are not.
 func TestAttackTrustInRepo(t *testing.T) {
@@ -37,14 +38,15 @@ func TestAttackTrustInRepo(t *testing.T) {
 		}
 		return f
 	}
-	policy := "protect: [{path: vendor/**}]\nallowedSigners: allowed_signers\nkeyrings: [../.git/ring.gpg]\n"
+	policy := "protect: [{path: vendor/**}]\nallowedSigners: allowed_signers\nkeyrings: [../.git/ring.gpg]\n" +
+		"vendor: [{path: vendor, upstream: ../third_party/zlib-clone, commit: v1.2.13}]\n"
 	outside := t.TempDir()
 	for _, tc := range []struct {
 		name string
 		dir  string
 		want []string
 	}{
-		{"inside", tr.dir, []string{".git/ring.gpg", ".shipgate/allowed_signers", ".shipgate/git.yml"}},
+		{"inside", tr.dir, []string{".git/ring.gpg", ".shipgate/allowed_signers", ".shipgate/git.yml", "third_party/zlib-clone"}},
 		{"outside", outside, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
