@@ -2,9 +2,9 @@ package git
 
 import (
 	"fmt"
-	"slices"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/shipgate/shipgate/signing"
