@@ -306,6 +306,9 @@ type engine struct {
 	// feedVersions holds the product versions of the PE files that lie
 	// beside YAML that may be an electron-updater feed (updater_version.go).
 	feedVersions map[string][]string
+	// nuspecVersions holds the versions the root nuspecs of NuGet
+	// packages give, by the package's report path (squirrel_nuspec.go).
+	nuspecVersions map[string][]string
 	// clickOnce are the ClickOnce manifests' files named relative to
 	// them, and clickOnceSHA1 the SHA-1 of the files a ClickOnce publish
 	// lays out by report path (see checkClickOnceRefs).

@@ -72,6 +72,9 @@ func squirrelWants(p string, size int64) (sha1 bool, keep *keptBytes) {
 	if isFeedName(p) || isYAMLName(p) || isMacFeedName(p) {
 		return false, &keptBytes{max: maxFeedSize}
 	}
+	if isNuspecName(p) {
+		return false, &keptBytes{max: maxNuspecSize}
+	}
 	return isNupkgName(p), nil
 }
 
@@ -83,6 +86,10 @@ func (e *engine) noteSquirrel(c *check) {
 	h := c.h
 	whole := !c.readProblem && h.n == c.f.Size
 	switch {
+	case h.keep != nil && isNuspecName(c.f.Path):
+		if whole && !h.keep.over {
+			e.noteNuspec(c)
+		}
 	case h.keep != nil && whole && int64(len(h.keep.b)) == min(h.n, maxFeedSize) &&
 		(isFeedName(c.f.Path) || h.keep.over || mayHoldKey(h.keep.b, "sha") || isAppUpdateYAML(c.f.Path) || isMacFeedName(c.f.Path)):
 		// Of YAML, only what may be an electron-updater feed (a sha512
@@ -257,5 +264,5 @@ func (e *engine) feedProblem(en feedEntry, files map[string]*File, dir string, n
 	if sum != en.sha1 {
 		return fmt.Sprintf("Squirrel feed lists %s with SHA-1 %s, but the release's file has SHA-1 %s: Update.exe installs only a package of the feed's SHA-1, which was not checked", en.name, en.sha1, sum), signing.SeverityError
 	}
-	return "", 0
+	return e.nuspecProblem(en, p)
 }
