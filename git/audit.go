@@ -277,6 +277,7 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 	}
 	ver.now = now
 	a := &auditor{r: r, pol: pol, ver: ver, now: now, log: log, userRules: len(pol.Protect)}
+	a.checkTrustInRepo(repoDir)
 	res := &Result{Until: until.commit.String(), Commits: []Commit{}, Findings: []signing.Finding{}}
 	if !since.commit.IsZero() {
 		res.Since = since.commit.String()

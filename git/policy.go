@@ -60,6 +60,10 @@ type Policy struct {
 	// match either way: APFS and HFS+ merge them even on a case-sensitive
 	// volume.
 	CaseSensitivePaths bool `yaml:"caseSensitivePaths"`
+
+	// file is the policy file LoadPolicy read, "" for a policy built or
+	// parsed otherwise.
+	file string
 }
 
 // foldPaths reports whether paths are matched ignoring case.
@@ -137,6 +141,7 @@ func LoadPolicy(name string) (*Policy, error) {
 		}
 		return filepath.Join(dir, s)
 	}
+	p.file = name
 	p.AllowedSigners = abs(p.AllowedSigners)
 	for i := range p.Keyrings {
 		p.Keyrings[i] = abs(p.Keyrings[i])

@@ -62,4 +62,7 @@ const (
 	// RuleArtifactExportSubst: git archive expanded a $Format:…$
 	// placeholder of an export-subst file.
 	RuleArtifactExportSubst signing.Rule = "git/artifact-export-subst"
+	// RuleTrustInRepo: the policy file, its allowed_signers file or a
+	// keyring lies inside the audited repository.
+	RuleTrustInRepo signing.Rule = "git/trust-in-repo"
 )

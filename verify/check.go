@@ -319,6 +319,9 @@ type check struct {
 	// resZips are the zip archives opened as a PE's resources
 	// (installer_open.go), which findZip does not open again.
 	resZips []container.Span
+	// peVersions are the product versions of a PE beside what may be an
+	// electron-updater feed (peProductVersions).
+	peVersions []string
 	// tarOpened reports a tarball whose entries were checked,
 	// sevenOpened a 7-Zip archive whose files were.
 	tarOpened, sevenOpened bool
@@ -392,6 +395,7 @@ func (e *engine) processIn(j *job, dirs *dirCache) {
 	}
 	if c.listed {
 		e.noteSquirrel(c)
+		e.notePEVersions(c)
 		e.noteClickOnceSHA1(c)
 		cat, x := c.catalogFacts()
 		i := e.addCheckedFile(&c.f, c.finds, cat, x)
@@ -890,6 +894,9 @@ func (c *check) verifyNative(ra io.ReaderAt, size int64) bool {
 	}
 	if res != nil {
 		c.native = res
+		if c.j.feedDigest && c.f.Kind == KindPE {
+			c.peVersions = peProductVersions(cra, size)
+		}
 		c.f.Signatures = res.sigs
 		for _, f := range res.findings {
 			f.Path = joinPath(c.f.Path, f.Path)

@@ -306,6 +306,12 @@ type engine struct {
 	// feedSHA512 holds the SHA-512 of the files that lie beside YAML
 	// that may be an electron-updater feed (see noteFeedDigest).
 	feedSHA512 map[string][]byte
+	// feedVersions holds the product versions of the PE files that lie
+	// beside YAML that may be an electron-updater feed (updater_version.go).
+	feedVersions map[string][]string
+	// nuspecVersions holds the versions the root nuspecs of NuGet
+	// packages give, by the package's report path (squirrel_nuspec.go).
+	nuspecVersions map[string][]string
 	// clickOnce are the ClickOnce manifests' files named relative to
 	// them, and clickOnceSHA1 the SHA-1 of the files a ClickOnce publish
 	// lays out by report path (see checkClickOnceRefs).

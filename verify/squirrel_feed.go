@@ -54,8 +54,10 @@ func (k *keptBytes) write(p []byte) {
 func (k *keptBytes) reset() { k.b, k.over = k.b[:0], false }
 
 // isFeedName reports whether report path p is a Squirrel.Windows feed:
-// a file named RELEASES (Update.exe asks for that name).
-func isFeedName(p string) bool { return path.Base(p) == "RELEASES" }
+// a file named RELEASES in any case. Update.exe asks for that name, and
+// a Windows file share or an IIS server (both read names ignoring case)
+// serves "Releases" or "releases" for it.
+func isFeedName(p string) bool { return strings.EqualFold(path.Base(p), "RELEASES") }
 
 // isNupkgName reports whether report path p is a NuGet package, which a
 // feed may list.
@@ -70,6 +72,9 @@ func squirrelWants(p string, size int64) (sha1 bool, keep *keptBytes) {
 	if isFeedName(p) || isYAMLName(p) || isMacFeedName(p) {
 		return false, &keptBytes{max: maxFeedSize}
 	}
+	if isNuspecName(p) {
+		return false, &keptBytes{max: maxNuspecSize}
+	}
 	return isNupkgName(p), nil
 }
 
@@ -81,6 +86,10 @@ func (e *engine) noteSquirrel(c *check) {
 	h := c.h
 	whole := !c.readProblem && h.n == c.f.Size
 	switch {
+	case h.keep != nil && isNuspecName(c.f.Path):
+		if whole && !h.keep.over {
+			e.noteNuspec(c)
+		}
 	case h.keep != nil && whole && int64(len(h.keep.b)) == min(h.n, maxFeedSize) &&
 		(isFeedName(c.f.Path) || h.keep.over || mayHoldKey(h.keep.b, "sha") || isAppUpdateYAML(c.f.Path) || isMacFeedName(c.f.Path)):
 		// Of YAML, only what may be an electron-updater feed (a sha512
@@ -122,10 +131,11 @@ var (
 )
 
 // parseFeed reads a feed as Update.exe does (ReleaseEntry.ParseReleaseFile):
-// a byte order mark skipped, blank and comment lines ignored. ok is false
-// when a line does not read, which makes Update.exe refuse the whole feed.
+// in the encoding its byte order mark names (feedText), blank and comment
+// lines ignored. ok is false when a line does not read, which makes
+// Update.exe refuse the whole feed.
 func parseFeed(data []byte) (entries []feedEntry, ok bool) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	data = feedText(data)
 	for _, line := range strings.Split(string(data), "\n") {
 		line = feedComment.ReplaceAllString(line, "")
 		if strings.TrimSpace(line) == "" {
@@ -199,6 +209,7 @@ func (e *engine) checkSquirrelFeeds() {
 		}
 		if !isFeedName(fd.path) {
 			finds = append(finds, updaterFeedFindings(fd, files, e.feedSHA512)...)
+			finds = append(finds, feedVersionFindings(fd, files, e.feedVersions)...)
 			continue
 		}
 		entries, ok := parseFeed(fd.data)
@@ -253,5 +264,5 @@ func (e *engine) feedProblem(en feedEntry, files map[string]*File, dir string, n
 	if sum != en.sha1 {
 		return fmt.Sprintf("Squirrel feed lists %s with SHA-1 %s, but the release's file has SHA-1 %s: Update.exe installs only a package of the feed's SHA-1, which was not checked", en.name, en.sha1, sum), signing.SeverityError
 	}
-	return "", 0
+	return e.nuspecProblem(en, p)
 }

@@ -22,8 +22,10 @@ import (
 // TLS.
 
 // isMacFeedName reports whether report path p is a Squirrel.Mac feed: a
-// file named RELEASES.json.
-func isMacFeedName(p string) bool { return path.Base(p) == "RELEASES.json" }
+// file named RELEASES.json in any case, as an S3 website behind a
+// case-insensitive proxy, IIS or a Windows share serves it for the feed URL
+// an application names.
+func isMacFeedName(p string) bool { return strings.EqualFold(path.Base(p), "RELEASES.json") }
 
 // macFeedUpdate returns the url of the update SQRLUpdater takes from the
 // feed data, and ok false when it takes none (JSON that does not read, a

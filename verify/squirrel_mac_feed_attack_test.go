@@ -45,3 +45,21 @@ func TestAttackSquirrelMacFeed(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackSquirrelMacFeedNameCase: verify read only a file named
+// RELEASES.json exactly as a Squirrel.Mac feed, so releases.json naming an
+// http:// update passed, though a server that reads names ignoring case
+// serves it for the feed URL the application names. The name is now taken
+// in any case.
+func TestAttackSquirrelMacFeedNameCase(t *testing.T) {
+	t.Parallel()
+	app := makeZip(t, []zipEntry{{name: "Chatterbox.app/Contents/Resources/notes.txt", data: []byte("notes\n")}})
+	evil := `{"currentRelease":"1.4.1","releases":[{"version":"1.4.1","updateTo":{"version":"1.4.1","url":"http://updates.example.com/Chatterbox-1.4.1.zip"}}]}`
+	for _, name := range []string{"RELEASES.json", "releases.json", "Releases.JSON"} {
+		d := t.TempDir()
+		writeTree(t, d, map[string][]byte{"Chatterbox-1.4.1.zip": app, name: []byte(evil)})
+		if got, want := feedFindings(run(t, Options{}, d)), []string{"error " + name}; !slices.Equal(got, want) {
+			t.Errorf("%s: findings %q, want %q", name, got, want)
+		}
+	}
+}

@@ -108,9 +108,10 @@ func parseUpdaterFeed(data []byte) (files []updaterFeedFile, ok bool) {
 }
 
 // feedFileOf returns the file the feed's entry m lists, named by its key
-// urlKey ("undefined" when missing, as JavaScript's String gives it).
+// urlKey as electron-updater's new URL reads it (jsCoerce; "undefined"
+// when missing, as JavaScript's String gives it).
 func feedFileOf(m map[string]any, urlKey string) updaterFeedFile {
-	u := jsString(m[urlKey])
+	u := jsCoerce(m[urlKey])
 	if m[urlKey] == nil {
 		u = "undefined"
 	}

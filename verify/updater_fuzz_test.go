@@ -22,6 +22,9 @@ func FuzzUpdaterFeeds(f *testing.F) {
 		parseUpdaterFeed(b)
 		macFeedUpdate(b)
 		parseFeed(b)
+		nuspecVersion(b)
+		versionNumbers(s)
+		jsCoerce([]any{s, []any{s}})
 		var cfg map[string]any
 		if loadUpdaterYAML(b, &cfg) == nil {
 			updateURLFindings("resources/app-update.yml", cfg)

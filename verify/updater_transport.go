@@ -22,13 +22,13 @@ func updateURLFindings(p string, cfg map[string]any) []signing.Finding {
 	var what, u string
 	switch jsString(cfg["provider"]) {
 	case "generic":
-		what, u = "url", jsString(cfg["url"])
+		what, u = "url", jsCoerce(cfg["url"])
 	case "github":
-		if proto := jsString(cfg["protocol"]); proto != "" {
+		if proto := jsCoerce(cfg["protocol"]); proto != "" {
 			what, u = "protocol", proto+"://"
 		}
 	case "s3":
-		what, u = "endpoint", jsString(cfg["endpoint"])
+		what, u = "endpoint", jsCoerce(cfg["endpoint"])
 	}
 	if u == "" {
 		return nil

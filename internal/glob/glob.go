@@ -13,6 +13,8 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/shipgate/shipgate/internal/foldname"
 )
 
 // Check reports whether g is a valid glob: not empty, relative, with `**`
@@ -62,12 +64,27 @@ func Match(g, p string) bool {
 
 // MatchFold is Match ignoring case, for paths of releases that Windows and
 // macOS read from case-insensitive file systems: `**/*.dll` must cover
-// `FFMPEG.DLL`, which Windows loads just the same. Case is folded through
-// upper case, as NTFS's upcase table and APFS compare names, so the dotless
-// `ı` matches `i` and the long `ſ` matches `s`: `ınstaller.exe` is the file
-// that Windows opens as `installer.exe`.
+// `FFMPEG.DLL`, which Windows loads just the same. g matches p when it
+// does under the name comparison of one of the file systems foldname
+// models (foldname.KeysOf), the names each finds as one file: NTFS
+// upper-cases, so the dotless `ı` matches `i` (`ınstaller.exe` is the
+// file Windows opens as `installer.exe`); APFS folds case fully, so the
+// long `ſ` matches `s`, `ß` matches `ss` and `ﬁ` matches `fi`, and NFC and
+// NFD spellings match; HFS+ ignores some invisible code points, so
+// `ff\u200cmpeg` matches `ffmpeg`. A name no file system takes for
+// another does not match it: `İnstaller.exe` (dotted capital I) is not
+// `installer.exe` on any of them.
 func MatchFold(g, p string) bool {
-	return Match(Fold(g), Fold(p))
+	gk, pk := foldname.KeysOf(g), foldname.KeysOf(p)
+	for fs := range gk {
+		if fs > 0 && gk[fs] == gk[fs-1] && pk[fs] == pk[fs-1] {
+			continue // the pair just tried
+		}
+		if Match(gk[fs], pk[fs]) {
+			return true
+		}
+	}
+	return false
 }
 
 // Fold returns s with each character mapped to the lower case of its upper

@@ -118,6 +118,15 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // ErrUnknownFormat results when auto-detection recognizes no format.
 var ErrUnknownFormat = errors.New("unrecognized blocklist format")
 
+// ErrNoEntries results when an input of any format but a CRL holds no
+// entry to match: a download cut short after its header (a CSV's, a
+// native list's "entries": [] written before the entries), a generator
+// that failed, or a WDAC policy with no deny rule. Matching against it
+// would let every certificate and file it was meant to list pass without
+// a word. A CRL listing no certificate is an issuer's ordinary answer,
+// and its signature (LoadOptions.CRLIssuer) vouches for it.
+var ErrNoEntries = errors.New("holds no entries")
+
 // Load reads the blocklist file at path, or the blocklist directory at
 // path as LoadDir does.
 func Load(path string, opts LoadOptions) (*List, error) {
@@ -205,6 +214,9 @@ func parseBytes(b []byte, name string, opts LoadOptions) (*List, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if f != FormatCRL && p.list.Len() == 0 {
+		return nil, &ParseError{Source: name, Format: f, Offset: -1, Err: fmt.Errorf("%w (a truncated download or a failed generation would let everything it should list pass; give no list rather than an empty one)", ErrNoEntries)}
 	}
 	p.list.buildIndex(0)
 	return p.list, nil

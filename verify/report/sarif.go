@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"io"
 	"net/url"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -109,12 +108,15 @@ type sarifRegion struct {
 // shortDescription, the first paragraph as fullDescription, the whole
 // section as help); one artifact per file,
 // with its length and SHA-256; one result per finding (errors first, then
-// warnings, then notes, each in report order), located at its file
+// warnings, then notes, each in report order; at most [MaxSARIFResults],
+// the last of which then counts those left out, see sarifFindings),
+// located at its file
 // (relative to %SRCROOT%, the input; [RootURI] for a finding about no file)
 // and byte offset, with the commit in the result's properties.
 func SARIF(w io.Writer, r *model.Report) error {
+	findings := sarifFindings(r.Findings, MaxSARIFResults)
 	ids := map[string]bool{}
-	for _, f := range r.Findings {
+	for _, f := range findings {
 		ids[string(f.Rule)] = true
 	}
 	var sorted []string
@@ -139,14 +141,6 @@ func SARIF(w io.Writer, r *model.Report) error {
 			Hashes: map[string]string{"sha-256": f.SHA256.String()}}
 		arts = append(arts, a)
 	}
-	// Errors first, then warnings, then notes, each in report order: GitHub
-	// code scanning keeps only the first 5,000 results of a run, so a
-	// release padded with thousands of warnings at paths sorting before its
-	// one error would have that error dropped.
-	findings := slices.Clone(r.Findings)
-	slices.SortStableFunc(findings, func(a, b signing.Finding) int {
-		return int(severityGroup(b.Severity)) - int(severityGroup(a.Severity))
-	})
 	results := make([]sarifResult, 0, len(findings))
 	for _, f := range findings {
 		res := sarifResult{
