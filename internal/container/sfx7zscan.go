@@ -15,11 +15,13 @@ const maxSFX7zHeaders = 16
 // [SFX7zOffset] does, in the first bytes 7-Zip's SFX modules search (see
 // sfx7zLimit) of a file written to it in order from the start: a pass
 // that reads every byte anyway (hashing) spares the walk a second read of
-// a PE's overlay. It records the markers of the archives a stub may carry
-// that shipgate does not open as well: RAR in the first 4 MiB (see
-// [RAROverlay]), and from where a PE's sections end OLE compound files,
+// a PE's overlay. It records, from where a PE's sections end, the markers
+// of the archives a stub may carry that shipgate does not open as well:
+// RAR in the file's first 4 MiB (see [RAROverlay]), OLE compound files,
 // xz and cabinets in the first 8 (see [ArchiveInOverlay]) and a 7-Zip
-// installer module's configuration in the first 1 (see sfx7zConfigs). The zero value is ready to use.
+// installer module's configuration in the first 1 (see sfx7zConfigs). It
+// stops looking at a file that does not start as a PE does (see saw).
+// The zero value is ready to use.
 type SFX7zScanner struct {
 	n    int64
 	offs []int64 // the headers' offsets, in order
@@ -30,9 +32,13 @@ type SFX7zScanner struct {
 	marks [len(overlayMarks)]markList
 	// head holds the file's first peHead bytes, from which peEnd, where
 	// a PE's sections end (0: none, or not known), is read once whole:
-	// the markers not marked scan are recorded from there on only.
+	// the markers are recorded from there on only.
 	head  []byte
 	peEnd int64
+	// notPE is set once the file's first two bytes are not a DOS
+	// header's "MZ": only a PE's records are ever asked for, so the
+	// scanner stops looking (see saw).
+	notPE bool
 }
 
 // peHead is how much of a file's start an [SFX7zScanner] keeps to read a
@@ -48,27 +54,28 @@ type markList struct {
 // overlayMarks are the markers looked for after a PE's sections, each no
 // further than limit into the file; valid, when set, tells a marker that
 // starts its archive from bytes that only look like one. An
-// [SFX7zScanner] records those marked scan from the file's start; the
-// others start with bytes x64 code is full of (0x4d, a REX prefix; 0xd0;
-// 0xfd), and searching them in every file's first 8 MiB slowed the
-// hashing pass several times over (the scanner ran at 5.6 GB/s with
-// RAR's marker, 2.4 GB/s with the OLE one too, 640 MB/s with "MSCF"), so
-// they are recorded only where a PE's sections end, in the overlay.
+// [SFX7zScanner] records them only where a PE's sections end, in the
+// overlay, where they are asked for: most start with bytes x64 code is
+// full of (0x4d, a REX prefix; 0xd0; 0xfd), and searching them in every
+// file's first 8 MiB slowed the hashing pass several times over (the
+// scanner ran at 5.6 GB/s with RAR's marker, 2.4 GB/s with the OLE one
+// too, 640 MB/s with "MSCF"); RAR's, searched from the file's start
+// until the scanner stopped doing so, cost a third as much as hashing on
+// random data.
 var overlayMarks = [...]struct {
 	name, magic string
 	limit       int64
 	valid       func(r io.ReaderAt, off, size int64) bool
-	scan        bool
 }{
-	{"RAR", rarMarker, rarSFXLimit, nil, true},
-	{"OLE compound (an MSI installer?)", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", sfx7zLimit, nil, false},
-	{"xz", "\xfd7zXZ\x00", sfx7zLimit, nil, false},
-	{"Microsoft Cabinet", "MSCF", sfx7zLimit, cabinetAt, false},
+	{"RAR", rarMarker, rarSFXLimit, nil},
+	{"OLE compound (an MSI installer?)", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", sfx7zLimit, nil},
+	{"xz", "\xfd7zXZ\x00", sfx7zLimit, nil},
+	{"Microsoft Cabinet", "MSCF", sfx7zLimit, cabinetAt},
 	// Not an archive: where a 7-Zip installer module's configuration
 	// may start (its marker's first 8 bytes, which bytes.Index finds
 	// faster than all 17; see sfx7zConfigs), recorded so that its search
 	// does not read the overlay again.
-	{"7-Zip installer configuration", sfx7zConfigStart[:8], sfx7zConfigLimit, nil, false},
+	{"7-Zip installer configuration", sfx7zConfigStart[:8], sfx7zConfigLimit, nil},
 }
 
 // markSFXConfig is overlayMarks' 7-Zip configuration marker.
@@ -94,10 +101,10 @@ const markRAR = 0
 func (s *SFX7zScanner) Write(p []byte) (int, error) {
 	start := s.n
 	s.n += int64(len(p))
-	if len(s.head) < peHead {
+	if len(s.head) < peHead && !s.notPE {
 		s.readHead(p, start)
 	}
-	if start >= sfx7zLimit+32 {
+	if s.notPE || start >= sfx7zLimit+32 {
 		return len(p), nil
 	}
 	q := p[:min(int64(len(p)), sfx7zLimit+32-start)]
@@ -122,6 +129,10 @@ func (s *SFX7zScanner) Write(p []byte) (int, error) {
 // last ones Write keeps (s.tail), which it has looked at already.
 func (s *SFX7zScanner) readHead(p []byte, start int64) {
 	s.head = append(s.head, p[:min(len(p), peHead-len(s.head))]...)
+	if len(s.head) >= 2 && string(s.head[:2]) != "MZ" {
+		s.notPE = true
+		return
+	}
 	if len(s.head) < peHead {
 		return
 	}
@@ -132,7 +143,7 @@ func (s *SFX7zScanner) readHead(p []byte, start int64) {
 	}
 }
 
-// findOverlay records the markers of overlayMarks not marked scan in b,
+// findOverlay records the markers of overlayMarks in b,
 // which starts at offset base, that start in b's first before bytes and
 // after a PE's sections.
 func (s *SFX7zScanner) findOverlay(b []byte, base int64, before int) {
@@ -146,20 +157,13 @@ func (s *SFX7zScanner) findOverlay(b []byte, base int64, before int) {
 		b, base, before = b[cut:], s.peEnd, before-int(cut)
 	}
 	for i := range overlayMarks {
-		if !overlayMarks[i].scan {
-			s.findMark(i, b, base, before)
-		}
+		s.findMark(i, b, base, before)
 	}
 }
 
 // find records the headers of b, which starts at offset base, that start
 // in b's first before bytes.
 func (s *SFX7zScanner) find(b []byte, base int64, before int) {
-	for i := range overlayMarks {
-		if overlayMarks[i].scan {
-			s.findMark(i, b, base, before)
-		}
-	}
 	s.findOverlay(b, base, before)
 	sig := []byte(sevenz.Signature)
 	for k := 0; k < before && !s.full; k++ {
@@ -209,7 +213,7 @@ func (s *SFX7zScanner) Reset() {
 // saw; known is false when s cannot tell (it saw fewer or more bytes, or
 // the bytes changed since).
 func (s *SFX7zScanner) offset(r io.ReaderAt, size int64) (off int64, ok, known bool) {
-	if s == nil || s.n != size {
+	if !s.saw(size) {
 		return 0, false, false
 	}
 	// The first header from the file's start is the one 7-Zip's modules
@@ -277,7 +281,7 @@ func findMarker(m int, r io.ReaderAt, size, start, end int64, s *SFX7zScanner) (
 	if start < 0 || start >= end {
 		return 0, false
 	}
-	if l := s.markList(m); s != nil && s.n == size && !l.full && (overlayMarks[m].scan || s.peEnd > 0 && start >= s.peEnd) {
+	if l := s.markList(m); s.saw(size) && !l.full && s.peEnd > 0 && start >= s.peEnd {
 		for _, o := range l.offs {
 			if o >= start && o < end && valid(r, o, size) {
 				return o, true
@@ -312,4 +316,12 @@ func (s *SFX7zScanner) markList(m int) markList {
 		return markList{}
 	}
 	return s.marks[m]
+}
+
+// saw reports whether s looked at every byte of the file of size bytes
+// (nil: no). It looks no further than a file's first two bytes when they
+// are not a DOS header's "MZ": every record it keeps is of a PE (a
+// self-extractor's stub), and a file that is none, asked about, is read.
+func (s *SFX7zScanner) saw(size int64) bool {
+	return s != nil && s.n == size && !s.notPE
 }

@@ -139,3 +139,64 @@ func TestArchiveInOverlayCabinet(t *testing.T) {
 		t.Error("a cabinet cut short is taken for one")
 	}
 }
+
+// TestSFX7zScannerStopsAtNonPE checks that the scanner looks no further
+// than the first two bytes of a file that does not start with "MZ" (a
+// Mach-O, an asset: most of a release's bytes, which it searched through
+// for nothing), and that what it is asked about such a file is then read,
+// with the answer reading gives: a file whose e_lfanew points at a PE
+// header passes PESectionsEnd without "MZ".
+func TestSFX7zScannerStopsAtNonPE(t *testing.T) {
+	t.Parallel()
+	stub := stubPE(t)
+	arc := sevenz.Build([]sevenz.BuildFile{{Name: "a.txt", Data: []byte("a")}})
+	img := append(append([]byte("ZM"), stub[2:]...), arc...)
+	img = append(img, "Rar!\x1a\x07\x00tail"...)
+	size := int64(len(img))
+	start := PESectionsEnd(bytes.NewReader(img), size)
+	for _, chunk := range []int{1, 3, 4096, 1 << 20} {
+		var s SFX7zScanner
+		for b := img; len(b) > 0; b = b[min(chunk, len(b)):] {
+			s.Write(b[:min(chunk, len(b))])
+		}
+		if len(s.offs) > 0 || len(s.marks[markRAR].offs) > 0 || s.saw(size) {
+			t.Errorf("writes of %d: the scanner looked through a file that is no PE: headers at %v, RAR at %v", chunk, s.offs, s.marks[markRAR].offs)
+		}
+		want, wantOK := SFX7zOffset(bytes.NewReader(img), size)
+		if got, ok := sfx7zOffset(bytes.NewReader(img), size, &s); got != want || ok != wantOK || !ok {
+			t.Errorf("writes of %d: scanner says %d, %v; reading %d, %v", chunk, got, ok, want, wantOK)
+		}
+		want, wantOK = RAROverlay(bytes.NewReader(img), size, start, size, nil)
+		if got, ok := RAROverlay(bytes.NewReader(img), size, start, size, &s); got != want || ok != wantOK || !ok {
+			t.Errorf("writes of %d: RAROverlay with the scanner says %d, %v; reading %d, %v", chunk, got, ok, want, wantOK)
+		}
+	}
+}
+
+// TestRARMarkerInSectionsNotRecorded checks that the scanner records a
+// RAR marker only from where a PE's sections end, where RAROverlay is
+// asked about (searching the sections of every PE for it cost a third as
+// much as hashing them), and that RAROverlay asked about bytes before
+// that reads them, with the answer reading gives.
+func TestRARMarkerInSectionsNotRecorded(t *testing.T) {
+	t.Parallel()
+	img := stubPE(t)
+	size := int64(len(img))
+	end := PESectionsEnd(bytes.NewReader(img), size)
+	if end < 64 || end > size {
+		t.Fatalf("stub's sections end at %d of %d", end, size)
+	}
+	at := end - 32
+	copy(img[at:], "Rar!\x1a\x07\x00")
+	var s SFX7zScanner
+	s.Write(img)
+	if got := s.marks[markRAR].offs; len(got) > 0 {
+		t.Errorf("RAR marker inside the sections recorded at %v", got)
+	}
+	for _, start := range []int64{0, at, end} {
+		want, wantOK := RAROverlay(bytes.NewReader(img), size, start, size, nil)
+		if got, ok := RAROverlay(bytes.NewReader(img), size, start, size, &s); got != want || ok != wantOK || ok != (start <= at) {
+			t.Errorf("from %d: RAROverlay with the scanner says %d, %v; reading %d, %v", start, got, ok, want, wantOK)
+		}
+	}
+}
