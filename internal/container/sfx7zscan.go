@@ -111,9 +111,9 @@ func (s *SFX7zScanner) Write(p []byte) (int, error) {
 	if len(s.tail) > 0 {
 		// Headers that start in the tail and end in q.
 		j := append(s.tail, q[:min(31, len(q))]...)
-		s.find(j, start-int64(len(s.tail)), len(s.tail))
+		s.find(j, start-int64(len(s.tail)), len(s.tail), len(s.tail))
 	}
-	s.find(q, start, len(q))
+	s.find(q, start, len(q), 0)
 	if len(q) >= 31 {
 		s.tail = append(s.tail[:0], q[len(q)-31:]...)
 	} else {
@@ -125,8 +125,10 @@ func (s *SFX7zScanner) Write(p []byte) (int, error) {
 
 // readHead keeps p, the file's bytes from offset start, in s.head while
 // it is short of peHead bytes; once whole, it reads where a PE's sections
-// end from it and records the overlay's markers in the bytes before the
-// last ones Write keeps (s.tail), which it has looked at already.
+// end from it and records the overlay's markers that lie whole in the
+// bytes written before p (all in s.head, start being short of peHead),
+// which Write looked at before it knew where the overlay starts; Write
+// finds those that end in p.
 func (s *SFX7zScanner) readHead(p []byte, start int64) {
 	s.head = append(s.head, p[:min(len(p), peHead-len(s.head))]...)
 	if len(s.head) >= 2 && string(s.head[:2]) != "MZ" {
@@ -138,15 +140,18 @@ func (s *SFX7zScanner) readHead(p []byte, start int64) {
 	}
 	// 0 for a file that is no PE, or whose section table lies past it.
 	s.peEnd = PESectionsEnd(bytes.NewReader(s.head), 1<<62)
-	if hi := start - int64(len(s.tail)); s.peEnd > 0 && s.peEnd < hi {
-		s.findOverlay(s.head[s.peEnd:min(peHead, hi+31)], s.peEnd, int(hi-s.peEnd))
+	if s.peEnd > 0 && s.peEnd < start {
+		s.findOverlay(s.head[s.peEnd:start], s.peEnd, int(start-s.peEnd), 0)
 	}
 }
 
 // findOverlay records the markers of overlayMarks in b,
 // which starts at offset base, that start in b's first before bytes and
-// after a PE's sections.
-func (s *SFX7zScanner) findOverlay(b []byte, base int64, before int) {
+// after a PE's sections, and end past its first seen bytes: those were
+// searched before (the last ones a write kept, searched again with the
+// next write's first ones for what starts in them and ends there), and a
+// marker in them is recorded already.
+func (s *SFX7zScanner) findOverlay(b []byte, base int64, before, seen int) {
 	if s.peEnd <= 0 {
 		return
 	}
@@ -154,17 +159,18 @@ func (s *SFX7zScanner) findOverlay(b []byte, base int64, before int) {
 		if cut >= int64(before) {
 			return
 		}
-		b, base, before = b[cut:], s.peEnd, before-int(cut)
+		b, base, before, seen = b[cut:], s.peEnd, before-int(cut), max(0, seen-int(cut))
 	}
 	for i := range overlayMarks {
-		s.findMark(i, b, base, before)
+		s.findMark(i, b, base, before, seen)
 	}
 }
 
 // find records the headers of b, which starts at offset base, that start
-// in b's first before bytes.
-func (s *SFX7zScanner) find(b []byte, base int64, before int) {
-	s.findOverlay(b, base, before)
+// in b's first before bytes, and the overlay's markers (see findOverlay:
+// a header, 32 bytes, cannot lie in the seen bytes, fewer).
+func (s *SFX7zScanner) find(b []byte, base int64, before, seen int) {
+	s.findOverlay(b, base, before, seen)
 	sig := []byte(sevenz.Signature)
 	for k := 0; k < before && !s.full; k++ {
 		i := bytes.Index(b[k:], sig)
@@ -183,10 +189,10 @@ func (s *SFX7zScanner) find(b []byte, base int64, before int) {
 
 // findMark records the markers m of overlayMarks in b, which starts at
 // offset base, that start in b's first before bytes and before the
-// marker's limit.
-func (s *SFX7zScanner) findMark(m int, b []byte, base int64, before int) {
+// marker's limit, and end past its first seen bytes.
+func (s *SFX7zScanner) findMark(m int, b []byte, base int64, before, seen int) {
 	l, magic := &s.marks[m], []byte(overlayMarks[m].magic)
-	for k := 0; k < before && !l.full; k++ {
+	for k := max(0, seen-len(magic)+1); k < before && !l.full; k++ {
 		i := bytes.Index(b[k:], magic)
 		if i < 0 || k+i >= before || base+int64(k+i) >= overlayMarks[m].limit {
 			return

@@ -2,6 +2,7 @@ package container
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/cab"
@@ -197,6 +198,44 @@ func TestRARMarkerInSectionsNotRecorded(t *testing.T) {
 		want, wantOK := RAROverlay(bytes.NewReader(img), size, start, size, nil)
 		if got, ok := RAROverlay(bytes.NewReader(img), size, start, size, &s); got != want || ok != wantOK || ok != (start <= at) {
 			t.Errorf("from %d: RAROverlay with the scanner says %d, %v; reading %d, %v", start, got, ok, want, wantOK)
+		}
+	}
+}
+
+// TestSFX7zScannerRecordsEachMarkerOnce checks that the scanner records
+// every overlay marker once, whatever the writes' sizes: a marker within
+// the last bytes of a write, searched again with the next write's first
+// ones, was recorded a second time (six times, written a byte at a time),
+// and a list filled with copies sends the overlay's search back to
+// reading the file. Markers in the file's first 4 KiB, written before the
+// scanner knows where the sections end, are recorded too.
+func TestSFX7zScannerRecordsEachMarkerOnce(t *testing.T) {
+	t.Parallel()
+	stub := stubPE(t)
+	img := append(append([]byte(nil), stub...), make([]byte, 8<<10)...)
+	at := func(rel int) int64 { return int64(len(stub) + rel) }
+	want := map[int][]int64{
+		markRAR:       {at(100), at(4080 - len(stub))},
+		1:             {at(4096 - len(stub) - 3)}, // OLE, across 4 KiB
+		2:             {at(5000)},                 // xz
+		3:             {at(6000), at(6004)},       // "MSCF" twice, back to back
+		markSFXConfig: {at(7000)},
+	}
+	put := map[int]string{markRAR: rarMarker, 1: overlayMarks[1].magic, 2: overlayMarks[2].magic, 3: "MSCF", markSFXConfig: overlayMarks[markSFXConfig].magic}
+	for m, offs := range want {
+		for _, o := range offs {
+			copy(img[o:], put[m])
+		}
+	}
+	for _, chunk := range []int{1, 3, 7, 31, 32, 100, 4096, 1 << 20} {
+		var s SFX7zScanner
+		for b := img; len(b) > 0; b = b[min(chunk, len(b)):] {
+			s.Write(b[:min(chunk, len(b))])
+		}
+		for m, w := range want {
+			if got := s.marks[m].offs; !slices.Equal(got, w) {
+				t.Errorf("writes of %d: %s recorded at %v, want %v", chunk, overlayMarks[m].name, got, w)
+			}
 		}
 	}
 }
