@@ -120,10 +120,12 @@ func (b *builder) openInstallers() {
 // peScans look, as a PE is hashed, for what telling its container and
 // walking it would otherwise read it again for: NSIS data
 // (container.Visitor.NSIS) and a 7-Zip self-extractor's archive
-// (container.Visitor.SFX7z).
+// (container.Visitor.SFX7z); res keeps its resources as telling its
+// container read them, for the walk (container.Visitor.Resources).
 type peScans struct {
 	nsis  nsis.Scanner
 	sfx7z container.SFX7zScanner
+	res   container.PEResources
 }
 
 // containerLister lists the files of one installer and the installers
@@ -208,7 +210,7 @@ func (l *containerLister) walk(k container.Kind, r io.ReaderAt, size int64, at s
 	}
 	if l.scans != nil {
 		// They saw the installer's bytes, no container's inside it.
-		v.NSIS, v.SFX7z, l.scans = &l.scans.nsis, &l.scans.sfx7z, nil
+		v.NSIS, v.SFX7z, v.Resources, l.scans = &l.scans.nsis, &l.scans.sfx7z, &l.scans.res, nil
 	}
 	if l.nextCabinet != nil {
 		v.Cabinet, l.nextCabinet = l.nextCabinet, nil

@@ -1085,7 +1085,7 @@ func sniffContainer(it *item, r io.ReaderAt, raw filekind.Kind, head []byte, siz
 	if !it.inAsar && !it.opened {
 		ext, hdr := strings.ToLower(path.Ext(it.path)), head[:min(len(head), container.HeadLen)]
 		if s != nil {
-			it.installer = container.DetectScanned(r, ext, hdr, size, &s.nsis, &s.sfx7z)
+			it.installer = container.DetectScanned(r, ext, hdr, size, &s.nsis, &s.sfx7z, &s.res)
 		} else {
 			it.installer = container.Detect(r, ext, hdr, size)
 		}

@@ -302,6 +302,9 @@ type check struct {
 	cleanup   []func()
 	native    *nativeResult
 	memHeld   bool // the bytes are held in memory under the run's budget
+	// peRes keeps the file's PE resources once read, by the overlay's
+	// check or the first walk, for the others (container.PEResources).
+	peRes container.PEResources
 	// entries keeps the bytes of a container whose files are checked as
 	// it is read (entryJob) until the last of them is done.
 	entries *refCount

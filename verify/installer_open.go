@@ -70,6 +70,9 @@ func (c *check) walkContainer(k container.Kind, ra io.ReaderAt, size int64) {
 		Depth: c.j.depth,
 		NSIS:  c.hashedNSIS(size),
 		SFX7z: c.hashedSFX7z(size),
+		// The file's resources, read once for the overlay's check
+		// (overlayWalked) and the walks of a PE.
+		Resources: &c.peRes,
 	})
 }
 

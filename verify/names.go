@@ -201,7 +201,7 @@ func (c *check) checkUnopenedOverlay(ra io.ReaderAt, size int64) {
 func (c *check) overlayWalked(ra io.ReaderAt, size int64) bool {
 	hdr := make([]byte, min(size, container.HeadLen))
 	n, _ := ra.ReadAt(hdr, 0)
-	switch container.DetectScanned(ctxReaderAt{c.e.ctx, ra}, "", hdr[:n], size, c.hashedNSIS(size), c.hashedSFX7z(size)) {
+	switch container.DetectScanned(ctxReaderAt{c.e.ctx, ra}, "", hdr[:n], size, c.hashedNSIS(size), c.hashedSFX7z(size), &c.peRes) {
 	case container.NSIS, container.Attached:
 		return true
 	}

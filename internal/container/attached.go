@@ -140,7 +140,7 @@ func AttachedCabinets(r io.ReaderAt, size int64) []Span {
 func (w *walker) openAttached(ra io.ReaderAt, size int64) {
 	off, sfx := sfx7zOffset(ra, size, w.v.SFX7z)
 	cabs := AttachedCabinets(ra, size)
-	if !sfx && len(cabs) == 0 || detectPE(ra, size, w.v.NSIS, w.v.SFX7z) == NSIS {
+	if !sfx && len(cabs) == 0 || detectPE(ra, size, w.v.NSIS, w.v.SFX7z, w.v.Resources) == NSIS {
 		return
 	}
 	if sfx {

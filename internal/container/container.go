@@ -120,22 +120,24 @@ var msiCLSIDs = [][]byte{
 // PE that is neither: a PE whose NSIS data lies further on is found by
 // [Walk] with kind NSIS, which looks where exehead looks.
 func Detect(r io.ReaderAt, ext string, hdr []byte, size int64) Kind {
-	return DetectScanned(r, ext, hdr, size, nil, nil)
+	return DetectScanned(r, ext, hdr, size, nil, nil, nil)
 }
 
 // DetectScanned is [Detect] for a file whose every byte, in order, a
 // caller's hashing pass wrote to ns and s (see [Visitor].NSIS and
 // [Visitor].SFX7z): a PE is searched for NSIS data, and its overlay for a
 // 7-Zip self-extractor's archive, there instead of read again. A nil
-// scanner reads the file, as Detect does.
-func DetectScanned(r io.ReaderAt, ext string, hdr []byte, size int64, ns *nsis.Scanner, s *SFX7zScanner) Kind {
+// scanner reads the file, as Detect does. A PE's resources are read into
+// rs, when set, for a [Walk] of the same file given it (see
+// [Visitor].Resources) to take from there.
+func DetectScanned(r io.ReaderAt, ext string, hdr []byte, size int64, ns *nsis.Scanner, s *SFX7zScanner, rs *PEResources) Kind {
 	switch {
 	case bytes.HasPrefix(hdr, []byte(sevenz.Signature)):
 		return SevenZip
 	case nsis.IsData(hdr):
 		return NSIS
 	case filekind.DetectAt(r, hdr, size) == filekind.PE:
-		return detectPE(r, size, ns, s)
+		return detectPE(r, size, ns, s, rs)
 	case len(hdr) >= 36 && bytes.HasPrefix(hdr, []byte("MSCF")):
 		// Whatever its reserved fields hold: libmspack (cabextract) and
 		// gcab check the signature alone.
@@ -173,8 +175,8 @@ func DetectScanned(r io.ReaderAt, ext string, hdr []byte, size int64, ns *nsis.S
 // self-extractor's archive or cabinets,
 // reading only its headers, resource directory and the first 8 MiB of its
 // overlay, and looking for NSIS data (from ns when set: see
-// [Visitor].NSIS).
-func detectPE(r io.ReaderAt, size int64, ns *nsis.Scanner, s *SFX7zScanner) Kind {
+// [Visitor].NSIS), its resources read into res when set.
+func detectPE(r io.ReaderAt, size int64, ns *nsis.Scanner, s *SFX7zScanner, res *PEResources) Kind {
 	if end := PESectionsEnd(r, size); end > 0 {
 		off := (end + 511) &^ 511
 		var b [28]byte
@@ -182,14 +184,14 @@ func detectPE(r io.ReaderAt, size int64, ns *nsis.Scanner, s *SFX7zScanner) Kind
 			return NSIS
 		}
 	}
-	rs, _ := resourceZips(r, size)
-	for _, res := range rs {
-		if isIExpressCabinet(res.Resource) {
+	rs, _ := res.get(r, size)
+	for _, x := range rs {
+		if isIExpressCabinet(x.Resource) {
 			return IExpress
 		}
 	}
-	for _, res := range rs {
-		if res.zip || res.payload {
+	for _, x := range rs {
+		if x.zip || x.payload {
 			return Squirrel
 		}
 	}
@@ -318,6 +320,10 @@ type Visitor struct {
 	// as NSIS has: a PE's overlay is searched for a 7-Zip
 	// self-extractor's archive there instead of read again.
 	SFX7z *SFX7zScanner
+	// Resources, when set, holds the walked PE's resources if a
+	// [DetectScanned] of the same file read them (or keeps them for one
+	// after the walk), so that they are read once (see [PEResources]).
+	Resources *PEResources
 }
 
 // SignedDatabase is a database nested in a storage of an MSI (a nested

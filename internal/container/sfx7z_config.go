@@ -88,7 +88,7 @@ func sfx7zConfigs(ra io.ReaderAt, size int64, s *SFX7zScanner) []string {
 // sfx7zConfigOffsets returns where the configurations sfx7zConfigs reads
 // start: as s recorded them, or found by reading the overlay.
 func sfx7zConfigOffsets(ra io.ReaderAt, size int64, s *SFX7zScanner) []int64 {
-	if s != nil && s.n == size && s.peEnd > 0 && !s.marks[markSFXConfig].full {
+	if s.saw(size) && s.peEnd > 0 && !s.marks[markSFXConfig].full {
 		return s.marks[markSFXConfig].offs
 	}
 	var out []int64

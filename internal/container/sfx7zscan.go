@@ -15,11 +15,13 @@ const maxSFX7zHeaders = 16
 // [SFX7zOffset] does, in the first bytes 7-Zip's SFX modules search (see
 // sfx7zLimit) of a file written to it in order from the start: a pass
 // that reads every byte anyway (hashing) spares the walk a second read of
-// a PE's overlay. It records the markers of the archives a stub may carry
-// that shipgate does not open as well: RAR in the first 4 MiB (see
-// [RAROverlay]), and from where a PE's sections end OLE compound files,
+// a PE's overlay. It records, from where a PE's sections end, the markers
+// of the archives a stub may carry that shipgate does not open as well:
+// RAR in the file's first 4 MiB (see [RAROverlay]), OLE compound files,
 // xz and cabinets in the first 8 (see [ArchiveInOverlay]) and a 7-Zip
-// installer module's configuration in the first 1 (see sfx7zConfigs). The zero value is ready to use.
+// installer module's configuration in the first 1 (see sfx7zConfigs). It
+// stops looking at a file that does not start as a PE does (see saw).
+// The zero value is ready to use.
 type SFX7zScanner struct {
 	n    int64
 	offs []int64 // the headers' offsets, in order
@@ -30,9 +32,13 @@ type SFX7zScanner struct {
 	marks [len(overlayMarks)]markList
 	// head holds the file's first peHead bytes, from which peEnd, where
 	// a PE's sections end (0: none, or not known), is read once whole:
-	// the markers not marked scan are recorded from there on only.
+	// the markers are recorded from there on only.
 	head  []byte
 	peEnd int64
+	// notPE is set once the file's first two bytes are not a DOS
+	// header's "MZ": only a PE's records are ever asked for, so the
+	// scanner stops looking (see saw).
+	notPE bool
 }
 
 // peHead is how much of a file's start an [SFX7zScanner] keeps to read a
@@ -48,27 +54,28 @@ type markList struct {
 // overlayMarks are the markers looked for after a PE's sections, each no
 // further than limit into the file; valid, when set, tells a marker that
 // starts its archive from bytes that only look like one. An
-// [SFX7zScanner] records those marked scan from the file's start; the
-// others start with bytes x64 code is full of (0x4d, a REX prefix; 0xd0;
-// 0xfd), and searching them in every file's first 8 MiB slowed the
-// hashing pass several times over (the scanner ran at 5.6 GB/s with
-// RAR's marker, 2.4 GB/s with the OLE one too, 640 MB/s with "MSCF"), so
-// they are recorded only where a PE's sections end, in the overlay.
+// [SFX7zScanner] records them only where a PE's sections end, in the
+// overlay, where they are asked for: most start with bytes x64 code is
+// full of (0x4d, a REX prefix; 0xd0; 0xfd), and searching them in every
+// file's first 8 MiB slowed the hashing pass several times over (the
+// scanner ran at 5.6 GB/s with RAR's marker, 2.4 GB/s with the OLE one
+// too, 640 MB/s with "MSCF"); RAR's, searched from the file's start
+// until the scanner stopped doing so, cost a third as much as hashing on
+// random data.
 var overlayMarks = [...]struct {
 	name, magic string
 	limit       int64
 	valid       func(r io.ReaderAt, off, size int64) bool
-	scan        bool
 }{
-	{"RAR", rarMarker, rarSFXLimit, nil, true},
-	{"OLE compound (an MSI installer?)", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", sfx7zLimit, nil, false},
-	{"xz", "\xfd7zXZ\x00", sfx7zLimit, nil, false},
-	{"Microsoft Cabinet", "MSCF", sfx7zLimit, cabinetAt, false},
+	{"RAR", rarMarker, rarSFXLimit, nil},
+	{"OLE compound (an MSI installer?)", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", sfx7zLimit, nil},
+	{"xz", "\xfd7zXZ\x00", sfx7zLimit, nil},
+	{"Microsoft Cabinet", "MSCF", sfx7zLimit, cabinetAt},
 	// Not an archive: where a 7-Zip installer module's configuration
 	// may start (its marker's first 8 bytes, which bytes.Index finds
 	// faster than all 17; see sfx7zConfigs), recorded so that its search
 	// does not read the overlay again.
-	{"7-Zip installer configuration", sfx7zConfigStart[:8], sfx7zConfigLimit, nil, false},
+	{"7-Zip installer configuration", sfx7zConfigStart[:8], sfx7zConfigLimit, nil},
 }
 
 // markSFXConfig is overlayMarks' 7-Zip configuration marker.
@@ -94,19 +101,19 @@ const markRAR = 0
 func (s *SFX7zScanner) Write(p []byte) (int, error) {
 	start := s.n
 	s.n += int64(len(p))
-	if len(s.head) < peHead {
+	if len(s.head) < peHead && !s.notPE {
 		s.readHead(p, start)
 	}
-	if start >= sfx7zLimit+32 {
+	if s.notPE || start >= sfx7zLimit+32 {
 		return len(p), nil
 	}
 	q := p[:min(int64(len(p)), sfx7zLimit+32-start)]
 	if len(s.tail) > 0 {
 		// Headers that start in the tail and end in q.
 		j := append(s.tail, q[:min(31, len(q))]...)
-		s.find(j, start-int64(len(s.tail)), len(s.tail))
+		s.find(j, start-int64(len(s.tail)), len(s.tail), len(s.tail))
 	}
-	s.find(q, start, len(q))
+	s.find(q, start, len(q), 0)
 	if len(q) >= 31 {
 		s.tail = append(s.tail[:0], q[len(q)-31:]...)
 	} else {
@@ -118,24 +125,33 @@ func (s *SFX7zScanner) Write(p []byte) (int, error) {
 
 // readHead keeps p, the file's bytes from offset start, in s.head while
 // it is short of peHead bytes; once whole, it reads where a PE's sections
-// end from it and records the overlay's markers in the bytes before the
-// last ones Write keeps (s.tail), which it has looked at already.
+// end from it and records the overlay's markers that lie whole in the
+// bytes written before p (all in s.head, start being short of peHead),
+// which Write looked at before it knew where the overlay starts; Write
+// finds those that end in p.
 func (s *SFX7zScanner) readHead(p []byte, start int64) {
 	s.head = append(s.head, p[:min(len(p), peHead-len(s.head))]...)
+	if len(s.head) >= 2 && string(s.head[:2]) != "MZ" {
+		s.notPE = true
+		return
+	}
 	if len(s.head) < peHead {
 		return
 	}
 	// 0 for a file that is no PE, or whose section table lies past it.
 	s.peEnd = PESectionsEnd(bytes.NewReader(s.head), 1<<62)
-	if hi := start - int64(len(s.tail)); s.peEnd > 0 && s.peEnd < hi {
-		s.findOverlay(s.head[s.peEnd:min(peHead, hi+31)], s.peEnd, int(hi-s.peEnd))
+	if s.peEnd > 0 && s.peEnd < start {
+		s.findOverlay(s.head[s.peEnd:start], s.peEnd, int(start-s.peEnd), 0)
 	}
 }
 
-// findOverlay records the markers of overlayMarks not marked scan in b,
+// findOverlay records the markers of overlayMarks in b,
 // which starts at offset base, that start in b's first before bytes and
-// after a PE's sections.
-func (s *SFX7zScanner) findOverlay(b []byte, base int64, before int) {
+// after a PE's sections, and end past its first seen bytes: those were
+// searched before (the last ones a write kept, searched again with the
+// next write's first ones for what starts in them and ends there), and a
+// marker in them is recorded already.
+func (s *SFX7zScanner) findOverlay(b []byte, base int64, before, seen int) {
 	if s.peEnd <= 0 {
 		return
 	}
@@ -143,24 +159,18 @@ func (s *SFX7zScanner) findOverlay(b []byte, base int64, before int) {
 		if cut >= int64(before) {
 			return
 		}
-		b, base, before = b[cut:], s.peEnd, before-int(cut)
+		b, base, before, seen = b[cut:], s.peEnd, before-int(cut), max(0, seen-int(cut))
 	}
 	for i := range overlayMarks {
-		if !overlayMarks[i].scan {
-			s.findMark(i, b, base, before)
-		}
+		s.findMark(i, b, base, before, seen)
 	}
 }
 
 // find records the headers of b, which starts at offset base, that start
-// in b's first before bytes.
-func (s *SFX7zScanner) find(b []byte, base int64, before int) {
-	for i := range overlayMarks {
-		if overlayMarks[i].scan {
-			s.findMark(i, b, base, before)
-		}
-	}
-	s.findOverlay(b, base, before)
+// in b's first before bytes, and the overlay's markers (see findOverlay:
+// a header, 32 bytes, cannot lie in the seen bytes, fewer).
+func (s *SFX7zScanner) find(b []byte, base int64, before, seen int) {
+	s.findOverlay(b, base, before, seen)
 	sig := []byte(sevenz.Signature)
 	for k := 0; k < before && !s.full; k++ {
 		i := bytes.Index(b[k:], sig)
@@ -179,10 +189,10 @@ func (s *SFX7zScanner) find(b []byte, base int64, before int) {
 
 // findMark records the markers m of overlayMarks in b, which starts at
 // offset base, that start in b's first before bytes and before the
-// marker's limit.
-func (s *SFX7zScanner) findMark(m int, b []byte, base int64, before int) {
+// marker's limit, and end past its first seen bytes.
+func (s *SFX7zScanner) findMark(m int, b []byte, base int64, before, seen int) {
 	l, magic := &s.marks[m], []byte(overlayMarks[m].magic)
-	for k := 0; k < before && !l.full; k++ {
+	for k := max(0, seen-len(magic)+1); k < before && !l.full; k++ {
 		i := bytes.Index(b[k:], magic)
 		if i < 0 || k+i >= before || base+int64(k+i) >= overlayMarks[m].limit {
 			return
@@ -209,7 +219,7 @@ func (s *SFX7zScanner) Reset() {
 // saw; known is false when s cannot tell (it saw fewer or more bytes, or
 // the bytes changed since).
 func (s *SFX7zScanner) offset(r io.ReaderAt, size int64) (off int64, ok, known bool) {
-	if s == nil || s.n != size {
+	if !s.saw(size) {
 		return 0, false, false
 	}
 	// The first header from the file's start is the one 7-Zip's modules
@@ -277,7 +287,7 @@ func findMarker(m int, r io.ReaderAt, size, start, end int64, s *SFX7zScanner) (
 	if start < 0 || start >= end {
 		return 0, false
 	}
-	if l := s.markList(m); s != nil && s.n == size && !l.full && (overlayMarks[m].scan || s.peEnd > 0 && start >= s.peEnd) {
+	if l := s.markList(m); s.saw(size) && !l.full && s.peEnd > 0 && start >= s.peEnd {
 		for _, o := range l.offs {
 			if o >= start && o < end && valid(r, o, size) {
 				return o, true
@@ -312,4 +322,12 @@ func (s *SFX7zScanner) markList(m int) markList {
 		return markList{}
 	}
 	return s.marks[m]
+}
+
+// saw reports whether s looked at every byte of the file of size bytes
+// (nil: no). It looks no further than a file's first two bytes when they
+// are not a DOS header's "MZ": every record it keeps is of a PE (a
+// self-extractor's stub), and a file that is none, asked about, is read.
+func (s *SFX7zScanner) saw(size int64) bool {
+	return s != nil && s.n == size && !s.notPE
 }

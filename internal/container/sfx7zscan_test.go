@@ -2,6 +2,7 @@ package container
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 
 	"github.com/shipgate/shipgate/internal/cab"
@@ -137,5 +138,104 @@ func TestArchiveInOverlayCabinet(t *testing.T) {
 	}
 	if _, _, ok := ArchiveInOverlay(bytes.NewReader(img[:at+10]), at+10, start, at+10, nil); ok {
 		t.Error("a cabinet cut short is taken for one")
+	}
+}
+
+// TestSFX7zScannerStopsAtNonPE checks that the scanner looks no further
+// than the first two bytes of a file that does not start with "MZ" (a
+// Mach-O, an asset: most of a release's bytes, which it searched through
+// for nothing), and that what it is asked about such a file is then read,
+// with the answer reading gives: a file whose e_lfanew points at a PE
+// header passes PESectionsEnd without "MZ".
+func TestSFX7zScannerStopsAtNonPE(t *testing.T) {
+	t.Parallel()
+	stub := stubPE(t)
+	arc := sevenz.Build([]sevenz.BuildFile{{Name: "a.txt", Data: []byte("a")}})
+	img := append(append([]byte("ZM"), stub[2:]...), arc...)
+	img = append(img, "Rar!\x1a\x07\x00tail"...)
+	size := int64(len(img))
+	start := PESectionsEnd(bytes.NewReader(img), size)
+	for _, chunk := range []int{1, 3, 4096, 1 << 20} {
+		var s SFX7zScanner
+		for b := img; len(b) > 0; b = b[min(chunk, len(b)):] {
+			s.Write(b[:min(chunk, len(b))])
+		}
+		if len(s.offs) > 0 || len(s.marks[markRAR].offs) > 0 || s.saw(size) {
+			t.Errorf("writes of %d: the scanner looked through a file that is no PE: headers at %v, RAR at %v", chunk, s.offs, s.marks[markRAR].offs)
+		}
+		want, wantOK := SFX7zOffset(bytes.NewReader(img), size)
+		if got, ok := sfx7zOffset(bytes.NewReader(img), size, &s); got != want || ok != wantOK || !ok {
+			t.Errorf("writes of %d: scanner says %d, %v; reading %d, %v", chunk, got, ok, want, wantOK)
+		}
+		want, wantOK = RAROverlay(bytes.NewReader(img), size, start, size, nil)
+		if got, ok := RAROverlay(bytes.NewReader(img), size, start, size, &s); got != want || ok != wantOK || !ok {
+			t.Errorf("writes of %d: RAROverlay with the scanner says %d, %v; reading %d, %v", chunk, got, ok, want, wantOK)
+		}
+	}
+}
+
+// TestRARMarkerInSectionsNotRecorded checks that the scanner records a
+// RAR marker only from where a PE's sections end, where RAROverlay is
+// asked about (searching the sections of every PE for it cost a third as
+// much as hashing them), and that RAROverlay asked about bytes before
+// that reads them, with the answer reading gives.
+func TestRARMarkerInSectionsNotRecorded(t *testing.T) {
+	t.Parallel()
+	img := stubPE(t)
+	size := int64(len(img))
+	end := PESectionsEnd(bytes.NewReader(img), size)
+	if end < 64 || end > size {
+		t.Fatalf("stub's sections end at %d of %d", end, size)
+	}
+	at := end - 32
+	copy(img[at:], "Rar!\x1a\x07\x00")
+	var s SFX7zScanner
+	s.Write(img)
+	if got := s.marks[markRAR].offs; len(got) > 0 {
+		t.Errorf("RAR marker inside the sections recorded at %v", got)
+	}
+	for _, start := range []int64{0, at, end} {
+		want, wantOK := RAROverlay(bytes.NewReader(img), size, start, size, nil)
+		if got, ok := RAROverlay(bytes.NewReader(img), size, start, size, &s); got != want || ok != wantOK || ok != (start <= at) {
+			t.Errorf("from %d: RAROverlay with the scanner says %d, %v; reading %d, %v", start, got, ok, want, wantOK)
+		}
+	}
+}
+
+// TestSFX7zScannerRecordsEachMarkerOnce checks that the scanner records
+// every overlay marker once, whatever the writes' sizes: a marker within
+// the last bytes of a write, searched again with the next write's first
+// ones, was recorded a second time (six times, written a byte at a time),
+// and a list filled with copies sends the overlay's search back to
+// reading the file. Markers in the file's first 4 KiB, written before the
+// scanner knows where the sections end, are recorded too.
+func TestSFX7zScannerRecordsEachMarkerOnce(t *testing.T) {
+	t.Parallel()
+	stub := stubPE(t)
+	img := append(append([]byte(nil), stub...), make([]byte, 8<<10)...)
+	at := func(rel int) int64 { return int64(len(stub) + rel) }
+	want := map[int][]int64{
+		markRAR:       {at(100), at(4080 - len(stub))},
+		1:             {at(4096 - len(stub) - 3)}, // OLE, across 4 KiB
+		2:             {at(5000)},                 // xz
+		3:             {at(6000), at(6004)},       // "MSCF" twice, back to back
+		markSFXConfig: {at(7000)},
+	}
+	put := map[int]string{markRAR: rarMarker, 1: overlayMarks[1].magic, 2: overlayMarks[2].magic, 3: "MSCF", markSFXConfig: overlayMarks[markSFXConfig].magic}
+	for m, offs := range want {
+		for _, o := range offs {
+			copy(img[o:], put[m])
+		}
+	}
+	for _, chunk := range []int{1, 3, 7, 31, 32, 100, 4096, 1 << 20} {
+		var s SFX7zScanner
+		for b := img; len(b) > 0; b = b[min(chunk, len(b)):] {
+			s.Write(b[:min(chunk, len(b))])
+		}
+		for m, w := range want {
+			if got := s.marks[m].offs; !slices.Equal(got, w) {
+				t.Errorf("writes of %d: %s recorded at %v, want %v", chunk, overlayMarks[m].name, got, w)
+			}
+		}
 	}
 }

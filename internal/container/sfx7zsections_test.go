@@ -78,7 +78,7 @@ func TestAttackSevenZipSFXArchiveInsideSections(t *testing.T) {
 	var s SFX7zScanner
 	s.Write(img)
 	for _, sc := range []*SFX7zScanner{nil, &s} {
-		if k := DetectScanned(bytes.NewReader(img), ".exe", img[:HeadLen], int64(len(img)), nil, sc); k != Attached {
+		if k := DetectScanned(bytes.NewReader(img), ".exe", img[:HeadLen], int64(len(img)), nil, sc, nil); k != Attached {
 			t.Errorf("scanner %v: kind %v, want %v", sc != nil, k, Attached)
 		}
 		if off, ok := sfx7zOffset(bytes.NewReader(img), int64(len(img)), sc); !ok || off != int64(len(stub)) {

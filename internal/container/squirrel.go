@@ -39,7 +39,7 @@ func (z Zip) Span() Span { return Span{z.Offset, z.Size} }
 // [resourcePayload]). A PE without resources, or a file that is
 // no PE, holds none.
 func (w *walker) openResources(ra io.ReaderAt, size int64) {
-	rs, err := resourceZips(ra, size)
+	rs, err := w.v.Resources.get(ra, size)
 	if w.ctx.Err() != nil {
 		return
 	}

@@ -251,7 +251,7 @@ func TestChecksumEngine(t *testing.T) {
 	t.Parallel()
 	r := bytes.NewReader(nil)
 	_ = r
-	for _, n := range []int{0, 1, 2, 3, 7, 8, 9, 31, 32, 33, 1000, 4097} {
+	for _, n := range []int{0, 1, 2, 3, 7, 8, 9, 31, 32, 33, 63, 64, 65, 96, 127, 129, 1000, 4097} {
 		for _, fill := range []byte{0x00, 0xff, 0x5a} {
 			b := bytes.Repeat([]byte{fill}, n)
 			for i := range b {
