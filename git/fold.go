@@ -83,21 +83,3 @@ func dropIgnorable(s string) string {
 func hfsIgnorable(r rune) bool {
 	return r >= 0x200c && r <= 0x200f || r >= 0x202a && r <= 0x202e || r >= 0x206a && r <= 0x206f || r == 0xfeff
 }
-
-// ignorableSpecs are git pathspecs matching every path with an element
-// that holds a code point HFS+ ignores (and a few neighbours: a superset,
-// whose commits the in-process matching sorts out). Their UTF-8 forms are
-// E2 80 8C–8F, E2 80 AA–AE, E2 81 AA–AF and EF BB BF; git's wildmatch
-// compares bytes.
-var ignorableSpecs = []string{
-	// Elements that end in a dot or a space, or hold a backslash (see
-	// winPath).
-	":(glob)**/*[. ]",
-	":(glob)**/*[. ]/**",
-	":(glob)**/*\\\\*",
-	":(glob)**/*\\\\*/**",
-	":(glob)**/*\xe2[\x80\x81][\x8c-\x8f\xaa-\xaf]*",
-	":(glob)**/*\xe2[\x80\x81][\x8c-\x8f\xaa-\xaf]*/**",
-	":(glob)**/*\xef\xbb\xbf*",
-	":(glob)**/*\xef\xbb\xbf*/**",
-}

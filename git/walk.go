@@ -256,12 +256,10 @@ func cliChanged(ctx context.Context, gitBin string, r *repo, since, until plumbi
 		args = append(args, exactAncestorSpecs(prefixes)...)
 	}
 	if fold {
-		// Names with code points HFS+ ignores ("ff\u200cmpeg" is ffmpeg
-		// there) escape icase: list every commit touching one.
-		args = append(args, ignorableSpecs...)
-		// NTFS short names ("THIRD_~1" for third_party_libs) escape it
-		// too.
-		args = append(args, shortNameSpecs...)
+		// Names that Windows or HFS+ read as a prefix's element
+		// ("vendor.", "THIRD_~1", "ff\u200cmpeg") escape icase: list
+		// every commit touching one at a prefix element's position.
+		args = append(args, aliasSpecs(prefixes)...)
 	}
 	cmd, cleanup, err := isolatedGit(ctx, gitBin, objDir, args...)
 	if err != nil {
