@@ -186,9 +186,11 @@ func (r *repo) changedUnder(c *commitInfo, prefixes []string) (bool, error) {
 // emptyTree is the id of the tree with no entries.
 var emptyTree = plumbing.NewHash("4b825dc642cb6eb9a060e54bf8d69288fbee4904")
 
-// foldASCII are the ASCII letters that non-ASCII letters case-fold to
-// (glob.Fold: İ and ı to i, ſ to s, U+212A KELVIN SIGN to k).
-const foldASCII = "iIsSkK"
+// foldASCII are the ASCII characters that non-ASCII code points fold to
+// (glob.Fold: İ and ı to i, ſ to s, U+212A KELVIN SIGN to k, and the NFC
+// singletons U+037E GREEK QUESTION MARK to ";" and U+1FEF GREEK VARIA to
+// "`"; see foldForms).
+const foldASCII = "iIsSkK;`"
 
 // cliChanged asks the git binary for the commits of until ^since that change
 // something under prefixes, with the same semantics as walk. With fold, the
@@ -235,10 +237,11 @@ func cliChanged(ctx context.Context, gitBin string, r *repo, since, until plumbi
 		case p == "":
 			p = ":(literal)."
 		case fold && strings.ContainsAny(p, foldASCII):
-			// icase folds ASCII letters only, and these three have
+			// icase folds ASCII letters only, and these characters have
 			// non-ASCII forms that fold to them (ı and İ, ſ, the Kelvin
-			// sign): a wildcard stands for each, and the walk's own
-			// matching, which folds them, picks the commits that count.
+			// sign, U+037E, U+1FEF): a wildcard stands for each, and the
+			// walk's own matching, which folds them, picks the commits
+			// that count.
 			g := strings.Map(func(r rune) rune {
 				if strings.ContainsRune(foldASCII, r) {
 					return '*'
