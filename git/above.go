@@ -3,10 +3,14 @@ package git
 import "strings"
 
 // aboveOf reports whether path q names a proper ancestor of the protected
-// prefix p (ignoring case when fold is set): a file, symlink or submodule
-// there takes the place of p's directory in a checkout (see repo.above), so
-// a change to it is a change to p.
+// prefix p (ignoring case when fold is set, and then reading q as Windows
+// does, see winPath): a file, symlink or submodule there takes the place of
+// p's directory in a checkout (see repo.above), so a change to it is a
+// change to p.
 func aboveOf(q, p string, fold bool) bool {
+	if fold {
+		q = winPath(q)
+	}
 	if q == "" || (!fold && len(q) >= len(p)) {
 		return false
 	}

@@ -170,7 +170,8 @@ func TestAttackAliasUnboundedProtectRule(t *testing.T) {
 
 // TestAliasSpecsCoverWalk checks, for every alias form of every element of
 // several protected prefixes (alone and after fold-form and case variants
-// of the elements before it, as a directory and as a file above the rest),
+// of the elements before it, as a directory and as a file above the rest,
+// and backslash names standing for several elements),
 // that the commits git rev-list lists with aliasSpecs include every commit
 // the in-process walk finds.
 func TestAliasSpecsCoverWalk(t *testing.T) {
@@ -192,7 +193,10 @@ func TestAliasSpecsCoverWalk(t *testing.T) {
 					}
 				}
 				if i < len(els)-1 {
-					paths = append(paths, lead+strings.Join(els[i:], "\\")+"\\x.c")
+					// Backslash names standing for several elements:
+					// a file, and a directory.
+					paths = append(paths, lead+strings.Join(els[i:], "\\")+"\\x.c",
+						lead+strings.Join(append([]string{els[i] + "\\" + els[i+1]}, els[i+2:]...), "/")+"/x.c")
 				}
 			}
 		}
