@@ -37,8 +37,8 @@ func matchProtected(g, q string, fold bool) bool {
 // the commits that change a file, symlink or submodule there (see
 // repo.above): ":(glob,icase)" patterns with a wildcard, since without one
 // a pathspec also matches everything below its path. Letters with
-// non-ASCII case forms become "*" (see cliChanged); otherwise the last
-// letter or digit is put in brackets.
+// non-ASCII case forms and runs of non-ASCII bytes become "*" (see
+// looseGlob); otherwise the last letter or digit is put in brackets.
 func exactAncestorSpecs(prefixes []string) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -62,13 +62,8 @@ func exactAncestorSpecs(prefixes []string) []string {
 // case variants, under icase) and no path below it; false when a has no
 // character to put one on.
 func exactGlob(a string) (string, bool) {
-	g := strings.Map(func(r rune) rune {
-		if strings.ContainsRune(foldASCII, r) {
-			return '*'
-		}
-		return r
-	}, a)
-	if strings.ContainsRune(g, '*') {
+	g := looseGlob(a, true)
+	if g != globEscape(a) {
 		return g, true
 	}
 	for i := len(g) - 1; i >= 0; i-- {

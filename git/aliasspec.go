@@ -8,15 +8,17 @@ import (
 // Alias pathspecs: with folded paths, a raw path stands for a protected one
 // when each of its elements, as foldEqual reads it, is the protected
 // prefix's element at the same position (entriesAtOrAbove matches one
-// element per tree level). Let l be a prefix element, folded (foldPath).
+// element per tree level, several for a name holding backslashes). Let l be a prefix element, folded (foldPath).
 // A raw element N that foldEqual takes for l either matches elementGlob(l)
-// under git's icase magic (ASCII case; each letter with a non-ASCII form
-// that folds to it, "iskIS K;`", is a wildcard), or it holds an alias
+// under git's icase magic (ASCII case; each character with a non-ASCII
+// form that folds to it, foldASCII, is a wildcard), or it holds an alias
 // feature: a trailing dot or space, a backslash, "~" and a digit (an NTFS
 // short name), or a code point HFS+ ignores. Fold (upper, then lower
 // case, NFC) maps only ASCII and the six code points of foldForms to
 // ASCII, and only "I" with U+0307 composes into one of them, so nothing
-// else can fold to an ASCII l.
+// else can fold to an ASCII l. A non-ASCII character of l is a wildcard in
+// elementGlob (looseGlob), which covers its case variants and NFD
+// spelling.
 //
 // So for a raw path under prefix e1/…/en, take the first position i whose
 // element holds a feature: its elements before i match elementGlob of
@@ -59,16 +61,6 @@ var foldForms = map[byte][]string{
 	'`': {"\u1fef"},
 }
 
-// anyDepthAliasSpecs match a path with an element holding an alias feature
-// at any depth: the fallback for a prefix whose elements are not ASCII,
-// which git's icase does not fold.
-var anyDepthAliasSpecs = []string{
-	":(glob)**/*[. ]",
-	":(glob)**/*[. ]/**",
-	":(glob)**/*[\\\\~\xe2\xef]*",
-	":(glob)**/*[\\\\~\xe2\xef]*/**",
-}
-
 // aliasSpecs returns git pathspecs listing every commit that changes a
 // path standing, through an alias element, for a path under one of
 // prefixes (see the comment above): nil when a prefix is "" (":(literal)."
@@ -86,12 +78,6 @@ func aliasSpecs(prefixes []string) []string {
 		}
 	}
 	for _, p := range prefixes {
-		if nonASCII(p) {
-			for _, s := range anyDepthAliasSpecs {
-				add(s)
-			}
-			continue
-		}
 		ls := strings.Split(p, "/")
 		for i, e := range ls {
 			ls[i] = foldPath(e)
@@ -138,7 +124,10 @@ func aliasAnchors(before []string, l string) []string {
 // non-ASCII forms that fold to it, and the first character of its NTFS
 // short name (shortBasis; "G" for ".gitattributes").
 func firstLeads(l string) []string {
-	if l == "" {
+	if l == "" || l[0] >= 0x80 {
+		// An element standing for a non-ASCII one can start with a
+		// base letter and a combining mark (NFD) or another case:
+		// no literal lead, and git reads every changed directory.
 		return []string{""}
 	}
 	leads := []string{globEscape(l[:1])}
@@ -152,7 +141,7 @@ func firstLeads(l string) []string {
 // firstElementGlobs returns patterns, each with a literal first
 // character, that together match what elementGlob(l) matches.
 func firstElementGlobs(l string) []string {
-	if l == "" || foldForms[l[0]] == nil {
+	if l == "" || l[0] >= 0x80 || foldForms[l[0]] == nil {
 		return []string{elementGlob(l)}
 	}
 	rest := elementGlob(l[1:])
@@ -165,18 +154,30 @@ func firstElementGlobs(l string) []string {
 }
 
 // elementGlob returns the pattern, for git's glob and icase magic, that
-// matches the element l and its case variants: each character with a
-// non-ASCII form folding to it is a wildcard (see foldForms), the glob
-// characters are escaped.
-func elementGlob(l string) string {
+// matches the element l and its case variants (see looseGlob).
+func elementGlob(l string) string { return looseGlob(l, true) }
+
+// looseGlob returns a pattern, for git's glob and icase magic, matching
+// the path p, its ASCII case variants and, with a wildcard for each run of
+// bytes outside ASCII, its NFC and NFD spellings and the case variants of
+// its non-ASCII letters, which icase does not fold; with fold, each
+// character that a non-ASCII one folds to (foldASCII) is a wildcard too.
+// The glob characters are escaped. A superset: the in-process matching
+// picks the commits that count.
+func looseGlob(p string, fold bool) string {
 	var b strings.Builder
-	for i := 0; i < len(l); i++ {
-		c := l[i]
-		if foldForms[toLowerASCII(c)] != nil {
-			b.WriteByte('*')
+	star := false
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c >= 0x80 || fold && strings.IndexByte(foldASCII, c) >= 0 {
+			if !star {
+				b.WriteByte('*')
+			}
+			star = true
 			continue
 		}
-		b.WriteString(globEscape(l[i : i+1]))
+		star = false
+		b.WriteString(globEscape(p[i : i+1]))
 	}
 	return b.String()
 }

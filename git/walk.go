@@ -236,18 +236,14 @@ func cliChanged(ctx context.Context, gitBin string, r *repo, since, until plumbi
 		switch {
 		case p == "":
 			p = ":(literal)."
-		case fold && strings.ContainsAny(p, foldASCII):
+		case fold && strings.ContainsAny(p, foldASCII), (r.foldPaths || r.normPaths) && nonASCII(p):
 			// icase folds ASCII letters only, and these characters have
 			// non-ASCII forms that fold to them (ı and İ, ſ, the Kelvin
-			// sign, U+037E, U+1FEF): a wildcard stands for each, and the
-			// walk's own matching, which folds them, picks the commits
-			// that count.
-			g := strings.Map(func(r rune) rune {
-				if strings.ContainsRune(foldASCII, r) {
-					return '*'
-				}
-				return r
-			}, p)
+			// sign, U+037E, U+1FEF); nor does it join the case variants
+			// or NFC and NFD spellings of non-ASCII letters: a wildcard
+			// stands for each (looseGlob), and the walk's own matching
+			// picks the commits that count.
+			g := looseGlob(p, fold)
 			args = append(args, ":(glob,icase)"+g, ":(glob,icase)"+g+"/**")
 			continue
 		default:
