@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"golang.org/x/text/unicode/norm"
 )
 
 // The git backend lists the commits that write through an alias of a
@@ -177,7 +178,7 @@ func TestAttackAliasUnboundedProtectRule(t *testing.T) {
 func TestAliasSpecsCoverWalk(t *testing.T) {
 	t.Parallel()
 	gitBin := gitBin(t)
-	prefixes := []string{"third_party/zlib-1.3", "src/kernel/lib;x", "vendor", ".gitattributes", "a/b/c/d", "include/dev"}
+	prefixes := []string{"third_party/zlib-1.3", "src/kernel/lib;x", "vendor", ".gitattributes", "a/b/c/d", "include/dev", "deps/m\u00fcller/x"}
 	var paths []string
 	for _, p := range prefixes {
 		els := strings.Split(p, "/")
@@ -257,6 +258,11 @@ func TestAliasSpecsCoverWalk(t *testing.T) {
 // that git's icase matching does not.
 func aliasVariants(e string) []string {
 	out := []string{e + ".", e + " ", e + ". ", "\u200c" + e, e[:1] + "\u200d" + e[1:], e + "\ufeff", "\u202a" + e + "\u206f"}
+	if nonASCII(e) {
+		// Windows makes "_" of a non-ASCII character in a short name,
+		// which shortNameAlias does not take for the character.
+		return append(out, norm.NFD.String(e)+".", strings.ToUpper(e)+" ")
+	}
 	base, ext := shortBasis(e)
 	short := base[:min(6, len(base))] + "~1"
 	hash := base[:min(2, len(base))] + "1A2B~3"
@@ -282,8 +288,8 @@ func aliasVariants(e string) []string {
 
 // featurelessVariants returns the paths of els with each letter's case
 // swapped and each character with a non-ASCII form in that form (the last
-// one, then the first; "I" and U+0307 for "i"): names foldEqual takes for
-// them without an alias feature.
+// one, then the first and NFD; "I" and U+0307 for "i"): names foldEqual
+// takes for them without an alias feature.
 func featurelessVariants(els []string) []string {
 	var out []string
 	for k := range 3 {
@@ -292,15 +298,20 @@ func featurelessVariants(els []string) []string {
 			if i > 0 {
 				b.WriteByte('/')
 			}
-			for j := 0; j < len(e); j++ {
-				fs := foldForms[e[j]]
+			for _, r := range e {
+				var fs []string
+				if r < 0x80 {
+					fs = foldForms[byte(r)]
+				}
 				switch {
-				case k == 2 && e[j] == 'i':
+				case k == 2 && r == 'i':
 					b.WriteString("I\u0307")
 				case fs != nil && k < 2:
 					b.WriteString(fs[(len(fs)-1)*(1-k)])
+				case k == 1:
+					b.WriteString(norm.NFD.String(strings.ToUpper(string(r))))
 				default:
-					b.WriteString(strings.ToUpper(e[j : j+1]))
+					b.WriteString(strings.ToUpper(string(r)))
 				}
 			}
 		}
