@@ -3,10 +3,14 @@ package git
 import "strings"
 
 // aboveOf reports whether path q names a proper ancestor of the protected
-// prefix p (ignoring case when fold is set): a file, symlink or submodule
-// there takes the place of p's directory in a checkout (see repo.above), so
-// a change to it is a change to p.
+// prefix p (ignoring case when fold is set, and then reading q as Windows
+// does, see winPath): a file, symlink or submodule there takes the place of
+// p's directory in a checkout (see repo.above), so a change to it is a
+// change to p.
 func aboveOf(q, p string, fold bool) bool {
+	if fold {
+		q = winPath(q)
+	}
 	if q == "" || (!fold && len(q) >= len(p)) {
 		return false
 	}
@@ -33,8 +37,8 @@ func matchProtected(g, q string, fold bool) bool {
 // the commits that change a file, symlink or submodule there (see
 // repo.above): ":(glob,icase)" patterns with a wildcard, since without one
 // a pathspec also matches everything below its path. Letters with
-// non-ASCII case forms become "*" (see cliChanged); otherwise the last
-// letter or digit is put in brackets.
+// non-ASCII case forms and runs of non-ASCII bytes become "*" (see
+// looseGlob); otherwise the last letter or digit is put in brackets.
 func exactAncestorSpecs(prefixes []string) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -58,13 +62,8 @@ func exactAncestorSpecs(prefixes []string) []string {
 // case variants, under icase) and no path below it; false when a has no
 // character to put one on.
 func exactGlob(a string) (string, bool) {
-	g := strings.Map(func(r rune) rune {
-		if strings.ContainsRune(foldASCII, r) {
-			return '*'
-		}
-		return r
-	}, a)
-	if strings.ContainsRune(g, '*') {
+	g := looseGlob(a, true)
+	if g != globEscape(a) {
 		return g, true
 	}
 	for i := len(g) - 1; i >= 0; i-- {

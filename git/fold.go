@@ -1,6 +1,7 @@
 package git
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -21,9 +22,37 @@ func foldPath(s string) string { return glob.Fold(dropIgnorable(trimWin32(s))) }
 
 // winPath returns the path s as Windows reads it: a backslash is a
 // separator (tar and 7-Zip on Windows write "vendor\x.c" as vendor/x.c),
-// and the dots and spaces that end an element go (trimWin32).
+// repeated separators after the first element are one, as Win32 path
+// normalization makes them, and the dots and spaces that end an element go
+// (trimWin32).
 func winPath(s string) string {
-	return trimWin32(strings.ReplaceAll(s, "\\", "/"))
+	if strings.Contains(s, "\\") {
+		els := strings.Split(strings.ReplaceAll(s, "\\", "/"), "/")
+		s = strings.Join(slices.DeleteFunc(els[1:], func(e string) bool { return e == "" }), "/")
+		if s != "" {
+			s = "/" + s
+		}
+		s = els[0] + s
+	}
+	return trimWin32(s)
+}
+
+// winSpan reports how many of the prefix elements rest (folded, as
+// pathKey makes them) the tree entry name, whose first element foldEqual
+// took for rest[0], stands for on Windows, where each backslash is a
+// separator (see winPath): all of rest when name reaches past them, and
+// false when an element after the first is not rest's.
+func winSpan(name string, rest []string) (int, bool) {
+	if !strings.Contains(name, "\\") {
+		return 1, true
+	}
+	els := slices.DeleteFunc(strings.Split(name, "\\"), func(e string) bool { return e == "" })
+	for i := 1; i < len(els) && i < len(rest); i++ {
+		if !foldEqual([]byte(els[i]), rest[i], true) {
+			return 0, false
+		}
+	}
+	return min(len(els), len(rest)), true
 }
 
 // trimWin32 returns the path s with the spaces and dots that end each
@@ -82,22 +111,4 @@ func dropIgnorable(s string) string {
 // hfsIgnorable reports whether HFS+ name comparison skips r.
 func hfsIgnorable(r rune) bool {
 	return r >= 0x200c && r <= 0x200f || r >= 0x202a && r <= 0x202e || r >= 0x206a && r <= 0x206f || r == 0xfeff
-}
-
-// ignorableSpecs are git pathspecs matching every path with an element
-// that holds a code point HFS+ ignores (and a few neighbours: a superset,
-// whose commits the in-process matching sorts out). Their UTF-8 forms are
-// E2 80 8C–8F, E2 80 AA–AE, E2 81 AA–AF and EF BB BF; git's wildmatch
-// compares bytes.
-var ignorableSpecs = []string{
-	// Elements that end in a dot or a space, or hold a backslash (see
-	// winPath).
-	":(glob)**/*[. ]",
-	":(glob)**/*[. ]/**",
-	":(glob)**/*\\\\*",
-	":(glob)**/*\\\\*/**",
-	":(glob)**/*\xe2[\x80\x81][\x8c-\x8f\xaa-\xaf]*",
-	":(glob)**/*\xe2[\x80\x81][\x8c-\x8f\xaa-\xaf]*/**",
-	":(glob)**/*\xef\xbb\xbf*",
-	":(glob)**/*\xef\xbb\xbf*/**",
 }

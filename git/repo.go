@@ -600,32 +600,49 @@ func (r *repo) entriesAtOrAbove(root plumbing.Hash, p string, above bool) ([]nam
 		}
 		return []namedRef{{p, e}}, nil
 	}
-	cur := []namedRef{{"", entryRef{hash: root, mode: filemode.Dir}}}
-	for name := range strings.SplitSeq(p, "/") {
-		lname := pathKey(name, r.foldPaths)
-		var next []namedRef
+	lnames := strings.Split(p, "/")
+	for i, name := range lnames {
+		lnames[i] = pathKey(name, r.foldPaths)
+	}
+	// Each entry found, with how many of p's elements its path stands
+	// for: one per tree level, or more for a name holding backslashes,
+	// which Windows reads as several elements (see winSpan).
+	type found struct {
+		namedRef
+		at int
+	}
+	var out []namedRef
+	cur := []found{{namedRef{"", entryRef{hash: root, mode: filemode.Dir}}, 0}}
+	for len(cur) > 0 {
+		var next []found
 		for _, d := range cur {
-			if d.ref.mode != filemode.Dir {
-				if above {
-					next = append(next, d)
+			if d.at == len(lnames) || d.ref.mode != filemode.Dir {
+				if d.at == len(lnames) || above {
+					out = append(out, d.namedRef)
 				}
 				continue
 			}
-			found, err := r.foldFind(d.ref.hash, lname)
+			fs, err := r.foldFind(d.ref.hash, lnames[d.at])
 			if err != nil {
 				return nil, err
 			}
-			for _, f := range found {
-				next = append(next, namedRef{join(d.path, f.path), f.ref})
+			for _, f := range fs {
+				n, ok := 1, true
+				if r.foldPaths {
+					n, ok = winSpan(f.path, lnames[d.at:])
+				}
+				if ok {
+					next = append(next, found{namedRef{join(d.path, f.path), f.ref}, d.at + n})
+				}
 			}
-		}
-		if len(next) == 0 {
-			return nil, nil
 		}
 		cur = next
 	}
-	slices.SortFunc(cur, func(a, b namedRef) int { return strings.Compare(a.path, b.path) })
-	return cur, nil
+	if len(out) == 0 {
+		return nil, nil
+	}
+	slices.SortFunc(out, func(a, b namedRef) int { return strings.Compare(a.path, b.path) })
+	return out, nil
 }
 
 // foldFind returns the entries of tree h whose names fold to lname

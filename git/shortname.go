@@ -81,14 +81,6 @@ func isHexUpper(s string) bool {
 	return s != ""
 }
 
-// shortNameSpecs are git pathspecs matching every path with an element
-// that can be a short name ("~" and a digit): a superset of the commits
-// writing through an 8.3 alias, which the in-process matching sorts out.
-var shortNameSpecs = []string{
-	":(glob)**/*~[1-9]*",
-	":(glob)**/*~[1-9]*/**",
-}
-
 // unaliasPath rewrites the elements of p that can be short names of the
 // matching literal elements of prefix (a protected glob's literal
 // prefix) to those elements, so that glob matching sees the path a

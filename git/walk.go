@@ -186,9 +186,11 @@ func (r *repo) changedUnder(c *commitInfo, prefixes []string) (bool, error) {
 // emptyTree is the id of the tree with no entries.
 var emptyTree = plumbing.NewHash("4b825dc642cb6eb9a060e54bf8d69288fbee4904")
 
-// foldASCII are the ASCII letters that non-ASCII letters case-fold to
-// (glob.Fold: İ and ı to i, ſ to s, U+212A KELVIN SIGN to k).
-const foldASCII = "iIsSkK"
+// foldASCII are the ASCII characters that non-ASCII code points fold to
+// (glob.Fold: İ and ı to i, ſ to s, U+212A KELVIN SIGN to k, and the NFC
+// singletons U+037E GREEK QUESTION MARK to ";" and U+1FEF GREEK VARIA to
+// "`"; see foldForms).
+const foldASCII = "iIsSkK;`"
 
 // cliChanged asks the git binary for the commits of until ^since that change
 // something under prefixes, with the same semantics as walk. With fold, the
@@ -234,17 +236,14 @@ func cliChanged(ctx context.Context, gitBin string, r *repo, since, until plumbi
 		switch {
 		case p == "":
 			p = ":(literal)."
-		case fold && strings.ContainsAny(p, foldASCII):
-			// icase folds ASCII letters only, and these three have
+		case fold && strings.ContainsAny(p, foldASCII), (r.foldPaths || r.normPaths) && nonASCII(p):
+			// icase folds ASCII letters only, and these characters have
 			// non-ASCII forms that fold to them (ı and İ, ſ, the Kelvin
-			// sign): a wildcard stands for each, and the walk's own
-			// matching, which folds them, picks the commits that count.
-			g := strings.Map(func(r rune) rune {
-				if strings.ContainsRune(foldASCII, r) {
-					return '*'
-				}
-				return r
-			}, p)
+			// sign, U+037E, U+1FEF); nor does it join the case variants
+			// or NFC and NFD spellings of non-ASCII letters: a wildcard
+			// stands for each (looseGlob), and the walk's own matching
+			// picks the commits that count.
+			g := looseGlob(p, fold)
 			args = append(args, ":(glob,icase)"+g, ":(glob,icase)"+g+"/**")
 			continue
 		default:
@@ -256,12 +255,10 @@ func cliChanged(ctx context.Context, gitBin string, r *repo, since, until plumbi
 		args = append(args, exactAncestorSpecs(prefixes)...)
 	}
 	if fold {
-		// Names with code points HFS+ ignores ("ff\u200cmpeg" is ffmpeg
-		// there) escape icase: list every commit touching one.
-		args = append(args, ignorableSpecs...)
-		// NTFS short names ("THIRD_~1" for third_party_libs) escape it
-		// too.
-		args = append(args, shortNameSpecs...)
+		// Names that Windows or HFS+ read as a prefix's element
+		// ("vendor.", "THIRD_~1", "ff\u200cmpeg") escape icase: list
+		// every commit touching one at a prefix element's position.
+		args = append(args, aliasSpecs(prefixes)...)
 	}
 	cmd, cleanup, err := isolatedGit(ctx, gitBin, objDir, args...)
 	if err != nil {
