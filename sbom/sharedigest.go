@@ -36,8 +36,13 @@ type digestExchange struct {
 }
 
 // exchangeBudget bounds the bytes a digestExchange holds for the side
-// that has not reached them yet.
-const exchangeBudget = 64 << 20
+// that has not reached them yet; each file left counts entryCost more,
+// for its digest and its place in the map, so that a release of many
+// tiny files cannot fill memory with them.
+const (
+	exchangeBudget = 64 << 20
+	entryCost      = 128
+)
 
 // sharedFile is a file's bytes and their digest, left by side.
 type sharedFile struct {
@@ -71,7 +76,7 @@ func (s *exchangeSide) take(path string, data []byte) (sum string, ok, found boo
 	f, there := s.x.files[path]
 	if there && f.side != s.side {
 		delete(s.x.files, path)
-		s.x.held -= len(f.data)
+		s.x.held -= len(f.data) + entryCost
 	}
 	s.x.mu.Unlock()
 	if !there {
@@ -98,14 +103,14 @@ func (s *exchangeSide) put(path string, data []byte, sum string) {
 	if f, there := s.x.files[path]; there {
 		if f.side != s.side {
 			delete(s.x.files, path)
-			s.x.held -= len(f.data)
+			s.x.held -= len(f.data) + entryCost
 		}
 		return
 	}
-	if s.x.held+len(data) > exchangeBudget {
+	if s.x.held+len(data)+entryCost > exchangeBudget {
 		return
 	}
-	s.x.held += len(data)
+	s.x.held += len(data) + entryCost
 	s.x.files[path] = sharedFile{side: s.side, data: bytes.Clone(data), sum: sum}
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -171,4 +172,38 @@ func TestAttackSharedDigestOtherBytes(t *testing.T) {
 			t.Errorf("digests %s, %s (errors %v, %v); want %s, %s, intact", old.sha256, nw.sha256, old.asarErr, nw.asarErr, sumHex(good), sumHex(evil))
 		}
 	})
+}
+
+// TestDigestExchangeBudget: the bytes a digestExchange holds for the side
+// that has not reached them yet, each file counted with its entryCost, stay
+// within exchangeBudget; what the other side takes frees its share, and
+// bytes it did not find cost it only a hash of its own.
+func TestDigestExchangeBudget(t *testing.T) {
+	x := newExchange()
+	a, b := &exchangeSide{x, 0}, &exchangeSide{x, 1}
+	data := make([]byte, 1<<20)
+	n := 0
+	for i := range 2 * exchangeBudget / len(data) {
+		a.put(fmt.Sprint(i), data, sumHex(data))
+		if x.held > exchangeBudget {
+			t.Fatalf("%d bytes held, budget %d", x.held, exchangeBudget)
+		}
+		if _, there := x.files[fmt.Sprint(i)]; there {
+			n++
+		}
+	}
+	if n == 0 || n >= 2*exchangeBudget/len(data) {
+		t.Fatalf("%d files held", n)
+	}
+	for i := range n {
+		if sum, ok, _ := b.take(fmt.Sprint(i), data); !ok || sum != sumHex(data) {
+			t.Fatalf("file %d: not taken", i)
+		}
+	}
+	if x.held != 0 || len(x.files) != 0 {
+		t.Errorf("%d bytes, %d files still held", x.held, len(x.files))
+	}
+	if _, ok, found := b.take(fmt.Sprint(n), data); ok || found {
+		t.Error("took a file never left")
+	}
 }
