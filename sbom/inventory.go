@@ -48,9 +48,6 @@ type Options struct {
 	// others read at the same time ([DiffReleases]): a file is hashed
 	// only while its worker holds one of the slots.
 	slots chan struct{}
-	// share, when set, is this inventory's end of the exchange of
-	// digests with the other inventory of a diff ([DiffReleases]).
-	share *exchangeSide
 	// noBatch reads each packed asar file on its own, as before batches
 	// (tests compare the two).
 	noBatch bool
@@ -938,7 +935,7 @@ func (b *builder) hashBatch(u hashUnit, span, buf []byte) []byte {
 // so is rd, the batch's reader, which it resets to data.
 func (b *builder) verifyData(it *item, data []byte, rd *bytes.Reader) {
 	it.size = it.entrySize
-	sum, err := b.verifyEntryData(it, data)
+	sum, err := b.ar.VerifyEntryData(it.entry, data)
 	if !it.verified(sum, err) {
 		return
 	}
@@ -1004,8 +1001,8 @@ func (b *builder) hashItem(it *item, buf []byte) {
 		b.verifyItem(it, r, buf)
 		return
 	}
-	h := b.newFileSum(it, size, len(buf))
-	w := h.writer()
+	h := sha256.New()
+	var w io.Writer = h
 	const overlap = 64
 	var off int64
 	var carry []byte
@@ -1028,7 +1025,7 @@ func (b *builder) hashItem(it *item, buf []byte) {
 			it.kind = binaryKind(raw)
 			if raw == filekind.PE && !it.inAsar && !it.opened {
 				pe, sc = bytes.Clone(head), &peScans{}
-				w = io.MultiWriter(w, &sc.nsis, &sc.sfx7z)
+				w = io.MultiWriter(h, &sc.nsis, &sc.sfx7z)
 			} else {
 				plain = sniffContainer(it, r, raw, head, size, nil)
 			}
@@ -1059,7 +1056,7 @@ func (b *builder) hashItem(it *item, buf []byte) {
 			return
 		}
 	}
-	it.sha256 = h.hex()
+	it.sha256 = hex.EncodeToString(h.Sum(nil))
 	if pe != nil {
 		plain = sniffContainer(it, r, rawKind, pe, size, sc)
 		if it.installer != container.None {

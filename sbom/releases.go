@@ -31,10 +31,7 @@ type DiffOptions struct {
 // Diff section is the [Diff] of the two inventories, named oldPath and
 // newPath as given, and its findings, which the gate judges, are the new
 // release's own findings and those of the changes. The report lists no
-// files: it is about the change, not a release's contents. A file both
-// releases hold at the same path with the same bytes is hashed once (the
-// bytes are compared), which changes no digest: each inventory is the one
-// [Open] gives its release.
+// files: it is about the change, not a release's contents.
 //
 // The error is non-nil when either path is no release or ctx is done; it
 // is [Open]'s, named as the diff's ("diff: stat old: no such file or
@@ -43,20 +40,6 @@ func DiffReleases(ctx context.Context, oldPath, newPath string, opts DiffOptions
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("diff: %w", err)
 	}
-	oldInv, newInv, err := openBoth(oldPath, newPath, opts.Inventory, newExchange())
-	if err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("diff: %w", err)
-	}
-	return diffReport(oldPath, newPath, oldInv, newInv, opts), nil
-}
-
-// openBoth reads the releases at oldPath and newPath at once, each as
-// [Open] reads it with opts, for [DiffReleases]; a file both hold with
-// the same bytes is hashed once, through x (see digestExchange).
-func openBoth(oldPath, newPath string, opts Options, x *digestExchange) (*Inventory, *Inventory, error) {
 	// The two inventories are read at once: a single inventory leaves
 	// the CPU idle between its phases (walking, reading package.json
 	// files, the asar header), which the other one fills. They share one
@@ -69,15 +52,14 @@ func openBoth(oldPath, newPath string, opts Options, x *digestExchange) (*Invent
 		oldInv, newInv *Inventory
 		oldErr, newErr error
 	)
-	oldOpts, newOpts := opts, opts
-	n := opts.Workers
+	oldOpts, newOpts := opts.Inventory, opts.Inventory
+	n := opts.Inventory.Workers
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
 	oldOpts.slots = make(chan struct{}, n)
 	newOpts.slots = oldOpts.slots
-	oldOpts.share, newOpts.share = &exchangeSide{x, 0}, &exchangeSide{x, 1}
-	if p := opts.Progress; p != nil {
+	if p := opts.Inventory.Progress; p != nil {
 		// Both releases report into one total, one call at a time.
 		var mu sync.Mutex
 		var sides [2]Progress
@@ -99,12 +81,15 @@ func openBoth(oldPath, newPath string, opts Options, x *digestExchange) (*Invent
 	newInv, newErr = Open(newPath, newOpts)
 	wg.Wait()
 	if oldErr != nil {
-		return nil, nil, diffError{oldErr}
+		return nil, diffError{oldErr}
 	}
 	if newErr != nil {
-		return nil, nil, diffError{newErr}
+		return nil, diffError{newErr}
 	}
-	return oldInv, newInv, nil
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("diff: %w", err)
+	}
+	return diffReport(oldPath, newPath, oldInv, newInv, opts), nil
 }
 
 // diffReport is the report of [DiffReleases] on the inventories of the

@@ -300,8 +300,6 @@ func TestVerifyFileIntegrityHeader(t *testing.T) {
 			if sum3, err3 := ar.VerifyEntryData(e, data); sum3 != sum || fmt.Sprint(err3) != fmt.Sprint(err) {
 				t.Errorf("VerifyEntryData = %s, %v; want %s, %v", sum3, err3, sum, err)
 			}
-			// VerifyEntrySum says the same given their digest.
-			checkEntrySum(t, ar, e, data)
 			if _, err := ar.VerifyEntryData(e, data[:4]); err == nil {
 				t.Error("VerifyEntryData took 4 bytes for a file of 5")
 			}
