@@ -771,7 +771,7 @@ func (it *item) openBytes() (io.ReaderAt, int64, io.Closer, error) {
 	if it.open != nil || it.disk == "" {
 		return it.opener()()
 	}
-	f, err := os.OpenFile(it.disk, os.O_RDONLY|noFollow, 0)
+	f, err := openNoFollow(it.disk)
 	if err != nil {
 		return nil, 0, nil, err
 	}
