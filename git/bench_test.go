@@ -169,10 +169,7 @@ func generatedRepo(tb testing.TB, n int) string {
 		bw.Flush()
 		cmd := exec.Command(git, "-C", dir, "fast-import", "--quiet")
 		cmd.Stdin = &buf
-		// fast-import grows and trims glibc's heap once per object, a
-		// brk system call each time (40 times slower than the import);
-		// keeping 64 MiB of headroom avoids it. Other libcs ignore this.
-		cmd.Env = append(os.Environ(), "MALLOC_TOP_PAD_=67108864")
+		cmd.Env = fastImportEnv()
 		if out, err := cmd.CombinedOutput(); err != nil {
 			g.err = fmt.Errorf("git fast-import: %v: %s", err, out)
 			return
