@@ -70,7 +70,7 @@ func Build(dir string) (*Material, error) {
 		m.Roots:     p.Root.PEM(),
 		m.Blocklist: []byte(blocklistYAML(p)),
 		m.IoCs:      []byte(iocCSV(hex.EncodeToString(ff[:]), hex.EncodeToString(dy[:]))),
-		m.Policy:    []byte(policyYAML),
+		m.Policy:    []byte(policyYAML(p)),
 		m.AttestKey: attestKeyPEM(),
 		m.AttestPub: attestPubPEM(),
 	}
@@ -112,8 +112,16 @@ func iocCSV(ffmpeg, dylib string) string {
 	return "\ufeff" + strings.Join(rows, "\r\n") + "\r\n"
 }
 
-// policyYAML is the gate a release engineer at the vendor would use.
-const policyYAML = `# shipgate demo policy: gate Acme Desktop releases.
+// policyYAML is the gate a release engineer at the vendor would use: its
+// signer pins name the demo root by its SHA-256, as a pin must to bind it to
+// the vendor's hierarchy rather than to any CA with the same names.
+func policyYAML(p *PKI) string {
+	sum := sha256.Sum256(p.Root.Cert.Raw)
+	return strings.ReplaceAll(policyTemplate, "ROOT_SHA256", hex.EncodeToString(sum[:]))
+}
+
+// policyTemplate is policyYAML with ROOT_SHA256 for the demo root's digest.
+const policyTemplate = `# shipgate demo policy: gate Acme Desktop releases.
 failOn: error
 
 trust:
@@ -138,6 +146,7 @@ rules:
     signers:
       - subject: "CN=Acme Desktop Ltd,O=Acme Desktop Ltd"
         issuer: "CN=Acme Demo Root CA,O=shipgate demo"
+        root: ROOT_SHA256
   # The macOS build is signed by our Developer ID certificates, as are its
   # installer package, its disk image and the apps inside them. (With
   # Apple's own roots, "teamID: ACME4654HL" would say it; under the demo CA
@@ -146,6 +155,8 @@ rules:
     signers:
       - subject: "CN=Developer ID Application: Acme Desktop Ltd (ACME4654HL),OU=ACME4654HL,O=Acme Desktop Ltd"
         issuer: "CN=Demo Developer ID Certification Authority,O=shipgate demo"
+        root: ROOT_SHA256
       - subject: "CN=Developer ID Installer: Acme Desktop Ltd (ACME4654HL),OU=ACME4654HL,O=Acme Desktop Ltd"
         issuer: "CN=Demo Developer ID Certification Authority,O=shipgate demo"
+        root: ROOT_SHA256
 `
