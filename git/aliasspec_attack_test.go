@@ -178,7 +178,7 @@ func TestAttackAliasUnboundedProtectRule(t *testing.T) {
 func TestAliasSpecsCoverWalk(t *testing.T) {
 	t.Parallel()
 	gitBin := gitBin(t)
-	prefixes := []string{"third_party/zlib-1.3", "src/kernel/lib;x", "vendor", ".gitattributes", "a/b/c/d", "include/dev", "deps/m\u00fcller/x"}
+	prefixes := []string{"third_party/zlib-1.3", "src/kernel/lib;x", "vendor", ".gitattributes", "a/b/c/d", "include/dev", "deps/m\u00fcller/x", "lib. /z./y"}
 	var paths []string
 	for _, p := range prefixes {
 		els := strings.Split(p, "/")

@@ -18,7 +18,11 @@ import (
 // U+206A–U+206F, U+FEFF; TN1150's FastUnicodeCompare). On such a volume
 // "vendor/ff\u200cmpeg" is the directory vendor/ffmpeg, so a change under
 // it is a change to vendor/ffmpeg.
-func foldPath(s string) string { return glob.Fold(dropIgnorable(trimWin32(s))) }
+//
+// The ignorable code points go before the dots and spaces: on HFS+
+// "lib. \ufeff" is "lib. ", which Windows, where the rule's "lib. " is
+// lib, writes as lib; the key of each is lib.
+func foldPath(s string) string { return glob.Fold(trimWin32(dropIgnorable(s))) }
 
 // winPath returns the path s as Windows reads it: a backslash is a
 // separator (tar and 7-Zip on Windows write "vendor\x.c" as vendor/x.c),
@@ -67,6 +71,24 @@ func trimWin32(s string) string {
 	els := strings.Split(s, "/")
 	for i, el := range els {
 		if t := strings.TrimRight(el, ". "); t != "" {
+			els[i] = t
+		}
+	}
+	return strings.Join(els, "/")
+}
+
+// winGlob returns the glob g with the spaces and dots that end each
+// element removed, as trimWin32 removes them from paths: the rule
+// "vendor./x/**" names vendor/x on Windows, where no written name ends in
+// a dot or space. An element the trim would empty, or leave ending in an
+// escaping backslash, is kept.
+func winGlob(g string) string {
+	if !strings.Contains(g, ".") && !strings.Contains(g, " ") {
+		return g
+	}
+	els := strings.Split(g, "/")
+	for i, el := range els {
+		if t := strings.TrimRight(el, ". "); t != "" && !strings.HasSuffix(t, "\\") {
 			els[i] = t
 		}
 	}
