@@ -172,7 +172,8 @@ func TestAttackAliasUnboundedProtectRule(t *testing.T) {
 // TestAliasSpecsCoverWalk checks, for every alias form of every element of
 // several protected prefixes (alone and after fold-form and case variants
 // of the elements before it, as a directory and as a file above the rest,
-// and backslash names standing for several elements),
+// backslash names standing for several elements, and names made only of
+// backslashes, standing for none),
 // that the commits git rev-list lists with aliasSpecs include every commit
 // the in-process walk finds.
 func TestAliasSpecsCoverWalk(t *testing.T) {
@@ -193,6 +194,9 @@ func TestAliasSpecsCoverWalk(t *testing.T) {
 						paths = append(paths, lead+v) // a file above the prefix
 					}
 				}
+				// A name made only of backslashes, standing for no
+				// element, before the rest.
+				paths = append(paths, lead+"\\\\/"+strings.Join(els[i:], "/")+"/x.c")
 				if i < len(els)-1 {
 					// Backslash names standing for several elements:
 					// a file, and a directory.
@@ -257,7 +261,7 @@ func TestAliasSpecsCoverWalk(t *testing.T) {
 // aliasVariants returns names that foldEqual takes for the element e and
 // that git's icase matching does not.
 func aliasVariants(e string) []string {
-	out := []string{e + ".", e + " ", e + ". ", "\u200c" + e, e[:1] + "\u200d" + e[1:], e + "\ufeff", "\u202a" + e + "\u206f"}
+	out := []string{e + ".", e + " ", e + ". ", "\\" + e, "\\\\" + e + "\\", "\u200c" + e, e[:1] + "\u200d" + e[1:], e + "\ufeff", "\u202a" + e + "\u206f"}
 	if nonASCII(e) {
 		// Windows makes "_" of a non-ASCII character in a short name,
 		// which shortNameAlias does not take for the character.
