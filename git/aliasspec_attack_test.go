@@ -263,10 +263,9 @@ func TestAliasSpecsCoverWalk(t *testing.T) {
 func aliasVariants(e string) []string {
 	out := []string{e + ".", e + " ", e + ". ", "\\" + e, "\\\\" + e + "\\", "\u200c" + e, e[:1] + "\u200d" + e[1:], e + "\ufeff", "\u202a" + e + "\u206f"}
 	if nonASCII(e) {
-		// Windows makes "_" of a non-ASCII character in a short name,
-		// which shortNameAlias does not take for the character.
-		return append(out, norm.NFD.String(e)+".", strings.ToUpper(e)+" ")
+		out = append(out, norm.NFD.String(e)+".", strings.ToUpper(e)+" ")
 	}
+	// Windows makes "_" of a non-ASCII character in a short name.
 	base, ext := shortBasis(e)
 	short := base[:min(6, len(base))] + "~1"
 	hash := base[:min(2, len(base))] + "1A2B~3"
