@@ -27,7 +27,9 @@ import (
 // path with no such element is matched by the prefix's own pathspec. Raw
 // positions can only be 1…n: every element matched is one tree level
 // deeper, and a backslash element, which stands for several, sits at a raw
-// position no deeper than the Windows one.
+// position no deeper than the Windows one. A name made only of
+// backslashes stands for none, but it is itself the first feature
+// element, and "/**" after it covers what lies below.
 //
 // git's tree walk prunes by a pathspec's leading literal only: a pattern
 // starting with a wildcard sends it into every changed directory at every
@@ -44,10 +46,13 @@ import (
 // the in-process matching picks the commits that count.
 var aliasFeatures = []string{"*[. ]", "*[\\\\~\xe2\xef]*"}
 
-// ignorableLeads are literal-led patterns for an element starting with a
-// code point HFS+ ignores (E2 80 8C–8F, E2 80 AA–AE, E2 81 AA–AF, EF BB
-// BF): a superset, every element starting with a byte E2 or EF.
-var ignorableLeads = []string{"\xe2*", "\xef*"}
+// rootLeads are literal-led patterns for a first element that stands
+// for any prefix's: one starting with a code point HFS+ ignores (E2 80
+// 8C–8F, E2 80 AA–AE, E2 81 AA–AF, EF BB BF; a superset, every element
+// starting with a byte E2 or EF), and one starting with a backslash,
+// which Windows reads as an empty element before the rest ("\vendor" is
+// vendor, and "\" no element at all, see winPath).
+var rootLeads = []string{"\xe2*", "\xef*", "\\\\*"}
 
 // foldForms are the UTF-8 forms of the non-ASCII code points that
 // glob.Fold maps to an ASCII character: İ and ı to i, ſ to s, the Kelvin
@@ -91,7 +96,7 @@ func aliasSpecs(prefixes []string) []string {
 			}
 		}
 	}
-	for _, l := range ignorableLeads {
+	for _, l := range rootLeads {
 		add(":(glob)" + l)
 		add(":(glob)" + l + "/**")
 	}
@@ -120,7 +125,7 @@ func aliasAnchors(before []string, l string) []string {
 
 // firstLeads returns the literal first characters (under icase) an
 // element standing for the folded element l can begin with, apart from a
-// code point HFS+ ignores (ignorableLeads): l's first character, the
+// code point HFS+ ignores or a backslash (rootLeads): l's first character, the
 // non-ASCII forms that fold to it, and the first character of its NTFS
 // short name (shortBasis; "G" for ".gitattributes").
 func firstLeads(l string) []string {

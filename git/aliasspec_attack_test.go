@@ -172,13 +172,14 @@ func TestAttackAliasUnboundedProtectRule(t *testing.T) {
 // TestAliasSpecsCoverWalk checks, for every alias form of every element of
 // several protected prefixes (alone and after fold-form and case variants
 // of the elements before it, as a directory and as a file above the rest,
-// and backslash names standing for several elements),
+// backslash names standing for several elements, and names made only of
+// backslashes, standing for none),
 // that the commits git rev-list lists with aliasSpecs include every commit
 // the in-process walk finds.
 func TestAliasSpecsCoverWalk(t *testing.T) {
 	t.Parallel()
 	gitBin := gitBin(t)
-	prefixes := []string{"third_party/zlib-1.3", "src/kernel/lib;x", "vendor", ".gitattributes", "a/b/c/d", "include/dev", "deps/m\u00fcller/x"}
+	prefixes := []string{"third_party/zlib-1.3", "src/kernel/lib;x", "vendor", ".gitattributes", "a/b/c/d", "include/dev", "deps/m\u00fcller/x", "lib. /z./y"}
 	var paths []string
 	for _, p := range prefixes {
 		els := strings.Split(p, "/")
@@ -193,6 +194,9 @@ func TestAliasSpecsCoverWalk(t *testing.T) {
 						paths = append(paths, lead+v) // a file above the prefix
 					}
 				}
+				// A name made only of backslashes, standing for no
+				// element, before the rest.
+				paths = append(paths, lead+"\\\\/"+strings.Join(els[i:], "/")+"/x.c")
 				if i < len(els)-1 {
 					// Backslash names standing for several elements:
 					// a file, and a directory.
@@ -257,12 +261,11 @@ func TestAliasSpecsCoverWalk(t *testing.T) {
 // aliasVariants returns names that foldEqual takes for the element e and
 // that git's icase matching does not.
 func aliasVariants(e string) []string {
-	out := []string{e + ".", e + " ", e + ". ", "\u200c" + e, e[:1] + "\u200d" + e[1:], e + "\ufeff", "\u202a" + e + "\u206f"}
+	out := []string{e + ".", e + " ", e + ". ", "\\" + e, "\\\\" + e + "\\", "\u200c" + e, e[:1] + "\u200d" + e[1:], e + "\ufeff", "\u202a" + e + "\u206f"}
 	if nonASCII(e) {
-		// Windows makes "_" of a non-ASCII character in a short name,
-		// which shortNameAlias does not take for the character.
-		return append(out, norm.NFD.String(e)+".", strings.ToUpper(e)+" ")
+		out = append(out, norm.NFD.String(e)+".", strings.ToUpper(e)+" ")
 	}
+	// Windows makes "_" of a non-ASCII character in a short name.
 	base, ext := shortBasis(e)
 	short := base[:min(6, len(base))] + "~1"
 	hash := base[:min(2, len(base))] + "1A2B~3"

@@ -326,6 +326,14 @@ func (a *auditor) walkHistory(ctx context.Context, opts Options, since, until pl
 	for _, p := range a.pol.Protect {
 		globs = append(globs, p.Path)
 	}
+	fold := a.pol.foldPaths()
+	if fold {
+		// "vendor./x/**" names vendor/x on Windows (winGlob): the
+		// walk and git rev-list look there.
+		for i, g := range globs {
+			globs[i] = winGlob(g)
+		}
+	}
 	ps := prefixes(globs)
 	// The .gitattributes above each prefix: commits changing them are
 	// candidates too (see checkAttributeChanges).
@@ -338,7 +346,6 @@ func (a *auditor) walkHistory(ctx context.Context, opts Options, since, until pl
 		}
 	}
 	ps = minimalPrefixes(append(ps, attrFiles...))
-	fold := a.pol.foldPaths()
 	a.r.foldPaths = fold
 	a.r.normPaths = !fold
 	a.r.above = true

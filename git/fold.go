@@ -18,21 +18,23 @@ import (
 // U+206A–U+206F, U+FEFF; TN1150's FastUnicodeCompare). On such a volume
 // "vendor/ff\u200cmpeg" is the directory vendor/ffmpeg, so a change under
 // it is a change to vendor/ffmpeg.
-func foldPath(s string) string { return glob.Fold(dropIgnorable(trimWin32(s))) }
+//
+// The ignorable code points go before the dots and spaces: on HFS+
+// "lib. \ufeff" is "lib. ", which Windows, where the rule's "lib. " is
+// lib, writes as lib; the key of each is lib.
+func foldPath(s string) string { return glob.Fold(trimWin32(dropIgnorable(s))) }
 
 // winPath returns the path s as Windows reads it: a backslash is a
 // separator (tar and 7-Zip on Windows write "vendor\x.c" as vendor/x.c),
-// repeated separators after the first element are one, as Win32 path
-// normalization makes them, and the dots and spaces that end an element go
+// empty elements go (repeated separators are one, as Win32 path
+// normalization makes them, and tar and 7-Zip strip a leading one, as
+// they strip a root: "a/\vendor/x.c" and "\vendor/x.c" are a/vendor/x.c
+// and vendor/x.c), and the dots and spaces that end an element go
 // (trimWin32).
 func winPath(s string) string {
 	if strings.Contains(s, "\\") {
 		els := strings.Split(strings.ReplaceAll(s, "\\", "/"), "/")
-		s = strings.Join(slices.DeleteFunc(els[1:], func(e string) bool { return e == "" }), "/")
-		if s != "" {
-			s = "/" + s
-		}
-		s = els[0] + s
+		s = strings.Join(slices.DeleteFunc(els, func(e string) bool { return e == "" }), "/")
 	}
 	return trimWin32(s)
 }
@@ -40,8 +42,9 @@ func winPath(s string) string {
 // winSpan reports how many of the prefix elements rest (folded, as
 // pathKey makes them) the tree entry name, whose first element foldEqual
 // took for rest[0], stands for on Windows, where each backslash is a
-// separator (see winPath): all of rest when name reaches past them, and
-// false when an element after the first is not rest's.
+// separator and empty elements go (see winPath): all of rest when name
+// reaches past them, none for a name made only of backslashes, and false
+// when an element after the first is not rest's.
 func winSpan(name string, rest []string) (int, bool) {
 	if !strings.Contains(name, "\\") {
 		return 1, true
@@ -67,6 +70,24 @@ func trimWin32(s string) string {
 	els := strings.Split(s, "/")
 	for i, el := range els {
 		if t := strings.TrimRight(el, ". "); t != "" {
+			els[i] = t
+		}
+	}
+	return strings.Join(els, "/")
+}
+
+// winGlob returns the glob g with the spaces and dots that end each
+// element removed, as trimWin32 removes them from paths: the rule
+// "vendor./x/**" names vendor/x on Windows, where no written name ends in
+// a dot or space. An element the trim would empty, or leave ending in an
+// escaping backslash, is kept.
+func winGlob(g string) string {
+	if !strings.Contains(g, ".") && !strings.Contains(g, " ") {
+		return g
+	}
+	els := strings.Split(g, "/")
+	for i, el := range els {
+		if t := strings.TrimRight(el, ". "); t != "" && !strings.HasSuffix(t, "\\") {
 			els[i] = t
 		}
 	}

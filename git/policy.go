@@ -234,8 +234,9 @@ func checkGlob(g string) error {
 // and NFD spellings match either way.
 func matchGlob(g, p string, fold bool) bool {
 	if fold {
-		p = unaliasPath(winPath(p), globPrefix(g))
-		return glob.MatchOrBelowFold(dropIgnorable(g), dropIgnorable(p))
+		g = winGlob(dropIgnorable(g))
+		p = unaliasPath(winPath(dropIgnorable(p)), globPrefix(g))
+		return glob.MatchOrBelowFold(g, p)
 	}
 	return glob.MatchOrBelow(nfc(g), nfc(p))
 }

@@ -636,6 +636,9 @@ func (r *repo) entriesAtOrAbove(root plumbing.Hash, p string, above bool) ([]nam
 				}
 			}
 		}
+		if len(next) > maxAliasEntries {
+			return nil, fmt.Errorf("git: tree %s: more than %d entries at one level stand for %s", root, maxAliasEntries, p)
+		}
 		cur = next
 	}
 	if len(out) == 0 {
@@ -644,6 +647,13 @@ func (r *repo) entriesAtOrAbove(root plumbing.Hash, p string, above bool) ([]nam
 	slices.SortFunc(out, func(a, b namedRef) int { return strings.Compare(a.path, b.path) })
 	return out, nil
 }
+
+// maxAliasEntries bounds the entries, at one tree level, that
+// entriesAtOrAbove finds standing for a prefix: names made only of
+// backslashes stand for no element (winSpan), so trees sharing subtrees
+// under several such names would otherwise multiply the paths at every
+// level, without the prefix's length as a bound.
+const maxAliasEntries = 4096
 
 // foldFind returns the entries of tree h whose names fold to lname
 // (findFoldInTree), memoized.
@@ -725,10 +735,16 @@ func foldEqual(name []byte, lname string, fold bool) bool {
 	if bytes.IndexByte(name, '~') >= 0 && shortNameAlias(string(name), lname) {
 		return true
 	}
-	if i := bytes.IndexByte(name, '\\'); i > 0 {
-		// Windows reads "vendor\x.c" as vendor/x.c: the name stands
-		// at vendor (see winPath).
-		return foldPath(string(name[:i])) == lname
+	if bytes.IndexByte(name, '\\') >= 0 {
+		// Windows reads "vendor\x.c" as vendor/x.c and "\vendor" as
+		// vendor: the name stands at vendor (see winPath); one made
+		// only of backslashes stands for no element, and the walk
+		// looks for lname inside it (winSpan).
+		name = bytes.TrimLeft(name, "\\")
+		if i := bytes.IndexByte(name, '\\'); i >= 0 {
+			name = name[:i]
+		}
+		return len(name) == 0 || foldPath(string(name)) == lname
 	}
 	if n := len(name); n > 0 && (name[n-1] == '.' || name[n-1] == ' ') {
 		return foldPath(string(name)) == lname

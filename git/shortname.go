@@ -2,15 +2,19 @@ package git
 
 import (
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // shortNameAlias reports whether name can be the NTFS 8.3 short name of
 // a file or directory whose long name is long (any case), as Windows
 // generates it when 8.3 names are on (the default on the system volume):
-// the long name upper-cased without spaces and inner dots, "+,;=[]" made
-// "_", its base cut to 1 to 6 characters (or its first two and 4 hex
-// digits of a hash, from the fifth collision on) followed by "~N", and its
-// extension cut to 3. A checkout on such a volume that writes
+// the long name upper-cased without spaces and inner dots, "+,;=[]" and
+// each character outside ASCII made "_", its base cut to 1 to 6
+// characters (or its first two and 4 hex digits of a hash, from the fifth
+// collision on) followed by "~N", and its extension cut to 3. A checkout on such a volume that writes
 // "THIRD_~1/x.c" while third_party_libs/ exists writes
 // third_party_libs/x.c: git for Windows guards only ".git"'s short name
 // (GIT~1). The test is loose (any N, any prefix length): a real short
@@ -35,23 +39,50 @@ func shortNameAlias(name, long string) bool {
 			return false
 		}
 	}
-	lbase, lext := shortBasis(long)
-	if hasExt {
-		if ext == "" || len(ext) > 3 || !strings.EqualFold(ext, lext[:min(3, len(lext))]) {
-			return false
-		}
-	} else if lext != "" {
+	if !hasExt {
+		ext = ""
+	} else if ext == "" || len(ext) > 3 {
 		return false
 	}
-	if strings.HasPrefix(lbase, base) {
+	if shortOf(base, ext, long) {
 		return true
 	}
-	return len(base) == 6 && len(lbase) >= 2 && base[:2] == lbase[:2] && isHexUpper(base[2:])
+	// The long name as the checkout wrote it may be either spelling.
+	if nfd := norm.NFD.String(long); nfd != long {
+		return shortOf(base, ext, nfd)
+	}
+	return shortOf(base, ext, norm.NFC.String(long))
+}
+
+// shortOf reports whether the upper-cased base and extension ext (""
+// for none) of a name "BASE~N.EXT" can be a short name Windows derives
+// from long (see shortNameAlias).
+func shortOf(base, ext, long string) bool {
+	for _, astral := range []string{"__", "_"} {
+		lbase, lext := shortBasisOf(long, astral)
+		if !strings.EqualFold(ext, lext[:min(3, len(lext))]) {
+			continue
+		}
+		if strings.HasPrefix(lbase, base) {
+			return true
+		}
+		if len(base) == 6 && len(lbase) >= 2 && base[:2] == lbase[:2] && isHexUpper(base[2:]) {
+			return true
+		}
+	}
+	return false
 }
 
 // shortBasis returns the upper-cased base and extension Windows derives a
-// short name from.
-func shortBasis(long string) (base, ext string) {
+// short name from: each character left outside ASCII after upper-casing
+// ("ı" is "I") is "_", as NTFS writes a character not valid in an 8.3
+// name ("über" is _BER~1).
+func shortBasis(long string) (base, ext string) { return shortBasisOf(long, "__") }
+
+// shortBasisOf is shortBasis with astral for a character outside the
+// Basic Multilingual Plane: "__" for its two UTF-16 code units, or "_"
+// (which one NTFS writes is not documented; both are tried).
+func shortBasisOf(long, astral string) (base, ext string) {
 	u := strings.ToUpper(strings.TrimLeft(long, "."))
 	if i := strings.LastIndexByte(u, '.'); i >= 0 {
 		base, ext = u[:i], u[i+1:]
@@ -59,15 +90,25 @@ func shortBasis(long string) (base, ext string) {
 		base = u
 	}
 	clean := func(s string) string {
-		return strings.Map(func(r rune) rune {
+		var b strings.Builder
+		for _, r := range s {
 			switch {
 			case r == ' ' || r == '.':
-				return -1
 			case strings.ContainsRune("+,;=[]", r):
-				return '_'
+				b.WriteByte('_')
+			case r >= utf8.RuneSelf:
+				// Not valid in a short name (by default, with
+				// NtfsAllowExtendedCharacterIn8dot3Name off).
+				if utf16.RuneLen(r) == 2 {
+					b.WriteString(astral)
+				} else {
+					b.WriteByte('_')
+				}
+			default:
+				b.WriteRune(r)
 			}
-			return r
-		}, s)
+		}
+		return b.String()
 	}
 	return clean(base), clean(ext)
 }

@@ -232,6 +232,15 @@ func cliChanged(ctx context.Context, gitBin string, r *repo, since, until plumbi
 		args = append(args, "^"+since.String())
 	}
 	args = append(args, "--")
+	if fold {
+		// A prefix element ending in a dot or space names the
+		// element without them on Windows (winGlob): the pathspecs,
+		// like the walk's folded names, spell it without.
+		prefixes = slices.Clone(prefixes)
+		for i, p := range prefixes {
+			prefixes[i] = trimWin32(p)
+		}
+	}
 	for _, p := range prefixes {
 		switch {
 		case p == "":
