@@ -95,11 +95,16 @@ func MatchFold(g, p string) bool {
 // the plain `e` of `cafe.dll`, another file on every file system, and
 // `caf?.dll` no longer matches `café.dll` (the `?` takes the `e`, leaving
 // the accent). Composing a decomposed key keeps the names it equates, as
-// two strings have one NFC exactly when they have one NFD.
+// two strings have one NFC exactly when they have one NFD. An HFS+ key
+// whose dropped code point sat between two combining marks may be out of
+// canonical order, which composing would reorder and so equate with
+// another key: such a key is left as it is.
 func composedKeys(s string) foldname.Keys {
 	k := foldname.KeysOf(s)
 	for _, fs := range []foldname.FS{foldname.APFS, foldname.HFSPlus} {
-		k[fs] = norm.NFC.String(k[fs])
+		if norm.NFD.IsNormalString(k[fs]) {
+			k[fs] = norm.NFC.String(k[fs])
+		}
 	}
 	return k
 }
