@@ -32,6 +32,14 @@ func TestAttackMatchFoldDecomposedClass(t *testing.T) {
 		// Two marks on one side of a code point HFS+ ignores: out of
 		// canonical order once it is dropped, another name on HFS+
 		// (and APFS, which keeps the code point) than the ordered one.
+		// A class of a character APFS folds to two, or HFS+ drops.
+		{"lib/[\u00df].dll", "lib/s.dll", false},
+		{"lib/[\u00df].dll", "lib/S.dll", false},
+		{"lib/[\u00df].dll", "lib/\u00df.dll", true},
+		{"lib/[\u00dfx].dll", "lib/X.dll", true},
+		{"lib/[\ufb01].dll", "lib/i.dll", false},
+		{"lib/[\u200cx].dll", "lib/x.dll", true},
+		{"lib/\u00df.dll", "lib/SS.dll", true},
 		{"lib/a\u0316\u0301.dll", "lib/a\u0301\u200c\u0316.dll", false},
 		{"lib/a\u0301\u0316.dll", "lib/a\u0301\u200c\u0316.dll", false},
 	} {

@@ -75,14 +75,17 @@ func Match(g, p string) bool {
 // another does not match it: `İnstaller.exe` (dotted capital I) is not
 // `installer.exe` on any of them. The APFS and HFS+ keys, decomposed, are
 // matched composed again (see composedKeys), so that `?` and a class
-// take a character as one, as written.
+// take a character as one, as written; a glob whose class names a
+// character a key folds to several is not matched under that key (see
+// classesKeepWidth).
 func MatchFold(g, p string) bool {
 	gk, pk := composedKeys(g), composedKeys(p)
+	class := strings.Contains(g, "[")
 	for fs := range gk {
-		if fs > 0 && gk[fs] == gk[fs-1] && pk[fs] == pk[fs-1] {
+		if fs > 0 && gk[fs] == gk[fs-1] && pk[fs] == pk[fs-1] && !class {
 			continue // the pair just tried
 		}
-		if Match(gk[fs], pk[fs]) {
+		if Match(gk[fs], pk[fs]) && (!class || foldname.FS(fs) == foldname.NTFS || classesKeepWidth(g, foldname.FS(fs))) {
 			return true
 		}
 	}
