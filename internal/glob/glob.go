@@ -73,18 +73,43 @@ func Match(g, p string) bool {
 // NFD spellings match; HFS+ ignores some invisible code points, so
 // `ff\u200cmpeg` matches `ffmpeg`. A name no file system takes for
 // another does not match it: `İnstaller.exe` (dotted capital I) is not
-// `installer.exe` on any of them.
+// `installer.exe` on any of them. The APFS and HFS+ keys, decomposed, are
+// matched composed again (see composedKeys), so that `?` and a class
+// take a character as one, as written; a glob whose class names a
+// character a key folds to several is not matched under that key (see
+// classesKeepWidth).
 func MatchFold(g, p string) bool {
-	gk, pk := foldname.KeysOf(g), foldname.KeysOf(p)
+	gk, pk := composedKeys(g), composedKeys(p)
+	class := strings.Contains(g, "[")
 	for fs := range gk {
-		if fs > 0 && gk[fs] == gk[fs-1] && pk[fs] == pk[fs-1] {
+		if fs > 0 && gk[fs] == gk[fs-1] && pk[fs] == pk[fs-1] && !class {
 			continue // the pair just tried
 		}
-		if Match(gk[fs], pk[fs]) {
+		if Match(gk[fs], pk[fs]) && (!class || foldname.FS(fs) == foldname.NTFS || classesKeepWidth(g, foldname.FS(fs))) {
 			return true
 		}
 	}
 	return false
+}
+
+// composedKeys returns foldname.KeysOf(s) with the APFS and HFS+ keys in
+// NFC. Those keys are decomposed (NFD), which a glob must not be matched
+// in: `caf[é].dll` decomposed is `caf[e\u0301].dll`, whose class takes
+// the plain `e` of `cafe.dll`, another file on every file system, and
+// `caf?.dll` no longer matches `café.dll` (the `?` takes the `e`, leaving
+// the accent). Composing a decomposed key keeps the names it equates, as
+// two strings have one NFC exactly when they have one NFD. An HFS+ key
+// whose dropped code point sat between two combining marks may be out of
+// canonical order, which composing would reorder and so equate with
+// another key: such a key is left as it is.
+func composedKeys(s string) foldname.Keys {
+	k := foldname.KeysOf(s)
+	for _, fs := range []foldname.FS{foldname.APFS, foldname.HFSPlus} {
+		if norm.NFD.IsNormalString(k[fs]) {
+			k[fs] = norm.NFC.String(k[fs])
+		}
+	}
+	return k
 }
 
 // Fold returns s with each character mapped to the lower case of its upper

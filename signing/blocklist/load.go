@@ -186,6 +186,9 @@ func parseBytes(b []byte, name string, opts LoadOptions) (*List, error) {
 	f := opts.Format
 	if f == FormatAuto {
 		f = detect(b, name)
+		if f == FormatAuto && onlyComments(b) {
+			return nil, &ParseError{Source: name, Offset: 0, Err: fmt.Errorf("%w: it holds only blank lines and # comments (an empty list would let everything it should list pass; give no list rather than an empty one)", ErrNoEntries)}
+		}
 		if f == FormatAuto {
 			return nil, &ParseError{Source: name, Offset: 0, Err: fmt.Errorf("%w (want native JSON/YAML, CSV, hash list, PEM/DER certificates, CRL, CTL, LOLDrivers or WDAC XML)", ErrUnknownFormat)}
 		}

@@ -673,7 +673,8 @@ func TestMalformed(t *testing.T) {
 		{"wdac bad hash", FormatWDAC, "<SiPolicy>\n<FileRules>\n<Deny ID='x' Hash='XYZ'/>\n</FileRules>\n</SiPolicy>", 3, 0, "hex digits"},
 		{"wdac other root", FormatWDAC, "<Policy/>", 1, 0, "not <SiPolicy>"},
 		{"unknown", "", "\x00\x01\x02binary", 0, 0, "unrecognized"},
-		{"empty", "", "", 0, 0, "unrecognized"},
+		{"empty", "", "", 0, 0, "holds no entries"},
+		{"comments only", "", "# none yet\n", 0, 0, "holds no entries"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
