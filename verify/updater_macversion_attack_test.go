@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+
+	"howett.net/plist"
 )
 
 // macFeed is a latest-mac.yml as electron-builder writes it, giving
@@ -63,6 +65,33 @@ func TestAttackUpdaterMacFeedVersionDMG(t *testing.T) {
 		writeTree(t, dir, map[string][]byte{name: img, "latest-mac.yml": []byte(macFeed(c.version, name, img))})
 		if got := feedFindings(run(t, Options{}, dir)); !slices.Equal(got, c.want) {
 			t.Errorf("feed version %s: findings %q, want %q", c.version, got, c.want)
+		}
+	}
+}
+
+// TestUpdaterMacFeedVersionNotSemver: an app whose
+// CFBundleShortVersionString is no semantic version (electron-builder's
+// mac.bundleShortVersion "1.4", or a number) is not compared with the
+// feed's version: no file/update-not-in-release for a guess.
+func TestUpdaterMacFeedVersionNotSemver(t *testing.T) {
+	t.Parallel()
+	for _, v := range []any{"1.4", 141, "1.04.1"} {
+		tree := t.TempDir()
+		writeBundle(t, tree)
+		info, err := plist.MarshalIndent(map[string]any{
+			"CFBundleExecutable": "Example", "CFBundleIdentifier": "com.example.app",
+			"CFBundlePackageType": "APPL", "CFBundleShortVersionString": v,
+		}, plist.XMLFormat, "\t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeTree(t, tree, map[string][]byte{"Example.app/Contents/Info.plist": info})
+		zb := zipTree(t, tree, false)
+		const name = "Example-1.4.1-mac.zip"
+		dir := t.TempDir()
+		writeTree(t, dir, map[string][]byte{name: zb, "latest-mac.yml": []byte(macFeed("1.4.1", name, zb))})
+		if got := feedFindings(run(t, Options{}, dir)); len(got) != 0 {
+			t.Errorf("app version %v: findings %q, want none", v, got)
 		}
 	}
 }
