@@ -197,6 +197,7 @@ func (e *engine) checkBundle(j *job) {
 }
 
 func (e *engine) addBundleResult(j *job, res *codesign.BundleResult) {
+	e.noteAppVersion(j, res)
 	prefix := bundlePrefix(j)
 	var finds []signing.Finding
 	for _, f := range res.Findings {

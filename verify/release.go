@@ -309,6 +309,10 @@ type engine struct {
 	// feedVersions holds the product versions of the PE files that lie
 	// beside YAML that may be an electron-updater feed (updater_version.go).
 	feedVersions map[string][]string
+	// feedAppVersions holds the CFBundleShortVersionString of the apps at
+	// the root of archives, by the archive's report path
+	// (updater_macversion.go).
+	feedAppVersions map[string][]string
 	// nuspecVersions holds the versions the root nuspecs of NuGet
 	// packages give, by the package's report path (squirrel_nuspec.go).
 	nuspecVersions map[string][]string

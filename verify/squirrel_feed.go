@@ -210,6 +210,7 @@ func (e *engine) checkSquirrelFeeds() {
 		if !isFeedName(fd.path) {
 			finds = append(finds, updaterFeedFindings(fd, files, e.feedSHA512)...)
 			finds = append(finds, feedVersionFindings(fd, files, e.feedVersions)...)
+			finds = append(finds, appVersionFindings(fd, files, e.feedAppVersions)...)
 			continue
 		}
 		entries, ok := parseFeed(fd.data)

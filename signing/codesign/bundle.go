@@ -56,6 +56,9 @@ type BundleResult struct {
 	// of its main executable (empty when it has none).
 	Identifier string `json:"identifier,omitempty"`
 	Executable string `json:"executable,omitempty"`
+	// ShortVersion is the bundle's CFBundleShortVersionString, the version
+	// an Electron app reports as app.getVersion().
+	ShortVersion string `json:"short_version,omitempty"`
 	// Items lists every Mach-O file of the bundle and of the bundles nested
 	// in it, sorted by path. Each Result's findings have an empty Path: they
 	// are about the item's file.
@@ -570,6 +573,7 @@ func (b *bundleCheck) readMetadata() (executable string, err error) {
 		Executable    string `plist:"CFBundleExecutable"`
 		OldExecutable string `plist:"NSExecutable"`
 		Identifier    string `plist:"CFBundleIdentifier"`
+		ShortVersion  any    `plist:"CFBundleShortVersionString"`
 	}
 	if b.lay.info == "" {
 		b.add(RuleMissingInfoPlist, signing.SeverityError, path.Join(b.lay.root, "Info.plist"), fmt.Sprintf("bundle has no Info.plist, yet macOS runs %s as its main executable (CFBundle falls back to the bundle's name): no Info.plist is bound to its signature, and a bundle without one is no bundle codesign signs", path.Join(b.lay.execDir, bundleName(b.dir))))
@@ -580,6 +584,7 @@ func (b *bundleCheck) readMetadata() (executable string, err error) {
 	}
 	if b.top {
 		b.out.Identifier = ip.Identifier
+		b.out.ShortVersion, _ = ip.ShortVersion.(string)
 	}
 	if ip.Executable == "" {
 		// CFBundle's order: the old key, then the bundle's own name
