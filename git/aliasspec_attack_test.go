@@ -51,8 +51,10 @@ func auditBothBackends(t *testing.T, dir string, opts Options) *Result {
 }
 
 // aliasChain commits, on top of base, one commit per path in paths, each
-// holding base and that one file (so it also removes the file before),
-// tags the base v1 and returns the commits.
+// holding base and that one file, tags the base v1 and returns the
+// commits. A commit holding exactly base (removing the file again)
+// follows each, so the next one changes nothing but its own path and is
+// found for it, not for removing the alias before it.
 func aliasChain(t *testing.T, tr *testRepo, base map[string]string, paths []string) []plumbing.Hash {
 	t.Helper()
 	root := tr.commit(commitSpec{files: base})
@@ -60,8 +62,9 @@ func aliasChain(t *testing.T, tr *testRepo, base map[string]string, paths []stri
 	parent := root
 	var out []plumbing.Hash
 	for _, p := range paths {
-		parent = tr.commit(commitSpec{files: with(base, p, "evil\n"), parents: []plumbing.Hash{parent}})
-		out = append(out, parent)
+		c := tr.commit(commitSpec{files: with(base, p, "evil\n"), parents: []plumbing.Hash{parent}})
+		parent = tr.commit(commitSpec{files: base, parents: []plumbing.Hash{c}})
+		out = append(out, c)
 	}
 	tr.head(parent)
 	return out
@@ -98,7 +101,7 @@ func TestAttackAliasAtMiddlePosition(t *testing.T) {
 	t.Parallel()
 	paths := []string{
 		"a/B~1/c/d/x.c", "a/b./c/d/x.c", "a/b/c\u200d/d/x.c", "A./b/c/d/x.c", "\u202aa/b/c/d/x.c",
-		"th\u0131rd_party./zlib/x.c", "TH\u0130RD_~1/zlib/x.c", "\u017frc /kernel/x.c", "SRC~1/kernel/x.c",
+		"th\u0131rd_party./zlib/x.c", "Third_~2/zlib/x.c", "\u017frc /kernel/x.c", "SRC~1/kernel/x.c",
 	}
 	tr := newTestRepo(t)
 	cs := aliasChain(t, tr, aliasBase, paths)
