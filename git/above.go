@@ -29,7 +29,7 @@ func aboveOf(q, p string, fold bool) bool {
 // matchProtected reports whether the changed path q falls under protect
 // glob g: it matches g, or names a proper ancestor of g's literal prefix.
 func matchProtected(g, q string, fold bool) bool {
-	return matchGlob(g, q, fold) || aboveOf(q, globPrefix(g), fold)
+	return matchProtectedGlob(g, q, fold) || aboveOf(q, globPrefix(g), fold)
 }
 
 // exactAncestorSpecs returns, for git rev-list, pathspecs matching the

@@ -732,7 +732,7 @@ func (a *auditor) protectedChange(h plumbing.Hash, c *rawCommit, sig *Signature)
 				return err
 			}
 			for _, ch := range chs {
-				if !matchAny(globs, ch.path, a.pol.foldPaths()) && !aboveOf(ch.path, p, a.pol.foldPaths()) {
+				if !matchAnyProtected(globs, ch.path, a.pol.foldPaths()) && !aboveOf(ch.path, p, a.pol.foldPaths()) {
 					continue
 				}
 				differs[ch.path]++
