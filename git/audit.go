@@ -318,7 +318,8 @@ func Audit(ctx context.Context, repoDir string, opts Options) (*Result, error) {
 
 // walkHistory finds the commits between since and until and, among them,
 // those whose tree changes under a protected path: the git binary, when
-// startGitCLI chooses it, runs beside the in-process walk, and under
+// startGitCLI chooses it, runs beside the in-process walk and then beside
+// the binary heuristic's tree diffs (startBinaryScan), and under
 // BackendAuto a failing git leaves the answer to the walk (res.Backend then
 // says go-git).
 func (a *auditor) walkHistory(ctx context.Context, opts Options, since, until plumbing.Hash, res *Result) (*walkResult, map[plumbing.Hash]bool, error) {
@@ -370,6 +371,9 @@ func (a *auditor) walkHistory(ctx context.Context, opts Options, since, until pl
 	}
 	changed := w.changed
 	if cli != nil {
+		// The binary heuristic's tree diffs need only the commits: they
+		// start while git runs, rather than after it.
+		a.startBinaryScan(ctx, w.commits)
 		if changed, err = cli.wait(); err != nil {
 			if opts.Backend == BackendGitCLI || ctx.Err() != nil {
 				return nil, nil, err
@@ -460,7 +464,9 @@ func (a *auditor) checkTags(res *Result, since, until []plumbing.Hash) error {
 // res.Commits, newest first. It reports progress to progress, if not nil,
 // and stops when ctx is done.
 func (a *auditor) checkCommits(ctx context.Context, res *Result, commits []plumbing.Hash, changed map[plumbing.Hash]bool, progress func(Progress)) error {
-	a.startBinaryScan(ctx, commits)
+	if a.bins == nil {
+		a.startBinaryScan(ctx, commits)
+	}
 	for i, h := range commits {
 		if i&255 == 0 {
 			if err := ctx.Err(); err != nil {
